@@ -1,0 +1,5 @@
+"""Allow ``python -m telemetry_cli``."""
+
+from telemetry_cli.cli import main
+
+main()

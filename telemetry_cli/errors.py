@@ -1,0 +1,45 @@
+"""Errors that carry a message written for the user, and the exit code they map to.
+
+The library raises these and never prints or exits; the CLI is the one place that
+turns them into a red line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # out of date, refused to overwrite a hand edit, event rejected
+EXIT_USAGE = 2  # usage or configuration error
+
+
+class UserError(Exception):
+    """An error whose message is shown to the user as is, without a traceback."""
+
+    exit_code: int = EXIT_FAILURE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(UserError):
+    """The plan in ``pyproject.toml`` (or the file given with ``--config``) is invalid."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(UserError):
+    """A command-line argument is invalid."""
+
+    exit_code = EXIT_USAGE
+
+
+class PatchError(UserError):
+    """A user file cannot be patched safely; nothing was written to it."""
+
+    exit_code = EXIT_FAILURE
+
+
+class EventRejected(UserError):
+    """An event failed validation (unknown type, bad payload)."""
+
+    exit_code = EXIT_FAILURE

@@ -1,0 +1,379 @@
+"""Compare the project with the plan, and bring it in line.
+
+:func:`compute` reads the project and decides, file by file, what ``generate`` would do, without
+writing anything; ``--check`` and ``--diff`` stop there. :func:`apply` then carries the decision
+out with atomic writes. Hand edits to generated files are detected through a small committed
+manifest of the hashes the tool last wrote, so they are never overwritten silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from telemetry_cli.errors import PatchError, UserError
+from telemetry_cli.files import (
+    FileProblem,
+    SourceText,
+    atomic_write,
+    backup_path,
+    contained_path,
+    read_bytes,
+)
+from telemetry_cli.plan import Plan
+from telemetry_cli.render import RenderedFile, render_outputs
+
+if TYPE_CHECKING:
+    from telemetry_cli.patch_main import PatchResult
+
+    # Each patch target gets one: source text in, patch result out.
+    _Patcher = Callable[[str], PatchResult]
+
+MANIFEST_PATH = ".telemetry-scaffold.json"
+_MANIFEST_GENERATOR = "telemetry-scaffold"
+
+
+class Status(StrEnum):
+    """What ``generate`` does (or would do) to one file."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    PATCHED = "patched"
+    REMOVED = "removed"
+    REFUSED = "refused"
+    ERROR = "error"
+
+
+class Kind(StrEnum):
+    """Who owns a file: the tool (generated), the user (patched), or nobody any more."""
+
+    GENERATED = "generated"
+    PATCHED = "patched"
+    OBSOLETE = "obsolete"
+    MANIFEST = "manifest"
+
+
+@dataclass
+class FileChange:
+    """The decision for one file.
+
+    ``old``/``new`` are the bytes on disk and the bytes wanted (None: absent / to remove).
+    ``labels`` explain why it is out of date: missing, stale, hand-edited, obsolete, unpatched.
+    ``messages`` say what was or would be done; ``problems`` need a person (and fail the run).
+    """
+
+    path: str
+    kind: Kind
+    status: Status
+    old: bytes | None
+    new: bytes | None
+    labels: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    backup: str | None = None
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when ``generate`` has nothing to do here and nothing to complain about."""
+        return self.status is Status.UNCHANGED and not self.problems
+
+    def diff(self) -> str:
+        """A unified diff from what is on disk to what ``generate`` would write."""
+        if self.status in (Status.ERROR, Status.UNCHANGED):
+            return ""
+        before = _lines(self.old)
+        after = _lines(self.new)
+        return "".join(
+            difflib.unified_diff(
+                before,
+                after,
+                fromfile=f"a/{self.path}" if self.old is not None else "/dev/null",
+                tofile=f"b/{self.path}" if self.new is not None else "/dev/null",
+            )
+        )
+
+
+def _lines(data: bytes | None) -> list[str]:
+    if data is None:
+        return []
+    text = data.decode("utf-8", errors="replace")
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+@dataclass
+class SyncReport:
+    """Every decision of one run, in a stable order."""
+
+    plan: Plan
+    changes: list[FileChange] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when nothing would change and nothing needs a person."""
+        return all(change.up_to_date for change in self.changes)
+
+    @property
+    def failed(self) -> bool:
+        """True when something was refused, could not be handled, or needs a person."""
+        return any(
+            change.status in (Status.REFUSED, Status.ERROR) or change.problems
+            for change in self.changes
+        )
+
+    def counts(self) -> dict[str, int]:
+        """How many files ended in each status, in a fixed order."""
+        counter = Counter(change.status.value for change in self.changes)
+        return {status.value: counter[status.value] for status in Status if counter[status.value]}
+
+
+def sha256(data: bytes) -> str:
+    """Return the manifest's hash notation for ``data``."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(root: Path) -> dict[str, str]:
+    """Return ``{path: hash}`` of what the tool last wrote; empty when absent or unreadable."""
+    data = read_bytes(root / MANIFEST_PATH, MANIFEST_PATH)
+    if data is None:
+        return {}
+    try:
+        document = json.loads(data)
+        files = document["files"]
+        if not isinstance(files, dict):
+            return {}
+        return {str(path): str(digest) for path, digest in files.items()}
+    except (ValueError, KeyError, TypeError):
+        # A damaged manifest only costs hand-edit detection: every differing file is then
+        # treated as hand-edited (the safe side) and the manifest is rewritten.
+        return {}
+
+
+def render_manifest(hashes: dict[str, str]) -> bytes:
+    """Serialise the manifest deterministically."""
+    document = {"generator": _MANIFEST_GENERATOR, "files": dict(sorted(hashes.items()))}
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def compute(plan: Plan, *, force: bool = False) -> SyncReport:
+    """Decide what ``generate`` would do, reading but never writing."""
+    report = SyncReport(plan=plan)
+    root = plan.root
+    recorded = read_manifest(root)
+    wanted_hashes: dict[str, str] = {}
+
+    outputs = render_outputs(plan)
+    for output in outputs:
+        change = _generated_change(root, output, recorded, force=force)
+        report.changes.append(change)
+        # A refused file keeps its old record so that it is still seen as hand-edited later.
+        if change.status is Status.REFUSED:
+            if output.path in recorded:
+                wanted_hashes[output.path] = recorded[output.path]
+        elif change.status is not Status.ERROR:
+            wanted_hashes[output.path] = sha256(output.content.encode("utf-8"))
+        elif output.path in recorded:
+            wanted_hashes[output.path] = recorded[output.path]
+
+    rendered_paths = {output.path for output in outputs}
+    for path in sorted(set(recorded) - rendered_paths):
+        obsolete = _obsolete_change(root, path, recorded[path], force=force)
+        if obsolete is None:
+            continue
+        report.changes.append(obsolete)
+        if obsolete.status is not Status.REMOVED:
+            wanted_hashes[path] = recorded[path]
+
+    report.changes.extend(_patch_changes(plan))
+
+    old_manifest = read_bytes(root / MANIFEST_PATH, MANIFEST_PATH)
+    new_manifest = render_manifest(wanted_hashes)
+    if old_manifest == new_manifest:
+        manifest_status = Status.UNCHANGED
+    else:
+        manifest_status = Status.CREATED if old_manifest is None else Status.UPDATED
+    report.changes.append(
+        FileChange(
+            path=MANIFEST_PATH,
+            kind=Kind.MANIFEST,
+            status=manifest_status,
+            old=old_manifest,
+            new=new_manifest,
+            labels=() if manifest_status is Status.UNCHANGED else ("stale",),
+        )
+    )
+    return report
+
+
+def _generated_change(
+    root: Path, output: RenderedFile, recorded: dict[str, str], *, force: bool
+) -> FileChange:
+    new = output.content.encode("utf-8")
+    try:
+        path = contained_path(root, output.path)
+        old = read_bytes(path, output.path)
+    except FileProblem as problem:
+        return FileChange(
+            output.path, Kind.GENERATED, Status.ERROR, None, new, messages=(problem.message,)
+        )
+    if old is None:
+        return FileChange(output.path, Kind.GENERATED, Status.CREATED, None, new, ("missing",))
+    if old == new:
+        return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
+    last_written = recorded.get(output.path)
+    hand_edited = last_written is None or sha256(old) != last_written
+    stale = last_written is None or last_written != sha256(new)
+    labels = tuple(
+        label for label, present in (("stale", stale), ("hand-edited", hand_edited)) if present
+    )
+    if hand_edited and not force:
+        return FileChange(
+            output.path,
+            Kind.GENERATED,
+            Status.REFUSED,
+            old,
+            new,
+            labels,
+            messages=(
+                "edited by hand since telemetry-scaffold wrote it; move your change into the "
+                "plan or templates, or rerun with --force to overwrite it (a backup is kept)",
+            ),
+        )
+    change = FileChange(output.path, Kind.GENERATED, Status.UPDATED, old, new, labels)
+    if hand_edited:
+        change.backup = backup_path(root / output.path).relative_to(root).as_posix()
+    return change
+
+
+def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -> FileChange | None:
+    try:
+        target = contained_path(root, path)
+        old = read_bytes(target, path)
+    except FileProblem as problem:
+        return FileChange(
+            path, Kind.OBSOLETE, Status.ERROR, None, None, messages=(problem.message,)
+        )
+    if old is None:
+        return None
+    if sha256(old) == last_written:
+        return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
+    labels = ("obsolete", "hand-edited")
+    if not force:
+        return FileChange(
+            path,
+            Kind.OBSOLETE,
+            Status.REFUSED,
+            old,
+            None,
+            labels,
+            messages=(
+                "no longer generated by the plan but edited by hand; delete it yourself, or "
+                "rerun with --force to remove it (a backup is kept)",
+            ),
+        )
+    change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
+    change.backup = backup_path(target).relative_to(root).as_posix()
+    return change
+
+
+def _patch_changes(plan: Plan) -> list[FileChange]:
+    # libcst is heavy to import: only pay for it when there is something to patch.
+    from telemetry_cli.patch_main import patch_main
+    from telemetry_cli.patch_routes import instrument_routes
+
+    changes = [
+        _patch_one(
+            plan,
+            plan.main_path,
+            lambda source: patch_main(
+                source,
+                module_name=plan.main_module,
+                analytics_package=plan.analytics_package,
+                capture_errors=plan.capture_errors,
+            ),
+        )
+    ]
+    for module, event_type in plan.instrument:
+        patcher = functools.partial(
+            instrument_routes,
+            module_name=plan.module_import_name(module),
+            analytics_package=plan.analytics_package,
+            event_type=event_type,
+        )
+        changes.append(_patch_one(plan, plan.module_path(module), patcher))
+    return changes
+
+
+def _patch_one(plan: Plan, relative: str, patcher: _Patcher) -> FileChange:
+    def error(message: str) -> FileChange:
+        return FileChange(relative, Kind.PATCHED, Status.ERROR, None, None, messages=(message,))
+
+    try:
+        path = contained_path(plan.root, relative)
+        data = read_bytes(path, relative)
+        if data is None:
+            return error(f"{relative}: not found; create it or fix the plan in {_config(plan)}")
+        source = SourceText.decode(data, relative)
+        result = patcher(source.text)
+    except FileProblem as problem:
+        return error(problem.message)
+    except PatchError as problem:
+        return error(f"{relative}: cannot patch safely: {problem.message}; left unchanged")
+    new = source.encode(result.source) if result.source != source.text else data
+    status = Status.PATCHED if new != data else Status.UNCHANGED
+    labels: tuple[str, ...] = ("unpatched",) if status is Status.PATCHED else ()
+    return FileChange(
+        relative,
+        Kind.PATCHED,
+        status,
+        data,
+        new,
+        labels,
+        messages=tuple(result.changes),
+        problems=tuple(result.problems),
+    )
+
+
+def _config(plan: Plan) -> str:
+    return plan.config_file.name
+
+
+def apply(report: SyncReport) -> None:
+    """Carry out the decisions of ``report``: write, patch, back up and remove files.
+
+    Generated and patched files are written first and the manifest last, each atomically, so an
+    interrupted run leaves every file wholly old or wholly new and a rerun converges.
+
+    Raises:
+        UserError: a write failed; files written before it are complete, the rest untouched.
+    """
+    root = report.plan.root
+    ordered = sorted(report.changes, key=lambda change: change.kind is Kind.MANIFEST)
+    for change in ordered:
+        if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
+            continue
+        target = root / change.path
+        try:
+            if change.backup is not None and change.old is not None:
+                atomic_write(root / change.backup, change.old)
+            if change.status is Status.REMOVED:
+                target.unlink(missing_ok=True)
+            elif change.new is not None:
+                atomic_write(target, change.new)
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            raise UserError(
+                f"{change.path}: cannot write: {reason}; files before it were written completely, "
+                "nothing after it was touched; fix the cause and rerun telemetry-scaffold generate"
+            ) from None

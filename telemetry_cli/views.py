@@ -1,0 +1,142 @@
+"""Turn a :class:`~telemetry_cli.sync.SyncReport` into what people and machines read.
+
+Three audiences: a person at a terminal (one line per file and a total), a CI log (GitHub
+Actions annotations), and scripts (one JSON document). Nothing here prints; the CLI does.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+
+from telemetry_cli.sync import FileChange, Status, SyncReport
+
+_STATUS_STYLE = {
+    Status.CREATED: "green",
+    Status.UPDATED: "yellow",
+    Status.UNCHANGED: "dim",
+    Status.PATCHED: "cyan",
+    Status.REMOVED: "magenta",
+    Status.REFUSED: "bold red",
+    Status.ERROR: "bold red",
+}
+_WIDTH = max(len(status.value) for status in Status)
+
+
+class Mode(StrEnum):
+    """What ``generate`` was asked to do."""
+
+    WRITE = "write"
+    CHECK = "check"
+    DIFF = "diff"
+
+
+def _would(change: FileChange) -> str:
+    """The label of a change in check mode: why it is out of date."""
+    if change.status is Status.ERROR:
+        return "error"
+    if change.status is Status.REFUSED:
+        return ", ".join(change.labels)
+    return ", ".join(change.labels) or change.status.value
+
+
+def file_lines(report: SyncReport, mode: Mode) -> list[Text]:
+    """One line per file (in check mode only the ones out of date), with indented details."""
+    lines: list[Text] = []
+    for change in report.changes:
+        if mode is Mode.CHECK and change.up_to_date:
+            continue
+        word = change.status.value if mode is Mode.WRITE else _would(change)
+        line = Text.assemble((word.ljust(_WIDTH), _STATUS_STYLE[change.status]), "  ", change.path)
+        if change.backup is not None and mode is Mode.WRITE:
+            line.append(f"  (hand edits kept in {change.backup})", style="yellow")
+        lines.append(line)
+        details = [*change.messages, *change.problems]
+        if change.status is Status.ERROR:
+            details = list(change.messages)
+        lines.extend(Text("    " + detail, style="dim") for detail in details)
+    return lines
+
+
+def summary(report: SyncReport, mode: Mode) -> Text:
+    """The closing line: totals, and what to do next."""
+    total = len(report.changes)
+    if mode is Mode.CHECK:
+        stale = sum(not change.up_to_date for change in report.changes)
+        if stale == 0:
+            return Text(f"All {total} files are up to date.", style="green")
+        return Text(
+            f"{stale} of {total} files out of date; run `telemetry-scaffold generate`"
+            + (" (hand-edited files need --force)" if _any_refused(report) else "")
+            + ".",
+            style="bold red",
+        )
+    counts = ", ".join(f"{count} {status}" for status, count in report.counts().items())
+    prefix = "Would change" if mode is Mode.DIFF else "Done"
+    style = "bold red" if report.failed else "green"
+    return Text(f"{prefix}: {total} files: {counts}.", style=style)
+
+
+def _any_refused(report: SyncReport) -> bool:
+    return any(change.status is Status.REFUSED for change in report.changes)
+
+
+def diffs(report: SyncReport) -> list[str]:
+    """The unified diffs of every change, in file order."""
+    return [diff for change in report.changes if (diff := change.diff())]
+
+
+def github_annotations(report: SyncReport) -> list[str]:
+    """GitHub Actions workflow commands, one ``::error`` per file out of date."""
+    annotations = []
+    for change in report.changes:
+        if change.up_to_date:
+            continue
+        details = "; ".join([_would(change), *change.messages, *change.problems])
+        message = f"{change.path} is out of date ({details}). Run telemetry-scaffold generate."
+        annotations.append(
+            f"::error file={_escape_property(change.path)},title=telemetry-scaffold::"
+            f"{_escape_data(message)}"
+        )
+    return annotations
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_json(report: SyncReport, mode: Mode) -> dict[str, Any]:
+    """The machine-readable document of a ``generate`` run."""
+    return {
+        "command": "generate",
+        "mode": mode.value,
+        "ok": report.up_to_date if mode is Mode.CHECK else not report.failed,
+        "up_to_date": report.up_to_date,
+        "root": str(report.plan.root),
+        "counts": report.counts(),
+        "files": [
+            {
+                "path": change.path,
+                "kind": change.kind.value,
+                "status": change.status.value,
+                "labels": list(change.labels),
+                "messages": list(change.messages),
+                "problems": list(change.problems),
+                "backup": change.backup,
+                **({"diff": change.diff()} if mode is not Mode.WRITE else {}),
+            }
+            for change in report.changes
+        ],
+    }
+
+
+def error_line(message: str) -> str:
+    """An error as one rich-markup-safe line."""
+    return f"[bold red]error:[/] {escape(message)}"
