@@ -369,6 +369,7 @@ def apply(report: SyncReport) -> None:
                 atomic_write(root / change.backup, change.old)
             if change.status is Status.REMOVED:
                 target.unlink(missing_ok=True)
+                _remove_empty_parents(target.parent, root)
             elif change.new is not None:
                 atomic_write(target, change.new)
         except OSError as exc:
@@ -377,3 +378,13 @@ def apply(report: SyncReport) -> None:
                 f"{change.path}: cannot write: {reason}; files before it were written completely, "
                 "nothing after it was touched; fix the cause and rerun telemetry-scaffold generate"
             ) from None
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    """Remove folders that removing an obsolete file left empty, up to the root."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (or not ours to remove): stop there
+        folder = folder.parent

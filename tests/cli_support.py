@@ -1,0 +1,100 @@
+"""Helpers shared by the CLI tests: tiny projects under tmp_path, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from telemetry_cli.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+
+MAIN_PY = '''"""A small app."""
+
+from fastapi import FastAPI
+
+from app.api import ai_blocks
+
+app = FastAPI(title="Demo")
+
+app.include_router(ai_blocks.router)
+'''
+
+AI_BLOCKS_PY = '''"""AI blocks."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+router = APIRouter(prefix="/api/ai")
+
+
+class Ask(BaseModel):
+    question: str
+    chapter_id: str
+
+
+@router.post("/ask-question")
+async def ask_question(body: Ask) -> dict[str, str]:
+    """Answer a question."""
+    return {"answer": "42", "chapter_id": body.chapter_id}
+
+
+@router.post("/quiz/{chapter_id}")
+def quiz(chapter_id: str) -> dict[str, str]:
+    """Make a quiz."""
+    return {"chapter_id": chapter_id}
+'''
+
+
+def make_project(root: Path, config: str = "") -> Path:
+    """Write a minimal project with the default layout; return its root."""
+    (root / "backend" / "app" / "api").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "demo"\n\n[tool.telemetry-scaffold]\n{config}\n'
+    )
+    (root / "backend" / "app" / "__init__.py").write_text("")
+    (root / "backend" / "app" / "api" / "__init__.py").write_text("")
+    (root / "backend" / "app" / "main.py").write_text(MAIN_PY)
+    (root / "backend" / "app" / "api" / "ai_blocks.py").write_text(AI_BLOCKS_PY)
+    return root
+
+
+def copy_bundled_project(target: Path) -> Path:
+    """Copy the repository's own project (plan, backend, specs, manifest) to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "pyproject.toml", target / "pyproject.toml")
+    manifest = REPO / ".telemetry-scaffold.json"
+    if manifest.exists():
+        shutil.copy2(manifest, target / manifest.name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "backend", target / "backend", ignore=ignore)
+    if (REPO / "specs").exists():
+        shutil.copytree(REPO / "specs", target / "specs", ignore=ignore)
+    return target
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (except caches), by POSIX relative path."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+@dataclass
+class Run:
+    """What one CLI invocation returned."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str) -> Run:
+    """Invoke the CLI in-process, with stdout and stderr kept apart."""
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
