@@ -157,6 +157,196 @@ def generate(
     raise typer.Exit(EXIT_FAILURE if report.failed else EXIT_OK)
 
 
+def _complete_event_type(incomplete: str) -> list[str]:
+    """Shell completion for EVENT_TYPE: the plan's event types (silent on any problem)."""
+    from telemetry_cli.plan import load_plan
+
+    try:
+        plan = load_plan()
+    except UserError:
+        return []
+    return [event_type for event_type in plan.event_types if event_type.startswith(incomplete)]
+
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        help="Base URL of a running server (e.g. http://127.0.0.1:8000) instead of in-process.",
+    ),
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option("--timeout", min=0.1, max=600, help="Seconds to wait for the server (--url)."),
+]
+
+
+@app.command()
+def emit(
+    event_type: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENT_TYPE",
+            help="One of the plan's event types.",
+            autocompletion=_complete_event_type,
+            show_default=False,
+        ),
+    ],
+    payload: Annotated[
+        str | None,
+        typer.Option("--payload", help="The payload as a JSON object; '-' reads stdin."),
+    ] = None,
+    payload_file: Annotated[
+        str | None,
+        typer.Option("--payload-file", help="Read the JSON payload from FILE ('-': stdin)."),
+    ] = None,
+    root: RootOption = None,
+    url: UrlOption = None,
+    timeout: TimeoutOption = 10.0,
+    json_output: JsonOption = False,
+) -> None:
+    """Validate and log one event through the backend's generated EventLogger."""
+    from telemetry_cli.payload import read_payload
+    from telemetry_cli.plan import load_plan
+
+    try:
+        body = read_payload(payload, payload_file)
+        plan = load_plan(root=root)
+        if url is not None:
+            event = _emit_remote(plan.api_prefix, url, event_type, body, timeout)
+        else:
+            from telemetry_cli.layer import import_layer
+
+            event = import_layer(plan).record(event_type, body)
+    except UserError as error:
+        _fail(error)
+    if json_output:
+        _print_json(event)
+        return
+    out = console.stdout()
+    where = f" via {url}" if url is not None else ""
+    out.print(
+        f"logged {event.get('event_type')} event {event.get('event_id')} "
+        f"at {event.get('timestamp')}{where}",
+        markup=False,
+    )
+    if "payload" in event:
+        out.out(json.dumps(event["payload"], indent=2, sort_keys=True), highlight=False)
+
+
+def _emit_remote(
+    api_prefix: str, url: str, event_type: str, body: Any, timeout: float
+) -> dict[str, Any]:
+    from telemetry_cli import remote
+    from telemetry_cli.errors import EventRejected
+
+    request: dict[str, Any] = {"event_type": event_type}
+    if body is not None:
+        request["payload"] = body
+    endpoint = remote.endpoint(url, api_prefix, "/log")
+    response = remote.request_json("POST", endpoint, request, timeout=timeout)
+    if response.status in (200, 201, 202) and isinstance(response.body, dict):
+        return response.body
+    if response.status in (413, 422):
+        raise EventRejected(f"event rejected by the server: {remote.describe_error(response)}")
+    raise remote.failure(f"the server could not log the event: {remote.describe_error(response)}")
+
+
+@app.command()
+def health(
+    root: RootOption = None,
+    url: UrlOption = None,
+    timeout: TimeoutOption = 10.0,
+    json_output: JsonOption = False,
+) -> None:
+    """Report the telemetry layer's health: status, sink, event types, and drift."""
+    from telemetry_cli.plan import load_plan
+
+    try:
+        plan = load_plan(root=root)
+        if url is not None:
+            document = _health_remote(plan.api_prefix, url, timeout)
+        else:
+            document = _health_local(plan)
+    except UserError as error:
+        _fail(error)
+    healthy = document["status"] == "ok"
+    if json_output:
+        _print_json(document)
+    else:
+        _print_health(document)
+    raise typer.Exit(EXIT_OK if healthy else EXIT_FAILURE)
+
+
+def _health_local(plan: Any) -> dict[str, Any]:
+    from telemetry_cli import sync
+    from telemetry_cli.layer import import_layer
+
+    problems: list[str] = []
+    report = sync.compute(plan)
+    out_of_date = [
+        {"path": change.path, "labels": list(change.labels) or [change.status.value]}
+        for change in report.changes
+        if not change.up_to_date
+    ]
+    if out_of_date:
+        problems.append(f"{len(out_of_date)} file(s) out of date; run telemetry-scaffold generate")
+    layer: dict[str, Any] | None = None
+    try:
+        layer = import_layer(plan).health()
+    except UserError as error:
+        problems.append(error.message)
+    return {
+        "status": "ok" if not problems else "unhealthy",
+        "source": "in-process",
+        "layer": layer,
+        "up_to_date": not out_of_date,
+        "out_of_date": out_of_date,
+        "problems": problems,
+    }
+
+
+def _health_remote(api_prefix: str, url: str, timeout: float) -> dict[str, Any]:
+    from telemetry_cli import remote
+
+    endpoint = remote.endpoint(url, api_prefix, "/health")
+    response = remote.request_json("GET", endpoint, timeout=timeout)
+    if response.status != 200 or not isinstance(response.body, dict):
+        return {
+            "status": "unhealthy",
+            "source": url,
+            "layer": None,
+            "problems": [f"health endpoint answered {remote.describe_error(response)}"],
+        }
+    ok = response.body.get("status") == "ok"
+    return {
+        "status": "ok" if ok else "unhealthy",
+        "source": url,
+        "layer": response.body,
+        "problems": [] if ok else [f"the server reports status {response.body.get('status')!r}"],
+    }
+
+
+def _print_health(document: dict[str, Any]) -> None:
+    out = console.stdout()
+    healthy = document["status"] == "ok"
+    out.print(
+        f"[{'green' if healthy else 'bold red'}]{document['status']}[/] ({document['source']})"
+    )
+    layer = document.get("layer")
+    if layer:
+        out.print(f"  enabled: {str(layer.get('enabled')).lower()}", markup=False)
+        out.print(f"  sink: {layer.get('sink')}", markup=False)
+        out.print(f"  event types: {', '.join(layer.get('allowed_event_types', []))}", markup=False)
+    if "up_to_date" in document:
+        state = "up to date" if document["up_to_date"] else "out of date"
+        out.print(f"  generated files: {state}", markup=False)
+        for item in document["out_of_date"]:
+            out.print(f"    {', '.join(item['labels'])}: {item['path']}", markup=False)
+    for problem in document["problems"]:
+        out.print(f"  problem: {problem}", markup=False)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the CLI; usage errors become one line on stderr and exit code 2."""
     command = typer.main.get_command(app)

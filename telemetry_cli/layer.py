@@ -1,0 +1,90 @@
+"""Use the backend's own generated analytics layer in-process (``emit``, ``health``).
+
+The CLI does not re-implement validation or redaction: it imports the generated
+``event_logger`` module from the configured backend, so what ``emit`` prints is exactly what the
+application would log.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from telemetry_cli.errors import EXIT_USAGE, EventRejected, UserError
+from telemetry_cli.plan import Plan
+
+
+class LayerUnavailable(UserError):
+    """The generated layer is missing or cannot be imported."""
+
+    exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The generated ``event_logger`` module of one backend."""
+
+    module: ModuleType
+
+    @property
+    def allowed_event_types(self) -> tuple[str, ...]:
+        """The event types the generated logger accepts."""
+        return tuple(self.module.ALLOWED_EVENT_TYPES)
+
+    def record(self, event_type: str, payload: Any) -> dict[str, Any]:
+        """Validate and log one event through the generated logger; return it as logged.
+
+        Raises:
+            EventRejected: unknown type (with a suggestion), or a payload the logger refuses.
+            UserError: the sink failed.
+        """
+        allowed = self.allowed_event_types
+        if event_type not in allowed:
+            close = difflib.get_close_matches(event_type, allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise EventRejected(
+                f"unknown event type {event_type!r}; allowed: {', '.join(allowed)}{hint}"
+            )
+        try:
+            event = self.module.event_logger.record(event_type, payload)
+        except self.module.EventValidationError as error:
+            raise EventRejected(f"event rejected: {error}") from None
+        except self.module.SinkError as error:
+            raise UserError(f"event not logged: the sink failed: {error}") from None
+        result: dict[str, Any] = event.to_dict()
+        return result
+
+    def health(self) -> dict[str, Any]:
+        """The generated logger's own health description."""
+        status: dict[str, Any] = self.module.event_logger.health().model_dump(mode="json")
+        return status
+
+
+def import_layer(plan: Plan) -> Layer:
+    """Import ``<app-package>.analytics.event_logger`` from the plan's backend folder.
+
+    Raises:
+        LayerUnavailable: not generated yet, or the import fails.
+    """
+    logger_path = plan.resolve(plan.analytics_dir) / "event_logger.py"
+    if not logger_path.is_file():
+        raise LayerUnavailable(
+            f"{plan.analytics_dir}/event_logger.py not found; run telemetry-scaffold generate first"
+        )
+    backend = str(plan.resolve(plan.backend))
+    name = f"{plan.analytics_package}.event_logger"
+    sys.path.insert(0, backend)
+    try:
+        module = importlib.import_module(name)
+    except Exception as error:  # the user's package may fail in any way while importing
+        raise LayerUnavailable(
+            f"cannot import {name} from {plan.backend}/: {type(error).__name__}: {error}; "
+            "install the backend's dependencies (pip install 'telemetry-scaffold[backend]')"
+        ) from None
+    finally:
+        sys.path.remove(backend)
+    return Layer(module)

@@ -1,0 +1,338 @@
+"""`emit` and `health`: in-process through the generated layer, and against a server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from tests.cli_support import make_project, run
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+
+
+def _purge_app_modules() -> None:
+    # Each test project has its own `app` package; never reuse another test's modules.
+    for name in [name for name in sys.modules if name == "app" or name.startswith("app.")]:
+        del sys.modules[name]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    root = make_project(tmp_path / "project")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    _purge_app_modules()
+    yield root
+    _purge_app_modules()
+
+
+def emit(project: Path, *args: str) -> Any:
+    return run("emit", "--root", str(project), *args)
+
+
+def test_emit_logs_and_prints_the_event(project: Path) -> None:
+    result = emit(project, "chapter_visit", "--payload", '{"chapter_id": "ch-01"}')
+    assert result.exit_code == 0, result.stderr
+    first, *rest = result.stdout.splitlines()
+    assert first.startswith("logged chapter_visit event ")
+    assert json.loads("\n".join(rest)) == {"chapter_id": "ch-01"}
+
+
+def test_emit_json_shows_the_event_after_redaction(project: Path) -> None:
+    payload = '{"chapter_id": "ch-01", "user_email": "a@example.org", "zip": "12345"}'
+    result = emit(project, "chapter_visit", "--payload", payload, "--json")
+    assert result.exit_code == 0, result.stderr
+    event = json.loads(result.stdout)
+    assert event["event_type"] == "chapter_visit"
+    assert event["payload"] == {
+        "chapter_id": "ch-01",
+        "user_email": "[redacted]",
+        "zip": "12345",
+    }
+    import re
+
+    assert re.fullmatch(UUID, event["event_id"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", event["timestamp"])
+
+
+def test_emit_without_payload_uses_an_empty_object(project: Path) -> None:
+    result = emit(project, "error_event", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["payload"] == {}
+
+
+def test_emit_payload_from_file_and_stdin(project: Path, tmp_path: Path) -> None:
+    payload_file = tmp_path / "payload.json"
+    payload_file.write_text('{"block_type": "quiz"}')
+    from_file = emit(project, "ai_block_used", "--payload-file", str(payload_file), "--json")
+    assert json.loads(from_file.stdout)["payload"] == {"block_type": "quiz"}
+
+    from typer.testing import CliRunner
+
+    from telemetry_cli.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["emit", "--root", str(project), "ai_block_used", "--payload", "-", "--json"],
+        input='{"block_type": "diagram"}',
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["payload"] == {"block_type": "diagram"}
+
+
+def test_unknown_type_suggests_the_closest(project: Path) -> None:
+    result = emit(project, "chapter_vist")
+    assert result.exit_code == 1
+    assert "unknown event type 'chapter_vist'" in result.stderr
+    assert "allowed: ai_block_used, chapter_visit, error_event" in result.stderr
+    assert "did you mean 'chapter_visit'?" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("payload", "exit_code", "fragment"),
+    [
+        ('{"a": 1,}', 2, "invalid JSON at line 1, column 9"),
+        ('{\n  "a": tru\n}', 2, "line 2, column 8"),
+        ("[1, 2]", 1, "event rejected"),
+        ('"text"', 1, "event rejected"),
+        (json.dumps({"blob": "x" * 40_000}), 1, "event rejected"),
+        (json.dumps({f"k{i}": i for i in range(129)}), 1, "event rejected"),
+    ],
+)
+def test_bad_payloads(project: Path, payload: str, exit_code: int, fragment: str) -> None:
+    result = emit(project, "chapter_visit", "--payload", payload)
+    assert result.exit_code == exit_code
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_payload_given_twice_is_a_usage_error(project: Path, tmp_path: Path) -> None:
+    (tmp_path / "p.json").write_text("{}")
+    result = emit(
+        project, "chapter_visit", "--payload", "{}", "--payload-file", str(tmp_path / "p.json")
+    )
+    assert result.exit_code == 2
+    missing = emit(project, "chapter_visit", "--payload-file", str(tmp_path / "nope.json"))
+    assert missing.exit_code == 2
+    assert "file not found" in missing.stderr
+
+
+def test_emit_before_generate_says_what_to_do(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "fresh")
+    result = emit(root, "chapter_visit")
+    assert result.exit_code == 2
+    assert "run telemetry-scaffold generate first" in result.stderr
+
+
+def test_health_in_process_is_ok_when_in_sync(project: Path) -> None:
+    result = run("health", "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith("ok (in-process)")
+    assert "event types: ai_block_used, chapter_visit, error_event" in result.stdout
+    assert "sink: LoggingSink" in result.stdout
+    assert "generated files: up to date" in result.stdout
+
+    document = json.loads(run("health", "--root", str(project), "--json").stdout)
+    assert document["status"] == "ok"
+    assert document["layer"]["allowed_event_types"] == [
+        "ai_block_used",
+        "chapter_visit",
+        "error_event",
+    ]
+    assert document["up_to_date"] is True
+
+
+def test_health_reports_drift(project: Path) -> None:
+    (project / "backend/app/analytics/telemetry_router.py").unlink()
+    result = run("health", "--root", str(project), "--json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["status"] == "unhealthy"
+    assert {"path": "backend/app/analytics/telemetry_router.py", "labels": ["missing"]} in document[
+        "out_of_date"
+    ]
+
+
+def test_health_before_generate_is_unhealthy(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "fresh")
+    result = run("health", "--root", str(root))
+    assert result.exit_code == 1
+    assert "run telemetry-scaffold generate first" in result.stdout
+
+
+# --- against a server -------------------------------------------------------------------------
+
+
+class _Scripted(BaseHTTPRequestHandler):
+    """Answers every request with the status and body queued by the test."""
+
+    answers: ClassVar[list[tuple[int, bytes]]] = []
+    received: ClassVar[list[dict[str, Any]]] = []
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.received.append({"path": self.path, "body": json.loads(body) if body else None})
+        status, payload = self.answers.pop(0)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = _answer
+    do_POST = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
+    _Scripted.answers.clear()
+    _Scripted.received.clear()
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _queue(status: int, body: Any) -> None:
+    _Scripted.answers.append((status, json.dumps(body).encode()))
+
+
+ACCEPTED = {
+    "status": "accepted",
+    "event_id": "0b7c56a4-4f5e-4b6a-9d1e-2f3a4b5c6d7e",
+    "event_type": "chapter_visit",
+    "timestamp": "2026-01-01T00:00:00.000Z",
+}
+
+
+def test_emit_url_posts_to_the_plan_prefix(project: Path, server: str) -> None:
+    _queue(202, ACCEPTED)
+    result = emit(project, "chapter_visit", "--payload", '{"chapter_id": "c"}', "--url", server)
+    assert result.exit_code == 0, result.stderr
+    assert f"via {server}" in result.stdout
+    assert _Scripted.received == [
+        {
+            "path": "/api/telemetry/log",
+            "body": {"event_type": "chapter_visit", "payload": {"chapter_id": "c"}},
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "fragment"),
+    [
+        (422, {"detail": "unknown event type 'x'"}, "event rejected by the server: HTTP 422"),
+        (413, {"detail": "Request body too large"}, "HTTP 413: Request body too large"),
+        (503, {"detail": "Telemetry sink unavailable"}, "could not log the event: HTTP 503"),
+        (404, {"detail": "Not Found"}, "HTTP 404: Not Found"),
+    ],
+)
+def test_emit_url_maps_errors(
+    project: Path, server: str, status: int, body: Any, fragment: str
+) -> None:
+    _queue(status, body)
+    result = emit(project, "chapter_visit", "--url", server)
+    assert result.exit_code == 1
+    assert fragment in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_emit_url_connection_refused(project: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = emit(project, "chapter_visit", "--url", f"http://127.0.0.1:{port}")
+    assert result.exit_code == 1
+    assert "connection refused; is the server running?" in result.stderr
+
+
+def test_emit_url_timeout(project: Path) -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        result = emit(
+            project, "chapter_visit", "--url", f"http://127.0.0.1:{port}", "--timeout", "0.5"
+        )
+        assert time.monotonic() - started < 5
+    assert result.exit_code == 1
+    assert "no answer within 0.5 s" in result.stderr
+
+
+def test_bad_url_is_a_usage_error(project: Path) -> None:
+    result = emit(project, "chapter_visit", "--url", "localhost:8000")
+    assert result.exit_code == 2
+    assert "expected http://host[:port]" in result.stderr
+
+
+def test_health_url(project: Path, server: str) -> None:
+    _queue(
+        200,
+        {
+            "status": "ok",
+            "enabled": True,
+            "sink": "LoggingSink",
+            "allowed_event_types": ["chapter_visit"],
+        },
+    )
+    result = run("health", "--root", str(project), "--url", server)
+    assert result.exit_code == 0
+    assert "sink: LoggingSink" in result.stdout
+    assert _Scripted.received[0]["path"] == "/api/telemetry/health"
+
+    _queue(500, {"detail": "boom"})
+    failing = run("health", "--root", str(project), "--url", server, "--json")
+    assert failing.exit_code == 1
+    assert json.loads(failing.stdout)["status"] == "unhealthy"
+
+
+def test_emit_and_health_against_the_real_generated_app(project: Path) -> None:
+    """The whole path: uvicorn serving the generated backend, the CLI talking to it."""
+    pytest.importorskip("uvicorn")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--no-access-log"],
+        cwd=project / "backend",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "uvicorn did not start"
+                time.sleep(0.1)
+        ok = emit(project, "ai_block_used", "--payload", '{"block_type": "quiz"}', "--url", url)
+        assert ok.exit_code == 0, ok.stderr
+        rejected = emit(project, "nope", "--url", url)
+        assert rejected.exit_code == 1
+        assert "HTTP 422" in rejected.stderr
+        health = run("health", "--root", str(project), "--url", url, "--json")
+        assert health.exit_code == 0
+        assert json.loads(health.stdout)["layer"]["status"] == "ok"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
