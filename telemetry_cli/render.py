@@ -6,12 +6,14 @@ same bytes on any machine. Each output gets a do-not-edit header in its own comm
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from telemetry_cli import __version__
 from telemetry_cli.plan import Plan
 
 TEMPLATE_SUFFIX = ".jinja"
@@ -70,10 +72,30 @@ def template_dir() -> Path:
     return Path(__file__).parent.parent / "templates"
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """A per-user cache of compiled templates, so runs after the first skip Jinja's compiler.
+
+    Jinja keys each entry by template name and checksum of its source, so edited templates
+    are never served stale. Without a writable cache folder we simply compile every time.
+    """
+    if os.environ.get("TELEMETRY_SCAFFOLD_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "telemetry-scaffold" / f"jinja-{__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @cache
 def _environment(folder: Path) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
