@@ -1,0 +1,1 @@
+"""Textbook platform backend: AI-assisted learning blocks and chapters."""

@@ -1,0 +1,17 @@
+"""Entry point of the textbook backend: builds the app and includes its routers.
+
+Run from ``backend/`` with ``uvicorn app.main:app``.
+"""
+
+from fastapi import FastAPI
+
+from app.api import ai_blocks, chapters
+
+app = FastAPI(
+    title="Textbook Platform API",
+    version="0.1.0",
+    description="AI-assisted learning blocks and chapter content for the textbook platform.",
+)
+
+app.include_router(ai_blocks.router)
+app.include_router(chapters.router)

@@ -1,0 +1,143 @@
+"""The bundled textbook backend answers its endpoints (before and after the tool patches it)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+BACKEND_DIR = Path(__file__).resolve().parent.parent / "backend"
+
+
+def _is_app_module(name: str) -> bool:
+    return name == "app" or name.startswith("app.")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    # The backend's package is called `app`; another test may have imported a different `app`
+    # (a generated copy under tmp_path), so set those aside and restore them afterwards.
+    foreign = {name: mod for name, mod in sys.modules.items() if _is_app_module(name)}
+    for name in foreign:
+        del sys.modules[name]
+    sys.path.insert(0, str(BACKEND_DIR))
+    try:
+        main = importlib.import_module("app.main")
+        assert Path(main.__file__ or "").resolve().is_relative_to(BACKEND_DIR)
+        with TestClient(main.app) as test_client:
+            yield test_client
+    finally:
+        sys.path.remove(str(BACKEND_DIR))
+        for name in [name for name in sys.modules if _is_app_module(name)]:
+            del sys.modules[name]
+        sys.modules.update(foreign)
+
+
+def test_ask_question_answers_about_the_chapter(client: TestClient) -> None:
+    response = client.post(
+        "/api/ai/ask-question", json={"question": "What is a robot?", "chapter_id": "kinematics"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["chapter_id"] == "kinematics"
+    assert "kinematics" in body["answer"]
+    assert body["sources"] == ["/api/chapters/kinematics"]
+
+
+def test_explain_like_10_names_the_concept(client: TestClient) -> None:
+    response = client.post(
+        "/api/ai/explain-like-10", json={"concept": "torque", "chapter_id": "kinematics"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["concept"] == "torque"
+    assert "torque" in body["explanation"]
+
+
+@pytest.mark.parametrize(("requested", "expected"), [(None, 3), (1, 1), (10, 10)])
+def test_quiz_has_the_requested_number_of_questions(
+    client: TestClient, requested: int | None, expected: int
+) -> None:
+    payload: dict[str, object] = {"chapter_id": "control-basics"}
+    if requested is not None:
+        payload["num_questions"] = requested
+    response = client.post("/api/ai/quiz", json=payload)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["chapter_id"] == "control-basics"
+    assert len(body["questions"]) == expected
+    for question in body["questions"]:
+        assert len(question["options"]) == 4
+        assert 0 <= question["answer_index"] < 4
+
+
+def test_quiz_is_deterministic(client: TestClient) -> None:
+    payload = {"chapter_id": "kinematics", "num_questions": 4}
+    first = client.post("/api/ai/quiz", json=payload)
+    second = client.post("/api/ai/quiz", json=payload)
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+
+
+def test_diagram_is_mermaid_with_a_safe_label(client: TestClient) -> None:
+    response = client.post(
+        "/api/ai/diagram", json={"concept": 'the "PID" loop', "chapter_id": "control-basics"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["format"] == "mermaid"
+    assert body["concept"] == 'the "PID" loop'
+    assert body["source"].startswith("flowchart LR\n")
+    assert 'concept["the #quot;PID#quot; loop"]' in body["source"]
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/api/ai/ask-question", {"chapter_id": "kinematics"}),
+        ("/api/ai/ask-question", {"question": "", "chapter_id": "kinematics"}),
+        ("/api/ai/explain-like-10", {"concept": "torque"}),
+        ("/api/ai/quiz", {"chapter_id": "kinematics", "num_questions": 0}),
+        ("/api/ai/quiz", {"chapter_id": "kinematics", "num_questions": 11}),
+        ("/api/ai/quiz", {"chapter_id": "kinematics", "num_questions": "many"}),
+        ("/api/ai/diagram", {"concept": "x" * 201, "chapter_id": "kinematics"}),
+        ("/api/ai/diagram", []),
+    ],
+)
+def test_bad_bodies_are_rejected(client: TestClient, path: str, payload: object) -> None:
+    response = client.post(path, json=payload)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+def test_get_chapter_returns_the_chapter(client: TestClient) -> None:
+    response = client.get("/api/chapters/intro-to-robotics")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == "intro-to-robotics"
+    assert body["title"] == "Introduction to Robotics"
+    assert body["sections"] == ["What is a robot?", "Sensors", "Actuators"]
+
+
+def test_unknown_chapter_is_404(client: TestClient) -> None:
+    response = client.get("/api/chapters/no-such-chapter")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Chapter 'no-such-chapter' not found"}
+
+
+def test_openapi_lists_every_route_with_its_docstring(client: TestClient) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/ai/ask-question",
+        "/api/ai/explain-like-10",
+        "/api/ai/quiz",
+        "/api/ai/diagram",
+    ):
+        assert paths[path]["post"]["description"]
+    assert paths["/api/chapters/{chapter_id}"]["get"]["description"]

@@ -1,0 +1,574 @@
+"""Patching main.py: the telemetry router and error capture are wired in once, by adding lines."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli.errors import PatchError
+from telemetry_cli.patch_main import PatchResult, patch_main
+
+MAIN_PY = Path(__file__).resolve().parent.parent / "backend" / "app" / "main.py"
+
+
+def _patch(
+    source: str, *, capture_errors: bool = True, module_name: str = "app.main"
+) -> PatchResult:
+    return patch_main(
+        source,
+        module_name=module_name,
+        analytics_package="app.analytics",
+        capture_errors=capture_errors,
+    )
+
+
+def _assert_only_added_lines(before: str, after: str) -> None:
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    edits = [tag for tag, *_ in matcher.get_opcodes() if tag != "equal"]
+    assert set(edits) <= {"insert"}, f"lines other than additions changed: {edits}"
+
+
+# (id, source, capture_errors, expected output)
+CASES: list[tuple[str, str, bool, str]] = [
+    (
+        "module level app",
+        """\
+from fastapi import FastAPI
+
+app = FastAPI()
+""",
+        True,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+
+app = FastAPI()
+app.include_router(telemetry_router)
+install_error_capture(app)
+""",
+    ),
+    (
+        "without error capture",
+        """\
+from fastapi import FastAPI
+
+app = FastAPI(title="Books")
+""",
+        False,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.telemetry_router import router as telemetry_router
+
+app = FastAPI(title="Books")
+app.include_router(telemetry_router)
+""",
+    ),
+    (
+        "after the last include_router, first-party imports sorted",
+        """\
+\"\"\"Entry point.\"\"\"
+
+from fastapi import FastAPI
+
+from app.api import books, users
+
+app = FastAPI(
+    title="Library",  # shown in the docs
+    version="1.0",
+)
+
+# Feature routers.
+app.include_router(books.router)
+app.include_router(users.router, prefix="/users")
+
+
+@app.get("/")
+def root() -> dict[str, str]:
+    return {"status": "ok"}
+""",
+        True,
+        """\
+\"\"\"Entry point.\"\"\"
+
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+from app.api import books, users
+
+app = FastAPI(
+    title="Library",  # shown in the docs
+    version="1.0",
+)
+
+# Feature routers.
+app.include_router(books.router)
+app.include_router(users.router, prefix="/users")
+app.include_router(telemetry_router)
+install_error_capture(app)
+
+
+@app.get("/")
+def root() -> dict[str, str]:
+    return {"status": "ok"}
+""",
+    ),
+    (
+        "aliased FastAPI class",
+        """\
+from fastapi import FastAPI as Api
+
+application = Api()
+""",
+        True,
+        """\
+from fastapi import FastAPI as Api
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+
+application = Api()
+application.include_router(telemetry_router)
+install_error_capture(application)
+""",
+    ),
+    (
+        "fastapi module import, future import and a main guard",
+        """\
+#!/usr/bin/env python
+\"\"\"Doc.\"\"\"
+from __future__ import annotations
+
+import fastapi
+
+app = fastapi.FastAPI()
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run(app)
+""",
+        True,
+        """\
+#!/usr/bin/env python
+\"\"\"Doc.\"\"\"
+from __future__ import annotations
+
+import fastapi
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+
+app = fastapi.FastAPI()
+app.include_router(telemetry_router)
+install_error_capture(app)
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run(app)
+""",
+    ),
+    (
+        "annotated assignment",
+        """\
+from fastapi import FastAPI
+
+app: FastAPI = FastAPI()
+""",
+        False,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.telemetry_router import router as telemetry_router
+
+app: FastAPI = FastAPI()
+app.include_router(telemetry_router)
+""",
+    ),
+    (
+        "factory function with relative imports",
+        """\
+\"\"\"App factory.\"\"\"
+
+from fastapi import FastAPI
+
+from .routers import items
+
+
+def create_app() -> FastAPI:
+    \"\"\"Build the app.\"\"\"
+    app = FastAPI()
+    # Feature routers.
+    app.include_router(items.router)
+    return app
+
+
+app = create_app()
+""",
+        True,
+        """\
+\"\"\"App factory.\"\"\"
+
+from fastapi import FastAPI
+
+from .analytics.error_capture import install_error_capture
+from .analytics.telemetry_router import router as telemetry_router
+from .routers import items
+
+
+def create_app() -> FastAPI:
+    \"\"\"Build the app.\"\"\"
+    app = FastAPI()
+    # Feature routers.
+    app.include_router(items.router)
+    app.include_router(telemetry_router)
+    install_error_capture(app)
+    return app
+
+
+app = create_app()
+""",
+    ),
+    (
+        "factory without include_router, right after the app",
+        """\
+from fastapi import FastAPI
+
+
+def build():
+    api = FastAPI()
+    api.state.ready = True
+    return api
+""",
+        False,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.telemetry_router import router as telemetry_router
+
+
+def build():
+    api = FastAPI()
+    api.include_router(telemetry_router)
+    api.state.ready = True
+    return api
+""",
+    ),
+    (
+        "already wired under aliases",
+        """\
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture as capture
+from app.analytics.telemetry_router import router as tr
+
+app = FastAPI()
+app.include_router(tr)
+capture(app)
+""",
+        True,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture as capture
+from app.analytics.telemetry_router import router as tr
+
+app = FastAPI()
+app.include_router(tr)
+capture(app)
+""",
+    ),
+    (
+        "already wired through module imports (relative)",
+        """\
+from fastapi import FastAPI
+
+from .analytics import error_capture, telemetry_router
+
+app = FastAPI()
+app.include_router(router=telemetry_router.router)
+error_capture.install_error_capture(app)
+""",
+        True,
+        """\
+from fastapi import FastAPI
+
+from .analytics import error_capture, telemetry_router
+
+app = FastAPI()
+app.include_router(router=telemetry_router.router)
+error_capture.install_error_capture(app)
+""",
+    ),
+    (
+        "import present, include and capture missing",
+        """\
+from fastapi import FastAPI
+
+from app.analytics.telemetry_router import router as telemetry_router
+
+app = FastAPI()
+app.include_router(telemetry_router)
+""",
+        True,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+
+app = FastAPI()
+app.include_router(telemetry_router)
+install_error_capture(app)
+""",
+    ),
+    (
+        "imports present, calls missing, an app in a list is ignored",
+        """\
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+
+app = FastAPI()
+apps = [app]
+apps[0].include_router(telemetry_router)
+""",
+        True,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+
+app = FastAPI()
+app.include_router(telemetry_router)
+install_error_capture(app)
+apps = [app]
+apps[0].include_router(telemetry_router)
+""",
+    ),
+    (
+        "telemetry_router already names something else",
+        """\
+import logging
+
+from fastapi import FastAPI
+
+from app.routers import telemetry_router
+
+app = FastAPI()
+app.include_router(telemetry_router.router)
+""",
+        False,
+        """\
+import logging
+
+from fastapi import FastAPI
+
+from app.analytics.telemetry_router import router as analytics_telemetry_router
+from app.routers import telemetry_router
+
+app = FastAPI()
+app.include_router(telemetry_router.router)
+app.include_router(analytics_telemetry_router)
+""",
+    ),
+    (
+        "no trailing newline, no blank lines",
+        "from fastapi import FastAPI\napp = FastAPI()",
+        False,
+        "from fastapi import FastAPI\n\n"
+        "from app.analytics.telemetry_router import router as telemetry_router\n"
+        "app = FastAPI()\n"
+        "app.include_router(telemetry_router)",
+    ),
+    (
+        "include_router inside a conditional block",
+        """\
+import os
+
+from fastapi import FastAPI
+
+from app import admin
+
+app = FastAPI()
+if os.environ.get("ADMIN"):
+    app.include_router(admin.router)
+""",
+        False,
+        """\
+import os
+
+from fastapi import FastAPI
+
+from app import admin
+from app.analytics.telemetry_router import router as telemetry_router
+
+app = FastAPI()
+if os.environ.get("ADMIN"):
+    app.include_router(admin.router)
+app.include_router(telemetry_router)
+""",
+    ),
+    (
+        "tab indentation in a factory",
+        "from fastapi import FastAPI\n\n\ndef make():\n\tapp = FastAPI()\n\treturn app\n",
+        False,
+        "from fastapi import FastAPI\n\n"
+        "from app.analytics.telemetry_router import router as telemetry_router\n\n\n"
+        "def make():\n\tapp = FastAPI()\n\tapp.include_router(telemetry_router)\n\treturn app\n",
+    ),
+]
+
+
+@pytest.fixture(params=["\n", "\r\n"], ids=["lf", "crlf"])
+def newline(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.mark.parametrize(
+    ("source", "capture_errors", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_patch_main(source: str, capture_errors: bool, expected: str, newline: str) -> None:
+    source = source.replace("\n", newline)
+    expected = expected.replace("\n", newline)
+
+    result = _patch(source, capture_errors=capture_errors)
+
+    assert result.source == expected
+    assert result.problems == ()
+    assert bool(result.changes) == (expected != source)
+    _assert_only_added_lines(source, result.source)
+    if newline == "\r\n":
+        assert "\n" not in result.source.replace("\r\n", "")
+    again = _patch(result.source, capture_errors=capture_errors)
+    assert again == PatchResult(result.source)
+
+
+def test_changes_describe_each_insertion() -> None:
+    result = _patch("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    assert result.changes == (
+        "import the telemetry router as `telemetry_router`",
+        "include the telemetry router in `app`",
+        "import `install_error_capture`",
+        "install error capture on `app`",
+    )
+
+
+def test_factory_changes_name_the_factory() -> None:
+    source = (
+        "from fastapi import FastAPI\n\n\ndef create_app():\n    app = FastAPI()\n    return app\n"
+    )
+    result = _patch(source, capture_errors=False)
+    assert result.changes[-1] == "include the telemetry router in `app in create_app()`"
+
+
+def test_free_name_for_error_capture() -> None:
+    source = """\
+from fastapi import FastAPI
+
+
+def install_error_capture(app):
+    pass
+
+
+app = FastAPI()
+"""
+    result = _patch(source)
+    assert (
+        "\nfrom app.analytics.error_capture import install_error_capture as "
+        "analytics_install_error_capture\n"
+    ) in result.source
+    assert result.source.endswith("analytics_install_error_capture(app)\n")
+    assert _patch(result.source).source == result.source
+
+
+def test_long_import_is_wrapped_like_ruff_format() -> None:
+    package = "app." + "very_long_package_name_" * 3 + "analytics"
+    result = patch_main(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        module_name="app.main",
+        analytics_package=package,
+        capture_errors=False,
+    )
+    assert f"from {package}.telemetry_router import (\n    router as telemetry_router,\n)\n" in (
+        result.source
+    )
+
+
+def test_absolute_import_when_relative_is_impossible() -> None:
+    # The analytics package is outside the module's own package: only absolute works.
+    source = "from fastapi import FastAPI\n\nfrom .routes import r\n\napp = FastAPI()\n"
+    result = patch_main(
+        source, module_name="main", analytics_package="telemetry.analytics", capture_errors=False
+    )
+    assert "\nfrom telemetry.analytics.telemetry_router import router as telemetry_router\n" in (
+        result.source
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("from fastapi import FastAPI\n\napp = FastAPI(\n", "syntax error at line 3, column"),
+        ("def f(:\n    pass\n", "syntax error at line 1, column 7: invalid syntax"),
+        ("app = 1\0\n", "syntax error: source code string cannot contain null bytes"),
+        (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+            "no FastAPI app found: expected `app = FastAPI(...)` at module level or in a factory "
+            "function",
+        ),
+        (
+            # Not fastapi's FastAPI: nothing to wire.
+            "from starlette.applications import Starlette as FastAPI\n\napp = FastAPI()\n",
+            "no FastAPI app found",
+        ),
+        (
+            "from fastapi import FastAPI\n\napp = FastAPI()\nadmin = FastAPI()\n",
+            "several FastAPI apps found (app, admin)",
+        ),
+        (
+            "from fastapi import FastAPI\n\napp = FastAPI()\n\n\ndef make():\n    app = FastAPI()\n"
+            "    return app\n",
+            "several FastAPI apps found (app, app in make())",
+        ),
+    ],
+    ids=[
+        "unclosed",
+        "bad-def",
+        "nul-byte",
+        "no-app",
+        "other-class",
+        "two-apps",
+        "module-and-factory",
+    ],
+)
+def test_unpatchable_sources_raise(source: str, reason: str) -> None:
+    with pytest.raises(PatchError) as caught:
+        _patch(source)
+    assert caught.value.message.startswith(reason)
+    assert "main.py" not in caught.value.message
+
+
+def test_bundled_main_is_patched_and_compiles() -> None:
+    # Holds before and after the lead runs `generate` on the bundled backend.
+    source = MAIN_PY.read_text(encoding="utf-8")
+    patched = _patch(source).source
+    _assert_only_added_lines(source, patched)
+    compile(patched, str(MAIN_PY), "exec")
+    lines = patched.splitlines()
+    for line in (
+        "from app.analytics.error_capture import install_error_capture",
+        "from app.analytics.telemetry_router import router as telemetry_router",
+        "app.include_router(telemetry_router)",
+        "install_error_capture(app)",
+    ):
+        assert lines.count(line) == 1
+    assert _patch(patched) == PatchResult(patched)

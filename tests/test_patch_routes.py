@@ -1,0 +1,1016 @@
+"""Instrumenting route modules: each handler gets one log call, by adding lines only."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli.errors import PatchError
+from telemetry_cli.patch_main import patch_main
+from telemetry_cli.patch_routes import PatchResult, instrument_routes
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = [
+    ("api/ai_blocks.py", "app.api.ai_blocks", "ai_block_used"),
+    ("api/chapters.py", "app.api.chapters", "chapter_visit"),
+]
+
+
+def _instrument(
+    source: str, *, event_type: str = "ai_block_used", module_name: str = "app.api.items"
+) -> PatchResult:
+    return instrument_routes(
+        source, module_name=module_name, analytics_package="app.analytics", event_type=event_type
+    )
+
+
+def _assert_only_added_lines(before: str, after: str) -> None:
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    edits = [tag for tag, *_ in matcher.get_opcodes() if tag != "equal"]
+    assert set(edits) <= {"insert"}, f"lines other than additions changed: {edits}"
+
+
+# (id, source, expected output)
+CASES: list[tuple[str, str, str]] = [
+    (
+        "get with a path parameter",
+        """\
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/items")
+
+
+@router.get("/{item_id}")
+def get_item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter(prefix="/api/items")
+
+
+@router.get("/{item_id}")
+def get_item(item_id: int) -> dict[str, int]:
+    event_logger.log(
+        "ai_block_used",
+        {
+            "route": "/api/items/{item_id}",
+            "method": "GET",
+            "handler": "get_item",
+            "block_type": "items",
+            "item_id": item_id,
+        },
+    )
+    return {"id": item_id}
+""",
+    ),
+    (
+        "short call on one line, after the docstring, body never logged",
+        """\
+\"\"\"Quizzes.\"\"\"
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+router = APIRouter(prefix="/q")
+
+
+class Quiz(BaseModel):
+    question: str
+
+
+@router.post("/quiz")
+async def quiz(body: Quiz) -> Quiz:
+    \"\"\"Echo a quiz.\"\"\"
+    return body
+""",
+        """\
+\"\"\"Quizzes.\"\"\"
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter(prefix="/q")
+
+
+class Quiz(BaseModel):
+    question: str
+
+
+@router.post("/quiz")
+async def quiz(body: Quiz) -> Quiz:
+    \"\"\"Echo a quiz.\"\"\"
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/q/quiz", "method": "POST", "handler": "quiz", "block_type": "quiz"},
+    )
+    return body
+""",
+    ),
+    (
+        "arguments one per line, payload on one line",
+        """\
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/ai")
+
+
+@router.post("/quiz")
+def quiz() -> None:
+    pass
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter(prefix="/api/ai")
+
+
+@router.post("/quiz")
+def quiz() -> None:
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/api/ai/quiz", "method": "POST", "handler": "quiz", "block_type": "quiz"},
+    )
+    pass
+""",
+    ),
+    (
+        "aliased and attribute routers, annotated, several in one module",
+        """\
+import fastapi
+from fastapi import APIRouter as Router
+
+public: Router = Router(prefix="/pub")
+admin = fastapi.APIRouter(prefix="/adm")
+
+
+@public.get("/a")
+def a():
+    return 1
+
+
+@admin.put("/b")
+def b():
+    return 2
+""",
+        """\
+import fastapi
+from fastapi import APIRouter as Router
+
+from app.analytics.event_logger import event_logger
+
+public: Router = Router(prefix="/pub")
+admin = fastapi.APIRouter(prefix="/adm")
+
+
+@public.get("/a")
+def a():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/pub/a", "method": "GET", "handler": "a", "block_type": "a"},
+    )
+    return 1
+
+
+@admin.put("/b")
+def b():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/adm/b", "method": "PUT", "handler": "b", "block_type": "b"},
+    )
+    return 2
+""",
+    ),
+    (
+        "api_route with methods and path keyword, converters",
+        """\
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.api_route(path="/files/{name}/{rest:path}", methods=["patch", "PUT"])
+def touch(name: str, rest: str):
+    return None
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter()
+
+
+@router.api_route(path="/files/{name}/{rest:path}", methods=["patch", "PUT"])
+def touch(name: str, rest: str):
+    event_logger.log(
+        "ai_block_used",
+        {
+            "route": "/files/{name}/{rest:path}",
+            "method": "PATCH",
+            "handler": "touch",
+            "block_type": "files",
+            "name": name,
+            "rest": rest,
+        },
+    )
+    return None
+""",
+    ),
+    (
+        "stacked decorators, many decorator arguments, multi-line signature",
+        """\
+from fastapi import APIRouter
+
+from app.auth import require_admin
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@require_admin
+@router.delete(
+    "/{user_id}",
+    status_code=204,
+    responses={404: {"description": "Not found"}},
+)
+@audit("remove")
+async def remove_user(
+    user_id: str,
+    *,
+    force: bool = False,
+) -> None:
+    \"\"\"Remove a user.\"\"\"
+    await users.remove(user_id, force=force)
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+from app.auth import require_admin
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@require_admin
+@router.delete(
+    "/{user_id}",
+    status_code=204,
+    responses={404: {"description": "Not found"}},
+)
+@audit("remove")
+async def remove_user(
+    user_id: str,
+    *,
+    force: bool = False,
+) -> None:
+    \"\"\"Remove a user.\"\"\"
+    event_logger.log(
+        "ai_block_used",
+        {
+            "route": "/users/{user_id}",
+            "method": "DELETE",
+            "handler": "remove_user",
+            "block_type": "users",
+            "user_id": user_id,
+        },
+    )
+    await users.remove(user_id, force=force)
+""",
+    ),
+    (
+        "comments after the def line stay with the code they describe",
+        """\
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/ping")
+def ping():  # health probe
+    # Keep this cheap.
+    return "pong"
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter()
+
+
+@router.get("/ping")
+def ping():  # health probe
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/ping", "method": "GET", "handler": "ping", "block_type": "ping"},
+    )
+    # Keep this cheap.
+    return "pong"
+""",
+    ),
+    (
+        "already instrumented under an alias",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger as el
+
+router = APIRouter()
+
+
+@router.get("/x")
+def x():
+    \"\"\"X.\"\"\"
+    el.log("ai_block_used", {"route": "/x"})
+    return 1
+
+
+@router.get("/y")
+def y(): el.log(event_type="ai_block_used"); return 2
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger as el
+
+router = APIRouter()
+
+
+@router.get("/x")
+def x():
+    \"\"\"X.\"\"\"
+    el.log("ai_block_used", {"route": "/x"})
+    return 1
+
+
+@router.get("/y")
+def y(): el.log(event_type="ai_block_used"); return 2
+""",
+    ),
+    (
+        "one of two handlers instrumented: the existing import is reused",
+        """\
+from fastapi import APIRouter
+
+from app.analytics import event_logger as logging_module
+from app.analytics.event_logger import event_logger as el
+
+router = APIRouter()
+
+
+@router.get("/x")
+def x():
+    logging_module.event_logger.log("ai_block_used", {})
+    return 1
+
+
+@router.get("/y")
+def y():
+    return 2
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics import event_logger as logging_module
+from app.analytics.event_logger import event_logger as el
+
+router = APIRouter()
+
+
+@router.get("/x")
+def x():
+    logging_module.event_logger.log("ai_block_used", {})
+    return 1
+
+
+@router.get("/y")
+def y():
+    el.log("ai_block_used", {"route": "/y", "method": "GET", "handler": "y", "block_type": "y"})
+    return 2
+""",
+    ),
+    (
+        "event_logger already names something else",
+        """\
+import logging
+
+from fastapi import APIRouter
+
+router = APIRouter()
+event_logger = logging.getLogger("events")
+
+
+@router.get("/x")
+def x():
+    event_logger.info("x")
+""",
+        """\
+import logging
+
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger as analytics_event_logger
+
+router = APIRouter()
+event_logger = logging.getLogger("events")
+
+
+@router.get("/x")
+def x():
+    analytics_event_logger.log(
+        "ai_block_used",
+        {"route": "/x", "method": "GET", "handler": "x", "block_type": "x"},
+    )
+    event_logger.info("x")
+""",
+    ),
+    (
+        "relative imports are followed",
+        """\
+from fastapi import APIRouter
+
+from ..deps import get_db
+from .models import Item
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/")
+def list_items():
+    return []
+""",
+        """\
+from fastapi import APIRouter
+
+from ..analytics.event_logger import event_logger
+from ..deps import get_db
+from .models import Item
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/")
+def list_items():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/items/", "method": "GET", "handler": "list_items", "block_type": "items"},
+    )
+    return []
+""",
+    ),
+    (
+        "FastAPI app as the router, no static segment, path parameter not in the signature",
+        """\
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+
+@app.get("/{slug}")
+def page(request: Request):
+    return request.path_params
+""",
+        """\
+from fastapi import FastAPI, Request
+
+from app.analytics.event_logger import event_logger
+
+app = FastAPI()
+
+
+@app.get("/{slug}")
+def page(request: Request):
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/{slug}", "method": "GET", "handler": "page", "block_type": "items"},
+    )
+    return request.path_params
+""",
+    ),
+    (
+        "only route handlers of known routers are touched",
+        """\
+from functools import lru_cache
+
+from fastapi import APIRouter
+
+from app.other import external
+
+router = APIRouter()
+
+
+@lru_cache
+def settings():
+    return {}
+
+
+@external.get("/elsewhere")
+def not_ours():
+    return 1
+
+
+@router.websocket("/ws")
+async def ws(websocket):
+    await websocket.accept()
+
+
+class Holder:
+    @router.get("/method")
+    def method(self):
+        return 2
+
+
+@router.head("/h")
+def h():
+    return None
+""",
+        """\
+from functools import lru_cache
+
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+from app.other import external
+
+router = APIRouter()
+
+
+@lru_cache
+def settings():
+    return {}
+
+
+@external.get("/elsewhere")
+def not_ours():
+    return 1
+
+
+@router.websocket("/ws")
+async def ws(websocket):
+    await websocket.accept()
+
+
+class Holder:
+    @router.get("/method")
+    def method(self):
+        return 2
+
+
+@router.head("/h")
+def h():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/h", "method": "HEAD", "handler": "h", "block_type": "h"},
+    )
+    return None
+""",
+    ),
+    (
+        "docstring-only body",
+        """\
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.options("/o")
+def o():
+    \"\"\"Nothing to do.\"\"\"
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter()
+
+
+@router.options("/o")
+def o():
+    \"\"\"Nothing to do.\"\"\"
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/o", "method": "OPTIONS", "handler": "o", "block_type": "o"},
+    )
+""",
+    ),
+    (
+        "router imported inside try, so the import goes after the docstring",
+        """\
+\"\"\"Optional routes.\"\"\"
+
+try:
+    from fastapi import APIRouter
+except ImportError:  # pragma: no cover
+    APIRouter = None
+
+router = APIRouter()
+
+
+@router.api_route("/any")
+def any_method():
+    return 1
+""",
+        """\
+\"\"\"Optional routes.\"\"\"
+
+from app.analytics.event_logger import event_logger
+
+try:
+    from fastapi import APIRouter
+except ImportError:  # pragma: no cover
+    APIRouter = None
+
+router = APIRouter()
+
+
+@router.api_route("/any")
+def any_method():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/any", "method": "GET", "handler": "any_method", "block_type": "any"},
+    )
+    return 1
+""",
+    ),
+    (
+        "sorted among first-party imports; a plain module import counts as instrumented",
+        """\
+import app.analytics.event_logger
+from app.auth import user
+from app.zoo import animals
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/done")
+def done():
+    app.analytics.event_logger.event_logger.log("ai_block_used")
+
+
+@router.get("/z")
+def z():
+    return 2
+""",
+        """\
+import app.analytics.event_logger
+from app.analytics.event_logger import event_logger
+from app.auth import user
+from app.zoo import animals
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/done")
+def done():
+    app.analytics.event_logger.event_logger.log("ai_block_used")
+
+
+@router.get("/z")
+def z():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/z", "method": "GET", "handler": "z", "block_type": "z"},
+    )
+    return 2
+""",
+    ),
+    (
+        "aliased fastapi.routing module, no docstring and no top-level import",
+        """\
+try:
+    import fastapi.routing as routing
+except ImportError:
+    raise
+router = routing.APIRouter(prefix="/r")
+
+
+@router.trace("/t")
+def t():
+    return 1
+""",
+        """\
+from app.analytics.event_logger import event_logger
+try:
+    import fastapi.routing as routing
+except ImportError:
+    raise
+router = routing.APIRouter(prefix="/r")
+
+
+@router.trace("/t")
+def t():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/r/t", "method": "TRACE", "handler": "t", "block_type": "t"},
+    )
+    return 1
+""",
+    ),
+    (
+        "tab indentation",
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/t")\ndef t():\n\treturn 1\n',
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/t")\ndef t():\n'
+        "\tevent_logger.log(\n"
+        '\t\t"ai_block_used",\n'
+        '\t\t{"route": "/t", "method": "GET", "handler": "t", "block_type": "t"},\n'
+        "\t)\n"
+        "\treturn 1\n",
+    ),
+]
+
+
+@pytest.fixture(params=["\n", "\r\n"], ids=["lf", "crlf"])
+def newline(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.mark.parametrize(("source", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_instrument_routes(source: str, expected: str, newline: str) -> None:
+    source = source.replace("\n", newline)
+    expected = expected.replace("\n", newline)
+
+    result = _instrument(source)
+
+    assert result.source == expected
+    assert result.problems == ()
+    assert bool(result.changes) == (expected != source)
+    _assert_only_added_lines(source, result.source)
+    if newline == "\r\n":
+        assert "\n" not in result.source.replace("\r\n", "")
+    again = _instrument(result.source)
+    assert again == PatchResult(result.source)
+
+
+def test_changes_describe_each_insertion() -> None:
+    source = CASES[0][1]
+    assert _instrument(source).changes == (
+        "import `event_logger`",
+        "log call in get_item (GET /api/items/{item_id})",
+    )
+
+
+PROBLEM_SOURCE = """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter()
+EVENT = "chapter_visit"
+
+
+@router.get("/twice")
+def twice():
+    event_logger.log("chapter_visit", {})
+    event_logger.log("chapter_visit", {})
+
+
+@router.get("/wrong")
+def wrong():
+    event_logger.log("x", {})
+
+
+@router.get("/indirect")
+def indirect():
+    event_logger.log(EVENT, {})
+
+
+@router.get(PATH)
+def unreadable():
+    return 1
+
+
+@router.api_route("/m", methods=METHODS)
+def unknown_methods():
+    return 1
+
+"""
+
+
+def test_problems_are_reported_and_never_rewritten() -> None:
+    result = _instrument(PROBLEM_SOURCE, event_type="chapter_visit")
+    assert result.source == PROBLEM_SOURCE
+    assert result.changes == ()
+    assert result.problems == (
+        "route unreadable: its path or methods are not literals; add the log call by hand",
+        "route unknown_methods: its path or methods are not literals; add the log call by hand",
+        "route twice (GET /twice) logs the event 2 times; keep one call",
+        "route wrong (GET /wrong) logs 'x', expected 'chapter_visit'",
+        "route indirect (GET /indirect) logs an event type that is not a string literal, "
+        "expected 'chapter_visit'",
+    )
+
+
+def test_problems_do_not_stop_other_handlers() -> None:
+    # A `.log` call on anything but the imported logger does not count as instrumentation.
+    source = PROBLEM_SOURCE + (
+        '\n\n@router.get("/computed")\ndef computed():\n    make_logger().log("chapter_visit")\n'
+        '\n\n@router.get("/new")\ndef new():\n    return 2\n'
+    )
+    result = _instrument(source, event_type="chapter_visit")
+    assert result.changes == (
+        "log call in computed (GET /computed)",
+        "log call in new (GET /new)",
+    )
+    assert len(result.problems) == 5
+    assert result.source.endswith(
+        "def new():\n"
+        "    event_logger.log(\n"
+        '        "chapter_visit",\n'
+        '        {"route": "/new", "method": "GET", "handler": "new", "block_type": "new"},\n'
+        "    )\n"
+        "    return 2\n"
+    )
+
+
+def test_one_line_body_is_refused() -> None:
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return 1\n"
+    )
+    with pytest.raises(PatchError) as caught:
+        _instrument(source)
+    assert caught.value.message == (
+        "route f (GET /f) has its body on the `def` line; move the body to its own lines so that "
+        "the log call can be added"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("from fastapi import APIRouter\nrouter = APIRouter(\n", "syntax error at line 2, column"),
+        ("def f(:\n    pass\n", "syntax error at line 1, column 7: invalid syntax"),
+        (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\ndef helper():\n    pass\n",
+            "no route handlers found: expected functions decorated with @<router>.get/post/... of "
+            "an APIRouter or FastAPI instance",
+        ),
+        (
+            # The router comes from elsewhere: nothing here says it is an APIRouter.
+            'from .base import router\n\n\n@router.get("/x")\ndef x():\n    return 1\n',
+            "no route handlers found",
+        ),
+    ],
+    ids=["unclosed", "bad-def", "no-handlers", "imported-router"],
+)
+def test_unpatchable_sources_raise(source: str, reason: str) -> None:
+    with pytest.raises(PatchError) as caught:
+        _instrument(source)
+    assert caught.value.message.startswith(reason)
+
+
+def _log_calls(source: str) -> dict[str, ast.Call]:
+    """Map each handler of ``source`` to its first (log) call."""
+    calls = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
+            first = node.body[1] if ast.get_docstring(node) else node.body[0]
+            assert isinstance(first, ast.Expr)
+            assert isinstance(first.value, ast.Call)
+            calls[node.name] = first.value
+    return calls
+
+
+@pytest.mark.parametrize(("module", "import_name", "event_type"), BUNDLED)
+def test_bundled_route_modules_are_instrumented(
+    module: str, import_name: str, event_type: str
+) -> None:
+    path = ROOT / "backend" / "app" / module
+    source = path.read_text(encoding="utf-8")
+    patched = _instrument(source, event_type=event_type, module_name=import_name).source
+    compile(patched, str(path), "exec")
+    _assert_only_added_lines(source, patched)
+    assert patched.count("from app.analytics.event_logger import event_logger\n") == 1
+    calls = _log_calls(patched)
+    assert calls
+    for handler, call in calls.items():
+        assert ast.unparse(call.func) == "event_logger.log"
+        event, payload = call.args
+        assert ast.literal_eval(event) == event_type
+        assert isinstance(payload, ast.Dict)
+        keys = [ast.literal_eval(key) for key in payload.keys if key is not None]
+        assert keys[:4] == ["route", "method", "handler", "block_type"]
+        assert ast.literal_eval(payload.values[2]) == handler
+        # Only path parameters are read from the request: never the body or its fields.
+        names = {node.id for node in ast.walk(payload) if isinstance(node, ast.Name)}
+        assert names == set(keys[4:])
+        assert "request" not in names
+    assert _instrument(patched, event_type=event_type, module_name=import_name).changes == ()
+
+
+def test_bundled_chapter_visit_logs_the_chapter_id() -> None:
+    source = (ROOT / "backend" / "app" / "api" / "chapters.py").read_text(encoding="utf-8")
+    patched = _instrument(source, event_type="chapter_visit", module_name="app.api.chapters")
+    payload = _log_calls(patched.source)["get_chapter"].args[1]
+    assert ast.unparse(payload) == (
+        "{'route': '/api/chapters/{chapter_id}', 'method': 'GET', 'handler': 'get_chapter', "
+        "'block_type': 'chapters', 'chapter_id': chapter_id}"
+    )
+
+
+def test_patched_bundled_backend_is_ruff_clean(tmp_path: Path) -> None:
+    pytest.importorskip("ruff")
+    backend = tmp_path / "backend"
+    shutil.copytree(ROOT / "backend", backend, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    main = backend / "app" / "main.py"
+    main.write_text(
+        patch_main(
+            main.read_text(encoding="utf-8"),
+            module_name="app.main",
+            analytics_package="app.analytics",
+            capture_errors=True,
+        ).source,
+        encoding="utf-8",
+    )
+    for module, import_name, event_type in BUNDLED:
+        path = backend / "app" / module
+        source = path.read_text(encoding="utf-8")
+        patched = _instrument(source, event_type=event_type, module_name=import_name)
+        path.write_text(patched.source, encoding="utf-8")
+    files = [str(main), *(str(backend / "app" / module) for module, _, _ in BUNDLED)]
+    for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
+        completed = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, *files],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def _ruff_format(source: str) -> str:
+    completed = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--isolated", "--line-length", "100", "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("route", "handler", "logger"),
+    [
+        ("/a", "h", "el"),  # fits on one line
+        ("/chapters/{chapter_id}", "get", "el"),  # arguments wrapped, payload on one line
+        ("/api/ai/explain-like-10/{chapter_id}", "explain_like_10", "event_logger"),  # exploded
+        ("/" + "s" * 90 + "/{chapter_id}", "handler", "event_logger"),  # longer than any line
+    ],
+)
+def test_log_calls_are_ruff_formatted(route: str, handler: str, logger: str) -> None:
+    pytest.importorskip("ruff")
+    source = _ruff_format(
+        "from fastapi import APIRouter\n\n"
+        f"from app.analytics.event_logger import event_logger as {logger}\n\n"
+        "router = APIRouter()\n\n\n"
+        f'@router.get("{route}")\ndef {handler}(chapter_id: str):\n    return chapter_id\n'
+    )
+    patched = _instrument(source).source
+    assert patched != source
+    assert _ruff_format(patched) == patched
+
+
+def test_a_parameter_shadowing_the_logger_gets_a_fresh_import() -> None:
+    source = """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter()
+
+
+@router.get("/s")
+def s(event_logger: str = ""):
+    return event_logger
+"""
+    result = _instrument(source)
+    assert (
+        "from app.analytics.event_logger import event_logger\n"
+        "from app.analytics.event_logger import event_logger as analytics_event_logger\n"
+    ) in result.source
+    assert "    analytics_event_logger.log(\n" in result.source
+    _assert_only_added_lines(source, result.source)
+    assert _instrument(result.source) == PatchResult(result.source)
