@@ -148,7 +148,8 @@ def _relative_config(plan: Plan) -> str:
 def _output_path(plan: Plan, template: str) -> str | None:
     """Map a template name to its output path, or None for partials (``_*.jinja``)."""
     name = PurePosixPath(template[: -len(TEMPLATE_SUFFIX)])
-    if name.name.startswith("_"):
+    # Partials start with one underscore; dunder names such as __init__.py are real outputs.
+    if name.name.startswith("_") and not name.name.startswith("__"):
         return None
     top, rest = name.parts[0], PurePosixPath(*name.parts[1:])
     if top == "analytics":

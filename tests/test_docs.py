@@ -1,0 +1,593 @@
+"""The spec-kit documents of the feature: grammar, plan-driven content, hygiene, quickstart.
+
+Every document is rendered through the real ``render_outputs`` for several plans, so a value
+that is hard-coded in a template instead of taken from the plan shows up as a leak in the
+documents of the other plans.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shlex
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+import typer
+
+from telemetry_cli.cli import app
+from telemetry_cli.plan import Plan
+from telemetry_cli.render import render_outputs, with_header
+
+DOCUMENTS = (
+    "spec.md",
+    "plan.md",
+    "tasks.md",
+    "research.md",
+    "data-model.md",
+    "quickstart.md",
+    "checklists/requirements.md",
+)
+
+
+def _default(root: Path) -> Plan:
+    return Plan.default(root)
+
+
+def _bundled(root: Path) -> Plan:
+    # What the repository's own pyproject.toml asks for.
+    return dataclasses.replace(
+        Plan.default(root),
+        instrument=(("api/ai_blocks.py", "ai_block_used"), ("api/chapters.py", "chapter_visit")),
+    )
+
+
+def _renamed(root: Path) -> Plan:
+    # Every value differs from the defaults, so nothing of the defaults may show up.
+    return dataclasses.replace(
+        Plan.default(root),
+        backend="server",
+        app_package="svc.core",
+        specs_dir="docs/specs",
+        feature="060-product-events",
+        api_prefix="/v2/events",
+        event_types=("page_view", "signup_completed", "error_event"),
+        instrument=(("routes/pages.py", "page_view"),),
+    )
+
+
+def _no_errors(root: Path) -> Plan:
+    return dataclasses.replace(
+        Plan.default(root),
+        event_types=("page_view", "signup_completed"),
+        instrument=(),
+        capture_errors=False,
+    )
+
+
+PLANS: dict[str, Callable[[Path], Plan]] = {
+    "default": _default,
+    "bundled": _bundled,
+    "renamed": _renamed,
+    "no-errors": _no_errors,
+}
+
+
+def render_docs(plan: Plan) -> dict[str, str]:
+    """Return the feature documents by name, without the do-not-edit header render adds."""
+    docs: dict[str, str] = {}
+    prefix = plan.feature_dir + "/"
+    for output in render_outputs(plan):
+        if not output.path.startswith(prefix) or not output.path.endswith(".md"):
+            continue
+        header = with_header(output.path, "")
+        assert output.content.startswith(header), output.path
+        docs[output.path[len(prefix) :]] = output.content[len(header) :]
+    return docs
+
+
+@pytest.fixture(params=sorted(PLANS))
+def plan(request: pytest.FixtureRequest, tmp_path: Path) -> Plan:
+    factory: Callable[[Path], Plan] = PLANS[request.param]
+    return factory(tmp_path)
+
+
+@pytest.fixture
+def docs(plan: Plan) -> dict[str, str]:
+    return render_docs(plan)
+
+
+def headings(text: str) -> list[str]:
+    """Markdown headings outside fenced code blocks."""
+    found: list[str] = []
+    fenced = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"^#{1,6} ", line):
+            found.append(line)
+    return found
+
+
+def assert_in_order(found: list[str], expected: list[str]) -> None:
+    """Each expected prefix matches a heading, in this order (other headings may come between)."""
+    position = 0
+    for prefix in expected:
+        while position < len(found) and not found[position].startswith(prefix):
+            position += 1
+        assert position < len(found), f"heading {prefix!r} missing or out of order in {found}"
+        position += 1
+
+
+def section(text: str, heading: str) -> str:
+    """The body under ``heading`` up to the next heading of the same or a higher level."""
+    level = len(heading) - len(heading.lstrip("#"))
+    lines = text.splitlines()
+    start = lines.index(heading) + 1
+    end = len(lines)
+    fenced = False
+    for index in range(start, len(lines)):
+        if lines[index].startswith("```"):
+            fenced = not fenced
+        match = re.match(r"^(#{1,6}) ", lines[index])
+        if match and not fenced and len(match.group(1)) <= level:
+            end = index
+            break
+    return "\n".join(lines[start:end])
+
+
+def sequential(ids: list[str], prefix: str) -> bool:
+    return ids == [f"{prefix}{number:03d}" for number in range(1, len(ids) + 1)]
+
+
+# --- the set of documents -------------------------------------------------------------------
+
+
+def test_every_document_is_rendered_into_the_feature_folder(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    assert set(docs) == set(DOCUMENTS)
+
+
+# --- spec.md --------------------------------------------------------------------------------
+
+STORY = re.compile(r"^### User Story (\d+) - (.+) \(Priority: P(\d+)\)$")
+SCENARIO = re.compile(r"^(\d+)\. \*\*Given\*\* .+, \*\*When\*\* .+, \*\*Then\*\* .+\.$")
+FR_LINE = re.compile(r"^- \*\*(FR-\d{3})\*\*: (.+)$", re.MULTILINE)
+SC_LINE = re.compile(r"^- \*\*(SC-\d{3})\*\*: (.+)$", re.MULTILINE)
+
+
+def story_titles(spec: str) -> list[tuple[int, str, int]]:
+    titles = []
+    for heading in headings(spec):
+        if heading.startswith("### User Story"):
+            match = STORY.match(heading)
+            assert match, f"malformed story heading: {heading!r}"
+            titles.append((int(match.group(1)), match.group(2), int(match.group(3))))
+    return titles
+
+
+def test_spec_has_the_spec_kit_outline(plan: Plan, docs: dict[str, str]) -> None:
+    spec = docs["spec.md"]
+    assert spec.startswith("# Feature Specification: Analytics & Telemetry Scaffolding Layer\n")
+    for line in (
+        f"**Feature Branch**: `{plan.feature}`",
+        "**Created**: 2025-01-27",
+        "**Status**: ",
+        '**Input**: User description: "',
+    ):
+        assert any(row.startswith(line) for row in spec.splitlines()), line
+    assert_in_order(
+        headings(spec),
+        [
+            "# Feature Specification: ",
+            "## User Scenarios & Testing",
+            "### User Story 1 - ",
+            "### User Story 2 - ",
+            "### Edge Cases",
+            "## Requirements",
+            "### Functional Requirements",
+            "### Key Entities",
+            "## Success Criteria",
+            "### Measurable Outcomes",
+            "## Assumptions",
+        ],
+    )
+
+
+def test_user_stories_are_numbered_by_priority(plan: Plan, docs: dict[str, str]) -> None:
+    stories = story_titles(docs["spec.md"])
+    expected = 3 if plan.capture_errors else 2
+    assert [(number, priority) for number, _, priority in stories] == [
+        (n, n) for n in range(1, expected + 1)
+    ]
+    assert ("error" in stories[-1][1].lower()) is plan.capture_errors
+
+
+def test_each_story_has_why_test_and_numbered_scenarios(plan: Plan, docs: dict[str, str]) -> None:
+    spec = docs["spec.md"]
+    for heading in (h for h in headings(spec) if h.startswith("### User Story")):
+        body = section(spec, heading)
+        for label in ("**Why this priority**: ", "**Independent Test**: "):
+            assert label in body, (heading, label)
+        assert "**Acceptance Scenarios**:" in body
+        numbers = [
+            int(match.group(1)) for line in body.splitlines() if (match := SCENARIO.match(line))
+        ]
+        numbered = [line for line in body.splitlines() if re.match(r"^\d+\. ", line)]
+        assert len(numbers) == len(numbered), f"a scenario is not Given/When/Then: {numbered}"
+        assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 3, heading
+
+
+def test_requirements_and_criteria_are_numbered_without_gaps(docs: dict[str, str]) -> None:
+    spec = docs["spec.md"]
+    frs = FR_LINE.findall(spec)
+    scs = SC_LINE.findall(spec)
+    assert sequential([fr for fr, _ in frs], "FR-") and len(frs) >= 10
+    assert sequential([sc for sc, _ in scs], "SC-") and len(scs) >= 5
+    assert all(" MUST " in text for _, text in frs)
+    # Every id the document mentions anywhere is one it defines.
+    assert set(re.findall(r"FR-\d{3}", spec)) == {fr for fr, _ in frs}
+    assert set(re.findall(r"SC-\d{3}", spec)) == {sc for sc, _ in scs}
+
+
+def test_requirement_ids_cited_elsewhere_exist_in_the_spec(docs: dict[str, str]) -> None:
+    defined = set(re.findall(r"\*\*(FR-\d{3})\*\*:", docs["spec.md"]))
+    cited = set(re.findall(r"FR-\d{3}", docs["data-model.md"]))
+    assert cited, "data-model.md traces no rule to a requirement"
+    assert cited <= defined
+    for name in ("research.md", "tasks.md", "checklists/requirements.md", "plan.md"):
+        assert set(re.findall(r"FR-\d{3}", docs[name])) <= defined, name
+    sc_defined = set(re.findall(r"\*\*(SC-\d{3})\*\*:", docs["spec.md"]))
+    for name, text in docs.items():
+        assert set(re.findall(r"SC-\d{3}", text)) <= sc_defined, name
+
+
+def test_error_capture_requirements_follow_the_plan(plan: Plan, docs: dict[str, str]) -> None:
+    spec = docs["spec.md"]
+    error_frs = [text for _, text in FR_LINE.findall(spec) if "unhandled error" in text]
+    assert bool(error_frs) is plan.capture_errors
+    if not plan.capture_errors:
+        for name, text in docs.items():
+            for word in ("error_event", "install_error_capture", "User Story 3", "US3"):
+                assert word not in text, (name, word)
+
+
+# --- plan.md --------------------------------------------------------------------------------
+
+
+def test_plan_has_the_spec_kit_outline(plan: Plan, docs: dict[str, str]) -> None:
+    text = docs["plan.md"]
+    assert_in_order(
+        headings(text),
+        [
+            "# Implementation Plan: ",
+            "## Summary",
+            "## Technical Context",
+            "## Constitution Check",
+            "## Project Structure",
+            "### Documentation (this feature)",
+            "### Source Code (repository root)",
+        ],
+    )
+    context = section(text, "## Technical Context")
+    for field in (
+        "Language/Version",
+        "Primary Dependencies",
+        "Storage",
+        "Testing",
+        "Target Platform",
+        "Project Type",
+        "Performance Goals",
+        "Constraints",
+        "Scale/Scope",
+    ):
+        assert f"**{field}**: " in context, field
+    assert "**Structure Decision**: " in text
+
+
+def source_tree(plan_md: str) -> list[str]:
+    """The code block under "Source Code": one path (or tree entry) per line, comments cut."""
+    body = section(plan_md, "### Source Code (repository root)")
+    block = body.split("```text\n", 1)[1].split("\n```", 1)[0]
+    return [line.split("#", 1)[0].rstrip() for line in block.splitlines()]
+
+
+def test_plan_source_tree_lists_exactly_what_the_tool_writes(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    tree = source_tree(docs["plan.md"])
+    package = plan.analytics_dir + "/"
+    start = tree.index(package)
+    listed = set()
+    for line in tree[start + 1 :]:
+        if not line.startswith(("├── ", "└── ")):
+            break
+        listed.add(package + line[4:])
+    generated = {output.path for output in render_outputs(plan) if output.path.startswith(package)}
+    # The package marker is checked on its own by test_the_package_marker_is_rendered.
+    assert listed == generated | {package + "__init__.py"}
+    patched = {line for line in tree if not line.startswith(("├── ", "└── ", package))}
+    assert patched == {
+        "pyproject.toml",
+        ".telemetry-scaffold.json",
+        plan.main_path,
+        *(plan.module_path(module) for module, _ in plan.instrument),
+    }
+
+
+def test_the_package_marker_is_rendered(plan: Plan) -> None:
+    paths = {output.path for output in render_outputs(plan)}
+    assert plan.analytics_dir + "/__init__.py" in paths
+
+
+# --- tasks.md -------------------------------------------------------------------------------
+
+TASK = re.compile(
+    r"^- \[(?P<done>[ x])\] T(?P<id>\d{3})(?P<parallel> \[P\])?(?: \[US(?P<story>\d+)\])?"
+    r" (?P<verb>[A-Z][a-z]+(?:-[a-z]+)?) .+ in (?P<path>[\w.\-/]+)"
+    r"(?: \(depends on (?P<deps>T\d{3}(?:, T\d{3})*)\))?$"
+)
+PHASE = re.compile(r"^## Phase (\d+): (.+)$")
+STORY_PHASE = re.compile(r"^User Story (\d+) - (.+) \(Priority: P(\d+)\)(?: 🎯 MVP)?$")
+
+
+def parse_tasks(text: str) -> list[tuple[str, re.Match[str]]]:
+    """(phase title, task match) for every task line; fails on a malformed task line."""
+    tasks: list[tuple[str, re.Match[str]]] = []
+    phase = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            match = PHASE.match(line)
+            phase = match.group(2) if match else ""
+        elif line.startswith("- ["):
+            task = TASK.match(line)
+            assert task, f"malformed task line: {line!r}"
+            assert phase, f"task outside a phase: {line!r}"
+            tasks.append((phase, task))
+    return tasks
+
+
+def test_tasks_follow_the_spec_kit_grammar(plan: Plan, docs: dict[str, str]) -> None:
+    text = docs["tasks.md"]
+    tasks = parse_tasks(text)
+    ids = [f"T{task['id']}" for _, task in tasks]
+    assert sequential(ids, "T")
+    phases = [PHASE.match(h) for h in headings(text) if h.startswith("## Phase")]
+    assert [int(m.group(1)) for m in phases if m] == list(range(1, len(phases) + 1))
+    titles = [m.group(2) for m in phases if m]
+    assert titles[0].startswith("Setup") and titles[1].startswith("Foundational")
+    assert titles[-1].startswith("Polish")
+    # One phase per user story, in priority order, with the spec's titles.
+    story_phases = [STORY_PHASE.match(title) for title in titles[2:-1]]
+    assert all(story_phases), titles
+    assert [(int(m.group(1)), m.group(2), int(m.group(3))) for m in story_phases if m] == (
+        story_titles(docs["spec.md"])
+    )
+    for phase, task in tasks:
+        story = STORY_PHASE.match(phase)
+        expected = story.group(1) if story else None
+        assert task["story"] == expected, task.group(0)
+        for dependency in (task["deps"] or "").split(", "):
+            assert not dependency or dependency < f"T{task['id']}", task.group(0)
+    assert "## Dependencies & Execution Order" in headings(text)
+    # The tool carries out every task, and the document says so consistently.
+    assert {task["done"] for _, task in tasks} == {"x"}
+
+
+def test_parallel_tasks_touch_files_no_other_task_of_their_phase_touches(
+    docs: dict[str, str],
+) -> None:
+    tasks = parse_tasks(docs["tasks.md"])
+    for phase, task in tasks:
+        if not task["parallel"]:
+            continue
+        same_phase = [other for p, other in tasks if p == phase and other is not task]
+        assert task["path"] not in {other["path"] for other in same_phase}, task.group(0)
+        assert not task["deps"], task.group(0)
+
+
+def test_tasks_name_only_files_the_tool_writes_or_patches(plan: Plan, docs: dict[str, str]) -> None:
+    known = {output.path for output in render_outputs(plan)}
+    known |= {"pyproject.toml", plan.main_path, plan.analytics_dir + "/__init__.py"}
+    known |= {plan.module_path(module) for module, _ in plan.instrument}
+    paths = [task["path"] for _, task in parse_tasks(docs["tasks.md"])]
+    assert set(paths) <= known
+    for module, _ in plan.instrument:
+        assert plan.module_path(module) in paths
+
+
+# --- checklist, research, data model --------------------------------------------------------
+
+
+def test_checklist_has_the_three_groups_and_ends_with_notes(docs: dict[str, str]) -> None:
+    text = docs["checklists/requirements.md"]
+    found = [h for h in headings(text) if h.startswith("## ")]
+    assert found == [
+        "## Content Quality",
+        "## Requirement Completeness",
+        "## Feature Readiness",
+        "## Notes",
+    ]
+    for group in found[:3]:
+        items = section(text, group).strip().splitlines()
+        assert items and all(re.match(r"^- \[[ x]\] \S", item) for item in items), group
+    assert section(text, "## Notes").strip()
+
+
+def test_research_entries_have_decision_rationale_and_alternatives(docs: dict[str, str]) -> None:
+    text = docs["research.md"]
+    entries = [h for h in headings(text) if h.startswith("## ")]
+    assert len(entries) >= 8
+    for entry in entries:
+        body = section(text, entry)
+        for label in ("**Decision**: ", "**Rationale**: ", "**Alternatives considered**: "):
+            assert label in body, (entry, label)
+
+
+def test_data_model_describes_each_entity_with_traced_rules(docs: dict[str, str]) -> None:
+    text = docs["data-model.md"]
+    entities = [h for h in headings(text) if h.startswith("### ")]
+    for name in ("AnalyticsEvent", "EventType", "LogEventRequest", "LogEventAccepted", "Sink"):
+        assert any(name in heading for heading in entities), name
+    for heading in entities:
+        assert re.search(r"FR-\d{3}", section(text, heading)), heading
+
+
+# --- plan-driven content --------------------------------------------------------------------
+
+
+def test_plan_values_appear_where_they_belong(plan: Plan, docs: dict[str, str]) -> None:
+    for name in ("spec.md", "plan.md", "data-model.md", "checklists/requirements.md"):
+        for event_type in plan.event_types:
+            assert f"`{event_type}`" in docs[name], (name, event_type)
+    for name in ("spec.md", "plan.md", "tasks.md", "quickstart.md", "data-model.md"):
+        assert f"{plan.api_prefix}/log" in docs[name], name
+        assert f"{plan.api_prefix}/health" in docs[name], name
+    for name in ("spec.md", "plan.md", "tasks.md"):
+        assert plan.main_path in docs[name], name
+        assert plan.analytics_dir in docs[name], name
+        for module, event_type in plan.instrument:
+            assert plan.module_path(module) in docs[name], (name, module)
+            assert event_type in docs[name]
+    assert f"**Feature Branch**: `{plan.feature}`" in docs["spec.md"]
+    assert plan.feature_dir in docs["plan.md"]
+    assert plan.analytics_package in docs["plan.md"]
+
+
+def distinctive(plan: Plan) -> set[str]:
+    """Strings that only documents rendered for ``plan`` have reason to contain."""
+    values = {*plan.event_types, plan.api_prefix, plan.feature, plan.analytics_dir}
+    values |= {plan.module_path(module) for module, _ in plan.instrument}
+    return values
+
+
+@pytest.mark.parametrize("other_name", sorted(PLANS))
+def test_values_of_other_plans_do_not_leak(
+    plan: Plan, docs: dict[str, str], other_name: str, tmp_path: Path
+) -> None:
+    leaks = distinctive(PLANS[other_name](tmp_path)) - distinctive(plan)
+    for value in sorted(leaks):
+        # Whole words only: "page_view" must not match inside a longer identifier.
+        before = "" if value.startswith("/") else r"(?<![\w-])"
+        pattern = re.compile(rf"{before}{re.escape(value)}(?![\w-])")
+        for name, text in docs.items():
+            assert not pattern.search(text), f"{value!r} leaked into {name}"
+
+
+# --- hygiene --------------------------------------------------------------------------------
+
+LEFTOVERS = re.compile(
+    r"\[[A-Z][A-Z _]{3,}\]|NEEDS CLARIFICATION|ACTION REQUIRED|TODO|\{\{|\{%|\{#|<!--"
+    r"|\['|\{'|\bundefined\b"
+)
+
+
+def test_documents_are_clean_text(docs: dict[str, str]) -> None:
+    for name, text in docs.items():
+        assert text.endswith("\n") and not text.endswith("\n\n"), name
+        assert "\r" not in text and "\t" not in text, name
+        assert "\n\n\n" not in text, name
+        assert not text.startswith("\n"), name
+        for number, line in enumerate(text.splitlines(), 1):
+            assert line == line.rstrip(), f"{name}:{number}: trailing whitespace"
+        assert not LEFTOVERS.search(text), f"{name}: {LEFTOVERS.search(text)}"
+        fences = [line for line in text.splitlines() if line.startswith("```")]
+        assert len(fences) % 2 == 0, f"{name}: unbalanced code fence"
+
+
+def test_rendering_is_deterministic_and_independent_of_the_root(plan: Plan, tmp_path: Path) -> None:
+    elsewhere = dataclasses.replace(plan, root=tmp_path / "elsewhere")
+    first = render_docs(plan)
+    assert render_docs(plan) == first
+    assert render_docs(elsewhere) == first
+    assert str(tmp_path) not in "".join(first.values())
+
+
+# --- quickstart -----------------------------------------------------------------------------
+
+
+def bash_commands(text: str) -> list[str]:
+    """Commands of the ```bash blocks, continuation lines joined, comments dropped."""
+    blocks = re.findall(r"^```bash\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+    commands: list[str] = []
+    for block in blocks:
+        pending = ""
+        heredoc: str | None = None
+        for line in block.splitlines():
+            if heredoc is not None:
+                # The body of a here-document is input to the command, not a command.
+                heredoc = None if line == heredoc else heredoc
+                continue
+            if match := re.search(r"<<-?'?(\w+)'?$", line):
+                heredoc = match.group(1)
+            if line.endswith("\\"):
+                pending += line[:-1]
+                continue
+            command = (pending + line).strip()
+            pending = ""
+            if command and not command.startswith("#"):
+                commands.append(command)
+    return commands
+
+
+def scaffold_invocations(commands: list[str]) -> list[list[str]]:
+    """The argument lists of every ``telemetry-scaffold`` call, also after ``&&`` or ``|``."""
+    calls: list[list[str]] = []
+    for command in commands:
+        words = shlex.split(command)
+        for start, word in enumerate(words):
+            if word != "telemetry-scaffold":
+                continue
+            end = start + 1
+            while end < len(words) and words[end] not in ("&&", "||", "|", ";"):
+                end += 1
+            calls.append(words[start + 1 : end])
+    return calls
+
+
+def parse_with_cli(args: list[str]) -> Any:
+    """Parse ``args`` with the CLI's own grammar, without running the command.
+
+    Raises the CLI's usage error for an unknown option, a missing argument or a bad value.
+    """
+    group = typer.main.get_command(app)
+    # Typer ships its own copy of click, so use the classes the group itself was built with.
+    parent = group.context_class(group, info_name="telemetry-scaffold")
+    name, *rest = args
+    command = group.get_command(parent, name)
+    assert command is not None, f"unknown command {name!r}"
+    return command.make_context(name, rest, parent=parent)
+
+
+def test_quickstart_commands_parse_with_the_cli(plan: Plan, docs: dict[str, str]) -> None:
+    calls = scaffold_invocations(bash_commands(docs["quickstart.md"]))
+    assert {call[0] for call in calls} >= {"generate", "emit", "health"}
+    assert ["generate", "--check"] in calls
+    for call in calls:
+        context = parse_with_cli(call)
+        if call[0] == "emit":
+            # The one event type outside the plan is the documented rejection.
+            assert context.params["event_type"] in {*plan.event_types, "not_an_event"}, call
+            if "--payload" in call:
+                assert isinstance(json.loads(call[call.index("--payload") + 1]), dict)
+
+
+def test_quickstart_runs_the_backend_and_calls_both_endpoints(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    commands = bash_commands(docs["quickstart.md"])
+    assert "pip install -e '.[backend]'" in commands
+    app_dir = PurePosixPath(plan.backend).as_posix()
+    assert any(c.startswith(f"cd {app_dir} && uvicorn {plan.main_module}:app") for c in commands)
+    curls = [shlex.split(c) for c in commands if c.startswith("curl ")]
+    urls = [word for words in curls for word in words if word.startswith("http://")]
+    assert any(url.endswith(f"{plan.api_prefix}/log") for url in urls)
+    assert any(url.endswith(f"{plan.api_prefix}/health") for url in urls)
+    for words in curls:
+        if "-d" in words:
+            body = json.loads(words[words.index("-d") + 1])
+            assert isinstance(body, dict) and "event_type" in body
