@@ -354,6 +354,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     try:
         result = command.main(args=args, prog_name="telemetry-scaffold", standalone_mode=False)
     except typer.TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":
+            # Bare `telemetry-scaffold`: the help is the answer, not an error.
+            console.stderr().out(error.format_message(), highlight=False)
+            sys.exit(EXIT_USAGE)
         # Typer's (vendored click) parser errors: bad option, missing argument, bad value.
         context = getattr(error, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""

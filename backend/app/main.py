@@ -5,6 +5,8 @@ Run from ``backend/`` with ``uvicorn app.main:app``.
 
 from fastapi import FastAPI
 
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
 from app.api import ai_blocks, chapters
 
 app = FastAPI(
@@ -15,3 +17,5 @@ app = FastAPI(
 
 app.include_router(ai_blocks.router)
 app.include_router(chapters.router)
+app.include_router(telemetry_router)
+install_error_capture(app)

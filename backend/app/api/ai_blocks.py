@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from app.analytics.event_logger import event_logger
+
 router = APIRouter(prefix="/api/ai", tags=["ai-blocks"])
 
 ChapterId = Annotated[str, Field(min_length=1, max_length=100, description="Chapter of the block")]
@@ -82,6 +84,15 @@ class DiagramResponse(BaseModel):
 @router.post("/ask-question", response_model=AskQuestionResponse)
 async def ask_question(request: AskQuestionRequest) -> AskQuestionResponse:
     """Answer a reader's question about a chapter."""
+    event_logger.log(
+        "ai_block_used",
+        {
+            "route": "/api/ai/ask-question",
+            "method": "POST",
+            "handler": "ask_question",
+            "block_type": "ask-question",
+        },
+    )
     return AskQuestionResponse(
         answer=f"This is a placeholder answer about chapter {request.chapter_id!r}.",
         chapter_id=request.chapter_id,
@@ -92,6 +103,15 @@ async def ask_question(request: AskQuestionRequest) -> AskQuestionResponse:
 @router.post("/explain-like-10", response_model=ExplainResponse)
 async def explain_like_10(request: ExplainRequest) -> ExplainResponse:
     """Explain a concept in words a ten-year-old understands."""
+    event_logger.log(
+        "ai_block_used",
+        {
+            "route": "/api/ai/explain-like-10",
+            "method": "POST",
+            "handler": "explain_like_10",
+            "block_type": "explain-like-10",
+        },
+    )
     return ExplainResponse(
         concept=request.concept,
         explanation=f"Imagine {request.concept} as a toy that follows simple rules.",
@@ -101,6 +121,10 @@ async def explain_like_10(request: ExplainRequest) -> ExplainResponse:
 @router.post("/quiz", response_model=QuizResponse)
 def quiz(request: QuizRequest) -> QuizResponse:
     """Build a short multiple-choice quiz on a chapter."""
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/api/ai/quiz", "method": "POST", "handler": "quiz", "block_type": "quiz"},
+    )
     questions = [
         QuizQuestion(
             question=f"Question {number} about chapter {request.chapter_id!r}?",
@@ -115,6 +139,15 @@ def quiz(request: QuizRequest) -> QuizResponse:
 @router.post("/diagram", response_model=DiagramResponse)
 def diagram(request: DiagramRequest) -> DiagramResponse:
     """Draw a concept as a Mermaid flowchart."""
+    event_logger.log(
+        "ai_block_used",
+        {
+            "route": "/api/ai/diagram",
+            "method": "POST",
+            "handler": "diagram",
+            "block_type": "diagram",
+        },
+    )
     # Mermaid ends a quoted label at the first double quote; use its entity instead.
     label = request.concept.replace('"', "#quot;")
     return DiagramResponse(

@@ -3,6 +3,8 @@
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
+from app.analytics.event_logger import event_logger
+
 router = APIRouter(prefix="/api/chapters", tags=["chapters"])
 
 
@@ -44,6 +46,16 @@ _CATALOGUE: dict[str, Chapter] = {
 @router.get("/{chapter_id}", response_model=Chapter)
 def get_chapter(chapter_id: str) -> Chapter:
     """Return one chapter of the textbook by its id."""
+    event_logger.log(
+        "chapter_visit",
+        {
+            "route": "/api/chapters/{chapter_id}",
+            "method": "GET",
+            "handler": "get_chapter",
+            "block_type": "chapters",
+            "chapter_id": chapter_id,
+        },
+    )
     chapter = _CATALOGUE.get(chapter_id)
     if chapter is None:
         raise HTTPException(status_code=404, detail=f"Chapter {chapter_id!r} not found")

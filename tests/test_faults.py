@@ -1,0 +1,579 @@
+"""Faults and hostile input: failed writes, odd project trees, and the real console entry point.
+
+Every case must end with a clear outcome (an exit code and a line naming the file) and never a
+traceback; a failed run must leave each file wholly old or wholly new, and a rerun must converge.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from telemetry_cli import __version__, files, sync
+from telemetry_cli.plan import Plan
+from telemetry_cli.render import RenderedFile, template_context
+from telemetry_cli.render import render_outputs as render_outputs_from_templates
+from tests.cli_support import make_project, run, snapshot
+
+# A plan change that rewrites most generated files (the router, the models, the documents).
+PLAN_CHANGE = (
+    'api-prefix = "/v2/events"\nevent-types = ["ai_block_used", "page_view", "error_event"]\n'
+)
+LOGGER = "backend/app/analytics/event_logger.py"
+BLOCKS = "backend/app/api/ai_blocks.py"
+
+
+@pytest.fixture(autouse=True)
+def steady_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Render each distinct template context once per test.
+
+    Tests here compare trees produced by several runs; reusing the first rendering keeps them
+    comparable even while someone edits the templates during the test run.
+    """
+    rendered: dict[str, list[RenderedFile]] = {}
+
+    def render_outputs(plan: Plan) -> list[RenderedFile]:
+        key = json.dumps(template_context(plan), sort_keys=True)
+        if key not in rendered:
+            rendered[key] = render_outputs_from_templates(plan)
+        return list(rendered[key])
+
+    monkeypatch.setattr(sync, "render_outputs", render_outputs)
+
+
+def change_plan(project: Path) -> None:
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + PLAN_CHANGE)
+
+
+def temp_files(root: Path) -> list[str]:
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob(".*.tmp")
+        if "__pycache__" not in path.parts
+    )
+
+
+def assert_one_error_line(stderr: str, *fragments: str) -> None:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, stderr)
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Atomic writes under injected failures
+# --------------------------------------------------------------------------------------------
+
+
+class _HalfWriter:
+    """A binary file that writes half of what it is given, then reports a full disk."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+
+    def write(self, data: bytes) -> int:
+        self._handle.write(data[: len(data) // 2])
+        self._handle.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+    def __enter__(self) -> _HalfWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+
+@dataclass
+class FaultInjector:
+    """Counts the atomic writes of a run and makes write number ``fail_at`` fail.
+
+    The fault is injected below :func:`telemetry_cli.files.atomic_write` (the OS calls it makes),
+    and only while that one write is in progress, so the function's own clean-up is exercised.
+    """
+
+    kind: str  # "write": ENOSPC half-way through the temp file; "fsync"; "rename"
+    fail_at: int | None = None
+    targets: list[Path] = field(default_factory=list)
+    fired: bool = False
+    _armed: bool = False
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        real_atomic_write = files.atomic_write
+        real_fdopen = os.fdopen
+        real_fsync = os.fsync
+        real_replace = Path.replace
+
+        def atomic_write(path: Path, data: bytes) -> None:
+            self.targets.append(path)
+            self._armed = len(self.targets) == self.fail_at
+            try:
+                real_atomic_write(path, data)
+            finally:
+                self._armed = False
+
+        def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+            handle = real_fdopen(fd, *args, **kwargs)
+            if self._armed and self.kind == "write":
+                self.fired = True
+                return _HalfWriter(handle)
+            return handle
+
+        def fsync(fd: int) -> None:
+            if self._armed and self.kind == "fsync":
+                self.fired = True
+                raise OSError(errno.ENOSPC, "No space left on device")
+            real_fsync(fd)
+
+        def replace(path: Path, target: Any) -> Path:
+            if self._armed and self.kind == "rename":
+                self.fired = True
+                raise OSError(errno.EACCES, "Permission denied")
+            return real_replace(path, target)
+
+        monkeypatch.setattr(sync, "atomic_write", atomic_write)
+        monkeypatch.setattr(os, "fdopen", fdopen)
+        monkeypatch.setattr(os, "fsync", fsync)
+        monkeypatch.setattr(Path, "replace", replace)
+
+
+FAULTS = {
+    "write": "No space left on device",
+    "fsync": "No space left on device",
+    "rename": "Permission denied",
+}
+
+
+def _start_tree(base: Path, scenario: str) -> Path:
+    project = make_project(base)
+    if scenario == "plan-change":
+        assert run("generate", "--root", str(project)).exit_code == 0
+        change_plan(project)
+    return project
+
+
+@pytest.mark.parametrize("scenario", ["fresh", "plan-change"])
+@pytest.mark.parametrize("kind", sorted(FAULTS))
+def test_every_write_failing_leaves_whole_files_and_a_rerun_converges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: str, kind: str
+) -> None:
+    pristine = _start_tree(tmp_path / "pristine", scenario)
+    original = snapshot(pristine)
+
+    # The reference: a clean run on an identical copy, counting its writes on the way.
+    reference_root = tmp_path / "reference"
+    shutil.copytree(pristine, reference_root)
+    with monkeypatch.context() as patch:
+        counter = FaultInjector(kind)
+        counter.install(patch)
+        assert run("generate", "--root", str(reference_root)).exit_code == 0
+    reference = snapshot(reference_root)
+    written = [path.relative_to(reference_root).as_posix() for path in counter.targets]
+    assert written[-1] == sync.MANIFEST_PATH, "the manifest must be written last"
+    assert len(written) >= 4, written
+
+    for k, failing in enumerate(written, start=1):
+        project = tmp_path / f"fail-{k}"
+        shutil.copytree(pristine, project)
+        with monkeypatch.context() as patch:
+            injector = FaultInjector(kind, fail_at=k)
+            injector.install(patch)
+            result = run("generate", "--root", str(project))
+        where = f"{kind} fault at write {k} ({failing})"
+        assert injector.fired, where
+        assert result.exit_code == 1, where
+        assert "Traceback" not in result.stdout + result.stderr, where
+        assert_one_error_line(result.stderr, failing, FAULTS[kind])
+
+        after = snapshot(project)
+        assert temp_files(project) == [], where
+        for path in sorted(set(original) | set(reference) | set(after)):
+            assert after.get(path) in (original.get(path), reference.get(path)), (where, path)
+        # Writes are in order: the ones before the fault are complete, the failed one untouched.
+        for done in written[: k - 1]:
+            assert after.get(done) == reference[done], (where, done)
+        assert after.get(failing) == original.get(failing), where
+
+        rerun = run("generate", "--root", str(project))
+        assert rerun.exit_code == 0, (where, rerun.stdout, rerun.stderr)
+        assert snapshot(project) == reference, where
+        assert run("generate", "--root", str(project), "--check").exit_code == 0, where
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Hostile input
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+def _folder_is_writable(folder: Path) -> bool:
+    probe = folder / ".write-probe"
+    try:
+        probe.write_bytes(b"")
+    except PermissionError:
+        return False
+    probe.unlink()
+    return True
+
+
+@pytest.mark.parametrize("how", ["chmod", "simulated"])
+def test_read_only_target_folder(project: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    change_plan(project)
+    analytics = project / "backend/app/analytics"
+    before = snapshot(project)
+    with monkeypatch.context() as patch:
+        if how == "chmod":
+            analytics.chmod(0o555)
+            if _folder_is_writable(analytics):
+                analytics.chmod(0o755)
+                pytest.skip("running as root: chmod 0o555 does not stop writes (see 'simulated')")
+        else:
+            # What a read-only folder does to us: creating the temp file beside a target fails.
+            real_mkstemp = tempfile.mkstemp
+
+            def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+                folder = kwargs.get("dir")
+                if folder is not None and Path(folder) == analytics:
+                    raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+                return real_mkstemp(*args, **kwargs)
+
+            patch.setattr(tempfile, "mkstemp", mkstemp)
+        try:
+            result = run("generate", "--root", str(project))
+        finally:
+            analytics.chmod(0o755)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, "backend/app/analytics/", "Permission denied")
+    assert "Traceback" not in result.stdout + result.stderr
+    after = snapshot(project)
+    unchanged = [p for p in before if p.startswith("backend/app/analytics/")]
+    assert unchanged and all(after[p] == before[p] for p in unchanged)
+    assert after[sync.MANIFEST_PATH] == before[sync.MANIFEST_PATH]
+    assert set(after) == set(before)
+    assert temp_files(project) == []
+
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+def test_missing_backend_folder_is_a_config_error_and_writes_nothing(project: Path) -> None:
+    shutil.rmtree(project / "backend")
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, "backend")
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('backend = "../elsewhere"', "backend"),
+        ('specs-dir = "../outside"', "specs-dir"),
+        ('specs-dir = "/tmp/telemetry-scaffold-outside"', "specs-dir"),
+        ('instrument = { "/srv/x.py" = "ai_block_used" }', "instrument"),
+        ('instrument = { "api/../../../x.py" = "ai_block_used" }', "instrument"),
+    ],
+)
+def test_paths_leaving_the_root_are_usage_errors(tmp_path: Path, line: str, key: str) -> None:
+    project = make_project(tmp_path / "project", config=line)
+    before = snapshot(project)
+    outside_before = sorted(p.name for p in tmp_path.iterdir())
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, key)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert snapshot(project) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == outside_before
+    assert not Path("/tmp/telemetry-scaffold-outside").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"x = '\xe9t\xe9'\n", "not valid UTF-8 (byte 0xe9"),
+        (b'from fastapi import APIRouter\nrouter = APIRouter(\n@router.get("/")\n', "syntax"),
+        (b'"""Helpers only."""\n\n\ndef helper() -> int:\n    return 1\n', "no route handlers"),
+    ],
+    ids=["latin-1", "syntax-error", "no-routes"],
+)
+def test_unpatchable_instrumented_module_is_named_and_untouched(
+    project: Path, content: bytes, reason: str
+) -> None:
+    blocks = project / BLOCKS
+    blocks.write_bytes(content)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(rf"^error\s+{re.escape(BLOCKS)}$", result.stdout, re.M), result.stdout
+    assert reason in result.stdout
+    assert blocks.read_bytes() == content
+    # The other files are handled: one bad module does not block the layer or main.py.
+    assert (project / LOGGER).is_file()
+    assert "install_error_capture(app)" in (project / "backend/app/main.py").read_text()
+    check = run("generate", "--root", str(project), "--check")
+    assert check.exit_code == 1
+    assert BLOCKS in check.stdout
+
+
+def test_crlf_and_bom_in_an_instrumented_module_are_kept(project: Path) -> None:
+    blocks = project / BLOCKS
+    blocks.write_bytes(b"\xef\xbb\xbf" + blocks.read_bytes().replace(b"\n", b"\r\n"))
+    assert run("generate", "--root", str(project)).exit_code == 0
+    data = blocks.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    assert b"\n" not in data.replace(b"\r\n", b""), "every line ending stays CRLF"
+    assert data.count(b"event_logger.log(") == 2
+    assert b"from app.analytics.event_logger import event_logger\r\n" in data
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+    before = snapshot(project)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert snapshot(project) == before
+
+
+def test_generated_path_that_is_a_folder_is_reported_and_kept(project: Path) -> None:
+    folder = project / LOGGER
+    folder.mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine\n")
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(rf"^error\s+{re.escape(LOGGER)}$", result.stdout, re.M), result.stdout
+    assert f"{LOGGER}: is a folder, expected a file" in result.stdout
+    assert (folder / "notes.txt").read_text() == "mine\n"
+    manifest = json.loads((project / sync.MANIFEST_PATH).read_text())
+    assert LOGGER not in manifest["files"]
+    assert (project / "backend/app/analytics/analytics_models.py").is_file()
+
+    shutil.rmtree(folder)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+def _imports_cleanly(project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import app.main"],
+        cwd=project / "backend",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_failed_layer_file_does_not_leave_the_backend_unimportable(project: Path) -> None:
+    assert _imports_cleanly(project).returncode == 0
+    (project / LOGGER).mkdir(parents=True)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1
+    imported = _imports_cleanly(project)
+    assert imported.returncode == 0, imported.stderr
+
+
+CORRUPT_MANIFESTS = {
+    "not-json": b"{not json",
+    "empty": b"",
+    "list": b"[]",
+    "null": b"null",
+    "files-not-a-table": b'{"generator": "telemetry-scaffold", "files": ["a"]}',
+    "binary": b"\xff\xfe\x00\x01",
+}
+
+
+@pytest.mark.parametrize("content", CORRUPT_MANIFESTS.values(), ids=CORRUPT_MANIFESTS.keys())
+def test_corrupt_manifest_means_differing_files_are_hand_edited(
+    project: Path, content: bytes
+) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    change_plan(project)
+    manifest = project / sync.MANIFEST_PATH
+    manifest.write_bytes(content)
+    before = snapshot(project)
+
+    check = run("generate", "--root", str(project), "--check")
+    assert check.exit_code == 1
+    assert "Traceback" not in check.stdout + check.stderr
+    # Without a record, a file that differs from the new rendering may be someone's work.
+    suspects = re.findall(r"^stale, hand-edited\s+(\S+)$", check.stdout, re.M)
+    assert suspects, check.stdout
+
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1
+    refused = re.findall(r"^refused\s+(\S+)$", result.stdout, re.M)
+    assert sorted(refused) == sorted(suspects)
+    after = snapshot(project)
+    # Nothing is lost: every file but the manifest is exactly as it was.
+    assert {p: d for p, d in after.items() if p != sync.MANIFEST_PATH} == {
+        p: d for p, d in before.items() if p != sync.MANIFEST_PATH
+    }
+    # The manifest is rebuilt: it vouches only for files whose bytes the tool would write.
+    rewritten = json.loads(manifest.read_text())["files"]
+    assert not set(suspects) & set(rewritten)
+    for path, digest in rewritten.items():
+        assert digest == sync.sha256(after[path]), path
+
+    forced = run("generate", "--root", str(project), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    for path in suspects:
+        assert (project / f"{path}.bak").read_bytes() == before[path], path
+        assert (project / path).read_bytes() != before[path], path
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+def test_empty_pyproject_means_the_default_plan(tmp_path: Path) -> None:
+    reference = make_project(tmp_path / "reference")
+    assert run("generate", "--root", str(reference)).exit_code == 0
+    project = make_project(tmp_path / "project")
+    (project / "pyproject.toml").write_bytes(b"")
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    produced = {p: d for p, d in snapshot(project).items() if p != "pyproject.toml"}
+    expected = {p: d for p, d in snapshot(reference).items() if p != "pyproject.toml"}
+    assert produced == expected
+
+
+# --------------------------------------------------------------------------------------------
+# 3. The console entry point, as a real process
+# --------------------------------------------------------------------------------------------
+
+_COLOUR_VARIABLES = ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS")
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _COLOUR_VARIABLES}
+    env["TERM"] = "xterm-256color"
+    env.update(extra)
+    return env
+
+
+def cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", *args],
+        cwd=cwd,
+        env=env or _environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["generate", "--bogus"], "--bogus"),
+        (["frobnicate"], "frobnicate"),
+        (["generate", "--format", "xml"], "--format"),
+        (["generate", "--root"], "--root"),
+    ],
+    ids=["unknown-option", "unknown-command", "bad-format", "missing-value"],
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    tmp_path: Path, args: list[str], fragment: str
+) -> None:
+    result = cli(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert_one_error_line(result.stderr, fragment)
+    assert "Traceback" not in result.stderr
+
+
+def test_version(tmp_path: Path) -> None:
+    result = cli("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == f"telemetry-scaffold {__version__}\n"
+    assert result.stderr == ""
+
+
+def _run_in_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, bytes]:
+    """Run the CLI with stdout and stderr on a pseudo-terminal; return its exit code and output."""
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "telemetry_cli", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    ) as process:
+        os.close(follower)
+        chunks: list[bytes] = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        code = process.wait(timeout=120)
+    os.close(leader)
+    return code, b"".join(chunks)
+
+
+@pytest.fixture
+def out_of_date(tmp_path: Path) -> Path:
+    # --check on a fresh project: coloured status words, diffs, and a red summary.
+    return make_project(tmp_path / "project")
+
+
+def test_terminal_output_is_coloured(out_of_date: Path) -> None:
+    # The control for the NO_COLOR test: on a terminal the output is styled.
+    code, output = _run_in_terminal(
+        ["generate", "--check", "--root", str(out_of_date)], out_of_date, _environment()
+    )
+    assert code == 1
+    assert b"\x1b[" in output
+
+
+def test_no_color_on_a_terminal_gives_plain_text(out_of_date: Path) -> None:
+    code, output = _run_in_terminal(
+        ["generate", "--check", "--root", str(out_of_date)],
+        out_of_date,
+        _environment(NO_COLOR="1"),
+    )
+    assert code == 1
+    assert b"out of date" in output
+    assert b"\x1b[" not in output
+
+
+@pytest.mark.parametrize("args", [["generate", "--check"], ["generate", "--root", "/nonexistent"]])
+def test_piped_output_has_no_escape_codes(out_of_date: Path, args: list[str]) -> None:
+    full = [*args, "--root", str(out_of_date)] if "--root" not in args else args
+    result = cli(*full, cwd=out_of_date)
+    assert result.returncode in (1, 2)
+    assert result.stdout + result.stderr
+    assert "\x1b[" not in result.stdout + result.stderr
+
+
+def test_generate_json_keeps_stdout_pure(out_of_date: Path) -> None:
+    result = cli("generate", "--json", "--root", str(out_of_date), cwd=out_of_date)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["command"] == "generate" and document["ok"] is True
+    assert re.search(rf"^created\s+{re.escape(LOGGER)}$", result.stderr, re.M)
+    assert "Done:" in result.stderr

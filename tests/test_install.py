@@ -1,0 +1,251 @@
+"""The tool is installable like a real one: wheel and sdist carry the templates, and the wheel,
+installed into a fresh virtual environment outside the repository, runs and renders the same files.
+
+Also checks the pre-commit hook this repository offers.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from telemetry_cli import __version__
+from telemetry_cli.plan import load_plan
+from telemetry_cli.render import render_outputs
+from tests.cli_support import REPO, copy_bundled_project, run, snapshot
+
+DISTRIBUTION = "telemetry-scaffold"
+TEMPLATES = sorted(
+    path.relative_to(REPO / "templates").as_posix()
+    for path in (REPO / "templates").rglob("*.jinja")
+)
+
+
+def _call(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def _clean_environment() -> dict[str, str]:
+    # Nothing may lead the new interpreter back to the repository or to the dev environment.
+    drop = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH")
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("wheel")
+    # No build isolation and no index: hatchling comes from this environment, so it works offline.
+    _call(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--quiet",
+            "-w",
+            str(folder),
+            str(REPO),
+        ],
+        cwd=folder,
+    )
+    (built,) = folder.glob("telemetry_scaffold-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sdist")
+    # hatchling reads pyproject.toml from the current folder; -d keeps its output out of the repo.
+    _call([sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(folder)], cwd=REPO)
+    (built,) = folder.glob("telemetry_scaffold-*.tar.gz")
+    return built
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_templates_and_the_console_script(wheel: Path) -> None:
+    assert wheel.name == f"telemetry_scaffold-{__version__}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = archive.read(
+            f"telemetry_scaffold-{__version__}.dist-info/entry_points.txt"
+        ).decode()
+    assert "telemetry_cli/templates/analytics/event_logger.py.jinja" in names
+    missing = [t for t in TEMPLATES if f"telemetry_cli/templates/{t}" not in names]
+    assert missing == []
+    assert "telemetry_cli/py.typed" in names
+    assert not [n for n in names if n.startswith(("tests/", "backend/", "specs/", "templates/"))]
+    assert re.search(r"^telemetry-scaffold = telemetry_cli\.cli:main$", entry_points, re.M)
+
+
+@pytest.mark.slow
+def test_sdist_carries_the_templates_and_the_sources(sdist: Path) -> None:
+    with tarfile.open(sdist) as archive:
+        names = set(archive.getnames())
+    prefix = f"telemetry_scaffold-{__version__}/"
+    assert all(name.startswith(prefix) for name in names), names
+    relative = {name[len(prefix) :] for name in names}
+    assert "templates/analytics/event_logger.py.jinja" in relative
+    assert [t for t in TEMPLATES if f"templates/{t}" not in relative] == []
+    sources = {p.relative_to(REPO).as_posix() for p in (REPO / "telemetry_cli").glob("*.py")}
+    assert sources <= relative
+    assert {"pyproject.toml", "README.md", "PKG-INFO"} <= relative
+    assert not [n for n in relative if n.startswith((".venv/", "tests/", ".git/"))]
+
+
+def _dependency_closure(distribution: str) -> list[importlib.metadata.Distribution]:
+    """The installed distributions ``distribution`` needs at run time (no extras), recursively."""
+    seen: dict[str, importlib.metadata.Distribution] = {}
+    pending = [distribution]
+    while pending:
+        requirement = pending.pop()
+        for line in importlib.metadata.requires(requirement) or []:
+            if re.search(r"\bextra\s*==", line):
+                continue  # optional extras are not needed to run the tool
+            match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
+            assert match is not None, line
+            name = re.sub(r"[-_.]+", "-", match.group(0)).lower()
+            if name in seen:
+                continue
+            try:
+                seen[name] = importlib.metadata.distribution(name)
+            except importlib.metadata.PackageNotFoundError:
+                continue  # a marker excluded it here (another platform or Python)
+            pending.append(name)
+    return list(seen.values())
+
+
+def _link_dependencies(target: Path) -> None:
+    """Make exactly the declared dependencies importable in ``target`` (a folder on sys.path)."""
+    target.mkdir()
+    for dist in _dependency_closure(DISTRIBUTION):
+        site = Path(str(dist.locate_file("")))
+        for file in dist.files or []:
+            top = file.parts[0]
+            link = target / top
+            if top in ("..", "__pycache__") or link.exists() or link.is_symlink():
+                continue  # scripts outside site-packages, or already linked
+            source = site / top
+            if source.exists():
+                link.symlink_to(source, target_is_directory=source.is_dir())
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment (outside the repository) with the wheel installed.
+
+    Tests run offline, so its dependencies cannot come from PyPI, and the base interpreter does
+    not have them either (``--system-site-packages`` would not help). Instead the venv is
+    created without system site packages, the wheel is installed with ``--no-deps --no-index``
+    by this environment's pip (``pip --python``), and a ``.pth`` file exposes a folder of links
+    to exactly the distributions the wheel declares (typer, rich, jinja2, libcst and what they
+    require), resolved from their metadata here. So an undeclared import would fail, and
+    ``telemetry_cli`` can only come from the installed wheel.
+    """
+    base = tmp_path_factory.mktemp("installed")
+    venv = base / "venv"
+    _call([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=base)
+    python = venv / "bin" / "python"
+    _call(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
+        cwd=base,
+    )
+    site = Path(
+        _call(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            cwd=base,
+            env=_clean_environment(),
+        ).strip()
+    )
+    deps = base / "deps"
+    _link_dependencies(deps)
+    (site / "telemetry_scaffold_test_deps.pth").write_text(f"{deps}\n")
+    return venv
+
+
+@pytest.mark.slow
+def test_installed_package_comes_from_the_new_environment(installed: Path, tmp_path: Path) -> None:
+    code = (
+        "import telemetry_cli, telemetry_cli.render as r; "
+        "print(telemetry_cli.__file__); print(r.template_dir())"
+    )
+    out = _call([str(installed / "bin" / "python"), "-c", code], tmp_path, _clean_environment())
+    module_file, templates = (Path(line) for line in out.splitlines())
+    assert installed in module_file.parents, module_file
+    assert REPO not in module_file.parents
+    assert installed in templates.parents and (templates / "analytics").is_dir(), templates
+
+
+@pytest.mark.slow
+def test_installed_console_script_version(installed: Path, tmp_path: Path) -> None:
+    out = _call(
+        [str(installed / "bin" / "telemetry-scaffold"), "--version"], tmp_path, _clean_environment()
+    )
+    assert out == f"telemetry-scaffold {__version__}\n"
+
+
+@pytest.mark.slow
+def test_installed_tool_regenerates_the_bundled_project(installed: Path, tmp_path: Path) -> None:
+    project = copy_bundled_project(tmp_path / "project")
+    plan = load_plan(root=project)
+    generated = [output.path for output in render_outputs(plan)]
+    patched = [plan.main_path, *(plan.module_path(module) for module, _ in plan.instrument)]
+    for path in generated:
+        (project / path).unlink(missing_ok=True)
+    # The same tree, regenerated in-process from the source checkout, for comparison.
+    twin = tmp_path / "twin"
+    shutil.copytree(project, twin)
+
+    tool = str(installed / "bin" / "telemetry-scaffold")
+    out = _call([tool, "generate", "--root", str(project)], tmp_path, _clean_environment())
+    assert "Done:" in out
+    _call([tool, "generate", "--check", "--root", str(project)], tmp_path, _clean_environment())
+    assert run("generate", "--root", str(twin)).exit_code == 0
+    assert snapshot(project) == snapshot(twin), "the wheel renders differently from the checkout"
+
+    if not (REPO / "backend/app/analytics/event_logger.py").exists():
+        pytest.skip("the repository's generated files are not committed yet; nothing to compare")
+    for path in [*generated, *patched]:
+        assert (project / path).read_bytes() == (REPO / path).read_bytes(), path
+
+
+def test_pre_commit_hook_runs_the_check() -> None:
+    hooks_file = REPO / ".pre-commit-hooks.yaml"
+    assert hooks_file.is_file(), "the lead adds .pre-commit-hooks.yaml at the repository root"
+    hooks = yaml.safe_load(hooks_file.read_text())
+    assert isinstance(hooks, list)
+    (hook,) = [h for h in hooks if h.get("id") == "telemetry-scaffold-check"]
+    assert hook["entry"] == "telemetry-scaffold generate --check"
+    # pre-commit installs this repository as a Python package, which provides the command.
+    assert hook["language"] == "python"
+    assert hook.get("pass_filenames") is False
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert hook["entry"].split()[0] in scripts

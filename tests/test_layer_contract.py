@@ -1,0 +1,355 @@
+"""The contract equals the served API and holds under fuzzing; the generated code is clean."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+import yaml
+from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import validate
+from schemathesis import GenerationMode
+
+from tests.layer_support import (
+    PLAN_OPTIONS,
+    REPO_ROOT,
+    Layer,
+    RecordingSink,
+    make_plan,
+    render_tree,
+    rendered_layer,
+)
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+# Keywords that only document a schema: they may differ between the contract (written for
+# readers) and the served OpenAPI (generated from docstrings and Field descriptions). Everything
+# else -- type, properties, required, enum, const, items, anyOf, additionalProperties,
+# maxProperties, pattern, format, default, ... -- changes which documents are valid, so it must be
+# equal. Unknown keywords are compared too: anything not listed here counts as semantics.
+DOCUMENTATION_KEYWORDS = frozenset({"title", "description", "examples", "example", "$comment"})
+
+
+@pytest.fixture(scope="module", params=PLAN_OPTIONS.values(), ids=PLAN_OPTIONS.keys())
+def layer(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Layer]:
+    with rendered_layer(tmp_path_factory.mktemp("contract"), **request.param) as rendered:
+        yield rendered
+
+
+def load_contract(layer: Layer) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(layer.contract_path.read_text(encoding="utf-8"))
+    return document
+
+
+def served_openapi(layer: Layer) -> dict[str, Any]:
+    document: dict[str, Any] = layer.app().openapi()
+    return document
+
+
+# --- a small $ref resolver and normaliser ----------------------------------------------------
+
+
+def resolve(document: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
+    """Inline every local ``$ref`` of ``node`` (our schemas are not recursive; cycles fail)."""
+    if isinstance(node, list):
+        return [resolve(document, item, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        ref = node["$ref"]
+        assert ref.startswith("#/"), f"only local references are expected, got {ref}"
+        assert ref not in seen, f"recursive reference {ref}"
+        target: Any = document
+        for part in ref[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        return resolve(document, {**target, **siblings}, (*seen, ref))
+    return {key: resolve(document, value, seen) for key, value in node.items()}
+
+
+def normalise_schema(schema: Any) -> Any:
+    """Drop documentation keywords; make ``required`` order-free. Property names are kept."""
+    if isinstance(schema, list):
+        return [normalise_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in DOCUMENTATION_KEYWORDS:
+            continue
+        if key in ("properties", "patternProperties", "$defs"):
+            result[key] = {name: normalise_schema(sub) for name, sub in value.items()}
+        elif key == "required":
+            result[key] = sorted(value)
+        else:
+            result[key] = normalise_schema(value)
+    return result
+
+
+def operations(document: dict[str, Any], prefix: str) -> dict[tuple[str, str], Any]:
+    """The semantics of every operation under ``prefix``: id, parameters, body and responses."""
+    result: dict[tuple[str, str], Any] = {}
+    for path, item in document.get("paths", {}).items():
+        if not path.startswith(prefix + "/"):
+            continue
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            operation = resolve(document, operation)
+            body = operation.get("requestBody")
+            result[(path, method)] = {
+                "operationId": operation.get("operationId"),
+                "parameters": normalise_schema(operation.get("parameters", [])),
+                "requestBody": None
+                if body is None
+                else {
+                    "required": body.get("required", False),
+                    "content": {
+                        media: normalise_schema(content.get("schema"))
+                        for media, content in body.get("content", {}).items()
+                    },
+                },
+                "responses": {
+                    str(status): {
+                        media: normalise_schema(content.get("schema"))
+                        for media, content in response.get("content", {}).items()
+                    }
+                    for status, response in operation.get("responses", {}).items()
+                },
+            }
+    return result
+
+
+# --- the contract -----------------------------------------------------------------------------
+
+
+def test_contract_is_valid_openapi_31(layer: Layer) -> None:
+    contract = load_contract(layer)
+    assert contract["openapi"].startswith("3.1")
+    validate(contract)
+
+
+def test_contract_is_rendered_from_the_plan(layer: Layer) -> None:
+    contract = load_contract(layer)
+    assert set(contract["paths"]) == {f"{layer.prefix}/log", f"{layer.prefix}/health"}
+    enum = contract["components"]["schemas"]["EventType"]["enum"]
+    assert enum == list(layer.plan.event_types)
+
+
+def test_served_openapi_equals_the_contract(layer: Layer) -> None:
+    served = operations(served_openapi(layer), layer.prefix)
+    contracted = operations(load_contract(layer), layer.prefix)
+    assert set(served) == {(f"{layer.prefix}/log", "post"), (f"{layer.prefix}/health", "get")}
+    assert served == contracted
+    # The event type enum must survive normalisation on both sides, or the comparison is moot.
+    body = served[(f"{layer.prefix}/log", "post")]["requestBody"]["content"]["application/json"]
+    assert body["properties"]["event_type"]["enum"] == list(layer.plan.event_types)
+
+
+MUTATIONS = {
+    "enum": lambda c: c["components"]["schemas"]["EventType"]["enum"].pop(),
+    "required": lambda c: c["components"]["schemas"]["LogEventAccepted"]["required"].pop(),
+    "status": lambda c: next(iter(c["paths"].values()))["post"]["responses"].pop("413"),
+    "limit": lambda c: c["components"]["schemas"]["LogEventRequest"]["properties"][
+        "payload"
+    ].update(maxProperties=7),
+    "extra-keyword": lambda c: c["components"]["schemas"]["HealthStatus"].update(minProperties=1),
+}
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS.values(), ids=MUTATIONS.keys())
+def test_comparison_notices_a_semantic_difference(layer: Layer, mutate: Any) -> None:
+    contract = copy.deepcopy(load_contract(layer))
+    mutate(contract)
+    assert operations(contract, layer.prefix) != operations(served_openapi(layer), layer.prefix)
+
+
+def test_comparison_ignores_documentation(layer: Layer) -> None:
+    contract = copy.deepcopy(load_contract(layer))
+    schema = contract["components"]["schemas"]["LogEventRequest"]
+    schema["description"] = "reworded"
+    schema["properties"]["payload"]["title"] = "Anything"
+    assert operations(contract, layer.prefix) == operations(served_openapi(layer), layer.prefix)
+
+
+def test_served_operations_explain_themselves(layer: Layer) -> None:
+    document = served_openapi(layer)
+    for path in (f"{layer.prefix}/log", f"{layer.prefix}/health"):
+        for operation in document["paths"][path].values():
+            assert operation["summary"]
+            assert operation["description"]
+            assert all(response["description"] for response in operation["responses"].values())
+    for name in ("LogEventRequest", "LogEventAccepted", "HealthStatus"):
+        assert document["components"]["schemas"][name]["examples"]
+
+
+# --- schemathesis -----------------------------------------------------------------------------
+
+FUZZ_CASES = 200
+FUZZ_SETTINGS = settings(
+    max_examples=FUZZ_CASES,
+    deadline=None,
+    database=None,  # offline and stateless: no example database under the repository
+    derandomize=True,  # the same cases on every run, so a failure always reproduces
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(item) for item in value), default=0)
+    return 0
+
+
+def _breaks_unstated_limits(case: Any) -> bool:
+    """Whether a schema-valid body breaks a limit JSON Schema cannot state (depth, size)."""
+    body = case.body if isinstance(case.body, dict) else {}
+    payload = body.get("payload", {})
+    return _depth(payload) > 5 or len(json.dumps(payload, separators=(",", ":"))) > 32 * 1024
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+def test_fuzzed_log_requests_conform_to_the_contract(layer: Layer, mode: GenerationMode) -> None:
+    schema = schemathesis.openapi.from_dict(load_contract(layer))
+    schema.app = layer.app(layer.event_logger.EventLogger(RecordingSink(), enabled=True))
+    operation = schema[f"{layer.prefix}/log"]["POST"]
+    statuses: list[int] = []
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @FUZZ_SETTINGS
+    def run(case: Any) -> None:
+        if mode == GenerationMode.POSITIVE and _breaks_unstated_limits(case):
+            # The contract states these limits in prose; the answer must be the documented 422.
+            response = case.call()
+            assert response.status_code == 422
+        else:
+            response = case.call_and_validate()  # every default check, including 5xx
+        statuses.append(response.status_code)
+
+    run()
+    assert len(statuses) >= FUZZ_CASES
+    expected = {202} if mode == GenerationMode.POSITIVE else {422}
+    assert set(statuses) <= expected | {413, 422}
+    assert expected & set(statuses)
+
+
+def test_fuzzed_health_request_conforms_to_the_contract(layer: Layer) -> None:
+    schema = schemathesis.openapi.from_dict(load_contract(layer))
+    schema.app = layer.app(layer.event_logger.EventLogger(RecordingSink(), enabled=True))
+    operation = schema[f"{layer.prefix}/health"]["GET"]
+    statuses: list[int] = []
+
+    # GET /health takes no input, so Hypothesis has exactly one case to try.
+    @given(case=operation.as_strategy())
+    @FUZZ_SETTINGS
+    def run(case: Any) -> None:
+        statuses.append(case.call_and_validate().status_code)
+
+    run()
+    assert statuses and set(statuses) == {200}
+
+
+# --- quality of the generated package ---------------------------------------------------------
+
+TOOLS = REPO_ROOT / ".venv" / "bin"
+
+
+def _tool(name: str) -> str:
+    local = TOOLS / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+# Code layout differs with one event type (the Literal fits on a line), so check that too.
+QUALITY_PLANS = {**PLAN_OPTIONS, "one-type": {"event_types": ("error_event",)}}
+
+
+@pytest.fixture(scope="module", params=QUALITY_PLANS.values(), ids=QUALITY_PLANS.keys())
+def rendered_backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    root = tmp_path_factory.mktemp("quality")
+    plan = make_plan(root, **request.param)
+    render_tree(root, plan)
+    return root / plan.backend
+
+
+def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, check=False, env={**os.environ, **env}
+    )
+
+
+def test_generated_package_passes_ruff(rendered_backend: Path) -> None:
+    config = str(REPO_ROOT / "pyproject.toml")
+    ruff = _tool("ruff")
+    check = _run(
+        [ruff, "check", "--no-cache", "--config", config, "app/analytics"], rendered_backend
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    form = _run(
+        [ruff, "format", "--check", "--no-cache", "--config", config, "app/analytics"],
+        rendered_backend,
+    )
+    assert form.returncode == 0, form.stdout + form.stderr
+
+
+def test_generated_package_passes_mypy_strict(rendered_backend: Path) -> None:
+    result = _run(
+        [
+            _tool("mypy"),
+            "--config-file",
+            str(REPO_ROOT / "pyproject.toml"),
+            "--strict",
+            "--no-incremental",
+            "-p",
+            "app.analytics",
+        ],
+        rendered_backend,
+        MYPYPATH=str(rendered_backend),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_todo_comments_sit_only_at_the_sink_seam(rendered_backend: Path) -> None:
+    todos: list[tuple[str, int]] = []
+    for path in sorted((rendered_backend / "app" / "analytics").glob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "TODO" in line:
+                todos.append((path.name, number))
+    assert todos, "the user asked for TODOs where real tracking goes"
+    source = (rendered_backend / "app" / "analytics" / "event_logger.py").read_text().splitlines()
+    start = next(i for i, line in enumerate(source, 1) if line.startswith("class LoggingSink"))
+    end = next(i for i, line in enumerate(source, 1) if i > start and re.match(r"^\S", line))
+    assert all(name == "event_logger.py" and start < line < end for name, line in todos)
+
+
+def test_generated_files_start_with_header_then_docstring(rendered_backend: Path) -> None:
+    for path in sorted((rendered_backend / "app" / "analytics").glob("*.py")):
+        code = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+        assert code[0].startswith('"""'), path.name
+
+
+def test_rendering_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for root in (first, second):
+        render_tree(root, make_plan(root))
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files
+    for relative in files:
+        assert (first / relative).read_bytes() == (second / relative).read_bytes()

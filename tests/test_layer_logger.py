@@ -1,0 +1,461 @@
+"""The generated EventLogger: validation, redaction, the logging sink, the switches, threads."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import subprocess
+import sys
+import threading
+import timeit
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+
+from tests.layer_support import (
+    PLAN_OPTIONS,
+    FailingSink,
+    Layer,
+    RecordingSink,
+    make_plan,
+    render_tree,
+    rendered_layer,
+)
+
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+MARKER = "payload-marker-5d1e"  # must never show up in a warning
+
+
+@pytest.fixture(scope="module")
+def layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Layer]:
+    with rendered_layer(tmp_path_factory.mktemp("layer")) as rendered:
+        yield rendered
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+@pytest.fixture
+def logger(layer: Layer, sink: RecordingSink) -> Any:
+    return layer.event_logger.EventLogger(sink, enabled=True)
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "app.analytics"]
+
+
+# --- event types ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("options", PLAN_OPTIONS.values(), ids=PLAN_OPTIONS.keys())
+def test_allowed_event_types_come_from_the_plan(tmp_path: Path, options: dict[str, Any]) -> None:
+    with rendered_layer(tmp_path, **options) as rendered:
+        expected = rendered.plan.event_types
+        assert expected == rendered.event_logger.ALLOWED_EVENT_TYPES
+        assert expected == get_args(rendered.models.EventType)
+        logger = rendered.event_logger.EventLogger(RecordingSink(), enabled=True)
+        for event_type in expected:
+            assert logger.record(event_type).event_type == event_type
+
+
+def test_unknown_type_is_rejected_naming_the_allowed_types(layer: Layer, logger: Any) -> None:
+    with pytest.raises(layer.event_logger.EventValidationError) as raised:
+        logger.record("chapter_vist", {})
+    assert isinstance(raised.value, ValueError)
+    assert raised.value.field == "event_type"
+    message = str(raised.value)
+    assert "chapter_vist" in message
+    for allowed in layer.event_logger.ALLOWED_EVENT_TYPES:
+        assert allowed in message
+
+
+# --- the event --------------------------------------------------------------------------------
+
+
+def test_record_builds_the_event(logger: Any, sink: RecordingSink) -> None:
+    before = datetime.now(UTC)
+    event = logger.record("ai_block_used", {"block_type": "quiz", "count": 2})
+    after = datetime.now(UTC)
+    assert sink.events == [event]
+    assert event.event_type == "ai_block_used"
+    assert event.payload == {"block_type": "quiz", "count": 2}
+    assert uuid.UUID(event.event_id).version == 4
+    assert str(uuid.UUID(event.event_id)) == event.event_id
+    assert TIMESTAMP.match(event.timestamp)
+    stamp = datetime.strptime(event.timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert before - timedelta(milliseconds=1) <= stamp <= after
+
+
+def test_event_ids_are_unique_uuid4(logger: Any) -> None:
+    ids = [logger.record("ai_block_used").event_id for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    assert {uuid.UUID(event_id).variant for event_id in ids} == {uuid.RFC_4122}
+
+
+@pytest.mark.parametrize("payload", [None, {}])
+def test_missing_payload_becomes_empty_object(logger: Any, payload: Any) -> None:
+    assert logger.record("chapter_visit", payload).payload == {}
+
+
+def test_event_json_is_canonical(logger: Any) -> None:
+    event = logger.record("ai_block_used", {"b": [1, {"z": 1, "a": "é"}], "a": None})
+    expected = json.dumps(event.to_dict(), sort_keys=True, separators=(",", ":"))
+    assert event.to_json() == expected
+    assert json.loads(event.to_json())["payload"]["b"][1]["a"] == "é"
+
+
+# --- payload rules ----------------------------------------------------------------------------
+
+
+def nested(depth: int) -> dict[str, Any]:
+    """A payload whose dicts and lists nest ``depth`` levels (the payload itself is level 1)."""
+    value: Any = MARKER
+    for level in range(depth - 1):
+        value = [value] if level % 2 else {"k": value}
+    return {"root": value} if depth > 1 else {"root": MARKER}
+
+
+def sized(size: int) -> dict[str, Any]:
+    """A payload of exactly ``size`` bytes as compact JSON."""
+    overhead = len(json.dumps({"k": ""}, separators=(",", ":")))
+    return {"k": "x" * (size - overhead)}
+
+
+BAD_PAYLOADS = {
+    "list": [MARKER],
+    "string": MARKER,
+    "number": 3,
+    "int-key": {1: MARKER},
+    "nested-int-key": {"a": {"b": {2: MARKER}}},
+    "key-in-list": {"a": [{None: MARKER}]},
+    "set-value": {"a": {MARKER}},
+    "object-value": {"a": object()},
+    "nan": {"a": math.nan, "b": MARKER},
+    "infinity": {"a": [math.inf], "b": MARKER},
+    "too-many-keys": {f"k{i}": MARKER for i in range(129)},
+    "too-deep": nested(6),
+    "too-large": sized(32 * 1024 + 1),
+    "too-large-under-sensitive-key": {"token": "x" * (32 * 1024), "b": MARKER},
+}
+
+
+@pytest.mark.parametrize("payload", BAD_PAYLOADS.values(), ids=BAD_PAYLOADS.keys())
+def test_bad_payload_is_rejected(
+    layer: Layer, logger: Any, sink: RecordingSink, payload: Any
+) -> None:
+    with pytest.raises(layer.event_logger.EventValidationError) as raised:
+        logger.record("ai_block_used", payload)
+    assert raised.value.field == "payload"
+    assert MARKER not in str(raised.value)
+    assert sink.events == []
+
+
+@pytest.mark.parametrize("payload", BAD_PAYLOADS.values(), ids=BAD_PAYLOADS.keys())
+def test_bad_payload_costs_one_warning_without_the_payload(
+    logger: Any, sink: RecordingSink, caplog: pytest.LogCaptureFixture, payload: Any
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    logger.log("ai_block_used", payload)
+    assert sink.events == []
+    [warning] = warnings_of(caplog)
+    assert "ai_block_used" in warning.getMessage()
+    assert MARKER not in warning.getMessage()
+    assert warning.exc_info is None
+
+
+GOOD_PAYLOADS = {
+    "max-keys": {f"k{i}": i for i in range(128)},
+    "max-depth": nested(5),
+    "max-size": sized(32 * 1024),
+    "json-types": {"s": "x", "i": 1, "f": 1.5, "b": True, "n": None, "l": [1, "a"], "o": {}},
+    "tuple-is-array": {"t": (1, 2)},
+}
+
+
+@pytest.mark.parametrize("payload", GOOD_PAYLOADS.values(), ids=GOOD_PAYLOADS.keys())
+def test_payload_at_the_limits_is_accepted(logger: Any, sink: RecordingSink, payload: Any) -> None:
+    event = logger.record("ai_block_used", payload)
+    assert sink.events == [event]
+    assert json.loads(event.payload_json) == json.loads(json.dumps(payload))
+
+
+# --- redaction --------------------------------------------------------------------------------
+
+SENSITIVE = [
+    "user_email",
+    "X-Auth-Token",
+    "sessionId",
+    "apiKey",
+    "API_KEY",
+    "apikey",
+    "Authorization",
+    "password",
+    "client.ip",
+    "refreshToken",
+    "phone-number",
+    "jwt",
+    "Cookie",
+    "db_passwd",
+    "clientSecret",
+]
+NOT_SENSITIVE = [
+    "zip",
+    "tip",
+    "description",
+    "equipment",
+    "shipping_address",
+    "tokens",
+    "author",
+    "api",
+    "key",
+    "recipient",
+    "block_type",
+]
+
+
+@pytest.mark.parametrize("key", SENSITIVE)
+def test_sensitive_keys_are_redacted(logger: Any, key: str) -> None:
+    event = logger.record("ai_block_used", {key: "hunter2", "kept": "value"})
+    assert event.payload == {key: "[redacted]", "kept": "value"}
+    assert "hunter2" not in event.to_json()
+
+
+@pytest.mark.parametrize("key", NOT_SENSITIVE)
+def test_other_keys_are_kept(logger: Any, key: str) -> None:
+    assert logger.record("ai_block_used", {key: "value"}).payload == {key: "value"}
+
+
+def test_redaction_reaches_every_depth_and_leaves_the_caller_alone(logger: Any) -> None:
+    payload = {
+        "user": {"email": "a@b.c", "name": "Ada"},
+        "items": [{"session_id": "s1", "n": 1}, {"n": 2}, "plain"],
+        "token": {"whole": ["subtree"]},
+    }
+    original = json.loads(json.dumps(payload))
+    event = logger.record("ai_block_used", payload)
+    assert event.payload == {
+        "user": {"email": "[redacted]", "name": "Ada"},
+        "items": [{"session_id": "[redacted]", "n": 1}, {"n": 2}, "plain"],
+        "token": "[redacted]",
+    }
+    assert payload == original
+
+
+def test_payload_is_not_copied_when_nothing_is_redacted(logger: Any) -> None:
+    payload = {"block_type": "quiz"}
+    assert logger.record("ai_block_used", payload).payload is payload
+
+
+# --- the logging sink -------------------------------------------------------------------------
+
+
+def test_logging_sink_writes_one_json_record(
+    layer: Layer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    logger = layer.event_logger.EventLogger(enabled=True)
+    event = logger.record("ai_block_used", {"z": 1, "a": {"y": 2, "b": 3}, "password": "pw"})
+    [record] = [r for r in caplog.records if r.name == "app.analytics"]
+    assert record.levelno == logging.INFO
+    line = record.getMessage()
+    assert json.loads(line) == event.to_dict()
+    assert line == json.dumps(json.loads(line), sort_keys=True, separators=(",", ":"))
+    assert record.analytics_event == event.to_dict()  # type: ignore[attr-defined]
+    assert "pw" not in line
+
+
+def test_logging_sink_is_quiet_above_info(layer: Layer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="app.analytics")
+    sink = layer.event_logger.LoggingSink()
+    assert sink.is_enabled() is False
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    logger.log("ai_block_used", {"a": 1})
+    logger.record("ai_block_used", {"a": 1})
+    assert caplog.records == []
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    assert sink.is_enabled() is True
+
+
+def test_log_skips_building_events_for_a_quiet_sink(layer: Layer) -> None:
+    class QuietSink(RecordingSink):
+        def is_enabled(self) -> bool:
+            return False
+
+    sink = QuietSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    logger.log("ai_block_used", {"a": 1})
+    assert sink.events == []
+    logger.record("ai_block_used", {"a": 1})  # record() always emits: its caller wants the event
+    assert len(sink.events) == 1
+
+
+def test_library_adds_only_a_null_handler(layer: Layer) -> None:
+    handlers = logging.getLogger("app.analytics").handlers
+    assert [type(h) for h in handlers if not type(h).__module__.startswith("_pytest")] == [
+        logging.NullHandler
+    ]
+
+
+# --- switches and failures --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "enabled"),
+    [
+        (None, True),
+        ("", True),
+        ("true", True),
+        ("1", True),
+        ("yes", True),
+        ("false", False),
+        ("FALSE", False),
+        ("0", False),
+        ("no", False),
+        (" Off ", False),
+    ],
+)
+def test_telemetry_enabled_env_is_read_at_construction(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch, value: str | None, enabled: bool
+) -> None:
+    if value is None:
+        monkeypatch.delenv("TELEMETRY_ENABLED", raising=False)
+    else:
+        monkeypatch.setenv("TELEMETRY_ENABLED", value)
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink)
+    monkeypatch.setenv("TELEMETRY_ENABLED", "true" if not enabled else "false")  # too late now
+    assert logger.enabled is enabled
+    assert logger.health().enabled is enabled
+    logger.log("ai_block_used", {"a": 1})
+    event = logger.record("chapter_visit", {"a": 1})
+    assert event.event_type == "chapter_visit"  # still validated and returned when disabled
+    assert len(sink.events) == (2 if enabled else 0)
+
+
+def test_disabled_logger_still_validates_in_record(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=False)
+    with pytest.raises(layer.event_logger.EventValidationError):
+        logger.record("nope")
+
+
+def test_failing_sink_never_breaks_log(layer: Layer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    logger = layer.event_logger.EventLogger(FailingSink(), enabled=True)
+    assert logger.log("ai_block_used", {"a": MARKER}) is None
+    [warning] = warnings_of(caplog)
+    message = warning.getMessage()
+    assert "FailingSink" in message
+    assert "OSError" in message
+    assert FailingSink.SECRET not in message
+    assert MARKER not in message
+
+
+def test_failing_sink_raises_sink_error_from_record(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(FailingSink(), enabled=True)
+    with pytest.raises(layer.event_logger.SinkError) as raised:
+        logger.record("ai_block_used", {"a": MARKER})
+    assert isinstance(raised.value.__cause__, OSError)
+    assert FailingSink.SECRET not in str(raised.value)
+    for method in (logger.flush, logger.close):
+        with pytest.raises(layer.event_logger.SinkError):
+            method()
+
+
+def test_log_survives_surprising_input(logger: Any, sink: RecordingSink) -> None:
+    class Exploding(dict[str, Any]):
+        def items(self) -> Any:
+            raise RuntimeError(MARKER)
+
+    logger.log("ai_block_used", Exploding(a=1))
+    logger.log(42, {})  # type: ignore[arg-type]
+    assert sink.events == []
+
+
+# --- wiring, health, threads ------------------------------------------------------------------
+
+
+def test_module_instance_sink_swap_and_health(layer: Layer) -> None:
+    module = layer.event_logger
+    assert module.get_event_logger() is module.event_logger
+    assert isinstance(module.event_logger.sink, module.LoggingSink)
+    sink = RecordingSink()
+    previous = module.event_logger.use_sink(sink)
+    try:
+        module.event_logger.log("ai_block_used", {"a": 1})
+        health = module.event_logger.health()
+        assert health.status == "ok"
+        assert health.sink == "RecordingSink"
+        assert tuple(health.allowed_event_types) == module.ALLOWED_EVENT_TYPES
+        module.event_logger.flush()
+        module.event_logger.close()
+        assert (sink.flushed, sink.closed) == (1, True)
+    finally:
+        module.event_logger.use_sink(previous)
+    assert module.event_logger.sink is previous
+    if module.event_logger.enabled:
+        assert [event.payload for event in sink.events] == [{"a": 1}]
+
+
+def test_thread_safety_every_event_is_accounted_for(logger: Any, sink: RecordingSink) -> None:
+    threads, per_thread = 8, 10_000
+
+    def work(worker: int) -> None:
+        for index in range(per_thread):
+            logger.log("ai_block_used", {"worker": worker, "index": index, "token": "t"})
+
+    pool = [threading.Thread(target=work, args=(worker,)) for worker in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert len(sink.events) == threads * per_thread
+    seen = {(event.payload["worker"], event.payload["index"]) for event in sink.events}
+    assert seen == {(w, i) for w in range(threads) for i in range(per_thread)}
+    assert len({event.event_id for event in sink.events}) == threads * per_thread
+    assert {event.payload["token"] for event in sink.events} == {"[redacted]"}
+
+
+def test_disabled_log_is_cheap(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=False)
+    payload = {"block_type": "quiz"}
+    best = min(timeit.repeat(lambda: logger.log("ai_block_used", payload), number=10_000, repeat=5))
+    assert best / 10_000 < 1e-6
+
+
+# --- no FastAPI below the router ------------------------------------------------------------
+
+_BLOCK_FASTAPI = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("fastapi", "starlette"):
+            raise ImportError("blocked: " + name)
+        return None
+sys.meta_path.insert(0, Block())
+sys.path.insert(0, sys.argv[1])
+import app.analytics.event_logger as logger_module
+import app.analytics.analytics_models
+logger_module.EventLogger(enabled=False).record("ai_block_used", {"a": 1})
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("fastapi", "starlette")))
+"""
+
+
+def test_event_logger_and_models_import_without_fastapi(tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    render_tree(tmp_path, plan)
+    result = subprocess.run(
+        [sys.executable, "-c", _BLOCK_FASTAPI, str(tmp_path / "backend")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
