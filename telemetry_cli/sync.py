@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from telemetry_cli.errors import PatchError, UserError
+from telemetry_cli.errors import ConfigError, PatchError, UserError
 from telemetry_cli.files import (
     FileProblem,
     SourceText,
@@ -170,6 +170,12 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     """Decide what ``generate`` would do, reading but never writing."""
     report = SyncReport(plan=plan)
     root = plan.root
+    if not (root / plan.app_dir).is_dir():
+        # Generating into a folder that does not exist almost always means a typo in the plan.
+        raise ConfigError(
+            f"{plan.app_dir}: app package folder not found; create it or fix "
+            f"backend / app-package in {plan.config_file.name}"
+        )
     recorded = read_manifest(root)
     wanted_hashes: dict[str, str] = {}
 
@@ -195,7 +201,18 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
 
-    report.changes.extend(_patch_changes(plan))
+    patches = _patch_changes(plan)
+    broken_layer = [
+        change.path
+        for change in report.changes
+        if change.kind is Kind.GENERATED
+        and change.status is Status.ERROR
+        and change.path.startswith(plan.analytics_dir + "/")
+    ]
+    if broken_layer:
+        # Wiring user code to a layer that could not be written would break its imports.
+        patches = [_hold_back(change, broken_layer) for change in patches]
+    report.changes.extend(patches)
 
     old_manifest = read_bytes(root / MANIFEST_PATH, MANIFEST_PATH)
     new_manifest = render_manifest(wanted_hashes)
@@ -288,16 +305,37 @@ def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -
 
 
 def _patch_changes(plan: Plan) -> list[FileChange]:
-    # libcst is heavy to import: only pay for it when there is something to patch.
-    from telemetry_cli.patch_main import patch_main
-    from telemetry_cli.patch_routes import instrument_routes
+    # libcst is heavy to import: a stdlib check proves most files up to date without it, and the
+    # patchers are loaded only for a file it cannot vouch for.
+    from telemetry_cli.patch_check import main_is_patched, routes_are_instrumented
+
+    def patch_main_py(source: str) -> PatchResult:
+        from telemetry_cli.patch_main import patch_main
+
+        return patch_main(
+            source,
+            module_name=plan.main_module,
+            analytics_package=plan.analytics_package,
+            capture_errors=plan.capture_errors,
+        )
+
+    def instrument_module(source: str, *, module_name: str, event_type: str) -> PatchResult:
+        from telemetry_cli.patch_routes import instrument_routes
+
+        return instrument_routes(
+            source,
+            module_name=module_name,
+            analytics_package=plan.analytics_package,
+            event_type=event_type,
+        )
 
     changes = [
         _patch_one(
             plan,
             plan.main_path,
-            lambda source: patch_main(
-                source,
+            patch_main_py,
+            functools.partial(
+                main_is_patched,
                 module_name=plan.main_module,
                 analytics_package=plan.analytics_package,
                 capture_errors=plan.capture_errors,
@@ -305,17 +343,28 @@ def _patch_changes(plan: Plan) -> list[FileChange]:
         )
     ]
     for module, event_type in plan.instrument:
-        patcher = functools.partial(
-            instrument_routes,
-            module_name=plan.module_import_name(module),
-            analytics_package=plan.analytics_package,
-            event_type=event_type,
+        module_name = plan.module_import_name(module)
+        changes.append(
+            _patch_one(
+                plan,
+                plan.module_path(module),
+                functools.partial(
+                    instrument_module, module_name=module_name, event_type=event_type
+                ),
+                functools.partial(
+                    routes_are_instrumented,
+                    module_name=module_name,
+                    analytics_package=plan.analytics_package,
+                    event_type=event_type,
+                ),
+            )
         )
-        changes.append(_patch_one(plan, plan.module_path(module), patcher))
     return changes
 
 
-def _patch_one(plan: Plan, relative: str, patcher: _Patcher) -> FileChange:
+def _patch_one(
+    plan: Plan, relative: str, patcher: _Patcher, is_patched: Callable[[str], bool]
+) -> FileChange:
     def error(message: str) -> FileChange:
         return FileChange(relative, Kind.PATCHED, Status.ERROR, None, None, messages=(message,))
 
@@ -325,6 +374,9 @@ def _patch_one(plan: Plan, relative: str, patcher: _Patcher) -> FileChange:
         if data is None:
             return error(f"{relative}: not found; create it or fix the plan in {_config(plan)}")
         source = SourceText.decode(data, relative)
+        if is_patched(source.text):
+            # What the patcher returns for such a file: unchanged, nothing to say.
+            return FileChange(relative, Kind.PATCHED, Status.UNCHANGED, data, data)
         result = patcher(source.text)
     except FileProblem as problem:
         return error(problem.message)
@@ -342,6 +394,22 @@ def _patch_one(plan: Plan, relative: str, patcher: _Patcher) -> FileChange:
         labels,
         messages=tuple(result.changes),
         problems=tuple(result.problems),
+    )
+
+
+def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
+    if change.status is not Status.PATCHED:
+        return change
+    return FileChange(
+        change.path,
+        Kind.PATCHED,
+        Status.ERROR,
+        change.old,
+        None,
+        messages=(
+            f"{change.path}: not patched: {', '.join(broken)} could not be generated; "
+            "fix that and rerun",
+        ),
     )
 
 

@@ -1,0 +1,316 @@
+"""Prove, with the standard library alone, that a patch target needs no patching.
+
+``generate --check`` runs in pre-commit hooks and CI, where the project is almost always up to
+date already. Importing libcst costs about as much as the rest of the command together, so the
+sync engine asks these checkers first and loads the libcst patchers only when they cannot prove
+that a file is up to date.
+
+Each checker mirrors the detection rules of its patcher (:mod:`telemetry_cli.patch_main`,
+:mod:`telemetry_cli.patch_routes`) on the :mod:`ast` tree, and answers ``True`` only when the
+patcher would return the source unchanged, with no change and no problem. Anything it is unsure
+about (a syntax error, a shape the patcher reports or refuses) gives ``False``: that costs only
+the libcst import, and the patcher then gives the authoritative answer and its messages.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+
+__all__ = ["main_is_patched", "routes_are_instrumented"]
+
+# The same class and method names the patchers recognise.
+_FASTAPI = ("fastapi.FastAPI", "fastapi.applications.FastAPI")
+_ROUTERS = (
+    "fastapi.APIRouter",
+    "fastapi.routing.APIRouter",
+    "fastapi.FastAPI",
+    "fastapi.applications.FastAPI",
+)
+_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+# The line breaks Python's tokenizer knows, and so the ones `lineno` counts (not \f or \u2028).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def main_is_patched(
+    source: str, *, module_name: str, analytics_package: str, capture_errors: bool
+) -> bool:
+    """Whether :func:`~telemetry_cli.patch_main.patch_main` would leave ``source`` as it is.
+
+    Args:
+        source: The text of ``main.py`` (BOM already stripped).
+        module_name: Its import name, e.g. ``app.main``.
+        analytics_package: The import name of the generated package, e.g. ``app.analytics``.
+        capture_errors: Whether ``install_error_capture(app)`` must be called too.
+
+    Returns:
+        ``True`` only when the file has exactly one FastAPI app, includes the telemetry router
+        in it and (when asked) installs error capture; ``False`` when that cannot be proved.
+    """
+    tree = _parse(source)
+    if tree is None:
+        return False
+    imports = _Imports(tree, module_name)
+    app = _single_app(tree, imports, source)
+    if app is None:
+        return False
+    router = f"{analytics_package}.telemetry_router.router"
+    capture = f"{analytics_package}.error_capture.install_error_capture"
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    included = False
+    for call in calls:
+        if _dotted_name(call.func) == f"{app}.include_router":
+            argument = _call_argument(call, 0, "router")
+            if argument is not None and imports.refers_to(argument, router):
+                included = True
+                break
+    if not included:
+        return False
+    return not capture_errors or any(imports.refers_to(call.func, capture) for call in calls)
+
+
+def routes_are_instrumented(
+    source: str, *, module_name: str, analytics_package: str, event_type: str
+) -> bool:
+    """Whether :func:`~telemetry_cli.patch_routes.instrument_routes` would leave ``source`` as is.
+
+    Args:
+        source: The module's text (BOM already stripped).
+        module_name: Its import name, e.g. ``app.api.ai_blocks``.
+        analytics_package: The import name of the generated package, e.g. ``app.analytics``.
+        event_type: The event type every handler of the module must log.
+
+    Returns:
+        ``True`` only when the module has route handlers, all readable, and each logs
+        ``event_type`` exactly once; ``False`` when that cannot be proved.
+    """
+    tree = _parse(source)
+    if tree is None:
+        return False
+    imports = _Imports(tree, module_name)
+    handlers = _route_handlers(tree, imports)
+    if not handlers:
+        return False  # the patcher raises (no handler) or reports an unreadable route
+    logger_module = f"{analytics_package}.event_logger"
+    instances = (f"{logger_module}.event_logger", logger_module)
+    return all(
+        _logged_event_types(handler, imports, instances) == [event_type] for handler in handlers
+    )
+
+
+# --- parsing and names -------------------------------------------------------------------------
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            # Invalid escapes in the user's strings warn on compile; that is not ours to report.
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _dotted_name(node: ast.expr) -> str | None:
+    """Return ``a.b.c`` for a chain of names and attributes, else ``None``."""
+    attributes: list[str] = []
+    while isinstance(node, ast.Attribute):
+        attributes.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(attributes)])
+
+
+def _string_value(node: ast.expr | None) -> str | None:
+    """Return the value of a plain string literal (f-strings and bytes are not), else ``None``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _call_argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
+    """Return the argument of ``call`` at ``position`` (if given) or passed as ``keyword=``."""
+    positional = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+    if position is not None and position < len(positional):
+        return positional[position]
+    for argument in call.keywords:
+        if argument.arg == keyword:
+            return argument.value
+    return None
+
+
+def _resolve_from(module_name: str, node: ast.ImportFrom) -> str | None:
+    """Return the absolute module an ``import from`` statement of ``module_name`` names."""
+    name = node.module or ""
+    if node.level == 0:
+        return name
+    base = module_name.split(".")[:-1]
+    if node.level - 1 >= len(base):
+        return None
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, name] if name else base)
+
+
+class _Imports:
+    """What the names bound by imports in any scope refer to, as absolute dotted names."""
+
+    def __init__(self, tree: ast.Module, module_name: str) -> None:
+        bound: dict[str, set[str]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname is not None:
+                        bound.setdefault(alias.asname, set()).add(alias.name)
+                    else:
+                        # `import a.b` binds `a`; `a.b` is then reached through attributes.
+                        head = alias.name.split(".")[0]
+                        bound.setdefault(head, set()).add(head)
+            elif isinstance(node, ast.ImportFrom):
+                source = _resolve_from(module_name, node)
+                if source is None:
+                    continue
+                # `from x import *` binds `*`, which no name in the code can refer to.
+                for alias in node.names:
+                    local = alias.asname if alias.asname is not None else alias.name
+                    bound.setdefault(local, set()).add(f"{source}.{alias.name}")
+        self._bound = bound
+
+    def refers_to(self, node: ast.expr, *targets: str) -> bool:
+        """Whether ``node`` (a name or attribute chain) refers to one of ``targets``."""
+        name = _dotted_name(node)
+        if name is None:
+            return False
+        head, _, rest = name.partition(".")
+        suffix = f".{rest}" if rest else ""
+        return any(f"{base}{suffix}" in targets for base in self._bound.get(head, ()))
+
+
+# --- main.py -----------------------------------------------------------------------------------
+
+
+def _single_app(tree: ast.Module, imports: _Imports, source: str) -> str | None:
+    """Return the name of the one FastAPI app the patcher would find, or ``None``."""
+    # Keyed like the patcher's: (scope, name); a name assigned twice in a scope is one app.
+    found = {("", name) for name in _assigned_apps(tree.body, imports)}
+    lines: list[str] | None = None
+    for statement in tree.body:
+        if not isinstance(statement, _FunctionDef):
+            continue
+        names = _assigned_apps(statement.body, imports)
+        if not names:
+            continue
+        lines = _LINE_BREAK.split(source) if lines is None else lines
+        if not _on_own_line(lines, statement.body[0]):
+            # `def make(): app = FastAPI()`: the patcher does not look into one-line bodies.
+            return None
+        found.update((statement.name, name) for name in names)
+    if len(found) != 1:
+        return None
+    return next(iter(found))[1]
+
+
+def _assigned_apps(statements: Iterable[ast.stmt], imports: _Imports) -> list[str]:
+    names = []
+    for statement in statements:
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(statement, ast.Assign):
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign):
+            target, value = statement.target, statement.value
+        if (
+            isinstance(target, ast.Name)
+            and isinstance(value, ast.Call)
+            and imports.refers_to(value.func, *_FASTAPI)
+        ):
+            names.append(target.id)
+    return names
+
+
+def _on_own_line(lines: Sequence[str], statement: ast.stmt) -> bool:
+    """Whether ``statement`` provably starts a logical line (an indented block's first line)."""
+    line = lines[statement.lineno - 1]
+    # `col_offset` counts UTF-8 bytes.
+    before = line.encode("utf-8", "surrogatepass")[: statement.col_offset]
+    if before.strip(b" \t\f"):
+        return False
+    # A backslash at the end of the line before joins the two into one logical line.
+    return statement.lineno < 2 or not lines[statement.lineno - 2].endswith("\\")
+
+
+# --- route modules -----------------------------------------------------------------------------
+
+
+def _route_handlers(tree: ast.Module, imports: _Imports) -> list[_FunctionDef] | None:
+    """Return the module's route handlers, or ``None`` if one of them cannot be read."""
+    routers: set[str] = set()
+    for statement in tree.body:
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign):
+            target, value = statement.target, statement.value
+        if (
+            isinstance(target, ast.Name)
+            and isinstance(value, ast.Call)
+            and imports.refers_to(value.func, *_ROUTERS)
+        ):
+            routers.add(target.id)
+
+    handlers: list[_FunctionDef] = []
+    for statement in tree.body:
+        if not isinstance(statement, _FunctionDef):
+            continue
+        for decorator in statement.decorator_list:
+            if not (
+                isinstance(decorator, ast.Call)
+                and isinstance(decorator.func, ast.Attribute)
+                and isinstance(decorator.func.value, ast.Name)
+                and decorator.func.value.id in routers
+            ):
+                continue
+            verb = decorator.func.attr
+            if verb not in _METHODS and verb != "api_route":
+                continue
+            path = _string_value(_call_argument(decorator, 0, "path"))
+            if path is None or (verb == "api_route" and not _has_first_method(decorator)):
+                return None
+            handlers.append(statement)
+            break  # the patcher only looks at the first route decorator
+    return handlers
+
+
+def _has_first_method(call: ast.Call) -> bool:
+    """Whether the patcher can read the first HTTP method of an ``api_route`` decorator."""
+    methods = _call_argument(call, None, "methods")
+    if methods is None:
+        return True  # GET, FastAPI's default
+    if not isinstance(methods, ast.List | ast.Tuple | ast.Set) or not methods.elts:
+        return False
+    first = methods.elts[0]
+    if isinstance(first, ast.Starred):
+        first = first.value  # libcst reads the value of a starred element
+    return bool(_string_value(first))
+
+
+def _logged_event_types(
+    handler: _FunctionDef, imports: _Imports, instances: tuple[str, ...]
+) -> list[str | None]:
+    """Return the event type of each log call among the handler's top-level statements."""
+    logged: list[str | None] = []
+    for statement in handler.body:
+        if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+            continue
+        func = statement.value.func
+        if (
+            isinstance(func, ast.Attribute)
+            
+            and imports.refers_to(func.value, *instances)
+        ):
+            logged.append(_string_value(_call_argument(statement.value, 0, "event_type")))
+    return logged
