@@ -1,0 +1,68 @@
+"""The tool's own code meets the bar it sets for generated code: ruff and mypy --strict clean."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _tool(name: str) -> list[str]:
+    # Run the tools of the interpreter running the tests, whatever the PATH says.
+    if shutil.which(name, path=str(Path(sys.executable).parent)):
+        return [str(Path(sys.executable).parent / name)]
+    return [sys.executable, "-m", name]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "telemetry_cli", "tests", "bench", "backend"],
+        ["ruff", "format", "--check", "telemetry_cli", "tests", "bench", "backend"],
+        ["mypy", "--strict", "telemetry_cli"],
+    ],
+    ids=["ruff-check", "ruff-format", "mypy-strict"],
+)
+def test_package_is_clean(command: list[str]) -> None:
+    result = subprocess.run(
+        [*_tool(command[0]), *command[1:]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_shell_completion_offers_the_plan_event_types(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from telemetry_cli.cli import _complete_event_type
+
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.telemetry-scaffold]\n"
+        'event-types = ["page_view", "purchase", "error_event"]\n'
+        "instrument = {}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert _complete_event_type("p") == ["page_view", "purchase"]
+    assert _complete_event_type("") == ["page_view", "purchase", "error_event"]
+    (tmp_path / "pyproject.toml").write_text("[tool.telemetry-scaffold]\nevent-types = 3\n")
+    assert _complete_event_type("p") == []
+
+
+def test_completion_script_is_available() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "SHELL": "/bin/bash", "HOME": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "complete" in result.stdout
