@@ -309,7 +309,7 @@ def _logged_event_types(
         func = statement.value.func
         if (
             isinstance(func, ast.Attribute)
-            
+            and func.attr == "log"
             and imports.refers_to(func.value, *instances)
         ):
             logged.append(_string_value(_call_argument(statement.value, 0, "event_type")))

@@ -250,6 +250,24 @@ ROUTE_EXTRA: list[tuple[str, str, str]] = [
         "ai_block_used",
     ),
     (
+        "handler stacked under a readable route, then an unreadable one",
+        ROUTER_HEADER + '\n\n@router.get("/x")\n@router.get(PATH)\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "other calls on the logger are not log calls",
+        ROUTER_HEADER + '\n\n@router.get("/x")\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n    event_logger.flush("chapter_visit")\n',
+        "ai_block_used",
+    ),
+    (
+        "starred argument before the event type",
+        ROUTER_HEADER + '\n\n@router.get("/x")\ndef x():\n'
+        '    event_logger.log(*(), "ai_block_used")\n',
+        "ai_block_used",
+    ),
+    (
         "handler stacked under two routes",
         ROUTER_HEADER + '\n\n@router.get("/x")\n@router.post("/y")\ndef x():\n'
         '    event_logger.log("ai_block_used", {})\n',
@@ -411,6 +429,7 @@ def test_tables_cover_both_answers() -> None:
         ),
         pytest.param(
             ROUTER_HEADER + "\n\n@router.get(PATH)\ndef x():\n"
+            '    event_logger.log("ai_block_used", {})\n\n\n@router.get("/y")\ndef y():\n'
             '    event_logger.log("ai_block_used", {})\n',
             id="unreadable route",
         ),
