@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+CODE = [name for name in ("telemetry_cli", "tests", "bench", "backend") if (REPO / name).is_dir()]
 
 
 def _tool(name: str) -> list[str]:
@@ -22,8 +23,8 @@ def _tool(name: str) -> list[str]:
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "telemetry_cli", "tests", "bench", "backend"],
-        ["ruff", "format", "--check", "telemetry_cli", "tests", "bench", "backend"],
+        ["ruff", "check", *CODE],
+        ["ruff", "format", "--check", *CODE],
         ["mypy", "--strict", "telemetry_cli"],
     ],
     ids=["ruff-check", "ruff-format", "mypy-strict"],
