@@ -19,17 +19,10 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 
+from telemetry_cli.fastapi_names import FASTAPI_APPS, HTTP_METHODS, ROUTE_OWNERS
+
 __all__ = ["main_is_patched", "routes_are_instrumented"]
 
-# The same class and method names the patchers recognise.
-_FASTAPI = ("fastapi.FastAPI", "fastapi.applications.FastAPI")
-_ROUTERS = (
-    "fastapi.APIRouter",
-    "fastapi.routing.APIRouter",
-    "fastapi.FastAPI",
-    "fastapi.applications.FastAPI",
-)
-_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 # The line breaks Python's tokenizer knows, and so the ones `lineno` counts (not \f or \u2028).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
@@ -225,7 +218,7 @@ def _assigned_apps(statements: Iterable[ast.stmt], imports: _Imports) -> list[st
         if (
             isinstance(target, ast.Name)
             and isinstance(value, ast.Call)
-            and imports.refers_to(value.func, *_FASTAPI)
+            and imports.refers_to(value.func, *FASTAPI_APPS)
         ):
             names.append(target.id)
     return names
@@ -258,7 +251,7 @@ def _route_handlers(tree: ast.Module, imports: _Imports) -> list[_FunctionDef] |
         if (
             isinstance(target, ast.Name)
             and isinstance(value, ast.Call)
-            and imports.refers_to(value.func, *_ROUTERS)
+            and imports.refers_to(value.func, *ROUTE_OWNERS)
         ):
             routers.add(target.id)
 
@@ -275,7 +268,7 @@ def _route_handlers(tree: ast.Module, imports: _Imports) -> list[_FunctionDef] |
             ):
                 continue
             verb = decorator.func.attr
-            if verb not in _METHODS and verb != "api_route":
+            if verb not in HTTP_METHODS and verb != "api_route":
                 continue
             path = _string_value(_call_argument(decorator, 0, "path"))
             if path is None or (verb == "api_route" and not _has_first_method(decorator)):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from telemetry_cli.errors import PatchError
+from telemetry_cli.fastapi_names import FASTAPI_APPS
 from telemetry_cli.patch_common import (
     Imports,
     NewImport,
@@ -26,8 +27,6 @@ from telemetry_cli.patch_common import (
 )
 
 __all__ = ["PatchResult", "patch_main"]
-
-_FASTAPI = ("fastapi.FastAPI", "fastapi.applications.FastAPI")
 
 
 @dataclass(frozen=True)
@@ -162,7 +161,7 @@ def _assigned_apps(statement: cst.BaseStatement, imports: Imports) -> list[str]:
         if (
             isinstance(target, cst.Name)
             and isinstance(value, cst.Call)
-            and imports.refers_to(value.func, *_FASTAPI)
+            and imports.refers_to(value.func, *FASTAPI_APPS)
         ):
             names.append(target.value)
     return names

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from telemetry_cli.errors import PatchError
+from telemetry_cli.fastapi_names import HTTP_METHODS, ROUTE_OWNERS
 from telemetry_cli.patch_common import (
     LINE_LENGTH,
     Imports,
@@ -34,13 +35,6 @@ from telemetry_cli.patch_common import (
 
 __all__ = ["PatchResult", "instrument_routes"]
 
-_ROUTERS = (
-    "fastapi.APIRouter",
-    "fastapi.routing.APIRouter",
-    "fastapi.FastAPI",
-    "fastapi.applications.FastAPI",
-)
-_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 # `{name}` or `{name:converter}` in a route template.
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
 
@@ -157,7 +151,7 @@ def _find_routes(module: cst.Module, imports: Imports) -> tuple[list[_Route], li
             if (
                 isinstance(target, cst.Name)
                 and isinstance(value, cst.Call)
-                and imports.refers_to(value.func, *_ROUTERS)
+                and imports.refers_to(value.func, *ROUTE_OWNERS)
             ):
                 # A prefix that is not a literal is unknown here: the route is the path alone.
                 prefix = string_value(call_argument(value, None, "prefix"))
@@ -178,7 +172,7 @@ def _find_routes(module: cst.Module, imports: Imports) -> tuple[list[_Route], li
             ):
                 continue
             verb = call.func.attr.value
-            if verb not in _METHODS and verb != "api_route":
+            if verb not in HTTP_METHODS and verb != "api_route":
                 continue
             path = string_value(call_argument(call, 0, "path"))
             method = verb.upper() if verb != "api_route" else _first_method(call)
