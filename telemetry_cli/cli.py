@@ -279,18 +279,22 @@ def health(
 
 
 def _health_local(plan: Any) -> dict[str, Any]:
-    from telemetry_cli import sync
+    from telemetry_cli import sync, views
     from telemetry_cli.layer import import_layer
 
     problems: list[str] = []
     report = sync.compute(plan)
     out_of_date = [
-        {"path": change.path, "labels": list(change.labels) or [change.status.value]}
+        {
+            "path": change.path,
+            "labels": list(change.labels) or [change.status.value],
+            "details": [*change.messages, *change.problems],
+        }
         for change in report.changes
         if not change.up_to_date
     ]
     if out_of_date:
-        problems.append(f"{len(out_of_date)} file(s) out of date; run telemetry-scaffold generate")
+        problems.append(views.summary(report, views.Mode.CHECK).plain)
     layer: dict[str, Any] | None = None
     try:
         layer = import_layer(plan).health()
@@ -343,6 +347,8 @@ def _print_health(document: dict[str, Any]) -> None:
         out.print(f"  generated files: {state}", markup=False)
         for item in document["out_of_date"]:
             out.print(f"    {', '.join(item['labels'])}: {item['path']}", markup=False)
+            for detail in item["details"]:
+                out.print(f"      {detail}", markup=False)
     for problem in document["problems"]:
         out.print(f"  problem: {problem}", markup=False)
 

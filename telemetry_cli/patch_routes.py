@@ -36,7 +36,7 @@ from telemetry_cli.patch_common import (
 __all__ = ["PatchResult", "instrument_routes"]
 
 # `{name}` or `{name:converter}` in a route template.
-_PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
+_PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _find_routes(module: cst.Module, imports: Imports) -> tuple[list[_Route], li
             if verb not in HTTP_METHODS and verb != "api_route":
                 continue
             path = string_value(call_argument(call, 0, "path"))
-            method = verb.upper() if verb != "api_route" else _first_method(call)
+            method = verb.upper() if verb != "api_route" else _declared_methods(call)
             if path is None or method is None:
                 problems.append(
                     f"route {statement.name.value}: its path or methods are not literals; "
@@ -187,13 +187,19 @@ def _find_routes(module: cst.Module, imports: Imports) -> tuple[list[_Route], li
     return routes, problems
 
 
-def _first_method(call: cst.Call) -> str | None:
+def _declared_methods(call: cst.Call) -> str | None:
+    """The methods of an ``api_route``, comma-joined ("GET,POST"); None when not literal."""
     methods = call_argument(call, None, "methods")
     if methods is None:
         return "GET"  # what FastAPI's api_route defaults to
-    if isinstance(methods, cst.List | cst.Tuple | cst.Set) and methods.elements:
-        return (string_value(methods.elements[0].value) or "").upper() or None
-    return None
+    if not (isinstance(methods, cst.List | cst.Tuple | cst.Set) and methods.elements):
+        return None
+    names = [string_value(element.value) for element in methods.elements]
+    if any(not name for name in names):
+        return None
+    # The handler cannot tell which method called it without the request: name them all
+    # rather than claim the first.
+    return ",".join(dict.fromkeys(name.upper() for name in names if name))
 
 
 def _statements(function: cst.FunctionDef) -> list[cst.BaseSmallStatement]:
@@ -237,12 +243,21 @@ def _payload(route: _Route, fallback_block: str) -> list[tuple[str, str]]:
         ("block_type", string_literal(block)),
     ]
     names = _parameters(route.function)
-    seen: set[str] = set()
+    taken = {key for key, _ in entries}
     for match in _PATH_PARAMETER.finditer(route.route):
-        name = match.group(1)
-        if name in names and name not in seen:
-            seen.add(name)
-            entries.append((name, name))
+        name, converter = match.group(1), match.group(2)
+        if name not in names:
+            continue
+        if converter == "path":
+            # A `:path` parameter is a free-form slice of the URL, not an id: log its length.
+            key, value = f"{name}_length", f"len({name})"
+        else:
+            key, value = name, name
+        if key in taken:
+            key = f"path_{key}"  # never repeat a context key: the dict would silently drop one
+        if key not in taken:
+            taken.add(key)
+            entries.append((key, value))
     return entries
 
 

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     _Patcher = Callable[[str], PatchResult]
 
 MANIFEST_PATH = ".telemetry-scaffold.json"
+# The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
+MANUAL_FIX = "needs manual fix"
 _MANIFEST_GENERATOR = "telemetry-scaffold"
 
 
@@ -85,6 +87,16 @@ class FileChange:
     def up_to_date(self) -> bool:
         """True when ``generate`` has nothing to do here and nothing to complain about."""
         return self.status is Status.UNCHANGED and not self.problems
+
+    @property
+    def needs_manual_fix(self) -> bool:
+        """True when no run of ``generate`` can fix this: a person must edit the file."""
+        return self.status is Status.ERROR or bool(self.problems)
+
+    @property
+    def needs_force(self) -> bool:
+        """True when ``generate`` refuses because of a hand edit that ``--force`` would replace."""
+        return self.status is Status.REFUSED and "hand-edited" in self.labels
 
     def diff(self) -> str:
         """A unified diff from what is on disk to what ``generate`` would write."""
@@ -385,6 +397,11 @@ def _patch_one(
     new = source.encode(result.source) if result.source != source.text else data
     status = Status.PATCHED if new != data else Status.UNCHANGED
     labels: tuple[str, ...] = ("unpatched",) if status is Status.PATCHED else ()
+    if result.problems:
+        # generate only ever inserts lines; a wrong or duplicated call is for a person to fix.
+        labels = (*labels, MANUAL_FIX)
+        if status is Status.UNCHANGED:
+            status = Status.REFUSED
     return FileChange(
         relative,
         Kind.PATCHED,

@@ -69,19 +69,33 @@ def summary(report: SyncReport, mode: Mode) -> Text:
         if stale == 0:
             return Text(f"All {total} files are up to date.", style="green")
         return Text(
-            f"{stale} of {total} files out of date; run `telemetry-scaffold generate`"
-            + (" (hand-edited files need --force)" if _any_refused(report) else "")
-            + ".",
-            style="bold red",
+            f"{stale} of {total} files out of date; {_next_steps(report)}.", style="bold red"
         )
     counts = ", ".join(f"{count} {status}" for status, count in report.counts().items())
     prefix = "Would change" if mode is Mode.DIFF else "Done"
-    style = "bold red" if report.failed else "green"
-    return Text(f"{prefix}: {total} files: {counts}.", style=style)
+    line = f"{prefix}: {total} files: {counts}."
+    if report.failed:
+        return Text(f"{line} Then {_next_steps(report, after_generate=True)}.", style="bold red")
+    return Text(line, style="green")
 
 
-def _any_refused(report: SyncReport) -> bool:
-    return any(change.status is Status.REFUSED for change in report.changes)
+def _next_steps(report: SyncReport, *, after_generate: bool = False) -> str:
+    """What a person should do about what is out of date, most useful first."""
+    changes = report.changes
+    manual = sum(change.needs_manual_fix for change in changes)
+    forced = sum(change.needs_force for change in changes)
+    fixable = sum(
+        not change.up_to_date and not change.needs_manual_fix and not change.needs_force
+        for change in changes
+    )
+    steps = []
+    if fixable and not after_generate:
+        steps.append("run `telemetry-scaffold generate`")
+    if forced:
+        steps.append(f"{forced} hand-edited file(s) need --force (or move the edit into the plan)")
+    if manual:
+        steps.append(f"{manual} file(s) need a fix by hand (see above)")
+    return "; ".join(steps) or "run `telemetry-scaffold generate`"
 
 
 def diffs(report: SyncReport) -> list[str]:
@@ -96,7 +110,13 @@ def github_annotations(report: SyncReport) -> list[str]:
         if change.up_to_date:
             continue
         details = "; ".join([_would(change), *change.messages, *change.problems])
-        message = f"{change.path} is out of date ({details}). Run telemetry-scaffold generate."
+        if change.needs_manual_fix:
+            action = "Fix it by hand; telemetry-scaffold generate only inserts lines."
+        elif change.needs_force:
+            action = "Move the edit into the plan, or run telemetry-scaffold generate --force."
+        else:
+            action = "Run telemetry-scaffold generate."
+        message = f"{change.path} is out of date ({details}). {action}"
         annotations.append(
             f"::error file={_escape_property(change.path)},title=telemetry-scaffold::"
             f"{_escape_data(message)}"

@@ -157,9 +157,13 @@ def test_health_reports_drift(project: Path) -> None:
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["status"] == "unhealthy"
-    assert {"path": "backend/app/analytics/telemetry_router.py", "labels": ["missing"]} in document[
-        "out_of_date"
+    [entry] = [
+        item
+        for item in document["out_of_date"]
+        if item["path"] == "backend/app/analytics/telemetry_router.py"
     ]
+    assert entry["labels"] == ["missing"]
+    assert any("out of date; run `telemetry-scaffold generate`" in p for p in document["problems"])
 
 
 def test_health_before_generate_is_unhealthy(tmp_path: Path) -> None:

@@ -201,10 +201,17 @@ def test_drift_wrong_event_type_is_reported_not_rewritten(project: Path) -> None
     blocks.write_text(wrong)
     check = run("generate", "--root", str(project), "--check")
     assert check.exit_code == 1
-    assert "chapter_visit" in check.stdout
+    assert re.search(r"^needs manual fix\s+backend/app/api/ai_blocks.py$", check.stdout, re.M)
+    assert "logs 'chapter_visit', expected 'ai_block_used'" in check.stdout
+    # Rerunning generate cannot help, so the summary must not send the user round in a loop.
+    assert "run `telemetry-scaffold generate`" not in check.stdout
+    assert "1 file(s) need a fix by hand" in check.stdout
     result = run("generate", "--root", str(project))
     assert result.exit_code == 1
+    assert re.search(r"^refused\s+backend/app/api/ai_blocks.py$", result.stdout, re.M)
     assert blocks.read_text() == wrong
+    github = run("generate", "--root", str(project), "--check", "--format", "github")
+    assert "Fix it by hand" in github.stdout
 
 
 def test_obsolete_outputs_are_removed_when_unmodified(project: Path) -> None:

@@ -220,11 +220,47 @@ def touch(name: str, rest: str):
         "ai_block_used",
         {
             "route": "/files/{name}/{rest:path}",
-            "method": "PATCH",
+            "method": "PATCH,PUT",
             "handler": "touch",
             "block_type": "files",
             "name": name,
-            "rest": rest,
+            "rest_length": len(rest),
+        },
+    )
+    return None
+""",
+    ),
+    (
+        "path parameters named like context keys are prefixed, never repeated",
+        """\
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/by-block/{block_type}/{route}")
+def by_block(block_type: str, route: str):
+    return None
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter()
+
+
+@router.get("/by-block/{block_type}/{route}")
+def by_block(block_type: str, route: str):
+    event_logger.log(
+        "ai_block_used",
+        {
+            "route": "/by-block/{block_type}/{route}",
+            "method": "GET",
+            "handler": "by_block",
+            "block_type": "by-block",
+            "path_block_type": block_type,
+            "path_route": route,
         },
     )
     return None
