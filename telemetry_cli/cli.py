@@ -224,10 +224,13 @@ def emit(
         _print_json(event)
         return
     out = console.stdout()
-    where = f" via {url}" if url is not None else ""
+    if event.get("status") == "disabled":
+        verb, note = "validated", " (not recorded: TELEMETRY_ENABLED turns telemetry off)"
+    else:
+        verb, note = "logged", f" via {url}" if url is not None else ""
     out.print(
-        f"logged {event.get('event_type')} event {event.get('event_id')} "
-        f"at {event.get('timestamp')}{where}",
+        f"{verb} {event.get('event_type')} event {event.get('event_id')} "
+        f"at {event.get('timestamp')}{note}",
         markup=False,
     )
     if "payload" in event:

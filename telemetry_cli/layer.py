@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -44,24 +47,47 @@ class Layer:
         """
         allowed = self.allowed_event_types
         if event_type not in allowed:
-            close = difflib.get_close_matches(event_type, allowed, n=1)
+            close = difflib.get_close_matches(event_type, allowed, n=1, cutoff=0.75)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise EventRejected(
                 f"unknown event type {event_type!r}; allowed: {', '.join(allowed)}{hint}"
             )
+        logger = self.module.event_logger
         try:
-            event = self.module.event_logger.record(event_type, payload)
+            with _show_records(self.module.LOGGER_NAME):
+                event = logger.record(event_type, payload)
         except self.module.EventValidationError as error:
             raise EventRejected(f"event rejected: {error}") from None
         except self.module.SinkError as error:
             raise UserError(f"event not logged: the sink failed: {error}") from None
-        result: dict[str, Any] = event.to_dict()
+        result: dict[str, Any] = {"status": "logged" if logger.enabled else "disabled"}
+        result.update(event.to_dict())
         return result
 
     def health(self) -> dict[str, Any]:
         """The generated logger's own health description."""
         status: dict[str, Any] = self.module.event_logger.health().model_dump(mode="json")
         return status
+
+
+@contextmanager
+def _show_records(logger_name: str) -> Iterator[None]:
+    """Let the analytics logger's records through to stderr while ``emit`` runs.
+
+    Nobody configured logging in this process, so without this the record would reach only
+    the layer's NullHandler and the user could not see what the application would log.
+    """
+    logger = logging.getLogger(logger_name)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def import_layer(plan: Plan) -> Layer:

@@ -340,3 +340,33 @@ def test_emit_and_health_against_the_real_generated_app(project: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_emit_shows_the_record_the_application_would_log(project: Path) -> None:
+    result = emit(project, "chapter_visit", "--payload", '{"token": "abc", "chapter_id": "c"}')
+    assert result.exit_code == 0
+    [record] = [
+        line for line in result.stderr.splitlines() if line.startswith("INFO app.analytics")
+    ]
+    logged = json.loads(record.split(": ", 1)[1])
+    assert logged["payload"] == {"token": "[redacted]", "chapter_id": "c"}
+    assert logged["event_id"] in result.stdout
+
+
+def test_emit_with_telemetry_disabled_validates_but_does_not_record(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEMETRY_ENABLED", "false")
+    result = emit(project, "chapter_visit")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("validated chapter_visit event")
+    assert "not recorded" in result.stdout
+    assert "INFO app.analytics" not in result.stderr
+    assert json.loads(emit(project, "chapter_visit", "--json").stdout)["status"] == "disabled"
+    assert emit(project, "nope").exit_code == 1  # still validated
+
+
+def test_no_far_fetched_suggestion(project: Path) -> None:
+    result = emit(project, "not_an_event")
+    assert result.exit_code == 1
+    assert "did you mean" not in result.stderr
