@@ -253,8 +253,9 @@ def plan_from_table(table: Mapping[str, object], *, root: Path, config_file: Pat
         if not isinstance(event_type, str):
             raise fail_module(f"expected an event type string, got {event_type!r}")
         if event_type not in event_types:
+            unset = "" if "instrument" in table else " (the default instrument; set instrument)"
             raise fail_module(
-                f"event type {event_type!r} is not in event-types {list(event_types)}"
+                f"event type {event_type!r} is not in event-types {list(event_types)}{unset}"
             )
         normalised = _relative_module(module, fail_module)
         app_dir = _join(backend, app_package.replace(".", "/"))
@@ -314,6 +315,11 @@ def _relative_module(value: str, fail: _ProblemFail) -> str:
     if not posix.endswith(".py") or posix == ".py":
         raise fail(
             f"{value!r} must be a .py file relative to the app package, e.g. 'api/ai_blocks.py'"
+        )
+    parts = PurePosixPath(posix).with_suffix("").parts
+    if not all(_IDENTIFIER.match(part) and not keyword.iskeyword(part) for part in parts):
+        raise fail(
+            f"{value!r} is not an importable module path (use names like 'api/ai_blocks.py')"
         )
     return posix
 

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -264,14 +265,13 @@ def test_fuzzed_health_request_conforms_to_the_contract(layer: Layer) -> None:
 
 # --- quality of the generated package ---------------------------------------------------------
 
-TOOLS = REPO_ROOT / ".venv" / "bin"
-
 
 def _tool(name: str) -> str:
-    local = TOOLS / name
-    found = str(local) if local.exists() else shutil.which(name)
-    if found is None:
-        pytest.skip(f"{name} is not installed")
+    # The tools of the interpreter running the tests (the dev extra installs them): a missing
+    # tool must fail the gate, not skip it.
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    assert found is not None, f"{name} is not installed; pip install -e '.[dev]'"
     return found
 
 

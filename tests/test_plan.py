@@ -102,6 +102,8 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('instrument = { "api/x.txt" = "chapter_visit" }', "must be a .py file"),
         ('instrument = { "../x.py" = "chapter_visit" }', "leaves the project root"),
         ('instrument = "api/x.py"', "expected a table"),
+        ('instrument = { "api/my-mod.py" = "chapter_visit" }', "not an importable module path"),
+        ('event-types = ["page_view", "error_event"]', "(the default instrument; set instrument)"),
         ('instrument = { "api/x.py" = 3 }', "expected an event type string"),
         ('capture-errors = "yes"', "expected true or false"),
         ('event-types = ["chapter_visit"]\ninstrument = {}', "needs 'error_event' in event-types"),
