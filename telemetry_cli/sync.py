@@ -449,6 +449,9 @@ def apply(report: SyncReport) -> None:
         if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
             continue
         target = root / change.path
+        if target.is_symlink():
+            # compute() checked it stays inside the root: write through it, keep the link.
+            target = target.resolve()
         try:
             if change.backup is not None and change.old is not None:
                 atomic_write(root / change.backup, change.old)

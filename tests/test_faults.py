@@ -577,3 +577,19 @@ def test_generate_json_keeps_stdout_pure(out_of_date: Path) -> None:
     assert document["command"] == "generate" and document["ok"] is True
     assert re.search(rf"^created\s+{re.escape(LOGGER)}$", result.stderr, re.M)
     assert "Done:" in result.stderr
+
+
+def test_symlink_inside_the_root_is_written_through(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    assert run("generate", "--root", str(project)).exit_code == 0
+    spec = project / "specs/059-analytics-telemetry/spec.md"
+    real = project / "docs" / "spec.md"
+    real.parent.mkdir()
+    real.write_bytes(spec.read_bytes())
+    spec.unlink()
+    spec.symlink_to(real)
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + 'api-prefix = "/v9/t"\n')
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert spec.is_symlink()
+    assert "/v9/t" in real.read_text()
