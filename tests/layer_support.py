@@ -68,7 +68,7 @@ class Layer:
         application = FastAPI()
         application.include_router(self.router.router)
         if logger is not None:
-            application.dependency_overrides[self.event_logger.get_event_logger] = lambda: logger
+            application.dependency_overrides[self.router.event_logger_dependency] = lambda: logger
         return application
 
 

@@ -168,9 +168,21 @@ class LoggingSink:
 
     def emit(self, event: AnalyticsEvent) -> None:
         """Write the event as one INFO record."""
-        if self.logger.isEnabledFor(logging.INFO):
-            record = event.to_dict()
-            self.logger.info(event.to_json(), extra={"analytics_event": record})
+        logger = self.logger
+        if logger.isEnabledFor(logging.INFO):
+            # What Logger.info does, minus the stack walk for the caller, which would always
+            # name this method anyway.
+            record = logger.makeRecord(
+                logger.name,
+                logging.INFO,
+                __file__,
+                0,
+                event.to_json(),
+                (),
+                None,
+                extra={"analytics_event": event.to_dict()},
+            )
+            logger.handle(record)
 
     def flush(self) -> None:
         """Flush the logger's handlers (records are written synchronously anyway)."""
