@@ -25,7 +25,7 @@ def _tool(name: str) -> list[str]:
     [
         ["ruff", "check", *CODE],
         ["ruff", "format", "--check", *CODE],
-        ["mypy", "--strict", "telemetry_cli"],
+        ["mypy", "--strict", "telemetry_cli", *(["bench"] if "bench" in CODE else [])],
     ],
     ids=["ruff-check", "ruff-format", "mypy-strict"],
 )

@@ -1,0 +1,254 @@
+"""``EventLogger.log`` per call against ``logging.Logger.info`` of the same JSON line.
+
+The harness runs this file as a worker in a fresh interpreter (``--worker``) so that its own
+imports and garbage do not weigh on the figures; the worker imports the generated logger from a
+generated copy and prints one JSON document. Both sides write through the *same* handler, a
+``StreamHandler`` on ``/dev/null``, in the same process, and the variants are interleaved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import logging
+import os
+import pstats
+import subprocess
+import sys
+import time
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import workspace
+from common import Options, Row, Section, Stats, log, ratio_row
+
+PAYLOAD: dict[str, Any] = {
+    "block_type": "quiz",
+    "chapter_id": "kinematics",
+    "handler": "quiz",
+    "method": "POST",
+    "route": "/api/ai/quiz",
+}
+EVENT_TYPE = "ai_block_used"
+LOGGER_NAME = "app.analytics"
+
+
+def _worker(backend: Path, repeats: int, number: int) -> dict[str, Any]:
+    sys.path.insert(0, str(backend))
+    from app.analytics.event_logger import EventLogger, event_logger  # type: ignore[import-not-found]
+
+    # The stream stays open for the life of the worker process.
+    devnull = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
+    handler = logging.StreamHandler(devnull)
+    analytics = logging.getLogger(LOGGER_NAME)
+    analytics.handlers.clear()
+    analytics.addHandler(handler)
+    analytics.setLevel(logging.INFO)
+    analytics.propagate = False
+
+    # Capture the exact line the generated logger writes, to log the same line on the baseline.
+    capture = io.StringIO()
+    capture_handler = logging.StreamHandler(capture)
+    analytics.addHandler(capture_handler)
+    event_logger.log(EVENT_TYPE, PAYLOAD)
+    analytics.removeHandler(capture_handler)
+    line = capture.getvalue().strip()
+    if not line.startswith("{"):
+        raise RuntimeError(f"the generated logger wrote no JSON line: {line!r}")
+
+    baseline = logging.getLogger("bench.baseline")
+    baseline.handlers.clear()
+    baseline.addHandler(handler)
+    baseline.setLevel(logging.INFO)
+    baseline.propagate = False
+    record = json.loads(line)
+    switched_off = EventLogger(enabled=False)
+    analytics_level = analytics.setLevel
+
+    def enabled() -> None:
+        event_logger.log(EVENT_TYPE, PAYLOAD)
+
+    def info_same_line() -> None:
+        baseline.info(line)
+
+    def info_dumps() -> None:
+        baseline.info(json.dumps(record, separators=(",", ":"), sort_keys=True))
+
+    def disabled_level() -> None:
+        event_logger.log(EVENT_TYPE, PAYLOAD)
+
+    def disabled_switch() -> None:
+        switched_off.log(EVENT_TYPE, PAYLOAD)
+
+    variants: dict[str, tuple[Callable[[], None], int]] = {
+        "baseline": (info_same_line, logging.INFO),
+        "baseline + json.dumps": (info_dumps, logging.INFO),
+        "enabled": (enabled, logging.INFO),
+        "disabled (level WARNING)": (disabled_level, logging.WARNING),
+        "disabled (enabled=False)": (disabled_switch, logging.INFO),
+    }
+    # Where the enabled call's time goes: building the event, then the sink writing it. These
+    # reach into the generated module's internals, so they are skipped if its shape changes.
+    module = sys.modules["app.analytics.event_logger"]
+    build_event = getattr(module, "_build_event", None)
+    if callable(build_event):
+        event = build_event(EVENT_TYPE, PAYLOAD)
+        sink = event_logger.sink
+
+        def build_only() -> None:
+            build_event(EVENT_TYPE, PAYLOAD)
+
+        def emit_only() -> None:
+            sink.emit(event)
+
+        variants["part: build the event"] = (build_only, logging.INFO)
+        variants["part: sink.emit"] = (emit_only, logging.INFO)
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for repeat in range(repeats + 1):
+        shift = repeat % len(names)
+        for name in names[shift:] + names[:shift]:
+            function, level = variants[name]
+            analytics_level(level)
+            elapsed = timeit.timeit(function, number=number)
+            if repeat:  # round 0 warms caches (timestamps, sensitive-key verdicts)
+                samples[name].append(elapsed / number * 1e9)
+    analytics_level(logging.INFO)
+    return {"samples": samples, "line": line, "number": number, "profile": _profile(enabled)}
+
+
+def _profile(function: Callable[[], None], calls: int = 20_000) -> str:
+    """Return where ``calls`` calls of ``function`` spend their time (cProfile, internal time)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        function()
+    profiler.disable()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.strip_dirs().sort_stats("tottime").print_stats(14)
+    lines = [line.rstrip() for line in buffer.getvalue().splitlines() if line.strip()]
+    start = next((i for i, line in enumerate(lines) if "function calls" in line), 0)
+    return "\n".join(lines[start:])
+
+
+def measure(backend: Path, repeats: int, number: int) -> dict[str, Any]:
+    """Run the worker on ``backend`` (a generated copy's backend folder) and return its result."""
+    env = {key: value for key, value in os.environ.items() if key != "TELEMETRY_ENABLED"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            str(backend),
+            "--repeats",
+            str(repeats),
+            "--number",
+            str(number),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"logger worker failed:\n{result.stderr.strip()[-2000:]}")
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def run(options: Options) -> Section:
+    """Measure the generated ``EventLogger.log`` (see the module docstring)."""
+    section = Section("logger", "EventLogger.log per call (ns/call, 5-key payload, same process)")
+    started = time.perf_counter()
+    copy = workspace.fresh_dir("logger")
+    workspace.make_generated(copy)
+    log(f"logger: {options.logger_repeats} repeats x {options.logger_number:,} calls")
+    document = measure(copy / "backend", options.logger_repeats, options.logger_number)
+    samples: dict[str, list[float]] = document["samples"]
+    base = samples["baseline"]
+    section.rows.append(Row("Logger.info(same JSON line)", "ns/call", Stats.of(base)))
+    section.rows.append(
+        ratio_row(
+            "Logger.info(json.dumps(event))",
+            "ns/call",
+            samples["baseline + json.dumps"],
+            "Logger.info",
+            base,
+        )
+    )
+    section.rows.append(
+        ratio_row(
+            "EventLogger.log, enabled",
+            "ns/call",
+            samples["enabled"],
+            "Logger.info",
+            base,
+            "<= 1.5x",
+        )
+    )
+    section.rows.append(
+        ratio_row(
+            "EventLogger.log, enabled",
+            "ns/call",
+            samples["enabled"],
+            "Logger.info(json.dumps)",
+            samples["baseline + json.dumps"],
+        )
+    )
+    for part in ("build the event", "sink.emit"):
+        if f"part: {part}" in samples:
+            section.rows.append(
+                ratio_row(
+                    f"  part of enabled: {part}",
+                    "ns/call",
+                    samples[f"part: {part}"],
+                    "Logger.info",
+                    base,
+                )
+            )
+    for name, label in (
+        ("disabled (level WARNING)", "EventLogger.log, logger level WARNING"),
+        ("disabled (enabled=False)", "EventLogger.log, telemetry switched off"),
+    ):
+        value = Stats.of(samples[name])
+        section.rows.append(
+            Row(
+                label,
+                "ns/call",
+                value,
+                "1 µs",
+                value.median / 1000,
+                "<= 1.0x",
+                value.median <= 1000,
+            )
+        )
+    section.notes.append(
+        f"both sides write through one StreamHandler on /dev/null; {document['number']:,} calls "
+        "per timing, variants interleaved, first round discarded. "
+        f"Line logged: `{document['line']}`"
+    )
+    section.profiles.append(
+        ("cProfile: EventLogger.log, enabled (20,000 calls, by internal time)", document["profile"])
+    )
+    section.seconds = time.perf_counter() - started
+    return section
+
+
+def main() -> None:
+    """Entry point of the worker process."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", type=Path, required=True, help="backend folder of a copy")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--number", type=int, default=20_000)
+    args = parser.parse_args()
+    json.dump(_worker(args.worker, args.repeats, args.number), sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

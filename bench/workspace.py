@@ -1,0 +1,395 @@
+"""Throw-away copies of the project for the benchmarks, under the git-ignored ``bench/.work/``.
+
+``generate`` never runs against the checkout itself. A *pristine* copy is the bundled project as
+a user has it before the first ``generate``: no generated files, no manifest, and ``main.py`` and
+the instrumented modules without the statements the patchers insert. Because the patchers only
+ever *insert* whole statements (and record nothing else), the pristine text is recovered from a
+patched file by deleting those statements, found with :mod:`ast`. A *generated* copy is a
+pristine copy after one ``generate``, i.e. up to date.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from common import CLI, PROJECT_ROOT, WORK_DIR, bench_env
+
+from telemetry_cli.plan import Plan, load_plan
+
+MANIFEST = ".telemetry-scaffold.json"
+_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache")
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """What a pristine copy needs beyond the bundled project: extra modules and a plan table."""
+
+    extra_modules: tuple[tuple[str, str], ...] = ()
+    """(path relative to the app package, source) of modules to add, e.g. a big routes module."""
+    plan_toml: str | None = None
+    """A replacement ``[tool.telemetry-scaffold]`` table (None: keep the bundled plan)."""
+
+
+def fresh_dir(name: str) -> Path:
+    """Return an empty folder ``bench/.work/<name>``."""
+    folder = WORK_DIR / name
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _imported_names(tree: ast.Module, module_name: str, analytics_package: str) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and _is_analytics(node, module_name, analytics_package):
+            names.update(alias.asname or alias.name for alias in node.names)
+    return names
+
+
+def _resolve(node: ast.ImportFrom, module_name: str) -> str:
+    if node.level == 0:
+        return node.module or ""
+    package = module_name.split(".")[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _is_analytics(node: ast.ImportFrom, module_name: str, analytics_package: str) -> bool:
+    target = _resolve(node, module_name)
+    return target == analytics_package or target.startswith(analytics_package + ".")
+
+
+def _is_inserted_call(statement: ast.stmt, names: set[str]) -> bool:
+    """Whether ``statement`` is one the patchers insert: a bare call through an analytics name."""
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return False
+    call = statement.value
+    func = call.func
+    # event_logger.log(...), install_error_capture(app), app.include_router(telemetry_router)
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if func.value.id in names:
+            return True
+        if func.attr == "include_router" and call.args:
+            first = call.args[0]
+            return isinstance(first, ast.Name) and first.id in names
+        return False
+    return isinstance(func, ast.Name) and func.id in names
+
+
+def strip_instrumentation(source: str, module_name: str, analytics_package: str) -> str:
+    """Return ``source`` without the imports and calls that ``generate`` inserted into it.
+
+    Args:
+        source: a patched (or pristine) user module.
+        module_name: its dotted import name, to resolve relative imports (``app.api.ai_blocks``).
+        analytics_package: the generated package (``app.analytics``).
+    """
+    tree = ast.parse(source)
+    names = _imported_names(tree, module_name, analytics_package)
+    doomed: list[ast.stmt] = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and _is_analytics(node, module_name, analytics_package)
+    ]
+    doomed.extend(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.stmt) and _is_inserted_call(node, names)
+    )
+    lines = source.splitlines(keepends=True)
+    remove: set[int] = set()
+    for node in doomed:
+        end = node.end_lineno or node.lineno
+        remove.update(range(node.lineno - 1, end))
+
+    def blank(index: int) -> bool:
+        return 0 <= index < len(lines) and index not in remove and not lines[index].strip()
+
+    # An import inserted as a group of its own came with a blank line after it: drop that too.
+    for index in sorted(remove):
+        run_end = index + 1 not in remove
+        if run_end and blank(_run_start(remove, index) - 1) and blank(index + 1):
+            remove.add(index + 1)
+    return "".join(line for index, line in enumerate(lines) if index not in remove)
+
+
+def _run_start(indices: set[int], index: int) -> int:
+    while index - 1 in indices:
+        index -= 1
+    return index
+
+
+def _patched_modules(plan: Plan) -> list[tuple[str, str]]:
+    """(path relative to the root, dotted module name) of every file ``generate`` patches."""
+    modules = [(plan.main_path, plan.main_module)]
+    modules.extend(
+        (plan.module_path(module), plan.module_import_name(module)) for module, _ in plan.instrument
+    )
+    return modules
+
+
+def _generated_paths(root: Path, plan: Plan) -> Iterable[Path]:
+    manifest = root / MANIFEST
+    if manifest.is_file():
+        files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+        yield from (root / path for path in files)
+    yield root / plan.analytics_dir
+    yield root / plan.feature_dir
+    yield manifest
+
+
+def make_pristine(destination: Path, scaffold: Scaffold | None = None) -> Plan:
+    """Copy the bundled project into ``destination`` as it is before the first ``generate``.
+
+    Returns:
+        The plan of the copy.
+    """
+    scaffold = scaffold or Scaffold()
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(PROJECT_ROOT / "pyproject.toml", destination / "pyproject.toml")
+    shutil.copytree(PROJECT_ROOT / "backend", destination / "backend", ignore=_IGNORE)
+    for optional in ("specs", MANIFEST):
+        source = PROJECT_ROOT / optional
+        if source.is_dir():
+            shutil.copytree(source, destination / optional, ignore=_IGNORE)
+        elif source.is_file():
+            shutil.copy2(source, destination / optional)
+
+    # Un-generate with the bundled plan, which is what the checkout's files were made from.
+    bundled = load_plan(root=destination)
+    for path in _generated_paths(destination, bundled):
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    for relative, module_name in _patched_modules(bundled):
+        target = destination / relative
+        if target.is_file():
+            text = target.read_text(encoding="utf-8")
+            target.write_text(
+                strip_instrumentation(text, module_name, bundled.analytics_package),
+                encoding="utf-8",
+            )
+
+    for relative, text in scaffold.extra_modules:
+        target = destination / bundled.app_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    if scaffold.plan_toml is not None:
+        pyproject = destination / "pyproject.toml"
+        pyproject.write_text(
+            replace_tool_table(pyproject.read_text(encoding="utf-8"), scaffold.plan_toml),
+            encoding="utf-8",
+        )
+    return load_plan(root=destination)
+
+
+def replace_tool_table(pyproject: str, table: str) -> str:
+    """Replace the ``[tool.telemetry-scaffold]`` table of ``pyproject`` (or append one)."""
+    lines = pyproject.splitlines(keepends=True)
+    header = "[tool.telemetry-scaffold]"
+    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
+    if start is None:
+        return pyproject.rstrip("\n") + "\n\n" + table
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+        len(lines),
+    )
+    # Keep the comment lines that introduce the next table with it.
+    while end > start + 1 and lines[end - 1].lstrip().startswith("#"):
+        end -= 1
+    return "".join(lines[:start]) + table.rstrip("\n") + "\n\n" + "".join(lines[end:])
+
+
+class GenerateFailed(RuntimeError):
+    """``generate`` did not succeed on a copy (the project is mid-change, or a bug)."""
+
+
+def run_cli(args: Sequence[str], root: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``telemetry-scaffold`` with ``args --root root`` and capture its output."""
+    return subprocess.run(
+        [CLI, *args, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        env=bench_env(),
+        check=False,
+        timeout=600,
+    )
+
+
+def generate(root: Path) -> None:
+    """Run ``generate`` on ``root`` and confirm ``--check`` then finds it up to date."""
+    for args in (["generate"], ["generate", "--check"]):
+        result = run_cli(args, root)
+        if result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip().splitlines()[-12:]
+            raise GenerateFailed(
+                f"`telemetry-scaffold {' '.join(args)}` exited {result.returncode} on {root}:\n"
+                + "\n".join(detail)
+            )
+
+
+def make_generated(destination: Path, scaffold: Scaffold | None = None) -> Plan:
+    """Make a pristine copy and run ``generate`` on it once, so that it is up to date."""
+    plan = make_pristine(destination, scaffold)
+    generate(destination)
+    return plan
+
+
+def round_trip_note(generated_root: Path) -> str | None:
+    """Compare the patched files of a regenerated copy with the checkout's own, if it has them.
+
+    When the checkout carries its generated output (a manifest), regenerating a pristine copy must
+    reproduce its patched files byte for byte; a difference means the pristine text recovered by
+    :func:`strip_instrumentation` is not what the checkout started from.
+    """
+    if not (PROJECT_ROOT / MANIFEST).is_file():
+        return None
+    plan = load_plan(root=generated_root)
+    differing = [
+        relative
+        for relative, _ in _patched_modules(plan)
+        if (PROJECT_ROOT / relative).is_file()
+        and (PROJECT_ROOT / relative).read_bytes() != (generated_root / relative).read_bytes()
+    ]
+    if differing:
+        return (
+            "regenerating a pristine copy does not reproduce the checkout's "
+            f"{', '.join(differing)} byte for byte (the checkout may be out of date)"
+        )
+    return None
+
+
+# --- scale fixtures ------------------------------------------------------------------------------
+
+_BIG_HEADER = '''"""Routes of a large service, made for the scale benchmark: {count} handlers."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+router = APIRouter(prefix="/api/big", tags=["big"])
+
+
+class Item(BaseModel):
+    """An item of a collection."""
+
+    id: str
+    name: str
+    size: int
+
+
+class ItemDraft(BaseModel):
+    """A new item."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    size: int = 0
+'''
+
+_BIG_HANDLERS = (
+    '''
+
+@router.get("/collection-{index}/{{item_id}}", response_model=Item)
+def get_item_{index}(
+    item_id: str,
+    limit: Annotated[int, Query(ge=1)] = 10,
+) -> Item:
+    """Return item {index} of a collection by its id."""
+    # Sizes are capped so that a client cannot ask for everything.
+    size = min(limit, 100)
+    name = f"item-{index}-{{item_id}}"
+    return Item(id=item_id, name=name, size=size)
+''',
+    '''
+
+@router.post("/collection-{index}", response_model=Item, status_code=201)
+async def create_item_{index}(draft: ItemDraft) -> Item:
+    """Create an item in collection {index}."""
+    name = draft.name.strip()
+    size = max(draft.size, 0)
+    if not name:
+        name = "unnamed"
+    return Item(
+        id="new-{index}",
+        name=name,
+        size=size,
+    )
+''',
+    '''
+
+@router.put("/collection-{index}/{{item_id}}/parts/{{part}}")
+async def put_part_{index}(item_id: str, part: int) -> dict[str, str]:
+    """Replace one part of an item in collection {index}."""
+    key = f"{{item_id}}:{{part}}"
+    result = {{
+        "collection": "{index}",
+        "key": key,
+    }}
+    # The part number is echoed back for the client's bookkeeping.
+    result["part"] = str(part)
+    return result
+''',
+    '''
+
+@router.delete("/collection-{index}/{{item_id}}", status_code=204)
+def delete_item_{index}(item_id: str) -> None:
+    """Delete an item of collection {index}."""
+    if not item_id:
+        raise ValueError("an item id is required")
+    removed = item_id.strip()
+    if removed != item_id:
+        raise ValueError("item ids have no surrounding spaces")
+    return None
+''',
+)
+
+
+def big_routes_module(count: int) -> str:
+    """Return the source of a route module with ``count`` handlers of four shapes."""
+    parts = [_BIG_HEADER.format(count=count)]
+    parts.extend(
+        _BIG_HANDLERS[index % len(_BIG_HANDLERS)].format(index=index) for index in range(count)
+    )
+    return "".join(parts)
+
+
+def scale_event_types(count: int) -> list[str]:
+    """The default event types plus synthetic ones, ``count`` in all."""
+    defaults = ["ai_block_used", "chapter_visit", "error_event"]
+    return defaults + [f"scale_event_{index:05d}" for index in range(count - len(defaults))]
+
+
+def plan_table(*, event_types: Sequence[str] | None = None, big_module: bool = False) -> str:
+    """A ``[tool.telemetry-scaffold]`` table: the bundled plan, optionally scaled up."""
+    instrument = {"api/ai_blocks.py": "ai_block_used", "api/chapters.py": "chapter_visit"}
+    if big_module:
+        instrument["api/big_routes.py"] = "ai_block_used"
+    lines = ["[tool.telemetry-scaffold]"]
+    if event_types is not None:
+        lines.append("event-types = [")
+        lines.extend(f'    "{name}",' for name in event_types)
+        lines.append("]")
+    pairs = ", ".join(f'"{module}" = "{event}"' for module, event in instrument.items())
+    lines.append(f"instrument = {{ {pairs} }}")
+    return "\n".join(lines) + "\n"
+
+
+def events_scaffold(count: int) -> Scaffold:
+    """A plan with ``count`` event types."""
+    return Scaffold(plan_toml=plan_table(event_types=scale_event_types(count)))
+
+
+def handlers_scaffold(count: int) -> Scaffold:
+    """An extra instrumented module with ``count`` route handlers."""
+    return Scaffold(
+        extra_modules=(("api/big_routes.py", big_routes_module(count)),),
+        plan_toml=plan_table(big_module=True),
+    )
