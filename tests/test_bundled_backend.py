@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.backend_support import imported_app
+
 BACKEND_DIR = Path(__file__).resolve().parent.parent / "backend"
-
-
-def _is_app_module(name: str) -> bool:
-    return name == "app" or name.startswith("app.")
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    # The backend's package is called `app`; another test may have imported a different `app`
-    # (a generated copy under tmp_path), so set those aside and restore them afterwards.
-    foreign = {name: mod for name, mod in sys.modules.items() if _is_app_module(name)}
-    for name in foreign:
-        del sys.modules[name]
-    sys.path.insert(0, str(BACKEND_DIR))
-    try:
-        main = importlib.import_module("app.main")
-        assert Path(main.__file__ or "").resolve().is_relative_to(BACKEND_DIR)
-        with TestClient(main.app) as test_client:
-            yield test_client
-    finally:
-        sys.path.remove(str(BACKEND_DIR))
-        for name in [name for name in sys.modules if _is_app_module(name)]:
-            del sys.modules[name]
-        sys.modules.update(foreign)
+    with imported_app(BACKEND_DIR) as main, TestClient(main.app) as test_client:
+        yield test_client
 
 
 def test_ask_question_answers_about_the_chapter(client: TestClient) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.backend_support import imported_app
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent / "backend"
 
@@ -73,26 +74,12 @@ class Backend:
     logger_module: ModuleType
 
 
-def _is_app_module(name: str) -> bool:
-    return name == "app" or name.startswith("app.")
-
-
 @pytest.fixture(scope="module")
 def backend() -> Iterator[Backend]:
-    foreign = {name: mod for name, mod in sys.modules.items() if _is_app_module(name)}
-    for name in foreign:
-        del sys.modules[name]
-    sys.path.insert(0, str(BACKEND_DIR))
-    try:
-        main = importlib.import_module("app.main")
+    with imported_app(BACKEND_DIR) as main:
         logger_module = importlib.import_module("app.analytics.event_logger")
         with TestClient(main.app, raise_server_exceptions=False) as client:
             yield Backend(client, main.app, logger_module)
-    finally:
-        sys.path.remove(str(BACKEND_DIR))
-        for name in [name for name in sys.modules if _is_app_module(name)]:
-            del sys.modules[name]
-        sys.modules.update(foreign)
 
 
 def _call(backend: Backend, method: str, path: str, body: dict[str, Any] | None) -> Any:
