@@ -77,8 +77,9 @@ def routes_are_instrumented(
         event_type: The event type every handler of the module must log.
 
     Returns:
-        ``True`` only when the module has route handlers, all readable, and each logs
-        ``event_type`` exactly once; ``False`` when that cannot be proved.
+        ``True`` only when the module has route handlers (module-scope ones, all readable, or
+        route-looking functions in classes and other functions) and each logs ``event_type``
+        exactly once; ``False`` when that cannot be proved.
     """
     tree = _parse(source)
     if tree is None:
@@ -89,6 +90,7 @@ def routes_are_instrumented(
         return False  # the patcher raises (no handler) or reports an unreadable route
     logger_module = f"{analytics_package}.event_logger"
     instances = (f"{logger_module}.event_logger", logger_module)
+    # Enclosed route-lookalikes are never patched but reported unless they log just so, too.
     return all(
         _logged_event_types(handler, imports, instances) == [event_type] for handler in handlers
     )
@@ -256,56 +258,110 @@ def _on_own_line(lines: Sequence[str], statement: ast.stmt) -> bool:
 
 
 def _route_handlers(tree: ast.Module, imports: _Imports) -> list[_FunctionDef] | None:
-    """Return the module's route handlers, or ``None`` if one of them cannot be read."""
-    routers: set[str] = set()
-    for statement in tree.body:
-        target: ast.expr | None = None
-        value: ast.expr | None = None
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
-        elif isinstance(statement, ast.AnnAssign):
-            target, value = statement.target, statement.value
-        if (
-            isinstance(target, ast.Name)
-            and isinstance(value, ast.Call)
-            and imports.refers_to(value.func, *ROUTE_OWNERS)
-        ):
-            routers.add(target.id)
+    """Return every function the patcher treats as a route, or ``None`` if one is unreadable.
 
+    Like the patcher: module-scope handlers (also in module-level ``if``/``try``/... blocks) of
+    module-scope routers, then the functions in class bodies and other functions that look like
+    routes (through a module router, a router assigned in the enclosing code, or a parameter of
+    an enclosing function). The patcher never edits the latter but reports them unless they log.
+    """
+    module_scope = list(_scope_statements(tree.body))
+    routers = _route_owner_names(module_scope, imports)
     handlers: list[_FunctionDef] = []
-    for statement in tree.body:
-        if not isinstance(statement, _FunctionDef):
-            continue
-        for decorator in statement.decorator_list:
-            if not (
-                isinstance(decorator, ast.Call)
-                and isinstance(decorator.func, ast.Attribute)
-                and isinstance(decorator.func.value, ast.Name)
-                and decorator.func.value.id in routers
-            ):
-                continue
-            verb = decorator.func.attr
-            if verb not in HTTP_METHODS and verb != "api_route":
-                continue
-            path = _string_value(_call_argument(decorator, 0, "path"))
-            if path is None or (verb == "api_route" and not _has_first_method(decorator)):
-                return None
-            handlers.append(statement)
-            break  # the patcher only looks at the first route decorator
+    pending: list[tuple[_FunctionDef | ast.ClassDef, frozenset[str]]] = []
+    for statement in module_scope:
+        if isinstance(statement, _FunctionDef):
+            decorator = _route_decorator(statement, routers)
+            if decorator is not None:
+                if not _is_readable(decorator):
+                    return None
+                handlers.append(statement)
+        if isinstance(statement, _FunctionDef | ast.ClassDef):
+            pending.append((statement, routers))
+    while pending:
+        definition, names = pending.pop()
+        if isinstance(definition, _FunctionDef):
+            names = names | _all_parameters(definition.args)
+        statements = list(_scope_statements(definition.body))
+        names = names | _route_owner_names(statements, imports)
+        for statement in statements:
+            if isinstance(statement, _FunctionDef) and _route_decorator(statement, names):
+                handlers.append(statement)
+            if isinstance(statement, _FunctionDef | ast.ClassDef):
+                pending.append((statement, names))
     return handlers
 
 
-def _has_first_method(call: ast.Call) -> bool:
-    """Whether the patcher can read the first HTTP method of an ``api_route`` decorator."""
-    methods = _call_argument(call, None, "methods")
+def _scope_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of one scope: compound blocks are entered, def and class bodies not."""
+    stack = list(statements)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _FunctionDef | ast.ClassDef):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                stack.extend(children)
+        for holder in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
+            stack.extend(holder.body)
+
+
+def _route_owner_names(statements: Iterable[ast.stmt], imports: _Imports) -> frozenset[str]:
+    """The names ``statements`` assign ``APIRouter(...)`` or ``FastAPI(...)`` to."""
+    names: set[str] = set()
+    for statement in statements:
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value  # `a = b = ...` binds both
+        elif isinstance(statement, ast.AnnAssign):
+            targets, value = [statement.target], statement.value
+        if isinstance(value, ast.Call) and imports.refers_to(value.func, *ROUTE_OWNERS):
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
+    return frozenset(names)
+
+
+def _all_parameters(arguments: ast.arguments) -> frozenset[str]:
+    """Every name a function's parameters bind, ``*args`` and ``**kwargs`` included."""
+    params = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    params.extend(star for star in (arguments.vararg, arguments.kwarg) if star is not None)
+    return frozenset(param.arg for param in params)
+
+
+def _route_decorator(function: _FunctionDef, names: frozenset[str]) -> ast.Call | None:
+    """The first ``@<name>.<verb>(...)`` decorator with ``name`` in ``names``, as the patcher."""
+    for decorator in function.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and isinstance(decorator.func.value, ast.Name)
+            and decorator.func.value.id in names
+            and (decorator.func.attr in HTTP_METHODS or decorator.func.attr == "api_route")
+        ):
+            return decorator
+    return None
+
+
+def _is_readable(decorator: ast.Call) -> bool:
+    """Whether the patcher can read the path and (for ``api_route``) every method."""
+    if _string_value(_call_argument(decorator, 0, "path")) is None:
+        return False
+    assert isinstance(decorator.func, ast.Attribute)
+    if decorator.func.attr != "api_route":
+        return True
+    methods = _call_argument(decorator, None, "methods")
     if methods is None:
         return True  # GET, FastAPI's default
     if not isinstance(methods, ast.List | ast.Tuple | ast.Set) or not methods.elts:
         return False
-    first = methods.elts[0]
-    if isinstance(first, ast.Starred):
-        first = first.value  # libcst reads the value of a starred element
-    return bool(_string_value(first))
+    for element in methods.elts:
+        if isinstance(element, ast.Starred):
+            element = element.value  # libcst reads the value of a starred element
+        if not _string_value(element):
+            return False
+    return True
 
 
 def _logged_event_types(

@@ -24,7 +24,7 @@ from telemetry_cli.plan import load_plan
 from tests.cli_support import REPO, make_project, run
 from tests.test_patch_main import CASES as MAIN_CASES
 from tests.test_patch_routes import CASES as ROUTE_CASES
-from tests.test_patch_routes import PROBLEM_SOURCE
+from tests.test_patch_routes import ENCLOSED_SOURCE, PROBLEM_SOURCE
 
 ANALYTICS = "app.analytics"
 
@@ -274,9 +274,173 @@ ROUTE_EXTRA: list[tuple[str, str, str]] = [
         "ai_block_used",
     ),
     (
-        "router from a chained assignment is not a router",
+        "router named by the second target of a chained assignment",
         "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n\n"
-        'router = other = APIRouter()\n\n\n@router.get("/x")\ndef x():\n'
+        'other = router = APIRouter()\n\n\n@router.get("/x")\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "chained assignment, one route not logged",
+        "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n\n"
+        'a = b = APIRouter()\n\n\n@a.get("/x")\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n\n\n@b.get("/y")\ndef y():\n    return 1\n',
+        "ai_block_used",
+    ),
+    (
+        "tuple assignment binds no router",
+        "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n\n"
+        'a, b = APIRouter(), APIRouter()\n\n\n@a.get("/x")\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "logged route in an if block",
+        ROUTER_HEADER + '\nif DEBUG:\n    @router.get("/x")\n    def x():\n'
+        '        event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "route in an else block not logged",
+        ROUTER_HEADER + '\nif DEBUG:\n    pass\nelse:\n    @router.get("/x")\n    def x():\n'
+        "        return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route in an elif block not logged",
+        ROUTER_HEADER + '\nif DEBUG:\n    pass\nelif FAST:\n    @router.get("/x")\n    def x():\n'
+        "        return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route in an except block not logged",
+        ROUTER_HEADER + '\ntry:\n    pass\nexcept ImportError:\n    @router.get("/x")\n'
+        "    def x():\n        return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route in a finally block not logged",
+        ROUTER_HEADER + '\ntry:\n    pass\nfinally:\n    @router.get("/x")\n'
+        "    def x():\n        return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route in a with block not logged",
+        ROUTER_HEADER + '\nwith lock:\n    @router.get("/x")\n    def x():\n        return 1\n',
+        "ai_block_used",
+    ),
+    (
+        "route in a loop's else block not logged",
+        ROUTER_HEADER + '\nfor _ in ():\n    pass\nelse:\n    @router.get("/x")\n'
+        "    def x():\n        return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route in a while block not logged",
+        ROUTER_HEADER + '\nwhile False:\n    @router.get("/x")\n    def x():\n        return 1\n',
+        "ai_block_used",
+    ),
+    (
+        "route in a match case not logged",
+        ROUTER_HEADER + '\nmatch MODE:\n    case "dev":\n        @router.get("/x")\n'
+        "        def x():\n            return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route in a match case, logged",
+        ROUTER_HEADER + '\nmatch MODE:\n    case "dev":\n        @router.get("/x")\n'
+        '        def x():\n            event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "unreadable route in a block, logged",
+        ROUTER_HEADER + "\nif DEBUG:\n    @router.get(PATH)\n    def x():\n"
+        '        event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "router assigned in a one-line if, route logged",
+        "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n\n"
+        'if True: router = APIRouter()\n\n\n@router.get("/x")\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "one-line body in a block needing the call",
+        ROUTER_HEADER + '\nif DEBUG:\n    @router.get("/x")\n    def x(): return 1\n',
+        "ai_block_used",
+    ),
+    ("enclosed routes of the patcher tests", ENCLOSED_SOURCE, "ai_block_used"),
+    (
+        "route under a parameter, logged, with a one-line sibling",
+        ROUTER_HEADER + '\n\ndef register(r, *rest, **options):\n    @r.get("/x")\n    def x():\n'
+        '        event_logger.log("ai_block_used", {})\n\n    def helper(): return 1\n',
+        "ai_block_used",
+    ),
+    (
+        "route under a keyword-only parameter, not logged",
+        ROUTER_HEADER + '\n\ndef register(*, r):\n    @r.get("/x")\n    def x():\n'
+        "        return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route under a **kwargs parameter, not logged",
+        ROUTER_HEADER + '\n\ndef register(**r):\n    @r.get("/x")\n    def x():\n'
+        "        return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route of a router assigned in a class body, not logged",
+        ROUTER_HEADER + '\n\nclass V:\n    inner = APIRouter()\n\n    @inner.get("/x")\n'
+        "    def x(self):\n        return 1\n",
+        "ai_block_used",
+    ),
+    (
+        "route of a factory app in a nested block, logged twice",
+        ROUTER_HEADER.replace("import APIRouter", "import APIRouter, FastAPI")
+        + "\n\ndef make():\n    if True:\n        app = FastAPI()\n"
+        '        @app.get("/x")\n        def x():\n'
+        '            event_logger.log("ai_block_used", {})\n'
+        '            event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "route in a method's nested function under the enclosing parameter, not logged",
+        ROUTER_HEADER + "\n\nclass V:\n    def setup(self, r):\n        def inner():\n"
+        '            @r.get("/x")\n            def x():\n                return 1\n',
+        "ai_block_used",
+    ),
+    (
+        "logged route, and an unlogged one in an if block",
+        ROUTER_HEADER + '\n\n@router.get("/x")\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n\n\n'
+        'if DEBUG:\n    @router.get("/debug")\n    def debug():\n        return 1\n',
+        "ai_block_used",
+    ),
+    (
+        "logged route, and an unlogged one inside a function",
+        ROUTER_HEADER + '\n\n@router.get("/x")\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n\n\n'
+        'def register(router):\n    @router.get("/y")\n    def inner():\n        return 1\n',
+        "ai_block_used",
+    ),
+    (
+        "nested decorators of other objects are not routes",
+        ROUTER_HEADER + '\n\n@router.get("/x")\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n\n    @mock.patch("y")\n'
+        '    def helper():\n        return 1\n\n\nclass T:\n    @cache.get("k")\n'
+        "    def m(self):\n        return 2\n",
+        "ai_block_used",
+    ),
+    (
+        "a later method of api_route is not a literal",
+        ROUTER_HEADER + '\n\n@router.api_route("/x", methods=["GET", OTHER])\ndef x():\n'
+        '    event_logger.log("ai_block_used", {})\n',
+        "ai_block_used",
+    ),
+    (
+        "a later method of api_route is empty",
+        ROUTER_HEADER + '\n\n@router.api_route("/x", methods=("GET", ""))\ndef x():\n'
         '    event_logger.log("ai_block_used", {})\n',
         "ai_block_used",
     ),

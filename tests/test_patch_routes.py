@@ -36,6 +36,40 @@ def _assert_only_added_lines(before: str, after: str) -> None:
     assert set(edits) <= {"insert"}, f"lines other than additions changed: {edits}"
 
 
+# Routes in a factory, under a parameter and in a class body, each with its log call added by
+# hand as the tool asks: nothing to do, nothing to report.
+ENCLOSED_LOGGED = """\
+from fastapi import APIRouter, FastAPI
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter()
+
+
+def create_app():
+    app = FastAPI()
+
+    @app.get("/health")
+    def health():
+        event_logger.log("ai_block_used", {"route": "/health"})
+        return "ok"
+
+    return app
+
+
+def register(target):
+    @target.get(PATH)
+    def dynamic():
+        event_logger.log("ai_block_used", {})
+
+
+class Views:
+    @router.post("/m")
+    def m(self):
+        \"\"\"M.\"\"\"
+        event_logger.log("ai_block_used", {})
+"""
+
 # (id, source, expected output)
 CASES: list[tuple[str, str, str]] = [
     (
@@ -540,6 +574,7 @@ def page(request: Request):
         "only route handlers of known routers are touched",
         """\
 from functools import lru_cache
+from unittest import mock
 
 from fastapi import APIRouter
 
@@ -564,9 +599,15 @@ async def ws(websocket):
 
 
 class Holder:
-    @router.get("/method")
+    @external.get("/method")
     def method(self):
         return 2
+
+
+def helper():
+    @mock.patch("app.x")
+    def inner():
+        return 3
 
 
 @router.head("/h")
@@ -575,6 +616,7 @@ def h():
 """,
         """\
 from functools import lru_cache
+from unittest import mock
 
 from fastapi import APIRouter
 
@@ -600,9 +642,15 @@ async def ws(websocket):
 
 
 class Holder:
-    @router.get("/method")
+    @external.get("/method")
     def method(self):
         return 2
+
+
+def helper():
+    @mock.patch("app.x")
+    def inner():
+        return 3
 
 
 @router.head("/h")
@@ -772,6 +820,203 @@ def t():
         "\t)\n"
         "\treturn 1\n",
     ),
+    (
+        "routes in module-level if/elif, try and with blocks are routes too",
+        """\
+from contextlib import suppress
+
+from fastapi import APIRouter
+
+from app.config import settings
+
+router = APIRouter(prefix="/api/items")
+
+if settings.debug:
+    @router.get("/debug/{item_id}")
+    def debug(item_id: int):
+        \"\"\"Only in debug builds.\"\"\"
+        return {"id": item_id}
+elif settings.preview:
+    @router.get("/preview")
+    def preview():
+        return 1
+else:
+    pass
+
+try:
+    @router.post("/legacy")
+    async def legacy():
+        return 2
+except ImportError:
+    pass
+
+with suppress(Exception):
+    @router.delete("/gone")
+    def gone():
+        return None
+""",
+        """\
+from contextlib import suppress
+
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+from app.config import settings
+
+router = APIRouter(prefix="/api/items")
+
+if settings.debug:
+    @router.get("/debug/{item_id}")
+    def debug(item_id: int):
+        \"\"\"Only in debug builds.\"\"\"
+        event_logger.log(
+            "ai_block_used",
+            {
+                "route": "/api/items/debug/{item_id}",
+                "method": "GET",
+                "handler": "debug",
+                "block_type": "debug",
+                "item_id": item_id,
+            },
+        )
+        return {"id": item_id}
+elif settings.preview:
+    @router.get("/preview")
+    def preview():
+        event_logger.log(
+            "ai_block_used",
+            {
+                "route": "/api/items/preview",
+                "method": "GET",
+                "handler": "preview",
+                "block_type": "preview",
+            },
+        )
+        return 1
+else:
+    pass
+
+try:
+    @router.post("/legacy")
+    async def legacy():
+        event_logger.log(
+            "ai_block_used",
+            {
+                "route": "/api/items/legacy",
+                "method": "POST",
+                "handler": "legacy",
+                "block_type": "legacy",
+            },
+        )
+        return 2
+except ImportError:
+    pass
+
+with suppress(Exception):
+    @router.delete("/gone")
+    def gone():
+        event_logger.log(
+            "ai_block_used",
+            {
+                "route": "/api/items/gone",
+                "method": "DELETE",
+                "handler": "gone",
+                "block_type": "gone",
+            },
+        )
+        return None
+""",
+    ),
+    (
+        "chained assignment binds every name to the router",
+        """\
+from fastapi import APIRouter
+
+public = legacy = APIRouter(prefix="/v1")
+
+
+@public.get("/a")
+def a():
+    return 1
+
+
+@legacy.get("/b")
+def b():
+    return 2
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+public = legacy = APIRouter(prefix="/v1")
+
+
+@public.get("/a")
+def a():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/v1/a", "method": "GET", "handler": "a", "block_type": "a"},
+    )
+    return 1
+
+
+@legacy.get("/b")
+def b():
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/v1/b", "method": "GET", "handler": "b", "block_type": "b"},
+    )
+    return 2
+""",
+    ),
+    (
+        "router assigned in a module-level block, route three blocks deep",
+        """\
+try:
+    from fastapi import APIRouter
+except ImportError:
+    raise
+
+if FEATURE:
+    router = APIRouter(prefix="/deep")
+    with lock:
+        if True:
+            @router.api_route("/{name}", methods=["GET", "HEAD"])
+            def deep(name: str):
+                return name
+""",
+        """\
+from app.analytics.event_logger import event_logger
+try:
+    from fastapi import APIRouter
+except ImportError:
+    raise
+
+if FEATURE:
+    router = APIRouter(prefix="/deep")
+    with lock:
+        if True:
+            @router.api_route("/{name}", methods=["GET", "HEAD"])
+            def deep(name: str):
+                event_logger.log(
+                    "ai_block_used",
+                    {
+                        "route": "/deep/{name}",
+                        "method": "GET,HEAD",
+                        "handler": "deep",
+                        "block_type": "deep",
+                        "name": name,
+                    },
+                )
+                return name
+""",
+    ),
+    (
+        "enclosed routes that already log once are left alone, and are not an error",
+        ENCLOSED_LOGGED,
+        ENCLOSED_LOGGED,
+    ),
 ]
 
 
@@ -875,6 +1120,81 @@ def test_problems_do_not_stop_other_handlers() -> None:
         '        {"route": "/new", "method": "GET", "handler": "new", "block_type": "new"},\n'
         "    )\n"
         "    return 2\n"
+    )
+
+
+ENCLOSED_SOURCE = """\
+from fastapi import APIRouter, FastAPI
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter(prefix="/api")
+
+
+def register(router):
+    @router.get("/x")
+    def inner():
+        return 1
+
+
+def create_app():
+    app = FastAPI()
+
+    @app.post("/items/{item_id}")
+    async def create(item_id: int):
+        return item_id
+
+    class Admin:
+        @app.delete("/all")
+        def wipe(self):
+            return None
+
+    return app
+
+
+class Views:
+    @router.api_route("/m", methods=METHODS)
+    def m(self):
+        \"\"\"Its methods are not literal: named without its route.\"\"\"
+
+    @router.get("/w")
+    def w(self):
+        event_logger.log("chapter_visit", {})
+
+    @router.get("/ok")
+    def ok(self):
+        event_logger.log("ai_block_used", {})
+"""
+
+ENCLOSED_PROBLEMS = (
+    "route inner (GET /x) is defined inside function register; add the log call by hand",
+    "route create (POST /items/{item_id}) is defined inside function create_app; "
+    "add the log call by hand",
+    "route wipe (DELETE /all) is defined inside class Admin; add the log call by hand",
+    "route m is defined inside class Views; add the log call by hand",
+    "route w (GET /api/w) logs 'chapter_visit', expected 'ai_block_used'",
+)
+
+
+def test_enclosed_routes_are_reported_not_patched(newline: str) -> None:
+    source = ENCLOSED_SOURCE.replace("\n", newline)
+    result = _instrument(source)
+    assert result == PatchResult(source, (), ENCLOSED_PROBLEMS)
+
+
+def test_enclosed_routes_do_not_stop_module_routes() -> None:
+    source = ENCLOSED_SOURCE + '\n\n@router.get("/top")\ndef top():\n    return 0\n'
+    result = _instrument(source)
+    assert result.changes == ("log call in top (GET /api/top)",)
+    assert result.problems == ENCLOSED_PROBLEMS
+    _assert_only_added_lines(source, result.source)
+    assert result.source == source.replace(
+        "def top():\n",
+        "def top():\n"
+        "    event_logger.log(\n"
+        '        "ai_block_used",\n'
+        '        {"route": "/api/top", "method": "GET", "handler": "top", "block_type": "top"},\n'
+        "    )\n",
     )
 
 
@@ -1023,6 +1343,31 @@ def test_log_calls_are_ruff_formatted(route: str, handler: str, logger: str) -> 
         f"from app.analytics.event_logger import event_logger as {logger}\n\n"
         "router = APIRouter()\n\n\n"
         f'@router.get("{route}")\ndef {handler}(chapter_id: str):\n    return chapter_id\n'
+    )
+    patched = _instrument(source).source
+    assert patched != source
+    assert _ruff_format(patched) == patched
+
+
+@pytest.mark.parametrize(
+    ("route", "handler"),
+    [
+        ("/a", "h"),  # one line at one indentation level, wrapped at three
+        ("/" + "s" * 12, "h"),  # wrapped at one level, exploded at three
+        ("/chapters/{chapter_id}", "get"),
+        ("/api/ai/explain-like-10/{chapter_id}", "explain_like_10"),
+    ],
+)
+def test_log_calls_in_blocks_are_ruff_formatted(route: str, handler: str) -> None:
+    # The call is laid out for the indentation of the whole block chain, not only its own level.
+    pytest.importorskip("ruff")
+    source = _ruff_format(
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger as el\n\n"
+        "router = APIRouter()\n\n"
+        "if FLAG:\n    with lock:\n"
+        f'        @router.get("{route}")\n'
+        f"        def {handler}(chapter_id: str):\n            return chapter_id\n"
     )
     patched = _instrument(source).source
     assert patched != source
