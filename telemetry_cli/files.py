@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,26 +19,73 @@ class FileProblem(UserError):
     """A target file cannot be read or written safely."""
 
 
+def resolve(path: Path, relative: str) -> Path:
+    """Return ``path`` with every symlink followed, reporting a symlink loop as a FileProblem."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        # RuntimeError is how Python before 3.13 reports a symlink loop; OSError after.
+        raise FileProblem(f"{relative}: symlink loop; fix or remove the link") from None
+
+
 def contained_path(root: Path, relative: str) -> Path:
     """Return ``root / relative``, refusing paths (or symlinks) that lead outside ``root``."""
     path = root / relative
-    resolved = path.resolve()
-    real_root = root.resolve()
+    resolved = resolve(path, relative)
+    real_root = resolve(root, ".")
     if resolved != real_root and real_root not in resolved.parents:
         raise FileProblem(f"{relative}: resolves to {resolved}, outside the project root; refusing")
     return path
 
 
+# A FIFO that appears between the check and the open would make a plain open wait for a writer;
+# non-blocking, the open returns at once and the second check refuses it. Files ignore the flag.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_CHUNK_SIZE = 1 << 20
+
+
 def read_bytes(path: Path, relative: str) -> bytes | None:
-    """Return the file's bytes, or None when it does not exist."""
+    """Return the file's bytes, or None when it does not exist.
+
+    Only regular files are read: a folder, FIFO, socket or device is a FileProblem. It is checked
+    before opening (opening a device or FIFO can block or have effects) and again on the open
+    file, so nothing swapped in between is read either.
+    """
     try:
-        return path.read_bytes()
+        _require_regular(path.stat().st_mode, relative)
+        fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise FileProblem(f"{relative}: is a folder, expected a file") from None
     except OSError as exc:
-        raise FileProblem(f"{relative}: cannot read: {exc.strerror}") from None
+        raise _read_problem(exc, relative) from None
+    try:
+        _require_regular(os.fstat(fd).st_mode, relative)
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, _CHUNK_SIZE):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _read_problem(exc, relative) from None
+    finally:
+        os.close(fd)
+
+
+def _require_regular(mode: int, relative: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise FileProblem(f"{relative}: is a folder, expected a file")
+    if not stat.S_ISREG(mode):
+        raise FileProblem(
+            f"{relative}: not a regular file (a FIFO, socket or device); "
+            "replace it with a regular file or remove it"
+        )
+
+
+def _read_problem(exc: OSError, relative: str) -> FileProblem:
+    if isinstance(exc, IsADirectoryError):
+        return FileProblem(f"{relative}: is a folder, expected a file")
+    if exc.errno == errno.ELOOP:
+        return FileProblem(f"{relative}: symlink loop; fix or remove the link")
+    return FileProblem(f"{relative}: cannot read: {exc.strerror}")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -223,6 +224,15 @@ def plan_from_table(table: Mapping[str, object], *, root: Path, config_file: Pat
         _IDENTIFIER.match(part) and not keyword.iskeyword(part) for part in app_package.split(".")
     ):
         raise fail("app-package", f"{app_package!r} is not an importable package name (e.g. 'app')")
+    app_dir = _join(backend, app_package.replace(".", "/"))
+    analytics_dir = _join(app_dir, "analytics")
+    # Spec documents in the generated package would be generated files inside generated files.
+    if _overlaps(root, specs_dir, analytics_dir):
+        raise fail(
+            "specs-dir",
+            f"{specs_dir!r} is inside the generated package {analytics_dir}; "
+            "keep the specs outside it",
+        )
 
     feature = string("feature", "059-analytics-telemetry")
     if not _FEATURE.match(feature):
@@ -258,8 +268,20 @@ def plan_from_table(table: Mapping[str, object], *, root: Path, config_file: Pat
                 f"event type {event_type!r} is not in event-types {list(event_types)}{unset}"
             )
         normalised = _relative_module(module, fail_module)
-        app_dir = _join(backend, app_package.replace(".", "/"))
-        _inside_root(root, _join(app_dir, normalised), fail_module)
+        module_path = _join(app_dir, normalised)
+        _inside_root(root, module_path, fail_module)
+        # Generated files are rewritten by the tool and main.py is patched differently: either
+        # target would be patched, then rewritten or refused, on every run, never settling.
+        if _overlaps(root, module_path, analytics_dir):
+            raise fail_module(
+                f"{normalised!r} is in the generated package {analytics_dir}; "
+                "instrument your own route modules only"
+            )
+        if _same_file(root, module_path, _join(app_dir, "main.py")):
+            raise fail_module(
+                f"{normalised!r} is the app's main.py, which generate wires up already; "
+                "instrument the modules that define routes"
+            )
         instrument.append((normalised, event_type))
     if len({module for module, _ in instrument}) != len(instrument):
         raise fail("instrument", "the same module is listed twice")
@@ -306,7 +328,16 @@ def _event_types(value: object, fail: _Fail) -> tuple[str, ...]:
 
 def _relative_dir(value: str, root: Path, fail: _ProblemFail) -> str:
     posix = _clean_relative(value, fail)
-    _inside_root(root, posix, fail)
+    resolved = _inside_root(root, posix, fail)
+    try:
+        is_folder = stat.S_ISDIR(resolved.stat().st_mode)
+    except FileNotFoundError:
+        is_folder = True  # not there yet: generate creates it
+    except OSError as exc:
+        raise fail(f"{posix!r}: cannot inspect: {exc.strerror}") from None
+    if not is_folder:
+        # Everything below it would fail to be written, one file at a time.
+        raise fail(f"{posix!r} exists and is not a folder")
     return posix
 
 
@@ -335,8 +366,45 @@ def _clean_relative(value: str, fail: _ProblemFail) -> str:
     return path.as_posix()
 
 
-def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> None:
+def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> Path:
+    """Return where ``relative`` really leads, refusing places outside ``root``."""
     # Symlinks count: a folder that links outside the root would let us write there.
-    resolved = (root / relative).resolve()
-    if resolved != root.resolve() and root.resolve() not in resolved.parents:
+    resolved = _resolve(root / relative, relative, fail)
+    real_root = _resolve(root, ".", fail)
+    if resolved != real_root and real_root not in resolved.parents:
         raise fail(f"{relative!r} resolves to {resolved}, outside the project root")
+    return resolved
+
+
+def _resolve(path: Path, relative: str, fail: _ProblemFail) -> Path:
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        # RuntimeError is how Python before 3.13 reports a symlink loop; OSError after.
+        raise fail(f"{relative!r}: symlink loop") from None
+
+
+def _overlaps(root: Path, inner: str, outer: str) -> bool:
+    """True when ``inner`` is ``outer`` or inside it, as written or once symlinks are followed."""
+    if inner == outer or PurePosixPath(outer) in PurePosixPath(inner).parents:
+        return True
+    real_inner, real_outer = _resolve_quietly(root / inner), _resolve_quietly(root / outer)
+    if real_inner is None or real_outer is None:
+        return False
+    return real_inner == real_outer or real_outer in real_inner.parents
+
+
+def _same_file(root: Path, first: str, second: str) -> bool:
+    """True when ``first`` and ``second`` name the same file, as written or through symlinks."""
+    if first == second:
+        return True
+    real_first = _resolve_quietly(root / first)
+    return real_first is not None and real_first == _resolve_quietly(root / second)
+
+
+def _resolve_quietly(path: Path) -> Path | None:
+    # For comparisons only: a loop elsewhere is reported for the file it breaks, not this key.
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return None

@@ -29,6 +29,7 @@ from telemetry_cli.files import (
     backup_path,
     contained_path,
     read_bytes,
+    resolve,
 )
 from telemetry_cli.plan import Plan
 from telemetry_cli.render import RenderedFile, render_outputs
@@ -207,10 +208,14 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
             wanted_hashes[output.path] = recorded[output.path]
 
     rendered_paths = {output.path for output in outputs}
+    failed_outputs = [change.path for change in report.changes if change.status is Status.ERROR]
     for path in sorted(set(recorded) - rendered_paths):
         obsolete = _obsolete_change(root, path, recorded[path], force=force)
         if obsolete is None:
             continue
+        if failed_outputs and obsolete.status is Status.REMOVED:
+            # Removing the old outputs before their replacements exist would leave neither.
+            obsolete = _keep_obsolete(obsolete, failed_outputs)
         report.changes.append(obsolete)
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
@@ -317,6 +322,20 @@ def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
     change.backup = backup_path(target).relative_to(root).as_posix()
     return change
+
+
+def _keep_obsolete(change: FileChange, failed: list[str]) -> FileChange:
+    """Hold back the removal of an obsolete output while some generated output failed."""
+    shown = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+    return FileChange(
+        change.path,
+        Kind.OBSOLETE,
+        Status.REFUSED,
+        change.old,
+        None,
+        ("obsolete",),
+        messages=(f"kept: not removed while {shown} could not be generated; fix that and rerun",),
+    )
 
 
 @contextlib.contextmanager
@@ -468,10 +487,11 @@ def apply(report: SyncReport) -> None:
         if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
             continue
         target = root / change.path
-        if target.is_symlink():
-            # compute() checked it stays inside the root: write through it, keep the link.
-            target = target.resolve()
         try:
+            if target.is_symlink() and change.status is not Status.REMOVED:
+                # compute() checked it stays inside the root: write through it, keep the link.
+                # (An obsolete output that is a link loses the link, never the file behind it.)
+                target = resolve(target, change.path)
             if change.backup is not None and change.old is not None:
                 atomic_write(root / change.backup, change.old)
             if change.status is Status.REMOVED:
@@ -479,6 +499,12 @@ def apply(report: SyncReport) -> None:
                 _remove_empty_parents(target.parent, root)
             elif change.new is not None:
                 atomic_write(target, change.new)
+        except FileProblem as problem:
+            # The link changed since compute() looked (e.g. into a loop): nothing written here.
+            raise UserError(
+                f"{problem.message}; files before it were written completely, nothing after it "
+                "was touched; fix the cause and rerun telemetry-scaffold generate"
+            ) from None
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             raise UserError(

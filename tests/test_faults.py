@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from telemetry_cli import __version__, files, sync
-from telemetry_cli.plan import Plan
+from telemetry_cli.errors import UserError
+from telemetry_cli.plan import Plan, load_plan
 from telemetry_cli.render import RenderedFile, template_context
 from telemetry_cli.render import render_outputs as render_outputs_from_templates
 from tests.cli_support import make_project, run, snapshot
@@ -593,3 +594,179 @@ def test_symlink_inside_the_root_is_written_through(tmp_path: Path) -> None:
     assert run("generate", "--root", str(project)).exit_code == 0
     assert spec.is_symlink()
     assert "/v9/t" in real.read_text()
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Symlink loops, special files, and plans whose targets would never settle
+# --------------------------------------------------------------------------------------------
+
+SPEC = "specs/059-analytics-telemetry/spec.md"
+MAIN = "backend/app/main.py"
+NEW_FEATURE = 'feature = "060-events"\n'
+
+
+def add_to_plan(project: Path, lines: str) -> None:
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + lines)
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('instrument = { "analytics/telemetry_router.py" = "chapter_visit" }', "instrument"),
+        ('instrument = { "main.py" = "chapter_visit" }', "instrument"),
+        ('specs-dir = "backend/app/main.py"', "specs-dir"),
+        ('backend = "pyproject.toml"', "backend"),
+        ('specs-dir = "backend/app/analytics/specs"', "specs-dir"),
+    ],
+)
+def test_plan_targets_that_cannot_work_are_config_errors_writing_nothing(
+    project: Path, line: str, key: str
+) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    add_to_plan(project, line + "\n")
+    before = snapshot(project)
+    for args in (["generate"], ["generate", "--check"]):
+        result = run(*args, "--root", str(project))
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+        assert_one_error_line(result.stderr, f"] {key}")
+    assert snapshot(project) == before
+
+
+def test_obsolete_outputs_are_kept_while_their_replacements_fail(project: Path) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    add_to_plan(project, NEW_FEATURE)
+    # The new feature folder's place is taken by a file: every new document fails.
+    (project / "specs/060-events").write_text("in the way\n")
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not re.search(r"^removed\s", result.stdout, re.M), result.stdout
+    assert re.search(rf"^refused\s+{re.escape(SPEC)}$", result.stdout, re.M), result.stdout
+    assert "kept: not removed while specs/060-events/" in result.stdout
+    after = snapshot(project)
+    assert {p: d for p, d in after.items() if p.startswith("specs/")} == {
+        p: d for p, d in before.items() if p.startswith("specs/")
+    }
+    # The manifest still vouches for the kept files, so a later run removes them cleanly.
+    recorded = json.loads(after[sync.MANIFEST_PATH])["files"]
+    assert recorded[SPEC] == sync.sha256(after[SPEC])
+
+    (project / "specs/060-events").unlink()
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert not (project / "specs/059-analytics-telemetry").exists()
+    assert (project / "specs/060-events/spec.md").is_file()
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("target", [SPEC, MAIN, LOGGER])
+def test_symlink_loop_at_a_target_is_an_error_for_that_file(project: Path, target: str) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    link = project / target
+    link.unlink()
+    link.symlink_to(link.name)  # a link to itself
+    for args in (["generate", "--check"], ["generate"]):
+        result = run(*args, "--root", str(project))
+        assert result.exit_code == 1, result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+        assert re.search(rf"^error\s+{re.escape(target)}$", result.stdout, re.M), result.stdout
+        assert f"{target}: symlink loop" in result.stdout
+    assert link.is_symlink() and link.readlink() == Path(link.name)
+
+
+@pytest.mark.parametrize(
+    ("link", "line", "key"),
+    [
+        ("backend", "", "backend"),
+        (BLOCKS, "", "instrument"),
+        ("docs", 'specs-dir = "docs"\n', "specs-dir"),
+    ],
+)
+def test_symlink_loop_in_the_plan_is_a_config_error(
+    project: Path, link: str, line: str, key: str
+) -> None:
+    loop = project / link
+    if loop.is_dir():
+        shutil.rmtree(loop)
+    elif loop.exists():
+        loop.unlink()
+    loop.symlink_to(loop.name)
+    add_to_plan(project, line)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert_one_error_line(result.stderr, key, "symlink loop")
+
+
+def test_symlink_loop_at_the_manifest_is_one_error_line(project: Path) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    manifest = project / sync.MANIFEST_PATH
+    manifest.unlink()
+    manifest.symlink_to(manifest.name)
+    result = run("generate", "--root", str(project), "--check")
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, f"{sync.MANIFEST_PATH}: symlink loop")
+
+
+def test_link_turning_into_a_loop_before_writing_is_one_error_line(project: Path) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    spec = project / SPEC
+    real = project / "docs" / "spec.md"
+    real.parent.mkdir()
+    real.write_bytes(spec.read_bytes())
+    spec.unlink()
+    spec.symlink_to(real)
+    add_to_plan(project, 'api-prefix = "/v9/t"\n')
+    report = sync.compute(load_plan(root=project))
+    # Someone swaps the link for a loop between the decision and the write.
+    spec.unlink()
+    spec.symlink_to(spec.name)
+    with pytest.raises(UserError) as caught:
+        sync.apply(report)
+    assert caught.value.message.startswith(f"{SPEC}: symlink loop")
+    assert "\n" not in caught.value.message
+
+
+def _generate_bounded(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # A real process with a short timeout: reading a FIFO would block the test run forever.
+    return subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", "generate", "--root", str(project), *args],
+        cwd=project,
+        env=_environment(NO_COLOR="1"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("kind", ["generated", "patched", "instrumented", "obsolete", "manifest"])
+def test_fifo_at_a_target_is_reported_not_read(project: Path, kind: str) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    target = {
+        "generated": LOGGER,
+        "patched": MAIN,
+        "instrumented": BLOCKS,
+        "obsolete": SPEC,
+        "manifest": sync.MANIFEST_PATH,
+    }[kind]
+    assert run("generate", "--root", str(project)).exit_code == 0
+    if kind == "obsolete":
+        add_to_plan(project, NEW_FEATURE)
+    fifo = project / target
+    fifo.unlink()
+    os.mkfifo(fifo)
+    for args in (["--check"], []):
+        result = _generate_bounded(project, *args)
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert "Traceback" not in output
+        assert f"{target}: not a regular file" in output, output
+        if kind == "manifest":
+            assert_one_error_line(result.stderr, target)
+        else:
+            assert re.search(rf"^error\s+{re.escape(target)}$", result.stdout, re.M), output
+    assert fifo.is_fifo()

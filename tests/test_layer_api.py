@@ -17,6 +17,7 @@ from tests.layer_support import PLAN_OPTIONS, FailingSink, Layer, RecordingSink,
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 MAX_BODY = 32 * 1024
+JSON_HEADERS = {"content-type": "application/json"}
 
 
 @pytest.fixture(scope="module", params=PLAN_OPTIONS.values(), ids=PLAN_OPTIONS.keys())
@@ -137,8 +138,22 @@ def test_payload_at_the_depth_limit_is_accepted(client: TestClient, layer: Layer
         (b"", {"content-type": "application/json"}),
         (b'{"event_type": "x"}', {"content-type": "text/plain"}),
         (b'{"event_type": "\xff\xfe"}', {"content-type": "application/json"}),
+        # Under the size cap, yet Python's json refuses them with other exceptions than
+        # JSONDecodeError (RecursionError, the int digit limit), which FastAPI would map to 400.
+        (b"[" * 30000, JSON_HEADERS),
+        (b'{"event_type": "x", "payload": {"n": ' + b"9" * 5000 + b"}}", JSON_HEADERS),
     ],
-    ids=["truncated", "array", "string", "no-type", "empty", "not-json", "not-utf8"],
+    ids=[
+        "truncated",
+        "array",
+        "string",
+        "no-type",
+        "empty",
+        "not-json",
+        "not-utf8",
+        "too-deep-to-parse",
+        "too-many-digits",
+    ],
 )
 def test_malformed_body_is_422(
     client: TestClient, layer: Layer, sink: RecordingSink, content: bytes, headers: dict[str, str]

@@ -158,3 +158,101 @@ def test_section_must_be_a_table(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool]\ntelemetry-scaffold = "x"\n')
     with pytest.raises(ConfigError, match="must be a table"):
         load_plan(root=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "fragment"),
+    [
+        (
+            'instrument = { "analytics/telemetry_router.py" = "chapter_visit" }',
+            'instrument."analytics/telemetry_router.py"',
+            "is in the generated package backend/app/analytics",
+        ),
+        (
+            'instrument = { "./analytics/new.py" = "chapter_visit" }',
+            'instrument."./analytics/new.py"',
+            "is in the generated package",
+        ),
+        (
+            'instrument = { "main.py" = "chapter_visit" }',
+            'instrument."main.py"',
+            "is the app's main.py",
+        ),
+        (
+            'app-package = "core.web"\ninstrument = { "main.py" = "chapter_visit" }',
+            'instrument."main.py"',
+            "is the app's main.py",
+        ),
+        (
+            'specs-dir = "backend/app/analytics"',
+            "specs-dir",
+            "is inside the generated package backend/app/analytics",
+        ),
+        (
+            'specs-dir = "backend/app/analytics/docs"',
+            "specs-dir",
+            "is inside the generated package",
+        ),
+        (
+            'backend = "src"\napp-package = "web"\nspecs-dir = "src/web/analytics/specs"',
+            "specs-dir",
+            "is inside the generated package src/web/analytics",
+        ),
+    ],
+)
+def test_targets_that_would_never_settle_are_refused(
+    tmp_path: Path, body: str, key: str, fragment: str
+) -> None:
+    write_config(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert f"] {key}: " in caught.value.message
+    assert fragment in caught.value.message
+    assert caught.value.exit_code == 2
+
+
+def test_instrumenting_main_through_a_symlink_is_refused(tmp_path: Path) -> None:
+    api = tmp_path / "backend" / "app" / "api"
+    api.mkdir(parents=True)
+    (tmp_path / "backend" / "app" / "main.py").write_text("")
+    (api / "entry.py").symlink_to(tmp_path / "backend" / "app" / "main.py")
+    write_config(tmp_path, 'instrument = { "api/entry.py" = "chapter_visit" }')
+    with pytest.raises(ConfigError, match=r"instrument\.\"api/entry\.py\": .* main\.py"):
+        load_plan(root=tmp_path)
+
+
+@pytest.mark.parametrize("key", ["backend", "specs-dir"])
+def test_folder_key_naming_an_existing_file_is_refused(tmp_path: Path, key: str) -> None:
+    (tmp_path / "backend" / "app").mkdir(parents=True)
+    (tmp_path / "backend" / "app" / "main.py").write_text("")
+    write_config(tmp_path, f'{key} = "backend/app/main.py"')
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert f"] {key}: 'backend/app/main.py' exists and is not a folder" in caught.value.message
+    assert caught.value.exit_code == 2
+
+
+def test_folder_keys_may_name_folders_not_created_yet(tmp_path: Path) -> None:
+    write_config(tmp_path, 'backend = "later/api"\nspecs-dir = "later/specs"')
+    plan = load_plan(root=tmp_path)
+    assert (plan.backend, plan.specs_dir) == ("later/api", "later/specs")
+
+
+@pytest.mark.parametrize(
+    ("link", "body", "key"),
+    [
+        ("backend", "", "backend"),
+        ("docs", 'specs-dir = "docs"', "specs-dir"),
+        ("backend/app/api/loop.py", 'instrument = { "api/loop.py" = "chapter_visit" }', "loop.py"),
+    ],
+)
+def test_symlink_loop_is_a_config_error(tmp_path: Path, link: str, body: str, key: str) -> None:
+    loop = tmp_path / link
+    loop.parent.mkdir(parents=True, exist_ok=True)
+    loop.symlink_to(loop.name)  # a link to itself
+    write_config(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    message = caught.value.message
+    assert key in message and message.endswith(": symlink loop"), message
+    assert caught.value.exit_code == 2

@@ -78,11 +78,22 @@ class _BodyLimitRequest(Request):
         return self._capped_body
 
     async def json(self) -> Any:
-        """Parse the body; bytes that are not UTF-8 count as invalid JSON (422, not 400)."""
+        """Parse the body; every body Python's json refuses counts as invalid JSON (422).
+
+        FastAPI turns only ``JSONDecodeError`` into 422 and any other parse failure into 400,
+        which the contract does not have: bytes that are not UTF-8, nesting too deep for the
+        parser (``RecursionError``) and integers over the digit limit (``ValueError``).
+        """
         try:
             return await super().json()
+        except JSONDecodeError:
+            raise
         except UnicodeDecodeError as exc:
             raise JSONDecodeError("request body is not UTF-8", "", exc.start) from None
+        except RecursionError:
+            raise JSONDecodeError("request body is nested too deeply", "", 0) from None
+        except ValueError:
+            raise JSONDecodeError("request body holds a value too large to parse", "", 0) from None
 
 
 def _body_too_large() -> HTTPException:
