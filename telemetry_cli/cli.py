@@ -7,7 +7,9 @@ documented exit code; click's own usage errors get the same treatment in :func:`
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +19,8 @@ import typer
 
 from telemetry_cli import __version__, console
 from telemetry_cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, UserError
+
+EXIT_INTERRUPTED = 130  # like a shell: 128 + SIGINT
 
 app = typer.Typer(
     name="telemetry-scaffold",
@@ -57,7 +61,8 @@ def _root_options(
     """Scaffold an analytics & telemetry layer into a FastAPI backend, and keep it in sync.
 
     Exit codes: 0 success or up to date; 1 out of date, refused to overwrite hand edits,
-    or event rejected; 2 usage or configuration error.
+    event rejected or not delivered, or unhealthy; 2 usage or configuration error;
+    130 interrupted.
     """
 
 
@@ -93,8 +98,9 @@ def _error_markup(message: str) -> str:
 
 
 def _print_json(document: dict[str, Any]) -> None:
-    # Plain write: rich would wrap or style the document.
-    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    # Plain write: rich would wrap or style the document. Through the console's file, which
+    # stands in a null file when stdout is closed (`>&-`), as for every other line we print.
+    console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 @app.command()
@@ -248,11 +254,24 @@ def _emit_remote(
         request["payload"] = body
     endpoint = remote.endpoint(url, api_prefix, "/log")
     response = remote.request_json("POST", endpoint, request, timeout=timeout)
-    if response.status in (200, 201, 202) and isinstance(response.body, dict):
-        return response.body
+    if 200 <= response.status < 300:
+        if not _is_acknowledgement(response.body):
+            # Something answered, but not the telemetry API: a wrong port or prefix, a proxy.
+            raise remote.failure(
+                f"{endpoint}: the server's answer is not a telemetry acknowledgement "
+                f"(HTTP {response.status} without a string event_id, event_type and timestamp)"
+            )
+        acknowledgement: dict[str, Any] = response.body
+        return acknowledgement
     if response.status in (413, 422):
         raise EventRejected(f"event rejected by the server: {remote.describe_error(response)}")
     raise remote.failure(f"the server could not log the event: {remote.describe_error(response)}")
+
+
+def _is_acknowledgement(body: Any) -> bool:
+    return isinstance(body, dict) and all(
+        isinstance(body.get(key), str) for key in ("event_id", "event_type", "timestamp")
+    )
 
 
 @app.command()
@@ -318,20 +337,48 @@ def _health_remote(api_prefix: str, url: str, timeout: float) -> dict[str, Any]:
 
     endpoint = remote.endpoint(url, api_prefix, "/health")
     response = remote.request_json("GET", endpoint, timeout=timeout)
-    if response.status != 200 or not isinstance(response.body, dict):
-        return {
-            "status": "unhealthy",
-            "source": url,
-            "layer": None,
-            "problems": [f"health endpoint answered {remote.describe_error(response)}"],
-        }
-    ok = response.body.get("status") == "ok"
+    if response.status != 200:
+        return _unhealthy_remote(url, f"health endpoint answered {remote.describe_error(response)}")
+    flaw = _health_body_flaw(response.body)
+    if flaw is not None:
+        return _unhealthy_remote(url, f"the health endpoint answered an unexpected body: {flaw}")
+    ok = response.body["status"] == "ok"
     return {
         "status": "ok" if ok else "unhealthy",
         "source": url,
         "layer": response.body,
-        "problems": [] if ok else [f"the server reports status {response.body.get('status')!r}"],
+        "problems": [] if ok else [f"the server reports status {response.body['status']!r}"],
     }
+
+
+def _unhealthy_remote(url: str, problem: str) -> dict[str, Any]:
+    return {"status": "unhealthy", "source": url, "layer": None, "problems": [problem]}
+
+
+def _health_body_flaw(body: Any) -> str | None:
+    """What is wrong with a health answer's shape, or None when it has the generated API's."""
+    if not isinstance(body, dict):
+        return f"expected a JSON object, got {_json_kind(body)}"
+    expected: dict[str, tuple[type, str]] = {
+        "status": (str, "a string"),
+        "enabled": (bool, "a boolean"),
+        "sink": (str, "a string"),
+        "allowed_event_types": (list, "an array"),
+    }
+    for key, (kind, kind_name) in expected.items():
+        if key not in body:
+            return f"{key!r} is missing"
+        if not isinstance(body[key], kind):
+            return f"{key!r} is {_json_kind(body[key])}, expected {kind_name}"
+    if not all(isinstance(item, str) for item in body["allowed_event_types"]):
+        return "'allowed_event_types' is not a list of strings"
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    kinds |= {list: "an array", dict: "an object"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
 def _print_health(document: dict[str, Any]) -> None:
@@ -357,22 +404,87 @@ def _print_health(document: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the CLI; usage errors become one line on stderr and exit code 2."""
-    command = typer.main.get_command(app)
-    args = sys.argv[1:] if argv is None else argv
+    """Run the CLI; every error becomes one line on stderr and a documented exit code.
+
+    Usage errors exit 2; output that cannot be written (a full disk, a closed pipe) exits 1;
+    an interrupt exits 130.
+    """
+    _tolerate_unencodable_output()
     try:
+        code = _run(sys.argv[1:] if argv is None else argv)
+        # Flush here so that a failing write surfaces now, not as noise at interpreter exit.
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as the Python docs advise, pointing
+        # stdout at devnull so the interpreter's final flush cannot complain either.
+        _discard_stdout()
+        sys.exit(EXIT_FAILURE)
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else "cannot write the output: "
+        _last_words(f"{where}{error.strerror or error}")
+        _discard_stdout()
+        sys.exit(EXIT_FAILURE)
+    except UnicodeEncodeError as error:
+        _last_words(
+            f"cannot write the output in the {error.encoding} encoding; set PYTHONIOENCODING=utf-8"
+        )
+        _discard_stdout()
+        sys.exit(EXIT_FAILURE)
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
+    """Run one command; map click's usage errors to one line and exit 2."""
+    command = typer.main.get_command(app)
+    try:
+        # Not standalone: click would print its own multi-line errors and call sys.exit.
+        # An interrupt inside the command comes back from typer as 130.
         result = command.main(args=args, prog_name="telemetry-scaffold", standalone_mode=False)
     except typer.TyperException as error:
         if type(error).__name__ == "NoArgsIsHelpError":
             # Bare `telemetry-scaffold`: the help is the answer, not an error.
             console.stderr().out(error.format_message(), highlight=False)
-            sys.exit(EXIT_USAGE)
+            return EXIT_USAGE
         # Typer's (vendored click) parser errors: bad option, missing argument, bad value.
         context = getattr(error, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
         console.stderr().print(_error_markup(error.format_message() + hint))
-        sys.exit(error.exit_code if error.exit_code != 1 else EXIT_USAGE)
+        return error.exit_code if error.exit_code != 1 else EXIT_USAGE
     except typer.Abort:
         console.stderr().print(_error_markup("aborted"))
-        sys.exit(130)
-    sys.exit(result if isinstance(result, int) else EXIT_OK)
+        return EXIT_INTERRUPTED
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _tolerate_unencodable_output() -> None:
+    """Escape what stdout's encoding cannot represent instead of failing halfway.
+
+    With ``PYTHONIOENCODING=ascii`` (or a legacy locale) a diff holding non-ASCII text would
+    stop the run with the output cut short and no exit code that means anything; with those
+    characters escaped by backslashes the output stays complete and readable, and the exit code
+    keeps its meaning (``--check`` still says 0 or 1).
+    stderr already does this by default.
+    """
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and getattr(sys.stdout, "errors", None) == "strict":
+        reconfigure(errors="backslashreplace")
+
+
+def _discard_stdout() -> None:
+    if sys.stdout is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        # Not a real file (an in-process test's buffer): nothing is flushed at exit anyway.
+        pass
+
+
+def _last_words(message: str) -> None:
+    # If stderr is gone too, the exit code is all that is left to say it.
+    with contextlib.suppress(OSError, ValueError):
+        console.stderr().print(_error_markup(message))

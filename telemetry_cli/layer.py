@@ -12,7 +12,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -54,7 +54,8 @@ class Layer:
             )
         logger = self.module.event_logger
         try:
-            with _show_records(self.module.LOGGER_NAME):
+            # A sink or hook of the user's may print; stdout carries only our result.
+            with _show_records(self.module.LOGGER_NAME), redirect_stdout(sys.stderr):
                 event = logger.record(event_type, payload)
         except self.module.EventValidationError as error:
             raise EventRejected(f"event rejected: {error}") from None
@@ -66,7 +67,8 @@ class Layer:
 
     def health(self) -> dict[str, Any]:
         """The generated logger's own health description."""
-        status: dict[str, Any] = self.module.event_logger.health().model_dump(mode="json")
+        with redirect_stdout(sys.stderr):
+            status: dict[str, Any] = self.module.event_logger.health().model_dump(mode="json")
         return status
 
 
@@ -105,12 +107,27 @@ def import_layer(plan: Plan) -> Layer:
     name = f"{plan.analytics_package}.event_logger"
     sys.path.insert(0, backend)
     try:
-        module = importlib.import_module(name)
-    except Exception as error:  # the user's package may fail in any way while importing
-        raise LayerUnavailable(
-            f"cannot import {name} from {plan.backend}/: {type(error).__name__}: {error}; "
-            "install the backend's dependencies (pip install 'telemetry-scaffold[backend]')"
-        ) from None
+        # Importing runs the user's package code; a print() there must not reach stdout,
+        # which carries only the command's result (the JSON document with --json).
+        with redirect_stdout(sys.stderr):
+            module = importlib.import_module(name)
+    except (Exception, SystemExit) as error:  # the user's package may fail in any way
+        raise LayerUnavailable(_import_failure(plan, name, error)) from None
     finally:
         sys.path.remove(backend)
     return Layer(module)
+
+
+def _import_failure(plan: Plan, name: str, error: BaseException) -> str:
+    """Say why importing the layer failed, and the fix when there is an obvious one."""
+    detail = " ".join(str(error).split())  # one line, whatever the exception says
+    what = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+    missing = error.name if isinstance(error, ImportError) else None
+    package = plan.app_package
+    if missing and missing != package and not missing.startswith(f"{package}."):
+        # A third-party module the backend needs is not installed in this environment.
+        return (
+            f"cannot import {name} from {plan.backend}/: {what}; install the backend's "
+            "dependencies (pip install 'telemetry-scaffold[backend]' and the backend's own)"
+        )
+    return f"importing {name} from {plan.backend}/ failed: {what}"

@@ -1,0 +1,550 @@
+"""Hostile input and hostile surroundings for `emit` and `health`.
+
+Closed or odd stdin, payloads the JSON parser cannot take, URLs http.client cannot use, servers
+that answer nonsense, proxies, a user package that prints or fails to import, and output that
+cannot be written. Each case ends with a documented exit code and one `error:` line (or a
+reported problem), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli_support import REPO, make_project, run
+
+
+def _purge_app_modules() -> None:
+    # Each test project has its own `app` package; never reuse another test's modules.
+    for name in [name for name in sys.modules if name == "app" or name.startswith("app.")]:
+        del sys.modules[name]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    root = make_project(tmp_path / "project")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    _purge_app_modules()
+    yield root
+    _purge_app_modules()
+
+
+def assert_one_error_line(stderr: str, fragment: str) -> None:
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if not line.startswith("INFO ")]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ")
+    assert fragment in lines[0]
+
+
+def cli(
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    **options: Any,
+) -> subprocess.CompletedProcess[str]:
+    """The real entry point in a child process (stdin/stdout behaviour is the point)."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    environment.pop("NO_COLOR", None)
+    options.setdefault("capture_output", True)
+    return subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", *args],
+        cwd=cwd,
+        env=environment,
+        text=True,
+        timeout=120,
+        check=False,
+        **options,
+    )
+
+
+# --- payloads (D1a, D1b) ----------------------------------------------------------------------
+
+
+def test_closed_stdin_is_a_usage_error(project: Path) -> None:
+    # `<&-`: Python starts with sys.stdin set to None.
+    result = subprocess.run(
+        [
+            "sh",
+            "-c",
+            'exec "$0" -m telemetry_cli emit chapter_visit --payload - <&-',
+            sys.executable,
+        ],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert_one_error_line(result.stderr, "stdin is closed; give the payload with --payload")
+
+
+def test_stdin_that_is_not_utf8_is_a_usage_error(project: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "telemetry_cli", "emit", "chapter_visit", "--payload-file", "-"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    stdout, stderr = process.communicate(b'{"chapter_id": "\xff"}', timeout=120)
+    assert process.returncode == 2
+    assert stdout == b""
+    assert_one_error_line(stderr.decode(), "stdin: the payload is not valid UTF-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "the payload nests too deeply to parse"),
+        ('{"n": ' + "7" * 5000 + "}", "Exceeds the limit (4300 digits)"),
+    ],
+    ids=["deep", "huge-integer"],
+)
+def test_payload_the_parser_cannot_take_is_a_usage_error_naming_the_source(
+    project: Path, tmp_path: Path, text: str, fragment: str
+) -> None:
+    payload_file = tmp_path / "payload.json"
+    payload_file.write_text(text)
+    result = run(
+        "emit", "--root", str(project), "chapter_visit", "--payload-file", str(payload_file)
+    )
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, f"{payload_file}: ")
+    assert fragment in result.stderr
+    assert "set_int_max_str_digits" not in result.stderr
+
+    inline = run("emit", "--root", str(project), "chapter_visit", "--payload", text)
+    assert inline.exit_code == 2
+    assert_one_error_line(inline.stderr, "--payload: ")
+    assert fragment in inline.stderr
+
+
+# --- URLs (D1c) -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://a b", "spaces and control characters are not allowed"),
+        ("http://127.0.0.1:8000\n/x", "spaces and control characters are not allowed"),
+        ("http://127.0.0.1\t:8000", "spaces and control characters are not allowed"),
+        ("http://127.0.0.1:99999", "Port out of range"),
+        ("http://127.0.0.1:http", "Port could not be cast"),
+        ("http://127.0.0.1:0", "port 0 cannot be connected to"),
+        ("ftp://127.0.0.1", "expected http://host[:port]"),
+        ("http://", "expected http://host[:port]"),
+        ("http://user:secret@127.0.0.1:8000", "credentials in the URL are not supported"),
+        ("http://127.0.0.1:8000/?debug=1", "without ?query or #fragment"),
+        ("http://127.0.0.1:8000/caf\u00e9", "percent-encode non-ASCII"),
+    ],
+)
+@pytest.mark.parametrize("command", ["emit", "health"])
+def test_unusable_url_is_a_usage_error(
+    project: Path, command: str, url: str, fragment: str
+) -> None:
+    args = ["emit", "chapter_visit"] if command == "emit" else ["health"]
+    result = run(*args, "--root", str(project), "--url", url)
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout == ""
+    assert_one_error_line(result.stderr, fragment)
+    assert repr(url) in result.stderr  # the value, escaped, so the line stays one line
+
+
+# --- a scripted server speaking raw bytes -----------------------------------------------------
+
+
+class RawServer:
+    """Accepts connections on 127.0.0.1 and answers each with the next queued raw bytes."""
+
+    def __init__(self) -> None:
+        self.answers: list[bytes] = []
+        self.requests: list[bytes] = []
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                self.requests.append(_read_request(connection))
+                connection.sendall(self.answers.pop(0) if self.answers else b"")
+                connection.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+
+def _read_request(connection: socket.socket) -> bytes:
+    # Read the whole request first: closing with unread input would send a reset instead.
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        body += connection.recv(65536)
+    return data
+
+
+def http_answer(status: int, body: Any, *, declared: int | None = None) -> bytes:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    length = len(raw) if declared is None else declared
+    return (
+        f"HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
+    ).encode() + raw
+
+
+@pytest.fixture
+def raw_server() -> Iterator[RawServer]:
+    server = RawServer()
+    yield server
+    server.close()
+
+
+ACCEPTED = {
+    "status": "accepted",
+    "event_id": "0b7c56a4-4f5e-4b6a-9d1e-2f3a4b5c6d7e",
+    "event_type": "chapter_visit",
+    "timestamp": "2026-01-01T00:00:00.000Z",
+}
+HEALTHY = {
+    "status": "ok",
+    "enabled": True,
+    "sink": "LoggingSink",
+    "allowed_event_types": ["chapter_visit"],
+}
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (b"garbage\r\n\r\n", "bad status line"),
+        (http_answer(202, b'{"status": "acc', declared=100), "the body ended after 15 of 100"),
+        (http_answer(500, b'{"detail": "bo', declared=100), "the body ended after 14 of 100"),
+    ],
+    ids=["garbage-status-line", "truncated-body", "truncated-error-body"],
+)
+@pytest.mark.parametrize("command", ["emit", "health"])
+def test_an_answer_that_is_not_http_is_a_failure(
+    project: Path, raw_server: RawServer, command: str, answer: bytes, fragment: str
+) -> None:
+    raw_server.answers.append(answer)
+    args = ["emit", "chapter_visit"] if command == "emit" else ["health"]
+    result = run(*args, "--root", str(project), "--url", raw_server.url)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, "the server's answer was not valid HTTP")
+    assert fragment in result.stderr
+
+
+# --- acknowledgements and health bodies (D9, D1d) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (202, {}),
+        (200, []),
+        (202, None),
+        (201, "accepted"),
+        (202, {**ACCEPTED, "event_id": 17}),
+        (204, b""),
+        (202, {key: value for key, value in ACCEPTED.items() if key != "timestamp"}),
+    ],
+)
+def test_emit_url_requires_an_acknowledgement(
+    project: Path, raw_server: RawServer, status: int, body: Any
+) -> None:
+    raw_server.answers.append(http_answer(status, body))
+    result = run("emit", "--root", str(project), "chapter_visit", "--url", raw_server.url)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert_one_error_line(result.stderr, "the server's answer is not a telemetry acknowledgement")
+
+
+def test_emit_url_prints_a_real_acknowledgement(project: Path, raw_server: RawServer) -> None:
+    # The control for the cases above.
+    raw_server.answers.append(http_answer(202, ACCEPTED))
+    result = run("emit", "--root", str(project), "chapter_visit", "--url", raw_server.url)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"logged chapter_visit event {ACCEPTED['event_id']} at 2026-")
+
+
+@pytest.mark.parametrize(
+    ("body", "flaw"),
+    [
+        ({"status": "ok", "allowed_event_types": [1, 2]}, "'enabled' is missing"),
+        ({**HEALTHY, "allowed_event_types": [1, 2]}, "'allowed_event_types' is not a list of str"),
+        (
+            {**HEALTHY, "allowed_event_types": "x"},
+            "'allowed_event_types' is a string, expected an array",
+        ),
+        ({**HEALTHY, "enabled": "yes"}, "'enabled' is a string, expected a boolean"),
+        ({**HEALTHY, "sink": None}, "'sink' is null, expected a string"),
+        ({**HEALTHY, "status": 1}, "'status' is a number"),
+        (None, "expected a JSON object, got null"),
+        ([HEALTHY], "expected a JSON object, got an array"),
+    ],
+)
+@pytest.mark.parametrize("json_output", [False, True])
+def test_health_url_with_an_unexpected_body_is_unhealthy(
+    project: Path, raw_server: RawServer, body: Any, flaw: str, json_output: bool
+) -> None:
+    raw_server.answers.append(http_answer(200, body))
+    flags = ["--json"] if json_output else []
+    result = run("health", "--root", str(project), "--url", raw_server.url, *flags)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    problem = f"the health endpoint answered an unexpected body: {flaw}"
+    if json_output:
+        document = json.loads(result.stdout)
+        assert document["status"] == "unhealthy"
+        assert document["layer"] is None
+        assert document["problems"][0].startswith(problem)
+    else:
+        assert result.stdout.startswith(f"unhealthy ({raw_server.url})")
+        assert f"problem: {problem}" in result.stdout
+
+
+def test_health_url_with_the_generated_body_is_ok(project: Path, raw_server: RawServer) -> None:
+    # The control for the cases above.
+    raw_server.answers.append(http_answer(200, HEALTHY))
+    result = run("health", "--root", str(project), "--url", raw_server.url)
+    assert result.exit_code == 0, result.stdout
+    assert "event types: chapter_visit" in result.stdout
+
+
+# --- proxies (D8) -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def proxied(monkeypatch: pytest.MonkeyPatch) -> Iterator[RawServer]:
+    """Every proxy variable points at a scripted server; nothing is exempt from it."""
+    proxy = RawServer()
+    # urlopen() keeps the first opener it builds, with the proxy settings of that moment.
+    urllib.request.install_opener(None)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.setenv(name, proxy.url)
+    yield proxy
+    proxy.close()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
+def test_loopback_urls_bypass_the_proxy(project: Path, proxied: RawServer, host: str) -> None:
+    family = socket.AF_INET6 if host.startswith("[") else socket.AF_INET
+    if family == socket.AF_INET6 and not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    server = socket.socket(family)
+    try:
+        server.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+    except OSError:
+        server.close()
+        pytest.skip("loopback address not available")
+    port = server.getsockname()[1]
+    server.listen()
+    received: list[bytes] = []
+
+    def answer_once() -> None:
+        connection, _ = server.accept()
+        with connection:
+            received.append(_read_request(connection))
+            connection.sendall(http_answer(202, ACCEPTED))
+            connection.shutdown(socket.SHUT_WR)
+
+    thread = threading.Thread(target=answer_once, daemon=True)
+    thread.start()
+    proxied.answers.append(http_answer(502, {"detail": "proxy"}))
+    try:
+        result = run(
+            "emit", "--root", str(project), "chapter_visit", "--url", f"http://{host}:{port}"
+        )
+    finally:
+        if thread.is_alive():
+            # Unblock accept() if the request went elsewhere.
+            socket.create_connection(server.getsockname()[:2], timeout=1).close()
+        thread.join(timeout=5)
+        server.close()
+    assert result.exit_code == 0, result.stderr
+    assert received and received[0].startswith(b"POST /api/telemetry/log HTTP/1.1")
+    assert proxied.requests == []
+
+
+def test_other_hosts_still_use_the_proxy(project: Path, proxied: RawServer) -> None:
+    proxied.answers.append(http_answer(202, ACCEPTED))
+    result = run(
+        "emit", "--root", str(project), "chapter_visit", "--url", "http://telemetry.test:8000"
+    )
+    assert result.exit_code == 0, result.stderr
+    [request] = proxied.requests
+    assert request.startswith(b"POST http://telemetry.test:8000/api/telemetry/log HTTP/1.1")
+
+
+# --- the user's package (D7) ------------------------------------------------------------------
+
+
+def test_prints_in_the_users_package_stay_off_stdout(project: Path) -> None:
+    init = project / "backend/app/__init__.py"
+    init.write_text('print("hello from the app package")\n')
+    result = run("emit", "--root", str(project), "chapter_visit", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["event_type"] == "chapter_visit"
+    assert "hello from the app package" in result.stderr
+
+    _purge_app_modules()
+    health = run("health", "--root", str(project), "--json")
+    assert json.loads(health.stdout)["layer"]["sink"] == "LoggingSink"
+    assert "hello from the app package" in health.stderr
+
+
+@pytest.mark.parametrize(
+    ("init", "fragment", "advice"),
+    [
+        (
+            "import not_installed_anywhere_xyz\n",
+            "ModuleNotFoundError: No module named 'not_installed_anywhere_xyz'",
+            True,
+        ),
+        (
+            "from fastapi import NoSuchThing\n",
+            "ImportError: cannot import name 'NoSuchThing'",
+            True,
+        ),
+        (
+            'raise RuntimeError("database URL not set")\n',
+            "RuntimeError: database URL not set",
+            False,
+        ),
+        ("from app import settings\n", "ImportError: cannot import name 'settings'", False),
+        ("import app.missing_module\n", "No module named 'app.missing_module'", False),
+        ("def broken(:\n", "SyntaxError: ", False),
+        ("import sys\nsys.exit(3)\n", "SystemExit: 3", False),
+        ('raise ValueError("line one\\nline two")\n', "ValueError: line one line two", False),
+    ],
+    ids=[
+        "missing-dependency",
+        "old-dependency",
+        "runtime-error",
+        "own-name",
+        "own-module",
+        "syntax",
+        "exit",
+        "multi-line",
+    ],
+)
+def test_import_failures_say_what_failed(
+    project: Path, init: str, fragment: str, advice: bool
+) -> None:
+    (project / "backend/app/__init__.py").write_text(init)
+    result = run("emit", "--root", str(project), "chapter_visit")
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, fragment)
+    assert ("install the backend's dependencies" in result.stderr) is advice
+    if not advice:
+        assert "importing app.analytics.event_logger from backend/ failed: " in result.stderr
+
+
+# --- output that cannot be written (D1e) ------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [["health", "--json"], ["emit", "chapter_visit", "--json"], ["emit", "chapter_visit"]],
+)
+def test_a_full_disk_is_one_line_and_exit_1(project: Path, args: list[str]) -> None:
+    with Path("/dev/full").open("w") as full:
+        result = cli(*args, cwd=project, capture_output=False, stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 1
+    assert_one_error_line(result.stderr, "cannot write the output: No space left on device")
+
+
+@pytest.mark.parametrize(
+    "args", [["health", "--json"], ["emit", "chapter_visit", "--json"], ["--version"]]
+)
+def test_a_reader_that_went_away_is_a_quiet_exit_1(project: Path, args: list[str]) -> None:
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = cli(
+            *args, cwd=project, capture_output=False, stdout=writer, stderr=subprocess.PIPE
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == 1
+    noise = [line for line in result.stderr.splitlines() if not line.startswith("INFO ")]
+    assert noise == []
+
+
+def test_output_the_encoding_cannot_hold_is_escaped(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")  # no specs yet: the diff holds the documents
+    result = cli("generate", "--diff", cwd=root, env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.isascii()
+    assert "+++ b/specs/059-analytics-telemetry/spec.md" in result.stdout
+    assert "\\u" in result.stdout or "\\x" in result.stdout
+
+
+# --- interrupts -------------------------------------------------------------------------------
+
+
+def test_interrupt_exits_130_without_a_traceback(project: Path) -> None:
+    # The user's package announces itself, then blocks: a reliable moment to press Ctrl-C.
+    (project / "backend/app/__init__.py").write_text(
+        'import sys, time\nprint("importing", file=sys.stderr, flush=True)\ntime.sleep(60)\n'
+    )
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "telemetry_cli", "emit", "chapter_visit"],
+        cwd=project,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stderr is not None
+        assert process.stderr.readline() == "importing\n"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert stdout == ""
