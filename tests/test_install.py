@@ -247,3 +247,131 @@ def test_pre_commit_hook_runs_the_check() -> None:
     assert hook.get("pass_filenames") is False
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     assert hook["entry"].split()[0] in scripts
+
+
+# --- pip install . and pipx install . from a clean clone, offline ---------------------------------
+
+
+def _repack(dist: importlib.metadata.Distribution, folder: Path) -> Path:
+    """Zip an installed distribution back into a wheel (its files and its own dist-info)."""
+    site = Path(str(dist.locate_file("")))
+    tags = [
+        line.split(":", 1)[1].strip()
+        for line in (dist.read_text("WHEEL") or "").splitlines()
+        if line.startswith("Tag:")
+    ]
+    parts = [tag.split("-") for tag in tags] or [["py3", "none", "any"]]
+    # Several Tag lines compress into one filename tag: py.py-abi.abi-plat.plat.
+    tag = "-".join(".".join(dict.fromkeys(part[i] for part in parts)) for i in range(3))
+    name = re.sub(r"[-_.]+", "_", dist.metadata["Name"]).lower()
+    wheel = folder / f"{name}-{dist.version}-{tag}.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for file in dist.files or []:
+            source = site / file
+            if file.parts[0] != ".." and "__pycache__" not in file.parts and source.is_file():
+                archive.write(source, file.as_posix())
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A local index of the tool's run-time and build dependencies, made from this environment.
+
+    Tests run offline, so `pip install` and `pipx install` get everything with `--no-index
+    --find-links` from here: the installed distributions, zipped back into wheels, and the build
+    backend the pyproject names (hatchling) with its own dependencies.
+    """
+    folder = tmp_path_factory.mktemp("wheelhouse")
+    build_requires = tomllib.loads((REPO / "pyproject.toml").read_text())["build-system"]
+    names = {
+        re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
+        for requirement in build_requires["requires"]
+    }
+    distributions = _dependency_closure(DISTRIBUTION)
+    for name in names:
+        distributions.append(importlib.metadata.distribution(name))
+        distributions.extend(_dependency_closure(name))
+    for dist in {d.metadata["Name"].lower(): d for d in distributions}.values():
+        _repack(dist, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The files git tracks, as a fresh clone would have them (no venv, caches or build output)."""
+    target = tmp_path_factory.mktemp("clone") / "telemetry-scaffold"
+    tracked = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, tracked):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def _check_installed_tool(tool: Path, tmp_path: Path) -> None:
+    env = _clean_environment()
+    assert _call([str(tool), "--version"], tmp_path, env) == f"telemetry-scaffold {__version__}\n"
+    project = copy_bundled_project(tmp_path / "project")
+    (project / "backend/app/analytics/event_logger.py").unlink()
+    _call([str(tool), "generate", "--root", str(project)], tmp_path, env)
+    _call([str(tool), "generate", "--check", "--root", str(project)], tmp_path, env)
+    assert (project / "backend/app/analytics/event_logger.py").read_bytes() == (
+        REPO / "backend/app/analytics/event_logger.py"
+    ).read_bytes()
+
+
+@pytest.mark.slow
+def test_pip_install_from_a_clean_clone(
+    clean_clone: Path, wheelhouse: Path, tmp_path: Path
+) -> None:
+    venv = tmp_path / "venv"
+    _call([sys.executable, "-m", "venv", str(venv)], tmp_path, _clean_environment())
+    _call(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            str(clean_clone),
+        ],
+        tmp_path,
+        _clean_environment(),
+    )
+    _check_installed_tool(venv / "bin" / "telemetry-scaffold", tmp_path)
+
+
+@pytest.mark.slow
+def test_pipx_install_from_a_clean_clone(
+    clean_clone: Path, wheelhouse: Path, tmp_path: Path
+) -> None:
+    pipx = Path(sys.executable).parent / "pipx"
+    if not pipx.exists():
+        pytest.fail("pipx is not installed; pip install -e '.[dev]'")
+    env = {
+        **_clean_environment(),
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"),
+        # pipx refreshes its shared pip from the index once a month; offline, it must not try.
+        "PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE": "1",
+    }
+    _call(
+        [
+            str(pipx),
+            "install",
+            "--pip-args",
+            f"--no-index --find-links {wheelhouse}",
+            str(clean_clone),
+        ],
+        tmp_path,
+        env,
+    )
+    _check_installed_tool(tmp_path / "bin" / "telemetry-scaffold", tmp_path)
