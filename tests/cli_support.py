@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,12 @@ def copy_bundled_project(target: Path) -> Path:
     if (REPO / "specs").exists():
         shutil.copytree(REPO / "specs", target / "specs", ignore=ignore)
     return target
+
+
+def purge_app_modules() -> None:
+    """Forget every imported `app` module: each test project has its own `app` package."""
+    for name in [name for name in sys.modules if name == "app" or name.startswith("app.")]:
+        del sys.modules[name]
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

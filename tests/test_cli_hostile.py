@@ -22,22 +22,12 @@ from typing import Any
 
 import pytest
 
-from tests.cli_support import REPO, make_project, run
-
-
-def _purge_app_modules() -> None:
-    # Each test project has its own `app` package; never reuse another test's modules.
-    for name in [name for name in sys.modules if name == "app" or name.startswith("app.")]:
-        del sys.modules[name]
+from tests.cli_support import REPO, make_project, purge_app_modules, run
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    root = make_project(tmp_path / "project")
-    assert run("generate", "--root", str(root)).exit_code == 0
-    _purge_app_modules()
-    yield root
-    _purge_app_modules()
+def project(generated_project: Path) -> Path:
+    return generated_project
 
 
 def assert_one_error_line(stderr: str, fragment: str) -> None:
@@ -428,7 +418,7 @@ def test_prints_in_the_users_package_stay_off_stdout(project: Path) -> None:
     assert json.loads(result.stdout)["event_type"] == "chapter_visit"
     assert "hello from the app package" in result.stderr
 
-    _purge_app_modules()
+    purge_app_modules()
     health = run("health", "--root", str(project), "--json")
     assert json.loads(health.stdout)["layer"]["sink"] == "LoggingSink"
     assert "hello from the app package" in health.stderr

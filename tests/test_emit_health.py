@@ -20,19 +20,9 @@ from tests.cli_support import make_project, run
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 
 
-def _purge_app_modules() -> None:
-    # Each test project has its own `app` package; never reuse another test's modules.
-    for name in [name for name in sys.modules if name == "app" or name.startswith("app.")]:
-        del sys.modules[name]
-
-
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    root = make_project(tmp_path / "project")
-    assert run("generate", "--root", str(root)).exit_code == 0
-    _purge_app_modules()
-    yield root
-    _purge_app_modules()
+def project(generated_project: Path) -> Path:
+    return generated_project
 
 
 def emit(project: Path, *args: str) -> Any:
