@@ -1,14 +1,17 @@
 """The bundled backend as generated and patched: telemetry is wired, safe, and never breaks it.
 
 For every instrumented endpoint, the response with a recording sink and with a sink that raises
-must equal the response with telemetry switched off; a failing sink costs one WARNING per event;
-the recorded context holds route, handler and ids, never the reader's text.
+must equal the response of the same code without the inserted calls, and with telemetry switched
+off; a failing sink costs one WARNING per event; the recorded context holds route, handler and
+ids, never the reader's text.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import logging
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,3 +187,55 @@ def test_unhandled_errors_are_recorded_and_the_500_is_unchanged(backend: Backend
         "method": "GET",
         "route": "/api/test-only/explode/{chapter_id}",
     }
+
+
+def _without_log_calls(source: str) -> str:
+    """The module as it was before `generate`: drop the inserted log calls and their import."""
+    tree = ast.parse(source)
+    doomed = [
+        node
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.ImportFrom) and node.module == "app.analytics.event_logger")
+        or (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and isinstance(node.value.func.value, ast.Name)
+            and node.value.func.value.id == "event_logger"
+        )
+    ]
+    lines = source.splitlines(keepends=True)
+    remove = {
+        index for node in doomed for index in range(node.lineno - 1, node.end_lineno or node.lineno)
+    }
+    return "".join(line for index, line in enumerate(lines) if index not in remove)
+
+
+@pytest.fixture(scope="module")
+def uninstrumented_responses(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    twin = tmp_path_factory.mktemp("uninstrumented") / "backend"
+    shutil.copytree(BACKEND_DIR, twin, ignore=shutil.ignore_patterns("__pycache__"))
+    for module in ("api/ai_blocks.py", "api/chapters.py"):
+        path = twin / "app" / module
+        stripped = _without_log_calls(path.read_text())
+        assert "event_logger" not in stripped
+        path.write_text(stripped)
+    with imported_app(twin) as main, TestClient(main.app, raise_server_exceptions=False) as client:
+        return [
+            (response.status_code, response.json())
+            for method, path, body, _event in CALLS
+            for response in [client.request(method, path, json=body)]
+        ]
+
+
+def test_responses_equal_the_code_without_telemetry(
+    backend: Backend, uninstrumented_responses: list[Any]
+) -> None:
+    for _ in _with_sink(backend, ExplodingSink()):
+        failing = [_call(backend, method, path, body) for method, path, body, _ in CALLS]
+    recording = RecordingSink()
+    for _ in _with_sink(backend, recording):
+        recorded = [_call(backend, method, path, body) for method, path, body, _ in CALLS]
+    assert failing == uninstrumented_responses
+    assert recorded == uninstrumented_responses
+    assert len(recording.events) == sum(event is not None for *_, event in CALLS)
