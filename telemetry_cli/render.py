@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from telemetry_cli import __version__
+from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.plan import Plan
 
 TEMPLATE_SUFFIX = ".jinja"
@@ -104,8 +105,14 @@ def _environment(folder: Path) -> jinja2.Environment:
     )
 
 
-def template_context(plan: Plan) -> dict[str, object]:
-    """Return the variables every template sees."""
+def template_context(plan: Plan, entry: AppEntry | None = None) -> dict[str, object]:
+    """Return the variables every template sees.
+
+    ``entry`` is where the app is built (found by :mod:`telemetry_cli.patching`); without it the
+    documents name the plan's default ``main.py``.
+    """
+    if entry is None:
+        entry = AppEntry(path=plan.main_path, module=plan.main_module)
     return {
         "event_types": list(plan.event_types),
         "api_prefix": plan.api_prefix,
@@ -115,8 +122,11 @@ def template_context(plan: Plan) -> dict[str, object]:
         "backend_dir": plan.backend,
         "app_dir": plan.app_dir,
         "analytics_dir": plan.analytics_dir,
-        "main_path": plan.main_path,
-        "main_module": plan.main_module,
+        "main_path": entry.path,
+        "main_module": entry.module,
+        "app_import": entry.import_string,
+        "app_attribute": entry.attribute,
+        "app_factory": entry.factory,
         "specs_dir": plan.specs_dir,
         "feature": plan.feature,
         "feature_dir": plan.feature_dir,
@@ -169,11 +179,11 @@ def with_header(path: str, body: str) -> str:
     return header + body
 
 
-def render_outputs(plan: Plan) -> list[RenderedFile]:
-    """Render every generated file for ``plan``, sorted by path."""
+def render_outputs(plan: Plan, entry: AppEntry | None = None) -> list[RenderedFile]:
+    """Render every generated file for ``plan`` (the app built where ``entry`` says), by path."""
     folder = template_dir()
     env = _environment(folder)
-    context = template_context(plan)
+    context = template_context(plan, entry)
     outputs: list[RenderedFile] = []
     for template in sorted(env.list_templates(extensions=[TEMPLATE_SUFFIX[1:]])):
         path = _output_path(plan, template)

@@ -1,0 +1,27 @@
+"""Where the user's FastAPI app is built: what the patcher wires and the documents name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AppEntry:
+    """The module that builds the app and the name a server imports it by.
+
+    Attributes:
+        path: the module's file, POSIX, relative to the project root.
+        module: its import name, relative to the backend folder (``app.main``).
+        attribute: the app (``app``) or, with ``factory``, the function that builds it.
+        factory: whether ``attribute`` is a factory (``uvicorn --factory``).
+    """
+
+    path: str
+    module: str
+    attribute: str = "app"
+    factory: bool = False
+
+    @property
+    def import_string(self) -> str:
+        """The app as uvicorn and FastAPI CLI name it, e.g. ``app.main:app``."""
+        return f"{self.module}:{self.attribute}"
