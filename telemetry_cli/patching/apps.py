@@ -1,0 +1,496 @@
+"""Find the FastAPI app wherever it is built, the way FastAPI CLI would, without importing it.
+
+The plan's ``app`` key (or FastAPI CLI's ``[tool.fastapi] entrypoint``) names it as an import
+string; otherwise it is discovered: ``main.py`` of the app package first (following a re-export
+or a call of an imported factory to where the app is built), then every module of the package.
+The result is an :class:`AppSite`, the statement after which the router is included.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from telemetry_cli.app_entry import AppEntry
+from telemetry_cli.errors import ConfigError
+from telemetry_cli.patching.symbols import (
+    Binding,
+    FunctionNode,
+    ModuleModel,
+    PackageIndex,
+    Role,
+    Scope,
+    block_statements,
+    sub_blocks,
+)
+
+#: Modules FastAPI CLI looks for in the backend folder when the package has no app.
+_FALLBACK_MODULES = ("main", "app", "api")
+#: Folders and files of a package that never build the served app.
+_SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
+
+
+@dataclass(frozen=True)
+class AppSite:
+    """Where the app is built: the statement after which the router is included.
+
+    ``block`` holds ``anchor`` (the module's body, or a function's); ``expression`` is how code
+    after the anchor names the app (``app``, ``application``, ``self.app``).
+    """
+
+    module: ModuleModel
+    expression: str
+    anchor: ast.stmt
+    block: tuple[ast.stmt, ...]
+    line: int  # where the app is built
+    label: str  # `app`, `application in create_app()`
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identifies the site: two ways of reaching one app give one key."""
+        return self.module.path, self.anchor.lineno
+
+
+@dataclass(frozen=True)
+class FoundApp:
+    """The app to wire, and how documents name it."""
+
+    site: AppSite
+    entry: AppEntry
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One way a module offers an app: a variable, a factory, or an attribute of an object."""
+
+    name: str
+    line: int
+    site: AppSite | None
+    factory: bool = False
+    problem: str | None = None
+
+
+def find_app(
+    plan_app: str | None,
+    origin: str,
+    app_package: str,
+    index: PackageIndex,
+    package_dir: Path,
+    config_name: str,
+) -> FoundApp:
+    """Find the app of the project.
+
+    Args:
+        plan_app: the import string from the plan, or None to discover.
+        origin: the key it came from, for messages (``app``, ``[tool.fastapi] entrypoint``).
+        app_package: the app package's import name (``app``).
+        index: the backend folder's modules.
+        package_dir: the app package's folder (to scan when discovering).
+        config_name: the config file's name, for messages.
+
+    Raises:
+        ConfigError: the named app does not exist, no app was found, or several were.
+    """
+    if plan_app is not None:
+        return _from_import_string(plan_app, origin, index, config_name)
+    main = index.module(f"{app_package}.main")
+    if main is not None:
+        candidates = _candidates(main, index, follow_imports=True)
+        if any(candidate.site for candidate in candidates):
+            return _choose(main, candidates, config_name)
+    offers: list[tuple[ModuleModel, list[_Candidate]]] = []
+    for module in _scan(app_package, package_dir, index):
+        candidates = [item for item in _candidates(module, index) if item.site or item.problem]
+        if candidates:
+            offers.append((module, candidates))
+    if not offers:
+        for name in _FALLBACK_MODULES:
+            fallback = index.module(name)
+            if fallback is not None:
+                candidates = _candidates(fallback, index, follow_imports=True)
+                if candidates:
+                    return _choose(fallback, candidates, config_name)
+        raise ConfigError(
+            f"no FastAPI app found in {package_dir.name}/ (looked for `FastAPI(...)` and factory "
+            f'functions that return one); set app = "<module>:<name>" in '
+            f"[tool.telemetry-scaffold] of {config_name}"
+        )
+    sites = {
+        candidate.site.key
+        for _, candidates in offers
+        for candidate in candidates
+        if candidate.site is not None
+    }
+    if len(sites) <= 1 and len(offers) >= 1:
+        # One app, reached from several modules (a factory and the module calling it):
+        # name it where a server imports a variable, if any module has one.
+        offers.sort(key=lambda offer: not any(not item.factory for item in offer[1]))
+        module, candidates = offers[0]
+        return _choose(module, candidates, config_name)
+    listed = ", ".join(
+        f"{module.name}:{candidate.name}"
+        for module, candidates in offers
+        for candidate in candidates
+        if candidate.site is not None
+    )
+    raise ConfigError(
+        f"several FastAPI apps found ({listed}); pick one with "
+        f'app = "<module>:<name>" in [tool.telemetry-scaffold] of {config_name}'
+    )
+
+
+def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
+    """The one app ``module`` builds (or re-exports).
+
+    Raises:
+        ConfigError: it has none, or several.
+    """
+    candidates = _candidates(module, index, follow_imports=True)
+    if not candidates:
+        raise ConfigError(
+            "no FastAPI app found: expected `app = FastAPI(...)` at module level or in a "
+            "factory function"
+        )
+    return _choose(module, candidates, "pyproject.toml")
+
+
+def _from_import_string(value: str, origin: str, index: PackageIndex, config: str) -> FoundApp:
+    module_name, _, attribute = value.partition(":")
+    module = index.module(module_name)
+    if module is None:
+        failure = index.failure(module_name)
+        if failure is not None:
+            raise ConfigError(f"{origin} = {value!r}: {failure}; fix it and rerun")
+        path = module_name.replace(".", "/")
+        raise ConfigError(
+            f"{origin} = {value!r}: module {module_name} not found ({path}.py or "
+            f"{path}/__init__.py in the backend folder); fix {origin} in {config}"
+        )
+    site, factory = _site_of_attribute(module, attribute, index, origin, value, config)
+    return FoundApp(site, AppEntry(site.module.path, module.name, attribute, factory))
+
+
+def _site_of_attribute(
+    module: ModuleModel, attribute: str, index: PackageIndex, origin: str, value: str, config: str
+) -> tuple[AppSite, bool]:
+    """The site of ``module.attribute``, which the user says is the app or a factory."""
+    seen: set[str] = set()
+    binding = module.scope.bindings.get(attribute)
+    while binding is not None and binding.kind == "import" and binding.target not in seen:
+        seen.add(binding.target)
+        _, binding = index.resolve(binding.target)
+    where = f"{origin} = {value!r}"
+    if binding is None:
+        raise ConfigError(
+            f"{where}: {module.path} has no top-level `{attribute}`; fix {origin} in {config}"
+        )
+    if binding.kind == "function":
+        site = _factory_site(binding, index)
+        if site is None:
+            raise ConfigError(_direct_return(binding))
+        return site, True
+    if binding.kind == "value":
+        statement = binding.statement
+        assert statement is not None and isinstance(binding.node, ast.expr)
+        site = _value_site(binding, index, trust=True)
+        if site is not None:
+            return site, False
+    raise ConfigError(
+        f"{where}: cannot tell where `{attribute}` is built in {binding.scope.module.path}; "
+        f"point {origin} at the module that calls FastAPI(...) or at its factory function"
+    )
+
+
+def _direct_return(binding: Binding) -> str:
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    module = binding.scope.module
+    return (
+        f"{module.path}:{function.lineno}: {function.name}() returns the app without naming "
+        "it; assign it first (app = FastAPI(...), then return app) so that the telemetry "
+        "router can be included"
+    )
+
+
+def _choose(module: ModuleModel, candidates: list[_Candidate], config: str) -> FoundApp:
+    """The one app a module offers; several distinct ones are a configuration error."""
+    sited = [candidate for candidate in candidates if candidate.site is not None]
+    if not sited:
+        problem = next(candidate.problem for candidate in candidates if candidate.problem)
+        raise ConfigError(problem or f"{module.path}: no FastAPI app found")
+    distinct: dict[tuple[str, int], list[_Candidate]] = {}
+    for candidate in sited:
+        assert candidate.site is not None
+        distinct.setdefault(candidate.site.key, []).append(candidate)
+    if len(distinct) > 1:
+        listed = ", ".join(f"{group[0].name} (line {group[0].line})" for group in distinct.values())
+        raise ConfigError(
+            f"{module.path}: several FastAPI apps ({listed}); pick one with "
+            f'app = "{module.name}:<name>" in [tool.telemetry-scaffold] of {config}'
+        )
+    group = next(iter(distinct.values()))
+    # A variable is what servers import; a factory only when there is none.
+    chosen = sorted(group, key=lambda candidate: candidate.factory)[0]
+    site = chosen.site
+    assert site is not None
+    return FoundApp(site, AppEntry(site.module.path, module.name, chosen.name, chosen.factory))
+
+
+# --- what a module offers ---------------------------------------------------------------------
+
+
+def _candidates(
+    module: ModuleModel, index: PackageIndex, *, follow_imports: bool = False
+) -> list[_Candidate]:
+    """Every app ``module`` builds or (with ``follow_imports``) re-exports, in source order."""
+    found: list[_Candidate] = []
+    names_done: set[str] = set()
+    for name, binding in module.scope.bindings.items():
+        if binding.kind == "value" and isinstance(binding.node, ast.expr):
+            site = _value_site(binding, index, trust=False)
+            if site is not None:
+                found.append(_Candidate(name, _line(binding), site))
+                names_done.add(name)
+        elif binding.kind == "function":
+            if index.function_role(binding) is Role.APP:
+                site = _factory_site(binding, index)
+                problem = None if site is not None else _direct_return(binding)
+                found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
+        elif binding.kind == "class":
+            found.extend(_attribute_apps(binding, index))
+        elif binding.kind == "import" and follow_imports and name not in names_done:
+            _, target = index.resolve(binding.target)
+            if target is None or target.scope.parent is not None:
+                continue
+            if target.kind == "value":
+                site = _value_site(target, index, trust=False)
+                if site is not None:
+                    found.append(_Candidate(name, _line(binding), site))
+            elif target.kind == "function" and index.function_role(target) is Role.APP:
+                site = _factory_site(target, index)
+                problem = None if site is not None else _direct_return(target)
+                found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
+    found.sort(key=lambda candidate: candidate.line)
+    return found
+
+
+def _line(binding: Binding) -> int:
+    node = binding.statement if binding.statement is not None else binding.node
+    return getattr(node, "lineno", 0)
+
+
+def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSite | None:
+    """The site of a variable assigned an app: here, or inside the factory it calls.
+
+    With ``trust`` (the user named the variable), any assignment counts; otherwise only one
+    that visibly builds an app.
+    """
+    value = binding.node
+    scope = binding.scope
+    assert isinstance(value, ast.expr)
+    if isinstance(value, ast.Call):
+        role, _ = index.built_role(value, scope)
+        qualified = index.qualify(value.func, scope)
+        target = index.resolve(qualified)[1] if qualified is not None else None
+        if target is not None and target.kind == "function":
+            if index.function_role(target) is Role.APP or trust:
+                inner = _factory_site(target, index)
+                if inner is not None:
+                    return inner
+                return _here(binding)
+            return None
+        if role is Role.APP or trust:
+            return _here(binding)
+        return None
+    if isinstance(value, ast.Attribute):
+        # `app = Server().app` or `app = server.app`: built as `self.app = FastAPI()` in a class.
+        owner = value.value
+        if isinstance(owner, ast.Name):
+            owner_binding = scope.lookup(owner.id)
+            if owner_binding is not None and isinstance(owner_binding.node, ast.Call):
+                owner = owner_binding.node
+        if isinstance(owner, ast.Call):
+            qualified = index.qualify(owner.func, scope)
+            _, cls = index.resolve(qualified) if qualified else (None, None)
+            if cls is not None and cls.kind == "class":
+                for candidate in _attribute_apps(cls, index):
+                    if candidate.name.rpartition(".")[2] == value.attr:
+                        return candidate.site
+        return _here(binding) if trust else None
+    return _here(binding) if trust else None
+
+
+def _here(binding: Binding) -> AppSite:
+    """The site right after the (last) assignment of ``binding`` in its own scope's block."""
+    scope = binding.scope
+    statement = binding.statement
+    assert statement is not None
+    block = tuple(scope.node.body)
+    anchor = _top_of(block, statement)
+    # A name assigned in several branches (if/else, try/except) is wired once, after them all.
+    for other in block_statements(list(block)):
+        if _assigns(other, binding.name):
+            anchor = max(anchor, _top_of(block, other), key=lambda node: node.lineno)
+    label = binding.name
+    if isinstance(scope.node, FunctionNode):
+        label = f"{binding.name} in {scope.node.name}()"
+    return AppSite(scope.module, binding.name, anchor, block, statement.lineno, label)
+
+
+def _assigns(statement: ast.stmt, name: str) -> bool:
+    if isinstance(statement, ast.Assign):
+        return any(
+            isinstance(target, ast.Name) and target.id == name for target in statement.targets
+        )
+    if isinstance(statement, ast.AnnAssign):
+        return (
+            isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+            and statement.value is not None
+        )
+    return False
+
+
+def _top_of(block: tuple[ast.stmt, ...], statement: ast.stmt) -> ast.stmt:
+    """The statement of ``block`` that is or contains ``statement``."""
+    for top in block:
+        if top.lineno <= statement.lineno <= (top.end_lineno or top.lineno):
+            return top
+    return statement
+
+
+def _factory_site(binding: Binding, index: PackageIndex) -> AppSite | None:
+    """The site inside a factory function: after the variable it builds the app in."""
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    scope = Scope(function, binding.scope.module, binding.scope)
+    returned = {
+        node.value.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+    }
+    built = [
+        inner
+        for name, inner in scope.bindings.items()
+        if inner.kind == "value"
+        and isinstance(inner.node, ast.Call)
+        and index.built_role(inner.node, scope)[0] is Role.APP
+        and (name in returned or not returned)
+    ]
+    if not built:
+        return None
+    return _here(built[-1])
+
+
+def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidate]:
+    """Apps a class builds as attributes: ``self.app = FastAPI(...)`` in one of its methods."""
+    cls = binding.node
+    assert isinstance(cls, ast.ClassDef)
+    module = binding.scope.module
+    class_scope = Scope(cls, module, binding.scope)
+    for method in cls.body:
+        if not isinstance(method, FunctionNode) or not method.args.args:
+            continue
+        self_name = method.args.args[0].arg
+        scope = Scope(method, module, class_scope)
+        block = tuple(method.body)
+        for statement in block_statements(list(block)):
+            if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+                continue
+            for target in statement.targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == self_name
+                    and index.built_role(statement.value, scope)[0] is Role.APP
+                ):
+                    expression = f"{self_name}.{target.attr}"
+                    site = AppSite(
+                        module,
+                        expression,
+                        _top_of(block, statement),
+                        block,
+                        statement.lineno,
+                        f"{expression} in {cls.name}.{method.name}()",
+                    )
+                    yield _Candidate(f"{cls.name}.{target.attr}", statement.lineno, site)
+
+
+def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[ModuleModel]:
+    """The package's modules that may build an app, in a stable order.
+
+    Only files that mention ``FastAPI`` (or a subclass of it found on the way) are parsed.
+    """
+    files: list[tuple[str, Path]] = []
+    for folder, dirs, names in os.walk(package_dir):
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if not name.startswith(".")
+            and name not in _SKIPPED_DIRS
+            and not (Path(folder) == package_dir and name == "analytics")
+        )
+        relative = Path(folder).relative_to(package_dir).parts
+        for name in sorted(names):
+            if not name.endswith(".py") or name.startswith(("test_", ".")):
+                continue
+            if name.endswith("_test.py") or name == "conftest.py":
+                continue
+            stem = name[:-3]
+            parts = [app_package, *relative] + ([] if stem == "__init__" else [stem])
+            files.append((".".join(parts), Path(folder) / name))
+    words = {"FastAPI"}
+    pending = files
+    while pending:
+        later = []
+        for module_name, path in pending:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if not any(word in text for word in words):
+                later.append((module_name, path))
+                continue
+            module = index.module(module_name)
+            if module is None:
+                continue
+            new_words = {
+                binding.name
+                for binding in module.scope.bindings.values()
+                if binding.kind == "class"
+                and index.class_role(f"{module.name}.{binding.name}")[0] is Role.APP
+            } - words
+            words |= new_words
+            yield module
+        if len(later) == len(pending) or not later:
+            return
+        pending = later if words else []
+
+
+def wiring_block(site: AppSite) -> ast.stmt:
+    """The statement after which the wiring goes.
+
+    That is the last ``include_router`` call on the app that follows its assignment in the same
+    block, else the assignment itself.
+    """
+    anchor = site.anchor
+    start = site.block.index(anchor)
+    for statement in site.block[start + 1 :]:
+        if isinstance(statement, FunctionNode | ast.ClassDef):
+            continue
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "include_router"
+                and ast.unparse(node.func.value) == site.expression
+            ):
+                anchor = statement
+                break
+    return anchor
+
+
+__all__ = ["AppSite", "FoundApp", "choose_in_module", "find_app", "sub_blocks", "wiring_block"]

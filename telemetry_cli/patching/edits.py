@@ -1,0 +1,421 @@
+"""Decide the line edits for one module: new imports, log calls, wiring statements.
+
+Everything is decided from the :mod:`ast` model and written as whole-line insertions, laid out
+as ``ruff format`` and ruff's import sorting would lay them out, so that a patched project stays
+lint-clean and a removal can take out exactly what was added.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass, field
+
+from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
+from telemetry_cli.patching.source import FileEdits, Insertion, SourceLines
+from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Scope
+
+#: The line length inserted code is laid out for (ruff's and black's usual setting here).
+LINE_LENGTH = 100
+#: ruff's import sections, in order.
+_FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
+
+
+@dataclass(frozen=True)
+class NewImport:
+    """A ``from <module> import <name> [as <alias>]`` line to add."""
+
+    module: str  # absolute (`app.analytics.x`) or relative (`.analytics.x`)
+    name: str
+    alias: str
+
+    def lines(self, indent: str) -> tuple[str, ...]:
+        """The statement as ``ruff format`` lays it out."""
+        target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
+        line = f"from {self.module} import {target}"
+        if len(line) <= LINE_LENGTH:
+            return (line,)
+        return (f"from {self.module} import (", f"{indent}{target},", ")")
+
+    def sort_key(self) -> tuple[int, int, str]:
+        """Where ruff's import sorting puts this line among its section's imports."""
+        dots = len(self.module) - len(self.module.lstrip("."))
+        return (1, -dots, self.module.lstrip(".").lower())
+
+
+def import_sort_key(statement: ast.Import | ast.ImportFrom) -> tuple[int, int, str]:
+    """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
+    if isinstance(statement, ast.Import):
+        return (0, 0, statement.names[0].name.lower())
+    return (1, -statement.level, (statement.module or "").lower())
+
+
+class ModuleEditor:
+    """Collects the edits of one module, then lays out its new imports all at once."""
+
+    def __init__(self, module: ModuleModel, index: PackageIndex, first_party: str) -> None:
+        """Start editing ``module``; ``first_party`` is the top-level package of the app."""
+        self.module = module
+        self.index = index
+        self.first_party = first_party
+        self.edits = FileEdits(module.path)
+        self._imports: list[NewImport] = []
+        self._import_limit: int | None = None  # the first top-level statement that uses one
+        self._taken = _names_in(module.tree)
+
+    # --- names ----------------------------------------------------------------------------
+
+    def local_name_for(self, target: str) -> str | None:
+        """A module-level name bound by an import to exactly ``target``, if any."""
+        names = sorted(
+            binding.name
+            for binding in self.module.scope.bindings.values()
+            if binding.kind == "import" and binding.target == target
+        )
+        return names[0] if names else None
+
+    def free_name(self, preferred: str) -> str:
+        """``preferred`` if no code uses it yet, else a similar unused name."""
+        candidates = [preferred, f"analytics_{preferred}"]
+        candidates.extend(f"{preferred}_{number}" for number in range(2, 1000))
+        for candidate in candidates:
+            if candidate not in self._taken:
+                self._taken.add(candidate)
+                return candidate
+        raise AssertionError("no free name")  # pragma: no cover - a thousand taken names
+
+    def import_name(self, target_module: str, name: str, preferred: str, used_at: ast.stmt) -> str:
+        """Import ``target_module.name`` (unless imported already) and return its local name.
+
+        ``used_at`` is the top-level statement that uses it: the import goes above it.
+        """
+        local = self.local_name_for(f"{target_module}.{name}")
+        if local is not None:
+            self._limit(used_at)
+            return local
+        spelling = self._module_spelling(target_module)
+        for new in self._imports:
+            if (new.module, new.name) == (spelling, name):
+                self._limit(used_at)
+                return new.alias
+        return self.add_import(target_module, name, self.free_name(preferred), used_at)
+
+    def add_import(self, target_module: str, name: str, alias: str, used_at: ast.stmt) -> str:
+        """Add ``from target_module import name as alias`` above ``used_at``; return ``alias``."""
+        self._limit(used_at)
+        self._imports.append(NewImport(self._module_spelling(target_module), name, alias))
+        self.edits.changes.append(f"import `{name}`" + ("" if alias == name else f" as `{alias}`"))
+        return alias
+
+    def _module_spelling(self, target: str) -> str:
+        """``target`` as this module should import it: relative when the module does so."""
+        if not self.module.uses_relative_imports:
+            return target
+        package = self.module.package.split(".")
+        parts = target.split(".")
+        common = 0
+        while common < min(len(package), len(parts) - 1) and package[common] == parts[common]:
+            common += 1
+        if common == 0:
+            return target
+        return "." * (len(package) - common + 1) + ".".join(parts[common:])
+
+    def _limit(self, statement: ast.stmt) -> None:
+        body = self.module.tree.body
+        line = statement.lineno
+        for position, top in enumerate(body):
+            if top.lineno <= line <= (top.end_lineno or top.lineno):
+                if self._import_limit is None or position < self._import_limit:
+                    self._import_limit = position
+                return
+
+    # --- statements -------------------------------------------------------------------------
+
+    def insert(self, before: int, lines: tuple[str, ...], order: tuple[object, ...] = ()) -> None:
+        """Insert ``lines`` before line ``before``."""
+        self.edits.insertions.append(Insertion(before, lines, order))
+
+    def finish(self) -> FileEdits:
+        """Lay out the collected imports and return every edit of the module."""
+        if self._imports:
+            self._place_imports()
+        return self.edits
+
+    def _place_imports(self) -> None:
+        body = self.module.tree.body
+        lines = self.module.lines
+        limit = len(body) if self._import_limit is None else self._import_limit
+        indent = _indent_unit(self.module)
+        block = _import_block(body, limit)
+        if not block:
+            # No import to join: after the docstring (or at the top), as a section of its own.
+            new_lines = [line for new in self._sorted_imports() for line in new.lines(indent)]
+            if body and _is_docstring(body[0]) and limit > 0:
+                self.insert((body[0].end_lineno or body[0].lineno) + 1, ("", *new_lines))
+            elif limit < len(body):
+                # Above the first statement, below any header comment (shebang, licence).
+                self.insert(body[limit].lineno, (*new_lines, ""))
+            else:
+                self.insert(len(lines) + 1, tuple(new_lines))
+            return
+        sections: dict[int, list[NewImport]] = {}
+        for new in self._sorted_imports():
+            sections.setdefault(self._rank_of_new(new), []).append(new)
+        for rank, news in sections.items():
+            members = [item for item in block if self._rank(item) == rank]
+            if members:
+                # Each new import at its sorted place among the section's imports.
+                for new in news:
+                    later = [item for item in members if import_sort_key(item) > new.sort_key()]
+                    if later:
+                        before = _above_comments(lines, later[0].lineno)
+                    else:
+                        before = (members[-1].end_lineno or members[-1].lineno) + 1
+                    self.insert(before, new.lines(indent), (new.sort_key(),))
+                continue
+            section = tuple(line for new in news for line in new.lines(indent))
+            higher = [item for item in block if self._rank(item) > rank]
+            if higher:
+                # A section of its own, before the sections that sort after it.
+                before = _above_comments(lines, higher[0].lineno)
+                self.insert(before, (*section, ""), (rank,))
+            else:
+                last = block[-1]
+                self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))
+
+    def _sorted_imports(self) -> list[NewImport]:
+        return sorted(self._imports, key=lambda new: new.sort_key())
+
+    def _rank(self, statement: ast.Import | ast.ImportFrom) -> int:
+        if isinstance(statement, ast.ImportFrom):
+            if statement.level:
+                return _LOCAL
+            return self._rank_of_module(statement.module or "")
+        return self._rank_of_module(statement.names[0].name)
+
+    def _rank_of_new(self, new: NewImport) -> int:
+        return _LOCAL if new.module.startswith(".") else self._rank_of_module(new.module)
+
+    def _rank_of_module(self, name: str) -> int:
+        top = name.split(".")[0]
+        if top == "__future__":
+            return _FUTURE
+        if top == self.first_party or self.index.module(top) is not None:
+            return _FIRST_PARTY
+        if top in sys.stdlib_module_names:
+            return _STDLIB
+        return _THIRD_PARTY
+
+
+def _import_block(body: list[ast.stmt], limit: int) -> list[ast.Import | ast.ImportFrom]:
+    """The run of top-level import statements that ends with the last one before ``limit``."""
+    last = None
+    for position in range(min(limit, len(body)) - 1, -1, -1):
+        if isinstance(body[position], ast.Import | ast.ImportFrom):
+            last = position
+            break
+    if last is None:
+        return []
+    first = last
+    while first > 0 and isinstance(body[first - 1], ast.Import | ast.ImportFrom):
+        first -= 1
+    block = body[first : last + 1]
+    return [item for item in block if isinstance(item, ast.Import | ast.ImportFrom)]
+
+
+def _above_comments(lines: SourceLines, before: int) -> int:
+    """Move an insertion point above the comment lines directly on top of an import.
+
+    Comments above an import belong to it (ruff's sorting moves them with it).
+    """
+    while before > 1 and lines.is_comment(before - 1):
+        before -= 1
+    return before
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _names_in(tree: ast.Module) -> set[str]:
+    """Every identifier of a module, in any scope: what a new name must not shadow or reuse."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, FunctionNode | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+def _indent_unit(module: ModuleModel) -> str:
+    """The module's indentation step (four spaces when it has no indented block)."""
+    lines = module.lines
+    for node in ast.walk(module.tree):
+        if isinstance(node, FunctionNode | ast.ClassDef) and node.body:
+            outer = lines.indentation(node.lineno)
+            inner = lines.indentation(node.body[0].lineno)
+            if inner.startswith(outer) and len(inner) > len(outer):
+                return inner[len(outer) :]
+    return "    "
+
+
+def display_width(text: str) -> int:
+    """The width ruff gives ``text`` (a tab counts as four columns)."""
+    return len(text.expandtabs(4))
+
+
+# --- log calls --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogCall:
+    """An existing ``<logger>.log(...)`` statement among a handler's first statements."""
+
+    statement: ast.Expr
+    event_type: str | None  # None when not a string literal
+
+
+def existing_log_calls(
+    handler: Handler, index: PackageIndex, targets: frozenset[str]
+) -> list[LogCall]:
+    """The handler's top-level ``<x>.log(...)`` statements where ``x`` is the generated logger."""
+    calls = []
+    for statement in handler.function.body:
+        if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+            continue
+        func = statement.value.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "log"):
+            continue
+        if index.qualify(func.value, handler.scope) not in targets:
+            continue
+        argument = statement.value.args[0] if statement.value.args else None
+        for keyword in statement.value.keywords:
+            if keyword.arg == "event_type":
+                argument = keyword.value
+        event_type = (
+            argument.value
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+            else None
+        )
+        calls.append(LogCall(statement, event_type))
+    return calls
+
+
+def payload_entries(handler: Handler, fallback_block: str) -> list[tuple[str, str]]:
+    """The log call's payload as (key, Python expression): context, then path parameters."""
+    routes = handler.routes
+    codes = list(dict.fromkeys(route.code for route in routes))
+    route_code = codes[0] if len(codes) == 1 else "[" + ", ".join(codes) + "]"
+    methods: list[str] = []
+    for route in routes:
+        methods.extend(route.methods or ())
+    blocks = []
+    for route in routes:
+        static = [part for part in route.template.split("/") if part and "{" not in part]
+        blocks.append(static[-1] if static else fallback_block)
+    entries = [
+        ("route", route_code),
+        ("method", string_literal(",".join(dict.fromkeys(methods)))),
+        ("handler", string_literal(handler.qualname)),
+        ("block_type", string_literal(",".join(dict.fromkeys(blocks)))),
+    ]
+    parameters = set(handler.parameters())
+    taken = {key for key, _ in entries}
+    for route in routes:
+        for match in PATH_PARAMETER.finditer(route.template):
+            name, converter = match.group(1), match.group(2)
+            if name not in parameters:
+                continue
+            if converter == "path":
+                # A `:path` parameter is a free-form slice of the URL, not an id: log its length.
+                key, value = f"{name}_length", f"len({name})"
+            else:
+                key, value = name, name
+            if key in taken and (key, value) in entries:
+                continue  # the same parameter in another stacked route
+            if key in taken:
+                key = f"path_{key}"  # never repeat a key: the dict would silently drop one
+            if key not in taken:
+                taken.add(key)
+                entries.append((key, value))
+    return entries
+
+
+def log_call_lines(
+    logger: str, event_type: str, payload: list[tuple[str, str]], indent: str, unit: str
+) -> tuple[str, ...]:
+    """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added)."""
+    items = [f"{string_literal(key)}: {value}" for key, value in payload]
+    mapping = "{" + ", ".join(items) + "}"
+    line = f"{logger}.log({string_literal(event_type)}, {mapping})"
+    if display_width(indent + line) <= LINE_LENGTH:
+        return (line,)
+    # Too long: one argument per line with a magic trailing comma, which ruff keeps.
+    if display_width(indent + unit + mapping + ",") <= LINE_LENGTH:
+        mapping_lines = [f"{unit}{mapping},"]
+    else:
+        mapping_lines = [unit + "{", *(f"{unit}{unit}{item}," for item in items), unit + "},"]
+    return (f"{logger}.log(", f"{unit}{string_literal(event_type)},", *mapping_lines, ")")
+
+
+@dataclass
+class HandlerDecision:
+    """What to do for one handler: nothing, insert a call, or tell a person."""
+
+    handler: Handler
+    insert_before: int | None = None
+    indent: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[int, str] | None:
+    """Where a new first statement of ``function`` goes (after its docstring), and its indent.
+
+    None when the body shares the ``def`` line (nothing can be inserted without rewriting it).
+    """
+    body = function.body
+    first = body[0]
+    lines = module.lines
+    if not lines.starts_at(first.lineno, first.col_offset):
+        return None
+    indent = lines.indentation(first.lineno)
+    if _is_docstring(first):
+        end = first.end_lineno or first.lineno
+        following = body[1] if len(body) > 1 else None
+        if following is not None and following.lineno == end:
+            return None  # `"""doc"""; x = 1`: the next statement shares the docstring's line
+        return end + 1, indent
+    return first.lineno, indent
+
+
+def statement_indent_unit(module: ModuleModel) -> str:
+    """The module's indentation step, for the continuation lines of a wrapped call."""
+    return _indent_unit(module)
+
+
+def top_statement_of(module: ModuleModel, node: ast.AST) -> ast.stmt:
+    """The top-level statement of ``module`` that contains ``node``."""
+    line = getattr(node, "lineno", 1)
+    for statement in module.tree.body:
+        if statement.lineno <= line <= (statement.end_lineno or statement.lineno):
+            return statement
+    return module.tree.body[-1]
+
+
+def scope_sees(scope: Scope, name: str, target: str, index: PackageIndex) -> bool:
+    """Whether ``name`` read in ``scope`` is the import of ``target``."""
+    binding = scope.lookup(name)
+    return (
+        binding is not None
+        and binding.kind == "import"
+        and (binding.target == target or index.resolve(binding.target)[0] == target)
+    )

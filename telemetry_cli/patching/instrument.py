@@ -1,0 +1,172 @@
+"""The edits themselves: wire the router into the app, and a log call into each route handler."""
+
+from __future__ import annotations
+
+import ast
+
+from telemetry_cli.patching.apps import AppSite, wiring_block
+from telemetry_cli.patching.edits import (
+    ModuleEditor,
+    body_insertion_point,
+    existing_log_calls,
+    log_call_lines,
+    payload_entries,
+    statement_indent_unit,
+    top_statement_of,
+)
+from telemetry_cli.patching.routes import Handler, find_handlers
+
+SKIP_HINT = "or mark the handler `# telemetry-scaffold: skip`"
+
+
+def wire_app(
+    editor: ModuleEditor, site: AppSite, analytics_package: str, *, capture_errors: bool
+) -> None:
+    """Include the telemetry router in the app (and install error capture), once."""
+    module = editor.module
+    router_target = f"{analytics_package}.telemetry_router.router"
+    capture_target = f"{analytics_package}.error_capture.install_error_capture"
+    calls = [node for node in ast.walk(module.tree) if isinstance(node, ast.Call)]
+    included = any(
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr == "include_router"
+        and (argument := _first_argument(call, "router")) is not None
+        and module.refers_to(argument, router_target)
+        for call in calls
+    )
+    installed = any(module.refers_to(call.func, capture_target) for call in calls)
+    statements: list[str] = []
+    anchor = wiring_block(site)
+    used_at = top_statement_of(module, anchor)
+    if not included:
+        router = editor.import_name(
+            f"{analytics_package}.telemetry_router", "router", "telemetry_router", used_at
+        )
+        statements.append(f"{site.expression}.include_router({router})")
+        editor.edits.changes.append(f"include the telemetry router in `{site.label}`")
+    if capture_errors and not installed:
+        capture = editor.import_name(
+            f"{analytics_package}.error_capture",
+            "install_error_capture",
+            "install_error_capture",
+            used_at,
+        )
+        statements.append(f"{capture}({site.expression})")
+        editor.edits.changes.append(f"install error capture on `{site.label}`")
+    if statements:
+        indent = module.lines.indentation(site.anchor.lineno)
+        end = anchor.end_lineno or anchor.lineno
+        editor.insert(end + 1, tuple(indent + statement for statement in statements), (0,))
+
+
+def _first_argument(call: ast.Call, keyword: str) -> ast.expr | None:
+    if call.args and not isinstance(call.args[0], ast.Starred):
+        return call.args[0]
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    return None
+
+
+def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: str) -> None:
+    """Add a log call of ``event_type`` to every route handler of the editor's module.
+
+    Handlers that already log once with ``event_type``, and handlers marked
+    ``# telemetry-scaffold: skip``, are left alone; every other handler that cannot get its
+    call is reported with its line, its shape and the fix.
+    """
+    module = editor.module
+    index = editor.index
+    handlers, suspects = find_handlers(module, index)
+    problems = editor.edits.problems
+    path = module.path
+    if not handlers and not suspects:
+        problems.append(
+            f"{path}: no route handlers found (functions decorated with @<router>.get/post/... "
+            "of an APIRouter or FastAPI app); fix the instrument entry in the plan"
+        )
+        return
+    logger_module = f"{analytics_package}.event_logger"
+    instance = f"{logger_module}.event_logger"
+    targets = frozenset({instance, logger_module})
+    todo: list[Handler] = []
+    for handler in handlers:
+        if handler.skipped:
+            continue
+        where = f"{path}:{handler.function.lineno}: route {handler.label()}"
+        calls = existing_log_calls(handler, index, targets)
+        if not calls:
+            todo.append(handler)
+            continue
+        if len(calls) > 1:
+            problems.append(f"{where} logs the event {len(calls)} times; keep one call")
+        for call in calls:
+            if call.event_type is None:
+                problems.append(
+                    f"{where} logs an event type that is not a string literal; log {event_type!r}"
+                )
+            elif call.event_type != event_type:
+                problems.append(
+                    f"{where} logs {call.event_type!r}, but the plan says {event_type!r}; "
+                    "fix the call or the plan"
+                )
+    for suspect in suspects:
+        first = min(
+            [decorator.lineno for decorator in suspect.function.decorator_list]
+            + [suspect.function.lineno]
+        )
+        if module.lines.has_pragma(first, suspect.function.lineno):
+            continue
+        problems.append(
+            f"{path}:{suspect.function.lineno}: {suspect.qualname} looks like a route on "
+            f"`{suspect.owner}`, which is not known to be an app or router; annotate it "
+            f"(`{suspect.owner}: APIRouter`) so it is instrumented, {SKIP_HINT}"
+        )
+    if not todo:
+        return
+    fallback_block = module.name.rpartition(".")[2]
+    unit = statement_indent_unit(module)
+    logger: str | None = None
+    for handler in todo:
+        where = f"{path}:{handler.function.lineno}: route {handler.label()}"
+        reasons = [route.problem for route in handler.routes if route.problem]
+        if reasons:
+            problems.append(
+                f"{where} cannot be instrumented: {reasons[0]}; add the log call by hand, "
+                f"{SKIP_HINT}"
+            )
+            continue
+        point = body_insertion_point(handler.function, module)
+        if point is None:
+            problems.append(
+                f"{where} cannot be instrumented: its body is on the `def` line; move the body "
+                f"to lines of its own, {SKIP_HINT}"
+            )
+            continue
+        before, indent = point
+        if logger is None:
+            logger = _logger_name(
+                editor, todo, logger_module, top_statement_of(module, handler.function)
+            )
+        code = log_call_lines(
+            logger, event_type, payload_entries(handler, fallback_block), indent, unit
+        )
+        editor.insert(before, tuple(indent + line for line in code), (1,))
+        editor.edits.changes.append(f"log call in {handler.label()}")
+
+
+def _logger_name(
+    editor: ModuleEditor, handlers: list[Handler], logger_module: str, used_at: ast.stmt
+) -> str:
+    """The module-level name of the event logger: an existing import, or a new one."""
+    existing = editor.local_name_for(f"{logger_module}.event_logger")
+    if existing is not None and not any(
+        existing in handler.scope.assigned_names() for handler in handlers
+    ):
+        return existing
+    if existing is not None:
+        # A parameter or local of that name would shadow the module-level instance.
+        alias = editor.free_name("event_logger")
+        editor.add_import(logger_module, "event_logger", alias, used_at)
+        return alias
+    return editor.import_name(logger_module, "event_logger", "event_logger", used_at)

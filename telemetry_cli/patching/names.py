@@ -1,0 +1,20 @@
+"""The FastAPI names the patcher recognises, in one place."""
+
+from __future__ import annotations
+
+#: Qualified names of the classes that build an application.
+APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+#: Qualified names of FastAPI's router class.
+ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+#: Route decorator methods that take HTTP requests, and the method each declares.
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+#: Route decorator methods with their methods in a ``methods=`` argument (default GET).
+API_ROUTE = "api_route"
+#: The websocket route decorator; its routes are logged with this method.
+WEBSOCKET = "websocket"
+WEBSOCKET_METHOD = "WEBSOCKET"
+#: Imperative registration: ``router.add_api_route(path, endpoint, methods=[...])``.
+ADD_API_ROUTE = "add_api_route"
+ADD_WEBSOCKET_ROUTE = "add_api_websocket_route"
+#: A library class whose name ends like this is taken for a router (``InferringRouter``).
+ROUTER_SUFFIX = "Router"

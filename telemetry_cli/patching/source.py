@@ -1,0 +1,137 @@
+"""A user's module as lines, and the line edits the patcher makes to it.
+
+Every edit inserts or deletes whole lines at line numbers taken from :mod:`ast`, so a patched
+file differs from the original by exactly those lines: comments, formatting, line endings and
+the bytes of every other line stay as they were. Lines are split where Python's tokenizer
+splits them (CR LF, CR, LF), so that ``ast`` line numbers index them exactly (form
+feeds and Unicode line separators inside a line do not start a new one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LEADING_SPACE = re.compile(r"[ \t\f]*")
+_PRAGMA = re.compile(r"#\s*telemetry-scaffold:\s*skip\b")
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """New lines (without line endings) to put before line ``before`` (1-based; len+1 = at the end).
+
+    Insertions at the same place are written in ``order``.
+    """
+
+    before: int
+    lines: tuple[str, ...]
+    order: tuple[object, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """Lines ``first`` to ``last`` (1-based, inclusive) to take out."""
+
+    first: int
+    last: int
+
+
+class SourceLines:
+    """The lines of a module's text, each with its own line ending."""
+
+    def __init__(self, text: str) -> None:
+        """Split ``text`` into lines the way Python's tokenizer counts them."""
+        self.text = text
+        lines: list[str] = []
+        endings: list[str] = []
+        start = 0
+        for match in _LINE_BREAK.finditer(text):
+            lines.append(text[start : match.start()])
+            endings.append(match.group())
+            start = match.end()
+        if start < len(text):
+            lines.append(text[start:])
+            endings.append("")
+        self._lines = lines
+        self._endings = endings
+        first = _LINE_BREAK.search(text)
+        #: The line ending new lines get: the file's first one, ``\n`` for a file without any.
+        self.newline = first.group() if first else "\n"
+
+    def __len__(self) -> int:
+        """The number of lines."""
+        return len(self._lines)
+
+    def line(self, number: int) -> str:
+        """Line ``number`` (1-based) without its ending; empty past the end."""
+        if 1 <= number <= len(self._lines):
+            return self._lines[number - 1]
+        return ""
+
+    def indentation(self, number: int) -> str:
+        """The leading whitespace of line ``number``."""
+        match = _LEADING_SPACE.match(self.line(number))
+        return match.group() if match else ""
+
+    def starts_at(self, number: int, column: int) -> bool:
+        """Whether only whitespace comes before ``column`` on line ``number``.
+
+        ``column`` is an :mod:`ast` ``col_offset`` (UTF-8 bytes); a whitespace prefix has as many
+        bytes as characters, so the comparison is exact whenever the answer is True.
+        """
+        prefix = self.line(number).encode("utf-8")[:column]
+        return not prefix.strip(b" \t\f")
+
+    def is_blank(self, number: int) -> bool:
+        """Whether line ``number`` exists and holds only whitespace."""
+        return 1 <= number <= len(self._lines) and not self._lines[number - 1].strip(" \t\f")
+
+    def is_comment(self, number: int) -> bool:
+        """Whether line ``number`` holds only a comment."""
+        return self.line(number).lstrip(" \t\f").startswith("#")
+
+    def has_pragma(self, first: int, last: int) -> bool:
+        """Whether ``# telemetry-scaffold: skip`` is on a line from ``first`` to ``last``."""
+        return any(_PRAGMA.search(self.line(number)) for number in range(first, last + 1))
+
+    def apply(self, insertions: Iterable[Insertion], deletions: Iterable[Deletion] = ()) -> str:
+        """Return the text with ``insertions`` added and ``deletions`` taken out.
+
+        Lines are rebuilt in one pass, so the cost is linear in the size of the file whatever the
+        number of edits.
+        """
+        before: dict[int, list[Insertion]] = {}
+        for insertion in insertions:
+            before.setdefault(insertion.before, []).append(insertion)
+        deleted: set[int] = set()
+        for deletion in deletions:
+            deleted.update(range(deletion.first, deletion.last + 1))
+        endings = list(self._endings)
+        if before.get(len(self._lines) + 1) and endings and endings[-1] == "":
+            # Lines appended after a last line without an ending need one between them.
+            endings[-1] = self.newline
+        out: list[str] = []
+        for number in range(1, len(self._lines) + 2):
+            for insertion in sorted(before.get(number, ()), key=lambda item: item.order):
+                out.extend(line + self.newline for line in insertion.lines)
+            if number <= len(self._lines) and number not in deleted:
+                out.append(self._lines[number - 1] + endings[number - 1])
+        return "".join(out)
+
+
+@dataclass
+class FileEdits:
+    """Everything decided for one file: its edits, what they do, and what needs a person."""
+
+    path: str
+    insertions: list[Insertion] = field(default_factory=list)
+    deletions: list[Deletion] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when the file needs no edit."""
+        return not self.insertions and not self.deletions

@@ -1,0 +1,545 @@
+"""What the names of a user's package refer to, read with :mod:`ast`; user code is never imported.
+
+A :class:`PackageIndex` parses the modules of the backend folder on demand and answers the
+questions the patcher asks: what an expression names (following imports across the package),
+whether a class is a FastAPI app or router (subclasses and library routers included), whether a
+function builds one, and the value of a string constant.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+
+from telemetry_cli.patching.names import APP_CLASSES, ROUTER_CLASSES, ROUTER_SUFFIX
+from telemetry_cli.patching.source import SourceLines
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+ScopeNode = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+# Following constants and imports never needs to go deeper than this; deeper is a cycle or a trick.
+_MAX_DEPTH = 24
+
+
+class Role(StrEnum):
+    """What an object is to FastAPI."""
+
+    APP = "app"
+    ROUTER = "router"
+
+
+@dataclass(frozen=True)
+class ModuleSource:
+    """The text of one module and where it lives."""
+
+    name: str  # dotted import name, relative to the backend folder
+    path: str  # POSIX path relative to the project root
+    text: str
+    is_package: bool  # an __init__.py
+
+
+class ParseFailure(Exception):
+    """A module is not valid Python; the message names the line."""
+
+
+def parse(text: str) -> ast.Module:
+    """Parse ``text`` with :mod:`ast`, reporting syntax errors as one line.
+
+    Raises:
+        ParseFailure: the text is not valid Python (or holds a NUL byte).
+    """
+    try:
+        with warnings.catch_warnings():
+            # Invalid escape sequences in user code are the user's business, not ours.
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except SyntaxError as error:
+        where = f" at line {error.lineno}, column {error.offset}" if error.lineno else ""
+        raise ParseFailure(f"syntax error{where}: {error.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise ParseFailure(f"cannot parse: {error.__class__.__name__}") from None
+
+
+@dataclass(eq=False)
+class Binding:
+    """What a name is bound to in one scope.
+
+    ``kind`` is ``class``/``function`` (``node`` is the definition), ``value`` (``node`` is the
+    assigned expression, ``statement`` the assignment), ``import`` (``target`` is the qualified
+    name), ``param`` (``node`` is the ``ast.arg``) or ``module``.
+    """
+
+    kind: str
+    name: str
+    scope: Scope
+    node: ast.AST | None = None
+    statement: ast.stmt | None = None
+    target: str = ""
+
+
+@dataclass(eq=False)
+class Scope:
+    """One namespace: a module, a class body or a function body."""
+
+    node: ScopeNode
+    module: ModuleModel
+    parent: Scope | None
+
+    @property
+    def is_class(self) -> bool:
+        """Whether this is a class body (invisible to the functions defined in it)."""
+        return isinstance(self.node, ast.ClassDef)
+
+    @property
+    def is_function(self) -> bool:
+        """Whether this is a function body."""
+        return isinstance(self.node, FunctionNode)
+
+    @cached_property
+    def bindings(self) -> dict[str, Binding]:
+        """The names this scope binds; a later binding of a name replaces an earlier one."""
+        bound: dict[str, Binding] = {}
+        if isinstance(self.node, FunctionNode):
+            arguments = self.node.args
+            for arg in (
+                *arguments.posonlyargs,
+                *arguments.args,
+                *arguments.kwonlyargs,
+                *(star for star in (arguments.vararg, arguments.kwarg) if star is not None),
+            ):
+                bound[arg.arg] = Binding("param", arg.arg, self, arg)
+        for statement in block_statements(self.node.body):
+            self._bind(statement, bound)
+        return bound
+
+    def _bind(self, statement: ast.stmt, bound: dict[str, Binding]) -> None:
+        if isinstance(statement, ast.ClassDef):
+            bound[statement.name] = Binding("class", statement.name, self, statement)
+        elif isinstance(statement, FunctionNode):
+            bound[statement.name] = Binding("function", statement.name, self, statement)
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    bound[target.id] = Binding("value", target.id, self, statement.value, statement)
+        elif isinstance(statement, ast.AnnAssign):
+            if isinstance(statement.target, ast.Name) and statement.value is not None:
+                name = statement.target.id
+                bound[name] = Binding("value", name, self, statement.value, statement)
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.asname is not None:
+                    bound[alias.asname] = Binding(
+                        "import", alias.asname, self, statement=statement, target=alias.name
+                    )
+                else:
+                    # `import a.b` binds `a`; `a.b` is then reached through attributes.
+                    head = alias.name.split(".")[0]
+                    bound[head] = Binding("import", head, self, statement=statement, target=head)
+        elif isinstance(statement, ast.ImportFrom):
+            source = self.module.absolute_import(statement)
+            if source is None:
+                return
+            for alias in statement.names:
+                if alias.name == "*":
+                    continue
+                local = alias.asname or alias.name
+                bound[local] = Binding(
+                    "import", local, self, statement=statement, target=f"{source}.{alias.name}"
+                )
+
+    def lookup(self, name: str) -> Binding | None:
+        """Find ``name`` the way Python does from code in this scope.
+
+        The scope itself first (a class body sees its own names), then the enclosing functions
+        (class bodies around a function are not visible from it), then the module.
+        """
+        binding = self.bindings.get(name)
+        if binding is not None:
+            return binding
+        scope = self.parent
+        while scope is not None:
+            if not scope.is_class:
+                binding = scope.bindings.get(name)
+                if binding is not None:
+                    return binding
+            scope = scope.parent
+        return None
+
+    def assigned_names(self) -> set[str]:
+        """Every name a function body assigns anywhere (which makes it local to the function)."""
+        names: set[str] = set(self.bindings)
+        for node in _walk_scope(self.node):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+                names.add(node.id)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split(".")[0])
+        return names
+
+
+def block_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Yield the statements of a block and of the compound statements in it, in source order.
+
+    ``if``/``try``/``with``/loop/``match`` blocks share their scope with the block around them;
+    function and class bodies do not, so they are yielded but not entered.
+    """
+    for statement in statements:
+        yield statement
+        for inner in sub_blocks(statement):
+            yield from block_statements(inner)
+
+
+def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of a compound statement that run in its own scope (not def or class bodies)."""
+    if isinstance(statement, ast.If | ast.For | ast.AsyncFor | ast.While):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, ast.With | ast.AsyncWith):
+        return [statement.body]
+    if isinstance(statement, ast.Try | ast.TryStar):
+        return [
+            statement.body,
+            *(handler.body for handler in statement.handlers),
+            statement.orelse,
+            statement.finalbody,
+        ]
+    if isinstance(statement, ast.Match):
+        return [case.body for case in statement.cases]
+    return []
+
+
+def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
+    """Walk the nodes of a scope's body, not entering nested function or class bodies."""
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, FunctionNode | ast.ClassDef | ast.Lambda):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+
+
+class ModuleModel:
+    """One parsed module of the user's backend."""
+
+    def __init__(self, source: ModuleSource, tree: ast.Module) -> None:
+        """Wrap a parsed module; use :meth:`PackageIndex.module` to get one."""
+        self.name = source.name
+        self.path = source.path
+        self.is_package = source.is_package
+        self.text = source.text
+        self.tree = tree
+        self.scope = Scope(tree, self, None)
+
+    @cached_property
+    def lines(self) -> SourceLines:
+        """The module's lines, for edits and pragmas."""
+        return SourceLines(self.text)
+
+    @property
+    def package(self) -> str:
+        """The package relative imports start from."""
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    def absolute_import(self, node: ast.ImportFrom) -> str | None:
+        """The absolute module a ``from ... import`` names; None when it leaves the top package."""
+        if not node.level:
+            return node.module
+        parts = self.package.split(".") if self.package else []
+        if node.level - 1 > len(parts) or (node.level - 1 == len(parts) and not node.module):
+            return None
+        base = parts[: len(parts) - (node.level - 1)]
+        return ".".join([*base, node.module] if node.module else base) or None
+
+    @cached_property
+    def imports_anywhere(self) -> dict[str, frozenset[str]]:
+        """What each imported name may refer to, over imports in any scope of the module.
+
+        Used to recognise code that is already there (an import inside a factory counts).
+        """
+        bound: dict[str, set[str]] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    # `import a.b as c` binds c to a.b; `import a.b` binds a to a.
+                    local = alias.asname or alias.name.split(".")[0]
+                    bound.setdefault(local, set()).add(alias.name if alias.asname else local)
+            elif isinstance(node, ast.ImportFrom):
+                source = self.absolute_import(node)
+                if source is None:
+                    continue
+                for alias in node.names:
+                    if alias.name != "*":
+                        bound.setdefault(alias.asname or alias.name, set()).add(
+                            f"{source}.{alias.name}"
+                        )
+        return {name: frozenset(targets) for name, targets in bound.items()}
+
+    def refers_to(self, expression: ast.expr, target: str) -> bool:
+        """Whether a name or attribute chain may refer to ``target`` through any import."""
+        if isinstance(expression, ast.Name):
+            return target in self.imports_anywhere.get(expression.id, ())
+        if isinstance(expression, ast.Attribute):
+            base, _, attr = target.rpartition(".")
+            return attr == expression.attr and bool(base) and self.refers_to(expression.value, base)
+        return False
+
+    @cached_property
+    def uses_relative_imports(self) -> bool:
+        """Whether the module imports its own package relatively (new imports then do too)."""
+        return any(
+            isinstance(node, ast.ImportFrom) and node.level > 0 for node in ast.walk(self.tree)
+        )
+
+
+@dataclass
+class PackageIndex:
+    """The user's modules, parsed on demand (each at most once) and cross-referenced.
+
+    ``read`` returns a module's source by dotted name, or None when there is no such module in
+    the backend folder (a library, or a typo).
+    """
+
+    read: Callable[[str], ModuleSource | None]
+    _modules: dict[str, ModuleModel | None] = field(default_factory=dict)
+    _failures: dict[str, str] = field(default_factory=dict)
+    _roles: dict[str, tuple[Role | None, bool]] = field(default_factory=dict)
+    _returns: dict[int, Role | None] = field(default_factory=dict)
+
+    def module(self, name: str) -> ModuleModel | None:
+        """The parsed module ``name``; None when absent or not parseable (see :meth:`failure`)."""
+        if name in self._modules:
+            return self._modules[name]
+        model: ModuleModel | None = None
+        valid = bool(name) and all(part.isidentifier() for part in name.split("."))
+        source = self.read(name) if valid else None
+        if source is not None:
+            try:
+                model = ModuleModel(source, parse(source.text))
+            except ParseFailure as failure:
+                self._failures[name] = f"{source.path}: {failure}"
+        self._modules[name] = model
+        return model
+
+    def add(self, model: ModuleModel) -> None:
+        """Register a module parsed elsewhere (the patch targets), so it is parsed only once."""
+        self._modules[model.name] = model
+
+    def failure(self, name: str) -> str | None:
+        """Why module ``name`` could not be parsed, if it could not."""
+        return self._failures.get(name)
+
+    # --- names -----------------------------------------------------------------------------
+
+    def qualify(self, expression: ast.expr, scope: Scope) -> str | None:
+        """The qualified name an expression (a name or attribute chain) refers to, if known.
+
+        Imported names give what they import; classes and functions defined at a module's top
+        level give ``module.name``; anything else gives None.
+        """
+        if isinstance(expression, ast.Name):
+            binding = scope.lookup(expression.id)
+            if binding is None:
+                return None
+            if binding.kind == "import":
+                return binding.target
+            if binding.kind in ("class", "function") and binding.scope.parent is None:
+                return f"{binding.scope.module.name}.{binding.name}"
+            return None
+        if isinstance(expression, ast.Attribute):
+            base = self.qualify(expression.value, scope)
+            return None if base is None else f"{base}.{expression.attr}"
+        return None
+
+    def resolve(self, qualified: str) -> tuple[str, Binding | None]:
+        """Follow ``qualified`` through the package's imports to where it is defined.
+
+        Returns the canonical qualified name (a library's name when the chain leaves the
+        package) and the binding in its defining module's top level (None outside the package,
+        or for an attribute of a class or value).
+        """
+        seen: set[str] = set()
+        while len(seen) < _MAX_DEPTH:
+            seen.add(qualified)
+            parts = qualified.split(".")
+            module = self.module(parts[0])
+            if module is None:
+                return qualified, None
+            index = 1
+            while index < len(parts):
+                binding = module.scope.bindings.get(parts[index])
+                if binding is not None:
+                    if binding.kind == "import":
+                        target = ".".join([binding.target, *parts[index + 1 :]])
+                        if target in seen:
+                            return qualified, None
+                        qualified = target
+                        break
+                    if index == len(parts) - 1:
+                        return qualified, binding
+                    return qualified, None  # an attribute of a class or an object
+                submodule = self.module(f"{module.name}.{parts[index]}")
+                if submodule is None:
+                    return qualified, None
+                module = submodule
+                index += 1
+            else:
+                return qualified, Binding("module", module.name, module.scope)
+        return qualified, None
+
+    def binding_of(self, expression: ast.expr, scope: Scope) -> Binding | None:
+        """The binding an expression names, following imports into other modules."""
+        if isinstance(expression, ast.Name):
+            binding = scope.lookup(expression.id)
+            if binding is None or binding.kind != "import":
+                return binding
+            return self.resolve(binding.target)[1]
+        qualified = self.qualify(expression, scope)
+        return None if qualified is None else self.resolve(qualified)[1]
+
+    # --- FastAPI objects ------------------------------------------------------------------------
+
+    def class_role(self, qualified: str) -> tuple[Role | None, bool]:
+        """Whether a class builds apps or routers, and whether it keeps FastAPI's constructor.
+
+        FastAPI's own classes, their subclasses in the package (followed through any number of
+        bases and modules), and library classes named ``...Router`` count. The second value is
+        False when a class of the package defines its own ``__init__`` (its ``prefix`` may then
+        differ from the ``prefix=`` argument).
+        """
+        if qualified in self._roles:
+            return self._roles[qualified]
+        self._roles[qualified] = (None, True)  # a cycle in the bases resolves to "not FastAPI"
+        result: tuple[Role | None, bool] = (None, True)
+        canonical, binding = self.resolve(qualified)
+        if canonical in APP_CLASSES:
+            result = (Role.APP, True)
+        elif canonical in ROUTER_CLASSES:
+            result = (Role.ROUTER, True)
+        elif binding is not None and binding.kind == "class":
+            assert isinstance(binding.node, ast.ClassDef)
+            own_init = any(
+                isinstance(item, FunctionNode) and item.name == "__init__"
+                for item in binding.node.body
+            )
+            for base in binding.node.bases:
+                base_name = self.qualify(base, binding.scope)
+                if base_name is None:
+                    continue
+                role, standard = self.class_role(base_name)
+                if role is not None:
+                    result = (role, standard and not own_init)
+                    break
+        elif (
+            binding is None
+            and self.module(canonical.split(".")[0]) is None
+            and canonical.rpartition(".")[2].endswith(ROUTER_SUFFIX)
+        ):
+            result = (Role.ROUTER, True)
+        self._roles[qualified] = result
+        return result
+
+    def built_role(self, call: ast.Call, scope: Scope) -> tuple[Role | None, bool]:
+        """What ``call`` builds: an app or router (directly, or through a factory function)."""
+        qualified = self.qualify(call.func, scope)
+        if qualified is None:
+            return None, True
+        role, standard = self.class_role(qualified)
+        if role is not None:
+            return role, standard
+        _, binding = self.resolve(qualified)
+        if binding is not None and binding.kind == "function":
+            return self.function_role(binding), False
+        return None, True
+
+    def function_role(self, binding: Binding) -> Role | None:
+        """What a function returns: an app, a router, or neither (as far as can be seen)."""
+        function = binding.node
+        assert isinstance(function, FunctionNode)
+        key = id(function)
+        if key in self._returns:
+            return self._returns[key]
+        self._returns[key] = None
+        scope = Scope(function, binding.scope.module, binding.scope)
+        role: Role | None = None
+        if function.returns is not None:
+            role = self.annotation_role(function.returns, binding.scope)
+        if role is None:
+            for node in _walk_scope(function):
+                if isinstance(node, ast.Return) and node.value is not None:
+                    role = self.expression_role(node.value, scope)
+                    if role is not None:
+                        break
+        self._returns[key] = role
+        return role
+
+    def expression_role(self, expression: ast.expr, scope: Scope) -> Role | None:
+        """What an expression evaluates to: a call that builds one, or a name bound to one."""
+        if isinstance(expression, ast.Call):
+            return self.built_role(expression, scope)[0]
+        if isinstance(expression, ast.Name):
+            binding = scope.lookup(expression.id)
+            if binding is not None and binding.kind == "value" and binding.node is not None:
+                assert isinstance(binding.node, ast.expr)
+                if isinstance(binding.node, ast.Call):
+                    return self.built_role(binding.node, binding.scope)[0]
+        return None
+
+    def annotation_role(self, annotation: ast.expr, scope: Scope) -> Role | None:
+        """The role of an annotation's class (``APIRouter``, ``Annotated[APIRouter, ...]``)."""
+        if isinstance(annotation, ast.Subscript):
+            base = self.qualify(annotation.value, scope)
+            if base is not None and base.rpartition(".")[2] == "Annotated":
+                inner = annotation.slice
+                if isinstance(inner, ast.Tuple) and inner.elts:
+                    return self.annotation_role(inner.elts[0], scope)
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+            return self.annotation_role(parsed, scope)
+        qualified = self.qualify(annotation, scope)
+        return None if qualified is None else self.class_role(qualified)[0]
+
+    # --- constants ------------------------------------------------------------------------------
+
+    def string_value(self, expression: ast.expr | None, scope: Scope, depth: int = 0) -> str | None:
+        """The value of a string known without running code, else None.
+
+        Literals, f-strings and ``+`` of known strings, and names (also imported ones) bound to
+        such a value.
+        """
+        if expression is None or depth > _MAX_DEPTH:
+            return None
+        if isinstance(expression, ast.Constant):
+            return expression.value if isinstance(expression.value, str) else None
+        if isinstance(expression, ast.JoinedStr):
+            parts: list[str] = []
+            for value in expression.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    parts.append(value.value)
+                elif (
+                    isinstance(value, ast.FormattedValue)
+                    and value.conversion == -1
+                    and value.format_spec is None
+                ):
+                    inner = self.string_value(value.value, scope, depth + 1)
+                    if inner is None:
+                        return None
+                    parts.append(inner)
+                else:
+                    return None
+            return "".join(parts)
+        if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
+            left = self.string_value(expression.left, scope, depth + 1)
+            right = self.string_value(expression.right, scope, depth + 1)
+            return None if left is None or right is None else left + right
+        if isinstance(expression, ast.Name | ast.Attribute):
+            binding = self.binding_of(expression, scope)
+            if binding is not None and binding.kind == "value":
+                assert isinstance(binding.node, ast.expr)
+                return self.string_value(binding.node, binding.scope, depth + 1)
+        return None
