@@ -1,20 +1,26 @@
 """The plan: what to generate, read from ``[tool.telemetry-scaffold]`` in ``pyproject.toml``.
 
-Every key is optional; the defaults reproduce the user's original request. Loading validates
-everything up front so that rendering and patching never see a bad value, and every problem is
-reported as one :class:`~telemetry_cli.errors.ConfigError` line naming the file and the key.
+The keys are described once, in :data:`KEYS`: TOML name, :class:`Plan` field, type, default,
+validator and one-line meaning. Loading, validation, the defaults, the README's configuration
+table (:func:`configuration_table`) and ``init`` all read that table. Every key is optional; the
+defaults reproduce the user's original request. Loading validates everything up front so that
+rendering and patching never see a bad value, and every problem is reported as one
+:class:`~telemetry_cli.errors.ConfigError` line naming the file and the key.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import keyword
 import re
 import stat
 import tomllib
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from telemetry_cli.errors import ConfigError
 
@@ -24,42 +30,437 @@ CONFIG_FILENAME = "pyproject.toml"
 DEFAULT_EVENT_TYPES = ("ai_block_used", "chapter_visit", "error_event")
 ERROR_EVENT_TYPE = "error_event"
 
-_SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_FEATURE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_API_PREFIX = re.compile(r"^(?:/[A-Za-z0-9._~-]+)+$")
+# Where Plan.app came from, for messages: our own key, or FastAPI CLI's setting.
+APP_KEY = "app"
+FASTAPI_ENTRYPOINT = "[tool.fastapi] entrypoint"
+
+# Matched with fullmatch: "$" would also accept a trailing newline.
+_SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FEATURE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_API_PREFIX = re.compile(r"(?:/[A-Za-z0-9._~-]+)+")
+_IMPORT_STRING = re.compile(r"(?P<module>[^:]+):(?P<attribute>[^:]+)")
+# Payload key names: they land in a Python string literal of the generated logger.
+_REDACT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _MAX_EVENT_TYPE_LENGTH = 64
-
-# Build the ConfigError for a key (``_Fail``) or for a problem of an already chosen key.
-_Fail = Callable[[str, str], ConfigError]
-_ProblemFail = Callable[[str], ConfigError]
-
-KNOWN_KEYS = (
-    "backend",
-    "app-package",
-    "specs-dir",
-    "feature",
-    "api-prefix",
-    "event-types",
-    "instrument",
-    "capture-errors",
+_MAX_REDACT_KEY_LENGTH = 64
+_MAX_REDACT_KEYS = 256
+# Bidirectional-text controls: invisible, and they reorder what a reader sees around them.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 
 
 @dataclass(frozen=True)
-class Plan:
-    """A validated plan. Paths are POSIX strings relative to ``root``."""
+class _Scope:
+    """What a key's validator sees: where the plan comes from and the keys validated before it."""
 
     root: Path
     config_file: Path
-    backend: str = "backend"
-    app_package: str = "app"
-    specs_dir: str = "specs"
-    feature: str = "059-analytics-telemetry"
-    api_prefix: str = "/api/telemetry"
-    event_types: tuple[str, ...] = DEFAULT_EVENT_TYPES
-    instrument: tuple[tuple[str, str], ...] = (("api/ai_blocks.py", "ai_block_used"),)
-    capture_errors: bool = True
+    table: Mapping[str, object]
+    tool: Mapping[str, object]
+    values: dict[str, Any]
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.config_file}: [tool.{TOOL_SECTION}] {key}: {problem}")
+
+
+# A validator gets the raw TOML value (the key's default when unset) and returns the field value.
+_Validator = Callable[[object, _Scope], Any]
+_ProblemFail = Callable[[str], ConfigError]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of ``[tool.telemetry-scaffold]``.
+
+    Attributes:
+        name: the TOML key, e.g. ``app-package``.
+        field: the :class:`Plan` attribute it sets, e.g. ``app_package``.
+        type: the TOML type, as the documentation names it.
+        default: the value of the field when the key is absent (validated like a user value).
+        meaning: one line for the documentation.
+        validate: checks the raw value (the TOML form of ``default`` when unset) and returns the
+            field value; raises :class:`ConfigError`.
+        default_doc: how the documentation shows the default, when not as a TOML literal.
+    """
+
+    name: str
+    field: str
+    type: str
+    default: Any
+    meaning: str
+    validate: _Validator
+    default_doc: str | None = None
+
+    @property
+    def toml_default(self) -> object:
+        """The default as it would be written in TOML (tuples become arrays, pairs tables)."""
+        return _toml_value(self.default, table=self.type.startswith("table"))
+
+    def default_text(self) -> str:
+        """The default as the documentation shows it, e.g. ``"backend"`` or ``[]``."""
+        if self.default_doc is not None:
+            return self.default_doc
+        return _toml_literal(self.toml_default)
+
+
+def _toml_value(value: object, *, table: bool) -> object:
+    if table and isinstance(value, tuple):
+        return {str(k): v for k, v in value}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _toml_literal(value: object) -> str:
+    """A TOML literal for the simple values defaults are made of."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{json.dumps(k)} = {_toml_literal(v)}" for k, v in value.items())
+        return "{" + pairs + "}" if pairs else "{}"
+    raise TypeError(f"no TOML literal for {value!r}")
+
+
+# --- validators, in the order of KEYS ------------------------------------------------------
+
+
+def _string(value: object, key: str, scope: _Scope) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise scope.fail(key, f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _validate_backend(value: object, scope: _Scope) -> str:
+    return _folder("backend", _string(value, "backend", scope), scope)
+
+
+def _validate_app_package(value: object, scope: _Scope) -> str:
+    app_package = _string(value, "app-package", scope)
+    if not _is_dotted_name(app_package):
+        raise scope.fail(
+            "app-package", f"{app_package!r} is not an importable package name (e.g. 'app')"
+        )
+    return app_package
+
+
+def _validate_specs_dir(value: object, scope: _Scope) -> str:
+    specs_dir = _folder("specs-dir", _string(value, "specs-dir", scope), scope)
+    analytics_dir = _join(scope.values["backend"], scope.values["app_package"].replace(".", "/"))
+    analytics_dir = _join(analytics_dir, "analytics")
+    # Spec documents in the generated package would be generated files inside generated files.
+    if _overlaps(scope.root, specs_dir, analytics_dir):
+        raise scope.fail(
+            "specs-dir",
+            f"{specs_dir!r} is inside the generated package {analytics_dir}; "
+            "keep the specs outside it",
+        )
+    return specs_dir
+
+
+def _validate_feature(value: object, scope: _Scope) -> str:
+    feature = _string(value, "feature", scope)
+    if not _FEATURE.fullmatch(feature):
+        raise scope.fail(
+            "feature", f"{feature!r} must be one folder name, e.g. '059-analytics-telemetry'"
+        )
+    return feature
+
+
+def _validate_api_prefix(value: object, scope: _Scope) -> str:
+    api_prefix = _string(value, "api-prefix", scope)
+    if not _API_PREFIX.fullmatch(api_prefix):
+        raise scope.fail(
+            "api-prefix",
+            f"{api_prefix!r} must start with '/', have no trailing '/' and no parameters, "
+            "e.g. '/api/telemetry'",
+        )
+    return api_prefix
+
+
+def _validate_event_types(value: object, scope: _Scope) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise scope.fail("event-types", "expected a non-empty list of snake_case strings")
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, str) or not _SNAKE_CASE.fullmatch(item):
+            raise scope.fail("event-types", f"{item!r} is not snake_case (e.g. 'chapter_visit')")
+        if len(item) > _MAX_EVENT_TYPE_LENGTH:
+            raise scope.fail(
+                "event-types", f"{item!r} is longer than {_MAX_EVENT_TYPE_LENGTH} characters"
+            )
+        if item in seen:
+            raise scope.fail("event-types", f"{item!r} is listed twice")
+        seen.add(item)
+    return tuple(value)
+
+
+def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise scope.fail("instrument", 'expected a table of module = "event_type"')
+    event_types: tuple[str, ...] = scope.values["event_types"]
+    app_dir = _join(scope.values["backend"], scope.values["app_package"].replace(".", "/"))
+    analytics_dir = _join(app_dir, "analytics")
+    instrument: list[tuple[str, str]] = []
+    for module, event_type in value.items():
+        # JSON quoting escapes a control character in the name, keeping the message one line.
+        where = f"instrument.{json.dumps(module, ensure_ascii=False)}"
+
+        def fail_module(problem: str, where: str = where) -> ConfigError:
+            return scope.fail(where, problem)
+
+        if not isinstance(event_type, str):
+            raise fail_module(f"expected an event type string, got {event_type!r}")
+        if event_type not in event_types:
+            unset = (
+                "" if "instrument" in scope.table else " (the default instrument; set instrument)"
+            )
+            raise fail_module(
+                f"event type {event_type!r} is not in event-types {list(event_types)}{unset}"
+            )
+        normalised = _relative_module(module, fail_module)
+        module_path = _join(app_dir, normalised)
+        _inside_root(scope.root, module_path, fail_module)
+        # Generated files are rewritten by the tool: a patched one would be patched, then
+        # rewritten or refused, on every run, never settling. (The module that builds the app is
+        # fine: its routes are instrumented like any other module's.)
+        if _overlaps(scope.root, module_path, analytics_dir):
+            raise fail_module(
+                f"{normalised!r} is in the generated package {analytics_dir}; "
+                "instrument your own route modules only"
+            )
+        instrument.append((normalised, event_type))
+    if len({module for module, _ in instrument}) != len(instrument):
+        raise scope.fail("instrument", "the same module is listed twice")
+    return tuple(sorted(instrument))
+
+
+def _validate_capture_errors(value: object, scope: _Scope) -> bool:
+    if not isinstance(value, bool):
+        raise scope.fail("capture-errors", f"expected true or false, got {value!r}")
+    if value and ERROR_EVENT_TYPE not in scope.values["event_types"]:
+        raise scope.fail(
+            "capture-errors",
+            f"needs {ERROR_EVENT_TYPE!r} in event-types; add it or set capture-errors = false",
+        )
+    return value
+
+
+def _validate_app(value: object, scope: _Scope) -> str | None:
+    if value is not None:
+        scope.values["app_source"] = APP_KEY
+        return _import_string(value, lambda p: scope.fail(APP_KEY, p), "app.main:app")
+    fastapi = scope.tool.get("fastapi")
+    if fastapi is None:
+        return None  # discovered, the way FastAPI CLI finds an app
+
+    def fail(problem: str) -> ConfigError:
+        return ConfigError(f"{scope.config_file}: {FASTAPI_ENTRYPOINT}: {problem}")
+
+    if not isinstance(fastapi, dict):
+        raise ConfigError(f"{scope.config_file}: [tool.fastapi] must be a table")
+    entrypoint = fastapi.get("entrypoint")
+    if entrypoint is None:
+        return None
+    prefix = _backend_module_prefix(scope)
+    example = f"{prefix}.app.main:app" if prefix else "app.main:app"
+    import_string = _import_string(entrypoint, fail, example)
+    scope.values["app_source"] = FASTAPI_ENTRYPOINT
+    # FastAPI CLI imports the entrypoint from the folder of pyproject.toml; ours is relative to
+    # the backend folder. Strip the backend's own dotted path when the entrypoint starts with it
+    # (``backend.app.main:app``); otherwise it already is (an installed or src-layout package).
+    if prefix and import_string.startswith(prefix + "."):
+        import_string = import_string[len(prefix) + 1 :]
+    return import_string
+
+
+def _backend_module_prefix(scope: _Scope) -> str:
+    """The backend folder as a dotted name from the config file's folder, or '' when none."""
+    try:
+        relative = (scope.root / scope.values["backend"]).relative_to(scope.config_file.parent)
+    except ValueError:
+        return ""
+    parts = [part for part in PurePosixPath(relative.as_posix()).parts if part != "."]
+    if not all(_IDENTIFIER.fullmatch(part) and not keyword.iskeyword(part) for part in parts):
+        return ""
+    return ".".join(parts)
+
+
+def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
+    if not isinstance(value, str):
+        raise fail(f"expected a string such as {example!r}, got {value!r}")
+    match = _IMPORT_STRING.fullmatch(value)
+    if (
+        match is None
+        or not _is_dotted_name(match["module"])
+        or not _is_dotted_name(match["attribute"], dotted=False)
+    ):
+        raise fail(
+            f"{value!r} is not an import string '<dotted.module>:<attribute>', e.g. {example!r} "
+            "(or a factory function, 'app.server:create_app')"
+        )
+    return value
+
+
+def _validate_redact(value: object, scope: _Scope) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise scope.fail("redact", f"expected a list of payload key names, got {value!r}")
+    if len(value) > _MAX_REDACT_KEYS:
+        raise scope.fail("redact", f"lists {len(value)} keys; at most {_MAX_REDACT_KEYS}")
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, str) or not item:
+            raise scope.fail("redact", f"expected non-empty key names, got {item!r}")
+        if len(item) > _MAX_REDACT_KEY_LENGTH:
+            raise scope.fail(
+                "redact", f"{item[:20]!r}... is longer than {_MAX_REDACT_KEY_LENGTH} characters"
+            )
+        if not _REDACT_KEY.fullmatch(item):
+            raise scope.fail(
+                "redact",
+                f"{item!r}: use ASCII letters, digits, '_', '-' and '.', starting with a letter "
+                "or digit (e.g. 'customer_ref')",
+            )
+        # Redaction ignores letter case, so 'Token' and 'token' are the same key.
+        folded = item.casefold()
+        if folded in seen:
+            raise scope.fail("redact", f"{item!r} is listed twice")
+        seen.add(folded)
+    return tuple(value)
+
+
+# The keys, in documentation order; a validator may read the values of the keys before it.
+KEYS: tuple[Key, ...] = (
+    Key(
+        name="backend",
+        field="backend",
+        type="string",
+        default="backend",
+        meaning="backend folder, relative to the root",
+        validate=_validate_backend,
+    ),
+    Key(
+        name="app-package",
+        field="app_package",
+        type="string",
+        default="app",
+        meaning="the importable package inside it (`backend/app`)",
+        validate=_validate_app_package,
+    ),
+    Key(
+        name="specs-dir",
+        field="specs_dir",
+        type="string",
+        default="specs",
+        meaning="where feature documents go, relative to the root",
+        validate=_validate_specs_dir,
+    ),
+    Key(
+        name="feature",
+        field="feature",
+        type="string",
+        default="059-analytics-telemetry",
+        meaning="feature folder name under `specs-dir`",
+        validate=_validate_feature,
+    ),
+    Key(
+        name="api-prefix",
+        field="api_prefix",
+        type="string",
+        default="/api/telemetry",
+        meaning="prefix of the telemetry router",
+        validate=_validate_api_prefix,
+    ),
+    Key(
+        name="event-types",
+        field="event_types",
+        type="array of strings",
+        default=DEFAULT_EVENT_TYPES,
+        meaning="allowed event types (snake_case, unique)",
+        validate=_validate_event_types,
+    ),
+    Key(
+        name="instrument",
+        field="instrument",
+        type="table",
+        default=(("api/ai_blocks.py", "ai_block_used"),),
+        meaning="module (relative to the app package) → event type logged at the start of each "
+        "of its route handlers",
+        validate=_validate_instrument,
+    ),
+    Key(
+        name="capture-errors",
+        field="capture_errors",
+        type="boolean",
+        default=True,
+        meaning="also wire a hook into the app that logs an `error_event` for each unhandled "
+        "exception (needs `error_event` in `event-types`)",
+        validate=_validate_capture_errors,
+    ),
+    Key(
+        name="app",
+        field="app",
+        type="string",
+        default=None,
+        meaning='the app as an import string relative to the backend folder, `"app.main:app"` '
+        'or a factory `"app.server:create_app"`',
+        validate=_validate_app,
+        default_doc="`[tool.fastapi] entrypoint`, else discovered",
+    ),
+    Key(
+        name="redact",
+        field="redact",
+        type="array of strings",
+        default=(),
+        meaning="payload keys to redact in addition to the built-in sensitive list",
+        validate=_validate_redact,
+    ),
+)
+KEYS_BY_NAME: Mapping[str, Key] = {key.name: key for key in KEYS}
+KNOWN_KEYS = tuple(key.name for key in KEYS)
+
+
+def _default(name: str) -> Any:
+    return KEYS_BY_NAME[name].default
+
+
+def configuration_table() -> str:
+    """The README's configuration table (Markdown), rendered from :data:`KEYS`."""
+    rows = ["| key | default | meaning |", "|---|---|---|"]
+    for key in KEYS:
+        default = key.default_text()
+        shown = default if default.startswith("`") else f"`{default}`"
+        rows.append(f"| `{key.name}` | {shown} | {key.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated plan. Paths are POSIX strings relative to ``root``.
+
+    ``app`` is the app's import string relative to the backend folder (``app.main:app``), or
+    None to discover it; ``app_source`` says which setting gave it (:data:`APP_KEY` or
+    :data:`FASTAPI_ENTRYPOINT`).
+    """
+
+    root: Path
+    config_file: Path
+    backend: str = _default("backend")
+    app_package: str = _default("app-package")
+    specs_dir: str = _default("specs-dir")
+    feature: str = _default("feature")
+    api_prefix: str = _default("api-prefix")
+    event_types: tuple[str, ...] = _default("event-types")
+    instrument: tuple[tuple[str, str], ...] = _default("instrument")
+    capture_errors: bool = _default("capture-errors")
+    app: str | None = _default("app")
+    redact: tuple[str, ...] = _default("redact")
+    app_source: str | None = None
 
     @classmethod
     def default(cls, root: Path) -> Plan:
@@ -176,11 +577,17 @@ def load_plan(
         project_root = config_file.parent
     if not project_root.is_dir():
         raise ConfigError(f"{project_root}: --root is not a folder")
-    table = _read_table(config_file)
-    return plan_from_table(table, root=project_root.resolve(), config_file=config_file.resolve())
+    tool = _read_tool_table(config_file)
+    table = tool.get(TOOL_SECTION, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{config_file}: [tool.{TOOL_SECTION}] must be a table")
+    return plan_from_table(
+        table, root=project_root.resolve(), config_file=config_file.resolve(), tool=tool
+    )
 
 
-def _read_table(config_file: Path) -> Mapping[str, object]:
+def _read_tool_table(config_file: Path) -> Mapping[str, object]:
+    """Return the ``[tool]`` table of a TOML file (empty when it has none)."""
     try:
         data = tomllib.loads(config_file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -188,147 +595,99 @@ def _read_table(config_file: Path) -> Mapping[str, object]:
     except OSError as exc:
         raise ConfigError(f"{config_file}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_file}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{config_file}: invalid TOML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        # tomllib recurses once per level of nested arrays and inline tables.
+        raise ConfigError(
+            f"{config_file}: invalid TOML: values nest too deeply to read; "
+            "no plan needs more than a few levels"
+        ) from None
     tool = data.get("tool", {})
-    table = tool.get(TOOL_SECTION, {}) if isinstance(tool, dict) else {}
-    if not isinstance(table, dict):
-        raise ConfigError(f"{config_file}: [tool.{TOOL_SECTION}] must be a table")
-    return table
+    return tool if isinstance(tool, dict) else {}
 
 
-def plan_from_table(table: Mapping[str, object], *, root: Path, config_file: Path) -> Plan:
-    """Validate a ``[tool.telemetry-scaffold]`` table and build the plan from it."""
+def plan_from_table(
+    table: Mapping[str, object],
+    *,
+    root: Path,
+    config_file: Path,
+    tool: Mapping[str, object] | None = None,
+) -> Plan:
+    """Validate a ``[tool.telemetry-scaffold]`` table and build the plan from it.
 
-    def fail(key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{config_file}: [tool.{TOOL_SECTION}] {key}: {problem}")
+    Args:
+        table: the ``[tool.telemetry-scaffold]`` table.
+        root: the project root, absolute.
+        config_file: the file the table comes from (named in every error).
+        tool: the whole ``[tool]`` table, for ``[tool.fastapi] entrypoint``.
 
-    for key in table:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+    Raises:
+        ConfigError: an unknown key or a bad value, named in one line.
+    """
+    scope = _Scope(
+        root=root,
+        config_file=config_file,
+        table=table,
+        tool=tool if tool is not None else {TOOL_SECTION: table},
+        values={},
+    )
+    _printable_name(_config_name(root, config_file), config_file)
+    for name in table:
+        if name not in KEYS_BY_NAME:
+            close = difflib.get_close_matches(name, KNOWN_KEYS, n=1)
             hint = (
                 f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(KNOWN_KEYS)}"
             )
-            raise fail(key, f"unknown key; {hint}")
+            raise scope.fail(name, f"unknown key; {hint}")
+    for key in KEYS:
+        scope.values[key.field] = key.validate(table.get(key.name, key.toml_default), scope)
+    return Plan(root=root, config_file=config_file, **scope.values)
 
-    def string(key: str, default: str) -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise fail(key, f"expected a non-empty string, got {value!r}")
-        return value
 
-    backend = _relative_dir(string("backend", "backend"), root, lambda p: fail("backend", p))
-    specs_dir = _relative_dir(string("specs-dir", "specs"), root, lambda p: fail("specs-dir", p))
+def _config_name(root: Path, config_file: Path) -> str:
+    try:
+        return config_file.relative_to(root).as_posix()
+    except ValueError:
+        return config_file.name
 
-    app_package = string("app-package", "app")
-    if not all(
-        _IDENTIFIER.match(part) and not keyword.iskeyword(part) for part in app_package.split(".")
-    ):
-        raise fail("app-package", f"{app_package!r} is not an importable package name (e.g. 'app')")
-    app_dir = _join(backend, app_package.replace(".", "/"))
-    analytics_dir = _join(app_dir, "analytics")
-    # Spec documents in the generated package would be generated files inside generated files.
-    if _overlaps(root, specs_dir, analytics_dir):
-        raise fail(
-            "specs-dir",
-            f"{specs_dir!r} is inside the generated package {analytics_dir}; "
-            "keep the specs outside it",
+
+def _printable_name(name: str, config_file: Path) -> None:
+    """Refuse a config file name the documents (Markdown, YAML) could not quote on one line."""
+    flaw = _unprintable(name)
+    if flaw is not None:
+        # The message quotes the name with its escapes: the raw name would break the line.
+        raise ConfigError(
+            f"{str(config_file)!r}: the config file's name contains {flaw}, which the generated "
+            "documents cannot quote; rename the file"
         )
 
-    feature = string("feature", "059-analytics-telemetry")
-    if not _FEATURE.match(feature):
-        raise fail(
-            "feature", f"{feature!r} must be one folder name, e.g. '059-analytics-telemetry'"
-        )
 
-    api_prefix = string("api-prefix", "/api/telemetry")
-    if not _API_PREFIX.match(api_prefix):
-        raise fail(
-            "api-prefix",
-            f"{api_prefix!r} must start with '/', have no trailing '/' and no parameters, "
-            "e.g. '/api/telemetry'",
-        )
-
-    event_types = _event_types(table.get("event-types", list(DEFAULT_EVENT_TYPES)), fail)
-
-    raw_instrument = table.get("instrument", {"api/ai_blocks.py": "ai_block_used"})
-    if not isinstance(raw_instrument, dict):
-        raise fail("instrument", 'expected a table of module = "event_type"')
-    instrument: list[tuple[str, str]] = []
-    for module, event_type in raw_instrument.items():
-        where = f'instrument."{module}"'
-
-        def fail_module(problem: str, where: str = where) -> ConfigError:
-            return fail(where, problem)
-
-        if not isinstance(event_type, str):
-            raise fail_module(f"expected an event type string, got {event_type!r}")
-        if event_type not in event_types:
-            unset = "" if "instrument" in table else " (the default instrument; set instrument)"
-            raise fail_module(
-                f"event type {event_type!r} is not in event-types {list(event_types)}{unset}"
-            )
-        normalised = _relative_module(module, fail_module)
-        module_path = _join(app_dir, normalised)
-        _inside_root(root, module_path, fail_module)
-        # Generated files are rewritten by the tool and main.py is patched differently: either
-        # target would be patched, then rewritten or refused, on every run, never settling.
-        if _overlaps(root, module_path, analytics_dir):
-            raise fail_module(
-                f"{normalised!r} is in the generated package {analytics_dir}; "
-                "instrument your own route modules only"
-            )
-        if _same_file(root, module_path, _join(app_dir, "main.py")):
-            raise fail_module(
-                f"{normalised!r} is the app's main.py, which generate wires up already; "
-                "instrument the modules that define routes"
-            )
-        instrument.append((normalised, event_type))
-    if len({module for module, _ in instrument}) != len(instrument):
-        raise fail("instrument", "the same module is listed twice")
-
-    capture_errors = table.get("capture-errors", True)
-    if not isinstance(capture_errors, bool):
-        raise fail("capture-errors", f"expected true or false, got {capture_errors!r}")
-    if capture_errors and ERROR_EVENT_TYPE not in event_types:
-        raise fail(
-            "capture-errors",
-            f"needs {ERROR_EVENT_TYPE!r} in event-types; add it or set capture-errors = false",
-        )
-
-    return Plan(
-        root=root,
-        config_file=config_file,
-        backend=backend,
-        app_package=app_package,
-        specs_dir=specs_dir,
-        feature=feature,
-        api_prefix=api_prefix,
-        event_types=event_types,
-        instrument=tuple(sorted(instrument)),
-        capture_errors=capture_errors,
-    )
+def _unprintable(text: str) -> str | None:
+    """Describe the first character that cannot stand in one line of a document, or None."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            kind = "a lone surrogate" if category == "Cs" else "a control character"
+            return f"{kind} (U+{ord(char):04X})"
+    return None
 
 
-def _event_types(value: object, fail: _Fail) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise fail("event-types", "expected a non-empty list of snake_case strings")
-    seen: set[str] = set()
-    for item in value:
-        if not isinstance(item, str) or not _SNAKE_CASE.match(item):
-            raise fail("event-types", f"{item!r} is not snake_case (e.g. 'chapter_visit')")
-        if len(item) > _MAX_EVENT_TYPE_LENGTH:
-            raise fail(
-                "event-types", f"{item!r} is longer than {_MAX_EVENT_TYPE_LENGTH} characters"
-            )
-        if item in seen:
-            raise fail("event-types", f"{item!r} is listed twice")
-        seen.add(item)
-    return tuple(value)
+def _is_dotted_name(value: str, *, dotted: bool = True) -> bool:
+    parts = value.split(".") if dotted else [value]
+    return all(_IDENTIFIER.fullmatch(part) and not keyword.iskeyword(part) for part in parts)
 
 
-def _relative_dir(value: str, root: Path, fail: _ProblemFail) -> str:
+def _folder(key: str, value: str, scope: _Scope) -> str:
+    def fail(problem: str) -> ConfigError:
+        return scope.fail(key, problem)
+
+    flaw = _unprintable(value)
+    if flaw is not None:
+        # Paths are quoted in Markdown, YAML and shell lines of the documents; a line break or
+        # an invisible control there would break them or hide what they say.
+        raise fail(f"{value!r} contains {flaw}; rename the folder")
     posix = _clean_relative(value, fail)
-    resolved = _inside_root(root, posix, fail)
+    resolved = _inside_root(scope.root, posix, fail)
     try:
         is_folder = stat.S_ISDIR(resolved.stat().st_mode)
     except FileNotFoundError:
@@ -348,7 +707,7 @@ def _relative_module(value: str, fail: _ProblemFail) -> str:
             f"{value!r} must be a .py file relative to the app package, e.g. 'api/ai_blocks.py'"
         )
     parts = PurePosixPath(posix).with_suffix("").parts
-    if not all(_IDENTIFIER.match(part) and not keyword.iskeyword(part) for part in parts):
+    if not all(_IDENTIFIER.fullmatch(part) and not keyword.iskeyword(part) for part in parts):
         raise fail(
             f"{value!r} is not an importable module path (use names like 'api/ai_blocks.py')"
         )
@@ -392,14 +751,6 @@ def _overlaps(root: Path, inner: str, outer: str) -> bool:
     if real_inner is None or real_outer is None:
         return False
     return real_inner == real_outer or real_outer in real_inner.parents
-
-
-def _same_file(root: Path, first: str, second: str) -> bool:
-    """True when ``first`` and ``second`` name the same file, as written or through symlinks."""
-    if first == second:
-        return True
-    real_first = _resolve_quietly(root / first)
-    return real_first is not None and real_first == _resolve_quietly(root / second)
 
 
 def _resolve_quietly(path: Path) -> Path | None:

@@ -614,7 +614,6 @@ def add_to_plan(project: Path, lines: str) -> None:
     ("line", "key"),
     [
         ('instrument = { "analytics/telemetry_router.py" = "chapter_visit" }', "instrument"),
-        ('instrument = { "main.py" = "chapter_visit" }', "instrument"),
         ('specs-dir = "backend/app/main.py"', "specs-dir"),
         ('backend = "pyproject.toml"', "backend"),
         ('specs-dir = "backend/app/analytics/specs"', "specs-dir"),

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from telemetry_cli.errors import ConfigError
-from telemetry_cli.plan import Plan, find_config, load_plan
+from telemetry_cli.plan import (
+    APP_KEY,
+    FASTAPI_ENTRYPOINT,
+    KEYS,
+    Plan,
+    configuration_table,
+    find_config,
+    load_plan,
+)
 
 
 def write_config(root: Path, body: str) -> Path:
@@ -106,6 +117,12 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('event-types = ["page_view", "error_event"]', "(the default instrument; set instrument)"),
         ('instrument = { "api/x.py" = 3 }', "expected an event type string"),
         ('capture-errors = "yes"', "expected true or false"),
+        # A trailing newline must not slip through a pattern's "$".
+        ('event-types = ["page_view\\n"]', "is not snake_case"),
+        ('feature = "059-x\\n"', "must be one folder name"),
+        ('api-prefix = "/api/t\\n"', "must start with '/'"),
+        ('app-package = "app\\n"', "not an importable package name"),
+        ('instrument = { "api/x.py\\n" = "chapter_visit" }', "must be a .py file"),
         ('event-types = ["chapter_visit"]\ninstrument = {}', "needs 'error_event' in event-types"),
     ],
 )
@@ -174,16 +191,6 @@ def test_section_must_be_a_table(tmp_path: Path) -> None:
             "is in the generated package",
         ),
         (
-            'instrument = { "main.py" = "chapter_visit" }',
-            'instrument."main.py"',
-            "is the app's main.py",
-        ),
-        (
-            'app-package = "core.web"\ninstrument = { "main.py" = "chapter_visit" }',
-            'instrument."main.py"',
-            "is the app's main.py",
-        ),
-        (
             'specs-dir = "backend/app/analytics"',
             "specs-dir",
             "is inside the generated package backend/app/analytics",
@@ -211,14 +218,28 @@ def test_targets_that_would_never_settle_are_refused(
     assert caught.value.exit_code == 2
 
 
-def test_instrumenting_main_through_a_symlink_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        'instrument = { "main.py" = "chapter_visit" }',
+        'app-package = "core.web"\ninstrument = { "main.py" = "chapter_visit" }',
+        'app = "app.server:create_app"\ninstrument = { "server.py" = "chapter_visit" }',
+    ],
+)
+def test_the_module_that_builds_the_app_may_be_instrumented(tmp_path: Path, body: str) -> None:
+    # Its routes are route handlers like any other module's.
+    write_config(tmp_path, body)
+    plan = load_plan(root=tmp_path)
+    assert len(plan.instrument) == 1
+
+
+def test_instrumenting_main_through_a_symlink_is_accepted(tmp_path: Path) -> None:
     api = tmp_path / "backend" / "app" / "api"
     api.mkdir(parents=True)
     (tmp_path / "backend" / "app" / "main.py").write_text("")
     (api / "entry.py").symlink_to(tmp_path / "backend" / "app" / "main.py")
     write_config(tmp_path, 'instrument = { "api/entry.py" = "chapter_visit" }')
-    with pytest.raises(ConfigError, match=r"instrument\.\"api/entry\.py\": .* main\.py"):
-        load_plan(root=tmp_path)
+    assert load_plan(root=tmp_path).instrument == (("api/entry.py", "chapter_visit"),)
 
 
 @pytest.mark.parametrize("key", ["backend", "specs-dir"])
@@ -256,3 +277,225 @@ def test_symlink_loop_is_a_config_error(tmp_path: Path, link: str, body: str, ke
     message = caught.value.message
     assert key in message and message.endswith(": symlink loop"), message
     assert caught.value.exit_code == 2
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "app"),
+    [
+        ('app = "app.main:app"', "app.main:app"),
+        ('app = "app.server:create_app"', "app.server:create_app"),
+        ('app = "main:api"', "main:api"),
+        ('app = "_x.y_2.z:_App"', "_x.y_2.z:_App"),
+    ],
+)
+def test_app_key_is_an_import_string(tmp_path: Path, body: str, app: str) -> None:
+    write_config(tmp_path, body)
+    plan = load_plan(root=tmp_path)
+    assert (plan.app, plan.app_source) == (app, APP_KEY)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '"app.main"',
+        '"app/main.py:app"',
+        '"app.main:"',
+        '":app"',
+        '"app.main:app:x"',
+        '"app.main:app.attr"',
+        '"app..main:app"',
+        '"app.class:app"',
+        '"app.main:def"',
+        '"app-x.main:app"',
+        '" app.main:app"',
+        '"app.main:app\\n"',
+        '"1app.main:app"',
+        "3",
+        '["app.main:app"]',
+    ],
+)
+def test_bad_app_is_one_line_with_an_example(tmp_path: Path, value: str) -> None:
+    config = write_config(tmp_path, f"app = {value}")
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    message = caught.value.message
+    assert message.startswith(f"{config.resolve()}: [tool.telemetry-scaffold] app: ")
+    assert "'app.main:app'" in message and "\n" not in message
+    assert caught.value.exit_code == 2
+
+
+def fastapi_config(root: Path, entrypoint: str, body: str = "") -> Path:
+    config = root / "pyproject.toml"
+    config.write_text(
+        f'[project]\nname = "demo"\n\n[tool.fastapi]\nentrypoint = {entrypoint}\n\n'
+        f"[tool.telemetry-scaffold]\n{body}\n"
+    )
+    return config
+
+
+@pytest.mark.parametrize(
+    ("entrypoint", "body", "app"),
+    [
+        # FastAPI CLI imports from the folder of pyproject.toml: the backend folder is stripped.
+        ('"backend.app.main:app"', "", "app.main:app"),
+        (
+            '"services.api.core.server:create_app"',
+            'backend = "services/api"',
+            "core.server:create_app",
+        ),
+        # Not under the backend folder's dotted path: an installed (or src-layout) package.
+        ('"app.main:app"', "", "app.main:app"),
+        ('"main:app"', 'backend = "."', "main:app"),
+        # A folder name that cannot be imported is never a prefix.
+        ('"app.main:app"', 'backend = "my-backend"', "app.main:app"),
+    ],
+)
+def test_fastapi_entrypoint_is_read_when_app_is_unset(
+    tmp_path: Path, entrypoint: str, body: str, app: str
+) -> None:
+    fastapi_config(tmp_path, entrypoint, body)
+    plan = load_plan(root=tmp_path)
+    assert (plan.app, plan.app_source) == (app, FASTAPI_ENTRYPOINT)
+
+
+def test_app_key_wins_over_the_fastapi_entrypoint(tmp_path: Path) -> None:
+    fastapi_config(tmp_path, '"backend.app.main:app"', 'app = "app.server:create_app"')
+    plan = load_plan(root=tmp_path)
+    assert (plan.app, plan.app_source) == ("app.server:create_app", APP_KEY)
+
+
+def test_no_app_setting_means_discover(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi]\n\n[tool.telemetry-scaffold]\n")
+    plan = load_plan(root=tmp_path)
+    assert (plan.app, plan.app_source) == (None, None)
+
+
+@pytest.mark.parametrize("entrypoint", ['"backend/app/main.py"', "1", '"backend.app.main"'])
+def test_bad_fastapi_entrypoint_names_that_key(tmp_path: Path, entrypoint: str) -> None:
+    config = fastapi_config(tmp_path, entrypoint)
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    message = caught.value.message
+    assert message.startswith(f"{config.resolve()}: [tool.fastapi] entrypoint: ")
+    assert "'backend.app.main:app'" in message and "\n" not in message
+    assert caught.value.exit_code == 2
+
+
+def test_fastapi_table_must_be_a_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool]\nfastapi = "x"\n')
+    with pytest.raises(ConfigError, match=r"\[tool\.fastapi\] must be a table"):
+        load_plan(root=tmp_path)
+
+
+# --- redact -----------------------------------------------------------------------------------
+
+
+def test_redact_keys_are_read(tmp_path: Path) -> None:
+    write_config(tmp_path, 'redact = ["customer_ref", "x-internal-id", "acct.no", "2fa"]')
+    assert load_plan(root=tmp_path).redact == ("customer_ref", "x-internal-id", "acct.no", "2fa")
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ('"token"', "expected a list of payload key names"),
+        ('[""]', "expected non-empty key names"),
+        ("[1]", "expected non-empty key names"),
+        ('["a", "a"]', "'a' is listed twice"),
+        ('["Token", "token"]', "'token' is listed twice"),
+        ('["has space"]', "use ASCII letters, digits"),
+        ('["quote\\""]', "use ASCII letters, digits"),
+        ('["_leading"]', "use ASCII letters, digits"),
+        ('["ünïcode"]', "use ASCII letters, digits"),
+        ('["new\\nline"]', "use ASCII letters, digits"),
+        (f'["{"k" * 65}"]', "longer than 64 characters"),
+        ("[" + ", ".join(f'"k{i}"' for i in range(257)) + "]", "at most 256"),
+    ],
+)
+def test_bad_redact_values(tmp_path: Path, value: str, fragment: str) -> None:
+    config = write_config(tmp_path, f"redact = {value}")
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    message = caught.value.message
+    assert message.startswith(f"{config.resolve()}: [tool.telemetry-scaffold] redact: ")
+    assert fragment in message and "\n" not in message
+
+
+# --- hostile files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "{a = " * 3000 + "1" + "}" * 3000])
+def test_deeply_nested_toml_is_a_config_error(tmp_path: Path, value: str) -> None:
+    config = write_config(tmp_path, f"x = {value}")
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert caught.value.message == (
+        f"{config}: invalid TOML: values nest too deeply to read; "
+        "no plan needs more than a few levels"
+    )
+
+
+@pytest.mark.parametrize("char", ["\n", "\r", "\t", "\x1b", "\x7f", "\x85", "\u2028", "\u202e"])
+@pytest.mark.parametrize("key", ["backend", "specs-dir"])
+def test_folders_with_control_characters_are_refused(tmp_path: Path, key: str, char: str) -> None:
+    write_config(tmp_path, f"{key} = {json.dumps(f'a{char}b')}")
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    message = caught.value.message
+    assert f"] {key}: " in message
+    assert f"(U+{ord(char):04X}); rename the folder" in message
+    assert char not in message
+
+
+@pytest.mark.parametrize("name", ["tele\nmetry.toml", "tele\x1bmetry.toml", "a\u2029b.toml"])
+def test_config_file_names_with_control_characters_are_refused(tmp_path: Path, name: str) -> None:
+    config = tmp_path / name
+    config.write_text('[tool.telemetry-scaffold]\nfeature = "200-x"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_plan(config=config)
+    message = caught.value.message
+    assert "the config file's name contains a control character" in message
+    assert "\n" not in message and "\x1b" not in message and "\u2029" not in message
+
+
+@pytest.mark.parametrize("name", ["back`tick", "with space", "$(touch x)", "it's", "ünï"])
+def test_printable_odd_folder_names_are_accepted(tmp_path: Path, name: str) -> None:
+    # They are escaped where they land in the documents (see test_docs.py).
+    write_config(tmp_path, f"backend = {json.dumps(name)}")
+    assert load_plan(root=tmp_path).backend == name
+
+
+# --- one description of the keys --------------------------------------------------------------
+
+
+def test_every_plan_field_has_exactly_one_key() -> None:
+    settable = {f.name for f in dataclasses.fields(Plan)} - {"root", "config_file", "app_source"}
+    assert sorted(key.field for key in KEYS) == sorted(settable)
+    assert len({key.name for key in KEYS}) == len(KEYS)
+
+
+def test_defaults_come_from_the_keys(tmp_path: Path) -> None:
+    plan = Plan.default(tmp_path)
+    for key in KEYS:
+        assert getattr(plan, key.field) == key.default, key.name
+
+
+def test_every_key_has_a_documented_default_and_meaning() -> None:
+    for key in KEYS:
+        assert key.meaning and "\n" not in key.meaning and "|" not in key.meaning
+        text = key.default_text()
+        assert text and "|" not in text
+        if key.default_doc is None:
+            # The documented default reads back as the default.
+            assert tomllib.loads(f"x = {text}")["x"] == key.toml_default
+
+
+def test_readme_configuration_table_is_the_one_rendered_from_the_keys() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = configuration_table()
+    assert table in readme, (
+        "README.md's configuration table differs from the plan's keys; replace it with:\n" + table
+    )
