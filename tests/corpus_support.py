@@ -63,6 +63,7 @@ class Request:
     method: str
     path: str
     json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
     websocket_text: str | None = None
     event: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
@@ -169,6 +170,7 @@ def _request(entry: dict[str, Any]) -> Request:
         method=entry["method"],
         path=entry["path"],
         json=entry.get("json"),
+        headers=dict(entry.get("headers", {})),
         websocket_text=entry.get("websocket_text"),
         event=entry.get("event"),
         payload=dict(entry.get("payload", {})),
@@ -501,7 +503,9 @@ def answer(client: Any, request: Request) -> tuple[int, Any]:
         with client.websocket_connect(request.path) as socket:
             socket.send_text(request.websocket_text)
             return 101, socket.receive_text()
-    response = client.request(request.method, request.path, json=request.json)
+    response = client.request(
+        request.method, request.path, json=request.json, headers=request.headers
+    )
     json_body = response.headers.get("content-type", "").startswith("application/json")
     if json_body and response.content:
         return response.status_code, response.json()
