@@ -136,7 +136,6 @@ def test_payload_at_the_depth_limit_is_accepted(client: TestClient, layer: Layer
         (b'"ai_block_used"', {"content-type": "application/json"}),
         (b"{}", {"content-type": "application/json"}),
         (b"", {"content-type": "application/json"}),
-        (b'{"event_type": "x"}', {"content-type": "text/plain"}),
         (b'{"event_type": "\xff\xfe"}', {"content-type": "application/json"}),
         # Under the size cap, yet Python's json refuses them with other exceptions than
         # JSONDecodeError (RecursionError, the int digit limit), which FastAPI would map to 400.
@@ -149,7 +148,6 @@ def test_payload_at_the_depth_limit_is_accepted(client: TestClient, layer: Layer
         "string",
         "no-type",
         "empty",
-        "not-json",
         "not-utf8",
         "too-deep-to-parse",
         "too-many-digits",
@@ -164,9 +162,60 @@ def test_malformed_body_is_422(
     assert sink.events == []
 
 
-def test_unknown_field_is_422(client: TestClient, layer: Layer) -> None:
-    body = {"event_type": first_type(layer), "payload": {}, "user": "x"}
-    assert post_log(client, layer, body).status_code == 422
+def test_unknown_field_is_422_without_naming_it(
+    client: TestClient, layer: Layer, sink: RecordingSink
+) -> None:
+    body = {"event_type": first_type(layer), "payload": {}, "user_secret_field": "x"}
+    response = post_log(client, layer, body)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "type": "extra_forbidden",
+            "loc": ["body"],
+            "msg": "Extra inputs are not permitted; allowed fields: event_type, payload",
+        }
+    ]
+    assert sink.events == []
+
+
+def test_422_never_quotes_the_request(client: TestClient, layer: Layer) -> None:
+    response = post_log(client, layer, {"event_type": "leaked_type_x9", "payload": "leaked_v"})
+    assert response.status_code == 422
+    assert {tuple(problem) for problem in response.json()["detail"]} == {("type", "loc", "msg")}
+    assert "leaked" not in response.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"content-type": "text/plain"},
+        {"content-type": "application/x-www-form-urlencoded"},
+        {"content-type": "application/json; charset=latin-1"},
+        {"content-type": "application/json", "content-encoding": "gzip"},
+        {},
+    ],
+    ids=["text", "form", "latin-1", "gzip", "none"],
+)
+def test_body_not_declared_as_utf8_json_is_415(
+    client: TestClient, layer: Layer, sink: RecordingSink, headers: dict[str, str]
+) -> None:
+    content = json.dumps({"event_type": first_type(layer)}).encode()
+    response = client.post(f"{layer.prefix}/log", content=content, headers=headers)
+    assert response.status_code == 415
+    assert set(response.json()) == {"detail"}
+    assert sink.events == []
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json; charset=UTF-8", "Application/JSON", "application/vnd.api+json"],
+)
+def test_json_media_types_are_read(client: TestClient, layer: Layer, content_type: str) -> None:
+    content = json.dumps({"event_type": first_type(layer)}).encode()
+    response = client.post(
+        f"{layer.prefix}/log", content=content, headers={"content-type": content_type}
+    )
+    assert response.status_code == 202
 
 
 def exact_body(layer: Layer, size: int) -> bytes:

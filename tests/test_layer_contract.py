@@ -162,6 +162,16 @@ MUTATIONS = {
     "enum": lambda c: c["components"]["schemas"]["EventType"]["enum"].pop(),
     "required": lambda c: c["components"]["schemas"]["LogEventAccepted"]["required"].pop(),
     "status": lambda c: next(iter(c["paths"].values()))["post"]["responses"].pop("413"),
+    "status-415": lambda c: next(iter(c["paths"].values()))["post"]["responses"].pop("415"),
+    "body-extra": lambda c: c["components"]["schemas"]["LogEventRequest"].update(
+        additionalProperties=True
+    ),
+    "error-input": lambda c: c["components"]["schemas"]["ValidationProblem"]["properties"].update(
+        input={}
+    ),
+    "error-loc": lambda c: c["components"]["schemas"]["ValidationProblem"]["properties"]["loc"][
+        "items"
+    ].update(type="integer"),
     "limit": lambda c: c["components"]["schemas"]["LogEventRequest"]["properties"][
         "payload"
     ].update(maxProperties=7),
@@ -191,7 +201,10 @@ def test_served_operations_explain_themselves(layer: Layer) -> None:
             assert operation["summary"]
             assert operation["description"]
             assert all(response["description"] for response in operation["responses"].values())
-    for name in ("LogEventRequest", "LogEventAccepted", "HealthStatus"):
+    # The endpoint reads its own body, so its schema is inlined rather than a component.
+    request_body = document["paths"][f"{layer.prefix}/log"]["post"]["requestBody"]
+    assert request_body["content"]["application/json"]["schema"]["examples"]
+    for name in ("LogEventAccepted", "HealthStatus", "ValidationErrorDetail"):
         assert document["components"]["schemas"][name]["examples"]
 
 
