@@ -7,7 +7,9 @@ same bytes on any machine. Each output gets a do-not-edit header in its own comm
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path, PurePosixPath
 
@@ -59,6 +61,127 @@ class RenderedFile:
     path: str
     content: str
     template: str
+
+
+class Place(StrEnum):
+    """The folder an output is written to, named by the plan."""
+
+    PACKAGE = "package"  # the generated analytics package, e.g. backend/app/analytics
+    FEATURE = "feature"  # the spec-kit feature folder, e.g. specs/059-analytics-telemetry
+
+
+def _always(plan: Plan) -> bool:  # noqa: ARG001 - the signature of every condition
+    return True
+
+
+def _with_capture_errors(plan: Plan) -> bool:
+    return plan.capture_errors
+
+
+@dataclass(frozen=True)
+class Output:
+    """One generated file: the template it is rendered from, where it goes, and when it exists.
+
+    Attributes:
+        template: its template under ``templates/``, e.g. ``analytics/event_logger.py.jinja``.
+        place: the folder it is written to.
+        name: its path inside that folder, e.g. ``contracts/telemetry-api.yaml``.
+        role: one line saying what it holds (``{api_prefix}`` is filled in), for the documents.
+        exists: the condition under which the plan has it.
+        condition: that condition in words, for the documentation; empty when always.
+    """
+
+    template: str
+    place: Place
+    name: str
+    role: str
+    exists: Callable[[Plan], bool] = _always
+    condition: str = ""
+
+    def path(self, plan: Plan) -> str:
+        """Its POSIX path relative to the project root under ``plan``."""
+        folder = plan.analytics_dir if self.place is Place.PACKAGE else plan.feature_dir
+        return (PurePosixPath(folder) / self.name).as_posix()
+
+    def describe(self, plan: Plan) -> str:
+        """Its role, with the plan's values filled in."""
+        return self.role.format(api_prefix=plan.api_prefix)
+
+
+# Every file the tool generates, in the order the documents list them. Templates not listed here
+# are partials; a test keeps this list and the templates folder in step.
+OUTPUTS: tuple[Output, ...] = (
+    Output(
+        "analytics/__init__.py.jinja",
+        Place.PACKAGE,
+        "__init__.py",
+        "the package docstring mapping its modules; re-exports nothing",
+    ),
+    Output(
+        "analytics/analytics_models.py.jinja",
+        Place.PACKAGE,
+        "analytics_models.py",
+        "AnalyticsEvent, EventType, the limits and the telemetry API bodies",
+    ),
+    Output(
+        "analytics/error_capture.py.jinja",
+        Place.PACKAGE,
+        "error_capture.py",
+        "install_error_capture(app), which records unhandled exceptions",
+        _with_capture_errors,
+        "with capture-errors",
+    ),
+    Output(
+        "analytics/event_logger.py.jinja",
+        Place.PACKAGE,
+        "event_logger.py",
+        "EventLogger, the shared event_logger, ALLOWED_EVENT_TYPES and the sink interface",
+    ),
+    Output(
+        "analytics/telemetry_router.py.jinja",
+        Place.PACKAGE,
+        "telemetry_router.py",
+        "router, with POST {api_prefix}/log and GET {api_prefix}/health",
+    ),
+    Output("specs/spec.md.jinja", Place.FEATURE, "spec.md", "Feature specification"),
+    Output("specs/plan.md.jinja", Place.FEATURE, "plan.md", "Implementation plan"),
+    Output(
+        "specs/research.md.jinja",
+        Place.FEATURE,
+        "research.md",
+        "Phase 0 output: decisions and alternatives",
+    ),
+    Output(
+        "specs/data-model.md.jinja",
+        Place.FEATURE,
+        "data-model.md",
+        "Phase 1 output: entities and validation rules",
+    ),
+    Output(
+        "specs/quickstart.md.jinja",
+        Place.FEATURE,
+        "quickstart.md",
+        "Phase 1 output: commands to try the feature",
+    ),
+    Output(
+        "specs/contracts/telemetry-api.yaml.jinja",
+        Place.FEATURE,
+        "contracts/telemetry-api.yaml",
+        "Phase 1 output: OpenAPI 3.1 contract",
+    ),
+    Output(
+        "specs/checklists/requirements.md.jinja",
+        Place.FEATURE,
+        "checklists/requirements.md",
+        "Specification quality checklist",
+    ),
+    Output("specs/tasks.md.jinja", Place.FEATURE, "tasks.md", "Phase 2 output: task list"),
+)
+
+
+def outputs_for(plan: Plan) -> list[Output]:
+    """The outputs ``plan`` has, in registry order."""
+    return [output for output in OUTPUTS if output.exists(plan)]
 
 
 def template_dir() -> Path:
@@ -143,9 +266,61 @@ def template_context(plan: Plan, entry: AppEntry | None = None) -> dict[str, obj
         ],
         "capture_errors": plan.capture_errors,
         "limits": dict(LIMITS),
-        "sensitive_keys": list(SENSITIVE_KEYS),
+        "sensitive_keys": sensitive_keys(plan),
         "config_file": _relative_config(plan),
+        "generated_modules": [
+            {
+                "name": output.name,
+                "module": output.name.removesuffix(".py"),
+                "role": output.describe(plan),
+            }
+            for output in sorted(outputs_for(plan), key=lambda output: output.name)
+            if output.place is Place.PACKAGE
+        ],
+        "feature_documents": [
+            {"name": output.name, "role": output.describe(plan)}
+            for output in outputs_for(plan)
+            if output.place is Place.FEATURE
+        ],
+        "feature_tree": _tree(
+            [(o.name, o.describe(plan)) for o in outputs_for(plan) if o.place is Place.FEATURE]
+        ),
     }
+
+
+def sensitive_keys(plan: Plan) -> list[str]:
+    """The built-in sensitive keys, then the plan's ``redact`` keys that are not among them."""
+    # Redaction ignores letter case, so a key differing only in case from another adds nothing.
+    seen = {key.casefold() for key in SENSITIVE_KEYS}
+    extra = sorted(
+        {key.casefold(): key for key in plan.redact if key.casefold() not in seen}.values(),
+        key=lambda key: (key.casefold(), key),
+    )
+    return [*SENSITIVE_KEYS, *extra]
+
+
+def _tree(entries: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """Lines of a ``tree``-style listing of relative paths, each with its role (folders: '')."""
+    children: dict[str, list[tuple[str, str]]] = {}
+    order: list[tuple[str, str]] = []  # (name, role) or (folder/, "") in first-seen order
+    for path, role in entries:
+        head, _, rest = path.partition("/")
+        if rest:
+            if head not in children:
+                children[head] = []
+                order.append((head + "/", ""))
+            children[head].append((rest, role))
+        else:
+            order.append((path, role))
+    lines: list[dict[str, str]] = []
+    for index, (name, role) in enumerate(order):
+        last = index == len(order) - 1
+        lines.append({"text": ("└── " if last else "├── ") + name, "role": role})
+        if name.endswith("/"):
+            for line in _tree(children[name[:-1]]):
+                indent = "    " if last else "│   "
+                lines.append({"text": indent + line["text"], "role": line["role"]})
+    return lines
 
 
 def _relative_config(plan: Plan) -> str:
@@ -153,20 +328,6 @@ def _relative_config(plan: Plan) -> str:
         return plan.config_file.relative_to(plan.root).as_posix()
     except ValueError:
         return plan.config_file.name
-
-
-def _output_path(plan: Plan, template: str) -> str | None:
-    """Map a template name to its output path, or None for partials (``_*.jinja``)."""
-    name = PurePosixPath(template[: -len(TEMPLATE_SUFFIX)])
-    # Partials start with one underscore; dunder names such as __init__.py are real outputs.
-    if name.name.startswith("_") and not name.name.startswith("__"):
-        return None
-    top, rest = name.parts[0], PurePosixPath(*name.parts[1:])
-    if top == "analytics":
-        return (PurePosixPath(plan.analytics_dir) / rest).as_posix()
-    if top == "specs":
-        return (PurePosixPath(plan.feature_dir) / rest).as_posix()
-    return None
 
 
 def with_header(path: str, body: str) -> str:
@@ -180,16 +341,15 @@ def with_header(path: str, body: str) -> str:
 
 
 def render_outputs(plan: Plan, entry: AppEntry | None = None) -> list[RenderedFile]:
-    """Render every generated file for ``plan`` (the app built where ``entry`` says), by path."""
-    folder = template_dir()
-    env = _environment(folder)
+    """Render every output ``plan`` has (the app built where ``entry`` says), by path."""
+    env = _environment(template_dir())
     context = template_context(plan, entry)
     outputs: list[RenderedFile] = []
-    for template in sorted(env.list_templates(extensions=[TEMPLATE_SUFFIX[1:]])):
-        path = _output_path(plan, template)
-        if path is None:
-            continue
-        body = env.get_template(template).render(context)
-        outputs.append(RenderedFile(path=path, content=with_header(path, body), template=template))
+    for output in outputs_for(plan):
+        path = output.path(plan)
+        body = env.get_template(output.template).render(context)
+        outputs.append(
+            RenderedFile(path=path, content=with_header(path, body), template=output.template)
+        )
     outputs.sort(key=lambda f: f.path)
     return outputs

@@ -20,16 +20,13 @@ import typer
 
 from telemetry_cli.cli import app
 from telemetry_cli.plan import Plan
-from telemetry_cli.render import render_outputs, with_header
+from telemetry_cli.render import OUTPUTS, Place, render_outputs, with_header
 
-DOCUMENTS = (
-    "spec.md",
-    "plan.md",
-    "tasks.md",
-    "research.md",
-    "data-model.md",
-    "quickstart.md",
-    "checklists/requirements.md",
+# The Markdown documents of the feature, from the registry of outputs.
+DOCUMENTS = tuple(
+    output.name
+    for output in OUTPUTS
+    if output.place is Place.FEATURE and output.name.endswith(".md")
 )
 
 
@@ -150,6 +147,7 @@ def test_every_document_is_rendered_into_the_feature_folder(
     plan: Plan, docs: dict[str, str]
 ) -> None:
     assert set(docs) == set(DOCUMENTS)
+    assert {"spec.md", "plan.md", "tasks.md", "checklists/requirements.md"} <= set(DOCUMENTS)
 
 
 # --- spec.md --------------------------------------------------------------------------------

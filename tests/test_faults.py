@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from telemetry_cli import __version__, files, sync
+from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import UserError
 from telemetry_cli.plan import Plan, load_plan
 from telemetry_cli.render import RenderedFile, template_context
@@ -45,10 +46,10 @@ def steady_templates(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     rendered: dict[str, list[RenderedFile]] = {}
 
-    def render_outputs(plan: Plan) -> list[RenderedFile]:
-        key = json.dumps(template_context(plan), sort_keys=True)
+    def render_outputs(plan: Plan, entry: AppEntry | None = None) -> list[RenderedFile]:
+        key = json.dumps(template_context(plan, entry), sort_keys=True)
         if key not in rendered:
-            rendered[key] = render_outputs_from_templates(plan)
+            rendered[key] = render_outputs_from_templates(plan, entry)
         return list(rendered[key])
 
     monkeypatch.setattr(sync, "render_outputs", render_outputs)

@@ -4,11 +4,11 @@
 
 Modules:
 
-* ``event_logger``: ``EventLogger``, the shared ``event_logger`` and the sink interface;
-* ``analytics_models``: ``AnalyticsEvent``, the limits and the telemetry API bodies;
-* ``telemetry_router``: ``router`` with ``POST /api/telemetry/log`` and
-  ``GET /api/telemetry/health``;
-* ``error_capture``: ``install_error_capture(app)`` records unhandled exceptions.
+* ``analytics_models``: AnalyticsEvent, EventType, the limits and the telemetry API bodies;
+* ``error_capture``: install_error_capture(app), which records unhandled exceptions;
+* ``event_logger``: EventLogger, the shared event_logger, ALLOWED_EVENT_TYPES and the sink
+  interface;
+* ``telemetry_router``: router, with POST /api/telemetry/log and GET /api/telemetry/health.
 
 Import from the modules themselves. This package re-exports nothing so that importing the event
 logger never pulls in FastAPI, and ``app.analytics.event_logger`` always names the module.

@@ -1,0 +1,106 @@
+"""The registry of generated outputs: the one list the renderer, the documents and tests read."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli.plan import Plan
+from telemetry_cli.render import OUTPUTS, Place, outputs_for, render_outputs, template_dir
+
+TEMPLATE_SUFFIX = ".jinja"
+
+
+def _plans(root: Path) -> dict[str, Plan]:
+    default = Plan.default(root)
+    return {
+        "default": default,
+        "no-capture": dataclasses.replace(
+            default, capture_errors=False, event_types=("page_view",), instrument=()
+        ),
+        "renamed": dataclasses.replace(
+            default, backend="srv", app_package="core.web", specs_dir="docs", feature="7-x"
+        ),
+    }
+
+
+@pytest.fixture(params=["default", "no-capture", "renamed"])
+def plan(request: pytest.FixtureRequest, tmp_path: Path) -> Plan:
+    return _plans(tmp_path)[request.param]
+
+
+def test_every_template_is_a_registered_output_or_a_partial() -> None:
+    folder = template_dir()
+    templates = {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob(f"*{TEMPLATE_SUFFIX}")
+        # Partials start with one underscore; dunder names such as __init__.py are outputs.
+        if not (path.name.startswith("_") and not path.name.startswith("__"))
+    }
+    registered = [output.template for output in OUTPUTS]
+    assert sorted(registered) == sorted(templates)
+    assert len(set(registered)) == len(registered)
+
+
+def test_registry_entries_are_well_formed() -> None:
+    for output in OUTPUTS:
+        assert output.template.endswith(TEMPLATE_SUFFIX)
+        # The output is named like its template, in a folder mirroring the template's.
+        top = "analytics/" if output.place is Place.PACKAGE else "specs/"
+        assert output.template == top + output.name + TEMPLATE_SUFFIX
+        assert output.role and "\n" not in output.role
+        assert bool(output.condition) is (output.exists.__name__ != "_always"), output.name
+
+
+def test_rendered_files_are_exactly_the_outputs_the_plan_has(plan: Plan) -> None:
+    rendered = [file.path for file in render_outputs(plan)]
+    expected = sorted(output.path(plan) for output in outputs_for(plan))
+    assert rendered == expected
+    assert len(set(rendered)) == len(rendered)
+
+
+def test_error_capture_exists_only_with_capture_errors(plan: Plan) -> None:
+    paths = {file.path for file in render_outputs(plan)}
+    assert (f"{plan.analytics_dir}/error_capture.py" in paths) is plan.capture_errors
+
+
+def test_outputs_without_a_condition_always_exist(plan: Plan) -> None:
+    names = {output.name for output in outputs_for(plan)}
+    for output in OUTPUTS:
+        if not output.condition:
+            assert output.name in names
+
+
+def test_package_docstring_lists_exactly_the_generated_modules(plan: Plan) -> None:
+    init = next(f for f in render_outputs(plan) if f.path.endswith("analytics/__init__.py"))
+    docstring = ast.get_docstring(ast.parse(init.content)) or ""
+    listed = re.findall(r"^\* ``(\w+)``: ", docstring, re.MULTILINE)
+    expected = [
+        output.name.removesuffix(".py")
+        for output in outputs_for(plan)
+        if output.place is Place.PACKAGE and output.name != "__init__.py"
+    ]
+    assert listed == sorted(expected)
+    assert all(len(line) <= 100 for line in init.content.splitlines())
+
+
+def test_plan_documentation_tree_lists_exactly_the_feature_documents(plan: Plan) -> None:
+    plan_md = next(f for f in render_outputs(plan) if f.path.endswith("/plan.md")).content
+    block = plan_md.split("### Documentation (this feature)", 1)[1].split("```", 2)[1]
+    files: list[str] = []
+    folder = ""
+    for line in block.splitlines()[2:]:
+        entry = line.split("#", 1)[0].rstrip()
+        name = re.sub(r"^[│ ]*[├└]── ", "", entry)
+        nested = entry.startswith(("│", " "))
+        if name.endswith("/"):
+            folder = name
+        else:
+            files.append((folder if nested else "") + name)
+    expected = [o.name for o in outputs_for(plan) if o.place is Place.FEATURE]
+    assert files == expected
+    assert f"{len(expected)} feature documents" in plan_md
