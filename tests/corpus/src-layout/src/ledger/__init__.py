@@ -1,0 +1,1 @@
+"""Small-business billing: invoices and the customers they go to."""
