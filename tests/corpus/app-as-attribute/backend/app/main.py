@@ -1,0 +1,4 @@
+from app.bootstrap import Application
+
+application = Application()
+app = application.app
