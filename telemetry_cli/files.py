@@ -5,14 +5,24 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from types import ModuleType
 
 from telemetry_cli.errors import UserError
 
 BOM = "\ufeff"
+TEMP_SUFFIX = ".tmp"
+
+_fcntl: ModuleType | None
+try:
+    import fcntl as _fcntl
+except ImportError:  # Windows: no advisory locks; concurrent runs are not coordinated there
+    _fcntl = None
 
 
 class FileProblem(UserError):
@@ -118,30 +128,119 @@ class SourceText:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
 
-    The bytes go to a temporary file in the same folder, are flushed to disk, then renamed over
-    the target. An existing file's permission bits are kept.
+    The bytes go to a temporary file in the same folder (``.<name>.<random>.tmp``), are flushed to
+    disk, then renamed over the target. An existing file's permission bits are kept. While it is
+    written the temporary file is locked, so that :func:`leftover_temp_files` of another run
+    leaves it alone; one that a killed run left behind is unlocked, and found and removed then.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode: int | None = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = None
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
+            _lock(handle.fileno())
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            tmp.chmod(mode)
-        else:
-            tmp.chmod(0o666 & ~_umask())
-        tmp.replace(path)
+            tmp.chmod(mode if mode is not None else 0o666 & ~_umask())
+            if _fcntl is not None:
+                # POSIX renames an open file: the lock is held until the name is gone.
+                tmp.replace(path)
+        if _fcntl is None:
+            tmp.replace(path)  # Windows cannot rename an open file
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _lock(fd: int) -> bool:
+    """Take an exclusive advisory lock on ``fd`` without waiting; False when another holds it."""
+    if _fcntl is None:
+        return True
+    try:
+        _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True  # a file system without locks: nothing to coordinate with
+    return True
+
+
+# The temporary files atomic_write makes: "." + target name + "." + tempfile's 8 random
+# characters + ".tmp". Backups are written the same way, beside their target.
+_TEMP_NAME = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+_BACKUP_NAME = re.compile(r"(?P<target>.+?)\.bak(?:\.[0-9]+)?")
+
+
+def leftover_temp_files(root: Path, targets: Iterable[str]) -> list[str]:
+    """Temporary files an interrupted :func:`atomic_write` left beside ``targets``.
+
+    Only files named after a target (or a backup of one) in its own folder are considered, and
+    only regular files that no running write holds, so nothing of the user's or of a concurrent
+    run is touched.
+
+    Args:
+        root: the project root.
+        targets: POSIX paths relative to ``root`` that the tool writes.
+
+    Returns:
+        Their POSIX paths relative to ``root``, sorted.
+    """
+    names_by_folder: dict[PurePosixPath, set[str]] = {}
+    for relative in targets:
+        target = PurePosixPath(relative)
+        names_by_folder.setdefault(target.parent, set()).add(target.name)
+    found: list[str] = []
+    for folder, names in names_by_folder.items():
+        try:
+            location = contained_path(root, folder.as_posix())
+            entries = list(os.scandir(location))
+        except (FileProblem, OSError):
+            continue  # a missing or unreadable folder holds nothing we wrote
+        for entry in entries:
+            match = _TEMP_NAME.fullmatch(entry.name)
+            if match is None:
+                continue
+            name = match["target"]
+            backup = _BACKUP_NAME.fullmatch(name)
+            if name not in names and (backup is None or backup["target"] not in names):
+                continue
+            if not _is_regular(entry):
+                continue
+            if _held_by_a_writer(Path(entry.path)):
+                continue
+            found.append((folder / entry.name).as_posix())
+    return sorted(found)
+
+
+def remove_temp_file(path: Path) -> None:
+    """Remove a leftover temporary file, unless a write started since holds it."""
+    if not _held_by_a_writer(path):
+        path.unlink(missing_ok=True)
+
+
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _held_by_a_writer(path: Path) -> bool:
+    try:
+        fd = os.open(path, _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        # The lock goes with the descriptor: taking it only to ask is harmless.
+        return not _lock(fd)
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:

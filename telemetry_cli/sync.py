@@ -28,7 +28,9 @@ from telemetry_cli.files import (
     atomic_write,
     backup_path,
     contained_path,
+    leftover_temp_files,
     read_bytes,
+    remove_temp_file,
     resolve,
 )
 from telemetry_cli.plan import Plan
@@ -65,6 +67,7 @@ class Kind(StrEnum):
     PATCHED = "patched"
     OBSOLETE = "obsolete"
     MANIFEST = "manifest"
+    TEMPORARY = "temporary"  # left by an interrupted run: removed
 
 
 @dataclass
@@ -158,9 +161,28 @@ def sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def manifest_file(root: Path) -> Path:
+    """The manifest's path, refusing a manifest that is a link leading outside the root.
+
+    Raises:
+        FileProblem: it resolves outside the root (or into a symlink loop).
+    """
+    try:
+        return contained_path(root, MANIFEST_PATH)
+    except FileProblem as problem:
+        raise FileProblem(
+            f"{problem.message} to read or write the manifest through it; replace the link with "
+            "a regular file (or delete it)"
+        ) from None
+
+
 def read_manifest(root: Path) -> dict[str, str]:
-    """Return ``{path: hash}`` of what the tool last wrote; empty when absent or unreadable."""
-    data = read_bytes(root / MANIFEST_PATH, MANIFEST_PATH)
+    """Return ``{path: hash}`` of what the tool last wrote; empty when absent or unreadable.
+
+    Raises:
+        FileProblem: the manifest is a link leading outside the root, or not a regular file.
+    """
+    data = read_bytes(manifest_file(root), MANIFEST_PATH)
     if data is None:
         return {}
     try:
@@ -234,7 +256,21 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         patches = [_hold_back(change, broken_layer) for change in patches]
     report.changes.extend(patches)
 
-    old_manifest = read_bytes(root / MANIFEST_PATH, MANIFEST_PATH)
+    targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
+    report.changes.extend(
+        FileChange(
+            path,
+            Kind.TEMPORARY,
+            Status.REMOVED,
+            None,
+            None,
+            ("leftover",),
+            messages=("a temporary file an interrupted run left behind",),
+        )
+        for path in leftover_temp_files(root, targets)
+    )
+
+    old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
     new_manifest = render_manifest(wanted_hashes)
     if old_manifest == new_manifest:
         manifest_status = Status.UNCHANGED
@@ -488,12 +524,17 @@ def apply(report: SyncReport) -> None:
             continue
         target = root / change.path
         try:
+            # Checked again at write time: a link may have changed since compute() looked.
+            contained_path(root, change.path)
+            if change.kind is Kind.TEMPORARY:
+                remove_temp_file(target)
+                continue
             if target.is_symlink() and change.status is not Status.REMOVED:
                 # compute() checked it stays inside the root: write through it, keep the link.
                 # (An obsolete output that is a link loses the link, never the file behind it.)
                 target = resolve(target, change.path)
             if change.backup is not None and change.old is not None:
-                atomic_write(root / change.backup, change.old)
+                atomic_write(contained_path(root, change.backup), change.old)
             if change.status is Status.REMOVED:
                 target.unlink(missing_ok=True)
                 _remove_empty_parents(target.parent, root)

@@ -1,0 +1,233 @@
+"""Every write stays inside the root; what a killed run leaves behind is cleaned up."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli import files
+from telemetry_cli.errors import UserError
+from tests.cli_support import REPO, make_project, run, snapshot
+
+LOGGER = "backend/app/analytics/event_logger.py"
+MAIN = "backend/app/main.py"
+MANIFEST = ".telemetry-scaffold.json"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "project")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    return root
+
+
+def one_error_line(stderr: str, *fragments: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, stderr)
+    return lines[0]
+
+
+# --- the manifest -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [[], ["--check"], ["--diff"]])
+@pytest.mark.parametrize("existing", [True, False])
+def test_manifest_linked_outside_the_root_is_refused(
+    project: Path, tmp_path: Path, args: list[str], existing: bool
+) -> None:
+    outside = tmp_path / "outside.json"
+    if existing:
+        outside.write_text('{"files": {}}\n')
+    (project / MANIFEST).unlink()
+    (project / MANIFEST).symlink_to(outside)
+    (project / MAIN).write_text((project / MAIN).read_text() + "\n# a change\n")
+    before = snapshot(project)
+    result = run("generate", "--root", str(project), *args)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    one_error_line(result.stderr, MANIFEST, "outside the project root", "replace the link")
+    assert snapshot(project) == before
+    assert (outside.read_text() if existing else None) == ('{"files": {}}\n' if existing else None)
+    assert outside.exists() is existing
+
+
+def test_manifest_linked_inside_the_root_is_written_through(project: Path) -> None:
+    real = project / "state" / "manifest.json"
+    real.parent.mkdir()
+    (project / MANIFEST).rename(real)
+    (project / MANIFEST).symlink_to(Path("state") / "manifest.json")
+    (project / LOGGER).unlink()
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert (project / MANIFEST).is_symlink()
+    assert run("generate", "--check", "--root", str(project)).exit_code == 0
+
+
+def test_a_manifest_link_swapped_after_the_check_is_not_written_through(
+    project: Path, tmp_path: Path
+) -> None:
+    from telemetry_cli import sync
+    from telemetry_cli.plan import load_plan
+
+    outside = tmp_path / "outside.json"
+    (project / MANIFEST).unlink()
+    report = sync.compute(load_plan(root=project))
+    (project / MANIFEST).symlink_to(outside)
+    with pytest.raises(UserError) as caught:
+        sync.apply(report)
+    assert "outside the project root" in caught.value.message
+    assert not outside.exists()
+
+
+# --- temporary files of interrupted runs ------------------------------------------------------
+
+
+def plant(project: Path, relative: str, data: bytes = b"half a fi") -> Path:
+    path = project / relative
+    path.write_bytes(data)
+    return path
+
+
+LEFTOVERS = [
+    "backend/app/analytics/.event_logger.py.a1b2c3d4.tmp",
+    "backend/app/.main.py.x_9zzzzz.tmp",
+    "backend/app/api/.ai_blocks.py.bak.q1w2e3r4.tmp",
+    "backend/app/api/.ai_blocks.py.bak.3.q1w2e3r4.tmp",
+    "..telemetry-scaffold.json.abcdefgh.tmp",
+    "specs/059-analytics-telemetry/checklists/.requirements.md.0000abcd.tmp",
+]
+
+
+def test_leftover_temp_files_are_reported_by_check_and_removed_by_generate(project: Path) -> None:
+    for relative in LEFTOVERS:
+        plant(project, relative)
+    check = run("generate", "--check", "--root", str(project))
+    assert check.exit_code == 1
+    for relative in LEFTOVERS:
+        assert re.search(rf"^leftover +{re.escape(relative)}$", check.stdout, re.M), check.stdout
+    assert f"{len(LEFTOVERS)} of " in check.stdout
+    assert all((project / relative).exists() for relative in LEFTOVERS), "--check wrote"
+
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for relative in LEFTOVERS:
+        assert re.search(rf"^removed +{re.escape(relative)}$", result.stdout, re.M), result.stdout
+        assert not (project / relative).exists()
+    assert run("generate", "--check", "--root", str(project)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "backend/app/analytics/.notes.md.a1b2c3d4.tmp",  # not named after a target
+        "backend/app/analytics/.event_logger.py.a1b2c3.tmp",  # not tempfile's 8 characters
+        "backend/app/analytics/.event_logger.py.A1B2C3D4.tmp",  # tempfile uses lower case
+        "backend/app/analytics/event_logger.py.a1b2c3d4.tmp",  # no leading dot
+        "backend/app/api/.main.py.a1b2c3d4.tmp",  # a target's name, but not its folder
+        "backend/.event_logger.py.a1b2c3d4.tmp",
+    ],
+)
+def test_files_that_are_not_our_temp_files_are_left_alone(project: Path, relative: str) -> None:
+    plant(project, relative)
+    assert run("generate", "--check", "--root", str(project)).exit_code == 0
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert (project / relative).exists()
+
+
+def test_a_temp_file_that_is_a_link_or_folder_is_left_alone(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "precious"
+    target.write_text("keep")
+    link = project / "backend/app/analytics/.event_logger.py.a1b2c3d4.tmp"
+    link.symlink_to(target)
+    folder = project / "backend/app/analytics/.telemetry_router.py.a1b2c3d4.tmp"
+    folder.mkdir()
+    assert run("generate", "--check", "--root", str(project)).exit_code == 0
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert link.is_symlink() and folder.is_dir() and target.read_text() == "keep"
+
+
+def test_a_temp_file_a_running_write_holds_is_left_alone(project: Path) -> None:
+    path = plant(project, LEFTOVERS[0])
+    with path.open("rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        assert run("generate", "--check", "--root", str(project)).exit_code == 0
+        assert run("generate", "--root", str(project)).exit_code == 0
+        assert path.exists()
+    assert run("generate", "--check", "--root", str(project)).exit_code == 1
+
+
+def test_a_write_holds_its_temp_file_until_the_rename(tmp_path: Path) -> None:
+    seen: list[list[str]] = []
+    real_replace = Path.replace
+
+    def replace(self: Path, target: Path) -> Path:
+        seen.append(files.leftover_temp_files(tmp_path, ["x.txt"]))
+        return real_replace(self, target)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Path, "replace", replace)
+        files.atomic_write(tmp_path / "x.txt", b"data")
+    assert seen == [[]]
+    assert (tmp_path / "x.txt").read_bytes() == b"data"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
+
+
+def test_a_killed_run_leaves_a_temp_file_the_next_run_removes(project: Path) -> None:
+    (project / LOGGER).unlink()
+    (project / "pyproject.toml").write_text(
+        (project / "pyproject.toml").read_text() + 'api-prefix = "/t"\n'
+    )
+    # Kill the run in the middle of its first write, after the bytes reached the temp file.
+    code = (
+        "import os, signal, sys\n"
+        "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "from telemetry_cli.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", code, "generate", "--root", str(project)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    leftovers = [
+        p.relative_to(project).as_posix()
+        for p in project.rglob(".*.tmp")
+        if "__pycache__" not in p.parts
+    ]
+    assert len(leftovers) == 1, leftovers
+    check = run("generate", "--check", "--root", str(project))
+    assert check.exit_code == 1
+    assert re.search(rf"^leftover +{re.escape(leftovers[0])}$", check.stdout, re.M)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert not (project / leftovers[0]).exists()
+    assert run("generate", "--check", "--root", str(project)).exit_code == 0
+
+
+def test_json_names_the_leftover_kind(project: Path) -> None:
+    import json
+
+    plant(project, LEFTOVERS[0])
+    result = run("generate", "--check", "--json", "--root", str(project))
+    document = json.loads(result.stdout)
+    [entry] = [f for f in document["files"] if f["path"] == LEFTOVERS[0]]
+    assert (entry["kind"], entry["labels"], entry["diff"]) == ("temporary", ["leftover"], "")
+
+
+def test_umask_is_restored(tmp_path: Path) -> None:
+    before = os.umask(0o022)
+    try:
+        files.atomic_write(tmp_path / "y", b"")
+        assert os.umask(0o022) == 0o022
+    finally:
+        os.umask(before)
