@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import functools
 import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from telemetry_cli.errors import ConfigError, PatchError, UserError
+from telemetry_cli.errors import ConfigError, UserError
 from telemetry_cli.files import (
     FileProblem,
-    SourceText,
     atomic_write,
     backup_path,
     contained_path,
@@ -33,14 +30,9 @@ from telemetry_cli.files import (
     remove_temp_file,
     resolve,
 )
+from telemetry_cli.patching import PatchedFile, analyze
 from telemetry_cli.plan import Plan
 from telemetry_cli.render import RenderedFile, render_outputs
-
-if TYPE_CHECKING:
-    from telemetry_cli.patch_main import PatchResult
-
-    # Each patch target gets one: source text in, patch result out.
-    _Patcher = Callable[[str], PatchResult]
 
 MANIFEST_PATH = ".telemetry-scaffold.json"
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
@@ -216,7 +208,13 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     recorded = read_manifest(root)
     wanted_hashes: dict[str, str] = {}
 
-    outputs = render_outputs(plan)
+    with _collector_paused():
+        project = analyze(
+            plan,
+            getattr(plan, "app", None),
+            getattr(plan, "app_source", None) or "app",
+        )
+    outputs = render_outputs(plan, project.entry)
     for output in outputs:
         change = _generated_change(root, output, recorded, force=force)
         report.changes.append(change)
@@ -242,8 +240,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
 
-    with _collector_paused():
-        patches = _patch_changes(plan)
+    patches = [_patch_change(patched) for patched in project.files]
     broken_layer = [
         change.path
         for change in report.changes
@@ -390,101 +387,27 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _patch_changes(plan: Plan) -> list[FileChange]:
-    # libcst is heavy to import: a stdlib check proves most files up to date without it, and the
-    # patchers are loaded only for a file it cannot vouch for.
-    from telemetry_cli.patch_check import main_is_patched, routes_are_instrumented
-
-    def patch_main_py(source: str) -> PatchResult:
-        from telemetry_cli.patch_main import patch_main
-
-        return patch_main(
-            source,
-            module_name=plan.main_module,
-            analytics_package=plan.analytics_package,
-            capture_errors=plan.capture_errors,
-        )
-
-    def instrument_module(source: str, *, module_name: str, event_type: str) -> PatchResult:
-        from telemetry_cli.patch_routes import instrument_routes
-
-        return instrument_routes(
-            source,
-            module_name=module_name,
-            analytics_package=plan.analytics_package,
-            event_type=event_type,
-        )
-
-    changes = [
-        _patch_one(
-            plan,
-            plan.main_path,
-            patch_main_py,
-            functools.partial(
-                main_is_patched,
-                module_name=plan.main_module,
-                analytics_package=plan.analytics_package,
-                capture_errors=plan.capture_errors,
-            ),
-        )
-    ]
-    for module, event_type in plan.instrument:
-        module_name = plan.module_import_name(module)
-        changes.append(
-            _patch_one(
-                plan,
-                plan.module_path(module),
-                functools.partial(
-                    instrument_module, module_name=module_name, event_type=event_type
-                ),
-                functools.partial(
-                    routes_are_instrumented,
-                    module_name=module_name,
-                    analytics_package=plan.analytics_package,
-                    event_type=event_type,
-                ),
-            )
-        )
-    return changes
-
-
-def _patch_one(
-    plan: Plan, relative: str, patcher: _Patcher, is_patched: Callable[[str], bool]
-) -> FileChange:
-    def error(message: str) -> FileChange:
-        return FileChange(relative, Kind.PATCHED, Status.ERROR, None, None, messages=(message,))
-
-    try:
-        path = contained_path(plan.root, relative)
-        data = read_bytes(path, relative)
-        if data is None:
-            return error(f"{relative}: not found; create it or fix the plan in {_config(plan)}")
-        source = SourceText.decode(data, relative)
-        if is_patched(source.text):
-            # What the patcher returns for such a file: unchanged, nothing to say.
-            return FileChange(relative, Kind.PATCHED, Status.UNCHANGED, data, data)
-        result = patcher(source.text)
-    except FileProblem as problem:
-        return error(problem.message)
-    except PatchError as problem:
-        return error(f"{relative}: cannot patch safely: {problem.message}; left unchanged")
-    new = source.encode(result.source) if result.source != source.text else data
-    status = Status.PATCHED if new != data else Status.UNCHANGED
+def _patch_change(patched: PatchedFile) -> FileChange:
+    """The decision for one user file, from what patching found."""
+    if patched.error is not None or patched.new is None:
+        message = patched.error or f"{patched.path}: cannot be patched"
+        return FileChange(patched.path, Kind.PATCHED, Status.ERROR, None, None, messages=(message,))
+    status = Status.PATCHED if patched.new != patched.old else Status.UNCHANGED
     labels: tuple[str, ...] = ("unpatched",) if status is Status.PATCHED else ()
-    if result.problems:
+    if patched.problems:
         # generate only ever inserts lines; a wrong or duplicated call is for a person to fix.
         labels = (*labels, MANUAL_FIX)
         if status is Status.UNCHANGED:
             status = Status.REFUSED
     return FileChange(
-        relative,
+        patched.path,
         Kind.PATCHED,
         status,
-        data,
-        new,
+        patched.old,
+        patched.new,
         labels,
-        messages=tuple(result.changes),
-        problems=tuple(result.problems),
+        messages=patched.changes if status is not Status.UNCHANGED else (),
+        problems=patched.problems,
     )
 
 

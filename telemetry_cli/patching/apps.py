@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
-from telemetry_cli.errors import ConfigError
+from telemetry_cli.errors import ConfigError, PatchError
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -62,6 +62,15 @@ class FoundApp:
     entry: AppEntry
 
 
+class AppModuleBroken(PatchError):
+    """The module that should build the app cannot be read or parsed."""
+
+    def __init__(self, path: str, message: str) -> None:
+        """Name the file and why (``message`` is a whole line naming it)."""
+        super().__init__(f"{message}; fix it and rerun")
+        self.path = path
+
+
 @dataclass(frozen=True)
 class _Candidate:
     """One way a module offers an app: a variable, a factory, or an attribute of an object."""
@@ -97,6 +106,9 @@ def find_app(
     if plan_app is not None:
         return _from_import_string(plan_app, origin, index, config_name)
     main = index.module(f"{app_package}.main")
+    broken = index.failure(f"{app_package}.main")
+    if broken is not None:
+        raise AppModuleBroken(*broken)
     if main is not None:
         candidates = _candidates(main, index, follow_imports=True)
         if any(candidate.site for candidate in candidates):
@@ -107,6 +119,9 @@ def find_app(
         if candidates:
             offers.append((module, candidates))
     if not offers:
+        for path, message in index.failures():
+            # A module that mentions FastAPI but cannot be parsed may be where the app is.
+            raise AppModuleBroken(path, message)
         for name in _FALLBACK_MODULES:
             fallback = index.module(name)
             if fallback is not None:
@@ -163,7 +178,7 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
     if module is None:
         failure = index.failure(module_name)
         if failure is not None:
-            raise ConfigError(f"{origin} = {value!r}: {failure}; fix it and rerun")
+            raise AppModuleBroken(*failure)
         path = module_name.replace(".", "/")
         raise ConfigError(
             f"{origin} = {value!r}: module {module_name} not found ({path}.py or "
@@ -424,7 +439,7 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
 
     Only files that mention ``FastAPI`` (or a subclass of it found on the way) are parsed.
     """
-    files: list[tuple[str, Path]] = []
+    files: list[str] = []
     for folder, dirs, names in os.walk(package_dir):
         dirs[:] = sorted(
             name
@@ -441,33 +456,32 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
                 continue
             stem = name[:-3]
             parts = [app_package, *relative] + ([] if stem == "__init__" else [stem])
-            files.append((".".join(parts), Path(folder) / name))
+            files.append(".".join(parts))
     words = {"FastAPI"}
     pending = files
     while pending:
         later = []
-        for module_name, path in pending:
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
+        known = len(words)
+        for module_name in pending:
+            source = index.source(module_name)
+            if source is None:
                 continue
-            if not any(word in text for word in words):
-                later.append((module_name, path))
+            if not any(word in source.text for word in words):
+                later.append(module_name)
                 continue
             module = index.module(module_name)
             if module is None:
                 continue
-            new_words = {
+            # A subclass of FastAPI defined here may be what other modules build apps with.
+            words |= {
                 binding.name
                 for binding in module.scope.bindings.values()
                 if binding.kind == "class"
                 and index.class_role(f"{module.name}.{binding.name}")[0] is Role.APP
-            } - words
-            words |= new_words
+            }
             yield module
-        if len(later) == len(pending) or not later:
-            return
-        pending = later if words else []
+        # Modules skipped so far are read again only for names learnt in this pass.
+        pending = later if len(words) > known else []
 
 
 def wiring_block(site: AppSite) -> ast.stmt:

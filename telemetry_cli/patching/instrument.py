@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from telemetry_cli.errors import PatchError
 from telemetry_cli.patching.apps import AppSite, wiring_block
 from telemetry_cli.patching.edits import (
     ModuleEditor,
@@ -74,6 +75,9 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
     Handlers that already log once with ``event_type``, and handlers marked
     ``# telemetry-scaffold: skip``, are left alone; every other handler that cannot get its
     call is reported with its line, its shape and the fix.
+
+    Raises:
+        PatchError: the module has no route handler at all (the plan names the wrong module).
     """
     module = editor.module
     index = editor.index
@@ -81,11 +85,10 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
     problems = editor.edits.problems
     path = module.path
     if not handlers and not suspects:
-        problems.append(
+        raise PatchError(
             f"{path}: no route handlers found (functions decorated with @<router>.get/post/... "
             "of an APIRouter or FastAPI app); fix the instrument entry in the plan"
         )
-        return
     logger_module = f"{analytics_package}.event_logger"
     instance = f"{logger_module}.event_logger"
     targets = frozenset({instance, logger_module})
@@ -107,7 +110,7 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
                 )
             elif call.event_type != event_type:
                 problems.append(
-                    f"{where} logs {call.event_type!r}, but the plan says {event_type!r}; "
+                    f"{where} logs {call.event_type!r}, expected {event_type!r}; "
                     "fix the call or the plan"
                 )
     for suspect in suspects:

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import PatchError, UserError
 from telemetry_cli.files import FileProblem, SourceText, contained_path, read_bytes
-from telemetry_cli.patching.apps import choose_in_module, find_app
+from telemetry_cli.patching.apps import AppModuleBroken, choose_in_module, find_app
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module, wire_app
 from telemetry_cli.patching.symbols import (
@@ -21,6 +21,7 @@ from telemetry_cli.patching.symbols import (
     ModuleSource,
     PackageIndex,
     ParseFailure,
+    Unreadable,
     parse,
 )
 from telemetry_cli.plan import Plan
@@ -56,7 +57,6 @@ class _Backend:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.texts: dict[str, tuple[bytes, SourceText]] = {}
-        self.problems: dict[str, str] = {}
 
     def path_of(self, name: str) -> list[str]:
         base = PurePosixPath(self.plan.backend, *name.split("."))
@@ -71,8 +71,7 @@ class _Backend:
                     continue
                 source = SourceText.decode(data, relative)
             except FileProblem as problem:
-                self.problems[relative] = problem.message
-                return None
+                raise Unreadable(relative, problem.message) from None
             self.texts[relative] = (data, source)
             return ModuleSource(name, relative, source.text, relative.endswith("/__init__.py"))
         return None
@@ -91,14 +90,6 @@ def analyze(plan: Plan, app: str | None = None, origin: str = "app") -> ProjectP
     """
     backend = _Backend(plan)
     index = PackageIndex(backend.read)
-    found = find_app(
-        app,
-        origin,
-        plan.app_package,
-        index,
-        plan.root / plan.app_dir,
-        plan.config_file.name,
-    )
     first_party = plan.app_package.split(".")[0]
     editors: dict[str, ModuleEditor] = {}
 
@@ -107,26 +98,43 @@ def analyze(plan: Plan, app: str | None = None, origin: str = "app") -> ProjectP
             editors[module.path] = ModuleEditor(module, index, first_party)
         return editors[module.path]
 
-    wire_app(
-        editor_for(found.site.module),
-        found.site,
-        plan.analytics_package,
-        capture_errors=plan.capture_errors,
-    )
-    report = ProjectPatches(found.entry)
-    order = [found.site.module.path]
     errors: dict[str, PatchedFile] = {}
+    try:
+        found = find_app(
+            app, origin, plan.app_package, index, plan.root / plan.app_dir, plan.config_file.name
+        )
+    except AppModuleBroken as broken:
+        # The module that should build the app cannot be read: report it, generate the rest.
+        report = ProjectPatches(AppEntry(plan.main_path, plan.main_module))
+        errors[broken.path] = PatchedFile(broken.path, None, None, error=broken.message)
+        order = [broken.path]
+    else:
+        wire_app(
+            editor_for(found.site.module),
+            found.site,
+            plan.analytics_package,
+            capture_errors=plan.capture_errors,
+        )
+        report = ProjectPatches(found.entry)
+        order = [found.site.module.path]
     for module_path, event_type in plan.instrument:
         relative = plan.module_path(module_path)
         name = plan.module_import_name(module_path)
         model = index.module(name)
         if model is None or model.path != relative:
             errors[relative] = PatchedFile(
-                relative, None, None, error=_missing(plan, backend, index, name, relative)
+                relative, None, None, error=_missing(plan, index, name, relative)
             )
             order.append(relative)
             continue
-        instrument_module(editor_for(model), event_type, plan.analytics_package)
+        editor = editor_for(model)
+        try:
+            instrument_module(editor, event_type, plan.analytics_package)
+        except PatchError as problem:
+            if editor.edits.empty and not editor.edits.changes:
+                errors[relative] = PatchedFile(relative, None, None, error=problem.message)
+            else:
+                editor.edits.problems.append(problem.message)
         order.append(model.path)
     for path in dict.fromkeys(order):
         if path in errors:
@@ -142,14 +150,11 @@ def analyze(plan: Plan, app: str | None = None, origin: str = "app") -> ProjectP
     return report
 
 
-def _missing(plan: Plan, backend: _Backend, index: PackageIndex, name: str, relative: str) -> str:
+def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:
     """Why an ``instrument`` module cannot be patched, as one line."""
     failure = index.failure(name)
     if failure is not None:
-        return f"{failure}; fix it and rerun"
-    problem = backend.problems.get(relative)
-    if problem is not None:
-        return problem
+        return f"{failure[1]}; fix it and rerun"
     return f"{relative}: not found; create it or fix the plan in {plan.config_file.name}"
 
 

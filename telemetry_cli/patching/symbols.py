@@ -45,6 +45,16 @@ class ParseFailure(Exception):
     """A module is not valid Python; the message names the line."""
 
 
+class Unreadable(Exception):
+    """A module exists but cannot be read (a reader raises it); the message names the file."""
+
+    def __init__(self, path: str, message: str) -> None:
+        """Record which file, and why (a whole line that names it)."""
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
 def parse(text: str) -> ast.Module:
     """Parse ``text`` with :mod:`ast`, reporting syntax errors as one line.
 
@@ -302,23 +312,36 @@ class PackageIndex:
     """
 
     read: Callable[[str], ModuleSource | None]
+    _sources: dict[str, ModuleSource | None] = field(default_factory=dict)
     _modules: dict[str, ModuleModel | None] = field(default_factory=dict)
-    _failures: dict[str, str] = field(default_factory=dict)
+    _failures: dict[str, tuple[str, str]] = field(default_factory=dict)
     _roles: dict[str, tuple[Role | None, bool]] = field(default_factory=dict)
     _returns: dict[int, Role | None] = field(default_factory=dict)
+
+    def source(self, name: str) -> ModuleSource | None:
+        """The text of module ``name`` (read once), None when absent or unreadable."""
+        if name in self._sources:
+            return self._sources[name]
+        source: ModuleSource | None = None
+        if name and all(part.isidentifier() for part in name.split(".")):
+            try:
+                source = self.read(name)
+            except Unreadable as problem:
+                self._failures[name] = (problem.path, problem.message)
+        self._sources[name] = source
+        return source
 
     def module(self, name: str) -> ModuleModel | None:
         """The parsed module ``name``; None when absent or not parseable (see :meth:`failure`)."""
         if name in self._modules:
             return self._modules[name]
         model: ModuleModel | None = None
-        valid = bool(name) and all(part.isidentifier() for part in name.split("."))
-        source = self.read(name) if valid else None
+        source = self.source(name)
         if source is not None:
             try:
                 model = ModuleModel(source, parse(source.text))
             except ParseFailure as failure:
-                self._failures[name] = f"{source.path}: {failure}"
+                self._failures[name] = (source.path, f"{source.path}: {failure}")
         self._modules[name] = model
         return model
 
@@ -326,9 +349,13 @@ class PackageIndex:
         """Register a module parsed elsewhere (the patch targets), so it is parsed only once."""
         self._modules[model.name] = model
 
-    def failure(self, name: str) -> str | None:
-        """Why module ``name`` could not be parsed, if it could not."""
+    def failure(self, name: str) -> tuple[str, str] | None:
+        """The file of module ``name`` and why it could not be read or parsed, if so."""
         return self._failures.get(name)
+
+    def failures(self) -> list[tuple[str, str]]:
+        """Every module that could not be read or parsed so far: (file, why)."""
+        return list(self._failures.values())
 
     # --- names -----------------------------------------------------------------------------
 
