@@ -1,0 +1,6 @@
+from fastapi import FastAPI
+
+from app.api import tenants
+
+app = FastAPI(title="Tenants")
+app.include_router(tenants.router)

@@ -1,0 +1,6 @@
+from fastapi import FastAPI
+
+from app.api import probes
+
+app = FastAPI(title="Probes")
+app.include_router(probes.router)

@@ -1,0 +1,6 @@
+from fastapi import FastAPI
+
+from app.api import notifications
+
+app = FastAPI(title="Notifier")
+app.include_router(notifications.router)
