@@ -31,21 +31,41 @@ LIMITS = {
     "max_payload_keys": 128,
     "max_payload_depth": 5,
 }
+# Words naming payload keys whose values are redacted; the generated event logger's
+# is_sensitive_key() states how keys are matched against them (parts, prefixes, plurals).
 SENSITIVE_KEYS = (
+    "access_key",
     "api_key",
-    "apikey",
     "auth",
     "authorization",
+    "card_number",
     "cookie",
+    "credential",
+    "credit_card",
+    "csrf",
+    "cvc",
+    "cvv",
     "email",
+    "iban",
     "ip",
+    "ip_address",
+    "ipv4",
+    "ipv6",
     "jwt",
+    "otp",
+    "passphrase",
     "passwd",
     "password",
     "phone",
+    "pin",
+    "private_key",
+    "pwd",
     "secret",
     "session",
+    "social_security",
+    "ssn",
     "token",
+    "xsrf",
 )
 
 _HEADER_TEXT = (

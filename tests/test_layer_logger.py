@@ -1,7 +1,13 @@
-"""The generated EventLogger: validation, redaction, the logging sink, the switches, threads."""
+"""The generated EventLogger: validation, encoding, redaction, the logging sink, switches, threads.
+
+Every test runs twice: with orjson (when installed) and with the standard library's json only
+(orjson blocked while the layer is imported), the two encoders the generated code chooses from.
+"""
 
 from __future__ import annotations
 
+import decimal
+import enum
 import json
 import logging
 import math
@@ -10,12 +16,16 @@ import subprocess
 import sys
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any, get_args
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any, NamedTuple, get_args
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.layer_support import (
     PLAN_OPTIONS,
@@ -31,9 +41,46 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 MARKER = "payload-marker-5d1e"  # must never show up in a warning
 
 
-@pytest.fixture(scope="module")
-def layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Layer]:
-    with rendered_layer(tmp_path_factory.mktemp("layer")) as rendered:
+try:
+    import orjson  # noqa: F401  # only to know whether the orjson path can be tested
+except ImportError:  # pragma: no cover - the dev extra installs orjson
+    ENCODERS = ["stdlib"]
+else:
+    ENCODERS = ["orjson", "stdlib"]
+
+
+@contextmanager
+def encoder(name: str) -> Iterator[None]:
+    """While the layer is imported, make ``import orjson`` fail for the ``stdlib`` variant."""
+    if name == "orjson":
+        yield
+        return
+    saved = sys.modules.get("orjson")
+    sys.modules["orjson"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if saved is None:
+            del sys.modules["orjson"]
+        else:
+            sys.modules["orjson"] = saved
+
+
+@contextmanager
+def layer_with(root: Path, name: str, **options: Any) -> Iterator[Layer]:
+    with ExitStack() as stack:
+        with encoder(name):  # only while importing: the module picks its encoder then
+            rendered = stack.enter_context(rendered_layer(root, **options))
+        uses_orjson = rendered.models._ORJSON_ENCODE is not None
+        assert uses_orjson is (name == "orjson")
+        yield rendered
+
+
+@pytest.fixture(scope="module", params=ENCODERS)
+def layer(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Layer]:
+    with layer_with(tmp_path_factory.mktemp("layer"), request.param) as rendered:
         yield rendered
 
 
@@ -105,10 +152,168 @@ def test_missing_payload_becomes_empty_object(logger: Any, payload: Any) -> None
 
 
 def test_event_json_is_canonical(logger: Any) -> None:
-    event = logger.record("ai_block_used", {"b": [1, {"z": 1, "a": "é"}], "a": None})
-    expected = json.dumps(event.to_dict(), sort_keys=True, separators=(",", ":"))
+    payload = {"b": [1, {"z": 1, "a": "é"}], "a": None, "c": 1.5, "d": "\u2028\x00\U0001f600"}
+    event = logger.record("ai_block_used", payload)
+    expected = json.dumps(
+        event.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     assert event.to_json() == expected
     assert json.loads(event.to_json())["payload"]["b"][1]["a"] == "é"
+
+
+# --- encoding: the standard types, and the same bytes from both encoders ------------------
+
+
+class Color(enum.Enum):
+    RED = "red"
+    NESTED = (1, uuid.UUID(int=7))
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+class Mode(enum.StrEnum):
+    FAST = "fast"
+
+
+class Point(NamedTuple):
+    x: int
+    y: int
+
+
+class Text(str):
+    """A str subclass, as libraries hand out."""
+
+
+STANDARD_VALUES = {
+    "uuid": (uuid.UUID(int=1), "00000000-0000-0000-0000-000000000001"),
+    "date": (date(2025, 1, 27), "2025-01-27"),
+    "datetime-utc": (
+        datetime(2025, 1, 27, 9, 30, 0, 123456, tzinfo=UTC),
+        "2025-01-27T09:30:00.123456+00:00",
+    ),
+    "datetime-offset": (
+        datetime(2025, 1, 27, 9, 30, tzinfo=timezone(timedelta(hours=-5))),
+        "2025-01-27T09:30:00-05:00",
+    ),
+    "datetime-naive": (datetime(2025, 1, 27, 9, 30), "2025-01-27T09:30:00"),
+    "time": (time(9, 30, 1), "09:30:01"),
+    "timedelta": (timedelta(minutes=1, microseconds=500), 60.0005),
+    "decimal": (decimal.Decimal("1.10"), "1.10"),
+    "decimal-exponent": (decimal.Decimal("1E+3"), "1E+3"),
+    "enum": (Color.RED, "red"),
+    "enum-nested-value": (Color.NESTED, [1, "00000000-0000-0000-0000-000000000007"]),
+    "int-enum": (Level.HIGH, 3),
+    "str-enum": (Mode.FAST, "fast"),
+    "posix-path": (PurePosixPath("/srv/a b.txt"), "/srv/a b.txt"),
+    "windows-path": (PureWindowsPath("C:/data/x.txt"), "C:\\data\\x.txt"),
+    "bytes": (b"chapter-1", "chapter-1"),
+    "bytes-non-utf8": (b"a\xff\xfeb", "a\\xff\\xfeb"),
+    "bytes-utf8": ("é".encode(), "é"),
+    "str-subclass": (Text("plain"), "plain"),
+    "bool": (True, True),
+    "namedtuple": (Point(1, 2), [1, 2]),
+    "ordered-dict": (OrderedDict(b=1, a=2), {"a": 2, "b": 1}),
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), STANDARD_VALUES.values(), ids=STANDARD_VALUES.keys()
+)
+def test_standard_types_are_recorded_in_their_json_form(
+    logger: Any, sink: RecordingSink, value: Any, expected: Any
+) -> None:
+    event = logger.record("ai_block_used", {"value": value, "list": [value], "deep": {"v": value}})
+    assert event.payload == {"value": expected, "list": [expected], "deep": {"v": expected}}
+    assert sink.events == [event]
+    # The event holds only plain JSON types, so any JSON library can write it again.
+    assert json.loads(event.to_json())["payload"] == json.loads(json.dumps(event.payload))
+    assert type(event.payload["value"]) in (str, int, float, bool, list, dict)
+
+
+def test_path_parameters_of_standard_types_give_a_recorded_event_not_a_warning(
+    logger: Any, sink: RecordingSink, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    values = {name: value for name, (value, _) in STANDARD_VALUES.items()}
+    logger.log("chapter_visit", values)
+    assert warnings_of(caplog) == []
+    [event] = sink.events
+    assert event.payload == {name: expected for name, (_, expected) in STANDARD_VALUES.items()}
+
+
+def test_converted_payload_is_a_copy_and_str_subclass_keys_become_str(logger: Any) -> None:
+    payload = {Mode.FAST: uuid.UUID(int=3), "kept": 1}
+    event = logger.record("ai_block_used", payload)
+    assert event.payload == {"fast": "00000000-0000-0000-0000-000000000003", "kept": 1}
+    assert [type(key) for key in event.payload] == [str, str]
+    assert payload == {Mode.FAST: uuid.UUID(int=3), "kept": 1}
+
+
+def test_event_type_given_as_a_str_enum_is_recorded_as_a_plain_string(logger: Any) -> None:
+    Kind = enum.StrEnum("Kind", {"VISIT": "chapter_visit"})
+    event = logger.record(Kind.VISIT)
+    assert event.event_type == "chapter_visit"
+    assert type(event.event_type) is str
+
+
+def test_standard_types_under_a_sensitive_key_are_redacted(logger: Any) -> None:
+    event = logger.record("ai_block_used", {"session_id": uuid.UUID(int=9)})
+    assert event.payload == {"session_id": "[redacted]"}
+
+
+def test_lone_surrogate_is_rejected(layer: Layer, logger: Any) -> None:
+    with pytest.raises(layer.event_logger.EventValidationError, match="not valid Unicode"):
+        logger.record("ai_block_used", {"a": "x\ud800"})
+
+
+JSON_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: f == 0 or abs(f) >= 1e-4)
+    | JSON_TEXT,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(JSON_TEXT, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@pytest.fixture(scope="module")
+def encoders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``canonical_json`` of a layer imported with each encoder."""
+    functions: dict[str, Any] = {}
+    for name in ENCODERS:
+        with layer_with(tmp_path_factory.mktemp(f"encoder-{name}"), name) as rendered:
+            functions[name] = rendered.models.canonical_json
+    return functions
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(value=JSON_VALUES)
+def test_both_encoders_write_the_same_bytes(encoders: dict[str, Any], value: Any) -> None:
+    # Floats under 1e-4 are the documented difference: json writes 1e-05, orjson 0.00001.
+    texts = {name: encode({"v": value}) for name, encode in encoders.items()}
+    expected = json.dumps({"v": value}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert set(texts.values()) == {expected}
+
+
+def test_float_formatting_difference_is_the_documented_one(encoders: dict[str, Any]) -> None:
+    texts = {name: encode([2.5e-05, 1e-07, 1e16, 0.1]) for name, encode in encoders.items()}
+    assert texts["stdlib"] == "[2.5e-05,1e-07,1e+16,0.1]"
+    if "orjson" in texts:
+        assert texts["orjson"] == "[0.000025,1e-7,1e+16,0.1]"
+        assert json.loads(texts["orjson"]) == json.loads(texts["stdlib"])
+
+
+def test_big_integers_fall_back_to_the_standard_library(logger: Any) -> None:
+    event = logger.record("ai_block_used", {"big": 2**70, "negative": -(2**64)})
+    assert json.loads(event.to_json())["payload"] == {"big": 2**70, "negative": -(2**64)}
 
 
 # --- payload rules ----------------------------------------------------------------------------
@@ -139,6 +344,14 @@ BAD_PAYLOADS = {
     "object-value": {"a": object()},
     "nan": {"a": math.nan, "b": MARKER},
     "infinity": {"a": [math.inf], "b": MARKER},
+    "nan-in-enum": {"a": enum.Enum("E", {"X": math.nan}).X, "b": MARKER},  # type: ignore[attr-defined]
+    "float-subclass-nan": {"a": type("F", (float,), {})(math.nan), "b": MARKER},
+    "nan-in-tuple": {"a": (1, (math.inf,)), "b": MARKER},
+    "frozenset-value": {"a": frozenset({MARKER})},
+    "bytearray-value": {"a": bytearray(MARKER, "ascii")},
+    "nested-non-str-key-in-ordered-dict": {"a": OrderedDict([(1, MARKER)])},
+    "too-deep-through-enum": {"a": {"b": {"c": {"d": enum.Enum("D", {"X": [[MARKER]]}).X}}}},  # type: ignore[attr-defined]
+    "huge-key": {"k" * (32 * 1024 + 1): MARKER},
     "too-many-keys": {f"k{i}": MARKER for i in range(129)},
     "too-deep": nested(6),
     "too-large": sized(32 * 1024 + 1),
@@ -183,7 +396,7 @@ GOOD_PAYLOADS = {
 def test_payload_at_the_limits_is_accepted(logger: Any, sink: RecordingSink, payload: Any) -> None:
     event = logger.record("ai_block_used", payload)
     assert sink.events == [event]
-    assert json.loads(event.payload_json) == json.loads(json.dumps(payload))
+    assert json.loads(event.to_json())["payload"] == json.loads(json.dumps(payload))
 
 
 # --- redaction --------------------------------------------------------------------------------
@@ -204,6 +417,10 @@ SENSITIVE = [
     "Cookie",
     "db_passwd",
     "clientSecret",
+    "tokens",
+    "passWord",
+    "E-Mail",
+    "accesstoken",
 ]
 NOT_SENSITIVE = [
     "zip",
@@ -211,7 +428,6 @@ NOT_SENSITIVE = [
     "description",
     "equipment",
     "shipping_address",
-    "tokens",
     "author",
     "api",
     "key",
