@@ -6,7 +6,6 @@ same bytes on any machine. Each output gets a do-not-edit header in its own comm
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,9 +14,9 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from telemetry_cli import __version__
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.plan import Plan
+from telemetry_cli.templating import code_fence, compiled_loader, environment
 
 TEMPLATE_SUFFIX = ".jinja"
 FEATURE_TITLE = "Analytics & Telemetry Scaffolding Layer"
@@ -216,36 +215,11 @@ def template_dir() -> Path:
     return Path(__file__).parent.parent / "templates"
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """A per-user cache of compiled templates, so runs after the first skip Jinja's compiler.
-
-    Jinja keys each entry by template name and checksum of its source, so edited templates
-    are never served stale. Without a writable cache folder we simply compile every time.
-    """
-    if os.environ.get("TELEMETRY_SCAFFOLD_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "telemetry-scaffold" / f"jinja-{__version__}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    if not os.access(folder, os.W_OK):
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
 @cache
-def _environment(folder: Path) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        bytecode_cache=_bytecode_cache(),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+def _environment() -> jinja2.Environment:
+    """The environment, built once: on the wheel's compiled templates when it has them."""
+    loader = compiled_loader(Path(__file__).parent) or jinja2.FileSystemLoader(template_dir())
+    return environment(loader)
 
 
 def template_context(plan: Plan, entry: AppEntry | None = None) -> dict[str, object]:
@@ -302,6 +276,10 @@ def template_context(plan: Plan, entry: AppEntry | None = None) -> dict[str, obj
             for output in outputs_for(plan)
             if output.place is Place.FEATURE
         ],
+        # Paths start lines of the documents' code blocks: no backtick run in them may close one.
+        "path_fence": code_fence(
+            _relative_config(plan), plan.analytics_dir, plan.feature_dir, entry.path, plan.app_dir
+        ),
         "feature_tree": _tree(
             [(o.name, o.describe(plan)) for o in outputs_for(plan) if o.place is Place.FEATURE]
         ),
@@ -362,7 +340,7 @@ def with_header(path: str, body: str) -> str:
 
 def render_outputs(plan: Plan, entry: AppEntry | None = None) -> list[RenderedFile]:
     """Render every output ``plan`` has (the app built where ``entry`` says), by path."""
-    env = _environment(template_dir())
+    env = _environment()
     context = template_context(plan, entry)
     outputs: list[RenderedFile] = []
     for output in outputs_for(plan):

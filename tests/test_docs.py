@@ -326,11 +326,17 @@ def test_the_package_marker_is_rendered(plan: Plan) -> None:
 
 TASK = re.compile(
     r"^- \[(?P<done>[ x])\] T(?P<id>\d{3})(?P<parallel> \[P\])?(?: \[US(?P<story>\d+)\])?"
-    r" (?P<verb>[A-Z][a-z]+(?:-[a-z]+)?) .+ in (?P<path>[\w.\-/]+)"
+    # The path is plain Markdown text: "_" that could start emphasis comes escaped ("\\_").
+    r" (?P<verb>[A-Z][a-z]+(?:-[a-z]+)?) .+ in (?P<path>(?:[\w.\-/]|\\_)+)"
     r"(?: \(depends on (?P<deps>T\d{3}(?:, T\d{3})*)\))?$"
 )
 PHASE = re.compile(r"^## Phase (\d+): (.+)$")
 STORY_PHASE = re.compile(r"^User Story (\d+) - (.+) \(Priority: P(\d+)\)(?: 🎯 MVP)?$")
+
+
+def task_path(task: re.Match[str]) -> str:
+    """The path a task line names, with Markdown's backslash escapes removed."""
+    return task["path"].replace("\\_", "_")
 
 
 def parse_tasks(text: str) -> list[tuple[str, re.Match[str]]]:
@@ -384,7 +390,7 @@ def test_parallel_tasks_touch_files_no_other_task_of_their_phase_touches(
         if not task["parallel"]:
             continue
         same_phase = [other for p, other in tasks if p == phase and other is not task]
-        assert task["path"] not in {other["path"] for other in same_phase}, task.group(0)
+        assert task_path(task) not in {task_path(other) for other in same_phase}, task.group(0)
         assert not task["deps"], task.group(0)
 
 
@@ -392,7 +398,7 @@ def test_tasks_name_only_files_the_tool_writes_or_patches(plan: Plan, docs: dict
     known = {output.path for output in render_outputs(plan)}
     known |= {"pyproject.toml", plan.main_path, plan.analytics_dir + "/__init__.py"}
     known |= {plan.module_path(module) for module, _ in plan.instrument}
-    paths = [task["path"] for _, task in parse_tasks(docs["tasks.md"])]
+    paths = [task_path(task) for _, task in parse_tasks(docs["tasks.md"])]
     assert set(paths) <= known
     for module, _ in plan.instrument:
         assert plan.module_path(module) in paths

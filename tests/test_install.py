@@ -17,12 +17,15 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
+from jinja2 import ModuleLoader
 
 from telemetry_cli import __version__
 from telemetry_cli.plan import load_plan
 from telemetry_cli.render import render_outputs
+from telemetry_cli.templating import COMPILED_DIR, COMPILED_MARKER
 from tests.cli_support import REPO, copy_bundled_project, run, snapshot
 
 DISTRIBUTION = "telemetry-scaffold"
@@ -93,6 +96,18 @@ def test_wheel_carries_the_templates_and_the_console_script(wheel: Path) -> None
     assert "telemetry_cli/py.typed" in names
     assert not [n for n in names if n.startswith(("tests/", "backend/", "specs/", "templates/"))]
     assert re.search(r"^telemetry-scaffold = telemetry_cli\.cli:main$", entry_points, re.M)
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_templates_compiled(wheel: Path) -> None:
+    folder = f"telemetry_cli/{COMPILED_DIR}/"
+    with zipfile.ZipFile(wheel) as archive:
+        modules = sorted(n for n in archive.namelist() if n.startswith(folder + "tmpl_"))
+        marker = archive.read(folder + COMPILED_MARKER).decode()
+    # One module per template (outputs and partials), named as jinja2.ModuleLoader looks them up.
+    expected = sorted(folder + ModuleLoader.get_module_filename(name) for name in TEMPLATES)
+    assert modules == expected
+    assert marker == f"{jinja2.__version__}\n"
 
 
 @pytest.mark.slow
@@ -202,6 +217,24 @@ def test_installed_package_comes_from_the_new_environment(installed: Path, tmp_p
     assert installed in module_file.parents, module_file
     assert REPO not in module_file.parents
     assert installed in templates.parents and (templates / "analytics").is_dir(), templates
+
+
+@pytest.mark.slow
+def test_installed_tool_runs_the_compiled_templates_and_caches_nothing(
+    installed: Path, tmp_path: Path
+) -> None:
+    code = "import telemetry_cli.render as r; print(type(r._environment().loader).__name__)"
+    python = str(installed / "bin" / "python")
+    assert _call([python, "-c", code], tmp_path, _clean_environment()) == "ModuleLoader\n"
+    # No per-user cache: nothing is read from or written to the home or cache folders.
+    home, cache = tmp_path / "home", tmp_path / "cache"
+    home.mkdir()
+    cache.mkdir()
+    env = {**_clean_environment(), "HOME": str(home), "XDG_CACHE_HOME": str(cache)}
+    project = copy_bundled_project(tmp_path / "project")
+    tool = str(installed / "bin" / "telemetry-scaffold")
+    _call([tool, "generate", "--check", "--root", str(project)], tmp_path, env)
+    assert list(home.iterdir()) == [] and list(cache.iterdir()) == []
 
 
 @pytest.mark.slow
