@@ -7,10 +7,27 @@ import dataclasses
 import re
 from pathlib import Path
 
+import jinja2
 import pytest
 
+from telemetry_cli import render
 from telemetry_cli.plan import Plan
-from telemetry_cli.render import OUTPUTS, Place, outputs_for, render_outputs, template_dir
+from telemetry_cli.render import (
+    OUTPUTS,
+    SENSITIVE_KEYS,
+    Place,
+    outputs_for,
+    render_outputs,
+    template_context,
+    template_dir,
+)
+from telemetry_cli.templating import (
+    COMPILED_DIR,
+    COMPILED_MARKER,
+    compile_into,
+    compiled_loader,
+    environment,
+)
 
 TEMPLATE_SUFFIX = ".jinja"
 
@@ -104,3 +121,47 @@ def test_plan_documentation_tree_lists_exactly_the_feature_documents(plan: Plan)
     expected = [o.name for o in outputs_for(plan) if o.place is Place.FEATURE]
     assert files == expected
     assert f"{len(expected)} feature documents" in plan_md
+
+
+# --- what the templates see -------------------------------------------------------------------
+
+
+def test_redact_keys_follow_the_built_in_sensitive_keys(tmp_path: Path) -> None:
+    plan = dataclasses.replace(
+        Plan.default(tmp_path), redact=("zeta_ref", "Token", "account.no", "Alpha-Id")
+    )
+    keys = template_context(plan)["sensitive_keys"]
+    assert isinstance(keys, list)
+    assert keys[: len(SENSITIVE_KEYS)] == list(SENSITIVE_KEYS)
+    # Sorted, and one already built in (letter case ignored) is not repeated.
+    assert keys[len(SENSITIVE_KEYS) :] == ["account.no", "Alpha-Id", "zeta_ref"]
+    logger = next(f for f in render_outputs(plan) if f.path.endswith("/event_logger.py"))
+    assert '"zeta_ref"' in logger.content and '"Alpha-Id"' in logger.content
+    assert template_context(Plan.default(tmp_path))["sensitive_keys"] == list(SENSITIVE_KEYS)
+
+
+def test_a_checkout_compiles_the_source_templates() -> None:
+    loader = render._environment().loader
+    assert isinstance(loader, jinja2.FileSystemLoader)
+    assert loader.searchpath == [str(template_dir())]
+
+
+def test_compiled_templates_are_used_only_with_the_jinja_that_made_them(tmp_path: Path) -> None:
+    assert compiled_loader(tmp_path) is None  # none compiled
+    compiled = tmp_path / COMPILED_DIR
+    names = compile_into(template_dir(), compiled)
+    assert {output.template for output in OUTPUTS} <= set(names)
+    assert isinstance(compiled_loader(tmp_path), jinja2.ModuleLoader)
+    (compiled / COMPILED_MARKER).write_text("0.0.1\n")
+    assert compiled_loader(tmp_path) is None
+
+
+def test_compiled_templates_render_the_same_bytes(tmp_path: Path, plan: Plan) -> None:
+    compile_into(template_dir(), tmp_path / COMPILED_DIR)
+    loader = compiled_loader(tmp_path)
+    assert loader is not None
+    env = environment(loader)
+    context = template_context(plan)
+    for output in outputs_for(plan):
+        source = render._environment().get_template(output.template).render(context)
+        assert env.get_template(output.template).render(context) == source, output.template
