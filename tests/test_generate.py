@@ -283,7 +283,6 @@ def test_config_error_is_one_line_exit_2(project: Path) -> None:
     ("content", "reason"),
     [
         (b"def broken(:\n", "syntax error"),
-        (b'"""No app here."""\nimport os\n', "no FastAPI app found"),
         (b"x = '\xff'\n", "not valid UTF-8"),
     ],
 )
@@ -299,6 +298,16 @@ def test_unpatchable_main_is_named_and_left_untouched(
     assert main.read_bytes() == content
     # The rest of the layer is still generated: one bad file does not block the others.
     assert (project / "backend/app/analytics/event_logger.py").is_file()
+
+
+def test_no_app_anywhere_is_a_config_error_writing_nothing(project: Path) -> None:
+    (project / "backend/app/main.py").write_text('"""No app here."""\nimport os\n')
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "no FastAPI app found in backend/app/" in result.stderr
+    assert 'set app = "<module>:<name>"' in result.stderr
+    assert not (project / "backend/app/analytics").exists()
 
 
 def test_missing_instrumented_module_is_reported(project: Path) -> None:

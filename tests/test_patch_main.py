@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli.errors import PatchError
-from telemetry_cli.patch_main import PatchResult, patch_main
+from telemetry_cli.patching import PatchResult
+from telemetry_cli.patching import wire_source as patch_main
 
 MAIN_PY = Path(__file__).resolve().parent.parent / "backend" / "app" / "main.py"
 
@@ -329,7 +330,9 @@ install_error_capture(app)
 """,
     ),
     (
-        "imports present, calls missing, an app in a list is ignored",
+        # Included on any object (a parent router, an app in a list): the router is wired,
+        # a second include would serve every telemetry route twice.
+        "imports present, router included elsewhere, error capture missing",
         """\
 from fastapi import FastAPI
 
@@ -348,7 +351,6 @@ from app.analytics.error_capture import install_error_capture
 from app.analytics.telemetry_router import router as telemetry_router
 
 app = FastAPI()
-app.include_router(telemetry_router)
 install_error_capture(app)
 apps = [app]
 apps[0].include_router(telemetry_router)
@@ -532,12 +534,14 @@ def test_absolute_import_when_relative_is_impossible() -> None:
         ),
         (
             "from fastapi import FastAPI\n\napp = FastAPI()\nadmin = FastAPI()\n",
-            "several FastAPI apps found (app, admin)",
+            "app/main.py: several FastAPI apps (app (line 3), admin (line 4)); pick one with "
+            'app = "app.main:<name>" in [tool.telemetry-scaffold]',
         ),
         (
             "from fastapi import FastAPI\n\napp = FastAPI()\n\n\ndef make():\n    app = FastAPI()\n"
             "    return app\n",
-            "several FastAPI apps found (app, app in make())",
+            "app/main.py: several FastAPI apps (app (line 3), make (line 6)); pick one with "
+            'app = "app.main:<name>"',
         ),
     ],
     ids=[
@@ -554,7 +558,6 @@ def test_unpatchable_sources_raise(source: str, reason: str) -> None:
     with pytest.raises(PatchError) as caught:
         _patch(source)
     assert caught.value.message.startswith(reason)
-    assert "main.py" not in caught.value.message
 
 
 def test_bundled_main_is_patched_and_compiles() -> None:

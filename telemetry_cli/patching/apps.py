@@ -88,6 +88,7 @@ def find_app(
     app_package: str,
     index: PackageIndex,
     package_dir: Path,
+    package_label: str,
     config_name: str,
 ) -> FoundApp:
     """Find the app of the project.
@@ -98,6 +99,7 @@ def find_app(
         app_package: the app package's import name (``app``).
         index: the backend folder's modules.
         package_dir: the app package's folder (to scan when discovering).
+        package_label: the same folder as messages show it (``backend/app``).
         config_name: the config file's name, for messages.
 
     Raises:
@@ -129,7 +131,7 @@ def find_app(
                 if candidates:
                     return _choose(fallback, candidates, config_name)
         raise ConfigError(
-            f"no FastAPI app found in {package_dir.name}/ (looked for `FastAPI(...)` and factory "
+            f"no FastAPI app found in {package_label}/ (looked for `FastAPI(...)` and factory "
             f'functions that return one); set app = "<module>:<name>" in '
             f"[tool.telemetry-scaffold] of {config_name}"
         )

@@ -84,7 +84,14 @@ class ModuleEditor:
                 return candidate
         raise AssertionError("no free name")  # pragma: no cover - a thousand taken names
 
-    def import_name(self, target_module: str, name: str, preferred: str, used_at: ast.stmt) -> str:
+    def import_name(
+        self,
+        target_module: str,
+        name: str,
+        preferred: str,
+        used_at: ast.stmt,
+        description: str | None = None,
+    ) -> str:
         """Import ``target_module.name`` (unless imported already) and return its local name.
 
         ``used_at`` is the top-level statement that uses it: the import goes above it.
@@ -98,13 +105,28 @@ class ModuleEditor:
             if (new.module, new.name) == (spelling, name):
                 self._limit(used_at)
                 return new.alias
-        return self.add_import(target_module, name, self.free_name(preferred), used_at)
+        alias = self.free_name(preferred)
+        return self.add_import(target_module, name, alias, used_at, description)
 
-    def add_import(self, target_module: str, name: str, alias: str, used_at: ast.stmt) -> str:
-        """Add ``from target_module import name as alias`` above ``used_at``; return ``alias``."""
+    def add_import(
+        self,
+        target_module: str,
+        name: str,
+        alias: str,
+        used_at: ast.stmt,
+        description: str | None = None,
+    ) -> str:
+        """Add ``from target_module import name as alias`` above ``used_at``; return ``alias``.
+
+        ``description`` names the import in the change message (default: ``name``).
+        """
         self._limit(used_at)
         self._imports.append(NewImport(self._module_spelling(target_module), name, alias))
-        self.edits.changes.append(f"import `{name}`" + ("" if alias == name else f" as `{alias}`"))
+        # "import `event_logger`", "import `x` as `y`", "import the telemetry router as `y`"
+        what = description or f"`{name}`"
+        if description or alias != name:
+            what += f" as `{alias}`"
+        self.edits.changes.append(f"import {what}")
         return alias
 
     def _module_spelling(self, target: str) -> str:
@@ -152,9 +174,9 @@ class ModuleEditor:
             new_lines = [line for new in self._sorted_imports() for line in new.lines(indent)]
             if body and _is_docstring(body[0]) and limit > 0:
                 self.insert((body[0].end_lineno or body[0].lineno) + 1, ("", *new_lines))
-            elif limit < len(body):
+            elif body:
                 # Above the first statement, below any header comment (shebang, licence).
-                self.insert(body[limit].lineno, (*new_lines, ""))
+                self.insert(first_line(body[0]), (*new_lines, ""))
             else:
                 self.insert(len(lines) + 1, tuple(new_lines))
             return
@@ -385,16 +407,33 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
     body = function.body
     first = body[0]
     lines = module.lines
-    if not lines.starts_at(first.lineno, first.col_offset):
+    start = first_line(first)
+    column = first.col_offset
+    if isinstance(first, FunctionNode | ast.ClassDef) and first.decorator_list:
+        column = first.decorator_list[0].col_offset - 1  # the `@`
+    if not lines.starts_at(start, column):
         return None
-    indent = lines.indentation(first.lineno)
+    indent = lines.indentation(start)
     if _is_docstring(first):
         end = first.end_lineno or first.lineno
         following = body[1] if len(body) > 1 else None
         if following is not None and following.lineno == end:
             return None  # `"""doc"""; x = 1`: the next statement shares the docstring's line
         return end + 1, indent
-    return first.lineno, indent
+    # Comments between the `def` line and the first statement describe that statement: the call
+    # goes above them.
+    while start - 1 > function.lineno and (
+        lines.is_comment(start - 1) or lines.is_blank(start - 1)
+    ):
+        start -= 1
+    return start, indent
+
+
+def first_line(statement: ast.stmt) -> int:
+    """The first line of a statement, its decorators included."""
+    if isinstance(statement, FunctionNode | ast.ClassDef) and statement.decorator_list:
+        return min(statement.lineno, *(item.lineno for item in statement.decorator_list))
+    return statement.lineno
 
 
 def statement_indent_unit(module: ModuleModel) -> str:

@@ -7,6 +7,7 @@ import ast
 from telemetry_cli.errors import PatchError
 from telemetry_cli.patching.apps import AppSite, wiring_block
 from telemetry_cli.patching.edits import (
+    LogCall,
     ModuleEditor,
     body_insertion_point,
     existing_log_calls,
@@ -17,7 +18,7 @@ from telemetry_cli.patching.edits import (
 )
 from telemetry_cli.patching.routes import Handler, find_handlers
 
-SKIP_HINT = "or mark the handler `# telemetry-scaffold: skip`"
+SKIP = "mark the handler `# telemetry-scaffold: skip`"
 
 
 def wire_app(
@@ -41,7 +42,11 @@ def wire_app(
     used_at = top_statement_of(module, anchor)
     if not included:
         router = editor.import_name(
-            f"{analytics_package}.telemetry_router", "router", "telemetry_router", used_at
+            f"{analytics_package}.telemetry_router",
+            "router",
+            "telemetry_router",
+            used_at,
+            "the telemetry router",
         )
         statements.append(f"{site.expression}.include_router({router})")
         editor.edits.changes.append(f"include the telemetry router in `{site.label}`")
@@ -82,7 +87,6 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
     module = editor.module
     index = editor.index
     handlers, suspects = find_handlers(module, index)
-    problems = editor.edits.problems
     path = module.path
     if not handlers and not suspects:
         raise PatchError(
@@ -90,72 +94,84 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
             "of an APIRouter or FastAPI app); fix the instrument entry in the plan"
         )
     logger_module = f"{analytics_package}.event_logger"
-    instance = f"{logger_module}.event_logger"
-    targets = frozenset({instance, logger_module})
-    todo: list[Handler] = []
+    targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    problems: list[tuple[int, str]] = []
+    todo: list[tuple[Handler, int, str]] = []
     for handler in handlers:
         if handler.skipped:
             continue
-        where = f"{path}:{handler.function.lineno}: route {handler.label()}"
+        line = handler.function.lineno
+        where = f"{path}:{line}: route {handler.label()}"
         calls = existing_log_calls(handler, index, targets)
-        if not calls:
-            todo.append(handler)
+        if calls:
+            problems.extend((line, problem) for problem in _call_problems(where, calls, event_type))
             continue
-        if len(calls) > 1:
-            problems.append(f"{where} logs the event {len(calls)} times; keep one call")
-        for call in calls:
-            if call.event_type is None:
-                problems.append(
-                    f"{where} logs an event type that is not a string literal; log {event_type!r}"
-                )
-            elif call.event_type != event_type:
-                problems.append(
-                    f"{where} logs {call.event_type!r}, expected {event_type!r}; "
-                    "fix the call or the plan"
-                )
+        reasons = [
+            f"{route.problem}; add the log call by hand, or {SKIP}"
+            for route in handler.routes
+            if route.problem
+        ]
+        point = body_insertion_point(handler.function, module)
+        if point is None:
+            reasons.append(
+                f"its body is on the `def` line; move the body to lines of its own, or {SKIP}"
+            )
+        if reasons:
+            problems.append((line, f"{where} cannot be instrumented: {reasons[0]}"))
+            continue
+        assert point is not None
+        todo.append((handler, *point))
     for suspect in suspects:
         first = min(
             [decorator.lineno for decorator in suspect.function.decorator_list]
             + [suspect.function.lineno]
         )
-        if module.lines.has_pragma(first, suspect.function.lineno):
-            continue
+        if module.lines.has_pragma(first, suspect.function.lineno) or existing_log_calls(
+            suspect.handler, index, targets
+        ):
+            continue  # skipped, or logged by hand: nothing to report
         problems.append(
-            f"{path}:{suspect.function.lineno}: {suspect.qualname} looks like a route on "
-            f"`{suspect.owner}`, which is not known to be an app or router; annotate it "
-            f"(`{suspect.owner}: APIRouter`) so it is instrumented, {SKIP_HINT}"
+            (
+                suspect.function.lineno,
+                f"{path}:{suspect.function.lineno}: {suspect.qualname} looks like a route on "
+                f"`{suspect.owner}`, which cannot be told to be a FastAPI app or router (built "
+                "outside the package, or by code that is not followed); add the log call by "
+                f"hand, or {SKIP}",
+            )
         )
+    editor.edits.problems.extend(problem for _, problem in sorted(problems))
     if not todo:
         return
     fallback_block = module.name.rpartition(".")[2]
     unit = statement_indent_unit(module)
-    logger: str | None = None
-    for handler in todo:
-        where = f"{path}:{handler.function.lineno}: route {handler.label()}"
-        reasons = [route.problem for route in handler.routes if route.problem]
-        if reasons:
-            problems.append(
-                f"{where} cannot be instrumented: {reasons[0]}; add the log call by hand, "
-                f"{SKIP_HINT}"
-            )
-            continue
-        point = body_insertion_point(handler.function, module)
-        if point is None:
-            problems.append(
-                f"{where} cannot be instrumented: its body is on the `def` line; move the body "
-                f"to lines of its own, {SKIP_HINT}"
-            )
-            continue
-        before, indent = point
-        if logger is None:
-            logger = _logger_name(
-                editor, todo, logger_module, top_statement_of(module, handler.function)
-            )
+    handlers_todo = [handler for handler, _, _ in todo]
+    logger = _logger_name(
+        editor, handlers_todo, logger_module, top_statement_of(module, todo[0][0].function)
+    )
+    for handler, before, indent in todo:
         code = log_call_lines(
             logger, event_type, payload_entries(handler, fallback_block), indent, unit
         )
         editor.insert(before, tuple(indent + line for line in code), (1,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+
+
+def _call_problems(where: str, calls: list[LogCall], event_type: str) -> list[str]:
+    """What is wrong with a handler's existing log calls (nothing when there is one, right)."""
+    problems = []
+    if len(calls) > 1:
+        problems.append(f"{where} logs the event {len(calls)} times; keep one call")
+    for call in calls:
+        if call.event_type is None:
+            problems.append(
+                f"{where} logs an event type that is not a string literal, expected {event_type!r}"
+            )
+        elif call.event_type != event_type:
+            problems.append(
+                f"{where} logs {call.event_type!r}, expected {event_type!r}; "
+                "fix the call or the plan"
+            )
+    return problems
 
 
 def _logger_name(

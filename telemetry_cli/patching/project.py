@@ -101,7 +101,13 @@ def analyze(plan: Plan, app: str | None = None, origin: str = "app") -> ProjectP
     errors: dict[str, PatchedFile] = {}
     try:
         found = find_app(
-            app, origin, plan.app_package, index, plan.root / plan.app_dir, plan.config_file.name
+            app,
+            origin,
+            plan.app_package,
+            index,
+            plan.root / plan.app_dir,
+            plan.app_dir,
+            plan.config_file.name,
         )
     except AppModuleBroken as broken:
         # The module that should build the app cannot be read: report it, generate the rest.

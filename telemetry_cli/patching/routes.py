@@ -115,9 +115,18 @@ class Handler:
 class Suspect:
     """A function that looks like a route handler but whose owner cannot be told."""
 
-    function: FunctionNode
-    qualname: str
+    handler: Handler  # without routes
     owner: str
+
+    @property
+    def function(self) -> FunctionNode:
+        """The function."""
+        return self.handler.function
+
+    @property
+    def qualname(self) -> str:
+        """Its name, with its classes."""
+        return self.handler.qualname
 
 
 def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
@@ -126,8 +135,9 @@ def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handle
     finder.visit(module.scope, "")
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]
     handlers.sort(key=lambda handler: handler.function.lineno)
+    # A function with one route we understand is a handler, whatever its other decorators.
     suspects = [
-        suspect for suspect in finder.suspects if id(suspect.function) not in finder.handlers
+        suspect for suspect in finder.suspects if not finder.handlers[id(suspect.function)].routes
     ]
     return handlers, suspects
 
@@ -165,9 +175,7 @@ class _Finder:
             owner = self.owner(owner_expression, scope)
             if owner is None:
                 if _looks_like_route(call):
-                    self.suspects.append(
-                        Suspect(function, handler.qualname, ast.unparse(owner_expression))
-                    )
+                    self.suspects.append(Suspect(handler, ast.unparse(owner_expression)))
                 continue
             handler.routes.append(self._route(call, verb, owner, scope, own_scope))
         # Functions defined inside are visited with this function as their scope: routers

@@ -108,17 +108,19 @@ class SourceLines:
         deleted: set[int] = set()
         for deletion in deletions:
             deleted.update(range(deletion.first, deletion.last + 1))
-        endings = list(self._endings)
-        if before.get(len(self._lines) + 1) and endings and endings[-1] == "":
-            # Lines appended after a last line without an ending need one between them.
-            endings[-1] = self.newline
+        count = len(self._lines)
+        # A file without a final line break keeps it that way when lines are appended: the old
+        # last line gets a break, the new last line goes without one.
+        unterminated = bool(count) and self._endings[-1] == "" and bool(before.get(count + 1))
         out: list[str] = []
-        for number in range(1, len(self._lines) + 2):
+        for number in range(1, count + 2):
             for insertion in sorted(before.get(number, ()), key=lambda item: item.order):
                 out.extend(line + self.newline for line in insertion.lines)
-            if number <= len(self._lines) and number not in deleted:
-                out.append(self._lines[number - 1] + endings[number - 1])
-        return "".join(out)
+            if number <= count and number not in deleted:
+                ending = self._endings[number - 1] or (self.newline if unterminated else "")
+                out.append(self._lines[number - 1] + ending)
+        text = "".join(out)
+        return text[: -len(self.newline)] if unterminated else text
 
 
 @dataclass

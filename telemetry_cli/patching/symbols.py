@@ -121,9 +121,34 @@ class Scope:
                 *(star for star in (arguments.vararg, arguments.kwarg) if star is not None),
             ):
                 bound[arg.arg] = Binding("param", arg.arg, self, arg)
-        for statement in block_statements(self.node.body):
-            self._bind(statement, bound)
+        self._bind_block(self.node.body, bound, fallback=False)
         return bound
+
+    def _bind_block(
+        self, statements: list[ast.stmt], bound: dict[str, Binding], *, fallback: bool
+    ) -> None:
+        """Bind the names of a block; in an ``except`` block, only names not bound yet.
+
+        ``try: from fastapi import APIRouter`` / ``except ImportError: APIRouter = None``: the
+        fallback is what runs when the import fails, not what the code is written against.
+        """
+        for statement in statements:
+            if fallback:
+                fresh: dict[str, Binding] = {}
+                self._bind(statement, fresh)
+                for name, binding in fresh.items():
+                    bound.setdefault(name, binding)
+            else:
+                self._bind(statement, bound)
+            if isinstance(statement, ast.Try | ast.TryStar):
+                self._bind_block(statement.body, bound, fallback=fallback)
+                for handler in statement.handlers:
+                    self._bind_block(handler.body, bound, fallback=True)
+                self._bind_block(statement.orelse, bound, fallback=fallback)
+                self._bind_block(statement.finalbody, bound, fallback=fallback)
+            else:
+                for block in sub_blocks(statement):
+                    self._bind_block(block, bound, fallback=fallback)
 
     def _bind(self, statement: ast.stmt, bound: dict[str, Binding]) -> None:
         if isinstance(statement, ast.ClassDef):
