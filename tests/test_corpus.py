@@ -12,8 +12,7 @@ import ast
 import json
 import re
 import shutil
-import subprocess
-import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from tests.corpus_support import (
     Case,
     ErrorCase,
     ExpectedCall,
+    Importer,
     Run,
     answer,
     append_code,
@@ -393,20 +393,21 @@ def test_patched_and_generated_files_compile(generated: Generated) -> None:
             pytest.fail(f"[{generated.case.name}] {file} does not compile: {error}")
 
 
-def test_app_module_imports_in_a_fresh_interpreter(generated: Generated) -> None:
+@pytest.fixture(scope="module")
+def importer() -> Iterator[Importer]:
+    checker = Importer()
+    yield checker
+    checker.close()
+
+
+def test_app_module_imports_in_a_separate_process(generated: Generated, importer: Importer) -> None:
     generated.require_success()
     module, attribute = generated.case.serve.split(":")
     code = (
         f"import {module} as m; m.{attribute}()" if generated.case.factory else f"import {module}"
     )
-    result = subprocess.run(
-        [sys.executable, "-B", "-c", code],
-        cwd=generated.backend,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"[{generated.case.name}] {code}\n{result.stderr}"
+    exit_code, output = importer.run(generated.backend, code)
+    assert exit_code == 0, f"[{generated.case.name}] {code}\n{output}"
 
 
 # --- the app --------------------------------------------------------------------------------
@@ -495,6 +496,7 @@ def test_check_is_clean(
 ) -> None:
     generated.require_success()
     root = generated.copy(tmp_path)
+    before = snapshot(root)
     monkeypatch.chdir(tmp_path)
     if where == "root-option":
         result = cli("generate", "--check", "--root", str(root))
@@ -504,6 +506,7 @@ def test_check_is_clean(
         monkeypatch.chdir(cwd)
         result = cli("generate", "--check")
     assert result.exit_code == 0, f"[{generated.case.name}] --check from {where}\n{result.output}"
+    assert snapshot(root) == before, f"[{generated.case.name}] --check wrote in the project"
 
 
 def test_new_handler_is_drift(generated: Generated, tmp_path: Path) -> None:
