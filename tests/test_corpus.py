@@ -12,6 +12,7 @@ import ast
 import json
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from fastapi.testclient import TestClient
 from tests.corpus_support import (
     BOM,
     CONTEXT_KEYS,
+    SKIP_PRAGMA,
     Case,
     ErrorCase,
     ExpectedCall,
@@ -51,6 +53,7 @@ from tests.corpus_support import (
     ruff_formatted,
     snapshot,
     source_text,
+    top_level_names,
 )
 
 CASES = positive_cases()
@@ -67,6 +70,7 @@ class Generated:
     answers_before: list[tuple[int, Any]]
     first: Run
     patched: dict[str, bytes]
+    imported_by_generate: list[str]
 
     @property
     def backend(self) -> Path:
@@ -105,8 +109,11 @@ def generated(
     root = copy_case(case.folder, tmp_path_factory.mktemp(case.name) / "project")
     original = snapshot(root)
     answers_before = _answers(case, root / case.plan.backend)
+    tops = top_level_names(root / case.plan.backend)
+    loaded = set(sys.modules)
     first = cli("generate", "--root", str(root))
-    return Generated(case, root, original, answers_before, first, snapshot(root))
+    imported = sorted(name for name in set(sys.modules) - loaded if name.split(".")[0] in tops)
+    return Generated(case, root, original, answers_before, first, snapshot(root), imported)
 
 
 # --- generate -------------------------------------------------------------------------------
@@ -114,6 +121,9 @@ def generated(
 
 def test_generate_exits_0_and_reports_each_patched_file(generated: Generated) -> None:
     generated.require_success()
+    assert not generated.imported_by_generate, (
+        f"[{generated.case.name}] generate imported user code: {generated.imported_by_generate}"
+    )
     for file in sorted(generated.case.changed_files):
         assert re.search(rf"^patched\s+{re.escape(file)}$", generated.first.stdout, re.M), (
             f"[{generated.case.name}] {file} not reported as patched\n{generated.first.output}"
@@ -576,9 +586,38 @@ def test_error_case(case: ErrorCase, tmp_path: Path) -> None:
             compile((root / file).read_bytes(), file, "exec", dont_inherit=True)
 
 
-def test_the_corpus_covers_its_cases() -> None:
-    # A case folder whose expected.toml lost its table would silently test nothing.
+def _has_skip_pragma(text: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    lines = text.splitlines()
+    first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+    return any(SKIP_PRAGMA in line for line in lines[first - 1 : node.lineno])
+
+
+def test_the_corpus_is_consistent() -> None:
+    # A typo in an expected.toml would otherwise read as a failure of the tool.
     assert len(CASES) >= 20 and len(ERROR_CASES) >= 2
+    problems: list[str] = []
     for case in CASES:
-        assert case.calls and case.requests, case.name
-        assert module_name(case.wired, case.plan), case.name
+        if not (case.calls and case.requests):
+            problems.append(f"[{case.name}] no expected calls or no requests")
+        for file in {case.wired, case.drift_file, *(call.file for call in case.calls)}:
+            if not (case.folder / file).is_file():
+                problems.append(f"[{case.name}] {file}: no such file")
+        if not (case.folder / case.subfolder).is_dir():
+            problems.append(f"[{case.name}] {case.subfolder}: no such folder")
+        for call in case.calls:
+            path = case.folder / call.file
+            if not path.is_file():
+                continue
+            tree = ast.parse(source_text(path.read_bytes()))
+            found = {found.qualname: found.node for found in functions(tree)}
+            if call.function not in found:
+                problems.append(f"[{case.name}] {call.where}: no such function in the original")
+            elif _has_skip_pragma(source_text(path.read_bytes()), found[call.function]):
+                problems.append(f"[{case.name}] {call.where}: marked skip, cannot expect a call")
+            if call.event not in case.plan.event_types:
+                problems.append(f"[{case.name}] {call.where}: {call.event} is not declared")
+            if (call.route is None) == (call.route_expr is None):
+                problems.append(f"[{case.name}] {call.where}: give route or route_expr")
+            if module_name(call.file, case.plan).split(".")[0] != case.plan.app_package:
+                problems.append(f"[{case.name}] {call.where}: outside the app package")
+    assert not problems, "\n".join(problems)
