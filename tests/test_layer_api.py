@@ -336,12 +336,19 @@ def test_disabled_telemetry_still_answers_202_without_emitting(layer: Layer) -> 
 def test_health_reports_the_configuration(client: TestClient, layer: Layer) -> None:
     response = client.get(f"{layer.prefix}/health")
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "enabled": True,
-        "sink": "RecordingSink",
-        "allowed_event_types": list(layer.plan.event_types),
-    }
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["enabled"] is True
+    assert body["sink"] == "RecordingSink"
+    assert body["allowed_event_types"] == list(layer.plan.event_types)
+
+
+def test_health_route_answers_what_the_logger_reports(layer: Layer) -> None:
+    # The route is a thin call: the logger's health() is the one source of the answer.
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=False)
+    with TestClient(layer.app(logger)) as client:
+        response = client.get(f"{layer.prefix}/health")
+    assert response.json() == logger.health().model_dump(mode="json")
 
 
 def test_health_does_no_sink_io(layer: Layer) -> None:
