@@ -7,10 +7,16 @@ the request and response bodies of the telemetry endpoints; they carry the same 
 the OpenAPI contract. Nothing here imports FastAPI, so scripts and workers can use these too.
 """
 
+import importlib
 import json
-from dataclasses import dataclass, field
-from json.encoder import encode_basestring_ascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from decimal import Decimal
+from enum import Enum
+from pathlib import PurePath
 from typing import Any, Final, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,9 +39,110 @@ MAX_PAYLOAD_DEPTH: Final = 5
 TIMESTAMP_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 """Shape of every event timestamp: ISO 8601, UTC, milliseconds, ``Z`` suffix."""
 
-# Canonical JSON of events: sorted keys keep records stable for diffing and grepping, ASCII-only
-# output makes the length in characters the size in bytes, and NaN/Infinity are not JSON.
-_PAYLOAD_ENCODER: Final = json.JSONEncoder(sort_keys=True, allow_nan=False, separators=(",", ":"))
+
+def json_default(value: object) -> object:
+    r"""Return the JSON form of a standard-library value that JSON has no type for.
+
+    The forms are FastAPI's (``jsonable_encoder``) except for ``Decimal``: ``datetime``,
+    ``date`` and ``time`` as ISO 8601 (``isoformat()``, with the offset when the value has
+    one); ``timedelta`` as its total seconds (a float); ``UUID``, ``Decimal`` and ``PurePath``
+    as ``str`` (FastAPI writes a ``Decimal`` as a number, which loses digits); an ``Enum``
+    member as its value, itself encoded by these rules; ``bytes`` decoded as UTF-8, with every
+    byte that is not valid UTF-8 written as a ``\xNN`` escape (so ``b"a\xff"`` becomes
+    ``"a\\xff"``) instead of losing the event.
+
+    Args:
+        value: a value the JSON encoder does not know.
+
+    Returns:
+        Its JSON form (the encoder then encodes that in turn).
+
+    Raises:
+        TypeError: ``value`` has no JSON form here (sets, arbitrary objects, ...); the message
+            names its type only, never its content.
+    """
+    # isinstance() with a tuple of classes is several times faster than with a union.
+    if isinstance(value, (date, time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, (UUID, Decimal, PurePath)):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    raise TypeError(f"values of type {type(value).__name__} have no JSON form")
+
+
+# The standard library's encoder with the canonical rules: sorted keys keep records stable for
+# diffing and grepping, compact separators keep them small, UTF-8 text (not \u escapes) keeps
+# them the same as orjson's, and NaN/Infinity are not JSON.
+_JSON_ENCODER: Final = json.JSONEncoder(
+    ensure_ascii=False,
+    allow_nan=False,
+    sort_keys=True,
+    separators=(",", ":"),
+    default=json_default,
+)
+
+
+def _orjson_encoder() -> Callable[[Any], bytes] | None:
+    """Return orjson's ``dumps`` with the canonical options, or None without orjson."""
+    try:
+        # Imported by name so that mypy --strict passes whether or not orjson is installed.
+        orjson = importlib.import_module("orjson")
+    except ImportError:
+        return None
+    dumps: Callable[..., bytes] = orjson.dumps
+    # Datetimes, dataclasses and subclasses of str/int/dict/list go through json_default (which
+    # refuses the last two), as with the standard library; orjson's own forms differ.
+    options: int = (
+        orjson.OPT_SORT_KEYS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+        | orjson.OPT_PASSTHROUGH_SUBCLASS
+    )
+
+    def encode(value: Any) -> bytes:
+        return dumps(value, default=json_default, option=options)
+
+    return encode
+
+
+_ORJSON_ENCODE: Final = _orjson_encoder()
+
+
+def canonical_json(value: Any) -> str:
+    r"""Encode ``value`` as canonical JSON: sorted keys, compact separators, UTF-8 text.
+
+    With ``orjson`` installed it does the encoding (several times faster); otherwise, or when
+    orjson refuses a value that the standard library accepts (an integer beyond 64 bits, a
+    subclass of ``str``, ``int``, ``dict`` or ``list``), the standard library's ``json`` does.
+    Both give the same text, non-ASCII characters included (written as themselves, never as
+    ``\u`` escapes), except for floats written with an exponent: ``json`` pads it to two
+    digits and orjson does not (``1e-07`` against ``1e-7``). Values JSON has no type for go
+    through ``json_default``.
+
+    Floats must be finite: the event logger refuses NaN and infinities before it encodes,
+    because orjson would write them as ``null`` where ``json`` raises ``ValueError``.
+
+    Args:
+        value: a JSON-compatible value.
+
+    Returns:
+        The JSON text.
+
+    Raises:
+        TypeError: ``value`` holds something with no JSON form.
+        ValueError: ``value`` holds NaN or an infinity (standard library) or a reference cycle.
+    """
+    if _ORJSON_ENCODE is not None:
+        try:
+            return _ORJSON_ENCODE(value).decode()
+        except TypeError:  # orjson.JSONEncodeError: let the standard library decide
+            pass
+    return _JSON_ENCODER.encode(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,25 +152,16 @@ class AnalyticsEvent:
     Attributes:
         event_id: random UUID4 (string form) identifying this event.
         event_type: one of ``ALLOWED_EVENT_TYPES``.
-        payload: JSON object with the event's context, sensitive values already redacted.
+        payload: JSON object with the event's context: sensitive values already redacted, and
+            standard-library values (``UUID``, dates, ``Decimal``, ``Enum``, ...) already in
+            their JSON form (see ``json_default``).
         timestamp: server-side time of the event, e.g. ``2025-01-27T09:30:00.123Z``.
-        payload_json: the payload as canonical JSON (sorted keys, compact, ASCII), computed once
-            when the event is built so that sinks need not serialise it again.
-
-    Raises:
-        TypeError: the payload holds a value JSON cannot represent.
-        ValueError: the payload holds NaN or an infinity, or a reference cycle.
     """
 
     event_id: str
     event_type: str
     payload: dict[str, Any]
     timestamp: str
-    payload_json: str = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        """Serialise the payload (frozen dataclasses set derived fields this way)."""
-        object.__setattr__(self, "payload_json", _PAYLOAD_ENCODER.encode(self.payload))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as a JSON-ready dict (the payload is shared, not copied)."""
@@ -75,19 +173,8 @@ class AnalyticsEvent:
         }
 
     def to_json(self) -> str:
-        """Return the event as one line of canonical JSON (the same rules as ``payload_json``)."""
-        # Assembled by hand around the ready payload JSON; the keys are already in sorted order.
-        return (
-            '{"event_id":'
-            + encode_basestring_ascii(self.event_id)
-            + ',"event_type":'
-            + encode_basestring_ascii(self.event_type)
-            + ',"payload":'
-            + self.payload_json
-            + ',"timestamp":'
-            + encode_basestring_ascii(self.timestamp)
-            + "}"
-        )
+        """Return the event as one line of canonical JSON (see ``canonical_json``)."""
+        return canonical_json(self.to_dict())
 
 
 class LogEventRequest(BaseModel):
@@ -142,7 +229,11 @@ class LogEventAccepted(BaseModel):
 
 
 class HealthStatus(BaseModel):
-    """Response of the health endpoint: how the telemetry layer is configured right now."""
+    """Response of the health endpoint: the layer's configuration and its sink's recent record.
+
+    ``status`` is ``degraded`` while the sink is failing: its last delivery attempt failed, or
+    an event failed or was dropped (queue full) within the last ``window_seconds``.
+    """
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -156,15 +247,36 @@ class HealthStatus(BaseModel):
                         "chapter_visit",
                         "error_event",
                     ],
+                    "queue_depth": 0,
+                    "dropped": 0,
+                    "failed": 0,
+                    "window_seconds": 60,
                 }
             ]
         }
     )
 
-    status: Literal["ok"] = Field(description="Always ``ok`` when the layer answers.")
+    status: Literal["ok", "degraded"] = Field(
+        description=(
+            "``degraded`` while the sink is failing (its last delivery failed, or an event "
+            "failed or was dropped within the last ``window_seconds``), else ``ok``."
+        )
+    )
     enabled: bool = Field(description="False when TELEMETRY_ENABLED turns logging off.")
-    sink: str = Field(description="Class name of the sink that receives events.")
+    sink: str = Field(
+        description="Class name of the sink that receives events, e.g. ``QueueSink(LoggingSink)``."
+    )
     allowed_event_types: list[EventType] = Field(description="The accepted event types.")
+    queue_depth: int = Field(
+        ge=0, description="Events waiting in a ``QueueSink`` (0 without a queue)."
+    )
+    dropped: int = Field(
+        ge=0, description="Events dropped since start because the sink's queue was full."
+    )
+    failed: int = Field(ge=0, description="Events the sink failed to deliver since start.")
+    window_seconds: int = Field(
+        ge=1, description="How long a failure or drop keeps ``status`` at ``degraded``."
+    )
 
 
 class ErrorDetail(BaseModel):
@@ -175,3 +287,35 @@ class ErrorDetail(BaseModel):
     )
 
     detail: str = Field(description="What went wrong, without internals.")
+
+
+class ValidationProblem(BaseModel):
+    """One reason a request body was refused, in FastAPI's format without the ``input`` field."""
+
+    type: str = Field(description="Machine-readable kind of problem, e.g. ``missing``.")
+    loc: list[str] = Field(
+        description="Where the problem is, e.g. ``['body', 'event_type']``; never a client's key."
+    )
+    msg: str = Field(description="What is wrong, without quoting the request.")
+
+
+class ValidationErrorDetail(BaseModel):
+    """Error body of a refused event (422): every problem found, without quoting the request."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "detail": [
+                        {
+                            "type": "missing",
+                            "loc": ["body", "event_type"],
+                            "msg": "Field required",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    detail: list[ValidationProblem] = Field(description="The problems, in the order found.")

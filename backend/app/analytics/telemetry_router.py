@@ -3,42 +3,74 @@
 """Telemetry endpoints: clients report analytics events and check the layer's health.
 
 ``POST /api/telemetry/log`` validates one event and hands it to the event logger's sink;
-``GET /api/telemetry/health`` reports the configuration without doing any I/O. Include the
-router in the app with ``app.include_router(router)``.
+``GET /api/telemetry/health`` reports the layer's state. Include the router in the app with
+``app.include_router(router)``.
+
+The log endpoint takes requests from any client, so it reads and parses its body itself instead
+of declaring a FastAPI body parameter. Its rules, checked in this order:
+
+* ``Content-Type`` is ``application/json`` or ``application/<name>+json``, parameters allowed but
+  a ``charset`` must be ``utf-8``, and there is no ``Content-Encoding``; otherwise ``415``.
+* The body has at most ``MAX_BODY_BYTES`` bytes, both as declared by ``Content-Length`` and as
+  received; otherwise ``413``, before anything is parsed.
+* The body is UTF-8 without a byte order mark (RFC 8259 forbids sending one) and strict JSON: no
+  ``NaN`` or infinities, no number too large for a float (``1e400``), no lone UTF-16 surrogate
+  (not even as an escape sequence) and no key twice in one object (parsers disagree on which
+  one wins); otherwise ``422``.
+* The document has the shape of ``LogEventRequest`` and the event passes the logger's rules;
+  otherwise ``422``.
+
+Every refusal is returned as a response, never raised, so no exception handler (FastAPI's or
+the host's) sees the request, and no error message quotes it: ``422`` answers keep FastAPI's
+format without its ``input`` field, and locate a problem only by the schema's own field names.
+What a client sends reaches a log record only as the recorded, redacted event.
 """
 
-from collections.abc import Callable, Coroutine
-from json import JSONDecodeError
-from typing import Annotated, Any, Final
+import json
+import math
+import re
+from contextlib import aclosing
+from typing import Annotated, Any, Final, NoReturn
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 
 from app.analytics.analytics_models import (
     ErrorDetail,
     HealthStatus,
     LogEventAccepted,
     LogEventRequest,
+    ValidationErrorDetail,
 )
 from app.analytics.event_logger import (
     EventLogger,
     EventValidationError,
     SinkError,
     get_event_logger,
+    telemetry_lifespan,
 )
 
 __all__ = [
     "MAX_BODY_BYTES",
-    "BodyLimitRoute",
     "EventLoggerDep",
     "event_logger_dependency",
     "router",
 ]
 
 MAX_BODY_BYTES: Final = 32768
-"""Largest request body the telemetry endpoints read; larger bodies get 413."""
+"""Largest request body the log endpoint reads; larger bodies get 413."""
+
+# application/json, or a media type with the +json structured syntax suffix (RFC 6839), such as
+# application/vnd.api+json.
+_JSON_MEDIA_TYPE: Final = re.compile(r"application/(?:[a-z0-9!#$&^_.+-]+\+)?json")
+# Strict UTF-8 decoding refuses raw surrogates, so a lone one can only come from a \uD800-\uDFFF
+# escape: bodies without such an escape skip the walk over every string.
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
+_FIELDS: Final = tuple(LogEventRequest.model_fields)
+_NOT_JSON: Final = "The request body must be JSON: send Content-Type: application/json."
 
 
 async def event_logger_dependency() -> EventLogger:
@@ -54,69 +86,185 @@ EventLoggerDep = Annotated[EventLogger, Depends(event_logger_dependency)]
 """The event logger, as a dependency of the telemetry routes."""
 
 
-class _BodyLimitRequest(Request):
-    """A request whose body is read with a size cap, so oversized bodies are never parsed."""
+class _Refusal(Exception):
+    """An error answer of the log endpoint; its detail quotes nothing from the request."""
 
-    _capped_body: bytes | None = None
+    def __init__(self, status_code: int, detail: str | list[dict[str, Any]]) -> None:
+        super().__init__(status_code)
+        self.status_code = status_code
+        self.detail = detail
 
-    async def body(self) -> bytes:
-        """Return the body, or raise 413 once it is known to exceed ``MAX_BODY_BYTES``."""
-        if self._capped_body is None:
-            declared = self.headers.get("content-length", "")
-            # The declared length lets us refuse before reading a byte; the count below
-            # catches chunked bodies and clients that under-declare.
-            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                raise _body_too_large()
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in self.stream():
+    def response(self) -> JSONResponse:
+        return JSONResponse(status_code=self.status_code, content={"detail": self.detail})
+
+
+class _NotStrictJSON(ValueError):
+    """JSON that Python's parser accepts but RFC 8259 does not (raised by the decoder hooks)."""
+
+
+def _refuse_constant(_constant: str) -> NoReturn:
+    raise _NotStrictJSON("NaN and infinities are not JSON numbers")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotStrictJSON("a number is too large for a float")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise _NotStrictJSON("an object has the same key twice")
+    return document
+
+
+_DECODER: Final = json.JSONDecoder(
+    parse_float=_finite_float,
+    parse_constant=_refuse_constant,
+    object_pairs_hook=_unique_keys,
+)
+
+
+def _invalid_body(message: str) -> _Refusal:
+    return _Refusal(422, [{"type": "json_invalid", "loc": ["body"], "msg": message}])
+
+
+def _unsupported(message: str) -> _Refusal:
+    return _Refusal(415, message)
+
+
+def _check_media_type(request: Request) -> None:
+    """Refuse (415) a body that is not declared as UTF-8 JSON without a content coding."""
+    headers = request.headers
+    for coding in headers.getlist("content-encoding"):
+        if coding.strip().lower() not in ("", "identity"):
+            raise _unsupported("Content-Encoding is not supported; send the body uncompressed.")
+    content_types = headers.getlist("content-type")
+    # Exactly one: with two, which of them describes the body is anyone's guess.
+    if len(content_types) != 1:
+        raise _unsupported(_NOT_JSON)
+    media_type, *parameters = content_types[0].split(";")
+    if not _JSON_MEDIA_TYPE.fullmatch(media_type.strip().lower()):
+        raise _unsupported(_NOT_JSON)
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            raise _unsupported("The request body must be UTF-8: send charset=utf-8 or none.")
+
+
+def _body_too_large() -> _Refusal:
+    return _Refusal(413, f"Request body is larger than {MAX_BODY_BYTES} bytes.")
+
+
+def _declares_too_much(content_length: str) -> bool:
+    """Whether a ``Content-Length`` value is a number over ``MAX_BODY_BYTES``."""
+    digits = content_length.strip().lstrip("0")
+    if not (digits.isascii() and digits.isdigit()):
+        return False  # not a length; the bytes received are counted all the same
+    # Compare lengths first: int() refuses strings of thousands of digits.
+    return len(digits) > len(str(MAX_BODY_BYTES)) or int(digits) > MAX_BODY_BYTES
+
+
+async def _read_body(request: Request) -> bytes:
+    """Read the body, refusing (413) as soon as it is known to exceed ``MAX_BODY_BYTES``."""
+    # The declared length refuses before a byte is read; the count catches chunked bodies and
+    # clients that under-declare.
+    if any(_declares_too_much(value) for value in request.headers.getlist("content-length")):
+        raise _body_too_large()
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with aclosing(request.stream()) as stream:
+            async for chunk in stream:
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:
                     raise _body_too_large()
                 chunks.append(chunk)
-            self._capped_body = b"".join(chunks)
-        return self._capped_body
-
-    async def json(self) -> Any:
-        """Parse the body; every body Python's json refuses counts as invalid JSON (422).
-
-        FastAPI turns only ``JSONDecodeError`` into 422 and any other parse failure into 400,
-        which the contract does not have: bytes that are not UTF-8, nesting too deep for the
-        parser (``RecursionError``) and integers over the digit limit (``ValueError``).
-        """
-        try:
-            return await super().json()
-        except JSONDecodeError:
-            raise
-        except UnicodeDecodeError as exc:
-            raise JSONDecodeError("request body is not UTF-8", "", exc.start) from None
-        except RecursionError:
-            raise JSONDecodeError("request body is nested too deeply", "", 0) from None
-        except ValueError:
-            raise JSONDecodeError("request body holds a value too large to parse", "", 0) from None
+    except ClientDisconnect:
+        raise _invalid_body("The request body ended early: the client disconnected.") from None
+    return b"".join(chunks)
 
 
-def _body_too_large() -> HTTPException:
-    return HTTPException(
-        status_code=413,
-        detail=f"Request body is larger than {MAX_BODY_BYTES} bytes.",
-    )
+def _parse_json(body: bytes) -> Any:
+    """Parse the body as strict JSON, refusing (422) anything RFC 8259 does not allow."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _invalid_body(f"The request body is not valid UTF-8 (byte {exc.start}).") from None
+    if text.startswith("\ufeff"):
+        raise _invalid_body("The request body starts with a byte order mark; send it without.")
+    try:
+        document = _DECODER.decode(text)
+    except _NotStrictJSON as exc:
+        raise _invalid_body(f"The request body is not strict JSON: {exc}.") from None
+    except json.JSONDecodeError as exc:
+        raise _invalid_body(
+            f"The request body is not valid JSON: {exc.msg} (line {exc.lineno}, "
+            f"column {exc.colno})."
+        ) from None
+    except RecursionError:
+        raise _invalid_body("The request body nests too deeply to parse.") from None
+    except ValueError:
+        # Python refuses integers of more than sys.get_int_max_str_digits() digits.
+        raise _invalid_body("The request body holds a number with too many digits.") from None
+    if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(document):
+        raise _invalid_body("The request body holds a lone UTF-16 surrogate in a string.")
+    return document
 
 
-class BodyLimitRoute(APIRoute):
-    """Route class that caps request bodies at ``MAX_BODY_BYTES`` before FastAPI parses them."""
+def _holds_lone_surrogate(document: Any) -> bool:
+    """Whether a key or string anywhere in ``document`` holds a surrogate code point."""
+    # A loop with a stack, not recursion: the document may nest as deeply as the parser allows.
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap FastAPI's handler so that it reads the body through ``_BodyLimitRequest``."""
-        handler = super().get_route_handler()
 
-        async def body_limit_handler(request: Request) -> Response:
-            return await handler(_BodyLimitRequest(request.scope, request.receive))
+def _validated(document: Any) -> LogEventRequest:
+    """Check the document against ``LogEventRequest``, refusing (422) with safe messages."""
+    try:
+        return LogEventRequest.model_validate(document)
+    except ValidationError as exc:
+        problems: list[dict[str, Any]] = []
+        # Each problem is rebuilt from its type, location and message: pydantic's ``input``
+        # and ``ctx`` would quote the request.
+        for error in exc.errors():
+            field = error["loc"][0] if error["loc"] else None
+            if field in _FIELDS:
+                problem = {"type": error["type"], "loc": ["body", field], "msg": error["msg"]}
+            elif error["type"] == "extra_forbidden":
+                # The location would be the unexpected key: the client's text, not ours.
+                problem = {
+                    "type": "extra_forbidden",
+                    "loc": ["body"],
+                    "msg": f"Extra inputs are not permitted; allowed fields: {', '.join(_FIELDS)}",
+                }
+            else:
+                problem = {"type": error["type"], "loc": ["body"], "msg": error["msg"]}
+            if problem not in problems:
+                problems.append(problem)
+        raise _Refusal(422, problems) from None
 
-        return body_limit_handler
+
+async def _read_event(request: Request) -> LogEventRequest:
+    _check_media_type(request)
+    return _validated(_parse_json(await _read_body(request)))
 
 
-router = APIRouter(prefix="/api/telemetry", tags=["telemetry"], route_class=BodyLimitRoute)
+# The lifespan flushes the event sink when the app shuts down (FastAPI >= 0.112.2 runs the
+# lifespans of included routers).
+router = APIRouter(prefix="/api/telemetry", tags=["telemetry"], lifespan=telemetry_lifespan)
 """The telemetry endpoints; include them with ``app.include_router(router)``."""
 
 
@@ -127,10 +275,28 @@ router = APIRouter(prefix="/api/telemetry", tags=["telemetry"], route_class=Body
     operation_id="logTelemetryEvent",
     summary="Record an analytics event",
     response_description="The event was validated and handed to the sink.",
+    # The body is read by the endpoint itself; this documents it as a body parameter would.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": LogEventRequest.model_json_schema()}},
+        }
+    },
     responses={
         413: {
             "model": ErrorDetail,
             "description": f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+        },
+        415: {
+            "model": ErrorDetail,
+            "description": "The request body is not declared as UTF-8 JSON, or is compressed.",
+        },
+        422: {
+            "model": ValidationErrorDetail,
+            "description": (
+                "The body is not strict JSON in UTF-8, the event type is unknown (the message "
+                "names the allowed types), the payload is not an object or it breaks a limit."
+            ),
         },
         503: {
             "model": ErrorDetail,
@@ -138,22 +304,21 @@ router = APIRouter(prefix="/api/telemetry", tags=["telemetry"], route_class=Body
         },
     },
 )
-async def log_event(body: LogEventRequest, event_logger: EventLoggerDep) -> JSONResponse:
+async def log_event(request: Request, event_logger: EventLoggerDep) -> JSONResponse:
     """Validate one event, redact sensitive payload values and hand it to the sink."""
+    try:
+        body = await _read_event(request)
+    except _Refusal as refusal:
+        return refusal.response()
     try:
         event = event_logger.record(body.event_type, body.payload)
     except EventValidationError as exc:
-        # Same shape as FastAPI's own 422 bodies, so clients handle one error format.
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": ("body", exc.field), "msg": str(exc), "input": None}]
-        ) from None
+        problem = {"type": "value_error", "loc": ["body", exc.field], "msg": str(exc)}
+        return _Refusal(422, [problem]).response()
     except SinkError:
-        raise HTTPException(
-            status_code=503,
-            detail="Telemetry is unavailable; try again later.",
-        ) from None
-    # The body is built from values the logger just produced, so FastAPI's second validation
-    # of the response model is skipped; the model still documents the response in OpenAPI.
+        return _Refusal(503, "Telemetry is unavailable; try again later.").response()
+    # Built from the strings the logger just produced, so nothing can fail once the event is
+    # recorded; FastAPI's second validation of the response model is skipped for the same reason.
     return JSONResponse(
         status_code=202,
         content={
