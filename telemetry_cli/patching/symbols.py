@@ -244,6 +244,49 @@ def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     return []
 
 
+def _passes_prefix_through(init: FunctionNode) -> bool:
+    """Whether a router subclass's ``__init__`` hands ``prefix`` to FastAPI's unchanged.
+
+    True for ``def __init__(self, *, version, **kwargs): super().__init__(**kwargs)`` and for
+    an explicit ``prefix`` parameter passed on as ``prefix=prefix``, as long as nothing else in
+    the body names the prefix.
+    """
+    arguments = init.args
+    named = {arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    rest = arguments.kwarg.arg if arguments.kwarg is not None else None
+    handed_on = False
+    for node in ast.walk(init):
+        if isinstance(node, ast.Constant) and node.value == "prefix":
+            return False  # kwargs["prefix"], kwargs.pop("prefix"), ...
+        if isinstance(node, ast.Attribute) and node.attr == "prefix":
+            return False  # self.prefix = ...
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "__init__"
+            and isinstance(node.func.value, ast.Call)
+            and isinstance(node.func.value.func, ast.Name)
+            and node.func.value.func.id == "super"
+        ):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                handed_on |= (
+                    "prefix" not in named
+                    and isinstance(keyword.value, ast.Name)
+                    and keyword.value.id == rest
+                )
+            elif keyword.arg == "prefix":
+                handed_on |= isinstance(keyword.value, ast.Name) and keyword.value.id == "prefix"
+    if "prefix" in named:
+        assigned = any(
+            isinstance(node, ast.Name) and node.id == "prefix" and isinstance(node.ctx, ast.Store)
+            for node in ast.walk(init)
+        )
+        return handed_on and not assigned
+    return handed_on
+
+
 def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
     """Walk the nodes of a scope's body, not entering nested function or class bodies."""
     stack: list[ast.AST] = list(node.body)
@@ -472,7 +515,9 @@ class PackageIndex:
         elif binding is not None and binding.kind == "class":
             assert isinstance(binding.node, ast.ClassDef)
             own_init = any(
-                isinstance(item, FunctionNode) and item.name == "__init__"
+                isinstance(item, FunctionNode)
+                and item.name == "__init__"
+                and not _passes_prefix_through(item)
                 for item in binding.node.body
             )
             for base in binding.node.bases:
