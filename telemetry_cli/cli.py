@@ -8,19 +8,26 @@ documented exit code; click's own usage errors get the same treatment in :func:`
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, ParamSpec
 
 import typer
 
 from telemetry_cli import __version__, console
-from telemetry_cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, UserError
-
-EXIT_INTERRUPTED = 130  # like a shell: 128 + SIGINT
+from telemetry_cli.errors import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    UserError,
+)
 
 app = typer.Typer(
     name="telemetry-scaffold",
@@ -86,24 +93,35 @@ JsonOption = Annotated[
 ]
 
 
-def _fail(error: UserError) -> NoReturn:
-    console.stderr().print(_error_markup(error.message))
-    raise typer.Exit(error.exit_code)
+P = ParamSpec("P")
 
 
-def _error_markup(message: str) -> str:
-    from rich.markup import escape
+def _reports_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Turn the library's :class:`UserError` into one line on stderr and its exit code.
 
-    return f"[bold red]error:[/] {escape(message)}"
+    The one place, for every command, where errors become exit codes.
+    """
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except UserError as error:
+            console.stderr().print(console.error_line(error.message))
+            raise typer.Exit(error.exit_code) from None
+
+    return run
 
 
 def _print_json(document: dict[str, Any]) -> None:
     # Plain write: rich would wrap or style the document. Through the console's file, which
     # stands in a null file when stdout is closed (`>&-`), as for every other line we print.
+    # ASCII JSON: a server's control characters arrive escaped.
     console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 @app.command()
+@_reports_errors
 def generate(
     root: RootOption = None,
     config: ConfigOption = None,
@@ -133,15 +151,12 @@ def generate(
     from telemetry_cli.plan import load_plan
 
     if check and force:
-        _fail(UsageError("--check writes nothing, so --force has no effect there; drop one"))
+        raise UsageError("--check writes nothing, so --force has no effect there; drop one")
     mode = views.Mode.CHECK if check else views.Mode.DIFF if diff else views.Mode.WRITE
-    try:
-        plan = load_plan(root=root, config=config)
-        report = sync.compute(plan, force=force)
-        if mode is views.Mode.WRITE:
-            sync.apply(report)
-    except UserError as error:
-        _fail(error)
+    plan = load_plan(root=root, config=config)
+    report = sync.compute(plan, force=force)
+    if mode is views.Mode.WRITE:
+        sync.apply(report)
 
     # With --json, stdout carries only the document; everything for people goes to stderr.
     human = console.stderr() if json_output else console.stdout()
@@ -188,6 +203,7 @@ TimeoutOption = Annotated[
 
 
 @app.command()
+@_reports_errors
 def emit(
     event_type: Annotated[
         str,
@@ -212,69 +228,24 @@ def emit(
     json_output: JsonOption = False,
 ) -> None:
     """Validate and log one event through the backend's generated EventLogger."""
+    from telemetry_cli import views
+    from telemetry_cli.emit import emit_event
     from telemetry_cli.payload import read_payload
     from telemetry_cli.plan import load_plan
 
-    try:
-        body = read_payload(payload, payload_file)
-        plan = load_plan(root=root)
-        if url is not None:
-            event = _emit_remote(plan.api_prefix, url, event_type, body, timeout)
-        else:
-            from telemetry_cli.layer import import_layer
-
-            event = import_layer(plan).record(event_type, body)
-    except UserError as error:
-        _fail(error)
+    body = read_payload(payload, payload_file)
+    plan = load_plan(root=root)
+    event = emit_event(plan, event_type, body, url=url, timeout=timeout)
     if json_output:
         _print_json(event)
         return
     out = console.stdout()
-    if event.get("status") == "disabled":
-        verb, note = "validated", " (not recorded: TELEMETRY_ENABLED turns telemetry off)"
-    else:
-        verb, note = "logged", f" via {url}" if url is not None else ""
-    out.print(
-        f"{verb} {event.get('event_type')} event {event.get('event_id')} "
-        f"at {event.get('timestamp')}{note}",
-        markup=False,
-    )
-    if "payload" in event:
-        out.out(json.dumps(event["payload"], indent=2, sort_keys=True), highlight=False)
-
-
-def _emit_remote(
-    api_prefix: str, url: str, event_type: str, body: Any, timeout: float
-) -> dict[str, Any]:
-    from telemetry_cli import remote
-    from telemetry_cli.errors import EventRejected
-
-    request: dict[str, Any] = {"event_type": event_type}
-    if body is not None:
-        request["payload"] = body
-    endpoint = remote.endpoint(url, api_prefix, "/log")
-    response = remote.request_json("POST", endpoint, request, timeout=timeout)
-    if 200 <= response.status < 300:
-        if not _is_acknowledgement(response.body):
-            # Something answered, but not the telemetry API: a wrong port or prefix, a proxy.
-            raise remote.failure(
-                f"{endpoint}: the server's answer is not a telemetry acknowledgement "
-                f"(HTTP {response.status} without a string event_id, event_type and timestamp)"
-            )
-        acknowledgement: dict[str, Any] = response.body
-        return acknowledgement
-    if response.status in (413, 422):
-        raise EventRejected(f"event rejected by the server: {remote.describe_error(response)}")
-    raise remote.failure(f"the server could not log the event: {remote.describe_error(response)}")
-
-
-def _is_acknowledgement(body: Any) -> bool:
-    return isinstance(body, dict) and all(
-        isinstance(body.get(key), str) for key in ("event_id", "event_type", "timestamp")
-    )
+    for line in views.emitted_lines(event, url):
+        out.print(line)
 
 
 @app.command()
+@_reports_errors
 def health(
     root: RootOption = None,
     url: UrlOption = None,
@@ -282,125 +253,18 @@ def health(
     json_output: JsonOption = False,
 ) -> None:
     """Report the telemetry layer's health: status, sink, event types, and drift."""
+    from telemetry_cli import views
+    from telemetry_cli.health import check_health
     from telemetry_cli.plan import load_plan
 
-    try:
-        plan = load_plan(root=root)
-        if url is not None:
-            document = _health_remote(plan.api_prefix, url, timeout)
-        else:
-            document = _health_local(plan)
-    except UserError as error:
-        _fail(error)
-    healthy = document["status"] == "ok"
+    document = check_health(load_plan(root=root), url=url, timeout=timeout)
     if json_output:
         _print_json(document)
     else:
-        _print_health(document)
-    raise typer.Exit(EXIT_OK if healthy else EXIT_FAILURE)
-
-
-def _health_local(plan: Any) -> dict[str, Any]:
-    from telemetry_cli import sync, views
-    from telemetry_cli.layer import import_layer
-
-    problems: list[str] = []
-    report = sync.compute(plan)
-    out_of_date = [
-        {
-            "path": change.path,
-            "labels": list(change.labels) or [change.status.value],
-            "details": [*change.messages, *change.problems],
-        }
-        for change in report.changes
-        if not change.up_to_date
-    ]
-    if out_of_date:
-        problems.append(views.summary(report, views.Mode.CHECK).plain)
-    layer: dict[str, Any] | None = None
-    try:
-        layer = import_layer(plan).health()
-    except UserError as error:
-        problems.append(error.message)
-    return {
-        "status": "ok" if not problems else "unhealthy",
-        "source": "in-process",
-        "layer": layer,
-        "up_to_date": not out_of_date,
-        "out_of_date": out_of_date,
-        "problems": problems,
-    }
-
-
-def _health_remote(api_prefix: str, url: str, timeout: float) -> dict[str, Any]:
-    from telemetry_cli import remote
-
-    endpoint = remote.endpoint(url, api_prefix, "/health")
-    response = remote.request_json("GET", endpoint, timeout=timeout)
-    if response.status != 200:
-        return _unhealthy_remote(url, f"health endpoint answered {remote.describe_error(response)}")
-    flaw = _health_body_flaw(response.body)
-    if flaw is not None:
-        return _unhealthy_remote(url, f"the health endpoint answered an unexpected body: {flaw}")
-    ok = response.body["status"] == "ok"
-    return {
-        "status": "ok" if ok else "unhealthy",
-        "source": url,
-        "layer": response.body,
-        "problems": [] if ok else [f"the server reports status {response.body['status']!r}"],
-    }
-
-
-def _unhealthy_remote(url: str, problem: str) -> dict[str, Any]:
-    return {"status": "unhealthy", "source": url, "layer": None, "problems": [problem]}
-
-
-def _health_body_flaw(body: Any) -> str | None:
-    """What is wrong with a health answer's shape, or None when it has the generated API's."""
-    if not isinstance(body, dict):
-        return f"expected a JSON object, got {_json_kind(body)}"
-    expected: dict[str, tuple[type, str]] = {
-        "status": (str, "a string"),
-        "enabled": (bool, "a boolean"),
-        "sink": (str, "a string"),
-        "allowed_event_types": (list, "an array"),
-    }
-    for key, (kind, kind_name) in expected.items():
-        if key not in body:
-            return f"{key!r} is missing"
-        if not isinstance(body[key], kind):
-            return f"{key!r} is {_json_kind(body[key])}, expected {kind_name}"
-    if not all(isinstance(item, str) for item in body["allowed_event_types"]):
-        return "'allowed_event_types' is not a list of strings"
-    return None
-
-
-def _json_kind(value: Any) -> str:
-    kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
-    kinds |= {list: "an array", dict: "an object"}
-    return "null" if value is None else kinds.get(type(value), type(value).__name__)
-
-
-def _print_health(document: dict[str, Any]) -> None:
-    out = console.stdout()
-    healthy = document["status"] == "ok"
-    out.print(
-        f"[{'green' if healthy else 'bold red'}]{document['status']}[/] ({document['source']})"
-    )
-    layer = document.get("layer")
-    if layer:
-        out.print(f"  enabled: {str(layer.get('enabled')).lower()}", markup=False)
-        out.print(f"  sink: {layer.get('sink')}", markup=False)
-        out.print(f"  event types: {', '.join(layer.get('allowed_event_types', []))}", markup=False)
-    if "up_to_date" in document:
-        state = "up to date" if document["up_to_date"] else "out of date"
-        out.print(f"  generated files: {state}", markup=False)
-        for item in document["out_of_date"]:
-            out.print(f"    {', '.join(item['labels'])}: {item['path']}", markup=False)
-            for detail in item["details"]:
-                out.print(f"      {detail}", markup=False)
-    for problem in document["problems"]:
-        out.print(f"  problem: {problem}", markup=False)
+        out = console.stdout()
+        for line in views.health_lines(document):
+            out.print(line)
+    raise typer.Exit(EXIT_OK if document["status"] == "ok" else EXIT_FAILURE)
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -451,10 +315,10 @@ def _run(args: list[str]) -> int:
         # Typer's (vendored click) parser errors: bad option, missing argument, bad value.
         context = getattr(error, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
-        console.stderr().print(_error_markup(error.format_message() + hint))
+        console.stderr().print(console.error_line(error.format_message() + hint))
         return error.exit_code if error.exit_code != 1 else EXIT_USAGE
     except typer.Abort:
-        console.stderr().print(_error_markup("aborted"))
+        console.stderr().print(console.error_line("aborted"))
         return EXIT_INTERRUPTED
     return result if isinstance(result, int) else EXIT_OK
 
@@ -487,4 +351,4 @@ def _discard_stdout() -> None:
 def _last_words(message: str) -> None:
     # If stderr is gone too, the exit code is all that is left to say it.
     with contextlib.suppress(OSError, ValueError):
-        console.stderr().print(_error_markup(message))
+        console.stderr().print(console.error_line(message))

@@ -28,3 +28,37 @@ def stderr() -> Console:
 def _color_system() -> Literal["auto"] | None:
     # Rich drops colours for NO_COLOR but keeps bold and dim; the convention asks for plain text.
     return None if os.environ.get("NO_COLOR") else "auto"
+
+
+def error_line(message: str) -> str:
+    """An error as one line of rich markup for :func:`stderr`, whatever the message holds."""
+    from rich.markup import escape
+
+    return f"[bold red]error:[/] {escape(printable(message))}"
+
+
+def printable(text: str) -> str:
+    r"""``text`` with everything a terminal would act on escaped, so it prints as one plain line.
+
+    Control characters (C0, DEL, C1: escape sequences, carriage returns, line breaks), line and
+    paragraph separators, and invisible format characters (bidirectional overrides, zero-width
+    characters) become backslash escapes such as ``\x1b`` and ``\u202e``; a backslash is kept
+    as it is, so ordinary text reads unchanged.
+    """
+    if text.isprintable():
+        return text  # the common case, checked in C
+    return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"

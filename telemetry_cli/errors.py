@@ -1,7 +1,7 @@
 """Errors that carry a message written for the user, and the exit code they map to.
 
-The library raises these and never prints or exits; the CLI is the one place that
-turns them into a red line on stderr and an exit code.
+Every error class of the package is here. The library raises these and never prints or exits;
+the CLI is the one place that turns them into a red line on stderr and an exit code.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILURE = 1  # out of date, refused to overwrite a hand edit, event rejected
 EXIT_USAGE = 2  # usage or configuration error
+EXIT_INTERRUPTED = 130  # like a shell: 128 + SIGINT
 
 
 class UserError(Exception):
@@ -39,7 +40,31 @@ class PatchError(UserError):
     exit_code = EXIT_FAILURE
 
 
-class EventRejected(UserError):
-    """An event failed validation (unknown type, bad payload)."""
+class FileProblem(UserError):
+    """A target file cannot be read or written safely."""
 
     exit_code = EXIT_FAILURE
+
+
+class EventRejected(UserError):
+    """An event failed validation (unknown type, bad payload), in-process or by the server."""
+
+    exit_code = EXIT_FAILURE
+
+
+class LayerUnavailable(UserError):
+    """The generated layer is missing or cannot be imported (``emit``, ``health``)."""
+
+    exit_code = EXIT_USAGE
+
+
+class RemoteError(UserError):
+    """The server could not be reached, or answered with an error or with nonsense."""
+
+    exit_code = EXIT_FAILURE
+
+
+class InvalidUrl(RemoteError):
+    """A ``--url`` that cannot work (not http(s), no host, credentials, ...)."""
+
+    exit_code = EXIT_USAGE

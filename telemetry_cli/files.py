@@ -13,7 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 
-from telemetry_cli.errors import UserError
+from telemetry_cli.errors import FileProblem
+
+__all__ = [
+    "BOM",
+    "FileProblem",
+    "SourceText",
+    "atomic_write",
+    "backup_path",
+    "contained_path",
+    "leftover_temp_files",
+    "read_bytes",
+    "remove_temp_file",
+    "resolve",
+]
 
 BOM = "\ufeff"
 TEMP_SUFFIX = ".tmp"
@@ -23,10 +36,6 @@ try:
     import fcntl as _fcntl
 except ImportError:  # Windows: no advisory locks; concurrent runs are not coordinated there
     _fcntl = None
-
-
-class FileProblem(UserError):
-    """A target file cannot be read or written safely."""
 
 
 def resolve(path: Path, relative: str) -> Path:

@@ -17,14 +17,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from telemetry_cli.errors import EXIT_USAGE, EventRejected, UserError
+from telemetry_cli.errors import EventRejected, LayerUnavailable, UserError
 from telemetry_cli.plan import Plan
 
-
-class LayerUnavailable(UserError):
-    """The generated layer is missing or cannot be imported."""
-
-    exit_code = EXIT_USAGE
+__all__ = ["Layer", "LayerUnavailable", "import_layer"]
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
-"""Turn a :class:`~telemetry_cli.sync.SyncReport` into what people and machines read.
+"""Turn what the commands found into what people and machines read.
 
 Three audiences: a person at a terminal (one line per file and a total), a CI log (GitHub
-Actions annotations), and scripts (one JSON document). Nothing here prints; the CLI does.
+Actions annotations), and scripts (one JSON document). Nothing here prints; the CLI does. Text
+that came from a server or from the user's layer goes through
+:func:`~telemetry_cli.console.printable` first, so it cannot drive the terminal.
 """
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 
+from telemetry_cli.console import printable
 from telemetry_cli.sync import FileChange, Status, SyncReport
 
 _STATUS_STYLE = {
@@ -157,6 +160,52 @@ def as_json(report: SyncReport, mode: Mode) -> dict[str, Any]:
     }
 
 
-def error_line(message: str) -> str:
-    """An error as one rich-markup-safe line."""
-    return f"[bold red]error:[/] {escape(message)}"
+def emitted_lines(event: dict[str, Any], url: str | None) -> list[Text]:
+    """What ``emit`` prints: one line about the event, then its payload as indented JSON."""
+    if event.get("status") == "disabled":
+        verb, note = "validated", " (not recorded: TELEMETRY_ENABLED turns telemetry off)"
+    else:
+        verb, note = "logged", f" via {url}" if url is not None else ""
+    line = (
+        f"{verb} {_shown(event.get('event_type'))} event {_shown(event.get('event_id'))} "
+        f"at {_shown(event.get('timestamp'))}{note}"
+    )
+    lines = [Text(printable(line))]
+    if "payload" in event:
+        # ASCII JSON: every control or non-ASCII character arrives as an escape.
+        lines.append(Text(json.dumps(event["payload"], indent=2, sort_keys=True)))
+    return lines
+
+
+def health_lines(document: dict[str, Any]) -> list[Text]:
+    """What ``health`` prints: the status and source, the layer's answer, drift, problems."""
+    healthy = document["status"] == "ok"
+    lines = [
+        Text.assemble(
+            (document["status"], "green" if healthy else "bold red"),
+            f" ({printable(str(document['source']))})",
+        )
+    ]
+    layer = document.get("layer")
+    if layer:
+        types = ", ".join(_shown(item) for item in layer.get("allowed_event_types", []))
+        lines += [
+            Text(f"  enabled: {_shown(layer.get('enabled'))}"),
+            Text(f"  sink: {_shown(layer.get('sink'))}"),
+            Text(f"  event types: {types}"),
+        ]
+    if "up_to_date" in document:
+        state = "up to date" if document["up_to_date"] else "out of date"
+        lines.append(Text(f"  generated files: {state}"))
+        for item in document["out_of_date"]:
+            lines.append(Text(printable(f"    {', '.join(item['labels'])}: {item['path']}")))
+            lines += [Text(printable(f"      {detail}")) for detail in item["details"]]
+    lines += [Text(printable(f"  problem: {problem}")) for problem in document["problems"]]
+    return lines
+
+
+def _shown(value: Any) -> str:
+    """A value from a server or the layer, as one terminal-safe word (booleans in JSON)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return printable(str(value))

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -538,3 +539,249 @@ def test_interrupt_exits_130_without_a_traceback(project: Path) -> None:
     assert process.returncode == 130
     assert "Traceback" not in stderr
     assert stdout == ""
+
+
+# --- servers that misbehave on purpose: slow, huge, or speaking escape sequences (issue 9.5) --
+
+
+class ScriptedServer:
+    """A real server on 127.0.0.1 whose every connection runs ``script(connection)``."""
+
+    def __init__(self, script: Any) -> None:
+        self._script = script
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._accepting = threading.Thread(target=self._accept, daemon=True)
+        self._accepting.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            thread = threading.Thread(target=self._run, args=(connection,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _run(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                _read_request(connection)
+                self._script(connection, self._stopping)
+            except OSError:
+                pass  # the client hung up: that is what these tests want
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._accepting.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._socket.close()
+
+
+def trickle(data: bytes, *, pause: float = 0.2) -> Any:
+    """A script that sends ``data`` one byte at a time, ``pause`` seconds apart."""
+
+    def script(connection: socket.socket, stopping: threading.Event) -> None:
+        for byte in data:
+            if stopping.wait(pause):
+                return
+            connection.sendall(bytes([byte]))
+
+    return script
+
+
+def prefix_then_trickle(prefix: bytes, rest: bytes) -> Any:
+    def script(connection: socket.socket, stopping: threading.Event) -> None:
+        connection.sendall(prefix)
+        trickle(rest)(connection, stopping)
+
+    return script
+
+
+SLOW_ANSWERS = {
+    # Each would take minutes at one byte per 0.2 s; the deadline is 1 s for all of it.
+    "status-line": trickle(http_answer(202, ACCEPTED)),
+    "headers": prefix_then_trickle(b"HTTP/1.1 202 Whatever\r\n", http_answer(202, ACCEPTED)[23:]),
+    "body": prefix_then_trickle(
+        http_answer(202, ACCEPTED)[: -len(json.dumps(ACCEPTED))], json.dumps(ACCEPTED).encode()
+    ),
+    "chunked-body": prefix_then_trickle(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"".join(b"1\r\n" + bytes([byte]) + b"\r\n" for byte in json.dumps(HEALTHY).encode()),
+    ),
+    "error-body": prefix_then_trickle(
+        http_answer(503, {"detail": "x" * 200})[:60], http_answer(503, {"detail": "x" * 200})[60:]
+    ),
+}
+
+
+@pytest.fixture
+def scripted() -> Iterator[list[ScriptedServer]]:
+    servers: list[ScriptedServer] = []
+    yield servers
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize("stage", sorted(SLOW_ANSWERS))
+@pytest.mark.parametrize("command", ["emit", "health"])
+def test_a_trickling_server_is_cut_off_at_the_deadline(
+    project: Path, scripted: list[ScriptedServer], stage: str, command: str
+) -> None:
+    server = ScriptedServer(SLOW_ANSWERS[stage])
+    scripted.append(server)
+    args = ["emit", "chapter_visit"] if command == "emit" else ["health"]
+    started = time.monotonic()
+    result = run(*args, "--root", str(project), "--url", server.url, "--timeout", "1")
+    elapsed = time.monotonic() - started
+    # Generous bound for a loaded machine; without the overall deadline it takes minutes.
+    assert elapsed < 8, elapsed
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, "no answer within 1 s")
+
+
+def endless(head: bytes, *, chunked: bool = False) -> Any:
+    """A script that sends ``head``, then JSON-ish bytes as fast as it can until stopped."""
+
+    def script(connection: socket.socket, stopping: threading.Event) -> None:
+        connection.sendall(head)
+        block = b"[" + b"0," * 32767
+        if chunked:
+            block = f"{len(block):x}\r\n".encode() + block + b"\r\n"
+        sent = 0
+        while not stopping.is_set() and sent < 64 << 20:
+            connection.sendall(block)
+            sent += len(block)
+
+    return script
+
+
+HUGE_ANSWERS = {
+    "declared": endless(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n"
+    ),
+    "undeclared": endless(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+    ),
+    "chunked": endless(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        chunked=True,
+    ),
+    "error": endless(
+        b"HTTP/1.1 500 Oops\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HUGE_ANSWERS))
+@pytest.mark.parametrize("command", ["emit", "health"])
+def test_an_answer_over_one_mebibyte_is_refused(
+    project: Path, scripted: list[ScriptedServer], kind: str, command: str
+) -> None:
+    server = ScriptedServer(HUGE_ANSWERS[kind])
+    scripted.append(server)
+    args = ["emit", "chapter_visit"] if command == "emit" else ["health"]
+    result = cli(*args, "--url", server.url, "--timeout", "30", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, "the answer is larger than 1024 KiB")
+
+
+def test_an_answer_of_exactly_one_mebibyte_is_read(project: Path, raw_server: RawServer) -> None:
+    body = json.dumps({**HEALTHY, "padding": ""}).encode()
+    padded = body[:-2] + b" " * ((1 << 20) - len(body)) + body[-2:]
+    assert len(padded) == 1 << 20
+    raw_server.answers.append(http_answer(200, padded))
+    result = run("health", "--root", str(project), "--url", raw_server.url)
+    assert result.exit_code == 0, result.stderr
+
+
+ESCAPES = "\x1b[31mred\x1b[0m\x1b]0;owned\x07\r\n\u202eevil\x9b2J\x00"
+
+
+def assert_no_raw_controls(text: str) -> None:
+    for char in "\x1b\x07\r\u202e\x9b\x00":
+        assert char not in text, repr(text)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (http_answer(422, {"detail": ESCAPES}), "HTTP 422: \\x1b[31mred\\x1b[0m"),
+        (http_answer(503, {"detail": [{"msg": ESCAPES}]}), "\\u202eevil\\x9b2J"),
+        (http_answer(500, ESCAPES.encode()), "HTTP 500: \\x1b[31mred"),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n\x1b[2J!",
+            "the server did not answer with JSON",
+        ),
+        (b"\x1b]0;owned\x07 200 OK\r\n\r\n", "bad status line"),
+    ],
+    ids=["detail", "validation-list", "non-json-error", "non-json", "status-line"],
+)
+@pytest.mark.parametrize("json_output", [False, True])
+def test_emit_escapes_what_the_server_says(
+    project: Path, raw_server: RawServer, answer: bytes, fragment: str, json_output: bool
+) -> None:
+    raw_server.answers.append(answer)
+    flags = ["--json"] if json_output else []
+    result = run("emit", "chapter_visit", "--root", str(project), "--url", raw_server.url, *flags)
+    assert result.exit_code == 1
+    assert_no_raw_controls(result.stdout + result.stderr)
+    assert_one_error_line(result.stderr, fragment)
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_an_acknowledgement_full_of_escapes_is_printed_escaped(
+    project: Path, raw_server: RawServer, json_output: bool
+) -> None:
+    raw_server.answers.append(
+        http_answer(202, {**ACCEPTED, "event_id": ESCAPES, "event_type": "\x1b[2Jx"})
+    )
+    flags = ["--json"] if json_output else []
+    result = run("emit", "chapter_visit", "--root", str(project), "--url", raw_server.url, *flags)
+    assert result.exit_code == 0, result.stderr
+    assert_no_raw_controls(result.stdout + result.stderr)
+    if json_output:
+        assert json.loads(result.stdout)["event_id"] == ESCAPES  # escaped JSON, same value
+    else:
+        assert result.stdout.startswith("logged \\x1b[2Jx event \\x1b[31mred\\x1b[0m")
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**HEALTHY, "sink": ESCAPES, "allowed_event_types": [ESCAPES]},
+        {**HEALTHY, "status": ESCAPES},
+    ],
+    ids=["fields", "status"],
+)
+def test_health_escapes_what_the_server_says(
+    project: Path, raw_server: RawServer, body: Any, json_output: bool
+) -> None:
+    raw_server.answers.append(http_answer(200, body))
+    flags = ["--json"] if json_output else []
+    result = run("health", "--root", str(project), "--url", raw_server.url, *flags)
+    assert_no_raw_controls(result.stdout + result.stderr)
+    if json_output:
+        layer = json.loads(result.stdout)["layer"]  # escaped JSON, the same values
+        assert (layer["sink"] if body["status"] == "ok" else layer["status"]) == ESCAPES
+    elif body["status"] == "ok":
+        assert "  sink: \\x1b[31mred\\x1b[0m\\x1b]0;owned\\x07\\r\\n\\u202eevil" in result.stdout
+    else:
+        assert "problem: the server reports status '\\x1b[31mred" in result.stdout
+
+
+def test_error_messages_of_any_origin_stay_one_line(project: Path) -> None:
+    # A --payload-file name is echoed in errors; its control characters are escaped too.
+    result = run("emit", "chapter_visit", "--root", str(project), "--payload-file", "no\x1b[2J\nx")
+    assert result.exit_code == 2
+    assert_no_raw_controls(result.stderr)
+    assert_one_error_line(result.stderr, "--payload-file no\\x1b[2J\\nx: file not found")
