@@ -58,6 +58,9 @@ def _local(plan: Plan) -> dict[str, Any]:
         layer = import_layer(plan).health()
     except UserError as error:
         problems.append(error.message)
+    if layer is not None and layer.get("status") != "ok":
+        # The layer's own verdict, e.g. "degraded" while its sink is failing.
+        problems.append(f"the layer reports status {layer.get('status')!r}")
     return {
         "status": "ok" if not problems else "unhealthy",
         "source": "in-process",

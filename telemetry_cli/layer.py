@@ -57,15 +57,31 @@ class Layer:
             raise EventRejected(f"event rejected: {error}") from None
         except self.module.SinkError as error:
             raise UserError(f"event not logged: the sink failed: {error}") from None
+        except Exception as error:  # a sink or hook of the user's may fail in any way
+            raise UserError(f"event not logged: {_one_line(error)}") from None
         result: dict[str, Any] = {"status": "logged" if logger.enabled else "disabled"}
         result.update(event.to_dict())
         return result
 
     def health(self) -> dict[str, Any]:
-        """The generated logger's own health description."""
-        with redirect_stdout(sys.stderr):
-            status: dict[str, Any] = self.module.event_logger.health().model_dump(mode="json")
+        """The generated logger's own health description.
+
+        Raises:
+            UserError: the layer failed to describe itself.
+        """
+        try:
+            with redirect_stdout(sys.stderr):
+                status = self.module.event_logger.health().model_dump(mode="json")
+        except Exception as error:  # a sink of the user's may fail in any way
+            raise UserError(f"the layer's health check failed: {_one_line(error)}") from None
+        if not isinstance(status, dict):
+            raise UserError("the layer's health check did not describe the layer")
         return status
+
+
+def _one_line(error: BaseException) -> str:
+    detail = " ".join(str(error).split())
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
 
 
 @contextmanager
@@ -99,6 +115,7 @@ def import_layer(plan: Plan) -> Layer:
         raise LayerUnavailable(
             f"{plan.analytics_dir}/event_logger.py not found; run telemetry-scaffold generate first"
         )
+    _require_generated(plan)
     backend = str(plan.resolve(plan.backend))
     name = f"{plan.analytics_package}.event_logger"
     sys.path.insert(0, backend)
@@ -111,7 +128,55 @@ def import_layer(plan: Plan) -> Layer:
         raise LayerUnavailable(_import_failure(plan, name, error)) from None
     finally:
         sys.path.remove(backend)
+    missing = [name for name in _INTERFACE if not hasattr(module, name)]
+    if missing or not callable(getattr(module.event_logger, "record", None)):
+        names = ", ".join(missing) or "event_logger.record"
+        raise LayerUnavailable(
+            f"{plan.analytics_dir}/event_logger.py is not the module telemetry-scaffold generates "
+            f"(no {names}); run telemetry-scaffold generate --force to replace it"
+        )
     return Layer(module)
+
+
+# What the CLI uses of the generated event_logger module.
+_INTERFACE = (
+    "ALLOWED_EVENT_TYPES",
+    "LOGGER_NAME",
+    "EventValidationError",
+    "SinkError",
+    "event_logger",
+)
+
+
+def _require_generated(plan: Plan) -> None:
+    """Refuse a layer the tool did not write, or one edited since: it is not what we run.
+
+    Raises:
+        LayerUnavailable: a module of the generated package is missing, unknown to the
+            manifest, or differs from what the manifest says the tool wrote.
+    """
+    from telemetry_cli.files import read_bytes
+    from telemetry_cli.render import Place, outputs_for
+    from telemetry_cli.sync import MANIFEST_PATH, read_manifest, sha256
+
+    recorded = read_manifest(plan.root)
+    fix = "run telemetry-scaffold generate (--force replaces hand edits, keeping a backup)"
+    for output in outputs_for(plan):
+        if output.place is not Place.PACKAGE:
+            continue
+        relative = output.path(plan)
+        data = read_bytes(plan.resolve(relative), relative)
+        if data is None:
+            raise LayerUnavailable(f"{relative} not found; {fix}")
+        if relative not in recorded:
+            raise LayerUnavailable(
+                f"{relative} was not written by telemetry-scaffold ({MANIFEST_PATH} does not "
+                f"list it); {fix}"
+            )
+        if sha256(data) != recorded[relative]:
+            raise LayerUnavailable(
+                f"{relative} was edited by hand since telemetry-scaffold wrote it; {fix}"
+            )
 
 
 def _import_failure(plan: Plan, name: str, error: BaseException) -> str:

@@ -194,6 +194,12 @@ def health_lines(document: dict[str, Any]) -> list[Text]:
             Text(f"  sink: {_shown(layer.get('sink'))}"),
             Text(f"  event types: {types}"),
         ]
+        # The sink's record, when the layer reports one.
+        lines += [
+            Text(f"  {key.replace('_', ' ')}: {_shown(layer[key])}")
+            for key in ("queue_depth", "dropped", "failed")
+            if key in layer
+        ]
     if "up_to_date" in document:
         state = "up to date" if document["up_to_date"] else "out of date"
         lines.append(Text(f"  generated files: {state}"))

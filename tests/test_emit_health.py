@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from telemetry_cli.console import printable
 from tests.cli_support import make_project, run
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
@@ -360,3 +362,93 @@ def test_no_far_fetched_suggestion(project: Path) -> None:
     result = emit(project, "not_an_event")
     assert result.exit_code == 1
     assert "did you mean" not in result.stderr
+
+
+# --- a layer that is not the generated one ----------------------------------------------------
+
+LOGGER = "backend/app/analytics/event_logger.py"
+MODELS = "backend/app/analytics/analytics_models.py"
+
+
+@pytest.mark.parametrize("path", [LOGGER, MODELS])
+def test_emit_refuses_a_hand_edited_layer(project: Path, path: str) -> None:
+    target = project / path
+    target.write_text(target.read_text() + "\nEDITED = True\n")
+    result = run("emit", "--root", str(project), "chapter_visit")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert f"{path} was edited by hand since telemetry-scaffold wrote it" in result.stderr
+    health = run("health", "--root", str(project), "--json")
+    assert health.exit_code == 1
+    document = json.loads(health.stdout)
+    assert any("edited by hand" in problem for problem in document["problems"])
+
+
+def test_emit_refuses_a_hand_written_layer(project: Path) -> None:
+    # The shape of a backend that had its own analytics package before adopting the tool.
+    (project / ".telemetry-scaffold.json").unlink()
+    (project / LOGGER).write_text('"""Ours."""\n\ndef log(event_type, payload):\n    pass\n')
+    result = run("emit", "--root", str(project), "chapter_visit")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "was not written by telemetry-scaffold" in result.stderr
+
+
+def test_a_layer_without_the_interface_is_named(project: Path) -> None:
+    (project / LOGGER).write_text('"""Ours."""\n')
+    manifest = json.loads((project / ".telemetry-scaffold.json").read_text())
+    manifest["files"][LOGGER] = "sha256:" + hashlib.sha256(b'"""Ours."""\n').hexdigest()
+    (project / ".telemetry-scaffold.json").write_text(json.dumps(manifest))
+    result = run("emit", "--root", str(project), "chapter_visit")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "is not the module telemetry-scaffold generates (no ALLOWED_EVENT_TYPES" in result.stderr
+
+
+def test_a_missing_layer_module_says_to_generate(project: Path) -> None:
+    (project / MODELS).unlink()
+    result = run("emit", "--root", str(project), "chapter_visit")
+    assert result.exit_code == 2
+    assert f"{MODELS} not found; run telemetry-scaffold generate" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("plain text, ünïcode 路径 and \\ backslash", "plain text, ünïcode 路径 and \\ backslash"),
+        ("\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m"),
+        ("a\r\nb\tc", "a\\r\\nb\\tc"),
+        ("\u202eevil\u200b", "\\u202eevil\\u200b"),
+        ("\x9b2J\x00\x7f", "\\x9b2J\\x00\\x7f"),
+        ("\U000e0001tag", "\\U000e0001tag"),
+    ],
+)
+def test_printable_escapes_what_a_terminal_would_act_on(text: str, shown: str) -> None:
+    assert printable(text) == shown
+    assert printable(shown) == shown  # escaping is stable
+
+
+def test_health_in_process_follows_the_layers_own_verdict(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from telemetry_cli.layer import Layer
+
+    degraded = {
+        "status": "degraded",
+        "enabled": True,
+        "sink": "QueueSink(LoggingSink)",
+        "allowed_event_types": ["chapter_visit"],
+        "queue_depth": 3,
+        "dropped": 2,
+        "failed": 1,
+        "window_seconds": 60,
+    }
+    monkeypatch.setattr(Layer, "health", lambda self: degraded)
+    result = run("health", "--root", str(project))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("unhealthy (in-process)")
+    for line in ("queue depth: 3", "dropped: 2", "failed: 1", "generated files: up to date"):
+        assert f"  {line}\n" in result.stdout
+    assert "problem: the layer reports status 'degraded'" in result.stdout
