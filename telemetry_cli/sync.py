@@ -14,7 +14,7 @@ import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -80,6 +80,8 @@ class FileChange:
     messages: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     backup: str | None = None
+    # Patched files bring their diff, built from the edits (difflib is quadratic on them).
+    known_diff: Callable[[], str] | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -100,6 +102,8 @@ class FileChange:
         """A unified diff from what is on disk to what ``generate`` would write."""
         if self.status in (Status.ERROR, Status.UNCHANGED):
             return ""
+        if self.known_diff is not None:
+            return self.known_diff()
         before = _lines(self.old)
         after = _lines(self.new)
         return "".join(
@@ -408,6 +412,7 @@ def _patch_change(patched: PatchedFile) -> FileChange:
         labels,
         messages=patched.changes if status is not Status.UNCHANGED else (),
         problems=patched.problems,
+        known_diff=patched.diff,
     )
 
 

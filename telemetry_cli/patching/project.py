@@ -7,6 +7,8 @@ written here; :mod:`telemetry_cli.sync` does that.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -41,6 +43,8 @@ class PatchedFile:
     changes: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     error: str | None = None
+    # The unified diff, computed only when asked for (``--check`` and ``--diff`` show it).
+    diff: Callable[[], str] = lambda: ""
 
 
 @dataclass
@@ -148,10 +152,14 @@ def analyze(plan: Plan, app: str | None = None, origin: str = "app") -> ProjectP
             continue
         edits = editors[path].finish()
         data, source = backend.texts[path]
-        new_text = editors[path].module.lines.apply(edits.insertions, edits.deletions)
+        lines = editors[path].module.lines
+        new_text = lines.apply(edits.insertions, edits.deletions)
         new = source.encode(new_text) if new_text != source.text else data
+        diff = functools.partial(
+            lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
+        )
         report.files.append(
-            PatchedFile(path, data, new, tuple(edits.changes), tuple(edits.problems))
+            PatchedFile(path, data, new, tuple(edits.changes), tuple(edits.problems), diff=diff)
         )
     return report
 

@@ -151,6 +151,8 @@ class _Finder:
         self.suspects: list[Suspect] = []
         # add_api_route registrations, by the registered function's node.
         self.registered: dict[int, list[Route]] = {}
+        # Most modules register no route imperatively: skip walking their statements for it.
+        self.registers = ADD_API_ROUTE in module.text or ADD_WEBSOCKET_ROUTE in module.text
 
     def visit(self, scope: Scope, prefix: str) -> None:
         """Visit the definitions of one scope; ``prefix`` is the qualname of its classes."""
@@ -161,7 +163,7 @@ class _Finder:
             elif isinstance(statement, ast.ClassDef):
                 inner = Scope(statement, self.module, scope)
                 self.visit(inner, f"{prefix}{statement.name}.")
-            else:
+            elif self.registers:
                 self._registrations(statement, scope)
 
     def _function(self, function: FunctionNode, scope: Scope, prefix: str) -> None:

@@ -366,6 +366,8 @@ class ModuleModel:
     @cached_property
     def uses_relative_imports(self) -> bool:
         """Whether the module imports its own package relatively (new imports then do too)."""
+        if "from ." not in self.text and "from\t." not in self.text and "\\" not in self.text:
+            return False  # the common case, without walking the tree
         return any(
             isinstance(node, ast.ImportFrom) and node.level > 0 for node in ast.walk(self.tree)
         )
