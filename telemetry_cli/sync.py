@@ -213,11 +213,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     wanted_hashes: dict[str, str] = {}
 
     with _collector_paused():
-        project = analyze(
-            plan,
-            getattr(plan, "app", None),
-            getattr(plan, "app_source", None) or "app",
-        )
+        project = analyze(plan)
     outputs = render_outputs(plan, project.entry)
     for output in outputs:
         change = _generated_change(root, output, recorded, force=force)

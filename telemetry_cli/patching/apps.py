@@ -249,8 +249,8 @@ def _choose(module: ModuleModel, candidates: list[_Candidate], config: str) -> F
             f'app = "{module.name}:<name>" in [tool.telemetry-scaffold] of {config}'
         )
     group = next(iter(distinct.values()))
-    # A variable is what servers import; a factory only when there is none.
-    chosen = sorted(group, key=lambda candidate: candidate.factory)[0]
+    # A module variable first (`app = service.app`), then a factory, then a class attribute.
+    chosen = sorted(group, key=lambda candidate: ("." in candidate.name, candidate.factory))[0]
     site = chosen.site
     assert site is not None
     return FoundApp(site, AppEntry(site.module.path, module.name, chosen.name, chosen.factory))

@@ -81,13 +81,11 @@ class _Backend:
         return None
 
 
-def analyze(plan: Plan, app: str | None = None, origin: str = "app") -> ProjectPatches:
+def analyze(plan: Plan) -> ProjectPatches:
     """Decide every patch of the project, reading but never writing.
 
-    Args:
-        plan: the validated plan.
-        app: the app's import string from the plan (None: discover it).
-        origin: the plan key ``app`` came from, for messages.
+    The app is the plan's ``app`` (from that key or ``[tool.fastapi] entrypoint``), else it is
+    discovered (:func:`~telemetry_cli.patching.apps.find_app`).
 
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
@@ -105,8 +103,8 @@ def analyze(plan: Plan, app: str | None = None, origin: str = "app") -> ProjectP
     errors: dict[str, PatchedFile] = {}
     try:
         found = find_app(
-            app,
-            origin,
+            plan.app,
+            plan.app_source or "app",
             plan.app_package,
             index,
             plan.root / plan.app_dir,

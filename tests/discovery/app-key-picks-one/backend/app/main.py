@@ -1,0 +1,5 @@
+from fastapi import FastAPI
+
+public = FastAPI()
+admin = FastAPI()
+public.mount("/admin", admin)

@@ -1,0 +1,5 @@
+from fastapi import FastAPI
+
+
+def make() -> FastAPI:
+    return FastAPI()

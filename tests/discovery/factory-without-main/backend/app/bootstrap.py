@@ -1,0 +1,6 @@
+from fastapi import FastAPI
+
+
+def get_application() -> FastAPI:
+    application = FastAPI(debug=False)
+    return application

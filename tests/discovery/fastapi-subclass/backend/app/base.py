@@ -1,0 +1,5 @@
+from fastapi import FastAPI
+
+
+class ShopAPI(FastAPI):
+    """The shop's application class."""

@@ -1,0 +1,3 @@
+from app.base import ShopAPI
+
+app = ShopAPI()

@@ -1,0 +1,5 @@
+"""Run with uvicorn app.main:app."""
+
+from app.server import app
+
+__all__ = ["app"]

@@ -1,0 +1,3 @@
+"""No app here."""
+
+import os

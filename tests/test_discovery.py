@@ -1,0 +1,237 @@
+"""Where the app is found: one small project per shape, each with the exact site or error.
+
+Each case is a folder under ``tests/discovery/``: a ``pyproject.toml`` and a ``backend/``; the
+table below says what discovery must answer for it. Discovery never imports the backend, so the
+cases need not even import cleanly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli.errors import ConfigError
+from telemetry_cli.patching import analyze
+from telemetry_cli.plan import load_plan
+
+CASES_DIR = Path(__file__).resolve().parent / "discovery"
+
+
+@dataclass(frozen=True)
+class Found:
+    """The app was found: where it is wired, and how servers import it."""
+
+    patched: str  # the file that gets the include_router line
+    after: str  # the line the wiring follows
+    statement: str  # the inserted wiring line, stripped
+    serve: str  # the import string documents give to uvicorn
+    factory: bool = False
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Discovery fails with exactly this one-line message (exit 2)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Broken:
+    """The module that should build the app cannot be read: an error for that file (exit 1)."""
+
+    path: str
+    message: str
+
+
+EXPECTED: dict[str, Found | Refused | Broken] = {
+    "main-module-level": Found(
+        "backend/app/main.py",
+        'app = FastAPI(title="Shop")',
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
+    "server-py": Found(
+        "backend/app/server.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.server:app",
+    ),
+    "app-py": Found(
+        "backend/app/app.py",
+        "application = FastAPI()",
+        "application.include_router(telemetry_router)",
+        "app.app:application",
+    ),
+    "api-py": Found(
+        "backend/app/api.py",
+        "api = FastAPI()",
+        "api.include_router(telemetry_router)",
+        "app.api:api",
+    ),
+    "package-init": Found(
+        "backend/app/__init__.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app:app",
+    ),
+    "src-layout": Found(
+        "src/shop/main.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "shop.main:app",
+    ),
+    "factory-called-from-main": Found(
+        "backend/app/core/factory.py",
+        "    app.include_router(orders.router)",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
+    "factory-without-main": Found(
+        "backend/app/bootstrap.py",
+        "    application = FastAPI(debug=False)",
+        "application.include_router(telemetry_router)",
+        "app.bootstrap:get_application",
+        factory=True,
+    ),
+    "factory-in-main": Found(
+        "backend/app/main.py",
+        "    app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
+    "if-else-branches": Found(
+        "backend/app/main.py",
+        "    app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
+    "attribute-app": Found(
+        "backend/app/main.py",
+        "        self.app = FastAPI(title=name)",
+        "self.app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
+    "main-reexports": Found(
+        "backend/app/server.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
+    "fastapi-subclass": Found(
+        "backend/app/service.py",
+        "app = ShopAPI()",
+        "app.include_router(telemetry_router)",
+        "app.service:app",
+    ),
+    "tests-folder-ignored": Found(
+        "backend/app/server.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.server:app",
+    ),
+    "app-key-picks-one": Found(
+        "backend/app/main.py",
+        "public = FastAPI()",
+        "public.include_router(telemetry_router)",
+        "app.main:public",
+    ),
+    "app-key-factory": Found(
+        "backend/app/main.py",
+        "    app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.main:create_app",
+        factory=True,
+    ),
+    "fastapi-entrypoint": Found(
+        "backend/app/web.py",
+        "site = FastAPI()",
+        "site.include_router(telemetry_router)",
+        "app.web:site",
+    ),
+    "factory-returns-directly-called": Found(
+        "backend/app/main.py",
+        "app = build()",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
+    "two-apps-one-module": Refused(
+        "backend/app/main.py: several FastAPI apps (app (line 3), admin (line 4)); pick one with "
+        'app = "app.main:<name>" in [tool.telemetry-scaffold] of pyproject.toml'
+    ),
+    "apps-in-two-modules": Refused(
+        "several FastAPI apps found (app.internal:app, app.public:app); pick one with "
+        'app = "<module>:<name>" in [tool.telemetry-scaffold] of pyproject.toml'
+    ),
+    "no-app": Refused(
+        "no FastAPI app found in backend/app/ (looked for `FastAPI(...)` and factory functions "
+        'that return one); set app = "<module>:<name>" in [tool.telemetry-scaffold] of '
+        "pyproject.toml"
+    ),
+    "factory-returns-directly": Refused(
+        "backend/app/factory.py:4: make() returns the app without naming it; assign it first "
+        "(app = FastAPI(...), then return app) so that the telemetry router can be included"
+    ),
+    "app-key-missing-module": Refused(
+        "app = 'app.server:app': module app.server not found (app/server.py or "
+        "app/server/__init__.py in the backend folder); fix app in pyproject.toml"
+    ),
+    "app-key-missing-attribute": Refused(
+        "app = 'app.main:application': backend/app/main.py has no top-level `application`; "
+        "fix app in pyproject.toml"
+    ),
+    "main-syntax-error": Broken(
+        "backend/app/main.py",
+        "backend/app/main.py: syntax error at line 3, column 14: '(' was never closed; "
+        "fix it and rerun",
+    ),
+}
+
+
+def _cases() -> list[str]:
+    return sorted(path.name for path in CASES_DIR.iterdir() if path.is_dir())
+
+
+def test_every_case_folder_has_an_expectation() -> None:
+    assert set(_cases()) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_discovery(name: str, tmp_path: Path) -> None:
+    root = tmp_path / name
+    shutil.copytree(CASES_DIR / name, root)
+    plan = load_plan(root=root)
+    expected = EXPECTED[name]
+    if isinstance(expected, Refused):
+        with pytest.raises(ConfigError) as caught:
+            analyze(plan)
+        assert caught.value.message == expected.message
+        assert "\n" not in caught.value.message
+        return
+    result = analyze(plan)
+    if isinstance(expected, Broken):
+        errors = [(item.path, item.error) for item in result.files if item.error]
+        assert errors == [(expected.path, expected.message)]
+        return
+    wired = [item for item in result.files if item.path == expected.patched]
+    assert len(wired) == 1, [item.path for item in result.files]
+    patched = wired[0]
+    assert patched.new is not None and patched.old is not None
+    new_lines = patched.new.decode().splitlines()
+    old_lines = patched.old.decode().splitlines()
+    # Only added lines, and the wiring follows the expected line.
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    assert {tag for tag, *_ in matcher.get_opcodes()} <= {"equal", "insert"}
+    statement = next(line for line in new_lines if line.strip() == expected.statement)
+    assert new_lines.count(statement) == 1
+    assert new_lines[new_lines.index(statement) - 1] == expected.after
+    assert result.entry.import_string == expected.serve
+    assert result.entry.factory is expected.factory
+    assert result.entry.path == expected.patched
+    # Found once, wired once: a second analysis of the patched file changes nothing.
+    (root / expected.patched).write_bytes(patched.new)
+    again = [item for item in analyze(plan).files if item.path == expected.patched]
+    assert again[0].new == again[0].old
