@@ -1458,3 +1458,25 @@ def s(event_logger: str = ""):
     assert "    analytics_event_logger.log(\n" in result.source
     _assert_only_added_lines(source, result.source)
     assert _instrument(result.source) == PatchResult(result.source)
+
+
+def test_path_parameter_of_an_unrecordable_class_is_reported_not_instrumented() -> None:
+    # The logger records JSON and standard types; a plain class of the package would make every
+    # event of the route a dropped one, so the handler is named instead of patched.
+    source = (
+        "import uuid\nfrom enum import Enum\nfrom typing import Annotated\n\n"
+        "from fastapi import APIRouter, Path\n\nrouter = APIRouter()\n\n\n"
+        "class Slug:\n    @classmethod\n"
+        "    def __get_pydantic_core_schema__(cls, source, handler):\n"
+        "        return handler(str)\n\n\n"
+        "class Color(str, Enum):\n    RED = 'red'\n\n\n"
+        '@router.get("/a/{slug}")\ndef a(slug: Annotated[Slug | None, Path()]):\n    return 1\n\n\n'
+        '@router.get("/b/{color}/{key}")\ndef b(color: Color, key: uuid.UUID):\n    return 2\n'
+    )
+    result = _instrument(source)
+    assert result.changes == ("import `event_logger`", "log call in b (GET /b/{color}/{key})")
+    assert result.problems == (
+        "app/api/items.py:21: route a (GET /a/{slug}) cannot be instrumented: its path parameter "
+        "`slug` is of a type the event logger cannot record (every event would be dropped); log "
+        "str(slug) by hand, or mark the handler `# telemetry-scaffold: skip`",
+    )

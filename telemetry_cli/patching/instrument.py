@@ -17,6 +17,7 @@ from telemetry_cli.patching.edits import (
     top_statement_of,
 )
 from telemetry_cli.patching.routes import Handler, find_handlers
+from telemetry_cli.patching.symbols import Binding, PackageIndex
 
 SKIP = "mark the handler `# telemetry-scaffold: skip`"
 
@@ -111,6 +112,11 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
             for route in handler.routes
             if route.problem
         ]
+        reasons.extend(
+            f"its path parameter `{parameter}` is of a type the event logger cannot record "
+            f"(every event would be dropped); log str({parameter}) by hand, or {SKIP}"
+            for parameter in _unrecordable_parameters(handler, index)
+        )
         point = body_insertion_point(handler.function, module)
         if point is None:
             reasons.append(
@@ -154,6 +160,60 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
         )
         editor.insert(before, tuple(indent + line for line in code), (1,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+
+
+def _unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]:
+    """Path parameters annotated with a class of the package that JSON cannot hold.
+
+    The logger records JSON types and the standard ones (UUID, dates, Decimal, Enum, Path, ...);
+    a plain class of the package (a custom type with pydantic hooks, say) is neither, and is
+    known to be dropped. Classes from outside the package are given the benefit of the doubt.
+    """
+    names = {value for _, value in payload_entries(handler, "") if value.isidentifier()}
+    arguments = handler.function.args
+    found = []
+    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+        if argument.arg not in names or argument.annotation is None:
+            continue
+        for expression in _annotated_classes(argument.annotation):
+            binding = index.binding_of(expression, handler.scope)
+            if binding is not None and binding.kind == "class" and _plain_class(binding, index):
+                found.append(argument.arg)
+                break
+    return found
+
+
+def _annotated_classes(annotation: ast.expr) -> list[ast.expr]:
+    """The classes an annotation allows: through ``Annotated``, ``Optional``, unions."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _annotated_classes(annotation.left) + _annotated_classes(annotation.right)
+    if isinstance(annotation, ast.Subscript):
+        name = ast.unparse(annotation.value).rpartition(".")[2]
+        inner = annotation.slice
+        items = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+        if name == "Annotated":
+            return _annotated_classes(items[0])
+        if name in ("Optional", "Union"):
+            return [found for item in items for found in _annotated_classes(item)]
+        return []
+    if isinstance(annotation, ast.Name | ast.Attribute):
+        return [annotation]
+    return []
+
+
+def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
+    """Whether a class of the package derives from nothing but classes of the package."""
+    cls = binding.node
+    assert isinstance(cls, ast.ClassDef)
+    if depth > 16:
+        return False
+    for base in cls.bases:
+        base_binding = index.binding_of(base, binding.scope)
+        if base_binding is None or base_binding.kind != "class":
+            return False  # a library or builtin class (str, Enum, ...): may well be recordable
+        if not _plain_class(base_binding, index, depth + 1):
+            return False
+    return True
 
 
 def _call_problems(where: str, calls: list[LogCall], event_type: str) -> list[str]:
