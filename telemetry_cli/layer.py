@@ -156,8 +156,8 @@ def _require_generated(plan: Plan) -> None:
             manifest, or differs from what the manifest says the tool wrote.
     """
     from telemetry_cli.files import read_bytes
+    from telemetry_cli.manifest import MANIFEST_PATH, read_manifest, sha256
     from telemetry_cli.render import Place, outputs_for
-    from telemetry_cli.sync import MANIFEST_PATH, read_manifest, sha256
 
     recorded = read_manifest(plan.root)
     fix = "run telemetry-scaffold generate (--force replaces hand edits, keeping a backup)"

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,14 +28,19 @@ from telemetry_cli.files import (
     remove_temp_file,
     resolve,
 )
+from telemetry_cli.manifest import (
+    MANIFEST_PATH,
+    load_manifest,
+    manifest_file,
+    render_manifest,
+    sha256,
+)
 from telemetry_cli.patching import PatchedFile, analyze
 from telemetry_cli.plan import Plan
 from telemetry_cli.render import RenderedFile, render_outputs
 
-MANIFEST_PATH = ".telemetry-scaffold.json"
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
 MANUAL_FIX = "needs manual fix"
-_MANIFEST_GENERATOR = "telemetry-scaffold"
 
 
 class Status(StrEnum):
@@ -152,53 +155,6 @@ class SyncReport:
         return {status.value: counter[status.value] for status in Status if counter[status.value]}
 
 
-def sha256(data: bytes) -> str:
-    """Return the manifest's hash notation for ``data``."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def manifest_file(root: Path) -> Path:
-    """The manifest's path, refusing a manifest that is a link leading outside the root.
-
-    Raises:
-        FileProblem: it resolves outside the root (or into a symlink loop).
-    """
-    try:
-        return contained_path(root, MANIFEST_PATH)
-    except FileProblem as problem:
-        raise FileProblem(
-            f"{problem.message} to read or write the manifest through it; replace the link with "
-            "a regular file (or delete it)"
-        ) from None
-
-
-def read_manifest(root: Path) -> dict[str, str]:
-    """Return ``{path: hash}`` of what the tool last wrote; empty when absent or unreadable.
-
-    Raises:
-        FileProblem: the manifest is a link leading outside the root, or not a regular file.
-    """
-    data = read_bytes(manifest_file(root), MANIFEST_PATH)
-    if data is None:
-        return {}
-    try:
-        document = json.loads(data)
-        files = document["files"]
-        if not isinstance(files, dict):
-            return {}
-        return {str(path): str(digest) for path, digest in files.items()}
-    except (ValueError, KeyError, TypeError):
-        # A damaged manifest only costs hand-edit detection: every differing file is then
-        # treated as hand-edited (the safe side) and the manifest is rewritten.
-        return {}
-
-
-def render_manifest(hashes: dict[str, str]) -> bytes:
-    """Serialise the manifest deterministically."""
-    document = {"generator": _MANIFEST_GENERATOR, "files": dict(sorted(hashes.items()))}
-    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
 def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     """Decide what ``generate`` would do, reading but never writing."""
     report = SyncReport(plan=plan)
@@ -209,11 +165,12 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
             f"{plan.app_dir}: app package folder not found; create it or fix "
             f"backend / app-package in {plan.config_file.name}"
         )
-    recorded = read_manifest(root)
+    manifest = load_manifest(root)
+    recorded = manifest.files
     wanted_hashes: dict[str, str] = {}
 
     with _collector_paused():
-        project = analyze(plan)
+        project = analyze(plan, manifest.patched, force=force)
     outputs = render_outputs(plan, project.entry)
     for output in outputs:
         change = _generated_change(root, output, recorded, force=force)
@@ -268,7 +225,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     )
 
     old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
-    new_manifest = render_manifest(wanted_hashes)
+    new_manifest = render_manifest(wanted_hashes, project.record)
     if old_manifest == new_manifest:
         manifest_status = Status.UNCHANGED
     else:

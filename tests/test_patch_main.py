@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli.errors import PatchError
-from telemetry_cli.patching import PatchResult
+from telemetry_cli.patching import PatchResult, unwire_source
 from telemetry_cli.patching import wire_source as patch_main
 
 MAIN_PY = Path(__file__).resolve().parent.parent / "backend" / "app" / "main.py"
@@ -452,6 +452,52 @@ def test_patch_main(source: str, capture_errors: bool, expected: str, newline: s
         assert "\n" not in result.source.replace("\r\n", "")
     again = _patch(result.source, capture_errors=capture_errors)
     assert again == PatchResult(result.source)
+
+
+@pytest.mark.parametrize(
+    ("source", "capture_errors", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_unwiring_gives_back_the_original(
+    source: str, capture_errors: bool, expected: str, newline: str
+) -> None:
+    source = source.replace("\n", newline)
+    patched = _patch(source, capture_errors=capture_errors).source
+    removed = unwire_source(patched, module_name="app.main", analytics_package="app.analytics")
+    if "analytics" not in source:
+        assert removed.problems == ()
+        assert removed.source == source
+    else:
+        # Wired (in part) by hand before generate ran: what is in the generated form comes out,
+        # the rest is named for a person (it would not import once the layer is gone).
+        again = unwire_source(
+            removed.source, module_name="app.main", analytics_package="app.analytics"
+        )
+        assert again.source == removed.source
+        assert again.problems == removed.problems
+
+
+def test_turning_error_capture_off_takes_out_only_the_hook() -> None:
+    source = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    wired = _patch(source).source
+    without = unwire_source(
+        wired, module_name="app.main", analytics_package="app.analytics", router=False
+    )
+    assert without.source == _patch(source, capture_errors=False).source
+    assert without.changes == ("take out the error capture hook",)
+
+
+def test_a_changed_include_is_kept_and_reported() -> None:
+    wired = _patch("from fastapi import FastAPI\n\napp = FastAPI()\n").source
+    changed = wired.replace(
+        "app.include_router(telemetry_router)", 'app.include_router(telemetry_router, prefix="/t")'
+    )
+    result = unwire_source(changed, module_name="app.main", analytics_package="app.analytics")
+    assert result.problems == (
+        "app/main.py:7: the telemetry router's include is not as telemetry-scaffold wrote it "
+        "(changed since, or written by hand); kept: take it out by hand, or rerun with --force",
+    )
+    assert 'app.include_router(telemetry_router, prefix="/t")' in result.source
+    assert "from app.analytics.telemetry_router import router as telemetry_router" in result.source
 
 
 def test_changes_describe_each_insertion() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli.errors import PatchError
-from telemetry_cli.patching import PatchResult
+from telemetry_cli.patching import PatchResult, uninstrument_source
 from telemetry_cli.patching import instrument_source as instrument_routes
 from telemetry_cli.patching import wire_source as patch_main
 
@@ -1479,4 +1479,74 @@ def test_path_parameter_of_an_unrecordable_class_is_reported_not_instrumented() 
         "app/api/items.py:21: route a (GET /a/{slug}) cannot be instrumented: its path parameter "
         "`slug` is of a type the event logger cannot record (every event would be dropped); log "
         "str(slug) by hand, or mark the handler `# telemetry-scaffold: skip`",
+    )
+
+
+@pytest.mark.parametrize(("source", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_taking_the_calls_out_gives_back_the_original(
+    source: str, expected: str, newline: str
+) -> None:
+    # Removal is generation too: the round trip restores every byte the user wrote.
+    source = source.replace("\n", newline)
+    patched = _instrument(source).source
+    removed = uninstrument_source(
+        patched,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    # Calls the user wrote by hand are theirs and stay; only the inserted ones go.
+    assert removed.problems == ()
+    if "app.analytics" in source:
+        # An earlier generate had instrumented part of it already: that comes out too, and
+        # what is left is the user's own (taking out again changes nothing).
+        again = uninstrument_source(
+            removed.source,
+            module_name="app.api.items",
+            analytics_package="app.analytics",
+            event_types=frozenset({"ai_block_used"}),
+        )
+        assert again.source == removed.source
+    else:
+        assert removed.source == source
+
+
+def test_a_changed_call_is_kept_and_reported_unless_forced() -> None:
+    source = CASES[0][1]
+    patched = _instrument(source).source.replace('"method": "GET",', '"method": "GET", "x": 1,')
+    kept = uninstrument_source(
+        patched,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert kept.source == patched
+    assert len(kept.problems) == 1
+    assert "is not as telemetry-scaffold wrote it" in kept.problems[0]
+    assert kept.problems[0].endswith("take it out by hand, or rerun with --force")
+    forced = uninstrument_source(
+        patched,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+        force=True,
+    )
+    assert forced.source == source
+    assert forced.problems == ()
+
+
+def test_a_call_with_a_stale_route_is_still_recognised_as_inserted() -> None:
+    source = CASES[0][1]
+    patched = _instrument(source).source
+    renamed = patched.replace('@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")')
+    assert renamed != patched
+    removed = uninstrument_source(
+        renamed,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert removed.problems == ()
+    assert removed.source == source.replace(
+        '@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")'
     )

@@ -11,6 +11,8 @@ from telemetry_cli.patching.project import (
     ProjectPatches,
     analyze,
     instrument_source,
+    uninstrument_source,
+    unwire_source,
     wire_source,
 )
 
@@ -20,5 +22,7 @@ __all__ = [
     "ProjectPatches",
     "analyze",
     "instrument_source",
+    "uninstrument_source",
+    "unwire_source",
     "wire_source",
 ]

@@ -436,29 +436,42 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
                     yield _Candidate(f"{cls.name}.{target.attr}", statement.lineno, site)
 
 
+def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = True) -> list[str]:
+    """The import names of the app package's modules, in a stable order.
+
+    The generated ``analytics`` package is left out, and with ``skip_tests`` so are test folders
+    and files (which build apps of their own for testing).
+    """
+    names: list[str] = []
+    for folder, dirs, files in os.walk(package_dir):
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if not name.startswith(".")
+            and name not in ("__pycache__", "node_modules", "site-packages")
+            and not (skip_tests and name in _SKIPPED_DIRS)
+            and not (Path(folder) == package_dir and name == "analytics")
+        )
+        relative = Path(folder).relative_to(package_dir).parts
+        for name in sorted(files):
+            if not name.endswith(".py") or name.startswith("."):
+                continue
+            if skip_tests and (
+                name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+            ):
+                continue
+            stem = name[:-3]
+            parts = [app_package, *relative] + ([] if stem == "__init__" else [stem])
+            names.append(".".join(parts))
+    return names
+
+
 def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[ModuleModel]:
     """The package's modules that may build an app, in a stable order.
 
     Only files that mention ``FastAPI`` (or a subclass of it found on the way) are parsed.
     """
-    files: list[str] = []
-    for folder, dirs, names in os.walk(package_dir):
-        dirs[:] = sorted(
-            name
-            for name in dirs
-            if not name.startswith(".")
-            and name not in _SKIPPED_DIRS
-            and not (Path(folder) == package_dir and name == "analytics")
-        )
-        relative = Path(folder).relative_to(package_dir).parts
-        for name in sorted(names):
-            if not name.endswith(".py") or name.startswith(("test_", ".")):
-                continue
-            if name.endswith("_test.py") or name == "conftest.py":
-                continue
-            stem = name[:-3]
-            parts = [app_package, *relative] + ([] if stem == "__init__" else [stem])
-            files.append(".".join(parts))
+    files = package_modules(app_package, package_dir)
     words = {"FastAPI"}
     pending = files
     while pending:

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
-from telemetry_cli.patching.source import FileEdits, Insertion, SourceLines
+from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Scope
 
 #: The line length inserted code is laid out for (ruff's and black's usual setting here).
@@ -65,6 +65,9 @@ class ModuleEditor:
         self._imports: list[NewImport] = []
         self._import_limit: int | None = None  # the first top-level statement that uses one
         self._taken: set[str] | None = None  # every identifier-like word, read when first needed
+        self._deleted: set[int] = set()  # ids of the statements taken out
+        self._released: list[str] = []  # imported targets to take out once nothing uses them
+        self._inserted_names: set[str] = set()  # names the inserted code reads
 
     # --- names ----------------------------------------------------------------------------
 
@@ -160,15 +163,104 @@ class ModuleEditor:
 
     # --- statements -------------------------------------------------------------------------
 
-    def insert(self, before: int, lines: tuple[str, ...], order: tuple[object, ...] = ()) -> None:
-        """Insert ``lines`` before line ``before``."""
+    def insert(
+        self,
+        before: int,
+        lines: tuple[str, ...],
+        order: tuple[object, ...] = (),
+        reads: tuple[str, ...] = (),
+    ) -> None:
+        """Insert ``lines`` before line ``before``; ``reads`` are the names they use."""
         self.edits.insertions.append(Insertion(before, lines, order))
+        self._inserted_names.update(reads)
+
+    def delete(self, statement: ast.stmt) -> None:
+        """Take out a statement (all its lines; it must have them to itself)."""
+        self._deleted.add(id(statement))
+        self.edits.deletions.append(Deletion(first_line(statement), statement.end_lineno or 0))
+
+    def is_deleted(self, statement: ast.stmt) -> bool:
+        """Whether :meth:`delete` took ``statement`` out."""
+        return id(statement) in self._deleted
+
+    def release(self, target: str) -> None:
+        """Take out the import of ``target`` at the end, if nothing else then reads its name."""
+        self._released.append(target)
 
     def finish(self) -> FileEdits:
         """Lay out the collected imports and return every edit of the module."""
+        for target in dict.fromkeys(self._released):
+            self._drop_import(target)
         if self._imports:
             self._place_imports()
         return self.edits
+
+    def _drop_import(self, target: str) -> None:
+        """Take out ``from m import n [as x]`` of ``target`` when ``x`` is no longer read.
+
+        The line goes with the blank line that set it apart when it was alone in its section,
+        the reverse of how :meth:`_place_imports` adds one, so that a removal gives back the
+        bytes from before the insertion.
+        """
+        lines = self.module.lines
+        deleted_lines = {
+            number
+            for deletion in self.edits.deletions
+            for number in range(deletion.first, deletion.last + 1)
+        }
+        for statement in self.module.tree.body:
+            if not (
+                isinstance(statement, ast.ImportFrom)
+                and len(statement.names) == 1
+                and f"{self.module.absolute_import(statement)}.{statement.names[0].name}" == target
+            ):
+                continue
+            local = statement.names[0].asname or statement.names[0].name
+            if local in self._inserted_names or any(
+                isinstance(node, ast.Name) and node.id == local and node.lineno not in deleted_lines
+                for node in ast.walk(self.module.tree)
+            ):
+                continue
+            end = statement.end_lineno or statement.lineno
+            if not (
+                lines.starts_at(statement.lineno, statement.col_offset)
+                and self._owns_lines(statement)
+            ):
+                continue
+            self.delete(statement)
+            deleted_lines.update(range(statement.lineno, end + 1))
+            previous, following = statement.lineno - 1, end + 1
+            while previous in deleted_lines:
+                previous -= 1
+            while following in deleted_lines:
+                following += 1
+            import_lines = self._import_lines() - deleted_lines
+            if previous in import_lines or following in import_lines:
+                continue  # it shared a section: no blank line of its own
+            if lines.is_blank(following) and following not in deleted_lines:
+                self.edits.deletions.append(Deletion(following, following))
+                deleted_lines.add(following)
+            elif lines.is_blank(previous) and previous not in deleted_lines:
+                self.edits.deletions.append(Deletion(previous, previous))
+                deleted_lines.add(previous)
+
+    def _owns_lines(self, statement: ast.stmt) -> bool:
+        """Whether no other statement shares a line with ``statement``."""
+        end = statement.end_lineno or statement.lineno
+        return not any(
+            other is not statement
+            and (other.end_lineno or other.lineno) >= statement.lineno
+            and other.lineno <= end
+            for other in self.module.tree.body
+        )
+
+    def _import_lines(self) -> set[int]:
+        return {
+            number
+            for statement in self.module.tree.body
+            if isinstance(statement, ast.Import | ast.ImportFrom)
+            for number in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
+        }
 
     def _place_imports(self) -> None:
         body = self.module.tree.body

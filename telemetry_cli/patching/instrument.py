@@ -39,6 +39,7 @@ def wire_app(
     )
     installed = any(module.refers_to(call.func, capture_target) for call in calls)
     statements: list[str] = []
+    reads: list[str] = []
     anchor = wiring_block(site)
     used_at = top_statement_of(module, anchor)
     if not included:
@@ -50,6 +51,7 @@ def wire_app(
             "the telemetry router",
         )
         statements.append(f"{site.expression}.include_router({router})")
+        reads.append(router)
         editor.edits.changes.append(f"include the telemetry router in `{site.label}`")
     if capture_errors and not installed:
         capture = editor.import_name(
@@ -59,11 +61,14 @@ def wire_app(
             used_at,
         )
         statements.append(f"{capture}({site.expression})")
+        reads.append(capture)
         editor.edits.changes.append(f"install error capture on `{site.label}`")
     if statements:
         indent = module.lines.indentation(site.anchor.lineno)
         end = anchor.end_lineno or anchor.lineno
-        editor.insert(end + 1, tuple(indent + statement for statement in statements), (0,))
+        editor.insert(
+            end + 1, tuple(indent + statement for statement in statements), (0,), tuple(reads)
+        )
 
 
 def _first_argument(call: ast.Call, keyword: str) -> ast.expr | None:
@@ -103,7 +108,11 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
             continue
         line = handler.function.lineno
         where = f"{path}:{line}: route {handler.label()}"
-        calls = existing_log_calls(handler, index, targets)
+        calls = [
+            call
+            for call in existing_log_calls(handler, index, targets)
+            if not editor.is_deleted(call.statement)  # an older call being replaced
+        ]
         if calls:
             problems.extend((line, problem) for problem in _call_problems(where, calls, event_type))
             continue
@@ -158,8 +167,46 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
         code = log_call_lines(
             logger, event_type, payload_entries(handler, fallback_block), indent, unit
         )
-        editor.insert(before, tuple(indent + line for line in code), (1,))
+        editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+
+
+def undeclared_event_types(
+    editor: ModuleEditor, declared: frozenset[str], analytics_package: str
+) -> None:
+    """Name every ``log``/``record`` call of the generated logger with an undeclared type.
+
+    Such a call is dropped at run time (with a warning) however often generate runs, so it is a
+    problem for a person, reported with its line.
+    """
+    module = editor.module
+    logger_module = f"{analytics_package}.event_logger"
+    targets = (f"{logger_module}.event_logger", logger_module)
+    for node in ast.walk(module.tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("log", "record")
+            and any(module.refers_to(node.func.value, target) for target in targets)
+        ):
+            continue
+        argument = node.args[0] if node.args else None
+        for keyword in node.keywords:
+            if keyword.arg == "event_type":
+                argument = keyword.value
+        if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
+            continue
+        if argument.value in declared or _in_deleted(editor, node):
+            continue
+        editor.edits.problems.append(
+            f"{module.path}:{node.lineno}: logs {argument.value!r}, which is not in event-types "
+            f"{sorted(declared)}: every such event is dropped; add it to the plan or fix the call"
+        )
+
+
+def _in_deleted(editor: ModuleEditor, node: ast.AST) -> bool:
+    line = getattr(node, "lineno", 0)
+    return any(deletion.first <= line <= deletion.last for deletion in editor.edits.deletions)
 
 
 def _unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]:

@@ -15,9 +15,21 @@ from pathlib import PurePosixPath
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import PatchError, UserError
 from telemetry_cli.files import FileProblem, SourceText, contained_path, read_bytes
-from telemetry_cli.patching.apps import AppModuleBroken, choose_in_module, find_app
+from telemetry_cli.manifest import PatchRecord
+from telemetry_cli.patching.apps import (
+    AppModuleBroken,
+    AppSite,
+    choose_in_module,
+    find_app,
+    package_modules,
+)
 from telemetry_cli.patching.edits import ModuleEditor
-from telemetry_cli.patching.instrument import instrument_module, wire_app
+from telemetry_cli.patching.instrument import (
+    instrument_module,
+    undeclared_event_types,
+    wire_app,
+)
+from telemetry_cli.patching.removal import uninstrument_module, unwire_app
 from telemetry_cli.patching.symbols import (
     ModuleModel,
     ModuleSource,
@@ -49,10 +61,11 @@ class PatchedFile:
 
 @dataclass
 class ProjectPatches:
-    """Every patched file of the project, and where the app is."""
+    """Every patched file of the project, where the app is, and what to record of the patches."""
 
     entry: AppEntry
     files: list[PatchedFile] = field(default_factory=list)
+    record: PatchRecord = field(default_factory=PatchRecord)
 
 
 class _Backend:
@@ -81,85 +94,191 @@ class _Backend:
         return None
 
 
-def analyze(plan: Plan) -> ProjectPatches:
+def analyze(
+    plan: Plan,
+    previous: PatchRecord | None = None,
+    *,
+    force: bool = False,
+    removing: bool = False,
+) -> ProjectPatches:
     """Decide every patch of the project, reading but never writing.
 
     The app is the plan's ``app`` (from that key or ``[tool.fastapi] entrypoint``), else it is
-    discovered (:func:`~telemetry_cli.patching.apps.find_app`).
+    discovered (:func:`~telemetry_cli.patching.apps.find_app`). What ``previous`` records and the
+    plan no longer asks for is taken out: a module dropped from ``instrument``, an event type
+    changed, error capture turned off, an app that moved. With ``removing``, everything is.
+
+    Args:
+        plan: the validated plan.
+        previous: what the last run patched (from the manifest).
+        force: take out inserted code even where it was changed since.
+        removing: take the layer out instead of putting it in (``telemetry-scaffold remove``).
 
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
     """
-    backend = _Backend(plan)
-    index = PackageIndex(backend.read)
-    first_party = plan.app_package.split(".")[0]
-    editors: dict[str, ModuleEditor] = {}
+    return _Analysis(plan, previous or PatchRecord(), force=force, removing=removing).run()
 
-    def editor_for(module: ModuleModel) -> ModuleEditor:
-        if module.path not in editors:
-            editors[module.path] = ModuleEditor(module, index, first_party)
-        return editors[module.path]
 
-    errors: dict[str, PatchedFile] = {}
-    try:
-        found = find_app(
-            plan.app,
-            plan.app_source or "app",
-            plan.app_package,
-            index,
-            plan.root / plan.app_dir,
-            plan.app_dir,
-            plan.config_file.name,
-        )
-    except AppModuleBroken as broken:
-        # The module that should build the app cannot be read: report it, generate the rest.
-        report = ProjectPatches(AppEntry(plan.main_path, plan.main_module))
-        errors[broken.path] = PatchedFile(broken.path, None, None, error=broken.message)
-        order = [broken.path]
-    else:
-        wire_app(
-            editor_for(found.site.module),
-            found.site,
-            plan.analytics_package,
-            capture_errors=plan.capture_errors,
-        )
-        report = ProjectPatches(found.entry)
-        order = [found.site.module.path]
-    for module_path, event_type in plan.instrument:
-        relative = plan.module_path(module_path)
-        name = plan.module_import_name(module_path)
-        model = index.module(name)
-        if model is None or model.path != relative:
-            errors[relative] = PatchedFile(
-                relative, None, None, error=_missing(plan, index, name, relative)
-            )
-            order.append(relative)
-            continue
-        editor = editor_for(model)
+class _Analysis:
+    """One run's decisions, file by file."""
+
+    def __init__(self, plan: Plan, previous: PatchRecord, *, force: bool, removing: bool) -> None:
+        self.plan = plan
+        self.previous = previous
+        self.force = force
+        self.removing = removing
+        self.backend = _Backend(plan)
+        self.index = PackageIndex(self.backend.read)
+        self.editors: dict[str, ModuleEditor] = {}
+        self.errors: dict[str, PatchedFile] = {}
+        self.order: list[str] = []
+        self.package = plan.analytics_package
+
+    def editor_for(self, module: ModuleModel) -> ModuleEditor:
+        if module.path not in self.editors:
+            first_party = self.plan.app_package.split(".")[0]
+            self.editors[module.path] = ModuleEditor(module, self.index, first_party)
+        self.order.append(module.path)
+        return self.editors[module.path]
+
+    def module_at(self, path: str) -> ModuleModel | None:
+        """The module of a root-relative path under the backend folder, if it can be read."""
+        relative = PurePosixPath(path).relative_to(self.plan.backend or ".")
+        parts = list(relative.with_suffix("").parts)
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        module = self.index.module(".".join(parts))
+        return module if module is not None and module.path == path else None
+
+    def run(self) -> ProjectPatches:
+        plan = self.plan
+        entry = AppEntry(plan.main_path, plan.main_module)
+        wired: str | None = None
         try:
-            instrument_module(editor, event_type, plan.analytics_package)
-        except PatchError as problem:
-            if editor.edits.empty and not editor.edits.changes:
-                errors[relative] = PatchedFile(relative, None, None, error=problem.message)
-            else:
-                editor.edits.problems.append(problem.message)
-        order.append(model.path)
-    for path in dict.fromkeys(order):
-        if path in errors:
-            report.files.append(errors[path])
-            continue
-        edits = editors[path].finish()
-        data, source = backend.texts[path]
-        lines = editors[path].module.lines
+            found = find_app(
+                plan.app,
+                plan.app_source or "app",
+                plan.app_package,
+                self.index,
+                plan.root / plan.app_dir,
+                plan.app_dir,
+                plan.config_file.name,
+            )
+        except AppModuleBroken as broken:
+            # The module that should build the app cannot be read: report it, do the rest.
+            self.errors[broken.path] = PatchedFile(broken.path, None, None, error=broken.message)
+            self.order.append(broken.path)
+            wired = self.previous.wired
+        else:
+            entry = found.entry
+            wired = self._wire(found.site)
+        if self.previous.wired is not None and self.previous.wired != wired:
+            moved = self.module_at(self.previous.wired)
+            if moved is not None:
+                unwire_app(
+                    self.editor_for(moved),
+                    self.package,
+                    router=True,
+                    capture=True,
+                    force=self.force,
+                )
+        instrumented = self._instrument()
+        if not self.removing:
+            self._check_logged_types()
+        report = ProjectPatches(entry, record=PatchRecord())
+        if not self.removing:
+            report.record = PatchRecord(
+                wired, wired is not None and plan.capture_errors, instrumented
+            )
+        report.files = [self._result(path) for path in dict.fromkeys(self.order)]
+        return report
+
+    def _wire(self, site: AppSite) -> str | None:
+        editor = self.editor_for(site.module)
+        if self.removing:
+            unwire_app(editor, self.package, router=True, capture=True, force=self.force)
+            return None
+        wire_app(editor, site, self.package, capture_errors=self.plan.capture_errors)
+        if not self.plan.capture_errors:
+            unwire_app(editor, self.package, router=False, capture=True, force=self.force)
+        return site.module.path
+
+    def _instrument(self) -> tuple[tuple[str, str], ...]:
+        plan = self.plan
+        recorded: dict[str, str] = {}
+        for module_path, event_type in plan.instrument:
+            relative = plan.module_path(module_path)
+            name = plan.module_import_name(module_path)
+            old = self.previous.event_type_of(relative)
+            model = self.index.module(name)
+            if model is None or model.path != relative:
+                message = _missing(plan, self.index, name, relative)
+                self.errors[relative] = PatchedFile(relative, None, None, error=message)
+                self.order.append(relative)
+                if old is not None:
+                    recorded[relative] = old  # still to take out once the file is back
+                continue
+            editor = self.editor_for(model)
+            if self.removing:
+                types = frozenset({event_type, *([old] if old else [])})
+                uninstrument_module(editor, types, self.package, force=self.force)
+                continue
+            if old is not None and old != event_type:
+                uninstrument_module(editor, frozenset({old}), self.package, force=self.force)
+            try:
+                instrument_module(editor, event_type, self.package)
+            except PatchError as problem:
+                if editor.edits.empty and not editor.edits.changes:
+                    self.errors[relative] = PatchedFile(relative, None, None, error=problem.message)
+                else:
+                    editor.edits.problems.append(problem.message)
+            recorded[relative] = event_type
+        current = {plan.module_path(module) for module, _ in plan.instrument}
+        for path, old in self.previous.instrumented:
+            if path in current:
+                continue
+            model = self.module_at(path)
+            if model is not None:
+                uninstrument_module(
+                    self.editor_for(model), frozenset({old}), self.package, force=self.force
+                )
+        return tuple(sorted(recorded.items()))
+
+    def _check_logged_types(self) -> None:
+        """Name every call of the logger, anywhere in the package, with an undeclared type."""
+        declared = frozenset(self.plan.event_types)
+        for name in package_modules(
+            self.plan.app_package, self.plan.root / self.plan.app_dir, skip_tests=False
+        ):
+            source = self.index.source(name)
+            if source is None or "event_logger" not in source.text:
+                continue
+            module = self.index.module(name)
+            if module is None:
+                continue
+            known = module.path in self.editors
+            editor = self.editors.get(module.path) or ModuleEditor(
+                module, self.index, self.plan.app_package.split(".")[0]
+            )
+            undeclared_event_types(editor, declared, self.package)
+            if not known and editor.edits.problems:
+                self.editors[module.path] = editor
+                self.order.append(module.path)
+
+    def _result(self, path: str) -> PatchedFile:
+        if path in self.errors:
+            return self.errors[path]
+        editor = self.editors[path]
+        edits = editor.finish()
+        data, source = self.backend.texts[path]
+        lines = editor.module.lines
         new_text = lines.apply(edits.insertions, edits.deletions)
         new = source.encode(new_text) if new_text != source.text else data
         diff = functools.partial(
             lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
         )
-        report.files.append(
-            PatchedFile(path, data, new, tuple(edits.changes), tuple(edits.problems), diff=diff)
-        )
-    return report
+        return PatchedFile(path, data, new, tuple(edits.changes), tuple(edits.problems), diff=diff)
 
 
 def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:
@@ -237,4 +356,55 @@ def instrument_source(
     edits = editor.finish()
     return PatchResult(
         module.lines.apply(edits.insertions), tuple(edits.changes), tuple(edits.problems)
+    )
+
+
+def uninstrument_source(
+    source: str,
+    *,
+    module_name: str,
+    analytics_package: str,
+    event_types: frozenset[str],
+    force: bool = False,
+) -> PatchResult:
+    """Take out the log calls of ``event_types`` that generate inserted in ``source``.
+
+    Raises:
+        PatchError: the source does not parse.
+    """
+    path = module_name.replace(".", "/") + ".py"
+    module, index = _single_module(source, module_name, path)
+    editor = ModuleEditor(module, index, analytics_package.split(".")[0])
+    uninstrument_module(editor, event_types, analytics_package, force=force)
+    edits = editor.finish()
+    return PatchResult(
+        module.lines.apply(edits.insertions, edits.deletions),
+        tuple(edits.changes),
+        tuple(edits.problems),
+    )
+
+
+def unwire_source(
+    source: str,
+    *,
+    module_name: str,
+    analytics_package: str,
+    router: bool = True,
+    capture: bool = True,
+    force: bool = False,
+) -> PatchResult:
+    """Take out the telemetry router's include and the error capture hook from ``source``.
+
+    Raises:
+        PatchError: the source does not parse.
+    """
+    path = module_name.replace(".", "/") + ".py"
+    module, index = _single_module(source, module_name, path)
+    editor = ModuleEditor(module, index, analytics_package.split(".")[0])
+    unwire_app(editor, analytics_package, router=router, capture=capture, force=force)
+    edits = editor.finish()
+    return PatchResult(
+        module.lines.apply(edits.insertions, edits.deletions),
+        tuple(edits.changes),
+        tuple(edits.problems),
     )

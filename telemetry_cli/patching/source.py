@@ -109,18 +109,22 @@ class SourceLines:
         for deletion in deletions:
             deleted.update(range(deletion.first, deletion.last + 1))
         count = len(self._lines)
-        # A file without a final line break keeps it that way when lines are appended: the old
-        # last line gets a break, the new last line goes without one.
-        unterminated = bool(count) and self._endings[-1] == "" and bool(before.get(count + 1))
         out: list[str] = []
         for number in range(1, count + 2):
             for insertion in sorted(before.get(number, ()), key=lambda item: item.order):
                 out.extend(line + self.newline for line in insertion.lines)
             if number <= count and number not in deleted:
-                ending = self._endings[number - 1] or (self.newline if unterminated else "")
-                out.append(self._lines[number - 1] + ending)
+                out.append(self._lines[number - 1] + (self._endings[number - 1] or self.newline))
         text = "".join(out)
-        return text[: -len(self.newline)] if unterminated else text
+        # A file without a final line break keeps it that way, whatever was added or taken out
+        # at its end.
+        unterminated = bool(count) and self._endings[-1] == ""
+        if unterminated and text.endswith(("\r\n", "\r", "\n")):
+            body = text[:-2] if text.endswith("\r\n") else text[:-1]
+            # An empty last line needs its break: without it the line would not be there.
+            if body and not body.endswith(("\n", "\r")):
+                text = body
+        return text
 
     def unified_diff(
         self,

@@ -331,6 +331,39 @@ class ModuleModel:
         return ".".join([*base, node.module] if node.module else base) or None
 
     @cached_property
+    def _blocks(self) -> dict[int, list[ast.stmt]]:
+        """The block (list of statements) each statement of the module sits in, by id."""
+        blocks: dict[int, list[ast.stmt]] = {}
+        for node in ast.walk(self.tree):
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(node, name, None)
+                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                    for statement in block:
+                        blocks[id(statement)] = block
+        return blocks
+
+    def owns_lines(self, statement: ast.stmt) -> bool:
+        """Whether ``statement`` has its lines to itself (no neighbour on its first or last line).
+
+        Only such a statement can be taken out by deleting lines.
+        """
+        start = statement.lineno
+        if isinstance(statement, FunctionNode | ast.ClassDef) and statement.decorator_list:
+            start = min(start, *(item.lineno for item in statement.decorator_list))
+        end = statement.end_lineno or statement.lineno
+        if not self.lines.starts_at(statement.lineno, statement.col_offset):
+            return False
+        block = self._blocks.get(id(statement), [])
+        for other in block:
+            if other is not statement and other.lineno <= end and (other.end_lineno or 0) >= start:
+                return False
+        last = self.lines.line(end)
+        # Text after the statement on its last line other than a comment (`x(); y()` is caught
+        # above; this catches a trailing `;`).
+        tail = last.encode("utf-8")[statement.end_col_offset or 0 :].decode("utf-8", "replace")
+        return not tail.strip() or tail.strip().startswith("#")
+
+    @cached_property
     def imports_anywhere(self) -> dict[str, frozenset[str]]:
         """What each imported name may refer to, over imports in any scope of the module.
 

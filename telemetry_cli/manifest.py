@@ -1,0 +1,128 @@
+"""The manifest, ``.telemetry-scaffold.json``: what the tool last wrote, so it can tell edits apart.
+
+It records the hash of every generated file (a file that differs from its hash was edited by
+hand) and which user files were patched and how (so that a plan that shrinks takes out what an
+earlier plan put in). It is committed with the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from telemetry_cli.files import FileProblem, contained_path, read_bytes
+
+MANIFEST_PATH = ".telemetry-scaffold.json"
+_GENERATOR = "telemetry-scaffold"
+
+
+@dataclass(frozen=True)
+class PatchRecord:
+    """The user files the last run patched.
+
+    Attributes:
+        wired: the module the telemetry router was included in (None: none).
+        capture: whether error capture was installed there.
+        instrumented: each instrumented module and the event type its handlers log.
+    """
+
+    wired: str | None = None
+    capture: bool = False
+    instrumented: tuple[tuple[str, str], ...] = ()
+
+    def event_type_of(self, path: str) -> str | None:
+        """The event type recorded for an instrumented module, if it was instrumented."""
+        return dict(self.instrumented).get(path)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last run wrote: generated files by hash, and the patches."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    patched: PatchRecord = field(default_factory=PatchRecord)
+
+
+def sha256(data: bytes) -> str:
+    """Return the manifest's hash notation for ``data``."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def manifest_file(root: Path) -> Path:
+    """The manifest's path, refusing a manifest that is a link leading outside the root.
+
+    Raises:
+        FileProblem: it resolves outside the root (or into a symlink loop).
+    """
+    try:
+        return contained_path(root, MANIFEST_PATH)
+    except FileProblem as problem:
+        raise FileProblem(
+            f"{problem.message} to read or write the manifest through it; replace the link with "
+            "a regular file (or delete it)"
+        ) from None
+
+
+def read_manifest(root: Path) -> dict[str, str]:
+    """Return ``{path: hash}`` of what the tool last wrote; empty when absent or unreadable.
+
+    Raises:
+        FileProblem: the manifest is a link leading outside the root, or not a regular file.
+    """
+    return load_manifest(root).files
+
+
+def load_manifest(root: Path) -> Manifest:
+    """Read the whole manifest; an absent or damaged one reads as empty.
+
+    A damaged manifest only costs hand-edit detection (every differing file is then treated as
+    hand-edited, the safe side) and the memory of earlier patches; it is rewritten.
+
+    Raises:
+        FileProblem: the manifest is a link leading outside the root, or not a regular file.
+    """
+    data = read_bytes(manifest_file(root), MANIFEST_PATH)
+    if data is None:
+        return Manifest()
+    try:
+        document = json.loads(data)
+        files = document["files"]
+        if not isinstance(files, dict):
+            return Manifest()
+        hashes = {str(path): str(digest) for path, digest in files.items()}
+    except (ValueError, KeyError, TypeError):
+        return Manifest()
+    return Manifest(hashes, _patch_record(document.get("patched")))
+
+
+def _patch_record(value: object) -> PatchRecord:
+    if not isinstance(value, dict):
+        return PatchRecord()
+    wired = value.get("wired")
+    instrumented = value.get("instrumented")
+    pairs: list[tuple[str, str]] = []
+    if isinstance(instrumented, dict):
+        pairs = sorted(
+            (path, event)
+            for path, event in instrumented.items()
+            if isinstance(path, str) and isinstance(event, str)
+        )
+    return PatchRecord(
+        wired if isinstance(wired, str) else None,
+        value.get("capture") is True,
+        tuple(pairs),
+    )
+
+
+def render_manifest(hashes: dict[str, str], patched: PatchRecord = PatchRecord()) -> bytes:
+    """Serialise the manifest deterministically."""
+    document: dict[str, object] = {"generator": _GENERATOR, "files": dict(sorted(hashes.items()))}
+    if patched != PatchRecord():
+        document["patched"] = {
+            "wired": patched.wired,
+            "capture": patched.capture,
+            "instrumented": dict(sorted(patched.instrumented)),
+        }
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")

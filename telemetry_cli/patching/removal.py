@@ -1,0 +1,168 @@
+"""Take out what ``generate`` put in: log calls, the router include, error capture, imports.
+
+A statement is taken out when it is one the tool inserts (the same code, however reformatted,
+or the shape of an older version of it); one that was changed since is reported and kept,
+unless ``force`` says to take it out anyway. Taking out deletes exactly the lines that were
+inserted, so a file nobody touched gets back the bytes it had before.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from telemetry_cli.patching.edits import (
+    LogCall,
+    ModuleEditor,
+    existing_log_calls,
+    log_call_lines,
+    payload_entries,
+)
+from telemetry_cli.patching.routes import Handler, find_handlers
+
+
+def unwire_app(
+    editor: ModuleEditor, analytics_package: str, *, router: bool, capture: bool, force: bool
+) -> None:
+    """Take out the telemetry router's include (``router``) and error capture (``capture``)."""
+    module = editor.module
+    router_target = f"{analytics_package}.telemetry_router.router"
+    capture_target = f"{analytics_package}.error_capture.install_error_capture"
+    for statement in ast.walk(module.tree):
+        if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+            continue
+        call = statement.value
+        simple = len(call.args) == 1 and not call.keywords
+        included = call.args[0] if call.args else None
+        for keyword in call.keywords:
+            if keyword.arg == "router":
+                included = keyword.value
+        if (
+            router
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "include_router"
+            and included is not None
+            and module.refers_to(included, router_target)
+        ):
+            _take_out(editor, statement, simple, force, "the telemetry router's include")
+        elif capture and module.refers_to(call.func, capture_target):
+            ours = simple and isinstance(call.func, ast.Name)
+            _take_out(editor, statement, ours, force, "the error capture hook")
+    if router:
+        editor.release(router_target)
+    if capture:
+        editor.release(capture_target)
+
+
+def uninstrument_module(
+    editor: ModuleEditor, event_types: frozenset[str], analytics_package: str, *, force: bool
+) -> None:
+    """Take out the log calls of ``event_types`` that generate inserted in the module's handlers."""
+    module = editor.module
+    handlers, _ = find_handlers(module, editor.index)
+    logger_module = f"{analytics_package}.event_logger"
+    targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    fallback_block = module.name.rpartition(".")[2]
+    for handler in handlers:
+        for call in existing_log_calls(handler, editor.index, targets):
+            if call.event_type not in event_types or editor.is_deleted(call.statement):
+                continue
+            ours = inserted_call(handler, call, fallback_block)
+            if not ours and not _looks_inserted(call):
+                continue  # a call of the user's own, written by hand: theirs to keep
+            what = f"the log call of route {handler.label()}"
+            _take_out(editor, call.statement, ours, force, what)
+    editor.release(f"{logger_module}.event_logger")
+
+
+def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
+    """Whether ``call`` is one generate inserts for ``handler``: now, or for an older route.
+
+    The same code (however laid out) is; so is a call with the same keys and handler name whose
+    values are the literals, parameters and ``len()`` of a parameter that generate writes (the
+    route or methods may have changed since). A call with other keys or values was edited.
+    """
+    assert call.event_type is not None
+    logger = ast.unparse(_logger_expression(call))
+    entries = payload_entries(handler, fallback_block)
+    expected = ast.parse("\n".join(log_call_lines(logger, call.event_type, entries, "", ""))).body[
+        0
+    ]
+    if ast.dump(expected) == ast.dump(call.statement):
+        return True
+    arguments = call.statement.value
+    assert isinstance(arguments, ast.Call)
+    if (
+        len(arguments.args) != 2
+        or arguments.keywords
+        or not isinstance(arguments.args[1], ast.Dict)
+    ):
+        return False
+    payload = arguments.args[1]
+    keys = [key.value if isinstance(key, ast.Constant) else None for key in payload.keys]
+    if keys != [key for key, _ in entries]:
+        return False
+    handler_value = payload.values[keys.index("handler")]
+    if not (isinstance(handler_value, ast.Constant) and handler_value.value == handler.qualname):
+        return False
+    return all(_generated_value(value) for value in payload.values)
+
+
+def _looks_inserted(call: LogCall) -> bool:
+    """Whether a call carries the context generate writes (a ``route`` and a ``handler`` key).
+
+    Such a call that is not one generate would write was edited after it was inserted; a call
+    without them was written by hand.
+    """
+    value = call.statement.value
+    assert isinstance(value, ast.Call)
+    payload = value.args[1] if len(value.args) > 1 else None
+    if not isinstance(payload, ast.Dict):
+        return False
+    keys = {key.value for key in payload.keys if isinstance(key, ast.Constant)}
+    return {"route", "handler"} <= keys
+
+
+def _logger_expression(call: LogCall) -> ast.expr:
+    value = call.statement.value
+    assert isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+    return value.func.value
+
+
+def _generated_value(value: ast.expr) -> bool:
+    """A value generate writes: a string, a list of strings, a name, len(name), x.prefix + str."""
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, str)
+    if isinstance(value, ast.List):
+        return all(_generated_value(item) for item in value.elts)
+    if isinstance(value, ast.Name):
+        return True
+    if isinstance(value, ast.Call):
+        return (
+            isinstance(value.func, ast.Name)
+            and value.func.id == "len"
+            and len(value.args) == 1
+            and isinstance(value.args[0], ast.Name)
+        )
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return _generated_value(value.left) and _generated_value(value.right)
+    return isinstance(value, ast.Attribute) and value.attr == "prefix"
+
+
+def _take_out(
+    editor: ModuleEditor, statement: ast.stmt, ours: bool, force: bool, what: str
+) -> None:
+    module = editor.module
+    where = f"{module.path}:{statement.lineno}"
+    if not module.owns_lines(statement):
+        editor.edits.problems.append(
+            f"{where}: {what} shares its lines with other code; take it out by hand"
+        )
+        return
+    if not ours and not force:
+        editor.edits.problems.append(
+            f"{where}: {what} is not as telemetry-scaffold wrote it (changed since, or written by "
+            "hand); kept: take it out by hand, or rerun with --force"
+        )
+        return
+    editor.delete(statement)
+    editor.edits.changes.append(f"take out {what}" + ("" if ours else " (changed; --force)"))
