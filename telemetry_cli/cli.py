@@ -15,9 +15,12 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 import typer
+
+if TYPE_CHECKING:
+    from telemetry_cli.sync import SyncReport
 
 from telemetry_cli import __version__, console
 from telemetry_cli.errors import (
@@ -146,7 +149,59 @@ def generate(
         ),
     ] = OutputFormat.TEXT,
 ) -> None:
-    """Render the analytics layer and spec documents, and patch main.py and route modules."""
+    """Render the analytics layer and spec documents, and patch the app and route modules."""
+    from telemetry_cli import sync
+
+    _synchronise(sync.compute, root, config, check, diff, force, json_output, output_format)
+
+
+@app.command()
+@_reports_errors
+def remove(
+    root: RootOption = None,
+    config: ConfigOption = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if any of the layer is still there."),
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print the unified diff of every change; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Also delete generated files and take out inserted lines edited by hand "
+            "(backups of the files are kept).",
+        ),
+    ] = False,
+    json_output: JsonOption = False,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="With --check: 'github' also prints GitHub Actions error annotations.",
+            case_sensitive=False,
+        ),
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Take the layer out: undo every patch, delete the generated files and the manifest."""
+    from telemetry_cli import sync
+
+    _synchronise(sync.compute_removal, root, config, check, diff, force, json_output, output_format)
+
+
+def _synchronise(
+    decide: Callable[..., SyncReport],
+    root: Path | None,
+    config: Path | None,
+    check: bool,
+    diff: bool,
+    force: bool,
+    json_output: bool,
+    output_format: OutputFormat,
+) -> None:
+    """Decide (``generate`` or ``remove``), carry out unless checking, and report."""
     from telemetry_cli import sync, views
     from telemetry_cli.plan import load_plan
 
@@ -154,7 +209,7 @@ def generate(
         raise UsageError("--check writes nothing, so --force has no effect there; drop one")
     mode = views.Mode.CHECK if check else views.Mode.DIFF if diff else views.Mode.WRITE
     plan = load_plan(root=root, config=config)
-    report = sync.compute(plan, force=force)
+    report = decide(plan, force=force)
     if mode is views.Mode.WRITE:
         sync.apply(report)
 

@@ -30,6 +30,7 @@ from telemetry_cli.files import (
 )
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
+    PatchRecord,
     load_manifest,
     manifest_file,
     render_manifest,
@@ -135,6 +136,7 @@ class SyncReport:
 
     plan: Plan
     changes: list[FileChange] = field(default_factory=list)
+    command: str = "generate"  # or "remove": what to rerun, in messages
 
     @property
     def up_to_date(self) -> bool:
@@ -211,18 +213,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     report.changes.extend(patches)
 
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
-    report.changes.extend(
-        FileChange(
-            path,
-            Kind.TEMPORARY,
-            Status.REMOVED,
-            None,
-            None,
-            ("leftover",),
-            messages=("a temporary file an interrupted run left behind",),
-        )
-        for path in leftover_temp_files(root, targets)
-    )
+    report.changes.extend(_leftovers(root, targets))
 
     old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
     new_manifest = render_manifest(wanted_hashes, project.record)
@@ -241,6 +232,99 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         )
     )
     return report
+
+
+def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
+    """Decide what ``remove`` would do: take every patch out, delete every generated file.
+
+    Generated files edited by hand are kept (``--force`` deletes them, keeping a backup); so are
+    inserted lines changed since, which are reported. The manifest goes once nothing of the
+    layer is left, else it keeps what is left, for a later ``remove --force``.
+    """
+    report = SyncReport(plan=plan, command="remove")
+    root = plan.root
+    manifest = load_manifest(root)
+    with _collector_paused():
+        project = analyze(plan, manifest.patched, force=force, removing=True)
+    # User code first: a failure there must not leave imports of files already deleted.
+    patches = [_patch_change(patched) for patched in project.files]
+    report.changes.extend(patches)
+    still_using = [change.path for change in patches if change.problems or change.needs_manual_fix]
+    kept: dict[str, str] = {}
+    for path, digest in sorted(manifest.files.items()):
+        change = _obsolete_change(root, path, digest, force=force)
+        if change is None:
+            continue
+        change = _as_removal(change)
+        if (
+            still_using
+            and change.status is Status.REMOVED
+            and change.path.startswith(plan.analytics_dir + "/")
+        ):
+            change = _keep_for(change, still_using)
+        report.changes.append(change)
+        if change.status is not Status.REMOVED:
+            kept[path] = digest
+    targets = [change.path for change in report.changes] + [MANIFEST_PATH]
+    report.changes.extend(_leftovers(root, targets))
+    left_patched = any(change.problems or change.status is Status.ERROR for change in patches)
+    old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
+    if kept or left_patched:
+        new_manifest: bytes | None = render_manifest(
+            kept, manifest.patched if left_patched else PatchRecord()
+        )
+        status = Status.UNCHANGED if new_manifest == old_manifest else Status.UPDATED
+    else:
+        new_manifest = None
+        status = Status.UNCHANGED if old_manifest is None else Status.REMOVED
+    if old_manifest is not None or new_manifest is not None:
+        report.changes.append(
+            FileChange(
+                MANIFEST_PATH,
+                Kind.MANIFEST,
+                status,
+                old_manifest,
+                new_manifest,
+                () if status is Status.UNCHANGED else ("layer",),
+            )
+        )
+    return report
+
+
+def _keep_for(change: FileChange, users: list[str]) -> FileChange:
+    """Keep a layer file that user code still imports after this run."""
+    shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+    return FileChange(
+        change.path,
+        Kind.GENERATED,
+        Status.REFUSED,
+        change.old,
+        None,
+        ("layer",),
+        messages=(f"kept: {shown} still use the layer; fix that and rerun",),
+    )
+
+
+def _as_removal(change: FileChange) -> FileChange:
+    """An obsolete-output decision, worded for ``remove``."""
+    labels = tuple("layer" if label == "obsolete" else label for label in change.labels)
+    messages = change.messages
+    if change.status is Status.REFUSED:
+        messages = (
+            "edited by hand since telemetry-scaffold wrote it; kept: delete it yourself, or "
+            "rerun with --force to delete it (a backup is kept)",
+        )
+    return FileChange(
+        change.path,
+        Kind.GENERATED,
+        change.status,
+        change.old,
+        None,
+        labels,
+        messages,
+        change.problems,
+        change.backup,
+    )
 
 
 def _generated_change(
@@ -281,6 +365,22 @@ def _generated_change(
     if hand_edited:
         change.backup = backup_path(root / output.path).relative_to(root).as_posix()
     return change
+
+
+def _leftovers(root: Path, targets: list[str]) -> list[FileChange]:
+    """Temporary files that interrupted runs left beside ``targets``, to be removed."""
+    return [
+        FileChange(
+            path,
+            Kind.TEMPORARY,
+            Status.REMOVED,
+            None,
+            None,
+            ("leftover",),
+            messages=("a temporary file an interrupted run left behind",),
+        )
+        for path in leftover_temp_files(root, targets)
+    ]
 
 
 def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -> FileChange | None:

@@ -93,12 +93,12 @@ def _next_steps(report: SyncReport, *, after_generate: bool = False) -> str:
     )
     steps = []
     if fixable and not after_generate:
-        steps.append("run `telemetry-scaffold generate`")
+        steps.append(f"run `telemetry-scaffold {report.command}`")
     if forced:
         steps.append(f"{forced} hand-edited file(s) need --force (or move the edit into the plan)")
     if manual:
         steps.append(f"{manual} file(s) need a fix by hand (see above)")
-    return "; ".join(steps) or "run `telemetry-scaffold generate`"
+    return "; ".join(steps) or f"run `telemetry-scaffold {report.command}`"
 
 
 def diffs(report: SyncReport) -> list[str]:
@@ -114,11 +114,13 @@ def github_annotations(report: SyncReport) -> list[str]:
             continue
         details = "; ".join([_would(change), *change.messages, *change.problems])
         if change.needs_manual_fix:
-            action = "Fix it by hand; telemetry-scaffold generate only inserts lines."
+            action = "Fix it by hand: telemetry-scaffold only changes the lines it wrote."
         elif change.needs_force:
-            action = "Move the edit into the plan, or run telemetry-scaffold generate --force."
+            action = (
+                f"Move the edit into the plan, or run telemetry-scaffold {report.command} --force."
+            )
         else:
-            action = "Run telemetry-scaffold generate."
+            action = f"Run telemetry-scaffold {report.command}."
         message = f"{change.path} is out of date ({details}). {action}"
         annotations.append(
             f"::error file={_escape_property(change.path)},title=telemetry-scaffold::"
@@ -138,7 +140,7 @@ def _escape_property(value: str) -> str:
 def as_json(report: SyncReport, mode: Mode) -> dict[str, Any]:
     """The machine-readable document of a ``generate`` run."""
     return {
-        "command": "generate",
+        "command": report.command,
         "mode": mode.value,
         "ok": report.up_to_date if mode is Mode.CHECK else not report.failed,
         "up_to_date": report.up_to_date,

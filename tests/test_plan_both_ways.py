@@ -1,0 +1,210 @@
+"""The plan is the truth both ways: what a smaller plan no longer asks for comes out again.
+
+Every case starts from a pristine project, generates, shrinks the plan, and checks that
+``--check`` fails before the next ``generate`` and passes after it, with the user's files back
+to the bytes they had before they were instrumented. ``remove`` takes the whole layer out.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import (
+    AI_BLOCKS_PY,
+    MAIN_PY,
+    copy_bundled_project,
+    make_project,
+    run,
+    snapshot,
+)
+
+CHAPTERS_PY = '''"""Chapters."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/chapters")
+
+
+@router.get("/{chapter_id}")
+def get_chapter(chapter_id: str) -> dict[str, str]:
+    return {"id": chapter_id}
+'''
+
+MAIN = "backend/app/main.py"
+BLOCKS = "backend/app/api/ai_blocks.py"
+CHAPTERS = "backend/app/api/chapters.py"
+FULL_PLAN = (
+    'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/chapters.py" = "chapter_visit" }'
+)
+
+
+def _project(tmp_path: Path, plan: str = FULL_PLAN, variant: str = "lf") -> Path:
+    root = make_project(tmp_path / "project", plan)
+    (root / CHAPTERS).write_text(CHAPTERS_PY)
+    if variant != "lf":
+        for relative in (MAIN, BLOCKS, CHAPTERS):
+            path = root / relative
+            data = path.read_bytes().replace(b"\n", b"\r\n")
+            path.write_bytes(b"\xef\xbb\xbf" + data if variant == "crlf-bom" else data)
+    return root
+
+
+def _set_plan(root: Path, plan: str) -> None:
+    config = root / "pyproject.toml"
+    text = config.read_text()
+    config.write_text(
+        text[: text.index("[tool.telemetry-scaffold]")] + f"[tool.telemetry-scaffold]\n{plan}\n"
+    )
+
+
+@pytest.mark.parametrize("variant", ["lf", "crlf", "crlf-bom"])
+def test_a_module_dropped_from_instrument_gets_its_original_bytes_back(
+    tmp_path: Path, variant: str
+) -> None:
+    root = _project(tmp_path, variant=variant)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root)[CHAPTERS] != pristine[CHAPTERS]
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(rf"^unpatched\s+{re.escape(CHAPTERS)}$", check.stdout, re.M), check.stdout
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "take out the log call of route get_chapter" in result.stdout
+    assert snapshot(root)[CHAPTERS] == pristine[CHAPTERS]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_turning_error_capture_off_takes_the_hook_and_its_file_out(tmp_path: Path) -> None:
+    reference = _project(tmp_path / "reference", FULL_PLAN + "\ncapture-errors = false")
+    assert run("generate", "--root", str(reference)).exit_code == 0
+    root = _project(tmp_path / "shrunk")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/analytics/error_capture.py").exists()
+    _set_plan(root, FULL_PLAN + "\ncapture-errors = false")
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(rf"^unpatched\s+{re.escape(MAIN)}$", check.stdout, re.M)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert not (root / "backend/app/analytics/error_capture.py").exists()
+    # The same bytes as a project generated without error capture from the start.
+    assert (root / MAIN).read_bytes() == (reference / MAIN).read_bytes()
+    assert "install_error_capture" not in (root / MAIN).read_text()
+
+
+def test_a_changed_event_type_replaces_the_inserted_calls(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    _set_plan(root, FULL_PLAN.replace('"chapter_visit"', '"ai_block_used"'))
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = (root / CHAPTERS).read_text()
+    assert '"chapter_visit"' not in text
+    assert text.count('"ai_block_used"') == 1
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_call_of_an_undeclared_type_fails_the_check_with_its_line(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    helper = root / "backend/app/quiz.py"
+    helper.write_text(
+        "from app.analytics.event_logger import event_logger\n\n\n"
+        "def finish() -> None:\n"
+        '    event_logger.log("quiz_completed", {"score": 3})\n'
+    )
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert (
+        "backend/app/quiz.py:5: logs 'quiz_completed', which is not in event-types "
+        "['ai_block_used', 'chapter_visit', 'error_event']"
+    ) in check.stdout
+    # Declaring it fixes it.
+    _set_plan(
+        root,
+        FULL_PLAN
+        + '\nevent-types = ["ai_block_used", "chapter_visit", "error_event", "quiz_completed"]',
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_an_app_that_moved_is_unwired_where_it_was(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / "backend/app/server.py").write_text(
+        "from fastapi import FastAPI\n\nserver = FastAPI()\n"
+    )
+    _set_plan(root, FULL_PLAN + '\napp = "app.server:server"')
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / MAIN).read_bytes() == pristine[MAIN]
+    assert "server.include_router(telemetry_router)" in (root / "backend/app/server.py").read_text()
+
+
+@pytest.mark.parametrize("variant", ["lf", "crlf", "crlf-bom"])
+def test_remove_gives_back_the_tree_from_before_generate(tmp_path: Path, variant: str) -> None:
+    root = _project(tmp_path, variant=variant)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    check = run("remove", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert snapshot(root) == pristine
+    assert not (root / "specs").exists()
+    assert not (root / "backend/app/analytics").exists()
+    assert run("remove", "--root", str(root), "--check").exit_code == 0
+
+
+def test_remove_then_generate_on_the_bundled_project_round_trips(tmp_path: Path) -> None:
+    root = copy_bundled_project(tmp_path / "bundled")
+    committed = snapshot(root)
+    assert run("remove", "--root", str(root)).exit_code == 0
+    removed = snapshot(root)
+    assert not any(path.startswith("backend/app/analytics/") for path in removed)
+    assert "event_logger" not in removed["backend/app/api/ai_blocks.py"].decode()
+    assert "telemetry_router" not in removed["backend/app/main.py"].decode()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == committed
+
+
+def test_remove_keeps_a_hand_edited_file_until_forced(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    spec = root / "specs/059-analytics-telemetry/spec.md"
+    spec.write_text(spec.read_text() + "\nMy notes.\n")
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 1
+    assert re.search(r"^refused\s+specs/059-analytics-telemetry/spec.md$", result.stdout, re.M)
+    assert spec.exists()
+    assert (root / ".telemetry-scaffold.json").exists()
+    forced = run("remove", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    assert not spec.exists()
+    assert (root / "specs/059-analytics-telemetry/spec.md.bak").read_text().endswith("My notes.\n")
+    assert not (root / ".telemetry-scaffold.json").exists()
+
+
+def test_remove_keeps_a_changed_call_and_the_layer_it_needs(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = root / BLOCKS
+    blocks.write_text(
+        blocks.read_text().replace('"method": "POST",', '"method": "POST", "v": 2,', 1)
+    )
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 1
+    assert "is not as telemetry-scaffold wrote it" in result.stdout
+    # The module still imports the logger, so the logger stays.
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    assert "kept: backend/app/api/ai_blocks.py still use the layer" in result.stdout
+    forced = run("remove", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    assert blocks.read_text() == AI_BLOCKS_PY
+    assert (root / MAIN).read_text() == MAIN_PY
+    assert not (root / "backend/app/analytics").exists()
