@@ -303,13 +303,13 @@ def _placement(block: list[ast.stmt], index: int, expression: str, what: str) ->
     assignments = [i for i, statement in enumerate(block) if _assigns(statement, expression)]
     if not assignments or assignments[0] > index:
         return [f"{what} is not in the block that assigns {expression}, after the assignment"]
-    earlier_includes = [
+    user_includes = [
         i
         for i, statement in enumerate(block)
         if (call := _method_call(statement, expression, "include_router")) is not None
         and ast.unparse(call) != f"{expression}.include_router(telemetry_router)"
     ]
-    if earlier_includes and max(earlier_includes) > index:
+    if user_includes and max(user_includes) > index:
         return [f"{what} comes before the app's last include_router call"]
     return []
 
