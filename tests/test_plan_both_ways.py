@@ -208,3 +208,38 @@ def test_remove_keeps_a_changed_call_and_the_layer_it_needs(tmp_path: Path) -> N
     assert blocks.read_text() == AI_BLOCKS_PY
     assert (root / MAIN).read_text() == MAIN_PY
     assert not (root / "backend/app/analytics").exists()
+
+
+def test_an_api_prefix_shadowed_by_an_existing_route_fails_the_check(tmp_path: Path) -> None:
+    root = _project(tmp_path, FULL_PLAN + '\napi-prefix = "/api/chapters"')
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert (
+        "backend/app/api/chapters.py:9: route get_chapter (GET /api/chapters/{chapter_id}) "
+        "answers GET /api/chapters/health before the telemetry router can; change api-prefix in "
+        "pyproject.toml, or the route"
+    ) in result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    _set_plan(root, FULL_PLAN + '\napi-prefix = "/api/telemetry"')
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_an_include_prefix_counts_for_collisions(tmp_path: Path) -> None:
+    root = _project(tmp_path, FULL_PLAN + '\napi-prefix = "/v1/chapters"')
+    main = root / MAIN
+    main.write_text(
+        main.read_text().replace(
+            "app.include_router(ai_blocks.router)",
+            "app.include_router(ai_blocks.router)\n"
+            "from app.api import chapters\n"
+            'app.include_router(chapters.router, prefix="/v1")',
+        )
+    )
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        chapters.read_text().replace('prefix="/api/chapters"', 'prefix="/chapters"')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert "answers GET /v1/chapters/health before the telemetry router can" in result.stdout

@@ -23,6 +23,7 @@ from telemetry_cli.patching.apps import (
     find_app,
     package_modules,
 )
+from telemetry_cli.patching.collisions import find_collisions
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import (
     instrument_module,
@@ -186,6 +187,7 @@ class _Analysis:
         instrumented = self._instrument()
         if not self.removing:
             self._check_logged_types()
+            self._check_collisions(found_module=wired)
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(
@@ -265,6 +267,23 @@ class _Analysis:
             if not known and editor.edits.problems:
                 self.editors[module.path] = editor
                 self.order.append(module.path)
+
+    def _check_collisions(self, found_module: str | None) -> None:
+        """Name the routes and routers that would answer instead of the telemetry endpoints."""
+        plan = self.plan
+        names = package_modules(plan.app_package, plan.root / plan.app_dir)
+        if found_module is not None:
+            app_module = self.module_at(found_module)
+            if app_module is not None and app_module.name not in names:
+                names.append(app_module.name)
+        for collision in find_collisions(self.index, names, plan.api_prefix, plan.config_file.name):
+            module = self.module_at(collision.path)
+            if module is None:
+                continue
+            editor = self.editors.get(module.path)
+            if editor is None:
+                editor = self.editor_for(module)
+            editor.edits.problems.append(collision.message)
 
     def _result(self, path: str) -> PatchedFile:
         if path in self.errors:

@@ -48,6 +48,7 @@ class Owner:
     prefix: str | None
     reference: ast.expr | None
     scope: Scope  # where ``reference`` is looked up
+    key: tuple[str, str] | None = None  # (module, name) of a module-level app or router
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Route:
     methods: tuple[str, ...] | None
     line: int
     problem: str | None = None
+    owner: tuple[str, str] | None = None  # (module, name) of its module-level router or app
 
 
 @dataclass
@@ -234,7 +236,7 @@ class _Finder:
             role = self.index.annotation_role(argument.annotation, binding.scope)
             if role is None:
                 return None
-            return Owner(role, "" if role is Role.APP else None, expression, scope)
+            return Owner(role, "" if role is Role.APP else None, expression, scope, None)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
         call = binding.node
@@ -244,7 +246,10 @@ class _Finder:
         prefix: str | None = ""
         if role is Role.ROUTER:
             prefix = _router_prefix(call, standard, self.index, binding.scope)
-        return Owner(role, prefix, expression, scope)
+        key = None
+        if binding.scope.parent is None:
+            key = (binding.scope.module.name, binding.name)
+        return Owner(role, prefix, expression, scope, key)
 
     def _route(
         self, call: ast.Call, verb: str, owner: Owner, scope: Scope, handler_scope: Scope
@@ -278,7 +283,7 @@ class _Finder:
             code = " + ".join(parts)
         if methods is None and problem is None:
             problem = "its methods are not literals"
-        return Route(code, template, methods, call.lineno, problem)
+        return Route(code, template, methods, call.lineno, problem, owner.key)
 
 
 def _router_prefix(call: ast.Call, standard: bool, index: PackageIndex, scope: Scope) -> str | None:

@@ -1,0 +1,169 @@
+"""Routes of the user's app that would answer in place of the telemetry endpoints.
+
+Starlette tries routes in the order they were added and the telemetry router is included last,
+so an earlier route whose path matches ``{api-prefix}/log`` or ``{api-prefix}/health`` (a
+``{id}`` parameter matches ``health`` too) takes the request. Such a route, and a router whose
+own prefix is the telemetry prefix, are reported where they are declared.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from telemetry_cli.patching.routes import PATH_PARAMETER, find_handlers
+from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, Role
+
+# Starlette's convertors, as regular expressions.
+_CONVERTORS = {
+    "str": "[^/]+",
+    "path": ".*",
+    "int": "[0-9]+",
+    "float": r"[0-9]+(?:\.[0-9]+)?",
+    "uuid": "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+}
+_PROBE = ("include_router", "Router", "FastAPI", "add_api_route", ".get(", ".post(", "api_route")
+RouterKey = tuple[str, str]  # (module, name) of a module-level router
+
+
+@dataclass(frozen=True)
+class Collision:
+    """A declaration that shadows a telemetry endpoint: where, and what to say."""
+
+    path: str
+    line: int
+    message: str
+
+
+def find_collisions(
+    index: PackageIndex, modules: list[str], api_prefix: str, config_name: str
+) -> list[Collision]:
+    """Every route or router prefix of ``modules`` that shadows the telemetry endpoints."""
+    endpoints = (("POST", f"{api_prefix}/log"), ("GET", f"{api_prefix}/health"))
+    models = [
+        model
+        for name in modules
+        if (source := index.source(name)) is not None
+        and any(word in source.text for word in _PROBE)
+        and (model := index.module(name)) is not None
+    ]
+    mounts = _mounts(index, models)
+    found: list[Collision] = []
+    fix = f"change api-prefix in {config_name}, or the route"
+    for model in models:
+        handlers, _ = find_handlers(model, index)
+        for handler in handlers:
+            for route in handler.routes:
+                if route.problem or not route.code.startswith('"'):
+                    continue  # known only at run time
+                for prefix in _prefixes(route.owner, mounts, set()):
+                    pattern = _pattern(prefix + route.template)
+                    for method, endpoint in endpoints:
+                        methods = route.methods or (method,)
+                        if method in methods and pattern.fullmatch(endpoint):
+                            found.append(
+                                Collision(
+                                    model.path,
+                                    handler.function.lineno,
+                                    f"{model.path}:{handler.function.lineno}: route "
+                                    f"{handler.qualname} ({'/'.join(methods)} {prefix}"
+                                    f"{route.template}) answers {method} {endpoint} before the "
+                                    f"telemetry router can; {fix}",
+                                )
+                            )
+        found.extend(_prefix_clashes(model, index, api_prefix, config_name))
+    return found
+
+
+def _prefix_clashes(
+    model: ModuleModel, index: PackageIndex, api_prefix: str, config_name: str
+) -> list[Collision]:
+    clashes = []
+    for binding in model.scope.bindings.values():
+        if binding.kind != "value" or not isinstance(binding.node, ast.Call):
+            continue
+        role, _ = index.built_role(binding.node, binding.scope)
+        if role is not Role.ROUTER:
+            continue
+        for keyword in binding.node.keywords:
+            if keyword.arg == "prefix" and index.string_value(keyword.value, model.scope) in (
+                api_prefix,
+                api_prefix + "/",
+            ):
+                line = getattr(binding.statement, "lineno", 0)
+                clashes.append(
+                    Collision(
+                        model.path,
+                        line,
+                        f"{model.path}:{line}: router `{binding.name}` has the telemetry "
+                        f"prefix {api_prefix}; change api-prefix in {config_name}, or the router",
+                    )
+                )
+    return clashes
+
+
+def _mounts(
+    index: PackageIndex, models: list[ModuleModel]
+) -> dict[RouterKey, list[tuple[RouterKey | None, str]]]:
+    """Where each module-level router is included: (parent router or None for an app, prefix)."""
+    mounts: dict[RouterKey, list[tuple[RouterKey | None, str]]] = {}
+    for model in models:
+        if "include_router" not in model.text:
+            continue
+        for node in ast.walk(model.tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "include_router"
+                and node.args
+            ):
+                continue
+            child = index.binding_of(node.args[0], model.scope)
+            if child is None or child.scope.parent is not None:
+                continue
+            prefix: str | None = ""
+            for keyword in node.keywords:
+                if keyword.arg == "prefix":
+                    prefix = index.string_value(keyword.value, model.scope)
+            if prefix is None:
+                continue  # not known statically: that mount is not checked
+            parent = index.binding_of(node.func.value, model.scope)
+            parent_key: RouterKey | None = None
+            if parent is not None and parent.scope.parent is None and parent.kind == "value":
+                assert isinstance(parent.node, ast.expr)
+                if isinstance(parent.node, ast.Call):
+                    role, _ = index.built_role(parent.node, parent.scope)
+                    if role is Role.ROUTER:
+                        parent_key = (parent.scope.module.name, parent.name)
+            key = (child.scope.module.name, child.name)
+            mounts.setdefault(key, []).append((parent_key, prefix))
+    return mounts
+
+
+def _prefixes(
+    key: RouterKey | None,
+    mounts: dict[RouterKey, list[tuple[RouterKey | None, str]]],
+    seen: set[RouterKey],
+) -> list[str]:
+    """Every path prefix a router is served under: its include prefixes, nested routers' too."""
+    if key is None or key not in mounts or key in seen:
+        return [""]
+    seen = seen | {key}
+    return [
+        outer + prefix
+        for parent, prefix in mounts[key]
+        for outer in _prefixes(parent, mounts, seen)
+    ]
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """The regular expression Starlette matches a route template with."""
+    parts: list[str] = []
+    position = 0
+    for match in PATH_PARAMETER.finditer(template):
+        parts.append(re.escape(template[position : match.start()]))
+        parts.append(_CONVERTORS.get(match.group(2) or "str", "[^/]+"))
+        position = match.end()
+    parts.append(re.escape(template[position:]))
+    return re.compile("".join(parts))
