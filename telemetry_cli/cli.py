@@ -125,6 +125,41 @@ def _print_json(document: dict[str, Any]) -> None:
 
 @app.command()
 @_reports_errors
+def init(
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="Project root whose pyproject.toml gets the table (default: this folder).",
+            file_okay=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the table; write nothing.")
+    ] = False,
+) -> None:
+    """Write a first [tool.telemetry-scaffold] table from the app and routes found."""
+    from telemetry_cli import init_plan
+
+    folder = (root or Path.cwd()).resolve()
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: --root is not a folder")
+    result = init_plan.plan_table(folder)
+    if dry_run:
+        console.stdout().out(result.table, end="", highlight=False)
+        return
+    init_plan.write_plan(folder, result)
+    action = "created" if result.created else "updated"
+    found = result.found
+    console.stdout().print(
+        f"{action} pyproject.toml: app {found.app} in {found.backend}/, "
+        f"{len(found.routes)} route module(s) suggested for instrument; "
+        "next: telemetry-scaffold generate"
+    )
+
+
+@app.command()
+@_reports_errors
 def generate(
     root: RootOption = None,
     config: ConfigOption = None,

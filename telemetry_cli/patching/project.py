@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import PatchError, UserError
@@ -69,21 +69,25 @@ class ProjectPatches:
     record: PatchRecord = field(default_factory=PatchRecord)
 
 
-class _Backend:
-    """Reads modules of the backend folder by import name, remembering how to write them back."""
+class BackendReader:
+    """Reads modules of a backend folder by import name, remembering how to write them back."""
 
-    def __init__(self, plan: Plan) -> None:
-        self.plan = plan
+    def __init__(self, root: Path, backend: str) -> None:
+        """Read modules under ``root / backend``, never outside ``root``."""
+        self.root = root
+        self.backend = backend
         self.texts: dict[str, tuple[bytes, SourceText]] = {}
 
-    def path_of(self, name: str) -> list[str]:
-        base = PurePosixPath(self.plan.backend, *name.split("."))
-        return [f"{base}.py", f"{base}/__init__.py"]
-
     def read(self, name: str) -> ModuleSource | None:
-        for relative in self.path_of(name):
+        """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
+
+        Raises:
+            Unreadable: it exists but cannot be read (or is not UTF-8).
+        """
+        base = PurePosixPath(self.backend, *name.split("."))
+        for relative in (f"{base}.py", f"{base}/__init__.py"):
             try:
-                path = contained_path(self.plan.root, relative)
+                path = contained_path(self.root, relative)
                 data = read_bytes(path, relative)
                 if data is None:
                     continue
@@ -129,7 +133,7 @@ class _Analysis:
         self.previous = previous
         self.force = force
         self.removing = removing
-        self.backend = _Backend(plan)
+        self.backend = BackendReader(plan.root, plan.backend)
         self.index = PackageIndex(self.backend.read)
         self.editors: dict[str, ModuleEditor] = {}
         self.errors: dict[str, PatchedFile] = {}

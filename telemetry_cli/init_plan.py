@@ -1,0 +1,221 @@
+"""``telemetry-scaffold init``: write a first plan from what is found in the project.
+
+The backend folder, the app package and the app come from the same discovery rules as
+``generate`` (:mod:`telemetry_cli.patching.apps`); the route modules found become commented
+suggestions for ``instrument``, each with its number of handlers. The table goes into
+``pyproject.toml`` through tomlkit, so the rest of the file keeps every byte.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import tomlkit
+import tomlkit.exceptions
+from tomlkit.items import Table
+
+from telemetry_cli.errors import ConfigError, UserError
+from telemetry_cli.files import FileProblem, SourceText, atomic_write, contained_path, read_bytes
+from telemetry_cli.patching.apps import find_app, package_modules
+from telemetry_cli.patching.project import BackendReader
+from telemetry_cli.patching.routes import find_handlers
+from telemetry_cli.patching.symbols import PackageIndex
+from telemetry_cli.plan import CONFIG_FILENAME, DEFAULT_EVENT_TYPES, KEYS_BY_NAME, TOOL_SECTION
+
+# Folders that never hold the user's app.
+_SKIPPED = frozenset(
+    {
+        "node_modules",
+        "site-packages",
+        "__pycache__",
+        "build",
+        "dist",
+        "venv",
+        "env",
+        "tests",
+        "test",
+    }
+)
+_MAX_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class Found:
+    """What init found: where the app lives, and the route modules with their handler counts."""
+
+    backend: str
+    app_package: str
+    app: str
+    routes: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """The table as TOML text, the whole new file, and whether the file is new."""
+
+    table: str
+    document: str
+    created: bool
+    found: Found
+
+
+def plan_table(root: Path) -> InitResult:
+    """Find the app under ``root`` and build the plan table; write nothing.
+
+    Raises:
+        ConfigError: the table exists already, the file is not TOML, or no app (or several)
+            was found.
+    """
+    config = root / CONFIG_FILENAME
+    try:
+        data = read_bytes(contained_path(root, CONFIG_FILENAME), CONFIG_FILENAME)
+    except FileProblem as problem:
+        raise ConfigError(problem.message) from None
+    text = "" if data is None else _decode(data)
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as error:
+        raise ConfigError(f"{config}: invalid TOML: {error}") from None
+    tool = document.get("tool")
+    if tool is not None and not isinstance(tool, Table):
+        raise ConfigError(f"{config}: `tool` must be a table")
+    if tool is not None and TOOL_SECTION in tool:
+        raise ConfigError(
+            f"{config}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it to start again"
+        )
+    found = discover(root)
+    table = _table(found)
+    if tool is None:
+        tool = tomlkit.table(is_super_table=True)
+        document.add("tool", tool)
+    tool.append(TOOL_SECTION, table)
+    rendered = tomlkit.dumps(document)
+    added = tomlkit.dumps({"tool": {TOOL_SECTION: table}})
+    return InitResult(added.strip() + "\n", rendered, data is None, found)
+
+
+def write_plan(root: Path, result: InitResult) -> None:
+    """Write the new ``pyproject.toml`` atomically.
+
+    Raises:
+        UserError: it could not be written.
+    """
+    try:
+        atomic_write(contained_path(root, CONFIG_FILENAME), result.document.encode("utf-8"))
+    except FileProblem as problem:
+        raise UserError(problem.message) from None
+    except OSError as error:
+        raise UserError(f"{CONFIG_FILENAME}: cannot write: {error.strerror}") from None
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return SourceText.decode(data, CONFIG_FILENAME).text
+    except FileProblem as problem:
+        raise ConfigError(problem.message) from None
+
+
+def _table(found: Found) -> Table:
+    table = tomlkit.table()
+    for name, value in (
+        ("backend", found.backend),
+        ("app-package", found.app_package),
+        ("app", found.app),
+    ):
+        table.add(name, value)
+        table[name].comment(KEYS_BY_NAME[name].meaning.replace("`", ""))
+    instrument = tomlkit.table()
+    event = DEFAULT_EVENT_TYPES[0]
+    if found.routes:
+        instrument.add(
+            tomlkit.comment(
+                "Route modules found; uncomment one to log an event at the start of its handlers:"
+            )
+        )
+        for module, count in found.routes:
+            noun = "handler" if count == 1 else "handlers"
+            instrument.add(tomlkit.comment(f'"{module}" = "{event}"  # {count} route {noun}'))
+    else:
+        instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
+    table.add("instrument", instrument)
+    return table
+
+
+def discover(root: Path) -> Found:
+    """Find the one FastAPI app under ``root``, and the route modules of its package.
+
+    Raises:
+        ConfigError: none was found, or several.
+    """
+    offers: dict[tuple[str, str], Found | str] = {}
+    for backend, package in _candidate_packages(root):
+        key = (backend, package)
+        if key in offers:
+            continue
+        index = PackageIndex(BackendReader(root, backend).read)
+        package_dir = root / backend / package
+        label = (PurePosixPath(backend) / package).as_posix()
+        try:
+            app = find_app(None, "app", package, index, package_dir, label, CONFIG_FILENAME)
+        except UserError as error:
+            offers[key] = error.message
+            continue
+        routes = []
+        for name in package_modules(package, package_dir):
+            module = index.module(name)
+            if module is None:
+                continue
+            handlers, _ = find_handlers(module, index)
+            if handlers:
+                relative = PurePosixPath(module.path).relative_to(label).as_posix()
+                routes.append((relative, len(handlers)))
+        offers[key] = Found(backend, package, app.entry.import_string, tuple(routes))
+    apps = [offer for offer in offers.values() if isinstance(offer, Found)]
+    if len(apps) == 1:
+        return apps[0]
+    if len(apps) > 1:
+        listed = ", ".join(f"{item.app} in {item.backend}/" for item in apps)
+        raise ConfigError(
+            f"several FastAPI apps found ({listed}); write [tool.{TOOL_SECTION}] by hand with "
+            "backend, app-package and app"
+        )
+    reasons = [offer for offer in offers.values() if isinstance(offer, str)]
+    if reasons:
+        raise ConfigError(reasons[0])
+    raise ConfigError(
+        f"no FastAPI app found under {root} (looked for packages with a module that builds "
+        "FastAPI(...)); the layer needs the app inside a package, e.g. app/main.py"
+    )
+
+
+def _candidate_packages(root: Path) -> list[tuple[str, str]]:
+    """(backend folder, top-level package) of every module that mentions FastAPI."""
+    found: list[tuple[str, str]] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        depth = len(here.relative_to(root).parts)
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if depth < _MAX_DEPTH
+            and not name.startswith(".")
+            and name not in _SKIPPED
+            and not (here / name / "pyvenv.cfg").exists()
+        )
+        for name in sorted(files):
+            if not name.endswith(".py") or not (here / "__init__.py").is_file():
+                continue
+            try:
+                data = read_bytes(here / name, name)
+            except FileProblem:
+                continue
+            if data is None or b"FastAPI" not in data:
+                continue
+            top = here
+            while (top.parent / "__init__.py").is_file() and top.parent != root:
+                top = top.parent
+            backend = top.parent.relative_to(root).as_posix()
+            found.append((backend, top.name))
+    return found

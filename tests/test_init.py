@@ -1,0 +1,151 @@
+"""`init`: a first plan from what is in the project, then `generate` works on it unchanged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import run, snapshot
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+MAIN = '''"""A shop."""
+
+from fastapi import FastAPI
+
+from shop.routes import items
+
+app = FastAPI()
+app.include_router(items.router)
+'''
+
+ITEMS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/{item_id}")
+def get_item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+
+
+@router.delete("/{item_id}")
+def delete_item(item_id: int) -> None:
+    return None
+"""
+
+PYPROJECT = """# The shop's project file: comments and layout must survive.
+[project]
+name = "shop"   # keep this spacing
+version = "1.0"
+
+[tool.ruff]
+line-length = 88
+"""
+
+
+def _shop(root: Path, *, pyproject: str | None = PYPROJECT) -> Path:
+    (root / "src/shop/routes").mkdir(parents=True)
+    (root / "src/shop/__init__.py").write_text("")
+    (root / "src/shop/routes/__init__.py").write_text("")
+    (root / "src/shop/main.py").write_text(MAIN)
+    (root / "src/shop/routes/items.py").write_text(ITEMS)
+    # A virtual environment with FastAPI's own sources must not be mistaken for the app.
+    venv = root / ".venv/lib/python3.11/site-packages/fastapi"
+    venv.mkdir(parents=True)
+    (venv / "__init__.py").write_text("from .applications import FastAPI\napp = FastAPI()\n")
+    if pyproject is not None:
+        (root / "pyproject.toml").write_text(pyproject)
+    return root
+
+
+def test_dry_run_prints_the_table_and_writes_nothing(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop")
+    before = snapshot(root)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("[tool.telemetry-scaffold]\n")
+    assert 'backend = "src"' in result.stdout
+    assert 'app-package = "shop"' in result.stdout
+    assert 'app = "shop.main:app"' in result.stdout
+    assert '# "routes/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+    assert snapshot(root) == before
+
+
+def test_init_keeps_the_rest_of_pyproject_byte_for_byte(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop")
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    assert text.startswith(PYPROJECT)
+    assert "[tool.telemetry-scaffold]" in text[len(PYPROJECT) :]
+
+
+def test_init_creates_pyproject_when_there_is_none(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop", pyproject=None)
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert (root / "pyproject.toml").read_text().startswith("[tool.telemetry-scaffold]\n")
+
+
+def test_init_refuses_when_the_table_exists(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop", pyproject=PYPROJECT + "\n[tool.telemetry-scaffold]\n")
+    before = snapshot(root)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "[tool.telemetry-scaffold] exists already" in result.stderr
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("layout", "message"),
+    [
+        ({"backend/app/__init__.py": "", "backend/app/util.py": "X = 1\n"}, "no FastAPI app found"),
+        (
+            {
+                "one/app/__init__.py": "",
+                "one/app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+                "two/api/__init__.py": "",
+                "two/api/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            },
+            "several FastAPI apps found (app.main:app in one/, api.main:app in two/)",
+        ),
+    ],
+    ids=["none", "several"],
+)
+def test_init_without_one_app_is_a_clear_error(
+    tmp_path: Path, layout: dict[str, str], message: str
+) -> None:
+    for relative, text in layout.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "pyproject.toml").exists()
+
+
+@pytest.mark.parametrize(
+    "case", ["factory-called-from-main", "app-in-server-py", "app-in-package-init"]
+)
+def test_a_newcomer_goes_from_nothing_to_a_generated_layer_and_back(
+    tmp_path: Path, case: str
+) -> None:
+    source = CORPUS / case
+    root = tmp_path / "project"
+    shutil.copytree(source / "backend", root / "backend")
+    (root / "pyproject.toml").write_text('[project]\nname = "newcomer"\n')
+    untouched = snapshot(root)
+    assert run("init", "--root", str(root)).exit_code == 0
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+    # Only the plan init wrote is new.
+    assert {path: data for path, data in planned.items() if path != "pyproject.toml"} == {
+        path: data for path, data in untouched.items() if path != "pyproject.toml"
+    }
