@@ -803,3 +803,19 @@ def test_a_slow_sink_behind_queue_sink_leaves_other_endpoints_fast(tmp_path: Pat
     assert direct >= 0.05
     assert queued < direct / 5, (fast, queued, direct)
     assert queued < 4 * fast, (fast, queued, direct)
+
+
+def test_a_new_sink_starts_with_a_clean_record_and_its_own_warning(
+    module: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    logger = module.EventLogger(Sink(fail="emit"), enabled=True)
+    logger.log("ai_block_used")
+    logger.log("ai_block_used")  # within the warning interval: counted, not warned about
+    assert len(warnings_of(caplog)) == 1
+    assert logger.health().status == "degraded"
+    logger.use_sink(Sink(fail="emit"))
+    assert logger.health().status == "ok"
+    assert logger.health().failed == 2  # counts run since start
+    logger.log("ai_block_used")
+    assert len(warnings_of(caplog)) == 2

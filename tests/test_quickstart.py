@@ -149,7 +149,8 @@ def test_http_steps(project: Path, environment: dict[str, str], server: str) -> 
     assert too_large.strip() == "413"
     assert health == (
         '{"status":"ok","enabled":true,"sink":"LoggingSink",'
-        '"allowed_event_types":["ai_block_used","chapter_visit","error_event"]}'
+        '"allowed_event_types":["ai_block_used","chapter_visit","error_event"],'
+        '"queue_depth":0,"dropped":0,"failed":0,"window_seconds":60}'
     )
     assert f"via {server}" in via_cli and f"ok ({server})" in via_cli
 

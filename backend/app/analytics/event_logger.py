@@ -285,6 +285,14 @@ class _Failures:
             args = (*args, suppressed)
         _warn(message, *args)
 
+    def forget_recent(self) -> None:
+        """Start afresh for a new sink: not failing, no recent failure, next one warned about."""
+        with self._lock:
+            self.failing = False
+            self.last = -math.inf
+            self._last_warning = -math.inf
+            self._suppressed = 0
+
     def recent(self, now: float) -> bool:
         """Whether the latest attempt failed or a failure is younger than the health window."""
         return self.failing or now - self.last < HEALTH_WINDOW_SECONDS
@@ -583,7 +591,8 @@ class EventLogger:
         _check_sink(sink)
         previous = self.sink
         self.sink = sink
-        self._failures.failing = False
+        # The failures of the previous sink say nothing about this one (the count stays).
+        self._failures.forget_recent()
         return previous
 
     def log(self, event_type: str, payload: dict[str, Any] | None = None) -> None:
