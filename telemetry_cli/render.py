@@ -222,11 +222,14 @@ def _environment() -> jinja2.Environment:
     return environment(loader)
 
 
-def template_context(plan: Plan, entry: AppEntry | None = None) -> dict[str, object]:
+def template_context(
+    plan: Plan, entry: AppEntry | None = None, failed: frozenset[str] = frozenset()
+) -> dict[str, object]:
     """Return the variables every template sees.
 
     ``entry`` is where the app is built (found by :mod:`telemetry_cli.patching`); without it the
-    documents name the plan's default ``main.py``.
+    documents name the plan's default ``main.py``. ``failed`` holds the user files this run could
+    not patch: the documents do not claim their work as done.
     """
     if entry is None:
         entry = AppEntry(path=plan.main_path, module=plan.main_module)
@@ -255,9 +258,11 @@ def template_context(plan: Plan, entry: AppEntry | None = None) -> dict[str, obj
                 "path": plan.module_path(module),
                 "import_name": plan.module_import_name(module),
                 "event_type": event_type,
+                "done": plan.module_path(module) not in failed,
             }
             for module, event_type in plan.instrument
         ],
+        "wired": entry.path not in failed,
         "capture_errors": plan.capture_errors,
         "limits": dict(LIMITS),
         "sensitive_keys": sensitive_keys(plan),
@@ -338,10 +343,15 @@ def with_header(path: str, body: str) -> str:
     return header + body
 
 
-def render_outputs(plan: Plan, entry: AppEntry | None = None) -> list[RenderedFile]:
-    """Render every output ``plan`` has (the app built where ``entry`` says), by path."""
+def render_outputs(
+    plan: Plan, entry: AppEntry | None = None, failed: frozenset[str] = frozenset()
+) -> list[RenderedFile]:
+    """Render every output ``plan`` has (the app built where ``entry`` says), by path.
+
+    ``failed`` are the user files that could not be patched (see :func:`template_context`).
+    """
     env = _environment()
-    context = template_context(plan, entry)
+    context = template_context(plan, entry, failed)
     outputs: list[RenderedFile] = []
     for output in outputs_for(plan):
         path = output.path(plan)

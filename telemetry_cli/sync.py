@@ -173,7 +173,11 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
 
     with _collector_paused():
         project = analyze(plan, manifest.patched, force=force)
-    outputs = render_outputs(plan, project.entry)
+    # Documents claim as done only what this run achieved.
+    failed = frozenset(
+        patched.path for patched in project.files if patched.error or patched.problems
+    )
+    outputs = render_outputs(plan, project.entry, failed)
     for output in outputs:
         change = _generated_change(root, output, recorded, force=force)
         report.changes.append(change)
@@ -204,11 +208,12 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         change.path
         for change in report.changes
         if change.kind is Kind.GENERATED
-        and change.status is Status.ERROR
+        and change.status in (Status.ERROR, Status.REFUSED)
         and change.path.startswith(plan.analytics_dir + "/")
     ]
     if broken_layer:
-        # Wiring user code to a layer that could not be written would break its imports.
+        # User code is wired only to the generated layer: not to one that could not be written,
+        # nor to a file there that the tool did not write (it may lack the names imported).
         patches = [_hold_back(change, broken_layer) for change in patches]
     report.changes.extend(patches)
 
@@ -343,8 +348,12 @@ def _generated_change(
     if old == new:
         return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
     last_written = recorded.get(output.path)
-    hand_edited = last_written is None or sha256(old) != last_written
-    stale = last_written is None or last_written != sha256(new)
+    if last_written is None:
+        # Not written by the tool (a hand-written layer, a file of the same name): never
+        # "edited by hand since telemetry-scaffold wrote it", and never replaced unasked.
+        return _existing(root, output.path, old, new, force=force)
+    hand_edited = sha256(old) != last_written
+    stale = last_written != sha256(new)
     labels = tuple(
         label for label, present in (("stale", stale), ("hand-edited", hand_edited)) if present
     )
@@ -364,6 +373,26 @@ def _generated_change(
     change = FileChange(output.path, Kind.GENERATED, Status.UPDATED, old, new, labels)
     if hand_edited:
         change.backup = backup_path(root / output.path).relative_to(root).as_posix()
+    return change
+
+
+def _existing(root: Path, path: str, old: bytes, new: bytes, *, force: bool) -> FileChange:
+    """A file at a generated path that the manifest does not know: kept, or adopted (--force)."""
+    if not force:
+        return FileChange(
+            path,
+            Kind.GENERATED,
+            Status.REFUSED,
+            old,
+            new,
+            ("exists",),
+            messages=(
+                "exists, and was not written by telemetry-scaffold (the manifest does not know "
+                "it); move it away, or rerun with --force to replace it (a backup is kept)",
+            ),
+        )
+    change = FileChange(path, Kind.GENERATED, Status.UPDATED, old, new, ("exists",))
+    change.backup = backup_path(root / path).relative_to(root).as_posix()
     return change
 
 
@@ -479,7 +508,7 @@ def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
         change.old,
         None,
         messages=(
-            f"{change.path}: not patched: {', '.join(broken)} could not be generated; "
+            f"{change.path}: not patched: {', '.join(broken)} is not the generated file; "
             "fix that and rerun",
         ),
     )

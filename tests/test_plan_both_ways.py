@@ -243,3 +243,49 @@ def test_an_include_prefix_counts_for_collisions(tmp_path: Path) -> None:
     result = run("generate", "--root", str(root))
     assert result.exit_code == 1
     assert "answers GET /v1/chapters/health before the telemetry router can" in result.stdout
+
+
+def test_a_hand_written_layer_is_kept_and_never_wired_until_adopted(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    pristine = snapshot(root)
+    own = root / "backend/app/analytics"
+    own.mkdir()
+    (own / "__init__.py").write_text('"""Our own analytics."""\n')
+    (own / "event_logger.py").write_text("def log(event: str) -> None:\n    print(event)\n")
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    for name in ("__init__.py", "event_logger.py"):
+        assert re.search(rf"^refused\s+backend/app/analytics/{name}$", result.stdout, re.M)
+    assert "exists, and was not written by telemetry-scaffold" in result.stdout
+    assert "hand-edited" not in result.stdout
+    assert "edited by hand" not in result.stdout
+    # Not wired to a layer that is not the generated one: the app still imports.
+    assert (root / MAIN).read_bytes() == pristine[MAIN]
+    assert (root / BLOCKS).read_bytes() == pristine[BLOCKS]
+    assert (own / "event_logger.py").read_text().startswith("def log")
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(r"^exists\s+backend/app/analytics/event_logger.py$", check.stdout, re.M)
+    adopted = run("generate", "--root", str(root), "--force")
+    assert adopted.exit_code == 0, adopted.stdout
+    assert (own / "event_logger.py.bak").read_text().startswith("def log")
+    assert "telemetry_router" in (root / MAIN).read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_documents_claim_only_what_was_done(tmp_path: Path) -> None:
+    root = _project(tmp_path, FULL_PLAN.replace("api/chapters.py", "api/chapter.py"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    tasks = (root / "specs/059-analytics-telemetry/tasks.md").read_text()
+    assert re.search(r"^- \[ \] T\d+ .*backend/app/api/chapter\.py", tasks, re.M), tasks
+    assert re.search(r"^- \[x\] T\d+ .*backend/app/api/ai_blocks\.py", tasks, re.M)
+    # The failure is not forgotten: the next run and the check fail the same way.
+    assert run("generate", "--root", str(root)).exit_code == 1
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert "backend/app/api/chapter.py: not found" in check.stdout
+    _set_plan(root, FULL_PLAN)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    tasks = (root / "specs/059-analytics-telemetry/tasks.md").read_text()
+    assert "- [ ]" not in tasks
