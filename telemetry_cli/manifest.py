@@ -39,10 +39,24 @@ class PatchRecord:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the last run wrote: generated files by hash, and the patches."""
+    """What the last run wrote: generated files by hash, and the patches.
+
+    ``version`` is the version of the tool that last wrote, ``plan`` a fingerprint of the plan
+    it wrote from: together they say why a generated file went stale (the plan changed, or the
+    templates did with a new version of the tool).
+    """
 
     files: dict[str, str] = field(default_factory=dict)
     patched: PatchRecord = field(default_factory=PatchRecord)
+    version: str | None = None
+    plan: str | None = None
+
+    def same_content(self, other: Manifest) -> bool:
+        """Whether only the version or plan fingerprint tell the two apart.
+
+        A new version of the tool that writes the same files must not make a project drift.
+        """
+        return (self.files, self.patched) == (other.files, other.patched)
 
 
 def sha256(data: bytes) -> str:
@@ -84,8 +98,10 @@ def load_manifest(root: Path) -> Manifest:
         FileProblem: the manifest is a link leading outside the root, or not a regular file.
     """
     data = read_bytes(manifest_file(root), MANIFEST_PATH)
-    if data is None:
-        return Manifest()
+    return Manifest() if data is None else _from_bytes(data)
+
+
+def _from_bytes(data: bytes) -> Manifest:
     try:
         document = json.loads(data)
         files = document["files"]
@@ -94,7 +110,14 @@ def load_manifest(root: Path) -> Manifest:
         hashes = {str(path): str(digest) for path, digest in files.items()}
     except (ValueError, KeyError, TypeError):
         return Manifest()
-    return Manifest(hashes, _patch_record(document.get("patched")))
+    version = document.get("version")
+    plan = document.get("plan")
+    return Manifest(
+        hashes,
+        _patch_record(document.get("patched")),
+        version if isinstance(version, str) else None,
+        plan if isinstance(plan, str) else None,
+    )
 
 
 def _patch_record(value: object) -> PatchRecord:
@@ -116,13 +139,32 @@ def _patch_record(value: object) -> PatchRecord:
     )
 
 
-def render_manifest(hashes: dict[str, str], patched: PatchRecord = PatchRecord()) -> bytes:
+def render_manifest(manifest: Manifest) -> bytes:
     """Serialise the manifest deterministically."""
-    document: dict[str, object] = {"generator": _GENERATOR, "files": dict(sorted(hashes.items()))}
+    document: dict[str, object] = {
+        "generator": _GENERATOR,
+        "files": dict(sorted(manifest.files.items())),
+    }
+    patched = manifest.patched
     if patched != PatchRecord():
         document["patched"] = {
             "wired": patched.wired,
             "capture": patched.capture,
             "instrumented": dict(sorted(patched.instrumented)),
         }
+    if manifest.version is not None:
+        document["version"] = manifest.version
+    if manifest.plan is not None:
+        document["plan"] = manifest.plan
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def parse_manifest(data: bytes | None) -> Manifest | None:
+    """The manifest in ``data`` (None when absent or damaged)."""
+    if data is None:
+        return None
+    try:
+        json.loads(data)
+    except ValueError:
+        return None
+    return _from_bytes(data)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from telemetry_cli import __version__
+from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, UserError
 from telemetry_cli.files import (
     FileProblem,
@@ -30,15 +33,17 @@ from telemetry_cli.files import (
 )
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
+    Manifest,
     PatchRecord,
     load_manifest,
     manifest_file,
+    parse_manifest,
     render_manifest,
     sha256,
 )
 from telemetry_cli.patching import PatchedFile, analyze
 from telemetry_cli.plan import Plan
-from telemetry_cli.render import RenderedFile, render_outputs
+from telemetry_cli.render import RenderedFile, render_outputs, template_context
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
 MANUAL_FIX = "needs manual fix"
@@ -178,8 +183,12 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         patched.path for patched in project.files if patched.error or patched.problems
     )
     outputs = render_outputs(plan, project.entry, failed)
+    fingerprint = plan_fingerprint(plan, project.entry, failed)
+    why = _why_stale(manifest, fingerprint)
     for output in outputs:
         change = _generated_change(root, output, recorded, force=force)
+        if why and change.status is Status.UPDATED and "stale" in change.labels:
+            change.messages = (*change.messages, why)
         report.changes.append(change)
         # A refused file keeps its old record so that it is still seen as hand-edited later.
         if change.status is Status.REFUSED:
@@ -221,7 +230,17 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     report.changes.extend(_leftovers(root, targets))
 
     old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
-    new_manifest = render_manifest(wanted_hashes, project.record)
+    wanted = Manifest(wanted_hashes, project.record, __version__, fingerprint)
+    new_manifest = render_manifest(wanted)
+    previous = parse_manifest(old_manifest)
+    if (
+        previous is not None
+        and old_manifest is not None
+        and previous.version is not None
+        and previous.same_content(wanted)
+    ):
+        # Another version of the tool, or a plan change that changes no file: nothing to write.
+        new_manifest = old_manifest
     if old_manifest == new_manifest:
         manifest_status = Status.UNCHANGED
     else:
@@ -276,7 +295,12 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
     if kept or left_patched:
         new_manifest: bytes | None = render_manifest(
-            kept, manifest.patched if left_patched else PatchRecord()
+            Manifest(
+                kept,
+                manifest.patched if left_patched else PatchRecord(),
+                manifest.version,
+                manifest.plan,
+            )
         )
         status = Status.UNCHANGED if new_manifest == old_manifest else Status.UPDATED
     else:
@@ -330,6 +354,24 @@ def _as_removal(change: FileChange) -> FileChange:
         change.problems,
         change.backup,
     )
+
+
+def plan_fingerprint(plan: Plan, entry: AppEntry, failed: frozenset[str]) -> str:
+    """A digest of everything the templates are rendered from."""
+    context = template_context(plan, entry, failed)
+    return sha256(json.dumps(context, sort_keys=True, default=str).encode("utf-8"))
+
+
+def _why_stale(manifest: Manifest, fingerprint: str) -> str:
+    """Why generated files differ from what was last written: the plan, or the templates."""
+    if manifest.plan is not None and manifest.plan != fingerprint:
+        return "the plan changed since it was written"
+    if manifest.version is not None and manifest.version != __version__:
+        return (
+            f"written by telemetry-scaffold {manifest.version}; its templates changed in "
+            f"{__version__} (see CHANGELOG.md)"
+        )
+    return ""
 
 
 def _generated_change(

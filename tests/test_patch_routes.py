@@ -259,7 +259,7 @@ def touch(name: str, rest: str):
             "handler": "touch",
             "block_type": "files",
             "name": name,
-            "rest_length": len(rest),
+            "rest_length": len(str(rest)),
         },
     )
     return None

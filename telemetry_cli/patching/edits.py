@@ -442,8 +442,9 @@ def payload_entries(handler: Handler, fallback_block: str) -> list[tuple[str, st
             if name not in parameters:
                 continue
             if converter == "path":
-                # A `:path` parameter is a free-form slice of the URL, not an id: log its length.
-                key, value = f"{name}_length", f"len({name})"
+                # A `:path` parameter is a free-form slice of the URL, not an id: log its length
+                # (of its text: a `pathlib.Path` parameter has no len()).
+                key, value = f"{name}_length", f"len(str({name}))"
             else:
                 key, value = name, name
             if key in taken and (key, value) in entries:

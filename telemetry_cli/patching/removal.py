@@ -129,7 +129,7 @@ def _logger_expression(call: LogCall) -> ast.expr:
 
 
 def _generated_value(value: ast.expr) -> bool:
-    """A value generate writes: a string, a list of strings, a name, len(name), x.prefix + str."""
+    """A value generate writes: strings, lists of them, names, len(str(name)), x.prefix + ..."""
     if isinstance(value, ast.Constant):
         return isinstance(value.value, str)
     if isinstance(value, ast.List):
@@ -137,11 +137,13 @@ def _generated_value(value: ast.expr) -> bool:
     if isinstance(value, ast.Name):
         return True
     if isinstance(value, ast.Call):
+        # len(name), and len(str(name)) as written since 0.2.0.
         return (
             isinstance(value.func, ast.Name)
-            and value.func.id == "len"
+            and value.func.id in ("len", "str")
             and len(value.args) == 1
-            and isinstance(value.args[0], ast.Name)
+            and not value.keywords
+            and _generated_value(value.args[0])
         )
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
         return _generated_value(value.left) and _generated_value(value.right)
