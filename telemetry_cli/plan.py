@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from telemetry_cli.errors import ConfigError
+from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
 
 TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
@@ -207,6 +208,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
     app_dir = _join(scope.values["backend"], scope.values["app_package"].replace(".", "/"))
     analytics_dir = _join(app_dir, "analytics")
     instrument: list[tuple[str, str]] = []
+    capture: list[tuple[str, tuple[str, ...]]] = []
     for module, event_type in value.items():
         # JSON quoting escapes a control character in the name, keeping the message one line.
         where = f"instrument.{json.dumps(module, ensure_ascii=False)}"
@@ -214,8 +216,14 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         def fail_module(problem: str, where: str = where) -> ConfigError:
             return scope.fail(where, problem)
 
+        captured: tuple[str, ...] = ()
+        if isinstance(event_type, dict):
+            event_type, captured = _instrument_table(event_type, fail_module)
         if not isinstance(event_type, str):
-            raise fail_module(f"expected an event type string, got {event_type!r}")
+            raise fail_module(
+                f'expected an event type string or {{ event = "...", capture = [...] }}, '
+                f"got {event_type!r}"
+            )
         if event_type not in event_types:
             unset = (
                 "" if "instrument" in scope.table else " (the default instrument; set instrument)"
@@ -234,10 +242,66 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
                 f"{normalised!r} is in the generated package {analytics_dir}; "
                 "instrument your own route modules only"
             )
+        _check_capture(event_type, captured, scope, fail_module)
         instrument.append((normalised, event_type))
+        if captured:
+            capture.append((normalised, captured))
     if len({module for module, _ in instrument}) != len(instrument):
         raise scope.fail("instrument", "the same module is listed twice")
+    scope.values["capture"] = tuple(sorted(capture))
     return tuple(sorted(instrument))
+
+
+def _instrument_table(
+    value: dict[str, object], fail: _ProblemFail
+) -> tuple[object, tuple[str, ...]]:
+    """``{ event = "...", capture = ["prop", ...] }``: the event type and the captured names."""
+    for key in value:
+        if key not in ("event", "capture"):
+            raise fail(f"unknown key {key!r}; an instrument table has event and capture")
+    captured = value.get("capture", [])
+    if not isinstance(captured, list) or not all(isinstance(item, str) for item in captured):
+        raise fail(f"capture: expected a list of property names, got {captured!r}")
+    if len(set(captured)) != len(captured):
+        raise fail("capture: a property is listed twice")
+    return value.get("event"), tuple(captured)
+
+
+def _check_capture(
+    event_type: str, captured: tuple[str, ...], scope: _Scope, fail: _ProblemFail
+) -> None:
+    """A captured property must be declared; a declared event's required ones must be filled."""
+    declared = {event.name: event for event in scope.values.get("events", ())}
+    event = declared.get(event_type)
+    if event is None:
+        if captured:
+            raise fail(
+                f"capture needs {event_type!r} declared with its properties under "
+                f"[tool.{TOOL_SECTION}.events.{event_type}]"
+            )
+        return
+    for name in captured:
+        if event.declared(name) is None:
+            known = ", ".join(item.name for item in event.properties) or "none"
+            raise fail(f"capture: {name!r} is not a property of {event_type!r} (declared: {known})")
+    missing = [
+        name for name in event.required if name not in captured and name not in CONTEXT_PROPERTIES
+    ]
+    if missing:
+        raise fail(
+            f"{event_type!r} requires {', '.join(missing)}, which instrumentation can only fill "
+            f"by capture; add capture = {json.dumps(missing)} or declare them required = false"
+        )
+
+
+def _validate_events(value: object, scope: _Scope) -> tuple[EventSpec, ...]:
+    events = parse_events(value, scope.fail)
+    # A declared event is an event type too, whether or not event-types lists it.
+    listed: tuple[str, ...] = scope.values["event_types"]
+    scope.values["event_types"] = listed + tuple(
+        event.name for event in events if event.name not in listed
+    )
+    return events
 
 
 def _validate_capture_errors(value: object, scope: _Scope) -> bool:
@@ -385,12 +449,22 @@ KEYS: tuple[Key, ...] = (
         validate=_validate_event_types,
     ),
     Key(
+        name="events",
+        field="events",
+        type="table",
+        default=(),
+        meaning="declared events, each `[events.<type>]` with a `description`, typed "
+        "`properties` and `additional-properties` (see the event catalog)",
+        validate=_validate_events,
+        default_doc="`{}`",
+    ),
+    Key(
         name="instrument",
         field="instrument",
         type="table",
         default=(("api/ai_blocks.py", "ai_block_used"),),
         meaning="module (relative to the app package) → event type logged at the start of each "
-        "of its route handlers",
+        'of its route handlers, or `{ event = "...", capture = ["property", ...] }`',
         validate=_validate_instrument,
     ),
     Key(
@@ -460,7 +534,17 @@ class Plan:
     capture_errors: bool = _default("capture-errors")
     app: str | None = _default("app")
     redact: tuple[str, ...] = _default("redact")
+    events: tuple[EventSpec, ...] = _default("events")
     app_source: str | None = None
+    capture: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def event(self, event_type: str) -> EventSpec | None:
+        """The declared event ``event_type`` (None for a free-form one)."""
+        return next((event for event in self.events if event.name == event_type), None)
+
+    def captured(self, module: str) -> tuple[str, ...]:
+        """The properties an ``instrument`` module captures from its handlers."""
+        return dict(self.capture).get(module, ())
 
     @classmethod
     def default(cls, root: Path) -> Plan:

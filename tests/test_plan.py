@@ -472,7 +472,12 @@ def test_printable_odd_folder_names_are_accepted(tmp_path: Path, name: str) -> N
 
 
 def test_every_plan_field_has_exactly_one_key() -> None:
-    settable = {f.name for f in dataclasses.fields(Plan)} - {"root", "config_file", "app_source"}
+    settable = {f.name for f in dataclasses.fields(Plan)} - {
+        "root",
+        "config_file",
+        "app_source",
+        "capture",
+    }
     assert sorted(key.field for key in KEYS) == sorted(settable)
     assert len({key.name for key in KEYS}) == len(KEYS)
 
