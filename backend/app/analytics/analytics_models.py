@@ -10,7 +10,7 @@ the OpenAPI contract. Nothing here imports FastAPI, so scripts and workers can u
 import importlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -156,12 +156,17 @@ class AnalyticsEvent:
             standard-library values (``UUID``, dates, ``Decimal``, ``Enum``, ...) already in
             their JSON form (see ``json_default``).
         timestamp: server-side time of the event, e.g. ``2025-01-27T09:30:00.123Z``.
+
+    The payload must not change once the event is built: ``to_json`` encodes the event once and
+    remembers the text (the event logger measures the payload with it, the logging sink writes
+    it).
     """
 
     event_id: str
     event_type: str
     payload: dict[str, Any]
     timestamp: str
+    _json: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as a JSON-ready dict (the payload is shared, not copied)."""
@@ -173,8 +178,17 @@ class AnalyticsEvent:
         }
 
     def to_json(self) -> str:
-        """Return the event as one line of canonical JSON (see ``canonical_json``)."""
-        return canonical_json(self.to_dict())
+        """Return the event as one line of canonical JSON (see ``canonical_json``).
+
+        Raises:
+            TypeError: the payload holds something with no JSON form.
+            ValueError: the payload holds NaN or an infinity, or a reference cycle.
+        """
+        text = self._json
+        if text is None:
+            text = canonical_json(self.to_dict())
+            object.__setattr__(self, "_json", text)  # how a frozen dataclass caches a value
+        return text
 
 
 class LogEventRequest(BaseModel):
