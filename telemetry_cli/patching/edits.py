@@ -416,8 +416,16 @@ def existing_log_calls(
     return calls
 
 
-def payload_entries(handler: Handler, fallback_block: str) -> list[tuple[str, str]]:
-    """The log call's payload as (key, Python expression): context, then path parameters."""
+def payload_entries(
+    handler: Handler,
+    fallback_block: str,
+    captured: list[tuple[str, str]] | None = None,
+) -> list[tuple[str, str]]:
+    """The log call's payload as (key, Python expression): context, then path parameters.
+
+    With ``captured`` (the event is declared in the plan), the context is followed by exactly
+    those (property, expression) pairs instead: a declared event holds only what it declares.
+    """
     routes = handler.routes
     codes = list(dict.fromkeys(route.code for route in routes))
     route_code = codes[0] if len(codes) == 1 else "[" + ", ".join(codes) + "]"
@@ -434,6 +442,8 @@ def payload_entries(handler: Handler, fallback_block: str) -> list[tuple[str, st
         ("handler", string_literal(handler.qualname)),
         ("block_type", string_literal(",".join(dict.fromkeys(blocks)))),
     ]
+    if captured is not None:
+        return entries + captured
     parameters = set(handler.parameters())
     taken = {key for key, _ in entries}
     for route in routes:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from telemetry_cli.errors import PatchError
+from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec
 from telemetry_cli.patching.apps import AppSite, wiring_block
 from telemetry_cli.patching.edits import (
     LogCall,
@@ -80,12 +82,20 @@ def _first_argument(call: ast.Call, keyword: str) -> ast.expr | None:
     return None
 
 
-def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: str) -> None:
+def instrument_module(
+    editor: ModuleEditor,
+    event_type: str,
+    analytics_package: str,
+    event: EventSpec | None = None,
+    captured: tuple[str, ...] = (),
+) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
 
     Handlers that already log once with ``event_type``, and handlers marked
     ``# telemetry-scaffold: skip``, are left alone; every other handler that cannot get its
-    call is reported with its line, its shape and the fix.
+    call is reported with its line, its shape and the fix. For a declared ``event`` the call
+    carries the route context and the ``captured`` properties, each from a parameter of the
+    handler or a field of its body model; a required one that cannot be found is reported.
 
     Raises:
         PatchError: the module has no route handler at all (the plan names the wrong module).
@@ -102,7 +112,7 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
     logger_module = f"{analytics_package}.event_logger"
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
     problems: list[tuple[int, str]] = []
-    todo: list[tuple[Handler, int, str]] = []
+    todo: list[tuple[Handler, int, str, list[tuple[str, str]] | None]] = []
     for handler in handlers:
         if handler.skipped:
             continue
@@ -126,6 +136,14 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
             f"(every event would be dropped); log str({parameter}) by hand, or {SKIP}"
             for parameter in _unrecordable_parameters(handler, index)
         )
+        filled: list[tuple[str, str]] | None = None
+        if event is not None:
+            filled, missing = capture_entries(handler, index, event, captured)
+            reasons.extend(
+                f"it has no parameter or body field `{name}` for the captured property; add "
+                f"one, or log the event by hand, or {SKIP}"
+                for name in missing
+            )
         point = body_insertion_point(handler.function, module)
         if point is None:
             reasons.append(
@@ -135,7 +153,7 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
             problems.append((line, f"{where} cannot be instrumented: {reasons[0]}"))
             continue
         assert point is not None
-        todo.append((handler, *point))
+        todo.append((handler, *point, filled))
     for suspect in suspects:
         first = min(
             [decorator.lineno for decorator in suspect.function.decorator_list]
@@ -159,29 +177,35 @@ def instrument_module(editor: ModuleEditor, event_type: str, analytics_package: 
         return
     fallback_block = module.name.rpartition(".")[2]
     unit = statement_indent_unit(module)
-    handlers_todo = [handler for handler, _, _ in todo]
+    handlers_todo = [handler for handler, *_ in todo]
     logger = _logger_name(
         editor, handlers_todo, logger_module, top_statement_of(module, todo[0][0].function)
     )
-    for handler, before, indent in todo:
+    for handler, before, indent, filled in todo:
         code = log_call_lines(
-            logger, event_type, payload_entries(handler, fallback_block), indent, unit
+            logger, event_type, payload_entries(handler, fallback_block, filled), indent, unit
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
 
 
-def undeclared_event_types(
-    editor: ModuleEditor, declared: frozenset[str], analytics_package: str
+def check_logged_calls(
+    editor: ModuleEditor,
+    declared: frozenset[str],
+    events: tuple[EventSpec, ...],
+    analytics_package: str,
 ) -> None:
-    """Name every ``log``/``record`` call of the generated logger with an undeclared type.
+    """Name every ``log``/``record`` call of the generated logger that would be refused.
 
-    Such a call is dropped at run time (with a warning) however often generate runs, so it is a
-    problem for a person, reported with its line.
+    A literal event type not in the plan is dropped at run time (with a warning) however often
+    generate runs; so is a declared event's literal payload with an unknown property, without a
+    required one, or with a literal of the wrong type. Each is a problem for a person, reported
+    with its line.
     """
     module = editor.module
     logger_module = f"{analytics_package}.event_logger"
     targets = (f"{logger_module}.event_logger", logger_module)
+    by_name = {event.name: event for event in events}
     for node in ast.walk(module.tree):
         if not (
             isinstance(node, ast.Call)
@@ -191,22 +215,203 @@ def undeclared_event_types(
         ):
             continue
         argument = node.args[0] if node.args else None
+        payload = node.args[1] if len(node.args) > 1 else None
         for keyword in node.keywords:
             if keyword.arg == "event_type":
                 argument = keyword.value
+            elif keyword.arg == "payload":
+                payload = keyword.value
         if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
             continue
-        if argument.value in declared or _in_deleted(editor, node):
+        if _in_deleted(editor, node):
             continue
-        editor.edits.problems.append(
-            f"{module.path}:{node.lineno}: logs {argument.value!r}, which is not in event-types "
-            f"{sorted(declared)}: every such event is dropped; add it to the plan or fix the call"
-        )
+        where = f"{module.path}:{node.lineno}"
+        if argument.value not in declared:
+            editor.edits.problems.append(
+                f"{where}: logs {argument.value!r}, which is not in event-types "
+                f"{sorted(declared)}: every such event is dropped; add it to the plan or fix "
+                "the call"
+            )
+            continue
+        event = by_name.get(argument.value)
+        if event is not None and isinstance(payload, ast.Dict):
+            editor.edits.problems.extend(
+                f"{where}: {problem}" for problem in _payload_problems(event, payload)
+            )
+
+
+_LITERAL_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "datetime": (str,),
+}
+
+
+def _payload_problems(event: EventSpec, payload: ast.Dict) -> list[str]:
+    """What a literal payload of a declared event gets wrong, as the model would refuse it."""
+    keys = [key.value if isinstance(key, ast.Constant) else None for key in payload.keys]
+    if any(not isinstance(key, str) for key in keys):
+        return []  # computed keys or ** unpacking: not a literal payload
+    values = dict(zip(keys, payload.values, strict=True))
+    problems = []
+    name = event.name
+    for key, value in values.items():
+        assert isinstance(key, str)
+        spec = event.declared(key)
+        if spec is None:
+            if key not in CONTEXT_PROPERTIES and not event.additional_properties:
+                known = ", ".join(item.name for item in event.properties)
+                problems.append(
+                    f"{name!r} has no property {key!r} (declared: {known}); every such event is "
+                    "dropped: fix the call, or declare the property in the plan"
+                )
+            continue
+        if isinstance(value, ast.Constant) and not _literal_fits(spec.type, value.value):
+            problems.append(
+                f"{name!r} property {key!r} is of type {spec.type}, got the literal "
+                f"{value.value!r}; "
+                "every such event is dropped: fix the call"
+            )
+    for required in event.required:
+        if required not in values:
+            problems.append(
+                f"{name!r} requires {required!r}, which the call leaves out; every such event "
+                "is dropped: add it to the call, or declare it required = false"
+            )
+    return problems
+
+
+def _literal_fits(kind: str, value: object) -> bool:
+    if kind == "array":
+        return False  # a constant is never a list
+    allowed = _LITERAL_TYPES[kind]
+    if isinstance(value, bool) and bool not in allowed:
+        return False  # True is an int to Python, not to JSON Schema
+    return isinstance(value, allowed)
 
 
 def _in_deleted(editor: ModuleEditor, node: ast.AST) -> bool:
     line = getattr(node, "lineno", 0)
     return any(deletion.first <= line <= deletion.last for deletion in editor.edits.deletions)
+
+
+def capture_entries(
+    handler: Handler, index: PackageIndex, event: EventSpec, captured: tuple[str, ...]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The captured properties of a handler, and the required ones it has no source for.
+
+    Returns (property, expression) pairs and the missing names. A property comes from the
+    handler's parameter of that name (a path or query parameter), else from the field of that
+    name of its pydantic body parameter (``body.chapter_id``). A string property filled from a
+    parameter annotated with another type is logged as its text.
+    """
+    arguments = handler.function.args
+    parameters = {
+        argument.arg: argument
+        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    }
+    entries: list[tuple[str, str]] = []
+    missing: list[str] = []
+    for name in captured:
+        spec = event.declared(name)
+        assert spec is not None  # the plan checked it
+        parameter = parameters.get(name)
+        if parameter is not None and not _is_model(parameter.annotation, handler, index):
+            plain = parameter.annotation is None or _annotation_name(parameter.annotation) == "str"
+            entries.append((name, name if spec.type != "string" or plain else f"str({name})"))
+            continue
+        field = _body_field(parameters.values(), name, handler, index)
+        if field is not None:
+            entries.append((name, field))
+        elif spec.required:
+            missing.append(name)
+    return entries, missing
+
+
+def _annotation_name(annotation: ast.expr) -> str:
+    """The last name of an annotation, through ``Annotated[...]``."""
+    if isinstance(annotation, ast.Subscript) and _annotation_name(annotation.value) == "Annotated":
+        inner = annotation.slice
+        return _annotation_name(inner.elts[0] if isinstance(inner, ast.Tuple) else inner)
+    return ast.unparse(annotation).rpartition(".")[2]
+
+
+def _model_binding(
+    annotation: ast.expr | None, handler: Handler, index: PackageIndex
+) -> Binding | None:
+    """The pydantic model class of the package an annotation names (not an optional one)."""
+    if annotation is None:
+        return None
+    if isinstance(annotation, ast.Subscript):
+        if _annotation_name(annotation.value) != "Annotated":
+            return None  # Optional[...], list[...]: not always a model at run time
+        inner = annotation.slice
+        return _model_binding(
+            inner.elts[0] if isinstance(inner, ast.Tuple) else inner, handler, index
+        )
+    binding = index.binding_of(annotation, handler.scope)
+    if binding is None or binding.kind != "class" or not _derives_from_base_model(binding, index):
+        return None
+    return binding
+
+
+def _is_model(annotation: ast.expr | None, handler: Handler, index: PackageIndex) -> bool:
+    return _model_binding(annotation, handler, index) is not None
+
+
+def _derives_from_base_model(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
+    cls = binding.node
+    assert isinstance(cls, ast.ClassDef)
+    for base in cls.bases:
+        qualified = index.qualify(base, binding.scope)
+        if qualified is None or depth > 16:
+            continue
+        canonical, base_binding = index.resolve(qualified)
+        if canonical in ("pydantic.BaseModel", "pydantic.main.BaseModel"):
+            return True
+        if (
+            base_binding is not None
+            and base_binding.kind == "class"
+            and _derives_from_base_model(base_binding, index, depth + 1)
+        ):
+            return True
+    return False
+
+
+def _body_field(
+    parameters: Iterable[ast.arg], name: str, handler: Handler, index: PackageIndex
+) -> str | None:
+    """``param.name`` for the first body model parameter whose class declares field ``name``."""
+    for parameter in parameters:
+        binding = _model_binding(parameter.annotation, handler, index)
+        if binding is not None and _declares_field(binding, name, index):
+            return f"{parameter.arg}.{name}"
+    return None
+
+
+def _declares_field(binding: Binding, name: str, index: PackageIndex, depth: int = 0) -> bool:
+    cls = binding.node
+    assert isinstance(cls, ast.ClassDef)
+    for statement in cls.body:
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+        ):
+            return True
+    if depth > 16:
+        return False
+    for base in cls.bases:
+        base_binding = index.binding_of(base, binding.scope)
+        if (
+            base_binding is not None
+            and base_binding.kind == "class"
+            and _declares_field(base_binding, name, index, depth + 1)
+        ):
+            return True
+    return False
 
 
 def _unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]:

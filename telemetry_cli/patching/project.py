@@ -26,8 +26,8 @@ from telemetry_cli.patching.apps import (
 from telemetry_cli.patching.collisions import find_collisions
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import (
+    check_logged_calls,
     instrument_module,
-    undeclared_event_types,
     wire_app,
 )
 from telemetry_cli.patching.removal import uninstrument_module, unwire_app
@@ -233,7 +233,13 @@ class _Analysis:
             if old is not None and old != event_type:
                 uninstrument_module(editor, frozenset({old}), self.package, force=self.force)
             try:
-                instrument_module(editor, event_type, self.package)
+                instrument_module(
+                    editor,
+                    event_type,
+                    self.package,
+                    plan.event(event_type),
+                    plan.captured(module_path),
+                )
             except PatchError as problem:
                 if editor.edits.empty and not editor.edits.changes:
                     self.errors[relative] = PatchedFile(relative, None, None, error=problem.message)
@@ -254,6 +260,7 @@ class _Analysis:
     def _check_logged_types(self) -> None:
         """Name every call of the logger, anywhere in the package, with an undeclared type."""
         declared = frozenset(self.plan.event_types)
+        events = self.plan.events
         for name in package_modules(
             self.plan.app_package, self.plan.root / self.plan.app_dir, skip_tests=False
         ):
@@ -267,7 +274,7 @@ class _Analysis:
             editor = self.editors.get(module.path) or ModuleEditor(
                 module, self.index, self.plan.app_package.split(".")[0]
             )
-            undeclared_event_types(editor, declared, self.package)
+            check_logged_calls(editor, declared, events, self.package)
             if not known and editor.edits.problems:
                 self.editors[module.path] = editor
                 self.order.append(module.path)

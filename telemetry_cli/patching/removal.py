@@ -99,7 +99,9 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
         return False
     payload = arguments.args[1]
     keys = [key.value if isinstance(key, ast.Constant) else None for key in payload.keys]
-    if keys != [key for key, _ in entries]:
+    # The context comes first, as generate writes it; what follows depends on the plan of the
+    # day (path parameters, or the captured properties of a declared event).
+    if keys[:4] != [key for key, _ in entries[:4]] or not all(isinstance(k, str) for k in keys):
         return False
     handler_value = payload.values[keys.index("handler")]
     if not (isinstance(handler_value, ast.Constant) and handler_value.value == handler.qualname):
@@ -147,7 +149,8 @@ def _generated_value(value: ast.expr) -> bool:
         )
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
         return _generated_value(value.left) and _generated_value(value.right)
-    return isinstance(value, ast.Attribute) and value.attr == "prefix"
+    # router.prefix, and body.field of a captured property.
+    return isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
 
 
 def _take_out(

@@ -493,10 +493,19 @@ class PackageIndex:
         while len(seen) < _MAX_DEPTH:
             seen.add(qualified)
             parts = qualified.split(".")
-            module = self.module(parts[0])
-            if module is None:
+            # The shortest prefix that is a module: a namespace package (no __init__.py) is
+            # not one, its modules are.
+            found = next(
+                (
+                    (count, module)
+                    for count in range(1, len(parts))
+                    if (module := self.module(".".join(parts[:count]))) is not None
+                ),
+                None,
+            )
+            if found is None:
                 return qualified, None
-            index = 1
+            index, module = found
             while index < len(parts):
                 binding = module.scope.bindings.get(parts[index])
                 if binding is not None:

@@ -1,0 +1,136 @@
+"""Declared events: instrumentation captures declared properties, and literal calls are checked."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.instrument import check_logged_calls, instrument_module
+from telemetry_cli.patching.project import _single_module
+from telemetry_cli.patching.removal import uninstrument_module
+from telemetry_cli.plan import Plan, plan_from_table
+
+PLAN = """
+[instrument."api/items.py"]
+event = "ai_block_used"
+capture = ["chapter_id", "num_questions"]
+
+[events.ai_block_used]
+properties.block_type = { type = "string" }
+properties.chapter_id = { type = "string" }
+properties.num_questions = { type = "integer", required = false }
+"""
+
+SOURCE = """from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.analytics.event_logger import event_logger
+
+router = APIRouter(prefix="/api/ai")
+
+
+class Base(BaseModel):
+    chapter_id: str
+
+
+class Ask(Base):
+    question: str
+
+
+@router.post("/ask")
+def ask(body: Ask):
+    return 1
+
+
+@router.get("/chapters/{chapter_id}/quiz/{item}")
+def quiz(chapter_id: int, item: str, num_questions: int = 3):
+    return 2
+
+
+@router.get("/other")
+def other(text: str):
+    return 3
+
+
+def helper():
+    event_logger.log("ai_block_used", {"chapterid": "x", "num_questions": "3"})
+    event_logger.log("ai_block_used", {"chapter_id": "c", "num_questions": True})
+    event_logger.record("ai_block_used", {"chapter_id": "c", "route": "/x"})
+    event_logger.log("nope", {})
+"""
+
+
+def _plan() -> Plan:
+    return plan_from_table(
+        tomllib.loads(PLAN), root=Path("/tmp"), config_file=Path("/tmp/pyproject.toml")
+    )
+
+
+def _run(source: str) -> tuple[str, tuple[str, ...], ModuleEditor]:
+    plan = _plan()
+    module, index = _single_module(source, "app.api.items", "app/api/items.py")
+    editor = ModuleEditor(module, index, "app")
+    instrument_module(
+        editor,
+        "ai_block_used",
+        "app.analytics",
+        plan.event("ai_block_used"),
+        plan.captured("api/items.py"),
+    )
+    check_logged_calls(editor, frozenset(plan.event_types), plan.events, "app.analytics")
+    edits = editor.finish()
+    return module.lines.apply(edits.insertions), tuple(edits.problems), editor
+
+
+def test_captured_properties_come_from_parameters_and_body_fields() -> None:
+    patched, _, _ = _run(SOURCE)
+    # From a field of the body model (declared on its base class).
+    assert (
+        '            "block_type": "ask",\n            "chapter_id": body.chapter_id,\n' in patched
+    )
+    # From a path parameter (an int logged as text for a string property), and a query one;
+    # the path parameter `item`, not declared, is not logged.
+    assert (
+        '            "chapter_id": str(chapter_id),\n            "num_questions": num_questions,\n'
+        in patched
+    )
+    assert '"item": item' not in patched
+
+
+def test_a_handler_without_a_required_captured_property_is_named() -> None:
+    _, problems, _ = _run(SOURCE)
+    assert problems[0] == (
+        "app/api/items.py:28: route other (GET /api/ai/other) cannot be instrumented: it has no "
+        "parameter or body field `chapter_id` for the captured property; add one, or log the "
+        "event by hand, or mark the handler `# telemetry-scaffold: skip`"
+    )
+
+
+def test_literal_calls_of_a_declared_event_are_checked() -> None:
+    _, problems, _ = _run(SOURCE)
+    assert problems[1:] == (
+        "app/api/items.py:33: 'ai_block_used' has no property 'chapterid' (declared: block_type, "
+        "chapter_id, num_questions); every such event is dropped: fix the call, or declare the "
+        "property in the plan",
+        "app/api/items.py:33: 'ai_block_used' property 'num_questions' is of type integer, got "
+        "the literal '3'; every such event is dropped: fix the call",
+        "app/api/items.py:33: 'ai_block_used' requires 'chapter_id', which the call leaves out; "
+        "every such event is dropped: add it to the call, or declare it required = false",
+        "app/api/items.py:34: 'ai_block_used' property 'num_questions' is of type integer, got "
+        "the literal True; every such event is dropped: fix the call",
+        "app/api/items.py:36: logs 'nope', which is not in event-types ['ai_block_used', "
+        "'chapter_visit', 'error_event']: every such event is dropped; add it to the plan or fix "
+        "the call",
+    )
+
+
+def test_captured_calls_come_out_again() -> None:
+    patched, _, _ = _run(SOURCE)
+    module, index = _single_module(patched, "app.api.items", "app/api/items.py")
+    editor = ModuleEditor(module, index, "app")
+    uninstrument_module(editor, frozenset({"ai_block_used"}), "app.analytics", force=False)
+    edits = editor.finish()
+    # The hand-written calls in helper() stay, and so does the import they use.
+    assert module.lines.apply(edits.insertions, edits.deletions) == SOURCE
+    assert edits.problems == []
