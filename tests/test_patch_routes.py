@@ -1550,3 +1550,27 @@ def test_a_call_with_a_stale_route_is_still_recognised_as_inserted() -> None:
     assert removed.source == source.replace(
         '@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")'
     )
+
+
+def test_an_inserted_call_out_of_date_is_brought_up_to_date() -> None:
+    source = CASES[0][1]
+    patched = _instrument(source).source
+    renamed = patched.replace('@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")')
+    result = _instrument(renamed)
+    assert result.changes == (
+        "bring the log call of get_item (GET /api/items/by-id/{item_id}) up to date",
+    )
+    assert result.problems == ()
+    fresh = _instrument(
+        source.replace('@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")')
+    )
+    assert result.source == fresh.source
+    assert _instrument(result.source).changes == ()
+
+
+def test_a_call_edited_by_hand_is_left_to_its_author() -> None:
+    source = CASES[0][1]
+    patched = _instrument(source).source.replace('"method": "GET",', '"method": "GET", "v": 2,')
+    result = _instrument(patched)
+    assert result.source == patched
+    assert result.changes == ()

@@ -18,8 +18,9 @@ from telemetry_cli.patching.edits import (
     statement_indent_unit,
     top_statement_of,
 )
+from telemetry_cli.patching.removal import inserted_call
 from telemetry_cli.patching.routes import Handler, find_handlers
-from telemetry_cli.patching.symbols import Binding, PackageIndex
+from telemetry_cli.patching.symbols import Binding, ModuleModel, PackageIndex
 
 SKIP = "mark the handler `# telemetry-scaffold: skip`"
 
@@ -123,7 +124,15 @@ def instrument_module(
             for call in existing_log_calls(handler, index, targets)
             if not editor.is_deleted(call.statement)  # an older call being replaced
         ]
+        filled: list[tuple[str, str]] | None = None
+        missing: list[str] = []
+        if event is not None:
+            filled, missing = capture_entries(handler, index, event, captured)
         if calls:
+            stale = _stale_inserted_call(handler, calls, event_type, filled, module)
+            if stale is not None and not missing:
+                _replace_call(editor, handler, stale, event_type, filled, module)
+                continue
             problems.extend((line, problem) for problem in _call_problems(where, calls, event_type))
             continue
         reasons = [
@@ -136,14 +145,11 @@ def instrument_module(
             f"(every event would be dropped); log str({parameter}) by hand, or {SKIP}"
             for parameter in _unrecordable_parameters(handler, index)
         )
-        filled: list[tuple[str, str]] | None = None
-        if event is not None:
-            filled, missing = capture_entries(handler, index, event, captured)
-            reasons.extend(
-                f"it has no parameter or body field `{name}` for the captured property; add "
-                f"one, or log the event by hand, or {SKIP}"
-                for name in missing
-            )
+        reasons.extend(
+            f"it has no parameter or body field `{name}` for the captured property; add "
+            f"one, or log the event by hand, or {SKIP}"
+            for name in missing
+        )
         point = body_insertion_point(handler.function, module)
         if point is None:
             reasons.append(
@@ -466,6 +472,58 @@ def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
         if not _plain_class(base_binding, index, depth + 1):
             return False
     return True
+
+
+def _stale_inserted_call(
+    handler: Handler,
+    calls: list[LogCall],
+    event_type: str,
+    filled: list[tuple[str, str]] | None,
+    module: ModuleModel,
+) -> LogCall | None:
+    """The handler's one inserted call, when it no longer says what generate would write now.
+
+    The route or methods changed, or the plan declared the event or changed what it captures:
+    a call in the shape generate writes (see :func:`~.removal.inserted_call`) is brought up to
+    date; a call edited by hand is left to its author.
+    """
+    if len(calls) != 1 or calls[0].event_type != event_type:
+        return None
+    call = calls[0]
+    fallback_block = module.name.rpartition(".")[2]
+    logger = ast.unparse(call.statement.value.func.value)  # type: ignore[attr-defined]
+    wanted = log_call_lines(
+        logger, event_type, payload_entries(handler, fallback_block, filled), "", ""
+    )
+    if ast.dump(ast.parse("\n".join(wanted)).body[0]) == ast.dump(call.statement):
+        return None
+    return call if inserted_call(handler, call, fallback_block) else None
+
+
+def _replace_call(
+    editor: ModuleEditor,
+    handler: Handler,
+    call: LogCall,
+    event_type: str,
+    filled: list[tuple[str, str]] | None,
+    module: ModuleModel,
+) -> None:
+    """Swap an out-of-date inserted call for the one generate writes now, at the same place."""
+    if not module.owns_lines(call.statement):
+        return
+    statement = call.statement
+    indent = module.lines.indentation(statement.lineno)
+    logger = ast.unparse(statement.value.func.value)  # type: ignore[attr-defined]
+    code = log_call_lines(
+        logger,
+        event_type,
+        payload_entries(handler, module.name.rpartition(".")[2], filled),
+        indent,
+        statement_indent_unit(module),
+    )
+    editor.delete(statement)
+    editor.insert(statement.lineno, tuple(indent + line for line in code), (1,), (logger,))
+    editor.edits.changes.append(f"bring the log call of {handler.label()} up to date")
 
 
 def _call_problems(where: str, calls: list[LogCall], event_type: str) -> list[str]:

@@ -367,7 +367,9 @@ def wire_source(
     wire_app(editor, found.site, analytics_package, capture_errors=capture_errors)
     edits = editor.finish()
     return PatchResult(
-        module.lines.apply(edits.insertions), tuple(edits.changes), tuple(edits.problems)
+        module.lines.apply(edits.insertions, edits.deletions),
+        tuple(edits.changes),
+        tuple(edits.problems),
     )
 
 
@@ -385,7 +387,9 @@ def instrument_source(
     instrument_module(editor, event_type, analytics_package)
     edits = editor.finish()
     return PatchResult(
-        module.lines.apply(edits.insertions), tuple(edits.changes), tuple(edits.problems)
+        module.lines.apply(edits.insertions, edits.deletions),
+        tuple(edits.changes),
+        tuple(edits.problems),
     )
 
 
