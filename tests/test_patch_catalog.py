@@ -134,3 +134,24 @@ def test_captured_calls_come_out_again() -> None:
     # The hand-written calls in helper() stay, and so does the import they use.
     assert module.lines.apply(edits.insertions, edits.deletions) == SOURCE
     assert edits.problems == []
+
+
+def test_tracking_calls_are_checked_like_literal_payloads() -> None:
+    source = SOURCE + (
+        "\n\ndef tracked():\n"
+        '    event_logger.track.ai_block_used(chapter_id="c", num_questions=2)\n'
+        '    event_logger.track.ai_block_used(chapterid="c")\n'
+        "    event_logger.track.chapter_visit()\n"
+    )
+    _, problems, _ = _run(source)
+    tail = [problem for problem in problems if int(problem.split(":")[1]) > 36]
+    assert tail == [
+        "app/api/items.py:41: 'ai_block_used' has no property 'chapterid' (declared: block_type, "
+        "chapter_id, num_questions); every such event is dropped: fix the call, or declare the "
+        "property in the plan",
+        "app/api/items.py:41: 'ai_block_used' requires 'chapter_id', which the call leaves out; "
+        "every such event is dropped: add it to the call, or declare it required = false",
+        "app/api/items.py:42: event_logger.track.chapter_visit: 'chapter_visit' is not a declared "
+        "event (declared: ai_block_used); declare it under [tool.telemetry-scaffold.events] or "
+        "fix the call",
+    ]

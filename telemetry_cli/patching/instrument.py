@@ -213,11 +213,21 @@ def check_logged_calls(
     targets = (f"{logger_module}.event_logger", logger_module)
     by_name = {event.name: event for event in events}
     for node in ast.walk(module.tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        if (
+            isinstance(owner, ast.Attribute)
+            and owner.attr == "track"
+            and any(module.refers_to(owner.value, target) for target in targets)
+            and not _in_deleted(editor, node)
+        ):
+            problems = _tracking_problems(node, node.func.attr, by_name)
+            editor.edits.problems.extend(f"{module.path}:{node.lineno}: {p}" for p in problems)
+            continue
         if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("log", "record")
-            and any(module.refers_to(node.func.value, target) for target in targets)
+            node.func.attr in ("log", "record")
+            and any(module.refers_to(owner, target) for target in targets)
         ):
             continue
         argument = node.args[0] if node.args else None
@@ -240,10 +250,29 @@ def check_logged_calls(
             )
             continue
         event = by_name.get(argument.value)
-        if event is not None and isinstance(payload, ast.Dict):
+        if event is None or not isinstance(payload, ast.Dict):
+            continue
+        keys = [key.value if isinstance(key, ast.Constant) else None for key in payload.keys]
+        if all(isinstance(key, str) for key in keys):  # not computed keys or ** unpacking
+            values = {str(key): value for key, value in zip(keys, payload.values, strict=True)}
             editor.edits.problems.extend(
-                f"{where}: {problem}" for problem in _payload_problems(event, payload)
+                f"{where}: {problem}" for problem in _payload_problems(event, values)
             )
+
+
+def _tracking_problems(call: ast.Call, name: str, events: dict[str, EventSpec]) -> list[str]:
+    """What a call of ``event_logger.track.<event>(...)`` gets wrong (mypy sees it too)."""
+    event = events.get(name)
+    if event is None:
+        known = ", ".join(events) or "none"
+        return [
+            f"event_logger.track.{name}: {name!r} is not a declared event (declared: {known}); "
+            "declare it under [tool.telemetry-scaffold.events] or fix the call"
+        ]
+    if call.args or any(keyword.arg is None for keyword in call.keywords):
+        return []  # positional or ** arguments: mypy's business, nothing literal to check
+    values = {str(keyword.arg): keyword.value for keyword in call.keywords}
+    return _payload_problems(event, values)
 
 
 _LITERAL_TYPES: dict[str, tuple[type, ...]] = {
@@ -255,16 +284,11 @@ _LITERAL_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _payload_problems(event: EventSpec, payload: ast.Dict) -> list[str]:
+def _payload_problems(event: EventSpec, values: dict[str, ast.expr]) -> list[str]:
     """What a literal payload of a declared event gets wrong, as the model would refuse it."""
-    keys = [key.value if isinstance(key, ast.Constant) else None for key in payload.keys]
-    if any(not isinstance(key, str) for key in keys):
-        return []  # computed keys or ** unpacking: not a literal payload
-    values = dict(zip(keys, payload.values, strict=True))
     problems = []
     name = event.name
     for key, value in values.items():
-        assert isinstance(key, str)
         spec = event.declared(key)
         if spec is None:
             if key not in CONTEXT_PROPERTIES and not event.additional_properties:
