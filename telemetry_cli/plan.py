@@ -29,6 +29,8 @@ TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
 
 DEFAULT_EVENT_TYPES = ("ai_block_used", "chapter_visit", "error_event")
+# The event sinks the generated layer can default to (the ``sink`` key).
+SINKS = ("logging", "opentelemetry")
 ERROR_EVENT_TYPE = "error_event"
 
 # Where Plan.app came from, for messages: our own key, or FastAPI CLI's setting.
@@ -398,6 +400,13 @@ def _validate_redact(value: object, scope: _Scope) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _validate_sink(value: object, scope: _Scope) -> str:
+    if not isinstance(value, str) or value not in SINKS:
+        choices = " or ".join(json.dumps(sink) for sink in SINKS)
+        raise scope.fail("sink", f"expected {choices}, got {value!r}")
+    return value
+
+
 # The keys, in documentation order; a validator may read the values of the keys before it.
 KEYS: tuple[Key, ...] = (
     Key(
@@ -494,6 +503,16 @@ KEYS: tuple[Key, ...] = (
         meaning="payload keys to redact in addition to the built-in sensitive list",
         validate=_validate_redact,
     ),
+    Key(
+        name="sink",
+        field="sink",
+        type="string",
+        default="logging",
+        meaning='where events go: `"logging"` (one log record each, the placeholder) or '
+        '`"opentelemetry"` (an OpenTelemetry log record each; a no-op until the app configures '
+        "an OpenTelemetry SDK)",
+        validate=_validate_sink,
+    ),
 )
 KEYS_BY_NAME: Mapping[str, Key] = {key.name: key for key in KEYS}
 KNOWN_KEYS = tuple(key.name for key in KEYS)
@@ -534,6 +553,7 @@ class Plan:
     capture_errors: bool = _default("capture-errors")
     app: str | None = _default("app")
     redact: tuple[str, ...] = _default("redact")
+    sink: str = _default("sink")
     events: tuple[EventSpec, ...] = _default("events")
     app_source: str | None = None
     capture: tuple[tuple[str, tuple[str, ...]], ...] = ()
