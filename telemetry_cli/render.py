@@ -97,6 +97,10 @@ def _with_capture_errors(plan: Plan) -> bool:
     return plan.capture_errors
 
 
+def _with_opentelemetry_sink(plan: Plan) -> bool:
+    return plan.sink == "opentelemetry"
+
+
 @dataclass(frozen=True)
 class Output:
     """One generated file: the template it is rendered from, where it goes, and when it exists.
@@ -155,6 +159,14 @@ OUTPUTS: tuple[Output, ...] = (
         Place.PACKAGE,
         "event_logger.py",
         "EventLogger, the shared event_logger, ALLOWED_EVENT_TYPES and the sink interface",
+    ),
+    Output(
+        "analytics/opentelemetry_sink.py.jinja",
+        Place.PACKAGE,
+        "opentelemetry_sink.py",
+        "OpenTelemetrySink, the default sink: each event as an OpenTelemetry log record",
+        _with_opentelemetry_sink,
+        'with sink = "opentelemetry"',
     ),
     Output(
         "analytics/telemetry_router.py.jinja",
@@ -264,6 +276,9 @@ def template_context(
         ],
         "wired": entry.path not in failed,
         "capture_errors": plan.capture_errors,
+        "sink": plan.sink,
+        # The class the event logger sends events to unless the application installs another.
+        "default_sink": "OpenTelemetrySink" if plan.sink == "opentelemetry" else "LoggingSink",
         "limits": dict(LIMITS),
         "sensitive_keys": sensitive_keys(plan),
         "config_file": _relative_config(plan),
