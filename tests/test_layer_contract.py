@@ -288,8 +288,13 @@ def _tool(name: str) -> str:
     return found
 
 
-# Code layout differs with one event type (the Literal fits on a line), so check that too.
-QUALITY_PLANS = {**PLAN_OPTIONS, "one-type": {"event_types": ("error_event",)}}
+# Code layout differs with one event type (the Literal fits on a line), so check that too; the
+# OpenTelemetry sink adds a module and changes the logger and the models.
+QUALITY_PLANS = {
+    **PLAN_OPTIONS,
+    "one-type": {"event_types": ("error_event",)},
+    "opentelemetry": {"sink": "opentelemetry"},
+}
 
 
 @pytest.fixture(scope="module", params=QUALITY_PLANS.values(), ids=QUALITY_PLANS.keys())

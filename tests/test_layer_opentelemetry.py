@@ -1,0 +1,464 @@
+"""The OpenTelemetry sink (``sink = "opentelemetry"``), checked with the SDK's in-memory exporter.
+
+One SDK ``LoggerProvider`` is installed globally for this module, the way an application would
+(the API lets a process set it once; the fixture puts the API's globals back afterwards). What
+happens without any SDK is checked in a fresh interpreter, where none was ever set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openapi_spec_validator import validate
+from opentelemetry._logs import SeverityNumber, get_logger_provider, set_logger_provider
+from opentelemetry._logs import _internal as logs_api_internals
+from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
+from opentelemetry.sdk._logs.export import (
+    BatchLogRecordProcessor,
+    InMemoryLogRecordExporter,
+    SimpleLogRecordProcessor,
+)
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.util._once import Once
+
+from telemetry_cli.errors import ConfigError
+from telemetry_cli.plan import plan_from_table
+from tests.backend_support import imported_app
+from tests.cli_support import make_project, run
+from tests.layer_support import Layer, make_plan, render_tree, rendered_layer
+from tests.test_layer_contract import load_contract, operations, served_openapi
+
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def _reset_logger_provider() -> None:
+    # What opentelemetry-test-utils' reset_logging_globals does: the API allows one global
+    # provider per process, and other test modules must find none.
+    logs_api_internals._LOGGER_PROVIDER = None
+    logs_api_internals._LOGGER_PROVIDER_SET_ONCE = Once()
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[LoggerProvider]:
+    assert logs_api_internals._LOGGER_PROVIDER is None, "another test left a logger provider set"
+    sdk = LoggerProvider(shutdown_on_exit=False)
+    set_logger_provider(sdk)
+    assert get_logger_provider() is sdk
+    yield sdk
+    sdk.shutdown()
+    _reset_logger_provider()
+
+
+@pytest.fixture(scope="module")
+def memory(provider: LoggerProvider) -> InMemoryLogRecordExporter:
+    exporter = InMemoryLogRecordExporter()
+    provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
+    return exporter
+
+
+@pytest.fixture(scope="module")
+def layer(
+    tmp_path_factory: pytest.TempPathFactory, memory: InMemoryLogRecordExporter
+) -> Iterator[Layer]:
+    root = tmp_path_factory.mktemp("otel-layer")
+    with rendered_layer(root, sink="opentelemetry", redact=("customer_ref",)) as rendered:
+        yield rendered
+
+
+@pytest.fixture(autouse=True)
+def exported(memory: InMemoryLogRecordExporter) -> Iterator[InMemoryLogRecordExporter]:
+    memory.clear()
+    yield memory
+    memory.clear()
+
+
+def records(exporter: InMemoryLogRecordExporter) -> list[ReadableLogRecord]:
+    """The layer's records: FastAPI itself emits an event of its own for an unhandled error."""
+    return [
+        record
+        for record in exporter.get_finished_logs()
+        if record.instrumentation_scope is not None
+        and record.instrumentation_scope.name == "app.analytics"
+    ]
+
+
+def attributes_of(record: ReadableLogRecord) -> dict[str, Any]:
+    return dict(record.log_record.attributes or {})
+
+
+def only_record(exporter: InMemoryLogRecordExporter) -> ReadableLogRecord:
+    found = records(exporter)
+    assert len(found) == 1, [record.to_json() for record in found]
+    return found[0]
+
+
+def unix_nanoseconds(timestamp: str) -> int:
+    moment = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return (int(moment.timestamp()) * 1_000_000 + moment.microsecond) * 1000
+
+
+SENSITIVE_PAYLOAD: dict[str, Any] = {
+    "block_type": "quiz",
+    "email": "ada@example.com",
+    "user": {"sessionId": "s-3f9a", "plan": "pro"},
+    "attempts": [{"token": "tk-77"}, 2],
+    "customer_ref": "cr-123",
+}
+SECRETS = ("ada@example.com", "s-3f9a", "tk-77", "cr-123")
+
+
+# --- the records ------------------------------------------------------------------------------
+
+
+def test_log_emits_one_event_record(layer: Layer, exported: InMemoryLogRecordExporter) -> None:
+    layer.event_logger.event_logger.log("ai_block_used", {"block_type": "quiz", "chapter": 3})
+    record = only_record(exported)
+    log_record = record.log_record
+    assert log_record.event_name == "ai_block_used"
+    assert log_record.severity_number == SeverityNumber.INFO
+    assert log_record.severity_text == "INFO"
+    assert log_record.body is None
+    assert record.instrumentation_scope is not None
+    assert record.instrumentation_scope.name == "app.analytics"
+    attributes = dict(log_record.attributes or {})
+    assert UUID4.fullmatch(attributes.pop("log.record.uid"))
+    assert attributes == {"block_type": "quiz", "chapter": 3}
+
+
+def test_record_keeps_the_event_id_and_timestamp(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    event = layer.event_logger.event_logger.record("chapter_visit", {"chapter_id": "kinematics"})
+    log_record = only_record(exported).log_record
+    assert log_record.attributes is not None
+    assert log_record.attributes["log.record.uid"] == event.event_id
+    assert log_record.timestamp == unix_nanoseconds(event.timestamp)
+    assert log_record.event_name == event.event_type
+
+
+def test_payload_is_redacted_before_it_becomes_attributes(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    layer.event_logger.event_logger.log("ai_block_used", SENSITIVE_PAYLOAD)
+    record = only_record(exported)
+    attributes = dict(record.log_record.attributes or {})
+    assert attributes["email"] == "[redacted]"
+    assert attributes["user"] == {"sessionId": "[redacted]", "plan": "pro"}
+    assert attributes["attempts"] == ({"token": "[redacted]"}, 2)
+    assert attributes["customer_ref"] == "[redacted]"  # the plan's own redact key
+    exported_text = record.to_json()
+    assert not [secret for secret in SECRETS if secret in exported_text]
+
+
+def test_nested_values_stay_maps_and_arrays(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    payload = {
+        "big": 2**70,
+        "small": -(2**63),
+        "none": None,
+        "ratio": 0.25,
+        "flag": False,
+        "nested": {"deep": [1, "two", {"three": 3.5, "huge": -(2**64)}]},
+        "a.b": 1,
+        "a": {"b": 2},
+    }
+    layer.event_logger.event_logger.log("ai_block_used", payload)
+    attributes = dict(only_record(exported).log_record.attributes or {})
+    del attributes["log.record.uid"]
+    assert attributes == {
+        "big": str(2**70),  # beyond 64 bits: a decimal string, as OTLP's AnyValue mapping says
+        "small": -(2**63),
+        "none": None,
+        "ratio": 0.25,
+        "flag": False,
+        "nested": {"deep": (1, "two", {"three": 3.5, "huge": str(-(2**64))})},
+        "a.b": 1,
+        "a": {"b": 2},
+    }
+
+
+def test_a_payload_key_cannot_replace_the_event_id(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    event = layer.event_logger.event_logger.record("ai_block_used", {"log.record.uid": "spoofed"})
+    attributes = only_record(exported).log_record.attributes
+    assert attributes is not None and attributes["log.record.uid"] == event.event_id
+
+
+def test_rejected_and_disabled_events_emit_nothing(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    module = layer.event_logger
+    module.event_logger.log("not_an_event", {})
+    module.event_logger.log("ai_block_used", {"bad": float("nan")})
+    module.EventLogger(module.OpenTelemetrySink(), enabled=False).log("ai_block_used", {})
+    assert records(exported) == []
+
+
+def test_the_record_carries_the_active_span(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    tracer = TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("request") as span:
+        layer.event_logger.event_logger.log("ai_block_used", {"block_type": "quiz"})
+    context = span.get_span_context()
+    log_record = only_record(exported).log_record
+    assert (log_record.trace_id, log_record.span_id) == (context.trace_id, context.span_id)
+
+
+def test_every_event_arrives_once_under_concurrency(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    logger = layer.event_logger.event_logger
+
+    def burst(worker: int) -> None:
+        for number in range(250):
+            logger.log("ai_block_used", {"worker": worker, "number": number})
+
+    threads = [threading.Thread(target=burst, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    found = records(exported)
+    assert len(found) == 1000
+    assert len({attributes_of(record)["log.record.uid"] for record in found}) == 1000
+    pairs = {(attributes_of(record)["worker"], attributes_of(record)["number"]) for record in found}
+    assert pairs == {(worker, number) for worker in range(4) for number in range(250)}
+
+
+# --- the HTTP side ----------------------------------------------------------------------------
+
+
+def test_post_log_emits_one_record(layer: Layer, exported: InMemoryLogRecordExporter) -> None:
+    with TestClient(layer.app()) as client:
+        response = client.post(
+            f"{layer.prefix}/log",
+            json={"event_type": "ai_block_used", "payload": SENSITIVE_PAYLOAD},
+        )
+    assert response.status_code == 202
+    record = only_record(exported)
+    assert record.log_record.event_name == "ai_block_used"
+    assert record.log_record.attributes is not None
+    assert record.log_record.attributes["log.record.uid"] == response.json()["event_id"]
+    assert record.log_record.timestamp == unix_nanoseconds(response.json()["timestamp"])
+    assert not [secret for secret in SECRETS if secret in record.to_json()]
+
+
+def test_refused_requests_emit_nothing(layer: Layer, exported: InMemoryLogRecordExporter) -> None:
+    with TestClient(layer.app()) as client:
+        unknown = client.post(f"{layer.prefix}/log", json={"event_type": "nope"})
+        not_json = client.post(
+            f"{layer.prefix}/log", content=b"{", headers={"content-type": "application/json"}
+        )
+    assert (unknown.status_code, not_json.status_code) == (422, 422)
+    assert records(exported) == []
+
+
+def test_health_names_the_sink_and_the_sdk(layer: Layer) -> None:
+    with TestClient(layer.app()) as client:
+        answer = client.get(f"{layer.prefix}/health").json()
+    assert answer["sink"] == "OpenTelemetrySink"
+    assert answer["opentelemetry_sdk_configured"] is True
+    assert answer["status"] == "ok"
+    assert layer.event_logger.event_logger.health().opentelemetry_sdk_configured is True
+
+
+def test_contract_is_valid_and_equals_the_served_api(layer: Layer) -> None:
+    contract = load_contract(layer)
+    validate(contract)
+    assert operations(served_openapi(layer), layer.prefix) == operations(contract, layer.prefix)
+    health = contract["components"]["schemas"]["HealthStatus"]
+    assert "opentelemetry_sdk_configured" in health["required"]
+
+
+# --- composition with QueueSink and flushing --------------------------------------------------
+
+
+def test_queue_sink_composes(layer: Layer, exported: InMemoryLogRecordExporter) -> None:
+    module = layer.event_logger
+    queued = module.QueueSink(module.OpenTelemetrySink(), maxsize=2000)
+    logger = module.EventLogger(queued, enabled=True)
+    tracer = TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("request"):
+        for number in range(500):
+            logger.log("chapter_visit", {"number": number, "password": "hunter2"})
+    logger.flush()
+    found = records(exported)
+    assert [attributes_of(record)["number"] for record in found] == list(range(500))
+    assert {attributes_of(record)["password"] for record in found} == {"[redacted]"}
+    # Emitted from the queue's thread, the records lose the request's span: the reason the
+    # default sink is not queued (the SDK's batch processor already queues).
+    assert {record.log_record.trace_id for record in found} == {0}
+    health = logger.health()
+    assert (health.sink, health.dropped, health.failed) == ("QueueSink(OpenTelemetrySink)", 0, 0)
+    queued.close()
+
+
+def test_flush_exports_what_the_batch_processor_holds(
+    layer: Layer, provider: LoggerProvider
+) -> None:
+    batched = InMemoryLogRecordExporter()
+    # A long delay and a large batch: nothing is exported until something flushes.
+    provider.add_log_record_processor(
+        BatchLogRecordProcessor(batched, schedule_delay_millis=60_000, max_export_batch_size=512)
+    )
+    logger = layer.event_logger.event_logger
+    for number in range(20):
+        logger.log("ai_block_used", {"number": number})
+    assert batched.get_finished_logs() == ()
+    logger.flush()
+    assert len(batched.get_finished_logs()) == 20
+
+
+def test_a_flush_that_times_out_is_a_sink_error(
+    layer: Layer, provider: LoggerProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(provider, "force_flush", lambda timeout_millis=30_000: False)
+    module = layer.event_logger
+    with pytest.raises(module.SinkError, match="OpenTelemetrySink failed with TimeoutError"):
+        module.event_logger.flush()
+    with pytest.raises(TimeoutError, match="did not flush in 5 s"):
+        module.OpenTelemetrySink().close()
+
+
+# --- an instrumented route and the error hook, generated by the CLI ---------------------------
+
+
+def test_instrumented_route_and_error_hook_emit_records(
+    tmp_path: Path, exported: InMemoryLogRecordExporter
+) -> None:
+    root = make_project(tmp_path / "project", 'sink = "opentelemetry"')
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (root / "backend/app/analytics/opentelemetry_sink.py").is_file()
+    with imported_app(root / "backend") as main:
+
+        @main.app.get("/boom")
+        def boom() -> None:
+            raise RuntimeError("secret detail")
+
+        with TestClient(main.app, raise_server_exceptions=False) as client:
+            quiz = client.post("/api/ai/quiz/kinematics")
+            asked = client.post(
+                "/api/ai/ask-question",
+                json={"question": "what is my password hunter2?", "chapter_id": "c1"},
+            )
+            failed = client.get("/boom")
+    assert (quiz.status_code, asked.status_code, failed.status_code) == (200, 200, 500)
+    found = records(exported)
+    assert [record.log_record.event_name for record in found] == [
+        "ai_block_used",
+        "ai_block_used",
+        "error_event",
+    ]
+    quiz_attributes = dict(found[0].log_record.attributes or {})
+    assert quiz_attributes["chapter_id"] == "kinematics"
+    assert quiz_attributes["handler"] == "quiz"
+    assert "hunter2" not in json.dumps([json.loads(record.to_json()) for record in found])
+    error_attributes = dict(found[2].log_record.attributes or {})
+    assert error_attributes["exception"] == "RuntimeError"
+    assert error_attributes["route"] == "/boom"
+    assert "secret detail" not in found[2].to_json()
+
+
+# --- without an SDK ---------------------------------------------------------------------------
+
+NO_SDK_SCRIPT = """
+import json, logging, sys
+
+warnings = []
+
+class Keep(logging.Handler):
+    def emit(self, record):
+        warnings.append(record.getMessage())
+
+logging.getLogger().addHandler(Keep())
+sys.path.insert(0, sys.argv[1])
+from app.analytics.event_logger import event_logger
+from app.analytics.telemetry_router import router
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+event_logger.log("ai_block_used", {"block_type": "quiz"})
+event = event_logger.record("chapter_visit", {"chapter_id": "c1"})
+event_logger.flush()
+app = FastAPI()
+app.include_router(router)
+with TestClient(app) as client:
+    posted = client.post("/api/telemetry/log", json={"event_type": "ai_block_used"})
+    health = client.get("/api/telemetry/health").json()
+print(json.dumps({
+    "is_enabled": event_logger.sink.is_enabled(),
+    "event_id": event.event_id,
+    "posted": posted.status_code,
+    "health": health,
+    "warnings": warnings,
+    "sdk_imported": sorted(name for name in sys.modules if name.startswith("opentelemetry.sdk")),
+}))
+"""
+
+
+def test_without_an_sdk_nothing_is_exported_and_nothing_fails(tmp_path: Path) -> None:
+    plan = make_plan(tmp_path, sink="opentelemetry")
+    render_tree(tmp_path, plan)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_SDK_SCRIPT, str(tmp_path / plan.backend)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert outcome["is_enabled"] is False
+    assert UUID4.fullmatch(outcome["event_id"])
+    assert outcome["posted"] == 202
+    assert outcome["health"]["sink"] == "OpenTelemetrySink"
+    assert outcome["health"]["opentelemetry_sdk_configured"] is False
+    assert outcome["health"]["status"] == "ok"
+    assert (outcome["health"]["failed"], outcome["health"]["dropped"]) == (0, 0)
+    assert outcome["warnings"] == []
+    assert outcome["sdk_imported"] == []
+
+
+# --- the plan key -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["kafka", "OpenTelemetry", "", 1, True, ["opentelemetry"]])
+def test_sink_key_refuses_other_values(tmp_path: Path, value: object) -> None:
+    with pytest.raises(ConfigError) as caught:
+        plan_from_table({"sink": value}, root=tmp_path, config_file=tmp_path / "pyproject.toml")
+    message = caught.value.message
+    assert "sink" in message and '"logging" or "opentelemetry"' in message
+    assert "\n" not in message
+
+
+def test_the_logging_sink_is_the_default_and_switching_back_removes_the_module(
+    tmp_path: Path,
+) -> None:
+    assert plan_from_table({}, root=tmp_path, config_file=tmp_path / "x.toml").sink == "logging"
+    root = make_project(tmp_path / "project", 'sink = "opentelemetry"')
+    assert run("generate", "--root", str(root)).exit_code == 0
+    sink_module = root / "backend/app/analytics/opentelemetry_sink.py"
+    assert sink_module.is_file()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    config = root / "pyproject.toml"
+    config.write_text(config.read_text().replace('sink = "opentelemetry"', ""))
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert not sink_module.exists()
+    logger_source = (root / "backend/app/analytics/event_logger.py").read_text()
+    assert "opentelemetry" not in logger_source
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
