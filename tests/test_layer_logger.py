@@ -589,8 +589,19 @@ def test_log_survives_surprising_input(logger: Any, sink: RecordingSink) -> None
         def items(self) -> Any:
             raise RuntimeError(MARKER)
 
+    class BrokenHash(str):
+        def __hash__(self) -> int:
+            raise RuntimeError(MARKER)
+
+    class BrokenLength(dict[str, Any]):
+        def __len__(self) -> int:
+            raise RuntimeError(MARKER)
+
     logger.log("ai_block_used", Exploding(a=1))
     logger.log(42, {})  # type: ignore[arg-type]
+    logger.log(["ai_block_used"], {})  # type: ignore[arg-type]  # unhashable
+    logger.log(BrokenHash("ai_block_used"), {})
+    logger.log("ai_block_used", BrokenLength(a=1))
     assert sink.events == []
 
 

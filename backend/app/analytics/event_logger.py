@@ -612,7 +612,7 @@ class EventLogger:
         try:
             event = _build_event(event_type, payload)
         except EventValidationError as exc:
-            _warn("Dropped analytics event %.80r: %s", event_type, exc)
+            _warn("Dropped analytics event %s: %s", _shown(event_type), exc)
             return
         try:
             _emit(sink, event)
@@ -710,8 +710,8 @@ class EventLogger:
             return
         # The message names only the failure's class: an exception text may quote the payload.
         self._failures.add(
-            "Dropped analytics event %.80r: %s failed with %s",
-            event_type,
+            "Dropped analytics event %s: %s failed with %s",
+            _shown(event_type),
             _sink_name(sink),
             type(exc).__name__,
         )
@@ -777,12 +777,22 @@ def _enabled_from_env() -> bool:
 # --- building an event ------------------------------------------------------------------------
 
 
+def _shown(event_type: object) -> str:
+    """The event type for a message: a plain string quoted and cut short, else only its type."""
+    if type(event_type) is str:
+        return repr(event_type[:80])
+    return f"of type {type(event_type).__name__}"
+
+
 def _build_event(event_type: str, payload: dict[str, Any] | None) -> AnalyticsEvent:
-    allowed = _ALLOWED.get(event_type) if isinstance(event_type, str) else None
+    try:
+        allowed = _ALLOWED.get(event_type) if isinstance(event_type, str) else None
+    except Exception:  # a str subclass whose __hash__ or __eq__ breaks
+        allowed = None
     if allowed is None:
         raise EventValidationError(
             "event_type",
-            f"unknown event type {str(event_type)[:80]!r}; "
+            f"unknown event type {_shown(event_type)}; "
             f"allowed types: {', '.join(ALLOWED_EVENT_TYPES)}",
         )
     try:
