@@ -52,6 +52,7 @@ SENSITIVE_KEYS = (
     "ipv6",
     "jwt",
     "otp",
+    "passcode",
     "passphrase",
     "passwd",
     "password",

@@ -110,6 +110,7 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "ipv6",
     "jwt",
     "otp",
+    "passcode",
     "passphrase",
     "passwd",
     "password",
