@@ -30,7 +30,6 @@ The variable is read when an ``EventLogger`` is built, i.e. once at import time 
 This module imports nothing from FastAPI so that scripts and workers can log events too.
 """
 
-import asyncio
 import atexit
 import contextlib
 import inspect
@@ -1181,10 +1180,8 @@ async def telemetry_lifespan(_app: object) -> AsyncIterator[None]:
     exit. A failure or timeout is logged as a warning, never raised into the server.
     """
     yield
-    await asyncio.to_thread(_flush_at_shutdown)
-
-
-def _flush_at_shutdown() -> None:
+    # The server has stopped taking requests by now, so waiting here (at most a QueueSink's
+    # timeout) holds nothing up, and works the same under any async library.
     try:
         event_logger.flush()
     except SinkError as exc:
