@@ -71,6 +71,7 @@ __all__ = [
     "LoggingSink",
     "QueueFullError",
     "QueueSink",
+    "QueueStats",
     "SinkError",
     "TelemetryError",
     "event_logger",
