@@ -111,7 +111,7 @@ def _mounts(
     for model in models:
         if "include_router" not in model.text:
             continue
-        for node in ast.walk(model.tree):
+        for node in model.nodes_near(["include_router"]):
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)

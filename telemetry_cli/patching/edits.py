@@ -218,7 +218,7 @@ class ModuleEditor:
             local = statement.names[0].asname or statement.names[0].name
             if local in self._inserted_names or any(
                 isinstance(node, ast.Name) and node.id == local and node.lineno not in deleted_lines
-                for node in ast.walk(self.module.tree)
+                for node in self.module.nodes_near([local])
             ):
                 continue
             end = statement.end_lineno or statement.lineno
@@ -365,7 +365,7 @@ def _is_docstring(statement: ast.stmt) -> bool:
 def _indent_unit(module: ModuleModel) -> str:
     """The module's indentation step (four spaces when it has no indented block)."""
     lines = module.lines
-    for node in ast.walk(module.tree):
+    for node in module.statements:
         if isinstance(node, FunctionNode | ast.ClassDef) and node.body:
             outer = lines.indentation(node.lineno)
             inner = lines.indentation(node.body[0].lineno)

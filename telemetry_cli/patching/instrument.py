@@ -32,7 +32,11 @@ def wire_app(
     module = editor.module
     router_target = f"{analytics_package}.telemetry_router.router"
     capture_target = f"{analytics_package}.error_capture.install_error_capture"
-    calls = [node for node in ast.walk(module.tree) if isinstance(node, ast.Call)]
+    calls = [
+        node
+        for node in module.nodes_near(["include_router", *module.names_for(capture_target)])
+        if isinstance(node, ast.Call)
+    ]
     included = any(
         isinstance(call.func, ast.Attribute)
         and call.func.attr == "include_router"
@@ -212,7 +216,7 @@ def check_logged_calls(
     logger_module = f"{analytics_package}.event_logger"
     targets = (f"{logger_module}.event_logger", logger_module)
     by_name = {event.name: event for event in events}
-    for node in ast.walk(module.tree):
+    for node in module.nodes_near([f"{name}." for name in module.names_for(*targets)]):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         owner = node.func.value
@@ -514,13 +518,22 @@ def _stale_inserted_call(
     if len(calls) != 1 or calls[0].event_type != event_type:
         return None
     call = calls[0]
+    statement = call.statement
     fallback_block = module.name.rpartition(".")[2]
-    logger = ast.unparse(call.statement.value.func.value)  # type: ignore[attr-defined]
-    wanted = log_call_lines(
-        logger, event_type, payload_entries(handler, fallback_block, filled), "", ""
+    logger = ast.unparse(statement.value.func.value)  # type: ignore[attr-defined]
+    entries = payload_entries(handler, fallback_block, filled)
+    indent = module.lines.indentation(statement.lineno)
+    unit = statement_indent_unit(module)
+    wanted = log_call_lines(logger, event_type, entries, indent, unit)
+    written = tuple(
+        module.lines.line(number)[len(indent) :]
+        for number in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
     )
-    if ast.dump(ast.parse("\n".join(wanted)).body[0]) == ast.dump(call.statement):
-        return None
+    if written == wanted:
+        return None  # as generate writes it: the common case, without parsing anything
+    wanted_tree = ast.parse("\n".join(log_call_lines(logger, event_type, entries, "", "")))
+    if ast.dump(wanted_tree.body[0]) == ast.dump(statement):
+        return None  # the same call, laid out differently
     return call if inserted_call(handler, call, fallback_block) else None
 
 

@@ -27,7 +27,8 @@ def unwire_app(
     module = editor.module
     router_target = f"{analytics_package}.telemetry_router.router"
     capture_target = f"{analytics_package}.error_capture.install_error_capture"
-    for statement in ast.walk(module.tree):
+    names = module.names_for(router_target, capture_target)
+    for statement in module.nodes_near(["include_router", *names]):
         if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
             continue
         call = statement.value

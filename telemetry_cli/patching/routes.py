@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.names import (
@@ -132,7 +133,25 @@ class Suspect:
 
 
 def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
-    """Return the module's route handlers in source order, and route-lookalikes not understood."""
+    """Return the module's route handlers in source order, and route-lookalikes not understood.
+
+    Found once per module (instrumentation, removal and the collision check all ask).
+    """
+    cached = _FOUND.get(module)
+    if cached is not None:
+        return list(cached[0]), list(cached[1])
+    handlers, suspects = _find(module, index)
+    _FOUND[module] = (handlers, suspects)
+    return list(handlers), list(suspects)
+
+
+# Weak keys: a module parsed for one run is forgotten with it.
+_FOUND: weakref.WeakKeyDictionary[ModuleModel, tuple[list[Handler], list[Suspect]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
     finder = _Finder(module, index)
     finder.visit(module.scope, "")
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]

@@ -9,6 +9,7 @@ feeds and Unicode line separators inside a line do not start a new one).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -56,9 +57,19 @@ class SourceLines:
             endings.append("")
         self._lines = lines
         self._endings = endings
+        self._starts: list[int] | None = None
         first = _LINE_BREAK.search(text)
         #: The line ending new lines get: the file's first one, ``\n`` for a file without any.
         self.newline = first.group() if first else "\n"
+
+    def line_at(self, offset: int) -> int:
+        """The number (1-based) of the line holding character ``offset`` of the text."""
+        if self._starts is None:
+            starts = [0]
+            for line, ending in zip(self._lines, self._endings, strict=True):
+                starts.append(starts[-1] + len(line) + len(ending))
+            self._starts = starts
+        return bisect.bisect_right(self._starts, offset)
 
     def __len__(self) -> int:
         """The number of lines."""

@@ -9,8 +9,10 @@ function builds one, and the value of a string constant.
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -287,6 +289,14 @@ def _passes_prefix_through(init: FunctionNode) -> bool:
     return handed_on
 
 
+def statement_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """Every block of statements directly inside ``statement`` (def and class bodies too)."""
+    if isinstance(statement, FunctionNode | ast.ClassDef):
+        return [statement.body]
+    blocks = sub_blocks(statement)
+    return [block for block in blocks if block]
+
+
 def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
     """Walk the nodes of a scope's body, not entering nested function or class bodies."""
     stack: list[ast.AST] = list(node.body)
@@ -333,14 +343,67 @@ class ModuleModel:
     @cached_property
     def _blocks(self) -> dict[int, list[ast.stmt]]:
         """The block (list of statements) each statement of the module sits in, by id."""
-        blocks: dict[int, list[ast.stmt]] = {}
-        for node in ast.walk(self.tree):
-            for name in ("body", "orelse", "finalbody"):
-                block = getattr(node, name, None)
-                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-                    for statement in block:
-                        blocks[id(statement)] = block
+        blocks: dict[int, list[ast.stmt]] = {
+            id(statement): self.tree.body for statement in self.tree.body
+        }
+        for statement in self.statements:
+            for block in statement_blocks(statement):
+                for inner in block:
+                    blocks[id(inner)] = block
         return blocks
+
+    @cached_property
+    def statements(self) -> list[ast.stmt]:
+        """Every statement of the module, nested ones included, in source order.
+
+        Walking statements only (not expressions) visits a small part of the tree: most nodes
+        of a module are expressions.
+        """
+        found: list[ast.stmt] = []
+        pending = list(reversed(self.tree.body))
+        while pending:
+            statement = pending.pop()
+            found.append(statement)
+            for block in reversed(statement_blocks(statement)):
+                pending.extend(reversed(block))
+        return found
+
+    def nodes_near(self, words: Iterable[str]) -> Iterator[ast.AST]:
+        """The nodes on lines where one of ``words`` appears in the text, outermost first.
+
+        A text search finds the lines; the walk then enters only the nodes that span one of
+        them, so that finding a few calls in a big module does not walk all of it.
+        """
+        source = self.lines
+        lines = sorted(
+            {
+                source.line_at(match.start())
+                for word in words
+                if word
+                for match in re.finditer(re.escape(word), self.text)
+            }
+        )
+        if not lines:
+            return
+        # Depth first, children in source order: results come in source order.
+        pending: list[ast.AST] = [self.tree]
+        while pending:
+            node = pending.pop()
+            if node is not self.tree:
+                start = getattr(node, "lineno", None)
+                if start is not None:
+                    yield node
+            inside = []
+            for child in ast.iter_child_nodes(node):
+                start = getattr(child, "lineno", None)
+                if start is None:
+                    inside.append(child)  # arguments, comprehensions: no position of their own
+                    continue
+                end = getattr(child, "end_lineno", None) or start
+                position = bisect.bisect_left(lines, start)
+                if position < len(lines) and lines[position] <= end:
+                    inside.append(child)
+            pending.extend(reversed(inside))
 
     def owns_lines(self, statement: ast.stmt) -> bool:
         """Whether ``statement`` has its lines to itself (no neighbour on its first or last line).
@@ -370,7 +433,7 @@ class ModuleModel:
         Used to recognise code that is already there (an import inside a factory counts).
         """
         bound: dict[str, set[str]] = {}
-        for node in ast.walk(self.tree):
+        for node in self.statements:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     # `import a.b as c` binds c to a.b; `import a.b` binds a to a.
@@ -387,6 +450,22 @@ class ModuleModel:
                         )
         return {name: frozenset(targets) for name, targets in bound.items()}
 
+    def names_for(self, *targets: str) -> list[str]:
+        """The names through which code of this module may reach one of ``targets``.
+
+        A name imported as the target itself, or as a module or package holding it
+        (``error_capture`` for ``app.analytics.error_capture.install_error_capture``).
+        """
+        return sorted(
+            name
+            for name, bound in self.imports_anywhere.items()
+            if any(
+                target == item or target.startswith(item + ".")
+                for item in bound
+                for target in targets
+            )
+        )
+
     def refers_to(self, expression: ast.expr, target: str) -> bool:
         """Whether a name or attribute chain may refer to ``target`` through any import."""
         if isinstance(expression, ast.Name):
@@ -401,9 +480,7 @@ class ModuleModel:
         """Whether the module imports its own package relatively (new imports then do too)."""
         if "from ." not in self.text and "from\t." not in self.text and "\\" not in self.text:
             return False  # the common case, without walking the tree
-        return any(
-            isinstance(node, ast.ImportFrom) and node.level > 0 for node in ast.walk(self.tree)
-        )
+        return any(isinstance(node, ast.ImportFrom) and node.level > 0 for node in self.statements)
 
 
 @dataclass
