@@ -1,0 +1,317 @@
+"""``EventLogger.log`` through the OpenTelemetry sink, against the logging sink in the same run.
+
+Issue 13's target: ``log()`` through ``OpenTelemetrySink`` on an SDK ``LoggerProvider`` with the
+SDK's ``BatchLogRecordProcessor`` costs at most 2x ``log()`` through the placeholder
+``LoggingSink`` (a ``StreamHandler`` on ``/dev/null``, as in ``logger_bench.py``).
+
+Each timing is ``number`` calls of ``log()`` with the 5-key payload of ``logger_bench.py`` and then
+the variant's own flush, so that work a variant defers to a thread (the batch processor's export,
+``QueueSink``'s consumer) is paid inside the timing too. The batch processor's exporter counts and
+discards: the figures are the layer's and the SDK's cost, not a network's. Variants are
+interleaved, the first round is discarded, and ratios are medians of per-round ratios. A second
+worker, where no SDK was ever configured, times the sink as the no-op it then is.
+
+Run from the repository root (about a minute; ``--quick``: seconds)::
+
+    .venv/bin/python bench/otel_bench.py            # prints the section
+    .venv/bin/python bench/otel_bench.py --write    # and puts it into bench/RESULTS.md
+
+``bench/run.py`` does not run this script (yet); ``--write`` replaces only this script's own
+section of ``RESULTS.md``, between its markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "RESULTS.md"
+WORK = BENCH_DIR / ".work" / "otel"
+BEGIN = "<!-- otel_bench.py: begin -->"
+END = "<!-- otel_bench.py: end -->"
+TARGET = 2.0
+
+PAYLOAD: dict[str, Any] = {
+    "block_type": "quiz",
+    "chapter_id": "kinematics",
+    "handler": "quiz",
+    "method": "POST",
+    "route": "/api/ai/quiz",
+}
+EVENT_TYPE = "ai_block_used"
+LOGGER_NAME = "app.analytics"
+
+
+def render_layer(root: Path) -> Path:
+    """Render the analytics layer of a ``sink = "opentelemetry"`` plan under ``root``."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from telemetry_cli.plan import Plan
+    from telemetry_cli.render import render_outputs
+
+    plan = Plan(root=root, config_file=root / "pyproject.toml", sink="opentelemetry")
+    for rendered in render_outputs(plan):
+        if rendered.path.startswith(plan.analytics_dir + "/"):
+            target = root / rendered.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(rendered.content, encoding="utf-8", newline="\n")
+    (root / plan.app_dir / "__init__.py").write_text('"""Host package."""\n', encoding="utf-8")
+    return root / plan.backend
+
+
+# --- the workers (fresh interpreters) ---------------------------------------------------------
+
+
+def _timings(
+    variants: dict[str, Callable[[], None]],
+    flushes: dict[str, Callable[[], None]],
+    repeats: int,
+    number: int,
+) -> dict[str, list[float]]:
+    """ns per call of each variant (``number`` calls, then its flush), rounds interleaved."""
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for repeat in range(repeats + 1):
+        shift = repeat % len(names)
+        for name in names[shift:] + names[:shift]:
+            function, flush = variants[name], flushes[name]
+            started = time.perf_counter()
+            for _ in range(number):
+                function()
+            flush()
+            elapsed = time.perf_counter() - started
+            if repeat:  # round 0 warms caches (sensitive-key verdicts, the allocator)
+                samples[name].append(elapsed / number * 1e9)
+    return samples
+
+
+def _quiet_handler() -> None:
+    devnull = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - open for the process
+    analytics = logging.getLogger(LOGGER_NAME)
+    analytics.handlers.clear()
+    analytics.addHandler(logging.StreamHandler(devnull))
+    analytics.setLevel(logging.INFO)
+    analytics.propagate = False
+
+
+def worker_with_sdk(backend: Path, repeats: int, number: int) -> dict[str, Any]:
+    """Time the logging sink, the OpenTelemetry sink and the same behind ``QueueSink``."""
+    from opentelemetry._logs import set_logger_provider
+    from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
+    from opentelemetry.sdk._logs.export import (
+        BatchLogRecordProcessor,
+        LogRecordExporter,
+        LogRecordExportResult,
+    )
+
+    class Discard(LogRecordExporter):
+        """Counts what the batch processor exports, and drops it."""
+
+        def __init__(self) -> None:
+            self.count = 0
+
+        def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
+            self.count += len(batch)
+            return LogRecordExportResult.SUCCESS
+
+        def shutdown(self) -> None:
+            """Nothing to release."""
+
+        def force_flush(self, timeout_millis: int = 30_000) -> bool:  # noqa: ARG002
+            """Nothing is buffered here."""
+            return True
+
+    exporter = Discard()
+    provider = LoggerProvider(shutdown_on_exit=False)
+    provider.add_log_record_processor(BatchLogRecordProcessor(exporter))
+    set_logger_provider(provider)
+    _quiet_handler()
+    sys.path.insert(0, str(backend))
+    from app.analytics.event_logger import (  # type: ignore[import-not-found]
+        EventLogger,
+        LoggingSink,
+        QueueSink,
+    )
+    from app.analytics.opentelemetry_sink import OpenTelemetrySink  # type: ignore[import-not-found]
+
+    by_logging = EventLogger(LoggingSink(), enabled=True)
+    direct = EventLogger(OpenTelemetrySink(), enabled=True)
+    queued_sink = QueueSink(OpenTelemetrySink(), maxsize=2 * number)
+    queued = EventLogger(queued_sink, enabled=True)
+    emitted = {"count": 0}
+
+    def counted(logger: Any) -> Callable[[], None]:
+        def call() -> None:
+            logger.log(EVENT_TYPE, PAYLOAD)
+            emitted["count"] += 1
+
+        return call
+
+    def flush_provider() -> None:
+        provider.force_flush()
+
+    variants = {
+        "logging": counted(by_logging),
+        "opentelemetry": counted(direct),
+        "QueueSink(opentelemetry)": counted(queued),
+    }
+    flushes: dict[str, Callable[[], None]] = {
+        "logging": by_logging.flush,
+        "opentelemetry": flush_provider,
+        "QueueSink(opentelemetry)": queued.flush,  # waits for the queue, then the provider
+    }
+    by_logging.log(EVENT_TYPE, PAYLOAD)  # the handler works before anything is timed
+    samples = _timings(variants, flushes, repeats, number)
+    provider.force_flush()
+    otel_calls = emitted["count"] - (repeats + 1) * number  # minus the logging sink's calls
+    return {"samples": samples, "emitted": otel_calls, "exported": exporter.count}
+
+
+def worker_without_sdk(backend: Path, repeats: int, number: int) -> dict[str, Any]:
+    """Time ``log()`` through the OpenTelemetry sink where no SDK was ever configured."""
+    _quiet_handler()
+    sys.path.insert(0, str(backend))
+    from app.analytics.event_logger import EventLogger, LoggingSink
+    from app.analytics.opentelemetry_sink import OpenTelemetrySink
+
+    noop = EventLogger(OpenTelemetrySink(), enabled=True)
+    by_logging = EventLogger(LoggingSink(), enabled=True)
+
+    def no_sdk() -> None:
+        noop.log(EVENT_TYPE, PAYLOAD)
+
+    def logging_sink() -> None:
+        by_logging.log(EVENT_TYPE, PAYLOAD)
+
+    samples = _timings(
+        {"logging": logging_sink, "opentelemetry, no SDK": no_sdk},
+        {"logging": by_logging.flush, "opentelemetry, no SDK": noop.flush},
+        repeats,
+        number,
+    )
+    loaded = sorted(name for name in sys.modules if name.startswith("opentelemetry.sdk"))
+    return {"samples": samples, "sdk_modules": loaded}
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def _run_worker(kind: str, backend: Path, repeats: int, number: int) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--worker", kind, str(backend)]
+    command += ["--repeats", str(repeats), "--number", str(number)]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OTEL_")}
+    env.pop("TELEMETRY_ENABLED", None)
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, check=False, timeout=900
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{kind} worker failed:\n{result.stderr.strip()[-2000:]}")
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def _paired(subject: list[float], base: list[float]) -> float:
+    return statistics.median(s / b for s, b in zip(subject, base, strict=True))
+
+
+def _cell(samples: list[float]) -> str:
+    return f"{statistics.median(samples):,.0f} ({min(samples):,.0f}-{max(samples):,.0f})"
+
+
+def report(repeats: int, number: int) -> str:
+    """Run both workers and return the Markdown section."""
+    started = time.perf_counter()
+    backend = render_layer(WORK)
+    with_sdk = _run_worker("sdk", backend, repeats, number)
+    without = _run_worker("no-sdk", backend, repeats, number)
+    samples: dict[str, list[float]] = with_sdk["samples"]
+    base = samples["logging"]
+    ratio = _paired(samples["opentelemetry"], base)
+    queued = _paired(samples["QueueSink(opentelemetry)"], base)
+    noop_samples: dict[str, list[float]] = without["samples"]
+    noop = _paired(noop_samples["opentelemetry, no SDK"], noop_samples["logging"])
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("opentelemetry-api", "opentelemetry-sdk", "fastapi", "pydantic")
+    )
+    verdict = "met" if ratio <= TARGET else "**missed**"
+    lines = [
+        BEGIN,
+        "## EventLogger.log through the OpenTelemetry sink (`bench/otel_bench.py`)",
+        "",
+        f"Measured on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
+        f"{time.perf_counter() - started:.0f} s, {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs, {versions}. "
+        f"ns per call, median (min-max) of {repeats} rounds of {number:,} calls each followed "
+        "by the variant's flush; ratios are medians of per-round ratios against the logging "
+        "sink of the same worker.",
+        "",
+        "| what | ns/call | vs logging sink | target |",
+        "|---|---|---|---|",
+        f"| `log()`, `LoggingSink` (StreamHandler on /dev/null) | {_cell(base)} | 1.00x | |",
+        f"| `log()`, `OpenTelemetrySink`, SDK with `BatchLogRecordProcessor` | "
+        f"{_cell(samples['opentelemetry'])} | **{ratio:.2f}x** | <= {TARGET:g}x, {verdict} |",
+        f"| `log()`, `QueueSink(OpenTelemetrySink())`, same SDK | "
+        f"{_cell(samples['QueueSink(opentelemetry)'])} | {queued:.2f}x | reported |",
+        f"| `log()`, `OpenTelemetrySink`, no SDK configured (fresh process) | "
+        f"{_cell(noop_samples['opentelemetry, no SDK'])} | {noop:.2f}x | reported |",
+        "",
+        f"The batch processor exported {with_sdk['exported']:,} of the "
+        f"{with_sdk['emitted']:,} records emitted through the OpenTelemetry variants (its exporter "
+        "counts and discards). Without an SDK, no `opentelemetry.sdk` module was loaded "
+        f'({len(without["sdk_modules"])} found). The default sink with `sink = "opentelemetry"` '
+        "is the unqueued one: the batch processor already hands the export to a thread, a "
+        "`QueueSink` in front costs a second hand-off, and the records it emits from its own "
+        "thread lose the request's span context.",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(section: str) -> None:
+    """Put ``section`` into ``RESULTS.md``: replace the previous one, or append it."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
+    if BEGIN in text and END in text:
+        before, _, rest = text.partition(BEGIN)
+        _, _, after = rest.partition(END)
+        text = before + section.rstrip("\n") + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    """Run the benchmark (or, with ``--worker``, one of its workers)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: few, short rounds")
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument("--worker", choices=["sdk", "no-sdk"], help=argparse.SUPPRESS)
+    parser.add_argument("backend", nargs="?", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--number", type=int, default=20_000)
+    args = parser.parse_args()
+    if args.worker is not None:
+        work = worker_with_sdk if args.worker == "sdk" else worker_without_sdk
+        json.dump(work(args.backend, args.repeats, args.number), sys.stdout)
+        return
+    repeats, number = (3, 2_000) if args.quick else (args.repeats, args.number)
+    section = report(repeats, number)
+    print(section, end="")
+    if args.write:
+        write_section(section)
+
+
+if __name__ == "__main__":
+    main()
