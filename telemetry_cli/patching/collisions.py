@@ -58,10 +58,9 @@ def find_collisions(
                 if route.problem or not route.code.startswith('"'):
                     continue  # known only at run time
                 for prefix in _prefixes(route.owner, mounts, set()):
-                    pattern = _pattern(prefix + route.template)
                     for method, endpoint in endpoints:
                         methods = route.methods or (method,)
-                        if method in methods and pattern.fullmatch(endpoint):
+                        if method in methods and _matches(prefix + route.template, endpoint):
                             found.append(
                                 Collision(
                                     model.path,
@@ -155,6 +154,35 @@ def _prefixes(
         for parent, prefix in mounts[key]
         for outer in _prefixes(parent, mounts, seen)
     ]
+
+
+_WHOLE_PARAMETER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::([^{}]*))?\}")
+
+
+def _matches(template: str, path: str) -> bool:
+    """Whether Starlette would route ``path`` to ``template``.
+
+    Segment by segment, without building a regular expression for every route of a big
+    package; only templates with a ``:path`` parameter or a parameter inside a segment
+    (``/files/{name}.json``) go through the full pattern.
+    """
+    if "{" not in template:
+        return template == path
+    parts, wanted = template.split("/"), path.split("/")
+    if len(parts) != len(wanted) or ":path}" in template:
+        return ":path}" in template and bool(_pattern(template).fullmatch(path))
+    for part, segment in zip(parts, wanted, strict=True):
+        if "{" not in part:
+            if part != segment:
+                return False
+            continue
+        whole = _WHOLE_PARAMETER.fullmatch(part)
+        if whole is None:
+            return bool(_pattern(template).fullmatch(path))
+        convertor = _CONVERTORS.get(whole.group(1) or "str", "[^/]+")
+        if not re.fullmatch(convertor, segment):
+            return False
+    return True
 
 
 def _pattern(template: str) -> re.Pattern[str]:
