@@ -2,7 +2,10 @@
 
 What ``telemetry-scaffold health`` reports, as one JSON-ready document: ``status`` (``ok`` or
 ``unhealthy``), ``source``, ``layer`` (the layer's own health answer, or None) and ``problems``;
-in-process also ``up_to_date`` and ``out_of_date``.
+in-process also ``up_to_date`` and ``out_of_date``. The layer's answer names the sink and, with
+the OpenTelemetry sink, whether an SDK is configured (``opentelemetry_sdk_configured``); without
+one the sink is a no-op, which is a valid setup and so not a problem. In-process that is the CLI's
+own process, where the application's startup code has not run.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ _EXPECTED: dict[str, tuple[type, str]] = {
     "enabled": (bool, "a boolean"),
     "sink": (str, "a string"),
     "allowed_event_types": (list, "an array"),
+}
+# Fields only some layers answer, checked when present: the OpenTelemetry sink's
+# (``sink = "opentelemetry"``) says whether the application configured an SDK to take the records.
+_OPTIONAL: dict[str, tuple[type, str]] = {
+    "opentelemetry_sdk_configured": (bool, "a boolean"),
 }
 
 
@@ -100,6 +108,9 @@ def body_flaw(body: Any) -> str | None:
         if key not in body:
             return f"{key!r} is missing"
         if not isinstance(body[key], kind):
+            return f"{key!r} is {_json_kind(body[key])}, expected {kind_name}"
+    for key, (kind, kind_name) in _OPTIONAL.items():
+        if key in body and not isinstance(body[key], kind):
             return f"{key!r} is {_json_kind(body[key])}, expected {kind_name}"
     if not all(isinstance(item, str) for item in body["allowed_event_types"]):
         return "'allowed_event_types' is not a list of strings"

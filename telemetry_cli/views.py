@@ -199,7 +199,7 @@ def health_lines(document: dict[str, Any]) -> list[Text]:
         # The sink's record, when the layer reports one.
         lines += [
             Text(f"  {key.replace('_', ' ')}: {_shown(layer[key])}")
-            for key in ("queue_depth", "dropped", "failed")
+            for key in ("queue_depth", "dropped", "failed", "opentelemetry_sdk_configured")
             if key in layer
         ]
     if "up_to_date" in document:

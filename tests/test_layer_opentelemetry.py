@@ -462,3 +462,42 @@ def test_the_logging_sink_is_the_default_and_switching_back_removes_the_module(
     logger_source = (root / "backend/app/analytics/event_logger.py").read_text()
     assert "opentelemetry" not in logger_source
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+# --- telemetry-scaffold health ----------------------------------------------------------------
+
+
+def test_cli_health_names_the_sink_and_the_sdk(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", 'sink = "opentelemetry"')
+    assert run("generate", "--root", str(root)).exit_code == 0
+
+    def health(*options: str) -> subprocess.CompletedProcess[str]:
+        # A fresh process: this one has the module's SDK provider set.
+        command = [sys.executable, "-m", "telemetry_cli", "health", "--root", str(root), *options]
+        return subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+
+    shown = health()
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "sink: OpenTelemetrySink" in shown.stdout
+    # In the CLI's own process no application configured an SDK: valid, so still ok.
+    assert "opentelemetry sdk configured: false" in shown.stdout
+    assert shown.stdout.startswith("ok (in-process)")
+    document = json.loads(health("--json").stdout)
+    assert document["layer"]["opentelemetry_sdk_configured"] is False
+    assert document["status"] == "ok"
+
+
+def test_a_remote_answer_with_a_bad_sdk_field_is_refused() -> None:
+    from telemetry_cli.health import body_flaw
+
+    answer = {
+        "status": "ok",
+        "enabled": True,
+        "sink": "OpenTelemetrySink",
+        "allowed_event_types": ["ai_block_used"],
+        "opentelemetry_sdk_configured": True,
+    }
+    assert body_flaw(answer) is None
+    assert body_flaw({**answer, "opentelemetry_sdk_configured": "yes"}) == (
+        "'opentelemetry_sdk_configured' is a string, expected a boolean"
+    )
