@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from telemetry_cli.app_entry import AppEntry
+from telemetry_cli.catalog import catalog_context
 from telemetry_cli.plan import Plan
 from telemetry_cli.templating import code_fence, compiled_loader, environment
 
@@ -96,6 +97,10 @@ def _always(plan: Plan) -> bool:  # noqa: ARG001 - the signature of every condit
 
 def _with_capture_errors(plan: Plan) -> bool:
     return plan.capture_errors
+
+
+def _with_declared_events(plan: Plan) -> bool:
+    return bool(plan.events)
 
 
 def _with_opentelemetry_sink(plan: Plan) -> bool:
@@ -202,6 +207,14 @@ OUTPUTS: tuple[Output, ...] = (
         "Phase 1 output: OpenAPI 3.1 contract",
     ),
     Output(
+        "specs/contracts/events.schema.json.jinja",
+        Place.FEATURE,
+        "contracts/events.schema.json",
+        "Phase 1 output: the declared events as one JSON Schema (draft 2020-12) document",
+        _with_declared_events,
+        "with declared events",
+    ),
+    Output(
         "specs/checklists/requirements.md.jinja",
         Place.FEATURE,
         "checklists/requirements.md",
@@ -281,6 +294,7 @@ def template_context(
         # The class the event logger sends events to unless the application installs another.
         "default_sink": "OpenTelemetrySink" if plan.sink == "opentelemetry" else "LoggingSink",
         "limits": dict(LIMITS),
+        "catalog": catalog_context(plan, LIMITS["max_payload_keys"]),
         "sensitive_keys": sensitive_keys(plan),
         "config_file": _relative_config(plan),
         "generated_modules": [
@@ -352,6 +366,8 @@ def _relative_config(plan: Plan) -> str:
 def with_header(path: str, body: str) -> str:
     """Prepend the do-not-edit header in the comment syntax of ``path``."""
     suffix = PurePosixPath(path).suffix
+    if suffix == ".json":
+        return body  # JSON has no comments: the document says it in its "$comment"
     if suffix == ".md":
         header = "<!-- " + " ".join(_HEADER_TEXT) + " -->\n\n"
     else:

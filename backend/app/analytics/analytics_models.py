@@ -4,18 +4,20 @@
 
 ``AnalyticsEvent`` is what the event logger builds and hands to a sink. The pydantic models are
 the request and response bodies of the telemetry endpoints; they carry the same JSON schemas as
-the OpenAPI contract. Nothing here imports FastAPI, so scripts and workers can use these too.
+the OpenAPI contract. Each event declared in the plan has a payload model (``PAYLOAD_MODELS``),
+which the event logger checks that event's payloads with. Nothing here imports FastAPI, so
+scripts and workers can use these too.
 """
 
 import importlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from pathlib import PurePath
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -191,8 +193,30 @@ class AnalyticsEvent:
         return text
 
 
-class LogEventRequest(BaseModel):
-    """Body of the log endpoint: one event reported by a client."""
+FreeFormPayload = Annotated[
+    dict[str, Any],
+    Field(
+        max_length=MAX_PAYLOAD_KEYS,
+        description=(
+            "Context of the event as a JSON object (default: empty). At most "
+            f"{MAX_PAYLOAD_KEYS} top-level keys, {MAX_PAYLOAD_DEPTH} levels of nesting and "
+            f"{MAX_PAYLOAD_BYTES} bytes as JSON; values under sensitive keys are redacted."
+        ),
+    ),
+]
+"""The payload of an event that is not declared in the plan: any JSON object within the limits."""
+
+
+PAYLOAD_MODELS: Final[Mapping[str, type[BaseModel]]] = {}
+"""The payload model of each declared event: ``EventLogger`` checks such payloads with it."""
+
+
+class LogEventEnvelope(BaseModel):
+    """The shape of every log request, whatever its event type: what the endpoint checks first.
+
+    A declared event's payload is then checked against its model (``PAYLOAD_MODELS``) by the
+    event logger; ``LogEventRequest`` states the two together, as the contract does.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
@@ -204,15 +228,11 @@ class LogEventRequest(BaseModel):
     )
 
     event_type: EventType = Field(description="One of the allowed event types.")
-    payload: dict[str, Any] = Field(
-        default_factory=dict,
-        max_length=MAX_PAYLOAD_KEYS,
-        description=(
-            "Context of the event as a JSON object (default: empty). At most "
-            f"{MAX_PAYLOAD_KEYS} top-level keys, {MAX_PAYLOAD_DEPTH} levels of nesting and "
-            f"{MAX_PAYLOAD_BYTES} bytes as JSON; values under sensitive keys are redacted."
-        ),
-    )
+    payload: FreeFormPayload = Field(default_factory=dict)
+
+
+LogEventRequest = LogEventEnvelope
+"""Body of the log endpoint: one event reported by a client."""
 
 
 class LogEventAccepted(BaseModel):

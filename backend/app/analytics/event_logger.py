@@ -33,6 +33,7 @@ This module imports nothing from FastAPI so that scripts and workers can log eve
 import atexit
 import contextlib
 import inspect
+import json
 import logging
 import math
 import os
@@ -48,10 +49,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final, Protocol
 
+from pydantic import BaseModel, ValidationError
+
 from app.analytics.analytics_models import (
     MAX_PAYLOAD_BYTES,
     MAX_PAYLOAD_DEPTH,
     MAX_PAYLOAD_KEYS,
+    PAYLOAD_MODELS,
     AnalyticsEvent,
     EventType,
     HealthStatus,
@@ -67,8 +71,10 @@ __all__ = [
     "WARNING_INTERVAL_SECONDS",
     "EventLogger",
     "EventSink",
+    "EventTracker",
     "EventValidationError",
     "LoggingSink",
+    "PayloadProblem",
     "QueueFullError",
     "QueueSink",
     "QueueStats",
@@ -154,16 +160,39 @@ class TelemetryError(Exception):
     """Base class of the errors ``EventLogger.record`` raises."""
 
 
+@dataclass(frozen=True, slots=True)
+class PayloadProblem:
+    """One reason the payload of a declared event was refused.
+
+    Attributes:
+        property_name: the declared property at fault; None for a property the event does not
+            declare (its name is the caller's text, which is never repeated).
+        kind: pydantic's error type, e.g. ``missing``, ``string_type`` or ``extra_forbidden``.
+        message: what is wrong, without the value.
+    """
+
+    property_name: str | None
+    kind: str
+    message: str
+
+
 class EventValidationError(TelemetryError, ValueError):
-    """The event was rejected: unknown type or a payload outside the limits.
+    """The event was rejected: unknown type, a payload outside the limits or not as declared.
 
     Attributes:
         field: the offending part of the event, ``"event_type"`` or ``"payload"``.
+        problems: for a declared event's payload, every problem found (empty otherwise).
     """
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, problems: tuple[PayloadProblem, ...] = ()) -> None:
         super().__init__(message)
         self.field = field
+        self.problems = problems
+
+    @property
+    def property_name(self) -> str | None:
+        """The declared property of the first problem, if the problem is about one."""
+        return self.problems[0].property_name if self.problems else None
 
 
 class SinkError(TelemetryError):
@@ -576,6 +605,8 @@ class EventLogger:
         self.enabled = _enabled_from_env() if enabled is None else enabled
         self.sink: EventSink = sink if sink is not None else LoggingSink()
         self._failures = _Failures()
+        self.track = EventTracker(self)
+        """One typed method per declared event: ``track.<event_type>(property=value, ...)``."""
         _EVENT_LOGGERS.add(self)
 
     def use_sink(self, sink: EventSink) -> EventSink:
@@ -724,6 +755,26 @@ class EventLogger:
 _EVENT_LOGGERS: Final[weakref.WeakSet[EventLogger]] = weakref.WeakSet()
 
 
+class EventTracker:
+    """Typed tracking functions: one method per event declared in the plan.
+
+    ``event_logger.track.<event_type>(...)`` takes the event's properties as keyword arguments,
+    typed from the plan, so that mypy catches a wrong, missing or misspelled property where the
+    call is written. Each call is ``EventLogger.log`` of that event, without the arguments left
+    at None: it never raises, and a payload the event's model refuses costs one warning.
+    Free-form event types (not declared in the plan) have no method; log them with ``log()``.
+    """
+
+    def __init__(self, logger: EventLogger) -> None:
+        """Track events through ``logger``."""
+        self._logger = logger
+
+
+def _present(**properties: Any) -> dict[str, Any]:
+    """The payload of a tracking call: its keyword arguments that are not None."""
+    return {name: value for name, value in properties.items() if value is not None}
+
+
 def _emit(sink: EventSink, event: AnalyticsEvent) -> None:
     """Call ``sink.emit``; an awaitable it returns means the event went nowhere: fail loudly."""
     emit: Callable[[AnalyticsEvent], object] = sink.emit
@@ -797,10 +848,14 @@ def _build_event(event_type: str, payload: dict[str, Any] | None) -> AnalyticsEv
             f"allowed types: {', '.join(ALLOWED_EVENT_TYPES)}",
         )
     try:
+        recorded = _recorded_payload(payload)
+        model = PAYLOAD_MODELS.get(allowed)
+        if model is not None:
+            _check_declared(model, _json_form(payload, recorded))
         event = AnalyticsEvent(
             event_id=_new_event_id(),
             event_type=allowed,
-            payload=_recorded_payload(payload),
+            payload=recorded,
             timestamp=_utc_timestamp(),
         )
         # Encoding the event once serves the size check and the sink (to_json remembers it).
@@ -818,6 +873,52 @@ def _build_event(event_type: str, payload: dict[str, Any] | None) -> AnalyticsEv
             "payload", f"payload could not be read ({type(exc).__name__})"
         ) from None
     return event
+
+
+def _json_form(payload: dict[str, Any] | None, recorded: dict[str, Any]) -> dict[str, Any]:
+    """The payload as JSON carries it, before redaction: what a declared event's model checks."""
+    if payload is None or recorded is payload:
+        return recorded  # nothing was redacted or converted
+    # Only a payload with a sensitive key or a value to convert gets here; the recorded copy
+    # is redacted, so the JSON form is made from the caller's payload.
+    form: dict[str, Any] = json.loads(canonical_json(payload))
+    return form
+
+
+def _check_declared(model: type[BaseModel], payload: dict[str, Any]) -> None:
+    """Refuse a payload that the declared event's model does not accept.
+
+    Raises:
+        EventValidationError: naming the first property at fault (never a value, nor the name
+            of a property the event does not declare); ``problems`` lists them all.
+    """
+    try:
+        model.model_validate(payload)
+    except ValidationError as exc:
+        problems = _payload_problems(model, exc)
+        first = problems[0]
+        where = f"property {first.property_name!r}" if first.property_name else "payload"
+        more = len(problems) - 1
+        also = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise EventValidationError("payload", f"{where}: {first.message}{also}", problems) from None
+
+
+def _payload_problems(model: type[BaseModel], exc: ValidationError) -> tuple[PayloadProblem, ...]:
+    declared = model.model_fields
+    problems: list[PayloadProblem] = []
+    for error in exc.errors(include_url=False, include_context=False, include_input=False):
+        location = error["loc"]
+        name = location[0] if location and location[0] in declared else None
+        if error["type"] == "extra_forbidden":
+            message = "a property that is not declared; declared: " + ", ".join(declared)
+        elif len(location) > 1 and isinstance(location[1], int):
+            message = f"item {location[1]}: {error['msg']}"
+        else:
+            message = error["msg"]
+        problem = PayloadProblem(str(name) if name is not None else None, error["type"], message)
+        if problem not in problems:
+            problems.append(problem)
+    return tuple(problems)
 
 
 # The variant nibble of a UUID4 is 10xx in binary: maps any hex digit onto 8, 9, a or b.

@@ -17,8 +17,9 @@ of declaring a FastAPI body parameter. Its rules, checked in this order:
   ``NaN`` or infinities, no number too large for a float (``1e400``), no lone UTF-16 surrogate
   (not even as an escape sequence) and no key twice in one object (parsers disagree on which
   one wins); otherwise ``422``.
-* The document has the shape of ``LogEventRequest`` and the event passes the logger's rules;
-  otherwise ``422``.
+* The document has the shape of ``LogEventEnvelope`` and the event passes the logger's rules,
+  among them the payload model of a declared event (``LogEventRequest`` documents the two
+  together); otherwise ``422``, naming the declared property at fault.
 
 Every refusal is returned as a response, never raised, so no exception handler (FastAPI's or
 the host's) sees the request, and no error message quotes it: ``422`` answers keep FastAPI's
@@ -34,13 +35,14 @@ from typing import Annotated, Any, Final, NoReturn
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from starlette.requests import ClientDisconnect
 
 from app.analytics.analytics_models import (
     ErrorDetail,
     HealthStatus,
     LogEventAccepted,
+    LogEventEnvelope,
     LogEventRequest,
     ValidationErrorDetail,
 )
@@ -69,7 +71,7 @@ _JSON_MEDIA_TYPE: Final = re.compile(r"application/(?:[a-z0-9!#$&^_.+-]+\+)?json
 # escape: bodies without such an escape skip the walk over every string.
 _SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
-_FIELDS: Final = tuple(LogEventRequest.model_fields)
+_FIELDS: Final = tuple(LogEventEnvelope.model_fields)
 _NOT_JSON: Final = "The request body must be JSON: send Content-Type: application/json."
 
 
@@ -231,10 +233,10 @@ def _holds_lone_surrogate(document: Any) -> bool:
     return False
 
 
-def _validated(document: Any) -> LogEventRequest:
-    """Check the document against ``LogEventRequest``, refusing (422) with safe messages."""
+def _validated(document: Any) -> LogEventEnvelope:
+    """Check the document against ``LogEventEnvelope``, refusing (422) with safe messages."""
     try:
-        return LogEventRequest.model_validate(document)
+        return LogEventEnvelope.model_validate(document)
     except ValidationError as exc:
         problems: list[dict[str, Any]] = []
         # Each problem is rebuilt from its type, location and message: pydantic's ``input``
@@ -257,9 +259,36 @@ def _validated(document: Any) -> LogEventRequest:
         raise _Refusal(422, problems) from None
 
 
-async def _read_event(request: Request) -> LogEventRequest:
+async def _read_event(request: Request) -> LogEventEnvelope:
     _check_media_type(request)
     return _validated(_parse_json(await _read_body(request)))
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with each of its ``$defs`` written where it is referenced.
+
+    The endpoint documents its body in the operation itself (it reads the body itself), where a
+    ``#/$defs/...`` reference would point nowhere in the OpenAPI document. A discriminator keeps
+    its property name only: its mapping names definitions, and each alternative's constant
+    ``event_type`` says the same.
+    """
+    definitions: dict[str, Any] = schema.get("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            siblings = {key: value for key, value in node.items() if key != "$ref"}
+            return resolve({**definitions[node["$ref"].removeprefix("#/$defs/")], **siblings})
+        resolved = {key: resolve(value) for key, value in node.items() if key != "$defs"}
+        if "discriminator" in resolved:
+            resolved["discriminator"] = {"propertyName": node["discriminator"]["propertyName"]}
+        return resolved
+
+    inlined: dict[str, Any] = resolve(schema)
+    return inlined
 
 
 # The lifespan flushes the event sink when the app shuts down (FastAPI >= 0.112.2 runs the
@@ -279,7 +308,11 @@ router = APIRouter(prefix="/api/telemetry", tags=["telemetry"], lifespan=telemet
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": LogEventRequest.model_json_schema()}},
+            "content": {
+                "application/json": {
+                    "schema": _inlined(TypeAdapter(LogEventRequest).json_schema()),
+                }
+            },
         }
     },
     responses={
@@ -295,7 +328,8 @@ router = APIRouter(prefix="/api/telemetry", tags=["telemetry"], lifespan=telemet
             "model": ValidationErrorDetail,
             "description": (
                 "The body is not strict JSON in UTF-8, the event type is unknown (the message "
-                "names the allowed types), the payload is not an object or it breaks a limit."
+                "names the allowed types), the payload is not an object, breaks a limit or does "
+                "not match its declared event (the location names the property)."
             ),
         },
         503: {
@@ -313,8 +347,21 @@ async def log_event(request: Request, event_logger: EventLoggerDep) -> JSONRespo
     try:
         event = event_logger.record(body.event_type, body.payload)
     except EventValidationError as exc:
-        problem = {"type": "value_error", "loc": ["body", exc.field], "msg": str(exc)}
-        return _Refusal(422, [problem]).response()
+        if exc.problems:
+            # A declared event's payload: each problem located at its declared property (a
+            # property the event does not declare is the client's text, and is not named).
+            problems: list[dict[str, Any]] = [
+                {
+                    "type": problem.kind,
+                    "loc": ["body", "payload"]
+                    + ([problem.property_name] if problem.property_name else []),
+                    "msg": problem.message,
+                }
+                for problem in exc.problems
+            ]
+        else:
+            problems = [{"type": "value_error", "loc": ["body", exc.field], "msg": str(exc)}]
+        return _Refusal(422, problems).response()
     except SinkError:
         return _Refusal(503, "Telemetry is unavailable; try again later.").response()
     # Built from the strings the logger just produced, so nothing can fail once the event is

@@ -1,0 +1,1004 @@
+"""The event catalog as the templates render it: models, tracking functions, schemas, documents.
+
+The plan's declared events (:class:`~telemetry_cli.events.EventSpec`) are turned here, once,
+into everything the templates need: the pydantic field lines of each payload model, the typed
+tracking method of each event, the JSON Schema of each payload (the contract, the
+``events.schema.json`` document and the served OpenAPI all say the same thing), example payloads
+and the rows of the data model's tables.
+
+Every property of a declared event is one of its declared properties or one of the standard
+context properties (:data:`~telemetry_cli.events.CONTEXT_PROPERTIES`) that instrumentation fills
+and every declared event accepts: optional strings, ``route`` also an array of strings (a handler
+with several routes). A declared context property keeps that type and adds its description and
+string constraints.
+
+Generated Python must pass ``ruff format --check`` as written, so long lines are laid out the
+way ruff lays them out: bracketed lists exploded one item per line with a trailing comma (which
+ruff keeps), unions in parentheses one member per line, long strings split into implicitly
+concatenated parts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from telemetry_cli.errors import ConfigError
+from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, PropertySpec, ValueSpec
+from telemetry_cli.plan import ERROR_EVENT_TYPE, Plan
+
+LINE_LENGTH = 100
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# The free-form events' alternative of the log request (when some event types are declared).
+FREE_FORM_REQUEST = "FreeFormEventRequest"
+# Names the generated analytics_models.py defines itself; no generated class may take one.
+RESERVED_NAMES = frozenset(
+    {
+        "AnalyticsEvent",
+        "Boolean",
+        "EventTracker",
+        "FreeFormEventType",
+        "DateTimeString",
+        "ErrorDetail",
+        "EventType",
+        FREE_FORM_REQUEST,
+        "HealthStatus",
+        "Integer",
+        "LogEventAccepted",
+        "LogEventEnvelope",
+        "LogEventRequest",
+        "Number",
+        "ValidationErrorDetail",
+        "ValidationProblem",
+    }
+)
+# Every recorded event's timestamp (the generated analytics_models.TIMESTAMP_PATTERN).
+TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
+# A datetime property's example value (the date of the user's request, as in every document).
+EXAMPLE_DATETIME = "2025-01-27T09:30:00Z"
+
+_CONTEXT_DESCRIPTIONS = {
+    "route": "Standard context, set by instrumentation: the route template of the handler "
+    "(an array when the handler serves several routes), e.g. /api/ai/quiz.",
+    "method": "Standard context, set by instrumentation: the HTTP method of the route, e.g. "
+    "POST (comma-separated when several).",
+    "handler": "Standard context, set by instrumentation: the name of the route handler.",
+    "block_type": "Standard context, set by instrumentation: the last static segment of the "
+    "route path, e.g. quiz.",
+}
+_TYPE_NAMES = {
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "datetime": "date-time",
+}
+# What a tracking function's parameter accepts, per property type (the models check the rest).
+_PYTHON_TYPES = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "datetime": "datetime",
+}
+# The unconstrained validating types the generated analytics_models.py defines.
+_MODEL_TYPES = {
+    "string": "str",
+    "integer": "Integer",
+    "number": "Number",
+    "boolean": "Boolean",
+    "datetime": "DateTimeString",
+}
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def camel(name: str) -> str:
+    """``ai_block_used`` -> ``AiBlockUsed``; a part starting with a digit keeps its underscore.
+
+    Keeping it makes the mapping one-to-one: ``a_1b`` -> ``A_1b`` and ``a1b`` -> ``A1b``.
+    """
+    head, *rest = name.split("_")
+    text = head[:1].upper() + head[1:]
+    for part in rest:
+        text += "_" + part if part[:1].isdigit() else part[:1].upper() + part[1:]
+    return text
+
+
+# --- a type expression, laid out as ruff would ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Type:
+    """A Python type expression: ``head`` alone, ``head[args]``, or a union of ``members``."""
+
+    head: str = ""
+    args: tuple[_Type, ...] = ()
+    members: tuple[_Type, ...] = ()
+
+    def flat(self) -> str:
+        if self.members:
+            return " | ".join(member.flat() for member in self.members)
+        if not self.args:
+            return self.head
+        return f"{self.head}[{', '.join(arg.flat() for arg in self.args)}]"
+
+    def exploded(self, indent: int) -> list[str]:
+        """The expression over several lines, starting at column ``indent`` (first line bare)."""
+        pad = " " * (indent + 4)
+        if self.members:
+            # Only ever called inside parentheses: one member per line, operators leading.
+            lines: list[str] = []
+            for index, member in enumerate(self.members):
+                operator = "" if index == 0 else "| "
+                body = _fit(member, indent + len(operator), prefix="")
+                first, *more = body
+                lines.append((" " * indent if lines else "") + operator + first)
+                lines.extend(more)
+            return lines
+        if not self.args:
+            return [self.head]
+        if len(self.args) == 1:
+            # No trailing comma here: `list[X,]` would be a tuple subscript.
+            inner = self.args[0].exploded(indent + 4)
+            return [f"{self.head}[", pad + inner[0], *inner[1:], " " * indent + "]"]
+        lines = [f"{self.head}["]
+        for arg in self.args:
+            body = _fit(arg, indent + 4, prefix="", suffix=",")
+            lines.append(pad + body[0])
+            lines.extend(body[1:])
+        lines.append(" " * indent + "]")
+        return lines
+
+
+def _fit(value: _Type, indent: int, *, prefix: str, suffix: str = "") -> list[str]:
+    """``prefix + value + suffix`` starting at column ``indent``: flat if it fits, else laid out.
+
+    A union that does not fit goes into parentheses, on one line there if it fits, else one
+    member per line; a subscript is exploded one argument per line with a trailing comma.
+    """
+    flat = value.flat()
+    if indent + len(prefix) + len(flat) + len(suffix) <= LINE_LENGTH or not (
+        value.args or value.members
+    ):
+        return [prefix + flat + suffix]
+    pad = " " * (indent + 4)
+    if value.members:
+        if indent + 4 + len(flat) <= LINE_LENGTH:
+            return [prefix + "(", pad + flat, " " * indent + ")" + suffix]
+        inner = value.exploded(indent + 4)
+        return [prefix + "(", pad + inner[0], *inner[1:], " " * indent + ")" + suffix]
+    lines = value.exploded(indent)
+    return [prefix + lines[0], *lines[1:-1], lines[-1] + suffix]
+
+
+def _atom(text: str) -> _Type:
+    return _Type(head=text)
+
+
+def _sub(head: str, *args: _Type) -> _Type:
+    return _Type(head=head, args=args)
+
+
+def _union(*members: _Type) -> _Type:
+    flattened: list[_Type] = []
+    for member in members:
+        flattened.extend(member.members or (member,))
+    return _Type(members=tuple(flattened))
+
+
+# --- Python literals ----------------------------------------------------------------------
+
+
+def py_string(text: str) -> str:
+    """``text`` as a Python string literal, quoted the way ruff format quotes it."""
+    # ruff prefers double quotes unless single quotes need fewer escapes.
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return quote + escaped + quote
+
+
+def py_number(value: float, *, integer: bool) -> str:
+    """A bound as a Python literal: whole for an integer property, as written otherwise."""
+    if integer:
+        return str(int(value))
+    return repr(value)
+
+
+def _string_lines(text: str, indent: int, prefix: str, suffix: str) -> list[str]:
+    """``prefix + "text" + suffix`` at ``indent``, split into parenthesised parts when too long."""
+    literal = py_string(text)
+    pad = " " * indent
+    if indent + len(prefix) + len(literal) + len(suffix) <= LINE_LENGTH:
+        return [pad + prefix + literal + suffix]
+    room = LINE_LENGTH - (indent + 4) - 2  # the part's quotes
+    parts = [pad + "    " + py_string(part) for part in _chunks(text, room)]
+    return [pad + prefix + "(", *parts, pad + ")" + suffix]
+
+
+def _chunks(text: str, room: int) -> list[str]:
+    """Split ``text`` into parts whose literals fit in ``room`` columns, at spaces if possible."""
+    parts: list[str] = []
+    rest = text
+    while len(py_string(rest)) - 2 > room:
+        cut = room
+        # Escapes make a literal longer than its text: shrink until the literal fits.
+        while len(py_string(rest[:cut])) - 2 > room:
+            cut -= 1
+        space = rest.rfind(" ", 0, cut)
+        if space > 0:
+            cut = space + 1  # the space ends this part, as ruff's own splits do
+        parts.append(rest[:cut])
+        rest = rest[cut:]
+    parts.append(rest)
+    return parts
+
+
+def _docstring_text(text: str) -> str:
+    """``text`` made safe inside a ``\"\"\"`` docstring (no closing quotes, no escapes)."""
+    return text.replace("\\", "/").replace('"""', "'''")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Words of ``text`` in lines of at most ``width`` characters (a longer word alone)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) > width and line:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
+def python_literal(value: Any) -> str:
+    """A JSON-like value as a Python literal, as ruff format writes it (flat)."""
+    if isinstance(value, dict):
+        items = ", ".join(
+            f"{py_string(key)}: {python_literal(item)}" for key, item in value.items()
+        )
+        return "{" + items + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(python_literal(item) for item in value) + "]"
+    if isinstance(value, str):
+        return py_string(value)
+    return repr(value)  # bool, None, int, float
+
+
+def literal_lines(value: Any, indent: int, prefix: str = "", suffix: str = "") -> list[str]:
+    """``prefix + value + suffix`` at ``indent``: flat if it fits, else exploded with commas."""
+    pad = " " * indent
+    flat = python_literal(value)
+    if indent + len(prefix) + len(flat) + len(suffix) <= LINE_LENGTH or not (
+        isinstance(value, dict | list) and value
+    ):
+        return [pad + prefix + flat + suffix]
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    lines = [pad + prefix + opening]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            lines.extend(literal_lines(item, indent + 4, f"{py_string(key)}: ", ","))
+    else:
+        for item in value:
+            lines.extend(literal_lines(item, indent + 4, "", ","))
+    lines.append(pad + closing + suffix)
+    return lines
+
+
+# --- one property -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a declared event as the generated code and documents show it.
+
+    Attributes:
+        name: the property (a payload key and a keyword of the tracking function).
+        value: its type and constraints.
+        required: whether every payload must hold it.
+        description: what it means (the plan's words, or the standard context's).
+        context: one of the standard context properties instrumentation fills.
+        declared: written in the plan (a context property may be declared to describe it).
+        enum_alias: the ``Literal`` alias of its enum (or of its items' enum), if any.
+    """
+
+    name: str
+    value: ValueSpec
+    required: bool
+    description: str
+    context: bool
+    declared: bool
+    enum_alias: str | None
+
+    @property
+    def is_route(self) -> bool:
+        """``route``: a string, or an array of strings for a handler with several routes."""
+        return self.name == "route"
+
+    def model_type(self) -> _Type:
+        """The validating type of the payload model's field (constraints included)."""
+        single = _model_value(self.value, self.enum_alias)
+        if self.is_route:
+            single = _union(single, _sub("list", single))
+        return single if self.required else _union(single, _atom("None"))
+
+    def python_type(self) -> _Type:
+        """The tracking function's parameter type (what mypy checks at the call site)."""
+        single = _python_value(self.value, self.enum_alias)
+        if self.is_route:
+            single = _union(single, _sub("list", single))
+        return single if self.required else _union(single, _atom("None"))
+
+    def schema(self) -> dict[str, Any]:
+        """Its JSON Schema, as pydantic writes the model field's."""
+        single = value_schema(self.value)
+        if self.is_route:
+            single = {"anyOf": [single, {"type": "array", "items": single}]}
+        if self.required:
+            schema = dict(single)
+        else:
+            # No "default": null: FastAPI leaves null values out of the served OpenAPI.
+            options = list(single["anyOf"]) if set(single) == {"anyOf"} else [single]
+            schema = {"anyOf": [*options, {"type": "null"}]}
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+    def field_lines(self) -> list[str]:
+        """The field's lines in the payload model's class body (indented four spaces)."""
+        head = f"    {self.name}: "
+        annotation = self.model_type()
+        if not self.description:
+            default = "" if self.required else " = None"
+            return _fit(annotation, 4, prefix=head, suffix=default)
+        keywords = [] if self.required else ["default=None"]
+        arguments = ", ".join([*keywords, f"description={py_string(self.description)}"])
+        flat = f"{head}{annotation.flat()} = Field({arguments})"
+        if len(flat) <= LINE_LENGTH:
+            return [flat]
+        # The call exploded with a trailing comma, which ruff keeps as it is.
+        lines = _fit(annotation, 4, prefix=head, suffix=" = Field(")
+        lines.extend(" " * 8 + keyword + "," for keyword in keywords)
+        lines.extend(_string_lines(self.description, 8, "description=", ","))
+        lines.append("    )")
+        return lines
+
+    def parameter_line(self) -> str:
+        """The tracking function's keyword parameter, e.g. ``num_questions: int | None = None``."""
+        default = "" if self.required else " = None"
+        return f"{self.name}: {self.python_type().flat()}{default}"
+
+    def example(self) -> Any:
+        """A value the model accepts, for examples in documents and contracts."""
+        if self.is_route and not self.declared:
+            return "/api/example"
+        return _example_value(self.value, self.name)
+
+    def doc_type(self) -> str:
+        """Its type in words, for the data model's table."""
+        text = _doc_value_type(self.value)
+        return f"{text} or array of {text}s" if self.is_route else text
+
+    def doc_constraints(self) -> list[str]:
+        """Its constraints in words (each item's, for an array), for the data model's table."""
+        return _doc_constraints(self.value)
+
+
+def _model_value(value: ValueSpec, enum_alias: str | None) -> _Type:
+    if value.type == "array":
+        assert value.items is not None
+        items = _model_value(value.items, enum_alias)
+        array = _sub("list", items)
+        if value.max_items is None:
+            return array
+        return _sub("Annotated", array, _atom(f"Field(max_length={value.max_items})"))
+    if value.enum:
+        assert enum_alias is not None
+        return _atom(enum_alias)
+    constraints = _field_constraints(value)
+    if value.type == "integer" and constraints:
+        # Bounds before Strict() and the validator: pydantic cannot put a bound placed after a
+        # before-validator into the JSON schema.
+        return _sub(
+            "Annotated",
+            _atom("int"),
+            _atom(f"Field({constraints})"),
+            _atom("Strict()"),
+            _atom("BeforeValidator(whole_number)"),
+        )
+    base = _atom(_MODEL_TYPES[value.type])
+    if not constraints:
+        return base
+    return _sub("Annotated", base, _atom(f"Field({constraints})"))
+
+
+def _field_constraints(value: ValueSpec) -> str:
+    integer = value.type == "integer"
+    parts = []
+    if value.min_length is not None:
+        parts.append(f"min_length={value.min_length}")
+    if value.max_length is not None:
+        parts.append(f"max_length={value.max_length}")
+    if value.minimum is not None:
+        parts.append(f"ge={py_number(value.minimum, integer=integer)}")
+    if value.maximum is not None:
+        parts.append(f"le={py_number(value.maximum, integer=integer)}")
+    return ", ".join(parts)
+
+
+def _python_value(value: ValueSpec, enum_alias: str | None) -> _Type:
+    if value.type == "array":
+        assert value.items is not None
+        return _sub("list", _python_value(value.items, enum_alias))
+    if value.enum:
+        assert enum_alias is not None
+        return _atom(enum_alias)
+    return _atom(_PYTHON_TYPES[value.type])
+
+
+def value_schema(value: ValueSpec) -> dict[str, Any]:
+    """The JSON Schema of one value, as pydantic writes it for the generated field type."""
+    if value.type == "array":
+        assert value.items is not None
+        schema: dict[str, Any] = {"type": "array", "items": value_schema(value.items)}
+        if value.max_items is not None:
+            schema["maxItems"] = value.max_items
+        return schema
+    if value.enum:
+        if len(value.enum) == 1:
+            return {"const": value.enum[0], "type": "string"}
+        return {"enum": list(value.enum), "type": "string"}
+    if value.type == "datetime":
+        return {"type": "string", "format": "date-time"}
+    schema = {"type": value.type}
+    if value.min_length is not None:
+        schema["minLength"] = value.min_length
+    if value.max_length is not None:
+        schema["maxLength"] = value.max_length
+    integer = value.type == "integer"
+    if value.minimum is not None:
+        schema["minimum"] = int(value.minimum) if integer else value.minimum
+    if value.maximum is not None:
+        schema["maximum"] = int(value.maximum) if integer else value.maximum
+    return schema
+
+
+def _example_value(value: ValueSpec, name: str) -> Any:
+    if value.type == "array":
+        assert value.items is not None
+        return [] if value.max_items == 0 else [_example_value(value.items, name)]
+    if value.enum:
+        return value.enum[0]
+    if value.type == "string":
+        low = value.min_length or 0
+        high = value.max_length if value.max_length is not None else max(low, len(name) + 8)
+        text = f"example-{name}"
+        if len(text) < low:
+            text += "x" * (low - len(text))
+        return text[:high]
+    if value.type == "boolean":
+        return True
+    if value.type == "datetime":
+        return EXAMPLE_DATETIME
+    return _example_number(value)
+
+
+def _example_number(value: ValueSpec) -> int | float:
+    low, high = value.minimum, value.maximum
+    if value.type == "integer":
+        if low is not None:
+            return math.ceil(low)
+        if high is not None:
+            return min(1, math.floor(high))
+        return 1
+    if low is not None:
+        return low
+    if high is not None:
+        return min(1, high)
+    return 1
+
+
+def _doc_value_type(value: ValueSpec) -> str:
+    if value.type == "array":
+        assert value.items is not None
+        return f"array of {_doc_value_type(value.items)}"
+    return _TYPE_NAMES[value.type]
+
+
+def _doc_constraints(value: ValueSpec, each: str = "") -> list[str]:
+    if value.type == "array":
+        assert value.items is not None
+        found = []
+        if value.max_items is not None:
+            found.append(f"at most {value.max_items} items")
+        return found + _doc_constraints(value.items, "each ")
+    found = []
+    if value.enum:
+        found.append(each + "one of " + ", ".join(json.dumps(item) for item in value.enum))
+    if value.min_length is not None and value.max_length is not None:
+        found.append(f"{each}{value.min_length} to {value.max_length} characters")
+    elif value.min_length is not None:
+        found.append(f"{each}at least {value.min_length} characters")
+    elif value.max_length is not None:
+        found.append(f"{each}at most {value.max_length} characters")
+    integer = value.type == "integer"
+    if value.minimum is not None:
+        found.append(f"{each}>= {py_number(value.minimum, integer=integer)}")
+    if value.maximum is not None:
+        found.append(f"{each}<= {py_number(value.maximum, integer=integer)}")
+    if value.type == "datetime":
+        found.append(f"{each}RFC 3339 with a UTC offset, e.g. {EXAMPLE_DATETIME}")
+    if value.type == "integer" and not each:
+        found.append("a whole number (1.0 counts)")
+    return found
+
+
+# --- one event ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One declared event as the generated code, contract and documents show it."""
+
+    spec: EventSpec
+    properties: tuple[Property, ...]
+
+    @property
+    def name(self) -> str:
+        """The event type."""
+        return self.spec.name
+
+    @property
+    def description(self) -> str:
+        """The plan's description (may be empty)."""
+        return self.spec.description
+
+    @property
+    def additional_properties(self) -> bool:
+        """Whether undeclared properties are accepted too."""
+        return self.spec.additional_properties
+
+    @property
+    def payload_model(self) -> str:
+        """The payload model's class name, e.g. ``AiBlockUsedPayload``."""
+        return camel(self.name) + "Payload"
+
+    @property
+    def request_model(self) -> str:
+        """The log request's class name for this event, e.g. ``AiBlockUsedLogRequest``."""
+        return camel(self.name) + "LogRequest"
+
+    @property
+    def required(self) -> list[str]:
+        """The required properties, in declaration order."""
+        return [item.name for item in self.properties if item.required]
+
+    @property
+    def declared(self) -> list[Property]:
+        """The properties the plan declares (context ones included when declared)."""
+        return [item for item in self.properties if item.declared]
+
+    @property
+    def enums(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each ``Literal`` alias with its values, in property order."""
+        found = []
+        for item in self.properties:
+            value = item.value.items if item.value.type == "array" else item.value
+            if item.enum_alias is not None and value is not None:
+                found.append((item.enum_alias, value.enum))
+        return found
+
+    def payload_schema(self, max_keys: int) -> dict[str, Any]:
+        """The payload's JSON Schema (as pydantic writes the payload model's).
+
+        Args:
+            max_keys: the layer's limit of top-level keys, stated for an event that takes
+                undeclared properties (the declared ones are fewer).
+        """
+        schema: dict[str, Any] = {"type": "object"}
+        if self.description:
+            schema["description"] = self.description
+        schema["properties"] = {item.name: item.schema() for item in self.properties}
+        if self.required:
+            schema["required"] = self.required
+        schema["additionalProperties"] = self.additional_properties
+        if self.additional_properties:
+            schema["maxProperties"] = max_keys
+        return schema
+
+    def example_payload(self) -> dict[str, Any]:
+        """A payload the model accepts: the required properties, or the first declared one."""
+        chosen = [item for item in self.properties if item.required]
+        if not chosen:
+            chosen = [item for item in self.properties if item.declared and not item.context][:1]
+        return {item.name: item.example() for item in chosen}
+
+    def example_call(self) -> str:
+        """A call of its tracking method with the example payload, as Python source."""
+        arguments = ", ".join(
+            f"{name}={python_literal(value)}" for name, value in self.example_payload().items()
+        )
+        return f"event_logger.track.{self.name}({arguments})"
+
+    def enum_lines(self) -> list[str]:
+        """The module-level ``Literal`` aliases of its enums."""
+        lines: list[str] = []
+        for alias, values in self.enums:
+            literal = _sub("Literal", *(_atom(py_string(value)) for value in values))
+            lines.extend(_fit(literal, 0, prefix=f"{alias} = "))
+        return lines
+
+    def docstring_lines(self, summary: str) -> list[str]:
+        """A class docstring: ``summary``, then the event's description (indented 4)."""
+        if not self.description:
+            return [f'    """{summary}"""']
+        body = _wrap(_docstring_text(self.description), LINE_LENGTH - 4)
+        return [f'    """{summary}', "", *("    " + line for line in body), '    """']
+
+    def payload_class_lines(self) -> list[str]:
+        """The payload model: one field per property, constraints in the types."""
+        lines = [f"class {self.payload_model}(BaseModel):"]
+        lines += self.docstring_lines(f"The payload of the ``{self.name}`` event.")
+        lines.append("")
+        if self.additional_properties:
+            lines += [
+                "    model_config = ConfigDict(",
+                '        extra="allow",',
+                '        json_schema_extra={"maxProperties": MAX_PAYLOAD_KEYS},',
+                "    )",
+            ]
+        else:
+            lines.append('    model_config = ConfigDict(extra="forbid")')
+        lines.append("")
+        lines += self.model_lines()
+        return lines
+
+    def request_class_lines(self) -> list[str]:
+        """The log request of this event: its type as a constant, and its payload."""
+        lines = [
+            f"class {self.request_model}(BaseModel):",
+            f'    """Body of the log endpoint for the ``{self.name}`` event."""',
+            "",
+            '    model_config = ConfigDict(extra="forbid")',
+            "",
+            f'    event_type: Literal["{self.name}"]',
+        ]
+        if self.required:
+            lines.append(f"    payload: {self.payload_model}")
+        else:
+            flat = (
+                f"    payload: {self.payload_model} = Field(default_factory={self.payload_model})"
+            )
+            if len(flat) <= LINE_LENGTH:
+                lines.append(flat)
+            else:
+                lines += [
+                    f"    payload: {self.payload_model} = Field(",
+                    f"        default_factory={self.payload_model},",
+                    "    )",
+                ]
+        return lines
+
+    def model_lines(self) -> list[str]:
+        """The payload model's field lines (indented for the class body)."""
+        lines: list[str] = []
+        for item in self.properties:
+            lines.extend(item.field_lines())
+        return lines
+
+    def tracking_lines(self) -> list[str]:
+        """The tracking method, indented for the ``EventTracker`` class body."""
+        lines = [f"    def {self.name}(", "        self,", "        *,"]
+        ordered = sorted(self.properties, key=lambda item: not item.required)
+        lines.extend(f"        {item.parameter_line()}," for item in ordered)
+        if self.additional_properties:
+            lines.append("        **additional_properties: Any,")
+        lines.append("    ) -> None:")
+        lines.extend(self._tracking_docstring(ordered))
+        lines += [
+            "        self._logger.log(",
+            f'            "{self.name}",',
+            "            _present(",
+        ]
+        lines.extend(f"                {item.name}={item.name}," for item in self.properties)
+        if self.additional_properties:
+            lines.append("                **additional_properties,")
+        lines += ["            ),", "        )"]
+        return lines
+
+    def _tracking_docstring(self, ordered: Sequence[Property]) -> list[str]:
+        pad = " " * 8
+        lines = [f'{pad}"""Log one ``{self.name}`` event, checked by ``{self.payload_model}``.', ""]
+        if self.description:
+            lines += [pad + line for line in _wrap(_docstring_text(self.description), 92)]
+            lines.append("")
+        lines += [
+            f"{pad}Like ``EventLogger.log`` it never raises: a refused event costs one warning.",
+            "",
+            f"{pad}Args:",
+        ]
+        for item in ordered:
+            text = _docstring_text(item.description) or f"the ``{item.name}`` property."
+            if not item.required:
+                text += " Left out when None."
+            first, *rest = _wrap(f"{item.name}: {text}", LINE_LENGTH - 12)
+            lines.append(f"{pad}    {first}")
+            lines.extend(f"{pad}        {line}" for line in _wrap(" ".join(rest), 80))
+        if self.additional_properties:
+            lines.append(f"{pad}    **additional_properties: properties the plan does not declare.")
+        lines.append(f'{pad}"""')
+        return lines
+
+    def doc_rows(self) -> list[dict[str, str]]:
+        """The data model's table: one row per property."""
+        return [
+            {
+                "name": item.name,
+                "type": item.doc_type(),
+                "required": "yes" if item.required else "no",
+                "constraints": "; ".join(item.doc_constraints()),
+                "description": item.description,
+            }
+            for item in self.properties
+        ]
+
+
+def build_event(spec: EventSpec) -> Event:
+    """The rendered view of one declared event: its declared and its standard properties."""
+    properties: list[Property] = []
+    prefix = camel(spec.name)
+    for item in spec.properties:
+        properties.append(_property(prefix, item, declared=True))
+    for name in CONTEXT_PROPERTIES:
+        if spec.declared(name) is None:
+            properties.append(_property(prefix, PropertySpec(name, ValueSpec("string")), False))
+    return Event(spec, tuple(properties))
+
+
+def _property(prefix: str, spec: PropertySpec, declared: bool) -> Property:
+    context = spec.name in CONTEXT_PROPERTIES
+    value = spec.value.items if spec.value.type == "array" else spec.value
+    alias = prefix + camel(spec.name) if value is not None and value.enum else None
+    # A declared context property keeps its author's words; the others get the standard ones.
+    description = spec.description or (_CONTEXT_DESCRIPTIONS[spec.name] if context else "")
+    return Property(
+        name=spec.name,
+        value=spec.value,
+        required=spec.required and not context,
+        description=description,
+        context=context,
+        declared=declared,
+        enum_alias=alias,
+    )
+
+
+# --- the documents ------------------------------------------------------------------------
+
+
+def events_document(plan: Plan, events: Sequence[Event], max_keys: int) -> str:
+    """``contracts/events.schema.json``: the tracking plan as one JSON Schema 2020-12 document.
+
+    The root validates a recorded event (``event_id``, ``event_type``, ``payload`` and
+    ``timestamp``, as the sink receives it); ``$defs`` holds each declared event's payload,
+    named after its event type, for tools that validate one payload at a time.
+    """
+    document: dict[str, Any] = {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$comment": "Generated by telemetry-scaffold. Do not edit by hand: change "
+        "[tool.telemetry-scaffold] in pyproject.toml and run `telemetry-scaffold generate`.",
+        "title": "Analytics events",
+        "description": "The tracking plan of this backend: each analytics event as the sink "
+        "receives it. A declared event's payload follows its schema under $defs (named after "
+        "the event type); the payload of any other event type is a free-form JSON object.",
+        "type": "object",
+        "properties": {
+            "event_id": {
+                "description": "Random UUID4 identifying the event.",
+                "type": "string",
+                "format": "uuid",
+            },
+            "event_type": {"enum": list(plan.event_types)},
+            "payload": {"type": "object", "maxProperties": max_keys},
+            "timestamp": {
+                "description": "Server time of the event: ISO 8601, UTC, milliseconds.",
+                "type": "string",
+                "pattern": TIMESTAMP_PATTERN,
+            },
+        },
+        "required": ["event_id", "event_type", "payload", "timestamp"],
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {"properties": {"event_type": {"const": event.name}}},
+                "then": {"properties": {"payload": {"$ref": f"#/$defs/{event.name}"}}},
+            }
+            for event in events
+        ],
+        "$defs": {
+            event.name: {"title": event.name, **event.payload_schema(max_keys)} for event in events
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def request_schema(event: Event) -> dict[str, Any]:
+    """The log request of one declared event: its type as a constant, and its payload."""
+    required = ["event_type", "payload"] if event.required else ["event_type"]
+    return {
+        "type": "object",
+        "properties": {
+            "event_type": {"const": event.name, "type": "string"},
+            "payload": {"$ref": f"#/components/schemas/{event.payload_model}"},
+        },
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def yaml_lines(value: Any, indent: int) -> list[str]:
+    """``value`` (a JSON-like dict) as block YAML lines at ``indent`` spaces.
+
+    Strings are written as JSON strings, which are valid YAML double-quoted scalars: nothing in
+    a description can be read as YAML syntax.
+    """
+    pad = " " * indent
+    lines: list[str] = []
+    for key, item in value.items():
+        name = key if _plain_key(key) else json.dumps(key)
+        if isinstance(item, dict) and item:
+            lines.append(f"{pad}{name}:")
+            lines.extend(yaml_lines(item, indent + 2))
+        elif isinstance(item, list) and any(isinstance(entry, dict) for entry in item):
+            lines.append(f"{pad}{name}:")
+            for entry in item:
+                nested = yaml_lines(entry, indent + 4)
+                lines.append(f"{pad}  - {nested[0].lstrip()}")
+                lines.extend(nested[1:])
+        else:
+            lines.append(f"{pad}{name}: {_yaml_scalar(item)}")
+    return lines
+
+
+def _plain_key(key: str) -> bool:
+    return bool(key) and all(char.isalnum() or char in "_$-" for char in key) and key.isascii()
+
+
+def _yaml_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- the template context ---------------------------------------------------------------
+
+
+def _check_names(events: Iterable[Event]) -> None:
+    """Refuse two generated Python names that would be the same (or one of the module's own)."""
+    owners: dict[str, str] = dict.fromkeys(RESERVED_NAMES, "analytics_models.py")
+    for event in events:
+        names = [(event.payload_model, event.name), (event.request_model, event.name)]
+        names += [(alias, event.name) for alias, _ in event.enums]
+        for name, owner in names:
+            if name in owners and owners[name] != owner:
+                raise ConfigError(
+                    f"[tool.telemetry-scaffold] events.{owner}: its generated class name {name} "
+                    f"is also that of {owners[name]}; rename the event or the property"
+                )
+            owners[name] = owner
+
+
+def request_union_lines(
+    events: Sequence[Event], free_form: Sequence[str], example: Any
+) -> list[str]:
+    """``LogEventRequest``: the log request of every event type, discriminated by its type."""
+    members = [_atom(event.request_model) for event in events]
+    if free_form:
+        members.append(_atom(FREE_FORM_REQUEST))
+    alternatives = members[0] if len(members) == 1 else _union(*members)
+    lines = ["LogEventRequest = Annotated["]
+    lines += ["    " + line for line in _fit(alternatives, 4, prefix="", suffix=",")]
+    lines.append("    Field(")
+    if len(members) > 1:
+        lines.append('        discriminator="event_type",')
+    lines += literal_lines([example], 8, "examples=", ",")
+    lines += ["    ),", "]"]
+    return lines
+
+
+def payload_models_lines(events: Sequence[Event]) -> list[str]:
+    """``PAYLOAD_MODELS``: each declared event's payload model, by event type."""
+    head = "PAYLOAD_MODELS: Final[Mapping[str, type[BaseModel]]] = {"
+    if not events:
+        return [head + "}"]
+    body = [f'    "{event.name}": {event.payload_model},' for event in events]
+    return [head, *body, "}"]
+
+
+def free_form_type_lines(free_form: Sequence[str]) -> list[str]:
+    """``FreeFormEventType``: the event types whose payload is any JSON object."""
+    literal = _sub("Literal", *(_atom(py_string(name)) for name in free_form))
+    return _fit(literal, 0, prefix="FreeFormEventType = ")
+
+
+def catalog_context(plan: Plan, max_keys: int) -> dict[str, Any]:
+    """What the templates need about the declared events (``catalog`` in their context).
+
+    Args:
+        plan: the plan.
+        max_keys: the layer's limit of top-level payload keys.
+
+    Raises:
+        ConfigError: two generated class names would be the same.
+    """
+    events = [build_event(spec) for spec in plan.events]
+    _check_names(events)
+    by_name = {event.name: event for event in events}
+    others = [name for name in plan.event_types if name != ERROR_EVENT_TYPE]
+    example_event = others[0] if others else plan.event_types[0]
+    example = by_name.get(example_event)
+    example_payload = example.example_payload() if example else {"source": "quickstart"}
+    # An event that takes any key, to show redaction with: a free-form one, or a declared one
+    # with additional-properties; the example event when it is one of them.
+    open_events = [
+        name
+        for name in plan.event_types
+        if name not in by_name or by_name[name].additional_properties
+    ]
+    redaction_event = example_event if example_event in open_events else None
+    if redaction_event is None and open_events:
+        redaction_event = open_events[0]
+    redacted = by_name.get(redaction_event or "")
+    redaction_payload = {
+        **(redacted.example_payload() if redacted else {}),
+        "source": "quickstart",
+        "user": {"email": "ada@example.com"},
+    }
+    free_form = [name for name in plan.event_types if name not in by_name]
+    example_request = {"event_type": example_event, "payload": example_payload}
+    components: dict[str, Any] = {}
+    for event in events:
+        components[event.payload_model] = event.payload_schema(max_keys)
+        components[event.request_model] = request_schema(event)
+    return {
+        "events": events,
+        "free_form": free_form,
+        # What event_logger.py imports for the tracking methods' parameter types.
+        "tracking_imports": sorted(
+            {"AnalyticsEvent", "EventType", "HealthStatus"}
+            | {alias for event in events for alias, _ in event.enums}
+        ),
+        "tracking_uses_datetime": any(
+            "datetime" in item.python_type().flat() for event in events for item in event.properties
+        ),
+        "free_form_type_lines": free_form_type_lines(free_form) if free_form else [],
+        "request_union_lines": request_union_lines(events, free_form, example_request),
+        "payload_models_lines": payload_models_lines(events),
+        "example_event": example_event,
+        "example_payload": _json_text(example_payload),
+        "example_request": example_request,
+        "redaction_event": redaction_event,
+        "redaction_payload": _json_text(redaction_payload),
+        "components_yaml": "\n".join(yaml_lines(components, 4)),
+        "events_schema": (events_document(plan, events, max_keys) if events else ""),
+    }
+
+
+def _json_text(value: Mapping[str, Any]) -> str:
+    """Compact JSON with spaces after separators, as people write it in documents."""
+    return json.dumps(value, ensure_ascii=False)
