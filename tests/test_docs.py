@@ -65,11 +65,17 @@ def _no_errors(root: Path) -> Plan:
     )
 
 
+def _opentelemetry(root: Path) -> Plan:
+    # The OpenTelemetry sink changes the quickstart's steps and adds a generated module.
+    return dataclasses.replace(_bundled(root), sink="opentelemetry")
+
+
 PLANS: dict[str, Callable[[Path], Plan]] = {
     "default": _default,
     "bundled": _bundled,
     "renamed": _renamed,
     "no-errors": _no_errors,
+    "opentelemetry": _opentelemetry,
 }
 
 
