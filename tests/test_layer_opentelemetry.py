@@ -22,7 +22,11 @@ from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 from opentelemetry._logs import SeverityNumber, get_logger_provider, set_logger_provider
 from opentelemetry._logs import _internal as logs_api_internals
-from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
+from opentelemetry.sdk._logs import (
+    LoggerProvider,
+    LogRecordDroppedAttributesWarning,
+    ReadableLogRecord,
+)
 from opentelemetry.sdk._logs.export import (
     BatchLogRecordProcessor,
     InMemoryLogRecordExporter,
@@ -501,3 +505,19 @@ def test_a_remote_answer_with_a_bad_sdk_field_is_refused() -> None:
     assert body_flaw({**answer, "opentelemetry_sdk_configured": "yes"}) == (
         "'opentelemetry_sdk_configured' is a string, expected a boolean"
     )
+
+
+def test_the_widest_payload_is_one_attribute_over_the_sdk_default(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    # 128 keys, the payload limit, plus the event id: the SDK's default limit (128) drops the
+    # oldest attribute, the first payload key, and keeps the event id (set last).
+    payload = {f"key_{number:03d}": number for number in range(128)}
+    with pytest.warns(LogRecordDroppedAttributesWarning):
+        event = layer.event_logger.event_logger.record("ai_block_used", payload)
+    record = only_record(exported)
+    attributes = attributes_of(record)
+    assert record.dropped_attributes == 1
+    assert "key_000" not in attributes
+    assert attributes["key_127"] == 127
+    assert attributes["log.record.uid"] == event.event_id
