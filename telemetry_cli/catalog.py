@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,9 @@ from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, PropertySpec, Va
 from telemetry_cli.plan import ERROR_EVENT_TYPE, Plan
 
 LINE_LENGTH = 100
+# Strings YAML reads as themselves when written bare (others are written as JSON strings).
+_PLAIN_SCALAR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_YAML_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # The free-form events' alternative of the log request (when some event types are declared).
 FREE_FORM_REQUEST = "FreeFormEventRequest"
@@ -882,7 +886,10 @@ def _yaml_scalar(value: Any) -> str:
         return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
     if isinstance(value, dict):
         return "{}"
-    return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if _PLAIN_SCALAR.fullmatch(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 # --- the template context ---------------------------------------------------------------
@@ -995,6 +1002,7 @@ def catalog_context(plan: Plan, max_keys: int) -> dict[str, Any]:
         "redaction_event": redaction_event,
         "redaction_payload": _json_text(redaction_payload),
         "components_yaml": "\n".join(yaml_lines(components, 4)),
+        "examples_yaml": "\n".join(yaml_lines({"examples": [example_request]}, 6)),
         "events_schema": (events_document(plan, events, max_keys) if events else ""),
     }
 

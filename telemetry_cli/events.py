@@ -8,6 +8,7 @@ Schema and documents are all rendered from the :class:`EventSpec` values it retu
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import math
 import re
@@ -26,6 +27,8 @@ _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _MAX_PROPERTIES = 64
 _MAX_DESCRIPTION = 500
 _MAX_ENUM = 100
+# Integers JSON carries exactly (RFC 7493): larger bounds would be rounded in the OpenAPI.
+_MAX_EXACT_INTEGER = 2**53 - 1
 _EVENT_KEYS = frozenset({"description", "properties", "additional-properties"})
 _PROPERTY_KEYS = {
     "string": {"enum", "max-length", "min-length"},
@@ -103,6 +106,9 @@ def parse_events(value: object, fail: Fail) -> tuple[EventSpec, ...]:
             raise fail(where, "an event type is snake_case, at most 64 characters")
         if not isinstance(table, Mapping):
             raise fail(where, "expected a table with description and properties")
+        if keyword.iskeyword(name) or name in dir(builtins):
+            # It names the event's tracking method, event_logger.track.<name>(...).
+            raise fail(where, f"{name!r} is a Python keyword or builtin name; rename the event")
         for key in table:
             if key not in _EVENT_KEYS:
                 raise fail(
@@ -140,6 +146,9 @@ def _property(name: object, spec: object, where: str, fail: Fail) -> PropertySpe
     if not isinstance(required, bool):
         raise fail(f"{where}.required", f"expected true or false, got {required!r}")
     description = _description(spec.get("description", ""), f"{where}.description", fail)
+    if name == "self":
+        # It is a keyword argument of the event's tracking method, beside the method's own self.
+        raise fail(where, "'self' cannot be a property name; rename it")
     if name in CONTEXT_PROPERTIES:
         if value.type != "string":
             raise fail(
@@ -170,6 +179,8 @@ def _value(spec: Mapping[str, object], where: str, fail: Fail, *, allow: set[str
         raise fail(f"{where}.enum", f"expected distinct strings, at most {_MAX_ENUM}")
     min_length = _count(spec.get("min-length"), f"{where}.min-length", fail)
     max_length = _count(spec.get("max-length"), f"{where}.max-length", fail)
+    if enum and (min_length is not None or max_length is not None):
+        raise fail(f"{where}.enum", "an enum lists every value; drop min-length and max-length")
     if min_length is not None and max_length is not None and min_length > max_length:
         raise fail(f"{where}.min-length", "is greater than max-length")
     minimum = _bound(spec.get("minimum"), f"{where}.minimum", kind, fail)
@@ -203,6 +214,8 @@ def _bound(value: object, where: str, kind: str, fail: Fail) -> float | None:
         raise fail(where, f"expected a finite number, got {value!r}")
     if kind == "integer" and not float(value).is_integer():
         raise fail(where, f"an integer property needs a whole number, got {value!r}")
+    if kind == "integer" and abs(value) > _MAX_EXACT_INTEGER:
+        raise fail(where, f"must be within ±{_MAX_EXACT_INTEGER} (2^53 - 1), got {value!r}")
     return value
 
 

@@ -314,7 +314,30 @@ def _validate_capture_errors(value: object, scope: _Scope) -> bool:
             "capture-errors",
             f"needs {ERROR_EVENT_TYPE!r} in event-types; add it or set capture-errors = false",
         )
+    declared = {event.name: event for event in scope.values.get("events", ())}
+    if value and ERROR_EVENT_TYPE in declared:
+        _check_error_event(declared[ERROR_EVENT_TYPE], scope)
     return value
+
+
+def _check_error_event(event: EventSpec, scope: _Scope) -> None:
+    """The error hook logs exception, method and route: a declared error_event must take them."""
+    filled = ("exception", *CONTEXT_PROPERTIES)
+    missing = [name for name in event.required if name not in filled]
+    exception = event.declared("exception")
+    if missing:
+        problem = f"also requires {', '.join(missing)}, which the hook cannot fill"
+    elif exception is None and not event.additional_properties:
+        problem = 'does not declare exception; add properties.exception = { type = "string" }'
+    elif exception is not None and (exception.type != "string" or exception.value.enum):
+        problem = 'declares exception otherwise; declare it as { type = "string" }'
+    else:
+        return
+    raise scope.fail(
+        "capture-errors",
+        f"the error hook logs {ERROR_EVENT_TYPE!r} with exception, method and route, but the "
+        f"declared event {problem} (or set capture-errors = false)",
+    )
 
 
 def _validate_app(value: object, scope: _Scope) -> str | None:

@@ -1,0 +1,93 @@
+"""Plans with declared events, for the tests of the generated layer's event catalog."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from telemetry_cli.plan import Plan, plan_from_table
+
+# Every type of the vocabulary, every constraint, long names and descriptions (quotes and a
+# backslash included), enums (of a property and of array items), a declared context property
+# with constraints, an event with additional properties and one whose properties are all
+# optional; plus free-form event types beside them.
+RICH_CATALOG = r'''
+event-types = ["chapter_visit", "error_event"]
+instrument = { "api/ai_blocks.py" = { event = "ai_block_used", capture = ["chapter_id"] } }
+
+[events.ai_block_used]
+description = "A reader used one of a chapter's AI blocks."
+properties.chapter_id = { type = "string", min-length = 1, max-length = 100 }
+properties.num_questions = { type = "integer", required = false, minimum = 1, maximum = 10 }
+
+[events.ai_block_used.properties.block_type]
+type = "string"
+enum = ["ask-question", "explain-like-10", "quiz", "diagram"]
+description = "Which block."
+
+[events.quiz_completed]
+additional-properties = true
+description = """A reader finished a quiz. This description is long on purpose: it must be \
+wrapped over several lines in every generated file, and it holds "double quotes", 'single \
+quotes' and a backslash \\ too."""
+properties.score = { type = "number", minimum = 0, maximum = 1, description = "Right answers." }
+properties.answers = { type = "array", items = { type = "string", enum = ["a", "b"] } }
+properties.finished_at = { type = "datetime", description = "When the last answer was given." }
+properties.retried = { type = "boolean", required = false }
+properties.attempt = { type = "integer" }
+properties.route = { type = "string", max-length = 200, description = "Where it was taken." }
+properties.weights = { type = "array", items = { type = "number", minimum = 0 }, required = false }
+properties.flags = { type = "array", items = { type = "boolean" }, max-items = 3, required = false }
+properties.seen_at = { type = "array", items = { type = "datetime" }, required = false }
+properties.mode = { type = "string", enum = ["practice"], required = false }
+
+[events.quiz_completed.properties.durations_ms]
+type = "array"
+items = { type = "integer", minimum = 0, maximum = 86400000 }
+max-items = 20
+required = false
+
+[events.quiz_completed.properties.labels]
+type = "array"
+items = { type = "string", min-length = 1, max-length = 20 }
+required = false
+
+[events.quiz_completed.properties.a_property_with_a_long_name_that_needs_its_own_line]
+type = "integer"
+minimum = -9007199254740991
+maximum = 9007199254740991
+required = false
+
+[events.page_view]
+properties.path = { type = "string", required = false, max-length = 2000 }
+properties.referrer = { type = "string", required = false }
+'''
+
+# Every event type declared, one of them only: the log request has a single alternative. The
+# error hook logs it, so it takes the hook's properties.
+SINGLE_CATALOG = """
+event-types = ["error_event"]
+instrument = {}
+
+[events.error_event]
+description = "An unhandled exception."
+properties.exception = { type = "string", min-length = 1, description = "Its class name." }
+properties.severity = { type = "string", enum = ["error", "critical"], required = false }
+"""
+
+
+def catalog_plan(root: Path, text: str = RICH_CATALOG) -> Plan:
+    """The plan of ``text`` (a ``[tool.telemetry-scaffold]`` table) for a project at ``root``."""
+    return plan_from_table(tomllib.loads(text), root=root, config_file=root / "pyproject.toml")
+
+
+def catalog_options(text: str = RICH_CATALOG) -> dict[str, Any]:
+    """The Plan fields of a catalog, as ``layer_support.make_plan`` options."""
+    plan = catalog_plan(Path("/nonexistent"), text)
+    return {
+        "event_types": plan.event_types,
+        "events": plan.events,
+        "instrument": plan.instrument,
+        "capture_errors": plan.capture_errors,
+    }
