@@ -158,6 +158,19 @@ def init(
     )
 
 
+DiffOption = Annotated[
+    bool, typer.Option("--diff", help="Print the unified diff of every change; write nothing.")
+]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        help="With --check: 'github' also prints GitHub Actions error annotations.",
+        case_sensitive=False,
+    ),
+]
+
+
 @app.command()
 @_reports_errors
 def generate(
@@ -167,22 +180,13 @@ def generate(
         bool,
         typer.Option("--check", help="Write nothing; exit 1 if anything is out of date (for CI)."),
     ] = False,
-    diff: Annotated[
-        bool, typer.Option("--diff", help="Print the unified diff of every change; write nothing.")
-    ] = False,
+    diff: DiffOption = False,
     force: Annotated[
         bool,
         typer.Option("--force", help="Overwrite generated files edited by hand, keeping a backup."),
     ] = False,
     json_output: JsonOption = False,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--format",
-            help="With --check: 'github' also prints GitHub Actions error annotations.",
-            case_sensitive=False,
-        ),
-    ] = OutputFormat.TEXT,
+    output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Render the analytics layer and spec documents, and patch the app and route modules."""
     from telemetry_cli import sync
@@ -199,9 +203,7 @@ def remove(
         bool,
         typer.Option("--check", help="Write nothing; exit 1 if any of the layer is still there."),
     ] = False,
-    diff: Annotated[
-        bool, typer.Option("--diff", help="Print the unified diff of every change; write nothing.")
-    ] = False,
+    diff: DiffOption = False,
     force: Annotated[
         bool,
         typer.Option(
@@ -211,14 +213,7 @@ def remove(
         ),
     ] = False,
     json_output: JsonOption = False,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--format",
-            help="With --check: 'github' also prints GitHub Actions error annotations.",
-            case_sensitive=False,
-        ),
-    ] = OutputFormat.TEXT,
+    output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Take the layer out: undo every patch, delete the generated files and the manifest."""
     from telemetry_cli import sync

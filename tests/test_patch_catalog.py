@@ -7,7 +7,7 @@ from pathlib import Path
 
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import check_logged_calls, instrument_module
-from telemetry_cli.patching.project import _single_module
+from telemetry_cli.patching.project import edit_source
 from telemetry_cli.patching.removal import uninstrument_module
 from telemetry_cli.plan import Plan, plan_from_table
 
@@ -67,24 +67,25 @@ def _plan() -> Plan:
     )
 
 
-def _run(source: str) -> tuple[str, tuple[str, ...], ModuleEditor]:
+def _run(source: str) -> tuple[str, tuple[str, ...]]:
     plan = _plan()
-    module, index = _single_module(source, "app.api.items", "app/api/items.py")
-    editor = ModuleEditor(module, index, "app")
-    instrument_module(
-        editor,
-        "ai_block_used",
-        "app.analytics",
-        plan.event("ai_block_used"),
-        plan.captured("api/items.py"),
-    )
-    check_logged_calls(editor, frozenset(plan.event_types), plan.events, "app.analytics")
-    edits = editor.finish()
-    return module.lines.apply(edits.insertions), tuple(edits.problems), editor
+
+    def edit(editor: ModuleEditor) -> None:
+        instrument_module(
+            editor,
+            "ai_block_used",
+            "app.analytics",
+            plan.event("ai_block_used"),
+            plan.captured("api/items.py"),
+        )
+        check_logged_calls(editor, frozenset(plan.event_types), plan.events, "app.analytics")
+
+    result = edit_source(source, "app.api.items", "app.analytics", edit)
+    return result.source, result.problems
 
 
 def test_captured_properties_come_from_parameters_and_body_fields() -> None:
-    patched, _, _ = _run(SOURCE)
+    patched, _ = _run(SOURCE)
     # From a field of the body model (declared on its base class).
     assert (
         '            "block_type": "ask",\n            "chapter_id": body.chapter_id,\n' in patched
@@ -99,7 +100,7 @@ def test_captured_properties_come_from_parameters_and_body_fields() -> None:
 
 
 def test_a_handler_without_a_required_captured_property_is_named() -> None:
-    _, problems, _ = _run(SOURCE)
+    _, problems = _run(SOURCE)
     assert problems[0] == (
         "app/api/items.py:28: route other (GET /api/ai/other) cannot be instrumented: it has no "
         "parameter or body field `chapter_id` for the captured property; add one, or log the "
@@ -108,7 +109,7 @@ def test_a_handler_without_a_required_captured_property_is_named() -> None:
 
 
 def test_literal_calls_of_a_declared_event_are_checked() -> None:
-    _, problems, _ = _run(SOURCE)
+    _, problems = _run(SOURCE)
     assert problems[1:] == (
         "app/api/items.py:33: 'ai_block_used' has no property 'chapterid' (declared: block_type, "
         "chapter_id, num_questions); every such event is dropped: fix the call, or declare the "
@@ -126,14 +127,18 @@ def test_literal_calls_of_a_declared_event_are_checked() -> None:
 
 
 def test_captured_calls_come_out_again() -> None:
-    patched, _, _ = _run(SOURCE)
-    module, index = _single_module(patched, "app.api.items", "app/api/items.py")
-    editor = ModuleEditor(module, index, "app")
-    uninstrument_module(editor, frozenset({"ai_block_used"}), "app.analytics", force=False)
-    edits = editor.finish()
+    patched, _ = _run(SOURCE)
+    removed = edit_source(
+        patched,
+        "app.api.items",
+        "app.analytics",
+        lambda editor: uninstrument_module(
+            editor, frozenset({"ai_block_used"}), "app.analytics", force=False
+        ),
+    )
     # The hand-written calls in helper() stay, and so does the import they use.
-    assert module.lines.apply(edits.insertions, edits.deletions) == SOURCE
-    assert edits.problems == []
+    assert removed.source == SOURCE
+    assert removed.problems == ()
 
 
 def test_tracking_calls_are_checked_like_literal_payloads() -> None:
@@ -143,7 +148,7 @@ def test_tracking_calls_are_checked_like_literal_payloads() -> None:
         '    event_logger.track.ai_block_used(chapterid="c")\n'
         "    event_logger.track.chapter_visit()\n"
     )
-    _, problems, _ = _run(source)
+    _, problems = _run(source)
     tail = [problem for problem in problems if int(problem.split(":")[1]) > 36]
     assert tail == [
         "app/api/items.py:41: 'ai_block_used' has no property 'chapterid' (declared: block_type, "

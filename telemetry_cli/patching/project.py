@@ -331,22 +331,37 @@ class PatchResult:
     problems: tuple[str, ...] = ()
 
 
-def _single_module(source: str, module_name: str, path: str) -> tuple[ModuleModel, PackageIndex]:
+def edit_source(
+    source: str, module_name: str, analytics_package: str, edit: Callable[[ModuleEditor], None]
+) -> PatchResult:
+    """Parse ``source`` as the one module of a package, apply ``edit``, return the result.
+
+    Raises:
+        PatchError: the source does not parse (or ``edit`` refuses it).
+    """
     sources = {module_name: source}
 
     def read(name: str) -> ModuleSource | None:
         text = sources.get(name)
+        path = module_name.replace(".", "/") + ".py"
         return None if text is None else ModuleSource(name, path, text, False)
 
     index = PackageIndex(read)
-    model = index.module(module_name)
-    if model is None:
+    module = index.module(module_name)
+    if module is None:
         try:
             parse(source)
         except ParseFailure as failure:
             raise PatchError(str(failure)) from None
         raise PatchError("cannot parse")  # pragma: no cover
-    return model, index
+    editor = ModuleEditor(module, index, analytics_package.split(".")[0])
+    edit(editor)
+    edits = editor.finish()
+    return PatchResult(
+        module.lines.apply(edits.insertions, edits.deletions),
+        tuple(edits.changes),
+        tuple(edits.problems),
+    )
 
 
 def wire_source(
@@ -357,20 +372,15 @@ def wire_source(
     Raises:
         PatchError: the source does not parse, or has no app or several.
     """
-    path = module_name.replace(".", "/") + ".py"
-    module, index = _single_module(source, module_name, path)
-    try:
-        found = choose_in_module(module, index)
-    except UserError as error:
-        raise PatchError(error.message) from None
-    editor = ModuleEditor(module, index, analytics_package.split(".")[0])
-    wire_app(editor, found.site, analytics_package, capture_errors=capture_errors)
-    edits = editor.finish()
-    return PatchResult(
-        module.lines.apply(edits.insertions, edits.deletions),
-        tuple(edits.changes),
-        tuple(edits.problems),
-    )
+
+    def wire(editor: ModuleEditor) -> None:
+        try:
+            found = choose_in_module(editor.module, editor.index)
+        except UserError as error:
+            raise PatchError(error.message) from None
+        wire_app(editor, found.site, analytics_package, capture_errors=capture_errors)
+
+    return edit_source(source, module_name, analytics_package, wire)
 
 
 def instrument_source(
@@ -381,15 +391,11 @@ def instrument_source(
     Raises:
         PatchError: the source does not parse.
     """
-    path = module_name.replace(".", "/") + ".py"
-    module, index = _single_module(source, module_name, path)
-    editor = ModuleEditor(module, index, analytics_package.split(".")[0])
-    instrument_module(editor, event_type, analytics_package)
-    edits = editor.finish()
-    return PatchResult(
-        module.lines.apply(edits.insertions, edits.deletions),
-        tuple(edits.changes),
-        tuple(edits.problems),
+    return edit_source(
+        source,
+        module_name,
+        analytics_package,
+        lambda editor: instrument_module(editor, event_type, analytics_package),
     )
 
 
@@ -406,15 +412,11 @@ def uninstrument_source(
     Raises:
         PatchError: the source does not parse.
     """
-    path = module_name.replace(".", "/") + ".py"
-    module, index = _single_module(source, module_name, path)
-    editor = ModuleEditor(module, index, analytics_package.split(".")[0])
-    uninstrument_module(editor, event_types, analytics_package, force=force)
-    edits = editor.finish()
-    return PatchResult(
-        module.lines.apply(edits.insertions, edits.deletions),
-        tuple(edits.changes),
-        tuple(edits.problems),
+    return edit_source(
+        source,
+        module_name,
+        analytics_package,
+        lambda editor: uninstrument_module(editor, event_types, analytics_package, force=force),
     )
 
 
@@ -432,13 +434,11 @@ def unwire_source(
     Raises:
         PatchError: the source does not parse.
     """
-    path = module_name.replace(".", "/") + ".py"
-    module, index = _single_module(source, module_name, path)
-    editor = ModuleEditor(module, index, analytics_package.split(".")[0])
-    unwire_app(editor, analytics_package, router=router, capture=capture, force=force)
-    edits = editor.finish()
-    return PatchResult(
-        module.lines.apply(edits.insertions, edits.deletions),
-        tuple(edits.changes),
-        tuple(edits.problems),
+    return edit_source(
+        source,
+        module_name,
+        analytics_package,
+        lambda editor: unwire_app(
+            editor, analytics_package, router=router, capture=capture, force=force
+        ),
     )

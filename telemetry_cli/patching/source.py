@@ -113,16 +113,11 @@ class SourceLines:
         Lines are rebuilt in one pass, so the cost is linear in the size of the file whatever the
         number of edits.
         """
-        before: dict[int, list[Insertion]] = {}
-        for insertion in insertions:
-            before.setdefault(insertion.before, []).append(insertion)
-        deleted: set[int] = set()
-        for deletion in deletions:
-            deleted.update(range(deletion.first, deletion.last + 1))
+        before, deleted = _by_line(insertions, deletions)
         count = len(self._lines)
         out: list[str] = []
         for number in range(1, count + 2):
-            for insertion in sorted(before.get(number, ()), key=lambda item: item.order):
+            for insertion in before.get(number, ()):
                 out.extend(line + self.newline for line in insertion.lines)
             if number <= count and number not in deleted:
                 out.append(self._lines[number - 1] + (self._endings[number - 1] or self.newline))
@@ -153,19 +148,14 @@ class SourceLines:
         new_text = self.apply(insertions, deletions)
         if new_text == self.text:
             return ""
-        before: dict[int, list[Insertion]] = {}
-        for insertion in insertions:
-            before.setdefault(insertion.before, []).append(insertion)
-        deleted: set[int] = set()
-        for deletion in deletions:
-            deleted.update(range(deletion.first, deletion.last + 1))
+        before, deleted = _by_line(insertions, deletions)
         new_lines = SourceLines(new_text)
         # (tag, text with ending) for every line of either version, in order.
         entries: list[tuple[str, str]] = []
         count = len(self._lines)
         new_index = 0
         for number in range(1, count + 2):
-            for insertion in sorted(before.get(number, ()), key=lambda item: item.order):
+            for insertion in before.get(number, ()):
                 for _ in insertion.lines:
                     entries.append(("+", new_lines.full_line(new_index + 1)))
                     new_index += 1
@@ -187,6 +177,21 @@ class SourceLines:
         """Line ``number`` with its ending, marked as diff tools do when it has none."""
         line = self._lines[number - 1] + self._endings[number - 1]
         return line if self._endings[number - 1] else line + "\n\\ No newline at end of file\n"
+
+
+def _by_line(
+    insertions: Iterable[Insertion], deletions: Iterable[Deletion]
+) -> tuple[dict[int, list[Insertion]], set[int]]:
+    """The insertions by the line they go before, in their order, and the deleted lines."""
+    before: dict[int, list[Insertion]] = {}
+    for insertion in insertions:
+        before.setdefault(insertion.before, []).append(insertion)
+    for group in before.values():
+        group.sort(key=lambda item: item.order)
+    deleted: set[int] = set()
+    for deletion in deletions:
+        deleted.update(range(deletion.first, deletion.last + 1))
+    return before, deleted
 
 
 def _format_hunks(entries: list[tuple[str, str]], fromfile: str, tofile: str, context: int) -> str:
