@@ -513,7 +513,7 @@ def _example_number(value: ValueSpec) -> int | float:
 def _doc_value_type(value: ValueSpec) -> str:
     if value.type == "array":
         assert value.items is not None
-        return f"array of {_doc_value_type(value.items)}"
+        return f"array of {_doc_value_type(value.items)}s"
     return _TYPE_NAMES[value.type]
 
 
@@ -996,9 +996,15 @@ def catalog_context(plan: Plan, max_keys: int) -> dict[str, Any]:
         "free_form_type_lines": free_form_type_lines(free_form) if free_form else [],
         "request_union_lines": request_union_lines(events, free_form, example_request),
         "payload_models_lines": payload_models_lines(events),
+        # The spec's requirements about the catalog, after the others (their ids stay put).
+        "requirement_keys": [f"event:{event.name}" for event in events]
+        + (["event-schema"] if events else []),
         "example_event": example_event,
         "example_payload": _json_text(example_payload),
+        "example_payload_python": python_literal(example_payload),
+        "example_tracking_call": example.example_call() if example else "",
         "example_request": example_request,
+        "example_body": _json_text(example_request),
         "redaction_event": redaction_event,
         "redaction_payload": _json_text(redaction_payload),
         "components_yaml": "\n".join(yaml_lines(components, 4)),

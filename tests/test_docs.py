@@ -21,6 +21,7 @@ import typer
 from telemetry_cli.cli import app
 from telemetry_cli.plan import Plan
 from telemetry_cli.render import OUTPUTS, Place, render_outputs, with_header
+from tests.catalog_support import catalog_plan
 
 # The Markdown documents of the feature, from the registry of outputs.
 DOCUMENTS = tuple(
@@ -76,6 +77,7 @@ PLANS: dict[str, Callable[[Path], Plan]] = {
     "renamed": _renamed,
     "no-errors": _no_errors,
     "opentelemetry": _opentelemetry,
+    "catalog": catalog_plan,  # declared events: per-event tables and requirements
 }
 
 
