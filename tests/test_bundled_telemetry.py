@@ -154,20 +154,36 @@ def test_recorded_context_is_route_and_ids_never_user_text(backend: Backend) -> 
     }
     blocks = {e.payload["block_type"] for e in recording.events if e.event_type == "ai_block_used"}
     assert blocks == {"ask-question", "explain-like-10", "quiz", "diagram"}
+    # The plan captures chapter_id: every event carries the chapter of its request.
+    chapters = [
+        (body or {}).get("chapter_id") or path.rsplit("/", 1)[-1]
+        for _, path, body, event_type in CALLS
+        if event_type
+    ]
+    assert [event.payload["chapter_id"] for event in recording.events] == chapters
 
 
 def test_telemetry_endpoints_are_served(backend: Backend) -> None:
     recording = RecordingSink()
     for _ in _with_sink(backend, recording):
-        accepted = backend.client.post(
-            "/api/telemetry/log", json={"event_type": "chapter_visit", "payload": {"x": 1}}
-        )
+        visit = {"event_type": "chapter_visit", "payload": {"chapter_id": "kinematics"}}
+        accepted = backend.client.post("/api/telemetry/log", json=visit)
         assert accepted.status_code == 202
         assert accepted.json()["event_type"] == "chapter_visit"
+        # chapter_visit is declared: a property it does not declare is refused, and named only
+        # as the payload (the key is the client's text).
+        refused = backend.client.post(
+            "/api/telemetry/log", json={"event_type": "chapter_visit", "payload": {"x": 1}}
+        )
         health = backend.client.get("/api/telemetry/health")
+    assert refused.status_code == 422
+    assert [problem["loc"] for problem in refused.json()["detail"]] == [
+        ["body", "payload", "chapter_id"],
+        ["body", "payload"],
+    ]
     assert health.status_code == 200
     assert health.json()["allowed_event_types"] == ["ai_block_used", "chapter_visit", "error_event"]
-    assert [event.payload for event in recording.events] == [{"x": 1}]
+    assert [event.payload for event in recording.events] == [{"chapter_id": "kinematics"}]
 
 
 def test_unhandled_errors_are_recorded_and_the_500_is_unchanged(backend: Backend) -> None:

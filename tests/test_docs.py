@@ -11,6 +11,7 @@ import dataclasses
 import json
 import re
 import shlex
+import tomllib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 import typer
 
 from telemetry_cli.cli import app
-from telemetry_cli.plan import Plan
+from telemetry_cli.plan import Plan, plan_from_table
 from telemetry_cli.render import OUTPUTS, Place, render_outputs, with_header
 from tests.catalog_support import catalog_plan
 
@@ -37,10 +38,9 @@ def _default(root: Path) -> Plan:
 
 def _bundled(root: Path) -> Plan:
     # What the repository's own pyproject.toml asks for.
-    return dataclasses.replace(
-        Plan.default(root),
-        instrument=(("api/ai_blocks.py", "ai_block_used"), ("api/chapters.py", "chapter_visit")),
-    )
+    repository = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    table = tomllib.loads(repository.read_text(encoding="utf-8"))["tool"]["telemetry-scaffold"]
+    return plan_from_table(table, root=root, config_file=root / "pyproject.toml")
 
 
 def _renamed(root: Path) -> Plan:

@@ -99,11 +99,13 @@ class Case:
 
 
 def event(
-    event_type: str = f'"{TYPE}"',
+    event_type: str | None = None,
     payload: str | None = None,
     extra: str = "",
 ) -> str:
     """A body as JSON text, with raw JSON text in each slot (so anything can be put there)."""
+    if event_type is None:
+        event_type = f'"{TYPE}"'  # read when called: the bundled cases use another type
     parts = [f'"event_type": {event_type}'] if event_type else []
     if payload is not None:
         parts.append(f'"payload": {payload}')
@@ -552,16 +554,26 @@ def structure_cases() -> list[Case]:
     return cases
 
 
-CASES = [
-    *content_type_cases(),
-    *encoding_cases(),
-    *non_finite_cases(),
-    *surrogate_cases(),
-    *nesting_cases(),
-    *size_cases(),
-    *method_cases(),
-    *structure_cases(),
-]
+def all_cases(event_type: str = TYPE) -> list[Case]:
+    """The matrix, its events of type ``event_type``."""
+    global TYPE
+    default, TYPE = TYPE, event_type
+    try:
+        return [
+            *content_type_cases(),
+            *encoding_cases(),
+            *non_finite_cases(),
+            *surrogate_cases(),
+            *nesting_cases(),
+            *size_cases(),
+            *method_cases(),
+            *structure_cases(),
+        ]
+    finally:
+        TYPE = default
+
+
+CASES = all_cases()
 assert len({case.name for case in CASES}) == len(CASES), "case names must be unique"
 
 
@@ -817,8 +829,10 @@ def bundled() -> Iterator[Harness]:
             shared.enabled = enabled
 
 
-# Every fourth case of the matrix (all categories) against the bundled backend as shipped.
-BUNDLED_CASES = CASES[::4]
+# Every fourth case of the matrix (all categories) against the bundled backend as shipped. Its
+# plan declares every event type; error_event takes properties it does not declare, so the
+# matrix's free-form payloads are sent as error events there.
+BUNDLED_CASES = all_cases("error_event")[::4]
 
 
 @pytest.mark.parametrize("case", BUNDLED_CASES, ids=[case.name for case in BUNDLED_CASES])

@@ -9,8 +9,10 @@ which the event logger checks that event's payloads with. Nothing here imports F
 scripts and workers can use these too.
 """
 
+import calendar
 import importlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -20,7 +22,15 @@ from pathlib import PurePath
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    WithJsonSchema,
+)
 
 EventType = Literal[
     "ai_block_used",
@@ -207,7 +217,215 @@ FreeFormPayload = Annotated[
 """The payload of an event that is not declared in the plan: any JSON object within the limits."""
 
 
-PAYLOAD_MODELS: Final[Mapping[str, type[BaseModel]]] = {}
+# --- the event catalog: one payload model per declared event ---------------------------------
+#
+# The models validate payloads in their JSON form (what a client sends, what the sink
+# receives): a value is of the declared JSON type exactly, as its JSON Schema says, never
+# converted from another type ("1" is not an integer, 1 is not a string).
+
+
+def whole_number(value: object) -> object:
+    """Let a float without a fractional part through as an int, as JSON Schema counts it.
+
+    ``1.0`` is the integer 1 to JSON Schema, so an integer property accepts it; ``1.5``,
+    ``True`` and ``"1"`` are still refused.
+    """
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+_DATE_TIME: Final = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-9]{2})"
+    r"[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?"
+    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
+
+
+def rfc3339_date_time(value: str) -> str:
+    """Return ``value`` if it is an RFC 3339 date-time with a UTC offset.
+
+    For example ``2025-01-27T09:30:00Z`` or ``2025-01-27T10:30:00.5+01:00``. The same rule as
+    JSON Schema's ``date-time`` format: a real calendar date from year 1 on, no leap second.
+
+    Raises:
+        ValueError: it is not one (the message never quotes the value).
+    """
+    match = _DATE_TIME.fullmatch(value)
+    if match is not None:
+        year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+        if year >= 1 and 1 <= day <= calendar.monthrange(year, month)[1]:
+            return value
+    raise ValueError("expected an RFC 3339 date-time with an offset, e.g. 2025-01-27T09:30:00Z")
+
+
+# A bounded integer puts its Field before Strict(), as in
+# Annotated[int, Field(ge=1), Strict(), BeforeValidator(whole_number)]: pydantic cannot write a
+# bound that follows a before-validator into the JSON schema.
+Integer = Annotated[int, Strict(), BeforeValidator(whole_number)]
+"""A JSON integer: ``1`` or ``1.0``; never ``True`` or ``"1"``."""
+
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+"""A JSON number: an int or a finite float; never ``True`` or ``"1.5"``."""
+
+Boolean = Annotated[bool, Strict()]
+"""``true`` or ``false``; never ``1`` or ``"yes"``."""
+
+DateTimeString = Annotated[
+    str,
+    AfterValidator(rfc3339_date_time),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A date-time as JSON carries it: an RFC 3339 string with a UTC offset."""
+
+AiBlockUsedBlockType = Literal["ask-question", "explain-like-10", "quiz", "diagram"]
+
+
+class AiBlockUsedPayload(BaseModel):
+    """The payload of the ``ai_block_used`` event.
+
+    A reader used one of a chapter's AI blocks.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    chapter_id: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="The chapter of the block.",
+    )
+    block_type: AiBlockUsedBlockType | None = Field(
+        default=None,
+        description="Which AI block was used.",
+    )
+    route: str | list[str] | None = Field(
+        default=None,
+        description=(
+            "Standard context, set by instrumentation: the route template of the handler (an array "
+            "when the handler serves several routes), e.g. /api/ai/quiz."
+        ),
+    )
+    method: str | None = Field(
+        default=None,
+        description=(
+            "Standard context, set by instrumentation: the HTTP method of the route, e.g. POST "
+            "(comma-separated when several)."
+        ),
+    )
+    handler: str | None = Field(
+        default=None,
+        description="Standard context, set by instrumentation: the name of the route handler.",
+    )
+
+
+class ChapterVisitPayload(BaseModel):
+    """The payload of the ``chapter_visit`` event.
+
+    A reader opened a chapter.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    chapter_id: Annotated[str, Field(min_length=1)] = Field(description="The chapter, by its id.")
+    route: str | list[str] | None = Field(
+        default=None,
+        description=(
+            "Standard context, set by instrumentation: the route template of the handler (an array "
+            "when the handler serves several routes), e.g. /api/ai/quiz."
+        ),
+    )
+    method: str | None = Field(
+        default=None,
+        description=(
+            "Standard context, set by instrumentation: the HTTP method of the route, e.g. POST "
+            "(comma-separated when several)."
+        ),
+    )
+    handler: str | None = Field(
+        default=None,
+        description="Standard context, set by instrumentation: the name of the route handler.",
+    )
+    block_type: str | None = Field(
+        default=None,
+        description=(
+            "Standard context, set by instrumentation: the last static segment of the route path, "
+            "e.g. quiz."
+        ),
+    )
+
+
+class ErrorEventPayload(BaseModel):
+    """The payload of the ``error_event`` event.
+
+    A request failed with an unhandled exception, or a client reports an error.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={"maxProperties": MAX_PAYLOAD_KEYS},
+    )
+
+    exception: str | None = Field(
+        default=None,
+        description="The exception's class name (set by the error hook).",
+    )
+    route: str | list[str] | None = Field(
+        default=None,
+        description=(
+            "Standard context, set by instrumentation: the route template of the handler (an array "
+            "when the handler serves several routes), e.g. /api/ai/quiz."
+        ),
+    )
+    method: str | None = Field(
+        default=None,
+        description=(
+            "Standard context, set by instrumentation: the HTTP method of the route, e.g. POST "
+            "(comma-separated when several)."
+        ),
+    )
+    handler: str | None = Field(
+        default=None,
+        description="Standard context, set by instrumentation: the name of the route handler.",
+    )
+    block_type: str | None = Field(
+        default=None,
+        description=(
+            "Standard context, set by instrumentation: the last static segment of the route path, "
+            "e.g. quiz."
+        ),
+    )
+
+
+class AiBlockUsedLogRequest(BaseModel):
+    """Body of the log endpoint for the ``ai_block_used`` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: Literal["ai_block_used"]
+    payload: AiBlockUsedPayload
+
+
+class ChapterVisitLogRequest(BaseModel):
+    """Body of the log endpoint for the ``chapter_visit`` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: Literal["chapter_visit"]
+    payload: ChapterVisitPayload
+
+
+class ErrorEventLogRequest(BaseModel):
+    """Body of the log endpoint for the ``error_event`` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: Literal["error_event"]
+    payload: ErrorEventPayload = Field(default_factory=ErrorEventPayload)
+
+
+PAYLOAD_MODELS: Final[Mapping[str, type[BaseModel]]] = {
+    "ai_block_used": AiBlockUsedPayload,
+    "chapter_visit": ChapterVisitPayload,
+    "error_event": ErrorEventPayload,
+}
 """The payload model of each declared event: ``EventLogger`` checks such payloads with it."""
 
 
@@ -220,19 +438,20 @@ class LogEventEnvelope(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"event_type": "ai_block_used", "payload": {"source": "web"}},
-            ]
-        },
     )
 
     event_type: EventType = Field(description="One of the allowed event types.")
     payload: FreeFormPayload = Field(default_factory=dict)
 
 
-LogEventRequest = LogEventEnvelope
-"""Body of the log endpoint: one event reported by a client."""
+LogEventRequest = Annotated[
+    AiBlockUsedLogRequest | ChapterVisitLogRequest | ErrorEventLogRequest,
+    Field(
+        discriminator="event_type",
+        examples=[{"event_type": "ai_block_used", "payload": {"chapter_id": "example-chapter_id"}}],
+    ),
+]
+"""Body of the log endpoint: one alternative per declared event, one for the other types."""
 
 
 class LogEventAccepted(BaseModel):

@@ -8,6 +8,14 @@ Use the process-wide instance from host code::
 
     event_logger.log("ai_block_used", {"block_type": "quiz"})
 
+An event declared in the plan also has a typed tracking method, whose keyword arguments mypy
+checks against the plan's properties (``EventTracker``)::
+
+    event_logger.track.ai_block_used(chapter_id="example-chapter_id")
+
+The payload of a declared event must match its model in ``analytics_models.PAYLOAD_MODELS``
+(checked in its JSON form, before redaction); a payload that does not is a rejected event.
+
 ``log()`` is fire-and-forget: it never raises an ``Exception``, whatever the payload or the sink
 does. A rejected event costs one WARNING on the ``app.analytics`` logger (never with the
 payload); sink failures are warned about at most once per ``WARNING_INTERVAL_SECONDS`` (with
@@ -56,6 +64,7 @@ from app.analytics.analytics_models import (
     MAX_PAYLOAD_DEPTH,
     MAX_PAYLOAD_KEYS,
     PAYLOAD_MODELS,
+    AiBlockUsedBlockType,
     AnalyticsEvent,
     EventType,
     HealthStatus,
@@ -768,6 +777,122 @@ class EventTracker:
     def __init__(self, logger: EventLogger) -> None:
         """Track events through ``logger``."""
         self._logger = logger
+
+    def ai_block_used(
+        self,
+        *,
+        chapter_id: str,
+        block_type: AiBlockUsedBlockType | None = None,
+        route: str | list[str] | None = None,
+        method: str | None = None,
+        handler: str | None = None,
+    ) -> None:
+        """Log one ``ai_block_used`` event, checked by ``AiBlockUsedPayload``.
+
+        A reader used one of a chapter's AI blocks.
+
+        Like ``EventLogger.log`` it never raises: a refused event costs one warning.
+
+        Args:
+            chapter_id: The chapter of the block.
+            block_type: Which AI block was used. Left out when None.
+            route: Standard context, set by instrumentation: the route template of the handler (an
+                array when the handler serves several routes), e.g. /api/ai/quiz. Left out when
+                None.
+            method: Standard context, set by instrumentation: the HTTP method of the route, e.g.
+                POST (comma-separated when several). Left out when None.
+            handler: Standard context, set by instrumentation: the name of the route handler. Left
+                out when None.
+        """
+        self._logger.log(
+            "ai_block_used",
+            _present(
+                chapter_id=chapter_id,
+                block_type=block_type,
+                route=route,
+                method=method,
+                handler=handler,
+            ),
+        )
+
+    def chapter_visit(
+        self,
+        *,
+        chapter_id: str,
+        route: str | list[str] | None = None,
+        method: str | None = None,
+        handler: str | None = None,
+        block_type: str | None = None,
+    ) -> None:
+        """Log one ``chapter_visit`` event, checked by ``ChapterVisitPayload``.
+
+        A reader opened a chapter.
+
+        Like ``EventLogger.log`` it never raises: a refused event costs one warning.
+
+        Args:
+            chapter_id: The chapter, by its id.
+            route: Standard context, set by instrumentation: the route template of the handler (an
+                array when the handler serves several routes), e.g. /api/ai/quiz. Left out when
+                None.
+            method: Standard context, set by instrumentation: the HTTP method of the route, e.g.
+                POST (comma-separated when several). Left out when None.
+            handler: Standard context, set by instrumentation: the name of the route handler. Left
+                out when None.
+            block_type: Standard context, set by instrumentation: the last static segment of the
+                route path, e.g. quiz. Left out when None.
+        """
+        self._logger.log(
+            "chapter_visit",
+            _present(
+                chapter_id=chapter_id,
+                route=route,
+                method=method,
+                handler=handler,
+                block_type=block_type,
+            ),
+        )
+
+    def error_event(
+        self,
+        *,
+        exception: str | None = None,
+        route: str | list[str] | None = None,
+        method: str | None = None,
+        handler: str | None = None,
+        block_type: str | None = None,
+        **additional_properties: Any,
+    ) -> None:
+        """Log one ``error_event`` event, checked by ``ErrorEventPayload``.
+
+        A request failed with an unhandled exception, or a client reports an error.
+
+        Like ``EventLogger.log`` it never raises: a refused event costs one warning.
+
+        Args:
+            exception: The exception's class name (set by the error hook). Left out when None.
+            route: Standard context, set by instrumentation: the route template of the handler (an
+                array when the handler serves several routes), e.g. /api/ai/quiz. Left out when
+                None.
+            method: Standard context, set by instrumentation: the HTTP method of the route, e.g.
+                POST (comma-separated when several). Left out when None.
+            handler: Standard context, set by instrumentation: the name of the route handler. Left
+                out when None.
+            block_type: Standard context, set by instrumentation: the last static segment of the
+                route path, e.g. quiz. Left out when None.
+            **additional_properties: properties the plan does not declare.
+        """
+        self._logger.log(
+            "error_event",
+            _present(
+                exception=exception,
+                route=route,
+                method=method,
+                handler=handler,
+                block_type=block_type,
+                **additional_properties,
+            ),
+        )
 
 
 def _present(**properties: Any) -> dict[str, Any]:

@@ -91,6 +91,7 @@ async def ask_question(request: AskQuestionRequest) -> AskQuestionResponse:
             "method": "POST",
             "handler": "ask_question",
             "block_type": "ask-question",
+            "chapter_id": request.chapter_id,
         },
     )
     return AskQuestionResponse(
@@ -110,6 +111,7 @@ async def explain_like_10(request: ExplainRequest) -> ExplainResponse:
             "method": "POST",
             "handler": "explain_like_10",
             "block_type": "explain-like-10",
+            "chapter_id": request.chapter_id,
         },
     )
     return ExplainResponse(
@@ -123,7 +125,13 @@ def quiz(request: QuizRequest) -> QuizResponse:
     """Build a short multiple-choice quiz on a chapter."""
     event_logger.log(
         "ai_block_used",
-        {"route": "/api/ai/quiz", "method": "POST", "handler": "quiz", "block_type": "quiz"},
+        {
+            "route": "/api/ai/quiz",
+            "method": "POST",
+            "handler": "quiz",
+            "block_type": "quiz",
+            "chapter_id": request.chapter_id,
+        },
     )
     questions = [
         QuizQuestion(
@@ -146,6 +154,7 @@ def diagram(request: DiagramRequest) -> DiagramResponse:
             "method": "POST",
             "handler": "diagram",
             "block_type": "diagram",
+            "chapter_id": request.chapter_id,
         },
     )
     # Mermaid ends a quoted label at the first double quote; use its entity instead.
