@@ -6,9 +6,12 @@ prints the event this returns.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from telemetry_cli import remote
+from telemetry_cli.catalog import build_event
 from telemetry_cli.errors import EventRejected, RemoteError
 from telemetry_cli.plan import Plan
 
@@ -66,3 +69,44 @@ def _is_acknowledgement(body: Any) -> bool:
     return isinstance(body, dict) and all(
         isinstance(body.get(key), str) for key in ("event_id", "event_type", "timestamp")
     )
+
+
+# The text of a JSON object up to a key being typed: `{"a": 1, "ch` -> `{"a": 1, ` and `ch`.
+_OPEN_KEY = re.compile(r'(?P<head>\{(?:.*,)?\s*)"(?P<key>[^"]*)', re.DOTALL)
+_KEYS = re.compile(r'"([^"\\]*)"\s*:')
+
+
+def payload_completions(plan: Plan, event_type: str, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for ``--payload``: the declared properties of ``event_type``.
+
+    While a key is being typed (``{"ch``), the properties not in the payload yet that start
+    with it, each as the text so far plus ``"chapter_id": ``; otherwise whole payloads that start
+    with what was typed: the required properties with example values, alone and with each
+    optional property. Each comes with its type as the help text. A free-form event has none.
+    """
+    spec = plan.event(event_type)
+    if spec is None:
+        return []
+    event = build_event(spec)
+    typing = _OPEN_KEY.fullmatch(incomplete)
+    if typing is not None:
+        present = set(_KEYS.findall(typing["head"]))
+        return [
+            (f'{typing["head"]}"{item.name}": ', _help(item.doc_type(), item.required))
+            for item in event.properties
+            if item.name.startswith(typing["key"]) and item.name not in present
+        ]
+    base = {item.name: item.example() for item in event.properties if item.required}
+    candidates = [(base, "the required properties")] if base else []
+    for item in event.properties:
+        if not item.required:
+            candidates.append(({**base, item.name: item.example()}, f"with {item.name}"))
+    return [
+        (text, help_text)
+        for payload, help_text in candidates
+        if (text := json.dumps(payload, ensure_ascii=False)).startswith(incomplete)
+    ]
+
+
+def _help(kind: str, required: bool) -> str:
+    return f"{kind}, {'required' if required else 'optional'}"

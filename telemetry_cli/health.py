@@ -1,11 +1,12 @@
 """The telemetry layer's health: in-process (with drift of the generated files) or from a server.
 
 What ``telemetry-scaffold health`` reports, as one JSON-ready document: ``status`` (``ok`` or
-``unhealthy``), ``source``, ``layer`` (the layer's own health answer, or None) and ``problems``;
-in-process also ``up_to_date`` and ``out_of_date``. The layer's answer names the sink and, with
-the OpenTelemetry sink, whether an SDK is configured (``opentelemetry_sdk_configured``); without
-one the sink is a no-op, which is a valid setup and so not a problem. In-process that is the CLI's
-own process, where the application's startup code has not run.
+``unhealthy``), ``source``, ``layer`` (the layer's own health answer, or None), ``problems`` and
+``declared_events`` (the plan's); in-process also ``up_to_date`` and ``out_of_date``. The
+layer's answer names the sink and, with the OpenTelemetry sink, whether an SDK is configured
+(``opentelemetry_sdk_configured``); without one the sink is a no-op, which is a valid setup and
+so not a problem. In-process that is the CLI's own process, where the application's startup code
+has not run.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ def check_health(
         UserError: the plan's project cannot be compared (in-process), or ``url`` is unusable
             or the server cannot be reached (over HTTP).
     """
-    if url is None:
-        return _local(plan)
-    return _remote(plan.api_prefix, url, timeout)
+    document = _local(plan) if url is None else _remote(plan.api_prefix, url, timeout)
+    # The plan's event catalog: the events whose payloads the layer checks against a model.
+    document["declared_events"] = [event.name for event in plan.events]
+    return document
 
 
 def _local(plan: Plan) -> dict[str, Any]:

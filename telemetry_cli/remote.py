@@ -336,12 +336,21 @@ def describe_error(response: Response) -> str:
     detail: Any = body.get("detail", body) if isinstance(body, dict) else body
     if isinstance(detail, list):
         # FastAPI validation errors: keep the messages, drop the internals.
-        parts = [
-            str(item.get("msg", item)) if isinstance(item, dict) else str(item) for item in detail
-        ]
-        detail = "; ".join(parts)
+        detail = "; ".join(_problem(item) for item in detail)
     elif isinstance(detail, dict):
         detail = detail.get("message", json.dumps(detail, sort_keys=True))
     # One line, and nothing a terminal would act on: the detail is the server's text.
     text = printable(" ".join(str(detail).split())[:300]) if detail else ""
     return f"HTTP {response.status}: {text}" if text else f"HTTP {response.status}"
+
+
+def _problem(item: Any) -> str:
+    """One validation problem: its message, after where it is when that is past the body."""
+    if not isinstance(item, dict):
+        return str(item)
+    message = str(item.get("msg", item))
+    location = item.get("loc")
+    # ["body", "payload", "chapter_id"]: a declared event's property, named by the server.
+    if isinstance(location, list) and len(location) > 1 and location[0] == "body":
+        return ".".join(str(part) for part in location[1:]) + f": {message}"
+    return message

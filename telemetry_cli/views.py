@@ -196,6 +196,9 @@ def health_lines(document: dict[str, Any]) -> list[Text]:
             Text(f"  sink: {_shown(layer.get('sink'))}"),
             Text(f"  event types: {types}"),
         ]
+        if document.get("declared_events"):
+            declared = ", ".join(_shown(name) for name in document["declared_events"])
+            lines.append(Text(f"  declared events: {declared}"))
         # The sink's record, when the layer reports one.
         lines += [
             Text(f"  {key.replace('_', ' ')}: {_shown(layer[key])}")
