@@ -1574,3 +1574,16 @@ def test_a_call_edited_by_hand_is_left_to_its_author() -> None:
     result = _instrument(patched)
     assert result.source == patched
     assert result.changes == ()
+
+
+def test_a_lone_surrogate_in_a_route_path_is_escaped_in_the_inserted_literal() -> None:
+    # `"\ud800"` in the decorator is legal Python; copied raw, it could not be written as UTF-8.
+    source = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/odd/\\ud800")\ndef odd():\n    return 1\n'
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert '"route": "/odd/\\ud800"' in result.source
+    result.source.encode("utf-8")  # no lone surrogate left in the text itself
+    compile(result.source, "items.py", "exec")
