@@ -11,7 +11,6 @@ import contextlib
 import functools
 import json
 import os
-import shlex
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -277,12 +276,12 @@ def _complete_event_type(incomplete: str) -> list[str]:
 
 def _complete_payload(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for --payload: EVENT_TYPE's declared properties (silent on problems)."""
-    from telemetry_cli.emit import payload_completions
+    from telemetry_cli.emit import emit_words, payload_completions, words_being_completed
     from telemetry_cli.plan import load_plan
 
     # While --payload waits for its value, click's resilient parse of the line has given up and
     # left EVENT_TYPE unset: read the words the shell passed for completion instead.
-    event_type, root = _emit_words(_completion_words())
+    event_type, root = emit_words(words_being_completed())
     event_type = event_type or ctx.params.get("event_type")
     if not isinstance(event_type, str):
         return []
@@ -291,38 +290,6 @@ def _complete_payload(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
     except UserError:
         return []
     return payload_completions(plan, event_type, incomplete)
-
-
-def _completion_words() -> list[str]:
-    """The command line being completed, as the shell's completion script hands it over."""
-    # Typer's scripts: bash sets COMP_WORDS, zsh, fish and PowerShell _TYPER_COMPLETE_ARGS.
-    line = os.environ.get("_TYPER_COMPLETE_ARGS") or os.environ.get("COMP_WORDS") or ""
-    try:
-        return shlex.split(line)
-    except ValueError:  # an unclosed quote: the payload being typed
-        return shlex.split(line + "'") if "'" in line else line.split()
-
-
-_EMIT_OPTIONS_WITH_VALUES = frozenset(
-    {"--payload", "--payload-file", "--root", "--url", "--timeout"}
-)
-
-
-def _emit_words(args: list[str]) -> tuple[str | None, str | None]:
-    """EVENT_TYPE and --root among the words of an ``emit`` command line being completed."""
-    words = args[args.index("emit") + 1 :] if "emit" in args else []
-    event_type = root = None
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word in _EMIT_OPTIONS_WITH_VALUES and index + 1 < len(words):
-            root = words[index + 1] if word == "--root" else root
-            index += 2
-            continue
-        if not word.startswith("-") and event_type is None:
-            event_type = word
-        index += 1
-    return event_type, root
 
 
 UrlOption = Annotated[

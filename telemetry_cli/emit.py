@@ -7,7 +7,9 @@ prints the event this returns.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 from typing import Any
 
 from telemetry_cli import remote
@@ -110,3 +112,36 @@ def payload_completions(plan: Plan, event_type: str, incomplete: str) -> list[tu
 
 def _help(kind: str, required: bool) -> str:
     return f"{kind}, {'required' if required else 'optional'}"
+
+
+def words_being_completed() -> list[str]:
+    """The command line being completed, as the shell's completion script hands it over."""
+    # Typer's scripts: bash sets COMP_WORDS, zsh, fish and PowerShell _TYPER_COMPLETE_ARGS.
+    line = os.environ.get("_TYPER_COMPLETE_ARGS") or os.environ.get("COMP_WORDS") or ""
+    # The payload being typed may leave a quote open.
+    for closing in ("", "'", '"'):
+        try:
+            return shlex.split(line + closing)
+        except ValueError:
+            continue
+    return line.split()
+
+
+_OPTIONS_WITH_VALUES = frozenset({"--payload", "--payload-file", "--root", "--url", "--timeout"})
+
+
+def emit_words(words: list[str]) -> tuple[str | None, str | None]:
+    """EVENT_TYPE and the ``--root`` value among the words of an ``emit`` command line."""
+    rest = words[words.index("emit") + 1 :] if "emit" in words else []
+    event_type = root = None
+    index = 0
+    while index < len(rest):
+        word = rest[index]
+        if word in _OPTIONS_WITH_VALUES and index + 1 < len(rest):
+            root = rest[index + 1] if word == "--root" else root
+            index += 2
+            continue
+        if not word.startswith("-") and event_type is None:
+            event_type = word
+        index += 1
+    return event_type, root

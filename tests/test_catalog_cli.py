@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli import remote
-from telemetry_cli.emit import payload_completions
+from telemetry_cli.emit import emit_words, payload_completions, words_being_completed
 from tests.catalog_support import catalog_plan
 from tests.cli_support import make_project, purge_app_modules, run
 
@@ -216,3 +216,20 @@ def test_the_shell_gets_the_completions(project: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "num_questions" in result.stdout and "integer, optional" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("telemetry-scaffold emit ai_block_used --payload", ("ai_block_used", None)),
+        ("telemetry-scaffold emit --root /x --url http://h page_view", ("page_view", "/x")),
+        ("""telemetry-scaffold emit a --payload '{"k": "it'""", ("a", None)),
+        ("""telemetry-scaffold emit a --payload '{"k": "it's'""", ("a", None)),
+        ("telemetry-scaffold health", (None, None)),
+    ],
+)
+def test_the_event_type_is_read_from_the_line_being_completed(
+    monkeypatch: pytest.MonkeyPatch, line: str, expected: tuple[str | None, str | None]
+) -> None:
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
+    assert emit_words(words_being_completed()) == expected
