@@ -192,16 +192,24 @@ def make_pristine(destination: Path, scaffold: Scaffold | None = None) -> Plan:
 
 
 def replace_tool_table(pyproject: str, table: str) -> str:
-    """Replace the ``[tool.telemetry-scaffold]`` table of ``pyproject`` (or append one)."""
+    """Replace the ``[tool.telemetry-scaffold]`` table of ``pyproject`` (or append one).
+
+    Its sub-tables (``[tool.telemetry-scaffold.events.<type>]``, ...) go with it.
+    """
     lines = pyproject.splitlines(keepends=True)
-    header = "[tool.telemetry-scaffold]"
-    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
+
+    def ours(line: str) -> bool:
+        header = line.strip()
+        return header == "[tool.telemetry-scaffold]" or header.startswith(
+            "[tool.telemetry-scaffold."
+        )
+
+    start = next((i for i, line in enumerate(lines) if ours(line)), None)
     if start is None:
         return pyproject.rstrip("\n") + "\n\n" + table
-    end = next(
-        (i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
-        len(lines),
-    )
+    end = start + 1
+    while end < len(lines) and (not lines[end].lstrip().startswith("[") or ours(lines[end])):
+        end += 1
     # Keep the comment lines that introduce the next table with it.
     while end > start + 1 and lines[end - 1].lstrip().startswith("#"):
         end -= 1
