@@ -25,16 +25,24 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, PropertySpec, ValueSpec
 from telemetry_cli.plan import ERROR_EVENT_TYPE, Plan
+from telemetry_cli.templating import markdown_code, markdown_text
 
 LINE_LENGTH = 100
-# Strings YAML reads as themselves when written bare (others are written as JSON strings).
+# Strings YAML reads as themselves when written bare (others are written as JSON strings), and
+# keys that need no quotes.
 _PLAIN_SCALAR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-_YAML_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+_YAML_WORDS = frozenset(
+    word
+    for base in ("true", "false", "null", "yes", "no", "on", "off", "y", "n")
+    for word in (base, base.upper(), base.capitalize())
+)
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_$-]+")
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # The free-form events' alternative of the log request (when some event types are declared).
 FREE_FORM_REQUEST = "FreeFormEventRequest"
@@ -55,6 +63,7 @@ RESERVED_NAMES = frozenset(
         "LogEventEnvelope",
         "LogEventRequest",
         "Number",
+        "StandardContext",
         "ValidationErrorDetail",
         "ValidationProblem",
     }
@@ -65,13 +74,10 @@ TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 EXAMPLE_DATETIME = "2025-01-27T09:30:00Z"
 
 _CONTEXT_DESCRIPTIONS = {
-    "route": "Standard context, set by instrumentation: the route template of the handler "
-    "(an array when the handler serves several routes), e.g. /api/ai/quiz.",
-    "method": "Standard context, set by instrumentation: the HTTP method of the route, e.g. "
-    "POST (comma-separated when several).",
-    "handler": "Standard context, set by instrumentation: the name of the route handler.",
-    "block_type": "Standard context, set by instrumentation: the last static segment of the "
-    "route path, e.g. quiz.",
+    "route": "Standard context: the route template (an array for several routes).",
+    "method": "Standard context: the HTTP method of the route.",
+    "handler": "Standard context: the route handler's name.",
+    "block_type": "Standard context: the last static segment of the route path.",
 }
 _TYPE_NAMES = {
     "string": "string",
@@ -570,27 +576,27 @@ class Event:
         """Whether undeclared properties are accepted too."""
         return self.spec.additional_properties
 
-    @property
+    @cached_property
     def payload_model(self) -> str:
         """The payload model's class name, e.g. ``AiBlockUsedPayload``."""
         return camel(self.name) + "Payload"
 
-    @property
+    @cached_property
     def request_model(self) -> str:
         """The log request's class name for this event, e.g. ``AiBlockUsedLogRequest``."""
         return camel(self.name) + "LogRequest"
 
-    @property
+    @cached_property
     def required(self) -> list[str]:
         """The required properties, in declaration order."""
         return [item.name for item in self.properties if item.required]
 
-    @property
+    @cached_property
     def declared(self) -> list[Property]:
         """The properties the plan declares (context ones included when declared)."""
         return [item for item in self.properties if item.declared]
 
-    @property
+    @cached_property
     def enums(self) -> list[tuple[str, tuple[str, ...]]]:
         """Each ``Literal`` alias with its values, in property order."""
         found = []
@@ -649,7 +655,8 @@ class Event:
 
     def payload_class_lines(self) -> list[str]:
         """The payload model: one field per property, constraints in the types."""
-        lines = [f"class {self.payload_model}(BaseModel):"]
+        # The standard context properties come from the base class (a declared one is redefined).
+        lines = [f"class {self.payload_model}(StandardContext):"]
         lines += self.docstring_lines(f"The payload of the ``{self.name}`` event.")
         lines.append("")
         if self.additional_properties:
@@ -692,9 +699,9 @@ class Event:
         return lines
 
     def model_lines(self) -> list[str]:
-        """The payload model's field lines (indented for the class body)."""
+        """The payload model's field lines: the declared properties (indented for the body)."""
         lines: list[str] = []
-        for item in self.properties:
+        for item in self.declared:
             lines.extend(item.field_lines())
         return lines
 
@@ -706,7 +713,7 @@ class Event:
         if self.additional_properties:
             lines.append("        **additional_properties: Any,")
         lines.append("    ) -> None:")
-        lines.extend(self._tracking_docstring(ordered))
+        lines.extend(self._tracking_docstring())
         lines += [
             "        self._logger.log(",
             f'            "{self.name}",',
@@ -718,41 +725,31 @@ class Event:
         lines += ["            ),", "        )"]
         return lines
 
-    def _tracking_docstring(self, ordered: Sequence[Property]) -> list[str]:
+    def _tracking_docstring(self) -> list[str]:
         pad = " " * 8
         lines = [f'{pad}"""Log one ``{self.name}`` event, checked by ``{self.payload_model}``.', ""]
         if self.description:
             lines += [pad + line for line in _wrap(_docstring_text(self.description), 92)]
             lines.append("")
         lines += [
-            f"{pad}Like ``EventLogger.log`` it never raises: a refused event costs one warning.",
-            "",
-            f"{pad}Args:",
+            f"{pad}The keyword arguments are the event's properties (described in its model);",
+            f"{pad}those left at None are not sent. Like ``EventLogger.log`` it never raises: a",
+            f"{pad}refused event costs one warning.",
+            f'{pad}"""',
         ]
-        for item in ordered:
-            text = _docstring_text(item.description) or f"the ``{item.name}`` property."
-            if not item.required:
-                text += " Left out when None."
-            first, *rest = _wrap(f"{item.name}: {text}", LINE_LENGTH - 12)
-            lines.append(f"{pad}    {first}")
-            lines.extend(f"{pad}        {line}" for line in _wrap(" ".join(rest), 80))
-        if self.additional_properties:
-            lines.append(f"{pad}    **additional_properties: properties the plan does not declare.")
-        lines.append(f'{pad}"""')
         return lines
 
-    def doc_rows(self) -> list[dict[str, str]]:
-        """The data model's table: one row per property."""
-        return [
-            {
-                "name": item.name,
-                "type": item.doc_type(),
-                "required": "yes" if item.required else "no",
-                "constraints": "; ".join(item.doc_constraints()),
-                "description": item.description,
-            }
-            for item in self.properties
-        ]
+    def doc_rows(self) -> list[str]:
+        """The data model's table rows (Markdown), one per declared property."""
+        rows = []
+        for item in self.declared:
+            constraints = "; ".join(item.doc_constraints()) or "—"
+            rows.append(
+                f"| {markdown_code(item.name, table=True)} | {item.doc_type()} | "
+                f"{'yes' if item.required else 'no'} | {markdown_text(constraints)} | "
+                f"{markdown_text(item.description or '—')} |"
+            )
+        return rows
 
 
 def build_event(spec: EventSpec) -> Event:
@@ -830,7 +827,8 @@ def events_document(plan: Plan, events: Sequence[Event], max_keys: int) -> str:
             event.name: {"title": event.name, **event.payload_schema(max_keys)} for event in events
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # $defs / event / properties / property: each property's schema on one line.
+    return json_document(document, flow_depth=4) + "\n"
 
 
 def request_schema(event: Event) -> dict[str, Any]:
@@ -847,23 +845,25 @@ def request_schema(event: Event) -> dict[str, Any]:
     }
 
 
-def yaml_lines(value: Any, indent: int) -> list[str]:
-    """``value`` (a JSON-like dict) as block YAML lines at ``indent`` spaces.
+def yaml_lines(value: Mapping[str, Any], indent: int, flow_depth: int = 2) -> list[str]:
+    """``value`` (a JSON-like mapping) as block YAML lines at ``indent`` spaces.
 
-    Strings are written as JSON strings, which are valid YAML double-quoted scalars: nothing in
-    a description can be read as YAML syntax.
+    Mappings nested ``flow_depth`` levels deep (a property's schema in a component) are written
+    on one line as JSON, which is YAML too; so are lists of scalars. Strings are JSON strings
+    (valid YAML double-quoted scalars) unless they are plain words: nothing in a description
+    can be read as YAML syntax.
     """
     pad = " " * indent
     lines: list[str] = []
     for key, item in value.items():
-        name = key if _plain_key(key) else json.dumps(key)
-        if isinstance(item, dict) and item:
+        name = key if _PLAIN_KEY.fullmatch(key) else json.dumps(key)
+        if isinstance(item, dict) and item and flow_depth > 0:
             lines.append(f"{pad}{name}:")
-            lines.extend(yaml_lines(item, indent + 2))
+            lines.extend(yaml_lines(item, indent + 2, flow_depth - 1))
         elif isinstance(item, list) and any(isinstance(entry, dict) for entry in item):
             lines.append(f"{pad}{name}:")
             for entry in item:
-                nested = yaml_lines(entry, indent + 4)
+                nested = yaml_lines(entry, indent + 4, flow_depth - 1)
                 lines.append(f"{pad}  - {nested[0].lstrip()}")
                 lines.extend(nested[1:])
         else:
@@ -871,25 +871,32 @@ def yaml_lines(value: Any, indent: int) -> list[str]:
     return lines
 
 
-def _plain_key(key: str) -> bool:
-    return bool(key) and all(char.isalnum() or char in "_$-" for char in key) and key.isascii()
-
-
 def _yaml_scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
+    if isinstance(value, str) and _PLAIN_SCALAR.fullmatch(value) and value not in _YAML_WORDS:
+        return value
     if isinstance(value, list):
         return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=False)  # null, true, numbers, strings, mappings
+
+
+def json_document(value: Any, flow_depth: int, indent: int = 0) -> str:
+    """``value`` as JSON indented by two spaces per level, compact from ``flow_depth`` down.
+
+    Every value nested ``flow_depth`` levels deep is written on one line: with 4 in the events
+    document, each property's schema is one line.
+    """
+    if not isinstance(value, dict | list) or not value or flow_depth == 0:
+        return json.dumps(value, ensure_ascii=False)
+    pad = " " * (indent + 2)
     if isinstance(value, dict):
-        return "{}"
-    text = str(value)
-    if _PLAIN_SCALAR.fullmatch(text) and text.lower() not in _YAML_WORDS:
-        return text
-    return json.dumps(text, ensure_ascii=False)
+        items = [
+            f"{pad}{json.dumps(key, ensure_ascii=False)}: "
+            + json_document(item, flow_depth - 1, indent + 2)
+            for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    items = [pad + json_document(item, flow_depth - 1, indent + 2) for item in value]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
 
 
 # --- the template context ---------------------------------------------------------------
@@ -985,6 +992,11 @@ def catalog_context(plan: Plan, max_keys: int) -> dict[str, Any]:
     return {
         "events": events,
         "free_form": free_form,
+        "standard_context_lines": [
+            line
+            for name in CONTEXT_PROPERTIES
+            for line in _property("", PropertySpec(name, ValueSpec("string")), False).field_lines()
+        ],
         # What event_logger.py imports for the tracking methods' parameter types.
         "tracking_imports": sorted(
             {"AnalyticsEvent", "EventType", "HealthStatus"}

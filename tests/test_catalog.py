@@ -260,7 +260,7 @@ def test_the_refusal_names_no_value_and_no_undeclared_key(logger: Any) -> None:
         logger.record("ai_block_used", {"chapter_id": "zQ1Qz" * 30, "zQ2Qz": "zQ3Qz"})
     text = str(caught.value) + repr(caught.value.problems)  # type: ignore[attr-defined]
     assert "zQ" not in text
-    assert "declared: chapter_id, num_questions, block_type, route, method, handler" in text
+    assert "declared: chapter_id, num_questions, route, method, handler, block_type" in text
 
 
 def test_log_warns_once_and_never_raises(
@@ -362,7 +362,7 @@ def test_the_endpoint_locates_the_property_without_quoting_the_request(
                 "type": "extra_forbidden",
                 "loc": ["body", "payload"],
                 "msg": "a property that is not declared; declared: chapter_id, num_questions, "
-                "block_type, route, method, handler",
+                "route, method, handler, block_type",
             },
         ]
     }

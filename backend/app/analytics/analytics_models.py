@@ -281,7 +281,34 @@ DateTimeString = Annotated[
 AiBlockUsedBlockType = Literal["ask-question", "explain-like-10", "quiz", "diagram"]
 
 
-class AiBlockUsedPayload(BaseModel):
+class StandardContext(BaseModel):
+    """The standard context properties every declared event accepts, all optional.
+
+    Instrumentation fills them: the route template (an array when a handler serves several
+    routes), the HTTP method, the handler's name and the block type (the last static segment of
+    the route path). Each payload model extends this one; a plan that declares one of them
+    describes or constrains it there.
+    """
+
+    route: str | list[str] | None = Field(
+        default=None,
+        description="Standard context: the route template (an array for several routes).",
+    )
+    method: str | None = Field(
+        default=None,
+        description="Standard context: the HTTP method of the route.",
+    )
+    handler: str | None = Field(
+        default=None,
+        description="Standard context: the route handler's name.",
+    )
+    block_type: str | None = Field(
+        default=None,
+        description="Standard context: the last static segment of the route path.",
+    )
+
+
+class AiBlockUsedPayload(StandardContext):
     """The payload of the ``ai_block_used`` event.
 
     A reader used one of a chapter's AI blocks.
@@ -296,27 +323,9 @@ class AiBlockUsedPayload(BaseModel):
         default=None,
         description="Which AI block was used.",
     )
-    route: str | list[str] | None = Field(
-        default=None,
-        description=(
-            "Standard context, set by instrumentation: the route template of the handler (an array "
-            "when the handler serves several routes), e.g. /api/ai/quiz."
-        ),
-    )
-    method: str | None = Field(
-        default=None,
-        description=(
-            "Standard context, set by instrumentation: the HTTP method of the route, e.g. POST "
-            "(comma-separated when several)."
-        ),
-    )
-    handler: str | None = Field(
-        default=None,
-        description="Standard context, set by instrumentation: the name of the route handler.",
-    )
 
 
-class ChapterVisitPayload(BaseModel):
+class ChapterVisitPayload(StandardContext):
     """The payload of the ``chapter_visit`` event.
 
     A reader opened a chapter.
@@ -325,34 +334,9 @@ class ChapterVisitPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     chapter_id: Annotated[str, Field(min_length=1)] = Field(description="The chapter, by its id.")
-    route: str | list[str] | None = Field(
-        default=None,
-        description=(
-            "Standard context, set by instrumentation: the route template of the handler (an array "
-            "when the handler serves several routes), e.g. /api/ai/quiz."
-        ),
-    )
-    method: str | None = Field(
-        default=None,
-        description=(
-            "Standard context, set by instrumentation: the HTTP method of the route, e.g. POST "
-            "(comma-separated when several)."
-        ),
-    )
-    handler: str | None = Field(
-        default=None,
-        description="Standard context, set by instrumentation: the name of the route handler.",
-    )
-    block_type: str | None = Field(
-        default=None,
-        description=(
-            "Standard context, set by instrumentation: the last static segment of the route path, "
-            "e.g. quiz."
-        ),
-    )
 
 
-class ErrorEventPayload(BaseModel):
+class ErrorEventPayload(StandardContext):
     """The payload of the ``error_event`` event.
 
     A request failed with an unhandled exception, or a client reports an error.
@@ -366,31 +350,6 @@ class ErrorEventPayload(BaseModel):
     exception: str | None = Field(
         default=None,
         description="The exception's class name (set by the error hook).",
-    )
-    route: str | list[str] | None = Field(
-        default=None,
-        description=(
-            "Standard context, set by instrumentation: the route template of the handler (an array "
-            "when the handler serves several routes), e.g. /api/ai/quiz."
-        ),
-    )
-    method: str | None = Field(
-        default=None,
-        description=(
-            "Standard context, set by instrumentation: the HTTP method of the route, e.g. POST "
-            "(comma-separated when several)."
-        ),
-    )
-    handler: str | None = Field(
-        default=None,
-        description="Standard context, set by instrumentation: the name of the route handler.",
-    )
-    block_type: str | None = Field(
-        default=None,
-        description=(
-            "Standard context, set by instrumentation: the last static segment of the route path, "
-            "e.g. quiz."
-        ),
     )
 
 

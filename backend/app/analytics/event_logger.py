@@ -163,6 +163,8 @@ _ALLOWED: Final[dict[str, str]] = {event_type: event_type for event_type in ALLO
 _FALSE_VALUES: Final = frozenset({"0", "false", "no", "off"})
 # Payload values recorded as they are; floats are checked for NaN and infinities on their own.
 _PLAIN_TYPES: Final = frozenset({str, int, bool, type(None)})
+# The standard context properties every declared event accepts (named last in messages).
+_CONTEXT_PROPERTIES: Final = ("route", "method", "handler", "block_type")
 
 
 class TelemetryError(Exception):
@@ -791,18 +793,9 @@ class EventTracker:
 
         A reader used one of a chapter's AI blocks.
 
-        Like ``EventLogger.log`` it never raises: a refused event costs one warning.
-
-        Args:
-            chapter_id: The chapter of the block.
-            block_type: Which AI block was used. Left out when None.
-            route: Standard context, set by instrumentation: the route template of the handler (an
-                array when the handler serves several routes), e.g. /api/ai/quiz. Left out when
-                None.
-            method: Standard context, set by instrumentation: the HTTP method of the route, e.g.
-                POST (comma-separated when several). Left out when None.
-            handler: Standard context, set by instrumentation: the name of the route handler. Left
-                out when None.
+        The keyword arguments are the event's properties (described in its model);
+        those left at None are not sent. Like ``EventLogger.log`` it never raises: a
+        refused event costs one warning.
         """
         self._logger.log(
             "ai_block_used",
@@ -828,19 +821,9 @@ class EventTracker:
 
         A reader opened a chapter.
 
-        Like ``EventLogger.log`` it never raises: a refused event costs one warning.
-
-        Args:
-            chapter_id: The chapter, by its id.
-            route: Standard context, set by instrumentation: the route template of the handler (an
-                array when the handler serves several routes), e.g. /api/ai/quiz. Left out when
-                None.
-            method: Standard context, set by instrumentation: the HTTP method of the route, e.g.
-                POST (comma-separated when several). Left out when None.
-            handler: Standard context, set by instrumentation: the name of the route handler. Left
-                out when None.
-            block_type: Standard context, set by instrumentation: the last static segment of the
-                route path, e.g. quiz. Left out when None.
+        The keyword arguments are the event's properties (described in its model);
+        those left at None are not sent. Like ``EventLogger.log`` it never raises: a
+        refused event costs one warning.
         """
         self._logger.log(
             "chapter_visit",
@@ -867,20 +850,9 @@ class EventTracker:
 
         A request failed with an unhandled exception, or a client reports an error.
 
-        Like ``EventLogger.log`` it never raises: a refused event costs one warning.
-
-        Args:
-            exception: The exception's class name (set by the error hook). Left out when None.
-            route: Standard context, set by instrumentation: the route template of the handler (an
-                array when the handler serves several routes), e.g. /api/ai/quiz. Left out when
-                None.
-            method: Standard context, set by instrumentation: the HTTP method of the route, e.g.
-                POST (comma-separated when several). Left out when None.
-            handler: Standard context, set by instrumentation: the name of the route handler. Left
-                out when None.
-            block_type: Standard context, set by instrumentation: the last static segment of the
-                route path, e.g. quiz. Left out when None.
-            **additional_properties: properties the plan does not declare.
+        The keyword arguments are the event's properties (described in its model);
+        those left at None are not sent. Like ``EventLogger.log`` it never raises: a
+        refused event costs one warning.
         """
         self._logger.log(
             "error_event",
@@ -1030,12 +1002,13 @@ def _check_declared(model: type[BaseModel], payload: dict[str, Any]) -> None:
 
 def _payload_problems(model: type[BaseModel], exc: ValidationError) -> tuple[PayloadProblem, ...]:
     declared = model.model_fields
+    listed = ", ".join(sorted(declared, key=lambda name: name in _CONTEXT_PROPERTIES))
     problems: list[PayloadProblem] = []
     for error in exc.errors(include_url=False, include_context=False, include_input=False):
         location = error["loc"]
         name = location[0] if location and location[0] in declared else None
         if error["type"] == "extra_forbidden":
-            message = "a property that is not declared; declared: " + ", ".join(declared)
+            message = f"a property that is not declared; declared: {listed}"
         elif len(location) > 1 and isinstance(location[1], int):
             message = f"item {location[1]}: {error['msg']}"
         else:
