@@ -43,6 +43,9 @@ _YAML_WORDS = frozenset(
     for word in (base, base.upper(), base.capitalize())
 )
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_$-]+")
+# JSON as documents show it (", " and ": "), characters as themselves. One encoder for all:
+# json.dumps with options builds a new one per call, a third of the events document's time.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # The free-form events' alternative of the log request (when some event types are declared).
 FREE_FORM_REQUEST = "FreeFormEventRequest"
@@ -532,7 +535,7 @@ def _doc_constraints(value: ValueSpec, each: str = "") -> list[str]:
         return found + _doc_constraints(value.items, "each ")
     found = []
     if value.enum:
-        found.append(each + "one of " + ", ".join(json.dumps(item) for item in value.enum))
+        found.append(each + "one of " + ", ".join(_to_json(item) for item in value.enum))
     if value.min_length is not None and value.max_length is not None:
         found.append(f"{each}{value.min_length} to {value.max_length} characters")
     elif value.min_length is not None:
@@ -739,6 +742,14 @@ class Event:
         ]
         return lines
 
+    @cached_property
+    def requirement_clause(self) -> str:
+        """The spec's words on its properties: `` (`a` and `b` required, `c` optional)``."""
+        optional = [item.name for item in self.declared if not item.required]
+        parts = [f"{_code_list(self.required)} required"] if self.required else []
+        parts += [f"{_code_list(optional)} optional"] if optional else []
+        return f" ({', '.join(parts)})" if parts else ""
+
     def doc_rows(self) -> list[str]:
         """The data model's table rows (Markdown), one per declared property."""
         rows = []
@@ -750,6 +761,12 @@ class Event:
                 f"{markdown_text(item.description or '—')} |"
             )
         return rows
+
+
+def _code_list(names: Sequence[str]) -> str:
+    """```a`, `b` and `c``` (as the documents' ``codes`` macro writes it)."""
+    codes = [markdown_code(name) for name in names]
+    return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} and {codes[-1]}"
 
 
 def build_event(spec: EventSpec) -> Event:
@@ -784,12 +801,17 @@ def _property(prefix: str, spec: PropertySpec, declared: bool) -> Property:
 # --- the documents ------------------------------------------------------------------------
 
 
-def events_document(plan: Plan, events: Sequence[Event], max_keys: int) -> str:
+def events_document(
+    event_types: Sequence[str],
+    events: Sequence[Event],
+    schemas: Mapping[str, dict[str, Any]],
+    max_keys: int,
+) -> str:
     """``contracts/events.schema.json``: the tracking plan as one JSON Schema 2020-12 document.
 
     The root validates a recorded event (``event_id``, ``event_type``, ``payload`` and
-    ``timestamp``, as the sink receives it); ``$defs`` holds each declared event's payload,
-    named after its event type, for tools that validate one payload at a time.
+    ``timestamp``, as the sink receives it); ``$defs`` holds each declared event's payload
+    (``schemas``), named after its event type, for tools that validate one payload at a time.
     """
     document: dict[str, Any] = {
         "$schema": JSON_SCHEMA_DIALECT,
@@ -806,7 +828,7 @@ def events_document(plan: Plan, events: Sequence[Event], max_keys: int) -> str:
                 "type": "string",
                 "format": "uuid",
             },
-            "event_type": {"enum": list(plan.event_types)},
+            "event_type": {"enum": list(event_types)},
             "payload": {"type": "object", "maxProperties": max_keys},
             "timestamp": {
                 "description": "Server time of the event: ISO 8601, UTC, milliseconds.",
@@ -823,9 +845,7 @@ def events_document(plan: Plan, events: Sequence[Event], max_keys: int) -> str:
             }
             for event in events
         ],
-        "$defs": {
-            event.name: {"title": event.name, **event.payload_schema(max_keys)} for event in events
-        },
+        "$defs": {event.name: {"title": event.name, **schemas[event.name]} for event in events},
     }
     # $defs / event / properties / property: each property's schema on one line.
     return json_document(document, flow_depth=4) + "\n"
@@ -856,7 +876,7 @@ def yaml_lines(value: Mapping[str, Any], indent: int, flow_depth: int = 2) -> li
     pad = " " * indent
     lines: list[str] = []
     for key, item in value.items():
-        name = key if _PLAIN_KEY.fullmatch(key) else json.dumps(key)
+        name = key if _PLAIN_KEY.fullmatch(key) else _to_json(key)
         if isinstance(item, dict) and item and flow_depth > 0:
             lines.append(f"{pad}{name}:")
             lines.extend(yaml_lines(item, indent + 2, flow_depth - 1))
@@ -876,7 +896,7 @@ def _yaml_scalar(value: Any) -> str:
         return value
     if isinstance(value, list):
         return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
-    return json.dumps(value, ensure_ascii=False)  # null, true, numbers, strings, mappings
+    return _to_json(value)  # null, true, numbers, strings, mappings
 
 
 def json_document(value: Any, flow_depth: int, indent: int = 0) -> str:
@@ -886,12 +906,11 @@ def json_document(value: Any, flow_depth: int, indent: int = 0) -> str:
     document, each property's schema is one line.
     """
     if not isinstance(value, dict | list) or not value or flow_depth == 0:
-        return json.dumps(value, ensure_ascii=False)
+        return _to_json(value)
     pad = " " * (indent + 2)
     if isinstance(value, dict):
         items = [
-            f"{pad}{json.dumps(key, ensure_ascii=False)}: "
-            + json_document(item, flow_depth - 1, indent + 2)
+            f"{pad}{_to_json(key)}: " + json_document(item, flow_depth - 1, indent + 2)
             for key, item in value.items()
         ]
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
@@ -902,22 +921,26 @@ def json_document(value: Any, flow_depth: int, indent: int = 0) -> str:
 # --- the template context ---------------------------------------------------------------
 
 
-def _check_names(events: Iterable[Event]) -> None:
+def _check_names(specs: Iterable[EventSpec]) -> None:
     """Refuse two generated Python names that would be the same (or one of the module's own)."""
     owners: dict[str, str] = dict.fromkeys(RESERVED_NAMES, "analytics_models.py")
-    for event in events:
-        names = [(event.payload_model, event.name), (event.request_model, event.name)]
-        names += [(alias, event.name) for alias, _ in event.enums]
-        for name, owner in names:
-            if name in owners and owners[name] != owner:
+    for spec in specs:
+        prefix = camel(spec.name)
+        names = [prefix + "Payload", prefix + "LogRequest"]
+        for item in spec.properties:
+            value = item.value.items if item.value.type == "array" else item.value
+            if value is not None and value.enum:
+                names.append(prefix + camel(item.name))
+        for name in names:
+            if name in owners and owners[name] != spec.name:
                 raise ConfigError(
-                    f"[tool.telemetry-scaffold] events.{owner}: its generated class name {name} "
-                    f"is also that of {owners[name]}; rename the event or the property"
+                    f"[tool.telemetry-scaffold] events.{spec.name}: its generated class name "
+                    f"{name} is also that of {owners[name]}; rename the event or the property"
                 )
-            owners[name] = owner
+            owners[name] = spec.name
 
 
-def request_union_lines(
+def _request_union_lines(
     events: Sequence[Event], free_form: Sequence[str], example: Any
 ) -> list[str]:
     """``LogEventRequest``: the log request of every event type, discriminated by its type."""
@@ -935,7 +958,7 @@ def request_union_lines(
     return lines
 
 
-def payload_models_lines(events: Sequence[Event]) -> list[str]:
+def _payload_models_lines(events: Sequence[Event]) -> list[str]:
     """``PAYLOAD_MODELS``: each declared event's payload model, by event type."""
     head = "PAYLOAD_MODELS: Final[Mapping[str, type[BaseModel]]] = {"
     if not events:
@@ -944,87 +967,186 @@ def payload_models_lines(events: Sequence[Event]) -> list[str]:
     return [head, *body, "}"]
 
 
-def free_form_type_lines(free_form: Sequence[str]) -> list[str]:
+def _free_form_type_lines(free_form: Sequence[str]) -> list[str]:
     """``FreeFormEventType``: the event types whose payload is any JSON object."""
     literal = _sub("Literal", *(_atom(py_string(name)) for name in free_form))
     return _fit(literal, 0, prefix="FreeFormEventType = ")
 
 
-def catalog_context(plan: Plan, max_keys: int) -> dict[str, Any]:
-    """What the templates need about the declared events (``catalog`` in their context).
+class Catalog:
+    """What the templates need about the declared events: ``catalog`` in their context.
 
-    Args:
-        plan: the plan.
-        max_keys: the layer's limit of top-level payload keys.
-
-    Raises:
-        ConfigError: two generated class names would be the same.
+    Each part is computed when a template first uses it, and once. Its ``repr`` is the plan's
+    events, from which everything here follows: it stands for the catalog in the fingerprint
+    of the template context (see ``sync.plan_fingerprint``).
     """
-    events = [build_event(spec) for spec in plan.events]
-    _check_names(events)
-    by_name = {event.name: event for event in events}
-    others = [name for name in plan.event_types if name != ERROR_EVENT_TYPE]
-    example_event = others[0] if others else plan.event_types[0]
-    example = by_name.get(example_event)
-    example_payload = example.example_payload() if example else {"source": "quickstart"}
-    # An event that takes any key, to show redaction with: a free-form one, or a declared one
-    # with additional-properties; the example event when it is one of them.
-    open_events = [
-        name
-        for name in plan.event_types
-        if name not in by_name or by_name[name].additional_properties
-    ]
-    redaction_event = example_event if example_event in open_events else None
-    if redaction_event is None and open_events:
-        redaction_event = open_events[0]
-    redacted = by_name.get(redaction_event or "")
-    redaction_payload = {
-        **(redacted.example_payload() if redacted else {}),
-        "source": "quickstart",
-        "user": {"email": "ada@example.com"},
-    }
-    free_form = [name for name in plan.event_types if name not in by_name]
-    example_request = {"event_type": example_event, "payload": example_payload}
-    components: dict[str, Any] = {}
-    for event in events:
-        components[event.payload_model] = event.payload_schema(max_keys)
-        components[event.request_model] = request_schema(event)
-    return {
-        "events": events,
-        "free_form": free_form,
-        "standard_context_lines": [
+
+    def __init__(self, plan: Plan, max_keys: int) -> None:
+        """Describe the declared events of ``plan``.
+
+        Args:
+            plan: the plan.
+            max_keys: the layer's limit of top-level payload keys.
+
+        Raises:
+            ConfigError: two generated class names would be the same.
+        """
+        _check_names(plan.events)
+        self._event_types = plan.event_types
+        self._specs = plan.events
+        self._max_keys = max_keys
+
+    def __repr__(self) -> str:
+        """The inputs of the catalog, which determine all of it."""
+        return f"Catalog({self._event_types!r}, {self._specs!r}, max_keys={self._max_keys})"
+
+    @cached_property
+    def events(self) -> list[Event]:
+        """The declared events, in plan order."""
+        return [build_event(spec) for spec in self._specs]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Event]:
+        return {event.name: event for event in self.events}
+
+    @cached_property
+    def free_form(self) -> list[str]:
+        """The event types that are not declared."""
+        return [name for name in self._event_types if name not in self._by_name]
+
+    @cached_property
+    def standard_context_lines(self) -> list[str]:
+        """The fields of the ``StandardContext`` model."""
+        return [
             line
             for name in CONTEXT_PROPERTIES
             for line in _property("", PropertySpec(name, ValueSpec("string")), False).field_lines()
-        ],
-        # What event_logger.py imports for the tracking methods' parameter types.
-        "tracking_imports": sorted(
-            {"AnalyticsEvent", "EventType", "HealthStatus"}
-            | {alias for event in events for alias, _ in event.enums}
-        ),
-        "tracking_uses_datetime": any(
-            "datetime" in item.python_type().flat() for event in events for item in event.properties
-        ),
-        "free_form_type_lines": free_form_type_lines(free_form) if free_form else [],
-        "request_union_lines": request_union_lines(events, free_form, example_request),
-        "payload_models_lines": payload_models_lines(events),
-        # The spec's requirements about the catalog, after the others (their ids stay put).
-        "requirement_keys": [f"event:{event.name}" for event in events]
-        + (["event-schema"] if events else []),
-        "example_event": example_event,
-        "example_payload": _json_text(example_payload),
-        "example_payload_python": python_literal(example_payload),
-        "example_tracking_call": example.example_call() if example else "",
-        "example_request": example_request,
-        "example_body": _json_text(example_request),
-        "redaction_event": redaction_event,
-        "redaction_payload": _json_text(redaction_payload),
-        "components_yaml": "\n".join(yaml_lines(components, 4)),
-        "examples_yaml": "\n".join(yaml_lines({"examples": [example_request]}, 6)),
-        "events_schema": (events_document(plan, events, max_keys) if events else ""),
-    }
+        ]
+
+    @cached_property
+    def tracking_imports(self) -> list[str]:
+        """What event_logger.py imports from the models (tracking parameter types included)."""
+        aliases = {alias for event in self.events for alias, _ in event.enums}
+        return sorted({"AnalyticsEvent", "EventType", "HealthStatus"} | aliases)
+
+    @cached_property
+    def tracking_uses_datetime(self) -> bool:
+        """Whether a tracking method takes a ``datetime``."""
+        return any(
+            "datetime" in item.python_type().flat()
+            for event in self.events
+            for item in event.properties
+        )
+
+    @cached_property
+    def free_form_type_lines(self) -> list[str]:
+        """``FreeFormEventType``, when some event types are not declared."""
+        return _free_form_type_lines(self.free_form) if self.free_form else []
+
+    @cached_property
+    def request_union_lines(self) -> list[str]:
+        """``LogEventRequest``, the union of log requests."""
+        return _request_union_lines(self.events, self.free_form, self.example_request)
+
+    @cached_property
+    def payload_models_lines(self) -> list[str]:
+        """``PAYLOAD_MODELS``."""
+        return _payload_models_lines(self.events)
+
+    @cached_property
+    def requirement_keys(self) -> list[str]:
+        """The spec's requirements about the catalog, after the others (their ids stay put)."""
+        keys = [f"event:{event.name}" for event in self.events]
+        return [*keys, "event-schema"] if keys else []
+
+    @cached_property
+    def example_event(self) -> str:
+        """The event type of the documents' examples: the first that is not the error event."""
+        others = [name for name in self._event_types if name != ERROR_EVENT_TYPE]
+        return others[0] if others else self._event_types[0]
+
+    @cached_property
+    def example_payload_object(self) -> dict[str, Any]:
+        """A payload the example event accepts."""
+        example = self._by_name.get(self.example_event)
+        return example.example_payload() if example else {"source": "quickstart"}
+
+    @cached_property
+    def example_payload(self) -> str:
+        """That payload as JSON text."""
+        return _json_text(self.example_payload_object)
+
+    @cached_property
+    def example_payload_python(self) -> str:
+        """That payload as a Python literal."""
+        return python_literal(self.example_payload_object)
+
+    @cached_property
+    def example_tracking_call(self) -> str:
+        """The example event's tracking call ('' for a free-form example event)."""
+        example = self._by_name.get(self.example_event)
+        return example.example_call() if example else ""
+
+    @cached_property
+    def example_request(self) -> dict[str, Any]:
+        """A log request body with the example event and payload."""
+        return {"event_type": self.example_event, "payload": self.example_payload_object}
+
+    @cached_property
+    def example_body(self) -> str:
+        """That body as JSON text."""
+        return _json_text(self.example_request)
+
+    @cached_property
+    def redaction_event(self) -> str | None:
+        """An event that takes any key, to show redaction with (None if there is none).
+
+        A free-form one or a declared one with additional-properties: the example event when it
+        is one of them.
+        """
+        open_events = [
+            name
+            for name in self._event_types
+            if name not in self._by_name or self._by_name[name].additional_properties
+        ]
+        if self.example_event in open_events:
+            return self.example_event
+        return open_events[0] if open_events else None
+
+    @cached_property
+    def redaction_payload(self) -> str:
+        """A payload of the redaction event with a sensitive value in it, as JSON text."""
+        event = self._by_name.get(self.redaction_event or "")
+        base = event.example_payload() if event else {}
+        return _json_text({**base, "source": "quickstart", "user": {"email": "ada@example.com"}})
+
+    @cached_property
+    def components_yaml(self) -> str:
+        """The contract's payload and request schemas of the declared events."""
+        components: dict[str, Any] = {}
+        for event in self.events:
+            components[event.payload_model] = self.payload_schemas[event.name]
+            components[event.request_model] = request_schema(event)
+        return "\n".join(yaml_lines(components, 4))
+
+    @cached_property
+    def examples_yaml(self) -> str:
+        """The contract's examples of the log request."""
+        return "\n".join(yaml_lines({"examples": [self.example_request]}, 6))
+
+    @cached_property
+    def payload_schemas(self) -> dict[str, dict[str, Any]]:
+        """Each declared event's payload schema, by event type."""
+        return {event.name: event.payload_schema(self._max_keys) for event in self.events}
+
+    @cached_property
+    def events_schema(self) -> str:
+        """``contracts/events.schema.json`` ('' without declared events)."""
+        if not self.events:
+            return ""
+        return events_document(self._event_types, self.events, self.payload_schemas, self._max_keys)
 
 
 def _json_text(value: Mapping[str, Any]) -> str:
     """Compact JSON with spaces after separators, as people write it in documents."""
-    return json.dumps(value, ensure_ascii=False)
+    return _to_json(value)

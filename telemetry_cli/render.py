@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from telemetry_cli.app_entry import AppEntry
-from telemetry_cli.catalog import catalog_context
+from telemetry_cli.catalog import Catalog
 from telemetry_cli.plan import Plan
 from telemetry_cli.templating import code_fence, compiled_loader, environment
 
@@ -294,7 +294,7 @@ def template_context(
         # The class the event logger sends events to unless the application installs another.
         "default_sink": "OpenTelemetrySink" if plan.sink == "opentelemetry" else "LoggingSink",
         "limits": dict(LIMITS),
-        "catalog": catalog_context(plan, LIMITS["max_payload_keys"]),
+        "catalog": Catalog(plan, LIMITS["max_payload_keys"]),
         "sensitive_keys": sensitive_keys(plan),
         "config_file": _relative_config(plan),
         "generated_modules": [

