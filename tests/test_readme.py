@@ -64,7 +64,10 @@ SERVE_WITH_LOGGING = (
     'logging.basicConfig(level=logging.INFO); uvicorn.run("app.main:app", port=8000)\'',
 )
 SYNOPSIS = ("Command line", "telemetry-scaffold --version | --help")
-PLAN = ("Configuration", "[tool.telemetry-scaffold]")
+PLAN = ("Configuration", "[tool.telemetry-scaffold.instrument]")
+CATALOG_EVENT = ("The event catalog", "[tool.telemetry-scaffold.events.quiz_completed]")
+TRACKING = ("The event catalog", "from datetime import UTC, datetime")
+EVENTS_SCHEMA = ("The event catalog", "import json")
 INSERTED_CALL = ("What it writes", "event_logger.log(")
 SINK = (
     "Plugging in a real sink",
@@ -95,6 +98,9 @@ RUN: dict[Key, str] = {
     SERVE: "test_serving_the_bundled_backend",
     SERVE_WITH_LOGGING: "test_serving_with_a_logging_configuration_shows_the_records",
     SINK: "test_the_sink_example_sends_events_to_the_readers_sink",
+    CATALOG_EVENT: "test_a_declared_event_gets_its_model_contract_and_schema",
+    TRACKING: "test_typed_tracking_logs_the_declared_event",
+    EVENTS_SCHEMA: "test_the_events_schema_example_validates_a_payload",
 }
 
 
@@ -115,7 +121,8 @@ NOT_RUNNABLE: dict[Key, NotRunnable] = {
         "a synopsis, not a command", ("test_the_synopsis_names_exactly_the_clis_options",)
     ),
     PLAN: NotRunnable(
-        "a plan fragment, not a command", ("test_the_plan_example_is_the_bundled_plan",)
+        "a part of the bundled plan (its capture needs the events declared elsewhere in it)",
+        ("test_the_plan_example_is_the_bundled_plan",),
     ),
     INSERTED_CALL: NotRunnable(
         "a statement inside a route handler, shown as generate inserts it",
@@ -482,28 +489,26 @@ def test_the_synopsis_names_exactly_the_clis_options(clone: Clone) -> None:
         assert positional == list(help_options(page.stdout, "Arguments")), line
 
 
-# --- Configuration -------------------------------------------------------------------------------
+# --- Configuration and the event catalog --------------------------------------------------------
 
 PLAN_SCRIPT = """
 import json, sys, tomllib
 from pathlib import Path
-from telemetry_cli.plan import load_plan, plan_from_table
+from telemetry_cli.plan import plan_from_table
 
 root = Path.cwd()
-table = tomllib.loads(sys.stdin.read())["tool"]["telemetry-scaffold"]
-example = plan_from_table(table, root=root, config_file=root / "pyproject.toml")
-print(json.dumps([example.instrument, load_plan(root=root).instrument]))
+document = tomllib.loads(sys.stdin.read())
+table = document["tool"]["telemetry-scaffold"]
+plan = plan_from_table(table, root=root, config_file=root / "pyproject.toml", tool=document["tool"])
+print(json.dumps(plan.instrument))
 """
 
 
-def test_the_plan_example_is_the_bundled_plan(clone: Clone) -> None:
-    block = clone.block(PLAN)
-    assert block.language == "toml"
-    tomllib.loads(block.text)
-    # The clone's own plan code validates it (the one a reader of this commit would run).
+def valid_plan(clone: Clone, toml: str) -> list[list[str]]:
+    """Validate a TOML document's plan with the clone's own plan code; its (module, event)s."""
     result = subprocess.run(
         [str(clone.root / ".venv/bin/python"), "-c", PLAN_SCRIPT],
-        input=block.text,
+        input=toml,
         cwd=clone.root,
         env=clone.env,
         capture_output=True,
@@ -512,11 +517,109 @@ def test_the_plan_example_is_the_bundled_plan(clone: Clone) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    example, bundled = json.loads(result.stdout)
-    # "The plan of the bundled backend adds chapter visits": the same modules and events as the
-    # repository's plan (which also declares the events' properties and what to capture).
-    assert example == bundled
-    assert ["api/chapters.py", "chapter_visit"] in example
+    instrument: list[list[str]] = json.loads(result.stdout)
+    return instrument
+
+
+def contained(part: object, whole: object) -> bool:
+    """Whether every key of the (nested) table ``part`` is in ``whole`` with the same value."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(
+            key in whole and contained(value, whole[key]) for key, value in part.items()
+        )
+    return part == whole
+
+
+def test_the_plan_example_is_the_bundled_plan(clone: Clone) -> None:
+    fragment = tomllib.loads(clone.block(PLAN).text)
+    pyproject = (clone.root / "pyproject.toml").read_text(encoding="utf-8")
+    # A part of the repository's plan, which declares the events the capture needs: it is there
+    # as shown, and the plan it is part of is valid and instruments chapter visits.
+    assert contained(fragment["tool"], tomllib.loads(pyproject)["tool"])
+    assert ["api/chapters.py", "chapter_visit"] in valid_plan(clone, pyproject)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A clone whose plan has the README's declared event pasted in, and generate's output."""
+
+    clone: Clone
+    generated: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    # Its own clone: the declared event regenerates the layer, which the other tests must not see.
+    declared = make_clone(tmp_path_factory.mktemp("readme-catalog") / "telemetry-scaffold")
+    # As a reader adds it: the table pasted at the end of pyproject.toml.
+    with (declared.root / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write("\n" + declared.block(CATALOG_EVENT).text)
+    return Catalog(declared, declared.sh(".venv/bin/telemetry-scaffold generate"))
+
+
+def test_a_declared_event_gets_its_model_contract_and_schema(catalog: Catalog) -> None:
+    block = catalog.clone.block(CATALOG_EVENT)
+    # A plan on its own, too: an event declared beside the defaults.
+    assert valid_plan(catalog.clone, block.text) == [["api/ai_blocks.py", "ai_block_used"]]
+    generated = catalog.generated
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    root = catalog.clone.root
+    models = (root / "backend/app/analytics/analytics_models.py").read_text(encoding="utf-8")
+    assert "class QuizCompletedPayload(StandardContext):" in models
+    assert re.search(r'"quiz_completed": QuizCompletedPayload', models)
+    contracts = root / "specs/059-analytics-telemetry/contracts"
+    contract = yaml.safe_load((contracts / "telemetry-api.yaml").read_text(encoding="utf-8"))
+    schemas = contract["components"]["schemas"]
+    assert schemas["QuizCompletedLogRequest"]["properties"]["payload"] == {
+        "$ref": "#/components/schemas/QuizCompletedPayload"
+    }
+    schema = json.loads((contracts / "events.schema.json").read_text(encoding="utf-8"))
+    assert {"quiz_completed", "ai_block_used"} <= set(schema["$defs"])
+    check = catalog.clone.sh(".venv/bin/telemetry-scaffold generate --check")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+# The records go to the `app.analytics` logger; a logging configuration shows them on stderr.
+SHOW_RECORDS = (
+    "import logging\nlogging.basicConfig(level=logging.INFO, format='%(name)s %(message)s')\n"
+)
+
+
+def test_typed_tracking_logs_the_declared_event(catalog: Catalog) -> None:
+    assert catalog.generated.returncode == 0, catalog.generated.stderr
+    snippet = catalog.clone.block(TRACKING).text
+    result = subprocess.run(
+        [str(catalog.clone.root / ".venv/bin/python"), "-c", SHOW_RECORDS + snippet],
+        cwd=catalog.clone.root / "backend",
+        env=catalog.clone.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    [record] = result.stderr.splitlines()
+    event = json.loads(record.removeprefix("app.analytics "))
+    assert event["event_type"] == "quiz_completed"
+    finished_at = event["payload"].pop("finished_at")
+    # The optional `attempt` was left at None: not sent.
+    assert event["payload"] == {"chapter_id": "kinematics", "score": 0.8, "answers": ["a", "c"]}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00", finished_at), finished_at
+
+
+def test_the_events_schema_example_validates_a_payload(clone: Clone) -> None:
+    # Run from the repository's root, where the document's relative path points.
+    snippet = clone.block(EVENTS_SCHEMA).text
+    result = subprocess.run(
+        [str(clone.root / ".venv/bin/python"), "-c", snippet],
+        cwd=clone.root,
+        env=clone.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 # --- What it writes ------------------------------------------------------------------------------
