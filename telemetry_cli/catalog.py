@@ -31,7 +31,7 @@ from typing import Any
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, PropertySpec, ValueSpec
 from telemetry_cli.plan import ERROR_EVENT_TYPE, Plan
-from telemetry_cli.templating import markdown_code, markdown_text
+from telemetry_cli.templating import markdown_text
 
 LINE_LENGTH = 100
 # Strings YAML reads as themselves when written bare (others are written as JSON strings), and
@@ -105,6 +105,12 @@ _MODEL_TYPES = {
     "boolean": "Boolean",
     "datetime": "DateTimeString",
 }
+
+
+class Json(str):
+    """A value already encoded as JSON text, written into the documents as it is."""
+
+    __slots__ = ()
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -365,6 +371,11 @@ class Property:
             schema["description"] = self.description
         return schema
 
+    @cached_property
+    def schema_json(self) -> Json:
+        """Its JSON Schema as JSON text: written once, put in both documents as it is."""
+        return Json(_to_json(self.schema()))
+
     def field_lines(self) -> list[str]:
         """The field's lines in the payload model's class body (indented four spaces)."""
         head = f"    {self.name}: "
@@ -612,6 +623,9 @@ class Event:
     def payload_schema(self, max_keys: int) -> dict[str, Any]:
         """The payload's JSON Schema (as pydantic writes the payload model's).
 
+        The properties' schemas are JSON text already (``Json``), which ``yaml_lines`` and
+        ``json_document`` write as they are.
+
         Args:
             max_keys: the layer's limit of top-level keys, stated for an event that takes
                 undeclared properties (the declared ones are fewer).
@@ -619,7 +633,7 @@ class Event:
         schema: dict[str, Any] = {"type": "object"}
         if self.description:
             schema["description"] = self.description
-        schema["properties"] = {item.name: item.schema() for item in self.properties}
+        schema["properties"] = {item.name: item.schema_json for item in self.properties}
         if self.required:
             schema["required"] = self.required
         schema["additionalProperties"] = self.additional_properties
@@ -755,8 +769,9 @@ class Event:
         rows = []
         for item in self.declared:
             constraints = "; ".join(item.doc_constraints()) or "—"
+            # Property names are snake_case: their code span needs no escaping.
             rows.append(
-                f"| {markdown_code(item.name, table=True)} | {item.doc_type()} | "
+                f"| `{item.name}` | {item.doc_type()} | "
                 f"{'yes' if item.required else 'no'} | {markdown_text(constraints)} | "
                 f"{markdown_text(item.description or '—')} |"
             )
@@ -765,7 +780,7 @@ class Event:
 
 def _code_list(names: Sequence[str]) -> str:
     """```a`, `b` and `c``` (as the documents' ``codes`` macro writes it)."""
-    codes = [markdown_code(name) for name in names]
+    codes = [f"`{name}`" for name in names]  # snake_case names: nothing to escape
     return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} and {codes[-1]}"
 
 
@@ -892,6 +907,8 @@ def yaml_lines(value: Mapping[str, Any], indent: int, flow_depth: int = 2) -> li
 
 
 def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, Json):
+        return value  # JSON is YAML too
     if isinstance(value, str) and _PLAIN_SCALAR.fullmatch(value) and value not in _YAML_WORDS:
         return value
     if isinstance(value, list):
@@ -905,6 +922,8 @@ def json_document(value: Any, flow_depth: int, indent: int = 0) -> str:
     Every value nested ``flow_depth`` levels deep is written on one line: with 4 in the events
     document, each property's schema is one line.
     """
+    if isinstance(value, Json):
+        return value
     if not isinstance(value, dict | list) or not value or flow_depth == 0:
         return _to_json(value)
     pad = " " * (indent + 2)
