@@ -214,14 +214,25 @@ class Clone:
         return subprocess.run(
             ["git", "status", "--porcelain", "--", ".", ":!.venv"],
             cwd=self.root,
+            env=git_environment(),
             capture_output=True,
             text=True,
             check=True,
         ).stdout
 
 
+def git_environment() -> dict[str, str]:
+    # In a git hook, GIT_DIR or GIT_INDEX_FILE would point git at the repository, not the clone.
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+
+
 def make_clone(target: Path) -> Clone:
-    subprocess.run(["git", "clone", "--quiet", str(REPO), str(target)], check=True, timeout=60)
+    subprocess.run(
+        ["git", "clone", "--quiet", str(REPO), str(target)],
+        env=git_environment(),
+        check=True,
+        timeout=60,
+    )
     environment = Path(sys.prefix)
     missing = [
         n
@@ -273,6 +284,10 @@ def unmet_requirements(root: Path, extra: str) -> list[str]:
         seen.add(current)
         for line in [*project["dependencies"], *project["optional-dependencies"][current]]:
             requirement = Requirement(line)
+            if requirement.marker is not None and not requirement.marker.evaluate(
+                {"extra": current}
+            ):
+                continue  # not for this platform or Python
             if requirement.name == project["name"]:
                 pending.extend(e for e in requirement.extras if e not in seen)
                 continue
