@@ -1,10 +1,10 @@
-"""Call the benchmark app's endpoints directly through ASGI, without a server or a socket.
+"""Call the benchmark's apps directly through ASGI, without a server or a socket.
 
-This isolates what the app itself spends per request (routing, validation, the handler, the
-telemetry work) from uvicorn's HTTP parsing and the network, so it is far less noisy than a load
-test and can be profiled: it explains the HTTP figures. The harness runs it as a worker process
-(the app reads its configuration from the environment, as under uvicorn) and reads one JSON
-document from its stdout.
+This isolates what an app itself spends per request (routing, validation, the handler, the
+telemetry work) from uvicorn's HTTP parsing and the network: far steadier than a load test, and
+it can be profiled, so it explains the HTTP figures. The harness runs it as a worker process that
+holds both apps (the instrumented copy's and its twin's, see ``http_app.py``), calls each
+endpoint in interleaved rounds and prints one JSON document.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ import pstats
 import sys
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
+
+import http_app
 
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[
@@ -73,6 +76,7 @@ async def _call(app: ASGIApp, path: str, body: bytes) -> int:
 
 
 async def _batch(app: ASGIApp, path: str, body: bytes, number: int) -> float:
+    """µs per request over ``number`` sequential requests."""
     start = time.perf_counter()
     for _ in range(number):
         status = await _call(app, path, body)
@@ -81,13 +85,14 @@ async def _batch(app: ASGIApp, path: str, body: bytes, number: int) -> float:
     return (time.perf_counter() - start) / number * 1e6
 
 
-async def _measure(
-    app: ASGIApp, endpoints: list[tuple[str, str, bytes]], rounds: int, number: int
-) -> dict[str, list[float]]:
-    samples: dict[str, list[float]] = {name: [] for name, _, _ in endpoints}
+Endpoint = tuple[str, ASGIApp, str, bytes]
+
+
+async def _measure(endpoints: list[Endpoint], rounds: int, number: int) -> dict[str, list[float]]:
+    samples: dict[str, list[float]] = {name: [] for name, _, _, _ in endpoints}
     for round_index in range(rounds + 1):
         shift = round_index % len(endpoints)
-        for name, path, body in endpoints[shift:] + endpoints[:shift]:
+        for name, app, path, body in endpoints[shift:] + endpoints[:shift]:
             per_request = await _batch(app, path, body, number)
             if round_index:  # round 0 warms up
                 samples[name].append(per_request)
@@ -107,20 +112,21 @@ async def _profile(app: ASGIApp, path: str, body: bytes, number: int) -> str:
 
 
 def main() -> None:
-    """Worker entry point: ``asgi_probe.py SPEC_JSON`` (endpoints, rounds, number, profile)."""
+    """Worker: ``asgi_probe.py SPEC_JSON``; see ``http_bench.in_app`` for the spec."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "spec", help="JSON: endpoints [[name, path, body]], rounds, number, profile"
-    )
+    parser.add_argument("spec", help="JSON: apps, endpoints [[name, app, path, body]], ...")
     spec = json.loads(parser.parse_args().spec)
-    import http_app  # configured from the environment, like under uvicorn
-
-    app: ASGIApp = http_app.app
-    endpoints = [(name, path, body.encode("utf-8")) for name, path, body in spec["endpoints"]]
-    samples = asyncio.run(_measure(app, endpoints, spec["rounds"], spec["number"]))
+    apps: dict[str, ASGIApp] = {
+        name: http_app.build(Path(backend), twin=twin)
+        for name, (backend, twin) in spec["apps"].items()
+    }
+    endpoints: list[Endpoint] = [
+        (name, apps[app], path, body.encode("utf-8")) for name, app, path, body in spec["endpoints"]
+    ]
+    samples = asyncio.run(_measure(endpoints, spec["rounds"], spec["number"]))
     profiles = {
         name: asyncio.run(_profile(app, path, body, spec["number"] * 2))
-        for name, path, body in endpoints
+        for name, app, path, body in endpoints
         if name in spec["profile"]
     }
     json.dump({"samples": samples, "profiles": profiles}, sys.stdout)

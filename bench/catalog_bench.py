@@ -13,13 +13,7 @@ Issue 11's targets, each a ratio against a baseline measured in the same run:
   itself. Both copies are generated first, so both checks find everything up to date; whole
   processes, interleaved, wall time and peak RSS.
 
-Run from the repository root (about two minutes; ``--quick``: a smoke run)::
-
-    .venv/bin/python bench/catalog_bench.py            # prints the section
-    .venv/bin/python bench/catalog_bench.py --write    # and puts it into bench/RESULTS.md
-
-``bench/run.py`` does not run this script; ``--write`` replaces only this script's own section
-of ``RESULTS.md``, between its markers.
+``bench/run.py --only catalog`` runs it; this file is also its worker's entry point.
 """
 
 from __future__ import annotations
@@ -28,25 +22,29 @@ import argparse
 import json
 import logging
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import time
 import tomllib
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import workspace
-from common import CLI, PROJECT_ROOT, WORK_DIR, bench_env, paired_ratio, run_timed
+from common import (
+    CLI,
+    PROJECT_ROOT,
+    WORK_DIR,
+    Options,
+    Row,
+    Section,
+    Stats,
+    bench_env,
+    ratio_row,
+    run_timed,
+)
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS = BENCH_DIR / "RESULTS.md"
 WORK = WORK_DIR / "catalog"
-BEGIN = "<!-- catalog_bench.py: begin -->"
-END = "<!-- catalog_bench.py: end -->"
 LOG_TARGET = 1.3
 CHECK_TARGET = 1.5
 LOGGER_NAME = "app.analytics"
@@ -229,95 +227,81 @@ def check_rounds(rounds: int) -> tuple[list[float], list[float], list[float], li
 # --- the report -------------------------------------------------------------------------------
 
 
-def _cell(samples: list[float], scale: float = 1.0, unit: str = "") -> str:
-    values = [value * scale for value in samples]
-    return f"{statistics.median(values):,.0f}{unit} ({min(values):,.0f}-{max(values):,.0f})"
-
-
-def report(repeats: int, number: int, rounds: int) -> str:
-    """Run both benchmarks and return the Markdown section."""
+def run(options: Options) -> Section:
+    """Run both benchmarks: ``log()`` of declared events, and ``--check`` with a big catalog."""
+    section = Section("catalog", "The event catalog: log() of declared events, big catalogs")
     started = time.perf_counter()
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    repeats, number = options.logger_repeats, options.logger_number
+    rounds = 3 if options.quick else 11
     backend = render_layer(WORK / "logger")
     samples: dict[str, list[float]] = run_worker(backend, repeats, number)["samples"]
-    declared = paired_ratio(samples["declared"], samples["free"])
-    typed = paired_ratio(samples["declared, typed"], samples["free, typed"])
-    big, bundled, big_rss, bundled_rss, size = check_rounds(rounds)
-    check = paired_ratio(big, bundled)
-    versions = ", ".join(
-        f"{name} {metadata.version(name)}" for name in ("pydantic", "pydantic-core", "jinja2")
+    section.rows.append(
+        Row("log(), free-form event, 5-key payload", "ns/call", Stats.of(samples["free"]))
     )
-
-    def verdict(ratio: float, target: float) -> str:
-        return f"<= {target:g}x, {'met' if ratio <= target else '**missed**'}"
-
-    lines = [
-        BEGIN,
-        "## The event catalog (`bench/catalog_bench.py`)",
-        "",
-        f"Measured on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
-        f"{time.perf_counter() - started:.0f} s, {platform.python_implementation()} "
-        f"{platform.python_version()}, {os.cpu_count()} CPUs (load average {load} at start), "
-        f"{versions}. Medians (min-max); ratios are medians of per-round ratios against the "
-        "baseline measured in the same round.",
-        "",
-        f"`log()`, ns per call ({repeats} rounds of {number:,} calls, `LoggingSink` on /dev/null):",
-        "",
-        "| what | ns/call | vs | ratio | target |",
-        "|---|---|---|---|---|",
-        f"| free-form event, the 5-key payload of `logger_bench.py` | {_cell(samples['free'])} "
-        "| | | |",
-        f"| declared event (2 declared properties + 3 standard context ones), same payload | "
-        f"{_cell(samples['declared'])} | free-form | **{declared:.2f}x** | "
-        f"{verdict(declared, LOG_TARGET)} |",
-        f"| free-form event, 10 properties of every type | {_cell(samples['free, typed'])} | | | |",
-        f"| declared event, the same 10 properties declared | "
-        f"{_cell(samples['declared, typed'])} | free-form | {typed:.2f}x | reported |",
-        "",
-        f"`generate --check`, whole process, up to date ({rounds} rounds):",
-        "",
-        "| what | ms | peak RSS MiB | vs | ratio | target |",
-        "|---|---|---|---|---|---|",
-        f"| the bundled project | {_cell(bundled, 1000)} | {_cell(bundled_rss)} | | | |",
-        f"| the bundled project + 200 declared events of 10 properties each "
-        f"({size / 1e6:.1f} MB of project files) | {_cell(big, 1000)} | {_cell(big_rss)} | "
-        f"bundled | **{check:.2f}x** | {verdict(check, CHECK_TARGET)} |",
-        END,
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_section(section: str) -> None:
-    """Put ``section`` into ``RESULTS.md``: replace the previous one, or append it."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
-    if BEGIN in text and END in text:
-        before, _, rest = text.partition(BEGIN)
-        _, _, after = rest.partition(END)
-        text = before + section.rstrip("\n") + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
+    section.rows.append(
+        ratio_row(
+            "log(), declared event (2 declared + 3 context properties), same payload",
+            "ns/call",
+            samples["declared"],
+            "free-form",
+            samples["free"],
+            f"<= {LOG_TARGET:g}x",
+        )
+    )
+    section.rows.append(
+        Row(
+            "log(), free-form event, 10 properties of every type",
+            "ns/call",
+            Stats.of(samples["free, typed"]),
+        )
+    )
+    section.rows.append(
+        ratio_row(
+            "log(), declared event, the same 10 properties declared",
+            "ns/call",
+            samples["declared, typed"],
+            "free-form",
+            samples["free, typed"],
+        )
+    )
+    big, bundled, big_rss, bundled_rss, size = check_rounds(rounds)
+    section.rows.append(
+        Row("--check, bundled project", "ms", Stats.of([value * 1000 for value in bundled]))
+    )
+    section.rows.append(
+        ratio_row(
+            f"--check, + 200 declared events of 10 properties ({size / 1e6:.1f} MB of files)",
+            "ms",
+            [value * 1000 for value in big],
+            "bundled",
+            [value * 1000 for value in bundled],
+            f"<= {CHECK_TARGET:g}x",
+        )
+    )
+    section.rows.append(Row("--check, bundled project: peak RSS", "MiB", Stats.of(bundled_rss)))
+    section.rows.append(
+        ratio_row(
+            "--check, + 200 declared events: peak RSS", "MiB", big_rss, "bundled", bundled_rss
+        )
+    )
+    section.notes.append(
+        f"log(): {repeats} rounds of {number:,} calls in one fresh worker, LoggingSink on "
+        f"/dev/null, variants interleaved, first round discarded. --check: whole processes of the "
+        f"development install, {rounds} rounds alternating which goes first. Ratios are medians "
+        "of per-round ratios."
+    )
+    section.seconds = time.perf_counter() - started
+    return section
 
 
 def main() -> None:
-    """Run the benchmark (or, with ``--worker``, the logger worker)."""
+    """Entry point of the logger worker (``bench/run.py --only catalog`` runs the benchmark)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a smoke run: few, short rounds")
-    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
-    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", type=Path, required=True)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--number", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=11)
     args = parser.parse_args()
-    if args.worker is not None:
-        json.dump(worker(args.worker, args.repeats, args.number), sys.stdout)
-        return
-    if args.quick:
-        args.repeats, args.number, args.rounds = 3, 2_000, 3
-    section = report(args.repeats, args.number, args.rounds)
-    print(section, end="")
-    if args.write:
-        write_section(section)
+    json.dump(worker(args.worker, args.repeats, args.number), sys.stdout)
 
 
 if __name__ == "__main__":

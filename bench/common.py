@@ -39,7 +39,8 @@ PACKAGES = (
     "pydantic-core",
     "uvicorn",
     "h11",
-    "httpx",
+    "orjson",
+    "opentelemetry-sdk",
 )
 
 
@@ -341,17 +342,16 @@ class Options:
 
     quick: bool
     cli_runs: int
-    scale_runs: int
+    patch_rounds: int
     logger_repeats: int
     logger_number: int
     http_rounds: int
-    http_seconds: float
+    http_seconds: int
     http_connections: int
-    loadgen: str
 
     @classmethod
-    def make(cls, *, quick: bool, loadgen: str = "auto") -> Options:
+    def make(cls, *, quick: bool) -> Options:
         """Return the full settings, or the quick ones."""
         if quick:
-            return cls(True, 5, 3, 5, 2_000, 2, 1.0, 8, loadgen)
-        return cls(False, 15, 7, 15, 20_000, 8, 2.0, 8, loadgen)
+            return cls(True, 4, 1, 3, 2_000, 2, 1, 8)
+        return cls(False, 15, 5, 15, 20_000, 10, 2, 8)

@@ -1,32 +1,40 @@
-"""The app served in the HTTP benchmark (``uvicorn http_app:app --app-dir bench``).
+"""The apps of the HTTP benchmark: the generated backend's own app, and its fair twin.
 
-It is the generated backend's own ``app`` (imported from a generated copy named by
-``BENCH_BACKEND``) with three additions, so that every comparison runs in one server:
+``uvicorn http_app:app --app-dir bench`` serves the app of the project copy named by
+``BENCH_BACKEND`` (its backend folder), as ``app.main`` builds it. With ``BENCH_TWIN=1`` the copy
+is the *twin*: its AI blocks module is the same text without the inserted instrumentation, and
+the route ``POST {api-prefix}/log`` is replaced, at the same place in the route table, by a bare
+endpoint that reads the body and parses it with ``json.loads``, then answers ``202`` with a JSON
+object of the same keys and sizes as the telemetry endpoint's answer. So each subject and its
+baseline sit at the same route position of the same app: only the work under test differs.
 
-* ``POST /bench/bare``: a bare endpoint that ignores its body, the baseline of the telemetry
-  endpoint;
-* ``/bench/pristine/...``: the AI blocks router loaded from its text *before* instrumentation
-  (``BENCH_PRISTINE_AI_BLOCKS``), the baseline of the instrumented endpoints;
-* ``GET /bench/events``: how many event records the analytics logger has written, so the harness
-  can check that the instrumented endpoint logs and its twin does not.
-
-Event records really are written, through a handler on ``/dev/null``: the host of a deployed
-layer configures logging, and an unconfigured logger would skip the work being measured.
+``GET /bench/events`` (added last to both) counts the event records written, so that the harness
+can check that the instrumented endpoints write one record each and their twins none. Records go
+through a handler on ``/dev/null``: the host of a deployed layer configures logging, and an
+unconfigured logger would skip the very work being measured.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+import json
 import logging
 import os
 import sys
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
-BACKEND = Path(os.environ["BENCH_BACKEND"])
-PRISTINE_AI_BLOCKS = Path(os.environ["BENCH_PRISTINE_AI_BLOCKS"])
-sys.path.insert(0, str(BACKEND))
+# The telemetry endpoint's answer, with values of the same lengths (a UUID4, a millisecond UTC
+# timestamp): the harness checks that both answers have the same size.
+BARE_ANSWER = {
+    "status": "accepted",
+    "event_id": "00000000-0000-4000-8000-000000000000",
+    "event_type": "ai_block_used",
+    "timestamp": "2025-01-27T09:30:00.123Z",
+}
 
 
 class CountingHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -40,38 +48,60 @@ class CountingHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
-def _configure_logging() -> None:
+def configure_logging() -> None:
+    """Write the analytics records through a counting handler on ``/dev/null``."""
     analytics = logging.getLogger("app.analytics")
+    if any(isinstance(handler, CountingHandler) for handler in analytics.handlers):
+        return
     analytics.setLevel(logging.INFO)
     analytics.propagate = False
-    # The stream stays open for the life of the server process.
+    # The stream stays open for the life of the process.
     analytics.addHandler(CountingHandler(Path(os.devnull).open("w", encoding="utf-8")))  # noqa: SIM115
 
 
-def _load_pristine_router(path: Path) -> object:
-    name = "app.api._bench_pristine_ai_blocks"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module.router
+async def bare_log(request: Request) -> JSONResponse:
+    """The fair baseline of the telemetry endpoint: read the body, parse it, answer 202."""
+    json.loads(await request.body())
+    return JSONResponse(status_code=202, content=dict(BARE_ANSWER))
 
 
-def build() -> FastAPI:
-    """Import the generated app and add the benchmark's endpoints."""
-    _configure_logging()
-    main = importlib.import_module("app.main")
-    application: FastAPI = main.app
-    application.include_router(
-        _load_pristine_router(PRISTINE_AI_BLOCKS),  # type: ignore[arg-type]
-        prefix="/bench/pristine",
+def _replace_log_route(router: APIRouter) -> None:
+    """Put the bare endpoint in place of the telemetry router's ``POST .../log`` route."""
+    routes = router.routes
+    index = next(
+        i
+        for i, route in enumerate(routes)
+        if isinstance(route, APIRoute)
+        and route.path.endswith("/log")
+        and "POST" in (route.methods or ())
     )
+    path = routes[index].path.removeprefix(router.prefix)  # type: ignore[attr-defined]
+    # Built by the same router, so it gets the router's prefix and settings, then moved to the
+    # index of the route it replaces.
+    router.add_api_route(path, bare_log, methods=["POST"], status_code=202)
+    routes[index] = routes.pop()
+    router._mark_routes_changed()  # FastAPI's cache of included routes is keyed by a version
 
-    @application.post("/bench/bare", status_code=202)
-    async def bare() -> dict[str, str]:
-        return {"status": "accepted"}
+
+_imported_from: list[str] = []
+
+
+def build(backend: Path, *, twin: bool) -> FastAPI:
+    """Import the app of the copy at ``backend`` (its own ``app`` package) and prepare it.
+
+    Any ``app`` package imported before is forgotten first, so one process can hold the app of
+    two copies (the in-app probe does).
+    """
+    configure_logging()
+    for name in [name for name in sys.modules if name == "app" or name.startswith("app.")]:
+        del sys.modules[name]
+    for folder in _imported_from:
+        sys.path.remove(folder)
+    _imported_from[:] = [str(backend)]
+    sys.path.insert(0, str(backend))
+    application: FastAPI = importlib.import_module("app.main").app
+    if twin:
+        _replace_log_route(importlib.import_module("app.analytics.telemetry_router").router)
 
     @application.get("/bench/events")
     async def events() -> dict[str, int]:
@@ -80,4 +110,5 @@ def build() -> FastAPI:
     return application
 
 
-app = build()
+if "BENCH_BACKEND" in os.environ:
+    app = build(Path(os.environ["BENCH_BACKEND"]), twin=os.environ.get("BENCH_TWIN") == "1")

@@ -31,7 +31,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import queue_sink_bench
 import workspace
 from common import Options, Row, Section, Stats, log
 
@@ -261,8 +260,6 @@ def run(options: Options) -> Section:
             )
         )
         line = document["line"]
-    log("logger: a 50 ms sink behind QueueSink under load")
-    queue_sink_bench.measure(options, copy, copy / "backend", section)
     section.notes.append(
         "baseline: `makeRecord` + `handle` of the exact line the generated logger wrote, through "
         "the same StreamHandler on /dev/null (what the logging sink does at the least); ratios "

@@ -11,13 +11,7 @@ discards: the figures are the layer's and the SDK's cost, not a network's. Varia
 interleaved, the first round is discarded, and ratios are medians of per-round ratios. A second
 worker, where no SDK was ever configured, times the sink as the no-op it then is.
 
-Run from the repository root (about a minute; ``--quick``: seconds)::
-
-    .venv/bin/python bench/otel_bench.py            # prints the section
-    .venv/bin/python bench/otel_bench.py --write    # and puts it into bench/RESULTS.md
-
-``bench/run.py`` does not run this script (yet); ``--write`` replaces only this script's own
-section of ``RESULTS.md``, between its markers.
+``bench/run.py --only otel`` runs it; this file is also the workers' entry point.
 """
 
 from __future__ import annotations
@@ -26,22 +20,15 @@ import argparse
 import json
 import logging
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = BENCH_DIR.parent
-RESULTS = BENCH_DIR / "RESULTS.md"
-WORK = BENCH_DIR / ".work" / "otel"
-BEGIN = "<!-- otel_bench.py: begin -->"
-END = "<!-- otel_bench.py: end -->"
+from common import PROJECT_ROOT, Options, Row, Section, Stats, ratio_row
+
 TARGET = 2.0
 
 PAYLOAD: dict[str, Any] = {
@@ -222,102 +209,80 @@ def _run_worker(kind: str, backend: Path, repeats: int, number: int) -> dict[str
     return document
 
 
-def _paired(subject: list[float], base: list[float]) -> float:
-    return statistics.median(s / b for s, b in zip(subject, base, strict=True))
-
-
-def _cell(samples: list[float]) -> str:
-    return f"{statistics.median(samples):,.0f} ({min(samples):,.0f}-{max(samples):,.0f})"
-
-
-def report(repeats: int, number: int) -> str:
-    """Run both workers and return the Markdown section."""
+def run(options: Options) -> Section:
+    """Run both workers and compare the sinks."""
+    section = Section("otel", "EventLogger.log through the OpenTelemetry sink (ns/call)")
     started = time.perf_counter()
-    backend = render_layer(WORK)
+    repeats, number = options.logger_repeats, options.logger_number
+    import workspace  # imports the tool: not in the workers
+
+    backend = render_layer(workspace.fresh_dir("otel"))
     with_sdk = _run_worker("sdk", backend, repeats, number)
     without = _run_worker("no-sdk", backend, repeats, number)
     samples: dict[str, list[float]] = with_sdk["samples"]
     base = samples["logging"]
-    ratio = _paired(samples["opentelemetry"], base)
-    queued = _paired(samples["QueueSink(opentelemetry)"], base)
-    noop_samples: dict[str, list[float]] = without["samples"]
-    noop = _paired(noop_samples["opentelemetry, no SDK"], noop_samples["logging"])
-    versions = ", ".join(
-        f"{name} {metadata.version(name)}"
-        for name in ("opentelemetry-api", "opentelemetry-sdk", "fastapi", "pydantic")
+    section.rows.append(
+        Row("log(), LoggingSink (StreamHandler on /dev/null)", "ns/call", Stats.of(base))
     )
-    verdict = "met" if ratio <= TARGET else "**missed**"
+    section.rows.append(
+        ratio_row(
+            "log(), OpenTelemetrySink, SDK with BatchLogRecordProcessor",
+            "ns/call",
+            samples["opentelemetry"],
+            "LoggingSink",
+            base,
+            f"<= {TARGET:g}x",
+        )
+    )
+    section.rows.append(
+        ratio_row(
+            "log(), QueueSink(OpenTelemetrySink()), same SDK",
+            "ns/call",
+            samples["QueueSink(opentelemetry)"],
+            "LoggingSink",
+            base,
+        )
+    )
+    noop: dict[str, list[float]] = without["samples"]
+    section.rows.append(
+        ratio_row(
+            "log(), OpenTelemetrySink, no SDK configured (fresh process)",
+            "ns/call",
+            noop["opentelemetry, no SDK"],
+            "LoggingSink",
+            noop["logging"],
+        )
+    )
     dropped = with_sdk["emitted"] - with_sdk["exported"]
-    drops = (
-        f" The {dropped:,} missing ones were dropped by the processor itself when its queue (2,048 "
-        "records by default) filled up during a tight loop of calls; it warns when it does."
-        if dropped
-        else ""
+    section.notes.append(
+        f"{repeats} rounds of {number:,} calls, each followed by the variant's flush (work a "
+        "variant defers to a thread is paid inside its timing); variants interleaved, first "
+        "round discarded; ratios are medians of per-round ratios. The batch processor exported "
+        f"{with_sdk['exported']:,} of the {with_sdk['emitted']:,} records emitted through the "
+        "OpenTelemetry variants (its exporter counts and discards)"
+        + (
+            f"; the {dropped:,} others were dropped by the processor when its queue (2,048 "
+            "records by default) filled up during the tight loop of calls"
+            if dropped
+            else ""
+        )
+        + f". Without an SDK, {len(without['sdk_modules'])} `opentelemetry.sdk` modules were "
+        "loaded."
     )
-    lines = [
-        BEGIN,
-        "## EventLogger.log through the OpenTelemetry sink (`bench/otel_bench.py`)",
-        "",
-        f"Measured on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
-        f"{time.perf_counter() - started:.0f} s, {platform.python_implementation()} "
-        f"{platform.python_version()}, {os.cpu_count()} CPUs, {versions}. "
-        f"ns per call, median (min-max) of {repeats} rounds of {number:,} calls each followed "
-        "by the variant's flush; ratios are medians of per-round ratios against the logging "
-        "sink of the same worker.",
-        "",
-        "| what | ns/call | vs logging sink | target |",
-        "|---|---|---|---|",
-        f"| `log()`, `LoggingSink` (StreamHandler on /dev/null) | {_cell(base)} | 1.00x | |",
-        f"| `log()`, `OpenTelemetrySink`, SDK with `BatchLogRecordProcessor` | "
-        f"{_cell(samples['opentelemetry'])} | **{ratio:.2f}x** | <= {TARGET:g}x, {verdict} |",
-        f"| `log()`, `QueueSink(OpenTelemetrySink())`, same SDK | "
-        f"{_cell(samples['QueueSink(opentelemetry)'])} | {queued:.2f}x | reported |",
-        f"| `log()`, `OpenTelemetrySink`, no SDK configured (fresh process) | "
-        f"{_cell(noop_samples['opentelemetry, no SDK'])} | {noop:.2f}x | reported |",
-        "",
-        f"The batch processor exported {with_sdk['exported']:,} of the "
-        f"{with_sdk['emitted']:,} records emitted through the OpenTelemetry variants (its exporter "
-        f"counts and discards).{drops} Without an SDK, no `opentelemetry.sdk` module was loaded "
-        f'({len(without["sdk_modules"])} found). The default sink with `sink = "opentelemetry"` '
-        "is the unqueued one: the batch processor already hands the export to a thread, a "
-        "`QueueSink` in front costs a second hand-off, and the records it emits from its own "
-        "thread lose the request's span context.",
-        END,
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_section(section: str) -> None:
-    """Put ``section`` into ``RESULTS.md``: replace the previous one, or append it."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
-    if BEGIN in text and END in text:
-        before, _, rest = text.partition(BEGIN)
-        _, _, after = rest.partition(END)
-        text = before + section.rstrip("\n") + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
+    section.seconds = time.perf_counter() - started
+    return section
 
 
 def main() -> None:
-    """Run the benchmark (or, with ``--worker``, one of its workers)."""
+    """Entry point of a worker process (``bench/run.py --only otel`` runs the benchmark)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a smoke run: few, short rounds")
-    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
-    parser.add_argument("--worker", choices=["sdk", "no-sdk"], help=argparse.SUPPRESS)
-    parser.add_argument("backend", nargs="?", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["sdk", "no-sdk"], required=True)
+    parser.add_argument("backend", type=Path)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--number", type=int, default=20_000)
     args = parser.parse_args()
-    if args.worker is not None:
-        work = worker_with_sdk if args.worker == "sdk" else worker_without_sdk
-        json.dump(work(args.backend, args.repeats, args.number), sys.stdout)
-        return
-    repeats, number = (3, 2_000) if args.quick else (args.repeats, args.number)
-    section = report(repeats, number)
-    print(section, end="")
-    if args.write:
-        write_section(section)
+    work = worker_with_sdk if args.worker == "sdk" else worker_without_sdk
+    json.dump(work(args.backend, args.repeats, args.number), sys.stdout)
 
 
 if __name__ == "__main__":

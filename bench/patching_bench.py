@@ -1,32 +1,31 @@
-"""Patching big route modules: time and memory of `generate`, and of `--check` once up to date.
+"""Patching big route modules: time and memory of ``generate``, and of ``--check`` once up to date.
 
-Targets (issue 8 and issue 12), each a ratio to a baseline measured in the same run:
+Targets (issues 8 and 12), each against a bound or a baseline measured in the same rounds:
 
-* fresh `generate` of a 5,000-line module with 200 handlers: <= 2 s;
-* fresh `generate` of a module with 2,000 handlers: <= 2 s and <= 150 MiB peak RSS;
-* `--check` on either, up to date: <= 1.5x `--check` on the bundled project;
+* fresh ``generate`` of a module with 200 handlers (about 5,000 lines): <= 2 s;
+* fresh ``generate`` of a module with 2,000 handlers: <= 2 s and <= 150 MiB peak RSS;
+* ``--check`` on the 2,000-handler project, up to date: <= 1.5x ``--check`` on the bundled project;
 * growth from 100 to 2,000 handlers: linear (slope of log(time) over log(handlers) <= 1.1).
 
-Whole processes are timed, interleaved round by round with the baseline, medians reported.
-Run: ``.venv/bin/python bench/patching_bench.py [--rounds N]``; it prints a Markdown section.
+Whole processes of the fresh install (``freshenv.py``, as in ``cli_bench.py``), timed with their
+peak RSS; each round runs every command once, medians over rounds.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-import os
 import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-CLI = str(Path(sys.executable).parent / "telemetry-scaffold")
-LINES_PER_HANDLER = 25  # a body model, a handler with a docstring and a few statements
+import freshenv
+import workspace
+from common import Options, ProcessRun, Row, Section, Stats, log, ratio_row, run_timed
+
+SIZES = (100, 200, 500, 1_000, 2_000)
+CHECKED = (200, 2_000)
+SLOPE_TARGET = 1.1
 
 
 def route_module(handlers: int) -> str:
@@ -61,18 +60,10 @@ async def add_line_{index}(order_id: int, line_id: str, line: Line{index}) -> di
     return "".join(parts)
 
 
-def make_project(root: Path, handlers: int | None) -> Path:
-    """The bundled project (``handlers`` None), or a small one with a big route module."""
+def make_project(root: Path, handlers: int) -> Path:
+    """A small project whose one instrumented module has ``handlers`` route handlers."""
     if root.exists():
         shutil.rmtree(root)
-    if handlers is None:
-        root.mkdir(parents=True)
-        shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
-        shutil.copy2(REPO / ".telemetry-scaffold.json", root / ".telemetry-scaffold.json")
-        ignore = shutil.ignore_patterns("__pycache__")
-        shutil.copytree(REPO / "backend", root / "backend", ignore=ignore)
-        shutil.copytree(REPO / "specs", root / "specs", ignore=ignore)
-        return root
     (root / "backend/app/api").mkdir(parents=True)
     (root / "pyproject.toml").write_text(
         '[project]\nname = "orders"\n\n[tool.telemetry-scaffold]\n'
@@ -88,99 +79,122 @@ def make_project(root: Path, handlers: int | None) -> Path:
     return root
 
 
-def run(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one process."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}")
-    return seconds, usage.ru_maxrss / 1024
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    options = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="patching-bench-"))
-    try:
-        return _measure(work, options.rounds)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _measure(work: Path, rounds: int) -> int:
-    bundled = make_project(work / "bundled", None)
-    sizes = (100, 200, 500, 1000, 2000)
-    fresh: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
-    check: dict[int, list[float]] = {size: [] for size in (200, 2000)}
-    baseline: list[float] = []
-    for round_index in range(rounds + 1):  # the first round warms the caches up, discarded
-        results: dict[str, float] = {}
-        baseline_seconds, _ = run([CLI, "generate", "--check", "--root", str(bundled)])
-        for size in sizes:
-            root = make_project(work / f"h{size}", size)
-            seconds, rss = run([CLI, "generate", "--root", str(root)])
-            if round_index:
-                fresh[size].append((seconds, rss))
-            if size in check:
-                results[f"check{size}"] = run([CLI, "generate", "--check", "--root", str(root)])[0]
-        if round_index:
-            baseline.append(baseline_seconds)
-            for size in check:
-                check[size].append(results[f"check{size}"])
-    base = statistics.median(baseline)
-    lines = (REPO / "bench").exists()
-    del lines
-    print("| what | median | ratio / bound | target |")
-    print("|---|---|---|---|")
-    print(f"| `generate --check`, bundled project (baseline) | {base * 1000:.0f} ms | 1.00x | |")
-    for size in sizes:
-        seconds = statistics.median(item[0] for item in fresh[size])
-        rss = statistics.median(item[1] for item in fresh[size])
-        source_lines = route_module(size).count("\n")
-        target = "<= 2 s" if size in (200, 2000) else ""
-        memory = " and <= 150 MiB" if size == 2000 else ""
-        print(
-            f"| fresh `generate`, {size:,} handlers ({source_lines:,} lines) | "
-            f"{seconds:.2f} s, {rss:.0f} MiB peak | | {target}{memory} |"
-        )
-    for size in check:
-        ratio = statistics.median(check[size]) / base
-        print(
-            f"| `--check`, {size:,} handlers, up to date | "
-            f"{statistics.median(check[size]) * 1000:.0f} ms"
-            f" | {ratio:.2f}x | <= 1.5x |"
-        )
+def _slope(sizes: list[int], seconds: list[float]) -> float:
+    """Least-squares slope of log(seconds) over log(sizes)."""
     xs = [math.log(size) for size in sizes]
-    ys = [math.log(statistics.median(item[0] for item in fresh[size])) for size in sizes]
+    ys = [math.log(value) for value in seconds]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
         (x - mean_x) ** 2 for x in xs
     )
-    # The fixed cost of a process (imports, templates) flattens the slope: fit the marginal
-    # cost too, from the handlers' share of the time.
-    fixed = statistics.median(item[0] for item in fresh[sizes[0]]) - (
-        statistics.median(item[0] for item in fresh[sizes[1]])
-        - statistics.median(item[0] for item in fresh[sizes[0]])
-    )
-    marginal = [
-        math.log(max(statistics.median(item[0] for item in fresh[size]) - fixed, 1e-6))
-        for size in sizes
-    ]
-    mean_m = statistics.fmean(marginal)
-    marginal_slope = sum(
-        (x - mean_x) * (m - mean_m) for x, m in zip(xs, marginal, strict=True)
-    ) / sum((x - mean_x) ** 2 for x in xs)
-    print(
-        f"| growth of fresh `generate`, 100 to 2,000 handlers | slope {slope:.2f} "
-        f"(of the per-handler part: {marginal_slope:.2f}) | | <= 1.1 |"
-    )
-    return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _bound_row(name: str, unit: str, samples: list[float], bound: float, text: str) -> Row:
+    stats = Stats.of(samples)
+    ratio = stats.median / bound
+    return Row(name, unit, stats, text, ratio, "<= 1.0x", ratio <= 1.0)
+
+
+def run(options: Options) -> Section:
+    """Time fresh ``generate`` at each size and ``--check`` on the largest, in rounds."""
+    section = Section("patching", "Patching big route modules (whole process, fresh install)")
+    started = time.perf_counter()
+    fresh = freshenv.get()
+    env = fresh.env()
+    tool = str(fresh.bin / "telemetry-scaffold")
+    work = workspace.fresh_dir("patching")
+    bundled = work / "bundled"
+    workspace.make_generated(bundled)
+    checked = {size: make_project(work / f"checked-{size}", size) for size in CHECKED}
+    for root in checked.values():
+        workspace.generate(root)
+
+    def timed(*args: str) -> ProcessRun:
+        result = run_timed([tool, *args], env=env, capture=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"`{' '.join(args)}` exited {result.returncode}: {result.stderr}")
+        return result
+
+    rounds = options.patch_rounds
+    log(f"patching: {rounds} rounds of fresh generate at {SIZES} handlers and --check")
+    fresh_runs: dict[int, list[ProcessRun]] = {size: [] for size in SIZES}
+    check_runs: dict[int, list[ProcessRun]] = {size: [] for size in CHECKED}
+    baseline: list[ProcessRun] = []
+    for round_index in range(rounds + 1):  # round 0 warms the caches up and is discarded
+        base = timed("generate", "--check", "--root", str(bundled))
+        checks = {
+            size: timed("generate", "--check", "--root", str(checked[size])) for size in CHECKED
+        }
+        fresh_generates = {}
+        for size in SIZES:
+            root = make_project(work / f"fresh-{size}", size)
+            fresh_generates[size] = timed("generate", "--root", str(root))
+        if round_index:
+            baseline.append(base)
+            for size in CHECKED:
+                check_runs[size].append(checks[size])
+            for size in SIZES:
+                fresh_runs[size].append(fresh_generates[size])
+
+    base_ms = [run.seconds * 1000 for run in baseline]
+    section.rows.append(Row("--check, bundled project", "ms", Stats.of(base_ms)))
+    for size in SIZES:
+        label = f"generate fresh, {size:,} handlers ({route_module(size).count(chr(10)):,} lines)"
+        seconds = [run.seconds for run in fresh_runs[size]]
+        memory = [run.max_rss_mib for run in fresh_runs[size]]
+        if size in (200, 2_000):
+            section.rows.append(_bound_row(label, "s", seconds, 2.0, "2 s"))
+        else:
+            section.rows.append(Row(label, "s", Stats.of(seconds)))
+        if size == 2_000:
+            section.rows.append(
+                _bound_row(
+                    f"generate fresh, {size:,} handlers: peak RSS", "MiB", memory, 150, "150 MiB"
+                )
+            )
+        else:
+            section.rows.append(
+                Row(f"generate fresh, {size:,} handlers: peak RSS", "MiB", Stats.of(memory))
+            )
+    for size in CHECKED:
+        samples = [run.seconds * 1000 for run in check_runs[size]]
+        section.rows.append(
+            ratio_row(
+                f"--check, {size:,} handlers, up to date",
+                "ms",
+                samples,
+                "--check, bundled project",
+                base_ms,
+                "<= 1.5x" if size == 2_000 else "",
+            )
+        )
+    medians = [statistics.median(run.seconds for run in fresh_runs[size]) for size in SIZES]
+    slope = _slope(list(SIZES), medians)
+    section.rows.append(
+        Row(
+            f"growth of fresh generate, {SIZES[0]:,} to {SIZES[-1]:,} handlers",
+            "s",
+            None,
+            "log-log slope",
+            slope,
+            f"<= {SLOPE_TARGET}",
+            slope <= SLOPE_TARGET,
+            extra=", ".join(
+                f"{size:,}: {value:.2f} s" for size, value in zip(SIZES, medians, strict=True)
+            ),
+            ratio_suffix="",
+        )
+    )
+    # The fixed cost of a process (imports, templates) flattens the slope: the slope of the
+    # per-handler part, after taking off the cost extrapolated to zero handlers, is shown too.
+    fixed = medians[0] - (medians[1] - medians[0]) * SIZES[0] / (SIZES[1] - SIZES[0])
+    marginal = [max(value - fixed, 1e-6) for value in medians]
+    section.notes.append(
+        f"{rounds} rounds after one discarded; each round runs --check on the bundled project, "
+        f"--check on the up-to-date {', '.join(f'{size:,}' for size in CHECKED)}-handler projects "
+        "and a fresh generate at every size (a new copy each time). The slope of the per-handler "
+        f"part of the time (less {fixed * 1000:.0f} ms extrapolated to zero handlers) is "
+        f"{_slope(list(SIZES), marginal):.2f}."
+    )
+    section.seconds = time.perf_counter() - started
+    return section

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import io
 import pstats
+import re
 import statistics
 import subprocess
 import sysconfig
 import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from common import PROJECT_ROOT, PYTHON, bench_env
 
+_SITE_PACKAGES = re.compile(r"\S*/site-packages/")
 
-def import_times(args: Sequence[str], *, repeats: int = 3) -> dict[str, float]:
+
+def import_times(
+    args: Sequence[str],
+    *,
+    repeats: int = 3,
+    python: str = PYTHON,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, float]:
     """Return the import self-time in ms per top-level package of ``python -X importtime args``.
 
     Self times add up to the whole import cost without double counting; the median over
@@ -24,10 +33,10 @@ def import_times(args: Sequence[str], *, repeats: int = 3) -> dict[str, float]:
     samples: dict[str, list[float]] = defaultdict(list)
     for _ in range(repeats):
         result = subprocess.run(
-            [PYTHON, "-X", "importtime", *args],
+            [python, "-X", "importtime", *args],
             capture_output=True,
             text=True,
-            env=bench_env(),
+            env=dict(env) if env is not None else bench_env(),
             check=False,
             timeout=300,
         )
@@ -71,7 +80,13 @@ def describe_imports(
 
 
 def cprofile(
-    args: Sequence[str], *, top: int = 15, sort: str = "cumulative", only: str = ""
+    args: Sequence[str],
+    *,
+    top: int = 15,
+    sort: str = "cumulative",
+    only: str = "",
+    python: str = PYTHON,
+    env: Mapping[str, str] | None = None,
 ) -> str:
     """Run ``python -m cProfile args`` and return the ``top`` entries, sorted by ``sort``.
 
@@ -81,10 +96,10 @@ def cprofile(
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "profile.out"
         subprocess.run(
-            [PYTHON, "-m", "cProfile", "-o", str(output), *args],
+            [python, "-m", "cProfile", "-o", str(output), *args],
             capture_output=True,
             text=True,
-            env=bench_env(),
+            env=dict(env) if env is not None else bench_env(),
             check=False,
             timeout=600,
         )
@@ -106,6 +121,6 @@ def cprofile(
     def short(line: str) -> str:
         for prefix in prefixes:
             line = line.replace(prefix, "")
-        return line
+        return _SITE_PACKAGES.sub("", line)
 
     return "\n".join(short(line) for line in lines[start:] if line)

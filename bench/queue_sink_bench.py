@@ -6,26 +6,20 @@ own app plus ``POST /bench/sink/{mode}``, which installs on the process-wide eve
 the placeholder ``LoggingSink`` (records to a handler on ``/dev/null``) or ``QueueSink`` around a
 backend that sleeps 50 ms per event, like a remote collector. Rounds alternate the two modes;
 each round loads ``POST /api/ai/ask-question`` (instrumented: one event per request) for a fixed
-time with ``loadgen.py``, and the ratio is the median of the per-round ratios. A 50 ms backend
+time with ``wrk``, and the ratio is the median of the per-round ratios. A 50 ms backend
 takes 20 events a second, so under load its queue fills and the rest are dropped and counted:
 the point is that the server stays as fast as with the placeholder, and the drops are reported.
 """
 
 from __future__ import annotations
 
-import contextlib
-import http.client
 import json
-import socket
-import statistics
-import subprocess
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-from common import BENCH_DIR, PYTHON, Options, Row, Section, Stats, bench_env
+import load
+import workspace
+from common import Options, Row, Section, Stats, bench_env, log, ratio_row
 
-HOST = "127.0.0.1"
 PATH = "/api/ai/ask-question"
 BODY = json.dumps({"question": "What is a robot?", "chapter_id": "intro-to-robotics"})
 TARGET = 0.9
@@ -77,128 +71,78 @@ async def use_sink(mode: str) -> dict:
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _post(port: int, path: str) -> dict[str, int]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=60)
-    try:
-        connection.request("POST", path)
-        response = connection.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{path} answered {response.status}: {body[:200]!r}")
-        document: dict[str, int] = json.loads(body)
-        return document
-    finally:
-        connection.close()
-
-
-@contextlib.contextmanager
-def _serve(work: Path, backend: Path) -> Iterator[int]:
-    (work / "queue_sink_app.py").write_text(APP.format(backend=str(backend)), encoding="utf-8")
-    port = _free_port()
-    argv = [PYTHON, "-m", "uvicorn", "queue_sink_app:app", "--host", HOST, "--port", str(port)]
-    argv += ["--workers", "1", "--no-access-log", "--log-level", "warning"]
-    log_file = work / "queue_sink_server.log"
-    with log_file.open("w", encoding="utf-8") as output:
-        server = subprocess.Popen(
-            argv, cwd=work, env=bench_env(), stdout=output, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"uvicorn exited:\n{log_file.read_text()[-2000:]}")
-                with contextlib.suppress(OSError), socket.create_connection((HOST, port), 1):
-                    break
-                if time.monotonic() > deadline:
-                    raise RuntimeError("uvicorn did not start within 60 s")
-                time.sleep(0.2)
-            yield port
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _load(port: int, options: Options) -> dict[str, float]:
-    result = subprocess.run(
-        [
-            PYTHON,
-            str(BENCH_DIR / "loadgen.py"),
-            f"http://{HOST}:{port}{PATH}",
-            BODY,
-            "--seconds",
-            str(options.http_seconds),
-            "--connections",
-            str(options.http_connections),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=options.http_seconds + 60,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"loadgen failed:\n{result.stderr[-2000:]}")
-    document: dict[str, float] = json.loads(result.stdout)
-    if document["non_2xx"] or document["errors"]:
-        raise RuntimeError(f"bad answers under load: {document}")
+def _switch(port: int, mode: str) -> dict[str, int]:
+    """Install the ``mode`` sink; return the health counters of the sink it replaced."""
+    status, body = load.request(port, "POST", f"/bench/sink/{mode}")
+    if status != 200:
+        raise RuntimeError(f"/bench/sink/{mode} answered {status}: {body[:200]!r}")
+    document: dict[str, int] = json.loads(body)
     return document
 
 
-def measure(options: Options, work: Path, backend: Path, section: Section) -> None:
-    """Add the rows and notes of the slow-sink comparison to ``section``."""
-    rounds = options.http_rounds
+def run(options: Options) -> Section:
+    """Compare requests/s with the slow sink behind ``QueueSink`` and with the logging sink."""
+    section = Section("queue-sink", "A slow sink behind QueueSink, under load")
+    load.require_wrk()
+    started = time.perf_counter()
+    work = workspace.fresh_dir("queue-sink")
+    copy = work / "project"
+    plan = workspace.make_generated(copy)
+    (work / "queue_sink_app.py").write_text(
+        APP.format(backend=str(copy / plan.backend)), encoding="utf-8"
+    )
     rps: dict[str, list[float]] = {"logging": [], "queued": []}
-    requests = {"logging": 0.0, "queued": 0.0}
+    requests = {"logging": 0, "queued": 0}
     dropped = 0
-    with _serve(work, backend) as port:
-        _post(port, "/bench/sink/logging")
-        _load(port, Options.make(quick=True))  # warm-up
+    server = load.serve(
+        "queue_sink_app:app", app_dir=work, env=bench_env(), log_file=work / "uvicorn.log"
+    )
+    with server as port:
+
+        def load_once(seconds: int) -> load.LoadResult:
+            url = f"http://{load.HOST}:{port}{PATH}"
+            return load.wrk(
+                url, BODY, seconds=seconds, connections=options.http_connections, script_dir=work
+            )
+
+        _switch(port, "logging")
+        load_once(1)  # warm-up
         previous = "logging"
-        for round_index in range(rounds):
+        log(f"queue-sink: {options.http_rounds} rounds x 2 sinks x {options.http_seconds} s")
+        for round_index in range(options.http_rounds):
             order = ["logging", "queued"] if round_index % 2 else ["queued", "logging"]
             for mode in order:
                 # Each switch answers the health of the sink it replaces (and closes it).
-                replaced = _post(port, f"/bench/sink/{mode}")
+                replaced = _switch(port, mode)
                 if previous == "queued":
                     dropped += replaced["dropped"]
-                result = _load(port, options)
-                rps[mode].append(result["rps"])
-                requests[mode] += result["requests"]
+                result = load_once(options.http_seconds)
+                rps[mode].append(result.rps)
+                requests[mode] += result.requests
                 previous = mode
-        replaced = _post(port, "/bench/sink/logging")
+        replaced = _switch(port, "logging")
         if previous == "queued":
             dropped += replaced["dropped"]
-    ratios = [q / p for q, p in zip(rps["queued"], rps["logging"], strict=True)]
-    ratio = statistics.median(ratios)
     section.rows.append(
         Row("ask-question, logging sink: throughput", "req/s", Stats.of(rps["logging"]))
     )
     section.rows.append(
-        Row(
+        ratio_row(
             "ask-question, 50 ms sink behind QueueSink: throughput",
             "req/s",
-            Stats.of(rps["queued"]),
+            rps["queued"],
             "logging sink",
-            ratio,
+            rps["logging"],
             f">= {TARGET}x",
-            ratio >= TARGET,
         )
     )
     section.notes.append(
-        f"slow sink: POST {PATH} under uvicorn (1 worker), {options.http_connections} "
-        f"connections of bench/loadgen.py, {options.http_seconds:g} s per mode and round, "
-        f"{rounds} rounds alternating which mode goes first; ratio = median of per-round ratios. "
-        f"The 50 ms backend took 20 events/s: of {int(requests['queued']):,} events sent through "
-        f"QueueSink(maxsize=10,000) the server dropped and counted about {dropped:,} (health "
-        "`dropped`), and every request still answered 200."
+        f"POST {PATH} under uvicorn (1 worker), wrk with {options.http_connections} connections, "
+        f"{options.http_seconds} s per sink and round, {options.http_rounds} rounds alternating "
+        "which sink goes first; ratio = median of per-round ratios. The 50 ms backend takes 20 "
+        f"events/s: of {requests['queued']:,} events sent through QueueSink(maxsize=10,000) the "
+        f"server dropped and counted {dropped:,} (health `dropped`), and every request still "
+        "answered 2xx."
     )
+    section.seconds = time.perf_counter() - started
+    return section

@@ -2,8 +2,8 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/run.py            # everything, about 3 minutes on 2 cores
-    .venv/bin/python bench/run.py --quick    # a smoke run in about a minute
+    .venv/bin/python bench/run.py            # everything, about 12 minutes on 2 cores
+    .venv/bin/python bench/run.py --quick    # a smoke run in about 4 minutes
     .venv/bin/python bench/run.py --only cli --only logger
 
 Each benchmark works on copies of the project under ``bench/.work/`` and never on the checkout.
@@ -21,10 +21,13 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import catalog_bench
 import cli_bench
 import http_bench
 import logger_bench
-import scale_bench
+import otel_bench
+import patching_bench
+import queue_sink_bench
 from common import (
     BENCH_DIR,
     PROJECT_ROOT,
@@ -41,15 +44,21 @@ from common import (
 
 BENCHMARKS: dict[str, Callable[[Options], Section]] = {
     "cli": cli_bench.run,
-    "scale": scale_bench.run,
+    "patching": patching_bench.run,
     "logger": logger_bench.run,
     "http": http_bench.run,
+    "queue-sink": queue_sink_bench.run,
+    "otel": otel_bench.run,
+    "catalog": catalog_bench.run,
 }
 TITLES = {
-    "cli": "CLI, whole process",
-    "scale": "Scale",
+    "cli": "CLI on a fresh install",
+    "patching": "Patching big route modules",
     "logger": "EventLogger.log",
     "http": "HTTP",
+    "queue-sink": "A slow sink behind QueueSink",
+    "otel": "The OpenTelemetry sink",
+    "catalog": "The event catalog",
 }
 RESULTS = BENCH_DIR / "RESULTS.md"
 # Hand-written reading of the latest figures, appended to the report as it is.
@@ -68,12 +77,6 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         action="append",
         choices=sorted(BENCHMARKS),
         help="run only this benchmark (repeatable); default: all",
-    )
-    parser.add_argument(
-        "--loadgen",
-        choices=("auto", "wrk", "python"),
-        default="auto",
-        help="HTTP load generator (auto: wrk when installed, else the Python one)",
     )
     parser.add_argument(
         "--output",
@@ -164,7 +167,7 @@ def _markdown(
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen benchmarks; return 1 when one of them could not run."""
     args = _parse(argv)
-    options = Options.make(quick=args.quick, loadgen=args.loadgen)
+    options = Options.make(quick=args.quick)
     keys = [key for key in BENCHMARKS if not args.only or key in args.only]
     full = not args.quick and len(keys) == len(BENCHMARKS)
     output: Path = args.output or (RESULTS if full else WORK_DIR / "RESULTS.partial.md")
