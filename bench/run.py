@@ -13,6 +13,7 @@ Targets are reported, never asserted: the exit code is 0 unless a benchmark coul
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import sys
@@ -61,8 +62,6 @@ TITLES = {
     "catalog": "The event catalog",
 }
 RESULTS = BENCH_DIR / "RESULTS.md"
-# Hand-written reading of the latest figures, appended to the report as it is.
-ANALYSIS = BENCH_DIR / "ANALYSIS.md"
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -137,7 +136,8 @@ def _markdown(
             "",
             "Missed: "
             + "; ".join(f"{row.name} ({row.ratio_text}, target {row.target})" for _, row in missed)
-            + ". The profiles under each section show where the time goes.",
+            + ". The profiles under each section show where the time goes; "
+            "`bench/ANALYSIS.md` reads them.",
         ]
     for section in sections:
         lines += ["", f"## {section.title}", ""]
@@ -159,8 +159,6 @@ def _markdown(
                 "</details>",
             ]
         lines.append(f"\n_{section.title}: {section.seconds:.0f} s._")
-    if ANALYSIS.is_file():
-        lines += ["", ANALYSIS.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -195,6 +193,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = " ".join(["python bench/run.py", *(shlex.quote(arg) for arg in sys.argv[1:])])
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(_markdown(sections, facts, command, elapsed), encoding="utf-8")
+    # Every run's ratios, to compare runs (the spread between runs on a noisy machine).
+    record = WORK_DIR / "runs" / time.strftime("%Y%m%d-%H%M%S.json")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"section": s.key, "name": r.name, "ratio": r.ratio, "target": r.target, "met": r.met}
+        for s in sections
+        for r in s.rows
+    ]
+    record.write_text(json.dumps({"facts": facts, "rows": rows}, indent=1), encoding="utf-8")
     print(f"\nwrote {output} ({elapsed:.0f} s in all)")
     return 1 if any(section.error for section in sections) else 0
 
