@@ -992,28 +992,29 @@ def _free_form_type_lines(free_form: Sequence[str]) -> list[str]:
     return _fit(literal, 0, prefix="FreeFormEventType = ")
 
 
-def _value_key(value: ValueSpec | None) -> tuple[object, ...] | None:
-    """Everything ``value`` says, as a tuple of plain values."""
+def _value_key(value: ValueSpec | None) -> list[object] | None:
+    """Everything ``value`` says, as a list of plain values."""
     if value is None:
         return None
-    return (
+    return [
         value.type,
-        value.enum,
+        list(value.enum),
         value.min_length,
         value.max_length,
         value.minimum,
         value.maximum,
         _value_key(value.items),
         value.max_items,
-    )
+    ]
 
 
-class Catalog:
+class Catalog(dict[str, object]):
     """What the templates need about the declared events: ``catalog`` in their context.
 
-    Each part is computed when a template first uses it, and once. Its ``repr`` is the plan's
-    events, from which everything here follows: it stands for the catalog in the fingerprint
-    of the template context (see ``sync.plan_fingerprint``).
+    Each part is an attribute, computed when a template first uses it, and once. As a mapping
+    the catalog holds only its inputs, the plan's events in plain values, from which all of it
+    follows: that is what the template context's fingerprint (``sync.plan_fingerprint``) and
+    anything else that encodes the context as JSON see.
     """
 
     def __init__(self, plan: Plan, max_keys: int) -> None:
@@ -1027,26 +1028,26 @@ class Catalog:
             ConfigError: two generated class names would be the same.
         """
         _check_names(plan.events)
+        # Plain values: encoding the events' dataclasses would cost ten times as much.
+        super().__init__(
+            event_types=list(plan.event_types),
+            declared=[
+                [
+                    spec.name,
+                    spec.description,
+                    spec.additional_properties,
+                    [
+                        [p.name, p.required, p.description, _value_key(p.value)]
+                        for p in spec.properties
+                    ],
+                ]
+                for spec in plan.events
+            ],
+            max_keys=max_keys,
+        )
         self._event_types = plan.event_types
         self._specs = plan.events
         self._max_keys = max_keys
-
-    def __repr__(self) -> str:
-        """The inputs of the catalog, which determine all of it."""
-        # Plain tuples: the dataclasses' own repr costs ten times as much on a big catalog.
-        specs = tuple(
-            (
-                spec.name,
-                spec.description,
-                spec.additional_properties,
-                tuple(
-                    (p.name, p.required, p.description, _value_key(p.value))
-                    for p in spec.properties
-                ),
-            )
-            for spec in self._specs
-        )
-        return f"Catalog({self._event_types!r}, {specs!r}, max_keys={self._max_keys})"
 
     @cached_property
     def events(self) -> list[Event]:

@@ -15,6 +15,10 @@ from telemetry_cli.errors import PatchError
 from telemetry_cli.patching import PatchResult, uninstrument_source
 from telemetry_cli.patching import instrument_source as instrument_routes
 from telemetry_cli.patching import wire_source as patch_main
+from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.instrument import instrument_module
+from telemetry_cli.patching.project import edit_source
+from telemetry_cli.plan import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = [
@@ -1314,27 +1318,40 @@ def _log_calls(source: str) -> dict[str, ast.Call]:
 def test_bundled_route_modules_are_instrumented(
     module: str, import_name: str, event_type: str
 ) -> None:
+    # The bundled plan declares its events and captures chapter_id: each handler's call holds
+    # the route context and the captured properties, read from a parameter or a field of the
+    # body model, nothing else; instrumenting again with the plan changes nothing.
+    plan = load_plan(root=ROOT)
     path = ROOT / "backend" / "app" / module
     source = path.read_text(encoding="utf-8")
-    patched = _instrument(source, event_type=event_type, module_name=import_name).source
-    compile(patched, str(path), "exec")
-    _assert_only_added_lines(source, patched)
-    assert patched.count("from app.analytics.event_logger import event_logger\n") == 1
-    calls = _log_calls(patched)
+    assert source.count("from app.analytics.event_logger import event_logger\n") == 1
+    calls = _log_calls(source)
     assert calls
+    captured = plan.captured(module)
+    assert captured == ("chapter_id",)
     for handler, call in calls.items():
         assert ast.unparse(call.func) == "event_logger.log"
         event, payload = call.args
         assert ast.literal_eval(event) == event_type
         assert isinstance(payload, ast.Dict)
         keys = [ast.literal_eval(key) for key in payload.keys if key is not None]
-        assert keys[:4] == ["route", "method", "handler", "block_type"]
+        assert keys == ["route", "method", "handler", "block_type", *captured]
         assert ast.literal_eval(payload.values[2]) == handler
-        # Only path parameters are read from the request: never the body or its fields.
-        names = {node.id for node in ast.walk(payload) if isinstance(node, ast.Name)}
-        assert names == set(keys[4:])
-        assert "request" not in names
-    assert _instrument(patched, event_type=event_type, module_name=import_name).changes == ()
+        for key, value in zip(keys[4:], payload.values[4:], strict=True):
+            # A path parameter of that name, or that field of the body model.
+            assert (isinstance(value, ast.Name) and value.id == key) or (
+                isinstance(value, ast.Attribute)
+                and value.attr == key
+                and isinstance(value.value, ast.Name)
+            ), ast.unparse(value)
+
+    def edit(editor: ModuleEditor) -> None:
+        instrument_module(
+            editor, event_type, "app.analytics", plan.event(event_type), plan.captured(module)
+        )
+
+    again = edit_source(source, import_name, "app.analytics", edit)
+    assert (again.source, again.changes, again.problems) == (source, (), ())
 
 
 def test_bundled_chapter_visit_logs_the_chapter_id() -> None:
