@@ -192,7 +192,10 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
 
 
 def _cases() -> list[str]:
-    return sorted(path.name for path in CASES_DIR.iterdir() if path.is_dir())
+    # Hidden folders (a linter's cache) are not cases.
+    return sorted(
+        path.name for path in CASES_DIR.iterdir() if path.is_dir() and not path.name.startswith(".")
+    )
 
 
 def test_every_case_folder_has_an_expectation() -> None:
