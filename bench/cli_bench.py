@@ -69,6 +69,38 @@ def interleaved(
     return results
 
 
+# A Typer command with the options of `generate` that does nothing: what any Typer 0.29 command
+# with options costs (Typer builds a pydantic TypeAdapter per parameter when a command runs).
+TYPER_FLOOR = """\
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def generate(
+    root: Annotated[Path | None, typer.Option()] = None,
+    config: Annotated[Path | None, typer.Option()] = None,
+    check: Annotated[bool, typer.Option()] = False,
+    diff: Annotated[bool, typer.Option()] = False,
+    force: Annotated[bool, typer.Option()] = False,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    \"\"\"Do nothing.\"\"\"
+
+
+@app.command()
+def version() -> None:
+    \"\"\"Do nothing.\"\"\"
+
+
+app()
+"""
+
+
 def _template_text(text: str) -> str:
     """``text`` as a cookiecutter template: each plan value a variable, the rest verbatim."""
     pattern = re.compile("|".join(re.escape(value) for value in VARIABLES.values()))
@@ -130,10 +162,16 @@ def run(options: Options) -> Section:
     rendered = cookiecutter_template(bundled, template)
     outputs = [work / f"cookiecutter-{index:02d}" for index in range(total)]
 
+    floor = work / "typer_floor.py"
+    floor.write_text(TYPER_FLOOR, encoding="utf-8")
     tool = str(fresh.bin / "telemetry-scaffold")
     root = str(bundled)
     commands = [
         Command(BASELINE, lambda _: (fresh.python, "-c", "import typer, rich.console, jinja2")),
+        Command(
+            "a no-op Typer command with the options of generate",
+            lambda _: (fresh.python, str(floor), "generate", "--check", "--root", root),
+        ),
         Command("--help", lambda _: (tool, "--help"), target="<= 1.5x"),
         Command(
             "generate --check (up to date)",

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import freshenv
+import profiles
 import workspace
 from common import Options, ProcessRun, Row, Section, Stats, log, ratio_row, run_timed
 
@@ -196,5 +197,26 @@ def run(options: Options) -> Section:
         f"part of the time (less {fixed * 1000:.0f} ms extrapolated to zero handlers) is "
         f"{_slope(list(SIZES), marginal):.2f}."
     )
+    log("patching: profiles of the 2,000-handler project")
+    largest = str(checked[CHECKED[-1]])
+    profiled = str(make_project(work / "profile-fresh", CHECKED[-1]))
+    for title, args, sort in (
+        ("--check, 2,000 handlers, by internal time", ("--check", "--root", largest), "tottime"),
+        ("fresh generate, 2,000 handlers, the tool's functions by cumulative time",
+         ("--root", profiled), "cumulative"),
+    ):  # fmt: skip
+        section.profiles.append(
+            (
+                f"cProfile: {title}",
+                profiles.cprofile(
+                    ("-m", "telemetry_cli", "generate", *args),
+                    sort=sort,
+                    top=25,
+                    only="" if sort == "tottime" else "telemetry_cli/",
+                    python=fresh.python,
+                    env=env,
+                ),
+            )
+        )
     section.seconds = time.perf_counter() - started
     return section
