@@ -228,13 +228,13 @@ def run(options: Options) -> Section:
 
     log("cli: import-time profiles")
     base_imports = profiles.import_times(
-        ("-c", "import typer, rich.console, jinja2"), python=fresh.python, env=env
+        ("-c", "import typer, rich.console, jinja2"), python=fresh.python, env=env, cwd=fresh.home
     )
     for label, args in (
         ("--help", ("-m", "telemetry_cli", "--help")),
         ("generate --check", ("-m", "telemetry_cli", "generate", "--check", "--root", root)),
     ):
-        times = profiles.import_times(args, python=fresh.python, env=env)
+        times = profiles.import_times(args, python=fresh.python, env=env, cwd=fresh.home)
         section.profiles.append(
             (f"import time: {label}", profiles.describe_imports(label, times, base_imports))
         )
@@ -246,6 +246,7 @@ def run(options: Options) -> Section:
                 only="telemetry_cli/",
                 python=fresh.python,
                 env=env,
+                cwd=fresh.home,
             ),
         )
     )

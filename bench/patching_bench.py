@@ -215,6 +215,7 @@ def run(options: Options) -> Section:
                     only="" if sort == "tottime" else "telemetry_cli/",
                     python=fresh.python,
                     env=env,
+                    cwd=fresh.home,
                 ),
             )
         )

@@ -1,4 +1,8 @@
-"""Profiles that explain a figure: import time per package (``-X importtime``) and cProfile."""
+"""Profiles that explain a figure: import time per package (``-X importtime``) and cProfile.
+
+Both run ``python -m ...`` or ``-c``, which put the working folder first on ``sys.path``: give
+them a ``cwd`` outside the checkout to profile an installed package rather than the checkout's.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ def import_times(
     repeats: int = 3,
     python: str = PYTHON,
     env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> dict[str, float]:
     """Return the import self-time in ms per top-level package of ``python -X importtime args``.
 
@@ -37,6 +42,7 @@ def import_times(
             capture_output=True,
             text=True,
             env=dict(env) if env is not None else bench_env(),
+            cwd=cwd,
             check=False,
             timeout=300,
         )
@@ -87,6 +93,7 @@ def cprofile(
     only: str = "",
     python: str = PYTHON,
     env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> str:
     """Run ``python -m cProfile args`` and return the ``top`` entries, sorted by ``sort``.
 
@@ -100,6 +107,7 @@ def cprofile(
             capture_output=True,
             text=True,
             env=dict(env) if env is not None else bench_env(),
+            cwd=cwd,
             check=False,
             timeout=600,
         )
