@@ -134,7 +134,7 @@ def in_app(options: Options, backends: dict[str, Path], work: Path, section: Sec
         "endpoints": endpoints,
         "rounds": rounds,
         "number": number,
-        "profile": [comparison.subject for comparison in COMPARISONS],
+        "profile": [name for c in COMPARISONS for name in (c.subject, c.baseline)],
     }
     log(f"http: in-app cost per request, {rounds} rounds x {number} direct ASGI calls")
     result = subprocess.run(
@@ -156,12 +156,13 @@ def in_app(options: Options, backends: dict[str, Path], work: Path, section: Sec
         section.rows.append(
             ratio_row(f"in-app: {subject}", "µs/req", samples[subject], baseline, samples[baseline])
         )
-        section.profiles.append(
-            (
-                f"cProfile: {subject}, direct ASGI calls (by internal time)",
-                document["profiles"][subject],
+        for name in (subject, baseline):
+            section.profiles.append(
+                (
+                    f"cProfile: {name}, direct ASGI calls (by internal time)",
+                    document["profiles"][name],
+                )
             )
-        )
 
 
 def run(options: Options) -> Section:
