@@ -19,7 +19,7 @@ from telemetry_cli.patching.edits import (
     top_statement_of,
 )
 from telemetry_cli.patching.removal import inserted_call
-from telemetry_cli.patching.routes import Handler, find_handlers
+from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
 from telemetry_cli.patching.symbols import Binding, ModuleModel, PackageIndex
 
 SKIP = "mark the handler `# telemetry-scaffold: skip`"
@@ -448,6 +448,9 @@ def _declares_field(binding: Binding, name: str, index: PackageIndex, depth: int
     return False
 
 
+_BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes"})
+
+
 def _unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]:
     """Path parameters annotated with a class of the package that JSON cannot hold.
 
@@ -455,11 +458,26 @@ def _unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]
     a plain class of the package (a custom type with pydantic hooks, say) is neither, and is
     known to be dropped. Classes from outside the package are given the benefit of the doubt.
     """
-    names = {value for _, value in payload_entries(handler, "") if value.isidentifier()}
     arguments = handler.function.args
     found = []
+    names: set[str] | None = None
     for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
-        if argument.arg not in names or argument.annotation is None:
+        annotation = argument.annotation
+        if (
+            annotation is None
+            or isinstance(annotation, ast.Constant)
+            or (isinstance(annotation, ast.Name) and annotation.id in _BUILTIN_TYPES)
+        ):
+            continue  # most parameters: nothing to resolve, no payload to build
+        if names is None:
+            # The parameters a payload passes as they are: the route's path parameters.
+            names = {
+                match.group(1)
+                for route in handler.routes
+                for match in PATH_PARAMETER.finditer(route.template)
+                if match.group(2) != "path"
+            }
+        if argument.arg not in names:
             continue
         for expression in _annotated_classes(argument.annotation):
             binding = index.binding_of(expression, handler.scope)
