@@ -479,7 +479,7 @@ def _unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]
             }
         if argument.arg not in names:
             continue
-        for expression in _annotated_classes(argument.annotation):
+        for expression in _annotated_classes(annotation):
             binding = index.binding_of(expression, handler.scope)
             if binding is not None and binding.kind == "class" and _plain_class(binding, index):
                 found.append(argument.arg)
