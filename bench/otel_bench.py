@@ -50,7 +50,7 @@ def render_layer(root: Path) -> Path:
 
     plan = Plan(root=root, config_file=root / "pyproject.toml", sink="opentelemetry")
     for rendered in render_outputs(plan):
-        if rendered.path.startswith(plan.analytics_dir + "/"):
+        if rendered.content is not None and rendered.path.startswith(plan.analytics_dir + "/"):
             target = root / rendered.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(rendered.content, encoding="utf-8", newline="\n")
