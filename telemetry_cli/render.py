@@ -77,10 +77,13 @@ _HEADER_TEXT = (
 
 @dataclass(frozen=True)
 class RenderedFile:
-    """One generated file: its POSIX path relative to the project root, and its text."""
+    """One generated file: its POSIX path relative to the project root, and its text.
+
+    ``content`` is None for a file that was known not to need rendering.
+    """
 
     path: str
-    content: str
+    content: str | None
     template: str
 
 
@@ -376,20 +379,38 @@ def with_header(path: str, body: str) -> str:
 
 
 def render_outputs(
-    plan: Plan, entry: AppEntry | None = None, failed: frozenset[str] = frozenset()
+    plan: Plan,
+    entry: AppEntry | None = None,
+    failed: frozenset[str] = frozenset(),
+    known: Callable[[str], bool] | None = None,
 ) -> list[RenderedFile]:
     """Render every output ``plan`` has (the app built where ``entry`` says), by path.
 
     ``failed`` are the user files that could not be patched (see :func:`template_context`).
+    An output for which ``known(path)`` is true is not rendered: it comes back with ``content``
+    None (the caller knows its bytes already; see ``sync.compute``).
     """
     env = _environment()
     context = template_context(plan, entry, failed)
     outputs: list[RenderedFile] = []
     for output in outputs_for(plan):
         path = output.path(plan)
+        if known is not None and known(path):
+            outputs.append(RenderedFile(path=path, content=None, template=output.template))
+            continue
         body = env.get_template(output.template).render(context)
         outputs.append(
             RenderedFile(path=path, content=with_header(path, body), template=output.template)
         )
     outputs.sort(key=lambda f: f.path)
     return outputs
+
+
+def renders_by_version() -> bool:
+    """Whether the templates in use are the ones compiled into this version's wheel.
+
+    Then the same version, plan and context render the same bytes, and a file the manifest
+    says this version wrote from this context need not be rendered again to be checked. From
+    a checkout (templates and code changing without a new version) it is never assumed.
+    """
+    return compiled_loader(Path(__file__).parent) is not None

@@ -43,7 +43,12 @@ from telemetry_cli.manifest import (
 )
 from telemetry_cli.patching import PatchedFile, analyze
 from telemetry_cli.plan import Plan
-from telemetry_cli.render import RenderedFile, render_outputs, template_context
+from telemetry_cli.render import (
+    RenderedFile,
+    render_outputs,
+    renders_by_version,
+    template_context,
+)
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
 MANUAL_FIX = "needs manual fix"
@@ -91,11 +96,16 @@ class FileChange:
     backup: str | None = None
     # Patched files bring their diff, built from the edits (difflib is quadratic on them).
     known_diff: Callable[[], str] | None = None
+    bookkeeping: bool = False
 
     @property
     def up_to_date(self) -> bool:
-        """True when ``generate`` has nothing to do here and nothing to complain about."""
-        return self.status is Status.UNCHANGED and not self.problems
+        """True when ``generate`` has nothing to do here and nothing to complain about.
+
+        A bookkeeping update of the manifest (the version or plan fingerprint it records) is
+        written by ``generate`` but is not drift.
+        """
+        return (self.status is Status.UNCHANGED or self.bookkeeping) and not self.problems
 
     @property
     def needs_manual_fix(self) -> bool:
@@ -182,10 +192,25 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     failed = frozenset(
         patched.path for patched in project.files if patched.error or patched.problems
     )
-    outputs = render_outputs(plan, project.entry, failed)
     fingerprint = plan_fingerprint(plan, project.entry, failed)
     why = _why_stale(manifest, fingerprint)
+    same_inputs = (
+        renders_by_version() and manifest.version == __version__ and manifest.plan == fingerprint
+    )
+
+    def known(path: str) -> bool:
+        # This version rendered this context before; a file still as it wrote it is current.
+        return same_inputs and path in recorded and _hash_on_disk(root, path) == recorded[path]
+
+    outputs = render_outputs(plan, project.entry, failed, known)
     for output in outputs:
+        if output.content is None:
+            data = read_bytes(root / output.path, output.path)
+            report.changes.append(
+                FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, data, data)
+            )
+            wanted_hashes[output.path] = recorded[output.path]
+            continue
         change = _generated_change(root, output, recorded, force=force)
         if why and change.status is Status.UPDATED and "stale" in change.labels:
             change.messages = (*change.messages, why)
@@ -194,8 +219,8 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         if change.status is Status.REFUSED:
             if output.path in recorded:
                 wanted_hashes[output.path] = recorded[output.path]
-        elif change.status is not Status.ERROR:
-            wanted_hashes[output.path] = sha256(output.content.encode("utf-8"))
+        elif change.status is not Status.ERROR and change.new is not None:
+            wanted_hashes[output.path] = sha256(change.new)
         elif output.path in recorded:
             wanted_hashes[output.path] = recorded[output.path]
 
@@ -233,14 +258,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     wanted = Manifest(wanted_hashes, project.record, __version__, fingerprint)
     new_manifest = render_manifest(wanted)
     previous = parse_manifest(old_manifest)
-    if (
-        previous is not None
-        and old_manifest is not None
-        and previous.version is not None
-        and previous.same_content(wanted)
-    ):
-        # Another version of the tool, or a plan change that changes no file: nothing to write.
-        new_manifest = old_manifest
+    # A new version of the tool, or a plan change that changes no file, only updates the
+    # manifest's record of them: generate writes it, --check does not call that drift.
+    bookkeeping = previous is not None and previous.same_content(wanted)
     if old_manifest == new_manifest:
         manifest_status = Status.UNCHANGED
     else:
@@ -252,10 +272,20 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
             status=manifest_status,
             old=old_manifest,
             new=new_manifest,
-            labels=() if manifest_status is Status.UNCHANGED else ("stale",),
+            labels=() if manifest_status is Status.UNCHANGED or bookkeeping else ("stale",),
+            bookkeeping=bookkeeping,
         )
     )
     return report
+
+
+def _hash_on_disk(root: Path, path: str) -> str | None:
+    """The manifest hash of a file as it is on disk (None: absent or unreadable)."""
+    try:
+        data = read_bytes(contained_path(root, path), path)
+    except FileProblem:
+        return None
+    return None if data is None else sha256(data)
 
 
 def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
@@ -377,6 +407,7 @@ def _why_stale(manifest: Manifest, fingerprint: str) -> str:
 def _generated_change(
     root: Path, output: RenderedFile, recorded: dict[str, str], *, force: bool
 ) -> FileChange:
+    assert output.content is not None
     new = output.content.encode("utf-8")
     try:
         path = contained_path(root, output.path)

@@ -47,8 +47,12 @@ def steady_templates(monkeypatch: pytest.MonkeyPatch) -> None:
     rendered: dict[str, list[RenderedFile]] = {}
 
     def render_outputs(
-        plan: Plan, entry: AppEntry | None = None, failed: frozenset[str] = frozenset()
+        plan: Plan,
+        entry: AppEntry | None = None,
+        failed: frozenset[str] = frozenset(),
+        known: object = None,
     ) -> list[RenderedFile]:
+        # Everything is rendered here (known is for installed versions, not these tests).
         key = json.dumps(template_context(plan, entry, failed), sort_keys=True)
         if key not in rendered:
             rendered[key] = render_outputs_from_templates(plan, entry, failed)

@@ -103,3 +103,40 @@ def test_files_stale_from_a_plan_change_say_so(tmp_path: Path) -> None:
     check = run("generate", "--root", str(root), "--check")
     assert check.exit_code == 1
     assert "the plan changed since it was written" in check.stdout
+
+
+def test_an_installed_version_checks_its_own_unchanged_outputs_without_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An installed wheel renders the same bytes for the same version and context: a file the
+    # manifest says it wrote, still as it wrote it, is checked by its hash alone.
+    from telemetry_cli import render, sync
+    from telemetry_cli.plan import load_plan
+
+    monkeypatch.setattr(sync, "renders_by_version", lambda: True)
+    root = _generated(tmp_path)
+    rendered: list[str] = []
+    original = render.with_header
+
+    def counting(path: str, body: str) -> str:
+        rendered.append(path)
+        return original(path, body)
+
+    monkeypatch.setattr(render, "with_header", counting)
+    report = sync.compute(load_plan(root=root))
+    assert report.up_to_date
+    assert rendered == []
+    # A hand edit is still caught: that file is rendered and compared.
+    spec = root / "specs/059-analytics-telemetry/spec.md"
+    spec.write_text(spec.read_text() + "\nedited\n")
+    report = sync.compute(load_plan(root=root))
+    assert not report.up_to_date
+    assert rendered == ["specs/059-analytics-telemetry/spec.md"]
+    hand_edited = [change for change in report.changes if "hand-edited" in change.labels]
+    assert [change.path for change in hand_edited] == ["specs/059-analytics-telemetry/spec.md"]
+    # Another version of the tool renders everything again.
+    _set_manifest_version(root, "0.1.0")
+    spec.write_text(spec.read_text().removesuffix("\nedited\n"))
+    rendered.clear()
+    assert sync.compute(load_plan(root=root)).up_to_date
+    assert len(rendered) > 10
