@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path, PurePosixPath
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.catalog import Catalog
 from telemetry_cli.plan import Plan
-from telemetry_cli.templating import code_fence, compiled_loader, environment
+from telemetry_cli.templating import code_fence, compiled_loader, environment, is_installed_build
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATE_SUFFIX = ".jinja"
 FEATURE_TITLE = "Analytics & Telemetry Scaffolding Layer"
@@ -247,6 +249,8 @@ def template_dir() -> Path:
 @cache
 def _environment() -> jinja2.Environment:
     """The environment, built once: on the wheel's compiled templates when it has them."""
+    import jinja2  # only when something is rendered (see telemetry_cli.templating)
+
     loader = compiled_loader(Path(__file__).parent) or jinja2.FileSystemLoader(template_dir())
     return environment(loader)
 
@@ -390,7 +394,6 @@ def render_outputs(
     An output for which ``known(path)`` is true is not rendered: it comes back with ``content``
     None (the caller knows its bytes already; see ``sync.compute``).
     """
-    env = _environment()
     context = template_context(plan, entry, failed)
     outputs: list[RenderedFile] = []
     for output in outputs_for(plan):
@@ -398,7 +401,7 @@ def render_outputs(
         if known is not None and known(path):
             outputs.append(RenderedFile(path=path, content=None, template=output.template))
             continue
-        body = env.get_template(output.template).render(context)
+        body = _environment().get_template(output.template).render(context)
         outputs.append(
             RenderedFile(path=path, content=with_header(path, body), template=output.template)
         )
@@ -407,10 +410,11 @@ def render_outputs(
 
 
 def renders_by_version() -> bool:
-    """Whether the templates in use are the ones compiled into this version's wheel.
+    """Whether the templates in use are the ones built into this version's wheel.
 
-    Then the same version, plan and context render the same bytes, and a file the manifest
-    says this version wrote from this context need not be rendered again to be checked. From
-    a checkout (templates and code changing without a new version) it is never assumed.
+    Then the same version, plan and context render the same bytes (the wheel's source templates
+    are rendered when its compiled ones suit another Jinja), and a file the manifest says this
+    version wrote from this context need not be rendered again to be checked. From a checkout
+    (templates and code changing without a new version) it is never assumed.
     """
-    return compiled_loader(Path(__file__).parent) is not None
+    return is_installed_build(Path(__file__).parent)

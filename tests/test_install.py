@@ -238,6 +238,27 @@ def test_installed_tool_runs_the_compiled_templates_and_caches_nothing(
 
 
 @pytest.mark.slow
+def test_installed_check_of_an_up_to_date_project_imports_no_jinja(
+    installed: Path, tmp_path: Path
+) -> None:
+    # Every output is as this version wrote it, so nothing is rendered and Jinja (a tenth of
+    # the command's time) is never imported; a hand edit makes it render, and fail, again.
+    project = copy_bundled_project(tmp_path / "project")
+    code = (
+        "import sys; from telemetry_cli.cli import main\n"
+        "try:\n    main(['generate', '--check', '--root', sys.argv[1]])\n"
+        "except SystemExit as exit:\n"
+        "    print(exit.code, 'jinja2' in sys.modules)\n"
+    )
+    python = str(installed / "bin" / "python")
+    env = _clean_environment()
+    assert _call([python, "-c", code, str(project)], tmp_path, env).endswith("0 False\n")
+    logger = project / "backend" / "app" / "analytics" / "event_logger.py"
+    logger.write_text(logger.read_text() + "# edited\n")
+    assert _call([python, "-c", code, str(project)], tmp_path, env).endswith("1 True\n")
+
+
+@pytest.mark.slow
 def test_installed_console_script_version(installed: Path, tmp_path: Path) -> None:
     out = _call(
         [str(installed / "bin" / "telemetry-scaffold"), "--version"], tmp_path, _clean_environment()
