@@ -117,8 +117,8 @@ def main() -> None:
     parser.add_argument("spec", help="JSON: apps, endpoints [[name, app, path, body]], ...")
     spec = json.loads(parser.parse_args().spec)
     apps: dict[str, ASGIApp] = {
-        name: http_app.build(Path(backend), twin=twin)
-        for name, (backend, twin) in spec["apps"].items()
+        name: http_app.build(Path(backend), twin=twin, floor=floor)
+        for name, (backend, twin, floor) in spec["apps"].items()
     }
     endpoints: list[Endpoint] = [
         (name, apps[app], path, body.encode("utf-8")) for name, app, path, body in spec["endpoints"]

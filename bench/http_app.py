@@ -7,6 +7,8 @@ the route ``POST {api-prefix}/log`` is replaced, at the same place in the route 
 endpoint that reads the body and parses it with ``json.loads``, then answers ``202`` with a JSON
 object of the same keys and sizes as the telemetry endpoint's answer. So each subject and its
 baseline sit at the same route position of the same app: only the work under test differs.
+The in-app probe also builds a *floor* twin, whose bare endpoint writes one record of a ready-made
+event line as well: what any endpoint that logs each event pays at the least.
 
 ``GET /bench/events`` (added last to both) counts the event records written, so that the harness
 can check that the instrumented endpoints write one record each and their twins none. Records go
@@ -21,7 +23,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -65,7 +69,19 @@ async def bare_log(request: Request) -> JSONResponse:
     return JSONResponse(status_code=202, content=dict(BARE_ANSWER))
 
 
-def _replace_log_route(router: APIRouter) -> None:
+async def bare_log_and_record(request: Request) -> JSONResponse:
+    """The bare endpoint, writing one record of the event line as the logging sink would."""
+    document = json.loads(await request.body())
+    line = json.dumps({**BARE_ANSWER, "payload": document["payload"]}, separators=(",", ":"))
+    analytics = logging.getLogger("app.analytics")
+    if analytics.isEnabledFor(logging.INFO):
+        analytics.handle(
+            analytics.makeRecord(analytics.name, logging.INFO, __file__, 0, line, (), None)
+        )
+    return JSONResponse(status_code=202, content=dict(BARE_ANSWER))
+
+
+def _replace_log_route(router: APIRouter, endpoint: Callable[..., Any]) -> None:
     """Put the bare endpoint in place of the telemetry router's ``POST .../log`` route."""
     routes = router.routes
     index = next(
@@ -78,7 +94,7 @@ def _replace_log_route(router: APIRouter) -> None:
     path = routes[index].path.removeprefix(router.prefix)  # type: ignore[attr-defined]
     # Built by the same router, so it gets the router's prefix and settings, then moved to the
     # index of the route it replaces.
-    router.add_api_route(path, bare_log, methods=["POST"], status_code=202)
+    router.add_api_route(path, endpoint, methods=["POST"], status_code=202)
     routes[index] = routes.pop()
     router._mark_routes_changed()  # FastAPI's cache of included routes is keyed by a version
 
@@ -86,8 +102,10 @@ def _replace_log_route(router: APIRouter) -> None:
 _imported_from: list[str] = []
 
 
-def build(backend: Path, *, twin: bool) -> FastAPI:
+def build(backend: Path, *, twin: bool, floor: bool = False) -> FastAPI:
     """Import the app of the copy at ``backend`` (its own ``app`` package) and prepare it.
+
+    ``twin``: its log route becomes the bare endpoint (``floor``: the one that writes a record).
 
     Any ``app`` package imported before is forgotten first, so one process can hold the app of
     two copies (the in-app probe does).
@@ -101,7 +119,8 @@ def build(backend: Path, *, twin: bool) -> FastAPI:
     sys.path.insert(0, str(backend))
     application: FastAPI = importlib.import_module("app.main").app
     if twin:
-        _replace_log_route(importlib.import_module("app.analytics.telemetry_router").router)
+        router = importlib.import_module("app.analytics.telemetry_router").router
+        _replace_log_route(router, bare_log_and_record if floor else bare_log)
 
     @application.get("/bench/events")
     async def events() -> dict[str, int]:

@@ -36,6 +36,8 @@ TELEMETRY_BODY = json.dumps(
         },
     }
 )
+# The least any endpoint that writes one record per event pays: the bare endpoint plus the record.
+FLOOR = "bare endpoint + one record of the event line"
 QUESTION_BODY = json.dumps({"question": "What is a robot?", "chapter_id": "intro-to-robotics"})
 
 
@@ -126,10 +128,13 @@ def in_app(options: Options, backends: dict[str, Path], work: Path, section: Sec
     for comparison in COMPARISONS:
         endpoints.append([comparison.subject, "instrumented", comparison.path, comparison.body])
         endpoints.append([comparison.baseline, "twin", comparison.path, comparison.body])
+    log_path, log_body = COMPARISONS[0].path, COMPARISONS[0].body
+    endpoints.append([FLOOR, "floor", log_path, log_body])
     spec = {
         "apps": {
-            "instrumented": [str(backends["instrumented"]), False],
-            "twin": [str(backends["twin"]), True],
+            "instrumented": [str(backends["instrumented"]), False, False],
+            "twin": [str(backends["twin"]), True, False],
+            "floor": [str(backends["twin"]), True, True],
         },
         "endpoints": endpoints,
         "rounds": rounds,
@@ -156,6 +161,10 @@ def in_app(options: Options, backends: dict[str, Path], work: Path, section: Sec
         section.rows.append(
             ratio_row(f"in-app: {subject}", "µs/req", samples[subject], baseline, samples[baseline])
         )
+        if comparison is COMPARISONS[0]:
+            section.rows.append(
+                ratio_row(f"in-app: {FLOOR}", "µs/req", samples[FLOOR], baseline, samples[baseline])
+            )
         for name in (subject, baseline):
             section.profiles.append(
                 (
@@ -250,7 +259,10 @@ def run(options: Options) -> Section:
     )
     section.notes.append(
         "in-app rows call both apps directly through ASGI in one process (no server, no socket), "
-        "interleaved: routing, validation, the handler and the telemetry work per request."
+        "interleaved: routing, validation, the handler and the telemetry work per request. The "
+        f"row '{FLOOR}' is the bare endpoint writing one record of a ready-made event line "
+        "(`makeRecord` + `handle` on the same logger and handler): the floor of any endpoint "
+        "that logs each event."
     )
     section.seconds = time.perf_counter() - started
     return section
