@@ -527,6 +527,9 @@ def test_interrupt_exits_130_without_a_traceback(project: Path) -> None:
         [sys.executable, "-m", "telemetry_cli", "emit", "chapter_visit"],
         cwd=project,
         env=environment,
+        # A runner started in the background by a shell ignores SIGINT, and a child inherits
+        # that (Python then installs no KeyboardInterrupt handler): give it a terminal's default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
