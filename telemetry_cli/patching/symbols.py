@@ -71,12 +71,55 @@ def parse(text: str) -> ast.Module:
         with warnings.catch_warnings():
             # Invalid escape sequences in user code are the user's business, not ours.
             warnings.simplefilter("ignore")
-            return ast.parse(text)
+            return parse_in_pieces(text) or ast.parse(text)
     except SyntaxError as error:
         where = f" at line {error.lineno}, column {error.offset}" if error.lineno else ""
         raise ParseFailure(f"syntax error{where}: {error.msg}") from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise ParseFailure(f"cannot parse: {error.__class__.__name__}") from None
+
+
+# Where a piece of a big module may start: a line at column 0 after a blank line (so never between
+# a decorator and its def), not a comment and not a closing bracket.
+_PIECE_START = re.compile(r"(?:\r\n|\r|\n)[ \t\f]*(?:\r\n|\r|\n)(?=[^\s#)\]}])")
+#: Modules of more characters than this are parsed in pieces of at least this many.
+PIECE_SIZE = 100_000
+_MAX_PIECES = 8
+
+
+def parse_in_pieces(text: str, size: int = PIECE_SIZE) -> ast.Module | None:
+    """The tree of a big module, parsed one run of top-level statements at a time.
+
+    ``ast.parse`` keeps the tokens and C-level tree of the whole text until it returns, beside
+    the Python tree it builds: 55 MiB more than that tree for a 38,000-line module, the peak
+    memory of ``generate``; in pieces that is one piece's worth. Two pieces that each parse are
+    the tree of their concatenation: the second starts at column 0, where the tokenizer is at
+    the top level between them, and no statement of the second can continue one of the first
+    (``else``, ``except``, a decorated ``def``: the piece before would not parse alone).
+
+    Returns None when the text is small (one piece), or when a piece does not parse (a split in
+    a string or brackets, or an error in the code): ``ast.parse`` of the whole text then gives
+    the tree or the error.
+    """
+    if len(text) <= size or "barry_as_FLUFL" in text:  # a future import that changes the syntax
+        return None
+    size = max(size, len(text) // _MAX_PIECES)
+    body: list[ast.stmt] = []
+    start = 0
+    while start < len(text):
+        split = _PIECE_START.search(text, start + size)
+        end = split.end() if split is not None else len(text)
+        # Line breaks as the tokenizer counts them (CR LF, CR, LF): blank lines before the piece
+        # give its nodes their line numbers in the whole text, at a few ns a line.
+        breaks = text.count("\n", 0, start) + text.count("\r", 0, start)
+        breaks -= text.count("\r\n", 0, start)
+        try:
+            piece = ast.parse("\n" * breaks + text[start:end])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        body.extend(piece.body)
+        start = end
+    return ast.Module(body=body, type_ignores=[])
 
 
 @dataclass(eq=False)
