@@ -369,6 +369,16 @@ def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
         stack.extend(ast.iter_child_nodes(current))
 
 
+def _walk_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of ``body`` and of the blocks in it, def and class bodies too, in order."""
+    pending = list(reversed(body))
+    while pending:
+        statement = pending.pop()
+        yield statement
+        for block in reversed(statement_blocks(statement)):
+            pending.extend(reversed(block))
+
+
 class ModuleModel:
     """One parsed module of the user's backend."""
 
@@ -436,14 +446,20 @@ class ModuleModel:
         Walking statements only (not expressions) visits a small part of the tree: most nodes
         of a module are expressions.
         """
-        found: list[ast.stmt] = []
-        pending = list(reversed(self.tree.body))
-        while pending:
-            statement = pending.pop()
-            found.append(statement)
-            for block in reversed(statement_blocks(statement)):
-                pending.extend(reversed(block))
-        return found
+        return list(_walk_statements(self.tree.body))
+
+    @cached_property
+    def indent_unit(self) -> str:
+        """The module's indentation step (four spaces when it has no indented block)."""
+        lines = self.lines
+        # Walked lazily: the first class or def, near the top, usually answers.
+        for node in _walk_statements(self.tree.body):
+            if isinstance(node, _DEFINITIONS) and node.body:
+                outer = lines.indentation(node.lineno)
+                inner = lines.indentation(node.body[0].lineno)
+                if inner.startswith(outer) and len(inner) > len(outer):
+                    return inner[len(outer) :]
+        return "    "
 
     def nodes_near(self, words: Iterable[str]) -> Iterator[ast.AST]:
         """The nodes on lines where one of ``words`` appears in the text, outermost first.
