@@ -526,7 +526,8 @@ class ModuleModel:
         Used to recognise code that is already there (an import inside a factory counts).
         """
         bound: dict[str, set[str]] = {}
-        for node in self.statements:
+        # Every import statement has the word on one of its lines: a walk to those lines only.
+        for node in self.nodes_near(["import"]):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     # `import a.b as c` binds c to a.b; `import a.b` binds a to a.
