@@ -192,7 +192,7 @@ class Scope:
                     bound.setdefault(name, binding)
             else:
                 self._bind(statement, bound)
-            if isinstance(statement, ast.Try | ast.TryStar):
+            if isinstance(statement, _TRIES):
                 self._bind_block(statement.body, bound, fallback=fallback)
                 for handler in statement.handlers:
                     self._bind_block(handler.body, bound, fallback=True)
@@ -259,7 +259,7 @@ class Scope:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
         names: set[str] = set(self.bindings)
         for node in _walk_scope(self.node):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 names.add(node.id)
             elif isinstance(node, ast.alias):
                 names.add((node.asname or node.name).split(".")[0])
@@ -285,6 +285,7 @@ _WITHS = (ast.With, ast.AsyncWith)
 _TRIES = (ast.Try, ast.TryStar)
 _COMPOUND = (*_BRANCHES, *_WITHS, *_TRIES, ast.Match)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_NEW_SCOPES = (*_DEFINITIONS, ast.Lambda)
 
 
 def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
@@ -364,7 +365,7 @@ def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
     while stack:
         current = stack.pop()
         yield current
-        if isinstance(current, FunctionNode | ast.ClassDef | ast.Lambda):
+        if isinstance(current, _NEW_SCOPES):
             continue
         stack.extend(ast.iter_child_nodes(current))
 
