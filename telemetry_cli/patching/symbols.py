@@ -105,19 +105,20 @@ def parse_in_pieces(text: str, size: int = PIECE_SIZE) -> ast.Module | None:
         return None
     size = max(size, len(text) // _MAX_PIECES)
     body: list[ast.stmt] = []
-    start = 0
+    start = breaks = 0
     while start < len(text):
         split = _PIECE_START.search(text, start + size)
         end = split.end() if split is not None else len(text)
-        # Line breaks as the tokenizer counts them (CR LF, CR, LF): blank lines before the piece
-        # give its nodes their line numbers in the whole text, at a few ns a line.
-        breaks = text.count("\n", 0, start) + text.count("\r", 0, start)
-        breaks -= text.count("\r\n", 0, start)
+        # As many blank lines before the piece as there are line breaks before it in the text
+        # give its nodes their line numbers there, at a few ns a line.
         try:
             piece = ast.parse("\n" * breaks + text[start:end])
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         body.extend(piece.body)
+        # Line breaks as the tokenizer counts them: CR LF, CR, LF.
+        breaks += text.count("\n", start, end) + text.count("\r", start, end)
+        breaks -= text.count("\r\n", start, end)
         start = end
     return ast.Module(body=body, type_ignores=[])
 
