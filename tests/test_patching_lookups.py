@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-from telemetry_cli.patching.symbols import ModuleModel, ModuleSource, ParseFailure, parse
+from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.symbols import (
+    ModuleModel,
+    ModuleSource,
+    PackageIndex,
+    ParseFailure,
+    parse,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(
@@ -96,3 +104,36 @@ def test_imports_anywhere_of_the_corpus(path: Path) -> None:
     except ParseFailure:
         pytest.skip("a module of the corpus that does not parse, on purpose")
     assert module.imports_anywhere == _imports_by_walk(module)
+
+
+# Every word of a text that is not an attribute: what a name must not be to be free.
+_WORD = re.compile(r"(?<![.\w])[^\W\d]\w*")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = 1\n",
+        "event_logger = 1\n",
+        "from app.analytics.event_logger import event_logger\n",
+        "self.event_logger = 1\n",
+        "my_event_logger = event_logger2 = 1\n",
+        "x = 1  # event_logger in a comment\nanalytics_event_logger = 2\n",
+        "s = 'event_logger_2 event_logger_3'\nevent_logger = analytics_event_logger = 0\n",
+        "é_event_logger = 1  # ²event_logger, 1event_logger\n",
+        "x.event_logger; _event_logger; event_logger_\n",
+    ],
+)
+def test_a_free_name_is_no_word_of_the_text(text: str) -> None:
+    editor = ModuleEditor(_model(text), PackageIndex(lambda name: None), "app")
+    words = set(_WORD.findall(text))
+    expected = []
+    for preferred in ("event_logger", "event_logger", "router"):
+        candidates = [preferred, f"analytics_{preferred}"]
+        candidates += [f"{preferred}_{number}" for number in range(2, 1000)]
+        chosen = next(name for name in candidates if name not in words)
+        words.add(chosen)
+        expected.append(chosen)
+    assert [editor.free_name(name) for name in ("event_logger", "event_logger", "router")] == (
+        expected
+    )
