@@ -80,8 +80,10 @@ def parse(text: str) -> ast.Module:
 
 
 # Where a piece of a big module may start: a line at column 0 after a blank line (so never between
-# a decorator and its def), not a comment and not a closing bracket.
-_PIECE_START = re.compile(r"(?:\r\n|\r|\n)[ \t\f]*(?:\r\n|\r|\n)(?=[^\s#)\]}])")
+# a decorator and its def), not a comment, a closing bracket or the rest of an if or try.
+_PIECE_START = re.compile(
+    r"(?:\r\n|\r|\n)[ \t\f]*(?:\r\n|\r|\n)(?=[^\s#)\]}])(?!(?:else|elif|except|finally)\b)"
+)
 #: Modules of more characters than this are parsed in pieces of at least this many.
 PIECE_SIZE = 100_000
 _MAX_PIECES = 8
