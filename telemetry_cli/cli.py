@@ -232,6 +232,8 @@ def _synchronise(
     output_format: OutputFormat,
 ) -> None:
     """Decide (``generate`` or ``remove``), carry out unless checking, and report."""
+    from rich.text import Text
+
     from telemetry_cli import sync, views
     from telemetry_cli.plan import load_plan
 
@@ -249,8 +251,11 @@ def _synchronise(
     if show_diffs and not json_output:
         for text in views.diffs(report):
             human.out(text, end="", highlight=False)
-    for line in views.file_lines(report, mode):
-        human.print(line)
+    lines = views.file_lines(report, mode)
+    if lines:
+        # One print of them all: rich's cost per call (0.15 ms) made the 2,000 lines of a big
+        # module's changes 0.3 s of generate; the output is the same.
+        human.print(Text("\n").join(lines))
     if output_format is OutputFormat.GITHUB:
         for annotation in views.github_annotations(report):
             human.out(annotation, highlight=False)

@@ -18,8 +18,6 @@ from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageInd
 
 #: The line length inserted code is laid out for (ruff's and black's usual setting here).
 LINE_LENGTH = 100
-# A word that is not an attribute (`x.word`): attributes bind no name.
-_WORD = re.compile(r"(?<![.\w])[^\W\d]\w*")
 #: ruff's import sections, in order.
 _FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
 
@@ -64,7 +62,7 @@ class ModuleEditor:
         self.edits = FileEdits(module.path)
         self._imports: list[NewImport] = []
         self._import_limit: int | None = None  # the first top-level statement that uses one
-        self._taken: set[str] | None = None  # every identifier-like word, read when first needed
+        self._taken: set[str] = set()  # the names given out by free_name
         self._deleted: set[int] = set()  # ids of the statements taken out
         self._released: list[str] = []  # imported targets to take out once nothing uses them
         self._inserted_names: set[str] = set()  # names the inserted code reads
@@ -82,17 +80,29 @@ class ModuleEditor:
 
     def free_name(self, preferred: str) -> str:
         """``preferred`` if no code uses it yet, else a similar unused name."""
-        if self._taken is None:
-            # Words in strings and comments count too: a few names are avoided needlessly, and
-            # one pass of a regular expression costs far less than walking the syntax tree.
-            self._taken = set(_WORD.findall(self.module.text))
         candidates = [preferred, f"analytics_{preferred}"]
         candidates.extend(f"{preferred}_{number}" for number in range(2, 1000))
         for candidate in candidates:
-            if candidate not in self._taken:
+            if candidate not in self._taken and not self._in_text(candidate):
                 self._taken.add(candidate)
                 return candidate
         raise AssertionError("no free name")  # pragma: no cover - a thousand taken names
+
+    def _in_text(self, name: str) -> bool:
+        """Whether ``name`` is a word of the module's text (not an attribute: ``x.name``).
+
+        Words in strings and comments count too: a few names are avoided needlessly, and a
+        search of the text costs far less than walking the syntax tree (or than collecting
+        every word of a big module: 1 ms against 100 ms for 38,000 lines).
+        """
+        text = self.module.text
+        # The name first, the character before it then: a pattern that starts with a
+        # look-behind is tried at every position of the text (50 times slower).
+        for match in re.finditer(rf"{re.escape(name)}(?!\w)", text):
+            before = text[match.start() - 1 : match.start()]
+            if not (before == "." or before == "_" or before.isalnum()):
+                return True
+        return False
 
     def import_name(
         self,
@@ -266,7 +276,7 @@ class ModuleEditor:
         body = self.module.tree.body
         lines = self.module.lines
         limit = len(body) if self._import_limit is None else self._import_limit
-        indent = _indent_unit(self.module)
+        indent = self.module.indent_unit
         block = _import_block(body, limit)
         if not block:
             # No import to join: after the docstring (or at the top), as a section of its own.
@@ -360,18 +370,6 @@ def _is_docstring(statement: ast.stmt) -> bool:
         and isinstance(statement.value, ast.Constant)
         and isinstance(statement.value.value, str)
     )
-
-
-def _indent_unit(module: ModuleModel) -> str:
-    """The module's indentation step (four spaces when it has no indented block)."""
-    lines = module.lines
-    for node in module.statements:
-        if isinstance(node, FunctionNode | ast.ClassDef) and node.body:
-            outer = lines.indentation(node.lineno)
-            inner = lines.indentation(node.body[0].lineno)
-            if inner.startswith(outer) and len(inner) > len(outer):
-                return inner[len(outer) :]
-    return "    "
 
 
 def display_width(text: str) -> int:
@@ -533,7 +531,7 @@ def first_line(statement: ast.stmt) -> int:
 
 def statement_indent_unit(module: ModuleModel) -> str:
     """The module's indentation step, for the continuation lines of a wrapped call."""
-    return _indent_unit(module)
+    return module.indent_unit
 
 
 def top_statement_of(module: ModuleModel, node: ast.AST) -> ast.stmt:

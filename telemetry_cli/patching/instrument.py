@@ -538,7 +538,7 @@ def _stale_inserted_call(
     call = calls[0]
     statement = call.statement
     fallback_block = module.name.rpartition(".")[2]
-    logger = ast.unparse(statement.value.func.value)  # type: ignore[attr-defined]
+    logger = _logger_source(statement)
     entries = payload_entries(handler, fallback_block, filled)
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module)
@@ -555,6 +555,12 @@ def _stale_inserted_call(
     return call if inserted_call(handler, call, fallback_block) else None
 
 
+def _logger_source(statement: ast.Expr) -> str:
+    """The logger an existing call is made on, as source (a name is its own: no unparsing)."""
+    logger = statement.value.func.value  # type: ignore[attr-defined]
+    return logger.id if isinstance(logger, ast.Name) else ast.unparse(logger)
+
+
 def _replace_call(
     editor: ModuleEditor,
     handler: Handler,
@@ -568,7 +574,7 @@ def _replace_call(
         return
     statement = call.statement
     indent = module.lines.indentation(statement.lineno)
-    logger = ast.unparse(statement.value.func.value)  # type: ignore[attr-defined]
+    logger = _logger_source(statement)
     code = log_call_lines(
         logger,
         event_type,

@@ -122,7 +122,11 @@ def analyze(
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
     """
-    return _Analysis(plan, previous or PatchRecord(), force=force, removing=removing).run()
+    analysis = _Analysis(plan, previous or PatchRecord(), force=force, removing=removing)
+    try:
+        return analysis.run()
+    finally:
+        analysis.index.close()
 
 
 class _Analysis:

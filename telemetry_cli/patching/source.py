@@ -10,6 +10,8 @@ feeds and Unicode line separators inside a line do not start a new one).
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,14 +49,25 @@ class SourceLines:
         self.text = text
         lines: list[str] = []
         endings: list[str] = []
-        start = 0
-        for match in _LINE_BREAK.finditer(text):
-            lines.append(text[start : match.start()])
-            endings.append(match.group())
-            start = match.end()
-        if start < len(text):
-            lines.append(text[start:])
-            endings.append("")
+        if "\r" not in text:
+            # Every break is LF: str.split does in C what the loop below does in Python (a
+            # fifth of the time on a 38,000-line module).
+            lines = text.split("\n")
+            endings = ["\n"] * len(lines)
+            if lines[-1]:
+                endings[-1] = ""
+            else:
+                lines.pop()
+                endings.pop()
+        else:
+            start = 0
+            for match in _LINE_BREAK.finditer(text):
+                lines.append(text[start : match.start()])
+                endings.append(match.group())
+                start = match.end()
+            if start < len(text):
+                lines.append(text[start:])
+                endings.append("")
         self._lines = lines
         self._endings = endings
         self._starts: list[int] | None = None
@@ -65,10 +78,8 @@ class SourceLines:
     def line_at(self, offset: int) -> int:
         """The number (1-based) of the line holding character ``offset`` of the text."""
         if self._starts is None:
-            starts = [0]
-            for line, ending in zip(self._lines, self._endings, strict=True):
-                starts.append(starts[-1] + len(line) + len(ending))
-            self._starts = starts
+            sizes = map(len, map(operator.add, self._lines, self._endings))
+            self._starts = list(itertools.accumulate(sizes, initial=0))
         return bisect.bisect_right(self._starts, offset)
 
     def __len__(self) -> int:
@@ -114,6 +125,8 @@ class SourceLines:
         number of edits.
         """
         before, deleted = _by_line(insertions, deletions)
+        if not before and not deleted:
+            return self.text
         count = len(self._lines)
         out: list[str] = []
         for number in range(1, count + 2):

@@ -1,0 +1,163 @@
+"""Shortcuts of the patcher for big modules: the same answers as the plain way, no leftovers."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import re
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli.patching import analyze
+from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.symbols import (
+    ModuleModel,
+    ModuleSource,
+    PackageIndex,
+    ParseFailure,
+    parse,
+)
+from telemetry_cli.plan import load_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted(
+    path
+    for folder in ("tests/corpus", "tests/discovery", "backend")
+    for path in (ROOT / folder).rglob("*.py")
+)
+
+IMPORTS_EVERYWHERE = '''\
+"""Imports in every shape and place."""
+import os, sys as system
+import a.b.c
+from . import sibling
+from .. import cousin as c
+from .pkg.mod import (
+    first,
+
+    second as two,
+)
+from x \\
+    import y
+from z import *
+
+
+def factory():
+    from app.analytics.event_logger import event_logger
+    if True:
+        import json
+    try:
+        from fastapi import APIRouter
+    except ImportError:
+        APIRouter = None
+    return event_logger, json, APIRouter
+
+
+class Holder:
+    import typing
+    match os.name:
+        case "nt":
+            from ntpath import join
+        case _:
+            from posixpath import join
+    text = "import nothing"  # import in a comment
+'''
+
+
+def _imports_by_walk(module: ModuleModel) -> dict[str, frozenset[str]]:
+    """What ``imports_anywhere`` must give: every import statement of a full walk."""
+    bound: dict[str, set[str]] = {}
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                bound.setdefault(local, set()).add(alias.name if alias.asname else local)
+        elif isinstance(node, ast.ImportFrom):
+            source = module.absolute_import(node)
+            if source is None:
+                continue
+            for alias in node.names:
+                if alias.name != "*":
+                    bound.setdefault(alias.asname or alias.name, set()).add(
+                        f"{source}.{alias.name}"
+                    )
+    return {name: frozenset(targets) for name, targets in bound.items()}
+
+
+def _model(text: str, name: str = "app.api.routes", package: bool = False) -> ModuleModel:
+    source = ModuleSource(name, name.replace(".", "/") + ".py", text, package)
+    return ModuleModel(source, parse(text))
+
+
+def test_imports_anywhere_finds_every_import() -> None:
+    module = _model(IMPORTS_EVERYWHERE)
+    expected = _imports_by_walk(module)
+    assert module.imports_anywhere == expected
+    assert {"system", "a", "sibling", "c", "first", "two", "y", "event_logger", "json"} <= set(
+        expected
+    )
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_imports_anywhere_of_the_corpus(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8-sig")
+    try:
+        module = _model(text, package=path.name == "__init__.py")
+    except ParseFailure:
+        pytest.skip("a module of the corpus that does not parse, on purpose")
+    assert module.imports_anywhere == _imports_by_walk(module)
+
+
+# Every word of a text that is not an attribute: what a name must not be to be free.
+_WORD = re.compile(r"(?<![.\w])[^\W\d]\w*")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = 1\n",
+        "event_logger = 1\n",
+        "from app.analytics.event_logger import event_logger\n",
+        "self.event_logger = 1\n",
+        "my_event_logger = event_logger2 = 1\n",
+        "x = 1  # event_logger in a comment\nanalytics_event_logger = 2\n",
+        "s = 'event_logger_2 event_logger_3'\nevent_logger = analytics_event_logger = 0\n",
+        "é_event_logger = 1  # ²event_logger, 1event_logger\n",
+        "x.event_logger; _event_logger; event_logger_\n",
+    ],
+)
+def test_a_free_name_is_no_word_of_the_text(text: str) -> None:
+    editor = ModuleEditor(_model(text), PackageIndex(lambda name: None), "app")
+    words = set(_WORD.findall(text))
+    expected = []
+    for preferred in ("event_logger", "event_logger", "router"):
+        candidates = [preferred, f"analytics_{preferred}"]
+        candidates += [f"{preferred}_{number}" for number in range(2, 1000)]
+        chosen = next(name for name in candidates if name not in words)
+        words.add(chosen)
+        expected.append(chosen)
+    assert [editor.free_name(name) for name in ("event_logger", "event_logger", "router")] == (
+        expected
+    )
+
+
+@pytest.mark.parametrize("case", ["router-imported-from-module", "class-based-views"])
+def test_an_analysis_leaves_its_syntax_trees_to_reference_counting(case: str) -> None:
+    """No tree waits for the cyclic collector, whose passes over a big one cost a parse."""
+    plan = load_plan(root=ROOT / "tests" / "corpus" / case)
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = analyze(plan)
+        gc.collect()
+        left = [item for item in gc.garbage if isinstance(item, ast.AST)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert result.files
+    assert left == []

@@ -1,0 +1,81 @@
+"""Big modules are parsed in pieces: the same tree as one ast.parse, or ast.parse itself."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from telemetry_cli.patching.symbols import ParseFailure, parse, parse_in_pieces
+
+# Top-level chunks, several of which put a column-0 line after a blank line where no statement
+# starts (inside a string or brackets, between a decorator and its def, before an else).
+CHUNKS = [
+    "x = 1\n",
+    "\n",
+    "\n\n",
+    "# a comment\n",
+    "import os\n",
+    "def f(a,\n\nb):\n    return a\n",
+    "@decorator\n\ndef g():\n    pass\n",
+    "@router.get('/x')\nasync def h(item_id: int) -> dict[str, int]:\n    return {}\n",
+    'TEXT = """\n\ndef not_code():\n\n    pass\n"""\n',
+    "VALUES = [\n    1,\n\n2,\n]\n",
+    "if x:\n    y = 1\n\nelse:\n    y = 2\n",
+    "try:\n    pass\n\nexcept ValueError:\n    pass\n",
+    "class C:\n    a: int = 1\n\n    def m(self):\n        return self.a\n",
+    "s = 'x' \\\n\n'y'\n",
+    "\x0cz = 3\n",
+    "w = f'{x}'  # f-string\n",
+]
+
+
+def _dump(tree: ast.AST) -> str:
+    return ast.dump(tree, include_attributes=True)
+
+
+@st.composite
+def modules(draw: st.DrawFn) -> str:
+    text = "".join(draw(st.lists(st.sampled_from(CHUNKS), min_size=1, max_size=40)))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    return text.replace("\n", newline)
+
+
+@settings(max_examples=300, deadline=None)
+@given(modules(), st.integers(1, 200))
+def test_pieces_give_the_tree_of_the_whole_text(text: str, size: int) -> None:
+    try:
+        whole = ast.parse(text)
+    except SyntaxError:
+        assert parse_in_pieces(text, size) is None
+        return
+    pieces = parse_in_pieces(text, size)
+    if pieces is not None:
+        assert _dump(pieces) == _dump(whole)
+    assert _dump(parse(text)) == _dump(whole)
+
+
+def test_a_big_module_is_parsed_in_pieces() -> None:
+    handler = (
+        '\n\n@router.post("/lines{n}")\nasync def add_line_{n}(order_id: int) -> dict[str, int]:\n'
+        '    """Add a line."""\n    total = order_id * {n}\n    return {{"total": total}}\n'
+    )
+    text = "from fastapi import APIRouter\n\nrouter = APIRouter()\n" + "".join(
+        handler.format(n=n) for n in range(300)
+    )
+    pieces = parse_in_pieces(text, 2_000)
+    assert pieces is not None
+    assert _dump(pieces) == _dump(ast.parse(text))
+
+
+@pytest.mark.parametrize("broken", ["def f(:\n    pass\n", "x = (\n", "else:\n    pass\n"])
+def test_an_error_in_a_piece_is_the_error_of_the_whole_text(broken: str) -> None:
+    text = "x = 1\n\n" * 400 + broken + "\n\ny = 2\n" * 400
+    assert parse_in_pieces(text, 500) is None
+    with pytest.raises(SyntaxError) as expected:
+        ast.parse(text)
+    with pytest.raises(ParseFailure) as failure:
+        parse(text)
+    assert f"line {expected.value.lineno}" in str(failure.value)
