@@ -83,7 +83,7 @@ CI_STEPS = ("Using it in CI", "# .github/workflows/ci.yml")
 PRE_COMMIT = ("Using it in CI", "- repo: <url of this repository>")
 BENCH = (
     "Performance",
-    ".venv/bin/python bench/run.py # about 3 minutes; writes bench/RESULTS.md",
+    ".venv/bin/python bench/run.py # about 10 minutes; writes bench/RESULTS.md",
 )
 LAYOUT = (
     "Development",
@@ -150,7 +150,7 @@ NOT_RUNNABLE: dict[Key, NotRunnable] = {
         ("test_the_pre_commit_example_names_the_repositorys_hook",),
     ),
     BENCH: NotRunnable(
-        "the full run takes about 3 minutes and rewrites the committed bench/RESULTS.md; even "
+        "the full run takes about 10 minutes and rewrites the committed bench/RESULTS.md; even "
         "the smoke run takes one to three minutes",
         ("test_the_benchmark_commands_parse",),
     ),
