@@ -44,6 +44,11 @@ PAYLOAD: dict[str, Any] = {
 EVENT_TYPE = "ai_block_used"
 LOGGER_NAME = "app.analytics"
 TARGETS = {"orjson": 1.5, "stdlib": 2.0}
+FLOORS = (
+    "floor: record + encoding",
+    "floor: record + encoding + validation",
+    "floor: record + encoding + validation + id + timestamp",
+)
 
 
 def _worker(backend: Path, repeats: int, number: int, block_orjson: bool) -> dict[str, Any]:
@@ -122,6 +127,7 @@ def _worker(backend: Path, repeats: int, number: int, block_orjson: bool) -> dic
 
         variants["part: build the event"] = (build_only, logging.INFO)
         variants["part: sink.emit"] = (emit_only, logging.INFO)
+    variants.update(_floors(module, analytics_models, analytics, line))
     samples: dict[str, list[float]] = {name: [] for name in variants}
     names = list(variants)
     for repeat in range(repeats + 1):
@@ -139,6 +145,74 @@ def _worker(backend: Path, repeats: int, number: int, block_orjson: bool) -> dic
         "line": line,
         "number": number,
         "profile": _profile(enabled),
+    }
+
+
+def _floors(
+    module: Any, models: Any, analytics: logging.Logger, line: str
+) -> dict[str, tuple[Callable[[], None], int]]:
+    """The least a ``log()`` keeping the layer's promises does, written inline: its floor.
+
+    Each floor writes the record the logging sink writes (the JSON line as message, the event
+    dict attached as ``analytics_event``) through the same handler, and adds one promised step
+    to the floor before it: encoding the event (the line must be the event's canonical JSON),
+    validating the declared event's payload with its model, a fresh UUID4 and timestamp. None of
+    them checks the payload's keys and values, redacts, builds an event object or handles
+    errors. Skipped if the generated module's shape changes.
+    """
+    encode = getattr(models, "canonical_json", None)
+    payload_models = getattr(models, "PAYLOAD_MODELS", None)
+    new_id = getattr(module, "_new_event_id", None)
+    timestamp = getattr(module, "_utc_timestamp", None)
+    if not (callable(encode) and callable(new_id) and callable(timestamp)):
+        return {}
+    event = json.loads(line)
+    event_id, stamp = event["event_id"], event["timestamp"]
+    model = payload_models.get(EVENT_TYPE) if payload_models is not None else None
+    validate = model.__pydantic_validator__.validate_python if model is not None else None
+    info, name = logging.INFO, analytics.name
+
+    def write(text: str, fields: dict[str, Any]) -> None:
+        if analytics.isEnabledFor(info):
+            record = analytics.makeRecord(name, info, __file__, 0, text, (), None)
+            record.analytics_event = fields
+            analytics.handle(record)
+
+    def encoded() -> None:
+        fields = {
+            "event_id": event_id,
+            "event_type": EVENT_TYPE,
+            "payload": PAYLOAD,
+            "timestamp": stamp,
+        }
+        write(encode(fields), fields)
+
+    def validated() -> None:
+        if validate is not None:
+            validate(PAYLOAD)
+        fields = {
+            "event_id": event_id,
+            "event_type": EVENT_TYPE,
+            "payload": PAYLOAD,
+            "timestamp": stamp,
+        }
+        write(encode(fields), fields)
+
+    def identified() -> None:
+        if validate is not None:
+            validate(PAYLOAD)
+        fields = {
+            "event_id": new_id(),
+            "event_type": EVENT_TYPE,
+            "payload": PAYLOAD,
+            "timestamp": timestamp(),
+        }
+        write(encode(fields), fields)
+
+    return {
+        FLOORS[0]: (encoded, logging.INFO),
+        FLOORS[1]: (validated, logging.INFO),
+        FLOORS[2]: (identified, logging.INFO),
     }
 
 
@@ -221,6 +295,17 @@ def _rows(document: dict[str, Any], section: Section) -> None:
                     _within_round(samples[f"part: {part}"], base),
                 )
             )
+    for floor in FLOORS:
+        if floor in samples:
+            section.rows.append(
+                Row(
+                    f"{label}   {floor}",
+                    "ns/call",
+                    Stats.of(samples[floor]),
+                    "makeRecord + handle",
+                    _within_round(samples[floor], base),
+                )
+            )
     for name, text in (
         ("disabled (level WARNING)", "EventLogger.log, logger level WARNING"),
         ("disabled (enabled=False)", "EventLogger.log, telemetry switched off"),
@@ -265,6 +350,14 @@ def run(options: Options) -> Section:
         "the same StreamHandler on /dev/null (what the logging sink does at the least); ratios "
         f"are medians of per-round ratios; {options.logger_number:,} calls per timing, variants "
         f"interleaved, first round discarded. Line logged: `{line}`"
+    )
+    section.notes.append(
+        "floors (`_floors` in `bench/logger_bench.py`): the least a `log()` keeping the layer's "
+        "promises does, written inline: the logging sink's record (the line as message, the "
+        "event dict as `analytics_event`) of the event encoded with the layer's "
+        "`canonical_json`; then also the declared payload validated by its model; then also a "
+        "fresh id and timestamp. No payload walk, redaction, event object or error handling: "
+        "what `EventLogger.log` costs beyond the last floor is those"
     )
     section.seconds = time.perf_counter() - started
     return section
