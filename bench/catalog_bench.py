@@ -33,6 +33,8 @@ from typing import Any
 import workspace
 from common import (
     CLI,
+    LOGGER_NAME,
+    PAYLOAD,
     PROJECT_ROOT,
     WORK_DIR,
     Options,
@@ -47,16 +49,7 @@ from common import (
 WORK = WORK_DIR / "catalog"
 LOG_TARGET = 1.3
 CHECK_TARGET = 1.5
-LOGGER_NAME = "app.analytics"
 
-# The payload of logger_bench.py: a declared event and a free-form one both log it.
-PAYLOAD: dict[str, Any] = {
-    "block_type": "quiz",
-    "chapter_id": "kinematics",
-    "handler": "quiz",
-    "method": "POST",
-    "route": "/api/ai/quiz",
-}
 # Ten properties, one of each type and constraint of the vocabulary.
 TYPED: dict[str, Any] = {
     "title": "Forward kinematics",
@@ -114,20 +107,12 @@ def synthetic_events(count: int, prefix: str = "tool.telemetry-scaffold.") -> st
 
 def render_layer(root: Path) -> Path:
     """Render the analytics layer of LOGGER_PLAN under ``root``; return the backend folder."""
-    sys.path.insert(0, str(PROJECT_ROOT))
     from telemetry_cli.plan import plan_from_table
-    from telemetry_cli.render import render_outputs
 
     plan = plan_from_table(
         tomllib.loads(LOGGER_PLAN), root=root, config_file=root / "pyproject.toml"
     )
-    for rendered in render_outputs(plan):
-        if rendered.content is not None and rendered.path.startswith(plan.analytics_dir + "/"):
-            target = root / rendered.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(rendered.content, encoding="utf-8", newline="\n")
-    (root / plan.app_dir / "__init__.py").write_text('"""Host package."""\n', encoding="utf-8")
-    return root / plan.backend
+    return workspace.render_layer(plan)
 
 
 def worker(backend: Path, repeats: int, number: int) -> dict[str, Any]:

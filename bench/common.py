@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -26,6 +27,18 @@ WORK_DIR = BENCH_DIR / ".work"
 VENV_BIN = Path(sys.executable).parent
 PYTHON = sys.executable
 CLI = str(VENV_BIN / "telemetry-scaffold")
+
+# What every logger benchmark logs: the bundled plan's AI-block event with its 5-key payload
+# (the instrumented call's keys), on the generated layer's logger.
+EVENT_TYPE = "ai_block_used"
+LOGGER_NAME = "app.analytics"
+PAYLOAD: dict[str, Any] = {
+    "block_type": "quiz",
+    "chapter_id": "kinematics",
+    "handler": "quiz",
+    "method": "POST",
+    "route": "/api/ai/quiz",
+}
 
 PACKAGES = (
     "telemetry-scaffold",

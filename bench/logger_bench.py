@@ -32,17 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import workspace
-from common import Options, Row, Section, Stats, log
+from common import EVENT_TYPE, LOGGER_NAME, PAYLOAD, Options, Row, Section, Stats, log
 
-PAYLOAD: dict[str, Any] = {
-    "block_type": "quiz",
-    "chapter_id": "kinematics",
-    "handler": "quiz",
-    "method": "POST",
-    "route": "/api/ai/quiz",
-}
-EVENT_TYPE = "ai_block_used"
-LOGGER_NAME = "app.analytics"
 TARGETS = {"orjson": 1.5, "stdlib": 2.0}
 FLOORS = (
     "floor: record + encoding",

@@ -27,35 +27,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from common import PROJECT_ROOT, Options, Row, Section, Stats, ratio_row
+from common import EVENT_TYPE, LOGGER_NAME, PAYLOAD, Options, Row, Section, Stats, ratio_row
 
 TARGET = 2.0
-
-PAYLOAD: dict[str, Any] = {
-    "block_type": "quiz",
-    "chapter_id": "kinematics",
-    "handler": "quiz",
-    "method": "POST",
-    "route": "/api/ai/quiz",
-}
-EVENT_TYPE = "ai_block_used"
-LOGGER_NAME = "app.analytics"
 
 
 def render_layer(root: Path) -> Path:
     """Render the analytics layer of a ``sink = "opentelemetry"`` plan under ``root``."""
-    sys.path.insert(0, str(PROJECT_ROOT))
+    import workspace  # imports the tool: not in the workers
+
     from telemetry_cli.plan import Plan
-    from telemetry_cli.render import render_outputs
 
     plan = Plan(root=root, config_file=root / "pyproject.toml", sink="opentelemetry")
-    for rendered in render_outputs(plan):
-        if rendered.content is not None and rendered.path.startswith(plan.analytics_dir + "/"):
-            target = root / rendered.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(rendered.content, encoding="utf-8", newline="\n")
-    (root / plan.app_dir / "__init__.py").write_text('"""Host package."""\n', encoding="utf-8")
-    return root / plan.backend
+    return workspace.render_layer(plan)
 
 
 # --- the workers (fresh interpreters) ---------------------------------------------------------

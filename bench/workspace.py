@@ -273,3 +273,19 @@ def round_trip_note(generated_root: Path) -> str | None:
             f"{', '.join(differing)} byte for byte (the checkout may be out of date)"
         )
     return None
+
+
+def render_layer(plan: Plan) -> Path:
+    """Render only the analytics package of ``plan`` into its root; return the backend folder.
+
+    What the in-process logger benchmarks import: the layer alone, with an empty host package.
+    """
+    from telemetry_cli.render import render_outputs
+
+    for rendered in render_outputs(plan):
+        if rendered.content is not None and rendered.path.startswith(plan.analytics_dir + "/"):
+            target = plan.root / rendered.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(rendered.content, encoding="utf-8", newline="\n")
+    (plan.root / plan.app_dir / "__init__.py").write_text('"""Host package."""\n', encoding="utf-8")
+    return plan.root / plan.backend
