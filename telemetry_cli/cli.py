@@ -12,7 +12,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
@@ -414,6 +414,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def _run(args: list[str]) -> int:
     """Run one command; map click's usage errors to one line and exit 2."""
+    problem = _completion_problem(os.environ)
+    if problem is not None:
+        console.stderr().print(console.error_line(problem))
+        return EXIT_USAGE
     command = typer.main.get_command(app)
     try:
         # Not standalone: click would print its own multi-line errors and call sys.exit.
@@ -433,6 +437,32 @@ def _run(args: list[str]) -> int:
         console.stderr().print(console.error_line("aborted"))
         return EXIT_INTERRUPTED
     return result if isinstance(result, int) else EXIT_OK
+
+
+COMPLETE_VARIABLE = "_TELEMETRY_SCAFFOLD_COMPLETE"
+"""Set by the completion script the shell sources; its value says what to do (``complete_bash``)."""
+
+
+def _completion_problem(environ: Mapping[str, str]) -> str | None:
+    """Say what is wrong when asked to complete for bash without the variables bash sets.
+
+    Typer reads ``COMP_WORDS`` and ``COMP_CWORD`` unchecked and would end in a traceback; the
+    other shells pass their words in one variable that Typer reads with a default.
+    """
+    if environ.get(COMPLETE_VARIABLE) != "complete_bash":
+        return None
+    try:
+        int(environ.get("COMP_CWORD", ""))
+        numeric = True
+    except ValueError:
+        numeric = False
+    if "COMP_WORDS" not in environ or not numeric:
+        return (
+            f"{COMPLETE_VARIABLE}=complete_bash needs COMP_WORDS and a numeric COMP_CWORD, "
+            "which bash sets when it runs the completion script "
+            "(install it with --install-completion)"
+        )
+    return None
 
 
 def _tolerate_unencodable_output() -> None:

@@ -80,3 +80,39 @@ def test_completion_script_is_available() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "complete" in result.stdout
+
+
+def _complete_bash(**words: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(REPO),
+        "_TELEMETRY_SCAFFOLD_COMPLETE": "complete_bash",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "telemetry_cli"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**env, **words},
+    )
+
+
+def test_bash_completion_completes_command_names() -> None:
+    result = _complete_bash(COMP_WORDS="telemetry-scaffold gen", COMP_CWORD="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["generate"]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [{}, {"COMP_WORDS": "telemetry-scaffold gen"}, {"COMP_WORDS": "x", "COMP_CWORD": "²"}],
+    ids=["no-words", "no-index", "index-not-a-number"],
+)
+def test_bash_completion_without_the_shells_variables_is_a_usage_error(
+    words: dict[str, str],
+) -> None:
+    result = _complete_bash(**words)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "needs COMP_WORDS and a numeric COMP_CWORD" in result.stderr
