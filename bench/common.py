@@ -163,13 +163,14 @@ def ratio_row(
 
 @dataclass(frozen=True)
 class ProcessRun:
-    """One finished child process: wall time, peak resident memory and exit code."""
+    """One finished child process: wall and CPU time, peak resident memory and exit code."""
 
     seconds: float
     max_rss_mib: float
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0
 
 
 def run_timed(
@@ -204,7 +205,8 @@ def run_timed(
         stdout = out.read().decode("utf-8", errors="replace")
         stderr = err.read().decode("utf-8", errors="replace")
     # ru_maxrss is in KiB on Linux.
-    return ProcessRun(elapsed, usage.ru_maxrss / 1024, process.returncode, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ProcessRun(elapsed, usage.ru_maxrss / 1024, process.returncode, stdout, stderr, cpu)
 
 
 def bench_env(**overrides: str) -> dict[str, str]:
@@ -367,4 +369,4 @@ class Options:
         """Return the full settings, or the quick ones."""
         if quick:
             return cls(True, 4, 1, 3, 2_000, 2, 1, 8)
-        return cls(False, 15, 5, 15, 20_000, 10, 2, 8)
+        return cls(False, 15, 9, 15, 20_000, 10, 2, 8)

@@ -12,6 +12,7 @@ run leaves behind can speed up the next; :meth:`FreshEnv.unchanged` checks that 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -21,7 +22,11 @@ from pathlib import Path
 
 from common import PROJECT_ROOT, PYTHON, VENV_BIN, bench_env, log
 
-ROOT = Path(tempfile.gettempdir()) / "telemetry-scaffold-bench"
+# One install per checkout: benchmarks run from two checkouts at once would otherwise rebuild
+# each other's install while it is in use.
+ROOT = Path(tempfile.gettempdir()) / (
+    "telemetry-scaffold-bench-" + hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:10]
+)
 
 
 @dataclass(frozen=True)
