@@ -172,6 +172,7 @@ class _Analysis:
         plan = self.plan
         entry = AppEntry(plan.main_path, plan.main_module)
         wired: str | None = None
+        unwired: str | None = None
         try:
             found = find_app(
                 plan.app,
@@ -190,7 +191,10 @@ class _Analysis:
         else:
             entry = found.entry
             wired = self._wire(found.site)
-        if self.previous.wired is not None and self.previous.wired != wired:
+            unwired = found.site.module.path if self.removing else None
+        # The app's module was unwired above when removing: doing it again would report each of
+        # its statements twice.
+        if self.previous.wired is not None and self.previous.wired not in (wired, unwired):
             moved = self.module_at(self.previous.wired)
             if moved is not None:
                 unwire_app(
