@@ -28,6 +28,10 @@ class ConfigError(UserError):
     exit_code = EXIT_USAGE
 
 
+class SeveralApps(ConfigError):
+    """Several FastAPI apps were found where one was looked for, and the plan picks none."""
+
+
 class UsageError(UserError):
     """A command-line argument is invalid."""
 

@@ -16,7 +16,7 @@ import tomlkit
 import tomlkit.exceptions
 from tomlkit.items import Table
 
-from telemetry_cli.errors import ConfigError, UserError
+from telemetry_cli.errors import ConfigError, SeveralApps, UserError
 from telemetry_cli.files import FileProblem, SourceText, atomic_write, contained_path, read_bytes
 from telemetry_cli.patching.apps import find_app, package_modules
 from telemetry_cli.patching.project import BackendReader
@@ -39,6 +39,15 @@ _SKIPPED = frozenset(
     }
 )
 _MAX_DEPTH = 6
+# Files that mark the folder a backend is run from (its imports start there).
+_PROJECT_FILES = (
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "requirements.txt",
+    "Pipfile",
+    "Dockerfile",
+)
 
 
 @dataclass(frozen=True)
@@ -149,29 +158,12 @@ def discover(root: Path) -> Found:
     Raises:
         ConfigError: none was found, or several.
     """
-    offers: dict[tuple[str, str], Found | str] = {}
-    for backend, package in _candidate_packages(root):
-        key = (backend, package)
-        if key in offers:
-            continue
-        index = PackageIndex(BackendReader(root, backend).read)
-        package_dir = root / backend / package
-        label = (PurePosixPath(backend) / package).as_posix()
-        try:
-            app = find_app(None, "app", package, index, package_dir, label, CONFIG_FILENAME)
-        except UserError as error:
-            offers[key] = error.message
-            continue
-        routes = []
-        for name in package_modules(package, package_dir):
-            module = index.module(name)
-            if module is None:
-                continue
-            handlers, _ = find_handlers(module, index)
-            if handlers:
-                relative = PurePosixPath(module.path).relative_to(label).as_posix()
-                routes.append((relative, len(handlers)))
-        offers[key] = Found(backend, package, app.entry.import_string, tuple(routes))
+    regular, namespace = _candidate_packages(root)
+    offers = _offers(root, regular)
+    if not any(isinstance(offer, Found) for offer in offers.values()):
+        # Folders without `__init__.py` are packages too (PEP 420), but so are folders of demo
+        # scripts: they are only looked at when no regular package builds an app.
+        offers.update(_offers(root, namespace))
     apps = [offer for offer in offers.values() if isinstance(offer, Found)]
     if len(apps) == 1:
         return apps[0]
@@ -190,9 +182,52 @@ def discover(root: Path) -> Found:
     )
 
 
-def _candidate_packages(root: Path) -> list[tuple[str, str]]:
-    """(backend folder, top-level package) of every module that mentions FastAPI."""
-    found: list[tuple[str, str]] = []
+def _offers(root: Path, candidates: list[tuple[str, str]]) -> dict[tuple[str, str], Found | str]:
+    """What each (backend folder, package) candidate holds: its app, or why there is none."""
+    offers: dict[tuple[str, str], Found | str] = {}
+    for backend, package in candidates:
+        key = (backend, package)
+        if key in offers:
+            continue
+        index = PackageIndex(BackendReader(root, backend).read)
+        package_dir = root / backend / package
+        label = (PurePosixPath(backend) / package).as_posix()
+        try:
+            app = find_app(None, "app", package, index, package_dir, label, CONFIG_FILENAME)
+        except SeveralApps as error:
+            # The table the message asks for cannot be added to by init (it refuses an existing
+            # one): say everything it must hold, the folders init did find included.
+            offers[key] = (
+                f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
+                f"{_toml_string(package)}: init cannot choose the app"
+            )
+            continue
+        except UserError as error:
+            offers[key] = error.message
+            continue
+        routes = []
+        for name in package_modules(package, package_dir):
+            module = index.module(name)
+            if module is None:
+                continue
+            handlers, _ = find_handlers(module, index)
+            if handlers:
+                relative = PurePosixPath(module.path).relative_to(label).as_posix()
+                routes.append((relative, len(handlers)))
+        offers[key] = Found(backend, package, app.entry.import_string, tuple(routes))
+    return offers
+
+
+def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(backend folder, top-level package) of every module that mentions FastAPI.
+
+    First those in regular packages (folders with ``__init__.py``), then those in folders
+    without one (namespace packages), for which the backend folder is the nearest one above
+    that holds a project file (``pyproject.toml``, ``setup.py``, ``requirements.txt``, ...), else
+    the root; a module directly in that folder is in no package and is not offered.
+    """
+    regular: list[tuple[str, str]] = []
+    namespace: list[tuple[str, str]] = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         depth = len(here.relative_to(root).parts)
@@ -205,7 +240,7 @@ def _candidate_packages(root: Path) -> list[tuple[str, str]]:
             and not (here / name / "pyvenv.cfg").exists()
         )
         for name in sorted(files):
-            if not name.endswith(".py") or not (here / "__init__.py").is_file():
+            if not name.endswith(".py"):
                 continue
             try:
                 data = read_bytes(here / name, name)
@@ -213,9 +248,27 @@ def _candidate_packages(root: Path) -> list[tuple[str, str]]:
                 continue
             if data is None or b"FastAPI" not in data:
                 continue
-            top = here
-            while (top.parent / "__init__.py").is_file() and top.parent != root:
-                top = top.parent
-            backend = top.parent.relative_to(root).as_posix()
-            found.append((backend, top.name))
-    return found
+            if (here / "__init__.py").is_file():
+                top = here
+                while (top.parent / "__init__.py").is_file() and top.parent != root:
+                    top = top.parent
+                regular.append((top.parent.relative_to(root).as_posix(), top.name))
+                continue
+            backend = _project_folder(root, here)
+            if backend != here:
+                package = here.relative_to(backend).parts[0]
+                namespace.append((backend.relative_to(root).as_posix(), package))
+    return regular, namespace
+
+
+def _project_folder(root: Path, folder: Path) -> Path:
+    """The nearest folder from ``folder`` up to ``root`` that holds a project file, else root."""
+    for candidate in (folder, *folder.parents):
+        if candidate == root or any((candidate / name).is_file() for name in _PROJECT_FILES):
+            return candidate
+    return root  # pragma: no cover - ``folder`` is always under ``root``
+
+
+def _toml_string(value: str) -> str:
+    """``value`` as a TOML string, as it would be written in the table."""
+    return tomlkit.string(value).as_string()

@@ -111,8 +111,22 @@ def test_init_refuses_when_the_table_exists(tmp_path: Path) -> None:
             },
             "several FastAPI apps found (app.main:app in one/, api.main:app in two/)",
         ),
+        # Two apps in one module: the message names everything the table written by hand needs.
+        (
+            {
+                "svc/app/__init__.py": "",
+                "svc/app/main.py": "from fastapi import FastAPI\na = FastAPI()\nb = FastAPI()\n",
+            },
+            'pick one with app = "app.main:<name>" in [tool.telemetry-scaffold] of pyproject.toml,'
+            ' with backend = "svc" and app-package = "app": init cannot choose the app',
+        ),
+        # A module directly in the project folder is in no package: nowhere to put the layer.
+        (
+            {"main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "routers/x.py": ""},
+            "no FastAPI app found",
+        ),
     ],
-    ids=["none", "several"],
+    ids=["none", "several", "several-in-one-module", "flat"],
 )
 def test_init_without_one_app_is_a_clear_error(
     tmp_path: Path, layout: dict[str, str], message: str
@@ -149,3 +163,68 @@ def test_a_newcomer_goes_from_nothing_to_a_generated_layer_and_back(
     assert {path: data for path, data in planned.items() if path != "pyproject.toml"} == {
         path: data for path, data in untouched.items() if path != "pyproject.toml"
     }
+
+
+NAMESPACE_MAIN = """from fastapi import FastAPI
+
+from app.routes import orders
+
+app = FastAPI()
+app.include_router(orders.router)
+"""
+
+NAMESPACE_ORDERS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/orders")
+
+
+@router.get("/{order_id}")
+def read_order(order_id: int) -> dict[str, int]:
+    return {"id": order_id}
+"""
+
+
+@pytest.mark.parametrize(
+    ("backend", "marker"),
+    [("server", "server/requirements.txt"), ("server", "server/pyproject.toml"), (".", None)],
+    ids=["requirements", "pyproject", "at-the-root"],
+)
+def test_init_finds_an_app_in_a_package_without_init_files(
+    tmp_path: Path, backend: str, marker: str | None
+) -> None:
+    """A folder without ``__init__.py`` is a package too (PEP 420): init finds the app in it."""
+    root = tmp_path / "project"
+    app_dir = root / backend / "app"
+    (app_dir / "routes").mkdir(parents=True)
+    (app_dir / "main.py").write_text(NAMESPACE_MAIN)
+    (app_dir / "routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "pyproject.toml").write_text('[project]\nname = "orders"\n')
+    if marker is not None:
+        (root / marker).write_text("fastapi\n" if marker.endswith(".txt") else "")
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert f'backend = "{backend}"' in result.stdout
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.main:app"' in result.stdout
+    assert '# "routes/orders.py" = "ai_block_used"  # 1 route handler' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    planned = snapshot(root)
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "event_logger.log(" in (app_dir / "routes/orders.py").read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    (root / "pyproject.toml").write_text(text)
+    assert snapshot(root) == planned
+
+
+def test_a_regular_package_wins_over_a_folder_of_demo_scripts(tmp_path: Path) -> None:
+    """Folders without ``__init__.py`` are only looked at when no regular package has an app."""
+    root = _shop(tmp_path / "shop")
+    (root / "examples").mkdir()
+    (root / "examples/demo.py").write_text("from fastapi import FastAPI\ndemo = FastAPI()\n")
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:app"' in result.stdout

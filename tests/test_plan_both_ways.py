@@ -155,6 +155,9 @@ def test_remove_gives_back_the_tree_from_before_generate(tmp_path: Path, variant
     assert check.exit_code == 1
     result = run("remove", "--root", str(root))
     assert result.exit_code == 0, result.stdout
+    # Each statement taken out is reported once.
+    assert result.stdout.count("take out the telemetry router's include") == 1, result.stdout
+    assert result.stdout.count("take out the error capture hook") == 1, result.stdout
     assert snapshot(root) == pristine
     assert not (root / "specs").exists()
     assert not (root / "backend/app/analytics").exists()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
-from telemetry_cli.errors import ConfigError, PatchError
+from telemetry_cli.errors import ConfigError, PatchError, SeveralApps
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -153,7 +153,7 @@ def find_app(
         for candidate in candidates
         if candidate.site is not None
     )
-    raise ConfigError(
+    raise SeveralApps(
         f"several FastAPI apps found ({listed}); pick one with "
         f'app = "<module>:<name>" in [tool.telemetry-scaffold] of {config_name}'
     )
@@ -244,7 +244,7 @@ def _choose(module: ModuleModel, candidates: list[_Candidate], config: str) -> F
         distinct.setdefault(candidate.site.key, []).append(candidate)
     if len(distinct) > 1:
         listed = ", ".join(f"{group[0].name} (line {group[0].line})" for group in distinct.values())
-        raise ConfigError(
+        raise SeveralApps(
             f"{module.path}: several FastAPI apps ({listed}); pick one with "
             f'app = "{module.name}:<name>" in [tool.telemetry-scaffold] of {config}'
         )

@@ -16,8 +16,6 @@ from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_litera
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Scope
 
-#: The line length inserted code is laid out for (ruff's and black's usual setting here).
-LINE_LENGTH = 100
 #: ruff's import sections, in order.
 _FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
 
@@ -30,11 +28,11 @@ class NewImport:
     name: str
     alias: str
 
-    def lines(self, indent: str) -> tuple[str, ...]:
-        """The statement as ``ruff format`` lays it out."""
+    def lines(self, indent: str, line_length: int) -> tuple[str, ...]:
+        """The statement as ``ruff format`` lays it out at ``line_length``."""
         target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
         line = f"from {self.module} import {target}"
-        if len(line) <= LINE_LENGTH:
+        if len(line) <= line_length:
             return (line,)
         return (f"from {self.module} import (", f"{indent}{target},", ")")
 
@@ -277,10 +275,13 @@ class ModuleEditor:
         lines = self.module.lines
         limit = len(body) if self._import_limit is None else self._import_limit
         indent = self.module.indent_unit
+        length = self.module.line_length
         block = _import_block(body, limit)
         if not block:
             # No import to join: after the docstring (or at the top), as a section of its own.
-            new_lines = [line for new in self._sorted_imports() for line in new.lines(indent)]
+            new_lines = [
+                line for new in self._sorted_imports() for line in new.lines(indent, length)
+            ]
             if body and _is_docstring(body[0]) and limit > 0:
                 self.insert((body[0].end_lineno or body[0].lineno) + 1, ("", *new_lines))
             elif body:
@@ -302,9 +303,9 @@ class ModuleEditor:
                         before = _above_comments(lines, later[0].lineno)
                     else:
                         before = (members[-1].end_lineno or members[-1].lineno) + 1
-                    self.insert(before, new.lines(indent), (new.sort_key(),))
+                    self.insert(before, new.lines(indent, length), (new.sort_key(),))
                 continue
-            section = tuple(line for new in news for line in new.lines(indent))
+            section = tuple(line for new in news for line in new.lines(indent, length))
             higher = [item for item in block if self._rank(item) > rank]
             if higher:
                 # A section of its own, before the sections that sort after it.
@@ -466,16 +467,24 @@ def payload_entries(
 
 
 def log_call_lines(
-    logger: str, event_type: str, payload: list[tuple[str, str]], indent: str, unit: str
+    logger: str,
+    event_type: str,
+    payload: list[tuple[str, str]],
+    indent: str,
+    unit: str,
+    line_length: int,
 ) -> tuple[str, ...]:
-    """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added)."""
+    """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added).
+
+    ``line_length`` is the module's (:attr:`ModuleModel.line_length`).
+    """
     items = [f"{string_literal(key)}: {value}" for key, value in payload]
     mapping = "{" + ", ".join(items) + "}"
     line = f"{logger}.log({string_literal(event_type)}, {mapping})"
-    if display_width(indent + line) <= LINE_LENGTH:
+    if display_width(indent + line) <= line_length:
         return (line,)
     # Too long: one argument per line with a magic trailing comma, which ruff keeps.
-    if display_width(indent + unit + mapping + ",") <= LINE_LENGTH:
+    if display_width(indent + unit + mapping + ",") <= line_length:
         mapping_lines = [f"{unit}{mapping},"]
     else:
         mapping_lines = [unit + "{", *(f"{unit}{unit}{item}," for item in items), unit + "},"]

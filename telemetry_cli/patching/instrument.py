@@ -193,7 +193,12 @@ def instrument_module(
     )
     for handler, before, indent, filled in todo:
         code = log_call_lines(
-            logger, event_type, payload_entries(handler, fallback_block, filled), indent, unit
+            logger,
+            event_type,
+            payload_entries(handler, fallback_block, filled),
+            indent,
+            unit,
+            module.line_length,
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
@@ -542,14 +547,15 @@ def _stale_inserted_call(
     entries = payload_entries(handler, fallback_block, filled)
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module)
-    wanted = log_call_lines(logger, event_type, entries, indent, unit)
+    wanted = log_call_lines(logger, event_type, entries, indent, unit, module.line_length)
     written = tuple(
         module.lines.line(number)[len(indent) :]
         for number in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
     )
     if written == wanted:
         return None  # as generate writes it: the common case, without parsing anything
-    wanted_tree = ast.parse("\n".join(log_call_lines(logger, event_type, entries, "", "")))
+    flat = log_call_lines(logger, event_type, entries, "", "", module.line_length)
+    wanted_tree = ast.parse("\n".join(flat))
     if ast.dump(wanted_tree.body[0]) == ast.dump(statement):
         return None  # the same call, laid out differently
     return call if inserted_call(handler, call, fallback_block) else None
@@ -581,6 +587,7 @@ def _replace_call(
         payload_entries(handler, module.name.rpartition(".")[2], filled),
         indent,
         statement_indent_unit(module),
+        module.line_length,
     )
     editor.delete(statement)
     editor.insert(statement.lineno, tuple(indent + line for line in code), (1,), (logger,))

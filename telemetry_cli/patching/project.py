@@ -31,6 +31,7 @@ from telemetry_cli.patching.instrument import (
     wire_app,
 )
 from telemetry_cli.patching.removal import uninstrument_module, unwire_app
+from telemetry_cli.patching.style import LineLengths
 from telemetry_cli.patching.symbols import (
     ModuleModel,
     ModuleSource,
@@ -77,6 +78,7 @@ class BackendReader:
         self.root = root
         self.backend = backend
         self.texts: dict[str, tuple[bytes, SourceText]] = {}
+        self.line_lengths = LineLengths(root)
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -95,7 +97,13 @@ class BackendReader:
             except FileProblem as problem:
                 raise Unreadable(relative, problem.message) from None
             self.texts[relative] = (data, source)
-            return ModuleSource(name, relative, source.text, relative.endswith("/__init__.py"))
+            return ModuleSource(
+                name,
+                relative,
+                source.text,
+                relative.endswith("/__init__.py"),
+                self.line_lengths.of(relative),
+            )
         return None
 
 
@@ -164,6 +172,7 @@ class _Analysis:
         plan = self.plan
         entry = AppEntry(plan.main_path, plan.main_module)
         wired: str | None = None
+        unwired: str | None = None
         try:
             found = find_app(
                 plan.app,
@@ -182,7 +191,10 @@ class _Analysis:
         else:
             entry = found.entry
             wired = self._wire(found.site)
-        if self.previous.wired is not None and self.previous.wired != wired:
+            unwired = found.site.module.path if self.removing else None
+        # The app's module was unwired above when removing: doing it again would report each of
+        # its statements twice.
+        if self.previous.wired is not None and self.previous.wired not in (wired, unwired):
             moved = self.module_at(self.previous.wired)
             if moved is not None:
                 unwire_app(
@@ -335,8 +347,17 @@ class PatchResult:
     problems: tuple[str, ...] = ()
 
 
+# The patch tables are written at this repository's own line length (a project's comes from its
+# formatter configuration, see :mod:`.style`).
+TABLE_LINE_LENGTH = 100
+
+
 def edit_source(
-    source: str, module_name: str, analytics_package: str, edit: Callable[[ModuleEditor], None]
+    source: str,
+    module_name: str,
+    analytics_package: str,
+    edit: Callable[[ModuleEditor], None],
+    line_length: int = TABLE_LINE_LENGTH,
 ) -> PatchResult:
     """Parse ``source`` as the one module of a package, apply ``edit``, return the result.
 
@@ -348,7 +369,7 @@ def edit_source(
     def read(name: str) -> ModuleSource | None:
         text = sources.get(name)
         path = module_name.replace(".", "/") + ".py"
-        return None if text is None else ModuleSource(name, path, text, False)
+        return None if text is None else ModuleSource(name, path, text, False, line_length)
 
     index = PackageIndex(read)
     module = index.module(module_name)
@@ -388,7 +409,12 @@ def wire_source(
 
 
 def instrument_source(
-    source: str, *, module_name: str, analytics_package: str, event_type: str
+    source: str,
+    *,
+    module_name: str,
+    analytics_package: str,
+    event_type: str,
+    line_length: int = TABLE_LINE_LENGTH,
 ) -> PatchResult:
     """Add a log call of ``event_type`` to every route handler of ``source``.
 
@@ -400,6 +426,7 @@ def instrument_source(
         module_name,
         analytics_package,
         lambda editor: instrument_module(editor, event_type, analytics_package),
+        line_length,
     )
 
 

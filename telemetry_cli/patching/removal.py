@@ -18,6 +18,7 @@ from telemetry_cli.patching.edits import (
     payload_entries,
 )
 from telemetry_cli.patching.routes import Handler, find_handlers
+from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
 
 
 def unwire_app(
@@ -85,9 +86,9 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     assert call.event_type is not None
     logger = ast.unparse(_logger_expression(call))
     entries = payload_entries(handler, fallback_block)
-    expected = ast.parse("\n".join(log_call_lines(logger, call.event_type, entries, "", ""))).body[
-        0
-    ]
+    # Compared as syntax trees, so the layout (and its line length) does not matter.
+    lines = log_call_lines(logger, call.event_type, entries, "", "", DEFAULT_LINE_LENGTH)
+    expected = ast.parse("\n".join(lines)).body[0]
     if ast.dump(expected) == ast.dump(call.statement):
         return True
     arguments = call.statement.value

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_cli.patching.names import APP_CLASSES, ROUTER_CLASSES, ROUTER_SUFFIX
 from telemetry_cli.patching.source import SourceLines
+from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
 
 if TYPE_CHECKING:
     from telemetry_cli.patching.routes import Handler, Suspect
@@ -45,6 +46,8 @@ class ModuleSource:
     path: str  # POSIX path relative to the project root
     text: str
     is_package: bool  # an __init__.py
+    #: The line length the project's formatter lays this module out at (see :mod:`.style`).
+    line_length: int = DEFAULT_LINE_LENGTH
 
 
 class ParseFailure(Exception):
@@ -392,6 +395,7 @@ class ModuleModel:
         self.path = source.path
         self.is_package = source.is_package
         self.text = source.text
+        self.line_length = source.line_length
         self.tree = tree
         #: Every scope made for this module (see :meth:`close`).
         self.scopes: list[Scope] = []
