@@ -63,6 +63,8 @@ SENSITIVE = [
     "p\u00e4ssword",  # an accent does not hide the word
     "\u0130P",  # Turkish dotted capital I
     "user\u3000email",  # ideographic space
+    "ap\u0131_key", "sess\u0131on_\u0131d", "ema\u0131l",  # a Turkish locale's lower-case I
+    "pass\u3164word", "pass\u115fword", "api\uffa0key",  # invisible Hangul fillers inside
 ]  # fmt: skip
 
 NOT_SENSITIVE = [
