@@ -109,6 +109,11 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('api-prefix = "api/telemetry"', "must start with '/'"),
         ('api-prefix = "/api/"', "no trailing '/'"),
         ('api-prefix = "/api/{x}"', "no parameters"),
+        # Clients remove dot segments before sending: such routes are unreachable.
+        ('api-prefix = "/api/../telemetry"', "no '.' or '..' segments"),
+        ('api-prefix = "/api/."', "no '.' or '..' segments"),
+        ('api-prefix = "/./api"', "no '.' or '..' segments"),
+        ('api-prefix = "/.."', "no '.' or '..' segments"),
         ('instrument = { "api/x.py" = "nope" }', "'nope' is not in event-types"),
         ('instrument = { "api/x.txt" = "chapter_visit" }', "must be a .py file"),
         ('instrument = { "../x.py" = "chapter_visit" }', "leaves the project root"),
