@@ -718,7 +718,9 @@ def load_plan(
 def _read_tool_table(config_file: Path) -> Mapping[str, object]:
     """Return the ``[tool]`` table of a TOML file (empty when it has none)."""
     try:
-        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        # A byte order mark is not TOML, but editors add one and the tool keeps it in the files
+        # it edits (init included): read past it, as Python's "utf-8-sig" does.
+        data = tomllib.loads(config_file.read_text(encoding="utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError:
         raise ConfigError(f"{config_file}: not valid UTF-8") from None
     except OSError as exc:

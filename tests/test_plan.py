@@ -161,6 +161,13 @@ def test_invalid_toml_names_line_and_column(tmp_path: Path) -> None:
         load_plan(root=tmp_path)
 
 
+def test_a_config_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(
+        b'\xef\xbb\xbf[tool.telemetry-scaffold]\r\napi-prefix = "/t"\r\n'
+    )
+    assert load_plan(root=tmp_path).api_prefix == "/t"
+
+
 def test_non_utf8_config(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_bytes(b"[tool.telemetry-scaffold]\nfeature = '\xff'\n")
     with pytest.raises(ConfigError, match="not valid UTF-8"):
