@@ -17,7 +17,14 @@ import tomlkit.exceptions
 from tomlkit.items import Table
 
 from telemetry_cli.errors import ConfigError, SeveralApps, UserError
-from telemetry_cli.files import FileProblem, SourceText, atomic_write, contained_path, read_bytes
+from telemetry_cli.files import (
+    BOM,
+    FileProblem,
+    SourceText,
+    atomic_write,
+    contained_path,
+    read_bytes,
+)
 from telemetry_cli.patching.apps import find_app, package_modules
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers
@@ -82,7 +89,8 @@ def plan_table(root: Path) -> InitResult:
         data = read_bytes(contained_path(root, CONFIG_FILENAME), CONFIG_FILENAME)
     except FileProblem as problem:
         raise ConfigError(problem.message) from None
-    text = "" if data is None else _decode(data)
+    source = SourceText(text="", bom=False) if data is None else _decode(data)
+    text = source.text
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as error:
@@ -101,8 +109,13 @@ def plan_table(root: Path) -> InitResult:
         document.add("tool", tool)
     tool.append(TOOL_SECTION, table)
     rendered = tomlkit.dumps(document)
+    if rendered.startswith(text) and text.partition("\n")[0].endswith("\r"):
+        # tomlkit writes what it adds with LF: give the new lines the file's CRLF endings.
+        rendered = text + rendered[len(text) :].replace("\r\n", "\n").replace("\n", "\r\n")
     added = tomlkit.dumps({"tool": {TOOL_SECTION: table}})
-    return InitResult(added.strip() + "\n", rendered, data is None, found)
+    # The file's BOM, if it has one, stays: the rest of the file keeps every byte.
+    document_text = (BOM if source.bom else "") + rendered
+    return InitResult(added.strip() + "\n", document_text, data is None, found)
 
 
 def write_plan(root: Path, result: InitResult) -> None:
@@ -119,9 +132,9 @@ def write_plan(root: Path, result: InitResult) -> None:
         raise UserError(f"{CONFIG_FILENAME}: cannot write: {error.strerror}") from None
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes) -> SourceText:
     try:
-        return SourceText.decode(data, CONFIG_FILENAME).text
+        return SourceText.decode(data, CONFIG_FILENAME)
     except FileProblem as problem:
         raise ConfigError(problem.message) from None
 

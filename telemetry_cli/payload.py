@@ -11,6 +11,14 @@ from telemetry_cli.errors import UsageError
 
 STDIN = "-"
 
+MAX_PAYLOAD_CHARACTERS = 1024 * 1024
+"""Most characters of payload text read from a file or stdin.
+
+The layer takes at most 32 KiB of compact JSON; this leaves room for any indentation while an
+endless source (``/dev/zero``, ``yes |``) or a huge file ends in one error line instead of
+exhausting memory.
+"""
+
 
 def read_payload(inline: str | None, file: str | None) -> Any:
     """Return the decoded payload, or None when none was given.
@@ -31,7 +39,8 @@ def read_payload(inline: str | None, file: str | None) -> Any:
     elif file is not None:
         source = file
         try:
-            text = Path(file).read_text(encoding="utf-8")
+            with Path(file).open(encoding="utf-8") as stream:
+                text = _bounded(stream.read(MAX_PAYLOAD_CHARACTERS + 1), f"--payload-file {file}")
         except FileNotFoundError:
             raise UsageError(f"--payload-file {file}: file not found") from None
         except UnicodeDecodeError:
@@ -50,11 +59,20 @@ def _read_stdin() -> str:
             "stdin is closed; give the payload with --payload JSON or --payload-file FILE"
         )
     try:
-        return sys.stdin.read()
+        return _bounded(sys.stdin.read(MAX_PAYLOAD_CHARACTERS + 1), "stdin")
     except UnicodeDecodeError:
         raise UsageError("stdin: the payload is not valid UTF-8") from None
     except OSError as exc:
         raise UsageError(f"stdin: cannot read: {exc.strerror or exc}") from None
+
+
+def _bounded(text: str, source: str) -> str:
+    if len(text) > MAX_PAYLOAD_CHARACTERS:
+        raise UsageError(
+            f"{source}: the payload is longer than {MAX_PAYLOAD_CHARACTERS} characters; "
+            "an event's payload may be at most 32 KiB of JSON"
+        )
+    return text
 
 
 def _parse(source: str, text: str) -> Any:

@@ -41,7 +41,9 @@ FASTAPI_ENTRYPOINT = "[tool.fastapi] entrypoint"
 _SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FEATURE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_API_PREFIX = re.compile(r"(?:/[A-Za-z0-9._~-]+)+")
+# A "." or ".." segment is removed by every client before the request is sent (RFC 3986,
+# section 5.2.4), so a route under it could never be reached.
+_API_PREFIX = re.compile(r"(?:/(?!\.\.?(?:/|$))[A-Za-z0-9._~-]+)+")
 _IMPORT_STRING = re.compile(r"(?P<module>[^:]+):(?P<attribute>[^:]+)")
 # Payload key names: they land in a Python string literal of the generated logger.
 _REDACT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -180,8 +182,8 @@ def _validate_api_prefix(value: object, scope: _Scope) -> str:
     if not _API_PREFIX.fullmatch(api_prefix):
         raise scope.fail(
             "api-prefix",
-            f"{api_prefix!r} must start with '/', have no trailing '/' and no parameters, "
-            "e.g. '/api/telemetry'",
+            f"{api_prefix!r} must start with '/', have no trailing '/', no parameters and no "
+            "'.' or '..' segments, e.g. '/api/telemetry'",
         )
     return api_prefix
 
@@ -716,7 +718,9 @@ def load_plan(
 def _read_tool_table(config_file: Path) -> Mapping[str, object]:
     """Return the ``[tool]`` table of a TOML file (empty when it has none)."""
     try:
-        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        # A byte order mark is not TOML, but editors add one and the tool keeps it in the files
+        # it edits (init included): read past it, as Python's "utf-8-sig" does.
+        data = tomllib.loads(config_file.read_text(encoding="utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError:
         raise ConfigError(f"{config_file}: not valid UTF-8") from None
     except OSError as exc:

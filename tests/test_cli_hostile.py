@@ -125,6 +125,38 @@ def test_payload_the_parser_cannot_take_is_a_usage_error_naming_the_source(
     assert fragment in inline.stderr
 
 
+def test_an_endless_payload_source_is_cut_off_with_one_line(project: Path) -> None:
+    # /dev/zero never ends and `yes` never stops: both used to be read whole (MemoryError).
+    from_file = cli(
+        "emit", "--root", str(project), "error_event", "--payload-file", "/dev/zero", cwd=project
+    )
+    assert from_file.returncode == 2
+    assert_one_error_line(from_file.stderr, "--payload-file /dev/zero: the payload is longer")
+
+    with subprocess.Popen(["yes"], stdout=subprocess.PIPE) as endless:
+        from_stdin = cli(
+            "emit", "--root", str(project), "error_event", "--payload", "-",
+            cwd=project, stdin=endless.stdout,
+        )  # fmt: skip
+        endless.kill()
+    assert from_stdin.returncode == 2
+    assert_one_error_line(from_stdin.stderr, "stdin: the payload is longer")
+
+
+def test_a_payload_file_of_one_mebibyte_is_read(project: Path, tmp_path: Path) -> None:
+    from telemetry_cli.payload import MAX_PAYLOAD_CHARACTERS
+
+    document = '{"page": "home"}'
+    payload_file = tmp_path / "indented.json"
+    payload_file.write_text(document + " " * (MAX_PAYLOAD_CHARACTERS - len(document)))
+    result = run("emit", "--root", str(project), "error_event", "--payload-file", str(payload_file))
+    assert result.exit_code == 0, result.stderr
+    payload_file.write_text(payload_file.read_text() + " ")
+    result = run("emit", "--root", str(project), "error_event", "--payload-file", str(payload_file))
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "the payload is longer than 1048576 characters")
+
+
 # --- URLs (D1c) -------------------------------------------------------------------------------
 
 

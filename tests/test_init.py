@@ -82,6 +82,26 @@ def test_init_keeps_the_rest_of_pyproject_byte_for_byte(tmp_path: Path) -> None:
     assert "[tool.telemetry-scaffold]" in text[len(PYPROJECT) :]
 
 
+@pytest.mark.parametrize(
+    ("bom", "newline"), [(b"\xef\xbb\xbf", b"\n"), (b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n")]
+)
+def test_init_keeps_a_bom_and_crlf_and_generate_reads_the_result(
+    tmp_path: Path, bom: bytes, newline: bytes
+) -> None:
+    # Notepad's pyproject.toml: the BOM was dropped and LF lines were added to a CRLF file.
+    root = _shop(tmp_path / "shop", pyproject=None)
+    original = bom + PYPROJECT.encode().replace(b"\n", newline)
+    (root / "pyproject.toml").write_bytes(original)
+    assert run("init", "--root", str(root)).exit_code == 0
+    data = (root / "pyproject.toml").read_bytes()
+    assert data.startswith(original)
+    assert b"[tool.telemetry-scaffold]" + newline in data[len(original) :]
+    if newline == b"\r\n":
+        assert data.count(b"\n") == data.count(b"\r\n")
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stderr
+
+
 def test_init_creates_pyproject_when_there_is_none(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop", pyproject=None)
     assert run("init", "--root", str(root)).exit_code == 0

@@ -63,6 +63,10 @@ SENSITIVE = [
     "p\u00e4ssword",  # an accent does not hide the word
     "\u0130P",  # Turkish dotted capital I
     "user\u3000email",  # ideographic space
+    "ap\u0131_key", "sess\u0131on_\u0131d", "ema\u0131l",  # a Turkish locale's lower-case I
+    "pass\u3164word", "pass\u115fword", "api\uffa0key",  # invisible Hangul fillers inside
+    "PHPSESSID", "sessid", "cardNo", "card_no", "card_num", "securityCode", "totp", "totp_secret",
+    "creds", "userCreds", "cred_id",
 ]  # fmt: skip
 
 NOT_SENSITIVE = [
@@ -76,6 +80,8 @@ NOT_SENSITIVE = [
     "block_type", "chapter_id", "route", "method", "handler", "path_length", "exception",
     "count", "duration_ms", "passwordless", "emailing", "cookbook", "cookiecutter", "hotpot",
     "typical", "script", "description_id", "subscription", "",
+    "credit", "credits", "creditScore", "incredible", "accredited", "card", "cards", "card_type",
+    "flashcard", "scorecard", "cardinality", "discard", "security", "security_level", "totem",
 ]  # fmt: skip
 
 

@@ -109,6 +109,11 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('api-prefix = "api/telemetry"', "must start with '/'"),
         ('api-prefix = "/api/"', "no trailing '/'"),
         ('api-prefix = "/api/{x}"', "no parameters"),
+        # Clients remove dot segments before sending: such routes are unreachable.
+        ('api-prefix = "/api/../telemetry"', "no '.' or '..' segments"),
+        ('api-prefix = "/api/."', "no '.' or '..' segments"),
+        ('api-prefix = "/./api"', "no '.' or '..' segments"),
+        ('api-prefix = "/.."', "no '.' or '..' segments"),
         ('instrument = { "api/x.py" = "nope" }', "'nope' is not in event-types"),
         ('instrument = { "api/x.txt" = "chapter_visit" }', "must be a .py file"),
         ('instrument = { "../x.py" = "chapter_visit" }', "leaves the project root"),
@@ -154,6 +159,13 @@ def test_invalid_toml_names_line_and_column(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.telemetry-scaffold\n")
     with pytest.raises(ConfigError, match=r"invalid TOML: .*line 1"):
         load_plan(root=tmp_path)
+
+
+def test_a_config_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(
+        b'\xef\xbb\xbf[tool.telemetry-scaffold]\r\napi-prefix = "/t"\r\n'
+    )
+    assert load_plan(root=tmp_path).api_prefix == "/t"
 
 
 def test_non_utf8_config(tmp_path: Path) -> None:

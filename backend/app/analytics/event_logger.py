@@ -110,8 +110,11 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "api_key",
     "auth",
     "authorization",
+    "card_no",
+    "card_num",
     "card_number",
     "cookie",
+    "cred",
     "credential",
     "credit_card",
     "csrf",
@@ -134,10 +137,13 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "private_key",
     "pwd",
     "secret",
+    "security_code",
+    "sessid",
     "session",
     "social_security",
     "ssn",
     "token",
+    "totp",
     "xsrf",
 )
 """Words whose payload keys get their values replaced by ``REDACTED`` (see ``is_sensitive_key``)."""
@@ -1197,8 +1203,10 @@ def _not_finite() -> EventValidationError:
 # --- sensitive keys ---------------------------------------------------------------------------
 
 # Runs of letters and digits; everything else (`_`, `-`, `.`, spaces, other punctuation,
-# zero-width and combining characters) separates key parts.
-_WORD_RUN: Final = re.compile(r"[^\W_]+")
+# zero-width and combining characters) separates key parts. The Hangul fillers are letters to
+# Unicode but invisible (default-ignorable, like a zero-width space), so they separate too:
+# otherwise "pass\u3164word" would read as one unknown word.
+_WORD_RUN: Final = re.compile(r"[^\W_\u115f\u1160\u3164\uffa0]+")
 
 # Words that may follow a sensitive word inside one key part and still name the sensitive value:
 # "sessionid", "phonenumber", "pincode", "emailaddress", "passwordhash", "apikeys".
@@ -1251,6 +1259,9 @@ def _folded(part: str) -> str:
     part = part.casefold()
     if part.isascii():
         return part
+    # A Turkish locale lower-cases I to the dotless i, U+0131 ("API_KEY" -> "ap\u0131_key"),
+    # which has no decomposition to drop: map it to i by hand.
+    part = part.replace("\u0131", "i")
     return "".join(c for c in unicodedata.normalize("NFKD", part) if not unicodedata.combining(c))
 
 
@@ -1321,11 +1332,12 @@ def is_sensitive_key(key: str) -> bool:
 
     The key is normalised with Unicode NFKC (full-width letters become ASCII ones) and split into
     parts: at every character that is not a letter or digit (``_``, ``-``, ``.``, spaces, zero-
-    width and other punctuation), between a lower-case and an upper-case letter (``sessionId``),
-    before the last capital of an acronym followed by a lower-case letter (``APIKey``) and
-    between letters and digits (``password2``). Parts are case-folded and lose their accents
-    (``é`` -> ``e``). Each word of ``SENSITIVE_KEYS`` is normalised the same way and its parts
-    joined (``private_key`` -> ``privatekey``). In the key's parts joined, an occurrence of a
+    width characters and Hangul fillers, other punctuation), between a lower-case and an
+    upper-case letter (``sessionId``), before the last capital of an acronym followed by a
+    lower-case letter (``APIKey``) and between letters and digits (``password2``). Parts are
+    case-folded and lose their accents (``é`` -> ``e``; the Turkish dotless i, U+0131, counts as
+    ``i``). Each word of ``SENSITIVE_KEYS`` is normalised the same way and its parts joined
+    (``private_key`` -> ``privatekey``). In the key's parts joined, an occurrence of a
     sensitive word makes the key sensitive when
 
     * it starts where a part starts, or the word has at least 5 letters (then any prefix may
