@@ -689,6 +689,8 @@ def load_plan(
     """
     if config is not None:
         config_file = config if config.is_absolute() else (cwd or Path.cwd()) / config
+        if config_file.is_dir():
+            raise ConfigError(f"{config}: --config is a folder; name the TOML file in it")
         if not config_file.is_file():
             raise ConfigError(f"{config}: config file not found")
         project_root = root if root is not None else config_file.parent

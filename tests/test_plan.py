@@ -179,6 +179,8 @@ def test_missing_config(tmp_path: Path) -> None:
         load_plan(root=tmp_path)
     with pytest.raises(ConfigError, match="config file not found"):
         load_plan(config=tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="--config is a folder"):
+        load_plan(config=tmp_path)
     with pytest.raises(ConfigError, match=r"no pyproject\.toml found"):
         find_config(Path("/"))
 
