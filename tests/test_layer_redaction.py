@@ -67,6 +67,11 @@ SENSITIVE = [
     "pass\u3164word", "pass\u115fword", "api\uffa0key",  # invisible Hangul fillers inside
     "PHPSESSID", "sessid", "cardNo", "card_no", "card_num", "securityCode", "totp", "totp_secret",
     "creds", "userCreds", "cred_id",
+    "X-Forwarded-For", "x_forwarded_for", "REMOTE_ADDR", "remoteAddr", "connect.sid", "sid",
+    "sig", "X-Hub-Signature-256", "webhookSignature", "signature", "dsn", "SENTRY_DSN",
+    "DATABASE_URL", "databaseUrl", "connection_string", "connectionString", "encryption_key",
+    "signingKey", "master_key", "Bearer", "bearerToken", "dob", "dateOfBirth", "birth_date",
+    "passport", "passportNumber",
 ]  # fmt: skip
 
 NOT_SENSITIVE = [
@@ -82,6 +87,9 @@ NOT_SENSITIVE = [
     "typical", "script", "description_id", "subscription", "",
     "credit", "credits", "creditScore", "incredible", "accredited", "card", "cards", "card_type",
     "flashcard", "scorecard", "cardinality", "discard", "security", "security_level", "totem",
+    "side", "sidebar", "inside", "residual", "signal", "signup", "sigma", "design", "adobe",
+    "dobby", "database", "database_name", "url", "page_url", "master", "master_branch",
+    "connection", "connection_count", "forwarded", "remote", "birth_year_bucket", "dsnap",
 ]  # fmt: skip
 
 
