@@ -1604,3 +1604,13 @@ def test_a_lone_surrogate_in_a_route_path_is_escaped_in_the_inserted_literal() -
     assert '"route": "/odd/\\ud800"' in result.source
     result.source.encode("utf-8")  # no lone surrogate left in the text itself
     compile(result.source, "items.py", "exec")
+
+
+def test_a_route_with_an_empty_path_is_shown_by_its_code() -> None:
+    # `@router.get("")` is a real route (the router's own path): shown as "", not as unknown.
+    source = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("")\nasync def list_items():\n    return []\n'
+    )
+    result = _instrument(source)
+    assert result.changes == ("import `event_logger`", 'log call in list_items (GET "")')

@@ -102,8 +102,10 @@ class Handler:
 
     def label(self) -> str:
         """``name (GET /route)``, as messages show a handler."""
+        # An empty template shows as the route's code: `""` for `@router.get("")`.
         shown = [
-            f"{','.join(route.methods or ('?',))} {route.template or '?'}" for route in self.routes
+            f"{','.join(route.methods or ('?',))} {route.template or route.code or '?'}"
+            for route in self.routes
         ]
         return f"{self.qualname} ({'; '.join(shown)})" if shown else self.qualname
 
