@@ -31,7 +31,7 @@ from telemetry_cli.patching.instrument import (
     wire_app,
 )
 from telemetry_cli.patching.removal import uninstrument_module, unwire_app
-from telemetry_cli.patching.style import LineLengths
+from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
     ModuleModel,
     ModuleSource,
@@ -78,7 +78,7 @@ class BackendReader:
         self.root = root
         self.backend = backend
         self.texts: dict[str, tuple[bytes, SourceText]] = {}
-        self.line_lengths = LineLengths(root)
+        self.styles = FormatStyles(root)
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -97,12 +97,14 @@ class BackendReader:
             except FileProblem as problem:
                 raise Unreadable(relative, problem.message) from None
             self.texts[relative] = (data, source)
+            style = self.styles.of(relative)
             return ModuleSource(
                 name,
                 relative,
                 source.text,
                 relative.endswith("/__init__.py"),
-                self.line_lengths.of(relative),
+                style.line_length,
+                style.quote_style,
             )
         return None
 
