@@ -153,11 +153,13 @@ class _Analysis:
         self.errors: dict[str, PatchedFile] = {}
         self.order: list[str] = []
         self.package = plan.analytics_package
+        # The inserted imports' own top-level package (``app``; ``analytics`` in the flat
+        # layout, where the app has no package): first-party for import sorting.
+        self.first_party = self.package.split(".")[0]
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
-            first_party = self.plan.app_package.split(".")[0]
-            self.editors[module.path] = ModuleEditor(module, self.index, first_party)
+            self.editors[module.path] = ModuleEditor(module, self.index, self.first_party)
         self.order.append(module.path)
         return self.editors[module.path]
 
@@ -290,7 +292,7 @@ class _Analysis:
                 continue
             known = module.path in self.editors
             editor = self.editors.get(module.path) or ModuleEditor(
-                module, self.index, self.plan.app_package.split(".")[0]
+                module, self.index, self.first_party
             )
             check_logged_calls(editor, declared, events, self.package)
             if not known and editor.edits.problems:
