@@ -8,6 +8,7 @@ suggestions for ``instrument``, each with its number of handlers. The table goes
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,7 +30,13 @@ from telemetry_cli.patching.apps import find_app, package_modules
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers
 from telemetry_cli.patching.symbols import PackageIndex
-from telemetry_cli.plan import CONFIG_FILENAME, DEFAULT_EVENT_TYPES, KEYS_BY_NAME, TOOL_SECTION
+from telemetry_cli.plan import (
+    CONFIG_FILENAME,
+    DEFAULT_EVENT_TYPES,
+    KEYS_BY_NAME,
+    TOOL_SECTION,
+    TOP_LEVEL,
+)
 
 # Folders that never hold the user's app.
 _SKIPPED = frozenset(
@@ -46,6 +53,9 @@ _SKIPPED = frozenset(
     }
 )
 _MAX_DEPTH = 6
+# The modules a flat layout's app is built in, at the top of its backend folder (FastAPI CLI's
+# main.py, app.py and api.py, and the common server.py).
+_FLAT_MODULES = frozenset({"main.py", "app.py", "server.py", "api.py"})
 # Files that mark the folder a backend is run from (its imports start there).
 _PROJECT_FILES = (
     "pyproject.toml",
@@ -191,7 +201,8 @@ def discover(root: Path) -> Found:
         raise ConfigError(reasons[0])
     raise ConfigError(
         f"no FastAPI app found under {root} (looked for packages with a module that builds "
-        "FastAPI(...)); the layer needs the app inside a package, e.g. app/main.py"
+        "FastAPI(...), and for main.py, app.py, server.py or api.py building it at the top of "
+        "a project folder)"
     )
 
 
@@ -237,7 +248,9 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
     First those in regular packages (folders with ``__init__.py``), then those in folders
     without one (namespace packages), for which the backend folder is the nearest one above
     that holds a project file (``pyproject.toml``, ``setup.py``, ``requirements.txt``, ...), else
-    the root; a module directly in that folder is in no package and is not offered.
+    the root. A ``main.py``, ``app.py``, ``server.py`` or ``api.py`` directly in that folder, or
+    importing a module beside it by its top-level name, is the flat layout: that folder is the
+    backend folder and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
     """
     regular: list[tuple[str, str]] = []
     namespace: list[tuple[str, str]] = []
@@ -268,10 +281,37 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 regular.append((top.parent.relative_to(root).as_posix(), top.name))
                 continue
             backend = _project_folder(root, here)
-            if backend != here:
+            if name in _FLAT_MODULES and (backend == here or _imports_a_sibling(root, here, name)):
+                # The flat layout: the folder is run from (`uvicorn main:app`), its modules
+                # are top-level ones.
+                namespace.append((here.relative_to(root).as_posix(), TOP_LEVEL))
+            elif backend != here:
                 package = here.relative_to(backend).parts[0]
                 namespace.append((backend.relative_to(root).as_posix(), package))
     return regular, namespace
+
+
+def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
+    """Whether module ``name`` of ``folder`` imports a module beside it by its top-level name.
+
+    ``from routers import users`` in ``backend/main.py``, with ``backend/routers/`` there, only
+    works when ``backend/`` itself is on the import path: it is the backend folder of a flat
+    layout, not a namespace package of the folder above.
+    """
+    index = PackageIndex(BackendReader(root, folder.relative_to(root).as_posix()).read)
+    module = index.module(name[:-3])
+    if module is None:
+        return False
+    for statement in module.tree.body:
+        if isinstance(statement, ast.Import):
+            tops = [alias.name.split(".")[0] for alias in statement.names]
+        elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
+            tops = [statement.module.split(".")[0]]
+        else:
+            continue
+        if any((folder / top).is_dir() or (folder / f"{top}.py").is_file() for top in tops):
+            return True
+    return False
 
 
 def _project_folder(root: Path, folder: Path) -> Path:

@@ -105,7 +105,7 @@ def _show_records(logger_name: str) -> Iterator[None]:
 
 
 def import_layer(plan: Plan) -> Layer:
-    """Import ``<app-package>.analytics.event_logger`` from the plan's backend folder.
+    """Import ``<app-package>.analytics.event_logger`` (flat layout: ``analytics.event_logger``).
 
     Raises:
         LayerUnavailable: not generated yet, or the import fails.
@@ -184,7 +184,8 @@ def _import_failure(plan: Plan, name: str, error: BaseException) -> str:
     detail = " ".join(str(error).split())  # one line, whatever the exception says
     what = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
     missing = error.name if isinstance(error, ImportError) else None
-    package = plan.app_package
+    # The app's own top-level package (in the flat layout, the generated one is the app's).
+    package = plan.analytics_package.split(".")[0]
     if missing and missing != package and not missing.startswith(f"{package}."):
         # A third-party module the backend needs is not installed in this environment.
         return (

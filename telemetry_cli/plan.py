@@ -32,6 +32,9 @@ DEFAULT_EVENT_TYPES = ("ai_block_used", "chapter_visit", "error_event")
 # The event sinks the generated layer can default to (the ``sink`` key).
 SINKS = ("logging", "opentelemetry")
 ERROR_EVENT_TYPE = "error_event"
+#: ``app-package`` of the flat layout: the app's modules are top-level modules of the backend
+#: folder (``backend/main.py``, ``backend/routers/``, run as ``uvicorn main:app`` from there).
+TOP_LEVEL = ""
 
 # Where Plan.app came from, for messages: our own key, or FastAPI CLI's setting.
 APP_KEY = "app"
@@ -146,12 +149,21 @@ def _validate_backend(value: object, scope: _Scope) -> str:
 
 
 def _validate_app_package(value: object, scope: _Scope) -> str:
-    app_package = _string(value, "app-package", scope)
-    if not _is_dotted_name(app_package):
+    if value == TOP_LEVEL:
+        return TOP_LEVEL  # the flat layout: the backend folder holds the app's modules itself
+    if not isinstance(value, str) or not value.strip():
         raise scope.fail(
-            "app-package", f"{app_package!r} is not an importable package name (e.g. 'app')"
+            "app-package",
+            f'expected a package name, or "" for modules at the top of the backend folder, '
+            f"got {value!r}",
         )
-    return app_package
+    if not _is_dotted_name(value):
+        raise scope.fail(
+            "app-package",
+            f"{value!r} is not an importable package name (e.g. 'app', or \"\" for modules at "
+            "the top of the backend folder)",
+        )
+    return value
 
 
 def _validate_specs_dir(value: object, scope: _Scope) -> str:
@@ -447,7 +459,8 @@ KEYS: tuple[Key, ...] = (
         field="app_package",
         type="string",
         default="app",
-        meaning="the importable package inside it (`backend/app`)",
+        meaning='the importable package inside it (`backend/app`), or `""`: the app\'s '
+        "modules are top-level in the backend folder (`backend/main.py`)",
         validate=_validate_app_package,
     ),
     Key(
@@ -608,8 +621,8 @@ class Plan:
 
     @property
     def analytics_package(self) -> str:
-        """The import name of the generated package, e.g. ``app.analytics``."""
-        return f"{self.app_package}.analytics"
+        """The import name of the generated package, e.g. ``app.analytics`` (or ``analytics``)."""
+        return qualified(self.app_package, "analytics")
 
     @property
     def main_path(self) -> str:
@@ -618,8 +631,8 @@ class Plan:
 
     @property
     def main_module(self) -> str:
-        """The import name of the user's ``main.py``, e.g. ``app.main``."""
-        return f"{self.app_package}.main"
+        """The import name of the user's ``main.py``, e.g. ``app.main`` (or ``main``)."""
+        return qualified(self.app_package, "main")
 
     @property
     def feature_dir(self) -> str:
@@ -633,11 +646,16 @@ class Plan:
     def module_import_name(self, module: str) -> str:
         """Return the import name of an ``instrument`` module, e.g. ``app.api.ai_blocks``."""
         parts = PurePosixPath(module).with_suffix("").parts
-        return ".".join((self.app_package, *parts))
+        return qualified(self.app_package, *parts)
 
     def resolve(self, relative: str) -> Path:
         """Return the absolute path of a root-relative POSIX path."""
         return self.root / relative
+
+
+def qualified(package: str, *names: str) -> str:
+    """A module's import name inside ``package``; :data:`TOP_LEVEL` adds no prefix."""
+    return ".".join(part for part in (package, *names) if part)
 
 
 def _join(*parts: str) -> str:

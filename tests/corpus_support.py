@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from typer.testing import CliRunner
@@ -89,13 +89,13 @@ class Plan:
 
     @property
     def analytics_package(self) -> str:
-        """The import name of the generated package."""
-        return f"{self.app_package}.analytics"
+        """The import name of the generated package (``analytics`` in the flat layout)."""
+        return f"{self.app_package}.analytics" if self.app_package else "analytics"
 
     @property
     def analytics_dir(self) -> str:
         """The generated package's folder, relative to the root."""
-        return f"{self.backend}/{self.app_package}/analytics"
+        return PurePosixPath(self.backend, self.app_package, "analytics").as_posix()
 
 
 @dataclass(frozen=True)
@@ -457,9 +457,13 @@ def line_indent(text: str, node: ast.stmt) -> str:
 
 
 def top_level_names(backend: Path) -> set[str]:
-    """The importable names a backend folder provides (its packages and modules)."""
+    """The importable names a backend folder provides (its packages, namespace ones included)."""
     names = {path.stem for path in backend.glob("*.py")}
-    names |= {path.name for path in backend.iterdir() if (path / "__init__.py").is_file()}
+    names |= {
+        path.name
+        for path in backend.iterdir()
+        if path.is_dir() and path.name.isidentifier() and any(path.rglob("*.py"))
+    }
     return names
 
 

@@ -500,6 +500,20 @@ def test_second_generate_changes_nothing(generated: Generated, tmp_path: Path) -
     assert snapshot(root) == before, f"[{generated.case.name}] second run changed bytes"
 
 
+def test_remove_gives_back_the_original_bytes(generated: Generated, tmp_path: Path) -> None:
+    generated.require_success()
+    root = generated.copy(tmp_path)
+    removed = cli("remove", "--root", str(root))
+    assert removed.exit_code == 0, f"[{generated.case.name}]\n{removed.output}"
+    after = snapshot(root)
+    changed = sorted(
+        path
+        for path in set(after) | set(generated.original)
+        if after.get(path) != generated.original.get(path)
+    )
+    assert not changed, f"[{generated.case.name}] remove left these changed: {changed}"
+
+
 @pytest.mark.parametrize("where", ["root-option", "cwd-root", "cwd-subfolder"])
 def test_check_is_clean(
     generated: Generated, where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -618,6 +632,7 @@ def test_the_corpus_is_consistent() -> None:
                 problems.append(f"[{case.name}] {call.where}: {call.event} is not declared")
             if (call.route is None) == (call.route_expr is None):
                 problems.append(f"[{case.name}] {call.where}: give route or route_expr")
-            if module_name(call.file, case.plan).split(".")[0] != case.plan.app_package:
+            top = module_name(call.file, case.plan).split(".")[0]
+            if case.plan.app_package and top != case.plan.app_package:
                 problems.append(f"[{case.name}] {call.where}: outside the app package")
     assert not problems, "\n".join(problems)

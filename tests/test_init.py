@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,13 +143,14 @@ def test_init_refuses_when_the_table_exists(tmp_path: Path) -> None:
             'pick one with app = "app.main:<name>" in [tool.telemetry-scaffold] of pyproject.toml,'
             ' with backend = "svc" and app-package = "app": init cannot choose the app',
         ),
-        # A module directly in the project folder is in no package: nowhere to put the layer.
+        # A flat layout's app is built in main.py, app.py, server.py or api.py: another module
+        # at the top of the project folder is a script, not the app.
         (
-            {"main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "routers/x.py": ""},
+            {"helpers.py": "from fastapi import FastAPI\napp = FastAPI()\n", "routers/x.py": ""},
             "no FastAPI app found",
         ),
     ],
-    ids=["none", "several", "several-in-one-module", "flat"],
+    ids=["none", "several", "several-in-one-module", "flat-not-an-entry-module"],
 )
 def test_init_without_one_app_is_a_clear_error(
     tmp_path: Path, layout: dict[str, str], message: str
@@ -248,3 +252,207 @@ def test_a_regular_package_wins_over_a_folder_of_demo_scripts(tmp_path: Path) ->
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "shop.main:app"' in result.stdout
+
+
+FLAT_USERS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/users")
+
+
+@router.get("/{user_id}")
+def get_user(user_id: int) -> dict[str, int]:
+    return {"id": user_id}
+
+
+@router.get("")
+def list_users() -> list[int]:
+    return [1, 2]
+"""
+
+
+def _flat_main(module: str) -> str:
+    return f"""from fastapi import FastAPI
+
+from {module} import users
+
+app = FastAPI()
+app.include_router(users.router)
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
+def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[str]:
+    """Import the app as `uvicorn <module>:app` run in ``backend`` would, and ask for health."""
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        f"from {module} import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/users/7').json() == {'id': 7}\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=backend,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "backend", "module"),
+    [
+        # main.py at the root, routers/ a regular package.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "main.py": _flat_main("routers"),
+                "routers/__init__.py": "",
+                "routers/users.py": FLAT_USERS,
+            },
+            ".",
+            "main",
+        ),
+        # The same under backend/, which holds no project file: `from routers import users`
+        # with backend/routers/ beside it says the folder is run from itself.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "backend/main.py": _flat_main("routers"),
+                "backend/routers/__init__.py": "",
+                "backend/routers/users.py": FLAT_USERS,
+            },
+            "backend",
+            "main",
+        ),
+        # routers/ as a namespace package (no __init__.py), the app in app.py.
+        (
+            {
+                "main_readme.txt": "",
+                "app.py": _flat_main("routers"),
+                "routers/users.py": FLAT_USERS,
+            },
+            ".",
+            "app",
+        ),
+        # server.py in a backend folder holding its own requirements.txt.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "api/requirements.txt": "fastapi\n",
+                "api/server.py": _flat_main("endpoints"),
+                "api/endpoints/users.py": FLAT_USERS,
+            },
+            "api",
+            "server",
+        ),
+    ],
+    ids=["root", "backend-folder", "namespace-routers", "server-py"],
+)
+def test_init_finds_a_flat_layout_and_the_layer_round_trips(
+    tmp_path: Path, files: dict[str, str], backend: str, module: str
+) -> None:
+    """No app package: the backend folder's own top-level modules are the app's."""
+    root = tmp_path / "project"
+    _write(root, files)
+    folder = "endpoints" if module == "server" else "routers"
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert f'backend = "{backend}"' in result.stdout
+    assert 'app-package = ""' in result.stdout
+    assert f'app = "{module}:app"' in result.stdout
+    assert f'# "{folder}/users.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    planned = snapshot(root)
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        text.replace(f'# "{folder}/users.py"', f'"{folder}/users.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    backend_dir = root / backend
+    assert (backend_dir / "analytics/event_logger.py").is_file()
+    users = (backend_dir / folder / "users.py").read_text()
+    assert "from analytics.event_logger import event_logger\n" in users
+    app_module = (backend_dir / f"{module}.py").read_text()
+    assert "from analytics.telemetry_router import router as telemetry_router\n" in app_module
+    again = run("generate", "--root", str(root))
+    assert again.exit_code == 0 and "unchanged" in again.stdout
+    assert not re.search(r"^(created|updated|patched|removed) ", again.stdout, re.M), again.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    served = _serves_health(backend_dir, module)
+    assert served.returncode == 0, served.stderr
+    assert run("remove", "--root", str(root)).exit_code == 0
+    (root / "pyproject.toml").write_text(text)
+    assert snapshot(root) == planned
+
+
+FLAT_PLAN = """[project]
+name = "flat"
+
+[tool.telemetry-scaffold]
+backend = "."
+app-package = ""
+instrument = {}
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "mentions"),
+    [
+        (
+            {"analytics/__init__.py": "", "analytics/metrics.py": "COUNT = 0\n"},
+            "analytics/: a top-level package of yours named like the generated one",
+        ),
+        ({"analytics.py": "COUNT = 0\n"}, "analytics.py: a module of yours named like"),
+    ],
+    ids=["package", "module"],
+)
+def test_a_flat_layout_never_writes_into_a_users_analytics(
+    tmp_path: Path, files: dict[str, str], mentions: str
+) -> None:
+    _write(
+        tmp_path,
+        {"pyproject.toml": FLAT_PLAN, "main.py": _flat_main("routers"), **files},
+    )
+    (tmp_path / "routers").mkdir()
+    (tmp_path / "routers/users.py").write_text(FLAT_USERS)
+    before = snapshot(tmp_path)
+    for command in (["generate"], ["generate", "--force"], ["generate", "--check"]):
+        result = run(*command, "--root", str(tmp_path))
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert mentions in result.stderr
+        assert result.stderr.count("\n") == 1
+    assert snapshot(tmp_path) == before
+
+
+def test_a_module_named_like_the_generated_package_is_refused_in_every_layout(
+    tmp_path: Path,
+) -> None:
+    root = _shop(tmp_path / "shop")
+    assert run("init", "--root", str(root)).exit_code == 0
+    (root / "src/shop/analytics.py").write_text("COUNT = 0\n")
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2
+    assert "src/shop/analytics.py: a module of yours named like the generated package" in (
+        result.stderr
+    )
+
+
+def test_a_flat_layer_whose_manifest_was_lost_is_still_ours(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": FLAT_PLAN, "main.py": _flat_main("routers")})
+    (tmp_path / "routers").mkdir()
+    (tmp_path / "routers/users.py").write_text(FLAT_USERS)
+    assert run("generate", "--root", str(tmp_path)).exit_code == 0
+    (tmp_path / ".telemetry-scaffold.json").unlink()
+    # Its files carry the generated header: they are an earlier layer, not a package of the
+    # user's (as for any layer without its manifest, they are kept until adopted with --force).
+    result = run("generate", "--root", str(tmp_path), "--force")
+    assert result.exit_code == 0, result.stdout + result.stderr

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, LineLengths
+from telemetry_cli.patching.routes import string_literal
+from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, FormatStyles, preferred_quote
 from tests.cli_support import run, snapshot
 
 # Its log call is 97 columns on one line: split at 88, black's and ruff's default, kept whole at
@@ -75,7 +77,75 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 )
 def test_line_length_of_a_module(tmp_path: Path, files: dict[str, str], expected: int) -> None:
     _write(tmp_path, files)
-    assert LineLengths(tmp_path).of("backend/app/api/books.py") == expected
+    assert FormatStyles(tmp_path).of("backend/app/api/books.py").line_length == expected
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({}, "double"),
+        ({"pyproject.toml": '[tool.ruff.format]\nquote-style = "single"\n'}, "single"),
+        ({"pyproject.toml": '[tool.ruff.format]\nquote-style = "preserve"\n'}, "preserve"),
+        ({"ruff.toml": "[format]\nquote-style = 'single'\n"}, "single"),
+        # A ruff configuration without the setting means ruff's default, not black's.
+        (
+            {"pyproject.toml": "[tool.ruff]\n\n[tool.black]\nskip-string-normalization = true\n"},
+            "double",
+        ),
+        ({"pyproject.toml": "[tool.black]\nskip-string-normalization = true\n"}, "preserve"),
+        ({"pyproject.toml": "[tool.black]\nskip_string_normalization = false\n"}, "double"),
+        # `extend` is followed for each setting the file does not make itself.
+        (
+            {
+                "base.toml": "line-length = 105\n[format]\nquote-style = 'single'\n",
+                "backend/ruff.toml": 'extend = "../base.toml"\nline-length = 90\n',
+            },
+            "single",
+        ),
+        ({"ruff.toml": "[format]\nquote-style = 'curly'\n"}, "double"),
+        ({"ruff.toml": "format = 'single'\n"}, "double"),
+    ],
+)
+def test_quote_style_of_a_module(tmp_path: Path, files: dict[str, str], expected: str) -> None:
+    _write(tmp_path, files)
+    assert FormatStyles(tmp_path).of("backend/app/api/books.py").quote_style == expected
+
+
+def test_extend_keeps_the_extending_files_own_line_length(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "base.toml": "line-length = 105\n[format]\nquote-style = 'single'\n",
+            "backend/ruff.toml": 'extend = "../base.toml"\nline-length = 90\n',
+        },
+    )
+    assert FormatStyles(tmp_path).of("backend/app/api/books.py").line_length == 90
+
+
+@pytest.mark.parametrize(
+    ("value", "quote", "literal"),
+    [
+        ("/a", '"', '"/a"'),
+        ("/a", "'", "'/a'"),
+        # ruff's rule: the other quote when the value holds more of the preferred one.
+        ("o'clock", "'", '"o\'clock"'),
+        ('say "hi"', '"', "'say \"hi\"'"),
+        ('it\'s "x"', "'", "'it\\'s \"x\"'"),
+        ("back\\slash\nline\t", "'", "'back\\\\slash\\nline\\t'"),
+        ("\ud800", "'", "'\\ud800'"),
+    ],
+)
+def test_string_literal_quotes(value: str, quote: str, literal: str) -> None:
+    assert string_literal(value, quote) == literal
+    assert ast.literal_eval(literal) == value
+
+
+def test_preserve_follows_the_module() -> None:
+    assert preferred_quote("preserve", (0, 0)) == '"'
+    assert preferred_quote("preserve", (2, 3)) == "'"
+    assert preferred_quote("preserve", (3, 3)) == '"'
+    assert preferred_quote("single", (9, 0)) == "'"
+    assert preferred_quote("double", (0, 9)) == '"'
 
 
 def _ruff_format_check(root: Path, file: Path) -> subprocess.CompletedProcess[str]:
@@ -117,4 +187,86 @@ def test_generate_keeps_a_formatted_module_formatted(tmp_path: Path, ruff_config
     assert (one_line in books.read_text()) == bool(ruff_config)
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+# A module in single quotes, as `quote-style = "single"` formats it; one route holds a quote.
+SINGLE_ROUTES = """from fastapi import APIRouter
+
+router = APIRouter(prefix='/shelf')
+
+
+@router.get('/a')
+def a() -> str:
+    return 'a'
+
+
+@router.get("/o'clock/{hour}")
+def o_clock(hour: int) -> str:
+    \"\"\"The route holds a single quote: ruff keeps it in double quotes.\"\"\"
+    return 'tea'
+"""
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "[tool.ruff.format]\nquote-style = 'single'\n",
+        "[tool.ruff]\nline-length = 120\n\n[tool.ruff.format]\nquote-style = 'single'\n",
+        # preserve: the module is mostly in single quotes, so insertions are too.
+        "[tool.ruff.format]\nquote-style = 'preserve'\n",
+        "[tool.black]\nskip-string-normalization = true\n",
+    ],
+)
+def test_generate_follows_the_configured_quote_style(tmp_path: Path, style: str) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": f'[project]\nname = "shelf"\n\n{style}{PLAN}',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/main.py": MAIN,
+            "backend/app/api/books.py": SINGLE_ROUTES,
+        },
+    )
+    books = root / "backend/app/api/books.py"
+    # ruff does not read black's configuration: black's own rule is checked by the text alone.
+    ruff = "tool.ruff" in style
+    assert not ruff or _ruff_format_check(root, books).returncode == 0
+    before = snapshot(root)
+
+    result = run("generate", "--root", str(root))
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = books.read_text()
+    assert "'seen'" in text and "'route': '/shelf/a'" in text, text
+    assert '"route": "/shelf/o\'clock/{hour}"' not in text  # keys stay single-quoted
+    assert "'route': \"/shelf/o'clock/{hour}\"" in text, text
+    checked = _ruff_format_check(root, books)
+    assert not ruff or checked.returncode == 0, checked.stdout + checked.stderr
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    second = run("generate", "--root", str(root))
+    assert second.exit_code == 0 and "patched" not in second.stdout, second.stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+def test_check_accepts_calls_in_either_quotes(tmp_path: Path) -> None:
+    """A call generated under one quote style is still the tool's after the style changes."""
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": f'[project]\nname = "shelf"\n{PLAN}',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/main.py": MAIN,
+            "backend/app/api/books.py": ROUTES,
+        },
+    )
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / "ruff.toml").write_text("[format]\nquote-style = 'single'\n")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    (root / "ruff.toml").unlink()
     assert snapshot(root) == before

@@ -127,6 +127,8 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('feature = "059-x\\n"', "must be one folder name"),
         ('api-prefix = "/api/t\\n"', "must start with '/'"),
         ('app-package = "app\\n"', "not an importable package name"),
+        ('app-package = " "', 'or "" for modules at the top of the backend folder'),
+        ("app-package = 1", 'expected a package name, or ""'),
         ('instrument = { "api/x.py\\n" = "chapter_visit" }', "must be a .py file"),
         ('event-types = ["chapter_visit"]\ninstrument = {}', "needs 'error_event' in event-types"),
     ],
@@ -245,6 +247,56 @@ def test_the_module_that_builds_the_app_may_be_instrumented(tmp_path: Path, body
     write_config(tmp_path, body)
     plan = load_plan(root=tmp_path)
     assert len(plan.instrument) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "analytics_dir", "analytics_package", "main_module", "module", "module_path"),
+    [
+        ('app-package = ""', "backend/analytics", "analytics", "main", "routers.users", None),
+        (
+            'backend = "."\napp-package = ""',
+            "analytics",
+            "analytics",
+            "main",
+            "routers.users",
+            "routers/users.py",
+        ),
+        (
+            'app-package = "core.web"',
+            "backend/core/web/analytics",
+            "core.web.analytics",
+            None,
+            None,
+            None,
+        ),
+    ],
+)
+def test_the_flat_layout_names_top_level_modules(
+    tmp_path: Path,
+    body: str,
+    analytics_dir: str,
+    analytics_package: str,
+    main_module: str | None,
+    module: str | None,
+    module_path: str | None,
+) -> None:
+    # app-package = "" is the backend folder itself: no package prefix, nothing between.
+    write_config(tmp_path, body + '\ninstrument = { "routers/users.py" = "chapter_visit" }')
+    plan = load_plan(root=tmp_path)
+    assert plan.analytics_dir == analytics_dir
+    assert plan.analytics_package == analytics_package
+    if main_module is not None:
+        assert plan.main_module == main_module
+        assert plan.module_import_name("routers/users.py") == module
+    if module_path is not None:
+        assert plan.module_path("routers/users.py") == module_path
+
+
+def test_the_flat_layout_refuses_instrumenting_the_generated_package(tmp_path: Path) -> None:
+    write_config(tmp_path, 'app-package = ""\ninstrument = { "analytics/x.py" = "chapter_visit" }')
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert "is in the generated package backend/analytics" in caught.value.message
 
 
 def test_instrumenting_main_through_a_symlink_is_accepted(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     sub_blocks,
 )
+from telemetry_cli.plan import qualified
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
 _FALLBACK_MODULES = ("main", "app", "api")
@@ -107,8 +108,9 @@ def find_app(
     """
     if plan_app is not None:
         return _from_import_string(plan_app, origin, index, config_name)
-    main = index.module(f"{app_package}.main")
-    broken = index.failure(f"{app_package}.main")
+    main_name = qualified(app_package, "main")
+    main = index.module(main_name)
+    broken = index.failure(main_name)
     if broken is not None:
         raise AppModuleBroken(*broken)
     if main is not None:
@@ -439,6 +441,9 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
 def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = True) -> list[str]:
     """The import names of the app package's modules, in a stable order.
 
+    With the flat layout (``app_package`` is :data:`~telemetry_cli.plan.TOP_LEVEL`), they are
+    the top-level modules of the backend folder (``package_dir``) and the packages beside them.
+
     The generated ``analytics`` package is left out, and with ``skip_tests`` so are test folders
     and files (which build apps of their own for testing).
     """
@@ -447,10 +452,14 @@ def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = T
         dirs[:] = sorted(
             name
             for name in dirs
-            if not name.startswith(".")
+            # A folder whose name is no identifier cannot be imported as part of the app; a
+            # virtual environment is someone else's code (both common beside a flat layout's
+            # top-level modules).
+            if name.isidentifier()
             and name not in ("__pycache__", "node_modules", "site-packages")
             and not (skip_tests and name in _SKIPPED_DIRS)
             and not (Path(folder) == package_dir and name == "analytics")
+            and not (Path(folder, name) / "pyvenv.cfg").exists()
         )
         relative = Path(folder).relative_to(package_dir).parts
         for name in sorted(files):
@@ -461,8 +470,9 @@ def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = T
             ):
                 continue
             stem = name[:-3]
-            parts = [app_package, *relative] + ([] if stem == "__init__" else [stem])
-            names.append(".".join(parts))
+            parts = [*relative] + ([] if stem == "__init__" else [stem])
+            if parts or app_package:  # the backend folder's own __init__.py is no module of it
+                names.append(qualified(app_package, *parts))
     return names
 
 

@@ -55,7 +55,7 @@ def find_collisions(
         handlers, _ = find_handlers(model, index)
         for handler in handlers:
             for route in handler.routes:
-                if route.problem or not route.code.startswith('"'):
+                if route.problem or not route.code.startswith(('"', "'")):
                     continue  # known only at run time
                 for prefix in _prefixes(route.owner, mounts, set()):
                     for method, endpoint in endpoints:

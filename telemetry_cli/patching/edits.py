@@ -425,6 +425,7 @@ def payload_entries(
     With ``captured`` (the event is declared in the plan), the context is followed by exactly
     those (property, expression) pairs instead: a declared event holds only what it declares.
     """
+    quote = handler.module.quote
     routes = handler.routes
     codes = list(dict.fromkeys(route.code for route in routes))
     route_code = codes[0] if len(codes) == 1 else "[" + ", ".join(codes) + "]"
@@ -437,9 +438,9 @@ def payload_entries(
         blocks.append(static[-1] if static else fallback_block)
     entries = [
         ("route", route_code),
-        ("method", string_literal(",".join(dict.fromkeys(methods)))),
-        ("handler", string_literal(handler.qualname)),
-        ("block_type", string_literal(",".join(dict.fromkeys(blocks)))),
+        ("method", string_literal(",".join(dict.fromkeys(methods)), quote)),
+        ("handler", string_literal(handler.qualname, quote)),
+        ("block_type", string_literal(",".join(dict.fromkeys(blocks)), quote)),
     ]
     if captured is not None:
         return entries + captured
@@ -473,14 +474,17 @@ def log_call_lines(
     indent: str,
     unit: str,
     line_length: int,
+    quote: str = '"',
 ) -> tuple[str, ...]:
     """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added).
 
-    ``line_length`` is the module's (:attr:`ModuleModel.line_length`).
+    ``line_length`` and ``quote`` are the module's (:attr:`ModuleModel.line_length`,
+    :attr:`ModuleModel.quote`).
     """
-    items = [f"{string_literal(key)}: {value}" for key, value in payload]
+    items = [f"{string_literal(key, quote)}: {value}" for key, value in payload]
     mapping = "{" + ", ".join(items) + "}"
-    line = f"{logger}.log({string_literal(event_type)}, {mapping})"
+    event = string_literal(event_type, quote)
+    line = f"{logger}.log({event}, {mapping})"
     if display_width(indent + line) <= line_length:
         return (line,)
     # Too long: one argument per line with a magic trailing comma, which ruff keeps.
@@ -488,7 +492,7 @@ def log_call_lines(
         mapping_lines = [f"{unit}{mapping},"]
     else:
         mapping_lines = [unit + "{", *(f"{unit}{unit}{item}," for item in items), unit + "},"]
-    return (f"{logger}.log(", f"{unit}{string_literal(event_type)},", *mapping_lines, ")")
+    return (f"{logger}.log(", f"{unit}{event},", *mapping_lines, ")")
 
 
 @dataclass

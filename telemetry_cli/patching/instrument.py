@@ -199,6 +199,7 @@ def instrument_module(
             indent,
             unit,
             module.line_length,
+            module.quote,
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
@@ -547,7 +548,9 @@ def _stale_inserted_call(
     entries = payload_entries(handler, fallback_block, filled)
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module)
-    wanted = log_call_lines(logger, event_type, entries, indent, unit, module.line_length)
+    wanted = log_call_lines(
+        logger, event_type, entries, indent, unit, module.line_length, module.quote
+    )
     written = tuple(
         module.lines.line(number)[len(indent) :]
         for number in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
@@ -588,6 +591,7 @@ def _replace_call(
         indent,
         statement_indent_unit(module),
         module.line_length,
+        module.quote,
     )
     editor.delete(statement)
     editor.insert(statement.lineno, tuple(indent + line for line in code), (1,), (logger,))

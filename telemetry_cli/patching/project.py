@@ -31,7 +31,7 @@ from telemetry_cli.patching.instrument import (
     wire_app,
 )
 from telemetry_cli.patching.removal import uninstrument_module, unwire_app
-from telemetry_cli.patching.style import LineLengths
+from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
     ModuleModel,
     ModuleSource,
@@ -78,7 +78,7 @@ class BackendReader:
         self.root = root
         self.backend = backend
         self.texts: dict[str, tuple[bytes, SourceText]] = {}
-        self.line_lengths = LineLengths(root)
+        self.styles = FormatStyles(root)
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -97,12 +97,14 @@ class BackendReader:
             except FileProblem as problem:
                 raise Unreadable(relative, problem.message) from None
             self.texts[relative] = (data, source)
+            style = self.styles.of(relative)
             return ModuleSource(
                 name,
                 relative,
                 source.text,
                 relative.endswith("/__init__.py"),
-                self.line_lengths.of(relative),
+                style.line_length,
+                style.quote_style,
             )
         return None
 
@@ -151,11 +153,13 @@ class _Analysis:
         self.errors: dict[str, PatchedFile] = {}
         self.order: list[str] = []
         self.package = plan.analytics_package
+        # The inserted imports' own top-level package (``app``; ``analytics`` in the flat
+        # layout, where the app has no package): first-party for import sorting.
+        self.first_party = self.package.split(".")[0]
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
-            first_party = self.plan.app_package.split(".")[0]
-            self.editors[module.path] = ModuleEditor(module, self.index, first_party)
+            self.editors[module.path] = ModuleEditor(module, self.index, self.first_party)
         self.order.append(module.path)
         return self.editors[module.path]
 
@@ -288,7 +292,7 @@ class _Analysis:
                 continue
             known = module.path in self.editors
             editor = self.editors.get(module.path) or ModuleEditor(
-                module, self.index, self.plan.app_package.split(".")[0]
+                module, self.index, self.first_party
             )
             check_logged_calls(editor, declared, events, self.package)
             if not known and editor.edits.problems:

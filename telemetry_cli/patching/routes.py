@@ -270,9 +270,10 @@ class _Finder:
         path = self.index.string_value(path_expression, scope)
         methods = _methods(call, verb)
         problem = None
+        quote = handler_scope.module.quote
         if path is not None and owner.prefix is not None:
             template = owner.prefix + path
-            code = string_literal(template)
+            code = string_literal(template, quote)
         else:
             template = path or ""
             parts: list[str] = []
@@ -283,9 +284,9 @@ class _Finder:
                 else:
                     parts.append(f"{reference}.prefix")
             elif owner.prefix:
-                parts.append(string_literal(owner.prefix))
+                parts.append(string_literal(owner.prefix, quote))
             if path is not None:
-                parts.append(string_literal(path))
+                parts.append(string_literal(path, quote))
             else:
                 reference = _reachable(path_expression, scope, handler_scope)
                 if reference is None:
@@ -386,12 +387,27 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # One encoder for every literal: json.dumps with an option builds a new one at each call (twelve
 # literals per handler: a third of a log call's cost).
 _JSON = json.JSONEncoder(ensure_ascii=False)
+# One escape sequence of a JSON string (a backslash and the character after it).
+_JSON_QUOTE = re.compile(r"\\.")
 
 
-def string_literal(value: str) -> str:
-    """``value`` as a double-quoted Python string literal that any UTF-8 file can hold.
+def string_literal(value: str, quote: str = '"') -> str:
+    """``value`` as a Python string literal that any UTF-8 file can hold, quoted as ruff would.
 
-    JSON's escapes are Python's too; a lone surrogate (which UTF-8 cannot encode) is escaped.
+    ``quote`` is the preferred quote character (the module's, see ``ModuleModel.quote``); like
+    ``ruff format``, the other one is used when the value holds more of the preferred one (fewer
+    escapes). JSON's escapes are Python's too; a lone surrogate (which UTF-8 cannot encode) is
+    escaped.
     """
-    literal = _JSON.encode(value)
-    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", literal)
+    if value.count(quote) > value.count("'" if quote == '"' else '"'):
+        quote = "'" if quote == '"' else '"'
+    literal = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", _JSON.encode(value))
+    if quote == '"':
+        return literal
+    # JSON escapes only the double quote; single quotes are the ones to escape here.
+    body = _JSON_QUOTE.sub(_unescape_double_quote, literal[1:-1])
+    return "'" + body.replace("'", "\\'") + "'"
+
+
+def _unescape_double_quote(match: re.Match[str]) -> str:
+    return '"' if match.group() == '\\"' else match.group()

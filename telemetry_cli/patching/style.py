@@ -1,4 +1,4 @@
-"""The line length a user's formatter lays a module out at, read from its configuration.
+"""How a user's formatter lays a module out — line length, quotes — read from its configuration.
 
 Inserted code is laid out the way ``ruff format`` (or black) would lay it out, so a formatted
 project stays formatted. That layout depends on the line length the project configures: a call
@@ -6,12 +6,15 @@ that fits on one line at 100 columns is split by a formatter set to 88, black's 
 default, which most projects keep. The configuration is found the way ruff finds it — the
 nearest folder, from the module's own upwards, holding ``.ruff.toml``, ``ruff.toml`` or a
 ``pyproject.toml`` with ``[tool.ruff]`` — and failing that black's ``[tool.black]``; the search
-stops at the project root (the tool never reads outside it).
+stops at the project root (the tool never reads outside it). The same holds for the quotes
+of inserted strings: ruff's ``[format] quote-style`` (``double``, ``single``, or ``preserve``,
+which black's ``skip-string-normalization`` means too).
 """
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -19,41 +22,57 @@ from telemetry_cli.files import FileProblem, contained_path, read_bytes
 
 #: ruff's and black's default line length, for a project that configures none.
 DEFAULT_LINE_LENGTH = 88
+#: ruff's default ``quote-style`` (black's too: it normalizes strings to double quotes).
+DEFAULT_QUOTE_STYLE = "double"
+# ruff's `[format] quote-style` values: the quote strings are normalized to, or `preserve`.
+QUOTE_STYLES = frozenset({"double", "single", "preserve"})
 # The longest line-length ruff accepts; anything else is not a setting we can trust.
 _MAX_LINE_LENGTH = 320
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
 
 
-class LineLengths:
-    """The configured line length of each folder of one project, read once per folder."""
+@dataclass(frozen=True)
+class FormatStyle:
+    """How the project's formatter lays out one folder's modules, as far as insertions care."""
+
+    line_length: int = DEFAULT_LINE_LENGTH
+    #: ``"double"``, ``"single"`` or ``"preserve"`` (keep each string's quotes as written).
+    quote_style: str = DEFAULT_QUOTE_STYLE
+
+
+DEFAULT_STYLE = FormatStyle()
+
+
+class FormatStyles:
+    """The configured format style of each folder of one project, read once per folder."""
 
     def __init__(self, root: Path) -> None:
         """Read configuration files under ``root`` only."""
         self.root = root
-        self._folders: dict[PurePosixPath, int] = {}
+        self._folders: dict[PurePosixPath, FormatStyle] = {}
 
-    def of(self, relative: str) -> int:
-        """The line length for the module at ``relative`` (a POSIX path under the root)."""
+    def of(self, relative: str) -> FormatStyle:
+        """The style for the module at ``relative`` (a POSIX path under the root)."""
         return self._folder(PurePosixPath(relative).parent)
 
-    def _folder(self, folder: PurePosixPath) -> int:
+    def _folder(self, folder: PurePosixPath) -> FormatStyle:
         known = self._folders.get(folder)
         if known is not None:
             return known
         found = self._configured(folder)
         if found is None:
             top = folder == PurePosixPath(".")
-            found = DEFAULT_LINE_LENGTH if top else self._folder(folder.parent)
+            found = DEFAULT_STYLE if top else self._folder(folder.parent)
         self._folders[folder] = found
         return found
 
-    def _configured(self, folder: PurePosixPath) -> int | None:
-        """The line length set by the formatter configuration in ``folder`` itself, if any."""
+    def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
+        """The style set by the formatter configuration in ``folder`` itself, if any."""
         for name in (".ruff.toml", "ruff.toml"):
             document = self._toml(folder / name)
             if document is not None:
-                return self._ruff_length(document, folder, 0)
+                return self._ruff_style(document, folder)
         pyproject = self._toml(folder / "pyproject.toml")
         if pyproject is None:
             return None
@@ -62,32 +81,49 @@ class LineLengths:
             return None
         ruff = tool.get("ruff")
         if isinstance(ruff, dict):
-            return self._ruff_length(ruff, folder, 0)
+            return self._ruff_style(ruff, folder)
         black = tool.get("black")
         if isinstance(black, dict):
-            return _length(black.get("line-length", black.get("line_length")))
+            length = _length(black.get("line-length", black.get("line_length")))
+            skip = black.get("skip-string-normalization", black.get("skip_string_normalization"))
+            # Black without string normalization leaves every string's quotes as written.
+            return FormatStyle(
+                length or DEFAULT_LINE_LENGTH, "preserve" if skip is True else DEFAULT_QUOTE_STYLE
+            )
         return None
 
-    def _ruff_length(self, settings: dict[str, Any], folder: PurePosixPath, depth: int) -> int:
-        """A ruff configuration's line length, following ``extend`` when it sets none itself.
+    def _ruff_style(self, settings: dict[str, Any], folder: PurePosixPath) -> FormatStyle:
+        """A ruff configuration's style, each setting followed along ``extend`` until set.
 
-        A ruff configuration found is the one ruff uses, so without a setting it means ruff's
-        default, not whatever a folder further up says.
+        A ruff configuration found is the one ruff uses, so a setting it does not make (itself
+        or through ``extend``) means ruff's default, not whatever a folder further up says.
         """
-        length = _length(settings.get("line-length", settings.get("line_length")))
-        if length is not None:
-            return length
+        length: int | None = None
+        quote: str | None = None
+        chain: dict[str, Any] | None = settings
+        depth = 0
+        while chain is not None and (length is None or quote is None):
+            if length is None:
+                length = _length(chain.get("line-length", chain.get("line_length")))
+            if quote is None:
+                quote = _quote_style(chain.get("format"))
+            chain, folder = self._extended(chain, folder, depth)
+            depth += 1
+        return FormatStyle(length or DEFAULT_LINE_LENGTH, quote or DEFAULT_QUOTE_STYLE)
+
+    def _extended(
+        self, settings: dict[str, Any], folder: PurePosixPath, depth: int
+    ) -> tuple[dict[str, Any] | None, PurePosixPath]:
+        """The ruff settings ``settings`` extends (None when none) and the folder they are in."""
         extend = settings.get("extend")
-        if isinstance(extend, str) and depth < _MAX_EXTENDS:
-            target = PurePosixPath(folder, extend)
-            document = self._toml(target)
-            if document is not None:
-                if target.name == "pyproject.toml":
-                    tool = document.get("tool")
-                    document = tool.get("ruff") if isinstance(tool, dict) else None
-                if isinstance(document, dict):
-                    return self._ruff_length(document, target.parent, depth + 1)
-        return DEFAULT_LINE_LENGTH
+        if not isinstance(extend, str) or depth >= _MAX_EXTENDS:
+            return None, folder
+        target = PurePosixPath(folder, extend)
+        document: object = self._toml(target)
+        if target.name == "pyproject.toml" and isinstance(document, dict):
+            tool = document.get("tool")
+            document = tool.get("ruff") if isinstance(tool, dict) else None
+        return (document if isinstance(document, dict) else None), target.parent
 
     def _toml(self, relative: PurePosixPath) -> dict[str, Any] | None:
         """A TOML file under the root, parsed; None when absent, unreadable or not TOML.
@@ -112,3 +148,25 @@ def _length(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_LINE_LENGTH:
         return value
     return None
+
+
+def _quote_style(section: object) -> str | None:
+    """The ``quote-style`` of a ruff ``[format]`` table, when it sets a valid one."""
+    if not isinstance(section, dict):
+        return None
+    value = section.get("quote-style", section.get("quote_style"))
+    return value if isinstance(value, str) and value in QUOTE_STYLES else None
+
+
+def preferred_quote(quote_style: str, counts: tuple[int, int]) -> str:
+    """The quote character inserted strings use under ``quote_style``.
+
+    ``counts`` are the module's single-line strings written with double and with single quotes:
+    with ``preserve`` the formatter keeps whatever is written, so insertions follow what the
+    module mostly uses (double quotes on a tie or with no strings at all).
+    """
+    if quote_style == "single":
+        return "'"
+    if quote_style == "preserve" and counts[1] > counts[0]:
+        return "'"
+    return '"'

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_cli.patching.names import APP_CLASSES, ROUTER_CLASSES, ROUTER_SUFFIX
 from telemetry_cli.patching.source import SourceLines
-from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
+from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, DEFAULT_QUOTE_STYLE, preferred_quote
 
 if TYPE_CHECKING:
     from telemetry_cli.patching.routes import Handler, Suspect
@@ -48,6 +48,8 @@ class ModuleSource:
     is_package: bool  # an __init__.py
     #: The line length the project's formatter lays this module out at (see :mod:`.style`).
     line_length: int = DEFAULT_LINE_LENGTH
+    #: Its formatter's ``quote-style``: ``double``, ``single`` or ``preserve``.
+    quote_style: str = DEFAULT_QUOTE_STYLE
 
 
 class ParseFailure(Exception):
@@ -396,6 +398,7 @@ class ModuleModel:
         self.is_package = source.is_package
         self.text = source.text
         self.line_length = source.line_length
+        self.quote_style = source.quote_style
         self.tree = tree
         #: Every scope made for this module (see :meth:`close`).
         self.scopes: list[Scope] = []
@@ -419,6 +422,37 @@ class ModuleModel:
     def lines(self) -> SourceLines:
         """The module's lines, for edits and pragmas."""
         return SourceLines(self.text)
+
+    @cached_property
+    def quote(self) -> str:
+        """The quote character of the string literals inserted here (see :mod:`.style`)."""
+        counts = (0, 0)
+        if self.quote_style == "preserve":
+            counts = self._quote_counts()
+        return preferred_quote(self.quote_style, counts)
+
+    def _quote_counts(self) -> tuple[int, int]:
+        """How many one-line strings of the module open with a double and with a single quote.
+
+        Triple-quoted strings are left out: formatters write them with double quotes whatever
+        the style. The pieces of an f-string are not strings of their own.
+        """
+        double = single = 0
+        pending: list[ast.AST] = [self.tree]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.JoinedStr) or (
+                isinstance(node, ast.Constant) and isinstance(node.value, str)
+            ):
+                line = self.lines.line(node.lineno).encode("utf-8")[node.col_offset :]
+                opening = line.lstrip(b"rRbBuUfF")[:3]
+                if opening.startswith(b'"') and opening != b'"""':
+                    double += 1
+                elif opening.startswith(b"'") and opening != b"'''":
+                    single += 1
+                continue
+            pending.extend(ast.iter_child_nodes(node))
+        return double, single
 
     @property
     def package(self) -> str:

@@ -1,0 +1,1 @@
+LEVELS = {"apple": 12, "pear": 0}
