@@ -12,6 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.routes import PATH_PARAMETER, find_handlers
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, Role
 
@@ -24,7 +25,6 @@ _CONVERTORS = {
     "uuid": "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
 }
 _PROBE = ("include_router", "Router", "FastAPI", "add_api_route", ".get(", ".post(", "api_route")
-RouterKey = tuple[str, str]  # (module, name) of a module-level router
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def find_collisions(
         and any(word in source.text for word in _PROBE)
         and (model := index.module(name)) is not None
     ]
-    mounts = _mounts(index, models)
+    mounts = index.mounts if index.mounts is not None else find_mounts(index, modules)
     found: list[Collision] = []
     fix = f"change api-prefix in {config_name}, or the route"
     for model in models:
@@ -57,7 +57,9 @@ def find_collisions(
             for route in handler.routes:
                 if route.problem or not route.code.startswith(('"', "'")):
                     continue  # known only at run time
-                for prefix in _prefixes(route.owner, mounts, set()):
+                # A route whose template already holds its router's include prefixes is
+                # served under that one path; others under every prefix known statically.
+                for prefix in [""] if route.mounted else mounts.prefixes(route.owner):
                     for method, endpoint in endpoints:
                         methods = route.methods or (method,)
                         if method in methods and _matches(prefix + route.template, endpoint):
@@ -100,60 +102,6 @@ def _prefix_clashes(
                     )
                 )
     return clashes
-
-
-def _mounts(
-    index: PackageIndex, models: list[ModuleModel]
-) -> dict[RouterKey, list[tuple[RouterKey | None, str]]]:
-    """Where each module-level router is included: (parent router or None for an app, prefix)."""
-    mounts: dict[RouterKey, list[tuple[RouterKey | None, str]]] = {}
-    for model in models:
-        if "include_router" not in model.text:
-            continue
-        for node in model.nodes_near(["include_router"]):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "include_router"
-                and node.args
-            ):
-                continue
-            child = index.binding_of(node.args[0], model.scope)
-            if child is None or child.scope.parent is not None:
-                continue
-            prefix: str | None = ""
-            for keyword in node.keywords:
-                if keyword.arg == "prefix":
-                    prefix = index.string_value(keyword.value, model.scope)
-            if prefix is None:
-                continue  # not known statically: that mount is not checked
-            parent = index.binding_of(node.func.value, model.scope)
-            parent_key: RouterKey | None = None
-            if parent is not None and parent.scope.parent is None and parent.kind == "value":
-                assert isinstance(parent.node, ast.expr)
-                if isinstance(parent.node, ast.Call):
-                    role, _ = index.built_role(parent.node, parent.scope)
-                    if role is Role.ROUTER:
-                        parent_key = (parent.scope.module.name, parent.name)
-            key = (child.scope.module.name, child.name)
-            mounts.setdefault(key, []).append((parent_key, prefix))
-    return mounts
-
-
-def _prefixes(
-    key: RouterKey | None,
-    mounts: dict[RouterKey, list[tuple[RouterKey | None, str]]],
-    seen: set[RouterKey],
-) -> list[str]:
-    """Every path prefix a router is served under: its include prefixes, nested routers' too."""
-    if key is None or key not in mounts or key in seen:
-        return [""]
-    seen = seen | {key}
-    return [
-        outer + prefix
-        for parent, prefix in mounts[key]
-        for outer in _prefixes(parent, mounts, seen)
-    ]
 
 
 _WHOLE_PARAMETER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::([^{}]*))?\}")

@@ -30,6 +30,7 @@ from telemetry_cli.patching.instrument import (
     instrument_module,
     wire_app,
 )
+from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.removal import uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
@@ -208,10 +209,13 @@ class _Analysis:
                     capture=True,
                     force=self.force,
                 )
+        # Where routers are included decides the route a log call names (before any is read).
+        modules = self._package_module_names(found_module=wired)
+        self.index.mounts = find_mounts(self.index, modules)
         instrumented = self._instrument()
         if not self.removing:
             self._check_logged_types()
-            self._check_collisions(found_module=wired)
+            self._check_collisions(modules)
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(
@@ -299,14 +303,19 @@ class _Analysis:
                 self.editors[module.path] = editor
                 self.order.append(module.path)
 
-    def _check_collisions(self, found_module: str | None) -> None:
-        """Name the routes and routers that would answer instead of the telemetry endpoints."""
+    def _package_module_names(self, found_module: str | None) -> list[str]:
+        """The dotted names of the package's modules, and of the app's module if outside it."""
         plan = self.plan
         names = package_modules(plan.app_package, plan.root / plan.app_dir)
         if found_module is not None:
             app_module = self.module_at(found_module)
             if app_module is not None and app_module.name not in names:
                 names.append(app_module.name)
+        return names
+
+    def _check_collisions(self, names: list[str]) -> None:
+        """Name the routes and routers that would answer instead of the telemetry endpoints."""
+        plan = self.plan
         for collision in find_collisions(self.index, names, plan.api_prefix, plan.config_file.name):
             module = self.module_at(collision.path)
             if module is None:

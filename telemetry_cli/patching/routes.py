@@ -66,6 +66,7 @@ class Route:
     line: int
     problem: str | None = None
     owner: tuple[str, str] | None = None  # (module, name) of its module-level router or app
+    mounted: bool = False  # ``template`` starts with the prefixes that include its router
 
 
 @dataclass
@@ -271,8 +272,14 @@ class _Finder:
         methods = _methods(call, verb)
         problem = None
         quote = handler_scope.module.quote
+        mount = ""
         if path is not None and owner.prefix is not None:
-            template = owner.prefix + path
+            # Served under the prefixes of the include_router calls that include the router,
+            # when they are known and the same for every way it is included.
+            mounts = self.index.mounts
+            if mounts is not None and owner.key is not None and owner.role is Role.ROUTER:
+                mount = mounts.served_prefix(owner.key) or ""
+            template = mount + owner.prefix + path
             code = string_literal(template, quote)
         else:
             template = path or ""
@@ -296,7 +303,7 @@ class _Finder:
             code = " + ".join(parts)
         if methods is None and problem is None:
             problem = "its methods are not literals"
-        return Route(code, template, methods, call.lineno, problem, owner.key)
+        return Route(code, template, methods, call.lineno, problem, owner.key, bool(mount))
 
 
 def _router_prefix(call: ast.Call, standard: bool, index: PackageIndex, scope: Scope) -> str | None:

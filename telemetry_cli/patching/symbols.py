@@ -23,6 +23,7 @@ from telemetry_cli.patching.source import SourceLines
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, DEFAULT_QUOTE_STYLE, preferred_quote
 
 if TYPE_CHECKING:
+    from telemetry_cli.patching.mounts import Mounts
     from telemetry_cli.patching.routes import Handler, Suspect
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -633,6 +634,9 @@ class PackageIndex:
     _failures: dict[str, tuple[str, str]] = field(default_factory=dict)
     _roles: dict[str, tuple[Role | None, bool]] = field(default_factory=dict)
     _returns: dict[int, Role | None] = field(default_factory=dict)
+    #: Where the package's routers are included (set by the project before routes are read;
+    #: None: not known, routes are logged as their own router serves them).
+    mounts: Mounts | None = None
 
     def source(self, name: str) -> ModuleSource | None:
         """The text of module ``name`` (read once), None when absent or unreadable."""

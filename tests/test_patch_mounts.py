@@ -1,0 +1,153 @@
+"""The route a log call names includes the prefixes of the ``include_router`` calls above it.
+
+A router included with ``prefix=`` (by the app, or by a router the app includes) serves its
+routes under that prefix; the call names the path a client requests when every prefix of the
+chain is known without running code and the router is served under one path only. Otherwise it
+names the path as the router itself declares it, as before.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import make_project, run
+
+ITEMS_PY = '''"""Items."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["items"])
+
+
+@router.get("/")
+async def list_items() -> list[str]:
+    return []
+
+
+@router.get("/{item_id}")
+async def get_item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+'''
+
+API_PY = '''"""All routers of version 1."""
+
+from fastapi import APIRouter
+
+from app.api import items
+
+api_router = APIRouter()
+api_router.include_router(items.router, prefix="/items")
+'''
+
+PLAN = 'instrument = { "api/items.py" = "ai_block_used" }'
+
+
+def _project(tmp_path: Path, main: str, api: str = API_PY) -> Path:
+    root = make_project(tmp_path / "project", PLAN)
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/router.py").write_text(api)
+    (root / "backend/app/main.py").write_text(main)
+    return root
+
+
+def _routes(root: Path) -> dict[str, str]:
+    """The ``route`` each handler of items.py logs, by handler."""
+    tree = ast.parse((root / "backend/app/api/items.py").read_text())
+    routes: dict[str, str] = {}
+    for function in tree.body:
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        call = function.body[0]
+        assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+        payload = call.value.args[1]
+        assert isinstance(payload, ast.Dict)
+        values = dict(zip(payload.keys, payload.values, strict=True))
+        (route,) = (
+            v for k, v in values.items() if isinstance(k, ast.Constant) and k.value == "route"
+        )
+        routes[function.name] = ast.literal_eval(route)
+    return routes
+
+
+def _main(include: str, before: str = "") -> str:
+    return (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        f"{before}\napp = FastAPI()\n{include}\n"
+    )
+
+
+def test_the_chain_of_literal_prefixes_is_named(tmp_path: Path) -> None:
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_constant_prefix_counts_and_the_app_may_be_built_by_a_factory(tmp_path: Path) -> None:
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n\n"
+        'API_V1 = "/api/v1"\n\n\ndef create_app() -> FastAPI:\n    app = FastAPI()\n'
+        "    app.include_router(api_router, prefix=API_V1)\n    return app\n\n\n"
+        "app = create_app()\n"
+    )
+    root = _project(tmp_path, main)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+
+
+@pytest.mark.parametrize(
+    "main",
+    [
+        # A prefix known only at run time: the path as the router declares it.
+        _main(
+            "app.include_router(api_router, prefix=settings.API_V1_STR)",
+            "from app.settings import settings\n",
+        ),
+        # Served under two paths: no single one to name.
+        _main(
+            'app.include_router(api_router, prefix="/v1")\n'
+            'app.include_router(api_router, prefix="/v2")'
+        ),
+    ],
+    ids=["run-time-prefix", "two-paths"],
+)
+def test_without_one_known_path_the_router_path_is_named(tmp_path: Path, main: str) -> None:
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n'
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root) == {"list_items": "/", "get_item": "/{item_id}"}
+
+
+def test_a_router_included_by_an_unknown_object_names_its_own_path(tmp_path: Path) -> None:
+    api = API_PY.replace(
+        "api_router = APIRouter()\napi_router.include_router",
+        "from plugins import registry\n\napi_router = APIRouter()\nregistry.include_router",
+    )
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api")'), api)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root) == {"list_items": "/", "get_item": "/{item_id}"}
+
+
+def test_a_prefix_added_later_makes_the_calls_stale_and_remove_still_takes_them_out(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path, _main("app.include_router(api_router)"))
+    before = (root / "backend/app/api/items.py").read_bytes()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    main = root / "backend/app/main.py"
+    main.write_text(main.read_text().replace("(api_router)", '(api_router, prefix="/api")'))
+    check = run("generate", "--check", "--root", str(root))
+    assert check.exit_code == 1
+    assert "backend/app/api/items.py" in check.stdout
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/api/items/{item_id}"
+    # A call written before the prefix was added is still one generate wrote.
+    main.write_text(main.read_text().replace('(api_router, prefix="/api")', "(api_router)"))
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_bytes() == before
