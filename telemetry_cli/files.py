@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import stat
 import tempfile
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
+from typing import Any
 
 from telemetry_cli.errors import FileProblem
 
@@ -267,3 +270,17 @@ def backup_path(path: Path) -> Path:
         candidate = path.with_name(f"{path.name}.bak.{index}")
         index += 1
     return candidate
+
+
+@functools.lru_cache(maxsize=8)
+def parse_toml(text: str) -> dict[str, Any]:
+    """Parse TOML text, once per text and run: treat the result as read-only.
+
+    The plan and the formatter settings both read the root ``pyproject.toml``; parsing it twice
+    was a measurable part of an up-to-date ``--check``.
+
+    Raises:
+        tomllib.TOMLDecodeError: not TOML.
+        RecursionError: values nested too deeply for ``tomllib``.
+    """
+    return tomllib.loads(text)

@@ -24,6 +24,7 @@ from typing import Any
 
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
+from telemetry_cli.files import parse_toml
 
 TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
@@ -740,7 +741,7 @@ def _read_tool_table(config_file: Path) -> Mapping[str, object]:
     try:
         # A byte order mark is not TOML, but editors add one and the tool keeps it in the files
         # it edits (init included): read past it, as Python's "utf-8-sig" does.
-        data = tomllib.loads(config_file.read_text(encoding="utf-8").removeprefix("\ufeff"))
+        data = parse_toml(config_file.read_text(encoding="utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError:
         raise ConfigError(f"{config_file}: not valid UTF-8") from None
     except OSError as exc:

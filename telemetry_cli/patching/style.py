@@ -13,12 +13,13 @@ which black's ``skip-string-normalization`` means too).
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from telemetry_cli.files import FileProblem, contained_path, read_bytes
+from telemetry_cli.files import FileProblem, contained_path, parse_toml, read_bytes
 
 #: ruff's and black's default line length, for a project that configures none.
 DEFAULT_LINE_LENGTH = 88
@@ -131,6 +132,10 @@ class FormatStyles:
         A formatter setting only decides where lines break, so a configuration file that cannot
         be read is no reason to stop: the default is used.
         """
+        # Most folders hold none of the files looked for: one lstat says so, before the
+        # containment check walks every component of the path.
+        if not os.path.lexists(self.root / relative):
+            return None
         try:
             data = read_bytes(contained_path(self.root, relative.as_posix()), relative.as_posix())
         except FileProblem:
@@ -138,7 +143,7 @@ class FormatStyles:
         if data is None:
             return None
         try:
-            return tomllib.loads(data.decode("utf-8-sig"))
+            return parse_toml(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
             return None
 
