@@ -248,3 +248,43 @@ def test_a_regular_package_wins_over_a_folder_of_demo_scripts(tmp_path: Path) ->
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "shop.main:app"' in result.stdout
+
+
+# A hatch-style project file: its `[tool.*]` tables split by another table, no final newline.
+SPLIT_TOOL = """[project]
+name = "shop"
+
+[tool.hatch.version]
+path = "src/shop/__about__.py"
+
+[envs.default]
+python = "3.12"
+
+[tool.black]
+line-length = 100
+
+[build-system]
+requires = ["hatchling"]"""
+
+
+def test_init_writes_into_split_tool_tables_and_keeps_every_other_line(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop", pyproject=SPLIT_TOOL)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    table_start = text.index("[tool.telemetry-scaffold]\n")
+    table_end = text.index("\n[", text.index("[tool.telemetry-scaffold.instrument]")) + 1
+    # Every line of the file is still there, in order, around the new table.
+    assert (text[:table_start] + text[table_end:]).split() == SPLIT_TOOL.split()
+    # The table is set off by a blank line on each side, not glued to its neighbours.
+    assert text[:table_start].endswith("\n\n")
+    assert text[:table_end].endswith("\n\n")
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stderr
+
+
+def test_init_sets_the_table_apart_from_a_last_line_without_newline(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop", pyproject='[project]\nname = "shop"')
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    assert text.startswith('[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n')
