@@ -317,27 +317,54 @@ def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSit
                 inner = _factory_site(target, index)
                 if inner is not None:
                     return inner
-                return _here(binding)
-            return None
+            # `def create_app(): server = Server(); return server.app`: built in the class.
+            returned = _returned_attribute_site(target, index)
+            if returned is not None:
+                return returned
+            return _here(binding) if index.function_role(target) is Role.APP or trust else None
         if role is Role.APP or trust:
             return _here(binding)
         return None
     if isinstance(value, ast.Attribute):
-        # `app = Server().app` or `app = server.app`: built as `self.app = FastAPI()` in a class.
-        owner = value.value
-        if isinstance(owner, ast.Name):
-            owner_binding = scope.lookup(owner.id)
-            if owner_binding is not None and isinstance(owner_binding.node, ast.Call):
-                owner = owner_binding.node
-        if isinstance(owner, ast.Call):
-            qualified = index.qualify(owner.func, scope)
-            _, cls = index.resolve(qualified) if qualified else (None, None)
-            if cls is not None and cls.kind == "class":
-                for candidate in _attribute_apps(cls, index):
-                    if candidate.name.rpartition(".")[2] == value.attr:
-                        return candidate.site
+        site = _attribute_site(value, scope, index)
+        if site is not None:
+            return site
         return _here(binding) if trust else None
     return _here(binding) if trust else None
+
+
+def _attribute_site(value: ast.Attribute, scope: Scope, index: PackageIndex) -> AppSite | None:
+    """``Server().app`` or ``server.app``: the site where the class builds that attribute."""
+    owner: ast.expr = value.value
+    owner_scope = scope
+    if isinstance(owner, ast.Name):
+        owner_binding = scope.lookup(owner.id)
+        if owner_binding is not None and isinstance(owner_binding.node, ast.Call):
+            owner = owner_binding.node
+            owner_scope = owner_binding.scope
+    if isinstance(owner, ast.Call):
+        qualified = index.qualify(owner.func, owner_scope)
+        _, cls = index.resolve(qualified) if qualified else (None, None)
+        if cls is not None and cls.kind == "class":
+            for candidate in _attribute_apps(cls, index):
+                if candidate.name.rpartition(".")[2] == value.attr:
+                    return candidate.site
+    return None
+
+
+def _returned_attribute_site(binding: Binding, index: PackageIndex) -> AppSite | None:
+    """The site of the app a function returns as an object's attribute (``return server.app``)."""
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    returned = [
+        node.value
+        for node in ast.walk(function)
+        if isinstance(node, ast.Return) and node.value is not None
+    ]
+    if len(returned) != 1 or not isinstance(returned[0], ast.Attribute):
+        return None
+    scope = Scope(function, binding.scope.module, binding.scope)
+    return _attribute_site(returned[0], scope, index)
 
 
 def _here(binding: Binding) -> AppSite:
@@ -408,24 +435,36 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
     assert isinstance(cls, ast.ClassDef)
     module = binding.scope.module
     class_scope = Scope(cls, module, binding.scope)
-    for method in cls.body:
-        if not isinstance(method, FunctionNode) or not method.args.args:
-            continue
+    methods = {
+        method.name: method
+        for method in cls.body
+        if isinstance(method, FunctionNode) and method.args.args
+    }
+    for method in methods.values():
         self_name = method.args.args[0].arg
         scope = Scope(method, module, class_scope)
         block = tuple(method.body)
         for statement in block_statements(list(block)):
-            if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                # `self.app: FastAPI = ...`
+                targets, value = [statement.target], statement.value
+            else:
                 continue
-            for target in statement.targets:
-                if (
+            if not isinstance(value, ast.Call):
+                continue
+            for target in targets:
+                if not (
                     isinstance(target, ast.Attribute)
                     and isinstance(target.value, ast.Name)
                     and target.value.id == self_name
-                    and index.built_role(statement.value, scope)[0] is Role.APP
                 ):
+                    continue
+                name = f"{cls.name}.{target.attr}"
+                if index.built_role(value, scope)[0] is Role.APP:
                     expression = f"{self_name}.{target.attr}"
-                    site = AppSite(
+                    here = AppSite(
                         module,
                         expression,
                         _top_of(block, statement),
@@ -433,7 +472,30 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
                         statement.lineno,
                         f"{expression} in {cls.name}.{method.name}()",
                     )
-                    yield _Candidate(f"{cls.name}.{target.attr}", statement.lineno, site)
+                    yield _Candidate(name, statement.lineno, here)
+                    continue
+                builder = _own_method(value, self_name, methods)
+                if builder is not None:
+                    # `self.app = self._build_app()`: wired in that method, after its variable.
+                    method_binding = Binding("function", builder.name, class_scope, builder)
+                    if index.function_role(method_binding) is Role.APP:
+                        inside = _factory_site(method_binding, index)
+                        problem = None if inside is not None else _direct_return(method_binding)
+                        yield _Candidate(name, statement.lineno, inside, problem=problem)
+
+
+def _own_method(
+    call: ast.Call, self_name: str, methods: dict[str, FunctionNode]
+) -> FunctionNode | None:
+    """The method of the same class that ``self.<method>(...)`` calls, if it is one."""
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == self_name
+    ):
+        return methods.get(func.attr)
+    return None
 
 
 def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = True) -> list[str]:
