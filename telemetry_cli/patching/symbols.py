@@ -744,21 +744,9 @@ class PackageIndex:
         elif canonical in ROUTER_CLASSES:
             result = (Role.ROUTER, True)
         elif binding is not None and binding.kind == "class":
-            assert isinstance(binding.node, ast.ClassDef)
-            own_init = any(
-                isinstance(item, FunctionNode)
-                and item.name == "__init__"
-                and not _passes_prefix_through(item)
-                for item in binding.node.body
-            )
-            for base in binding.node.bases:
-                base_name = self.qualify(base, binding.scope)
-                if base_name is None:
-                    continue
-                role, standard = self.class_role(base_name)
-                if role is not None:
-                    result = (role, standard and not own_init)
-                    break
+            result = self._class_binding_role(binding)
+        elif binding is not None and binding.kind == "value":
+            result = self._value_class_role(binding)
         elif (
             binding is None
             and self.module(canonical.split(".")[0]) is None
@@ -767,6 +755,66 @@ class PackageIndex:
             result = (Role.ROUTER, True)
         self._roles[qualified] = result
         return result
+
+    def _class_binding_role(self, binding: Binding) -> tuple[Role | None, bool]:
+        """The role of a class defined in the package, from its bases."""
+        assert isinstance(binding.node, ast.ClassDef)
+        own_init = any(
+            isinstance(item, FunctionNode)
+            and item.name == "__init__"
+            and not _passes_prefix_through(item)
+            for item in binding.node.body
+        )
+        for base in binding.node.bases:
+            base_name = self.qualify(base, binding.scope)
+            if base_name is None:
+                continue
+            role, standard = self.class_role(base_name)
+            if role is not None:
+                return role, standard and not own_init
+        return None, True
+
+    def _value_class_role(self, binding: Binding) -> tuple[Role | None, bool]:
+        """A name bound to a class made elsewhere, rather than by a ``class`` statement.
+
+        An alias (``Router = APIRouter``), or the class a function of the package returns
+        (``APIRouter = make_router_class(Route)``, the function defining a subclass and returning
+        it, or annotated ``-> type[APIRouter]``).
+        """
+        node = binding.node
+        if isinstance(node, ast.Name | ast.Attribute):
+            qualified = self.qualify(node, binding.scope)
+            return (None, True) if qualified is None else self.class_role(qualified)
+        if not isinstance(node, ast.Call):
+            return None, True
+        qualified = self.qualify(node.func, binding.scope)
+        _, factory = self.resolve(qualified) if qualified is not None else (None, None)
+        if factory is None or factory.kind != "function":
+            return None, True
+        function = factory.node
+        assert isinstance(function, FunctionNode)
+        scope = Scope(function, factory.scope.module, factory.scope)
+        for item in _walk_scope(function):
+            if not (isinstance(item, ast.Return) and isinstance(item.value, ast.Name)):
+                continue
+            returned = scope.lookup(item.value.id)
+            if returned is not None and returned.kind == "class":
+                # A class defined in the function, `class _Router(APIRouter): ...`.
+                role = self._class_binding_role(returned)
+            else:
+                name = self.qualify(item.value, scope)
+                role = (None, True) if name is None else self.class_role(name)
+            if role[0] is not None:
+                return role
+        # Else the annotation: `-> type[APIRouter]`.
+        annotation = function.returns
+        if isinstance(annotation, ast.Subscript):
+            base = self.qualify(annotation.value, factory.scope)
+            if base is not None and base.rpartition(".")[2] in {"type", "Type"}:
+                inner = self.qualify(annotation.slice, factory.scope)
+                if inner is not None:
+                    return self.class_role(inner)
+        return None, True
 
     def built_role(self, call: ast.Call, scope: Scope) -> tuple[Role | None, bool]:
         """What ``call`` builds: an app or router (directly, or through a factory function)."""
