@@ -23,8 +23,11 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    assigns_name,
     block_statements,
     sub_blocks,
+    unwrapped,
+    wraps_name,
 )
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
@@ -308,6 +311,9 @@ def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSit
     value = binding.node
     scope = binding.scope
     assert isinstance(value, ast.expr)
+    wrapped = _wrapped_site(binding, index)
+    if wrapped is not None:
+        return wrapped
     if isinstance(value, ast.Call):
         role, _ = index.built_role(value, scope)
         qualified = index.qualify(value.func, scope)
@@ -374,9 +380,12 @@ def _here(binding: Binding) -> AppSite:
     assert statement is not None
     block = tuple(scope.node.body)
     anchor = _top_of(block, statement)
-    # A name assigned in several branches (if/else, try/except) is wired once, after them all.
+    # A name assigned in several branches (if/else, try/except) is wired once, after them all;
+    # but not after a wrapper (`app = Wrapper(app)`), whose object has no include_router.
     for other in block_statements(list(block)):
-        if _assigns(other, binding.name):
+        if assigns_name(other, binding.name) and not (
+            other is not statement and wraps_name(_assigned(other), binding.name, scope)
+        ):
             anchor = max(anchor, _top_of(block, other), key=lambda node: node.lineno)
     label = binding.name
     if isinstance(scope.node, FunctionNode):
@@ -384,18 +393,23 @@ def _here(binding: Binding) -> AppSite:
     return AppSite(scope.module, binding.name, anchor, block, statement.lineno, label)
 
 
-def _assigns(statement: ast.stmt, name: str) -> bool:
-    if isinstance(statement, ast.Assign):
-        return any(
-            isinstance(target, ast.Name) and target.id == name for target in statement.targets
-        )
-    if isinstance(statement, ast.AnnAssign):
-        return (
-            isinstance(statement.target, ast.Name)
-            and statement.target.id == name
-            and statement.value is not None
-        )
-    return False
+def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
+    """The app a wrapper took: ``app = FastAPI()``, then ``app = socketio.ASGIApp(sio, app)``.
+
+    Socket.IO, ASGI middleware applied by hand and the like rebind the app's name to an object
+    that serves the app but has no ``include_router``: the app is the one assigned before, and
+    it is wired there, before it is wrapped.
+    """
+    prior = unwrapped(binding)
+    if prior is binding:
+        return None
+    return _value_site(prior, index, trust=False)
+
+
+def _assigned(statement: ast.stmt) -> ast.expr:
+    """The value of an assignment ``_assigns`` accepted."""
+    assert isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None
+    return statement.value
 
 
 def _top_of(block: tuple[ast.stmt, ...], statement: ast.stmt) -> ast.stmt:

@@ -272,6 +272,69 @@ class Scope:
         return names
 
 
+def assigns_name(statement: ast.stmt, name: str) -> bool:
+    """Whether ``statement`` assigns a value to the plain name ``name``."""
+    if isinstance(statement, ast.Assign):
+        return any(
+            isinstance(target, ast.Name) and target.id == name for target in statement.targets
+        )
+    if isinstance(statement, ast.AnnAssign):
+        return (
+            isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+            and statement.value is not None
+        )
+    return False
+
+
+def wraps_name(value: ast.expr, name: str, scope: Scope, depth: int = 0) -> bool:
+    """Whether ``value`` is built from what ``name`` held before it is rebound to it.
+
+    It reads ``name`` (``app = socketio.ASGIApp(sio, other_asgi_app=app)``), or a variable of the
+    same scope that does (``socket_app = ASGIApp(sio, app)``, then ``app = socket_app``).
+    """
+    if depth > _MAX_WRAPS:
+        return False
+    bindings = scope.bindings
+    for node in ast.walk(value):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+            continue
+        if node.id == name:
+            return True
+        other = bindings.get(node.id)
+        if (
+            other is not None
+            and other.kind == "value"
+            and isinstance(other.node, ast.expr)
+            and wraps_name(other.node, name, scope, depth + 1)
+        ):
+            return True
+    return False
+
+
+def unwrapped(binding: Binding) -> Binding:
+    """What a name held before it was rebound to a wrapper of itself, else ``binding``.
+
+    ``app = FastAPI()`` ... ``app = Wrapper(app)``: the scope binds ``app`` to the wrapper (the
+    last binding wins), but the code between the two, routes and ``include_router`` calls, uses
+    the app; so does the tool. Only the nearest earlier assignment in the same scope counts.
+    """
+    statement = binding.statement
+    value = binding.node
+    if binding.kind != "value" or statement is None or not isinstance(value, ast.expr):
+        return binding
+    if not wraps_name(value, binding.name, binding.scope):
+        return binding
+    earlier: Binding | None = None
+    for other in block_statements(list(binding.scope.node.body)):
+        if other.lineno >= statement.lineno:
+            break
+        if assigns_name(other, binding.name):
+            assert isinstance(other, ast.Assign | ast.AnnAssign) and other.value is not None
+            earlier = Binding("value", binding.name, binding.scope, other.value, other)
+    return binding if earlier is None else unwrapped(earlier)
+
+
 def block_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Yield the statements of a block and of the compound statements in it, in source order.
 
@@ -283,6 +346,9 @@ def block_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
         for inner in sub_blocks(statement):
             yield from block_statements(inner)
 
+
+#: How many variables deep a wrapper of a name is followed (`b = W(app)`, `c = V(b)`, `app = c`).
+_MAX_WRAPS = 4
 
 # Tuples, not unions: called for every statement of a module, where one check of a constant
 # tuple costs a quarter of building and checking `A | B | ...` (sub_blocks: 1.8 -> 0.5 us).
@@ -718,11 +784,13 @@ class PackageIndex:
         """The binding an expression names, following imports into other modules."""
         if isinstance(expression, ast.Name):
             binding = scope.lookup(expression.id)
-            if binding is None or binding.kind != "import":
-                return binding
-            return self.resolve(binding.target)[1]
-        qualified = self.qualify(expression, scope)
-        return None if qualified is None else self.resolve(qualified)[1]
+            if binding is not None and binding.kind == "import":
+                binding = self.resolve(binding.target)[1]
+        else:
+            qualified = self.qualify(expression, scope)
+            binding = None if qualified is None else self.resolve(qualified)[1]
+        # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
+        return None if binding is None else unwrapped(binding)
 
     # --- FastAPI objects ------------------------------------------------------------------------
 
