@@ -26,7 +26,7 @@ from telemetry_cli.files import (
     contained_path,
     read_bytes,
 )
-from telemetry_cli.patching.apps import find_app, package_modules
+from telemetry_cli.patching.apps import find_app, literal_root_path, package_modules
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers
 from telemetry_cli.patching.symbols import PackageIndex
@@ -66,6 +66,7 @@ class Found:
     app_package: str
     app: str
     routes: tuple[tuple[str, int], ...]
+    api_prefix: str | None = None  # when the default would sit under the app's root_path
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,11 @@ def _table(found: Found) -> Table:
     ):
         table.add(name, value)
         table[name].comment(KEYS_BY_NAME[name].meaning.replace("`", ""))
+    if found.api_prefix is not None:
+        table.add("api-prefix", found.api_prefix)
+        table["api-prefix"].comment(
+            "the app's root_path is taken off request paths before routing; servers add it"
+        )
     instrument = tomlkit.table()
     event = DEFAULT_EVENT_TYPES[0]
     if found.routes:
@@ -197,6 +203,23 @@ def _table(found: Found) -> Table:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
     table.add("instrument", instrument)
     return table
+
+
+def _prefix_under_root_path(root_path: str | None) -> str | None:
+    """The api-prefix to write for an app built with ``root_path``, or None for the default.
+
+    With ``root_path="/api"``, Starlette routes ``/api/telemetry/health`` as
+    ``/telemetry/health``: the default prefix ``/api/telemetry`` would only answer at
+    ``/api/api/telemetry``. The prefix without the root path answers at the default URL.
+    """
+    default = KEYS_BY_NAME["api-prefix"].default
+    assert isinstance(default, str)
+    if not root_path:
+        return None
+    root = root_path.rstrip("/")
+    if root and default.startswith(root + "/") and len(default) > len(root) + 1:
+        return default[len(root) :]
+    return None
 
 
 def discover(root: Path) -> Found:
@@ -261,7 +284,13 @@ def _offers(root: Path, candidates: list[tuple[str, str]]) -> dict[tuple[str, st
             if handlers:
                 relative = PurePosixPath(module.path).relative_to(label).as_posix()
                 routes.append((relative, len(handlers)))
-        offers[key] = Found(backend, package, app.entry.import_string, tuple(routes))
+        offers[key] = Found(
+            backend,
+            package,
+            app.entry.import_string,
+            tuple(routes),
+            _prefix_under_root_path(literal_root_path(app.site)),
+        )
     return offers
 
 

@@ -575,6 +575,27 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
         pending = later if len(words) > known else []
 
 
+def literal_root_path(site: AppSite) -> str | None:
+    """The ``root_path="..."`` the app is built with, when written as a literal; else None.
+
+    Starlette matches routes against the request path with the root path taken off, so a
+    router under the root path (``/api/telemetry`` in an app with ``root_path="/api"``) is not
+    reached at its own URL.
+    """
+    for node in ast.walk(site.anchor):
+        if not (isinstance(node, ast.Call) and node.lineno == site.line):
+            continue
+        for keyword in node.keywords:
+            value = keyword.value
+            if (
+                keyword.arg == "root_path"
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                return value.value
+    return None
+
+
 def wiring_block(site: AppSite) -> ast.stmt:
     """The statement after which the wiring goes.
 
