@@ -407,7 +407,7 @@ def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
 
 
 def _assigned(statement: ast.stmt) -> ast.expr:
-    """The value of an assignment ``_assigns`` accepted."""
+    """The value of an assignment ``assigns_name`` accepted."""
     assert isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None
     return statement.value
 

@@ -784,13 +784,11 @@ class PackageIndex:
         """The binding an expression names, following imports into other modules."""
         if isinstance(expression, ast.Name):
             binding = scope.lookup(expression.id)
-            if binding is not None and binding.kind == "import":
-                binding = self.resolve(binding.target)[1]
-        else:
-            qualified = self.qualify(expression, scope)
-            binding = None if qualified is None else self.resolve(qualified)[1]
-        # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
-        return None if binding is None else unwrapped(binding)
+            if binding is None or binding.kind != "import":
+                return binding
+            return self.resolve(binding.target)[1]
+        qualified = self.qualify(expression, scope)
+        return None if qualified is None else self.resolve(qualified)[1]
 
     # --- FastAPI objects ------------------------------------------------------------------------
 
