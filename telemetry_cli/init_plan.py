@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 import tomlkit
 import tomlkit.exceptions
+from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import Table
 
 from telemetry_cli.errors import ConfigError, SeveralApps, UserError
@@ -26,7 +27,7 @@ from telemetry_cli.files import (
     contained_path,
     read_bytes,
 )
-from telemetry_cli.patching.apps import find_app, package_modules
+from telemetry_cli.patching.apps import find_app, literal_root_path, package_modules
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers
 from telemetry_cli.patching.symbols import PackageIndex
@@ -75,6 +76,7 @@ class Found:
     app_package: str
     app: str
     routes: tuple[tuple[str, int], ...]
+    api_prefix: str | None = None  # when the default would sit under the app's root_path
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,9 @@ def plan_table(root: Path) -> InitResult:
     except tomlkit.exceptions.ParseError as error:
         raise ConfigError(f"{config}: invalid TOML: {error}") from None
     tool = document.get("tool")
-    if tool is not None and not isinstance(tool, Table):
+    # `[tool.x]` tables split by another table (`[tool.a]`, `[dirs]`, `[tool.b]`) are valid TOML;
+    # tomlkit gives them as a proxy over the pieces, which takes a new key like a table does.
+    if tool is not None and not isinstance(tool, Table | OutOfOrderTableProxy):
         raise ConfigError(f"{config}: `tool` must be a table")
     if tool is not None and TOOL_SECTION in tool:
         raise ConfigError(
@@ -117,15 +121,46 @@ def plan_table(root: Path) -> InitResult:
     if tool is None:
         tool = tomlkit.table(is_super_table=True)
         document.add("tool", tool)
-    tool.append(TOOL_SECTION, table)
-    rendered = tomlkit.dumps(document)
-    if rendered.startswith(text) and text.partition("\n")[0].endswith("\r"):
-        # tomlkit writes what it adds with LF: give the new lines the file's CRLF endings.
-        rendered = text + rendered[len(text) :].replace("\r\n", "\n").replace("\n", "\r\n")
+    tool[TOOL_SECTION] = table
+    rendered = _lay_out_insertion(text, tomlkit.dumps(document))
     added = tomlkit.dumps({"tool": {TOOL_SECTION: table}})
     # The file's BOM, if it has one, stays: the rest of the file keeps every byte.
     document_text = (BOM if source.bom else "") + rendered
     return InitResult(added.strip() + "\n", document_text, data is None, found)
+
+
+def _lay_out_insertion(text: str, rendered: str) -> str:
+    """``rendered`` (``text`` with the plan table inserted by tomlkit) laid out like the file.
+
+    tomlkit writes what it adds with LF, glues it to a last line that had no newline, and puts it
+    right before whatever table follows the ``tool`` tables (``[build-system]``, or ``[dirs]``
+    between split ``[tool.x]`` tables) with no blank line between. The inserted block runs from
+    its header to the next table header (its own lines are keys and ``#`` comments) or the end;
+    it gets the file's line endings and a blank line on each side, and every other byte stays.
+    """
+    newline = "\r\n" if text.partition("\n")[0].endswith("\r") else "\n"
+    # The block starts after what the two texts share, at the start of a line.
+    shared = next(
+        (index for index, (old, new) in enumerate(zip(text, rendered, strict=False)) if old != new),
+        min(len(text), len(rendered)),
+    )
+    header = rendered.find(f"[tool.{TOOL_SECTION}]", rendered.rfind("\n", 0, shared) + 1)
+    if header < 0:  # pragma: no cover - tomlkit always writes the header it was given
+        return rendered
+    nested = rendered.find(f"[tool.{TOOL_SECTION}.", header)
+    following = rendered.find("\n[", nested if nested >= 0 else header)
+    end = len(rendered) if following < 0 else following + 1
+    before, block, after = rendered[:header], rendered[header:end], rendered[end:]
+    if before.endswith("\n") and not before.endswith(newline):
+        before = before[:-1] + newline
+    if before and not before.endswith(newline):
+        before += newline
+    if before.strip() and not before.endswith(newline * 2):
+        before += newline
+    block = block.replace("\r\n", "\n").replace("\n", newline)
+    if after and not block.endswith(newline * 2):
+        block += newline
+    return before + block + after
 
 
 def write_plan(root: Path, result: InitResult) -> None:
@@ -158,6 +193,11 @@ def _table(found: Found) -> Table:
     ):
         table.add(name, value)
         table[name].comment(KEYS_BY_NAME[name].meaning.replace("`", ""))
+    if found.api_prefix is not None:
+        table.add("api-prefix", found.api_prefix)
+        table["api-prefix"].comment(
+            "the app's root_path is taken off request paths before routing; servers add it"
+        )
     instrument = tomlkit.table()
     event = DEFAULT_EVENT_TYPES[0]
     if found.routes:
@@ -173,6 +213,23 @@ def _table(found: Found) -> Table:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
     table.add("instrument", instrument)
     return table
+
+
+def _prefix_under_root_path(root_path: str | None) -> str | None:
+    """The api-prefix to write for an app built with ``root_path``, or None for the default.
+
+    With ``root_path="/api"``, Starlette routes ``/api/telemetry/health`` as
+    ``/telemetry/health``: the default prefix ``/api/telemetry`` would only answer at
+    ``/api/api/telemetry``. The prefix without the root path answers at the default URL.
+    """
+    default = KEYS_BY_NAME["api-prefix"].default
+    assert isinstance(default, str)
+    if not root_path:
+        return None
+    root = root_path.rstrip("/")
+    if root and default.startswith(root + "/") and len(default) > len(root) + 1:
+        return default[len(root) :]
+    return None
 
 
 def discover(root: Path) -> Found:
@@ -238,7 +295,13 @@ def _offers(root: Path, candidates: list[tuple[str, str]]) -> dict[tuple[str, st
             if handlers:
                 relative = PurePosixPath(module.path).relative_to(label).as_posix()
                 routes.append((relative, len(handlers)))
-        offers[key] = Found(backend, package, app.entry.import_string, tuple(routes))
+        offers[key] = Found(
+            backend,
+            package,
+            app.entry.import_string,
+            tuple(routes),
+            _prefix_under_root_path(literal_root_path(app.site)),
+        )
     return offers
 
 

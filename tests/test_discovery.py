@@ -115,6 +115,14 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "self.app.include_router(telemetry_router)",
         "app.main:app",
     ),
+    # `app = create_app()`, which returns `gateway.app`, which the class sets from a method that
+    # builds the app in a variable: wired in that method.
+    "attribute-built-by-method": Found(
+        "backend/app/server.py",
+        "        app = FastAPI(title=self.title)",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
     "main-reexports": Found(
         "backend/app/server.py",
         "app = FastAPI()",

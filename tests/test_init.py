@@ -456,3 +456,86 @@ def test_a_flat_layer_whose_manifest_was_lost_is_still_ours(tmp_path: Path) -> N
     # user's (as for any layer without its manifest, they are kept until adopted with --force).
     result = run("generate", "--root", str(tmp_path), "--force")
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+# A hatch-style project file: its `[tool.*]` tables split by another table, no final newline.
+SPLIT_TOOL = """[project]
+name = "shop"
+
+[tool.hatch.version]
+path = "src/shop/__about__.py"
+
+[envs.default]
+python = "3.12"
+
+[tool.black]
+line-length = 100
+
+[build-system]
+requires = ["hatchling"]"""
+
+
+def test_init_writes_into_split_tool_tables_and_keeps_every_other_line(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop", pyproject=SPLIT_TOOL)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    table_start = text.index("[tool.telemetry-scaffold]\n")
+    table_end = text.index("\n[", text.index("[tool.telemetry-scaffold.instrument]")) + 1
+    # Every line of the file is still there, in order, around the new table.
+    assert (text[:table_start] + text[table_end:]).split() == SPLIT_TOOL.split()
+    # The table is set off by a blank line on each side, not glued to its neighbours.
+    assert text[:table_start].endswith("\n\n")
+    assert text[:table_end].endswith("\n\n")
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stderr
+
+
+def test_init_sets_the_table_apart_from_a_last_line_without_newline(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop", pyproject='[project]\nname = "shop"')
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    assert text.startswith('[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n')
+
+
+@pytest.mark.parametrize(
+    ("root_path", "prefix_line"),
+    [
+        ("/api", 'api-prefix = "/telemetry"'),
+        ("/api/", 'api-prefix = "/telemetry"'),
+        # A root path the default prefix is not under leaves the default alone.
+        ("/v2", None),
+        ("/api/telemetry", None),
+    ],
+)
+def test_init_takes_the_apps_root_path_off_the_default_prefix(
+    tmp_path: Path, root_path: str, prefix_line: str | None
+) -> None:
+    root = _shop(tmp_path / "shop")
+    main = MAIN.replace("app = FastAPI()", f'app = FastAPI(root_path="{root_path}")')
+    (root / "src/shop/main.py").write_text(main)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.partition(" #")[0].strip() for line in result.stdout.splitlines()]
+    prefixes = [line for line in lines if line.startswith("api-prefix")]
+    assert prefixes == ([] if prefix_line is None else [prefix_line])
+
+
+def test_an_app_under_a_root_path_answers_at_the_default_url_after_init(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop")
+    main = MAIN.replace("app = FastAPI()", 'app = FastAPI(root_path="/api")')
+    (root / "src/shop/main.py").write_text(main)
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stderr
+    probe = (
+        "import sys, warnings; warnings.simplefilter('ignore'); sys.path.insert(0, 'src')\n"
+        "from fastapi.testclient import TestClient\n"
+        "from shop.main import app\n"
+        "client = TestClient(app)\n"
+        "print(client.get('/api/telemetry/health').status_code)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert answer.stdout.split() == ["200"], answer.stderr

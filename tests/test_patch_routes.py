@@ -1028,6 +1028,79 @@ if FEATURE:
         ENCLOSED_LOGGED,
         ENCLOSED_LOGGED,
     ),
+    (
+        "routes on an app whose name is later rebound to a wrapper of it are the app's",
+        """\
+from fastapi import FastAPI
+
+from app.wrappers import Tracing
+
+app = FastAPI()
+
+
+@app.get("/ping")
+def ping() -> str:
+    return "pong"
+
+
+app = Tracing(app)
+""",
+        """\
+from fastapi import FastAPI
+
+from app.analytics.event_logger import event_logger
+from app.wrappers import Tracing
+
+app = FastAPI()
+
+
+@app.get("/ping")
+def ping() -> str:
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/ping", "method": "GET", "handler": "ping", "block_type": "ping"},
+    )
+    return "pong"
+
+
+app = Tracing(app)
+""",
+    ),
+    (
+        # Only apps and routers see through a rebinding: a constant built from its own old value
+        # is not that old value, so the prefix stays one known at run time.
+        "a prefix constant rebound from itself is read at run time",
+        """\
+from fastapi import APIRouter
+
+PREFIX = "/api"
+PREFIX = PREFIX + "/v1"
+router = APIRouter(prefix=PREFIX)
+
+
+@router.get("/x")
+def x() -> int:
+    return 1
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+
+PREFIX = "/api"
+PREFIX = PREFIX + "/v1"
+router = APIRouter(prefix=PREFIX)
+
+
+@router.get("/x")
+def x() -> int:
+    event_logger.log(
+        "ai_block_used",
+        {"route": router.prefix + "/x", "method": "GET", "handler": "x", "block_type": "x"},
+    )
+    return 1
+""",
+    ),
 ]
 
 

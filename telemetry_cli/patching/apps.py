@@ -23,8 +23,11 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    assigns_name,
     block_statements,
     sub_blocks,
+    unwrapped,
+    wraps_name,
 )
 from telemetry_cli.plan import qualified
 
@@ -310,6 +313,9 @@ def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSit
     value = binding.node
     scope = binding.scope
     assert isinstance(value, ast.expr)
+    wrapped = _wrapped_site(binding, index)
+    if wrapped is not None:
+        return wrapped
     if isinstance(value, ast.Call):
         role, _ = index.built_role(value, scope)
         qualified = index.qualify(value.func, scope)
@@ -319,27 +325,54 @@ def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSit
                 inner = _factory_site(target, index)
                 if inner is not None:
                     return inner
-                return _here(binding)
-            return None
+            # `def create_app(): server = Server(); return server.app`: built in the class.
+            returned = _returned_attribute_site(target, index)
+            if returned is not None:
+                return returned
+            return _here(binding) if index.function_role(target) is Role.APP or trust else None
         if role is Role.APP or trust:
             return _here(binding)
         return None
     if isinstance(value, ast.Attribute):
-        # `app = Server().app` or `app = server.app`: built as `self.app = FastAPI()` in a class.
-        owner = value.value
-        if isinstance(owner, ast.Name):
-            owner_binding = scope.lookup(owner.id)
-            if owner_binding is not None and isinstance(owner_binding.node, ast.Call):
-                owner = owner_binding.node
-        if isinstance(owner, ast.Call):
-            qualified = index.qualify(owner.func, scope)
-            _, cls = index.resolve(qualified) if qualified else (None, None)
-            if cls is not None and cls.kind == "class":
-                for candidate in _attribute_apps(cls, index):
-                    if candidate.name.rpartition(".")[2] == value.attr:
-                        return candidate.site
+        site = _attribute_site(value, scope, index)
+        if site is not None:
+            return site
         return _here(binding) if trust else None
     return _here(binding) if trust else None
+
+
+def _attribute_site(value: ast.Attribute, scope: Scope, index: PackageIndex) -> AppSite | None:
+    """``Server().app`` or ``server.app``: the site where the class builds that attribute."""
+    owner: ast.expr = value.value
+    owner_scope = scope
+    if isinstance(owner, ast.Name):
+        owner_binding = scope.lookup(owner.id)
+        if owner_binding is not None and isinstance(owner_binding.node, ast.Call):
+            owner = owner_binding.node
+            owner_scope = owner_binding.scope
+    if isinstance(owner, ast.Call):
+        qualified = index.qualify(owner.func, owner_scope)
+        _, cls = index.resolve(qualified) if qualified else (None, None)
+        if cls is not None and cls.kind == "class":
+            for candidate in _attribute_apps(cls, index):
+                if candidate.name.rpartition(".")[2] == value.attr:
+                    return candidate.site
+    return None
+
+
+def _returned_attribute_site(binding: Binding, index: PackageIndex) -> AppSite | None:
+    """The site of the app a function returns as an object's attribute (``return server.app``)."""
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    returned = [
+        node.value
+        for node in ast.walk(function)
+        if isinstance(node, ast.Return) and node.value is not None
+    ]
+    if len(returned) != 1 or not isinstance(returned[0], ast.Attribute):
+        return None
+    scope = Scope(function, binding.scope.module, binding.scope)
+    return _attribute_site(returned[0], scope, index)
 
 
 def _here(binding: Binding) -> AppSite:
@@ -349,9 +382,12 @@ def _here(binding: Binding) -> AppSite:
     assert statement is not None
     block = tuple(scope.node.body)
     anchor = _top_of(block, statement)
-    # A name assigned in several branches (if/else, try/except) is wired once, after them all.
+    # A name assigned in several branches (if/else, try/except) is wired once, after them all;
+    # but not after a wrapper (`app = Wrapper(app)`), whose object has no include_router.
     for other in block_statements(list(block)):
-        if _assigns(other, binding.name):
+        if assigns_name(other, binding.name) and not (
+            other is not statement and wraps_name(_assigned(other), binding.name, scope)
+        ):
             anchor = max(anchor, _top_of(block, other), key=lambda node: node.lineno)
     label = binding.name
     if isinstance(scope.node, FunctionNode):
@@ -359,18 +395,23 @@ def _here(binding: Binding) -> AppSite:
     return AppSite(scope.module, binding.name, anchor, block, statement.lineno, label)
 
 
-def _assigns(statement: ast.stmt, name: str) -> bool:
-    if isinstance(statement, ast.Assign):
-        return any(
-            isinstance(target, ast.Name) and target.id == name for target in statement.targets
-        )
-    if isinstance(statement, ast.AnnAssign):
-        return (
-            isinstance(statement.target, ast.Name)
-            and statement.target.id == name
-            and statement.value is not None
-        )
-    return False
+def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
+    """The app a wrapper took: ``app = FastAPI()``, then ``app = socketio.ASGIApp(sio, app)``.
+
+    Socket.IO, ASGI middleware applied by hand and the like rebind the app's name to an object
+    that serves the app but has no ``include_router``: the app is the one assigned before, and
+    it is wired there, before it is wrapped.
+    """
+    prior = unwrapped(binding)
+    if prior is binding:
+        return None
+    return _value_site(prior, index, trust=False)
+
+
+def _assigned(statement: ast.stmt) -> ast.expr:
+    """The value of an assignment ``assigns_name`` accepted."""
+    assert isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None
+    return statement.value
 
 
 def _top_of(block: tuple[ast.stmt, ...], statement: ast.stmt) -> ast.stmt:
@@ -410,24 +451,36 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
     assert isinstance(cls, ast.ClassDef)
     module = binding.scope.module
     class_scope = Scope(cls, module, binding.scope)
-    for method in cls.body:
-        if not isinstance(method, FunctionNode) or not method.args.args:
-            continue
+    methods = {
+        method.name: method
+        for method in cls.body
+        if isinstance(method, FunctionNode) and method.args.args
+    }
+    for method in methods.values():
         self_name = method.args.args[0].arg
         scope = Scope(method, module, class_scope)
         block = tuple(method.body)
         for statement in block_statements(list(block)):
-            if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                # `self.app: FastAPI = ...`
+                targets, value = [statement.target], statement.value
+            else:
                 continue
-            for target in statement.targets:
-                if (
+            if not isinstance(value, ast.Call):
+                continue
+            for target in targets:
+                if not (
                     isinstance(target, ast.Attribute)
                     and isinstance(target.value, ast.Name)
                     and target.value.id == self_name
-                    and index.built_role(statement.value, scope)[0] is Role.APP
                 ):
+                    continue
+                name = f"{cls.name}.{target.attr}"
+                if index.built_role(value, scope)[0] is Role.APP:
                     expression = f"{self_name}.{target.attr}"
-                    site = AppSite(
+                    here = AppSite(
                         module,
                         expression,
                         _top_of(block, statement),
@@ -435,7 +488,30 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
                         statement.lineno,
                         f"{expression} in {cls.name}.{method.name}()",
                     )
-                    yield _Candidate(f"{cls.name}.{target.attr}", statement.lineno, site)
+                    yield _Candidate(name, statement.lineno, here)
+                    continue
+                builder = _own_method(value, self_name, methods)
+                if builder is not None:
+                    # `self.app = self._build_app()`: wired in that method, after its variable.
+                    method_binding = Binding("function", builder.name, class_scope, builder)
+                    if index.function_role(method_binding) is Role.APP:
+                        inside = _factory_site(method_binding, index)
+                        problem = None if inside is not None else _direct_return(method_binding)
+                        yield _Candidate(name, statement.lineno, inside, problem=problem)
+
+
+def _own_method(
+    call: ast.Call, self_name: str, methods: dict[str, FunctionNode]
+) -> FunctionNode | None:
+    """The method of the same class that ``self.<method>(...)`` calls, if it is one."""
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == self_name
+    ):
+        return methods.get(func.attr)
+    return None
 
 
 def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = True) -> list[str]:
@@ -507,6 +583,27 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
             yield module
         # Modules skipped so far are read again only for names learnt in this pass.
         pending = later if len(words) > known else []
+
+
+def literal_root_path(site: AppSite) -> str | None:
+    """The ``root_path="..."`` the app is built with, when written as a literal; else None.
+
+    Starlette matches routes against the request path with the root path taken off, so a
+    router under the root path (``/api/telemetry`` in an app with ``root_path="/api"``) is not
+    reached at its own URL.
+    """
+    for node in ast.walk(site.anchor):
+        if not (isinstance(node, ast.Call) and node.lineno == site.line):
+            continue
+        for keyword in node.keywords:
+            value = keyword.value
+            if (
+                keyword.arg == "root_path"
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                return value.value
+    return None
 
 
 def wiring_block(site: AppSite) -> ast.stmt:

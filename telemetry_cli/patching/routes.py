@@ -29,6 +29,7 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     block_statements,
+    unwrapped,
 )
 
 # `{name}` or `{name:converter}` in a route template.
@@ -241,6 +242,8 @@ class _Finder:
         binding = self.index.binding_of(expression, scope)
         if binding is None:
             return None
+        # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
+        binding = unwrapped(binding)
         if binding.kind == "param":
             argument = binding.node
             assert isinstance(argument, ast.arg)

@@ -275,6 +275,69 @@ class Scope:
         return names
 
 
+def assigns_name(statement: ast.stmt, name: str) -> bool:
+    """Whether ``statement`` assigns a value to the plain name ``name``."""
+    if isinstance(statement, ast.Assign):
+        return any(
+            isinstance(target, ast.Name) and target.id == name for target in statement.targets
+        )
+    if isinstance(statement, ast.AnnAssign):
+        return (
+            isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+            and statement.value is not None
+        )
+    return False
+
+
+def wraps_name(value: ast.expr, name: str, scope: Scope, depth: int = 0) -> bool:
+    """Whether ``value`` is built from what ``name`` held before it is rebound to it.
+
+    It reads ``name`` (``app = socketio.ASGIApp(sio, other_asgi_app=app)``), or a variable of the
+    same scope that does (``socket_app = ASGIApp(sio, app)``, then ``app = socket_app``).
+    """
+    if depth > _MAX_WRAPS:
+        return False
+    bindings = scope.bindings
+    for node in ast.walk(value):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+            continue
+        if node.id == name:
+            return True
+        other = bindings.get(node.id)
+        if (
+            other is not None
+            and other.kind == "value"
+            and isinstance(other.node, ast.expr)
+            and wraps_name(other.node, name, scope, depth + 1)
+        ):
+            return True
+    return False
+
+
+def unwrapped(binding: Binding) -> Binding:
+    """What a name held before it was rebound to a wrapper of itself, else ``binding``.
+
+    ``app = FastAPI()`` ... ``app = Wrapper(app)``: the scope binds ``app`` to the wrapper (the
+    last binding wins), but the code between the two, routes and ``include_router`` calls, uses
+    the app; so does the tool. Only the nearest earlier assignment in the same scope counts.
+    """
+    statement = binding.statement
+    value = binding.node
+    if binding.kind != "value" or statement is None or not isinstance(value, ast.expr):
+        return binding
+    if not wraps_name(value, binding.name, binding.scope):
+        return binding
+    earlier: Binding | None = None
+    for other in block_statements(list(binding.scope.node.body)):
+        if other.lineno >= statement.lineno:
+            break
+        if assigns_name(other, binding.name):
+            assert isinstance(other, ast.Assign | ast.AnnAssign) and other.value is not None
+            earlier = Binding("value", binding.name, binding.scope, other.value, other)
+    return binding if earlier is None else unwrapped(earlier)
+
+
 def block_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Yield the statements of a block and of the compound statements in it, in source order.
 
@@ -286,6 +349,9 @@ def block_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
         for inner in sub_blocks(statement):
             yield from block_statements(inner)
 
+
+#: How many variables deep a wrapper of a name is followed (`b = W(app)`, `c = V(b)`, `app = c`).
+_MAX_WRAPS = 4
 
 # Tuples, not unions: called for every statement of a module, where one check of a constant
 # tuple costs a quarter of building and checking `A | B | ...` (sub_blocks: 1.8 -> 0.5 us).
@@ -782,21 +848,9 @@ class PackageIndex:
         elif canonical in ROUTER_CLASSES:
             result = (Role.ROUTER, True)
         elif binding is not None and binding.kind == "class":
-            assert isinstance(binding.node, ast.ClassDef)
-            own_init = any(
-                isinstance(item, FunctionNode)
-                and item.name == "__init__"
-                and not _passes_prefix_through(item)
-                for item in binding.node.body
-            )
-            for base in binding.node.bases:
-                base_name = self.qualify(base, binding.scope)
-                if base_name is None:
-                    continue
-                role, standard = self.class_role(base_name)
-                if role is not None:
-                    result = (role, standard and not own_init)
-                    break
+            result = self._class_binding_role(binding)
+        elif binding is not None and binding.kind == "value":
+            result = self._value_class_role(binding)
         elif (
             binding is None
             and self.module(canonical.split(".")[0]) is None
@@ -805,6 +859,66 @@ class PackageIndex:
             result = (Role.ROUTER, True)
         self._roles[qualified] = result
         return result
+
+    def _class_binding_role(self, binding: Binding) -> tuple[Role | None, bool]:
+        """The role of a class defined in the package, from its bases."""
+        assert isinstance(binding.node, ast.ClassDef)
+        own_init = any(
+            isinstance(item, FunctionNode)
+            and item.name == "__init__"
+            and not _passes_prefix_through(item)
+            for item in binding.node.body
+        )
+        for base in binding.node.bases:
+            base_name = self.qualify(base, binding.scope)
+            if base_name is None:
+                continue
+            role, standard = self.class_role(base_name)
+            if role is not None:
+                return role, standard and not own_init
+        return None, True
+
+    def _value_class_role(self, binding: Binding) -> tuple[Role | None, bool]:
+        """A name bound to a class made elsewhere, rather than by a ``class`` statement.
+
+        An alias (``Router = APIRouter``), or the class a function of the package returns
+        (``APIRouter = make_router_class(Route)``, the function defining a subclass and returning
+        it, or annotated ``-> type[APIRouter]``).
+        """
+        node = binding.node
+        if isinstance(node, ast.Name | ast.Attribute):
+            qualified = self.qualify(node, binding.scope)
+            return (None, True) if qualified is None else self.class_role(qualified)
+        if not isinstance(node, ast.Call):
+            return None, True
+        qualified = self.qualify(node.func, binding.scope)
+        _, factory = self.resolve(qualified) if qualified is not None else (None, None)
+        if factory is None or factory.kind != "function":
+            return None, True
+        function = factory.node
+        assert isinstance(function, FunctionNode)
+        scope = Scope(function, factory.scope.module, factory.scope)
+        for item in _walk_scope(function):
+            if not (isinstance(item, ast.Return) and isinstance(item.value, ast.Name)):
+                continue
+            returned = scope.lookup(item.value.id)
+            if returned is not None and returned.kind == "class":
+                # A class defined in the function, `class _Router(APIRouter): ...`.
+                role = self._class_binding_role(returned)
+            else:
+                name = self.qualify(item.value, scope)
+                role = (None, True) if name is None else self.class_role(name)
+            if role[0] is not None:
+                return role
+        # Else the annotation: `-> type[APIRouter]`.
+        annotation = function.returns
+        if isinstance(annotation, ast.Subscript):
+            base = self.qualify(annotation.value, factory.scope)
+            if base is not None and base.rpartition(".")[2] in {"type", "Type"}:
+                inner = self.qualify(annotation.slice, factory.scope)
+                if inner is not None:
+                    return self.class_role(inner)
+        return None, True
 
     def built_role(self, call: ast.Call, scope: Scope) -> tuple[Role | None, bool]:
         """What ``call`` builds: an app or router (directly, or through a factory function)."""
