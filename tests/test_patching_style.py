@@ -162,18 +162,23 @@ def _ruff_format_check(root: Path, file: Path) -> subprocess.CompletedProcess[st
     )
 
 
-@pytest.mark.parametrize("ruff_config", ["", "[tool.ruff]\nline-length = 120\n"])
-def test_generate_keeps_a_formatted_module_formatted(tmp_path: Path, ruff_config: str) -> None:
-    root = _write(
+def _shelf(tmp_path: Path, config: str, routes: str) -> Path:
+    """A project whose ``app/api/books.py`` is ``routes``, with ``config`` above the plan."""
+    return _write(
         tmp_path,
         {
-            "pyproject.toml": f'[project]\nname = "shelf"\n\n{ruff_config}{PLAN}',
+            "pyproject.toml": f'[project]\nname = "shelf"\n\n{config}{PLAN}',
             "backend/app/__init__.py": "",
             "backend/app/api/__init__.py": "",
             "backend/app/main.py": MAIN,
-            "backend/app/api/books.py": ROUTES,
+            "backend/app/api/books.py": routes,
         },
     )
+
+
+@pytest.mark.parametrize("ruff_config", ["", "[tool.ruff]\nline-length = 120\n"])
+def test_generate_keeps_a_formatted_module_formatted(tmp_path: Path, ruff_config: str) -> None:
+    root = _shelf(tmp_path, ruff_config, ROUTES)
     books = root / "backend/app/api/books.py"
     assert _ruff_format_check(root, books).returncode == 0
     before = snapshot(root)
@@ -219,16 +224,7 @@ def o_clock(hour: int) -> str:
     ],
 )
 def test_generate_follows_the_configured_quote_style(tmp_path: Path, style: str) -> None:
-    root = _write(
-        tmp_path,
-        {
-            "pyproject.toml": f'[project]\nname = "shelf"\n\n{style}{PLAN}',
-            "backend/app/__init__.py": "",
-            "backend/app/api/__init__.py": "",
-            "backend/app/main.py": MAIN,
-            "backend/app/api/books.py": SINGLE_ROUTES,
-        },
-    )
+    root = _shelf(tmp_path, style, SINGLE_ROUTES)
     books = root / "backend/app/api/books.py"
     # ruff does not read black's configuration: black's own rule is checked by the text alone.
     ruff = "tool.ruff" in style
