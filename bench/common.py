@@ -286,6 +286,10 @@ def machine_facts() -> dict[str, str]:
             facts[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             facts[name] = "not installed"
+    # An editable install keeps the metadata of the day it was made: the checkout says the truth.
+    from telemetry_cli import __version__
+
+    facts["telemetry-scaffold"] = __version__
     facts["wrk"] = tool_version(["wrk", "--version"])
     return facts
 
