@@ -151,3 +151,17 @@ def test_a_prefix_added_later_makes_the_calls_stale_and_remove_still_takes_them_
     main.write_text(main.read_text().replace('(api_router, prefix="/api")', "(api_router)"))
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/api/items.py").read_bytes() == before
+
+
+def test_the_router_may_be_passed_by_keyword(tmp_path: Path) -> None:
+    root = _project(tmp_path, _main('app.include_router(router=api_router, prefix="/api")'))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/api/items/{item_id}"
+
+
+def test_routers_included_from_a_list_name_their_own_path(tmp_path: Path) -> None:
+    # `include_router(*routers)` cannot be told apart statically: no prefix is assumed.
+    main = _main("for router in [api_router]:\n    app.include_router(*[router], prefix='/api')")
+    root = _project(tmp_path, main)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/items/{item_id}"

@@ -112,7 +112,10 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
 def _module_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, Mount]]:
     found: list[tuple[RouterKey, Mount]] = []
     for call, scope in _include_calls(model):
-        child = index.binding_of(call.args[0], scope)
+        included = _included_router(call)
+        if included is None:
+            continue
+        child = index.binding_of(included, scope)
         if child is None or child.scope.parent is not None:
             continue  # not a module-level object: its routes cannot be told apart
         prefix: str | None = ""
@@ -146,7 +149,6 @@ def _include_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == _INCLUDE_ROUTER
-        and node.args
     }
     if not lines:
         return
@@ -165,6 +167,16 @@ def _include_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
                         isinstance(node, ast.Call)
                         and isinstance(node.func, ast.Attribute)
                         and node.func.attr == _INCLUDE_ROUTER
-                        and node.args
                     ):
                         yield node, scope
+
+
+def _included_router(call: ast.Call) -> ast.expr | None:
+    """The router an ``include_router`` call includes: its first argument, or ``router=``."""
+    if call.args:
+        first = call.args[0]
+        return None if isinstance(first, ast.Starred) else first
+    for keyword in call.keywords:
+        if keyword.arg == "router":
+            return keyword.value
+    return None
