@@ -66,23 +66,8 @@ class Holder:
 
 
 def _imports_by_walk(module: ModuleModel) -> dict[str, frozenset[str]]:
-    """What ``imports_anywhere`` must give: every import statement of a full walk."""
-    bound: dict[str, set[str]] = {}
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                local = alias.asname or alias.name.split(".")[0]
-                bound.setdefault(local, set()).add(alias.name if alias.asname else local)
-        elif isinstance(node, ast.ImportFrom):
-            source = module.absolute_import(node)
-            if source is None:
-                continue
-            for alias in node.names:
-                if alias.name != "*":
-                    bound.setdefault(alias.asname or alias.name, set()).add(
-                        f"{source}.{alias.name}"
-                    )
-    return {name: frozenset(targets) for name, targets in bound.items()}
+    """What ``imports_anywhere`` must give: the import statements of a full walk of the tree."""
+    return module.import_bindings(ast.walk(module.tree))
 
 
 def _model(text: str, name: str = "app.api.routes", package: bool = False) -> ModuleModel:

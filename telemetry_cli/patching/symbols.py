@@ -634,9 +634,13 @@ class ModuleModel:
 
         Used to recognise code that is already there (an import inside a factory counts).
         """
-        bound: dict[str, set[str]] = {}
         # Every import statement has the word on one of its lines: a walk to those lines only.
-        for node in self.nodes_near(["import"]):
+        return self.import_bindings(self.nodes_near(["import"]))
+
+    def import_bindings(self, nodes: Iterable[ast.AST]) -> dict[str, frozenset[str]]:
+        """What each name bound by the import statements among ``nodes`` may refer to."""
+        bound: dict[str, set[str]] = {}
+        for node in nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     # `import a.b as c` binds c to a.b; `import a.b` binds a to a.
