@@ -163,42 +163,32 @@ def _floors(
     validate = model.__pydantic_validator__.validate_python if model is not None else None
     info, name = logging.INFO, analytics.name
 
-    def write(text: str, fields: dict[str, Any]) -> None:
+    def write(event_id: str, stamp: str) -> None:
+        """The record of one event line, with its fields as ``analytics_event``."""
+        fields = {
+            "event_id": event_id,
+            "event_type": EVENT_TYPE,
+            "payload": PAYLOAD,
+            "timestamp": stamp,
+        }
+        text = encode(fields)
         if analytics.isEnabledFor(info):
             record = analytics.makeRecord(name, info, __file__, 0, text, (), None)
             record.analytics_event = fields
             analytics.handle(record)
 
     def encoded() -> None:
-        fields = {
-            "event_id": event_id,
-            "event_type": EVENT_TYPE,
-            "payload": PAYLOAD,
-            "timestamp": stamp,
-        }
-        write(encode(fields), fields)
+        write(event_id, stamp)
 
     def validated() -> None:
         if validate is not None:
             validate(PAYLOAD)
-        fields = {
-            "event_id": event_id,
-            "event_type": EVENT_TYPE,
-            "payload": PAYLOAD,
-            "timestamp": stamp,
-        }
-        write(encode(fields), fields)
+        write(event_id, stamp)
 
     def identified() -> None:
         if validate is not None:
             validate(PAYLOAD)
-        fields = {
-            "event_id": new_id(),
-            "event_type": EVENT_TYPE,
-            "payload": PAYLOAD,
-            "timestamp": timestamp(),
-        }
-        write(encode(fields), fields)
+        write(new_id(), timestamp())
 
     return {
         FLOORS[0]: (encoded, logging.INFO),
