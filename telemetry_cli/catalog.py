@@ -29,7 +29,13 @@ from functools import cached_property
 from typing import Any
 
 from telemetry_cli.errors import ConfigError
-from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, PropertySpec, ValueSpec
+from telemetry_cli.events import (
+    CONTEXT_PROPERTIES,
+    EXTRA_KEYWORDS,
+    EventSpec,
+    PropertySpec,
+    ValueSpec,
+)
 from telemetry_cli.plan import ERROR_EVENT_TYPE, Plan
 from telemetry_cli.templating import markdown_text
 
@@ -71,6 +77,44 @@ RESERVED_NAMES = frozenset(
         "ValidationProblem",
     }
 )
+# A payload model's field cannot take these names, so a property of that name gets the field
+# ``<name>_`` with the property's name as its alias (payloads, errors and schemas keep the name):
+# the names a payload model's class body reads in its field types (a field bound before them
+# would hide them), and pydantic 2's ``BaseModel`` attributes (a field would hide the method).
+_NAMES_IN_FIELD_TYPES = frozenset({"int", "list", "str", "whole_number"})
+_BASE_MODEL_NAMES = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "model_computed_fields",
+        "model_config",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_extra",
+        "model_fields",
+        "model_fields_set",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    }
+)
+ALIASED_NAMES = _NAMES_IN_FIELD_TYPES | _BASE_MODEL_NAMES
 # Every recorded event's timestamp (the generated analytics_models.TIMESTAMP_PATTERN).
 TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 # A datetime property's example value (the date of the user's request, as in every document).
@@ -193,6 +237,12 @@ def _fit(value: _Type, indent: int, *, prefix: str, suffix: str = "") -> list[st
         return [prefix + "(", pad + inner[0], *inner[1:], " " * indent + ")" + suffix]
     lines = value.exploded(indent)
     return [prefix + lines[0], *lines[1:-1], lines[-1] + suffix]
+
+
+def _fit_indented(value: _Type, indent: int, *, prefix: str, suffix: str = "") -> list[str]:
+    """``_fit``, the first line indented too: a statement or an argument starting at ``indent``."""
+    first, *more = _fit(value, indent, prefix=prefix, suffix=suffix)
+    return [" " * indent + first, *more]
 
 
 def _atom(text: str) -> _Type:
@@ -376,23 +426,43 @@ class Property:
         """Its JSON Schema as JSON text: written once, put in both documents as it is."""
         return Json(_to_json(self.schema()))
 
+    @property
+    def field_name(self) -> str:
+        """The payload model's field: the property's name, or ``<name>_`` aliased to it."""
+        return f"{self.name}_" if self.name in ALIASED_NAMES else self.name
+
     def field_lines(self) -> list[str]:
-        """The field's lines in the payload model's class body (indented four spaces)."""
-        head = f"    {self.name}: "
+        """The field's lines in the payload model's class body, laid out as ruff format does."""
         annotation = self.model_type()
-        if not self.description:
-            default = "" if self.required else " = None"
-            return _fit(annotation, 4, prefix=head, suffix=default)
         keywords = [] if self.required else ["default=None"]
-        arguments = ", ".join([*keywords, f"description={py_string(self.description)}"])
-        flat = f"{head}{annotation.flat()} = Field({arguments})"
-        if len(flat) <= LINE_LENGTH:
-            return [flat]
-        # The call exploded with a trailing comma, which ruff keeps as it is.
-        lines = _fit(annotation, 4, prefix=head, suffix=" = Field(")
-        lines.extend(" " * 8 + keyword + "," for keyword in keywords)
-        lines.extend(_string_lines(self.description, 8, "description=", ","))
-        lines.append("    )")
+        if self.field_name != self.name:
+            keywords.append(f"alias={py_string(self.name)}")
+        head = f"{self.field_name}: "
+        field = self.field_name != self.name or bool(self.description)
+        if self.required and not field:
+            return _fit_indented(annotation, 4, prefix=head)
+        described = [f"description={py_string(self.description)}"] if self.description else []
+        value = f"Field({', '.join(keywords + described)})" if field else "None"
+        statement = f"    {head}{annotation.flat()} = "
+        if len(statement + value) <= LINE_LENGTH:
+            return [statement + value]
+        # As ruff format splits an assignment: at the value's own brackets if the line up to
+        # them fits, else in parentheses around the value, else in the annotation.
+        if field and len(statement + "Field(") <= LINE_LENGTH:
+            return [statement + "Field(", *self._field_arguments(keywords, 8), "    )"]
+        if len(statement + "(") <= LINE_LENGTH:
+            inner = ["        Field(", *self._field_arguments(keywords, 12), "        )"]
+            return [statement + "(", *(inner if field else ["        None"]), "    )"]
+        if not field:
+            return _fit_indented(annotation, 4, prefix=head, suffix=" = None")
+        lines = _fit_indented(annotation, 4, prefix=head, suffix=" = Field(")
+        return [*lines, *self._field_arguments(keywords, 8), "    )"]
+
+    def _field_arguments(self, keywords: list[str], indent: int) -> list[str]:
+        """The arguments of the field's ``Field(...)``, one per line with a trailing comma."""
+        lines = [" " * indent + keyword + "," for keyword in keywords]
+        if self.description:
+            lines.extend(_string_lines(self.description, indent, "description=", ","))
         return lines
 
     def parameter_line(self) -> str:
@@ -676,15 +746,19 @@ class Event:
         lines = [f"class {self.payload_model}(StandardContext):"]
         lines += self.docstring_lines(f"The payload of the ``{self.name}`` event.")
         lines.append("")
+        settings = (
+            ['extra="allow"', 'json_schema_extra={"maxProperties": MAX_PAYLOAD_KEYS}']
+            if self.additional_properties
+            else ['extra="forbid"']
+        )
+        if any(item.field_name.startswith("model_") for item in self.declared):
+            # pydantic warns of fields in its namespace (before 2.10, of any ``model_`` name).
+            settings.append("protected_namespaces=()")
         if self.additional_properties:
-            lines += [
-                "    model_config = ConfigDict(",
-                '        extra="allow",',
-                '        json_schema_extra={"maxProperties": MAX_PAYLOAD_KEYS},',
-                "    )",
-            ]
+            lines += ["    model_config = ConfigDict(", *(f"        {item}," for item in settings)]
+            lines.append("    )")
         else:
-            lines.append('    model_config = ConfigDict(extra="forbid")')
+            lines.append(f"    model_config = ConfigDict({', '.join(settings)})")
         lines.append("")
         lines += self.model_lines()
         return lines
@@ -728,7 +802,7 @@ class Event:
         ordered = sorted(self.properties, key=lambda item: not item.required)
         lines.extend(f"        {item.parameter_line()}," for item in ordered)
         if self.additional_properties:
-            lines.append("        **additional_properties: Any,")
+            lines.append(f"        **{EXTRA_KEYWORDS}: Any,")
         lines.append("    ) -> None:")
         lines.extend(self._tracking_docstring())
         lines += [
@@ -738,7 +812,7 @@ class Event:
         ]
         lines.extend(f"                {item.name}={item.name}," for item in self.properties)
         if self.additional_properties:
-            lines.append("                **additional_properties,")
+            lines.append(f"                **{EXTRA_KEYWORDS},")
         lines += ["            ),", "        )"]
         return lines
 
@@ -968,7 +1042,7 @@ def _request_union_lines(
         members.append(_atom(FREE_FORM_REQUEST))
     alternatives = members[0] if len(members) == 1 else _union(*members)
     lines = ["LogEventRequest = Annotated["]
-    lines += ["    " + line for line in _fit(alternatives, 4, prefix="", suffix=",")]
+    lines += _fit_indented(alternatives, 4, prefix="", suffix=",")
     lines.append("    Field(")
     if len(members) > 1:
         lines.append('        discriminator="event_type",')

@@ -23,6 +23,8 @@ PROPERTY_TYPES = ("string", "integer", "number", "boolean", "datetime", "array")
 #: being declared (declaring one only describes it, and it must then be a string).
 CONTEXT_PROPERTIES = ("route", "method", "handler", "block_type")
 
+# The tracking method's parameter that takes an event's undeclared properties.
+EXTRA_KEYWORDS = "additional_properties"
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _MAX_PROPERTIES = 64
 _MAX_DESCRIPTION = 500
@@ -132,6 +134,13 @@ def parse_events(value: object, fail: Fail) -> tuple[EventSpec, ...]:
             _property(prop, spec, f"{where}.properties.{prop}", fail)
             for prop, spec in properties.items()
         )
+        if additional and any(spec.name == EXTRA_KEYWORDS for spec in specs):
+            # The tracking method takes the undeclared properties as **additional_properties.
+            raise fail(
+                f"{where}.properties.{EXTRA_KEYWORDS}",
+                f"{EXTRA_KEYWORDS!r} cannot be a property name of an event with "
+                "additional-properties; rename it",
+            )
         events.append(EventSpec(name, description, specs, additional))
     return tuple(events)
 

@@ -10,8 +10,8 @@ from telemetry_cli.plan import Plan, plan_from_table
 
 # Every type of the vocabulary, every constraint, long names and descriptions (quotes and a
 # backslash included), enums (of a property and of array items), a declared context property
-# with constraints, an event with additional properties and one whose properties are all
-# optional; plus free-form event types beside them.
+# with constraints, an event with additional properties, one whose properties are all optional
+# and one whose property names pydantic reserves; plus free-form event types beside them.
 RICH_CATALOG = r'''
 event-types = ["chapter_visit", "error_event"]
 instrument = { "api/ai_blocks.py" = { event = "ai_block_used", capture = ["chapter_id"] } }
@@ -59,6 +59,19 @@ minimum = -9007199254740991
 maximum = 9007199254740991
 required = false
 
+# Property names a pydantic field cannot take (builtins its field types read, BaseModel's own
+# names, pydantic's model_ namespace): the model aliases them, the payload keeps them.
+[events.settings_saved]
+properties.json = { type = "string" }
+properties.copy = { type = "integer", minimum = 0, description = "Copies kept." }
+properties.model_config = { type = "string", required = false }
+properties.model_name = { type = "string", required = false }
+properties.str = { type = "string", required = false, max-length = 10 }
+properties.int = { type = "integer", required = false, maximum = 4 }
+properties.list = { type = "array", items = { type = "string" }, required = false }
+properties.whole_number = { type = "integer", required = false }
+properties.validate = { type = "boolean", required = false }
+
 [events.page_view]
 properties.path = { type = "string", required = false, max-length = 2000 }
 properties.referrer = { type = "string", required = false }
@@ -91,3 +104,25 @@ def catalog_options(text: str = RICH_CATALOG) -> dict[str, Any]:
         "instrument": plan.instrument,
         "capture_errors": plan.capture_errors,
     }
+
+
+def _line_lengths_catalog() -> str:
+    """Fields of every layout around the line length: names of 1 to 40 characters, each type."""
+    kinds = {
+        "bounded_integers": '{ type = "integer", minimum = 0, maximum = 9, required = false }',
+        "described_strings": '{ type = "string", description = "A described string." }',
+        "bounded_arrays": (
+            '{ type = "array", items = { type = "integer", minimum = 0 }, required = false, '
+            'description = "An array of bounded integers, described." }'
+        ),
+    }
+    tables = []
+    for event, spec in kinds.items():
+        names = ["p" + "x" * size for size in range(40)]
+        tables.append(f"[events.{event}]\n" + "".join(f"properties.{n} = {spec}\n" for n in names))
+    return 'event-types = ["error_event"]\ninstrument = {}\n\n' + "\n".join(tables)
+
+
+# Field lines of every length near the line limit, and a union of log requests too long for a line:
+# the generated code's own layout must be the one ruff format writes.
+LINE_LENGTHS_CATALOG = _line_lengths_catalog()

@@ -37,6 +37,17 @@ VALID = {
         "finished_at": "2025-01-27T09:30:00Z",
         "attempt": 2,
     },
+    "settings_saved": {
+        "json": "{}",
+        "copy": 2,
+        "model_config": "dark",
+        "model_name": "gpt",
+        "str": "s",
+        "int": 4,
+        "list": ["a"],
+        "whole_number": 3,
+        "validate": True,
+    },
     "page_view": {},
 }
 
@@ -87,6 +98,12 @@ PREFIX = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
         (
             '[events.x]\nproperties.self = { type = "string" }',
             "events.x.properties.self: 'self' cannot be a property name; rename it",
+        ),
+        (
+            "[events.x]\nadditional-properties = true\n"
+            'properties.additional_properties = { type = "string" }',
+            "events.x.properties.additional_properties: 'additional_properties' cannot be a "
+            "property name of an event with additional-properties; rename it",
         ),
         (
             '[events.x]\nproperties.a = { type = "string", enum = ["b"], max-length = 3 }',
@@ -177,6 +194,12 @@ REFUSED: list[tuple[str, dict[str, Any], str | None, str]] = [
     ("quiz_completed", {**VALID["quiz_completed"], "labels": [""]}, "labels", "string_too_short"),
     ("quiz_completed", {**VALID["quiz_completed"], "mode": "exam"}, "mode", "literal_error"),
     ("page_view", {"path": None, "referrer": []}, "referrer", "string_type"),
+    # Properties whose model fields are aliased are named by the property.
+    ("settings_saved", {"copy": 1}, "json", "missing"),
+    ("settings_saved", {**VALID["settings_saved"], "json": 1}, "json", "string_type"),
+    ("settings_saved", {**VALID["settings_saved"], "int": 5}, "int", "less_than_equal"),
+    ("settings_saved", {**VALID["settings_saved"], "str": "s" * 11}, "str", "string_too_long"),
+    ("settings_saved", {**VALID["settings_saved"], "json_": "x"}, None, "extra_forbidden"),
 ]
 
 
@@ -198,6 +221,28 @@ def test_record_refuses_a_payload_naming_the_property(
     assert (error.problems[0].property_name, error.problems[0].kind) == (name, kind)
     where = f"property {name!r}: " if name else "payload: "
     assert str(error).startswith(where)
+
+
+def test_refusals_list_the_declared_properties_by_their_names(logger: Any) -> None:
+    with pytest.raises(Exception) as caught:
+        logger.record("settings_saved", {**VALID["settings_saved"], "extra": 1})
+    assert str(caught.value).endswith(
+        "declared: json, copy, model_config, model_name, str, int, list, whole_number, validate, "
+        "route, method, handler, block_type"
+    )
+
+
+def test_the_models_import_without_warnings(layer: Layer) -> None:
+    # pydantic warns of a field that hides one of BaseModel's names or is in its namespace.
+    module = layer.models.__name__
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", f"import {module}"],
+        cwd=layer.root / layer.plan.backend,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_json_numbers_are_compared_as_json_does(logger: Any) -> None:
@@ -286,6 +331,7 @@ def test_payload_models_are_listed_by_event_type(layer: Layer) -> None:
     assert {name: model.__name__ for name, model in models.items()} == {
         "ai_block_used": "AiBlockUsedPayload",
         "quiz_completed": "QuizCompletedPayload",
+        "settings_saved": "SettingsSavedPayload",
         "page_view": "PageViewPayload",
     }
 
@@ -379,7 +425,12 @@ def test_the_document_is_valid_json_schema_2020_12(layer: Layer) -> None:
     document = events_document(layer)
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(document)
-    assert list(document["$defs"]) == ["ai_block_used", "quiz_completed", "page_view"]
+    assert list(document["$defs"]) == [
+        "ai_block_used",
+        "quiz_completed",
+        "settings_saved",
+        "page_view",
+    ]
     assert document["properties"]["event_type"]["enum"] == list(layer.plan.event_types)
 
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
-from tests.catalog_support import SINGLE_CATALOG, catalog_options
+from tests.catalog_support import LINE_LENGTHS_CATALOG, SINGLE_CATALOG, catalog_options
 from tests.layer_support import (
     PLAN_OPTIONS,
     REPO_ROOT,
@@ -439,6 +439,7 @@ QUALITY_PLANS = {
     # Declared events: payload models, tracking methods and the union of log requests.
     "catalog": catalog_options(),
     "catalog-single": catalog_options(SINGLE_CATALOG),
+    "catalog-line-lengths": catalog_options(LINE_LENGTHS_CATALOG),
 }
 
 

@@ -1016,7 +1016,8 @@ def _check_declared(model: type[BaseModel], payload: dict[str, Any]) -> None:
 
 
 def _payload_problems(model: type[BaseModel], exc: ValidationError) -> tuple[PayloadProblem, ...]:
-    declared = model.model_fields
+    # As payloads name them: a property that would hide a pydantic name has an aliased field.
+    declared = [field.alias or name for name, field in model.model_fields.items()]
     listed = ", ".join(sorted(declared, key=lambda name: name in _CONTEXT_PROPERTIES))
     problems: list[PayloadProblem] = []
     for error in exc.errors(include_url=False, include_context=False, include_input=False):
