@@ -440,7 +440,13 @@ class Property:
         head = f"{self.field_name}: "
         field = self.field_name != self.name or bool(self.description)
         if self.required and not field:
-            return _fit_indented(annotation, 4, prefix=head)
+            if (
+                annotation.args
+                or annotation.members
+                or len(f"    {head}{annotation.head}") <= LINE_LENGTH
+            ):
+                return _fit_indented(annotation, 4, prefix=head)
+            return [f"    {head}(", f"        {annotation.head}", "    )"]
         described = [f"description={py_string(self.description)}"] if self.description else []
         value = f"Field({', '.join(keywords + described)})" if field else "None"
         statement = f"    {head}{annotation.flat()} = "
@@ -465,10 +471,25 @@ class Property:
             lines.extend(_string_lines(self.description, indent, "description=", ","))
         return lines
 
-    def parameter_line(self) -> str:
-        """The tracking function's keyword parameter, e.g. ``num_questions: int | None = None``."""
+    def parameter_lines(self) -> list[str]:
+        """The tracking function's keyword parameter (indented 8), laid out as ruff format does.
+
+        E.g. ``num_questions: int | None = None,``; too long for a line, a union is split at its
+        operators, each at the parameter's indentation.
+        """
         default = "" if self.required else " = None"
-        return f"{self.name}: {self.python_type().flat()}{default}"
+        annotation = self.python_type()
+        head = f"{self.name}: "
+        if len(f"        {head}{annotation.flat()}{default},") <= LINE_LENGTH or not (
+            annotation.members
+        ):
+            return _fit_indented(annotation, 8, prefix=head, suffix=f"{default},")
+        first, *others = annotation.members
+        lines = _fit_indented(first, 8, prefix=head)
+        for index, member in enumerate(others, start=1):
+            suffix = f"{default}," if index == len(others) else ""
+            lines += _fit_indented(member, 8, prefix="| ", suffix=suffix)
+        return lines
 
     def example(self) -> Any:
         """A value the model accepts, for examples in documents and contracts."""
@@ -718,12 +739,19 @@ class Event:
             chosen = [item for item in self.properties if item.declared and not item.context][:1]
         return {item.name: item.example() for item in chosen}
 
-    def example_call(self) -> str:
-        """A call of its tracking method with the example payload, as Python source."""
-        arguments = ", ".join(
+    def example_call(self, indent: int = 0) -> list[str]:
+        """A call of its tracking method with the example payload, as lines of Python source.
+
+        One line if it fits at column ``indent``, else one argument per line.
+        """
+        call = f"event_logger.track.{self.name}("
+        arguments = [
             f"{name}={python_literal(value)}" for name, value in self.example_payload().items()
-        )
-        return f"event_logger.track.{self.name}({arguments})"
+        ]
+        flat = call + ", ".join(arguments) + ")"
+        if indent + len(flat) <= LINE_LENGTH:
+            return [flat]
+        return [call, *(f"    {argument}," for argument in arguments), ")"]
 
     def enum_lines(self) -> list[str]:
         """The module-level ``Literal`` aliases of its enums."""
@@ -800,7 +828,8 @@ class Event:
         """The tracking method, indented for the ``EventTracker`` class body."""
         lines = [f"    def {self.name}(", "        self,", "        *,"]
         ordered = sorted(self.properties, key=lambda item: not item.required)
-        lines.extend(f"        {item.parameter_line()}," for item in ordered)
+        for item in ordered:
+            lines += item.parameter_lines()
         if self.additional_properties:
             lines.append(f"        **{EXTRA_KEYWORDS}: Any,")
         lines.append("    ) -> None:")
@@ -818,7 +847,14 @@ class Event:
 
     def _tracking_docstring(self) -> list[str]:
         pad = " " * 8
-        lines = [f'{pad}"""Log one ``{self.name}`` event, checked by ``{self.payload_model}``.', ""]
+        summary = f'{pad}"""Log one ``{self.name}`` event, checked by ``{self.payload_model}``.'
+        if len(summary) > LINE_LENGTH:
+            # The summary stays one line (pydocstyle); the model is named below it.
+            summary = f'{pad}"""Log one ``{self.name}`` event.'
+            checked = f"{pad}Checked by ``{self.payload_model}``."
+            lines = [summary, "", checked, ""]
+        else:
+            lines = [summary, ""]
         if self.description:
             lines += [pad + line for line in _wrap(_docstring_text(self.description), 92)]
             lines.append("")
@@ -1208,7 +1244,7 @@ class Catalog(dict[str, object]):
     def example_tracking_call(self) -> str:
         """The example event's tracking call ('' for a free-form example event)."""
         example = self._by_name.get(self.example_event)
-        return example.example_call() if example else ""
+        return "\n".join(example.example_call()) if example else ""
 
     @cached_property
     def example_request(self) -> dict[str, Any]:
