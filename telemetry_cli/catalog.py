@@ -275,7 +275,8 @@ def py_number(value: float, *, integer: bool) -> str:
     """A bound as a Python literal: whole for an integer property, as written otherwise."""
     if integer:
         return str(int(value))
-    return repr(value)
+    # ruff format writes an exponent without its plus sign (1e308, not 1e+308).
+    return repr(value).replace("e+", "e")
 
 
 def _string_lines(text: str, indent: int, prefix: str, suffix: str) -> list[str]:
@@ -339,7 +340,9 @@ def python_literal(value: Any) -> str:
         return "[" + ", ".join(python_literal(item) for item in value) + "]"
     if isinstance(value, str):
         return py_string(value)
-    return repr(value)  # bool, None, int, float
+    if isinstance(value, float):
+        return py_number(value, integer=False)
+    return repr(value)  # bool, None, int
 
 
 def literal_lines(value: Any, indent: int, prefix: str = "", suffix: str = "") -> list[str]:
@@ -1016,14 +1019,29 @@ def yaml_lines(value: Mapping[str, Any], indent: int, flow_depth: int = 2) -> li
     return lines
 
 
+# A JSON string, or a number with an exponent but no fraction (``1e+300``).
+_JSON_STRING_OR_EXPONENT = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\w.])(-?\d+)([eE][+-]?\d+)')
+
+
+def _yaml_json(text: str) -> str:
+    """JSON text that YAML 1.1 readers (PyYAML) also read as JSON: ``1e+300`` as ``1.0e+300``.
+
+    YAML 1.1 reads a number with an exponent as a float only if it has a fraction: ``1e+300``
+    would be the string "1e+300" to them. Strings are matched first, so their text is kept.
+    """
+    return _JSON_STRING_OR_EXPONENT.sub(
+        lambda match: f"{match[1]}.0{match[2]}" if match[1] else match[0], text
+    )
+
+
 def _yaml_scalar(value: Any) -> str:
     if isinstance(value, Json):
-        return value  # JSON is YAML too
+        return _yaml_json(value)  # JSON is YAML too
     if isinstance(value, str) and _PLAIN_SCALAR.fullmatch(value) and value not in _YAML_WORDS:
         return value
     if isinstance(value, list):
         return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
-    return _to_json(value)  # null, true, numbers, strings, mappings
+    return _yaml_json(_to_json(value))  # null, true, numbers, strings, mappings
 
 
 def json_document(value: Any, flow_depth: int, indent: int = 0) -> str:

@@ -186,6 +186,14 @@ def _value(spec: Mapping[str, object], where: str, fail: Fail, *, allow: set[str
         raise fail(f"{where}.enum", "expected a list of strings")
     if len(set(enum)) != len(enum) or len(enum) > _MAX_ENUM:
         raise fail(f"{where}.enum", f"expected distinct strings, at most {_MAX_ENUM}")
+    for item in enum:
+        # Each value is written into code and documents as it is.
+        if not item.isprintable() or len(item) > _MAX_DESCRIPTION:
+            raise fail(
+                f"{where}.enum",
+                f"{item!r}: a value is one line of printable text, at most "
+                f"{_MAX_DESCRIPTION} characters",
+            )
     min_length = _count(spec.get("min-length"), f"{where}.min-length", fail)
     max_length = _count(spec.get("max-length"), f"{where}.max-length", fail)
     if enum and (min_length is not None or max_length is not None):

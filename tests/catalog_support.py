@@ -71,6 +71,13 @@ properties.int = { type = "integer", required = false, maximum = 4 }
 properties.list = { type = "array", items = { type = "string" }, required = false }
 properties.whole_number = { type = "integer", required = false }
 properties.validate = { type = "boolean", required = false }
+properties.distance = { type = "number", minimum = -1.5e16, maximum = 1e300, required = false }
+
+# Enum values with quotes, a backslash, template-like text, an empty one and a blank one.
+[events.settings_saved.properties.theme]
+type = "string"
+enum = ["a\"b", "c'd", "e\\f", "\"\"\"", "{{ x }}", "é", "", " "]
+required = false
 
 [events.page_view]
 properties.path = { type = "string", required = false, max-length = 2000 }

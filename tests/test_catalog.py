@@ -100,6 +100,11 @@ PREFIX = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
             "events.x.properties.self: 'self' cannot be a property name; rename it",
         ),
         (
+            '[events.x]\nproperties.a = { type = "string", enum = ["ok", "two\\nlines"] }',
+            "events.x.properties.a.enum: 'two\\nlines': a value is one line of printable text, "
+            "at most 500 characters",
+        ),
+        (
             "[events.x]\nadditional-properties = true\n"
             'properties.additional_properties = { type = "string" }',
             "events.x.properties.additional_properties: 'additional_properties' cannot be a "
@@ -228,7 +233,7 @@ def test_refusals_list_the_declared_properties_by_their_names(logger: Any) -> No
         logger.record("settings_saved", {**VALID["settings_saved"], "extra": 1})
     assert str(caught.value).endswith(
         "declared: json, copy, model_config, model_name, str, int, list, whole_number, validate, "
-        "route, method, handler, block_type"
+        "distance, theme, route, method, handler, block_type"
     )
 
 
