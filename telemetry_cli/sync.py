@@ -353,6 +353,8 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     patches = [_patch_change(patched) for patched in project.files]
     report.changes.extend(patches)
     still_using = [change.path for change in patches if change.problems or change.needs_manual_fix]
+    # Code that imports the layer and stays (the user's own calls of the logger, say).
+    still_using += [path for path in project.users if path not in still_using]
     kept: dict[str, str] = {}
     for path, digest in sorted(manifest.files.items()):
         change = _obsolete_change(root, path, digest, force=force)

@@ -176,10 +176,9 @@ _EDITS: dict[str, Callable[[Plan], None]] = {
     "chapters logs ai_block_used": lambda plan: plan["instrument"].__setitem__(
         "api/chapters.py", {"event": "ai_block_used", "capture": ["chapter_id"]}
     ),
-    "no captures": lambda plan: plan.update(
-        instrument={
-            module: "error_event" for module in plan["instrument"]
-        }  # error_event requires nothing
+    # error_event requires no property: a plain event type, nothing captured.
+    "all log error_event": lambda plan: plan.update(
+        instrument=dict.fromkeys(plan["instrument"], "error_event")
     ),
     "extra event type": lambda plan: plan.__setitem__(
         "event-types", ["ai_block_used", "chapter_visit", "error_event", "quiz_done"]

@@ -112,11 +112,7 @@ class ModuleEditor:
         A name used only there is free for new code: a layer that moved gets its imports under
         the names the old ones had, as a first generate would write them.
         """
-        going = {
-            number
-            for deletion in self.edits.deletions
-            for number in range(deletion.first, deletion.last + 1)
-        }
+        going = self.deleted_lines()
         released = set(self._released)
         for statement in self.module.tree.body:
             if (
@@ -215,6 +211,14 @@ class ModuleEditor:
         self._deleted.add(id(statement))
         self.edits.deletions.append(Deletion(first_line(statement), statement.end_lineno or 0))
 
+    def deleted_lines(self) -> set[int]:
+        """The numbers of the lines taken out so far."""
+        return {
+            number
+            for deletion in self.edits.deletions
+            for number in range(deletion.first, deletion.last + 1)
+        }
+
     def is_deleted(self, statement: ast.stmt) -> bool:
         """Whether :meth:`delete` took ``statement`` out."""
         return id(statement) in self._deleted
@@ -239,11 +243,7 @@ class ModuleEditor:
         bytes from before the insertion.
         """
         lines = self.module.lines
-        deleted_lines = {
-            number
-            for deletion in self.edits.deletions
-            for number in range(deletion.first, deletion.last + 1)
-        }
+        deleted_lines = self.deleted_lines()
         for statement in self.module.tree.body:
             if not (
                 isinstance(statement, ast.ImportFrom)

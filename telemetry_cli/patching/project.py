@@ -7,6 +7,7 @@ written here; :mod:`telemetry_cli.sync` does that.
 
 from __future__ import annotations
 
+import ast
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,6 +70,9 @@ class ProjectPatches:
     entry: AppEntry
     files: list[PatchedFile] = field(default_factory=list)
     record: PatchRecord = field(default_factory=PatchRecord)
+    #: When removing: the modules that still import the layer afterwards (code of the user's
+    #: own, or inserted code that stays), which the layer's files must outlive.
+    users: tuple[str, ...] = ()
 
 
 class BackendReader:
@@ -253,7 +257,36 @@ class _Analysis:
                 known=True,
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
+        if self.removing:
+            report.users = self._layer_users()
         return report
+
+    def _layer_users(self) -> tuple[str, ...]:
+        """The package's modules whose imports of the layer stay after this run's edits."""
+        plan = self.plan
+        prefix = self.package + "."
+        users = []
+        for name in package_modules(plan.app_package, plan.root / plan.app_dir, skip_tests=False):
+            source = self.index.source(name)
+            if source is None or "analytics" not in source.text:
+                continue
+            module = self.index.module(name)
+            if module is None or module.path.startswith(plan.analytics_dir + "/"):
+                continue
+            editor = self.editors.get(module.path)
+            going = set() if editor is None else editor.deleted_lines()
+            for node in module.nodes_near(["import"]):
+                if not isinstance(node, ast.Import | ast.ImportFrom) or node.lineno in going:
+                    continue
+                if isinstance(node, ast.ImportFrom):
+                    source_module = module.absolute_import(node) or ""
+                    targets = [f"{source_module}.{alias.name}" for alias in node.names]
+                else:
+                    targets = [alias.name for alias in node.names]
+                if any(f"{target}.".startswith(prefix) for target in targets):
+                    users.append(module.path)
+                    break
+        return tuple(users)
 
     def _unwire_previous(self, path: str) -> None:
         """Take the router's include and error capture out of where the last run put them."""
@@ -296,8 +329,8 @@ class _Analysis:
             if old is not None and (self.moved or (old != event_type and not self.removing)):
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
             if self.removing:
-                types = frozenset({event_type, *([old] if old and not self.moved else [])})
-                uninstrument_module(editor, types, self.package, force=self.force)
+                # Every inserted call, whatever type it logs: the plan may have changed since.
+                uninstrument_module(editor, None, self.package, force=self.force)
                 continue
             try:
                 instrument_module(
@@ -318,10 +351,15 @@ class _Analysis:
             if path in current:
                 continue
             model = self.recorded_module(path)
-            if model is not None:
-                uninstrument_module(
-                    self.editor_for(model), frozenset({old}), self.old_package, force=self.force
-                )
+            if model is None:
+                continue
+            editor = self.editor_for(model)
+            kept = len(editor.edits.problems)
+            uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
+            if len(editor.edits.problems) > kept and not self.moved:
+                # A call changed since it was inserted stays, and so does the record of it: the
+                # next run (and remove) still see it for what it is.
+                recorded[path] = old
         return tuple(sorted(recorded.items()))
 
     def _take_out_unrecorded(self) -> None:
