@@ -28,12 +28,9 @@ class PatchRecord:
         capture: whether error capture was installed there.
         instrumented: each instrumented module and the event type its handlers log.
         backend: the backend folder the patched modules were read from (None: not recorded,
-            by a version before 0.3.1; the plan's is assumed).
+            as by 0.3.0; the plan's is assumed).
         app_package: the app package whose generated layer the inserted code imports (None:
             not recorded; the plan's is assumed).
-        known: whether the manifest recorded the patches at all (False: no manifest, a damaged
-            one, or one from a version that did not record them; the sources are searched for
-            inserted code instead).
     """
 
     wired: str | None = None
@@ -41,7 +38,6 @@ class PatchRecord:
     instrumented: tuple[tuple[str, str], ...] = ()
     backend: str | None = None
     app_package: str | None = None
-    known: bool = False
 
     def event_type_of(self, path: str) -> str | None:
         """The event type recorded for an instrumented module, if it was instrumented."""
@@ -169,7 +165,6 @@ def _patch_record(value: object) -> PatchRecord:
         tuple(pairs),
         backend if isinstance(backend, str) else None,
         app_package if isinstance(app_package, str) else None,
-        known=True,
     )
 
 
@@ -180,7 +175,7 @@ def render_manifest(manifest: Manifest) -> bytes:
         "files": dict(sorted(manifest.files.items())),
     }
     patched = manifest.patched
-    if patched.known or patched != PatchRecord():
+    if patched != PatchRecord():
         record: dict[str, object] = {
             "wired": patched.wired,
             "capture": patched.capture,

@@ -119,11 +119,26 @@ def test_a_handler_renamed_by_hand_gets_its_call_brought_up_to_date(
     )
 
 
-def test_an_older_manifest_without_the_patches_still_unpatches_a_dropped_module(
-    original: Path, tmp_path: Path
+def _forget_chapters(root: Path) -> None:
+    """The manifest edited by hand: chapters.py is not recorded as instrumented."""
+    manifest = root / MANIFEST
+    document = json.loads(manifest.read_text())
+    del document["patched"]["instrumented"][CHAPTERS]
+    manifest.write_text(json.dumps(document, indent=2) + "\n")
+
+
+@pytest.mark.parametrize(
+    "forget",
+    [
+        pytest.param(_forget_patches, id="older-manifest"),
+        pytest.param(_forget_chapters, id="edited-manifest"),
+    ],
+)
+def test_a_manifest_that_does_not_record_the_patches_still_unpatches_a_dropped_module(
+    original: Path, tmp_path: Path, forget: Edit
 ) -> None:
     # chapters.py kept its log call: nothing recorded that it had been instrumented.
-    _assert_holds(original, tmp_path, [BASE, _plan(instrument=ONLY_BLOCKS)], {1: _forget_patches})
+    _assert_holds(original, tmp_path, [BASE, _plan(instrument=ONLY_BLOCKS)], {1: forget})
 
 
 def test_a_damaged_manifest_still_unpatches_a_dropped_module(

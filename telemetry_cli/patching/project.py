@@ -254,7 +254,6 @@ class _Analysis:
                 instrumented,
                 plan.backend,
                 plan.app_package,
-                known=True,
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         if self.removing:
@@ -363,17 +362,16 @@ class _Analysis:
         return tuple(sorted(recorded.items()))
 
     def _take_out_unrecorded(self) -> None:
-        """Without a record of the last run's patches, take out what the sources show it put in.
+        """Take out the calls an earlier plan inserted that the manifest does not record.
 
-        The manifest was deleted or damaged, or written by a version that did not record the
-        patches: a module no longer in ``instrument`` may still hold the log calls an earlier
-        plan had inserted. Only calls exactly as generate writes them are taken out; anything
-        else may be the user's own and stays.
+        The manifest may be lost, damaged, edited, or written by a version that did not record
+        the patches: a module no longer in ``instrument`` may still hold the log calls an
+        earlier plan inserted. Only calls exactly as generate writes them are taken out (any
+        other may be the user's own, and stays); recorded modules were handled already.
         """
-        if self.previous.known:
-            return
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
+        current.update(path for path, _ in self.previous.instrumented)
         logger_module = f"{self.package}.event_logger"
         for name in package_modules(plan.app_package, plan.root / plan.app_dir):
             source = self.index.source(name)
