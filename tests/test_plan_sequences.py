@@ -150,13 +150,17 @@ def test_a_damaged_manifest_still_unpatches_a_dropped_module(
     write_plan(root, BASE)
     assert run("generate", "--root", str(root)).exit_code == 0
     (root / MANIFEST).write_text("{damaged")
-    write_plan(root, _plan(instrument=ONLY_BLOCKS))
-    # The documents that changed cannot be told from hand edits any more: refused, kept...
+    write_plan(root, _plan(instrument=ONLY_BLOCKS, capture_errors=False))
+    # The generated files that changed (the layer's __init__.py too) cannot be told from hand
+    # edits any more: refused, kept...
     result = run("generate", "--root", str(root))
     assert result.exit_code == 1
-    # ... but the inserted call, exactly as generate writes it, comes out.
+    assert "refused    backend/app/analytics/__init__.py" in result.stdout
+    # ... but the inserted call, exactly as generate writes it, comes out, and so does the
+    # error hook: taking code out does not wait for the layer.
     assert "take out the log call of route get_chapter" in result.stdout
     assert (root / CHAPTERS).read_bytes() == pristine[CHAPTERS]
+    assert "install_error_capture" not in (root / "backend/app/main.py").read_text()
 
 
 def test_the_layout_is_recorded_and_an_older_record_is_not_drift(

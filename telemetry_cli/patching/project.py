@@ -61,6 +61,8 @@ class PatchedFile:
     error: str | None = None
     # The unified diff, computed only when asked for (``--check`` and ``--diff`` show it).
     diff: Callable[[], str] = lambda: ""
+    # Whether the edits put code in (else they only take the layer's code out).
+    inserts: bool = False
 
 
 @dataclass
@@ -445,7 +447,15 @@ class _Analysis:
         diff = functools.partial(
             lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
         )
-        return PatchedFile(path, data, new, tuple(edits.changes), tuple(edits.problems), diff=diff)
+        return PatchedFile(
+            path,
+            data,
+            new,
+            tuple(edits.changes),
+            tuple(edits.problems),
+            diff=diff,
+            inserts=bool(edits.insertions),
+        )
 
 
 def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | None:
