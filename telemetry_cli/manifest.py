@@ -7,6 +7,7 @@ earlier plan put in). It is committed with the project.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -26,15 +27,36 @@ class PatchRecord:
         wired: the module the telemetry router was included in (None: none).
         capture: whether error capture was installed there.
         instrumented: each instrumented module and the event type its handlers log.
+        backend: the backend folder the patched modules were read from (None: not recorded,
+            as by 0.3.0; the plan's is assumed).
+        app_package: the app package whose generated layer the inserted code imports (None:
+            not recorded; the plan's is assumed).
     """
 
     wired: str | None = None
     capture: bool = False
     instrumented: tuple[tuple[str, str], ...] = ()
+    backend: str | None = None
+    app_package: str | None = None
 
     def event_type_of(self, path: str) -> str | None:
         """The event type recorded for an instrumented module, if it was instrumented."""
         return dict(self.instrumented).get(path)
+
+    def layout(self, backend: str, app_package: str) -> tuple[str, str]:
+        """The (backend, app-package) the patches were made in; the given ones if unrecorded."""
+        return (
+            backend if self.backend is None else self.backend,
+            app_package if self.app_package is None else self.app_package,
+        )
+
+    def with_layout_of(self, other: PatchRecord) -> PatchRecord:
+        """This record, taking ``other``'s layout where this one did not record its own."""
+        return dataclasses.replace(
+            self,
+            backend=other.backend if self.backend is None else self.backend,
+            app_package=other.app_package if self.app_package is None else self.app_package,
+        )
 
 
 @dataclass(frozen=True)
@@ -56,7 +78,10 @@ class Manifest:
 
         A new version of the tool that writes the same files must not make a project drift.
         """
-        return (self.files, self.patched) == (other.files, other.patched)
+        # A record written before the layout was recorded is the same as one that records it.
+        mine = self.patched.with_layout_of(other.patched)
+        theirs = other.patched.with_layout_of(self.patched)
+        return (self.files, mine) == (other.files, theirs)
 
 
 def sha256(data: bytes) -> str:
@@ -132,10 +157,14 @@ def _patch_record(value: object) -> PatchRecord:
             for path, event in instrumented.items()
             if isinstance(path, str) and isinstance(event, str)
         )
+    backend = value.get("backend")
+    app_package = value.get("app-package")
     return PatchRecord(
         wired if isinstance(wired, str) else None,
         value.get("capture") is True,
         tuple(pairs),
+        backend if isinstance(backend, str) else None,
+        app_package if isinstance(app_package, str) else None,
     )
 
 
@@ -147,11 +176,16 @@ def render_manifest(manifest: Manifest) -> bytes:
     }
     patched = manifest.patched
     if patched != PatchRecord():
-        document["patched"] = {
+        record: dict[str, object] = {
             "wired": patched.wired,
             "capture": patched.capture,
             "instrumented": dict(sorted(patched.instrumented)),
         }
+        if patched.backend is not None:
+            record["backend"] = patched.backend
+        if patched.app_package is not None:
+            record["app-package"] = patched.app_package
+        document["patched"] = record
     if manifest.version is not None:
         document["version"] = manifest.version
     if manifest.plan is not None:

@@ -98,6 +98,8 @@ class FileChange:
     # Patched files bring their diff, built from the edits (difflib is quadratic on them).
     known_diff: Callable[[], str] | None = None
     bookkeeping: bool = False
+    # A patched file whose edits put code in (that may import the layer), not only take it out.
+    inserts: bool = False
 
     @property
     def up_to_date(self) -> bool:
@@ -353,6 +355,8 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     patches = [_patch_change(patched) for patched in project.files]
     report.changes.extend(patches)
     still_using = [change.path for change in patches if change.problems or change.needs_manual_fix]
+    # Code that imports the layer and stays (the user's own calls of the logger, say).
+    still_using += [path for path in project.users if path not in still_using]
     kept: dict[str, str] = {}
     for path, digest in sorted(manifest.files.items()):
         change = _obsolete_change(root, path, digest, force=force)
@@ -617,11 +621,13 @@ def _patch_change(patched: PatchedFile) -> FileChange:
         messages=patched.changes if status is not Status.UNCHANGED else (),
         problems=patched.problems,
         known_diff=patched.diff,
+        inserts=patched.inserts,
     )
 
 
 def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
-    if change.status is not Status.PATCHED:
+    # Taking the layer's code out needs no layer: only edits that put code in wait for it.
+    if change.status is not Status.PATCHED or not change.inserts:
         return change
     return FileChange(
         change.path,

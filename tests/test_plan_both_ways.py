@@ -292,3 +292,52 @@ def test_documents_claim_only_what_was_done(tmp_path: Path) -> None:
     assert run("generate", "--root", str(root)).exit_code == 0
     tasks = (root / "specs/059-analytics-telemetry/tasks.md").read_text()
     assert "- [ ]" not in tasks
+
+
+def test_a_changed_call_in_a_dropped_module_stays_recorded_and_keeps_the_layer(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        chapters.read_text().replace('"method": "GET",', '"method": "GET", "v": 2,')
+    )
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert "get_chapter (GET /api/chapters/{chapter_id}) is not as telemetry-scaffold" in (
+        result.stdout
+    )
+    # Not forgotten: the check still names it, and remove keeps the layer the call imports.
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert "is not as telemetry-scaffold wrote it" in check.stdout
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    assert "kept: backend/app/api/chapters.py still use the layer" in removed.stdout
+    forced = run("remove", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    assert chapters.read_text() == CHAPTERS_PY
+    assert not (root / "backend/app/analytics").exists()
+
+
+def test_remove_keeps_the_layer_that_code_of_the_users_own_imports(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    helper = root / "backend/app/quiz.py"
+    helper.write_text(
+        "from app.analytics.event_logger import event_logger\n\n\n"
+        "def finish() -> None:\n"
+        '    event_logger.log("chapter_visit", {"chapter_id": "intro"})\n'
+    )
+    result = run("remove", "--root", str(root))
+    # Deleting the layer would break `import app.quiz`: kept, and said why.
+    assert result.exit_code == 1, result.stdout
+    assert "kept: backend/app/quiz.py still use the layer" in result.stdout
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    assert "telemetry_router" not in (root / MAIN).read_text()
+    helper.unlink()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert not (root / "backend/app/analytics").exists()

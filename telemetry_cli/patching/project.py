@@ -7,6 +7,7 @@ written here; :mod:`telemetry_cli.sync` does that.
 
 from __future__ import annotations
 
+import ast
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from telemetry_cli.patching.symbols import (
     Unreadable,
     parse,
 )
-from telemetry_cli.plan import Plan
+from telemetry_cli.plan import Plan, qualified
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class PatchedFile:
     error: str | None = None
     # The unified diff, computed only when asked for (``--check`` and ``--diff`` show it).
     diff: Callable[[], str] = lambda: ""
+    # Whether the edits put code in (else they only take the layer's code out).
+    inserts: bool = False
 
 
 @dataclass
@@ -69,16 +72,28 @@ class ProjectPatches:
     entry: AppEntry
     files: list[PatchedFile] = field(default_factory=list)
     record: PatchRecord = field(default_factory=PatchRecord)
+    #: When removing: the modules that still import the layer afterwards (code of the user's
+    #: own, or inserted code that stays), which the layer's files must outlive.
+    users: tuple[str, ...] = ()
 
 
 class BackendReader:
     """Reads modules of a backend folder by import name, remembering how to write them back."""
 
-    def __init__(self, root: Path, backend: str) -> None:
-        """Read modules under ``root / backend``, never outside ``root``."""
+    def __init__(
+        self,
+        root: Path,
+        backend: str,
+        texts: dict[str, tuple[bytes, SourceText]] | None = None,
+    ) -> None:
+        """Read modules under ``root / backend``, never outside ``root``.
+
+        ``texts`` is where the bytes read are kept by root-relative path (shared by the readers
+        of one run, whatever folder each reads).
+        """
         self.root = root
         self.backend = backend
-        self.texts: dict[str, tuple[bytes, SourceText]] = {}
+        self.texts: dict[str, tuple[bytes, SourceText]] = {} if texts is None else texts
         self.styles = FormatStyles(root)
 
     def read(self, name: str) -> ModuleSource | None:
@@ -137,7 +152,7 @@ def analyze(
     try:
         return analysis.run()
     finally:
-        analysis.index.close()
+        analysis.close()
 
 
 class _Analysis:
@@ -157,6 +172,12 @@ class _Analysis:
         # The inserted imports' own top-level package (``app``; ``analytics`` in the flat
         # layout, where the app has no package): first-party for import sorting.
         self.first_party = self.package.split(".")[0]
+        # Where the last run patched: its backend folder and the layer its code imports. A plan
+        # that moved the layer (backend, app-package) takes the old code out from there.
+        self.old_backend, old_app_package = previous.layout(plan.backend, plan.app_package)
+        self.old_package = qualified(old_app_package, "analytics")
+        self.moved = self.old_package != self.package
+        self._old_index: PackageIndex | None = None
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -166,18 +187,32 @@ class _Analysis:
 
     def module_at(self, path: str) -> ModuleModel | None:
         """The module of a root-relative path under the backend folder, if it can be read."""
-        relative = PurePosixPath(path).relative_to(self.plan.backend or ".")
-        parts = list(relative.with_suffix("").parts)
-        if parts and parts[-1] == "__init__":
-            parts.pop()
-        module = self.index.module(".".join(parts))
-        return module if module is not None and module.path == path else None
+        return _module_at(self.index, self.plan.backend, path)
+
+    def recorded_module(self, path: str) -> ModuleModel | None:
+        """A module the last run patched, read where it was patched (the backend may move)."""
+        module = self.module_at(path)
+        if module is not None or self.old_backend == self.plan.backend:
+            return module
+        if self._old_index is None:
+            reader = BackendReader(self.plan.root, self.old_backend, self.backend.texts)
+            self._old_index = PackageIndex(reader.read)
+        return _module_at(self._old_index, self.old_backend, path)
+
+    def close(self) -> None:
+        """Let go of every parsed module."""
+        self.index.close()
+        if self._old_index is not None:
+            self._old_index.close()
 
     def run(self) -> ProjectPatches:
         plan = self.plan
         entry = AppEntry(plan.main_path, plan.main_module)
         wired: str | None = None
-        unwired: str | None = None
+        previous = self.previous.wired
+        # The app's module is unwired by _wire when removing: doing it again would report each
+        # of its statements twice (unless what it imports moved with the layer).
+        unwire_previous = previous is not None
         try:
             found = find_app(
                 plan.app,
@@ -192,37 +227,79 @@ class _Analysis:
             # The module that should build the app cannot be read: report it, do the rest.
             self.errors[broken.path] = PatchedFile(broken.path, None, None, error=broken.message)
             self.order.append(broken.path)
-            wired = self.previous.wired
+            wired = previous
+            unwire_previous = False
         else:
             entry = found.entry
+            if previous == found.site.module.path:
+                unwire_previous = self.moved
+                if self.moved:
+                    # First, so that the new imports may take the names the old ones free.
+                    self._unwire_previous(previous)
+                    unwire_previous = False
             wired = self._wire(found.site)
-            unwired = found.site.module.path if self.removing else None
-        # The app's module was unwired above when removing: doing it again would report each of
-        # its statements twice.
-        if self.previous.wired is not None and self.previous.wired not in (wired, unwired):
-            moved = self.module_at(self.previous.wired)
-            if moved is not None:
-                unwire_app(
-                    self.editor_for(moved),
-                    self.package,
-                    router=True,
-                    capture=True,
-                    force=self.force,
-                )
+        if previous is not None and unwire_previous:
+            self._unwire_previous(previous)
         # Where routers are included decides the route a log call names (before any is read).
         modules = self._package_module_names(found_module=wired)
         self.index.mounts = find_mounts(self.index, modules)
         instrumented = self._instrument()
+        self._take_out_unrecorded()
         if not self.removing:
             self._check_logged_types()
             self._check_collisions(modules)
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(
-                wired, wired is not None and plan.capture_errors, instrumented
+                wired,
+                wired is not None and plan.capture_errors,
+                instrumented,
+                plan.backend,
+                plan.app_package,
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
+        if self.removing:
+            report.users = self._layer_users()
         return report
+
+    def _layer_users(self) -> tuple[str, ...]:
+        """The package's modules whose imports of the layer stay after this run's edits."""
+        plan = self.plan
+        prefix = self.package + "."
+        users = []
+        for name in package_modules(plan.app_package, plan.root / plan.app_dir, skip_tests=False):
+            source = self.index.source(name)
+            if source is None or "analytics" not in source.text:
+                continue
+            module = self.index.module(name)
+            if module is None or module.path.startswith(plan.analytics_dir + "/"):
+                continue
+            editor = self.editors.get(module.path)
+            going = set() if editor is None else editor.deleted_lines()
+            for node in module.nodes_near(["import"]):
+                if not isinstance(node, ast.Import | ast.ImportFrom) or node.lineno in going:
+                    continue
+                if isinstance(node, ast.ImportFrom):
+                    source_module = module.absolute_import(node) or ""
+                    targets = [f"{source_module}.{alias.name}" for alias in node.names]
+                else:
+                    targets = [alias.name for alias in node.names]
+                if any(f"{target}.".startswith(prefix) for target in targets):
+                    users.append(module.path)
+                    break
+        return tuple(users)
+
+    def _unwire_previous(self, path: str) -> None:
+        """Take the router's include and error capture out of where the last run put them."""
+        module = self.recorded_module(path)
+        if module is not None:
+            unwire_app(
+                self.editor_for(module),
+                self.old_package,
+                router=True,
+                capture=True,
+                force=self.force,
+            )
 
     def _wire(self, site: AppSite) -> str | None:
         editor = self.editor_for(site.module)
@@ -250,12 +327,12 @@ class _Analysis:
                     recorded[relative] = old  # still to take out once the file is back
                 continue
             editor = self.editor_for(model)
+            if old is not None and (self.moved or (old != event_type and not self.removing)):
+                uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
             if self.removing:
-                types = frozenset({event_type, *([old] if old else [])})
-                uninstrument_module(editor, types, self.package, force=self.force)
+                # Every inserted call, whatever type it logs: the plan may have changed since.
+                uninstrument_module(editor, None, self.package, force=self.force)
                 continue
-            if old is not None and old != event_type:
-                uninstrument_module(editor, frozenset({old}), self.package, force=self.force)
             try:
                 instrument_module(
                     editor,
@@ -274,12 +351,45 @@ class _Analysis:
         for path, old in self.previous.instrumented:
             if path in current:
                 continue
-            model = self.module_at(path)
-            if model is not None:
-                uninstrument_module(
-                    self.editor_for(model), frozenset({old}), self.package, force=self.force
-                )
+            model = self.recorded_module(path)
+            if model is None:
+                continue
+            editor = self.editor_for(model)
+            kept = len(editor.edits.problems)
+            uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
+            if len(editor.edits.problems) > kept and not self.moved:
+                # A call changed since it was inserted stays, and so does the record of it: the
+                # next run (and remove) still see it for what it is.
+                recorded[path] = old
         return tuple(sorted(recorded.items()))
+
+    def _take_out_unrecorded(self) -> None:
+        """Take out the calls an earlier plan inserted that the manifest does not record.
+
+        The manifest may be lost, damaged, edited, or written by a version that did not record
+        the patches: a module no longer in ``instrument`` may still hold the log calls an
+        earlier plan inserted. Only calls exactly as generate writes them are taken out (any
+        other may be the user's own, and stays); recorded modules were handled already.
+        """
+        plan = self.plan
+        current = {plan.module_path(module) for module, _ in plan.instrument}
+        current.update(path for path, _ in self.previous.instrumented)
+        logger_module = f"{self.package}.event_logger"
+        for name in package_modules(plan.app_package, plan.root / plan.app_dir):
+            source = self.index.source(name)
+            if source is None or source.path in current or "event_logger" not in source.text:
+                continue
+            module = self.index.module(name)
+            if module is None or not module.names_for(f"{logger_module}.event_logger"):
+                continue
+            known = module.path in self.editors
+            editor = self.editors.get(module.path) or ModuleEditor(
+                module, self.index, self.first_party
+            )
+            uninstrument_module(editor, None, self.package, force=False, only_ours=True)
+            if not known and editor.edits.changes:
+                self.editors[module.path] = editor
+                self.order.append(module.path)
 
     def _check_logged_types(self) -> None:
         """Name every call of the logger, anywhere in the package, with an undeclared type."""
@@ -337,7 +447,28 @@ class _Analysis:
         diff = functools.partial(
             lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
         )
-        return PatchedFile(path, data, new, tuple(edits.changes), tuple(edits.problems), diff=diff)
+        return PatchedFile(
+            path,
+            data,
+            new,
+            tuple(edits.changes),
+            tuple(edits.problems),
+            diff=diff,
+            inserts=bool(edits.insertions),
+        )
+
+
+def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | None:
+    """The module of ``index`` at a root-relative path under ``backend``, if it can be read."""
+    try:
+        relative = PurePosixPath(path).relative_to(backend or ".")
+    except ValueError:
+        return None  # not under that folder: not a module of it
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    module = index.module(".".join(parts))
+    return module if module is not None and module.path == path else None
 
 
 def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:

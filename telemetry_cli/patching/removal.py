@@ -56,9 +56,18 @@ def unwire_app(
 
 
 def uninstrument_module(
-    editor: ModuleEditor, event_types: frozenset[str], analytics_package: str, *, force: bool
+    editor: ModuleEditor,
+    event_types: frozenset[str] | None,
+    analytics_package: str,
+    *,
+    force: bool,
+    only_ours: bool = False,
 ) -> None:
-    """Take out the log calls of ``event_types`` that generate inserted in the module's handlers."""
+    """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
+
+    ``event_types`` None means every type. With ``only_ours``, a call that is not exactly one
+    generate inserts is left alone without a word (it is not known to have been inserted).
+    """
     module = editor.module
     handlers, _ = find_handlers(module, editor.index)
     logger_module = f"{analytics_package}.event_logger"
@@ -66,10 +75,12 @@ def uninstrument_module(
     fallback_block = module.name.rpartition(".")[2]
     for handler in handlers:
         for call in existing_log_calls(handler, editor.index, targets):
-            if call.event_type not in event_types or editor.is_deleted(call.statement):
+            if call.event_type is None or editor.is_deleted(call.statement):
+                continue
+            if event_types is not None and call.event_type not in event_types:
                 continue
             ours = inserted_call(handler, call, fallback_block)
-            if not ours and not _looks_inserted(call):
+            if not ours and (only_ours or not _looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
             what = f"the log call of route {handler.label()}"
             _take_out(editor, call.statement, ours, force, what)
@@ -79,9 +90,9 @@ def uninstrument_module(
 def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     """Whether ``call`` is one generate inserts for ``handler``: now, or for an older route.
 
-    The same code (however laid out) is; so is a call with the same keys and handler name whose
-    values are the literals, parameters and ``len()`` of a parameter that generate writes (the
-    route or methods may have changed since). A call with other keys or values was edited.
+    The same code (however laid out) is; so is a call with the same keys whose values are the
+    literals, parameters and ``len()`` of a parameter that generate writes (the route, methods or
+    the handler's name may have changed since). A call with other keys or values was edited.
     """
     assert call.event_type is not None
     logger = ast.unparse(_logger_expression(call))
@@ -105,10 +116,17 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     # day (path parameters, or the captured properties of a declared event).
     if keys[:4] != [key for key, _ in entries[:4]] or not all(isinstance(k, str) for k in keys):
         return False
+    # The handler's name is the one it had when the call went in: renamed since, the call is
+    # still the inserted one, and out of date.
     handler_value = payload.values[keys.index("handler")]
-    if not (isinstance(handler_value, ast.Constant) and handler_value.value == handler.qualname):
+    if not (isinstance(handler_value, ast.Constant) and _qualname(handler_value.value)):
         return False
     return all(_generated_value(value) for value in payload.values)
+
+
+def _qualname(value: object) -> bool:
+    """Whether ``value`` is a function's qualified name, as generate writes it."""
+    return isinstance(value, str) and all(part.isidentifier() for part in value.split("."))
 
 
 def _looks_inserted(call: LogCall) -> bool:
