@@ -111,10 +111,24 @@ class Handler:
         ]
         return f"{self.qualname} ({'; '.join(shown)})" if shown else self.qualname
 
-    def parameters(self) -> list[str]:
-        """The names route templates can fill (not ``*args`` or ``**kwargs``)."""
+    def path_parameters(self) -> dict[str, str]:
+        """The parameter each name of a route template fills, by that name.
+
+        Parameters route templates can fill are named ones (not ``*args`` or ``**kwargs``).
+        A parameter fills the path parameter of its own name, or of its alias:
+        ``item_id: int = Path(alias="id")`` or ``Annotated[int, Path(alias="id")]`` is ``{id}``.
+        """
         arguments = self.function.args
-        return [arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+        pairs = list(zip(positional, [*defaults, *arguments.defaults], strict=True))
+        pairs += list(zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True))
+        filled = {argument.arg: argument.arg for argument, _ in pairs}
+        for argument, default in pairs:
+            alias = _path_alias(default) or _path_alias(argument.annotation)
+            if alias is not None:
+                filled[alias] = argument.arg
+        return filled
 
 
 @dataclass(frozen=True)
@@ -368,6 +382,32 @@ class _Finder:
         if methods is None and problem is None:
             problem = "its methods are not literals"
         return Route(code, template, methods, call.lineno, problem, owner.key, bool(mount))
+
+
+def _path_alias(expression: ast.expr | None) -> str | None:
+    """The alias of ``Path(alias="...")``, as a default or in ``Annotated[..., Path(...)]``."""
+    if isinstance(expression, ast.Subscript):
+        name = ast.unparse(expression.value).rpartition(".")[2]
+        inner = expression.slice
+        if name == "Annotated" and isinstance(inner, ast.Tuple):
+            for item in inner.elts[1:]:
+                alias = _path_alias(item)
+                if alias is not None:
+                    return alias
+        return None
+    if not (isinstance(expression, ast.Call) and ast.unparse(expression.func).endswith("Path")):
+        return None
+    if ast.unparse(expression.func).rpartition(".")[2] != "Path":
+        return None
+    for keyword in expression.keywords:
+        if (
+            keyword.arg == "alias"
+            and isinstance(keyword.value, ast.Constant)
+            and isinstance(keyword.value.value, str)
+            and keyword.value.value.isidentifier()
+        ):
+            return keyword.value.value
+    return None
 
 
 def _instance_method(function: FunctionNode) -> bool:
