@@ -1380,6 +1380,22 @@ def test_self_attribute_that_is_not_a_router_is_not_an_owner() -> None:
     assert '"handler": "y"' in result.source
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads this syntax")
+@pytest.mark.parametrize(
+    "line",
+    ["type ItemId = int", "def first[T](items: list[T]) -> T: ...", "class Box[T]: ..."],
+)
+def test_type_parameter_syntax_names_the_python_it_needs(line: str) -> None:
+    source = f"from fastapi import APIRouter\n\nrouter = APIRouter()\n{line}\n"
+    with pytest.raises(PatchError) as caught:
+        _instrument(source)
+    message = caught.value.message
+    assert "syntax error at line 4" in message
+    assert "type parameter syntax of Python 3.12" in message
+    assert "run it with Python 3.12 or newer" in message
+    assert "\n" not in message
+
+
 def test_one_line_body_is_reported() -> None:
     source = (
         'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
