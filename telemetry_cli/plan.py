@@ -645,8 +645,14 @@ class Plan:
         return _join(self.app_dir, module)
 
     def module_import_name(self, module: str) -> str:
-        """Return the import name of an ``instrument`` module, e.g. ``app.api.ai_blocks``."""
-        parts = PurePosixPath(module).with_suffix("").parts
+        """Return the import name of an ``instrument`` module, e.g. ``app.api.ai_blocks``.
+
+        A package's ``__init__.py`` is the package itself (``api/users/__init__.py`` is
+        ``app.api.users``), as every import of it names it.
+        """
+        parts = list(PurePosixPath(module).with_suffix("").parts)
+        if parts and parts[-1] == "__init__":
+            parts.pop()
         return qualified(self.app_package, *parts)
 
     def resolve(self, relative: str) -> Path:

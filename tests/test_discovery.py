@@ -170,6 +170,19 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "backend/app/main.py: several FastAPI apps (app (line 3), admin (line 4)); pick one with "
         'app = "app.main:<name>" in [tool.telemetry-scaffold] of pyproject.toml'
     ),
+    # A sub-application mounted into another app is served through it: the outer one is wired.
+    "sub-app-mounted-in-function": Found(
+        "backend/app/main.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
+    "app-mounted-in-two-modules": Found(
+        "backend/app/server.py",
+        "server = FastAPI()",
+        "server.include_router(telemetry_router)",
+        "app.server:server",
+    ),
     "apps-in-two-modules": Refused(
         "several FastAPI apps found (app.internal:app, app.public:app); pick one with "
         'app = "<module>:<name>" in [tool.telemetry-scaffold] of pyproject.toml'

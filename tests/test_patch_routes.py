@@ -1332,6 +1332,70 @@ def test_annotated_router_parameter_is_instrumented_with_its_runtime_prefix() ->
     ) in result.source
 
 
+def test_controller_methods_registered_on_self_router_are_instrumented() -> None:
+    source = (
+        "from fastapi import APIRouter\n\n\n"
+        "class Users:\n"
+        "    def __init__(self, prefix: str) -> None:\n"
+        "        self.router = APIRouter(prefix=prefix)\n"
+        '        self.router.add_api_route("/{user_id}", self.one, methods=["GET"])\n'
+        '        self.router.add_api_route("/", self.helper, methods=["GET"])\n\n'
+        "    def one(me, user_id: int):\n"
+        "        return user_id\n\n"
+        "    @staticmethod\n"
+        "    def helper():\n"
+        "        return 1\n\n\n"
+        "def build() -> APIRouter:\n"
+        "    router = APIRouter()\n"
+        '    router.add_api_route("/all", Users("/u").one)\n'
+        "    return router\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    # The router's prefix is only known at run time: each method reads it through its own
+    # instance; a static method is no method of the instance, and `Users("/u").one` is not
+    # followed.
+    assert '"route": me.router.prefix + "/{user_id}",' in result.source
+    assert result.source.count("event_logger.log(") == 1
+
+
+def test_self_attribute_that_is_not_a_router_is_not_an_owner() -> None:
+    source = (
+        "import httpx\n"
+        "from fastapi import APIRouter\n\n"
+        "router = APIRouter()\n\n\n"
+        "class Client:\n"
+        "    def __init__(self) -> None:\n"
+        "        self.http = httpx.Client()\n"
+        '        self.http.add_api_route("/x", self.call)\n\n'
+        "    def call(self):\n"
+        "        return 1\n\n\n"
+        '@router.get("/y")\n'
+        "def y():\n"
+        "    return 2\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert result.source.count("event_logger.log(") == 1
+    assert '"handler": "y"' in result.source
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads this syntax")
+@pytest.mark.parametrize(
+    "line",
+    ["type ItemId = int", "def first[T](items: list[T]) -> T: ...", "class Box[T]: ..."],
+)
+def test_type_parameter_syntax_names_the_python_it_needs(line: str) -> None:
+    source = f"from fastapi import APIRouter\n\nrouter = APIRouter()\n{line}\n"
+    with pytest.raises(PatchError) as caught:
+        _instrument(source)
+    message = caught.value.message
+    assert "syntax error at line 4" in message
+    assert "type parameter syntax of Python 3.12" in message
+    assert "run it with Python 3.12 or newer" in message
+    assert "\n" not in message
+
+
 def test_one_line_body_is_reported() -> None:
     source = (
         'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'

@@ -63,6 +63,9 @@ capture-errors = false
         ("routes/pages.py", "page_view"),
     )
     assert plan.module_import_name("routes/auth.py") == "textbook.core.routes.auth"
+    # A package's __init__.py is imported as the package.
+    assert plan.module_import_name("routes/users/__init__.py") == "textbook.core.routes.users"
+    assert plan.module_import_name("__init__.py") == "textbook.core"
     assert plan.module_path("routes/auth.py") == "services/api/textbook/core/routes/auth.py"
 
 

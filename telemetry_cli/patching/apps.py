@@ -16,6 +16,7 @@ from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, PatchError, SeveralApps
+from telemetry_cli.patching.mounts import method_calls
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -119,7 +120,7 @@ def find_app(
     if main is not None:
         candidates = _candidates(main, index, follow_imports=True)
         if any(candidate.site for candidate in candidates):
-            return _choose(main, candidates, config_name)
+            return _choose(main, candidates, index, config_name)
     offers: list[tuple[ModuleModel, list[_Candidate]]] = []
     for module in _scan(app_package, package_dir, index):
         candidates = [item for item in _candidates(module, index) if item.site or item.problem]
@@ -134,12 +135,13 @@ def find_app(
             if fallback is not None:
                 candidates = _candidates(fallback, index, follow_imports=True)
                 if candidates:
-                    return _choose(fallback, candidates, config_name)
+                    return _choose(fallback, candidates, index, config_name)
         raise ConfigError(
             f"no FastAPI app found in {package_label}/ (looked for `FastAPI(...)` and factory "
             f'functions that return one); set app = "<module>:<name>" in '
             f"[tool.telemetry-scaffold] of {config_name}"
         )
+    offers = _unmounted_offers(offers, index)
     sites = {
         candidate.site.key
         for _, candidates in offers
@@ -151,7 +153,7 @@ def find_app(
         # name it where a server imports a variable, if any module has one.
         offers.sort(key=lambda offer: not any(not item.factory for item in offer[1]))
         module, candidates = offers[0]
-        return _choose(module, candidates, config_name)
+        return _choose(module, candidates, index, config_name)
     listed = ", ".join(
         f"{module.name}:{candidate.name}"
         for module, candidates in offers
@@ -176,7 +178,7 @@ def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
             "no FastAPI app found: expected `app = FastAPI(...)` at module level or in a "
             "factory function"
         )
-    return _choose(module, candidates, "pyproject.toml")
+    return _choose(module, candidates, index, "pyproject.toml")
 
 
 def _from_import_string(value: str, origin: str, index: PackageIndex, config: str) -> FoundApp:
@@ -237,7 +239,9 @@ def _direct_return(binding: Binding) -> str:
     )
 
 
-def _choose(module: ModuleModel, candidates: list[_Candidate], config: str) -> FoundApp:
+def _choose(
+    module: ModuleModel, candidates: list[_Candidate], index: PackageIndex, config: str
+) -> FoundApp:
     """The one app a module offers; several distinct ones are a configuration error."""
     sited = [candidate for candidate in candidates if candidate.site is not None]
     if not sited:
@@ -247,6 +251,12 @@ def _choose(module: ModuleModel, candidates: list[_Candidate], config: str) -> F
     for candidate in sited:
         assert candidate.site is not None
         distinct.setdefault(candidate.site.key, []).append(candidate)
+    if len(distinct) > 1:
+        # A sub-application mounted into another app is served through that app.
+        mounted = _mounted_sites([module], index)
+        served = {key: group for key, group in distinct.items() if key not in mounted}
+        if served:
+            distinct = served
     if len(distinct) > 1:
         listed = ", ".join(f"{group[0].name} (line {group[0].line})" for group in distinct.values())
         raise SeveralApps(
@@ -259,6 +269,47 @@ def _choose(module: ModuleModel, candidates: list[_Candidate], config: str) -> F
     site = chosen.site
     assert site is not None
     return FoundApp(site, AppEntry(site.module.path, module.name, chosen.name, chosen.factory))
+
+
+def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple[str, int]]:
+    """The apps that ``modules`` mount into another app: ``app.mount("/v1", api)``.
+
+    Such a sub-application answers through the app it is mounted in (the one a server runs),
+    as FastAPI's "Sub Applications - Mounts" shows; its site key is in the result.
+    """
+    keys: set[tuple[str, int]] = set()
+    for module in modules:
+        for call, scope in method_calls(module, "mount"):
+            mounted: ast.expr | None = call.args[1] if len(call.args) > 1 else None
+            for keyword in call.keywords:
+                if keyword.arg == "app":
+                    mounted = keyword.value
+            if mounted is None or isinstance(mounted, ast.Starred):
+                continue
+            binding = index.binding_of(mounted, scope)
+            if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+                continue
+            site = _value_site(binding, index, trust=False)
+            if site is not None:
+                keys.add(site.key)
+    return keys
+
+
+def _unmounted_offers(
+    offers: list[tuple[ModuleModel, list[_Candidate]]], index: PackageIndex
+) -> list[tuple[ModuleModel, list[_Candidate]]]:
+    """The offers without the apps another module mounts, when some app is left."""
+    mounted = _mounted_sites([module for module, _ in offers], index)
+    if not mounted:
+        return offers
+    kept = [
+        (module, [item for item in candidates if item.site is None or item.site.key not in mounted])
+        for module, candidates in offers
+    ]
+    kept = [(module, candidates) for module, candidates in kept if candidates]
+    if not any(item.site is not None for _, candidates in kept for item in candidates):
+        return offers
+    return kept
 
 
 # --- what a module offers ---------------------------------------------------------------------

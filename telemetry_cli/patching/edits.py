@@ -476,19 +476,20 @@ def payload_entries(
     ]
     if captured is not None:
         return entries + captured
-    parameters = set(handler.parameters())
+    parameters = handler.path_parameters()
     taken = {key for key, _ in entries}
     for route in routes:
         for match in PATH_PARAMETER.finditer(route.template):
             name, converter = match.group(1), match.group(2)
             if name not in parameters:
                 continue
+            variable = parameters[name]
             if converter == "path":
                 # A `:path` parameter is a free-form slice of the URL, not an id: log its length
                 # (of its text: a `pathlib.Path` parameter has no len()).
-                key, value = f"{name}_length", f"len(str({name}))"
+                key, value = f"{name}_length", f"len(str({variable}))"
             else:
-                key, value = name, name
+                key, value = name, variable
             if key in taken and (key, value) in entries:
                 continue  # the same parameter in another stacked route
             if key in taken:

@@ -477,11 +477,12 @@ def _unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]
             continue  # most parameters: nothing to resolve, no payload to build
         if names is None:
             # The parameters a payload passes as they are: the route's path parameters.
+            filled = handler.path_parameters()
             names = {
-                match.group(1)
+                filled[match.group(1)]
                 for route in handler.routes
                 for match in PATH_PARAMETER.finditer(route.template)
-                if match.group(2) != "path"
+                if match.group(2) != "path" and match.group(1) in filled
             }
         if argument.arg not in names:
             continue

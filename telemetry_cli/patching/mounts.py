@@ -111,7 +111,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
 
 def _module_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, Mount]]:
     found: list[tuple[RouterKey, Mount]] = []
-    for call, scope in _include_calls(model):
+    for call, scope in method_calls(model, _INCLUDE_ROUTER):
         included = _included_router(call)
         if included is None:
             continue
@@ -137,18 +137,18 @@ def _module_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[Router
     return found
 
 
-def _include_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
-    """Each ``<x>.include_router(<y>, ...)`` call of a module, with the scope it runs in.
+def method_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
+    """Each ``<x>.<method>(...)`` call of a module, with the scope it runs in.
 
     Calls inside functions (an app factory) see the function's names; only the definitions
-    around a line that names ``include_router`` are entered.
+    around a line that names ``method`` are entered.
     """
     lines = {
         node.lineno
-        for node in model.nodes_near([_INCLUDE_ROUTER])
+        for node in model.nodes_near([method])
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
-        and node.func.attr == _INCLUDE_ROUTER
+        and node.func.attr == method
     }
     if not lines:
         return
@@ -166,7 +166,7 @@ def _include_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
                     if (
                         isinstance(node, ast.Call)
                         and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == _INCLUDE_ROUTER
+                        and node.func.attr == method
                     ):
                         yield node, scope
 

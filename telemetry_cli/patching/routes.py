@@ -111,10 +111,24 @@ class Handler:
         ]
         return f"{self.qualname} ({'; '.join(shown)})" if shown else self.qualname
 
-    def parameters(self) -> list[str]:
-        """The names route templates can fill (not ``*args`` or ``**kwargs``)."""
+    def path_parameters(self) -> dict[str, str]:
+        """The parameter each name of a route template fills, by that name.
+
+        Parameters route templates can fill are named ones (not ``*args`` or ``**kwargs``).
+        A parameter fills the path parameter of its own name, or of its alias:
+        ``item_id: int = Path(alias="id")`` or ``Annotated[int, Path(alias="id")]`` is ``{id}``.
+        """
         arguments = self.function.args
-        return [arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+        pairs = list(zip(positional, [*defaults, *arguments.defaults], strict=True))
+        pairs += list(zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True))
+        filled = {argument.arg: argument.arg for argument, _ in pairs}
+        for argument, default in pairs:
+            alias = _path_alias(default) or _path_alias(argument.annotation)
+            if alias is not None:
+                filled[alias] = argument.arg
+        return filled
 
 
 @dataclass(frozen=True)
@@ -218,18 +232,15 @@ class _Finder:
             ):
                 continue
             endpoint = _argument(node, 1, "endpoint")
-            if not isinstance(endpoint, ast.Name):
+            found = self._endpoint(endpoint, scope) if endpoint is not None else None
+            if found is None:
                 continue
-            binding = scope.lookup(endpoint.id)
-            if binding is None or binding.kind != "function":
-                continue
+            function, defined_in = found
             owner = self.owner(node.func.value, scope)
             if owner is None:
                 continue
-            function = binding.node
-            assert isinstance(function, FunctionNode)
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
-            function_scope = Scope(function, self.module, binding.scope)
+            function_scope = Scope(function, self.module, defined_in)
             route = self._route(node, verb, owner, scope, function_scope)
             key = id(function)
             if key in self.handlers:
@@ -237,11 +248,38 @@ class _Finder:
             else:
                 self.registered.setdefault(key, []).append(route)
 
+    def _endpoint(self, endpoint: ast.expr, scope: Scope) -> tuple[FunctionNode, Scope] | None:
+        """The function an ``add_api_route`` endpoint names, and the scope it is defined in.
+
+        A function of this module by name, or a method of the class through ``self.method``
+        (a controller registering its own methods in ``__init__``).
+        """
+        if isinstance(endpoint, ast.Name):
+            binding = scope.lookup(endpoint.id)
+            if binding is None or binding.kind != "function":
+                return None
+            assert isinstance(binding.node, FunctionNode)
+            return binding.node, binding.scope
+        if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name):
+            method = _method_of_instance(endpoint.value, scope)
+            if method is None or method.parent is None:
+                return None
+            cls = method.parent.node
+            assert isinstance(cls, ast.ClassDef)
+            for statement in cls.body:
+                if (
+                    isinstance(statement, FunctionNode)
+                    and statement.name == endpoint.attr
+                    and _instance_method(statement)
+                ):
+                    return statement, method.parent
+        return None
+
     def owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """The app or router ``expression`` names in ``scope``, if it names one."""
         binding = self.index.binding_of(expression, scope)
         if binding is None:
-            return None
+            return self._instance_owner(expression, scope)
         # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
         binding = unwrapped(binding)
         if binding.kind == "param":
@@ -266,6 +304,43 @@ class _Finder:
         if binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
         return Owner(role, prefix, expression, scope, key)
+
+    def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
+        """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
+
+        Controllers build their router in ``__init__`` (``self.router = APIRouter(...)``, or
+        ``self.router = router`` from a parameter annotated as one) and register routes on it.
+        """
+        if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
+            return None
+        method = _method_of_instance(expression.value, scope)
+        if method is None:
+            return None
+        class_scope = method.parent
+        assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
+        found: list[tuple[Role, str | None]] = []
+        for value, method_scope in _instance_assignments(class_scope, expression.attr, self.module):
+            role: Role | None = None
+            prefix: str | None = None
+            if isinstance(value, ast.Call):
+                role, standard = self.index.built_role(value, method_scope)
+                if role is Role.ROUTER:
+                    prefix = _router_prefix(value, standard, self.index, method_scope)
+            elif isinstance(value, ast.Name):
+                bound = method_scope.lookup(value.id)
+                if bound is not None and bound.kind == "param":
+                    argument = bound.node
+                    assert isinstance(argument, ast.arg)
+                    if argument.annotation is not None:
+                        role = self.index.annotation_role(argument.annotation, bound.scope)
+            if role is None:
+                return None  # set to something else too: which object it is is not known
+            found.append((role, "" if role is Role.APP else prefix))
+        if not found or len({role for role, _ in found}) != 1:
+            return None
+        prefixes = {prefix for _, prefix in found}
+        prefix = prefixes.pop() if len(prefixes) == 1 else None
+        return Owner(found[0][0], prefix, expression, scope, None)
 
     def _route(
         self, call: ast.Call, verb: str, owner: Owner, scope: Scope, handler_scope: Scope
@@ -309,6 +384,94 @@ class _Finder:
         return Route(code, template, methods, call.lineno, problem, owner.key, bool(mount))
 
 
+def _path_alias(expression: ast.expr | None) -> str | None:
+    """The alias of ``Path(alias="...")``, as a default or in ``Annotated[..., Path(...)]``."""
+    if isinstance(expression, ast.Subscript):
+        name = ast.unparse(expression.value).rpartition(".")[2]
+        inner = expression.slice
+        if name == "Annotated" and isinstance(inner, ast.Tuple):
+            for item in inner.elts[1:]:
+                alias = _path_alias(item)
+                if alias is not None:
+                    return alias
+        return None
+    if not (isinstance(expression, ast.Call) and ast.unparse(expression.func).endswith("Path")):
+        return None
+    if ast.unparse(expression.func).rpartition(".")[2] != "Path":
+        return None
+    for keyword in expression.keywords:
+        if (
+            keyword.arg == "alias"
+            and isinstance(keyword.value, ast.Constant)
+            and isinstance(keyword.value.value, str)
+            and keyword.value.value.isidentifier()
+        ):
+            return keyword.value.value
+    return None
+
+
+def _instance_method(function: FunctionNode) -> bool:
+    """Whether a function of a class body is a plain method (its first parameter the instance)."""
+    arguments = [*function.args.posonlyargs, *function.args.args]
+    decorators = {
+        decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
+    }
+    return bool(arguments) and not decorators & {"staticmethod", "classmethod"}
+
+
+def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
+    """The scope of the method whose instance parameter ``name`` is, seen from ``scope``.
+
+    ``self`` in a method (or in a function nested in one) of a class; None for anything else.
+    """
+    binding = scope.lookup(name.id)
+    if binding is None or binding.kind != "param":
+        return None
+    method = binding.scope
+    function = method.node
+    if not (
+        isinstance(function, FunctionNode)
+        and method.parent is not None
+        and method.parent.is_class
+        and _instance_method(function)
+    ):
+        return None
+    first = [*function.args.posonlyargs, *function.args.args][0]
+    return method if first is binding.node else None
+
+
+def _instance_assignments(
+    class_scope: Scope, attribute: str, module: ModuleModel
+) -> list[tuple[ast.expr, Scope]]:
+    """Every ``self.<attribute> = value`` in the methods of a class, with the method's scope."""
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    found: list[tuple[ast.expr, Scope]] = []
+    for method in cls.body:
+        if not (isinstance(method, FunctionNode) and _instance_method(method)):
+            continue
+        self_name = [*method.args.posonlyargs, *method.args.args][0].arg
+        method_scope: Scope | None = None
+        for statement in block_statements(method.body):
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                targets, value = [statement.target], statement.value
+            else:
+                continue
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == attribute
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == self_name
+                ):
+                    if method_scope is None:
+                        method_scope = Scope(method, module, class_scope)
+                    found.append((value, method_scope))
+    return found
+
+
 def _router_prefix(call: ast.Call, standard: bool, index: PackageIndex, scope: Scope) -> str | None:
     """The ``prefix=`` of ``APIRouter(...)``, None when not known statically."""
     if not standard:
@@ -338,8 +501,32 @@ def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) 
     if binding is None or binding.scope.is_class:
         return None
     if base.id in handler_scope.assigned_names() or handler_scope.lookup(base.id) is not binding:
-        return None
+        return _through_own_instance(expression, base, scope, handler_scope)
     return ast.unparse(expression)
+
+
+def _through_own_instance(
+    expression: ast.expr, base: ast.Name, scope: Scope, handler_scope: Scope
+) -> str | None:
+    """``self.router`` seen from another method of the same class, through its own ``self``.
+
+    A controller registers its methods (``self.router.add_api_route("/", self.items)``) on the
+    instance's router: each method reaches that router through its own instance parameter.
+    """
+    owner_method = _method_of_instance(base, scope)
+    handler = handler_scope.node
+    if (
+        owner_method is None
+        or not isinstance(handler, FunctionNode)
+        or handler_scope.parent is None
+        or owner_method.parent is None
+        or handler_scope.parent.node is not owner_method.parent.node
+        or not _instance_method(handler)
+    ):
+        return None
+    own = [*handler.args.posonlyargs, *handler.args.args][0].arg
+    text = ast.unparse(expression)
+    return own + text[len(base.id) :]
 
 
 def _route_decorator(decorator: ast.expr) -> tuple[ast.Call, ast.expr, str] | None:

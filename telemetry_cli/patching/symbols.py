@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -80,9 +81,32 @@ def parse(text: str) -> ast.Module:
             return parse_in_pieces(text) or ast.parse(text)
     except SyntaxError as error:
         where = f" at line {error.lineno}, column {error.offset}" if error.lineno else ""
-        raise ParseFailure(f"syntax error{where}: {error.msg}") from None
+        hint = _newer_syntax(text, error)
+        raise ParseFailure(f"syntax error{where}: {error.msg}{hint}") from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise ParseFailure(f"cannot parse: {error.__class__.__name__}") from None
+
+
+# PEP 695 (Python 3.12): `type Alias = ...`, `def f[T](...)`, `class C[T]: ...`.
+_TYPE_PARAMETERS = re.compile(
+    r"^[ \t]*(?:type[ \t]+[A-Za-z_]\w*[ \t]*[\[=]|(?:async[ \t]+)?def[ \t]+\w+[ \t]*\[|"
+    r"class[ \t]+\w+[ \t]*\[)"
+)
+
+
+def _newer_syntax(text: str, error: SyntaxError) -> str:
+    """A hint when the line is valid in a newer Python than the one running the tool."""
+    if sys.version_info >= (3, 12) or not error.lineno:
+        return ""
+    lines = text.splitlines()
+    line = lines[error.lineno - 1] if error.lineno <= len(lines) else ""
+    if not _TYPE_PARAMETERS.match(line):
+        return ""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return (
+        f" (type parameter syntax of Python 3.12, which the Python {running} running "
+        "telemetry-scaffold cannot read: run it with Python 3.12 or newer)"
+    )
 
 
 # Where a piece of a big module may start: a line at column 0 after a blank line (so never between

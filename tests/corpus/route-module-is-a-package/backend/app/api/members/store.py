@@ -1,0 +1,1 @@
+MEMBERS = {1: "Ada", 2: "Grace"}

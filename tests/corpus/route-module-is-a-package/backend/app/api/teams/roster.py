@@ -1,0 +1,1 @@
+ROSTER = {"red": ["Ada"], "blue": ["Grace"]}

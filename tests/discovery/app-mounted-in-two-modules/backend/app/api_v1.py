@@ -1,0 +1,3 @@
+from fastapi import FastAPI
+
+api_v1 = FastAPI(title="API v1")
