@@ -244,7 +244,10 @@ class _Analysis:
         modules = self._package_module_names(found_module=wired)
         self.index.mounts = find_mounts(self.index, modules)
         instrumented = self._instrument()
-        self._take_out_unrecorded()
+        if not self.previous.instrumented and self.previous.wired is None:
+            # Nothing recorded (the manifest lost, damaged or older): look for inserted calls.
+            # With a record, a call like ours elsewhere is the user's own (copied, say): kept.
+            self._take_out_unrecorded()
         if not self.removing:
             self._check_logged_types()
             self._check_collisions(modules)
@@ -366,9 +369,9 @@ class _Analysis:
     def _take_out_unrecorded(self) -> None:
         """Take out the calls an earlier plan inserted that the manifest does not record.
 
-        The manifest may be lost, damaged, edited, or written by a version that did not record
-        the patches: a module no longer in ``instrument`` may still hold the log calls an
-        earlier plan inserted. Only calls exactly as generate writes them are taken out (any
+        The manifest may be lost, damaged, or written by a version that did not record the
+        patches: a module no longer in ``instrument`` may still hold the log calls an earlier
+        plan inserted. Only calls exactly as generate writes them are taken out (any
         other may be the user's own, and stays); recorded modules were handled already.
         """
         plan = self.plan
