@@ -377,6 +377,30 @@ def test_emit_url_requires_an_acknowledgement(
     assert_one_error_line(result.stderr, "the server's answer is not a telemetry acknowledgement")
 
 
+@pytest.mark.parametrize("command", [["emit", "chapter_visit"], ["health"]])
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_reported_not_followed(
+    project: Path, raw_server: RawServer, command: list[str], status: int
+) -> None:
+    # health followed it, and said "connection refused" about the URL it was given.
+    elsewhere = RawServer()
+    target = f"{elsewhere.url}/x"
+    try:
+        elsewhere.answers.append(http_answer(200, HEALTHY))
+        raw_server.answers.append(
+            f"HTTP/1.1 {status} Moved\r\nLocation: {target}\r\n"
+            "Content-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
+        result = run(*command, "--root", str(project), "--url", raw_server.url)
+    finally:
+        elsewhere.close()
+    assert result.exit_code == 1
+    assert_one_error_line(
+        result.stderr, f"the server answered HTTP {status}, a redirect to {target}"
+    )
+    assert elsewhere.requests == []
+
+
 def test_emit_url_prints_a_real_acknowledgement(project: Path, raw_server: RawServer) -> None:
     # The control for the cases above.
     raw_server.answers.append(http_answer(202, ACCEPTED))
