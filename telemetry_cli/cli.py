@@ -76,18 +76,40 @@ def _root_options(
     """
 
 
+def _given_path(value: str) -> Path:
+    """Convert a path option, refusing an empty value instead of reading it as ``.``.
+
+    ``--root "$ROOT"`` with ``ROOT`` unset would otherwise act on the current folder.
+    """
+    if not value:
+        raise typer.BadParameter("is empty; name a path, or leave the option out")
+    return Path(value)
+
+
+def _given_folder(value: str) -> Path:
+    """Convert a folder option: not empty, and not a file (click's ``file_okay=False``)."""
+    path = _given_path(value)
+    if path.is_file():
+        raise typer.BadParameter(f"dir {value!r} is a file.")
+    return path
+
+
 RootOption = Annotated[
     Path | None,
     typer.Option(
         "--root",
         help="Project root holding pyproject.toml (default: search upwards from here).",
-        file_okay=False,
+        parser=_given_folder,
+        metavar="<dir>",
     ),
 ]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
-        "--config", help="TOML file with [tool.telemetry-scaffold] (default: pyproject.toml)."
+        "--config",
+        help="TOML file with [tool.telemetry-scaffold] (default: pyproject.toml).",
+        parser=_given_path,
+        metavar="<path>",
     ),
 ]
 JsonOption = Annotated[
@@ -131,7 +153,8 @@ def init(
         typer.Option(
             "--root",
             help="Project root whose pyproject.toml gets the table (default: this folder).",
-            file_okay=False,
+            parser=_given_folder,
+            metavar="<dir>",
         ),
     ] = None,
     dry_run: Annotated[
@@ -306,7 +329,12 @@ UrlOption = Annotated[
 ]
 TimeoutOption = Annotated[
     float,
-    typer.Option("--timeout", min=0.1, max=600, help="Seconds to wait for the server (--url)."),
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        max=600,
+        help="Seconds to wait for the server (--url), or for a pipe named by --payload-file.",
+    ),
 ]
 
 
@@ -345,7 +373,7 @@ def emit(
     from telemetry_cli.payload import read_payload
     from telemetry_cli.plan import load_plan
 
-    body = read_payload(payload, payload_file)
+    body = read_payload(payload, payload_file, wait=timeout)
     plan = load_plan(root=root)
     event = emit_event(plan, event_type, body, url=url, timeout=timeout)
     if json_output:

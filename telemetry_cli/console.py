@@ -1,7 +1,8 @@
 """The one place that creates the rich consoles.
 
 Rich drops styling when the stream is not a terminal; with ``NO_COLOR`` set we turn styling off
-entirely, and we never use its automatic highlighting, so plain output is predictable.
+entirely, and we never use its automatic highlighting nor its emoji codes (``:b:`` in a user's
+value would print as a picture), so plain output is predictable.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from rich.console import Console
 @cache
 def stdout() -> Console:
     """The console for results (the JSON document with ``--json``)."""
-    return Console(highlight=False, soft_wrap=True, color_system=_color_system())
+    return Console(highlight=False, emoji=False, soft_wrap=True, color_system=_color_system())
 
 
 @cache
 def stderr() -> Console:
     """The console for errors, and for human lines when stdout carries JSON."""
-    return Console(stderr=True, highlight=False, soft_wrap=True, color_system=_color_system())
+    return Console(
+        stderr=True, highlight=False, emoji=False, soft_wrap=True, color_system=_color_system()
+    )
 
 
 def _color_system() -> Literal["auto"] | None:

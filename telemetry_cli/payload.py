@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
+import select
+import stat
 import sys
-from pathlib import Path
+import time
 from typing import Any
 
 from telemetry_cli.errors import UsageError
@@ -20,11 +24,14 @@ exhausting memory.
 """
 
 
-def read_payload(inline: str | None, file: str | None) -> Any:
+def read_payload(inline: str | None, file: str | None, wait: float = 10.0) -> Any:
     """Return the decoded payload, or None when none was given.
 
     ``inline`` is ``--payload`` (``-`` reads stdin) and ``file`` is ``--payload-file`` (``-``
-    reads stdin too). Malformed JSON is a usage error naming the line and column.
+    reads stdin too). A file that is a named pipe is read for at most ``wait`` seconds, so
+    that a pipe nobody writes to ends in an error instead of a hang. Malformed JSON, and an
+    object with the same key twice (parsers disagree on which one wins; the telemetry endpoint
+    refuses it too), are usage errors naming the line and column or the key.
 
     Raises:
         UsageError: both sources given, the source is unreadable, or the JSON is malformed or
@@ -34,13 +41,14 @@ def read_payload(inline: str | None, file: str | None) -> Any:
         raise UsageError("give the payload once: --payload or --payload-file, not both")
     if inline is None and file is None:
         return None
+    if file == "":
+        raise UsageError("--payload-file is empty; name a file, or '-' for stdin")
     if STDIN in (inline, file):
         source, text = "stdin", _read_stdin()
     elif file is not None:
         source = file
         try:
-            with Path(file).open(encoding="utf-8") as stream:
-                text = _bounded(stream.read(MAX_PAYLOAD_CHARACTERS + 1), f"--payload-file {file}")
+            text = _read_file(file, wait)
         except FileNotFoundError:
             raise UsageError(f"--payload-file {file}: file not found") from None
         except UnicodeDecodeError:
@@ -50,6 +58,58 @@ def read_payload(inline: str | None, file: str | None) -> Any:
     else:
         source, text = "--payload", inline or ""
     return _parse(source, text)
+
+
+def _read_file(file: str, wait: float) -> str:
+    """Read ``file`` as UTF-8, at most ``MAX_PAYLOAD_CHARACTERS`` (+1 to tell it was more)."""
+    # Opening a named pipe without O_NONBLOCK blocks until a writer opens it: maybe never.
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            data, complete = _read_pipe(fd, file, wait)
+            text = codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
+        else:
+            os.set_blocking(fd, True)
+            with open(os.dup(fd), encoding="utf-8") as stream:  # noqa: PTH123 (a descriptor)
+                text = stream.read(MAX_PAYLOAD_CHARACTERS + 1)
+    finally:
+        os.close(fd)
+    return _bounded(text, f"--payload-file {file}")
+
+
+# Enough bytes for more than MAX_PAYLOAD_CHARACTERS characters of any width.
+_PIPE_LIMIT = 4 * (MAX_PAYLOAD_CHARACTERS + 1)
+
+
+def _read_pipe(fd: int, file: str, wait: float) -> tuple[bytes, bool]:
+    """Read a named pipe, giving up (a usage error) after ``wait`` seconds.
+
+    Returns the bytes read and whether they are all the pipe had (False when cut off at
+    ``_PIPE_LIMIT``).
+    """
+    deadline = time.monotonic() + wait
+    chunks: list[bytes] = []
+    size = 0
+    while size <= _PIPE_LIMIT:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise UsageError(
+                f"--payload-file {file}: the pipe did not deliver a payload within {wait:g} "
+                "seconds; is something writing to it? (--timeout sets the wait)"
+            )
+        # Until a writer has opened the pipe, select() does not report it readable.
+        readable, _, _ = select.select([fd], [], [], remaining)
+        if not readable:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks), False
 
 
 def _read_stdin() -> str:
@@ -75,9 +135,32 @@ def _bounded(text: str, source: str) -> str:
     return text
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return document
+
+
 def _parse(source: str, text: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        shown = exc.key if len(exc.key) <= 80 else exc.key[:80] + "..."
+        raise UsageError(
+            f"{source}: the key {shown!r} appears twice in one object; give it once "
+            "(JSON parsers disagree on which value wins)"
+        ) from None
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"

@@ -761,7 +761,11 @@ def _read_tool_table(config_file: Path) -> Mapping[str, object]:
             "no plan needs more than a few levels"
         ) from None
     tool = data.get("tool", {})
-    return tool if isinstance(tool, dict) else {}
+    if not isinstance(tool, dict):
+        # `tool = "x"` cannot hold [tool.telemetry-scaffold]: ignoring it would silently
+        # generate the default plan (init refuses the same file).
+        raise ConfigError(f"{config_file}: `tool` must be a table")
+    return tool
 
 
 def plan_from_table(

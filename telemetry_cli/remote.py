@@ -158,8 +158,30 @@ def _exchange(request: urllib.request.Request, url: str, deadline: _Deadline) ->
     except urllib.error.HTTPError as answer:
         # Reading an error answer can fail like any other; the caller maps those failures.
         with answer:
+            if 300 <= answer.code < 400:
+                raise _redirected(url, answer.code, answer.headers.get("Location")) from None
             raw = _read_capped(answer, url)
         return Response(answer.code, _decode(raw, url, strict=False))
+
+
+def _redirected(url: str, status: int, location: str | None) -> RemoteError:
+    target = printable(" ".join((location or "").split())[:200]) or "nowhere"
+    return RemoteError(
+        f"{url}: the server answered HTTP {status}, a redirect to {target}; redirects are not "
+        "followed: give --url the address the telemetry API answers at"
+    )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Leave a redirect as the answer instead of following it.
+
+    Following one would send the event wherever the answer points (or check the health of
+    another server), and report failures there under the URL the user gave.
+    """
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        """Follow nothing: urllib then raises the redirect as an ``HTTPError``."""
+        return None
 
 
 def _read_capped(answer: Any, url: str) -> bytes:
@@ -296,7 +318,11 @@ def _opener(url: str, deadline: _Deadline) -> urllib.request.OpenerDirector:
     A server on the loopback interface is unreachable through a proxy (the proxy's loopback
     is another machine's), yet ``http_proxy`` applies to it unless ``no_proxy`` says otherwise.
     """
-    handlers: list[urllib.request.BaseHandler] = [_HTTPHandler(deadline), _HTTPSHandler(deadline)]
+    handlers: list[urllib.request.BaseHandler] = [
+        _HTTPHandler(deadline),
+        _HTTPSHandler(deadline),
+        _NoRedirect(),
+    ]
     if _is_loopback(urllib.parse.urlsplit(url).hostname or ""):
         handlers.append(urllib.request.ProxyHandler({}))
     return urllib.request.build_opener(*handlers)

@@ -125,6 +125,62 @@ def test_payload_the_parser_cannot_take_is_a_usage_error_naming_the_source(
     assert fragment in inline.stderr
 
 
+@pytest.mark.parametrize("source", ["inline", "file"])
+def test_a_key_given_twice_is_a_usage_error(project: Path, tmp_path: Path, source: str) -> None:
+    # The telemetry endpoint refuses such a body (422); the command line used to keep the last.
+    text = '{"context": [{"step": 1, "step": 2}]}'
+    payload_file = tmp_path / "payload.json"
+    payload_file.write_text(text)
+    option = ["--payload", text] if source == "inline" else ["--payload-file", str(payload_file)]
+    result = run("emit", "--root", str(project), "error_event", *option)
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "the key 'step' appears twice in one object")
+
+
+def test_an_empty_payload_file_option_is_a_usage_error(project: Path) -> None:
+    # `--payload-file "$FILE"` with FILE unset named the current folder.
+    result = run("emit", "--root", str(project), "error_event", "--payload-file", "")
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "--payload-file is empty")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_nobody_writes_to_is_given_up_on(project: Path, tmp_path: Path) -> None:
+    # Opening it used to block until a writer came: for ever.
+    pipe = tmp_path / "payload.pipe"
+    os.mkfifo(pipe)
+    started = time.monotonic()
+    result = run(
+        "emit", "--root", str(project), "error_event", "--payload-file", str(pipe),
+        "--timeout", "0.5",
+    )  # fmt: skip
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "the pipe did not deliver a payload within 0.5 seconds")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_with_a_late_writer_is_read(project: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "payload.pipe"
+    os.mkfifo(pipe)
+
+    def write_late() -> None:
+        time.sleep(0.3)
+        with pipe.open("w") as stream:
+            stream.write('{"exception": "ValueError"}')
+
+    writer = threading.Thread(target=write_late)
+    writer.start()
+    try:
+        result = run(
+            "emit", "--root", str(project), "error_event", "--payload-file", str(pipe), "--json"
+        )
+    finally:
+        writer.join()
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["payload"] == {"exception": "ValueError"}
+
+
 def test_an_endless_payload_source_is_cut_off_with_one_line(project: Path) -> None:
     # /dev/zero never ends and `yes` never stops: both used to be read whole (MemoryError).
     from_file = cli(
@@ -319,6 +375,30 @@ def test_emit_url_requires_an_acknowledgement(
     assert result.exit_code == 1
     assert result.stdout == ""
     assert_one_error_line(result.stderr, "the server's answer is not a telemetry acknowledgement")
+
+
+@pytest.mark.parametrize("command", [["emit", "chapter_visit"], ["health"]])
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_reported_not_followed(
+    project: Path, raw_server: RawServer, command: list[str], status: int
+) -> None:
+    # health followed it, and said "connection refused" about the URL it was given.
+    elsewhere = RawServer()
+    target = f"{elsewhere.url}/x"
+    try:
+        elsewhere.answers.append(http_answer(200, HEALTHY))
+        raw_server.answers.append(
+            f"HTTP/1.1 {status} Moved\r\nLocation: {target}\r\n"
+            "Content-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
+        result = run(*command, "--root", str(project), "--url", raw_server.url)
+    finally:
+        elsewhere.close()
+    assert result.exit_code == 1
+    assert_one_error_line(
+        result.stderr, f"the server answered HTTP {status}, a redirect to {target}"
+    )
+    assert elsewhere.requests == []
 
 
 def test_emit_url_prints_a_real_acknowledgement(project: Path, raw_server: RawServer) -> None:

@@ -451,6 +451,17 @@ def test_corrupt_manifest_means_differing_files_are_hand_edited(
     assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 
+def test_a_tool_key_that_is_not_a_table_is_a_config_error(tmp_path: Path) -> None:
+    # It used to be ignored: the default plan was generated.
+    project = make_project(tmp_path / "project")
+    (project / "pyproject.toml").write_text('tool = ["telemetry-scaffold"]\n')
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "pyproject.toml: `tool` must be a table")
+    assert snapshot(project) == before
+
+
 def test_empty_pyproject_means_the_default_plan(tmp_path: Path) -> None:
     reference = make_project(tmp_path / "reference")
     assert run("generate", "--root", str(reference)).exit_code == 0
@@ -498,8 +509,23 @@ def cli(
         (["frobnicate"], "frobnicate"),
         (["generate", "--format", "xml"], "--format"),
         (["generate", "--root"], "--root"),
+        # An unset shell variable (`--root "$ROOT"`) used to mean the current folder.
+        (["generate", "--root", ""], "Invalid value for '--root': is empty"),
+        (["remove", "--config", ""], "Invalid value for '--config': is empty"),
+        (["init", "--root", ""], "Invalid value for '--root': is empty"),
+        # Rich would print a user's `:b:` as an emoji.
+        (["generate", "--root", "no:b:such"], "no:b:such: --root is not a folder"),
     ],
-    ids=["unknown-option", "unknown-command", "bad-format", "missing-value"],
+    ids=[
+        "unknown-option",
+        "unknown-command",
+        "bad-format",
+        "missing-value",
+        "empty-root",
+        "empty-config",
+        "init-empty-root",
+        "emoji-code",
+    ],
 )
 def test_usage_errors_are_one_line_and_exit_2(
     tmp_path: Path, args: list[str], fragment: str
@@ -509,6 +535,15 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert result.stdout == ""
     assert_one_error_line(result.stderr, fragment)
     assert "Traceback" not in result.stderr
+
+
+def test_a_root_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    result = cli("health", "--root", "pyproject.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_error_line(
+        result.stderr, "Invalid value for '--root': dir 'pyproject.toml' is a file"
+    )
 
 
 def test_version(tmp_path: Path) -> None:

@@ -548,6 +548,19 @@ def structure_cases() -> list[Case]:
             payload=f'{{"userEmail": "{s()}", "X-Auth-Token": "{s()}", "PASSWORD": "{s()}",'
             f' "session_id": "{s()}", "ok": "{m()}"}}'
         ),
+        "sensitive-spellings-2": event(
+            payload=f'{{"db_passwd": "{s()}", "mfaCode": "{s()}", "accountNumber": "{s()}",'
+            f' "x-api-key": "{s()}", "Cookie": "{s()}", "refresh_token": "{s()}", "ok": "{m()}"}}'
+        ),
+        # A form encoded into one string value: the secret inside it is not recorded.
+        "secret-in-json-string": event(
+            payload=f'{{"form": {json.dumps(json.dumps({"password": s(), "n": m()}))},'
+            f' "ok": "{m()}"}}'
+        ),
+        "secret-in-json-string-list": event(
+            payload=f'{{"a": [{{"raw": {json.dumps(json.dumps([{"apiKey": s()}]))}}}],'
+            f' "ok": "{m()}"}}'
+        ),
     }
     cases = [Case(f"shape-{name}", text, 422) for name, text in bodies_422.items()]
     cases += [Case(f"shape-ok-{name}", text, 202) for name, text in bodies_202.items()]

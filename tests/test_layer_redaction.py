@@ -8,6 +8,7 @@ followed, to the end of a part, by nothing, its plural ending or one attribute w
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -72,6 +73,11 @@ SENSITIVE = [
     "DATABASE_URL", "databaseUrl", "connection_string", "connectionString", "encryption_key",
     "signingKey", "master_key", "Bearer", "bearerToken", "dob", "dateOfBirth", "birth_date",
     "passport", "passportNumber",
+    # A second battery: short and spelled-out names of secrets and identity numbers.
+    "mfa_code", "mfaCode",
+    "recovery_codes", "backupCode", "account_number", "accountNumber", "bank_account",
+    "routingNumber", "tax_id", "taxId", "national_id", "driver_license", "driversLicense",
+    "birthday", "license_key", "licenseKey",
 ]  # fmt: skip
 
 NOT_SENSITIVE = [
@@ -90,6 +96,8 @@ NOT_SENSITIVE = [
     "side", "sidebar", "inside", "residual", "signal", "signup", "sigma", "design", "adobe",
     "dobby", "database", "database_name", "url", "page_url", "master", "master_branch",
     "connection", "connection_count", "forwarded", "remote", "birth_year_bucket", "dsnap",
+    "pass", "pass_rate", "passed", "passing", "passage", "bypass", "compass", "account",
+    "account_id", "license", "license_type", "tax", "tax_rate", "backup", "recovery",
 ]  # fmt: skip
 
 
@@ -107,6 +115,40 @@ def test_ordinary_keys_are_kept(layer: Layer, sensitive: Any, key: str) -> None:
     assert not sensitive(key), key
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("ai_block_used", {key: "value"}).payload == {key: "value"}
+
+
+SECRET_IN_JSON = [
+    '{"password": "hunter2"}',
+    '[{"user": "ada"}, {"apiKey": "hunter2"}]',
+    '{"form": {"fields": [{"name": "x", "Authorization": "Bearer hunter2"}]}}',
+    json.dumps({"inner": json.dumps({"token": "hunter2"})}),  # encoded twice
+    '  {"pwd": "hunter2"}'.strip(),
+]
+KEPT_STRINGS = [
+    "[redacted]",
+    "[draft] hunter2",
+    "{not json, hunter2}",
+    '{"question": "what is a password?", "answer": "hunter2"}',
+    "[1, 2, 3]",
+    "[" * 30_000,  # too deep for the parser: not JSON
+]
+
+
+@pytest.mark.parametrize("text", SECRET_IN_JSON)
+def test_a_json_string_holding_a_sensitive_key_is_redacted_whole(layer: Layer, text: str) -> None:
+    # json.dumps(form) sent as one value used to carry the password into the log.
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"details": text, "nested": [{"raw": text}], "kept": 1}
+    event = logger.record("error_event", payload)
+    assert event.payload == {"details": "[redacted]", "nested": [{"raw": "[redacted]"}], "kept": 1}
+    assert "hunter2" not in event.to_json()
+    assert payload["details"] == text  # the caller's dict is never changed
+
+
+@pytest.mark.parametrize("text", KEPT_STRINGS)
+def test_strings_that_are_not_json_with_a_sensitive_key_are_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
 
 
 def test_the_default_list_holds_the_words_the_issue_asks_for() -> None:

@@ -107,11 +107,15 @@ LOGGER_NAME: Final = "app.analytics"
 
 SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "access_key",
+    "account_number",
     "api_key",
     "auth",
     "authorization",
+    "backup_code",
+    "bank_account",
     "bearer",
     "birth_date",
+    "birthday",
     "card_no",
     "card_num",
     "card_number",
@@ -126,6 +130,8 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "database_url",
     "date_of_birth",
     "dob",
+    "driver_license",
+    "drivers_license",
     "dsn",
     "email",
     "encryption_key",
@@ -136,7 +142,10 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "ipv4",
     "ipv6",
     "jwt",
+    "license_key",
     "master_key",
+    "mfa_code",
+    "national_id",
     "otp",
     "passcode",
     "passphrase",
@@ -147,7 +156,9 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "pin",
     "private_key",
     "pwd",
+    "recovery_code",
     "remote_addr",
+    "routing_number",
     "secret",
     "security_code",
     "sessid",
@@ -158,6 +169,7 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "signing_key",
     "social_security",
     "ssn",
+    "tax_id",
     "token",
     "totp",
     "xsrf",
@@ -183,8 +195,11 @@ if not any(isinstance(handler, logging.NullHandler) for handler in _logger.handl
 # plain string.
 _ALLOWED: Final[dict[str, str]] = {event_type: event_type for event_type in ALLOWED_EVENT_TYPES}
 _FALSE_VALUES: Final = frozenset({"0", "false", "no", "off"})
-# Payload values recorded as they are; floats are checked for NaN and infinities on their own.
-_PLAIN_TYPES: Final = frozenset({str, int, bool, type(None)})
+# Payload values recorded as they are; floats are checked for NaN and infinities on their own,
+# strings for JSON that holds a sensitive key (see ``_holds_secret``).
+_PLAIN_TYPES: Final = frozenset({int, bool, type(None)})
+# How a string that may be an encoded JSON object or array starts.
+_JSON_OPENERS: Final = frozenset({"{", "["})
 # The standard context properties every declared event accepts (named last in messages).
 _CONTEXT_PROPERTIES: Final = ("route", "method", "handler", "block_type")
 
@@ -1143,6 +1158,10 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
                 if verdict:
                     copy = True
             kind = type(item)
+            if kind is str:
+                if item[:1] in _JSON_OPENERS and _holds_secret(item):
+                    copy = True
+                continue
             if kind in _PLAIN_TYPES:
                 continue
             if kind is float:
@@ -1155,6 +1174,10 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
     else:
         for item in value:
             kind = type(item)
+            if kind is str:
+                if item[:1] in _JSON_OPENERS and _holds_secret(item):
+                    copy = True
+                continue
             if kind in _PLAIN_TYPES:
                 continue
             if kind is float:
@@ -1183,6 +1206,8 @@ def _recorded_dict(value: dict[Any, Any], depth: int) -> dict[str, Any]:
 def _recorded(value: Any, depth: int) -> Any:
     """Return the JSON form of one payload value at ``depth`` (containers count as levels)."""
     kind = type(value)
+    if kind is str:
+        return REDACTED if value[:1] in _JSON_OPENERS and _holds_secret(value) else value
     if kind in _PLAIN_TYPES:
         return value
     if isinstance(value, dict):
@@ -1194,7 +1219,7 @@ def _recorded(value: Any, depth: int) -> Any:
     if isinstance(value, Enum):  # before str and int: StrEnum and IntEnum members are both
         return _recorded(value.value, depth)
     if isinstance(value, str):
-        return str.__str__(value)
+        return _recorded(str.__str__(value), depth)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
@@ -1207,6 +1232,33 @@ def _recorded(value: Any, depth: int) -> Any:
     except TypeError as exc:
         raise _not_json(exc) from None
     return _recorded(converted, depth)
+
+
+def _holds_secret(text: str) -> bool:
+    """Whether ``text`` is JSON with a sensitive key at any depth: an encoded object or array.
+
+    Such a string (``json.dumps(form)`` sent as one value) is recorded as ``REDACTED`` as a
+    whole, as the value under a sensitive key is; strings inside it that are JSON again are
+    looked into too. Text that merely starts with a bracket is not JSON and is kept.
+    """
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    # A loop with a stack, not recursion: the text may nest as deeply as the parser allows.
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if is_sensitive_key(key):
+                    return True
+                pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and value[:1] in _JSON_OPENERS and _holds_secret(value):
+            return True
+    return False
 
 
 def _too_deep() -> EventValidationError:
