@@ -73,10 +73,10 @@ properties.whole_number = { type = "integer", required = false }
 properties.validate = { type = "boolean", required = false }
 properties.distance = { type = "number", minimum = -1.5e16, maximum = 1e300, required = false }
 
-# Enum values with quotes, a backslash, template-like text, an empty one and a blank one.
+# Enum values with quotes, a backslash, placeholder-like text, an empty one and a blank one.
 [events.settings_saved.properties.theme]
 type = "string"
-enum = ["a\"b", "c'd", "e\\f", "\"\"\"", "{{ x }}", "é", "", " "]
+enum = ["a\"b", "c'd", "e\\f", "\"\"\"", "${x}", "%s", "é", "", " "]
 required = false
 
 [events.page_view]
