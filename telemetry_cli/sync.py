@@ -44,8 +44,8 @@ from telemetry_cli.manifest import (
 from telemetry_cli.patching import PatchedFile, analyze
 from telemetry_cli.plan import TOP_LEVEL, Plan
 from telemetry_cli.render import (
-    PYTHON_HEADER_START,
     RenderedFile,
+    carries_header,
     render_outputs,
     renders_by_version,
     template_context,
@@ -283,9 +283,6 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     return report
 
 
-# How every generated Python file starts (see render.HEADER): a file that does was written by us.
-_GENERATED_MARK = PYTHON_HEADER_START.encode()
-
 
 def _refuse_clash(plan: Plan, recorded: dict[str, str]) -> None:
     """Refuse to generate the layer where a module of the user's already has its name.
@@ -325,7 +322,7 @@ def _is_generated(path: Path) -> bool:
         return False
     try:
         with path.open("rb") as file:
-            return file.read(len(_GENERATED_MARK)) == _GENERATED_MARK
+            return carries_header(path.name, file.read(1024))  # the header's lines only
     except OSError:
         return False
 
@@ -505,17 +502,17 @@ def _generated_change(
 def _existing(root: Path, path: str, old: bytes, new: bytes, *, force: bool) -> FileChange:
     """A file at a generated path that the manifest does not know: kept, or adopted (--force)."""
     if not force:
+        message = (
+            # Written by us once, but with no record of what: a hand edit cannot be ruled out.
+            "has telemetry-scaffold's header, but the manifest does not record it (lost or "
+            "damaged?), so it may have been edited by hand; check it, then rerun with --force "
+            "to replace it (a backup is kept)"
+            if carries_header(path, old)
+            else "exists, and was not written by telemetry-scaffold (the manifest does not know "
+            "it); move it away, or rerun with --force to replace it (a backup is kept)"
+        )
         return FileChange(
-            path,
-            Kind.GENERATED,
-            Status.REFUSED,
-            old,
-            new,
-            ("exists",),
-            messages=(
-                "exists, and was not written by telemetry-scaffold (the manifest does not know "
-                "it); move it away, or rerun with --force to replace it (a backup is kept)",
-            ),
+            path, Kind.GENERATED, Status.REFUSED, old, new, ("exists",), messages=(message,)
         )
     change = FileChange(path, Kind.GENERATED, Status.UPDATED, old, new, ("exists",))
     change.backup = backup_path(root / path).relative_to(root).as_posix()

@@ -159,6 +159,9 @@ def test_a_damaged_manifest_still_unpatches_a_dropped_module(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 1
     assert "refused    backend/app/analytics/__init__.py" in result.stdout
+    # Said as it is: written by the tool once, with no record left of what it wrote.
+    assert "has telemetry-scaffold's header, but the manifest does not record it" in result.stdout
+    assert "was not written by telemetry-scaffold" not in result.stdout
     # ... but the inserted call, exactly as generate writes it, comes out, and so does the
     # error hook: taking code out does not wait for the layer.
     assert "take out the log call of route get_chapter" in result.stdout
