@@ -28,9 +28,11 @@ from telemetry_cli.files import (
     read_bytes,
 )
 from telemetry_cli.patching.apps import find_app, literal_root_path, package_modules
+from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers
-from telemetry_cli.patching.symbols import PackageIndex
+from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
     DEFAULT_EVENT_TYPES,
@@ -69,13 +71,22 @@ _PROJECT_FILES = (
 
 
 @dataclass(frozen=True)
+class RouteModule:
+    """A route module init suggests: its path in the app package, and its handlers."""
+
+    path: str
+    handlers: int
+    to_fix: int  # what generate would ask to fix by hand there (see instrument_module)
+
+
+@dataclass(frozen=True)
 class Found:
     """What init found: where the app lives, and the route modules with their handler counts."""
 
     backend: str
     app_package: str
     app: str
-    routes: tuple[tuple[str, int], ...]
+    routes: tuple[RouteModule, ...]
     api_prefix: str | None = None  # when the default would sit under the app's root_path
 
 
@@ -206,9 +217,13 @@ def _table(found: Found) -> Table:
                 "Route modules found; uncomment one to log an event at the start of its handlers:"
             )
         )
-        for module, count in found.routes:
-            noun = "handler" if count == 1 else "handlers"
-            instrument.add(tomlkit.comment(f'"{module}" = "{event}"  # {count} route {noun}'))
+        for route in found.routes:
+            noun = "handler" if route.handlers == 1 else "handlers"
+            note = f"{route.handlers} route {noun}"
+            if route.to_fix:
+                them = "it" if route.to_fix == 1 else "them"
+                note += f"; {route.to_fix} to fix by hand first (generate names {them})"
+            instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
     else:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
     table.add("instrument", instrument)
@@ -294,7 +309,7 @@ def _offers(root: Path, candidates: list[tuple[str, str]]) -> dict[tuple[str, st
             handlers, _ = find_handlers(module, index)
             if handlers:
                 relative = PurePosixPath(module.path).relative_to(label).as_posix()
-                routes.append((relative, len(handlers)))
+                routes.append(RouteModule(relative, len(handlers), _to_fix(module, index)))
         offers[key] = Found(
             backend,
             package,
@@ -303,6 +318,13 @@ def _offers(root: Path, candidates: list[tuple[str, str]]) -> dict[tuple[str, st
             _prefix_under_root_path(literal_root_path(app.site)),
         )
     return offers
+
+
+def _to_fix(module: ModuleModel, index: PackageIndex) -> int:
+    """How many of a module's handlers generate could not instrument as they are (a dry run)."""
+    editor = ModuleEditor(module, index, module.name.split(".")[0])
+    instrument_module(editor, DEFAULT_EVENT_TYPES[0], "analytics")
+    return len(editor.edits.problems)
 
 
 def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -283,7 +283,6 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     return report
 
 
-
 def _refuse_clash(plan: Plan, recorded: dict[str, str]) -> None:
     """Refuse to generate the layer where a module of the user's already has its name.
 

@@ -77,6 +77,30 @@ def test_dry_run_prints_the_table_and_writes_nothing(tmp_path: Path) -> None:
     assert snapshot(root) == before
 
 
+def test_a_suggested_module_says_how_many_handlers_need_a_fix_first(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop")
+    items = root / "src/shop/routes/items.py"
+    # A body on the def line, and a route on an object the tool cannot tell is a router.
+    items.write_text(
+        ITEMS
+        + '\n@router.get("/")\ndef list_items() -> list[int]: return []\n'
+        + "\n\n@outside.get('/x')\ndef elsewhere() -> None:\n    return None\n"
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    suggestion = '# "routes/items.py" = "ai_block_used"  # 3 route handlers; 2 to fix by hand '
+    assert suggestion + "first (generate names them)" in result.stdout
+    # As the suggestion says: generate names both.
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('# "routes/items.py"', '"routes/items.py"'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert "routes/items.py:" in result.stdout
+    assert len(re.findall(r"routes/items\.py:\d+: ", result.stdout)) == 2
+
+
 def test_init_keeps_the_rest_of_pyproject_byte_for_byte(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     assert run("init", "--root", str(root)).exit_code == 0
