@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 import tomlkit
 import tomlkit.exceptions
 from tomlkit.container import OutOfOrderTableProxy
-from tomlkit.items import Table
+from tomlkit.items import InlineTable, Table
 
 from telemetry_cli.errors import ConfigError, SeveralApps, UserError
 from telemetry_cli.files import (
@@ -121,6 +121,14 @@ def plan_table(root: Path) -> InitResult:
     tool = document.get("tool")
     # `[tool.x]` tables split by another table (`[tool.a]`, `[dirs]`, `[tool.b]`) are valid TOML;
     # tomlkit gives them as a proxy over the pieces, which takes a new key like a table does.
+    if isinstance(tool, InlineTable):
+        # A table of lines cannot go inside `tool = {...}`, and rewriting the user's line is not
+        # init's to do.
+        raise ConfigError(
+            f"{config}: `tool` is an inline table (`tool = {{...}}`), which init cannot add "
+            f"[tool.{TOOL_SECTION}] to (TOML closes it on its line); write it as [tool.<name>] "
+            "tables, then run init again"
+        )
     if tool is not None and not isinstance(tool, Table | OutOfOrderTableProxy):
         raise ConfigError(f"{config}: `tool` must be a table")
     if tool is not None and TOOL_SECTION in tool:

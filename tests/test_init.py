@@ -101,6 +101,16 @@ def test_a_suggested_module_says_how_many_handlers_need_a_fix_first(tmp_path: Pa
     assert len(re.findall(r"routes/items\.py:\d+: ", result.stdout)) == 2
 
 
+def test_an_inline_tool_table_is_refused_with_the_fix(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop", pyproject="tool = {ruff = {line-length = 88}}\n")
+    before = snapshot(root)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2
+    assert "`tool` is an inline table" in result.stderr
+    assert "write it as [tool.<name>] tables, then run init again" in result.stderr
+    assert snapshot(root) == before
+
+
 def test_init_keeps_the_rest_of_pyproject_byte_for_byte(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     assert run("init", "--root", str(root)).exit_code == 0
