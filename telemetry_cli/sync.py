@@ -409,7 +409,10 @@ def _keep_for(change: FileChange, users: list[str]) -> FileChange:
         change.old,
         None,
         ("layer",),
-        messages=(f"kept: {shown} still use the layer; fix that and rerun",),
+        messages=(
+            f"kept: {shown} still {'uses' if len(users) == 1 else 'use'} the layer; "
+            "fix that and rerun",
+        ),
     )
 
 

@@ -205,7 +205,7 @@ def test_remove_keeps_a_changed_call_and_the_layer_it_needs(tmp_path: Path) -> N
     assert "is not as telemetry-scaffold wrote it" in result.stdout
     # The module still imports the logger, so the logger stays.
     assert (root / "backend/app/analytics/event_logger.py").exists()
-    assert "kept: backend/app/api/ai_blocks.py still use the layer" in result.stdout
+    assert "kept: backend/app/api/ai_blocks.py still uses the layer" in result.stdout
     forced = run("remove", "--root", str(root), "--force")
     assert forced.exit_code == 0, forced.stdout
     assert blocks.read_text() == AI_BLOCKS_PY
@@ -316,7 +316,7 @@ def test_a_changed_call_in_a_dropped_module_stays_recorded_and_keeps_the_layer(
     removed = run("remove", "--root", str(root))
     assert removed.exit_code == 1
     assert (root / "backend/app/analytics/event_logger.py").exists()
-    assert "kept: backend/app/api/chapters.py still use the layer" in removed.stdout
+    assert "kept: backend/app/api/chapters.py still uses the layer" in removed.stdout
     forced = run("remove", "--root", str(root), "--force")
     assert forced.exit_code == 0, forced.stdout
     assert chapters.read_text() == CHAPTERS_PY
@@ -335,7 +335,7 @@ def test_remove_keeps_the_layer_that_code_of_the_users_own_imports(tmp_path: Pat
     result = run("remove", "--root", str(root))
     # Deleting the layer would break `import app.quiz`: kept, and said why.
     assert result.exit_code == 1, result.stdout
-    assert "kept: backend/app/quiz.py still use the layer" in result.stdout
+    assert "kept: backend/app/quiz.py still uses the layer" in result.stdout
     assert (root / "backend/app/analytics/event_logger.py").exists()
     assert "telemetry_router" not in (root / MAIN).read_text()
     helper.unlink()
