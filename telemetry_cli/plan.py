@@ -47,7 +47,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FEATURE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # A "." or ".." segment is removed by every client before the request is sent (RFC 3986,
 # section 5.2.4), so a route under it could never be reached.
-_API_PREFIX = re.compile(r"(?:/(?!\.\.?(?:/|$))[A-Za-z0-9._~-]+)+")
+# What a segment of api-prefix may hold: URL characters that need no percent-encoding.
+_PATH_CHARACTER = re.compile(r"[A-Za-z0-9._~-]")
 _IMPORT_STRING = re.compile(r"(?P<module>[^:]+):(?P<attribute>[^:]+)")
 # Payload key names: they land in a Python string literal of the generated logger.
 _REDACT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -192,13 +193,33 @@ def _validate_feature(value: object, scope: _Scope) -> str:
 
 def _validate_api_prefix(value: object, scope: _Scope) -> str:
     api_prefix = _string(value, "api-prefix", scope)
-    if not _API_PREFIX.fullmatch(api_prefix):
-        raise scope.fail(
-            "api-prefix",
-            f"{api_prefix!r} must start with '/', have no trailing '/', no parameters and no "
-            "'.' or '..' segments, e.g. '/api/telemetry'",
-        )
+    problem = _api_prefix_problem(api_prefix)
+    if problem is not None:
+        raise scope.fail("api-prefix", f"{api_prefix!r} {problem}, e.g. '/api/telemetry'")
     return api_prefix
+
+
+def _api_prefix_problem(api_prefix: str) -> str | None:
+    """The first rule a prefix breaks (a path every client sends as it is), if any."""
+    if not api_prefix.startswith("/"):
+        return "must start with '/'"
+    if api_prefix.endswith("/"):
+        return "must have no trailing '/'"
+    for segment in api_prefix[1:].split("/"):
+        if not segment:
+            return "must have no empty segment ('//')"
+        if segment in (".", ".."):
+            # Clients remove dot segments before sending: such routes are unreachable.
+            return "must have no '.' or '..' segments"
+        if "{" in segment or "}" in segment:
+            return "must have no parameters"
+        for character in segment:
+            if not _PATH_CHARACTER.fullmatch(character):
+                return (
+                    f"must hold only ASCII letters, digits, '-', '_', '.' and '~' (not "
+                    f"{character!r})"
+                )
+    return None
 
 
 def _validate_event_types(value: object, scope: _Scope) -> tuple[str, ...]:

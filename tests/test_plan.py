@@ -112,6 +112,12 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('api-prefix = "api/telemetry"', "must start with '/'"),
         ('api-prefix = "/api/"', "no trailing '/'"),
         ('api-prefix = "/api/{x}"', "no parameters"),
+        ('api-prefix = "/"', "no trailing '/'"),
+        ('api-prefix = "/api//t"', "no empty segment ('//')"),
+        ('api-prefix = "/t\u00e9l"', "only ASCII letters, digits, '-', '_', '.' and '~' (not 'é')"),
+        ('api-prefix = "/a b"', "(not ' ')"),
+        ('api-prefix = "/t?x=1"', "(not '?')"),
+        ('api-prefix = "/%2e"', "(not '%')"),
         # Clients remove dot segments before sending: such routes are unreachable.
         ('api-prefix = "/api/../telemetry"', "no '.' or '..' segments"),
         ('api-prefix = "/api/."', "no '.' or '..' segments"),
@@ -128,7 +134,7 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         # A trailing newline must not slip through a pattern's "$".
         ('event-types = ["page_view\\n"]', "is not snake_case"),
         ('feature = "059-x\\n"', "must be one folder name"),
-        ('api-prefix = "/api/t\\n"', "must start with '/'"),
+        ('api-prefix = "/api/t\\n"', "(not '\\n')"),
         ('app-package = "app\\n"', "not an importable package name"),
         ('app-package = " "', 'or "" for modules at the top of the backend folder'),
         ("app-package = 1", 'expected a package name, or ""'),
