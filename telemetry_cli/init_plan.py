@@ -29,7 +29,13 @@ from telemetry_cli.files import (
     read_bytes,
 )
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.patching.apps import FoundApp, find_app, literal_root_path, package_modules
+from telemetry_cli.patching.apps import (
+    FoundApp,
+    find_app,
+    is_environment,
+    literal_root_path,
+    package_modules,
+)
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers
 from telemetry_cli.patching.symbols import PackageIndex
@@ -442,7 +448,7 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             if depth < _MAX_DEPTH
             and not name.startswith(".")
             and name not in _SKIPPED
-            and not (here / name / "pyvenv.cfg").exists()
+            and not is_environment(here / name)
             and not ignore.ignored(here / name, folder=True)
         )
         for name in sorted(files):

@@ -721,3 +721,22 @@ def test_route_modules_in_a_symlinked_folder_are_suggested_and_instrumented(
     output = _round_trip(root, "routes/items.py")
     assert "log call in get_item" in output
     assert (root / "src/shop/routes").is_symlink()
+
+
+@pytest.mark.parametrize("marker", ["pyvenv.cfg", "conda-meta/history"])
+def test_an_environment_in_the_tree_under_any_name_is_passed_over(
+    tmp_path: Path, marker: str
+) -> None:
+    """A venv or a conda environment (``conda-meta/``) holds others' apps, even examples."""
+    root = _shop(tmp_path / "shop")
+    _write(
+        root,
+        {
+            f"envs/dev/{marker}": "",
+            "envs/dev/share/examples/__init__.py": "",
+            "envs/dev/share/examples/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:app"' in result.stdout

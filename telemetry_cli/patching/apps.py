@@ -596,7 +596,7 @@ def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = T
             and name not in ("__pycache__", "node_modules", "site-packages")
             and not (skip_tests and name in _SKIPPED_DIRS)
             and not (Path(folder) == package_dir and name == "analytics")
-            and not (Path(folder, name) / "pyvenv.cfg").exists()
+            and not is_environment(Path(folder, name))
             and not _links_inside(Path(folder, name), real_package)
         )
         relative = Path(folder).relative_to(package_dir).parts
@@ -612,6 +612,11 @@ def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = T
             if parts or app_package:  # the backend folder's own __init__.py is no module of it
                 names.append(qualified(app_package, *parts))
     return names
+
+
+def is_environment(folder: Path) -> bool:
+    """Whether ``folder`` is a Python environment (venv/virtualenv, or conda): others' code."""
+    return (folder / "pyvenv.cfg").exists() or (folder / "conda-meta").is_dir()
 
 
 def _links_inside(folder: Path, real_package: str) -> bool:
