@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -27,7 +28,14 @@ from telemetry_cli.files import (
     contained_path,
     read_bytes,
 )
-from telemetry_cli.patching.apps import find_app, literal_root_path, package_modules
+from telemetry_cli.ignore import GitIgnore
+from telemetry_cli.patching.apps import (
+    FoundApp,
+    find_app,
+    is_environment,
+    literal_root_path,
+    package_modules,
+)
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.project import BackendReader
@@ -36,6 +44,7 @@ from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
     DEFAULT_EVENT_TYPES,
+    FASTAPI_ENTRYPOINT,
     KEYS_BY_NAME,
     TOOL_SECTION,
     TOP_LEVEL,
@@ -59,6 +68,7 @@ _MAX_DEPTH = 6
 # The modules a flat layout's app is built in, at the top of its backend folder (FastAPI CLI's
 # main.py, app.py and api.py, and the common server.py).
 _FLAT_MODULES = frozenset({"main.py", "app.py", "server.py", "api.py"})
+_ENTRY_MODULES = frozenset(name[:-3] for name in _FLAT_MODULES)
 # Files that mark the folder a backend is run from (its imports start there).
 _PROJECT_FILES = (
     "pyproject.toml",
@@ -88,6 +98,8 @@ class Found:
     app: str
     routes: tuple[RouteModule, ...]
     api_prefix: str | None = None  # when the default would sit under the app's root_path
+    # The app is the one `[tool.fastapi] entrypoint` names: the plan leaves `app` to it.
+    from_entrypoint: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,7 +147,7 @@ def plan_table(root: Path) -> InitResult:
         raise ConfigError(
             f"{config}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it to start again"
         )
-    found = discover(root)
+    found = discover(root, _fastapi_entrypoint(document))
     table = _table(found)
     if tool is None:
         tool = tomlkit.table(is_super_table=True)
@@ -210,6 +222,10 @@ def _table(found: Found) -> Table:
         ("app-package", found.app_package),
         ("app", found.app),
     ):
+        if name == "app" and found.from_entrypoint:
+            # The plan's `app` defaults to the entrypoint: one place to change it.
+            table.add(tomlkit.comment(f"app: {FASTAPI_ENTRYPOINT} ({found.app})"))
+            continue
         table.add(name, value)
         table[name].comment(KEYS_BY_NAME[name].meaning.replace("`", ""))
     if found.api_prefix is not None:
@@ -255,19 +271,30 @@ def _prefix_under_root_path(root_path: str | None) -> str | None:
     return None
 
 
-def discover(root: Path) -> Found:
+def discover(root: Path, entrypoint: str | None = None) -> Found:
     """Find the one FastAPI app under ``root``, and the route modules of its package.
+
+    With ``entrypoint`` (``[tool.fastapi] entrypoint``, FastAPI CLI's own setting), the app is
+    the one it names, wherever else apps are built; when it names none found, the app is
+    discovered as without it.
 
     Raises:
         ConfigError: none was found, or several.
     """
     regular, namespace = _candidate_packages(root)
-    offers = _offers(root, regular)
-    if not any(isinstance(offer, Found) for offer in offers.values()):
-        # Folders without `__init__.py` are packages too (PEP 420), but so are folders of demo
-        # scripts: they are only looked at when no regular package builds an app.
-        offers.update(_offers(root, namespace))
-    apps = [offer for offer in offers.values() if isinstance(offer, Found)]
+    offers = _offers(root, regular, entrypoint)
+    later: dict[tuple[str, str], Found | str] | None = None
+    if entrypoint is not None and not _named_by_entrypoint(offers):
+        later = _offers(root, namespace, entrypoint)
+    named = _named_by_entrypoint(offers) or _named_by_entrypoint(later or {})
+    if named:
+        apps = named
+    else:
+        if not any(isinstance(offer, Found) for offer in offers.values()):
+            # Folders without `__init__.py` are packages too (PEP 420), but so are folders of
+            # demo scripts: they are only looked at when no regular package builds an app.
+            offers.update(_offers(root, namespace) if later is None else later)
+        apps = _served(offer for offer in offers.values() if isinstance(offer, Found))
     if len(apps) == 1:
         return apps[0]
     if len(apps) > 1:
@@ -286,8 +313,61 @@ def discover(root: Path) -> Found:
     )
 
 
-def _offers(root: Path, candidates: list[tuple[str, str]]) -> dict[tuple[str, str], Found | str]:
-    """What each (backend folder, package) candidate holds: its app, or why there is none."""
+def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Found]:
+    return [
+        offer for offer in offers.values() if isinstance(offer, Found) and offer.from_entrypoint
+    ]
+
+
+def _served(apps: Iterable[Found]) -> list[Found]:
+    """The apps a server would be pointed at, of several found.
+
+    An app built (or re-exported) in a module named like those FastAPI CLI looks in (``main``,
+    ``app``, ``api``; ``server`` too) wins over apps in other modules: a script exporting the
+    OpenAPI document or a playground builds a throwaway app of its own.
+    """
+    found = list(apps)
+    entries = [
+        item for item in found if item.app.partition(":")[0].rpartition(".")[2] in _ENTRY_MODULES
+    ]
+    return entries if entries and len(found) > 1 else found
+
+
+def _fastapi_entrypoint(document: tomlkit.TOMLDocument) -> str | None:
+    """``[tool.fastapi] entrypoint`` when it is an import string, else None (generate says why)."""
+    tool = document.get("tool")
+    fastapi = tool.get("fastapi") if isinstance(tool, Table | OutOfOrderTableProxy) else None
+    value = fastapi.get("entrypoint") if isinstance(fastapi, Table) else None
+    if not isinstance(value, str):
+        return None
+    module, colon, attribute = str(value).partition(":")
+    names = [*module.split("."), attribute]
+    if not colon or not all(name.isidentifier() for name in names):
+        return None
+    return str(value)
+
+
+def _relative_entrypoint(entrypoint: str, backend: str) -> str:
+    """``entrypoint`` relative to ``backend``, as the plan reads it (``backend.app.main:app``).
+
+    FastAPI CLI imports it from the root; the plan from the backend folder. An entrypoint that
+    starts with the backend folder's dotted path is taken relative to it, otherwise it already
+    is (a src layout's package).
+    """
+    parts = [part for part in PurePosixPath(backend).parts if part != "."]
+    prefix = ".".join(parts)
+    if prefix and entrypoint.startswith(prefix + "."):
+        return entrypoint[len(prefix) + 1 :]
+    return entrypoint
+
+
+def _offers(
+    root: Path, candidates: list[tuple[str, str]], entrypoint: str | None = None
+) -> dict[tuple[str, str], Found | str]:
+    """What each (backend folder, package) candidate holds: its app, or why there is none.
+
+    A candidate the ``entrypoint`` points into offers the app it names, when that is one.
+    """
     offers: dict[tuple[str, str], Found | str] = {}
     for backend, package in candidates:
         key = (backend, package)
@@ -296,6 +376,17 @@ def _offers(root: Path, candidates: list[tuple[str, str]]) -> dict[tuple[str, st
         index = PackageIndex(BackendReader(root, backend).read)
         package_dir = root / backend / package
         label = (PurePosixPath(backend) / package).as_posix()
+        named = _entrypoint_in(entrypoint, backend, package, index)
+        if named is not None:
+            try:
+                app = find_app(
+                    named, FASTAPI_ENTRYPOINT, package, index, package_dir, label, CONFIG_FILENAME
+                )
+            except UserError:
+                pass  # not this candidate's app after all: discovered as without it
+            else:
+                offers[key] = _found(root, backend, package, app, index, from_entrypoint=True)
+                continue
         try:
             app = find_app(None, "app", package, index, package_dir, label, CONFIG_FILENAME)
         except SeveralApps as error:
@@ -309,23 +400,51 @@ def _offers(root: Path, candidates: list[tuple[str, str]]) -> dict[tuple[str, st
         except UserError as error:
             offers[key] = error.message
             continue
-        routes = []
-        for name in package_modules(package, package_dir):
-            module = index.module(name)
-            if module is None:
-                continue
-            handlers, _ = find_handlers(module, index)
-            if handlers:
-                relative = PurePosixPath(module.path).relative_to(label).as_posix()
-                routes.append(RouteModule(relative, len(handlers), _to_fix(module, index)))
-        offers[key] = Found(
-            backend,
-            package,
-            app.entry.import_string,
-            tuple(routes),
-            _prefix_under_root_path(literal_root_path(app.site)),
-        )
+        offers[key] = _found(root, backend, package, app, index)
     return offers
+
+
+def _entrypoint_in(
+    entrypoint: str | None, backend: str, package: str, index: PackageIndex
+) -> str | None:
+    """``entrypoint`` relative to ``backend`` when it names a module of ``package``, else None."""
+    if entrypoint is None:
+        return None
+    relative = _relative_entrypoint(entrypoint, backend)
+    module = relative.partition(":")[0]
+    if package != TOP_LEVEL and module != package and not module.startswith(package + "."):
+        return None
+    return relative if index.module(module) is not None else None
+
+
+def _found(
+    root: Path,
+    backend: str,
+    package: str,
+    app: FoundApp,
+    index: PackageIndex,
+    *,
+    from_entrypoint: bool = False,
+) -> Found:
+    """What init offers for an app found in ``package``: it, and the package's route modules."""
+    label = (PurePosixPath(backend) / package).as_posix()
+    routes = []
+    for name in package_modules(package, root / backend / package):
+        module = index.module(name)
+        if module is None:
+            continue
+        handlers, _ = find_handlers(module, index)
+        if handlers:
+            relative = PurePosixPath(module.path).relative_to(label).as_posix()
+            routes.append(RouteModule(relative, len(handlers), _to_fix(module, index)))
+    return Found(
+        backend,
+        package,
+        app.entry.import_string,
+        tuple(routes),
+        _prefix_under_root_path(literal_root_path(app.site)),
+        from_entrypoint,
+    )
 
 
 def _to_fix(module: ModuleModel, index: PackageIndex) -> int:
@@ -338,28 +457,32 @@ def _to_fix(module: ModuleModel, index: PackageIndex) -> int:
 def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(backend folder, top-level package) of every module that mentions FastAPI.
 
-    First those in regular packages (folders with ``__init__.py``), then those in folders
-    without one (namespace packages), for which the backend folder is the nearest one above
-    that holds a project file (``pyproject.toml``, ``setup.py``, ``requirements.txt``, ...), else
-    the root. A ``main.py``, ``app.py``, ``server.py`` or ``api.py`` directly in that folder, or
-    importing a module beside it by its top-level name, is the flat layout: that folder is the
-    backend folder and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
+    Folders git ignores (``.gitignore``), hidden ones, virtual environments and test folders
+    are passed over. First those in regular packages (folders with ``__init__.py``), then those
+    in folders without one (namespace packages), for which the backend folder is the nearest one
+    above that holds a project file (``pyproject.toml``, ``setup.py``, ``requirements.txt``,
+    ...), else the root. A ``main.py``, ``app.py``, ``server.py`` or ``api.py`` directly in that
+    folder, or importing a module beside it by its top-level name, is the flat layout: that
+    folder is the backend folder and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
     """
     regular: list[tuple[str, str]] = []
     namespace: list[tuple[str, str]] = []
+    ignore = GitIgnore(root)
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         depth = len(here.relative_to(root).parts)
+        ignore.read(here)
         dirs[:] = sorted(
             name
             for name in dirs
             if depth < _MAX_DEPTH
             and not name.startswith(".")
             and name not in _SKIPPED
-            and not (here / name / "pyvenv.cfg").exists()
+            and not is_environment(here / name)
+            and not ignore.ignored(here / name, folder=True)
         )
         for name in sorted(files):
-            if not name.endswith(".py"):
+            if not name.endswith(".py") or ignore.ignored(here / name, folder=False):
                 continue
             try:
                 data = read_bytes(here / name, name)

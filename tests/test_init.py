@@ -573,3 +573,204 @@ def test_an_app_under_a_root_path_answers_at_the_default_url_after_init(tmp_path
         [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
     )
     assert answer.stdout.split() == ["200"], answer.stderr
+
+
+def _round_trip(root: Path, module: str) -> str:
+    """Init, uncomment the suggestion for ``module``, generate, check, remove: the log call."""
+    assert (result := run("init", "--root", str(root))).exit_code == 0, result.stderr
+    planned = snapshot(root)
+    text = (root / "pyproject.toml").read_text()
+    assert f'# "{module}" = "ai_block_used"' in text
+    (root / "pyproject.toml").write_text(text.replace(f'# "{module}"', f'"{module}"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    (root / "pyproject.toml").write_text(text)
+    assert snapshot(root) == planned
+    return generated.stdout
+
+
+ENTRYPOINT_PROJECT = {
+    "src/shop/__init__.py": "",
+    "src/shop/main.py": MAIN,
+    "src/shop/routes/__init__.py": "",
+    "src/shop/routes/items.py": ITEMS,
+    # A library's examples build apps of their own, in packages as regular as the app's.
+    "examples/demo/__init__.py": "",
+    "examples/demo/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("entrypoint", "files", "backend"),
+    [
+        ("shop.main:app", ENTRYPOINT_PROJECT, "src"),
+        # FastAPI CLI imports from the folder of pyproject.toml: the backend's dotted path first.
+        (
+            "backend.app.main:app",
+            {
+                "backend/app/__init__.py": "",
+                "backend/app/main.py": MAIN.replace("shop.routes", "app.routes"),
+                "backend/app/routes/__init__.py": "",
+                "backend/app/routes/items.py": ITEMS,
+                "tools/gen/__init__.py": "",
+                "tools/gen/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            },
+            "backend",
+        ),
+    ],
+    ids=["src-layout", "dotted-backend"],
+)
+def test_init_takes_the_app_fastapi_cli_is_pointed_at(
+    tmp_path: Path, entrypoint: str, files: dict[str, str], backend: str
+) -> None:
+    """``[tool.fastapi] entrypoint`` names the app: other apps found do not make init refuse."""
+    root = tmp_path / "project"
+    pyproject = f'[project]\nname = "shop"\n\n[tool.fastapi]\nentrypoint = "{entrypoint}"\n'
+    _write(root, {"pyproject.toml": pyproject, **files})
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert f'backend = "{backend}"' in result.stdout
+    # The plan's app defaults to the entrypoint: init leaves it there, in one place.
+    assert "\napp = " not in result.stdout
+    assert "# app: [tool.fastapi] entrypoint" in result.stdout
+    _round_trip(root, "routes/items.py")
+
+
+def test_an_entrypoint_naming_no_app_found_leaves_discovery_as_it_was(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    pyproject = '[project]\nname = "shop"\n\n[tool.fastapi]\nentrypoint = "elsewhere.main:app"\n'
+    _write(root, {"pyproject.toml": pyproject, **ENTRYPOINT_PROJECT})
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert "several FastAPI apps found (demo.main:app in examples/, shop.main:app in src/)" in (
+        result.stderr
+    )
+
+
+THROWAWAY = """import json
+
+from fastapi import FastAPI
+
+app = FastAPI()
+print(json.dumps(app.openapi()))
+"""
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        {"scripts/export_openapi.py": THROWAWAY, "playground/try_it.py": THROWAWAY},
+        {"scripts/__init__.py": "", "scripts/export_openapi.py": THROWAWAY},
+    ],
+    ids=["namespace-folders", "regular-package"],
+)
+def test_an_app_in_an_entry_module_wins_over_throwaway_apps_in_scripts(
+    tmp_path: Path, others: dict[str, str]
+) -> None:
+    """A script that builds an app to export its OpenAPI is not what a server is pointed at."""
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": _flat_main("routers"),
+        "routers/__init__.py": "",
+        "routers/users.py": FLAT_USERS,
+    }
+    if "scripts/__init__.py" in others:
+        # With a regular package beside it, the app must be one too to be looked at first.
+        files = {
+            "requirements.txt": "fastapi\n",
+            "app/__init__.py": "",
+            "app/main.py": _flat_main("app.routers"),
+            "app/routers/__init__.py": "",
+            "app/routers/users.py": FLAT_USERS,
+        }
+    _write(root, {**files, **others})
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    expected = 'app = "app.main:app"' if "app/main.py" in files else 'app = "main:app"'
+    assert expected in result.stdout
+    _round_trip(root, "routers/users.py")
+
+
+@pytest.mark.parametrize(
+    ("gitignore", "ignored"),
+    [
+        ("sandbox/\n", True),
+        ("/sandbox\n", True),
+        ("# local only\n**/sand*/\n", True),
+        ("sandbox/\n!sandbox/\n", False),
+        ("backend/sandbox\n", False),  # anchored elsewhere: not this folder
+    ],
+)
+def test_init_passes_over_folders_git_ignores(
+    tmp_path: Path, gitignore: str, ignored: bool
+) -> None:
+    root = _shop(tmp_path / "shop")
+    (root / ".gitignore").write_text(gitignore)
+    _write(
+        root,
+        {
+            "sandbox/try_it/__init__.py": "",
+            "sandbox/try_it/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    if ignored:
+        assert result.exit_code == 0, result.stderr
+        assert 'app = "shop.main:app"' in result.stdout
+    else:
+        assert result.exit_code == 2
+        assert "try_it.main:app in sandbox/" in result.stderr
+
+
+def test_a_gitignore_in_a_subfolder_applies_below_it_only(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop")
+    (root / "src/.gitignore").write_text("/local/\n")
+    _write(
+        root,
+        {
+            "src/local/__init__.py": "",
+            "src/local/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:app"' in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_route_modules_in_a_symlinked_folder_are_suggested_and_instrumented(
+    tmp_path: Path,
+) -> None:
+    """A monorepo's shared routers, linked into the app package, are imported through the link."""
+    root = _shop(tmp_path / "shop")
+    shutil.rmtree(root / "src/shop/routes")
+    _write(root, {"shared/routes/__init__.py": "", "shared/routes/items.py": ITEMS})
+    (root / "src/shop/routes").symlink_to(root / "shared/routes", target_is_directory=True)
+    # A link back up the package is walked once, not forever.
+    (root / "src/shop/loop").mkdir()
+    (root / "src/shop/loop/up").symlink_to(root / "src/shop", target_is_directory=True)
+    output = _round_trip(root, "routes/items.py")
+    assert "log call in get_item" in output
+    assert (root / "src/shop/routes").is_symlink()
+
+
+@pytest.mark.parametrize("marker", ["pyvenv.cfg", "conda-meta/history"])
+def test_an_environment_in_the_tree_under_any_name_is_passed_over(
+    tmp_path: Path, marker: str
+) -> None:
+    """A venv or a conda environment (``conda-meta/``) holds others' apps, even examples."""
+    root = _shop(tmp_path / "shop")
+    _write(
+        root,
+        {
+            f"envs/dev/{marker}": "",
+            "envs/dev/share/examples/__init__.py": "",
+            "envs/dev/share/examples/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:app"' in result.stdout

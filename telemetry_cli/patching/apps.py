@@ -575,7 +575,17 @@ def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = T
     and files (which build apps of their own for testing).
     """
     names: list[str] = []
-    for folder, dirs, files in os.walk(package_dir):
+    real_package = os.path.realpath(package_dir)
+    walked: set[str] = set()
+    # Python imports through a symlinked folder (code shared between services of a monorepo):
+    # its modules are the package's too. One that leads back inside the package is left out
+    # (its real folder is listed), and so is any folder already walked (a link to a parent).
+    for folder, dirs, files in os.walk(package_dir, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in walked:
+            dirs[:] = []
+            continue
+        walked.add(real)
         dirs[:] = sorted(
             name
             for name in dirs
@@ -586,7 +596,8 @@ def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = T
             and name not in ("__pycache__", "node_modules", "site-packages")
             and not (skip_tests and name in _SKIPPED_DIRS)
             and not (Path(folder) == package_dir and name == "analytics")
-            and not (Path(folder, name) / "pyvenv.cfg").exists()
+            and not is_environment(Path(folder, name))
+            and not _links_inside(Path(folder, name), real_package)
         )
         relative = Path(folder).relative_to(package_dir).parts
         for name in sorted(files):
@@ -601,6 +612,19 @@ def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = T
             if parts or app_package:  # the backend folder's own __init__.py is no module of it
                 names.append(qualified(app_package, *parts))
     return names
+
+
+def is_environment(folder: Path) -> bool:
+    """Whether ``folder`` is a Python environment (venv/virtualenv, or conda): others' code."""
+    return (folder / "pyvenv.cfg").exists() or (folder / "conda-meta").is_dir()
+
+
+def _links_inside(folder: Path, real_package: str) -> bool:
+    """Whether ``folder`` is a symlink to a folder inside the package (listed by its own name)."""
+    if not folder.is_symlink():
+        return False
+    real = os.path.realpath(folder)
+    return real == real_package or real.startswith(real_package + os.sep)
 
 
 def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[ModuleModel]:

@@ -1,0 +1,67 @@
+"""The ``.gitignore`` rules init reads to pass over folders that are not the user's code."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from telemetry_cli.ignore import GitIgnore, parse_rule
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "folder", "ignored"),
+    [
+        ("venv/", "venv", True, True),
+        ("venv/", "venv", False, False),  # folders only
+        ("venv/", "a/b/venv", True, True),  # at any depth without a slash in the middle
+        ("/venv", "a/venv", True, False),  # anchored
+        ("/venv", "venv", True, True),
+        ("a/venv", "a/venv", True, True),
+        ("a/venv", "b/a/venv", True, False),  # a slash in the middle anchors too
+        ("*.py", "x/gen.py", False, True),
+        ("gen_*.py", "gen_client.py", False, True),
+        ("gen_?.py", "gen_ab.py", False, False),
+        ("**/build", "x/y/build", True, True),
+        ("docs/**", "docs/a/b", True, True),
+        ("a/**/b", "a/x/y/b", True, True),
+        ("a/**/b", "a/b", True, True),
+        ("[Ee]nv", "Env", True, True),
+        ("[!E]nv", "Env", True, False),
+        ("\\#notes", "#notes", False, True),
+        ("*", "a/b", True, True),
+        ("x*", "a/xb", True, True),
+        ("x*", "xa/b", True, False),  # the name only, not a parent's
+    ],
+)
+def test_a_pattern_matches_as_git_matches_it(
+    tmp_path: Path, pattern: str, path: str, folder: bool, ignored: bool
+) -> None:
+    (tmp_path / ".gitignore").write_text(pattern + "\n")
+    rules = GitIgnore(tmp_path)
+    rules.read(tmp_path)
+    assert rules.ignored(tmp_path / path, folder=folder) is ignored
+
+
+@pytest.mark.parametrize("line", ["", "   ", "# a comment", "/", "!"])
+def test_blank_lines_and_comments_are_no_rules(line: str) -> None:
+    assert parse_rule(PurePosixPath(), line) is None
+
+
+def test_the_last_matching_rule_wins_and_crlf_files_read_alike(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_bytes(b"build*\r\n!build_tools\r\n")
+    rules = GitIgnore(tmp_path)
+    rules.read(tmp_path)
+    assert rules.ignored(tmp_path / "build_out", folder=True)
+    assert not rules.ignored(tmp_path / "build_tools", folder=True)
+
+
+def test_a_nested_file_applies_to_its_folder_only(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub/.gitignore").write_text("/local\n")
+    rules = GitIgnore(tmp_path)
+    rules.read(tmp_path)  # no .gitignore: nothing
+    rules.read(tmp_path / "sub")
+    assert rules.ignored(tmp_path / "sub/local", folder=True)
+    assert not rules.ignored(tmp_path / "local", folder=True)
+    assert not rules.ignored(tmp_path / "other/local", folder=True)
