@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 
-from telemetry_cli.ignore import GitIgnore, parse_rule
+from telemetry_cli.ignore import GitIgnore
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ from telemetry_cli.ignore import GitIgnore, parse_rule
         ("\\#notes", "#notes", False, True),
         ("*", "a/b", True, True),
         ("x*", "a/xb", True, True),
-        ("x*", "xa/b", True, False),  # the name only, not a parent's
+        ("x*", "xa/b", True, True),  # inside an ignored folder
     ],
 )
 def test_a_pattern_matches_as_git_matches_it(
@@ -43,9 +43,12 @@ def test_a_pattern_matches_as_git_matches_it(
     assert rules.ignored(tmp_path / path, folder=folder) is ignored
 
 
-@pytest.mark.parametrize("line", ["", "   ", "# a comment", "/", "!"])
-def test_blank_lines_and_comments_are_no_rules(line: str) -> None:
-    assert parse_rule(PurePosixPath(), line) is None
+def test_blank_lines_and_comments_ignore_nothing(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("\n   \n# a comment\n")
+    rules = GitIgnore(tmp_path)
+    rules.read(tmp_path)
+    assert not rules.ignored(tmp_path / "a comment", folder=True)
+    assert not rules.ignored(tmp_path / "x.py", folder=False)
 
 
 def test_the_last_matching_rule_wins_and_crlf_files_read_alike(tmp_path: Path) -> None:
