@@ -186,6 +186,13 @@ def _import_failure(plan: Plan, name: str, error: BaseException) -> str:
     missing = error.name if isinstance(error, ImportError) else None
     # The app's own top-level package (in the flat layout, the generated one is the app's).
     package = plan.analytics_package.split(".")[0]
+    if missing and (missing == "opentelemetry" or missing.startswith("opentelemetry.")):
+        # The OpenTelemetry sink's one added dependency (its message says the same).
+        return (
+            f"cannot import {name} from {plan.backend}/: no module named {missing!r}; the "
+            'OpenTelemetry sink (sink = "opentelemetry") needs opentelemetry-api 1.45 or newer: '
+            "pip install 'opentelemetry-api>=1.45'"
+        )
     if missing and missing != package and not missing.startswith(f"{package}."):
         # A third-party module the backend needs is not installed in this environment.
         return (

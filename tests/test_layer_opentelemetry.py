@@ -7,11 +7,14 @@ happens without any SDK is checked in a fresh interpreter, where none was ever s
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,11 +23,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
+from opentelemetry._logs import Logger as APILogger
+from opentelemetry._logs import LoggerProvider as APILoggerProvider
 from opentelemetry._logs import SeverityNumber, get_logger_provider, set_logger_provider
 from opentelemetry._logs import _internal as logs_api_internals
 from opentelemetry.sdk._logs import (
     LoggerProvider,
     LogRecordDroppedAttributesWarning,
+    LogRecordLimits,
     ReadableLogRecord,
 )
 from opentelemetry.sdk._logs.export import (
@@ -192,6 +198,19 @@ def test_nested_values_stay_maps_and_arrays(
     }
 
 
+def test_empty_keys_are_dropped_by_the_sdk_and_the_rest_is_kept(
+    layer: Layer, exported: InMemoryLogRecordExporter, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As documented: "" is no valid attribute key (nor map key, to the SDK).
+    payload = {"": 1, "nested": {"": 2, "kept": 3}, "other": [{"": 4}], "last": 5}
+    with pytest.warns(LogRecordDroppedAttributesWarning):
+        layer.event_logger.event_logger.log("ai_block_used", payload)
+    attributes = attributes_of(only_record(exported))
+    del attributes["log.record.uid"]
+    assert attributes == {"nested": {"kept": 3}, "other": ({},), "last": 5}
+    assert "invalid attribute key" in caplog.text
+
+
 def test_a_payload_key_cannot_replace_the_event_id(
     layer: Layer, exported: InMemoryLogRecordExporter
 ) -> None:
@@ -295,18 +314,68 @@ def test_queue_sink_composes(layer: Layer, exported: InMemoryLogRecordExporter) 
     queued = module.QueueSink(module.OpenTelemetrySink(), maxsize=2000)
     logger = module.EventLogger(queued, enabled=True)
     tracer = TracerProvider().get_tracer("test")
-    with tracer.start_as_current_span("request"):
+    with tracer.start_as_current_span("request") as span:
         for number in range(500):
             logger.log("chapter_visit", {"number": number, "password": "hunter2"})
+    logger.log("chapter_visit", {"number": 500})  # outside the span
     logger.flush()
     found = records(exported)
-    assert [attributes_of(record)["number"] for record in found] == list(range(500))
-    assert {attributes_of(record)["password"] for record in found} == {"[redacted]"}
-    # Emitted from the queue's thread, the records lose the request's span: the reason the
-    # default sink is not queued (the SDK's batch processor already queues).
-    assert {record.log_record.trace_id for record in found} == {0}
+    assert [attributes_of(record)["number"] for record in found] == list(range(501))
+    assert {attributes_of(record)["password"] for record in found[:500]} == {"[redacted]"}
+    # Emitted from the queue's thread, in the context each event was logged in: the records
+    # keep the span that was active then (the OpenTelemetry record's context is the event's).
+    context = span.get_span_context()
+    assert {(r.log_record.trace_id, r.log_record.span_id) for r in found[:500]} == {
+        (context.trace_id, context.span_id)
+    }
+    assert found[500].log_record.trace_id == 0
     health = logger.health()
     assert (health.sink, health.dropped, health.failed) == ("QueueSink(OpenTelemetrySink)", 0, 0)
+    queued.close()
+
+
+def test_queued_records_keep_each_callers_span_under_threads_and_asyncio(
+    layer: Layer, exported: InMemoryLogRecordExporter
+) -> None:
+    module = layer.event_logger
+    queued = module.QueueSink(module.OpenTelemetrySink(), maxsize=5000)
+    logger = module.EventLogger(queued, enabled=True)
+    tracer = TracerProvider().get_tracer("test")
+    spans: dict[str, tuple[int, int]] = {}
+
+    def in_span(name: str) -> None:
+        with tracer.start_as_current_span(name) as span:
+            context = span.get_span_context()
+            spans[name] = (context.trace_id, context.span_id)
+            for number in range(200):
+                logger.log("ai_block_used", {"caller": name, "number": number})
+
+    async def task(name: str) -> None:
+        with tracer.start_as_current_span(name) as span:
+            context = span.get_span_context()
+            spans[name] = (context.trace_id, context.span_id)
+            for number in range(200):
+                logger.log("ai_block_used", {"caller": name, "number": number})
+                if number % 20 == 0:
+                    await asyncio.sleep(0)  # interleave the tasks
+
+    async def tasks() -> None:
+        await asyncio.gather(*(task(f"task-{index}") for index in range(3)))
+
+    threads = [threading.Thread(target=in_span, args=(f"thread-{n}",)) for n in range(3)]
+    threads.append(threading.Thread(target=asyncio.run, args=(tasks(),)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    logger.flush()
+    found = records(exported)
+    assert len(found) == 1200
+    assert len({attributes_of(record)["log.record.uid"] for record in found}) == 1200
+    for name, ids in spans.items():
+        mine = [record for record in found if attributes_of(record)["caller"] == name]
+        assert [attributes_of(record)["number"] for record in mine] == list(range(200))
+        assert {(r.log_record.trace_id, r.log_record.span_id) for r in mine} == {ids}
     queued.close()
 
 
@@ -326,15 +395,115 @@ def test_flush_exports_what_the_batch_processor_holds(
     assert len(batched.get_finished_logs()) == 20
 
 
-def test_a_flush_that_times_out_is_a_sink_error(
+def test_a_flush_the_provider_reports_failed_is_a_sink_error(
     layer: Layer, provider: LoggerProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # What the SDK's batch processor answers once shut down: at once, so not a timeout.
     monkeypatch.setattr(provider, "force_flush", lambda timeout_millis=30_000: False)
     module = layer.event_logger
-    with pytest.raises(module.SinkError, match="OpenTelemetrySink failed with TimeoutError"):
+    with pytest.raises(module.SinkError, match="OpenTelemetrySink failed with RuntimeError"):
         module.event_logger.flush()
-    with pytest.raises(TimeoutError, match="did not flush in 5 s"):
+    with pytest.raises(RuntimeError, match=r"did not flush \(it returned False after 0\.0 s"):
         module.OpenTelemetrySink().close()
+    # A provider whose force_flush returns nothing says nothing about failure.
+    monkeypatch.setattr(provider, "force_flush", lambda timeout_millis=30_000: None)
+    module.event_logger.flush()
+
+
+def test_a_flush_that_hangs_times_out_and_runs_once_in_the_background(
+    layer: Layer, provider: LoggerProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The SDK's batch processor ignores the timeout it is given: its force_flush exports on the
+    # caller's thread and waits for an export in progress, forever if the exporter hangs.
+    release = threading.Event()
+    calls: list[int] = []
+
+    def stuck(timeout_millis: int = 30_000) -> bool:
+        calls.append(timeout_millis)
+        release.wait(30)
+        return True
+
+    monkeypatch.setattr(provider, "force_flush", stuck)
+    sink_module = sys.modules["app.analytics.opentelemetry_sink"]
+    monkeypatch.setattr(sink_module, "FLUSH_TIMEOUT_SECONDS", 0.2)
+    module = layer.event_logger
+    sink = module.OpenTelemetrySink()
+    try:
+        for _ in range(3):
+            started = time.monotonic()
+            with pytest.raises(TimeoutError, match=r"did not flush in 0\.2 s"):
+                sink.flush()
+            assert time.monotonic() - started < 2
+        # One stuck flush at a time: the later ones waited for it instead of adding threads.
+        assert len(calls) == 1 and 0 < calls[0] <= 200
+        with pytest.raises(module.SinkError, match="OpenTelemetrySink failed with TimeoutError"):
+            module.EventLogger(sink, enabled=True).flush()
+    finally:
+        release.set()
+    sink.flush()  # the stuck one finished: flushing works again
+    assert len(calls) == 2
+
+
+def test_a_flush_that_raises_is_a_sink_error(
+    layer: Layer, provider: LoggerProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(timeout_millis: int = 30_000) -> bool:
+        raise OSError("exporter detail")
+
+    monkeypatch.setattr(provider, "force_flush", broken)
+    module = layer.event_logger
+    with pytest.raises(module.SinkError, match="OpenTelemetrySink failed with OSError"):
+        module.EventLogger(module.OpenTelemetrySink(), enabled=True).flush()
+
+
+def test_the_event_id_is_kept_under_a_low_attribute_limit_with_a_spoofed_key(
+    layer: Layer,
+) -> None:
+    # A payload key named like the event id must not keep the id in its (first) place, where
+    # an attribute count limit drops it first.
+    limited = LoggerProvider(
+        log_record_limits=LogRecordLimits(max_log_record_attributes=3), shutdown_on_exit=False
+    )
+    exporter = InMemoryLogRecordExporter()
+    limited.add_log_record_processor(SimpleLogRecordProcessor(exporter))
+    sink = layer.event_logger.OpenTelemetrySink()
+    sink.logger = limited.get_logger("app.analytics")
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    with pytest.warns(LogRecordDroppedAttributesWarning):
+        event = logger.record(
+            "ai_block_used", {"log.record.uid": "spoofed", "a": 1, "b": 2, "c": 3}
+        )
+    [record] = exporter.get_finished_logs()
+    assert attributes_of(record) == {"b": 2, "c": 3, "log.record.uid": event.event_id}
+    limited.shutdown()
+
+
+def test_health_survives_a_provider_that_fails_to_answer(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class BrokenLogger(APILogger):
+        def emit(self, *args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("emit broke")
+
+        def enabled(self, **kwargs: Any) -> bool:
+            raise RuntimeError("enabled broke")
+
+    class BrokenProvider(APILoggerProvider):
+        def get_logger(self, name: str, *args: Any, **kwargs: Any) -> APILogger:
+            return BrokenLogger(name)
+
+    monkeypatch.setattr(logs_api_internals, "_LOGGER_PROVIDER", BrokenProvider())
+    module = layer.event_logger
+    logger = module.EventLogger(module.OpenTelemetrySink(), enabled=True)
+    logger.log("ai_block_used", {})
+    with TestClient(layer.app(logger)) as client:
+        health = client.get(f"{layer.prefix}/health")
+        posted = client.post(f"{layer.prefix}/log", json={"event_type": "ai_block_used"})
+    assert health.status_code == 200
+    assert health.json()["opentelemetry_sdk_configured"] is False
+    assert health.json()["status"] == "degraded"  # log() counted the failure
+    assert posted.status_code == 503
+    assert "broke" not in posted.text
 
 
 # --- an instrumented route and the error hook, generated by the CLI ---------------------------
@@ -521,3 +690,170 @@ def test_the_widest_payload_is_one_attribute_over_the_sdk_default(
     assert "key_000" not in attributes
     assert attributes["key_127"] == 127
     assert attributes["log.record.uid"] == event.event_id
+
+
+# --- in a process of its own: exit, a hanging exporter, no API --------------------------------
+
+
+def _run_in_a_fresh_process(
+    tmp_path: Path, script: str, *, extra_path: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    plan = make_plan(tmp_path, sink="opentelemetry")
+    render_tree(tmp_path, plan)
+    env = None
+    if extra_path is not None:
+        env = {**os.environ, "PYTHONPATH": str(extra_path)}
+    return subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / plan.backend)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=env,
+    )
+
+
+EXIT_SCRIPT = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from app.analytics.event_logger import QueueSink, event_logger
+from app.analytics.opentelemetry_sink import OpenTelemetrySink
+from opentelemetry._logs import set_logger_provider
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import (
+    LogRecordExporter, LogRecordExportResult, SimpleLogRecordProcessor,
+)
+
+class SlowExporter(LogRecordExporter):
+    exported = 0
+
+    def export(self, batch):
+        time.sleep(0.005)
+        SlowExporter.exported += len(batch)
+        return LogRecordExportResult.SUCCESS
+
+    def shutdown(self):
+        print(f"exported {SlowExporter.exported} before shutdown", flush=True)
+
+    def force_flush(self, timeout_millis=30000):
+        return True
+
+# As an application does it: after the layer was imported, shut down at exit by the SDK.
+provider = LoggerProvider()
+provider.add_log_record_processor(SimpleLogRecordProcessor(SlowExporter()))
+set_logger_provider(provider)
+event_logger.use_sink(QueueSink(OpenTelemetrySink()))
+for number in range(100):
+    event_logger.log("ai_block_used", {"number": number})
+assert event_logger.health().queue_depth > 0
+"""
+
+
+def test_events_still_queued_at_exit_reach_the_sdk_before_it_shuts_down(
+    tmp_path: Path,
+) -> None:
+    # The SDK provider registers its shutdown at exit after the layer was imported, so it ran
+    # first: the queue then handed its events to a shut-down provider, which dropped them.
+    result = _run_in_a_fresh_process(tmp_path, EXIT_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "exported 100 before shutdown\n"
+    assert "lost" not in result.stderr and "shutdown" not in result.stderr.lower()
+
+
+HANGING_EXPORTER_SCRIPT = """
+import logging, sys, threading, time
+logging.basicConfig()
+sys.path.insert(0, sys.argv[1])
+import app.analytics.opentelemetry_sink as sink_module
+sink_module.FLUSH_TIMEOUT_SECONDS = 0.5
+from app.analytics.event_logger import event_logger
+from app.analytics.telemetry_router import router
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from opentelemetry._logs import set_logger_provider
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import (
+    BatchLogRecordProcessor, LogRecordExporter, LogRecordExportResult,
+)
+
+class HangingExporter(LogRecordExporter):
+    def export(self, batch):
+        threading.Event().wait()  # a collector that never answers
+        return LogRecordExportResult.SUCCESS
+
+    def shutdown(self):
+        pass
+
+    def force_flush(self, timeout_millis=30000):
+        return True
+
+provider = LoggerProvider(shutdown_on_exit=False)
+provider.add_log_record_processor(BatchLogRecordProcessor(HangingExporter()))
+set_logger_provider(provider)
+app = FastAPI()
+app.include_router(router)
+started = time.monotonic()
+with TestClient(app) as client:  # its exit runs the router's lifespan, which flushes
+    posted = client.post("/api/telemetry/log", json={"event_type": "ai_block_used"})
+    assert posted.status_code == 202, posted.text
+try:
+    event_logger.flush()
+except Exception as exc:
+    print(type(exc).__name__, exc)
+print(f"took {time.monotonic() - started:.1f}")
+"""
+
+
+def test_a_hanging_exporter_does_not_hang_flush_or_shutdown(tmp_path: Path) -> None:
+    result = _run_in_a_fresh_process(tmp_path, HANGING_EXPORTER_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    failure, took = result.stdout.splitlines()
+    assert failure == "SinkError OpenTelemetrySink failed with TimeoutError"
+    assert float(took.removeprefix("took ")) < 10
+    assert "Analytics events may be lost at shutdown" in result.stderr
+
+
+NO_API_SITE = """
+import importlib.abc, sys
+
+class NoOpenTelemetry(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "opentelemetry" or name.startswith("opentelemetry."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, NoOpenTelemetry())
+"""
+
+
+def test_without_the_api_the_import_fails_naming_the_fix(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(NO_API_SITE, encoding="utf-8")
+    script = "import sys; sys.path.insert(0, sys.argv[1]); import app.analytics.event_logger"
+    result = _run_in_a_fresh_process(tmp_path / "layer", script, extra_path=site)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == (
+        "ModuleNotFoundError: No module named 'opentelemetry': the OpenTelemetry sink "
+        '(sink = "opentelemetry" in the plan) needs opentelemetry-api 1.45 or newer: '
+        "pip install 'opentelemetry-api>=1.45'"
+    )
+    # The CLI, in-process, says the same in one line.
+    root = make_project(tmp_path / "project", 'sink = "opentelemetry"')
+    assert run("generate", "--root", str(root)).exit_code == 0
+    for command in ("health", "emit"):
+        arguments = ["ai_block_used"] if command == "emit" else []
+        shown = subprocess.run(
+            [sys.executable, "-m", "telemetry_cli", command, *arguments, "--root", str(root)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(site)},
+        )
+        assert "Traceback" not in shown.stderr
+        assert (
+            "cannot import app.analytics.event_logger from backend/: no module named "
+            "'opentelemetry'; the OpenTelemetry sink (sink = \"opentelemetry\") needs "
+            "opentelemetry-api 1.45 or newer: pip install 'opentelemetry-api>=1.45'"
+        ) in shown.stdout + shown.stderr

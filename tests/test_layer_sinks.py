@@ -9,6 +9,7 @@ Slow sinks are simulated with events the test controls, not with timing, whereve
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import http.client
 import json
@@ -380,6 +381,48 @@ def test_queue_sink_delivers_everything_from_many_threads_in_order(module: Any) 
         assert mine == list(range(2000))
     logger.close()
     assert inner.closed
+
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="none")
+
+
+class ContextSink(RecordingSink):
+    """Records, with each event, the request id of the context it is delivered in."""
+
+    def emit(self, event: Any) -> None:
+        self.events.append((event.payload["i"], event.payload["w"], REQUEST_ID.get()))
+
+
+def test_queue_sink_delivers_each_event_in_the_context_it_was_logged_in(module: Any) -> None:
+    inner = ContextSink()
+    queued = module.QueueSink(inner, maxsize=10_000)
+    logger = module.EventLogger(queued, enabled=True)
+
+    def work(worker: int) -> None:
+        for index in range(300):
+            REQUEST_ID.set(f"thread-{worker}-{index // 100}")  # a new request every 100 events
+            logger.log("ai_block_used", {"w": f"thread-{worker}", "i": index})
+
+    async def request(name: str) -> None:
+        REQUEST_ID.set(name)  # each task runs in a copy of the context
+        for index in range(100):
+            logger.log("ai_block_used", {"w": name, "i": index})
+            await asyncio.sleep(0)
+
+    async def requests() -> None:
+        await asyncio.gather(*(request(f"task-{n}") for n in range(3)))
+
+    run_threads(4, work)
+    asyncio.run(requests())
+    logger.flush()
+    assert len(inner.events) == 4 * 300 + 3 * 100
+    for index, worker, request_id in inner.events:
+        if worker.startswith("thread-"):
+            assert request_id == f"{worker}-{index // 100}"
+        else:
+            assert request_id == worker
+    assert REQUEST_ID.get() == "none"  # the consumer thread's context did not leak back
+    logger.close()
 
 
 def test_failing_backend_behind_queue_is_counted_and_the_thread_goes_on(

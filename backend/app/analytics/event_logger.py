@@ -40,6 +40,7 @@ This module imports nothing from FastAPI so that scripts and workers can log eve
 
 import atexit
 import contextlib
+import contextvars
 import inspect
 import json
 import logging
@@ -393,6 +394,10 @@ class QueueStats:
     last_failure: float
 
 
+# A queued event and the context (contextvars) it was logged in.
+_Queued = tuple[AnalyticsEvent, contextvars.Context]
+
+
 class _Request:
     """A flush or close handed to the consumer thread, so that it runs after the queued events."""
 
@@ -421,8 +426,12 @@ class QueueSink:
       wait at most ``timeout`` seconds and then raise ``TimeoutError``.
     * Shutdown: the telemetry router's lifespan (``telemetry_lifespan``) flushes the process-wide
       logger's sink when the app stops, and every ``QueueSink`` still open is closed at
-      interpreter exit (``atexit``). After ``os.fork()`` the child starts its own thread and
-      queue; events still queued in the parent are the parent's to deliver.
+      interpreter exit (``atexit``), before the exit handlers registered until its thread started
+      (an OpenTelemetry SDK provider's shutdown, for one). After ``os.fork()`` the child starts
+      its own thread and queue; events still queued in the parent are the parent's to deliver.
+    * Each event is handed over in the context (``contextvars``) it was logged in, as
+      ``asyncio.to_thread`` runs a function: the wrapped sink sees the caller's active span (an
+      OpenTelemetry record keeps its trace and span ids) and any other context variable.
     * The wrapped sink is only ever called from the consumer thread (its ``is_enabled``, if any,
       from the callers' threads), so it need not be thread-safe.
     """
@@ -447,7 +456,7 @@ class QueueSink:
         self.sink = sink
         self.maxsize = maxsize
         self.timeout = float(timeout)
-        self._queue: queue.Queue[AnalyticsEvent | _Request] = queue.Queue(maxsize)
+        self._queue: queue.Queue[_Queued | _Request] = queue.Queue(maxsize)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -473,7 +482,8 @@ class QueueSink:
         if self._thread is None:
             self._start()
         try:
-            self._queue.put_nowait(event)
+            # With the caller's context (contextvars), in which the consumer thread delivers it.
+            self._queue.put_nowait((event, contextvars.copy_context()))
         except queue.Full:
             self._drop("full")
             raise QueueFullError(f"queue full ({self.maxsize} events); event dropped") from None
@@ -529,6 +539,11 @@ class QueueSink:
                     target=self._consume, name="telemetry-queue-sink", daemon=True
                 )
                 self._thread.start()
+                # Exit handlers run last registered first: from now on ours runs before those
+                # of what the wrapped sink uses, set up since the import (an OpenTelemetry SDK
+                # provider shuts down at exit), so the queued events still reach it.
+                atexit.unregister(_close_queue_sinks)
+                atexit.register(_close_queue_sinks)
 
     def _drop(self, reason: str) -> None:
         self._drops.add(
@@ -564,8 +579,9 @@ class QueueSink:
         while True:
             item = events.get()
             try:
-                if isinstance(item, AnalyticsEvent):
-                    self._deliver(sink, item)
+                if isinstance(item, tuple):
+                    event, context = item
+                    context.run(self._deliver, sink, event)
                     continue
                 try:
                     getattr(sink, item.action)()
