@@ -12,7 +12,7 @@ import builtins
 import keyword
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from telemetry_cli.errors import ConfigError
@@ -31,6 +31,9 @@ _MAX_DESCRIPTION = 500
 _MAX_ENUM = 100
 # Integers JSON carries exactly (RFC 7493): larger bounds would be rounded in the OpenAPI.
 _MAX_EXACT_INTEGER = 2**53 - 1
+# Names the tracking methods' annotations read in the EventTracker class body (the builtins
+# are refused already): an event's method of that name would hide them.
+_TRACKER_READS = frozenset({"datetime"})
 _EVENT_KEYS = frozenset({"description", "properties", "additional-properties"})
 _PROPERTY_KEYS = {
     "string": {"enum", "max-length", "min-length"},
@@ -43,6 +46,76 @@ _PROPERTY_KEYS = {
 _COMMON_KEYS = {"type", "required", "description"}
 
 Fail = Callable[[str, str], ConfigError]
+
+# The free-form events' alternative of the log request (when some event types are declared).
+FREE_FORM_REQUEST = "FreeFormEventRequest"
+# Names the generated analytics_models.py and event_logger.py bind at module level (their own
+# definitions and imports; the logger imports the enum aliases): no generated class may take one.
+# tests/test_catalog.py checks this against the rendered modules.
+RESERVED_NAMES = frozenset(
+    {
+        "ALLOWED_EVENT_TYPES",
+        "AfterValidator",
+        "AnalyticsEvent",
+        "Annotated",
+        "Any",
+        "AsyncIterator",
+        "BaseModel",
+        "BeforeValidator",
+        "Boolean",
+        "Callable",
+        "ConfigDict",
+        "DateTimeString",
+        "Decimal",
+        "Enum",
+        "ErrorDetail",
+        "EventLogger",
+        "EventSink",
+        "EventTracker",
+        "EventType",
+        "EventValidationError",
+        "Field",
+        "Final",
+        "FreeFormEventType",
+        "FreeFormPayload",
+        "HEALTH_WINDOW_SECONDS",
+        "HealthStatus",
+        "Integer",
+        "LOGGER_NAME",
+        "Literal",
+        "LogEventAccepted",
+        "LogEventEnvelope",
+        "LogEventRequest",
+        "LoggingSink",
+        "MAX_PAYLOAD_BYTES",
+        "MAX_PAYLOAD_DEPTH",
+        "MAX_PAYLOAD_KEYS",
+        "Mapping",
+        "Number",
+        "OpenTelemetrySink",
+        "PAYLOAD_MODELS",
+        "PayloadProblem",
+        "Protocol",
+        "PurePath",
+        "QueueFullError",
+        "QueueSink",
+        "QueueStats",
+        "REDACTED",
+        "SENSITIVE_KEYS",
+        "SinkError",
+        "StandardContext",
+        "Strict",
+        "TIMESTAMP_PATTERN",
+        "TelemetryError",
+        "UUID",
+        "ValidationError",
+        "ValidationErrorDetail",
+        "ValidationProblem",
+        "WARNING_INTERVAL_SECONDS",
+        "WithJsonSchema",
+        FREE_FORM_REQUEST,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +184,12 @@ def parse_events(value: object, fail: Fail) -> tuple[EventSpec, ...]:
         if keyword.iskeyword(name) or name in dir(builtins):
             # It names the event's tracking method, event_logger.track.<name>(...).
             raise fail(where, f"{name!r} is a Python keyword or builtin name; rename the event")
+        if name in _TRACKER_READS:
+            # A method of that name would hide the type the other methods' parameters read.
+            raise fail(
+                where,
+                f"{name!r} names a type of the tracking methods' parameters; rename the event",
+            )
         for key in table:
             if key not in _EVENT_KEYS:
                 raise fail(
@@ -142,6 +221,7 @@ def parse_events(value: object, fail: Fail) -> tuple[EventSpec, ...]:
                 "additional-properties; rename it",
             )
         events.append(EventSpec(name, description, specs, additional))
+    check_class_names(events, fail)
     return tuple(events)
 
 
@@ -221,19 +301,34 @@ def _count(value: object, where: str, fail: Fail) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise fail(where, f"expected a whole number of at least 0, got {value!r}")
+    if value > _MAX_EXACT_INTEGER:
+        # pydantic takes a count of at most 64 bits, JSON carries one exactly up to 2^53 - 1.
+        raise fail(where, f"must be at most {_MAX_EXACT_INTEGER} (2^53 - 1), got {value!r}")
     return value
 
 
 def _bound(value: object, where: str, kind: str, fail: Fail) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise fail(where, f"expected a finite number, got {value!r}")
     if kind == "integer" and not float(value).is_integer():
         raise fail(where, f"an integer property needs a whole number, got {value!r}")
     if kind == "integer" and abs(value) > _MAX_EXACT_INTEGER:
         raise fail(where, f"must be within ±{_MAX_EXACT_INTEGER} (2^53 - 1), got {value!r}")
+    if isinstance(value, int) and float(value) != value:
+        # A number property validates floats: pydantic compares with the nearest float, the
+        # contract and JSON Schema with the integer as written; they must be the same number.
+        raise fail(where, f"is not exactly a float; write it as {float(value)!r}")
     return value
+
+
+def _finite(value: float) -> bool:
+    """Whether ``value`` is a finite number that a float can hold (an integer may not fit)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond the largest float
+        return False
 
 
 def _description(value: object, where: str, fail: Fail) -> str:
@@ -242,3 +337,45 @@ def _description(value: object, where: str, fail: Fail) -> str:
     if any(not character.isprintable() for character in value):
         raise fail(where, "must be one line of printable text")
     return value
+
+
+def camel(name: str) -> str:
+    """``ai_block_used`` -> ``AiBlockUsed``; a part starting with a digit keeps its underscore.
+
+    Keeping it makes the mapping one-to-one: ``a_1b`` -> ``A_1b`` and ``a1b`` -> ``A1b``.
+    """
+    head, *rest = name.split("_")
+    text = head[:1].upper() + head[1:]
+    for part in rest:
+        text += "_" + part if part[:1].isdigit() else part[:1].upper() + part[1:]
+    return text
+
+
+def check_class_names(specs: Iterable[EventSpec], fail: Fail) -> None:
+    """Refuse two generated class names that would be the same, or one of the modules' own.
+
+    Each event has a payload model (``<Event>Payload``), a log request (``<Event>LogRequest``)
+    and a ``Literal`` alias per enum (``<Event><Property>``).
+
+    Raises:
+        ConfigError: from ``fail(key, problem)``, naming both owners of the name.
+    """
+    owners: dict[str, str] = dict.fromkeys(RESERVED_NAMES, "a name of the generated modules")
+    for spec in specs:
+        prefix = camel(spec.name)
+        names = [
+            (prefix + "Payload", f"the payload model of {spec.name}"),
+            (prefix + "LogRequest", f"the log request of {spec.name}"),
+        ]
+        for item in spec.properties:
+            value = item.value.items if item.value.type == "array" else item.value
+            if value is not None and value.enum:
+                names.append((prefix + camel(item.name), f"the enum of {spec.name}.{item.name}"))
+        for name, what in names:
+            if name in owners:
+                raise fail(
+                    f"events.{spec.name}",
+                    f"{what} would be the class {name}, which is already {owners[name]}; "
+                    "rename the event or the property",
+                )
+            owners[name] = what

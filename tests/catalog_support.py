@@ -140,3 +140,34 @@ def _line_lengths_catalog() -> str:
 # Field lines of every length near the line limit, and a union of log requests too long for a line:
 # the generated code's own layout must be the one ruff format writes.
 LINE_LENGTHS_CATALOG = _line_lengths_catalog()
+
+# Names and numbers at the edges: event types and property names YAML 1.1 reads as booleans or
+# null when bare (yes, on, null, no, off, y; one free-form type only: schemathesis pins a
+# discriminator mapping's schema to the last of its several names, so its negative cases count
+# the others as invalid), an enum alias ruff's isort counts as a constant
+# (``AB``) and one whose case-insensitive order differs from the plain one (``EvOne`` after
+# ``EventType``), bounds of -0.0, the smallest float, equal bounds, no items at all and the
+# largest count JSON carries exactly.
+EDGE_CATALOG = """
+event-types = ["off", "error_event"]
+instrument = {}
+
+[events.error_event]
+properties.exception = { type = "string", min-length = 1, required = false }
+
+[events.yes]
+properties.on = { type = "string", enum = ["null", "true", "~", "- x", ": ", "#", "1"] }
+properties.no = { type = "boolean", required = false }
+properties.y = { type = "number", minimum = -0.0, maximum = 5e-324, required = false }
+properties.n = { type = "integer", minimum = 7, maximum = 7.0, required = false }
+properties.none = { type = "array", items = { type = "datetime" }, max-items = 0, required = false }
+properties.long = { type = "string", max-length = 9007199254740991, required = false }
+
+[events.a]
+properties.b = { type = "array", items = { type = "string", enum = ["x", "y"] }, required = false }
+
+[events.ev]
+properties.one = { type = "string", enum = ["1", "2"], required = false }
+properties.true = { type = "string", required = false }
+properties.null = { type = "integer", required = false }
+"""
