@@ -758,8 +758,9 @@ class Event:
             lines.append("    )")
         else:
             lines.append(f"    model_config = ConfigDict({', '.join(settings)})")
-        lines.append("")
-        lines += self.model_lines()
+        fields = self.model_lines()
+        if fields:  # an event may declare no property (its payload is the standard context)
+            lines += ["", *fields]
         return lines
 
     def request_class_lines(self) -> list[str]:

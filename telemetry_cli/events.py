@@ -336,7 +336,9 @@ def _description(value: object, where: str, fail: Fail) -> str:
         raise fail(where, f"expected a string of at most {_MAX_DESCRIPTION} characters")
     if any(not character.isprintable() for character in value):
         raise fail(where, "must be one line of printable text")
-    return value
+    # Spaces around the words mean nothing; one of spaces only is no description (docstrings
+    # would get an empty paragraph).
+    return value.strip(" ")
 
 
 def camel(name: str) -> str:

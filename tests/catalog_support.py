@@ -147,7 +147,7 @@ LINE_LENGTHS_CATALOG = _line_lengths_catalog()
 # the others as invalid), an enum alias ruff's isort counts as a constant
 # (``AB``) and one whose case-insensitive order differs from the plain one (``EvOne`` after
 # ``EventType``), bounds of -0.0, the smallest float, equal bounds, no items at all and the
-# largest count JSON carries exactly.
+# largest count JSON carries exactly; events without properties, descriptions of spaces.
 EDGE_CATALOG = """
 event-types = ["off", "error_event"]
 instrument = {}
@@ -170,4 +170,13 @@ properties.b = { type = "array", items = { type = "string", enum = ["x", "y"] },
 properties.one = { type = "string", enum = ["1", "2"], required = false }
 properties.true = { type = "string", required = false }
 properties.null = { type = "integer", required = false }
+
+# No property at all, closed and open; descriptions of spaces only, or with spaces around.
+[events.bare]
+description = "   "
+
+[events.anything]
+additional-properties = true
+description = '  Spaces around, a "quote" at the end"  '
+properties.blank = { type = "string", required = false, description = " " }
 """
