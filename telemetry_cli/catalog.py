@@ -317,10 +317,13 @@ def literal_lines(value: Any, indent: int, prefix: str = "", suffix: str = "") -
     """``prefix + value + suffix`` at ``indent``: flat if it fits, else exploded with commas."""
     pad = " " * indent
     flat = python_literal(value)
-    if indent + len(prefix) + len(flat) + len(suffix) <= LINE_LENGTH or not (
-        isinstance(value, dict | list) and value
-    ):
+    if indent + len(prefix) + len(flat) + len(suffix) <= LINE_LENGTH:
         return [pad + prefix + flat + suffix]
+    if not (isinstance(value, dict | list) and value):
+        if not prefix.endswith(": "):
+            return [pad + prefix + flat + suffix]
+        # A dict entry's long scalar value in parentheses, which ruff format keeps.
+        return [pad + prefix + "(", pad + "    " + flat, pad + ")" + suffix]
     opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
     lines = [pad + prefix + opening]
     if isinstance(value, dict):
@@ -729,11 +732,21 @@ class Event:
         lines: list[str] = []
         for alias, values in self.enums:
             literal = _sub("Literal", *(_atom(py_string(value)) for value in values))
-            lines.extend(_fit(literal, 0, prefix=f"{alias} = "))
+            if len(f"{alias} = Literal[") <= LINE_LENGTH:
+                lines.extend(_fit(literal, 0, prefix=f"{alias} = "))
+            else:
+                # As ruff splits an assignment whose value cannot open on the first line.
+                lines += [f"{alias} = (", *_fit_indented(literal, 4, prefix=""), ")"]
         return lines
 
-    def docstring_lines(self, summary: str) -> list[str]:
-        """A class docstring: ``summary``, then the event's description (indented 4)."""
+    def docstring_lines(self, summary: str, short: str = "") -> list[str]:
+        """A class docstring: ``summary``, then the event's description (indented 4).
+
+        ``short`` replaces a summary too long for its line (a long event type).
+        """
+        closing = "" if self.description else '"""'
+        if short and len(f'    """{summary}{closing}') > LINE_LENGTH:
+            summary = short
         if not self.description:
             return [f'    """{summary}"""']
         body = _wrap(_docstring_text(self.description), LINE_LENGTH - 4)
@@ -743,7 +756,9 @@ class Event:
         """The payload model: one field per property, constraints in the types."""
         # The standard context properties come from the base class (a declared one is redefined).
         lines = [f"class {self.payload_model}(StandardContext):"]
-        lines += self.docstring_lines(f"The payload of the ``{self.name}`` event.")
+        lines += self.docstring_lines(
+            f"The payload of the ``{self.name}`` event.", f"Payload of ``{self.name}``."
+        )
         lines.append("")
         settings = (
             ['extra="allow"', 'json_schema_extra={"maxProperties": MAX_PAYLOAD_KEYS}']
@@ -767,7 +782,10 @@ class Event:
         """The log request of this event: its type as a constant, and its payload."""
         lines = [
             f"class {self.request_model}(BaseModel):",
-            f'    """Body of the log endpoint for the ``{self.name}`` event."""',
+            _fitting(
+                f'    """Body of the log endpoint for the ``{self.name}`` event."""',
+                f'    """Log request of ``{self.name}``."""',
+            ),
             "",
             '    model_config = ConfigDict(extra="forbid")',
             "",
@@ -1123,12 +1141,26 @@ def _request_union_lines(
     return lines
 
 
+def _fitting(line: str, shorter: str) -> str:
+    """``line`` if it fits in a line, else ``shorter`` (which always does)."""
+    return line if len(line) <= LINE_LENGTH else shorter
+
+
 def _payload_models_lines(events: Sequence[Event]) -> list[str]:
-    """``PAYLOAD_MODELS``: each declared event's payload model, by event type."""
+    """``PAYLOAD_MODELS``: each declared event's payload model, by event type.
+
+    An entry too long for a line has its value in parentheses, which ruff format keeps.
+    """
     head = "PAYLOAD_MODELS: Final[Mapping[str, type[BaseModel]]] = {"
     if not events:
         return [head + "}"]
-    body = [f'    "{event.name}": {event.payload_model},' for event in events]
+    body = []
+    for event in events:
+        entry = f'    "{event.name}": {event.payload_model},'
+        if len(entry) <= LINE_LENGTH:
+            body.append(entry)
+        else:
+            body += [f'    "{event.name}": (', f"        {event.payload_model}", "    ),"]
     return [head, *body, "}"]
 
 

@@ -27,6 +27,13 @@ CONTEXT_PROPERTIES = ("route", "method", "handler", "block_type")
 EXTRA_KEYWORDS = "additional_properties"
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _MAX_PROPERTIES = 64
+_MAX_PROPERTY_NAME = 64
+# The line of generated code an enum's type name must fit in, beside its property's name: the
+# tracking method's parameter ``        <name>: <Alias>,``, which ruff cannot split.
+_LINE_LENGTH = 100
+_ENUM_PARAMETER = len("        : ,")
+# An array's items enum is alone on its lines there; its definition ``<Alias> = (`` must fit.
+_ENUM_DEFINITION = len(" = (")
 _MAX_DESCRIPTION = 500
 _MAX_ENUM = 100
 # Integers JSON carries exactly (RFC 7493): larger bounds would be rounded in the OpenAPI.
@@ -228,6 +235,9 @@ def parse_events(value: object, fail: Fail) -> tuple[EventSpec, ...]:
 def _property(name: object, spec: object, where: str, fail: Fail) -> PropertySpec:
     if not isinstance(name, str) or not _NAME.fullmatch(name) or keyword.iskeyword(name):
         raise fail(where, "a property name is snake_case and not a Python keyword")
+    if len(name) > _MAX_PROPERTY_NAME:
+        # The generated tracking methods and models are laid out for names up to this length.
+        raise fail(where, f"a property name is at most {_MAX_PROPERTY_NAME} characters")
     if not isinstance(spec, Mapping):
         raise fail(where, 'expected a table such as { type = "string" }')
     value = _value(spec, where, fail, allow=_COMMON_KEYS)
@@ -372,7 +382,9 @@ def check_class_names(specs: Iterable[EventSpec], fail: Fail) -> None:
         for item in spec.properties:
             value = item.value.items if item.value.type == "array" else item.value
             if value is not None and value.enum:
-                names.append((prefix + camel(item.name), f"the enum of {spec.name}.{item.name}"))
+                alias = prefix + camel(item.name)
+                names.append((alias, f"the enum of {spec.name}.{item.name}"))
+                _check_alias_length(spec.name, item, alias, fail)
         for name, what in names:
             if name in owners:
                 raise fail(
@@ -381,3 +393,19 @@ def check_class_names(specs: Iterable[EventSpec], fail: Fail) -> None:
                     "rename the event or the property",
                 )
             owners[name] = what
+
+
+def _check_alias_length(event: str, item: PropertySpec, alias: str, fail: Fail) -> None:
+    """Refuse an enum type name that makes a line of generated code ruff cannot split."""
+    if item.value.type == "array":
+        used, room = len(alias), _LINE_LENGTH - _ENUM_DEFINITION
+        what = f"its enum's type name {alias} is"
+    else:
+        used, room = len(item.name) + len(alias), _LINE_LENGTH - _ENUM_PARAMETER
+        what = f"its enum's type name {alias} and the property name are together"
+    if used > room:
+        raise fail(
+            f"events.{event}.properties.{item.name}",
+            f"{what} longer than a line of generated code allows ({used} > {room} characters); "
+            "shorten the event type or the property name",
+        )

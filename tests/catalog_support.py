@@ -130,7 +130,21 @@ def _line_lengths_catalog() -> str:
         'properties.chosen_options_of_the_reader_xyz = { type = "array", items = { type = '
         '"string", enum = ["a", "b"] }, required = false }\n'
         'properties.attempt_number = { type = "integer" }\n'
+        # The longest property name (64), required: the examples' payload shows it.
+        f'properties.{"r" * 64} = {{ type = "string" }}\n'
     ]
+    # Event types of the longest length (64): docstrings and PAYLOAD_MODELS entries that need
+    # their shorter or parenthesised forms; the longest property names (64) and an enum whose
+    # type name and property name just fit the tracking method's line.
+    longest = "an_event_type_of_sixty_four_characters_that_is_the_longest_one_"
+    tables.append(
+        f"[events.{longest}o]\n"
+        'description = "The longest event type, described."\n'
+        f"properties.{'p' * 64} = {kinds['bounded_integers']}\n"
+        'properties.choice_xxxxxxxxxxxx = { type = "string", enum = ["a", "b"] }\n'
+        f"[events.{longest}p]\n"
+        f'properties.{"q" * 64} = {{ type = "datetime", required = false }}\n'
+    )
     for event, spec in kinds.items():
         names = ["p" + "x" * size for size in range(40)]
         tables.append(f"[events.{event}]\n" + "".join(f"properties.{n} = {spec}\n" for n in names))

@@ -167,6 +167,24 @@ PREFIX = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
             '[events.x]\nproperties.a = { type = "number", maximum = 1' + "0" * 400 + " }",
             "events.x.properties.a.maximum: expected a finite number, got 1" + "0" * 400,
         ),
+        # Names longer than the generated code's lines are laid out for.
+        (
+            f'[events.x]\nproperties.{"a" * 65} = {{ type = "string" }}',
+            f"events.x.properties.{'a' * 65}: a property name is at most 64 characters",
+        ),
+        (
+            f'[events.{"e" * 64}]\nproperties.{"c" * 13} = {{ type = "string", enum = ["a"] }}',
+            f"events.{'e' * 64}.properties.{'c' * 13}: its enum's type name E{'e' * 63}"
+            f"C{'c' * 12} and the property name are together longer than a line of generated "
+            "code allows (90 > 89 characters); shorten the event type or the property name",
+        ),
+        (
+            f"[events.{'e' * 64}]\nproperties.{'c' * 33} = "
+            '{ type = "array", items = { type = "string", enum = ["a"] } }',
+            f"events.{'e' * 64}.properties.{'c' * 33}: its enum's type name E{'e' * 63}"
+            f"C{'c' * 32} is longer than a line of generated code allows (97 > 96 characters); "
+            "shorten the event type or the property name",
+        ),
         # The tracking methods' parameters read `datetime` in the class body.
         (
             '[events.datetime]\nproperties.a = { type = "string" }',
