@@ -725,7 +725,13 @@ class Event:
         flat = call + ", ".join(arguments) + ")"
         if indent + len(flat) <= LINE_LENGTH:
             return [flat]
-        return [call, *(f"    {argument}," for argument in arguments), ")"]
+        lines = [call]
+        for (name, value), argument in zip(self.example_payload().items(), arguments, strict=True):
+            if indent + len(f"    {argument},") <= LINE_LENGTH:
+                lines.append(f"    {argument},")
+            else:  # a long value with spaces: alone on its line, in parentheses
+                lines += [f"    {name}=(", f"        {python_literal(value)}", "    ),"]
+        return [*lines, ")"]
 
     def enum_lines(self) -> list[str]:
         """The module-level ``Literal`` aliases of its enums."""

@@ -35,6 +35,9 @@ _ENUM_PARAMETER = len("        : ,")
 # An array's items enum is alone on its lines there; its definition ``<Alias> = (`` must fit.
 _ENUM_DEFINITION = len(" = (")
 _MAX_DESCRIPTION = 500
+# A value is a string literal of the generated code, alone on its line at worst (ruff cannot
+# split a string): longer ones with spaces would make lines ruff check refuses.
+_MAX_ENUM_VALUE = 64
 _MAX_ENUM = 100
 # Integers JSON carries exactly (RFC 7493): larger bounds would be rounded in the OpenAPI.
 _MAX_EXACT_INTEGER = 2**53 - 1
@@ -278,11 +281,11 @@ def _value(spec: Mapping[str, object], where: str, fail: Fail, *, allow: set[str
         raise fail(f"{where}.enum", f"expected distinct strings, at most {_MAX_ENUM}")
     for item in enum:
         # Each value is written into code and documents as it is.
-        if not item.isprintable() or len(item) > _MAX_DESCRIPTION:
+        if not item.isprintable() or len(item) > _MAX_ENUM_VALUE:
             raise fail(
                 f"{where}.enum",
                 f"{item!r}: a value is one line of printable text, at most "
-                f"{_MAX_DESCRIPTION} characters",
+                f"{_MAX_ENUM_VALUE} characters",
             )
     min_length = _count(spec.get("min-length"), f"{where}.min-length", fail)
     max_length = _count(spec.get("max-length"), f"{where}.max-length", fail)

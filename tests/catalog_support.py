@@ -166,9 +166,6 @@ EDGE_CATALOG = """
 event-types = ["off", "error_event"]
 instrument = {}
 
-[events.error_event]
-properties.exception = { type = "string", min-length = 1, required = false }
-
 [events.yes]
 properties.on = { type = "string", enum = ["null", "true", "~", "- x", ": ", "#", "1"] }
 properties.no = { type = "boolean", required = false }
@@ -176,6 +173,11 @@ properties.y = { type = "number", minimum = -0.0, maximum = 5e-324, required = f
 properties.n = { type = "integer", minimum = 7, maximum = 7.0, required = false }
 properties.none = { type = "array", items = { type = "datetime" }, max-items = 0, required = false }
 properties.long = { type = "string", max-length = 9007199254740991, required = false }
+
+# The longest enum value, with spaces, in the examples (a payload's and a tracking call's).
+[events.yes.properties.a_long_enum_whose_first_value_has_spaces]
+type = "string"
+enum = ["a value of sixty four characters, with spaces, as long as allowe", "b"]
 
 [events.a]
 properties.b = { type = "array", items = { type = "string", enum = ["x", "y"] }, required = false }
@@ -193,4 +195,7 @@ description = "   "
 additional-properties = true
 description = '  Spaces around, a "quote" at the end"  '
 properties.blank = { type = "string", required = false, description = " " }
+
+[events.error_event]
+properties.exception = { type = "string", min-length = 1, required = false }
 """

@@ -102,7 +102,7 @@ PREFIX = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
         (
             '[events.x]\nproperties.a = { type = "string", enum = ["ok", "two\\nlines"] }',
             "events.x.properties.a.enum: 'two\\nlines': a value is one line of printable text, "
-            "at most 500 characters",
+            "at most 64 characters",
         ),
         (
             "[events.x]\nadditional-properties = true\n"
