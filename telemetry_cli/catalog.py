@@ -20,10 +20,11 @@ concatenated parts.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -32,11 +33,14 @@ from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import (
     CONTEXT_PROPERTIES,
     EXTRA_KEYWORDS,
+    FREE_FORM_REQUEST,
     EventSpec,
     PropertySpec,
     ValueSpec,
+    camel,
+    check_class_names,
 )
-from telemetry_cli.plan import ERROR_EVENT_TYPE, Plan
+from telemetry_cli.plan import ERROR_EVENT_TYPE, TOOL_SECTION, Plan
 from telemetry_cli.templating import markdown_text
 
 LINE_LENGTH = 100
@@ -48,35 +52,11 @@ _YAML_WORDS = frozenset(
     for base in ("true", "false", "null", "yes", "no", "on", "off", "y", "n")
     for word in (base, base.upper(), base.capitalize())
 )
-_PLAIN_KEY = re.compile(r"[A-Za-z0-9_$-]+")
+_PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
 # JSON as documents show it (", " and ": "), characters as themselves. One encoder for all:
 # json.dumps with options builds a new one per call, a third of the events document's time.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# The free-form events' alternative of the log request (when some event types are declared).
-FREE_FORM_REQUEST = "FreeFormEventRequest"
-# Names the generated analytics_models.py defines itself; no generated class may take one.
-RESERVED_NAMES = frozenset(
-    {
-        "AnalyticsEvent",
-        "Boolean",
-        "EventTracker",
-        "FreeFormEventType",
-        "DateTimeString",
-        "ErrorDetail",
-        "EventType",
-        FREE_FORM_REQUEST,
-        "HealthStatus",
-        "Integer",
-        "LogEventAccepted",
-        "LogEventEnvelope",
-        "LogEventRequest",
-        "Number",
-        "StandardContext",
-        "ValidationErrorDetail",
-        "ValidationProblem",
-    }
-)
 # A payload model's field cannot take these names, so a property of that name gets the field
 # ``<name>_`` with the property's name as its alias (payloads, errors and schemas keep the name):
 # the names a payload model's class body reads in its field types (a field bound before them
@@ -158,18 +138,6 @@ class Json(str):
 
 
 # --- names ------------------------------------------------------------------------------------
-
-
-def camel(name: str) -> str:
-    """``ai_block_used`` -> ``AiBlockUsed``; a part starting with a digit keeps its underscore.
-
-    Keeping it makes the mapping one-to-one: ``a_1b`` -> ``A_1b`` and ``a1b`` -> ``A1b``.
-    """
-    head, *rest = name.split("_")
-    text = head[:1].upper() + head[1:]
-    for part in rest:
-        text += "_" + part if part[:1].isdigit() else part[:1].upper() + part[1:]
-    return text
 
 
 # --- a type expression, laid out as ruff would ------------------------------------------------
@@ -349,10 +317,13 @@ def literal_lines(value: Any, indent: int, prefix: str = "", suffix: str = "") -
     """``prefix + value + suffix`` at ``indent``: flat if it fits, else exploded with commas."""
     pad = " " * indent
     flat = python_literal(value)
-    if indent + len(prefix) + len(flat) + len(suffix) <= LINE_LENGTH or not (
-        isinstance(value, dict | list) and value
-    ):
+    if indent + len(prefix) + len(flat) + len(suffix) <= LINE_LENGTH:
         return [pad + prefix + flat + suffix]
+    if not (isinstance(value, dict | list) and value):
+        if not prefix.endswith(": "):
+            return [pad + prefix + flat + suffix]
+        # A dict entry's long scalar value in parentheses, which ruff format keeps.
+        return [pad + prefix + "(", pad + "    " + flat, pad + ")" + suffix]
     opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
     lines = [pad + prefix + opening]
     if isinstance(value, dict):
@@ -754,18 +725,34 @@ class Event:
         flat = call + ", ".join(arguments) + ")"
         if indent + len(flat) <= LINE_LENGTH:
             return [flat]
-        return [call, *(f"    {argument}," for argument in arguments), ")"]
+        lines = [call]
+        for (name, value), argument in zip(self.example_payload().items(), arguments, strict=True):
+            if indent + len(f"    {argument},") <= LINE_LENGTH:
+                lines.append(f"    {argument},")
+            else:  # a long value with spaces: alone on its line, in parentheses
+                lines += [f"    {name}=(", f"        {python_literal(value)}", "    ),"]
+        return [*lines, ")"]
 
     def enum_lines(self) -> list[str]:
         """The module-level ``Literal`` aliases of its enums."""
         lines: list[str] = []
         for alias, values in self.enums:
             literal = _sub("Literal", *(_atom(py_string(value)) for value in values))
-            lines.extend(_fit(literal, 0, prefix=f"{alias} = "))
+            if len(f"{alias} = Literal[") <= LINE_LENGTH:
+                lines.extend(_fit(literal, 0, prefix=f"{alias} = "))
+            else:
+                # As ruff splits an assignment whose value cannot open on the first line.
+                lines += [f"{alias} = (", *_fit_indented(literal, 4, prefix=""), ")"]
         return lines
 
-    def docstring_lines(self, summary: str) -> list[str]:
-        """A class docstring: ``summary``, then the event's description (indented 4)."""
+    def docstring_lines(self, summary: str, short: str = "") -> list[str]:
+        """A class docstring: ``summary``, then the event's description (indented 4).
+
+        ``short`` replaces a summary too long for its line (a long event type).
+        """
+        closing = "" if self.description else '"""'
+        if short and len(f'    """{summary}{closing}') > LINE_LENGTH:
+            summary = short
         if not self.description:
             return [f'    """{summary}"""']
         body = _wrap(_docstring_text(self.description), LINE_LENGTH - 4)
@@ -775,7 +762,9 @@ class Event:
         """The payload model: one field per property, constraints in the types."""
         # The standard context properties come from the base class (a declared one is redefined).
         lines = [f"class {self.payload_model}(StandardContext):"]
-        lines += self.docstring_lines(f"The payload of the ``{self.name}`` event.")
+        lines += self.docstring_lines(
+            f"The payload of the ``{self.name}`` event.", f"Payload of ``{self.name}``."
+        )
         lines.append("")
         settings = (
             ['extra="allow"', 'json_schema_extra={"maxProperties": MAX_PAYLOAD_KEYS}']
@@ -790,15 +779,19 @@ class Event:
             lines.append("    )")
         else:
             lines.append(f"    model_config = ConfigDict({', '.join(settings)})")
-        lines.append("")
-        lines += self.model_lines()
+        fields = self.model_lines()
+        if fields:  # an event may declare no property (its payload is the standard context)
+            lines += ["", *fields]
         return lines
 
     def request_class_lines(self) -> list[str]:
         """The log request of this event: its type as a constant, and its payload."""
         lines = [
             f"class {self.request_model}(BaseModel):",
-            f'    """Body of the log endpoint for the ``{self.name}`` event."""',
+            _fitting(
+                f'    """Body of the log endpoint for the ``{self.name}`` event."""',
+                f'    """Log request of ``{self.name}``."""',
+            ),
             "",
             '    model_config = ConfigDict(extra="forbid")',
             "",
@@ -1004,7 +997,8 @@ def yaml_lines(value: Mapping[str, Any], indent: int, flow_depth: int = 2) -> li
     pad = " " * indent
     lines: list[str] = []
     for key, item in value.items():
-        name = key if _PLAIN_KEY.fullmatch(key) else _to_json(key)
+        # A bare key must read as that string: not a YAML 1.1 boolean or null (`yes`, `null`).
+        name = key if _PLAIN_KEY.fullmatch(key) and key not in _YAML_WORDS else _to_json(key)
         if isinstance(item, dict) and item and flow_depth > 0:
             lines.append(f"{pad}{name}:")
             lines.extend(yaml_lines(item, indent + 2, flow_depth - 1))
@@ -1068,23 +1062,71 @@ def json_document(value: Any, flow_depth: int, indent: int = 0) -> str:
 # --- the template context ---------------------------------------------------------------
 
 
-def _check_names(specs: Iterable[EventSpec]) -> None:
-    """Refuse two generated Python names that would be the same (or one of the module's own)."""
-    owners: dict[str, str] = dict.fromkeys(RESERVED_NAMES, "analytics_models.py")
-    for spec in specs:
-        prefix = camel(spec.name)
-        names = [prefix + "Payload", prefix + "LogRequest"]
-        for item in spec.properties:
-            value = item.value.items if item.value.type == "array" else item.value
-            if value is not None and value.enum:
-                names.append(prefix + camel(item.name))
-        for name in names:
-            if name in owners and owners[name] != spec.name:
-                raise ConfigError(
-                    f"[tool.telemetry-scaffold] events.{spec.name}: its generated class name "
-                    f"{name} is also that of {owners[name]}; rename the event or the property"
-                )
-            owners[name] = spec.name
+# What event_logger.py imports from analytics_models.py beside the enum aliases.
+_LOGGER_IMPORTS = frozenset(
+    {
+        "AnalyticsEvent",
+        "EventType",
+        "HealthStatus",
+        "MAX_PAYLOAD_BYTES",
+        "MAX_PAYLOAD_DEPTH",
+        "MAX_PAYLOAD_KEYS",
+        "PAYLOAD_MODELS",
+        "canonical_json",
+        "json_default",
+    }
+)
+
+
+def import_order(name: str) -> tuple[int, Any, Any]:
+    """The sort key of an imported name as ruff's isort orders them (``order-by-type``).
+
+    Constants (``MAX_KEYS``: more than one character, all cased ones upper case) come first,
+    then classes (a capital first), then the rest; within each, names compare case-insensitively
+    in natural order (``A2`` before ``A10``), ties case-sensitively.
+    """
+    if len(name) > 1 and name.upper() == name and name.lower() != name:
+        kind = 0
+    elif name[:1].isupper():
+        kind = 1
+    else:
+        kind = 2
+    key = functools.cmp_to_key(_natural_compare)
+    return kind, key(name.lower()), key(name)
+
+
+def _natural_compare(left: str, right: str) -> int:
+    """Compare like the ``natord`` crate ruff uses: runs of digits by their numeric value.
+
+    A run starting with ``0`` compares digit by digit (a fraction); others by length first.
+    """
+    i = j = 0
+    while True:
+        if i >= len(left) or j >= len(right):
+            return (i < len(left)) - (j < len(right))
+        a, b = left[i], right[j]
+        if a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
+            fraction = a == "0" or b == "0"
+            bias = 0
+            while True:
+                da = i < len(left) and left[i].isascii() and left[i].isdigit()
+                db = j < len(right) and right[j].isascii() and right[j].isdigit()
+                if not da or not db:
+                    if da != db:
+                        return 1 if da else -1
+                    break
+                if left[i] != right[j]:
+                    order = 1 if left[i] > right[j] else -1
+                    if fraction:
+                        return order
+                    bias = bias or order
+                i, j = i + 1, j + 1
+            if bias:
+                return bias
+            continue
+        if a != b:
+            return 1 if a > b else -1
+        i, j = i + 1, j + 1
 
 
 def _request_union_lines(
@@ -1105,12 +1147,26 @@ def _request_union_lines(
     return lines
 
 
+def _fitting(line: str, shorter: str) -> str:
+    """``line`` if it fits in a line, else ``shorter`` (which always does)."""
+    return line if len(line) <= LINE_LENGTH else shorter
+
+
 def _payload_models_lines(events: Sequence[Event]) -> list[str]:
-    """``PAYLOAD_MODELS``: each declared event's payload model, by event type."""
+    """``PAYLOAD_MODELS``: each declared event's payload model, by event type.
+
+    An entry too long for a line has its value in parentheses, which ruff format keeps.
+    """
     head = "PAYLOAD_MODELS: Final[Mapping[str, type[BaseModel]]] = {"
     if not events:
         return [head + "}"]
-    body = [f'    "{event.name}": {event.payload_model},' for event in events]
+    body = []
+    for event in events:
+        entry = f'    "{event.name}": {event.payload_model},'
+        if len(entry) <= LINE_LENGTH:
+            body.append(entry)
+        else:
+            body += [f'    "{event.name}": (', f"        {event.payload_model}", "    ),"]
     return [head, *body, "}"]
 
 
@@ -1155,7 +1211,9 @@ class Catalog(dict[str, object]):
         Raises:
             ConfigError: two generated class names would be the same.
         """
-        _check_names(plan.events)
+        check_class_names(
+            plan.events, lambda key, problem: ConfigError(f"[tool.{TOOL_SECTION}] {key}: {problem}")
+        )
         # Plain values: encoding the events' dataclasses would cost ten times as much.
         super().__init__(
             event_types=list(plan.event_types),
@@ -1202,9 +1260,12 @@ class Catalog(dict[str, object]):
 
     @cached_property
     def tracking_imports(self) -> list[str]:
-        """What event_logger.py imports from the models (tracking parameter types included)."""
+        """What event_logger.py imports from the models (tracking parameter types included).
+
+        In the order ruff's isort writes them: constants, classes, then functions.
+        """
         aliases = {alias for event in self.events for alias, _ in event.enums}
-        return sorted({"AnalyticsEvent", "EventType", "HealthStatus"} | aliases)
+        return sorted(_LOGGER_IMPORTS | aliases, key=import_order)
 
     @cached_property
     def tracking_uses_datetime(self) -> bool:

@@ -12,7 +12,7 @@ import builtins
 import keyword
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from telemetry_cli.errors import ConfigError
@@ -27,10 +27,23 @@ CONTEXT_PROPERTIES = ("route", "method", "handler", "block_type")
 EXTRA_KEYWORDS = "additional_properties"
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _MAX_PROPERTIES = 64
+_MAX_PROPERTY_NAME = 64
+# The line of generated code an enum's type name must fit in, beside its property's name: the
+# tracking method's parameter ``        <name>: <Alias>,``, which ruff cannot split.
+_LINE_LENGTH = 100
+_ENUM_PARAMETER = len("        : ,")
+# An array's items enum is alone on its lines there; its definition ``<Alias> = (`` must fit.
+_ENUM_DEFINITION = len(" = (")
 _MAX_DESCRIPTION = 500
+# A value is a string literal of the generated code, alone on its line at worst (ruff cannot
+# split a string): longer ones with spaces would make lines ruff check refuses.
+_MAX_ENUM_VALUE = 64
 _MAX_ENUM = 100
 # Integers JSON carries exactly (RFC 7493): larger bounds would be rounded in the OpenAPI.
 _MAX_EXACT_INTEGER = 2**53 - 1
+# Names the tracking methods' annotations read in the EventTracker class body (the builtins
+# are refused already): an event's method of that name would hide them.
+_TRACKER_READS = frozenset({"datetime"})
 _EVENT_KEYS = frozenset({"description", "properties", "additional-properties"})
 _PROPERTY_KEYS = {
     "string": {"enum", "max-length", "min-length"},
@@ -43,6 +56,76 @@ _PROPERTY_KEYS = {
 _COMMON_KEYS = {"type", "required", "description"}
 
 Fail = Callable[[str, str], ConfigError]
+
+# The free-form events' alternative of the log request (when some event types are declared).
+FREE_FORM_REQUEST = "FreeFormEventRequest"
+# Names the generated analytics_models.py and event_logger.py bind at module level (their own
+# definitions and imports; the logger imports the enum aliases): no generated class may take one.
+# tests/test_catalog.py checks this against the rendered modules.
+RESERVED_NAMES = frozenset(
+    {
+        "ALLOWED_EVENT_TYPES",
+        "AfterValidator",
+        "AnalyticsEvent",
+        "Annotated",
+        "Any",
+        "AsyncIterator",
+        "BaseModel",
+        "BeforeValidator",
+        "Boolean",
+        "Callable",
+        "ConfigDict",
+        "DateTimeString",
+        "Decimal",
+        "Enum",
+        "ErrorDetail",
+        "EventLogger",
+        "EventSink",
+        "EventTracker",
+        "EventType",
+        "EventValidationError",
+        "Field",
+        "Final",
+        "FreeFormEventType",
+        "FreeFormPayload",
+        "HEALTH_WINDOW_SECONDS",
+        "HealthStatus",
+        "Integer",
+        "LOGGER_NAME",
+        "Literal",
+        "LogEventAccepted",
+        "LogEventEnvelope",
+        "LogEventRequest",
+        "LoggingSink",
+        "MAX_PAYLOAD_BYTES",
+        "MAX_PAYLOAD_DEPTH",
+        "MAX_PAYLOAD_KEYS",
+        "Mapping",
+        "Number",
+        "OpenTelemetrySink",
+        "PAYLOAD_MODELS",
+        "PayloadProblem",
+        "Protocol",
+        "PurePath",
+        "QueueFullError",
+        "QueueSink",
+        "QueueStats",
+        "REDACTED",
+        "SENSITIVE_KEYS",
+        "SinkError",
+        "StandardContext",
+        "Strict",
+        "TIMESTAMP_PATTERN",
+        "TelemetryError",
+        "UUID",
+        "ValidationError",
+        "ValidationErrorDetail",
+        "ValidationProblem",
+        "WARNING_INTERVAL_SECONDS",
+        "WithJsonSchema",
+        FREE_FORM_REQUEST,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +194,12 @@ def parse_events(value: object, fail: Fail) -> tuple[EventSpec, ...]:
         if keyword.iskeyword(name) or name in dir(builtins):
             # It names the event's tracking method, event_logger.track.<name>(...).
             raise fail(where, f"{name!r} is a Python keyword or builtin name; rename the event")
+        if name in _TRACKER_READS:
+            # A method of that name would hide the type the other methods' parameters read.
+            raise fail(
+                where,
+                f"{name!r} names a type of the tracking methods' parameters; rename the event",
+            )
         for key in table:
             if key not in _EVENT_KEYS:
                 raise fail(
@@ -142,12 +231,16 @@ def parse_events(value: object, fail: Fail) -> tuple[EventSpec, ...]:
                 "additional-properties; rename it",
             )
         events.append(EventSpec(name, description, specs, additional))
+    check_class_names(events, fail)
     return tuple(events)
 
 
 def _property(name: object, spec: object, where: str, fail: Fail) -> PropertySpec:
     if not isinstance(name, str) or not _NAME.fullmatch(name) or keyword.iskeyword(name):
         raise fail(where, "a property name is snake_case and not a Python keyword")
+    if len(name) > _MAX_PROPERTY_NAME:
+        # The generated tracking methods and models are laid out for names up to this length.
+        raise fail(where, f"a property name is at most {_MAX_PROPERTY_NAME} characters")
     if not isinstance(spec, Mapping):
         raise fail(where, 'expected a table such as { type = "string" }')
     value = _value(spec, where, fail, allow=_COMMON_KEYS)
@@ -188,11 +281,11 @@ def _value(spec: Mapping[str, object], where: str, fail: Fail, *, allow: set[str
         raise fail(f"{where}.enum", f"expected distinct strings, at most {_MAX_ENUM}")
     for item in enum:
         # Each value is written into code and documents as it is.
-        if not item.isprintable() or len(item) > _MAX_DESCRIPTION:
+        if not item.isprintable() or len(item) > _MAX_ENUM_VALUE:
             raise fail(
                 f"{where}.enum",
                 f"{item!r}: a value is one line of printable text, at most "
-                f"{_MAX_DESCRIPTION} characters",
+                f"{_MAX_ENUM_VALUE} characters",
             )
     min_length = _count(spec.get("min-length"), f"{where}.min-length", fail)
     max_length = _count(spec.get("max-length"), f"{where}.max-length", fail)
@@ -221,19 +314,34 @@ def _count(value: object, where: str, fail: Fail) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise fail(where, f"expected a whole number of at least 0, got {value!r}")
+    if value > _MAX_EXACT_INTEGER:
+        # pydantic takes a count of at most 64 bits, JSON carries one exactly up to 2^53 - 1.
+        raise fail(where, f"must be at most {_MAX_EXACT_INTEGER} (2^53 - 1), got {value!r}")
     return value
 
 
 def _bound(value: object, where: str, kind: str, fail: Fail) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise fail(where, f"expected a finite number, got {value!r}")
     if kind == "integer" and not float(value).is_integer():
         raise fail(where, f"an integer property needs a whole number, got {value!r}")
     if kind == "integer" and abs(value) > _MAX_EXACT_INTEGER:
         raise fail(where, f"must be within ±{_MAX_EXACT_INTEGER} (2^53 - 1), got {value!r}")
+    if isinstance(value, int) and float(value) != value:
+        # A number property validates floats: pydantic compares with the nearest float, the
+        # contract and JSON Schema with the integer as written; they must be the same number.
+        raise fail(where, f"is not exactly a float; write it as {float(value)!r}")
     return value
+
+
+def _finite(value: float) -> bool:
+    """Whether ``value`` is a finite number that a float can hold (an integer may not fit)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond the largest float
+        return False
 
 
 def _description(value: object, where: str, fail: Fail) -> str:
@@ -241,4 +349,66 @@ def _description(value: object, where: str, fail: Fail) -> str:
         raise fail(where, f"expected a string of at most {_MAX_DESCRIPTION} characters")
     if any(not character.isprintable() for character in value):
         raise fail(where, "must be one line of printable text")
-    return value
+    # Spaces around the words mean nothing; one of spaces only is no description (docstrings
+    # would get an empty paragraph).
+    return value.strip(" ")
+
+
+def camel(name: str) -> str:
+    """``ai_block_used`` -> ``AiBlockUsed``; a part starting with a digit keeps its underscore.
+
+    Keeping it makes the mapping one-to-one: ``a_1b`` -> ``A_1b`` and ``a1b`` -> ``A1b``.
+    """
+    head, *rest = name.split("_")
+    text = head[:1].upper() + head[1:]
+    for part in rest:
+        text += "_" + part if part[:1].isdigit() else part[:1].upper() + part[1:]
+    return text
+
+
+def check_class_names(specs: Iterable[EventSpec], fail: Fail) -> None:
+    """Refuse two generated class names that would be the same, or one of the modules' own.
+
+    Each event has a payload model (``<Event>Payload``), a log request (``<Event>LogRequest``)
+    and a ``Literal`` alias per enum (``<Event><Property>``).
+
+    Raises:
+        ConfigError: from ``fail(key, problem)``, naming both owners of the name.
+    """
+    owners: dict[str, str] = dict.fromkeys(RESERVED_NAMES, "a name of the generated modules")
+    for spec in specs:
+        prefix = camel(spec.name)
+        names = [
+            (prefix + "Payload", f"the payload model of {spec.name}"),
+            (prefix + "LogRequest", f"the log request of {spec.name}"),
+        ]
+        for item in spec.properties:
+            value = item.value.items if item.value.type == "array" else item.value
+            if value is not None and value.enum:
+                alias = prefix + camel(item.name)
+                names.append((alias, f"the enum of {spec.name}.{item.name}"))
+                _check_alias_length(spec.name, item, alias, fail)
+        for name, what in names:
+            if name in owners:
+                raise fail(
+                    f"events.{spec.name}",
+                    f"{what} would be the class {name}, which is already {owners[name]}; "
+                    "rename the event or the property",
+                )
+            owners[name] = what
+
+
+def _check_alias_length(event: str, item: PropertySpec, alias: str, fail: Fail) -> None:
+    """Refuse an enum type name that makes a line of generated code ruff cannot split."""
+    if item.value.type == "array":
+        used, room = len(alias), _LINE_LENGTH - _ENUM_DEFINITION
+        what = f"its enum's type name {alias} is"
+    else:
+        used, room = len(item.name) + len(alias), _LINE_LENGTH - _ENUM_PARAMETER
+        what = f"its enum's type name {alias} and the property name are together"
+    if used > room:
+        raise fail(
+            f"events.{event}.properties.{item.name}",
+            f"{what} longer than a line of generated code allows ({used} > {room} characters); "
+            "shorten the event type or the property name",
+        )

@@ -365,8 +365,17 @@ def _check_error_event(event: EventSpec, scope: _Scope) -> None:
         problem = f"also requires {', '.join(missing)}, which the hook cannot fill"
     elif exception is None and not event.additional_properties:
         problem = 'does not declare exception; add properties.exception = { type = "string" }'
-    elif exception is not None and (exception.type != "string" or exception.value.enum):
-        problem = 'declares exception otherwise; declare it as { type = "string" }'
+    elif exception is not None and (
+        exception.type != "string"
+        or exception.value.enum
+        or exception.value.max_length is not None
+        or (exception.value.min_length or 0) > 1
+    ):
+        # Any class name: a narrower property would refuse the hook's events.
+        problem = (
+            'declares exception otherwise; declare it as { type = "string" } '
+            "(min-length = 1 at most, no max-length)"
+        )
     else:
         return
     raise scope.fail(

@@ -27,8 +27,10 @@ COMPILED_DIR = "_compiled_templates"
 COMPILED_MARKER = "jinja-version.txt"
 
 # What may not stand bare in Markdown text: CommonMark's inline syntax and GitHub's extensions
-# (tables, strikethrough, math). "_" is handled apart: between two letters it is plain text.
-_MARKDOWN_ACTIVE = re.compile(r"[\\`*\[\]<>#!|~&$]")
+# (tables, strikethrough, math), and "{", which opens template syntax ("{{", "{%") for the site
+# generators that run Markdown through Jinja. "_" is handled apart: between two letters it is
+# plain text.
+_MARKDOWN_ACTIVE = re.compile(r"[\\`*\[\]<>#!|~&${]")
 _LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _BACKTICKS = re.compile(r"`+")
 

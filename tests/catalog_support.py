@@ -130,7 +130,21 @@ def _line_lengths_catalog() -> str:
         'properties.chosen_options_of_the_reader_xyz = { type = "array", items = { type = '
         '"string", enum = ["a", "b"] }, required = false }\n'
         'properties.attempt_number = { type = "integer" }\n'
+        # The longest property name (64), required: the examples' payload shows it.
+        f'properties.{"r" * 64} = {{ type = "string" }}\n'
     ]
+    # Event types of the longest length (64): docstrings and PAYLOAD_MODELS entries that need
+    # their shorter or parenthesised forms; the longest property names (64) and an enum whose
+    # type name and property name just fit the tracking method's line.
+    longest = "an_event_type_of_sixty_four_characters_that_is_the_longest_one_"
+    tables.append(
+        f"[events.{longest}o]\n"
+        'description = "The longest event type, described."\n'
+        f"properties.{'p' * 64} = {kinds['bounded_integers']}\n"
+        'properties.choice_xxxxxxxxxxxx = { type = "string", enum = ["a", "b"] }\n'
+        f"[events.{longest}p]\n"
+        f'properties.{"q" * 64} = {{ type = "datetime", required = false }}\n'
+    )
     for event, spec in kinds.items():
         names = ["p" + "x" * size for size in range(40)]
         tables.append(f"[events.{event}]\n" + "".join(f"properties.{n} = {spec}\n" for n in names))
@@ -140,3 +154,48 @@ def _line_lengths_catalog() -> str:
 # Field lines of every length near the line limit, and a union of log requests too long for a line:
 # the generated code's own layout must be the one ruff format writes.
 LINE_LENGTHS_CATALOG = _line_lengths_catalog()
+
+# Names and numbers at the edges: event types and property names YAML 1.1 reads as booleans or
+# null when bare (yes, on, null, no, off, y; one free-form type only: schemathesis pins a
+# discriminator mapping's schema to the last of its several names, so its negative cases count
+# the others as invalid), an enum alias ruff's isort counts as a constant
+# (``AB``) and one whose case-insensitive order differs from the plain one (``EvOne`` after
+# ``EventType``), bounds of -0.0, the smallest float, equal bounds, no items at all and the
+# largest count JSON carries exactly; events without properties, descriptions of spaces.
+EDGE_CATALOG = """
+event-types = ["off", "error_event"]
+instrument = {}
+
+[events.yes]
+properties.on = { type = "string", enum = ["null", "true", "~", "- x", ": ", "#", "1"] }
+properties.no = { type = "boolean", required = false }
+properties.y = { type = "number", minimum = -0.0, maximum = 5e-324, required = false }
+properties.n = { type = "integer", minimum = 7, maximum = 7.0, required = false }
+properties.none = { type = "array", items = { type = "datetime" }, max-items = 0, required = false }
+properties.long = { type = "string", max-length = 9007199254740991, required = false }
+
+# The longest enum value, with spaces, in the examples (a payload's and a tracking call's).
+[events.yes.properties.a_long_enum_whose_first_value_has_spaces]
+type = "string"
+enum = ["a value of sixty four characters, with spaces, as long as allowe", "b"]
+
+[events.a]
+properties.b = { type = "array", items = { type = "string", enum = ["x", "y"] }, required = false }
+
+[events.ev]
+properties.one = { type = "string", enum = ["1", "2"], required = false }
+properties.true = { type = "string", required = false }
+properties.null = { type = "integer", required = false }
+
+# No property at all, closed and open; descriptions of spaces only, or with spaces around.
+[events.bare]
+description = "   "
+
+[events.anything]
+additional-properties = true
+description = '  Spaces around, a "quote" at the end"  '
+properties.blank = { type = "string", required = false, description = " " }
+
+[events.error_event]
+properties.exception = { type = "string", min-length = 1, required = false }
+"""

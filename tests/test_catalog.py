@@ -102,7 +102,7 @@ PREFIX = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
         (
             '[events.x]\nproperties.a = { type = "string", enum = ["ok", "two\\nlines"] }',
             "events.x.properties.a.enum: 'two\\nlines': a value is one line of printable text, "
-            "at most 500 characters",
+            "at most 64 characters",
         ),
         (
             "[events.x]\nadditional-properties = true\n"
@@ -135,7 +135,61 @@ PREFIX = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
             '[events.error_event]\nproperties.exception = { type = "integer" }',
             "capture-errors: the error hook logs 'error_event' with exception, method and route, "
             "but the declared event declares exception otherwise; declare it as { type = "
-            '"string" } (or set capture-errors = false)',
+            '"string" } (min-length = 1 at most, no max-length) (or set capture-errors = false)',
+        ),
+        # Any exception's class name must fit: a length limit would refuse the hook's events.
+        (
+            '[events.error_event]\nproperties.exception = { type = "string", max-length = 5 }',
+            "capture-errors: the error hook logs 'error_event' with exception, method and route, "
+            "but the declared event declares exception otherwise; declare it as { type = "
+            '"string" } (min-length = 1 at most, no max-length) (or set capture-errors = false)',
+        ),
+        # Counts pydantic cannot take (it builds no validator for them) or JSON cannot carry.
+        (
+            '[events.x]\nproperties.a = { type = "string", max-length = 100000000000000000000 }',
+            "events.x.properties.a.max-length: must be at most 9007199254740991 (2^53 - 1), got "
+            "100000000000000000000",
+        ),
+        (
+            '[events.x]\nproperties.a = { type = "array", items = { type = "string" }, '
+            "max-items = 9007199254740992 }",
+            "events.x.properties.a.max-items: must be at most 9007199254740991 (2^53 - 1), got "
+            "9007199254740992",
+        ),
+        # A number bound is a float to pydantic: one a float cannot hold exactly would be another
+        # number in the served OpenAPI than in the contract.
+        (
+            '[events.x]\nproperties.a = { type = "number", minimum = 123456789012345678901 }',
+            "events.x.properties.a.minimum: is not exactly a float; write it as "
+            "1.2345678901234568e+20",
+        ),
+        (
+            '[events.x]\nproperties.a = { type = "number", maximum = 1' + "0" * 400 + " }",
+            "events.x.properties.a.maximum: expected a finite number, got 1" + "0" * 400,
+        ),
+        # Names longer than the generated code's lines are laid out for.
+        (
+            f'[events.x]\nproperties.{"a" * 65} = {{ type = "string" }}',
+            f"events.x.properties.{'a' * 65}: a property name is at most 64 characters",
+        ),
+        (
+            f'[events.{"e" * 64}]\nproperties.{"c" * 13} = {{ type = "string", enum = ["a"] }}',
+            f"events.{'e' * 64}.properties.{'c' * 13}: its enum's type name E{'e' * 63}"
+            f"C{'c' * 12} and the property name are together longer than a line of generated "
+            "code allows (90 > 89 characters); shorten the event type or the property name",
+        ),
+        (
+            f"[events.{'e' * 64}]\nproperties.{'c' * 33} = "
+            '{ type = "array", items = { type = "string", enum = ["a"] } }',
+            f"events.{'e' * 64}.properties.{'c' * 33}: its enum's type name E{'e' * 63}"
+            f"C{'c' * 32} is longer than a line of generated code allows (97 > 96 characters); "
+            "shorten the event type or the property name",
+        ),
+        # The tracking methods' parameters read `datetime` in the class body.
+        (
+            '[events.datetime]\nproperties.a = { type = "string" }',
+            "events.datetime: 'datetime' names a type of the tracking methods' parameters; "
+            "rename the event",
         ),
     ],
 )
@@ -151,6 +205,82 @@ def test_a_declared_error_event_the_hook_can_fill_is_fine() -> None:
         "[events.error_event]\nadditional-properties = true",
     ):
         assert catalog_plan(Path("/tmp"), "instrument = {}\n" + text).event("error_event")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # A name of the generated modules: FreeFormPayload, BaseModel, EventLogger, QueueSink.
+        (
+            '[events.free_form]\nproperties.a = { type = "string" }',
+            "events.free_form: the payload model of free_form would be the class "
+            "FreeFormPayload, which is already a name of the generated modules; rename the "
+            "event or the property",
+        ),
+        (
+            '[events.base]\nproperties.model = { type = "string", enum = ["a", "b"] }',
+            "events.base: the enum of base.model would be the class BaseModel, which is already "
+            "a name of the generated modules; rename the event or the property",
+        ),
+        (
+            '[events.event]\nproperties.logger = { type = "string", enum = ["a", "b"] }',
+            "events.event: the enum of event.logger would be the class EventLogger, which is "
+            "already a name of the generated modules; rename the event or the property",
+        ),
+        # An event's own names: its enum alias named like its payload model.
+        (
+            '[events.x]\nproperties.payload = { type = "string", enum = ["a", "b"] }',
+            "events.x: the enum of x.payload would be the class XPayload, which is already the "
+            "payload model of x; rename the event or the property",
+        ),
+        # Two events: a_b's payload model and a's enum of b_payload.
+        (
+            '[events.a_b]\nproperties.c = { type = "string" }\n'
+            '[events.a]\nproperties.b_payload = { type = "string", enum = ["a", "b"] }',
+            "events.a: the enum of a.b_payload would be the class ABPayload, which is already the "
+            "payload model of a_b; rename the event or the property",
+        ),
+    ],
+)
+def test_generated_class_names_never_collide(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        catalog_plan(Path("/tmp"), "instrument = {}\n" + text)
+    assert caught.value.message == PREFIX + message
+
+
+@pytest.mark.parametrize("sink", ["logging", "opentelemetry"])
+def test_reserved_names_are_every_name_the_generated_modules_bind(
+    tmp_path: Path, sink: str
+) -> None:
+    """A generated class takes no name analytics_models.py or event_logger.py binds itself."""
+    import ast
+
+    from telemetry_cli.catalog import build_event
+    from telemetry_cli.events import RESERVED_NAMES
+    from telemetry_cli.render import render_outputs
+
+    plan = catalog_plan(tmp_path, f'sink = "{sink}"\n' + RICH_CATALOG)
+    generated = set()
+    for spec in plan.events:
+        event = build_event(spec)
+        generated |= {event.payload_model, event.request_model}
+        generated |= {alias for alias, _ in event.enums}
+    bound = set()
+    for output in render_outputs(plan):
+        if Path(output.path).name not in ("analytics_models.py", "event_logger.py"):
+            continue
+        for node in ast.parse(output.content).body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                bound |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                bound.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                bound |= {target.id for target in targets if isinstance(target, ast.Name)}
+    # Generated names start with a capital: the module's lower-case names cannot collide.
+    own = {name for name in bound if name[:1].isupper()} - generated
+    assert own
+    assert own <= RESERVED_NAMES, sorted(own - RESERVED_NAMES)
 
 
 def test_the_schema_document_exists_only_with_declared_events(tmp_path: Path) -> None:

@@ -108,6 +108,53 @@ def test_a_handler_without_a_required_captured_property_is_named() -> None:
     )
 
 
+def test_a_parameter_of_a_type_the_captured_property_refuses_is_named() -> None:
+    # An integer property from a `str` (or `bool`) parameter: its model would refuse every
+    # event. Unknown annotations (a class of the package, a string, none) are not judged.
+    handlers = {
+        "item_id: str": "`str`",
+        "item_id: Optional[bool] = None": "`Optional[bool]`",
+        "item_id: Annotated[float | None, Query()] = None": "`Annotated[float | None, Query()]`",
+    }
+    for parameter, shown in handlers.items():
+        source = (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            f'@router.get("/items")\ndef items(chapter_id: str, {parameter}):\n    return 1\n'
+        )
+        plan = plan_from_table(
+            tomllib.loads(
+                PLAN.replace('"num_questions"]', '"num_questions", "item_id"]')
+                + 'properties.item_id = { type = "integer", required = false }\n'
+            ),
+            root=Path("/tmp"),
+            config_file=Path("/tmp/pyproject.toml"),
+        )
+
+        def edit(editor: ModuleEditor, plan: Plan = plan) -> None:
+            instrument_module(
+                editor,
+                "ai_block_used",
+                "app.analytics",
+                plan.event("ai_block_used"),
+                plan.captured("api/items.py"),
+            )
+
+        result = edit_source(source, "app.api.items", "app.analytics", edit)
+        assert result.problems == (
+            "app/api/items.py:7: route items (GET /items) cannot be instrumented: its parameter "
+            f"`item_id` is {shown}, which the captured integer property `item_id` does not "
+            "accept (every event would be dropped); change the type of one of them, or log the "
+            "event by hand, or mark the handler `# telemetry-scaffold: skip`",
+        )
+    for parameter in ("item_id: int | None = None", "item_id: ItemId", "item_id", 'item_id: "x"'):
+        source = (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            f'@router.get("/items")\ndef items(chapter_id: str, {parameter}):\n    return 1\n'
+        )
+        result = edit_source(source, "app.api.items", "app.analytics", edit)
+        assert result.problems == (), parameter
+
+
 def test_literal_calls_of_a_declared_event_are_checked() -> None:
     _, problems = _run(SOURCE)
     assert problems[1:] == (

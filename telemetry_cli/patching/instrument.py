@@ -130,11 +130,13 @@ def instrument_module(
         ]
         filled: list[tuple[str, str]] | None = None
         missing: list[str] = []
+        mismatched: list[str] = []
         if event is not None:
             filled, missing = capture_entries(handler, index, event, captured)
+            mismatched = mismatched_captures(handler, event, captured)
         if calls:
             stale = _stale_inserted_call(handler, calls, event_type, filled, module)
-            if stale is not None and not missing:
+            if stale is not None and not missing and not mismatched:
                 _replace_call(editor, handler, stale, event_type, filled, module)
                 continue
             problems.extend((line, problem) for problem in _call_problems(where, calls, event_type))
@@ -153,6 +155,11 @@ def instrument_module(
             f"it has no parameter or body field `{name}` for the captured property; add "
             f"one, or log the event by hand, or {SKIP}"
             for name in missing
+        )
+        reasons.extend(
+            f"{problem} (every event would be dropped); change the type of one of them, or log "
+            f"the event by hand, or {SKIP}"
+            for problem in mismatched
         )
         point = body_insertion_point(handler.function, module)
         if point is None:
@@ -368,6 +375,77 @@ def capture_entries(
         elif spec.required:
             missing.append(name)
     return entries, missing
+
+
+# What a captured property of each type takes: the annotations of a handler's parameter whose
+# values it accepts (a string property takes any value, as its text).
+_CAPTURE_TYPES = {
+    "integer": frozenset({"int"}),
+    "number": frozenset({"int", "float"}),
+    "boolean": frozenset({"bool"}),
+    "datetime": frozenset({"datetime", "str"}),
+    "array": frozenset({"list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset"}),
+}
+# Annotations whose values are known: only a parameter of these types is judged.
+_KNOWN_TYPES = frozenset(
+    {"str", "int", "float", "bool", "bytes", "datetime", "date", "time", "timedelta", "UUID"}
+    | {"Decimal", "dict", "Dict"}
+    | _CAPTURE_TYPES["array"]
+)
+
+
+def mismatched_captures(handler: Handler, event: EventSpec, captured: tuple[str, ...]) -> list[str]:
+    """Captured properties filled from a parameter whose type the property never accepts.
+
+    E.g. an integer property from ``item_id: str``: the model refuses every such payload. Only
+    parameters annotated with standard types are judged (a class of the package, a string
+    annotation or none at all are given the benefit of the doubt).
+    """
+    arguments = handler.function.args
+    parameters = {
+        argument.arg: argument
+        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    }
+    problems = []
+    for name in captured:
+        spec = event.declared(name)
+        parameter = parameters.get(name)
+        if spec is None or parameter is None or spec.type not in _CAPTURE_TYPES:
+            continue
+        types = _annotation_types(parameter.annotation)
+        if types and types <= _KNOWN_TYPES and not types & _CAPTURE_TYPES[spec.type]:
+            problems.append(
+                f"its parameter `{name}` is `{ast.unparse(parameter.annotation or parameter)}`, "
+                f"which the captured {spec.type} property `{name}` does not accept"
+            )
+    return problems
+
+
+def _annotation_types(annotation: ast.expr | None) -> frozenset[str] | None:
+    """The type names an annotation allows, None aside (None when they cannot be told)."""
+    if isinstance(annotation, ast.Constant) and annotation.value is None:
+        return frozenset()
+    if isinstance(annotation, ast.Name | ast.Attribute):
+        return frozenset({ast.unparse(annotation).rpartition(".")[2]})
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        left, right = _annotation_types(annotation.left), _annotation_types(annotation.right)
+        return None if left is None or right is None else left | right
+    if isinstance(annotation, ast.Subscript):
+        head = ast.unparse(annotation.value).rpartition(".")[2]
+        inner = annotation.slice
+        members = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+        if head == "Annotated":
+            return _annotation_types(members[0])
+        if head in ("Optional", "Union"):
+            found: frozenset[str] = frozenset()
+            for member in members:
+                types = _annotation_types(member)
+                if types is None:
+                    return None
+                found |= types
+            return found
+        return frozenset({head})  # list[int], dict[str, int], ...
+    return None
 
 
 def _annotation_name(annotation: ast.expr) -> str:
