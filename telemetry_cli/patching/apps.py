@@ -25,6 +25,7 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     assigns_name,
+    attribute_assignments,
     block_statements,
     sub_blocks,
     unwrapped,
@@ -508,47 +509,33 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
         if isinstance(method, FunctionNode) and method.args.args
     }
     for method in methods.values():
-        self_name = method.args.args[0].arg
+        self_name = [*method.args.posonlyargs, *method.args.args][0].arg
         scope = Scope(method, module, class_scope)
         block = tuple(method.body)
-        for statement in block_statements(list(block)):
-            if isinstance(statement, ast.Assign):
-                targets, value = statement.targets, statement.value
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                # `self.app: FastAPI = ...`
-                targets, value = [statement.target], statement.value
-            else:
-                continue
+        for statement, attribute, value in attribute_assignments(method):
             if not isinstance(value, ast.Call):
                 continue
-            for target in targets:
-                if not (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == self_name
-                ):
-                    continue
-                name = f"{cls.name}.{target.attr}"
-                if index.built_role(value, scope)[0] is Role.APP:
-                    expression = f"{self_name}.{target.attr}"
-                    here = AppSite(
-                        module,
-                        expression,
-                        _top_of(block, statement),
-                        block,
-                        statement.lineno,
-                        f"{expression} in {cls.name}.{method.name}()",
-                    )
-                    yield _Candidate(name, statement.lineno, here)
-                    continue
-                builder = _own_method(value, self_name, methods)
-                if builder is not None:
-                    # `self.app = self._build_app()`: wired in that method, after its variable.
-                    method_binding = Binding("function", builder.name, class_scope, builder)
-                    if index.function_role(method_binding) is Role.APP:
-                        inside = _factory_site(method_binding, index)
-                        problem = None if inside is not None else _direct_return(method_binding)
-                        yield _Candidate(name, statement.lineno, inside, problem=problem)
+            name = f"{cls.name}.{attribute}"
+            if index.built_role(value, scope)[0] is Role.APP:
+                expression = f"{self_name}.{attribute}"
+                here = AppSite(
+                    module,
+                    expression,
+                    _top_of(block, statement),
+                    block,
+                    statement.lineno,
+                    f"{expression} in {cls.name}.{method.name}()",
+                )
+                yield _Candidate(name, statement.lineno, here)
+                continue
+            builder = _own_method(value, self_name, methods)
+            if builder is not None:
+                # `self.app = self._build_app()`: wired in that method, after its variable.
+                method_binding = Binding("function", builder.name, class_scope, builder)
+                if index.function_role(method_binding) is Role.APP:
+                    inside = _factory_site(method_binding, index)
+                    problem = None if inside is not None else _direct_return(method_binding)
+                    yield _Candidate(name, statement.lineno, inside, problem=problem)
 
 
 def _own_method(

@@ -28,6 +28,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    attribute_assignments,
     block_statements,
     unwrapped,
 )
@@ -450,25 +451,12 @@ def _instance_assignments(
     for method in cls.body:
         if not (isinstance(method, FunctionNode) and _instance_method(method)):
             continue
-        self_name = [*method.args.posonlyargs, *method.args.args][0].arg
         method_scope: Scope | None = None
-        for statement in block_statements(method.body):
-            if isinstance(statement, ast.Assign):
-                targets, value = statement.targets, statement.value
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                targets, value = [statement.target], statement.value
-            else:
-                continue
-            for target in targets:
-                if (
-                    isinstance(target, ast.Attribute)
-                    and target.attr == attribute
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == self_name
-                ):
-                    if method_scope is None:
-                        method_scope = Scope(method, module, class_scope)
-                    found.append((value, method_scope))
+        for _, name, value in attribute_assignments(method):
+            if name == attribute:
+                if method_scope is None:
+                    method_scope = Scope(method, module, class_scope)
+                found.append((value, method_scope))
     return found
 
 

@@ -374,6 +374,32 @@ def block_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from block_statements(inner)
 
 
+def attribute_assignments(method: FunctionNode) -> Iterator[tuple[ast.stmt, str, ast.expr]]:
+    """Every ``<first parameter>.<attribute> = value`` in a method: (statement, attribute, value).
+
+    ``self.router = APIRouter()`` and the annotated ``self.app: FastAPI = ...``, in the method's
+    blocks (not in functions nested in it).
+    """
+    parameters = [*method.args.posonlyargs, *method.args.args]
+    if not parameters:
+        return
+    first = parameters[0].arg
+    for statement in block_statements(method.body):
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == first
+            ):
+                yield statement, target.attr, value
+
+
 #: How many variables deep a wrapper of a name is followed (`b = W(app)`, `c = V(b)`, `app = c`).
 _MAX_WRAPS = 4
 
