@@ -34,6 +34,7 @@ from telemetry_cli.events import (
     CONTEXT_PROPERTIES,
     EXTRA_KEYWORDS,
     FREE_FORM_REQUEST,
+    LINE_LENGTH,
     EventSpec,
     PropertySpec,
     ValueSpec,
@@ -43,7 +44,6 @@ from telemetry_cli.events import (
 from telemetry_cli.plan import ERROR_EVENT_TYPE, TOOL_SECTION, Plan
 from telemetry_cli.templating import markdown_text
 
-LINE_LENGTH = 100
 # Strings YAML reads as themselves when written bare (others are written as JSON strings), and
 # keys that need no quotes.
 _PLAIN_SCALAR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")

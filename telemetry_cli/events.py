@@ -28,9 +28,10 @@ EXTRA_KEYWORDS = "additional_properties"
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _MAX_PROPERTIES = 64
 _MAX_PROPERTY_NAME = 64
+#: The line length of the generated code (the length ruff checks it at).
+LINE_LENGTH = 100
 # The line of generated code an enum's type name must fit in, beside its property's name: the
 # tracking method's parameter ``        <name>: <Alias>,``, which ruff cannot split.
-_LINE_LENGTH = 100
 _ENUM_PARAMETER = len("        : ,")
 # An array's items enum is alone on its lines there; its definition ``<Alias> = (`` must fit.
 _ENUM_DEFINITION = len(" = (")
@@ -401,10 +402,10 @@ def check_class_names(specs: Iterable[EventSpec], fail: Fail) -> None:
 def _check_alias_length(event: str, item: PropertySpec, alias: str, fail: Fail) -> None:
     """Refuse an enum type name that makes a line of generated code ruff cannot split."""
     if item.value.type == "array":
-        used, room = len(alias), _LINE_LENGTH - _ENUM_DEFINITION
+        used, room = len(alias), LINE_LENGTH - _ENUM_DEFINITION
         what = f"its enum's type name {alias} is"
     else:
-        used, room = len(item.name) + len(alias), _LINE_LENGTH - _ENUM_PARAMETER
+        used, room = len(item.name) + len(alias), LINE_LENGTH - _ENUM_PARAMETER
         what = f"its enum's type name {alias} and the property name are together"
     if used > room:
         raise fail(
