@@ -233,3 +233,100 @@ def test_the_event_type_is_read_from_the_line_being_completed(
 ) -> None:
     monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
     assert emit_words(words_being_completed()) == expected
+
+
+CAPTURED_AS_TEXT = """
+[tool.telemetry-scaffold.instrument."api/items.py"]
+event = "item_viewed"
+capture = ["item", "kind", "tag", "note", "size", "when"]
+
+[tool.telemetry-scaffold.events.item_viewed]
+properties.item = { type = "string" }
+properties.kind = { type = "string" }
+properties.tag = { type = "string", required = false }
+properties.note = { type = "string", required = false }
+properties.size = { type = "string", required = false }
+properties.when = { type = "string", required = false }
+"""
+
+ITEMS_PY = """from datetime import date
+from enum import Enum
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+router = APIRouter(prefix="/items")
+
+
+class Kind(str, Enum):
+    book = "book"
+    video = "video"
+
+
+class Resize(BaseModel):
+    size: int
+
+
+@router.get("/{item}/{kind}")
+def view(item: int, kind: Kind, tag: int | None = None, note: str | None = None):
+    return {"item": item}
+
+
+@router.post("/{item}/{kind}/resize")
+def resize(item: int, kind: Kind, body: Resize, when: date | None = None):
+    return {"item": item}
+"""
+
+
+def test_captured_string_properties_take_each_value_as_its_text(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An int, a str enum member, an optional int (None stays None, not "None"), an optional
+    # str, a body field of type int and a date, each captured into a string property: every
+    # event passes its model instead of being dropped, with the value as a client would write it.
+    from fastapi.testclient import TestClient
+
+    root = make_project(tmp_path / "project", CAPTURED_AS_TEXT)
+    (root / "backend" / "app" / "api" / "items.py").write_text(ITEMS_PY)
+    main = root / "backend" / "app" / "main.py"
+    main.write_text(
+        main.read_text().replace(
+            "from app.api import ai_blocks", "from app.api import ai_blocks, items"
+        )
+        + "app.include_router(items.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    source = (root / "backend" / "app" / "api" / "items.py").read_text()
+    assert '"item": str(item),' in source
+    assert '"kind": kind,' in source
+    assert '"tag": None if tag is None else str(tag),' in source
+    assert '"note": note,' in source
+    assert '"size": str(body.size),' in source
+    assert '"when": when,' in source
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+    purge_app_modules()
+    sys.path.insert(0, str(root / "backend"))
+    try:
+        from app.main import app  # type: ignore[import-not-found]
+
+        client = TestClient(app)
+        with caplog.at_level("INFO", logger="app.analytics"):
+            assert client.get("/items/7/book").status_code == 200
+            assert client.get("/items/7/video?tag=3&note=n").status_code == 200
+            assert client.post("/items/8/book/resize?when=2025-01-27", json={"size": 5}).json()
+    finally:
+        sys.path.remove(str(root / "backend"))
+        purge_app_modules()
+    records = [json.loads(record.getMessage()) for record in caplog.records]
+    assert [record.get("payload", {}).get("item") for record in records] == ["7", "7", "8"], [
+        record.getMessage() for record in caplog.records
+    ]
+    first, second, third = (record["payload"] for record in records)
+    assert (first["kind"], first.get("tag"), first.get("note")) == ("book", None, None)
+    assert (second["kind"], second["tag"], second["note"]) == ("video", "3", "n")
+    assert (third["size"], third["when"]) == ("5", "2025-01-27")
+
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend" / "app" / "api" / "items.py").read_text() == ITEMS_PY

@@ -207,3 +207,84 @@ def test_tracking_calls_are_checked_like_literal_payloads() -> None:
         "event (declared: ai_block_used); declare it under [tool.telemetry-scaffold.events] or "
         "fix the call",
     ]
+
+
+def test_a_body_field_of_a_type_the_captured_property_refuses_is_named() -> None:
+    # As for parameters: an integer property from a `str` field of the body model (declared on
+    # its base class here) would have every event refused by its model.
+    source = SOURCE.replace(
+        "class Base(BaseModel):\n    chapter_id: str\n",
+        ("class Base(BaseModel):\n    chapter_id: str\n    num_questions: str | None = None\n"),
+    )
+    _, problems = _run(source)
+    assert problems[0] == (
+        "app/api/items.py:19: route ask (POST /api/ai/ask) cannot be instrumented: its body "
+        "field `body.num_questions` is `str | None`, which the captured integer property "
+        "`num_questions` does not accept (every event would be dropped); change the type of one "
+        "of them, or log the event by hand, or mark the handler `# telemetry-scaffold: skip`"
+    )
+
+
+def test_optional_values_captured_as_text_stay_none() -> None:
+    # `str(x)` of an optional non-text value would log the text "None"; a value that is text
+    # already (or None) is logged as it is. Generate writes each form once, and takes it out.
+    source = (
+        SOURCE.replace(
+            "def quiz(chapter_id: int, item: str,",
+            "def quiz(item: str, chapter_id: Annotated[int | None, Query()] = None,",
+        )
+        .replace(
+            "from fastapi import APIRouter",
+            "from typing import Annotated, Optional\n\nfrom fastapi import APIRouter, Query",
+        )
+        .replace("def other(text: str):", "def other(text: str, chapter_id: Optional[str] = None):")
+    )
+    patched, problems = _run(source)
+    assert '"chapter_id": None if chapter_id is None else str(chapter_id),' in patched
+    assert '"chapter_id": chapter_id,' in patched
+    assert not any("route quiz" in problem or "route other" in problem for problem in problems)
+    assert _run(patched)[0] == patched
+    removed = edit_source(
+        patched,
+        "app.api.items",
+        "app.analytics",
+        lambda editor: uninstrument_module(
+            editor, frozenset({"ai_block_used"}), "app.analytics", force=False
+        ),
+    )
+    assert removed.source == source
+
+
+def test_type_aliases_of_the_package_are_followed() -> None:
+    # `ChapterId = Annotated[str, ...]` is text: logged as it is. An alias of an alias of `int`
+    # is a number: a string property takes its text, and an integer one from a `str` alias is
+    # named as a mismatch.
+    aliases = (
+        "ChapterId = Annotated[str, Field(min_length=1)]\nCount = Annotated[int, Field(ge=0)]\n"
+        "Size = Count\nWord = Annotated[str, Field()]\n\n\n"
+    )
+    source = (
+        SOURCE.replace("from pydantic import BaseModel", "from pydantic import BaseModel, Field")
+        .replace(
+            "from fastapi import APIRouter",
+            "from typing import Annotated\n\nfrom fastapi import APIRouter",
+        )
+        .replace(
+            "class Base(BaseModel):\n    chapter_id: str\n",
+            aliases + "class Base(BaseModel):\n    chapter_id: ChapterId\n",
+        )
+        .replace(
+            "def quiz(chapter_id: int, item: str, num_questions: int = 3):",
+            "def quiz(chapter_id: Size, item: str, num_questions: Word = 3):",
+        )
+    )
+    patched, problems = _run(source)
+    assert '"chapter_id": body.chapter_id,' in patched
+    assert not any("route ask" in problem for problem in problems)
+    assert any(
+        "route quiz" in problem
+        and "its parameter `num_questions` is `Annotated[str, Field()]`" in problem
+        for problem in problems
+    ), problems
+    patched, problems = _run(source.replace("num_questions: Word = 3", "num_questions: Size = 3"))
+    assert '"chapter_id": str(chapter_id),\n            "num_questions": num_questions,' in patched

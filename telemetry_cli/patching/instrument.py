@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec
@@ -20,7 +21,7 @@ from telemetry_cli.patching.edits import (
 )
 from telemetry_cli.patching.removal import inserted_call
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
-from telemetry_cli.patching.symbols import Binding, ModuleModel, PackageIndex
+from telemetry_cli.patching.symbols import Binding, ModuleModel, PackageIndex, Scope
 
 SKIP = "mark the handler `# telemetry-scaffold: skip`"
 
@@ -133,7 +134,7 @@ def instrument_module(
         mismatched: list[str] = []
         if event is not None:
             filled, missing = capture_entries(handler, index, event, captured)
-            mismatched = mismatched_captures(handler, event, captured)
+            mismatched = mismatched_captures(handler, index, event, captured)
         if calls:
             stale = _stale_inserted_call(handler, calls, event_type, filled, module)
             if stale is not None and not missing and not mismatched:
@@ -351,30 +352,156 @@ def capture_entries(
 
     Returns (property, expression) pairs and the missing names. A property comes from the
     handler's parameter of that name (a path or query parameter), else from the field of that
-    name of its pydantic body parameter (``body.chapter_id``). A string property filled from a
-    parameter annotated with another type is logged as its text.
+    name of its pydantic body model (``body.chapter_id``). A string property takes a value whose
+    JSON form is not text as its text (``str(count)``), keeping ``None`` when the value may be
+    ``None``: the logger checks a payload in its JSON form, and a number refused there would
+    drop every event.
     """
-    arguments = handler.function.args
-    parameters = {
-        argument.arg: argument
-        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
-    }
+    sources = _capture_sources(handler, index, captured)
     entries: list[tuple[str, str]] = []
     missing: list[str] = []
     for name in captured:
         spec = event.declared(name)
         assert spec is not None  # the plan checked it
-        parameter = parameters.get(name)
-        if parameter is not None and not _is_model(parameter.annotation, handler, index):
-            plain = parameter.annotation is None or _annotation_name(parameter.annotation) == "str"
-            entries.append((name, name if spec.type != "string" or plain else f"str({name})"))
-            continue
-        field = _body_field(parameters.values(), name, handler, index)
-        if field is not None:
-            entries.append((name, field))
+        source = sources.get(name)
+        if source is not None:
+            text = spec.type == "string" and not _is_text(source, index)
+            entries.append((name, _as_text(source) if text else source.expression))
         elif spec.required:
             missing.append(name)
     return entries, missing
+
+
+class _CaptureSource(NamedTuple):
+    """Where a captured property's value is in a handler: a parameter, or a body model field."""
+
+    expression: str  # `chapter_id`, or `body.chapter_id`
+    annotation: ast.expr | None  # through the package's type aliases
+    scope: Scope  # where the annotation's names are looked up
+    shown: str  # how a message names it
+
+
+def _capture_sources(
+    handler: Handler, index: PackageIndex, captured: tuple[str, ...]
+) -> dict[str, _CaptureSource]:
+    """The source of each captured property the handler has one for."""
+    arguments = handler.function.args
+    parameters = {
+        argument.arg: argument
+        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    }
+    sources: dict[str, _CaptureSource] = {}
+    for name in captured:
+        parameter = parameters.get(name)
+        if parameter is not None and not _is_model(parameter.annotation, handler, index):
+            annotation, scope = _through_aliases(parameter.annotation, handler.scope, index)
+            sources[name] = _CaptureSource(name, annotation, scope, f"parameter `{name}`")
+            continue
+        field = _body_field(parameters.values(), name, handler, index)
+        if field is not None:
+            expression, annotation, scope = field
+            annotation, scope = _through_aliases(annotation, scope, index)
+            sources[name] = _CaptureSource(
+                expression, annotation, scope, f"body field `{expression}`"
+            )
+    return sources
+
+
+def _through_aliases(
+    annotation: ast.expr | None, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr | None, Scope]:
+    """An annotation with the package's type aliases replaced (``ChapterId = Annotated[...]``)."""
+    for _ in range(8):  # an alias of an alias, not a cycle
+        if not isinstance(annotation, ast.Name | ast.Attribute):
+            break
+        binding = index.binding_of(annotation, scope)
+        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+            break
+        annotation, scope = binding.node, binding.scope
+    return annotation, scope
+
+
+# Types whose values the logger records as text (their JSON form, see the layer's json_default).
+_TEXT_TYPES = frozenset(
+    {"str", "UUID", "Decimal", "datetime", "date", "time", "bytes"}
+    | {"PurePath", "Path", "PurePosixPath", "PosixPath", "PureWindowsPath", "WindowsPath"}
+)
+
+
+def _is_text(source: _CaptureSource, index: PackageIndex) -> bool:
+    """Whether a value so annotated is recorded as text (or None): no ``str()`` needed.
+
+    Unannotated values are taken as text (FastAPI passes such a parameter as ``str``), and so
+    are members of a ``str`` enum of the package (recorded as their value); anything else that
+    cannot be told gets ``str()``.
+    """
+    if source.annotation is None:
+        return True
+    types = _annotation_types(source.annotation)
+    if types is not None and types <= _TEXT_TYPES:
+        return True
+    return _is_str_enum(_without_none(source.annotation), source.scope, index)
+
+
+def _as_text(source: _CaptureSource) -> str:
+    """``str(value)``, and None where the value may be None (not the text ``"None"``)."""
+    if source.annotation is not None and _allows_none(source.annotation):
+        return f"None if {source.expression} is None else str({source.expression})"
+    return f"str({source.expression})"
+
+
+def _allows_none(annotation: ast.expr) -> bool:
+    """Whether an annotation admits None: ``X | None``, ``Optional[X]``, ``Union[X, None]``."""
+    if isinstance(annotation, ast.Constant):
+        return annotation.value is None
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _allows_none(annotation.left) or _allows_none(annotation.right)
+    if isinstance(annotation, ast.Subscript):
+        head = _annotation_name(annotation.value)
+        inner = annotation.slice
+        members = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+        if head == "Optional":
+            return True
+        if head == "Union":
+            return any(_allows_none(member) for member in members)
+        if head == "Annotated":
+            return _allows_none(members[0])
+    return False
+
+
+def _without_none(annotation: ast.expr) -> ast.expr:
+    """``X`` of ``X | None``, ``None | X``, ``Optional[X]`` or ``Annotated[X, ...]``."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        for side, other in (
+            (annotation.left, annotation.right),
+            (annotation.right, annotation.left),
+        ):
+            if isinstance(other, ast.Constant) and other.value is None:
+                return _without_none(side)
+    if isinstance(annotation, ast.Subscript):
+        head = _annotation_name(annotation.value)
+        inner = annotation.slice
+        if head in ("Optional", "Annotated"):
+            return _without_none(inner.elts[0] if isinstance(inner, ast.Tuple) else inner)
+    return annotation
+
+
+def _is_str_enum(annotation: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether an annotation names an enum of the package whose members are strings."""
+    binding = index.binding_of(annotation, scope)
+    if binding is None or binding.kind != "class":
+        return False
+    cls = binding.node
+    assert isinstance(cls, ast.ClassDef)
+    canonical: set[str] = set()
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and base.id == "str":
+            canonical.add("str")
+            continue
+        qualified = index.qualify(base, binding.scope)
+        if qualified is not None:
+            canonical.add(index.resolve(qualified)[0])
+    return "enum.StrEnum" in canonical or {"str", "enum.Enum"} <= canonical
 
 
 # What a captured property of each type takes: the annotations of a handler's parameter whose
@@ -394,29 +521,26 @@ _KNOWN_TYPES = frozenset(
 )
 
 
-def mismatched_captures(handler: Handler, event: EventSpec, captured: tuple[str, ...]) -> list[str]:
-    """Captured properties filled from a parameter whose type the property never accepts.
+def mismatched_captures(
+    handler: Handler, index: PackageIndex, event: EventSpec, captured: tuple[str, ...]
+) -> list[str]:
+    """Captured properties filled from a parameter or field of a type the property never takes.
 
     E.g. an integer property from ``item_id: str``: the model refuses every such payload. Only
-    parameters annotated with standard types are judged (a class of the package, a string
-    annotation or none at all are given the benefit of the doubt).
+    annotations of standard types are judged (a class of the package, a string annotation or
+    none at all are given the benefit of the doubt).
     """
-    arguments = handler.function.args
-    parameters = {
-        argument.arg: argument
-        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
-    }
     problems = []
-    for name in captured:
+    for name, source in _capture_sources(handler, index, captured).items():
         spec = event.declared(name)
-        parameter = parameters.get(name)
-        if spec is None or parameter is None or spec.type not in _CAPTURE_TYPES:
+        if spec is None or spec.type not in _CAPTURE_TYPES:
             continue
-        types = _annotation_types(parameter.annotation)
+        types = _annotation_types(source.annotation)
         if types and types <= _KNOWN_TYPES and not types & _CAPTURE_TYPES[spec.type]:
+            annotation = ast.unparse(source.annotation) if source.annotation else ""
             problems.append(
-                f"its parameter `{name}` is `{ast.unparse(parameter.annotation or parameter)}`, "
-                f"which the captured {spec.type} property `{name}` does not accept"
+                f"its {source.shown} is `{annotation}`, which the captured {spec.type} "
+                f"property `{name}` does not accept"
             )
     return problems
 
@@ -500,16 +624,20 @@ def _derives_from_base_model(binding: Binding, index: PackageIndex, depth: int =
 
 def _body_field(
     parameters: Iterable[ast.arg], name: str, handler: Handler, index: PackageIndex
-) -> str | None:
-    """``param.name`` for the first body model parameter whose class declares field ``name``."""
+) -> tuple[str, ast.expr, Scope] | None:
+    """``param.name``, the field's annotation and its scope, for the first body model with it."""
     for parameter in parameters:
         binding = _model_binding(parameter.annotation, handler, index)
-        if binding is not None and _declares_field(binding, name, index):
-            return f"{parameter.arg}.{name}"
+        field = None if binding is None else _field_annotation(binding, name, index)
+        if field is not None:
+            return f"{parameter.arg}.{name}", *field
     return None
 
 
-def _declares_field(binding: Binding, name: str, index: PackageIndex, depth: int = 0) -> bool:
+def _field_annotation(
+    binding: Binding, name: str, index: PackageIndex, depth: int = 0
+) -> tuple[ast.expr, Scope] | None:
+    """The annotation of field ``name`` of a model class or its bases, and the class's scope."""
     cls = binding.node
     assert isinstance(cls, ast.ClassDef)
     for statement in cls.body:
@@ -518,18 +646,16 @@ def _declares_field(binding: Binding, name: str, index: PackageIndex, depth: int
             and isinstance(statement.target, ast.Name)
             and statement.target.id == name
         ):
-            return True
+            return statement.annotation, binding.scope
     if depth > 16:
-        return False
+        return None
     for base in cls.bases:
         base_binding = index.binding_of(base, binding.scope)
-        if (
-            base_binding is not None
-            and base_binding.kind == "class"
-            and _declares_field(base_binding, name, index, depth + 1)
-        ):
-            return True
-    return False
+        if base_binding is not None and base_binding.kind == "class":
+            field = _field_annotation(base_binding, name, index, depth + 1)
+            if field is not None:
+                return field
+    return None
 
 
 _BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes"})

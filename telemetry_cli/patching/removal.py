@@ -151,7 +151,7 @@ def _logger_expression(call: LogCall) -> ast.expr:
 
 
 def _generated_value(value: ast.expr) -> bool:
-    """A value generate writes: strings, lists of them, names, len(str(name)), x.prefix + ..."""
+    """A value generate writes: strings, lists, names, str(), len(), x.prefix + ..., None if ..."""
     if isinstance(value, ast.Constant):
         return isinstance(value.value, str)
     if isinstance(value, ast.List):
@@ -169,6 +169,17 @@ def _generated_value(value: ast.expr) -> bool:
         )
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
         return _generated_value(value.left) and _generated_value(value.right)
+    if isinstance(value, ast.IfExp):
+        # `None if x is None else str(x)`: an optional value captured as text (since 0.5.0).
+        test = value.test
+        return (
+            isinstance(value.body, ast.Constant)
+            and value.body.value is None
+            and isinstance(test, ast.Compare)
+            and isinstance(test.ops[0], ast.Is)
+            and _generated_value(test.left)
+            and _generated_value(value.orelse)
+        )
     # router.prefix, and body.field of a captured property.
     return isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
 
