@@ -1091,8 +1091,12 @@ def import_order(name: str) -> tuple[int, Any, Any]:
         kind = 1
     else:
         kind = 2
-    key = functools.cmp_to_key(_natural_compare)
-    return kind, key(name.lower()), key(name)
+    return kind, natural_key(name.lower()), natural_key(name)
+
+
+def natural_key(text: str) -> Any:
+    """The sort key of ``text`` in natural order (``r2`` before ``r10``), as ruff compares."""
+    return _NATURAL_KEY(text)
 
 
 def _natural_compare(left: str, right: str) -> int:
@@ -1127,6 +1131,9 @@ def _natural_compare(left: str, right: str) -> int:
         if a != b:
             return 1 if a > b else -1
         i, j = i + 1, j + 1
+
+
+_NATURAL_KEY = functools.cmp_to_key(_natural_compare)
 
 
 def _request_union_lines(

@@ -19,6 +19,7 @@ import tomlkit.exceptions
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
+from telemetry_cli.catalog import natural_key
 from telemetry_cli.errors import ConfigError, SeveralApps, UserError
 from telemetry_cli.files import (
     BOM,
@@ -437,6 +438,7 @@ def _found(
         if handlers:
             relative = PurePosixPath(module.path).relative_to(label).as_posix()
             routes.append(RouteModule(relative, len(handlers), _to_fix(module, index)))
+    routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
     return Found(
         backend,
         package,

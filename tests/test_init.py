@@ -774,3 +774,107 @@ def test_an_environment_in_the_tree_under_any_name_is_passed_over(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "shop.main:app"' in result.stdout
+
+
+def test_route_module_suggestions_are_in_natural_order(tmp_path: Path) -> None:
+    """`r2.py` before `r10.py`, as a reader (and ruff's isort) orders numbered names."""
+    root = tmp_path / "project"
+    files = {"backend/app/__init__.py": "", "backend/app/api/__init__.py": ""}
+    imports = []
+    for number in (10, 2, 1):
+        files[f"backend/app/api/r{number}.py"] = ITEMS.replace("/items", f"/r{number}")
+        imports.append(f"from app.api import r{number}")
+    files["backend/app/main.py"] = "\n".join(
+        ["from fastapi import FastAPI", *imports, "app = FastAPI()", ""]
+    )
+    _write(root, files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    suggested = re.findall(r'^# "(api/r\d+\.py)"', result.stdout, flags=re.MULTILINE)
+    assert suggested == ["api/r1.py", "api/r2.py", "api/r10.py"]
+
+
+# A server object that builds the app as an attribute and hands it out through a method, with
+# its routes registered on a router subclass in another method; a module runs it
+# (`app = server.app()`). The class is named like FastAPI's own.
+SERVER_OBJECT = {
+    "pyproject.toml": '[project]\nname = "vectors"\nversion = "1.0"\n',
+    "vectors/__init__.py": "",
+    "vectors/server/__init__.py": """import fastapi
+
+from vectors.server.routing import VectorRouter
+
+
+class FastAPI:
+    def __init__(self, settings: dict[str, str]) -> None:
+        self._app = fastapi.FastAPI(debug=True)
+        self.router = VectorRouter()
+        self.setup_routes()
+        self._app.include_router(self.router)
+
+    def setup_routes(self) -> None:
+        self.router.add_api_route("/api/v2/heartbeat", self.heartbeat, methods=["GET"])
+        self.router.add_api_route(
+            "/api/v2/collections/{collection_id}", self.get_collection, methods=["GET"]
+        )
+
+    def app(self) -> fastapi.FastAPI:
+        return self._app
+
+    async def heartbeat(self) -> dict[str, int]:
+        return {"heartbeat": 1}
+
+    async def get_collection(self, collection_id: str) -> dict[str, str]:
+        return {"id": collection_id}
+""",
+    "vectors/server/routing.py": """from typing import Any
+
+import fastapi
+
+
+class VectorRouter(fastapi.APIRouter):
+    def add_api_route(self, path: str, endpoint: Any, **kwargs: Any) -> None:
+        super().add_api_route(path, endpoint, **kwargs)
+""",
+    "vectors/app.py": """import vectors.server
+
+server = vectors.server.FastAPI({"mode": "test"})
+app = server.app()
+""",
+}
+
+
+def test_init_names_the_variable_a_method_of_the_server_object_returns_the_app_in(
+    tmp_path: Path,
+) -> None:
+    """Not `FastAPI._app`, which no server can import: the module variable that holds it."""
+    root = tmp_path / "project"
+    _write(root, SERVER_OBJECT)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "vectors.app:app"' in result.stdout
+    generated = _round_trip(root, "server/__init__.py")
+    assert "include the telemetry router in `self._app in FastAPI.__init__()`" in generated
+    assert "log call in FastAPI.get_collection (GET /api/v2/collections/{collection_id})" in (
+        generated
+    )
+
+
+def test_a_factory_calling_itself_does_not_send_discovery_round_in_circles(
+    tmp_path: Path,
+) -> None:
+    """Following `app = other_factory()` into the factory it calls stops at a cycle."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\n\ndef build() -> FastAPI:\n    app = build()\n"
+                "    return app\n\n\napp = build()\n"
+            ),
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "app.main:app"' in result.stdout

@@ -152,7 +152,13 @@ def find_app(
     if len(sites) <= 1 and len(offers) >= 1:
         # One app, reached from several modules (a factory and the module calling it):
         # name it where a server imports a variable, if any module has one.
-        offers.sort(key=lambda offer: not any(not item.factory for item in offer[1]))
+        # A module-level name before a class attribute (`FastAPI._app` imports nothing).
+        offers.sort(
+            key=lambda offer: (
+                not any(not item.factory and "." not in item.name for item in offer[1]),
+                not any(not item.factory for item in offer[1]),
+            )
+        )
         module, candidates = offers[0]
         return _choose(module, candidates, index, config_name)
     listed = ", ".join(
@@ -356,11 +362,14 @@ def _line(binding: Binding) -> int:
     return getattr(node, "lineno", 0)
 
 
-def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSite | None:
+def _value_site(
+    binding: Binding, index: PackageIndex, *, trust: bool, entered: frozenset[int] = frozenset()
+) -> AppSite | None:
     """The site of a variable assigned an app: here, or inside the factory it calls.
 
     With ``trust`` (the user named the variable), any assignment counts; otherwise only one
-    that visibly builds an app.
+    that visibly builds an app. ``entered``: the factories being followed (they may call each
+    other).
     """
     value = binding.node
     scope = binding.scope
@@ -374,7 +383,7 @@ def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSit
         target = index.resolve(qualified)[1] if qualified is not None else None
         if target is not None and target.kind == "function":
             if index.function_role(target) is Role.APP or trust:
-                inner = _factory_site(target, index)
+                inner = _factory_site(target, index, entered)
                 if inner is not None:
                     return inner
             # `def create_app(): server = Server(); return server.app`: built in the class.
@@ -382,6 +391,11 @@ def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSit
             if returned is not None:
                 return returned
             return _here(binding) if index.function_role(target) is Role.APP or trust else None
+        if isinstance(value.func, ast.Attribute):
+            # `app = server.app()`: a method that returns the app the class built.
+            site = _attribute_site(value.func, scope, index, called=True)
+            if site is not None:
+                return site
         if role is Role.APP or trust:
             return _here(binding)
         return None
@@ -393,8 +407,14 @@ def _value_site(binding: Binding, index: PackageIndex, *, trust: bool) -> AppSit
     return _here(binding) if trust else None
 
 
-def _attribute_site(value: ast.Attribute, scope: Scope, index: PackageIndex) -> AppSite | None:
-    """``Server().app`` or ``server.app``: the site where the class builds that attribute."""
+def _attribute_site(
+    value: ast.Attribute, scope: Scope, index: PackageIndex, *, called: bool = False
+) -> AppSite | None:
+    """``Server().app`` or ``server.app``: the site where the class builds that attribute.
+
+    With ``called``, ``value`` is a method called (``server.app()``) that returns the attribute
+    (``return self._app``).
+    """
     owner: ast.expr = value.value
     owner_scope = scope
     if isinstance(owner, ast.Name):
@@ -406,9 +426,38 @@ def _attribute_site(value: ast.Attribute, scope: Scope, index: PackageIndex) -> 
         qualified = index.qualify(owner.func, owner_scope)
         _, cls = index.resolve(qualified) if qualified else (None, None)
         if cls is not None and cls.kind == "class":
+            attribute = value.attr
+            if called:
+                assert isinstance(cls.node, ast.ClassDef)
+                returned = _returned_own_attribute(cls.node, value.attr)
+                if returned is None:
+                    return None
+                attribute = returned
             for candidate in _attribute_apps(cls, index):
-                if candidate.name.rpartition(".")[2] == value.attr:
+                if candidate.name.rpartition(".")[2] == attribute:
                     return candidate.site
+    return None
+
+
+def _returned_own_attribute(cls: ast.ClassDef, method_name: str) -> str | None:
+    """The attribute a method of ``cls`` returns as its only result: ``return self._app``."""
+    for method in cls.body:
+        if not (isinstance(method, FunctionNode) and method.name == method_name):
+            continue
+        arguments = [*method.args.posonlyargs, *method.args.args]
+        returned = [
+            node.value
+            for node in ast.walk(method)
+            if isinstance(node, ast.Return) and node.value is not None
+        ]
+        if (
+            arguments
+            and len(returned) == 1
+            and isinstance(returned[0], ast.Attribute)
+            and isinstance(returned[0].value, ast.Name)
+            and returned[0].value.id == arguments[0].arg
+        ):
+            return returned[0].attr
     return None
 
 
@@ -474,10 +523,15 @@ def _top_of(block: tuple[ast.stmt, ...], statement: ast.stmt) -> ast.stmt:
     return statement
 
 
-def _factory_site(binding: Binding, index: PackageIndex) -> AppSite | None:
+def _factory_site(
+    binding: Binding, index: PackageIndex, entered: frozenset[int] = frozenset()
+) -> AppSite | None:
     """The site inside a factory function: after the variable it builds the app in."""
     function = binding.node
     assert isinstance(function, FunctionNode)
+    if id(function) in entered:
+        return None  # factories calling each other: no site to follow to
+    entered |= {id(function)}
     scope = Scope(function, binding.scope.module, binding.scope)
     returned = {
         node.value.id
@@ -494,7 +548,8 @@ def _factory_site(binding: Binding, index: PackageIndex) -> AppSite | None:
     ]
     if not built:
         return None
-    return _here(built[-1])
+    # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
+    return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
 
 
 def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidate]:

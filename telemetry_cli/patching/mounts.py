@@ -1,10 +1,12 @@
 """Where each router of the package is served: the prefixes its ``include_router`` calls add.
 
 ``app.include_router(users.router, prefix="/users")`` serves ``users.router``'s routes under
-``/users``; routers include routers, so a route's path is the chain of those prefixes, the
-router's own ``prefix=`` and the decorator's path. The calls are read from the package's modules
-(module-level and inside functions, such as an app factory), without running anything. A prefix
-that is only known at run time (``prefix=settings.API_V1_STR``) is recorded as unknown.
+``/users``; routers include routers, so a route's path is the chain of those prefixes and of the
+including routers' own ``prefix=``, the router's own ``prefix=`` and the decorator's path; an app
+mounted into another (``app.mount("/api/v1", api)``) adds the mount path before all of them. The
+calls are read from the package's modules (module-level and inside functions, such as an app
+factory), without running anything. A prefix that is only known at run time
+(``prefix=settings.API_V1_STR``) is recorded as unknown.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from telemetry_cli.patching.routes import router_prefix
 from telemetry_cli.patching.symbols import (
+    Binding,
     ModuleModel,
     PackageIndex,
     Role,
@@ -22,11 +26,12 @@ from telemetry_cli.patching.symbols import (
     sub_blocks,
 )
 
-RouterKey = tuple[str, str]  # (module, name) of a module-level router
+RouterKey = tuple[str, str]  # (module, name) of a module-level router or app
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 _INCLUDE_ROUTER = "include_router"
+_MOUNT = "mount"
 
 
 @dataclass(frozen=True)
@@ -36,14 +41,60 @@ class Mount:
     parent: RouterKey | None  # the including router; None for an app or an unknown object
     prefix: str | None  # None: only known at run time
     by_app: bool  # the parent is an app (not an object the tool cannot tell)
+    parent_prefix: str | None = ""  # the including router's own prefix= (None: run time)
+    app: RouterKey | None = None  # the including app, when it is a module-level one
+
+
+@dataclass(frozen=True)
+class AppMount:
+    """One ``<outer>.mount(<path>, <app>)`` call that mounts an app of the package."""
+
+    outer: RouterKey | None  # the app it is mounted into, when it is a module-level one
+    path: str | None  # None: only known at run time, or not mounted into an app
 
 
 class Mounts:
     """The ``include_router`` calls of a package, by the included router."""
 
-    def __init__(self, included: dict[RouterKey, list[Mount]]) -> None:
+    def __init__(
+        self,
+        included: dict[RouterKey, list[Mount]],
+        apps: dict[RouterKey, list[AppMount]] | None = None,
+    ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
+        self.apps = {} if apps is None else apps
+
+    def app_prefix(self, key: RouterKey | None) -> str | None:
+        """The path an app is mounted at ("" for one mounted nowhere; None when not known).
+
+        Routes of a sub-application answer at the mount path before their own path; an app
+        mounted at a path only known at run time, or at several, has no single one.
+        """
+        return self._app_prefix(key, frozenset())
+
+    def _app_prefix(self, key: RouterKey | None, seen: frozenset[RouterKey]) -> str | None:
+        if key is None or key not in self.apps:
+            return ""
+        if key in seen:
+            return None
+        found: set[str] = set()
+        for mount in self.apps[key]:
+            outer = self._app_prefix(mount.outer, seen | {key})
+            if mount.path is None or outer is None:
+                return None
+            found.add(outer + mount.path)
+        return found.pop() if len(found) == 1 else None
+
+    def _outer(self, mount: Mount, outer: str | None) -> str | None:
+        """What comes before ``mount.prefix``: the including router's path, or the app's."""
+        if mount.parent is None:
+            if not mount.by_app:
+                return None
+            return self.app_prefix(mount.app)
+        if outer is None or mount.parent_prefix is None:
+            return None
+        return outer + mount.parent_prefix
 
     def prefixes(self, key: RouterKey | None) -> list[str]:
         """Every path prefix known statically that a router is served under ("" when none).
@@ -55,12 +106,20 @@ class Mounts:
     def _prefixes(self, key: RouterKey | None, seen: frozenset[RouterKey]) -> list[str]:
         if key is None or key not in self.included or key in seen:
             return [""]
-        return [
-            outer + mount.prefix
-            for mount in self.included[key]
-            if mount.prefix is not None
-            for outer in self._prefixes(mount.parent, seen | {key})
-        ]
+        found: list[str] = []
+        for mount in self.included[key]:
+            if mount.prefix is None:
+                continue
+            if mount.parent is None:
+                outers = [self.app_prefix(mount.app) or ""] if mount.by_app else [""]
+            else:
+                outers = [
+                    outer + mount.parent_prefix
+                    for outer in self._prefixes(mount.parent, seen | {key})
+                    if mount.parent_prefix is not None
+                ]
+            found.extend(outer + mount.prefix for outer in outers)
+        return found
 
     def served_prefix(self, key: RouterKey | None) -> str | None:
         """The one prefix a router's routes are served under, when it is known statically.
@@ -80,12 +139,8 @@ class Mounts:
         for mount in self.included[key]:
             if mount.prefix is None:
                 return None
-            if mount.parent is None:
-                if not mount.by_app:
-                    return None
-                outer: str | None = ""
-            else:
-                outer = self._served(mount.parent, seen | {key})
+            served = None if mount.parent is None else self._served(mount.parent, seen | {key})
+            outer = self._outer(mount, served)
             if outer is None:
                 return None
             found.add(outer + mount.prefix)
@@ -98,15 +153,67 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     Only modules whose text names ``include_router`` are parsed.
     """
     included: dict[RouterKey, list[Mount]] = {}
+    apps: dict[RouterKey, list[AppMount]] = {}
     for name in modules:
         source = index.source(name)
-        if source is None or _INCLUDE_ROUTER not in source.text:
+        if source is None or (_INCLUDE_ROUTER not in source.text and _MOUNT not in source.text):
             continue
         model = index.module(name)
         if model is not None:
             for child, mount in _module_mounts(index, model):
                 included.setdefault(child, []).append(mount)
-    return Mounts(included)
+            for sub_app, app_mount in _app_mounts(index, model):
+                apps.setdefault(sub_app, []).append(app_mount)
+    return Mounts(included, apps)
+
+
+def _module_level(binding: Binding | None, index: PackageIndex, role: Role) -> RouterKey | None:
+    """The key of a module-level variable built as ``role`` (``api = FastAPI()``), else None."""
+    if (
+        binding is None
+        or binding.kind != "value"
+        or binding.scope.parent is not None
+        or not isinstance(binding.node, ast.Call)
+        or index.built_role(binding.node, binding.scope)[0] is not role
+    ):
+        return None
+    return binding.scope.module.name, binding.name
+
+
+def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
+    """The module's ``<outer>.mount(path, app)`` calls that mount a module-level app."""
+    found: list[tuple[RouterKey, AppMount]] = []
+    for call, scope in method_calls(model, _MOUNT):
+        mounted = _argument(call, 1, "app")
+        if mounted is None:
+            continue
+        sub_app = _module_level(index.binding_of(mounted, scope), index, Role.APP)
+        if sub_app is None:
+            continue
+        assert isinstance(call.func, ast.Attribute)
+        outer = index.binding_of(call.func.value, scope)
+        outer_is_app = (
+            outer is not None
+            and outer.kind == "value"
+            and isinstance(outer.node, ast.Call)
+            and index.built_role(outer.node, outer.scope)[0] is Role.APP
+        )
+        # Mounted into anything but an app (a Starlette object, an unknown one): not known.
+        path = index.string_value(_argument(call, 0, "path"), scope) if outer_is_app else None
+        found.append((sub_app, AppMount(_module_level(outer, index, Role.APP), path)))
+    return found
+
+
+def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    """A call's argument by position or keyword (None when absent or unpacked)."""
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    if len(call.args) > position and not any(
+        isinstance(argument, ast.Starred) for argument in call.args[: position + 1]
+    ):
+        return call.args[position]
+    return None
 
 
 def _module_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, Mount]]:
@@ -125,15 +232,19 @@ def _module_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[Router
             elif keyword.arg is None:
                 prefix = None  # **options may hold a prefix
         parent_key: RouterKey | None = None
+        parent_prefix: str | None = ""
         by_app = False
         assert isinstance(call.func, ast.Attribute)
         parent = index.binding_of(call.func.value, scope)
         if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
-            role, _ = index.built_role(parent.node, parent.scope)
+            role, standard = index.built_role(parent.node, parent.scope)
             if role is Role.ROUTER and parent.scope.parent is None:
                 parent_key = (parent.scope.module.name, parent.name)
+                parent_prefix = router_prefix(parent.node, standard, index, parent.scope)
             by_app = role is Role.APP
-        found.append(((child.scope.module.name, child.name), Mount(parent_key, prefix, by_app)))
+        app = _module_level(parent, index, Role.APP) if by_app else None
+        mount = Mount(parent_key, prefix, by_app, parent_prefix, app)
+        found.append(((child.scope.module.name, child.name), mount))
     return found
 
 

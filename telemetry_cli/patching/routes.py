@@ -300,7 +300,7 @@ class _Finder:
             return None
         prefix: str | None = ""
         if role is Role.ROUTER:
-            prefix = _router_prefix(call, standard, self.index, binding.scope)
+            prefix = router_prefix(call, standard, self.index, binding.scope)
         key = None
         if binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
@@ -326,7 +326,7 @@ class _Finder:
             if isinstance(value, ast.Call):
                 role, standard = self.index.built_role(value, method_scope)
                 if role is Role.ROUTER:
-                    prefix = _router_prefix(value, standard, self.index, method_scope)
+                    prefix = router_prefix(value, standard, self.index, method_scope)
             elif isinstance(value, ast.Name):
                 bound = method_scope.lookup(value.id)
                 if bound is not None and bound.kind == "param":
@@ -356,8 +356,11 @@ class _Finder:
             # Served under the prefixes of the include_router calls that include the router,
             # when they are known and the same for every way it is included.
             mounts = self.index.mounts
-            if mounts is not None and owner.key is not None and owner.role is Role.ROUTER:
-                mount = mounts.served_prefix(owner.key) or ""
+            if mounts is not None and owner.key is not None:
+                if owner.role is Role.ROUTER:
+                    mount = mounts.served_prefix(owner.key) or ""
+                else:  # routes of a sub-application answer under its mount path
+                    mount = mounts.app_prefix(owner.key) or ""
             template = mount + owner.prefix + path
             code = string_literal(template, quote)
         else:
@@ -460,8 +463,11 @@ def _instance_assignments(
     return found
 
 
-def _router_prefix(call: ast.Call, standard: bool, index: PackageIndex, scope: Scope) -> str | None:
-    """The ``prefix=`` of ``APIRouter(...)``, None when not known statically."""
+def router_prefix(call: ast.Call, standard: bool, index: PackageIndex, scope: Scope) -> str | None:
+    """The ``prefix=`` of ``APIRouter(...)``, None when not known statically.
+
+    ``standard``: the class is ``APIRouter`` or takes its arguments (see ``built_role``).
+    """
     if not standard:
         return None  # a factory or a class with its own constructor decides the prefix
     for keyword in call.keywords:
