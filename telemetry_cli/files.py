@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import functools
@@ -39,6 +40,11 @@ try:
     import fcntl as _fcntl
 except ImportError:  # Windows: no advisory locks; concurrent runs are not coordinated there
     _fcntl = None
+
+
+# PEP 263: how Python finds a module's coding declaration in its first two lines.
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r]|$)")
 
 
 def resolve(path: Path, relative: str) -> Path:
@@ -112,14 +118,27 @@ def _read_problem(exc: OSError, relative: str) -> FileProblem:
 
 @dataclass(frozen=True)
 class SourceText:
-    """A user's text file, decoded, remembering what must be restored on write (the BOM)."""
+    """A user's text file, decoded, remembering what must be restored on write.
+
+    That is the BOM, and for a Python module the encoding its coding declaration names
+    (``# -*- coding: latin-1 -*-``, PEP 263), which Python reads it in.
+    """
 
     text: str
     bom: bool
+    encoding: str = "utf-8"
 
     @classmethod
-    def decode(cls, data: bytes, relative: str) -> SourceText:
-        """Decode UTF-8 (with or without a BOM); anything else is a clear error."""
+    def decode(cls, data: bytes, relative: str, *, python: bool = False) -> SourceText:
+        """Decode UTF-8 (with or without a BOM); anything else is a clear error.
+
+        With ``python``, a module's coding declaration is honoured as Python honours it: the
+        file is decoded (and later written) in the encoding it declares, provided its bytes
+        come back unchanged when the text is encoded again.
+        """
+        encoding = _declared_encoding(data, relative) if python else "utf-8"
+        if encoding != "utf-8":
+            return cls._decode_declared(data, relative, encoding)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -132,9 +151,77 @@ class SourceText:
             return cls(text=text[1:], bom=True)
         return cls(text=text, bom=False)
 
-    def encode(self, text: str) -> bytes:
-        """Encode ``text`` the way the original was stored."""
-        return ((BOM if self.bom else "") + text).encode("utf-8")
+    @classmethod
+    def _decode_declared(cls, data: bytes, relative: str, encoding: str) -> SourceText:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            byte = data[exc.start]
+            raise FileProblem(
+                f"{relative}: not valid {encoding}, as its coding declaration says (byte "
+                f"0x{byte:02x} at offset {exc.start}); fix the declaration or re-save it"
+            ) from None
+        if text.encode(encoding) != data:
+            # A codec with several byte sequences for one character: a rewrite would change
+            # lines the tool never touched.
+            raise FileProblem(
+                f"{relative}: its {encoding} bytes do not come back unchanged from its text; "
+                "re-save it as UTF-8"
+            )
+        return cls(text=text, bom=False, encoding=encoding)
+
+    def encode(self, text: str, relative: str) -> bytes:
+        """Encode ``text`` the way the original was stored.
+
+        Raises:
+            FileProblem: ``text`` holds a character the file's declared encoding cannot.
+        """
+        try:
+            return ((BOM if self.bom else "") + text).encode(self.encoding)
+        except UnicodeEncodeError as exc:
+            character = exc.object[exc.start]
+            raise FileProblem(
+                f"{relative}: the code to insert holds {character!r} (U+{ord(character):04X}), "
+                f"which its declared encoding {self.encoding} cannot; re-save it as UTF-8"
+            ) from None
+
+
+def _declared_encoding(data: bytes, relative: str) -> str:
+    """The encoding a Python module declares (PEP 263), "utf-8" when it declares none.
+
+    As Python's tokenizer reads it: a ``coding[:=]name`` comment on the first line, or on the
+    second when the first is blank or a comment.
+    """
+    for number, line in enumerate(data.split(b"\n", 2)[:2]):
+        if number == 0:
+            line = line.removeprefix(codecs.BOM_UTF8)
+        match = _CODING.match(line)
+        if match is not None:
+            name = match.group(1).decode("ascii")
+            break
+        if not _BLANK_OR_COMMENT.match(line):
+            return "utf-8"
+    else:
+        return "utf-8"
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise FileProblem(
+            f"{relative}: its coding declaration names {name!r}, which Python does not know; "
+            "fix the declaration"
+        ) from None
+    if info.name in ("utf-8", "utf-8-sig"):
+        return "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        raise FileProblem(
+            f"{relative}: starts with a UTF-8 BOM but declares {name}; remove one of them"
+        )
+    if not getattr(info, "_is_text_encoding", True):
+        raise FileProblem(
+            f"{relative}: its coding declaration names {name}, not a text encoding; "
+            "fix the declaration"
+        )
+    return name
 
 
 def atomic_write(path: Path, data: bytes) -> None:

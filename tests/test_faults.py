@@ -812,3 +812,62 @@ def test_fifo_at_a_target_is_reported_not_read(project: Path, kind: str) -> None
         else:
             assert re.search(rf"^error\s+{re.escape(target)}$", result.stdout, re.M), output
     assert fifo.is_fifo()
+
+
+LATIN_1_BLOCKS = (
+    b"# -*- coding: latin-1 -*-\n"
+    b'"""Blocs d\'IA : r\xe9sum\xe9s et quiz."""\n\n'
+    b"from fastapi import APIRouter\n\n"
+    b'router = APIRouter(prefix="/api/ai")\n\n\n'
+    b'@router.get("/{chapter_id}/r\xe9sum\xe9")\n'
+    b"def summary(chapter_id: str) -> dict[str, str]:\n"
+    b'    return {"chapter_id": chapter_id, "texte": "tr\xe8s court"}\n'
+)
+
+
+def test_a_module_declaring_latin_1_is_patched_in_latin_1_and_given_back(project: Path) -> None:
+    """Python reads `# -*- coding: latin-1 -*-` modules in latin-1: so does the tool, both ways."""
+    blocks = project / BLOCKS
+    blocks.write_bytes(LATIN_1_BLOCKS)
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    patched = blocks.read_bytes()
+    text = patched.decode("latin-1")
+    assert '"route": "/api/ai/{chapter_id}/résumé",' in text
+    assert LATIN_1_BLOCKS.decode("latin-1").splitlines()[1] in text
+    compile(patched, str(blocks), "exec")  # Python reads the bytes in the declared encoding
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+    again = snapshot(project)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert snapshot(project) == again
+    assert run("remove", "--root", str(project)).exit_code == 0
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        # Declared, but its bytes are no such text: refused, never guessed.
+        (b"# coding: ascii\nx = '\xe9'\n", "not valid ascii, as its coding declaration says"),
+        (b"# coding: no-such-codec\nx = 1\n", "names 'no-such-codec', which Python does not know"),
+        # The route holds a character latin-1 has no byte for.
+        (
+            b"# coding: latin-1\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            b'@router.get("/\\u20ac")\ndef price() -> int:\n    return 1\n',
+            "holds '\u20ac' (U+20AC), which its declared encoding latin-1 cannot",
+        ),
+    ],
+    ids=["undecodable", "unknown-codec", "unencodable-insert"],
+)
+def test_a_module_its_declared_encoding_cannot_serve_is_named_and_untouched(
+    project: Path, content: bytes, reason: str
+) -> None:
+    blocks = project / BLOCKS
+    blocks.write_bytes(content)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(rf"^error\s+{re.escape(BLOCKS)}$", result.stdout, re.M), result.stdout
+    assert reason in result.stdout
+    assert blocks.read_bytes() == content

@@ -109,7 +109,7 @@ class BackendReader:
                 data = read_bytes(path, relative)
                 if data is None:
                     continue
-                source = SourceText.decode(data, relative)
+                source = SourceText.decode(data, relative, python=True)
             except FileProblem as problem:
                 raise Unreadable(relative, problem.message) from None
             self.texts[relative] = (data, source)
@@ -446,7 +446,10 @@ class _Analysis:
         data, source = self.backend.texts[path]
         lines = editor.module.lines
         new_text = lines.apply(edits.insertions, edits.deletions)
-        new = source.encode(new_text) if new_text != source.text else data
+        try:
+            new = source.encode(new_text, path) if new_text != source.text else data
+        except FileProblem as problem:
+            return PatchedFile(path, data, None, error=problem.message)
         diff = functools.partial(
             lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
         )
