@@ -1351,10 +1351,15 @@ def test_controller_methods_registered_on_self_router_are_instrumented() -> None
         "    return router\n"
     )
     result = _instrument(source)
-    assert result.problems == ()
     # The router's prefix is only known at run time: each method reads it through its own
     # instance; a static method is no method of the instance, and `Users("/u").one` is not
-    # followed.
+    # followed: both routes are named, never skipped in silence.
+    assert [problem.split(": ")[0] for problem in result.problems] == [
+        "app/api/items.py:8",
+        "app/api/items.py:20",
+    ]
+    assert "registers `self.helper`, which cannot be followed" in result.problems[0]
+    assert "registers `Users('/u').one`, which cannot be followed" in result.problems[1]
     assert '"route": me.router.prefix + "/{user_id}",' in result.source
     assert result.source.count("event_logger.log(") == 1
 

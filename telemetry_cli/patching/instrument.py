@@ -20,7 +20,12 @@ from telemetry_cli.patching.edits import (
     top_statement_of,
 )
 from telemetry_cli.patching.removal import inserted_call
-from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
+from telemetry_cli.patching.routes import (
+    PATH_PARAMETER,
+    Handler,
+    find_handlers,
+    unfollowed_registrations,
+)
 from telemetry_cli.patching.symbols import Binding, ModuleModel, PackageIndex, Scope
 
 SKIP = "mark the handler `# telemetry-scaffold: skip`"
@@ -109,8 +114,9 @@ def instrument_module(
     module = editor.module
     index = editor.index
     handlers, suspects = find_handlers(module, index)
+    unfollowed = unfollowed_registrations(module, index)
     path = module.path
-    if not handlers and not suspects:
+    if not handlers and not suspects and not unfollowed:
         raise PatchError(
             f"{path}: no route handlers found (functions decorated with @<router>.get/post/... "
             "of an APIRouter or FastAPI app); fix the instrument entry in the plan"
@@ -188,6 +194,27 @@ def instrument_module(
                 f"`{suspect.owner}`, which cannot be told to be a FastAPI app or router (built "
                 "outside the package, or by code that is not followed); add the log call by "
                 f"hand, or {SKIP}",
+            )
+        )
+    for registration in unfollowed:
+        if module.lines.has_pragma(registration.line, registration.end_line):
+            continue
+        where = f"{path}:{registration.line}: `{registration.registration}` registers "
+        if registration.defined_in is not None:
+            where += f"`{registration.endpoint}`, defined in {registration.defined_in}"
+            fix = f"add the log call by hand in {registration.defined_in}"
+        else:
+            where += (
+                f"`{registration.endpoint}`, which cannot be followed to a function or an "
+                "instance method of this module"
+            )
+            fix = "add the log call by hand"
+        problems.append(
+            (
+                registration.line,
+                f"{where}: its log call would go into a module the plan does not name; define "
+                f"the handler in this module, or {fix} and mark this line "
+                "`# telemetry-scaffold: skip`",
             )
         )
     editor.edits.problems.extend(problem for _, problem in sorted(problems))

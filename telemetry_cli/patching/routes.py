@@ -150,6 +150,28 @@ class Suspect:
         return self.handler.qualname
 
 
+@dataclass(frozen=True)
+class Unfollowed:
+    """An ``add_api_route`` registration of a router whose endpoint is no function of the module.
+
+    The log call of a handler goes into the module that registers it (the one in ``instrument``);
+    an endpoint imported from elsewhere (``router.add_api_route("/x", views.get_x)``) would need
+    a call in a module the plan does not name, so it is reported instead.
+    """
+
+    line: int
+    end_line: int
+    registration: str  # `router.add_api_route`
+    endpoint: str  # the endpoint's source, `views.get_x`
+    defined_in: str | None  # the file defining it, when it is a function of the package
+
+
+def unfollowed_registrations(module: ModuleModel, index: PackageIndex) -> list[Unfollowed]:
+    """The module's ``add_api_route`` registrations whose endpoint is not one of its functions."""
+    find_handlers(module, index)
+    return list(module.unfollowed)
+
+
 def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
     """Return the module's route handlers in source order, and route-lookalikes not understood.
 
@@ -164,6 +186,7 @@ def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handle
 def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
     finder = _Finder(module, index)
     finder.visit(module.scope, "")
+    module.unfollowed = finder.unfollowed
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]
     handlers.sort(key=lambda handler: handler.function.lineno)
     # A function with one route we understand is a handler, whatever its other decorators.
@@ -180,6 +203,7 @@ class _Finder:
         self.handlers: dict[int, Handler] = {}
         self.order: list[int] = []
         self.suspects: list[Suspect] = []
+        self.unfollowed: list[Unfollowed] = []
         # add_api_route registrations, by the registered function's node.
         self.registered: dict[int, list[Route]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
@@ -233,13 +257,14 @@ class _Finder:
             ):
                 continue
             endpoint = _argument(node, 1, "endpoint")
-            found = self._endpoint(endpoint, scope) if endpoint is not None else None
+            owner = self.owner(node.func.value, scope)
+            if endpoint is None or owner is None:
+                continue
+            found = self._endpoint(endpoint, scope)
             if found is None:
+                self._unfollowed(node, endpoint, scope)
                 continue
             function, defined_in = found
-            owner = self.owner(node.func.value, scope)
-            if owner is None:
-                continue
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
             function_scope = Scope(function, self.module, defined_in)
             route = self._route(node, verb, owner, scope, function_scope)
@@ -248,6 +273,22 @@ class _Finder:
                 self.handlers[key].routes.append(route)
             else:
                 self.registered.setdefault(key, []).append(route)
+
+    def _unfollowed(self, call: ast.Call, endpoint: ast.expr, scope: Scope) -> None:
+        assert isinstance(call.func, ast.Attribute)
+        target = self.index.binding_of(endpoint, scope)
+        defined_in = None
+        if target is not None and target.kind == "function":
+            defined_in = target.scope.module.path
+        self.unfollowed.append(
+            Unfollowed(
+                call.lineno,
+                call.end_lineno or call.lineno,
+                f"{ast.unparse(call.func.value)}.{call.func.attr}",
+                ast.unparse(endpoint),
+                defined_in,
+            )
+        )
 
     def _endpoint(self, endpoint: ast.expr, scope: Scope) -> tuple[FunctionNode, Scope] | None:
         """The function an ``add_api_route`` endpoint names, and the scope it is defined in.

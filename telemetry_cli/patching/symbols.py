@@ -25,7 +25,7 @@ from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, DEFAULT_QUOTE_STYL
 
 if TYPE_CHECKING:
     from telemetry_cli.patching.mounts import Mounts
-    from telemetry_cli.patching.routes import Handler, Suspect
+    from telemetry_cli.patching.routes import Handler, Suspect, Unfollowed
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
@@ -522,6 +522,8 @@ class ModuleModel:
         self.scope = Scope(tree, self, None)
         #: The route handlers and lookalikes (see :func:`~.routes.find_handlers`), once found.
         self.handlers: tuple[list[Handler], list[Suspect]] | None = None
+        #: The add_api_route registrations whose endpoint is not followed, found with them.
+        self.unfollowed: list[Unfollowed] = []
 
     def close(self) -> None:
         """Forget everything, so that the syntax tree is freed at once, by reference counting.
