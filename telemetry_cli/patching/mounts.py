@@ -242,6 +242,15 @@ def _module_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[Router
                 parent_key = (parent.scope.module.name, parent.name)
                 parent_prefix = router_prefix(parent.node, standard, index, parent.scope)
             by_app = role is Role.APP
+        elif parent is not None and parent.kind == "param":
+            # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever.
+            argument = parent.node
+            assert isinstance(argument, ast.arg)
+            annotation = argument.annotation
+            by_app = (
+                annotation is not None
+                and index.annotation_role(annotation, parent.scope) is Role.APP
+            )
         app = _module_level(parent, index, Role.APP) if by_app else None
         mount = Mount(parent_key, prefix, by_app, parent_prefix, app)
         found.append(((child.scope.module.name, child.name), mount))
