@@ -165,3 +165,52 @@ def test_routers_included_from_a_list_name_their_own_path(tmp_path: Path) -> Non
     root = _project(tmp_path, main)
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == "/items/{item_id}"
+
+
+def test_an_including_routers_own_prefix_is_part_of_the_route(tmp_path: Path) -> None:
+    """`api_router = APIRouter(prefix="/v1")` serves what it includes under /v1 as well."""
+    api = API_PY.replace("api_router = APIRouter()", 'api_router = APIRouter(prefix="/v1")')
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api")'), api)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+SETUP_PY = """from fastapi import FastAPI
+
+
+def register_routes({parameter}) -> None:
+    from app.api.router import api_router
+
+    app.include_router(api_router, prefix="/api")
+"""
+
+
+@pytest.mark.parametrize(
+    ("parameter", "calls", "expected"),
+    [
+        # Annotated: an app, whoever calls it.
+        ("app: FastAPI", "", "/api/items/{item_id}"),
+        # Not annotated: every call in the package passes an app.
+        ("app", "register_routes(app)\n", "/api/items/{item_id}"),
+        ("app", "setup.register_routes(app=app)\n", "/api/items/{item_id}"),
+        # One call passes something else: the object is not known to be an app.
+        ("app", "register_routes(app)\nregister_routes(object())\n", "/{item_id}"),
+        # Never called in the package: not known either (the router's own path is named).
+        ("app", "", "/{item_id}"),
+    ],
+    ids=["annotated", "called-with-the-app", "by-keyword", "called-with-other", "never-called"],
+)
+def test_routers_included_by_a_function_given_the_app(
+    tmp_path: Path, parameter: str, calls: str, expected: str
+) -> None:
+    """`def init_views(app: FastAPI)` / `def configure_routes(app)`, called with the app."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import setup\n"
+        "from app.api.setup import register_routes\n\napp = FastAPI()\n" + calls
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/setup.py").write_text(SETUP_PY.format(parameter=parameter))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == expected
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

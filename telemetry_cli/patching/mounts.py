@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from telemetry_cli.patching.routes import router_prefix
 from telemetry_cli.patching.symbols import (
     Binding,
+    FunctionNode,
     ModuleModel,
     PackageIndex,
     Role,
@@ -160,7 +161,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
             continue
         model = index.module(name)
         if model is not None:
-            for child, mount in _module_mounts(index, model):
+            for child, mount in _module_mounts(index, model, modules):
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model):
                 apps.setdefault(sub_app, []).append(app_mount)
@@ -204,11 +205,13 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
     return found
 
 
-def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+def _argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
     """A call's argument by position or keyword (None when absent or unpacked)."""
     for item in call.keywords:
         if item.arg == keyword:
             return item.value
+    if position is None:
+        return None
     if len(call.args) > position and not any(
         isinstance(argument, ast.Starred) for argument in call.args[: position + 1]
     ):
@@ -216,7 +219,60 @@ def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
     return None
 
 
-def _module_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, Mount]]:
+def _is_app(binding: Binding | None, index: PackageIndex) -> bool:
+    """Whether a variable is built as an app, or a parameter is annotated as one."""
+    if binding is None:
+        return False
+    if binding.kind == "value" and isinstance(binding.node, ast.Call):
+        return index.built_role(binding.node, binding.scope)[0] is Role.APP
+    if binding.kind == "param":
+        argument = binding.node
+        assert isinstance(argument, ast.arg)
+        annotation = argument.annotation
+        return (
+            annotation is not None and index.annotation_role(annotation, binding.scope) is Role.APP
+        )
+    return False
+
+
+def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) -> bool:
+    """Whether the package calls the function of ``parameter``, always with an app for it.
+
+    ``def configure_routes(app): app.include_router(api, prefix="/api")``, called as
+    ``configure_routes(app)`` after ``app = FastAPI()``. Functions only (not methods); a call
+    passing anything else, or no call at all, leaves the object unknown.
+    """
+    function = parameter.scope.node
+    if not isinstance(function, FunctionNode) or (
+        parameter.scope.parent is not None and parameter.scope.parent.is_class
+    ):
+        return False
+    arguments = function.args
+    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
+    # A keyword-only parameter is never passed by position.
+    position = positional.index(parameter.name) if parameter.name in positional else None
+    calls = 0
+    for name in modules:
+        source = index.source(name)
+        if source is None or function.name not in source.text:
+            continue
+        model = index.module(name)
+        if model is None:
+            continue
+        for call, scope in method_calls(model, function.name, names=True):
+            target = index.binding_of(call.func, scope)
+            if target is None or target.node is not function:
+                continue
+            argument = _argument(call, position, parameter.name)
+            if argument is None or not _is_app(index.binding_of(argument, scope), index):
+                return False
+            calls += 1
+    return calls > 0
+
+
+def _module_mounts(
+    index: PackageIndex, model: ModuleModel, modules: list[str]
+) -> list[tuple[RouterKey, Mount]]:
     found: list[tuple[RouterKey, Mount]] = []
     for call, scope in method_calls(model, _INCLUDE_ROUTER):
         included = _included_router(call)
@@ -243,32 +299,37 @@ def _module_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[Router
                 parent_prefix = router_prefix(parent.node, standard, index, parent.scope)
             by_app = role is Role.APP
         elif parent is not None and parent.kind == "param":
-            # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever.
-            argument = parent.node
-            assert isinstance(argument, ast.arg)
-            annotation = argument.annotation
-            by_app = (
-                annotation is not None
-                and index.annotation_role(annotation, parent.scope) is Role.APP
-            )
+            # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
+            # `def configure_routes(app):` when every call of it in the package passes one.
+            by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
         app = _module_level(parent, index, Role.APP) if by_app else None
         mount = Mount(parent_key, prefix, by_app, parent_prefix, app)
         found.append(((child.scope.module.name, child.name), mount))
     return found
 
 
-def method_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
+def method_calls(
+    model: ModuleModel, method: str, *, names: bool = False
+) -> Iterator[tuple[ast.Call, Scope]]:
     """Each ``<x>.<method>(...)`` call of a module, with the scope it runs in.
 
-    Calls inside functions (an app factory) see the function's names; only the definitions
-    around a line that names ``method`` are entered.
+    With ``names``, calls of a plain name (``method(...)``) too. Calls inside functions (an
+    app factory) see the function's names; only the definitions around a line that names
+    ``method`` are entered.
     """
+
+    def named(node: ast.AST) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            return func.attr == method
+        return names and isinstance(func, ast.Name) and func.id == method
+
     lines = {
         node.lineno
         for node in model.nodes_near([method])
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == method
+        if isinstance(node, ast.Call) and named(node)
     }
     if not lines:
         return
@@ -283,11 +344,8 @@ def method_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
                 pending.append(Scope(statement, model, scope))
             elif not sub_blocks(statement):
                 for node in ast.walk(statement):
-                    if (
-                        isinstance(node, ast.Call)
-                        and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == method
-                    ):
+                    if named(node):
+                        assert isinstance(node, ast.Call)
                         yield node, scope
 
 
