@@ -214,3 +214,17 @@ def test_routers_included_by_a_function_given_the_app(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == expected
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "package_init", ["from . import items, router\n", "from app.api import items\n"]
+)
+def test_a_package_importing_its_own_submodules_does_not_hide_them(
+    tmp_path: Path, package_init: str
+) -> None:
+    """`app/api/__init__.py: from . import items`: `items.router` elsewhere is still that router."""
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    (root / "backend/app/api/__init__.py").write_text(package_init)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

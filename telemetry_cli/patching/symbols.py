@@ -855,7 +855,12 @@ class PackageIndex:
             index, module = found
             while index < len(parts):
                 binding = module.scope.bindings.get(parts[index])
-                if binding is not None:
+                submodule_name = f"{module.name}.{parts[index]}"
+                if binding is not None and not (
+                    # `from . import users` in a package's __init__.py names its own submodule:
+                    # followed as the submodule, not as an import that leads back here.
+                    binding.kind == "import" and binding.target == submodule_name
+                ):
                     if binding.kind == "import":
                         target = ".".join([binding.target, *parts[index + 1 :]])
                         if target in seen:
@@ -865,7 +870,7 @@ class PackageIndex:
                     if index == len(parts) - 1:
                         return qualified, binding
                     return qualified, None  # an attribute of a class or an object
-                submodule = self.module(f"{module.name}.{parts[index]}")
+                submodule = self.module(submodule_name)
                 if submodule is None:
                     return qualified, None
                 module = submodule
