@@ -228,3 +228,44 @@ def test_a_package_importing_its_own_submodules_does_not_hide_them(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("main", "expected"),
+    [
+        # Both apps built in the factory: the mount path is known.
+        (
+            "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n\n\n"
+            "def create_app() -> FastAPI:\n    api = FastAPI()\n"
+            '    api.include_router(api_router, prefix="/v2")\n    app = FastAPI()\n'
+            '    app.mount("/api", api)\n    return app\n\n\napp = create_app()\n',
+            "/api/v2/items/{item_id}",
+        ),
+        # Module-level apps, by keyword.
+        (
+            _main(
+                'api = FastAPI()\napi.include_router(api_router)\napp.mount(path="/api", app=api)'
+            ),
+            "/api/items/{item_id}",
+        ),
+        # A mount path only known at run time: the path as the router declares it.
+        (
+            _main(
+                "api = FastAPI()\napi.include_router(api_router)\napp.mount(settings.ROOT, api)",
+                "from app.settings import settings\n",
+            ),
+            "/{item_id}",
+        ),
+    ],
+    ids=["in-a-factory", "module-level", "run-time-path"],
+)
+def test_a_mounted_sub_application_logs_the_path_clients_request(
+    tmp_path: Path, main: str, expected: str
+) -> None:
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    ROOT = "/api"\n\n\nsettings = Settings()\n'
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == expected
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -341,3 +341,41 @@ def test_remove_keeps_the_layer_that_code_of_the_users_own_imports(tmp_path: Pat
     helper.unlink()
     assert run("remove", "--root", str(root)).exit_code == 0
     assert not (root / "backend/app/analytics").exists()
+
+
+@pytest.mark.parametrize(
+    ("mount", "path"),
+    [
+        ('api = FastAPI()\napp.mount("/api", api)', "/api"),
+        (
+            "from fastapi.staticfiles import StaticFiles\n"
+            'app.mount("/", StaticFiles(directory="."))',
+            "/",
+        ),
+    ],
+    ids=["sub-application", "static-files-at-the-root"],
+)
+def test_a_mount_before_the_wiring_that_takes_the_telemetry_paths_fails_the_check(
+    tmp_path: Path, mount: str, path: str
+) -> None:
+    """Starlette hands every path under a mount to it: the telemetry router would never answer."""
+    root = _project(tmp_path)
+    main = root / MAIN
+    main.write_text(
+        main.read_text().replace(
+            'app = FastAPI(title="Demo")\n', f'app = FastAPI(title="Demo")\n{mount}\n'
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert (
+        f"backend/app/main.py:9: app.mount({path!r}, ...) answers /api/telemetry/log before "
+        "the telemetry router, included after it, can; mount it after the app's last "
+        "include_router, or change api-prefix in pyproject.toml"
+    ) in result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    # Mounted after the routers (the telemetry router among them): nothing to report.
+    after = _project(tmp_path / "after")
+    (after / MAIN).write_text(MAIN_PY + mount + "\n")
+    assert run("generate", "--root", str(after)).exit_code == 0
+    assert run("generate", "--root", str(after), "--check").exit_code == 0

@@ -12,7 +12,8 @@ import ast
 import re
 from dataclasses import dataclass
 
-from telemetry_cli.patching.mounts import find_mounts
+from telemetry_cli.patching.apps import AppSite, wiring_block
+from telemetry_cli.patching.mounts import find_mounts, method_calls
 from telemetry_cli.patching.routes import PATH_PARAMETER, find_handlers
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, Role
 
@@ -102,6 +103,48 @@ def _prefix_clashes(
                     )
                 )
     return clashes
+
+
+def mount_clashes(
+    site: AppSite, index: PackageIndex, api_prefix: str, config_name: str
+) -> list[Collision]:
+    """The app's ``mount`` calls before its wiring whose path holds the telemetry endpoints.
+
+    A mount answers every path under its own (``app.mount("/api", api)`` takes
+    ``/api/telemetry/log``; ``app.mount("/", StaticFiles(...))`` takes every path), so one
+    added before the telemetry router is included leaves the endpoints unreachable.
+    """
+    clashes = []
+    endpoint = f"{api_prefix}/log"
+    wiring = wiring_block(site)
+    last_line = wiring.end_lineno or wiring.lineno
+    for call, scope in method_calls(site.module, "mount"):
+        assert isinstance(call.func, ast.Attribute)
+        if (
+            call.lineno > last_line
+            or tuple(scope.node.body) != site.block
+            or ast.unparse(call.func.value) != site.expression
+        ):
+            continue
+        path = index.string_value(call.args[0] if call.args else _keyword(call, "path"), scope)
+        if path is None or not (
+            path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
+        ):
+            continue
+        clashes.append(
+            Collision(
+                site.module.path,
+                call.lineno,
+                f"{site.module.path}:{call.lineno}: {site.expression}.mount({path!r}, ...) "
+                f"answers {endpoint} before the telemetry router, included after it, can; mount "
+                f"it after the app's last include_router, or change api-prefix in {config_name}",
+            )
+        )
+    return clashes
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((item.value for item in call.keywords if item.arg == name), None)
 
 
 _WHOLE_PARAMETER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::([^{}]*))?\}")

@@ -43,14 +43,14 @@ class Mount:
     prefix: str | None  # None: only known at run time
     by_app: bool  # the parent is an app (not an object the tool cannot tell)
     parent_prefix: str | None = ""  # the including router's own prefix= (None: run time)
-    app: RouterKey | None = None  # the including app, when it is a module-level one
+    app: RouterKey | None = None  # the including app, when it is a variable
 
 
 @dataclass(frozen=True)
 class AppMount:
     """One ``<outer>.mount(<path>, <app>)`` call that mounts an app of the package."""
 
-    outer: RouterKey | None  # the app it is mounted into, when it is a module-level one
+    outer: RouterKey | None  # the app it is mounted into, when it is a variable
     path: str | None  # None: only known at run time, or not mounted into an app
 
 
@@ -168,27 +168,35 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     return Mounts(included, apps)
 
 
-def _module_level(binding: Binding | None, index: PackageIndex, role: Role) -> RouterKey | None:
-    """The key of a module-level variable built as ``role`` (``api = FastAPI()``), else None."""
+def _app_key(binding: Binding | None, index: PackageIndex) -> RouterKey | None:
+    """The key of a variable built as an app (``api = FastAPI()``), else None.
+
+    A module-level app is ``(module, name)``; one built in a function (an app factory that
+    mounts a sub-application it builds too) also names the function's line, so that the
+    ``include_router`` and ``mount`` calls of that function agree on it.
+    """
     if (
         binding is None
         or binding.kind != "value"
-        or binding.scope.parent is not None
+        or binding.scope.is_class
         or not isinstance(binding.node, ast.Call)
-        or index.built_role(binding.node, binding.scope)[0] is not role
+        or index.built_role(binding.node, binding.scope)[0] is not Role.APP
     ):
         return None
-    return binding.scope.module.name, binding.name
+    if binding.scope.parent is None:
+        return binding.scope.module.name, binding.name
+    line = getattr(binding.scope.node, "lineno", 0)
+    return binding.scope.module.name, f"{binding.name} in the function of line {line}"
 
 
 def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
-    """The module's ``<outer>.mount(path, app)`` calls that mount a module-level app."""
+    """The module's ``<outer>.mount(path, app)`` calls that mount an app variable."""
     found: list[tuple[RouterKey, AppMount]] = []
     for call, scope in method_calls(model, _MOUNT):
         mounted = _argument(call, 1, "app")
         if mounted is None:
             continue
-        sub_app = _module_level(index.binding_of(mounted, scope), index, Role.APP)
+        sub_app = _app_key(index.binding_of(mounted, scope), index)
         if sub_app is None:
             continue
         assert isinstance(call.func, ast.Attribute)
@@ -201,7 +209,7 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
         )
         # Mounted into anything but an app (a Starlette object, an unknown one): not known.
         path = index.string_value(_argument(call, 0, "path"), scope) if outer_is_app else None
-        found.append((sub_app, AppMount(_module_level(outer, index, Role.APP), path)))
+        found.append((sub_app, AppMount(_app_key(outer, index), path)))
     return found
 
 
@@ -302,7 +310,7 @@ def _module_mounts(
             # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
             # `def configure_routes(app):` when every call of it in the package passes one.
             by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
-        app = _module_level(parent, index, Role.APP) if by_app else None
+        app = _app_key(parent, index) if by_app else None
         mount = Mount(parent_key, prefix, by_app, parent_prefix, app)
         found.append(((child.scope.module.name, child.name), mount))
     return found

@@ -24,7 +24,7 @@ from telemetry_cli.patching.apps import (
     find_app,
     package_modules,
 )
-from telemetry_cli.patching.collisions import find_collisions
+from telemetry_cli.patching.collisions import find_collisions, mount_clashes
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import (
     check_logged_calls,
@@ -209,6 +209,7 @@ class _Analysis:
         plan = self.plan
         entry = AppEntry(plan.main_path, plan.main_module)
         wired: str | None = None
+        site: AppSite | None = None
         previous = self.previous.wired
         # The app's module is unwired by _wire when removing: doing it again would report each
         # of its statements twice (unless what it imports moved with the layer).
@@ -238,6 +239,7 @@ class _Analysis:
                     self._unwire_previous(previous)
                     unwire_previous = False
             wired = self._wire(found.site)
+            site = found.site
         if previous is not None and unwire_previous:
             self._unwire_previous(previous)
         # Where routers are included decides the route a log call names (before any is read).
@@ -250,7 +252,7 @@ class _Analysis:
             self._take_out_unrecorded()
         if not self.removing:
             self._check_logged_types()
-            self._check_collisions(modules)
+            self._check_collisions(modules, site)
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(
@@ -426,10 +428,13 @@ class _Analysis:
                 names.append(app_module.name)
         return names
 
-    def _check_collisions(self, names: list[str]) -> None:
-        """Name the routes and routers that would answer instead of the telemetry endpoints."""
+    def _check_collisions(self, names: list[str], site: AppSite | None) -> None:
+        """Name the routes, routers and mounts that would answer instead of the telemetry API."""
         plan = self.plan
-        for collision in find_collisions(self.index, names, plan.api_prefix, plan.config_file.name):
+        collisions = find_collisions(self.index, names, plan.api_prefix, plan.config_file.name)
+        if site is not None:
+            collisions += mount_clashes(site, self.index, plan.api_prefix, plan.config_file.name)
+        for collision in collisions:
             module = self.module_at(collision.path)
             if module is None:
                 continue
