@@ -844,12 +844,19 @@ app = server.app()
 }
 
 
+@pytest.mark.parametrize("accessor", ["method", "property"])
 def test_init_names_the_variable_a_method_of_the_server_object_returns_the_app_in(
-    tmp_path: Path,
+    tmp_path: Path, accessor: str
 ) -> None:
     """Not `FastAPI._app`, which no server can import: the module variable that holds it."""
     root = tmp_path / "project"
-    _write(root, SERVER_OBJECT)
+    files = dict(SERVER_OBJECT)
+    if accessor == "property":  # `server.app`, `@property def app(self): return self._app`
+        files["vectors/server/__init__.py"] = files["vectors/server/__init__.py"].replace(
+            "    def app(self)", "    @property\n    def app(self)"
+        )
+        files["vectors/app.py"] = files["vectors/app.py"].replace("server.app()", "server.app")
+    _write(root, files)
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "vectors.app:app"' in result.stdout

@@ -426,23 +426,32 @@ def _attribute_site(
         qualified = index.qualify(owner.func, owner_scope)
         _, cls = index.resolve(qualified) if qualified else (None, None)
         if cls is not None and cls.kind == "class":
-            attribute = value.attr
-            if called:
-                assert isinstance(cls.node, ast.ClassDef)
-                returned = _returned_own_attribute(cls.node, value.attr)
-                if returned is None:
-                    return None
-                attribute = returned
+            assert isinstance(cls.node, ast.ClassDef)
+            # `server.app()` calls a method, `server.app` may read a property: either returns
+            # the attribute the class built the app in.
+            returned = _returned_own_attribute(cls.node, value.attr, called=called)
+            attribute = returned if returned is not None else value.attr
+            if called and returned is None:
+                return None
             for candidate in _attribute_apps(cls, index):
                 if candidate.name.rpartition(".")[2] == attribute:
                     return candidate.site
     return None
 
 
-def _returned_own_attribute(cls: ast.ClassDef, method_name: str) -> str | None:
-    """The attribute a method of ``cls`` returns as its only result: ``return self._app``."""
+def _returned_own_attribute(cls: ast.ClassDef, method_name: str, *, called: bool) -> str | None:
+    """The attribute a method of ``cls`` returns as its only result: ``return self._app``.
+
+    Without ``called``, only a property's (``@property``, ``@cached_property``) counts.
+    """
     for method in cls.body:
         if not (isinstance(method, FunctionNode) and method.name == method_name):
+            continue
+        is_property = any(
+            ast.unparse(decorator).rpartition(".")[2] in ("property", "cached_property")
+            for decorator in method.decorator_list
+        )
+        if called == is_property:
             continue
         arguments = [*method.args.posonlyargs, *method.args.args]
         returned = [
