@@ -40,7 +40,7 @@ from telemetry_cli.patching.apps import (
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.project import BackendReader
-from telemetry_cli.patching.routes import find_handlers
+from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -435,9 +435,11 @@ def _found(
         if module is None:
             continue
         handlers, _ = find_handlers(module, index)
-        if handlers:
+        # Endpoints registered from other modules are handlers of this one to fix by hand.
+        count = len(handlers) + len(unfollowed_registrations(module, index))
+        if count:
             relative = PurePosixPath(module.path).relative_to(label).as_posix()
-            routes.append(RouteModule(relative, len(handlers), _to_fix(module, index)))
+            routes.append(RouteModule(relative, count, _to_fix(module, index)))
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
     return Found(
         backend,

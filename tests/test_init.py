@@ -885,3 +885,29 @@ def test_a_factory_calling_itself_does_not_send_discovery_round_in_circles(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "app.main:app"' in result.stdout
+
+
+def test_an_endpoint_registered_from_another_module_counts_as_a_handler_to_fix(
+    tmp_path: Path,
+) -> None:
+    """`router.add_api_route("/x", views.get_x)`: a route of the module, to fix by hand."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": MAIN.replace("shop.routes", "app.routes"),
+            "backend/app/routes/__init__.py": "",
+            "backend/app/routes/items.py": ITEMS
+            + '\n\nrouter.add_api_route("/", views.list_items, methods=["GET"])\n',
+            "backend/app/routes/views.py": "def list_items() -> list[int]:\n    return []\n",
+        },
+    )
+    items = root / "backend/app/routes/items.py"
+    items.write_text("from app.routes import views\n" + items.read_text())
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        '# "routes/items.py" = "ai_block_used"  # 3 route handlers; 1 to fix by hand first '
+        "(generate names it)"
+    ) in result.stdout
