@@ -256,8 +256,15 @@ def test_a_package_importing_its_own_submodules_does_not_hide_them(
             ),
             "/{item_id}",
         ),
+        # Mounted at "/" (Starlette takes the trailing slash off): no extra slash.
+        (
+            _main(
+                'api = FastAPI()\napi.include_router(api_router, prefix="/v1")\napp.mount("/", api)'
+            ),
+            "/v1/items/{item_id}",
+        ),
     ],
-    ids=["in-a-factory", "module-level", "run-time-path"],
+    ids=["in-a-factory", "module-level", "run-time-path", "at-the-root"],
 )
 def test_a_mounted_sub_application_logs_the_path_clients_request(
     tmp_path: Path, main: str, expected: str

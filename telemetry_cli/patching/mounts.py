@@ -209,6 +209,8 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
         )
         # Mounted into anything but an app (a Starlette object, an unknown one): not known.
         path = index.string_value(_argument(call, 0, "path"), scope) if outer_is_app else None
+        if path is not None:
+            path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
         found.append((sub_app, AppMount(_app_key(outer, index), path)))
     return found
 
