@@ -157,7 +157,10 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     apps: dict[RouterKey, list[AppMount]] = {}
     for name in modules:
         source = index.source(name)
-        if source is None or (_INCLUDE_ROUTER not in source.text and _MOUNT not in source.text):
+        # `.mount`, not `mount`: many modules say `amount`, few mount an app.
+        if source is None or (
+            _INCLUDE_ROUTER not in source.text and f".{_MOUNT}" not in source.text
+        ):
             continue
         model = index.module(name)
         if model is not None:
