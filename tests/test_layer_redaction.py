@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,13 @@ SECRET_IN_JSON = [
     '[{"user": "ada"}, {"apiKey": "hunter2"}]',
     '{"form": {"fields": [{"name": "x", "Authorization": "Bearer hunter2"}]}}',
     json.dumps({"inner": json.dumps({"token": "hunter2"})}),  # encoded twice
-    '  {"pwd": "hunter2"}'.strip(),
+    '{"pwd": "hunter2"}',
+    # JSON parsers skip whitespace before the document: pretty-printed or indented text.
+    '  {"pwd": "hunter2"}',
+    '\n\t[{"secret": "hunter2"}]',
+    # A JSON string encoded once more (json.dumps of a json.dumps): a string literal.
+    json.dumps(json.dumps({"password": "hunter2"})),
+    json.dumps(json.dumps(json.dumps({"password": "hunter2"}))),
 ]
 KEPT_STRINGS = [
     "[redacted]",
@@ -149,6 +156,87 @@ def test_a_json_string_holding_a_sensitive_key_is_redacted_whole(layer: Layer, t
 def test_strings_that_are_not_json_with_a_sensitive_key_are_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+# Credentials written into text under an ordinary key: a header line, a URL with an access token
+# in its query or a password in its authority, a query string or form body, a dict's repr, a
+# JWT, a PEM private key. Each string is recorded as "[redacted]" as a whole.
+SECRET_IN_TEXT = [
+    "Authorization: Bearer hunter2.hunter2",
+    "bearer hunter2hunter2",
+    "Basic aHVudGVyMjpodW50ZXIy",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJodW50ZXIyIn0.c2ln",
+    "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJodW50ZXIyIn0.",
+    "https://example.com/callback?state=1&access_token=hunter2",
+    "/search?q=cats&api_key=hunter2",
+    "https://example.com/?apiKey=hunter2#top",
+    "postgres://admin:hunter2@db.internal:5432/app",
+    "redis://:hunter2@cache:6379/0",
+    "password=hunter2",
+    "user=ada&password=hunter2",
+    "user[password]=hunter2",
+    "--password hunter2 --db-password=hunter2",
+    "{'user': 'ada', 'password': 'hunter2'}",
+    '{"user": "ada", "password": "hunter2", oops}',
+    "X-Api-Key: hunter2",
+    "Cookie: sessionid=hunter2",
+    "client_secret = hunter2",
+    "-----BEGIN RSA PRIVATE KEY-----\nhunter2\n-----END RSA PRIVATE KEY-----",
+    json.dumps({"url": "https://example.com/?token=hunter2"}),
+]
+KEPT_TEXT = [
+    "https://example.com/docs?page=2&sort=asc#intro",
+    "http://127.0.0.1:8000/api/telemetry/log",
+    "https://example.com:8443/users/@ada",
+    "2025-01-27T09:30:00.123+01:00",
+    "Error: chapter not found",
+    "session:start",
+    "auth:callback",
+    "ratio: 3/4, score=0.75",
+    "the bearer of good news",
+    "Basic arithmetic",
+    "password=",
+    "mailto:ada@example.com",
+    "eyJhbGciOiJIUzI1NiJ9",
+    "What is a password?",
+]
+
+
+@pytest.mark.parametrize("text", SECRET_IN_TEXT)
+def test_a_string_holding_a_credential_is_redacted_whole(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"details": text, "nested": [{"raw": text}], "kept": "ok"}
+    event = logger.record("error_event", payload)
+    redacted = "[redacted]"
+    assert event.payload == {"details": redacted, "nested": [{"raw": redacted}], "kept": "ok"}
+    assert "hunter2" not in event.to_json()
+    assert "aHVudGVyMjpodW50ZXIy" not in event.to_json()
+
+
+@pytest.mark.parametrize("text", KEPT_TEXT)
+def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "eyJ-" * 9_000,
+        "a." * 16_000,
+        "x" * 32_000 + "=",
+        "://a:" + "b" * 32_000,
+        "bearer " * 4_000,
+        "'" * 32_000,
+        "a=" * 16_000,
+        "a: " * 10_000,
+        "-" * 32_000 + "a",
+    ],
+)
+def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
+    start = time.perf_counter()
+    layer.event_logger._holds_secret(text)
+    assert time.perf_counter() - start < 0.5
 
 
 def test_the_default_list_holds_the_words_the_issue_asks_for() -> None:

@@ -197,10 +197,11 @@ if not any(isinstance(handler, logging.NullHandler) for handler in _logger.handl
 _ALLOWED: Final[dict[str, str]] = {event_type: event_type for event_type in ALLOWED_EVENT_TYPES}
 _FALSE_VALUES: Final = frozenset({"0", "false", "no", "off"})
 # Payload values recorded as they are; floats are checked for NaN and infinities on their own,
-# strings for JSON that holds a sensitive key (see ``_holds_secret``).
+# strings for a credential (see ``_holds_secret``).
 _PLAIN_TYPES: Final = frozenset({int, bool, type(None)})
-# How a string that may be an encoded JSON object or array starts.
-_JSON_OPENERS: Final = frozenset({"{", "["})
+# How a string that may be an encoded JSON document starts, after any whitespace: an object, an
+# array, or a string encoded once more (``json.dumps`` of a ``json.dumps``).
+_JSON_OPENERS: Final = frozenset({"{", "[", '"'})
 # The standard context properties every declared event accepts (named last in messages).
 _CONTEXT_PROPERTIES: Final = ("route", "method", "handler", "block_type")
 
@@ -641,9 +642,10 @@ class EventLogger:
     * values JSON has no type for are recorded in their JSON form when they are standard types
       (``UUID``, ``datetime``, ``date``, ``time``, ``timedelta``, ``Decimal``, ``Enum`` members,
       ``PurePath``, ``bytes``: see ``analytics_models.json_default``) and rejected otherwise;
-    * values under a sensitive key (see ``is_sensitive_key``) are replaced by ``REDACTED``, at any
-      depth. The caller's payload is never modified; it is copied only when something is
-      redacted or converted.
+    * values under a sensitive key (see ``is_sensitive_key``), and strings that hold a
+      credential (see ``_holds_secret``), are replaced by ``REDACTED``, at any depth. The
+      caller's payload is never modified; it is copied only when something is redacted or
+      converted.
 
     Every event gets a random UUID4 ``event_id`` and a server-side UTC timestamp with
     milliseconds. Instances are thread-safe.
@@ -1175,7 +1177,7 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
                     copy = True
             kind = type(item)
             if kind is str:
-                if item[:1] in _JSON_OPENERS and _holds_secret(item):
+                if _holds_secret(item):
                     copy = True
                 continue
             if kind in _PLAIN_TYPES:
@@ -1191,7 +1193,7 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
         for item in value:
             kind = type(item)
             if kind is str:
-                if item[:1] in _JSON_OPENERS and _holds_secret(item):
+                if _holds_secret(item):
                     copy = True
                 continue
             if kind in _PLAIN_TYPES:
@@ -1223,7 +1225,7 @@ def _recorded(value: Any, depth: int) -> Any:
     """Return the JSON form of one payload value at ``depth`` (containers count as levels)."""
     kind = type(value)
     if kind is str:
-        return REDACTED if value[:1] in _JSON_OPENERS and _holds_secret(value) else value
+        return REDACTED if _holds_secret(value) else value
     if kind in _PLAIN_TYPES:
         return value
     if isinstance(value, dict):
@@ -1251,12 +1253,33 @@ def _recorded(value: Any, depth: int) -> Any:
 
 
 def _holds_secret(text: str) -> bool:
-    """Whether ``text`` is JSON with a sensitive key at any depth: an encoded object or array.
+    """Whether the string ``text`` holds a credential; it is then recorded as ``REDACTED`` whole.
 
-    Such a string (``json.dumps(form)`` sent as one value) is recorded as ``REDACTED`` as a
-    whole, as the value under a sensitive key is; strings inside it that are JSON again are
-    looked into too. Text that merely starts with a bracket is not JSON and is kept.
+    A credential is recognised by its shape (a JWT, an HTTP ``Bearer`` or ``Basic``
+    credential, a URL's ``user:password@``, a PEM private key), as a sensitive name
+    given a value (``password=...`` in a query string or form body, a header
+    line ``X-Api-Key: ...``, a dict's repr ``{'token': '...'}``), or as a sensitive key of JSON
+    that ``text`` encodes (``json.dumps(form)`` sent as one value), at any depth, where each
+    string is looked into again. Other text, however it starts, is kept.
     """
+    if not _MAY_HOLD_SECRET.search(text):
+        return False
+    # Each pattern runs only when a substring it needs is there: most text has none of them.
+    if (
+        ("eyJ" in text and _JWT.search(text))
+        or ("://" in text and _URL_PASSWORD.search(text))
+        or _PEM_PRIVATE_KEY in text
+        or _assigns_sensitive_name(text)
+    ):
+        return True
+    folded = text.lower()
+    if ("bearer" in folded or "basic" in folded) and _SCHEME_CREDENTIAL.search(text):
+        return True
+    start = text[:1]
+    if start.isspace():
+        start = text.lstrip()[:1]
+    if start not in _JSON_OPENERS:
+        return False
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
@@ -1272,8 +1295,31 @@ def _holds_secret(text: str) -> bool:
                 pending.append(item)
         elif isinstance(value, list):
             pending.extend(value)
-        elif isinstance(value, str) and value[:1] in _JSON_OPENERS and _holds_secret(value):
+        elif isinstance(value, str) and _holds_secret(value):
             return True
+    return False
+
+
+def _assigns_sensitive_name(text: str) -> bool:
+    """Whether ``text`` gives a value to a name that ``is_sensitive_key`` calls sensitive.
+
+    As in a query string or form body (``password=...``, ``user[password]=...``), a command line
+    (``--db-password=...``), a header line (``X-Api-Key: ...``) or a dict's repr
+    (``{'token': '...'}``), see ``_SEPARATORS``.
+    """
+    # Separators are found with str.find and each name read backwards from its separator: a
+    # pattern tried at every character costs several times more in the common case.
+    for separator in _SEPARATORS:
+        end = text.find(separator)
+        while end >= 0:
+            found = _REVERSED_NAME.match(text[max(0, end - 70) : end][::-1])
+            if (
+                found is not None
+                and is_sensitive_key(found[1][::-1])
+                and _VALUE_START.match(text, end + len(separator))
+            ):
+                return True
+            end = text.find(separator, end + 1)
     return False
 
 
@@ -1283,6 +1329,35 @@ def _too_deep() -> EventValidationError:
 
 def _not_finite() -> EventValidationError:
     return EventValidationError("payload", "payload numbers must be finite (no NaN or infinity)")
+
+
+# --- credentials in text ----------------------------------------------------------------------
+
+# Credentials recognised by their shape wherever they appear in a string. Each pattern starts
+# only where the run of characters it reads begins (a lookbehind), so that a scan takes linear
+# time however hostile the text.
+# A JWT: its header and claims are base64url-encoded JSON objects, so both start with "eyJ".
+_JWT: Final = re.compile(r"eyJ(?<![\w-]eyJ)[\w-]*\.eyJ[\w-]*\.")
+# An HTTP Bearer or Basic credential: a token with a digit or a symbol, so that "the bearer of
+# good news" or "Basic arithmetic" stays.
+_SCHEME_CREDENTIAL: Final = re.compile(
+    r"(?<![\w-])(?i:bearer|basic)\s+(?=[\w.~+/=-]*[\d.~+/=-])[\w.~+/-]{8,}"
+)
+# A URL with a password: scheme://user:password@host.
+_URL_PASSWORD: Final = re.compile(r"://[^\s/?#@:]*:[^\s/?#@]+@")
+# The end of a PEM private key's BEGIN line ("-----BEGIN RSA PRIVATE KEY-----").
+_PEM_PRIVATE_KEY: Final = "PRIVATE KEY-----"
+# A name given a value, read backwards from its "=" or ":" (the text before it, reversed): the
+# name's last 64 letters, digits and ".[]-" at most, after spaces and a closing quote.
+_REVERSED_NAME: Final = re.compile(r"[ \t]*[\"']?([\w.\[\]-]{1,64})")
+# What gives the name before it a value: "=", or a colon followed by a space or after a quote
+# (so that identifiers such as "session:start" and times such as "09:30" name no value).
+_SEPARATORS: Final = ("=", ": ", '":', "':")
+# The start of the value after a separator: a value of nothing gives nothing away.
+_VALUE_START: Final = re.compile(r"[ \t]*[^\s&;,]")
+# A string holding none of these characters holds none of the above and is no JSON document:
+# most payload values ("quiz", "/api/ai/quiz", "ch-01") are passed over after this one search.
+_MAY_HOLD_SECRET: Final = re.compile(r"[\s.:=\[{\"]")
 
 
 # --- sensitive keys ---------------------------------------------------------------------------
