@@ -401,6 +401,30 @@ def test_a_redirect_is_reported_not_followed(
     assert elsewhere.requests == []
 
 
+@pytest.mark.parametrize("command", [["emit", "chapter_visit"], ["health"]])
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("http://[oops/x", "http://[oops/x"),  # urllib: "Invalid IPv6 URL"
+        ("http://host:99999999/x", "http://host:99999999/x"),  # "Port out of range"
+        ("http://evil\x1b[31m/", "http://evil\\x1b[31m/"),
+    ],
+    ids=["bad-ipv6", "bad-port", "escape-sequence"],
+)
+def test_a_redirect_to_a_malformed_target_is_reported_as_a_redirect(
+    project: Path, raw_server: RawServer, command: list[str], location: str, shown: str
+) -> None:
+    # urllib parsed the target before asking whether to follow it, so the redirect was
+    # reported as "the server's answer was not valid HTTP (ValueError: Invalid IPv6 URL)".
+    raw_server.answers.append(
+        f"HTTP/1.1 302 Found\r\nLocation: {location}\r\n"
+        "Content-Length: 0\r\nConnection: close\r\n\r\n".encode()
+    )
+    result = run(*command, "--root", str(project), "--url", raw_server.url)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, f"the server answered HTTP 302, a redirect to {shown}")
+
+
 def test_emit_url_prints_a_real_acknowledgement(project: Path, raw_server: RawServer) -> None:
     # The control for the cases above.
     raw_server.answers.append(http_answer(202, ACCEPTED))
