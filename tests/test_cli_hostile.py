@@ -137,6 +137,46 @@ def test_a_key_given_twice_is_a_usage_error(project: Path, tmp_path: Path, sourc
     assert_one_error_line(result.stderr, "the key 'step' appears twice in one object")
 
 
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('{"score": NaN}', "NaN and infinities are not JSON numbers"),
+        ('{"score": -Infinity}', "NaN and infinities are not JSON numbers"),
+        ('{"score": 1e400}', "a number is too large for a float"),
+        ('{"note": "\\ud800"}', "a lone UTF-16 surrogate"),
+        ('{"\\udfff": 1}', "a lone UTF-16 surrogate"),
+        # A byte that is not UTF-8 in an argument reaches Python as a lone surrogate.
+        ('{"note": "\udcff"}', "not valid UTF-8"),
+    ],
+    ids=["nan", "infinity", "overflow", "surrogate-escape", "surrogate-key", "undecodable"],
+)
+def test_a_payload_that_is_not_strict_json_is_a_usage_error(
+    project: Path, text: str, fragment: str
+) -> None:
+    # The endpoint refuses these bodies as not strict JSON (422 json_invalid); the command line
+    # parsed them, then reported a rejected event (exit 1) or logged it.
+    result = run("emit", "--root", str(project), "error_event", "--payload", text)
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "--payload: ")
+    assert fragment in result.stderr
+
+
+def test_a_null_payload_is_rejected_as_not_an_object(project: Path) -> None:
+    # The endpoint refuses "payload": null (422); emit logged the event with an empty payload.
+    result = run("emit", "--root", str(project), "error_event", "--payload", "null")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert_one_error_line(result.stderr, "event rejected: payload must be a JSON object")
+
+
+def test_an_unknown_event_type_is_quoted_cut_short(project: Path) -> None:
+    # The whole argument was quoted back: a line of 100,000 characters.
+    result = run("emit", "--root", str(project), "x" * 100_000)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, "unknown event type 'xxxx")
+    assert len(result.stderr) < 500
+
+
 def test_an_empty_payload_file_option_is_a_usage_error(project: Path) -> None:
     # `--payload-file "$FILE"` with FILE unset named the current folder.
     result = run("emit", "--root", str(project), "error_event", "--payload-file", "")
