@@ -125,7 +125,9 @@ def import_layer(plan: Plan) -> Layer:
         # which carries only the command's result (the JSON document with --json).
         with redirect_stdout(sys.stderr):
             module = importlib.import_module(name)
-    except (Exception, SystemExit) as error:  # the user's package may fail in any way
+    except KeyboardInterrupt:
+        raise  # the user's ^C: exit 130
+    except BaseException as error:  # the user's package may fail in any way (SystemExit too)
         raise LayerUnavailable(_import_failure(plan, name, error)) from None
     finally:
         sys.path.remove(backend)

@@ -624,6 +624,9 @@ def test_prints_in_the_users_package_stay_off_stdout(project: Path) -> None:
         ("def broken(:\n", "SyntaxError: ", False),
         ("import sys\nsys.exit(3)\n", "SystemExit: 3", False),
         ('raise ValueError("line one\\nline two")\n', "ValueError: line one line two", False),
+        # Neither Exception nor SystemExit: they ended in a traceback.
+        ('import asyncio\nraise asyncio.CancelledError("at import")\n', "CancelledError", False),
+        ("class Stop(BaseException):\n    pass\n\nraise Stop()\n", "failed: Stop", False),
     ],
     ids=[
         "missing-dependency",
@@ -634,6 +637,8 @@ def test_prints_in_the_users_package_stay_off_stdout(project: Path) -> None:
         "syntax",
         "exit",
         "multi-line",
+        "cancelled",
+        "base-exception",
     ],
 )
 def test_import_failures_say_what_failed(
