@@ -130,6 +130,9 @@ SECRET_IN_JSON = [
     # A JSON string encoded once more (json.dumps of a json.dumps): a string literal.
     json.dumps(json.dumps({"password": "hunter2"})),
     json.dumps(json.dumps(json.dumps({"password": "hunter2"}))),
+    # Pairs and name/value records, as in a payload.
+    json.dumps([["user", "ada"], ["password", "hunter2"]]),
+    json.dumps({"env": [{"name": "DB_PASSWORD", "value": "hunter2"}]}),
 ]
 KEPT_STRINGS = [
     "[redacted]",
@@ -237,6 +240,60 @@ def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str
     start = time.perf_counter()
     layer.event_logger._holds_secret(text)
     assert time.perf_counter() - start < 0.5
+
+
+# Mappings written in other shapes than a JSON object: pairs (``request.headers.items()``,
+# ``parse_qsl(query)``, ASGI's raw headers) and name/value records (HAR headers and cookies,
+# Kubernetes env, AWS tags). The key rule applies to the name of each.
+PAIRS_AND_RECORDS = [
+    (
+        {"headers": [("Accept", "text/html"), ("Authorization", "hunter2")]},
+        {"headers": [["Accept", "text/html"], ["Authorization", "[redacted]"]]},
+    ),
+    (
+        {"query": [["user", "ada"], ["password", "hunter2"]]},
+        {"query": [["user", "ada"], ["password", "[redacted]"]]},
+    ),
+    (
+        {"raw": [(b"x-api-key", b"hunter2"), (b"accept", b"*/*")]},
+        {"raw": [["x-api-key", "[redacted]"], ["accept", "*/*"]]},
+    ),
+    (
+        {"env": [{"name": "DB_PASSWORD", "value": "hunter2"}, {"name": "MODE", "value": "dev"}]},
+        {"env": [{"name": "DB_PASSWORD", "value": "[redacted]"}, {"name": "MODE", "value": "dev"}]},
+    ),
+    (
+        {"tags": [{"Key": "api_token", "Value": "hunter2"}]},
+        {"tags": [{"Key": "api_token", "Value": "[redacted]"}]},
+    ),
+    (
+        {"har": {"queryString": [{"name": "sessionid", "value": "hunter2", "comment": ""}]}},
+        {"har": {"queryString": [{"name": "sessionid", "value": "[redacted]", "comment": ""}]}},
+    ),
+]
+KEPT_SHAPES = [
+    {"channels": ["email", "sms"]},  # a list of two words is no pair
+    {"pairs": [["chapter", "kinematics"], ["block", "quiz"]]},
+    {"field": {"name": "email", "label": "Your email"}},  # a name without a value
+    {"option": {"name": "theme", "value": "dark"}},
+    {"mixed": [["password", "x", "y"], ["a", "b"]]},  # not all pairs
+]
+
+
+@pytest.mark.parametrize(("payload", "recorded"), PAIRS_AND_RECORDS)
+def test_pairs_and_name_value_records_follow_the_key_rule(
+    layer: Layer, payload: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    event = logger.record("error_event", payload)
+    assert event.payload == recorded
+    assert "hunter2" not in event.to_json()
+
+
+@pytest.mark.parametrize("payload", KEPT_SHAPES)
+def test_shapes_that_are_no_mapping_are_kept(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload
 
 
 def test_the_default_list_holds_the_words_the_issue_asks_for() -> None:

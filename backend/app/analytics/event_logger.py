@@ -199,6 +199,9 @@ _FALSE_VALUES: Final = frozenset({"0", "false", "no", "off"})
 # Payload values recorded as they are; floats are checked for NaN and infinities on their own,
 # strings for a credential (see ``_holds_secret``).
 _PLAIN_TYPES: Final = frozenset({int, bool, type(None)})
+# The keys of a name/value record's name and value (see ``_record_value_key``).
+_RECORD_NAME_KEYS: Final = ("name", "Name", "key", "Key")
+_RECORD_VALUE_KEYS: Final = ("value", "Value")
 # How a string that may be an encoded JSON document starts, after any whitespace: an object, an
 # array, or a string encoded once more (``json.dumps`` of a ``json.dumps``).
 _JSON_OPENERS: Final = frozenset({"{", "[", '"'})
@@ -1189,6 +1192,8 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
                 copy = _needs_copy(item, depth + 1) or copy
             else:
                 copy = True
+        if not copy and _record_value_key(value) is not None:
+            copy = True
     else:
         for item in value:
             kind = type(item)
@@ -1205,6 +1210,8 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
                 copy = _needs_copy(item, depth + 1) or copy
             else:
                 copy = True
+        if not copy and _is_pairs(value) and any(is_sensitive_key(name) for name, _ in value):
+            copy = True
     return copy
 
 
@@ -1218,6 +1225,9 @@ def _recorded_dict(value: dict[Any, Any], depth: int) -> dict[str, Any]:
             raise EventValidationError("payload", "payload keys must be strings")
         name = str.__str__(key)  # a plain str, also for str subclasses such as StrEnum members
         copy[name] = REDACTED if _is_sensitive(name) else _recorded(item, depth + 1)
+    value_key = _record_value_key(copy)
+    if value_key is not None:
+        copy[value_key] = REDACTED
     return copy
 
 
@@ -1233,7 +1243,10 @@ def _recorded(value: Any, depth: int) -> Any:
     if isinstance(value, list | tuple):
         if depth > MAX_PAYLOAD_DEPTH:
             raise _too_deep()
-        return [_recorded(item, depth + 1) for item in value]
+        items = [_recorded(item, depth + 1) for item in value]
+        if _is_pairs(items):
+            return [[name, REDACTED if is_sensitive_key(name) else item] for name, item in items]
+        return items
     if isinstance(value, Enum):  # before str and int: StrEnum and IntEnum members are both
         return _recorded(value.value, depth)
     if isinstance(value, str):
@@ -1250,6 +1263,33 @@ def _recorded(value: Any, depth: int) -> Any:
     except TypeError as exc:
         raise _not_json(exc) from None
     return _recorded(converted, depth)
+
+
+def _is_pairs(items: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether ``items`` is a mapping written as pairs: ``[(name, value), ...]``, names strings.
+
+    As ``request.headers.items()``, ``urllib.parse.parse_qsl(query)`` and ASGI's raw headers
+    (bytes, recorded as strings) give them; the key rule applies to each name.
+    """
+    return bool(items) and all(
+        type(item) in (list, tuple) and len(item) == 2 and type(item[0]) is str for item in items
+    )
+
+
+def _record_value_key(record: dict[Any, Any]) -> str | None:
+    """The key of a name/value record's value when its name is sensitive, else None.
+
+    A record such as ``{"name": "DB_PASSWORD", "value": ...}`` (HAR headers and cookies,
+    Kubernetes env) or ``{"Key": "api_token", "Value": ...}`` (AWS tags) maps its name to its
+    value, so the key rule applies to its name.
+    """
+    for value_key in _RECORD_VALUE_KEYS:
+        if value_key in record:
+            for name_key in _RECORD_NAME_KEYS:
+                name = record.get(name_key)
+                if type(name) is str and is_sensitive_key(name):
+                    return value_key
+    return None
 
 
 def _holds_secret(text: str) -> bool:
@@ -1289,11 +1329,15 @@ def _holds_secret(text: str) -> bool:
     while pending:
         value = pending.pop()
         if isinstance(value, dict):
+            if _record_value_key(value) is not None:
+                return True
             for key, item in value.items():
                 if is_sensitive_key(key):
                     return True
                 pending.append(item)
         elif isinstance(value, list):
+            if _is_pairs(value) and any(is_sensitive_key(name) for name, _ in value):
+                return True
             pending.extend(value)
         elif isinstance(value, str) and _holds_secret(value):
             return True
