@@ -186,6 +186,15 @@ SECRET_IN_TEXT = [
     "client_secret = hunter2",
     "-----BEGIN RSA PRIVATE KEY-----\nhunter2\n-----END RSA PRIVATE KEY-----",
     json.dumps({"url": "https://example.com/?token=hunter2"}),
+    # Well-known services' tokens, by their documented prefix and length.
+    "AKIAIOSFODNN7EXAMPLE",
+    "aws ASIAIOSFODNN7EXAMPLE used",
+    "ghp_" + "a1B2" * 9,
+    "github_pat_" + "x" * 40,
+    "xoxb-123456789012-abcdefghijkl",
+    "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
+    "https://maps.example.com/api?key=AIza" + "S" * 35,
+    "glpat-" + "x" * 20,
 ]
 KEPT_TEXT = [
     "https://example.com/docs?page=2&sort=asc#intro",
@@ -202,6 +211,9 @@ KEPT_TEXT = [
     "mailto:ada@example.com",
     "eyJhbGciOiJIUzI1NiJ9",
     "What is a password?",
+    "ASIA-Pacific sales, risk_level_high",
+    "sk_live_short",
+    "AKIA is not a key here",
 ]
 
 

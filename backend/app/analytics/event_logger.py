@@ -1296,12 +1296,20 @@ def _holds_secret(text: str) -> bool:
     """Whether the string ``text`` holds a credential; it is then recorded as ``REDACTED`` whole.
 
     A credential is recognised by its shape (a JWT, an HTTP ``Bearer`` or ``Basic``
-    credential, a URL's ``user:password@``, a PEM private key), as a sensitive name
+    credential, a URL's ``user:password@``, a PEM private key, a well-known service's token
+    such as an AWS access key id or a GitHub token), as a sensitive name
     given a value (``password=...`` in a query string or form body, a header
     line ``X-Api-Key: ...``, a dict's repr ``{'token': '...'}``), or as a sensitive key of JSON
     that ``text`` encodes (``json.dumps(form)`` sent as one value), at any depth, where each
     string is looked into again. Other text, however it starts, is kept.
     """
+    # Every token of _SERVICE_TOKEN has 20 characters or more, and one of these marks.
+    if (
+        len(text) >= 20
+        and ("_" in text or "-" in text or "AKIA" in text or "ASIA" in text or "AIza" in text)
+        and _SERVICE_TOKEN.search(text)
+    ):
+        return True
     if not _MAY_HOLD_SECRET.search(text):
         return False
     # Each pattern runs only when a substring it needs is there: most text has none of them.
@@ -1391,6 +1399,18 @@ _SCHEME_CREDENTIAL: Final = re.compile(
 _URL_PASSWORD: Final = re.compile(r"://[^\s/?#@:]*:[^\s/?#@]+@")
 # The end of a PEM private key's BEGIN line ("-----BEGIN RSA PRIVATE KEY-----").
 _PEM_PRIVATE_KEY: Final = "PRIVATE KEY-----"
+# Tokens of well-known services, recognised by their documented prefix and length (as secret
+# scanners such as gitleaks recognise them): AWS access key ids, GitHub tokens, Slack tokens,
+# Stripe secret and restricted keys, Google API keys, GitLab personal access tokens. Lengths
+# are bounded, so that a scan stays linear.
+_SERVICE_TOKEN: Final = re.compile(
+    r"(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|gh[opusr]_[0-9A-Za-z]{36}|github_pat_\w{22,255}"
+    r"|xox[abprs]-[0-9A-Za-z-]{10,250}"
+    r"|[rs]k_(?:live|test)_[0-9A-Za-z]{16,247}"
+    r"|AIza[0-9A-Za-z_-]{35}"
+    r"|glpat-[0-9A-Za-z_-]{20}"
+)
 # A name given a value, read backwards from its "=" or ":" (the text before it, reversed): the
 # name's last 64 letters, digits and ".[]-" at most, after spaces and a closing quote.
 _REVERSED_NAME: Final = re.compile(r"[ \t]*[\"']?([\w.\[\]-]{1,64})")
