@@ -79,6 +79,11 @@ SENSITIVE = [
     "recovery_codes", "backupCode", "account_number", "accountNumber", "bank_account",
     "routingNumber", "tax_id", "taxId", "national_id", "driver_license", "driversLicense",
     "birthday", "license_key", "licenseKey",
+    # A third battery: abbreviations and answers that unlock an account.
+    "pw", "user_pw", "DB_PW", "adminPw", "priv_key", "privKey", "privkey", "hmac",
+    "hmac_sha256", "seed_phrase", "seedPhrase", "recovery_phrase", "maiden_name",
+    "mothersMaidenName", "security_answer", "securityAnswers", "mobile_number", "mobileNumber",
+    "cc_number", "ccNumber",
 ]  # fmt: skip
 
 NOT_SENSITIVE = [
@@ -99,6 +104,8 @@ NOT_SENSITIVE = [
     "connection", "connection_count", "forwarded", "remote", "birth_year_bucket", "dsnap",
     "pass", "pass_rate", "passed", "passing", "passage", "bypass", "compass", "account",
     "account_id", "license", "license_type", "tax", "tax_rate", "backup", "recovery",
+    "pwa", "pwa_enabled", "mobile", "is_mobile", "mobile_app", "answer", "answers", "phrase",
+    "seed", "random_seed", "maiden", "private", "is_private", "security_question_count",
 ]  # fmt: skip
 
 
