@@ -1304,13 +1304,13 @@ def _record_value_key(record: dict[Any, Any]) -> str | None:
 def _holds_secret(text: str) -> bool:
     """Whether the string ``text`` holds a credential; it is then recorded as ``REDACTED`` whole.
 
-    A credential is recognised by its shape (a JWT, an HTTP ``Bearer`` or ``Basic``
-    credential, a URL's ``user:password@``, a PEM private key, a well-known service's token
-    such as an AWS access key id or a GitHub token), as a sensitive name
-    given a value (``password=...`` in a query string or form body, a header
-    line ``X-Api-Key: ...``, a dict's repr ``{'token': '...'}``), or as a sensitive key of JSON
-    that ``text`` encodes (``json.dumps(form)`` sent as one value), at any depth, where each
-    string is looked into again. Other text, however it starts, is kept.
+    A credential is recognised by its shape (a JWT, an HTTP ``Bearer`` or ``Basic`` credential,
+    a URL's ``user:password@``, a PEM private key, a well-known service's token such as an AWS
+    access key id or a GitHub token), as a sensitive name given a value (``password=...`` in a
+    query string or form body, a header line ``X-Api-Key: ...``, a dict's repr
+    ``{'token': '...'}``), or as a sensitive key, pair name or record name of JSON that ``text``
+    encodes (``json.dumps(form)`` sent as one value), at any depth, where each string is looked
+    into again. Other text, however it starts, is kept.
     """
     # Every token of _SERVICE_TOKEN has 20 characters or more, and one of these marks.
     if (
