@@ -53,6 +53,11 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
 
 
+def clipped(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters and ``...``: user input quoted in a message."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

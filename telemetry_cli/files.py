@@ -350,10 +350,14 @@ def _umask() -> int:
 
 
 def backup_path(path: Path) -> Path:
-    """Return a free backup name beside ``path``: ``name.bak``, then ``name.bak.1``, ..."""
+    """Return a free backup name beside ``path``: ``name.bak``, then ``name.bak.1``, ...
+
+    A name is taken by anything there, a dangling symbolic link too: writing to it would follow
+    the link.
+    """
     candidate = path.with_name(path.name + ".bak")
     index = 1
-    while candidate.exists():
+    while os.path.lexists(candidate):
         candidate = path.with_name(f"{path.name}.bak.{index}")
         index += 1
     return candidate

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from telemetry_cli.console import clipped
 from telemetry_cli.errors import EventRejected, LayerUnavailable, UserError
 from telemetry_cli.plan import Plan
 
@@ -46,7 +47,7 @@ class Layer:
             close = difflib.get_close_matches(event_type, allowed, n=1, cutoff=0.75)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise EventRejected(
-                f"unknown event type {event_type!r}; allowed: {', '.join(allowed)}{hint}"
+                f"unknown event type {clipped(event_type)!r}; allowed: {', '.join(allowed)}{hint}"
             )
         logger = self.module.event_logger
         try:
@@ -124,7 +125,9 @@ def import_layer(plan: Plan) -> Layer:
         # which carries only the command's result (the JSON document with --json).
         with redirect_stdout(sys.stderr):
             module = importlib.import_module(name)
-    except (Exception, SystemExit) as error:  # the user's package may fail in any way
+    except KeyboardInterrupt:
+        raise  # the user's ^C: exit 130
+    except BaseException as error:  # the user's package may fail in any way (SystemExit too)
         raise LayerUnavailable(_import_failure(plan, name, error)) from None
     finally:
         sys.path.remove(backend)

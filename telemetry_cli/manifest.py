@@ -133,7 +133,8 @@ def _from_bytes(data: bytes) -> Manifest:
         if not isinstance(files, dict):
             return Manifest()
         hashes = {str(path): str(digest) for path, digest in files.items()}
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
+        # RecursionError: nested deeper than the parser recurses, damaged like any other.
         return Manifest()
     version = document.get("version")
     plan = document.get("plan")
@@ -199,6 +200,6 @@ def parse_manifest(data: bytes | None) -> Manifest | None:
         return None
     try:
         json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return _from_bytes(data)

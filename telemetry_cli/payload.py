@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import os
+import re
 import select
 import stat
 import sys
 import time
 from typing import Any
 
-from telemetry_cli.errors import UsageError
+from telemetry_cli.console import clipped
+from telemetry_cli.errors import EventRejected, UsageError
 
 STDIN = "-"
 
@@ -31,11 +34,14 @@ def read_payload(inline: str | None, file: str | None, wait: float = 10.0) -> An
     reads stdin too). A file that is a named pipe is read for at most ``wait`` seconds, so
     that a pipe nobody writes to ends in an error instead of a hang. Malformed JSON, and an
     object with the same key twice (parsers disagree on which one wins; the telemetry endpoint
-    refuses it too), are usage errors naming the line and column or the key.
+    refuses it too), are usage errors naming the line and column or the key; so is what the
+    endpoint refuses as not strict JSON (``NaN``, infinities, ``1e400``, lone surrogates).
 
     Raises:
-        UsageError: both sources given, the source is unreadable, or the JSON is malformed or
-            beyond what the parser can take (nesting, huge numbers).
+        UsageError: both sources given, the source is unreadable, or the JSON is malformed,
+            not strict or beyond what the parser can take (nesting, huge numbers).
+        EventRejected: the payload is JSON ``null``, which the endpoint refuses too (no payload
+            at all means an empty object).
     """
     if inline is not None and file is not None:
         raise UsageError("give the payload once: --payload or --payload-file, not both")
@@ -57,7 +63,11 @@ def read_payload(inline: str | None, file: str | None, wait: float = 10.0) -> An
             raise UsageError(f"--payload-file {file}: cannot read: {exc.strerror}") from None
     else:
         source, text = "--payload", inline or ""
-    return _parse(source, text)
+    payload = _parse(source, text)
+    if payload is None:
+        # None is what callers take for "no payload"; the endpoint refuses "payload": null.
+        raise EventRejected("event rejected: payload must be a JSON object")
+    return payload
 
 
 def _read_file(file: str, wait: float) -> str:
@@ -152,13 +162,58 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
+class _NotStrictJSON(ValueError):
+    """JSON that Python's parser accepts but RFC 8259, and so the telemetry endpoint, does not."""
+
+
+def _refuse_constant(_constant: str) -> Any:
+    raise _NotStrictJSON("NaN and infinities are not JSON numbers")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotStrictJSON("a number is too large for a float")
+    return value
+
+
+# A \uD800-\uDFFF escape: only a body holding one can decode to a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _holds_surrogate(document: Any) -> bool:
+    """Whether a key or string anywhere in ``document`` holds a surrogate code point."""
+    pending = [document]  # a stack, not recursion: the document may nest deeply
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
 def _parse(source: str, text: str) -> Any:
+    # Python decodes bytes of an argument that are not UTF-8 as lone surrogates.
+    if _SURROGATE.search(text):
+        raise UsageError(f"{source}: the payload is not valid UTF-8")
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        document = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+        )
+    except _NotStrictJSON as exc:
+        raise UsageError(f"{source}: the payload is not strict JSON: {exc}") from None
     except _DuplicateKey as exc:
-        shown = exc.key if len(exc.key) <= 80 else exc.key[:80] + "..."
         raise UsageError(
-            f"{source}: the key {shown!r} appears twice in one object; give it once "
+            f"{source}: the key {clipped(exc.key)!r} appears twice in one object; give it once "
             "(JSON parsers disagree on which value wins)"
         ) from None
     except json.JSONDecodeError as exc:
@@ -173,3 +228,8 @@ def _parse(source: str, text: str) -> Any:
         # for programmers, not for someone typing a command.
         message = str(exc).split("; use sys.", 1)[0]
         raise UsageError(f"{source}: cannot parse the payload: {message}") from None
+    if _SURROGATE_ESCAPE.search(text) and _holds_surrogate(document):
+        raise UsageError(
+            f"{source}: the payload is not strict JSON: a string holds a lone UTF-16 surrogate"
+        )
+    return document

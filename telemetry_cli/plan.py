@@ -170,15 +170,7 @@ def _validate_app_package(value: object, scope: _Scope) -> str:
 
 def _validate_specs_dir(value: object, scope: _Scope) -> str:
     specs_dir = _folder("specs-dir", _string(value, "specs-dir", scope), scope)
-    analytics_dir = _join(scope.values["backend"], scope.values["app_package"].replace(".", "/"))
-    analytics_dir = _join(analytics_dir, "analytics")
-    # Spec documents in the generated package would be generated files inside generated files.
-    if _overlaps(scope.root, specs_dir, analytics_dir):
-        raise scope.fail(
-            "specs-dir",
-            f"{specs_dir!r} is inside the generated package {analytics_dir}; "
-            "keep the specs outside it",
-        )
+    _keep_specs_outside_the_package("specs-dir", specs_dir, repr(specs_dir), scope)
     return specs_dir
 
 
@@ -188,7 +180,21 @@ def _validate_feature(value: object, scope: _Scope) -> str:
         raise scope.fail(
             "feature", f"{feature!r} must be one folder name, e.g. '059-analytics-telemetry'"
         )
+    # The feature folder is where the documents go (specs-dir itself may be outside).
+    folder = _join(scope.values["specs_dir"], feature)
+    _keep_specs_outside_the_package("feature", folder, f"{feature!r} (the folder {folder})", scope)
     return feature
+
+
+def _keep_specs_outside_the_package(key: str, folder: str, shown: str, scope: _Scope) -> None:
+    """Refuse spec documents in the generated package: generated files inside generated files."""
+    analytics_dir = _join(scope.values["backend"], scope.values["app_package"].replace(".", "/"))
+    analytics_dir = _join(analytics_dir, "analytics")
+    if _overlaps(scope.root, folder, analytics_dir):
+        raise scope.fail(
+            key,
+            f"{shown} is inside the generated package {analytics_dir}; keep the specs outside it",
+        )
 
 
 def _validate_api_prefix(value: object, scope: _Scope) -> str:

@@ -179,9 +179,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
     another server), and report failures there under the URL the user gave.
     """
 
-    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
-        """Follow nothing: urllib then raises the redirect as an ``HTTPError``."""
+    def http_error_302(self, *_args: Any, **_kwargs: Any) -> None:
+        """Follow nothing: urllib then raises the redirect as an ``HTTPError``.
+
+        The base class parses the target before asking whether to follow it, which fails
+        (``Invalid IPv6 URL``) for a malformed one: that is still a redirect to report.
+        """
         return None
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _read_capped(answer: Any, url: str) -> bytes:

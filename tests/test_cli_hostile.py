@@ -137,6 +137,46 @@ def test_a_key_given_twice_is_a_usage_error(project: Path, tmp_path: Path, sourc
     assert_one_error_line(result.stderr, "the key 'step' appears twice in one object")
 
 
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('{"score": NaN}', "NaN and infinities are not JSON numbers"),
+        ('{"score": -Infinity}', "NaN and infinities are not JSON numbers"),
+        ('{"score": 1e400}', "a number is too large for a float"),
+        ('{"note": "\\ud800"}', "a lone UTF-16 surrogate"),
+        ('{"\\udfff": 1}', "a lone UTF-16 surrogate"),
+        # A byte that is not UTF-8 in an argument reaches Python as a lone surrogate.
+        ('{"note": "\udcff"}', "not valid UTF-8"),
+    ],
+    ids=["nan", "infinity", "overflow", "surrogate-escape", "surrogate-key", "undecodable"],
+)
+def test_a_payload_that_is_not_strict_json_is_a_usage_error(
+    project: Path, text: str, fragment: str
+) -> None:
+    # The endpoint refuses these bodies as not strict JSON (422 json_invalid); the command line
+    # parsed them, then reported a rejected event (exit 1) or logged it.
+    result = run("emit", "--root", str(project), "error_event", "--payload", text)
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "--payload: ")
+    assert fragment in result.stderr
+
+
+def test_a_null_payload_is_rejected_as_not_an_object(project: Path) -> None:
+    # The endpoint refuses "payload": null (422); emit logged the event with an empty payload.
+    result = run("emit", "--root", str(project), "error_event", "--payload", "null")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert_one_error_line(result.stderr, "event rejected: payload must be a JSON object")
+
+
+def test_an_unknown_event_type_is_quoted_cut_short(project: Path) -> None:
+    # The whole argument was quoted back: a line of 100,000 characters.
+    result = run("emit", "--root", str(project), "x" * 100_000)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, "unknown event type 'xxxx")
+    assert len(result.stderr) < 500
+
+
 def test_an_empty_payload_file_option_is_a_usage_error(project: Path) -> None:
     # `--payload-file "$FILE"` with FILE unset named the current folder.
     result = run("emit", "--root", str(project), "error_event", "--payload-file", "")
@@ -401,6 +441,30 @@ def test_a_redirect_is_reported_not_followed(
     assert elsewhere.requests == []
 
 
+@pytest.mark.parametrize("command", [["emit", "chapter_visit"], ["health"]])
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("http://[oops/x", "http://[oops/x"),  # urllib: "Invalid IPv6 URL"
+        ("http://host:99999999/x", "http://host:99999999/x"),  # "Port out of range"
+        ("http://evil\x1b[31m/", "http://evil\\x1b[31m/"),
+    ],
+    ids=["bad-ipv6", "bad-port", "escape-sequence"],
+)
+def test_a_redirect_to_a_malformed_target_is_reported_as_a_redirect(
+    project: Path, raw_server: RawServer, command: list[str], location: str, shown: str
+) -> None:
+    # urllib parsed the target before asking whether to follow it, so the redirect was
+    # reported as "the server's answer was not valid HTTP (ValueError: Invalid IPv6 URL)".
+    raw_server.answers.append(
+        f"HTTP/1.1 302 Found\r\nLocation: {location}\r\n"
+        "Content-Length: 0\r\nConnection: close\r\n\r\n".encode()
+    )
+    result = run(*command, "--root", str(project), "--url", raw_server.url)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, f"the server answered HTTP 302, a redirect to {shown}")
+
+
 def test_emit_url_prints_a_real_acknowledgement(project: Path, raw_server: RawServer) -> None:
     # The control for the cases above.
     raw_server.answers.append(http_answer(202, ACCEPTED))
@@ -560,6 +624,9 @@ def test_prints_in_the_users_package_stay_off_stdout(project: Path) -> None:
         ("def broken(:\n", "SyntaxError: ", False),
         ("import sys\nsys.exit(3)\n", "SystemExit: 3", False),
         ('raise ValueError("line one\\nline two")\n', "ValueError: line one line two", False),
+        # Neither Exception nor SystemExit: they ended in a traceback.
+        ('import asyncio\nraise asyncio.CancelledError("at import")\n', "CancelledError", False),
+        ("class Stop(BaseException):\n    pass\n\nraise Stop()\n", "failed: Stop", False),
     ],
     ids=[
         "missing-dependency",
@@ -570,6 +637,8 @@ def test_prints_in_the_users_package_stay_off_stdout(project: Path) -> None:
         "syntax",
         "exit",
         "multi-line",
+        "cancelled",
+        "base-exception",
     ],
 )
 def test_import_failures_say_what_failed(

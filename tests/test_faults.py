@@ -407,7 +407,26 @@ CORRUPT_MANIFESTS = {
     "null": b"null",
     "files-not-a-table": b'{"generator": "telemetry-scaffold", "files": ["a"]}',
     "binary": b"\xff\xfe\x00\x01",
+    # Deeper than Python's JSON parser recurses: a RecursionError traceback.
+    "too-deep": b"[" * 100_000,
+    "too-deep-inside": b'{"files": {}, "patched": ' + b"[" * 100_000 + b"}",
 }
+
+
+@pytest.mark.parametrize("content", CORRUPT_MANIFESTS.values(), ids=CORRUPT_MANIFESTS.keys())
+def test_remove_reads_any_corrupt_manifest_as_an_unreadable_one(
+    project: Path, tmp_path: Path, content: bytes
+) -> None:
+    # A manifest too deep for the JSON parser made remove end in a RecursionError traceback.
+    assert run("generate", "--root", str(project)).exit_code == 0
+    twin = tmp_path / "twin"
+    shutil.copytree(project, twin)
+    (project / sync.MANIFEST_PATH).write_bytes(content)
+    (twin / sync.MANIFEST_PATH).write_bytes(b"{not json")
+    result = run("remove", "--root", str(project))
+    expected = run("remove", "--root", str(twin))
+    assert (result.exit_code, result.stdout) == (expected.exit_code, expected.stdout)
+    assert snapshot(project) == snapshot(twin)
 
 
 @pytest.mark.parametrize("content", CORRUPT_MANIFESTS.values(), ids=CORRUPT_MANIFESTS.keys())

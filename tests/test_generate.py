@@ -148,6 +148,23 @@ def test_drift_hand_edit_is_refused_then_forced_with_backup(project: Path) -> No
     assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 
+@pytest.mark.parametrize("target", ["/nonexistent/outside", "inside-but-missing"])
+def test_a_backup_name_taken_by_a_dangling_link_is_not_free(project: Path, target: str) -> None:
+    # A dangling symlink counted as a free name: the backup was written through it (to where
+    # the link points) or refused as leaving the root, and --force could not proceed.
+    generated(project)
+    logger = project / "backend/app/analytics/event_logger.py"
+    edited = logger.read_text() + "\nEXTRA = 1\n"
+    logger.write_text(edited)
+    link = logger.with_name("event_logger.py.bak")
+    link.symlink_to(target)
+    forced = run("generate", "--root", str(project), "--force")
+    assert forced.exit_code == 0, forced.stdout + forced.stderr
+    assert "hand edits kept in backend/app/analytics/event_logger.py.bak.1" in forced.stdout
+    assert logger.with_name("event_logger.py.bak.1").read_text() == edited
+    assert link.is_symlink() and not link.exists()
+
+
 def test_drift_plan_change_marks_files_stale_and_updates_them(project: Path) -> None:
     generated(project)
     config = project / "pyproject.toml"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,11 @@ SENSITIVE = [
     "recovery_codes", "backupCode", "account_number", "accountNumber", "bank_account",
     "routingNumber", "tax_id", "taxId", "national_id", "driver_license", "driversLicense",
     "birthday", "license_key", "licenseKey",
+    # A third battery: abbreviations and answers that unlock an account.
+    "pw", "user_pw", "DB_PW", "adminPw", "priv_key", "privKey", "privkey", "hmac",
+    "hmac_sha256", "seed_phrase", "seedPhrase", "recovery_phrase", "maiden_name",
+    "mothersMaidenName", "security_answer", "securityAnswers", "mobile_number", "mobileNumber",
+    "cc_number", "ccNumber",
 ]  # fmt: skip
 
 NOT_SENSITIVE = [
@@ -98,6 +104,8 @@ NOT_SENSITIVE = [
     "connection", "connection_count", "forwarded", "remote", "birth_year_bucket", "dsnap",
     "pass", "pass_rate", "passed", "passing", "passage", "bypass", "compass", "account",
     "account_id", "license", "license_type", "tax", "tax_rate", "backup", "recovery",
+    "pwa", "pwa_enabled", "mobile", "is_mobile", "mobile_app", "answer", "answers", "phrase",
+    "seed", "random_seed", "maiden", "private", "is_private", "security_question_count",
 ]  # fmt: skip
 
 
@@ -122,7 +130,16 @@ SECRET_IN_JSON = [
     '[{"user": "ada"}, {"apiKey": "hunter2"}]',
     '{"form": {"fields": [{"name": "x", "Authorization": "Bearer hunter2"}]}}',
     json.dumps({"inner": json.dumps({"token": "hunter2"})}),  # encoded twice
-    '  {"pwd": "hunter2"}'.strip(),
+    '{"pwd": "hunter2"}',
+    # JSON parsers skip whitespace before the document: pretty-printed or indented text.
+    '  {"pwd": "hunter2"}',
+    '\n\t[{"secret": "hunter2"}]',
+    # A JSON string encoded once more (json.dumps of a json.dumps): a string literal.
+    json.dumps(json.dumps({"password": "hunter2"})),
+    json.dumps(json.dumps(json.dumps({"password": "hunter2"}))),
+    # Pairs and name/value records, as in a payload.
+    json.dumps([["user", "ada"], ["password", "hunter2"]]),
+    json.dumps({"env": [{"name": "DB_PASSWORD", "value": "hunter2"}]}),
 ]
 KEPT_STRINGS = [
     "[redacted]",
@@ -149,6 +166,153 @@ def test_a_json_string_holding_a_sensitive_key_is_redacted_whole(layer: Layer, t
 def test_strings_that_are_not_json_with_a_sensitive_key_are_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+# Credentials written into text under an ordinary key: a header line, a URL with an access token
+# in its query or a password in its authority, a query string or form body, a dict's repr, a
+# JWT, a PEM private key. Each string is recorded as "[redacted]" as a whole.
+SECRET_IN_TEXT = [
+    "Authorization: Bearer hunter2.hunter2",
+    "bearer hunter2hunter2",
+    "Basic aHVudGVyMjpodW50ZXIy",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJodW50ZXIyIn0.c2ln",
+    "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJodW50ZXIyIn0.",
+    "https://example.com/callback?state=1&access_token=hunter2",
+    "/search?q=cats&api_key=hunter2",
+    "https://example.com/?apiKey=hunter2#top",
+    "postgres://admin:hunter2@db.internal:5432/app",
+    "redis://:hunter2@cache:6379/0",
+    "password=hunter2",
+    "user=ada&password=hunter2",
+    "user[password]=hunter2",
+    "--password hunter2 --db-password=hunter2",
+    "{'user': 'ada', 'password': 'hunter2'}",
+    '{"user": "ada", "password": "hunter2", oops}',
+    "X-Api-Key: hunter2",
+    "Cookie: sessionid=hunter2",
+    "client_secret = hunter2",
+    "-----BEGIN RSA PRIVATE KEY-----\nhunter2\n-----END RSA PRIVATE KEY-----",
+    json.dumps({"url": "https://example.com/?token=hunter2"}),
+    # Well-known services' tokens, by their documented prefix and length.
+    "AKIAIOSFODNN7EXAMPLE",
+    "aws ASIAIOSFODNN7EXAMPLE used",
+    "ghp_" + "a1B2" * 9,
+    "github_pat_" + "x" * 40,
+    "xoxb-123456789012-abcdefghijkl",
+    "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
+    "https://maps.example.com/api?key=AIza" + "S" * 35,
+    "glpat-" + "x" * 20,
+]
+KEPT_TEXT = [
+    "https://example.com/docs?page=2&sort=asc#intro",
+    "http://127.0.0.1:8000/api/telemetry/log",
+    "https://example.com:8443/users/@ada",
+    "2025-01-27T09:30:00.123+01:00",
+    "Error: chapter not found",
+    "session:start",
+    "auth:callback",
+    "ratio: 3/4, score=0.75",
+    "the bearer of good news",
+    "Basic arithmetic",
+    "password=",
+    "mailto:ada@example.com",
+    "eyJhbGciOiJIUzI1NiJ9",
+    "What is a password?",
+    "ASIA-Pacific sales, risk_level_high",
+    "sk_live_short",
+    "AKIA is not a key here",
+]
+
+
+@pytest.mark.parametrize("text", SECRET_IN_TEXT)
+def test_a_string_holding_a_credential_is_redacted_whole(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"details": text, "nested": [{"raw": text}], "kept": "ok"}
+    event = logger.record("error_event", payload)
+    redacted = "[redacted]"
+    assert event.payload == {"details": redacted, "nested": [{"raw": redacted}], "kept": "ok"}
+    assert "hunter2" not in event.to_json()
+    assert "aHVudGVyMjpodW50ZXIy" not in event.to_json()
+
+
+@pytest.mark.parametrize("text", KEPT_TEXT)
+def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "eyJ-" * 9_000,
+        "a." * 16_000,
+        "x" * 32_000 + "=",
+        "://a:" + "b" * 32_000,
+        "bearer " * 4_000,
+        "'" * 32_000,
+        "a=" * 16_000,
+        "a: " * 10_000,
+        "-" * 32_000 + "a",
+    ],
+)
+def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
+    start = time.perf_counter()
+    layer.event_logger._holds_secret(text)
+    assert time.perf_counter() - start < 0.5
+
+
+# Mappings written in other shapes than a JSON object: pairs (``request.headers.items()``,
+# ``parse_qsl(query)``, ASGI's raw headers) and name/value records (HAR headers and cookies,
+# Kubernetes env, AWS tags). The key rule applies to the name of each.
+PAIRS_AND_RECORDS = [
+    (
+        {"headers": [("Accept", "text/html"), ("Authorization", "hunter2")]},
+        {"headers": [["Accept", "text/html"], ["Authorization", "[redacted]"]]},
+    ),
+    (
+        {"query": [["user", "ada"], ["password", "hunter2"]]},
+        {"query": [["user", "ada"], ["password", "[redacted]"]]},
+    ),
+    (
+        {"raw": [(b"x-api-key", b"hunter2"), (b"accept", b"*/*")]},
+        {"raw": [["x-api-key", "[redacted]"], ["accept", "*/*"]]},
+    ),
+    (
+        {"env": [{"name": "DB_PASSWORD", "value": "hunter2"}, {"name": "MODE", "value": "dev"}]},
+        {"env": [{"name": "DB_PASSWORD", "value": "[redacted]"}, {"name": "MODE", "value": "dev"}]},
+    ),
+    (
+        {"tags": [{"Key": "api_token", "Value": "hunter2"}]},
+        {"tags": [{"Key": "api_token", "Value": "[redacted]"}]},
+    ),
+    (
+        {"har": {"queryString": [{"name": "sessionid", "value": "hunter2", "comment": ""}]}},
+        {"har": {"queryString": [{"name": "sessionid", "value": "[redacted]", "comment": ""}]}},
+    ),
+]
+KEPT_SHAPES = [
+    {"channels": ["email", "sms"]},  # a list of two words is no pair
+    {"pairs": [["chapter", "kinematics"], ["block", "quiz"]]},
+    {"field": {"name": "email", "label": "Your email"}},  # a name without a value
+    {"option": {"name": "theme", "value": "dark"}},
+    {"mixed": [["password", "x", "y"], ["a", "b"]]},  # not all pairs
+]
+
+
+@pytest.mark.parametrize(("payload", "recorded"), PAIRS_AND_RECORDS)
+def test_pairs_and_name_value_records_follow_the_key_rule(
+    layer: Layer, payload: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    event = logger.record("error_event", payload)
+    assert event.payload == recorded
+    assert "hunter2" not in event.to_json()
+
+
+@pytest.mark.parametrize("payload", KEPT_SHAPES)
+def test_shapes_that_are_no_mapping_are_kept(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload
 
 
 def test_the_default_list_holds_the_words_the_issue_asks_for() -> None:

@@ -230,6 +230,19 @@ def test_section_must_be_a_table(tmp_path: Path) -> None:
             "specs-dir",
             "is inside the generated package src/web/analytics",
         ),
+        # The feature folder is where the documents go: it was not checked, so they were
+        # written into the generated package itself.
+        (
+            'specs-dir = "backend/app"\nfeature = "analytics"',
+            "feature",
+            "'analytics' (the folder backend/app/analytics) is inside the generated package "
+            "backend/app/analytics",
+        ),
+        (
+            'app-package = ""\nspecs-dir = "backend"\nfeature = "analytics"',
+            "feature",
+            "is inside the generated package backend/analytics",
+        ),
     ],
 )
 def test_targets_that_would_never_settle_are_refused(

@@ -120,6 +120,7 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "card_no",
     "card_num",
     "card_number",
+    "cc_number",
     "connection_string",
     "cookie",
     "cred",
@@ -137,6 +138,7 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "email",
     "encryption_key",
     "forwarded_for",
+    "hmac",
     "iban",
     "ip",
     "ip_address",
@@ -144,8 +146,10 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "ipv6",
     "jwt",
     "license_key",
+    "maiden_name",
     "master_key",
     "mfa_code",
+    "mobile_number",
     "national_id",
     "otp",
     "passcode",
@@ -155,13 +159,18 @@ SENSITIVE_KEYS: Final[tuple[str, ...]] = (
     "password",
     "phone",
     "pin",
+    "priv_key",
     "private_key",
+    "pw",
     "pwd",
     "recovery_code",
+    "recovery_phrase",
     "remote_addr",
     "routing_number",
     "secret",
+    "security_answer",
     "security_code",
+    "seed_phrase",
     "sessid",
     "session",
     "sid",
@@ -197,10 +206,14 @@ if not any(isinstance(handler, logging.NullHandler) for handler in _logger.handl
 _ALLOWED: Final[dict[str, str]] = {event_type: event_type for event_type in ALLOWED_EVENT_TYPES}
 _FALSE_VALUES: Final = frozenset({"0", "false", "no", "off"})
 # Payload values recorded as they are; floats are checked for NaN and infinities on their own,
-# strings for JSON that holds a sensitive key (see ``_holds_secret``).
+# strings for a credential (see ``_holds_secret``).
 _PLAIN_TYPES: Final = frozenset({int, bool, type(None)})
-# How a string that may be an encoded JSON object or array starts.
-_JSON_OPENERS: Final = frozenset({"{", "["})
+# The keys of a name/value record's name and value (see ``_record_value_key``).
+_RECORD_NAME_KEYS: Final = ("name", "Name", "key", "Key")
+_RECORD_VALUE_KEYS: Final = ("value", "Value")
+# How a string that may be an encoded JSON document starts, after any whitespace: an object, an
+# array, or a string encoded once more (``json.dumps`` of a ``json.dumps``).
+_JSON_OPENERS: Final = frozenset({"{", "[", '"'})
 # The standard context properties every declared event accepts (named last in messages).
 _CONTEXT_PROPERTIES: Final = ("route", "method", "handler", "block_type")
 
@@ -641,9 +654,10 @@ class EventLogger:
     * values JSON has no type for are recorded in their JSON form when they are standard types
       (``UUID``, ``datetime``, ``date``, ``time``, ``timedelta``, ``Decimal``, ``Enum`` members,
       ``PurePath``, ``bytes``: see ``analytics_models.json_default``) and rejected otherwise;
-    * values under a sensitive key (see ``is_sensitive_key``) are replaced by ``REDACTED``, at any
-      depth. The caller's payload is never modified; it is copied only when something is
-      redacted or converted.
+    * values under a sensitive key (see ``is_sensitive_key``), and strings that hold a
+      credential (see ``_holds_secret``), are replaced by ``REDACTED``, at any depth. The
+      caller's payload is never modified; it is copied only when something is redacted or
+      converted.
 
     Every event gets a random UUID4 ``event_id`` and a server-side UTC timestamp with
     milliseconds. Instances are thread-safe.
@@ -1175,7 +1189,7 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
                     copy = True
             kind = type(item)
             if kind is str:
-                if item[:1] in _JSON_OPENERS and _holds_secret(item):
+                if _holds_secret(item):
                     copy = True
                 continue
             if kind in _PLAIN_TYPES:
@@ -1187,11 +1201,13 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
                 copy = _needs_copy(item, depth + 1) or copy
             else:
                 copy = True
+        if not copy and _record_value_key(value) is not None:
+            copy = True
     else:
         for item in value:
             kind = type(item)
             if kind is str:
-                if item[:1] in _JSON_OPENERS and _holds_secret(item):
+                if _holds_secret(item):
                     copy = True
                 continue
             if kind in _PLAIN_TYPES:
@@ -1203,6 +1219,8 @@ def _needs_copy(value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int)
                 copy = _needs_copy(item, depth + 1) or copy
             else:
                 copy = True
+        if not copy and _is_pairs(value) and any(is_sensitive_key(name) for name, _ in value):
+            copy = True
     return copy
 
 
@@ -1216,6 +1234,9 @@ def _recorded_dict(value: dict[Any, Any], depth: int) -> dict[str, Any]:
             raise EventValidationError("payload", "payload keys must be strings")
         name = str.__str__(key)  # a plain str, also for str subclasses such as StrEnum members
         copy[name] = REDACTED if _is_sensitive(name) else _recorded(item, depth + 1)
+    value_key = _record_value_key(copy)
+    if value_key is not None:
+        copy[value_key] = REDACTED
     return copy
 
 
@@ -1223,7 +1244,7 @@ def _recorded(value: Any, depth: int) -> Any:
     """Return the JSON form of one payload value at ``depth`` (containers count as levels)."""
     kind = type(value)
     if kind is str:
-        return REDACTED if value[:1] in _JSON_OPENERS and _holds_secret(value) else value
+        return REDACTED if _holds_secret(value) else value
     if kind in _PLAIN_TYPES:
         return value
     if isinstance(value, dict):
@@ -1231,7 +1252,10 @@ def _recorded(value: Any, depth: int) -> Any:
     if isinstance(value, list | tuple):
         if depth > MAX_PAYLOAD_DEPTH:
             raise _too_deep()
-        return [_recorded(item, depth + 1) for item in value]
+        items = [_recorded(item, depth + 1) for item in value]
+        if _is_pairs(items):
+            return [[name, REDACTED if is_sensitive_key(name) else item] for name, item in items]
+        return items
     if isinstance(value, Enum):  # before str and int: StrEnum and IntEnum members are both
         return _recorded(value.value, depth)
     if isinstance(value, str):
@@ -1250,13 +1274,69 @@ def _recorded(value: Any, depth: int) -> Any:
     return _recorded(converted, depth)
 
 
-def _holds_secret(text: str) -> bool:
-    """Whether ``text`` is JSON with a sensitive key at any depth: an encoded object or array.
+def _is_pairs(items: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether ``items`` is a mapping written as pairs: ``[(name, value), ...]``, names strings.
 
-    Such a string (``json.dumps(form)`` sent as one value) is recorded as ``REDACTED`` as a
-    whole, as the value under a sensitive key is; strings inside it that are JSON again are
-    looked into too. Text that merely starts with a bracket is not JSON and is kept.
+    As ``request.headers.items()``, ``urllib.parse.parse_qsl(query)`` and ASGI's raw headers
+    (bytes, recorded as strings) give them; the key rule applies to each name.
     """
+    return bool(items) and all(
+        type(item) in (list, tuple) and len(item) == 2 and type(item[0]) is str for item in items
+    )
+
+
+def _record_value_key(record: dict[Any, Any]) -> str | None:
+    """The key of a name/value record's value when its name is sensitive, else None.
+
+    A record such as ``{"name": "DB_PASSWORD", "value": ...}`` (HAR headers and cookies,
+    Kubernetes env) or ``{"Key": "api_token", "Value": ...}`` (AWS tags) maps its name to its
+    value, so the key rule applies to its name.
+    """
+    for value_key in _RECORD_VALUE_KEYS:
+        if value_key in record:
+            for name_key in _RECORD_NAME_KEYS:
+                name = record.get(name_key)
+                if type(name) is str and is_sensitive_key(name):
+                    return value_key
+    return None
+
+
+def _holds_secret(text: str) -> bool:
+    """Whether the string ``text`` holds a credential; it is then recorded as ``REDACTED`` whole.
+
+    A credential is recognised by its shape (a JWT, an HTTP ``Bearer`` or ``Basic`` credential,
+    a URL's ``user:password@``, a PEM private key, a well-known service's token such as an AWS
+    access key id or a GitHub token), as a sensitive name given a value (``password=...`` in a
+    query string or form body, a header line ``X-Api-Key: ...``, a dict's repr
+    ``{'token': '...'}``), or as a sensitive key, pair name or record name of JSON that ``text``
+    encodes (``json.dumps(form)`` sent as one value), at any depth, where each string is looked
+    into again. Other text, however it starts, is kept.
+    """
+    # Every token of _SERVICE_TOKEN has 20 characters or more, and one of these marks.
+    if (
+        len(text) >= 20
+        and ("_" in text or "-" in text or "AKIA" in text or "ASIA" in text or "AIza" in text)
+        and _SERVICE_TOKEN.search(text)
+    ):
+        return True
+    if not _MAY_HOLD_SECRET.search(text):
+        return False
+    # Each pattern runs only when a substring it needs is there: most text has none of them.
+    if (
+        ("eyJ" in text and _JWT.search(text))
+        or ("://" in text and _URL_PASSWORD.search(text))
+        or _PEM_PRIVATE_KEY in text
+        or _assigns_sensitive_name(text)
+    ):
+        return True
+    folded = text.lower()
+    if ("bearer" in folded or "basic" in folded) and _SCHEME_CREDENTIAL.search(text):
+        return True
+    start = text[:1]
+    if start.isspace():
+        start = text.lstrip()[:1]
+    if start not in _JSON_OPENERS:
+        return False
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
@@ -1266,14 +1346,41 @@ def _holds_secret(text: str) -> bool:
     while pending:
         value = pending.pop()
         if isinstance(value, dict):
+            if _record_value_key(value) is not None:
+                return True
             for key, item in value.items():
                 if is_sensitive_key(key):
                     return True
                 pending.append(item)
         elif isinstance(value, list):
+            if _is_pairs(value) and any(is_sensitive_key(name) for name, _ in value):
+                return True
             pending.extend(value)
-        elif isinstance(value, str) and value[:1] in _JSON_OPENERS and _holds_secret(value):
+        elif isinstance(value, str) and _holds_secret(value):
             return True
+    return False
+
+
+def _assigns_sensitive_name(text: str) -> bool:
+    """Whether ``text`` gives a value to a name that ``is_sensitive_key`` calls sensitive.
+
+    As in a query string or form body (``password=...``, ``user[password]=...``), a command line
+    (``--db-password=...``), a header line (``X-Api-Key: ...``) or a dict's repr
+    (``{'token': '...'}``), see ``_SEPARATORS``.
+    """
+    # Separators are found with str.find and each name read backwards from its separator: a
+    # pattern tried at every character costs several times more in the common case.
+    for separator in _SEPARATORS:
+        end = text.find(separator)
+        while end >= 0:
+            found = _REVERSED_NAME.match(text[max(0, end - 70) : end][::-1])
+            if (
+                found is not None
+                and is_sensitive_key(found[1][::-1])
+                and _VALUE_START.match(text, end + len(separator))
+            ):
+                return True
+            end = text.find(separator, end + 1)
     return False
 
 
@@ -1283,6 +1390,47 @@ def _too_deep() -> EventValidationError:
 
 def _not_finite() -> EventValidationError:
     return EventValidationError("payload", "payload numbers must be finite (no NaN or infinity)")
+
+
+# --- credentials in text ----------------------------------------------------------------------
+
+# Credentials recognised by their shape wherever they appear in a string. Each pattern starts
+# only where the run of characters it reads begins (a lookbehind), so that a scan takes linear
+# time however hostile the text.
+# A JWT: its header and claims are base64url-encoded JSON objects, so both start with "eyJ".
+_JWT: Final = re.compile(r"eyJ(?<![\w-]eyJ)[\w-]*\.eyJ[\w-]*\.")
+# An HTTP Bearer or Basic credential: a token with a digit or a symbol, so that "the bearer of
+# good news" or "Basic arithmetic" stays.
+_SCHEME_CREDENTIAL: Final = re.compile(
+    r"(?<![\w-])(?i:bearer|basic)\s+(?=[\w.~+/=-]*[\d.~+/=-])[\w.~+/-]{8,}"
+)
+# A URL with a password: scheme://user:password@host.
+_URL_PASSWORD: Final = re.compile(r"://[^\s/?#@:]*:[^\s/?#@]+@")
+# The end of a PEM private key's BEGIN line ("-----BEGIN RSA PRIVATE KEY-----").
+_PEM_PRIVATE_KEY: Final = "PRIVATE KEY-----"
+# Tokens of well-known services, recognised by their documented prefix and length (as secret
+# scanners such as gitleaks recognise them): AWS access key ids, GitHub tokens, Slack tokens,
+# Stripe secret and restricted keys, Google API keys, GitLab personal access tokens. Lengths
+# are bounded, so that a scan stays linear.
+_SERVICE_TOKEN: Final = re.compile(
+    r"(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|gh[opusr]_[0-9A-Za-z]{36}|github_pat_\w{22,255}"
+    r"|xox[abprs]-[0-9A-Za-z-]{10,250}"
+    r"|[rs]k_(?:live|test)_[0-9A-Za-z]{16,247}"
+    r"|AIza[0-9A-Za-z_-]{35}"
+    r"|glpat-[0-9A-Za-z_-]{20}"
+)
+# A name given a value, read backwards from its "=" or ":" (the text before it, reversed): the
+# name's last 64 letters, digits and ".[]-" at most, after spaces and a closing quote.
+_REVERSED_NAME: Final = re.compile(r"[ \t]*[\"']?([\w.\[\]-]{1,64})")
+# What gives the name before it a value: "=", or a colon followed by a space or after a quote
+# (so that identifiers such as "session:start" and times such as "09:30" name no value).
+_SEPARATORS: Final = ("=", ": ", '":', "':")
+# The start of the value after a separator: a value of nothing gives nothing away.
+_VALUE_START: Final = re.compile(r"[ \t]*[^\s&;,]")
+# A string holding none of these characters holds none of the above and is no JSON document:
+# most payload values ("quiz", "/api/ai/quiz", "ch-01") are passed over after this one search.
+_MAY_HOLD_SECRET: Final = re.compile(r"[\s.:=\[{\"]")
 
 
 # --- sensitive keys ---------------------------------------------------------------------------
