@@ -106,6 +106,11 @@ NOT_SENSITIVE = [
     "account_id", "license", "license_type", "tax", "tax_rate", "backup", "recovery",
     "pwa", "pwa_enabled", "mobile", "is_mobile", "mobile_app", "answer", "answers", "phrase",
     "seed", "random_seed", "maiden", "private", "is_private", "security_question_count",
+    # A language model's usage counts: its tokens are pieces of text.
+    "max_tokens", "maxTokens", "max_completion_tokens", "max_new_tokens", "prompt_tokens",
+    "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "cached_tokens",
+    "reasoning_tokens", "num_tokens", "token_count", "tokenCount", "tokens_used", "token_usage",
+    "token_limit", "usage.prompt_tokens_details",
 ]  # fmt: skip
 
 
@@ -202,6 +207,10 @@ SECRET_IN_TEXT = [
     "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
     "https://maps.example.com/api?key=AIza" + "S" * 35,
     "glpat-" + "x" * 20,
+    "Using key sk-ant-api03-" + "aB3_-" * 19 + "AA",
+    "OPENAI: sk-proj-" + "Ab3_" * 20,
+    "sk-" + "a1B2" * 5 + "T3BlbkFJ" + "c3D4" * 5,
+    "hf_" + "abcDEF" * 5 + "ghij",
 ]
 KEPT_TEXT = [
     "https://example.com/docs?page=2&sort=asc#intro",

@@ -1410,7 +1410,8 @@ _URL_PASSWORD: Final = re.compile(r"://[^\s/?#@:]*:[^\s/?#@]+@")
 _PEM_PRIVATE_KEY: Final = "PRIVATE KEY-----"
 # Tokens of well-known services, recognised by their documented prefix and length (as secret
 # scanners such as gitleaks recognise them): AWS access key ids, GitHub tokens, Slack tokens,
-# Stripe secret and restricted keys, Google API keys, GitLab personal access tokens. Lengths
+# Stripe secret and restricted keys, Google API keys, GitLab personal access tokens, Anthropic
+# and OpenAI API keys, Hugging Face tokens. Lengths
 # are bounded, so that a scan stays linear.
 _SERVICE_TOKEN: Final = re.compile(
     r"(?:AKIA|ASIA)[0-9A-Z]{16}"
@@ -1419,6 +1420,9 @@ _SERVICE_TOKEN: Final = re.compile(
     r"|[rs]k_(?:live|test)_[0-9A-Za-z]{16,247}"
     r"|AIza[0-9A-Za-z_-]{35}"
     r"|glpat-[0-9A-Za-z_-]{20}"
+    r"|sk-ant-[a-z]+\d\d-[\w-]{80,250}"
+    r"|sk-(?:proj|svcacct|admin)-[\w-]{40,250}|sk-[0-9A-Za-z]{20}T3BlbkFJ[0-9A-Za-z]{20}"
+    r"|hf_[A-Za-z]{34}"
 )
 # A name given a value, read backwards from its "=" or ":" (the text before it, reversed): the
 # name's last 64 letters, digits and ".[]-" at most, after spaces and a closing quote.
@@ -1454,11 +1458,15 @@ _ATTRIBUTE_WORDS: Final = frozenset(
 )  # fmt: skip
 
 # Ordinary words that merely contain a sensitive word at their end (a microphone is not a
-# phone number, a possession not a session); a sensitive word inside one of them (or its plural)
-# does not count.
+# phone number, a possession not a session), and the counts of a language model's usage, whose
+# tokens are pieces of text (max_tokens, prompt_tokens, token_count); a sensitive word inside
+# one of them (or its plural) does not count.
 _ORDINARY_WORDS: Final = (
     "earphone", "gramophone", "headphone", "homophone", "iphone", "megaphone", "microphone",
     "obsession", "possession", "saxophone", "smartphone", "voicemail", "xylophone",
+    "cachedtoken", "completiontoken", "inputtoken", "maxcompletiontoken", "maxnewtoken",
+    "maxoutputtoken", "maxtoken", "numtoken", "outputtoken", "prompttoken", "reasoningtoken",
+    "tokencount", "tokenlimit", "tokensused", "tokenusage", "totaltoken",
 )  # fmt: skip
 
 # Sensitive words this long also match at the end of a key part, after any prefix
