@@ -190,6 +190,25 @@ def test_the_layout_is_recorded_and_an_older_record_is_not_drift(
     assert [path for path in before if before[path] != snapshot(root)[path]] == [MANIFEST]
 
 
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param({"backend": ".", "app-package": "backend.app"}, id="dotted-app-package"),
+        pytest.param({"backend": "backend/app", "app-package": ""}, id="flat-layout"),
+    ],
+)
+def test_a_module_moved_as_the_layer_moves_logs_once_from_the_new_layer(
+    original: Path, tmp_path: Path, layout: Plan
+) -> None:
+    # chapters.py, moved to pages.py by hand, kept its calls through the old layer's import and
+    # got a second call of each event through the new one: every visit was logged twice.
+    moved = _after_moves(
+        _plan(**{key.replace("-", "_"): value for key, value in layout.items()}), True
+    )
+    move = _SOURCE_EDITS["move chapters"]
+    _assert_holds(original, tmp_path, [BASE, moved], {1: move}, source_edits=(move,))
+
+
 # --- random sequences -------------------------------------------------------------------------
 
 CHAPTERS_KEY = "api/chapters.py"

@@ -332,6 +332,11 @@ class _Analysis:
             editor = self.editor_for(model)
             if old is not None and (self.moved or (old != event_type and not self.removing)):
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
+            elif old is None and self.moved and self.previous != PatchRecord():
+                # Not recorded here, but the layer moved: a module moved or copied from one the
+                # last run patched brings calls of the old layer. Those exactly as generate
+                # wrote them go, or every handler would log twice; any other call is the user's.
+                uninstrument_module(editor, None, self.old_package, force=False, only_ours=True)
             if self.removing:
                 # Every inserted call, whatever type it logs: the plan may have changed since.
                 uninstrument_module(editor, None, self.package, force=self.force)
