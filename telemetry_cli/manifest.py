@@ -31,6 +31,8 @@ class PatchRecord:
             as by 0.3.0; the plan's is assumed).
         app_package: the app package whose generated layer the inserted code imports (None:
             not recorded; the plan's is assumed).
+        left_wired: modules an earlier run wired, other than ``wired``, whose wiring could not
+            be taken out yet (changed by hand since): each later run tries again.
     """
 
     wired: str | None = None
@@ -38,6 +40,7 @@ class PatchRecord:
     instrumented: tuple[tuple[str, str], ...] = ()
     backend: str | None = None
     app_package: str | None = None
+    left_wired: tuple[str, ...] = ()
 
     def event_type_of(self, path: str) -> str | None:
         """The event type recorded for an instrumented module, if it was instrumented."""
@@ -159,12 +162,16 @@ def _patch_record(value: object) -> PatchRecord:
         )
     backend = value.get("backend")
     app_package = value.get("app-package")
+    left_wired = value.get("left-wired")
     return PatchRecord(
         wired if isinstance(wired, str) else None,
         value.get("capture") is True,
         tuple(pairs),
         backend if isinstance(backend, str) else None,
         app_package if isinstance(app_package, str) else None,
+        tuple(sorted({path for path in left_wired if isinstance(path, str)}))
+        if isinstance(left_wired, list)
+        else (),
     )
 
 
@@ -185,6 +192,8 @@ def render_manifest(manifest: Manifest) -> bytes:
             record["backend"] = patched.backend
         if patched.app_package is not None:
             record["app-package"] = patched.app_package
+        if patched.left_wired:
+            record["left-wired"] = list(patched.left_wired)
         document["patched"] = record
     if manifest.version is not None:
         document["version"] = manifest.version

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -207,6 +208,50 @@ def test_a_module_moved_as_the_layer_moves_logs_once_from_the_new_layer(
     )
     move = _SOURCE_EDITS["move chapters"]
     _assert_holds(original, tmp_path, [BASE, moved], {1: move}, source_edits=(move,))
+
+
+SERVER_PY = '''"""The app, built anew."""
+
+from fastapi import FastAPI
+
+from app.api import ai_blocks
+
+app = FastAPI()
+
+app.include_router(ai_blocks.router)
+'''
+
+
+def test_an_old_app_module_whose_include_was_changed_is_not_forgotten(
+    original: Path, tmp_path: Path
+) -> None:
+    # The app moved to server.py while main.py's include had been changed by hand: the first run
+    # reported it and kept it, the second forgot main.py (the record holds one wired module) and
+    # --check passed with main.py still including the telemetry router.
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+    write_plan(root, BASE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    main = root / "backend/app/main.py"
+    wired = main.read_text()
+    included = "app.include_router(telemetry_router)\n"
+    main.write_text(wired.replace(included, "app.include_router(telemetry_router, tags=['t'])\n"))
+    (root / "backend/app/server.py").write_text(SERVER_PY)
+    write_plan(root, _plan(app="app.server:app"))
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1
+        assert re.search(r"main\.py:\d+: the telemetry router's include is not as", result.stdout)
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    # Put back as it was written: the next run takes it out, and forgets main.py only then.
+    main.write_text(main.read_text().replace("tags=['t']", "").replace(", )", ")"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "telemetry_router" not in main.read_text()
+    assert "left-wired" not in (root / MANIFEST).read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    assert "telemetry" not in main.read_text() + (root / "backend/app/server.py").read_text()
 
 
 # --- random sequences -------------------------------------------------------------------------

@@ -238,8 +238,14 @@ class _Analysis:
                     self._unwire_previous(previous)
                     unwire_previous = False
             wired = self._wire(found.site)
-        if previous is not None and unwire_previous:
-            self._unwire_previous(previous)
+        left_wired: set[str] = set()
+        if previous is not None and unwire_previous and self._unwire_previous(previous):
+            left_wired.add(previous)
+        for path in self.previous.left_wired:
+            # Wiring an earlier run could not take out, tried again (and remembered while it
+            # stays): a module the record forgets would keep its include with --check green.
+            if path not in (wired, previous) and self._unwire_previous(path):
+                left_wired.add(path)
         # Where routers are included decides the route a log call names (before any is read).
         modules = self._package_module_names(found_module=wired)
         self.index.mounts = find_mounts(self.index, modules)
@@ -259,6 +265,7 @@ class _Analysis:
                 instrumented,
                 plan.backend,
                 plan.app_package,
+                tuple(sorted(left_wired)),
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         if self.removing:
@@ -292,17 +299,18 @@ class _Analysis:
                     break
         return tuple(users)
 
-    def _unwire_previous(self, path: str) -> None:
-        """Take the router's include and error capture out of where the last run put them."""
+    def _unwire_previous(self, path: str) -> bool:
+        """Take the router's include and error capture out of where the last run put them.
+
+        Returns whether some of it stays (changed by hand since: reported, and to be retried).
+        """
         module = self.recorded_module(path)
-        if module is not None:
-            unwire_app(
-                self.editor_for(module),
-                self.old_package,
-                router=True,
-                capture=True,
-                force=self.force,
-            )
+        if module is None:
+            return False
+        editor = self.editor_for(module)
+        kept = len(editor.edits.problems)
+        unwire_app(editor, self.old_package, router=True, capture=True, force=self.force)
+        return len(editor.edits.problems) > kept
 
     def _wire(self, site: AppSite) -> str | None:
         editor = self.editor_for(site.module)
