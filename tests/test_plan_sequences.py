@@ -165,11 +165,115 @@ def test_a_damaged_manifest_still_unpatches_a_dropped_module(
     # Said as it is: written by the tool once, with no record left of what it wrote.
     assert "has telemetry-scaffold's header, but the manifest does not record it" in result.stdout
     assert "was not written by telemetry-scaffold" not in result.stdout
+    # What brings the exact record back, before --force.
+    assert f"restore {MANIFEST} (from version control) and rerun" in result.stdout
     # ... but the inserted call, exactly as generate writes it, comes out, and so does the
     # error hook: taking code out does not wait for the layer.
     assert "take out the log call of route get_chapter" in result.stdout
     assert (root / CHAPTERS).read_bytes() == pristine[CHAPTERS]
     assert "install_error_capture" not in (root / "backend/app/main.py").read_text()
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "orphan"),
+    [
+        pytest.param({}, {"capture_errors": False}, "error_capture.py", id="capture-errors-off"),
+        pytest.param(
+            {"sink": "opentelemetry"}, {}, "opentelemetry_sink.py", id="sink-back-to-logging"
+        ),
+    ],
+)
+def test_a_lost_manifest_does_not_leave_an_output_the_plan_dropped(
+    original: Path, tmp_path: Path, before: dict[str, object], after: dict[str, object], orphan: str
+) -> None:
+    # The file stayed, unmentioned, with --check green about it: nothing recorded it.
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+    write_plan(root, _plan(**before))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / MANIFEST).unlink()
+    write_plan(root, _plan(**after))
+    layer = root / "backend/app/analytics"
+    # Exactly what the plan would write with that one setting back: the tool's, unedited.
+    check = run("generate", "--root", str(root), "--check")
+    assert re.search(rf"^obsolete\s+backend/app/analytics/{orphan}$", check.stdout, re.M)
+    result = run("generate", "--root", str(root))
+    assert re.search(rf"^removed\s+backend/app/analytics/{orphan}$", result.stdout, re.M)
+    assert not (layer / orphan).exists()
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    reference = tmp_path / "reference"
+    shutil.copytree(original, reference)
+    write_plan(reference, _plan(**after))
+    assert run("generate", "--root", str(reference)).exit_code == 0
+    assert sorted(path.name for path in layer.iterdir() if path.suffix == ".py") == sorted(
+        path.name
+        for path in (reference / "backend/app/analytics").iterdir()
+        if path.suffix == ".py"
+    )
+
+
+def test_a_lost_manifest_keeps_a_dropped_output_that_differs_until_forced(
+    original: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+    write_plan(root, BASE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / MANIFEST).unlink()
+    capture = root / "backend/app/analytics/error_capture.py"
+    capture.write_text(capture.read_text() + "# mine\n")
+    write_plan(root, _plan(capture_errors=False))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert re.search(r"^refused\s+backend/app/analytics/error_capture\.py$", result.stdout, re.M)
+    assert "the manifest does not record it" in result.stdout
+    assert capture.exists()
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert not capture.exists()
+    assert capture.with_name("error_capture.py.bak").read_text().endswith("# mine\n")
+
+
+@pytest.mark.parametrize("sink", ["logging", "opentelemetry"])
+def test_remove_with_a_lost_manifest_gives_back_the_original_sources(
+    original: Path, tmp_path: Path, sink: str
+) -> None:
+    # remove took the patches out, exited 0, and left the whole generated layer and the
+    # documents behind: nothing recorded them.
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+    write_plan(root, _plan(sink=sink))
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / MANIFEST).unlink()
+    check = run("remove", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(r"^layer\s+backend/app/analytics/event_logger\.py$", check.stdout, re.M)
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    assert snapshot(root) == pristine
+
+
+def test_remove_with_a_lost_manifest_keeps_a_generated_file_that_differs(
+    original: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+    write_plan(root, BASE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / MANIFEST).unlink()
+    router = root / "backend/app/analytics/telemetry_router.py"
+    router.write_text(router.read_text() + "# mine\n")
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert re.search(
+        r"^refused\s+backend/app/analytics/telemetry_router\.py$", removed.stdout, re.M
+    )
+    assert "the manifest does not record it" in removed.stdout
+    assert router.exists()
+    assert not (root / "backend/app/analytics/event_logger.py").exists()
+    assert run("remove", "--root", str(root), "--force").exit_code == 0
+    assert not router.exists()
+    assert router.with_name("telemetry_router.py.bak").read_text().endswith("# mine\n")
 
 
 def test_the_layout_is_recorded_and_an_older_record_is_not_drift(
@@ -208,6 +312,16 @@ def test_a_module_moved_as_the_layer_moves_logs_once_from_the_new_layer(
     )
     move = _SOURCE_EDITS["move chapters"]
     _assert_holds(original, tmp_path, [BASE, moved], {1: move}, source_edits=(move,))
+
+
+def test_a_module_moved_by_hand_as_it_leaves_the_plan_loses_its_calls(
+    original: Path, tmp_path: Path
+) -> None:
+    # chapters.py, recorded as instrumented, became pages.py as the plan dropped it: the record
+    # of a module that is gone was dropped, and pages.py kept the inserted calls for good.
+    move = _SOURCE_EDITS["move chapters"]
+    plans = [BASE, _plan(instrument=ONLY_BLOCKS)]
+    _assert_holds(original, tmp_path, plans, {1: move}, source_edits=(move,))
 
 
 SERVER_PY = '''"""The app, built anew."""

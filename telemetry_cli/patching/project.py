@@ -75,6 +75,9 @@ class ProjectPatches:
     #: When removing: the modules that still import the layer afterwards (code of the user's
     #: own, or inserted code that stays), which the layer's files must outlive.
     users: tuple[str, ...] = ()
+    #: When generating: for each watched module of the layer (one the plan no longer has), the
+    #: modules that still import it afterwards, which it must outlive.
+    users_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class BackendReader:
@@ -131,6 +134,7 @@ def analyze(
     *,
     force: bool = False,
     removing: bool = False,
+    watched: tuple[str, ...] = (),
 ) -> ProjectPatches:
     """Decide every patch of the project, reading but never writing.
 
@@ -144,11 +148,14 @@ def analyze(
         previous: what the last run patched (from the manifest).
         force: take out inserted code even where it was changed since.
         removing: take the layer out instead of putting it in (``telemetry-scaffold remove``).
+        watched: dotted modules of the layer whose importers to report (``users_of``).
 
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
     """
-    analysis = _Analysis(plan, previous or PatchRecord(), force=force, removing=removing)
+    analysis = _Analysis(
+        plan, previous or PatchRecord(), force=force, removing=removing, watched=watched
+    )
     try:
         return analysis.run()
     finally:
@@ -158,11 +165,22 @@ def analyze(
 class _Analysis:
     """One run's decisions, file by file."""
 
-    def __init__(self, plan: Plan, previous: PatchRecord, *, force: bool, removing: bool) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        previous: PatchRecord,
+        *,
+        force: bool,
+        removing: bool,
+        watched: tuple[str, ...] = (),
+    ) -> None:
         self.plan = plan
         self.previous = previous
         self.force = force
         self.removing = removing
+        self.watched = watched
+        # The event types of recorded modules that are gone (moved by hand, or deleted).
+        self.vanished: set[str] = set()
         self.backend = BackendReader(plan.root, plan.backend)
         self.index = PackageIndex(self.backend.read)
         self.editors: dict[str, ModuleEditor] = {}
@@ -253,7 +271,11 @@ class _Analysis:
         if not self.previous.instrumented and self.previous.wired is None:
             # Nothing recorded (the manifest lost, damaged or older): look for inserted calls.
             # With a record, a call like ours elsewhere is the user's own (copied, say): kept.
-            self._take_out_unrecorded()
+            self._take_out_unrecorded(None)
+        elif self.vanished:
+            # A recorded module that is gone was moved (or deleted): its calls, exactly as
+            # generate wrote them, went with it wherever it went.
+            self._take_out_unrecorded(frozenset(self.vanished))
         if not self.removing:
             self._check_logged_types()
             self._check_collisions(modules)
@@ -269,14 +291,15 @@ class _Analysis:
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         if self.removing:
-            report.users = self._layer_users()
+            report.users = self._layer_users((self.package,))[self.package]
+        elif self.watched:
+            report.users_of = self._layer_users(self.watched)
         return report
 
-    def _layer_users(self) -> tuple[str, ...]:
-        """The package's modules whose imports of the layer stay after this run's edits."""
+    def _layer_users(self, layer_modules: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """The package's modules whose imports of each of ``layer_modules`` stay after this run."""
         plan = self.plan
-        prefix = self.package + "."
-        users = []
+        users: dict[str, list[str]] = {name: [] for name in layer_modules}
         for name in package_modules(plan.app_package, plan.root / plan.app_dir, skip_tests=False):
             source = self.index.source(name)
             if source is None or "analytics" not in source.text:
@@ -294,10 +317,13 @@ class _Analysis:
                     targets = [f"{source_module}.{alias.name}" for alias in node.names]
                 else:
                     targets = [alias.name for alias in node.names]
-                if any(f"{target}.".startswith(prefix) for target in targets):
-                    users.append(module.path)
-                    break
-        return tuple(users)
+                for layer_module, importers in users.items():
+                    prefix = layer_module + "."
+                    if module.path not in importers and any(
+                        f"{target}.".startswith(prefix) for target in targets
+                    ):
+                        importers.append(module.path)
+        return {name: tuple(paths) for name, paths in users.items()}
 
     def _unwire_previous(self, path: str) -> bool:
         """Take the router's include and error capture out of where the last run put them.
@@ -369,6 +395,7 @@ class _Analysis:
                 continue
             model = self.recorded_module(path)
             if model is None:
+                self.vanished.add(old)
                 continue
             editor = self.editor_for(model)
             kept = len(editor.edits.problems)
@@ -379,18 +406,20 @@ class _Analysis:
                 recorded[path] = old
         return tuple(sorted(recorded.items()))
 
-    def _take_out_unrecorded(self) -> None:
-        """Take out the calls an earlier plan inserted that the manifest does not record.
+    def _take_out_unrecorded(self, event_types: frozenset[str] | None) -> None:
+        """Take out calls of ``event_types`` (None: any) that the manifest does not record.
 
         The manifest may be lost, damaged, or written by a version that did not record the
-        patches: a module no longer in ``instrument`` may still hold the log calls an earlier
-        plan inserted. Only calls exactly as generate writes them are taken out (any
-        other may be the user's own, and stays); recorded modules were handled already.
+        patches, or a recorded module was moved: a module no longer in ``instrument`` may still
+        hold the log calls an earlier plan inserted. Only calls exactly as generate writes them
+        are taken out (any other may be the user's own, and stays); recorded modules were
+        handled already.
         """
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
-        logger_module = f"{self.package}.event_logger"
+        # Calls of the layer as it was (the same as now when nothing is recorded).
+        logger_module = f"{self.old_package}.event_logger"
         for name in package_modules(plan.app_package, plan.root / plan.app_dir):
             source = self.index.source(name)
             if source is None or source.path in current or "event_logger" not in source.text:
@@ -402,7 +431,7 @@ class _Analysis:
             editor = self.editors.get(module.path) or ModuleEditor(
                 module, self.index, self.first_party
             )
-            uninstrument_module(editor, None, self.package, force=False, only_ours=True)
+            uninstrument_module(editor, event_types, self.old_package, force=False, only_ours=True)
             if not known and editor.edits.changes:
                 self.editors[module.path] = editor
                 self.order.append(module.path)
