@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import PatchError, UserError
 from telemetry_cli.files import FileProblem, SourceText, contained_path, read_bytes
-from telemetry_cli.manifest import PatchRecord
+from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
     AppModuleBroken,
     AppSite,
@@ -192,10 +192,13 @@ class _Analysis:
         self.first_party = self.package.split(".")[0]
         # Where the last run patched: its backend folder and the layer its code imports. A plan
         # that moved the layer (backend, app-package) takes the old code out from there.
-        self.old_backend, old_app_package = previous.layout(plan.backend, plan.app_package)
-        self.old_package = qualified(old_app_package, "analytics")
+        self.old_backend, self.old_app_package = previous.layout(plan.backend, plan.app_package)
+        self.old_package = qualified(self.old_app_package, "analytics")
         self.moved = self.old_package != self.package
-        self._old_index: PackageIndex | None = None
+        # The packages of other backend folders (where earlier runs patched), by folder.
+        self._other_indexes: dict[str, PackageIndex] = {}
+        # Inserted code this run leaves in place that the new record would not describe.
+        self.left: set[LeftPatch] = set()
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -209,24 +212,28 @@ class _Analysis:
 
     def recorded_module(self, path: str) -> ModuleModel | None:
         """A module the last run patched, read where it was patched (the backend may move)."""
-        module = self.module_at(path)
-        if module is not None or self.old_backend == self.plan.backend:
-            return module
-        if self._old_index is None:
-            reader = BackendReader(self.plan.root, self.old_backend, self.backend.texts)
-            self._old_index = PackageIndex(reader.read)
-        return _module_at(self._old_index, self.old_backend, path)
+        return self.module_at(path) or self.module_in(path, self.old_backend)
+
+    def module_in(self, path: str, backend: str) -> ModuleModel | None:
+        """The module at a root-relative path as a module of the backend folder ``backend``."""
+        if backend == self.plan.backend:
+            return self.module_at(path)
+        if backend not in self._other_indexes:
+            reader = BackendReader(self.plan.root, backend, self.backend.texts)
+            self._other_indexes[backend] = PackageIndex(reader.read)
+        return _module_at(self._other_indexes[backend], backend, path)
 
     def close(self) -> None:
         """Let go of every parsed module."""
         self.index.close()
-        if self._old_index is not None:
-            self._old_index.close()
+        for index in self._other_indexes.values():
+            index.close()
 
     def run(self) -> ProjectPatches:
         plan = self.plan
         entry = AppEntry(plan.main_path, plan.main_module)
         wired: str | None = None
+        app_module: str | None = None
         previous = self.previous.wired
         # The app's module is unwired by _wire when removing: doing it again would report each
         # of its statements twice (unless what it imports moved with the layer).
@@ -249,6 +256,7 @@ class _Analysis:
             unwire_previous = False
         else:
             entry = found.entry
+            app_module = found.site.module.path
             if previous == found.site.module.path:
                 unwire_previous = self.moved
                 if self.moved:
@@ -256,18 +264,13 @@ class _Analysis:
                     self._unwire_previous(previous)
                     unwire_previous = False
             wired = self._wire(found.site)
-        left_wired: set[str] = set()
-        if previous is not None and unwire_previous and self._unwire_previous(previous):
-            left_wired.add(previous)
-        for path in self.previous.left_wired:
-            # Wiring an earlier run could not take out, tried again (and remembered while it
-            # stays): a module the record forgets would keep its include with --check green.
-            if path not in (wired, previous) and self._unwire_previous(path):
-                left_wired.add(path)
+        if previous is not None and unwire_previous:
+            self._unwire_previous(previous)
         # Where routers are included decides the route a log call names (before any is read).
         modules = self._package_module_names(found_module=wired)
         self.index.mounts = find_mounts(self.index, modules)
         instrumented = self._instrument()
+        self._retry_left(app_module)
         if not self.previous.instrumented and self.previous.wired is None:
             # Nothing recorded (the manifest lost, damaged or older): look for inserted calls.
             # With a record, a call like ours elsewhere is the user's own (copied, say): kept.
@@ -287,7 +290,7 @@ class _Analysis:
                 instrumented,
                 plan.backend,
                 plan.app_package,
-                tuple(sorted(left_wired)),
+                sorted_left(self.left),
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         if self.removing:
@@ -325,18 +328,45 @@ class _Analysis:
                         importers.append(module.path)
         return {name: tuple(paths) for name, paths in users.items()}
 
-    def _unwire_previous(self, path: str) -> bool:
+    def _unwire_previous(self, path: str) -> None:
         """Take the router's include and error capture out of where the last run put them.
 
-        Returns whether some of it stays (changed by hand since: reported, and to be retried).
+        What stays (changed by hand since: reported) is remembered for the next run.
         """
-        module = self.recorded_module(path)
+        self._take_out_left((path, None, self.old_backend, self.old_app_package))
+
+    def _take_out_left(self, left: LeftPatch) -> None:
+        """Take out inserted code the record no longer describes; remember what stays.
+
+        A module the record forgot would keep the code with ``--check`` green.
+        """
+        path, event_type, backend, app_package = left
+        module = self.module_in(path, backend)
         if module is None:
-            return False
+            return  # gone, and its code with it
         editor = self.editor_for(module)
         kept = len(editor.edits.problems)
-        unwire_app(editor, self.old_package, router=True, capture=True, force=self.force)
-        return len(editor.edits.problems) > kept
+        package = qualified(app_package, "analytics")
+        if event_type is None:
+            unwire_app(editor, package, router=True, capture=True, force=self.force)
+        else:
+            uninstrument_module(editor, frozenset({event_type}), package, force=self.force)
+        if len(editor.edits.problems) > kept:
+            self.left.add(left)
+
+    def _retry_left(self, app_module: str | None) -> None:
+        """Try again to take out what earlier runs left in place (see ``PatchRecord.left``)."""
+        plan = self.plan
+        layout = (plan.backend, plan.app_package)
+        current = {plan.module_path(module) for module, _ in plan.instrument}
+        for left in self.previous.left:
+            path, event_type, *where = left
+            # Of the layer as it is now, where this run wires or instruments (or, removing,
+            # takes that out): handled there (an edited call is reported as such).
+            handled = path == app_module if event_type is None else path in current
+            if tuple(where) == layout and handled:
+                continue
+            self._take_out_left(left)
 
     def _wire(self, site: AppSite) -> str | None:
         editor = self.editor_for(site.module)
@@ -364,7 +394,9 @@ class _Analysis:
                     recorded[relative] = old  # still to take out once the file is back
                 continue
             editor = self.editor_for(model)
-            if old is not None and (self.moved or (old != event_type and not self.removing)):
+            if old is not None and self.moved:
+                self._take_out_left((relative, old, self.old_backend, self.old_app_package))
+            elif old is not None and old != event_type and not self.removing:
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
             elif old is None and self.moved and self.previous != PatchRecord():
                 # Not recorded here, but the layer moved: a module moved or copied from one the
@@ -397,10 +429,13 @@ class _Analysis:
             if model is None:
                 self.vanished.add(old)
                 continue
+            if self.moved:
+                self._take_out_left((path, old, self.old_backend, self.old_app_package))
+                continue
             editor = self.editor_for(model)
             kept = len(editor.edits.problems)
             uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
-            if len(editor.edits.problems) > kept and not self.moved:
+            if len(editor.edits.problems) > kept:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is.
                 recorded[path] = old
