@@ -352,6 +352,16 @@ def test_a_changed_call_left_behind_by_a_layer_move_is_not_forgotten(
     assert '"left"' not in (root / MANIFEST).read_text()
 
 
+def test_a_module_moved_by_hand_as_its_event_type_changes_logs_the_new_one(
+    original: Path, tmp_path: Path
+) -> None:
+    # pages.py (chapters.py moved) kept its inserted chapter_visit calls, and generate refused it:
+    # "logs 'chapter_visit', expected 'error_event'; fix the call or the plan".
+    move = _SOURCE_EDITS["move chapters"]
+    changed = _plan(instrument={BLOCKS: BASE["instrument"][BLOCKS], PAGES_KEY: "error_event"})
+    _assert_holds(original, tmp_path, [BASE, changed], {1: move}, source_edits=(move,))
+
+
 SERVER_PY = '''"""The app, built anew."""
 
 from fastapi import FastAPI

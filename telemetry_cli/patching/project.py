@@ -381,6 +381,12 @@ class _Analysis:
     def _instrument(self) -> tuple[tuple[str, str], ...]:
         plan = self.plan
         recorded: dict[str, str] = {}
+        current = {plan.module_path(module) for module, _ in plan.instrument}
+        self.vanished = {
+            old
+            for path, old in self.previous.instrumented
+            if path not in current and self.recorded_module(path) is None
+        }
         for module_path, event_type in plan.instrument:
             relative = plan.module_path(module_path)
             name = plan.module_import_name(module_path)
@@ -398,11 +404,13 @@ class _Analysis:
                 self._take_out_left((relative, old, self.old_backend, self.old_app_package))
             elif old is not None and old != event_type and not self.removing:
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
-            elif old is None and self.moved and self.previous != PatchRecord():
-                # Not recorded here, but the layer moved: a module moved or copied from one the
-                # last run patched brings calls of the old layer. Those exactly as generate
-                # wrote them go, or every handler would log twice; any other call is the user's.
-                uninstrument_module(editor, None, self.old_package, force=False, only_ours=True)
+            elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
+                # Not recorded here: a module moved (or copied) from one the last run patched
+                # brings the calls it had — of the old layer if that moved, of an event type the
+                # plan changed. Those exactly as generate wrote them go, or each handler would
+                # log twice (or be refused); any other call is the user's.
+                stale = None if self.moved else frozenset(self.vanished - {event_type})
+                uninstrument_module(editor, stale, self.old_package, force=False, only_ours=True)
             if self.removing:
                 # Every inserted call, whatever type it logs: the plan may have changed since.
                 uninstrument_module(editor, None, self.package, force=self.force)
@@ -421,14 +429,12 @@ class _Analysis:
                 else:
                     editor.edits.problems.append(problem.message)
             recorded[relative] = event_type
-        current = {plan.module_path(module) for module, _ in plan.instrument}
         for path, old in self.previous.instrumented:
             if path in current:
                 continue
             model = self.recorded_module(path)
             if model is None:
-                self.vanished.add(old)
-                continue
+                continue  # gone (see self.vanished)
             if self.moved:
                 self._take_out_left((path, old, self.old_backend, self.old_app_package))
                 continue
