@@ -362,6 +362,16 @@ def test_a_module_moved_by_hand_as_its_event_type_changes_logs_the_new_one(
     _assert_holds(original, tmp_path, [BASE, changed], {1: move}, source_edits=(move,))
 
 
+def test_an_app_module_moved_by_hand_as_the_layer_moves_is_wired_once(
+    original: Path, tmp_path: Path
+) -> None:
+    # server.py (main.py renamed) kept the old layer's include and hook and got the new layer's
+    # too: two telemetry routers, two error hooks.
+    move = _SOURCE_EDITS["move main"]
+    dotted = _plan(backend=".", app_package="backend.app")
+    _assert_holds(original, tmp_path, [BASE, dotted], {1: move}, source_edits=(move,))
+
+
 SERVER_PY = '''"""The app, built anew."""
 
 from fastapi import FastAPI
@@ -576,7 +586,12 @@ def _move_chapters(app: Path) -> None:
     )
 
 
+def _move_main(app: Path) -> None:
+    (app / "main.py").rename(app / "server.py")
+
+
 _SOURCE_EDITS: dict[str, Edit] = {
+    "move main": _in_every_backend(_move_main),
     "add handler": _in_every_backend(_add_handler),
     "rename handler": _in_every_backend(_rename_handler),
     "delete handler": _in_every_backend(_delete_handler),
@@ -584,8 +599,13 @@ _SOURCE_EDITS: dict[str, Edit] = {
 }
 
 
-def _after_moves(plan: Plan, moved: bool) -> Plan:
-    """The plan as its user would write it once chapters.py became pages.py."""
+def _after_moves(plan: Plan, moved: bool, main_moved: bool = False) -> Plan:
+    """The plan as its user would write it once chapters.py became pages.py (main.py, server.py)."""
+    if main_moved:
+        if "app" in plan:
+            plan["app"] = plan["app"].replace("main:", "server:")
+        if "main.py" in plan["instrument"]:
+            plan["instrument"]["server.py"] = plan["instrument"].pop("main.py")
     if moved and CHAPTERS_KEY in plan["instrument"]:
         plan["instrument"] = {
             (PAGES_KEY if path == CHAPTERS_KEY else path): value
@@ -647,7 +667,7 @@ def test_random_plan_sequences_keep_the_invariant(
         plan = copy.deepcopy(BASE)
         for name in names:
             _EDITS[name](plan)
-        plan = _after_moves(plan, "move chapters" in attempt)
+        plan = _after_moves(plan, "move chapters" in attempt, "move main" in attempt)
         if not _generates(original, work, plan, [_SOURCE_EDITS[name] for name in attempt]):
             # Not a plan one generate takes on these sources (a config error, a handler it
             # cannot capture from): not a step of a sequence either.

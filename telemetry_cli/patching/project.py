@@ -257,6 +257,18 @@ class _Analysis:
         else:
             entry = found.entry
             app_module = found.site.module.path
+            if previous not in (None, app_module) and self.moved and not self.removing:
+                # The app's module changed (moved by hand, say) as the layer moved: its wiring
+                # of the old layer, exactly as generate wrote it, goes, or it would be wired
+                # twice; any other is the user's.
+                unwire_app(
+                    self.editor_for(found.site.module),
+                    self.old_package,
+                    router=True,
+                    capture=True,
+                    force=False,
+                    only_ours=True,
+                )
             if previous == found.site.module.path:
                 unwire_previous = self.moved
                 if self.moved:
