@@ -216,12 +216,16 @@ class _Analysis:
 
     def module_in(self, path: str, backend: str) -> ModuleModel | None:
         """The module at a root-relative path as a module of the backend folder ``backend``."""
+        return _module_at(self._index_for(backend), backend, path)
+
+    def _index_for(self, backend: str) -> PackageIndex:
+        """The package index of the backend folder ``backend`` (the plan's, or another)."""
         if backend == self.plan.backend:
-            return self.module_at(path)
+            return self.index
         if backend not in self._other_indexes:
             reader = BackendReader(self.plan.root, backend, self.backend.texts)
             self._other_indexes[backend] = PackageIndex(reader.read)
-        return _module_at(self._other_indexes[backend], backend, path)
+        return self._other_indexes[backend]
 
     def close(self) -> None:
         """Let go of every parsed module."""
@@ -473,21 +477,29 @@ class _Analysis:
         current.update(path for path, _ in self.previous.instrumented)
         # Calls of the layer as it was (the same as now when nothing is recorded).
         logger_module = f"{self.old_package}.event_logger"
-        for name in package_modules(plan.app_package, plan.root / plan.app_dir):
-            source = self.index.source(name)
-            if source is None or source.path in current or "event_logger" not in source.text:
-                continue
-            module = self.index.module(name)
-            if module is None or not module.names_for(f"{logger_module}.event_logger"):
-                continue
-            known = module.path in self.editors
-            editor = self.editors.get(module.path) or ModuleEditor(
-                module, self.index, self.first_party
-            )
-            uninstrument_module(editor, event_types, self.old_package, force=False, only_ours=True)
-            if not known and editor.edits.changes:
-                self.editors[module.path] = editor
-                self.order.append(module.path)
+        # The package as it is, and where the last run patched it if that moved since (a module
+        # moved there went with its calls).
+        layouts = {(plan.backend, plan.app_package), (self.old_backend, self.old_app_package)}
+        for backend, app_package in sorted(layouts):
+            index = self._index_for(backend)
+            package_dir = PurePosixPath(backend, *app_package.split("."))
+            for name in package_modules(app_package, plan.root / package_dir):
+                source = index.source(name)
+                if source is None or source.path in current or "event_logger" not in source.text:
+                    continue
+                module = index.module(name)
+                if module is None or not module.names_for(f"{logger_module}.event_logger"):
+                    continue
+                known = module.path in self.editors
+                editor = self.editors.get(module.path) or ModuleEditor(
+                    module, index, self.first_party
+                )
+                uninstrument_module(
+                    editor, event_types, self.old_package, force=False, only_ours=True
+                )
+                if not known and editor.edits.changes:
+                    self.editors[module.path] = editor
+                    self.order.append(module.path)
 
     def _check_logged_types(self) -> None:
         """Name every call of the logger, anywhere in the package, with an undeclared type."""
