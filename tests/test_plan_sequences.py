@@ -374,6 +374,16 @@ def test_an_app_module_moved_by_hand_as_the_layer_moves_is_wired_once(
     _assert_holds(original, tmp_path, [BASE, dotted], {1: move}, source_edits=(move,))
 
 
+def test_an_app_module_moved_by_hand_in_a_backend_left_behind_is_unwired(
+    original: Path, tmp_path: Path
+) -> None:
+    # srv/app/main.py, wired, became srv/app/server.py as the plan moved back to backend/: the
+    # record named a module that was gone, and server.py kept the router's include for good.
+    move = _SOURCE_EDITS["move main"]
+    plans = [BASE, _plan(backend="srv"), BASE]
+    _assert_holds(original, tmp_path, plans, {2: move}, source_edits=(move,))
+
+
 SERVER_PY = '''"""The app, built anew."""
 
 from fastapi import FastAPI
@@ -650,7 +660,7 @@ _EXAMPLES = os.environ.get("PLAN_SEQUENCE_EXAMPLES")
 
 
 @settings(
-    max_examples=int(_EXAMPLES) if _EXAMPLES else 8,
+    max_examples=int(_EXAMPLES) if _EXAMPLES else 12,
     deadline=None,
     derandomize=not _EXAMPLES,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

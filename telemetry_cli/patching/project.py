@@ -287,6 +287,10 @@ class _Analysis:
         self.index.mounts = find_mounts(self.index, modules)
         instrumented = self._instrument()
         self._retry_left(app_module)
+        if previous is not None and self.recorded_module(previous) is None:
+            # The module the last run wired is gone (moved by hand, say): its wiring went with
+            # it, wherever it went.
+            self._unwire_unrecorded(app_module)
         if not self.previous.instrumented and self.previous.wired is None:
             # Nothing recorded (the manifest lost, damaged or older): look for inserted calls.
             # With a record, a call like ours elsewhere is the user's own (copied, say): kept.
@@ -496,6 +500,40 @@ class _Analysis:
                 )
                 uninstrument_module(
                     editor, event_types, self.old_package, force=False, only_ours=True
+                )
+                if not known and editor.edits.changes:
+                    self.editors[module.path] = editor
+                    self.order.append(module.path)
+
+    def _unwire_unrecorded(self, app_module: str | None) -> None:
+        """Take out the wiring, exactly as generate wrote it, of modules not recorded as wired.
+
+        Modules of the package as it is and as the last run patched it; the app's module is
+        wired (or unwired) on its own.
+        """
+        plan = self.plan
+        layouts = {(plan.backend, plan.app_package), (self.old_backend, self.old_app_package)}
+        for backend, app_package in sorted(layouts):
+            index = self._index_for(backend)
+            package_dir = PurePosixPath(backend, *app_package.split("."))
+            for name in package_modules(app_package, plan.root / package_dir):
+                source = index.source(name)
+                if source is None or source.path == app_module or "telemetry" not in source.text:
+                    continue
+                module = index.module(name)
+                if module is None:
+                    continue
+                known = module.path in self.editors
+                editor = self.editors.get(module.path) or ModuleEditor(
+                    module, index, self.first_party
+                )
+                unwire_app(
+                    editor,
+                    self.old_package,
+                    router=True,
+                    capture=True,
+                    force=False,
+                    only_ours=True,
                 )
                 if not known and editor.edits.changes:
                     self.editors[module.path] = editor
