@@ -589,7 +589,7 @@ def _delete_handler(app: Path) -> None:
 
 def _move_chapters(app: Path) -> None:
     (app / "api/chapters.py").rename(app / "api/pages.py")
-    main = app / "main.py"
+    main = next(path for path in (app / "main.py", app / "server.py") if path.exists())
     text = main.read_text()
     main.write_text(
         text.replace("import ai_blocks, chapters", "import ai_blocks, pages").replace(
