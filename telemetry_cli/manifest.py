@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from telemetry_cli.files import FileProblem, contained_path, read_bytes
 
 MANIFEST_PATH = ".telemetry-scaffold.json"
 _GENERATOR = "telemetry-scaffold"
+
+
+# (path, event type or None for the app's wiring, backend, app-package): see PatchRecord.left.
+LeftPatch = tuple[str, str | None, str, str]
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,11 @@ class PatchRecord:
             as by 0.3.0; the plan's is assumed).
         app_package: the app package whose generated layer the inserted code imports (None:
             not recorded; the plan's is assumed).
+        left: inserted code an earlier run could not take out yet (changed by hand since) and
+            that the fields above no longer describe — an app module other than ``wired``, or
+            calls through a layer that has moved since: ``(path, event type, backend,
+            app-package)``, the event type None for the app's wiring. Each later run tries
+            again.
     """
 
     wired: str | None = None
@@ -38,6 +48,7 @@ class PatchRecord:
     instrumented: tuple[tuple[str, str], ...] = ()
     backend: str | None = None
     app_package: str | None = None
+    left: tuple[LeftPatch, ...] = ()
 
     def event_type_of(self, path: str) -> str | None:
         """The event type recorded for an instrumented module, if it was instrumented."""
@@ -166,7 +177,32 @@ def _patch_record(value: object) -> PatchRecord:
         tuple(pairs),
         backend if isinstance(backend, str) else None,
         app_package if isinstance(app_package, str) else None,
+        _left_patches(value.get("left")),
     )
+
+
+def _left_patches(value: object) -> tuple[LeftPatch, ...]:
+    if not isinstance(value, list):
+        return ()
+    left: set[LeftPatch] = set()
+    for entry in value:
+        if not isinstance(entry, dict):
+            continue
+        path, event = entry.get("path"), entry.get("event")
+        backend, app_package = entry.get("backend"), entry.get("app-package")
+        if (
+            isinstance(path, str)
+            and (event is None or isinstance(event, str))
+            and isinstance(backend, str)
+            and isinstance(app_package, str)
+        ):
+            left.add((path, event, backend, app_package))
+    return sorted_left(left)
+
+
+def sorted_left(entries: Iterable[LeftPatch]) -> tuple[LeftPatch, ...]:
+    """Left patches in a stable order, each once (see ``PatchRecord.left``)."""
+    return tuple(sorted(set(entries), key=lambda entry: (entry[0], entry[1] or "", *entry[2:])))
 
 
 def render_manifest(manifest: Manifest) -> bytes:
@@ -186,6 +222,11 @@ def render_manifest(manifest: Manifest) -> bytes:
             record["backend"] = patched.backend
         if patched.app_package is not None:
             record["app-package"] = patched.app_package
+        if patched.left:
+            record["left"] = [
+                {"path": path, "event": event, "backend": backend, "app-package": app_package}
+                for path, event, backend, app_package in sorted_left(patched.left)
+            ]
         document["patched"] = record
     if manifest.version is not None:
         document["version"] = manifest.version

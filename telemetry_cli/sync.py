@@ -44,8 +44,11 @@ from telemetry_cli.manifest import (
 from telemetry_cli.patching import PatchedFile, analyze
 from telemetry_cli.plan import TOP_LEVEL, Plan
 from telemetry_cli.render import (
+    OUTPUTS,
     RenderedFile,
     carries_header,
+    outputs_for,
+    render_output,
     render_outputs,
     renders_by_version,
     template_context,
@@ -190,8 +193,17 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     _refuse_clash(plan, recorded)
     wanted_hashes: dict[str, str] = {}
 
+    planned = {output.path(plan) for output in outputs_for(plan)}
+    # Layer modules this run may remove: what imports them after it must not lose them.
+    leaving = {path for path in recorded if path not in planned}
+    leaving.update(
+        path
+        for path in (output.path(plan) for output in OUTPUTS)
+        if path not in planned and (root / path).is_file()
+    )
+    watched = sorted(filter(None, (_layer_module(plan, path) for path in leaving)))
     with _collector_paused():
-        project = analyze(plan, manifest.patched, force=force)
+        project = analyze(plan, manifest.patched, force=force, watched=tuple(watched))
     # Documents claim as done only what this run achieved.
     failed = frozenset(
         patched.path for patched in project.files if patched.error or patched.problems
@@ -240,7 +252,22 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         report.changes.append(obsolete)
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
+    unrecorded = _unrecorded_obsolete(
+        plan, project.entry, failed, recorded, rendered_paths, force=force
+    )
+    for orphan in unrecorded:
+        if failed_outputs and orphan.status is Status.REMOVED:
+            orphan = _keep_obsolete(orphan, failed_outputs)
+        report.changes.append(orphan)
 
+    for position, change in enumerate(report.changes):
+        importers = project.users_of.get(_layer_module(plan, change.path) or "", ())
+        if change.kind is Kind.OBSOLETE and change.status is Status.REMOVED and importers:
+            # Removing it would break the app: the module that imports it stays (a hook that
+            # was changed by hand, say).
+            report.changes[position] = _keep_for(change, list(importers), obsolete=True)
+            if change.path in recorded:
+                wanted_hashes[change.path] = recorded[change.path]
     patches = [_patch_change(patched) for patched in project.files]
     broken_layer = [
         change.path
@@ -326,6 +353,66 @@ def _is_generated(path: Path) -> bool:
         return False
 
 
+def _unrecorded_obsolete(
+    plan: Plan,
+    entry: AppEntry,
+    failed: frozenset[str],
+    recorded: dict[str, str],
+    kept: set[str],
+    *,
+    force: bool,
+) -> list[FileChange]:
+    """Outputs to remove that the manifest (lost, damaged) does not record: all but ``kept``.
+
+    One exactly as the plan renders it — or, for one the plan no longer has, as the plan that
+    differs only in its own setting does (``error_capture.py`` before ``capture-errors =
+    false``) — is provably the tool's, unedited: removed. One with the tool's header but other
+    bytes may have been edited by hand: refused (``--force`` removes it, keeping a backup). Any
+    other file of that name is the user's, and stays.
+    """
+    changes = []
+    for output in OUTPUTS:
+        path = output.path(plan)
+        if path in kept or path in recorded:
+            continue
+        try:
+            old = read_bytes(contained_path(plan.root, path), path)
+        except FileProblem:
+            continue  # not a file the tool could have written there
+        if old is None:
+            continue
+        written = render_output(output, plan, entry, failed)
+        if written is not None and written.content is not None and old == written.content.encode():
+            changes.append(
+                FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
+            )
+        elif carries_header(path, old) and force:
+            change = FileChange(
+                path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete", "exists")
+            )
+            change.backup = backup_path(plan.root / path).relative_to(plan.root).as_posix()
+            changes.append(change)
+        elif carries_header(path, old):
+            message = (
+                "has telemetry-scaffold's header, but the manifest does not record it (lost or "
+                f"damaged?), so it may have been edited by hand; restore {MANIFEST_PATH} (from "
+                "version control) and rerun, or delete it yourself, or rerun with --force to "
+                "remove it (a backup is kept)"
+            )
+            changes.append(
+                FileChange(
+                    path,
+                    Kind.OBSOLETE,
+                    Status.REFUSED,
+                    old,
+                    None,
+                    ("obsolete", "exists"),
+                    messages=(message,),
+                )
+            )
+    return changes
+
+
 def _hash_on_disk(root: Path, path: str) -> str | None:
     """The manifest hash of a file as it is on disk (None: absent or unreadable)."""
     try:
@@ -354,11 +441,22 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     # Code that imports the layer and stays (the user's own calls of the logger, say).
     still_using += [path for path in project.users if path not in still_using]
     kept: dict[str, str] = {}
-    for path, digest in sorted(manifest.files.items()):
-        change = _obsolete_change(root, path, digest, force=force)
-        if change is None:
+    decided: list[tuple[str, str | None, FileChange | None]] = [
+        (path, digest, _obsolete_change(root, path, digest, force=force))
+        for path, digest in sorted(manifest.files.items())
+    ]
+    # Outputs the manifest does not record (it was lost): those provably as the tool writes
+    # them go too; a generated file that cannot be told from a hand edit is reported.
+    decided += [
+        (change.path, None, change)
+        for change in _unrecorded_obsolete(
+            plan, project.entry, frozenset(), manifest.files, set(), force=force
+        )
+    ]
+    for path, digest, obsolete in decided:
+        if obsolete is None:
             continue
-        change = _as_removal(change)
+        change = _as_removal(obsolete)
         if (
             still_using
             and change.status is Status.REMOVED
@@ -366,7 +464,7 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
         ):
             change = _keep_for(change, still_using)
         report.changes.append(change)
-        if change.status is not Status.REMOVED:
+        if change.status is not Status.REMOVED and digest is not None:
             kept[path] = digest
     targets = [change.path for change in report.changes] + [MANIFEST_PATH]
     report.changes.extend(_leftovers(root, targets))
@@ -399,28 +497,40 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     return report
 
 
-def _keep_for(change: FileChange, users: list[str]) -> FileChange:
-    """Keep a layer file that user code still imports after this run."""
+def _keep_for(change: FileChange, users: list[str], *, obsolete: bool = False) -> FileChange:
+    """Keep a layer file that user code still imports after this run.
+
+    ``obsolete``: a file ``generate`` would remove as the plan no longer has it (else ``remove``
+    would remove the whole layer).
+    """
     shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+    verb = "uses" if len(users) == 1 else "use"
     return FileChange(
         change.path,
-        Kind.GENERATED,
+        Kind.OBSOLETE if obsolete else Kind.GENERATED,
         Status.REFUSED,
         change.old,
         None,
-        ("layer",),
+        ("obsolete",) if obsolete else ("layer",),
         messages=(
-            f"kept: {shown} still {'uses' if len(users) == 1 else 'use'} the layer; "
-            "fix that and rerun",
+            f"kept: {shown} still {verb} {'it' if obsolete else 'the layer'}; fix that and rerun",
         ),
     )
+
+
+def _layer_module(plan: Plan, path: str) -> str | None:
+    """The dotted name of a module of the generated layer, by its path (None: not one)."""
+    folder, _, name = path.rpartition("/")
+    if folder != plan.analytics_dir or not name.endswith(".py") or name == "__init__.py":
+        return None
+    return f"{plan.analytics_package}.{name.removesuffix('.py')}"
 
 
 def _as_removal(change: FileChange) -> FileChange:
     """An obsolete-output decision, worded for ``remove``."""
     labels = tuple("layer" if label == "obsolete" else label for label in change.labels)
     messages = change.messages
-    if change.status is Status.REFUSED:
+    if change.status is Status.REFUSED and "exists" not in change.labels:
         messages = (
             "edited by hand since telemetry-scaffold wrote it; kept: delete it yourself, or "
             "rerun with --force to delete it (a backup is kept)",
@@ -505,10 +615,12 @@ def _existing(root: Path, path: str, old: bytes, new: bytes, *, force: bool) -> 
     """A file at a generated path that the manifest does not know: kept, or adopted (--force)."""
     if not force:
         message = (
-            # Written by us once, but with no record of what: a hand edit cannot be ruled out.
+            # Written by us once, but with no record of what: a hand edit cannot be ruled out
+            # (the bytes an earlier plan rendered are not known without its record).
             "has telemetry-scaffold's header, but the manifest does not record it (lost or "
-            "damaged?), so it may have been edited by hand; check it, then rerun with --force "
-            "to replace it (a backup is kept)"
+            "damaged?), so it may have been edited by hand; restore "
+            f"{MANIFEST_PATH} (from version control) and rerun, or check it, then rerun with "
+            "--force to replace it (a backup is kept)"
             if carries_header(path, old)
             else "exists, and was not written by telemetry-scaffold (the manifest does not know "
             "it); move it away, or rerun with --force to replace it (a backup is kept)"

@@ -96,6 +96,32 @@ def test_turning_error_capture_off_takes_the_hook_and_its_file_out(tmp_path: Pat
     assert "install_error_capture" not in (root / MAIN).read_text()
 
 
+def test_error_capture_kept_while_a_hook_changed_by_hand_still_imports_it(tmp_path: Path) -> None:
+    # error_capture.py was removed while main.py kept its (changed) hook and the import of it:
+    # the app no longer started.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    main = root / MAIN
+    main.write_text(
+        main.read_text().replace("install_error_capture(app)", "install_error_capture(app=app)")
+    )
+    capture = root / "backend/app/analytics/error_capture.py"
+    _set_plan(root, FULL_PLAN + "\ncapture-errors = false")
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert re.search(r"^refused\s+backend/app/analytics/error_capture\.py$", result.stdout, re.M)
+    assert "kept: backend/app/main.py still uses it" in result.stdout
+    assert capture.exists()
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(r"^obsolete\s+backend/app/analytics/error_capture\.py$", check.stdout, re.M)
+    # With the hook taken out (--force), nothing imports it any more: it goes in the same run.
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert not capture.exists()
+    assert "error_capture" not in main.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_a_changed_event_type_replaces_the_inserted_calls(tmp_path: Path) -> None:
     root = _project(tmp_path)
     assert run("generate", "--root", str(root)).exit_code == 0

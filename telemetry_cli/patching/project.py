@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import PatchError, UserError
 from telemetry_cli.files import FileProblem, SourceText, contained_path, read_bytes
-from telemetry_cli.manifest import PatchRecord
+from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
     AppModuleBroken,
     AppSite,
@@ -75,6 +75,9 @@ class ProjectPatches:
     #: When removing: the modules that still import the layer afterwards (code of the user's
     #: own, or inserted code that stays), which the layer's files must outlive.
     users: tuple[str, ...] = ()
+    #: When generating: for each watched module of the layer (one the plan no longer has), the
+    #: modules that still import it afterwards, which it must outlive.
+    users_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class BackendReader:
@@ -131,6 +134,7 @@ def analyze(
     *,
     force: bool = False,
     removing: bool = False,
+    watched: tuple[str, ...] = (),
 ) -> ProjectPatches:
     """Decide every patch of the project, reading but never writing.
 
@@ -144,11 +148,14 @@ def analyze(
         previous: what the last run patched (from the manifest).
         force: take out inserted code even where it was changed since.
         removing: take the layer out instead of putting it in (``telemetry-scaffold remove``).
+        watched: dotted modules of the layer whose importers to report (``users_of``).
 
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
     """
-    analysis = _Analysis(plan, previous or PatchRecord(), force=force, removing=removing)
+    analysis = _Analysis(
+        plan, previous or PatchRecord(), force=force, removing=removing, watched=watched
+    )
     try:
         return analysis.run()
     finally:
@@ -158,11 +165,22 @@ def analyze(
 class _Analysis:
     """One run's decisions, file by file."""
 
-    def __init__(self, plan: Plan, previous: PatchRecord, *, force: bool, removing: bool) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        previous: PatchRecord,
+        *,
+        force: bool,
+        removing: bool,
+        watched: tuple[str, ...] = (),
+    ) -> None:
         self.plan = plan
         self.previous = previous
         self.force = force
         self.removing = removing
+        self.watched = watched
+        # The event types of recorded modules that are gone (moved by hand, or deleted).
+        self.vanished: set[str] = set()
         self.backend = BackendReader(plan.root, plan.backend)
         self.index = PackageIndex(self.backend.read)
         self.editors: dict[str, ModuleEditor] = {}
@@ -174,10 +192,13 @@ class _Analysis:
         self.first_party = self.package.split(".")[0]
         # Where the last run patched: its backend folder and the layer its code imports. A plan
         # that moved the layer (backend, app-package) takes the old code out from there.
-        self.old_backend, old_app_package = previous.layout(plan.backend, plan.app_package)
-        self.old_package = qualified(old_app_package, "analytics")
+        self.old_backend, self.old_app_package = previous.layout(plan.backend, plan.app_package)
+        self.old_package = qualified(self.old_app_package, "analytics")
         self.moved = self.old_package != self.package
-        self._old_index: PackageIndex | None = None
+        # The packages of other backend folders (where earlier runs patched), by folder.
+        self._other_indexes: dict[str, PackageIndex] = {}
+        # Inserted code this run leaves in place that the new record would not describe.
+        self.left: set[LeftPatch] = set()
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -191,25 +212,33 @@ class _Analysis:
 
     def recorded_module(self, path: str) -> ModuleModel | None:
         """A module the last run patched, read where it was patched (the backend may move)."""
-        module = self.module_at(path)
-        if module is not None or self.old_backend == self.plan.backend:
-            return module
-        if self._old_index is None:
-            reader = BackendReader(self.plan.root, self.old_backend, self.backend.texts)
-            self._old_index = PackageIndex(reader.read)
-        return _module_at(self._old_index, self.old_backend, path)
+        return self.module_at(path) or self.module_in(path, self.old_backend)
+
+    def module_in(self, path: str, backend: str) -> ModuleModel | None:
+        """The module at a root-relative path as a module of the backend folder ``backend``."""
+        return _module_at(self._index_for(backend), backend, path)
+
+    def _index_for(self, backend: str) -> PackageIndex:
+        """The package index of the backend folder ``backend`` (the plan's, or another)."""
+        if backend == self.plan.backend:
+            return self.index
+        if backend not in self._other_indexes:
+            reader = BackendReader(self.plan.root, backend, self.backend.texts)
+            self._other_indexes[backend] = PackageIndex(reader.read)
+        return self._other_indexes[backend]
 
     def close(self) -> None:
         """Let go of every parsed module."""
         self.index.close()
-        if self._old_index is not None:
-            self._old_index.close()
+        for index in self._other_indexes.values():
+            index.close()
 
     def run(self) -> ProjectPatches:
         plan = self.plan
         entry = AppEntry(plan.main_path, plan.main_module)
         wired: str | None = None
         site: AppSite | None = None
+        app_module: str | None = None
         previous = self.previous.wired
         # The app's module is unwired by _wire when removing: doing it again would report each
         # of its statements twice (unless what it imports moved with the layer).
@@ -232,6 +261,19 @@ class _Analysis:
             unwire_previous = False
         else:
             entry = found.entry
+            app_module = found.site.module.path
+            if previous not in (None, app_module) and self.moved and not self.removing:
+                # The app's module changed (moved by hand, say) as the layer moved: its wiring
+                # of the old layer, exactly as generate wrote it, goes, or it would be wired
+                # twice; any other is the user's.
+                unwire_app(
+                    self.editor_for(found.site.module),
+                    self.old_package,
+                    router=True,
+                    capture=True,
+                    force=False,
+                    only_ours=True,
+                )
             if previous == found.site.module.path:
                 unwire_previous = self.moved
                 if self.moved:
@@ -246,10 +288,19 @@ class _Analysis:
         modules = self._package_module_names(found_module=wired)
         self.index.mounts = find_mounts(self.index, modules)
         instrumented = self._instrument()
+        self._retry_left(app_module)
+        if previous is not None and self.recorded_module(previous) is None:
+            # The module the last run wired is gone (moved by hand, say): its wiring went with
+            # it, wherever it went.
+            self._unwire_unrecorded(app_module)
         if not self.previous.instrumented and self.previous.wired is None:
             # Nothing recorded (the manifest lost, damaged or older): look for inserted calls.
             # With a record, a call like ours elsewhere is the user's own (copied, say): kept.
-            self._take_out_unrecorded()
+            self._take_out_unrecorded(None)
+        elif self.vanished:
+            # A recorded module that is gone was moved (or deleted): its calls, exactly as
+            # generate wrote them, went with it wherever it went.
+            self._take_out_unrecorded(frozenset(self.vanished))
         if not self.removing:
             self._check_logged_types()
             self._check_collisions(modules, site)
@@ -261,17 +312,19 @@ class _Analysis:
                 instrumented,
                 plan.backend,
                 plan.app_package,
+                sorted_left(self.left),
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         if self.removing:
-            report.users = self._layer_users()
+            report.users = self._layer_users((self.package,))[self.package]
+        elif self.watched:
+            report.users_of = self._layer_users(self.watched)
         return report
 
-    def _layer_users(self) -> tuple[str, ...]:
-        """The package's modules whose imports of the layer stay after this run's edits."""
+    def _layer_users(self, layer_modules: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """The package's modules whose imports of each of ``layer_modules`` stay after this run."""
         plan = self.plan
-        prefix = self.package + "."
-        users = []
+        users: dict[str, list[str]] = {name: [] for name in layer_modules}
         for name in package_modules(plan.app_package, plan.root / plan.app_dir, skip_tests=False):
             source = self.index.source(name)
             if source is None or "analytics" not in source.text:
@@ -289,22 +342,53 @@ class _Analysis:
                     targets = [f"{source_module}.{alias.name}" for alias in node.names]
                 else:
                     targets = [alias.name for alias in node.names]
-                if any(f"{target}.".startswith(prefix) for target in targets):
-                    users.append(module.path)
-                    break
-        return tuple(users)
+                for layer_module, importers in users.items():
+                    prefix = layer_module + "."
+                    if module.path not in importers and any(
+                        f"{target}.".startswith(prefix) for target in targets
+                    ):
+                        importers.append(module.path)
+        return {name: tuple(paths) for name, paths in users.items()}
 
     def _unwire_previous(self, path: str) -> None:
-        """Take the router's include and error capture out of where the last run put them."""
-        module = self.recorded_module(path)
-        if module is not None:
-            unwire_app(
-                self.editor_for(module),
-                self.old_package,
-                router=True,
-                capture=True,
-                force=self.force,
-            )
+        """Take the router's include and error capture out of where the last run put them.
+
+        What stays (changed by hand since: reported) is remembered for the next run.
+        """
+        self._take_out_left((path, None, self.old_backend, self.old_app_package))
+
+    def _take_out_left(self, left: LeftPatch) -> None:
+        """Take out inserted code the record no longer describes; remember what stays.
+
+        A module the record forgot would keep the code with ``--check`` green.
+        """
+        path, event_type, backend, app_package = left
+        module = self.module_in(path, backend)
+        if module is None:
+            return  # gone, and its code with it
+        editor = self.editor_for(module)
+        kept = len(editor.edits.problems)
+        package = qualified(app_package, "analytics")
+        if event_type is None:
+            unwire_app(editor, package, router=True, capture=True, force=self.force)
+        else:
+            uninstrument_module(editor, frozenset({event_type}), package, force=self.force)
+        if len(editor.edits.problems) > kept:
+            self.left.add(left)
+
+    def _retry_left(self, app_module: str | None) -> None:
+        """Try again to take out what earlier runs left in place (see ``PatchRecord.left``)."""
+        plan = self.plan
+        layout = (plan.backend, plan.app_package)
+        current = {plan.module_path(module) for module, _ in plan.instrument}
+        for left in self.previous.left:
+            path, event_type, *where = left
+            # Of the layer as it is now, where this run wires or instruments (or, removing,
+            # takes that out): handled there (an edited call is reported as such).
+            handled = path == app_module if event_type is None else path in current
+            if tuple(where) == layout and handled:
+                continue
+            self._take_out_left(left)
 
     def _wire(self, site: AppSite) -> str | None:
         editor = self.editor_for(site.module)
@@ -319,6 +403,12 @@ class _Analysis:
     def _instrument(self) -> tuple[tuple[str, str], ...]:
         plan = self.plan
         recorded: dict[str, str] = {}
+        current = {plan.module_path(module) for module, _ in plan.instrument}
+        self.vanished = {
+            old
+            for path, old in self.previous.instrumented
+            if path not in current and self.recorded_module(path) is None
+        }
         for module_path, event_type in plan.instrument:
             relative = plan.module_path(module_path)
             name = plan.module_import_name(module_path)
@@ -332,8 +422,17 @@ class _Analysis:
                     recorded[relative] = old  # still to take out once the file is back
                 continue
             editor = self.editor_for(model)
-            if old is not None and (self.moved or (old != event_type and not self.removing)):
+            if old is not None and self.moved:
+                self._take_out_left((relative, old, self.old_backend, self.old_app_package))
+            elif old is not None and old != event_type and not self.removing:
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
+            elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
+                # Not recorded here: a module moved (or copied) from one the last run patched
+                # brings the calls it had — of the old layer if that moved, of an event type the
+                # plan changed. Those exactly as generate wrote them go, or each handler would
+                # log twice (or be refused); any other call is the user's.
+                stale = None if self.moved else frozenset(self.vanished - {event_type})
+                uninstrument_module(editor, stale, self.old_package, force=False, only_ours=True)
             if self.removing:
                 # Every inserted call, whatever type it logs: the plan may have changed since.
                 uninstrument_module(editor, None, self.package, force=self.force)
@@ -352,49 +451,95 @@ class _Analysis:
                 else:
                     editor.edits.problems.append(problem.message)
             recorded[relative] = event_type
-        current = {plan.module_path(module) for module, _ in plan.instrument}
         for path, old in self.previous.instrumented:
             if path in current:
                 continue
             model = self.recorded_module(path)
             if model is None:
+                continue  # gone (see self.vanished)
+            if self.moved:
+                self._take_out_left((path, old, self.old_backend, self.old_app_package))
                 continue
             editor = self.editor_for(model)
             kept = len(editor.edits.problems)
             uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
-            if len(editor.edits.problems) > kept and not self.moved:
+            if len(editor.edits.problems) > kept:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is.
                 recorded[path] = old
         return tuple(sorted(recorded.items()))
 
-    def _take_out_unrecorded(self) -> None:
-        """Take out the calls an earlier plan inserted that the manifest does not record.
+    def _take_out_unrecorded(self, event_types: frozenset[str] | None) -> None:
+        """Take out calls of ``event_types`` (None: any) that the manifest does not record.
 
         The manifest may be lost, damaged, or written by a version that did not record the
-        patches: a module no longer in ``instrument`` may still hold the log calls an earlier
-        plan inserted. Only calls exactly as generate writes them are taken out (any
-        other may be the user's own, and stays); recorded modules were handled already.
+        patches, or a recorded module was moved: a module no longer in ``instrument`` may still
+        hold the log calls an earlier plan inserted. Only calls exactly as generate writes them
+        are taken out (any other may be the user's own, and stays); recorded modules were
+        handled already.
         """
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
-        logger_module = f"{self.package}.event_logger"
-        for name in package_modules(plan.app_package, plan.root / plan.app_dir):
-            source = self.index.source(name)
-            if source is None or source.path in current or "event_logger" not in source.text:
-                continue
-            module = self.index.module(name)
-            if module is None or not module.names_for(f"{logger_module}.event_logger"):
-                continue
-            known = module.path in self.editors
-            editor = self.editors.get(module.path) or ModuleEditor(
-                module, self.index, self.first_party
-            )
-            uninstrument_module(editor, None, self.package, force=False, only_ours=True)
-            if not known and editor.edits.changes:
-                self.editors[module.path] = editor
-                self.order.append(module.path)
+        # Calls of the layer as it was (the same as now when nothing is recorded).
+        logger_module = f"{self.old_package}.event_logger"
+        # The package as it is, and where the last run patched it if that moved since (a module
+        # moved there went with its calls).
+        layouts = {(plan.backend, plan.app_package), (self.old_backend, self.old_app_package)}
+        for backend, app_package in sorted(layouts):
+            index = self._index_for(backend)
+            package_dir = PurePosixPath(backend, *app_package.split("."))
+            for name in package_modules(app_package, plan.root / package_dir):
+                source = index.source(name)
+                if source is None or source.path in current or "event_logger" not in source.text:
+                    continue
+                module = index.module(name)
+                if module is None or not module.names_for(f"{logger_module}.event_logger"):
+                    continue
+                known = module.path in self.editors
+                editor = self.editors.get(module.path) or ModuleEditor(
+                    module, index, self.first_party
+                )
+                uninstrument_module(
+                    editor, event_types, self.old_package, force=False, only_ours=True
+                )
+                if not known and editor.edits.changes:
+                    self.editors[module.path] = editor
+                    self.order.append(module.path)
+
+    def _unwire_unrecorded(self, app_module: str | None) -> None:
+        """Take out the wiring, exactly as generate wrote it, of modules not recorded as wired.
+
+        Modules of the package as it is and as the last run patched it; the app's module is
+        wired (or unwired) on its own.
+        """
+        plan = self.plan
+        layouts = {(plan.backend, plan.app_package), (self.old_backend, self.old_app_package)}
+        for backend, app_package in sorted(layouts):
+            index = self._index_for(backend)
+            package_dir = PurePosixPath(backend, *app_package.split("."))
+            for name in package_modules(app_package, plan.root / package_dir):
+                source = index.source(name)
+                if source is None or source.path == app_module or "telemetry" not in source.text:
+                    continue
+                module = index.module(name)
+                if module is None:
+                    continue
+                known = module.path in self.editors
+                editor = self.editors.get(module.path) or ModuleEditor(
+                    module, index, self.first_party
+                )
+                unwire_app(
+                    editor,
+                    self.old_package,
+                    router=True,
+                    capture=True,
+                    force=False,
+                    only_ours=True,
+                )
+                if not known and editor.edits.changes:
+                    self.editors[module.path] = editor
+                    self.order.append(module.path)
 
     def _check_logged_types(self) -> None:
         """Name every call of the logger, anywhere in the package, with an undeclared type."""

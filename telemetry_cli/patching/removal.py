@@ -22,9 +22,19 @@ from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
 
 
 def unwire_app(
-    editor: ModuleEditor, analytics_package: str, *, router: bool, capture: bool, force: bool
+    editor: ModuleEditor,
+    analytics_package: str,
+    *,
+    router: bool,
+    capture: bool,
+    force: bool,
+    only_ours: bool = False,
 ) -> None:
-    """Take out the telemetry router's include (``router``) and error capture (``capture``)."""
+    """Take out the telemetry router's include (``router``) and error capture (``capture``).
+
+    With ``only_ours``, a statement that is not exactly one generate inserts is left alone
+    without a word (it is not known to have been inserted).
+    """
     module = editor.module
     router_target = f"{analytics_package}.telemetry_router.router"
     capture_target = f"{analytics_package}.error_capture.install_error_capture"
@@ -45,10 +55,12 @@ def unwire_app(
             and included is not None
             and module.refers_to(included, router_target)
         ):
-            _take_out(editor, statement, simple, force, "the telemetry router's include")
+            if simple or not only_ours:
+                _take_out(editor, statement, simple, force, "the telemetry router's include")
         elif capture and module.refers_to(call.func, capture_target):
             ours = simple and isinstance(call.func, ast.Name)
-            _take_out(editor, statement, ours, force, "the error capture hook")
+            if ours or not only_ours:
+                _take_out(editor, statement, ours, force, "the error capture hook")
     if router:
         editor.release(router_target)
     if capture:
