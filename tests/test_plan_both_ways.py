@@ -202,6 +202,20 @@ def test_remove_then_generate_on_the_bundled_project_round_trips(tmp_path: Path)
     assert snapshot(root) == committed
 
 
+def test_remove_needs_no_app_once_the_app_module_is_gone(tmp_path: Path) -> None:
+    # The wired module was deleted (its wiring with it): remove takes out the rest instead of
+    # stopping at "no FastAPI app found"; generate still asks for an app.
+    root = copy_bundled_project(tmp_path / "bundled")
+    (root / "backend/app/main.py").unlink()
+    assert run("generate", "--root", str(root), "--check").exit_code == 2
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    removed = snapshot(root)
+    assert not any(path.startswith(("backend/app/analytics/", "specs/")) for path in removed)
+    assert "event_logger" not in removed["backend/app/api/ai_blocks.py"].decode()
+    assert ".telemetry-scaffold.json" not in removed
+
+
 def test_remove_keeps_a_hand_edited_file_until_forced(tmp_path: Path) -> None:
     root = _project(tmp_path)
     assert run("generate", "--root", str(root)).exit_code == 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from telemetry_cli.app_entry import AppEntry
-from telemetry_cli.errors import PatchError, UserError
+from telemetry_cli.errors import ConfigError, PatchError, UserError
 from telemetry_cli.files import FileProblem, SourceText, contained_path, read_bytes
 from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
@@ -259,6 +259,11 @@ class _Analysis:
             self.order.append(broken.path)
             wired = previous
             unwire_previous = False
+        except ConfigError:
+            if not self.removing:
+                raise
+            # Taking the layer out needs no app: the record names the module that was wired
+            # (unwired below if it is still there; deleted, its wiring went with it).
         else:
             entry = found.entry
             app_module = found.site.module.path
