@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -487,36 +487,45 @@ class _Analysis:
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
         # Calls of the layer as it was (the same as now when nothing is recorded).
-        logger_module = f"{self.old_package}.event_logger"
-        # The package as it is, and where the last run patched it if that moved since (a module
-        # moved there went with its calls).
-        layouts = {(plan.backend, plan.app_package), (self.old_backend, self.old_app_package)}
-        for backend, app_package in sorted(layouts):
-            index = self._index_for(backend)
-            package_dir = PurePosixPath(backend, *app_package.split("."))
-            for name in package_modules(app_package, plan.root / package_dir):
-                source = index.source(name)
-                if source is None or source.path in current or "event_logger" not in source.text:
-                    continue
-                module = index.module(name)
-                if module is None or not module.names_for(f"{logger_module}.event_logger"):
-                    continue
-                known = module.path in self.editors
-                editor = self.editors.get(module.path) or ModuleEditor(
-                    module, index, self.first_party
+        logger = f"{self.old_package}.event_logger.event_logger"
+        for module, index in self._modules_of_both_layouts("event_logger", current):
+            if module.names_for(logger):
+                self._edit_unrecorded(
+                    module,
+                    index,
+                    lambda editor: uninstrument_module(
+                        editor, event_types, self.old_package, force=False, only_ours=True
+                    ),
                 )
-                uninstrument_module(
-                    editor, event_types, self.old_package, force=False, only_ours=True
-                )
-                if not known and editor.edits.changes:
-                    self.editors[module.path] = editor
-                    self.order.append(module.path)
 
     def _unwire_unrecorded(self, app_module: str | None) -> None:
         """Take out the wiring, exactly as generate wrote it, of modules not recorded as wired.
 
         Modules of the package as it is and as the last run patched it; the app's module is
         wired (or unwired) on its own.
+        """
+        skipped = set() if app_module is None else {app_module}
+        for module, index in self._modules_of_both_layouts("telemetry", skipped):
+            self._edit_unrecorded(
+                module,
+                index,
+                lambda editor: unwire_app(
+                    editor,
+                    self.old_package,
+                    router=True,
+                    capture=True,
+                    force=False,
+                    only_ours=True,
+                ),
+            )
+
+    def _modules_of_both_layouts(
+        self, word: str, skipped: set[str]
+    ) -> Iterator[tuple[ModuleModel, PackageIndex]]:
+        """Modules whose text says ``word``, but those at ``skipped`` paths, in both layouts.
+
+        The package as it is, and as the last run patched it (a module moved there went with
+        its code).
         """
         plan = self.plan
         layouts = {(plan.backend, plan.app_package), (self.old_backend, self.old_app_package)}
@@ -525,26 +534,22 @@ class _Analysis:
             package_dir = PurePosixPath(backend, *app_package.split("."))
             for name in package_modules(app_package, plan.root / package_dir):
                 source = index.source(name)
-                if source is None or source.path == app_module or "telemetry" not in source.text:
+                if source is None or source.path in skipped or word not in source.text:
                     continue
                 module = index.module(name)
-                if module is None:
-                    continue
-                known = module.path in self.editors
-                editor = self.editors.get(module.path) or ModuleEditor(
-                    module, index, self.first_party
-                )
-                unwire_app(
-                    editor,
-                    self.old_package,
-                    router=True,
-                    capture=True,
-                    force=False,
-                    only_ours=True,
-                )
-                if not known and editor.edits.changes:
-                    self.editors[module.path] = editor
-                    self.order.append(module.path)
+                if module is not None:
+                    yield module, index
+
+    def _edit_unrecorded(
+        self, module: ModuleModel, index: PackageIndex, edit: Callable[[ModuleEditor], None]
+    ) -> None:
+        """Apply ``edit`` to a module; keep its editor only when it changed something."""
+        known = module.path in self.editors
+        editor = self.editors.get(module.path) or ModuleEditor(module, index, self.first_party)
+        edit(editor)
+        if not known and editor.edits.changes:
+            self.editors[module.path] = editor
+            self.order.append(module.path)
 
     def _check_logged_types(self) -> None:
         """Name every call of the logger, anywhere in the package, with an undeclared type."""
