@@ -90,6 +90,15 @@ def _assert_holds(
     assert not problems, "\n".join(problems)
 
 
+def _generated(original: Path, tmp_path: Path, plan: Plan) -> Path:
+    """A copy of the original project, generated with ``plan``."""
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+    write_plan(root, plan)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    return root
+
+
 def test_moving_the_backend_folder_unpatches_the_old_one(original: Path, tmp_path: Path) -> None:
     # It was a traceback: the recorded modules were looked up under the new folder.
     _assert_holds(original, tmp_path, [BASE, _plan(backend="srv"), BASE])
@@ -134,10 +143,7 @@ def test_a_call_like_an_inserted_one_in_a_module_not_recorded_is_the_users(
 ) -> None:
     # The manifest records the patches: chapters.py, dropped from the plan, loses its inserted
     # calls; a call of the same shape the user copied into a module never instrumented stays.
-    root = tmp_path / "project"
-    shutil.copytree(original, root)
-    write_plan(root, BASE)
-    assert run("generate", "--root", str(root)).exit_code == 0
+    root = _generated(original, tmp_path, BASE)
     chapters = root / CHAPTERS
     copied = root / "backend/app/api/copied.py"
     copied.write_bytes(chapters.read_bytes())
@@ -187,10 +193,7 @@ def test_a_lost_manifest_does_not_leave_an_output_the_plan_dropped(
     original: Path, tmp_path: Path, before: dict[str, object], after: dict[str, object], orphan: str
 ) -> None:
     # The file stayed, unmentioned, with --check green about it: nothing recorded it.
-    root = tmp_path / "project"
-    shutil.copytree(original, root)
-    write_plan(root, _plan(**before))
-    assert run("generate", "--root", str(root)).exit_code == 0
+    root = _generated(original, tmp_path, _plan(**before))
     (root / MANIFEST).unlink()
     write_plan(root, _plan(**after))
     layer = root / "backend/app/analytics"
@@ -215,10 +218,7 @@ def test_a_lost_manifest_does_not_leave_an_output_the_plan_dropped(
 def test_a_lost_manifest_keeps_a_dropped_output_that_differs_until_forced(
     original: Path, tmp_path: Path
 ) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(original, root)
-    write_plan(root, BASE)
-    assert run("generate", "--root", str(root)).exit_code == 0
+    root = _generated(original, tmp_path, BASE)
     (root / MANIFEST).unlink()
     capture = root / "backend/app/analytics/error_capture.py"
     capture.write_text(capture.read_text() + "# mine\n")
@@ -256,10 +256,7 @@ def test_remove_with_a_lost_manifest_gives_back_the_original_sources(
 def test_remove_with_a_lost_manifest_keeps_a_generated_file_that_differs(
     original: Path, tmp_path: Path
 ) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(original, root)
-    write_plan(root, BASE)
-    assert run("generate", "--root", str(root)).exit_code == 0
+    root = _generated(original, tmp_path, BASE)
     (root / MANIFEST).unlink()
     router = root / "backend/app/analytics/telemetry_router.py"
     router.write_text(router.read_text() + "# mine\n")
@@ -279,10 +276,7 @@ def test_remove_with_a_lost_manifest_keeps_a_generated_file_that_differs(
 def test_the_layout_is_recorded_and_an_older_record_is_not_drift(
     original: Path, tmp_path: Path
 ) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(original, root)
-    write_plan(root, BASE)
-    assert run("generate", "--root", str(root)).exit_code == 0
+    root = _generated(original, tmp_path, BASE)
     manifest = json.loads((root / MANIFEST).read_text())
     assert manifest["patched"]["backend"] == "backend"
     assert manifest["patched"]["app-package"] == "app"
@@ -332,10 +326,7 @@ def test_a_changed_call_left_behind_by_a_layer_move_is_not_forgotten(
     # The layer moved (app-package) as chapters.py left the plan, its call changed by hand: the
     # call was reported once, then forgotten (the record keeps one layout) and --check passed
     # with chapters.py still importing the old layer.
-    root = tmp_path / "project"
-    shutil.copytree(original, root)
-    write_plan(root, BASE)
-    assert run("generate", "--root", str(root)).exit_code == 0
+    root = _generated(original, tmp_path, BASE)
     chapters = root / CHAPTERS
     inserted = '"chapter_id": chapter_id,\n'
     chapters.write_text(
@@ -402,10 +393,7 @@ def test_an_old_app_module_whose_include_was_changed_is_not_forgotten(
     # The app moved to server.py while main.py's include had been changed by hand: the first run
     # reported it and kept it, the second forgot main.py (the record holds one wired module) and
     # --check passed with main.py still including the telemetry router.
-    root = tmp_path / "project"
-    shutil.copytree(original, root)
-    write_plan(root, BASE)
-    assert run("generate", "--root", str(root)).exit_code == 0
+    root = _generated(original, tmp_path, BASE)
     main = root / "backend/app/main.py"
     wired = main.read_text()
     included = "app.include_router(telemetry_router)\n"
