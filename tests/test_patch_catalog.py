@@ -7,7 +7,7 @@ from pathlib import Path
 
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import check_logged_calls, instrument_module
-from telemetry_cli.patching.project import edit_source
+from telemetry_cli.patching.project import PatchResult, edit_source
 from telemetry_cli.patching.removal import uninstrument_module
 from telemetry_cli.plan import Plan, plan_from_table
 
@@ -82,6 +82,17 @@ def _run(source: str) -> tuple[str, tuple[str, ...]]:
 
     result = edit_source(source, "app.api.items", "app.analytics", edit)
     return result.source, result.problems
+
+
+def _remove(source: str) -> PatchResult:
+    return edit_source(
+        source,
+        "app.api.items",
+        "app.analytics",
+        lambda editor: uninstrument_module(
+            editor, frozenset({"ai_block_used"}), "app.analytics", force=False
+        ),
+    )
 
 
 def test_captured_properties_come_from_parameters_and_body_fields() -> None:
@@ -175,14 +186,7 @@ def test_literal_calls_of_a_declared_event_are_checked() -> None:
 
 def test_captured_calls_come_out_again() -> None:
     patched, _ = _run(SOURCE)
-    removed = edit_source(
-        patched,
-        "app.api.items",
-        "app.analytics",
-        lambda editor: uninstrument_module(
-            editor, frozenset({"ai_block_used"}), "app.analytics", force=False
-        ),
-    )
+    removed = _remove(patched)
     # The hand-written calls in helper() stay, and so does the import they use.
     assert removed.source == SOURCE
     assert removed.problems == ()
@@ -244,14 +248,7 @@ def test_optional_values_captured_as_text_stay_none() -> None:
     assert '"chapter_id": chapter_id,' in patched
     assert not any("route quiz" in problem or "route other" in problem for problem in problems)
     assert _run(patched)[0] == patched
-    removed = edit_source(
-        patched,
-        "app.api.items",
-        "app.analytics",
-        lambda editor: uninstrument_module(
-            editor, frozenset({"ai_block_used"}), "app.analytics", force=False
-        ),
-    )
+    removed = _remove(patched)
     assert removed.source == source
 
 
