@@ -230,6 +230,15 @@ def test_a_package_importing_its_own_submodules_does_not_hide_them(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+def test_a_folder_without_init_inside_the_package_is_followed(tmp_path: Path) -> None:
+    """`from app.api import items` where app/api has no __init__.py (a namespace package)."""
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    (root / "backend/app/api/__init__.py").unlink()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("main", "expected"),
     [

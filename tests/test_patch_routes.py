@@ -1756,3 +1756,52 @@ def test_a_route_with_an_empty_path_is_shown_by_its_code() -> None:
     )
     result = _instrument(source)
     assert result.changes == ("import `event_logger`", 'log call in list_items (GET "")')
+
+
+def test_methods_named_by_a_constant_are_followed() -> None:
+    # `methods=PROXY_METHODS`, a module-level list (of literals or of string constants): the
+    # route is instrumented with its methods, as with a literal list.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'POST = "post"\n'
+        'PROXY_METHODS = ["GET", POST, "PUT"]\n\n'
+        "router = APIRouter()\n\n\n"
+        '@router.api_route("/{path:path}", methods=PROXY_METHODS)\n'
+        "async def proxy(path: str):\n"
+        "    return path\n"
+    )
+    result = _instrument(source)
+    assert result.changes == (
+        "import `event_logger`",
+        "log call in proxy (GET,POST,PUT /{path:path})",
+    )
+    assert result.problems == ()
+    assert '            "method": "GET,POST,PUT",\n' in result.source
+
+
+@pytest.mark.parametrize(
+    "parameter",
+    [
+        "provider: OAuthProvider = Depends(provider_by_name)",
+        "provider: Annotated[OAuthProvider, Security(provider_by_name)]",
+    ],
+)
+def test_a_dependency_named_like_a_path_parameter_is_not_logged_as_it(parameter: str) -> None:
+    # The path's `{provider}` is read by the dependency; the handler's `provider` is what the
+    # dependency returns (an object the logger cannot record), not the path's text.
+    source = (
+        "from typing import Annotated\n\n"
+        "from fastapi import APIRouter, Depends, Security\n\n"
+        "from app.auth import OAuthProvider, provider_by_name\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/providers/{provider}/login")\n'
+        f"async def login({parameter}):\n"
+        "    return provider.redirect()\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert result.changes == (
+        "import `event_logger`",
+        "log call in login (GET /providers/{provider}/login)",
+    )
+    assert '"provider"' not in result.source.split("async def login", 1)[1]

@@ -124,6 +124,13 @@ class Handler:
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
         pairs = list(zip(positional, [*defaults, *arguments.defaults], strict=True))
         pairs += list(zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True))
+        # A dependency (`= Depends(...)`, `Annotated[..., Depends(...)]`) is never a path
+        # parameter, even of the same name: FastAPI resolves dependencies first.
+        pairs = [
+            (argument, default)
+            for argument, default in pairs
+            if not (_is_dependency(default) or _is_dependency(argument.annotation))
+        ]
         filled = {argument.arg: argument.arg for argument, _ in pairs}
         for argument, default in pairs:
             alias = _path_alias(default) or _path_alias(argument.annotation)
@@ -389,7 +396,7 @@ class _Finder:
     ) -> Route:
         path_expression = _argument(call, 0, "path")
         path = self.index.string_value(path_expression, scope)
-        methods = _methods(call, verb)
+        methods = _methods(call, verb, self.index, scope)
         problem = None
         quote = handler_scope.module.quote
         mount = ""
@@ -427,6 +434,27 @@ class _Finder:
         if methods is None and problem is None:
             problem = "its methods are not literals"
         return Route(code, template, methods, call.lineno, problem, owner.key, bool(mount))
+
+
+_DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
+
+
+def _is_dependency(expression: ast.expr | None) -> bool:
+    """Whether a default or an annotation marks a dependency (``Depends``, ``Security``).
+
+    As a default (``= Depends(get_user)``) or in ``Annotated[User, Depends(get_user)]``.
+    """
+    if isinstance(expression, ast.Subscript):
+        inner = expression.slice
+        return (
+            ast.unparse(expression.value).rpartition(".")[2] == "Annotated"
+            and isinstance(inner, ast.Tuple)
+            and any(_is_dependency(item) for item in inner.elts[1:])
+        )
+    return (
+        isinstance(expression, ast.Call)
+        and ast.unparse(expression.func).rpartition(".")[2] in _DEPENDENCY_MARKERS
+    )
 
 
 def _path_alias(expression: ast.expr | None) -> str | None:
@@ -596,8 +624,14 @@ def _argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | 
     return None
 
 
-def _methods(call: ast.Call, verb: str) -> tuple[str, ...] | None:
-    """The methods a route declares; None when they are not literals."""
+def _methods(
+    call: ast.Call, verb: str, index: PackageIndex, scope: Scope
+) -> tuple[str, ...] | None:
+    """The methods a route declares; None when they are not known without running code.
+
+    A literal list, tuple or set of strings, or a name bound once to one (``methods=
+    PROXY_METHODS``, also imported); its items may be names of strings too.
+    """
     if verb in HTTP_METHODS:
         return (verb.upper(),)
     if verb == WEBSOCKET:
@@ -605,13 +639,19 @@ def _methods(call: ast.Call, verb: str) -> tuple[str, ...] | None:
     methods = _argument(call, None, "methods")
     if methods is None:
         return ("GET",)  # what api_route and add_api_route default to
+    if isinstance(methods, ast.Name | ast.Attribute):
+        binding = index.binding_of(methods, scope)
+        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+            return None
+        methods, scope = binding.node, binding.scope
     if not (isinstance(methods, ast.List | ast.Tuple | ast.Set) and methods.elts):
         return None
     names: list[str] = []
     for element in methods.elts:
-        if not (isinstance(element, ast.Constant) and isinstance(element.value, str)):
+        name = index.string_value(element, scope)
+        if name is None:
             return None
-        names.append(element.value.upper())
+        names.append(name.upper())
     return tuple(dict.fromkeys(names))
 
 

@@ -871,10 +871,23 @@ class PackageIndex:
                         return qualified, binding
                     return qualified, None  # an attribute of a class or an object
                 submodule = self.module(submodule_name)
-                if submodule is None:
+                if submodule is not None:
+                    module, index = submodule, index + 1
+                    continue
+                # A folder without __init__.py inside a package (`from app.routers import
+                # users` with no app/routers/__init__.py) is a namespace package: the next
+                # module down the name is where the name goes on.
+                deeper = next(
+                    (
+                        (count, found_module)
+                        for count in range(index + 2, len(parts) + 1)
+                        if (found_module := self.module(".".join(parts[:count]))) is not None
+                    ),
+                    None,
+                )
+                if deeper is None:
                     return qualified, None
-                module = submodule
-                index += 1
+                index, module = deeper
             else:
                 return qualified, Binding("module", module.name, module.scope)
         return qualified, None
