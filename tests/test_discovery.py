@@ -183,6 +183,13 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "server.include_router(telemetry_router)",
         "app.server:server",
     ),
+    # Of several apps, the one the package points its server at by an import string.
+    "app-named-by-import-string": Found(
+        "backend/shop/proxy/server.py",
+        'app = FastAPI(title="Proxy")',
+        "app.include_router(telemetry_router)",
+        "shop.proxy.server:app",
+    ),
     "apps-in-two-modules": Refused(
         "several FastAPI apps found (app.internal:app, app.public:app); pick one with "
         'app = "<module>:<name>" in [tool.telemetry-scaffold] of pyproject.toml'

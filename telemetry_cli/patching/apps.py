@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ from telemetry_cli.plan import qualified
 _FALLBACK_MODULES = ("main", "app", "api")
 #: Folders and files of a package that never build the served app.
 _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
+#: A quoted import string, the way code points a server at an app: `"pkg.server:app"`.
+_IMPORT_STRING = re.compile(r"""["']([A-Za-z_][\w.]*):([A-Za-z_]\w*)["']""")
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ def find_app(
         )
         module, candidates = offers[0]
         return _choose(module, candidates, index, config_name)
+    served = _named_by_import_string(app_package, package_dir, index, sites)
+    if served is not None:
+        return served
     listed = ", ".join(
         f"{module.name}:{candidate.name}"
         for module, candidates in offers
@@ -171,6 +177,35 @@ def find_app(
         f"several FastAPI apps found ({listed}); pick one with "
         f'app = "<module>:<name>" in [tool.telemetry-scaffold] of {config_name}'
     )
+
+
+def _named_by_import_string(
+    app_package: str, package_dir: Path, index: PackageIndex, sites: set[tuple[str, int]]
+) -> FoundApp | None:
+    """The one app of ``sites`` that the package's own code names by an import string.
+
+    ``uvicorn.run("pkg.proxy.server:app", workers=4)`` or a gunicorn/hypercorn setting is how
+    a package points its server at the app it serves; an auxiliary app (a metrics endpoint, a
+    sidecar, a test double) is not named that way. None unless exactly one app is named.
+    """
+    if not app_package:
+        return None  # top-level modules: any string could name anything
+    named: dict[tuple[str, int], FoundApp] = {}
+    for name in package_modules(app_package, package_dir):
+        source = index.source(name)
+        if source is None or app_package not in source.text:
+            continue
+        for match in _IMPORT_STRING.finditer(source.text):
+            module_name, attribute = match.groups()
+            if module_name != app_package and not module_name.startswith(app_package + "."):
+                continue
+            try:
+                found = _from_import_string(f"{module_name}:{attribute}", "app", index, "")
+            except (ConfigError, PatchError):
+                continue  # names no app (a string that only looks like one)
+            if found.site.key in sites:
+                named.setdefault(found.site.key, found)
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
