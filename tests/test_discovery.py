@@ -90,6 +90,13 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "app.include_router(telemetry_router)",
         "app.main:app",
     ),
+    # A (cached) factory returning another factory's call: wired where that one builds it.
+    "factory-returns-a-factory-call": Found(
+        "backend/app/application.py",
+        '    app = FastAPI(title="Scheduler API")',
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
     "factory-without-main": Found(
         "backend/app/bootstrap.py",
         "    application = FastAPI(debug=False)",

@@ -591,6 +591,16 @@ def _factory_site(
         and (name in returned or not returned)
     ]
     if not built:
+        # `def cached_app(): return create_app(apps)` (often `@cache`d): the app the other
+        # factory builds.
+        for node in ast.walk(function):
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+                qualified = index.qualify(node.value.func, scope)
+                target = index.resolve(qualified)[1] if qualified is not None else None
+                if target is not None and target.kind == "function":
+                    site = _factory_site(target, index, entered)
+                    if site is not None:
+                        return site
         return None
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
     return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
