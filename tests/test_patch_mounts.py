@@ -12,7 +12,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from tests.backend_support import imported_app
 from tests.cli_support import make_project, run
 
 ITEMS_PY = '''"""Items."""
@@ -285,3 +287,59 @@ def test_a_mounted_sub_application_logs_the_path_clients_request(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == expected
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+FACTORY_MAIN = '''"""The app, wired in a factory; a single-page app's catch-all added {where}."""
+
+from fastapi import FastAPI
+
+from app.api import ai_blocks
+
+
+def serve_frontend(app: FastAPI) -> None:
+    @app.get("/{{full_path:path}}")
+    def frontend(full_path: str) -> dict[str, str]:
+        return {{"page": full_path}}
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+{inside}    app.include_router(ai_blocks.router)
+    return app
+
+
+app = create_app()
+{outside}'''
+
+
+@pytest.mark.parametrize(
+    ("inside", "outside", "shadowed"),
+    [
+        # Declared on the factory's result at module level: added after the wiring.
+        (
+            "",
+            '\n@app.get("/{rest:path}")\ndef everything(rest: str) -> str:\n    return rest\n',
+            False,
+        ),
+        # Declared by a function the module calls on the factory's result: after too.
+        ("", "serve_frontend(app)\n", False),
+        # Called by the factory before the wiring (after its last include_router): first.
+        ("    serve_frontend(app)\n", "", True),
+    ],
+    ids=["module-level", "function-called-later", "function-called-in-the-factory"],
+)
+def test_a_catch_all_added_after_the_wiring_shadows_nothing(
+    tmp_path: Path, inside: str, outside: str, shadowed: bool
+) -> None:
+    root = make_project(tmp_path / "project", "instrument = {}")
+    where = "before the wiring" if shadowed else "after the wiring"
+    (root / "backend/app/main.py").write_text(
+        FACTORY_MAIN.format(where=where, inside=inside, outside=outside)
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == (1 if shadowed else 0), result.stdout
+    assert ("before the telemetry router can" in result.stdout) is shadowed
+    with imported_app(root / "backend") as main:
+        response = TestClient(main.app).get("/api/telemetry/health")
+    # What Starlette does agrees: the first matching route answers.
+    assert ("status" in response.json()) is not shadowed

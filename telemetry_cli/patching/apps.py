@@ -397,6 +397,13 @@ def _line(binding: Binding) -> int:
     return getattr(node, "lineno", 0)
 
 
+def site_of_variable(binding: Binding, index: PackageIndex) -> AppSite | None:
+    """Where the app a variable visibly holds is built (here, or in the factory it calls)."""
+    if not isinstance(binding.node, ast.expr):
+        return None
+    return _value_site(binding, index, trust=False)
+
+
 def _value_site(
     binding: Binding, index: PackageIndex, *, trust: bool, entered: frozenset[int] = frozenset()
 ) -> AppSite | None:
@@ -800,4 +807,12 @@ def wiring_block(site: AppSite) -> ast.stmt:
     return anchor
 
 
-__all__ = ["AppSite", "FoundApp", "choose_in_module", "find_app", "sub_blocks", "wiring_block"]
+__all__ = [
+    "AppSite",
+    "FoundApp",
+    "choose_in_module",
+    "find_app",
+    "site_of_variable",
+    "sub_blocks",
+    "wiring_block",
+]

@@ -12,10 +12,10 @@ import ast
 import re
 from dataclasses import dataclass
 
-from telemetry_cli.patching.apps import AppSite, wiring_block
+from telemetry_cli.patching.apps import AppSite, site_of_variable, wiring_block
 from telemetry_cli.patching.mounts import find_mounts, method_calls
-from telemetry_cli.patching.routes import PATH_PARAMETER, find_handlers
-from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, Role
+from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
+from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Role
 
 # Starlette's convertors, as regular expressions.
 _CONVERTORS = {
@@ -38,9 +38,16 @@ class Collision:
 
 
 def find_collisions(
-    index: PackageIndex, modules: list[str], api_prefix: str, config_name: str
+    index: PackageIndex,
+    modules: list[str],
+    api_prefix: str,
+    config_name: str,
+    site: AppSite | None = None,
 ) -> list[Collision]:
-    """Every route or router prefix of ``modules`` that shadows the telemetry endpoints."""
+    """Every route or router prefix of ``modules`` that shadows the telemetry endpoints.
+
+    With the app's ``site``, a route declared on the app after it is wired is no collision.
+    """
     endpoints = (("POST", f"{api_prefix}/log"), ("GET", f"{api_prefix}/health"))
     models = [
         model
@@ -58,6 +65,8 @@ def find_collisions(
             for route in handler.routes:
                 if route.problem or not route.code.startswith(('"', "'")):
                     continue  # known only at run time
+                if site is not None and _added_after_wiring(handler, route.line, site, index):
+                    continue
                 # A route whose template already holds its router's include prefixes is
                 # served under that one path; others under every prefix known statically.
                 for prefix in [""] if route.mounted else mounts.prefixes(route.owner):
@@ -76,6 +85,61 @@ def find_collisions(
                             )
         found.extend(_prefix_clashes(model, index, api_prefix, config_name))
     return found
+
+
+def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: PackageIndex) -> bool:
+    """Whether a route declared on the app itself is added after the telemetry router.
+
+    Starlette tries routes in the order they were added, so such a route (a single-page app's
+    catch-all, say) cannot answer in its place: one declared below the wiring in the block
+    that wires the app, or one declared at a module's top level on an app that a factory
+    builds, and wires, before returning it.
+    """
+    decorator = next(
+        (item for item in handler.function.decorator_list if item.lineno == line), None
+    )
+    if not (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and isinstance(decorator.func.value, ast.Name)
+    ):
+        return False
+    declared_on = decorator.func.value
+    enclosing = handler.scope.parent
+    if enclosing is None:
+        return False
+    if tuple(enclosing.node.body) == site.block:
+        wiring = wiring_block(site)
+        return declared_on.id == site.expression and line > (wiring.end_lineno or wiring.lineno)
+    if site.block == tuple(site.module.tree.body):
+        return False  # wired at a module's top level: other modules may run before it
+    binding = index.binding_of(declared_on, enclosing)
+    if binding is None:
+        return False
+    if binding.kind == "param" and isinstance(enclosing.node, FunctionNode):
+        # `def setup_static_files(app): @app.get(...)`: after the wiring unless the factory
+        # calls it before wiring the app.
+        return not _called_before_wiring(enclosing.node.name, site)
+    if enclosing.parent is not None or binding.kind != "value":
+        return False
+    built = site_of_variable(binding, index)
+    return built is not None and built.key == site.key
+
+
+def _called_before_wiring(name: str, site: AppSite) -> bool:
+    """Whether the block that wires the app calls ``name(...)`` up to the wiring."""
+    wiring = wiring_block(site)
+    last = wiring.end_lineno or wiring.lineno
+    for statement in site.block:
+        if statement.lineno > last:
+            break
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and (
+                (isinstance(node.func, ast.Name) and node.func.id == name)
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == name)
+            ):
+                return True
+    return False
 
 
 def _prefix_clashes(

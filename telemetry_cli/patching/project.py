@@ -586,7 +586,9 @@ class _Analysis:
     def _check_collisions(self, names: list[str], site: AppSite | None) -> None:
         """Name the routes, routers and mounts that would answer instead of the telemetry API."""
         plan = self.plan
-        collisions = find_collisions(self.index, names, plan.api_prefix, plan.config_file.name)
+        collisions = find_collisions(
+            self.index, names, plan.api_prefix, plan.config_file.name, site
+        )
         if site is not None:
             collisions += mount_clashes(site, self.index, plan.api_prefix, plan.config_file.name)
         for collision in collisions:
