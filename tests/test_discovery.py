@@ -97,6 +97,13 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "app.include_router(telemetry_router)",
         "app.main:app",
     ),
+    # A factory returning FastAPI(...) unnamed, its result unpacked at module level.
+    "app-unpacked-from-a-tuple": Found(
+        "backend/app/application.py",
+        "app, INSTANCE = create(), None",
+        "app.include_router(telemetry_router)",
+        "app.application:app",
+    ),
     "factory-without-main": Found(
         "backend/app/bootstrap.py",
         "    application = FastAPI(debug=False)",

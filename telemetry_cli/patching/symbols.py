@@ -244,6 +244,8 @@ class Scope:
             for target in statement.targets:
                 if isinstance(target, ast.Name):
                     bound[target.id] = Binding("value", target.id, self, statement.value, statement)
+                elif isinstance(target, ast.Tuple | ast.List):
+                    self._bind_unpacked(target, statement.value, statement, bound)
         elif isinstance(statement, ast.AnnAssign):
             if isinstance(statement.target, ast.Name) and statement.value is not None:
                 name = statement.target.id
@@ -269,6 +271,28 @@ class Scope:
                 bound[local] = Binding(
                     "import", local, self, statement=statement, target=f"{source}.{alias.name}"
                 )
+
+    def _bind_unpacked(
+        self,
+        target: ast.Tuple | ast.List,
+        value: ast.expr,
+        statement: ast.stmt,
+        bound: dict[str, Binding],
+    ) -> None:
+        """``app, instance = create(), None``: each name is bound to its item of the value.
+
+        Only when both sides are written out item by item, with no ``*``; names unpacked from
+        anything else (``a, b = pair``) are left as they were, as before.
+        """
+        if not isinstance(value, ast.Tuple | ast.List) or len(value.elts) != len(target.elts):
+            return
+        if any(isinstance(item, ast.Starred) for item in [*value.elts, *target.elts]):
+            return
+        for element, item in zip(target.elts, value.elts, strict=True):
+            if isinstance(element, ast.Tuple | ast.List):
+                self._bind_unpacked(element, item, statement, bound)
+            elif isinstance(element, ast.Name):
+                bound[element.id] = Binding("value", element.id, self, item, statement)
 
     def lookup(self, name: str) -> Binding | None:
         """Find ``name`` the way Python does from code in this scope.
