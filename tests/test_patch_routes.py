@@ -1805,3 +1805,70 @@ def test_a_dependency_named_like_a_path_parameter_is_not_logged_as_it(parameter:
         "log call in login (GET /providers/{provider}/login)",
     )
     assert '"provider"' not in result.source.split("async def login", 1)[1]
+
+
+RUN_TIME_PATHS = """\
+from fastapi import APIRouter, FastAPI
+
+ROUTES = {"chat": "/chat", "embed": "/embed"}
+router = APIRouter()
+
+
+@router.post(ROUTES["chat"])
+async def chat():
+    return 1
+
+
+def create_server(url_prefix: str = "") -> FastAPI:
+    app = FastAPI()
+
+    @app.get(f"{url_prefix}/models")
+    async def models():
+        return []
+
+    for name in ("a", "b"):
+
+        @app.post(f"/v1/{name}/run")
+        async def run():
+            return name
+
+    version = "v1"
+
+    @app.get(f"/{version}/info")
+    async def info():
+        return {}
+
+    version = "v2"
+    return app
+"""
+
+
+def test_paths_only_known_at_run_time_are_logged_as_the_handler_reads_them() -> None:
+    # The handler evaluates the decorator's path expression itself when it reads every name in
+    # it as the decorator did: a factory parameter or a constant table (never rebound). A loop
+    # variable or a rebound name holds another value by the time a request comes: refused.
+    result = _instrument(RUN_TIME_PATHS)
+    assert result.changes == (
+        "import `event_logger`",
+        'log call in chat (POST ROUTES["chat"])',
+        'log call in models (GET f"{url_prefix}/models")',
+    )
+    assert [problem.split(": ", 1)[1] for problem in result.problems] == [
+        "route run (POST ?) cannot be instrumented: its path is "
+        "neither a literal nor a constant; add the log call by hand, or mark the handler "
+        "`# telemetry-scaffold: skip`",
+        "route info (GET ?) cannot be instrumented: its path is "
+        "neither a literal nor a constant; add the log call by hand, or mark the handler "
+        "`# telemetry-scaffold: skip`",
+    ]
+    assert '"route": f"{url_prefix}/models",' in result.source
+    assert '"route": ROUTES["chat"],' in result.source
+    _assert_only_added_lines(RUN_TIME_PATHS, result.source)
+    removed = uninstrument_source(
+        result.source,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert removed.problems == ()
+    assert removed.source == RUN_TIME_PATHS

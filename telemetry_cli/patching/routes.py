@@ -555,6 +555,25 @@ def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) 
     """
     if expression is None:
         return None
+    if isinstance(expression, ast.JoinedStr):
+        # f"{url_prefix}/models": each value it formats, as the handler reads it.
+        values = [value for value in expression.values if isinstance(value, ast.FormattedValue)]
+        if all(
+            value.conversion == -1
+            and value.format_spec is None
+            and _read_alike(value.value, scope, handler_scope)
+            for value in values
+        ):
+            return _as_written(expression, scope)
+        return None
+    if isinstance(expression, ast.Subscript):
+        # ROUTES[Action.CHAT]: a constant table, looked up with a constant key.
+        key = expression.slice
+        if (
+            isinstance(key, ast.Constant) or _read_alike(key, scope, handler_scope)
+        ) and _read_alike(expression.value, scope, handler_scope):
+            return _as_written(expression, scope)
+        return None
     base = expression
     while isinstance(base, ast.Attribute):
         base = base.value
@@ -566,6 +585,36 @@ def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) 
     if base.id in handler_scope.assigned_names() or handler_scope.lookup(base.id) is not binding:
         return _through_own_instance(expression, base, scope, handler_scope)
     return ast.unparse(expression)
+
+
+def _as_written(expression: ast.expr, scope: Scope) -> str:
+    """An expression as its module writes it (its quotes), when on one line; else unparsed."""
+    end = expression.end_col_offset
+    if expression.lineno != expression.end_lineno or end is None:
+        return ast.unparse(expression)
+    line = scope.module.lines.line(expression.lineno).encode("utf-8")
+    return line[expression.col_offset : end].decode("utf-8")
+
+
+def _read_alike(expression: ast.expr, scope: Scope, handler_scope: Scope) -> bool:
+    """Whether the handler reads ``expression`` as the decorator did, when the route was added.
+
+    A name (or attribute chain) the handler reaches as it is, bound once where it is bound: a
+    name rebound later, or a loop variable, holds another value by the time a request comes
+    (closures see a variable's latest value).
+    """
+    if _reachable(expression, scope, handler_scope) != ast.unparse(expression):
+        return False
+    base = expression
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    if not isinstance(base, ast.Name):
+        return False
+    binding = scope.lookup(base.id)
+    if binding is None:
+        return False
+    stores = binding.scope.stores[base.id]
+    return stores == (1 if binding.kind == "value" else 0)
 
 
 def _through_own_instance(

@@ -13,6 +13,7 @@ import bisect
 import re
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -311,6 +312,15 @@ class Scope:
                     return binding
             scope = scope.parent
         return None
+
+    @cached_property
+    def stores(self) -> Counter[str]:
+        """How often this scope's own code binds each name (assignments, loop targets, ...)."""
+        return Counter(
+            node.id
+            for node in _walk_scope(self.node)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        )
 
     def assigned_names(self) -> set[str]:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
@@ -1117,7 +1127,12 @@ class PackageIndex:
             return None if left is None or right is None else left + right
         if isinstance(expression, ast.Name | ast.Attribute):
             binding = self.binding_of(expression, scope)
-            if binding is not None and binding.kind == "value":
+            # A name bound more than once held which value when? Not known without running.
+            if (
+                binding is not None
+                and binding.kind == "value"
+                and binding.scope.stores[binding.name] <= 1
+            ):
                 assert isinstance(binding.node, ast.expr)
                 return self.string_value(binding.node, binding.scope, depth + 1)
         return None
