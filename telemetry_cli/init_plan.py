@@ -45,11 +45,13 @@ from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
     DEFAULT_EVENT_TYPES,
+    DEFAULT_LAYER_PACKAGE,
     FASTAPI_ENTRYPOINT,
     KEYS_BY_NAME,
     TOOL_SECTION,
     TOP_LEVEL,
 )
+from telemetry_cli.render import is_generated_file
 
 # Folders that never hold the user's app.
 _SKIPPED = frozenset(
@@ -101,6 +103,8 @@ class Found:
     api_prefix: str | None = None  # when the default would sit under the app's root_path
     # The app is the one `[tool.fastapi] entrypoint` names: the plan leaves `app` to it.
     from_entrypoint: bool = False
+    # Another name for the generated package: the app package has an `analytics` of its own.
+    layer_package: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,8 +225,11 @@ def _table(found: Found) -> Table:
     for name, value in (
         ("backend", found.backend),
         ("app-package", found.app_package),
+        ("layer-package", found.layer_package),
         ("app", found.app),
     ):
+        if value is None:
+            continue  # the default
         if name == "app" and found.from_entrypoint:
             # The plan's `app` defaults to the entrypoint: one place to change it.
             table.add(tomlkit.comment(f"app: {FASTAPI_ENTRYPOINT} ({found.app})"))
@@ -429,8 +436,11 @@ def _found(
 ) -> Found:
     """What init offers for an app found in ``package``: it, and the package's route modules."""
     label = (PurePosixPath(backend) / package).as_posix()
+    layer = _layer_name(root / backend / package)
     routes = []
-    for name in package_modules(package, root / backend / package):
+    for name in package_modules(
+        package, root / backend / package, layers=(layer or DEFAULT_LAYER_PACKAGE,)
+    ):
         module = index.module(name)
         if module is None:
             continue
@@ -448,7 +458,34 @@ def _found(
         tuple(routes),
         _prefix_under_root_path(literal_root_path(app.site)),
         from_entrypoint,
+        layer,
     )
+
+
+# Names for the generated package when the app has an `analytics` of its own, in order.
+_LAYER_NAMES = ("telemetry", "telemetry_layer", "analytics_layer")
+
+
+def _layer_name(package_dir: Path) -> str | None:
+    """Another name for the generated package if ``analytics`` is the user's own, else None.
+
+    ``analytics.py``, or an ``analytics/`` folder holding anything but files the tool wrote,
+    is code of the user's: the layer goes beside it, under the first free name.
+    """
+
+    def taken(name: str) -> bool:
+        folder = package_dir / name
+        if (package_dir / f"{name}.py").exists():
+            return True
+        if not folder.is_dir():
+            return False
+        entries = [path for path in folder.iterdir() if path.name != "__pycache__"]
+        return bool(entries) and not all(is_generated_file(path) for path in entries)
+
+    if not taken(DEFAULT_LAYER_PACKAGE):
+        return None
+    candidates = [*_LAYER_NAMES, *(f"telemetry_layer{number}" for number in range(2, 100))]
+    return next(name for name in candidates if not taken(name))
 
 
 def _to_fix(module: ModuleModel, index: PackageIndex) -> int:

@@ -41,6 +41,8 @@ class PatchRecord:
             calls through a layer that has moved since: ``(path, event type, backend,
             app-package)``, the event type None for the app's wiring. Each later run tries
             again.
+        layer_package: the generated package's name inside the app package, when it is not
+            the default ``analytics`` (None: the default).
     """
 
     wired: str | None = None
@@ -49,6 +51,7 @@ class PatchRecord:
     backend: str | None = None
     app_package: str | None = None
     left: tuple[LeftPatch, ...] = ()
+    layer_package: str | None = None
 
     def event_type_of(self, path: str) -> str | None:
         """The event type recorded for an instrumented module, if it was instrumented."""
@@ -171,6 +174,7 @@ def _patch_record(value: object) -> PatchRecord:
         )
     backend = value.get("backend")
     app_package = value.get("app-package")
+    layer_package = value.get("layer-package")
     return PatchRecord(
         wired if isinstance(wired, str) else None,
         value.get("capture") is True,
@@ -178,6 +182,7 @@ def _patch_record(value: object) -> PatchRecord:
         backend if isinstance(backend, str) else None,
         app_package if isinstance(app_package, str) else None,
         _left_patches(value.get("left")),
+        layer_package if isinstance(layer_package, str) and layer_package.isidentifier() else None,
     )
 
 
@@ -222,6 +227,8 @@ def render_manifest(manifest: Manifest) -> bytes:
             record["backend"] = patched.backend
         if patched.app_package is not None:
             record["app-package"] = patched.app_package
+        if patched.layer_package is not None:
+            record["layer-package"] = patched.layer_package
         if patched.left:
             record["left"] = [
                 {"path": path, "event": event, "backend": backend, "app-package": app_package}

@@ -36,6 +36,8 @@ ERROR_EVENT_TYPE = "error_event"
 #: ``app-package`` of the flat layout: the app's modules are top-level modules of the backend
 #: folder (``backend/main.py``, ``backend/routers/``, run as ``uvicorn main:app`` from there).
 TOP_LEVEL = ""
+#: ``layer-package``: the generated package's name inside the app package.
+DEFAULT_LAYER_PACKAGE = "analytics"
 
 # Where Plan.app came from, for messages: our own key, or FastAPI CLI's setting.
 APP_KEY = "app"
@@ -168,6 +170,16 @@ def _validate_app_package(value: object, scope: _Scope) -> str:
     return value
 
 
+def _validate_layer_package(value: object, scope: _Scope) -> str:
+    name = _string(value, "layer-package", scope)
+    if not _is_dotted_name(name, dotted=False):
+        raise scope.fail(
+            "layer-package",
+            f"{name!r} is not a package name (one identifier, e.g. 'analytics' or 'telemetry')",
+        )
+    return name
+
+
 def _validate_specs_dir(value: object, scope: _Scope) -> str:
     specs_dir = _folder("specs-dir", _string(value, "specs-dir", scope), scope)
     _keep_specs_outside_the_package("specs-dir", specs_dir, repr(specs_dir), scope)
@@ -189,7 +201,7 @@ def _validate_feature(value: object, scope: _Scope) -> str:
 def _keep_specs_outside_the_package(key: str, folder: str, shown: str, scope: _Scope) -> None:
     """Refuse spec documents in the generated package: generated files inside generated files."""
     analytics_dir = _join(scope.values["backend"], scope.values["app_package"].replace(".", "/"))
-    analytics_dir = _join(analytics_dir, "analytics")
+    analytics_dir = _join(analytics_dir, scope.values["layer_package"])
     if _overlaps(scope.root, folder, analytics_dir):
         raise scope.fail(
             key,
@@ -250,7 +262,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         raise scope.fail("instrument", 'expected a table of module = "event_type"')
     event_types: tuple[str, ...] = scope.values["event_types"]
     app_dir = _join(scope.values["backend"], scope.values["app_package"].replace(".", "/"))
-    analytics_dir = _join(app_dir, "analytics")
+    analytics_dir = _join(app_dir, scope.values["layer_package"])
     instrument: list[tuple[str, str]] = []
     capture: list[tuple[str, tuple[str, ...]]] = []
     for module, event_type in value.items():
@@ -501,6 +513,15 @@ KEYS: tuple[Key, ...] = (
         validate=_validate_app_package,
     ),
     Key(
+        name="layer-package",
+        field="layer_package",
+        type="string",
+        default=DEFAULT_LAYER_PACKAGE,
+        meaning="the generated package inside the app package (`backend/app/analytics`); "
+        "another name when the app already has an `analytics` of its own",
+        validate=_validate_layer_package,
+    ),
+    Key(
         name="specs-dir",
         field="specs_dir",
         type="string",
@@ -620,6 +641,7 @@ class Plan:
     config_file: Path
     backend: str = _default("backend")
     app_package: str = _default("app-package")
+    layer_package: str = _default("layer-package")
     specs_dir: str = _default("specs-dir")
     feature: str = _default("feature")
     api_prefix: str = _default("api-prefix")
@@ -654,12 +676,12 @@ class Plan:
     @property
     def analytics_dir(self) -> str:
         """The generated analytics package folder, e.g. ``backend/app/analytics``."""
-        return _join(self.app_dir, "analytics")
+        return _join(self.app_dir, self.layer_package)
 
     @property
     def analytics_package(self) -> str:
         """The import name of the generated package, e.g. ``app.analytics`` (or ``analytics``)."""
-        return qualified(self.app_package, "analytics")
+        return qualified(self.app_package, self.layer_package)
 
     @property
     def main_path(self) -> str:

@@ -446,6 +446,17 @@ def carries_header(path: str, data: bytes) -> bool:
     return bool(header) and data.startswith(header.encode())
 
 
+def is_generated_file(path: Path) -> bool:
+    """Whether ``path`` is a Python file the tool wrote (its manifest may have been lost)."""
+    if path.suffix != ".py" or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as file:
+            return carries_header(path.name, file.read(1024))  # the header's lines only
+    except OSError:
+        return False
+
+
 def render_outputs(
     plan: Plan,
     entry: AppEntry | None = None,

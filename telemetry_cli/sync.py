@@ -47,6 +47,7 @@ from telemetry_cli.render import (
     OUTPUTS,
     RenderedFile,
     carries_header,
+    is_generated_file,
     outputs_for,
     render_output,
     render_outputs,
@@ -335,22 +336,11 @@ def _refuse_clash(plan: Plan, recorded: dict[str, str]) -> None:
     if any(path.startswith(prefix) for path in recorded):
         return
     entries = [path for path in sorted(folder.iterdir()) if path.name != "__pycache__"]
-    if entries and not any(_is_generated(path) for path in entries):
+    if entries and not any(is_generated_file(path) for path in entries):
         raise ConfigError(
             f"{plan.analytics_dir}/: a top-level package of yours named like the generated one "
             f"({plan.analytics_package}), which telemetry-scaffold did not write; {fix}"
         )
-
-
-def _is_generated(path: Path) -> bool:
-    """Whether ``path`` is a Python file the tool wrote (its manifest may have been lost)."""
-    if path.suffix != ".py" or not path.is_file():
-        return False
-    try:
-        with path.open("rb") as file:
-            return carries_header(path.name, file.read(1024))  # the header's lines only
-    except OSError:
-        return False
 
 
 def _unrecorded_obsolete(
@@ -623,7 +613,9 @@ def _existing(root: Path, path: str, old: bytes, new: bytes, *, force: bool) -> 
             "--force to replace it (a backup is kept)"
             if carries_header(path, old)
             else "exists, and was not written by telemetry-scaffold (the manifest does not know "
-            "it); move it away, or rerun with --force to replace it (a backup is kept)"
+            "it); if it is code of your own, give the layer another name with layer-package "
+            '(layer-package = "telemetry") in [tool.telemetry-scaffold], else move it away, or '
+            "rerun with --force to replace it (a backup is kept)"
         )
         return FileChange(
             path, Kind.GENERATED, Status.REFUSED, old, new, ("exists",), messages=(message,)

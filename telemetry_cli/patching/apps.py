@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from telemetry_cli.patching.symbols import (
     unwrapped,
     wraps_name,
 )
-from telemetry_cli.plan import qualified
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, qualified
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
 _FALLBACK_MODULES = ("main", "app", "api")
@@ -668,14 +668,21 @@ def _own_method(
     return None
 
 
-def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = True) -> list[str]:
+def package_modules(
+    app_package: str,
+    package_dir: Path,
+    *,
+    skip_tests: bool = True,
+    layers: Collection[str] = (DEFAULT_LAYER_PACKAGE,),
+) -> list[str]:
     """The import names of the app package's modules, in a stable order.
 
     With the flat layout (``app_package`` is :data:`~telemetry_cli.plan.TOP_LEVEL`), they are
     the top-level modules of the backend folder (``package_dir``) and the packages beside them.
 
-    The generated ``analytics`` package is left out, and with ``skip_tests`` so are test folders
-    and files (which build apps of their own for testing).
+    The generated package (named by one of ``layers``, ``analytics`` unless the plan says
+    otherwise) is left out, and with ``skip_tests`` so are test folders and files (which build
+    apps of their own for testing).
     """
     names: list[str] = []
     real_package = os.path.realpath(package_dir)
@@ -698,7 +705,7 @@ def package_modules(app_package: str, package_dir: Path, *, skip_tests: bool = T
             if name.isidentifier()
             and name not in ("__pycache__", "node_modules", "site-packages")
             and not (skip_tests and name in _SKIPPED_DIRS)
-            and not (Path(folder) == package_dir and name == "analytics")
+            and not (Path(folder) == package_dir and name in layers)
             and not is_environment(Path(folder, name))
             and not _links_inside(Path(folder, name), real_package)
         )

@@ -42,7 +42,7 @@ from telemetry_cli.patching.symbols import (
     Unreadable,
     parse,
 )
-from telemetry_cli.plan import Plan, qualified
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,11 @@ class _Analysis:
         # Where the last run patched: its backend folder and the layer its code imports. A plan
         # that moved the layer (backend, app-package) takes the old code out from there.
         self.old_backend, self.old_app_package = previous.layout(plan.backend, plan.app_package)
-        self.old_package = qualified(self.old_app_package, "analytics")
+        # The layer's own name in the app package, as the last run had it (a renamed one moved).
+        self.old_layer = previous.layer_package or DEFAULT_LAYER_PACKAGE
+        self.old_package = qualified(self.old_app_package, self.old_layer)
+        # Generated packages, never read as the user's modules.
+        self.layers = frozenset({plan.layer_package, self.old_layer})
         self.moved = self.old_package != self.package
         # The packages of other backend folders (where earlier runs patched), by folder.
         self._other_indexes: dict[str, PackageIndex] = {}
@@ -318,6 +322,7 @@ class _Analysis:
                 plan.backend,
                 plan.app_package,
                 sorted_left(self.left),
+                None if plan.layer_package == DEFAULT_LAYER_PACKAGE else plan.layer_package,
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         if self.removing:
@@ -330,9 +335,11 @@ class _Analysis:
         """The package's modules whose imports of each of ``layer_modules`` stay after this run."""
         plan = self.plan
         users: dict[str, list[str]] = {name: [] for name in layer_modules}
-        for name in package_modules(plan.app_package, plan.root / plan.app_dir, skip_tests=False):
+        for name in package_modules(
+            plan.app_package, plan.root / plan.app_dir, skip_tests=False, layers=self.layers
+        ):
             source = self.index.source(name)
-            if source is None or "analytics" not in source.text:
+            if source is None or plan.layer_package not in source.text:
                 continue
             module = self.index.module(name)
             if module is None or module.path.startswith(plan.analytics_dir + "/"):
@@ -373,7 +380,7 @@ class _Analysis:
             return  # gone, and its code with it
         editor = self.editor_for(module)
         kept = len(editor.edits.problems)
-        package = qualified(app_package, "analytics")
+        package = qualified(app_package, self.old_layer)
         if event_type is None:
             unwire_app(editor, package, router=True, capture=True, force=self.force)
         else:
@@ -532,7 +539,7 @@ class _Analysis:
         for backend, app_package in sorted(layouts):
             index = self._index_for(backend)
             package_dir = PurePosixPath(backend, *app_package.split("."))
-            for name in package_modules(app_package, plan.root / package_dir):
+            for name in package_modules(app_package, plan.root / package_dir, layers=self.layers):
                 source = index.source(name)
                 if source is None or source.path in skipped or word not in source.text:
                     continue
@@ -556,7 +563,10 @@ class _Analysis:
         declared = frozenset(self.plan.event_types)
         events = self.plan.events
         for name in package_modules(
-            self.plan.app_package, self.plan.root / self.plan.app_dir, skip_tests=False
+            self.plan.app_package,
+            self.plan.root / self.plan.app_dir,
+            skip_tests=False,
+            layers=self.layers,
         ):
             source = self.index.source(name)
             if source is None or "event_logger" not in source.text:
@@ -576,7 +586,7 @@ class _Analysis:
     def _package_module_names(self, found_module: str | None) -> list[str]:
         """The dotted names of the package's modules, and of the app's module if outside it."""
         plan = self.plan
-        names = package_modules(plan.app_package, plan.root / plan.app_dir)
+        names = package_modules(plan.app_package, plan.root / plan.app_dir, layers=self.layers)
         if found_module is not None:
             app_module = self.module_at(found_module)
             if app_module is not None and app_module.name not in names:
