@@ -302,6 +302,10 @@ def serve_frontend(app: FastAPI) -> None:
         return {{"page": full_path}}
 
 
+def configure(app: FastAPI) -> None:
+    serve_frontend(app)
+
+
 def create_app() -> FastAPI:
     app = FastAPI()
 {inside}    app.include_router(ai_blocks.router)
@@ -325,8 +329,15 @@ app = create_app()
         ("", "serve_frontend(app)\n", False),
         # Called by the factory before the wiring (after its last include_router): first.
         ("    serve_frontend(app)\n", "", True),
+        # The same through a function the factory calls.
+        ("    configure(app)\n", "", True),
     ],
-    ids=["module-level", "function-called-later", "function-called-in-the-factory"],
+    ids=[
+        "module-level",
+        "function-called-later",
+        "function-called-in-the-factory",
+        "function-called-through-another",
+    ],
 )
 def test_a_catch_all_added_after_the_wiring_shadows_nothing(
     tmp_path: Path, inside: str, outside: str, shadowed: bool

@@ -25,6 +25,8 @@ _CONVERTORS = {
     "float": r"[0-9]+(?:\.[0-9]+)?",
     "uuid": "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
 }
+# How many calls deep the functions run before the wiring are followed.
+_CALL_DEPTH = 4
 _PROBE = ("include_router", "Router", "FastAPI", "add_api_route", ".get(", ".post(", "api_route")
 
 
@@ -119,26 +121,47 @@ def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: Packa
     if binding.kind == "param" and isinstance(enclosing.node, FunctionNode):
         # `def setup_static_files(app): @app.get(...)`: after the wiring unless the factory
         # calls it before wiring the app.
-        return not _called_before_wiring(enclosing.node.name, site)
+        return not _called_before_wiring(enclosing.node.name, site, index)
     if enclosing.parent is not None or binding.kind != "value":
         return False
     built = site_of_variable(binding, index)
     return built is not None and built.key == site.key
 
 
-def _called_before_wiring(name: str, site: AppSite) -> bool:
-    """Whether the block that wires the app calls ``name(...)`` up to the wiring."""
+def _called_before_wiring(name: str, site: AppSite, index: PackageIndex) -> bool:
+    """Whether the block that wires the app runs a function named ``name`` before the wiring.
+
+    Called there, or by a function called there (followed through the module's names and the
+    package's imports, a few calls deep): `create_app()` calling `configure(app)` calling
+    `serve_frontend(app)` adds its routes before the telemetry router.
+    """
     wiring = wiring_block(site)
     last = wiring.end_lineno or wiring.lineno
-    for statement in site.block:
-        if statement.lineno > last:
-            break
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Call) and (
-                (isinstance(node.func, ast.Name) and node.func.id == name)
-                or (isinstance(node.func, ast.Attribute) and node.func.attr == name)
-            ):
-                return True
+    pending: list[tuple[ast.AST, ModuleModel]] = [
+        (statement, site.module) for statement in site.block if statement.lineno <= last
+    ]
+    seen: set[int] = set()
+    for _ in range(_CALL_DEPTH):
+        called: list[tuple[ast.AST, ModuleModel]] = []
+        for root, module in pending:
+            for node in ast.walk(root):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if callee == name:
+                    return True
+                if isinstance(func, ast.Name):
+                    binding = index.binding_of(func, module.scope)
+                    if (
+                        binding is not None
+                        and binding.kind == "function"
+                        and id(binding.node) not in seen
+                        and binding.node is not None
+                    ):
+                        seen.add(id(binding.node))
+                        called.append((binding.node, binding.scope.module))
+        pending = called
     return False
 
 
