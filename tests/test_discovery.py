@@ -204,6 +204,11 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "app.include_router(telemetry_router)",
         "shop.proxy.server:app",
     ),
+    # A factory and a cached wrapper of it are one app, named once.
+    "two-apps-one-cached": Refused(
+        "several FastAPI apps found (app.core:create_app, app.logs:create_log_app); pick one "
+        'with app = "<module>:<name>" in [tool.telemetry-scaffold] of pyproject.toml'
+    ),
     "apps-in-two-modules": Refused(
         "several FastAPI apps found (app.internal:app, app.public:app); pick one with "
         'app = "<module>:<name>" in [tool.telemetry-scaffold] of pyproject.toml'

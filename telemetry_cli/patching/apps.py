@@ -167,12 +167,13 @@ def find_app(
     served = _named_by_import_string(app_package, package_dir, index, sites)
     if served is not None:
         return served
-    listed = ", ".join(
-        f"{module.name}:{candidate.name}"
-        for module, candidates in offers
-        for candidate in candidates
-        if candidate.site is not None
-    )
+    # One name for each app (a factory and a cached wrapper of it are one app).
+    names: dict[tuple[str, int], str] = {}
+    for module, candidates in offers:
+        for candidate in candidates:
+            if candidate.site is not None:
+                names.setdefault(candidate.site.key, f"{module.name}:{candidate.name}")
+    listed = ", ".join(names.values())
     raise SeveralApps(
         f"several FastAPI apps found ({listed}); pick one with "
         f'app = "<module>:<name>" in [tool.telemetry-scaffold] of {config_name}'
