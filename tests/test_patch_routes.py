@@ -1101,6 +1101,42 @@ def x() -> int:
     return 1
 """,
     ),
+    (
+        "first-party import with its own comment lines above it",
+        """\
+from fastapi import APIRouter
+
+# The alias needs the run-time symbol,
+# so it stays out of TYPE_CHECKING.
+from app.api.deps import CurrentUser  # noqa: TC001
+
+router = APIRouter()
+
+
+@router.get("/files")
+async def get_file(user: CurrentUser) -> int:
+    return 1
+""",
+        """\
+from fastapi import APIRouter
+
+from app.analytics.event_logger import event_logger
+# The alias needs the run-time symbol,
+# so it stays out of TYPE_CHECKING.
+from app.api.deps import CurrentUser  # noqa: TC001
+
+router = APIRouter()
+
+
+@router.get("/files")
+async def get_file(user: CurrentUser) -> int:
+    event_logger.log(
+        "ai_block_used",
+        {"route": "/files", "method": "GET", "handler": "get_file", "block_type": "files"},
+    )
+    return 1
+""",
+    ),
 ]
 
 

@@ -274,7 +274,11 @@ class ModuleEditor:
             while following in deleted_lines:
                 following += 1
             import_lines = self._import_lines() - deleted_lines
-            if previous in import_lines or following in import_lines:
+            # An import below it with comment lines of its own in between is in its section too.
+            attached = following
+            while lines.is_comment(attached) and attached not in deleted_lines:
+                attached += 1
+            if previous in import_lines or attached in import_lines:
                 continue  # it shared a section: no blank line of its own
             if lines.is_blank(following) and following not in deleted_lines:
                 self.edits.deletions.append(Deletion(following, following))
