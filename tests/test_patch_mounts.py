@@ -167,6 +167,57 @@ def test_routers_included_from_a_list_name_their_own_path(tmp_path: Path) -> Non
     assert _routes(root)["get_item"] == "/items/{item_id}"
 
 
+@pytest.mark.parametrize(
+    ("loop", "before"),
+    [
+        (
+            'for prefix, router in [("/v1", api_router)]:\n    app.include_router(router, prefix=prefix)',
+            "",
+        ),
+        (
+            'for name, router in ROUTERS.items():\n    app.include_router(router, prefix=f"/{name}")',
+            'ROUTERS = {"v1": api_router}\n',
+        ),
+        (
+            'for module in (router_module,):\n    app.include_router(module.api_router, prefix="/v1")',
+            "",
+        ),
+    ],
+    ids=["unpacked-pairs", "dict-items", "attribute-of-item"],
+)
+def test_routers_included_in_a_loop_over_literal_items_get_its_prefix(
+    tmp_path: Path, loop: str, before: str
+) -> None:
+    main = _main(loop, "from app.api import router as router_module\n" + before)
+    root = _project(tmp_path, main)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "from app.api.registry import all_routers\n\nROUTERS = all_routers()\n",
+        "ROUTERS = [api_router]\nROUTERS.append(api_router)\n",
+        "ROUTERS = [api_router]\nROUTERS = ROUTERS + ROUTERS\n",
+    ],
+    ids=["function-result", "appended-to", "rebound"],
+)
+def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
+    tmp_path: Path, before: str
+) -> None:
+    # A module-level `api_router` the loop's name shadows must not be taken for the item either.
+    main = _main(
+        'for api_router in ROUTERS:\n    app.include_router(api_router, prefix="/v1")', before
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/registry.py").write_text(
+        "from app.api.router import api_router\n\n\ndef all_routers():\n    return [api_router]\n"
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+
+
 def test_an_including_routers_own_prefix_is_part_of_the_route(tmp_path: Path) -> None:
     """`api_router = APIRouter(prefix="/v1")` serves what it includes under /v1 as well."""
     api = API_PY.replace("api_router = APIRouter()", 'api_router = APIRouter(prefix="/v1")')

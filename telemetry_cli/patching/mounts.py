@@ -15,6 +15,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
 from telemetry_cli.patching.routes import router_prefix
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -291,34 +292,55 @@ def _module_mounts(
         included = _included_router(call)
         if included is None:
             continue
-        child = index.binding_of(included, scope)
-        if child is None or child.scope.parent is not None:
-            continue  # not a module-level object: its routes cannot be told apart
-        prefix: str | None = ""
-        for keyword in call.keywords:
-            if keyword.arg == "prefix":
-                prefix = index.string_value(keyword.value, scope)
-            elif keyword.arg is None:
-                prefix = None  # **options may hold a prefix
-        parent_key: RouterKey | None = None
-        parent_prefix: str | None = ""
-        by_app = False
-        assert isinstance(call.func, ast.Attribute)
-        parent = index.binding_of(call.func.value, scope)
-        if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
-            role, standard = index.built_role(parent.node, parent.scope)
-            if role is Role.ROUTER and parent.scope.parent is None:
-                parent_key = (parent.scope.module.name, parent.name)
-                parent_prefix = router_prefix(parent.node, standard, index, parent.scope)
-            by_app = role is Role.APP
-        elif parent is not None and parent.kind == "param":
-            # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
-            # `def configure_routes(app):` when every call of it in the package passes one.
-            by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
-        app = _app_key(parent, index) if by_app else None
-        mount = Mount(parent_key, prefix, by_app, parent_prefix, app)
-        found.append(((child.scope.module.name, child.name), mount))
+        environments = loop_values(call, scope, index)
+        if environments is None:
+            continue  # a loop over items only known at run time: which routers is not known
+        for values in environments:
+            mount = _mount(call, included, scope, values, index, modules)
+            if mount is not None:
+                found.append(mount)
     return found
+
+
+def _mount(
+    call: ast.Call,
+    included: ast.expr,
+    scope: Scope,
+    values: LoopValues,
+    index: PackageIndex,
+    modules: list[str],
+) -> tuple[RouterKey, Mount] | None:
+    """The router one ``include_router`` call includes and how, the loop names it reads set."""
+    router = substituted(included, scope, values)
+    child = None if router is None else index.binding_of(*router)
+    if child is None or child.scope.parent is not None:
+        return None  # not a module-level object: its routes cannot be told apart
+    prefix: str | None = ""
+    for keyword in call.keywords:
+        if keyword.arg == "prefix":
+            prefix = loop_string(keyword.value, scope, values, index)
+        elif keyword.arg is None:
+            prefix = None  # **options may hold a prefix
+    parent_key: RouterKey | None = None
+    parent_prefix: str | None = ""
+    by_app = False
+    assert isinstance(call.func, ast.Attribute)
+    including = substituted(call.func.value, scope, values)
+    parent = None if including is None else index.binding_of(*including)
+    if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
+        role, standard = index.built_role(parent.node, parent.scope)
+        if role is Role.ROUTER and parent.scope.parent is None:
+            parent_key = (parent.scope.module.name, parent.name)
+            parent_prefix = router_prefix(parent.node, standard, index, parent.scope)
+        by_app = role is Role.APP
+    elif parent is not None and parent.kind == "param":
+        # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
+        # `def configure_routes(app):` when every call of it in the package passes one.
+        by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
+    app = _app_key(parent, index) if by_app else None
+    return (child.scope.module.name, child.name), Mount(
+        parent_key, prefix, by_app, parent_prefix, app
+    )
 
 
 def method_calls(
