@@ -293,13 +293,32 @@ def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple
                     mounted = keyword.value
             if mounted is None or isinstance(mounted, ast.Starred):
                 continue
-            binding = index.binding_of(mounted, scope)
-            if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
-                continue
-            site = _value_site(binding, index, trust=False)
+            site = _mounted_site(mounted, scope, index)
             if site is not None:
                 keys.add(site.key)
     return keys
+
+
+def _mounted_site(mounted: ast.expr, scope: Scope, index: PackageIndex) -> AppSite | None:
+    """Where the app a ``mount`` call mounts is built: a variable, or a factory's result.
+
+    ``app.mount("/v1", api)``, and ``app.mount("/v1", build_api())`` with ``build_api`` a
+    function of the package building the app in a variable it returns.
+    """
+    if isinstance(mounted, ast.Call):
+        qualified = index.qualify(mounted.func, scope)
+        target = index.resolve(qualified)[1] if qualified is not None else None
+        if (
+            target is None
+            or target.kind != "function"
+            or index.function_role(target) is not Role.APP
+        ):
+            return None
+        return _factory_site(target, index)
+    binding = index.binding_of(mounted, scope)
+    if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+        return None
+    return _value_site(binding, index, trust=False)
 
 
 def _unmounted_offers(

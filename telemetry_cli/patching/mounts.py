@@ -172,27 +172,6 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     return Mounts(included, apps)
 
 
-def _app_key(binding: Binding | None, index: PackageIndex) -> RouterKey | None:
-    """The key of a variable built as an app (``api = FastAPI()``), else None.
-
-    A module-level app is ``(module, name)``; one built in a function (an app factory that
-    mounts a sub-application it builds too) also names the function's line, so that the
-    ``include_router`` and ``mount`` calls of that function agree on it.
-    """
-    if (
-        binding is None
-        or binding.kind != "value"
-        or binding.scope.is_class
-        or not isinstance(binding.node, ast.Call)
-        or index.built_role(binding.node, binding.scope)[0] is not Role.APP
-    ):
-        return None
-    if binding.scope.parent is None:
-        return binding.scope.module.name, binding.name
-    line = getattr(binding.scope.node, "lineno", 0)
-    return binding.scope.module.name, f"{binding.name} in the function of line {line}"
-
-
 def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
     """The module's ``<outer>.mount(path, app)`` calls that mount an app variable."""
     found: list[tuple[RouterKey, AppMount]] = []
@@ -200,7 +179,10 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
         mounted = _argument(call, 1, "app")
         if mounted is None:
             continue
-        sub_app = _app_key(index.binding_of(mounted, scope), index)
+        if isinstance(mounted, ast.Call):  # `app.mount("/v1", build_api())`
+            sub_app = index.factory_app(mounted, scope)
+        else:
+            sub_app = index.app_key(index.binding_of(mounted, scope))
         if sub_app is None:
             continue
         assert isinstance(call.func, ast.Attribute)
@@ -215,7 +197,7 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
         path = index.string_value(_argument(call, 0, "path"), scope) if outer_is_app else None
         if path is not None:
             path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
-        found.append((sub_app, AppMount(_app_key(outer, index), path)))
+        found.append((sub_app, AppMount(index.app_key(outer), path)))
     return found
 
 
@@ -337,7 +319,7 @@ def _mount(
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
-    app = _app_key(parent, index) if by_app else None
+    app = index.app_key(parent) if by_app else None
     return (child.scope.module.name, child.name), Mount(
         parent_key, prefix, by_app, parent_prefix, app
     )

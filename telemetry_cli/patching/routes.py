@@ -343,7 +343,9 @@ class _Finder:
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
         key = None
-        if binding.scope.parent is None:
+        if role is Role.APP:
+            key = self.index.app_key(binding)  # also an app built in a factory
+        elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
         return Owner(role, prefix, expression, scope, key)
 

@@ -1015,6 +1015,52 @@ class PackageIndex:
         self._returns[key] = role
         return role
 
+    def app_key(self, binding: Binding | None, depth: int = 0) -> tuple[str, str] | None:
+        """Which app a variable built as one holds (``api = FastAPI()``), else None.
+
+        A module-level app is ``(module, name)``; one built in a function (an app factory) also
+        names the function's line, so that the routes, ``include_router`` and ``mount`` calls
+        of that function agree on it. A variable assigned a factory's result
+        (``api = build_api()``) holds the app the factory builds, in the variable it returns.
+        """
+        if (
+            binding is None
+            or binding.kind != "value"
+            or binding.scope.is_class
+            or not isinstance(binding.node, ast.Call)
+            or self.built_role(binding.node, binding.scope)[0] is not Role.APP
+        ):
+            return None
+        built = self.factory_app(binding.node, binding.scope, depth)
+        if built is not None:
+            return built
+        if binding.scope.parent is None:
+            return binding.scope.module.name, binding.name
+        line = getattr(binding.scope.node, "lineno", 0)
+        return binding.scope.module.name, f"{binding.name} in the function of line {line}"
+
+    def factory_app(self, call: ast.Call, scope: Scope, depth: int = 0) -> tuple[str, str] | None:
+        """The app (see :meth:`app_key`) a call of a factory function of the package returns.
+
+        None when ``call`` calls no function of the package, or one that does not return an
+        app it builds in a variable (``return FastAPI()`` builds one no other code names).
+        """
+        if depth > _MAX_DEPTH:
+            return None
+        qualified = self.qualify(call.func, scope)
+        factory = self.resolve(qualified)[1] if qualified is not None else None
+        if factory is None or factory.kind != "function":
+            return None
+        function = factory.node
+        assert isinstance(function, FunctionNode)
+        inner = Scope(function, factory.scope.module, factory.scope)
+        keys = {
+            self.app_key(inner.lookup(node.value.id), depth + 1)
+            for node in _walk_scope(function)
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+        }
+        return keys.pop() if len(keys) == 1 else None
+
     def expression_role(self, expression: ast.expr, scope: Scope) -> Role | None:
         """What an expression evaluates to: a call that builds one, or a name bound to one."""
         if isinstance(expression, ast.Call):
