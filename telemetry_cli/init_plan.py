@@ -101,6 +101,9 @@ class Found:
     api_prefix: str | None = None  # when the default would sit under the app's root_path
     # The app is the one `[tool.fastapi] entrypoint` names: the plan leaves `app` to it.
     from_entrypoint: bool = False
+    # The package's modules that could not be read or parsed (so not looked at for routes),
+    # each as one line naming the file and why.
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -430,9 +433,13 @@ def _found(
     """What init offers for an app found in ``package``: it, and the package's route modules."""
     label = (PurePosixPath(backend) / package).as_posix()
     routes = []
+    skipped: list[str] = []
     for name in package_modules(package, root / backend / package):
         module = index.module(name)
         if module is None:
+            failure = index.failure(name)
+            if failure is not None:
+                skipped.append(failure[1])
             continue
         handlers, _ = find_handlers(module, index)
         # Endpoints registered from other modules are handlers of this one to fix by hand.
@@ -448,6 +455,7 @@ def _found(
         tuple(routes),
         _prefix_under_root_path(literal_root_path(app.site)),
         from_entrypoint,
+        tuple(skipped),
     )
 
 

@@ -171,15 +171,18 @@ def test_routers_included_from_a_list_name_their_own_path(tmp_path: Path) -> Non
     ("loop", "before"),
     [
         (
-            'for prefix, router in [("/v1", api_router)]:\n    app.include_router(router, prefix=prefix)',
+            'for prefix, router in [("/v1", api_router)]:\n'
+            "    app.include_router(router, prefix=prefix)",
             "",
         ),
         (
-            'for name, router in ROUTERS.items():\n    app.include_router(router, prefix=f"/{name}")',
+            "for name, router in ROUTERS.items():\n"
+            '    app.include_router(router, prefix=f"/{name}")',
             'ROUTERS = {"v1": api_router}\n',
         ),
         (
-            'for module in (router_module,):\n    app.include_router(module.api_router, prefix="/v1")',
+            "for module in (router_module,):\n"
+            '    app.include_router(module.api_router, prefix="/v1")',
             "",
         ),
     ],
