@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
+from telemetry_cli.patching.names import APP_ROUTER
 from telemetry_cli.patching.routes import router_prefix
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -308,7 +309,7 @@ def _mount(
     by_app = False
     assert isinstance(call.func, ast.Attribute)
     including = substituted(call.func.value, scope, values)
-    parent = None if including is None else index.binding_of(*including)
+    parent = None if including is None else _including(*including, index)
     if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
         role, standard = index.built_role(parent.node, parent.scope)
         if role is Role.ROUTER and parent.scope.parent is None:
@@ -323,6 +324,16 @@ def _mount(
     return (child.scope.module.name, child.name), Mount(
         parent_key, prefix, by_app, parent_prefix, app
     )
+
+
+def _including(expression: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:
+    """The object an ``include_router`` call is made on: ``app.router`` is the app's own."""
+    binding = index.binding_of(expression, scope)
+    if binding is None and isinstance(expression, ast.Attribute) and expression.attr == APP_ROUTER:
+        app = index.binding_of(expression.value, scope)
+        if _is_app(app, index):
+            return app
+    return binding
 
 
 def method_calls(

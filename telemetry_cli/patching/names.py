@@ -18,3 +18,5 @@ ADD_API_ROUTE = "add_api_route"
 ADD_WEBSOCKET_ROUTE = "add_api_websocket_route"
 #: A library class whose name ends like this is taken for a router (``InferringRouter``).
 ROUTER_SUFFIX = "Router"
+#: The attribute of an app holding its own router (``app.router.add_api_route(...)``).
+APP_ROUTER = "router"

@@ -18,6 +18,7 @@ from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
     ADD_WEBSOCKET_ROUTE,
     API_ROUTE,
+    APP_ROUTER,
     HTTP_METHODS,
     WEBSOCKET,
     WEBSOCKET_METHOD,
@@ -321,6 +322,11 @@ class _Finder:
         """The app or router ``expression`` names in ``scope``, if it names one."""
         binding = self.index.binding_of(expression, scope)
         if binding is None:
+            if isinstance(expression, ast.Attribute) and expression.attr == APP_ROUTER:
+                # `app.router.add_api_route(...)`: the app's own router routes as the app does.
+                app = self.owner(expression.value, scope)
+                if app is not None and app.role is Role.APP:
+                    return Owner(Role.APP, app.prefix, expression, scope, app.key)
             return self._instance_owner(expression, scope)
         # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
         binding = unwrapped(binding)
