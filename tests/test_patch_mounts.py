@@ -116,11 +116,92 @@ def test_a_constant_prefix_counts_and_the_app_may_be_built_by_a_factory(tmp_path
 )
 def test_without_one_known_path_the_router_path_is_named(tmp_path: Path, main: str) -> None:
     root = _project(tmp_path, main)
+    # Set by the class's own constructor, from the environment: not known statically.
     (root / "backend/app/settings.py").write_text(
-        'class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n'
+        "import os\n\n\nclass Settings:\n    def __init__(self) -> None:\n"
+        '        self.API_V1_STR = os.environ.get("API_V1_STR", "/api/v1")\n\n\n'
+        "settings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0
+    assert _routes(root) == {"list_items": "/", "get_item": "/{item_id}"}
+    if "settings" in main:  # said, on one line naming the call
+        said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
+        assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+        assert "`settings.API_V1_STR`" in said[0] and "`api_router`" in said[0]
+
+
+SETTINGS_MAIN = _main(
+    "app.include_router(api_router, prefix=settings.API_V1_STR)",
+    "from app.settings import settings\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("settings", "prefix", "environment"),
+    [
+        (
+            'class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n',
+            "/api/v1",
+            False,
+        ),
+        (
+            "from pydantic_settings import BaseSettings\n\n\n"
+            'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v2"\n\n\n'
+            "settings = Settings()  # type: ignore\n",
+            "/api/v2",
+            True,
+        ),
+        (
+            "from functools import lru_cache\n\nfrom pydantic import BaseModel, Field\n\n\n"
+            "class Base(BaseModel):\n"
+            '    API_V1_STR: str = Field(default="/base", description="the API prefix")\n\n\n'
+            "class Settings(Base):\n    DEBUG: bool = False\n\n\n"
+            "@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n\n\n"
+            "settings = get_settings()\n",
+            "/base",
+            False,
+        ),
+        (
+            'class Settings:\n    API_V1_STR = "/api/v1"\n\n\n'
+            'settings = Settings(API_V1_STR="/given")\n',
+            "/given",
+            False,
+        ),
+    ],
+    ids=["plain-class", "base-settings", "inherited-field-from-a-cached-factory", "passed-in"],
+)
+def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
+    tmp_path: Path, settings: str, prefix: str, environment: bool
+) -> None:
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
+    said = [line for line in result.stdout.splitlines() if "settings.API_V1_STR" in line]
+    if prefix == "/given":
+        assert not said, result.stdout  # the value given, not a default: nothing assumed
+        return
+    assert len(said) == 1, result.stdout
+    assert f"read as {prefix!r}" in said[0] and "backend/app/settings.py:" in said[0]
+    assert ("environment variable API_V1_STR" in said[0]) == environment
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_settings_field_a_validator_may_change_is_not_read_as_its_default(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import BaseModel, field_validator\n\n\n"
+        'class Settings(BaseModel):\n    API_V1_STR: str = "/api/v1"\n\n'
+        '    @field_validator("API_V1_STR")\n    @classmethod\n'
+        "    def versioned(cls, value: str) -> str:\n        return value + '/x'\n\n\n"
+        "settings = Settings()\n"
     )
     assert run("generate", "--root", str(root)).exit_code == 0
-    assert _routes(root) == {"list_items": "/", "get_item": "/{item_id}"}
+    assert _routes(root)["get_item"] == "/{item_id}"  # the path as the router declares it
 
 
 def test_a_router_included_by_an_unknown_object_names_its_own_path(tmp_path: Path) -> None:
@@ -217,8 +298,11 @@ def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
     (root / "backend/app/api/registry.py").write_text(
         "from app.api.router import api_router\n\n\ndef all_routers():\n    return [api_router]\n"
     )
-    assert run("generate", "--root", str(root)).exit_code == 0
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0
     assert _routes(root)["get_item"] == "/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
+    assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
 
 
 def test_an_including_routers_own_prefix_is_part_of_the_route(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import copy
 import itertools
+from collections.abc import Callable
 
 from telemetry_cli.patching.symbols import Binding, PackageIndex, Scope, block_statements
 
@@ -235,14 +236,21 @@ def substituted(
 
 
 def loop_string(
-    expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+    expression: ast.expr,
+    scope: Scope,
+    values: LoopValues,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None = None,
 ) -> str | None:
-    """The string value of ``expression`` in one iteration (``prefix=f"/api/{name}"``)."""
+    """The string value of ``expression`` in one iteration (``prefix=f"/api/{name}"``).
+
+    ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
+    """
     if not _reads(expression, set(values)):
-        return index.string_value(expression, scope)
+        return index.string_value(expression, scope, fallback=fallback)
     constants: dict[str, str] = {}
     for name, (item, item_scope) in values.items():
-        value = index.string_value(item, item_scope)
+        value = index.string_value(item, item_scope, fallback=fallback)
         if value is not None:
             constants[name] = value
     unknown = set(values) - set(constants)
@@ -257,4 +265,4 @@ def loop_string(
 
     replaced = _Constants().visit(copy.deepcopy(expression))
     assert isinstance(replaced, ast.expr)
-    return index.string_value(replaced, scope)
+    return index.string_value(replaced, scope, fallback=fallback)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
 from telemetry_cli.patching.names import APP_ROUTER
 from telemetry_cli.patching.routes import router_prefix
+from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -63,10 +64,14 @@ class Mounts:
         self,
         included: dict[RouterKey, list[Mount]],
         apps: dict[RouterKey, list[AppMount]] | None = None,
+        notes: tuple[str, ...] = (),
     ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
         self.apps = {} if apps is None else apps
+        #: Each include prefix read as a settings class's default or not known statically, as a
+        #: line for the report (its routers' routes are logged with that default, or without it).
+        self.notes = notes
 
     def app_prefix(self, key: RouterKey | None) -> str | None:
         """The path an app is mounted at ("" for one mounted nowhere; None when not known).
@@ -157,6 +162,8 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     """
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
+    defaults = SettingsDefaults(index)
+    notes: list[str] = []
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
@@ -166,11 +173,11 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
             continue
         model = index.module(name)
         if model is not None:
-            for child, mount in _module_mounts(index, model, modules):
+            for child, mount in _module_mounts(index, model, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model):
                 apps.setdefault(sub_app, []).append(app_mount)
-    return Mounts(included, apps)
+    return Mounts(included, apps, tuple(dict.fromkeys(notes)))
 
 
 def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
@@ -268,20 +275,52 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
 
 
 def _module_mounts(
-    index: PackageIndex, model: ModuleModel, modules: list[str]
+    index: PackageIndex,
+    model: ModuleModel,
+    modules: list[str],
+    defaults: SettingsDefaults,
+    notes: list[str],
 ) -> list[tuple[RouterKey, Mount]]:
+    """The module's ``include_router`` calls, by the router each includes.
+
+    An include prefix read as a settings class's default, or not known statically, goes in
+    ``notes``, as a line naming the call.
+    """
     found: list[tuple[RouterKey, Mount]] = []
     for call, scope in method_calls(model, _INCLUDE_ROUTER):
         included = _included_router(call)
         if included is None:
             continue
+        where = f"{model.path}:{call.lineno}"
+        prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
         environments = loop_values(call, scope, index)
         if environments is None:
-            continue  # a loop over items only known at run time: which routers is not known
+            # A loop over items only known at run time: which routers is not known.
+            if prefix is not None:
+                notes.append(
+                    f"{where}: the routers this loop includes are only known at run time: "
+                    f"their routes are logged without its prefix `{ast.unparse(prefix)}`"
+                )
+            continue
+        unknown = False
         for values in environments:
-            mount = _mount(call, included, scope, values, index, modules)
+            read = len(defaults.read)
+            mount = _mount(call, included, scope, values, index, modules, defaults)
+            if mount is not None and mount[1].prefix is not None:
+                notes.extend(
+                    f"{where}: include prefix {default.describe()}"
+                    for default in defaults.read[read:]
+                )
+            elif mount is not None and prefix is not None:
+                unknown = True
             if mount is not None:
                 found.append(mount)
+            del defaults.read[read:]
+        if unknown and prefix is not None:
+            notes.append(
+                f"{where}: include prefix `{ast.unparse(prefix)}` is only known at run time: "
+                f"the routes of `{ast.unparse(included)}` are logged without it"
+            )
     return found
 
 
@@ -292,6 +331,7 @@ def _mount(
     values: LoopValues,
     index: PackageIndex,
     modules: list[str],
+    defaults: SettingsDefaults,
 ) -> tuple[RouterKey, Mount] | None:
     """The router one ``include_router`` call includes and how, the loop names it reads set."""
     router = substituted(included, scope, values)
@@ -301,7 +341,7 @@ def _mount(
     prefix: str | None = ""
     for keyword in call.keywords:
         if keyword.arg == "prefix":
-            prefix = loop_string(keyword.value, scope, values, index)
+            prefix = loop_string(keyword.value, scope, values, index, defaults)
         elif keyword.arg is None:
             prefix = None  # **options may hold a prefix
     parent_key: RouterKey | None = None

@@ -420,6 +420,12 @@ class _Finder:
                 if reference is None:
                     problem = "its router's prefix is only known at run time"
                 else:
+                    # Under the include prefixes, when known: `"/api" + router.prefix + "/x"`.
+                    mounts = self.index.mounts
+                    if mounts is not None and owner.key is not None and owner.role is Role.ROUTER:
+                        mount = mounts.served_prefix(owner.key) or ""
+                    if mount:
+                        parts.append(string_literal(mount, quote))
                     parts.append(f"{reference}.prefix")
             elif owner.prefix:
                 parts.append(string_literal(owner.prefix, quote))

@@ -1093,11 +1093,18 @@ class PackageIndex:
 
     # --- constants ------------------------------------------------------------------------------
 
-    def string_value(self, expression: ast.expr | None, scope: Scope, depth: int = 0) -> str | None:
+    def string_value(
+        self,
+        expression: ast.expr | None,
+        scope: Scope,
+        depth: int = 0,
+        fallback: Callable[[ast.expr, Scope], str | None] | None = None,
+    ) -> str | None:
         """The value of a string known without running code, else None.
 
         Literals, f-strings and ``+`` of known strings, and names (also imported ones) bound to
-        such a value.
+        such a value. ``fallback`` is asked for a name or attribute that is bound to nothing the
+        package defines as a value (an attribute of an object: ``settings.API_V1_STR``).
         """
         if expression is None or depth > _MAX_DEPTH:
             return None
@@ -1113,7 +1120,7 @@ class PackageIndex:
                     and value.conversion == -1
                     and value.format_spec is None
                 ):
-                    inner = self.string_value(value.value, scope, depth + 1)
+                    inner = self.string_value(value.value, scope, depth + 1, fallback)
                     if inner is None:
                         return None
                     parts.append(inner)
@@ -1121,12 +1128,14 @@ class PackageIndex:
                     return None
             return "".join(parts)
         if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
-            left = self.string_value(expression.left, scope, depth + 1)
-            right = self.string_value(expression.right, scope, depth + 1)
+            left = self.string_value(expression.left, scope, depth + 1, fallback)
+            right = self.string_value(expression.right, scope, depth + 1, fallback)
             return None if left is None or right is None else left + right
         if isinstance(expression, ast.Name | ast.Attribute):
             binding = self.binding_of(expression, scope)
             if binding is not None and binding.kind == "value":
                 assert isinstance(binding.node, ast.expr)
-                return self.string_value(binding.node, binding.scope, depth + 1)
+                return self.string_value(binding.node, binding.scope, depth + 1, fallback)
+            if binding is None and fallback is not None:
+                return fallback(expression, scope)
         return None
