@@ -168,8 +168,20 @@ SETTINGS_MAIN = _main(
             "/given",
             False,
         ),
+        (
+            "import os\n\n\nclass Settings:\n"
+            '    API_V1_STR = os.getenv("API_V1_STR", "/env")\n\n\nsettings = Settings()\n',
+            "/env",
+            True,
+        ),
     ],
-    ids=["plain-class", "base-settings", "inherited-field-from-a-cached-factory", "passed-in"],
+    ids=[
+        "plain-class",
+        "base-settings",
+        "inherited-field-from-a-cached-factory",
+        "passed-in",
+        "environment-with-a-default",
+    ],
 )
 def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
     tmp_path: Path, settings: str, prefix: str, environment: bool
@@ -414,3 +426,21 @@ def test_a_mounted_sub_application_logs_the_path_clients_request(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == expected
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_settings_object_built_in_the_app_factory_counts_too(tmp_path: Path) -> None:
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        "from app.settings import get_settings\n\n\ndef create_app() -> FastAPI:\n"
+        "    settings = get_settings()\n    app = FastAPI()\n"
+        '    app.include_router(api_router, prefix=f"{settings.API_ROOT}/v1")\n    return app\n'
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    API_ROOT = "/api"\n\n\ndef get_settings() -> Settings:\n'
+        "    return Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    assert "`settings.API_ROOT` read as '/api'" in result.stdout

@@ -6,21 +6,26 @@ prefix=settings.API_V1_STR)``. The value is the class's default unless the objec
 another (read from the call, when it passes one) or, for pydantic's ``BaseSettings``, unless the
 environment sets it: each default read is remembered, so that the tool can say it assumed it.
 
-Followed: a module-level variable built by a class of the package (``Settings()``) or by a
-function returning one (``get_settings()``, also cached); the class's own or inherited (from
-the package) class attribute, also ``Field(default=...)``. Not followed (None): a class with its
-own ``__init__`` or a validator naming the attribute, a call passing ``**options``.
+Followed: a variable (module-level, or in the function reading it) built by a class of the
+package (``Settings()``) or by a function returning one (``get_settings()``, also cached); the
+class's own or inherited (from the package) class attribute, also ``Field(default=...)``. Not
+followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
+passing ``**options``. A module constant read from the environment with a default
+(``API_PREFIX = os.getenv("API_PREFIX", "/api")``) is read as that default the same way.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.symbols import Binding, FunctionNode, PackageIndex, Scope
 
 # pydantic's settings classes (v2's pydantic-settings, v1's pydantic): fields read the environment.
 _ENVIRONMENT_CLASS = "BaseSettings"
+# Reads of an environment variable with a default: `os.getenv("API_PREFIX", "/api")`.
+_ENVIRONMENT_READS = frozenset({"os.getenv", "os.environ.get"})
 _MAX_DEPTH = 8
 
 
@@ -33,12 +38,13 @@ class SettingsDefault:
     path: str  # where the default is declared
     line: int
     from_environment: bool  # an environment variable may set it instead (BaseSettings)
+    variable: str = ""  # that variable, when not the attribute's name
 
     def describe(self) -> str:
         """One line saying what was assumed and where it comes from."""
         text = f"`{self.expression}` read as {self.value!r}, its default in {self.path}:{self.line}"
         if self.from_environment:
-            name = self.expression.rpartition(".")[2]
+            name = self.variable or self.expression.rpartition(".")[2]
             text += f" (an environment variable {name} set at run time would change the prefix)"
         return text
 
@@ -51,7 +57,9 @@ class SettingsDefaults:
     read: list[SettingsDefault] = field(default_factory=list)
 
     def __call__(self, expression: ast.expr, scope: Scope) -> str | None:
-        """The default ``expression`` (``<object>.<attribute>``) holds, else None."""
+        """The default ``expression`` (``<object>.<attribute>``, an environment read) holds."""
+        if isinstance(expression, ast.Call):
+            return self._environment_default(expression, scope)
         if not isinstance(expression, ast.Attribute):
             return None
         built = _instance(self.index, expression.value, scope, 0)
@@ -65,11 +73,42 @@ class SettingsDefaults:
                 return self.index.string_value(keyword.value, call_scope)
         if call.args:
             return None
-        found = _declared(self.index, cls, expression.attr, 0)
+        before = len(self.read)
+        found = _declared(self.index, cls, expression.attr, 0, self)
+        # A default read from the environment (`X = os.getenv("X", "/api")`): said as this one.
+        inner = self.read[before:]
+        del self.read[before:]
         if found is None:
             return None
         value, path, line, environment = found
-        self.read.append(SettingsDefault(ast.unparse(expression), value, path, line, environment))
+        variable = next((read.variable for read in inner if read.variable), "")
+        self.read.append(
+            SettingsDefault(
+                ast.unparse(expression),
+                value,
+                path,
+                line,
+                environment or any(read.from_environment for read in inner),
+                variable,
+            )
+        )
+        return value
+
+    def _environment_default(self, call: ast.Call, scope: Scope) -> str | None:
+        """The default of ``os.getenv("NAME", "/api")`` or ``os.environ.get("NAME", "/api")``."""
+        function = self.index.qualify(call.func, scope)
+        if function not in _ENVIRONMENT_READS or len(call.args) != 2 or call.keywords:
+            return None
+        name, default = call.args
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return None
+        value = self.index.string_value(default, scope)
+        if value is not None:
+            self.read.append(
+                SettingsDefault(
+                    ast.unparse(call), value, scope.module.path, call.lineno, True, name.value
+                )
+            )
         return value
 
 
@@ -83,7 +122,7 @@ def _instance(
     if (
         binding is None
         or binding.kind != "value"
-        or binding.scope.parent is not None
+        or binding.scope.is_class
         or not isinstance(binding.node, ast.Call)
     ):
         return None
@@ -117,7 +156,11 @@ def _built(
 
 
 def _declared(
-    index: PackageIndex, cls: Binding, attribute: str, depth: int
+    index: PackageIndex,
+    cls: Binding,
+    attribute: str,
+    depth: int,
+    fallback: Callable[[ast.expr, Scope], str | None],
 ) -> tuple[str, str, int, bool] | None:
     """The default a class (or a base of the package) declares for ``attribute``.
 
@@ -137,7 +180,7 @@ def _declared(
     for statement in node.body:
         value = _assigned(statement, attribute)
         if value is not None:
-            found = index.string_value(value, class_scope)
+            found = index.string_value(value, class_scope, fallback=fallback)
             if found is None:
                 return None
             path = cls.scope.module.path
@@ -146,7 +189,7 @@ def _declared(
         qualified = index.qualify(base, cls.scope)
         target = index.resolve(qualified)[1] if qualified is not None else None
         if target is not None and target.kind == "class":
-            inherited = _declared(index, target, attribute, depth + 1)
+            inherited = _declared(index, target, attribute, depth + 1, fallback)
             if inherited is not None:
                 text, path, line, from_base = inherited
                 return text, path, line, from_base or _reads_environment(index, cls, 0)
