@@ -444,3 +444,15 @@ def test_a_settings_object_built_in_the_app_factory_counts_too(tmp_path: Path) -
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
     assert "`settings.API_ROOT` read as '/api'" in result.stdout
+
+
+def test_a_prefix_held_by_a_plain_class_is_its_value(tmp_path: Path) -> None:
+    main = _main(
+        'app.include_router(api_router, prefix=Paths.API + "/v1")',
+        'class Paths:\n    API = "/api"\n',
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    assert "read as" not in result.stdout  # a constant, not a default: nothing to say

@@ -1093,6 +1093,31 @@ class PackageIndex:
 
     # --- constants ------------------------------------------------------------------------------
 
+    def _class_constant(
+        self, expression: ast.Attribute, scope: Scope
+    ) -> tuple[ast.expr, Scope] | None:
+        """``Paths.API`` for a plain class of the package (no bases) assigning ``API`` once.
+
+        A class with bases may be an enum (whose members are not their values) or a model.
+        """
+        owner = self.binding_of(expression.value, scope)
+        if owner is None or owner.kind != "class":
+            return None
+        cls = owner.node
+        assert isinstance(cls, ast.ClassDef)
+        if cls.bases or cls.keywords:
+            return None
+        values = [
+            statement.value
+            for statement in cls.body
+            if isinstance(statement, ast.Assign | ast.AnnAssign)
+            and statement.value is not None
+            and assigns_name(statement, expression.attr)
+        ]
+        if len(values) != 1:
+            return None
+        return values[0], Scope(cls, owner.scope.module, owner.scope)
+
     def string_value(
         self,
         expression: ast.expr | None,
@@ -1137,6 +1162,10 @@ class PackageIndex:
             if binding is not None and binding.kind == "value":
                 assert isinstance(binding.node, ast.expr)
                 return self.string_value(binding.node, binding.scope, depth + 1, fallback)
+            if binding is None and isinstance(expression, ast.Attribute):
+                constant = self._class_constant(expression, scope)
+                if constant is not None:
+                    return self.string_value(constant[0], constant[1], depth + 1, fallback)
             if binding is None and fallback is not None:
                 return fallback(expression, scope)
         if isinstance(expression, ast.Call) and fallback is not None:
