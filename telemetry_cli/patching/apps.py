@@ -16,7 +16,7 @@ from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, PatchError, SeveralApps
-from telemetry_cli.patching.mounts import method_calls
+from telemetry_cli.patching.mounts import mount_calls
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -286,14 +286,8 @@ def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple
     """
     keys: set[tuple[str, int]] = set()
     for module in modules:
-        for call, scope in method_calls(module, "mount"):
-            mounted: ast.expr | None = call.args[1] if len(call.args) > 1 else None
-            for keyword in call.keywords:
-                if keyword.arg == "app":
-                    mounted = keyword.value
-            if mounted is None or isinstance(mounted, ast.Starred):
-                continue
-            site = _mounted_site(mounted, scope, index)
+        for mount in mount_calls(module, index):
+            site = _mounted_site(mount.mounted, mount.scope, index)
             if site is not None:
                 keys.add(site.key)
     return keys

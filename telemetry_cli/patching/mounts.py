@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
-from telemetry_cli.patching.names import APP_ROUTER
+from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES
 from telemetry_cli.patching.routes import router_prefix
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
@@ -36,6 +36,7 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 _INCLUDE_ROUTER = "include_router"
 _MOUNT = "mount"
+_MOUNT_CLASS = "Mount"
 
 
 @dataclass(frozen=True)
@@ -180,21 +181,58 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     return Mounts(included, apps, tuple(dict.fromkeys(notes)))
 
 
-def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
-    """The module's ``<outer>.mount(path, app)`` calls that mount an app variable."""
-    found: list[tuple[RouterKey, AppMount]] = []
+@dataclass(frozen=True)
+class MountCall:
+    """A sub-application mounted into another app, as written."""
+
+    outer: Binding | None  # what it is mounted into
+    path: ast.expr | None
+    mounted: ast.expr
+    scope: Scope  # where the call is
+    listed: bool = False  # in the constructor's routes=: before any route added later
+
+
+def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
+    """The module's mounts of a sub-application.
+
+    ``<outer>.mount(path, app)``, and ``Mount(path, app=...)`` among the ``routes=`` of a
+    constructor assigned to a variable (``app = FastAPI(routes=[Mount("/admin", app=admin)])``).
+    """
     for call, scope in method_calls(model, _MOUNT):
         mounted = _argument(call, 1, "app")
-        if mounted is None:
+        if mounted is not None:
+            assert isinstance(call.func, ast.Attribute)
+            outer = index.binding_of(call.func.value, scope)
+            yield MountCall(outer, _argument(call, 0, "path"), mounted, scope)
+    for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
+        mounted = _argument(call, 1, "app")
+        if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
             continue
+        for binding in scope.bindings.values():
+            if (
+                binding.kind == "value"
+                and isinstance(binding.node, ast.Call)
+                and any(_lists(keyword.value, call) for keyword in binding.node.keywords)
+            ):
+                yield MountCall(binding, _argument(call, 0, "path"), mounted, scope, listed=True)
+
+
+def _lists(routes: ast.expr, call: ast.Call) -> bool:
+    """Whether ``routes`` is a literal list (or tuple) holding ``call``."""
+    return isinstance(routes, ast.List | ast.Tuple) and any(item is call for item in routes.elts)
+
+
+def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
+    """The module's mounts (see :func:`mount_calls`) that mount an app of the package."""
+    found: list[tuple[RouterKey, AppMount]] = []
+    for mount in mount_calls(model, index):
+        mounted, scope, outer = mount.mounted, mount.scope, mount.outer
         if isinstance(mounted, ast.Call):  # `app.mount("/v1", build_api())`
             sub_app = index.factory_app(mounted, scope)
         else:
             sub_app = index.app_key(index.binding_of(mounted, scope))
         if sub_app is None:
             continue
-        assert isinstance(call.func, ast.Attribute)
-        outer = index.binding_of(call.func.value, scope)
         outer_is_app = (
             outer is not None
             and outer.kind == "value"
@@ -202,7 +240,7 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
             and index.built_role(outer.node, outer.scope)[0] is Role.APP
         )
         # Mounted into anything but an app (a Starlette object, an unknown one): not known.
-        path = index.string_value(_argument(call, 0, "path"), scope) if outer_is_app else None
+        path = index.string_value(mount.path, scope) if outer_is_app else None
         if path is not None:
             path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
         found.append((sub_app, AppMount(index.app_key(outer), path)))

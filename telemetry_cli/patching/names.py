@@ -20,3 +20,5 @@ ADD_WEBSOCKET_ROUTE = "add_api_websocket_route"
 ROUTER_SUFFIX = "Router"
 #: The attribute of an app holding its own router (``app.router.add_api_route(...)``).
 APP_ROUTER = "router"
+#: Qualified names of Starlette's mount route (``FastAPI(routes=[Mount("/admin", app=admin)])``).
+MOUNT_CLASSES = frozenset({"starlette.routing.Mount", "fastapi.routing.Mount"})
