@@ -500,9 +500,13 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 data = read_bytes(here / name, name)
             except FileProblem:
                 continue
-            if data is None or b"FastAPI" not in data:
+            in_package = (here / "__init__.py").is_file()
+            # An entry module of a package may only call a factory another package holds
+            # (`app = get_application()`): its package is where the routes are.
+            entry = in_package and name in _FLAT_MODULES
+            if data is None or (b"FastAPI" not in data and not entry):
                 continue
-            if (here / "__init__.py").is_file():
+            if in_package:
                 top = here
                 while (top.parent / "__init__.py").is_file() and top.parent != root:
                     top = top.parent

@@ -944,3 +944,30 @@ def test_route_modules_init_cannot_read_are_named_one_line_each(tmp_path: Path) 
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stderr
     assert sum("skipped" in line for line in result.stderr.splitlines()) >= 2
+
+
+def test_an_entry_module_calling_a_factory_of_another_package_picks_its_own_package(
+    tmp_path: Path,
+) -> None:
+    """`app/main.py` says `app = get_application()`, built in `core/`: the routes are in `app`."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/items.py": ITEMS,
+            "backend/app/main.py": "from core.application import get_application\n\n"
+            "app = get_application()\n",
+            "backend/core/__init__.py": "",
+            "backend/core/application.py": "from fastapi import FastAPI\n\n"
+            "from app.api import items\n\n\ndef get_application() -> FastAPI:\n"
+            "    application = FastAPI()\n    application.include_router(items.router)\n"
+            "    return application\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.main:app"' in result.stdout
+    assert '# "api/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
