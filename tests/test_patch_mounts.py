@@ -456,3 +456,37 @@ def test_a_prefix_held_by_a_plain_class_is_its_value(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
     assert "read as" not in result.stdout  # a constant, not a default: nothing to say
+
+
+@pytest.mark.parametrize(
+    ("settings", "route"),
+    [
+        ('class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n', "/api/v1"),
+        (
+            "import os\n\n\nclass Settings:\n    def __init__(self) -> None:\n"
+            '        self.API_V1_STR = os.environ["API_V1_STR"]\n\n\nsettings = Settings()\n',
+            None,
+        ),
+    ],
+    ids=["default", "run-time"],
+)
+def test_an_including_routers_prefix_from_settings_is_read_as_its_default(
+    tmp_path: Path, settings: str, route: str | None
+) -> None:
+    api = API_PY.replace(
+        "api_router = APIRouter()",
+        "from app.settings import settings\n\napi_router = APIRouter(prefix=settings.API_V1_STR)",
+    )
+    root = _project(tmp_path, _main("app.include_router(api_router)"), api)
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    said = [line for line in result.stdout.splitlines() if "`settings.API_V1_STR`" in line]
+    if route is None:
+        assert _routes(root)["get_item"] == "/{item_id}"  # the path as the router declares it
+        assert len(said) == 0, result.stdout
+        said = [line for line in result.stdout.splitlines() if "`api_router`" in line]
+        assert len(said) == 1 and "only known at run time" in said[0], result.stdout
+    else:
+        assert _routes(root)["get_item"] == f"{route}/items/{{item_id}}"
+        assert len(said) == 1 and "backend/app/api/router.py:" in said[0], result.stdout

@@ -345,14 +345,22 @@ def _module_mounts(
             read = len(defaults.read)
             mount = _mount(call, included, scope, values, index, modules, defaults)
             if mount is not None and mount[1].prefix is not None:
-                notes.extend(
-                    f"{where}: include prefix {default.describe()}"
-                    for default in defaults.read[read:]
-                )
+                for default in defaults.read[read:]:
+                    # Once, where it is first read (a router including many reads it for each).
+                    said = default.describe()
+                    if not any(said in note for note in notes):
+                        notes.append(f"{where}: prefix {said}")
             elif mount is not None and prefix is not None:
                 unknown = True
             if mount is not None:
                 found.append(mount)
+                if mount[1].parent is not None and mount[1].parent_prefix is None:
+                    assert isinstance(call.func, ast.Attribute)
+                    including = ast.unparse(call.func.value)
+                    notes.append(
+                        f"{where}: the prefix of `{including}` is only known at run time: the "
+                        f"routes of `{ast.unparse(included)}` are logged without it"
+                    )
             del defaults.read[read:]
         if unknown and prefix is not None:
             notes.append(
@@ -392,7 +400,7 @@ def _mount(
         role, standard = index.built_role(parent.node, parent.scope)
         if role is Role.ROUTER and parent.scope.parent is None:
             parent_key = (parent.scope.module.name, parent.name)
-            parent_prefix = router_prefix(parent.node, standard, index, parent.scope)
+            parent_prefix = router_prefix(parent.node, standard, index, parent.scope, defaults)
         by_app = role is Role.APP
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;

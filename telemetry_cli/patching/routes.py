@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.names import (
@@ -518,16 +519,23 @@ def _instance_assignments(
     return found
 
 
-def router_prefix(call: ast.Call, standard: bool, index: PackageIndex, scope: Scope) -> str | None:
+def router_prefix(
+    call: ast.Call,
+    standard: bool,
+    index: PackageIndex,
+    scope: Scope,
+    fallback: Callable[[ast.expr, Scope], str | None] | None = None,
+) -> str | None:
     """The ``prefix=`` of ``APIRouter(...)``, None when not known statically.
 
-    ``standard``: the class is ``APIRouter`` or takes its arguments (see ``built_role``).
+    ``standard``: the class is ``APIRouter`` or takes its arguments (see ``built_role``);
+    ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
     """
     if not standard:
         return None  # a factory or a class with its own constructor decides the prefix
     for keyword in call.keywords:
         if keyword.arg == "prefix":
-            return index.string_value(keyword.value, scope)
+            return index.string_value(keyword.value, scope, fallback=fallback)
     if any(keyword.arg is None for keyword in call.keywords):
         return None  # **options may hold it
     return ""
