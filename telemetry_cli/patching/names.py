@@ -22,3 +22,5 @@ ROUTER_SUFFIX = "Router"
 APP_ROUTER = "router"
 #: Qualified names of Starlette's mount route (``FastAPI(routes=[Mount("/admin", app=admin)])``).
 MOUNT_CLASSES = frozenset({"starlette.routing.Mount", "fastapi.routing.Mount"})
+#: FastAPI's route class, listed in a constructor's routes (``FastAPI(routes=[APIRoute(...)])``).
+ROUTE_CLASS = "APIRoute"

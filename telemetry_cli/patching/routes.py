@@ -21,6 +21,7 @@ from telemetry_cli.patching.names import (
     API_ROUTE,
     APP_ROUTER,
     HTTP_METHODS,
+    ROUTE_CLASS,
     WEBSOCKET,
     WEBSOCKET_METHOD,
 )
@@ -35,6 +36,11 @@ from telemetry_cli.patching.symbols import (
     unwrapped,
 )
 
+# Route classes listed in a constructor's routes=, and the verb each registers as.
+_ROUTE_CLASSES = {
+    "fastapi.routing.APIRoute": API_ROUTE,
+    "fastapi.routing.APIWebSocketRoute": WEBSOCKET,
+}
 # `{name}` or `{name:converter}` in a route template.
 PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 _ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
@@ -209,7 +215,11 @@ class _Finder:
         # add_api_route registrations, by the registered function's node.
         self.registered: dict[int, list[Route]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
-        self.registers = ADD_API_ROUTE in module.text or ADD_WEBSOCKET_ROUTE in module.text
+        self.registers = (
+            ADD_API_ROUTE in module.text
+            or ADD_WEBSOCKET_ROUTE in module.text
+            or ROUTE_CLASS in module.text
+        )
 
     def visit(self, scope: Scope, prefix: str) -> None:
         """Visit the definitions of one scope; ``prefix`` is the qualname of its classes."""
@@ -250,7 +260,11 @@ class _Finder:
         return self.handlers[key]
 
     def _registrations(self, statement: ast.stmt, scope: Scope) -> None:
-        """Record ``owner.add_api_route(path, endpoint, ...)`` calls of one statement."""
+        """Record ``owner.add_api_route(path, endpoint, ...)`` calls of one statement.
+
+        And the ``APIRoute(path, endpoint)`` items of a constructor's ``routes=``
+        (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
+        """
         for node in ast.walk(statement):
             if not (
                 isinstance(node, ast.Call)
@@ -262,22 +276,51 @@ class _Finder:
             owner = self.owner(node.func.value, scope)
             if endpoint is None or owner is None:
                 continue
-            found = self._endpoint(endpoint, scope)
-            if found is None:
-                self._unfollowed(node, endpoint, scope)
-                continue
-            function, defined_in = found
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
-            function_scope = Scope(function, self.module, defined_in)
-            route = self._route(node, verb, owner, scope, function_scope)
-            key = id(function)
-            if key in self.handlers:
-                self.handlers[key].routes.append(route)
-            else:
-                self.registered.setdefault(key, []).append(route)
+            self._register(node, endpoint, verb, owner, scope)
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and isinstance(
+            statement.value, ast.Call
+        ):
+            target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+            for keyword in statement.value.keywords:
+                if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
+                    self._listed_routes(keyword.value.elts, target, scope)
+
+    def _listed_routes(self, items: list[ast.expr], target: ast.expr, scope: Scope) -> None:
+        """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets."""
+        owner: Owner | None = None
+        for item in items:
+            if not isinstance(item, ast.Call):
+                continue
+            verb = _ROUTE_CLASSES.get(self.index.qualify(item.func, scope) or "")
+            endpoint = _argument(item, 1, "endpoint")
+            if verb is None or endpoint is None:
+                continue
+            owner = owner or self.owner(target, scope)
+            if owner is None:
+                return
+            # A router's prefix= applies to the routes it declares later, not to these.
+            listed = Owner(owner.role, "", owner.reference, owner.scope, owner.key)
+            self._register(item, endpoint, verb, listed, scope)
+
+    def _register(
+        self, node: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
+    ) -> None:
+        """Record one route registered for ``endpoint`` (a function followed, else reported)."""
+        found = self._endpoint(endpoint, scope)
+        if found is None:
+            self._unfollowed(node, endpoint, scope)
+            return
+        function, defined_in = found
+        function_scope = Scope(function, self.module, defined_in)
+        route = self._route(node, verb, owner, scope, function_scope)
+        key = id(function)
+        if key in self.handlers:
+            self.handlers[key].routes.append(route)
+        else:
+            self.registered.setdefault(key, []).append(route)
 
     def _unfollowed(self, call: ast.Call, endpoint: ast.expr, scope: Scope) -> None:
-        assert isinstance(call.func, ast.Attribute)
         target = self.index.binding_of(endpoint, scope)
         defined_in = None
         if target is not None and target.kind == "function":
@@ -286,7 +329,7 @@ class _Finder:
             Unfollowed(
                 call.lineno,
                 call.end_lineno or call.lineno,
-                f"{ast.unparse(call.func.value)}.{call.func.attr}",
+                ast.unparse(call.func),
                 ast.unparse(endpoint),
                 defined_in,
             )
