@@ -170,8 +170,10 @@ def init(
     result = init_plan.plan_table(folder)
     if dry_run:
         console.stdout().out(result.table, end="", highlight=False)
+        _report_skipped(result.found.skipped)
         return
     init_plan.write_plan(folder, result)
+    _report_skipped(result.found.skipped)
     action = "created" if result.created else "updated"
     found = result.found
     console.stdout().print(
@@ -179,6 +181,13 @@ def init(
         f"{len(found.routes)} route module(s) suggested for instrument; "
         "next: telemetry-scaffold generate"
     )
+
+
+def _report_skipped(skipped: tuple[str, ...]) -> None:
+    """Name each module init could not read, one line each, on stderr (stdout may be TOML)."""
+    for problem in skipped:
+        line = f"skipped {problem} (its routes, if any, are not suggested)"
+        console.stderr().out(console.printable(line), highlight=False)
 
 
 DiffOption = Annotated[

@@ -105,6 +105,9 @@ class Found:
     from_entrypoint: bool = False
     # Another name for the generated package: the app package has an `analytics` of its own.
     layer_package: str | None = None
+    # The package's modules that could not be read or parsed (so not looked at for routes),
+    # each as one line naming the file and why.
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -438,11 +441,15 @@ def _found(
     label = (PurePosixPath(backend) / package).as_posix()
     layer = _layer_name(root / backend / package)
     routes = []
+    skipped: list[str] = []
     for name in package_modules(
         package, root / backend / package, layers=(layer or DEFAULT_LAYER_PACKAGE,)
     ):
         module = index.module(name)
         if module is None:
+            failure = index.failure(name)
+            if failure is not None:
+                skipped.append(failure[1])
             continue
         handlers, _ = find_handlers(module, index)
         # Endpoints registered from other modules are handlers of this one to fix by hand.
@@ -459,6 +466,7 @@ def _found(
         _prefix_under_root_path(literal_root_path(app.site)),
         from_entrypoint,
         layer,
+        tuple(skipped),
     )
 
 
@@ -529,9 +537,13 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 data = read_bytes(here / name, name)
             except FileProblem:
                 continue
-            if data is None or b"FastAPI" not in data:
+            in_package = (here / "__init__.py").is_file()
+            # An entry module of a package may only call a factory another package holds
+            # (`app = get_application()`): its package is where the routes are.
+            entry = in_package and name in _FLAT_MODULES
+            if data is None or (b"FastAPI" not in data and not entry):
                 continue
-            if (here / "__init__.py").is_file():
+            if in_package:
                 top = here
                 while (top.parent / "__init__.py").is_file() and top.parent != root:
                     top = top.parent

@@ -460,6 +460,9 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     report.changes.extend(_leftovers(root, targets))
     left_patched = any(change.problems or change.status is Status.ERROR for change in patches)
     old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
+    if old_manifest is None and manifest.patched == PatchRecord():
+        # Nothing recorded to keep for a later run (remove before any generate): no new file.
+        left_patched = False
     if kept or left_patched:
         new_manifest: bytes | None = render_manifest(
             Manifest(

@@ -890,3 +890,14 @@ def test_a_module_its_declared_encoding_cannot_serve_is_named_and_untouched(
     assert re.search(rf"^error\s+{re.escape(BLOCKS)}$", result.stdout, re.M), result.stdout
     assert reason in result.stdout
     assert blocks.read_bytes() == content
+
+
+def test_remove_before_any_generate_writes_no_manifest(tmp_path: Path) -> None:
+    # A module of the plan that is not there is an error, but there is nothing to remember.
+    root = make_project(tmp_path / "project")
+    (root / BLOCKS).unlink()
+    before = snapshot(root)
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 1
+    assert BLOCKS in result.stdout
+    assert snapshot(root) == before

@@ -911,3 +911,63 @@ def test_an_endpoint_registered_from_another_module_counts_as_a_handler_to_fix(
         '# "routes/items.py" = "ai_block_used"  # 3 route handlers; 1 to fix by hand first '
         "(generate names it)"
     ) in result.stdout
+
+
+def test_route_modules_init_cannot_read_are_named_one_line_each(tmp_path: Path) -> None:
+    root = _shop(tmp_path / "shop")
+    routes = root / "src/shop/routes"
+    (routes / "broken.py").write_text(ITEMS + "\ndef half(:\n")
+    (routes / "latin.py").write_bytes(ITEMS.encode() + b"# caf\xe9\n")
+    locked = routes / "locked.py"
+    locked.write_text(ITEMS)
+    locked.chmod(0)
+    try:
+        readable = locked.open("rb")  # as root, permissions do not stop a read
+    except PermissionError:
+        readable = None
+    else:
+        readable.close()
+    try:
+        result = run("init", "--root", str(root), "--dry-run")
+    finally:
+        locked.chmod(0o644)
+    assert result.exit_code == 0, result.stderr
+    assert '# "routes/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+    skipped = [line for line in result.stderr.splitlines() if "skipped" in line]
+    expected = ["routes/broken.py", "routes/latin.py"] + ([] if readable else ["routes/locked.py"])
+    assert len(skipped) == len(expected), result.stderr
+    for path, line in zip(expected, sorted(skipped), strict=True):
+        assert path in line, line
+    assert "syntax error at line" in skipped[0]
+    assert "UTF-8" in skipped[1] or "utf-8" in skipped[1], skipped[1]
+    # Writing the plan says the same.
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert sum("skipped" in line for line in result.stderr.splitlines()) >= 2
+
+
+def test_an_entry_module_calling_a_factory_of_another_package_picks_its_own_package(
+    tmp_path: Path,
+) -> None:
+    """`app/main.py` says `app = get_application()`, built in `core/`: the routes are in `app`."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/items.py": ITEMS,
+            "backend/app/main.py": "from core.application import get_application\n\n"
+            "app = get_application()\n",
+            "backend/core/__init__.py": "",
+            "backend/core/application.py": "from fastapi import FastAPI\n\n"
+            "from app.api import items\n\n\ndef get_application() -> FastAPI:\n"
+            "    application = FastAPI()\n    application.include_router(items.router)\n"
+            "    return application\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.main:app"' in result.stdout
+    assert '# "api/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout

@@ -118,11 +118,104 @@ def test_a_constant_prefix_counts_and_the_app_may_be_built_by_a_factory(tmp_path
 )
 def test_without_one_known_path_the_router_path_is_named(tmp_path: Path, main: str) -> None:
     root = _project(tmp_path, main)
+    # Set by the class's own constructor, from the environment: not known statically.
     (root / "backend/app/settings.py").write_text(
-        'class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n'
+        "import os\n\n\nclass Settings:\n    def __init__(self) -> None:\n"
+        '        self.API_V1_STR = os.environ.get("API_V1_STR", "/api/v1")\n\n\n'
+        "settings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0
+    assert _routes(root) == {"list_items": "/", "get_item": "/{item_id}"}
+    if "settings" in main:  # said, on one line naming the call
+        said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
+        assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+        assert "`settings.API_V1_STR`" in said[0] and "`api_router`" in said[0]
+
+
+SETTINGS_MAIN = _main(
+    "app.include_router(api_router, prefix=settings.API_V1_STR)",
+    "from app.settings import settings\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("settings", "prefix", "environment"),
+    [
+        (
+            'class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n',
+            "/api/v1",
+            False,
+        ),
+        (
+            "from pydantic_settings import BaseSettings\n\n\n"
+            'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v2"\n\n\n'
+            "settings = Settings()  # type: ignore\n",
+            "/api/v2",
+            True,
+        ),
+        (
+            "from functools import lru_cache\n\nfrom pydantic import BaseModel, Field\n\n\n"
+            "class Base(BaseModel):\n"
+            '    API_V1_STR: str = Field(default="/base", description="the API prefix")\n\n\n'
+            "class Settings(Base):\n    DEBUG: bool = False\n\n\n"
+            "@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n\n\n"
+            "settings = get_settings()\n",
+            "/base",
+            False,
+        ),
+        (
+            'class Settings:\n    API_V1_STR = "/api/v1"\n\n\n'
+            'settings = Settings(API_V1_STR="/given")\n',
+            "/given",
+            False,
+        ),
+        (
+            "import os\n\n\nclass Settings:\n"
+            '    API_V1_STR = os.getenv("API_V1_STR", "/env")\n\n\nsettings = Settings()\n',
+            "/env",
+            True,
+        ),
+    ],
+    ids=[
+        "plain-class",
+        "base-settings",
+        "inherited-field-from-a-cached-factory",
+        "passed-in",
+        "environment-with-a-default",
+    ],
+)
+def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
+    tmp_path: Path, settings: str, prefix: str, environment: bool
+) -> None:
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
+    said = [line for line in result.stdout.splitlines() if "settings.API_V1_STR" in line]
+    if prefix == "/given":
+        assert not said, result.stdout  # the value given, not a default: nothing assumed
+        return
+    assert len(said) == 1, result.stdout
+    assert f"read as {prefix!r}" in said[0] and "backend/app/settings.py:" in said[0]
+    assert ("environment variable API_V1_STR" in said[0]) == environment
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_settings_field_a_validator_may_change_is_not_read_as_its_default(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import BaseModel, field_validator\n\n\n"
+        'class Settings(BaseModel):\n    API_V1_STR: str = "/api/v1"\n\n'
+        '    @field_validator("API_V1_STR")\n    @classmethod\n'
+        "    def versioned(cls, value: str) -> str:\n        return value + '/x'\n\n\n"
+        "settings = Settings()\n"
     )
     assert run("generate", "--root", str(root)).exit_code == 0
-    assert _routes(root) == {"list_items": "/", "get_item": "/{item_id}"}
+    assert _routes(root)["get_item"] == "/{item_id}"  # the path as the router declares it
 
 
 def test_a_router_included_by_an_unknown_object_names_its_own_path(tmp_path: Path) -> None:
@@ -167,6 +260,63 @@ def test_routers_included_from_a_list_name_their_own_path(tmp_path: Path) -> Non
     root = _project(tmp_path, main)
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == "/items/{item_id}"
+
+
+@pytest.mark.parametrize(
+    ("loop", "before"),
+    [
+        (
+            'for prefix, router in [("/v1", api_router)]:\n'
+            "    app.include_router(router, prefix=prefix)",
+            "",
+        ),
+        (
+            "for name, router in ROUTERS.items():\n"
+            '    app.include_router(router, prefix=f"/{name}")',
+            'ROUTERS = {"v1": api_router}\n',
+        ),
+        (
+            "for module in (router_module,):\n"
+            '    app.include_router(module.api_router, prefix="/v1")',
+            "",
+        ),
+    ],
+    ids=["unpacked-pairs", "dict-items", "attribute-of-item"],
+)
+def test_routers_included_in_a_loop_over_literal_items_get_its_prefix(
+    tmp_path: Path, loop: str, before: str
+) -> None:
+    main = _main(loop, "from app.api import router as router_module\n" + before)
+    root = _project(tmp_path, main)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "from app.api.registry import all_routers\n\nROUTERS = all_routers()\n",
+        "ROUTERS = [api_router]\nROUTERS.append(api_router)\n",
+        "ROUTERS = [api_router]\nROUTERS = ROUTERS + ROUTERS\n",
+    ],
+    ids=["function-result", "appended-to", "rebound"],
+)
+def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
+    tmp_path: Path, before: str
+) -> None:
+    # A module-level `api_router` the loop's name shadows must not be taken for the item either.
+    main = _main(
+        'for api_router in ROUTERS:\n    app.include_router(api_router, prefix="/v1")', before
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/registry.py").write_text(
+        "from app.api.router import api_router\n\n\ndef all_routers():\n    return [api_router]\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
+    assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
 
 
 def test_an_including_routers_own_prefix_is_part_of_the_route(tmp_path: Path) -> None:
@@ -354,3 +504,67 @@ def test_a_catch_all_added_after_the_wiring_shadows_nothing(
         response = TestClient(main.app).get("/api/telemetry/health")
     # What Starlette does agrees: the first matching route answers.
     assert ("status" in response.json()) is not shadowed
+
+
+def test_a_settings_object_built_in_the_app_factory_counts_too(tmp_path: Path) -> None:
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        "from app.settings import get_settings\n\n\ndef create_app() -> FastAPI:\n"
+        "    settings = get_settings()\n    app = FastAPI()\n"
+        '    app.include_router(api_router, prefix=f"{settings.API_ROOT}/v1")\n    return app\n'
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    API_ROOT = "/api"\n\n\ndef get_settings() -> Settings:\n'
+        "    return Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    assert "`settings.API_ROOT` read as '/api'" in result.stdout
+
+
+def test_a_prefix_held_by_a_plain_class_is_its_value(tmp_path: Path) -> None:
+    main = _main(
+        'app.include_router(api_router, prefix=Paths.API + "/v1")',
+        'class Paths:\n    API = "/api"\n',
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    assert "read as" not in result.stdout  # a constant, not a default: nothing to say
+
+
+@pytest.mark.parametrize(
+    ("settings", "route"),
+    [
+        ('class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n', "/api/v1"),
+        (
+            "import os\n\n\nclass Settings:\n    def __init__(self) -> None:\n"
+            '        self.API_V1_STR = os.environ["API_V1_STR"]\n\n\nsettings = Settings()\n',
+            None,
+        ),
+    ],
+    ids=["default", "run-time"],
+)
+def test_an_including_routers_prefix_from_settings_is_read_as_its_default(
+    tmp_path: Path, settings: str, route: str | None
+) -> None:
+    api = API_PY.replace(
+        "api_router = APIRouter()",
+        "from app.settings import settings\n\napi_router = APIRouter(prefix=settings.API_V1_STR)",
+    )
+    root = _project(tmp_path, _main("app.include_router(api_router)"), api)
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    said = [line for line in result.stdout.splitlines() if "`settings.API_V1_STR`" in line]
+    if route is None:
+        assert _routes(root)["get_item"] == "/{item_id}"  # the path as the router declares it
+        assert len(said) == 0, result.stdout
+        said = [line for line in result.stdout.splitlines() if "`api_router`" in line]
+        assert len(said) == 1 and "only known at run time" in said[0], result.stdout
+    else:
+        assert _routes(root)["get_item"] == f"{route}/items/{{item_id}}"
+        assert len(said) == 1 and "backend/app/api/router.py:" in said[0], result.stdout

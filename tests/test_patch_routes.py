@@ -831,6 +831,36 @@ def t():
         "\treturn 1\n",
     ),
     (
+        "a method indented with spaces in a module indented with tabs follows its own body",
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/t")\ndef t():\n\treturn 1\n\n\n'
+        "class Views:\n"
+        '\t@router.get("/s")\n\tdef s(self):\n\t    return 2\n\n\n'
+        '@router.get("/u")\ndef u():\n  return 3\n',
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/t")\ndef t():\n'
+        "\tevent_logger.log(\n"
+        '\t\t"ai_block_used",\n'
+        '\t\t{"route": "/t", "method": "GET", "handler": "t", "block_type": "t"},\n'
+        "\t)\n"
+        "\treturn 1\n\n\n"
+        "class Views:\n"
+        '\t@router.get("/s")\n\tdef s(self):\n'
+        "\t    event_logger.log(\n"
+        '\t        "ai_block_used",\n'
+        '\t        {"route": "/s", "method": "GET", "handler": "Views.s", "block_type": "s"},\n'
+        "\t    )\n"
+        "\t    return 2\n\n\n"
+        '@router.get("/u")\ndef u():\n'
+        "  event_logger.log(\n"
+        '    "ai_block_used",\n'
+        '    {"route": "/u", "method": "GET", "handler": "u", "block_type": "u"},\n'
+        "  )\n"
+        "  return 3\n",
+    ),
+    (
         "routes in module-level if/elif, try and with blocks are routes too",
         """\
 from contextlib import suppress

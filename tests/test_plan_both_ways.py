@@ -419,3 +419,26 @@ def test_a_mount_before_the_wiring_that_takes_the_telemetry_paths_fails_the_chec
     (after / MAIN).write_text(MAIN_PY + mount + "\n")
     assert run("generate", "--root", str(after)).exit_code == 0
     assert run("generate", "--root", str(after), "--check").exit_code == 0
+
+
+def test_a_mount_in_the_apps_constructor_routes_that_takes_the_telemetry_paths_fails(
+    tmp_path: Path,
+) -> None:
+    """`FastAPI(routes=[Mount("/api", app=api)])` comes before every route added later."""
+    root = _project(tmp_path)
+    main = root / MAIN
+    main.write_text(
+        main.read_text().replace(
+            'app = FastAPI(title="Demo")\n',
+            "from starlette.routing import Mount\n\napi = FastAPI()\n"
+            'app = FastAPI(title="Demo", routes=[Mount("/api", app=api)])\n',
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert (
+        "backend/app/main.py:10: Mount('/api', ...) in the routes of app answers "
+        "/api/telemetry/log before the telemetry router can; mount it with app.mount(...) "
+        "after the app's last include_router, or change api-prefix in pyproject.toml"
+    ) in result.stdout, result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, PatchError, SeveralApps
-from telemetry_cli.patching.mounts import method_calls
+from telemetry_cli.patching.mounts import mount_calls
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -322,20 +322,33 @@ def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple
     """
     keys: set[tuple[str, int]] = set()
     for module in modules:
-        for call, scope in method_calls(module, "mount"):
-            mounted: ast.expr | None = call.args[1] if len(call.args) > 1 else None
-            for keyword in call.keywords:
-                if keyword.arg == "app":
-                    mounted = keyword.value
-            if mounted is None or isinstance(mounted, ast.Starred):
-                continue
-            binding = index.binding_of(mounted, scope)
-            if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
-                continue
-            site = _value_site(binding, index, trust=False)
+        for mount in mount_calls(module, index):
+            site = _mounted_site(mount.mounted, mount.scope, index)
             if site is not None:
                 keys.add(site.key)
     return keys
+
+
+def _mounted_site(mounted: ast.expr, scope: Scope, index: PackageIndex) -> AppSite | None:
+    """Where the app a ``mount`` call mounts is built: a variable, or a factory's result.
+
+    ``app.mount("/v1", api)``, and ``app.mount("/v1", build_api())`` with ``build_api`` a
+    function of the package building the app in a variable it returns.
+    """
+    if isinstance(mounted, ast.Call):
+        qualified = index.qualify(mounted.func, scope)
+        target = index.resolve(qualified)[1] if qualified is not None else None
+        if (
+            target is None
+            or target.kind != "function"
+            or index.function_role(target) is not Role.APP
+        ):
+            return None
+        return _factory_site(target, index)
+    binding = index.binding_of(mounted, scope)
+    if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+        return None
+    return _value_site(binding, index, trust=False)
 
 
 def _unmounted_offers(

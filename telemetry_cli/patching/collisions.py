@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from telemetry_cli.patching.apps import AppSite, site_of_variable, wiring_block
-from telemetry_cli.patching.mounts import find_mounts, method_calls
+from telemetry_cli.patching.mounts import find_mounts, method_calls, mount_calls
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
 from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Role
 
@@ -225,6 +225,32 @@ def mount_clashes(
                 f"{site.module.path}:{call.lineno}: {site.expression}.mount({path!r}, ...) "
                 f"answers {endpoint} before the telemetry router, included after it, can; mount "
                 f"it after the app's last include_router, or change api-prefix in {config_name}",
+            )
+        )
+    # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.
+    for mount in mount_calls(site.module, index):
+        outer = mount.outer
+        if not (
+            mount.listed
+            and outer is not None
+            and outer.name == site.expression
+            and tuple(outer.scope.node.body) == site.block
+        ):
+            continue
+        path = index.string_value(mount.path, mount.scope)
+        if path is None or not (
+            path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
+        ):
+            continue
+        line = mount.mounted.lineno
+        clashes.append(
+            Collision(
+                site.module.path,
+                line,
+                f"{site.module.path}:{line}: Mount({path!r}, ...) in the routes of "
+                f"{site.expression} answers {endpoint} before the telemetry router can; mount it "
+                f"with {site.expression}.mount(...) after the app's last include_router, or "
+                f"change api-prefix in {config_name}",
             )
         )
     return clashes

@@ -579,9 +579,20 @@ def first_line(statement: ast.stmt) -> int:
     return statement.lineno
 
 
-def statement_indent_unit(module: ModuleModel) -> str:
-    """The module's indentation step, for the continuation lines of a wrapped call."""
-    return module.indent_unit
+def statement_indent_unit(module: ModuleModel, function: FunctionNode, indent: str) -> str:
+    """The indentation step of a wrapped call's continuation lines, in ``function``'s body.
+
+    The module's step, unless the body (at ``indent``) is indented with the other character (a
+    method indented with spaces in a module indented with tabs): then the body's own step, from
+    its ``def`` line to its statements, so that the inserted lines indent as the lines around.
+    """
+    unit = module.indent_unit
+    if not indent or indent[-1] in unit:
+        return unit
+    outer = module.lines.indentation(function.lineno)
+    if indent.startswith(outer) and len(indent) > len(outer):
+        return indent[len(outer) :]
+    return "\t" if indent[-1] == "\t" else "    "
 
 
 def top_statement_of(module: ModuleModel, node: ast.AST) -> ast.stmt:

@@ -221,7 +221,6 @@ def instrument_module(
     if not todo:
         return
     fallback_block = module.name.rpartition(".")[2]
-    unit = statement_indent_unit(module)
     handlers_todo = [handler for handler, *_ in todo]
     logger = _logger_name(
         editor, handlers_todo, logger_module, top_statement_of(module, todo[0][0].function)
@@ -232,7 +231,7 @@ def instrument_module(
             event_type,
             payload_entries(handler, fallback_block, filled),
             indent,
-            unit,
+            statement_indent_unit(module, handler.function, indent),
             module.line_length,
             module.quote,
         )
@@ -779,7 +778,7 @@ def _stale_inserted_call(
     logger = _logger_source(statement)
     entries = payload_entries(handler, fallback_block, filled)
     indent = module.lines.indentation(statement.lineno)
-    unit = statement_indent_unit(module)
+    unit = statement_indent_unit(module, handler.function, indent)
     wanted = log_call_lines(
         logger, event_type, entries, indent, unit, module.line_length, module.quote
     )
@@ -821,7 +820,7 @@ def _replace_call(
         event_type,
         payload_entries(handler, module.name.rpartition(".")[2], filled),
         indent,
-        statement_indent_unit(module),
+        statement_indent_unit(module, handler.function, indent),
         module.line_length,
         module.quote,
     )

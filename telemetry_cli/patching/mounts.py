@@ -15,7 +15,10 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
+from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES
 from telemetry_cli.patching.routes import router_prefix
+from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -33,6 +36,7 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 _INCLUDE_ROUTER = "include_router"
 _MOUNT = "mount"
+_MOUNT_CLASS = "Mount"
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,14 @@ class Mounts:
         self,
         included: dict[RouterKey, list[Mount]],
         apps: dict[RouterKey, list[AppMount]] | None = None,
+        notes: tuple[str, ...] = (),
     ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
         self.apps = {} if apps is None else apps
+        #: Each include prefix read as a settings class's default or not known statically, as a
+        #: line for the report (its routers' routes are logged with that default, or without it).
+        self.notes = notes
 
     def app_prefix(self, key: RouterKey | None) -> str | None:
         """The path an app is mounted at ("" for one mounted nowhere; None when not known).
@@ -155,6 +163,8 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     """
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
+    defaults = SettingsDefaults(index)
+    notes: list[str] = []
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
@@ -164,46 +174,65 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
             continue
         model = index.module(name)
         if model is not None:
-            for child, mount in _module_mounts(index, model, modules):
+            for child, mount in _module_mounts(index, model, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model):
                 apps.setdefault(sub_app, []).append(app_mount)
-    return Mounts(included, apps)
+    return Mounts(included, apps, tuple(dict.fromkeys(notes)))
 
 
-def _app_key(binding: Binding | None, index: PackageIndex) -> RouterKey | None:
-    """The key of a variable built as an app (``api = FastAPI()``), else None.
+@dataclass(frozen=True)
+class MountCall:
+    """A sub-application mounted into another app, as written."""
 
-    A module-level app is ``(module, name)``; one built in a function (an app factory that
-    mounts a sub-application it builds too) also names the function's line, so that the
-    ``include_router`` and ``mount`` calls of that function agree on it.
+    outer: Binding | None  # what it is mounted into
+    path: ast.expr | None
+    mounted: ast.expr
+    scope: Scope  # where the call is
+    listed: bool = False  # in the constructor's routes=: before any route added later
+
+
+def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
+    """The module's mounts of a sub-application.
+
+    ``<outer>.mount(path, app)``, and ``Mount(path, app=...)`` among the ``routes=`` of a
+    constructor assigned to a variable (``app = FastAPI(routes=[Mount("/admin", app=admin)])``).
     """
-    if (
-        binding is None
-        or binding.kind != "value"
-        or binding.scope.is_class
-        or not isinstance(binding.node, ast.Call)
-        or index.built_role(binding.node, binding.scope)[0] is not Role.APP
-    ):
-        return None
-    if binding.scope.parent is None:
-        return binding.scope.module.name, binding.name
-    line = getattr(binding.scope.node, "lineno", 0)
-    return binding.scope.module.name, f"{binding.name} in the function of line {line}"
+    for call, scope in method_calls(model, _MOUNT):
+        mounted = _argument(call, 1, "app")
+        if mounted is not None:
+            assert isinstance(call.func, ast.Attribute)
+            outer = index.binding_of(call.func.value, scope)
+            yield MountCall(outer, _argument(call, 0, "path"), mounted, scope)
+    for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
+        mounted = _argument(call, 1, "app")
+        if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
+            continue
+        for binding in scope.bindings.values():
+            if (
+                binding.kind == "value"
+                and isinstance(binding.node, ast.Call)
+                and any(_lists(keyword.value, call) for keyword in binding.node.keywords)
+            ):
+                yield MountCall(binding, _argument(call, 0, "path"), mounted, scope, listed=True)
+
+
+def _lists(routes: ast.expr, call: ast.Call) -> bool:
+    """Whether ``routes`` is a literal list (or tuple) holding ``call``."""
+    return isinstance(routes, ast.List | ast.Tuple) and any(item is call for item in routes.elts)
 
 
 def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
-    """The module's ``<outer>.mount(path, app)`` calls that mount an app variable."""
+    """The module's mounts (see :func:`mount_calls`) that mount an app of the package."""
     found: list[tuple[RouterKey, AppMount]] = []
-    for call, scope in method_calls(model, _MOUNT):
-        mounted = _argument(call, 1, "app")
-        if mounted is None:
-            continue
-        sub_app = _app_key(index.binding_of(mounted, scope), index)
+    for mount in mount_calls(model, index):
+        mounted, scope, outer = mount.mounted, mount.scope, mount.outer
+        if isinstance(mounted, ast.Call):  # `app.mount("/v1", build_api())`
+            sub_app = index.factory_app(mounted, scope)
+        else:
+            sub_app = index.app_key(index.binding_of(mounted, scope))
         if sub_app is None:
             continue
-        assert isinstance(call.func, ast.Attribute)
-        outer = index.binding_of(call.func.value, scope)
         outer_is_app = (
             outer is not None
             and outer.kind == "value"
@@ -211,10 +240,10 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
             and index.built_role(outer.node, outer.scope)[0] is Role.APP
         )
         # Mounted into anything but an app (a Starlette object, an unknown one): not known.
-        path = index.string_value(_argument(call, 0, "path"), scope) if outer_is_app else None
+        path = index.string_value(mount.path, scope) if outer_is_app else None
         if path is not None:
             path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
-        found.append((sub_app, AppMount(_app_key(outer, index), path)))
+        found.append((sub_app, AppMount(index.app_key(outer), path)))
     return found
 
 
@@ -284,41 +313,113 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
 
 
 def _module_mounts(
-    index: PackageIndex, model: ModuleModel, modules: list[str]
+    index: PackageIndex,
+    model: ModuleModel,
+    modules: list[str],
+    defaults: SettingsDefaults,
+    notes: list[str],
 ) -> list[tuple[RouterKey, Mount]]:
+    """The module's ``include_router`` calls, by the router each includes.
+
+    An include prefix read as a settings class's default, or not known statically, goes in
+    ``notes``, as a line naming the call.
+    """
     found: list[tuple[RouterKey, Mount]] = []
     for call, scope in method_calls(model, _INCLUDE_ROUTER):
         included = _included_router(call)
         if included is None:
             continue
-        child = index.binding_of(included, scope)
-        if child is None or child.scope.parent is not None:
-            continue  # not a module-level object: its routes cannot be told apart
-        prefix: str | None = ""
-        for keyword in call.keywords:
-            if keyword.arg == "prefix":
-                prefix = index.string_value(keyword.value, scope)
-            elif keyword.arg is None:
-                prefix = None  # **options may hold a prefix
-        parent_key: RouterKey | None = None
-        parent_prefix: str | None = ""
-        by_app = False
-        assert isinstance(call.func, ast.Attribute)
-        parent = index.binding_of(call.func.value, scope)
-        if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
-            role, standard = index.built_role(parent.node, parent.scope)
-            if role is Role.ROUTER and parent.scope.parent is None:
-                parent_key = (parent.scope.module.name, parent.name)
-                parent_prefix = router_prefix(parent.node, standard, index, parent.scope)
-            by_app = role is Role.APP
-        elif parent is not None and parent.kind == "param":
-            # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
-            # `def configure_routes(app):` when every call of it in the package passes one.
-            by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
-        app = _app_key(parent, index) if by_app else None
-        mount = Mount(parent_key, prefix, by_app, parent_prefix, app)
-        found.append(((child.scope.module.name, child.name), mount))
+        where = f"{model.path}:{call.lineno}"
+        prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
+        environments = loop_values(call, scope, index)
+        if environments is None:
+            # A loop over items only known at run time: which routers is not known.
+            if prefix is not None:
+                notes.append(
+                    f"{where}: the routers this loop includes are only known at run time: "
+                    f"their routes are logged without its prefix `{ast.unparse(prefix)}`"
+                )
+            continue
+        unknown = False
+        for values in environments:
+            read = len(defaults.read)
+            mount = _mount(call, included, scope, values, index, modules, defaults)
+            if mount is not None and mount[1].prefix is not None:
+                for default in defaults.read[read:]:
+                    # Once, where it is first read (a router including many reads it for each).
+                    said = default.describe()
+                    if not any(said in note for note in notes):
+                        notes.append(f"{where}: prefix {said}")
+            elif mount is not None and prefix is not None:
+                unknown = True
+            if mount is not None:
+                found.append(mount)
+                if mount[1].parent is not None and mount[1].parent_prefix is None:
+                    assert isinstance(call.func, ast.Attribute)
+                    including = ast.unparse(call.func.value)
+                    notes.append(
+                        f"{where}: the prefix of `{including}` is only known at run time: the "
+                        f"routes of `{ast.unparse(included)}` are logged without it"
+                    )
+            del defaults.read[read:]
+        if unknown and prefix is not None:
+            notes.append(
+                f"{where}: include prefix `{ast.unparse(prefix)}` is only known at run time: "
+                f"the routes of `{ast.unparse(included)}` are logged without it"
+            )
     return found
+
+
+def _mount(
+    call: ast.Call,
+    included: ast.expr,
+    scope: Scope,
+    values: LoopValues,
+    index: PackageIndex,
+    modules: list[str],
+    defaults: SettingsDefaults,
+) -> tuple[RouterKey, Mount] | None:
+    """The router one ``include_router`` call includes and how, the loop names it reads set."""
+    router = substituted(included, scope, values)
+    child = None if router is None else index.binding_of(*router)
+    if child is None or child.scope.parent is not None:
+        return None  # not a module-level object: its routes cannot be told apart
+    prefix: str | None = ""
+    for keyword in call.keywords:
+        if keyword.arg == "prefix":
+            prefix = loop_string(keyword.value, scope, values, index, defaults)
+        elif keyword.arg is None:
+            prefix = None  # **options may hold a prefix
+    parent_key: RouterKey | None = None
+    parent_prefix: str | None = ""
+    by_app = False
+    assert isinstance(call.func, ast.Attribute)
+    including = substituted(call.func.value, scope, values)
+    parent = None if including is None else _including(*including, index)
+    if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
+        role, standard = index.built_role(parent.node, parent.scope)
+        if role is Role.ROUTER and parent.scope.parent is None:
+            parent_key = (parent.scope.module.name, parent.name)
+            parent_prefix = router_prefix(parent.node, standard, index, parent.scope, defaults)
+        by_app = role is Role.APP
+    elif parent is not None and parent.kind == "param":
+        # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
+        # `def configure_routes(app):` when every call of it in the package passes one.
+        by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
+    app = index.app_key(parent) if by_app else None
+    return (child.scope.module.name, child.name), Mount(
+        parent_key, prefix, by_app, parent_prefix, app
+    )
+
+
+def _including(expression: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:
+    """The object an ``include_router`` call is made on: ``app.router`` is the app's own."""
+    binding = index.binding_of(expression, scope)
+    if binding is None and isinstance(expression, ast.Attribute) and expression.attr == APP_ROUTER:
+        app = index.binding_of(expression.value, scope)
+        if _is_app(app, index):
+            return app
+    return binding
 
 
 def method_calls(

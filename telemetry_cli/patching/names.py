@@ -18,3 +18,9 @@ ADD_API_ROUTE = "add_api_route"
 ADD_WEBSOCKET_ROUTE = "add_api_websocket_route"
 #: A library class whose name ends like this is taken for a router (``InferringRouter``).
 ROUTER_SUFFIX = "Router"
+#: The attribute of an app holding its own router (``app.router.add_api_route(...)``).
+APP_ROUTER = "router"
+#: Qualified names of Starlette's mount route (``FastAPI(routes=[Mount("/admin", app=admin)])``).
+MOUNT_CLASSES = frozenset({"starlette.routing.Mount", "fastapi.routing.Mount"})
+#: FastAPI's route class, listed in a constructor's routes (``FastAPI(routes=[APIRoute(...)])``).
+ROUTE_CLASS = "APIRoute"

@@ -297,6 +297,9 @@ class _Analysis:
         modules = self._package_module_names(found_module=wired)
         self.index.mounts = find_mounts(self.index, modules)
         instrumented = self._instrument()
+        if site is not None and not self.removing:
+            # Said where the app is wired: include prefixes read as defaults, or not known.
+            self.editor_for(site.module).edits.changes.extend(self.index.mounts.notes)
         self._retry_left(app_module)
         if previous is not None and self.recorded_module(previous) is None:
             # The module the last run wired is gone (moved by hand, say): its wiring went with

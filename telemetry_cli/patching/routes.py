@@ -12,13 +12,16 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
     ADD_WEBSOCKET_ROUTE,
     API_ROUTE,
+    APP_ROUTER,
     HTTP_METHODS,
+    ROUTE_CLASS,
     WEBSOCKET,
     WEBSOCKET_METHOD,
 )
@@ -33,6 +36,11 @@ from telemetry_cli.patching.symbols import (
     unwrapped,
 )
 
+# Route classes listed in a constructor's routes=, and the verb each registers as.
+_ROUTE_CLASSES = {
+    "fastapi.routing.APIRoute": API_ROUTE,
+    "fastapi.routing.APIWebSocketRoute": WEBSOCKET,
+}
 # `{name}` or `{name:converter}` in a route template.
 PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 _ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
@@ -214,7 +222,11 @@ class _Finder:
         # add_api_route registrations, by the registered function's node.
         self.registered: dict[int, list[Route]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
-        self.registers = ADD_API_ROUTE in module.text or ADD_WEBSOCKET_ROUTE in module.text
+        self.registers = (
+            ADD_API_ROUTE in module.text
+            or ADD_WEBSOCKET_ROUTE in module.text
+            or ROUTE_CLASS in module.text
+        )
 
     def visit(self, scope: Scope, prefix: str) -> None:
         """Visit the definitions of one scope; ``prefix`` is the qualname of its classes."""
@@ -255,7 +267,11 @@ class _Finder:
         return self.handlers[key]
 
     def _registrations(self, statement: ast.stmt, scope: Scope) -> None:
-        """Record ``owner.add_api_route(path, endpoint, ...)`` calls of one statement."""
+        """Record ``owner.add_api_route(path, endpoint, ...)`` calls of one statement.
+
+        And the ``APIRoute(path, endpoint)`` items of a constructor's ``routes=``
+        (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
+        """
         for node in ast.walk(statement):
             if not (
                 isinstance(node, ast.Call)
@@ -267,22 +283,51 @@ class _Finder:
             owner = self.owner(node.func.value, scope)
             if endpoint is None or owner is None:
                 continue
-            found = self._endpoint(endpoint, scope)
-            if found is None:
-                self._unfollowed(node, endpoint, scope)
-                continue
-            function, defined_in = found
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
-            function_scope = Scope(function, self.module, defined_in)
-            route = self._route(node, verb, owner, scope, function_scope)
-            key = id(function)
-            if key in self.handlers:
-                self.handlers[key].routes.append(route)
-            else:
-                self.registered.setdefault(key, []).append(route)
+            self._register(node, endpoint, verb, owner, scope)
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and isinstance(
+            statement.value, ast.Call
+        ):
+            target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+            for keyword in statement.value.keywords:
+                if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
+                    self._listed_routes(keyword.value.elts, target, scope)
+
+    def _listed_routes(self, items: list[ast.expr], target: ast.expr, scope: Scope) -> None:
+        """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets."""
+        owner: Owner | None = None
+        for item in items:
+            if not isinstance(item, ast.Call):
+                continue
+            verb = _ROUTE_CLASSES.get(self.index.qualify(item.func, scope) or "")
+            endpoint = _argument(item, 1, "endpoint")
+            if verb is None or endpoint is None:
+                continue
+            owner = owner or self.owner(target, scope)
+            if owner is None:
+                return
+            # A router's prefix= applies to the routes it declares later, not to these.
+            listed = Owner(owner.role, "", owner.reference, owner.scope, owner.key)
+            self._register(item, endpoint, verb, listed, scope)
+
+    def _register(
+        self, node: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
+    ) -> None:
+        """Record one route registered for ``endpoint`` (a function followed, else reported)."""
+        found = self._endpoint(endpoint, scope)
+        if found is None:
+            self._unfollowed(node, endpoint, scope)
+            return
+        function, defined_in = found
+        function_scope = Scope(function, self.module, defined_in)
+        route = self._route(node, verb, owner, scope, function_scope)
+        key = id(function)
+        if key in self.handlers:
+            self.handlers[key].routes.append(route)
+        else:
+            self.registered.setdefault(key, []).append(route)
 
     def _unfollowed(self, call: ast.Call, endpoint: ast.expr, scope: Scope) -> None:
-        assert isinstance(call.func, ast.Attribute)
         target = self.index.binding_of(endpoint, scope)
         defined_in = None
         if target is not None and target.kind == "function":
@@ -291,7 +336,7 @@ class _Finder:
             Unfollowed(
                 call.lineno,
                 call.end_lineno or call.lineno,
-                f"{ast.unparse(call.func.value)}.{call.func.attr}",
+                ast.unparse(call.func),
                 ast.unparse(endpoint),
                 defined_in,
             )
@@ -328,6 +373,11 @@ class _Finder:
         """The app or router ``expression`` names in ``scope``, if it names one."""
         binding = self.index.binding_of(expression, scope)
         if binding is None:
+            if isinstance(expression, ast.Attribute) and expression.attr == APP_ROUTER:
+                # `app.router.add_api_route(...)`: the app's own router routes as the app does.
+                app = self.owner(expression.value, scope)
+                if app is not None and app.role is Role.APP:
+                    return Owner(Role.APP, app.prefix, expression, scope, app.key)
             return self._instance_owner(expression, scope)
         # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
         binding = unwrapped(binding)
@@ -350,7 +400,9 @@ class _Finder:
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
         key = None
-        if binding.scope.parent is None:
+        if role is Role.APP:
+            key = self.index.app_key(binding)  # also an app built in a factory
+        elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
         return Owner(role, prefix, expression, scope, key)
 
@@ -419,6 +471,12 @@ class _Finder:
                 if reference is None:
                     problem = "its router's prefix is only known at run time"
                 else:
+                    # Under the include prefixes, when known: `"/api" + router.prefix + "/x"`.
+                    mounts = self.index.mounts
+                    if mounts is not None and owner.key is not None and owner.role is Role.ROUTER:
+                        mount = mounts.served_prefix(owner.key) or ""
+                    if mount:
+                        parts.append(string_literal(mount, quote))
                     parts.append(f"{reference}.prefix")
             elif owner.prefix:
                 parts.append(string_literal(owner.prefix, quote))
@@ -532,16 +590,23 @@ def _instance_assignments(
     return found
 
 
-def router_prefix(call: ast.Call, standard: bool, index: PackageIndex, scope: Scope) -> str | None:
+def router_prefix(
+    call: ast.Call,
+    standard: bool,
+    index: PackageIndex,
+    scope: Scope,
+    fallback: Callable[[ast.expr, Scope], str | None] | None = None,
+) -> str | None:
     """The ``prefix=`` of ``APIRouter(...)``, None when not known statically.
 
-    ``standard``: the class is ``APIRouter`` or takes its arguments (see ``built_role``).
+    ``standard``: the class is ``APIRouter`` or takes its arguments (see ``built_role``);
+    ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
     """
     if not standard:
         return None  # a factory or a class with its own constructor decides the prefix
     for keyword in call.keywords:
         if keyword.arg == "prefix":
-            return index.string_value(keyword.value, scope)
+            return index.string_value(keyword.value, scope, fallback=fallback)
     if any(keyword.arg is None for keyword in call.keywords):
         return None  # **options may hold it
     return ""

@@ -1062,6 +1062,52 @@ class PackageIndex:
         self._returns[key] = role
         return role
 
+    def app_key(self, binding: Binding | None, depth: int = 0) -> tuple[str, str] | None:
+        """Which app a variable built as one holds (``api = FastAPI()``), else None.
+
+        A module-level app is ``(module, name)``; one built in a function (an app factory) also
+        names the function's line, so that the routes, ``include_router`` and ``mount`` calls
+        of that function agree on it. A variable assigned a factory's result
+        (``api = build_api()``) holds the app the factory builds, in the variable it returns.
+        """
+        if (
+            binding is None
+            or binding.kind != "value"
+            or binding.scope.is_class
+            or not isinstance(binding.node, ast.Call)
+            or self.built_role(binding.node, binding.scope)[0] is not Role.APP
+        ):
+            return None
+        built = self.factory_app(binding.node, binding.scope, depth)
+        if built is not None:
+            return built
+        if binding.scope.parent is None:
+            return binding.scope.module.name, binding.name
+        line = getattr(binding.scope.node, "lineno", 0)
+        return binding.scope.module.name, f"{binding.name} in the function of line {line}"
+
+    def factory_app(self, call: ast.Call, scope: Scope, depth: int = 0) -> tuple[str, str] | None:
+        """The app (see :meth:`app_key`) a call of a factory function of the package returns.
+
+        None when ``call`` calls no function of the package, or one that does not return an
+        app it builds in a variable (``return FastAPI()`` builds one no other code names).
+        """
+        if depth > _MAX_DEPTH:
+            return None
+        qualified = self.qualify(call.func, scope)
+        factory = self.resolve(qualified)[1] if qualified is not None else None
+        if factory is None or factory.kind != "function":
+            return None
+        function = factory.node
+        assert isinstance(function, FunctionNode)
+        inner = Scope(function, factory.scope.module, factory.scope)
+        keys = {
+            self.app_key(inner.lookup(node.value.id), depth + 1)
+            for node in _walk_scope(function)
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+        }
+        return keys.pop() if len(keys) == 1 else None
+
     def expression_role(self, expression: ast.expr, scope: Scope) -> Role | None:
         """What an expression evaluates to: a call that builds one, or a name bound to one."""
         if isinstance(expression, ast.Call):
@@ -1094,11 +1140,44 @@ class PackageIndex:
 
     # --- constants ------------------------------------------------------------------------------
 
-    def string_value(self, expression: ast.expr | None, scope: Scope, depth: int = 0) -> str | None:
+    def _class_constant(
+        self, expression: ast.Attribute, scope: Scope
+    ) -> tuple[ast.expr, Scope] | None:
+        """``Paths.API`` for a plain class of the package (no bases) assigning ``API`` once.
+
+        A class with bases may be an enum (whose members are not their values) or a model.
+        """
+        owner = self.binding_of(expression.value, scope)
+        if owner is None or owner.kind != "class":
+            return None
+        cls = owner.node
+        assert isinstance(cls, ast.ClassDef)
+        if cls.bases or cls.keywords:
+            return None
+        values = [
+            statement.value
+            for statement in cls.body
+            if isinstance(statement, ast.Assign | ast.AnnAssign)
+            and statement.value is not None
+            and assigns_name(statement, expression.attr)
+        ]
+        if len(values) != 1:
+            return None
+        return values[0], Scope(cls, owner.scope.module, owner.scope)
+
+    def string_value(
+        self,
+        expression: ast.expr | None,
+        scope: Scope,
+        depth: int = 0,
+        fallback: Callable[[ast.expr, Scope], str | None] | None = None,
+    ) -> str | None:
         """The value of a string known without running code, else None.
 
         Literals, f-strings and ``+`` of known strings, and names (also imported ones) bound to
-        such a value.
+        such a value. ``fallback`` is asked for a call (``os.getenv("PREFIX", "/api")``) and for
+        a name or attribute bound to nothing the package defines as a value (an attribute of an
+        object: ``settings.API_V1_STR``).
         """
         if expression is None or depth > _MAX_DEPTH:
             return None
@@ -1114,7 +1193,7 @@ class PackageIndex:
                     and value.conversion == -1
                     and value.format_spec is None
                 ):
-                    inner = self.string_value(value.value, scope, depth + 1)
+                    inner = self.string_value(value.value, scope, depth + 1, fallback)
                     if inner is None:
                         return None
                     parts.append(inner)
@@ -1122,8 +1201,8 @@ class PackageIndex:
                     return None
             return "".join(parts)
         if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
-            left = self.string_value(expression.left, scope, depth + 1)
-            right = self.string_value(expression.right, scope, depth + 1)
+            left = self.string_value(expression.left, scope, depth + 1, fallback)
+            right = self.string_value(expression.right, scope, depth + 1, fallback)
             return None if left is None or right is None else left + right
         if isinstance(expression, ast.Name | ast.Attribute):
             binding = self.binding_of(expression, scope)
@@ -1134,5 +1213,13 @@ class PackageIndex:
                 and binding.scope.stores[binding.name] <= 1
             ):
                 assert isinstance(binding.node, ast.expr)
-                return self.string_value(binding.node, binding.scope, depth + 1)
+                return self.string_value(binding.node, binding.scope, depth + 1, fallback)
+            if binding is None and isinstance(expression, ast.Attribute):
+                constant = self._class_constant(expression, scope)
+                if constant is not None:
+                    return self.string_value(constant[0], constant[1], depth + 1, fallback)
+            if binding is None and fallback is not None:
+                return fallback(expression, scope)
+        if isinstance(expression, ast.Call) and fallback is not None:
+            return fallback(expression, scope)
         return None

@@ -1,0 +1,268 @@
+"""What the names a statement reads hold in the ``for`` loops around it, when that is literal.
+
+``for router in (users.router, items.router): app.include_router(router, prefix="/api")``
+includes each item of the tuple: read statically, the call runs once per item, with ``router``
+bound to that item's expression. The items are known when the loop runs over a literal list,
+tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``), directly or through a
+module-level name bound once to one and never changed in place (``ROUTERS = [...]``, also
+imported from another module). Any other loop (over a function's result, a parameter, a
+comprehension) runs over items only known at run time.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import itertools
+from collections.abc import Callable
+
+from telemetry_cli.patching.symbols import Binding, PackageIndex, Scope, block_statements
+
+#: A loop's names, each bound to the expression of one item and the scope it is evaluated in.
+LoopValues = dict[str, tuple[ast.expr, Scope]]
+
+_LOOPS = (ast.For, ast.AsyncFor)
+# Methods that change a list, set or dict in place: its items are then not the literal's.
+_MUTATORS = frozenset(
+    {"append", "extend", "insert", "remove", "pop", "clear", "update", "add", "setdefault"}
+)
+# More iterations than this (nested loops over long lists) are not worth following.
+_MAX_ITERATIONS = 256
+_MAX_DEPTH = 8
+
+
+def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[LoopValues] | None:
+    """The values the loop names ``statement`` reads take, one mapping per iteration.
+
+    ``[{}]`` when no loop around ``statement`` (in ``scope``, a module or function body) binds
+    a name it reads; None when one does and its items are not known statically, or the loop's
+    body rebinds the name.
+    """
+    line = getattr(statement, "lineno", 0)
+    read = {
+        node.id
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    loops = [
+        loop
+        for loop in block_statements(scope.node.body)
+        if isinstance(loop, _LOOPS)
+        and loop.body
+        and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)
+    ]
+    environments: list[LoopValues] = [{}]
+    bound_outside: set[str] = set()  # the names of the loops around the current one
+    for loop in loops:  # outermost first: source order
+        names = {node.id for node in ast.walk(loop.target) if isinstance(node, ast.Name)}
+        if not names & read:
+            bound_outside |= names
+            continue
+        if _rebinds(loop.body, names) or _reads(loop.iter, bound_outside):
+            return None
+        items = literal_items(loop.iter, scope, index)
+        if items is None:
+            return None
+        iterations: list[LoopValues] = []
+        for item, item_scope in items:
+            values = _unpacked(loop.target, item, item_scope)
+            if values is None:
+                return None
+            iterations.append(values)
+        environments = [
+            {**outer, **inner} for outer, inner in itertools.product(environments, iterations)
+        ]
+        if len(environments) > _MAX_ITERATIONS:
+            return None
+        bound_outside |= names
+    return environments
+
+
+def _rebinds(body: list[ast.stmt], names: set[str]) -> bool:
+    """Whether a loop's body assigns one of ``names`` (its items then are not what it holds)."""
+    return any(
+        isinstance(node, ast.Name)
+        and isinstance(node.ctx, ast.Store | ast.Del)
+        and node.id in names
+        for statement in body
+        for node in ast.walk(statement)
+    )
+
+
+def _reads(expression: ast.expr, names: set[str]) -> bool:
+    return any(isinstance(node, ast.Name) and node.id in names for node in ast.walk(expression))
+
+
+def _unpacked(target: ast.expr, item: ast.expr, scope: Scope) -> LoopValues | None:
+    """The names a loop target binds to one item (``for prefix, router in ...`` unpacks)."""
+    if isinstance(target, ast.Name):
+        return {target.id: (item, scope)}
+    if isinstance(target, ast.Tuple | ast.List) and isinstance(item, ast.Tuple | ast.List):
+        if len(target.elts) != len(item.elts) or any(
+            isinstance(element, ast.Starred) for element in [*target.elts, *item.elts]
+        ):
+            return None
+        values: LoopValues = {}
+        for inner_target, inner_item in zip(target.elts, item.elts, strict=True):
+            inner = _unpacked(inner_target, inner_item, scope)
+            if inner is None:
+                return None
+            values.update(inner)
+        return values
+    return None
+
+
+def literal_items(
+    iterable: ast.expr, scope: Scope, index: PackageIndex, depth: int = 0
+) -> list[tuple[ast.expr, Scope]] | None:
+    """The items a loop over ``iterable`` runs over, when they are written out in the code."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
+        if any(isinstance(element, ast.Starred) for element in iterable.elts):
+            return None
+        return [(element, scope) for element in iterable.elts]
+    if (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Attribute)
+        and iterable.func.attr in ("items", "keys", "values")
+        and not iterable.args
+        and not iterable.keywords
+    ):
+        found = _literal(iterable.func.value, scope, index, depth + 1)
+        if found is None:
+            return None
+        mapping, mapping_scope = found
+        if not isinstance(mapping, ast.Dict):
+            return None
+        if any(key is None for key in mapping.keys):
+            return None  # `**other`: keys only known at run time
+        keys = [key for key in mapping.keys if key is not None]
+        if iterable.func.attr == "keys":
+            return [(key, mapping_scope) for key in keys]
+        if iterable.func.attr == "values":
+            return [(value, mapping_scope) for value in mapping.values]
+        return [
+            (ast.Tuple(elts=[key, value], ctx=ast.Load()), mapping_scope)
+            for key, value in zip(keys, mapping.values, strict=True)
+        ]
+    if isinstance(iterable, ast.Name | ast.Attribute):
+        found = _literal(iterable, scope, index, depth + 1)
+        if found is None or isinstance(found[0], ast.Dict):
+            return None  # a loop over a dict runs over its keys: rarely routers
+        return literal_items(found[0], found[1], index, depth + 1)
+    return None
+
+
+def _literal(
+    expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
+) -> tuple[ast.expr, Scope] | None:
+    """The literal container a name holds: module-level, bound once, never changed in place."""
+    if isinstance(expression, ast.List | ast.Tuple | ast.Set | ast.Dict):
+        return expression, scope
+    if depth > _MAX_DEPTH or not isinstance(expression, ast.Name | ast.Attribute):
+        return None
+    binding = index.binding_of(expression, scope)
+    if (
+        binding is None
+        or binding.kind != "value"
+        or binding.scope.parent is not None
+        or not isinstance(binding.node, ast.expr)
+        or not _fixed(binding)
+    ):
+        return None
+    if (
+        isinstance(expression, ast.Name)
+        and binding.scope.module is not scope.module
+        and _changed_in(scope.module.tree, expression.id, 0)
+    ):
+        return None  # changed in place where it is used (`ROUTERS.append(...)` in main.py)
+    return _literal(binding.node, binding.scope, index, depth + 1)
+
+
+def _fixed(binding: Binding) -> bool:
+    """Whether a module-level name is assigned once and never changed in place in its module."""
+    return not _changed_in(binding.scope.module.tree, binding.name, 1)
+
+
+def _changed_in(tree: ast.Module, name: str, assignments: int) -> bool:
+    """Whether ``tree`` assigns ``name`` more than ``assignments`` times or changes it in place."""
+    stores = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            stores += 1
+        elif _changes(node, name):
+            return True
+    return stores > assignments
+
+
+def _changes(node: ast.AST, name: str) -> bool:
+    """Whether ``node`` changes what ``name`` holds in place (or rebinds it from elsewhere)."""
+    if isinstance(node, ast.AugAssign):
+        return _names(node.target, name)
+    if isinstance(node, ast.Attribute):
+        return node.attr in _MUTATORS and _names(node.value, name)
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.ctx, ast.Store | ast.Del) and _names(node.value, name)
+    return isinstance(node, ast.Global | ast.Nonlocal) and name in node.names
+
+
+def _names(expression: ast.expr, name: str) -> bool:
+    return isinstance(expression, ast.Name) and expression.id == name
+
+
+def substituted(
+    expression: ast.expr, scope: Scope, values: LoopValues
+) -> tuple[ast.expr, Scope] | None:
+    """``expression`` (a name or attribute chain) with a loop name replaced by its item.
+
+    ``router`` is the item itself; ``module.router``, for ``for module in (users, items)``,
+    the same attribute of the item. None for any other expression that reads a loop name.
+    """
+    base = expression
+    attributes: list[str] = []
+    while isinstance(base, ast.Attribute):
+        attributes.append(base.attr)
+        base = base.value
+    if not (isinstance(base, ast.Name) and base.id in values):
+        if _reads(expression, set(values)):
+            return None
+        return expression, scope
+    item, item_scope = values[base.id]
+    result = item
+    for attribute in reversed(attributes):
+        result = ast.Attribute(value=result, attr=attribute, ctx=ast.Load())
+    return result, item_scope
+
+
+def loop_string(
+    expression: ast.expr,
+    scope: Scope,
+    values: LoopValues,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None = None,
+) -> str | None:
+    """The string value of ``expression`` in one iteration (``prefix=f"/api/{name}"``).
+
+    ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
+    """
+    if not _reads(expression, set(values)):
+        return index.string_value(expression, scope, fallback=fallback)
+    constants: dict[str, str] = {}
+    for name, (item, item_scope) in values.items():
+        value = index.string_value(item, item_scope, fallback=fallback)
+        if value is not None:
+            constants[name] = value
+    unknown = set(values) - set(constants)
+    if _reads(expression, unknown):
+        return None
+
+    class _Constants(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            if node.id in constants:
+                return ast.Constant(constants[node.id])
+            return node
+
+    replaced = _Constants().visit(copy.deepcopy(expression))
+    assert isinstance(replaced, ast.expr)
+    return index.string_value(replaced, scope, fallback=fallback)
