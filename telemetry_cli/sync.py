@@ -583,6 +583,10 @@ def _generated_change(
     if old == new:
         return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
     last_written = recorded.get(output.path)
+    if last_written is None and sha256(old) in recorded.values():
+        # The very bytes the tool wrote at another path (the package moved with the folder
+        # holding it): unedited, so brought up to date like any recorded output.
+        last_written = sha256(old)
     if last_written is None:
         # Not written by the tool (a hand-written layer, a file of the same name): never
         # "edited by hand since telemetry-scaffold wrote it", and never replaced unasked.

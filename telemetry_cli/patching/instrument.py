@@ -141,10 +141,25 @@ def instrument_module(
         if event is not None:
             filled, missing = capture_entries(handler, index, event, captured)
             mismatched = mismatched_captures(handler, index, event, captured)
+        capture_reasons = [
+            f"it has no parameter or body field `{name}` for the captured property; add "
+            f"one, or log the event by hand, or {SKIP}"
+            for name in missing
+        ]
+        capture_reasons.extend(
+            f"{problem} (every event would be dropped); change the type of one of them, or log "
+            f"the event by hand, or {SKIP}"
+            for problem in mismatched
+        )
         if calls:
-            stale = _stale_inserted_call(handler, calls, event_type, filled, module)
-            if stale is not None and not missing and not mismatched:
-                _replace_call(editor, handler, stale, event_type, filled, module)
+            state = _inserted_call_state(handler, calls, event_type, filled, module)
+            if state is not None and capture_reasons:
+                # The call generate wrote (or would write) cannot hold what the plan now
+                # captures: said as for a new call, not left in place silently.
+                problems.append((line, f"{where} cannot be instrumented: {capture_reasons[0]}"))
+                continue
+            if state is not None and state[1]:
+                _replace_call(editor, handler, state[0], event_type, filled, module)
                 continue
             problems.extend((line, problem) for problem in _call_problems(where, calls, event_type))
             continue
@@ -158,16 +173,7 @@ def instrument_module(
             f"(every event would be dropped); log str({parameter}) by hand, or {SKIP}"
             for parameter in _unrecordable_parameters(handler, index)
         )
-        reasons.extend(
-            f"it has no parameter or body field `{name}` for the captured property; add "
-            f"one, or log the event by hand, or {SKIP}"
-            for name in missing
-        )
-        reasons.extend(
-            f"{problem} (every event would be dropped); change the type of one of them, or log "
-            f"the event by hand, or {SKIP}"
-            for problem in mismatched
-        )
+        reasons.extend(capture_reasons)
         point = body_insertion_point(handler.function, module)
         if point is None:
             reasons.append(
@@ -758,18 +764,18 @@ def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
     return True
 
 
-def _stale_inserted_call(
+def _inserted_call_state(
     handler: Handler,
     calls: list[LogCall],
     event_type: str,
     filled: list[tuple[str, str]] | None,
     module: ModuleModel,
-) -> LogCall | None:
-    """The handler's one inserted call, when it no longer says what generate would write now.
+) -> tuple[LogCall, bool] | None:
+    """The handler's one call as generate writes it, and whether it is out of date.
 
-    The route or methods changed, or the plan declared the event or changed what it captures:
-    a call in the shape generate writes (see :func:`~.removal.inserted_call`) is brought up to
-    date; a call edited by hand is left to its author.
+    Out of date: the route or methods changed, or the plan declared the event or changed what
+    it captures; a call in the shape generate writes (see :func:`~.removal.inserted_call`) is
+    brought up to date. None for a call edited by hand, which is left to its author.
     """
     if len(calls) != 1 or calls[0].event_type != event_type:
         return None
@@ -788,12 +794,12 @@ def _stale_inserted_call(
         for number in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
     )
     if written == wanted:
-        return None  # as generate writes it: the common case, without parsing anything
+        return call, False  # as generate writes it: the common case, without parsing anything
     flat = log_call_lines(logger, event_type, entries, "", "", module.line_length)
     wanted_tree = ast.parse("\n".join(flat))
     if ast.dump(wanted_tree.body[0]) == ast.dump(statement):
-        return None  # the same call, laid out differently
-    return call if inserted_call(handler, call, fallback_block) else None
+        return call, False  # the same call, laid out differently
+    return (call, True) if inserted_call(handler, call, fallback_block) else None
 
 
 def _logger_source(statement: ast.Expr) -> str:

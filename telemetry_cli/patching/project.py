@@ -43,6 +43,7 @@ from telemetry_cli.patching.symbols import (
     parse,
 )
 from telemetry_cli.plan import Plan, qualified
+from telemetry_cli.render import carries_header
 
 
 @dataclass(frozen=True)
@@ -586,6 +587,14 @@ class _Analysis:
     def _check_collisions(self, names: list[str], site: AppSite | None) -> None:
         """Name the routes, routers and mounts that would answer instead of the telemetry API."""
         plan = self.plan
+        # A layer the tool wrote elsewhere (before the backend or app package moved) is taken
+        # out by this run or reported on its own: its telemetry routes are not the user's.
+        names = [
+            name
+            for name in names
+            if (source := self.index.source(name)) is None
+            or not carries_header(source.path, source.text.encode("utf-8"))
+        ]
         collisions = find_collisions(self.index, names, plan.api_prefix, plan.config_file.name)
         if site is not None:
             collisions += mount_clashes(site, self.index, plan.api_prefix, plan.config_file.name)
