@@ -182,18 +182,27 @@ def _generated_value(value: ast.expr) -> bool:
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
         return _generated_value(value.left) and _generated_value(value.right)
     if isinstance(value, ast.IfExp):
-        # `None if x is None else str(x)`: an optional value captured as text (since 0.5.0).
+        # `None if x is None else str(x)`: an optional value captured as text (since 0.5.0),
+        # and `None if body is None or body.x is None else ...` through an optional body.
         test = value.test
+        tests = (
+            test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) else [test]
+        )
         return (
             isinstance(value.body, ast.Constant)
             and value.body.value is None
-            and isinstance(test, ast.Compare)
-            and isinstance(test.ops[0], ast.Is)
-            and _generated_value(test.left)
+            and all(
+                isinstance(one, ast.Compare)
+                and isinstance(one.ops[0], ast.Is)
+                and _generated_value(one.left)
+                for one in tests
+            )
             and _generated_value(value.orelse)
         )
-    # router.prefix, and body.field of a captured property.
-    return isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
+    # router.prefix, body.field of a captured property, and an enum's body.kind.value.
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name)
 
 
 def _take_out(
