@@ -449,9 +449,18 @@ def shape_sources(
     return shape, root
 
 
-@pytest.mark.parametrize("name", sorted(TRANSITIONS))
+# Without the manifest, nothing records where the layer and the documents were: a plan that
+# moves them (or a package renamed with the layer inside) cannot be followed, so those
+# transitions run with the manifest only. Every other one must need no manifest at all.
+NEEDS_THE_RECORD = frozenset({"feature-and-specs-dir", "analytics-package-path"})
+CASES = [(name, "kept") for name in sorted(TRANSITIONS)] + [
+    (name, "lost") for name in sorted(TRANSITIONS) if name not in NEEDS_THE_RECORD
+]
+
+
+@pytest.mark.parametrize(("name", "manifest"), CASES)
 def test_a_plan_change_and_its_reverse_leave_nothing_stale(
-    shape_sources: tuple[Shape, Path], tmp_path: Path, name: str
+    shape_sources: tuple[Shape, Path], tmp_path: Path, name: str, manifest: str
 ) -> None:
     shape, sources = shape_sources
     transition = TRANSITIONS[name](shape)
@@ -485,6 +494,9 @@ def test_a_plan_change_and_its_reverse_leave_nothing_stale(
         assert _tree(root) == generated_a
         return
 
+    if manifest == "lost":
+        # Deleted (not committed, say): each generated file's own digest tells it unedited.
+        (root / MANIFEST).unlink()
     reference = tmp_path / "reference"
     shutil.copytree(sources, reference)
     problems = _step(root, transition.plan, transition.edit, reference)
@@ -508,3 +520,25 @@ def test_a_plan_change_and_its_reverse_leave_nothing_stale(
     differ = _differ(final[0], pristine[0])
     assert not differ, f"remove did not give back the sources: {differ}"
     assert final[1] == pristine[1], final[1] ^ pristine[1]
+
+
+@pytest.mark.parametrize("name", ["api-prefix", "rename-event", "capture-errors-off", "sink"])
+def test_remove_without_the_manifest_after_a_plan_change_gives_back_the_sources(
+    shape_sources: tuple[Shape, Path], tmp_path: Path, name: str
+) -> None:
+    # Every generated file differs from what the changed plan renders: without the manifest,
+    # only its own digest says that it is the tool's, unedited.
+    shape, sources = shape_sources
+    transition = TRANSITIONS[name](shape)
+    root = tmp_path / "project"
+    shutil.copytree(sources, root)
+    pristine = _tree(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / MANIFEST).unlink()
+    _set_plan(root, transition.plan)
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    _set_plan(root, shape.plan)
+    final = _tree(root)
+    assert not _differ(final[0], pristine[0]), _differ(final[0], pristine[0])
+    assert final[1] == pristine[1]

@@ -439,6 +439,13 @@ class _Analysis:
                 # log twice (or be refused); any other call is the user's.
                 stale = None if self.moved else frozenset(self.vanished - {event_type})
                 uninstrument_module(editor, stale, self.old_package, force=False, only_ours=True)
+            elif old is None and self.previous == PatchRecord() and not self.removing:
+                # Nothing recorded (the manifest lost or damaged): a call exactly as generate
+                # writes it that logs another event type went in for an earlier plan (the event
+                # was renamed since); it goes, and the new one goes in. Any other is the user's.
+                uninstrument_module(
+                    editor, None, self.package, force=False, only_ours=True, keep=event_type
+                )
             if self.removing:
                 # Every inserted call, whatever type it logs: the plan may have changed since.
                 uninstrument_module(editor, None, self.package, force=self.force)

@@ -74,11 +74,13 @@ def uninstrument_module(
     *,
     force: bool,
     only_ours: bool = False,
+    keep: str | None = None,
 ) -> None:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
-    ``event_types`` None means every type. With ``only_ours``, a call that is not exactly one
-    generate inserts is left alone without a word (it is not known to have been inserted).
+    ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
+    With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
+    word (it is not known to have been inserted).
     """
     module = editor.module
     handlers, _ = find_handlers(module, editor.index)
@@ -89,7 +91,9 @@ def uninstrument_module(
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
                 continue
-            if event_types is not None and call.event_type not in event_types:
+            if call.event_type == keep or (
+                event_types is not None and call.event_type not in event_types
+            ):
                 continue
             ours = inserted_call(handler, call, fallback_block)
             if not ours and (only_ours or not _looks_inserted(call)):
