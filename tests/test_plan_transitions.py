@@ -390,6 +390,57 @@ def _shrink_event_types(shape: Shape) -> Transition:
     return Transition(plan, added=("shelf_browsed",))
 
 
+def _all_optional(plan: Plan) -> None:
+    for event in plan["events"].values():
+        for declared in event.get("properties", {}).values():
+            declared["required"] = False
+
+
+def _drop_captures(shape: Shape) -> Transition:
+    plan = copy.deepcopy(shape.plan)
+    _all_optional(plan)  # a required property must be captured
+    plan["instrument"] = {
+        key: value if isinstance(value, str) else value["event"]
+        for key, value in plan["instrument"].items()
+    }
+    return Transition(plan)
+
+
+def _undeclare_events(shape: Shape) -> Transition:
+    plan = copy.deepcopy(shape.plan)
+    plan["event-types"] = sorted({*plan.get("event-types", ()), *plan["events"]})
+    classes = tuple(
+        "".join(part.title() for part in name.split("_")) + "Payload"
+        for name in plan["events"]
+        if name != "error_event"  # a model of the error hook's own even when not declared
+    )
+    plan["events"] = {}
+    plan["instrument"] = {
+        key: value if isinstance(value, str) else value["event"]
+        for key, value in plan["instrument"].items()
+    }
+    return Transition(plan, dropped=classes, added=())
+
+
+def _additional_properties(shape: Shape) -> Transition:
+    plan = copy.deepcopy(shape.plan)
+    for event in plan["events"].values():
+        event["additional-properties"] = True
+    return Transition(plan)
+
+
+def _swap_events(shape: Shape) -> Transition:
+    plan = copy.deepcopy(shape.plan)
+    _all_optional(plan)
+    first, second = list(plan["instrument"])[:2]
+    events = [
+        value if isinstance(value, str) else value["event"]
+        for value in (plan["instrument"][first], plan["instrument"][second])
+    ]
+    plan["instrument"][first], plan["instrument"][second] = events[1], events[0]
+    return Transition(plan)
+
+
 def _everything(shape: Shape) -> Transition:
     """Every change that moves nothing on disk but the route module, at once."""
     parts = [
@@ -433,6 +484,10 @@ TRANSITIONS: dict[str, Callable[[Shape], Transition]] = {
     "redact": _redact,
     "declare-an-event": _grow_events,
     "add-an-event-type": _shrink_event_types,
+    "drop-captures": _drop_captures,
+    "undeclare-every-event": _undeclare_events,
+    "additional-properties": _additional_properties,
+    "swap-route-modules-events": _swap_events,
 }
 
 
