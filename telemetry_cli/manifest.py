@@ -103,6 +103,39 @@ def sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+# Each generated file also carries its own digest, in its header (in "$comment" for JSON): the
+# SHA-256 of the file with the digest's 64 digits written as zeros. Without the manifest (lost,
+# or restored from an older commit), a file whose digest still matches is known unedited.
+DIGEST_MARK = "Content sha256: "
+UNSEALED_DIGEST = "0" * 64
+_DIGEST_WITHIN = 4096  # the header is near the start; never search a whole large file
+
+
+def seal_content(content: str) -> str:
+    """Fill in the digest of a rendered file whose header holds the unsealed (zero) digest."""
+    placeholder = DIGEST_MARK + UNSEALED_DIGEST
+    at = content.find(placeholder, 0, _DIGEST_WITHIN)
+    if at < 0:
+        return content
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    start = at + len(DIGEST_MARK)
+    return content[:start] + digest + content[start + len(UNSEALED_DIGEST) :]
+
+
+def carries_own_digest(data: bytes) -> bool:
+    """Whether ``data`` holds a digest that matches it: a generated file no one has edited."""
+    mark = DIGEST_MARK.encode()
+    at = data.find(mark, 0, _DIGEST_WITHIN)
+    if at < 0:
+        return False
+    start = at + len(mark)
+    digest = data[start : start + 64]
+    if len(digest) != 64 or digest.strip(b"0123456789abcdef") or digest == UNSEALED_DIGEST.encode():
+        return False
+    zeroed = data[:start] + UNSEALED_DIGEST.encode() + data[start + 64 :]
+    return hashlib.sha256(zeroed).hexdigest().encode() == digest
+
+
 def manifest_file(root: Path) -> Path:
     """The manifest's path, refusing a manifest that is a link leading outside the root.
 

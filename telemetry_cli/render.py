@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.catalog import Catalog
+from telemetry_cli.manifest import DIGEST_MARK, UNSEALED_DIGEST, seal_content
 from telemetry_cli.plan import Plan
 from telemetry_cli.templating import code_fence, compiled_loader, environment, is_installed_build
 
@@ -429,21 +430,31 @@ def _relative_config(plan: Plan) -> str:
 
 
 def with_header(path: str, body: str) -> str:
-    """Prepend the do-not-edit header in the comment syntax of ``path``."""
+    """Prepend the do-not-edit header in the comment syntax of ``path``, digest unsealed.
+
+    The digest's zeros are filled in by :func:`~telemetry_cli.manifest.seal_content` once the
+    whole file is known.
+    """
     suffix = PurePosixPath(path).suffix
     if suffix == ".json":
         return body  # JSON has no comments: the document says it in its "$comment"
+    digest = DIGEST_MARK + UNSEALED_DIGEST
     if suffix == ".md":
-        header = "<!-- " + " ".join(_HEADER_TEXT) + " -->\n\n"
+        header = "<!-- " + " ".join(_HEADER_TEXT) + f" {digest} -->\n\n"
     else:
-        header = "".join(f"# {line}\n" for line in _HEADER_TEXT)
+        header = "".join(f"# {line}\n" for line in (*_HEADER_TEXT, digest))
     return header + body
 
 
 def carries_header(path: str, data: bytes) -> bool:
     """Whether ``data`` starts with the do-not-edit header of ``path``'s kind (JSON has none)."""
-    header = with_header(path, "")
-    return bool(header) and data.startswith(header.encode())
+    if PurePosixPath(path).suffix == ".json":
+        return False
+    if PurePosixPath(path).suffix == ".md":
+        start = "<!-- " + " ".join(_HEADER_TEXT)
+    else:
+        start = "".join(f"# {line}\n" for line in _HEADER_TEXT)
+    return data.startswith(start.encode())
 
 
 def is_generated_file(path: Path) -> bool:
@@ -502,7 +513,8 @@ def render_output(
 def _render(output: Output, plan: Plan, context: dict[str, object]) -> RenderedFile:
     path = output.path(plan)
     body = _environment().get_template(output.template).render(context)
-    return RenderedFile(path=path, content=with_header(path, body), template=output.template)
+    content = seal_content(with_header(path, body))
+    return RenderedFile(path=path, content=content, template=output.template)
 
 
 def renders_by_version() -> bool:

@@ -35,6 +35,7 @@ from telemetry_cli.manifest import (
     MANIFEST_PATH,
     Manifest,
     PatchRecord,
+    carries_own_digest,
     load_manifest,
     manifest_file,
     parse_manifest,
@@ -354,11 +355,11 @@ def _unrecorded_obsolete(
 ) -> list[FileChange]:
     """Outputs to remove that the manifest (lost, damaged) does not record: all but ``kept``.
 
-    One exactly as the plan renders it — or, for one the plan no longer has, as the plan that
-    differs only in its own setting does (``error_capture.py`` before ``capture-errors =
-    false``) — is provably the tool's, unedited: removed. One with the tool's header but other
-    bytes may have been edited by hand: refused (``--force`` removes it, keeping a backup). Any
-    other file of that name is the user's, and stays.
+    One whose own digest matches it, or exactly as the plan renders it — or, for one the plan no
+    longer has, as the plan that differs only in its own setting does (``error_capture.py``
+    before ``capture-errors = false``) — is provably the tool's, unedited: removed. One with the
+    tool's header but other bytes may have been edited by hand: refused (``--force`` removes it,
+    keeping a backup). Any other file of that name is the user's, and stays.
     """
     changes = []
     for output in OUTPUTS:
@@ -372,7 +373,9 @@ def _unrecorded_obsolete(
         if old is None:
             continue
         written = render_output(output, plan, entry, failed)
-        if written is not None and written.content is not None and old == written.content.encode():
+        if carries_own_digest(old) or (
+            written is not None and written.content is not None and old == written.content.encode()
+        ):
             changes.append(
                 FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
             )
@@ -576,6 +579,14 @@ def _generated_change(
     if old == new:
         return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
     last_written = recorded.get(output.path)
+    if sha256(old) != last_written and (
+        sha256(old) in recorded.values() or carries_own_digest(old)
+    ):
+        # Unedited, though the manifest does not say so at this path: the very bytes the tool
+        # wrote at another one (the package moved with the folder holding it), or a file whose
+        # own digest still matches (the manifest lost, or older than the file). Brought up to
+        # date like any recorded output.
+        last_written = sha256(old)
     if last_written is None:
         # Not written by the tool (a hand-written layer, a file of the same name): never
         # "edited by hand since telemetry-scaffold wrote it", and never replaced unasked.
@@ -654,7 +665,7 @@ def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -
         )
     if old is None:
         return None
-    if sha256(old) == last_written:
+    if sha256(old) == last_written or carries_own_digest(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
     labels = ("obsolete", "hand-edited")
     if not force:

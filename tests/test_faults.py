@@ -437,25 +437,34 @@ def test_corrupt_manifest_means_differing_files_are_hand_edited(
     change_plan(project)
     manifest = project / sync.MANIFEST_PATH
     manifest.write_bytes(content)
+    edited = ["backend/app/analytics/telemetry_router.py", "specs/059-analytics-telemetry/spec.md"]
+    for path in edited:
+        (project / path).write_text((project / path).read_text() + "\nmine\n")
     before = snapshot(project)
 
     check = run("generate", "--root", str(project), "--check")
     assert check.exit_code == 1
     assert "Traceback" not in check.stdout + check.stderr
-    # Without a record, a file that differs from the new rendering may be someone's work: it is
-    # one the tool cannot vouch for having written.
+    # Without a record, a file that differs from the new rendering and from its own digest may
+    # be someone's work: it is one the tool cannot vouch for having written. One whose digest
+    # matches is the tool's, unedited: only stale.
     suspects = re.findall(r"^exists\s+(\S+)$", check.stdout, re.M)
-    assert suspects, check.stdout
+    assert sorted(suspects) == sorted(edited), check.stdout
+    stale = re.findall(r"^stale\s+(\S+)$", check.stdout, re.M)
+    assert "backend/app/analytics/event_logger.py" in stale, check.stdout
 
     result = run("generate", "--root", str(project))
     assert result.exit_code == 1
     refused = re.findall(r"^refused\s+(\S+)$", result.stdout, re.M)
     assert sorted(refused) == sorted(suspects)
     after = snapshot(project)
-    # Nothing is lost: every file but the manifest is exactly as it was.
-    assert {p: d for p, d in after.items() if p != sync.MANIFEST_PATH} == {
-        p: d for p, d in before.items() if p != sync.MANIFEST_PATH
-    }
+    # Nothing is lost: every file edited by hand is exactly as it was.
+    for path in edited:
+        assert after[path] == before[path], path
+    assert (
+        after["backend/app/analytics/event_logger.py"]
+        != before["backend/app/analytics/event_logger.py"]
+    )
     # The manifest is rebuilt: it vouches only for files whose bytes the tool would write.
     rewritten = json.loads(manifest.read_text())["files"]
     assert not set(suspects) & set(rewritten)

@@ -11,6 +11,7 @@ import jinja2
 import pytest
 
 from telemetry_cli import render
+from telemetry_cli.manifest import DIGEST_MARK, UNSEALED_DIGEST, carries_own_digest
 from telemetry_cli.plan import Plan
 from telemetry_cli.render import (
     OUTPUTS,
@@ -28,6 +29,7 @@ from telemetry_cli.templating import (
     compiled_loader,
     environment,
 )
+from tests.catalog_support import catalog_plan
 
 TEMPLATE_SUFFIX = ".jinja"
 
@@ -165,3 +167,18 @@ def test_compiled_templates_render_the_same_bytes(tmp_path: Path, plan: Plan) ->
     for output in outputs_for(plan):
         source = render._environment().get_template(output.template).render(context)
         assert env.get_template(output.template).render(context) == source, output.template
+
+
+def test_every_output_carries_a_digest_that_a_one_byte_edit_breaks(
+    plan: Plan, tmp_path: Path
+) -> None:
+    for each in (plan, catalog_plan(tmp_path)):
+        for file in render_outputs(each):
+            assert file.content is not None
+            data = file.content.encode()
+            assert carries_own_digest(data), file.path
+            assert UNSEALED_DIGEST not in file.content[:4096], file.path
+            for at in (0, data.index(DIGEST_MARK.encode()) + len(DIGEST_MARK), len(data) - 2):
+                other = b"y" if data[at : at + 1] == b"x" else b"x"
+                assert not carries_own_digest(data[:at] + other + data[at + 1 :]), (file.path, at)
+            assert not carries_own_digest(data.replace(b"\n", b"\r\n")), file.path

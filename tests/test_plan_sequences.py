@@ -163,11 +163,14 @@ def test_a_damaged_manifest_still_unpatches_a_dropped_module(
     assert run("generate", "--root", str(root)).exit_code == 0
     (root / MANIFEST).write_text("{damaged")
     write_plan(root, _plan(instrument=ONLY_BLOCKS, capture_errors=False))
-    # The generated files that changed (the layer's __init__.py too) cannot be told from hand
-    # edits any more: refused, kept...
+    # A generated file edited by hand cannot be told from one the plan changed without the
+    # record: refused, kept (one left as written carries its own digest: brought up to date)...
+    init = root / "backend/app/analytics/__init__.py"
+    init.write_text(init.read_text() + "# mine\n")
     result = run("generate", "--root", str(root))
     assert result.exit_code == 1
     assert "refused    backend/app/analytics/__init__.py" in result.stdout
+    assert re.search(r"^updated\s+specs/059-analytics-telemetry/spec\.md$", result.stdout, re.M)
     # Said as it is: written by the tool once, with no record left of what it wrote.
     assert "has telemetry-scaffold's header, but the manifest does not record it" in result.stdout
     assert "was not written by telemetry-scaffold" not in result.stdout

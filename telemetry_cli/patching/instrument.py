@@ -141,10 +141,21 @@ def instrument_module(
         if event is not None:
             filled, missing = capture_entries(handler, index, event, captured)
             mismatched = mismatched_captures(handler, index, event, captured)
+        capture_reasons = [
+            f"it has no parameter or body field `{name}` for the captured property; add "
+            f"one, or log the event by hand, or {SKIP}"
+            for name in missing
+        ]
+        capture_reasons.extend(mismatched)
         if calls:
-            stale = _stale_inserted_call(handler, calls, event_type, filled, module)
-            if stale is not None and not missing and not mismatched:
-                _replace_call(editor, handler, stale, event_type, filled, module)
+            state = _inserted_call_state(handler, calls, event_type, filled, module)
+            if state is not None and capture_reasons:
+                # The call generate wrote (or would write) cannot hold what the plan now
+                # captures: said as for a new call, not left in place silently.
+                problems.append((line, f"{where} cannot be instrumented: {capture_reasons[0]}"))
+                continue
+            if state is not None and state[1]:
+                _replace_call(editor, handler, state[0], event_type, filled, module)
                 continue
             problems.extend((line, problem) for problem in _call_problems(where, calls, event_type))
             continue
@@ -158,16 +169,7 @@ def instrument_module(
             f"(every event would be dropped); log str({parameter}) by hand, or {SKIP}"
             for parameter in _unrecordable_parameters(handler, index)
         )
-        reasons.extend(
-            f"it has no parameter or body field `{name}` for the captured property; add "
-            f"one, or log the event by hand, or {SKIP}"
-            for name in missing
-        )
-        reasons.extend(
-            f"{problem} (every event would be dropped); change the type of one of them, or log "
-            f"the event by hand, or {SKIP}"
-            for problem in mismatched
-        )
+        reasons.extend(capture_reasons)
         point = body_insertion_point(handler.function, module)
         if point is None:
             reasons.append(
@@ -377,11 +379,12 @@ def capture_entries(
     """The captured properties of a handler, and the required ones it has no source for.
 
     Returns (property, expression) pairs and the missing names. A property comes from the
-    handler's parameter of that name (a path or query parameter), else from the field of that
-    name of its pydantic body model (``body.chapter_id``). A string property takes a value whose
-    JSON form is not text as its text (``str(count)``), keeping ``None`` when the value may be
-    ``None``: the logger checks a payload in its JSON form, and a number refused there would
-    drop every event.
+    handler's parameter of that name (a path or query parameter, or a dependency's annotated
+    value), else from the field of that name of its pydantic body model (``body.chapter_id``;
+    ``None if body is None else body.chapter_id`` for an optional body). A string property takes
+    a value whose JSON form is not text as its text (``str(count)``; an enum member's
+    ``str(kind.value)``), keeping ``None`` when the value may be ``None``: the logger checks a
+    payload in its JSON form, and a number refused there would drop every event.
     """
     sources = _capture_sources(handler, index, captured)
     entries: list[tuple[str, str]] = []
@@ -392,19 +395,28 @@ def capture_entries(
         source = sources.get(name)
         if source is not None:
             text = spec.type == "string" and not _is_text(source, index)
-            entries.append((name, _as_text(source) if text else source.expression))
+            entries.append((name, _value(source, index, text=text)))
         elif spec.required:
             missing.append(name)
     return entries, missing
+
+
+class _Leaf(NamedTuple):
+    """One type an annotation allows, and the scope its names are looked up in."""
+
+    node: ast.expr
+    scope: Scope
 
 
 class _CaptureSource(NamedTuple):
     """Where a captured property's value is in a handler: a parameter, or a body model field."""
 
     expression: str  # `chapter_id`, or `body.chapter_id`
-    annotation: ast.expr | None  # through the package's type aliases
-    scope: Scope  # where the annotation's names are looked up
+    annotation: ast.expr | None  # through a top-level alias (shown in messages)
+    leaves: tuple[_Leaf, ...] | None  # the types it allows, through aliases; None: unannotated
     shown: str  # how a message names it
+    guard: str | None = None  # the optional body model it is read through (`body`)
+    dependency: bool = False  # an unannotated parameter whose value a dependency returns
 
 
 def _capture_sources(
@@ -416,21 +428,55 @@ def _capture_sources(
         argument.arg: argument
         for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
     }
+    defaults = dict(
+        zip(
+            [argument.arg for argument in (*arguments.posonlyargs, *arguments.args)][
+                len(arguments.posonlyargs) + len(arguments.args) - len(arguments.defaults) :
+            ],
+            arguments.defaults,
+            strict=True,
+        )
+    )
+    defaults.update(
+        (argument.arg, default)
+        for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if default is not None
+    )
     sources: dict[str, _CaptureSource] = {}
     for name in captured:
         parameter = parameters.get(name)
-        if parameter is not None and not _is_model(parameter.annotation, handler, index):
-            annotation, scope = _through_aliases(parameter.annotation, handler.scope, index)
-            sources[name] = _CaptureSource(name, annotation, scope, f"parameter `{name}`")
+        if parameter is not None and _body_model(parameter.annotation, handler, index) is None:
+            annotation = parameter.annotation
+            leaves = (
+                None if annotation is None else tuple(_leaves(annotation, handler.scope, index))
+            )
+            sources[name] = _CaptureSource(
+                name,
+                _through_aliases(annotation, handler.scope, index)[0],
+                leaves,
+                f"parameter `{name}`",
+                dependency=annotation is None and _is_dependency(defaults.get(name)),
+            )
             continue
         field = _body_field(parameters.values(), name, handler, index)
         if field is not None:
-            expression, annotation, scope = field
-            annotation, scope = _through_aliases(annotation, scope, index)
+            expression, annotation, scope, guard = field
             sources[name] = _CaptureSource(
-                expression, annotation, scope, f"body field `{expression}`"
+                expression,
+                _through_aliases(annotation, scope, index)[0],
+                tuple(_leaves(annotation, scope, index)),
+                f"body field `{expression}`",
+                guard,
             )
     return sources
+
+
+def _is_dependency(default: ast.expr | None) -> bool:
+    """Whether a parameter's default is ``Depends(...)`` or ``Security(...)``."""
+    return isinstance(default, ast.Call) and ast.unparse(default.func).rpartition(".")[2] in (
+        "Depends",
+        "Security",
+    )
 
 
 def _through_aliases(
@@ -447,9 +493,133 @@ def _through_aliases(
     return annotation, scope
 
 
+def _leaves(annotation: ast.expr, scope: Scope, index: PackageIndex, depth: int = 0) -> list[_Leaf]:
+    """The types an annotation allows, through aliases, ``Annotated``, ``Optional`` and unions.
+
+    ``None`` is a leaf of its own (``ast.Constant(None)``); an alias inside another annotation
+    (``Annotated[ChapterId, Path()]``, ``ChapterId | None``) is followed like one at the top.
+    """
+    if depth > 16:
+        return [_Leaf(annotation, scope)]
+    if isinstance(annotation, ast.Name | ast.Attribute):
+        resolved, where = _through_aliases(annotation, scope, index)
+        if resolved is not None and resolved is not annotation:
+            return _leaves(resolved, where, index, depth + 1)
+        return [_Leaf(annotation, scope)]
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _leaves(annotation.left, scope, index, depth + 1) + _leaves(
+            annotation.right, scope, index, depth + 1
+        )
+    if isinstance(annotation, ast.Subscript):
+        head = ast.unparse(annotation.value).rpartition(".")[2]
+        inner = annotation.slice
+        members = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+        if head == "Annotated":
+            return _leaves(members[0], scope, index, depth + 1)
+        if head in ("Optional", "Union"):
+            found = [
+                leaf for member in members for leaf in _leaves(member, scope, index, depth + 1)
+            ]
+            return [*found, _Leaf(ast.Constant(None), scope)] if head == "Optional" else found
+    return [_Leaf(annotation, scope)]
+
+
+def _leaf_type(leaf: _Leaf, index: PackageIndex) -> str | None:
+    """A leaf's type name, None when it cannot be told (a string annotation, a call).
+
+    ``None``, ``str``, ``list``...; ``model`` for a pydantic model of the package; ``enum:str``,
+    ``enum:int`` or ``enum`` for an enum of the package, by the values of its members.
+    """
+    node = leaf.node
+    if isinstance(node, ast.Constant) and node.value is None:
+        return "None"
+    if isinstance(node, ast.Subscript):
+        return ast.unparse(node.value).rpartition(".")[2]  # list[int], dict[str, int], ...
+    if not isinstance(node, ast.Name | ast.Attribute):
+        return None
+    binding = index.binding_of(node, leaf.scope)
+    if binding is not None and binding.kind == "class":
+        if _derives_from_base_model(binding, index):
+            return "model"
+        kind = _enum_kind(binding, index)
+        if kind is not None:
+            return kind
+    return ast.unparse(node).rpartition(".")[2]
+
+
+def _enum_kind(binding: Binding, index: PackageIndex, depth: int = 0) -> str | None:
+    """``enum:str``, ``enum:int`` or ``enum`` for an enum class of the package, else None.
+
+    By its mixin (``str, Enum``, ``StrEnum``, ``IntEnum``) or, for a plain ``Enum``, by the
+    literal values of its members: the logger records a member as its value.
+    """
+    cls = binding.node
+    assert isinstance(cls, ast.ClassDef)
+    canonical: set[str] = set()
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and base.id in ("str", "int"):
+            canonical.add(base.id)
+            continue
+        qualified = index.qualify(base, binding.scope)
+        if qualified is None:
+            continue
+        name, base_binding = index.resolve(qualified)
+        canonical.add(name)
+        if base_binding is not None and base_binding.kind == "class" and depth < 16:
+            inherited = _enum_kind(base_binding, index, depth + 1)
+            if inherited is not None:
+                canonical.add(f"package.{inherited}")
+    enum_bases = {"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.IntFlag", "enum.Flag"}
+    inherited_kinds = {
+        name.removeprefix("package.") for name in canonical if name.startswith("package.")
+    }
+    if not canonical & enum_bases and not inherited_kinds:
+        return None
+    if "enum.StrEnum" in canonical or "str" in canonical or "enum:str" in inherited_kinds:
+        return "enum:str"
+    if canonical & {"enum.IntEnum", "enum.IntFlag", "int"} or "enum:int" in inherited_kinds:
+        return "enum:int"
+    values = [
+        statement.value.value
+        for statement in cls.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and not statement.targets[0].id.startswith("_")
+        and isinstance(statement.value, ast.Constant)
+    ]
+    members = [
+        statement
+        for statement in cls.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and not statement.targets[0].id.startswith("_")
+    ]
+    if values and len(values) == len(members):
+        if all(isinstance(value, str) for value in values):
+            return "enum:str"
+        if all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+            return "enum:int"
+    return "enum"
+
+
+def _types(source: _CaptureSource, index: PackageIndex) -> list[str | None] | None:
+    """The type of each leaf of a source but ``None`` (None: the source is not annotated)."""
+    if source.leaves is None:
+        return None
+    return [kind for kind in (_leaf_type(leaf, index) for leaf in source.leaves) if kind != "None"]
+
+
+def _may_be_none(source: _CaptureSource, index: PackageIndex) -> bool:
+    return source.leaves is not None and any(
+        _leaf_type(leaf, index) == "None" for leaf in source.leaves
+    )
+
+
 # Types whose values the logger records as text (their JSON form, see the layer's json_default).
 _TEXT_TYPES = frozenset(
-    {"str", "UUID", "Decimal", "datetime", "date", "time", "bytes"}
+    {"str", "UUID", "Decimal", "datetime", "date", "time", "bytes", "enum:str"}
     | {"PurePath", "Path", "PurePosixPath", "PosixPath", "PureWindowsPath", "WindowsPath"}
 )
 
@@ -458,144 +628,94 @@ def _is_text(source: _CaptureSource, index: PackageIndex) -> bool:
     """Whether a value so annotated is recorded as text (or None): no ``str()`` needed.
 
     Unannotated values are taken as text (FastAPI passes such a parameter as ``str``), and so
-    are members of a ``str`` enum of the package (recorded as their value); anything else that
-    cannot be told gets ``str()``.
+    are members of an enum of the package whose values are strings (recorded as their value);
+    anything else that cannot be told gets ``str()``.
     """
-    if source.annotation is None:
-        return True
-    types = _annotation_types(source.annotation)
-    if types is not None and types <= _TEXT_TYPES:
-        return True
-    return _is_str_enum(_without_none(source.annotation), source.scope, index)
+    types = _types(source, index)
+    return types is None or all(kind in _TEXT_TYPES for kind in types)
 
 
-def _as_text(source: _CaptureSource) -> str:
-    """``str(value)``, and None where the value may be None (not the text ``"None"``)."""
-    if source.annotation is not None and _allows_none(source.annotation):
-        return f"None if {source.expression} is None else str({source.expression})"
-    return f"str({source.expression})"
-
-
-def _allows_none(annotation: ast.expr) -> bool:
-    """Whether an annotation admits None: ``X | None``, ``Optional[X]``, ``Union[X, None]``."""
-    if isinstance(annotation, ast.Constant):
-        return annotation.value is None
-    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        return _allows_none(annotation.left) or _allows_none(annotation.right)
-    if isinstance(annotation, ast.Subscript):
-        head = _annotation_name(annotation.value)
-        inner = annotation.slice
-        members = inner.elts if isinstance(inner, ast.Tuple) else [inner]
-        if head == "Optional":
-            return True
-        if head == "Union":
-            return any(_allows_none(member) for member in members)
-        if head == "Annotated":
-            return _allows_none(members[0])
-    return False
-
-
-def _without_none(annotation: ast.expr) -> ast.expr:
-    """``X`` of ``X | None``, ``None | X``, ``Optional[X]`` or ``Annotated[X, ...]``."""
-    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        for side, other in (
-            (annotation.left, annotation.right),
-            (annotation.right, annotation.left),
-        ):
-            if isinstance(other, ast.Constant) and other.value is None:
-                return _without_none(side)
-    if isinstance(annotation, ast.Subscript):
-        head = _annotation_name(annotation.value)
-        inner = annotation.slice
-        if head in ("Optional", "Annotated"):
-            return _without_none(inner.elts[0] if isinstance(inner, ast.Tuple) else inner)
-    return annotation
-
-
-def _is_str_enum(annotation: ast.expr, scope: Scope, index: PackageIndex) -> bool:
-    """Whether an annotation names an enum of the package whose members are strings."""
-    binding = index.binding_of(annotation, scope)
-    if binding is None or binding.kind != "class":
-        return False
-    cls = binding.node
-    assert isinstance(cls, ast.ClassDef)
-    canonical: set[str] = set()
-    for base in cls.bases:
-        if isinstance(base, ast.Name) and base.id == "str":
-            canonical.add("str")
-            continue
-        qualified = index.qualify(base, binding.scope)
-        if qualified is not None:
-            canonical.add(index.resolve(qualified)[0])
-    return "enum.StrEnum" in canonical or {"str", "enum.Enum"} <= canonical
+def _value(source: _CaptureSource, index: PackageIndex, *, text: bool) -> str:
+    """The expression a call passes: as text when asked, None kept None (not ``"None"``)."""
+    expression = source.expression
+    nones = [f"{source.guard} is None"] if source.guard is not None else []
+    if text:
+        types = _types(source, index) or []
+        # An enum member's text is its value's (`str(Color.red)` is "Color.red").
+        enum = bool(types) and all(kind is not None and kind.startswith("enum") for kind in types)
+        if _may_be_none(source, index):
+            nones.append(f"{expression} is None")
+        expression = f"str({expression}.value)" if enum else f"str({expression})"
+    if not nones:
+        return expression
+    return f"None if {' or '.join(nones)} else {expression}"
 
 
 # What a captured property of each type takes: the annotations of a handler's parameter whose
 # values it accepts (a string property takes any value, as its text).
 _CAPTURE_TYPES = {
-    "integer": frozenset({"int"}),
-    "number": frozenset({"int", "float"}),
+    "integer": frozenset({"int", "enum:int"}),
+    "number": frozenset({"int", "float", "enum:int"}),
     "boolean": frozenset({"bool"}),
-    "datetime": frozenset({"datetime", "str"}),
+    "datetime": frozenset({"datetime", "str", "enum:str"}),
     "array": frozenset({"list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset"}),
 }
 # Annotations whose values are known: only a parameter of these types is judged.
 _KNOWN_TYPES = frozenset(
     {"str", "int", "float", "bool", "bytes", "datetime", "date", "time", "timedelta", "UUID"}
-    | {"Decimal", "dict", "Dict"}
+    | {"Decimal", "dict", "Dict", "enum:str", "enum:int"}
     | _CAPTURE_TYPES["array"]
 )
+# Values whose text would be a request's content (a body model, a mapping), never logged.
+_CONTENT_TYPES = frozenset({"model", "dict", "Dict", "Mapping"})
 
 
 def mismatched_captures(
     handler: Handler, index: PackageIndex, event: EventSpec, captured: tuple[str, ...]
 ) -> list[str]:
-    """Captured properties filled from a parameter or field of a type the property never takes.
+    """Why captured properties cannot be filled from their source, each with its fix.
 
     E.g. an integer property from ``item_id: str``: the model refuses every such payload. Only
-    annotations of standard types are judged (a class of the package, a string annotation or
-    none at all are given the benefit of the doubt).
+    annotations of standard types and enums of the package are judged (another class of the
+    package, a string annotation or none at all are given the benefit of the doubt). Refused
+    whatever the property: a pydantic model or a mapping (its text is request content), an
+    unannotated dependency's value (what it holds cannot be told), and an optional body model
+    for a required property (missing whenever the body is).
     """
     problems = []
+    change = f"change the type of one of them, or log the event by hand, or {SKIP}"
     for name, source in _capture_sources(handler, index, captured).items():
         spec = event.declared(name)
-        if spec is None or spec.type not in _CAPTURE_TYPES:
+        if spec is None:
             continue
-        types = _annotation_types(source.annotation)
-        if types and types <= _KNOWN_TYPES and not types & _CAPTURE_TYPES[spec.type]:
-            annotation = ast.unparse(source.annotation) if source.annotation else ""
+        shown = ast.unparse(source.annotation) if source.annotation else ""
+        types = _types(source, index)
+        if source.dependency:
             problems.append(
-                f"its {source.shown} is `{annotation}`, which the captured {spec.type} "
-                f"property `{name}` does not accept"
+                f"its {source.shown} holds what a dependency returns, without a type "
+                f"annotation, so the captured {spec.type} property `{name}` cannot be checked "
+                f"against it; annotate the parameter, or {SKIP}"
             )
+        elif types is not None and set(types) & _CONTENT_TYPES:
+            problems.append(
+                f"its {source.shown} is `{shown}`, whose text would be request content, not a "
+                f"{spec.type} for the captured property `{name}`; capture one of its fields "
+                f"instead, or {SKIP}"
+            )
+        elif source.guard is not None and spec.required:
+            problems.append(
+                f"its body `{source.guard}` is optional, so the required property `{name}` "
+                f"would be missing whenever no body is sent; make `{name}` optional (required "
+                f"= false) in the plan, or the body required, or {SKIP}"
+            )
+        elif spec.type in _CAPTURE_TYPES and types and None not in types:
+            known = set(types)
+            if known <= _KNOWN_TYPES and not known & _CAPTURE_TYPES[spec.type]:
+                problems.append(
+                    f"its {source.shown} is `{shown}`, which the captured {spec.type} property "
+                    f"`{name}` does not accept (every event would be dropped); {change}"
+                )
     return problems
-
-
-def _annotation_types(annotation: ast.expr | None) -> frozenset[str] | None:
-    """The type names an annotation allows, None aside (None when they cannot be told)."""
-    if isinstance(annotation, ast.Constant) and annotation.value is None:
-        return frozenset()
-    if isinstance(annotation, ast.Name | ast.Attribute):
-        return frozenset({ast.unparse(annotation).rpartition(".")[2]})
-    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        left, right = _annotation_types(annotation.left), _annotation_types(annotation.right)
-        return None if left is None or right is None else left | right
-    if isinstance(annotation, ast.Subscript):
-        head = ast.unparse(annotation.value).rpartition(".")[2]
-        inner = annotation.slice
-        members = inner.elts if isinstance(inner, ast.Tuple) else [inner]
-        if head == "Annotated":
-            return _annotation_types(members[0])
-        if head in ("Optional", "Union"):
-            found: frozenset[str] = frozenset()
-            for member in members:
-                types = _annotation_types(member)
-                if types is None:
-                    return None
-                found |= types
-            return found
-        return frozenset({head})  # list[int], dict[str, int], ...
-    return None
 
 
 def _annotation_name(annotation: ast.expr) -> str:
@@ -625,6 +745,37 @@ def _model_binding(
     return binding
 
 
+def _body_model(
+    annotation: ast.expr | None, handler: Handler, index: PackageIndex
+) -> tuple[Binding, bool] | None:
+    """The pydantic model of the package a parameter is, and whether it may be None.
+
+    ``Ask``, ``Annotated[Ask, Body()]``, and the optional ``Ask | None`` / ``Optional[Ask]``;
+    not a union of several models nor a list of them.
+    """
+    binding = _model_binding(annotation, handler, index)
+    if binding is not None:
+        return binding, False
+    if annotation is None:
+        return None
+    leaves = _leaves(annotation, handler.scope, index)
+    others = [
+        leaf
+        for leaf in leaves
+        if not (isinstance(leaf.node, ast.Constant) and leaf.node.value is None)
+    ]
+    if (
+        len(others) != 1
+        or len(leaves) == 1
+        or not isinstance(others[0].node, ast.Name | ast.Attribute)
+    ):
+        return None
+    binding = index.binding_of(others[0].node, others[0].scope)
+    if binding is None or binding.kind != "class" or not _derives_from_base_model(binding, index):
+        return None
+    return binding, True
+
+
 def _is_model(annotation: ast.expr | None, handler: Handler, index: PackageIndex) -> bool:
     return _model_binding(annotation, handler, index) is not None
 
@@ -650,13 +801,16 @@ def _derives_from_base_model(binding: Binding, index: PackageIndex, depth: int =
 
 def _body_field(
     parameters: Iterable[ast.arg], name: str, handler: Handler, index: PackageIndex
-) -> tuple[str, ast.expr, Scope] | None:
-    """``param.name``, the field's annotation and its scope, for the first body model with it."""
+) -> tuple[str, ast.expr, Scope, str | None] | None:
+    """``param.name``, the field's annotation and scope, and the parameter when it may be None.
+
+    The first body model with that field wins.
+    """
     for parameter in parameters:
-        binding = _model_binding(parameter.annotation, handler, index)
-        field = None if binding is None else _field_annotation(binding, name, index)
-        if field is not None:
-            return f"{parameter.arg}.{name}", *field
+        model = _body_model(parameter.annotation, handler, index)
+        field = None if model is None else _field_annotation(model[0], name, index)
+        if model is not None and field is not None:
+            return f"{parameter.arg}.{name}", *field, parameter.arg if model[1] else None
     return None
 
 
@@ -757,18 +911,18 @@ def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
     return True
 
 
-def _stale_inserted_call(
+def _inserted_call_state(
     handler: Handler,
     calls: list[LogCall],
     event_type: str,
     filled: list[tuple[str, str]] | None,
     module: ModuleModel,
-) -> LogCall | None:
-    """The handler's one inserted call, when it no longer says what generate would write now.
+) -> tuple[LogCall, bool] | None:
+    """The handler's one call as generate writes it, and whether it is out of date.
 
-    The route or methods changed, or the plan declared the event or changed what it captures:
-    a call in the shape generate writes (see :func:`~.removal.inserted_call`) is brought up to
-    date; a call edited by hand is left to its author.
+    Out of date: the route or methods changed, or the plan declared the event or changed what
+    it captures; a call in the shape generate writes (see :func:`~.removal.inserted_call`) is
+    brought up to date. None for a call edited by hand, which is left to its author.
     """
     if len(calls) != 1 or calls[0].event_type != event_type:
         return None
@@ -787,12 +941,12 @@ def _stale_inserted_call(
         for number in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
     )
     if written == wanted:
-        return None  # as generate writes it: the common case, without parsing anything
+        return call, False  # as generate writes it: the common case, without parsing anything
     flat = log_call_lines(logger, event_type, entries, "", "", module.line_length)
     wanted_tree = ast.parse("\n".join(flat))
     if ast.dump(wanted_tree.body[0]) == ast.dump(statement):
-        return None  # the same call, laid out differently
-    return call if inserted_call(handler, call, fallback_block) else None
+        return call, False  # the same call, laid out differently
+    return (call, True) if inserted_call(handler, call, fallback_block) else None
 
 
 def _logger_source(statement: ast.Expr) -> str:

@@ -43,6 +43,7 @@ from telemetry_cli.patching.symbols import (
     parse,
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
+from telemetry_cli.render import carries_header
 
 
 @dataclass(frozen=True)
@@ -448,6 +449,13 @@ class _Analysis:
                 # log twice (or be refused); any other call is the user's.
                 stale = None if self.moved else frozenset(self.vanished - {event_type})
                 uninstrument_module(editor, stale, self.old_package, force=False, only_ours=True)
+            elif old is None and self.previous == PatchRecord() and not self.removing:
+                # Nothing recorded (the manifest lost or damaged): a call exactly as generate
+                # writes it that logs another event type went in for an earlier plan (the event
+                # was renamed since); it goes, and the new one goes in. Any other is the user's.
+                uninstrument_module(
+                    editor, None, self.package, force=False, only_ours=True, keep=event_type
+                )
             if self.removing:
                 # Every inserted call, whatever type it logs: the plan may have changed since.
                 uninstrument_module(editor, None, self.package, force=self.force)
@@ -599,6 +607,14 @@ class _Analysis:
     def _check_collisions(self, names: list[str], site: AppSite | None) -> None:
         """Name the routes, routers and mounts that would answer instead of the telemetry API."""
         plan = self.plan
+        # A layer the tool wrote elsewhere (before the backend or app package moved) is taken
+        # out by this run or reported on its own: its telemetry routes are not the user's.
+        names = [
+            name
+            for name in names
+            if (source := self.index.source(name)) is None
+            or not carries_header(source.path, source.text.encode("utf-8"))
+        ]
         collisions = find_collisions(
             self.index, names, plan.api_prefix, plan.config_file.name, site
         )

@@ -74,11 +74,13 @@ def uninstrument_module(
     *,
     force: bool,
     only_ours: bool = False,
+    keep: str | None = None,
 ) -> None:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
-    ``event_types`` None means every type. With ``only_ours``, a call that is not exactly one
-    generate inserts is left alone without a word (it is not known to have been inserted).
+    ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
+    With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
+    word (it is not known to have been inserted).
     """
     module = editor.module
     handlers, _ = find_handlers(module, editor.index)
@@ -89,7 +91,9 @@ def uninstrument_module(
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
                 continue
-            if event_types is not None and call.event_type not in event_types:
+            if call.event_type == keep or (
+                event_types is not None and call.event_type not in event_types
+            ):
                 continue
             ours = inserted_call(handler, call, fallback_block)
             if not ours and (only_ours or not _looks_inserted(call)):
@@ -182,18 +186,27 @@ def _generated_value(value: ast.expr) -> bool:
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
         return _generated_value(value.left) and _generated_value(value.right)
     if isinstance(value, ast.IfExp):
-        # `None if x is None else str(x)`: an optional value captured as text (since 0.5.0).
+        # `None if x is None else str(x)`: an optional value captured as text (since 0.5.0),
+        # and `None if body is None or body.x is None else ...` through an optional body.
         test = value.test
+        tests = (
+            test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) else [test]
+        )
         return (
             isinstance(value.body, ast.Constant)
             and value.body.value is None
-            and isinstance(test, ast.Compare)
-            and isinstance(test.ops[0], ast.Is)
-            and _generated_value(test.left)
+            and all(
+                isinstance(one, ast.Compare)
+                and isinstance(one.ops[0], ast.Is)
+                and _generated_value(one.left)
+                for one in tests
+            )
             and _generated_value(value.orelse)
         )
-    # router.prefix, and body.field of a captured property.
-    return isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
+    # router.prefix, body.field of a captured property, and an enum's body.kind.value.
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name)
 
 
 def _take_out(
