@@ -39,6 +39,8 @@ This module imports nothing from FastAPI so that scripts and workers can log eve
 """
 
 import atexit
+import base64
+import binascii
 import contextlib
 import contextvars
 import inspect
@@ -57,6 +59,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final, Protocol
+from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ValidationError
 
@@ -1233,7 +1236,11 @@ def _recorded_dict(value: dict[Any, Any], depth: int) -> dict[str, Any]:
         if not isinstance(key, str):
             raise EventValidationError("payload", "payload keys must be strings")
         name = str.__str__(key)  # a plain str, also for str subclasses such as StrEnum members
-        copy[name] = REDACTED if _is_sensitive(name) else _recorded(item, depth + 1)
+        verdict = _is_sensitive(name)
+        if verdict == _DATA_KEY:
+            copy[_redacted_name(value, copy)] = REDACTED
+        else:
+            copy[name] = REDACTED if verdict else _recorded(item, depth + 1)
     value_key = _record_value_key(copy)
     if value_key is not None:
         copy[value_key] = REDACTED
@@ -1254,7 +1261,7 @@ def _recorded(value: Any, depth: int) -> Any:
             raise _too_deep()
         items = [_recorded(item, depth + 1) for item in value]
         if _is_pairs(items):
-            return [[name, REDACTED if is_sensitive_key(name) else item] for name, item in items]
+            return [_recorded_pair(name, item) for name, item in items]
         return items
     if isinstance(value, Enum):  # before str and int: StrEnum and IntEnum members are both
         return _recorded(value.value, depth)
@@ -1272,6 +1279,27 @@ def _recorded(value: Any, depth: int) -> Any:
     except TypeError as exc:
         raise _not_json(exc) from None
     return _recorded(converted, depth)
+
+
+def _redacted_name(original: dict[Any, Any], copy: dict[str, Any]) -> str:
+    """The key that stands for a data key in ``copy``: ``REDACTED``, numbered if it is taken."""
+    name, number = REDACTED, 1
+    while name in copy or name in original:
+        number += 1
+        name = f"{REDACTED} {number}"
+    return name
+
+
+def _recorded_pair(name: str, item: Any) -> list[Any]:
+    """One recorded pair of a pair list: its value redacted under a sensitive name.
+
+    A name that holds a credential was recorded as ``REDACTED`` already (it is a string of the
+    pair); its value goes with it, as a data key's value does.
+    """
+    verdict = _is_sensitive(name)
+    if verdict == _DATA_KEY or name == REDACTED:
+        return [REDACTED, REDACTED]
+    return [name, REDACTED if verdict else item]
 
 
 def _is_pairs(items: list[Any] | tuple[Any, ...]) -> bool:
@@ -1311,7 +1339,37 @@ def _holds_secret(text: str) -> bool:
     ``{'token': '...'}``), or as a sensitive key, pair name or record name of JSON that ``text``
     encodes (``json.dumps(form)`` sent as one value), at any depth, where each string is looked
     into again. Other text, however it starts, is kept.
+
+    Text is also looked into as it reads once percent-decoded (twice at most: ``password%3D...``
+    and ``password%253D...``), and text that is not ASCII as it reads after NFKC normalisation
+    without invisible characters (``pass\u200bword=...``, a full-width ``=``).
     """
+    if _scan_for_secret(text):
+        return True
+    if "%" in text:
+        decoded = text
+        for _ in range(2):
+            decoded, previous = unquote_plus(decoded), decoded
+            if decoded == previous:
+                break
+            if _scan_for_secret(decoded) or (
+                not decoded.isascii() and _scan_for_secret(_plain_text(decoded))
+            ):
+                return True
+    if not text.isascii():
+        plain = _plain_text(text)
+        if plain != text and _scan_for_secret(plain):
+            return True
+    return False
+
+
+def _plain_text(text: str) -> str:
+    """``text`` normalised with NFKC and without invisible (default-ignorable) characters."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _scan_for_secret(text: str) -> bool:
+    """``_holds_secret`` for ``text`` as it is, without decoding it first."""
     # Every token of _SERVICE_TOKEN has 20 characters or more, and one of these marks.
     if (
         len(text) >= 20
@@ -1331,6 +1389,8 @@ def _holds_secret(text: str) -> bool:
         return True
     folded = text.lower()
     if ("bearer" in folded or "basic" in folded) and _SCHEME_CREDENTIAL.search(text):
+        return True
+    if "basic" in folded and any(_is_user_password(found[1]) for found in _BASIC.finditer(text)):
         return True
     start = text[:1]
     if start.isspace():
@@ -1359,6 +1419,16 @@ def _holds_secret(text: str) -> bool:
         elif isinstance(value, str) and _holds_secret(value):
             return True
     return False
+
+
+def _is_user_password(encoded: str) -> bool:
+    """Whether ``encoded`` is base64 of ``user:password`` (a Basic credential of letters only)."""
+    try:
+        decoded = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        text = decoded.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in text and text.isprintable()
 
 
 def _assigns_sensitive_name(text: str) -> bool:
@@ -1404,6 +1474,9 @@ _JWT: Final = re.compile(r"eyJ(?<![\w-]eyJ)[\w-]*\.eyJ[\w-]*\.")
 _SCHEME_CREDENTIAL: Final = re.compile(
     r"(?<![\w-])(?i:bearer|basic)\s+(?=[\w.~+/=-]*[\d.~+/=-])[\w.~+/-]{8,}"
 )
+# A Basic credential whose token has no digit or symbol ("dXNlcjpwYXNz"): a token of base64
+# letters, recognised when it decodes to "user:password" (so that "Basic training" stays).
+_BASIC: Final = re.compile(r"(?<![\w-])(?i:basic)\s+([A-Za-z0-9+/]{8,1024})(?![\w+/])")
 # A URL with a password: scheme://user:password@host.
 _URL_PASSWORD: Final = re.compile(r"://[^\s/?#@:]*:[^\s/?#@]+@")
 # The end of a PEM private key's BEGIN line ("-----BEGIN RSA PRIVATE KEY-----").
@@ -1435,6 +1508,14 @@ _VALUE_START: Final = re.compile(r"[ \t]*[^\s&;,]")
 # A string holding none of these characters holds none of the above and is no JSON document:
 # most payload values ("quiz", "/api/ai/quiz", "ch-01") are passed over after this one search.
 _MAY_HOLD_SECRET: Final = re.compile(r"[\s.:=\[{\"]")
+# Default-ignorable characters (zero-width spaces and joiners, the soft hyphen, bidirectional
+# marks, variation selectors, the byte order mark, the Hangul fillers): invisible in a name.
+_INVISIBLE: Final = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+# An email address, as a whole key (a key is a name; an address is someone's data).
+_EMAIL_ADDRESS: Final = re.compile(r"[\w.%+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 
 
 # --- sensitive keys ---------------------------------------------------------------------------
@@ -1476,11 +1557,33 @@ _SUFFIX_MATCH_MIN_LENGTH: Final = 5
 
 _MAX_KEY_CACHE: Final = 4096
 
+# Letters of other scripts that look like one ASCII letter (Unicode's confusables, limited to
+# the Cyrillic and Greek letters that are drawn the same as a Latin letter): a key is read with
+# them as the Latin letters they imitate, so that a Cyrillic "a" (U+0430) in "password" hides
+# nothing. Each keeps its case, for the camelCase split. Other letters of those scripts, and
+# other scripts, are read as they are.
+_LOOK_ALIKES: Final = str.maketrans(
+    # Cyrillic: a e o p c y x s i j h d q w y l, then A B E K M H O P C T X S I J Y Q W I
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0455\u0456\u0458\u04bb\u0501\u051b\u051d"
+    "\u04af\u04cf\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0405"
+    "\u0406\u0408\u04ae\u051a\u051c\u04c0"
+    # Greek: a o p v i u x, then A B E Z H I K M N O P T Y X
+    "\u03b1\u03bf\u03c1\u03bd\u03b9\u03c5\u03c7\u0391\u0392\u0395\u0396\u0397\u0399\u039a"
+    "\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
+    "aeopcyxsijhdqwylABEKMHOPCTXSIJYQWIaopviuxABEZHIKMNOPTYX",
+)
+# The verdict of a key that is itself a credential or an email address (data, not a name): the
+# whole entry is recorded as "[redacted]": "[redacted]".
+_DATA_KEY: Final = 2
+
 
 def _key_parts(key: str) -> list[str]:
     """Split ``key`` into case-folded parts (see ``is_sensitive_key``)."""
     parts: list[str] = []
-    for run in _WORD_RUN.findall(unicodedata.normalize("NFKC", key)):
+    normalised = unicodedata.normalize("NFKC", key)
+    if not normalised.isascii():
+        normalised = normalised.translate(_LOOK_ALIKES)
+    for run in _WORD_RUN.findall(normalised):
         start = 0
         for index in range(1, len(run)):
             before, char = run[index - 1], run[index]
@@ -1524,10 +1627,11 @@ _ORDINARY: Final = re.compile("|".join(f"{word}(?:s|es)?" for word in _ORDINARY_
 # Payload keys come from a small vocabulary, so verdicts are remembered; the cache is emptied
 # when full, which bounds its memory when callers invent keys. (A dict lookup costs a third of
 # an lru_cache hit, and this runs for every key of every event.)
-_verdicts: dict[str, bool] = {}
+_verdicts: dict[str, int] = {}
 
 
-def _is_sensitive(key: str) -> bool:
+def _is_sensitive(key: str) -> int:
+    """0 (False) to keep the value under ``key``, 1 (True) to redact it, ``_DATA_KEY`` for both."""
     verdict = _verdicts.get(key)
     if verdict is None:
         verdict = _judge(key)
@@ -1537,10 +1641,28 @@ def _is_sensitive(key: str) -> bool:
     return verdict
 
 
-def _judge(key: str) -> bool:
+def _judge(key: str) -> int:
     # A key longer than any payload may be is refused before any work (and never cached).
     if len(key) > MAX_PAYLOAD_BYTES:
         raise _too_large()
+    # A key that is a credential would otherwise be recorded as it is, whatever its name says.
+    if _holds_secret(key) or _EMAIL_ADDRESS.fullmatch(key.strip()):
+        return _DATA_KEY
+    if _names_sensitive_value(key):
+        return True
+    # A percent-encoded name ("access%5Ftoken"), quoted once or twice.
+    decoded = key
+    for _ in range(2):
+        if "%" not in decoded:
+            break
+        decoded = unquote_plus(decoded)
+        if _names_sensitive_value(decoded):
+            return True
+    return False
+
+
+def _names_sensitive_value(key: str) -> bool:
+    """Whether ``key`` names a sensitive value by the rule of ``is_sensitive_key``."""
     parts = _key_parts(key)
     joined = "".join(parts)
     boundaries = {0}
@@ -1595,8 +1717,13 @@ def is_sensitive_key(key: str) -> bool:
     ``user_email``, ``useremail``, ``accesstoken``, ``sessionid``, ``phonenumber``,
     ``ipaddress``, ``pin_code``, ``tokens``, ``cookies`` and ``X-Auth-Token`` are sensitive;
     ``zip``, ``tip``, ``ipsum``, ``pinned``, ``spinner``, ``opinion``, ``shipping``,
-    ``description``, ``author``, ``tokenizer``, ``microphone`` and ``api`` are not. Letters that
-    only look alike (a Cyrillic a for a Latin one) are different letters.
+    ``description``, ``author``, ``tokenizer``, ``microphone`` and ``api`` are not. The Cyrillic
+    and Greek letters drawn like a Latin letter (``_LOOK_ALIKES``) count as that letter, and a
+    percent-encoded key counts as it reads decoded (``access%5Ftoken``).
+
+    A key that is itself data rather than a name (a credential, as ``_holds_secret`` finds one
+    in text, or an email address) is sensitive too, and the whole entry is recorded as
+    ``"[redacted]": "[redacted]"`` (numbered ``"[redacted] 2"``, ... when there are several).
 
     Args:
         key: a payload key.
@@ -1605,7 +1732,7 @@ def is_sensitive_key(key: str) -> bool:
         True when its value is redacted.
     """
     try:
-        return _is_sensitive(key)
+        return bool(_is_sensitive(key))
     except EventValidationError:
         return True  # longer than any payload: never recorded anyway
 
