@@ -8,6 +8,7 @@ followed, to the end of a part, by nothing, its plural ending or one attribute w
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
@@ -239,6 +240,10 @@ SECRET_IN_TEXT = [
     # A Basic credential whose base64 has letters only: it decodes to "user:password".
     "basic dXNlcjpwYXNz",
     "proxy sent Basic dXNlcjpwYXNz",
+    # JSON encoded as base64 (it starts "eyJ", the base64 of '{"'), as OAuth state and cursors do.
+    base64.b64encode(b'{"password": "hunter2"}').decode(),
+    base64.urlsafe_b64encode(b'{"user": "ada", "api_key": "hunter2?>"}').decode().rstrip("="),
+    "https://example.com/cb?state=" + base64.b64encode(b'{"token":"hunter2"}').decode(),
 ]
 KEPT_TEXT = [
     "https://example.com/docs?page=2&sort=asc#intro",
@@ -270,6 +275,8 @@ KEPT_TEXT = [
     "caf\u00e9 \u2014 open 9\u201317",
     "\u043f\u0430\u0440\u043e\u043b\u044c \u043d\u0435\u0432\u0435\u0440\u043d\u044b\u0439",
     "\uff53\uff43\uff4f\uff52\uff45\uff1d\uff11",
+    base64.b64encode(b'{"page": 2, "sort": "asc"}').decode(),
+    "eyJ" + "A" * 40,
 ]
 
 
@@ -308,6 +315,8 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "\uff41\uff1d" * 10_000,
         "basic " * 5_000,
         "Basic " + "A" * 30_000,
+        "eyJ" * 10_000,
+        "eyJ" + "A" * 30_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:

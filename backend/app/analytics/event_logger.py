@@ -1341,8 +1341,9 @@ def _holds_secret(text: str) -> bool:
     into again. Other text, however it starts, is kept.
 
     Text is also looked into as it reads once percent-decoded (twice at most: ``password%3D...``
-    and ``password%253D...``), and text that is not ASCII as it reads after NFKC normalisation
-    without invisible characters (``pass\u200bword=...``, a full-width ``=``).
+    and ``password%253D...``), text that is not ASCII as it reads after NFKC normalisation
+    without invisible characters (``pass\u200bword=...``, a full-width ``=``), and base64 of a
+    JSON document (``eyJ...``) as it reads decoded.
     """
     if _scan_for_secret(text):
         return True
@@ -1376,6 +1377,8 @@ def _scan_for_secret(text: str) -> bool:
         and ("_" in text or "-" in text or "AKIA" in text or "ASIA" in text or "AIza" in text)
         and _SERVICE_TOKEN.search(text)
     ):
+        return True
+    if "eyJ" in text and any(_is_secret_json(found[0]) for found in _BASE64_JSON.finditer(text)):
         return True
     if not _MAY_HOLD_SECRET.search(text):
         return False
@@ -1419,6 +1422,16 @@ def _scan_for_secret(text: str) -> bool:
         elif isinstance(value, str) and _holds_secret(value):
             return True
     return False
+
+
+def _is_secret_json(encoded: str) -> bool:
+    """Whether ``encoded`` is base64 (or base64url) of text that holds a credential."""
+    token = encoded.rstrip("=").replace("+", "-").replace("/", "_")
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return _holds_secret(text)
 
 
 def _is_user_password(encoded: str) -> bool:
@@ -1474,6 +1487,9 @@ _JWT: Final = re.compile(r"eyJ(?<![\w-]eyJ)[\w-]*\.eyJ[\w-]*\.")
 _SCHEME_CREDENTIAL: Final = re.compile(
     r"(?<![\w-])(?i:bearer|basic)\s+(?=[\w.~+/=-]*[\d.~+/=-])[\w.~+/-]{8,}"
 )
+# JSON encoded as base64 or base64url (OAuth state, pagination cursors): '{"' encodes as "eyJ".
+# Decoded, it is looked into as any text is; a JWT's header alone ({"alg": ...}) holds nothing.
+_BASE64_JSON: Final = re.compile(r"eyJ(?<![A-Za-z0-9+/_-]eyJ)[A-Za-z0-9+/_-]{4,65536}={0,2}")
 # A Basic credential whose token has no digit or symbol ("dXNlcjpwYXNz"): a token of base64
 # letters, recognised when it decodes to "user:password" (so that "Basic training" stays).
 _BASIC: Final = re.compile(r"(?<![\w-])(?i:basic)\s+([A-Za-z0-9+/]{8,1024})(?![\w+/])")
