@@ -7,11 +7,13 @@ documented exit code; click's own usage errors get the same treatment in :func:`
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -423,6 +425,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     an interrupt exits 130.
     """
     _tolerate_unencodable_output()
+    ours = set(threading.enumerate())
     try:
         code = _run(sys.argv[1:] if argv is None else argv)
         # Flush here so that a failing write surfaces now, not as noise at interpreter exit.
@@ -432,21 +435,47 @@ def main(argv: list[str] | None = None) -> NoReturn:
         # The reader went away (`| head`): stop quietly, as the Python docs advise, pointing
         # stdout at devnull so the interpreter's final flush cannot complain either.
         _discard_stdout()
-        sys.exit(EXIT_FAILURE)
+        code = EXIT_FAILURE
     except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
+        code = EXIT_INTERRUPTED
     except OSError as error:
         where = f"{error.filename}: " if error.filename else "cannot write the output: "
         _last_words(f"{where}{error.strerror or error}")
         _discard_stdout()
-        sys.exit(EXIT_FAILURE)
+        code = EXIT_FAILURE
     except UnicodeEncodeError as error:
         _last_words(
             f"cannot write the output in the {error.encoding} encoding; set PYTHONIOENCODING=utf-8"
         )
         _discard_stdout()
-        sys.exit(EXIT_FAILURE)
-    sys.exit(code)
+        code = EXIT_FAILURE
+    _exit(code, ours)
+
+
+def _exit(code: int, ours: set[threading.Thread]) -> NoReturn:
+    """Exit with ``code``, without waiting for threads the application's code left running.
+
+    ``emit`` and ``health`` import the backend's package in-process, and its code may start a
+    thread that is not a daemon (a poller, a connection pool's reaper) and never ends: the
+    interpreter would wait for it at exit, forever. The command is done, so the exit handlers
+    (the generated layer's delivery of queued events among them) run now and the process ends
+    without that wait.
+    """
+    foreign = [
+        thread
+        for thread in threading.enumerate()
+        if thread not in ours and thread.is_alive() and not thread.daemon
+    ]
+    if not foreign:
+        sys.exit(code)
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.flush()
+        os._exit(code)
 
 
 def _run(args: list[str]) -> int:

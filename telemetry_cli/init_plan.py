@@ -118,6 +118,8 @@ class InitResult:
     document: str
     created: bool
     found: Found
+    original: bytes | None = None
+    """The file's bytes as read (None: there was none); written over only while they are."""
 
 
 def plan_table(root: Path) -> InitResult:
@@ -165,7 +167,7 @@ def plan_table(root: Path) -> InitResult:
     added = tomlkit.dumps({"tool": {TOOL_SECTION: table}})
     # The file's BOM, if it has one, stays: the rest of the file keeps every byte.
     document_text = (BOM if source.bom else "") + rendered
-    return InitResult(added.strip() + "\n", document_text, data is None, found)
+    return InitResult(added.strip() + "\n", document_text, data is None, found, data)
 
 
 def _lay_out_insertion(text: str, rendered: str) -> str:
@@ -209,7 +211,14 @@ def write_plan(root: Path, result: InitResult) -> None:
         UserError: it could not be written.
     """
     try:
-        atomic_write(contained_path(root, CONFIG_FILENAME), result.document.encode("utf-8"))
+        path = contained_path(root, CONFIG_FILENAME)
+        # Another program may have written the file since it was read: keep its bytes.
+        if read_bytes(path, CONFIG_FILENAME) != result.original:
+            raise UserError(
+                f"{CONFIG_FILENAME}: changed since telemetry-scaffold read it (another program "
+                "wrote it meanwhile); nothing was written; run init again"
+            )
+        atomic_write(path, result.document.encode("utf-8"))
     except FileProblem as problem:
         raise UserError(problem.message) from None
     except OSError as error:

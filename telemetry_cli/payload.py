@@ -202,6 +202,11 @@ def _parse(source: str, text: str) -> Any:
     # Python decodes bytes of an argument that are not UTF-8 as lone surrogates.
     if _SURROGATE.search(text):
         raise UsageError(f"{source}: the payload is not valid UTF-8")
+    if not text.strip(" \t\r\n"):  # JSON's whitespace
+        # /dev/null, an empty file, a blank argument: "Expecting value" would not say so.
+        raise UsageError(
+            f"{source}: the payload is empty; give a JSON object, or no payload for an empty one"
+        )
     try:
         document = json.loads(
             text,

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Final
 
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
@@ -775,7 +775,7 @@ def load_plan(
         if config_file.is_dir():
             raise ConfigError(f"{config}: --config is a folder; name the TOML file in it")
         if not config_file.is_file():
-            raise ConfigError(f"{config}: config file not found")
+            raise ConfigError(f"{config}: {_not_a_file(config_file, 'config file not found')}")
         project_root = root if root is not None else config_file.parent
     elif root is not None:
         if not root.is_dir():
@@ -783,7 +783,11 @@ def load_plan(
         config_file = root / CONFIG_FILENAME
         if not config_file.is_file():
             raise ConfigError(
-                f"{config_file}: not found; --root must name the folder holding {CONFIG_FILENAME}"
+                f"{config_file}: "
+                + _not_a_file(
+                    config_file,
+                    f"not found; --root must name the folder holding {CONFIG_FILENAME}",
+                )
             )
         project_root = root
     else:
@@ -791,7 +795,7 @@ def load_plan(
         project_root = config_file.parent
     if not project_root.is_dir():
         raise ConfigError(f"{project_root}: --root is not a folder")
-    tool = _read_tool_table(config_file)
+    tool = _read_tool_table(config_file, named=config is not None)
     table = tool.get(TOOL_SECTION, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{config_file}: [tool.{TOOL_SECTION}] must be a table")
@@ -800,12 +804,50 @@ def load_plan(
     )
 
 
-def _read_tool_table(config_file: Path) -> Mapping[str, object]:
-    """Return the ``[tool]`` table of a TOML file (empty when it has none)."""
+# What a path that exists but is no regular file is, by its st_mode (named in the error).
+_FILE_KINDS: Final = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_a_file(path: Path, missing: str) -> str:
+    """Why ``path`` (not a folder, not a regular file) cannot be read as a config file.
+
+    ``missing`` is the message for a path that does not exist. Nothing is opened: opening a
+    named pipe would wait for a writer.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        if path.is_symlink():
+            return f"{missing} (a broken symbolic link)"
+        return missing
+    for is_kind, kind in _FILE_KINDS:
+        if is_kind(mode):
+            return f"not a regular file ({kind}); name a TOML file"
+    return "not a regular file; name a TOML file"
+
+
+def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, object]:
+    """Return the ``[tool]`` table of a TOML file (empty when it has none).
+
+    ``named``: the file was named by ``--config``; then an empty file is an error, not a plan
+    of defaults (a file named on purpose with nothing in it is a mistake: ``/dev/null``, a
+    file truncated by a failed write).
+    """
     try:
         # A byte order mark is not TOML, but editors add one and the tool keeps it in the files
         # it edits (init included): read past it, as Python's "utf-8-sig" does.
-        data = parse_toml(config_file.read_text(encoding="utf-8").removeprefix("\ufeff"))
+        text = config_file.read_text(encoding="utf-8").removeprefix("\ufeff")
+        if named and not text.strip():
+            raise ConfigError(
+                f"{config_file}: the config file is empty; "
+                f"write a [tool.{TOOL_SECTION}] table in it"
+            )
+        data = parse_toml(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{config_file}: not valid UTF-8") from None
     except OSError as exc:

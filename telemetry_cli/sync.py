@@ -774,10 +774,18 @@ def apply(report: SyncReport) -> None:
     """
     root = report.plan.root
     ordered = sorted(report.changes, key=lambda change: change.kind is Kind.MANIFEST)
+    # Every file is compared with what compute() read before anything is written, so that a file
+    # another program wrote meanwhile stops the run with nothing written; and once more right
+    # before each write, which leaves the smallest window.
+    for change in ordered:
+        _require_unchanged(root, change, "nothing was written")
     for change in ordered:
         if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
             continue
         target = root / change.path
+        _require_unchanged(
+            root, change, "files before it were written completely, nothing after it was touched"
+        )
         try:
             # Checked again at write time: a link may have changed since compute() looked.
             contained_path(root, change.path)
@@ -807,6 +815,30 @@ def apply(report: SyncReport) -> None:
                 f"{change.path}: cannot write: {reason}; files before it were written completely, "
                 "nothing after it was touched; fix the cause and rerun telemetry-scaffold generate"
             ) from None
+
+
+def _require_unchanged(root: Path, change: FileChange, written: str) -> None:
+    """Refuse to write ``change`` when its file is no longer what compute() read.
+
+    Writing would replace another program's bytes (an editor's save, a second run) with what
+    was computed from the old ones. ``written`` says what the refusal leaves behind.
+
+    Raises:
+        UserError: the file changed, appeared or went away, or cannot be read any more.
+    """
+    if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
+        return
+    if change.kind is Kind.TEMPORARY:
+        return
+    try:
+        current = read_bytes(contained_path(root, change.path), change.path)
+    except FileProblem as problem:
+        raise UserError(f"{problem.message}; {written}; fix the cause and rerun") from None
+    if current != change.old:
+        raise UserError(
+            f"{change.path}: changed since telemetry-scaffold read it (another program wrote "
+            f"it meanwhile); {written}; run the command again"
+        )
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

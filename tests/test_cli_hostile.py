@@ -49,12 +49,12 @@ def cli(
     environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     environment.pop("NO_COLOR", None)
     options.setdefault("capture_output", True)
+    options.setdefault("timeout", 120)
     return subprocess.run(
         [sys.executable, "-m", "telemetry_cli", *args],
         cwd=cwd,
         env=environment,
         text=True,
-        timeout=120,
         check=False,
         **options,
     )
@@ -651,6 +651,39 @@ def test_import_failures_say_what_failed(
     assert ("install the backend's dependencies" in result.stderr) is advice
     if not advice:
         assert "importing app.analytics.event_logger from backend/ failed: " in result.stderr
+
+
+# A package that starts a worker thread at import and never stops it: the interpreter would wait
+# for it forever at exit. Its atexit hook writes a file, so that a test can see it still ran.
+FOREVER_THREAD = """
+import atexit
+import pathlib
+import threading
+
+_stop = threading.Event()
+threading.Thread(target=_stop.wait, name="poller").start()
+atexit.register(lambda: pathlib.Path({marker!r}).write_text("atexit ran"))
+"""
+
+
+@pytest.mark.parametrize(
+    "args", [["emit", "chapter_visit", "--json"], ["health", "--json"], ["emit", "nope"]]
+)
+def test_a_thread_the_app_leaves_running_does_not_hold_the_exit(
+    project: Path, tmp_path: Path, args: list[str]
+) -> None:
+    marker = tmp_path / "atexit.txt"
+    (project / "backend/app/__init__.py").write_text(FOREVER_THREAD.format(marker=str(marker)))
+    # The timeout only keeps a regression from hanging the suite.
+    result = cli(*args, "--root", str(project), cwd=project, timeout=60)
+    assert "Traceback" not in result.stderr
+    if args[1] == "nope":
+        assert result.returncode == 1
+        assert_one_error_line(result.stderr, "unknown event type 'nope'")
+    else:
+        assert result.returncode in (0, 1), result.stderr
+        assert json.loads(result.stdout)
+    assert marker.read_text() == "atexit ran"
 
 
 # --- output that cannot be written (D1e) ------------------------------------------------------

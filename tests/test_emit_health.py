@@ -107,6 +107,24 @@ def test_bad_payloads(project: Path, payload: str, exit_code: int, fragment: str
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("source", ["/dev/null", "empty-file", "blank-file", "inline"])
+def test_an_empty_payload_source_is_named_as_empty(
+    project: Path, tmp_path: Path, source: str
+) -> None:
+    if source == "inline":
+        args = ["--payload", "  "]
+    elif source == "/dev/null":
+        args = ["--payload-file", "/dev/null"]
+    else:
+        path = tmp_path / "p.json"
+        path.write_text("" if source == "empty-file" else "\n \t\n")
+        args = ["--payload-file", str(path)]
+    result = emit(project, "chapter_visit", *args)
+    assert result.exit_code == 2
+    assert "the payload is empty; give a JSON object" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_payload_given_twice_is_a_usage_error(project: Path, tmp_path: Path) -> None:
     (tmp_path / "p.json").write_text("{}")
     result = emit(

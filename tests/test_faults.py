@@ -799,6 +799,42 @@ def test_link_turning_into_a_loop_before_writing_is_one_error_line(project: Path
     assert "\n" not in caught.value.message
 
 
+# A file someone changes (an editor saving, another run) after `generate` read it and before it
+# writes: the tool refuses, names the file, and writes nothing at all, instead of replacing the
+# other writer's bytes with what it computed from the old ones.
+def _appear(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("x = 1\n")
+
+
+CHANGED_MEANWHILE = {
+    "patched-module": (BLOCKS, lambda path: path.write_text(path.read_text() + "# saved\n")),
+    "generated-file": (LOGGER, lambda path: path.write_text(path.read_text() + "# edit\n")),
+    "deleted": (LOGGER, lambda path: path.unlink()),
+    "appeared": ("backend/app/analytics/__init__.py", _appear),
+}
+
+
+@pytest.mark.parametrize("case", CHANGED_MEANWHILE, ids=list(CHANGED_MEANWHILE))
+def test_a_file_changed_between_read_and_write_is_refused_not_clobbered(
+    project: Path, case: str
+) -> None:
+    relative, change = CHANGED_MEANWHILE[case]
+    if case in ("generated-file", "deleted"):
+        assert run("generate", "--root", str(project)).exit_code == 0
+        add_to_plan(project, PLAN_CHANGE)
+    report = sync.compute(load_plan(root=project))
+    assert any(c.path == relative and not c.up_to_date for c in report.changes), relative
+    change(project / relative)
+    before = snapshot(project)
+    with pytest.raises(UserError) as caught:
+        sync.apply(report)
+    message = caught.value.message
+    assert message.startswith(f"{relative}: changed since telemetry-scaffold read it"), message
+    assert "\n" not in message
+    assert snapshot(project) == before  # nothing written, nothing removed
+
+
 def _generate_bounded(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # A real process with a short timeout: reading a FIFO would block the test run forever.
     return subprocess.run(

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli import init_plan
+from telemetry_cli.errors import UserError
 from tests.cli_support import run, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -75,6 +77,19 @@ def test_dry_run_prints_the_table_and_writes_nothing(tmp_path: Path) -> None:
     assert 'app = "shop.main:app"' in result.stdout
     assert '# "routes/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("pyproject", [PYPROJECT, None], ids=["edited", "created"])
+def test_a_pyproject_written_meanwhile_is_refused_not_clobbered(
+    tmp_path: Path, pyproject: str | None
+) -> None:
+    root = _shop(tmp_path / "shop", pyproject=pyproject)
+    result = init_plan.plan_table(root)
+    # Another program saves the file after init read it and before it writes.
+    (root / "pyproject.toml").write_text("# saved by an editor\n")
+    with pytest.raises(UserError, match=r"^pyproject\.toml: changed since telemetry-scaffold"):
+        init_plan.write_plan(root, result)
+    assert (root / "pyproject.toml").read_text() == "# saved by an editor\n"
 
 
 def test_a_suggested_module_says_how_many_handlers_need_a_fix_first(tmp_path: Path) -> None:

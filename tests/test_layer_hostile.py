@@ -44,6 +44,7 @@ from hypothesis import strategies as st
 
 from tests.backend_support import imported_app
 from tests.layer_support import REPO_ROOT, Layer, rendered_layer
+from tests.test_layer_contract import load_contract, operations
 
 MAX_BODY = 32 * 1024
 TYPE = "ai_block_used"  # the first event type of the default plan
@@ -567,6 +568,100 @@ def structure_cases() -> list[Case]:
     return cases
 
 
+def path_and_method_cases() -> list[Case]:
+    """Both paths under every method, a trailing slash, query strings, odd spellings of the path."""
+    health = {"method": "GET", "path": "/health", "content_type": None, "content_length": None}
+    cases = [Case("health", "", 200, **health)]  # type: ignore[arg-type]
+    for method in ["HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE", "TRACE"]:
+        cases += [
+            Case(f"health-{method}", "", 405, method=method, path="/health", content_type=None),
+            Case(f"health-{method}-body", good_event(), 405, method=method, path="/health"),
+        ]
+    cases += [
+        Case("health-slash", "", 307, method="GET", path="/health/", content_type=None),
+        Case("health-query", "", 200, method="GET", path="/health", query=f"a={m()}&a=%ff%00"),
+        Case("health-query-secret", "", 200, method="GET", path="/health", query=f"token={s()}"),
+        # A body on a GET is read by nobody.
+        Case("health-with-body", good_event(), 200, method="GET", path="/health"),
+        Case("health-with-huge-length", "", 200, method="GET", path="/health",
+             content_length="9" * 50),
+        Case("log-query-bytes", good_event(), 202, query=f"%ff%fe={m()}&%00"),
+        Case("log-double-slash", good_event(), 404, path="//log"),
+        Case("log-dot-segment", good_event(), 404, path="/./log"),
+        Case("log-upper-case", good_event(), 404, path="/LOG"),
+        Case("log-encoded", good_event(), 404, path="/%6cog"),
+        Case("log-slash-put", good_event(), 307, method="PUT", path="/log/"),
+    ]  # fmt: skip
+    return cases
+
+
+def number_and_key_cases() -> list[Case]:
+    """Numbers of every size, keys of every shape, event types that are almost a type."""
+    numbers_422 = {
+        "digits-1e5": "9" * 100_000,  # over the body limit: 413, below
+        "exponent-30000-digits": "1e" + "9" * 30_000,
+        "int-4301-in-list": "[" + "9" * 4301 + "]",
+        "negative-int-4301": "-" + "9" * 4301,
+    }
+    numbers_202 = {
+        "fraction-30000-digits": "0." + "1" * 30_000,
+        "negative-exponent-30000-digits": "1e-" + "9" * 30_000,
+        "negative-int-4300": "-" + "9" * 4300,
+        "float-max-digits": "1" * 308 + ".5",
+    }
+    cases = []
+    for name, number in numbers_422.items():
+        text = event(payload=f'{{"n": {number}, "m": "{m()}", "token": "{s()}"}}')
+        cases.append(Case(f"number-{name}", text, 413 if len(text) > MAX_BODY else 422))
+    for name, number in numbers_202.items():
+        text = event(payload=f'{{"n": {number}, "m": "{m()}", "token": "{s()}"}}')
+        cases.append(Case(f"number-{name}", text, 202))
+    keys_202 = {
+        "empty": '""',
+        "nul": '"\\u0000"',
+        "controls": '"\\u0001\\u001f\\u007f"',
+        "huge": '"' + "k" * 30_000 + '"',
+        "huge-sensitive": '"' + "password" * 3_000 + '"',
+        "rtl-override": '"\\u202epassword"',
+        "path-ish": '"../../etc/passwd"',
+        "sql-ish": '"\'; DROP TABLE events; --"',
+        "newline": '"a\\nb"',
+        "email": f'"{s()}@example.com"',
+        "service-token": f'"sk_live_{s()}{"a" * 16}"',
+        "fullwidth-password": '"\uff50\uff41\uff53\uff53\uff57\uff4f\uff52\uff44"',
+        "cyrillic-password": '"p\u0430ssword"',
+        "zero-width-password": '"pass\u200bword"',
+    }
+    for name, key in keys_202.items():
+        # Under a sensitive or data key the value is a secret marker; under others, plain.
+        sensitive = "password" in name or name in ("email", "service-token")
+        value = s() if sensitive else m()
+        for site, build in {
+            "top": lambda k, v: event(payload=f'{{{k}: "{v}", "ok": "{m()}"}}'),
+            "deep": lambda k, v: event(payload=f'{{"a": {{"b": [{{{k}: "{v}"}}]}}}}'),
+        }.items():
+            text = build(key, value)
+            cases.append(Case(f"key-{name}-{site}", text, 413 if len(text) > MAX_BODY else 202))
+    event_types = {
+        "path-ish": '"../../etc/passwd"',
+        "rtl-override": f'"{TYPE}\\u202e"',
+        "newline": f'"{TYPE}\\n"',
+        "fullwidth": '"' + "".join(chr(ord(c) + 0xFEE0) if c != "_" else c for c in TYPE) + '"',
+        "trailing-space": f'"{TYPE} "',
+        "zero-width": f'"{TYPE[:2]}\u200b{TYPE[2:]}"',
+        "percent-encoded": '"%' + format(ord(TYPE[0]), "x") + TYPE[1:] + '"',
+        "sql-ish": f'"{TYPE}\'; --"',
+        "prefix": f'"{TYPE[:-1]}"',
+        "suffix": f'"{TYPE}x"',
+        "controls": f'"\\u0007{TYPE}"',
+    }
+    cases += [
+        Case(f"event-type-{name}", event(event_type=value, payload=good_payload()), 422)
+        for name, value in event_types.items()
+    ]
+    return cases
+
+
 def all_cases(event_type: str = TYPE) -> list[Case]:
     """The matrix, its events of type ``event_type``."""
     global TYPE
@@ -581,6 +676,8 @@ def all_cases(event_type: str = TYPE) -> list[Case]:
             *size_cases(),
             *method_cases(),
             *structure_cases(),
+            *path_and_method_cases(),
+            *number_and_key_cases(),
         ]
     finally:
         TYPE = default
@@ -778,6 +875,12 @@ def check(case: Case, outcome: Outcome) -> None:
             assert problem["loc"] in (["body"], ["body", "event_type"], ["body", "payload"])
     elif outcome.status == 202:
         assert set(outcome.json()) == {"status", "event_id", "event_type", "timestamp"}
+    elif outcome.status == 405:
+        assert outcome.json() == {"detail": "Method Not Allowed"}
+        allow = dict(outcome.headers).get(b"allow", b"").decode()
+        assert allow in ("GET", "POST"), (case.name, allow)
+    elif outcome.status == 200:
+        assert outcome.json()["status"] == "ok", case.name
     # Recorded if and only if accepted.
     assert len(outcome.events) == (1 if outcome.status == 202 else 0), case.name
     recorded = [json.dumps(e.to_dict(), ensure_ascii=False) for e in outcome.events]
@@ -823,6 +926,21 @@ def test_the_matrix_is_large_and_mixed() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_hostile_request(harness: Harness, case: Case) -> None:
     check(case, harness.send(case))
+
+
+def test_the_served_openapi_is_still_the_contract_after_the_matrix(
+    harness: Harness, layer: Layer
+) -> None:
+    # Every case again (nothing a request does may change what the app documents), then the
+    # document the app serves, compared with the contract as the contract tests compare them.
+    for case in CASES:
+        harness.send(case)
+    root = Harness(harness.app, "", harness.sink)
+    outcome = root.send(Case("openapi", "", 200, method="GET", path="/openapi.json"))
+    assert outcome.status == 200
+    contract = load_contract(layer)
+    assert operations(outcome.json(), layer.prefix) == operations(contract, layer.prefix)
+    assert set(outcome.json()["paths"]) == set(contract["paths"])
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ followed, to the end of a part, by nothing, its plural ending or one attribute w
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
@@ -84,6 +85,13 @@ SENSITIVE = [
     "hmac_sha256", "seed_phrase", "seedPhrase", "recovery_phrase", "maiden_name",
     "mothersMaidenName", "security_answer", "securityAnswers", "mobile_number", "mobileNumber",
     "cc_number", "ccNumber",
+    # Look-alike letters of other scripts (a bounded table: Cyrillic and Greek letters that
+    # Unicode lists as confusable with one ASCII letter), more invisible characters, and
+    # percent-encoded names.
+    "p\u0430ssword", "\u0440\u0430ssw\u043erd", "t\u043ek\u0435n", "\u0435mail",
+    "\u0455ecret", "\u0391\u03a1\u0399_\u039a\u0395\u03a5", "api_k\u0435y", "s\u0435ssionId",
+    "\u0420ASSWORD", "p\u03b1ssword", "\u0441ookie", "pass\u200dword", "pass\u2060word",
+    "pass\ufeffword", "pass%77ord", "access%5Ftoken", "user%5Femail", "pass%2577ord",
 ]  # fmt: skip
 
 NOT_SENSITIVE = [
@@ -111,6 +119,10 @@ NOT_SENSITIVE = [
     "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "cached_tokens",
     "reasoning_tokens", "num_tokens", "token_count", "tokenCount", "tokens_used", "token_usage",
     "token_limit", "usage.prompt_tokens_details",
+    # Ordinary words with letters of other scripts, and percent signs.
+    "keyboard", "passenger", "passengers", "\u043a\u043b\u044e\u0447",
+    "\u0441\u043b\u043e\u0432\u043e", "\u03bb\u03ad\u03be\u03b7",
+    "\u03a3\u03cd\u03bd\u03bf\u03c8\u03b7", "progress%", "50%_done", "pct%20done",
 ]  # fmt: skip
 
 
@@ -211,6 +223,27 @@ SECRET_IN_TEXT = [
     "OPENAI: sk-proj-" + "Ab3_" * 20,
     "sk-" + "a1B2" * 5 + "T3BlbkFJ" + "c3D4" * 5,
     "hf_" + "abcDEF" * 5 + "ghij",
+    # Percent-encoded names and separators (a query string or form body quoted once or twice).
+    "password%3Dhunter2",
+    "access%5Ftoken=hunter2",
+    "a=1&password%3dhunter2",
+    "%70assword=hunter2",
+    "password+%3D+hunter2",
+    "password%253Dhunter2",
+    "https://example.com/cb?access%5Ftoken%3Dhunter2",
+    # Invisible characters, full-width separators and look-alike letters in the name.
+    "pass\u200bword=hunter2",
+    "pass\u00adword=hunter2",
+    "password\uff1dhunter2",
+    "token\uff1a hunter2",
+    "p\u0430ssword=hunter2",
+    # A Basic credential whose base64 has letters only: it decodes to "user:password".
+    "basic dXNlcjpwYXNz",
+    "proxy sent Basic dXNlcjpwYXNz",
+    # JSON encoded as base64 (it starts "eyJ", the base64 of '{"'), as OAuth state and cursors do.
+    base64.b64encode(b'{"password": "hunter2"}').decode(),
+    base64.urlsafe_b64encode(b'{"user": "ada", "api_key": "hunter2?>"}').decode().rstrip("="),
+    "https://example.com/cb?state=" + base64.b64encode(b'{"token":"hunter2"}').decode(),
 ]
 KEPT_TEXT = [
     "https://example.com/docs?page=2&sort=asc#intro",
@@ -230,6 +263,20 @@ KEPT_TEXT = [
     "ASIA-Pacific sales, risk_level_high",
     "sk_live_short",
     "AKIA is not a key here",
+    "50% off",
+    "progress 100%",
+    "100%25 done",
+    "passenger%3D2",
+    "tokens%20used%3D5",
+    "Basic Introduction",
+    "basic training",
+    "Basic aaaaaaaa",
+    "%7Bnot json%7D",
+    "caf\u00e9 \u2014 open 9\u201317",
+    "\u043f\u0430\u0440\u043e\u043b\u044c \u043d\u0435\u0432\u0435\u0440\u043d\u044b\u0439",
+    "\uff53\uff43\uff4f\uff52\uff45\uff1d\uff11",
+    base64.b64encode(b'{"page": 2, "sort": "asc"}').decode(),
+    "eyJ" + "A" * 40,
 ]
 
 
@@ -262,12 +309,62 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "a=" * 16_000,
         "a: " * 10_000,
         "-" * 32_000 + "a",
+        "%25" * 10_000,
+        "%" * 30_000,
+        "\u200b=" * 15_000,
+        "\uff41\uff1d" * 10_000,
+        "basic " * 5_000,
+        "Basic " + "A" * 30_000,
+        "eyJ" * 10_000,
+        "eyJ" + "A" * 30_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
     start = time.perf_counter()
     layer.event_logger._holds_secret(text)
     assert time.perf_counter() - start < 0.5
+
+
+# A key that is itself a credential or an email address is data, not a name: the entry is
+# recorded as "[redacted]": "[redacted]" (numbered when there are several).
+DATA_KEYS = [
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    "ghp_" + "a1B2" * 9,
+    "ada@example.com",
+    "Ada.Lovelace+news@mail.example.org",
+    "Bearer hunter2hunter2",
+    "password=hunter2",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJodW50ZXIyIn0.c2ln",
+    "postgres://admin:hunter2@db.internal/app",
+]
+
+
+@pytest.mark.parametrize("key", DATA_KEYS)
+def test_a_key_that_is_a_credential_or_an_email_is_redacted_with_its_value(
+    layer: Layer, key: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"usage": {key: {"calls": 3}}, "kept": 1}
+    event = logger.record("error_event", payload)
+    assert event.payload == {"usage": {"[redacted]": "[redacted]"}, "kept": 1}
+    assert key not in event.to_json()
+    assert layer.event_logger.is_sensitive_key(key)
+    headers = logger.record("error_event", {"h": [[key, "x"], ["Accept", "y"]]})
+    assert headers.payload == {"h": [["[redacted]", "[redacted]"], ["Accept", "y"]]}
+    assert logger.record("error_event", {"raw": json.dumps({key: 1})}).payload == {
+        "raw": "[redacted]"
+    }
+
+
+def test_several_data_keys_get_distinct_names(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"ada@example.com": 1, "bob@example.com": 2, "[redacted]": "x", "n": 1}
+    assert logger.record("error_event", payload).payload == {
+        "[redacted] 2": "[redacted]",
+        "[redacted] 3": "[redacted]",
+        "[redacted]": "x",
+        "n": 1,
+    }
 
 
 # Mappings written in other shapes than a JSON object: pairs (``request.headers.items()``,
@@ -394,12 +491,15 @@ def sensitive_keys(draw: st.DrawFn) -> str:
             cased(draw(st.sampled_from(ATTRIBUTES)))
         )
     key = core
+    # A language model's usage counts ("total_tokens", "token_count") are ordinary by the rule.
+    prefixes = [w for w in ORDINARY if not (word == "token" and w == "total")]
+    suffixes = [w for w in ORDINARY if not (word == "token" and w == "count")]
     if draw(st.booleans()):
         # Long words match after any prefix; short ones (ip, pin, otp, ...) only at a boundary.
         joins = ["", *SEPARATORS] if len(word) >= 5 else SEPARATORS
-        key = draw(cased(draw(st.sampled_from(ORDINARY)))) + draw(st.sampled_from(joins)) + key
+        key = draw(cased(draw(st.sampled_from(prefixes)))) + draw(st.sampled_from(joins)) + key
     if draw(st.booleans()):
-        key += draw(st.sampled_from(SEPARATORS)) + draw(cased(draw(st.sampled_from(ORDINARY))))
+        key += draw(st.sampled_from(SEPARATORS)) + draw(cased(draw(st.sampled_from(suffixes))))
     if draw(st.booleans()):
         key = _full_width(key)
     return key

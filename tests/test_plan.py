@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,6 +197,79 @@ def test_missing_config(tmp_path: Path) -> None:
         load_plan(config=tmp_path)
     with pytest.raises(ConfigError, match=r"no pyproject\.toml found"):
         find_config(Path("/"))
+
+
+def _special_file(folder: Path, kind: str) -> Path:
+    """A path in ``folder`` (or /dev/null) that is something other than a regular file."""
+    if kind == "dev-null":
+        return Path("/dev/null")
+    path = folder / "special.toml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "link-to-fifo":
+        os.mkfifo(folder / "fifo")
+        path.symlink_to(folder / "fifo")
+    else:
+        path.symlink_to(folder / "nowhere")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "fragment"),
+    [
+        ("dev-null", "/dev/null: not a regular file (a character device)"),
+        ("fifo", "special.toml: not a regular file (a named pipe)"),
+        ("link-to-fifo", "special.toml: not a regular file (a named pipe)"),
+        ("dangling-link", "special.toml: config file not found (a broken symbolic link)"),
+    ],
+)
+def test_a_config_that_is_no_regular_file_says_what_it_is(
+    tmp_path: Path, kind: str, fragment: str
+) -> None:
+    # A named pipe is never opened (reading it would wait for a writer): its kind is told.
+    with pytest.raises(ConfigError, match=re.escape(fragment)):
+        load_plan(config=_special_file(tmp_path, kind), cwd=tmp_path)
+
+
+def test_a_pyproject_that_is_a_named_pipe_says_so(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pyproject.toml")
+    with pytest.raises(ConfigError, match=r"not a regular file \(a named pipe\)"):
+        load_plan(root=tmp_path)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "\ufeff", "  \r\n\t"])
+def test_an_empty_config_named_by_option_is_an_error(tmp_path: Path, text: str) -> None:
+    config = tmp_path / "telemetry.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"telemetry\.toml: the config file is empty"):
+        load_plan(config=config)
+
+
+def test_an_unreadable_config_is_named_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.telemetry-scaffold]\n", encoding="utf-8")
+    original = Path.read_text
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self.name == "pyproject.toml":
+            raise PermissionError(13, "Permission denied")
+        return original(self, *args, **kwargs)
+
+    # Tests run as root, for whom file modes do not refuse a read.
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(ConfigError, match="cannot read: Permission denied"):
+        load_plan(config=config)
+
+
+def test_a_config_with_crlf_lines_or_a_nul_byte(tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_bytes(b'[tool.telemetry-scaffold]\r\napi-prefix = "/t"\r\n')
+    assert load_plan(config=config).api_prefix == "/t"
+    config.write_bytes(b'[tool.telemetry-scaffold]\napi-prefix = "/t\x00"\n')
+    with pytest.raises(ConfigError, match=r"invalid TOML: .*line 2"):
+        load_plan(config=config)
 
 
 def test_section_must_be_a_table(tmp_path: Path) -> None:
