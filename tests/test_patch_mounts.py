@@ -568,3 +568,26 @@ def test_an_including_routers_prefix_from_settings_is_read_as_its_default(
     else:
         assert _routes(root)["get_item"] == f"{route}/items/{{item_id}}"
         assert len(said) == 1 and "backend/app/api/router.py:" in said[0], result.stdout
+
+
+def test_a_router_included_under_prefixes_only_known_at_run_time_shadows_nothing_known(
+    tmp_path: Path,
+) -> None:
+    # `for prefix in route_prefixes(): app.include_router(proxy.router, prefix=prefix)`: the
+    # router is known, its prefixes are not, so its catch-all is not served at "" and claims
+    # no telemetry path; the route is logged as the router declares it, and generate says so.
+    root = make_project(tmp_path / "project", 'instrument = { "api/proxy.py" = "ai_block_used" }')
+    (root / "backend/app/api/proxy.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/{name:path}")\ndef forward(name: str) -> str:\n    return name\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import proxy\nfrom app.config import "
+        "route_prefixes\n\napp = FastAPI()\nfor prefix in route_prefixes():\n"
+        "    app.include_router(proxy.router, prefix=prefix)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "before the telemetry router can" not in result.stdout
+    assert "include prefix `prefix` is only known at run time" in result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -12,6 +12,7 @@ factory), without running anything. A prefix that is only known at run time
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -333,8 +334,22 @@ def _module_mounts(
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
         environments = loop_values(call, scope, index)
         if environments is None:
-            # A loop over items only known at run time: which routers is not known.
-            if prefix is not None:
+            known = loop_values(included, scope, index)
+            if known is not None and prefix is not None:
+                # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
+                # router is known, the prefixes it is served under are not.
+                for values in known:
+                    read = len(defaults.read)
+                    mount = _mount(call, included, scope, values, index, modules, defaults)
+                    del defaults.read[read:]
+                    if mount is not None:
+                        found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
+                notes.append(
+                    f"{where}: include prefix `{ast.unparse(prefix)}` is only known at run time: "
+                    f"the routes of `{ast.unparse(included)}` are logged without it"
+                )
+            elif prefix is not None:
+                # A loop over items only known at run time: which routers is not known.
                 notes.append(
                     f"{where}: the routers this loop includes are only known at run time: "
                     f"their routes are logged without its prefix `{ast.unparse(prefix)}`"
