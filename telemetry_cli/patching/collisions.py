@@ -67,14 +67,19 @@ def find_collisions(
             for route in handler.routes:
                 if route.problem or not route.code.startswith(('"', "'")):
                     continue  # known only at run time
-                if site is not None and _added_after_wiring(handler, route.line, site, index):
-                    continue
                 # A route whose template already holds its router's include prefixes is
                 # served under that one path; others under every prefix known statically.
                 for prefix in [""] if route.mounted else mounts.prefixes(route.owner):
                     for method, endpoint in endpoints:
                         methods = route.methods or (method,)
-                        if method in methods and _matches(prefix + route.template, endpoint):
+                        if (
+                            method in methods
+                            and _matches(prefix + route.template, endpoint)
+                            and not (
+                                site is not None
+                                and _added_after_wiring(handler, route.line, site, index)
+                            )
+                        ):
                             found.append(
                                 Collision(
                                     model.path,
@@ -110,7 +115,7 @@ def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: Packa
     enclosing = handler.scope.parent
     if enclosing is None:
         return False
-    if tuple(enclosing.node.body) == site.block:
+    if _same_block(enclosing.node.body, site.block):
         wiring = wiring_block(site)
         return declared_on.id == site.expression and line > (wiring.end_lineno or wiring.lineno)
     if site.block == tuple(site.module.tree.body):
@@ -126,6 +131,11 @@ def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: Packa
         return False
     built = site_of_variable(binding, index)
     return built is not None and built.key == site.key
+
+
+def _same_block(body: list[ast.stmt], block: tuple[ast.stmt, ...]) -> bool:
+    """Whether ``block`` holds the statements of ``body`` (compared by identity, not walked)."""
+    return len(body) == len(block) and bool(body) and body[0] is block[0] and body[-1] is block[-1]
 
 
 def _called_before_wiring(name: str, site: AppSite, index: PackageIndex) -> bool:

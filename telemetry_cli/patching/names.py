@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 #: Qualified names of the classes that build an application.
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 #: Qualified names of FastAPI's router class.
@@ -22,5 +24,6 @@ ROUTER_SUFFIX = "Router"
 APP_ROUTER = "router"
 #: Qualified names of Starlette's mount route (``FastAPI(routes=[Mount("/admin", app=admin)])``).
 MOUNT_CLASSES = frozenset({"starlette.routing.Mount", "fastapi.routing.Mount"})
-#: FastAPI's route class, listed in a constructor's routes (``FastAPI(routes=[APIRoute(...)])``).
-ROUTE_CLASS = "APIRoute"
+#: FastAPI's route classes, listed in a constructor's routes (``FastAPI(routes=[APIRoute(...)])``),
+#: as a module's text names them: not the ``APIRouter`` almost every route module names.
+ROUTE_CLASS = re.compile(r"APIRoute(?!r)|APIWebSocketRoute")

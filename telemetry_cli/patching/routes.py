@@ -225,7 +225,7 @@ class _Finder:
         self.registers = (
             ADD_API_ROUTE in module.text
             or ADD_WEBSOCKET_ROUTE in module.text
-            or ROUTE_CLASS in module.text
+            or ROUTE_CLASS.search(module.text) is not None
         )
 
     def visit(self, scope: Scope, prefix: str) -> None:
