@@ -224,12 +224,13 @@ def _declared_encoding(data: bytes, relative: str) -> str:
     return name
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
 
-    The bytes go to a temporary file in the same folder (``.<name>.<random>.tmp``), are flushed to
-    disk, then renamed over the target. An existing file's permission bits are kept. While it is
-    written the temporary file is locked, so that :func:`leftover_temp_files` of another run
+    The bytes go to a temporary file in the same folder (``.<name>.<random>.tmp``), are flushed
+    (with ``durable``, also to disk, so that a power loss cannot leave the new name on empty
+    bytes), then renamed over the target. An existing file's permission bits are kept. While it
+    is written the temporary file is locked, so that :func:`leftover_temp_files` of another run
     leaves it alone; one that a killed run left behind is unlocked, and found and removed then.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -244,7 +245,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             _lock(handle.fileno())
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
             tmp.chmod(mode if mode is not None else 0o666 & ~_umask())
             if _fcntl is not None:
                 # POSIX renames an open file: the lock is held until the name is gone.

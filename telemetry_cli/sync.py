@@ -802,7 +802,10 @@ def apply(report: SyncReport) -> None:
                 target.unlink(missing_ok=True)
                 _remove_empty_parents(target.parent, root)
             elif change.new is not None:
-                atomic_write(target, change.new)
+                # The user's files are synced to disk; the tool's own outputs are not: generate
+                # renders them again from the plan, and their digests tell a damaged one. (An
+                # fsync per file was a tenth of a from-scratch run.)
+                atomic_write(target, change.new, durable=change.kind is Kind.PATCHED)
         except FileProblem as problem:
             # The link changed since compute() looked (e.g. into a loop): nothing written here.
             raise UserError(
