@@ -119,6 +119,7 @@ class FaultInjector:
     kind: str  # "write": ENOSPC half-way through the temp file; "fsync"; "rename"
     fail_at: int | None = None
     targets: list[Path] = field(default_factory=list)
+    durable: list[bool] = field(default_factory=list)  # synced to disk (fsync), per write
     fired: bool = False
     _armed: bool = False
 
@@ -128,11 +129,12 @@ class FaultInjector:
         real_fsync = os.fsync
         real_replace = Path.replace
 
-        def atomic_write(path: Path, data: bytes) -> None:
+        def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
             self.targets.append(path)
+            self.durable.append(durable)
             self._armed = len(self.targets) == self.fail_at
             try:
-                real_atomic_write(path, data)
+                real_atomic_write(path, data, durable=durable)
             finally:
                 self._armed = False
 
@@ -195,8 +197,13 @@ def test_every_write_failing_leaves_whole_files_and_a_rerun_converges(
     written = [path.relative_to(reference_root).as_posix() for path in counter.targets]
     assert written[-1] == sync.MANIFEST_PATH, "the manifest must be written last"
     assert len(written) >= 4, written
+    # The user's patched files are synced to disk, the tool's own outputs are not.
+    synced = {path for path, durable in zip(written, counter.durable, strict=True) if durable}
+    assert synced and all(path.endswith(".py") for path in synced), synced
 
     for k, failing in enumerate(written, start=1):
+        if kind == "fsync" and not counter.durable[k - 1]:
+            continue  # a generated output is not synced to disk: no fsync to fail
         project = tmp_path / f"fail-{k}"
         shutil.copytree(pristine, project)
         with monkeypatch.context() as patch:

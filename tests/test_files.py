@@ -184,10 +184,11 @@ def test_a_killed_run_leaves_a_temp_file_the_next_run_removes(project: Path) -> 
     (project / "pyproject.toml").write_text(
         (project / "pyproject.toml").read_text() + 'api-prefix = "/t"\n'
     )
-    # Kill the run in the middle of its first write, after the bytes reached the temp file.
+    # Kill the run in the middle of its first write, after the bytes reached the temp file and
+    # before the rename.
     code = (
-        "import os, signal, sys\n"
-        "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "import os, pathlib, signal, sys\n"
+        "pathlib.Path.replace = lambda self, target: os.kill(os.getpid(), signal.SIGKILL)\n"
         "from telemetry_cli.cli import main\n"
         "main(sys.argv[1:])\n"
     )
