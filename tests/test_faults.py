@@ -197,9 +197,11 @@ def test_every_write_failing_leaves_whole_files_and_a_rerun_converges(
     written = [path.relative_to(reference_root).as_posix() for path in counter.targets]
     assert written[-1] == sync.MANIFEST_PATH, "the manifest must be written last"
     assert len(written) >= 4, written
-    # The user's patched files are synced to disk, the tool's own outputs are not.
+    # The user's patched files are synced to disk (a fresh run patches some), the tool's own
+    # outputs are not.
     synced = {path for path, durable in zip(written, counter.durable, strict=True) if durable}
-    assert synced and all(path.endswith(".py") for path in synced), synced
+    assert synced <= {"backend/app/main.py", "backend/app/api/ai_blocks.py"}, synced
+    assert synced or scenario != "fresh", written
 
     for k, failing in enumerate(written, start=1):
         if kind == "fsync" and not counter.durable[k - 1]:
