@@ -124,3 +124,36 @@ def test_a_users_analytics_package_is_named_with_the_fix(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert 'layer-package = "telemetry"' in result.stdout
     assert (root / "backend/app/analytics/__init__.py").read_text() == OWN_ANALYTICS
+
+
+def test_routes_in_the_users_own_analytics_package_are_read_like_any_others(
+    tmp_path: Path,
+) -> None:
+    root = make_project(
+        tmp_path / "project",
+        'layer-package = "telemetry"\ninstrument = { "analytics/reports.py" = "ai_block_used" }',
+    )
+    own = _with_own_analytics(root)
+    (own / "reports.py").write_text(
+        '"""Report endpoints."""\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n'
+        '@router.get("/weekly")\ndef weekly() -> dict[str, int]:\n    return {"visits": 3}\n'
+    )
+    # The package's own router includes the module's, under a prefix of its own.
+    (own / "__init__.py").write_text(
+        OWN_ANALYTICS + "\n\nfrom fastapi import APIRouter\n\nfrom app.analytics import reports\n\n"
+        'router = APIRouter(prefix="/analytics")\n'
+        'router.include_router(reports.router, prefix="/reports")\n'
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text().replace(
+            "app.include_router(ai_blocks.router)\n",
+            "app.include_router(ai_blocks.router)\n"
+            "from app import analytics\n"
+            "app.include_router(analytics.router)\n",
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert '"route": "/analytics/reports/weekly"' in (own / "reports.py").read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -194,8 +194,12 @@ class _Analysis:
         # Where the last run patched: its backend folder and the layer its code imports. A plan
         # that moved the layer (backend, app-package) takes the old code out from there.
         self.old_backend, self.old_app_package = previous.layout(plan.backend, plan.app_package)
-        # The layer's own name in the app package, as the last run had it (a renamed one moved).
-        self.old_layer = previous.layer_package or DEFAULT_LAYER_PACKAGE
+        # The layer's own name in the app package, as the last run had it (a renamed one moved);
+        # with no earlier run there is no other layer (an `analytics` then is the user's own).
+        ran_before = previous != PatchRecord()
+        self.old_layer = previous.layer_package or (
+            DEFAULT_LAYER_PACKAGE if ran_before else plan.layer_package
+        )
         self.old_package = qualified(self.old_app_package, self.old_layer)
         # Generated packages, never read as the user's modules.
         self.layers = frozenset({plan.layer_package, self.old_layer})
