@@ -780,23 +780,11 @@ def _is_model(annotation: ast.expr | None, handler: Handler, index: PackageIndex
     return _model_binding(annotation, handler, index) is not None
 
 
-def _derives_from_base_model(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
-    cls = binding.node
-    assert isinstance(cls, ast.ClassDef)
-    for base in cls.bases:
-        qualified = index.qualify(base, binding.scope)
-        if qualified is None or depth > 16:
-            continue
-        canonical, base_binding = index.resolve(qualified)
-        if canonical in ("pydantic.BaseModel", "pydantic.main.BaseModel"):
-            return True
-        if (
-            base_binding is not None
-            and base_binding.kind == "class"
-            and _derives_from_base_model(base_binding, index, depth + 1)
-        ):
-            return True
-    return False
+_BASE_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
+
+
+def _derives_from_base_model(binding: Binding, index: PackageIndex) -> bool:
+    return index.derives_from(binding, _BASE_MODELS.__contains__)
 
 
 def _body_field(

@@ -184,7 +184,7 @@ def _declared(
             if found is None:
                 return None
             path = cls.scope.module.path
-            return found, path, statement.lineno, _reads_environment(index, cls, 0)
+            return found, path, statement.lineno, _reads_environment(index, cls)
     for base in node.bases:
         qualified = index.qualify(base, cls.scope)
         target = index.resolve(qualified)[1] if qualified is not None else None
@@ -192,7 +192,7 @@ def _declared(
             inherited = _declared(index, target, attribute, depth + 1, fallback)
             if inherited is not None:
                 text, path, line, from_base = inherited
-                return text, path, line, from_base or _reads_environment(index, cls, 0)
+                return text, path, line, from_base or _reads_environment(index, cls)
     return None
 
 
@@ -223,23 +223,6 @@ def _names_attribute(function: FunctionNode, attribute: str) -> bool:
     )
 
 
-def _reads_environment(index: PackageIndex, cls: Binding, depth: int) -> bool:
+def _reads_environment(index: PackageIndex, cls: Binding) -> bool:
     """Whether a class is (or derives from) pydantic's ``BaseSettings``."""
-    if depth > _MAX_DEPTH:
-        return False
-    node = cls.node
-    assert isinstance(node, ast.ClassDef)
-    for base in node.bases:
-        qualified = index.qualify(base, cls.scope)
-        if qualified is None:
-            continue
-        canonical, target = index.resolve(qualified)
-        if canonical.rpartition(".")[2] == _ENVIRONMENT_CLASS:
-            return True
-        if (
-            target is not None
-            and target.kind == "class"
-            and _reads_environment(index, target, depth + 1)
-        ):
-            return True
-    return False
+    return index.derives_from(cls, lambda name: name.rpartition(".")[2] == _ENVIRONMENT_CLASS)

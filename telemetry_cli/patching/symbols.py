@@ -938,6 +938,29 @@ class PackageIndex:
 
     # --- FastAPI objects ------------------------------------------------------------------------
 
+    def derives_from(self, cls: Binding, matches: Callable[[str], bool], depth: int = 0) -> bool:
+        """Whether a class of the package derives from a class whose canonical name ``matches``.
+
+        Directly or through the package's own classes (``pydantic.BaseModel``, ``BaseSettings``).
+        """
+        node = cls.node
+        if not isinstance(node, ast.ClassDef) or depth > _MAX_DEPTH:
+            return False
+        for base in node.bases:
+            qualified = self.qualify(base, cls.scope)
+            if qualified is None:
+                continue
+            canonical, target = self.resolve(qualified)
+            if matches(canonical):
+                return True
+            if (
+                target is not None
+                and target.kind == "class"
+                and self.derives_from(target, matches, depth + 1)
+            ):
+                return True
+        return False
+
     def class_role(self, qualified: str) -> tuple[Role | None, bool]:
         """Whether a class builds apps or routers, and whether it keeps FastAPI's constructor.
 
