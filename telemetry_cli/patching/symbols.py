@@ -863,6 +863,19 @@ class PackageIndex:
             return None if base is None else f"{base}.{expression.attr}"
         return None
 
+    def _first_module(
+        self, parts: list[str], first: int, stop: int
+    ) -> tuple[int, ModuleModel] | None:
+        """The shortest name ``parts[:count]`` that is a module, ``first <= count < stop``.
+
+        A namespace package (a folder without ``__init__.py``) is no module; its modules are.
+        """
+        for count in range(first, stop):
+            module = self.module(".".join(parts[:count]))
+            if module is not None:
+                return count, module
+        return None
+
     def resolve(self, qualified: str) -> tuple[str, Binding | None]:
         """Follow ``qualified`` through the package's imports to where it is defined.
 
@@ -874,16 +887,7 @@ class PackageIndex:
         while len(seen) < _MAX_DEPTH:
             seen.add(qualified)
             parts = qualified.split(".")
-            # The shortest prefix that is a module: a namespace package (no __init__.py) is
-            # not one, its modules are.
-            found = next(
-                (
-                    (count, module)
-                    for count in range(1, len(parts))
-                    if (module := self.module(".".join(parts[:count]))) is not None
-                ),
-                None,
-            )
+            found = self._first_module(parts, 1, len(parts))
             if found is None:
                 return qualified, None
             index, module = found
@@ -909,16 +913,8 @@ class PackageIndex:
                     module, index = submodule, index + 1
                     continue
                 # A folder without __init__.py inside a package (`from app.routers import
-                # users` with no app/routers/__init__.py) is a namespace package: the next
-                # module down the name is where the name goes on.
-                deeper = next(
-                    (
-                        (count, found_module)
-                        for count in range(index + 2, len(parts) + 1)
-                        if (found_module := self.module(".".join(parts[:count]))) is not None
-                    ),
-                    None,
-                )
+                # users` with no app/routers/__init__.py): the name goes on in the next module.
+                deeper = self._first_module(parts, index + 2, len(parts) + 1)
                 if deeper is None:
                     return qualified, None
                 index, module = deeper
