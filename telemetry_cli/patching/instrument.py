@@ -24,6 +24,7 @@ from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
     find_handlers,
+    is_dependency,
     unfollowed_registrations,
 )
 from telemetry_cli.patching.symbols import Binding, ModuleModel, PackageIndex, Scope
@@ -423,25 +424,9 @@ def _capture_sources(
     handler: Handler, index: PackageIndex, captured: tuple[str, ...]
 ) -> dict[str, _CaptureSource]:
     """The source of each captured property the handler has one for."""
-    arguments = handler.function.args
-    parameters = {
-        argument.arg: argument
-        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
-    }
-    defaults = dict(
-        zip(
-            [argument.arg for argument in (*arguments.posonlyargs, *arguments.args)][
-                len(arguments.posonlyargs) + len(arguments.args) - len(arguments.defaults) :
-            ],
-            arguments.defaults,
-            strict=True,
-        )
-    )
-    defaults.update(
-        (argument.arg, default)
-        for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
-        if default is not None
-    )
+    named = handler.parameters()
+    parameters = {argument.arg: argument for argument, _ in named}
+    defaults = {argument.arg: default for argument, default in named}
     sources: dict[str, _CaptureSource] = {}
     for name in captured:
         parameter = parameters.get(name)
@@ -455,7 +440,7 @@ def _capture_sources(
                 _through_aliases(annotation, handler.scope, index)[0],
                 leaves,
                 f"parameter `{name}`",
-                dependency=annotation is None and _is_dependency(defaults.get(name)),
+                dependency=annotation is None and is_dependency(defaults.get(name)),
             )
             continue
         field = _body_field(parameters.values(), name, handler, index)
@@ -469,14 +454,6 @@ def _capture_sources(
                 guard,
             )
     return sources
-
-
-def _is_dependency(default: ast.expr | None) -> bool:
-    """Whether a parameter's default is ``Depends(...)`` or ``Security(...)``."""
-    return isinstance(default, ast.Call) and ast.unparse(default.func).rpartition(".")[2] in (
-        "Depends",
-        "Security",
-    )
 
 
 def _through_aliases(

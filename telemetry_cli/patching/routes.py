@@ -120,28 +120,29 @@ class Handler:
         ]
         return f"{self.qualname} ({'; '.join(shown)})" if shown else self.qualname
 
-    def path_parameters(self) -> dict[str, str]:
-        """The parameter each name of a route template fills, by that name.
-
-        Parameters route templates can fill are named ones (not ``*args`` or ``**kwargs``).
-        A parameter fills the path parameter of its own name, or of its alias:
-        ``item_id: int = Path(alias="id")`` or ``Annotated[int, Path(alias="id")]`` is ``{id}``.
-        """
+    def parameters(self) -> list[tuple[ast.arg, ast.expr | None]]:
+        """The named parameters (not ``*args`` or ``**kwargs``), each with its default or None."""
         arguments = self.function.args
         positional = [*arguments.posonlyargs, *arguments.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
         pairs = list(zip(positional, [*defaults, *arguments.defaults], strict=True))
-        pairs += list(zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True))
-        # A dependency (`= Depends(...)`, `Annotated[..., Depends(...)]`) is never a path
-        # parameter, even of the same name: FastAPI resolves dependencies first.
-        pairs = [
-            (argument, default)
-            for argument, default in pairs
-            if not (_is_dependency(default) or _is_dependency(argument.annotation))
-        ]
-        filled = {argument.arg: argument.arg for argument, _ in pairs}
-        for argument, default in pairs:
-            alias = _path_alias(default) or _path_alias(argument.annotation)
+        return pairs + list(zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True))
+
+    def path_parameters(self) -> dict[str, str]:
+        """The parameter each name of a route template fills, by that name.
+
+        A named parameter fills the path parameter of its own name, or of its alias:
+        ``item_id: int = Path(alias="id")`` or ``Annotated[int, Path(alias="id")]`` is ``{id}``.
+        A dependency (``= Depends(...)``, ``Annotated[..., Depends(...)]``) fills none, even of
+        the same name: FastAPI resolves dependencies first.
+        """
+        filled: dict[str, str] = {}
+        for argument, default in self.parameters():
+            markers = _markers(default, argument.annotation)
+            if any(is_dependency(marker) for marker in markers):
+                continue
+            filled.setdefault(argument.arg, argument.arg)
+            alias = next(filter(None, map(_path_alias, markers)), None)
             if alias is not None:
                 filled[alias] = argument.arg
         return filled
@@ -497,40 +498,31 @@ class _Finder:
 _DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
 
 
-def _is_dependency(expression: ast.expr | None) -> bool:
-    """Whether a default or an annotation marks a dependency (``Depends``, ``Security``).
+def _markers(default: ast.expr | None, annotation: ast.expr | None) -> list[ast.Call]:
+    """A parameter's FastAPI markers: its default call and its ``Annotated[...]`` metadata calls."""
+    markers = [default] if isinstance(default, ast.Call) else []
+    if (
+        isinstance(annotation, ast.Subscript)
+        and ast.unparse(annotation.value).rpartition(".")[2] == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+    ):
+        markers += [item for item in annotation.slice.elts[1:] if isinstance(item, ast.Call)]
+    return markers
 
-    As a default (``= Depends(get_user)``) or in ``Annotated[User, Depends(get_user)]``.
-    """
-    if isinstance(expression, ast.Subscript):
-        inner = expression.slice
-        return (
-            ast.unparse(expression.value).rpartition(".")[2] == "Annotated"
-            and isinstance(inner, ast.Tuple)
-            and any(_is_dependency(item) for item in inner.elts[1:])
-        )
+
+def is_dependency(marker: ast.expr | None) -> bool:
+    """Whether a parameter's default (or marker) is ``Depends(...)`` or ``Security(...)``."""
     return (
-        isinstance(expression, ast.Call)
-        and ast.unparse(expression.func).rpartition(".")[2] in _DEPENDENCY_MARKERS
+        isinstance(marker, ast.Call)
+        and ast.unparse(marker.func).rpartition(".")[2] in _DEPENDENCY_MARKERS
     )
 
 
-def _path_alias(expression: ast.expr | None) -> str | None:
-    """The alias of ``Path(alias="...")``, as a default or in ``Annotated[..., Path(...)]``."""
-    if isinstance(expression, ast.Subscript):
-        name = ast.unparse(expression.value).rpartition(".")[2]
-        inner = expression.slice
-        if name == "Annotated" and isinstance(inner, ast.Tuple):
-            for item in inner.elts[1:]:
-                alias = _path_alias(item)
-                if alias is not None:
-                    return alias
+def _path_alias(marker: ast.Call) -> str | None:
+    """The alias of a ``Path(alias="...")`` marker."""
+    if ast.unparse(marker.func).rpartition(".")[2] != "Path":
         return None
-    if not (isinstance(expression, ast.Call) and ast.unparse(expression.func).endswith("Path")):
-        return None
-    if ast.unparse(expression.func).rpartition(".")[2] != "Path":
-        return None
-    for keyword in expression.keywords:
+    for keyword in marker.keywords:
         if (
             keyword.arg == "alias"
             and isinstance(keyword.value, ast.Constant)
