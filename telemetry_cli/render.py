@@ -6,7 +6,6 @@ same bytes on any machine. Each output gets a do-not-edit header in its own comm
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -157,14 +156,6 @@ def _with_opentelemetry_sink(plan: Plan) -> bool:
     return plan.sink == "opentelemetry"
 
 
-def _capturing_errors(plan: Plan) -> Plan:
-    return dataclasses.replace(plan, capture_errors=True)
-
-
-def _sinking_to_opentelemetry(plan: Plan) -> Plan:
-    return dataclasses.replace(plan, sink="opentelemetry")
-
-
 @dataclass(frozen=True)
 class Output:
     """One generated file: the template it is rendered from, where it goes, and when it exists.
@@ -176,9 +167,6 @@ class Output:
         role: one line saying what it holds (``{api_prefix}`` is filled in), for the documents.
         exists: the condition under which the plan has it.
         condition: that condition in words, for the documentation; empty when always.
-        switched_on: the plan changed so that it has the output, where one setting decides
-            (None: always there, or it depends on more, like the declared events). What it
-            renders is exactly what an earlier plan that differed only there wrote.
     """
 
     template: str
@@ -187,7 +175,6 @@ class Output:
     role: str
     exists: Callable[[Plan], bool] = _always
     condition: str = ""
-    switched_on: Callable[[Plan], Plan] | None = None
 
     def path(self, plan: Plan) -> str:
         """Its POSIX path relative to the project root under ``plan``."""
@@ -221,7 +208,6 @@ OUTPUTS: tuple[Output, ...] = (
         "install_error_capture(app), which records unhandled exceptions",
         _with_capture_errors,
         "with capture-errors",
-        _capturing_errors,
     ),
     Output(
         "analytics/event_logger.py.jinja",
@@ -236,7 +222,6 @@ OUTPUTS: tuple[Output, ...] = (
         "OpenTelemetrySink, the default sink: each event as an OpenTelemetry log record",
         _with_opentelemetry_sink,
         'with sink = "opentelemetry"',
-        _sinking_to_opentelemetry,
     ),
     Output(
         "analytics/telemetry_router.py.jinja",
@@ -490,24 +475,6 @@ def render_outputs(
         outputs.append(_render(output, plan, context))
     outputs.sort(key=lambda f: f.path)
     return outputs
-
-
-def render_output(
-    output: Output,
-    plan: Plan,
-    entry: AppEntry | None = None,
-    failed: frozenset[str] = frozenset(),
-) -> RenderedFile | None:
-    """``output`` as ``plan`` renders it (else as ``plan`` with its setting switched on).
-
-    A plan that does not have the output renders it as the plan that differs only in the
-    output's own setting would (see ``Output.switched_on``); None when no one setting decides.
-    """
-    if not output.exists(plan):
-        if output.switched_on is None:
-            return None
-        plan = output.switched_on(plan)
-    return _render(output, plan, template_context(plan, entry, failed))
 
 
 def _render(output: Output, plan: Plan, context: dict[str, object]) -> RenderedFile:

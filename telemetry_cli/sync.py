@@ -50,7 +50,6 @@ from telemetry_cli.render import (
     carries_header,
     is_generated_file,
     outputs_for,
-    render_output,
     render_outputs,
     renders_by_version,
     template_context,
@@ -254,9 +253,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         report.changes.append(obsolete)
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
-    unrecorded = _unrecorded_obsolete(
-        plan, project.entry, failed, recorded, rendered_paths, force=force
-    )
+    unrecorded = _unrecorded_obsolete(plan, recorded, rendered_paths, force=force)
     for orphan in unrecorded:
         if failed_outputs and orphan.status is Status.REMOVED:
             orphan = _keep_obsolete(orphan, failed_outputs)
@@ -346,8 +343,6 @@ def _refuse_clash(plan: Plan, recorded: dict[str, str]) -> None:
 
 def _unrecorded_obsolete(
     plan: Plan,
-    entry: AppEntry,
-    failed: frozenset[str],
     recorded: dict[str, str],
     kept: set[str],
     *,
@@ -355,9 +350,8 @@ def _unrecorded_obsolete(
 ) -> list[FileChange]:
     """Outputs to remove that the manifest (lost, damaged) does not record: all but ``kept``.
 
-    One whose own digest matches it, or exactly as the plan renders it — or, for one the plan no
-    longer has, as the plan that differs only in its own setting does (``error_capture.py``
-    before ``capture-errors = false``) — is provably the tool's, unedited: removed. One with the
+    One whose own digest matches it is provably the tool's, unedited (whatever plan wrote it):
+    removed. One with the
     tool's header but other bytes may have been edited by hand: refused (``--force`` removes it,
     keeping a backup). Any other file of that name is the user's, and stays.
     """
@@ -372,10 +366,7 @@ def _unrecorded_obsolete(
             continue  # not a file the tool could have written there
         if old is None:
             continue
-        written = render_output(output, plan, entry, failed)
-        if carries_own_digest(old) or (
-            written is not None and written.content is not None and old == written.content.encode()
-        ):
+        if carries_own_digest(old):
             changes.append(
                 FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
             )
@@ -442,9 +433,7 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     # them go too; a generated file that cannot be told from a hand edit is reported.
     decided += [
         (change.path, None, change)
-        for change in _unrecorded_obsolete(
-            plan, project.entry, frozenset(), manifest.files, set(), force=force
-        )
+        for change in _unrecorded_obsolete(plan, manifest.files, set(), force=force)
     ]
     for path, digest, obsolete in decided:
         if obsolete is None:
