@@ -170,12 +170,11 @@ def init(
     if not folder.is_dir():
         raise UsageError(f"{folder}: --root is not a folder")
     result = init_plan.plan_table(folder)
+    _report_skipped(result.found.skipped)
     if dry_run:
         console.stdout().out(result.table, end="", highlight=False)
-        _report_skipped(result.found.skipped)
         return
     init_plan.write_plan(folder, result)
-    _report_skipped(result.found.skipped)
     action = "created" if result.created else "updated"
     found = result.found
     console.stdout().print(

@@ -116,10 +116,14 @@ class InitResult:
 
     table: str
     document: str
-    created: bool
     found: Found
     original: bytes | None = None
     """The file's bytes as read (None: there was none); written over only while they are."""
+
+    @property
+    def created(self) -> bool:
+        """Whether init creates ``pyproject.toml`` (there was none)."""
+        return self.original is None
 
 
 def plan_table(root: Path) -> InitResult:
@@ -167,7 +171,7 @@ def plan_table(root: Path) -> InitResult:
     added = tomlkit.dumps({"tool": {TOOL_SECTION: table}})
     # The file's BOM, if it has one, stays: the rest of the file keeps every byte.
     document_text = (BOM if source.bom else "") + rendered
-    return InitResult(added.strip() + "\n", document_text, data is None, found, data)
+    return InitResult(added.strip() + "\n", document_text, found, data)
 
 
 def _lay_out_insertion(text: str, rendered: str) -> str:
@@ -502,7 +506,13 @@ def _layer_name(package_dir: Path) -> str | None:
     if not taken(DEFAULT_LAYER_PACKAGE):
         return None
     candidates = [*_LAYER_NAMES, *(f"telemetry_layer{number}" for number in range(2, 100))]
-    return next(name for name in candidates if not taken(name))
+    free = next((name for name in candidates if not taken(name)), None)
+    if free is None:
+        raise ConfigError(
+            f"{package_dir}: analytics, telemetry and {len(candidates) - 1} other names for the "
+            "generated package are taken; write the table by hand with layer-package"
+        )
+    return free
 
 
 def _to_fix(module: ModuleModel, index: PackageIndex) -> int:

@@ -321,7 +321,10 @@ def _refuse_clash(plan: Plan, recorded: dict[str, str]) -> None:
         ConfigError: such a module or package exists.
     """
     module = f"{plan.analytics_dir}.py"
-    fix = f"rename it, or set backend / app-package in {plan.config_file.name}"
+    fix = (
+        f"rename it, or give the layer another name with layer-package (layer-package = "
+        f'"telemetry") in {plan.config_file.name}'
+    )
     if (plan.root / module).is_file():
         raise ConfigError(
             f"{module}: a module of yours named like the generated package "
@@ -568,19 +571,18 @@ def _generated_change(
     if old == new:
         return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
     last_written = recorded.get(output.path)
-    if sha256(old) != last_written and (
-        sha256(old) in recorded.values() or carries_own_digest(old)
-    ):
+    old_digest = sha256(old)
+    if old_digest != last_written and (old_digest in recorded.values() or carries_own_digest(old)):
         # Unedited, though the manifest does not say so at this path: the very bytes the tool
         # wrote at another one (the package moved with the folder holding it), or a file whose
         # own digest still matches (the manifest lost, or older than the file). Brought up to
         # date like any recorded output.
-        last_written = sha256(old)
+        last_written = old_digest
     if last_written is None:
         # Not written by the tool (a hand-written layer, a file of the same name): never
         # "edited by hand since telemetry-scaffold wrote it", and never replaced unasked.
         return _existing(root, output.path, old, new, force=force)
-    hand_edited = sha256(old) != last_written
+    hand_edited = old_digest != last_written
     stale = last_written != sha256(new)
     labels = tuple(
         label for label, present in (("stale", stale), ("hand-edited", hand_edited)) if present

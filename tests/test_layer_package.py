@@ -157,3 +157,26 @@ def test_routes_in_the_users_own_analytics_package_are_read_like_any_others(
     assert result.exit_code == 0, result.stdout
     assert '"route": "/analytics/reports/weekly"' in (own / "reports.py").read_text()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_an_analytics_module_of_the_users_is_named_with_the_fix(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", PLAN)
+    (root / "backend/app/analytics.py").write_text(OWN_ANALYTICS)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2
+    assert "layer-package" in result.stderr
+    assert (root / "backend/app/analytics.py").read_text() == OWN_ANALYTICS
+
+
+def test_init_says_so_when_every_name_for_the_layer_is_taken(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    _with_own_analytics(root)
+    names = ["telemetry", "telemetry_layer", "analytics_layer"]
+    names += [f"telemetry_layer{number}" for number in range(2, 100)]
+    for name in names:
+        (root / f"backend/app/{name}.py").write_text('"""Taken."""\n')
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2
+    assert "layer-package" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
