@@ -16,7 +16,13 @@ import copy
 import itertools
 from collections.abc import Callable
 
-from telemetry_cli.patching.symbols import Binding, PackageIndex, Scope, block_statements
+from telemetry_cli.patching.symbols import (
+    Binding,
+    PackageIndex,
+    Scope,
+    block_statements,
+    unpacked,
+)
 
 #: A loop's names, each bound to the expression of one item and the scope it is evaluated in.
 LoopValues = dict[str, tuple[ast.expr, Scope]]
@@ -65,10 +71,10 @@ def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[L
             return None
         iterations: list[LoopValues] = []
         for item, item_scope in items:
-            values = _unpacked(loop.target, item, item_scope)
-            if values is None:
+            bound = unpacked(loop.target, item)
+            if bound is None:
                 return None
-            iterations.append(values)
+            iterations.append({name: (value, item_scope) for name, value in bound})
         environments = [
             {**outer, **inner} for outer, inner in itertools.product(environments, iterations)
         ]
@@ -91,25 +97,6 @@ def _rebinds(body: list[ast.stmt], names: set[str]) -> bool:
 
 def _reads(expression: ast.expr, names: set[str]) -> bool:
     return any(isinstance(node, ast.Name) and node.id in names for node in ast.walk(expression))
-
-
-def _unpacked(target: ast.expr, item: ast.expr, scope: Scope) -> LoopValues | None:
-    """The names a loop target binds to one item (``for prefix, router in ...`` unpacks)."""
-    if isinstance(target, ast.Name):
-        return {target.id: (item, scope)}
-    if isinstance(target, ast.Tuple | ast.List) and isinstance(item, ast.Tuple | ast.List):
-        if len(target.elts) != len(item.elts) or any(
-            isinstance(element, ast.Starred) for element in [*target.elts, *item.elts]
-        ):
-            return None
-        values: LoopValues = {}
-        for inner_target, inner_item in zip(target.elts, item.elts, strict=True):
-            inner = _unpacked(inner_target, inner_item, scope)
-            if inner is None:
-                return None
-            values.update(inner)
-        return values
-    return None
 
 
 def literal_items(

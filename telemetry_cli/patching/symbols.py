@@ -246,7 +246,9 @@ class Scope:
                 if isinstance(target, ast.Name):
                     bound[target.id] = Binding("value", target.id, self, statement.value, statement)
                 elif isinstance(target, ast.Tuple | ast.List):
-                    self._bind_unpacked(target, statement.value, statement, bound)
+                    # `app, instance = create(), None`: each name bound to its own item.
+                    for name, item in unpacked(target, statement.value) or ():
+                        bound[name] = Binding("value", name, self, item, statement)
         elif isinstance(statement, ast.AnnAssign):
             if isinstance(statement.target, ast.Name) and statement.value is not None:
                 name = statement.target.id
@@ -272,28 +274,6 @@ class Scope:
                 bound[local] = Binding(
                     "import", local, self, statement=statement, target=f"{source}.{alias.name}"
                 )
-
-    def _bind_unpacked(
-        self,
-        target: ast.Tuple | ast.List,
-        value: ast.expr,
-        statement: ast.stmt,
-        bound: dict[str, Binding],
-    ) -> None:
-        """``app, instance = create(), None``: each name is bound to its item of the value.
-
-        Only when both sides are written out item by item, with no ``*``; names unpacked from
-        anything else (``a, b = pair``) are left as they were, as before.
-        """
-        if not isinstance(value, ast.Tuple | ast.List) or len(value.elts) != len(target.elts):
-            return
-        if any(isinstance(item, ast.Starred) for item in [*value.elts, *target.elts]):
-            return
-        for element, item in zip(target.elts, value.elts, strict=True):
-            if isinstance(element, ast.Tuple | ast.List):
-                self._bind_unpacked(element, item, statement, bound)
-            elif isinstance(element, ast.Name):
-                bound[element.id] = Binding("value", element.id, self, item, statement)
 
     def lookup(self, name: str) -> Binding | None:
         """Find ``name`` the way Python does from code in this scope.
@@ -516,6 +496,29 @@ def statement_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
         return [statement.body]
     blocks = sub_blocks(statement)
     return [block for block in blocks if block]
+
+
+def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    """Each name an assignment target binds, with its item of ``value``.
+
+    ``a, (b, c) = x, (y, z)``: only when both sides are written out item by item, with no
+    ``*``; None for anything else (``a, b = pair``), whose items are not known statically.
+    """
+    if isinstance(target, ast.Name):
+        return [(target.id, value)]
+    if not (
+        isinstance(target, ast.Tuple | ast.List)
+        and isinstance(value, ast.Tuple | ast.List)
+        and len(target.elts) == len(value.elts)
+    ) or any(isinstance(item, ast.Starred) for item in [*target.elts, *value.elts]):
+        return None
+    names: list[tuple[str, ast.expr]] = []
+    for inner_target, item in zip(target.elts, value.elts, strict=True):
+        inner = unpacked(inner_target, item)
+        if inner is None:
+            return None
+        names += inner
+    return names
 
 
 def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
