@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from telemetry_cli.patching.apps import AppSite, site_of_variable, wiring_block
 from telemetry_cli.patching.mounts import find_mounts, method_calls, mount_calls
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
-from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Role
+from telemetry_cli.patching.symbols import (
+    FunctionNode,
+    ModuleModel,
+    PackageIndex,
+    Role,
+    call_argument,
+)
 
 # Starlette's convertors, as regular expressions.
 _CONVERTORS = {
@@ -223,7 +229,7 @@ def mount_clashes(
             or ast.unparse(call.func.value) != site.expression
         ):
             continue
-        path = index.string_value(call.args[0] if call.args else _keyword(call, "path"), scope)
+        path = index.string_value(call_argument(call, 0, "path"), scope)
         if path is None or not (
             path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
         ):
@@ -264,10 +270,6 @@ def mount_clashes(
             )
         )
     return clashes
-
-
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    return next((item.value for item in call.keywords if item.arg == name), None)
 
 
 _WHOLE_PARAMETER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::([^{}]*))?\}")

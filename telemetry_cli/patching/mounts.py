@@ -28,6 +28,7 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     block_statements,
+    call_argument,
     sub_blocks,
 )
 
@@ -200,13 +201,13 @@ def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
     constructor assigned to a variable (``app = FastAPI(routes=[Mount("/admin", app=admin)])``).
     """
     for call, scope in method_calls(model, _MOUNT):
-        mounted = _argument(call, 1, "app")
+        mounted = call_argument(call, 1, "app")
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
             outer = index.binding_of(call.func.value, scope)
-            yield MountCall(outer, _argument(call, 0, "path"), mounted, scope)
+            yield MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
-        mounted = _argument(call, 1, "app")
+        mounted = call_argument(call, 1, "app")
         if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
             continue
         for binding in scope.bindings.values():
@@ -215,7 +216,9 @@ def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
                 and isinstance(binding.node, ast.Call)
                 and any(_lists(keyword.value, call) for keyword in binding.node.keywords)
             ):
-                yield MountCall(binding, _argument(call, 0, "path"), mounted, scope, listed=True)
+                yield MountCall(
+                    binding, call_argument(call, 0, "path"), mounted, scope, listed=True
+                )
 
 
 def _lists(routes: ast.expr, call: ast.Call) -> bool:
@@ -246,20 +249,6 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
             path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
         found.append((sub_app, AppMount(index.app_key(outer), path)))
     return found
-
-
-def _argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
-    """A call's argument by position or keyword (None when absent or unpacked)."""
-    for item in call.keywords:
-        if item.arg == keyword:
-            return item.value
-    if position is None:
-        return None
-    if len(call.args) > position and not any(
-        isinstance(argument, ast.Starred) for argument in call.args[: position + 1]
-    ):
-        return call.args[position]
-    return None
 
 
 def _is_app(binding: Binding | None, index: PackageIndex) -> bool:
@@ -306,7 +295,7 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
             target = index.binding_of(call.func, scope)
             if target is None or target.node is not function:
                 continue
-            argument = _argument(call, position, parameter.name)
+            argument = call_argument(call, position, parameter.name)
             if argument is None or not _is_app(index.binding_of(argument, scope), index):
                 return False
             calls += 1
@@ -344,10 +333,7 @@ def _module_mounts(
                     del defaults.read[read:]
                     if mount is not None:
                         found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
-                notes.append(
-                    f"{where}: include prefix `{ast.unparse(prefix)}` is only known at run time: "
-                    f"the routes of `{ast.unparse(included)}` are logged without it"
-                )
+                notes.append(_unknown_prefix(where, prefix, included))
             elif prefix is not None:
                 # A loop over items only known at run time: which routers is not known.
                 notes.append(
@@ -378,11 +364,15 @@ def _module_mounts(
                     )
             del defaults.read[read:]
         if unknown and prefix is not None:
-            notes.append(
-                f"{where}: include prefix `{ast.unparse(prefix)}` is only known at run time: "
-                f"the routes of `{ast.unparse(included)}` are logged without it"
-            )
+            notes.append(_unknown_prefix(where, prefix, included))
     return found
+
+
+def _unknown_prefix(where: str, prefix: ast.expr, included: ast.expr) -> str:
+    return (
+        f"{where}: include prefix `{ast.unparse(prefix)}` is only known at run time: "
+        f"the routes of `{ast.unparse(included)}` are logged without it"
+    )
 
 
 def _mount(

@@ -33,6 +33,7 @@ from telemetry_cli.patching.symbols import (
     Scope,
     attribute_assignments,
     block_statements,
+    call_argument,
     unwrapped,
 )
 
@@ -280,7 +281,7 @@ class _Finder:
                 and node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
             ):
                 continue
-            endpoint = _argument(node, 1, "endpoint")
+            endpoint = call_argument(node, 1, "endpoint")
             owner = self.owner(node.func.value, scope)
             if endpoint is None or owner is None:
                 continue
@@ -301,7 +302,7 @@ class _Finder:
             if not isinstance(item, ast.Call):
                 continue
             verb = _ROUTE_CLASSES.get(self.index.qualify(item.func, scope) or "")
-            endpoint = _argument(item, 1, "endpoint")
+            endpoint = call_argument(item, 1, "endpoint")
             if verb is None or endpoint is None:
                 continue
             owner = owner or self.owner(target, scope)
@@ -447,7 +448,7 @@ class _Finder:
     def _route(
         self, call: ast.Call, verb: str, owner: Owner, scope: Scope, handler_scope: Scope
     ) -> Route:
-        path_expression = _argument(call, 0, "path")
+        path_expression = call_argument(call, 0, "path")
         path = self.index.string_value(path_expression, scope)
         methods = _methods(call, verb, self.index, scope)
         problem = None
@@ -711,23 +712,12 @@ def _route_decorator(decorator: ast.expr) -> tuple[ast.Call, ast.expr, str] | No
 
 def _looks_like_route(call: ast.Call) -> bool:
     """Whether a decorator call's first argument reads like a URL path."""
-    path = _argument(call, 0, "path")
+    path = call_argument(call, 0, "path")
     return (
         isinstance(path, ast.Constant)
         and isinstance(path.value, str)
         and (path.value == "" or path.value.startswith("/"))
     )
-
-
-def _argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
-    """The argument of ``call`` at ``position`` (if given) or passed as ``keyword=``."""
-    positional = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
-    if position is not None and position < len(positional) and len(positional) == len(call.args):
-        return positional[position]
-    for item in call.keywords:
-        if item.arg == keyword:
-            return item.value
-    return None
 
 
 def _methods(
@@ -742,7 +732,7 @@ def _methods(
         return (verb.upper(),)
     if verb == WEBSOCKET:
         return (WEBSOCKET_METHOD,)
-    methods = _argument(call, None, "methods")
+    methods = call_argument(call, None, "methods")
     if methods is None:
         return ("GET",)  # what api_route and add_api_route default to
     if isinstance(methods, ast.Name | ast.Attribute):

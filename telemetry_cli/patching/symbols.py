@@ -498,6 +498,21 @@ def statement_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     return [block for block in blocks if block]
 
 
+def call_argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
+    """A call's argument passed as ``keyword=``, or at ``position`` (None: keyword only).
+
+    None when absent, or when a ``*args`` before it hides where it is.
+    """
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    if position is None or len(call.args) <= position:
+        return None
+    if any(isinstance(argument, ast.Starred) for argument in call.args[: position + 1]):
+        return None
+    return call.args[position]
+
+
 def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]] | None:
     """Each name an assignment target binds, with its item of ``value``.
 
