@@ -556,15 +556,6 @@ def _enum_kind(binding: Binding, index: PackageIndex, depth: int = 0) -> str | N
         return "enum:str"
     if canonical & {"enum.IntEnum", "enum.IntFlag", "int"} or "enum:int" in inherited_kinds:
         return "enum:int"
-    values = [
-        statement.value.value
-        for statement in cls.body
-        if isinstance(statement, ast.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-        and not statement.targets[0].id.startswith("_")
-        and isinstance(statement.value, ast.Constant)
-    ]
     members = [
         statement
         for statement in cls.body
@@ -573,6 +564,7 @@ def _enum_kind(binding: Binding, index: PackageIndex, depth: int = 0) -> str | N
         and isinstance(statement.targets[0], ast.Name)
         and not statement.targets[0].id.startswith("_")
     ]
+    values = [member.value.value for member in members if isinstance(member.value, ast.Constant)]
     if values and len(values) == len(members):
         if all(isinstance(value, str) for value in values):
             return "enum:str"
