@@ -368,6 +368,48 @@ def test_routers_included_by_a_function_given_the_app(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+WIRING_PY = """from fastapi import APIRouter, FastAPI
+
+from app.api import items
+
+
+def include_routers(app: FastAPI) -> None:
+    v1_router = APIRouter({own})
+    v1_router.include_router(items.router, prefix="/items")
+    {wire}
+"""
+
+
+@pytest.mark.parametrize(
+    ("own", "wire", "expected"),
+    [
+        # Built, filled and included by the function given the app.
+        ("", 'app.include_router(v1_router, prefix="/v1")', "/v1/items/{item_id}"),
+        ('prefix="/api"', "app.include_router(v1_router)", "/api/items/{item_id}"),
+        # Handed back to the caller: where it is served is not known here.
+        ("", "return v1_router  # type: ignore[return-value]", "/{item_id}"),
+    ],
+    ids=["included-there", "own-prefix", "returned"],
+)
+def test_a_router_built_in_the_wiring_function_passes_its_prefixes_on(
+    tmp_path: Path, own: str, wire: str, expected: str
+) -> None:
+    """`def wire(app): v1 = APIRouter(); v1.include_router(x); app.include_router(v1)`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.wiring import include_routers\n\n"
+        "app = FastAPI()\ninclude_routers(app)\n"
+    )
+    root = _project(tmp_path, main, api='"""Nothing included here."""\n')
+    (root / "backend/app/api/wiring.py").write_text(WIRING_PY.format(own=own, wire=wire))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == expected
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    if expected != "/{item_id}":
+        with imported_app(root / "backend") as served:
+            client = TestClient(served.app)
+            assert client.get(expected.replace("{item_id}", "3")).status_code == 200
+
+
 @pytest.mark.parametrize(
     "package_init", ["from . import items, router\n", "from app.api import items\n"]
 )

@@ -50,6 +50,9 @@ class Mount:
     by_app: bool  # the parent is an app (not an object the tool cannot tell)
     parent_prefix: str | None = ""  # the including router's own prefix= (None: run time)
     app: RouterKey | None = None  # the including app, when it is a variable
+    # The including router is built in a function: included nowhere there, it is returned or
+    # kept (`return v1`), and where it is served is not known.
+    parent_local: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class Mounts:
                 continue
             if mount.parent is None:
                 outers = [self.app_prefix(mount.app) or ""] if mount.by_app else [""]
+            elif mount.parent_local and mount.parent not in self.included:
+                continue
             else:
                 outers = [
                     outer + mount.parent_prefix
@@ -151,6 +156,8 @@ class Mounts:
             if mount.prefix is None:
                 return None
             served = None if mount.parent is None else self._served(mount.parent, seen | {key})
+            if mount.parent_local and mount.parent not in self.included:
+                served = None
             outer = self._outer(mount, served)
             if outer is None:
                 return None
@@ -387,8 +394,17 @@ def _mount(
     """The router one ``include_router`` call includes and how, the loop names it reads set."""
     router = substituted(included, scope, values)
     child = None if router is None else index.binding_of(*router)
-    if child is None or child.scope.parent is not None:
-        return None  # not a module-level object: its routes cannot be told apart
+    if child is None:
+        return None
+    if child.scope.parent is None:
+        child_key = (child.scope.module.name, child.name)
+    else:
+        # A router built in a function (a link of a chain wired there), or else an object whose
+        # routes cannot be told apart.
+        local_key = index.router_key(child)
+        if local_key is None:
+            return None
+        child_key = local_key
     prefix: str | None = ""
     for keyword in call.keywords:
         if keyword.arg == "prefix":
@@ -398,13 +414,15 @@ def _mount(
     parent_key: RouterKey | None = None
     parent_prefix: str | None = ""
     by_app = False
+    parent_local = False
     assert isinstance(call.func, ast.Attribute)
     including = substituted(call.func.value, scope, values)
     parent = None if including is None else _including(*including, index)
     if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
         role, standard = index.built_role(parent.node, parent.scope)
-        if role is Role.ROUTER and parent.scope.parent is None:
-            parent_key = (parent.scope.module.name, parent.name)
+        if role is Role.ROUTER:
+            parent_key = index.router_key(parent)
+            parent_local = parent.scope.parent is not None
             parent_prefix = router_prefix(parent.node, standard, index, parent.scope, defaults)
         by_app = role is Role.APP
     elif parent is not None and parent.kind == "param":
@@ -412,9 +430,7 @@ def _mount(
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
     app = index.app_key(parent) if by_app else None
-    return (child.scope.module.name, child.name), Mount(
-        parent_key, prefix, by_app, parent_prefix, app
-    )
+    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local)
 
 
 def _including(expression: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:

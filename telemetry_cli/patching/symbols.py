@@ -1123,6 +1123,26 @@ class PackageIndex:
         line = getattr(binding.scope.node, "lineno", 0)
         return binding.scope.module.name, f"{binding.name} in the function of line {line}"
 
+    def router_key(self, binding: Binding | None) -> tuple[str, str] | None:
+        """Which router a variable built as one holds (``api_router = APIRouter()``), else None.
+
+        Named as :meth:`app_key` names apps: a router built in a function (``def
+        include_routers(app): v1 = APIRouter(); v1.include_router(...)``) names the function's
+        line, so the ``include_router`` calls of that function agree on it.
+        """
+        if (
+            binding is None
+            or binding.kind != "value"
+            or binding.scope.is_class
+            or not isinstance(binding.node, ast.Call)
+            or self.built_role(binding.node, binding.scope)[0] is not Role.ROUTER
+        ):
+            return None
+        if binding.scope.parent is None:
+            return binding.scope.module.name, binding.name
+        line = getattr(binding.scope.node, "lineno", 0)
+        return binding.scope.module.name, f"{binding.name} in the function of line {line}"
+
     def factory_app(self, call: ast.Call, scope: Scope, depth: int = 0) -> tuple[str, str] | None:
         """The app (see :meth:`app_key`) a call of a factory function of the package returns.
 
