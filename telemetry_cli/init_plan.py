@@ -318,7 +318,7 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             # Folders without `__init__.py` are packages too (PEP 420), but so are folders of
             # demo scripts: they are only looked at when no regular package builds an app.
             offers.update(_offers(root, namespace) if later is None else later)
-        apps = _served(offer for offer in offers.values() if isinstance(offer, Found))
+        apps = _served(_one_per_app(offer for offer in offers.values() if isinstance(offer, Found)))
     if len(apps) == 1:
         return apps[0]
     if len(apps) > 1:
@@ -341,6 +341,31 @@ def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Fou
     return [
         offer for offer in offers.values() if isinstance(offer, Found) and offer.from_entrypoint
     ]
+
+
+def _one_per_app(apps: Iterable[Found]) -> list[Found]:
+    """One offer for each app found for several packages of a backend folder.
+
+    A package without an app of its own offers the backend folder's ``main.py`` (as FastAPI CLI
+    would look there): beside the offer of the package that holds that module (the flat
+    layout's top-level modules), it is the same app found twice, not a second one.
+    """
+    found = list(apps)
+
+    def holds(item: Found) -> bool:
+        module = item.app.partition(":")[0]
+        package = item.app_package
+        return package == TOP_LEVEL or module == package or module.startswith(package + ".")
+
+    def duplicate(item: Found) -> bool:
+        return not holds(item) and any(
+            other is not item
+            and (other.backend, other.app) == (item.backend, item.app)
+            and holds(other)
+            for other in found
+        )
+
+    return [item for item in found if not duplicate(item)]
 
 
 def _served(apps: Iterable[Found]) -> list[Found]:
@@ -560,7 +585,19 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             # An entry module of a package may only call a factory another package holds
             # (`app = get_application()`): its package is where the routes are.
             entry = in_package and name in _FLAT_MODULES
-            if data is None or (b"FastAPI" not in data and not entry):
+            if data is None:
+                continue
+            if (
+                b"FastAPI" not in data
+                and not entry
+                # A flat layout's main.py may only call the factory of a module beside it
+                # (`from factory import create_app`).
+                and (
+                    in_package
+                    or name not in _FLAT_MODULES
+                    or not _imports_a_sibling(root, here, name)
+                )
+            ):
                 continue
             if in_package:
                 top = here

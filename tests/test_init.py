@@ -319,6 +319,25 @@ def list_users() -> list[int]:
 """
 
 
+FLAT_HOOKS = """from fastapi import FastAPI
+
+
+def install(app: FastAPI) -> None:
+    app.state.ready = True
+"""
+
+FLAT_FACTORY = """from fastapi import FastAPI
+
+from routers import users
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(users.router)
+    return app
+"""
+
+
 def _flat_main(module: str) -> str:
     return f"""from fastapi import FastAPI
 
@@ -402,8 +421,38 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
             "api",
             "server",
         ),
+        # routers/ a namespace package one module of which names FastAPI: the root's main.py
+        # is still the one app, not a second one found for the package routers/.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "main.py": _flat_main("routers"),
+                "routers/users.py": FLAT_USERS,
+                "routers/hooks.py": FLAT_HOOKS,
+            },
+            ".",
+            "main",
+        ),
+        # main.py only calls the factory of a module beside it.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "main.py": "from factory import create_app\n\napp = create_app()\n",
+                "factory.py": FLAT_FACTORY,
+                "routers/users.py": FLAT_USERS,
+            },
+            ".",
+            "main",
+        ),
     ],
-    ids=["root", "backend-folder", "namespace-routers", "server-py"],
+    ids=[
+        "root",
+        "backend-folder",
+        "namespace-routers",
+        "server-py",
+        "namespace-naming-fastapi",
+        "factory-beside-main",
+    ],
 )
 def test_init_finds_a_flat_layout_and_the_layer_round_trips(
     tmp_path: Path, files: dict[str, str], backend: str, module: str
@@ -430,7 +479,8 @@ def test_init_finds_a_flat_layout_and_the_layer_round_trips(
     assert (backend_dir / "analytics/event_logger.py").is_file()
     users = (backend_dir / folder / "users.py").read_text()
     assert "from analytics.event_logger import event_logger\n" in users
-    app_module = (backend_dir / f"{module}.py").read_text()
+    builder = "factory" if "factory.py" in files else module  # where FastAPI() is called
+    app_module = (backend_dir / f"{builder}.py").read_text()
     assert "from analytics.telemetry_router import router as telemetry_router\n" in app_module
     again = run("generate", "--root", str(root))
     assert again.exit_code == 0 and "unchanged" in again.stdout
