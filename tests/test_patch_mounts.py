@@ -633,3 +633,80 @@ def test_a_router_included_under_prefixes_only_known_at_run_time_shadows_nothing
     assert "before the telemetry router can" not in result.stdout
     assert "include prefix `prefix` is only known at run time" in result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+FACTORY_PY = """from fastapi import APIRouter
+
+from app.api import items
+
+
+def build_api_router(*, version_prefix: str) -> APIRouter:
+    router = APIRouter()
+    router.include_router(items.router, prefix=version_prefix + "/items")
+    return router
+"""
+
+
+@pytest.mark.parametrize(
+    ("calls", "expected"),
+    [
+        # Built by a function the app's include calls, the prefix passed to it.
+        (['app.include_router(build_api_router(version_prefix="/v1"), prefix="/api")'], "/api/v1"),
+        # A constant passed, the function called once more to build an unused router.
+        (
+            [
+                "app.include_router(build_api_router(version_prefix=V1), prefix='/api')",
+                "spare = build_api_router(version_prefix=V1)",
+            ],
+            "/api/v1",
+        ),
+        # Two calls passing two prefixes: the router's routes have no one path.
+        (
+            [
+                "app.include_router(build_api_router(version_prefix='/v1'))",
+                "app.include_router(build_api_router(version_prefix='/v2'))",
+            ],
+            "",
+        ),
+    ],
+    ids=["passed", "same-constant-twice", "two-prefixes"],
+)
+def test_a_router_built_by_a_function_logs_the_prefixes_its_calls_pass(
+    tmp_path: Path, calls: list[str], expected: str
+) -> None:
+    """`app.include_router(build_api_router(version_prefix=...))`, the function's own router."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.factory import build_api_router\n\n"
+        'V1 = "/v1"\napp = FastAPI()\n' + "\n".join(calls) + "\n"
+    )
+    root = _project(tmp_path, main, api='"""Nothing included here."""\n')
+    (root / "backend/app/api/factory.py").write_text(FACTORY_PY)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    route = _routes(root)["get_item"]
+    assert route == (f"{expected}/items/{{item_id}}" if expected else "/{item_id}")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    if expected:
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get(route.replace("{item_id}", "3")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["api: ApiSettings = ApiSettings()", "api: ApiSettings = Field(default_factory=ApiSettings)"],
+    ids=["instance", "default-factory"],
+)
+def test_a_prefix_in_a_nested_settings_group_is_its_default(tmp_path: Path, field: str) -> None:
+    """`settings.api.v1_prefix`: a settings object's field holding a group of its own."""
+    root = _project(
+        tmp_path, SETTINGS_MAIN.replace("settings.API_V1_STR", "settings.api.v1_prefix")
+    )
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import BaseModel, Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+        'class ApiSettings(BaseModel):\n    v1_prefix: str = "/api/v1"\n\n\n'
+        f"class Settings(BaseSettings):\n    {field}\n\n\nsettings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "`settings.api.v1_prefix`" in line]
+    assert len(said) == 1 and "environment variable" in said[0], result.stdout

@@ -281,16 +281,26 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
     ``configure_routes(app)`` after ``app = FastAPI()``. Functions only (not methods); a call
     passing anything else, or no call at all, leaves the object unknown.
     """
-    function = parameter.scope.node
-    if not isinstance(function, FunctionNode) or (
-        parameter.scope.parent is not None and parameter.scope.parent.is_class
-    ):
+    calls = _calls_of(parameter.scope, index, modules)
+    if not calls:
         return False
-    arguments = function.args
-    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
-    # A keyword-only parameter is never passed by position.
-    position = positional.index(parameter.name) if parameter.name in positional else None
-    calls = 0
+    for call, scope in calls:
+        argument = call_argument(call, _position(parameter), parameter.name)
+        if argument is None or not _is_app(index.binding_of(argument, scope), index):
+            return False
+    return True
+
+
+def _calls_of(
+    function_scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[tuple[ast.Call, Scope]]:
+    """The package's calls of a function (not a method), each with the scope it is made in."""
+    function = function_scope.node
+    if not isinstance(function, FunctionNode) or (
+        function_scope.parent is not None and function_scope.parent.is_class
+    ):
+        return []
+    found: list[tuple[ast.Call, Scope]] = []
     for name in modules:
         source = index.source(name)
         if source is None or function.name not in source.text:
@@ -300,13 +310,51 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
             continue
         for call, scope in method_calls(model, function.name, names=True):
             target = index.binding_of(call.func, scope)
-            if target is None or target.node is not function:
-                continue
-            argument = call_argument(call, position, parameter.name)
-            if argument is None or not _is_app(index.binding_of(argument, scope), index):
-                return False
-            calls += 1
-    return calls > 0
+            if target is not None and target.node is function:
+                found.append((call, scope))
+    return found
+
+
+def _position(parameter: Binding) -> int | None:
+    """Where a function's parameter is passed by position (None: keyword-only)."""
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    arguments = function.args
+    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
+    return positional.index(parameter.name) if parameter.name in positional else None
+
+
+def _passed_string(
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    modules: list[str],
+    defaults: SettingsDefaults,
+) -> str | None:
+    """An include prefix read from the parameters of the function making the call.
+
+    ``def build_api_router(*, v1_prefix: str): ...; router.include_router(v1, prefix=v1_prefix)``
+    called as ``build_api_router(v1_prefix=settings.API_V1_STR)``: the value every call of the
+    function in the package passes, when they all pass the same one known statically.
+    """
+    parameters = [
+        binding
+        for node in ast.walk(expression)
+        if isinstance(node, ast.Name)
+        and (binding := scope.bindings.get(node.id)) is not None
+        and binding.kind == "param"
+    ]
+    calls = _calls_of(scope, index, modules) if parameters else []
+    found: set[str | None] = set()
+    for call, call_scope in calls:
+        passed: LoopValues = {}
+        for parameter in parameters:
+            argument = call_argument(call, _position(parameter), parameter.name)
+            if argument is None:
+                return None  # its default, or **options: not followed
+            passed[parameter.name] = (argument, call_scope)
+        found.add(loop_string(expression, scope, passed, index, defaults))
+    return found.pop() if len(found) == 1 else None
 
 
 def _module_mounts(
@@ -394,9 +442,15 @@ def _mount(
     """The router one ``include_router`` call includes and how, the loop names it reads set."""
     router = substituted(included, scope, values)
     child = None if router is None else index.binding_of(*router)
-    if child is None:
+    if router is not None and isinstance(router[0], ast.Call):
+        # `app.include_router(build_api_router())`: the router the function builds and returns.
+        factory_key = index.factory_router(router[0], router[1])
+        if factory_key is None:
+            return None
+        child_key = factory_key
+    elif child is None:
         return None
-    if child.scope.parent is None:
+    elif child.scope.parent is None:
         child_key = (child.scope.module.name, child.name)
     else:
         # A router built in a function (a link of a chain wired there), or else an object whose
@@ -409,6 +463,8 @@ def _mount(
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             prefix = loop_string(keyword.value, scope, values, index, defaults)
+            if prefix is None and not values:
+                prefix = _passed_string(keyword.value, scope, index, modules, defaults)
         elif keyword.arg is None:
             prefix = None  # **options may hold a prefix
     parent_key: RouterKey | None = None

@@ -1143,6 +1143,29 @@ class PackageIndex:
         line = getattr(binding.scope.node, "lineno", 0)
         return binding.scope.module.name, f"{binding.name} in the function of line {line}"
 
+    def factory_router(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
+        """The router (see :meth:`router_key`) a call of a function of the package returns.
+
+        ``app.include_router(build_api_router())`` with ``def build_api_router(): router =
+        APIRouter(); ...; return router``. None when ``call`` calls no function of the package,
+        or one returning anything but one router it builds in a variable.
+        """
+        qualified = self.qualify(call.func, scope)
+        factory = self.resolve(qualified)[1] if qualified is not None else None
+        if factory is None or factory.kind != "function":
+            return None
+        function = factory.node
+        assert isinstance(function, FunctionNode)
+        inner = Scope(function, factory.scope.module, factory.scope)
+        keys = {
+            self.router_key(inner.lookup(node.value.id))
+            if isinstance(node.value, ast.Name)
+            else None
+            for node in _walk_scope(function)
+            if isinstance(node, ast.Return)
+        }
+        return keys.pop() if len(keys) == 1 else None
+
     def factory_app(self, call: ast.Call, scope: Scope, depth: int = 0) -> tuple[str, str] | None:
         """The app (see :meth:`app_key`) a call of a factory function of the package returns.
 
