@@ -660,6 +660,14 @@ def build_api_router(*, version_prefix: str) -> APIRouter:
             ],
             "/api/v1",
         ),
+        # Its result assigned first, then included.
+        (
+            [
+                "api_router = build_api_router(version_prefix='/v1')",
+                "app.include_router(api_router, prefix='/api')",
+            ],
+            "/api/v1",
+        ),
         # Two calls passing two prefixes: the router's routes have no one path.
         (
             [
@@ -669,7 +677,7 @@ def build_api_router(*, version_prefix: str) -> APIRouter:
             "",
         ),
     ],
-    ids=["passed", "same-constant-twice", "two-prefixes"],
+    ids=["passed", "same-constant-twice", "assigned-first", "two-prefixes"],
 )
 def test_a_router_built_by_a_function_logs_the_prefixes_its_calls_pass(
     tmp_path: Path, calls: list[str], expected: str
@@ -710,3 +718,26 @@ def test_a_prefix_in_a_nested_settings_group_is_its_default(tmp_path: Path, fiel
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if "`settings.api.v1_prefix`" in line]
     assert len(said) == 1 and "environment variable" in said[0], result.stdout
+
+
+def test_routes_of_a_router_a_function_builds_get_the_prefix_it_is_included_under(
+    tmp_path: Path,
+) -> None:
+    """`def build_router(): router = APIRouter(); @router.get(...)`, included by its call."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/built.py" = "ai_block_used" }')
+    (root / "backend/app/api/built.py").write_text(
+        "from fastapi import APIRouter\n\n\ndef build_router() -> APIRouter:\n"
+        '    router = APIRouter(prefix="/things")\n\n    @router.get("/{thing_id}")\n'
+        "    async def get_thing(thing_id: int) -> dict[str, int]:\n"
+        '        return {"id": thing_id}\n\n    return router\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.built import build_router\n\n"
+        'app = FastAPI()\napp.include_router(build_router(), prefix="/api")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "log call in get_thing (GET /api/things/{thing_id})" in result.stdout
+    assert '"route": "/api/things/{thing_id}"' in (root / "backend/app/api/built.py").read_text()
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/things/4").status_code == 200

@@ -450,15 +450,13 @@ def _mount(
         child_key = factory_key
     elif child is None:
         return None
-    elif child.scope.parent is None:
-        child_key = (child.scope.module.name, child.name)
     else:
-        # A router built in a function (a link of a chain wired there), or else an object whose
-        # routes cannot be told apart.
-        local_key = index.router_key(child)
-        if local_key is None:
+        # A router (also one a factory builds, or one built in a function: a link of a chain
+        # wired there); else a module-level object, or one whose routes cannot be told apart.
+        built_key = index.router_key(child)
+        if built_key is None and child.scope.parent is not None:
             return None
-        child_key = local_key
+        child_key = built_key or (child.scope.module.name, child.name)
     prefix: str | None = ""
     for keyword in call.keywords:
         if keyword.arg == "prefix":
