@@ -108,6 +108,10 @@ class Found:
     # The package's modules that could not be read or parsed (so not looked at for routes),
     # each as one line naming the file and why.
     skipped: tuple[str, ...] = ()
+    # The file of the module the import string names, relative to the root.
+    path: str = ""
+    # The app is a factory with parameters a server cannot pass (`uvicorn --factory` passes none).
+    needs_arguments: bool = False
 
 
 @dataclass(frozen=True)
@@ -314,11 +318,17 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     if named:
         apps = named
     else:
-        if not any(isinstance(offer, Found) for offer in offers.values()):
+        if not any(
+            isinstance(offer, Found) and not offer.needs_arguments for offer in offers.values()
+        ):
             # Folders without `__init__.py` are packages too (PEP 420), but so are folders of
-            # demo scripts: they are only looked at when no regular package builds an app.
+            # demo scripts: they are only looked at when no regular package builds an app a
+            # server can import (a factory needing arguments is called by the entry module
+            # that serves its result: `app = create_app()` in a flat layout's main.py).
             offers.update(_offers(root, namespace) if later is None else later)
-        apps = _served(_one_per_app(offer for offer in offers.values() if isinstance(offer, Found)))
+        found = [offer for offer in offers.values() if isinstance(offer, Found)]
+        servable = [offer for offer in found if not offer.needs_arguments]
+        apps = _served(_one_per_app(servable or found))
     if len(apps) == 1:
         return apps[0]
     if len(apps) > 1:
@@ -344,11 +354,14 @@ def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Fou
 
 
 def _one_per_app(apps: Iterable[Found]) -> list[Found]:
-    """One offer for each app found for several packages of a backend folder.
+    """One offer for each app module found for several packages.
 
     A package without an app of its own offers the backend folder's ``main.py`` (as FastAPI CLI
     would look there): beside the offer of the package that holds that module (the flat
-    layout's top-level modules), it is the same app found twice, not a second one.
+    layout's top-level modules), it is the same app found twice, not a second one. A module
+    offered from two backend folders (``src/main.py`` as ``main`` and as ``src.main``) is the
+    one whose folder is deepest: its imports name its siblings (``from features import ...``),
+    which only the folder itself on the import path resolves.
     """
     found = list(apps)
 
@@ -357,12 +370,15 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
         package = item.app_package
         return package == TOP_LEVEL or module == package or module.startswith(package + ".")
 
+    def rank(item: Found) -> tuple[bool, int]:
+        return holds(item), len(PurePosixPath(item.backend).parts)
+
+    def same_module(item: Found) -> object:
+        return item.path or (item.backend, item.app)
+
     def duplicate(item: Found) -> bool:
-        return not holds(item) and any(
-            other is not item
-            and (other.backend, other.app) == (item.backend, item.app)
-            and holds(other)
-            for other in found
+        return any(
+            same_module(other) == same_module(item) and rank(other) > rank(item) for other in found
         )
 
     return [item for item in found if not duplicate(item)]
@@ -505,7 +521,31 @@ def _found(
         from_entrypoint,
         layer,
         tuple(skipped),
+        _entry_path(app, index),
+        _needs_arguments(app, index),
     )
+
+
+def _entry_path(app: FoundApp, index: PackageIndex) -> str:
+    """The file of the module the app's import string names (not where the app is built)."""
+    module = index.module(app.entry.module)
+    return app.entry.path if module is None else module.path
+
+
+def _needs_arguments(app: FoundApp, index: PackageIndex) -> bool:
+    """Whether the app is a factory with a parameter that has no default."""
+    if not app.entry.factory:
+        return False
+    module = index.module(app.entry.module)
+    binding = None if module is None else module.scope.bindings.get(app.entry.attribute)
+    function = None if binding is None else binding.node
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    required = len(positional) - len(arguments.defaults)
+    keywords = [default is None for default in arguments.kw_defaults]
+    return required > 0 or any(keywords)
 
 
 # Names for the generated package when the app has an `analytics` of its own, in order.

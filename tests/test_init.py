@@ -338,6 +338,29 @@ def create_app() -> FastAPI:
 """
 
 
+SRC_MAIN = """from platform_core.factory import build_app
+from routers import hooks, users
+
+
+def create_app():
+    app = build_app("demo")
+    app.include_router(users.router)
+    hooks.install(app)
+    return app
+
+
+app = create_app()
+"""
+
+PLATFORM_FACTORY = """from fastapi import FastAPI
+
+
+def build_app(title: str) -> FastAPI:
+    app = FastAPI(title=title)
+    return app
+"""
+
+
 def _flat_main(module: str) -> str:
     return f"""from fastapi import FastAPI
 
@@ -444,6 +467,20 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
             ".",
             "main",
         ),
+        # src/main.py serves what a regular package's factory builds from an argument (which
+        # no server passes): the flat layout of src/, not that package, is the app's.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "src/main.py": SRC_MAIN,
+                "src/platform_core/__init__.py": "",
+                "src/platform_core/factory.py": PLATFORM_FACTORY,
+                "src/routers/users.py": FLAT_USERS,
+                "src/routers/hooks.py": FLAT_HOOKS,
+            },
+            "src",
+            "main",
+        ),
     ],
     ids=[
         "root",
@@ -452,6 +489,7 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
         "server-py",
         "namespace-naming-fastapi",
         "factory-beside-main",
+        "src-main-over-a-factory-needing-arguments",
     ],
 )
 def test_init_finds_a_flat_layout_and_the_layer_round_trips(
@@ -479,8 +517,8 @@ def test_init_finds_a_flat_layout_and_the_layer_round_trips(
     assert (backend_dir / "analytics/event_logger.py").is_file()
     users = (backend_dir / folder / "users.py").read_text()
     assert "from analytics.event_logger import event_logger\n" in users
-    builder = "factory" if "factory.py" in files else module  # where FastAPI() is called
-    app_module = (backend_dir / f"{builder}.py").read_text()
+    builder = next(path for path, text in files.items() if "FastAPI(" in text)
+    app_module = (root / builder).read_text()
     assert "from analytics.telemetry_router import router as telemetry_router\n" in app_module
     again = run("generate", "--root", str(root))
     assert again.exit_code == 0 and "unchanged" in again.stdout
