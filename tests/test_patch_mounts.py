@@ -433,6 +433,18 @@ def test_a_folder_without_init_inside_the_package_is_followed(tmp_path: Path) ->
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+STARLETTE_MAIN = """from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from app.api.router import api_router
+
+api = FastAPI()
+api.include_router(api_router, prefix="/v1")
+{mount}
+"""
+
+
 @pytest.mark.parametrize(
     ("main", "expected"),
     [
@@ -466,8 +478,24 @@ def test_a_folder_without_init_inside_the_package_is_followed(tmp_path: Path) ->
             ),
             "/v1/items/{item_id}",
         ),
+        # Mounted into a plain Starlette app (the one served, a frontend mounted beside it).
+        (
+            STARLETTE_MAIN.format(mount='app = Starlette()\napp.mount("/api", app=api)'),
+            "/api/v1/items/{item_id}",
+        ),
+        (
+            STARLETTE_MAIN.format(mount='app = Starlette(routes=[Mount("/api", app=api)])'),
+            "/api/v1/items/{item_id}",
+        ),
     ],
-    ids=["in-a-factory", "module-level", "run-time-path", "at-the-root"],
+    ids=[
+        "in-a-factory",
+        "module-level",
+        "run-time-path",
+        "at-the-root",
+        "into-starlette",
+        "starlette-routes",
+    ],
 )
 def test_a_mounted_sub_application_logs_the_path_clients_request(
     tmp_path: Path, main: str, expected: str

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
-from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES
+from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
 from telemetry_cli.patching.routes import router_prefix
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
@@ -248,9 +248,12 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
             outer is not None
             and outer.kind == "value"
             and isinstance(outer.node, ast.Call)
-            and index.built_role(outer.node, outer.scope)[0] is Role.APP
+            and (
+                index.built_role(outer.node, outer.scope)[0] is Role.APP
+                or index.qualify(outer.node.func, outer.scope) in STARLETTE_CLASSES
+            )
         )
-        # Mounted into anything but an app (a Starlette object, an unknown one): not known.
+        # Mounted into anything but an app or a Starlette one (an unknown object): not known.
         path = index.string_value(mount.path, scope) if outer_is_app else None
         if path is not None:
             path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
