@@ -727,25 +727,35 @@ def test_a_router_built_by_a_function_logs_the_prefixes_its_calls_pass(
 
 
 @pytest.mark.parametrize(
-    "field",
-    ["api: ApiSettings = ApiSettings()", "api: ApiSettings = Field(default_factory=ApiSettings)"],
-    ids=["instance", "default-factory"],
+    ("field", "config", "variable"),
+    [
+        ("api: ApiSettings = ApiSettings()", "", "api"),
+        (
+            "api: ApiSettings = Field(default_factory=ApiSettings)",
+            'model_config = SettingsConfigDict(env_nested_delimiter="__")',
+            "api__v1_prefix",
+        ),
+    ],
+    ids=["instance-read-as-json", "default-factory-nested-delimiter"],
 )
-def test_a_prefix_in_a_nested_settings_group_is_its_default(tmp_path: Path, field: str) -> None:
+def test_a_prefix_in_a_nested_settings_group_is_its_default(
+    tmp_path: Path, field: str, config: str, variable: str
+) -> None:
     """`settings.api.v1_prefix`: a settings object's field holding a group of its own."""
     root = _project(
         tmp_path, SETTINGS_MAIN.replace("settings.API_V1_STR", "settings.api.v1_prefix")
     )
     (root / "backend/app/settings.py").write_text(
-        "from pydantic import BaseModel, Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+        "from pydantic import BaseModel, Field\n"
+        "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
         'class ApiSettings(BaseModel):\n    v1_prefix: str = "/api/v1"\n\n\n'
-        f"class Settings(BaseSettings):\n    {field}\n\n\nsettings = Settings()\n"
+        f"class Settings(BaseSettings):\n    {config}\n    {field}\n\n\nsettings = Settings()\n"
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if "`settings.api.v1_prefix`" in line]
-    assert len(said) == 1 and "environment variable" in said[0], result.stdout
+    assert len(said) == 1 and f"environment variable {variable} set" in said[0], result.stdout
 
 
 def test_routes_of_a_router_a_function_builds_get_the_prefix_it_is_included_under(

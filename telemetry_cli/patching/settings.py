@@ -82,13 +82,20 @@ class SettingsDefaults:
             return None
         value, path, line, environment = found
         variable = next((read.variable for read in inner if read.variable), "")
+        if outer_environment is not None:
+            # A field of a nested group: the variable that sets it (`API__V1_PREFIX`), or the
+            # one holding the whole group as JSON (`API`) without a nested delimiter.
+            name, delimiter = outer_environment
+            variable = name + delimiter + expression.attr if delimiter else name
         self.read.append(
             SettingsDefault(
                 ast.unparse(expression),
                 value,
                 path,
                 line,
-                environment or outer_environment or any(read.from_environment for read in inner),
+                environment
+                or outer_environment is not None
+                or any(read.from_environment for read in inner),
                 variable,
             )
         )
@@ -114,7 +121,7 @@ class SettingsDefaults:
 
 def _instance(
     index: PackageIndex, expression: ast.expr, scope: Scope, depth: int
-) -> tuple[Binding, ast.Call, Scope, bool] | None:
+) -> tuple[Binding, ast.Call, Scope, _Variable | None] | None:
     """The class of the package a variable is an instance of, and the call.
 
     Also whether a settings object it is a field of reads the environment (``settings.api``,
@@ -134,12 +141,15 @@ def _instance(
     ):
         return None
     built = _built(index, binding.node, binding.scope, depth + 1)
-    return None if built is None else (*built, False)
+    return None if built is None else (*built, None)
 
 
 def _field_instance(
-    index: PackageIndex, outer: tuple[Binding, ast.Call, Scope, bool], attribute: str, depth: int
-) -> tuple[Binding, ast.Call, Scope, bool] | None:
+    index: PackageIndex,
+    outer: tuple[Binding, ast.Call, Scope, _Variable | None],
+    attribute: str,
+    depth: int,
+) -> tuple[Binding, ast.Call, Scope, _Variable | None] | None:
     """The object a settings object's field holds by default, when its class declares it.
 
     ``api: ApiSettings = ApiSettings()`` or ``= Field(default_factory=ApiSettings)``, on the
@@ -162,7 +172,7 @@ def _field_instance(
             built = _built(index, value, class_scope, depth + 1)
             if built is None:
                 return None
-            return (*built, environment or _reads_environment(index, cls))
+            return (*built, _nested_variable(index, cls, attribute, environment))
         if value is not None:
             return None
     return None
@@ -192,6 +202,50 @@ def _built(
     if len(returned) != 1 or not isinstance(returned[0], ast.Call):
         return None  # `return Settings()` once: any other shape is not followed
     return _built(index, returned[0], Scope(function, target.scope.module, target.scope), depth + 1)
+
+
+# The environment variable setting a nested group's fields: the group's name, and the root
+# settings class's nested delimiter joining the field's name to it ("": the variable holds
+# the whole group as JSON).
+_Variable = tuple[str, str]
+
+
+def _nested_variable(
+    index: PackageIndex, cls: Binding, attribute: str, outer: _Variable | None
+) -> _Variable | None:
+    """The variable for the fields of the group ``attribute`` of settings class ``cls``."""
+    if outer is not None:
+        name, delimiter = outer
+        return (name + delimiter + attribute, delimiter) if delimiter else outer
+    if not _reads_environment(index, cls):
+        return None
+    return attribute, _nested_delimiter(cls)
+
+
+def _nested_delimiter(cls: Binding) -> str:
+    """The literal ``env_nested_delimiter`` of a class's ``model_config`` (``""``: none)."""
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    for statement in node.body:
+        value = _assigned(statement, "model_config")
+        if not isinstance(value, ast.Call | ast.Dict):
+            continue
+        pairs = (
+            [(keyword.arg, keyword.value) for keyword in value.keywords]
+            if isinstance(value, ast.Call)
+            else [
+                (key.value if isinstance(key, ast.Constant) else None, item)
+                for key, item in zip(value.keys, value.values, strict=True)
+            ]
+        )
+        for key, item in pairs:
+            if (
+                key == "env_nested_delimiter"
+                and isinstance(item, ast.Constant)
+                and isinstance(item.value, str)
+            ):
+                return item.value
+    return ""
 
 
 def _declared(
