@@ -668,7 +668,7 @@ FACTORY_PY = """from fastapi import APIRouter
 from app.api import items
 
 
-def build_api_router(*, version_prefix: str) -> APIRouter:
+def build_api_router(*, version_prefix: str = "/v0") -> APIRouter:
     router = APIRouter()
     router.include_router(items.router, prefix=version_prefix + "/items")
     return router
@@ -688,6 +688,8 @@ def build_api_router(*, version_prefix: str) -> APIRouter:
             ],
             "/api/v1",
         ),
+        # Called without it: the parameter's default.
+        (['app.include_router(build_api_router(), prefix="/api")'], "/api/v0"),
         # Its result assigned first, then included.
         (
             [
@@ -705,7 +707,7 @@ def build_api_router(*, version_prefix: str) -> APIRouter:
             "",
         ),
     ],
-    ids=["passed", "same-constant-twice", "assigned-first", "two-prefixes"],
+    ids=["passed", "same-constant-twice", "default", "assigned-first", "two-prefixes"],
 )
 def test_a_router_built_by_a_function_logs_the_prefixes_its_calls_pass(
     tmp_path: Path, calls: list[str], expected: str

@@ -327,6 +327,21 @@ def _position(parameter: Binding) -> int | None:
     return positional.index(parameter.name) if parameter.name in positional else None
 
 
+def _default(parameter: Binding) -> ast.expr | None:
+    """The default value of a function's parameter, as written (None: it has none)."""
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    arguments = function.args
+    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
+    if parameter.name in positional:
+        at = positional.index(parameter.name) - (len(positional) - len(arguments.defaults))
+        return arguments.defaults[at] if at >= 0 else None
+    names = [argument.arg for argument in arguments.kwonlyargs]
+    if parameter.name in names:
+        return arguments.kw_defaults[names.index(parameter.name)]
+    return None
+
+
 def _passed_string(
     expression: ast.expr,
     scope: Scope,
@@ -353,9 +368,14 @@ def _passed_string(
         passed: LoopValues = {}
         for parameter in parameters:
             argument = call_argument(call, _position(parameter), parameter.name)
-            if argument is None:
-                return None  # its default, or **options: not followed
-            passed[parameter.name] = (argument, call_scope)
+            if argument is not None:
+                passed[parameter.name] = (argument, call_scope)
+                continue
+            default = _default(parameter)
+            if default is None or any(keyword.arg is None for keyword in call.keywords):
+                return None  # required, or maybe in **options: not known
+            # Defaults are evaluated where the function is defined.
+            passed[parameter.name] = (default, scope.parent or scope)
         found.add(loop_string(expression, scope, passed, index, defaults))
     return found.pop() if len(found) == 1 else None
 
