@@ -39,6 +39,7 @@ from telemetry_cli.patching.apps import (
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
+from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
@@ -100,7 +101,8 @@ class Found:
     app_package: str
     app: str
     routes: tuple[RouteModule, ...]
-    api_prefix: str | None = None  # when the default would sit under the app's root_path
+    # When the default would sit under the app's root_path or the path it is mounted at.
+    api_prefix: str | None = None
     # The app is the one `[tool.fastapi] entrypoint` names: the plan leaves `app` to it.
     from_entrypoint: bool = False
     # Another name for the generated package: the app package has an `analytics` of its own.
@@ -259,7 +261,8 @@ def _table(found: Found) -> Table:
     if found.api_prefix is not None:
         table.add("api-prefix", found.api_prefix)
         table["api-prefix"].comment(
-            "the app's root_path is taken off request paths before routing; servers add it"
+            "the app's root_path (or the path it is mounted at) is taken off request paths "
+            "before routing"
         )
     instrument = tomlkit.table()
     event = DEFAULT_EVENT_TYPES[0]
@@ -496,9 +499,10 @@ def _found(
     layer = _layer_name(root / backend / package)
     routes = []
     skipped: list[str] = []
-    for name in package_modules(
-        package, root / backend / package, layers=(layer or DEFAULT_LAYER_PACKAGE,)
-    ):
+    names = list(
+        package_modules(package, root / backend / package, layers=(layer or DEFAULT_LAYER_PACKAGE,))
+    )
+    for name in names:
         module = index.module(name)
         if module is None:
             failure = index.failure(name)
@@ -517,13 +521,26 @@ def _found(
         package,
         app.entry.import_string,
         tuple(routes),
-        _prefix_under_root_path(literal_root_path(app.site)),
+        _prefix_under_root_path(literal_root_path(app.site) or _mounted_at(app, index, names)),
         from_entrypoint,
         layer,
         tuple(skipped),
         _entry_path(app, index),
         _needs_arguments(app, index),
     )
+
+
+def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str | None:
+    """The literal path a module-level app is mounted at in the one serving it, else None.
+
+    ``api = FastAPI()`` mounted into a plain Starlette app (``app.mount("/api", app=api)``)
+    answers ``/api/telemetry/health`` as ``/telemetry/health``, as under a root path.
+    """
+    site = app.site
+    if not any(statement is site.anchor for statement in site.module.tree.body):
+        return None
+    key = index.app_key(site.module.scope.bindings.get(site.expression))
+    return find_mounts(index, modules).app_prefix(key) or None if key is not None else None
 
 
 def _entry_path(app: FoundApp, index: PackageIndex) -> str:

@@ -1074,3 +1074,43 @@ def test_an_entry_module_calling_a_factory_of_another_package_picks_its_own_pack
     assert 'app-package = "app"' in result.stdout
     assert 'app = "app.main:app"' in result.stdout
     assert '# "api/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+
+
+STARLETTE_SERVED = {
+    "pyproject.toml": '[project]\nname = "served"\n',
+    "served/__init__.py": "",
+    "served/users.py": FLAT_USERS,
+    "served/main.py": "from fastapi import FastAPI\n"
+    "from starlette.applications import Starlette\n\n"
+    "from served import users\n\napp = Starlette()\napi = FastAPI()\n"
+    'api.include_router(users.router, prefix="/v1")\napp.mount("/api", app=api)\n',
+}
+
+
+def test_an_app_mounted_into_a_starlette_app_answers_at_the_default_url_after_init(
+    tmp_path: Path,
+) -> None:
+    """`app = Starlette(); app.mount("/api", app=api)`: api's prefix is the default without /api."""
+    root = tmp_path / "project"
+    _write(root, STARLETTE_SERVED)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app = "served.main:api"' in text
+    assert 'api-prefix = "/telemetry"' in text
+    (root / "pyproject.toml").write_text(text.replace('# "users.py"', '"users.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in get_user (GET /api/v1/users/{user_id})" in generated.stdout
+    probe = (
+        "import sys, warnings; warnings.simplefilter('ignore'); sys.path.insert(0, '.')\n"
+        "from fastapi.testclient import TestClient\n"
+        "from served.main import app\n"
+        "client = TestClient(app)\n"
+        "print(client.get('/api/telemetry/health').status_code)\n"
+        "print(client.get('/api/v1/users/7').status_code)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert answer.stdout.split() == ["200", "200"], answer.stderr
