@@ -781,3 +781,30 @@ def test_routes_of_a_router_a_function_builds_get_the_prefix_it_is_included_unde
     assert '"route": "/api/things/{thing_id}"' in (root / "backend/app/api/built.py").read_text()
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/things/4").status_code == 200
+
+
+def test_routers_a_factory_builds_twice_keep_their_own_prefixes(tmp_path: Path) -> None:
+    """`users = make_router()` and `teams = make_router()`: one factory, two routers."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/crud.py" = "ai_block_used" }')
+    (root / "backend/app/api/crud.py").write_text(
+        "from fastapi import APIRouter\n\n\ndef make_router() -> APIRouter:\n"
+        '    router = APIRouter()\n\n    @router.get("/count")\n'
+        "    async def count() -> int:\n        return 0\n\n    return router\n\n\n"
+        'users = make_router()\nteams = make_router()\n\n\n@users.get("/me")\n'
+        'async def me() -> dict[str, str]:\n    return {"who": "me"}\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import crud\n\napp = FastAPI()\n"
+        'app.include_router(crud.users, prefix="/users")\n'
+        'app.include_router(crud.teams, prefix="/teams")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    # Its own route: under its own include prefix. The factory's: served twice, no one path.
+    crud = (root / "backend/app/api/crud.py").read_text()
+    assert '"route": "/users" + users.prefix + "/me",' in crud
+    assert '"route": "/count",' in crud
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/users/me").status_code == 200
+        assert client.get("/teams/count").status_code == 200

@@ -433,6 +433,9 @@ def _module_mounts(
                 unknown = True
             if mount is not None:
                 found.append(mount)
+                alias = _factory_alias(included, scope, values, index, mount[0])
+                if alias is not None and alias not in found:
+                    found.append(alias)
                 if mount[1].parent is not None and mount[1].parent_prefix is None:
                     assert isinstance(call.func, ast.Attribute)
                     including = ast.unparse(call.func.value)
@@ -508,6 +511,25 @@ def _mount(
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
     app = index.app_key(parent) if by_app else None
     return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local)
+
+
+def _factory_alias(
+    included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex, key: RouterKey
+) -> tuple[RouterKey, Mount] | None:
+    """The router a factory builds, as included (without a prefix) by the variable holding it.
+
+    ``api_router = get_api_router()`` then ``app.include_router(api_router)``: the routes and
+    includes of the router ``get_api_router`` builds are served where ``api_router`` is. A
+    factory called for several variables builds routers served under several paths.
+    """
+    router = substituted(included, scope, values)
+    child = None if router is None else index.binding_of(*router)
+    if child is None or child.kind != "value" or not isinstance(child.node, ast.Call):
+        return None
+    built = index.factory_router(child.node, child.scope)
+    if built is None or built == key:
+        return None
+    return built, Mount(key, "", False, "", None, child.scope.parent is not None)
 
 
 def _including(expression: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:
