@@ -39,6 +39,7 @@ from telemetry_cli.patching.apps import (
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
+from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
@@ -100,7 +101,8 @@ class Found:
     app_package: str
     app: str
     routes: tuple[RouteModule, ...]
-    api_prefix: str | None = None  # when the default would sit under the app's root_path
+    # When the default would sit under the app's root_path or the path it is mounted at.
+    api_prefix: str | None = None
     # The app is the one `[tool.fastapi] entrypoint` names: the plan leaves `app` to it.
     from_entrypoint: bool = False
     # Another name for the generated package: the app package has an `analytics` of its own.
@@ -108,6 +110,10 @@ class Found:
     # The package's modules that could not be read or parsed (so not looked at for routes),
     # each as one line naming the file and why.
     skipped: tuple[str, ...] = ()
+    # The file of the module the import string names, relative to the root.
+    path: str = ""
+    # The app is a factory with parameters a server cannot pass (`uvicorn --factory` passes none).
+    needs_arguments: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,8 @@ def _table(found: Found) -> Table:
     if found.api_prefix is not None:
         table.add("api-prefix", found.api_prefix)
         table["api-prefix"].comment(
-            "the app's root_path is taken off request paths before routing; servers add it"
+            "the app's root_path (or the path it is mounted at) is taken off request paths "
+            "before routing"
         )
     instrument = tomlkit.table()
     event = DEFAULT_EVENT_TYPES[0]
@@ -314,11 +321,17 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     if named:
         apps = named
     else:
-        if not any(isinstance(offer, Found) for offer in offers.values()):
+        if not any(
+            isinstance(offer, Found) and not offer.needs_arguments for offer in offers.values()
+        ):
             # Folders without `__init__.py` are packages too (PEP 420), but so are folders of
-            # demo scripts: they are only looked at when no regular package builds an app.
+            # demo scripts: they are only looked at when no regular package builds an app a
+            # server can import (a factory needing arguments is called by the entry module
+            # that serves its result: `app = create_app()` in a flat layout's main.py).
             offers.update(_offers(root, namespace) if later is None else later)
-        apps = _served(offer for offer in offers.values() if isinstance(offer, Found))
+        found = [offer for offer in offers.values() if isinstance(offer, Found)]
+        servable = [offer for offer in found if not offer.needs_arguments]
+        apps = _served(_one_per_app(servable or found))
     if len(apps) == 1:
         return apps[0]
     if len(apps) > 1:
@@ -341,6 +354,37 @@ def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Fou
     return [
         offer for offer in offers.values() if isinstance(offer, Found) and offer.from_entrypoint
     ]
+
+
+def _one_per_app(apps: Iterable[Found]) -> list[Found]:
+    """One offer for each app module found for several packages.
+
+    A package without an app of its own offers the backend folder's ``main.py`` (as FastAPI CLI
+    would look there): beside the offer of the package that holds that module (the flat
+    layout's top-level modules), it is the same app found twice, not a second one. A module
+    offered from two backend folders (``src/main.py`` as ``main`` and as ``src.main``) is the
+    one whose folder is deepest: its imports name its siblings (``from features import ...``),
+    which only the folder itself on the import path resolves.
+    """
+    found = list(apps)
+
+    def holds(item: Found) -> bool:
+        module = item.app.partition(":")[0]
+        package = item.app_package
+        return package == TOP_LEVEL or module == package or module.startswith(package + ".")
+
+    def rank(item: Found) -> tuple[bool, int]:
+        return holds(item), len(PurePosixPath(item.backend).parts)
+
+    def same_module(item: Found) -> object:
+        return item.path or (item.backend, item.app)
+
+    def duplicate(item: Found) -> bool:
+        return any(
+            same_module(other) == same_module(item) and rank(other) > rank(item) for other in found
+        )
+
+    return [item for item in found if not duplicate(item)]
 
 
 def _served(apps: Iterable[Found]) -> list[Found]:
@@ -455,9 +499,10 @@ def _found(
     layer = _layer_name(root / backend / package)
     routes = []
     skipped: list[str] = []
-    for name in package_modules(
-        package, root / backend / package, layers=(layer or DEFAULT_LAYER_PACKAGE,)
-    ):
+    names = list(
+        package_modules(package, root / backend / package, layers=(layer or DEFAULT_LAYER_PACKAGE,))
+    )
+    for name in names:
         module = index.module(name)
         if module is None:
             failure = index.failure(name)
@@ -476,11 +521,48 @@ def _found(
         package,
         app.entry.import_string,
         tuple(routes),
-        _prefix_under_root_path(literal_root_path(app.site)),
+        _prefix_under_root_path(literal_root_path(app.site) or _mounted_at(app, index, names)),
         from_entrypoint,
         layer,
         tuple(skipped),
+        _entry_path(app, index),
+        _needs_arguments(app, index),
     )
+
+
+def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str | None:
+    """The literal path a module-level app is mounted at in the one serving it, else None.
+
+    ``api = FastAPI()`` mounted into a plain Starlette app (``app.mount("/api", app=api)``)
+    answers ``/api/telemetry/health`` as ``/telemetry/health``, as under a root path.
+    """
+    site = app.site
+    if not any(statement is site.anchor for statement in site.module.tree.body):
+        return None
+    key = index.app_key(site.module.scope.bindings.get(site.expression))
+    return find_mounts(index, modules).app_prefix(key) or None if key is not None else None
+
+
+def _entry_path(app: FoundApp, index: PackageIndex) -> str:
+    """The file of the module the app's import string names (not where the app is built)."""
+    module = index.module(app.entry.module)
+    return app.entry.path if module is None else module.path
+
+
+def _needs_arguments(app: FoundApp, index: PackageIndex) -> bool:
+    """Whether the app is a factory with a parameter that has no default."""
+    if not app.entry.factory:
+        return False
+    module = index.module(app.entry.module)
+    binding = None if module is None else module.scope.bindings.get(app.entry.attribute)
+    function = None if binding is None else binding.node
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    required = len(positional) - len(arguments.defaults)
+    keywords = [default is None for default in arguments.kw_defaults]
+    return required > 0 or any(keywords)
 
 
 # Names for the generated package when the app has an `analytics` of its own, in order.
@@ -560,7 +642,19 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             # An entry module of a package may only call a factory another package holds
             # (`app = get_application()`): its package is where the routes are.
             entry = in_package and name in _FLAT_MODULES
-            if data is None or (b"FastAPI" not in data and not entry):
+            if data is None:
+                continue
+            if (
+                b"FastAPI" not in data
+                and not entry
+                # A flat layout's main.py may only call the factory of a module beside it
+                # (`from factory import create_app`).
+                and (
+                    in_package
+                    or name not in _FLAT_MODULES
+                    or not _imports_a_sibling(root, here, name)
+                )
+            ):
                 continue
             if in_package:
                 top = here

@@ -319,6 +319,48 @@ def list_users() -> list[int]:
 """
 
 
+FLAT_HOOKS = """from fastapi import FastAPI
+
+
+def install(app: FastAPI) -> None:
+    app.state.ready = True
+"""
+
+FLAT_FACTORY = """from fastapi import FastAPI
+
+from routers import users
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(users.router)
+    return app
+"""
+
+
+SRC_MAIN = """from platform_core.factory import build_app
+from routers import hooks, users
+
+
+def create_app():
+    app = build_app("demo")
+    app.include_router(users.router)
+    hooks.install(app)
+    return app
+
+
+app = create_app()
+"""
+
+PLATFORM_FACTORY = """from fastapi import FastAPI
+
+
+def build_app(title: str) -> FastAPI:
+    app = FastAPI(title=title)
+    return app
+"""
+
+
 def _flat_main(module: str) -> str:
     return f"""from fastapi import FastAPI
 
@@ -402,8 +444,53 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
             "api",
             "server",
         ),
+        # routers/ a namespace package one module of which names FastAPI: the root's main.py
+        # is still the one app, not a second one found for the package routers/.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "main.py": _flat_main("routers"),
+                "routers/users.py": FLAT_USERS,
+                "routers/hooks.py": FLAT_HOOKS,
+            },
+            ".",
+            "main",
+        ),
+        # main.py only calls the factory of a module beside it.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "main.py": "from factory import create_app\n\napp = create_app()\n",
+                "factory.py": FLAT_FACTORY,
+                "routers/users.py": FLAT_USERS,
+            },
+            ".",
+            "main",
+        ),
+        # src/main.py serves what a regular package's factory builds from an argument (which
+        # no server passes): the flat layout of src/, not that package, is the app's.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "src/main.py": SRC_MAIN,
+                "src/platform_core/__init__.py": "",
+                "src/platform_core/factory.py": PLATFORM_FACTORY,
+                "src/routers/users.py": FLAT_USERS,
+                "src/routers/hooks.py": FLAT_HOOKS,
+            },
+            "src",
+            "main",
+        ),
     ],
-    ids=["root", "backend-folder", "namespace-routers", "server-py"],
+    ids=[
+        "root",
+        "backend-folder",
+        "namespace-routers",
+        "server-py",
+        "namespace-naming-fastapi",
+        "factory-beside-main",
+        "src-main-over-a-factory-needing-arguments",
+    ],
 )
 def test_init_finds_a_flat_layout_and_the_layer_round_trips(
     tmp_path: Path, files: dict[str, str], backend: str, module: str
@@ -430,7 +517,8 @@ def test_init_finds_a_flat_layout_and_the_layer_round_trips(
     assert (backend_dir / "analytics/event_logger.py").is_file()
     users = (backend_dir / folder / "users.py").read_text()
     assert "from analytics.event_logger import event_logger\n" in users
-    app_module = (backend_dir / f"{module}.py").read_text()
+    builder = next(path for path, text in files.items() if "FastAPI(" in text)
+    app_module = (root / builder).read_text()
     assert "from analytics.telemetry_router import router as telemetry_router\n" in app_module
     again = run("generate", "--root", str(root))
     assert again.exit_code == 0 and "unchanged" in again.stdout
@@ -986,3 +1074,43 @@ def test_an_entry_module_calling_a_factory_of_another_package_picks_its_own_pack
     assert 'app-package = "app"' in result.stdout
     assert 'app = "app.main:app"' in result.stdout
     assert '# "api/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+
+
+STARLETTE_SERVED = {
+    "pyproject.toml": '[project]\nname = "served"\n',
+    "served/__init__.py": "",
+    "served/users.py": FLAT_USERS,
+    "served/main.py": "from fastapi import FastAPI\n"
+    "from starlette.applications import Starlette\n\n"
+    "from served import users\n\napp = Starlette()\napi = FastAPI()\n"
+    'api.include_router(users.router, prefix="/v1")\napp.mount("/api", app=api)\n',
+}
+
+
+def test_an_app_mounted_into_a_starlette_app_answers_at_the_default_url_after_init(
+    tmp_path: Path,
+) -> None:
+    """`app = Starlette(); app.mount("/api", app=api)`: api's prefix is the default without /api."""
+    root = tmp_path / "project"
+    _write(root, STARLETTE_SERVED)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app = "served.main:api"' in text
+    assert 'api-prefix = "/telemetry"' in text
+    (root / "pyproject.toml").write_text(text.replace('# "users.py"', '"users.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in get_user (GET /api/v1/users/{user_id})" in generated.stdout
+    probe = (
+        "import sys, warnings; warnings.simplefilter('ignore'); sys.path.insert(0, '.')\n"
+        "from fastapi.testclient import TestClient\n"
+        "from served.main import app\n"
+        "client = TestClient(app)\n"
+        "print(client.get('/api/telemetry/health').status_code)\n"
+        "print(client.get('/api/v1/users/7').status_code)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert answer.stdout.split() == ["200", "200"], answer.stderr

@@ -368,6 +368,48 @@ def test_routers_included_by_a_function_given_the_app(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+WIRING_PY = """from fastapi import APIRouter, FastAPI
+
+from app.api import items
+
+
+def include_routers(app: FastAPI) -> None:
+    v1_router = APIRouter({own})
+    v1_router.include_router(items.router, prefix="/items")
+    {wire}
+"""
+
+
+@pytest.mark.parametrize(
+    ("own", "wire", "expected"),
+    [
+        # Built, filled and included by the function given the app.
+        ("", 'app.include_router(v1_router, prefix="/v1")', "/v1/items/{item_id}"),
+        ('prefix="/api"', "app.include_router(v1_router)", "/api/items/{item_id}"),
+        # Handed back to the caller: where it is served is not known here.
+        ("", "return v1_router  # type: ignore[return-value]", "/{item_id}"),
+    ],
+    ids=["included-there", "own-prefix", "returned"],
+)
+def test_a_router_built_in_the_wiring_function_passes_its_prefixes_on(
+    tmp_path: Path, own: str, wire: str, expected: str
+) -> None:
+    """`def wire(app): v1 = APIRouter(); v1.include_router(x); app.include_router(v1)`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.wiring import include_routers\n\n"
+        "app = FastAPI()\ninclude_routers(app)\n"
+    )
+    root = _project(tmp_path, main, api='"""Nothing included here."""\n')
+    (root / "backend/app/api/wiring.py").write_text(WIRING_PY.format(own=own, wire=wire))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == expected
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    if expected != "/{item_id}":
+        with imported_app(root / "backend") as served:
+            client = TestClient(served.app)
+            assert client.get(expected.replace("{item_id}", "3")).status_code == 200
+
+
 @pytest.mark.parametrize(
     "package_init", ["from . import items, router\n", "from app.api import items\n"]
 )
@@ -389,6 +431,18 @@ def test_a_folder_without_init_inside_the_package_is_followed(tmp_path: Path) ->
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+STARLETTE_MAIN = """from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from app.api.router import api_router
+
+api = FastAPI()
+api.include_router(api_router, prefix="/v1")
+{mount}
+"""
 
 
 @pytest.mark.parametrize(
@@ -424,8 +478,24 @@ def test_a_folder_without_init_inside_the_package_is_followed(tmp_path: Path) ->
             ),
             "/v1/items/{item_id}",
         ),
+        # Mounted into a plain Starlette app (the one served, a frontend mounted beside it).
+        (
+            STARLETTE_MAIN.format(mount='app = Starlette()\napp.mount("/api", app=api)'),
+            "/api/v1/items/{item_id}",
+        ),
+        (
+            STARLETTE_MAIN.format(mount='app = Starlette(routes=[Mount("/api", app=api)])'),
+            "/api/v1/items/{item_id}",
+        ),
     ],
-    ids=["in-a-factory", "module-level", "run-time-path", "at-the-root"],
+    ids=[
+        "in-a-factory",
+        "module-level",
+        "run-time-path",
+        "at-the-root",
+        "into-starlette",
+        "starlette-routes",
+    ],
 )
 def test_a_mounted_sub_application_logs_the_path_clients_request(
     tmp_path: Path, main: str, expected: str
@@ -591,3 +661,150 @@ def test_a_router_included_under_prefixes_only_known_at_run_time_shadows_nothing
     assert "before the telemetry router can" not in result.stdout
     assert "include prefix `prefix` is only known at run time" in result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+FACTORY_PY = """from fastapi import APIRouter
+
+from app.api import items
+
+
+def build_api_router(*, version_prefix: str = "/v0") -> APIRouter:
+    router = APIRouter()
+    router.include_router(items.router, prefix=version_prefix + "/items")
+    return router
+"""
+
+
+@pytest.mark.parametrize(
+    ("calls", "expected"),
+    [
+        # Built by a function the app's include calls, the prefix passed to it.
+        (['app.include_router(build_api_router(version_prefix="/v1"), prefix="/api")'], "/api/v1"),
+        # A constant passed, the function called once more to build an unused router.
+        (
+            [
+                "app.include_router(build_api_router(version_prefix=V1), prefix='/api')",
+                "spare = build_api_router(version_prefix=V1)",
+            ],
+            "/api/v1",
+        ),
+        # Called without it: the parameter's default.
+        (['app.include_router(build_api_router(), prefix="/api")'], "/api/v0"),
+        # Its result assigned first, then included.
+        (
+            [
+                "api_router = build_api_router(version_prefix='/v1')",
+                "app.include_router(api_router, prefix='/api')",
+            ],
+            "/api/v1",
+        ),
+        # Two calls passing two prefixes: the router's routes have no one path.
+        (
+            [
+                "app.include_router(build_api_router(version_prefix='/v1'))",
+                "app.include_router(build_api_router(version_prefix='/v2'))",
+            ],
+            "",
+        ),
+    ],
+    ids=["passed", "same-constant-twice", "default", "assigned-first", "two-prefixes"],
+)
+def test_a_router_built_by_a_function_logs_the_prefixes_its_calls_pass(
+    tmp_path: Path, calls: list[str], expected: str
+) -> None:
+    """`app.include_router(build_api_router(version_prefix=...))`, the function's own router."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.factory import build_api_router\n\n"
+        'V1 = "/v1"\napp = FastAPI()\n' + "\n".join(calls) + "\n"
+    )
+    root = _project(tmp_path, main, api='"""Nothing included here."""\n')
+    (root / "backend/app/api/factory.py").write_text(FACTORY_PY)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    route = _routes(root)["get_item"]
+    assert route == (f"{expected}/items/{{item_id}}" if expected else "/{item_id}")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    if expected:
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get(route.replace("{item_id}", "3")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "config", "variable"),
+    [
+        ("api: ApiSettings = ApiSettings()", "", "api"),
+        (
+            "api: ApiSettings = Field(default_factory=ApiSettings)",
+            'model_config = SettingsConfigDict(env_nested_delimiter="__")',
+            "api__v1_prefix",
+        ),
+    ],
+    ids=["instance-read-as-json", "default-factory-nested-delimiter"],
+)
+def test_a_prefix_in_a_nested_settings_group_is_its_default(
+    tmp_path: Path, field: str, config: str, variable: str
+) -> None:
+    """`settings.api.v1_prefix`: a settings object's field holding a group of its own."""
+    root = _project(
+        tmp_path, SETTINGS_MAIN.replace("settings.API_V1_STR", "settings.api.v1_prefix")
+    )
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import BaseModel, Field\n"
+        "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+        'class ApiSettings(BaseModel):\n    v1_prefix: str = "/api/v1"\n\n\n'
+        f"class Settings(BaseSettings):\n    {config}\n    {field}\n\n\nsettings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "`settings.api.v1_prefix`" in line]
+    assert len(said) == 1 and f"environment variable {variable} set" in said[0], result.stdout
+
+
+def test_routes_of_a_router_a_function_builds_get_the_prefix_it_is_included_under(
+    tmp_path: Path,
+) -> None:
+    """`def build_router(): router = APIRouter(); @router.get(...)`, included by its call."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/built.py" = "ai_block_used" }')
+    (root / "backend/app/api/built.py").write_text(
+        "from fastapi import APIRouter\n\n\ndef build_router() -> APIRouter:\n"
+        '    router = APIRouter(prefix="/things")\n\n    @router.get("/{thing_id}")\n'
+        "    async def get_thing(thing_id: int) -> dict[str, int]:\n"
+        '        return {"id": thing_id}\n\n    return router\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.built import build_router\n\n"
+        'app = FastAPI()\napp.include_router(build_router(), prefix="/api")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "log call in get_thing (GET /api/things/{thing_id})" in result.stdout
+    assert '"route": "/api/things/{thing_id}"' in (root / "backend/app/api/built.py").read_text()
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/things/4").status_code == 200
+
+
+def test_routers_a_factory_builds_twice_keep_their_own_prefixes(tmp_path: Path) -> None:
+    """`users = make_router()` and `teams = make_router()`: one factory, two routers."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/crud.py" = "ai_block_used" }')
+    (root / "backend/app/api/crud.py").write_text(
+        "from fastapi import APIRouter\n\n\ndef make_router() -> APIRouter:\n"
+        '    router = APIRouter()\n\n    @router.get("/count")\n'
+        "    async def count() -> int:\n        return 0\n\n    return router\n\n\n"
+        'users = make_router()\nteams = make_router()\n\n\n@users.get("/me")\n'
+        'async def me() -> dict[str, str]:\n    return {"who": "me"}\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import crud\n\napp = FastAPI()\n"
+        'app.include_router(crud.users, prefix="/users")\n'
+        'app.include_router(crud.teams, prefix="/teams")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    # Its own route: under its own include prefix. The factory's: served twice, no one path.
+    crud = (root / "backend/app/api/crud.py").read_text()
+    assert '"route": "/users" + users.prefix + "/me",' in crud
+    assert '"route": "/count",' in crud
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/users/me").status_code == 200
+        assert client.get("/teams/count").status_code == 200

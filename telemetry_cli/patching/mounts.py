@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
-from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES
+from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
 from telemetry_cli.patching.routes import router_prefix
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
@@ -50,6 +50,9 @@ class Mount:
     by_app: bool  # the parent is an app (not an object the tool cannot tell)
     parent_prefix: str | None = ""  # the including router's own prefix= (None: run time)
     app: RouterKey | None = None  # the including app, when it is a variable
+    # The including router is built in a function: included nowhere there, it is returned or
+    # kept (`return v1`), and where it is served is not known.
+    parent_local: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class Mounts:
                 continue
             if mount.parent is None:
                 outers = [self.app_prefix(mount.app) or ""] if mount.by_app else [""]
+            elif mount.parent_local and mount.parent not in self.included:
+                continue
             else:
                 outers = [
                     outer + mount.parent_prefix
@@ -151,6 +156,8 @@ class Mounts:
             if mount.prefix is None:
                 return None
             served = None if mount.parent is None else self._served(mount.parent, seen | {key})
+            if mount.parent_local and mount.parent not in self.included:
+                served = None
             outer = self._outer(mount, served)
             if outer is None:
                 return None
@@ -241,9 +248,12 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
             outer is not None
             and outer.kind == "value"
             and isinstance(outer.node, ast.Call)
-            and index.built_role(outer.node, outer.scope)[0] is Role.APP
+            and (
+                index.built_role(outer.node, outer.scope)[0] is Role.APP
+                or index.qualify(outer.node.func, outer.scope) in STARLETTE_CLASSES
+            )
         )
-        # Mounted into anything but an app (a Starlette object, an unknown one): not known.
+        # Mounted into anything but an app or a Starlette one (an unknown object): not known.
         path = index.string_value(mount.path, scope) if outer_is_app else None
         if path is not None:
             path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
@@ -274,16 +284,26 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
     ``configure_routes(app)`` after ``app = FastAPI()``. Functions only (not methods); a call
     passing anything else, or no call at all, leaves the object unknown.
     """
-    function = parameter.scope.node
-    if not isinstance(function, FunctionNode) or (
-        parameter.scope.parent is not None and parameter.scope.parent.is_class
-    ):
+    calls = _calls_of(parameter.scope, index, modules)
+    if not calls:
         return False
-    arguments = function.args
-    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
-    # A keyword-only parameter is never passed by position.
-    position = positional.index(parameter.name) if parameter.name in positional else None
-    calls = 0
+    for call, scope in calls:
+        argument = call_argument(call, _position(parameter), parameter.name)
+        if argument is None or not _is_app(index.binding_of(argument, scope), index):
+            return False
+    return True
+
+
+def _calls_of(
+    function_scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[tuple[ast.Call, Scope]]:
+    """The package's calls of a function (not a method), each with the scope it is made in."""
+    function = function_scope.node
+    if not isinstance(function, FunctionNode) or (
+        function_scope.parent is not None and function_scope.parent.is_class
+    ):
+        return []
+    found: list[tuple[ast.Call, Scope]] = []
     for name in modules:
         source = index.source(name)
         if source is None or function.name not in source.text:
@@ -293,13 +313,71 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
             continue
         for call, scope in method_calls(model, function.name, names=True):
             target = index.binding_of(call.func, scope)
-            if target is None or target.node is not function:
+            if target is not None and target.node is function:
+                found.append((call, scope))
+    return found
+
+
+def _position(parameter: Binding) -> int | None:
+    """Where a function's parameter is passed by position (None: keyword-only)."""
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    arguments = function.args
+    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
+    return positional.index(parameter.name) if parameter.name in positional else None
+
+
+def _default(parameter: Binding) -> ast.expr | None:
+    """The default value of a function's parameter, as written (None: it has none)."""
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    arguments = function.args
+    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
+    if parameter.name in positional:
+        at = positional.index(parameter.name) - (len(positional) - len(arguments.defaults))
+        return arguments.defaults[at] if at >= 0 else None
+    names = [argument.arg for argument in arguments.kwonlyargs]
+    if parameter.name in names:
+        return arguments.kw_defaults[names.index(parameter.name)]
+    return None
+
+
+def _passed_string(
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    modules: list[str],
+    defaults: SettingsDefaults,
+) -> str | None:
+    """An include prefix read from the parameters of the function making the call.
+
+    ``def build_api_router(*, v1_prefix: str): ...; router.include_router(v1, prefix=v1_prefix)``
+    called as ``build_api_router(v1_prefix=settings.API_V1_STR)``: the value every call of the
+    function in the package passes, when they all pass the same one known statically.
+    """
+    parameters = [
+        binding
+        for node in ast.walk(expression)
+        if isinstance(node, ast.Name)
+        and (binding := scope.bindings.get(node.id)) is not None
+        and binding.kind == "param"
+    ]
+    calls = _calls_of(scope, index, modules) if parameters else []
+    found: set[str | None] = set()
+    for call, call_scope in calls:
+        passed: LoopValues = {}
+        for parameter in parameters:
+            argument = call_argument(call, _position(parameter), parameter.name)
+            if argument is not None:
+                passed[parameter.name] = (argument, call_scope)
                 continue
-            argument = call_argument(call, position, parameter.name)
-            if argument is None or not _is_app(index.binding_of(argument, scope), index):
-                return False
-            calls += 1
-    return calls > 0
+            default = _default(parameter)
+            if default is None or any(keyword.arg is None for keyword in call.keywords):
+                return None  # required, or maybe in **options: not known
+            # Defaults are evaluated where the function is defined.
+            passed[parameter.name] = (default, scope.parent or scope)
+        found.add(loop_string(expression, scope, passed, index, defaults))
+    return found.pop() if len(found) == 1 else None
 
 
 def _module_mounts(
@@ -355,6 +433,9 @@ def _module_mounts(
                 unknown = True
             if mount is not None:
                 found.append(mount)
+                alias = _factory_alias(included, scope, values, index, mount[0])
+                if alias is not None and alias not in found:
+                    found.append(alias)
                 if mount[1].parent is not None and mount[1].parent_prefix is None:
                     assert isinstance(call.func, ast.Attribute)
                     including = ast.unparse(call.func.value)
@@ -387,24 +468,41 @@ def _mount(
     """The router one ``include_router`` call includes and how, the loop names it reads set."""
     router = substituted(included, scope, values)
     child = None if router is None else index.binding_of(*router)
-    if child is None or child.scope.parent is not None:
-        return None  # not a module-level object: its routes cannot be told apart
+    if router is not None and isinstance(router[0], ast.Call):
+        # `app.include_router(build_api_router())`: the router the function builds and returns.
+        factory_key = index.factory_router(router[0], router[1])
+        if factory_key is None:
+            return None
+        child_key = factory_key
+    elif child is None:
+        return None
+    else:
+        # A router (also one a factory builds, or one built in a function: a link of a chain
+        # wired there); else a module-level object, or one whose routes cannot be told apart.
+        built_key = index.router_key(child)
+        if built_key is None and child.scope.parent is not None:
+            return None
+        child_key = built_key or (child.scope.module.name, child.name)
     prefix: str | None = ""
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             prefix = loop_string(keyword.value, scope, values, index, defaults)
+            if prefix is None and not values:
+                prefix = _passed_string(keyword.value, scope, index, modules, defaults)
         elif keyword.arg is None:
             prefix = None  # **options may hold a prefix
     parent_key: RouterKey | None = None
     parent_prefix: str | None = ""
     by_app = False
+    parent_local = False
     assert isinstance(call.func, ast.Attribute)
     including = substituted(call.func.value, scope, values)
     parent = None if including is None else _including(*including, index)
     if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
         role, standard = index.built_role(parent.node, parent.scope)
-        if role is Role.ROUTER and parent.scope.parent is None:
-            parent_key = (parent.scope.module.name, parent.name)
+        if role is Role.ROUTER:
+            parent_key = index.router_key(parent)
+            parent_local = parent.scope.parent is not None
             parent_prefix = router_prefix(parent.node, standard, index, parent.scope, defaults)
         by_app = role is Role.APP
     elif parent is not None and parent.kind == "param":
@@ -412,9 +510,26 @@ def _mount(
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
     app = index.app_key(parent) if by_app else None
-    return (child.scope.module.name, child.name), Mount(
-        parent_key, prefix, by_app, parent_prefix, app
-    )
+    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local)
+
+
+def _factory_alias(
+    included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex, key: RouterKey
+) -> tuple[RouterKey, Mount] | None:
+    """The router a factory builds, as included (without a prefix) by the variable holding it.
+
+    ``api_router = get_api_router()`` then ``app.include_router(api_router)``: the routes and
+    includes of the router ``get_api_router`` builds are served where ``api_router`` is. A
+    factory called for several variables builds routers served under several paths.
+    """
+    router = substituted(included, scope, values)
+    child = None if router is None else index.binding_of(*router)
+    if child is None or child.kind != "value" or not isinstance(child.node, ast.Call):
+        return None
+    built = index.factory_router(child.node, child.scope)
+    if built is None or built == key:
+        return None
+    return built, Mount(key, "", False, "", None, child.scope.parent is not None)
 
 
 def _including(expression: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:

@@ -6,6 +6,9 @@ import re
 
 #: Qualified names of the classes that build an application.
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+#: Qualified names of Starlette's application class: it serves the apps mounted into it, as
+#: FastAPI does (``app = Starlette(); app.mount("/api", app=api)``), but is no app to wire.
+STARLETTE_CLASSES = frozenset({"starlette.applications.Starlette"})
 #: Qualified names of FastAPI's router class.
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 #: Route decorator methods that take HTTP requests, and the method each declares.

@@ -404,6 +404,8 @@ class _Finder:
         key = None
         if role is Role.APP:
             key = self.index.app_key(binding)  # also an app built in a factory
+        elif role is Role.ROUTER:
+            key = self.index.router_key(binding)  # also one a function builds and returns
         elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
         return Owner(role, prefix, expression, scope, key)

@@ -65,7 +65,7 @@ class SettingsDefaults:
         built = _instance(self.index, expression.value, scope, 0)
         if built is None:
             return None
-        cls, call, call_scope = built
+        cls, call, call_scope, outer_environment = built
         for keyword in call.keywords:
             if keyword.arg is None:
                 return None  # **options may set it
@@ -82,13 +82,20 @@ class SettingsDefaults:
             return None
         value, path, line, environment = found
         variable = next((read.variable for read in inner if read.variable), "")
+        if outer_environment is not None:
+            # A field of a nested group: the variable that sets it (`API__V1_PREFIX`), or the
+            # one holding the whole group as JSON (`API`) without a nested delimiter.
+            name, delimiter = outer_environment
+            variable = name + delimiter + expression.attr if delimiter else name
         self.read.append(
             SettingsDefault(
                 ast.unparse(expression),
                 value,
                 path,
                 line,
-                environment or any(read.from_environment for read in inner),
+                environment
+                or outer_environment is not None
+                or any(read.from_environment for read in inner),
                 variable,
             )
         )
@@ -114,11 +121,18 @@ class SettingsDefaults:
 
 def _instance(
     index: PackageIndex, expression: ast.expr, scope: Scope, depth: int
-) -> tuple[Binding, ast.Call, Scope] | None:
-    """The class of the package a module-level variable is an instance of, and the call."""
+) -> tuple[Binding, ast.Call, Scope, _Variable | None] | None:
+    """The class of the package a variable is an instance of, and the call.
+
+    Also whether a settings object it is a field of reads the environment (``settings.api``,
+    ``api: ApiSettings = Field(default_factory=ApiSettings)`` in a ``BaseSettings``).
+    """
     if depth > _MAX_DEPTH:
         return None
     binding = index.binding_of(expression, scope)
+    if binding is None and isinstance(expression, ast.Attribute):
+        outer = _instance(index, expression.value, scope, depth + 1)
+        return None if outer is None else _field_instance(index, outer, expression.attr, depth + 1)
     if (
         binding is None
         or binding.kind != "value"
@@ -126,7 +140,42 @@ def _instance(
         or not isinstance(binding.node, ast.Call)
     ):
         return None
-    return _built(index, binding.node, binding.scope, depth + 1)
+    built = _built(index, binding.node, binding.scope, depth + 1)
+    return None if built is None else (*built, None)
+
+
+def _field_instance(
+    index: PackageIndex,
+    outer: tuple[Binding, ast.Call, Scope, _Variable | None],
+    attribute: str,
+    depth: int,
+) -> tuple[Binding, ast.Call, Scope, _Variable | None] | None:
+    """The object a settings object's field holds by default, when its class declares it.
+
+    ``api: ApiSettings = ApiSettings()`` or ``= Field(default_factory=ApiSettings)``, on the
+    class itself; not when the object is built with the field (or ``**options``).
+    """
+    cls, call, _, environment = outer
+    if call.args or any(keyword.arg in (None, attribute) for keyword in call.keywords):
+        return None
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    class_scope = Scope(node, cls.scope.module, cls.scope)
+    for statement in node.body:
+        if isinstance(statement, FunctionNode) and (
+            statement.name == "__init__" or _names_attribute(statement, attribute)
+        ):
+            return None
+    for statement in node.body:
+        value = _assigned(statement, attribute, factories=True)
+        if isinstance(value, ast.Call):
+            built = _built(index, value, class_scope, depth + 1)
+            if built is None:
+                return None
+            return (*built, _nested_variable(index, cls, attribute, environment))
+        if value is not None:
+            return None
+    return None
 
 
 def _built(
@@ -153,6 +202,50 @@ def _built(
     if len(returned) != 1 or not isinstance(returned[0], ast.Call):
         return None  # `return Settings()` once: any other shape is not followed
     return _built(index, returned[0], Scope(function, target.scope.module, target.scope), depth + 1)
+
+
+# The environment variable setting a nested group's fields: the group's name, and the root
+# settings class's nested delimiter joining the field's name to it ("": the variable holds
+# the whole group as JSON).
+_Variable = tuple[str, str]
+
+
+def _nested_variable(
+    index: PackageIndex, cls: Binding, attribute: str, outer: _Variable | None
+) -> _Variable | None:
+    """The variable for the fields of the group ``attribute`` of settings class ``cls``."""
+    if outer is not None:
+        name, delimiter = outer
+        return (name + delimiter + attribute, delimiter) if delimiter else outer
+    if not _reads_environment(index, cls):
+        return None
+    return attribute, _nested_delimiter(cls)
+
+
+def _nested_delimiter(cls: Binding) -> str:
+    """The literal ``env_nested_delimiter`` of a class's ``model_config`` (``""``: none)."""
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    for statement in node.body:
+        value = _assigned(statement, "model_config")
+        if not isinstance(value, ast.Call | ast.Dict):
+            continue
+        pairs = (
+            [(keyword.arg, keyword.value) for keyword in value.keywords]
+            if isinstance(value, ast.Call)
+            else [
+                (key.value if isinstance(key, ast.Constant) else None, item)
+                for key, item in zip(value.keys, value.values, strict=True)
+            ]
+        )
+        for key, item in pairs:
+            if (
+                key == "env_nested_delimiter"
+                and isinstance(item, ast.Constant)
+                and isinstance(item.value, str)
+            ):
+                return item.value
+    return ""
 
 
 def _declared(
@@ -196,8 +289,11 @@ def _declared(
     return None
 
 
-def _assigned(statement: ast.stmt, attribute: str) -> ast.expr | None:
-    """The value a class-body statement gives ``attribute`` (``Field(default=...)``'s too)."""
+def _assigned(statement: ast.stmt, attribute: str, *, factories: bool = False) -> ast.expr | None:
+    """The value a class-body statement gives ``attribute`` (``Field(default=...)``'s too).
+
+    With ``factories``, ``Field(default_factory=Cls)`` gives ``Cls()`` (a call built here).
+    """
     value: ast.expr | None = None
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
         if statement.target.id == attribute:
@@ -210,6 +306,8 @@ def _assigned(statement: ast.stmt, attribute: str) -> ast.expr | None:
         for keyword in value.keywords:
             if keyword.arg == "default":
                 return keyword.value
+            if keyword.arg == "default_factory" and factories:
+                return ast.Call(keyword.value, [], [])
         return value.args[0] if value.args else None
     return value
 

@@ -1123,6 +1123,52 @@ class PackageIndex:
         line = getattr(binding.scope.node, "lineno", 0)
         return binding.scope.module.name, f"{binding.name} in the function of line {line}"
 
+    def router_key(self, binding: Binding | None) -> tuple[str, str] | None:
+        """Which router a variable built as one holds (``api_router = APIRouter()``), else None.
+
+        Named as :meth:`app_key` names apps: a router built in a function (``def
+        include_routers(app): v1 = APIRouter(); v1.include_router(...)``) names the function's
+        line, so the ``include_router`` calls of that function agree on it. A variable assigned
+        a factory's result (``api_router = get_api_router()``) is a router of its own, into
+        which the factory's is taken to be included (see ``mounts``): a factory called twice
+        builds two routers.
+        """
+        if (
+            binding is None
+            or binding.kind != "value"
+            or binding.scope.is_class
+            or not isinstance(binding.node, ast.Call)
+            or self.built_role(binding.node, binding.scope)[0] is not Role.ROUTER
+        ):
+            return None
+        if binding.scope.parent is None:
+            return binding.scope.module.name, binding.name
+        line = getattr(binding.scope.node, "lineno", 0)
+        return binding.scope.module.name, f"{binding.name} in the function of line {line}"
+
+    def factory_router(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
+        """The router (see :meth:`router_key`) a call of a function of the package returns.
+
+        ``app.include_router(build_api_router())`` with ``def build_api_router(): router =
+        APIRouter(); ...; return router``. None when ``call`` calls no function of the package,
+        or one returning anything but one router it builds in a variable.
+        """
+        qualified = self.qualify(call.func, scope)
+        factory = self.resolve(qualified)[1] if qualified is not None else None
+        if factory is None or factory.kind != "function":
+            return None
+        function = factory.node
+        assert isinstance(function, FunctionNode)
+        inner = Scope(function, factory.scope.module, factory.scope)
+        keys = {
+            self.router_key(inner.lookup(node.value.id))
+            if isinstance(node.value, ast.Name)
+            else None
+            for node in _walk_scope(function)
+            if isinstance(node, ast.Return)
+        }
+        return keys.pop() if len(keys) == 1 else None
+
     def factory_app(self, call: ast.Call, scope: Scope, depth: int = 0) -> tuple[str, str] | None:
         """The app (see :meth:`app_key`) a call of a factory function of the package returns.
 
