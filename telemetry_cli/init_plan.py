@@ -318,6 +318,17 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             # Folders without `__init__.py` are packages too (PEP 420), but so are folders of
             # demo scripts: they are only looked at when no regular package builds an app.
             offers.update(_offers(root, namespace) if later is None else later)
+        elif not any(_inside(offer) for offer in offers.values()):
+            # Each package only leads to an app built by a module outside it (a main.py beside
+            # it): that module's folder, with the flat layout, holds every package's routes.
+            folders = {backend for backend, _ in offers}
+            flat = {
+                key: offer
+                for key, offer in (_offers(root, namespace) if later is None else later).items()
+                if key[0] in folders and key[1] == TOP_LEVEL and isinstance(offer, Found)
+            }
+            if flat:
+                offers = flat
         apps = _served(offer for offer in offers.values() if isinstance(offer, Found))
     if len(apps) == 1:
         return apps[0]
@@ -335,6 +346,15 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
         "FastAPI(...), and for main.py, app.py, server.py or api.py building it at the top of "
         "a project folder)"
     )
+
+
+def _inside(offer: Found | str) -> bool:
+    """Whether ``offer`` is an app whose module is in the package offered with it."""
+    if not isinstance(offer, Found):
+        return False
+    module = offer.app.partition(":")[0]
+    package = offer.app_package
+    return package == TOP_LEVEL or module == package or module.startswith(package + ".")
 
 
 def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Found]:

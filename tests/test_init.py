@@ -402,8 +402,23 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
             "api",
             "server",
         ),
+        # A regular package of helpers beside main.py mentions FastAPI (a type in a signature)
+        # but builds no app: it is not the app package, main.py's own folder is the backend.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "main.py": _flat_main("routers"),
+                "routers/__init__.py": "",
+                "routers/users.py": FLAT_USERS,
+                "helpers/__init__.py": "",
+                "helpers/docs.py": "from fastapi import FastAPI\n\n\n"
+                "def title_of(app: FastAPI) -> str:\n    return app.title\n",
+            },
+            ".",
+            "main",
+        ),
     ],
-    ids=["root", "backend-folder", "namespace-routers", "server-py"],
+    ids=["root", "backend-folder", "namespace-routers", "server-py", "helpers-package-beside"],
 )
 def test_init_finds_a_flat_layout_and_the_layer_round_trips(
     tmp_path: Path, files: dict[str, str], backend: str, module: str
