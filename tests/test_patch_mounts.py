@@ -2,8 +2,9 @@
 
 A router included with ``prefix=`` (by the app, or by a router the app includes) serves its
 routes under that prefix; the call names the path a client requests when every prefix of the
-chain is known without running code and the router is served under one path only. Otherwise it
-names the path as the router itself declares it, as before.
+chain is known without running code and the router is served under one path only. A prefix only
+known at run time is left out (the known prefixes around it stay); a router served under several
+paths is named by the path it declares itself.
 """
 
 from __future__ import annotations
@@ -101,22 +102,31 @@ def test_a_constant_prefix_counts_and_the_app_may_be_built_by_a_factory(tmp_path
 
 
 @pytest.mark.parametrize(
-    "main",
+    ("main", "routes"),
     [
-        # A prefix known only at run time: the path as the router declares it.
-        _main(
-            "app.include_router(api_router, prefix=settings.API_V1_STR)",
-            "from app.settings import settings\n",
+        # A prefix known only at run time is left out; the router including the items router
+        # adds its known "/items" still (routers of one app are told apart by their paths).
+        (
+            _main(
+                "app.include_router(api_router, prefix=settings.API_V1_STR)",
+                "from app.settings import settings\n",
+            ),
+            {"list_items": "/items/", "get_item": "/items/{item_id}"},
         ),
-        # Served under two paths: no single one to name.
-        _main(
-            'app.include_router(api_router, prefix="/v1")\n'
-            'app.include_router(api_router, prefix="/v2")'
+        # Served under two paths: no single one to name, the path as the router declares it.
+        (
+            _main(
+                'app.include_router(api_router, prefix="/v1")\n'
+                'app.include_router(api_router, prefix="/v2")'
+            ),
+            {"list_items": "/", "get_item": "/{item_id}"},
         ),
     ],
     ids=["run-time-prefix", "two-paths"],
 )
-def test_without_one_known_path_the_router_path_is_named(tmp_path: Path, main: str) -> None:
+def test_without_one_known_path_the_known_part_is_named(
+    tmp_path: Path, main: str, routes: dict[str, str]
+) -> None:
     root = _project(tmp_path, main)
     # Set by the class's own constructor, from the environment: not known statically.
     (root / "backend/app/settings.py").write_text(
@@ -126,7 +136,7 @@ def test_without_one_known_path_the_router_path_is_named(tmp_path: Path, main: s
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0
-    assert _routes(root) == {"list_items": "/", "get_item": "/{item_id}"}
+    assert _routes(root) == routes
     if "settings" in main:  # said, on one line naming the call
         said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
         assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
@@ -215,7 +225,8 @@ def test_a_settings_field_a_validator_may_change_is_not_read_as_its_default(
         "settings = Settings()\n"
     )
     assert run("generate", "--root", str(root)).exit_code == 0
-    assert _routes(root)["get_item"] == "/{item_id}"  # the path as the router declares it
+    # Not read as its default: left out, the including router's "/items" stays.
+    assert _routes(root)["get_item"] == "/items/{item_id}"
 
 
 def test_a_router_included_by_an_unknown_object_names_its_own_path(tmp_path: Path) -> None:
@@ -409,13 +420,13 @@ def test_a_folder_without_init_inside_the_package_is_followed(tmp_path: Path) ->
             ),
             "/api/items/{item_id}",
         ),
-        # A mount path only known at run time: the path as the router declares it.
+        # A mount path only known at run time: left out, the prefixes inside it stay.
         (
             _main(
                 "api = FastAPI()\napi.include_router(api_router)\napp.mount(settings.ROOT, api)",
                 "from app.settings import settings\n",
             ),
-            "/{item_id}",
+            "/items/{item_id}",
         ),
         # Mounted at "/" (Starlette takes the trailing slash off): no extra slash.
         (
@@ -561,7 +572,8 @@ def test_an_including_routers_prefix_from_settings_is_read_as_its_default(
     assert result.exit_code == 0, result.stdout
     said = [line for line in result.stdout.splitlines() if "`settings.API_V1_STR`" in line]
     if route is None:
-        assert _routes(root)["get_item"] == "/{item_id}"  # the path as the router declares it
+        # Left out: the "/items" it includes the items router under stays.
+        assert _routes(root)["get_item"] == "/items/{item_id}"
         assert len(said) == 0, result.stdout
         said = [line for line in result.stdout.splitlines() if "`api_router`" in line]
         assert len(said) == 1 and "only known at run time" in said[0], result.stdout
