@@ -322,7 +322,7 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             # Each package only leads to an app built by a module outside it (a main.py beside
             # it): that module's folder, with the flat layout, holds every package's routes.
             folders = {backend for backend, _ in offers}
-            flat = {
+            flat: dict[tuple[str, str], Found | str] = {
                 key: offer
                 for key, offer in (_offers(root, namespace) if later is None else later).items()
                 if key[0] in folders and key[1] == TOP_LEVEL and isinstance(offer, Found)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
@@ -312,7 +313,7 @@ class ModuleEditor:
         indent = self.module.indent_unit
         length = self.module.line_length
         # Not among imports taken out in this run (those of a layer that moved).
-        block = [item for item in _import_block(body, limit) if id(item) not in self._deleted]
+        block = _import_block(body, limit, lambda item: id(item) not in self._deleted, self._is_own)
         if not block:
             # No import to join: after the docstring (or at the top), as a section of its own.
             new_lines = [
@@ -351,6 +352,10 @@ class ModuleEditor:
                 last = block[-1]
                 self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))
 
+    def _is_own(self, statement: ast.Import | ast.ImportFrom) -> bool:
+        """Whether ``statement`` imports from the package itself (as the new imports do)."""
+        return self._rank(statement) in (_FIRST_PARTY, _LOCAL)
+
     def _sorted_imports(self) -> list[NewImport]:
         return sorted(self._imports, key=lambda new: new.sort_key())
 
@@ -375,20 +380,37 @@ class ModuleEditor:
         return _THIRD_PARTY
 
 
-def _import_block(body: list[ast.stmt], limit: int) -> list[ast.Import | ast.ImportFrom]:
-    """The run of top-level import statements that ends with the last one before ``limit``."""
-    last = None
-    for position in range(min(limit, len(body)) - 1, -1, -1):
-        if isinstance(body[position], ast.Import | ast.ImportFrom):
-            last = position
-            break
-    if last is None:
+def _import_block(
+    body: list[ast.stmt],
+    limit: int,
+    kept: Callable[[ast.Import | ast.ImportFrom], bool],
+    own: Callable[[ast.Import | ast.ImportFrom], bool],
+) -> list[ast.Import | ast.ImportFrom]:
+    """The run of top-level import statements (those ``kept``) that new imports join.
+
+    Of the runs before statement ``limit``, the one with the most imports of the package's own
+    modules (``own``), the later one of equals: the module's main block, not an import placed
+    further down among its code (a middleware's import next to where it is added); after code
+    that must run first (``sys.path`` set up, ``load_dotenv()``) when the package's imports
+    follow it. Without any, the last run.
+    """
+    runs: list[list[ast.Import | ast.ImportFrom]] = []
+    previous = False
+    for statement in body[: min(limit, len(body))]:
+        is_import = isinstance(statement, ast.Import | ast.ImportFrom)
+        if is_import and not previous:
+            runs.append([])
+        if isinstance(statement, ast.Import | ast.ImportFrom) and kept(statement):
+            runs[-1].append(statement)
+        previous = is_import
+    runs = [run for run in runs if run]
+    if not runs:
         return []
-    first = last
-    while first > 0 and isinstance(body[first - 1], ast.Import | ast.ImportFrom):
-        first -= 1
-    block = body[first : last + 1]
-    return [item for item in block if isinstance(item, ast.Import | ast.ImportFrom)]
+    counts = [sum(1 for item in run if own(item)) for run in runs]
+    best = max(counts)
+    if best == 0:
+        return runs[-1]
+    return runs[max(position for position, count in enumerate(counts) if count == best)]
 
 
 def _above_comments(lines: SourceLines, before: int) -> int:
