@@ -466,6 +466,39 @@ install_error_capture(app)
 """,
     ),
     (
+        # Imports below code say so to ruff (E402): the ones that join them say it too.
+        "imports below code carry their noqa",
+        """\
+import logging
+
+logging.basicConfig(level=logging.INFO)
+
+from fastapi import FastAPI  # noqa: E402
+
+from app.api import api_router  # noqa: E402
+
+app = FastAPI()
+app.include_router(api_router)
+""",
+        True,
+        """\
+import logging
+
+logging.basicConfig(level=logging.INFO)
+
+from fastapi import FastAPI  # noqa: E402
+
+from app.analytics.error_capture import install_error_capture  # noqa: E402
+from app.analytics.telemetry_router import router as telemetry_router  # noqa: E402
+from app.api import api_router  # noqa: E402
+
+app = FastAPI()
+app.include_router(api_router)
+app.include_router(telemetry_router)
+install_error_capture(app)
+""",
+    ),
+    (
         "tab indentation in a factory",
         "from fastapi import FastAPI\n\n\ndef make():\n\tapp = FastAPI()\n\treturn app\n",
         False,

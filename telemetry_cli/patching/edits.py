@@ -17,6 +17,11 @@ from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_litera
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Scope
 
+#: The comment that tells ruff an import below other code is meant to be there.
+_E402_PRAGMA = "# noqa: E402"
+#: A trailing ``# noqa`` (every rule) or ``# noqa: ...`` naming E402.
+_NOQA_E402 = re.compile(r"#\s*noqa(?::[\s\w,]*\bE402\b[\s\w,]*)?\s*$", re.IGNORECASE)
+
 #: ruff's import sections, in order.
 _FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
 
@@ -29,13 +34,18 @@ class NewImport:
     name: str
     alias: str
 
-    def lines(self, indent: str, line_length: int) -> tuple[str, ...]:
-        """The statement as ``ruff format`` lays it out at ``line_length``."""
+    def lines(self, indent: str, line_length: int, pragma: str = "") -> tuple[str, ...]:
+        """The statement as ``ruff format`` lays it out at ``line_length``.
+
+        ``pragma``: a comment for its first line (``# noqa: E402``), which ruff's formatter
+        leaves out of the line's width.
+        """
         target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
         line = f"from {self.module} import {target}"
+        after = f"  {pragma}" if pragma else ""
         if len(line) <= line_length:
-            return (line,)
-        return (f"from {self.module} import (", f"{indent}{target},", ")")
+            return (line + after,)
+        return (f"from {self.module} import ({after}", f"{indent}{target},", ")")
 
     def sort_key(self) -> tuple[int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports."""
@@ -327,6 +337,7 @@ class ModuleEditor:
             else:
                 self.insert(len(lines) + 1, tuple(new_lines))
             return
+        pragma = _E402_PRAGMA if all(self._waives_e402(item) for item in block) else ""
         sections: dict[int, list[NewImport]] = {}
         for new in self._sorted_imports():
             sections.setdefault(self._rank_of_new(new), []).append(new)
@@ -340,9 +351,9 @@ class ModuleEditor:
                         before = _above_comments(lines, later[0].lineno)
                     else:
                         before = (members[-1].end_lineno or members[-1].lineno) + 1
-                    self.insert(before, new.lines(indent, length), (new.sort_key(),))
+                    self.insert(before, new.lines(indent, length, pragma), (new.sort_key(),))
                 continue
-            section = tuple(line for new in news for line in new.lines(indent, length))
+            section = tuple(line for new in news for line in new.lines(indent, length, pragma))
             higher = [item for item in block if self._rank(item) > rank]
             if higher:
                 # A section of its own, before the sections that sort after it.
@@ -351,6 +362,14 @@ class ModuleEditor:
             else:
                 last = block[-1]
                 self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))
+
+    def _waives_e402(self, statement: ast.Import | ast.ImportFrom) -> bool:
+        """Whether the first line of ``statement`` ends in a ``# noqa`` that covers E402.
+
+        Imports below code that must run first (``load_dotenv()``) carry it for ruff; the new
+        imports that join them carry it too, or the patched module would not lint clean.
+        """
+        return _NOQA_E402.search(self.module.lines.line(statement.lineno)) is not None
 
     def _is_own(self, statement: ast.Import | ast.ImportFrom) -> bool:
         """Whether ``statement`` imports from the package itself (as the new imports do)."""
