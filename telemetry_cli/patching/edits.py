@@ -19,7 +19,7 @@ from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageInd
 
 #: The comment that tells ruff an import below other code is meant to be there.
 _E402_PRAGMA = "# noqa: E402"
-#: A trailing ``# noqa`` (every rule) or ``# noqa: ...`` naming E402.
+#: A trailing noqa comment for every rule, or one whose list of codes names E402.
 _NOQA_E402 = re.compile(r"#\s*noqa(?::[\s\w,]*\bE402\b[\s\w,]*)?\s*$", re.IGNORECASE)
 
 #: ruff's import sections, in order.
