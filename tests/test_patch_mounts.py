@@ -603,3 +603,66 @@ def test_a_router_included_under_prefixes_only_known_at_run_time_shadows_nothing
     assert "before the telemetry router can" not in result.stdout
     assert "include prefix `prefix` is only known at run time" in result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+ENVIRONMENT_SETTINGS = """from enum import Enum
+from functools import lru_cache
+
+
+class Stage(Enum):
+    dev = "dev"
+    prod = "prod"
+
+
+class AppSettings:
+    stage: Stage = Stage.prod
+    api_prefix: str = "/api"
+
+
+class DevSettings(AppSettings):
+    debug: bool = True
+{override}
+
+class ProdSettings(AppSettings):
+    debug: bool = False
+
+
+STAGES: dict[Stage, type[AppSettings]] = {{Stage.dev: DevSettings, Stage.prod: ProdSettings}}
+
+
+@lru_cache
+def get_app_settings() -> AppSettings:
+    chosen = STAGES[AppSettings().stage]
+    return chosen()
+"""
+
+
+@pytest.mark.parametrize(
+    ("override", "route"),
+    [
+        # No class it may return changes the field: the annotated class's default it is.
+        ("", "/api/items/{item_id}"),
+        # One does: the prefix is only known at run time, and left out.
+        ('    api_prefix: str = "/dev-api"\n', "/items/{item_id}"),
+    ],
+    ids=["same-default", "overridden"],
+)
+def test_a_settings_getter_choosing_the_class_at_run_time_gives_its_annotated_class_default(
+    tmp_path: Path, override: str, route: str
+) -> None:
+    """`return chosen()` of a class picked per stage under `-> AppSettings`: its default."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        "from app.settings import get_app_settings\n\n\ndef create_app() -> FastAPI:\n"
+        "    settings = get_app_settings()\n    app = FastAPI()\n"
+        "    app.include_router(api_router, prefix=settings.api_prefix)\n    return app\n\n\n"
+        "app = create_app()\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(ENVIRONMENT_SETTINGS.format(override=override))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == route
+    said = [line for line in result.stdout.splitlines() if "`settings.api_prefix`" in line]
+    assert len(said) == 1, result.stdout
+    assert ("read as '/api'" in said[0]) == (not override), said

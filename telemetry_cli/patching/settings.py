@@ -65,7 +65,7 @@ class SettingsDefaults:
         built = _instance(self.index, expression.value, scope, 0)
         if built is None:
             return None
-        cls, call, call_scope = built
+        cls, call, call_scope, others = built
         for keyword in call.keywords:
             if keyword.arg is None:
                 return None  # **options may set it
@@ -81,6 +81,12 @@ class SettingsDefaults:
         if found is None:
             return None
         value, path, line, environment = found
+        for other in others:
+            # A class the getter may return instead: the same declaration, or not known.
+            same = _declared(self.index, other, expression.attr, 0, self)
+            del self.read[before:]
+            if same is None or same[:3] != found[:3]:
+                return None
         variable = next((read.variable for read in inner if read.variable), "")
         self.read.append(
             SettingsDefault(
@@ -112,9 +118,12 @@ class SettingsDefaults:
         return value
 
 
-def _instance(
-    index: PackageIndex, expression: ast.expr, scope: Scope, depth: int
-) -> tuple[Binding, ast.Call, Scope] | None:
+#: A class of the package, the call building the instance, the scope of that call, and the
+#: other classes of the package it may be an instance of instead (see ``_annotated``).
+Built = tuple[Binding, ast.Call, Scope, tuple[Binding, ...]]
+
+
+def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: int) -> Built | None:
     """The class of the package a module-level variable is an instance of, and the call."""
     if depth > _MAX_DEPTH:
         return None
@@ -129,9 +138,7 @@ def _instance(
     return _built(index, binding.node, binding.scope, depth + 1)
 
 
-def _built(
-    index: PackageIndex, call: ast.Call, scope: Scope, depth: int
-) -> tuple[Binding, ast.Call, Scope] | None:
+def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Built | None:
     """The class of the package ``call`` builds an instance of: directly, or a factory's."""
     if depth > _MAX_DEPTH:
         return None
@@ -140,7 +147,7 @@ def _built(
     if target is None:
         return None
     if target.kind == "class":
-        return target, call, scope
+        return target, call, scope, ()
     if target.kind != "function":
         return None
     function = target.node
@@ -152,7 +159,43 @@ def _built(
     ]
     if len(returned) != 1 or not isinstance(returned[0], ast.Call):
         return None  # `return Settings()` once: any other shape is not followed
-    return _built(index, returned[0], Scope(function, target.scope.module, target.scope), depth + 1)
+    inner = Scope(function, target.scope.module, target.scope)
+    found = _built(index, returned[0], inner, depth + 1)
+    if found is None and not returned[0].args and not returned[0].keywords:
+        return _annotated(index, function, returned[0], inner)
+    return found
+
+
+def _annotated(
+    index: PackageIndex, function: FunctionNode, call: ast.Call, scope: Scope
+) -> Built | None:
+    """The class a getter's return annotation names, when it builds a class picked at run time.
+
+    ``return chosen()`` (a class looked up per environment) under ``-> AppSettings``: an instance
+    of that class or of a subclass, built with no arguments. The subclasses of the package the
+    getter's module names (imports or defines) are the other classes it may be; a default is
+    read only when they all declare the same one.
+    """
+    if function.returns is None:
+        return None
+    qualified = index.qualify(function.returns, scope.module.scope)
+    if qualified is None:
+        return None
+    canonical, cls = index.resolve(qualified)
+    if cls is None or cls.kind != "class":
+        return None
+    others: list[Binding] = []
+    for binding in scope.module.scope.bindings.values():
+        candidate = binding
+        if binding.kind == "import":
+            candidate = index.resolve(binding.target)[1] or binding
+        if (
+            candidate.kind == "class"
+            and candidate.node is not cls.node
+            and index.derives_from(candidate, lambda name: name == canonical)
+        ):
+            others.append(candidate)
+    return cls, call, scope, tuple(others)
 
 
 def _declared(
