@@ -7,7 +7,8 @@ another (read from the call, when it passes one) or, for pydantic's ``BaseSettin
 environment sets it: each default read is remembered, so that the tool can say it assumed it.
 
 Followed: a variable (module-level, or in the function reading it) built by a class of the
-package (``Settings()``) or by a function returning one (``get_settings()``, also cached); the
+package (``Settings()``) or by a function returning one (``get_settings()``, also cached; or
+building a class picked at run time under a return annotation naming one, see ``_annotated``); the
 class's own or inherited (from the package) class attribute, also ``Field(default=...)``. Not
 followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
 passing ``**options``. A module constant read from the environment with a default
