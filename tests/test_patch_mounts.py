@@ -666,3 +666,59 @@ def test_a_settings_getter_choosing_the_class_at_run_time_gives_its_annotated_cl
     said = [line for line in result.stdout.splitlines() if "`settings.api_prefix`" in line]
     assert len(said) == 1, result.stdout
     assert ("read as '/api'" in said[0]) == (not override), said
+
+
+NESTED_SETTINGS = """from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings
+
+
+class ApiConfig(BaseModel):
+    prefix: str = "/api/v2"
+
+
+class Settings(BaseSettings):
+    api: ApiConfig = {api}
+
+
+settings = Settings({arguments})
+"""
+
+
+@pytest.mark.parametrize(
+    ("api", "arguments", "route"),
+    [
+        ("ApiConfig()", "", "/api/v2/items/{item_id}"),
+        ("Field(default_factory=ApiConfig)", "", "/api/v2/items/{item_id}"),
+        ('ApiConfig(prefix="/given")', "", "/given/items/{item_id}"),
+        ("ApiConfig()", 'api=ApiConfig(prefix="/passed")', "/passed/items/{item_id}"),
+        # Built from something the tool cannot follow: only known at run time, left out.
+        ("ApiConfig()", "**overrides", "/items/{item_id}"),
+    ],
+    ids=["instance", "default-factory", "given-in-the-class", "passed-in-the-call", "unknown"],
+)
+def test_a_prefix_in_a_nested_settings_model_is_read_as_its_default(
+    tmp_path: Path, api: str, arguments: str, route: str
+) -> None:
+    """`settings.api.prefix`: a model held by a settings field, its own field's default."""
+    root = _project(
+        tmp_path,
+        _main(
+            "app.include_router(api_router, prefix=settings.api.prefix)",
+            "from app.settings import settings\n",
+        ),
+    )
+    settings = NESTED_SETTINGS.format(api=api, arguments=arguments)
+    if arguments.startswith("**"):
+        settings = settings.replace("settings = ", "overrides: dict = {}\nsettings = ")
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == route
+    said = [line for line in result.stdout.splitlines() if "`settings.api.prefix`" in line]
+    if route.startswith(("/given", "/passed")):
+        assert not said, result.stdout  # a value given, not a default: nothing assumed
+    else:
+        assert len(said) == 1, result.stdout
+    if route.startswith("/api/v2"):
+        # The settings object holding the model reads the environment: said so.
+        assert "read as '/api/v2'" in said[0] and "environment" in said[0], said

@@ -9,7 +9,8 @@ environment sets it: each default read is remembered, so that the tool can say i
 Followed: a variable (module-level, or in the function reading it) built by a class of the
 package (``Settings()``) or by a function returning one (``get_settings()``, also cached; or
 building a class picked at run time under a return annotation naming one, see ``_annotated``); the
-class's own or inherited (from the package) class attribute, also ``Field(default=...)``. Not
+class's own or inherited (from the package) class attribute, also ``Field(default=...)``, and
+through a model a field holds (``settings.api.prefix``, ``api: ApiConfig = ApiConfig()``). Not
 followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
 passing ``**options``. A module constant read from the environment with a default
 (``API_PREFIX = os.getenv("API_PREFIX", "/api")``) is read as that default the same way.
@@ -40,11 +41,14 @@ class SettingsDefault:
     line: int
     from_environment: bool  # an environment variable may set it instead (BaseSettings)
     variable: str = ""  # that variable, when not the attribute's name
+    holder: str = ""  # the settings field holding the model that declares it (nested), if so
 
     def describe(self) -> str:
         """One line saying what was assumed and where it comes from."""
         text = f"`{self.expression}` read as {self.value!r}, its default in {self.path}:{self.line}"
-        if self.from_environment:
+        if self.holder:
+            text += f" (the environment may set `{self.holder}` at run time, changing the prefix)"
+        elif self.from_environment:
             name = self.variable or self.expression.rpartition(".")[2]
             text += f" (an environment variable {name} set at run time would change the prefix)"
         return text
@@ -82,6 +86,9 @@ class SettingsDefaults:
         if found is None:
             return None
         value, path, line, environment = found
+        holder = ""
+        if not environment and _outer_reads_environment(self.index, expression.value, scope):
+            holder = ast.unparse(expression.value)
         for other in others:
             # A class the getter may return instead: the same declaration, or not known.
             same = _declared(self.index, other, expression.attr, 0, self)
@@ -97,6 +104,7 @@ class SettingsDefaults:
                 line,
                 environment or any(read.from_environment for read in inner),
                 variable,
+                holder,
             )
         )
         return value
@@ -128,6 +136,8 @@ def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: in
     """The class of the package a module-level variable is an instance of, and the call."""
     if depth > _MAX_DEPTH:
         return None
+    if isinstance(expression, ast.Attribute):
+        return _held(index, expression, scope, depth + 1)
     binding = index.binding_of(expression, scope)
     if (
         binding is None
@@ -137,6 +147,62 @@ def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: in
     ):
         return None
     return _built(index, binding.node, binding.scope, depth + 1)
+
+
+def _held(index: PackageIndex, expression: ast.Attribute, scope: Scope, depth: int) -> Built | None:
+    """The model a settings field holds (``settings.api``): the call it is built with.
+
+    Passed to the settings object's own call (``Settings(api=ApiConfig(...))``), else the
+    field's default (``api: ApiConfig = ApiConfig()``, ``Field(default_factory=ApiConfig)``).
+    """
+    outer = _instance(index, expression.value, scope, depth + 1)
+    if outer is None:
+        return None
+    cls, call, call_scope, others = outer
+    if others:
+        return None  # which class holds the field is not known
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return None  # **options may set it
+        if keyword.arg == expression.attr:
+            if not isinstance(keyword.value, ast.Call):
+                return None
+            return _built(index, keyword.value, call_scope, depth + 1)
+    if call.args:
+        return None
+    found = _field_value(index, cls, expression.attr, depth + 1)
+    if found is None:
+        return None
+    value, value_scope = found
+    return _built(index, value, value_scope, depth + 1)
+
+
+def _field_value(
+    index: PackageIndex, cls: Binding, attribute: str, depth: int
+) -> tuple[ast.Call, Scope] | None:
+    """The call a class (or a base of the package) builds ``attribute``'s default with."""
+    if depth > _MAX_DEPTH:
+        return None
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    class_scope = Scope(node, cls.scope.module, cls.scope)
+    for statement in node.body:
+        if isinstance(statement, FunctionNode) and (
+            statement.name == "__init__" or _names_attribute(statement, attribute)
+        ):
+            return None  # its own constructor or a validator may change the value
+    for statement in node.body:
+        value = _assigned(statement, attribute, factories=True)
+        if value is not None:
+            return (value, class_scope) if isinstance(value, ast.Call) else None
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        target = index.resolve(qualified)[1] if qualified is not None else None
+        if target is not None and target.kind == "class":
+            inherited = _field_value(index, target, attribute, depth + 1)
+            if inherited is not None:
+                return inherited
+    return None
 
 
 def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Built | None:
@@ -240,8 +306,11 @@ def _declared(
     return None
 
 
-def _assigned(statement: ast.stmt, attribute: str) -> ast.expr | None:
-    """The value a class-body statement gives ``attribute`` (``Field(default=...)``'s too)."""
+def _assigned(statement: ast.stmt, attribute: str, factories: bool = False) -> ast.expr | None:
+    """The value a class-body statement gives ``attribute`` (``Field(default=...)``'s too).
+
+    ``factories``: ``Field(default_factory=Model)`` gives a call ``Model()``.
+    """
     value: ast.expr | None = None
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
         if statement.target.id == attribute:
@@ -254,6 +323,8 @@ def _assigned(statement: ast.stmt, attribute: str) -> ast.expr | None:
         for keyword in value.keywords:
             if keyword.arg == "default":
                 return keyword.value
+            if keyword.arg == "default_factory" and factories:
+                return ast.Call(func=keyword.value, args=[], keywords=[])
         return value.args[0] if value.args else None
     return value
 
@@ -264,6 +335,21 @@ def _names_attribute(function: FunctionNode, attribute: str) -> bool:
         isinstance(node, ast.Constant) and node.value == attribute
         for decorator in function.decorator_list
         for node in ast.walk(decorator)
+    )
+
+
+def _outer_reads_environment(index: PackageIndex, expression: ast.expr, scope: Scope) -> bool:
+    """Whether the settings object holding a nested model may read it from the environment.
+
+    ``settings`` of ``settings.api`` (a ``BaseSettings``), at any depth.
+    """
+    if not isinstance(expression, ast.Attribute):
+        return False
+    outer = _instance(index, expression.value, scope, 0)
+    if outer is None:
+        return False
+    return _reads_environment(index, outer[0]) or _outer_reads_environment(
+        index, expression.value, scope
     )
 
 
