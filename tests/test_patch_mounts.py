@@ -722,3 +722,20 @@ def test_a_prefix_in_a_nested_settings_model_is_read_as_its_default(
     if route.startswith("/api/v2"):
         # The settings object holding the model reads the environment: said so.
         assert "read as '/api/v2'" in said[0] and "environment" in said[0], said
+
+
+def test_a_settings_object_reached_through_its_module_is_still_read(tmp_path: Path) -> None:
+    """`from app import settings as config; config.settings.API_V1_STR`: a variable, not a field."""
+    root = _project(
+        tmp_path,
+        _main(
+            "app.include_router(api_router, prefix=config.settings.API_V1_STR)",
+            "from app import settings as config\n",
+        ),
+    )
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"

@@ -136,8 +136,6 @@ def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: in
     """The class of the package a module-level variable is an instance of, and the call."""
     if depth > _MAX_DEPTH:
         return None
-    if isinstance(expression, ast.Attribute):
-        return _held(index, expression, scope, depth + 1)
     binding = index.binding_of(expression, scope)
     if (
         binding is None
@@ -145,6 +143,9 @@ def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: in
         or binding.scope.is_class
         or not isinstance(binding.node, ast.Call)
     ):
+        # Not a variable (`config.settings` of a module is one): a model a field holds.
+        if isinstance(expression, ast.Attribute):
+            return _held(index, expression, scope, depth + 1)
         return None
     return _built(index, binding.node, binding.scope, depth + 1)
 
