@@ -329,6 +329,17 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             # server can import (a factory needing arguments is called by the entry module
             # that serves its result: `app = create_app()` in a flat layout's main.py).
             offers.update(_offers(root, namespace) if later is None else later)
+        elif not any(_inside(offer) for offer in offers.values()):
+            # Each package only leads to an app built by a module outside it (a main.py beside
+            # it): that module's folder, with the flat layout, holds every package's routes.
+            folders = {backend for backend, _ in offers}
+            flat: dict[tuple[str, str], Found | str] = {
+                key: offer
+                for key, offer in (_offers(root, namespace) if later is None else later).items()
+                if key[0] in folders and key[1] == TOP_LEVEL and isinstance(offer, Found)
+            }
+            if flat:
+                offers = flat
         found = [offer for offer in offers.values() if isinstance(offer, Found)]
         servable = [offer for offer in found if not offer.needs_arguments]
         apps = _served(_one_per_app(servable or found))
@@ -350,6 +361,15 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     )
 
 
+def _inside(offer: Found | str) -> bool:
+    """Whether ``offer`` is an app whose module is in the package offered with it."""
+    if not isinstance(offer, Found):
+        return False
+    module = offer.app.partition(":")[0]
+    package = offer.app_package
+    return package == TOP_LEVEL or module == package or module.startswith(package + ".")
+
+
 def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Found]:
     return [
         offer for offer in offers.values() if isinstance(offer, Found) and offer.from_entrypoint
@@ -368,13 +388,8 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     """
     found = list(apps)
 
-    def holds(item: Found) -> bool:
-        module = item.app.partition(":")[0]
-        package = item.app_package
-        return package == TOP_LEVEL or module == package or module.startswith(package + ".")
-
     def rank(item: Found) -> tuple[bool, int]:
-        return holds(item), len(PurePosixPath(item.backend).parts)
+        return _inside(item), len(PurePosixPath(item.backend).parts)
 
     def same_module(item: Found) -> object:
         return item.path or (item.backend, item.app)

@@ -456,6 +456,21 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
             ".",
             "main",
         ),
+        # A regular package of helpers beside main.py mentions FastAPI (a type in a signature)
+        # but builds no app: it is not the app package, main.py's own folder is the backend.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "main.py": _flat_main("routers"),
+                "routers/__init__.py": "",
+                "routers/users.py": FLAT_USERS,
+                "helpers/__init__.py": "",
+                "helpers/docs.py": "from fastapi import FastAPI\n\n\n"
+                "def title_of(app: FastAPI) -> str:\n    return app.title\n",
+            },
+            ".",
+            "main",
+        ),
         # main.py only calls the factory of a module beside it.
         (
             {
@@ -488,6 +503,7 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
         "namespace-routers",
         "server-py",
         "namespace-naming-fastapi",
+        "helpers-package-beside",
         "factory-beside-main",
         "src-main-over-a-factory-needing-arguments",
     ],

@@ -420,6 +420,85 @@ app.include_router(telemetry_router)
 """,
     ),
     (
+        # The main import block, not the import further down next to the middleware it adds;
+        # after code that must run first when the package's imports follow it (load_dotenv).
+        "imports join the main block, not one among the code",
+        """\
+from dotenv import load_dotenv
+
+load_dotenv()
+
+from fastapi import FastAPI
+
+from app.api import api_router
+from app.config import settings
+
+app = FastAPI(title=settings.TITLE)
+
+# Sessions
+from app.middleware import SessionMiddleware
+app.add_middleware(SessionMiddleware)
+
+app.include_router(api_router)
+""",
+        True,
+        """\
+from dotenv import load_dotenv
+
+load_dotenv()
+
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+from app.api import api_router
+from app.config import settings
+
+app = FastAPI(title=settings.TITLE)
+
+# Sessions
+from app.middleware import SessionMiddleware
+app.add_middleware(SessionMiddleware)
+
+app.include_router(api_router)
+app.include_router(telemetry_router)
+install_error_capture(app)
+""",
+    ),
+    (
+        # Imports below code say so to ruff (E402): the ones that join them say it too.
+        "imports below code carry their noqa",
+        """\
+import logging
+
+logging.basicConfig(level=logging.INFO)
+
+from fastapi import FastAPI  # noqa: E402
+
+from app.api import api_router  # noqa: E402
+
+app = FastAPI()
+app.include_router(api_router)
+""",
+        True,
+        """\
+import logging
+
+logging.basicConfig(level=logging.INFO)
+
+from fastapi import FastAPI  # noqa: E402
+
+from app.analytics.error_capture import install_error_capture  # noqa: E402
+from app.analytics.telemetry_router import router as telemetry_router  # noqa: E402
+from app.api import api_router  # noqa: E402
+
+app = FastAPI()
+app.include_router(api_router)
+app.include_router(telemetry_router)
+install_error_capture(app)
+""",
+    ),
+    (
         "tab indentation in a factory",
         "from fastapi import FastAPI\n\n\ndef make():\n\tapp = FastAPI()\n\treturn app\n",
         False,

@@ -2,8 +2,9 @@
 
 A router included with ``prefix=`` (by the app, or by a router the app includes) serves its
 routes under that prefix; the call names the path a client requests when every prefix of the
-chain is known without running code and the router is served under one path only. Otherwise it
-names the path as the router itself declares it, as before.
+chain is known without running code and the router is served under one path only. A prefix only
+known at run time is left out (the known prefixes around it stay); a router served under several
+paths is named by the path it declares itself.
 """
 
 from __future__ import annotations
@@ -101,22 +102,31 @@ def test_a_constant_prefix_counts_and_the_app_may_be_built_by_a_factory(tmp_path
 
 
 @pytest.mark.parametrize(
-    "main",
+    ("main", "routes"),
     [
-        # A prefix known only at run time: the path as the router declares it.
-        _main(
-            "app.include_router(api_router, prefix=settings.API_V1_STR)",
-            "from app.settings import settings\n",
+        # A prefix known only at run time is left out; the router including the items router
+        # adds its known "/items" still (routers of one app are told apart by their paths).
+        (
+            _main(
+                "app.include_router(api_router, prefix=settings.API_V1_STR)",
+                "from app.settings import settings\n",
+            ),
+            {"list_items": "/items/", "get_item": "/items/{item_id}"},
         ),
-        # Served under two paths: no single one to name.
-        _main(
-            'app.include_router(api_router, prefix="/v1")\n'
-            'app.include_router(api_router, prefix="/v2")'
+        # Served under two paths: no single one to name, the path as the router declares it.
+        (
+            _main(
+                'app.include_router(api_router, prefix="/v1")\n'
+                'app.include_router(api_router, prefix="/v2")'
+            ),
+            {"list_items": "/", "get_item": "/{item_id}"},
         ),
     ],
     ids=["run-time-prefix", "two-paths"],
 )
-def test_without_one_known_path_the_router_path_is_named(tmp_path: Path, main: str) -> None:
+def test_without_one_known_path_the_known_part_is_named(
+    tmp_path: Path, main: str, routes: dict[str, str]
+) -> None:
     root = _project(tmp_path, main)
     # Set by the class's own constructor, from the environment: not known statically.
     (root / "backend/app/settings.py").write_text(
@@ -126,7 +136,7 @@ def test_without_one_known_path_the_router_path_is_named(tmp_path: Path, main: s
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0
-    assert _routes(root) == {"list_items": "/", "get_item": "/{item_id}"}
+    assert _routes(root) == routes
     if "settings" in main:  # said, on one line naming the call
         said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
         assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
@@ -215,7 +225,8 @@ def test_a_settings_field_a_validator_may_change_is_not_read_as_its_default(
         "settings = Settings()\n"
     )
     assert run("generate", "--root", str(root)).exit_code == 0
-    assert _routes(root)["get_item"] == "/{item_id}"  # the path as the router declares it
+    # Not read as its default: left out, the including router's "/items" stays.
+    assert _routes(root)["get_item"] == "/items/{item_id}"
 
 
 def test_a_router_included_by_an_unknown_object_names_its_own_path(tmp_path: Path) -> None:
@@ -463,13 +474,13 @@ api.include_router(api_router, prefix="/v1")
             ),
             "/api/items/{item_id}",
         ),
-        # A mount path only known at run time: the path as the router declares it.
+        # A mount path only known at run time: left out, the prefixes inside it stay.
         (
             _main(
                 "api = FastAPI()\napi.include_router(api_router)\napp.mount(settings.ROOT, api)",
                 "from app.settings import settings\n",
             ),
-            "/{item_id}",
+            "/items/{item_id}",
         ),
         # Mounted at "/" (Starlette takes the trailing slash off): no extra slash.
         (
@@ -631,7 +642,8 @@ def test_an_including_routers_prefix_from_settings_is_read_as_its_default(
     assert result.exit_code == 0, result.stdout
     said = [line for line in result.stdout.splitlines() if "`settings.API_V1_STR`" in line]
     if route is None:
-        assert _routes(root)["get_item"] == "/{item_id}"  # the path as the router declares it
+        # Left out: the "/items" it includes the items router under stays.
+        assert _routes(root)["get_item"] == "/items/{item_id}"
         assert len(said) == 0, result.stdout
         said = [line for line in result.stdout.splitlines() if "`api_router`" in line]
         assert len(said) == 1 and "only known at run time" in said[0], result.stdout
@@ -808,3 +820,139 @@ def test_routers_a_factory_builds_twice_keep_their_own_prefixes(tmp_path: Path) 
         client = TestClient(served.app)
         assert client.get("/users/me").status_code == 200
         assert client.get("/teams/count").status_code == 200
+
+
+ENVIRONMENT_SETTINGS = """from enum import Enum
+from functools import lru_cache
+
+
+class Stage(Enum):
+    dev = "dev"
+    prod = "prod"
+
+
+class AppSettings:
+    stage: Stage = Stage.prod
+    api_prefix: str = "/api"
+
+
+class DevSettings(AppSettings):
+    debug: bool = True
+{override}
+
+class ProdSettings(AppSettings):
+    debug: bool = False
+
+
+STAGES: dict[Stage, type[AppSettings]] = {{Stage.dev: DevSettings, Stage.prod: ProdSettings}}
+
+
+@lru_cache
+def get_app_settings() -> AppSettings:
+    chosen = STAGES[AppSettings().stage]
+    return chosen()
+"""
+
+
+@pytest.mark.parametrize(
+    ("override", "route"),
+    [
+        # No class it may return changes the field: the annotated class's default it is.
+        ("", "/api/items/{item_id}"),
+        # One does: the prefix is only known at run time, and left out.
+        ('    api_prefix: str = "/dev-api"\n', "/items/{item_id}"),
+    ],
+    ids=["same-default", "overridden"],
+)
+def test_a_settings_getter_choosing_the_class_at_run_time_gives_its_annotated_class_default(
+    tmp_path: Path, override: str, route: str
+) -> None:
+    """`return chosen()` of a class picked per stage under `-> AppSettings`: its default."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        "from app.settings import get_app_settings\n\n\ndef create_app() -> FastAPI:\n"
+        "    settings = get_app_settings()\n    app = FastAPI()\n"
+        "    app.include_router(api_router, prefix=settings.api_prefix)\n    return app\n\n\n"
+        "app = create_app()\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(ENVIRONMENT_SETTINGS.format(override=override))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == route
+    said = [line for line in result.stdout.splitlines() if "`settings.api_prefix`" in line]
+    assert len(said) == 1, result.stdout
+    assert ("read as '/api'" in said[0]) == (not override), said
+
+
+NESTED_SETTINGS = """from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings
+
+
+class ApiConfig(BaseModel):
+    prefix: str = "/api/v2"
+
+
+class Settings(BaseSettings):
+    api: ApiConfig = {api}
+
+
+settings = Settings({arguments})
+"""
+
+
+@pytest.mark.parametrize(
+    ("api", "arguments", "route"),
+    [
+        ("ApiConfig()", "", "/api/v2/items/{item_id}"),
+        ("Field(default_factory=ApiConfig)", "", "/api/v2/items/{item_id}"),
+        ('ApiConfig(prefix="/given")', "", "/given/items/{item_id}"),
+        ("ApiConfig()", 'api=ApiConfig(prefix="/passed")', "/passed/items/{item_id}"),
+        # Built from something the tool cannot follow: only known at run time, left out.
+        ("ApiConfig()", "**overrides", "/items/{item_id}"),
+    ],
+    ids=["instance", "default-factory", "given-in-the-class", "passed-in-the-call", "unknown"],
+)
+def test_a_prefix_in_a_nested_settings_model_is_read_as_its_default(
+    tmp_path: Path, api: str, arguments: str, route: str
+) -> None:
+    """`settings.api.prefix`: a model held by a settings field, its own field's default."""
+    root = _project(
+        tmp_path,
+        _main(
+            "app.include_router(api_router, prefix=settings.api.prefix)",
+            "from app.settings import settings\n",
+        ),
+    )
+    settings = NESTED_SETTINGS.format(api=api, arguments=arguments)
+    if arguments.startswith("**"):
+        settings = settings.replace("settings = ", "overrides: dict = {}\nsettings = ")
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == route
+    said = [line for line in result.stdout.splitlines() if "`settings.api.prefix`" in line]
+    if route.startswith(("/given", "/passed")):
+        assert not said, result.stdout  # a value given, not a default: nothing assumed
+    else:
+        assert len(said) == 1, result.stdout
+    if route.startswith("/api/v2"):
+        # The settings object holding the model reads the environment: said so.
+        assert "read as '/api/v2'" in said[0] and "environment" in said[0], said
+
+
+def test_a_settings_object_reached_through_its_module_is_still_read(tmp_path: Path) -> None:
+    """`from app import settings as config; config.settings.API_V1_STR`: a variable, not a field."""
+    root = _project(
+        tmp_path,
+        _main(
+            "app.include_router(api_router, prefix=config.settings.API_V1_STR)",
+            "from app import settings as config\n",
+        ),
+    )
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"

@@ -10,11 +10,17 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Scope
+
+#: The comment that tells ruff an import below other code is meant to be there.
+_E402_PRAGMA = "# noqa: E402"
+#: A trailing noqa comment for every rule, or one whose list of codes names E402.
+_NOQA_E402 = re.compile(r"#\s*noqa(?::[\s\w,]*\bE402\b[\s\w,]*)?\s*$", re.IGNORECASE)
 
 #: ruff's import sections, in order.
 _FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
@@ -28,13 +34,18 @@ class NewImport:
     name: str
     alias: str
 
-    def lines(self, indent: str, line_length: int) -> tuple[str, ...]:
-        """The statement as ``ruff format`` lays it out at ``line_length``."""
+    def lines(self, indent: str, line_length: int, pragma: str = "") -> tuple[str, ...]:
+        """The statement as ``ruff format`` lays it out at ``line_length``.
+
+        ``pragma``: a comment for its first line (``# noqa: E402``), which ruff's formatter
+        leaves out of the line's width.
+        """
         target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
         line = f"from {self.module} import {target}"
+        after = f"  {pragma}" if pragma else ""
         if len(line) <= line_length:
-            return (line,)
-        return (f"from {self.module} import (", f"{indent}{target},", ")")
+            return (line + after,)
+        return (f"from {self.module} import ({after}", f"{indent}{target},", ")")
 
     def sort_key(self) -> tuple[int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports."""
@@ -312,7 +323,7 @@ class ModuleEditor:
         indent = self.module.indent_unit
         length = self.module.line_length
         # Not among imports taken out in this run (those of a layer that moved).
-        block = [item for item in _import_block(body, limit) if id(item) not in self._deleted]
+        block = _import_block(body, limit, lambda item: id(item) not in self._deleted, self._is_own)
         if not block:
             # No import to join: after the docstring (or at the top), as a section of its own.
             new_lines = [
@@ -326,6 +337,7 @@ class ModuleEditor:
             else:
                 self.insert(len(lines) + 1, tuple(new_lines))
             return
+        pragma = _E402_PRAGMA if all(self._waives_e402(item) for item in block) else ""
         sections: dict[int, list[NewImport]] = {}
         for new in self._sorted_imports():
             sections.setdefault(self._rank_of_new(new), []).append(new)
@@ -339,9 +351,9 @@ class ModuleEditor:
                         before = _above_comments(lines, later[0].lineno)
                     else:
                         before = (members[-1].end_lineno or members[-1].lineno) + 1
-                    self.insert(before, new.lines(indent, length), (new.sort_key(),))
+                    self.insert(before, new.lines(indent, length, pragma), (new.sort_key(),))
                 continue
-            section = tuple(line for new in news for line in new.lines(indent, length))
+            section = tuple(line for new in news for line in new.lines(indent, length, pragma))
             higher = [item for item in block if self._rank(item) > rank]
             if higher:
                 # A section of its own, before the sections that sort after it.
@@ -350,6 +362,18 @@ class ModuleEditor:
             else:
                 last = block[-1]
                 self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))
+
+    def _waives_e402(self, statement: ast.Import | ast.ImportFrom) -> bool:
+        """Whether the first line of ``statement`` ends in a ``# noqa`` that covers E402.
+
+        Imports below code that must run first (``load_dotenv()``) carry it for ruff; the new
+        imports that join them carry it too, or the patched module would not lint clean.
+        """
+        return _NOQA_E402.search(self.module.lines.line(statement.lineno)) is not None
+
+    def _is_own(self, statement: ast.Import | ast.ImportFrom) -> bool:
+        """Whether ``statement`` imports from the package itself (as the new imports do)."""
+        return self._rank(statement) in (_FIRST_PARTY, _LOCAL)
 
     def _sorted_imports(self) -> list[NewImport]:
         return sorted(self._imports, key=lambda new: new.sort_key())
@@ -375,20 +399,37 @@ class ModuleEditor:
         return _THIRD_PARTY
 
 
-def _import_block(body: list[ast.stmt], limit: int) -> list[ast.Import | ast.ImportFrom]:
-    """The run of top-level import statements that ends with the last one before ``limit``."""
-    last = None
-    for position in range(min(limit, len(body)) - 1, -1, -1):
-        if isinstance(body[position], ast.Import | ast.ImportFrom):
-            last = position
-            break
-    if last is None:
+def _import_block(
+    body: list[ast.stmt],
+    limit: int,
+    kept: Callable[[ast.Import | ast.ImportFrom], bool],
+    own: Callable[[ast.Import | ast.ImportFrom], bool],
+) -> list[ast.Import | ast.ImportFrom]:
+    """The run of top-level import statements (those ``kept``) that new imports join.
+
+    Of the runs before statement ``limit``, the one with the most imports of the package's own
+    modules (``own``), the later one of equals: the module's main block, not an import placed
+    further down among its code (a middleware's import next to where it is added); after code
+    that must run first (``sys.path`` set up, ``load_dotenv()``) when the package's imports
+    follow it. Without any, the last run.
+    """
+    runs: list[list[ast.Import | ast.ImportFrom]] = []
+    previous = False
+    for statement in body[: min(limit, len(body))]:
+        is_import = isinstance(statement, ast.Import | ast.ImportFrom)
+        if is_import and not previous:
+            runs.append([])
+        if isinstance(statement, ast.Import | ast.ImportFrom) and kept(statement):
+            runs[-1].append(statement)
+        previous = is_import
+    runs = [run for run in runs if run]
+    if not runs:
         return []
-    first = last
-    while first > 0 and isinstance(body[first - 1], ast.Import | ast.ImportFrom):
-        first -= 1
-    block = body[first : last + 1]
-    return [item for item in block if isinstance(item, ast.Import | ast.ImportFrom)]
+    counts = [sum(1 for item in run if own(item)) for run in runs]
+    best = max(counts)
+    if best == 0:
+        return runs[-1]
+    return runs[max(position for position, count in enumerate(counts) if count == best)]
 
 
 def _above_comments(lines: SourceLines, before: int) -> int:

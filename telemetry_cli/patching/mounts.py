@@ -100,16 +100,6 @@ class Mounts:
             found.add(outer + mount.path)
         return found.pop() if len(found) == 1 else None
 
-    def _outer(self, mount: Mount, outer: str | None) -> str | None:
-        """What comes before ``mount.prefix``: the including router's path, or the app's."""
-        if mount.parent is None:
-            if not mount.by_app:
-                return None
-            return self.app_prefix(mount.app)
-        if outer is None or mount.parent_prefix is None:
-            return None
-        return outer + mount.parent_prefix
-
     def prefixes(self, key: RouterKey | None) -> list[str]:
         """Every path prefix known statically that a router is served under ("" when none).
 
@@ -138,11 +128,12 @@ class Mounts:
         return found
 
     def served_prefix(self, key: RouterKey | None) -> str | None:
-        """The one prefix a router's routes are served under, when it is known statically.
+        """The one prefix a router's routes are served under, as far as it is known statically.
 
-        "" for a router included nowhere in the package (or without prefixes); None when a
-        prefix in a chain is only known at run time, a chain ends at an object that is not an
-        app, or the router is served under several prefixes: its routes have no single path.
+        "" for a router included nowhere in the package (or without prefixes). A prefix (or a
+        mount path) only known at run time adds nothing (the report says so): the prefixes known
+        around it stay. None when a chain ends at an object that is not an app, or the router is
+        served under several prefixes (or routers include each other): no single path.
         """
         return self._served(key, frozenset())
 
@@ -153,15 +144,18 @@ class Mounts:
             return None  # routers that include each other: nothing Starlette could serve
         found: set[str] = set()
         for mount in self.included[key]:
-            if mount.prefix is None:
-                return None
-            served = None if mount.parent is None else self._served(mount.parent, seen | {key})
-            if mount.parent_local and mount.parent not in self.included:
-                served = None
-            outer = self._outer(mount, served)
-            if outer is None:
-                return None
-            found.add(outer + mount.prefix)
+            if mount.parent is None:
+                if not mount.by_app:
+                    return None  # an object the tool cannot tell may serve nothing, or anywhere
+                outer = self.app_prefix(mount.app) or ""
+            else:
+                if mount.parent_local and mount.parent not in self.included:
+                    return None  # built in a function and returned: served where, not known
+                served = self._served(mount.parent, seen | {key})
+                if served is None:
+                    return None
+                outer = served + (mount.parent_prefix or "")
+            found.add(outer + (mount.prefix or ""))
         return found.pop() if len(found) == 1 else None
 
 

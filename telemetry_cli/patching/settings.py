@@ -7,8 +7,10 @@ another (read from the call, when it passes one) or, for pydantic's ``BaseSettin
 environment sets it: each default read is remembered, so that the tool can say it assumed it.
 
 Followed: a variable (module-level, or in the function reading it) built by a class of the
-package (``Settings()``) or by a function returning one (``get_settings()``, also cached); the
-class's own or inherited (from the package) class attribute, also ``Field(default=...)``. Not
+package (``Settings()``) or by a function returning one (``get_settings()``, also cached; or
+building a class picked at run time under a return annotation naming one, see ``_annotated``); the
+class's own or inherited (from the package) class attribute, also ``Field(default=...)``, and
+through a model a field holds (``settings.api.prefix``, ``api: ApiConfig = ApiConfig()``). Not
 followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
 passing ``**options``. A module constant read from the environment with a default
 (``API_PREFIX = os.getenv("API_PREFIX", "/api")``) is read as that default the same way.
@@ -65,7 +67,7 @@ class SettingsDefaults:
         built = _instance(self.index, expression.value, scope, 0)
         if built is None:
             return None
-        cls, call, call_scope, outer_environment = built
+        cls, call, call_scope, others = built
         for keyword in call.keywords:
             if keyword.arg is None:
                 return None  # **options may set it
@@ -81,11 +83,18 @@ class SettingsDefaults:
         if found is None:
             return None
         value, path, line, environment = found
+        for other in others:
+            # A class the getter may return instead: the same declaration, or not known.
+            same = _declared(self.index, other, expression.attr, 0, self)
+            del self.read[before:]
+            if same is None or same[:3] != found[:3]:
+                return None
         variable = next((read.variable for read in inner if read.variable), "")
-        if outer_environment is not None:
-            # A field of a nested group: the variable that sets it (`API__V1_PREFIX`), or the
-            # one holding the whole group as JSON (`API`) without a nested delimiter.
-            name, delimiter = outer_environment
+        nested = None if environment else _group_variable(self.index, expression.value, scope)
+        if nested is not None:
+            # A field of a model that a settings object holds (`settings.api.prefix`): the
+            # variable that sets it (`api__prefix`), or the one holding the whole group as JSON.
+            name, delimiter = nested
             variable = name + delimiter + expression.attr if delimiter else name
         self.read.append(
             SettingsDefault(
@@ -93,9 +102,7 @@ class SettingsDefaults:
                 value,
                 path,
                 line,
-                environment
-                or outer_environment is not None
-                or any(read.from_environment for read in inner),
+                environment or nested is not None or any(read.from_environment for read in inner),
                 variable,
             )
         )
@@ -119,44 +126,62 @@ class SettingsDefaults:
         return value
 
 
-def _instance(
-    index: PackageIndex, expression: ast.expr, scope: Scope, depth: int
-) -> tuple[Binding, ast.Call, Scope, _Variable | None] | None:
-    """The class of the package a variable is an instance of, and the call.
+#: A class of the package, the call building the instance, the scope of that call, and the
+#: other classes of the package it may be an instance of instead (see ``_annotated``).
+Built = tuple[Binding, ast.Call, Scope, tuple[Binding, ...]]
 
-    Also whether a settings object it is a field of reads the environment (``settings.api``,
-    ``api: ApiSettings = Field(default_factory=ApiSettings)`` in a ``BaseSettings``).
-    """
+
+def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: int) -> Built | None:
+    """The class of the package a module-level variable is an instance of, and the call."""
     if depth > _MAX_DEPTH:
         return None
     binding = index.binding_of(expression, scope)
-    if binding is None and isinstance(expression, ast.Attribute):
-        outer = _instance(index, expression.value, scope, depth + 1)
-        return None if outer is None else _field_instance(index, outer, expression.attr, depth + 1)
     if (
         binding is None
         or binding.kind != "value"
         or binding.scope.is_class
         or not isinstance(binding.node, ast.Call)
     ):
+        # Not a variable (`config.settings` of a module is one): a model a field holds.
+        if isinstance(expression, ast.Attribute):
+            return _held(index, expression, scope, depth + 1)
         return None
-    built = _built(index, binding.node, binding.scope, depth + 1)
-    return None if built is None else (*built, None)
+    return _built(index, binding.node, binding.scope, depth + 1)
 
 
-def _field_instance(
-    index: PackageIndex,
-    outer: tuple[Binding, ast.Call, Scope, _Variable | None],
-    attribute: str,
-    depth: int,
-) -> tuple[Binding, ast.Call, Scope, _Variable | None] | None:
-    """The object a settings object's field holds by default, when its class declares it.
+def _held(index: PackageIndex, expression: ast.Attribute, scope: Scope, depth: int) -> Built | None:
+    """The model a settings field holds (``settings.api``): the call it is built with.
 
-    ``api: ApiSettings = ApiSettings()`` or ``= Field(default_factory=ApiSettings)``, on the
-    class itself; not when the object is built with the field (or ``**options``).
+    Passed to the settings object's own call (``Settings(api=ApiConfig(...))``), else the
+    field's default (``api: ApiConfig = ApiConfig()``, ``Field(default_factory=ApiConfig)``).
     """
-    cls, call, _, environment = outer
-    if call.args or any(keyword.arg in (None, attribute) for keyword in call.keywords):
+    outer = _instance(index, expression.value, scope, depth + 1)
+    if outer is None:
+        return None
+    cls, call, call_scope, others = outer
+    if others:
+        return None  # which class holds the field is not known
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return None  # **options may set it
+        if keyword.arg == expression.attr:
+            if not isinstance(keyword.value, ast.Call):
+                return None
+            return _built(index, keyword.value, call_scope, depth + 1)
+    if call.args:
+        return None
+    found = _field_value(index, cls, expression.attr, depth + 1)
+    if found is None:
+        return None
+    value, value_scope = found
+    return _built(index, value, value_scope, depth + 1)
+
+
+def _field_value(
+    index: PackageIndex, cls: Binding, attribute: str, depth: int
+) -> tuple[ast.Call, Scope] | None:
+    """The call a class (or a base of the package) builds ``attribute``'s default with."""
+    if depth > _MAX_DEPTH:
         return None
     node = cls.node
     assert isinstance(node, ast.ClassDef)
@@ -165,22 +190,22 @@ def _field_instance(
         if isinstance(statement, FunctionNode) and (
             statement.name == "__init__" or _names_attribute(statement, attribute)
         ):
-            return None
+            return None  # its own constructor or a validator may change the value
     for statement in node.body:
         value = _assigned(statement, attribute, factories=True)
-        if isinstance(value, ast.Call):
-            built = _built(index, value, class_scope, depth + 1)
-            if built is None:
-                return None
-            return (*built, _nested_variable(index, cls, attribute, environment))
         if value is not None:
-            return None
+            return (value, class_scope) if isinstance(value, ast.Call) else None
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        target = index.resolve(qualified)[1] if qualified is not None else None
+        if target is not None and target.kind == "class":
+            inherited = _field_value(index, target, attribute, depth + 1)
+            if inherited is not None:
+                return inherited
     return None
 
 
-def _built(
-    index: PackageIndex, call: ast.Call, scope: Scope, depth: int
-) -> tuple[Binding, ast.Call, Scope] | None:
+def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Built | None:
     """The class of the package ``call`` builds an instance of: directly, or a factory's."""
     if depth > _MAX_DEPTH:
         return None
@@ -189,7 +214,7 @@ def _built(
     if target is None:
         return None
     if target.kind == "class":
-        return target, call, scope
+        return target, call, scope, ()
     if target.kind != "function":
         return None
     function = target.node
@@ -201,51 +226,43 @@ def _built(
     ]
     if len(returned) != 1 or not isinstance(returned[0], ast.Call):
         return None  # `return Settings()` once: any other shape is not followed
-    return _built(index, returned[0], Scope(function, target.scope.module, target.scope), depth + 1)
+    inner = Scope(function, target.scope.module, target.scope)
+    found = _built(index, returned[0], inner, depth + 1)
+    if found is None and not returned[0].args and not returned[0].keywords:
+        return _annotated(index, function, returned[0], inner)
+    return found
 
 
-# The environment variable setting a nested group's fields: the group's name, and the root
-# settings class's nested delimiter joining the field's name to it ("": the variable holds
-# the whole group as JSON).
-_Variable = tuple[str, str]
+def _annotated(
+    index: PackageIndex, function: FunctionNode, call: ast.Call, scope: Scope
+) -> Built | None:
+    """The class a getter's return annotation names, when it builds a class picked at run time.
 
-
-def _nested_variable(
-    index: PackageIndex, cls: Binding, attribute: str, outer: _Variable | None
-) -> _Variable | None:
-    """The variable for the fields of the group ``attribute`` of settings class ``cls``."""
-    if outer is not None:
-        name, delimiter = outer
-        return (name + delimiter + attribute, delimiter) if delimiter else outer
-    if not _reads_environment(index, cls):
+    ``return chosen()`` (a class looked up per environment) under ``-> AppSettings``: an instance
+    of that class or of a subclass, built with no arguments. The subclasses of the package the
+    getter's module names (imports or defines) are the other classes it may be; a default is
+    read only when they all declare the same one.
+    """
+    if function.returns is None:
         return None
-    return attribute, _nested_delimiter(cls)
-
-
-def _nested_delimiter(cls: Binding) -> str:
-    """The literal ``env_nested_delimiter`` of a class's ``model_config`` (``""``: none)."""
-    node = cls.node
-    assert isinstance(node, ast.ClassDef)
-    for statement in node.body:
-        value = _assigned(statement, "model_config")
-        if not isinstance(value, ast.Call | ast.Dict):
-            continue
-        pairs = (
-            [(keyword.arg, keyword.value) for keyword in value.keywords]
-            if isinstance(value, ast.Call)
-            else [
-                (key.value if isinstance(key, ast.Constant) else None, item)
-                for key, item in zip(value.keys, value.values, strict=True)
-            ]
-        )
-        for key, item in pairs:
-            if (
-                key == "env_nested_delimiter"
-                and isinstance(item, ast.Constant)
-                and isinstance(item.value, str)
-            ):
-                return item.value
-    return ""
+    qualified = index.qualify(function.returns, scope.module.scope)
+    if qualified is None:
+        return None
+    canonical, cls = index.resolve(qualified)
+    if cls is None or cls.kind != "class":
+        return None
+    others: list[Binding] = []
+    for binding in scope.module.scope.bindings.values():
+        candidate = binding
+        if binding.kind == "import":
+            candidate = index.resolve(binding.target)[1] or binding
+        if (
+            candidate.kind == "class"
+            and candidate.node is not cls.node
+            and index.derives_from(candidate, lambda name: name == canonical)
+        ):
+            others.append(candidate)
+    return cls, call, scope, tuple(others)
 
 
 def _declared(
@@ -289,10 +306,10 @@ def _declared(
     return None
 
 
-def _assigned(statement: ast.stmt, attribute: str, *, factories: bool = False) -> ast.expr | None:
+def _assigned(statement: ast.stmt, attribute: str, factories: bool = False) -> ast.expr | None:
     """The value a class-body statement gives ``attribute`` (``Field(default=...)``'s too).
 
-    With ``factories``, ``Field(default_factory=Cls)`` gives ``Cls()`` (a call built here).
+    ``factories``: ``Field(default_factory=Model)`` gives a call ``Model()``.
     """
     value: ast.expr | None = None
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
@@ -307,7 +324,7 @@ def _assigned(statement: ast.stmt, attribute: str, *, factories: bool = False) -
             if keyword.arg == "default":
                 return keyword.value
             if keyword.arg == "default_factory" and factories:
-                return ast.Call(keyword.value, [], [])
+                return ast.Call(func=keyword.value, args=[], keywords=[])
         return value.args[0] if value.args else None
     return value
 
@@ -319,6 +336,56 @@ def _names_attribute(function: FunctionNode, attribute: str) -> bool:
         for decorator in function.decorator_list
         for node in ast.walk(decorator)
     )
+
+
+def _group_variable(
+    index: PackageIndex, expression: ast.expr, scope: Scope
+) -> tuple[str, str] | None:
+    """The environment variable that sets the model a settings field holds, and its delimiter.
+
+    ``settings.api`` of a ``BaseSettings`` ``settings``: ``api``, and the settings class's
+    ``env_nested_delimiter`` that joins a field's name to it (``""``: none, the variable holds
+    the whole group as JSON). At any depth (``settings.api.v1``: ``api__v1``). None when no
+    settings object around it reads the environment.
+    """
+    if not isinstance(expression, ast.Attribute):
+        return None
+    outer = _instance(index, expression.value, scope, 0)
+    if outer is None:
+        return None
+    if _reads_environment(index, outer[0]):
+        return expression.attr, _nested_delimiter(outer[0])
+    found = _group_variable(index, expression.value, scope)
+    if found is None:
+        return None
+    name, delimiter = found
+    return (name + delimiter + expression.attr, delimiter) if delimiter else found
+
+
+def _nested_delimiter(cls: Binding) -> str:
+    """The literal ``env_nested_delimiter`` of a class's ``model_config`` (``""``: none)."""
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    for statement in node.body:
+        value = _assigned(statement, "model_config")
+        if not isinstance(value, ast.Call | ast.Dict):
+            continue
+        pairs = (
+            [(keyword.arg, keyword.value) for keyword in value.keywords]
+            if isinstance(value, ast.Call)
+            else [
+                (key.value if isinstance(key, ast.Constant) else None, item)
+                for key, item in zip(value.keys, value.values, strict=True)
+            ]
+        )
+        for key, item in pairs:
+            if (
+                key == "env_nested_delimiter"
+                and isinstance(item, ast.Constant)
+                and isinstance(item.value, str)
+            ):
+                return item.value
+    return ""
 
 
 def _reads_environment(index: PackageIndex, cls: Binding) -> bool:

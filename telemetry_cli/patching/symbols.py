@@ -915,7 +915,18 @@ class PackageIndex:
                 if binding is not None and not (
                     # `from . import users` in a package's __init__.py names its own submodule:
                     # followed as the submodule, not as an import that leads back here.
-                    binding.kind == "import" and binding.target == submodule_name
+                    binding.kind == "import"
+                    and (
+                        binding.target == submodule_name
+                        # `from .users import users` shadows the submodule with a name from
+                        # it; a name that goes on past it (`pkg.users.users`) is read in the
+                        # submodule, as `from pkg.users import users` reads it.
+                        or (
+                            index < len(parts) - 1
+                            and binding.target.startswith(f"{submodule_name}.")
+                            and self.module(submodule_name) is not None
+                        )
+                    )
                 ):
                     if binding.kind == "import":
                         target = ".".join([binding.target, *parts[index + 1 :]])
