@@ -181,28 +181,10 @@ def _field_value(
     index: PackageIndex, cls: Binding, attribute: str, depth: int
 ) -> tuple[ast.Call, Scope] | None:
     """The call a class (or a base of the package) builds ``attribute``'s default with."""
-    if depth > _MAX_DEPTH:
+    found = _declaration(index, cls, attribute, depth, factories=True)
+    if found is None or not isinstance(found[0], ast.Call):
         return None
-    node = cls.node
-    assert isinstance(node, ast.ClassDef)
-    class_scope = Scope(node, cls.scope.module, cls.scope)
-    for statement in node.body:
-        if isinstance(statement, FunctionNode) and (
-            statement.name == "__init__" or _names_attribute(statement, attribute)
-        ):
-            return None  # its own constructor or a validator may change the value
-    for statement in node.body:
-        value = _assigned(statement, attribute, factories=True)
-        if value is not None:
-            return (value, class_scope) if isinstance(value, ast.Call) else None
-    for base in node.bases:
-        qualified = index.qualify(base, cls.scope)
-        target = index.resolve(qualified)[1] if qualified is not None else None
-        if target is not None and target.kind == "class":
-            inherited = _field_value(index, target, attribute, depth + 1)
-            if inherited is not None:
-                return inherited
-    return None
+    return found[0], found[1]
 
 
 def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Built | None:
@@ -277,32 +259,47 @@ def _declared(
     Returns the value, the file and line that declare it, and whether the environment may set it
     instead.
     """
+    found = _declaration(index, cls, attribute, depth)
+    if found is None:
+        return None
+    value, class_scope, line, environment = found
+    text = index.string_value(value, class_scope, fallback=fallback)
+    if text is None:
+        return None
+    return text, class_scope.module.path, line, environment
+
+
+def _declaration(
+    index: PackageIndex, cls: Binding, attribute: str, depth: int, *, factories: bool = False
+) -> tuple[ast.expr, Scope, int, bool] | None:
+    """The value the class body declaring ``attribute`` gives it: ``cls``'s or a base's.
+
+    Returns the value as written, the scope of the class body that declares it, its line, and
+    whether the environment may set it instead (a ``BaseSettings`` class on the way). None when
+    a class on the way has its own ``__init__`` or a validator naming the attribute.
+    """
     if depth > _MAX_DEPTH:
         return None
     node = cls.node
     assert isinstance(node, ast.ClassDef)
-    class_scope = Scope(node, cls.scope.module, cls.scope)
     for statement in node.body:
         if isinstance(statement, FunctionNode) and (
             statement.name == "__init__" or _names_attribute(statement, attribute)
         ):
             return None  # its own constructor or a validator may change the value
     for statement in node.body:
-        value = _assigned(statement, attribute)
+        value = _assigned(statement, attribute, factories)
         if value is not None:
-            found = index.string_value(value, class_scope, fallback=fallback)
-            if found is None:
-                return None
-            path = cls.scope.module.path
-            return found, path, statement.lineno, _reads_environment(index, cls)
+            class_scope = Scope(node, cls.scope.module, cls.scope)
+            return value, class_scope, statement.lineno, _reads_environment(index, cls)
     for base in node.bases:
         qualified = index.qualify(base, cls.scope)
         target = index.resolve(qualified)[1] if qualified is not None else None
         if target is not None and target.kind == "class":
-            inherited = _declared(index, target, attribute, depth + 1, fallback)
+            inherited = _declaration(index, target, attribute, depth + 1, factories=factories)
             if inherited is not None:
-                text, path, line, from_base = inherited
-                return text, path, line, from_base or _reads_environment(index, cls)
+                value, class_scope, line, from_base = inherited
+                return value, class_scope, line, from_base or _reads_environment(index, cls)
     return None
 
 

@@ -1118,21 +1118,11 @@ class PackageIndex:
         of that function agree on it. A variable assigned a factory's result
         (``api = build_api()``) holds the app the factory builds, in the variable it returns.
         """
-        if (
-            binding is None
-            or binding.kind != "value"
-            or binding.scope.is_class
-            or not isinstance(binding.node, ast.Call)
-            or self.built_role(binding.node, binding.scope)[0] is not Role.APP
-        ):
+        key = self._variable_key(binding, Role.APP)
+        if key is None:
             return None
-        built = self.factory_app(binding.node, binding.scope, depth)
-        if built is not None:
-            return built
-        if binding.scope.parent is None:
-            return binding.scope.module.name, binding.name
-        line = getattr(binding.scope.node, "lineno", 0)
-        return binding.scope.module.name, f"{binding.name} in the function of line {line}"
+        assert binding is not None and isinstance(binding.node, ast.Call)
+        return self.factory_app(binding.node, binding.scope, depth) or key
 
     def router_key(self, binding: Binding | None) -> tuple[str, str] | None:
         """Which router a variable built as one holds (``api_router = APIRouter()``), else None.
@@ -1144,12 +1134,16 @@ class PackageIndex:
         which the factory's is taken to be included (see ``mounts``): a factory called twice
         builds two routers.
         """
+        return self._variable_key(binding, Role.ROUTER)
+
+    def _variable_key(self, binding: Binding | None, role: Role) -> tuple[str, str] | None:
+        """``(module, name)`` of a variable built as ``role``; in a function, with its line."""
         if (
             binding is None
             or binding.kind != "value"
             or binding.scope.is_class
             or not isinstance(binding.node, ast.Call)
-            or self.built_role(binding.node, binding.scope)[0] is not Role.ROUTER
+            or self.built_role(binding.node, binding.scope)[0] is not role
         ):
             return None
         if binding.scope.parent is None:
@@ -1164,19 +1158,13 @@ class PackageIndex:
         APIRouter(); ...; return router``. None when ``call`` calls no function of the package,
         or one returning anything but one router it builds in a variable.
         """
-        qualified = self.qualify(call.func, scope)
-        factory = self.resolve(qualified)[1] if qualified is not None else None
-        if factory is None or factory.kind != "function":
+        found = self._returned(call, scope)
+        if found is None:
             return None
-        function = factory.node
-        assert isinstance(function, FunctionNode)
-        inner = Scope(function, factory.scope.module, factory.scope)
+        inner, values = found
         keys = {
-            self.router_key(inner.lookup(node.value.id))
-            if isinstance(node.value, ast.Name)
-            else None
-            for node in _walk_scope(function)
-            if isinstance(node, ast.Return)
+            self.router_key(inner.lookup(value.id)) if isinstance(value, ast.Name) else None
+            for value in values
         }
         return keys.pop() if len(keys) == 1 else None
 
@@ -1188,6 +1176,19 @@ class PackageIndex:
         """
         if depth > _MAX_DEPTH:
             return None
+        found = self._returned(call, scope)
+        if found is None:
+            return None
+        inner, values = found
+        keys = {
+            self.app_key(inner.lookup(value.id), depth + 1)
+            for value in values
+            if isinstance(value, ast.Name)
+        }
+        return keys.pop() if len(keys) == 1 else None
+
+    def _returned(self, call: ast.Call, scope: Scope) -> tuple[Scope, list[ast.expr | None]] | None:
+        """The scope of the package's function ``call`` calls, and what its returns return."""
         qualified = self.qualify(call.func, scope)
         factory = self.resolve(qualified)[1] if qualified is not None else None
         if factory is None or factory.kind != "function":
@@ -1195,12 +1196,7 @@ class PackageIndex:
         function = factory.node
         assert isinstance(function, FunctionNode)
         inner = Scope(function, factory.scope.module, factory.scope)
-        keys = {
-            self.app_key(inner.lookup(node.value.id), depth + 1)
-            for node in _walk_scope(function)
-            if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
-        }
-        return keys.pop() if len(keys) == 1 else None
+        return inner, [node.value for node in _walk_scope(function) if isinstance(node, ast.Return)]
 
     def expression_role(self, expression: ast.expr, scope: Scope) -> Role | None:
         """What an expression evaluates to: a call that builds one, or a name bound to one."""
