@@ -113,6 +113,32 @@ SENSITIVE_KEYS = (
     "token",
     "totp",
     "xsrf",
+    # The words for password, secret and token in the main European languages, Russian, Chinese
+    # and Japanese (where they are not the English word): German, French, Spanish, Italian,
+    # Portuguese, Dutch, Polish, then Russian, Chinese (simplified and traditional), Japanese.
+    "passwort",
+    "kennwort",
+    "geheimnis",
+    "mot_de_passe",
+    "jeton",
+    "contraseña",
+    "secreto",
+    "segreto",
+    "senha",
+    "segredo",
+    "wachtwoord",
+    "geheim",
+    "hasło",
+    "пароль",
+    "секрет",
+    "токен",
+    "密码",
+    "密碼",
+    "密钥",
+    "令牌",
+    "パスワード",
+    "秘密",
+    "トークン",
 )
 
 _HEADER_TEXT = (
