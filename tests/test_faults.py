@@ -327,6 +327,34 @@ def test_paths_leaving_the_root_are_usage_errors(tmp_path: Path, line: str, key:
     assert not Path("/tmp/telemetry-scaffold-outside").exists()
 
 
+LONG_NAME = "a" * 256  # one byte over the longest file or folder name file systems take
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        (f'feature = "{LONG_NAME}"', "feature"),
+        (f'layer-package = "{LONG_NAME}"', "layer-package"),
+        (f'app-package = "{LONG_NAME}"', "app-package"),
+        (f'backend = "{LONG_NAME}"', "backend"),
+        (f'specs-dir = "docs/{LONG_NAME}"', "specs-dir"),
+        (f'instrument = {{ "api/{LONG_NAME}.py" = "ai_block_used" }}', "instrument"),
+        (f'app = "app.{LONG_NAME}:app"', "app"),
+    ],
+)
+def test_a_name_longer_than_file_systems_allow_is_a_config_error(
+    tmp_path: Path, line: str, key: str
+) -> None:
+    project = make_project(tmp_path / "project", config=line)
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, key)
+    assert "longer than 255 bytes" in result.stderr
+    assert snapshot(project) == before
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
