@@ -272,6 +272,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
     analytics_dir = _join(app_dir, scope.values["layer_package"])
     instrument: list[tuple[str, str]] = []
     capture: list[tuple[str, tuple[str, ...]]] = []
+    real_paths: dict[Path, str] = {}
     for module, event_type in value.items():
         # JSON quoting escapes a control character in the name, keeping the message one line.
         where = f"instrument.{json.dumps(module, ensure_ascii=False)}"
@@ -296,7 +297,13 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
             )
         normalised = _relative_module(module, fail_module)
         module_path = _join(app_dir, normalised)
-        _inside_root(scope.root, module_path, fail_module)
+        real_path = _inside_root(scope.root, module_path, fail_module)
+        # Two names of one file (a symlink) would patch it twice, for two events.
+        other = real_paths.setdefault(real_path, normalised)
+        if other != normalised:
+            raise fail_module(
+                f"{normalised!r} is the same file as {other!r} (a link); list it once"
+            )
         # Generated files are rewritten by the tool: a patched one would be patched, then
         # rewritten or refused, on every run, never settling. (The module that builds the app is
         # fine: its routes are instrumented like any other module's.)

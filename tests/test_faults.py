@@ -704,6 +704,23 @@ def test_symlink_inside_the_root_is_written_through(tmp_path: Path) -> None:
     assert "/v9/t" in real.read_text()
 
 
+@pytest.mark.parametrize("link", ["api/blocks_v2.py", "v2/blocks.py"])
+def test_a_module_listed_under_two_names_is_a_config_error(tmp_path: Path, link: str) -> None:
+    # A link to a listed module would be patched twice, once for each event.
+    line = f'instrument = {{ "api/ai_blocks.py" = "ai_block_used", "{link}" = "chapter_visit" }}'
+    project = make_project(tmp_path / "project", config=line)
+    linked = project / "backend/app" / link
+    linked.parent.mkdir(exist_ok=True)
+    linked.symlink_to(project / "backend/app/api/ai_blocks.py")
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, "instrument")
+    assert "is the same file as 'api/ai_blocks.py'" in result.stderr
+    assert snapshot(project) == before
+
+
 # --------------------------------------------------------------------------------------------
 # 4. Symlink loops, special files, and plans whose targets would never settle
 # --------------------------------------------------------------------------------------------
