@@ -161,6 +161,21 @@ def test_a_payload_that_is_not_strict_json_is_a_usage_error(
     assert fragment in result.stderr
 
 
+@pytest.mark.parametrize("source", ["inline", "file"])
+def test_a_payload_starting_with_a_byte_order_mark_is_named_so(
+    project: Path, tmp_path: Path, source: str
+) -> None:
+    # As some Windows editors save JSON; json's own message advised "decode using utf-8-sig".
+    text = '\ufeff{"note": "x"}'
+    payload_file = tmp_path / "payload.json"
+    payload_file.write_text(text, encoding="utf-8")
+    option = ["--payload", text] if source == "inline" else ["--payload-file", str(payload_file)]
+    result = run("emit", "--root", str(project), "error_event", *option)
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "starts with a byte order mark (U+FEFF)")
+    assert "utf-8-sig" not in result.stderr
+
+
 def test_a_null_payload_is_rejected_as_not_an_object(project: Path) -> None:
     # The endpoint refuses "payload": null (422); emit logged the event with an empty payload.
     result = run("emit", "--root", str(project), "error_event", "--payload", "null")
