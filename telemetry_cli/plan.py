@@ -855,8 +855,10 @@ def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, 
     """
     try:
         # A byte order mark is not TOML, but editors add one and the tool keeps it in the files
-        # it edits (init included): read past it, as Python's "utf-8-sig" does.
-        text = config_file.read_text(encoding="utf-8").removeprefix("\ufeff")
+        # it edits (init included): read past it, as Python's "utf-8-sig" does. Line ends are
+        # kept as they are (read_text would turn a lone CR into a line break): TOML allows no
+        # lone CR, and a key after one in a comment would be read here but by no other tool.
+        text = config_file.read_bytes().decode("utf-8").removeprefix("\ufeff")
         if named and not text.strip():
             raise ConfigError(
                 f"{config_file}: the config file is empty; "

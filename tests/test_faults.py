@@ -527,6 +527,21 @@ def test_a_tool_key_that_is_not_a_table_is_a_config_error(tmp_path: Path) -> Non
     assert snapshot(project) == before
 
 
+def test_a_lone_carriage_return_in_the_config_is_invalid_toml(tmp_path: Path) -> None:
+    # TOML allows no lone CR; read with universal newlines, the key after one in a comment was
+    # taken as a key of the plan, which every other TOML reader refuses to read.
+    project = make_project(tmp_path / "project")
+    config = project / "pyproject.toml"
+    config.write_bytes(b'[tool.telemetry-scaffold]\r\n# note\rapi-prefix = "/hidden"\r\n')
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, "invalid TOML")
+    assert snapshot(project) == before
+    config.write_bytes(b'[tool.telemetry-scaffold]\r\napi-prefix = "/v9/t" # note\r\n')
+    assert run("generate", "--root", str(project)).exit_code == 0  # CRLF line ends are TOML
+
+
 def test_empty_pyproject_means_the_default_plan(tmp_path: Path) -> None:
     reference = make_project(tmp_path / "reference")
     assert run("generate", "--root", str(reference)).exit_code == 0
