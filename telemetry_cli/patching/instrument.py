@@ -173,9 +173,17 @@ def instrument_module(
         reasons.extend(capture_reasons)
         point = body_insertion_point(handler.function, module)
         if point is None:
-            reasons.append(
-                f"its body is on the `def` line; move the body to lines of its own, or {SKIP}"
-            )
+            first = handler.function.body[0]
+            if module.lines.starts_at(first.lineno, first.col_offset):
+                # `"""Doc."""; x = 1`: the body has lines of its own, the docstring shares one.
+                reasons.append(
+                    "its docstring shares its line with the next statement (`;`); move that "
+                    f"statement to a line of its own, or {SKIP}"
+                )
+            else:
+                reasons.append(
+                    f"its body is on the `def` line; move the body to lines of its own, or {SKIP}"
+                )
         if reasons:
             problems.append((line, f"{where} cannot be instrumented: {reasons[0]}"))
             continue
