@@ -173,8 +173,8 @@ def instrument_module(
         reasons.extend(capture_reasons)
         point = body_insertion_point(handler.function, module)
         if point is None:
-            first = handler.function.body[0]
-            if module.lines.starts_at(first.lineno, first.col_offset):
+            opening = handler.function.body[0]
+            if module.lines.starts_at(opening.lineno, opening.col_offset):
                 # `"""Doc."""; x = 1`: the body has lines of its own, the docstring shares one.
                 reasons.append(
                     "its docstring shares its line with the next statement (`;`); move that "
