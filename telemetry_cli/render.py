@@ -468,6 +468,17 @@ def carries_header(path: str, data: bytes) -> bool:
     return data.startswith(start.encode())
 
 
+def says_generated(path: str, data: bytes) -> bool:
+    """Whether ``data`` says it was written by the tool.
+
+    By its header, or for a JSON document by its ``"$comment"``, near its start, which holds
+    the header's words.
+    """
+    if PurePosixPath(path).suffix == ".json":
+        return f'"$comment": "{" ".join(_HEADER_TEXT)}'.encode() in data[:512]
+    return carries_header(path, data)
+
+
 def is_generated_file(path: Path) -> bool:
     """Whether ``path`` is a Python file the tool wrote (its manifest may have been lost)."""
     if path.suffix != ".py" or not path.is_file():

@@ -466,6 +466,34 @@ def test_remove_reads_any_corrupt_manifest_as_an_unreadable_one(
     assert snapshot(project) == snapshot(twin)
 
 
+@pytest.mark.parametrize("command", ["generate", "remove"])
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["", "force"])
+def test_a_manifest_recording_files_of_the_users_never_removes_them(
+    project: Path, command: str, force: list[str]
+) -> None:
+    # A damaged, merged or copied manifest may record any file with its right digest: before,
+    # generate removed it as an obsolete output (pyproject.toml, the route modules, main.py).
+    assert run("generate", "--root", str(project)).exit_code == 0
+    manifest = project / sync.MANIFEST_PATH
+    document = json.loads(manifest.read_text())
+    users = ["pyproject.toml", BLOCKS, MAIN, "backend/app/__init__.py"]
+    for path in users:
+        document["files"][path] = sync.sha256((project / path).read_bytes())
+    manifest.write_text(json.dumps(document))
+    before = snapshot(project)
+    result = run(command, "--root", str(project), *force)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1, result.stdout
+    refused = re.findall(r"^refused\s+(\S+)$", result.stdout, re.M)
+    assert sorted(refused) == sorted(users), result.stdout
+    assert result.stdout.count("does not carry telemetry-scaffold's header") == len(users)
+    for path in users:
+        if path != BLOCKS and path != MAIN:  # remove takes its own lines out of these
+            assert (project / path).read_bytes() == before[path], path
+        assert (project / path).is_file(), path
+        assert not (project / f"{path}.bak").exists(), path
+
+
 @pytest.mark.parametrize("content", CORRUPT_MANIFESTS.values(), ids=CORRUPT_MANIFESTS.keys())
 def test_corrupt_manifest_means_differing_files_are_hand_edited(
     project: Path, content: bytes
