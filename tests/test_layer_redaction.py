@@ -13,9 +13,10 @@ import json
 import logging
 import threading
 import time
+from collections import namedtuple
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -419,10 +420,24 @@ def test_several_data_keys_get_distinct_names(layer: Layer) -> None:
     }
 
 
+Credentials = namedtuple("Credentials", "user password")
+
+
+class Login(NamedTuple):
+    email: str
+    attempts: int
+    remember: bool
+
+
 # Mappings written in other shapes than a JSON object: pairs (``request.headers.items()``,
 # ``parse_qsl(query)``, ASGI's raw headers) and name/value records (HAR headers and cookies,
 # Kubernetes env, AWS tags). The key rule applies to the name of each.
 PAIRS_AND_RECORDS = [
+    # A named tuple is an array in JSON; its field names still name its items.
+    (
+        {"login": Credentials("ada", "hunter2"), "more": [Login("hunter2@example.com", 3, True)]},
+        {"login": ["ada", "[redacted]"], "more": [["[redacted]", 3, True]]},
+    ),
     (
         {"headers": [("Accept", "text/html"), ("Authorization", "hunter2")]},
         {"headers": [["Accept", "text/html"], ["Authorization", "[redacted]"]]},
