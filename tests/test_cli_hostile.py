@@ -284,6 +284,8 @@ def test_a_payload_file_of_one_mebibyte_is_read(project: Path, tmp_path: Path) -
         ("ftp://127.0.0.1", "expected http://host[:port]"),
         ("http://", "expected http://host[:port]"),
         ("http://user:secret@127.0.0.1:8000", "credentials in the URL are not supported"),
+        ("http://user:secret@127.0.0.1:99999", "Port out of range"),
+        ("https://:secret@[::1", "Invalid IPv6 URL"),
         ("http://127.0.0.1:8000/?debug=1", "without ?query or #fragment"),
         ("http://127.0.0.1:8000/caf\u00e9", "percent-encode non-ASCII"),
     ],
@@ -297,7 +299,9 @@ def test_unusable_url_is_a_usage_error(
     assert result.exit_code == 2, result.stderr
     assert result.stdout == ""
     assert_one_error_line(result.stderr, fragment)
-    assert repr(url) in result.stderr  # the value, escaped, so the line stays one line
+    # The value, escaped, so the line stays one line; a password in it is not repeated.
+    assert repr(url.replace(":secret@", ":***@")) in result.stderr
+    assert "secret" not in result.stderr
 
 
 # --- a scripted server speaking raw bytes -----------------------------------------------------

@@ -623,6 +623,10 @@ def cli(
         (["init", "--root", ""], "Invalid value for '--root': is empty"),
         # Rich would print a user's `:b:` as an emoji.
         (["generate", "--root", "no:b:such"], "no:b:such: --root is not a folder"),
+        # Failed later, as an I/O error (exit 1).
+        (["generate", "--root", "a" * 300], "Invalid value for '--root': cannot be used"),
+        (["init", "--root", "a" * 300], "Invalid value for '--root': cannot be used"),
+        (["remove", "--config", "a" * 300], "Invalid value for '--config': cannot be used"),
     ],
     ids=[
         "unknown-option",
@@ -633,6 +637,9 @@ def cli(
         "empty-config",
         "init-empty-root",
         "emoji-code",
+        "root-name-too-long",
+        "init-root-name-too-long",
+        "config-name-too-long",
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(
