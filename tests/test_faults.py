@@ -919,6 +919,44 @@ CHANGED_MEANWHILE = {
 }
 
 
+def _without_the_logger_import(project: Path) -> str:
+    """Take the inserted import out of the route module (an editor's "optimise imports")."""
+    module = project / BLOCKS
+    text = module.read_text()
+    line = "from app.analytics.event_logger import event_logger\n"
+    assert line in text
+    module.write_text(text.replace(line, ""))
+    return text
+
+
+def test_log_calls_whose_import_was_taken_out_get_it_back(project: Path) -> None:
+    # The calls were not recognised: generate added a second call to every handler under an
+    # aliased import, leaving the first ones to fail with NameError on every request.
+    assert run("generate", "--root", str(project)).exit_code == 0
+    generated = _without_the_logger_import(project)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    text = (project / BLOCKS).read_text()
+    assert "analytics_event_logger" not in text
+    assert text.count("event_logger.log(") == generated.count("event_logger.log(") == 2
+    assert "from app.analytics.event_logger import event_logger\n" in text
+    compile(text, BLOCKS, "exec")
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+def test_remove_takes_out_log_calls_whose_import_was_taken_out(project: Path) -> None:
+    # They were left behind, calling a name nothing binds any more.
+    original = (project / BLOCKS).read_bytes()
+    assert run("generate", "--root", str(project)).exit_code == 0
+    _without_the_logger_import(project)
+    result = run("remove", "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    text = (project / BLOCKS).read_text()
+    assert "event_logger" not in text
+    # The blank line the import stood above is the one byte the user's edit changed.
+    assert text.replace("\n\n\n", "\n\n") == original.decode().replace("\n\n\n", "\n\n")
+
+
 @pytest.mark.parametrize("case", CHANGED_MEANWHILE, ids=list(CHANGED_MEANWHILE))
 def test_a_file_changed_between_read_and_write_is_refused_not_clobbered(
     project: Path, case: str
