@@ -85,7 +85,16 @@ def _given_path(value: str) -> Path:
     """
     if not value:
         raise typer.BadParameter("is empty; name a path, or leave the option out")
-    return Path(value)
+    path = Path(value)
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # said where it matters, with what was expected there
+    except OSError as exc:
+        # A name too long for the file system, a symlink loop, a folder that cannot be read:
+        # every later look at the path would fail the same way, as an I/O error (exit 1).
+        raise typer.BadParameter(f"cannot be used: {exc.strerror or exc}") from None
+    return path
 
 
 def _given_folder(value: str) -> Path:

@@ -202,6 +202,12 @@ def _parse(source: str, text: str) -> Any:
     # Python decodes bytes of an argument that are not UTF-8 as lone surrogates.
     if _SURROGATE.search(text):
         raise UsageError(f"{source}: the payload is not valid UTF-8")
+    if text.startswith("\ufeff"):
+        # json's own message advises decoding with utf-8-sig: advice for programmers.
+        raise UsageError(
+            f"{source}: the payload starts with a byte order mark (U+FEFF), which JSON does "
+            "not allow (the telemetry endpoint refuses it too); save it as UTF-8 without one"
+        )
     if not text.strip(" \t\r\n"):  # JSON's whitespace
         # /dev/null, an empty file, a blank argument: "Expecting value" would not say so.
         raise UsageError(

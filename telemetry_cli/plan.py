@@ -17,7 +17,7 @@ import re
 import stat
 import tomllib
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
@@ -47,6 +47,10 @@ FASTAPI_ENTRYPOINT = "[tool.fastapi] entrypoint"
 _SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FEATURE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# The longest file or folder name common file systems take (ext4, XFS, APFS: 255 bytes; NTFS:
+# 255 characters; UTF-8 bytes are the stricter count). A longer one in the plan can never be
+# created or found, and would fail only once files are written, as an I/O error.
+_NAME_MAX = 255
 # A "." or ".." segment is removed by every client before the request is sent (RFC 3986,
 # section 5.2.4), so a route under it could never be reached.
 # What a segment of api-prefix may hold: URL characters that need no percent-encoding.
@@ -167,6 +171,7 @@ def _validate_app_package(value: object, scope: _Scope) -> str:
             f"{value!r} is not an importable package name (e.g. 'app', or \"\" for modules at "
             "the top of the backend folder)",
         )
+    _check_name_lengths(value, value.split("."), lambda problem: scope.fail("app-package", problem))
     return value
 
 
@@ -177,6 +182,7 @@ def _validate_layer_package(value: object, scope: _Scope) -> str:
             "layer-package",
             f"{name!r} is not a package name (one identifier, e.g. 'analytics' or 'telemetry')",
         )
+    _check_name_lengths(name, [name], lambda problem: scope.fail("layer-package", problem))
     return name
 
 
@@ -192,6 +198,7 @@ def _validate_feature(value: object, scope: _Scope) -> str:
         raise scope.fail(
             "feature", f"{feature!r} must be one folder name, e.g. '059-analytics-telemetry'"
         )
+    _check_name_lengths(feature, [feature], lambda problem: scope.fail("feature", problem))
     # The feature folder is where the documents go (specs-dir itself may be outside).
     folder = _join(scope.values["specs_dir"], feature)
     _keep_specs_outside_the_package("feature", folder, f"{feature!r} (the folder {folder})", scope)
@@ -265,6 +272,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
     analytics_dir = _join(app_dir, scope.values["layer_package"])
     instrument: list[tuple[str, str]] = []
     capture: list[tuple[str, tuple[str, ...]]] = []
+    real_paths: dict[Path, str] = {}
     for module, event_type in value.items():
         # JSON quoting escapes a control character in the name, keeping the message one line.
         where = f"instrument.{json.dumps(module, ensure_ascii=False)}"
@@ -289,7 +297,13 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
             )
         normalised = _relative_module(module, fail_module)
         module_path = _join(app_dir, normalised)
-        _inside_root(scope.root, module_path, fail_module)
+        real_path = _inside_root(scope.root, module_path, fail_module)
+        # Two names of one file (a symlink) would patch it twice, for two events.
+        other = real_paths.setdefault(real_path, normalised)
+        if other != normalised:
+            raise fail_module(
+                f"{normalised!r} is the same file as {other!r} (a link); list it once"
+            )
         # Generated files are rewritten by the tool: a patched one would be patched, then
         # rewritten or refused, on every run, never settling. (The module that builds the app is
         # fine: its routes are instrumented like any other module's.)
@@ -456,6 +470,7 @@ def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
             f"{value!r} is not an import string '<dotted.module>:<attribute>', e.g. {example!r} "
             "(or a factory function, 'app.server:create_app')"
         )
+    _check_name_lengths(value, [f"{part}.py" for part in match["module"].split(".")], fail)
     return value
 
 
@@ -840,8 +855,10 @@ def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, 
     """
     try:
         # A byte order mark is not TOML, but editors add one and the tool keeps it in the files
-        # it edits (init included): read past it, as Python's "utf-8-sig" does.
-        text = config_file.read_text(encoding="utf-8").removeprefix("\ufeff")
+        # it edits (init included): read past it, as Python's "utf-8-sig" does. Line ends are
+        # kept as they are (read_text would turn a lone CR into a line break): TOML allows no
+        # lone CR, and a key after one in a comment would be read here but by no other tool.
+        text = config_file.read_bytes().decode("utf-8").removeprefix("\ufeff")
         if named and not text.strip():
             raise ConfigError(
                 f"{config_file}: the config file is empty; "
@@ -984,7 +1001,18 @@ def _clean_relative(value: str, fail: _ProblemFail) -> str:
         raise fail(f"{value!r} is absolute; paths are relative to the project root")
     if ".." in path.parts:
         raise fail(f"{value!r} leaves the project root ('..' is not allowed)")
+    _check_name_lengths(value, path.parts, fail)
     return path.as_posix()
+
+
+def _check_name_lengths(value: str, names: Iterable[str], fail: _ProblemFail) -> None:
+    """Refuse a file or folder name in ``value`` longer than any file system takes."""
+    for name in names:
+        if len(name.encode("utf-8", "surrogatepass")) > _NAME_MAX:
+            raise fail(
+                f"{value!r}: the name {name[:24]!r}... is longer than {_NAME_MAX} bytes, more "
+                "than file systems allow; shorten it"
+            )
 
 
 def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> Path:

@@ -43,6 +43,8 @@ _CHUNK = 64 * 1024
 
 # What http.client refuses in a URL (it raises InvalidURL deep inside the request instead).
 _DISALLOWED = re.compile(r"[\x00-\x20\x7f]")
+# The password of a URL's user information: "scheme://user:" (kept), then the password, "@".
+_PASSWORD_IN_URL = re.compile(r"(//[^/?#@:]*:)[^/?#]*@")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,9 @@ def endpoint(base_url: str, api_prefix: str, path: str) -> str:
 
 
 def _bad_url(base_url: str, why: str) -> InvalidUrl:
-    return InvalidUrl(f"--url {base_url!r}: {why}")
+    # A password in the URL is not repeated on the terminal (or in a CI log).
+    shown = _PASSWORD_IN_URL.sub(r"\1***@", base_url)
+    return InvalidUrl(f"--url {shown!r}: {why}")
 
 
 def request_json(

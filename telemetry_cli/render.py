@@ -113,6 +113,32 @@ SENSITIVE_KEYS = (
     "token",
     "totp",
     "xsrf",
+    # The words for password, secret and token in the main European languages, Russian, Chinese
+    # and Japanese (where they are not the English word): German, French, Spanish, Italian,
+    # Portuguese, Dutch, Polish, then Russian, Chinese (simplified and traditional), Japanese.
+    "passwort",
+    "kennwort",
+    "geheimnis",
+    "mot_de_passe",
+    "jeton",
+    "contraseña",
+    "secreto",
+    "segreto",
+    "senha",
+    "segredo",
+    "wachtwoord",
+    "geheim",
+    "hasło",
+    "пароль",
+    "секрет",
+    "токен",
+    "密码",
+    "密碼",
+    "密钥",
+    "令牌",
+    "パスワード",
+    "秘密",
+    "トークン",
 )
 
 _HEADER_TEXT = (
@@ -440,6 +466,17 @@ def carries_header(path: str, data: bytes) -> bool:
     else:
         start = "".join(f"# {line}\n" for line in _HEADER_TEXT)
     return data.startswith(start.encode())
+
+
+def says_generated(path: str, data: bytes) -> bool:
+    """Whether ``data`` says it was written by the tool.
+
+    By its header, or for a JSON document by its ``"$comment"``, near its start, which holds
+    the header's words.
+    """
+    if PurePosixPath(path).suffix == ".json":
+        return f'"$comment": "{" ".join(_HEADER_TEXT)}'.encode() in data[:512]
+    return carries_header(path, data)
 
 
 def is_generated_file(path: Path) -> bool:

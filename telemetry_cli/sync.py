@@ -52,6 +52,7 @@ from telemetry_cli.render import (
     outputs_for,
     render_outputs,
     renders_by_version,
+    says_generated,
     template_context,
 )
 
@@ -518,7 +519,7 @@ def _as_removal(change: FileChange) -> FileChange:
     """An obsolete-output decision, worded for ``remove``."""
     labels = tuple("layer" if label == "obsolete" else label for label in change.labels)
     messages = change.messages
-    if change.status is Status.REFUSED and "exists" not in change.labels:
+    if change.status is Status.REFUSED and not {"exists", "not-generated"} & set(change.labels):
         messages = (
             "edited by hand since telemetry-scaffold wrote it; kept: delete it yourself, or "
             "rerun with --force to delete it (a backup is kept)",
@@ -656,8 +657,27 @@ def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -
         )
     if old is None:
         return None
-    if sha256(old) == last_written or carries_own_digest(old):
+    as_recorded = sha256(old) == last_written
+    generated = says_generated(path, old)
+    if (as_recorded and generated) or carries_own_digest(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
+    if as_recorded:
+        # Every file the tool writes says so in its first lines: a manifest that records the
+        # bytes of one that does not (damaged, merged, copied from another project) names a
+        # file of the user's (pyproject.toml, a route module). It stays, --force or not.
+        return FileChange(
+            path,
+            Kind.OBSOLETE,
+            Status.REFUSED,
+            old,
+            None,
+            ("obsolete", "not-generated"),
+            problems=(
+                f"recorded in {MANIFEST_PATH} as generated, but it does not carry "
+                "telemetry-scaffold's header: kept as a file of yours; take its entry out of "
+                f"{MANIFEST_PATH} (damaged?)",
+            ),
+        )
     labels = ("obsolete", "hand-edited")
     if not force:
         return FileChange(

@@ -161,6 +161,21 @@ def test_a_payload_that_is_not_strict_json_is_a_usage_error(
     assert fragment in result.stderr
 
 
+@pytest.mark.parametrize("source", ["inline", "file"])
+def test_a_payload_starting_with_a_byte_order_mark_is_named_so(
+    project: Path, tmp_path: Path, source: str
+) -> None:
+    # As some Windows editors save JSON; json's own message advised "decode using utf-8-sig".
+    text = '\ufeff{"note": "x"}'
+    payload_file = tmp_path / "payload.json"
+    payload_file.write_text(text, encoding="utf-8")
+    option = ["--payload", text] if source == "inline" else ["--payload-file", str(payload_file)]
+    result = run("emit", "--root", str(project), "error_event", *option)
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "starts with a byte order mark (U+FEFF)")
+    assert "utf-8-sig" not in result.stderr
+
+
 def test_a_null_payload_is_rejected_as_not_an_object(project: Path) -> None:
     # The endpoint refuses "payload": null (422); emit logged the event with an empty payload.
     result = run("emit", "--root", str(project), "error_event", "--payload", "null")
@@ -269,6 +284,8 @@ def test_a_payload_file_of_one_mebibyte_is_read(project: Path, tmp_path: Path) -
         ("ftp://127.0.0.1", "expected http://host[:port]"),
         ("http://", "expected http://host[:port]"),
         ("http://user:secret@127.0.0.1:8000", "credentials in the URL are not supported"),
+        ("http://user:secret@127.0.0.1:99999", "Port out of range"),
+        ("https://:secret@[::1", "Invalid IPv6 URL"),
         ("http://127.0.0.1:8000/?debug=1", "without ?query or #fragment"),
         ("http://127.0.0.1:8000/caf\u00e9", "percent-encode non-ASCII"),
     ],
@@ -282,7 +299,9 @@ def test_unusable_url_is_a_usage_error(
     assert result.exit_code == 2, result.stderr
     assert result.stdout == ""
     assert_one_error_line(result.stderr, fragment)
-    assert repr(url) in result.stderr  # the value, escaped, so the line stays one line
+    # The value, escaped, so the line stays one line; a password in it is not repeated.
+    assert repr(url.replace(":secret@", ":***@")) in result.stderr
+    assert "secret" not in result.stderr
 
 
 # --- a scripted server speaking raw bytes -----------------------------------------------------

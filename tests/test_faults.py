@@ -327,6 +327,34 @@ def test_paths_leaving_the_root_are_usage_errors(tmp_path: Path, line: str, key:
     assert not Path("/tmp/telemetry-scaffold-outside").exists()
 
 
+LONG_NAME = "a" * 256  # one byte over the longest file or folder name file systems take
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        (f'feature = "{LONG_NAME}"', "feature"),
+        (f'layer-package = "{LONG_NAME}"', "layer-package"),
+        (f'app-package = "{LONG_NAME}"', "app-package"),
+        (f'backend = "{LONG_NAME}"', "backend"),
+        (f'specs-dir = "docs/{LONG_NAME}"', "specs-dir"),
+        (f'instrument = {{ "api/{LONG_NAME}.py" = "ai_block_used" }}', "instrument"),
+        (f'app = "app.{LONG_NAME}:app"', "app"),
+    ],
+)
+def test_a_name_longer_than_file_systems_allow_is_a_config_error(
+    tmp_path: Path, line: str, key: str
+) -> None:
+    project = make_project(tmp_path / "project", config=line)
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, key)
+    assert "longer than 255 bytes" in result.stderr
+    assert snapshot(project) == before
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
@@ -438,6 +466,34 @@ def test_remove_reads_any_corrupt_manifest_as_an_unreadable_one(
     assert snapshot(project) == snapshot(twin)
 
 
+@pytest.mark.parametrize("command", ["generate", "remove"])
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["", "force"])
+def test_a_manifest_recording_files_of_the_users_never_removes_them(
+    project: Path, command: str, force: list[str]
+) -> None:
+    # A damaged, merged or copied manifest may record any file with its right digest: before,
+    # generate removed it as an obsolete output (pyproject.toml, the route modules, main.py).
+    assert run("generate", "--root", str(project)).exit_code == 0
+    manifest = project / sync.MANIFEST_PATH
+    document = json.loads(manifest.read_text())
+    users = ["pyproject.toml", BLOCKS, MAIN, "backend/app/__init__.py"]
+    for path in users:
+        document["files"][path] = sync.sha256((project / path).read_bytes())
+    manifest.write_text(json.dumps(document))
+    before = snapshot(project)
+    result = run(command, "--root", str(project), *force)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1, result.stdout
+    refused = re.findall(r"^refused\s+(\S+)$", result.stdout, re.M)
+    assert sorted(refused) == sorted(users), result.stdout
+    assert result.stdout.count("does not carry telemetry-scaffold's header") == len(users)
+    for path in users:
+        if path != BLOCKS and path != MAIN:  # remove takes its own lines out of these
+            assert (project / path).read_bytes() == before[path], path
+        assert (project / path).is_file(), path
+        assert not (project / f"{path}.bak").exists(), path
+
+
 @pytest.mark.parametrize("content", CORRUPT_MANIFESTS.values(), ids=CORRUPT_MANIFESTS.keys())
 def test_corrupt_manifest_means_differing_files_are_hand_edited(
     project: Path, content: bytes
@@ -499,6 +555,21 @@ def test_a_tool_key_that_is_not_a_table_is_a_config_error(tmp_path: Path) -> Non
     assert snapshot(project) == before
 
 
+def test_a_lone_carriage_return_in_the_config_is_invalid_toml(tmp_path: Path) -> None:
+    # TOML allows no lone CR; read with universal newlines, the key after one in a comment was
+    # taken as a key of the plan, which every other TOML reader refuses to read.
+    project = make_project(tmp_path / "project")
+    config = project / "pyproject.toml"
+    config.write_bytes(b'[tool.telemetry-scaffold]\r\n# note\rapi-prefix = "/hidden"\r\n')
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, "invalid TOML")
+    assert snapshot(project) == before
+    config.write_bytes(b'[tool.telemetry-scaffold]\r\napi-prefix = "/v9/t" # note\r\n')
+    assert run("generate", "--root", str(project)).exit_code == 0  # CRLF line ends are TOML
+
+
 def test_empty_pyproject_means_the_default_plan(tmp_path: Path) -> None:
     reference = make_project(tmp_path / "reference")
     assert run("generate", "--root", str(reference)).exit_code == 0
@@ -552,6 +623,10 @@ def cli(
         (["init", "--root", ""], "Invalid value for '--root': is empty"),
         # Rich would print a user's `:b:` as an emoji.
         (["generate", "--root", "no:b:such"], "no:b:such: --root is not a folder"),
+        # Failed later, as an I/O error (exit 1).
+        (["generate", "--root", "a" * 300], "Invalid value for '--root': cannot be used"),
+        (["init", "--root", "a" * 300], "Invalid value for '--root': cannot be used"),
+        (["remove", "--config", "a" * 300], "Invalid value for '--config': cannot be used"),
     ],
     ids=[
         "unknown-option",
@@ -562,6 +637,9 @@ def cli(
         "empty-config",
         "init-empty-root",
         "emoji-code",
+        "root-name-too-long",
+        "init-root-name-too-long",
+        "config-name-too-long",
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(
@@ -674,6 +752,23 @@ def test_symlink_inside_the_root_is_written_through(tmp_path: Path) -> None:
     assert run("generate", "--root", str(project)).exit_code == 0
     assert spec.is_symlink()
     assert "/v9/t" in real.read_text()
+
+
+@pytest.mark.parametrize("link", ["api/blocks_v2.py", "v2/blocks.py"])
+def test_a_module_listed_under_two_names_is_a_config_error(tmp_path: Path, link: str) -> None:
+    # A link to a listed module would be patched twice, once for each event.
+    line = f'instrument = {{ "api/ai_blocks.py" = "ai_block_used", "{link}" = "chapter_visit" }}'
+    project = make_project(tmp_path / "project", config=line)
+    linked = project / "backend/app" / link
+    linked.parent.mkdir(exist_ok=True)
+    linked.symlink_to(project / "backend/app/api/ai_blocks.py")
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_one_error_line(result.stderr, "instrument")
+    assert "is the same file as 'api/ai_blocks.py'" in result.stderr
+    assert snapshot(project) == before
 
 
 # --------------------------------------------------------------------------------------------
@@ -822,6 +917,44 @@ CHANGED_MEANWHILE = {
     "deleted": (LOGGER, lambda path: path.unlink()),
     "appeared": ("backend/app/analytics/__init__.py", _appear),
 }
+
+
+def _without_the_logger_import(project: Path) -> str:
+    """Take the inserted import out of the route module (an editor's "optimise imports")."""
+    module = project / BLOCKS
+    text = module.read_text()
+    line = "from app.analytics.event_logger import event_logger\n"
+    assert line in text
+    module.write_text(text.replace(line, ""))
+    return text
+
+
+def test_log_calls_whose_import_was_taken_out_get_it_back(project: Path) -> None:
+    # The calls were not recognised: generate added a second call to every handler under an
+    # aliased import, leaving the first ones to fail with NameError on every request.
+    assert run("generate", "--root", str(project)).exit_code == 0
+    generated = _without_the_logger_import(project)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    text = (project / BLOCKS).read_text()
+    assert "analytics_event_logger" not in text
+    assert text.count("event_logger.log(") == generated.count("event_logger.log(") == 2
+    assert "from app.analytics.event_logger import event_logger\n" in text
+    compile(text, BLOCKS, "exec")
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+def test_remove_takes_out_log_calls_whose_import_was_taken_out(project: Path) -> None:
+    # They were left behind, calling a name nothing binds any more.
+    original = (project / BLOCKS).read_bytes()
+    assert run("generate", "--root", str(project)).exit_code == 0
+    _without_the_logger_import(project)
+    result = run("remove", "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    text = (project / BLOCKS).read_text()
+    assert "event_logger" not in text
+    # The blank line the import stood above is the one byte the user's edit changed.
+    assert text.replace("\n\n\n", "\n\n") == original.decode().replace("\n\n\n", "\n\n")
 
 
 @pytest.mark.parametrize("case", CHANGED_MEANWHILE, ids=list(CHANGED_MEANWHILE))

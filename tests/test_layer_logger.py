@@ -123,6 +123,24 @@ def test_unknown_type_is_rejected_naming_the_allowed_types(layer: Layer, logger:
         assert allowed in message
 
 
+@pytest.mark.parametrize(
+    "event_type",
+    ["password=hunter2", "Bearer hunter2hunter2", "x" * 70 + " token: hunter2"],
+)
+def test_an_unknown_type_holding_a_credential_is_not_quoted(
+    layer: Layer, logger: Any, caplog: pytest.LogCaptureFixture, event_type: str
+) -> None:
+    # A type taken from a request (log(request.query_params["t"], ...)) reaches the messages.
+    caplog.set_level(logging.WARNING, logger="app.analytics")
+    logger.log(event_type, {})
+    with pytest.raises(layer.event_logger.EventValidationError) as raised:
+        logger.record(event_type, {})
+    [warning] = warnings_of(caplog)
+    for message in (warning.getMessage(), str(raised.value)):
+        assert "unknown event type '[redacted]'" in message
+        assert "hunter2" not in message
+
+
 # --- the event --------------------------------------------------------------------------------
 
 

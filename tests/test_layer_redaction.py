@@ -13,9 +13,10 @@ import json
 import logging
 import threading
 import time
+from collections import namedtuple
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -92,6 +93,20 @@ SENSITIVE = [
     "\u0455ecret", "\u0391\u03a1\u0399_\u039a\u0395\u03a5", "api_k\u0435y", "s\u0435ssionId",
     "\u0420ASSWORD", "p\u03b1ssword", "\u0441ookie", "pass\u200dword", "pass\u2060word",
     "pass\ufeffword", "pass%77ord", "access%5Ftoken", "user%5Femail", "pass%2577ord",
+    # The words for password, secret and token in other languages, in any case and as a part of
+    # a longer key; Chinese and Japanese ones anywhere in a key (they are written without
+    # spaces), also in half-width katakana.
+    "Passwort", "KENNWORT", "benutzer_passwort", "Geheimnis", "mot_de_passe", "motDePasse",
+    "MOT-DE-PASSE", "jeton", "jetons", "contrase\u00f1a", "CONTRASE\u00d1A", "contrasena",
+    "secreto", "segreto", "senha", "senhaUsuario", "wachtwoord", "geheim", "has\u0142o",
+    "HAS\u0141O", "\u043f\u0430\u0440\u043e\u043b\u044c", "\u041f\u0410\u0420\u041e\u041b\u042c",
+    "\u041f\u0430\u0440\u043e\u043b\u044c", "user_\u043f\u0430\u0440\u043e\u043b\u044c",
+    "\u0441\u0435\u043a\u0440\u0435\u0442", "\u0421\u0415\u041a\u0420\u0415\u0422",
+    "\u0442\u043e\u043a\u0435\u043d", "\u0422\u043e\u043a\u0435\u043d",
+    "\u5bc6\u7801", "\u7528\u6237\u5bc6\u7801", "\u5bc6\u78bc", "\u5bc6\u94a5",
+    "\u4ee4\u724c", "\u8bbf\u95ee\u4ee4\u724c", "\u30d1\u30b9\u30ef\u30fc\u30c9",
+    "\uff8a\uff9f\uff7d\uff9c\uff70\uff84\uff9e", "\u79d8\u5bc6",
+    "\u30c8\u30fc\u30af\u30f3", "user\u30d1\u30b9\u30ef\u30fc\u30c9",
 ]  # fmt: skip
 
 NOT_SENSITIVE = [
@@ -123,6 +138,10 @@ NOT_SENSITIVE = [
     "keyboard", "passenger", "passengers", "\u043a\u043b\u044e\u0447",
     "\u0441\u043b\u043e\u0432\u043e", "\u03bb\u03ad\u03be\u03b7",
     "\u03a3\u03cd\u03bd\u03bf\u03c8\u03b7", "progress%", "50%_done", "pct%20done",
+    # Ordinary words around the words of other languages: a resenha (Portuguese, a review), a
+    # secretaria, a segretario, density (密度) and a secretary (秘書) in Chinese and Japanese.
+    "resenha", "resenhas", "secretaria", "segretario", "geheimdienst", "\u5bc6\u5ea6",
+    "\u79d8\u66f8", "\u30d1\u30b9",
 ]  # fmt: skip
 
 
@@ -244,6 +263,29 @@ SECRET_IN_TEXT = [
     base64.b64encode(b'{"password": "hunter2"}').decode(),
     base64.urlsafe_b64encode(b'{"user": "ada", "api_key": "hunter2?>"}').decode().rstrip("="),
     "https://example.com/cb?state=" + base64.b64encode(b'{"token":"hunter2"}').decode(),
+    # A name and a value joined by a bare colon (also percent-encoded), and an email address as
+    # the name of a value.
+    "password:hunter2",
+    "PASSWORD%3Ahunter2",
+    "PASSWORD%3ahunter2",
+    "user=ada;password:hunter2",
+    "login ada password:hunter2 ok",
+    "token:Hunter2",
+    "{token:'hunter2'}",
+    "{'token':'hunter2'}",
+    "ada@example.com=hunter2",
+    "ada@example.com: hunter2",
+    "ada@example.com:hunter2",
+    "users=ada@example.com%3Dhunter2",
+    # Names in other languages and scripts.
+    "passwort=hunter2",
+    "mot_de_passe: hunter2",
+    "contrase\u00f1a=hunter2",
+    "\u043f\u0430\u0440\u043e\u043b\u044c=hunter2",
+    "\u041f\u0410\u0420\u041e\u041b\u042c: hunter2",
+    "\u5bc6\u7801\uff1ahunter2",
+    "\u7528\u6237\u5bc6\u7801=hunter2",
+    "\u30d1\u30b9\u30ef\u30fc\u30c9=hunter2",
 ]
 KEPT_TEXT = [
     "https://example.com/docs?page=2&sort=asc#intro",
@@ -253,6 +295,17 @@ KEPT_TEXT = [
     "Error: chapter not found",
     "session:start",
     "auth:callback",
+    "session:start:2",
+    "token:refresh",
+    "email:sent, phone:verified",
+    "Token::new() failed",
+    "auth::login",
+    "fe80::1",
+    "09:30:00",
+    "https://example.com:8443/a",
+    "secret:",
+    "password:, next",
+    "\u5bc6\u7801\u9519\u8bef",
     "ratio: 3/4, score=0.75",
     "the bearer of good news",
     "Basic arithmetic",
@@ -367,10 +420,24 @@ def test_several_data_keys_get_distinct_names(layer: Layer) -> None:
     }
 
 
+Credentials = namedtuple("Credentials", "user password")
+
+
+class Login(NamedTuple):
+    email: str
+    attempts: int
+    remember: bool
+
+
 # Mappings written in other shapes than a JSON object: pairs (``request.headers.items()``,
 # ``parse_qsl(query)``, ASGI's raw headers) and name/value records (HAR headers and cookies,
 # Kubernetes env, AWS tags). The key rule applies to the name of each.
 PAIRS_AND_RECORDS = [
+    # A named tuple is an array in JSON; its field names still name its items.
+    (
+        {"login": Credentials("ada", "hunter2"), "more": [Login("hunter2@example.com", 3, True)]},
+        {"login": ["ada", "[redacted]"], "more": [["[redacted]", 3, True]]},
+    ),
     (
         {"headers": [("Accept", "text/html"), ("Authorization", "hunter2")]},
         {"headers": [["Accept", "text/html"], ["Authorization", "[redacted]"]]},

@@ -1480,6 +1480,21 @@ def test_one_line_body_is_reported() -> None:
     )
 
 
+def test_a_docstring_sharing_its_line_is_reported_as_such() -> None:
+    # It was reported as a body on the `def` line, which it is not.
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+        'def f():\n    """Doc."""; x = 1\n    return x\n'
+    )
+    result = _instrument(source)
+    assert result.source == source
+    assert result.problems == (
+        "app/api/items.py:7: route f (GET /f) cannot be instrumented: its docstring shares its "
+        "line with the next statement (`;`); move that statement to a line of its own, or mark "
+        "the handler `# telemetry-scaffold: skip`",
+    )
+
+
 def test_route_on_an_object_from_outside_the_package_is_reported() -> None:
     source = 'from .base import router\n\n\n@router.get("/x")\ndef x():\n    return 1\n'
     result = _instrument(source)

@@ -8,7 +8,6 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -250,15 +249,15 @@ def test_an_unreadable_config_is_named_with_the_reason(
 ) -> None:
     config = tmp_path / "pyproject.toml"
     config.write_text("[tool.telemetry-scaffold]\n", encoding="utf-8")
-    original = Path.read_text
+    original = Path.read_bytes
 
-    def refuse(self: Path, *args: Any, **kwargs: Any) -> str:
+    def refuse(self: Path) -> bytes:
         if self.name == "pyproject.toml":
             raise PermissionError(13, "Permission denied")
-        return original(self, *args, **kwargs)
+        return original(self)
 
     # Tests run as root, for whom file modes do not refuse a read.
-    monkeypatch.setattr(Path, "read_text", refuse)
+    monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(ConfigError, match="cannot read: Permission denied"):
         load_plan(config=config)
 

@@ -477,7 +477,9 @@ def existing_log_calls(
         func = statement.value.func
         if not (isinstance(func, ast.Attribute) and func.attr == "log"):
             continue
-        if index.qualify(func.value, handler.scope) not in targets:
+        if index.qualify(func.value, handler.scope) not in targets and not orphaned_logger(
+            func.value, handler
+        ):
             continue
         argument = statement.value.args[0] if statement.value.args else None
         for keyword in statement.value.keywords:
@@ -490,6 +492,25 @@ def existing_log_calls(
         )
         calls.append(LogCall(statement, event_type))
     return calls
+
+
+# The names generate gives the logger it imports (see ModuleEditor.free_name).
+_LOGGER_NAME = re.compile(r"(?:analytics_)?event_logger(?:_\d+)?")
+
+
+def orphaned_logger(owner: ast.expr, handler: Handler) -> str | None:
+    """The name of ``owner`` when it is a name generate gives the logger, bound nowhere.
+
+    Its import was taken out since (an editor's "optimise imports", a merge): the calls are
+    still the ones generate inserted, and the name is still the logger they mean.
+    """
+    if (
+        isinstance(owner, ast.Name)
+        and _LOGGER_NAME.fullmatch(owner.id)
+        and handler.scope.lookup(owner.id) is None
+    ):
+        return owner.id
+    return None
 
 
 def payload_entries(

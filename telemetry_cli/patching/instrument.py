@@ -15,6 +15,7 @@ from telemetry_cli.patching.edits import (
     body_insertion_point,
     existing_log_calls,
     log_call_lines,
+    orphaned_logger,
     payload_entries,
     statement_indent_unit,
     top_statement_of,
@@ -126,6 +127,7 @@ def instrument_module(
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
     problems: list[tuple[int, str]] = []
     todo: list[tuple[Handler, int, str, list[tuple[str, str]] | None]] = []
+    orphans: dict[str, Handler] = {}  # logger names whose import was taken out, and a user
     for handler in handlers:
         if handler.skipped:
             continue
@@ -136,6 +138,12 @@ def instrument_module(
             for call in existing_log_calls(handler, index, targets)
             if not editor.is_deleted(call.statement)  # an older call being replaced
         ]
+        for call in calls:
+            assert isinstance(call.statement.value, ast.Call)
+            assert isinstance(call.statement.value.func, ast.Attribute)
+            orphan = orphaned_logger(call.statement.value.func.value, handler)
+            if orphan is not None:
+                orphans.setdefault(orphan, handler)
         filled: list[tuple[str, str]] | None = None
         missing: list[str] = []
         mismatched: list[str] = []
@@ -173,9 +181,17 @@ def instrument_module(
         reasons.extend(capture_reasons)
         point = body_insertion_point(handler.function, module)
         if point is None:
-            reasons.append(
-                f"its body is on the `def` line; move the body to lines of its own, or {SKIP}"
-            )
+            opening = handler.function.body[0]
+            if module.lines.starts_at(opening.lineno, opening.col_offset):
+                # `"""Doc."""; x = 1`: the body has lines of its own, the docstring shares one.
+                reasons.append(
+                    "its docstring shares its line with the next statement (`;`); move that "
+                    f"statement to a line of its own, or {SKIP}"
+                )
+            else:
+                reasons.append(
+                    f"its body is on the `def` line; move the body to lines of its own, or {SKIP}"
+                )
         if reasons:
             problems.append((line, f"{where} cannot be instrumented: {reasons[0]}"))
             continue
@@ -221,6 +237,11 @@ def instrument_module(
             )
         )
     editor.edits.problems.extend(problem for _, problem in sorted(problems))
+    for name, user in sorted(orphans.items()):
+        # The calls stay as they are; the import they need comes back under their name.
+        editor.add_import(
+            logger_module, "event_logger", name, top_statement_of(module, user.function)
+        )
     if not todo:
         return
     fallback_block = module.name.rpartition(".")[2]
