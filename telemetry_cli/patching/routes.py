@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.names import (
@@ -213,6 +214,21 @@ def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list
     return handlers, suspects
 
 
+def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of one statement, not those of the statements of its blocks.
+
+    ``block_statements`` yields an ``if``'s inner statements on their own: walking the ``if``
+    whole too found each registration in it twice.
+    """
+    pending: deque[ast.AST] = deque([statement])
+    while pending:
+        node = pending.popleft()
+        yield node
+        pending.extend(
+            child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt)
+        )
+
+
 class _Finder:
     def __init__(self, module: ModuleModel, index: PackageIndex) -> None:
         self.module = module
@@ -274,7 +290,7 @@ class _Finder:
         And the ``APIRoute(path, endpoint)`` items of a constructor's ``routes=``
         (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
         """
-        for node in ast.walk(statement):
+        for node in _own_nodes(statement):
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
