@@ -213,6 +213,43 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("settings", "variable"),
+    [
+        (
+            "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+            "class Settings(BaseSettings):\n"
+            '    model_config = SettingsConfigDict(env_prefix="APP_", frozen=True)\n'
+            '    API_V1_STR: str = "/api/v1"\n\n\nsettings = Settings()\n',
+            "APP_API_V1_STR",
+        ),
+        (
+            "from pydantic import BaseSettings\n\n\n"
+            'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v1"\n\n'
+            '    class Config:\n        env_prefix = "svc_"\n\n\nsettings = Settings()\n',
+            "svc_API_V1_STR",
+        ),
+        (
+            "from pydantic_settings import BaseSettings\n\n\n"
+            'class Base(BaseSettings):\n    model_config = {"env_prefix": "APP_"}\n\n\n'
+            'class Settings(Base):\n    API_V1_STR: str = "/api/v1"\n\n\nsettings = Settings()\n',
+            "APP_API_V1_STR",
+        ),
+    ],
+    ids=["settings-config-dict", "pydantic-v1-config", "inherited-config"],
+)
+def test_a_settings_default_names_the_variable_under_the_env_prefix(
+    tmp_path: Path, settings: str, variable: str
+) -> None:
+    """`env_prefix="APP_"`: the variable that changes the prefix is APP_..., not the field."""
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    said = [line for line in result.stdout.splitlines() if "settings.API_V1_STR" in line]
+    assert len(said) == 1 and f"environment variable {variable} set" in said[0], result.stdout
+
+
 def test_a_settings_field_a_validator_may_change_is_not_read_as_its_default(
     tmp_path: Path,
 ) -> None:
@@ -749,8 +786,13 @@ def test_a_router_built_by_a_function_logs_the_prefixes_its_calls_pass(
             'model_config = SettingsConfigDict(env_nested_delimiter="__")',
             "api__v1_prefix",
         ),
+        (
+            "api: ApiSettings = ApiSettings()",
+            'model_config = SettingsConfigDict(env_prefix="APP_", env_nested_delimiter="__")',
+            "APP_API__V1_PREFIX",
+        ),
     ],
-    ids=["instance-read-as-json", "default-factory-nested-delimiter"],
+    ids=["instance-read-as-json", "default-factory-nested-delimiter", "env-prefix"],
 )
 def test_a_prefix_in_a_nested_settings_group_is_its_default(
     tmp_path: Path, field: str, config: str, variable: str

@@ -95,7 +95,16 @@ class SettingsDefaults:
             # A field of a model that a settings object holds (`settings.api.prefix`): the
             # variable that sets it (`api__prefix`), or the one holding the whole group as JSON.
             name, delimiter = nested
-            variable = name + delimiter + expression.attr if delimiter else name
+            if delimiter:
+                variable = (
+                    name
+                    + delimiter
+                    + (expression.attr.upper() if name.isupper() else expression.attr)
+                )
+            else:
+                variable = name
+        elif environment and not variable:
+            variable = _environment_name(self.index, cls, expression.attr)
         self.read.append(
             SettingsDefault(
                 ast.unparse(expression),
@@ -354,38 +363,73 @@ def _group_variable(
     if outer is None:
         return None
     if _reads_environment(index, outer[0]):
-        return expression.attr, _nested_delimiter(outer[0])
+        return (
+            _environment_name(index, outer[0], expression.attr),
+            _nested_delimiter(index, outer[0]),
+        )
     found = _group_variable(index, expression.value, scope)
     if found is None:
         return None
     name, delimiter = found
-    return (name + delimiter + expression.attr, delimiter) if delimiter else found
+    if not delimiter:
+        return found
+    return name + delimiter + (
+        expression.attr.upper() if name.isupper() else expression.attr
+    ), delimiter
 
 
-def _nested_delimiter(cls: Binding) -> str:
-    """The literal ``env_nested_delimiter`` of a class's ``model_config`` (``""``: none)."""
+def _config_string(index: PackageIndex, cls: Binding, key: str, depth: int = 0) -> str | None:
+    """A literal string setting of a settings class: ``model_config`` or pydantic v1's ``Config``.
+
+    ``model_config = SettingsConfigDict(env_prefix="APP_")`` (or a dict), ``class Config:
+    env_prefix = "APP_"``; else the nearest base class of the package that sets it.
+    """
     node = cls.node
-    assert isinstance(node, ast.ClassDef)
+    if not isinstance(node, ast.ClassDef) or depth > _MAX_DEPTH:
+        return None
     for statement in node.body:
-        value = _assigned(statement, "model_config")
-        if not isinstance(value, ast.Call | ast.Dict):
-            continue
-        pairs = (
-            [(keyword.arg, keyword.value) for keyword in value.keywords]
-            if isinstance(value, ast.Call)
-            else [
-                (key.value if isinstance(key, ast.Constant) else None, item)
-                for key, item in zip(value.keys, value.values, strict=True)
+        pairs: list[tuple[str | None, ast.expr]] = []
+        if isinstance(statement, ast.ClassDef) and statement.name == "Config":
+            pairs = [
+                (inner.targets[0].id, inner.value)
+                for inner in statement.body
+                if isinstance(inner, ast.Assign) and isinstance(inner.targets[0], ast.Name)
             ]
-        )
-        for key, item in pairs:
-            if (
-                key == "env_nested_delimiter"
-                and isinstance(item, ast.Constant)
-                and isinstance(item.value, str)
-            ):
+        value = _assigned(statement, "model_config")
+        if isinstance(value, ast.Call):
+            pairs = [(keyword.arg, keyword.value) for keyword in value.keywords]
+        elif isinstance(value, ast.Dict):
+            pairs = [
+                (key_node.value, item)
+                for key_node, item in zip(value.keys, value.values, strict=True)
+                if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)
+            ]
+        for name, item in pairs:
+            if name == key and isinstance(item, ast.Constant) and isinstance(item.value, str):
                 return item.value
-    return ""
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        target = None if qualified is None else index.resolve(qualified)[1]
+        if target is not None and target.kind == "class":
+            found = _config_string(index, target, key, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _nested_delimiter(index: PackageIndex, cls: Binding) -> str:
+    """The literal ``env_nested_delimiter`` of a settings class (``""``: none)."""
+    return _config_string(index, cls, "env_nested_delimiter") or ""
+
+
+def _environment_name(index: PackageIndex, cls: Binding, name: str) -> str:
+    """The environment variable that sets field ``name`` of a settings class.
+
+    Its ``env_prefix`` before the name; an upper-case prefix gives the name in upper case too
+    (pydantic matches names in any case unless ``case_sensitive``), as a person would set it.
+    """
+    prefix = _config_string(index, cls, "env_prefix") or ""
+    return prefix + (name.upper() if prefix.isupper() else name)
 
 
 def _reads_environment(index: PackageIndex, cls: Binding) -> bool:
