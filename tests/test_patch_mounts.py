@@ -998,3 +998,66 @@ def test_a_settings_object_reached_through_its_module_is_still_read(tmp_path: Pa
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+
+
+ADD_ROUTES_PY = '''"""Routes registered on the router a caller passes."""
+
+from fastapi import APIRouter
+
+
+def add_routes(router: APIRouter) -> None:
+    @router.get("/things/{thing_id}")
+    async def get_thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+'''
+
+
+@pytest.mark.parametrize(
+    ("api", "route", "note"),
+    [
+        # Called once, with a router the package builds and includes: its prefixes.
+        (
+            API_PY + "\nfrom app.api.added import add_routes\n\n"
+            'extra = APIRouter(prefix="/extra")\nadd_routes(extra)\n'
+            'api_router.include_router(extra, prefix="/more")\n',
+            "/api/v1/more/extra/things/{thing_id}",
+            False,
+        ),
+        # Called with two routers: served under two paths, the router's own prefix is logged.
+        (
+            API_PY + "\nfrom app.api.added import add_routes\n\n"
+            'one = APIRouter(prefix="/one")\ntwo = APIRouter(prefix="/two")\n'
+            "add_routes(one)\nadd_routes(two)\n"
+            "api_router.include_router(one)\napi_router.include_router(two)\n",
+            None,
+            True,
+        ),
+    ],
+    ids=["one-router-passed", "two-routers-passed"],
+)
+def test_routes_on_a_router_parameter_get_the_prefixes_of_the_router_passed(
+    tmp_path: Path, api: str, route: str | None, note: bool
+) -> None:
+    """`def add_routes(router: APIRouter): @router.get(...)`, called with the app's router."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/added.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/added.py").write_text(ADD_ROUTES_PY)
+    (root / "backend/app/api/router.py").write_text(api)
+    (root / "backend/app/main.py").write_text(
+        _main('app.include_router(api_router, prefix="/api/v1")')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    added = (root / "backend/app/api/added.py").read_text()
+    if route is not None:
+        assert f'"route": "{route}"' in added
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get(route.replace("{thing_id}", "3")).status_code == 200
+    else:
+        assert '"route": router.prefix + "/things/{thing_id}"' in added
+    said = [line for line in result.stdout.splitlines() if "is a parameter of `add_routes`" in line]
+    assert len(said) == (1 if note else 0), result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -71,10 +71,15 @@ class Mounts:
         included: dict[RouterKey, list[Mount]],
         apps: dict[RouterKey, list[AppMount]] | None = None,
         notes: tuple[str, ...] = (),
+        index: PackageIndex | None = None,
+        modules: tuple[str, ...] = (),
     ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
         self.apps = {} if apps is None else apps
+        # Read again to follow a router passed to a function (see :meth:`passed_router`).
+        self.index = index
+        self.modules = list(modules)
         #: Each include prefix read as a settings class's default or not known statically, as a
         #: line for the report (its routers' routes are logged with that default, or without it).
         self.notes = notes
@@ -126,6 +131,32 @@ class Mounts:
                 ]
             found.extend(outer + mount.prefix for outer in outers)
         return found
+
+    def passed_router(self, parameter: Binding) -> tuple[RouterKey, str | None] | None:
+        """The router every call of a function passes for its parameter, and that router's prefix.
+
+        ``def add_routes(router: APIRouter): @router.get("/x")`` called as ``add_routes(api)``
+        after ``api = APIRouter(prefix="/v1")``: the routes are ``api``'s, served where it is
+        included. None when the function is called nowhere in the package (a method, or only from
+        outside it), or its calls pass different routers or something else.
+        """
+        index = self.index
+        if index is None or parameter.kind != "param":
+            return None
+        calls = _calls_of(parameter.scope, index, self.modules)
+        found: set[tuple[RouterKey, str | None]] = set()
+        for call, scope in calls:
+            argument = call_argument(call, _position(parameter), parameter.name)
+            if argument is None:
+                return None
+            binding = index.binding_of(argument, scope)
+            key = index.router_key(binding)
+            if key is None or binding is None:
+                return None
+            assert isinstance(binding.node, ast.Call)
+            standard = index.built_role(binding.node, binding.scope)[1]
+            found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
+        return found.pop() if len(found) == 1 else None
 
     def served_prefix(self, key: RouterKey | None) -> str | None:
         """The one prefix a router's routes are served under, as far as it is known statically.
@@ -181,7 +212,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model):
                 apps.setdefault(sub_app, []).append(app_mount)
-    return Mounts(included, apps, tuple(dict.fromkeys(notes)))
+    return Mounts(included, apps, tuple(dict.fromkeys(notes)), index, tuple(modules))
 
 
 @dataclass(frozen=True)

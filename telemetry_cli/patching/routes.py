@@ -61,6 +61,8 @@ class Owner:
     reference: ast.expr | None
     scope: Scope  # where ``reference`` is looked up
     key: tuple[str, str] | None = None  # (module, name) of a module-level app or router
+    # Said on a line when its routes are logged: why the prefixes around it are not known.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Route:
     problem: str | None = None
     owner: tuple[str, str] | None = None  # (module, name) of its module-level router or app
     mounted: bool = False  # ``template`` starts with the prefixes that include its router
+    note: str | None = None  # a line for the report: what the logged route leaves out
 
 
 @dataclass
@@ -407,7 +410,21 @@ class _Finder:
             role = self.index.annotation_role(argument.annotation, binding.scope)
             if role is None:
                 return None
-            return Owner(role, "" if role is Role.APP else None, expression, scope, None)
+            mounts = self.index.mounts
+            passed = None if mounts is None else mounts.passed_router(binding)
+            if role is Role.ROUTER and passed is not None:
+                # `def add_routes(router: APIRouter)` always called with one router: its routes.
+                return Owner(role, passed[1], expression, scope, passed[0])
+            note = None
+            if role is Role.ROUTER and mounts is not None:
+                function = binding.scope.node
+                assert isinstance(function, FunctionNode)
+                note = (
+                    f"`{binding.name}` is a parameter of `{function.name}`, not called with one "
+                    "router the package builds: its routes are logged under that router's own "
+                    f"prefix (`{binding.name}.prefix`), without the prefixes it is included under"
+                )
+            return Owner(role, "" if role is Role.APP else None, expression, scope, None, note)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
         call = binding.node
@@ -511,7 +528,9 @@ class _Finder:
             code = " + ".join(parts)
         if methods is None and problem is None:
             problem = "its methods are not literals"
-        return Route(code, template, methods, call.lineno, problem, owner.key, bool(mount))
+        return Route(
+            code, template, methods, call.lineno, problem, owner.key, bool(mount), owner.note
+        )
 
 
 _DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
