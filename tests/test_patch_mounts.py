@@ -1061,3 +1061,38 @@ def test_routes_on_a_router_parameter_get_the_prefixes_of_the_router_passed(
     said = [line for line in result.stdout.splitlines() if "is a parameter of `add_routes`" in line]
     assert len(said) == (1 if note else 0), result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("assignments", "prefix"),
+    [
+        # A settings-like object built from a settings field: that field's default.
+        ("configuration = Configuration(API_V1_STR=settings.api_base)\n", "/api/v2"),
+        # Built from itself: not known (and no endless reading).
+        (
+            "configuration = Configuration(API_V1_STR=configuration.API_V1_STR)\n",
+            "",
+        ),
+    ],
+    ids=["keyword-read-through-settings", "keyword-read-through-itself"],
+)
+def test_a_settings_call_keyword_read_through_settings_is_its_default(
+    tmp_path: Path, assignments: str, prefix: str
+) -> None:
+    """`Configuration(base_url=settings.api_base)`, then `prefix=configuration.base_url`."""
+    root = _project(tmp_path, SETTINGS_MAIN.replace("import settings", "import configuration"))
+    (root / "backend/app/main.py").write_text(
+        (root / "backend/app/main.py")
+        .read_text()
+        .replace("settings.API_V1_STR", "configuration.API_V1_STR")
+    )
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import BaseModel\nfrom pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    api_base: str = "/api/v2"\n\n\n'
+        'class Configuration(BaseModel):\n    API_V1_STR: str = "/x"\n\n\n'
+        "settings = Settings()\n" + assignments
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -57,6 +57,9 @@ class SettingsDefaults:
 
     index: PackageIndex
     read: list[SettingsDefault] = field(default_factory=list)
+    # The keyword values being read (`Configuration(base_url=settings.api_base)`): one read
+    # again inside itself (`settings = Settings(x=settings.x)`) is not known.
+    _reading: set[int] = field(default_factory=set)
 
     def __call__(self, expression: ast.expr, scope: Scope) -> str | None:
         """The default ``expression`` (``<object>.<attribute>``, an environment read) holds."""
@@ -72,7 +75,7 @@ class SettingsDefaults:
             if keyword.arg is None:
                 return None  # **options may set it
             if keyword.arg == expression.attr:
-                return self.index.string_value(keyword.value, call_scope)
+                return self._passed(keyword.value, call_scope)
         if call.args:
             return None
         before = len(self.read)
@@ -116,6 +119,16 @@ class SettingsDefaults:
             )
         )
         return value
+
+    def _passed(self, value: ast.expr, scope: Scope) -> str | None:
+        """The value a settings-like call passes for a field: a literal, or itself a default."""
+        if id(value) in self._reading:
+            return None
+        self._reading.add(id(value))
+        try:
+            return self.index.string_value(value, scope, fallback=self)
+        finally:
+            self._reading.discard(id(value))
 
     def _environment_default(self, call: ast.Call, scope: Scope) -> str | None:
         """The default of ``os.getenv("NAME", "/api")`` or ``os.environ.get("NAME", "/api")``."""
