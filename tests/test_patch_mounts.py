@@ -1096,3 +1096,34 @@ def test_a_settings_call_keyword_read_through_settings_is_its_default(
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("include", "said"),
+    [
+        ('app.include_router(getattr(module, "router"), prefix="/api")', True),
+        ('app.include_router(module.router, prefix="/api")', True),
+        # Included by the app without a prefix: nothing is left out, nothing to say.
+        ("app.include_router(module.router)", False),
+    ],
+    ids=["getattr-with-prefix", "attribute-with-prefix", "no-prefix"],
+)
+def test_routers_of_modules_imported_at_run_time_are_said_to_lose_the_prefix(
+    tmp_path: Path, include: str, said: bool
+) -> None:
+    """`importlib.import_module(...)` over a folder: the routers included are not known."""
+    main = (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import FastAPI\n\nfrom app import api\n\n"
+        "app = FastAPI()\n\n\ndef register_routers(app: FastAPI) -> None:\n"
+        "    for info in pkgutil.iter_modules(api.__path__):\n"
+        '        module = importlib.import_module(f"app.api.{info.name}")\n'
+        f"        {include}\n\n\nregister_routers(app)\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    lines = [line for line in result.stdout.splitlines() if "imported at run time" in line]
+    assert len(lines) == (1 if said else 0), result.stdout
+    if said:
+        assert lines[0].strip().startswith("backend/app/main.py:14:")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -448,6 +448,17 @@ def _module_mounts(
         for values in environments:
             read = len(defaults.read)
             mount = _mount(call, included, scope, values, index, modules, defaults)
+            if (
+                mount is None
+                and (prefix is not None or not _by_an_app(call, scope, values, index))
+                and _imported_at_run_time(included, scope, index, 0)
+            ):
+                # `importlib.import_module(...)` over a folder: which routers, not known.
+                notes.append(
+                    f"{where}: `{ast.unparse(included)}` is a router of a module imported at run "
+                    "time: the routes of the routers it stands for are logged without the "
+                    "prefixes this call adds"
+                )
             if mount is not None and mount[1].prefix is not None:
                 for default in defaults.read[read:]:
                     # Once, where it is first read (a router including many reads it for each).
@@ -472,6 +483,50 @@ def _module_mounts(
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included))
     return found
+
+
+def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
+    """Whether an ``include_router`` call is made on an app (which adds no prefix of its own)."""
+    assert isinstance(call.func, ast.Attribute)
+    including = substituted(call.func.value, scope, values)
+    parent = None if including is None else _including(*including, index)
+    if parent is None:
+        return False
+    if parent.kind == "param":
+        return _is_app(parent, index)
+    if parent.kind == "value" and isinstance(parent.node, ast.Call):
+        return index.built_role(parent.node, parent.scope)[0] is Role.APP
+    return False
+
+
+_RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
+
+
+def _imported_at_run_time(
+    expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
+) -> bool:
+    """Whether an included router is read from a module ``importlib`` imports at run time.
+
+    ``module = importlib.import_module(f"app.routes.{name}")`` then ``module.router`` or
+    ``getattr(module, "router")``, directly or through variables of the same scope.
+    """
+    if depth > 8:
+        return False
+    if isinstance(expression, ast.Attribute):
+        return _imported_at_run_time(expression.value, scope, index, depth + 1)
+    if isinstance(expression, ast.Name):
+        binding = scope.lookup(expression.id)
+        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
+            return False
+        return _imported_at_run_time(binding.node, binding.scope, index, depth + 1)
+    if not isinstance(expression, ast.Call):
+        return False
+    function = expression.func
+    builtin = isinstance(function, ast.Name) and scope.lookup(function.id) is None
+    name = function.id if builtin and isinstance(function, ast.Name) else None
+    if name == "getattr" and expression.args:
+        return _imported_at_run_time(expression.args[0], scope, index, depth + 1)
+    return (name or index.qualify(function, scope)) in _RUN_TIME_IMPORTS
 
 
 def _unknown_prefix(where: str, prefix: ast.expr, included: ast.expr) -> str:
