@@ -1127,3 +1127,16 @@ def test_routers_of_modules_imported_at_run_time_are_said_to_lose_the_prefix(
     if said:
         assert lines[0].strip().startswith("backend/app/main.py:14:")
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_router_served_under_several_paths_is_said_to_log_its_own(tmp_path: Path) -> None:
+    """`app.include_router(items.router)` and again under `prefix="/v2"`: no one path."""
+    api = API_PY + 'api_router.include_router(items.router, prefix="/legacy")\n'
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api")'), api=api)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "several paths" in line]
+    assert len(said) == 1, result.stdout
+    assert "'/api/items', '/api/legacy'" in said[0], said
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -212,7 +212,18 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model):
                 apps.setdefault(sub_app, []).append(app_mount)
-    return Mounts(included, apps, tuple(dict.fromkeys(notes)), index, tuple(modules))
+    mounts = Mounts(included, apps, (), index, tuple(modules))
+    for key in included:
+        paths = sorted(set(mounts.prefixes(key)))
+        if len(paths) > 1:
+            # No one path to log: each of its routes names the path the router declares.
+            listed = ", ".join(repr(path) for path in paths)
+            notes.append(
+                f"`{key[1]}` of {key[0]} is served under several paths ({listed}): its routes "
+                "are logged with the path the router declares, without them"
+            )
+    mounts.notes = tuple(dict.fromkeys(notes))
+    return mounts
 
 
 @dataclass(frozen=True)
