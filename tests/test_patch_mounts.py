@@ -1140,3 +1140,43 @@ def test_a_router_served_under_several_paths_is_said_to_log_its_own(tmp_path: Pa
     assert len(said) == 1, result.stdout
     assert "'/api/items', '/api/legacy'" in said[0], said
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("docs", "route"),
+    [
+        # A module-level dict literal, bound once: its "prefix" is the router's.
+        (
+            'router_docs = {"prefix": "/auth", "tags": ["auth"]}\n',
+            '"route": "/api/v1/auth/{item_id}"',
+        ),
+        # Without a "prefix" key: no prefix.
+        ('router_docs = {"tags": ["auth"]}\n', '"route": "/api/v1/{item_id}"'),
+        # Changed in place: only known at run time.
+        (
+            'router_docs = {"prefix": "/auth"}\nrouter_docs["prefix"] = "/other"\n',
+            '"route": "/api/v1" + router.prefix + "/{item_id}"',
+        ),
+    ],
+    ids=["dict-with-prefix", "dict-without-prefix", "dict-changed-in-place"],
+)
+def test_a_router_built_from_a_dict_of_options_takes_its_literal_prefix(
+    tmp_path: Path, docs: str, route: str
+) -> None:
+    """`router = APIRouter(**router_docs)`, the options a module-level dict literal."""
+    root = make_project(tmp_path / "project", PLAN)
+    (root / "backend/app/api/docs.py").write_text(docs)
+    (root / "backend/app/api/items.py").write_text(
+        ITEMS_PY.replace(
+            'router = APIRouter(tags=["items"])',
+            "from app.api.docs import router_docs\n\nrouter = APIRouter(**router_docs)",
+        )
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        'app.include_router(items.router, prefix="/api/v1")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert route in (root / "backend/app/api/items.py").read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from telemetry_cli.patching.loops import literal_container
 from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
     ADD_WEBSOCKET_ROUTE,
@@ -637,8 +638,22 @@ def router_prefix(
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             return index.string_value(keyword.value, scope, fallback=fallback)
-    if any(keyword.arg is None for keyword in call.keywords):
-        return None  # **options may hold it
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            continue
+        # `APIRouter(**router_docs)`: a dict literal bound once holds the options, else
+        # **options may hold a prefix only known at run time.
+        found = literal_container(keyword.value, scope, index)
+        if found is None:
+            return None
+        options, options_scope = found
+        if not isinstance(options, ast.Dict):
+            return None
+        for key, value in zip(options.keys, options.values, strict=True):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                return None  # `**more` inside, or a key only known at run time
+            if key.value == "prefix":
+                return index.string_value(value, options_scope, fallback=fallback)
     return ""
 
 
