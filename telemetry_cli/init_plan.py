@@ -468,6 +468,8 @@ def _offers(
             except UserError:
                 pass  # not this candidate's app after all: discovered as without it
             else:
+                if _routes_beside(root, backend, package, index):
+                    package = TOP_LEVEL
                 offers[key] = _found(root, backend, package, app, index, from_entrypoint=True)
                 continue
         try:
@@ -483,8 +485,46 @@ def _offers(
         except UserError as error:
             offers[key] = error.message
             continue
+        if _routes_beside(root, backend, package, index):
+            package = TOP_LEVEL
         offers[key] = _found(root, backend, package, app, index)
     return offers
+
+
+def _routes_beside(root: Path, backend: str, package: str, index: PackageIndex) -> bool:
+    """Whether the app package imports routes from a top-level package beside it.
+
+    ``from api import router`` in ``app/server.py``, with ``api/`` in the backend folder
+    declaring routes: the app's modules are the folder's top-level ones (the flat layout), or
+    the plan could not name those route modules.
+    """
+    if package == TOP_LEVEL:
+        return False
+    folder = root / backend
+    beside: set[str] = set()
+    for name in package_modules(package, folder / package):
+        module = index.module(name)
+        if module is None:
+            continue
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                beside.add(node.module.partition(".")[0])
+            elif isinstance(node, ast.Import):
+                beside.update(alias.name.partition(".")[0] for alias in node.names)
+    beside.discard(package)
+    layer = _layer_name(folder / package) or DEFAULT_LAYER_PACKAGE
+    for top in sorted(beside - {layer}):
+        if (folder / top).is_dir():
+            names = package_modules(top, folder / top)
+        elif (folder / f"{top}.py").is_file():
+            names = [top]
+        else:
+            continue  # a library
+        for name in names:
+            module = index.module(name)
+            if module is not None and find_handlers(module, index)[0]:
+                return True
+    return False
 
 
 def _entrypoint_in(

@@ -496,6 +496,19 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
             "src",
             "main",
         ),
+        # The app's package imports its routers from a top-level package beside it (`from
+        # routers import users` in app/server.py): the folder's top-level modules are the app's.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "app/__init__.py": "",
+                "app/server.py": _flat_main("routers"),
+                "routers/__init__.py": "",
+                "routers/users.py": FLAT_USERS,
+            },
+            ".",
+            "app.server",
+        ),
     ],
     ids=[
         "root",
@@ -506,6 +519,7 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
         "helpers-package-beside",
         "factory-beside-main",
         "src-main-over-a-factory-needing-arguments",
+        "app-package-importing-routers-beside-it",
     ],
 )
 def test_init_finds_a_flat_layout_and_the_layer_round_trips(

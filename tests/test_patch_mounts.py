@@ -213,6 +213,43 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("settings", "variable"),
+    [
+        (
+            "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+            "class Settings(BaseSettings):\n"
+            '    model_config = SettingsConfigDict(env_prefix="APP_", frozen=True)\n'
+            '    API_V1_STR: str = "/api/v1"\n\n\nsettings = Settings()\n',
+            "APP_API_V1_STR",
+        ),
+        (
+            "from pydantic import BaseSettings\n\n\n"
+            'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v1"\n\n'
+            '    class Config:\n        env_prefix = "svc_"\n\n\nsettings = Settings()\n',
+            "svc_API_V1_STR",
+        ),
+        (
+            "from pydantic_settings import BaseSettings\n\n\n"
+            'class Base(BaseSettings):\n    model_config = {"env_prefix": "APP_"}\n\n\n'
+            'class Settings(Base):\n    API_V1_STR: str = "/api/v1"\n\n\nsettings = Settings()\n',
+            "APP_API_V1_STR",
+        ),
+    ],
+    ids=["settings-config-dict", "pydantic-v1-config", "inherited-config"],
+)
+def test_a_settings_default_names_the_variable_under_the_env_prefix(
+    tmp_path: Path, settings: str, variable: str
+) -> None:
+    """`env_prefix="APP_"`: the variable that changes the prefix is APP_..., not the field."""
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    said = [line for line in result.stdout.splitlines() if "settings.API_V1_STR" in line]
+    assert len(said) == 1 and f"environment variable {variable} set" in said[0], result.stdout
+
+
 def test_a_settings_field_a_validator_may_change_is_not_read_as_its_default(
     tmp_path: Path,
 ) -> None:
@@ -749,8 +786,13 @@ def test_a_router_built_by_a_function_logs_the_prefixes_its_calls_pass(
             'model_config = SettingsConfigDict(env_nested_delimiter="__")',
             "api__v1_prefix",
         ),
+        (
+            "api: ApiSettings = ApiSettings()",
+            'model_config = SettingsConfigDict(env_prefix="APP_", env_nested_delimiter="__")',
+            "APP_API__V1_PREFIX",
+        ),
     ],
-    ids=["instance-read-as-json", "default-factory-nested-delimiter"],
+    ids=["instance-read-as-json", "default-factory-nested-delimiter", "env-prefix"],
 )
 def test_a_prefix_in_a_nested_settings_group_is_its_default(
     tmp_path: Path, field: str, config: str, variable: str
@@ -956,3 +998,185 @@ def test_a_settings_object_reached_through_its_module_is_still_read(tmp_path: Pa
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+
+
+ADD_ROUTES_PY = '''"""Routes registered on the router a caller passes."""
+
+from fastapi import APIRouter
+
+
+def add_routes(router: APIRouter) -> None:
+    @router.get("/things/{thing_id}")
+    async def get_thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+'''
+
+
+@pytest.mark.parametrize(
+    ("api", "route", "note"),
+    [
+        # Called once, with a router the package builds and includes: its prefixes.
+        (
+            API_PY + "\nfrom app.api.added import add_routes\n\n"
+            'extra = APIRouter(prefix="/extra")\nadd_routes(extra)\n'
+            'api_router.include_router(extra, prefix="/more")\n',
+            "/api/v1/more/extra/things/{thing_id}",
+            False,
+        ),
+        # Called with two routers: served under two paths, the router's own prefix is logged.
+        (
+            API_PY + "\nfrom app.api.added import add_routes\n\n"
+            'one = APIRouter(prefix="/one")\ntwo = APIRouter(prefix="/two")\n'
+            "add_routes(one)\nadd_routes(two)\n"
+            "api_router.include_router(one)\napi_router.include_router(two)\n",
+            None,
+            True,
+        ),
+    ],
+    ids=["one-router-passed", "two-routers-passed"],
+)
+def test_routes_on_a_router_parameter_get_the_prefixes_of_the_router_passed(
+    tmp_path: Path, api: str, route: str | None, note: bool
+) -> None:
+    """`def add_routes(router: APIRouter): @router.get(...)`, called with the app's router."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/added.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/added.py").write_text(ADD_ROUTES_PY)
+    (root / "backend/app/api/router.py").write_text(api)
+    (root / "backend/app/main.py").write_text(
+        _main('app.include_router(api_router, prefix="/api/v1")')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    added = (root / "backend/app/api/added.py").read_text()
+    if route is not None:
+        assert f'"route": "{route}"' in added
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get(route.replace("{thing_id}", "3")).status_code == 200
+    else:
+        assert '"route": router.prefix + "/things/{thing_id}"' in added
+    said = [line for line in result.stdout.splitlines() if "is a parameter of `add_routes`" in line]
+    assert len(said) == (1 if note else 0), result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("assignments", "prefix"),
+    [
+        # A settings-like object built from a settings field: that field's default.
+        ("configuration = Configuration(API_V1_STR=settings.api_base)\n", "/api/v2"),
+        # Built from itself: not known (and no endless reading).
+        (
+            "configuration = Configuration(API_V1_STR=configuration.API_V1_STR)\n",
+            "",
+        ),
+    ],
+    ids=["keyword-read-through-settings", "keyword-read-through-itself"],
+)
+def test_a_settings_call_keyword_read_through_settings_is_its_default(
+    tmp_path: Path, assignments: str, prefix: str
+) -> None:
+    """`Configuration(base_url=settings.api_base)`, then `prefix=configuration.base_url`."""
+    root = _project(tmp_path, SETTINGS_MAIN.replace("import settings", "import configuration"))
+    (root / "backend/app/main.py").write_text(
+        (root / "backend/app/main.py")
+        .read_text()
+        .replace("settings.API_V1_STR", "configuration.API_V1_STR")
+    )
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import BaseModel\nfrom pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    api_base: str = "/api/v2"\n\n\n'
+        'class Configuration(BaseModel):\n    API_V1_STR: str = "/x"\n\n\n'
+        "settings = Settings()\n" + assignments
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("include", "said"),
+    [
+        ('app.include_router(getattr(module, "router"), prefix="/api")', True),
+        ('app.include_router(module.router, prefix="/api")', True),
+        # Included by the app without a prefix: nothing is left out, nothing to say.
+        ("app.include_router(module.router)", False),
+    ],
+    ids=["getattr-with-prefix", "attribute-with-prefix", "no-prefix"],
+)
+def test_routers_of_modules_imported_at_run_time_are_said_to_lose_the_prefix(
+    tmp_path: Path, include: str, said: bool
+) -> None:
+    """`importlib.import_module(...)` over a folder: the routers included are not known."""
+    main = (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import FastAPI\n\nfrom app import api\n\n"
+        "app = FastAPI()\n\n\ndef register_routers(app: FastAPI) -> None:\n"
+        "    for info in pkgutil.iter_modules(api.__path__):\n"
+        '        module = importlib.import_module(f"app.api.{info.name}")\n'
+        f"        {include}\n\n\nregister_routers(app)\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    lines = [line for line in result.stdout.splitlines() if "imported at run time" in line]
+    assert len(lines) == (1 if said else 0), result.stdout
+    if said:
+        assert lines[0].strip().startswith("backend/app/main.py:14:")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_router_served_under_several_paths_is_said_to_log_its_own(tmp_path: Path) -> None:
+    """`app.include_router(items.router)` and again under `prefix="/v2"`: no one path."""
+    api = API_PY + 'api_router.include_router(items.router, prefix="/legacy")\n'
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api")'), api=api)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "several paths" in line]
+    assert len(said) == 1, result.stdout
+    assert "'/api/items', '/api/legacy'" in said[0], said
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("docs", "route"),
+    [
+        # A module-level dict literal, bound once: its "prefix" is the router's.
+        (
+            'router_docs = {"prefix": "/auth", "tags": ["auth"]}\n',
+            '"route": "/api/v1/auth/{item_id}"',
+        ),
+        # Without a "prefix" key: no prefix.
+        ('router_docs = {"tags": ["auth"]}\n', '"route": "/api/v1/{item_id}"'),
+        # Changed in place: only known at run time.
+        (
+            'router_docs = {"prefix": "/auth"}\nrouter_docs["prefix"] = "/other"\n',
+            '"route": "/api/v1" + router.prefix + "/{item_id}"',
+        ),
+    ],
+    ids=["dict-with-prefix", "dict-without-prefix", "dict-changed-in-place"],
+)
+def test_a_router_built_from_a_dict_of_options_takes_its_literal_prefix(
+    tmp_path: Path, docs: str, route: str
+) -> None:
+    """`router = APIRouter(**router_docs)`, the options a module-level dict literal."""
+    root = make_project(tmp_path / "project", PLAN)
+    (root / "backend/app/api/docs.py").write_text(docs)
+    (root / "backend/app/api/items.py").write_text(
+        ITEMS_PY.replace(
+            'router = APIRouter(tags=["items"])',
+            "from app.api.docs import router_docs\n\nrouter = APIRouter(**router_docs)",
+        )
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        'app.include_router(items.router, prefix="/api/v1")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert route in (root / "backend/app/api/items.py").read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

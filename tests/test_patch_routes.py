@@ -1953,3 +1953,24 @@ def test_paths_only_known_at_run_time_are_logged_as_the_handler_reads_them() -> 
     )
     assert removed.problems == ()
     assert removed.source == RUN_TIME_PATHS
+
+
+def test_route_registered_in_a_conditional_block_is_found_once() -> None:
+    # A registration under `if` was found twice (the `if` walked whole, then its inner
+    # statement again): the same problem printed twice, the same route recorded twice.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "from app.views import imported_view\n\n"
+        "router = APIRouter()\n"
+        "DEBUG = True\n\n\n"
+        "def local_view():\n"
+        "    return 1\n\n\n"
+        "if DEBUG:\n"
+        '    router.add_api_route("/local", local_view, methods=["GET"])\n'
+        '    router.add_api_route("/imported", imported_view, methods=["GET"])\n'
+    )
+    result = _instrument(source)
+    assert len(result.problems) == 1
+    assert "registers `imported_view`" in result.problems[0]
+    assert result.source.count("event_logger.log(") == 1
+    assert result.source.count('"route": "/local"') == 1

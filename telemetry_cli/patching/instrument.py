@@ -261,6 +261,11 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+        editor.edits.changes.extend(
+            dict.fromkeys(
+                f"{path}:{route.line}: {route.note}" for route in handler.routes if route.note
+            )
+        )
 
 
 def check_logged_calls(

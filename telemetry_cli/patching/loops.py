@@ -141,6 +141,16 @@ def literal_items(
     return None
 
 
+def literal_container(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """The literal list, tuple, set or dict ``expression`` is or names, and where it is written.
+
+    A module-level name (also imported) bound once and never changed in place; else None.
+    """
+    return _literal(expression, scope, index, 0)
+
+
 def _literal(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
 ) -> tuple[ast.expr, Scope] | None:

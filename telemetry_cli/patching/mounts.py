@@ -71,10 +71,15 @@ class Mounts:
         included: dict[RouterKey, list[Mount]],
         apps: dict[RouterKey, list[AppMount]] | None = None,
         notes: tuple[str, ...] = (),
+        index: PackageIndex | None = None,
+        modules: tuple[str, ...] = (),
     ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
         self.apps = {} if apps is None else apps
+        # Read again to follow a router passed to a function (see :meth:`passed_router`).
+        self.index = index
+        self.modules = list(modules)
         #: Each include prefix read as a settings class's default or not known statically, as a
         #: line for the report (its routers' routes are logged with that default, or without it).
         self.notes = notes
@@ -126,6 +131,32 @@ class Mounts:
                 ]
             found.extend(outer + mount.prefix for outer in outers)
         return found
+
+    def passed_router(self, parameter: Binding) -> tuple[RouterKey, str | None] | None:
+        """The router every call of a function passes for its parameter, and that router's prefix.
+
+        ``def add_routes(router: APIRouter): @router.get("/x")`` called as ``add_routes(api)``
+        after ``api = APIRouter(prefix="/v1")``: the routes are ``api``'s, served where it is
+        included. None when the function is called nowhere in the package (a method, or only from
+        outside it), or its calls pass different routers or something else.
+        """
+        index = self.index
+        if index is None or parameter.kind != "param":
+            return None
+        calls = _calls_of(parameter.scope, index, self.modules)
+        found: set[tuple[RouterKey, str | None]] = set()
+        for call, scope in calls:
+            argument = call_argument(call, _position(parameter), parameter.name)
+            if argument is None:
+                return None
+            binding = index.binding_of(argument, scope)
+            key = index.router_key(binding)
+            if key is None or binding is None:
+                return None
+            assert isinstance(binding.node, ast.Call)
+            standard = index.built_role(binding.node, binding.scope)[1]
+            found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
+        return found.pop() if len(found) == 1 else None
 
     def served_prefix(self, key: RouterKey | None) -> str | None:
         """The one prefix a router's routes are served under, as far as it is known statically.
@@ -181,7 +212,18 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model):
                 apps.setdefault(sub_app, []).append(app_mount)
-    return Mounts(included, apps, tuple(dict.fromkeys(notes)))
+    mounts = Mounts(included, apps, (), index, tuple(modules))
+    for key in included:
+        paths = sorted(set(mounts.prefixes(key)))
+        if len(paths) > 1:
+            # No one path to log: each of its routes names the path the router declares.
+            listed = ", ".join(repr(path) for path in paths)
+            notes.append(
+                f"`{key[1]}` of {key[0]} is served under several paths ({listed}): its routes "
+                "are logged with the path the router declares, without them"
+            )
+    mounts.notes = tuple(dict.fromkeys(notes))
+    return mounts
 
 
 @dataclass(frozen=True)
@@ -417,6 +459,17 @@ def _module_mounts(
         for values in environments:
             read = len(defaults.read)
             mount = _mount(call, included, scope, values, index, modules, defaults)
+            if (
+                mount is None
+                and (prefix is not None or not _by_an_app(call, scope, values, index))
+                and _imported_at_run_time(included, scope, index, 0)
+            ):
+                # `importlib.import_module(...)` over a folder: which routers, not known.
+                notes.append(
+                    f"{where}: `{ast.unparse(included)}` is a router of a module imported at run "
+                    "time: the routes of the routers it stands for are logged without the "
+                    "prefixes this call adds"
+                )
             if mount is not None and mount[1].prefix is not None:
                 for default in defaults.read[read:]:
                     # Once, where it is first read (a router including many reads it for each).
@@ -441,6 +494,50 @@ def _module_mounts(
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included))
     return found
+
+
+def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
+    """Whether an ``include_router`` call is made on an app (which adds no prefix of its own)."""
+    assert isinstance(call.func, ast.Attribute)
+    including = substituted(call.func.value, scope, values)
+    parent = None if including is None else _including(*including, index)
+    if parent is None:
+        return False
+    if parent.kind == "param":
+        return _is_app(parent, index)
+    if parent.kind == "value" and isinstance(parent.node, ast.Call):
+        return index.built_role(parent.node, parent.scope)[0] is Role.APP
+    return False
+
+
+_RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
+
+
+def _imported_at_run_time(
+    expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
+) -> bool:
+    """Whether an included router is read from a module ``importlib`` imports at run time.
+
+    ``module = importlib.import_module(f"app.routes.{name}")`` then ``module.router`` or
+    ``getattr(module, "router")``, directly or through variables of the same scope.
+    """
+    if depth > 8:
+        return False
+    if isinstance(expression, ast.Attribute):
+        return _imported_at_run_time(expression.value, scope, index, depth + 1)
+    if isinstance(expression, ast.Name):
+        binding = scope.lookup(expression.id)
+        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
+            return False
+        return _imported_at_run_time(binding.node, binding.scope, index, depth + 1)
+    if not isinstance(expression, ast.Call):
+        return False
+    function = expression.func
+    builtin = isinstance(function, ast.Name) and scope.lookup(function.id) is None
+    name = function.id if builtin and isinstance(function, ast.Name) else None
+    if name == "getattr" and expression.args:
+        return _imported_at_run_time(expression.args[0], scope, index, depth + 1)
+    return (name or index.qualify(function, scope)) in _RUN_TIME_IMPORTS
 
 
 def _unknown_prefix(where: str, prefix: ast.expr, included: ast.expr) -> str:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from telemetry_cli.patching.loops import literal_container
 from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
     ADD_WEBSOCKET_ROUTE,
@@ -60,6 +62,8 @@ class Owner:
     reference: ast.expr | None
     scope: Scope  # where ``reference`` is looked up
     key: tuple[str, str] | None = None  # (module, name) of a module-level app or router
+    # Said on a line when its routes are logged: why the prefixes around it are not known.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class Route:
     problem: str | None = None
     owner: tuple[str, str] | None = None  # (module, name) of its module-level router or app
     mounted: bool = False  # ``template`` starts with the prefixes that include its router
+    note: str | None = None  # a line for the report: what the logged route leaves out
 
 
 @dataclass
@@ -213,6 +218,21 @@ def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list
     return handlers, suspects
 
 
+def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of one statement, not those of the statements of its blocks.
+
+    ``block_statements`` yields an ``if``'s inner statements on their own: walking the ``if``
+    whole too found each registration in it twice.
+    """
+    pending: deque[ast.AST] = deque([statement])
+    while pending:
+        node = pending.popleft()
+        yield node
+        pending.extend(
+            child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt)
+        )
+
+
 class _Finder:
     def __init__(self, module: ModuleModel, index: PackageIndex) -> None:
         self.module = module
@@ -274,7 +294,7 @@ class _Finder:
         And the ``APIRoute(path, endpoint)`` items of a constructor's ``routes=``
         (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
         """
-        for node in ast.walk(statement):
+        for node in _own_nodes(statement):
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -391,7 +411,21 @@ class _Finder:
             role = self.index.annotation_role(argument.annotation, binding.scope)
             if role is None:
                 return None
-            return Owner(role, "" if role is Role.APP else None, expression, scope, None)
+            mounts = self.index.mounts
+            passed = None if mounts is None else mounts.passed_router(binding)
+            if role is Role.ROUTER and passed is not None:
+                # `def add_routes(router: APIRouter)` always called with one router: its routes.
+                return Owner(role, passed[1], expression, scope, passed[0])
+            note = None
+            if role is Role.ROUTER and mounts is not None:
+                function = binding.scope.node
+                assert isinstance(function, FunctionNode)
+                note = (
+                    f"`{binding.name}` is a parameter of `{function.name}`, not called with one "
+                    "router the package builds: its routes are logged under that router's own "
+                    f"prefix (`{binding.name}.prefix`), without the prefixes it is included under"
+                )
+            return Owner(role, "" if role is Role.APP else None, expression, scope, None, note)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
         call = binding.node
@@ -495,7 +529,9 @@ class _Finder:
             code = " + ".join(parts)
         if methods is None and problem is None:
             problem = "its methods are not literals"
-        return Route(code, template, methods, call.lineno, problem, owner.key, bool(mount))
+        return Route(
+            code, template, methods, call.lineno, problem, owner.key, bool(mount), owner.note
+        )
 
 
 _DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
@@ -602,8 +638,22 @@ def router_prefix(
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             return index.string_value(keyword.value, scope, fallback=fallback)
-    if any(keyword.arg is None for keyword in call.keywords):
-        return None  # **options may hold it
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            continue
+        # `APIRouter(**router_docs)`: a dict literal bound once holds the options, else
+        # **options may hold a prefix only known at run time.
+        found = literal_container(keyword.value, scope, index)
+        if found is None:
+            return None
+        options, options_scope = found
+        if not isinstance(options, ast.Dict):
+            return None
+        for key, value in zip(options.keys, options.values, strict=True):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                return None  # `**more` inside, or a key only known at run time
+            if key.value == "prefix":
+                return index.string_value(value, options_scope, fallback=fallback)
     return ""
 
 

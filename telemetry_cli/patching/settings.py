@@ -57,6 +57,9 @@ class SettingsDefaults:
 
     index: PackageIndex
     read: list[SettingsDefault] = field(default_factory=list)
+    # The keyword values being read (`Configuration(base_url=settings.api_base)`): one read
+    # again inside itself (`settings = Settings(x=settings.x)`) is not known.
+    _reading: set[int] = field(default_factory=set)
 
     def __call__(self, expression: ast.expr, scope: Scope) -> str | None:
         """The default ``expression`` (``<object>.<attribute>``, an environment read) holds."""
@@ -72,7 +75,7 @@ class SettingsDefaults:
             if keyword.arg is None:
                 return None  # **options may set it
             if keyword.arg == expression.attr:
-                return self.index.string_value(keyword.value, call_scope)
+                return self._passed(keyword.value, call_scope)
         if call.args:
             return None
         before = len(self.read)
@@ -95,7 +98,16 @@ class SettingsDefaults:
             # A field of a model that a settings object holds (`settings.api.prefix`): the
             # variable that sets it (`api__prefix`), or the one holding the whole group as JSON.
             name, delimiter = nested
-            variable = name + delimiter + expression.attr if delimiter else name
+            if delimiter:
+                variable = (
+                    name
+                    + delimiter
+                    + (expression.attr.upper() if name.isupper() else expression.attr)
+                )
+            else:
+                variable = name
+        elif environment and not variable:
+            variable = _environment_name(self.index, cls, expression.attr)
         self.read.append(
             SettingsDefault(
                 ast.unparse(expression),
@@ -107,6 +119,16 @@ class SettingsDefaults:
             )
         )
         return value
+
+    def _passed(self, value: ast.expr, scope: Scope) -> str | None:
+        """The value a settings-like call passes for a field: a literal, or itself a default."""
+        if id(value) in self._reading:
+            return None
+        self._reading.add(id(value))
+        try:
+            return self.index.string_value(value, scope, fallback=self)
+        finally:
+            self._reading.discard(id(value))
 
     def _environment_default(self, call: ast.Call, scope: Scope) -> str | None:
         """The default of ``os.getenv("NAME", "/api")`` or ``os.environ.get("NAME", "/api")``."""
@@ -351,38 +373,73 @@ def _group_variable(
     if outer is None:
         return None
     if _reads_environment(index, outer[0]):
-        return expression.attr, _nested_delimiter(outer[0])
+        return (
+            _environment_name(index, outer[0], expression.attr),
+            _nested_delimiter(index, outer[0]),
+        )
     found = _group_variable(index, expression.value, scope)
     if found is None:
         return None
     name, delimiter = found
-    return (name + delimiter + expression.attr, delimiter) if delimiter else found
+    if not delimiter:
+        return found
+    return name + delimiter + (
+        expression.attr.upper() if name.isupper() else expression.attr
+    ), delimiter
 
 
-def _nested_delimiter(cls: Binding) -> str:
-    """The literal ``env_nested_delimiter`` of a class's ``model_config`` (``""``: none)."""
+def _config_string(index: PackageIndex, cls: Binding, key: str, depth: int = 0) -> str | None:
+    """A literal string setting of a settings class: ``model_config`` or pydantic v1's ``Config``.
+
+    ``model_config = SettingsConfigDict(env_prefix="APP_")`` (or a dict), ``class Config:
+    env_prefix = "APP_"``; else the nearest base class of the package that sets it.
+    """
     node = cls.node
-    assert isinstance(node, ast.ClassDef)
+    if not isinstance(node, ast.ClassDef) or depth > _MAX_DEPTH:
+        return None
     for statement in node.body:
-        value = _assigned(statement, "model_config")
-        if not isinstance(value, ast.Call | ast.Dict):
-            continue
-        pairs = (
-            [(keyword.arg, keyword.value) for keyword in value.keywords]
-            if isinstance(value, ast.Call)
-            else [
-                (key.value if isinstance(key, ast.Constant) else None, item)
-                for key, item in zip(value.keys, value.values, strict=True)
+        pairs: list[tuple[str | None, ast.expr]] = []
+        if isinstance(statement, ast.ClassDef) and statement.name == "Config":
+            pairs = [
+                (inner.targets[0].id, inner.value)
+                for inner in statement.body
+                if isinstance(inner, ast.Assign) and isinstance(inner.targets[0], ast.Name)
             ]
-        )
-        for key, item in pairs:
-            if (
-                key == "env_nested_delimiter"
-                and isinstance(item, ast.Constant)
-                and isinstance(item.value, str)
-            ):
+        value = _assigned(statement, "model_config")
+        if isinstance(value, ast.Call):
+            pairs = [(keyword.arg, keyword.value) for keyword in value.keywords]
+        elif isinstance(value, ast.Dict):
+            pairs = [
+                (key_node.value, item)
+                for key_node, item in zip(value.keys, value.values, strict=True)
+                if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)
+            ]
+        for name, item in pairs:
+            if name == key and isinstance(item, ast.Constant) and isinstance(item.value, str):
                 return item.value
-    return ""
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        target = None if qualified is None else index.resolve(qualified)[1]
+        if target is not None and target.kind == "class":
+            found = _config_string(index, target, key, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _nested_delimiter(index: PackageIndex, cls: Binding) -> str:
+    """The literal ``env_nested_delimiter`` of a settings class (``""``: none)."""
+    return _config_string(index, cls, "env_nested_delimiter") or ""
+
+
+def _environment_name(index: PackageIndex, cls: Binding, name: str) -> str:
+    """The environment variable that sets field ``name`` of a settings class.
+
+    Its ``env_prefix`` before the name; an upper-case prefix gives the name in upper case too
+    (pydantic matches names in any case unless ``case_sensitive``), as a person would set it.
+    """
+    prefix = _config_string(index, cls, "env_prefix") or ""
+    return prefix + (name.upper() if prefix.isupper() else name)
 
 
 def _reads_environment(index: PackageIndex, cls: Binding) -> bool:
