@@ -693,7 +693,9 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 data = read_bytes(here / name, name)
             except FileProblem:
                 continue
-            in_package = (here / "__init__.py").is_file()
+            # A stray `__init__.py` in the folder init runs in does not make it a package the
+            # folder imports itself from: its modules are top-level ones (`uvicorn main:app`).
+            in_package = here != root and (here / "__init__.py").is_file()
             # An entry module of a package may only call a factory another package holds
             # (`app = get_application()`): its package is where the routes are.
             entry = in_package and name in _FLAT_MODULES

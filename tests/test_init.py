@@ -411,6 +411,18 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
             ".",
             "main",
         ),
+        # The same with a stray __init__.py in the project folder itself: still run from it.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "__init__.py": "",
+                "main.py": _flat_main("routers"),
+                "routers/__init__.py": "",
+                "routers/users.py": FLAT_USERS,
+            },
+            ".",
+            "main",
+        ),
         # The same under backend/, which holds no project file: `from routers import users`
         # with backend/routers/ beside it says the folder is run from itself.
         (
@@ -512,6 +524,7 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
     ],
     ids=[
         "root",
+        "root-with-init",
         "backend-folder",
         "namespace-routers",
         "server-py",
