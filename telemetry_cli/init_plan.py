@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -457,8 +458,8 @@ def _offers(
         if key in offers:
             continue
         index = PackageIndex(BackendReader(root, backend).read)
-        package_dir = root / backend / package
-        label = (PurePosixPath(backend) / package).as_posix()
+        package_dir = root / backend / package.replace(".", "/")
+        label = (PurePosixPath(backend) / package.replace(".", "/")).as_posix()
         named = _entrypoint_in(entrypoint, backend, package, index)
         if named is not None:
             try:
@@ -550,12 +551,16 @@ def _found(
     from_entrypoint: bool = False,
 ) -> Found:
     """What init offers for an app found in ``package``: it, and the package's route modules."""
-    label = (PurePosixPath(backend) / package).as_posix()
-    layer = _layer_name(root / backend / package)
+    label = (PurePosixPath(backend) / package.replace(".", "/")).as_posix()
+    layer = _layer_name(root / backend / package.replace(".", "/"))
     routes = []
     skipped: list[str] = []
     names = list(
-        package_modules(package, root / backend / package, layers=(layer or DEFAULT_LAYER_PACKAGE,))
+        package_modules(
+            package,
+            root / backend / package.replace(".", "/"),
+            layers=(layer or DEFAULT_LAYER_PACKAGE,),
+        )
     )
     for name in names:
         module = index.module(name)
@@ -672,6 +677,7 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
     """
     regular: list[tuple[str, str]] = []
     namespace: list[tuple[str, str]] = []
+    import_roots: dict[Path, tuple[str, str]] = {}
     ignore = GitIgnore(root)
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
@@ -717,7 +723,9 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 top = here
                 while (top.parent / "__init__.py").is_file() and top.parent != root:
                     top = top.parent
-                regular.append((top.parent.relative_to(root).as_posix(), top.name))
+                if top not in import_roots:
+                    import_roots[top] = _import_root(root, top)
+                regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
             if name in _FLAT_MODULES and (backend == here or _imports_a_sibling(root, here, name)):
@@ -728,6 +736,52 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 package = here.relative_to(backend).parts[0]
                 namespace.append((backend.relative_to(root).as_posix(), package))
     return regular, namespace
+
+
+_IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
+
+
+def _import_root(root: Path, top: Path) -> tuple[str, str]:
+    """The backend folder and the dotted package name a regular package is imported by.
+
+    ``services/admin/`` (with ``__init__.py``) in a ``services/`` folder without one is the
+    package ``admin`` of the backend folder ``services/``, unless its modules import it as
+    ``services.admin`` (``from services.admin.routers import ...``): then the folder above
+    ``services/`` is the one the server runs from, and the package is ``services.admin``.
+    """
+    found = (top.parent.relative_to(root).as_posix(), top.name)
+    names = [top.name]
+    folder = top.parent
+    texts: list[str] | None = None
+    while folder != root and folder.name.isidentifier() and not (folder / "__init__.py").is_file():
+        names.insert(0, folder.name)
+        dotted = ".".join(names)
+        if texts is None:
+            texts = _module_texts(top)
+        pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(dotted)}\b", re.M)
+        if any(pattern.search(text) for text in texts):
+            found = (folder.parent.relative_to(root).as_posix(), dotted)
+        folder = folder.parent
+    return found
+
+
+def _module_texts(package: Path) -> list[str]:
+    """The text of (at most :data:`_IMPORT_SCAN_LIMIT`) modules of a package folder."""
+    texts: list[str] = []
+    for folder, dirs, files in os.walk(package):  # symbolic links to folders not followed
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            if len(texts) >= _IMPORT_SCAN_LIMIT:
+                return texts
+            try:
+                data = read_bytes(Path(folder) / name, name)
+            except FileProblem:
+                continue
+            if data is not None:
+                texts.append(data.decode("utf-8", errors="replace"))
+    return texts
 
 
 def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:

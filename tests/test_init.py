@@ -1157,3 +1157,60 @@ def test_an_app_mounted_into_a_starlette_app_answers_at_the_default_url_after_in
         [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
     )
     assert answer.stdout.split() == ["200", "200"], answer.stderr
+
+
+SERVICE_MAIN = """from fastapi import FastAPI
+
+from services.{name}.routers import users
+
+app = FastAPI()
+app.include_router(users.router)
+"""
+
+
+@pytest.mark.parametrize(
+    ("services", "expected"),
+    [
+        (("admin",), None),
+        (("admin", "reports"), "services.admin.main:app in ./, services.reports.main:app in ./"),
+    ],
+    ids=["one-service", "two-services"],
+)
+def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
+    tmp_path: Path, services: tuple[str, ...], expected: str | None
+) -> None:
+    """`services/admin/` (a package) in `services/` (none) imported as `services.admin`."""
+    root = tmp_path / "project"
+    files = {"pyproject.toml": '[project]\nname = "hub"\n'}
+    for name in services:
+        files |= {
+            f"services/{name}/__init__.py": "",
+            f"services/{name}/main.py": SERVICE_MAIN.format(name=name),
+            f"services/{name}/routers/__init__.py": "",
+            f"services/{name}/routers/users.py": FLAT_USERS,
+        }
+    _write(root, files)
+    result = run("init", "--root", str(root), "--dry-run")
+    if expected is not None:
+        assert result.exit_code == 2
+        assert f"several FastAPI apps found ({expected})" in result.stderr
+        return
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout
+    assert 'app-package = "services.admin"' in result.stdout
+    assert 'app = "services.admin.main:app"' in result.stdout
+    assert '# "routers/users.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    planned = snapshot(root)
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text.replace('# "routers/users.py"', '"routers/users.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    main = (root / "services/admin/main.py").read_text()
+    assert "from services.admin.analytics.telemetry_router import router" in main
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    served = _serves_health(root, "services.admin.main")
+    assert served.returncode == 0, served.stderr
+    assert run("remove", "--root", str(root)).exit_code == 0
+    (root / "pyproject.toml").write_text(text)
+    assert snapshot(root) == planned
