@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -719,6 +720,12 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 )
             ):
                 continue
+            if in_package and name in _FLAT_MODULES and _imports_a_sibling(root, here, name):
+                # `app/main.py` saying `from api.v1 import auth`, `app/api/` beside it: run from
+                # `app/` (`uvicorn main:app` there), whatever `app/__init__.py` says; offered
+                # beside the package, the same module found twice is the flat layout's.
+                regular.append((here.relative_to(root).as_posix(), TOP_LEVEL))
+                continue
             if in_package:
                 top = here
                 while (top.parent / "__init__.py").is_file() and top.parent != root:
@@ -802,7 +809,11 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
             tops = [statement.module.split(".")[0]]
         else:
             continue
-        if any((folder / top).is_dir() or (folder / f"{top}.py").is_file() for top in tops):
+        if any(
+            top not in sys.stdlib_module_names  # `import logging` beside a logging.py of yours
+            and ((folder / top).is_dir() or (folder / f"{top}.py").is_file())
+            for top in tops
+        ):
             return True
     return False
 

@@ -423,6 +423,18 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
             ".",
             "main",
         ),
+        # app/main.py importing app/routers/ as `routers`: run from app/, its __init__.py aside.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "app/__init__.py": "",
+                "app/main.py": _flat_main("routers"),
+                "app/routers/__init__.py": "",
+                "app/routers/users.py": FLAT_USERS,
+            },
+            "app",
+            "main",
+        ),
         # The same under backend/, which holds no project file: `from routers import users`
         # with backend/routers/ beside it says the folder is run from itself.
         (
@@ -525,6 +537,7 @@ def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[st
     ids=[
         "root",
         "root-with-init",
+        "package-run-from-itself",
         "backend-folder",
         "namespace-routers",
         "server-py",
