@@ -1179,4 +1179,36 @@ def test_a_router_built_from_a_dict_of_options_takes_its_literal_prefix(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert route in (root / "backend/app/api/items.py").read_text()
+
+
+MOUNTING_PY = """from fastapi import FastAPI
+
+admin = FastAPI()
+
+
+@admin.get("/ping")
+async def admin_ping() -> dict[str, str]:
+    return {}
+
+
+def register_app(app: FastAPI) -> None:
+    app.mount("/admin", admin)
+"""
+
+
+def test_a_sub_application_mounted_by_a_function_given_the_app_logs_its_mount_path(
+    tmp_path: Path,
+) -> None:
+    """`def register_app(app: FastAPI): app.mount("/admin", admin)`, called with the app."""
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/mounting.py" = "ai_block_used" }'
+    )
+    (root / "backend/app/api/mounting.py").write_text(MOUNTING_PY)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.mounting import register_app\n\n"
+        "app = FastAPI()\nregister_app(app)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert '"route": "/admin/ping"' in (root / "backend/app/api/mounting.py").read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -288,6 +288,10 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
                 index.built_role(outer.node, outer.scope)[0] is Role.APP
                 or index.qualify(outer.node.func, outer.scope) in STARLETTE_CLASSES
             )
+        ) or (
+            # `def register_app(app: FastAPI): app.mount("/admin", admin)`: an app, whichever,
+            # as for the routers such a function includes.
+            outer is not None and outer.kind == "param" and _is_app(outer, index)
         )
         # Mounted into anything but an app or a Starlette one (an unknown object): not known.
         path = index.string_value(mount.path, scope) if outer_is_app else None
