@@ -97,15 +97,7 @@ class SettingsDefaults:
         if nested is not None:
             # A field of a model that a settings object holds (`settings.api.prefix`): the
             # variable that sets it (`api__prefix`), or the one holding the whole group as JSON.
-            name, delimiter = nested
-            if delimiter:
-                variable = (
-                    name
-                    + delimiter
-                    + (expression.attr.upper() if name.isupper() else expression.attr)
-                )
-            else:
-                variable = name
+            variable = _field_variable(nested, expression.attr)[0]
         elif environment and not variable:
             variable = _environment_name(self.index, cls, expression.attr)
         self.read.append(
@@ -378,14 +370,19 @@ def _group_variable(
             _nested_delimiter(index, outer[0]),
         )
     found = _group_variable(index, expression.value, scope)
-    if found is None:
-        return None
-    name, delimiter = found
+    return None if found is None else _field_variable(found, expression.attr)
+
+
+def _field_variable(group: tuple[str, str], field: str) -> tuple[str, str]:
+    """The variable setting ``field`` of a group whose variable and delimiter are ``group``.
+
+    Without a delimiter the group's own variable holds it all, as JSON. The field's name is in
+    upper case when the group's is (pydantic matches names in any case).
+    """
+    name, delimiter = group
     if not delimiter:
-        return found
-    return name + delimiter + (
-        expression.attr.upper() if name.isupper() else expression.attr
-    ), delimiter
+        return group
+    return name + delimiter + (field.upper() if name.isupper() else field), delimiter
 
 
 def _config_string(index: PackageIndex, cls: Binding, key: str, depth: int = 0) -> str | None:
