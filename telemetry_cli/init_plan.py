@@ -802,6 +802,13 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
     module = index.module(name[:-3])
     if module is None:
         return False
+    # In a package, `from app.core import x` (in `app/app.py`) names the package itself, as
+    # its modules import each other, not a module `app.py` beside it.
+    own: set[str] = set()
+    here = folder
+    while here != root and (here / "__init__.py").is_file():
+        own.add(here.name)
+        here = here.parent
     for statement in module.tree.body:
         if isinstance(statement, ast.Import):
             tops = [alias.name.split(".")[0] for alias in statement.names]
@@ -811,6 +818,7 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
             continue
         if any(
             top not in sys.stdlib_module_names  # `import logging` beside a logging.py of yours
+            and top not in own
             and ((folder / top).is_dir() or (folder / f"{top}.py").is_file())
             for top in tops
         ):

@@ -1227,3 +1227,28 @@ def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
     assert run("remove", "--root", str(root)).exit_code == 0
     (root / "pyproject.toml").write_text(text)
     assert snapshot(root) == planned
+
+
+def test_a_package_module_importing_its_own_package_is_no_flat_layout(tmp_path: Path) -> None:
+    """`app/app.py` saying `from app.routers import users`: the package `app`, not `app.py`.
+
+    Imports of the package's own name are how its modules reach each other; read as modules
+    beside `app/app.py`, they made `app/` a flat layout, whose `app` is the module itself.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "named-like-its-package"\n',
+            "app/__init__.py": "",
+            "app/app.py": _flat_main("app.routers"),
+            "app/routers/__init__.py": "",
+            "app/routers/users.py": FLAT_USERS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.app:app"' in result.stdout
+    assert '# "routers/users.py" = "ai_block_used"' in result.stdout
