@@ -349,9 +349,11 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
         return apps[0]
     if len(apps) > 1:
         listed = ", ".join(f"{item.app} in {item.backend}/" for item in apps)
+        first = apps[0]
         raise ConfigError(
             f"several FastAPI apps found ({listed}); write [tool.{TOOL_SECTION}] by hand with "
-            "backend, app-package and app"
+            f"backend, app-package and app (for the first: backend = {_toml_string(first.backend)}"
+            f", app-package = {_toml_string(first.app_package)}, app = {_toml_string(first.app)})"
         )
     reasons = [offer for offer in offers.values() if isinstance(offer, str)]
     if reasons:

@@ -1252,3 +1252,33 @@ def test_a_package_module_importing_its_own_package_is_no_flat_layout(tmp_path: 
     assert 'app-package = "app"' in result.stdout
     assert 'app = "app.app:app"' in result.stdout
     assert '# "routers/users.py" = "ai_block_used"' in result.stdout
+
+
+def test_several_apps_are_refused_with_the_keys_to_write_for_one(tmp_path: Path) -> None:
+    """Each service its own app: the refusal gives the three keys, ready to copy, for one."""
+    root = tmp_path / "project"
+    files = {"pyproject.toml": '[project]\nname = "hub"\n'}
+    for name in ("admin", "reports"):
+        files |= {
+            f"services/{name}/__init__.py": "",
+            f"services/{name}/main.py": SERVICE_MAIN.format(name=name),
+            f"services/{name}/routers/__init__.py": "",
+            f"services/{name}/routers/users.py": FLAT_USERS,
+        }
+    _write(root, files)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2
+    assert (
+        '(for the first: backend = ".", app-package = "services.admin", '
+        'app = "services.admin.main:app")'
+    ) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # Written as given, the keys make a plan that works.
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "hub"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "services.admin"\napp = "services.admin.main:app"\n\n'
+        '[tool.telemetry-scaffold.instrument]\n"routers/users.py" = "ai_block_used"\n'
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout
+    assert '"route": "/users/{user_id}"' in (root / "services/admin/routers/users.py").read_text()
