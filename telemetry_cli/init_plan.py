@@ -342,6 +342,10 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             }
             if flat:
                 offers = flat
+        else:
+            offers = _entries_over_components(
+                root, offers, _offers(root, namespace) if later is None else later
+            )
         found = [offer for offer in offers.values() if isinstance(offer, Found)]
         servable = [offer for offer in found if not offer.needs_arguments]
         apps = _served(_one_per_app(servable or found))
@@ -363,6 +367,70 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
         "FastAPI(...), and for main.py, app.py, server.py or api.py building it at the top of "
         "a project folder)"
     )
+
+
+def _entries_over_components(
+    root: Path,
+    offers: dict[tuple[str, str], Found | str],
+    others: dict[tuple[str, str], Found | str],
+) -> dict[tuple[str, str], Found | str]:
+    """``offers`` with each package an entry module above it imports given way to that module.
+
+    ``main.py`` at the top of a folder saying ``from app.modules.ocr import router``, where
+    ``app/modules/ocr/`` is a regular package building an app of its own (a sandbox run on its
+    own): the package is a component of the entry module's app, which is the one served.
+    """
+    entries = {
+        key: offer
+        for key, offer in others.items()
+        if key[1] == TOP_LEVEL and isinstance(offer, Found) and offer.path
+    }
+    if not entries:
+        return offers
+    kept: dict[tuple[str, str], Found | str] = {}
+    taken: dict[tuple[str, str], Found | str] = {}
+    for key, offer in offers.items():
+        entry = None
+        if isinstance(offer, Found) and offer.app_package != TOP_LEVEL:
+            top = offer.app_package.split(".")[0]
+            folder = PurePosixPath(offer.backend) / top
+            entry = next(
+                (
+                    entry_key
+                    for entry_key, candidate in entries.items()
+                    if isinstance(candidate, Found) and _imports_folder(root, candidate, folder)
+                ),
+                None,
+            )
+        if entry is None:
+            kept[key] = offer
+        else:
+            taken[entry] = entries[entry]
+    return {**kept, **taken} if taken else offers
+
+
+def _imports_folder(root: Path, entry: Found, folder: PurePosixPath) -> bool:
+    """Whether ``entry``'s module imports the package in ``folder`` through its own folder."""
+    try:
+        dotted = folder.relative_to(PurePosixPath(entry.backend)).as_posix().replace("/", ".")
+    except ValueError:
+        return False  # not below the entry module's folder
+    if dotted in ("", "."):
+        return False
+    try:
+        tree = ast.parse((root / entry.path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        if any(name == dotted or name.startswith(dotted + ".") for name in names):
+            return True
+    return False
 
 
 def _inside(offer: Found | str) -> bool:

@@ -1282,3 +1282,66 @@ def test_several_apps_are_refused_with_the_keys_to_write_for_one(tmp_path: Path)
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout
     assert '"route": "/users/{user_id}"' in (root / "services/admin/routers/users.py").read_text()
+
+
+COMPONENT_APP = """from fastapi import FastAPI
+
+from .routers import router
+
+app = FastAPI()  # run on its own while the component is developed
+app.include_router(router)
+"""
+COMPONENT_ROUTER = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/search")
+
+
+@router.get("/{term}")
+def search(term: str) -> dict[str, str]:
+    return {"term": term}
+"""
+ENTRY_MAIN = """from fastapi import FastAPI
+
+{imports}
+app = FastAPI()
+app.include_router(router, prefix="/api/ocr")
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "expected"),
+    [
+        # main.py imports the component's package: its app is the one served.
+        (
+            "from services.modules.ocr import router\n",
+            ('backend = "."', 'app-package = ""', 'app = "main:app"'),
+        ),
+        # main.py serves routers of its own: the component's app is a second one, the package's.
+        (
+            "from routes import router\n",
+            ('backend = "services/modules"', 'app-package = "ocr"', 'app = "ocr.app.main:app"'),
+        ),
+    ],
+    ids=["entry-imports-the-component", "entry-imports-something-else"],
+)
+def test_an_entry_module_importing_a_package_serves_it_over_the_package_own_app(
+    tmp_path: Path, imports: str, expected: tuple[str, ...]
+) -> None:
+    """`main.py` saying `from services.modules.ocr import router`, `ocr/app/main.py` a sandbox."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "platform"\n',
+            "main.py": ENTRY_MAIN.format(imports=imports),
+            "routes.py": COMPONENT_ROUTER,
+            "services/modules/ocr/__init__.py": "from .app.routers import router\n",
+            "services/modules/ocr/app/__init__.py": "",
+            "services/modules/ocr/app/main.py": COMPONENT_APP,
+            "services/modules/ocr/app/routers.py": COMPONENT_ROUTER,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    for line in expected:
+        assert line in result.stdout, result.stdout
