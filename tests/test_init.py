@@ -1181,6 +1181,23 @@ app.include_router(users.router)
 """
 
 
+def _services(names: tuple[str, ...]) -> dict[str, str]:
+    """The files of a project whose services each build an app.
+
+    Packages in `services/` (a folder without `__init__.py`) that import their own modules
+    through it (`from services.admin.routers import users`).
+    """
+    files = {"pyproject.toml": '[project]\nname = "hub"\n'}
+    for name in names:
+        files |= {
+            f"services/{name}/__init__.py": "",
+            f"services/{name}/main.py": SERVICE_MAIN.format(name=name),
+            f"services/{name}/routers/__init__.py": "",
+            f"services/{name}/routers/users.py": FLAT_USERS,
+        }
+    return files
+
+
 @pytest.mark.parametrize(
     ("services", "expected"),
     [
@@ -1194,15 +1211,7 @@ def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
 ) -> None:
     """`services/admin/` (a package) in `services/` (none) imported as `services.admin`."""
     root = tmp_path / "project"
-    files = {"pyproject.toml": '[project]\nname = "hub"\n'}
-    for name in services:
-        files |= {
-            f"services/{name}/__init__.py": "",
-            f"services/{name}/main.py": SERVICE_MAIN.format(name=name),
-            f"services/{name}/routers/__init__.py": "",
-            f"services/{name}/routers/users.py": FLAT_USERS,
-        }
-    _write(root, files)
+    _write(root, _services(services))
     result = run("init", "--root", str(root), "--dry-run")
     if expected is not None:
         assert result.exit_code == 2
@@ -1257,15 +1266,7 @@ def test_a_package_module_importing_its_own_package_is_no_flat_layout(tmp_path: 
 def test_several_apps_are_refused_with_the_keys_to_write_for_one(tmp_path: Path) -> None:
     """Each service its own app: the refusal gives the three keys, ready to copy, for one."""
     root = tmp_path / "project"
-    files = {"pyproject.toml": '[project]\nname = "hub"\n'}
-    for name in ("admin", "reports"):
-        files |= {
-            f"services/{name}/__init__.py": "",
-            f"services/{name}/main.py": SERVICE_MAIN.format(name=name),
-            f"services/{name}/routers/__init__.py": "",
-            f"services/{name}/routers/users.py": FLAT_USERS,
-        }
-    _write(root, files)
+    _write(root, _services(("admin", "reports")))
     result = run("init", "--root", str(root))
     assert result.exit_code == 2
     assert (
