@@ -19,6 +19,7 @@ from telemetry_cli.patching.edits import (
 )
 from telemetry_cli.patching.routes import Handler, find_handlers
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
+from telemetry_cli.patching.symbols import chain_root
 
 
 def unwire_app(
@@ -204,9 +205,7 @@ def _generated_value(value: ast.expr) -> bool:
             and _generated_value(value.orelse)
         )
     # router.prefix, body.field of a captured property, and an enum's body.kind.value.
-    while isinstance(value, ast.Attribute):
-        value = value.value
-    return isinstance(value, ast.Name)
+    return isinstance(chain_root(value), ast.Name)
 
 
 def _take_out(

@@ -36,6 +36,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     call_argument,
+    chain_root,
     unwrapped,
 )
 
@@ -684,9 +685,7 @@ def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) 
         ) and _read_alike(expression.value, scope, handler_scope):
             return _as_written(expression, scope)
         return None
-    base = expression
-    while isinstance(base, ast.Attribute):
-        base = base.value
+    base = chain_root(expression)
     if not isinstance(base, ast.Name):
         return None
     binding = scope.lookup(base.id)
@@ -715,9 +714,7 @@ def _read_alike(expression: ast.expr, scope: Scope, handler_scope: Scope) -> boo
     """
     if _reachable(expression, scope, handler_scope) != ast.unparse(expression):
         return False
-    base = expression
-    while isinstance(base, ast.Attribute):
-        base = base.value
+    base = chain_root(expression)
     if not isinstance(base, ast.Name):
         return False
     binding = scope.lookup(base.id)

@@ -498,6 +498,13 @@ def statement_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     return [block for block in blocks if block]
 
 
+def chain_root(expression: ast.expr) -> ast.expr:
+    """What an attribute chain starts from: ``settings`` of ``settings.api.prefix``."""
+    while isinstance(expression, ast.Attribute):
+        expression = expression.value
+    return expression
+
+
 def call_argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
     """A call's argument passed as ``keyword=``, or at ``position`` (None: keyword only).
 
