@@ -515,6 +515,8 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
 
 
 _RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
+# How many variables and attributes a router read from such a module is followed through.
+_MAX_RUN_TIME_DEPTH = 8
 
 
 def _imported_at_run_time(
@@ -525,7 +527,7 @@ def _imported_at_run_time(
     ``module = importlib.import_module(f"app.routes.{name}")`` then ``module.router`` or
     ``getattr(module, "router")``, directly or through variables of the same scope.
     """
-    if depth > 8:
+    if depth > _MAX_RUN_TIME_DEPTH:
         return False
     if isinstance(expression, ast.Attribute):
         return _imported_at_run_time(expression.value, scope, index, depth + 1)
