@@ -514,10 +514,20 @@ api.include_router(api_router, prefix="/v1")
         # A mount path only known at run time: left out, the prefixes inside it stay.
         (
             _main(
-                "api = FastAPI()\napi.include_router(api_router)\napp.mount(settings.ROOT, api)",
-                "from app.settings import settings\n",
+                "api = FastAPI()\napi.include_router(api_router)\n"
+                'app.mount(os.environ["ROOT"], api)',
+                "import os\n",
             ),
             "/items/{item_id}",
+        ),
+        # A mount path read from a settings object: its default, as for include prefixes.
+        (
+            _main(
+                "api = FastAPI()\napi.include_router(api_router)\n"
+                'app.mount(f"{settings.ROOT}/v1", api)',
+                "from app.settings import settings\n",
+            ),
+            "/api/v1/items/{item_id}",
         ),
         # Mounted at "/" (Starlette takes the trailing slash off): no extra slash.
         (
@@ -540,6 +550,7 @@ api.include_router(api_router, prefix="/v1")
         "in-a-factory",
         "module-level",
         "run-time-path",
+        "settings-path",
         "at-the-root",
         "into-starlette",
         "starlette-routes",
@@ -555,6 +566,32 @@ def test_a_mounted_sub_application_logs_the_path_clients_request(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == expected
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ('f"{settings.ROOT}/v1"', "mount path `settings.ROOT` read as '/api'"),
+        ('os.environ["ROOT"]', "mount path `os.environ['ROOT']` is only known at run time"),
+    ],
+    ids=["settings-default", "run-time"],
+)
+def test_a_mount_path_not_written_as_a_literal_is_said_in_the_report(
+    tmp_path: Path, path: str, said: str
+) -> None:
+    """What the logged paths assume of a mount path, or leave out, is one line of the report."""
+    before = "import os\n\nfrom app.settings import settings\n"
+    root = _project(
+        tmp_path,
+        _main(f"api = FastAPI()\napi.include_router(api_router)\napp.mount({path}, api)", before),
+    )
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    ROOT = "/api"\n\n\nsettings = Settings()\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if "mount path" in line]
+    assert said in line and "backend/app/main.py:" in line
 
 
 FACTORY_MAIN = '''"""The app, wired in a factory; a single-page app's catch-all added {where}."""

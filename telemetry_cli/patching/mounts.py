@@ -210,7 +210,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         if model is not None:
             for child, mount in _module_mounts(index, model, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
-            for sub_app, app_mount in _app_mounts(index, model):
+            for sub_app, app_mount in _app_mounts(index, model, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
     mounts = Mounts(included, apps, (), index, tuple(modules))
     for key in included:
@@ -269,8 +269,14 @@ def _lists(routes: ast.expr, call: ast.Call) -> bool:
     return isinstance(routes, ast.List | ast.Tuple) and any(item is call for item in routes.elts)
 
 
-def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
-    """The module's mounts (see :func:`mount_calls`) that mount an app of the package."""
+def _app_mounts(
+    index: PackageIndex, model: ModuleModel, defaults: SettingsDefaults, notes: list[str]
+) -> list[tuple[RouterKey, AppMount]]:
+    """The module's mounts (see :func:`mount_calls`) that mount an app of the package.
+
+    A mount path read as a settings class's default, or not known statically, goes in
+    ``notes``, as a line naming the call (as include prefixes do).
+    """
     found: list[tuple[RouterKey, AppMount]] = []
     for mount in mount_calls(model, index):
         mounted, scope, outer = mount.mounted, mount.scope, mount.outer
@@ -294,9 +300,24 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
             outer is not None and outer.kind == "param" and _is_app(outer, index)
         )
         # Mounted into anything but an app or a Starlette one (an unknown object): not known.
-        path = index.string_value(mount.path, scope) if outer_is_app else None
-        if path is not None:
-            path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+        path = None
+        if outer_is_app:
+            read = len(defaults.read)
+            # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
+            path = index.string_value(mount.path, scope, fallback=defaults)
+            where = f"{model.path}:{getattr(mount.path, 'lineno', 0)}"
+            if path is not None:
+                path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+                for default in defaults.read[read:]:
+                    said = default.describe()
+                    if not any(said in note for note in notes):
+                        notes.append(f"{where}: mount path {said}")
+            elif mount.path is not None:
+                notes.append(
+                    f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
+                    f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
+                )
+            del defaults.read[read:]
         found.append((sub_app, AppMount(index.app_key(outer), path)))
     return found
 
