@@ -1166,6 +1166,43 @@ def test_routers_of_modules_imported_at_run_time_are_said_to_lose_the_prefix(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("loop", "said"),
+    [
+        # Tags read the loop name, which changes no path: still a module imported at run time.
+        (
+            "for info in pkgutil.iter_modules(api.__path__):\n"
+            '    module = importlib.import_module(f"app.api.{info.name}")\n'
+            "    api_router.include_router(module.router, tags=[info.name.upper()])\n",
+            "`module.router` is a router of a module imported at run time",
+        ),
+        # Routers only known at run time, into a router served under a prefix.
+        (
+            "for router in importlib.import_module('app.plugins').ROUTERS:\n"
+            "    api_router.include_router(router)\n",
+            "the routers this loop includes are only known at run time",
+        ),
+    ],
+    ids=["tags-read-the-loop-name", "run-time-items"],
+)
+def test_routers_a_loop_includes_into_a_router_are_said_to_lose_its_prefixes(
+    tmp_path: Path, loop: str, said: str
+) -> None:
+    """`api_router.include_router(module.router)` in a loop: the routers lose `/api/v1`."""
+    router = (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\nfrom app import api\n\n"
+        f"api_router = APIRouter()\n{loop}"
+    )
+    main = _main('app.include_router(api_router, prefix="/api/v1")')
+    root = _project(tmp_path, main, api=router)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if said in line]
+    assert "backend/app/api/router.py:" in line
+    assert "without the prefixes `api_router` is served under" in line
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 def test_a_router_served_under_several_paths_is_said_to_log_its_own(tmp_path: Path) -> None:
     """`app.include_router(items.router)` and again under `prefix="/v2"`: no one path."""
     api = API_PY + 'api_router.include_router(items.router, prefix="/legacy")\n'

@@ -460,7 +460,7 @@ def _module_mounts(
             continue
         where = f"{model.path}:{call.lineno}"
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        environments = loop_values(call, scope, index)
+        environments = loop_values(_routing_part(call, included, prefix), scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
             if known is not None and prefix is not None:
@@ -479,6 +479,12 @@ def _module_mounts(
                     f"{where}: the routers this loop includes are only known at run time: "
                     f"their routes are logged without its prefix `{ast.unparse(prefix)}`"
                 )
+            elif not _by_an_app(call, scope, {}, index):
+                # Into a router: which routers, not known; they lose where it is served.
+                notes.append(
+                    f"{where}: the routers this loop includes are only known at run time: "
+                    f"their routes are logged without the prefixes {_served_under(call)}"
+                )
             continue
         unknown = False
         for values in environments:
@@ -490,10 +496,11 @@ def _module_mounts(
                 and _imported_at_run_time(included, scope, index, 0)
             ):
                 # `importlib.import_module(...)` over a folder: which routers, not known.
+                lost = "this call adds" if prefix is not None else _served_under(call)
                 notes.append(
                     f"{where}: `{ast.unparse(included)}` is a router of a module imported at run "
                     "time: the routes of the routers it stands for are logged without the "
-                    "prefixes this call adds"
+                    f"prefixes {lost}"
                 )
             if mount is not None and mount[1].prefix is not None:
                 for default in defaults.read[read:]:
@@ -519,6 +526,24 @@ def _module_mounts(
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included))
     return found
+
+
+def _served_under(call: ast.Call) -> str:
+    """Which prefixes an ``include_router`` call without ``prefix=`` passes on: the including's."""
+    assert isinstance(call.func, ast.Attribute)
+    return f"`{ast.unparse(call.func.value)}` is served under"
+
+
+def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -> ast.expr:
+    """What of an ``include_router`` call decides where routes are served, as one expression.
+
+    The including object, the router and the prefix: a loop name read only by ``tags=`` or
+    ``dependencies=`` (``tags=[name.upper()]``) changes no path, and leaves the loop's items
+    free to be anything.
+    """
+    assert isinstance(call.func, ast.Attribute)
+    parts = [call.func.value, included, *([prefix] if prefix is not None else [])]
+    return ast.copy_location(ast.Tuple(elts=parts, ctx=ast.Load()), call)
 
 
 def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
