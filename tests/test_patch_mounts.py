@@ -1286,3 +1286,107 @@ def test_a_sub_application_mounted_by_a_function_given_the_app_logs_its_mount_pa
     assert result.exit_code == 0, result.stdout
     assert '"route": "/admin/ping"' in (root / "backend/app/api/mounting.py").read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def _logged_routes(path: Path) -> list[str]:
+    """The ``route`` value of every log call in a module, as written (unparsed)."""
+    return [
+        ast.unparse(value)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Dict)
+        for key, value in zip(node.keys, node.values, strict=True)
+        if isinstance(key, ast.Constant) and key.value == "route"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("include", "route"),
+    [
+        (
+            '[app.include_router(router, prefix="/api/v1") for router in [api_router]]',
+            "/api/v1/items/{item_id}",
+        ),
+        (
+            'list(app.include_router(r, prefix=p) for r, p in [(api_router, "/v2")])',
+            "/v2/items/{item_id}",
+        ),
+        # Filtered: which items pass is only known at run time.
+        (
+            '[app.include_router(r, prefix="/v3") for r in [api_router] if r.routes]',
+            "/items/{item_id}",
+        ),
+    ],
+    ids=["list-comprehension", "generator-with-tuples", "filtered"],
+)
+def test_routers_included_in_a_comprehension_get_its_prefix(
+    tmp_path: Path, include: str, route: str
+) -> None:
+    """`[app.include_router(r, prefix="/api/v1") for r in [...]]` is a loop over literal items."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n\n\n"
+        f"def add_routers(app: FastAPI) -> None:\n    {include}\n\n\n"
+        "app = FastAPI()\nadd_routers(app)\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == route
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+CONTROLLER_PY = '''"""Items, served by a controller class building its router."""
+
+from fastapi import APIRouter
+
+
+class {cls}:
+    def __init__(self{parameters}) -> None:
+        self.router = APIRouter(prefix={prefix})
+        self.router.add_api_route("/{{item_id}}", self.get_item, methods=["GET"])
+
+    async def get_item(self, item_id: int) -> dict[str, int]:
+        return {{"id": item_id}}
+{subclass}
+
+route = ItemsRoute()
+'''
+
+
+@pytest.mark.parametrize(
+    ("controller", "route"),
+    [
+        (
+            CONTROLLER_PY.format(cls="ItemsRoute", parameters="", prefix='"/items"', subclass=""),
+            "'/api/v1/items/{item_id}'",
+        ),
+        # Built by a base class from a constructor argument: the router's prefix at run time,
+        # the include prefix known.
+        (
+            CONTROLLER_PY.format(
+                cls="BaseRoute",
+                parameters=', name: str = "base"',
+                prefix='f"/{name}"',
+                subclass=(
+                    "\n\nclass ItemsRoute(BaseRoute):\n    def __init__(self) -> None:\n"
+                    '        super().__init__(name="items")\n'
+                ),
+            ),
+            "'/api/v1' + self.router.prefix + '/{item_id}'",
+        ),
+    ],
+    ids=["own-router", "router-of-a-base-class"],
+)
+def test_a_router_a_class_builds_for_its_instance_is_served_where_it_is_included(
+    tmp_path: Path, controller: str, route: str
+) -> None:
+    """`app.include_router(items.route.router, prefix="/api/v1")`, `route = ItemsRoute()`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+        'app = FastAPI()\napp.include_router(items.route.router, prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/items.py").write_text(controller)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(root / "backend/app/api/items.py") == [route]
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
 from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
-from telemetry_cli.patching.routes import router_prefix
+from telemetry_cli.patching.routes import included_instance_router, router_prefix
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -618,7 +618,11 @@ def _mount(
             return None
         child_key = factory_key
     elif child is None:
-        return None
+        # `app.include_router(users.route.router)`: the router a class builds for its instance.
+        instance_key = None if router is None else included_instance_router(*router, index)
+        if instance_key is None:
+            return None
+        child_key = instance_key
     else:
         # A router (also one a factory builds, or one built in a function: a link of a chain
         # wired there); else a module-level object, or one whose routes cannot be told apart.
