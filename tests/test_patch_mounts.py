@@ -1190,8 +1190,8 @@ def test_routers_a_loop_includes_into_a_router_are_said_to_lose_its_prefixes(
 ) -> None:
     """`api_router.include_router(module.router)` in a loop: the routers lose `/api/v1`."""
     router = (
-        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\nfrom app import api\n\n"
-        f"api_router = APIRouter()\n{loop}"
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        f"from app import api\n\napi_router = APIRouter()\n{loop}"
     )
     main = _main('app.include_router(api_router, prefix="/api/v1")')
     root = _project(tmp_path, main, api=router)
