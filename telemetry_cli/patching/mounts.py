@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
 from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
-from telemetry_cli.patching.routes import router_prefix
+from telemetry_cli.patching.routes import included_instance_router, router_prefix
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -210,7 +210,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         if model is not None:
             for child, mount in _module_mounts(index, model, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
-            for sub_app, app_mount in _app_mounts(index, model):
+            for sub_app, app_mount in _app_mounts(index, model, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
     mounts = Mounts(included, apps, (), index, tuple(modules))
     for key in included:
@@ -269,8 +269,14 @@ def _lists(routes: ast.expr, call: ast.Call) -> bool:
     return isinstance(routes, ast.List | ast.Tuple) and any(item is call for item in routes.elts)
 
 
-def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
-    """The module's mounts (see :func:`mount_calls`) that mount an app of the package."""
+def _app_mounts(
+    index: PackageIndex, model: ModuleModel, defaults: SettingsDefaults, notes: list[str]
+) -> list[tuple[RouterKey, AppMount]]:
+    """The module's mounts (see :func:`mount_calls`) that mount an app of the package.
+
+    A mount path read as a settings class's default, or not known statically, goes in
+    ``notes``, as a line naming the call (as include prefixes do).
+    """
     found: list[tuple[RouterKey, AppMount]] = []
     for mount in mount_calls(model, index):
         mounted, scope, outer = mount.mounted, mount.scope, mount.outer
@@ -294,9 +300,24 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
             outer is not None and outer.kind == "param" and _is_app(outer, index)
         )
         # Mounted into anything but an app or a Starlette one (an unknown object): not known.
-        path = index.string_value(mount.path, scope) if outer_is_app else None
-        if path is not None:
-            path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+        path = None
+        if outer_is_app:
+            read = len(defaults.read)
+            # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
+            path = index.string_value(mount.path, scope, fallback=defaults)
+            where = f"{model.path}:{getattr(mount.path, 'lineno', 0)}"
+            if path is not None:
+                path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+                for default in defaults.read[read:]:
+                    said = default.describe()
+                    if not any(said in note for note in notes):
+                        notes.append(f"{where}: mount path {said}")
+            elif mount.path is not None:
+                notes.append(
+                    f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
+                    f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
+                )
+            del defaults.read[read:]
         found.append((sub_app, AppMount(index.app_key(outer), path)))
     return found
 
@@ -439,7 +460,7 @@ def _module_mounts(
             continue
         where = f"{model.path}:{call.lineno}"
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        environments = loop_values(call, scope, index)
+        environments = loop_values(_routing_part(call, included, prefix), scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
             if known is not None and prefix is not None:
@@ -458,6 +479,12 @@ def _module_mounts(
                     f"{where}: the routers this loop includes are only known at run time: "
                     f"their routes are logged without its prefix `{ast.unparse(prefix)}`"
                 )
+            elif not _by_an_app(call, scope, {}, index):
+                # Into a router: which routers, not known; they lose where it is served.
+                notes.append(
+                    f"{where}: the routers this loop includes are only known at run time: "
+                    f"their routes are logged without the prefixes {_served_under(call)}"
+                )
             continue
         unknown = False
         for values in environments:
@@ -469,10 +496,11 @@ def _module_mounts(
                 and _imported_at_run_time(included, scope, index, 0)
             ):
                 # `importlib.import_module(...)` over a folder: which routers, not known.
+                lost = "this call adds" if prefix is not None else _served_under(call)
                 notes.append(
                     f"{where}: `{ast.unparse(included)}` is a router of a module imported at run "
                     "time: the routes of the routers it stands for are logged without the "
-                    "prefixes this call adds"
+                    f"prefixes {lost}"
                 )
             if mount is not None and mount[1].prefix is not None:
                 for default in defaults.read[read:]:
@@ -498,6 +526,24 @@ def _module_mounts(
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included))
     return found
+
+
+def _served_under(call: ast.Call) -> str:
+    """Which prefixes an ``include_router`` call without ``prefix=`` passes on: the including's."""
+    assert isinstance(call.func, ast.Attribute)
+    return f"`{ast.unparse(call.func.value)}` is served under"
+
+
+def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -> ast.expr:
+    """What of an ``include_router`` call decides where routes are served, as one expression.
+
+    The including object, the router and the prefix: a loop name read only by ``tags=`` or
+    ``dependencies=`` (``tags=[name.upper()]``) changes no path, and leaves the loop's items
+    free to be anything.
+    """
+    assert isinstance(call.func, ast.Attribute)
+    parts = [call.func.value, included, *([prefix] if prefix is not None else [])]
+    return ast.copy_location(ast.Tuple(elts=parts, ctx=ast.Load()), call)
 
 
 def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
@@ -572,7 +618,11 @@ def _mount(
             return None
         child_key = factory_key
     elif child is None:
-        return None
+        # `app.include_router(users.route.router)`: the router a class builds for its instance.
+        instance_key = None if router is None else included_instance_router(*router, index)
+        if instance_key is None:
+            return None
+        child_key = instance_key
     else:
         # A router (also one a factory builds, or one built in a function: a link of a chain
         # wired there); else a module-level object, or one whose routes cannot be told apart.

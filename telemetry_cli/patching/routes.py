@@ -28,6 +28,7 @@ from telemetry_cli.patching.names import (
     WEBSOCKET_METHOD,
 )
 from telemetry_cli.patching.symbols import (
+    Binding,
     FunctionNode,
     ModuleModel,
     PackageIndex,
@@ -459,7 +460,9 @@ class _Finder:
         class_scope = method.parent
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
         found: list[tuple[Role, str | None]] = []
+        built = True  # every value a router or app built there: the instance's own
         for value, method_scope in _instance_assignments(class_scope, expression.attr, self.module):
+            built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
             if isinstance(value, ast.Call):
@@ -480,7 +483,11 @@ class _Finder:
             return None
         prefixes = {prefix for _, prefix in found}
         prefix = prefixes.pop() if len(prefixes) == 1 else None
-        return Owner(found[0][0], prefix, expression, scope, None)
+        key = None
+        if found[0][0] is Role.ROUTER and built:
+            # Served where the package includes `<instance>.router` (see `mounts`).
+            key = instance_router_key(class_scope, expression.attr)
+        return Owner(found[0][0], prefix, expression, scope, key)
 
     def _route(
         self, call: ast.Call, verb: str, owner: Owner, scope: Scope, handler_scope: Scope
@@ -601,6 +608,74 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
         return None
     first = [*function.args.posonlyargs, *function.args.args][0]
     return method if first is binding.node else None
+
+
+def instance_router_key(class_scope: Scope, attribute: str) -> tuple[str, str]:
+    """How the router a class builds for its instances (``self.router = APIRouter()``) is named.
+
+    One key for every instance of the class (and of its subclasses): their routes are the
+    class's handlers, logged once, whichever instance serves them.
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    return class_scope.module.name, f"{cls.name}.{attribute}"
+
+
+def included_instance_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[str, str] | None:
+    """The key (see :func:`instance_router_key`) of ``<instance>.<attribute>``, else None.
+
+    ``app.include_router(users.route.router)`` with ``route = UsersRoute()`` at module level
+    and a class of the package (or a base of it) building ``self.router = APIRouter(...)`` in
+    its methods: that class's router.
+    """
+    if not isinstance(expression, ast.Attribute):
+        return None
+    instance = index.binding_of(expression.value, scope)
+    if (
+        instance is None
+        or instance.kind != "value"
+        or instance.scope.parent is not None
+        or not isinstance(instance.node, ast.Call)
+    ):
+        return None
+    qualified = index.qualify(instance.node.func, instance.scope)
+    cls = index.resolve(qualified)[1] if qualified is not None else None
+    return _class_router(cls, expression.attr, index, 0)
+
+
+def _class_router(
+    cls: Binding | None, attribute: str, index: PackageIndex, depth: int
+) -> tuple[str, str] | None:
+    """The class (``cls`` or a base) whose methods build ``self.<attribute>`` as a router."""
+    if cls is None or cls.kind != "class" or depth > _MAX_BASES:
+        return None
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    class_scope = Scope(node, cls.scope.module, cls.scope)
+    assigned = _instance_assignments(class_scope, attribute, cls.scope.module)
+    if assigned:
+        routers = all(
+            isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
+            for value, method_scope in assigned
+        )
+        return instance_router_key(class_scope, attribute) if routers else None
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        found = _class_router(
+            index.resolve(qualified)[1] if qualified is not None else None,
+            attribute,
+            index,
+            depth + 1,
+        )
+        if found is not None:
+            return found
+    return None
+
+
+#: How many base classes deep the class building an instance's router is looked for.
+_MAX_BASES = 8
 
 
 def _instance_assignments(
