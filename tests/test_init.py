@@ -1346,3 +1346,34 @@ def test_an_entry_module_importing_a_package_serves_it_over_the_package_own_app(
     assert result.exit_code == 0, result.stderr
     for line in expected:
         assert line in result.stdout, result.stdout
+
+
+def test_a_folder_of_wiring_helpers_named_app_is_no_second_app(tmp_path: Path) -> None:
+    """`main.py` at the top calls `app_router(app)` from `app/router.py` (no `__init__.py`s).
+
+    The folder `app/` holds no app of its own: it offers the top-level `main.py`, the same app
+    the flat layout offers, which is one app and not two.
+    """
+    root = tmp_path / "films"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "films"\n',
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.router import app_router\n\n"
+                "app = FastAPI()\napp_router(app)\n"
+            ),
+            "app/router.py": (
+                "from fastapi import FastAPI\n\nfrom controller.users import router\n\n\n"
+                "def app_router(app: FastAPI) -> None:\n"
+                '    app.include_router(prefix="/api", router=router)\n'
+            ),
+            "app/config.py": "DEBUG = False\n",
+            "controller/users.py": FLAT_USERS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout
+    assert 'app-package = ""' in result.stdout
+    assert '# "controller/users.py" = "ai_block_used"' in result.stdout
