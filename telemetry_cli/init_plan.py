@@ -22,7 +22,7 @@ from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
 from telemetry_cli.catalog import natural_key
-from telemetry_cli.errors import ConfigError, SeveralApps, UserError
+from telemetry_cli.errors import ConfigError, NoAppFound, SeveralApps, UserError
 from telemetry_cli.files import (
     BOM,
     FileProblem,
@@ -556,6 +556,13 @@ def _offers(
             offers[key] = (
                 f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
                 f"{_toml_string(package)}: init cannot choose the app"
+            )
+            continue
+        except NoAppFound as error:
+            # An app only known at run time (`app = container.get(FastAPI)`): the same table.
+            offers[key] = (
+                f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
+                f"{_toml_string(package)}"
             )
             continue
         except UserError as error:
