@@ -18,7 +18,11 @@ from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
 from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
-from telemetry_cli.patching.routes import included_instance_router, router_prefix
+from telemetry_cli.patching.routes import (
+    included_instance_router,
+    routable_router,
+    router_prefix,
+)
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -468,7 +472,7 @@ def _module_mounts(
                 # router is known, the prefixes it is served under are not.
                 for values in known:
                     read = len(defaults.read)
-                    mount = _mount(call, included, scope, values, index, modules, defaults)
+                    mount = _mount(call, included, scope, values, index, modules, defaults, notes)
                     del defaults.read[read:]
                     if mount is not None:
                         found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
@@ -489,7 +493,7 @@ def _module_mounts(
         unknown = False
         for values in environments:
             read = len(defaults.read)
-            mount = _mount(call, included, scope, values, index, modules, defaults)
+            mount = _mount(call, included, scope, values, index, modules, defaults, notes)
             if (
                 mount is None
                 and (prefix is not None or not _by_an_app(call, scope, values, index))
@@ -607,16 +611,25 @@ def _mount(
     index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
+    notes: list[str],
 ) -> tuple[RouterKey, Mount] | None:
-    """The router one ``include_router`` call includes and how, the loop names it reads set."""
+    """The router one ``include_router`` call includes and how, the loop names it reads set.
+
+    A classy-fastapi instance's ``.router`` is recorded under its class, with the prefix the
+    instance gives its router after the call's own (the class's routes declare none); one only
+    known at run time adds nothing, and ``notes`` gets a line naming the call.
+    """
     router = substituted(included, scope, values)
     child = None if router is None else index.binding_of(*router)
+    routable = None if router is None else routable_router(*router, index, defaults)
     if router is not None and isinstance(router[0], ast.Call):
         # `app.include_router(build_api_router())`: the router the function builds and returns.
         factory_key = index.factory_router(router[0], router[1])
         if factory_key is None:
             return None
         child_key = factory_key
+    elif routable is not None:
+        child_key = routable[0]
     elif child is None:
         # `app.include_router(users.route.router)`: the router a class builds for its instance.
         instance_key = None if router is None else included_instance_router(*router, index)
@@ -638,6 +651,15 @@ def _mount(
                 prefix = _passed_string(keyword.value, scope, index, modules, defaults)
         elif keyword.arg is None:
             prefix = None  # **options may hold a prefix
+    if routable is not None:
+        if routable[1] is None:
+            notes.append(
+                f"{scope.module.path}:{call.lineno}: the prefix the instance behind "
+                f"`{ast.unparse(included)}` gives its router is only known at run time: its "
+                "routes are logged without it"
+            )
+        # Unknown, it adds nothing (as an unknown include prefix does): the call's own stays.
+        prefix = None if prefix is None else prefix + (routable[1] or "")
     parent_key: RouterKey | None = None
     parent_prefix: str | None = ""
     by_app = False
