@@ -1974,3 +1974,35 @@ def test_route_registered_in_a_conditional_block_is_found_once() -> None:
     assert "registers `imported_view`" in result.problems[0]
     assert result.source.count("event_logger.log(") == 1
     assert result.source.count('"route": "/local"') == 1
+
+
+# Form feeds in a handler's indentation (as some editors leave them, at a page break): Python's
+# tokenizer counts an indentation's columns from zero again at a form feed, so the inserted lines
+# get the plain spaces after the last one, which indent the same.
+FORM_FEED_SOURCES = [
+    '@router.get("/a")\ndef a():\n\f    return 1\n',
+    '@router.get("/a")\ndef a():\n    \f    """Doc."""\n    \f    return 1\n',
+    'class V:\n\f    @router.get("/a")\n\f    def a(self):\n\f        return 1\n',
+    '\f\n@router.get("/a")\n\fdef a():\n\f  return 1\n',
+]
+
+
+@pytest.mark.parametrize("body", FORM_FEED_SOURCES)
+def test_a_form_feed_in_the_indentation_is_not_copied(body: str) -> None:
+    source = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n" + body
+    result = _instrument(source)
+    # str.splitlines() would split at the form feeds themselves.
+    before = source.split("\n")
+    added = [line for line in result.source.split("\n") if line not in before]
+    assert added and all("\f" not in line for line in added)
+    assert result.source.count("\f") == source.count("\f")
+    ast.parse(result.source)
+    _assert_only_added_lines(source, result.source)
+    assert _instrument(result.source).source == result.source  # up to date: nothing to do
+    removed = uninstrument_source(
+        result.source,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert removed.source == source
