@@ -2006,3 +2006,33 @@ def test_a_form_feed_in_the_indentation_is_not_copied(body: str) -> None:
         event_types=frozenset({"ai_block_used"}),
     )
     assert removed.source == source
+
+
+# The blank line that sets a new import section apart is taken out with the import, not its
+# neighbour on the other side, which may differ in its bytes: a line ending of another kind, a
+# form feed, spaces (generate then remove gives back the original bytes).
+BLANK_NEIGHBOURS = [
+    'from fastapi import APIRouter\r\n\nrouter = APIRouter()\n\n\n@router.get("/a")\ndef a():\n'
+    "    return 1\n",
+    '\f\nfrom fastapi import APIRouter\n\f\nrouter = APIRouter()\n\n\n@router.get("/a")\n'
+    "def a():\n    return 1\n",
+    'from fastapi import APIRouter\n    \nrouter = APIRouter()\n\n\n@router.get("/a")\ndef a():\n'
+    "    return 1\n",
+    "import os\n\t\nfrom fastapi import APIRouter\n\nfrom . import deps\n\n"
+    'router = APIRouter()\n\n\n@router.get("/a")\ndef a():\n    return 1\n',
+    '"""Items."""\n\nfrom fastapi import APIRouter\n \nrouter = APIRouter()\n\n\n'
+    '@router.get("/a")\ndef a():\n    return 1\n',
+]
+
+
+@pytest.mark.parametrize("source", BLANK_NEIGHBOURS)
+def test_removal_takes_out_the_blank_line_it_added(source: str) -> None:
+    result = _instrument(source)
+    assert "event_logger.log(" in result.source
+    removed = uninstrument_source(
+        result.source,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert removed.source == source
