@@ -674,8 +674,10 @@ def test_redaction_holds_under_threads(layer: Layer, caplog: pytest.LogCaptureFi
 # compound), French, Italian and Dutch plurals, Polish and Russian cases.
 INFLECTED = [
     "Passw\u00f6rter", "PASSW\u00d6RTER", "Kennw\u00f6rter", "benutzerKennw\u00f6rter",
-    "Passwortes", "Geheimnisse", "geheime_werte", "mots_de_passe", "motsDePasse", "segreti",
-    "segreta", "wachtwoorden", "has\u0142a", "HAS\u0141A", "has\u0142em", "hase\u0142",
+    "Passwortes", "Geheimnisse", "geheime_werte", "Kennwortbest\u00e4tigung",
+    "Passwortwiederholung", "Passwortfeld", "PINNummer", "Tokenwert", "mots_de_passe",
+    "motsDePasse", "segreti", "segreta", "wachtwoorden", "has\u0142a", "HAS\u0141A",
+    "has\u0142em", "hase\u0142",
     "\u043f\u0430\u0440\u043e\u043b\u044f", "\u043f\u0430\u0440\u043e\u043b\u0435\u043c",
     "\u041f\u0410\u0420\u041e\u041b\u0418",
     "user_\u043f\u0430\u0440\u043e\u043b\u044f\u043c\u0438",
@@ -692,7 +694,8 @@ OWN_SCRIPT_WORDS = [
     "\u043e\u0442\u0440", "\u043e\u0442\u0440_id",
     "\u0441\u0435\u043a\u0440\u0435\u0442\u0430\u0440\u044c",
     "\u0442\u043e\u043a\u0435\u043d\u0438\u0437\u0430\u0442\u043e\u0440", "segretario",
-    "secretaria", "geheimdienst", "Passwortl\u00e4nge",
+    "secretaria", "geheimdienst", "Passwortl\u00e4nge", "Passwortrichtlinie",
+    "Passwort\u00e4nderung_am", "Passwortalter",
 ]  # fmt: skip
 
 
