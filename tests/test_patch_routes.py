@@ -1998,3 +1998,65 @@ def test_a_new_section_between_sections_run_together_comes_out_with_its_lines() 
         event_types=frozenset({"ai_block_used"}),
     )
     assert removed.source == source
+
+
+# Form feeds in a handler's indentation (as some editors leave them, at a page break): Python's
+# tokenizer counts an indentation's columns from zero again at a form feed, so the inserted lines
+# get the plain spaces after the last one, which indent the same.
+FORM_FEED_SOURCES = [
+    '@router.get("/a")\ndef a():\n\f    return 1\n',
+    '@router.get("/a")\ndef a():\n    \f    """Doc."""\n    \f    return 1\n',
+    'class V:\n\f    @router.get("/a")\n\f    def a(self):\n\f        return 1\n',
+    '\f\n@router.get("/a")\n\fdef a():\n\f  return 1\n',
+]
+
+
+@pytest.mark.parametrize("body", FORM_FEED_SOURCES)
+def test_a_form_feed_in_the_indentation_is_not_copied(body: str) -> None:
+    source = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n" + body
+    result = _instrument(source)
+    # str.splitlines() would split at the form feeds themselves.
+    before = source.split("\n")
+    added = [line for line in result.source.split("\n") if line not in before]
+    assert added and all("\f" not in line for line in added)
+    assert result.source.count("\f") == source.count("\f")
+    ast.parse(result.source)
+    _assert_only_added_lines(source, result.source)
+    assert _instrument(result.source).source == result.source  # up to date: nothing to do
+    removed = uninstrument_source(
+        result.source,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert removed.source == source
+
+
+# The blank line that sets a new import section apart is taken out with the import, not its
+# neighbour on the other side, which may differ in its bytes: a line ending of another kind, a
+# form feed, spaces (generate then remove gives back the original bytes).
+BLANK_NEIGHBOURS = [
+    'from fastapi import APIRouter\r\n\nrouter = APIRouter()\n\n\n@router.get("/a")\ndef a():\n'
+    "    return 1\n",
+    '\f\nfrom fastapi import APIRouter\n\f\nrouter = APIRouter()\n\n\n@router.get("/a")\n'
+    "def a():\n    return 1\n",
+    'from fastapi import APIRouter\n    \nrouter = APIRouter()\n\n\n@router.get("/a")\ndef a():\n'
+    "    return 1\n",
+    "import os\n\t\nfrom fastapi import APIRouter\n\nfrom . import deps\n\n"
+    'router = APIRouter()\n\n\n@router.get("/a")\ndef a():\n    return 1\n',
+    '"""Items."""\n\nfrom fastapi import APIRouter\n \nrouter = APIRouter()\n\n\n'
+    '@router.get("/a")\ndef a():\n    return 1\n',
+]
+
+
+@pytest.mark.parametrize("source", BLANK_NEIGHBOURS)
+def test_removal_takes_out_the_blank_line_it_added(source: str) -> None:
+    result = _instrument(source)
+    assert "event_logger.log(" in result.source
+    removed = uninstrument_source(
+        result.source,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert removed.source == source
