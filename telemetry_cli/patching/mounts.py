@@ -53,6 +53,7 @@ class Mount:
     # The including router is built in a function: included nowhere there, it is returned or
     # kept (`return v1`), and where it is served is not known.
     parent_local: bool = False
+    including: str = ""  # the object the call is made on, as written (`app`, `registry`)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,42 @@ class Mounts:
             standard = index.built_role(binding.node, binding.scope)[1]
             found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
         return found.pop() if len(found) == 1 else None
+
+    def unserved(self, key: RouterKey) -> str | None:
+        """Why a router's routes may not be served at the path logged, None when an app serves it.
+
+        A router no ``include_router`` the package makes includes (also through routers that
+        are themselves included nowhere, or returned by a function whose caller is not followed)
+        is served by no app as far as the package shows; one included by an object the tool
+        cannot tell is an app is served wherever that object is. Said on a line, naming it.
+        """
+        unknown: list[str] = []
+        if self._reaches_app(key, frozenset(), unknown):
+            return None
+        name = f"`{key[1]}` of {key[0]}"
+        if unknown:
+            return (
+                f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
+                "a router the app includes: its routes are logged with the router's own path, "
+                "without the prefixes it may be served under"
+            )
+        return (
+            f"{name} is included by no app (no `include_router` of it, or of a router including "
+            "it, that the tool can follow): its routes are logged with the router's own path, "
+            "which the app may not serve"
+        )
+
+    def _reaches_app(self, key: RouterKey, seen: frozenset[RouterKey], unknown: list[str]) -> bool:
+        if key in seen:
+            return False
+        for mount in self.included.get(key, []):
+            if mount.parent is None:
+                if mount.by_app:
+                    return True
+                unknown.append(mount.including or "?")
+            elif self._reaches_app(mount.parent, seen | {key}, unknown):
+                return True
+        return False
 
     def served_prefix(self, key: RouterKey | None) -> str | None:
         """The one prefix a router's routes are served under, as far as it is known statically.
@@ -607,7 +644,8 @@ def _mount(
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
     app = index.app_key(parent) if by_app else None
-    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local)
+    written = ast.unparse(call.func.value)
+    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local, written)
 
 
 def _factory_alias(
