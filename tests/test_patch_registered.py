@@ -156,3 +156,26 @@ def test_a_route_with_a_run_time_prefix_is_labelled_as_logged(tmp_path: Path) ->
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert 'log call in get_item (GET router.prefix + "/items/{item_id}")' in (result.stdout)
+
+
+def test_a_router_maybe_included_by_a_call_not_followed_is_named_and_still_offered(
+    tmp_path: Path,
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/unused.py" = "ai_block_used" }')
+    (root / "backend/app/api/unused.py").write_text(UNUSED_PY)
+    main = root / "backend/app/main.py"
+    # A router built by a library function: it may be (or include) the router of unused.py.
+    main.write_text(
+        main.read_text() + "\nfrom plugins import collect\n\napp.include_router(collect())\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "backend/app/api/unused.py:8: `router` of app.api.unused is included by no "
+        "`include_router` the tool can follow (the router of `collect()` at "
+        "backend/app/main.py:13 is not followed)" in result.stdout
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    offered = run("init", "--root", str(root), "--dry-run")
+    assert offered.exit_code == 0, offered.stderr
+    assert '# "api/unused.py" = "ai_block_used"  # 1 route handler\n' in offered.stdout

@@ -74,9 +74,13 @@ class Mounts:
         notes: tuple[str, ...] = (),
         index: PackageIndex | None = None,
         modules: tuple[str, ...] = (),
+        unresolved: tuple[str, ...] = (),
     ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
+        #: The include calls whose router is not followed (`{file}:{line}: `expression``): a
+        #: router found included nowhere may be the one they include.
+        self.unresolved = unresolved
         self.apps = {} if apps is None else apps
         # Read again to follow a router passed to a function (see :meth:`passed_router`).
         self.index = index
@@ -159,28 +163,38 @@ class Mounts:
             found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
         return found.pop() if len(found) == 1 else None
 
-    def unserved(self, key: RouterKey) -> str | None:
-        """Why a router's routes may not be served at the path logged, None when an app serves it.
+    def unserved(self, key: RouterKey) -> tuple[str, bool] | None:
+        """Why a router's routes may not be served at the path logged; None when an app serves it.
 
-        A router no ``include_router`` the package makes includes (also through routers that
-        are themselves included nowhere, or returned by a function whose caller is not followed)
-        is served by no app as far as the package shows; one included by an object the tool
-        cannot tell is an app is served wherever that object is. Said on a line, naming it.
+        A line for the report naming the router, and whether no app serves it for sure. One
+        included by an object the tool cannot tell is an app is served wherever that object is;
+        one included by no ``include_router`` that is followed (nor through routers that are)
+        may be one of those whose router is not followed (returned by a function the tool
+        cannot follow, imported at run time); when every include is followed, no app serves it.
         """
         unknown: list[str] = []
         if self._reaches_app(key, frozenset(), unknown):
             return None
         name = f"`{key[1]}` of {key[0]}"
+        logged = "its routes are logged with the router's own path"
         if unknown:
             return (
                 f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
-                "a router the app includes: its routes are logged with the router's own path, "
-                "without the prefixes it may be served under"
+                f"a router the app includes: {logged}, without the prefixes it may be served "
+                "under",
+                False,
+            )
+        if self.unresolved:
+            return (
+                f"{name} is included by no `include_router` the tool can follow (the router of "
+                f"{self.unresolved[0]} is not followed): {logged}, without the prefixes it may "
+                "be served under",
+                False,
             )
         return (
             f"{name} is included by no app (no `include_router` of it, or of a router including "
-            "it, that the tool can follow): its routes are logged with the router's own path, "
-            "which the app may not serve"
+            f"it): {logged}, which the app does not serve",
+            True,
         )
 
     def _reaches_app(self, key: RouterKey, seen: frozenset[RouterKey], unknown: list[str]) -> bool:
@@ -236,6 +250,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index)
     notes: list[str] = []
+    unresolved: list[str] = []
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
@@ -245,11 +260,11 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
             continue
         model = index.module(name)
         if model is not None:
-            for child, mount in _module_mounts(index, model, modules, defaults, notes):
+            for child, mount in _module_mounts(index, model, modules, defaults, notes, unresolved):
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model):
                 apps.setdefault(sub_app, []).append(app_mount)
-    mounts = Mounts(included, apps, (), index, tuple(modules))
+    mounts = Mounts(included, apps, (), index, tuple(modules), tuple(unresolved))
     for key in included:
         paths = sorted(set(mounts.prefixes(key)))
         if len(paths) > 1:
@@ -463,22 +478,27 @@ def _module_mounts(
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
+    unresolved: list[str],
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's ``include_router`` calls, by the router each includes.
 
     An include prefix read as a settings class's default, or not known statically, goes in
-    ``notes``, as a line naming the call.
+    ``notes``, as a line naming the call; a call whose router is not followed, in
+    ``unresolved``.
     """
     found: list[tuple[RouterKey, Mount]] = []
     for call, scope in method_calls(model, _INCLUDE_ROUTER):
         included = _included_router(call)
-        if included is None:
-            continue
         where = f"{model.path}:{call.lineno}"
+        if included is None:
+            unresolved.append(f"`{ast.unparse(call)}` at {where}")
+            continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
         environments = loop_values(call, scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
+            if known is None:
+                unresolved.append(f"`{ast.unparse(included)}` at {where}")
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
@@ -519,6 +539,8 @@ def _module_mounts(
                         notes.append(f"{where}: prefix {said}")
             elif mount is not None and prefix is not None:
                 unknown = True
+            if mount is None:
+                unresolved.append(f"`{ast.unparse(included)}` at {where}")
             if mount is not None:
                 found.append(mount)
                 alias = _factory_alias(included, scope, values, index, mount[0])

@@ -65,7 +65,7 @@ class Owner:
     key: tuple[str, str] | None = None  # (module, name) of a module-level app or router
     # Said on a line when its routes are logged: why the prefixes around it are not known.
     note: str | None = None
-    unserved: bool = False  # a router no app is known to include (see Mounts.unserved)
+    unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Route:
     note: str | None = None  # a line for the report: what the logged route leaves out
     # ``code`` is the string literal of ``template`` (the whole path known without running).
     static: bool = True
-    # Served by no app the package is known to include it into (see Mounts.unserved).
+    # Its router is served by no app, for sure (see Mounts.unserved).
     unserved: bool = False
 
 
@@ -485,9 +485,15 @@ class _Finder:
             passed = None if mounts is None else mounts.passed_router(binding)
             if role is Role.ROUTER and passed is not None:
                 # `def add_routes(router: APIRouter)` always called with one router: its routes.
-                unserved = mounts.unserved(passed[0]) if mounts is not None else None
+                said = None if mounts is None else mounts.unserved(passed[0])
                 return Owner(
-                    role, passed[1], expression, scope, passed[0], unserved, unserved is not None
+                    role,
+                    passed[1],
+                    expression,
+                    scope,
+                    passed[0],
+                    None if said is None else said[0],
+                    said is not None and said[1],
                 )
             note = None
             if role is Role.ROUTER and mounts is not None:
@@ -517,8 +523,9 @@ class _Finder:
             key = (binding.scope.module.name, binding.name)
         mounts = self.index.mounts
         if role is Role.ROUTER and key is not None and mounts is not None:
-            unserved = mounts.unserved(key)
-            return Owner(role, prefix, expression, scope, key, unserved, unserved is not None)
+            said = mounts.unserved(key)
+            if said is not None:
+                return Owner(role, prefix, expression, scope, key, said[0], said[1])
         return Owner(role, prefix, expression, scope, key)
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
