@@ -173,9 +173,25 @@ def test_a_router_maybe_included_by_a_call_not_followed_is_named_and_still_offer
     assert (
         "backend/app/api/unused.py:8: `router` of app.api.unused is included by no "
         "`include_router` the tool can follow (the router of `collect()` at "
-        "backend/app/main.py:13 is not followed)" in result.stdout
+        "backend/app/main.py:13, for one, is not followed)" in result.stdout
     )
     (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
     offered = run("init", "--root", str(root), "--dry-run")
     assert offered.exit_code == 0, offered.stderr
     assert '# "api/unused.py" = "ai_block_used"  # 1 route handler\n' in offered.stdout
+
+
+def test_a_router_served_through_a_router_no_app_includes_names_that_one(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/unused.py" = "ai_block_used" }')
+    (root / "backend/app/api/unused.py").write_text(UNUSED_PY)
+    (root / "backend/app/api/hub.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app.api import unused\n\n"
+        'hub = APIRouter(prefix="/hub")\nhub.include_router(unused.router)\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in items (GET /hub/old/items)" in result.stdout
+    assert (
+        "backend/app/api/unused.py:8: `router` of app.api.unused, through `hub` of app.api.hub, "
+        "is included by no app" in result.stdout
+    )

@@ -173,39 +173,56 @@ class Mounts:
         cannot follow, imported at run time); when every include is followed, no app serves it.
         """
         unknown: list[str] = []
-        if self._reaches_app(key, frozenset(), unknown):
+        tops: list[RouterKey] = []
+        if self._reaches_app(key, frozenset(), unknown, tops):
             return None
         name = f"`{key[1]}` of {key[0]}"
-        logged = "its routes are logged with the router's own path"
         if unknown:
             return (
                 f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
-                f"a router the app includes: {logged}, without the prefixes it may be served "
-                "under",
-                False,
-            )
-        if self.unresolved:
-            return (
-                f"{name} is included by no `include_router` the tool can follow (the router of "
-                f"{self.unresolved[0]} is not followed): {logged}, without the prefixes it may "
+                "a router the app includes: its routes are logged without the prefixes it may "
                 "be served under",
                 False,
             )
+        top = tops[0] if tops else key
+        if top != key:
+            name += f", through `{top[1]}` of {top[0]},"
+        if self.unresolved:
+            return (
+                f"{name} is included by no `include_router` the tool can follow (the router "
+                f"of {self.unresolved[0]}, for one, is not followed): its routes are logged "
+                "without the prefixes it may be served under",
+                False,
+            )
         return (
-            f"{name} is included by no app (no `include_router` of it, or of a router including "
-            f"it): {logged}, which the app does not serve",
+            f"{name} is included by no app (no `include_router` of it): its routes are logged "
+            "with paths the app does not serve",
             True,
         )
 
-    def _reaches_app(self, key: RouterKey, seen: frozenset[RouterKey], unknown: list[str]) -> bool:
+    def _reaches_app(
+        self,
+        key: RouterKey,
+        seen: frozenset[RouterKey],
+        unknown: list[str],
+        tops: list[RouterKey],
+    ) -> bool:
+        """Whether a chain of includes from ``key`` ends at an app.
+
+        The objects not told to be apps that chains end at go in ``unknown``, the routers
+        included nowhere in ``tops``.
+        """
         if key in seen:
             return False
-        for mount in self.included.get(key, []):
+        if key not in self.included:
+            tops.append(key)
+            return False
+        for mount in self.included[key]:
             if mount.parent is None:
                 if mount.by_app:
                     return True
                 unknown.append(mount.including or "?")
-            elif self._reaches_app(mount.parent, seen | {key}, unknown):
+            elif self._reaches_app(mount.parent, seen | {key}, unknown, tops):
                 return True
         return False
 
