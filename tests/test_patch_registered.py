@@ -78,6 +78,18 @@ def test_an_endpoint_registered_by_another_module_is_logged_where_it_is_defined(
     removed = run("remove", "--root", str(root))
     assert removed.exit_code == 0, removed.stdout + removed.stderr
     assert snapshot(root) == before
+    # Marked on the registration line: left alone where it is defined, nothing said.
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text().replace(
+            'methods=["GET"])\n', 'methods=["GET"])  # telemetry-scaffold: skip\n'
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (root / "backend/app/api/views.py").read_text() == VIEWS_PY
+    assert "registers `views.ping`" not in result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
 def test_init_offers_the_module_defining_a_registered_endpoint(tmp_path: Path) -> None:

@@ -267,7 +267,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index)
     notes: list[str] = []
-    unresolved: list[str] = []
+    unresolved: list[tuple[bool, str]] = []
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
@@ -281,7 +281,11 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model):
                 apps.setdefault(sub_app, []).append(app_mount)
-    mounts = Mounts(included, apps, (), index, tuple(modules), tuple(unresolved))
+    # Those made on an app first: the likeliest to serve a router found included nowhere.
+    unresolved.sort(key=lambda item: not item[0])
+    mounts = Mounts(
+        included, apps, (), index, tuple(modules), tuple(call for _, call in unresolved)
+    )
     for key in included:
         paths = sorted(set(mounts.prefixes(key)))
         if len(paths) > 1:
@@ -495,27 +499,27 @@ def _module_mounts(
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
-    unresolved: list[str],
+    unresolved: list[tuple[bool, str]],
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's ``include_router`` calls, by the router each includes.
 
     An include prefix read as a settings class's default, or not known statically, goes in
     ``notes``, as a line naming the call; a call whose router is not followed, in
-    ``unresolved``.
+    ``unresolved`` (with whether it is made on an app).
     """
     found: list[tuple[RouterKey, Mount]] = []
     for call, scope in method_calls(model, _INCLUDE_ROUTER):
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
-            unresolved.append(f"`{ast.unparse(call)}` at {where}")
+            unresolved.append((False, f"`{ast.unparse(call)}` at {where}"))
             continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
         environments = loop_values(call, scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
             if known is None:
-                unresolved.append(f"`{ast.unparse(included)}` at {where}")
+                unresolved.append((False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
@@ -557,7 +561,8 @@ def _module_mounts(
             elif mount is not None and prefix is not None:
                 unknown = True
             if mount is None:
-                unresolved.append(f"`{ast.unparse(included)}` at {where}")
+                by_app = _by_an_app(call, scope, values, index)
+                unresolved.append((by_app, f"`{ast.unparse(included)}` at {where}"))
             if mount is not None:
                 found.append(mount)
                 alias = _factory_alias(included, scope, values, index, mount[0])

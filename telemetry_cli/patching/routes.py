@@ -10,6 +10,7 @@ views) and functions nested in router factories count too.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from collections import deque
@@ -89,6 +90,8 @@ class Route:
     static: bool = True
     # Its router is served by no app, for sure (see Mounts.unserved).
     unserved: bool = False
+    # Registered by another module on a line marked ``# telemetry-scaffold: skip``.
+    skipped: bool = False
 
 
 @dataclass
@@ -114,10 +117,15 @@ class Handler:
 
     @property
     def skipped(self) -> bool:
-        """Whether ``# telemetry-scaffold: skip`` marks its ``def`` line or a decorator line."""
+        """Whether ``# telemetry-scaffold: skip`` marks its ``def`` line or a decorator line.
+
+        Or, for a function only other modules register, every line registering it.
+        """
         lines = self.module.lines
         if lines.has_pragma(self.function.lineno, self.function.lineno):
             return True
+        if self.routes and all(route.skipped for route in self.routes):
+            return True  # registered elsewhere only, on lines marked there
         return any(
             lines.has_pragma(decorator.lineno, decorator.end_lineno or decorator.lineno)
             for decorator in self.function.decorator_list
@@ -207,16 +215,19 @@ def unfollowed_registrations(module: ModuleModel, index: PackageIndex) -> list[U
     return list(module.unfollowed)
 
 
-def _registered_elsewhere(module: ModuleModel, index: PackageIndex) -> list[Unfollowed]:
+def _registered_elsewhere(
+    module: ModuleModel, index: PackageIndex
+) -> list[tuple[Unfollowed, bool]]:
     """The registrations, in the package's other modules, of a function of ``module``.
 
     ``app.add_api_route("/health", health.check)`` in the app's module makes ``check`` a
     handler of ``health``. The package's modules are those the include calls were read from.
+    Each comes with whether its line is marked ``# telemetry-scaffold: skip``.
     """
     mounts = index.mounts
     if mounts is None:
         return []
-    found: list[Unfollowed] = []
+    found: list[tuple[Unfollowed, bool]] = []
     for name in mounts.modules:
         source = index.source(name)
         if (
@@ -229,7 +240,7 @@ def _registered_elsewhere(module: ModuleModel, index: PackageIndex) -> list[Unfo
         if other is None:
             continue
         found.extend(
-            registration
+            (registration, other.lines.has_pragma(registration.line, registration.end_line))
             for registration in unfollowed_registrations(other, index)
             if registration.route is not None
             and registration.function is not None
@@ -254,11 +265,13 @@ def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list
     unfollowed = finder.scan()
     if module.unfollowed is None:
         module.unfollowed = unfollowed
-    for registration in _registered_elsewhere(module, index):
+    for registration, marked in _registered_elsewhere(module, index):
         assert registration.function is not None and registration.route is not None
         handler = finder.handlers.get(id(registration.function))
         if handler is not None:
-            handler.routes.append(registration.route)
+            route = registration.route
+            # `# telemetry-scaffold: skip` on the registration: logged by hand, or not at all.
+            handler.routes.append(dataclasses.replace(route, skipped=True) if marked else route)
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]
     handlers.sort(key=lambda handler: handler.function.lineno)
     # A function with one route we understand is a handler, whatever its other decorators.
