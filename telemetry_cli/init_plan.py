@@ -680,7 +680,8 @@ def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str |
     if not any(statement is site.anchor for statement in site.module.tree.body):
         return None
     key = index.app_key(site.module.scope.bindings.get(site.expression))
-    return find_mounts(index, modules).app_prefix(key) or None if key is not None else None
+    mounts = index.mounts if index.mounts is not None else find_mounts(index, modules)
+    return mounts.app_prefix(key) or None if key is not None else None
 
 
 def _entry_path(app: FoundApp, index: PackageIndex) -> str:
