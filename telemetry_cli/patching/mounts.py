@@ -81,6 +81,8 @@ class Mounts:
         #: The include calls whose router is not followed (`{file}:{line}: `expression``): a
         #: router found included nowhere may be the one they include.
         self.unresolved = unresolved
+        #: The modules that register routes imperatively (``add_api_route``), once looked for.
+        self.registering: list[str] | None = None
         self.apps = {} if apps is None else apps
         # Read again to follow a router passed to a function (see :meth:`passed_router`).
         self.index = index

@@ -227,14 +227,21 @@ def _registered_elsewhere(
     mounts = index.mounts
     if mounts is None:
         return []
+    if mounts.registering is None:
+        # Looked for once: every module of the package asks (the collision check reads all).
+        mounts.registering = [
+            name
+            for name in mounts.modules
+            if (source := index.source(name)) is not None
+            and (
+                ADD_API_ROUTE in source.text
+                or ADD_WEBSOCKET_ROUTE in source.text
+                or ROUTE_CLASS.search(source.text) is not None
+            )
+        ]
     found: list[tuple[Unfollowed, bool]] = []
-    for name in mounts.modules:
-        source = index.source(name)
-        if (
-            name == module.name
-            or source is None
-            or (ADD_API_ROUTE not in source.text and ROUTE_CLASS.search(source.text) is None)
-        ):
+    for name in mounts.registering:
+        if name == module.name:
             continue
         other = index.module(name)
         if other is None:
