@@ -207,3 +207,20 @@ def test_a_router_served_through_a_router_no_app_includes_names_that_one(tmp_pat
         "backend/app/api/unused.py:8: `router` of app.api.unused, through `hub` of app.api.hub, "
         "is included by no app" in result.stdout
     )
+
+
+def test_a_note_on_an_endpoint_registered_elsewhere_names_the_registering_line(
+    tmp_path: Path,
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    (root / "backend/app/api/views.py").write_text(VIEWS_PY)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text()
+        + "\nfrom fastapi import APIRouter\n\nfrom app.api import views\n\n"
+        + 'extra = APIRouter(prefix="/extra")\nextra.add_api_route("/ping", views.ping)\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in ping (GET /extra/ping)" in result.stdout
+    assert "backend/app/main.py:16: `extra` of app.main is included by no app" in result.stdout

@@ -265,7 +265,8 @@ def instrument_module(
             # Once per module, at its first route: the same router's routes share one note.
             if route.note is not None and route.note not in said:
                 said.add(route.note)
-                editor.edits.changes.append(f"{path}:{route.line}: {route.note}")
+                where = route.registered_in or path
+                editor.edits.changes.append(f"{where}:{route.line}: {route.note}")
     editor.edits.changes.extend(notes)
 
 

@@ -92,6 +92,8 @@ class Route:
     unserved: bool = False
     # Registered by another module on a line marked ``# telemetry-scaffold: skip``.
     skipped: bool = False
+    # The file of the module registering it, when not the handler's (``line`` is a line of it).
+    registered_in: str | None = None
 
 
 @dataclass
@@ -441,7 +443,10 @@ class _Finder:
                 # A module-level function of another module: its handler, with this route.
                 function = target.node
                 handler_scope = Scope(function, target.scope.module, target.scope)
-                route = self._route(call, verb, owner, scope, handler_scope)
+                route = dataclasses.replace(
+                    self._route(call, verb, owner, scope, handler_scope),
+                    registered_in=self.module.path,
+                )
         self.unfollowed.append(
             Unfollowed(
                 call.lineno,
