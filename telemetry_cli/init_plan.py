@@ -43,7 +43,7 @@ from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
-from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
+from telemetry_cli.patching.routes import find_handlers
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -644,6 +644,15 @@ def _found(
             layers=(layer or DEFAULT_LAYER_PACKAGE,),
         )
     )
+    app_module = app.site.module.name
+    # Where routers are included, read as generate reads it: which routes are served, and the
+    # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
+    modules = [*names, *([] if app_module in names else [app_module])]
+    index.mounts = find_mounts(index, modules)
+    for name in modules:
+        module = index.module(name)
+        if module is not None:
+            module.handlers = module.unfollowed = None  # found before where routers are served
     for name in names:
         module = index.module(name)
         if module is None:
@@ -652,8 +661,8 @@ def _found(
                 skipped.append(failure[1])
             continue
         handlers, _ = find_handlers(module, index)
-        # Endpoints registered from other modules are handlers of this one to fix by hand.
-        count = len(handlers) + len(unfollowed_registrations(module, index))
+        # A module whose every route is of a router no app includes serves nothing.
+        count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
         if count:
             relative = PurePosixPath(module.path).relative_to(label).as_posix()
             routes.append(RouteModule(relative, count, _to_fix(module, index)))
@@ -682,7 +691,8 @@ def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str |
     if not any(statement is site.anchor for statement in site.module.tree.body):
         return None
     key = index.app_key(site.module.scope.bindings.get(site.expression))
-    return find_mounts(index, modules).app_prefix(key) or None if key is not None else None
+    mounts = index.mounts if index.mounts is not None else find_mounts(index, modules)
+    return mounts.app_prefix(key) or None if key is not None else None
 
 
 def _entry_path(app: FoundApp, index: PackageIndex) -> str:

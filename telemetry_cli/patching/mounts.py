@@ -57,6 +57,7 @@ class Mount:
     # The including router is built in a function: included nowhere there, it is returned or
     # kept (`return v1`), and where it is served is not known.
     parent_local: bool = False
+    including: str = ""  # the object the call is made on, as written (`app`, `registry`)
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,15 @@ class Mounts:
         notes: tuple[str, ...] = (),
         index: PackageIndex | None = None,
         modules: tuple[str, ...] = (),
+        unresolved: tuple[str, ...] = (),
     ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
+        #: The include calls whose router is not followed (`{file}:{line}: `expression``): a
+        #: router found included nowhere may be the one they include.
+        self.unresolved = unresolved
+        #: The modules that register routes imperatively (``add_api_route``), once looked for.
+        self.registering: list[str] | None = None
         self.apps = {} if apps is None else apps
         # Read again to follow a router passed to a function (see :meth:`passed_router`).
         self.index = index
@@ -162,6 +169,69 @@ class Mounts:
             found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
         return found.pop() if len(found) == 1 else None
 
+    def unserved(self, key: RouterKey) -> tuple[str, bool] | None:
+        """Why a router's routes may not be served at the path logged; None when an app serves it.
+
+        A line for the report naming the router, and whether no app serves it for sure. One
+        included by an object the tool cannot tell is an app is served wherever that object is;
+        one included by no ``include_router`` that is followed (nor through routers that are)
+        may be one of those whose router is not followed (returned by a function the tool
+        cannot follow, imported at run time); when every include is followed, no app serves it.
+        """
+        unknown: list[str] = []
+        tops: list[RouterKey] = []
+        if self._reaches_app(key, frozenset(), unknown, tops):
+            return None
+        name = f"`{key[1]}` of {key[0]}"
+        if unknown:
+            return (
+                f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
+                "a router the app includes: its routes are logged without the prefixes it may "
+                "be served under",
+                False,
+            )
+        top = tops[0] if tops else key
+        if top != key:
+            name += f", through `{top[1]}` of {top[0]},"
+        if self.unresolved:
+            return (
+                f"{name} is included by no `include_router` the tool can follow (the router "
+                f"of {self.unresolved[0]}, for one, is not followed): its routes are logged "
+                "without the prefixes it may be served under",
+                False,
+            )
+        return (
+            f"{name} is included by no app (no `include_router` of it): its routes are logged "
+            "with paths the app does not serve",
+            True,
+        )
+
+    def _reaches_app(
+        self,
+        key: RouterKey,
+        seen: frozenset[RouterKey],
+        unknown: list[str],
+        tops: list[RouterKey],
+    ) -> bool:
+        """Whether a chain of includes from ``key`` ends at an app.
+
+        The objects not told to be apps that chains end at go in ``unknown``, the routers
+        included nowhere in ``tops``.
+        """
+        if key in seen:
+            return False
+        if key not in self.included:
+            tops.append(key)
+            return False
+        for mount in self.included[key]:
+            if mount.parent is None:
+                if mount.by_app:
+                    return True
+                unknown.append(mount.including or "?")
+            elif self._reaches_app(mount.parent, seen | {key}, unknown, tops):
+                return True
+        return False
+
     def served_prefix(self, key: RouterKey | None) -> str | None:
         """The one prefix a router's routes are served under, as far as it is known statically.
 
@@ -203,6 +273,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index)
     notes: list[str] = []
+    unresolved: list[tuple[bool, str]] = []
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
@@ -212,11 +283,15 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
             continue
         model = index.module(name)
         if model is not None:
-            for child, mount in _module_mounts(index, model, modules, defaults, notes):
+            for child, mount in _module_mounts(index, model, modules, defaults, notes, unresolved):
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
-    mounts = Mounts(included, apps, (), index, tuple(modules))
+    # Those made on an app first: the likeliest to serve a router found included nowhere.
+    unresolved.sort(key=lambda item: not item[0])
+    mounts = Mounts(
+        included, apps, (), index, tuple(modules), tuple(call for _, call in unresolved)
+    )
     for key in included:
         paths = sorted(set(mounts.prefixes(key)))
         if len(paths) > 1:
@@ -451,22 +526,27 @@ def _module_mounts(
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
+    unresolved: list[tuple[bool, str]],
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's ``include_router`` calls, by the router each includes.
 
     An include prefix read as a settings class's default, or not known statically, goes in
-    ``notes``, as a line naming the call.
+    ``notes``, as a line naming the call; a call whose router is not followed, in
+    ``unresolved`` (with whether it is made on an app).
     """
     found: list[tuple[RouterKey, Mount]] = []
     for call, scope in method_calls(model, _INCLUDE_ROUTER):
         included = _included_router(call)
-        if included is None:
-            continue
         where = f"{model.path}:{call.lineno}"
+        if included is None:
+            unresolved.append((False, f"`{ast.unparse(call)}` at {where}"))
+            continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
         environments = loop_values(_routing_part(call, included, prefix), scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
+            if known is None:
+                unresolved.append((False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
@@ -514,6 +594,9 @@ def _module_mounts(
                         notes.append(f"{where}: prefix {said}")
             elif mount is not None and prefix is not None:
                 unknown = True
+            if mount is None:
+                by_app = _by_an_app(call, scope, values, index)
+                unresolved.append((by_app, f"`{ast.unparse(included)}` at {where}"))
             if mount is not None:
                 found.append(mount)
                 alias = _factory_alias(included, scope, values, index, mount[0])
@@ -679,7 +762,8 @@ def _mount(
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
     app = index.app_key(parent) if by_app else None
-    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local)
+    written = ast.unparse(call.func.value)
+    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local, written)
 
 
 def _factory_alias(

@@ -12,6 +12,7 @@ router each instance of the class builds (its ``.router``).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from collections import deque
@@ -73,6 +74,7 @@ class Owner:
     key: tuple[str, str] | None = None  # (module, name) of a module-level app or router
     # Said on a line when its routes are logged: why the prefixes around it are not known.
     note: str | None = None
+    unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,14 @@ class Route:
     owner: tuple[str, str] | None = None  # (module, name) of its module-level router or app
     mounted: bool = False  # ``template`` starts with the prefixes that include its router
     note: str | None = None  # a line for the report: what the logged route leaves out
+    # ``code`` is the string literal of ``template`` (the whole path known without running).
+    static: bool = True
+    # Its router is served by no app, for sure (see Mounts.unserved).
+    unserved: bool = False
+    # Registered by another module on a line marked ``# telemetry-scaffold: skip``.
+    skipped: bool = False
+    # The file of the module registering it, when not the handler's (``line`` is a line of it).
+    registered_in: str | None = None
 
 
 @dataclass
@@ -117,10 +127,15 @@ class Handler:
 
     @property
     def skipped(self) -> bool:
-        """Whether ``# telemetry-scaffold: skip`` marks its ``def`` line or a decorator line."""
+        """Whether ``# telemetry-scaffold: skip`` marks its ``def`` line or a decorator line.
+
+        Or, for a function only other modules register, every line registering it.
+        """
         lines = self.module.lines
         if lines.has_pragma(self.function.lineno, self.function.lineno):
             return True
+        if self.routes and all(route.skipped for route in self.routes):
+            return True  # registered elsewhere only, on lines marked there
         return any(
             lines.has_pragma(decorator.lineno, decorator.end_lineno or decorator.lineno)
             for decorator in self.function.decorator_list
@@ -129,8 +144,10 @@ class Handler:
     def label(self) -> str:
         """``name (GET /route)``, as messages show a handler."""
         # An empty template shows as the route's code: `""` for `@router.get("")`.
+        # A path only known at run time shows as the expression logged, not its known part.
         shown = [
-            f"{','.join(route.methods or ('?',))} {route.template or route.code or '?'}"
+            f"{','.join(route.methods or ('?',))} "
+            f"{(route.template if route.static else route.code) or route.code or '?'}"
             for route in self.routes
         ]
         return f"{self.qualname} ({'; '.join(shown)})" if shown else self.qualname
@@ -185,9 +202,10 @@ class Suspect:
 class Unfollowed:
     """An ``add_api_route`` registration of a router whose endpoint is no function of the module.
 
-    The log call of a handler goes into the module that registers it (the one in ``instrument``);
-    an endpoint imported from elsewhere (``router.add_api_route("/x", views.get_x)``) would need
-    a call in a module the plan does not name, so it is reported instead.
+    A log call goes into the function FastAPI calls: an endpoint imported from another module of
+    the package (``router.add_api_route("/x", views.get_x)``) is a handler of that module, with
+    the route registered here (``route``), instrumented when the plan names that module. Any
+    other endpoint (a library's function, a lambda, a value only known at run time) is named.
     """
 
     line: int
@@ -195,12 +213,57 @@ class Unfollowed:
     registration: str  # `router.add_api_route`
     endpoint: str  # the endpoint's source, `views.get_x`
     defined_in: str | None  # the file defining it, when it is a function of the package
+    # A module-level function of another module of the package, and the route registered for it.
+    function: FunctionNode | None = None
+    route: Route | None = None
 
 
 def unfollowed_registrations(module: ModuleModel, index: PackageIndex) -> list[Unfollowed]:
     """The module's ``add_api_route`` registrations whose endpoint is not one of its functions."""
-    find_handlers(module, index)
+    if module.unfollowed is None:
+        module.unfollowed = _Finder(module, index).scan()
     return list(module.unfollowed)
+
+
+def _registered_elsewhere(
+    module: ModuleModel, index: PackageIndex
+) -> list[tuple[Unfollowed, bool]]:
+    """The registrations, in the package's other modules, of a function of ``module``.
+
+    ``app.add_api_route("/health", health.check)`` in the app's module makes ``check`` a
+    handler of ``health``. The package's modules are those the include calls were read from.
+    Each comes with whether its line is marked ``# telemetry-scaffold: skip``.
+    """
+    mounts = index.mounts
+    if mounts is None:
+        return []
+    if mounts.registering is None:
+        # Looked for once: every module of the package asks (the collision check reads all).
+        mounts.registering = [
+            name
+            for name in mounts.modules
+            if (source := index.source(name)) is not None
+            and (
+                ADD_API_ROUTE in source.text
+                or ADD_WEBSOCKET_ROUTE in source.text
+                or ROUTE_CLASS.search(source.text) is not None
+            )
+        ]
+    found: list[tuple[Unfollowed, bool]] = []
+    for name in mounts.registering:
+        if name == module.name:
+            continue
+        other = index.module(name)
+        if other is None:
+            continue
+        found.extend(
+            (registration, other.lines.has_pragma(registration.line, registration.end_line))
+            for registration in unfollowed_registrations(other, index)
+            if registration.route is not None
+            and registration.function is not None
+            and registration.defined_in == module.path
+        )
+    return found
 
 
 def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
@@ -216,8 +279,16 @@ def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handle
 
 def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
     finder = _Finder(module, index)
-    finder.visit(module.scope, "")
-    module.unfollowed = finder.unfollowed
+    unfollowed = finder.scan()
+    if module.unfollowed is None:
+        module.unfollowed = unfollowed
+    for registration, marked in _registered_elsewhere(module, index):
+        assert registration.function is not None and registration.route is not None
+        handler = finder.handlers.get(id(registration.function))
+        if handler is not None:
+            route = registration.route
+            # `# telemetry-scaffold: skip` on the registration: logged by hand, or not at all.
+            handler.routes.append(dataclasses.replace(route, skipped=True) if marked else route)
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]
     handlers.sort(key=lambda handler: handler.function.lineno)
     # A function with one route we understand is a handler, whatever its other decorators.
@@ -258,6 +329,11 @@ class _Finder:
             or ADD_WEBSOCKET_ROUTE in module.text
             or ROUTE_CLASS.search(module.text) is not None
         )
+
+    def scan(self) -> list[Unfollowed]:
+        """Visit the whole module; return its registrations of endpoints it does not define."""
+        self.visit(self.module.scope, "")
+        return self.unfollowed
 
     def visit(self, scope: Scope, prefix: str) -> None:
         """Visit the definitions of one scope; ``prefix`` is the qualname of its classes."""
@@ -381,7 +457,7 @@ class _Finder:
         """Record one route registered for ``endpoint`` (a function followed, else reported)."""
         found = self._endpoint(endpoint, scope)
         if found is None:
-            self._unfollowed(node, endpoint, scope)
+            self._unfollowed(node, endpoint, verb, owner, scope)
             return
         function, defined_in = found
         function_scope = Scope(function, self.module, defined_in)
@@ -392,11 +468,27 @@ class _Finder:
         else:
             self.registered.setdefault(key, []).append(route)
 
-    def _unfollowed(self, call: ast.Call, endpoint: ast.expr, scope: Scope) -> None:
+    def _unfollowed(
+        self, call: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
+    ) -> None:
         target = self.index.binding_of(endpoint, scope)
         defined_in = None
+        function = None
+        route = None
         if target is not None and target.kind == "function":
             defined_in = target.scope.module.path
+            if (
+                isinstance(target.node, FunctionNode)
+                and target.scope.parent is None
+                and target.scope.module is not self.module
+            ):
+                # A module-level function of another module: its handler, with this route.
+                function = target.node
+                handler_scope = Scope(function, target.scope.module, target.scope)
+                route = dataclasses.replace(
+                    self._route(call, verb, owner, scope, handler_scope),
+                    registered_in=self.module.path,
+                )
         self.unfollowed.append(
             Unfollowed(
                 call.lineno,
@@ -404,6 +496,8 @@ class _Finder:
                 ast.unparse(call.func),
                 ast.unparse(endpoint),
                 defined_in,
+                function,
+                route,
             )
         )
 
@@ -458,7 +552,16 @@ class _Finder:
             passed = None if mounts is None else mounts.passed_router(binding)
             if role is Role.ROUTER and passed is not None:
                 # `def add_routes(router: APIRouter)` always called with one router: its routes.
-                return Owner(role, passed[1], expression, scope, passed[0])
+                said = None if mounts is None else mounts.unserved(passed[0])
+                return Owner(
+                    role,
+                    passed[1],
+                    expression,
+                    scope,
+                    passed[0],
+                    None if said is None else said[0],
+                    said is not None and said[1],
+                )
             note = None
             if role is Role.ROUTER and mounts is not None:
                 function = binding.scope.node
@@ -485,6 +588,11 @@ class _Finder:
             key = self.index.router_key(binding)  # also one a function builds and returns
         elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
+        mounts = self.index.mounts
+        if role is Role.ROUTER and key is not None and mounts is not None:
+            said = mounts.unserved(key)
+            if said is not None:
+                return Owner(role, prefix, expression, scope, key, said[0], said[1])
         return Owner(role, prefix, expression, scope, key)
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
@@ -546,7 +654,9 @@ class _Finder:
         problem = None
         quote = handler_scope.module.quote
         mount = ""
+        static = False
         if path is not None and owner.prefix is not None:
+            static = True
             # Served under the prefixes of the include_router calls that include the router,
             # when they are known and the same for every way it is included.
             mounts = self.index.mounts
@@ -586,7 +696,16 @@ class _Finder:
         if methods is None and problem is None:
             problem = "its methods are not literals"
         return Route(
-            code, template, methods, call.lineno, problem, owner.key, bool(mount), owner.note
+            code,
+            template,
+            methods,
+            call.lineno,
+            problem,
+            owner.key,
+            bool(mount),
+            owner.note,
+            static,
+            owner.unserved,
         )
 
 

@@ -581,8 +581,8 @@ class ModuleModel:
         self.scope = Scope(tree, self, None)
         #: The route handlers and lookalikes (see :func:`~.routes.find_handlers`), once found.
         self.handlers: tuple[list[Handler], list[Suspect]] | None = None
-        #: The add_api_route registrations whose endpoint is not followed, found with them.
-        self.unfollowed: list[Unfollowed] = []
+        #: The add_api_route registrations whose endpoint it does not define (once found).
+        self.unfollowed: list[Unfollowed] | None = None
 
     def close(self) -> None:
         """Forget everything, so that the syntax tree is freed at once, by reference counting.
