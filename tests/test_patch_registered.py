@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli_support import make_project, run, snapshot
 
 VIEWS_PY = '''"""Views registered by the app's module."""
@@ -131,6 +133,37 @@ def test_a_router_no_app_includes_is_named_and_not_offered(tmp_path: Path) -> No
     assert offered.exit_code == 0, offered.stderr
     assert '"api/ai_blocks.py"' in offered.stdout
     assert "unused.py" not in offered.stdout
+
+
+# Routers an instance holds: one a class of the package builds for each instance, and a
+# classy-fastapi `Routable`'s. Included nowhere, they are named like a module-level router.
+INSTANCE_ROUTERS = {
+    "controller": (
+        "from fastapi import APIRouter\n\n\nclass Books:\n    def __init__(self) -> None:\n"
+        '        self.router = APIRouter(prefix="/books")\n'
+        '        self.router.add_api_route("/{book_id}", self.get_book, methods=["GET"])\n\n'
+        "    async def get_book(self, book_id: int) -> int:\n        return book_id\n\n\n"
+        "route = Books()\n",
+        "`Books.router` of app.api.unused is included by no app",
+    ),
+    "routable": (
+        "from classy_fastapi import Routable, get\n\n\nclass Books(Routable):\n"
+        '    @get("/{book_id}")\n    async def get_book(self, book_id: int) -> int:\n'
+        "        return book_id\n",
+        "`Books` of app.api.unused is included by no app",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(INSTANCE_ROUTERS))
+def test_a_router_an_instance_holds_included_by_no_app_is_named(tmp_path: Path, shape: str) -> None:
+    source, said = INSTANCE_ROUTERS[shape]
+    root = make_project(tmp_path / "project", 'instrument = { "api/unused.py" = "ai_block_used" }')
+    (root / "backend/app/api/unused.py").write_text(source)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert said in result.stdout
+    assert result.stdout.count("is included by no app") == 1
 
 
 def test_a_router_included_by_an_unknown_object_is_named(tmp_path: Path) -> None:

@@ -391,7 +391,7 @@ class _Finder:
         if not self.index.derives_from(binding, ROUTABLE_CLASSES.__contains__):
             return None
         if scope.parent.parent is None:
-            owner = Owner(Role.ROUTER, "", None, scope, (self.module.name, cls.name))
+            owner = self._served(Owner(Role.ROUTER, "", None, scope, (self.module.name, cls.name)))
         else:
             # A class defined in a function: which includes serve its instances, not known.
             owner = Owner(Role.ROUTER, None, None, scope)
@@ -588,12 +588,17 @@ class _Finder:
             key = self.index.router_key(binding)  # also one a function builds and returns
         elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
+        return self._served(Owner(role, prefix, expression, scope, key))
+
+    def _served(self, owner: Owner) -> Owner:
+        """``owner``, with the line saying so when it is a router no app is known to serve."""
         mounts = self.index.mounts
-        if role is Role.ROUTER and key is not None and mounts is not None:
-            said = mounts.unserved(key)
-            if said is not None:
-                return Owner(role, prefix, expression, scope, key, said[0], said[1])
-        return Owner(role, prefix, expression, scope, key)
+        if owner.role is not Role.ROUTER or owner.key is None or mounts is None:
+            return owner
+        said = mounts.unserved(owner.key)
+        if said is None:
+            return owner
+        return dataclasses.replace(owner, note=said[0], unserved=said[1])
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
@@ -636,7 +641,7 @@ class _Finder:
         if found[0][0] is Role.ROUTER and built:
             # Served where the package includes `<instance>.router` (see `mounts`).
             key = instance_router_key(class_scope, expression.attr)
-        return Owner(found[0][0], prefix, expression, scope, key)
+        return self._served(Owner(found[0][0], prefix, expression, scope, key))
 
     def _route(
         self,
