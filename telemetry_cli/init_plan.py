@@ -380,8 +380,9 @@ def _entries_over_components(
     """``offers`` with each package an entry module above it imports given way to that module.
 
     ``main.py`` at the top of a folder saying ``from app.modules.ocr import router``, where
-    ``app/modules/ocr/`` is a regular package building an app of its own (a sandbox run on its
-    own): the package is a component of the entry module's app, which is the one served.
+    ``app/modules/ocr/`` is a package building an app of its own (a sandbox run on its own),
+    with or without ``__init__.py``: the package is a component of the entry module's app,
+    which is the one served. ``others`` holds the entry modules (it may be ``offers`` itself).
     """
     entries = {
         key: offer
