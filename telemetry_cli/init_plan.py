@@ -345,9 +345,9 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             if flat:
                 offers = flat
         else:
-            offers = _entries_over_components(
-                root, offers, _offers(root, namespace) if later is None else later
-            )
+            others = _offers(root, namespace) if later is None else later
+            offers = _entries_over_components(root, offers, others)
+            offers.update(_flat_entries_beside(offers, others))
         found = [offer for offer in offers.values() if isinstance(offer, Found)]
         servable = [offer for offer in found if not offer.needs_arguments]
         apps = _served(_one_per_app(servable or found))
@@ -411,6 +411,38 @@ def _entries_over_components(
         else:
             taken[entry] = entries[entry]
     return {**kept, **taken} if taken else offers
+
+
+def _flat_entries_beside(
+    offers: dict[tuple[str, str], Found | str], others: dict[tuple[str, str], Found | str]
+) -> dict[tuple[str, str], Found | str]:
+    """The flat layout's entry modules to weigh against regular packages' apps, if any.
+
+    A regular package's app built in a module not named like an entry module (``scripts/``
+    exporting the OpenAPI document, ``worker/health.py`` serving a liveness probe) does not
+    shadow ``main.py`` at the top of the same backend folder: both are offered, and the
+    entry module's app is the one served (see :func:`_served`).
+    """
+    servable = [
+        offer for offer in offers.values() if isinstance(offer, Found) and not offer.needs_arguments
+    ]
+    if not servable or any(_entry_named(offer) for offer in servable):
+        return {}
+    folders = {offer.backend for offer in servable}
+    return {
+        key: offer
+        for key, offer in others.items()
+        if key[1] == TOP_LEVEL
+        and key[0] in folders
+        and isinstance(offer, Found)
+        and not offer.needs_arguments
+        and _entry_named(offer)
+    }
+
+
+def _entry_named(offer: Found) -> bool:
+    """Whether the module building ``offer``'s app is named like an entry module (main.py)."""
+    return offer.app.partition(":")[0].rpartition(".")[2] in _ENTRY_MODULES
 
 
 def _imports_folder(root: Path, entry: Found, folder: PurePosixPath) -> bool:
@@ -486,9 +518,7 @@ def _served(apps: Iterable[Found]) -> list[Found]:
     OpenAPI document or a playground builds a throwaway app of its own.
     """
     found = list(apps)
-    entries = [
-        item for item in found if item.app.partition(":")[0].rpartition(".")[2] in _ENTRY_MODULES
-    ]
+    entries = [item for item in found if _entry_named(item)]
     return entries if entries and len(found) > 1 else found
 
 

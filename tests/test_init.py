@@ -849,7 +849,7 @@ def test_an_app_in_an_entry_module_wins_over_throwaway_apps_in_scripts(
         "routers/users.py": FLAT_USERS,
     }
     if "scripts/__init__.py" in others:
-        # With a regular package beside it, the app must be one too to be looked at first.
+        # The app in a regular package of its own, beside the scripts' regular package.
         files = {
             "requirements.txt": "fastapi\n",
             "app/__init__.py": "",
@@ -1467,3 +1467,44 @@ def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert '"route": "/ai/search/{term}"' in (root / "insight.py").read_text()
     assert "include_router(telemetry_router)" in (root / "main_api.py").read_text()
+
+
+PROBE = """from fastapi import FastAPI
+
+probe = FastAPI()  # the worker's liveness endpoint, on a port of its own
+
+
+@probe.get("/healthz")
+def healthz() -> dict[str, bool]:
+    return {"ok": True}
+"""
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        {"scripts/__init__.py": "", "scripts/export_openapi.py": THROWAWAY},
+        {"worker/__init__.py": "", "worker/health.py": PROBE},
+    ],
+    ids=["openapi-script", "worker-probe"],
+)
+def test_a_flat_main_wins_over_an_app_in_a_regular_package_module_of_another_name(
+    tmp_path: Path, others: dict[str, str]
+) -> None:
+    """`main.py` at the top serves the routes; `scripts/` or `worker/` holds an app of its own.
+
+    The regular package's app used to be taken without a look at `main.py` beside it.
+    """
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": _flat_main("routers"),
+        "routers/__init__.py": "",
+        "routers/users.py": FLAT_USERS,
+    }
+    _write(root, {**files, **others})
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout, result.stdout
+    assert 'app-package = ""' in result.stdout
+    _round_trip(root, "routers/users.py")
