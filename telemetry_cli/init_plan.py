@@ -22,7 +22,7 @@ from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
 from telemetry_cli.catalog import natural_key
-from telemetry_cli.errors import ConfigError, SeveralApps, UserError
+from telemetry_cli.errors import ConfigError, NoAppFound, SeveralApps, UserError
 from telemetry_cli.files import (
     BOM,
     FileProblem,
@@ -492,7 +492,9 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     layout's top-level modules), it is the same app found twice, not a second one. A module
     offered from two backend folders (``src/main.py`` as ``main`` and as ``src.main``) is the
     one whose folder is deepest: its imports name its siblings (``from features import ...``),
-    which only the folder itself on the import path resolves.
+    which only the folder itself on the import path resolves. Offers of one module that rank
+    alike (a folder of helper modules without an app, ``app/router.py`` beside the top-level
+    ``main.py``, offers that module as the flat layout does) are one app: the first stays.
     """
     found = list(apps)
 
@@ -502,12 +504,14 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     def same_module(item: Found) -> object:
         return item.path or (item.backend, item.app)
 
-    def duplicate(item: Found) -> bool:
+    def duplicate(position: int, item: Found) -> bool:
         return any(
-            same_module(other) == same_module(item) and rank(other) > rank(item) for other in found
+            same_module(other) == same_module(item)
+            and (rank(other) > rank(item) or (rank(other) == rank(item) and earlier < position))
+            for earlier, other in enumerate(found)
         )
 
-    return [item for item in found if not duplicate(item)]
+    return [item for position, item in enumerate(found) if not duplicate(position, item)]
 
 
 def _served(apps: Iterable[Found]) -> list[Found]:
@@ -586,6 +590,13 @@ def _offers(
             offers[key] = (
                 f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
                 f"{_toml_string(package)}: init cannot choose the app"
+            )
+            continue
+        except NoAppFound as error:
+            # An app only known at run time (`app = container.get(FastAPI)`): the same table.
+            offers[key] = (
+                f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
+                f"{_toml_string(package)}"
             )
             continue
         except UserError as error:

@@ -1508,3 +1508,77 @@ def test_a_flat_main_wins_over_an_app_in_a_regular_package_module_of_another_nam
     assert 'app = "main:app"' in result.stdout, result.stdout
     assert 'app-package = ""' in result.stdout
     _round_trip(root, "routers/users.py")
+
+
+def test_a_folder_of_wiring_helpers_named_app_is_no_second_app(tmp_path: Path) -> None:
+    """`main.py` at the top calls `app_router(app)` from `app/router.py` (no `__init__.py`s).
+
+    The folder `app/` holds no app of its own: it offers the top-level `main.py`, the same app
+    the flat layout offers, which is one app and not two.
+    """
+    root = tmp_path / "films"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "films"\n',
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.router import app_router\n\n"
+                "app = FastAPI()\napp_router(app)\n"
+            ),
+            "app/router.py": (
+                "from fastapi import FastAPI\n\nfrom controller.users import router\n\n\n"
+                "def app_router(app: FastAPI) -> None:\n"
+                '    app.include_router(prefix="/api", router=router)\n'
+            ),
+            "app/config.py": "DEBUG = False\n",
+            "controller/users.py": FLAT_USERS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout
+    assert 'app-package = ""' in result.stdout
+    assert '# "controller/users.py" = "ai_block_used"' in result.stdout
+
+
+def test_an_app_init_cannot_find_is_refused_with_the_keys_to_write(tmp_path: Path) -> None:
+    """The app comes out of a container (`app = container.get(FastAPI)`): init cannot tell.
+
+    The refusal names the folders it did find: the plan must hold them beside `app`, since init
+    refuses to add to a table that exists; written as said, generate takes it from there.
+    """
+    root = tmp_path / "wired"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "wired"\n',
+            "app/__init__.py": "",
+            "app/container.py": (
+                "from fastapi import FastAPI\n\nfrom app.users import router\n\n\n"
+                "class Container:\n"
+                "    def get(self, kind: type) -> FastAPI:\n"
+                "        built = kind()\n"
+                "        built.include_router(router)\n"
+                "        return built\n\n\n"
+                "container = Container()\n"
+            ),
+            "app/run.py": (
+                "from fastapi import FastAPI\n\nfrom app.container import container\n\n"
+                "app = container.get(FastAPI)\n"
+            ),
+            "app/users.py": FLAT_USERS,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2, result.stdout
+    said = result.stderr.strip()
+    assert len(said.splitlines()) == 1, said
+    assert 'with backend = "." and app-package = "app"' in said, said
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "wired"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "app"\napp = "app.run:app"\n'
+        'instrument = { "users.py" = "ai_block_used" }\n'
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert '"route": "/users/{user_id}"' in (root / "app/users.py").read_text()

@@ -1974,3 +1974,27 @@ def test_route_registered_in_a_conditional_block_is_found_once() -> None:
     assert "registers `imported_view`" in result.problems[0]
     assert result.source.count("event_logger.log(") == 1
     assert result.source.count('"route": "/local"') == 1
+
+
+def test_a_new_section_between_sections_run_together_comes_out_with_its_lines() -> None:
+    # A module outside the app package (a folder of its own beside it) cannot import the layer
+    # relatively: the absolute import is a first-party section of its own, between a library
+    # section and a local one that the module writes without a blank line between them. It
+    # joins them as they are; taking it out gives back the module's own bytes.
+    source = (
+        "from fastapi import APIRouter\nfrom .crud import get_items\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/items")\ndef items() -> list[str]:\n    return get_items()\n'
+    )
+    patched = _instrument(source, module_name="services.items").source
+    assert patched.startswith(
+        "from fastapi import APIRouter\n"
+        "from app.analytics.event_logger import event_logger\n"
+        "from .crud import get_items\n\n"
+    ), patched
+    removed = uninstrument_source(
+        patched,
+        module_name="services.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert removed.source == source

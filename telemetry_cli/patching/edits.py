@@ -356,9 +356,12 @@ class ModuleEditor:
             section = tuple(line for new in news for line in new.lines(indent, length, pragma))
             higher = [item for item in block if self._rank(item) > rank]
             if higher:
-                # A section of its own, before the sections that sort after it.
+                # A section of its own, before the sections that sort after it; set apart by a
+                # blank line, unless the module runs the sections around it together (a blank
+                # line there would not come out with the import: see `_drop_import`).
                 before = _above_comments(lines, higher[0].lineno)
-                self.insert(before, (*section, ""), (rank,))
+                joined = before - 1 in self._import_lines()
+                self.insert(before, section if joined else (*section, ""), (rank,))
             else:
                 last = block[-1]
                 self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))

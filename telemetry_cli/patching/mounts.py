@@ -18,7 +18,11 @@ from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
 from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
-from telemetry_cli.patching.routes import router_prefix
+from telemetry_cli.patching.routes import (
+    included_instance_router,
+    routable_router,
+    router_prefix,
+)
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -210,7 +214,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         if model is not None:
             for child, mount in _module_mounts(index, model, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
-            for sub_app, app_mount in _app_mounts(index, model):
+            for sub_app, app_mount in _app_mounts(index, model, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
     mounts = Mounts(included, apps, (), index, tuple(modules))
     for key in included:
@@ -269,8 +273,14 @@ def _lists(routes: ast.expr, call: ast.Call) -> bool:
     return isinstance(routes, ast.List | ast.Tuple) and any(item is call for item in routes.elts)
 
 
-def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
-    """The module's mounts (see :func:`mount_calls`) that mount an app of the package."""
+def _app_mounts(
+    index: PackageIndex, model: ModuleModel, defaults: SettingsDefaults, notes: list[str]
+) -> list[tuple[RouterKey, AppMount]]:
+    """The module's mounts (see :func:`mount_calls`) that mount an app of the package.
+
+    A mount path read as a settings class's default, or not known statically, goes in
+    ``notes``, as a line naming the call (as include prefixes do).
+    """
     found: list[tuple[RouterKey, AppMount]] = []
     for mount in mount_calls(model, index):
         mounted, scope, outer = mount.mounted, mount.scope, mount.outer
@@ -294,9 +304,24 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
             outer is not None and outer.kind == "param" and _is_app(outer, index)
         )
         # Mounted into anything but an app or a Starlette one (an unknown object): not known.
-        path = index.string_value(mount.path, scope) if outer_is_app else None
-        if path is not None:
-            path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+        path = None
+        if outer_is_app:
+            read = len(defaults.read)
+            # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
+            path = index.string_value(mount.path, scope, fallback=defaults)
+            where = f"{model.path}:{getattr(mount.path, 'lineno', 0)}"
+            if path is not None:
+                path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+                for default in defaults.read[read:]:
+                    said = default.describe()
+                    if not any(said in note for note in notes):
+                        notes.append(f"{where}: mount path {said}")
+            elif mount.path is not None:
+                notes.append(
+                    f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
+                    f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
+                )
+            del defaults.read[read:]
         found.append((sub_app, AppMount(index.app_key(outer), path)))
     return found
 
@@ -439,7 +464,7 @@ def _module_mounts(
             continue
         where = f"{model.path}:{call.lineno}"
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        environments = loop_values(call, scope, index)
+        environments = loop_values(_routing_part(call, included, prefix), scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
             if known is not None and prefix is not None:
@@ -447,7 +472,7 @@ def _module_mounts(
                 # router is known, the prefixes it is served under are not.
                 for values in known:
                     read = len(defaults.read)
-                    mount = _mount(call, included, scope, values, index, modules, defaults)
+                    mount = _mount(call, included, scope, values, index, modules, defaults, notes)
                     del defaults.read[read:]
                     if mount is not None:
                         found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
@@ -458,21 +483,28 @@ def _module_mounts(
                     f"{where}: the routers this loop includes are only known at run time: "
                     f"their routes are logged without its prefix `{ast.unparse(prefix)}`"
                 )
+            elif not _by_an_app(call, scope, {}, index):
+                # Into a router: which routers, not known; they lose where it is served.
+                notes.append(
+                    f"{where}: the routers this loop includes are only known at run time: "
+                    f"their routes are logged without the prefixes {_served_under(call)}"
+                )
             continue
         unknown = False
         for values in environments:
             read = len(defaults.read)
-            mount = _mount(call, included, scope, values, index, modules, defaults)
+            mount = _mount(call, included, scope, values, index, modules, defaults, notes)
             if (
                 mount is None
                 and (prefix is not None or not _by_an_app(call, scope, values, index))
                 and _imported_at_run_time(included, scope, index, 0)
             ):
                 # `importlib.import_module(...)` over a folder: which routers, not known.
+                lost = "this call adds" if prefix is not None else _served_under(call)
                 notes.append(
                     f"{where}: `{ast.unparse(included)}` is a router of a module imported at run "
                     "time: the routes of the routers it stands for are logged without the "
-                    "prefixes this call adds"
+                    f"prefixes {lost}"
                 )
             if mount is not None and mount[1].prefix is not None:
                 for default in defaults.read[read:]:
@@ -498,6 +530,24 @@ def _module_mounts(
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included))
     return found
+
+
+def _served_under(call: ast.Call) -> str:
+    """Which prefixes an ``include_router`` call without ``prefix=`` passes on: the including's."""
+    assert isinstance(call.func, ast.Attribute)
+    return f"`{ast.unparse(call.func.value)}` is served under"
+
+
+def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -> ast.expr:
+    """What of an ``include_router`` call decides where routes are served, as one expression.
+
+    The including object, the router and the prefix: a loop name read only by ``tags=`` or
+    ``dependencies=`` (``tags=[name.upper()]``) changes no path, and leaves the loop's items
+    free to be anything.
+    """
+    assert isinstance(call.func, ast.Attribute)
+    parts = [call.func.value, included, *([prefix] if prefix is not None else [])]
+    return ast.copy_location(ast.Tuple(elts=parts, ctx=ast.Load()), call)
 
 
 def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
@@ -561,18 +611,31 @@ def _mount(
     index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
+    notes: list[str],
 ) -> tuple[RouterKey, Mount] | None:
-    """The router one ``include_router`` call includes and how, the loop names it reads set."""
+    """The router one ``include_router`` call includes and how, the loop names it reads set.
+
+    A classy-fastapi instance's ``.router`` is recorded under its class, with the prefix the
+    instance gives its router after the call's own (the class's routes declare none); one only
+    known at run time adds nothing, and ``notes`` gets a line naming the call.
+    """
     router = substituted(included, scope, values)
     child = None if router is None else index.binding_of(*router)
+    routable = None if router is None else routable_router(*router, index, defaults)
     if router is not None and isinstance(router[0], ast.Call):
         # `app.include_router(build_api_router())`: the router the function builds and returns.
         factory_key = index.factory_router(router[0], router[1])
         if factory_key is None:
             return None
         child_key = factory_key
+    elif routable is not None:
+        child_key = routable[0]
     elif child is None:
-        return None
+        # `app.include_router(users.route.router)`: the router a class builds for its instance.
+        instance_key = None if router is None else included_instance_router(*router, index)
+        if instance_key is None:
+            return None
+        child_key = instance_key
     else:
         # A router (also one a factory builds, or one built in a function: a link of a chain
         # wired there); else a module-level object, or one whose routes cannot be told apart.
@@ -588,6 +651,15 @@ def _mount(
                 prefix = _passed_string(keyword.value, scope, index, modules, defaults)
         elif keyword.arg is None:
             prefix = None  # **options may hold a prefix
+    if routable is not None:
+        if routable[1] is None:
+            notes.append(
+                f"{scope.module.path}:{call.lineno}: the prefix the instance behind "
+                f"`{ast.unparse(included)}` gives its router is only known at run time: its "
+                "routes are logged without it"
+            )
+        # Unknown, it adds nothing (as an unknown include prefix does): the call's own stays.
+        prefix = None if prefix is None else prefix + (routable[1] or "")
     parent_key: RouterKey | None = None
     parent_prefix: str | None = ""
     by_app = False

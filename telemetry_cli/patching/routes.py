@@ -4,7 +4,9 @@ A handler is a function decorated with ``@<owner>.get/post/.../api_route/websock
 registered with ``<owner>.add_api_route(path, function)``, where ``<owner>`` is an app or a
 router: built in this module (at module level, in a function, in a class body), imported from
 another module of the package, or a parameter annotated as one. Methods of classes (class-based
-views) and functions nested in router factories count too.
+views) and functions nested in router factories count too, as do methods of a classy-fastapi
+``Routable`` class marked with its plain ``@get(...)``/``@route(...)`` decorators: routes of the
+router each instance of the class builds (its ``.router``).
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ from telemetry_cli.patching.names import (
     API_ROUTE,
     APP_ROUTER,
     HTTP_METHODS,
+    ROUTABLE_CLASSES,
+    ROUTABLE_MODULES,
+    ROUTABLE_ROUTE,
+    ROUTABLE_ROUTER,
     ROUTE_CLASS,
     WEBSOCKET,
     WEBSOCKET_METHOD,
 )
 from telemetry_cli.patching.symbols import (
+    Binding,
     FunctionNode,
     ModuleModel,
     PackageIndex,
@@ -37,6 +44,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     call_argument,
     chain_root,
+    passes_prefix_through,
     unwrapped,
 )
 
@@ -269,6 +277,9 @@ class _Finder:
         for decorator in function.decorator_list:
             parsed = _route_decorator(decorator)
             if parsed is None:
+                marked = self._routable_route(decorator, scope, own_scope)
+                if marked is not None:
+                    handler.routes.append(marked)
                 continue
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, scope)
@@ -280,6 +291,37 @@ class _Finder:
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
         self.visit(own_scope, "")
+
+    def _routable_route(
+        self, decorator: ast.expr, scope: Scope, handler_scope: Scope
+    ) -> Route | None:
+        """``@get("/x")`` of classy-fastapi on a method of a ``Routable`` class, else None.
+
+        A route of the router each instance builds; the instance's prefix and the prefixes it is
+        included under are those of its ``.router``'s ``include_router`` calls (see
+        :func:`routable_router`), recorded under the class.
+        """
+        if not (isinstance(decorator, ast.Call) and scope.is_class and scope.parent is not None):
+            return None
+        qualified = self.index.qualify(decorator.func, scope)
+        if qualified is None:
+            return None
+        module, _, verb = self.index.resolve(qualified)[0].rpartition(".")
+        if module not in ROUTABLE_MODULES or verb not in HTTP_METHODS | {ROUTABLE_ROUTE}:
+            return None
+        cls = scope.node
+        assert isinstance(cls, ast.ClassDef)
+        binding = Binding("class", cls.name, scope.parent, cls)
+        if not self.index.derives_from(binding, ROUTABLE_CLASSES.__contains__):
+            return None
+        if scope.parent.parent is None:
+            owner = Owner(Role.ROUTER, "", None, scope, (self.module.name, cls.name))
+        else:
+            # A class defined in a function: which includes serve its instances, not known.
+            owner = Owner(Role.ROUTER, None, None, scope)
+        if verb == ROUTABLE_ROUTE:
+            return self._route(decorator, API_ROUTE, owner, scope, handler_scope, methods_at=1)
+        return self._route(decorator, verb, owner, scope, handler_scope)
 
     def _handler(self, function: FunctionNode, scope: Scope, prefix: str) -> Handler:
         key = id(function)
@@ -459,7 +501,9 @@ class _Finder:
         class_scope = method.parent
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
         found: list[tuple[Role, str | None]] = []
+        built = True  # every value a router or app built there: the instance's own
         for value, method_scope in _instance_assignments(class_scope, expression.attr, self.module):
+            built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
             if isinstance(value, ast.Call):
@@ -480,14 +524,25 @@ class _Finder:
             return None
         prefixes = {prefix for _, prefix in found}
         prefix = prefixes.pop() if len(prefixes) == 1 else None
-        return Owner(found[0][0], prefix, expression, scope, None)
+        key = None
+        if found[0][0] is Role.ROUTER and built:
+            # Served where the package includes `<instance>.router` (see `mounts`).
+            key = instance_router_key(class_scope, expression.attr)
+        return Owner(found[0][0], prefix, expression, scope, key)
 
     def _route(
-        self, call: ast.Call, verb: str, owner: Owner, scope: Scope, handler_scope: Scope
+        self,
+        call: ast.Call,
+        verb: str,
+        owner: Owner,
+        scope: Scope,
+        handler_scope: Scope,
+        *,
+        methods_at: int | None = None,
     ) -> Route:
         path_expression = call_argument(call, 0, "path")
         path = self.index.string_value(path_expression, scope)
-        methods = _methods(call, verb, self.index, scope)
+        methods = _methods(call, verb, self.index, scope, methods_at)
         problem = None
         quote = handler_scope.module.quote
         mount = ""
@@ -603,6 +658,74 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
     return method if first is binding.node else None
 
 
+def instance_router_key(class_scope: Scope, attribute: str) -> tuple[str, str]:
+    """How the router a class builds for its instances (``self.router = APIRouter()``) is named.
+
+    One key for every instance of the class (and of its subclasses): their routes are the
+    class's handlers, logged once, whichever instance serves them.
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    return class_scope.module.name, f"{cls.name}.{attribute}"
+
+
+def included_instance_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[str, str] | None:
+    """The key (see :func:`instance_router_key`) of ``<instance>.<attribute>``, else None.
+
+    ``app.include_router(users.route.router)`` with ``route = UsersRoute()`` at module level
+    and a class of the package (or a base of it) building ``self.router = APIRouter(...)`` in
+    its methods: that class's router.
+    """
+    if not isinstance(expression, ast.Attribute):
+        return None
+    instance = index.binding_of(expression.value, scope)
+    if (
+        instance is None
+        or instance.kind != "value"
+        or instance.scope.parent is not None
+        or not isinstance(instance.node, ast.Call)
+    ):
+        return None
+    qualified = index.qualify(instance.node.func, instance.scope)
+    cls = index.resolve(qualified)[1] if qualified is not None else None
+    return _class_router(cls, expression.attr, index, 0)
+
+
+def _class_router(
+    cls: Binding | None, attribute: str, index: PackageIndex, depth: int
+) -> tuple[str, str] | None:
+    """The class (``cls`` or a base) whose methods build ``self.<attribute>`` as a router."""
+    if cls is None or cls.kind != "class" or depth > _MAX_BASES:
+        return None
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    class_scope = Scope(node, cls.scope.module, cls.scope)
+    assigned = _instance_assignments(class_scope, attribute, cls.scope.module)
+    if assigned:
+        routers = all(
+            isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
+            for value, method_scope in assigned
+        )
+        return instance_router_key(class_scope, attribute) if routers else None
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        found = _class_router(
+            index.resolve(qualified)[1] if qualified is not None else None,
+            attribute,
+            index,
+            depth + 1,
+        )
+        if found is not None:
+            return found
+    return None
+
+
+#: How many base classes deep the class building an instance's router is looked for.
+_MAX_BASES = 8
+
+
 def _instance_assignments(
     class_scope: Scope, attribute: str, module: ModuleModel
 ) -> list[tuple[ast.expr, Scope]]:
@@ -656,6 +779,103 @@ def router_prefix(
             if key.value == "prefix":
                 return index.string_value(value, options_scope, fallback=fallback)
     return ""
+
+
+def routable_router(
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None = None,
+) -> tuple[tuple[str, str], str | None] | None:
+    """The class and prefix of ``<instance>.router``, an instance of a classy-fastapi ``Routable``.
+
+    ``Users(prefix="/users").router``, or ``users.router`` with ``users = Users(...)`` (also
+    imported). Returns ``(module, class)`` of a module-level class and the prefix the instance's
+    router gets (None: only known at run time); None for anything else.
+    """
+    if not (isinstance(expression, ast.Attribute) and expression.attr == ROUTABLE_ROUTER):
+        return None
+    built = expression.value
+    if not isinstance(built, ast.Call):
+        instance = index.binding_of(built, scope)
+        if instance is None or instance.kind != "value" or not isinstance(instance.node, ast.Call):
+            return None
+        built, scope = instance.node, instance.scope
+    qualified = index.qualify(built.func, scope)
+    cls = None if qualified is None else index.resolve(qualified)[1]
+    if (
+        cls is None
+        or cls.kind != "class"
+        or cls.scope.parent is not None
+        or not index.derives_from(cls, ROUTABLE_CLASSES.__contains__)
+    ):
+        return None
+    key = (cls.scope.module.name, cls.name)
+    return key, _instance_prefix(built, scope, cls, index, fallback)
+
+
+# How many classes of the package an instance's constructor is followed through.
+_MAX_CLASSES = 8
+
+
+def _instance_prefix(
+    call: ast.Call,
+    scope: Scope,
+    cls: Binding,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None,
+) -> str | None:
+    """The prefix of the router a ``Routable`` instance built by ``call`` gets.
+
+    ``Routable.__init__`` hands its arguments to ``APIRouter``: the constructor call's
+    ``prefix=``, unless a class of the package on the way defines its own ``__init__``; then the
+    ``prefix=`` of its ``super().__init__(...)`` call (DI constructors: ``def __init__(self,
+    service): super().__init__(prefix="/users")``), or None when that is not known statically.
+    """
+    for _ in range(_MAX_CLASSES):
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        if f"{cls.scope.module.name}.{cls.name}" in ROUTABLE_CLASSES:
+            break  # the library's own class (a copy in the project), which builds the router
+        init = next(
+            (
+                item
+                for item in node.body
+                if isinstance(item, FunctionNode) and item.name == "__init__"
+            ),
+            None,
+        )
+        if init is not None and not passes_prefix_through(init):
+            super_call = _super_init(init)
+            if super_call is None:
+                return None
+            class_scope = Scope(node, cls.scope.module, cls.scope)
+            return router_prefix(
+                super_call, True, index, Scope(init, cls.scope.module, class_scope), fallback
+            )
+        bases = [index.binding_of(base, cls.scope) for base in node.bases]
+        own = [base for base in bases if base is not None and base.kind == "class"]
+        if not own:
+            break
+        cls = own[0]
+    else:
+        return None
+    return router_prefix(call, True, index, scope, fallback)
+
+
+def _super_init(init: FunctionNode) -> ast.Call | None:
+    """The ``super().__init__(...)`` call of an ``__init__``, if it makes exactly one."""
+    calls = [
+        node
+        for node in ast.walk(init)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "__init__"
+        and isinstance(node.func.value, ast.Call)
+        and isinstance(node.func.value.func, ast.Name)
+        and node.func.value.func.id == "super"
+    ]
+    return calls[0] if len(calls) == 1 else None
 
 
 def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) -> str | None:
@@ -770,18 +990,19 @@ def _looks_like_route(call: ast.Call) -> bool:
 
 
 def _methods(
-    call: ast.Call, verb: str, index: PackageIndex, scope: Scope
+    call: ast.Call, verb: str, index: PackageIndex, scope: Scope, position: int | None = None
 ) -> tuple[str, ...] | None:
     """The methods a route declares; None when they are not known without running code.
 
     A literal list, tuple or set of strings, or a name bound once to one (``methods=
-    PROXY_METHODS``, also imported); its items may be names of strings too.
+    PROXY_METHODS``, also imported); its items may be names of strings too. ``position``: the
+    positional argument that may hold them too (classy-fastapi's ``route(path, methods)``).
     """
     if verb in HTTP_METHODS:
         return (verb.upper(),)
     if verb == WEBSOCKET:
         return (WEBSOCKET_METHOD,)
-    methods = call_argument(call, None, "methods")
+    methods = call_argument(call, position, "methods")
     if methods is None:
         return ("GET",)  # what api_route and add_api_route default to
     if isinstance(methods, ast.Name | ast.Attribute):

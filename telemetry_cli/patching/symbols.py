@@ -447,7 +447,7 @@ def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     return []
 
 
-def _passes_prefix_through(init: FunctionNode) -> bool:
+def passes_prefix_through(init: FunctionNode) -> bool:
     """Whether a router subclass's ``__init__`` hands ``prefix`` to FastAPI's unchanged.
 
     True for ``def __init__(self, *, version, **kwargs): super().__init__(**kwargs)`` and for
@@ -1029,7 +1029,7 @@ class PackageIndex:
         own_init = any(
             isinstance(item, FunctionNode)
             and item.name == "__init__"
-            and not _passes_prefix_through(item)
+            and not passes_prefix_through(item)
             for item in binding.node.body
         )
         for base in binding.node.bases:
