@@ -44,7 +44,7 @@ from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers
-from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
+from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
     DEFAULT_EVENT_TYPES,
@@ -331,6 +331,8 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             # server can import (a factory needing arguments is called by the entry module
             # that serves its result: `app = create_app()` in a flat layout's main.py).
             offers.update(_offers(root, namespace) if later is None else later)
+            # An entry module importing such a folder serves it, as it does a regular package.
+            offers = _entries_over_components(root, offers, offers)
         elif not any(_inside(offer) for offer in offers.values()):
             # Each package only leads to an app built by a module outside it (a main.py beside
             # it): that module's folder, with the flat layout, holds every package's routes.
@@ -343,9 +345,9 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             if flat:
                 offers = flat
         else:
-            offers = _entries_over_components(
-                root, offers, _offers(root, namespace) if later is None else later
-            )
+            others = _offers(root, namespace) if later is None else later
+            offers = _entries_over_components(root, offers, others)
+            offers.update(_flat_entries_beside(offers, others))
         found = [offer for offer in offers.values() if isinstance(offer, Found)]
         servable = [offer for offer in found if not offer.needs_arguments]
         apps = _served(_one_per_app(servable or found))
@@ -365,7 +367,8 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     raise ConfigError(
         f"no FastAPI app found under {root} (looked for packages with a module that builds "
         "FastAPI(...), and for main.py, app.py, server.py or api.py building it at the top of "
-        "a project folder)"
+        "a project folder, or a module there serving it with uvicorn.run); write "
+        f"[tool.{TOOL_SECTION}] by hand with backend, app-package and app"
     )
 
 
@@ -377,8 +380,9 @@ def _entries_over_components(
     """``offers`` with each package an entry module above it imports given way to that module.
 
     ``main.py`` at the top of a folder saying ``from app.modules.ocr import router``, where
-    ``app/modules/ocr/`` is a regular package building an app of its own (a sandbox run on its
-    own): the package is a component of the entry module's app, which is the one served.
+    ``app/modules/ocr/`` is a package building an app of its own (a sandbox run on its own),
+    with or without ``__init__.py``: the package is a component of the entry module's app,
+    which is the one served. ``others`` holds the entry modules (it may be ``offers`` itself).
     """
     entries = {
         key: offer
@@ -407,6 +411,38 @@ def _entries_over_components(
         else:
             taken[entry] = entries[entry]
     return {**kept, **taken} if taken else offers
+
+
+def _flat_entries_beside(
+    offers: dict[tuple[str, str], Found | str], others: dict[tuple[str, str], Found | str]
+) -> dict[tuple[str, str], Found | str]:
+    """The flat layout's entry modules to weigh against regular packages' apps, if any.
+
+    A regular package's app built in a module not named like an entry module (``scripts/``
+    exporting the OpenAPI document, ``worker/health.py`` serving a liveness probe) does not
+    shadow ``main.py`` at the top of the same backend folder: both are offered, and the
+    entry module's app is the one served (see :func:`_served`).
+    """
+    servable = [
+        offer for offer in offers.values() if isinstance(offer, Found) and not offer.needs_arguments
+    ]
+    if not servable or any(_entry_named(offer) for offer in servable):
+        return {}
+    folders = {offer.backend for offer in servable}
+    return {
+        key: offer
+        for key, offer in others.items()
+        if key[1] == TOP_LEVEL
+        and key[0] in folders
+        and isinstance(offer, Found)
+        and not offer.needs_arguments
+        and _entry_named(offer)
+    }
+
+
+def _entry_named(offer: Found) -> bool:
+    """Whether the module building ``offer``'s app is named like an entry module (main.py)."""
+    return offer.app.partition(":")[0].rpartition(".")[2] in _ENTRY_MODULES
 
 
 def _imports_folder(root: Path, entry: Found, folder: PurePosixPath) -> bool:
@@ -486,9 +522,7 @@ def _served(apps: Iterable[Found]) -> list[Found]:
     OpenAPI document or a playground builds a throwaway app of its own.
     """
     found = list(apps)
-    entries = [
-        item for item in found if item.app.partition(":")[0].rpartition(".")[2] in _ENTRY_MODULES
-    ]
+    entries = [item for item in found if _entry_named(item)]
     return entries if entries and len(found) > 1 else found
 
 
@@ -794,24 +828,21 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             # A stray `__init__.py` in the folder init runs in does not make it a package the
             # folder imports itself from: its modules are top-level ones (`uvicorn main:app`).
             in_package = here != root and (here / "__init__.py").is_file()
-            # An entry module of a package may only call a factory another package holds
-            # (`app = get_application()`): its package is where the routes are.
-            entry = in_package and name in _FLAT_MODULES
             if data is None:
                 continue
+            flat = name in _FLAT_MODULES or _serves_own_app(name, data)
+            # An entry module of a package may only call a factory another package holds
+            # (`app = get_application()`): its package is where the routes are.
+            entry = in_package and flat
             if (
                 b"FastAPI" not in data
                 and not entry
                 # A flat layout's main.py may only call the factory of a module beside it
                 # (`from factory import create_app`).
-                and (
-                    in_package
-                    or name not in _FLAT_MODULES
-                    or not _imports_a_sibling(root, here, name)
-                )
+                and (in_package or not flat or not _imports_a_sibling(root, here, name))
             ):
                 continue
-            if in_package and name in _FLAT_MODULES and _imports_a_sibling(root, here, name):
+            if in_package and flat and _imports_a_sibling(root, here, name):
                 # `app/main.py` saying `from api.v1 import auth`, `app/api/` beside it: run from
                 # `app/` (`uvicorn main:app` there), whatever `app/__init__.py` says; offered
                 # beside the package, the same module found twice is the flat layout's.
@@ -826,7 +857,7 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
-            if name in _FLAT_MODULES and (backend == here or _imports_a_sibling(root, here, name)):
+            if flat and (backend == here or _imports_a_sibling(root, here, name)):
                 # The flat layout: the folder is run from (`uvicorn main:app`), its modules
                 # are top-level ones.
                 namespace.append((here.relative_to(root).as_posix(), TOP_LEVEL))
@@ -837,6 +868,66 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
 
 
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
+
+
+def _serves_own_app(name: str, data: bytes) -> bool:
+    """Whether module ``name`` runs a server on an app of its own when run as a script.
+
+    ``uvicorn.run(app)`` (or ``uvicorn.run("main_api:app")``) under ``if __name__ ==
+    "__main__":`` makes ``main_api.py`` the entry module of its folder, as ``main.py`` is,
+    whatever its name; a script building a throwaway app does not serve it.
+    """
+    if b"uvicorn" not in data or b"__main__" not in data:
+        return False
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return False
+    stem = name.removesuffix(".py")
+    bound = {
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        for target in (
+            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        )
+        if isinstance(target, ast.Name)
+    }
+    runners = {"uvicorn.run"} | {
+        alias.asname or alias.name
+        for statement in tree.body
+        if isinstance(statement, ast.ImportFrom) and statement.module == "uvicorn"
+        for alias in statement.names
+        if alias.name == "run"
+    }
+    for statement in tree.body:
+        if not (isinstance(statement, ast.If) and _is_main_guard(statement.test)):
+            continue
+        for node in ast.walk(statement):
+            if not (isinstance(node, ast.Call) and ast.unparse(node.func) in runners):
+                continue
+            target = call_argument(node, 0, "app")
+            if isinstance(target, ast.Name) and target.id in bound:
+                return True
+            if isinstance(target, ast.Constant) and isinstance(target.value, str):
+                module, _, attribute = target.value.partition(":")
+                if module == stem and attribute in bound:
+                    return True
+    return False
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+    ):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [side for side in sides if isinstance(side, ast.Name) and side.id == "__name__"]
+    constants = [
+        side for side in sides if isinstance(side, ast.Constant) and side.value == "__main__"
+    ]
+    return len(names) == 1 and len(constants) == 1
 
 
 def _import_root(root: Path, top: Path) -> tuple[str, str]:

@@ -173,7 +173,11 @@ def test_init_refuses_when_the_table_exists(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("layout", "message"),
     [
-        ({"backend/app/__init__.py": "", "backend/app/util.py": "X = 1\n"}, "no FastAPI app found"),
+        # The error says what to do: write the table the discovery could not.
+        (
+            {"backend/app/__init__.py": "", "backend/app/util.py": "X = 1\n"},
+            "); write [tool.telemetry-scaffold] by hand with backend, app-package and app",
+        ),
         (
             {
                 "one/app/__init__.py": "",
@@ -198,8 +202,16 @@ def test_init_refuses_when_the_table_exists(tmp_path: Path) -> None:
             {"helpers.py": "from fastapi import FastAPI\napp = FastAPI()\n", "routers/x.py": ""},
             "no FastAPI app found",
         ),
+        # Nor is one whose `uvicorn.run` serves another module's app.
+        (
+            {
+                "helpers.py": "import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+                'if __name__ == "__main__":\n    uvicorn.run("other:app")\n',
+            },
+            "no FastAPI app found",
+        ),
     ],
-    ids=["none", "several", "several-in-one-module", "flat-not-an-entry-module"],
+    ids=["none", "several", "several-in-one-module", "flat-not-an-entry-module", "serves-another"],
 )
 def test_init_without_one_app_is_a_clear_error(
     tmp_path: Path, layout: dict[str, str], message: str
@@ -837,7 +849,7 @@ def test_an_app_in_an_entry_module_wins_over_throwaway_apps_in_scripts(
         "routers/users.py": FLAT_USERS,
     }
     if "scripts/__init__.py" in others:
-        # With a regular package beside it, the app must be one too to be looked at first.
+        # The app in a regular package of its own, beside the scripts' regular package.
         files = {
             "requirements.txt": "fastapi\n",
             "app/__init__.py": "",
@@ -1345,6 +1357,156 @@ def test_an_entry_module_importing_a_package_serves_it_over_the_package_own_app(
     assert result.exit_code == 0, result.stderr
     for line in expected:
         assert line in result.stdout, result.stdout
+
+
+GATEWAY_APP = """from fastapi import FastAPI
+
+from service.gateway.routes import router
+
+app = FastAPI()  # a second service, run on its own beside the main one
+app.include_router(router)
+"""
+GATEWAY_ROUTES = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/streams/{camera_id}")
+def stream(camera_id: str) -> dict[str, str]:
+    return {"camera": camera_id}
+"""
+FLAT_ENTRY = """from fastapi import FastAPI
+
+{imports}
+app = FastAPI()
+app.include_router(router)
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "expected"),
+    [
+        # main.py imports the folder holding the other app's package: main.py is served.
+        ("from service.cameras.routes import router\n", 'app = "main:app"'),
+        # main.py does not import it: two apps side by side, init cannot choose.
+        ("from routes import router\n", "several FastAPI apps found"),
+    ],
+    ids=["entry-imports-the-folder", "entry-imports-something-else"],
+)
+def test_an_entry_module_is_served_over_an_app_in_a_folder_without_init_it_imports(
+    tmp_path: Path, imports: str, expected: str
+) -> None:
+    """`service/` and `service/gateway/` have no `__init__.py`, as with `__init__.py` in them.
+
+    Run from the backend folder, init found the gateway's app as a second one, while run from
+    the folder above it (and with `service/gateway/__init__.py`) it served `main.py`.
+    """
+    root = tmp_path / "server"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "main.py": FLAT_ENTRY.format(imports=imports),
+            "routes.py": GATEWAY_ROUTES,
+            "service/cameras/routes.py": COMPONENT_ROUTER,
+            "service/gateway/app.py": GATEWAY_APP,
+            "service/gateway/routes.py": GATEWAY_ROUTES,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    if expected.startswith("app ="):
+        assert result.exit_code == 0, result.stderr
+        assert expected in result.stdout, result.stdout
+        assert 'backend = "."' in result.stdout
+        assert 'app-package = ""' in result.stdout
+    else:
+        assert result.exit_code == 2
+        assert expected in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1
+
+
+SELF_SERVED = """import uvicorn
+from fastapi import FastAPI
+
+from insight import router
+
+app = FastAPI()
+app.include_router(router, prefix="/ai")
+
+if __name__ == "__main__":
+    uvicorn.run({target}, host="0.0.0.0", port=8002)
+"""
+
+
+@pytest.mark.parametrize("target", ["app", '"main_api:app"'], ids=["object", "import-string"])
+def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name(
+    tmp_path: Path, target: str
+) -> None:
+    """`main_api.py` ending in `uvicorn.run(app)` is the server's entry, as `main.py` would be.
+
+    The folder's stray `__init__.py` does not make it a package it imports itself from.
+    """
+    root = tmp_path / "ai"
+    _write(
+        root,
+        {
+            "__init__.py": '"""The AI service."""\n',
+            "main_api.py": SELF_SERVED.format(target=target),
+            "insight.py": COMPONENT_ROUTER,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    for line in ('backend = "."', 'app-package = ""', 'app = "main_api:app"', '"insight.py"'):
+        assert line in written, written
+    plan = written.replace('# "insight.py"', '"insight.py"')
+    (root / "pyproject.toml").write_text(plan)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert '"route": "/ai/search/{term}"' in (root / "insight.py").read_text()
+    assert "include_router(telemetry_router)" in (root / "main_api.py").read_text()
+
+
+PROBE = """from fastapi import FastAPI
+
+probe = FastAPI()  # the worker's liveness endpoint, on a port of its own
+
+
+@probe.get("/healthz")
+def healthz() -> dict[str, bool]:
+    return {"ok": True}
+"""
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        {"scripts/__init__.py": "", "scripts/export_openapi.py": THROWAWAY},
+        {"worker/__init__.py": "", "worker/health.py": PROBE},
+    ],
+    ids=["openapi-script", "worker-probe"],
+)
+def test_a_flat_main_wins_over_an_app_in_a_regular_package_module_of_another_name(
+    tmp_path: Path, others: dict[str, str]
+) -> None:
+    """`main.py` at the top serves the routes; `scripts/` or `worker/` holds an app of its own.
+
+    The regular package's app used to be taken without a look at `main.py` beside it.
+    """
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": _flat_main("routers"),
+        "routers/__init__.py": "",
+        "routers/users.py": FLAT_USERS,
+    }
+    _write(root, {**files, **others})
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout, result.stdout
+    assert 'app-package = ""' in result.stdout
+    _round_trip(root, "routers/users.py")
 
 
 def test_a_folder_of_wiring_helpers_named_app_is_no_second_app(tmp_path: Path) -> None:
