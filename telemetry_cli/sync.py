@@ -105,6 +105,8 @@ class FileChange:
     bookkeeping: bool = False
     # A patched file whose edits put code in (that may import the layer), not only take it out.
     inserts: bool = False
+    # What a patched file's log calls leave out: said on every run, up to date or not.
+    notes: tuple[str, ...] = ()
 
     @property
     def up_to_date(self) -> bool:
@@ -748,6 +750,7 @@ def _patch_change(patched: PatchedFile) -> FileChange:
         labels,
         messages=patched.changes if status is not Status.UNCHANGED else (),
         problems=patched.problems,
+        notes=patched.notes,
         known_diff=patched.diff,
         inserts=patched.inserts,
     )

@@ -47,17 +47,21 @@ def _would(change: FileChange) -> str:
 
 
 def file_lines(report: SyncReport, mode: Mode) -> list[Text]:
-    """One line per file (in check mode only the ones out of date), with indented details."""
+    """One line per file, with indented details.
+
+    In check mode only the files out of date, and those whose notes say what their log calls
+    leave out: a note is said on every run, not only by the one that wrote the call.
+    """
     lines: list[Text] = []
     for change in report.changes:
-        if mode is Mode.CHECK and change.up_to_date:
+        if mode is Mode.CHECK and change.up_to_date and not change.notes:
             continue
         word = change.status.value if mode is Mode.WRITE else _would(change)
         line = Text.assemble((word.ljust(_WIDTH), _STATUS_STYLE[change.status]), "  ", change.path)
         if change.backup is not None and mode is Mode.WRITE:
             line.append(f"  (hand edits kept in {change.backup})", style="yellow")
         lines.append(line)
-        details = [*change.messages, *change.problems]
+        details = [*change.messages, *change.notes, *change.problems]
         if change.status is Status.ERROR:
             details = list(change.messages)
         lines.extend(Text("    " + detail, style="dim") for detail in details)
@@ -107,9 +111,14 @@ def diffs(report: SyncReport) -> list[str]:
 
 
 def github_annotations(report: SyncReport) -> list[str]:
-    """GitHub Actions workflow commands, one ``::error`` per file out of date."""
-    annotations = []
+    """GitHub Actions workflow commands: ``::error`` per file out of date, ``::notice`` per note."""
+    annotations: list[str] = []
     for change in report.changes:
+        annotations.extend(
+            f"::notice file={_escape_property(change.path)},title=telemetry-scaffold::"
+            f"{_escape_data(note)}"
+            for note in change.notes
+        )
         if change.up_to_date:
             continue
         details = "; ".join([_would(change), *change.messages, *change.problems])
@@ -153,6 +162,7 @@ def as_json(report: SyncReport, mode: Mode) -> dict[str, Any]:
                 "status": change.status.value,
                 "labels": list(change.labels),
                 "messages": list(change.messages),
+                "notes": list(change.notes),
                 "problems": list(change.problems),
                 "backup": change.backup,
                 **({"diff": change.diff()} if mode is not Mode.WRITE else {}),

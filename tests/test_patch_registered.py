@@ -8,6 +8,7 @@ run time is shown as the expression logged.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,29 @@ def test_a_note_on_an_endpoint_registered_elsewhere_names_the_registering_line(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "log call in ping (GET /extra/ping)" in result.stdout
     assert "backend/app/main.py:16: `extra` of app.main is included by no app" in result.stdout
+
+
+def test_a_note_is_said_on_every_run_not_only_by_the_one_that_changed_the_file(
+    tmp_path: Path,
+) -> None:
+    # A registration added to a module already instrumented changes nothing in it: the note
+    # that it is not logged must still come out, in generate, --check, --json and annotations.
+    root = _registered(tmp_path, 'instrument = { "main.py" = "ai_block_used" }')
+    main = root / "backend/app/main.py"
+    main.write_text(main.read_text().replace('app.add_api_route("/external", len)\n', ""))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    main.write_text(main.read_text() + '\napp.add_api_route("/external", len)\n')
+    said = "`app.add_api_route` registers `len`, which cannot be followed"
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    assert said in written.stdout
+    checked = run("generate", "--root", str(root), "--check")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    assert said in checked.stdout
+    assert "All " in checked.stdout and "files are up to date." in checked.stdout
+    document = json.loads(run("generate", "--root", str(root), "--check", "--json").stdout)
+    (entry,) = [item for item in document["files"] if item["path"] == "backend/app/main.py"]
+    assert entry["status"] == "unchanged"
+    assert any(said in note for note in entry["notes"])
+    annotated = run("generate", "--root", str(root), "--check", "--format", "github")
+    assert "::notice file=backend/app/main.py,title=telemetry-scaffold::" in annotated.stdout

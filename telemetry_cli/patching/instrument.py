@@ -240,15 +240,24 @@ def instrument_module(
         editor.add_import(
             logger_module, "event_logger", name, top_statement_of(module, user.function)
         )
+    said: set[str] = set()
+    for handler in handlers:
+        if handler.skipped:
+            continue
+        for route in handler.routes:
+            # Once per module, at its first route: the same router's routes share one note.
+            if route.note is not None and route.note not in said:
+                said.add(route.note)
+                where = route.registered_in or path
+                editor.edits.notes.append(f"{where}:{route.line}: {route.note}")
+    editor.edits.notes.extend(notes)
     if not todo:
-        editor.edits.changes.extend(notes)
         return
     fallback_block = module.name.rpartition(".")[2]
     handlers_todo = [handler for handler, *_ in todo]
     logger = _logger_name(
         editor, handlers_todo, logger_module, top_statement_of(module, todo[0][0].function)
     )
-    said: set[str] = set()
     for handler, before, indent, filled in todo:
         code = log_call_lines(
             logger,
@@ -261,13 +270,6 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
-        for route in handler.routes:
-            # Once per module, at its first route: the same router's routes share one note.
-            if route.note is not None and route.note not in said:
-                said.add(route.note)
-                where = route.registered_in or path
-                editor.edits.changes.append(f"{where}:{route.line}: {route.note}")
-    editor.edits.changes.extend(notes)
 
 
 def check_logged_calls(

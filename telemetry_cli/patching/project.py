@@ -64,6 +64,8 @@ class PatchedFile:
     diff: Callable[[], str] = lambda: ""
     # Whether the edits put code in (else they only take the layer's code out).
     inserts: bool = False
+    # What the file's log calls leave out, said on every run (see FileEdits.notes).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -304,7 +306,7 @@ class _Analysis:
         instrumented = self._instrument()
         if site is not None and not self.removing:
             # Said where the app is wired: include prefixes read as defaults, or not known.
-            self.editor_for(site.module).edits.changes.extend(self.index.mounts.notes)
+            self.editor_for(site.module).edits.notes.extend(self.index.mounts.notes)
         self._retry_left(app_module)
         if previous is not None and self.recorded_module(previous) is None:
             # The module the last run wired is gone (moved by hand, say): its wiring went with
@@ -569,7 +571,7 @@ class _Analysis:
         known = module.path in self.editors
         editor = self.editors.get(module.path) or ModuleEditor(module, index, self.first_party)
         edit(editor)
-        if not known and editor.edits.changes:
+        if not known and (editor.edits.changes or editor.edits.notes):
             self.editors[module.path] = editor
             self.order.append(module.path)
 
@@ -654,6 +656,7 @@ class _Analysis:
             new,
             tuple(edits.changes),
             tuple(edits.problems),
+            notes=tuple(edits.notes),
             diff=diff,
             inserts=bool(edits.insertions),
         )
@@ -685,7 +688,10 @@ def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:
 
 @dataclass(frozen=True)
 class PatchResult:
-    """The outcome of patching one source text: the new text, what was done, what was not."""
+    """The outcome of patching one source text: the new text, what was done, what was not.
+
+    ``changes`` are the edits made, then the notes on what the log calls leave out.
+    """
 
     source: str
     changes: tuple[str, ...] = ()
@@ -729,7 +735,7 @@ def edit_source(
     edits = editor.finish()
     return PatchResult(
         module.lines.apply(edits.insertions, edits.deletions),
-        tuple(edits.changes),
+        (*edits.changes, *edits.notes),
         tuple(edits.problems),
     )
 
