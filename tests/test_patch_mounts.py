@@ -1212,3 +1212,38 @@ def test_a_sub_application_mounted_by_a_function_given_the_app_logs_its_mount_pa
     assert result.exit_code == 0, result.stdout
     assert '"route": "/admin/ping"' in (root / "backend/app/api/mounting.py").read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("router_py", "main_include"),
+    [
+        # The module exports the router under a second name, included by that name.
+        (
+            "from fastapi import APIRouter\n\nfrom app.api import items\n\n"
+            "router = APIRouter()\nrouter.include_router(items.router, prefix='/items')\n\n"
+            "api_router = router\n",
+            "from app.api import router as routes\n\napp = FastAPI()\n"
+            'app.include_router(routes.api_router, prefix="/api")\n',
+        ),
+        # The alias is the name the includes are made on.
+        (
+            "from fastapi import APIRouter\n\nfrom app.api import items\n\n"
+            "router = APIRouter()\nv1 = router\nv1.include_router(items.router, prefix='/items')\n",
+            "from app.api.router import router\n\napp = FastAPI()\n"
+            'app.include_router(router, prefix="/api")\n',
+        ),
+    ],
+    ids=["included-by-alias", "including-by-alias"],
+)
+def test_a_router_bound_to_a_second_name_is_the_same_router(
+    tmp_path: Path, router_py: str, main_include: str
+) -> None:
+    """`api_router = router`: both names hold one router, served where either is included."""
+    root = make_project(tmp_path / "project", PLAN)
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/router.py").write_text(router_py)
+    (root / "backend/app/main.py").write_text("from fastapi import FastAPI\n" + main_include)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
