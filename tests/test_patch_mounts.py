@@ -1247,3 +1247,27 @@ def test_a_router_bound_to_a_second_name_is_the_same_router(
     assert result.exit_code == 0, result.stdout
     assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_an_aggregating_router_no_app_includes_adds_no_second_path(tmp_path: Path) -> None:
+    """`api_router` gathers every router but is served nowhere; the app includes each itself.
+
+    The items router is served at `/api/items/...` only: the chain through `api_router` ends
+    at a router no app includes, so it is no second path (a dead end of the chain of another
+    aggregator too).
+    """
+    aggregator = (
+        "from fastapi import APIRouter\n\nfrom app.api import items\n\n"
+        "api_router = APIRouter()\napi_router.include_router(items.router)\n"
+        "outer = APIRouter()\nouter.include_router(api_router, prefix='/v0')\n"
+    )
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        'app.include_router(items.router, prefix="/api/items")\n'
+    )
+    root = _project(tmp_path, main, aggregator)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "several paths" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

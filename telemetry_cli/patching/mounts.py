@@ -116,7 +116,7 @@ class Mounts:
         if key is None or key not in self.included or key in seen:
             return [""]
         found: list[str] = []
-        for mount in self.included[key]:
+        for mount in self._serving(key):
             if mount.prefix is None:
                 continue
             if mount.parent is None:
@@ -131,6 +131,30 @@ class Mounts:
                 ]
             found.extend(outer + mount.prefix for outer in outers)
         return found
+
+    def _serving(self, key: RouterKey) -> list[Mount]:
+        """The includes of a router that may serve it: dead ends left out when others are not.
+
+        ``api_router.include_router(auth.router)`` where no app (nor anything) includes
+        ``api_router``, next to ``app.include_router(auth.router, prefix="/auth")``: only the
+        app's include serves the routes. When every include ends so, all stay (the router may be
+        served in a way the tool cannot see).
+        """
+        mounts = self.included[key]
+        live = [mount for mount in mounts if not self._dead(mount, frozenset({key}))]
+        return live or mounts
+
+    def _dead(self, mount: Mount, seen: frozenset[RouterKey]) -> bool:
+        """Whether an include is made by a module-level router that nothing serves."""
+        parent = mount.parent
+        if parent is None or mount.parent_local:
+            return False
+        if parent in seen:
+            return True  # routers that include each other serve nothing by themselves
+        outer = self.included.get(parent)
+        if not outer:
+            return True
+        return all(self._dead(other, seen | {parent}) for other in outer)
 
     def passed_router(self, parameter: Binding) -> tuple[RouterKey, str | None] | None:
         """The router every call of a function passes for its parameter, and that router's prefix.
@@ -174,7 +198,7 @@ class Mounts:
         if key in seen:
             return None  # routers that include each other: nothing Starlette could serve
         found: set[str] = set()
-        for mount in self.included[key]:
+        for mount in self._serving(key):
             if mount.parent is None:
                 if not mount.by_app:
                     return None  # an object the tool cannot tell may serve nothing, or anywhere
