@@ -1346,3 +1346,52 @@ def test_an_entry_module_importing_a_package_serves_it_over_the_package_own_app(
     assert result.exit_code == 0, result.stderr
     for line in expected:
         assert line in result.stdout, result.stdout
+
+
+def test_a_namespace_package_imported_from_a_folder_below_the_project_is_served_there(
+    tmp_path: Path,
+) -> None:
+    """`src/shop/` (no `__init__.py`, nor in `src/`) whose modules say `from shop.routes ...`.
+
+    The project file is at the root, but the server runs from `src/` (`uvicorn
+    shop.server:app` there): the package is `shop`, not `src`, or the generated imports
+    (`from src.analytics...`, `from ...analytics` above `shop`) fail when the app starts.
+    """
+    root = tmp_path / "project"
+    shop = root / "src/shop"
+    (shop / "routes").mkdir(parents=True)
+    (shop / "server.py").write_text(NAMESPACE_MAIN.replace("from app.", "from shop."))
+    (shop / "routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "src"' in result.stdout
+    assert 'app-package = "shop"' in result.stdout
+    assert 'app = "shop.server:app"' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert (
+        "from shop.analytics.event_logger import event_logger"
+        in (shop / "routes/orders.py").read_text()
+    )
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        "from shop.server import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/orders/7').json() == {'id': 7}\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root / "src",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+    assert served.returncode == 0, served.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
