@@ -1271,3 +1271,78 @@ def test_an_aggregating_router_no_app_includes_adds_no_second_path(tmp_path: Pat
     assert "several paths" not in result.stdout
     assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+SUB_APP_ROUTES_PY = """from fastapi import FastAPI
+
+
+def add_routes(api: FastAPI, greeting: str) -> None:
+    @api.get("/ping")
+    async def ping() -> dict[str, str]:
+        answer = {"ping": greeting}
+        return answer
+"""
+
+
+@pytest.mark.parametrize(
+    ("wiring", "expected"),
+    [
+        # Routes declared on the parameter of a function called with the sub-application.
+        ("add_routes(admin, 'pong')\n", ("routes.py", {"/admin/ping"})),
+        # A function given the sub-application includes a router into it.
+        ("wire(admin)\n", ("items.py", {"/admin/items/", "/admin/items/{item_id}"})),
+        # Called with two different apps: which one is not known, the path is the route's own.
+        ("add_routes(admin, 'a')\nadd_routes(app, 'b')\n", ("routes.py", {"/ping"})),
+    ],
+    ids=["routes-on-the-parameter", "includes-on-the-parameter", "two-apps-passed"],
+)
+def test_a_function_given_a_mounted_sub_application_logs_its_mount_path(
+    tmp_path: Path, wiring: str, expected: tuple[str, set[str]]
+) -> None:
+    """`def add_routes(api: FastAPI)` called as `add_routes(admin)`, `admin` mounted at /admin."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/routes.py" = "ai_block_used", "api/items.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/routes.py").write_text(
+        SUB_APP_ROUTES_PY
+        + "\n\ndef wire(api: FastAPI) -> None:\n"
+        + "    from app.api import items\n\n"
+        + '    api.include_router(items.router, prefix="/items")\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.routes import add_routes, wire\n\n"
+        'app = FastAPI()\nadmin = FastAPI()\napp.mount("/admin", admin)\n' + wiring
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    module, routes = expected
+    text = (root / "backend/app/api" / module).read_text()
+    assert {line.split('"')[3] for line in text.splitlines() if '"route": ' in line} == routes
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_sub_application_returned_through_a_second_factory_logs_its_mount_path(
+    tmp_path: Path,
+) -> None:
+    """`def create_blog(): return create_server()`, the app `create_server` builds, mounted."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/blog.py" = "ai_block_used" }')
+    (root / "backend/app/api/blog.py").write_text(
+        "from fastapi import FastAPI\n\n\ndef create_server() -> FastAPI:\n"
+        "    server = FastAPI()\n\n"
+        '    @server.get("/users")\n'
+        "    async def list_users() -> list[str]:\n"
+        "        users: list[str] = []\n"
+        "        return users\n\n"
+        "    return server\n\n\n"
+        "def create_blog() -> FastAPI:\n    return create_server()\n"
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.blog import create_blog\n\n"
+        'app = FastAPI()\nblog = create_blog()\napp.mount("/v1", blog)\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert '"route": "/v1/users"' in (root / "backend/app/api/blog.py").read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

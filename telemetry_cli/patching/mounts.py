@@ -182,6 +182,12 @@ class Mounts:
             found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
         return found.pop() if len(found) == 1 else None
 
+    def passed_app(self, parameter: Binding) -> RouterKey | None:
+        """The app every call of a function passes for its parameter (see :func:`passed_app`)."""
+        if self.index is None:
+            return None
+        return passed_app(parameter, self.index, self.modules)
+
     def served_prefix(self, key: RouterKey | None) -> str | None:
         """The one prefix a router's routes are served under, as far as it is known statically.
 
@@ -234,7 +240,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         if model is not None:
             for child, mount in _module_mounts(index, model, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
-            for sub_app, app_mount in _app_mounts(index, model):
+            for sub_app, app_mount in _app_mounts(index, model, modules):
                 apps.setdefault(sub_app, []).append(app_mount)
     mounts = Mounts(included, apps, (), index, tuple(modules))
     for key in included:
@@ -293,7 +299,9 @@ def _lists(routes: ast.expr, call: ast.Call) -> bool:
     return isinstance(routes, ast.List | ast.Tuple) and any(item is call for item in routes.elts)
 
 
-def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey, AppMount]]:
+def _app_mounts(
+    index: PackageIndex, model: ModuleModel, modules: list[str]
+) -> list[tuple[RouterKey, AppMount]]:
     """The module's mounts (see :func:`mount_calls`) that mount an app of the package."""
     found: list[tuple[RouterKey, AppMount]] = []
     for mount in mount_calls(model, index):
@@ -321,7 +329,12 @@ def _app_mounts(index: PackageIndex, model: ModuleModel) -> list[tuple[RouterKey
         path = index.string_value(mount.path, scope) if outer_is_app else None
         if path is not None:
             path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
-        found.append((sub_app, AppMount(index.app_key(outer), path)))
+        outer_key = (
+            passed_app(outer, index, modules)
+            if outer is not None and outer.kind == "param"
+            else index.app_key(outer)
+        )
+        found.append((sub_app, AppMount(outer_key, path)))
     return found
 
 
@@ -356,6 +369,26 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
         if argument is None or not _is_app(index.binding_of(argument, scope), index):
             return False
     return True
+
+
+def passed_app(parameter: Binding, index: PackageIndex, modules: list[str]) -> RouterKey | None:
+    """The app every call of a function passes for its parameter, when the package builds it.
+
+    ``def add_routes(api: FastAPI): @api.get("/ping")`` called as ``add_routes(admin)`` after
+    ``admin = FastAPI()``: the routes (and the routers the function includes) are ``admin``'s,
+    served where it is mounted. None when the function is called nowhere in the package, or its
+    calls pass different apps or something else.
+    """
+    if parameter.kind != "param":
+        return None
+    found: set[RouterKey] = set()
+    for call, scope in _calls_of(parameter.scope, index, modules):
+        argument = call_argument(call, _position(parameter), parameter.name)
+        key = None if argument is None else index.app_key(index.binding_of(argument, scope))
+        if key is None:
+            return None
+        found.add(key)
+    return found.pop() if len(found) == 1 else None
 
 
 def _calls_of(
@@ -630,7 +663,11 @@ def _mount(
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
-    app = index.app_key(parent) if by_app else None
+    app = None
+    if by_app and parent is not None:
+        app = (
+            passed_app(parent, index, modules) if parent.kind == "param" else index.app_key(parent)
+        )
     return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local)
 
 

@@ -1207,7 +1207,8 @@ class PackageIndex:
         """The app (see :meth:`app_key`) a call of a factory function of the package returns.
 
         None when ``call`` calls no function of the package, or one that does not return an
-        app it builds in a variable (``return FastAPI()`` builds one no other code names).
+        app it builds in a variable (``return FastAPI()`` builds one no other code names). A
+        factory returning another's result (``return create_server()``) returns that app.
         """
         if depth > _MAX_DEPTH:
             return None
@@ -1220,6 +1221,11 @@ class PackageIndex:
             for value in values
             if isinstance(value, ast.Name)
         }
+        for value in values:
+            if isinstance(value, ast.Call):
+                returned = self.factory_app(value, inner, depth + 1)
+                if returned is not None:
+                    keys.add(returned)
         return keys.pop() if len(keys) == 1 else None
 
     def _returned(self, call: ast.Call, scope: Scope) -> tuple[Scope, list[ast.expr | None]] | None:
