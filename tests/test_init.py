@@ -1395,3 +1395,36 @@ def test_a_namespace_package_imported_from_a_folder_below_the_project_is_served_
     )
     assert served.returncode == 0, served.stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_of_two_factories_building_one_app_init_names_the_one_the_other_does_not_call(
+    tmp_path: Path,
+) -> None:
+    """`create_app()` calls `build_app()`, which builds the app, then includes the routers.
+
+    Both return the same app; a server runs `create_app` (`uvicorn shop.main:create_app
+    --factory`), the app `build_app` returns has no routes yet.
+    """
+    root = tmp_path / "project"
+    (root / "shop/routes").mkdir(parents=True)
+    (root / "shop/__init__.py").write_text("")
+    (root / "shop/routes/__init__.py").write_text("")
+    (root / "shop/routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "shop/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom shop.routes import orders\n\n\n"
+        "def build_app() -> FastAPI:\n"
+        '    application = FastAPI(title="shop")\n'
+        "    return application\n\n\n"
+        "def create_app() -> FastAPI:\n"
+        "    app = build_app()\n"
+        "    app.include_router(orders.router)\n"
+        "    return app\n"
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:create_app"' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
