@@ -1346,3 +1346,57 @@ def test_a_sub_application_returned_through_a_second_factory_logs_its_mount_path
     assert result.exit_code == 0, result.stdout
     assert '"route": "/v1/users"' in (root / "backend/app/api/blog.py").read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+_GETTER_SETTINGS = '''"""Settings read once, then adjusted."""
+
+import os
+
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    API_V1_STR: str = "/api/v1"
+    ENVIRONMENT: str = "dev"
+
+
+def get_settings() -> Settings:
+    settings = Settings()
+    {adjust}
+    return settings
+
+
+settings = get_settings()
+'''
+
+
+@pytest.mark.parametrize(
+    ("adjust", "route"),
+    [
+        # Another field changed: the prefix keeps its default.
+        ('settings.ENVIRONMENT = os.getenv("APP_ENV", "dev")', "/api/v1"),
+        # The prefix itself changed in the getter: not known.
+        ('settings.API_V1_STR = os.getenv("PREFIX", "/v2")', None),
+        # Handed to something that may change anything on it: not known.
+        ("configure(settings)", None),
+    ],
+    ids=["other-field-set", "prefix-set", "passed-on"],
+)
+def test_a_settings_getter_returning_the_instance_it_builds_gives_its_default(
+    tmp_path: Path, adjust: str, route: str | None
+) -> None:
+    """`def get_settings(): settings = Settings(); ...; return settings` then `get_settings()`."""
+    api = API_PY.replace(
+        "api_router = APIRouter()",
+        "from app.settings import settings\n\napi_router = APIRouter(prefix=settings.API_V1_STR)",
+    )
+    root = _project(tmp_path, _main("app.include_router(api_router)"), api)
+    (root / "backend/app/settings.py").write_text(
+        _GETTER_SETTINGS.replace("{adjust}", adjust).replace(
+            "import os\n", "import os\n\nfrom app.setup import configure\n"
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    expected = "/items/{item_id}" if route is None else f"{route}/items/{{item_id}}"
+    assert _routes(root)["get_item"] == expected
