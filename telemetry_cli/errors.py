@@ -32,6 +32,10 @@ class SeveralApps(ConfigError):
     """Several FastAPI apps were found where one was looked for, and the plan picks none."""
 
 
+class NoAppFound(ConfigError):
+    """No FastAPI app was found where one was looked for, and the plan names none."""
+
+
 class UsageError(UserError):
     """A command-line argument is invalid."""
 

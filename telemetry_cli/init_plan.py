@@ -22,7 +22,7 @@ from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
 from telemetry_cli.catalog import natural_key
-from telemetry_cli.errors import ConfigError, SeveralApps, UserError
+from telemetry_cli.errors import ConfigError, NoAppFound, SeveralApps, UserError
 from telemetry_cli.files import (
     BOM,
     FileProblem,
@@ -43,7 +43,7 @@ from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
-from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
+from telemetry_cli.patching.routes import find_handlers
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -456,7 +456,9 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     layout's top-level modules), it is the same app found twice, not a second one. A module
     offered from two backend folders (``src/main.py`` as ``main`` and as ``src.main``) is the
     one whose folder is deepest: its imports name its siblings (``from features import ...``),
-    which only the folder itself on the import path resolves.
+    which only the folder itself on the import path resolves. Offers of one module that rank
+    alike (a folder of helper modules without an app, ``app/router.py`` beside the top-level
+    ``main.py``, offers that module as the flat layout does) are one app: the first stays.
     """
     found = list(apps)
 
@@ -466,12 +468,14 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     def same_module(item: Found) -> object:
         return item.path or (item.backend, item.app)
 
-    def duplicate(item: Found) -> bool:
+    def duplicate(position: int, item: Found) -> bool:
         return any(
-            same_module(other) == same_module(item) and rank(other) > rank(item) for other in found
+            same_module(other) == same_module(item)
+            and (rank(other) > rank(item) or (rank(other) == rank(item) and earlier < position))
+            for earlier, other in enumerate(found)
         )
 
-    return [item for item in found if not duplicate(item)]
+    return [item for position, item in enumerate(found) if not duplicate(position, item)]
 
 
 def _served(apps: Iterable[Found]) -> list[Found]:
@@ -554,6 +558,13 @@ def _offers(
                 f"{_toml_string(package)}: init cannot choose the app"
             )
             continue
+        except NoAppFound as error:
+            # An app only known at run time (`app = container.get(FastAPI)`): the same table.
+            offers[key] = (
+                f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
+                f"{_toml_string(package)}"
+            )
+            continue
         except UserError as error:
             offers[key] = error.message
             continue
@@ -633,6 +644,15 @@ def _found(
             layers=(layer or DEFAULT_LAYER_PACKAGE,),
         )
     )
+    app_module = app.site.module.name
+    # Where routers are included, read as generate reads it: which routes are served, and the
+    # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
+    modules = [*names, *([] if app_module in names else [app_module])]
+    index.mounts = find_mounts(index, modules)
+    for name in modules:
+        module = index.module(name)
+        if module is not None:
+            module.handlers = module.unfollowed = None  # found before where routers are served
     for name in names:
         module = index.module(name)
         if module is None:
@@ -641,8 +661,8 @@ def _found(
                 skipped.append(failure[1])
             continue
         handlers, _ = find_handlers(module, index)
-        # Endpoints registered from other modules are handlers of this one to fix by hand.
-        count = len(handlers) + len(unfollowed_registrations(module, index))
+        # A module whose every route is of a router no app includes serves nothing.
+        count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
         if count:
             relative = PurePosixPath(module.path).relative_to(label).as_posix()
             routes.append(RouteModule(relative, count, _to_fix(module, index)))
@@ -671,7 +691,8 @@ def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str |
     if not any(statement is site.anchor for statement in site.module.tree.body):
         return None
     key = index.app_key(site.module.scope.bindings.get(site.expression))
-    return find_mounts(index, modules).app_prefix(key) or None if key is not None else None
+    mounts = index.mounts if index.mounts is not None else find_mounts(index, modules)
+    return mounts.app_prefix(key) or None if key is not None else None
 
 
 def _entry_path(app: FoundApp, index: PackageIndex) -> str:

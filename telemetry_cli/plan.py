@@ -1002,6 +1002,10 @@ def _clean_relative(value: str, fail: _ProblemFail) -> str:
     if ".." in path.parts:
         raise fail(f"{value!r} leaves the project root ('..' is not allowed)")
     _check_name_lengths(value, path.parts, fail)
+    for name in path.parts:
+        if any(unicodedata.category(char) == "Zs" for char in name[:1] + name[-1:]):
+            # A typo nearly always (`backend = " backend"`), and a name some systems refuse.
+            raise fail(f"{value!r}: the name {name!r} starts or ends with a space; remove it")
     return path.as_posix()
 
 

@@ -60,7 +60,8 @@ def endpoint(base_url: str, api_prefix: str, path: str) -> str:
 
     Raises:
         InvalidUrl: (exit 2) the URL cannot be used: not http(s), no host, a bad port, spaces
-            or control characters, non-ASCII outside the host, credentials, a query or fragment.
+            or control characters, non-ASCII outside the host, a host name without an IDNA
+            form, credentials, a query or fragment.
     """
     expected = "expected http://host[:port] or https://..."
     if _DISALLOWED.search(base_url):
@@ -81,7 +82,34 @@ def endpoint(base_url: str, api_prefix: str, path: str) -> str:
         raise _bad_url(base_url, "give the server's base URL, without ?query or #fragment")
     if not parsed.path.isascii():
         raise _bad_url(base_url, "percent-encode non-ASCII characters in the path")
+    host = _ascii_host(base_url, parsed.hostname)
+    if host != parsed.hostname:
+        # A host name in other letters is sent as its ASCII form (IDNA), which the name
+        # lookup and the Host header both need.
+        port_text = parsed.netloc.partition(":")[2]
+        netloc = host + (":" + port_text if port_text else "")
+        base_url = urllib.parse.urlunsplit((parsed.scheme, netloc, parsed.path, "", ""))
     return base_url.rstrip("/") + api_prefix + path
+
+
+def _ascii_host(base_url: str, host: str) -> str:
+    """``host`` as the name lookup takes it: an IP address as it is, a name in IDNA form.
+
+    Raises:
+        InvalidUrl: the name has an empty label (``a..b``) or one over 63 characters, or
+            letters IDNA cannot write.
+    """
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host)
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise _bad_url(
+            base_url,
+            "not a valid host name (a label is empty, longer than 63 characters or not "
+            "writable in IDNA)",
+        ) from None
 
 
 def _bad_url(base_url: str, why: str) -> InvalidUrl:

@@ -288,6 +288,10 @@ def test_a_payload_file_of_one_mebibyte_is_read(project: Path, tmp_path: Path) -
         ("https://:secret@[::1", "Invalid IPv6 URL"),
         ("http://127.0.0.1:8000/?debug=1", "without ?query or #fragment"),
         ("http://127.0.0.1:8000/caf\u00e9", "percent-encode non-ASCII"),
+        # Host names the name lookup cannot take (it failed as "not valid HTTP", exit 1).
+        ("http://a..example:8000", "not a valid host name"),
+        ("http://.:8000", "not a valid host name"),
+        ("http://" + "a" * 64 + ".example:8000", "not a valid host name"),
     ],
 )
 @pytest.mark.parametrize("command", ["emit", "health"])
@@ -534,6 +538,20 @@ def test_health_url_with_the_generated_body_is_ok(project: Path, raw_server: Raw
     result = run("health", "--root", str(project), "--url", raw_server.url)
     assert result.exit_code == 0, result.stdout
     assert "event types: chapter_visit" in result.stdout
+
+
+def test_a_host_name_in_other_letters_is_sent_in_ascii(
+    project: Path, raw_server: RawServer
+) -> None:
+    # Full-width "localhost": looked up and sent as its IDNA form; the Host header could not be
+    # written before (a UnicodeEncodeError reported as "not valid HTTP").
+    raw_server.answers.append(http_answer(200, HEALTHY))
+    port = raw_server.url.rpartition(":")[2]
+    wide = "".join(chr(ord(char) + 0xFEE0) for char in "localhost")
+    result = run("health", "--root", str(project), "--url", f"http://{wide}:{port}")
+    assert result.exit_code == 0, result.stderr
+    assert raw_server.requests[0].split(b"\r\n")[0] == b"GET /api/telemetry/health HTTP/1.1"
+    assert f"Host: localhost:{port}".encode() in raw_server.requests[0]
 
 
 # --- proxies (D8) -----------------------------------------------------------------------------

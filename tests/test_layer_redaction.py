@@ -666,3 +666,72 @@ def test_redaction_holds_under_threads(layer: Layer, caplog: pytest.LogCaptureFi
         [(key, value)] = event.payload.items()
         assert value == ("[redacted]" if "Email" in key else "secret-value")
     assert caplog.records == []
+
+
+# --- round 6: inflections, look-alikes in words of their own script, bare colons, remotes -----
+
+# Inflected forms of the words of other languages: German plurals and genitives (also in a
+# compound), French, Italian and Dutch plurals, Polish and Russian cases.
+INFLECTED = [
+    "Passw\u00f6rter", "PASSW\u00d6RTER", "Kennw\u00f6rter", "benutzerKennw\u00f6rter",
+    "Passwortes", "Geheimnisse", "geheime_werte", "Kennwortbest\u00e4tigung",
+    "Passwortwiederholung", "Passwortfeld", "PINNummer", "Tokenwert", "mots_de_passe",
+    "motsDePasse", "segreti", "segreta", "wachtwoorden", "has\u0142a", "HAS\u0141A",
+    "has\u0142em", "hase\u0142",
+    "\u043f\u0430\u0440\u043e\u043b\u044f", "\u043f\u0430\u0440\u043e\u043b\u0435\u043c",
+    "\u041f\u0410\u0420\u041e\u041b\u0418",
+    "user_\u043f\u0430\u0440\u043e\u043b\u044f\u043c\u0438",
+    "\u0441\u0435\u043a\u0440\u0435\u0442\u044b",
+    "\u0441\u0435\u043a\u0440\u0435\u0442\u043e\u0432",
+    "\u0442\u043e\u043a\u0435\u043d\u0430", "\u0442\u043e\u043a\u0435\u043d\u043e\u0432",
+    "\u0422\u041e\u041a\u0415\u041d\u042b",
+    # A Russian word with one Latin letter in it is an imitation: read with look-alikes folded.
+    "\u043fa\u0440\u043e\u043b\u044c", "\u0442\u043ek\u0435\u043d\u044b",
+]  # fmt: skip
+# Words of their own script are not read as the Latin word they resemble ("отр" is no "otp"),
+# and ordinary words around the inflected forms stay.
+OWN_SCRIPT_WORDS = [
+    "\u043e\u0442\u0440", "\u043e\u0442\u0440_id",
+    "\u0441\u0435\u043a\u0440\u0435\u0442\u0430\u0440\u044c",
+    "\u0442\u043e\u043a\u0435\u043d\u0438\u0437\u0430\u0442\u043e\u0440", "segretario",
+    "secretaria", "geheimdienst", "Passwortl\u00e4nge", "Passwortrichtlinie",
+    "Passwort\u00e4nderung_am", "Passwortalter",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", INFLECTED)
+def test_inflected_forms_of_other_languages_are_redacted(sensitive: Any, key: str) -> None:
+    assert sensitive(key)
+
+
+@pytest.mark.parametrize("key", OWN_SCRIPT_WORDS)
+def test_words_of_their_own_script_are_kept(sensitive: Any, key: str) -> None:
+    assert not sensitive(key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["password:hunter", "db_password:hunter", "login ada pwd:hunter ok", "passphrase:correct"],
+)
+def test_a_password_word_given_any_word_by_a_bare_colon_is_redacted(
+    layer: Layer, text: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "git@github.com:org/repo.git",
+        "cloning git@gitlab.example.com:group/sub/repo",
+        "git@github.com:~/repo",
+        "ssh://git@github.com:22/org/repo",
+        "ssh://git@example.com:2222",
+        "session:start",
+        "secret:sauce",
+    ],
+)
+def test_a_remote_and_a_namespaced_identifier_are_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}

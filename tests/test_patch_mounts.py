@@ -514,10 +514,20 @@ api.include_router(api_router, prefix="/v1")
         # A mount path only known at run time: left out, the prefixes inside it stay.
         (
             _main(
-                "api = FastAPI()\napi.include_router(api_router)\napp.mount(settings.ROOT, api)",
-                "from app.settings import settings\n",
+                "api = FastAPI()\napi.include_router(api_router)\n"
+                'app.mount(os.environ["ROOT"], api)',
+                "import os\n",
             ),
             "/items/{item_id}",
+        ),
+        # A mount path read from a settings object: its default, as for include prefixes.
+        (
+            _main(
+                "api = FastAPI()\napi.include_router(api_router)\n"
+                'app.mount(f"{settings.ROOT}/v1", api)',
+                "from app.settings import settings\n",
+            ),
+            "/api/v1/items/{item_id}",
         ),
         # Mounted at "/" (Starlette takes the trailing slash off): no extra slash.
         (
@@ -540,6 +550,7 @@ api.include_router(api_router, prefix="/v1")
         "in-a-factory",
         "module-level",
         "run-time-path",
+        "settings-path",
         "at-the-root",
         "into-starlette",
         "starlette-routes",
@@ -555,6 +566,32 @@ def test_a_mounted_sub_application_logs_the_path_clients_request(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == expected
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ('f"{settings.ROOT}/v1"', "mount path `settings.ROOT` read as '/api'"),
+        ('os.environ["ROOT"]', "mount path `os.environ['ROOT']` is only known at run time"),
+    ],
+    ids=["settings-default", "run-time"],
+)
+def test_a_mount_path_not_written_as_a_literal_is_said_in_the_report(
+    tmp_path: Path, path: str, said: str
+) -> None:
+    """What the logged paths assume of a mount path, or leave out, is one line of the report."""
+    before = "import os\n\nfrom app.settings import settings\n"
+    root = _project(
+        tmp_path,
+        _main(f"api = FastAPI()\napi.include_router(api_router)\napp.mount({path}, api)", before),
+    )
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    ROOT = "/api"\n\n\nsettings = Settings()\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if "mount path" in line]
+    assert said in line and "backend/app/main.py:" in line
 
 
 FACTORY_MAIN = '''"""The app, wired in a factory; a single-page app's catch-all added {where}."""
@@ -1129,6 +1166,43 @@ def test_routers_of_modules_imported_at_run_time_are_said_to_lose_the_prefix(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("loop", "said"),
+    [
+        # Tags read the loop name, which changes no path: still a module imported at run time.
+        (
+            "for info in pkgutil.iter_modules(api.__path__):\n"
+            '    module = importlib.import_module(f"app.api.{info.name}")\n'
+            "    api_router.include_router(module.router, tags=[info.name.upper()])\n",
+            "`module.router` is a router of a module imported at run time",
+        ),
+        # Routers only known at run time, into a router served under a prefix.
+        (
+            "for router in importlib.import_module('app.plugins').ROUTERS:\n"
+            "    api_router.include_router(router)\n",
+            "the routers this loop includes are only known at run time",
+        ),
+    ],
+    ids=["tags-read-the-loop-name", "run-time-items"],
+)
+def test_routers_a_loop_includes_into_a_router_are_said_to_lose_its_prefixes(
+    tmp_path: Path, loop: str, said: str
+) -> None:
+    """`api_router.include_router(module.router)` in a loop: the routers lose `/api/v1`."""
+    router = (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        f"from app import api\n\napi_router = APIRouter()\n{loop}"
+    )
+    main = _main('app.include_router(api_router, prefix="/api/v1")')
+    root = _project(tmp_path, main, api=router)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if said in line]
+    assert "backend/app/api/router.py:" in line
+    assert "without the prefixes `api_router` is served under" in line
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 def test_a_router_served_under_several_paths_is_said_to_log_its_own(tmp_path: Path) -> None:
     """`app.include_router(items.router)` and again under `prefix="/v2"`: no one path."""
     api = API_PY + 'api_router.include_router(items.router, prefix="/legacy")\n'
@@ -1211,6 +1285,110 @@ def test_a_sub_application_mounted_by_a_function_given_the_app_logs_its_mount_pa
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert '"route": "/admin/ping"' in (root / "backend/app/api/mounting.py").read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def _logged_routes(path: Path) -> list[str]:
+    """The ``route`` value of every log call in a module, as written (unparsed)."""
+    return [
+        ast.unparse(value)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Dict)
+        for key, value in zip(node.keys, node.values, strict=True)
+        if isinstance(key, ast.Constant) and key.value == "route"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("include", "route"),
+    [
+        (
+            '[app.include_router(router, prefix="/api/v1") for router in [api_router]]',
+            "/api/v1/items/{item_id}",
+        ),
+        (
+            'list(app.include_router(r, prefix=p) for r, p in [(api_router, "/v2")])',
+            "/v2/items/{item_id}",
+        ),
+        # Filtered: which items pass is only known at run time.
+        (
+            '[app.include_router(r, prefix="/v3") for r in [api_router] if r.routes]',
+            "/items/{item_id}",
+        ),
+    ],
+    ids=["list-comprehension", "generator-with-tuples", "filtered"],
+)
+def test_routers_included_in_a_comprehension_get_its_prefix(
+    tmp_path: Path, include: str, route: str
+) -> None:
+    """`[app.include_router(r, prefix="/api/v1") for r in [...]]` is a loop over literal items."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n\n\n"
+        f"def add_routers(app: FastAPI) -> None:\n    {include}\n\n\n"
+        "app = FastAPI()\nadd_routers(app)\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == route
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+CONTROLLER_PY = '''"""Items, served by a controller class building its router."""
+
+from fastapi import APIRouter
+
+
+class {cls}:
+    def __init__(self{parameters}) -> None:
+        self.router = APIRouter(prefix={prefix})
+        self.router.add_api_route("/{{item_id}}", self.get_item, methods=["GET"])
+
+    async def get_item(self, item_id: int) -> dict[str, int]:
+        return {{"id": item_id}}
+{subclass}
+
+route = ItemsRoute()
+'''
+
+
+@pytest.mark.parametrize(
+    ("controller", "route"),
+    [
+        (
+            CONTROLLER_PY.format(cls="ItemsRoute", parameters="", prefix='"/items"', subclass=""),
+            "'/api/v1/items/{item_id}'",
+        ),
+        # Built by a base class from a constructor argument: the router's prefix at run time,
+        # the include prefix known.
+        (
+            CONTROLLER_PY.format(
+                cls="BaseRoute",
+                parameters=', name: str = "base"',
+                prefix='f"/{name}"',
+                subclass=(
+                    "\n\nclass ItemsRoute(BaseRoute):\n    def __init__(self) -> None:\n"
+                    '        super().__init__(name="items")\n'
+                ),
+            ),
+            "'/api/v1' + self.router.prefix + '/{item_id}'",
+        ),
+    ],
+    ids=["own-router", "router-of-a-base-class"],
+)
+def test_a_router_a_class_builds_for_its_instance_is_served_where_it_is_included(
+    tmp_path: Path, controller: str, route: str
+) -> None:
+    """`app.include_router(items.route.router, prefix="/api/v1")`, `route = ItemsRoute()`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+        'app = FastAPI()\napp.include_router(items.route.router, prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/items.py").write_text(controller)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(root / "backend/app/api/items.py") == [route]
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 

@@ -107,6 +107,11 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('backend = "../elsewhere"', "backend: '../elsewhere' leaves the project root"),
         ('backend = "/abs"', "backend: '/abs' is absolute"),
         ('specs-dir = "a\\\\b"', "use '/' as the path separator"),
+        # A name with a space at its start or end (a typo; `specs-dir` made such a folder).
+        ('specs-dir = "specs "', "the name 'specs ' starts or ends with a space"),
+        ('specs-dir = "docs/\\u00a0specs"', "the name '\\xa0specs' starts or ends with a space"),
+        ('backend = " backend"', "the name ' backend' starts or ends with a space"),
+        ('instrument = { "api/x.py " = "ai_block_used" }', "'x.py ' starts or ends with a space"),
         ('backend = ""', "expected a non-empty string"),
         ('app-package = "my-app"', "not an importable package name"),
         ('app-package = "class"', "not an importable package name"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
-from telemetry_cli.errors import ConfigError, PatchError, SeveralApps
+from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
 from telemetry_cli.patching.mounts import mount_calls
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -140,7 +140,7 @@ def find_app(
                 candidates = _candidates(fallback, index, follow_imports=True)
                 if candidates:
                     return _choose(fallback, candidates, index, config_name)
-        raise ConfigError(
+        raise NoAppFound(
             f"no FastAPI app found in {package_label}/ (looked for `FastAPI(...)` and factory "
             f'functions that return one); set app = "<module>:<name>" in '
             f"[tool.telemetry-scaffold] of {config_name}"

@@ -83,6 +83,7 @@ def find_collisions(
                             and _matches(prefix + route.template, endpoint)
                             and not (
                                 site is not None
+                                and route.registered_in is None
                                 and _added_after_wiring(handler, route.line, site, index)
                             )
                         ):

@@ -291,12 +291,33 @@ class ModuleEditor:
                 attached += 1
             if previous in import_lines or attached in import_lines:
                 continue  # it shared a section: no blank line of its own
-            if lines.is_blank(following) and following not in deleted_lines:
-                self.edits.deletions.append(Deletion(following, following))
-                deleted_lines.add(following)
-            elif lines.is_blank(previous) and previous not in deleted_lines:
-                self.edits.deletions.append(Deletion(previous, previous))
-                deleted_lines.add(previous)
+            # The blank line _place_imports added with it: before a section placed after other
+            # imports or a docstring, after one placed above other code. The two blank lines
+            # around it may differ in their bytes (line endings, a form feed, spaces).
+            candidates = [following, previous]
+            if self._placed_after(statement):
+                candidates.reverse()
+            for blank in candidates:
+                if lines.is_blank(blank) and blank not in deleted_lines:
+                    self.edits.deletions.append(Deletion(blank, blank))
+                    deleted_lines.add(blank)
+                    break
+
+    def _placed_after(self, statement: ast.stmt) -> bool:
+        """Whether ``statement``, an import section of its own, went after what is above it.
+
+        As :meth:`_place_imports` places one after the import block or a docstring (with a
+        blank line above it), rather than above the statement below it (a blank line under it).
+        """
+        body = self.module.tree.body
+        index = next(position for position, item in enumerate(body) if item is statement)
+        later = body[index + 1] if index + 1 < len(body) else None
+        if isinstance(later, ast.Import | ast.ImportFrom) and not self.is_deleted(later):
+            return False  # before the sections that sort after it
+        earlier = body[index - 1] if index > 0 else None
+        return isinstance(earlier, ast.Import | ast.ImportFrom) or (
+            earlier is not None and index == 1 and _is_docstring(earlier)
+        )
 
     def _owns_lines(self, statement: ast.stmt) -> bool:
         """Whether no other statement shares a line with ``statement``."""
@@ -356,9 +377,12 @@ class ModuleEditor:
             section = tuple(line for new in news for line in new.lines(indent, length, pragma))
             higher = [item for item in block if self._rank(item) > rank]
             if higher:
-                # A section of its own, before the sections that sort after it.
+                # A section of its own, before the sections that sort after it; set apart by a
+                # blank line, unless the module runs the sections around it together (a blank
+                # line there would not come out with the import: see `_drop_import`).
                 before = _above_comments(lines, higher[0].lineno)
-                self.insert(before, (*section, ""), (rank,))
+                joined = before - 1 in self._import_lines()
+                self.insert(before, section if joined else (*section, ""), (rank,))
             else:
                 last = block[-1]
                 self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))

@@ -215,27 +215,25 @@ def instrument_module(
                 f"hand, or {SKIP}",
             )
         )
+    notes: list[str] = []
     for registration in unfollowed:
         if module.lines.has_pragma(registration.line, registration.end_line):
             continue
         where = f"{path}:{registration.line}: `{registration.registration}` registers "
-        if registration.defined_in is not None:
-            where += f"`{registration.endpoint}`, defined in {registration.defined_in}"
-            fix = f"add the log call by hand in {registration.defined_in}"
+        if registration.route is not None:
+            # The handler is the other module's: logged there, when the plan names it.
+            notes.append(
+                f"{where}`{registration.endpoint}`, defined in {registration.defined_in}: its "
+                "log call goes there, when the plan names that module in instrument"
+            )
         else:
-            where += (
-                f"`{registration.endpoint}`, which cannot be followed to a function or an "
-                "instance method of this module"
+            # A library's function, a lambda, a nested function or a value only known at run
+            # time: nothing of the package to put a log call into without guessing.
+            notes.append(
+                f"{where}`{registration.endpoint}`, which cannot be followed to a module-level "
+                "function or an instance method of the package: it is not logged; log it by "
+                "hand, or mark this line `# telemetry-scaffold: skip`"
             )
-            fix = "add the log call by hand"
-        problems.append(
-            (
-                registration.line,
-                f"{where}: its log call would go into a module the plan does not name; define "
-                f"the handler in this module, or {fix} and mark this line "
-                "`# telemetry-scaffold: skip`",
-            )
-        )
     editor.edits.problems.extend(problem for _, problem in sorted(problems))
     for name, user in sorted(orphans.items()):
         # The calls stay as they are; the import they need comes back under their name.
@@ -243,12 +241,14 @@ def instrument_module(
             logger_module, "event_logger", name, top_statement_of(module, user.function)
         )
     if not todo:
+        editor.edits.changes.extend(notes)
         return
     fallback_block = module.name.rpartition(".")[2]
     handlers_todo = [handler for handler, *_ in todo]
     logger = _logger_name(
         editor, handlers_todo, logger_module, top_statement_of(module, todo[0][0].function)
     )
+    said: set[str] = set()
     for handler, before, indent, filled in todo:
         code = log_call_lines(
             logger,
@@ -261,11 +261,13 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
-        editor.edits.changes.extend(
-            dict.fromkeys(
-                f"{path}:{route.line}: {route.note}" for route in handler.routes if route.note
-            )
-        )
+        for route in handler.routes:
+            # Once per module, at its first route: the same router's routes share one note.
+            if route.note is not None and route.note not in said:
+                said.add(route.note)
+                where = route.registered_in or path
+                editor.edits.changes.append(f"{where}:{route.line}: {route.note}")
+    editor.edits.changes.extend(notes)
 
 
 def check_logged_calls(

@@ -6,7 +6,9 @@ bound to that item's expression. The items are known when the loop runs over a l
 tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``), directly or through a
 module-level name bound once to one and never changed in place (``ROUTERS = [...]``, also
 imported from another module). Any other loop (over a function's result, a parameter, a
-comprehension) runs over items only known at run time.
+comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
+around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
+loops too.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from telemetry_cli.patching.symbols import (
 LoopValues = dict[str, tuple[ast.expr, Scope]]
 
 _LOOPS = (ast.For, ast.AsyncFor)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Methods that change a list, set or dict in place: its items are then not the literal's.
 _MUTATORS = frozenset(
     {"append", "extend", "insert", "remove", "pop", "clear", "update", "add", "setdefault"}
@@ -57,21 +60,32 @@ def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[L
         and loop.body
         and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)
     ]
+    # A comprehension's `for`s are loops too (`[app.include_router(r) for r in ROUTERS]`),
+    # inside the statement loops around it; a filtered one (`if ...`) keeps items not known.
+    generators = [
+        (generator.target, generator.iter, bool(generator.ifs), None)
+        for generator in _comprehensions_around(statement, scope)
+    ]
     environments: list[LoopValues] = [{}]
     bound_outside: set[str] = set()  # the names of the loops around the current one
-    for loop in loops:  # outermost first: source order
-        names = {node.id for node in ast.walk(loop.target) if isinstance(node, ast.Name)}
+    steps = [(loop.target, loop.iter, False, loop.body) for loop in loops] + generators
+    for target, iterable, filtered, body in steps:  # outermost first: source order
+        names = {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
         if not names & read:
             bound_outside |= names
             continue
-        if _rebinds(loop.body, names) or _reads(loop.iter, bound_outside):
+        if (
+            filtered
+            or (body is not None and _rebinds(body, names))
+            or _reads(iterable, bound_outside)
+        ):
             return None
-        items = literal_items(loop.iter, scope, index)
+        items = literal_items(iterable, scope, index)
         if items is None:
             return None
         iterations: list[LoopValues] = []
         for item, item_scope in items:
-            bound = unpacked(loop.target, item)
+            bound = unpacked(target, item)
             if bound is None:
                 return None
             iterations.append({name: (value, item_scope) for name, value in bound})
@@ -82,6 +96,46 @@ def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[L
             return None
         bound_outside |= names
     return environments
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.comprehension]:
+    """The ``for`` clauses of the comprehensions of ``scope`` around ``statement``, outermost first.
+
+    ``statement`` may be an expression built from parts of one (its nodes are looked for).
+    """
+    inside = {id(node) for node in ast.walk(statement)}
+    line = getattr(statement, "lineno", 0)
+    found: list[ast.comprehension] = []
+    for block_statement in block_statements(scope.node.body):
+        if isinstance(block_statement, _DEFINITIONS) or not (
+            block_statement.lineno <= line <= (block_statement.end_lineno or line)
+        ):
+            continue
+        for node in _expressions(block_statement):
+            if not isinstance(node, _COMPREHENSIONS):
+                continue
+            results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            if any(id(part) in inside for result in results for part in ast.walk(result)):
+                found.extend(node.generators)
+    return found
+
+
+def _expressions(statement: ast.stmt) -> list[ast.AST]:
+    """The nodes of a statement outside its nested blocks and definitions, outermost first."""
+    nodes: list[ast.AST] = []
+    pending: list[ast.AST] = [
+        child for child in ast.iter_child_nodes(statement) if not isinstance(child, ast.stmt)
+    ]
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, ast.Lambda):
+            continue
+        nodes.append(node)
+        pending.extend(ast.iter_child_nodes(node))
+    return nodes
 
 
 def _rebinds(body: list[ast.stmt], names: set[str]) -> bool:

@@ -18,7 +18,11 @@ from dataclasses import dataclass
 
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
 from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
-from telemetry_cli.patching.routes import router_prefix
+from telemetry_cli.patching.routes import (
+    included_instance_router,
+    routable_router,
+    router_prefix,
+)
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -53,6 +57,7 @@ class Mount:
     # The including router is built in a function: included nowhere there, it is returned or
     # kept (`return v1`), and where it is served is not known.
     parent_local: bool = False
+    including: str = ""  # the object the call is made on, as written (`app`, `registry`)
 
 
 @dataclass(frozen=True)
@@ -73,9 +78,15 @@ class Mounts:
         notes: tuple[str, ...] = (),
         index: PackageIndex | None = None,
         modules: tuple[str, ...] = (),
+        unresolved: tuple[str, ...] = (),
     ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
+        #: The include calls whose router is not followed (`{file}:{line}: `expression``): a
+        #: router found included nowhere may be the one they include.
+        self.unresolved = unresolved
+        #: The modules that register routes imperatively (``add_api_route``), once looked for.
+        self.registering: list[str] | None = None
         self.apps = {} if apps is None else apps
         # Read again to follow a router passed to a function (see :meth:`passed_router`).
         self.index = index
@@ -188,6 +199,69 @@ class Mounts:
             return None
         return passed_app(parameter, self.index, self.modules)
 
+    def unserved(self, key: RouterKey) -> tuple[str, bool] | None:
+        """Why a router's routes may not be served at the path logged; None when an app serves it.
+
+        A line for the report naming the router, and whether no app serves it for sure. One
+        included by an object the tool cannot tell is an app is served wherever that object is;
+        one included by no ``include_router`` that is followed (nor through routers that are)
+        may be one of those whose router is not followed (returned by a function the tool
+        cannot follow, imported at run time); when every include is followed, no app serves it.
+        """
+        unknown: list[str] = []
+        tops: list[RouterKey] = []
+        if self._reaches_app(key, frozenset(), unknown, tops):
+            return None
+        name = f"`{key[1]}` of {key[0]}"
+        if unknown:
+            return (
+                f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
+                "a router the app includes: its routes are logged without the prefixes it may "
+                "be served under",
+                False,
+            )
+        top = tops[0] if tops else key
+        if top != key:
+            name += f", through `{top[1]}` of {top[0]},"
+        if self.unresolved:
+            return (
+                f"{name} is included by no `include_router` the tool can follow (the router "
+                f"of {self.unresolved[0]}, for one, is not followed): its routes are logged "
+                "without the prefixes it may be served under",
+                False,
+            )
+        return (
+            f"{name} is included by no app (no `include_router` of it): its routes are logged "
+            "with paths the app does not serve",
+            True,
+        )
+
+    def _reaches_app(
+        self,
+        key: RouterKey,
+        seen: frozenset[RouterKey],
+        unknown: list[str],
+        tops: list[RouterKey],
+    ) -> bool:
+        """Whether a chain of includes from ``key`` ends at an app.
+
+        The objects not told to be apps that chains end at go in ``unknown``, the routers
+        included nowhere in ``tops``.
+        """
+        if key in seen:
+            return False
+        if key not in self.included:
+            tops.append(key)
+            return False
+        for mount in self.included[key]:
+            if mount.parent is None:
+                if mount.by_app:
+                    return True
+                unknown.append(mount.including or "?")
+            elif self._reaches_app(mount.parent, seen | {key}, unknown, tops):
+                return True
+        return False
+
     def served_prefix(self, key: RouterKey | None) -> str | None:
         """The one prefix a router's routes are served under, as far as it is known statically.
 
@@ -229,6 +303,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index)
     notes: list[str] = []
+    unresolved: list[tuple[bool, str]] = []
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
@@ -238,11 +313,15 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
             continue
         model = index.module(name)
         if model is not None:
-            for child, mount in _module_mounts(index, model, modules, defaults, notes):
+            for child, mount in _module_mounts(index, model, modules, defaults, notes, unresolved):
                 included.setdefault(child, []).append(mount)
-            for sub_app, app_mount in _app_mounts(index, model, modules):
+            for sub_app, app_mount in _app_mounts(index, model, modules, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
-    mounts = Mounts(included, apps, (), index, tuple(modules))
+    # Those made on an app first: the likeliest to serve a router found included nowhere.
+    unresolved.sort(key=lambda item: not item[0])
+    mounts = Mounts(
+        included, apps, (), index, tuple(modules), tuple(call for _, call in unresolved)
+    )
     for key in included:
         paths = sorted(set(mounts.prefixes(key)))
         if len(paths) > 1:
@@ -300,9 +379,17 @@ def _lists(routes: ast.expr, call: ast.Call) -> bool:
 
 
 def _app_mounts(
-    index: PackageIndex, model: ModuleModel, modules: list[str]
+    index: PackageIndex,
+    model: ModuleModel,
+    modules: list[str],
+    defaults: SettingsDefaults,
+    notes: list[str],
 ) -> list[tuple[RouterKey, AppMount]]:
-    """The module's mounts (see :func:`mount_calls`) that mount an app of the package."""
+    """The module's mounts (see :func:`mount_calls`) that mount an app of the package.
+
+    A mount path read as a settings class's default, or not known statically, goes in
+    ``notes``, as a line naming the call (as include prefixes do).
+    """
     found: list[tuple[RouterKey, AppMount]] = []
     for mount in mount_calls(model, index):
         mounted, scope, outer = mount.mounted, mount.scope, mount.outer
@@ -326,9 +413,24 @@ def _app_mounts(
             outer is not None and outer.kind == "param" and _is_app(outer, index)
         )
         # Mounted into anything but an app or a Starlette one (an unknown object): not known.
-        path = index.string_value(mount.path, scope) if outer_is_app else None
-        if path is not None:
-            path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+        path = None
+        if outer_is_app:
+            read = len(defaults.read)
+            # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
+            path = index.string_value(mount.path, scope, fallback=defaults)
+            where = f"{model.path}:{getattr(mount.path, 'lineno', 0)}"
+            if path is not None:
+                path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+                for default in defaults.read[read:]:
+                    said = default.describe()
+                    if not any(said in note for note in notes):
+                        notes.append(f"{where}: mount path {said}")
+            elif mount.path is not None:
+                notes.append(
+                    f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
+                    f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
+                )
+            del defaults.read[read:]
         outer_key = (
             passed_app(outer, index, modules)
             if outer is not None and outer.kind == "param"
@@ -483,28 +585,33 @@ def _module_mounts(
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
+    unresolved: list[tuple[bool, str]],
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's ``include_router`` calls, by the router each includes.
 
     An include prefix read as a settings class's default, or not known statically, goes in
-    ``notes``, as a line naming the call.
+    ``notes``, as a line naming the call; a call whose router is not followed, in
+    ``unresolved`` (with whether it is made on an app).
     """
     found: list[tuple[RouterKey, Mount]] = []
     for call, scope in method_calls(model, _INCLUDE_ROUTER):
         included = _included_router(call)
-        if included is None:
-            continue
         where = f"{model.path}:{call.lineno}"
+        if included is None:
+            unresolved.append((False, f"`{ast.unparse(call)}` at {where}"))
+            continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        environments = loop_values(call, scope, index)
+        environments = loop_values(_routing_part(call, included, prefix), scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
+            if known is None:
+                unresolved.append((False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
                 for values in known:
                     read = len(defaults.read)
-                    mount = _mount(call, included, scope, values, index, modules, defaults)
+                    mount = _mount(call, included, scope, values, index, modules, defaults, notes)
                     del defaults.read[read:]
                     if mount is not None:
                         found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
@@ -515,21 +622,28 @@ def _module_mounts(
                     f"{where}: the routers this loop includes are only known at run time: "
                     f"their routes are logged without its prefix `{ast.unparse(prefix)}`"
                 )
+            elif not _by_an_app(call, scope, {}, index):
+                # Into a router: which routers, not known; they lose where it is served.
+                notes.append(
+                    f"{where}: the routers this loop includes are only known at run time: "
+                    f"their routes are logged without the prefixes {_served_under(call)}"
+                )
             continue
         unknown = False
         for values in environments:
             read = len(defaults.read)
-            mount = _mount(call, included, scope, values, index, modules, defaults)
+            mount = _mount(call, included, scope, values, index, modules, defaults, notes)
             if (
                 mount is None
                 and (prefix is not None or not _by_an_app(call, scope, values, index))
                 and _imported_at_run_time(included, scope, index, 0)
             ):
                 # `importlib.import_module(...)` over a folder: which routers, not known.
+                lost = "this call adds" if prefix is not None else _served_under(call)
                 notes.append(
                     f"{where}: `{ast.unparse(included)}` is a router of a module imported at run "
                     "time: the routes of the routers it stands for are logged without the "
-                    "prefixes this call adds"
+                    f"prefixes {lost}"
                 )
             if mount is not None and mount[1].prefix is not None:
                 for default in defaults.read[read:]:
@@ -539,6 +653,9 @@ def _module_mounts(
                         notes.append(f"{where}: prefix {said}")
             elif mount is not None and prefix is not None:
                 unknown = True
+            if mount is None:
+                by_app = _by_an_app(call, scope, values, index)
+                unresolved.append((by_app, f"`{ast.unparse(included)}` at {where}"))
             if mount is not None:
                 found.append(mount)
                 alias = _factory_alias(included, scope, values, index, mount[0])
@@ -555,6 +672,24 @@ def _module_mounts(
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included))
     return found
+
+
+def _served_under(call: ast.Call) -> str:
+    """Which prefixes an ``include_router`` call without ``prefix=`` passes on: the including's."""
+    assert isinstance(call.func, ast.Attribute)
+    return f"`{ast.unparse(call.func.value)}` is served under"
+
+
+def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -> ast.expr:
+    """What of an ``include_router`` call decides where routes are served, as one expression.
+
+    The including object, the router and the prefix: a loop name read only by ``tags=`` or
+    ``dependencies=`` (``tags=[name.upper()]``) changes no path, and leaves the loop's items
+    free to be anything.
+    """
+    assert isinstance(call.func, ast.Attribute)
+    parts = [call.func.value, included, *([prefix] if prefix is not None else [])]
+    return ast.copy_location(ast.Tuple(elts=parts, ctx=ast.Load()), call)
 
 
 def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
@@ -618,18 +753,31 @@ def _mount(
     index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
+    notes: list[str],
 ) -> tuple[RouterKey, Mount] | None:
-    """The router one ``include_router`` call includes and how, the loop names it reads set."""
+    """The router one ``include_router`` call includes and how, the loop names it reads set.
+
+    A classy-fastapi instance's ``.router`` is recorded under its class, with the prefix the
+    instance gives its router after the call's own (the class's routes declare none); one only
+    known at run time adds nothing, and ``notes`` gets a line naming the call.
+    """
     router = substituted(included, scope, values)
     child = None if router is None else index.binding_of(*router)
+    routable = None if router is None else routable_router(*router, index, defaults)
     if router is not None and isinstance(router[0], ast.Call):
         # `app.include_router(build_api_router())`: the router the function builds and returns.
         factory_key = index.factory_router(router[0], router[1])
         if factory_key is None:
             return None
         child_key = factory_key
+    elif routable is not None:
+        child_key = routable[0]
     elif child is None:
-        return None
+        # `app.include_router(users.route.router)`: the router a class builds for its instance.
+        instance_key = None if router is None else included_instance_router(*router, index)
+        if instance_key is None:
+            return None
+        child_key = instance_key
     else:
         # A router (also one a factory builds, or one built in a function: a link of a chain
         # wired there); else a module-level object, or one whose routes cannot be told apart.
@@ -645,6 +793,15 @@ def _mount(
                 prefix = _passed_string(keyword.value, scope, index, modules, defaults)
         elif keyword.arg is None:
             prefix = None  # **options may hold a prefix
+    if routable is not None:
+        if routable[1] is None:
+            notes.append(
+                f"{scope.module.path}:{call.lineno}: the prefix the instance behind "
+                f"`{ast.unparse(included)}` gives its router is only known at run time: its "
+                "routes are logged without it"
+            )
+        # Unknown, it adds nothing (as an unknown include prefix does): the call's own stays.
+        prefix = None if prefix is None else prefix + (routable[1] or "")
     parent_key: RouterKey | None = None
     parent_prefix: str | None = ""
     by_app = False
@@ -668,7 +825,8 @@ def _mount(
         app = (
             passed_app(parent, index, modules) if parent.kind == "param" else index.app_key(parent)
         )
-    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local)
+    written = ast.unparse(call.func.value)
+    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local, written)
 
 
 def _factory_alias(

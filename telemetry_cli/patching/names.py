@@ -13,6 +13,15 @@ STARLETTE_CLASSES = frozenset({"starlette.applications.Starlette"})
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 #: Route decorator methods that take HTTP requests, and the method each declares.
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+#: classy-fastapi: a class deriving from ``Routable`` marks its methods as routes with the library's
+#: plain decorators (``@get("/x")``, ``@route("/x", methods=[...])``); each instance builds a router
+#: of its own (``Users(prefix="/users").router``), taking ``APIRouter``'s arguments.
+ROUTABLE_CLASSES = frozenset({"classy_fastapi.Routable", "classy_fastapi.routable.Routable"})
+ROUTABLE_MODULES = frozenset({"classy_fastapi", "classy_fastapi.decorators"})
+#: The decorator of those modules with its methods as second argument (or ``methods=``).
+ROUTABLE_ROUTE = "route"
+#: The attribute of a ``Routable`` instance holding the router it serves its routes with.
+ROUTABLE_ROUTER = "router"
 #: Route decorator methods with their methods in a ``methods=`` argument (default GET).
 API_ROUTE = "api_route"
 #: The websocket route decorator; its routes are logged with this method.

@@ -4,12 +4,15 @@ A handler is a function decorated with ``@<owner>.get/post/.../api_route/websock
 registered with ``<owner>.add_api_route(path, function)``, where ``<owner>`` is an app or a
 router: built in this module (at module level, in a function, in a class body), imported from
 another module of the package, or a parameter annotated as one. Methods of classes (class-based
-views) and functions nested in router factories count too.
+views) and functions nested in router factories count too, as do methods of a classy-fastapi
+``Routable`` class marked with its plain ``@get(...)``/``@route(...)`` decorators: routes of the
+router each instance of the class builds (its ``.router``).
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from collections import deque
@@ -23,11 +26,16 @@ from telemetry_cli.patching.names import (
     API_ROUTE,
     APP_ROUTER,
     HTTP_METHODS,
+    ROUTABLE_CLASSES,
+    ROUTABLE_MODULES,
+    ROUTABLE_ROUTE,
+    ROUTABLE_ROUTER,
     ROUTE_CLASS,
     WEBSOCKET,
     WEBSOCKET_METHOD,
 )
 from telemetry_cli.patching.symbols import (
+    Binding,
     FunctionNode,
     ModuleModel,
     PackageIndex,
@@ -37,6 +45,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     call_argument,
     chain_root,
+    passes_prefix_through,
     unwrapped,
 )
 
@@ -65,6 +74,7 @@ class Owner:
     key: tuple[str, str] | None = None  # (module, name) of a module-level app or router
     # Said on a line when its routes are logged: why the prefixes around it are not known.
     note: str | None = None
+    unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,14 @@ class Route:
     owner: tuple[str, str] | None = None  # (module, name) of its module-level router or app
     mounted: bool = False  # ``template`` starts with the prefixes that include its router
     note: str | None = None  # a line for the report: what the logged route leaves out
+    # ``code`` is the string literal of ``template`` (the whole path known without running).
+    static: bool = True
+    # Its router is served by no app, for sure (see Mounts.unserved).
+    unserved: bool = False
+    # Registered by another module on a line marked ``# telemetry-scaffold: skip``.
+    skipped: bool = False
+    # The file of the module registering it, when not the handler's (``line`` is a line of it).
+    registered_in: str | None = None
 
 
 @dataclass
@@ -109,10 +127,15 @@ class Handler:
 
     @property
     def skipped(self) -> bool:
-        """Whether ``# telemetry-scaffold: skip`` marks its ``def`` line or a decorator line."""
+        """Whether ``# telemetry-scaffold: skip`` marks its ``def`` line or a decorator line.
+
+        Or, for a function only other modules register, every line registering it.
+        """
         lines = self.module.lines
         if lines.has_pragma(self.function.lineno, self.function.lineno):
             return True
+        if self.routes and all(route.skipped for route in self.routes):
+            return True  # registered elsewhere only, on lines marked there
         return any(
             lines.has_pragma(decorator.lineno, decorator.end_lineno or decorator.lineno)
             for decorator in self.function.decorator_list
@@ -121,8 +144,10 @@ class Handler:
     def label(self) -> str:
         """``name (GET /route)``, as messages show a handler."""
         # An empty template shows as the route's code: `""` for `@router.get("")`.
+        # A path only known at run time shows as the expression logged, not its known part.
         shown = [
-            f"{','.join(route.methods or ('?',))} {route.template or route.code or '?'}"
+            f"{','.join(route.methods or ('?',))} "
+            f"{(route.template if route.static else route.code) or route.code or '?'}"
             for route in self.routes
         ]
         return f"{self.qualname} ({'; '.join(shown)})" if shown else self.qualname
@@ -177,9 +202,10 @@ class Suspect:
 class Unfollowed:
     """An ``add_api_route`` registration of a router whose endpoint is no function of the module.
 
-    The log call of a handler goes into the module that registers it (the one in ``instrument``);
-    an endpoint imported from elsewhere (``router.add_api_route("/x", views.get_x)``) would need
-    a call in a module the plan does not name, so it is reported instead.
+    A log call goes into the function FastAPI calls: an endpoint imported from another module of
+    the package (``router.add_api_route("/x", views.get_x)``) is a handler of that module, with
+    the route registered here (``route``), instrumented when the plan names that module. Any
+    other endpoint (a library's function, a lambda, a value only known at run time) is named.
     """
 
     line: int
@@ -187,12 +213,57 @@ class Unfollowed:
     registration: str  # `router.add_api_route`
     endpoint: str  # the endpoint's source, `views.get_x`
     defined_in: str | None  # the file defining it, when it is a function of the package
+    # A module-level function of another module of the package, and the route registered for it.
+    function: FunctionNode | None = None
+    route: Route | None = None
 
 
 def unfollowed_registrations(module: ModuleModel, index: PackageIndex) -> list[Unfollowed]:
     """The module's ``add_api_route`` registrations whose endpoint is not one of its functions."""
-    find_handlers(module, index)
+    if module.unfollowed is None:
+        module.unfollowed = _Finder(module, index).scan()
     return list(module.unfollowed)
+
+
+def _registered_elsewhere(
+    module: ModuleModel, index: PackageIndex
+) -> list[tuple[Unfollowed, bool]]:
+    """The registrations, in the package's other modules, of a function of ``module``.
+
+    ``app.add_api_route("/health", health.check)`` in the app's module makes ``check`` a
+    handler of ``health``. The package's modules are those the include calls were read from.
+    Each comes with whether its line is marked ``# telemetry-scaffold: skip``.
+    """
+    mounts = index.mounts
+    if mounts is None:
+        return []
+    if mounts.registering is None:
+        # Looked for once: every module of the package asks (the collision check reads all).
+        mounts.registering = [
+            name
+            for name in mounts.modules
+            if (source := index.source(name)) is not None
+            and (
+                ADD_API_ROUTE in source.text
+                or ADD_WEBSOCKET_ROUTE in source.text
+                or ROUTE_CLASS.search(source.text) is not None
+            )
+        ]
+    found: list[tuple[Unfollowed, bool]] = []
+    for name in mounts.registering:
+        if name == module.name:
+            continue
+        other = index.module(name)
+        if other is None:
+            continue
+        found.extend(
+            (registration, other.lines.has_pragma(registration.line, registration.end_line))
+            for registration in unfollowed_registrations(other, index)
+            if registration.route is not None
+            and registration.function is not None
+            and registration.defined_in == module.path
+        )
+    return found
 
 
 def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
@@ -208,8 +279,16 @@ def find_handlers(module: ModuleModel, index: PackageIndex) -> tuple[list[Handle
 
 def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list[Suspect]]:
     finder = _Finder(module, index)
-    finder.visit(module.scope, "")
-    module.unfollowed = finder.unfollowed
+    unfollowed = finder.scan()
+    if module.unfollowed is None:
+        module.unfollowed = unfollowed
+    for registration, marked in _registered_elsewhere(module, index):
+        assert registration.function is not None and registration.route is not None
+        handler = finder.handlers.get(id(registration.function))
+        if handler is not None:
+            route = registration.route
+            # `# telemetry-scaffold: skip` on the registration: logged by hand, or not at all.
+            handler.routes.append(dataclasses.replace(route, skipped=True) if marked else route)
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]
     handlers.sort(key=lambda handler: handler.function.lineno)
     # A function with one route we understand is a handler, whatever its other decorators.
@@ -251,6 +330,11 @@ class _Finder:
             or ROUTE_CLASS.search(module.text) is not None
         )
 
+    def scan(self) -> list[Unfollowed]:
+        """Visit the whole module; return its registrations of endpoints it does not define."""
+        self.visit(self.module.scope, "")
+        return self.unfollowed
+
     def visit(self, scope: Scope, prefix: str) -> None:
         """Visit the definitions of one scope; ``prefix`` is the qualname of its classes."""
         body = scope.node.body
@@ -269,6 +353,9 @@ class _Finder:
         for decorator in function.decorator_list:
             parsed = _route_decorator(decorator)
             if parsed is None:
+                marked = self._routable_route(decorator, scope, own_scope)
+                if marked is not None:
+                    handler.routes.append(marked)
                 continue
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, scope)
@@ -280,6 +367,37 @@ class _Finder:
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
         self.visit(own_scope, "")
+
+    def _routable_route(
+        self, decorator: ast.expr, scope: Scope, handler_scope: Scope
+    ) -> Route | None:
+        """``@get("/x")`` of classy-fastapi on a method of a ``Routable`` class, else None.
+
+        A route of the router each instance builds; the instance's prefix and the prefixes it is
+        included under are those of its ``.router``'s ``include_router`` calls (see
+        :func:`routable_router`), recorded under the class.
+        """
+        if not (isinstance(decorator, ast.Call) and scope.is_class and scope.parent is not None):
+            return None
+        qualified = self.index.qualify(decorator.func, scope)
+        if qualified is None:
+            return None
+        module, _, verb = self.index.resolve(qualified)[0].rpartition(".")
+        if module not in ROUTABLE_MODULES or verb not in HTTP_METHODS | {ROUTABLE_ROUTE}:
+            return None
+        cls = scope.node
+        assert isinstance(cls, ast.ClassDef)
+        binding = Binding("class", cls.name, scope.parent, cls)
+        if not self.index.derives_from(binding, ROUTABLE_CLASSES.__contains__):
+            return None
+        if scope.parent.parent is None:
+            owner = self._served(Owner(Role.ROUTER, "", None, scope, (self.module.name, cls.name)))
+        else:
+            # A class defined in a function: which includes serve its instances, not known.
+            owner = Owner(Role.ROUTER, None, None, scope)
+        if verb == ROUTABLE_ROUTE:
+            return self._route(decorator, API_ROUTE, owner, scope, handler_scope, methods_at=1)
+        return self._route(decorator, verb, owner, scope, handler_scope)
 
     def _handler(self, function: FunctionNode, scope: Scope, prefix: str) -> Handler:
         key = id(function)
@@ -339,7 +457,7 @@ class _Finder:
         """Record one route registered for ``endpoint`` (a function followed, else reported)."""
         found = self._endpoint(endpoint, scope)
         if found is None:
-            self._unfollowed(node, endpoint, scope)
+            self._unfollowed(node, endpoint, verb, owner, scope)
             return
         function, defined_in = found
         function_scope = Scope(function, self.module, defined_in)
@@ -350,11 +468,27 @@ class _Finder:
         else:
             self.registered.setdefault(key, []).append(route)
 
-    def _unfollowed(self, call: ast.Call, endpoint: ast.expr, scope: Scope) -> None:
+    def _unfollowed(
+        self, call: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
+    ) -> None:
         target = self.index.binding_of(endpoint, scope)
         defined_in = None
+        function = None
+        route = None
         if target is not None and target.kind == "function":
             defined_in = target.scope.module.path
+            if (
+                isinstance(target.node, FunctionNode)
+                and target.scope.parent is None
+                and target.scope.module is not self.module
+            ):
+                # A module-level function of another module: its handler, with this route.
+                function = target.node
+                handler_scope = Scope(function, target.scope.module, target.scope)
+                route = dataclasses.replace(
+                    self._route(call, verb, owner, scope, handler_scope),
+                    registered_in=self.module.path,
+                )
         self.unfollowed.append(
             Unfollowed(
                 call.lineno,
@@ -362,6 +496,8 @@ class _Finder:
                 ast.unparse(call.func),
                 ast.unparse(endpoint),
                 defined_in,
+                function,
+                route,
             )
         )
 
@@ -416,7 +552,16 @@ class _Finder:
             passed = None if mounts is None else mounts.passed_router(binding)
             if role is Role.ROUTER and passed is not None:
                 # `def add_routes(router: APIRouter)` always called with one router: its routes.
-                return Owner(role, passed[1], expression, scope, passed[0])
+                said = None if mounts is None else mounts.unserved(passed[0])
+                return Owner(
+                    role,
+                    passed[1],
+                    expression,
+                    scope,
+                    passed[0],
+                    None if said is None else said[0],
+                    said is not None and said[1],
+                )
             passed_key = None
             if mounts is not None and role is Role.APP:
                 passed_key = mounts.passed_app(binding)
@@ -449,7 +594,17 @@ class _Finder:
             key = self.index.router_key(binding)  # also one a function builds and returns
         elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
-        return Owner(role, prefix, expression, scope, key)
+        return self._served(Owner(role, prefix, expression, scope, key))
+
+    def _served(self, owner: Owner) -> Owner:
+        """``owner``, with the line saying so when it is a router no app is known to serve."""
+        mounts = self.index.mounts
+        if owner.role is not Role.ROUTER or owner.key is None or mounts is None:
+            return owner
+        said = mounts.unserved(owner.key)
+        if said is None:
+            return owner
+        return dataclasses.replace(owner, note=said[0], unserved=said[1])
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
@@ -465,7 +620,9 @@ class _Finder:
         class_scope = method.parent
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
         found: list[tuple[Role, str | None]] = []
+        built = True  # every value a router or app built there: the instance's own
         for value, method_scope in _instance_assignments(class_scope, expression.attr, self.module):
+            built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
             if isinstance(value, ast.Call):
@@ -486,18 +643,31 @@ class _Finder:
             return None
         prefixes = {prefix for _, prefix in found}
         prefix = prefixes.pop() if len(prefixes) == 1 else None
-        return Owner(found[0][0], prefix, expression, scope, None)
+        key = None
+        if found[0][0] is Role.ROUTER and built:
+            # Served where the package includes `<instance>.router` (see `mounts`).
+            key = instance_router_key(class_scope, expression.attr)
+        return self._served(Owner(found[0][0], prefix, expression, scope, key))
 
     def _route(
-        self, call: ast.Call, verb: str, owner: Owner, scope: Scope, handler_scope: Scope
+        self,
+        call: ast.Call,
+        verb: str,
+        owner: Owner,
+        scope: Scope,
+        handler_scope: Scope,
+        *,
+        methods_at: int | None = None,
     ) -> Route:
         path_expression = call_argument(call, 0, "path")
         path = self.index.string_value(path_expression, scope)
-        methods = _methods(call, verb, self.index, scope)
+        methods = _methods(call, verb, self.index, scope, methods_at)
         problem = None
         quote = handler_scope.module.quote
         mount = ""
+        static = False
         if path is not None and owner.prefix is not None:
+            static = True
             # Served under the prefixes of the include_router calls that include the router,
             # when they are known and the same for every way it is included.
             mounts = self.index.mounts
@@ -537,7 +707,16 @@ class _Finder:
         if methods is None and problem is None:
             problem = "its methods are not literals"
         return Route(
-            code, template, methods, call.lineno, problem, owner.key, bool(mount), owner.note
+            code,
+            template,
+            methods,
+            call.lineno,
+            problem,
+            owner.key,
+            bool(mount),
+            owner.note,
+            static,
+            owner.unserved,
         )
 
 
@@ -609,6 +788,74 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
     return method if first is binding.node else None
 
 
+def instance_router_key(class_scope: Scope, attribute: str) -> tuple[str, str]:
+    """How the router a class builds for its instances (``self.router = APIRouter()``) is named.
+
+    One key for every instance of the class (and of its subclasses): their routes are the
+    class's handlers, logged once, whichever instance serves them.
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    return class_scope.module.name, f"{cls.name}.{attribute}"
+
+
+def included_instance_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[str, str] | None:
+    """The key (see :func:`instance_router_key`) of ``<instance>.<attribute>``, else None.
+
+    ``app.include_router(users.route.router)`` with ``route = UsersRoute()`` at module level
+    and a class of the package (or a base of it) building ``self.router = APIRouter(...)`` in
+    its methods: that class's router.
+    """
+    if not isinstance(expression, ast.Attribute):
+        return None
+    instance = index.binding_of(expression.value, scope)
+    if (
+        instance is None
+        or instance.kind != "value"
+        or instance.scope.parent is not None
+        or not isinstance(instance.node, ast.Call)
+    ):
+        return None
+    qualified = index.qualify(instance.node.func, instance.scope)
+    cls = index.resolve(qualified)[1] if qualified is not None else None
+    return _class_router(cls, expression.attr, index, 0)
+
+
+def _class_router(
+    cls: Binding | None, attribute: str, index: PackageIndex, depth: int
+) -> tuple[str, str] | None:
+    """The class (``cls`` or a base) whose methods build ``self.<attribute>`` as a router."""
+    if cls is None or cls.kind != "class" or depth > _MAX_BASES:
+        return None
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    class_scope = Scope(node, cls.scope.module, cls.scope)
+    assigned = _instance_assignments(class_scope, attribute, cls.scope.module)
+    if assigned:
+        routers = all(
+            isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
+            for value, method_scope in assigned
+        )
+        return instance_router_key(class_scope, attribute) if routers else None
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        found = _class_router(
+            index.resolve(qualified)[1] if qualified is not None else None,
+            attribute,
+            index,
+            depth + 1,
+        )
+        if found is not None:
+            return found
+    return None
+
+
+#: How many base classes deep the class building an instance's router is looked for.
+_MAX_BASES = 8
+
+
 def _instance_assignments(
     class_scope: Scope, attribute: str, module: ModuleModel
 ) -> list[tuple[ast.expr, Scope]]:
@@ -662,6 +909,103 @@ def router_prefix(
             if key.value == "prefix":
                 return index.string_value(value, options_scope, fallback=fallback)
     return ""
+
+
+def routable_router(
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None = None,
+) -> tuple[tuple[str, str], str | None] | None:
+    """The class and prefix of ``<instance>.router``, an instance of a classy-fastapi ``Routable``.
+
+    ``Users(prefix="/users").router``, or ``users.router`` with ``users = Users(...)`` (also
+    imported). Returns ``(module, class)`` of a module-level class and the prefix the instance's
+    router gets (None: only known at run time); None for anything else.
+    """
+    if not (isinstance(expression, ast.Attribute) and expression.attr == ROUTABLE_ROUTER):
+        return None
+    built = expression.value
+    if not isinstance(built, ast.Call):
+        instance = index.binding_of(built, scope)
+        if instance is None or instance.kind != "value" or not isinstance(instance.node, ast.Call):
+            return None
+        built, scope = instance.node, instance.scope
+    qualified = index.qualify(built.func, scope)
+    cls = None if qualified is None else index.resolve(qualified)[1]
+    if (
+        cls is None
+        or cls.kind != "class"
+        or cls.scope.parent is not None
+        or not index.derives_from(cls, ROUTABLE_CLASSES.__contains__)
+    ):
+        return None
+    key = (cls.scope.module.name, cls.name)
+    return key, _instance_prefix(built, scope, cls, index, fallback)
+
+
+# How many classes of the package an instance's constructor is followed through.
+_MAX_CLASSES = 8
+
+
+def _instance_prefix(
+    call: ast.Call,
+    scope: Scope,
+    cls: Binding,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None,
+) -> str | None:
+    """The prefix of the router a ``Routable`` instance built by ``call`` gets.
+
+    ``Routable.__init__`` hands its arguments to ``APIRouter``: the constructor call's
+    ``prefix=``, unless a class of the package on the way defines its own ``__init__``; then the
+    ``prefix=`` of its ``super().__init__(...)`` call (DI constructors: ``def __init__(self,
+    service): super().__init__(prefix="/users")``), or None when that is not known statically.
+    """
+    for _ in range(_MAX_CLASSES):
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        if f"{cls.scope.module.name}.{cls.name}" in ROUTABLE_CLASSES:
+            break  # the library's own class (a copy in the project), which builds the router
+        init = next(
+            (
+                item
+                for item in node.body
+                if isinstance(item, FunctionNode) and item.name == "__init__"
+            ),
+            None,
+        )
+        if init is not None and not passes_prefix_through(init):
+            super_call = _super_init(init)
+            if super_call is None:
+                return None
+            class_scope = Scope(node, cls.scope.module, cls.scope)
+            return router_prefix(
+                super_call, True, index, Scope(init, cls.scope.module, class_scope), fallback
+            )
+        bases = [index.binding_of(base, cls.scope) for base in node.bases]
+        own = [base for base in bases if base is not None and base.kind == "class"]
+        if not own:
+            break
+        cls = own[0]
+    else:
+        return None
+    return router_prefix(call, True, index, scope, fallback)
+
+
+def _super_init(init: FunctionNode) -> ast.Call | None:
+    """The ``super().__init__(...)`` call of an ``__init__``, if it makes exactly one."""
+    calls = [
+        node
+        for node in ast.walk(init)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "__init__"
+        and isinstance(node.func.value, ast.Call)
+        and isinstance(node.func.value.func, ast.Name)
+        and node.func.value.func.id == "super"
+    ]
+    return calls[0] if len(calls) == 1 else None
 
 
 def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) -> str | None:
@@ -776,18 +1120,19 @@ def _looks_like_route(call: ast.Call) -> bool:
 
 
 def _methods(
-    call: ast.Call, verb: str, index: PackageIndex, scope: Scope
+    call: ast.Call, verb: str, index: PackageIndex, scope: Scope, position: int | None = None
 ) -> tuple[str, ...] | None:
     """The methods a route declares; None when they are not known without running code.
 
     A literal list, tuple or set of strings, or a name bound once to one (``methods=
-    PROXY_METHODS``, also imported); its items may be names of strings too.
+    PROXY_METHODS``, also imported); its items may be names of strings too. ``position``: the
+    positional argument that may hold them too (classy-fastapi's ``route(path, methods)``).
     """
     if verb in HTTP_METHODS:
         return (verb.upper(),)
     if verb == WEBSOCKET:
         return (WEBSOCKET_METHOD,)
-    methods = call_argument(call, None, "methods")
+    methods = call_argument(call, position, "methods")
     if methods is None:
         return ("GET",)  # what api_route and add_api_route default to
     if isinstance(methods, ast.Name | ast.Attribute):

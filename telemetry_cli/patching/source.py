@@ -93,9 +93,14 @@ class SourceLines:
         return ""
 
     def indentation(self, number: int) -> str:
-        """The leading whitespace of line ``number``."""
+        r"""The indentation of line ``number`` as Python reads it, to copy into a new line.
+
+        That is its leading whitespace after the last form feed: Python's tokenizer counts the
+        columns of an indentation from zero again at a form feed, so ``"\f    "`` indents as
+        ``"    "`` does, and a new line gets the plain spaces and tabs alone.
+        """
         match = _LEADING_SPACE.match(self.line(number))
-        return match.group() if match else ""
+        return match.group().rpartition("\f")[2] if match else ""
 
     def starts_at(self, number: int, column: int) -> bool:
         """Whether only whitespace comes before ``column`` on line ``number``.

@@ -447,7 +447,7 @@ def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     return []
 
 
-def _passes_prefix_through(init: FunctionNode) -> bool:
+def passes_prefix_through(init: FunctionNode) -> bool:
     """Whether a router subclass's ``__init__`` hands ``prefix`` to FastAPI's unchanged.
 
     True for ``def __init__(self, *, version, **kwargs): super().__init__(**kwargs)`` and for
@@ -581,8 +581,8 @@ class ModuleModel:
         self.scope = Scope(tree, self, None)
         #: The route handlers and lookalikes (see :func:`~.routes.find_handlers`), once found.
         self.handlers: tuple[list[Handler], list[Suspect]] | None = None
-        #: The add_api_route registrations whose endpoint is not followed, found with them.
-        self.unfollowed: list[Unfollowed] = []
+        #: The add_api_route registrations whose endpoint it does not define (once found).
+        self.unfollowed: list[Unfollowed] | None = None
 
     def close(self) -> None:
         """Forget everything, so that the syntax tree is freed at once, by reference counting.
@@ -1057,7 +1057,7 @@ class PackageIndex:
         own_init = any(
             isinstance(item, FunctionNode)
             and item.name == "__init__"
-            and not _passes_prefix_through(item)
+            and not passes_prefix_through(item)
             for item in binding.node.body
         )
         for base in binding.node.bases:

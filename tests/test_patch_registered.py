@@ -1,0 +1,259 @@
+"""Routes whose handler, or whose serving, the module declaring them does not show alone.
+
+An endpoint another module registers (``app.add_api_route("/ping", views.ping)``) is a handler
+of the module defining it, logged there under the path the registration serves; a router no app
+is known to include is named on a line, and init does not offer its module; a path only known at
+run time is shown as the expression logged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import make_project, run, snapshot
+
+VIEWS_PY = '''"""Views registered by the app's module."""
+
+
+async def ping() -> dict[str, bool]:
+    """Answer."""
+    return {"ok": True}
+
+
+def helper() -> int:
+    return 1
+'''
+
+MAIN_PY = '''"""The app."""
+
+from fastapi import APIRouter, FastAPI
+
+from app.api import ai_blocks, views
+
+app = FastAPI()
+api = APIRouter(prefix="/v1")
+api.add_api_route("/ping/{name}", views.ping, methods=["GET"])
+app.include_router(api, prefix="/api")
+app.include_router(ai_blocks.router)
+app.add_api_route("/external", len)
+
+
+@app.get("/")
+async def root() -> dict[str, str]:
+    return {}
+'''
+
+
+def _registered(tmp_path: Path, plan: str) -> Path:
+    root = make_project(tmp_path / "project", plan)
+    (root / "backend/app/api/views.py").write_text(VIEWS_PY)
+    (root / "backend/app/main.py").write_text(MAIN_PY)
+    return root
+
+
+def test_an_endpoint_registered_by_another_module_is_logged_where_it_is_defined(
+    tmp_path: Path,
+) -> None:
+    root = _registered(
+        tmp_path, 'instrument = { "api/views.py" = "ai_block_used", "main.py" = "ai_block_used" }'
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    views = (root / "backend/app/api/views.py").read_text()
+    assert '"route": "/api/v1/ping/{name}",' in views
+    assert '"handler": "ping",' in views
+    assert '"name": name,' not in views  # ping has no parameter `name`: not logged
+    assert views.count("event_logger.log(") == 1  # helper is registered nowhere
+    assert "log call in ping (GET /api/v1/ping/{name})" in result.stdout
+    # The registering module names both registrations on a line and exits 0.
+    assert (
+        "app/main.py:9: `api.add_api_route` registers `views.ping`, defined in "
+        "backend/app/api/views.py: its log call goes there" in result.stdout
+    )
+    assert "app/main.py:12: `app.add_api_route` registers `len`, which cannot be followed" in (
+        result.stdout
+    )
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert snapshot(root) == before
+    # Marked on the registration line: left alone where it is defined, nothing said.
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text().replace(
+            'methods=["GET"])\n', 'methods=["GET"])  # telemetry-scaffold: skip\n'
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (root / "backend/app/api/views.py").read_text() == VIEWS_PY
+    assert "registers `views.ping`" not in result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_init_offers_the_module_defining_a_registered_endpoint(tmp_path: Path) -> None:
+    root = _registered(tmp_path, "")
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert '# "api/views.py" = "ai_block_used"  # 1 route handler\n' in result.stdout
+    # The app's module: its own route, and nothing generate would refuse.
+    assert '# "main.py" = "ai_block_used"  # 1 route handler\n' in result.stdout
+
+
+UNUSED_PY = '''"""A router the app never includes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/old")
+
+
+@router.get("/items")
+async def items() -> list[int]:
+    return []
+'''
+
+
+def test_a_router_no_app_includes_is_named_and_not_offered(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/unused.py" = "ai_block_used" }')
+    (root / "backend/app/api/unused.py").write_text(UNUSED_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "backend/app/api/unused.py:8: `router` of app.api.unused is included by no app"
+        in result.stdout
+    )
+    assert result.stdout.count("is included by no app") == 1
+    # ai_blocks' router is included by the app: nothing said of it.
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    offered = run("init", "--root", str(root), "--dry-run")
+    assert offered.exit_code == 0, offered.stderr
+    assert '"api/ai_blocks.py"' in offered.stdout
+    assert "unused.py" not in offered.stdout
+
+
+# Routers an instance holds: one a class of the package builds for each instance, and a
+# classy-fastapi `Routable`'s. Included nowhere, they are named like a module-level router.
+INSTANCE_ROUTERS = {
+    "controller": (
+        "from fastapi import APIRouter\n\n\nclass Books:\n    def __init__(self) -> None:\n"
+        '        self.router = APIRouter(prefix="/books")\n'
+        '        self.router.add_api_route("/{book_id}", self.get_book, methods=["GET"])\n\n'
+        "    async def get_book(self, book_id: int) -> int:\n        return book_id\n\n\n"
+        "route = Books()\n",
+        "`Books.router` of app.api.unused is included by no app",
+    ),
+    "routable": (
+        "from classy_fastapi import Routable, get\n\n\nclass Books(Routable):\n"
+        '    @get("/{book_id}")\n    async def get_book(self, book_id: int) -> int:\n'
+        "        return book_id\n",
+        "`Books` of app.api.unused is included by no app",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(INSTANCE_ROUTERS))
+def test_a_router_an_instance_holds_included_by_no_app_is_named(tmp_path: Path, shape: str) -> None:
+    source, said = INSTANCE_ROUTERS[shape]
+    root = make_project(tmp_path / "project", 'instrument = { "api/unused.py" = "ai_block_used" }')
+    (root / "backend/app/api/unused.py").write_text(source)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert said in result.stdout
+    assert result.stdout.count("is included by no app") == 1
+
+
+def test_a_router_included_by_an_unknown_object_is_named(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/unused.py" = "ai_block_used" }')
+    (root / "backend/app/api/unused.py").write_text(UNUSED_PY)
+    (root / "backend/app/api/registry.py").write_text(
+        "from app.api import unused\nfrom app.plugins import registry\n\n"
+        "registry.include_router(unused.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "backend/app/api/unused.py:8: `router` of app.api.unused is included by `registry`, "
+        "which the tool cannot tell is an app" in result.stdout
+    )
+
+
+RUN_TIME_PY = '''"""Routes on a router given at run time."""
+
+from fastapi import APIRouter
+
+
+def add_routes(router: APIRouter) -> None:
+    @router.get("/items/{item_id}")
+    async def get_item(item_id: int) -> int:
+        return item_id
+'''
+
+
+def test_a_route_with_a_run_time_prefix_is_labelled_as_logged(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/run_time.py" = "ai_block_used" }'
+    )
+    (root / "backend/app/api/run_time.py").write_text(RUN_TIME_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'log call in get_item (GET router.prefix + "/items/{item_id}")' in (result.stdout)
+
+
+def test_a_router_maybe_included_by_a_call_not_followed_is_named_and_still_offered(
+    tmp_path: Path,
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/unused.py" = "ai_block_used" }')
+    (root / "backend/app/api/unused.py").write_text(UNUSED_PY)
+    main = root / "backend/app/main.py"
+    # A router built by a library function: it may be (or include) the router of unused.py.
+    main.write_text(
+        main.read_text() + "\nfrom plugins import collect\n\napp.include_router(collect())\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "backend/app/api/unused.py:8: `router` of app.api.unused is included by no "
+        "`include_router` the tool can follow (the router of `collect()` at "
+        "backend/app/main.py:13, for one, is not followed)" in result.stdout
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    offered = run("init", "--root", str(root), "--dry-run")
+    assert offered.exit_code == 0, offered.stderr
+    assert '# "api/unused.py" = "ai_block_used"  # 1 route handler\n' in offered.stdout
+
+
+def test_a_router_served_through_a_router_no_app_includes_names_that_one(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/unused.py" = "ai_block_used" }')
+    (root / "backend/app/api/unused.py").write_text(UNUSED_PY)
+    (root / "backend/app/api/hub.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app.api import unused\n\n"
+        'hub = APIRouter(prefix="/hub")\nhub.include_router(unused.router)\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in items (GET /hub/old/items)" in result.stdout
+    assert (
+        "backend/app/api/unused.py:8: `router` of app.api.unused, through `hub` of app.api.hub, "
+        "is included by no app" in result.stdout
+    )
+
+
+def test_a_note_on_an_endpoint_registered_elsewhere_names_the_registering_line(
+    tmp_path: Path,
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    (root / "backend/app/api/views.py").write_text(VIEWS_PY)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text()
+        + "\nfrom fastapi import APIRouter\n\nfrom app.api import views\n\n"
+        + 'extra = APIRouter(prefix="/extra")\nextra.add_api_route("/ping", views.ping)\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in ping (GET /extra/ping)" in result.stdout
+    assert "backend/app/main.py:16: `extra` of app.main is included by no app" in result.stdout
