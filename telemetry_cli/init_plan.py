@@ -804,6 +804,8 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
     regular: list[tuple[str, str]] = []
     namespace: list[tuple[str, str]] = []
     import_roots: dict[Path, tuple[str, str]] = {}
+    namespace_roots: dict[tuple[Path, tuple[str, ...]], tuple[str, str]] = {}
+    folder_texts: dict[Path, list[str]] = {}  # module texts of a namespace folder, read once
     ignore = GitIgnore(root)
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
@@ -862,9 +864,38 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 # are top-level ones.
                 namespace.append((here.relative_to(root).as_posix(), TOP_LEVEL))
             elif backend != here:
-                package = here.relative_to(backend).parts[0]
-                namespace.append((backend.relative_to(root).as_posix(), package))
+                parts = here.relative_to(backend).parts
+                key = (backend, parts)
+                if key not in namespace_roots:
+                    namespace_roots[key] = _namespace_root(root, backend, parts, folder_texts)
+                namespace.append(namespace_roots[key])
     return regular, namespace
+
+
+def _namespace_root(
+    root: Path, backend: Path, parts: tuple[str, ...], read: dict[Path, list[str]]
+) -> tuple[str, str]:
+    """The backend folder and top-level package of a folder without ``__init__.py``.
+
+    ``parts`` leads from the project folder ``backend`` to the module's folder. The first
+    folder is the package (``src`` of ``src/shop/server.py``) unless the modules below it
+    import a deeper one by its top-level name (``from shop.routes import orders``): then the
+    server runs from the folder above that one (``src/``), and the package is ``shop``.
+    ``read`` keeps the texts of each first folder read so far.
+    """
+    top = backend / parts[0]
+    if top not in read:
+        read[top] = _module_texts(top)
+    texts = read[top]
+    for depth, name in enumerate(parts):
+        if not name.isidentifier():
+            break
+        if name in sys.stdlib_module_names:
+            continue  # `import logging` says nothing of a folder `logging/` of yours
+        pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(name)}\b", re.M)
+        if any(pattern.search(text) for text in texts):
+            return (backend / Path(*parts[:depth])).relative_to(root).as_posix(), name
+    return backend.relative_to(root).as_posix(), parts[0]
 
 
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself

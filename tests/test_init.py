@@ -1581,3 +1581,85 @@ def test_an_app_init_cannot_find_is_refused_with_the_keys_to_write(tmp_path: Pat
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert '"route": "/users/{user_id}"' in (root / "app/users.py").read_text()
+
+
+def test_a_namespace_package_imported_from_a_folder_below_the_project_is_served_there(
+    tmp_path: Path,
+) -> None:
+    """`src/shop/` (no `__init__.py`, nor in `src/`) whose modules say `from shop.routes ...`.
+
+    The project file is at the root, but the server runs from `src/` (`uvicorn
+    shop.server:app` there): the package is `shop`, not `src`, or the generated imports
+    (`from src.analytics...`, `from ...analytics` above `shop`) fail when the app starts.
+    """
+    root = tmp_path / "project"
+    shop = root / "src/shop"
+    (shop / "routes").mkdir(parents=True)
+    (shop / "server.py").write_text(NAMESPACE_MAIN.replace("from app.", "from shop."))
+    (shop / "routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "src"' in result.stdout
+    assert 'app-package = "shop"' in result.stdout
+    assert 'app = "shop.server:app"' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert (
+        "from shop.analytics.event_logger import event_logger"
+        in (shop / "routes/orders.py").read_text()
+    )
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        "from shop.server import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/orders/7').json() == {'id': 7}\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root / "src",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+    assert served.returncode == 0, served.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_of_two_factories_building_one_app_init_names_the_one_the_other_does_not_call(
+    tmp_path: Path,
+) -> None:
+    """`create_app()` calls `build_app()`, which builds the app, then includes the routers.
+
+    Both return the same app; a server runs `create_app` (`uvicorn shop.main:create_app
+    --factory`), the app `build_app` returns has no routes yet.
+    """
+    root = tmp_path / "project"
+    (root / "shop/routes").mkdir(parents=True)
+    (root / "shop/__init__.py").write_text("")
+    (root / "shop/routes/__init__.py").write_text("")
+    (root / "shop/routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "shop/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom shop.routes import orders\n\n\n"
+        "def build_app() -> FastAPI:\n"
+        '    application = FastAPI(title="shop")\n'
+        "    return application\n\n\n"
+        "def create_app() -> FastAPI:\n"
+        "    app = build_app()\n"
+        "    app.include_router(orders.router)\n"
+        "    return app\n"
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:create_app"' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -1390,3 +1390,191 @@ def test_a_router_a_class_builds_for_its_instance_is_served_where_it_is_included
     assert result.exit_code == 0, result.stdout
     assert _logged_routes(root / "backend/app/api/items.py") == [route]
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("router_py", "main_include"),
+    [
+        # The module exports the router under a second name, included by that name.
+        (
+            "from fastapi import APIRouter\n\nfrom app.api import items\n\n"
+            "router = APIRouter()\nrouter.include_router(items.router, prefix='/items')\n\n"
+            "api_router = router\n",
+            "from app.api import router as routes\n\napp = FastAPI()\n"
+            'app.include_router(routes.api_router, prefix="/api")\n',
+        ),
+        # The alias is the name the includes are made on.
+        (
+            "from fastapi import APIRouter\n\nfrom app.api import items\n\n"
+            "router = APIRouter()\nv1 = router\nv1.include_router(items.router, prefix='/items')\n",
+            "from app.api.router import router\n\napp = FastAPI()\n"
+            'app.include_router(router, prefix="/api")\n',
+        ),
+    ],
+    ids=["included-by-alias", "including-by-alias"],
+)
+def test_a_router_bound_to_a_second_name_is_the_same_router(
+    tmp_path: Path, router_py: str, main_include: str
+) -> None:
+    """`api_router = router`: both names hold one router, served where either is included."""
+    root = make_project(tmp_path / "project", PLAN)
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/router.py").write_text(router_py)
+    (root / "backend/app/main.py").write_text("from fastapi import FastAPI\n" + main_include)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_an_aggregating_router_no_app_includes_adds_no_second_path(tmp_path: Path) -> None:
+    """`api_router` gathers every router but is served nowhere; the app includes each itself.
+
+    The items router is served at `/api/items/...` only: the chain through `api_router` ends
+    at a router no app includes, so it is no second path (a dead end of the chain of another
+    aggregator too).
+    """
+    aggregator = (
+        "from fastapi import APIRouter\n\nfrom app.api import items\n\n"
+        "api_router = APIRouter()\napi_router.include_router(items.router)\n"
+        "outer = APIRouter()\nouter.include_router(api_router, prefix='/v0')\n"
+    )
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        'app.include_router(items.router, prefix="/api/items")\n'
+    )
+    root = _project(tmp_path, main, aggregator)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "several paths" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+SUB_APP_ROUTES_PY = """from fastapi import FastAPI
+
+
+def add_routes(api: FastAPI, greeting: str) -> None:
+    @api.get("/ping")
+    async def ping() -> dict[str, str]:
+        answer = {"ping": greeting}
+        return answer
+"""
+
+
+@pytest.mark.parametrize(
+    ("wiring", "expected"),
+    [
+        # Routes declared on the parameter of a function called with the sub-application.
+        ("add_routes(admin, 'pong')\n", ("routes.py", {"/admin/ping"})),
+        # A function given the sub-application includes a router into it.
+        ("wire(admin)\n", ("items.py", {"/admin/items/", "/admin/items/{item_id}"})),
+        # Called with two different apps: which one is not known, the path is the route's own.
+        ("add_routes(admin, 'a')\nadd_routes(app, 'b')\n", ("routes.py", {"/ping"})),
+    ],
+    ids=["routes-on-the-parameter", "includes-on-the-parameter", "two-apps-passed"],
+)
+def test_a_function_given_a_mounted_sub_application_logs_its_mount_path(
+    tmp_path: Path, wiring: str, expected: tuple[str, set[str]]
+) -> None:
+    """`def add_routes(api: FastAPI)` called as `add_routes(admin)`, `admin` mounted at /admin."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/routes.py" = "ai_block_used", "api/items.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/routes.py").write_text(
+        SUB_APP_ROUTES_PY
+        + "\n\ndef wire(api: FastAPI) -> None:\n"
+        + "    from app.api import items\n\n"
+        + '    api.include_router(items.router, prefix="/items")\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.routes import add_routes, wire\n\n"
+        'app = FastAPI()\nadmin = FastAPI()\napp.mount("/admin", admin)\n' + wiring
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    module, routes = expected
+    text = (root / "backend/app/api" / module).read_text()
+    assert {line.split('"')[3] for line in text.splitlines() if '"route": ' in line} == routes
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_sub_application_returned_through_a_second_factory_logs_its_mount_path(
+    tmp_path: Path,
+) -> None:
+    """`def create_blog(): return create_server()`, the app `create_server` builds, mounted."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/blog.py" = "ai_block_used" }')
+    (root / "backend/app/api/blog.py").write_text(
+        "from fastapi import FastAPI\n\n\ndef create_server() -> FastAPI:\n"
+        "    server = FastAPI()\n\n"
+        '    @server.get("/users")\n'
+        "    async def list_users() -> list[str]:\n"
+        "        users: list[str] = []\n"
+        "        return users\n\n"
+        "    return server\n\n\n"
+        "def create_blog() -> FastAPI:\n    return create_server()\n"
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.blog import create_blog\n\n"
+        'app = FastAPI()\nblog = create_blog()\napp.mount("/v1", blog)\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert '"route": "/v1/users"' in (root / "backend/app/api/blog.py").read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+_GETTER_SETTINGS = '''"""Settings read once, then adjusted."""
+
+import os
+
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    API_V1_STR: str = "/api/v1"
+    ENVIRONMENT: str = "dev"
+
+
+def get_settings() -> Settings:
+    settings = Settings()
+    {adjust}
+    return settings
+
+
+settings = get_settings()
+'''
+
+
+@pytest.mark.parametrize(
+    ("adjust", "route"),
+    [
+        # Another field changed: the prefix keeps its default.
+        ('settings.ENVIRONMENT = os.getenv("APP_ENV", "dev")', "/api/v1"),
+        # The prefix itself changed in the getter: not known.
+        ('settings.API_V1_STR = os.getenv("PREFIX", "/v2")', None),
+        # Handed to something that may change anything on it: not known.
+        ("configure(settings)", None),
+    ],
+    ids=["other-field-set", "prefix-set", "passed-on"],
+)
+def test_a_settings_getter_returning_the_instance_it_builds_gives_its_default(
+    tmp_path: Path, adjust: str, route: str | None
+) -> None:
+    """`def get_settings(): settings = Settings(); ...; return settings` then `get_settings()`."""
+    api = API_PY.replace(
+        "api_router = APIRouter()",
+        "from app.settings import settings\n\napi_router = APIRouter(prefix=settings.API_V1_STR)",
+    )
+    root = _project(tmp_path, _main("app.include_router(api_router)"), api)
+    (root / "backend/app/settings.py").write_text(
+        _GETTER_SETTINGS.replace("{adjust}", adjust).replace(
+            "import os\n", "import os\n\nfrom app.setup import configure\n"
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    expected = "/items/{item_id}" if route is None else f"{route}/items/{{item_id}}"
+    assert _routes(root)["get_item"] == expected

@@ -307,11 +307,39 @@ def _choose(
             f'app = "{module.name}:<name>" in [tool.telemetry-scaffold] of {config}'
         )
     group = next(iter(distinct.values()))
-    # A module variable first (`app = service.app`), then a factory, then a class attribute.
-    chosen = sorted(group, key=lambda candidate: ("." in candidate.name, candidate.factory))[0]
+    inner = _called_by_another(module, group)
+    # A module variable first (`app = service.app`), then a factory (the one no other factory
+    # of the group calls: `create_app` calling `build_app`), then a class attribute.
+    chosen = sorted(
+        group,
+        key=lambda candidate: ("." in candidate.name, candidate.factory, candidate.name in inner),
+    )[0]
     site = chosen.site
     assert site is not None
     return FoundApp(site, AppEntry(site.module.path, module.name, chosen.name, chosen.factory))
+
+
+def _called_by_another(module: ModuleModel, group: list[_Candidate]) -> set[str]:
+    """The factories of ``group`` (one app) that another factory of it, in ``module``, calls.
+
+    ``def create_app(): app = build_app(); app.include_router(...); return app``: ``build_app``
+    builds the app a server gets from ``create_app``, with no routes yet.
+    """
+    names = {candidate.name for candidate in group if candidate.factory}
+    called: set[str] = set()
+    for name in names:
+        binding = module.scope.bindings.get(name)
+        if binding is None or not isinstance(binding.node, FunctionNode):
+            continue
+        for node in ast.walk(binding.node):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in names
+                and node.func.id != name
+            ):
+                called.add(node.func.id)
+    return called
 
 
 def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple[str, int]]:

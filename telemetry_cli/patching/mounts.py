@@ -127,7 +127,7 @@ class Mounts:
         if key is None or key not in self.included or key in seen:
             return [""]
         found: list[str] = []
-        for mount in self.included[key]:
+        for mount in self._serving(key):
             if mount.prefix is None:
                 continue
             if mount.parent is None:
@@ -142,6 +142,30 @@ class Mounts:
                 ]
             found.extend(outer + mount.prefix for outer in outers)
         return found
+
+    def _serving(self, key: RouterKey) -> list[Mount]:
+        """The includes of a router that may serve it: dead ends left out when others are not.
+
+        ``api_router.include_router(auth.router)`` where no app (nor anything) includes
+        ``api_router``, next to ``app.include_router(auth.router, prefix="/auth")``: only the
+        app's include serves the routes. When every include ends so, all stay (the router may be
+        served in a way the tool cannot see).
+        """
+        mounts = self.included[key]
+        live = [mount for mount in mounts if not self._dead(mount, frozenset({key}))]
+        return live or mounts
+
+    def _dead(self, mount: Mount, seen: frozenset[RouterKey]) -> bool:
+        """Whether an include is made by a module-level router that nothing serves."""
+        parent = mount.parent
+        if parent is None or mount.parent_local:
+            return False
+        if parent in seen:
+            return True  # routers that include each other serve nothing by themselves
+        outer = self.included.get(parent)
+        if not outer:
+            return True
+        return all(self._dead(other, seen | {parent}) for other in outer)
 
     def passed_router(self, parameter: Binding) -> tuple[RouterKey, str | None] | None:
         """The router every call of a function passes for its parameter, and that router's prefix.
@@ -168,6 +192,12 @@ class Mounts:
             standard = index.built_role(binding.node, binding.scope)[1]
             found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
         return found.pop() if len(found) == 1 else None
+
+    def passed_app(self, parameter: Binding) -> RouterKey | None:
+        """The app every call of a function passes for its parameter (see :func:`passed_app`)."""
+        if self.index is None:
+            return None
+        return passed_app(parameter, self.index, self.modules)
 
     def unserved(self, key: RouterKey) -> tuple[str, bool] | None:
         """Why a router's routes may not be served at the path logged; None when an app serves it.
@@ -248,7 +278,7 @@ class Mounts:
         if key in seen:
             return None  # routers that include each other: nothing Starlette could serve
         found: set[str] = set()
-        for mount in self.included[key]:
+        for mount in self._serving(key):
             if mount.parent is None:
                 if not mount.by_app:
                     return None  # an object the tool cannot tell may serve nothing, or anywhere
@@ -285,7 +315,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         if model is not None:
             for child, mount in _module_mounts(index, model, modules, defaults, notes, unresolved):
                 included.setdefault(child, []).append(mount)
-            for sub_app, app_mount in _app_mounts(index, model, defaults, notes):
+            for sub_app, app_mount in _app_mounts(index, model, modules, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
     # Those made on an app first: the likeliest to serve a router found included nowhere.
     unresolved.sort(key=lambda item: not item[0])
@@ -349,7 +379,11 @@ def _lists(routes: ast.expr, call: ast.Call) -> bool:
 
 
 def _app_mounts(
-    index: PackageIndex, model: ModuleModel, defaults: SettingsDefaults, notes: list[str]
+    index: PackageIndex,
+    model: ModuleModel,
+    modules: list[str],
+    defaults: SettingsDefaults,
+    notes: list[str],
 ) -> list[tuple[RouterKey, AppMount]]:
     """The module's mounts (see :func:`mount_calls`) that mount an app of the package.
 
@@ -397,7 +431,12 @@ def _app_mounts(
                     f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
                 )
             del defaults.read[read:]
-        found.append((sub_app, AppMount(index.app_key(outer), path)))
+        outer_key = (
+            passed_app(outer, index, modules)
+            if outer is not None and outer.kind == "param"
+            else index.app_key(outer)
+        )
+        found.append((sub_app, AppMount(outer_key, path)))
     return found
 
 
@@ -432,6 +471,26 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
         if argument is None or not _is_app(index.binding_of(argument, scope), index):
             return False
     return True
+
+
+def passed_app(parameter: Binding, index: PackageIndex, modules: list[str]) -> RouterKey | None:
+    """The app every call of a function passes for its parameter, when the package builds it.
+
+    ``def add_routes(api: FastAPI): @api.get("/ping")`` called as ``add_routes(admin)`` after
+    ``admin = FastAPI()``: the routes (and the routers the function includes) are ``admin``'s,
+    served where it is mounted. None when the function is called nowhere in the package, or its
+    calls pass different apps or something else.
+    """
+    if parameter.kind != "param":
+        return None
+    found: set[RouterKey] = set()
+    for call, scope in _calls_of(parameter.scope, index, modules):
+        argument = call_argument(call, _position(parameter), parameter.name)
+        key = None if argument is None else index.app_key(index.binding_of(argument, scope))
+        if key is None:
+            return None
+        found.add(key)
+    return found.pop() if len(found) == 1 else None
 
 
 def _calls_of(
@@ -761,7 +820,11 @@ def _mount(
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
-    app = index.app_key(parent) if by_app else None
+    app = None
+    if by_app and parent is not None:
+        app = (
+            passed_app(parent, index, modules) if parent.kind == "param" else index.app_key(parent)
+        )
     written = ast.unparse(call.func.value)
     return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local, written)
 

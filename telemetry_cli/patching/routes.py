@@ -562,6 +562,12 @@ class _Finder:
                     None if said is None else said[0],
                     said is not None and said[1],
                 )
+            passed_key = None
+            if mounts is not None and role is Role.APP:
+                passed_key = mounts.passed_app(binding)
+            if passed_key is not None:
+                # `def add_routes(api: FastAPI)` always called with one app: served where it is.
+                return Owner(role, "", expression, scope, passed_key)
             note = None
             if role is Role.ROUTER and mounts is not None:
                 function = binding.scope.node

@@ -70,7 +70,9 @@ class SettingsDefaults:
         built = _instance(self.index, expression.value, scope, 0)
         if built is None:
             return None
-        cls, call, call_scope, others = built
+        cls, call, call_scope, others, changed = built
+        if expression.attr in changed:
+            return None  # the getter sets it after building the instance
         for keyword in call.keywords:
             if keyword.arg is None:
                 return None  # **options may set it
@@ -140,9 +142,10 @@ class SettingsDefaults:
         return value
 
 
-#: A class of the package, the call building the instance, the scope of that call, and the
-#: other classes of the package it may be an instance of instead (see ``_annotated``).
-Built = tuple[Binding, ast.Call, Scope, tuple[Binding, ...]]
+#: A class of the package, the call building the instance, the scope of that call, the other
+#: classes of the package it may be an instance of instead (see ``_annotated``), and the
+#: attributes the getter returning it sets on it before (``settings.ENV = ...``).
+Built = tuple[Binding, ast.Call, Scope, tuple[Binding, ...], frozenset[str]]
 
 
 def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: int) -> Built | None:
@@ -172,9 +175,9 @@ def _held(index: PackageIndex, expression: ast.Attribute, scope: Scope, depth: i
     outer = _instance(index, expression.value, scope, depth + 1)
     if outer is None:
         return None
-    cls, call, call_scope, others = outer
-    if others:
-        return None  # which class holds the field is not known
+    cls, call, call_scope, others, changed = outer
+    if others or expression.attr in changed:
+        return None  # which class holds the field is not known, or the getter sets it
     for keyword in call.keywords:
         if keyword.arg is None:
             return None  # **options may set it
@@ -210,7 +213,7 @@ def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Bui
     if target is None:
         return None
     if target.kind == "class":
-        return target, call, scope, ()
+        return target, call, scope, (), frozenset()
     if target.kind != "function":
         return None
     function = target.node
@@ -220,13 +223,79 @@ def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Bui
         for node in ast.walk(function)
         if isinstance(node, ast.Return) and node.value is not None
     ]
+    inner = Scope(function, target.scope.module, target.scope)
+    if len(returned) == 1 and isinstance(returned[0], ast.Name):
+        # `settings = Settings(); settings.ENV = ...; return settings`.
+        return _returned_variable(index, function, returned[0].id, inner, depth + 1)
     if len(returned) != 1 or not isinstance(returned[0], ast.Call):
         return None  # `return Settings()` once: any other shape is not followed
-    inner = Scope(function, target.scope.module, target.scope)
     found = _built(index, returned[0], inner, depth + 1)
     if found is None and not returned[0].args and not returned[0].keywords:
         return _annotated(index, function, returned[0], inner)
     return found
+
+
+def _returned_variable(
+    index: PackageIndex, function: FunctionNode, name: str, scope: Scope, depth: int
+) -> Built | None:
+    """The instance a getter builds in a variable it returns, and the attributes it sets on it.
+
+    The variable is assigned once, from a call; the function may read its attributes and set
+    some (``settings.ENV = os.getenv("APP_ENV")``), nothing else: handed to a call, or a method
+    of it called, it may change in ways not seen.
+    """
+    binding = scope.bindings.get(name)
+    if (
+        binding is None
+        or binding.kind != "value"
+        or not isinstance(binding.node, ast.Call)
+        or scope.stores[name] != 1
+    ):
+        return None
+    changed = _set_attributes(function, name)
+    if changed is None:
+        return None
+    found = _built(index, binding.node, scope, depth + 1)
+    if found is None:
+        return None
+    cls, call, call_scope, others, before = found
+    return cls, call, call_scope, others, before | changed
+
+
+def _set_attributes(function: FunctionNode, name: str) -> frozenset[str] | None:
+    """The attributes ``function`` sets on variable ``name``; None when it may change otherwise.
+
+    Binding ``name``, reading ``name.attr``, setting it and returning ``name`` are fine;
+    anything else naming it (an argument, ``name.load()``, ``setattr(name, ...)``) is not.
+    """
+    changed: set[str] = set()
+    allowed: set[int] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name):
+            allowed.add(id(node.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name) and receiver.id == name:
+                return None  # a method of it may change anything
+        elif isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name):
+                allowed.add(id(node.value))
+            if isinstance(node.ctx, ast.Store | ast.Del):
+                # `settings.api.prefix = ...` changes `settings.api` too.
+                first = node
+                while isinstance(first.value, ast.Attribute):
+                    first = first.value
+                if isinstance(first.value, ast.Name) and first.value.id == name:
+                    changed.add(first.attr)
+    for node in ast.walk(function):
+        if (
+            isinstance(node, ast.Name)
+            and node.id == name
+            and id(node) not in allowed
+            and not isinstance(node.ctx, ast.Store)
+        ):
+            return None
+    return frozenset(changed)
 
 
 def _annotated(
@@ -258,7 +327,7 @@ def _annotated(
             and index.derives_from(candidate, lambda name: name == canonical)
         ):
             others.append(candidate)
-    return cls, call, scope, tuple(others)
+    return cls, call, scope, tuple(others), frozenset()
 
 
 def _declared(

@@ -958,15 +958,43 @@ class PackageIndex:
                 return qualified, Binding("module", module.name, module.scope)
         return qualified, None
 
-    def binding_of(self, expression: ast.expr, scope: Scope) -> Binding | None:
-        """The binding an expression names, following imports into other modules."""
+    def binding_of(self, expression: ast.expr, scope: Scope, depth: int = 0) -> Binding | None:
+        """The binding an expression names, following imports into other modules.
+
+        A second name for a router (``api_router = router``) gives the router's own binding.
+        """
         if isinstance(expression, ast.Name):
             binding = scope.lookup(expression.id)
-            if binding is None or binding.kind != "import":
-                return binding
-            return self.resolve(binding.target)[1]
-        qualified = self.qualify(expression, scope)
-        return None if qualified is None else self.resolve(qualified)[1]
+            if binding is not None and binding.kind == "import":
+                binding = self.resolve(binding.target)[1]
+        else:
+            qualified = self.qualify(expression, scope)
+            binding = None if qualified is None else self.resolve(qualified)[1]
+        return self._router_alias(binding, depth)
+
+    def _router_alias(self, binding: Binding | None, depth: int) -> Binding | None:
+        """The router a variable bound once to another name of one holds, else ``binding``.
+
+        Only routers: the includes and routes made on either name are one router's, and its
+        key is the first name's. Anything else (a settings attribute, an app) stays as bound.
+        """
+        if (
+            binding is None
+            or binding.kind != "value"
+            or not isinstance(binding.node, ast.Name | ast.Attribute)
+            or binding.scope.stores[binding.name] != 1
+            or depth >= _MAX_WRAPS
+        ):
+            return binding
+        target = self.binding_of(binding.node, binding.scope, depth + 1)
+        if (
+            target is None
+            or target.kind != "value"
+            or not isinstance(target.node, ast.Call)
+            or self.built_role(target.node, target.scope)[0] is not Role.ROUTER
+        ):
+            return binding
+        return target
 
     # --- FastAPI objects ------------------------------------------------------------------------
 
@@ -1179,7 +1207,8 @@ class PackageIndex:
         """The app (see :meth:`app_key`) a call of a factory function of the package returns.
 
         None when ``call`` calls no function of the package, or one that does not return an
-        app it builds in a variable (``return FastAPI()`` builds one no other code names).
+        app it builds in a variable (``return FastAPI()`` builds one no other code names). A
+        factory returning another's result (``return create_server()``) returns that app.
         """
         if depth > _MAX_DEPTH:
             return None
@@ -1192,6 +1221,11 @@ class PackageIndex:
             for value in values
             if isinstance(value, ast.Name)
         }
+        for value in values:
+            if isinstance(value, ast.Call):
+                returned = self.factory_app(value, inner, depth + 1)
+                if returned is not None:
+                    keys.add(returned)
         return keys.pop() if len(keys) == 1 else None
 
     def _returned(self, call: ast.Call, scope: Scope) -> tuple[Scope, list[ast.expr | None]] | None:
