@@ -346,13 +346,25 @@ UrlOption = Annotated[
         help="Base URL of a running server (e.g. http://127.0.0.1:8000) instead of in-process.",
     ),
 ]
+# The bounds of --timeout, in seconds: checked by one callback, so that every value out of them
+# (nan too, which compares false with both) gets the same message naming the range.
+_TIMEOUT_RANGE = (0.1, 600.0)
+
+
+def _timeout_in_range(value: float) -> float:
+    low, high = _TIMEOUT_RANGE
+    if not low <= value <= high:
+        raise typer.BadParameter(f"must be a number of seconds from {low:g} to {high:g}")
+    return value
+
+
 TimeoutOption = Annotated[
     float,
     typer.Option(
         "--timeout",
-        min=0.1,
-        max=600,
-        help="Seconds to wait for the server (--url), or for a pipe named by --payload-file.",
+        callback=_timeout_in_range,
+        help="Seconds to wait for the server (--url), or for a pipe named by --payload-file "
+        "(0.1 to 600).",
     ),
 ]
 

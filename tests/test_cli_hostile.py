@@ -308,6 +308,19 @@ def test_unusable_url_is_a_usage_error(
     assert "secret" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("command", "value"),
+    [("health", value) for value in ("nan", "inf", "-inf", "0", "600.5", "1e309")]
+    + [("emit", "nan")],
+)
+def test_a_timeout_out_of_range_names_the_range(project: Path, command: str, value: str) -> None:
+    # nan compares false with both bounds: the message must name the range, not one bound.
+    args = ["emit", "chapter_visit"] if command == "emit" else ["health"]
+    result = cli(*args, "--url", "http://127.0.0.1:1", f"--timeout={value}", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert_one_error_line(result.stderr, "must be a number of seconds from 0.1 to 600")
+
+
 # --- a scripted server speaking raw bytes -----------------------------------------------------
 
 
