@@ -1663,3 +1663,39 @@ def test_of_two_factories_building_one_app_init_names_the_one_the_other_does_not
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "runner",
+    ["asyncio.run(create_app())", "asyncio.get_event_loop().run_until_complete(create_app())"],
+)
+def test_an_app_an_event_loop_gets_from_an_async_factory_is_the_variable(
+    tmp_path: Path, runner: str
+) -> None:
+    """`app = asyncio.run(create_app())`: the module's `app` is served, not the async factory.
+
+    A server cannot call an async factory (`uvicorn --factory` expects an app back); the
+    telemetry router still goes where the factory builds the app.
+    """
+    root = tmp_path / "project"
+    (root / "shop/routes").mkdir(parents=True)
+    (root / "shop/__init__.py").write_text("")
+    (root / "shop/routes/__init__.py").write_text("")
+    (root / "shop/routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "shop/main.py").write_text(
+        "import asyncio\n\nfrom fastapi import FastAPI\n\nfrom shop.routes import orders\n\n\n"
+        "async def create_app() -> FastAPI:\n"
+        '    application = FastAPI(title="shop")\n'
+        "    application.include_router(orders.router)\n"
+        "    return application\n\n\n"
+        f"app = {runner}\n"
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:app"' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include the telemetry router in `application in create_app()`" in generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

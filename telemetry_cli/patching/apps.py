@@ -461,6 +461,7 @@ def _value_site(
     wrapped = _wrapped_site(binding, index)
     if wrapped is not None:
         return wrapped
+    value = _run_to_completion(value, scope, index)
     if isinstance(value, ast.Call):
         role, _ = index.built_role(value, scope)
         qualified = index.qualify(value.func, scope)
@@ -489,6 +490,23 @@ def _value_site(
             return site
         return _here(binding) if trust else None
     return _here(binding) if trust else None
+
+
+def _run_to_completion(value: ast.expr, scope: Scope, index: PackageIndex) -> ast.expr:
+    """The coroutine call an event loop runs for ``value``, else ``value`` itself.
+
+    ``app = asyncio.run(create_app())`` (or ``loop.run_until_complete(create_app())``) holds
+    what the async factory returns: the variable is the app, built in the factory.
+    """
+    if not (isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords):
+        return value
+    inner = value.args[0]
+    if not isinstance(inner, ast.Call):
+        return value
+    function = value.func
+    if isinstance(function, ast.Attribute) and function.attr == "run_until_complete":
+        return inner
+    return inner if index.qualify(function, scope) == "asyncio.run" else value
 
 
 def _attribute_site(
