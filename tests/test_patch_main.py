@@ -589,6 +589,38 @@ def test_changes_describe_each_insertion() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        (
+            "from fastapi import Depends, FastAPI\n\nfrom app.auth import token\n\n"
+            "app = FastAPI(dependencies=[Depends(token)])\n",
+            True,
+        ),
+        (
+            "from fastapi import Depends, FastAPI\n\nfrom app.auth import token\n\n\n"
+            "def create_app() -> FastAPI:\n    application = FastAPI(\n"
+            '        title="x",\n        dependencies=[Depends(token)],\n    )\n'
+            "    return application\n",
+            True,
+        ),
+        ("from fastapi import FastAPI\n\napp = FastAPI(dependencies=[])\n", False),
+        ("from fastapi import FastAPI\n\napp = FastAPI()\n", False),
+    ],
+)
+def test_app_dependencies_are_said_to_guard_the_telemetry_routes(source: str, said: bool) -> None:
+    # Every route of the app runs them, the telemetry router's too: a note, not a refusal.
+    result = _patch(source)
+    notes = [change for change in result.changes if "`dependencies=`" in change]
+    assert len(notes) == int(said), result.changes
+    # Said again once the app is wired (a note is said on every run), at its line then.
+    again = _patch(result.source)
+    repeated = [change for change in again.changes if "`dependencies=`" in change]
+    assert [note.split(": ", 1)[1] for note in repeated] == [
+        note.split(": ", 1)[1] for note in notes
+    ]
+
+
 def test_factory_changes_name_the_factory() -> None:
     source = (
         "from fastapi import FastAPI\n\n\ndef create_app():\n    app = FastAPI()\n    return app\n"

@@ -53,6 +53,14 @@ def wire_app(
         for call in calls
     )
     installed = any(module.refers_to(call.func, capture_target) for call in calls)
+    guarded = _app_dependencies(site)
+    if guarded is not None:
+        # Not an error (an app behind authentication may want its telemetry behind it too),
+        # but clients that pass none of them get no event in: said on every run.
+        editor.edits.notes.append(
+            f"{module.path}:{guarded}: the app's `dependencies=` run for the telemetry routes "
+            "too: the log and health endpoints answer only requests they let through"
+        )
     statements: list[str] = []
     reads: list[str] = []
     anchor = wiring_block(site)
@@ -84,6 +92,24 @@ def wire_app(
         editor.insert(
             end + 1, tuple(indent + statement for statement in statements), (0,), tuple(reads)
         )
+
+
+def _app_dependencies(site: AppSite) -> int | None:
+    """The line of a ``dependencies=`` of the call that builds the app at ``site``, if any.
+
+    ``app = FastAPI(dependencies=[Depends(verify_token)])``: every route of the app runs them,
+    the included telemetry router's too.
+    """
+    anchor = site.anchor
+    value = anchor.value if isinstance(anchor, ast.Assign | ast.AnnAssign) else None
+    if not isinstance(value, ast.Call):
+        return None
+    for keyword in value.keywords:
+        if keyword.arg == "dependencies" and not (
+            isinstance(keyword.value, ast.List | ast.Tuple) and not keyword.value.elts
+        ):
+            return keyword.value.lineno
+    return None
 
 
 def _first_argument(call: ast.Call, keyword: str) -> ast.expr | None:
