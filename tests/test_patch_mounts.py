@@ -1578,3 +1578,29 @@ def test_a_settings_getter_returning_the_instance_it_builds_gives_its_default(
     assert result.exit_code == 0, result.stdout
     expected = "/items/{item_id}" if route is None else f"{route}/items/{{item_id}}"
     assert _routes(root)["get_item"] == expected
+
+
+@pytest.mark.parametrize(
+    "returned",
+    [
+        "    from app.api.router import api_router\n\n    return api_router\n",
+        "    from app.api.router import api_router as final\n\n    routes = final\n"
+        "    return routes\n",
+    ],
+)
+def test_a_function_returning_a_router_it_imports_is_followed(
+    tmp_path: Path, returned: str
+) -> None:
+    # `def build_router(): from app.api.router import api_router; return api_router`, the
+    # import inside so that it runs after some set-up: the router is that module's.
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\n\n"
+        f"def build_router() -> APIRouter:\n{returned}\n\n"
+        'app = FastAPI()\napp.include_router(build_router(), prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    assert "not followed" not in result.stdout
+    assert "included by" not in result.stdout

@@ -1190,15 +1190,18 @@ class PackageIndex:
         """The router (see :meth:`router_key`) a call of a function of the package returns.
 
         ``app.include_router(build_api_router())`` with ``def build_api_router(): router =
-        APIRouter(); ...; return router``. None when ``call`` calls no function of the package,
-        or one returning anything but one router it builds in a variable.
+        APIRouter(); ...; return router`` (or a router it imports, or a second name of one).
+        None when ``call`` calls no function of the package, or one returning anything but one
+        router held in a variable.
         """
         found = self._returned(call, scope)
         if found is None:
             return None
         inner, values = found
+        # A name the function imports (`from app.router import router`, inside it, to run
+        # after some set-up) is that module's router.
         keys = {
-            self.router_key(inner.lookup(value.id)) if isinstance(value, ast.Name) else None
+            self.router_key(self.binding_of(value, inner)) if isinstance(value, ast.Name) else None
             for value in values
         }
         return keys.pop() if len(keys) == 1 else None
