@@ -499,6 +499,40 @@ install_error_capture(app)
 """,
     ),
     (
+        # A string statement right after a statement documents it (attribute docstrings):
+        # the wiring goes after the string, not between the two.
+        "string documenting the last include",
+        """\
+from fastapi import FastAPI
+
+from app.api import api_router
+
+app = FastAPI()
+\"\"\"The application.\"\"\"
+app.include_router(api_router)
+\"\"\"Every route of the API.\"\"\"
+
+app.add_middleware(Timing)
+""",
+        True,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+from app.api import api_router
+
+app = FastAPI()
+\"\"\"The application.\"\"\"
+app.include_router(api_router)
+\"\"\"Every route of the API.\"\"\"
+app.include_router(telemetry_router)
+install_error_capture(app)
+
+app.add_middleware(Timing)
+""",
+    ),
+    (
         "tab indentation in a factory",
         "from fastapi import FastAPI\n\n\ndef make():\n\tapp = FastAPI()\n\treturn app\n",
         False,

@@ -1604,3 +1604,22 @@ def test_a_function_returning_a_router_it_imports_is_followed(
     assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
     assert "not followed" not in result.stdout
     assert "included by" not in result.stdout
+
+
+def test_a_router_imported_by_a_name_rooted_above_the_backend_folder_is_followed(
+    tmp_path: Path,
+) -> None:
+    # Some apps are run from the folder above their backend folder as well as from inside it,
+    # so a module may import the router by a name that begins with the backend folder's own.
+    main = (
+        "from fastapi import FastAPI\n\nfrom backend.app.api.router import api_router\n\n"
+        'app = FastAPI()\napp.include_router(api_router, prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert "is included by no" not in result.stdout + result.stderr
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == main

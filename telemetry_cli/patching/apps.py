@@ -855,7 +855,8 @@ def wiring_block(site: AppSite) -> ast.stmt:
     """The statement after which the wiring goes.
 
     That is the last ``include_router`` call on the app that follows its assignment in the same
-    block, else the assignment itself.
+    block, else the assignment itself; then the string statements right after it, which
+    document it (attribute docstrings) and stay with it.
     """
     anchor = site.anchor
     start = site.block.index(anchor)
@@ -871,6 +872,14 @@ def wiring_block(site: AppSite) -> ast.stmt:
             ):
                 anchor = statement
                 break
+    for statement in site.block[site.block.index(anchor) + 1 :]:
+        if not (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            break
+        anchor = statement
     return anchor
 
 

@@ -108,6 +108,22 @@ class BackendReader:
         Raises:
             Unreadable: it exists but cannot be read (or is not UTF-8).
         """
+        found = self._read(name)
+        if found is not None:
+            return found
+        # A module may import another by a name rooted above the backend folder (the app is
+        # also run from there): `src.api.users` for `api/users.py` of the folder `src`. It is
+        # read under its name inside the folder, so both names are one module.
+        parts = name.split(".")
+        folder = [part for part in PurePosixPath(self.backend).parts if part != "."]
+        for start in range(len(folder)):
+            above = folder[start:]
+            if len(parts) > len(above) and parts[: len(above)] == above:
+                return self._read(".".join(parts[len(above) :]))
+        return None
+
+    def _read(self, name: str) -> ModuleSource | None:
+        """The module ``name`` of the backend folder read by that very name, None if absent."""
         base = PurePosixPath(self.backend, *name.split("."))
         for relative in (f"{base}.py", f"{base}/__init__.py"):
             try:

@@ -838,7 +838,10 @@ class PackageIndex:
             return self._modules[name]
         model: ModuleModel | None = None
         source = self.source(name)
-        if source is not None:
+        if source is not None and source.name != name:
+            # Read under its own name (see BackendReader.read): one model per file.
+            model = self.module(source.name)
+        elif source is not None:
             try:
                 model = ModuleModel(source, parse(source.text))
             except ParseFailure as failure:
@@ -848,7 +851,8 @@ class PackageIndex:
 
     def close(self) -> None:
         """Close every parsed module (see :meth:`ModuleModel.close`): the index is done with."""
-        for model in self._modules.values():
+        # A module read under two names is one model: close it once.
+        for model in {id(model): model for model in self._modules.values()}.values():
             if model is not None:
                 model.close()
         self._modules.clear()
