@@ -1578,3 +1578,36 @@ def test_a_settings_getter_returning_the_instance_it_builds_gives_its_default(
     assert result.exit_code == 0, result.stdout
     expected = "/items/{item_id}" if route is None else f"{route}/items/{{item_id}}"
     assert _routes(root)["get_item"] == expected
+
+
+CLASS_BUILT_MAIN_PY = '''"""The app, built by a class that wires it in its constructor."""
+
+from fastapi import FastAPI
+
+from app.api.router import api_router
+
+API_PREFIX = "/api/v1"
+
+
+class Application:
+    def __init__(self) -> None:
+        self.app = FastAPI()
+        self.app.include_router(api_router, prefix=API_PREFIX)
+
+
+app = Application().app
+'''
+
+
+def test_routers_included_by_an_app_a_class_keeps_as_an_attribute_get_its_prefix(
+    tmp_path: Path,
+) -> None:
+    # `self.app = FastAPI()` then `self.app.include_router(...)` in the same class: the app.
+    root = _project(tmp_path, CLASS_BUILT_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "cannot tell is an app" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/v1/items/7").json() == {"id": 7}

@@ -20,6 +20,7 @@ from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, s
 from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
 from telemetry_cli.patching.routes import (
     included_instance_router,
+    instance_app,
     routable_router,
     router_prefix,
 )
@@ -698,7 +699,7 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
     including = substituted(call.func.value, scope, values)
     parent = None if including is None else _including(*including, index)
     if parent is None:
-        return False
+        return including is not None and instance_app(*including, index)
     if parent.kind == "param":
         return _is_app(parent, index)
     if parent.kind == "value" and isinstance(parent.node, ast.Call):
@@ -820,6 +821,9 @@ def _mount(
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
+    elif parent is None and including is not None:
+        # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`.
+        by_app = instance_app(*including, index)
     app = None
     if by_app and parent is not None:
         app = (
