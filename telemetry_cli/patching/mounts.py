@@ -176,23 +176,9 @@ class Mounts:
         included. None when the function is called nowhere in the package (a method, or only from
         outside it), or its calls pass different routers or something else.
         """
-        index = self.index
-        if index is None or parameter.kind != "param":
+        if self.index is None:
             return None
-        calls = _calls_of(parameter.scope, index, self.modules)
-        found: set[tuple[RouterKey, str | None]] = set()
-        for call, scope in calls:
-            argument = call_argument(call, _position(parameter), parameter.name)
-            if argument is None:
-                return None
-            binding = index.binding_of(argument, scope)
-            key = index.router_key(binding)
-            if key is None or binding is None:
-                return None
-            assert isinstance(binding.node, ast.Call)
-            standard = index.built_role(binding.node, binding.scope)[1]
-            found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
-        return found.pop() if len(found) == 1 else None
+        return passed_router(parameter, self.index, self.modules)
 
     def passed_app(self, parameter: Binding) -> RouterKey | None:
         """The app every call of a function passes for its parameter (see :func:`passed_app`)."""
@@ -472,6 +458,31 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
         if argument is None or not _is_app(index.binding_of(argument, scope), index):
             return False
     return True
+
+
+def passed_router(
+    parameter: Binding, index: PackageIndex, modules: list[str]
+) -> tuple[RouterKey, str | None] | None:
+    """The router every call of a function passes for its parameter, and that router's prefix.
+
+    See :meth:`Mounts.passed_router`; None when the function is called nowhere in the package,
+    or its calls pass different routers or something else.
+    """
+    if parameter.kind != "param":
+        return None
+    found: set[tuple[RouterKey, str | None]] = set()
+    for call, scope in _calls_of(parameter.scope, index, modules):
+        argument = call_argument(call, _position(parameter), parameter.name)
+        if argument is None:
+            return None
+        binding = index.binding_of(argument, scope)
+        key = index.router_key(binding)
+        if key is None or binding is None:
+            return None
+        assert isinstance(binding.node, ast.Call)
+        standard = index.built_role(binding.node, binding.scope)[1]
+        found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
+    return found.pop() if len(found) == 1 else None
 
 
 def passed_app(parameter: Binding, index: PackageIndex, modules: list[str]) -> RouterKey | None:
@@ -779,6 +790,13 @@ def _mount(
         if instance_key is None:
             return None
         child_key = instance_key
+    elif child.kind == "param":
+        # `def configure(app, root_router): app.include_router(root_router)`: the router every
+        # call of the function passes (`configure(app=app, root_router=root_router)`).
+        passed = passed_router(child, index, modules)
+        if passed is None:
+            return None
+        child_key = passed[0]
     else:
         # A router (also one a factory builds, or one built in a function: a link of a chain
         # wired there); else a module-level object, or one whose routes cannot be told apart.
