@@ -116,6 +116,9 @@ class Found:
     path: str = ""
     # The app is a factory with parameters a server cannot pass (`uvicorn --factory` passes none).
     needs_arguments: bool = False
+    # Where the app is built (file relative to the backend folder, line): one app reached under
+    # two import strings (a package re-exporting its factory) has one site.
+    site: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -494,7 +497,9 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     one whose folder is deepest: its imports name its siblings (``from features import ...``),
     which only the folder itself on the import path resolves. Offers of one module that rank
     alike (a folder of helper modules without an app, ``app/router.py`` beside the top-level
-    ``main.py``, offers that module as the flat layout does) are one app: the first stays.
+    ``main.py``, offers that module as the flat layout does) are one app: the first stays. So
+    are offers of one app built at one site under two import strings (``app.factory:create_app``
+    and ``app:make_service``, its package re-exporting it): the one in its own package stays.
     """
     found = list(apps)
 
@@ -504,11 +509,17 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     def same_module(item: Found) -> object:
         return item.path or (item.backend, item.app)
 
+    def same_app(item: Found, other: Found) -> bool:
+        if same_module(other) == same_module(item):
+            return True
+        return item.site is not None and (other.backend, other.site) == (item.backend, item.site)
+
     def duplicate(position: int, item: Found) -> bool:
         return any(
-            same_module(other) == same_module(item)
+            same_app(item, other)
             and (rank(other) > rank(item) or (rank(other) == rank(item) and earlier < position))
             for earlier, other in enumerate(found)
+            if earlier != position
         )
 
     return [item for position, item in enumerate(found) if not duplicate(position, item)]
@@ -712,6 +723,7 @@ def _found(
         tuple(skipped),
         _entry_path(app, index),
         _needs_arguments(app, index),
+        app.site.key,
     )
 
 

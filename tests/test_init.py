@@ -1663,3 +1663,36 @@ def test_of_two_factories_building_one_app_init_names_the_one_the_other_does_not
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_factory_its_package_re_exports_under_another_name_is_one_app(tmp_path: Path) -> None:
+    """`service/app/__init__.py` says `from .factory import create_app as make_service`.
+
+    The backend folder has no `__init__.py`; its package `app` builds the app in `factory.py`
+    and re-exports the factory, its package `settings` (which says "FastAPI" in a title) has no
+    app of its own: the package `app` seen as
+    the folder's top-level entry module offers the same factory, one app and not two.
+    """
+    root = tmp_path / "svc"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\n',
+            "service/app/__init__.py": "from .factory import create_app as make_service\n",
+            "service/app/factory.py": (
+                "from fastapi import FastAPI\n\nfrom app.routes import items\n\n\n"
+                "def create_app() -> FastAPI:\n    app = FastAPI()\n"
+                "    app.include_router(items.router)\n    return app\n"
+            ),
+            "service/app/routes/__init__.py": "",
+            "service/app/routes/items.py": ITEMS,
+            # Names FastAPI, so init looks for an app in this package too.
+            "service/settings/__init__.py": 'TITLE = "FastAPI service"\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "service"' in result.stdout
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.factory:create_app"' in result.stdout
+    assert '# "routes/items.py" = "ai_block_used"' in result.stdout
