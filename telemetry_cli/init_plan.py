@@ -116,6 +116,9 @@ class Found:
     path: str = ""
     # The app is a factory with parameters a server cannot pass (`uvicorn --factory` passes none).
     needs_arguments: bool = False
+    # Where the app is built (file relative to the root, line): one app reached under
+    # two import strings (a package re-exporting its factory) has one site.
+    site: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -494,7 +497,9 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     one whose folder is deepest: its imports name its siblings (``from features import ...``),
     which only the folder itself on the import path resolves. Offers of one module that rank
     alike (a folder of helper modules without an app, ``app/router.py`` beside the top-level
-    ``main.py``, offers that module as the flat layout does) are one app: the first stays.
+    ``main.py``, offers that module as the flat layout does) are one app: the first stays. So
+    are offers of one app built at one site under two import strings (``app.factory:create_app``
+    and ``app:make_service``, its package re-exporting it): the one in its own package stays.
     """
     found = list(apps)
 
@@ -504,11 +509,17 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     def same_module(item: Found) -> object:
         return item.path or (item.backend, item.app)
 
+    def same_app(item: Found, other: Found) -> bool:
+        if same_module(other) == same_module(item):
+            return True
+        return item.site is not None and other.site == item.site
+
     def duplicate(position: int, item: Found) -> bool:
         return any(
-            same_module(other) == same_module(item)
+            same_app(item, other)
             and (rank(other) > rank(item) or (rank(other) == rank(item) and earlier < position))
             for earlier, other in enumerate(found)
+            if earlier != position
         )
 
     return [item for position, item in enumerate(found) if not duplicate(position, item)]
@@ -712,6 +723,7 @@ def _found(
         tuple(skipped),
         _entry_path(app, index),
         _needs_arguments(app, index),
+        app.site.key,
     )
 
 
@@ -967,7 +979,10 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
     ``services/admin/`` (with ``__init__.py``) in a ``services/`` folder without one is the
     package ``admin`` of the backend folder ``services/``, unless its modules import it as
     ``services.admin`` (``from services.admin.routers import ...``): then the folder above
-    ``services/`` is the one the server runs from, and the package is ``services.admin``.
+    ``services/`` is the one the server runs from, and the package is ``services.admin``. When
+    they import other packages of that folder through it instead (``internal/app/`` saying
+    ``from internal.controller.router import api_router``), the package is the folder itself
+    (``internal``): the app's routes are in those packages.
     """
     found = (top.parent.relative_to(root).as_posix(), top.name)
     names = [top.name]
@@ -976,11 +991,18 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
     while folder != root and folder.name.isidentifier() and not (folder / "__init__.py").is_file():
         names.insert(0, folder.name)
         dotted = ".".join(names)
+        outer = ".".join(names[:-1])
         if texts is None:
             texts = _module_texts(top)
         pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(dotted)}\b", re.M)
+        siblings = re.compile(
+            rf"^[ \t]*(?:from|import)[ \t]+{re.escape(outer)}\.(?!{re.escape(names[-1])}\b)\w",
+            re.M,
+        )
         if any(pattern.search(text) for text in texts):
             found = (folder.parent.relative_to(root).as_posix(), dotted)
+        elif any(siblings.search(text) for text in texts):
+            found = (folder.parent.relative_to(root).as_posix(), outer)
         folder = folder.parent
     return found
 

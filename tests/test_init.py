@@ -1699,3 +1699,76 @@ def test_an_app_an_event_loop_gets_from_an_async_factory_is_the_variable(
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "include the telemetry router in `application in create_app()`" in generated.stdout
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_factory_its_package_re_exports_under_another_name_is_one_app(tmp_path: Path) -> None:
+    """`service/app/__init__.py` says `from .factory import create_app as make_service`.
+
+    The backend folder has no `__init__.py`; its package `app` builds the app in `factory.py`
+    and re-exports the factory, its package `settings` (which says "FastAPI" in a title) has no
+    app of its own: the package `app` seen as
+    the folder's top-level entry module offers the same factory, one app and not two.
+    """
+    root = tmp_path / "svc"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\n',
+            "service/app/__init__.py": "from .factory import create_app as make_service\n",
+            "service/app/factory.py": (
+                "from fastapi import FastAPI\n\nfrom app.routes import items\n\n\n"
+                "def create_app() -> FastAPI:\n    app = FastAPI()\n"
+                "    app.include_router(items.router)\n    return app\n"
+            ),
+            "service/app/routes/__init__.py": "",
+            "service/app/routes/items.py": ITEMS,
+            # Names FastAPI, so init looks for an app in this package too.
+            "service/settings/__init__.py": 'TITLE = "FastAPI service"\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "service"' in result.stdout
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.factory:create_app"' in result.stdout
+    assert '# "routes/items.py" = "ai_block_used"' in result.stdout
+
+
+def test_a_package_importing_its_siblings_through_the_folder_above_is_served_from_there(
+    tmp_path: Path,
+) -> None:
+    """`internal/app/` (a package) in `internal/` (none) says `from internal.web import items`.
+
+    Its routes are in the sibling package `internal/web/`: the server runs from the folder
+    above `internal/`, and the app package is `internal`, which holds both.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "layered"\n',
+            "internal/app/__init__.py": "from .factory import create_app as backend_app\n",
+            "internal/app/factory.py": (
+                "from fastapi import FastAPI\n\nfrom internal.web import items\n\n\n"
+                "def create_app() -> FastAPI:\n    app = FastAPI()\n"
+                '    app.include_router(items.router, prefix="/items")\n    return app\n'
+            ),
+            "internal/web/__init__.py": "",
+            "internal/web/items.py": ITEMS.replace('prefix="/items"', ""),
+            "internal/config/__init__.py": 'TITLE = "FastAPI service"\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout
+    assert 'app-package = "internal"' in result.stdout
+    assert 'app = "internal.app.factory:create_app"' in result.stdout
+    assert '# "web/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text.replace('# "web/items.py"', '"web/items.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in get_item (GET /items/{item_id})" in generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0

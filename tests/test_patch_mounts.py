@@ -1623,3 +1623,70 @@ def test_a_router_imported_by_a_name_rooted_above_the_backend_folder_is_followed
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == main
+
+
+CLASS_BUILT_MAIN_PY = '''"""The app, built by a class that wires it in its constructor."""
+
+from fastapi import FastAPI
+
+from app.api.router import api_router
+
+API_PREFIX = "/api/v1"
+
+
+class Application:
+    def __init__(self) -> None:
+        self.app = FastAPI()
+        self.app.include_router(api_router, prefix=API_PREFIX)
+
+
+app = Application().app
+'''
+
+
+def test_routers_included_by_an_app_a_class_keeps_as_an_attribute_get_its_prefix(
+    tmp_path: Path,
+) -> None:
+    # `self.app = FastAPI()` then `self.app.include_router(...)` in the same class: the app.
+    root = _project(tmp_path, CLASS_BUILT_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "cannot tell is an app" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/v1/items/7").json() == {"id": 7}
+
+
+PASSED_ROUTER_MAIN_PY = '''"""The app, wired by a function that is given the router to include."""
+
+from fastapi import APIRouter, FastAPI
+
+from app.api.router import api_router
+
+
+def configure(app: FastAPI, root: APIRouter) -> None:
+    app.include_router(root, prefix="/api")
+
+
+def make_app() -> FastAPI:
+    app = FastAPI()
+    configure(app=app, root=api_router)
+    return app
+
+
+app = make_app()
+'''
+
+
+def test_a_router_passed_to_the_function_including_it_gets_that_include_prefix(
+    tmp_path: Path,
+) -> None:
+    # `configure(app=app, root=api_router)`, and `configure` includes its `root` parameter.
+    root = _project(tmp_path, PASSED_ROUTER_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/items/3").json() == {"id": 3}

@@ -20,6 +20,7 @@ from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, s
 from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
 from telemetry_cli.patching.routes import (
     included_instance_router,
+    instance_app,
     routable_router,
     router_prefix,
 )
@@ -175,23 +176,9 @@ class Mounts:
         included. None when the function is called nowhere in the package (a method, or only from
         outside it), or its calls pass different routers or something else.
         """
-        index = self.index
-        if index is None or parameter.kind != "param":
+        if self.index is None:
             return None
-        calls = _calls_of(parameter.scope, index, self.modules)
-        found: set[tuple[RouterKey, str | None]] = set()
-        for call, scope in calls:
-            argument = call_argument(call, _position(parameter), parameter.name)
-            if argument is None:
-                return None
-            binding = index.binding_of(argument, scope)
-            key = index.router_key(binding)
-            if key is None or binding is None:
-                return None
-            assert isinstance(binding.node, ast.Call)
-            standard = index.built_role(binding.node, binding.scope)[1]
-            found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
-        return found.pop() if len(found) == 1 else None
+        return passed_router(parameter, self.index, self.modules)
 
     def passed_app(self, parameter: Binding) -> RouterKey | None:
         """The app every call of a function passes for its parameter (see :func:`passed_app`)."""
@@ -473,6 +460,31 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
     return True
 
 
+def passed_router(
+    parameter: Binding, index: PackageIndex, modules: list[str]
+) -> tuple[RouterKey, str | None] | None:
+    """The router every call of a function passes for its parameter, and that router's prefix.
+
+    See :meth:`Mounts.passed_router`; None when the function is called nowhere in the package,
+    or its calls pass different routers or something else.
+    """
+    if parameter.kind != "param":
+        return None
+    found: set[tuple[RouterKey, str | None]] = set()
+    for call, scope in _calls_of(parameter.scope, index, modules):
+        argument = call_argument(call, _position(parameter), parameter.name)
+        if argument is None:
+            return None
+        binding = index.binding_of(argument, scope)
+        key = index.router_key(binding)
+        if key is None or binding is None:
+            return None
+        assert isinstance(binding.node, ast.Call)
+        standard = index.built_role(binding.node, binding.scope)[1]
+        found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
+    return found.pop() if len(found) == 1 else None
+
+
 def passed_app(parameter: Binding, index: PackageIndex, modules: list[str]) -> RouterKey | None:
     """The app every call of a function passes for its parameter, when the package builds it.
 
@@ -698,7 +710,7 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
     including = substituted(call.func.value, scope, values)
     parent = None if including is None else _including(*including, index)
     if parent is None:
-        return False
+        return including is not None and instance_app(*including, index)
     if parent.kind == "param":
         return _is_app(parent, index)
     if parent.kind == "value" and isinstance(parent.node, ast.Call):
@@ -778,6 +790,13 @@ def _mount(
         if instance_key is None:
             return None
         child_key = instance_key
+    elif child.kind == "param":
+        # `def configure(app, root_router): app.include_router(root_router)`: the router every
+        # call of the function passes (`configure(app=app, root_router=root_router)`).
+        passed = passed_router(child, index, modules)
+        if passed is None:
+            return None
+        child_key = passed[0]
     else:
         # A router (also one a factory builds, or one built in a function: a link of a chain
         # wired there); else a module-level object, or one whose routes cannot be told apart.
@@ -820,6 +839,9 @@ def _mount(
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.
         by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
+    elif parent is None and including is not None:
+        # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`.
+        by_app = instance_app(*including, index)
     app = None
     if by_app and parent is not None:
         app = (

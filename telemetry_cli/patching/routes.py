@@ -788,6 +788,24 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
     return method if first is binding.node else None
 
 
+def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``self.<attribute>`` in a method is an app its class builds.
+
+    ``self.app = FastAPI(...)`` in ``__init__``, then ``self.app.include_router(...)``: every
+    assignment of that attribute in the class's methods builds an app.
+    """
+    if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
+        return False
+    method = _method_of_instance(expression.value, scope)
+    if method is None or method.parent is None:
+        return False
+    assigned = _instance_assignments(method.parent, expression.attr, method.module)
+    return bool(assigned) and all(
+        isinstance(value, ast.Call) and index.built_role(value, value_scope)[0] is Role.APP
+        for value, value_scope in assigned
+    )
+
+
 def instance_router_key(class_scope: Scope, attribute: str) -> tuple[str, str]:
     """How the router a class builds for its instances (``self.router = APIRouter()``) is named.
 
