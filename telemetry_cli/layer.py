@@ -19,7 +19,7 @@ from typing import Any
 
 from telemetry_cli.console import clipped
 from telemetry_cli.errors import EventRejected, LayerUnavailable, UserError
-from telemetry_cli.plan import Plan
+from telemetry_cli.plan import Plan, shown_event_types
 
 __all__ = ["Layer", "LayerUnavailable", "import_layer"]
 
@@ -47,7 +47,8 @@ class Layer:
             close = difflib.get_close_matches(event_type, allowed, n=1, cutoff=0.75)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise EventRejected(
-                f"unknown event type {clipped(event_type)!r}; allowed: {', '.join(allowed)}{hint}"
+                f"unknown event type {clipped(event_type)!r}; "
+                f"allowed: {shown_event_types(allowed, as_list=False)}{hint}"
             )
         logger = self.module.event_logger
         try:

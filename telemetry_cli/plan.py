@@ -252,13 +252,18 @@ def _api_prefix_problem(api_prefix: str) -> str | None:
 _MAX_TYPES_SHOWN: Final = 20
 
 
-def shown_event_types(event_types: Iterable[str]) -> str:
-    """The event types as an error names them: ``['a', 'b']``, the first 20 and a count beyond."""
+def shown_event_types(event_types: Iterable[str], *, as_list: bool = True) -> str:
+    """The event types as an error names them, the first 20 and a count of the others.
+
+    ``['a', 'b', ...] (5 more)`` as a list, else ``a, b and 5 more``.
+    """
     listed = list(event_types)
-    shown = repr(listed[:_MAX_TYPES_SHOWN])
-    if len(listed) > _MAX_TYPES_SHOWN:
-        shown = f"{shown[:-1]}, ...] ({len(listed) - _MAX_TYPES_SHOWN} more)"
-    return shown
+    more = len(listed) - _MAX_TYPES_SHOWN
+    if as_list:
+        shown = repr(listed[:_MAX_TYPES_SHOWN])
+        return f"{shown[:-1]}, ...] ({more} more)" if more > 0 else shown
+    shown = ", ".join(listed[:_MAX_TYPES_SHOWN])
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _validate_event_types(value: object, scope: _Scope) -> tuple[str, ...]:
