@@ -784,3 +784,18 @@ def test_an_environment_mapping_keeps_its_working_directory(layer: Layer) -> Non
     assert logger.record("error_event", {"env": {"PWD": "hunter2"}}).payload == {
         "env": {"PWD": "[redacted]"}
     }
+
+
+def test_environment_pairs_and_records_keep_their_working_directory(layer: Layer) -> None:
+    """As ``os.environ.items()`` or a Kubernetes env list give them: the same rule as a mapping."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    pairs = [["PWD", "/srv/app"], ["pwd", "/srv"], ["PWD", "hunter2"]]
+    assert logger.record("error_event", {"env": pairs}).payload == {
+        "env": [["PWD", "/srv/app"], ["pwd", "[redacted]"], ["PWD", "[redacted]"]]
+    }
+    records = [{"name": "OLDPWD", "value": "/srv"}, {"name": "PWD", "value": "hunter2"}]
+    assert logger.record("error_event", {"env": records}).payload == {
+        "env": [{"name": "OLDPWD", "value": "/srv"}, {"name": "PWD", "value": "[redacted]"}]
+    }
+    text = '{"env": [["PWD", "/srv/app"]], "vars": [{"name": "PWD", "value": "/srv"}]}'
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
