@@ -19,7 +19,7 @@ from typing import Any
 
 from telemetry_cli.console import clipped
 from telemetry_cli.errors import EventRejected, LayerUnavailable, UserError
-from telemetry_cli.plan import Plan
+from telemetry_cli.plan import Plan, shown_event_types
 
 __all__ = ["Layer", "LayerUnavailable", "import_layer"]
 
@@ -47,7 +47,8 @@ class Layer:
             close = difflib.get_close_matches(event_type, allowed, n=1, cutoff=0.75)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise EventRejected(
-                f"unknown event type {clipped(event_type)!r}; allowed: {', '.join(allowed)}{hint}"
+                f"unknown event type {clipped(event_type)!r}; "
+                f"allowed: {shown_event_types(allowed, as_list=False)}{hint}"
             )
         logger = self.module.event_logger
         try:
@@ -158,17 +159,24 @@ def _require_generated(plan: Plan) -> None:
         LayerUnavailable: a module of the generated package is missing, unknown to the
             manifest, or differs from what the manifest says the tool wrote.
     """
-    from telemetry_cli.files import read_bytes
+    from telemetry_cli.files import FileProblem, read_bytes
     from telemetry_cli.manifest import MANIFEST_PATH, read_manifest, sha256
     from telemetry_cli.render import Place, outputs_for
 
-    recorded = read_manifest(plan.root)
     fix = "run telemetry-scaffold generate (--force replaces hand edits, keeping a backup)"
+    try:
+        recorded = read_manifest(plan.root)
+    except FileProblem as problem:
+        # Without a readable manifest the layer cannot be told from one the tool did not write.
+        raise LayerUnavailable(problem.message) from None
     for output in outputs_for(plan):
         if output.place is not Place.PACKAGE:
             continue
         relative = output.path(plan)
-        data = read_bytes(plan.resolve(relative), relative)
+        try:
+            data = read_bytes(plan.resolve(relative), relative)
+        except FileProblem as problem:
+            raise LayerUnavailable(f"{problem.message}; {fix}") from None
         if data is None:
             raise LayerUnavailable(f"{relative} not found; {fix}")
         if relative not in recorded:

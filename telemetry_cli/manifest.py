@@ -174,7 +174,14 @@ def load_manifest(root: Path) -> Manifest:
     Raises:
         FileProblem: the manifest is a link leading outside the root, or not a regular file.
     """
-    data = read_bytes(manifest_file(root), MANIFEST_PATH)
+    path = manifest_file(root)
+    if path.is_dir():
+        # A folder is nothing the tool can read or replace (a file would just be a damaged one).
+        raise FileProblem(
+            f"{MANIFEST_PATH}: is a folder, expected the manifest file; move the folder out of "
+            "the way (the next generate writes the manifest anew)"
+        )
+    data = read_bytes(path, MANIFEST_PATH)
     return Manifest() if data is None else _from_bytes(data)
 
 

@@ -247,6 +247,25 @@ def _api_prefix_problem(api_prefix: str) -> str | None:
     return None
 
 
+# An error naming the event types lists this many at most, then how many more there are: a
+# plan may list thousands, and an error is one line.
+_MAX_TYPES_SHOWN: Final = 20
+
+
+def shown_event_types(event_types: Iterable[str], *, as_list: bool = True) -> str:
+    """The event types as an error names them, the first 20 and a count of the others.
+
+    ``['a', 'b', ...] (5 more)`` as a list, else ``a, b and 5 more``.
+    """
+    listed = list(event_types)
+    more = len(listed) - _MAX_TYPES_SHOWN
+    if as_list:
+        shown = repr(listed[:_MAX_TYPES_SHOWN])
+        return f"{shown[:-1]}, ...] ({more} more)" if more > 0 else shown
+    shown = ", ".join(listed[:_MAX_TYPES_SHOWN])
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
 def _validate_event_types(value: object, scope: _Scope) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         raise scope.fail("event-types", "expected a non-empty list of snake_case strings")
@@ -293,7 +312,8 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
                 "" if "instrument" in scope.table else " (the default instrument; set instrument)"
             )
             raise fail_module(
-                f"event type {event_type!r} is not in event-types {list(event_types)}{unset}"
+                f"event type {event_type!r} is not in event-types "
+                f"{shown_event_types(event_types)}{unset}"
             )
         normalised = _relative_module(module, fail_module)
         module_path = _join(app_dir, normalised)

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import pytest
 
 from telemetry_cli.console import printable
-from tests.cli_support import make_project, run
+from tests.cli_support import make_project, purge_app_modules, run
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 
@@ -87,6 +87,22 @@ def test_unknown_type_suggests_the_closest(project: Path) -> None:
     assert "unknown event type 'chapter_vist'" in result.stderr
     assert "allowed: ai_block_used, chapter_visit, error_event" in result.stderr
     assert "did you mean 'chapter_visit'?" in result.stderr
+
+
+def test_unknown_type_among_thousands_names_twenty(tmp_path: Path) -> None:
+    many = ", ".join(f'"event_number_{index}"' for index in range(3000))
+    config = f"event-types = [{many}]\ninstrument = {{}}\ncapture-errors = false\n"
+    root = make_project(tmp_path / "project", config)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    try:
+        result = emit(root, "event_number_x")
+    finally:
+        purge_app_modules()
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert "allowed: event_number_0, event_number_1," in line
+    assert "event_number_19 and 2980 more" in line
+    assert len(line) < 1024
 
 
 @pytest.mark.parametrize(

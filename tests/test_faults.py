@@ -884,6 +884,38 @@ def test_symlink_loop_at_the_manifest_is_one_error_line(project: Path) -> None:
     assert_one_error_line(result.stderr, f"{sync.MANIFEST_PATH}: symlink loop")
 
 
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["generate"], 1),
+        (["generate", "--check"], 1),
+        (["generate", "--diff"], 1),
+        (["remove"], 1),
+        (["remove", "--check"], 1),
+        # emit cannot tell the layer from one the tool did not write: as without a manifest.
+        (["emit", "chapter_visit"], 2),
+        (["health"], 1),
+    ],
+)
+def test_a_manifest_that_is_a_folder_is_one_error_line_naming_the_fix(
+    project: Path, args: list[str], code: int
+) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    manifest = project / sync.MANIFEST_PATH
+    manifest.unlink()
+    manifest.mkdir()
+    (manifest / "notes.txt").write_text("mine\n")
+    before = snapshot(project)
+    result = run(*args, "--root", str(project))
+    assert result.exit_code == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    error = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(error) == 1, result.stderr
+    assert f"{sync.MANIFEST_PATH}: is a folder" in error[0]
+    assert "move the folder out of the way" in error[0]
+    assert snapshot(project) == before
+
+
 def test_link_turning_into_a_loop_before_writing_is_one_error_line(project: Path) -> None:
     assert run("generate", "--root", str(project)).exit_code == 0
     spec = project / SPEC

@@ -478,3 +478,24 @@ def test_install_error_capture_is_idempotent(layer: Layer) -> None:
         m for m in app.user_middleware if m.cls is layer.error_capture.ErrorCaptureMiddleware
     ]
     assert len(captures) == 1
+
+
+def test_unknown_type_with_thousands_allowed_is_a_small_422(tmp_path: Any) -> None:
+    """The message names the first allowed types and how many more: a plan may allow 3,000."""
+    many = tuple(f"event_number_{index}" for index in range(3000))
+    with rendered_layer(tmp_path, event_types=many) as layer:
+        sink = RecordingSink()
+        logger = layer.event_logger.EventLogger(sink, enabled=True)
+        with TestClient(layer.app(logger)) as client:
+            response = post_log(client, layer, {"event_type": "no_such_event"})
+        assert response.status_code == 422
+        assert len(response.content) < 2048
+        [error] = response.json()["detail"]
+        assert error["loc"] == ["body", "event_type"]
+        assert "event_number_0, event_number_1," in error["msg"]
+        assert "and 2980 more" in error["msg"]
+        with pytest.raises(layer.event_logger.EventValidationError) as raised:
+            logger.record("no_such_event", {})
+        assert len(str(raised.value)) < 2048
+        assert "and 2980 more" in str(raised.value)
+        assert sink.events == []

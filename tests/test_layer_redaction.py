@@ -735,3 +735,67 @@ def test_a_password_word_given_any_word_by_a_bare_colon_is_redacted(
 def test_a_remote_and_a_namespaced_identifier_are_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+# A shell's working directory (PWD, OLDPWD, as `env` or `export` print them) is a path, not a
+# password; "pwd" given any other value, or in lower case, still names a password.
+WORKING_DIRECTORY_TEXTS = [
+    "PWD=/home/ada/project",
+    "OLDPWD=/home/ada",
+    "HOME=/home/ada\nPWD=/srv/app\nSHELL=/bin/bash",
+    "export PWD=/tmp",
+    "PWD: /home/ada",
+    "PWD=~/src",
+    "PWD=C:\\Users\\ada",
+    "{'PWD': '/home/ada', 'LANG': 'C'}",
+    '{"PWD": "/home/ada"}',
+]
+PASSWORD_PWD_TEXTS = [
+    "pwd=hunter2",
+    "?user=ada&pwd=hunter2",
+    "PWD=hunter2",
+    "Pwd=/home/ada",
+    "USER_PWD=/home/ada",
+    "&PWD=/home/ada",
+    "PWD=/home/ada DB_PASSWORD=hunter2",
+    "PWD=/home/ada&token=abc123",
+    '{"PWD": "hunter2"}',
+]
+
+
+@pytest.mark.parametrize("text", WORKING_DIRECTORY_TEXTS)
+def test_a_working_directory_variable_holding_a_path_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+@pytest.mark.parametrize("text", PASSWORD_PWD_TEXTS)
+def test_pwd_given_anything_but_a_path_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
+
+
+def test_an_environment_mapping_keeps_its_working_directory(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    environment = {"PWD": "/srv/app", "OLDPWD": "/srv", "pwd": "/srv", "DB_PWD": "/x"}
+    assert logger.record("error_event", {"env": environment}).payload == {
+        "env": {"PWD": "/srv/app", "OLDPWD": "/srv", "pwd": "[redacted]", "DB_PWD": "[redacted]"}
+    }
+    assert logger.record("error_event", {"env": {"PWD": "hunter2"}}).payload == {
+        "env": {"PWD": "[redacted]"}
+    }
+
+
+def test_environment_pairs_and_records_keep_their_working_directory(layer: Layer) -> None:
+    """As ``os.environ.items()`` or a Kubernetes env list give them: the same rule as a mapping."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    pairs = [["PWD", "/srv/app"], ["pwd", "/srv"], ["PWD", "hunter2"]]
+    assert logger.record("error_event", {"env": pairs}).payload == {
+        "env": [["PWD", "/srv/app"], ["pwd", "[redacted]"], ["PWD", "[redacted]"]]
+    }
+    records = [{"name": "OLDPWD", "value": "/srv"}, {"name": "PWD", "value": "hunter2"}]
+    assert logger.record("error_event", {"env": records}).payload == {
+        "env": [{"name": "OLDPWD", "value": "/srv"}, {"name": "PWD", "value": "[redacted]"}]
+    }
+    text = '{"env": [["PWD", "/srv/app"]], "vars": [{"name": "PWD", "value": "/srv"}]}'
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}

@@ -162,6 +162,18 @@ def test_bad_values_are_one_line_errors_naming_the_key(
     assert caught.value.exit_code == 2
 
 
+def test_an_unknown_instrument_type_among_thousands_is_a_short_error(tmp_path: Path) -> None:
+    many = ", ".join(f'"event_number_{index}"' for index in range(3000))
+    write_config(tmp_path, f'event-types = [{many}]\ninstrument = {{ "api/x.py" = "nope" }}')
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    message = caught.value.message
+    assert "'nope' is not in event-types ['event_number_0', 'event_number_1'," in message
+    assert "'event_number_19', ...] (2980 more)" in message
+    assert "event_number_20'" not in message
+    assert len(message) < 1024
+
+
 def test_symlink_leaving_the_root_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -29,6 +29,7 @@ from telemetry_cli.patching.routes import (
     unfollowed_registrations,
 )
 from telemetry_cli.patching.symbols import Binding, ModuleModel, PackageIndex, Scope
+from telemetry_cli.plan import shown_event_types
 
 SKIP = "mark the handler `# telemetry-scaffold: skip`"
 
@@ -348,8 +349,8 @@ def check_logged_calls(
         if argument.value not in declared:
             editor.edits.problems.append(
                 f"{where}: logs {argument.value!r}, which is not in event-types "
-                f"{sorted(declared)}: every such event is dropped; add it to the plan or fix "
-                "the call"
+                f"{shown_event_types(sorted(declared))}: every such event is dropped; add it to "
+                "the plan or fix the call"
             )
             continue
         event = by_name.get(argument.value)
