@@ -176,22 +176,15 @@ class Mounts:
         outside it), or its calls pass different routers or something else.
         """
         index = self.index
-        if index is None or parameter.kind != "param":
+        if index is None:
             return None
-        calls = _calls_of(parameter.scope, index, self.modules)
-        found: set[tuple[RouterKey, str | None]] = set()
-        for call, scope in calls:
-            argument = call_argument(call, _position(parameter), parameter.name)
-            if argument is None:
-                return None
-            binding = index.binding_of(argument, scope)
-            key = index.router_key(binding)
-            if key is None or binding is None:
-                return None
-            assert isinstance(binding.node, ast.Call)
-            standard = index.built_role(binding.node, binding.scope)[1]
-            found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
-        return found.pop() if len(found) == 1 else None
+        passed = _passed_router_binding(parameter, index, self.modules)
+        if passed is None:
+            return None
+        key, binding = passed
+        assert isinstance(binding.node, ast.Call)
+        standard = index.built_role(binding.node, binding.scope)[1]
+        return key, router_prefix(binding.node, standard, index, binding.scope)
 
     def passed_app(self, parameter: Binding) -> RouterKey | None:
         """The app every call of a function passes for its parameter (see :func:`passed_app`)."""
@@ -517,6 +510,29 @@ def _calls_of(
     return found
 
 
+def _passed_router_binding(
+    parameter: Binding, index: PackageIndex, modules: list[str]
+) -> tuple[RouterKey, Binding] | None:
+    """The router every call of a function passes for its parameter, and the router's binding.
+
+    None when the function is called nowhere in the package (a method, or only from outside
+    it), or its calls pass different routers or something else.
+    """
+    if parameter.kind != "param":
+        return None
+    found: dict[RouterKey, Binding] = {}
+    for call, scope in _calls_of(parameter.scope, index, modules):
+        argument = call_argument(call, _position(parameter), parameter.name)
+        if argument is None:
+            return None
+        binding = index.binding_of(argument, scope)
+        key = index.router_key(binding)
+        if key is None or binding is None:
+            return None
+        found[key] = binding
+    return next(iter(found.items())) if len(found) == 1 else None
+
+
 def _position(parameter: Binding) -> int | None:
     """Where a function's parameter is passed by position (None: keyword-only)."""
     function = parameter.scope.node
@@ -695,7 +711,7 @@ def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -
 def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
     """Whether an ``include_router`` call is made on an app (which adds no prefix of its own)."""
     assert isinstance(call.func, ast.Attribute)
-    including = substituted(call.func.value, scope, values)
+    including = substituted(call.func.value, scope, values, index)
     parent = None if including is None else _including(*including, index)
     if parent is None:
         return False
@@ -761,7 +777,7 @@ def _mount(
     instance gives its router after the call's own (the class's routes declare none); one only
     known at run time adds nothing, and ``notes`` gets a line naming the call.
     """
-    router = substituted(included, scope, values)
+    router = substituted(included, scope, values, index)
     child = None if router is None else index.binding_of(*router)
     routable = None if router is None else routable_router(*router, index, defaults)
     if router is not None and isinstance(router[0], ast.Call):
@@ -772,6 +788,12 @@ def _mount(
         child_key = factory_key
     elif routable is not None:
         child_key = routable[0]
+    elif child is not None and child.kind == "param":
+        # `def create_app(router): app.include_router(router)`: the router every call passes.
+        passed = _passed_router_binding(child, index, modules)
+        if passed is None:
+            return None
+        child_key = passed[0]
     elif child is None:
         # `app.include_router(users.route.router)`: the router a class builds for its instance.
         instance_key = None if router is None else included_instance_router(*router, index)
@@ -807,7 +829,7 @@ def _mount(
     by_app = False
     parent_local = False
     assert isinstance(call.func, ast.Attribute)
-    including = substituted(call.func.value, scope, values)
+    including = substituted(call.func.value, scope, values, index)
     parent = None if including is None else _including(*including, index)
     if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
         role, standard = index.built_role(parent.node, parent.scope)
@@ -838,7 +860,7 @@ def _factory_alias(
     includes of the router ``get_api_router`` builds are served where ``api_router`` is. A
     factory called for several variables builds routers served under several paths.
     """
-    router = substituted(included, scope, values)
+    router = substituted(included, scope, values, index)
     child = None if router is None else index.binding_of(*router)
     if child is None or child.kind != "value" or not isinstance(child.node, ast.Call):
         return None
