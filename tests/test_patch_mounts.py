@@ -1617,10 +1617,7 @@ def test_routers_included_from_records_of_a_loop_get_the_records_prefix(
 ) -> None:
     # `for m in MOUNTS: app.include_router(m.router, prefix=m.prefix)` over records of a
     # dataclass or NamedTuple of the project: each field is the argument that set it.
-    before = (
-        "from app.api.records import Entry, Mount\n\n"
-        f'PREFIX = "/v1"\nMOUNTS = {mounts}\n'
-    )
+    before = f'from app.api.records import Entry, Mount\n\nPREFIX = "/v1"\nMOUNTS = {mounts}\n'
     main = _main("for m in MOUNTS:\n    app.include_router(m.router, prefix=m.prefix)", before)
     root = _project(tmp_path, main)
     (root / "backend/app/api/records.py").write_text(RECORDS_PY)
