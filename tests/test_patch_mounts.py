@@ -1670,3 +1670,43 @@ def test_a_router_passed_to_the_app_factory_is_served_under_its_include_prefix(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == path
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+FRONTEND_PY = '''"""A catch-all the app's module adds by calling this function on the app."""
+
+from fastapi import FastAPI
+
+
+def register(app: FastAPI) -> None:
+    @app.get("/{full_path:path}")
+    def frontend(full_path: str) -> dict[str, str]:
+        return {"page": full_path}
+'''
+
+
+@pytest.mark.parametrize(
+    ("body", "shadowed"),
+    [
+        ("app.include_router(ai_blocks.router)\nfrontend.register(app)\n", False),
+        ("frontend.register(app)\napp.include_router(ai_blocks.router)\n", True),
+    ],
+    ids=["called-after-the-wiring", "called-before-the-wiring"],
+)
+def test_a_catch_all_a_module_level_app_gets_after_its_wiring_shadows_nothing(
+    tmp_path: Path, body: str, shadowed: bool
+) -> None:
+    # The app is built and wired at a module's top level; a function of another module, given
+    # the app as a parameter, adds a catch-all. Called below the wiring, its route comes after
+    # the telemetry router's: no collision (it was refused as one).
+    root = make_project(tmp_path / "project", "instrument = {}")
+    (root / "backend/app/frontend.py").write_text(FRONTEND_PY)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app import frontend\nfrom app.api import ai_blocks\n\n"
+        f"app = FastAPI()\n{body}"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == (1 if shadowed else 0), result.stdout
+    assert ("before the telemetry router can" in result.stdout) is shadowed
+    with imported_app(root / "backend") as main:
+        response = TestClient(main.app).get("/api/telemetry/health")
+    assert ("status" in response.json()) is not shadowed
