@@ -1690,3 +1690,135 @@ def test_a_router_passed_to_the_function_including_it_gets_that_include_prefix(
     assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/items/3").json() == {"id": 3}
+
+
+RECORDS_PY = '''"""How a router is mounted, as a record the app's wiring lists."""
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from fastapi import APIRouter
+
+
+@dataclass(frozen=True)
+class Mount:
+    router: APIRouter
+    prefix: str
+    tags: list[str] = field(default_factory=list)
+    version: str = "/v2"
+
+
+class Entry(NamedTuple):
+    prefix: str
+    router: APIRouter
+'''
+
+
+@pytest.mark.parametrize(
+    ("mounts", "path"),
+    [
+        ('(Mount(api_router, "/v1"),)', "/v1/items/{item_id}"),
+        ('[Mount(prefix="/v1", router=api_router, tags=["x"])]', "/v1/items/{item_id}"),
+        ('(Entry("/v1", api_router),)', "/v1/items/{item_id}"),
+        ("(Mount(router=api_router, prefix=PREFIX),)", "/v1/items/{item_id}"),
+    ],
+    ids=["dataclass-positional", "dataclass-keywords", "namedtuple", "named-constant"],
+)
+def test_routers_included_from_records_of_a_loop_get_the_records_prefix(
+    tmp_path: Path, mounts: str, path: str
+) -> None:
+    # `for m in MOUNTS: app.include_router(m.router, prefix=m.prefix)` over records of a
+    # dataclass or NamedTuple of the project: each field is the argument that set it.
+    before = f'from app.api.records import Entry, Mount\n\nPREFIX = "/v1"\nMOUNTS = {mounts}\n'
+    main = _main("for m in MOUNTS:\n    app.include_router(m.router, prefix=m.prefix)", before)
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/records.py").write_text(RECORDS_PY)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == path
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_record_field_set_by_its_default_or_unknown_is_not_guessed(tmp_path: Path) -> None:
+    # The default of a field is its value; a class that is no record keeps the router unknown.
+    before = (
+        "from app.api.records import Mount\n\n"
+        "class Plain:\n    def __init__(self, router, prefix):\n"
+        "        self.router, self.prefix = router, '/other'\n\n"
+        'MOUNTS = (Mount(api_router, "/v1"),)\nPLAIN = (Plain(api_router, "/v1"),)\n'
+    )
+    main = _main("for m in MOUNTS:\n    app.include_router(m.router, prefix=m.version)", before)
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/records.py").write_text(RECORDS_PY)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/v2/items/{item_id}"
+    main = _main("for m in PLAIN:\n    app.include_router(m.router, prefix=m.prefix)", before)
+    root = _project(tmp_path / "plain", main)
+    (root / "backend/app/api/records.py").write_text(RECORDS_PY)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+
+
+@pytest.mark.parametrize(
+    ("calls", "path"),
+    [
+        ("app = create_app(api_router)\n", "/api/items/{item_id}"),
+        ("app = create_app(router=api_router)\n", "/api/items/{item_id}"),
+        ("app = create_app(api_router)\nother = create_app(APIRouter())\n", "/items/{item_id}"),
+    ],
+    ids=["positional", "keyword", "different-routers"],
+)
+def test_a_router_passed_to_the_app_factory_is_served_under_its_include_prefix(
+    tmp_path: Path, calls: str, path: str
+) -> None:
+    # `def create_app(router): app.include_router(router, prefix="/api")`, called with the
+    # router by every call of it: that router is the one included. Calls passing different
+    # routers leave it unknown (its own path, not a guessed one).
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n\n"
+        "def create_app(router: APIRouter) -> FastAPI:\n    app = FastAPI()\n"
+        '    app.include_router(router, prefix="/api")\n    return app\n\n\n' + calls
+    )
+    root = _project(tmp_path, main)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == path
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+FRONTEND_PY = '''"""A catch-all the app's module adds by calling this function on the app."""
+
+from fastapi import FastAPI
+
+
+def register(app: FastAPI) -> None:
+    @app.get("/{full_path:path}")
+    def frontend(full_path: str) -> dict[str, str]:
+        return {"page": full_path}
+'''
+
+
+@pytest.mark.parametrize(
+    ("body", "shadowed"),
+    [
+        ("app.include_router(ai_blocks.router)\nfrontend.register(app)\n", False),
+        ("frontend.register(app)\napp.include_router(ai_blocks.router)\n", True),
+    ],
+    ids=["called-after-the-wiring", "called-before-the-wiring"],
+)
+def test_a_catch_all_a_module_level_app_gets_after_its_wiring_shadows_nothing(
+    tmp_path: Path, body: str, shadowed: bool
+) -> None:
+    # The app is built and wired at a module's top level; a function of another module, given
+    # the app as a parameter, adds a catch-all. Called below the wiring, its route comes after
+    # the telemetry router's: no collision (it was refused as one).
+    root = make_project(tmp_path / "project", "instrument = {}")
+    (root / "backend/app/frontend.py").write_text(FRONTEND_PY)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app import frontend\nfrom app.api import ai_blocks\n\n"
+        f"app = FastAPI()\n{body}"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == (1 if shadowed else 0), result.stdout
+    assert ("before the telemetry router can" in result.stdout) is shadowed
+    with imported_app(root / "backend") as main:
+        response = TestClient(main.app).get("/api/telemetry/health")
+    assert ("status" in response.json()) is not shadowed

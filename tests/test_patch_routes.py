@@ -2063,3 +2063,68 @@ def test_removal_takes_out_the_blank_line_it_added(source: str) -> None:
         event_types=frozenset({"ai_block_used"}),
     )
     assert removed.source == source
+
+
+# An app class of the package whose route decorators register a function of their own: the
+# decorated function is never called by FastAPI (a proxy forwarding each request elsewhere).
+PROXY_APP_SOURCE = """\
+from functools import wraps
+
+from fastapi import FastAPI, Request
+
+
+class ProxyApp(FastAPI):
+    def proxied(self, verb, path, upstream):
+        register = getattr(super(), verb)
+
+        def decorate(function):
+            @register(path)
+            @wraps(function)
+            async def forward(request: Request):
+                return await relay(upstream, request)
+
+            return forward
+
+        return decorate
+
+    def get(self, path, upstream):
+        return self.proxied("get", path, upstream)
+
+
+class SlashApp(FastAPI):
+    def get(self, path, **options):
+        plain = super().get(path.rstrip("/"), **options)
+
+        def decorate(function):
+            return plain(function)
+
+        return decorate
+
+
+proxy = ProxyApp()
+slash = SlashApp()
+
+
+@proxy.get("/users/me", upstream="http://users")
+async def me(request: Request):
+    return None
+
+
+@slash.get("/items/")
+async def items():
+    return []
+"""
+
+
+def test_a_route_decorator_registering_another_function_is_not_a_handler() -> None:
+    # `ProxyApp.get` serves `forward`, never `me`: a log call in `me` would never run, so it is
+    # named on a line instead. `SlashApp.get` passes the function on: it is the endpoint.
+    result = _instrument(PROXY_APP_SOURCE)
+    assert [c for c in result.changes if c.startswith("log call")] == [
+        "log call in items (GET /items/)"
+    ]
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith(
+        "app/api/items.py:39: me is decorated with `proxy.get`, which `ProxyApp` defines itself "
+        "and registers another function with"
+    )

@@ -125,15 +125,16 @@ def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: Packa
     if _same_block(enclosing.node.body, site.block):
         wiring = wiring_block(site)
         return declared_on.id == site.expression and line > (wiring.end_lineno or wiring.lineno)
-    if site.block == tuple(site.module.tree.body):
-        return False  # wired at a module's top level: other modules may run before it
     binding = index.binding_of(declared_on, enclosing)
     if binding is None:
         return False
     if binding.kind == "param" and isinstance(enclosing.node, FunctionNode):
-        # `def setup_static_files(app): @app.get(...)`: after the wiring unless the factory
-        # calls it before wiring the app.
+        # `def setup_static_files(app): @app.get(...)`: after the wiring unless the block
+        # wiring the app (a factory, or a module's top level) calls it before the wiring; the
+        # app it is given exists only from that block on.
         return not _called_before_wiring(enclosing.node.name, site, index)
+    if site.block == tuple(site.module.tree.body):
+        return False  # wired at a module's top level: other modules may run before it
     if enclosing.parent is not None or binding.kind != "value":
         return False
     built = site_of_variable(binding, index)

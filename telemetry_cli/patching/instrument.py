@@ -233,6 +233,18 @@ def instrument_module(
             suspect.handler, index, targets
         ):
             continue  # skipped, or logged by hand: nothing to report
+        if suspect.replaced_by is not None:
+            problems.append(
+                (
+                    suspect.function.lineno,
+                    f"{path}:{suspect.function.lineno}: {suspect.qualname} is decorated with "
+                    f"`{suspect.owner}`, which `{suspect.replaced_by}` defines itself and "
+                    "registers another function with: FastAPI never calls this one, a log call "
+                    f"in it would never run; add tracking where `{suspect.replaced_by}` "
+                    f"handles the request, or {SKIP}",
+                )
+            )
+            continue
         problems.append(
             (
                 suspect.function.lineno,

@@ -8,7 +8,8 @@ module-level name bound once to one and never changed in place (``ROUTERS = [...
 imported from another module). Any other loop (over a function's result, a parameter, a
 comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
 around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
-loops too.
+loops too. An item built by a record class of the package (a dataclass or ``NamedTuple``,
+``Mount(users.router, "/users")``) holds in each field the argument or default that set it.
 """
 
 from __future__ import annotations
@@ -263,12 +264,13 @@ def _names(expression: ast.expr, name: str) -> bool:
 
 
 def substituted(
-    expression: ast.expr, scope: Scope, values: LoopValues
+    expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex | None = None
 ) -> tuple[ast.expr, Scope] | None:
     """``expression`` (a name or attribute chain) with a loop name replaced by its item.
 
     ``router`` is the item itself; ``module.router``, for ``for module in (users, items)``,
-    the same attribute of the item. None for any other expression that reads a loop name.
+    the same attribute of the item; ``mount.router``, for an item built by a record class
+    (with ``index``), the field's value. None for any other expression that reads a loop name.
     """
     base = expression
     attributes: list[str] = []
@@ -281,6 +283,11 @@ def substituted(
         return expression, scope
     item, item_scope = values[base.id]
     result = item
+    if attributes and index is not None:
+        field = record_field(item, attributes[-1], item_scope, index)
+        if field is not None:  # `mount.router` of `Mount(users.router, "/users")`
+            result, item_scope = field
+            attributes.pop()
     for attribute in reversed(attributes):
         result = ast.Attribute(value=result, attr=attribute, ctx=ast.Load())
     return result, item_scope
@@ -299,6 +306,7 @@ def loop_string(
     """
     if not _reads(expression, set(values)):
         return index.string_value(expression, scope, fallback=fallback)
+    expression = _record_fields_read(expression, values, index, fallback)
     constants: dict[str, str] = {}
     for name, (item, item_scope) in values.items():
         value = index.string_value(item, item_scope, fallback=fallback)
@@ -317,3 +325,116 @@ def loop_string(
     replaced = _Constants().visit(copy.deepcopy(expression))
     assert isinstance(replaced, ast.expr)
     return index.string_value(replaced, scope, fallback=fallback)
+
+
+def _record_fields_read(
+    expression: ast.expr,
+    values: LoopValues,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None,
+) -> ast.expr:
+    """``expression`` with each ``item.field`` of a record item whose string is known replaced."""
+
+    class _Fields(ast.NodeTransformer):
+        def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+            if isinstance(node.value, ast.Name) and node.value.id in values:
+                item, item_scope = values[node.value.id]
+                field = record_field(item, node.attr, item_scope, index)
+                if field is not None:
+                    value = index.string_value(*field, fallback=fallback)
+                    if value is not None:
+                        return ast.Constant(value)
+            self.generic_visit(node)
+            return node
+
+    replaced = _Fields().visit(copy.deepcopy(expression))
+    assert isinstance(replaced, ast.expr)
+    return replaced
+
+
+_DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
+_NAMED_TUPLES = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
+
+
+def record_field(
+    item: ast.expr, attribute: str, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """What field ``attribute`` holds in ``item``, a call of a record class of the package.
+
+    A dataclass or ``NamedTuple`` defined in the package (with no other bases, whose fields are
+    then its own annotated names, in order): the argument passed for the field, by keyword or
+    position, else its default. None for any other item, or a field set some other way.
+    """
+    if (
+        not isinstance(item, ast.Call)
+        or any(isinstance(argument, ast.Starred) for argument in item.args)
+        or any(keyword.arg is None for keyword in item.keywords)
+    ):
+        return None
+    binding = index.binding_of(item.func, scope)
+    if binding is None or binding.kind != "class" or not isinstance(binding.node, ast.ClassDef):
+        return None
+    fields = _record_fields(binding.node, binding.scope, index)
+    if fields is None:
+        return None
+    names = [name for name, _, _ in fields]
+    if attribute not in names:
+        return None
+    for keyword in item.keywords:
+        if keyword.arg == attribute:
+            return keyword.value, scope
+    position = names.index(attribute)
+    positional = [name for name, _, by_position in fields if by_position]
+    if len(item.args) > len(positional):
+        return None  # more arguments than the class takes: not what it is
+    if attribute in positional and positional.index(attribute) < len(item.args):
+        return item.args[positional.index(attribute)], scope
+    default = fields[position][1]
+    if isinstance(default, ast.Call):
+        # `field(default="/v1")`; `field(default_factory=...)` is only known at run time.
+        qualified = index.qualify(default.func, binding.scope)
+        if qualified is None or index.resolve(qualified)[0] != "dataclasses.field":
+            return None
+        default = next((k.value for k in default.keywords if k.arg == "default"), None)
+    return None if default is None else (default, binding.scope)
+
+
+def _record_fields(
+    node: ast.ClassDef, scope: Scope, index: PackageIndex
+) -> list[tuple[str, ast.expr | None, bool]] | None:
+    """A record class's fields in order: name, default, whether it may be passed by position.
+
+    None when the class is no dataclass or ``NamedTuple`` with its own fields only.
+    """
+
+    def canonical(expression: ast.expr) -> str:
+        qualified = index.qualify(expression, scope)
+        return "" if qualified is None else index.resolve(qualified)[0]
+
+    named_tuple = len(node.bases) == 1 and canonical(node.bases[0]) in _NAMED_TUPLES
+    keyword_only = False
+    dataclass = False
+    for decorator in node.decorator_list:
+        called = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if canonical(called) in _DATACLASS_DECORATORS:
+            dataclass = True
+            keyword_only = isinstance(decorator, ast.Call) and any(
+                k.arg == "kw_only" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+                for k in decorator.keywords
+            )
+    if node.keywords or not (named_tuple or (dataclass and not node.bases)):
+        return None
+    fields: list[tuple[str, ast.expr | None, bool]] = []
+    for statement in node.body:
+        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            continue
+        annotation = statement.annotation
+        annotated = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+        kind = canonical(annotated) if isinstance(annotated, ast.Name | ast.Attribute) else ""
+        if kind in ("typing.ClassVar", "dataclasses.InitVar"):
+            continue  # no field
+        if kind == "dataclasses.KW_ONLY":
+            keyword_only = True  # the fields after it are passed by keyword only
+            continue
+        fields.append((statement.target.id, statement.value, not keyword_only))
+    return fields

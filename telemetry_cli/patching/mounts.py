@@ -707,7 +707,7 @@ def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -
 def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
     """Whether an ``include_router`` call is made on an app (which adds no prefix of its own)."""
     assert isinstance(call.func, ast.Attribute)
-    including = substituted(call.func.value, scope, values)
+    including = substituted(call.func.value, scope, values, index)
     parent = None if including is None else _including(*including, index)
     if parent is None:
         return including is not None and instance_app(*including, index)
@@ -773,7 +773,7 @@ def _mount(
     instance gives its router after the call's own (the class's routes declare none); one only
     known at run time adds nothing, and ``notes`` gets a line naming the call.
     """
-    router = substituted(included, scope, values)
+    router = substituted(included, scope, values, index)
     child = None if router is None else index.binding_of(*router)
     routable = None if router is None else routable_router(*router, index, defaults)
     if router is not None and isinstance(router[0], ast.Call):
@@ -791,8 +791,8 @@ def _mount(
             return None
         child_key = instance_key
     elif child.kind == "param":
-        # `def configure(app, root_router): app.include_router(root_router)`: the router every
-        # call of the function passes (`configure(app=app, root_router=root_router)`).
+        # `def configure(app, root_router): app.include_router(root_router)`, also an app
+        # factory given its router (`create_app(api_router)`): the router every call passes.
         passed = passed_router(child, index, modules)
         if passed is None:
             return None
@@ -826,7 +826,7 @@ def _mount(
     by_app = False
     parent_local = False
     assert isinstance(call.func, ast.Attribute)
-    including = substituted(call.func.value, scope, values)
+    including = substituted(call.func.value, scope, values, index)
     parent = None if including is None else _including(*including, index)
     if parent is not None and parent.kind == "value" and isinstance(parent.node, ast.Call):
         role, standard = index.built_role(parent.node, parent.scope)
@@ -860,7 +860,7 @@ def _factory_alias(
     includes of the router ``get_api_router`` builds are served where ``api_router`` is. A
     factory called for several variables builds routers served under several paths.
     """
-    router = substituted(included, scope, values)
+    router = substituted(included, scope, values, index)
     child = None if router is None else index.binding_of(*router)
     if child is None or child.kind != "value" or not isinstance(child.node, ast.Call):
         return None

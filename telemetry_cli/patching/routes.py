@@ -186,6 +186,8 @@ class Suspect:
 
     handler: Handler  # without routes
     owner: str
+    #: The class of the package whose own route decorator registers another function.
+    replaced_by: str | None = None
 
     @property
     def function(self) -> FunctionNode:
@@ -363,10 +365,43 @@ class _Finder:
                 if _looks_like_route(call):
                     self.suspects.append(Suspect(handler, ast.unparse(owner_expression)))
                 continue
+            replacing = self._replacing_class(owner_expression, verb, scope)
+            if replacing is not None:
+                # `@proxy.get(...)` of an app class whose own `get` registers another function:
+                # FastAPI never calls this one, a log call in it would never run.
+                self.suspects.append(Suspect(handler, ast.unparse(call.func), replacing))
+                continue
             handler.routes.append(self._route(call, verb, owner, scope, own_scope))
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
         self.visit(own_scope, "")
+
+    def _replacing_class(self, owner: ast.expr, verb: str, scope: Scope) -> str | None:
+        """The package class of ``owner`` whose own ``verb`` decorator serves another function.
+
+        Its name, when the app or router ``owner`` names is built by a class of the package
+        (or one of its bases there) that defines the decorator method itself and registers a
+        function of its own with FastAPI, never the decorated one; else None.
+        """
+        binding = self.index.binding_of(owner, scope)
+        if binding is None:
+            return None
+        binding = unwrapped(binding)
+        if binding.kind != "value" or not isinstance(binding.node, ast.Call):
+            return None
+        qualified = self.index.qualify(binding.node.func, binding.scope)
+        cls = None if qualified is None else self.index.resolve(qualified)[1]
+        for _ in range(_MAX_BASES):
+            if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
+                return None
+            node = cls.node
+            if any(isinstance(item, FunctionNode) and item.name == verb for item in node.body):
+                return node.name if _replaces_endpoint(node) else None
+            bases = [self.index.qualify(base, cls.scope) for base in node.bases]
+            if len(bases) != 1 or bases[0] is None:
+                return None  # several bases: which one's method runs is not followed
+            cls = self.index.resolve(bases[0])[1]
+        return None
 
     def _routable_route(
         self, decorator: ast.expr, scope: Scope, handler_scope: Scope
@@ -1114,6 +1149,46 @@ def _through_own_instance(
     own = [*handler.args.posonlyargs, *handler.args.args][0].arg
     text = ast.unparse(expression)
     return own + text[len(base.id) :]
+
+
+_MAX_BASES = 8
+
+
+def _replaces_endpoint(cls: ast.ClassDef) -> bool:
+    """Whether the decorators a class's methods build register some other function.
+
+    The decorators are the functions its methods define in their own body taking one argument
+    (the decorated function). None of them passing that argument on to a call
+    (``add_path(function)``, ``self.add_api_route(path, function)``) but only, say, to
+    ``@wraps(function)`` of a function of their own: FastAPI is given that other function. A
+    method defining no decorator returns FastAPI's own (``return super().get(path, **options)``).
+    """
+    methods = [item for item in cls.body if isinstance(item, FunctionNode)]
+    decorators = [
+        node
+        for method in methods
+        for node in block_statements(method.body)
+        if isinstance(node, FunctionNode)
+        and len([*node.args.posonlyargs, *node.args.args]) == 1
+        and node.args.vararg is None
+    ]
+    if not decorators:
+        return False
+    for decorator in decorators:
+        name = [*decorator.args.posonlyargs, *decorator.args.args][0].arg
+        decorating = {
+            id(part)
+            for node in ast.walk(decorator)
+            if isinstance(node, FunctionNode | ast.ClassDef)
+            for expression in node.decorator_list
+            for part in ast.walk(expression)
+        }
+        for node in ast.walk(decorator):
+            if isinstance(node, ast.Call) and id(node) not in decorating:
+                arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+                if any(isinstance(a, ast.Name) and a.id == name for a in arguments):
+                    return False  # passed on: the decorated function is what is registered
+    return True
 
 
 def _route_decorator(decorator: ast.expr) -> tuple[ast.Call, ast.expr, str] | None:
