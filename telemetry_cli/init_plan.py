@@ -973,6 +973,11 @@ def _is_main_guard(test: ast.expr) -> bool:
     return len(names) == 1 and len(constants) == 1
 
 
+def _is_module_of(folder: Path, name: str) -> bool:
+    """Whether ``folder`` holds a module or package ``name``."""
+    return (folder / name).is_dir() or (folder / f"{name}.py").is_file()
+
+
 def _import_root(root: Path, top: Path) -> tuple[str, str]:
     """The backend folder and the dotted package name a regular package is imported by.
 
@@ -996,12 +1001,16 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
             texts = _module_texts(top)
         pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(dotted)}\b", re.M)
         siblings = re.compile(
-            rf"^[ \t]*(?:from|import)[ \t]+{re.escape(outer)}\.(?!{re.escape(names[-1])}\b)\w",
+            rf"^[ \t]*(?:from|import)[ \t]+{re.escape(outer)}\.(?!{re.escape(names[-1])}\b)(\w+)",
             re.M,
         )
         if any(pattern.search(text) for text in texts):
             found = (folder.parent.relative_to(root).as_posix(), dotted)
-        elif any(siblings.search(text) for text in texts):
+        elif any(
+            _is_module_of(folder, match[1]) for text in texts for match in siblings.finditer(text)
+        ):
+            # Only a sibling that is there: a package named like the folder holding it
+            # (`app/app/`) imports itself by that name (`from app.api import ...`).
             found = (folder.parent.relative_to(root).as_posix(), outer)
         folder = folder.parent
     return found

@@ -1772,3 +1772,34 @@ def test_a_package_importing_its_siblings_through_the_folder_above_is_served_fro
     assert "log call in get_item (GET /items/{item_id})" in generated.stdout
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
+
+
+def test_a_package_named_like_the_folder_holding_it_imports_itself_not_siblings(
+    tmp_path: Path,
+) -> None:
+    """`backend/app/app/main.py` imports `app.api.router`, run from `backend/app`.
+
+    The folder above the package is named like it: `app.api` is the package's own module, not a
+    sibling reached through that folder (there is no `backend/app/api`).
+    """
+    root = tmp_path / "project"
+    package = root / "backend/app/app"
+    (package / "api").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "api/__init__.py").write_text("")
+    (package / "api/orders.py").write_text(NAMESPACE_ORDERS)
+    (package / "api/router.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app.api import orders\n\n"
+        'api_router = APIRouter()\napi_router.include_router(orders.router, prefix="/orders")\n'
+    )
+    (package / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n\n"
+        'app = FastAPI()\napp.include_router(api_router, prefix="/api/v1")\n'
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "backend/app"' in result.stdout
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.main:app"' in result.stdout
+    assert '# "api/orders.py" = "ai_block_used"' in result.stdout
