@@ -66,6 +66,7 @@ FREE_FORM_REQUEST = "FreeFormEventRequest"
 RESERVED_NAMES = frozenset(
     {
         "ALLOWED_EVENT_TYPES",
+        "ALLOWED_TYPES_NAMED",
         "AfterValidator",
         "AnalyticsEvent",
         "Annotated",
