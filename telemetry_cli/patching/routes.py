@@ -905,7 +905,8 @@ def _class_router(
     return None
 
 
-#: How many base classes deep the class building an instance's router is looked for.
+#: How many base classes deep a class of the package is followed (the one building an
+#: instance's router, the one defining an app's route decorators).
 _MAX_BASES = 8
 
 
@@ -1149,9 +1150,6 @@ def _through_own_instance(
     own = [*handler.args.posonlyargs, *handler.args.args][0].arg
     text = ast.unparse(expression)
     return own + text[len(base.id) :]
-
-
-_MAX_BASES = 8
 
 
 def _replaces_endpoint(cls: ast.ClassDef) -> bool:
