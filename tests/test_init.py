@@ -1803,3 +1803,46 @@ def test_a_package_named_like_the_folder_holding_it_imports_itself_not_siblings(
     assert 'app-package = "app"' in result.stdout
     assert 'app = "app.main:app"' in result.stdout
     assert '# "api/orders.py" = "ai_block_used"' in result.stdout
+
+
+def test_routers_a_package_beside_the_app_includes_are_served_and_suggested(
+    tmp_path: Path,
+) -> None:
+    """The app module hands the app to a helper of a sibling package that includes routers.
+
+    `core/routing.py` (outside the app package, imported by its main module) includes the
+    routers of modules it imports at run time: they are served, so suggested, and their
+    routes are logged at their own routers' paths.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "shop/main.py": (
+                "from fastapi import FastAPI\n\nfrom core.routing import Routers\n\n"
+                "app = FastAPI()\nRouters(app).include_all()\n"
+            ),
+            "shop/orders/routes.py": ITEMS.replace("/items", "/orders"),
+            "core/routing.py": (
+                "import importlib\nfrom pathlib import Path\n\n\nclass Routers:\n"
+                "    def __init__(self, app):\n        self.app = app\n\n"
+                "    def include_all(self):\n"
+                '        for folder in Path(__file__).parent.parent.joinpath("shop").iterdir():\n'
+                '            module = importlib.import_module(f"shop.{folder.name}.routes")\n'
+                "            self.app.include_router(module.router)\n"
+            ),
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        '# "orders/routes.py" = "ai_block_used"  # 2 route handlers\n'
+        in (root / "pyproject.toml").read_text()
+    )
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        re.sub(r'^# ("[^"]*" = "ai_block_used").*$', r"\1", pyproject.read_text(), flags=re.M)
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert '"route": "/orders/{item_id}"' in (root / "shop/orders/routes.py").read_text()
