@@ -1846,3 +1846,34 @@ def test_routers_a_package_beside_the_app_includes_are_served_and_suggested(
     )
     assert run("generate", "--root", str(root)).exit_code == 0
     assert '"route": "/orders/{item_id}"' in (root / "shop/orders/routes.py").read_text()
+
+
+def test_a_prefix_a_helper_beside_the_app_package_includes_with_is_logged(
+    tmp_path: Path,
+) -> None:
+    """`core/routing.py` includes the package's router under `/api`: its routes log `/api/...`."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "shop/main.py": (
+                "from fastapi import FastAPI\n\nfrom core.routing import include_all\n\n"
+                "app = FastAPI()\ninclude_all(app)\n"
+            ),
+            "shop/orders/routes.py": ITEMS.replace("/items", "/orders"),
+            "core/routing.py": (
+                "from fastapi import FastAPI\n\nfrom shop.orders.routes import router\n\n\n"
+                "def include_all(app: FastAPI) -> None:\n"
+                '    app.include_router(router, prefix="/api")\n'
+            ),
+        },
+    )
+    (root / "pyproject.toml").write_text(
+        '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "shop"\napp = "shop.main:app"\n\n'
+        '[tool.telemetry-scaffold.instrument]\n"orders/routes.py" = "ai_block_used"\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert '"route": "/api/orders/{item_id}"' in (root / "shop/orders/routes.py").read_text()
+    assert "included by no app" not in result.stdout
