@@ -405,7 +405,9 @@ def _entries_over_components(
                 (
                     entry_key
                     for entry_key, candidate in entries.items()
-                    if isinstance(candidate, Found) and _imports_folder(root, candidate, folder)
+                    if isinstance(candidate, Found)
+                    and _imports_folder(root, candidate, folder)
+                    and not _rival_entry(root, candidate, offer)
                 ),
                 None,
             )
@@ -414,6 +416,22 @@ def _entries_over_components(
         else:
             taken[entry] = entries[entry]
     return {**kept, **taken} if taken else offers
+
+
+def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
+    """Whether ``offer`` is a second entry of ``entry``'s project, not a component it serves.
+
+    ``main.py`` and ``app/main.py`` in one folder, both building an app of ``app.routers``: the
+    package's app is built at its top (``app/main.py``, as a server is pointed at it,
+    ``app.main:app``), run from the same folder, and ``main.py`` does not import that module
+    (to mount it or serve it again). Which one is served is not known: both are offered.
+    """
+    if PurePosixPath(offer.backend) != PurePosixPath(entry.backend):
+        return False  # a component run on its own from a folder of its own
+    module = offer.app.partition(":")[0]
+    if module.rpartition(".")[0] != offer.app_package:
+        return False  # built deeper in the package: a sandbox of one of its parts
+    return not _imports_folder(root, entry, PurePosixPath(offer.path).with_suffix(""))
 
 
 def _flat_entries_beside(

@@ -1877,3 +1877,58 @@ def test_a_prefix_a_helper_beside_the_app_package_includes_with_is_logged(
     assert result.exit_code == 0, result.stdout
     assert '"route": "/api/orders/{item_id}"' in (root / "shop/orders/routes.py").read_text()
     assert "included by no app" not in result.stdout
+
+
+PACKAGE_MAIN = """from fastapi import FastAPI
+
+from app.routers.items import router
+
+app = FastAPI()
+app.include_router(router)
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "init_file", "expected"),
+    [
+        # Both build an app of the routers: main.py serves no component of the package; as
+        # when it imports nothing of it, the package's own entry (app/main.py) is the app.
+        ("from app.routers.items import router\n", True, 'app = "app.main:app"'),
+        # The same without `app/__init__.py`: both are offered alike, init cannot choose.
+        ("from app.routers.items import router\n", False, "several FastAPI apps found"),
+        # main.py imports the package's own app to mount it: main.py is the one served.
+        (
+            "from app.main import app as api\nfrom app.routers.items import router\n",
+            True,
+            'app = "main:app"',
+        ),
+    ],
+    ids=[
+        "entry-beside-the-package-main",
+        "entry-beside-a-namespace-package-main",
+        "entry-mounting-the-package-main",
+    ],
+)
+def test_an_entry_module_beside_a_package_with_its_own_main_app_does_not_take_it_over(
+    tmp_path: Path, imports: str, init_file: bool, expected: str
+) -> None:
+    """`main.py` and `app/main.py` both build an app of `app.routers`: neither is a component."""
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": FLAT_ENTRY.format(imports=imports)
+        + ('app.mount("/v2", api)\n' if "api" in imports else ""),
+        "app/main.py": PACKAGE_MAIN,
+        "app/routers/items.py": ITEMS,
+    }
+    if init_file:
+        files.update({"app/__init__.py": "", "app/routers/__init__.py": ""})
+    _write(root, files)
+    result = run("init", "--root", str(root), "--dry-run")
+    if expected.startswith("app ="):
+        assert result.exit_code == 0, result.stderr
+        assert expected in result.stdout, result.stdout
+    else:
+        assert result.exit_code == 2, result.stdout
+        assert expected in result.stderr and "app.main:app in ./" in result.stderr
+        assert result.stderr.count("\n") == 1
