@@ -422,15 +422,18 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
     """Whether ``offer`` is a second entry of ``entry``'s project, not a component it serves.
 
     ``main.py`` and ``app/main.py`` in one folder, both building an app of ``app.routers``: the
-    package's app is built at its top (``app/main.py``, as a server is pointed at it,
+    package's app is built at the top of the folder ``main.py`` imports (``app/main.py``, as a
+    server is pointed at it,
     ``app.main:app``), run from the same folder, and ``main.py`` does not import that module
     (to mount it or serve it again). Which one is served is not known: both are offered.
     """
     if PurePosixPath(offer.backend) != PurePosixPath(entry.backend):
         return False  # a component run on its own from a folder of its own
     module = offer.app.partition(":")[0]
-    if module.rpartition(".")[0] != offer.app_package:
-        return False  # built deeper in the package: a sandbox of one of its parts
+    if module.rpartition(".")[0] != offer.app_package or "." in offer.app_package:
+        # Built deeper than the top of the folder the entry imports (`service/gateway/app.py`
+        # beside `service/cameras/`): a part of it run on its own.
+        return False
     return not _imports_folder(root, entry, PurePosixPath(offer.path).with_suffix(""))
 
 

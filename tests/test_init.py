@@ -1902,15 +1902,19 @@ app.include_router(router)
             True,
             'app = "main:app"',
         ),
+        # An app of one part of the folder main.py imports (`service/gateway/app.py`, a regular
+        # package inside a folder without `__init__.py`): a component, main.py is served.
+        ("from service.cameras.items import router\n", None, 'app = "main:app"'),
     ],
     ids=[
         "entry-beside-the-package-main",
         "entry-beside-a-namespace-package-main",
         "entry-mounting-the-package-main",
+        "entry-importing-a-folder-with-a-part-app",
     ],
 )
 def test_an_entry_module_beside_a_package_with_its_own_main_app_does_not_take_it_over(
-    tmp_path: Path, imports: str, init_file: bool, expected: str
+    tmp_path: Path, imports: str, init_file: bool | None, expected: str
 ) -> None:
     """`main.py` and `app/main.py` both build an app of `app.routers`: neither is a component."""
     root = tmp_path / "project"
@@ -1923,6 +1927,16 @@ def test_an_entry_module_beside_a_package_with_its_own_main_app_does_not_take_it
     }
     if init_file:
         files.update({"app/__init__.py": "", "app/routers/__init__.py": ""})
+    if init_file is None:
+        del files["app/main.py"], files["app/routers/items.py"]
+        files.update(
+            {
+                "service/cameras/items.py": ITEMS,
+                "service/gateway/__init__.py": "",
+                "service/gateway/app.py": PACKAGE_MAIN.replace("app.routers", "service.gateway"),
+                "service/gateway/items.py": ITEMS,
+            }
+        )
     _write(root, files)
     result = run("init", "--root", str(root), "--dry-run")
     if expected.startswith("app ="):
