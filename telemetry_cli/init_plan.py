@@ -425,8 +425,11 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
     package's app is built at the top of the folder ``main.py`` imports (``app/main.py``, as a
     server is pointed at it,
     ``app.main:app``), run from the same folder, and ``main.py`` does not import that module
-    (to mount it or serve it again). Which one is served is not known: both are offered.
+    (to mount it or serve it again; a ``main.py`` only running ``uvicorn.run("app.main:app")``
+    is found as that app itself). Which one is served is not known: both are offered.
     """
+    if entry.path == offer.path or (entry.site is not None and entry.site == offer.site):
+        return False  # one app (main.py running `app.main:app` is found as that module's)
     if PurePosixPath(offer.backend) != PurePosixPath(entry.backend):
         return False  # a component run on its own from a folder of its own
     module = offer.app.partition(":")[0]
@@ -434,6 +437,7 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
         # Built deeper than the top of the folder the entry imports (`service/gateway/app.py`
         # beside `service/cameras/`): a part of it run on its own.
         return False
+    # main.py importing that module mounts or serves the package's app again.
     return not _imports_folder(root, entry, PurePosixPath(offer.path).with_suffix(""))
 
 

@@ -1946,3 +1946,27 @@ def test_an_entry_module_beside_a_package_with_its_own_main_app_does_not_take_it
         assert result.exit_code == 2, result.stdout
         assert expected in result.stderr and "app.main:app in ./" in result.stderr
         assert result.stderr.count("\n") == 1
+
+
+def test_an_entry_module_running_the_package_app_by_import_string_keeps_the_flat_layout(
+    tmp_path: Path,
+) -> None:
+    """`main.py` only runs `uvicorn.run("app.main:app")`: one app, offered as before."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "main.py": (
+                "import uvicorn\n\nfrom app.routers.items import router  # noqa: F401\n\n"
+                'if __name__ == "__main__":\n    uvicorn.run("app.main:app")\n'
+            ),
+            "app/__init__.py": "",
+            "app/main.py": PACKAGE_MAIN,
+            "app/routers/__init__.py": "",
+            "app/routers/items.py": ITEMS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = ""' in result.stdout and 'app = "app.main:app"' in result.stdout
