@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -51,6 +52,13 @@ _MOUNT_CLASS = "Mount"
 _IMPORT_HOPS = 2
 # Folders whose modules build apps of their own for testing (as `package_modules` skips them).
 _TEST_FOLDERS = frozenset({"tests", "test"})
+# An absolute import statement: `import a.b, c` or `from a.b import c, d` (also parenthesized
+# over several lines).
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<source>[A-Za-z_][\w.]*)[ \t]+import[ \t]+"
+    r"(?P<names>\([^)]*\)|[^\n#;]*)|import[ \t]+(?P<modules>[^\n#;]+))",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)
@@ -706,7 +714,7 @@ def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:
     (``config/routers.py`` including every app's routers) has its routers served there: the
     helper's calls count as the package's own. Only the backend folder's modules are read (a
     library is none), up to :data:`_IMPORT_HOPS` imports away; test folders and the generated
-    layer are left out.
+    layer are left out. Imports are read from the text (no module is parsed for this).
     """
     known = set(modules)
     found: list[str] = []
@@ -714,33 +722,42 @@ def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:
     for _ in range(_IMPORT_HOPS):
         reached: list[str] = []
         for name in frontier:
-            model = index.module(name)
-            if model is None or "import" not in model.text:
+            source = index.source(name)
+            if source is None or "import" not in source.text:
                 continue
-            for candidate in _imported_names(model):
+            for candidate in _imported_names(source.text):
                 if candidate in known or _TEST_FOLDERS.intersection(candidate.split(".")):
                     continue
                 known.add(candidate)
-                source = index.source(candidate)
-                if source is None or source.name != candidate or _generated(source.text):
+                imported = index.source(candidate)
+                if imported is None or imported.name != candidate or _generated(imported.text):
                     continue  # a library, a name not a module, or one read under another name
                 reached.append(candidate)
-                if _routes_into(source.text):
+                if _routes_into(imported.text):
                     found.append(candidate)
         frontier = reached
     return found
 
 
-def _imported_names(model: ModuleModel) -> Iterator[str]:
-    """The dotted names a module's imports may name a module by (``a.b`` and ``a.b.c``)."""
-    for node in model.nodes_near(["import"]):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            source = model.absolute_import(node)
-            if source is not None:
-                yield source
-                yield from (f"{source}.{alias.name}" for alias in node.names if alias.name != "*")
+def _imported_names(text: str) -> Iterator[str]:
+    """The dotted names absolute imports in ``text`` may name a module by (``a.b``, ``a.b.c``).
+
+    Relative imports stay inside the importing module's package, which is read already.
+    """
+    for match in _IMPORT_LINE.finditer(text):
+        source = match.group("source")
+        if source is None:
+            for part in match.group("modules").split(","):
+                words = part.split()
+                if words:
+                    yield words[0]  # `import a.b as c` names a.b
+            continue
+        yield source
+        names = re.sub(r"#[^\n]*", "", match.group("names")).strip("()\\ \t\n")
+        for part in names.split(","):
+            words = part.split()
+            if words and words[0].isidentifier():
+                yield f"{source}.{words[0]}"  # `from a import b`: b may be a module of a
 
 
 def _generated(text: str) -> bool:
