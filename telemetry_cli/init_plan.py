@@ -423,10 +423,10 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
 
     ``main.py`` and ``app/main.py`` in one folder, both building an app of ``app.routers``: the
     package's app is built at the top of the folder ``main.py`` imports (``app/main.py``, as a
-    server is pointed at it,
-    ``app.main:app``), run from the same folder, and ``main.py`` does not import that module
-    (to mount it or serve it again; a ``main.py`` only running ``uvicorn.run("app.main:app")``
-    is found as that app itself). Which one is served is not known: both are offered.
+    server is pointed at it, ``app.main:app``), run from the same folder, and ``main.py`` does
+    not import that module (to mount it or serve it again; a ``main.py`` only running
+    ``uvicorn.run("app.main:app")`` is found as that app itself). Which one is served is not
+    known from ``main.py``: the package's app is offered as without it.
     """
     if entry.path == offer.path or (entry.site is not None and entry.site == offer.site):
         return False  # one app (main.py running `app.main:app` is found as that module's)
