@@ -405,7 +405,9 @@ def _entries_over_components(
                 (
                     entry_key
                     for entry_key, candidate in entries.items()
-                    if isinstance(candidate, Found) and _imports_folder(root, candidate, folder)
+                    if isinstance(candidate, Found)
+                    and _imports_folder(root, candidate, folder)
+                    and not _rival_entry(root, candidate, offer)
                 ),
                 None,
             )
@@ -414,6 +416,29 @@ def _entries_over_components(
         else:
             taken[entry] = entries[entry]
     return {**kept, **taken} if taken else offers
+
+
+def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
+    """Whether ``offer`` is a second entry of ``entry``'s project, not a component it serves.
+
+    ``main.py`` and ``app/main.py`` in one folder, both building an app of ``app.routers``: the
+    package's app is built at the top of the folder ``main.py`` imports (``app/main.py``, as a
+    server is pointed at it, ``app.main:app``), run from the same folder, and ``main.py`` does
+    not import that module (to mount it or serve it again; a ``main.py`` only running
+    ``uvicorn.run("app.main:app")`` is found as that app itself). Which one is served is not
+    known from ``main.py``: the package's app is offered as without it.
+    """
+    if entry.path == offer.path or (entry.site is not None and entry.site == offer.site):
+        return False  # one app (main.py running `app.main:app` is found as that module's)
+    if PurePosixPath(offer.backend) != PurePosixPath(entry.backend):
+        return False  # a component run on its own from a folder of its own
+    module = offer.app.partition(":")[0]
+    if module.rpartition(".")[0] != offer.app_package or "." in offer.app_package:
+        # Built deeper than the top of the folder the entry imports (`service/gateway/app.py`
+        # beside `service/cameras/`): a part of it run on its own.
+        return False
+    # main.py importing that module mounts or serves the package's app again.
+    return not _imports_folder(root, entry, PurePosixPath(offer.path).with_suffix(""))
 
 
 def _flat_entries_beside(

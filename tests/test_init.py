@@ -1803,3 +1803,170 @@ def test_a_package_named_like_the_folder_holding_it_imports_itself_not_siblings(
     assert 'app-package = "app"' in result.stdout
     assert 'app = "app.main:app"' in result.stdout
     assert '# "api/orders.py" = "ai_block_used"' in result.stdout
+
+
+def test_routers_a_package_beside_the_app_includes_are_served_and_suggested(
+    tmp_path: Path,
+) -> None:
+    """The app module hands the app to a helper of a sibling package that includes routers.
+
+    `core/routing.py` (outside the app package, imported by its main module) includes the
+    routers of modules it imports at run time: they are served, so suggested, and their
+    routes are logged at their own routers' paths.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "shop/main.py": (
+                "from fastapi import FastAPI\n\nfrom core.routing import Routers\n\n"
+                "app = FastAPI()\nRouters(app).include_all()\n"
+            ),
+            "shop/orders/routes.py": ITEMS.replace("/items", "/orders"),
+            "core/routing.py": (
+                "import importlib\nfrom pathlib import Path\n\n\nclass Routers:\n"
+                "    def __init__(self, app):\n        self.app = app\n\n"
+                "    def include_all(self):\n"
+                '        for folder in Path(__file__).parent.parent.joinpath("shop").iterdir():\n'
+                '            module = importlib.import_module(f"shop.{folder.name}.routes")\n'
+                "            self.app.include_router(module.router)\n"
+            ),
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        '# "orders/routes.py" = "ai_block_used"  # 2 route handlers\n'
+        in (root / "pyproject.toml").read_text()
+    )
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        re.sub(r'^# ("[^"]*" = "ai_block_used").*$', r"\1", pyproject.read_text(), flags=re.M)
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert '"route": "/orders/{item_id}"' in (root / "shop/orders/routes.py").read_text()
+
+
+def test_a_prefix_a_helper_beside_the_app_package_includes_with_is_logged(
+    tmp_path: Path,
+) -> None:
+    """`core/routing.py` includes the package's router under `/api`: its routes log `/api/...`."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "shop/main.py": (
+                "from fastapi import FastAPI\n\nfrom core.routing import include_all\n\n"
+                "app = FastAPI()\ninclude_all(app)\n"
+            ),
+            "shop/orders/routes.py": ITEMS.replace("/items", "/orders"),
+            "core/routing.py": (
+                "from fastapi import FastAPI\n\nfrom shop.orders.routes import router\n\n\n"
+                "def include_all(app: FastAPI) -> None:\n"
+                '    app.include_router(router, prefix="/api")\n'
+            ),
+        },
+    )
+    (root / "pyproject.toml").write_text(
+        '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "shop"\napp = "shop.main:app"\n\n'
+        '[tool.telemetry-scaffold.instrument]\n"orders/routes.py" = "ai_block_used"\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert '"route": "/api/orders/{item_id}"' in (root / "shop/orders/routes.py").read_text()
+    assert "included by no app" not in result.stdout
+
+
+PACKAGE_MAIN = """from fastapi import FastAPI
+
+from app.routers.items import router
+
+app = FastAPI()
+app.include_router(router)
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "init_file", "expected"),
+    [
+        # Both build an app of the routers: main.py serves no component of the package; as
+        # when it imports nothing of it, the package's own entry (app/main.py) is the app.
+        ("from app.routers.items import router\n", True, 'app = "app.main:app"'),
+        # The same without `app/__init__.py`: both are offered alike, init cannot choose.
+        ("from app.routers.items import router\n", False, "several FastAPI apps found"),
+        # main.py imports the package's own app to mount it: main.py is the one served.
+        (
+            "from app.main import app as api\nfrom app.routers.items import router\n",
+            True,
+            'app = "main:app"',
+        ),
+        # An app of one part of the folder main.py imports (`service/gateway/app.py`, a regular
+        # package inside a folder without `__init__.py`): a component, main.py is served.
+        ("from service.cameras.items import router\n", None, 'app = "main:app"'),
+    ],
+    ids=[
+        "entry-beside-the-package-main",
+        "entry-beside-a-namespace-package-main",
+        "entry-mounting-the-package-main",
+        "entry-importing-a-folder-with-a-part-app",
+    ],
+)
+def test_an_entry_module_beside_a_package_with_its_own_main_app_does_not_take_it_over(
+    tmp_path: Path, imports: str, init_file: bool | None, expected: str
+) -> None:
+    """`main.py` and `app/main.py` both build an app of `app.routers`: neither is a component."""
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": FLAT_ENTRY.format(imports=imports)
+        + ('app.mount("/v2", api)\n' if "api" in imports else ""),
+        "app/main.py": PACKAGE_MAIN,
+        "app/routers/items.py": ITEMS,
+    }
+    if init_file:
+        files.update({"app/__init__.py": "", "app/routers/__init__.py": ""})
+    if init_file is None:
+        del files["app/main.py"], files["app/routers/items.py"]
+        files.update(
+            {
+                "service/cameras/items.py": ITEMS,
+                "service/gateway/__init__.py": "",
+                "service/gateway/app.py": PACKAGE_MAIN.replace("app.routers", "service.gateway"),
+                "service/gateway/items.py": ITEMS,
+            }
+        )
+    _write(root, files)
+    result = run("init", "--root", str(root), "--dry-run")
+    if expected.startswith("app ="):
+        assert result.exit_code == 0, result.stderr
+        assert expected in result.stdout, result.stdout
+    else:
+        assert result.exit_code == 2, result.stdout
+        assert expected in result.stderr and "app.main:app in ./" in result.stderr
+        assert result.stderr.count("\n") == 1
+
+
+def test_an_entry_module_running_the_package_app_by_import_string_keeps_the_flat_layout(
+    tmp_path: Path,
+) -> None:
+    """`main.py` only runs `uvicorn.run("app.main:app")`: one app, offered as before."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "main.py": (
+                "import uvicorn\n\nfrom app.routers.items import router  # noqa: F401\n\n"
+                'if __name__ == "__main__":\n    uvicorn.run("app.main:app")\n'
+            ),
+            "app/__init__.py": "",
+            "app/main.py": PACKAGE_MAIN,
+            "app/routers/__init__.py": "",
+            "app/routers/items.py": ITEMS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = ""' in result.stdout and 'app = "app.main:app"' in result.stdout

@@ -250,6 +250,44 @@ def test_a_settings_default_names_the_variable_under_the_env_prefix(
     assert len(said) == 1 and f"environment variable {variable} set" in said[0], result.stdout
 
 
+@pytest.mark.parametrize(
+    ("prefix_read", "prefix"),
+    [
+        ("getattr(settings, 'API_V1_STR', '/fallback')", "/api/v1"),
+        ('getattr(settings, "API_V1_STR")', "/api/v1"),
+        # A field the class does not declare: not known (no guess between it and the default).
+        ("getattr(settings, 'MISSING', '/fallback')", ""),
+    ],
+    ids=["with-default", "without-default", "undeclared-field"],
+)
+def test_a_settings_field_read_with_getattr_is_its_default_and_said_so(
+    tmp_path: Path, prefix_read: str, prefix: str
+) -> None:
+    """`api_prefix = getattr(settings, "API_V1_STR", "/api/v1")`: read as `settings.API_V1_STR`."""
+    main = _main(
+        "api_prefix = " + prefix_read + "\napp.include_router(api_router, prefix=api_prefix)",
+        "from app.settings import settings\n",
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v1"\n\n\n'
+        "settings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
+    said = [line for line in result.stdout.splitlines() if "prefix `" in line]
+    assert len(said) == 1, result.stdout
+    if prefix:
+        assert "getattr(settings" in said[0], said
+        assert "read as '/api/v1'" in said[0], said
+        assert "environment variable API_V1_STR set" in said[0], said
+    else:
+        assert "only known at run time" in said[0], said
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 def test_a_settings_field_a_validator_may_change_is_not_read_as_its_default(
     tmp_path: Path,
 ) -> None:

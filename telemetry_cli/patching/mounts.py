@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
 from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
 from telemetry_cli.patching.routes import (
@@ -44,6 +46,19 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _INCLUDE_ROUTER = "include_router"
 _MOUNT = "mount"
 _MOUNT_CLASS = "Mount"
+# How many imports deep the modules outside the package that may include its routers are
+# looked for: the app's module hands the app to a helper (`RouterManager(app).import_routers()`),
+# which may sit behind one module of its own.
+_IMPORT_HOPS = 2
+# Folders whose modules build apps of their own for testing (as `package_modules` skips them).
+_TEST_FOLDERS = frozenset({"tests", "test"})
+# An absolute import statement: `import a.b, c` or `from a.b import c, d` (also parenthesized
+# over several lines).
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<source>[A-Za-z_][\w.]*)[ \t]+import[ \t]+"
+    r"(?P<names>\([^)]*\)|[^\n#;]*)|import[ \t]+(?P<modules>[^\n#;]+))",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)
@@ -286,6 +301,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
 
     Only modules whose text names ``include_router`` are parsed.
     """
+    modules = [*modules, *_imported_outside(index, modules)]
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index)
@@ -684,6 +700,69 @@ def _module_mounts(
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included))
     return found
+
+
+def _routes_into(source_text: str) -> bool:
+    """Whether a module's text may include a router or mount an app (see :func:`find_mounts`)."""
+    return _INCLUDE_ROUTER in source_text or f".{_MOUNT}" in source_text
+
+
+def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:
+    """The modules outside ``modules`` that they import and that may include their routers.
+
+    An app whose module passes it to a helper of a package beside the app package
+    (``config/routers.py`` including every app's routers) has its routers served there: the
+    helper's calls count as the package's own. Only the backend folder's modules are read (a
+    library is none), up to :data:`_IMPORT_HOPS` imports away; test folders and the generated
+    layer are left out. Imports are read from the text (no module is parsed for this).
+    """
+    known = set(modules)
+    found: list[str] = []
+    frontier = list(modules)
+    for _ in range(_IMPORT_HOPS):
+        reached: list[str] = []
+        for name in frontier:
+            source = index.source(name)
+            if source is None or "import" not in source.text:
+                continue
+            for candidate in _imported_names(source.text):
+                if candidate in known or _TEST_FOLDERS.intersection(candidate.split(".")):
+                    continue
+                known.add(candidate)
+                imported = index.source(candidate)
+                if imported is None or imported.name != candidate or _generated(imported.text):
+                    continue  # a library, a name not a module, or one read under another name
+                reached.append(candidate)
+                if _routes_into(imported.text):
+                    found.append(candidate)
+        frontier = reached
+    return found
+
+
+def _imported_names(text: str) -> Iterator[str]:
+    """The dotted names absolute imports in ``text`` may name a module by (``a.b``, ``a.b.c``).
+
+    Relative imports stay inside the importing module's package, which is read already.
+    """
+    for match in _IMPORT_LINE.finditer(text):
+        source = match.group("source")
+        if source is None:
+            for part in match.group("modules").split(","):
+                words = part.split()
+                if words:
+                    yield words[0]  # `import a.b as c` names a.b
+            continue
+        yield source
+        names = re.sub(r"#[^\n]*", "", match.group("names")).strip("()\\ \t\n")
+        for part in names.split(","):
+            words = part.split()
+            if words and words[0].isidentifier():
+                yield f"{source}.{words[0]}"  # `from a import b`: b may be a module of a
+
+
+def _generated(text: str) -> bool:
+    """Whether a module is one the tool wrote (its do-not-edit header)."""
+    return text.startswith("".join(f"# {line}\n" for line in GENERATED_HEADER))
 
 
 def _served_under(call: ast.Call) -> str:

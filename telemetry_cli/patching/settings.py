@@ -19,6 +19,7 @@ passing ``**options``. A module constant read from the environment with a defaul
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -64,7 +65,20 @@ class SettingsDefaults:
     def __call__(self, expression: ast.expr, scope: Scope) -> str | None:
         """The default ``expression`` (``<object>.<attribute>``, an environment read) holds."""
         if isinstance(expression, ast.Call):
-            return self._environment_default(expression, scope)
+            attribute = _getattr_read(expression, scope)
+            if attribute is None:
+                return self._environment_default(expression, scope)
+            before = len(self.read)
+            value = self(attribute, scope)
+            if value is not None and len(self.read) > before:
+                # Said as written, naming the field (not the call) as the variable to set.
+                read = self.read[-1]
+                self.read[-1] = dataclasses.replace(
+                    read,
+                    expression=ast.unparse(expression),
+                    variable=read.variable or attribute.attr,
+                )
+            return value
         if not isinstance(expression, ast.Attribute):
             return None
         built = _instance(self.index, expression.value, scope, 0)
@@ -140,6 +154,24 @@ class SettingsDefaults:
                 )
             )
         return value
+
+
+def _getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:
+    """``getattr(settings, "API_V1_STR"[, default])`` as the attribute it reads, else None.
+
+    Only the builtin, with a literal name: the attribute's default is then what it reads (a
+    field the class does not declare is not known, as for ``settings.MISSING``).
+    """
+    if not (isinstance(call.func, ast.Name) and call.func.id == "getattr") or call.keywords:
+        return None
+    if scope.lookup("getattr") is not None or len(call.args) not in (2, 3):
+        return None  # a getattr of the module's own, or not the builtin's signature
+    target, name = call.args[:2]
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+        return None
+    if not name.value.isidentifier():
+        return None
+    return ast.copy_location(ast.Attribute(target, name.value, ast.Load()), call)
 
 
 #: A class of the package, the call building the instance, the scope of that call, the other
