@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import tomlkit
@@ -314,17 +314,29 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     the one it names, wherever else apps are built; when it names none found, the app is
     discovered as without it.
 
+    Without it, the app a module at the top of ``root`` runs with ``uvicorn.run("<module>:<name>")``
+    is the one named, as by an entrypoint (the project's own runner says what it serves); the
+    plan then names that app itself.
+
     Raises:
         ConfigError: none was found, or several.
     """
+    hint = entrypoint if entrypoint is not None else _runner_target(root)
     regular, namespace = _candidate_packages(root)
-    offers = _offers(root, regular, entrypoint)
+    offers = _offers(root, regular, hint)
     later: dict[tuple[str, str], Found | str] | None = None
-    if entrypoint is not None and not _named_by_entrypoint(offers):
-        later = _offers(root, namespace, entrypoint)
+    if hint is not None and not _named_by_entrypoint(offers):
+        later = _offers(root, namespace, hint)
     named = _named_by_entrypoint(offers) or _named_by_entrypoint(later or {})
     if named:
-        apps = named
+        # Only `[tool.fastapi] entrypoint` is a setting the plan can leave `app` to.
+        apps = _one_per_app(
+            _packaged_over_flat(
+                named
+                if entrypoint is not None
+                else [replace(item, from_entrypoint=False) for item in named]
+            )
+        )
     else:
         if not any(
             isinstance(offer, Found) and not offer.needs_arguments for offer in offers.values()
@@ -479,6 +491,17 @@ def _inside(offer: Found | str) -> bool:
     module = offer.app.partition(":")[0]
     package = offer.app_package
     return package == TOP_LEVEL or module == package or module.startswith(package + ".")
+
+
+def _packaged_over_flat(named: list[Found]) -> list[Found]:
+    """Of the offers of one named app, that of the package holding its module.
+
+    A ``main.py`` at the top of the folder offers it as a flat layout too (every top-level
+    package's routes); the app in ``apps/api/app.py`` serves its own package's, not those of a
+    stub service beside it.
+    """
+    packaged = {item.path for item in named if item.app_package != TOP_LEVEL and _inside(item)}
+    return [item for item in named if item.app_package != TOP_LEVEL or item.path not in packaged]
 
 
 def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Found]:
@@ -913,6 +936,35 @@ def _namespace_root(
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 
 
+def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
+    """A module's tree and the ``uvicorn.run(...)`` calls under its ``__main__`` guard.
+
+    None when the module cannot run a server as a script (no such call, or no tree).
+    """
+    if b"uvicorn" not in data or b"__main__" not in data:
+        return None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    # `import uvicorn` inside the guard too: `uvicorn.run` reads the same either way.
+    runners = {"uvicorn.run"} | {
+        alias.asname or alias.name
+        for statement in ast.walk(tree)
+        if isinstance(statement, ast.ImportFrom) and statement.module == "uvicorn"
+        for alias in statement.names
+        if alias.name == "run"
+    }
+    calls = [
+        node
+        for statement in tree.body
+        if isinstance(statement, ast.If) and _is_main_guard(statement.test)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in runners
+    ]
+    return (tree, calls) if calls else None
+
+
 def _serves_own_app(name: str, data: bytes) -> bool:
     """Whether module ``name`` runs a server on an app of its own when run as a script.
 
@@ -920,12 +972,10 @@ def _serves_own_app(name: str, data: bytes) -> bool:
     "__main__":`` makes ``main_api.py`` the entry module of its folder, as ``main.py`` is,
     whatever its name; a script building a throwaway app does not serve it.
     """
-    if b"uvicorn" not in data or b"__main__" not in data:
+    served = _served_targets(data)
+    if served is None:
         return False
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError):
-        return False
+    tree, calls = served
     stem = name.removesuffix(".py")
     bound = {
         target.id
@@ -936,27 +986,49 @@ def _serves_own_app(name: str, data: bytes) -> bool:
         )
         if isinstance(target, ast.Name)
     }
-    runners = {"uvicorn.run"} | {
-        alias.asname or alias.name
-        for statement in tree.body
-        if isinstance(statement, ast.ImportFrom) and statement.module == "uvicorn"
-        for alias in statement.names
-        if alias.name == "run"
-    }
-    for statement in tree.body:
-        if not (isinstance(statement, ast.If) and _is_main_guard(statement.test)):
-            continue
-        for node in ast.walk(statement):
-            if not (isinstance(node, ast.Call) and ast.unparse(node.func) in runners):
-                continue
-            target = call_argument(node, 0, "app")
-            if isinstance(target, ast.Name) and target.id in bound:
+    for node in calls:
+        target = call_argument(node, 0, "app")
+        if isinstance(target, ast.Name) and target.id in bound:
+            return True
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            module, _, attribute = target.value.partition(":")
+            if module == stem and attribute in bound:
                 return True
-            if isinstance(target, ast.Constant) and isinstance(target.value, str):
-                module, _, attribute = target.value.partition(":")
-                if module == stem and attribute in bound:
-                    return True
     return False
+
+
+def _runner_target(root: Path) -> str | None:
+    """The import string the modules at the top of ``root`` serve another module's app by.
+
+    ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
+    runs that app from ``root``, wherever else apps are built. None unless every such call
+    there names one and the same app of another module (``app_dir=`` moves the import root:
+    not followed).
+    """
+    targets: set[str] = set()
+    ignore = GitIgnore(root)
+    ignore.read(root)
+    for path in sorted(root.glob("*.py")):
+        if not path.is_file() or ignore.ignored(path, folder=False):
+            continue
+        try:
+            data = read_bytes(path, path.name)
+        except FileProblem:
+            continue
+        served = None if data is None else _served_targets(data)
+        if served is None:
+            continue
+        for call in served[1]:
+            target = call_argument(call, 0, "app")
+            if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
+                continue
+            if any(keyword.arg == "app_dir" for keyword in call.keywords):
+                return None
+            module, colon, attribute = target.value.partition(":")
+            names = [*module.split("."), attribute]
+            if colon and module != path.stem and all(name.isidentifier() for name in names):
+                targets.add(target.value)
+    return targets.pop() if len(targets) == 1 else None
 
 
 def _is_main_guard(test: ast.expr) -> bool:

@@ -1803,3 +1803,86 @@ def test_a_package_named_like_the_folder_holding_it_imports_itself_not_siblings(
     assert 'app-package = "app"' in result.stdout
     assert 'app = "app.main:app"' in result.stdout
     assert '# "api/orders.py" = "ai_block_used"' in result.stdout
+
+
+RUNNER = """\"\"\"Starts the FastAPI service.\"\"\"
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run("{target}", port=8000)
+"""
+
+
+@pytest.mark.parametrize(
+    ("runner", "target", "app"),
+    [
+        ("run.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
+        ("run.py", "services.core.web.server:make", 'app = "services.core.web.server:make"'),
+        ("main.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
+    ],
+    ids=["module-level-app", "factory", "runner-named-main"],
+)
+def test_the_app_a_top_level_runner_serves_wins_over_another_package_app(
+    tmp_path: Path, runner: str, target: str, app: str
+) -> None:
+    """`run.py` at the top serves `services.core.web.server:app` with `uvicorn.run("...")`.
+
+    That app lives in folders without `__init__.py`; a regular package beside them builds a
+    stub service of its own. The stub was taken without a word, the app the project runs
+    passed over: what the project's own runner serves is the app, as an entrypoint would say.
+    A runner named `main.py` offers the folder as a flat layout too: the app is still its
+    package's, not the whole folder's (the stub's routes are not the app's).
+    """
+    root = tmp_path / "project"
+    server = (
+        "from fastapi import FastAPI\n\nfrom services.core.web import search\n\n"
+        "def make() -> FastAPI:\n    application = FastAPI()\n"
+        '    application.include_router(search.router, prefix="/api/v1")\n'
+        "    return application\n\n\napp = make()\n"
+    )
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "agent"\n',
+            runner: RUNNER.format(target=target),
+            "services/core/web/server.py": server,
+            "services/core/web/search.py": COMPONENT_ROUTER,
+            "stub/__init__.py": "",
+            "stub/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+            '@app.get("/pay")\nasync def pay() -> dict[str, bool]:\n'
+            '    paid = True\n    return {"paid": paid}\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout, result.stdout
+    assert 'app-package = "services"' in result.stdout, result.stdout
+    assert app in result.stdout, result.stdout
+    assert '# "core/web/search.py" = "ai_block_used"' in result.stdout, result.stdout
+    assert "stub/" not in result.stdout, result.stdout
+
+
+def test_an_entrypoint_app_offered_twice_is_one_app_of_its_package(tmp_path: Path) -> None:
+    """`[tool.fastapi] entrypoint` names an app in folders without `__init__.py`.
+
+    A `main.py` at the top mentioning FastAPI offers the folder as a flat layout too: the same
+    app was found twice ("several FastAPI apps found (x in ./, x in ./)").
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "agent"\n\n[tool.fastapi]\n'
+            'entrypoint = "services.core.web.server:app"\n',
+            "main.py": '"""Run the FastAPI app with `fastapi run`."""\n',
+            "services/core/web/server.py": "from fastapi import FastAPI\n\n"
+            "from services.core.web import search\n\napp = FastAPI()\n"
+            "app.include_router(search.router)\n",
+            "services/core/web/search.py": COMPONENT_ROUTER,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = "services"' in result.stdout, result.stdout
+    assert '# "core/web/search.py" = "ai_block_used"' in result.stdout, result.stdout
