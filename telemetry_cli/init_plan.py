@@ -43,7 +43,7 @@ from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
-from telemetry_cli.patching.routes import find_handlers
+from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -93,6 +93,9 @@ class RouteModule:
     path: str
     handlers: int
     to_fix: int  # what generate would ask to fix by hand there (see instrument_module)
+    # Routes it registers with an endpoint that is no function of the package
+    # (`router.add_api_route("/me", MeView.as_view())`): generate names them, to log by hand.
+    unfollowed: int = 0
 
 
 @dataclass(frozen=True)
@@ -279,10 +282,18 @@ def _table(found: Found) -> Table:
         )
         for route in found.routes:
             noun = "handler" if route.handlers == 1 else "handlers"
-            note = f"{route.handlers} route {noun}"
+            notes = [f"{route.handlers} route {noun}"] if route.handlers else []
             if route.to_fix:
                 them = "it" if route.to_fix == 1 else "them"
-                note += f"; {route.to_fix} to fix by hand first (generate names {them})"
+                notes.append(f"{route.to_fix} to fix by hand first (generate names {them})")
+            if route.unfollowed:
+                one = route.unfollowed == 1
+                notes.append(
+                    f"{route.unfollowed} route{'' if one else 's'} registered with an endpoint "
+                    f"it cannot follow to a function (generate names {'it' if one else 'them'}: "
+                    f"log {'it' if one else 'them'} by hand)"
+                )
+            note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
     else:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
@@ -731,9 +742,18 @@ def _found(
         handlers, _ = find_handlers(module, index)
         # A module whose every route is of a router no app includes serves nothing.
         count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
-        if count:
+        # Endpoints no function of the package stands for (a class-based view's dispatcher):
+        # said where they are registered, or they would go unlogged without a word.
+        unfollowed = sum(
+            1
+            for registration in unfollowed_registrations(module, index)
+            if registration.route is None
+            and not module.lines.has_pragma(registration.line, registration.end_line)
+        )
+        if count or unfollowed:
             relative = PurePosixPath(module.path).relative_to(label).as_posix()
-            routes.append(RouteModule(relative, count, _to_fix(module, index)))
+            to_fix = _to_fix(module, index) if count else 0
+            routes.append(RouteModule(relative, count, to_fix, unfollowed))
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
     return Found(
         backend,

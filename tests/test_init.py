@@ -1886,3 +1886,57 @@ def test_an_entrypoint_app_offered_twice_is_one_app_of_its_package(tmp_path: Pat
     assert result.exit_code == 0, result.stderr
     assert 'app-package = "services"' in result.stdout, result.stdout
     assert '# "core/web/search.py" = "ai_block_used"' in result.stdout, result.stdout
+
+
+def test_a_module_registering_endpoints_it_cannot_follow_is_suggested_with_a_count(
+    tmp_path: Path,
+) -> None:
+    """`router.add_api_route("/token", TokenView.as_view())`: a class-based view's dispatcher.
+
+    The module defines no handler, so it was never suggested: its routes went unlogged without
+    a word. It is offered (commented) with the count of routes to log by hand; generate names
+    each one, and changes nothing in it.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "main.py": "from fastapi import FastAPI\n\nfrom views.router import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/auth")\n',
+            "views/__init__.py": "",
+            "views/base.py": "class View:\n    @classmethod\n    def as_view(cls):\n"
+            "        async def handle():\n            return await cls().get()\n\n"
+            "        return handle\n",
+            "views/api.py": "from views.base import View\n\n\n"
+            "async def login() -> dict[str, bool]:\n"
+            '    done = True\n    return {"done": done}\n\n\nclass TokenView(View):\n'
+            '    async def get(self) -> str:\n        return "token"\n',
+            "views/router.py": "from fastapi import APIRouter\n\nfrom views.api import TokenView,"
+            " login\n\nrouter = APIRouter()\n"
+            'router.add_api_route("/login", login, methods=["POST"])\n'
+            'router.add_api_route("/token", TokenView.as_view(), methods=["GET"])\n'
+            'router.add_api_route("/me", TokenView.as_view(), methods=["GET"])\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert '# "views/api.py" = "ai_block_used"  # 1 route handler\n' in result.stdout
+    expected = (
+        '# "views/router.py" = "ai_block_used"  # 2 routes registered with an endpoint it '
+        "cannot follow to a function (generate names them: log them by hand)\n"
+    )
+    assert expected in result.stdout, result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "views/', '"views/'))
+    untouched = (root / "views/router.py").read_bytes()
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "views/router.py:7: `router.add_api_route` registers `TokenView.as_view()`" in (
+        generated.stdout
+    )
+    assert "log call in login (POST /auth/login)" in generated.stdout
+    assert (root / "views/router.py").read_bytes() == untouched
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
