@@ -1940,3 +1940,43 @@ def test_a_module_registering_endpoints_it_cannot_follow_is_suggested_with_a_cou
     assert (root / "views/router.py").read_bytes() == untouched
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
+
+
+def test_a_package_wins_over_a_module_of_its_name_beside_it(tmp_path: Path) -> None:
+    """`app/__init__.py` and a stale `app.py` beside it: `import app` imports the package.
+
+    Python's finder takes the package folder over the module file; `from app import app` in
+    `main.py` was read as the stale module's app, so the served app (and its routes) was missed.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "main.py": 'from app import app\n\nif __name__ == "__main__":\n    import uvicorn\n\n'
+            '    uvicorn.run("main:app", port=5100)\n',
+            "app.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="stale")\n',
+            "app/__init__.py": "from fastapi import FastAPI\n\nfrom app.routes import search\n\n"
+            'app = FastAPI()\napp.include_router(search.router, prefix="/v2")\n',
+            "app/routes/__init__.py": "",
+            "app/routes/search.py": COMPONENT_ROUTER,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert '"app/routes/search.py" = "ai_block_used"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "app/routes', '"app/routes'))
+    stale = (root / "app.py").read_bytes()
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in search (GET /v2/search/{term})" in generated.stdout
+    assert "include_router(telemetry_router)" in (root / "app/__init__.py").read_text()
+    assert (root / "app.py").read_bytes() == stale
+    assert run("remove", "--root", str(root)).exit_code == 0
+    # Naming the shadowed file in the plan says why it cannot be patched.
+    (root / "pyproject.toml").write_text(plan + '"app.py" = "ai_block_used"\n')
+    named = run("generate", "--root", str(root))
+    assert named.exit_code == 1, named.stdout + named.stderr
+    assert "app.py: shadowed by app/__init__.py" in named.stdout + named.stderr
+    assert (root / "app.py").read_bytes() == stale
