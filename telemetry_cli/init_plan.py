@@ -38,6 +38,7 @@ from telemetry_cli.patching.apps import (
     is_environment,
     literal_root_path,
     package_modules,
+    under_root_path,
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
@@ -310,12 +311,7 @@ def _prefix_under_root_path(root_path: str | None) -> str | None:
     """
     default = KEYS_BY_NAME["api-prefix"].default
     assert isinstance(default, str)
-    if not root_path:
-        return None
-    root = root_path.rstrip("/")
-    if root and default.startswith(root + "/") and len(default) > len(root) + 1:
-        return default[len(root) :]
-    return None
+    return under_root_path(default, root_path)
 
 
 def discover(root: Path, entrypoint: str | None = None) -> Found:
