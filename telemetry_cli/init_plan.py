@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import tomlkit
@@ -38,12 +38,13 @@ from telemetry_cli.patching.apps import (
     is_environment,
     literal_root_path,
     package_modules,
+    under_root_path,
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
-from telemetry_cli.patching.routes import find_handlers
+from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -93,6 +94,9 @@ class RouteModule:
     path: str
     handlers: int
     to_fix: int  # what generate would ask to fix by hand there (see instrument_module)
+    # Routes it registers with an endpoint that is no function of the package
+    # (`router.add_api_route("/me", MeView.as_view())`): generate names them, to log by hand.
+    unfollowed: int = 0
 
 
 @dataclass(frozen=True)
@@ -279,10 +283,18 @@ def _table(found: Found) -> Table:
         )
         for route in found.routes:
             noun = "handler" if route.handlers == 1 else "handlers"
-            note = f"{route.handlers} route {noun}"
+            notes = [f"{route.handlers} route {noun}"] if route.handlers else []
             if route.to_fix:
                 them = "it" if route.to_fix == 1 else "them"
-                note += f"; {route.to_fix} to fix by hand first (generate names {them})"
+                notes.append(f"{route.to_fix} to fix by hand first (generate names {them})")
+            if route.unfollowed:
+                one = route.unfollowed == 1
+                notes.append(
+                    f"{route.unfollowed} route{'' if one else 's'} registered with an endpoint "
+                    f"it cannot follow to a function (generate names {'it' if one else 'them'}: "
+                    f"log {'it' if one else 'them'} by hand)"
+                )
+            note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
     else:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
@@ -299,12 +311,7 @@ def _prefix_under_root_path(root_path: str | None) -> str | None:
     """
     default = KEYS_BY_NAME["api-prefix"].default
     assert isinstance(default, str)
-    if not root_path:
-        return None
-    root = root_path.rstrip("/")
-    if root and default.startswith(root + "/") and len(default) > len(root) + 1:
-        return default[len(root) :]
-    return None
+    return under_root_path(default, root_path)
 
 
 def discover(root: Path, entrypoint: str | None = None) -> Found:
@@ -314,17 +321,29 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     the one it names, wherever else apps are built; when it names none found, the app is
     discovered as without it.
 
+    Without it, the app a module at the top of ``root`` runs with ``uvicorn.run("<module>:<name>")``
+    is the one named, as by an entrypoint (the project's own runner says what it serves); the
+    plan then names that app itself.
+
     Raises:
         ConfigError: none was found, or several.
     """
+    hint = entrypoint if entrypoint is not None else _runner_target(root)
     regular, namespace = _candidate_packages(root)
-    offers = _offers(root, regular, entrypoint)
+    offers = _offers(root, regular, hint)
     later: dict[tuple[str, str], Found | str] | None = None
-    if entrypoint is not None and not _named_by_entrypoint(offers):
-        later = _offers(root, namespace, entrypoint)
+    if hint is not None and not _named_by_entrypoint(offers):
+        later = _offers(root, namespace, hint)
     named = _named_by_entrypoint(offers) or _named_by_entrypoint(later or {})
     if named:
-        apps = named
+        # Only `[tool.fastapi] entrypoint` is a setting the plan can leave `app` to.
+        apps = _one_per_app(
+            _packaged_over_flat(
+                named
+                if entrypoint is not None
+                else [replace(item, from_entrypoint=False) for item in named]
+            )
+        )
     else:
         if not any(
             isinstance(offer, Found) and not offer.needs_arguments for offer in offers.values()
@@ -504,6 +523,17 @@ def _inside(offer: Found | str) -> bool:
     module = offer.app.partition(":")[0]
     package = offer.app_package
     return package == TOP_LEVEL or module == package or module.startswith(package + ".")
+
+
+def _packaged_over_flat(named: list[Found]) -> list[Found]:
+    """Of the offers of one named app, that of the package holding its module.
+
+    A ``main.py`` at the top of the folder offers it as a flat layout too (every top-level
+    package's routes); the app in ``apps/api/app.py`` serves its own package's, not those of a
+    stub service beside it.
+    """
+    packaged = {item.path for item in named if item.app_package != TOP_LEVEL and _inside(item)}
+    return [item for item in named if item.app_package != TOP_LEVEL or item.path not in packaged]
 
 
 def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Found]:
@@ -733,9 +763,18 @@ def _found(
         handlers, _ = find_handlers(module, index)
         # A module whose every route is of a router no app includes serves nothing.
         count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
-        if count:
+        # Endpoints no function of the package stands for (a class-based view's dispatcher):
+        # said where they are registered, or they would go unlogged without a word.
+        unfollowed = sum(
+            1
+            for registration in unfollowed_registrations(module, index)
+            if registration.route is None
+            and not module.lines.has_pragma(registration.line, registration.end_line)
+        )
+        if count or unfollowed:
             relative = PurePosixPath(module.path).relative_to(label).as_posix()
-            routes.append(RouteModule(relative, count, _to_fix(module, index)))
+            to_fix = _to_fix(module, index) if count else 0
+            routes.append(RouteModule(relative, count, to_fix, unfollowed))
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
     return Found(
         backend,
@@ -938,6 +977,35 @@ def _namespace_root(
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 
 
+def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
+    """A module's tree and the ``uvicorn.run(...)`` calls under its ``__main__`` guard.
+
+    None when the module cannot run a server as a script (no such call, or no tree).
+    """
+    if b"uvicorn" not in data or b"__main__" not in data:
+        return None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    # `import uvicorn` inside the guard too: `uvicorn.run` reads the same either way.
+    runners = {"uvicorn.run"} | {
+        alias.asname or alias.name
+        for statement in ast.walk(tree)
+        if isinstance(statement, ast.ImportFrom) and statement.module == "uvicorn"
+        for alias in statement.names
+        if alias.name == "run"
+    }
+    calls = [
+        node
+        for statement in tree.body
+        if isinstance(statement, ast.If) and _is_main_guard(statement.test)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in runners
+    ]
+    return (tree, calls) if calls else None
+
+
 def _serves_own_app(name: str, data: bytes) -> bool:
     """Whether module ``name`` runs a server on an app of its own when run as a script.
 
@@ -945,12 +1013,10 @@ def _serves_own_app(name: str, data: bytes) -> bool:
     "__main__":`` makes ``main_api.py`` the entry module of its folder, as ``main.py`` is,
     whatever its name; a script building a throwaway app does not serve it.
     """
-    if b"uvicorn" not in data or b"__main__" not in data:
+    served = _served_targets(data)
+    if served is None:
         return False
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError):
-        return False
+    tree, calls = served
     stem = name.removesuffix(".py")
     bound = {
         target.id
@@ -961,27 +1027,49 @@ def _serves_own_app(name: str, data: bytes) -> bool:
         )
         if isinstance(target, ast.Name)
     }
-    runners = {"uvicorn.run"} | {
-        alias.asname or alias.name
-        for statement in tree.body
-        if isinstance(statement, ast.ImportFrom) and statement.module == "uvicorn"
-        for alias in statement.names
-        if alias.name == "run"
-    }
-    for statement in tree.body:
-        if not (isinstance(statement, ast.If) and _is_main_guard(statement.test)):
-            continue
-        for node in ast.walk(statement):
-            if not (isinstance(node, ast.Call) and ast.unparse(node.func) in runners):
-                continue
-            target = call_argument(node, 0, "app")
-            if isinstance(target, ast.Name) and target.id in bound:
+    for node in calls:
+        target = call_argument(node, 0, "app")
+        if isinstance(target, ast.Name) and target.id in bound:
+            return True
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            module, _, attribute = target.value.partition(":")
+            if module == stem and attribute in bound:
                 return True
-            if isinstance(target, ast.Constant) and isinstance(target.value, str):
-                module, _, attribute = target.value.partition(":")
-                if module == stem and attribute in bound:
-                    return True
     return False
+
+
+def _runner_target(root: Path) -> str | None:
+    """The import string the modules at the top of ``root`` serve another module's app by.
+
+    ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
+    runs that app from ``root``, wherever else apps are built. None unless every such call
+    there names one and the same app of another module (``app_dir=`` moves the import root:
+    not followed).
+    """
+    targets: set[str] = set()
+    ignore = GitIgnore(root)
+    ignore.read(root)
+    for path in sorted(root.glob("*.py")):
+        if not path.is_file() or ignore.ignored(path, folder=False):
+            continue
+        try:
+            data = read_bytes(path, path.name)
+        except FileProblem:
+            continue
+        served = None if data is None else _served_targets(data)
+        if served is None:
+            continue
+        for call in served[1]:
+            target = call_argument(call, 0, "app")
+            if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
+                continue
+            if any(keyword.arg == "app_dir" for keyword in call.keywords):
+                return None
+            module, colon, attribute = target.value.partition(":")
+            names = [*module.split("."), attribute]
+            if colon and module != path.stem and all(name.isidentifier() for name in names):
+                targets.add(target.value)
+    return targets.pop() if len(targets) == 1 else None
 
 
 def _is_main_guard(test: ast.expr) -> bool:

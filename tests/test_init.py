@@ -1948,10 +1948,10 @@ def test_an_entry_module_beside_a_package_with_its_own_main_app_does_not_take_it
         assert result.stderr.count("\n") == 1
 
 
-def test_an_entry_module_running_the_package_app_by_import_string_keeps_the_flat_layout(
+def test_an_entry_module_running_the_package_app_by_import_string_names_it(
     tmp_path: Path,
 ) -> None:
-    """`main.py` only runs `uvicorn.run("app.main:app")`: one app, offered as before."""
+    """`main.py` only runs `uvicorn.run("app.main:app")`: one app, the one it names."""
     root = tmp_path / "project"
     _write(
         root,
@@ -1969,4 +1969,182 @@ def test_an_entry_module_running_the_package_app_by_import_string_keeps_the_flat
     )
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
-    assert 'app-package = ""' in result.stdout and 'app = "app.main:app"' in result.stdout
+    assert 'app-package = "app"' in result.stdout and 'app = "app.main:app"' in result.stdout
+    assert '# "routers/items.py" = "ai_block_used"' in result.stdout
+
+
+RUNNER = """\"\"\"Starts the FastAPI service.\"\"\"
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run("{target}", port=8000)
+"""
+
+
+@pytest.mark.parametrize(
+    ("runner", "target", "app"),
+    [
+        ("run.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
+        ("run.py", "services.core.web.server:make", 'app = "services.core.web.server:make"'),
+        ("main.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
+    ],
+    ids=["module-level-app", "factory", "runner-named-main"],
+)
+def test_the_app_a_top_level_runner_serves_wins_over_another_package_app(
+    tmp_path: Path, runner: str, target: str, app: str
+) -> None:
+    """`run.py` at the top serves `services.core.web.server:app` with `uvicorn.run("...")`.
+
+    That app lives in folders without `__init__.py`; a regular package beside them builds a
+    stub service of its own. The stub was taken without a word, the app the project runs
+    passed over: what the project's own runner serves is the app, as an entrypoint would say.
+    A runner named `main.py` offers the folder as a flat layout too: the app is still its
+    package's, not the whole folder's (the stub's routes are not the app's).
+    """
+    root = tmp_path / "project"
+    server = (
+        "from fastapi import FastAPI\n\nfrom services.core.web import search\n\n"
+        "def make() -> FastAPI:\n    application = FastAPI()\n"
+        '    application.include_router(search.router, prefix="/api/v1")\n'
+        "    return application\n\n\napp = make()\n"
+    )
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "agent"\n',
+            runner: RUNNER.format(target=target),
+            "services/core/web/server.py": server,
+            "services/core/web/search.py": COMPONENT_ROUTER,
+            "stub/__init__.py": "",
+            "stub/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+            '@app.get("/pay")\nasync def pay() -> dict[str, bool]:\n'
+            '    paid = True\n    return {"paid": paid}\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout, result.stdout
+    assert 'app-package = "services"' in result.stdout, result.stdout
+    assert app in result.stdout, result.stdout
+    assert '# "core/web/search.py" = "ai_block_used"' in result.stdout, result.stdout
+    assert "stub/" not in result.stdout, result.stdout
+
+
+def test_an_entrypoint_app_offered_twice_is_one_app_of_its_package(tmp_path: Path) -> None:
+    """`[tool.fastapi] entrypoint` names an app in folders without `__init__.py`.
+
+    A `main.py` at the top mentioning FastAPI offers the folder as a flat layout too: the same
+    app was found twice ("several FastAPI apps found (x in ./, x in ./)").
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "agent"\n\n[tool.fastapi]\n'
+            'entrypoint = "services.core.web.server:app"\n',
+            "main.py": '"""Run the FastAPI app with `fastapi run`."""\n',
+            "services/core/web/server.py": "from fastapi import FastAPI\n\n"
+            "from services.core.web import search\n\napp = FastAPI()\n"
+            "app.include_router(search.router)\n",
+            "services/core/web/search.py": COMPONENT_ROUTER,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = "services"' in result.stdout, result.stdout
+    assert '# "core/web/search.py" = "ai_block_used"' in result.stdout, result.stdout
+
+
+def test_a_module_registering_endpoints_it_cannot_follow_is_suggested_with_a_count(
+    tmp_path: Path,
+) -> None:
+    """`router.add_api_route("/token", TokenView.as_view())`: a class-based view's dispatcher.
+
+    The module defines no handler, so it was never suggested: its routes went unlogged without
+    a word. It is offered (commented) with the count of routes to log by hand; generate names
+    each one, and changes nothing in it.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "main.py": "from fastapi import FastAPI\n\nfrom views.router import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/auth")\n',
+            "views/__init__.py": "",
+            "views/base.py": "class View:\n    @classmethod\n    def as_view(cls):\n"
+            "        async def handle():\n            return await cls().get()\n\n"
+            "        return handle\n",
+            "views/api.py": "from views.base import View\n\n\n"
+            "async def login() -> dict[str, bool]:\n"
+            '    done = True\n    return {"done": done}\n\n\nclass TokenView(View):\n'
+            '    async def get(self) -> str:\n        return "token"\n',
+            "views/router.py": "from fastapi import APIRouter\n\nfrom views.api import TokenView,"
+            " login\n\nrouter = APIRouter()\n"
+            'router.add_api_route("/login", login, methods=["POST"])\n'
+            'router.add_api_route("/token", TokenView.as_view(), methods=["GET"])\n'
+            'router.add_api_route("/me", TokenView.as_view(), methods=["GET"])\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert '# "views/api.py" = "ai_block_used"  # 1 route handler\n' in result.stdout
+    expected = (
+        '# "views/router.py" = "ai_block_used"  # 2 routes registered with an endpoint it '
+        "cannot follow to a function (generate names them: log them by hand)\n"
+    )
+    assert expected in result.stdout, result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "views/', '"views/'))
+    untouched = (root / "views/router.py").read_bytes()
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "views/router.py:7: `router.add_api_route` registers `TokenView.as_view()`" in (
+        generated.stdout
+    )
+    assert "log call in login (POST /auth/login)" in generated.stdout
+    assert (root / "views/router.py").read_bytes() == untouched
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+
+
+def test_a_package_wins_over_a_module_of_its_name_beside_it(tmp_path: Path) -> None:
+    """`app/__init__.py` and a stale `app.py` beside it: `import app` imports the package.
+
+    Python's finder takes the package folder over the module file; `from app import app` in
+    `main.py` was read as the stale module's app, so the served app (and its routes) was missed.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "main.py": 'from app import app\n\nif __name__ == "__main__":\n    import uvicorn\n\n'
+            '    uvicorn.run("main:app", port=5100)\n',
+            "app.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="stale")\n',
+            "app/__init__.py": "from fastapi import FastAPI\n\nfrom app.routes import search\n\n"
+            'app = FastAPI()\napp.include_router(search.router, prefix="/v2")\n',
+            "app/routes/__init__.py": "",
+            "app/routes/search.py": COMPONENT_ROUTER,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert '"app/routes/search.py" = "ai_block_used"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "app/routes', '"app/routes'))
+    stale = (root / "app.py").read_bytes()
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in search (GET /v2/search/{term})" in generated.stdout
+    assert "include_router(telemetry_router)" in (root / "app/__init__.py").read_text()
+    assert (root / "app.py").read_bytes() == stale
+    assert run("remove", "--root", str(root)).exit_code == 0
+    # Naming the shadowed file in the plan says why it cannot be patched.
+    (root / "pyproject.toml").write_text(plan + '"app.py" = "ai_block_used"\n')
+    named = run("generate", "--root", str(root))
+    assert named.exit_code == 1, named.stdout + named.stderr
+    assert "app.py: shadowed by app/__init__.py" in named.stdout + named.stderr
+    assert (root / "app.py").read_bytes() == stale

@@ -1860,3 +1860,34 @@ def test_a_catch_all_a_module_level_app_gets_after_its_wiring_shadows_nothing(
     with imported_app(root / "backend") as main:
         response = TestClient(main.app).get("/api/telemetry/health")
     assert ("status" in response.json()) is not shadowed
+
+
+@pytest.mark.parametrize(
+    "rebound",
+    [
+        'app = ui.mount_ui(app, path="/ui")',
+        'if os.getenv("WITH_UI"):\n    app = ui.mount_ui(app, path="/ui")',
+    ],
+    ids=["rebound", "rebound-in-an-if"],
+)
+def test_includes_on_an_app_later_rebound_to_a_call_given_it_are_the_apps(
+    tmp_path: Path, rebound: str
+) -> None:
+    """`app = ui.mount_ui(app, path="/ui")` at the end (a UI library mounting itself).
+
+    The name's last binding is that call, which the tool cannot tell is an app: the
+    `include_router` calls above it, made on the app, were read as made on an unknown object,
+    and their prefixes were dropped from the logged paths.
+    """
+    main = (
+        "import os\n\nimport ui\n"
+        + _main('app.include_router(api_router, prefix="/api/v1")')
+        + rebound
+        + "\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "cannot tell is an app" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

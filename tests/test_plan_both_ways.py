@@ -421,6 +421,38 @@ def test_a_mount_before_the_wiring_that_takes_the_telemetry_paths_fails_the_chec
     assert run("generate", "--root", str(after), "--check").exit_code == 0
 
 
+def test_an_api_prefix_under_the_apps_root_path_fails_the_check_and_says_the_prefix(
+    tmp_path: Path,
+) -> None:
+    """`FastAPI(root_path="/api")` with the default api-prefix, in a plan written by hand.
+
+    Starlette takes the root path off before routing: `/api/telemetry/log` only answered at
+    `/api/api/telemetry/log`, and nothing said so (init writes the right prefix; the table
+    written by hand, as a refusal of init asks, did not get it).
+    """
+    root = _project(tmp_path)
+    main = root / MAIN
+    main.write_text(
+        main.read_text().replace(
+            'app = FastAPI(title="Demo")', 'app = FastAPI(title="Demo", root_path="/api")'
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert (
+        "backend/app/main.py:7: app is built with root_path='/api', which Starlette takes off "
+        "request paths before routing: /api/telemetry/log would answer at "
+        '/api/api/telemetry/log; set api-prefix = "/telemetry" in pyproject.toml'
+    ) in result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    # With the prefix it names, nothing to report.
+    _set_plan(root, f'api-prefix = "/telemetry"\n{FULL_PLAN}')
+    fixed = run("generate", "--root", str(root))
+    assert fixed.exit_code == 0, fixed.stdout + fixed.stderr
+    assert "root_path" not in fixed.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_a_mount_in_the_apps_constructor_routes_that_takes_the_telemetry_paths_fails(
     tmp_path: Path,
 ) -> None:

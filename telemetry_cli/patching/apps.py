@@ -851,6 +851,22 @@ def literal_root_path(site: AppSite) -> str | None:
     return None
 
 
+def under_root_path(prefix: str, root_path: str | None) -> str | None:
+    """``prefix`` without the app's root path, when the root path would take it off.
+
+    With ``root_path="/api"``, Starlette routes ``/api/telemetry/health`` as
+    ``/telemetry/health``: a router at ``/api/telemetry`` would only answer at
+    ``/api/api/telemetry``, one at ``/telemetry`` answers at ``/api/telemetry``. None when
+    ``prefix`` is not under the root path (nothing is taken off it).
+    """
+    if not root_path:
+        return None
+    root = root_path.rstrip("/")
+    if root and prefix.startswith(root + "/") and len(prefix) > len(root) + 1:
+        return prefix[len(root) :]
+    return None
+
+
 def wiring_block(site: AppSite) -> ast.stmt:
     """The statement after which the wiring goes.
 

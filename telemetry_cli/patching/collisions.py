@@ -12,7 +12,13 @@ import ast
 import re
 from dataclasses import dataclass
 
-from telemetry_cli.patching.apps import AppSite, site_of_variable, wiring_block
+from telemetry_cli.patching.apps import (
+    AppSite,
+    literal_root_path,
+    site_of_variable,
+    under_root_path,
+    wiring_block,
+)
 from telemetry_cli.patching.mounts import find_mounts, method_calls, mount_calls
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
 from telemetry_cli.patching.symbols import (
@@ -217,10 +223,27 @@ def mount_clashes(
 
     A mount answers every path under its own (``app.mount("/api", api)`` takes
     ``/api/telemetry/log``; ``app.mount("/", StaticFiles(...))`` takes every path), so one
-    added before the telemetry router is included leaves the endpoints unreachable.
+    added before the telemetry router is included leaves the endpoints unreachable. So does an
+    api-prefix under the app's literal ``root_path`` (``/api/telemetry`` with ``root_path="/api"``
+    answers at ``/api/api/telemetry``).
     """
     clashes = []
     endpoint = f"{api_prefix}/log"
+    root_path = literal_root_path(site)
+    bare = under_root_path(api_prefix, root_path)
+    if root_path is not None and bare is not None:
+        # Starlette takes the root path off before routing: the endpoints answer one level
+        # deeper than api-prefix says (init writes the prefix without it; a hand plan may not).
+        clashes.append(
+            Collision(
+                site.module.path,
+                site.line,
+                f"{site.module.path}:{site.line}: {site.expression} is built with root_path="
+                f"{root_path!r}, which Starlette takes off request paths before routing: "
+                f"{endpoint} would answer at {root_path.rstrip('/')}{endpoint}; set "
+                f'api-prefix = "{bare}" in {config_name}',
+            )
+        )
     wiring = wiring_block(site)
     last_line = wiring.end_lineno or wiring.lineno
     for call, scope in method_calls(site.module, "mount"):

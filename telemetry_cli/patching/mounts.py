@@ -37,6 +37,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     call_argument,
     sub_blocks,
+    unwrapped,
 )
 
 RouterKey = tuple[str, str]  # (module, name) of a module-level router or app
@@ -950,13 +951,17 @@ def _factory_alias(
 
 
 def _including(expression: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:
-    """The object an ``include_router`` call is made on: ``app.router`` is the app's own."""
+    """The object an ``include_router`` call is made on: ``app.router`` is the app's own.
+
+    An app the name is later rebound to a call given it (``app = Wrapper(app)``,
+    ``app = gr.mount_gradio_app(app, ...)``) is the app the includes are made on.
+    """
     binding = index.binding_of(expression, scope)
     if binding is None and isinstance(expression, ast.Attribute) and expression.attr == APP_ROUTER:
         app = index.binding_of(expression.value, scope)
-        if _is_app(app, index):
-            return app
-    return binding
+        if app is not None and _is_app(unwrapped(app), index):
+            return unwrapped(app)
+    return None if binding is None else unwrapped(binding)
 
 
 def method_calls(

@@ -123,9 +123,13 @@ class BackendReader:
         return None
 
     def _read(self, name: str) -> ModuleSource | None:
-        """The module ``name`` of the backend folder read by that very name, None if absent."""
+        """The module ``name`` of the backend folder read by that very name, None if absent.
+
+        A package shadows a module of its name beside it (``app/__init__.py`` over ``app.py``),
+        as Python's path finder has it.
+        """
         base = PurePosixPath(self.backend, *name.split("."))
-        for relative in (f"{base}.py", f"{base}/__init__.py"):
+        for relative in (f"{base}/__init__.py", f"{base}.py"):
             try:
                 path = contained_path(self.root, relative)
                 data = read_bytes(path, relative)
@@ -696,6 +700,13 @@ def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:
     failure = index.failure(name)
     if failure is not None:
         return f"{failure[1]}; fix it and rerun"
+    module = index.module(name)
+    if module is not None and module.path != relative:
+        # `app.py` beside `app/__init__.py`: `import app` imports the package, never the file.
+        return (
+            f"{relative}: shadowed by {module.path} (Python imports the package {name}, never "
+            f"this file); name that module in the plan in {plan.config_file.name}, or drop it"
+        )
     return f"{relative}: not found; create it or fix the plan in {plan.config_file.name}"
 
 
