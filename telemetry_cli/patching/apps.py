@@ -176,7 +176,8 @@ def find_app(
     listed = ", ".join(names.values())
     raise SeveralApps(
         f"several FastAPI apps found ({listed}); pick one with "
-        f'app = "<module>:<name>" in [tool.telemetry-scaffold] of {config_name}'
+        f'app = "<module>:<name>" in [tool.telemetry-scaffold] of {config_name}',
+        tuple(f'app = "{name}"' for name in names.values()),  # identifiers: no escapes
     )
 
 
@@ -304,7 +305,8 @@ def _choose(
         listed = ", ".join(f"{group[0].name} (line {group[0].line})" for group in distinct.values())
         raise SeveralApps(
             f"{module.path}: several FastAPI apps ({listed}); pick one with "
-            f'app = "{module.name}:<name>" in [tool.telemetry-scaffold] of {config}'
+            f'app = "{module.name}:<name>" in [tool.telemetry-scaffold] of {config}',
+            tuple(f'app = "{module.name}:{group[0].name}"' for group in distinct.values()),
         )
     group = next(iter(distinct.values()))
     inner = _called_by_another(module, group)
