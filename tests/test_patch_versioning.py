@@ -175,3 +175,17 @@ def test_a_version_prefix_only_known_at_run_time_is_left_out_and_said(
             "sync": "/v1/api/items/sync",
         }
     assert "only known at run time" in result.stdout
+
+
+def test_init_names_the_versioned_app_when_it_has_a_name_of_its_own(tmp_path: Path) -> None:
+    """``api = VersionedFastAPI(app)``: ``app`` is served through ``api``, which init names."""
+    main = MODULE_LEVEL.replace("app = VersionedFastAPI(app", "api = VersionedFastAPI(app")
+    main = main.split("\n\n\n@app.get")[0] + "\n"
+    root = _project(tmp_path, main)
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "app.main:api"' in (root / "pyproject.toml").read_text()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    assert lines[-2:] == ["api.include_router(telemetry_router)", "install_error_capture(api)"]

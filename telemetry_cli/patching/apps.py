@@ -17,7 +17,7 @@ from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
-from telemetry_cli.patching.mounts import mount_calls
+from telemetry_cli.patching.mounts import mount_calls, versioned_apps
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -354,6 +354,11 @@ def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple
     for module in modules:
         for mount in mount_calls(module, index):
             site = _mounted_site(mount.mounted, mount.scope, index)
+            if site is not None:
+                keys.add(site.key)
+        for taken, scope in versioned_apps(module, index):
+            # `api = VersionedFastAPI(app)`: `app`'s routes are served, mounted, through `api`.
+            site = _mounted_site(taken, scope, index)
             if site is not None:
                 keys.add(site.key)
     return keys

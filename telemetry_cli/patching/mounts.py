@@ -407,7 +407,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     for name in modules:
         source = index.source(name)
         model = None if source is None or _VERSIONED not in source.text else index.module(name)
-        if model is not None:
+        if model is not None:  # `.text` read first: most modules never name it
             for app, versioning in _versionings(model, index, notes):
                 mounts.versioned[app] = versioning
     for key in included:
@@ -798,12 +798,7 @@ def _versionings(
     A prefix format only known at run time goes in ``notes``; so does the line saying that a
     route is served under later versions' prefixes too (and ``/latest``), not only the logged one.
     """
-    for call, scope in method_calls(model, _VERSIONED, names=True):
-        if index.qualify(call.func, scope) not in VERSIONED_APP_FUNCTIONS:
-            continue
-        taken = call_argument(call, 0, "app")
-        if taken is None:
-            continue
+    for call, taken, scope in _versioned_calls(model, index):
         binding = index.binding_of(taken, scope)
         rebinds = binding is not None and binding.node is call
         if binding is not None and rebinds:
@@ -837,6 +832,29 @@ def _versionings(
                 where, site, call.end_lineno or call.lineno, rebinds, prefix_format, default
             ),
         )
+
+
+def _versioned_calls(
+    model: ModuleModel, index: PackageIndex
+) -> Iterator[tuple[ast.Call, ast.expr, Scope]]:
+    """Each ``VersionedFastAPI(<app>, ...)`` call of a module, the app it takes, and its scope."""
+    if _VERSIONED not in model.text:
+        return
+    for call, scope in method_calls(model, _VERSIONED, names=True):
+        taken = call_argument(call, 0, "app")
+        if taken is not None and index.qualify(call.func, scope) in VERSIONED_APP_FUNCTIONS:
+            yield call, taken, scope
+
+
+def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.expr, Scope]]:
+    """The apps a module hands to ``VersionedFastAPI`` under another name than its result's.
+
+    ``api = VersionedFastAPI(app)``: ``app`` is served through ``api``, as a mounted app is.
+    """
+    for call, taken, scope in _versioned_calls(model, index):
+        binding = index.binding_of(taken, scope)
+        if binding is not None and binding.node is not call:
+            yield taken, scope
 
 
 def _version_tuple(written: ast.expr) -> Version | None:
