@@ -189,3 +189,24 @@ def test_init_names_the_versioned_app_when_it_has_a_name_of_its_own(tmp_path: Pa
     assert run("generate", "--root", str(root)).exit_code == 0
     lines = (root / "backend/app/main.py").read_text().splitlines()
     assert lines[-2:] == ["api.include_router(telemetry_router)", "install_error_capture(api)"]
+
+
+def test_a_handler_version_only_known_at_run_time_leaves_its_prefix_out_and_says_so(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path, MODULE_LEVEL)
+    items = root / "backend/app/api/items.py"
+    items.write_text(
+        ITEMS_PY.replace("@version(2)", "@version(CURRENT)")
+        .replace(
+            'router = APIRouter(prefix="/items")',
+            'CURRENT = int(os.environ["API_VERSION"])\nrouter = APIRouter(prefix="/items")',
+        )
+        .replace('"""Items, in two versions."""\n', '"""Items, in two versions."""\n\nimport os\n')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _routes(items)["get_item"] == "/api/items/{item_id}"
+    assert _routes(items)["list_items"] == "/v1/api/items/"
+    said = [line for line in result.stdout.splitlines() if "its version prefix" in line]
+    assert len(said) == 1 and "backend/app/api/items.py:" in said[0], result.stdout
