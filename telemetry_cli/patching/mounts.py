@@ -68,7 +68,7 @@ class Mount:
     # kept (`return v1`), and where it is served is not known.
     parent_local: bool = False
     including: str = ""  # the object the call is made on, as written (`app`, `registry`)
-    at: CallSite | None = None  # where the call is made (see Versioning.after)
+    at: CallSite | None = None  # where the call is made (see Versioning.copied)
 
 
 @dataclass(frozen=True)
