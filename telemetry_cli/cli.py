@@ -144,6 +144,8 @@ def _reports_errors(command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except UserError as error:
             console.stderr().print(console.error_line(error.message))
+            for choice in error.choices:
+                console.stderr().out(console.printable(f"  {choice}"), highlight=False)
             raise typer.Exit(error.exit_code) from None
 
     return run
@@ -178,15 +180,7 @@ def init(
     folder = (root or Path.cwd()).resolve()
     if not folder.is_dir():
         raise UsageError(f"{folder}: --root is not a folder")
-    try:
-        result = init_plan.plan_table(folder)
-    except UserError as error:
-        # init writes the table others write by hand: the apps to pick from, one a line to copy
-        # (other commands keep to the one error line).
-        console.stderr().print(console.error_line(error.message))
-        for choice in error.choices:
-            console.stderr().out(console.printable(f"  {choice}"), highlight=False)
-        raise typer.Exit(error.exit_code) from None
+    result = init_plan.plan_table(folder)
     _report_skipped(result.found.skipped)
     if dry_run:
         console.stdout().out(result.table, end="", highlight=False)

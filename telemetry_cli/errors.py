@@ -20,8 +20,8 @@ class UserError(Exception):
     def __init__(self, message: str, choices: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
-        #: Lines to copy, one per way out (each app to pick, as the plan names it): ``init``
-        #: shows them one a line after the error's own, which reads complete without them.
+        #: Lines to copy, one per way out (each app to pick, as the plan names it): shown one a
+        #: line after the error's own, which reads complete without them.
         self.choices = choices
 
 
