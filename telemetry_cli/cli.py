@@ -144,8 +144,6 @@ def _reports_errors(command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except UserError as error:
             console.stderr().print(console.error_line(error.message))
-            for choice in error.choices:
-                console.stderr().out(console.printable(f"  {choice}"), highlight=False)
             raise typer.Exit(error.exit_code) from None
 
     return run

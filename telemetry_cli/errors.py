@@ -17,12 +17,9 @@ class UserError(Exception):
 
     exit_code: int = EXIT_FAILURE
 
-    def __init__(self, message: str, choices: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        #: Lines to copy, one per way out (each app to pick, as the plan names it): shown one a
-        #: line after the error's own, which reads complete without them.
-        self.choices = choices
 
 
 class ConfigError(UserError):

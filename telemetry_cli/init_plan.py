@@ -319,7 +319,7 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     """
     regular, namespace = _candidate_packages(root)
     offers = _offers(root, regular, entrypoint)
-    later: dict[tuple[str, str], Found | UserError] | None = None
+    later: dict[tuple[str, str], Found | str] | None = None
     if entrypoint is not None and not _named_by_entrypoint(offers):
         later = _offers(root, namespace, entrypoint)
     named = _named_by_entrypoint(offers) or _named_by_entrypoint(later or {})
@@ -340,7 +340,7 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
             # Each package only leads to an app built by a module outside it (a main.py beside
             # it): that module's folder, with the flat layout, holds every package's routes.
             folders = {backend for backend, _ in offers}
-            flat: dict[tuple[str, str], Found | UserError] = {
+            flat: dict[tuple[str, str], Found | str] = {
                 key: offer
                 for key, offer in (_offers(root, namespace) if later is None else later).items()
                 if key[0] in folders and key[1] == TOP_LEVEL and isinstance(offer, Found)
@@ -362,16 +362,11 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
         raise ConfigError(
             f"several FastAPI apps found ({listed}); write [tool.{TOOL_SECTION}] by hand with "
             f"backend, app-package and app (for the first: backend = {_toml_string(first.backend)}"
-            f", app-package = {_toml_string(first.app_package)}, app = {_toml_string(first.app)})",
-            tuple(
-                f"backend = {_toml_string(item.backend)}, app-package = "
-                f"{_toml_string(item.app_package)}, app = {_toml_string(item.app)}"
-                for item in apps
-            ),
+            f", app-package = {_toml_string(first.app_package)}, app = {_toml_string(first.app)})"
         )
-    reasons = [offer for offer in offers.values() if isinstance(offer, UserError)]
+    reasons = [offer for offer in offers.values() if isinstance(offer, str)]
     if reasons:
-        raise ConfigError(reasons[0].message, reasons[0].choices)
+        raise ConfigError(reasons[0])
     raise ConfigError(
         f"no FastAPI app found under {root} (looked for packages with a module that builds "
         "FastAPI(...), and for main.py, app.py, server.py or api.py building it at the top of "
@@ -382,9 +377,9 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
 
 def _entries_over_components(
     root: Path,
-    offers: dict[tuple[str, str], Found | UserError],
-    others: dict[tuple[str, str], Found | UserError],
-) -> dict[tuple[str, str], Found | UserError]:
+    offers: dict[tuple[str, str], Found | str],
+    others: dict[tuple[str, str], Found | str],
+) -> dict[tuple[str, str], Found | str]:
     """``offers`` with each package an entry module above it imports given way to that module.
 
     ``main.py`` at the top of a folder saying ``from app.modules.ocr import router``, where
@@ -399,8 +394,8 @@ def _entries_over_components(
     }
     if not entries:
         return offers
-    kept: dict[tuple[str, str], Found | UserError] = {}
-    taken: dict[tuple[str, str], Found | UserError] = {}
+    kept: dict[tuple[str, str], Found | str] = {}
+    taken: dict[tuple[str, str], Found | str] = {}
     for key, offer in offers.items():
         entry = None
         if isinstance(offer, Found) and offer.app_package != TOP_LEVEL:
@@ -422,9 +417,8 @@ def _entries_over_components(
 
 
 def _flat_entries_beside(
-    offers: dict[tuple[str, str], Found | UserError],
-    others: dict[tuple[str, str], Found | UserError],
-) -> dict[tuple[str, str], Found | UserError]:
+    offers: dict[tuple[str, str], Found | str], others: dict[tuple[str, str], Found | str]
+) -> dict[tuple[str, str], Found | str]:
     """The flat layout's entry modules to weigh against regular packages' apps, if any.
 
     A regular package's app built in a module not named like an entry module (``scripts/``
@@ -478,7 +472,7 @@ def _imports_folder(root: Path, entry: Found, folder: PurePosixPath) -> bool:
     return False
 
 
-def _inside(offer: Found | UserError) -> bool:
+def _inside(offer: Found | str) -> bool:
     """Whether ``offer`` is an app whose module is in the package offered with it."""
     if not isinstance(offer, Found):
         return False
@@ -487,7 +481,7 @@ def _inside(offer: Found | UserError) -> bool:
     return package == TOP_LEVEL or module == package or module.startswith(package + ".")
 
 
-def _named_by_entrypoint(offers: dict[tuple[str, str], Found | UserError]) -> list[Found]:
+def _named_by_entrypoint(offers: dict[tuple[str, str], Found | str]) -> list[Found]:
     return [
         offer for offer in offers.values() if isinstance(offer, Found) and offer.from_entrypoint
     ]
@@ -573,12 +567,12 @@ def _relative_entrypoint(entrypoint: str, backend: str) -> str:
 
 def _offers(
     root: Path, candidates: list[tuple[str, str]], entrypoint: str | None = None
-) -> dict[tuple[str, str], Found | UserError]:
+) -> dict[tuple[str, str], Found | str]:
     """What each (backend folder, package) candidate holds: its app, or why there is none.
 
     A candidate the ``entrypoint`` points into offers the app it names, when that is one.
     """
-    offers: dict[tuple[str, str], Found | UserError] = {}
+    offers: dict[tuple[str, str], Found | str] = {}
     for backend, package in candidates:
         key = (backend, package)
         if key in offers:
@@ -604,21 +598,20 @@ def _offers(
         except SeveralApps as error:
             # The table the message asks for cannot be added to by init (it refuses an existing
             # one): say everything it must hold, the folders init did find included.
-            offers[key] = ConfigError(
+            offers[key] = (
                 f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
-                f"{_toml_string(package)}: init cannot choose the app",
-                error.choices,
+                f"{_toml_string(package)}: init cannot choose the app"
             )
             continue
         except NoAppFound as error:
             # An app only known at run time (`app = container.get(FastAPI)`): the same table.
-            offers[key] = ConfigError(
+            offers[key] = (
                 f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
                 f"{_toml_string(package)}"
             )
             continue
         except UserError as error:
-            offers[key] = error
+            offers[key] = error.message
             continue
         if _routes_beside(root, backend, package, index):
             package = TOP_LEVEL

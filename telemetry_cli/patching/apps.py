@@ -176,8 +176,7 @@ def find_app(
     listed = ", ".join(names.values())
     raise SeveralApps(
         f"several FastAPI apps found ({listed}); pick one with "
-        f'app = "<module>:<name>" in [tool.telemetry-scaffold] of {config_name}',
-        tuple(f'app = "{name}"' for name in names.values()),  # identifiers: no escapes
+        f'app = "<module>:<name>" in [tool.telemetry-scaffold] of {config_name}'
     )
 
 
@@ -305,8 +304,7 @@ def _choose(
         listed = ", ".join(f"{group[0].name} (line {group[0].line})" for group in distinct.values())
         raise SeveralApps(
             f"{module.path}: several FastAPI apps ({listed}); pick one with "
-            f'app = "{module.name}:<name>" in [tool.telemetry-scaffold] of {config}',
-            tuple(f'app = "{module.name}:{group[0].name}"' for group in distinct.values()),
+            f'app = "{module.name}:<name>" in [tool.telemetry-scaffold] of {config}'
         )
     group = next(iter(distinct.values()))
     inner = _called_by_another(module, group)
