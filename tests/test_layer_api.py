@@ -499,3 +499,35 @@ def test_unknown_type_with_thousands_allowed_is_a_small_422(tmp_path: Any) -> No
         assert len(str(raised.value)) < 2048
         assert "and 2980 more" in str(raised.value)
         assert sink.events == []
+
+
+def test_error_capture_names_a_mounted_sub_application_route_by_its_full_template(
+    layer: Layer,
+) -> None:
+    """A sub-application's error is caught by the served app's capture, under its mount path.
+
+    Its route template is relative to the mount; the event names the one clients request, with
+    the mount's own template (``{org_id}``), never the values the request filled in.
+    """
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    inner = FastAPI()
+
+    @inner.get("/reports/{report_id}")
+    async def report(report_id: str) -> dict[str, str]:
+        raise RuntimeError(f"secret {report_id}")
+
+    middle = FastAPI()
+    middle.mount("/v1", inner)
+    app = FastAPI()
+    app.mount("/orgs/{org_id}", middle)
+    app.add_middleware(layer.error_capture.ErrorCaptureMiddleware, event_logger=logger)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/orgs/acme/v1/reports/9").status_code == 500
+    [event] = sink.events
+    assert event.payload == {
+        "exception": "RuntimeError",
+        "method": "GET",
+        "route": "/orgs/{org_id}/v1/reports/{report_id}",
+    }
+    assert "acme" not in event.to_json() and "secret" not in event.to_json()

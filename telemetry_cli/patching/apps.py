@@ -17,7 +17,7 @@ from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
-from telemetry_cli.patching.mounts import mount_calls
+from telemetry_cli.patching.mounts import mount_calls, versioned_apps
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -354,6 +354,11 @@ def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple
             site = _mounted_site(mount.mounted, mount.scope, index)
             if site is not None:
                 keys.add(site.key)
+        for taken, scope in versioned_apps(module, index):
+            # `api = VersionedFastAPI(app)`: `app`'s routes are served, mounted, through `api`.
+            site = _mounted_site(taken, scope, index)
+            if site is not None:
+                keys.add(site.key)
     return keys
 
 
@@ -617,6 +622,11 @@ def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
     prior = unwrapped(binding)
     if prior is binding:
         return None
+    value = binding.node
+    if isinstance(value, ast.Call) and index.built_role(value, binding.scope)[0] is Role.APP:
+        # `app = VersionedFastAPI(app)`: a new app, the one served; the old one's routes are
+        # copied into it, but nothing added to the old one later (nor its middleware) is.
+        return None
     return _value_site(prior, index, trust=False)
 
 
@@ -649,6 +659,15 @@ def _factory_site(
         for node in ast.walk(function)
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
     }
+    if any(
+        isinstance(node, ast.Return)
+        and isinstance(node.value, ast.Call)
+        and _builds_an_app(node.value, scope, index)
+        for node in ast.walk(function)
+    ):
+        # `return VersionedFastAPI(app)`: the app served is built in the return statement,
+        # and nothing can be added to it there; it is wired where the factory is called.
+        return None
     built = [
         inner
         for name, inner in scope.bindings.items()
@@ -671,6 +690,13 @@ def _factory_site(
         return None
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
     return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
+
+
+def _builds_an_app(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``call`` builds an app itself: a library's class or function, not the package's."""
+    qualified = index.qualify(call.func, scope)
+    target = index.resolve(qualified)[1] if qualified is not None else None
+    return target is None and index.built_role(call, scope)[0] is Role.APP
 
 
 def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidate]:

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
-from telemetry_cli.patching.names import APP_ROUTER, MOUNT_CLASSES, STARLETTE_CLASSES
+from telemetry_cli.patching.names import (
+    APP_ROUTER,
+    MOUNT_CLASSES,
+    STARLETTE_CLASSES,
+    VERSION_DECORATORS,
+    VERSIONED_APP_FUNCTIONS,
+)
 from telemetry_cli.patching.routes import (
     included_instance_router,
     instance_app,
@@ -41,6 +47,8 @@ from telemetry_cli.patching.symbols import (
 )
 
 RouterKey = tuple[str, str]  # (module, name) of a module-level router or app
+CallSite = tuple[int, int]  # (id of the body's node, line) of a call
+Version = tuple[int, int]  # (major, minor)
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -75,6 +83,7 @@ class Mount:
     # kept (`return v1`), and where it is served is not known.
     parent_local: bool = False
     including: str = ""  # the object the call is made on, as written (`app`, `registry`)
+    at: CallSite | None = None  # where the call is made (see Versioning.copied)
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,44 @@ class AppMount:
 
     outer: RouterKey | None  # the app it is mounted into, when it is a variable
     path: str | None  # None: only known at run time, or not mounted into an app
+
+
+@dataclass(frozen=True)
+class Versioning:
+    """An app a versioning wrapper serves again: ``app = VersionedFastAPI(app, ...)``.
+
+    fastapi-versioning builds a new app that mounts, for each version the app's routes declare
+    (``@version(2)``; ``default`` for a route without one), an app with those routes under
+    ``prefix_format`` filled with that version; a later version serves the earlier ones' routes
+    it does not declare again, and ``enable_latest`` serves the last one under ``/latest`` too.
+    A route is logged under the prefix of its own version. The routes and includes made on the
+    app before the call are the ones copied; with the name rebound to the new app, those made
+    on it after the call are the new app's own, served at its root (the telemetry router too).
+    """
+
+    where: str  # file:line of the call, for notes
+    site: CallSite  # the call's own
+    end: int  # the call's last line
+    rebinds: bool  # its result is assigned to the name of the app it takes
+    prefix_format: str | None  # None: only known at run time
+    default: Version | None  # None: only known at run time
+
+    def prefix(self, version: Version | None) -> str | None:
+        """The prefix a version's routes are served under (``version`` None: the default)."""
+        version = self.default if version is None else version
+        if version is None or self.prefix_format is None:
+            return None
+        try:
+            prefix = self.prefix_format.format(major=version[0], minor=version[1])
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return None  # a format the library could not fill either
+        return prefix.rstrip("/")  # as Starlette's Mount takes it
+
+    def copied(self, at: CallSite | None) -> bool:
+        """Whether a route or include made at ``at`` on the app is one the wrapper copies."""
+        if at is None or not self.rebinds:
+            return True
+        return not (at[0] == self.site[0] and at[1] > self.end)
 
 
 class Mounts:
@@ -111,6 +158,53 @@ class Mounts:
         #: Each include prefix read as a settings class's default or not known statically, as a
         #: line for the report (its routers' routes are logged with that default, or without it).
         self.notes = notes
+        #: The apps a versioning wrapper serves again, by app.
+        self.versioned: dict[RouterKey, Versioning] = {}
+
+    def version_prefix(
+        self, key: RouterKey | None, role: Role, at: CallSite, handler: Scope | None
+    ) -> tuple[str, str | None]:
+        """The prefix a versioning wrapper adds to a route, and a note when it is not known.
+
+        ``key`` and ``role``: the app or router the route is declared on; ``at``: where;
+        ``handler``: the handler's scope; its ``@version(...)`` decorator says its version. ("",
+        None) for a route no versioned app serves, or one served several ways.
+        """
+        if not self.versioned or key is None or self.index is None:
+            return "", None
+        tops = [(key, at)] if role is Role.APP else self._tops(key, frozenset())
+        found = {
+            self.versioned[app]
+            if app in self.versioned and self.versioned[app].copied(site)
+            else None
+            for app, site in tops
+        }
+        versioning = found.pop() if len(found) == 1 else None
+        if versioning is None:
+            return "", None
+        known, version = _handler_version(handler, self.index)
+        prefix = versioning.prefix(version) if known else None
+        if prefix is None:
+            return "", (
+                f"its version prefix (`VersionedFastAPI` at {versioning.where}) is only known "
+                "at run time: logged without it"
+            )
+        return prefix, None
+
+    def _tops(
+        self, key: RouterKey, seen: frozenset[RouterKey]
+    ) -> list[tuple[RouterKey, CallSite | None]]:
+        """The apps the chains of includes from a router end at, with where each includes."""
+        if key in seen or key not in self.included:
+            return []
+        found: list[tuple[RouterKey, CallSite | None]] = []
+        for mount in self._serving(key):
+            if mount.parent is None:
+                if mount.by_app and mount.app is not None:
+                    found.append((mount.app, mount.at))
+            else:
+                found.extend(self._tops(mount.parent, seen | {key}))
+        return found
 
     def app_prefix(self, key: RouterKey | None) -> str | None:
         """The path an app is mounted at ("" for one mounted nowhere; None when not known).
@@ -326,6 +420,12 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     mounts = Mounts(
         included, apps, (), index, tuple(modules), tuple(call for _, call in unresolved)
     )
+    for name in modules:
+        source = index.source(name)
+        model = None if source is None or _VERSIONED not in source.text else index.module(name)
+        if model is not None:  # `.text` read first: most modules never name it
+            for app, versioning in _versionings(model, index, notes):
+                mounts.versioned[app] = versioning
     for key in included:
         paths = sorted(set(mounts.prefixes(key)))
         if len(paths) > 1:
@@ -766,6 +866,114 @@ def _generated(text: str) -> bool:
     return text.startswith("".join(f"# {line}\n" for line in GENERATED_HEADER))
 
 
+_VERSIONED = "VersionedFastAPI"
+
+
+def _versionings(
+    model: ModuleModel, index: PackageIndex, notes: list[str]
+) -> Iterator[tuple[RouterKey, Versioning]]:
+    """The module's ``VersionedFastAPI(app, ...)`` calls, by the app of the package each takes.
+
+    A prefix format only known at run time goes in ``notes``; so does the line saying that a
+    route is served under later versions' prefixes too (and ``/latest``), not only the logged one.
+    """
+    for call, taken, scope in _versioned_calls(model, index):
+        binding = index.binding_of(taken, scope)
+        rebinds = binding is not None and binding.node is call
+        if binding is not None and rebinds:
+            binding = unwrapped(binding)  # `app = VersionedFastAPI(app)`: the app before
+        app = index.app_key(binding)
+        if app is None:
+            continue
+        where = f"{model.path}:{call.lineno}"
+        written = call_argument(call, 2, "prefix_format")
+        prefix_format = (
+            "/v{major}_{minor}" if written is None else index.string_value(written, scope)
+        )
+        if prefix_format is None:
+            notes.append(
+                f"{where}: `VersionedFastAPI`'s prefix_format is only known at run time: the "
+                "routes it serves are logged without their version prefix"
+            )
+        default_written = call_argument(call, 3, "default_version")
+        default = (1, 0) if default_written is None else _version_tuple(default_written)
+        latest = call_argument(call, 4, "enable_latest")
+        off = latest is None or (isinstance(latest, ast.Constant) and not latest.value)
+        notes.append(
+            f"{where}: `VersionedFastAPI` serves the routes of `{ast.unparse(taken)}` under a "
+            "prefix for each version: each is logged under its own version's (a later version "
+            f"serves it too unless it declares it again{'' if off else ', and so does /latest'})"
+        )
+        site = (id(scope.node), call.lineno)
+        yield (
+            app,
+            Versioning(
+                where, site, call.end_lineno or call.lineno, rebinds, prefix_format, default
+            ),
+        )
+
+
+def _versioned_calls(
+    model: ModuleModel, index: PackageIndex
+) -> Iterator[tuple[ast.Call, ast.expr, Scope]]:
+    """Each ``VersionedFastAPI(<app>, ...)`` call of a module, the app it takes, and its scope."""
+    if _VERSIONED not in model.text:
+        return
+    for call, scope in method_calls(model, _VERSIONED, names=True):
+        taken = call_argument(call, 0, "app")
+        if taken is not None and index.qualify(call.func, scope) in VERSIONED_APP_FUNCTIONS:
+            yield call, taken, scope
+
+
+def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.expr, Scope]]:
+    """The apps a module hands to ``VersionedFastAPI`` under another name than its result's.
+
+    ``api = VersionedFastAPI(app)``: ``app`` is served through ``api``, as a mounted app is.
+    """
+    for call, taken, scope in _versioned_calls(model, index):
+        binding = index.binding_of(taken, scope)
+        if binding is not None and binding.node is not call:
+            yield taken, scope
+
+
+def _version_tuple(written: ast.expr) -> Version | None:
+    """``(2, 1)`` written as a literal tuple (or list) of one or two ints, else None."""
+    if not isinstance(written, ast.Tuple | ast.List):
+        return None
+    numbers = [_integer(item) for item in written.elts]
+    if not 1 <= len(numbers) <= 2 or None in numbers:
+        return None
+    major, minor = (*numbers, 0)[:2]
+    assert major is not None and minor is not None
+    return major, minor
+
+
+def _integer(written: ast.expr | None) -> int | None:
+    if isinstance(written, ast.Constant) and type(written.value) is int:
+        return written.value
+    return None
+
+
+def _handler_version(handler: Scope | None, index: PackageIndex) -> tuple[bool, Version | None]:
+    """A handler's ``@version(major, minor=0)``: (known, version); version None without one."""
+    function = None if handler is None else handler.node
+    if handler is None or not isinstance(function, FunctionNode):
+        return True, None
+    for decorator in function.decorator_list:
+        if not (
+            isinstance(decorator, ast.Call)
+            and index.qualify(decorator.func, handler) in VERSION_DECORATORS
+        ):
+            continue
+        major = _integer(call_argument(decorator, 0, "major"))
+        written_minor = call_argument(decorator, 1, "minor")
+        minor = 0 if written_minor is None else _integer(written_minor)
+        if major is None or minor is None:
+            return False, None
+        return True, (major, minor)
+    return True, None
+
+
 def _served_under(call: ast.Call) -> str:
     """Which prefixes an ``include_router`` call without ``prefix=`` passes on: the including's."""
     assert isinstance(call.func, ast.Attribute)
@@ -928,7 +1136,10 @@ def _mount(
             passed_app(parent, index, modules) if parent.kind == "param" else index.app_key(parent)
         )
     written = ast.unparse(call.func.value)
-    return child_key, Mount(parent_key, prefix, by_app, parent_prefix, app, parent_local, written)
+    at = (id(scope.node), call.lineno)
+    return child_key, Mount(
+        parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at
+    )
 
 
 def _factory_alias(

@@ -39,3 +39,12 @@ MOUNT_CLASSES = frozenset({"starlette.routing.Mount", "fastapi.routing.Mount"})
 #: FastAPI's route classes, listed in a constructor's routes (``FastAPI(routes=[APIRoute(...)])``),
 #: as a module's text names them: not the ``APIRouter`` almost every route module names.
 ROUTE_CLASS = re.compile(r"APIRoute(?!r)|APIWebSocketRoute")
+#: fastapi-versioning: ``VersionedFastAPI(app, prefix_format="/v{major}")`` returns a new app that
+#: serves the routes ``app`` has by then again, each under the prefix of its version.
+VERSIONED_APP_FUNCTIONS = frozenset(
+    {"fastapi_versioning.VersionedFastAPI", "fastapi_versioning.versioning.VersionedFastAPI"}
+)
+#: Its decorator giving a handler's version: ``@version(2)``, ``@version(1, 1)``.
+VERSION_DECORATORS = frozenset(
+    {"fastapi_versioning.version", "fastapi_versioning.versioning.version"}
+)

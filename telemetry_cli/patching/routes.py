@@ -699,18 +699,25 @@ class _Finder:
         methods = _methods(call, verb, self.index, scope, methods_at)
         problem = None
         quote = handler_scope.module.quote
-        mount = ""
+        mounts = self.index.mounts
+        version, note = "", owner.note
+        if mounts is not None:
+            # Served again under its version's prefix by a versioning wrapper of its app.
+            version, unknown = mounts.version_prefix(
+                owner.key, owner.role, (id(scope.node), call.lineno), handler_scope
+            )
+            note = note or unknown
+        mount = version
         static = False
         if path is not None and owner.prefix is not None:
             static = True
             # Served under the prefixes of the include_router calls that include the router,
             # when they are known and the same for every way it is included.
-            mounts = self.index.mounts
             if mounts is not None and owner.key is not None:
                 if owner.role is Role.ROUTER:
-                    mount = mounts.served_prefix(owner.key) or ""
+                    mount += mounts.served_prefix(owner.key) or ""
                 else:  # routes of a sub-application answer under its mount path
-                    mount = mounts.app_prefix(owner.key) or ""
+                    mount += mounts.app_prefix(owner.key) or ""
             template = mount + owner.prefix + path
             code = string_literal(template, quote)
         else:
@@ -722,14 +729,13 @@ class _Finder:
                     problem = "its router's prefix is only known at run time"
                 else:
                     # Under the include prefixes, when known: `"/api" + router.prefix + "/x"`.
-                    mounts = self.index.mounts
                     if mounts is not None and owner.key is not None and owner.role is Role.ROUTER:
-                        mount = mounts.served_prefix(owner.key) or ""
+                        mount += mounts.served_prefix(owner.key) or ""
                     if mount:
                         parts.append(string_literal(mount, quote))
                     parts.append(f"{reference}.prefix")
-            elif owner.prefix:
-                parts.append(string_literal(owner.prefix, quote))
+            elif owner.prefix or version:
+                parts.append(string_literal(version + owner.prefix, quote))
             if path is not None:
                 parts.append(string_literal(path, quote))
             else:
@@ -749,7 +755,7 @@ class _Finder:
             problem,
             owner.key,
             bool(mount),
-            owner.note,
+            note,
             static,
             owner.unserved,
         )

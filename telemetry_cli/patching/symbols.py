@@ -20,7 +20,12 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from telemetry_cli.patching.names import APP_CLASSES, ROUTER_CLASSES, ROUTER_SUFFIX
+from telemetry_cli.patching.names import (
+    APP_CLASSES,
+    ROUTER_CLASSES,
+    ROUTER_SUFFIX,
+    VERSIONED_APP_FUNCTIONS,
+)
 from telemetry_cli.patching.source import SourceLines
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, DEFAULT_QUOTE_STYLE, preferred_quote
 
@@ -1038,7 +1043,8 @@ class PackageIndex:
         self._roles[qualified] = (None, True)  # a cycle in the bases resolves to "not FastAPI"
         result: tuple[Role | None, bool] = (None, True)
         canonical, binding = self.resolve(qualified)
-        if canonical in APP_CLASSES:
+        if canonical in APP_CLASSES or canonical in VERSIONED_APP_FUNCTIONS:
+            # A versioning wrapper returns a FastAPI app of its own (see `mounts.Versioning`).
             result = (Role.APP, True)
         elif canonical in ROUTER_CLASSES:
             result = (Role.ROUTER, True)

@@ -1,0 +1,212 @@
+"""fastapi-versioning: ``app = VersionedFastAPI(app, prefix_format=...)`` serves routes per version.
+
+The library returns a new app that mounts, for each version the app's handlers declare with
+``@version(major, minor)`` (1.0 when a handler has none, or ``default_version=``), an app serving
+them under ``prefix_format`` filled with that version. A route is logged under its own version's
+prefix. The telemetry router and error capture go on the app the call returns, the one served:
+the old app's routes are copied into the new one when it is called, and nothing added to the old
+one afterwards (nor its middleware) is served.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import make_project, run
+
+ITEMS_PY = '''"""Items, in two versions."""
+
+from fastapi import APIRouter
+from fastapi_versioning import version
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/")
+async def list_items() -> list[str]:
+    return []
+
+
+@router.get("/{item_id}")
+@version(2)
+async def get_item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+
+
+@router.post("/sync")
+@version(major=1, minor=1)
+async def sync() -> dict[str, str]:
+    return {}
+'''
+
+MODULE_LEVEL = """from fastapi import FastAPI
+from fastapi_versioning import VersionedFastAPI
+
+from app.api import items
+
+app = FastAPI(title="Demo")
+app.include_router(items.router, prefix="/api")
+app = VersionedFastAPI(app, version_format="{major}", prefix_format="/v{major}")
+
+
+@app.get("/ping")
+async def ping() -> str:
+    return "pong"
+"""
+
+RETURNED_BY_A_FACTORY = """import fastapi_versioning
+from fastapi import FastAPI
+
+from app.api import items
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Demo")
+    app.include_router(items.router)
+    return fastapi_versioning.VersionedFastAPI(app, default_version=(3, 0), enable_latest=True)
+
+
+app = create_app()
+"""
+
+
+def _project(tmp_path: Path, main: str) -> Path:
+    modules = '"api/items.py" = "ai_block_used"'
+    if "@app.get" in main:
+        modules += ', "main.py" = "ai_block_used"'
+    plan = f"instrument = {{ {modules} }}"
+    root = make_project(tmp_path / "project", plan)
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/main.py").write_text(main)
+    return root
+
+
+def _routes(path: Path) -> dict[str, str]:
+    """The ``route`` each handler of a module logs, by handler."""
+    routes: dict[str, str] = {}
+    for function in ast.parse(path.read_text()).body:
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        call = function.body[0]
+        assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+        payload = call.value.args[1]
+        assert isinstance(payload, ast.Dict)
+        for key, value in zip(payload.keys, payload.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == "route":
+                routes[function.name] = ast.literal_eval(value)
+    return routes
+
+
+def _line_of(lines: list[str], text: str) -> int:
+    return next(number for number, line in enumerate(lines) if text in line)
+
+
+def test_routes_are_logged_under_their_version_and_the_layer_is_wired_on_the_served_app(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path, MODULE_LEVEL)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _routes(root / "backend/app/api/items.py") == {
+        "list_items": "/v1/api/items/",
+        "get_item": "/v2/api/items/{item_id}",
+        "sync": "/v1/api/items/sync",  # prefix_format has no {minor}
+    }
+    # Declared on the app VersionedFastAPI returned: at its root, not under a version.
+    assert _routes(root / "backend/app/main.py") == {"ping": "/ping"}
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    wrapped = _line_of(lines, "app = VersionedFastAPI(app")
+    assert _line_of(lines, "app.include_router(telemetry_router)") > wrapped
+    assert _line_of(lines, "install_error_capture(app)") > wrapped
+    said = [line for line in result.stdout.splitlines() if "`VersionedFastAPI`" in line]
+    assert len(said) == 1 and "backend/app/main.py:8" in said[0], result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == MODULE_LEVEL
+
+
+def test_an_app_factory_returning_the_versioned_app_is_wired_where_it_is_called(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path, RETURNED_BY_A_FACTORY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    # The default prefix format, "/v{major}_{minor}", and the default version given.
+    assert _routes(root / "backend/app/api/items.py") == {
+        "list_items": "/v3_0/items/",
+        "get_item": "/v2_0/items/{item_id}",
+        "sync": "/v1_1/items/sync",
+    }
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    called = _line_of(lines, "app = create_app()")
+    assert _line_of(lines, "app.include_router(telemetry_router)") == called + 1
+    assert "/latest" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "VersionedFastAPI(app, prefix_format=PREFIX)",
+        'VersionedFastAPI(app, prefix_format="/v{major}", default_version=DEFAULT)',
+    ],
+    ids=["prefix-format", "default-version"],
+)
+def test_a_version_prefix_only_known_at_run_time_is_left_out_and_said(
+    tmp_path: Path, call: str
+) -> None:
+    main = MODULE_LEVEL.replace(
+        'VersionedFastAPI(app, version_format="{major}", prefix_format="/v{major}")', call
+    ).replace(
+        "app = FastAPI(", "PREFIX = build_prefix()\nDEFAULT = build_default()\napp = FastAPI("
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    routes = _routes(root / "backend/app/api/items.py")
+    if "PREFIX" in call:
+        assert routes["get_item"] == "/api/items/{item_id}"
+    else:  # the declared versions are known; the default one is not
+        assert routes == {
+            "list_items": "/api/items/",
+            "get_item": "/v2/api/items/{item_id}",
+            "sync": "/v1/api/items/sync",
+        }
+    assert "only known at run time" in result.stdout
+
+
+def test_init_names_the_versioned_app_when_it_has_a_name_of_its_own(tmp_path: Path) -> None:
+    """``api = VersionedFastAPI(app)``: ``app`` is served through ``api``, which init names."""
+    main = MODULE_LEVEL.replace("app = VersionedFastAPI(app", "api = VersionedFastAPI(app")
+    main = main.split("\n\n\n@app.get")[0] + "\n"
+    root = _project(tmp_path, main)
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "app.main:api"' in (root / "pyproject.toml").read_text()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    assert lines[-2:] == ["api.include_router(telemetry_router)", "install_error_capture(api)"]
+
+
+def test_a_handler_version_only_known_at_run_time_leaves_its_prefix_out_and_says_so(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path, MODULE_LEVEL)
+    items = root / "backend/app/api/items.py"
+    items.write_text(
+        ITEMS_PY.replace("@version(2)", "@version(CURRENT)")
+        .replace(
+            'router = APIRouter(prefix="/items")',
+            'CURRENT = int(os.environ["API_VERSION"])\nrouter = APIRouter(prefix="/items")',
+        )
+        .replace('"""Items, in two versions."""\n', '"""Items, in two versions."""\n\nimport os\n')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _routes(items)["get_item"] == "/api/items/{item_id}"
+    assert _routes(items)["list_items"] == "/v1/api/items/"
+    said = [line for line in result.stdout.splitlines() if "its version prefix" in line]
+    assert len(said) == 1 and "backend/app/api/items.py:" in said[0], result.stdout
