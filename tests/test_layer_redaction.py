@@ -799,3 +799,72 @@ def test_environment_pairs_and_records_keep_their_working_directory(layer: Layer
     }
     text = '{"env": [["PWD", "/srv/app"]], "vars": [{"name": "PWD", "value": "/srv"}]}'
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+# An upper-case environment variable whose name holds a sensitive word that is not a password's
+# (AUTH, SESSION, KEY...) and whose value is a path or a socket address points at a file: an
+# environment dump keeps it. A token, a lower-case key, a query's name or a password's name stay
+# redacted, and so does a secret found elsewhere in the same text.
+LOCATION_VARIABLE_TEXTS = [
+    "SSH_AUTH_SOCK=/tmp/ssh-XXXXkq3Zp1/agent.1234",
+    "export SSH_AUTH_SOCK=/private/tmp/com.apple.launchd.AbC12x/Listeners",
+    "SESSION_MANAGER=local/host:@/tmp/.ICE-unix/2345,unix/host:/tmp/.ICE-unix/2345",
+    "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus",
+    "DBUS_SESSION_BUS_ADDRESS=unix:abstract=/tmp/dbus-AbCd,guid=0123abcd",
+    "SSH_AUTH_SOCK=\\\\.\\pipe\\openssh-ssh-agent",
+    "HOME=/home/ada\nSSH_AUTH_SOCK=/run/user/1000/keyring/ssh\nSHELL=/bin/bash",
+    "{'SSH_AUTH_SOCK': '/tmp/ssh-x/agent.1', 'LANG': 'C'}",
+    "SSH_AUTH_SOCK: ~/.ssh/agent.sock",
+]
+SECRET_LOCATION_LOOKALIKE_TEXTS = [
+    "SESSION=abc123",
+    "AUTH=tok_abc",
+    "AUTH=/aB3xQ9zz",  # a token that happens to start with "/"
+    "AWS_SECRET_ACCESS_KEY=/wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+    "&SSH_AUTH_SOCK=/tmp/x",
+    "/callback?session_id=abc123",
+    "session=/tmp/x",
+    "DB_PASSWORD=/tmp/x",
+    "SSH_AUTH_SOCK=/tmp/x DB_PASSWORD=hunter2",
+    "SSH_AUTH_SOCK=/tmp/x&token=abc123",
+    "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/bus,password=hunter2",
+]
+
+
+@pytest.mark.parametrize("text", LOCATION_VARIABLE_TEXTS)
+def test_a_variable_pointing_at_a_file_or_socket_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+@pytest.mark.parametrize("text", SECRET_LOCATION_LOOKALIKE_TEXTS)
+def test_a_token_or_password_in_a_variable_is_still_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
+
+
+def test_an_environment_mapping_keeps_its_socket_paths(layer: Layer) -> None:
+    """As a mapping, pairs (``os.environ.items()``), name/value records and JSON text."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    environment = {
+        "SSH_AUTH_SOCK": "/tmp/ssh-XXXX/agent.123",
+        "SESSION_MANAGER": "local/host:@/tmp/.ICE-unix/1,unix/host:/tmp/.ICE-unix/1",
+        "SESSION": "abc123",
+        "AUTH": "/aB3xQ9zz",
+        "session": "/tmp/x",
+        "DB_PASSWORD": "/run/secrets/db",
+    }
+    kept = {"SSH_AUTH_SOCK", "SESSION_MANAGER"}
+    assert logger.record("error_event", {"env": environment}).payload == {
+        "env": {key: value if key in kept else "[redacted]" for key, value in environment.items()}
+    }
+    pairs = [["SSH_AUTH_SOCK", "/tmp/a/agent.1"], ["AUTH", "abc123"]]
+    records = [{"name": "SSH_AUTH_SOCK", "value": "/tmp/a/agent.1"}]
+    text = '{"env": {"SSH_AUTH_SOCK": "/tmp/a/agent.1"}}'
+    assert logger.record(
+        "error_event", {"pairs": pairs, "records": records, "text": text}
+    ).payload == {
+        "pairs": [["SSH_AUTH_SOCK", "/tmp/a/agent.1"], ["AUTH", "[redacted]"]],
+        "records": records,
+        "text": text,
+    }
