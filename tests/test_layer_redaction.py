@@ -371,6 +371,9 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "Basic " + "A" * 30_000,
         "eyJ" * 10_000,
         "eyJ" + "A" * 30_000,
+        "4" * 32_000,
+        "4111 " * 6_000,
+        "4111 111111 " * 3_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -868,3 +871,47 @@ def test_an_environment_mapping_keeps_its_socket_paths(layer: Layer) -> None:
         "records": records,
         "text": text,
     }
+
+
+# A payment card number in text is recognised by its shape and its check digit (Luhn): 13 to 19
+# digits in one run or in groups, starting 2 to 6 (card issuers' industry identifiers).
+CARD_NUMBER_TEXTS = [
+    "4111 1111 1111 1111",
+    "4111111111111111",
+    "paid with 4111-1111-1111-1111 today",
+    "378282246310005",
+    "3782 822463 10005",
+    "5555555555554444",
+    "2223003122003222",
+    "6011111111111117",
+    "card: 4012888888881881",
+    "4222222222222",
+]
+NOT_CARD_NUMBER_TEXTS = [
+    "4111111111111112",  # the check digit fails
+    "1234567890123456",
+    "1733155200000",  # a timestamp in milliseconds
+    "1733155200000123456",  # a snowflake id
+    "2024-01-15 12:30:00",
+    "3.14159265358979",
+    "/orders/4111111111111111",
+    "v4111111111111111",
+    "4111111111111111111111",
+    "+4915112345678",
+    "4111 1111-1111 1111",
+    "ISBN 978-3-16-148410-0",
+    "1 2 3 4 5 6 7 8 9 10 11 12 13",
+    "4111111111111111.5",
+]
+
+
+@pytest.mark.parametrize("text", CARD_NUMBER_TEXTS)
+def test_a_card_number_in_text_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"note": text}).payload == {"note": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", NOT_CARD_NUMBER_TEXTS)
+def test_a_number_that_is_no_card_number_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
