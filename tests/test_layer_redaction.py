@@ -915,3 +915,43 @@ def test_a_card_number_in_text_is_redacted(layer: Layer, text: str) -> None:
 def test_a_number_that_is_no_card_number_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
+
+
+# A sensitive name given a literal that carries nothing (null, none, true, false, an empty string,
+# a mask of asterisks) gives nothing away, in text or in JSON text: the text is kept. Any other
+# value, even one starting like a literal, is still a secret.
+NO_VALUE_TEXTS = [
+    "token: null",
+    "secret=false",
+    "authorization: none",
+    "pin: true",
+    "password: ******",
+    'password=""',
+    "api_key='***' (rotated)",
+    "token: undefined; retrying",
+    '{"session": null}',
+    '{"email": ""}',
+    '{"password": "********", "user": "ada"}',
+    '{"mfa": {"otp": false}}',
+]
+VALUE_TEXTS = [
+    "token: null1",
+    "secret=falsehood",
+    "password: ***abc",
+    "password=nil-ish",
+    "token: null&password=hunter2",
+    '{"session": "abc123", "email": null}',
+    '{"password": "none of your business"}',
+]
+
+
+@pytest.mark.parametrize("text", NO_VALUE_TEXTS)
+def test_a_sensitive_name_given_no_value_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+@pytest.mark.parametrize("text", VALUE_TEXTS)
+def test_a_sensitive_name_given_a_value_like_a_literal_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
