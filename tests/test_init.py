@@ -12,7 +12,7 @@ import pytest
 
 from telemetry_cli import init_plan
 from telemetry_cli.errors import UserError
-from tests.cli_support import run, snapshot
+from tests.cli_support import make_project, run, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -1803,3 +1803,32 @@ def test_a_package_named_like_the_folder_holding_it_imports_itself_not_siblings(
     assert 'app-package = "app"' in result.stdout
     assert 'app = "app.main:app"' in result.stdout
     assert '# "api/orders.py" = "ai_block_used"' in result.stdout
+
+
+def test_a_folder_init_may_not_look_into_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database's volume beside the code (`pgdata`, mode 700, owned by the container's user):
+    # asking whether it is a virtual environment raised "Permission denied" and init failed.
+    root = _shop(tmp_path / "shop")
+    locked = root / "pgdata"
+    locked.mkdir()
+    for folder in (locked, root / "src/shop/pgdata"):
+        folder.mkdir(exist_ok=True)
+    real_stat = Path.stat
+
+    def stat(self: Path, *args: object, **kwargs: object) -> object:
+        # As root, chmod does not stop a look inside; so what a locked folder does is simulated.
+        if self.parent.name == "pgdata":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    project = make_project(tmp_path / "project")
+    (project / "backend/app/pgdata").mkdir()
+    monkeypatch.setattr(Path, "stat", stat)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert '# "routes/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+    # generate walks the app package for the app the same way.
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stderr
