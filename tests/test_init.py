@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 
 from telemetry_cli import init_plan
 from telemetry_cli.errors import UserError
-from tests.cli_support import make_project, run, snapshot
+from tests.cli_support import REPO, make_project, run, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -1832,3 +1833,22 @@ def test_a_folder_init_may_not_look_into_is_passed_over(
     # generate walks the app package for the app the same way.
     result = run("generate", "--root", str(project))
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_gitignore_that_is_no_regular_file_is_passed_over(tmp_path: Path) -> None:
+    # A named pipe blocked the walk for ever, and a link to /dev/zero never ended: a child
+    # process, so that a hang fails by its timeout.
+    root = _shop(tmp_path / "shop")
+    os.mkfifo(root / ".gitignore")
+    (root / "src/.gitignore").symlink_to("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", "init", "--root", str(root), "--dry-run"],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '# "routes/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
