@@ -169,6 +169,8 @@ def _waitable_descriptor(stream: Any) -> int | None:
     test runner's). Nothing has read from stdin before the payload is read, so no text waits
     in its buffer.
     """
+    if os.name != "posix":
+        return None  # select() takes sockets only on Windows: a pipe there is read as it was
     try:
         descriptor = int(stream.fileno())
         mode = os.fstat(descriptor).st_mode
