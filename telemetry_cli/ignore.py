@@ -13,6 +13,9 @@ from pathlib import Path, PurePosixPath
 
 from pathspec import GitIgnoreSpec
 
+from telemetry_cli.errors import FileProblem
+from telemetry_cli.files import read_bytes
+
 FILENAME = ".gitignore"
 
 
@@ -24,11 +27,18 @@ class GitIgnore:
     _specs: list[tuple[PurePosixPath, GitIgnoreSpec]] = field(default_factory=list)
 
     def read(self, folder: Path) -> None:
-        """Add the patterns of ``folder``'s ``.gitignore``, if it has a readable one."""
+        """Add the patterns of ``folder``'s ``.gitignore``, if it has a readable one.
+
+        Only a regular file is read: a named pipe would block the walk for ever, and a link to
+        a device such as ``/dev/zero`` would never end.
+        """
         try:
-            text = (folder / FILENAME).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            data = read_bytes(folder / FILENAME, FILENAME)
+        except FileProblem:
             return
+        if data is None:
+            return
+        text = data.decode("utf-8", errors="replace")
         spec = GitIgnoreSpec.from_lines(text.splitlines())
         if spec.patterns:
             self._specs.append((PurePosixPath(folder.relative_to(self.root).as_posix()), spec))

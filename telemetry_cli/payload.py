@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import math
 import os
@@ -11,6 +12,7 @@ import select
 import stat
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from telemetry_cli.console import clipped
@@ -31,8 +33,9 @@ def read_payload(inline: str | None, file: str | None, wait: float = 10.0) -> An
     """Return the decoded payload, or None when none was given.
 
     ``inline`` is ``--payload`` (``-`` reads stdin) and ``file`` is ``--payload-file`` (``-``
-    reads stdin too). A file that is a named pipe is read for at most ``wait`` seconds, so
-    that a pipe nobody writes to ends in an error instead of a hang. Malformed JSON, and an
+    reads stdin too). A file that is a named pipe or a device is read for at most ``wait``
+    seconds, so that a pipe nobody writes to (or a terminal, ``/dev/ptmx``) ends in an error
+    instead of a hang; a socket or a folder is refused. Malformed JSON, and an
     object with the same key twice (parsers disagree on which one wins; the telemetry endpoint
     refuses it too), are usage errors naming the line and column or the key; so is what the
     endpoint refuses as not strict JSON (``NaN``, infinities, ``1e400``, lone surrogates).
@@ -50,7 +53,7 @@ def read_payload(inline: str | None, file: str | None, wait: float = 10.0) -> An
     if file == "":
         raise UsageError("--payload-file is empty; name a file, or '-' for stdin")
     if STDIN in (inline, file):
-        source, text = "stdin", _read_stdin()
+        source, text = "stdin", _read_stdin(wait)
     elif file is not None:
         source = file
         try:
@@ -72,11 +75,24 @@ def read_payload(inline: str | None, file: str | None, wait: float = 10.0) -> An
 
 def _read_file(file: str, wait: float) -> str:
     """Read ``file`` as UTF-8, at most ``MAX_PAYLOAD_CHARACTERS`` (+1 to tell it was more)."""
+    with contextlib.suppress(OSError):  # opening it says what else is wrong
+        if stat.S_ISSOCK(Path(file).stat().st_mode):
+            # Opening one fails with "No such device or address", which does not say why.
+            raise UsageError(
+                f"--payload-file {file}: is a socket, not a file; give a file holding the JSON "
+                "payload, or '-' and pipe it to stdin"
+            )
     # Opening a named pipe without O_NONBLOCK blocks until a writer opens it: maybe never.
     fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if stat.S_ISFIFO(os.fstat(fd).st_mode):
-            data, complete = _read_pipe(fd, file, wait)
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"--payload-file {file}: is a folder; name a file in it")
+        if not stat.S_ISREG(mode):
+            # A pipe, or a device: a terminal or /dev/ptmx may never deliver anything, so it is
+            # read as a pipe is, for at most ``wait`` seconds.
+            kind = "pipe" if stat.S_ISFIFO(mode) else "device"
+            data, complete = _read_pipe(fd, f"--payload-file {file}", wait, kind)
             text = codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
         else:
             os.set_blocking(fd, True)
@@ -91,8 +107,8 @@ def _read_file(file: str, wait: float) -> str:
 _PIPE_LIMIT = 4 * (MAX_PAYLOAD_CHARACTERS + 1)
 
 
-def _read_pipe(fd: int, file: str, wait: float) -> tuple[bytes, bool]:
-    """Read a named pipe, giving up (a usage error) after ``wait`` seconds.
+def _read_pipe(fd: int, source: str, wait: float, kind: str = "pipe") -> tuple[bytes, bool]:
+    """Read a named pipe (or a device), giving up (a usage error) after ``wait`` seconds.
 
     Returns the bytes read and whether they are all the pipe had (False when cut off at
     ``_PIPE_LIMIT``).
@@ -104,7 +120,7 @@ def _read_pipe(fd: int, file: str, wait: float) -> tuple[bytes, bool]:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise UsageError(
-                f"--payload-file {file}: the pipe did not deliver a payload within {wait:g} "
+                f"{source}: the {kind} did not deliver a payload within {wait:g} "
                 "seconds; is something writing to it? (--timeout sets the wait)"
             )
         # Until a writer has opened the pipe, select() does not report it readable.
@@ -122,18 +138,47 @@ def _read_pipe(fd: int, file: str, wait: float) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
-def _read_stdin() -> str:
+def _read_stdin(wait: float) -> str:
+    """Read stdin; from a pipe or a device other than a terminal, for at most ``wait`` seconds.
+
+    ``sleep 600 | emit ... --payload -`` or a CI step whose stdin is an idle pipe would
+    otherwise wait for ever; a terminal is someone typing, and a file redirect always ends.
+    """
     # Python sets sys.stdin to None when the process starts with file descriptor 0 closed.
     if sys.stdin is None:
         raise UsageError(
             "stdin is closed; give the payload with --payload JSON or --payload-file FILE"
         )
     try:
+        descriptor = _waitable_descriptor(sys.stdin)
+        if descriptor is not None:
+            data, complete = _read_pipe(descriptor, "stdin", wait)
+            text = codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
+            return _bounded(text, "stdin")
         return _bounded(sys.stdin.read(MAX_PAYLOAD_CHARACTERS + 1), "stdin")
     except UnicodeDecodeError:
         raise UsageError("stdin: the payload is not valid UTF-8") from None
     except OSError as exc:
         raise UsageError(f"stdin: cannot read: {exc.strerror or exc}") from None
+
+
+def _waitable_descriptor(stream: Any) -> int | None:
+    """The file descriptor of ``stream`` when reading it may wait for ever, else None.
+
+    That is a pipe, or a device that is not a terminal; not a stream without a descriptor (a
+    test runner's). Nothing has read from stdin before the payload is read, so no text waits
+    in its buffer.
+    """
+    if os.name != "posix":
+        return None  # select() takes sockets only on Windows: a pipe there is read as it was
+    try:
+        descriptor = int(stream.fileno())
+        mode = os.fstat(descriptor).st_mode
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or os.isatty(descriptor):
+        return None
+    return descriptor
 
 
 def _bounded(text: str, source: str) -> str:

@@ -236,6 +236,47 @@ def test_a_named_pipe_with_a_late_writer_is_read(project: Path, tmp_path: Path) 
     assert json.loads(result.stdout)["payload"] == {"exception": "ValueError"}
 
 
+@pytest.mark.skipif(not Path("/dev/ptmx").exists(), reason="needs /dev/ptmx")
+def test_a_device_that_never_delivers_is_given_up_on(project: Path) -> None:
+    # A pseudo-terminal master has nothing to read until a program writes to its other end:
+    # reading it used to block for ever (a child process, so that a hang fails by its timeout).
+    result = cli(
+        "emit", "--root", str(project), "error_event", "--payload-file", "/dev/ptmx",
+        "--timeout", "0.5", cwd=project,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "the device did not deliver a payload within 0.5 seconds")
+
+
+def test_an_idle_stdin_pipe_is_given_up_on(project: Path) -> None:
+    # `sleep 600 | telemetry-scaffold emit ... --payload -`: the pipe stays open and empty.
+    with subprocess.Popen(["sleep", "600"], stdout=subprocess.PIPE) as idle:
+        try:
+            result = cli(
+                "emit", "--root", str(project), "error_event", "--payload", "-",
+                "--timeout", "0.5", cwd=project, stdin=idle.stdout,
+            )  # fmt: skip
+        finally:
+            idle.kill()
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "stdin: the pipe did not deliver a payload within 0.5")
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets")
+def test_a_payload_file_that_is_a_socket_or_a_folder_is_refused(
+    project: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "payload.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        result = run("emit", "--root", str(project), "error_event", "--payload-file", str(path))
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "payload.sock: is a socket, not a file")
+    result = run("emit", "--root", str(project), "error_event", "--payload-file", str(tmp_path))
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, ": is a folder")
+
+
 def test_an_endless_payload_source_is_cut_off_with_one_line(project: Path) -> None:
     # /dev/zero never ends and `yes` never stops: both used to be read whole (MemoryError).
     from_file = cli(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 
 from telemetry_cli import init_plan
 from telemetry_cli.errors import UserError
-from tests.cli_support import run, snapshot
+from tests.cli_support import REPO, make_project, run, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -2148,3 +2149,49 @@ def test_a_package_wins_over_a_module_of_its_name_beside_it(tmp_path: Path) -> N
     assert named.exit_code == 1, named.stdout + named.stderr
     assert "app.py: shadowed by app/__init__.py" in named.stdout + named.stderr
     assert (root / "app.py").read_bytes() == stale
+def test_a_folder_init_may_not_look_into_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database's volume beside the code (`pgdata`, mode 700, owned by the container's user):
+    # asking whether it is a virtual environment raised "Permission denied" and init failed.
+    root = _shop(tmp_path / "shop")
+    locked = root / "pgdata"
+    locked.mkdir()
+    for folder in (locked, root / "src/shop/pgdata"):
+        folder.mkdir(exist_ok=True)
+    real_stat = Path.stat
+
+    def stat(self: Path, *args: object, **kwargs: object) -> object:
+        # As root, chmod does not stop a look inside; so what a locked folder does is simulated.
+        if self.parent.name == "pgdata":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    project = make_project(tmp_path / "project")
+    (project / "backend/app/pgdata").mkdir()
+    monkeypatch.setattr(Path, "stat", stat)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert '# "routes/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+    # generate walks the app package for the app the same way.
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_gitignore_that_is_no_regular_file_is_passed_over(tmp_path: Path) -> None:
+    # A named pipe blocked the walk for ever, and a link to /dev/zero never ended: a child
+    # process, so that a hang fails by its timeout.
+    root = _shop(tmp_path / "shop")
+    os.mkfifo(root / ".gitignore")
+    (root / "src/.gitignore").symlink_to("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", "init", "--root", str(root), "--dry-run"],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '# "routes/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout

@@ -371,6 +371,9 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "Basic " + "A" * 30_000,
         "eyJ" * 10_000,
         "eyJ" + "A" * 30_000,
+        "4" * 32_000,
+        "4111 " * 6_000,
+        "4111 111111 " * 3_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -799,3 +802,156 @@ def test_environment_pairs_and_records_keep_their_working_directory(layer: Layer
     }
     text = '{"env": [["PWD", "/srv/app"]], "vars": [{"name": "PWD", "value": "/srv"}]}'
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+# An upper-case environment variable whose name holds a sensitive word that is not a password's
+# (AUTH, SESSION, KEY...) and whose value is a path or a socket address points at a file: an
+# environment dump keeps it. A token, a lower-case key, a query's name or a password's name stay
+# redacted, and so does a secret found elsewhere in the same text.
+LOCATION_VARIABLE_TEXTS = [
+    "SSH_AUTH_SOCK=/tmp/ssh-XXXXkq3Zp1/agent.1234",
+    "export SSH_AUTH_SOCK=/private/tmp/com.apple.launchd.AbC12x/Listeners",
+    "SESSION_MANAGER=local/host:@/tmp/.ICE-unix/2345,unix/host:/tmp/.ICE-unix/2345",
+    "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus",
+    "DBUS_SESSION_BUS_ADDRESS=unix:abstract=/tmp/dbus-AbCd,guid=0123abcd",
+    "SSH_AUTH_SOCK=\\\\.\\pipe\\openssh-ssh-agent",
+    "HOME=/home/ada\nSSH_AUTH_SOCK=/run/user/1000/keyring/ssh\nSHELL=/bin/bash",
+    "{'SSH_AUTH_SOCK': '/tmp/ssh-x/agent.1', 'LANG': 'C'}",
+    "SSH_AUTH_SOCK: ~/.ssh/agent.sock",
+]
+SECRET_LOCATION_LOOKALIKE_TEXTS = [
+    "SESSION=abc123",
+    "AUTH=tok_abc",
+    "AUTH=/aB3xQ9zz",  # a token that happens to start with "/"
+    "AWS_SECRET_ACCESS_KEY=/wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+    "&SSH_AUTH_SOCK=/tmp/x",
+    "/callback?session_id=abc123",
+    "session=/tmp/x",
+    "DB_PASSWORD=/tmp/x",
+    "SSH_AUTH_SOCK=/tmp/x DB_PASSWORD=hunter2",
+    "SSH_AUTH_SOCK=/tmp/x&token=abc123",
+    "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/bus,password=hunter2",
+]
+
+
+@pytest.mark.parametrize("text", LOCATION_VARIABLE_TEXTS)
+def test_a_variable_pointing_at_a_file_or_socket_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+@pytest.mark.parametrize("text", SECRET_LOCATION_LOOKALIKE_TEXTS)
+def test_a_token_or_password_in_a_variable_is_still_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
+
+
+def test_an_environment_mapping_keeps_its_socket_paths(layer: Layer) -> None:
+    """As a mapping, pairs (``os.environ.items()``), name/value records and JSON text."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    environment = {
+        "SSH_AUTH_SOCK": "/tmp/ssh-XXXX/agent.123",
+        "SESSION_MANAGER": "local/host:@/tmp/.ICE-unix/1,unix/host:/tmp/.ICE-unix/1",
+        "SESSION": "abc123",
+        "AUTH": "/aB3xQ9zz",
+        "session": "/tmp/x",
+        "DB_PASSWORD": "/run/secrets/db",
+    }
+    kept = {"SSH_AUTH_SOCK", "SESSION_MANAGER"}
+    assert logger.record("error_event", {"env": environment}).payload == {
+        "env": {key: value if key in kept else "[redacted]" for key, value in environment.items()}
+    }
+    pairs = [["SSH_AUTH_SOCK", "/tmp/a/agent.1"], ["AUTH", "abc123"]]
+    records = [{"name": "SSH_AUTH_SOCK", "value": "/tmp/a/agent.1"}]
+    text = '{"env": {"SSH_AUTH_SOCK": "/tmp/a/agent.1"}}'
+    assert logger.record(
+        "error_event", {"pairs": pairs, "records": records, "text": text}
+    ).payload == {
+        "pairs": [["SSH_AUTH_SOCK", "/tmp/a/agent.1"], ["AUTH", "[redacted]"]],
+        "records": records,
+        "text": text,
+    }
+
+
+# A payment card number in text is recognised by its shape and its check digit (Luhn): 13 to 19
+# digits in one run or in groups, starting 2 to 6 (card issuers' industry identifiers).
+CARD_NUMBER_TEXTS = [
+    "4111 1111 1111 1111",
+    "4111111111111111",
+    "paid with 4111-1111-1111-1111 today",
+    "378282246310005",
+    "3782 822463 10005",
+    "5555555555554444",
+    "2223003122003222",
+    "6011111111111117",
+    "card: 4012888888881881",
+    "4222222222222",
+]
+NOT_CARD_NUMBER_TEXTS = [
+    "4111111111111112",  # the check digit fails
+    "1234567890123456",
+    "1733155200000",  # a timestamp in milliseconds
+    "1733155200000123456",  # a snowflake id
+    "2024-01-15 12:30:00",
+    "3.14159265358979",
+    "/orders/4111111111111111",
+    "v4111111111111111",
+    "4111111111111111111111",
+    "+4915112345678",
+    "4111 1111-1111 1111",
+    "ISBN 978-3-16-148410-0",
+    "1 2 3 4 5 6 7 8 9 10 11 12 13",
+    "4111111111111111.5",
+]
+
+
+@pytest.mark.parametrize("text", CARD_NUMBER_TEXTS)
+def test_a_card_number_in_text_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"note": text}).payload == {"note": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", NOT_CARD_NUMBER_TEXTS)
+def test_a_number_that_is_no_card_number_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
+
+
+# A sensitive name given a literal that carries nothing (null, none, true, false, an empty string,
+# a mask of asterisks) gives nothing away, in text or in JSON text: the text is kept. Any other
+# value, even one starting like a literal, is still a secret.
+NO_VALUE_TEXTS = [
+    "token: null",
+    "secret=false",
+    "authorization: none",
+    "pin: true",
+    "password: ******",
+    'password=""',
+    "api_key='***' (rotated)",
+    "token: undefined; retrying",
+    '{"session": null}',
+    '{"email": ""}',
+    '{"password": "********", "user": "ada"}',
+    '{"mfa": {"otp": false}}',
+]
+VALUE_TEXTS = [
+    "token: null1",
+    "secret=falsehood",
+    "password: ***abc",
+    "password=nil-ish",
+    "token: null&password=hunter2",
+    '{"session": "abc123", "email": null}',
+    '{"password": "none of your business"}',
+]
+
+
+@pytest.mark.parametrize("text", NO_VALUE_TEXTS)
+def test_a_sensitive_name_given_no_value_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": text}
+
+
+@pytest.mark.parametrize("text", VALUE_TEXTS)
+def test_a_sensitive_name_given_a_value_like_a_literal_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}

@@ -811,8 +811,15 @@ def package_modules(
 
 
 def is_environment(folder: Path) -> bool:
-    """Whether ``folder`` is a Python environment (venv/virtualenv, or conda): others' code."""
-    return (folder / "pyvenv.cfg").exists() or (folder / "conda-meta").is_dir()
+    """Whether ``folder`` is a Python environment (venv/virtualenv, or conda): others' code.
+
+    A folder that may not be looked into (a database's volume, mode 700, owned by a container's
+    user) is not one; the walk that asks cannot list it either, and passes it over.
+    """
+    try:
+        return (folder / "pyvenv.cfg").exists() or (folder / "conda-meta").is_dir()
+    except OSError:
+        return False
 
 
 def _links_inside(folder: Path, real_package: str) -> bool:
