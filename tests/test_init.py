@@ -2149,6 +2149,8 @@ def test_a_package_wins_over_a_module_of_its_name_beside_it(tmp_path: Path) -> N
     assert named.exit_code == 1, named.stdout + named.stderr
     assert "app.py: shadowed by app/__init__.py" in named.stdout + named.stderr
     assert (root / "app.py").read_bytes() == stale
+
+
 def test_a_folder_init_may_not_look_into_is_passed_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
