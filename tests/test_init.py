@@ -2197,3 +2197,33 @@ def test_a_gitignore_that_is_no_regular_file_is_passed_over(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stderr
     assert '# "routes/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+
+
+SELF_IMPORTING_MODULES = {
+    "pyproject.toml": '[project]\nname = "svc"\n',
+    "src/main.py": "from fastapi import FastAPI\n\nfrom auth import auth_router\n\n"
+    'app = FastAPI()\napp.include_router(auth_router, prefix="/v1/auth")\n',
+    "src/modules/auth/__init__.py": "from auth.users import router as auth_router\n",
+    "src/modules/auth/users.py": FLAT_USERS,
+}
+
+
+def test_a_nested_package_importing_itself_by_its_bare_name_is_followed(tmp_path: Path) -> None:
+    """`modules/auth` saying `from auth.users import ...` runs with `modules` on the import path.
+
+    `from auth import auth_router` in the app module is that package: the include's prefix is
+    part of the logged path.
+    """
+    root = tmp_path / "project"
+    _write(root, SELF_IMPORTING_MODULES)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert '# "modules/auth/users.py"' in text, text
+    (root / "pyproject.toml").write_text(
+        text.replace('# "modules/auth/users.py"', '"modules/auth/users.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in get_user (GET /v1/auth/users/{user_id})" in generated.stdout
+    assert "not followed" not in generated.stdout

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,6 +24,7 @@ from telemetry_cli.patching.apps import (
     AppSite,
     choose_in_module,
     find_app,
+    is_environment,
     package_modules,
 )
 from telemetry_cli.patching.collisions import find_collisions, mount_clashes
@@ -101,6 +104,9 @@ class BackendReader:
         self.backend = backend
         self.texts: dict[str, tuple[bytes, SourceText]] = {} if texts is None else texts
         self.styles = FormatStyles(root)
+        # The packages nested in the backend folder, by name: the folders holding them.
+        self._nested: dict[str, list[str]] | None = None
+        self._self_importing: dict[str, str | None] = {}
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -120,7 +126,61 @@ class BackendReader:
             above = folder[start:]
             if len(parts) > len(above) and parts[: len(above)] == above:
                 return self._read(".".join(parts[len(above) :]))
+        # A package nested in the folder that imports itself by its bare name
+        # (`modules/auth/__init__.py` saying `from auth.api import routes`) only runs with the
+        # folder holding it on the import path (PYTHONPATH, a `sys.path` entry): `auth.api` is
+        # `modules/auth/api`, read under that name.
+        holder = self._self_importing_holder(parts[0])
+        if holder is not None:
+            return self._read(f"{holder}.{name}")
         return None
+
+    def _self_importing_holder(self, top: str) -> str | None:
+        """The folder (dotted) holding the one nested package ``top`` that imports itself.
+
+        None unless exactly one package of that name is nested in the backend folder (not at
+        its top) and one of its modules imports ``top`` by that bare name.
+        """
+        if top in self._self_importing:
+            return self._self_importing[top]
+        holders = self._nested_packages().get(top, [])
+        found: str | None = None
+        if len(holders) == 1:
+            package = Path(self.root, self.backend, *holders[0].split("."), top)
+            own = re.compile(rf"^\s*(?:from|import)\s+{re.escape(top)}(?:\.|\s)", re.MULTILINE)
+            for path in sorted(package.rglob("*.py")):
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+                if own.search(text):
+                    found = holders[0]
+                    break
+        self._self_importing[top] = found
+        return found
+
+    def _nested_packages(self) -> dict[str, list[str]]:
+        """Every package below the top of the backend folder: name -> holding folders (dotted)."""
+        if self._nested is not None:
+            return self._nested
+        nested: dict[str, list[str]] = {}
+        backend = Path(self.root, self.backend)
+        for folder, dirs, _ in os.walk(backend):
+            dirs[:] = sorted(
+                name
+                for name in dirs
+                if name.isidentifier()
+                and name not in ("__pycache__", "node_modules", "site-packages")
+                and not is_environment(Path(folder, name))
+            )
+            relative = Path(folder).relative_to(backend).parts
+            if not relative:
+                continue  # a package at the top is read by its own name already
+            for name in dirs:
+                if Path(folder, name, "__init__.py").is_file():
+                    nested.setdefault(name, []).append(".".join(relative))
+        self._nested = nested
+        return nested
 
     def _read(self, name: str) -> ModuleSource | None:
         """The module ``name`` of the backend folder read by that very name, None if absent.
