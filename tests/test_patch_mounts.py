@@ -1891,3 +1891,28 @@ def test_includes_on_an_app_later_rebound_to_a_call_given_it_are_the_apps(
     assert "cannot tell is an app" not in result.stdout
     assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+@pytest.mark.parametrize(
+    "prefix",
+    ["get_settings().API_V1_STR", "Settings().API_V1_STR"],
+    ids=["cached-getter", "class"],
+)
+def test_a_settings_attribute_read_off_a_call_in_place_is_its_default(
+    tmp_path: Path, prefix: str
+) -> None:
+    """``prefix=get_settings().API_V1_STR``: the instance the call builds, read in place."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        "from app.settings import Settings, get_settings\n\n"
+        f"app = FastAPI()\napp.include_router(api_router, prefix={prefix})\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        "from functools import lru_cache\n\nfrom pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v1"\n\n\n'
+        "@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if f"`{prefix}` read as" in line]
+    assert len(said) == 1 and "environment variable API_V1_STR" in said[0], result.stdout

@@ -6,7 +6,8 @@ prefix=settings.API_V1_STR)``. The value is the class's default unless the objec
 another (read from the call, when it passes one) or, for pydantic's ``BaseSettings``, unless the
 environment sets it: each default read is remembered, so that the tool can say it assumed it.
 
-Followed: a variable (module-level, or in the function reading it) built by a class of the
+Followed: a variable (module-level, or in the function reading it), or a call read in place
+(``get_settings().API_V1_STR``), built by a class of the
 package (``Settings()``) or by a function returning one (``get_settings()``, also cached; or
 building a class picked at run time under a return annotation naming one, see ``_annotated``); the
 class's own or inherited (from the package) class attribute, also ``Field(default=...)``, and
@@ -181,9 +182,14 @@ Built = tuple[Binding, ast.Call, Scope, tuple[Binding, ...], frozenset[str]]
 
 
 def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: int) -> Built | None:
-    """The class of the package a module-level variable is an instance of, and the call."""
+    """The class of the package a module-level variable is an instance of, and the call.
+
+    Also the instance a call builds in place: ``get_settings().API_V1_STR``, ``Settings().X``.
+    """
     if depth > _MAX_DEPTH:
         return None
+    if isinstance(expression, ast.Call):
+        return _built(index, expression, scope, depth + 1)
     binding = index.binding_of(expression, scope)
     if (
         binding is None
