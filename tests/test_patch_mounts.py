@@ -1916,3 +1916,35 @@ def test_a_settings_attribute_read_off_a_call_in_place_is_its_default(
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if f"`{prefix}` read as" in line]
     assert len(said) == 1 and "environment variable API_V1_STR" in said[0], result.stdout
+
+
+@pytest.mark.parametrize(
+    ("main", "api"),
+    [
+        (
+            "from fastapi import FastAPI\n\nfrom app.api.router import *\n\n"
+            'app = FastAPI()\napp.include_router(api_router, prefix="/api/v1")\n',
+            API_PY,
+        ),
+        (
+            _main('app.include_router(api_router, prefix="/api/v1")'),
+            API_PY.replace("from app.api import items", "from app.api import reexport").replace(
+                "items.router", "reexport.router"
+            ),
+        ),
+    ],
+    ids=["name-used-by-the-importer", "attribute-of-the-re-exporting-module"],
+)
+def test_a_router_reached_through_a_star_import_is_followed(
+    tmp_path: Path, main: str, api: str
+) -> None:
+    """``from <module> import *`` binds the module's public names (or its ``__all__``)."""
+    root = _project(tmp_path, main, api)
+    (root / "backend/app/api/reexport.py").write_text(
+        '"""Everything of items."""\n\nfrom app.api.items import *  # noqa: F403\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    assert "not followed" not in result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import re
 import sys
 import warnings
@@ -296,7 +297,9 @@ class Scope:
                 if binding is not None:
                     return binding
             scope = scope.parent
-        return None
+        # Not bound in the module itself: maybe by a `from <module> import *`.
+        star_binding = self.module.star_binding
+        return None if star_binding is None else star_binding(name)
 
     @cached_property
     def stores(self) -> Counter[str]:
@@ -588,6 +591,8 @@ class ModuleModel:
         self.handlers: tuple[list[Handler], list[Suspect]] | None = None
         #: The add_api_route registrations whose endpoint it does not define (once found).
         self.unfollowed: list[Unfollowed] | None = None
+        #: Names a ``from <module> import *`` binds, looked up by the index that parsed it.
+        self.star_binding: Callable[[str], Binding | None] | None = None
 
     def close(self) -> None:
         """Forget everything, so that the syntax tree is freed at once, by reference counting.
@@ -636,6 +641,48 @@ class ModuleModel:
                 continue
             pending.extend(ast.iter_child_nodes(node))
         return double, single
+
+    @cached_property
+    def star_imports(self) -> tuple[tuple[str, ast.ImportFrom], ...]:
+        """Each ``from <module> import *`` of the module: (that module, statement), last first.
+
+        A later star import rebinds what an earlier one bound.
+        """
+        found: list[tuple[str, ast.ImportFrom]] = []
+        for statement in block_statements(self.tree.body):
+            if isinstance(statement, ast.ImportFrom) and any(
+                alias.name == "*" for alias in statement.names
+            ):
+                source = self.absolute_import(statement)
+                if source is not None:
+                    found.append((source, statement))
+        return tuple(reversed(found))
+
+    @cached_property
+    def exported(self) -> frozenset[str] | None:
+        """The names a literal module-level ``__all__`` lists; None without one."""
+        listed: frozenset[str] | None = None
+        for statement in self.tree.body:
+            if not (
+                isinstance(statement, ast.Assign)
+                and any(
+                    isinstance(target, ast.Name) and target.id == "__all__"
+                    for target in statement.targets
+                )
+            ):
+                continue
+            value = statement.value
+            if not isinstance(value, ast.List | ast.Tuple):
+                return None
+            names = [
+                item.value
+                for item in value.elts
+                if isinstance(item, ast.Constant) and isinstance(item.value, str)
+            ]
+            if len(names) != len(value.elts):
+                return None
+            listed = frozenset(names)
+        return listed
 
     @property
     def package(self) -> str:
@@ -837,6 +884,34 @@ class PackageIndex:
         self._sources[name] = source
         return source
 
+    def _star_binding(self, model: ModuleModel, name: str) -> Binding | None:
+        """What a ``from <module> import *`` of ``model`` binds ``name`` to, if one does."""
+        for source, statement in model.star_imports:
+            if self._exports(source, name, frozenset({model.name})):
+                return Binding(
+                    "import", name, model.scope, statement=statement, target=f"{source}.{name}"
+                )
+        return None
+
+    def _exports(self, source: str, name: str, seen: frozenset[str]) -> bool:
+        """Whether ``from <source> import *`` binds ``name`` (a module of the package only).
+
+        Its ``__all__`` when it lists one; else its public names, its own and those its star
+        imports bring.
+        """
+        if source in seen or len(seen) > _MAX_DEPTH:
+            return False
+        module = self.module(source)
+        if module is None:
+            return False
+        if module.exported is not None:
+            return name in module.exported
+        if name.startswith("_"):
+            return False
+        if name in module.scope.bindings:
+            return True
+        return any(self._exports(inner, name, seen | {source}) for inner, _ in module.star_imports)
+
     def module(self, name: str) -> ModuleModel | None:
         """The parsed module ``name``; None when absent or not parseable (see :meth:`failure`)."""
         if name in self._modules:
@@ -851,6 +926,8 @@ class PackageIndex:
                 model = ModuleModel(source, parse(source.text))
             except ParseFailure as failure:
                 self._failures[name] = (source.path, f"{source.path}: {failure}")
+            else:
+                model.star_binding = functools.partial(self._star_binding, model)
         self._modules[name] = model
         return model
 
@@ -865,6 +942,7 @@ class PackageIndex:
 
     def add(self, model: ModuleModel) -> None:
         """Register a module parsed elsewhere (the patch targets), so it is parsed only once."""
+        model.star_binding = functools.partial(self._star_binding, model)
         self._modules[model.name] = model
 
     def failure(self, name: str) -> tuple[str, str] | None:
@@ -928,6 +1006,9 @@ class PackageIndex:
             while index < len(parts):
                 binding = module.scope.bindings.get(parts[index])
                 submodule_name = f"{module.name}.{parts[index]}"
+                if binding is None and self.source(submodule_name) is None:
+                    # `from .routes import *` in the package's __init__.py: its names.
+                    binding = self._star_binding(module, parts[index])
                 if binding is not None and not (
                     # `from . import users` in a package's __init__.py names its own submodule:
                     # followed as the submodule, not as an import that leads back here.
