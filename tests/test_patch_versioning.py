@@ -210,3 +210,43 @@ def test_a_handler_version_only_known_at_run_time_leaves_its_prefix_out_and_says
     assert _routes(items)["list_items"] == "/v1/api/items/"
     said = [line for line in result.stdout.splitlines() if "its version prefix" in line]
     assert len(said) == 1 and "backend/app/api/items.py:" in said[0], result.stdout
+
+
+THROUGH_A_FUNCTION = """from fastapi import FastAPI
+from fastapi_versioning import VersionedFastAPI
+
+from app.api import items
+
+
+def add_routes(application: FastAPI) -> None:
+    application.include_router(items.router, prefix="/api")
+
+
+def versioned(application: FastAPI) -> FastAPI:
+    return VersionedFastAPI(application, prefix_format="/v{major}")
+
+
+app = FastAPI()
+add_routes(application=app)
+app = versioned(application=app)
+"""
+
+
+def test_an_app_a_module_function_hands_to_versioned_fastapi_serves_its_routes_per_version(
+    tmp_path: Path,
+) -> None:
+    """``app = versioned(app)``, a function returning ``VersionedFastAPI(parameter)``."""
+    root = _project(tmp_path, THROUGH_A_FUNCTION)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _routes(root / "backend/app/api/items.py") == {
+        "list_items": "/v1/api/items/",
+        "get_item": "/v2/api/items/{item_id}",
+        "sync": "/v1/api/items/sync",
+    }
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    rebuilt = _line_of(lines, "app = versioned(application=app)")
+    assert _line_of(lines, "app.include_router(telemetry_router)") > rebuilt
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == THROUGH_A_FUNCTION

@@ -424,7 +424,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         source = index.source(name)
         model = None if source is None or _VERSIONED not in source.text else index.module(name)
         if model is not None:  # `.text` read first: most modules never name it
-            for app, versioning in _versionings(model, index, notes):
+            for app, versioning in _versionings(model, index, modules, notes):
                 mounts.versioned[app] = versioning
     for key in included:
         paths = sorted(set(mounts.prefixes(key)))
@@ -870,19 +870,24 @@ _VERSIONED = "VersionedFastAPI"
 
 
 def _versionings(
-    model: ModuleModel, index: PackageIndex, notes: list[str]
+    model: ModuleModel, index: PackageIndex, modules: list[str], notes: list[str]
 ) -> Iterator[tuple[RouterKey, Versioning]]:
     """The module's ``VersionedFastAPI(app, ...)`` calls, by the app of the package each takes.
 
-    A prefix format only known at run time goes in ``notes``; so does the line saying that a
-    route is served under later versions' prefixes too (and ``/latest``), not only the logged one.
+    The app may be a function's parameter (``def versioned(application): return
+    VersionedFastAPI(application)``): the one every call of the function passes. A prefix format
+    only known at run time goes in ``notes``; so does the line saying that a route is served
+    under later versions' prefixes too (and ``/latest``), not only the logged one.
     """
     for call, taken, scope in _versioned_calls(model, index):
         binding = index.binding_of(taken, scope)
         rebinds = binding is not None and binding.node is call
         if binding is not None and rebinds:
             binding = unwrapped(binding)  # `app = VersionedFastAPI(app)`: the app before
-        app = index.app_key(binding)
+        if binding is not None and binding.kind == "param":
+            app = passed_app(binding, index, modules)
+        else:
+            app = index.app_key(binding)
         if app is None:
             continue
         where = f"{model.path}:{call.lineno}"
