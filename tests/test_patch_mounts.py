@@ -1891,6 +1891,8 @@ def test_includes_on_an_app_later_rebound_to_a_call_given_it_are_the_apps(
     assert "cannot tell is an app" not in result.stdout
     assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 @pytest.mark.parametrize(
     "prefix",
     ["get_settings().API_V1_STR", "Settings().API_V1_STR"],
