@@ -120,8 +120,8 @@ def _read_pipe(fd: int, source: str, wait: float, kind: str = "pipe") -> tuple[b
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise UsageError(
-                f"{source}: the {kind} did not deliver a payload within {wait:g} "
-                "seconds; is something writing to it? (--timeout sets the wait)"
+                f"{source}: the {kind} did not deliver a payload within {wait:g} s; "
+                "is something writing to it? (--timeout sets the wait)"
             )
         # Until a writer has opened the pipe, select() does not report it readable.
         readable, _, _ = select.select([fd], [], [], remaining)

@@ -211,7 +211,7 @@ def test_a_named_pipe_nobody_writes_to_is_given_up_on(project: Path, tmp_path: P
     )  # fmt: skip
     assert time.monotonic() - started < 30
     assert result.exit_code == 2
-    assert_one_error_line(result.stderr, "the pipe did not deliver a payload within 0.5 seconds")
+    assert_one_error_line(result.stderr, "the pipe did not deliver a payload within 0.5 s;")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -245,7 +245,7 @@ def test_a_device_that_never_delivers_is_given_up_on(project: Path) -> None:
         "--timeout", "0.5", cwd=project,
     )  # fmt: skip
     assert result.returncode == 2
-    assert_one_error_line(result.stderr, "the device did not deliver a payload within 0.5 seconds")
+    assert_one_error_line(result.stderr, "the device did not deliver a payload within 0.5 s;")
 
 
 def test_an_idle_stdin_pipe_is_given_up_on(project: Path) -> None:
