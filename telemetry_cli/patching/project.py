@@ -177,7 +177,7 @@ class BackendReader:
             if not relative:
                 continue  # a package at the top is read by its own name already
             for name in dirs:
-                if Path(folder, name, "__init__.py").is_file():
+                if _is_package(Path(folder, name)):
                     nested.setdefault(name, []).append(".".join(relative))
         self._nested = nested
         return nested
@@ -911,3 +911,11 @@ def unwire_source(
             editor, analytics_package, router=router, capture=capture, force=force
         ),
     )
+
+
+def _is_package(folder: Path) -> bool:
+    """Whether ``folder`` holds an ``__init__.py``; one that may not be looked into holds none."""
+    try:
+        return Path(folder, "__init__.py").is_file()
+    except OSError:  # a folder of another user's (a database volume, mode 700)
+        return False
