@@ -451,6 +451,11 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
         return False  # one app (main.py running `app.main:app` is found as that module's)
     if PurePosixPath(offer.backend) != PurePosixPath(entry.backend):
         return False  # a component run on its own from a folder of its own
+    package_folder = PurePosixPath(offer.backend, *offer.app_package.split("."))
+    if entry.site is not None and PurePosixPath(entry.site[0]).is_relative_to(package_folder):
+        # `from app import app`: main.py serves an app the package builds (in `__init__.py`,
+        # say), which is not a leftover beside the package's own entry module but the one run.
+        return False
     module = offer.app.partition(":")[0]
     if module.rpartition(".")[0] != offer.app_package or "." in offer.app_package:
         # Built deeper than the top of the folder the entry imports (`service/gateway/app.py`

@@ -2227,3 +2227,39 @@ def test_a_nested_package_importing_itself_by_its_bare_name_is_followed(tmp_path
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in get_user (GET /v1/auth/users/{user_id})" in generated.stdout
     assert "not followed" not in generated.stdout
+
+
+def test_an_entry_module_serving_the_app_a_package_builds_in_its_init_is_that_app(
+    tmp_path: Path,
+) -> None:
+    """`main.py` says `from app import app`: the app `app/__init__.py` builds is the one served.
+
+    `app/main.py` builds a second app of other routers (a leftover, or a variant): its routers
+    are not the served app's.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "main.py": (
+                'from app import app\n\nif __name__ == "__main__":\n    import uvicorn\n\n'
+                '    uvicorn.run("main:app", port=5100)\n'
+            ),
+            "app/__init__.py": (
+                "from fastapi import FastAPI\n\nfrom app.routes.items import router\n\n"
+                'app = FastAPI()\napp.include_router(router, prefix="/v2")\n'
+            ),
+            "app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app.routes import faq\n\n"
+                "app = FastAPI()\napp.include_router(faq.router)\n"
+            ),
+            "app/routes/__init__.py": "",
+            "app/routes/items.py": ITEMS,
+            "app/routes/faq.py": ITEMS.replace("/items", "/faqs"),
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout, result.stdout
+    assert '# "app/routes/items.py" = "ai_block_used"' in result.stdout, result.stdout
