@@ -42,7 +42,7 @@ from telemetry_cli.patching.apps import (
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
-from telemetry_cli.patching.mounts import find_mounts
+from telemetry_cli.patching.mounts import find_mounts, site_app
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
@@ -749,6 +749,8 @@ def _found(
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
     index.mounts = find_mounts(index, modules)
+    # Routers only another app of the package includes are not served by this one.
+    index.mounts.serve(site_app(app.site.module, app.site.expression, app.site.anchor, index))
     for name in modules:
         module = index.module(name)
         if module is not None:
