@@ -2000,3 +2000,44 @@ def test_routers_only_an_app_not_served_includes_are_not_offered_nor_logged_as_s
         "app.main, not by the app served (`app` of app)"
     ) in result.stdout
     assert "shelves.py:6:" not in result.stdout  # the served app includes it: nothing to say
+
+
+def test_a_route_of_an_import_fallback_is_said_and_not_offered(tmp_path: Path) -> None:
+    # `search.router` is `fancy.router` when the import works; the fallback router and its
+    # route only exist when it fails, under the same path.
+    root = tmp_path / "fb"
+    routes = root / "app/routes"
+    routes.mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (routes / "__init__.py").write_text("")
+    (root / "app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.routes import search\n\n"
+        'app = FastAPI()\napp.include_router(search.router, prefix="/search")\n'
+    )
+    (routes / "fancy.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/")\ndef fancy_search(q: str) -> list[str]:\n    return [q]\n'
+    )
+    (routes / "search.py").write_text(
+        "from fastapi import APIRouter\n\n"
+        "try:\n    from app.routes.fancy import router\nexcept ImportError:\n"
+        "    router = APIRouter()\n\n"
+        '    @router.get("/")\n    def plain_search(q: str) -> list[str]:\n        return []\n'
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "fb"\n')
+    offered = run("init", "--root", str(root), "--dry-run")
+    assert offered.exit_code == 0, offered.stderr
+    assert '"routes/fancy.py"' in offered.stdout
+    assert "search.py" not in offered.stdout
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "fb"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "app"\n\n[tool.telemetry-scaffold.instrument]\n'
+        '"routes/search.py" = "ai_block_used"\n"routes/fancy.py" = "ai_block_used"\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "app/routes/search.py:8: `plain_search` is declared in the `except` fallback of the "
+        "`try` at line 3"
+    ) in result.stdout
+    assert "fancy.py:6:" not in result.stdout
