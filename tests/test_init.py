@@ -2227,3 +2227,26 @@ def test_a_nested_package_importing_itself_by_its_bare_name_is_followed(tmp_path
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in get_user (GET /v1/auth/users/{user_id})" in generated.stdout
     assert "not followed" not in generated.stdout
+
+
+def test_route_modules_no_app_includes_are_named_not_suggested(tmp_path: Path) -> None:
+    # The app includes nothing: its package's routers serve nothing, and init says they exist.
+    root = tmp_path / "lonely"
+    (root / "app/api").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/api/__init__.py").write_text("")
+    (root / "app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    for name in ("d", "a", "c", "b"):
+        (root / f"app/api/{name}.py").write_text(
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            f'@router.get("/{name}")\ndef get_{name}() -> int:\n    return 1\n'
+        )
+    (root / "pyproject.toml").write_text('[project]\nname = "lonely"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "# 4 modules define routes that no app includes (api/a.py, api/b.py, api/c.py, ...); "
+        'add `"module.py" = "event"`.\n'
+    ) in result.stdout
+    assert '"api/a.py" = ' not in result.stdout  # named, not suggested
+    assert "No route module found" not in result.stdout
