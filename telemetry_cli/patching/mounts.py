@@ -451,7 +451,9 @@ def site_app(
         if not functions:
             return None
         scope = Scope(functions[0], module, module.scope)
-    return index.app_key(scope.bindings.get(expression))
+    binding = scope.bindings.get(expression)
+    # `app = CORSMiddleware(app)`: the includes are made on the app it wraps.
+    return None if binding is None else index.app_key(unwrapped(binding))
 
 
 def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
