@@ -42,7 +42,7 @@ from telemetry_cli.patching.apps import (
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
-from telemetry_cli.patching.mounts import find_mounts
+from telemetry_cli.patching.mounts import find_mounts, site_app
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
@@ -123,6 +123,9 @@ class Found:
     # Where the app is built (file relative to the root, line): one app reached under
     # two import strings (a package re-exporting its factory) has one site.
     site: tuple[str, int] | None = None
+    # The modules (relative to the app package) whose every route is of a router no app
+    # includes: not suggested, but named when no other route module is found.
+    unserved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,10 +299,25 @@ def _table(found: Found) -> Table:
                 )
             note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
+    elif found.unserved:
+        count = len(found.unserved)
+        named = ", ".join(found.unserved[:_NAMED_UNSERVED])
+        more = ", ..." if count > _NAMED_UNSERVED else ""
+        define = "module defines" if count == 1 else "modules define"
+        instrument.add(
+            tomlkit.comment(
+                f"{count} {define} routes that no app includes ({named}{more}); "
+                'add `"module.py" = "event"`.'
+            )
+        )
     else:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
     table.add("instrument", instrument)
     return table
+
+
+# How many modules of routes no app includes init names when it suggests none.
+_NAMED_UNSERVED = 3
 
 
 def _prefix_under_root_path(root_path: str | None) -> str | None:
@@ -742,6 +760,7 @@ def _found(
     layer = _layer_name(root / backend / package.replace(".", "/"))
     routes = []
     skipped: list[str] = []
+    unserved: list[str] = []
     names = list(
         package_modules(
             package,
@@ -754,6 +773,8 @@ def _found(
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
     index.mounts = find_mounts(index, modules)
+    # Routers only another app of the package includes are not served by this one.
+    index.mounts.serve(site_app(app.site.module, app.site.expression, app.site.anchor, index))
     for name in modules:
         module = index.module(name)
         if module is not None:
@@ -776,10 +797,12 @@ def _found(
             if registration.route is None
             and not module.lines.has_pragma(registration.line, registration.end_line)
         )
+        relative = PurePosixPath(module.path).relative_to(label).as_posix()
         if count or unfollowed:
-            relative = PurePosixPath(module.path).relative_to(label).as_posix()
             to_fix = _to_fix(module, index) if count else 0
             routes.append(RouteModule(relative, count, to_fix, unfollowed))
+        elif any(handler.routes for handler in handlers):
+            unserved.append(relative)
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
     return Found(
         backend,
@@ -793,6 +816,7 @@ def _found(
         _entry_path(app, index),
         _needs_arguments(app, index),
         app.site.key,
+        tuple(sorted(unserved, key=natural_key)),
     )
 
 

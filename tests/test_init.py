@@ -2263,3 +2263,27 @@ def test_an_entry_module_serving_the_app_a_package_builds_in_its_init_is_that_ap
     assert result.exit_code == 0, result.stderr
     assert 'app = "main:app"' in result.stdout, result.stdout
     assert '# "app/routes/items.py" = "ai_block_used"' in result.stdout, result.stdout
+    assert '"app/routes/faq.py"' not in result.stdout, result.stdout
+
+
+def test_route_modules_no_app_includes_are_named_not_suggested(tmp_path: Path) -> None:
+    # The app includes nothing: its package's routers serve nothing, and init says they exist.
+    root = tmp_path / "lonely"
+    (root / "app/api").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/api/__init__.py").write_text("")
+    (root / "app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    for name in ("d", "a", "c", "b"):
+        (root / f"app/api/{name}.py").write_text(
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            f'@router.get("/{name}")\ndef get_{name}() -> int:\n    return 1\n'
+        )
+    (root / "pyproject.toml").write_text('[project]\nname = "lonely"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "# 4 modules define routes that no app includes (api/a.py, api/b.py, api/c.py, ...); "
+        'add `"module.py" = "event"`.\n'
+    ) in result.stdout
+    assert '"api/a.py" = ' not in result.stdout  # named, not suggested
+    assert "No route module found" not in result.stdout

@@ -1950,3 +1950,94 @@ def test_a_router_reached_through_a_star_import_is_followed(
     assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
     assert "not followed" not in result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def _two_apps(root: Path) -> Path:
+    """A package whose `__init__` builds the served app, and whose `main` builds another."""
+    package = root / "app"
+    (package / "routes").mkdir(parents=True)
+    (root / "main.py").write_text('from app import app\n\n__all__ = ["app"]\n')
+    (package / "__init__.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.routes import shelves\n\n"
+        'app = FastAPI()\napp.include_router(shelves.router, prefix="/shelves")\n'
+    )
+    (package / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.routes import crates, shelves\n\n"
+        "api = FastAPI()\n"
+        'api.include_router(shelves.router, prefix="/shelves")\n'
+        'api.include_router(crates.router, prefix="/crates")\n'
+    )
+    (package / "routes/__init__.py").write_text("")
+    for name in ("shelves", "crates"):
+        (package / f"routes/{name}.py").write_text(
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            f'@router.get("/")\ndef list_{name}() -> list[int]:\n    return []\n'
+        )
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "two"\n\n[tool.fastapi]\nentrypoint = "main:app"\n'
+    )
+    return root
+
+
+def test_routers_only_an_app_not_served_includes_are_not_offered_nor_logged_as_served(
+    tmp_path: Path,
+) -> None:
+    root = _two_apps(tmp_path / "two")
+    offered = run("init", "--root", str(root), "--dry-run")
+    assert offered.exit_code == 0, offered.stderr
+    assert '"app/routes/shelves.py"' in offered.stdout
+    assert "crates.py" not in offered.stdout  # only `app.main:api` includes it
+    with (root / "pyproject.toml").open("a") as plan:
+        plan.write(
+            '\n[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\n\n'
+            "[tool.telemetry-scaffold.instrument]\n"
+            '"app/routes/crates.py" = "ai_block_used"\n"app/routes/shelves.py" = "ai_block_used"\n'
+        )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "app/routes/crates.py:6: `router` of app.routes.crates is included only by `api` of "
+        "app.main, not by the app served (`app` of app)"
+    ) in result.stdout
+    assert "shelves.py:6:" not in result.stdout  # the served app includes it: nothing to say
+
+
+def test_a_route_of_an_import_fallback_is_said_and_not_offered(tmp_path: Path) -> None:
+    # `search.router` is `fancy.router` when the import works; the fallback router and its
+    # route only exist when it fails, under the same path.
+    root = tmp_path / "fb"
+    routes = root / "app/routes"
+    routes.mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (routes / "__init__.py").write_text("")
+    (root / "app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.routes import search\n\n"
+        'app = FastAPI()\napp.include_router(search.router, prefix="/search")\n'
+    )
+    (routes / "fancy.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/")\ndef fancy_search(q: str) -> list[str]:\n    return [q]\n'
+    )
+    (routes / "search.py").write_text(
+        "from fastapi import APIRouter\n\n"
+        "try:\n    from app.routes.fancy import router\nexcept ImportError:\n"
+        "    router = APIRouter()\n\n"
+        '    @router.get("/")\n    def plain_search(q: str) -> list[str]:\n        return []\n'
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "fb"\n')
+    offered = run("init", "--root", str(root), "--dry-run")
+    assert offered.exit_code == 0, offered.stderr
+    assert '"routes/fancy.py"' in offered.stdout
+    assert "search.py" not in offered.stdout
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "fb"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "app"\n\n[tool.telemetry-scaffold.instrument]\n'
+        '"routes/search.py" = "ai_block_used"\n"routes/fancy.py" = "ai_block_used"\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "app/routes/search.py:8: `plain_search` is declared in the `except` fallback of the "
+        "`try` at line 3"
+    ) in result.stdout
+    assert "fancy.py:6:" not in result.stdout

@@ -160,6 +160,32 @@ class Mounts:
         self.notes = notes
         #: The apps a versioning wrapper serves again, by app.
         self.versioned: dict[RouterKey, Versioning] = {}
+        #: The app the plan serves, when known (see :meth:`serve`): includes made only by
+        #: another app of the package serve nothing of it.
+        self.served_app: RouterKey | None = None
+
+    def serve(self, app: RouterKey | None) -> None:
+        """Take ``app`` as the one served: routers only other apps include are not served.
+
+        A package may build two apps (``app/__init__.py``'s, served, and ``app/main.py``'s,
+        including more routers): the routes only the other one serves answer nowhere. Only an
+        app some include or mount names is taken (else how it is reached is not seen, and
+        nothing changes).
+        """
+        known = {mount.app for mounts in self.included.values() for mount in mounts}
+        known |= set(self.apps) | {m.outer for mounts in self.apps.values() for m in mounts}
+        self.served_app = app if app in known else None
+
+    def _serves(self, app: RouterKey | None, seen: frozenset[RouterKey] = frozenset()) -> bool:
+        """Whether an app is the one served, or mounted into it (or no app is chosen)."""
+        if self.served_app is None or app is None or app == self.served_app:
+            return True
+        if app in seen or not self.apps.get(app):
+            return False
+        return any(
+            mount.outer is None or self._serves(mount.outer, seen | {app})
+            for mount in self.apps[app]
+        )
 
     def version_prefix(
         self, key: RouterKey | None, role: Role, at: CallSite, handler: Scope | None
@@ -269,7 +295,9 @@ class Mounts:
     def _dead(self, mount: Mount, seen: frozenset[RouterKey]) -> bool:
         """Whether an include is made by a module-level router that nothing serves."""
         parent = mount.parent
-        if parent is None or mount.parent_local:
+        if parent is None:
+            return mount.by_app and not self._serves(mount.app)
+        if mount.parent_local:
             return False
         if parent in seen:
             return True  # routers that include each other serve nothing by themselves
@@ -307,7 +335,8 @@ class Mounts:
         """
         unknown: list[str] = []
         tops: list[RouterKey] = []
-        if self._reaches_app(key, frozenset(), unknown, tops):
+        others: list[RouterKey] = []
+        if self._reaches_app(key, frozenset(), unknown, tops, others):
             return None
         name = f"`{key[1]}` of {key[0]}"
         if unknown:
@@ -316,6 +345,14 @@ class Mounts:
                 "a router the app includes: its routes are logged without the prefixes it may "
                 "be served under",
                 False,
+            )
+        if others and self.served_app is not None:
+            served = self.served_app
+            return (
+                f"{name} is included only by `{others[0][1]}` of {others[0][0]}, not by the app "
+                f"served (`{served[1]}` of {served[0]}): its routes are logged with paths the "
+                "app does not serve",
+                True,
             )
         top = tops[0] if tops else key
         if top != key:
@@ -339,11 +376,12 @@ class Mounts:
         seen: frozenset[RouterKey],
         unknown: list[str],
         tops: list[RouterKey],
+        others: list[RouterKey],
     ) -> bool:
-        """Whether a chain of includes from ``key`` ends at an app.
+        """Whether a chain of includes from ``key`` ends at the app served (or any app).
 
         The objects not told to be apps that chains end at go in ``unknown``, the routers
-        included nowhere in ``tops``.
+        included nowhere in ``tops``, the apps other than the one served in ``others``.
         """
         if key in seen:
             return False
@@ -352,10 +390,13 @@ class Mounts:
             return False
         for mount in self.included[key]:
             if mount.parent is None:
-                if mount.by_app:
+                if mount.by_app and self._serves(mount.app):
                     return True
-                unknown.append(mount.including or "?")
-            elif self._reaches_app(mount.parent, seen | {key}, unknown, tops):
+                if mount.by_app and mount.app is not None:
+                    others.append(mount.app)
+                else:
+                    unknown.append(mount.including or "?")
+            elif self._reaches_app(mount.parent, seen | {key}, unknown, tops, others):
                 return True
         return False
 
@@ -389,6 +430,30 @@ class Mounts:
                 outer = served + (mount.parent_prefix or "")
             found.add(outer + (mount.prefix or ""))
         return found.pop() if len(found) == 1 else None
+
+
+def site_app(
+    module: ModuleModel, expression: str, anchor: ast.stmt, index: PackageIndex
+) -> RouterKey | None:
+    """The app (see ``PackageIndex.app_key``) a variable names where the app is built.
+
+    ``expression`` is looked up in the module, or in the module-level function (an app
+    factory) whose body holds ``anchor``; None for anything else (``self.app``).
+    """
+    scope = module.scope
+    if not any(statement is anchor for statement in module.tree.body):
+        line = anchor.lineno
+        functions = [
+            node
+            for node in module.tree.body
+            if isinstance(node, FunctionNode) and node.lineno <= line <= (node.end_lineno or line)
+        ]
+        if not functions:
+            return None
+        scope = Scope(functions[0], module, module.scope)
+    binding = scope.bindings.get(expression)
+    # `app = CORSMiddleware(app)`: the includes are made on the app it wraps.
+    return None if binding is None else index.app_key(unwrapped(binding))
 
 
 def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:

@@ -34,7 +34,7 @@ from telemetry_cli.patching.instrument import (
     instrument_module,
     wire_app,
 )
-from telemetry_cli.patching.mounts import find_mounts
+from telemetry_cli.patching.mounts import find_mounts, site_app
 from telemetry_cli.patching.removal import uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
@@ -383,6 +383,9 @@ class _Analysis:
         # Where routers are included decides the route a log call names (before any is read).
         modules = self._package_module_names(found_module=wired)
         self.index.mounts = find_mounts(self.index, modules)
+        if site is not None and not self.removing:
+            # Routers only another app of the package includes are not served by this one.
+            self.index.mounts.serve(site_app(site.module, site.expression, site.anchor, self.index))
         instrumented = self._instrument()
         if site is not None and not self.removing:
             # Said where the app is wired: include prefixes read as defaults, or not known.

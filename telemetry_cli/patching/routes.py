@@ -46,6 +46,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     chain_root,
     passes_prefix_through,
+    sub_blocks,
     unwrapped,
 )
 
@@ -323,6 +324,8 @@ class _Finder:
         self.order: list[int] = []
         self.suspects: list[Suspect] = []
         self.unfollowed: list[Unfollowed] = []
+        # The definitions inside `except` blocks, by scope: each with its `try` (see _fallback).
+        self.fallbacks: dict[int, dict[int, ast.Try | ast.TryStar]] = {}
         # add_api_route registrations, by the registered function's node.
         self.registered: dict[int, list[Route]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
@@ -371,10 +374,36 @@ class _Finder:
                 # FastAPI never calls this one, a log call in it would never run.
                 self.suspects.append(Suspect(handler, ast.unparse(call.func), replacing))
                 continue
-            handler.routes.append(self._route(call, verb, owner, scope, own_scope))
+            route = self._route(call, verb, owner, scope, own_scope)
+            fallback = self._fallback(function, owner_expression, scope)
+            if fallback is not None:
+                route = dataclasses.replace(route, note=fallback, unserved=True)
+            handler.routes.append(route)
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
         self.visit(own_scope, "")
+
+    def _fallback(self, function: FunctionNode, owner: ast.expr, scope: Scope) -> str | None:
+        """A line for a handler declared in the ``except`` fallback of what its ``try`` binds.
+
+        ``try: from .full import router`` / ``except ImportError: router = APIRouter()`` and a
+        route on it: when the import works (as the code is read), the router served is the one
+        imported and the fallback's routes are served by nothing; they answer only when it
+        fails, under the same paths. None for any other handler.
+        """
+        tries = self.fallbacks.get(id(scope.node))
+        if tries is None:
+            tries = self.fallbacks[id(scope.node)] = _fallback_tries(scope.node.body)
+        found = tries.get(id(function))
+        base = chain_root(owner)
+        root = base.id if isinstance(base, ast.Name) else None
+        if found is None or root is None or not _binds(found.body, root):
+            return None
+        return (
+            f"`{function.name}` is declared in the `except` fallback of the `try` at line "
+            f"{found.lineno}, which binds `{root}` when it works: it is served only when that "
+            "fails, in place of the routes the `try` binds (logged with the same path)"
+        )
 
     def _replacing_class(self, owner: ast.expr, verb: str, scope: Scope) -> str | None:
         """The package class of ``owner`` whose own ``verb`` decorator serves another function.
@@ -759,6 +788,47 @@ class _Finder:
             static,
             owner.unserved,
         )
+
+
+def _fallback_tries(
+    statements: list[ast.stmt], within: ast.Try | ast.TryStar | None = None
+) -> dict[int, ast.Try | ast.TryStar]:
+    """The definitions of a block inside an ``except`` block, each with its (innermost) ``try``."""
+    found: dict[int, ast.Try | ast.TryStar] = {}
+    for statement in statements:
+        if isinstance(statement, FunctionNode | ast.ClassDef):
+            if within is not None:
+                found[id(statement)] = within
+        elif isinstance(statement, ast.Try | ast.TryStar):
+            found.update(_fallback_tries(statement.body, within))
+            for handler in statement.handlers:
+                found.update(_fallback_tries(handler.body, statement))
+            found.update(_fallback_tries(statement.orelse, within))
+            found.update(_fallback_tries(statement.finalbody, within))
+        else:
+            for block in sub_blocks(statement):
+                found.update(_fallback_tries(block, within))
+    return found
+
+
+def _binds(statements: list[ast.stmt], name: str) -> bool:
+    """Whether a block (its compound statements too) assigns or imports ``name``."""
+    for statement in block_statements(statements):
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            names = [alias.asname or alias.name.partition(".")[0] for alias in statement.names]
+        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names = [
+                node.id
+                for target in targets
+                for node in ast.walk(target)
+                if isinstance(node, ast.Name)
+            ]
+        else:
+            continue
+        if name in names:
+            return True
+    return False
 
 
 _DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
