@@ -1497,6 +1497,41 @@ def test_a_docstring_sharing_its_line_is_reported_as_such() -> None:
     )
 
 
+def test_a_route_decorator_bound_to_a_name_is_followed() -> None:
+    # `get = router.get` then `@get("/")`: the same registration as `@router.get("/")`.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/devices")\n'
+        "get = router.get\n\n\n"
+        '@get("/{key}")\n'
+        "def device(key: str):\n"
+        "    return key\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert '"route": "/devices/{key}",' in result.source
+    assert '"method": "GET",' in result.source
+
+
+def test_a_name_rebound_to_another_decorator_is_not_taken_for_a_route() -> None:
+    # Bound twice: which decorator it holds when the handler is defined is not followed.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "get = router.get\n"
+        "get = router.post\n\n\n"
+        '@get("/x")\n'
+        "def x():\n"
+        "    return 1\n\n\n"
+        '@router.get("/y")\n'
+        "def y():\n"
+        "    return 2\n"
+    )
+    result = _instrument(source)
+    assert '"route": "/x"' not in result.source
+    assert '"route": "/y"' in result.source
+
+
 def test_route_on_an_object_from_outside_the_package_is_reported() -> None:
     source = 'from .base import router\n\n\n@router.get("/x")\ndef x():\n    return 1\n'
     result = _instrument(source)

@@ -279,6 +279,11 @@ def _returned_literal(
     return body[0].value, Scope(function, binding.scope.module, binding.scope)
 
 
+def bound_once(binding: Binding) -> bool:
+    """Whether a module-level name is assigned once and never changed in place in its module."""
+    return _fixed(binding)
+
+
 def _fixed(binding: Binding) -> bool:
     """Whether a module-level name is assigned once and never changed in place in its module."""
     return not _changed_in(binding.scope.module.tree, binding.name, 1)

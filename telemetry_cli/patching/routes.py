@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from telemetry_cli.patching.loops import literal_container
+from telemetry_cli.patching.loops import bound_once, literal_container
 from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
     ADD_WEBSOCKET_ROUTE,
@@ -354,18 +354,23 @@ class _Finder:
         handler = self._handler(function, own_scope, prefix)
         for decorator in function.decorator_list:
             parsed = _route_decorator(decorator)
+            owner_scope = scope
+            if parsed is None:
+                aliased = self._aliased_route_decorator(decorator, scope)
+                if aliased is not None:
+                    parsed, owner_scope = aliased
             if parsed is None:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
                     handler.routes.append(marked)
                 continue
             call, owner_expression, verb = parsed
-            owner = self.owner(owner_expression, scope)
+            owner = self.owner(owner_expression, owner_scope)
             if owner is None:
                 if _looks_like_route(call):
                     self.suspects.append(Suspect(handler, ast.unparse(owner_expression)))
                 continue
-            replacing = self._replacing_class(owner_expression, verb, scope)
+            replacing = self._replacing_class(owner_expression, verb, owner_scope)
             if replacing is not None:
                 # `@proxy.get(...)` of an app class whose own `get` registers another function:
                 # FastAPI never calls this one, a log call in it would never run.
@@ -375,6 +380,28 @@ class _Finder:
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
         self.visit(own_scope, "")
+
+    def _aliased_route_decorator(
+        self, decorator: ast.expr, scope: Scope
+    ) -> tuple[tuple[ast.Call, ast.expr, str], Scope] | None:
+        """``@get("/x")`` where ``get = router.get``: as ``@router.get("/x")``, and its scope.
+
+        Only a module-level name bound once (also imported) to a route method of an object;
+        the object is read in the scope of that binding.
+        """
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
+            return None
+        binding = self.index.binding_of(decorator.func, scope)
+        if (
+            binding is None
+            or binding.kind != "value"
+            or binding.scope.parent is not None
+            or not isinstance(binding.node, ast.Attribute)
+            or binding.node.attr not in _ROUTE_DECORATORS
+            or not bound_once(binding)
+        ):
+            return None
+        return (decorator, binding.node.value, binding.node.attr), binding.scope
 
     def _replacing_class(self, owner: ast.expr, verb: str, scope: Scope) -> str | None:
         """The package class of ``owner`` whose own ``verb`` decorator serves another function.
