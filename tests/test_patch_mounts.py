@@ -436,6 +436,20 @@ def test_routers_a_function_returns_as_a_literal_list_get_the_loops_prefix(
     assert "only known at run time" not in result.stdout
 
 
+def test_an_include_prefix_held_by_an_enum_member_is_its_value(tmp_path: Path) -> None:
+    main = _main(
+        "app.include_router(api_router, prefix=Prefix.V1.value)",
+        "from app.paths import Prefix\n",
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/paths.py").write_text(
+        'from enum import Enum\n\n\nclass Prefix(Enum):\n    V1 = "/v1"\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+
+
 def test_an_including_routers_own_prefix_is_part_of_the_route(tmp_path: Path) -> None:
     """`api_router = APIRouter(prefix="/v1")` serves what it includes under /v1 as well."""
     api = API_PY.replace("api_router = APIRouter()", 'api_router = APIRouter(prefix="/v1")')
