@@ -1532,6 +1532,24 @@ def test_a_name_rebound_to_another_decorator_is_not_taken_for_a_route() -> None:
     assert '"route": "/y"' in result.source
 
 
+def test_a_route_decorator_called_on_a_function_registers_it() -> None:
+    # `router.get("/")(list_items)`: the decorator applied by hand, as `@router.get("/")` is.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/sensors")\n\n\n'
+        "def list_sensors():\n"
+        "    found = []\n"
+        "    return found\n\n\n"
+        'router.get("/")(list_sensors)\n'
+        'router.api_route("/all", methods=["GET", "POST"])(list_sensors)\n'
+        'settings.get("x")(list_sensors)\n'
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert '"route": ["/sensors/", "/sensors/all"],' in result.source
+    assert '"method": "GET,POST",' in result.source
+
+
 def test_a_path_held_by_an_enum_member_is_its_value() -> None:
     # FastAPI takes a str enum member for the string it is (`prefix + path`); `.value` of any
     # enum member is its value. Formatted in an f-string, a `(str, Enum)` member is its name on

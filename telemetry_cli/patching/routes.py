@@ -330,6 +330,7 @@ class _Finder:
             ADD_API_ROUTE in module.text
             or ADD_WEBSOCKET_ROUTE in module.text
             or ROUTE_CLASS.search(module.text) is not None
+            or ")(" in module.text  # `router.get("/")(handler)`
         )
 
     def scan(self) -> list[Unfollowed]:
@@ -472,10 +473,21 @@ class _Finder:
     def _registrations(self, statement: ast.stmt, scope: Scope) -> None:
         """Record ``owner.add_api_route(path, endpoint, ...)`` calls of one statement.
 
+        And route decorators applied by hand, ``owner.get(path, ...)(endpoint)``.
+
         And the ``APIRoute(path, endpoint)`` items of a constructor's ``routes=``
         (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
         """
         for node in _own_nodes(statement):
+            applied = _applied_decorator(node)
+            if applied is not None:
+                # `router.get("/")(list_items)`: the decorator applied by hand.
+                decorator, applied_to = applied
+                assert isinstance(decorator.func, ast.Attribute)
+                owner = self.owner(decorator.func.value, scope)
+                if owner is not None:
+                    self._register(decorator, applied_to, decorator.func.attr, owner, scope)
+                continue
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -1230,6 +1242,20 @@ def _route_decorator(decorator: ast.expr) -> tuple[ast.Call, ast.expr, str] | No
         and decorator.func.attr in _ROUTE_DECORATORS
     ):
         return decorator, decorator.func.value, decorator.func.attr
+    return None
+
+
+def _applied_decorator(node: ast.AST) -> tuple[ast.Call, ast.expr] | None:
+    """``(decorator call, endpoint)`` for ``<owner>.<verb>(...)(endpoint)``, else None."""
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and not node.keywords
+        and not isinstance(node.args[0], ast.Starred)
+    ):
+        parsed = _route_decorator(node.func)
+        if parsed is not None:
+            return parsed[0], node.args[0]
     return None
 
 
