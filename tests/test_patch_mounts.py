@@ -381,7 +381,7 @@ def test_routers_included_in_a_loop_over_literal_items_get_its_prefix(
 @pytest.mark.parametrize(
     "before",
     [
-        "from app.api.registry import all_routers\n\nROUTERS = all_routers()\n",
+        "from app.api.registry import all_routers\n\nROUTERS = all_routers(True)\n",
         "ROUTERS = [api_router]\nROUTERS.append(api_router)\n",
         "ROUTERS = [api_router]\nROUTERS = ROUTERS + ROUTERS\n",
     ],
@@ -396,13 +396,58 @@ def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
     )
     root = _project(tmp_path, main)
     (root / "backend/app/api/registry.py").write_text(
-        "from app.api.router import api_router\n\n\ndef all_routers():\n    return [api_router]\n"
+        "from app.api.router import api_router\n\n\n"
+        "def all_routers(enabled):\n    return [api_router] if enabled else []\n"
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0
     assert _routes(root)["get_item"] == "/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
     assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+
+
+@pytest.mark.parametrize(
+    ("loop", "before"),
+    [
+        (
+            'for router in registry.all_routers():\n    app.include_router(router, prefix="/v1")',
+            "",
+        ),
+        (
+            'for router in ROUTERS:\n    app.include_router(router, prefix="/v1")',
+            "ROUTERS = registry.all_routers()\n",
+        ),
+    ],
+    ids=["loop-over-the-call", "name-bound-to-the-call"],
+)
+def test_routers_a_function_returns_as_a_literal_list_get_the_loops_prefix(
+    tmp_path: Path, loop: str, before: str
+) -> None:
+    # `def all_routers(): return [...]` returns the same items on every call: they are known.
+    main = _main(loop, "from app.api import registry\n" + before)
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/registry.py").write_text(
+        '"""Routers."""\n\nfrom app.api.router import api_router\n\n\n'
+        'def all_routers() -> list:\n    """All routers."""\n    return [api_router]\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+    assert "only known at run time" not in result.stdout
+
+
+def test_an_include_prefix_held_by_an_enum_member_is_its_value(tmp_path: Path) -> None:
+    main = _main(
+        "app.include_router(api_router, prefix=Prefix.V1.value)",
+        "from app.paths import Prefix\n",
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/paths.py").write_text(
+        'from enum import Enum\n\n\nclass Prefix(Enum):\n    V1 = "/v1"\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
 
 
 def test_an_including_routers_own_prefix_is_part_of_the_route(tmp_path: Path) -> None:

@@ -1497,6 +1497,96 @@ def test_a_docstring_sharing_its_line_is_reported_as_such() -> None:
     )
 
 
+def test_a_route_decorator_bound_to_a_name_is_followed() -> None:
+    # `get = router.get` then `@get("/")`: the same registration as `@router.get("/")`.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/devices")\n'
+        "get = router.get\n\n\n"
+        '@get("/{key}")\n'
+        "def device(key: str):\n"
+        "    return key\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert '"route": "/devices/{key}",' in result.source
+    assert '"method": "GET",' in result.source
+
+
+def test_a_name_rebound_to_another_decorator_is_not_taken_for_a_route() -> None:
+    # Bound twice: which decorator it holds when the handler is defined is not followed.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "get = router.get\n"
+        "get = router.post\n\n\n"
+        '@get("/x")\n'
+        "def x():\n"
+        "    return 1\n\n\n"
+        '@router.get("/y")\n'
+        "def y():\n"
+        "    return 2\n"
+    )
+    result = _instrument(source)
+    assert '"route": "/x"' not in result.source
+    assert '"route": "/y"' in result.source
+
+
+def test_a_route_decorator_called_on_a_function_registers_it() -> None:
+    # `router.get("/")(list_items)`: the decorator applied by hand, as `@router.get("/")` is.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/sensors")\n\n\n'
+        "def list_sensors():\n"
+        "    found = []\n"
+        "    return found\n\n\n"
+        'router.get("/")(list_sensors)\n'
+        'router.api_route("/all", methods=["GET", "POST"])(list_sensors)\n'
+        'settings.get("x")(list_sensors)\n'
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert '"route": ["/sensors/", "/sensors/all"],' in result.source
+    assert '"method": "GET,POST",' in result.source
+
+
+def test_a_path_held_by_an_enum_member_is_its_value() -> None:
+    # FastAPI takes a str enum member for the string it is (`prefix + path`); `.value` of any
+    # enum member is its value. Formatted in an f-string, a `(str, Enum)` member is its name on
+    # newer Pythons: that path is not read as the value.
+    source = (
+        "from enum import Enum, StrEnum\n\n"
+        "from fastapi import APIRouter\n\n\n"
+        "class Paths(str, Enum):\n"
+        '    ONE = "/{key}"\n'
+        '    ALL = "/"\n\n\n'
+        "class Named(StrEnum):\n"
+        '    NEW = "/new"\n\n\n'
+        "class Plain(Enum):\n"
+        '    OLD = "/old"\n\n\n'
+        'router = APIRouter(prefix="/games")\n\n\n'
+        "@router.get(Paths.ONE)\n"
+        "def one(key: str):\n"
+        "    return key\n\n\n"
+        "@router.get(Paths.ALL.value)\n"
+        "def every():\n"
+        "    return 1\n\n\n"
+        "@router.post(Named.NEW)\n"
+        "def new():\n"
+        "    return 2\n\n\n"
+        "@router.get(Plain.OLD.value)\n"
+        "def old():\n"
+        "    return 3\n\n\n"
+        '@router.get(f"{Paths.ALL}x")\n'
+        "def formatted():\n"
+        "    return 4\n"
+    )
+    result = _instrument(source)
+    for route in ("/games/{key}", "/games/", "/games/new", "/games/old"):
+        assert f'"route": "{route}",' in result.source, route
+    assert '"route": "/games/x",' not in result.source
+
+
 def test_route_on_an_object_from_outside_the_package_is_reported() -> None:
     source = 'from .base import router\n\n\n@router.get("/x")\ndef x():\n    return 1\n'
     result = _instrument(source)

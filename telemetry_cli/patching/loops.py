@@ -5,10 +5,12 @@ includes each item of the tuple: read statically, the call runs once per item, w
 bound to that item's expression. The items are known when the loop runs over a literal list,
 tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``), directly or through a
 module-level name bound once to one and never changed in place (``ROUTERS = [...]``, also
-imported from another module). Any other loop (over a function's result, a parameter, a
-comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
-around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
-loops too. An item built by a record class of the package (a dataclass or ``NamedTuple``,
+imported from another module), or returned by a call of a module-level function whose body
+only returns one (``def get_routers(): return [...]``). Any other loop (over another
+function's result, a parameter, a comprehension) runs over items only known at run time. The
+``for`` clauses of a comprehension around the statement
+(``[app.include_router(r) for r in (users.router, items.router)]``) are loops too. An item
+built by a record class of the package (a dataclass or ``NamedTuple``,
 ``Mount(users.router, "/users")``) holds in each field the argument or default that set it.
 """
 
@@ -188,7 +190,7 @@ def literal_items(
             (ast.Tuple(elts=[key, value], ctx=ast.Load()), mapping_scope)
             for key, value in zip(keys, mapping.values, strict=True)
         ]
-    if isinstance(iterable, ast.Name | ast.Attribute):
+    if isinstance(iterable, ast.Name | ast.Attribute | ast.Call):
         found = _literal(iterable, scope, index, depth + 1)
         if found is None or isinstance(found[0], ast.Dict):
             return None  # a loop over a dict runs over its keys: rarely routers
@@ -212,7 +214,12 @@ def _literal(
     """The literal container a name holds: module-level, bound once, never changed in place."""
     if isinstance(expression, ast.List | ast.Tuple | ast.Set | ast.Dict):
         return expression, scope
-    if depth > _MAX_DEPTH or not isinstance(expression, ast.Name | ast.Attribute):
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(expression, ast.Call):
+        returned = _returned_literal(expression, scope, index)
+        return None if returned is None else _literal(*returned, index, depth + 1)
+    if not isinstance(expression, ast.Name | ast.Attribute):
         return None
     binding = index.binding_of(expression, scope)
     if (
@@ -230,6 +237,51 @@ def _literal(
     ):
         return None  # changed in place where it is used (`ROUTERS.append(...)` in main.py)
     return _literal(binding.node, binding.scope, index, depth + 1)
+
+
+def _returned_literal(
+    call: ast.Call, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """What a call of a module-level function whose body only returns one expression returns.
+
+    ``def get_routers() -> list[APIRouter]: return [users.router, items.router]`` builds the
+    same items on every call. Only a plain function (not async, not decorated: either may
+    return something else) taking and given no arguments, its body one ``return`` (after a
+    docstring); the expression comes with the function's scope to evaluate it in.
+    """
+    if call.args or call.keywords:
+        return None
+    binding = index.binding_of(call.func, scope)
+    if binding is None or binding.kind != "function" or binding.scope.parent is not None:
+        return None
+    function = binding.node
+    if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+        return None
+    arguments = function.args
+    if (
+        arguments.posonlyargs
+        or arguments.args
+        or arguments.kwonlyargs
+        or arguments.vararg
+        or arguments.kwarg
+    ):
+        return None
+    body = function.body
+    if (
+        len(body) == 2
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    return body[0].value, Scope(function, binding.scope.module, binding.scope)
+
+
+def bound_once(binding: Binding) -> bool:
+    """Whether a module-level name is assigned once and never changed in place in its module."""
+    return _fixed(binding)
 
 
 def _fixed(binding: Binding) -> bool:

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from telemetry_cli.patching.loops import literal_container
+from telemetry_cli.patching.loops import bound_once, literal_container
 from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
     ADD_WEBSOCKET_ROUTE,
@@ -333,6 +333,7 @@ class _Finder:
             ADD_API_ROUTE in module.text
             or ADD_WEBSOCKET_ROUTE in module.text
             or ROUTE_CLASS.search(module.text) is not None
+            or ")(" in module.text  # `router.get("/")(handler)`
         )
 
     def scan(self) -> list[Unfollowed]:
@@ -357,18 +358,23 @@ class _Finder:
         handler = self._handler(function, own_scope, prefix)
         for decorator in function.decorator_list:
             parsed = _route_decorator(decorator)
+            owner_scope = scope
+            if parsed is None:
+                aliased = self._aliased_route_decorator(decorator, scope)
+                if aliased is not None:
+                    parsed, owner_scope = aliased
             if parsed is None:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
                     handler.routes.append(marked)
                 continue
             call, owner_expression, verb = parsed
-            owner = self.owner(owner_expression, scope)
+            owner = self.owner(owner_expression, owner_scope)
             if owner is None:
                 if _looks_like_route(call):
                     self.suspects.append(Suspect(handler, ast.unparse(owner_expression)))
                 continue
-            replacing = self._replacing_class(owner_expression, verb, scope)
+            replacing = self._replacing_class(owner_expression, verb, owner_scope)
             if replacing is not None:
                 # `@proxy.get(...)` of an app class whose own `get` registers another function:
                 # FastAPI never calls this one, a log call in it would never run.
@@ -404,6 +410,28 @@ class _Finder:
             f"{found.lineno}, which binds `{root}` when it works: it is served only when that "
             "fails, in place of the routes the `try` binds (logged with the same path)"
         )
+
+    def _aliased_route_decorator(
+        self, decorator: ast.expr, scope: Scope
+    ) -> tuple[tuple[ast.Call, ast.expr, str], Scope] | None:
+        """``@get("/x")`` where ``get = router.get``: as ``@router.get("/x")``, and its scope.
+
+        Only a module-level name bound once (also imported) to a route method of an object;
+        the object is read in the scope of that binding.
+        """
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
+            return None
+        binding = self.index.binding_of(decorator.func, scope)
+        if (
+            binding is None
+            or binding.kind != "value"
+            or binding.scope.parent is not None
+            or not isinstance(binding.node, ast.Attribute)
+            or binding.node.attr not in _ROUTE_DECORATORS
+            or not bound_once(binding)
+        ):
+            return None
+        return (decorator, binding.node.value, binding.node.attr), binding.scope
 
     def _replacing_class(self, owner: ast.expr, verb: str, scope: Scope) -> str | None:
         """The package class of ``owner`` whose own ``verb`` decorator serves another function.
@@ -474,10 +502,21 @@ class _Finder:
     def _registrations(self, statement: ast.stmt, scope: Scope) -> None:
         """Record ``owner.add_api_route(path, endpoint, ...)`` calls of one statement.
 
+        And route decorators applied by hand, ``owner.get(path, ...)(endpoint)``.
+
         And the ``APIRoute(path, endpoint)`` items of a constructor's ``routes=``
         (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
         """
         for node in _own_nodes(statement):
+            applied = _applied_decorator(node)
+            if applied is not None:
+                # `router.get("/")(list_items)`: the decorator applied by hand.
+                decorator, applied_to = applied
+                assert isinstance(decorator.func, ast.Attribute)
+                owner = self.owner(decorator.func.value, scope)
+                if owner is not None:
+                    self._register(decorator, applied_to, decorator.func.attr, owner, scope)
+                continue
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -1273,6 +1312,20 @@ def _route_decorator(decorator: ast.expr) -> tuple[ast.Call, ast.expr, str] | No
         and decorator.func.attr in _ROUTE_DECORATORS
     ):
         return decorator, decorator.func.value, decorator.func.attr
+    return None
+
+
+def _applied_decorator(node: ast.AST) -> tuple[ast.Call, ast.expr] | None:
+    """``(decorator call, endpoint)`` for ``<owner>.<verb>(...)(endpoint)``, else None."""
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and not node.keywords
+        and not isinstance(node.args[0], ast.Starred)
+    ):
+        parsed = _route_decorator(node.func)
+        if parsed is not None:
+            return parsed[0], node.args[0]
     return None
 
 

@@ -38,6 +38,8 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 # Following constants and imports never needs to go deeper than this; deeper is a cycle or a trick.
 _MAX_DEPTH = 24
+# The enum classes whose members' values are read (`Paths.ONE.value`, a str enum's member).
+_ENUM_BASES = frozenset({"enum.Enum", "enum.StrEnum"})
 
 
 class Role(StrEnum):
@@ -1390,6 +1392,73 @@ class PackageIndex:
             return None
         return values[0], Scope(cls, owner.scope.module, owner.scope)
 
+    def _enum_member(
+        self, expression: ast.Attribute, scope: Scope
+    ) -> tuple[ast.expr, Scope, frozenset[str]] | None:
+        """``Paths.ONE`` of an enum class of the package: the value it assigns, and the bases.
+
+        Only a class whose bases are ``enum.Enum``/``enum.StrEnum`` (and the builtin ``str``),
+        assigning the (public) member once; the bases tell where the member is its value.
+        """
+        owner = self.binding_of(expression.value, scope)
+        if owner is None or owner.kind != "class" or expression.attr.startswith("_"):
+            return None
+        cls = owner.node
+        assert isinstance(cls, ast.ClassDef)
+        if cls.keywords:
+            return None
+        bases: set[str] = set()
+        for base in cls.bases:
+            if (
+                isinstance(base, ast.Name)
+                and base.id == "str"
+                and owner.scope.lookup("str") is None
+            ):
+                bases.add("str")
+                continue
+            qualified = self.qualify(base, owner.scope)
+            canonical = None if qualified is None else self.resolve(qualified)[0]
+            if canonical not in _ENUM_BASES:
+                return None
+            bases.add(canonical)
+        if not bases & _ENUM_BASES:
+            return None
+        values = [
+            statement.value
+            for statement in cls.body
+            if isinstance(statement, ast.Assign | ast.AnnAssign)
+            and statement.value is not None
+            and assigns_name(statement, expression.attr)
+        ]
+        if len(values) != 1:
+            return None
+        return values[0], Scope(cls, owner.scope.module, owner.scope), frozenset(bases)
+
+    def _enum_value(self, expression: ast.Attribute, scope: Scope) -> tuple[ast.expr, Scope] | None:
+        """What ``Paths.ONE.value`` holds, or ``Paths.ONE`` of a string enum used as a string.
+
+        A member of a ``(str, Enum)`` or ``StrEnum`` class is a ``str`` (FastAPI joins it to its
+        prefixes as one); of another enum, only its ``.value`` is.
+        """
+        if expression.attr == "value" and isinstance(expression.value, ast.Attribute):
+            member = self._enum_member(expression.value, scope)
+            return None if member is None else (member[0], member[1])
+        member = self._enum_member(expression, scope)
+        if member is None or not member[2] & {"str", "enum.StrEnum"}:
+            return None
+        return member[0], member[1]
+
+    def _formats_as_name(self, expression: ast.expr, scope: Scope) -> bool:
+        """Whether an f-string shows this enum member as ``Paths.ONE`` on some Python.
+
+        Formatting gives the value only for a ``StrEnum`` member: a ``(str, Enum)`` member
+        formats as its value on old Pythons and as its name on current ones.
+        """
+        if not isinstance(expression, ast.Attribute):
+            return False
+        member = self._enum_member(expression, scope)
+        return member is not None and "enum.StrEnum" not in member[2]
+
     def string_value(
         self,
         expression: ast.expr | None,
@@ -1417,6 +1486,7 @@ class PackageIndex:
                     isinstance(value, ast.FormattedValue)
                     and value.conversion == -1
                     and value.format_spec is None
+                    and not self._formats_as_name(value.value, scope)
                 ):
                     inner = self.string_value(value.value, scope, depth + 1, fallback)
                     if inner is None:
@@ -1440,7 +1510,9 @@ class PackageIndex:
                 assert isinstance(binding.node, ast.expr)
                 return self.string_value(binding.node, binding.scope, depth + 1, fallback)
             if binding is None and isinstance(expression, ast.Attribute):
-                constant = self._class_constant(expression, scope)
+                constant = self._class_constant(expression, scope) or self._enum_value(
+                    expression, scope
+                )
                 if constant is not None:
                     return self.string_value(constant[0], constant[1], depth + 1, fallback)
             if binding is None and fallback is not None:
