@@ -955,3 +955,62 @@ def test_a_sensitive_name_given_no_value_is_kept(layer: Layer, text: str) -> Non
 def test_a_sensitive_name_given_a_value_like_a_literal_is_redacted(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
+
+
+# An upper-case environment variable whose name holds a sensitive word that is neither a
+# password's nor a secret's (SESSION, AUTH, TOKEN...) and whose value is a small number or a
+# short plain word (a desktop's session type or name, a session's number) holds no credential:
+# a generated credential never reads like that. A token-like value, a password's or a secret's
+# name (a person may choose any word), a lower-case key and a query's name stay redacted.
+DESCRIPTOR_VARIABLES = {
+    "XDG_SESSION_ID": "2",
+    "XDG_SESSION_TYPE": "x11",
+    "DESKTOP_SESSION": "ubuntu",
+    "XDG_SESSION_DESKTOP": "gnome-xorg",
+    "XDG_SESSION_CLASS": "user",
+    "GDMSESSION": "Hyprland",
+    "ACCESS_TOKEN_EXPIRE_MINUTES": "30",
+}
+SECRET_DESCRIPTOR_LOOKALIKES = {
+    "SESSION": "abc123def",
+    "XDG_SESSION_ID": "abc123",
+    "AUTH": "tok_abc",
+    "AUTH_TOKEN": "Zx9Qw7Lm3Pa8",
+    "SECRET": "changeme",
+    "JWT_SECRET": "hunter2",
+    "DB_PASSWORD_OLD": "hunter",
+    "DB_PW": "ubuntu",
+    "OTP": "123456",
+    "CVC": "123",
+    "API_KEY": "hunter2",
+    "session": "ubuntu",
+}
+
+
+def test_a_variable_holding_a_plain_word_or_small_number_is_kept(layer: Layer) -> None:
+    """As a mapping, pairs, name/value records, JSON text and ``env``'s text."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"env": DESCRIPTOR_VARIABLES}).payload == {
+        "env": DESCRIPTOR_VARIABLES
+    }
+    pairs = [[name, value] for name, value in DESCRIPTOR_VARIABLES.items()]
+    records = [{"name": name, "value": value} for name, value in DESCRIPTOR_VARIABLES.items()]
+    text = json.dumps(DESCRIPTOR_VARIABLES)
+    dump = "\n".join(f"{name}={value}" for name, value in DESCRIPTOR_VARIABLES.items())
+    payload = {"pairs": pairs, "records": records, "text": text, "dump": dump}
+    assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(("name", "value"), SECRET_DESCRIPTOR_LOOKALIKES.items())
+def test_a_token_or_a_chosen_secret_in_a_variable_stays_redacted(
+    layer: Layer, name: str, value: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"env": {name: value}}).payload == {
+        "env": {name: "[redacted]"}
+    }
+    for text in (f"{name}={value}", json.dumps({name: value}), f"/cb?{name}={value}"):
+        assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
+    assert logger.record("error_event", {"t": "/cb?a=1&SESSION_TYPE=x11"}).payload == {
+        "t": "[redacted]"
+    }
