@@ -1014,3 +1014,35 @@ def test_a_token_or_a_chosen_secret_in_a_variable_stays_redacted(
     assert logger.record("error_event", {"t": "/cb?a=1&SESSION_TYPE=x11"}).payload == {
         "t": "[redacted]"
     }
+
+
+# A sensitive name given a value as an XML or HTML element (a SOAP body, an XML config, a
+# WS-Security header): the element's text is its value, as after "=" in a query string.
+XML_SECRET_TEXTS = [
+    "<password>hunter2</password>",
+    "<Login><User>ada</User><Password>hunter2</Password></Login>",
+    '<wsse:Password Type="PasswordText">hunter2</wsse:Password>',
+    "<api_key>\n  abc123\n</api_key>",
+    "<token><![CDATA[abc123]]></token>",
+]
+XML_KEPT_TEXTS = [
+    "<password></password>",
+    "<password/>",
+    "<token>null</token>",
+    "<Password>******</Password>",
+    "<b>bold</b> and <i>tokenizer</i>",
+    "<author>Ada</author>",
+    "a < b and c > d </ e",
+]
+
+
+@pytest.mark.parametrize("text", XML_SECRET_TEXTS)
+def test_a_secret_in_an_xml_element_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"body": text}).payload == {"body": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", XML_KEPT_TEXTS)
+def test_an_xml_element_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"body": text}).payload == {"body": text}
