@@ -1069,3 +1069,34 @@ def test_a_combining_mark_inside_a_secret_word_of_text_hides_nothing(
     assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
     kept = "caf\u0065\u0301 na\u0069\u0308ve=1"
     assert logger.record("error_event", {"details": kept}).payload == {"details": kept}
+
+
+# An HTML form field names its value by an attribute: name="password" value="..." is a
+# name/value record, as {"name": "password", "value": ...} is.
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<input type="password" name="password" value="hunter2">',
+        "<input value='abc123' id=api_token />",
+        '<form><input name="user" value="ada"><input name="csrf_token" value="x9Y"></form>',
+    ],
+)
+def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
+    layer: Layer, text: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"html": text}).payload == {"html": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<input type="password" name="password" value="">',
+        '<input type="password" name="password">',
+        '<input name="author" value="Ada">',
+        '<option value="token">Token</option>',
+    ],
+)
+def test_a_form_field_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"html": text}).payload == {"html": text}
