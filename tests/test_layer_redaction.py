@@ -1079,6 +1079,7 @@ def test_a_combining_mark_inside_a_secret_word_of_text_hides_nothing(
         '<input type="password" name="password" value="hunter2">',
         "<input value='abc123' id=api_token />",
         '<form><input name="user" value="ada"><input name="csrf_token" value="x9Y"></form>',
+        "<input title='a > b' value='abc123' name='token'>",
     ],
 )
 def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
