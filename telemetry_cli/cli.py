@@ -277,15 +277,23 @@ def _synchronise(
     from rich.text import Text
 
     from telemetry_cli import sync, views
+    from telemetry_cli.files import project_lock
     from telemetry_cli.plan import load_plan
 
     if check and force:
         raise UsageError("--check writes nothing, so --force has no effect there; drop one")
     mode = views.Mode.CHECK if check else views.Mode.DIFF if diff else views.Mode.WRITE
     plan = load_plan(root=root, config=config)
-    report = decide(plan, force=force)
-    if mode is views.Mode.WRITE:
-        sync.apply(report)
+
+    def say_waiting() -> None:
+        console.stderr().print(
+            "waiting for another telemetry-scaffold run on this project to finish", highlight=False
+        )
+
+    with project_lock(plan.root, exclusive=mode is views.Mode.WRITE, on_wait=say_waiting):
+        report = decide(plan, force=force)
+        if mode is views.Mode.WRITE:
+            sync.apply(report)
 
     # With --json, stdout carries only the document; everything for people goes to stderr.
     human = console.stderr() if json_output else console.stdout()

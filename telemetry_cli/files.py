@@ -11,7 +11,7 @@ import re
 import stat
 import tempfile
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -27,6 +27,7 @@ __all__ = [
     "backup_path",
     "contained_path",
     "leftover_temp_files",
+    "project_lock",
     "read_bytes",
     "remove_temp_file",
     "resolve",
@@ -270,6 +271,39 @@ def _lock(fd: int) -> bool:
     except OSError:
         return True  # a file system without locks: nothing to coordinate with
     return True
+
+
+@contextlib.contextmanager
+def project_lock(root: Path, *, exclusive: bool, on_wait: Callable[[], None]) -> Iterator[None]:
+    """Hold the project's advisory lock (on its root folder) for one run's read and writes.
+
+    A run reads the whole project, then writes: another run writing in between would leave a
+    mix of both (``remove`` and ``generate`` at once left the package written, the modules
+    unpatched and no manifest). Writing runs take it ``exclusive``, checking ones shared; a
+    run that must wait calls ``on_wait`` first, then waits. Nothing is created for it, so a
+    killed run leaves nothing behind. Where there are no locks (Windows, a file system without
+    them, a root it cannot open) the run goes on as before.
+    """
+    if _fcntl is None:
+        yield
+        return
+    try:
+        fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield
+        return
+    try:
+        mode = _fcntl.LOCK_EX if exclusive else _fcntl.LOCK_SH
+        try:
+            _fcntl.flock(fd, mode | _fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait()
+            _fcntl.flock(fd, mode)
+        except OSError:
+            pass  # a file system without locks: nothing to coordinate with
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 # The temporary files atomic_write makes: "." + target name + "." + tempfile's 8 random

@@ -1093,3 +1093,48 @@ def test_error_messages_of_any_origin_stay_one_line(project: Path) -> None:
     assert result.exit_code == 2
     assert_no_raw_controls(result.stderr)
     assert_one_error_line(result.stderr, "--payload-file no\\x1b[2J\\nx: file not found")
+
+
+# --- two runs at once on one project ----------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX's")
+@pytest.mark.parametrize("command", [["generate"], ["remove"]])
+def test_a_run_waits_for_another_run_on_the_same_project(project: Path, command: list[str]) -> None:
+    """A run reads the project, then writes: another run in between would mix their states.
+
+    ``remove`` and ``generate`` at once used to leave the analytics package written, the route
+    modules unpatched and no manifest, both exiting 0. A run now takes the project's lock first
+    and says when it waits for it.
+    """
+    import fcntl
+
+    if command == ["generate"]:  # the fixture's project is generated: start from none
+        assert run("remove", "--root", str(project)).exit_code == 0
+        purge_app_modules()
+    before = {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
+    held = os.open(project, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as the other run holds it
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "telemetry_cli", *command, "--root", str(project)],
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+            assert process.stderr is not None
+            waiting = process.stderr.readline()
+            assert "waiting for another telemetry-scaffold run" in waiting
+            after = {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
+            assert after == before  # nothing written while the other run holds the lock
+            fcntl.flock(held, fcntl.LOCK_UN)
+            stdout, stderr = process.communicate(timeout=120)
+    finally:
+        os.close(held)
+    assert process.returncode == 0, stdout + stderr
+    assert "Traceback" not in stderr
+    assert run("generate", "--check", "--root", str(project)).exit_code == (
+        0 if command == ["generate"] else 1
+    )

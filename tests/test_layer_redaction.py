@@ -955,3 +955,149 @@ def test_a_sensitive_name_given_no_value_is_kept(layer: Layer, text: str) -> Non
 def test_a_sensitive_name_given_a_value_like_a_literal_is_redacted(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
+
+
+# An upper-case environment variable whose name holds a sensitive word that is neither a
+# password's nor a secret's (SESSION, AUTH, TOKEN...) and whose value is a small number or a
+# short plain word (a desktop's session type or name, a session's number) holds no credential:
+# a generated credential never reads like that. A token-like value, a password's or a secret's
+# name (a person may choose any word), a lower-case key and a query's name stay redacted.
+DESCRIPTOR_VARIABLES = {
+    "XDG_SESSION_ID": "2",
+    "XDG_SESSION_TYPE": "x11",
+    "DESKTOP_SESSION": "ubuntu",
+    "XDG_SESSION_DESKTOP": "gnome-xorg",
+    "XDG_SESSION_CLASS": "user",
+    "GDMSESSION": "Hyprland",
+    "ACCESS_TOKEN_EXPIRE_MINUTES": "30",
+}
+SECRET_DESCRIPTOR_LOOKALIKES = {
+    "SESSION": "abc123def",
+    "XDG_SESSION_ID": "abc123",
+    "AUTH": "tok_abc",
+    "AUTH_TOKEN": "Zx9Qw7Lm3Pa8",
+    "SECRET": "changeme",
+    "JWT_SECRET": "hunter2",
+    "DB_PASSWORD_OLD": "hunter",
+    "DB_PW": "ubuntu",
+    "OTP": "123456",
+    "CVC": "123",
+    "API_KEY": "hunter2",
+    "session": "ubuntu",
+}
+
+
+def test_a_variable_holding_a_plain_word_or_small_number_is_kept(layer: Layer) -> None:
+    """As a mapping, pairs, name/value records, JSON text and ``env``'s text."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"env": DESCRIPTOR_VARIABLES}).payload == {
+        "env": DESCRIPTOR_VARIABLES
+    }
+    pairs = [[name, value] for name, value in DESCRIPTOR_VARIABLES.items()]
+    records = [{"name": name, "value": value} for name, value in DESCRIPTOR_VARIABLES.items()]
+    text = json.dumps(DESCRIPTOR_VARIABLES)
+    dump = "\n".join(f"{name}={value}" for name, value in DESCRIPTOR_VARIABLES.items())
+    payload = {"pairs": pairs, "records": records, "text": text, "dump": dump}
+    assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(("name", "value"), SECRET_DESCRIPTOR_LOOKALIKES.items())
+def test_a_token_or_a_chosen_secret_in_a_variable_stays_redacted(
+    layer: Layer, name: str, value: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"env": {name: value}}).payload == {
+        "env": {name: "[redacted]"}
+    }
+    for text in (f"{name}={value}", json.dumps({name: value}), f"/cb?{name}={value}"):
+        assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
+    assert logger.record("error_event", {"t": "/cb?a=1&SESSION_TYPE=x11"}).payload == {
+        "t": "[redacted]"
+    }
+
+
+# A sensitive name given a value as an XML or HTML element (a SOAP body, an XML config, a
+# WS-Security header): the element's text is its value, as after "=" in a query string.
+XML_SECRET_TEXTS = [
+    "<password>hunter2</password>",
+    "<Login><User>ada</User><Password>hunter2</Password></Login>",
+    '<wsse:Password Type="PasswordText">hunter2</wsse:Password>',
+    "<api_key>\n  abc123\n</api_key>",
+    "<token><![CDATA[abc123]]></token>",
+]
+XML_KEPT_TEXTS = [
+    "<password></password>",
+    "<password/>",
+    "<token>null</token>",
+    "<Password>******</Password>",
+    "<b>bold</b> and <i>tokenizer</i>",
+    "<author>Ada</author>",
+    "a < b and c > d </ e",
+]
+
+
+@pytest.mark.parametrize("text", XML_SECRET_TEXTS)
+def test_a_secret_in_an_xml_element_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"body": text}).payload == {"body": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", XML_KEPT_TEXTS)
+def test_an_xml_element_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"body": text}).payload == {"body": text}
+
+
+# A combining mark that composes with nothing (a strike-through, an underline) inside a secret
+# word of text hides it no more than in a key, where it separates parts and the word is read
+# whole; letters that compose with their accent ("pássword") were read so already.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "passw\u0336ord=hunter2",
+        "to\u0332ken=abc123",
+        "{'api_k\u20e5ey': 'abc123'}",
+        "pas\u1dc4sword: x",
+    ],
+)
+def test_a_combining_mark_inside_a_secret_word_of_text_hides_nothing(
+    layer: Layer, text: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    key = text.split("=")[0].split(":")[0].strip("{'")
+    assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
+    assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
+    kept = "caf\u0065\u0301 na\u0069\u0308ve=1"
+    assert logger.record("error_event", {"details": kept}).payload == {"details": kept}
+
+
+# An HTML form field names its value by an attribute: name="password" value="..." is a
+# name/value record, as {"name": "password", "value": ...} is.
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<input type="password" name="password" value="hunter2">',
+        "<input value='abc123' id=api_token />",
+        '<form><input name="user" value="ada"><input name="csrf_token" value="x9Y"></form>',
+        "<input title='a > b' value='abc123' name='token'>",
+    ],
+)
+def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
+    layer: Layer, text: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"html": text}).payload == {"html": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<input type="password" name="password" value="">',
+        '<input type="password" name="password">',
+        '<input name="author" value="Ada">',
+        '<option value="token">Token</option>',
+    ],
+)
+def test_a_form_field_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"html": text}).payload == {"html": text}
