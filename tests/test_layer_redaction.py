@@ -984,6 +984,11 @@ SECRET_DESCRIPTOR_LOOKALIKES = {
     "CVC": "123",
     "API_KEY": "hunter2",
     "session": "ubuntu",
+    # A plain word is kept only under a session's name: under a key's or a token's it may be
+    # the credential itself.
+    "STRIPE_API_KEY": "changeme",
+    "GITHUB_TOKEN": "letmein",
+    "SESSION_SECRET": "hunter",
 }
 
 
