@@ -1381,16 +1381,10 @@ class PackageIndex:
         assert isinstance(cls, ast.ClassDef)
         if cls.bases or cls.keywords:
             return None
-        values = [
-            statement.value
-            for statement in cls.body
-            if isinstance(statement, ast.Assign | ast.AnnAssign)
-            and statement.value is not None
-            and assigns_name(statement, expression.attr)
-        ]
-        if len(values) != 1:
+        value = _assigned_once(cls, expression.attr)
+        if value is None:
             return None
-        return values[0], Scope(cls, owner.scope.module, owner.scope)
+        return value, Scope(cls, owner.scope.module, owner.scope)
 
     def _enum_member(
         self, expression: ast.Attribute, scope: Scope
@@ -1423,16 +1417,10 @@ class PackageIndex:
             bases.add(canonical)
         if not bases & _ENUM_BASES:
             return None
-        values = [
-            statement.value
-            for statement in cls.body
-            if isinstance(statement, ast.Assign | ast.AnnAssign)
-            and statement.value is not None
-            and assigns_name(statement, expression.attr)
-        ]
-        if len(values) != 1:
+        value = _assigned_once(cls, expression.attr)
+        if value is None:
             return None
-        return values[0], Scope(cls, owner.scope.module, owner.scope), frozenset(bases)
+        return value, Scope(cls, owner.scope.module, owner.scope), frozenset(bases)
 
     def _enum_value(self, expression: ast.Attribute, scope: Scope) -> tuple[ast.expr, Scope] | None:
         """What ``Paths.ONE.value`` holds, or ``Paths.ONE`` of a string enum used as a string.
@@ -1520,3 +1508,15 @@ class PackageIndex:
         if isinstance(expression, ast.Call) and fallback is not None:
             return fallback(expression, scope)
         return None
+
+
+def _assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
+    """The value the body of ``cls`` assigns to ``name``, when it assigns it exactly once."""
+    values = [
+        statement.value
+        for statement in cls.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        and statement.value is not None
+        and assigns_name(statement, name)
+    ]
+    return values[0] if len(values) == 1 else None
