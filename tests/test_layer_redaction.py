@@ -1106,3 +1106,31 @@ def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
 def test_a_form_field_without_a_secret_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"html": text}).payload == {"html": text}
+
+
+# A command line giving a password's flag its value after a space, as `mysql` or a CLI's own
+# `--password VALUE` takes it; the same flag given nothing, or a flag of another name, is kept.
+PASSWORD_FLAG_TEXTS = [
+    "mysql -u root --password hunter2 -h db",
+    "--password hunter2",
+    "deploy --db-password 'correct horse' --host db",
+    "login --passwd=s3cret",
+]
+KEPT_FLAG_TEXTS = [
+    "missing value for --password",
+    "run with --session-timeout 30",
+    "pip install --pre --upgrade mylib",
+    "--password ******",
+]
+
+
+@pytest.mark.parametrize("text", PASSWORD_FLAG_TEXTS)
+def test_a_password_flag_given_a_value_after_a_space_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", KEPT_FLAG_TEXTS)
+def test_a_flag_without_a_password_value_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
