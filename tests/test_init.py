@@ -2287,3 +2287,20 @@ def test_route_modules_no_app_includes_are_named_not_suggested(tmp_path: Path) -
     ) in result.stdout
     assert '"api/a.py" = ' not in result.stdout  # named, not suggested
     assert "No route module found" not in result.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_in_a_package_importing_itself_is_not_waited_on(tmp_path: Path) -> None:
+    """Looking for the package's own bare-name import reads its modules as every module is."""
+    root = tmp_path / "project"
+    _write(root, SELF_IMPORTING_MODULES)
+    os.mkfifo(root / "src/modules/auth/Pipe.py")  # sorted before __init__.py
+    result = subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", "init", "--root", str(root), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '# "modules/auth/users.py"' in result.stdout, result.stdout

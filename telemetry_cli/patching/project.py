@@ -149,11 +149,16 @@ class BackendReader:
             package = Path(self.root, self.backend, *holders[0].split("."), top)
             own = re.compile(rf"^\s*(?:from|import)\s+{re.escape(top)}(?:\.|\s)", re.MULTILINE)
             for path in sorted(package.rglob("*.py")):
+                # Read as every module is (a FIFO or a device is refused, not waited on; the
+                # text is kept for the analysis that reads the module next).
+                parts = path.relative_to(package).with_suffix("").parts
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
                 try:
-                    text = path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
+                    source = self._read(".".join((holders[0], top, *parts)))
+                except Unreadable:
                     continue
-                if own.search(text):
+                if source is not None and own.search(source.text):
                     found = holders[0]
                     break
         self._self_importing[top] = found
