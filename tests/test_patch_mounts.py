@@ -10,6 +10,7 @@ paths is named by the path it declares itself.
 from __future__ import annotations
 
 import ast
+import random
 from pathlib import Path
 
 import pytest
@@ -2086,3 +2087,33 @@ def test_a_route_of_an_import_fallback_is_said_and_not_offered(tmp_path: Path) -
         "`try` at line 3"
     ) in result.stdout
     assert "fancy.py:6:" not in result.stdout
+
+
+_IMPORT_TEXT_PIECES = [
+    "import a\n",
+    "import a.b as c, d\n",
+    "from a.b import c\n",
+    "from a import (\n    b,\n    import_c,  # import d\n)\n",
+    "from a import b; import c\n",
+    "x = 'import e'\n",
+    "    import f\n",
+    "# import g\n",
+    "from importlib import h\n",
+    "def important(): pass\n",
+    "from a import \\\n    b\n",
+    "import\n",
+    "\r\nimport i\r\n",
+    "y = 1\n" * 3,
+    "import j",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_import_lines_are_the_matches_of_the_whole_pattern(seed: int) -> None:
+    # Only lines holding "import" are tried, for speed; the matches must be finditer's own.
+    from telemetry_cli.patching import mounts
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(_IMPORT_TEXT_PIECES) for _ in range(rng.randint(0, 12)))
+    expected = [match.span() for match in mounts._IMPORT_LINE.finditer(text)]
+    assert [match.span() for match in mounts._import_lines(text)] == expected

