@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.patching import analyze
+from telemetry_cli.patching import analyze, symbols
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.symbols import (
     ModuleModel,
@@ -146,3 +146,44 @@ def test_an_analysis_leaves_its_syntax_trees_to_reference_counting(case: str) ->
             gc.enable()
     assert result.files
     assert left == []
+
+
+WRAPPED_APP = """\
+from fastapi import FastAPI
+from somewhere import Wrapper
+
+app = FastAPI()
+plain = FastAPI()
+app = Wrapper(app)
+"""
+
+
+def test_the_app_before_its_wrapper_is_looked_for_once_per_binding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Route analysis asks it of the same router for every handler of a module.
+    module = _model(WRAPPED_APP)
+    wrapper, plain = module.scope.bindings["app"], module.scope.bindings["plain"]
+    looks: list[str] = []
+    wraps_name = symbols.wraps_name
+
+    def counted(value: ast.expr, name: str, scope: symbols.Scope, depth: int = 0) -> bool:
+        looks.append(name)
+        return wraps_name(value, name, scope, depth)
+
+    monkeypatch.setattr(symbols, "wraps_name", counted)
+    first = [symbols.unwrapped(wrapper) for _ in range(3)]
+    assert all(found is first[0] for found in first)
+    assert first[0] is not wrapper and ast.unparse(first[0].node) == "FastAPI()"
+    assert all(symbols.unwrapped(plain) is plain for _ in range(3))
+    assert looks.count("plain") == 1
+    assert 1 <= looks.count("app") <= 2  # the wrapper, then the app before it
+
+
+def test_a_binding_that_is_no_wrapper_is_not_a_cycle_of_its_own() -> None:
+    # Remembering "itself" must not keep the binding, and its tree, from reference counting.
+    module = _model(WRAPPED_APP)
+    plain = module.scope.bindings["plain"]
+    assert symbols.unwrapped(plain) is plain
+    assert all(item is not plain for item in gc.get_referents(plain))
+    assert all(item is not plain for item in vars(plain).values())

@@ -179,6 +179,9 @@ class Binding:
     node: ast.AST | None = None
     statement: ast.stmt | None = None
     target: str = ""
+    #: :func:`unwrapped`'s answer, once asked: empty when it is the binding itself (holding
+    #: itself would be a reference cycle, keeping its syntax tree from reference counting).
+    unwrapped_as: tuple[Binding, ...] | None = field(default=None, init=False, repr=False)
 
 
 @dataclass(eq=False)
@@ -369,7 +372,18 @@ def unwrapped(binding: Binding) -> Binding:
     ``app = FastAPI()`` ... ``app = Wrapper(app)``: the scope binds ``app`` to the wrapper (the
     last binding wins), but the code between the two, routes and ``include_router`` calls, uses
     the app; so does the tool. Only the nearest earlier assignment in the same scope counts.
+
+    Remembered on the binding: route analysis asks it of the same router for every handler
+    (4,000 times, 3 % of the instructions of ``generate --check`` on a 2,000-handler module).
     """
+    known = binding.unwrapped_as
+    if known is None:
+        found = _unwrapped(binding)
+        known = binding.unwrapped_as = () if found is binding else (found,)
+    return known[0] if known else binding
+
+
+def _unwrapped(binding: Binding) -> Binding:
     statement = binding.statement
     value = binding.node
     if binding.kind != "value" or statement is None or not isinstance(value, ast.expr):
