@@ -1245,3 +1245,19 @@ def test_session_descriptors_are_kept_as_strings_and_as_numbers(layer: Layer) ->
         "env": dict.fromkeys(secret, "[redacted]")
     }
     assert logger.record("error_event", {"t": "OTP=123456"}).payload == {"t": "[redacted]"}
+
+
+def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"items": [["password", "hunter2"], {"note": "ok"}, "plain", ("chapter", "ch-1")]}
+    assert logger.record("error_event", payload).payload == {
+        "items": [["password", "[redacted]"], {"note": "ok"}, "plain", ["chapter", "ch-1"]]
+    }
+    text = json.dumps([["api_key", "abc123"], 5])
+    assert logger.record("error_event", {"raw": text}).payload == {"raw": "[redacted]"}
+    # A pair inside a list is one, as in a list of pairs; a list of two words is none.
+    shapes = {"items": [["email", "sms"], "push"], "words": ["email", "sms"]}
+    assert logger.record("error_event", shapes).payload == {
+        "items": [["email", "[redacted]"], "push"],
+        "words": ["email", "sms"],
+    }
