@@ -1261,3 +1261,25 @@ def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(layer: Layer) -
         "items": [["email", "[redacted]"], "push"],
         "words": ["email", "sms"],
     }
+
+
+# The word for password in more languages, as keys and as names given a value in text (a
+# password's name, so a bare colon gives it any word); ordinary words built on them stay.
+@pytest.mark.parametrize(
+    "key",
+    [
+        "användare_lösenord", "Passord", "adgangskode", "SALASANA", "heslo", "jelszó",
+        "lozinka", "Şifre", "kata sandi", "mật khẩu", "사용자_비밀번호", "كلمة المرور",
+    ],
+)  # fmt: skip
+def test_password_words_of_more_languages_are_redacted(layer: Layer, key: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
+    # In text a name is one word: its words joined by "_".
+    text = key.replace(" ", "_") + ":hunter"
+    assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
+
+
+def test_words_built_on_password_words_of_more_languages_are_kept(sensitive: Any) -> None:
+    assert not sensitive("sifreli")  # Turkish: encrypted
+    assert not sensitive("jelszavak")
