@@ -374,6 +374,9 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "4" * 32_000,
         "4111 " * 6_000,
         "4111 111111 " * 3_000,
+        "the key is 1a " * 2_000,
+        "--password-file /x " * 1_500,
+        "--token-url a " * 2_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
