@@ -38,6 +38,7 @@ LIMITS = {
 # is_sensitive_key() states how keys are matched against them (parts, prefixes, plurals).
 SENSITIVE_KEYS = (
     "access_key",
+    "account_key",
     "account_number",
     "api_key",
     "auth",

@@ -1149,6 +1149,7 @@ PROSE_SECRET_TEXTS = [
     "My password was 'swordfish' until today",
     "the secret key is AbC9xyz.",
     "the pin is 1234",
+    "PASSWORD IS hunter2",
 ]
 PROSE_KEPT_TEXTS = [
     "the password is required",
@@ -1286,3 +1287,27 @@ def test_password_words_of_more_languages_are_redacted(layer: Layer, key: str) -
 def test_words_built_on_password_words_of_more_languages_are_kept(sensitive: Any) -> None:
     assert not sensitive("sifreli")  # Turkish: encrypted
     assert not sensitive("jelszavak")
+
+
+# An HTTP Token credential (Django REST framework's "Authorization: Token ...", GitHub's "token
+# ..."): a token after the scheme's name, as for Bearer; "token" before a plain word or a short
+# number is prose.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+        "sent token abc123def456 to the API",
+        "AccountKey=abc123==;EndpointSuffix=core.windows.net",
+    ],
+)
+def test_a_token_credential_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text", ["token limit 4096 reached", "max token 8192 exceeded", "Token::new() failed"]
+)
+def test_token_in_prose_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
