@@ -1311,3 +1311,20 @@ def test_a_token_credential_is_redacted(layer: Layer, text: str) -> None:
 def test_token_in_prose_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# Digits and symbols written for letters inside a word hide no sensitive word; where they stand
+# beside a separator or at a word's end they are read as they are.
+@pytest.mark.parametrize(
+    "key", ["passw0rd", "p@ssword", "pa$$word", "p4ssw0rd", "s3cret", "api_t0ken"]
+)
+def test_a_sensitive_word_written_with_digits_for_letters_is_redacted(
+    layer: Layer, key: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
+
+
+@pytest.mark.parametrize("key", ["s3_bucket", "v1beta", "h1n1", "utf8mb4", "l0gin", "us3r_n4me"])
+def test_ordinary_keys_with_digits_inside_are_kept(sensitive: Any, key: str) -> None:
+    assert not sensitive(key)
