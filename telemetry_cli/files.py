@@ -306,23 +306,27 @@ def project_lock(
         yield
         return
     try:
-        _take_lock(
-            fd, root, exclusive, on_wait, LOCK_TIMEOUT_SECONDS if timeout is None else timeout
-        )
+        wait = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+        _take_lock(_fcntl, fd, root, exclusive, on_wait, wait)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
 
 
 def _take_lock(
-    fd: int, root: Path, exclusive: bool, on_wait: Callable[[], None], timeout: float
+    fcntl: ModuleType,
+    fd: int,
+    root: Path,
+    exclusive: bool,
+    on_wait: Callable[[], None],
+    timeout: float,
 ) -> None:
-    assert _fcntl is not None
-    mode = (_fcntl.LOCK_EX if exclusive else _fcntl.LOCK_SH) | _fcntl.LOCK_NB
+    """Take the lock on ``fd``, trying again until ``timeout`` (flock itself waits for ever)."""
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
     deadline: float | None = None
     while True:
         try:
-            _fcntl.flock(fd, mode)
+            fcntl.flock(fd, mode)
             return
         except BlockingIOError:
             pass
