@@ -193,22 +193,37 @@ def init(
 ) -> None:
     """Write a first [tool.telemetry-scaffold] table from the app and routes found."""
     from telemetry_cli import init_plan
+    from telemetry_cli.files import project_lock
 
     folder = (root or Path.cwd()).resolve()
     if not folder.is_dir():
         raise UsageError(f"{folder}: --root is not a folder")
-    result = init_plan.plan_table(folder)
-    _report_skipped(result.found.skipped)
-    if dry_run:
-        console.stdout().out(result.table, end="", highlight=False)
-        return
-    init_plan.write_plan(folder, result)
+    # It reads pyproject.toml and the app, then writes pyproject.toml: like generate, it must
+    # not interleave with another run writing the project.
+    with project_lock(folder, exclusive=not dry_run, on_wait=_say_waiting):
+        result = init_plan.plan_table(folder)
+        _report_skipped(result.found.skipped)
+        if dry_run:
+            console.stdout().out(result.table, end="", highlight=False)
+            return
+        init_plan.write_plan(folder, result)
     action = "created" if result.created else "updated"
     found = result.found
     console.stdout().print(
         f"{action} pyproject.toml: app {found.app} in {found.backend}/, "
         f"{len(found.routes)} route module(s) suggested for instrument; "
         "next: telemetry-scaffold generate"
+    )
+
+
+def _say_waiting() -> None:
+    """Say on stderr what a run waits for, and for how long at most (``project_lock``)."""
+    from telemetry_cli.files import LOCK_TIMEOUT_SECONDS
+
+    console.stderr().print(
+        "waiting for another telemetry-scaffold run on this project to finish "
+        f"(giving up after {LOCK_TIMEOUT_SECONDS:g} s)",
+        highlight=False,
     )
 
 
@@ -305,12 +320,7 @@ def _synchronise(
     mode = views.Mode.CHECK if check else views.Mode.DIFF if diff else views.Mode.WRITE
     plan = load_plan(root=root, config=config)
 
-    def say_waiting() -> None:
-        console.stderr().print(
-            "waiting for another telemetry-scaffold run on this project to finish", highlight=False
-        )
-
-    with project_lock(plan.root, exclusive=mode is views.Mode.WRITE, on_wait=say_waiting):
+    with project_lock(plan.root, exclusive=mode is views.Mode.WRITE, on_wait=_say_waiting):
         report = decide(plan, force=force)
         if mode is views.Mode.WRITE:
             sync.apply(report)

@@ -42,6 +42,12 @@ class UsageError(UserError):
     exit_code = EXIT_USAGE
 
 
+class ProjectBusy(UserError):
+    """Another run held the project's lock for longer than a run waits for it."""
+
+    exit_code = EXIT_FAILURE
+
+
 class PatchError(UserError):
     """A user file cannot be patched safely; nothing was written to it."""
 

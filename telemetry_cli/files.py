@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -17,10 +18,11 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
-from telemetry_cli.errors import FileProblem
+from telemetry_cli.errors import FileProblem, ProjectBusy
 
 __all__ = [
     "BOM",
+    "LOCK_TIMEOUT_SECONDS",
     "FileProblem",
     "SourceText",
     "atomic_write",
@@ -35,6 +37,11 @@ __all__ = [
 
 BOM = "\ufeff"
 TEMP_SUFFIX = ".tmp"
+# How long a run waits for another run's project lock before giving up: a run takes seconds,
+# so a lock held this long belongs to a stuck or stopped process (a suspended shell job).
+LOCK_TIMEOUT_SECONDS = 60.0
+# How often a waiting run tries the lock again (flock has no timeout of its own).
+_LOCK_POLL_SECONDS = 0.1
 
 _fcntl: ModuleType | None
 try:
@@ -274,15 +281,21 @@ def _lock(fd: int) -> bool:
 
 
 @contextlib.contextmanager
-def project_lock(root: Path, *, exclusive: bool, on_wait: Callable[[], None]) -> Iterator[None]:
+def project_lock(
+    root: Path, *, exclusive: bool, on_wait: Callable[[], None], timeout: float | None = None
+) -> Iterator[None]:
     """Hold the project's advisory lock (on its root folder) for one run's read and writes.
 
     A run reads the whole project, then writes: another run writing in between would leave a
     mix of both (``remove`` and ``generate`` at once left the package written, the modules
     unpatched and no manifest). Writing runs take it ``exclusive``, checking ones shared; a
-    run that must wait calls ``on_wait`` first, then waits. Nothing is created for it, so a
-    killed run leaves nothing behind. Where there are no locks (Windows, a file system without
-    them, a root it cannot open) the run goes on as before.
+    run that must wait calls ``on_wait`` first, then waits at most ``timeout`` seconds
+    (``LOCK_TIMEOUT_SECONDS`` by default). Nothing is created for it, so a killed run leaves
+    nothing behind. Where there are no locks (Windows, a file system without them, a root it
+    cannot open) the run goes on as before.
+
+    Raises:
+        ProjectBusy: another run held the lock for all of ``timeout``.
     """
     if _fcntl is None:
         yield
@@ -293,17 +306,42 @@ def project_lock(root: Path, *, exclusive: bool, on_wait: Callable[[], None]) ->
         yield
         return
     try:
-        mode = _fcntl.LOCK_EX if exclusive else _fcntl.LOCK_SH
-        try:
-            _fcntl.flock(fd, mode | _fcntl.LOCK_NB)
-        except BlockingIOError:
-            on_wait()
-            _fcntl.flock(fd, mode)
-        except OSError:
-            pass  # a file system without locks: nothing to coordinate with
+        wait = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+        _take_lock(_fcntl, fd, root, exclusive, on_wait, wait)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _take_lock(
+    fcntl: ModuleType,
+    fd: int,
+    root: Path,
+    exclusive: bool,
+    on_wait: Callable[[], None],
+    timeout: float,
+) -> None:
+    """Take the lock on ``fd``, trying again until ``timeout`` (flock itself waits for ever)."""
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+    deadline: float | None = None
+    while True:
+        try:
+            fcntl.flock(fd, mode)
+            return
+        except BlockingIOError:
+            pass
+        except OSError:
+            return  # a file system without locks: nothing to coordinate with
+        now = time.monotonic()
+        if deadline is None:
+            on_wait()
+            deadline = now + timeout
+        elif now >= deadline:
+            raise ProjectBusy(
+                f"{root}: another telemetry-scaffold run has held this project's lock for "
+                f"{timeout:g} s; let it finish (or stop it) and run again"
+            )
+        time.sleep(min(_LOCK_POLL_SECONDS, max(0.0, deadline - now)))
 
 
 # The temporary files atomic_write makes: "." + target name + "." + tempfile's 8 random

@@ -38,6 +38,7 @@ LIMITS = {
 # is_sensitive_key() states how keys are matched against them (parts, prefixes, plurals).
 SENSITIVE_KEYS = (
     "access_key",
+    "account_key",
     "account_number",
     "api_key",
     "auth",
@@ -115,7 +116,10 @@ SENSITIVE_KEYS = (
     "xsrf",
     # The words for password, secret and token in the main European languages, Russian, Chinese
     # and Japanese (where they are not the English word): German, French, Spanish, Italian,
-    # Portuguese, Dutch, Polish, then Russian, Chinese (simplified and traditional), Japanese.
+    # Portuguese, Dutch, Polish, then Russian, Chinese (simplified and traditional), Japanese;
+    # then the words for password of other languages: Swedish, Norwegian, Danish, Finnish,
+    # Czech and Slovak, Hungarian, Croatian and Serbian, Turkish, Indonesian and Malay,
+    # Vietnamese, Korean, Arabic.
     "passwort",
     "kennwort",
     "geheimnis",
@@ -139,6 +143,18 @@ SENSITIVE_KEYS = (
     "パスワード",
     "秘密",
     "トークン",
+    "lösenord",
+    "passord",
+    "adgangskode",
+    "salasana",
+    "heslo",
+    "jelszó",
+    "lozinka",
+    "şifre",
+    "kata_sandi",
+    "mật_khẩu",
+    "비밀번호",
+    "كلمة_المرور",
 )
 
 

@@ -1138,3 +1138,61 @@ def test_a_run_waits_for_another_run_on_the_same_project(project: Path, command:
     assert run("generate", "--check", "--root", str(project)).exit_code == (
         0 if command == ["generate"] else 1
     )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX's")
+@pytest.mark.parametrize(
+    "command", [["generate"], ["remove"], ["generate", "--check"], ["init"], ["init", "--dry-run"]]
+)
+def test_a_run_gives_up_on_a_lock_held_too_long(
+    project: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock held by a stuck or stopped run is waited for a fixed time, not for ever.
+
+    ``init`` takes the lock too: it reads and writes ``pyproject.toml``.
+    """
+    import fcntl
+
+    from telemetry_cli import files
+
+    monkeypatch.setattr(files, "LOCK_TIMEOUT_SECONDS", 0.3)
+    before = {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
+    held = os.open(project, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as a stopped run holds it
+    try:
+        started = time.monotonic()
+        result = run(*command, "--root", str(project))
+        waited = time.monotonic() - started
+    finally:
+        os.close(held)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert waited < 30
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "waiting for another telemetry-scaffold run on this project to finish "
+        "(giving up after 0.3 s)"
+    )
+    assert_one_error_line(
+        "\n".join(lines[1:]), "another telemetry-scaffold run has held this project's lock"
+    )
+    after = {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
+    assert after == before  # nothing written
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX's")
+def test_init_waits_for_another_run_then_writes(project: Path) -> None:
+    import fcntl
+
+    (project / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    held = os.open(project, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    released = threading.Timer(0.5, lambda: fcntl.flock(held, fcntl.LOCK_UN))
+    released.start()
+    try:
+        result = run("init", "--root", str(project))
+    finally:
+        released.join()
+        os.close(held)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "waiting for another telemetry-scaffold run" in result.stderr
+    assert "[tool.telemetry-scaffold]" in (project / "pyproject.toml").read_text()

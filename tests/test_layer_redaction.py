@@ -374,6 +374,9 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "4" * 32_000,
         "4111 " * 6_000,
         "4111 111111 " * 3_000,
+        "the key is 1a " * 2_000,
+        "--password-file /x " * 1_500,
+        "--token-url a " * 2_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1134,3 +1137,194 @@ def test_a_password_flag_given_a_value_after_a_space_is_redacted(layer: Layer, t
 def test_a_flag_without_a_password_value_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A secret told in prose: a name that names the secret (its last word or two before "is" or
+# "was") and a value shaped like one (a digit or a symbol in it, or quoted). Ordinary sentences
+# about a secret (its state, its rules, its length) stay.
+PROSE_SECRET_TEXTS = [
+    "my password is hunter2",
+    "FYI the api key is sk-abc123def, rotate it",
+    "session token is abc123",
+    "My password was 'swordfish' until today",
+    "the secret key is AbC9xyz.",
+    "the pin is 1234",
+    "PASSWORD IS hunter2",
+]
+PROSE_KEPT_TEXTS = [
+    "the password is required",
+    "token is expired",
+    "the token is invalid.",
+    "the access token was missing",
+    "the password is 8 characters long",
+    "the password length is 12",
+    "the password is case-sensitive",
+    "password is n/a",
+    "this is 42 and the key is 7",
+    "the token is null",
+]
+
+
+@pytest.mark.parametrize("text", PROSE_SECRET_TEXTS)
+def test_a_secret_told_in_prose_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"message": text}).payload == {"message": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", PROSE_KEPT_TEXTS)
+def test_prose_about_a_secret_without_one_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"message": text}).payload == {"message": text}
+
+
+# Any flag naming a secret holds the value after it, not only a password's; a flag naming a
+# setting of a secret (its timeout, its URL, its file, its type) or no secret at all is kept.
+SECRET_FLAG_TEXTS = [
+    "gh auth login --token abc123",
+    "tool --api-key changeme --verbose",
+    "oauth --client-secret 's3 cr3t'",
+    "aws --access-key-id AKIAxyz",
+    "deploy --github-token letmein",
+    "--pin 1234",
+]
+SETTING_FLAG_TEXTS = [
+    "run with --token-url https://auth.example.com/token",
+    "run with --auth-type basic",
+    "mysql --password-file /run/secrets/db",
+    "llm --max-tokens 100",
+    "serve --token-expiry 30 --session-timeout 30",
+    "--token ******",
+]
+
+
+@pytest.mark.parametrize("text", SECRET_FLAG_TEXTS)
+def test_a_secret_flag_given_a_value_after_a_space_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", SETTING_FLAG_TEXTS)
+def test_a_flag_naming_a_setting_of_a_secret_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+def test_a_card_number_sent_as_a_json_integer_is_redacted(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {
+        "paid": 4111111111111111,  # Luhn-valid, 16 digits
+        "amex": 378282246310005,
+        "nested": [{"pan": 5555555555554444}],
+    }
+    assert logger.record("error_event", payload).payload == {
+        "paid": "[redacted]",
+        "amex": "[redacted]",
+        "nested": [{"pan": "[redacted]"}],
+    }
+    kept = {
+        "ms": 1733155200000,  # a millisecond timestamp
+        "snowflake": 1234567890123456789,
+        "luhn_fails": 4111111111111112,
+        "short": 424242424242,  # 12 digits
+        "negative": -4111111111111111,
+        "big": 41111111111111111111,  # 20 digits
+        "count": 4242,
+        "flag": True,
+    }
+    assert logger.record("error_event", kept).payload == kept
+
+
+def test_session_descriptors_are_kept_as_strings_and_as_numbers(layer: Layer) -> None:
+    """A desktop session's number is no secret however many digits it has, nor as a number."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    env = {"XDG_SESSION_ID": "145", "SESSION_NUMBER": 23, "ACCESS_TOKEN_EXPIRE_MINUTES": 30}
+    assert logger.record("error_event", {"env": env}).payload == {"env": env}
+    numbers = {"XDG_SESSION_ID": 145, "DESKTOP_SESSION": 7}
+    assert logger.record("error_event", {"env": numbers}).payload == {"env": numbers}
+    text = "XDG_SESSION_ID=145\nXDG_SESSION_TYPE=wayland"
+    assert logger.record("error_event", {"dump": text}).payload == {"dump": text}
+    # A code under another name, a longer number and a lower-case key stay redacted.
+    secret = {"OTP": 123456, "API_KEY": 1234, "XDG_SESSION_ID": 12345678901, "session": 145}
+    assert logger.record("error_event", {"env": secret}).payload == {
+        "env": dict.fromkeys(secret, "[redacted]")
+    }
+    assert logger.record("error_event", {"t": "OTP=123456"}).payload == {"t": "[redacted]"}
+
+
+def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"items": [["password", "hunter2"], {"note": "ok"}, "plain", ("chapter", "ch-1")]}
+    assert logger.record("error_event", payload).payload == {
+        "items": [["password", "[redacted]"], {"note": "ok"}, "plain", ["chapter", "ch-1"]]
+    }
+    text = json.dumps([["api_key", "abc123"], 5])
+    assert logger.record("error_event", {"raw": text}).payload == {"raw": "[redacted]"}
+    # A pair inside a list is one, as in a list of pairs; a list of two words is none.
+    shapes = {"items": [["email", "sms"], "push"], "words": ["email", "sms"]}
+    assert logger.record("error_event", shapes).payload == {
+        "items": [["email", "[redacted]"], "push"],
+        "words": ["email", "sms"],
+    }
+
+
+# The word for password in more languages, as keys and as names given a value in text (a
+# password's name, so a bare colon gives it any word); ordinary words built on them stay.
+@pytest.mark.parametrize(
+    "key",
+    [
+        "användare_lösenord", "Passord", "adgangskode", "SALASANA", "heslo", "jelszó",
+        "lozinka", "Şifre", "kata sandi", "mật khẩu", "사용자_비밀번호", "كلمة المرور",
+    ],
+)  # fmt: skip
+def test_password_words_of_more_languages_are_redacted(layer: Layer, key: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
+    # In text a name is one word: its words joined by "_".
+    text = key.replace(" ", "_") + ":hunter"
+    assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
+
+
+def test_words_built_on_password_words_of_more_languages_are_kept(sensitive: Any) -> None:
+    assert not sensitive("sifreli")  # Turkish: encrypted
+    assert not sensitive("jelszavak")
+
+
+# An HTTP Token credential (Django REST framework's "Authorization: Token ...", GitHub's "token
+# ..."): a token after the scheme's name, as for Bearer; "token" before a plain word or a short
+# number is prose.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+        "sent token abc123def456 to the API",
+        "AccountKey=abc123==;EndpointSuffix=core.windows.net",
+    ],
+)
+def test_a_token_credential_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text", ["token limit 4096 reached", "max token 8192 exceeded", "Token::new() failed"]
+)
+def test_token_in_prose_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# Digits and symbols written for letters inside a word hide no sensitive word; where they stand
+# beside a separator or at a word's end they are read as they are.
+@pytest.mark.parametrize(
+    "key", ["passw0rd", "p@ssword", "pa$$word", "p4ssw0rd", "s3cret", "api_t0ken"]
+)
+def test_a_sensitive_word_written_with_digits_for_letters_is_redacted(
+    layer: Layer, key: str
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
+
+
+@pytest.mark.parametrize("key", ["s3_bucket", "v1beta", "h1n1", "utf8mb4", "l0gin", "us3r_n4me"])
+def test_ordinary_keys_with_digits_inside_are_kept(sensitive: Any, key: str) -> None:
+    assert not sensitive(key)
