@@ -52,6 +52,7 @@ from telemetry_cli.plan import (
     DEFAULT_LAYER_PACKAGE,
     FASTAPI_ENTRYPOINT,
     KEYS_BY_NAME,
+    MAIN_MODULE,
     TOOL_SECTION,
     TOP_LEVEL,
 )
@@ -691,6 +692,14 @@ def _offers(
         except UserError as error:
             offers[key] = error.message
             continue
+        if app.entry.module == MAIN_MODULE:
+            # A top-level `__main__.py` (`python backend/`): no import string names it.
+            offers[key] = (
+                f"{app.entry.path}: the app is built in a module named {MAIN_MODULE}, which a "
+                f"server cannot import by that name; build it in a module of its own (main.py) "
+                f"or write [tool.{TOOL_SECTION}] by hand with backend, app-package and app"
+            )
+            continue
         if _routes_beside(root, backend, package, index):
             package = TOP_LEVEL
         offers[key] = _found(root, backend, package, app, index)
@@ -1062,7 +1071,8 @@ def _serves_own_app(name: str, data: bytes) -> bool:
             return True
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
             module, _, attribute = target.value.partition(":")
-            if module == stem and attribute in bound:
+            # `"__main__:app"` is the script itself, as its own name is.
+            if module in (stem, MAIN_MODULE) and attribute in bound:
                 return True
     return False
 
@@ -1088,17 +1098,57 @@ def _runner_target(root: Path) -> str | None:
         served = None if data is None else _served_targets(data)
         if served is None:
             continue
-        for call in served[1]:
+        tree, calls = served
+        # An entry module (`main.py`) serving an app it imports is offered as the flat layout
+        # already; a script of another name (`run.py`) only points at the app it imports.
+        follow = path.name not in _FLAT_MODULES
+        for call in calls:
             target = call_argument(call, 0, "app")
-            if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
-                continue
             if any(keyword.arg == "app_dir" for keyword in call.keywords):
                 return None
+            if isinstance(target, ast.Name):
+                # The app object itself (`uvicorn.run(app)`): served where it is imported from.
+                imported = _imported_name(tree, target.id) if follow else None
+                if imported is not None:
+                    targets.add(imported)
+                continue
+            if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
+                continue
             module, colon, attribute = target.value.partition(":")
             names = [*module.split("."), attribute]
-            if colon and module != path.stem and all(name.isidentifier() for name in names):
-                targets.add(target.value)
+            if not colon or not all(name.isidentifier() for name in names):
+                continue
+            if module in (path.stem, MAIN_MODULE):
+                # The runner's own name (`"__main__:app"` too): an app it imports is served
+                # from the module it is imported from; one it builds is its own (no runner).
+                imported = _imported_name(tree, attribute) if follow else None
+                if imported is not None:
+                    targets.add(imported)
+                continue
+            targets.add(target.value)
     return targets.pop() if len(targets) == 1 else None
+
+
+def _imported_name(tree: ast.Module, name: str) -> str | None:
+    """``"pkg.main:app"`` when ``tree`` binds ``name`` by ``from pkg.main import app``, else None.
+
+    Only an absolute import at module level, the one name bound there (a later assignment
+    makes it the module's own).
+    """
+    found: str | None = None
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
+            for alias in statement.names:
+                if (alias.asname or alias.name) == name:
+                    found = f"{statement.module}:{alias.name}"
+        elif isinstance(statement, ast.Assign | ast.AnnAssign) and any(
+            isinstance(target, ast.Name) and target.id == name
+            for target in (
+                statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            )
+        ):
+            found = None
+    return found
 
 
 def _is_main_guard(test: ast.expr) -> bool:

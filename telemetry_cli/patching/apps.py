@@ -32,7 +32,7 @@ from telemetry_cli.patching.symbols import (
     unwrapped,
     wraps_name,
 )
-from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, qualified
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, MAIN_MODULE, qualified
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
 _FALLBACK_MODULES = ("main", "app", "api")
@@ -194,10 +194,12 @@ def _named_by_import_string(
     named: dict[tuple[str, int], FoundApp] = {}
     for name in package_modules(app_package, package_dir):
         source = index.source(name)
-        if source is None or app_package not in source.text:
+        if source is None or (app_package not in source.text and MAIN_MODULE not in source.text):
             continue
         for match in _IMPORT_STRING.finditer(source.text):
             module_name, attribute = match.groups()
+            if module_name == MAIN_MODULE:
+                module_name = name  # `uvicorn.run("__main__:app")`: the module run as a script
             if module_name != app_package and not module_name.startswith(app_package + "."):
                 continue
             try:
