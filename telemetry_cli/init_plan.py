@@ -38,11 +38,12 @@ from telemetry_cli.patching.apps import (
     is_environment,
     literal_root_path,
     package_modules,
+    read_mounts,
     under_root_path,
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
-from telemetry_cli.patching.mounts import find_mounts, site_app
+from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
@@ -781,9 +782,7 @@ def _found(
     # Where routers are included, read as generate reads it: which routes are served, and the
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
-    index.mounts = find_mounts(index, modules)
-    # Routers only another app of the package includes are not served by this one.
-    index.mounts.serve(site_app(app.site.module, app.site.expression, app.site.anchor, index))
+    read_mounts(index, modules, app.site)
     for name in modules:
         module = index.module(name)
         if module is not None:

@@ -17,7 +17,13 @@ from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
-from telemetry_cli.patching.mounts import mount_calls, versioned_apps
+from telemetry_cli.patching.mounts import (
+    Mounts,
+    find_mounts,
+    mount_calls,
+    site_app,
+    versioned_apps,
+)
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -209,6 +215,19 @@ def _named_by_import_string(
             if found.site.key in sites:
                 named.setdefault(found.site.key, found)
     return next(iter(named.values())) if len(named) == 1 else None
+
+
+def read_mounts(index: PackageIndex, modules: list[str], site: AppSite | None) -> Mounts:
+    """Read where ``modules`` include routers into ``index.mounts``, as the app at ``site`` serves.
+
+    ``init`` and ``generate`` read the routes a package serves alike: routers (and routes) only
+    another app of the package includes are not served by the one built at ``site``. With no
+    site (``remove``), every app's routes count.
+    """
+    mounts = index.mounts = find_mounts(index, modules)
+    if site is not None:
+        mounts.serve(site_app(site.module, site.expression, site.anchor, index))
+    return mounts
 
 
 def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
