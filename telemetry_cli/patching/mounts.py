@@ -168,13 +168,27 @@ class Mounts:
         """Take ``app`` as the one served: routers only other apps include are not served.
 
         A package may build two apps (``app/__init__.py``'s, served, and ``app/main.py``'s,
-        including more routers): the routes only the other one serves answer nowhere. Only an
-        app some include or mount names is taken (else how it is reached is not seen, and
-        nothing changes).
+        including more routers): the routes only the other one serves answer nowhere, and so do
+        the routes declared on another app (see :meth:`app_unserved`). None (no site the tool can
+        name, ``self.app``): every app serves.
         """
-        known = {mount.app for mounts in self.included.values() for mount in mounts}
-        known |= set(self.apps) | {m.outer for mounts in self.apps.values() for m in mounts}
-        self.served_app = app if app in known else None
+        self.served_app = app
+
+    def app_unserved(self, app: RouterKey) -> str | None:
+        """Why the routes declared on an app are not served; None when it is the app served.
+
+        ``metrics = FastAPI()`` beside the app served, with ``@metrics.get("/metrics")``: the
+        route answers only where that app is run, not on the app served (unless it is mounted
+        into it). A line for the report, naming both apps.
+        """
+        if self._serves(app):
+            return None
+        served = self.served_app
+        assert served is not None
+        return (
+            f"`{app[1]}` of {app[0]} is not the app served (`{served[1]}` of {served[0]}) nor "
+            "mounted into it: its routes are logged with paths the app does not serve"
+        )
 
     def _serves(self, app: RouterKey | None, seen: frozenset[RouterKey] = frozenset()) -> bool:
         """Whether an app is the one served, or mounted into it (or no app is chosen)."""
@@ -451,7 +465,10 @@ def site_app(
         if not functions:
             return None
         scope = Scope(functions[0], module, module.scope)
-    binding = scope.bindings.get(expression)
+    # `application = app`: a second name of the app is the app.
+    binding = (
+        index.binding_of(ast.Name(id=expression), scope) if expression.isidentifier() else None
+    )
     # `app = CORSMiddleware(app)`: the includes are made on the app it wraps.
     return None if binding is None else index.app_key(unwrapped(binding))
 

@@ -702,7 +702,12 @@ class _Finder:
     def _served(self, owner: Owner) -> Owner:
         """``owner``, with the line saying so when it is a router no app is known to serve."""
         mounts = self.index.mounts
-        if owner.role is not Role.ROUTER or owner.key is None or mounts is None:
+        if owner.key is None or mounts is None:
+            return owner
+        if owner.role is Role.APP:
+            note = mounts.app_unserved(owner.key)
+            return owner if note is None else dataclasses.replace(owner, note=note, unserved=True)
+        if owner.role is not Role.ROUTER:
             return owner
         said = mounts.unserved(owner.key)
         if said is None:

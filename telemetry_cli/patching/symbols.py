@@ -1065,10 +1065,11 @@ class PackageIndex:
         return self._router_alias(binding, depth)
 
     def _router_alias(self, binding: Binding | None, depth: int) -> Binding | None:
-        """The router a variable bound once to another name of one holds, else ``binding``.
+        """The router or app a variable bound once to another name of one holds, else ``binding``.
 
-        Only routers: the includes and routes made on either name are one router's, and its
-        key is the first name's. Anything else (a settings attribute, an app) stays as bound.
+        Only routers and apps (``api_router = router``, ``api = app``): the includes, routes and
+        middleware made on either name are one object's, and its key is the first name's.
+        Anything else (a settings attribute) stays as bound.
         """
         if (
             binding is None
@@ -1079,11 +1080,14 @@ class PackageIndex:
         ):
             return binding
         target = self.binding_of(binding.node, binding.scope, depth + 1)
+        # `app = CORSMiddleware(app)` before `application = app`: the app it wraps counts.
+        built = None if target is None else unwrapped(target)
         if (
             target is None
-            or target.kind != "value"
-            or not isinstance(target.node, ast.Call)
-            or self.built_role(target.node, target.scope)[0] is not Role.ROUTER
+            or built is None
+            or built.kind != "value"
+            or not isinstance(built.node, ast.Call)
+            or self.built_role(built.node, built.scope)[0] not in (Role.ROUTER, Role.APP)
         ):
             return binding
         return target
