@@ -2187,8 +2187,8 @@ def test_routes_declared_on_an_app_not_served_are_said_and_not_offered(tmp_path:
     assert "metrics.py" not in offered.stdout, offered.stdout
     assert '"admin.py"' in offered.stdout, offered.stdout  # mounted into the app served
     (root / "pyproject.toml").write_text(
-        '[project]\nname = "side"\n\n[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
-        'app = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+        '[project]\nname = "side"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "app"\napp = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
         '"metrics.py" = "ai_block_used"\n"admin.py" = "ai_block_used"\n'
     )
     result = run("generate", "--root", str(root))
