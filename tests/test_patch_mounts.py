@@ -2199,3 +2199,35 @@ def test_routes_declared_on_an_app_not_served_are_said_and_not_offered(tmp_path:
     ) in result.stdout, result.stdout
     assert "log call in users (GET /admin/users)" in result.stdout
     assert "admin.py:8:" not in result.stdout  # served through the mount: nothing to say
+
+
+def test_a_factory_returning_a_second_name_of_the_app_is_wired_inside(tmp_path: Path) -> None:
+    """`def create_app(): application: FastAPI = FastAPI(); api = application; ...; return api`.
+
+    The routers included through `api` were said to be included by no app (none offered by
+    init), and the layer was wired on the module's `app = create_app()`, which other callers
+    of the factory (tests) do not get.
+    """
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.routes import items\n\n\n"
+        "def create_app() -> FastAPI:\n    application: FastAPI = FastAPI()\n"
+        "    api = application\n"
+        '    api.include_router(router=items.router, prefix="/v1")\n    return api\n\n\n'
+        "app = create_app()\n"
+    )
+    root = _aliased_project(tmp_path / "factory", main)
+    offered = run("init", "--root", str(root))
+    assert offered.exit_code == 0, offered.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "routes/items.py"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "', '"'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "include the telemetry router in `application in create_app()`" in result.stdout
+    assert "log call in get_item (GET /v1/items/{item_id})" in result.stdout, result.stdout
+    with imported_app(root) as module:
+        client = TestClient(module.create_app())
+        codes = [client.get(path).status_code for path in ("/v1/items/3", "/api/telemetry/health")]
+    assert codes == [200, 200], codes
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "app/main.py").read_text() == main

@@ -680,6 +680,11 @@ def _factory_site(
         for node in ast.walk(function)
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
     }
+    for name in list(returned):
+        # `api = app; ...; return api`: the app is built under its first name.
+        aliased = index.aliased(scope.bindings.get(name), 0)
+        if aliased is not None and aliased.scope.node is function:
+            returned.add(aliased.name)
     if any(
         isinstance(node, ast.Return)
         and isinstance(node.value, ast.Call)

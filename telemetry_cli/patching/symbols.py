@@ -1062,9 +1062,9 @@ class PackageIndex:
         else:
             qualified = self.qualify(expression, scope)
             binding = None if qualified is None else self.resolve(qualified)[1]
-        return self._router_alias(binding, depth)
+        return self.aliased(binding, depth)
 
-    def _router_alias(self, binding: Binding | None, depth: int) -> Binding | None:
+    def aliased(self, binding: Binding | None, depth: int) -> Binding | None:
         """The router or app a variable bound once to another name of one holds, else ``binding``.
 
         Only routers and apps (``api_router = router``, ``api = app``): the includes, routes and
@@ -1250,6 +1250,7 @@ class PackageIndex:
         of that function agree on it. A variable assigned a factory's result
         (``api = build_api()``) holds the app the factory builds, in the variable it returns.
         """
+        binding = self.aliased(binding, depth)  # `api = app`: the app's own key
         key = self._variable_key(binding, Role.APP)
         if key is None:
             return None
