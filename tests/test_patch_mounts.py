@@ -2231,3 +2231,33 @@ def test_a_factory_returning_a_second_name_of_the_app_is_wired_inside(tmp_path: 
     assert codes == [200, 200], codes
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "app/main.py").read_text() == main
+
+
+def test_a_prefix_set_on_the_app_router_counts_for_what_is_declared_after(tmp_path: Path) -> None:
+    """`api.router.prefix = "/api"`: FastAPI adds it to the routes added to the app after it.
+
+    Those routes (and the routers the app includes after it) were logged without it.
+    """
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.routes import items\n\n"
+        "api: FastAPI = FastAPI()\n\n\n"
+        '@api.get("/health")\ndef health() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+        'api.router.prefix = "/api"\n\n\n'
+        '@api.get("/ping")\ndef ping() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+        "api.include_router(items.router)\n"
+    )
+    root = _aliased_project(
+        tmp_path / "prefixed",
+        main,
+        '\n[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n\n'
+        '[tool.telemetry-scaffold.instrument]\n"main.py" = "ai_block_used"\n'
+        '"routes/items.py" = "ai_block_used"\n',
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for logged in ("health (GET /health)", "ping (GET /api/ping)", "get_item (GET /api/items/"):
+        assert f"log call in {logged}" in result.stdout, result.stdout
+    with imported_app(root) as module:
+        client = TestClient(module.api)
+        codes = [client.get(path).status_code for path in ("/health", "/api/ping", "/api/items/3")]
+    assert codes == [200, 200, 200], codes

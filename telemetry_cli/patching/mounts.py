@@ -1210,6 +1210,9 @@ def _mount(
             parent_local = parent.scope.parent is not None
             parent_prefix = router_prefix(parent.node, standard, index, parent.scope, defaults)
         by_app = role is Role.APP
+        if by_app and prefix is not None:
+            # `app.router.prefix = "/api"` above the include: FastAPI adds it to its routes too.
+            prefix = index.app_router_prefix(parent, scope, call.lineno) + prefix
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.

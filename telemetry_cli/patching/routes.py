@@ -690,6 +690,9 @@ class _Finder:
         prefix: str | None = ""
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
+        elif role is Role.APP:
+            # `app.router.prefix = "/api"` above the route: FastAPI adds it.
+            prefix = self.index.app_router_prefix(binding, scope, expression.lineno)
         key = None
         if role is Role.APP:
             key = self.index.app_key(binding)  # also an app built in a factory

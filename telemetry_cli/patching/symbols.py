@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_cli.patching.names import (
     APP_CLASSES,
+    APP_ROUTER,
     ROUTER_CLASSES,
     ROUTER_SUFFIX,
     VERSIONED_APP_FUNCTIONS,
@@ -1241,6 +1242,31 @@ class PackageIndex:
                         break
         self._returns[key] = role
         return role
+
+    def app_router_prefix(self, app: Binding, scope: Scope, line: int) -> str:
+        """The prefix ``<app>.router.prefix = "/api"`` gives what is declared on the app after it.
+
+        FastAPI's router prepends its own ``prefix`` to each route added to it, the routes of the
+        routers the app includes among them, from then on. Only assignments in ``scope`` (the one
+        the route or include is made in) before ``line`` count; the last one wins. "" when there
+        is none, or its value is not known statically.
+        """
+        prefix = ""
+        for statement in block_statements(list(getattr(scope.node, "body", []))):
+            if statement.lineno >= line or not isinstance(statement, ast.Assign):
+                continue
+            for target in statement.targets:
+                if not (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == "prefix"
+                    and isinstance(target.value, ast.Attribute)
+                    and target.value.attr == APP_ROUTER
+                ):
+                    continue
+                owner = self.binding_of(target.value.value, scope)
+                if owner is not None and unwrapped(owner).node is app.node:
+                    prefix = self.string_value(statement.value, scope) or ""
+        return prefix
 
     def app_key(self, binding: Binding | None, depth: int = 0) -> tuple[str, str] | None:
         """Which app a variable built as one holds (``api = FastAPI()``), else None.
