@@ -21,7 +21,7 @@ from telemetry_cli.patching.mounts import (
     Mounts,
     find_mounts,
     mount_calls,
-    site_app,
+    site_apps,
     versioned_apps,
 )
 from telemetry_cli.patching.symbols import (
@@ -226,7 +226,7 @@ def read_mounts(index: PackageIndex, modules: list[str], site: AppSite | None) -
     """
     mounts = index.mounts = find_mounts(index, modules)
     if site is not None:
-        mounts.serve(site_app(site.module, site.expression, site.anchor, index))
+        mounts.serve(site_apps(site.module, site.expression, site.anchor, index))
     return mounts
 
 

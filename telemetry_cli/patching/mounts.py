@@ -163,16 +163,25 @@ class Mounts:
         #: The app the plan serves, when known (see :meth:`serve`): includes made only by
         #: another app of the package serve nothing of it.
         self.served_app: RouterKey | None = None
+        #: The app served and the apps of the package it is built from (see :func:`site_apps`).
+        self.serving: frozenset[RouterKey] = frozenset()
 
-    def serve(self, app: RouterKey | None) -> None:
-        """Take ``app`` as the one served: routers only other apps include are not served.
+    def serve(self, apps: tuple[RouterKey, ...]) -> None:
+        """Take ``apps[0]`` as the one served: routers only other apps include are not served.
 
         A package may build two apps (``app/__init__.py``'s, served, and ``app/main.py``'s,
         including more routers): the routes only the other one serves answer nowhere, and so do
-        the routes declared on another app (see :meth:`app_unserved`). None (no site the tool can
-        name, ``self.app``): every app serves.
+        the routes declared on another app (see :meth:`app_unserved`). The apps after the first
+        are those it is built from (see :func:`site_apps`): served through it. With none (no
+        site the tool can name, ``self.app``), or one no include or mount names, every app
+        serves.
         """
-        self.served_app = app
+        # Only an app some include or mount names is taken (else how it is reached is not seen:
+        # a factory returning `VersionedFastAPI(api)`, and nothing changes).
+        known = {mount.app for mounts in self.included.values() for mount in mounts}
+        known |= set(self.apps) | {m.outer for mounts in self.apps.values() for m in mounts}
+        self.served_app = apps[0] if apps and apps[0] in known else None
+        self.serving = frozenset(apps)
 
     def app_unserved(self, app: RouterKey) -> str | None:
         """Why the routes declared on an app are not served; None when it is the app served.
@@ -192,7 +201,7 @@ class Mounts:
 
     def _serves(self, app: RouterKey | None, seen: frozenset[RouterKey] = frozenset()) -> bool:
         """Whether an app is the one served, or mounted into it (or no app is chosen)."""
-        if self.served_app is None or app is None or app == self.served_app:
+        if self.served_app is None or app is None or app in self.serving:
             return True
         if app in seen or not self.apps.get(app):
             return False
@@ -446,13 +455,15 @@ class Mounts:
         return found.pop() if len(found) == 1 else None
 
 
-def site_app(
+def site_apps(
     module: ModuleModel, expression: str, anchor: ast.stmt, index: PackageIndex
-) -> RouterKey | None:
-    """The app (see ``PackageIndex.app_key``) a variable names where the app is built.
+) -> tuple[RouterKey, ...]:
+    """The app (see ``PackageIndex.app_key``) a variable names where the app is built, and more.
 
     ``expression`` is looked up in the module, or in the module-level function (an app
-    factory) whose body holds ``anchor``; None for anything else (``self.app``).
+    factory) whose body holds ``anchor``; none for anything else (``self.app``). After the app,
+    the apps of the package it is built from under another name (``app =
+    VersionedFastAPI(api)``): what is declared on those is served through it.
     """
     scope = module.scope
     if not any(statement is anchor for statement in module.tree.body):
@@ -463,14 +474,27 @@ def site_app(
             if isinstance(node, FunctionNode) and node.lineno <= line <= (node.end_lineno or line)
         ]
         if not functions:
-            return None
+            return ()
         scope = Scope(functions[0], module, module.scope)
     # `application = app`: a second name of the app is the app.
     binding = (
         index.binding_of(ast.Name(id=expression), scope) if expression.isidentifier() else None
     )
+    if binding is None:
+        return ()
     # `app = CORSMiddleware(app)`: the includes are made on the app it wraps.
-    return None if binding is None else index.app_key(unwrapped(binding))
+    binding = unwrapped(binding)
+    key = index.app_key(binding)
+    if key is None:
+        return ()
+    keys = [key]
+    if isinstance(binding.node, ast.Call):
+        for node in ast.walk(binding.node):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                inner = index.app_key(index.binding_of(node, binding.scope))
+                if inner is not None and inner not in keys:
+                    keys.append(inner)
+    return tuple(keys)
 
 
 def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
