@@ -488,10 +488,13 @@ def site_apps(
     if key is None:
         return ()
     keys = [key]
-    if isinstance(binding.node, ast.Call):
-        for node in ast.walk(binding.node):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                inner = index.app_key(index.binding_of(node, binding.scope))
+    call = binding.node
+    if isinstance(call, ast.Call):
+        # The apps passed as they are (`VersionedFastAPI(api)`), not read through an attribute
+        # (`FastAPI(lifespan=other.router.lifespan_context)` serves nothing of `other`).
+        for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+            if isinstance(argument, ast.Name):
+                inner = index.app_key(index.binding_of(argument, binding.scope))
                 if inner is not None and inner not in keys:
                     keys.append(inner)
     return tuple(keys)

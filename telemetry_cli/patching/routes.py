@@ -703,7 +703,11 @@ class _Finder:
         return self._served(Owner(role, prefix, expression, scope, key))
 
     def _served(self, owner: Owner) -> Owner:
-        """``owner``, with the line saying so when it is a router no app is known to serve."""
+        """``owner``, with the line saying so when it is not served where it is logged.
+
+        A router no app is known to serve, or an app other than the one served and not
+        mounted into it.
+        """
         mounts = self.index.mounts
         if owner.key is None or mounts is None:
             return owner
