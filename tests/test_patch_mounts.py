@@ -2253,11 +2253,51 @@ def test_a_prefix_set_on_the_app_router_counts_for_what_is_declared_after(tmp_pa
         '[tool.telemetry-scaffold.instrument]\n"main.py" = "ai_block_used"\n'
         '"routes/items.py" = "ai_block_used"\n',
     )
+    # Wired after the prefix is set, the telemetry router gets it too: said, with the fix.
+    refused = run("generate", "--root", str(root))
+    assert refused.exit_code == 1, refused.stdout + refused.stderr
+    assert (
+        "app/main.py:5: api.router.prefix is set to '/api' before the telemetry router is "
+        "included, and FastAPI adds it: /api/telemetry/log would answer at "
+        '/api/api/telemetry/log; set api-prefix = "/telemetry" in pyproject.toml'
+    ) in refused.stdout, refused.stdout
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        plan.replace('app-package = "app"\n', 'app-package = "app"\napi-prefix = "/telemetry"\n')
+    )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     for logged in ("health (GET /health)", "ping (GET /api/ping)", "get_item (GET /api/items/"):
-        assert f"log call in {logged}" in result.stdout, result.stdout
+        assert f"log call in {logged}" in refused.stdout, refused.stdout
     with imported_app(root) as module:
         client = TestClient(module.api)
-        codes = [client.get(path).status_code for path in ("/health", "/api/ping", "/api/items/3")]
-    assert codes == [200, 200, 200], codes
+        paths = ("/health", "/api/ping", "/api/items/3", "/api/telemetry/health")
+        codes = [client.get(path).status_code for path in paths]
+    assert codes == [200, 200, 200, 200], codes
+
+
+def test_an_app_router_prefix_only_known_at_run_time_is_said(tmp_path: Path) -> None:
+    """`api.router.prefix = os.environ["PREFIX"]`: what is declared after it is logged without it.
+
+    It was left out without a word, as a prefix of an include only known at run time is not.
+    """
+    main = (
+        "import os\n\nfrom fastapi import FastAPI\n\nfrom app.routes import items\n\n"
+        'api = FastAPI()\napi.router.prefix = os.environ["PREFIX"]\n\n\n'
+        '@api.get("/ping")\ndef ping() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+        "api.include_router(items.router)\n"
+    )
+    root = _aliased_project(
+        tmp_path / "runtime",
+        main,
+        '\n[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n\n'
+        '[tool.telemetry-scaffold.instrument]\n"main.py" = "ai_block_used"\n'
+        '"routes/items.py" = "ai_block_used"\n',
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in ping (GET /ping)" in result.stdout
+    assert "log call in get_item (GET /items/{item_id})" in result.stdout
+    said = "`api.router.prefix` is set above to a value only known at run time"
+    assert f"app/main.py:11: {said}: the routes declared on the app after" in result.stdout
+    assert f"app/main.py:16: {said}: the routes of the router included here" in result.stdout

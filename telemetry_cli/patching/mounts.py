@@ -1239,7 +1239,14 @@ def _mount(
         by_app = role is Role.APP
         if by_app and prefix is not None:
             # `app.router.prefix = "/api"` above the include: FastAPI adds it to its routes too.
-            prefix = index.app_router_prefix(parent, scope, call.lineno) + prefix
+            own = index.app_router_prefix(parent, scope, call.lineno)
+            if own is None:
+                notes.append(
+                    f"{scope.module.path}:{call.lineno}: `{ast.unparse(call.func.value)}.router"
+                    ".prefix` is set above to a value only known at run time: the routes of the "
+                    "router included here are logged without it"
+                )
+            prefix = (own or "") + prefix
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.

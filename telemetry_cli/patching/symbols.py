@@ -1243,15 +1243,15 @@ class PackageIndex:
         self._returns[key] = role
         return role
 
-    def app_router_prefix(self, app: Binding, scope: Scope, line: int) -> str:
+    def app_router_prefix(self, app: Binding, scope: Scope, line: int) -> str | None:
         """The prefix ``<app>.router.prefix = "/api"`` gives what is declared on the app after it.
 
         FastAPI's router prepends its own ``prefix`` to each route added to it, the routes of the
         routers the app includes among them, from then on. Only assignments in ``scope`` (the one
         the route or include is made in) before ``line`` count; the last one wins. "" when there
-        is none, or its value is not known statically.
+        is none, None when its value is not known statically.
         """
-        prefix = ""
+        prefix: str | None = ""
         for statement in block_statements(list(getattr(scope.node, "body", []))):
             if statement.lineno >= line or not isinstance(statement, ast.Assign):
                 continue
@@ -1265,7 +1265,7 @@ class PackageIndex:
                     continue
                 owner = self.binding_of(target.value.value, scope)
                 if owner is not None and unwrapped(owner).node is app.node:
-                    prefix = self.string_value(statement.value, scope) or ""
+                    prefix = self.string_value(statement.value, scope)
         return prefix
 
     def app_key(self, binding: Binding | None, depth: int = 0) -> tuple[str, str] | None:
