@@ -41,6 +41,7 @@ from telemetry_cli.patching.apps import (
     read_mounts,
     under_root_path,
 )
+from telemetry_cli.patching.collisions import wired_router_prefix
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
@@ -275,8 +276,8 @@ def _table(found: Found) -> Table:
     if found.api_prefix is not None:
         table.add("api-prefix", found.api_prefix)
         table["api-prefix"].comment(
-            "the app's root_path (or the path it is mounted at) is taken off request paths "
-            "before routing"
+            "without what the app's requests carry in front of it (its root_path, the path it "
+            "is mounted at, or app.router.prefix)"
         )
     instrument = tomlkit.table()
     event = DEFAULT_EVENT_TYPES[0]
@@ -817,7 +818,12 @@ def _found(
         package,
         app.entry.import_string,
         tuple(routes),
-        _prefix_under_root_path(literal_root_path(app.site) or _mounted_at(app, index, names)),
+        _prefix_under_root_path(
+            literal_root_path(app.site)
+            or _mounted_at(app, index, names)
+            # `app.router.prefix = "/api"` before the wiring: added to the telemetry router too.
+            or wired_router_prefix(app.site, index)
+        ),
         from_entrypoint,
         layer,
         tuple(skipped),

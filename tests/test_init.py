@@ -2399,3 +2399,31 @@ def test_an_app_built_in_a_top_level_main_module_is_refused_in_one_line(tmp_path
     assert "__main__.py" in result.stderr and "main.py" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "telemetry-scaffold" not in (root / "pyproject.toml").read_text()
+
+
+def test_init_takes_an_app_router_prefix_set_before_the_wiring_off_the_default_prefix(
+    tmp_path: Path,
+) -> None:
+    """`api.router.prefix = "/api"` before the wiring moves the telemetry router under it too.
+
+    init wrote the default api-prefix, which generate then refused (`/api/api/telemetry`).
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\n',
+            "svc/__init__.py": "",
+            # Wired after the app's last include_router, below the prefix.
+            "svc/main.py": "from fastapi import APIRouter, FastAPI\n\napi = FastAPI()\n"
+            'api.router.prefix = "/api"\n\n\n@api.get("/ping")\n'
+            'def ping() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+            "api.include_router(APIRouter())\n",
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert 'api-prefix = "/telemetry"' in (root / "pyproject.toml").read_text()
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "router.prefix" not in generated.stdout

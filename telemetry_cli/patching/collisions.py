@@ -311,26 +311,7 @@ def _router_prefix_clash(
     (``/api/api/telemetry/log``), as under a ``root_path``; an api-prefix without it is taken as
     meant. A prefix only known at run time is not checked.
     """
-    if site.block == tuple(site.module.tree.body):
-        scope = site.module.scope
-    else:
-        functions = [
-            node
-            for node in ast.walk(site.module.tree)
-            if isinstance(node, FunctionNode) and tuple(node.body) == site.block
-        ]
-        if not functions:
-            return None
-        scope = Scope(functions[0], site.module, site.module.scope)
-    app = (
-        index.binding_of(ast.Name(id=site.expression), scope)
-        if site.expression.isidentifier()
-        else None
-    )
-    if app is None:
-        return None
-    wiring = wiring_block(site)
-    own = index.app_router_prefix(unwrapped(app), scope, (wiring.end_lineno or wiring.lineno) + 1)
+    own = wired_router_prefix(site, index)
     if not own:
         return None
     root = own.rstrip("/")
@@ -344,6 +325,32 @@ def _router_prefix_clash(
         f"before the telemetry router is included, and FastAPI adds it: {endpoint} would answer "
         f'at {root}{endpoint}; set api-prefix = "{api_prefix[len(root) :]}" in {config_name}',
     )
+
+
+def wired_router_prefix(site: AppSite, index: PackageIndex) -> str | None:
+    """The literal ``app.router.prefix`` set where the telemetry router is included, else None.
+
+    FastAPI adds it to the routers included after it: the telemetry router's too.
+    """
+    if site.block == tuple(site.module.tree.body):
+        scope = site.module.scope
+    else:
+        functions = [
+            node
+            for node in ast.walk(site.module.tree)
+            if isinstance(node, FunctionNode) and tuple(node.body) == site.block
+        ]
+        if not functions:
+            return None
+        scope = Scope(functions[0], site.module, site.module.scope)
+    if not site.expression.isidentifier():
+        return None  # `self.app`: not followed
+    app = index.binding_of(ast.Name(id=site.expression), scope)
+    if app is None:
+        return None
+    wiring = wiring_block(site)
+    line = (wiring.end_lineno or wiring.lineno) + 1
+    return index.app_router_prefix(unwrapped(app), scope, line) or None
 
 
 _WHOLE_PARAMETER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::([^{}]*))?\}")
