@@ -38,11 +38,13 @@ from telemetry_cli.patching.apps import (
     is_environment,
     literal_root_path,
     package_modules,
+    read_mounts,
     under_root_path,
 )
+from telemetry_cli.patching.collisions import wired_router_prefix
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
-from telemetry_cli.patching.mounts import find_mounts, site_app
+from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
@@ -52,6 +54,7 @@ from telemetry_cli.plan import (
     DEFAULT_LAYER_PACKAGE,
     FASTAPI_ENTRYPOINT,
     KEYS_BY_NAME,
+    MAIN_MODULE,
     TOOL_SECTION,
     TOP_LEVEL,
 )
@@ -273,8 +276,8 @@ def _table(found: Found) -> Table:
     if found.api_prefix is not None:
         table.add("api-prefix", found.api_prefix)
         table["api-prefix"].comment(
-            "the app's root_path (or the path it is mounted at) is taken off request paths "
-            "before routing"
+            "without what the app's requests carry in front of it (its root_path, the path it "
+            "is mounted at, or app.router.prefix)"
         )
     instrument = tomlkit.table()
     event = DEFAULT_EVENT_TYPES[0]
@@ -691,6 +694,14 @@ def _offers(
         except UserError as error:
             offers[key] = error.message
             continue
+        if app.entry.module == MAIN_MODULE:
+            # A top-level `__main__.py` (`python backend/`): no import string names it.
+            offers[key] = (
+                f"{app.entry.path}: the app is built in a module named {MAIN_MODULE}, which a "
+                f"server cannot import by that name; build it in a module of its own (main.py) "
+                f"or write [tool.{TOOL_SECTION}] by hand with backend, app-package and app"
+            )
+            continue
         if _routes_beside(root, backend, package, index):
             package = TOP_LEVEL
         offers[key] = _found(root, backend, package, app, index)
@@ -772,9 +783,7 @@ def _found(
     # Where routers are included, read as generate reads it: which routes are served, and the
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
-    index.mounts = find_mounts(index, modules)
-    # Routers only another app of the package includes are not served by this one.
-    index.mounts.serve(site_app(app.site.module, app.site.expression, app.site.anchor, index))
+    read_mounts(index, modules, app.site)
     for name in modules:
         module = index.module(name)
         if module is not None:
@@ -809,7 +818,12 @@ def _found(
         package,
         app.entry.import_string,
         tuple(routes),
-        _prefix_under_root_path(literal_root_path(app.site) or _mounted_at(app, index, names)),
+        _prefix_under_root_path(
+            literal_root_path(app.site)
+            or _mounted_at(app, index, names)
+            # `app.router.prefix = "/api"` before the wiring: added to the telemetry router too.
+            or wired_router_prefix(app.site, index)
+        ),
         from_entrypoint,
         layer,
         tuple(skipped),
@@ -1062,7 +1076,8 @@ def _serves_own_app(name: str, data: bytes) -> bool:
             return True
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
             module, _, attribute = target.value.partition(":")
-            if module == stem and attribute in bound:
+            # `"__main__:app"` is the script itself, as its own name is.
+            if module in (stem, MAIN_MODULE) and attribute in bound:
                 return True
     return False
 
@@ -1088,17 +1103,57 @@ def _runner_target(root: Path) -> str | None:
         served = None if data is None else _served_targets(data)
         if served is None:
             continue
-        for call in served[1]:
+        tree, calls = served
+        # An entry module (`main.py`) serving an app it imports is offered as the flat layout
+        # already; a script of another name (`run.py`) only points at the app it imports.
+        follow = path.name not in _FLAT_MODULES
+        for call in calls:
             target = call_argument(call, 0, "app")
-            if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
-                continue
             if any(keyword.arg == "app_dir" for keyword in call.keywords):
                 return None
+            if isinstance(target, ast.Name):
+                # The app object itself (`uvicorn.run(app)`): served where it is imported from.
+                imported = _imported_name(tree, target.id) if follow else None
+                if imported is not None:
+                    targets.add(imported)
+                continue
+            if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
+                continue
             module, colon, attribute = target.value.partition(":")
             names = [*module.split("."), attribute]
-            if colon and module != path.stem and all(name.isidentifier() for name in names):
-                targets.add(target.value)
+            if not colon or not all(name.isidentifier() for name in names):
+                continue
+            if module in (path.stem, MAIN_MODULE):
+                # The runner's own name (`"__main__:app"` too): an app it imports is served
+                # from the module it is imported from; one it builds is its own (no runner).
+                imported = _imported_name(tree, attribute) if follow else None
+                if imported is not None:
+                    targets.add(imported)
+                continue
+            targets.add(target.value)
     return targets.pop() if len(targets) == 1 else None
+
+
+def _imported_name(tree: ast.Module, name: str) -> str | None:
+    """``"pkg.main:app"`` when ``tree`` binds ``name`` by ``from pkg.main import app``, else None.
+
+    Only an absolute import at module level, the one name bound there (a later assignment
+    makes it the module's own).
+    """
+    found: str | None = None
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
+            for alias in statement.names:
+                if (alias.asname or alias.name) == name:
+                    found = f"{statement.module}:{alias.name}"
+        elif isinstance(statement, ast.Assign | ast.AnnAssign) and any(
+            isinstance(target, ast.Name) and target.id == name
+            for target in (
+                statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            )
+        ):
+            found = None
+    return found
 
 
 def _is_main_guard(test: ast.expr) -> bool:

@@ -36,6 +36,8 @@ ERROR_EVENT_TYPE = "error_event"
 #: ``app-package`` of the flat layout: the app's modules are top-level modules of the backend
 #: folder (``backend/main.py``, ``backend/routers/``, run as ``uvicorn main:app`` from there).
 TOP_LEVEL = ""
+#: The name Python gives the script it runs: a server importing it gets its own, never the app.
+MAIN_MODULE = "__main__"
 #: ``layer-package``: the generated package's name inside the app package.
 DEFAULT_LAYER_PACKAGE = "analytics"
 
@@ -489,6 +491,12 @@ def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
         raise fail(
             f"{value!r} is not an import string '<dotted.module>:<attribute>', e.g. {example!r} "
             "(or a factory function, 'app.server:create_app')"
+        )
+    if match["module"] == MAIN_MODULE:
+        raise fail(
+            f"{value!r} names {MAIN_MODULE}, the script being run, which a server importing it "
+            "does not find the app in; name the module by its dotted path instead, e.g. "
+            f"{example!r}"
         )
     _check_name_lengths(value, [f"{part}.py" for part in match["module"].split(".")], fail)
     return value

@@ -453,3 +453,17 @@ def test_an_endpoint_registered_from_another_module_is_logged_in_its_own_module(
     after = snapshot(project)
     assert after.pop("pyproject.toml") != before.pop("pyproject.toml")
     assert after == before
+
+
+def test_the_quickstart_names_a_wired_module_it_also_instruments_once(tmp_path: Path) -> None:
+    """`main.py` both wired and instrumented was listed twice among the files patched."""
+    root = make_project(tmp_path, 'instrument = { "main.py" = "ai_block_used" }')
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + '\n\n@app.get("/ping")\ndef ping() -> dict[str, bool]:\n'
+        '    return {"ok": True}\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    quickstart = (root / "specs/059-analytics-telemetry/quickstart.md").read_text()
+    assert "and patches `backend/app/main.py`. A second run" in quickstart, quickstart

@@ -2304,3 +2304,126 @@ def test_a_named_pipe_in_a_package_importing_itself_is_not_waited_on(tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     assert '# "modules/auth/users.py"' in result.stdout, result.stdout
+
+
+SELF_RUNNING = """from fastapi import FastAPI
+import uvicorn
+
+api = FastAPI()
+
+
+@api.get("/items/{{item_id}}")
+def read_item(item_id: int) -> dict[str, int]:
+    return {{"id": item_id}}
+
+
+if __name__ == "__main__":
+    uvicorn.run({target}, port=8000)
+"""
+
+SIDE_APP = """from fastapi import FastAPI
+
+side = FastAPI()
+
+
+@side.get("/side")
+def side_route() -> dict[str, int]:
+    return {}
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "plan"),
+    [
+        # A lone script serving its own app under the name Python runs it by.
+        (
+            {"serve.py": SELF_RUNNING.format(target='"__main__:api"')},
+            ('app-package = ""', "serve:api"),
+        ),
+        # The same in a package with a side app: the runner's own module is the one it names.
+        (
+            {
+                "svc/__init__.py": "",
+                "svc/server.py": SELF_RUNNING.format(target='"__main__:api"'),
+                "svc/side.py": SIDE_APP,
+            },
+            ('app-package = "svc"', "svc.server:api"),
+        ),
+        # A top-level runner serving an app it imports, by `__main__` or as the object itself.
+        *(
+            (
+                {
+                    "run.py": "import uvicorn\n\nfrom svc.server import api\n\n"
+                    f'if __name__ == "__main__":\n    uvicorn.run({target})\n',
+                    "svc/__init__.py": "",
+                    "svc/server.py": SELF_RUNNING.format(target="api"),
+                    "svc/side.py": SIDE_APP,
+                },
+                ('app-package = "svc"', "svc.server:api"),
+            )
+            for target in ('"__main__:api"', "api")
+        ),
+    ],
+    ids=["flat-script", "package-module", "runner-import-string", "runner-object"],
+)
+def test_a_runner_naming_main_names_the_module_by_its_dotted_path(
+    tmp_path: Path, files: dict[str, str], plan: tuple[str, str]
+) -> None:
+    """`uvicorn.run("__main__:api")` names the script being run, which no server imports.
+
+    It was no import string init followed (a lone script was not found at all, a package's
+    side app made the choice a configuration error): the plan names the module the app is
+    built in by its dotted path.
+    """
+    root = tmp_path / "project"
+    _write(root, {"pyproject.toml": '[project]\nname = "svc"\n', **files})
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    package, app = plan
+    assert package in result.stdout and f'app = "{app}"' in result.stdout, result.stdout
+    assert "__main__" not in result.stdout
+
+
+def test_an_app_built_in_a_top_level_main_module_is_refused_in_one_line(tmp_path: Path) -> None:
+    """`__main__.py` at the top of the backend folder: `app = "__main__:api"` names no module."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\n',
+            "__main__.py": SELF_RUNNING.format(target="api"),
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2, result.stdout
+    assert "__main__.py" in result.stderr and "main.py" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "telemetry-scaffold" not in (root / "pyproject.toml").read_text()
+
+
+def test_init_takes_an_app_router_prefix_set_before_the_wiring_off_the_default_prefix(
+    tmp_path: Path,
+) -> None:
+    """`api.router.prefix = "/api"` before the wiring moves the telemetry router under it too.
+
+    init wrote the default api-prefix, which generate then refused (`/api/api/telemetry`).
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\n',
+            "svc/__init__.py": "",
+            # Wired after the app's last include_router, below the prefix.
+            "svc/main.py": "from fastapi import APIRouter, FastAPI\n\napi = FastAPI()\n"
+            'api.router.prefix = "/api"\n\n\n@api.get("/ping")\n'
+            'def ping() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+            "api.include_router(APIRouter())\n",
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert 'api-prefix = "/telemetry"' in (root / "pyproject.toml").read_text()
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "router.prefix" not in generated.stdout

@@ -2117,3 +2117,218 @@ def test_import_lines_are_the_matches_of_the_whole_pattern(seed: int) -> None:
     text = "".join(rng.choice(_IMPORT_TEXT_PIECES) for _ in range(rng.randint(0, 12)))
     expected = [match.span() for match in mounts._IMPORT_LINE.finditer(text)]
     assert [match.span() for match in mounts._import_lines(text)] == expected
+
+
+ALIASED_ITEMS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/{item_id}")
+def get_item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+"""
+
+
+def _aliased_project(root: Path, main: str, plan: str = "") -> Path:
+    (root / "app/routes").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/routes/__init__.py").write_text("")
+    (root / "app/routes/items.py").write_text(ALIASED_ITEMS)
+    (root / "app/main.py").write_text(main)
+    (root / "pyproject.toml").write_text(f'[project]\nname = "aliased"\n{plan}')
+    return root
+
+
+@pytest.mark.parametrize(
+    ("main", "served"),
+    [
+        # Includes, middleware and routes made through a second name of the app.
+        (
+            "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\n"
+            "from app.routes import items\n\napp = FastAPI()\napi = app\n"
+            'api.include_router(items.router, prefix="/v1")\n'
+            'api.add_middleware(CORSMiddleware, allow_origins=["*"])\n\n\n'
+            '@api.get("/ping")\ndef ping() -> dict[str, bool]:\n    return {"ok": True}\n',
+            "app",
+        ),
+        # The app served by the name it is given last (`application = api`, a runner naming it).
+        (
+            "from fastapi import FastAPI\n\nfrom app.routes import items\n\napi = FastAPI()\n\n\n"
+            '@api.get("/ping")\ndef ping() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+            'application = api\napplication.include_router(items.router, prefix="/v1")\n\n'
+            'if __name__ == "__main__":\n    import uvicorn\n\n'
+            '    uvicorn.run("app.main:application")\n',
+            "application",
+        ),
+    ],
+    ids=["includes-through-alias", "served-alias"],
+)
+def test_a_second_name_of_the_app_is_the_app(tmp_path: Path, main: str, served: str) -> None:
+    """`api = app`: what is made on either name is the one app's.
+
+    The include through the alias was read as made by an object the tool cannot tell is an
+    app (its router logged without `/v1`), and the served alias as no app at all.
+    """
+    side = "from fastapi import FastAPI\n\nside = FastAPI()\n"  # so that init must choose
+    root = _aliased_project(tmp_path / "aliased", main)
+    (root / "app/side.py").write_text(side)
+    offered = run("init", "--root", str(root))
+    assert offered.exit_code == 0, offered.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert '"routes/items.py"' in plan and '"main.py"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "', '"'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in get_item (GET /v1/items/{item_id})" in result.stdout, result.stdout
+    assert "log call in ping (GET /ping)" in result.stdout
+    assert "cannot tell" not in result.stdout and "not the app served" not in result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    with imported_app(root) as module:
+        client = TestClient(getattr(module, served))
+        codes = [client.get(path).status_code for path in ("/v1/items/3", "/api/telemetry/health")]
+    assert codes == [200, 200], codes
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "app/main.py").read_text() == main
+
+
+def test_routes_declared_on_an_app_not_served_are_said_and_not_offered(tmp_path: Path) -> None:
+    """`metrics = FastAPI()` beside the served app: its routes answer only where it runs.
+
+    They were offered by init and logged as the served app's, without a word.
+    """
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.routes import items\n\napp = FastAPI()\n"
+        'app.include_router(items.router)\n\nif __name__ == "__main__":\n'
+        '    import uvicorn\n\n    uvicorn.run("app.main:app")\n'
+    )
+    root = _aliased_project(tmp_path / "side", main)
+    (root / "app/metrics.py").write_text(
+        "from fastapi import FastAPI\n\nmetrics = FastAPI()\n\n\n"
+        '@metrics.get("/metrics")\ndef scrape() -> dict[str, int]:\n    return {}\n'
+    )
+    (root / "app/admin.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.main import app\n\nadmin = FastAPI()\n"
+        'app.mount("/admin", admin)\n\n\n'
+        '@admin.get("/users")\ndef users() -> list[str]:\n    return []\n'
+    )
+    offered = run("init", "--root", str(root), "--dry-run")
+    assert offered.exit_code == 0, offered.stderr
+    assert 'app = "app.main:app"' in offered.stdout, offered.stdout
+    assert "metrics.py" not in offered.stdout, offered.stdout
+    assert '"admin.py"' in offered.stdout, offered.stdout  # mounted into the app served
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "side"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "app"\napp = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+        '"metrics.py" = "ai_block_used"\n"admin.py" = "ai_block_used"\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "app/metrics.py:6: `metrics` of app.metrics is not the app served (`app` of app.main) "
+        "nor mounted into it"
+    ) in result.stdout, result.stdout
+    assert "log call in users (GET /admin/users)" in result.stdout
+    assert "admin.py:8:" not in result.stdout  # served through the mount: nothing to say
+
+
+def test_a_factory_returning_a_second_name_of_the_app_is_wired_inside(tmp_path: Path) -> None:
+    """`def create_app(): application: FastAPI = FastAPI(); api = application; ...; return api`.
+
+    The routers included through `api` were said to be included by no app (none offered by
+    init), and the layer was wired on the module's `app = create_app()`, which other callers
+    of the factory (tests) do not get.
+    """
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.routes import items\n\n\n"
+        "def create_app() -> FastAPI:\n    application: FastAPI = FastAPI()\n"
+        "    api = application\n"
+        '    api.include_router(router=items.router, prefix="/v1")\n    return api\n\n\n'
+        "app = create_app()\n"
+    )
+    root = _aliased_project(tmp_path / "factory", main)
+    offered = run("init", "--root", str(root))
+    assert offered.exit_code == 0, offered.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "routes/items.py"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "', '"'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "include the telemetry router in `application in create_app()`" in result.stdout
+    assert "log call in get_item (GET /v1/items/{item_id})" in result.stdout, result.stdout
+    with imported_app(root) as module:
+        client = TestClient(module.create_app())
+        codes = [client.get(path).status_code for path in ("/v1/items/3", "/api/telemetry/health")]
+    assert codes == [200, 200], codes
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "app/main.py").read_text() == main
+
+
+def test_a_prefix_set_on_the_app_router_counts_for_what_is_declared_after(tmp_path: Path) -> None:
+    """`api.router.prefix = "/api"`: FastAPI adds it to the routes added to the app after it.
+
+    Those routes (and the routers the app includes after it) were logged without it.
+    """
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.routes import items\n\n"
+        "api: FastAPI = FastAPI()\n\n\n"
+        '@api.get("/health")\ndef health() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+        'api.router.prefix = "/api"\n\n\n'
+        '@api.get("/ping")\ndef ping() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+        "api.include_router(items.router)\n"
+    )
+    root = _aliased_project(
+        tmp_path / "prefixed",
+        main,
+        '\n[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n\n'
+        '[tool.telemetry-scaffold.instrument]\n"main.py" = "ai_block_used"\n'
+        '"routes/items.py" = "ai_block_used"\n',
+    )
+    # Wired after the prefix is set, the telemetry router gets it too: said, with the fix.
+    refused = run("generate", "--root", str(root))
+    assert refused.exit_code == 1, refused.stdout + refused.stderr
+    assert (
+        "app/main.py:5: api.router.prefix is set to '/api' before the telemetry router is "
+        "included, and FastAPI adds it: /api/telemetry/log would answer at "
+        '/api/api/telemetry/log; set api-prefix = "/telemetry" in pyproject.toml'
+    ) in refused.stdout, refused.stdout
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        plan.replace('app-package = "app"\n', 'app-package = "app"\napi-prefix = "/telemetry"\n')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for logged in ("health (GET /health)", "ping (GET /api/ping)", "get_item (GET /api/items/"):
+        assert f"log call in {logged}" in refused.stdout, refused.stdout
+    with imported_app(root) as module:
+        client = TestClient(module.api)
+        paths = ("/health", "/api/ping", "/api/items/3", "/api/telemetry/health")
+        codes = [client.get(path).status_code for path in paths]
+    assert codes == [200, 200, 200, 200], codes
+
+
+def test_an_app_router_prefix_only_known_at_run_time_is_said(tmp_path: Path) -> None:
+    """`api.router.prefix = os.environ["PREFIX"]`: what is declared after it is logged without it.
+
+    It was left out without a word, as a prefix of an include only known at run time is not.
+    """
+    main = (
+        "import os\n\nfrom fastapi import FastAPI\n\nfrom app.routes import items\n\n"
+        'api = FastAPI()\napi.router.prefix = os.environ["PREFIX"]\n\n\n'
+        '@api.get("/ping")\ndef ping() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+        "api.include_router(items.router)\n"
+    )
+    root = _aliased_project(
+        tmp_path / "runtime",
+        main,
+        '\n[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n\n'
+        '[tool.telemetry-scaffold.instrument]\n"main.py" = "ai_block_used"\n'
+        '"routes/items.py" = "ai_block_used"\n',
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in ping (GET /ping)" in result.stdout
+    assert "log call in get_item (GET /items/{item_id})" in result.stdout
+    said = "`api.router.prefix` is set above to a value only known at run time"
+    assert f"app/main.py:11: {said}: the routes declared on the app after" in result.stdout
+    assert f"app/main.py:16: {said}: the routes of the router included here" in result.stdout

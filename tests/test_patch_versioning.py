@@ -250,3 +250,38 @@ def test_an_app_a_module_function_hands_to_versioned_fastapi_serves_its_routes_p
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == THROUGH_A_FUNCTION
+
+
+@pytest.mark.parametrize(
+    "main",
+    [
+        "from fastapi import FastAPI\nfrom fastapi_versioning import VersionedFastAPI\n\n"
+        "from app.api import items\n\napi = FastAPI()\n"
+        'api.include_router(items.router, prefix="/shop")\n\n\n'
+        '@api.get("/ping")\nasync def ping() -> str:\n    return "pong"\n\n\n'
+        'app = VersionedFastAPI(api, prefix_format="/v{major}")\n',
+        "from fastapi import FastAPI\nfrom fastapi_versioning import VersionedFastAPI\n\n"
+        "from app.api import items\n\n\ndef create_app() -> FastAPI:\n    api = FastAPI()\n"
+        '    api.include_router(items.router, prefix="/shop")\n\n'
+        '    @api.get("/ping")\n    async def ping() -> str:\n        return "pong"\n\n'
+        '    return VersionedFastAPI(api, prefix_format="/v{major}")\n\n\napp = create_app()\n',
+    ],
+    ids=["module-level", "factory"],
+)
+def test_the_app_a_versioned_app_is_built_from_under_another_name_serves_its_routes(
+    tmp_path: Path, main: str
+) -> None:
+    """`app = VersionedFastAPI(api)`: what is declared on `api` is served through `app`."""
+    root = make_project(tmp_path / "project")
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/main.py").write_text(main)
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    offered = run("init", "--root", str(root))
+    assert offered.exit_code == 0, offered.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "api/items.py" = "ai_block_used"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "api/', '"api/'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "not the app served" not in result.stdout and "included by no app" not in result.stdout
+    assert _routes(root / "backend/app/api/items.py")["get_item"] == "/v2/shop/items/{item_id}"

@@ -493,6 +493,7 @@ def test_app_key_is_an_import_string(tmp_path: Path, body: str, app: str) -> Non
         '" app.main:app"',
         '"app.main:app\\n"',
         '"1app.main:app"',
+        '"__main__:app"',  # the script being run: a server importing it finds its own
         "3",
         '["app.main:app"]',
     ],

@@ -17,7 +17,13 @@ from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
-from telemetry_cli.patching.mounts import mount_calls, versioned_apps
+from telemetry_cli.patching.mounts import (
+    Mounts,
+    find_mounts,
+    mount_calls,
+    site_apps,
+    versioned_apps,
+)
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -32,7 +38,7 @@ from telemetry_cli.patching.symbols import (
     unwrapped,
     wraps_name,
 )
-from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, qualified
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, MAIN_MODULE, qualified
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
 _FALLBACK_MODULES = ("main", "app", "api")
@@ -194,10 +200,12 @@ def _named_by_import_string(
     named: dict[tuple[str, int], FoundApp] = {}
     for name in package_modules(app_package, package_dir):
         source = index.source(name)
-        if source is None or app_package not in source.text:
+        if source is None or (app_package not in source.text and MAIN_MODULE not in source.text):
             continue
         for match in _IMPORT_STRING.finditer(source.text):
             module_name, attribute = match.groups()
+            if module_name == MAIN_MODULE:
+                module_name = name  # `uvicorn.run("__main__:app")`: the module run as a script
             if module_name != app_package and not module_name.startswith(app_package + "."):
                 continue
             try:
@@ -207,6 +215,19 @@ def _named_by_import_string(
             if found.site.key in sites:
                 named.setdefault(found.site.key, found)
     return next(iter(named.values())) if len(named) == 1 else None
+
+
+def read_mounts(index: PackageIndex, modules: list[str], site: AppSite | None) -> Mounts:
+    """Read where ``modules`` include routers into ``index.mounts``, as the app at ``site`` serves.
+
+    ``init`` and ``generate`` read the routes a package serves alike: routers (and routes) only
+    another app of the package includes are not served by the one built at ``site``. With no
+    site (``remove``), every app's routes count.
+    """
+    mounts = index.mounts = find_mounts(index, modules)
+    if site is not None:
+        mounts.serve(site_apps(site.module, site.expression, site.anchor, index))
+    return mounts
 
 
 def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
@@ -659,6 +680,11 @@ def _factory_site(
         for node in ast.walk(function)
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
     }
+    for name in list(returned):
+        # `api = app; ...; return api`: the app is built under its first name.
+        aliased = index.aliased(scope.bindings.get(name), 0)
+        if aliased is not None and aliased.scope.node is function:
+            returned.add(aliased.name)
     if any(
         isinstance(node, ast.Return)
         and isinstance(node.value, ast.Call)

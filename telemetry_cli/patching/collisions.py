@@ -26,7 +26,9 @@ from telemetry_cli.patching.symbols import (
     ModuleModel,
     PackageIndex,
     Role,
+    Scope,
     call_argument,
+    unwrapped,
 )
 
 # Starlette's convertors, as regular expressions.
@@ -294,7 +296,61 @@ def mount_clashes(
                 f"change api-prefix in {config_name}",
             )
         )
+    clash = _router_prefix_clash(site, index, api_prefix, config_name)
+    if clash is not None:
+        clashes.append(clash)
     return clashes
+
+
+def _router_prefix_clash(
+    site: AppSite, index: PackageIndex, api_prefix: str, config_name: str
+) -> Collision | None:
+    """``app.router.prefix = "/api"`` before the wiring: FastAPI adds it to the telemetry router.
+
+    With an api-prefix under it (``/api/telemetry``), the endpoints would answer one level deeper
+    (``/api/api/telemetry/log``), as under a ``root_path``; an api-prefix without it is taken as
+    meant. A prefix only known at run time is not checked.
+    """
+    own = wired_router_prefix(site, index)
+    if not own:
+        return None
+    root = own.rstrip("/")
+    if not api_prefix.startswith(root + "/"):
+        return None  # api-prefix already without it: the endpoints answer under both, as meant
+    endpoint = f"{api_prefix}/log"
+    return Collision(
+        site.module.path,
+        site.line,
+        f"{site.module.path}:{site.line}: {site.expression}.router.prefix is set to {own!r} "
+        f"before the telemetry router is included, and FastAPI adds it: {endpoint} would answer "
+        f'at {root}{endpoint}; set api-prefix = "{api_prefix[len(root) :]}" in {config_name}',
+    )
+
+
+def wired_router_prefix(site: AppSite, index: PackageIndex) -> str | None:
+    """The literal ``app.router.prefix`` set where the telemetry router is included, else None.
+
+    FastAPI adds it to the routers included after it: the telemetry router's too.
+    """
+    if site.block == tuple(site.module.tree.body):
+        scope = site.module.scope
+    else:
+        functions = [
+            node
+            for node in ast.walk(site.module.tree)
+            if isinstance(node, FunctionNode) and tuple(node.body) == site.block
+        ]
+        if not functions:
+            return None
+        scope = Scope(functions[0], site.module, site.module.scope)
+    if not site.expression.isidentifier():
+        return None  # `self.app`: not followed
+    app = index.binding_of(ast.Name(id=site.expression), scope)
+    if app is None:
+        return None
+    wiring = wiring_block(site)
+    line = (wiring.end_lineno or wiring.lineno) + 1
+    return index.app_router_prefix(unwrapped(app), scope, line) or None
 
 
 _WHOLE_PARAMETER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::([^{}]*))?\}")

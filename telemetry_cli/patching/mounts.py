@@ -163,22 +163,45 @@ class Mounts:
         #: The app the plan serves, when known (see :meth:`serve`): includes made only by
         #: another app of the package serve nothing of it.
         self.served_app: RouterKey | None = None
+        #: The app served and the apps of the package it is built from (see :func:`site_apps`).
+        self.serving: frozenset[RouterKey] = frozenset()
 
-    def serve(self, app: RouterKey | None) -> None:
-        """Take ``app`` as the one served: routers only other apps include are not served.
+    def serve(self, apps: tuple[RouterKey, ...]) -> None:
+        """Take ``apps[0]`` as the one served: routers only other apps include are not served.
 
         A package may build two apps (``app/__init__.py``'s, served, and ``app/main.py``'s,
-        including more routers): the routes only the other one serves answer nowhere. Only an
-        app some include or mount names is taken (else how it is reached is not seen, and
-        nothing changes).
+        including more routers): the routes only the other one serves answer nowhere, and so do
+        the routes declared on another app (see :meth:`app_unserved`). The apps after the first
+        are those it is built from (see :func:`site_apps`): served through it. With none (no
+        site the tool can name, ``self.app``), or one no include or mount names, every app
+        serves.
         """
+        # Only an app some include or mount names is taken (else how it is reached is not seen:
+        # a factory returning `VersionedFastAPI(api)`, and nothing changes).
         known = {mount.app for mounts in self.included.values() for mount in mounts}
         known |= set(self.apps) | {m.outer for mounts in self.apps.values() for m in mounts}
-        self.served_app = app if app in known else None
+        self.served_app = apps[0] if apps and apps[0] in known else None
+        self.serving = frozenset(apps)
+
+    def app_unserved(self, app: RouterKey) -> str | None:
+        """Why the routes declared on an app are not served; None when it is the app served.
+
+        ``metrics = FastAPI()`` beside the app served, with ``@metrics.get("/metrics")``: the
+        route answers only where that app is run, not on the app served (unless it is mounted
+        into it). A line for the report, naming both apps.
+        """
+        if self._serves(app):
+            return None
+        served = self.served_app
+        assert served is not None
+        return (
+            f"`{app[1]}` of {app[0]} is not the app served (`{served[1]}` of {served[0]}) nor "
+            "mounted into it: its routes are logged with paths the app does not serve"
+        )
 
     def _serves(self, app: RouterKey | None, seen: frozenset[RouterKey] = frozenset()) -> bool:
         """Whether an app is the one served, or mounted into it (or no app is chosen)."""
-        if self.served_app is None or app is None or app == self.served_app:
+        if self.served_app is None or app is None or app in self.serving:
             return True
         if app in seen or not self.apps.get(app):
             return False
@@ -432,13 +455,15 @@ class Mounts:
         return found.pop() if len(found) == 1 else None
 
 
-def site_app(
+def site_apps(
     module: ModuleModel, expression: str, anchor: ast.stmt, index: PackageIndex
-) -> RouterKey | None:
-    """The app (see ``PackageIndex.app_key``) a variable names where the app is built.
+) -> tuple[RouterKey, ...]:
+    """The app (see ``PackageIndex.app_key``) a variable names where the app is built, and more.
 
     ``expression`` is looked up in the module, or in the module-level function (an app
-    factory) whose body holds ``anchor``; None for anything else (``self.app``).
+    factory) whose body holds ``anchor``; none for anything else (``self.app``). After the app,
+    the apps of the package it is built from under another name (``app =
+    VersionedFastAPI(api)``): what is declared on those is served through it.
     """
     scope = module.scope
     if not any(statement is anchor for statement in module.tree.body):
@@ -449,11 +474,30 @@ def site_app(
             if isinstance(node, FunctionNode) and node.lineno <= line <= (node.end_lineno or line)
         ]
         if not functions:
-            return None
+            return ()
         scope = Scope(functions[0], module, module.scope)
-    binding = scope.bindings.get(expression)
+    # `application = app`: a second name of the app is the app.
+    binding = (
+        index.binding_of(ast.Name(id=expression), scope) if expression.isidentifier() else None
+    )
+    if binding is None:
+        return ()
     # `app = CORSMiddleware(app)`: the includes are made on the app it wraps.
-    return None if binding is None else index.app_key(unwrapped(binding))
+    binding = unwrapped(binding)
+    key = index.app_key(binding)
+    if key is None:
+        return ()
+    keys = [key]
+    call = binding.node
+    if isinstance(call, ast.Call):
+        # The apps passed as they are (`VersionedFastAPI(api)`), not read through an attribute
+        # (`FastAPI(lifespan=other.router.lifespan_context)` serves nothing of `other`).
+        for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+            if isinstance(argument, ast.Name):
+                inner = index.app_key(index.binding_of(argument, binding.scope))
+                if inner is not None and inner not in keys:
+                    keys.append(inner)
+    return tuple(keys)
 
 
 def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
@@ -1216,6 +1260,16 @@ def _mount(
             parent_local = parent.scope.parent is not None
             parent_prefix = router_prefix(parent.node, standard, index, parent.scope, defaults)
         by_app = role is Role.APP
+        if by_app and prefix is not None:
+            # `app.router.prefix = "/api"` above the include: FastAPI adds it to its routes too.
+            own = index.app_router_prefix(parent, scope, call.lineno)
+            if own is None:
+                notes.append(
+                    f"{scope.module.path}:{call.lineno}: `{ast.unparse(call.func.value)}.router"
+                    ".prefix` is set above to a value only known at run time: the routes of the "
+                    "router included here are logged without it"
+                )
+            prefix = (own or "") + prefix
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.

@@ -26,6 +26,7 @@ from telemetry_cli.patching.apps import (
     find_app,
     is_environment,
     package_modules,
+    read_mounts,
 )
 from telemetry_cli.patching.collisions import find_collisions, mount_clashes
 from telemetry_cli.patching.edits import ModuleEditor
@@ -34,7 +35,6 @@ from telemetry_cli.patching.instrument import (
     instrument_module,
     wire_app,
 )
-from telemetry_cli.patching.mounts import find_mounts, site_app
 from telemetry_cli.patching.removal import uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
@@ -387,14 +387,11 @@ class _Analysis:
             self._unwire_previous(previous)
         # Where routers are included decides the route a log call names (before any is read).
         modules = self._package_module_names(found_module=wired)
-        self.index.mounts = find_mounts(self.index, modules)
-        if site is not None and not self.removing:
-            # Routers only another app of the package includes are not served by this one.
-            self.index.mounts.serve(site_app(site.module, site.expression, site.anchor, self.index))
+        mounts = read_mounts(self.index, modules, None if self.removing else site)
         instrumented = self._instrument()
         if site is not None and not self.removing:
             # Said where the app is wired: include prefixes read as defaults, or not known.
-            self.editor_for(site.module).edits.notes.extend(self.index.mounts.notes)
+            self.editor_for(site.module).edits.notes.extend(mounts.notes)
         self._retry_left(app_module)
         if previous is not None and self.recorded_module(previous) is None:
             # The module the last run wired is gone (moved by hand, say): its wiring went with

@@ -688,8 +688,19 @@ class _Finder:
         if role is None:
             return None
         prefix: str | None = ""
+        note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
+        elif role is Role.APP:
+            # `app.router.prefix = "/api"` above the route: FastAPI adds it.
+            prefix = self.index.app_router_prefix(binding, scope, expression.lineno)
+            if prefix is None:
+                prefix = ""
+                note = (
+                    f"`{ast.unparse(expression)}.router.prefix` is set above to a value only "
+                    "known at run time: the routes declared on the app after it are logged "
+                    "without it"
+                )
         key = None
         if role is Role.APP:
             key = self.index.app_key(binding)  # also an app built in a factory
@@ -697,12 +708,21 @@ class _Finder:
             key = self.index.router_key(binding)  # also one a function builds and returns
         elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
-        return self._served(Owner(role, prefix, expression, scope, key))
+        return self._served(Owner(role, prefix, expression, scope, key, note))
 
     def _served(self, owner: Owner) -> Owner:
-        """``owner``, with the line saying so when it is a router no app is known to serve."""
+        """``owner``, with the line saying so when it is not served where it is logged.
+
+        A router no app is known to serve, or an app other than the one served and not
+        mounted into it.
+        """
         mounts = self.index.mounts
-        if owner.role is not Role.ROUTER or owner.key is None or mounts is None:
+        if owner.key is None or mounts is None:
+            return owner
+        if owner.role is Role.APP:
+            note = mounts.app_unserved(owner.key)
+            return owner if note is None else dataclasses.replace(owner, note=note, unserved=True)
+        if owner.role is not Role.ROUTER:
             return owner
         said = mounts.unserved(owner.key)
         if said is None:

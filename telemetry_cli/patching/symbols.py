@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_cli.patching.names import (
     APP_CLASSES,
+    APP_ROUTER,
     ROUTER_CLASSES,
     ROUTER_SUFFIX,
     VERSIONED_APP_FUNCTIONS,
@@ -1076,13 +1077,14 @@ class PackageIndex:
         else:
             qualified = self.qualify(expression, scope)
             binding = None if qualified is None else self.resolve(qualified)[1]
-        return self._router_alias(binding, depth)
+        return self.aliased(binding, depth)
 
-    def _router_alias(self, binding: Binding | None, depth: int) -> Binding | None:
-        """The router a variable bound once to another name of one holds, else ``binding``.
+    def aliased(self, binding: Binding | None, depth: int) -> Binding | None:
+        """The router or app a variable bound once to another name of one holds, else ``binding``.
 
-        Only routers: the includes and routes made on either name are one router's, and its
-        key is the first name's. Anything else (a settings attribute, an app) stays as bound.
+        Only routers and apps (``api_router = router``, ``api = app``): the includes, routes and
+        middleware made on either name are one object's, and its key is the first name's.
+        Anything else (a settings attribute) stays as bound.
         """
         if (
             binding is None
@@ -1093,11 +1095,14 @@ class PackageIndex:
         ):
             return binding
         target = self.binding_of(binding.node, binding.scope, depth + 1)
+        # `app = CORSMiddleware(app)` before `application = app`: the app it wraps counts.
+        built = None if target is None else unwrapped(target)
         if (
             target is None
-            or target.kind != "value"
-            or not isinstance(target.node, ast.Call)
-            or self.built_role(target.node, target.scope)[0] is not Role.ROUTER
+            or built is None
+            or built.kind != "value"
+            or not isinstance(built.node, ast.Call)
+            or self.built_role(built.node, built.scope)[0] not in (Role.ROUTER, Role.APP)
         ):
             return binding
         return target
@@ -1252,6 +1257,31 @@ class PackageIndex:
         self._returns[key] = role
         return role
 
+    def app_router_prefix(self, app: Binding, scope: Scope, line: int) -> str | None:
+        """The prefix ``<app>.router.prefix = "/api"`` gives what is declared on the app after it.
+
+        FastAPI's router prepends its own ``prefix`` to each route added to it, the routes of the
+        routers the app includes among them, from then on. Only assignments in ``scope`` (the one
+        the route or include is made in) before ``line`` count; the last one wins. "" when there
+        is none, None when its value is not known statically.
+        """
+        prefix: str | None = ""
+        for statement in block_statements(list(getattr(scope.node, "body", []))):
+            if statement.lineno >= line or not isinstance(statement, ast.Assign):
+                continue
+            for target in statement.targets:
+                if not (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == "prefix"
+                    and isinstance(target.value, ast.Attribute)
+                    and target.value.attr == APP_ROUTER
+                ):
+                    continue
+                owner = self.binding_of(target.value.value, scope)
+                if owner is not None and unwrapped(owner).node is app.node:
+                    prefix = self.string_value(statement.value, scope)
+        return prefix
+
     def app_key(self, binding: Binding | None, depth: int = 0) -> tuple[str, str] | None:
         """Which app a variable built as one holds (``api = FastAPI()``), else None.
 
@@ -1260,6 +1290,7 @@ class PackageIndex:
         of that function agree on it. A variable assigned a factory's result
         (``api = build_api()``) holds the app the factory builds, in the variable it returns.
         """
+        binding = self.aliased(binding, depth)  # `api = app`: the app's own key
         key = self._variable_key(binding, Role.APP)
         if key is None:
             return None
