@@ -2304,3 +2304,49 @@ def test_a_named_pipe_in_a_package_importing_itself_is_not_waited_on(tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     assert '# "modules/auth/users.py"' in result.stdout, result.stdout
+
+
+LAUNCHER_APP = """from fastapi import FastAPI
+
+from {package}.routers import stations
+
+app = FastAPI()
+app.include_router(stations.router, prefix="/stations")
+"""
+STATIONS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/{station_id}")
+def station(station_id: int) -> dict[str, int]:
+    return {"id": station_id}
+"""
+
+
+@pytest.mark.parametrize("launcher", ["run.py", "asgi.py"])
+@pytest.mark.parametrize("package_app", [False, True], ids=["alone", "beside-a-package-app"])
+def test_an_app_built_in_a_launcher_module_at_the_top_is_the_flat_layout_entry(
+    tmp_path: Path, launcher: str, package_app: bool
+) -> None:
+    """`run.py` or `asgi.py` building the app a server is pointed at (`uvicorn run:app`).
+
+    Alone it was not found at all; beside `fleet/api/main.py` building a second app of the
+    same routers, the package's app was taken without a word, though `main.py` in its place
+    is taken as the one served (it imports the package): `run.py` is weighed the same way.
+    """
+    root = tmp_path / "project"
+    layout = {
+        "requirements.txt": "fastapi\n",
+        launcher: LAUNCHER_APP.format(package="fleet.api"),
+        "fleet/api/routers/stations.py": STATIONS,
+    }
+    if package_app:
+        layout["fleet/api/main.py"] = LAUNCHER_APP.format(package="fleet.api")
+    _write(root, layout)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    stem = launcher.removesuffix(".py")
+    assert 'backend = "."' in result.stdout
+    assert f'app = "{stem}:app"' in result.stdout, result.stdout
+    assert '"fleet/api/routers/stations.py"' in result.stdout
