@@ -2086,3 +2086,53 @@ def test_a_route_of_an_import_fallback_is_said_and_not_offered(tmp_path: Path) -
         "`try` at line 3"
     ) in result.stdout
     assert "fancy.py:6:" not in result.stdout
+
+
+FACTORY_OF_SETTINGS = """from fastapi import FastAPI
+
+from app.api.router import api_router
+from app.settings import Settings, settings
+
+
+def create_app(config: Settings) -> FastAPI:
+    app = FastAPI()
+    app.include_router(api_router, prefix={prefix})
+    return app
+
+
+app = create_app({argument})
+"""
+
+
+@pytest.mark.parametrize(
+    ("prefix", "argument", "field"),
+    [
+        ("config.API_V1_STR", "config=settings", 'API_V1_STR: str = "/api/v1"'),
+        ('f"{config.API_V1_STR}/public"', "settings", 'API_V1_STR: str = "/api/v1"'),
+        (
+            "config.api.v1_prefix",
+            "Settings()",
+            "api: ApiSettings = ApiSettings()",
+        ),
+    ],
+    ids=["keyword", "positional-in-f-string", "nested-group-built-in-the-call"],
+)
+def test_a_prefix_read_off_a_settings_object_a_factory_is_handed_is_its_default(
+    tmp_path: Path, prefix: str, argument: str, field: str
+) -> None:
+    """`def create_app(config: Settings)`, called `create_app(settings)`: `config.API_V1_STR`
+    reads the passed object's field, as `settings.API_V1_STR` would read where it is passed."""
+    root = _project(tmp_path, FACTORY_OF_SETTINGS.format(prefix=prefix, argument=argument))
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import BaseModel\n"
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class ApiSettings(BaseModel):\n    v1_prefix: str = "/api/v1"\n\n\n'
+        f"class Settings(BaseSettings):\n    {field}\n\n\nsettings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    expected = "/api/v1/public" if "public" in prefix else "/api/v1"
+    assert _routes(root)["get_item"] == f"{expected}/items/{{item_id}}", result.stdout
+    assert "only known at run time" not in result.stdout
+    said = [line for line in result.stdout.splitlines() if "read as '/api/v1'" in line]
+    assert len(said) == 1 and "environment variable" in said[0], result.stdout
