@@ -74,11 +74,16 @@ _SKIPPED = frozenset(
 )
 _MAX_DEPTH = 6
 # The modules a flat layout's app is built in, at the top of its backend folder (FastAPI CLI's
-# main.py, app.py and api.py, and the common server.py, run.py and asgi.py a server is pointed
-# at: `uvicorn run:app`, `gunicorn asgi:app`).
-_FLAT_MODULES = frozenset({"main.py", "app.py", "server.py", "api.py", "run.py", "asgi.py"})
-_ENTRY_MODULES = frozenset(name[:-3] for name in _FLAT_MODULES)
-_FLAT_NAMES = ", ".join(sorted(_FLAT_MODULES)[:-1]) + " or " + sorted(_FLAT_MODULES)[-1]
+# main.py, app.py and api.py, and the common server.py).
+_FLAT_MODULES = frozenset({"main.py", "app.py", "server.py", "api.py"})
+# Launchers a server is pointed at too (`uvicorn run:app`, `gunicorn asgi:app`): entry modules
+# when they build the app themselves; one only importing a package's app (`from app.main import
+# app`) leaves that package the app package.
+_LAUNCHER_MODULES = frozenset({"run.py", "asgi.py"})
+_ENTRY_MODULES = frozenset(name[:-3] for name in _FLAT_MODULES | _LAUNCHER_MODULES)
+_FLAT_NAMES = ", ".join(f"{name}.py" for name in sorted(_ENTRY_MODULES)[:-1]) + (
+    f" or {sorted(_ENTRY_MODULES)[-1]}.py"
+)
 # Files that mark the folder a backend is run from (its imports start there).
 _PROJECT_FILES = (
     "pyproject.toml",
@@ -967,7 +972,11 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             in_package = here != root and (here / "__init__.py").is_file()
             if data is None:
                 continue
-            flat = name in _FLAT_MODULES or _serves_own_app(name, data)
+            flat = (
+                name in _FLAT_MODULES
+                or (name in _LAUNCHER_MODULES and b"FastAPI" in data)
+                or _serves_own_app(name, data)
+            )
             # An entry module of a package may only call a factory another package holds
             # (`app = get_application()`): its package is where the routes are.
             entry = in_package and flat

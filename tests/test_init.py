@@ -2350,3 +2350,25 @@ def test_an_app_built_in_a_launcher_module_at_the_top_is_the_flat_layout_entry(
     assert 'backend = "."' in result.stdout
     assert f'app = "{stem}:app"' in result.stdout, result.stdout
     assert '"fleet/api/routers/stations.py"' in result.stdout
+
+
+def test_a_launcher_only_importing_a_package_app_leaves_that_package_the_app_package(
+    tmp_path: Path,
+) -> None:
+    """`run.py` saying `from shop.main import app` and running it: the package's own layout."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "run.py": "import uvicorn\n\nfrom shop.main import app\n\nuvicorn.run(app)\n",
+            "shop/__init__.py": "",
+            "shop/main.py": LAUNCHER_APP.format(package="shop"),
+            "shop/routers/__init__.py": "",
+            "shop/routers/stations.py": STATIONS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = "shop"' in result.stdout, result.stdout
+    assert 'app = "shop.main:app"' in result.stdout
