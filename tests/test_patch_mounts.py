@@ -2136,3 +2136,31 @@ def test_a_prefix_read_off_a_settings_object_a_factory_is_handed_is_its_default(
     assert "only known at run time" not in result.stdout
     said = [line for line in result.stdout.splitlines() if "read as '/api/v1'" in line]
     assert len(said) == 1 and "environment variable" in said[0], result.stdout
+
+
+def test_a_router_a_factory_builds_with_a_prefix_off_the_settings_it_is_handed(
+    tmp_path: Path,
+) -> None:
+    """`v1 = APIRouter(prefix=config.API_V1_STR)` in `def create_app(config: Settings)`."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\n"
+        "from app.api.router import api_router\n"
+        "from app.settings import Settings, settings\n\n\n"
+        "def create_app(config: Settings) -> FastAPI:\n"
+        "    app = FastAPI()\n"
+        "    v1 = APIRouter(prefix=config.API_V1_STR)\n"
+        "    v1.include_router(api_router)\n"
+        "    app.include_router(v1)\n"
+        "    return app\n\n\n"
+        "app = create_app(settings)\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v3"\n\n\n'
+        "settings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v3/items/{item_id}", result.stdout
+    assert "only known at run time" not in result.stdout

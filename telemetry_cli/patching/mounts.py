@@ -1192,6 +1192,16 @@ def _mount(
             parent_key = index.router_key(parent)
             parent_local = parent.scope.parent is not None
             parent_prefix = router_prefix(parent.node, standard, index, parent.scope, defaults)
+            written_prefix = next(
+                (keyword.value for keyword in parent.node.keywords if keyword.arg == "prefix"),
+                None,
+            )
+            if parent_prefix is None and standard and parent_local and written_prefix:
+                # `api = APIRouter(prefix=config.API_V1_STR)` in `def create_app(config)`:
+                # what every call of the function passes (as for an include prefix).
+                parent_prefix = _passed_string(
+                    written_prefix, parent.scope, index, modules, defaults
+                )
         by_app = role is Role.APP
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
