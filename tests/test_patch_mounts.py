@@ -2164,3 +2164,43 @@ def test_a_router_a_factory_builds_with_a_prefix_off_the_settings_it_is_handed(
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v3/items/{item_id}", result.stdout
     assert "only known at run time" not in result.stdout
+
+
+FACTORY_OR_GETTER = """from fastapi import FastAPI
+
+from app.api.router import api_router
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI()
+    app.include_router(api_router, prefix=settings.API_V1_STR)
+    return app
+
+
+app = create_app({argument})
+"""
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [("", "/api/v1/items/{item_id}"), ("Settings(API_V1_STR='/x')", "/items/{item_id}")],
+    ids=["no-call-passes-it", "a-call-passes-one"],
+)
+def test_a_factory_falling_back_to_the_settings_getter_reads_the_getter_default(
+    tmp_path: Path, argument: str, expected: str
+) -> None:
+    """`settings = settings or get_settings()`: what the getter gives, unless a call passes one."""
+    root = _project(tmp_path, FACTORY_OR_GETTER.format(argument=argument))
+    (root / "backend/app/settings.py").write_text(
+        "from functools import lru_cache\n\n"
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v1"\n\n\n'
+        "@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == expected, result.stdout
+    known = "only known at run time" not in result.stdout
+    assert known == (argument == ""), result.stdout

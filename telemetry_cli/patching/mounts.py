@@ -464,7 +464,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     modules = [*modules, *_imported_outside(index, modules)]
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
-    defaults = SettingsDefaults(index)
+    defaults = SettingsDefaults(index, calls=lambda scope: _calls_of(scope, index, modules))
     notes: list[str] = []
     unresolved: list[tuple[bool, str]] = []
     for name in modules:
