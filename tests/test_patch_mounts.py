@@ -2204,3 +2204,30 @@ def test_a_factory_falling_back_to_the_settings_getter_reads_the_getter_default(
     assert _routes(root)["get_item"] == expected, result.stdout
     known = "only known at run time" not in result.stdout
     assert known == (argument == ""), result.stdout
+
+
+def test_a_factory_whose_settings_parameter_defaults_to_the_getter_reads_its_default(
+    tmp_path: Path,
+) -> None:
+    """`def get_application(settings: Settings = get_settings())`, called with no arguments."""
+    main = (
+        "from fastapi import FastAPI\n\n"
+        "from app.api.router import api_router\n"
+        "from app.settings import Settings, get_settings\n\n\n"
+        "def get_application(settings: Settings = get_settings()) -> FastAPI:\n"
+        "    application = FastAPI()\n"
+        "    application.include_router(api_router, prefix=settings.api_prefix)\n"
+        "    return application\n\n\n"
+        "app = get_application()\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        "from functools import lru_cache\n\n"
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    api_prefix: str = "/api"\n\n\n'
+        "@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/items/{item_id}", result.stdout
+    assert "only known at run time" not in result.stdout
