@@ -34,6 +34,7 @@ from telemetry_cli.files import (
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.patching.apps import (
     FoundApp,
+    choose_in_module,
     find_app,
     is_environment,
     literal_root_path,
@@ -78,7 +79,14 @@ _MAX_DEPTH = 6
 # The modules a flat layout's app is built in, at the top of its backend folder (FastAPI CLI's
 # main.py, app.py and api.py, and the common server.py).
 _FLAT_MODULES = frozenset({"main.py", "app.py", "server.py", "api.py"})
-_ENTRY_MODULES = frozenset(name[:-3] for name in _FLAT_MODULES)
+# Launchers a server is pointed at too (`uvicorn run:app`, `gunicorn asgi:app`): entry modules
+# when they build the app themselves; one only importing a package's app (`from app.main import
+# app`) leaves that package the app package.
+_LAUNCHER_MODULES = frozenset({"run.py", "asgi.py"})
+_ENTRY_MODULES = frozenset(name[:-3] for name in _FLAT_MODULES | _LAUNCHER_MODULES)
+_FLAT_NAMES = ", ".join(f"{name}.py" for name in sorted(_ENTRY_MODULES)[:-1]) + (
+    f" or {sorted(_ENTRY_MODULES)[-1]}.py"
+)
 # Files that mark the folder a backend is run from (its imports start there).
 _PROJECT_FILES = (
     "pyproject.toml",
@@ -409,7 +417,7 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
         raise ConfigError(reasons[0])
     raise ConfigError(
         f"no FastAPI app found under {root} (looked for packages with a module that builds "
-        "FastAPI(...), and for main.py, app.py, server.py or api.py building it at the top of "
+        f"FastAPI(...), and for {_FLAT_NAMES} building it at the top of "
         "a project folder, or a module there serving it with uvicorn.run); write "
         f"[tool.{TOOL_SECTION}] by hand with backend, app-package and app"
     )
@@ -677,6 +685,12 @@ def _offers(
         try:
             app = find_app(None, "app", package, index, package_dir, label, CONFIG_FILENAME)
         except SeveralApps as error:
+            entry = _flat_entry_app(index) if package == TOP_LEVEL else None
+            if entry is not None:
+                # The flat layout's app is the one its entry module at the top of the folder
+                # builds (`run.py`); apps deeper down are offered by their own packages.
+                offers[key] = _found(root, backend, package, entry, index)
+                continue
             # The table the message asks for cannot be added to by init (it refuses an existing
             # one): say everything it must hold, the folders init did find included.
             offers[key] = (
@@ -706,6 +720,27 @@ def _offers(
             package = TOP_LEVEL
         offers[key] = _found(root, backend, package, app, index)
     return offers
+
+
+def _flat_entry_app(index: PackageIndex) -> FoundApp | None:
+    """The one app the entry modules at the top of a flat layout's folder build, if one.
+
+    ``run.py`` building an app of the routers of ``backend/app/`` beside ``backend/app/main.py``
+    building another: scanning the folder finds both, but the flat layout's own app is the one
+    built at its top; the package's app is offered by the package (and which one is served is
+    weighed between the two offers). None when no entry module builds one, or several do.
+    """
+    apps: dict[tuple[str, int], FoundApp] = {}
+    for name in sorted(_ENTRY_MODULES):
+        module = index.module(name)
+        if module is None or PurePosixPath(module.path).name != f"{name}.py":
+            continue  # none, or a package of that name (`app/`), which is no entry module
+        try:
+            found = choose_in_module(module, index)
+        except UserError:
+            continue
+        apps.setdefault(found.site.key, found)
+    return next(iter(apps.values())) if len(apps) == 1 else None
 
 
 def _routes_beside(root: Path, backend: str, package: str, index: PackageIndex) -> bool:
@@ -951,7 +986,11 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             in_package = here != root and (here / "__init__.py").is_file()
             if data is None:
                 continue
-            flat = name in _FLAT_MODULES or _serves_own_app(name, data)
+            flat = (
+                name in _FLAT_MODULES
+                or (name in _LAUNCHER_MODULES and b"FastAPI" in data)
+                or _serves_own_app(name, data)
+            )
             # An entry module of a package may only call a factory another package holds
             # (`app = get_application()`): its package is where the routes are.
             entry = in_package and flat

@@ -2427,3 +2427,71 @@ def test_init_takes_an_app_router_prefix_set_before_the_wiring_off_the_default_p
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "router.prefix" not in generated.stdout
+
+
+LAUNCHER_APP = """from fastapi import FastAPI
+
+from {package}.routers import stations
+
+app = FastAPI()
+app.include_router(stations.router, prefix="/stations")
+"""
+STATIONS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/{station_id}")
+def station(station_id: int) -> dict[str, int]:
+    return {"id": station_id}
+"""
+
+
+@pytest.mark.parametrize("launcher", ["run.py", "asgi.py"])
+@pytest.mark.parametrize("package_app", [False, True], ids=["alone", "beside-a-package-app"])
+def test_an_app_built_in_a_launcher_module_at_the_top_is_the_flat_layout_entry(
+    tmp_path: Path, launcher: str, package_app: bool
+) -> None:
+    """`run.py` or `asgi.py` building the app a server is pointed at (`uvicorn run:app`).
+
+    Alone it was not found at all; beside `fleet/api/main.py` building a second app of the
+    same routers, the package's app was taken without a word, though `main.py` in its place
+    is taken as the one served (it imports the package): `run.py` is weighed the same way.
+    """
+    root = tmp_path / "project"
+    layout = {
+        "requirements.txt": "fastapi\n",
+        launcher: LAUNCHER_APP.format(package="fleet.api"),
+        "fleet/api/routers/stations.py": STATIONS,
+    }
+    if package_app:
+        layout["fleet/api/main.py"] = LAUNCHER_APP.format(package="fleet.api")
+    _write(root, layout)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    stem = launcher.removesuffix(".py")
+    assert 'backend = "."' in result.stdout
+    assert f'app = "{stem}:app"' in result.stdout, result.stdout
+    assert '"fleet/api/routers/stations.py"' in result.stdout
+
+
+def test_a_launcher_only_importing_a_package_app_leaves_that_package_the_app_package(
+    tmp_path: Path,
+) -> None:
+    """`run.py` saying `from shop.main import app` and running it: the package's own layout."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "run.py": "import uvicorn\n\nfrom shop.main import app\n\nuvicorn.run(app)\n",
+            "shop/__init__.py": "",
+            "shop/main.py": LAUNCHER_APP.format(package="shop"),
+            "shop/routers/__init__.py": "",
+            "shop/routers/stations.py": STATIONS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = "shop"' in result.stdout, result.stdout
+    assert 'app = "shop.main:app"' in result.stdout

@@ -2332,3 +2332,148 @@ def test_an_app_router_prefix_only_known_at_run_time_is_said(tmp_path: Path) -> 
     said = "`api.router.prefix` is set above to a value only known at run time"
     assert f"app/main.py:11: {said}: the routes declared on the app after" in result.stdout
     assert f"app/main.py:16: {said}: the routes of the router included here" in result.stdout
+
+
+FACTORY_OF_SETTINGS = """from fastapi import FastAPI
+
+from app.api.router import api_router
+from app.settings import Settings, settings
+
+
+def create_app(config: Settings) -> FastAPI:
+    app = FastAPI()
+    app.include_router(api_router, prefix={prefix})
+    return app
+
+
+app = create_app({argument})
+"""
+
+
+@pytest.mark.parametrize(
+    ("prefix", "argument", "field"),
+    [
+        ("config.API_V1_STR", "config=settings", 'API_V1_STR: str = "/api/v1"'),
+        ('f"{config.API_V1_STR}/public"', "settings", 'API_V1_STR: str = "/api/v1"'),
+        (
+            "config.api.v1_prefix",
+            "Settings()",
+            "api: ApiSettings = ApiSettings()",
+        ),
+    ],
+    ids=["keyword", "positional-in-f-string", "nested-group-built-in-the-call"],
+)
+def test_a_prefix_read_off_a_settings_object_a_factory_is_handed_is_its_default(
+    tmp_path: Path, prefix: str, argument: str, field: str
+) -> None:
+    """`def create_app(config: Settings)`, called `create_app(settings)`: `config.API_V1_STR`
+    reads the passed object's field, as `settings.API_V1_STR` would read where it is passed."""
+    root = _project(tmp_path, FACTORY_OF_SETTINGS.format(prefix=prefix, argument=argument))
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import BaseModel\n"
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class ApiSettings(BaseModel):\n    v1_prefix: str = "/api/v1"\n\n\n'
+        f"class Settings(BaseSettings):\n    {field}\n\n\nsettings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    expected = "/api/v1/public" if "public" in prefix else "/api/v1"
+    assert _routes(root)["get_item"] == f"{expected}/items/{{item_id}}", result.stdout
+    assert "only known at run time" not in result.stdout
+    said = [line for line in result.stdout.splitlines() if "read as '/api/v1'" in line]
+    assert len(said) == 1 and "environment variable" in said[0], result.stdout
+
+
+def test_a_router_a_factory_builds_with_a_prefix_off_the_settings_it_is_handed(
+    tmp_path: Path,
+) -> None:
+    """`v1 = APIRouter(prefix=config.API_V1_STR)` in `def create_app(config: Settings)`."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\n"
+        "from app.api.router import api_router\n"
+        "from app.settings import Settings, settings\n\n\n"
+        "def create_app(config: Settings) -> FastAPI:\n"
+        "    app = FastAPI()\n"
+        "    v1 = APIRouter(prefix=config.API_V1_STR)\n"
+        "    v1.include_router(api_router)\n"
+        "    app.include_router(v1)\n"
+        "    return app\n\n\n"
+        "app = create_app(settings)\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v3"\n\n\n'
+        "settings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v3/items/{item_id}", result.stdout
+    assert "only known at run time" not in result.stdout
+
+
+FACTORY_OR_GETTER = """from fastapi import FastAPI
+
+from app.api.router import api_router
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI()
+    app.include_router(api_router, prefix=settings.API_V1_STR)
+    return app
+
+
+app = create_app({argument})
+"""
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [("", "/api/v1/items/{item_id}"), ("Settings(API_V1_STR='/x')", "/items/{item_id}")],
+    ids=["no-call-passes-it", "a-call-passes-one"],
+)
+def test_a_factory_falling_back_to_the_settings_getter_reads_the_getter_default(
+    tmp_path: Path, argument: str, expected: str
+) -> None:
+    """`settings = settings or get_settings()`: what the getter gives, unless a call passes one."""
+    root = _project(tmp_path, FACTORY_OR_GETTER.format(argument=argument))
+    (root / "backend/app/settings.py").write_text(
+        "from functools import lru_cache\n\n"
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v1"\n\n\n'
+        "@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == expected, result.stdout
+    known = "only known at run time" not in result.stdout
+    assert known == (argument == ""), result.stdout
+
+
+def test_a_factory_whose_settings_parameter_defaults_to_the_getter_reads_its_default(
+    tmp_path: Path,
+) -> None:
+    """`def get_application(settings: Settings = get_settings())`, called with no arguments."""
+    main = (
+        "from fastapi import FastAPI\n\n"
+        "from app.api.router import api_router\n"
+        "from app.settings import Settings, get_settings\n\n\n"
+        "def get_application(settings: Settings = get_settings()) -> FastAPI:\n"
+        "    application = FastAPI()\n"
+        "    application.include_router(api_router, prefix=settings.api_prefix)\n"
+        "    return application\n\n\n"
+        "app = get_application()\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        "from functools import lru_cache\n\n"
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    api_prefix: str = "/api"\n\n\n'
+        "@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/items/{item_id}", result.stdout
+    assert "only known at run time" not in result.stdout

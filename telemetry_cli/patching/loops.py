@@ -385,7 +385,12 @@ def _record_fields_read(
     index: PackageIndex,
     fallback: Callable[[ast.expr, Scope], str | None] | None,
 ) -> ast.expr:
-    """``expression`` with each ``item.field`` of a record item whose string is known replaced."""
+    """``expression`` with each ``item.field`` whose string is known replaced.
+
+    A field of a record item (a dataclass the package defines), or an attribute read off any
+    other object passed (``settings.API_V1_STR`` in ``def create_app(settings: Settings)``
+    called as ``create_app(settings=settings)``): read where the object is, as written there.
+    """
 
     class _Fields(ast.NodeTransformer):
         def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
@@ -396,12 +401,44 @@ def _record_fields_read(
                     value = index.string_value(*field, fallback=fallback)
                     if value is not None:
                         return ast.Constant(value)
+            passed = _read_off_passed(node, values, index, fallback)
+            if passed is not None:
+                return ast.Constant(passed)
             self.generic_visit(node)
             return node
 
     replaced = _Fields().visit(copy.deepcopy(expression))
     assert isinstance(replaced, ast.expr)
     return replaced
+
+
+def _read_off_passed(
+    node: ast.Attribute,
+    values: LoopValues,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None,
+) -> str | None:
+    """The string ``name.a.b`` holds when ``name`` stands for an object passed in, else None.
+
+    The chain is read with the object's expression in its place, in the scope it is passed
+    from (``settings.api.prefix`` as the module's ``settings`` would be read there).
+    """
+    root: ast.expr = node
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not (isinstance(root, ast.Name) and root.id in values):
+        return None
+    item, item_scope = values[root.id]
+    if isinstance(item, ast.Constant):
+        return None  # a literal has no fields of the package's
+
+    chain = copy.deepcopy(node)
+    inner: ast.expr = chain  # the copy's innermost attribute, whose value is the name
+    while isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Attribute):
+        inner = inner.value
+    assert isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name)
+    inner.value = ast.copy_location(copy.deepcopy(item), inner.value)
+    return index.string_value(chain, item_scope, fallback=fallback)
 
 
 _DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})

@@ -508,7 +508,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     modules = [*modules, *_imported_outside(index, modules)]
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
-    defaults = SettingsDefaults(index)
+    defaults = SettingsDefaults(index, calls=lambda scope: _calls_of(scope, index, modules))
     notes: list[str] = []
     unresolved: list[tuple[bool, str]] = []
     for name in modules:
@@ -1259,6 +1259,16 @@ def _mount(
             parent_key = index.router_key(parent)
             parent_local = parent.scope.parent is not None
             parent_prefix = router_prefix(parent.node, standard, index, parent.scope, defaults)
+            written_prefix = next(
+                (keyword.value for keyword in parent.node.keywords if keyword.arg == "prefix"),
+                None,
+            )
+            if parent_prefix is None and standard and parent_local and written_prefix:
+                # `api = APIRouter(prefix=config.API_V1_STR)` in `def create_app(config)`:
+                # what every call of the function passes (as for an include prefix).
+                parent_prefix = _passed_string(
+                    written_prefix, parent.scope, index, modules, defaults
+                )
         by_app = role is Role.APP
         if by_app and prefix is not None:
             # `app.router.prefix = "/api"` above the include: FastAPI adds it to its routes too.

@@ -11,7 +11,8 @@ Followed: a variable (module-level, or in the function reading it), or a call re
 package (``Settings()``) or by a function returning one (``get_settings()``, also cached; or
 building a class picked at run time under a return annotation naming one, see ``_annotated``); the
 class's own or inherited (from the package) class attribute, also ``Field(default=...)``, and
-through a model a field holds (``settings.api.prefix``, ``api: ApiConfig = ApiConfig()``). Not
+through a model a field holds (``settings.api.prefix``, ``api: ApiConfig = ApiConfig()``); in a
+factory, ``settings = settings or get_settings()`` when no call passes ``settings``. Not
 followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
 passing ``**options``. A module constant read from the environment with a default
 (``API_PREFIX = os.getenv("API_PREFIX", "/api")``) is read as that default the same way.
@@ -24,7 +25,13 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from telemetry_cli.patching.symbols import Binding, FunctionNode, PackageIndex, Scope
+from telemetry_cli.patching.symbols import (
+    Binding,
+    FunctionNode,
+    PackageIndex,
+    Scope,
+    call_argument,
+)
 
 # pydantic's settings classes (v2's pydantic-settings, v1's pydantic): fields read the environment.
 _ENVIRONMENT_CLASS = "BaseSettings"
@@ -59,6 +66,9 @@ class SettingsDefaults:
 
     index: PackageIndex
     read: list[SettingsDefault] = field(default_factory=list)
+    # The package's calls of a function (``create_app(...)``), when the caller can find them:
+    # what a factory's `settings = settings or get_settings()` is depends on what they pass.
+    calls: Callable[[Scope], list[tuple[ast.Call, Scope]]] | None = None
     # The keyword values being read (`Configuration(base_url=settings.api_base)`): one read
     # again inside itself (`settings = Settings(x=settings.x)`) is not known.
     _reading: set[int] = field(default_factory=set)
@@ -82,7 +92,7 @@ class SettingsDefaults:
             return value
         if not isinstance(expression, ast.Attribute):
             return None
-        built = _instance(self.index, expression.value, scope, 0)
+        built = _instance(self.index, expression.value, scope, 0, self.calls)
         if built is None:
             return None
         cls, call, call_scope, others, changed = built
@@ -175,22 +185,81 @@ def _getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:
     return ast.copy_location(ast.Attribute(target, name.value, ast.Load()), call)
 
 
+def _unless_passed(binding: Binding, calls: Calls) -> ast.expr | None:
+    """``get_settings()`` of ``settings = settings or get_settings()`` in a function, else None.
+
+    The function's parameter ``settings`` defaults to None, and no call of the function in the
+    package passes it (none at all: a server calls the factory with no arguments), so the
+    variable holds the right-hand side. Any call passing it, or maybe passing it (``**options``),
+    leaves the value not known.
+    """
+    value = binding.node
+    function = binding.scope.node
+    if not (
+        binding.kind == "value"
+        and isinstance(value, ast.BoolOp)
+        and isinstance(value.op, ast.Or)
+        and len(value.values) == 2
+        and isinstance(value.values[0], ast.Name)
+        and isinstance(function, FunctionNode)
+    ):
+        return None
+    name = value.values[0].id
+    arguments = function.args
+    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
+    defaults: list[ast.expr | None] = [
+        *([None] * (len(positional) - len(arguments.defaults))),
+        *arguments.defaults,
+    ]
+    by_name = dict(zip(positional, defaults, strict=True))
+    by_name.update(
+        zip((argument.arg for argument in arguments.kwonlyargs), arguments.kw_defaults, strict=True)
+    )
+    default = by_name.get(name)
+    if not (isinstance(default, ast.Constant) and default.value is None):
+        return None  # not a parameter defaulting to None
+    position = positional.index(name) if name in positional else None
+    for call, _ in calls(binding.scope):
+        if any(keyword.arg is None for keyword in call.keywords):
+            return None
+        if any(isinstance(argument, ast.Starred) for argument in call.args):
+            return None
+        if call_argument(call, position, name) is not None:
+            return None
+    return value.values[1]
+
+
 #: A class of the package, the call building the instance, the scope of that call, the other
 #: classes of the package it may be an instance of instead (see ``_annotated``), and the
 #: attributes the getter returning it sets on it before (``settings.ENV = ...``).
 Built = tuple[Binding, ast.Call, Scope, tuple[Binding, ...], frozenset[str]]
 
 
-def _instance(index: PackageIndex, expression: ast.expr, scope: Scope, depth: int) -> Built | None:
+#: The package's calls of a function, each with the scope it is made in.
+Calls = Callable[[Scope], list[tuple[ast.Call, Scope]]]
+
+
+def _instance(
+    index: PackageIndex,
+    expression: ast.expr,
+    scope: Scope,
+    depth: int,
+    calls: Calls | None = None,
+) -> Built | None:
     """The class of the package a module-level variable is an instance of, and the call.
 
-    Also the instance a call builds in place: ``get_settings().API_V1_STR``, ``Settings().X``.
+    Also the instance a call builds in place: ``get_settings().API_V1_STR``, ``Settings().X``;
+    and, with ``calls``, a factory's ``settings = settings or get_settings()`` that no call
+    passes ``settings`` to (see :func:`_unless_passed`).
     """
     if depth > _MAX_DEPTH:
         return None
     if isinstance(expression, ast.Call):
         return _built(index, expression, scope, depth + 1)
     binding = index.binding_of(expression, scope)
+    fallback = None if binding is None or calls is None else _unless_passed(binding, calls)
+    if fallback is not None:
+        return _instance(index, fallback, binding.scope if binding else scope, depth + 1, calls)
     if (
         binding is None
         or binding.kind != "value"
