@@ -301,6 +301,8 @@ def _choose(
         if served:
             distinct = served
     if len(distinct) > 1:
+        distinct = _served_by_name(module, distinct)
+    if len(distinct) > 1:
         listed = ", ".join(f"{group[0].name} (line {group[0].line})" for group in distinct.values())
         raise SeveralApps(
             f"{module.path}: several FastAPI apps ({listed}); pick one with "
@@ -317,6 +319,44 @@ def _choose(
     site = chosen.site
     assert site is not None
     return FoundApp(site, AppEntry(site.module.path, module.name, chosen.name, chosen.factory))
+
+
+def _served_by_name(
+    module: ModuleModel, distinct: dict[tuple[str, int], list[_Candidate]]
+) -> dict[tuple[str, int], list[_Candidate]]:
+    """The apps of ``module`` a server can be given by name, when one is and the rest cannot.
+
+    ``uvicorn main:app`` and ``fastapi run main.py`` serve the app a module variable holds;
+    a factory of the same module is served only when something calls it or names it for a
+    server (``uvicorn.run(make())``, ``"main:make"`` with ``factory=True``). So a module
+    variable beside factories it never uses (a leftover ``def get_app()``) is the app; two
+    variables, or a factory the module does use, stay ambiguous.
+    """
+    held = [
+        key
+        for key, group in distinct.items()
+        if any(not item.factory and "." not in item.name for item in group)
+    ]
+    if len(held) != 1:
+        return distinct
+    others = [group for key, group in distinct.items() if key != held[0]]
+    if not all(item.factory for group in others for item in group):
+        return distinct  # an attribute app (`service.app`) is another served candidate
+    unused = {item.name for group in others for item in group}
+    for node in ast.walk(module.tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in unused
+        ):
+            return distinct  # called: its app may be the one served
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and any(node.value.endswith(f":{name}") for name in unused)
+        ):
+            return distinct  # named by an import string, as a server's factory
+    return {held[0]: distinct[held[0]]}
 
 
 def _called_by_another(module: ModuleModel, group: list[_Candidate]) -> set[str]:
