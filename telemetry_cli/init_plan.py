@@ -36,8 +36,8 @@ from telemetry_cli.patching.apps import (
     FoundApp,
     find_app,
     is_environment,
-    literal_root_path,
     package_modules,
+    root_path_of,
     under_root_path,
 )
 from telemetry_cli.patching.edits import ModuleEditor
@@ -809,7 +809,7 @@ def _found(
         package,
         app.entry.import_string,
         tuple(routes),
-        _prefix_under_root_path(literal_root_path(app.site) or _mounted_at(app, index, names)),
+        _prefix_under_root_path(_root_path(app, index) or _mounted_at(app, index, names)),
         from_entrypoint,
         layer,
         tuple(skipped),
@@ -818,6 +818,12 @@ def _found(
         app.site.key,
         tuple(sorted(unserved, key=natural_key)),
     )
+
+
+def _root_path(app: FoundApp, index: PackageIndex) -> str | None:
+    """The root path the app is built with, when known (a literal, or a settings default)."""
+    root = root_path_of(app.site, index)
+    return root.value if root is not None else None
 
 
 def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str | None:

@@ -727,6 +727,45 @@ def test_init_takes_the_apps_root_path_off_the_default_prefix(
     assert prefixes == ([] if prefix_line is None else [prefix_line])
 
 
+SHOP_SETTINGS = """from pydantic_settings import BaseSettings
+
+
+class ShopSettings(BaseSettings):
+    mount_point: str = "/api"
+
+
+shop_settings = ShopSettings()
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "extra"),
+    [
+        # Kept in settings: the default the settings class declares.
+        (
+            "FastAPI(root_path=shop_settings.mount_point)",
+            "from shop.conf import shop_settings\n",
+        ),
+        # Read from the environment with a default, through a module constant.
+        ("FastAPI(root_path=BEHIND)", 'import os\n\nBEHIND = os.environ.get("BEHIND", "/api")\n'),
+    ],
+    ids=["settings-default", "environment-default"],
+)
+def test_init_reads_a_root_path_kept_in_settings_as_its_default(
+    tmp_path: Path, source: str, extra: str
+) -> None:
+    root = _shop(tmp_path / "shop")
+    (root / "src/shop/conf.py").write_text(SHOP_SETTINGS)
+    main = MAIN.replace("app = FastAPI()", extra + f"app = {source}")
+    (root / "src/shop/main.py").write_text(main)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.partition(" #")[0].strip() for line in result.stdout.splitlines()]
+    assert [line for line in lines if line.startswith("api-prefix")] == [
+        'api-prefix = "/telemetry"'
+    ]
+
+
 def test_an_app_under_a_root_path_answers_at_the_default_url_after_init(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     main = MAIN.replace("app = FastAPI()", 'app = FastAPI(root_path="/api")')

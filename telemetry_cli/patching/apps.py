@@ -18,6 +18,7 @@ from pathlib import Path
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
 from telemetry_cli.patching.mounts import mount_calls, versioned_apps
+from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -903,25 +904,47 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
         pending = later if len(words) > known else []
 
 
-def literal_root_path(site: AppSite) -> str | None:
-    """The ``root_path="..."`` the app is built with, when written as a literal; else None.
+@dataclass(frozen=True)
+class RootPath:
+    """The ``root_path`` an app is built with, and how it was read."""
+
+    value: str
+    #: How messages name it: ``root_path='/api'``, or the settings default it was read as.
+    said: str
+
+
+def root_path_of(site: AppSite, index: PackageIndex) -> RootPath | None:
+    """The ``root_path=...`` the app is built with, when known without running code; else None.
 
     Starlette matches routes against the request path with the root path taken off, so a
     router under the root path (``/api/telemetry`` in an app with ``root_path="/api"``) is not
-    reached at its own URL.
+    reached at its own URL. A root path kept in settings (``root_path=settings.ROOT_PATH``,
+    ``os.getenv("ROOT_PATH", "/api")``) is read as its default, as include prefixes are.
     """
     for node in ast.walk(site.anchor):
         if not (isinstance(node, ast.Call) and node.lineno == site.line):
             continue
         for keyword in node.keywords:
-            value = keyword.value
-            if (
-                keyword.arg == "root_path"
-                and isinstance(value, ast.Constant)
-                and isinstance(value.value, str)
-            ):
-                return value.value
+            if keyword.arg != "root_path":
+                continue
+            defaults = SettingsDefaults(index)
+            value = index.string_value(keyword.value, _scope_of(site), fallback=defaults)
+            if value is None:
+                return None
+            said = f"root_path={value!r}"
+            if defaults.read:
+                said = f"root_path={defaults.read[-1].describe('it')}"
+            return RootPath(value, said)
     return None
+
+
+def _scope_of(site: AppSite) -> Scope:
+    """The scope whose block builds the app (the module's, or its factory's)."""
+    for scope in site.module.scopes:
+        body = getattr(scope.node, "body", None)
+        if isinstance(body, list) and tuple(body) == site.block:
+            return scope
+    return site.module.scope
 
 
 def under_root_path(prefix: str, root_path: str | None) -> str | None:

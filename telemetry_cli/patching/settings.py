@@ -44,12 +44,12 @@ class SettingsDefault:
     from_environment: bool  # an environment variable may set it instead (BaseSettings)
     variable: str = ""  # that variable, when not the attribute's name
 
-    def describe(self) -> str:
-        """One line saying what was assumed and where it comes from."""
+    def describe(self, what: str = "the prefix") -> str:
+        """One line saying what was assumed and where it comes from (``what`` it would change)."""
         text = f"`{self.expression}` read as {self.value!r}, its default in {self.path}:{self.line}"
         if self.from_environment:
             name = self.variable or self.expression.rpartition(".")[2]
-            text += f" (an environment variable {name} set at run time would change the prefix)"
+            text += f" (an environment variable {name} set at run time would change {what})"
         return text
 
 
