@@ -1077,9 +1077,11 @@ def _runner_target(root: Path) -> str | None:
     """The import string the modules at the top of ``root`` serve another module's app by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
-    runs that app from ``root``, wherever else apps are built. None unless every such call
-    there names one and the same app of another module (``app_dir=`` moves the import root:
-    not followed).
+    runs that app from ``root``, wherever else apps are built; so does a command line of a run
+    file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
+    Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
+    file's ``command:``, a shell script). None unless every such call and line there names one
+    and the same app (``app_dir=`` moves the import root: not followed).
     """
     targets: set[str] = set()
     ignore = GitIgnore(root)
@@ -1104,7 +1106,31 @@ def _runner_target(root: Path) -> str | None:
             names = [*module.split("."), attribute]
             if colon and module != path.stem and all(name.isidentifier() for name in names):
                 targets.add(target.value)
+    for path in sorted(root.iterdir()):
+        if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
+            continue
+        try:
+            data = read_bytes(path, path.name)
+        except FileProblem:
+            continue  # a folder or a pipe of that name: no command line to read
+        text = "" if data is None else data.decode("utf-8", errors="replace")
+        for line in text.splitlines():
+            if _SERVER_COMMAND.search(line) and not line.lstrip().startswith("#"):
+                targets.update(_COMMAND_TARGET.findall(line))
     return targets.pop() if len(targets) == 1 else None
+
+
+#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`).
+_RUN_FILE = re.compile(
+    r"(?i)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.Dockerfile|Procfile|"
+    r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh)"
+)
+#: An ASGI server started on a command line (also `python -m uvicorn`).
+_SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
+#: The import string such a line gives it: `app.main:app`, not `0.0.0.0:8000` nor `redis://`.
+_COMMAND_TARGET = re.compile(
+    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?![\w.:/(-])"
+)
 
 
 def _is_main_guard(test: ast.expr) -> bool:

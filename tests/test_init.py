@@ -2343,3 +2343,66 @@ def test_a_named_pipe_in_a_package_importing_itself_is_not_waited_on(tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     assert '# "modules/auth/users.py"' in result.stdout, result.stdout
+
+
+def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
+    """Two packages each building an app (a current one and a leftover), and run files."""
+    app = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/{path}')\n"
+        "async def {name}() -> dict[str, str]:\n    return {{}}\n"
+    )
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "league"\n',
+            "league/__init__.py": "",
+            "league/main.py": app.format(path="fixtures", name="fixtures"),
+            "league_old/__init__.py": "",
+            "league_old/main.py": app.format(path="table", name="table"),
+            **run_files,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "Dockerfile": 'FROM python:3.12\n# CMD ["uvicorn", "league_old.main:app"]\n'
+            'CMD ["uvicorn", "league.main:app", "--host", "0.0.0.0", "--port", "8000"]\n'
+        },
+        {"Procfile": "web: gunicorn league.main:app -k uvicorn.workers.UvicornWorker -b :$PORT\n"},
+        {
+            "docker-compose.yml": "services:\n  api:\n"
+            "    command: uvicorn league.main:app --reload\n"
+            "  worker:\n    command: celery -A league_old.tasks:queue worker\n"
+        },
+        {"start.sh": "#!/bin/sh\nexec python -m uvicorn league.main:app --host 0.0.0.0\n"},
+    ],
+    ids=["dockerfile", "procfile", "compose", "shell-script"],
+)
+def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    """`CMD ["uvicorn", "league.main:app"]`: the project says which of its two apps it serves."""
+    root = tmp_path / "project"
+    _two_leagues(root, run_files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
+    assert "league_old" not in result.stdout, result.stdout
+
+
+def test_run_files_naming_different_apps_leave_the_choice_to_the_user(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    _two_leagues(
+        root,
+        {
+            "Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+            "Procfile": "web: uvicorn league_old.main:app\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: several FastAPI apps found"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
