@@ -2406,3 +2406,30 @@ def test_run_files_naming_different_apps_leave_the_choice_to_the_user(tmp_path: 
     assert result.exit_code == 2
     assert result.stderr.startswith("error: several FastAPI apps found"), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("run_files", "app"),
+    [
+        ({}, 'app = "main:app"'),
+        ({"Dockerfile": 'CMD ["uvicorn", "main:build", "--factory"]\n'}, 'app = "main:build"'),
+    ],
+    ids=["variable-served", "factory-named-by-the-dockerfile"],
+)
+def test_a_module_variable_beside_a_leftover_factory_is_the_app_unless_a_run_file_names_it(
+    tmp_path: Path, run_files: dict[str, str], app: str
+) -> None:
+    """`def build()` left above `app = FastAPI()`: `uvicorn main:app` serves the variable."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "auth"\n',
+            "main.py": "from fastapi import FastAPI\n\n\ndef build() -> FastAPI:\n"
+            "    built = FastAPI()\n    return built\n\n\napp = FastAPI()\n",
+            **run_files,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert app in result.stdout, result.stdout
