@@ -37,9 +37,9 @@ from telemetry_cli.patching.apps import (
     choose_in_module,
     find_app,
     is_environment,
-    literal_root_path,
     package_modules,
     read_mounts,
+    root_path_of,
     under_root_path,
 )
 from telemetry_cli.patching.collisions import wired_router_prefix
@@ -854,7 +854,7 @@ def _found(
         app.entry.import_string,
         tuple(routes),
         _prefix_under_root_path(
-            literal_root_path(app.site)
+            _root_path(app, index)
             or _mounted_at(app, index, names)
             # `app.router.prefix = "/api"` before the wiring: added to the telemetry router too.
             or wired_router_prefix(app.site, index)
@@ -867,6 +867,12 @@ def _found(
         app.site.key,
         tuple(sorted(unserved, key=natural_key)),
     )
+
+
+def _root_path(app: FoundApp, index: PackageIndex) -> str | None:
+    """The root path the app is built with, when known (a literal, or a settings default)."""
+    root = root_path_of(app.site, index)
+    return root.value if root is not None else None
 
 
 def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str | None:
@@ -1125,9 +1131,11 @@ def _runner_target(root: Path) -> str | None:
     """The import string the modules at the top of ``root`` serve another module's app by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
-    runs that app from ``root``, wherever else apps are built. None unless every such call
-    there names one and the same app of another module (``app_dir=`` moves the import root:
-    not followed).
+    runs that app from ``root``, wherever else apps are built; so does a command line of a run
+    file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
+    Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
+    file's ``command:``, a shell script). None unless every such call and line there names one
+    and the same app (``app_dir=`` moves the import root: not followed).
     """
     targets: set[str] = set()
     ignore = GitIgnore(root)
@@ -1170,6 +1178,17 @@ def _runner_target(root: Path) -> str | None:
                     targets.add(imported)
                 continue
             targets.add(target.value)
+    for path in sorted(root.iterdir()):
+        if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
+            continue
+        try:
+            data = read_bytes(path, path.name)
+        except FileProblem:
+            continue  # a folder or a pipe of that name: no command line to read
+        text = "" if data is None else data.decode("utf-8", errors="replace")
+        for line in text.splitlines():
+            if _SERVER_COMMAND.search(line) and not line.lstrip().startswith("#"):
+                targets.update(_COMMAND_TARGET.findall(line))
     return targets.pop() if len(targets) == 1 else None
 
 
@@ -1193,6 +1212,19 @@ def _imported_name(tree: ast.Module, name: str) -> str | None:
         ):
             found = None
     return found
+
+
+#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`).
+_RUN_FILE = re.compile(
+    r"(?i)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.Dockerfile|Procfile|"
+    r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh)"
+)
+#: An ASGI server started on a command line (also `python -m uvicorn`).
+_SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
+#: The import string such a line gives it: `app.main:app`, not `0.0.0.0:8000` nor `redis://`.
+_COMMAND_TARGET = re.compile(
+    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?![\w.:/(-])"
+)
 
 
 def _is_main_guard(test: ast.expr) -> bool:

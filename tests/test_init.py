@@ -727,6 +727,45 @@ def test_init_takes_the_apps_root_path_off_the_default_prefix(
     assert prefixes == ([] if prefix_line is None else [prefix_line])
 
 
+SHOP_SETTINGS = """from pydantic_settings import BaseSettings
+
+
+class ShopSettings(BaseSettings):
+    mount_point: str = "/api"
+
+
+shop_settings = ShopSettings()
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "extra"),
+    [
+        # Kept in settings: the default the settings class declares.
+        (
+            "FastAPI(root_path=shop_settings.mount_point)",
+            "from shop.conf import shop_settings\n",
+        ),
+        # Read from the environment with a default, through a module constant.
+        ("FastAPI(root_path=BEHIND)", 'import os\n\nBEHIND = os.environ.get("BEHIND", "/api")\n'),
+    ],
+    ids=["settings-default", "environment-default"],
+)
+def test_init_reads_a_root_path_kept_in_settings_as_its_default(
+    tmp_path: Path, source: str, extra: str
+) -> None:
+    root = _shop(tmp_path / "shop")
+    (root / "src/shop/conf.py").write_text(SHOP_SETTINGS)
+    main = MAIN.replace("app = FastAPI()", extra + f"app = {source}")
+    (root / "src/shop/main.py").write_text(main)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.partition(" #")[0].strip() for line in result.stdout.splitlines()]
+    assert [line for line in lines if line.startswith("api-prefix")] == [
+        'api-prefix = "/telemetry"'
+    ]
+
+
 def test_an_app_under_a_root_path_answers_at_the_default_url_after_init(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     main = MAIN.replace("app = FastAPI()", 'app = FastAPI(root_path="/api")')
@@ -2495,3 +2534,93 @@ def test_a_launcher_only_importing_a_package_app_leaves_that_package_the_app_pac
     assert result.exit_code == 0, result.stderr
     assert 'app-package = "shop"' in result.stdout, result.stdout
     assert 'app = "shop.main:app"' in result.stdout
+
+
+def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
+    """Two packages each building an app (a current one and a leftover), and run files."""
+    app = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/{path}')\n"
+        "async def {name}() -> dict[str, str]:\n    return {{}}\n"
+    )
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "league"\n',
+            "league/__init__.py": "",
+            "league/main.py": app.format(path="fixtures", name="fixtures"),
+            "league_old/__init__.py": "",
+            "league_old/main.py": app.format(path="table", name="table"),
+            **run_files,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "Dockerfile": 'FROM python:3.12\n# CMD ["uvicorn", "league_old.main:app"]\n'
+            'CMD ["uvicorn", "league.main:app", "--host", "0.0.0.0", "--port", "8000"]\n'
+        },
+        {"Procfile": "web: gunicorn league.main:app -k uvicorn.workers.UvicornWorker -b :$PORT\n"},
+        {
+            "docker-compose.yml": "services:\n  api:\n"
+            "    command: uvicorn league.main:app --reload\n"
+            "  worker:\n    command: celery -A league_old.tasks:queue worker\n"
+        },
+        {"start.sh": "#!/bin/sh\nexec python -m uvicorn league.main:app --host 0.0.0.0\n"},
+    ],
+    ids=["dockerfile", "procfile", "compose", "shell-script"],
+)
+def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    """`CMD ["uvicorn", "league.main:app"]`: the project says which of its two apps it serves."""
+    root = tmp_path / "project"
+    _two_leagues(root, run_files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
+    assert "league_old" not in result.stdout, result.stdout
+
+
+def test_run_files_naming_different_apps_leave_the_choice_to_the_user(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    _two_leagues(
+        root,
+        {
+            "Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+            "Procfile": "web: uvicorn league_old.main:app\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: several FastAPI apps found"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("run_files", "app"),
+    [
+        ({}, 'app = "main:app"'),
+        ({"Dockerfile": 'CMD ["uvicorn", "main:build", "--factory"]\n'}, 'app = "main:build"'),
+    ],
+    ids=["variable-served", "factory-named-by-the-dockerfile"],
+)
+def test_a_module_variable_beside_a_leftover_factory_is_the_app_unless_a_run_file_names_it(
+    tmp_path: Path, run_files: dict[str, str], app: str
+) -> None:
+    """`def build()` left above `app = FastAPI()`: `uvicorn main:app` serves the variable."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "auth"\n',
+            "main.py": "from fastapi import FastAPI\n\n\ndef build() -> FastAPI:\n"
+            "    built = FastAPI()\n    return built\n\n\napp = FastAPI()\n",
+            **run_files,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert app in result.stdout, result.stdout

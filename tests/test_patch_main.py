@@ -729,8 +729,9 @@ def test_absolute_import_when_relative_is_impossible() -> None:
             'app = "app.main:<name>" in [tool.telemetry-scaffold]',
         ),
         (
+            # The module serves the factory's app too (under its main guard): ambiguous.
             "from fastapi import FastAPI\n\napp = FastAPI()\n\n\ndef make():\n    app = FastAPI()\n"
-            "    return app\n",
+            "    return app\n\n\nif __name__ == '__main__':\n    serve(make())\n",
             "app/main.py: several FastAPI apps (app (line 3), make (line 6)); pick one with "
             'app = "app.main:<name>"',
         ),
@@ -742,13 +743,40 @@ def test_absolute_import_when_relative_is_impossible() -> None:
         "no-app",
         "other-class",
         "two-apps",
-        "module-and-factory",
+        "module-and-called-factory",
     ],
 )
 def test_unpatchable_sources_raise(source: str, reason: str) -> None:
     with pytest.raises(PatchError) as caught:
         _patch(source)
     assert caught.value.message.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["", "\n\nserver_target = 'app.main:app'\n"],
+    ids=["bare", "named-variable"],
+)
+def test_module_variable_beside_an_unused_factory_is_the_app(tail: str) -> None:
+    # `uvicorn app.main:app` and `fastapi run` serve the variable; nothing calls the
+    # leftover factory, which a server could only reach by name with --factory.
+    source = (
+        "from fastapi import FastAPI\n\n\ndef build() -> FastAPI:\n    site = FastAPI()\n"
+        "    return site\n\n\napp = FastAPI(title='served')\n" + tail
+    )
+    result = _patch(source, capture_errors=False)
+    assert "app = FastAPI(title='served')\napp.include_router(telemetry_router)\n" in result.source
+    assert "site.include_router" not in result.source
+
+
+def test_factory_named_by_an_import_string_keeps_the_module_ambiguous() -> None:
+    source = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\ndef make():\n    app = FastAPI()\n"
+        "    return app\n\n\nTARGET = 'app.main:make'\n"
+    )
+    with pytest.raises(PatchError) as caught:
+        _patch(source)
+    assert caught.value.message.startswith("app/main.py: several FastAPI apps (app (line 3)")
 
 
 def test_bundled_main_is_patched_and_compiles() -> None:

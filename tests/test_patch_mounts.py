@@ -289,6 +289,57 @@ def test_a_settings_field_read_with_getattr_is_its_default_and_said_so(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("settings", "prefix", "variable"),
+    [
+        (
+            "from pydantic_settings import BaseSettings\n\n\n"
+            'class Settings(BaseSettings):\n    SERVICE_VERSION: str = "v7"\n\n'
+            "    @property\n    def API_V1_STR(self) -> str:\n"
+            '        """Where the API answers."""\n'
+            '        return f"/svc/{self.SERVICE_VERSION}"\n\n\nsettings = Settings()\n',
+            "/svc/v7",
+            "SERVICE_VERSION",
+        ),
+        (
+            # Declared on a base of the package, the field it reads given to the call.
+            "from functools import cached_property\n\n\nclass Base:\n"
+            "    def __init__(self, root: str = '/x') -> None:\n        self.root = root\n\n"
+            "    @cached_property\n    def API_V1_STR(self) -> str:\n"
+            '        return self.root + "/v1"\n\n\nclass Settings(Base):\n    pass\n\n\n'
+            "settings = Settings()\n",
+            "",
+            "",
+        ),
+        (
+            "class Settings:\n    ROOT = '/mine'\n\n"
+            "    @property\n    def API_V1_STR(self) -> str:\n"
+            "        return self.ROOT + '/v2'\n\n\nsettings = Settings()\n",
+            "/mine/v2",
+            "",
+        ),
+    ],
+    ids=["f-string-of-a-field", "constructor-sets-the-field", "plain-class"],
+)
+def test_a_prefix_a_settings_property_computes_is_read_from_the_fields_defaults(
+    tmp_path: Path, settings: str, prefix: str, variable: str
+) -> None:
+    """`@property def API_V1_STR(self): return f"/svc/{self.SERVICE_VERSION}"`."""
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
+    said = [line for line in result.stdout.splitlines() if "settings.API_V1_STR" in line]
+    assert len(said) == 1, result.stdout
+    if not prefix:
+        assert "only known at run time" in said[0], said
+        return
+    assert f"read as {prefix!r}" in said[0] and "backend/app/settings.py:" in said[0], said
+    assert (f"environment variable {variable} set" in said[0]) == bool(variable), said
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 def test_a_settings_field_a_validator_may_change_is_not_read_as_its_default(
     tmp_path: Path,
 ) -> None:

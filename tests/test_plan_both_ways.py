@@ -453,6 +453,41 @@ def test_an_api_prefix_under_the_apps_root_path_fails_the_check_and_says_the_pre
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+def test_a_root_path_kept_in_settings_is_read_as_its_default_and_named(tmp_path: Path) -> None:
+    """`FastAPI(root_path=config.behind_proxy)` whose settings class defaults it to "/api"."""
+    root = _project(tmp_path)
+    main = root / MAIN
+    (main.parent / "proxy_conf.py").write_text(
+        "from pydantic_settings import BaseSettings\n\n\n"
+        "class ProxyConf(BaseSettings):\n"
+        '    behind_proxy: str = "/api"\n\n\n'
+        "config = ProxyConf()\n"
+    )
+    main.write_text(
+        main.read_text()
+        .replace(
+            'app = FastAPI(title="Demo")',
+            'app = FastAPI(title="Demo", root_path=config.behind_proxy)',
+        )
+        .replace(
+            "from fastapi import FastAPI\n",
+            "from fastapi import FastAPI\n\nfrom app.proxy_conf import config\n",
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert (
+        "app is built with root_path=`config.behind_proxy` read as '/api', its default in "
+        "backend/app/proxy_conf.py:5 (an environment variable behind_proxy set at run time "
+        "would change it), which Starlette takes off request paths before routing: "
+        "/api/telemetry/log would answer at /api/api/telemetry/log; set api-prefix = "
+        '"/telemetry" in pyproject.toml'
+    ) in result.stdout
+    _set_plan(root, f'api-prefix = "/telemetry"\n{FULL_PLAN}')
+    fixed = run("generate", "--root", str(root))
+    assert fixed.exit_code == 0, fixed.stdout + fixed.stderr
+
+
 def test_a_mount_in_the_apps_constructor_routes_that_takes_the_telemetry_paths_fails(
     tmp_path: Path,
 ) -> None:

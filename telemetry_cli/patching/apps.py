@@ -24,6 +24,7 @@ from telemetry_cli.patching.mounts import (
     site_apps,
     versioned_apps,
 )
+from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -322,6 +323,8 @@ def _choose(
         if served:
             distinct = served
     if len(distinct) > 1:
+        distinct = _served_by_name(module, distinct)
+    if len(distinct) > 1:
         listed = ", ".join(f"{group[0].name} (line {group[0].line})" for group in distinct.values())
         raise SeveralApps(
             f"{module.path}: several FastAPI apps ({listed}); pick one with "
@@ -338,6 +341,44 @@ def _choose(
     site = chosen.site
     assert site is not None
     return FoundApp(site, AppEntry(site.module.path, module.name, chosen.name, chosen.factory))
+
+
+def _served_by_name(
+    module: ModuleModel, distinct: dict[tuple[str, int], list[_Candidate]]
+) -> dict[tuple[str, int], list[_Candidate]]:
+    """The apps of ``module`` a server can be given by name, when one is and the rest cannot.
+
+    ``uvicorn main:app`` and ``fastapi run main.py`` serve the app a module variable holds;
+    a factory of the same module is served only when something calls it or names it for a
+    server (``uvicorn.run(make())``, ``"main:make"`` with ``factory=True``). So a module
+    variable beside factories it never uses (a leftover ``def get_app()``) is the app; two
+    variables, or a factory the module does use, stay ambiguous.
+    """
+    held = [
+        key
+        for key, group in distinct.items()
+        if any(not item.factory and "." not in item.name for item in group)
+    ]
+    if len(held) != 1:
+        return distinct
+    others = [group for key, group in distinct.items() if key != held[0]]
+    if not all(item.factory for group in others for item in group):
+        return distinct  # an attribute app (`service.app`) is another served candidate
+    unused = {item.name for group in others for item in group}
+    for node in ast.walk(module.tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in unused
+        ):
+            return distinct  # called: its app may be the one served
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and any(node.value.endswith(f":{name}") for name in unused)
+        ):
+            return distinct  # named by an import string, as a server's factory
+    return {held[0]: distinct[held[0]]}
 
 
 def _called_by_another(module: ModuleModel, group: list[_Candidate]) -> set[str]:
@@ -889,25 +930,47 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
         pending = later if len(words) > known else []
 
 
-def literal_root_path(site: AppSite) -> str | None:
-    """The ``root_path="..."`` the app is built with, when written as a literal; else None.
+@dataclass(frozen=True)
+class RootPath:
+    """The ``root_path`` an app is built with, and how it was read."""
+
+    value: str
+    #: How messages name it: ``root_path='/api'``, or the settings default it was read as.
+    said: str
+
+
+def root_path_of(site: AppSite, index: PackageIndex) -> RootPath | None:
+    """The ``root_path=...`` the app is built with, when known without running code; else None.
 
     Starlette matches routes against the request path with the root path taken off, so a
     router under the root path (``/api/telemetry`` in an app with ``root_path="/api"``) is not
-    reached at its own URL.
+    reached at its own URL. A root path kept in settings (``root_path=settings.ROOT_PATH``,
+    ``os.getenv("ROOT_PATH", "/api")``) is read as its default, as include prefixes are.
     """
     for node in ast.walk(site.anchor):
         if not (isinstance(node, ast.Call) and node.lineno == site.line):
             continue
         for keyword in node.keywords:
-            value = keyword.value
-            if (
-                keyword.arg == "root_path"
-                and isinstance(value, ast.Constant)
-                and isinstance(value.value, str)
-            ):
-                return value.value
+            if keyword.arg != "root_path":
+                continue
+            defaults = SettingsDefaults(index)
+            value = index.string_value(keyword.value, _scope_of(site), fallback=defaults)
+            if value is None:
+                return None
+            said = f"root_path={value!r}"
+            if defaults.read:
+                said = f"root_path={defaults.read[-1].describe('it')}"
+            return RootPath(value, said)
     return None
+
+
+def _scope_of(site: AppSite) -> Scope:
+    """The scope whose block builds the app (the module's, or its factory's)."""
+    for scope in site.module.scopes:
+        body = getattr(scope.node, "body", None)
+        if isinstance(body, list) and tuple(body) == site.block:
+            return scope
+    return site.module.scope
 
 
 def under_root_path(prefix: str, root_path: str | None) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from telemetry_cli.patching.apps import (
     AppSite,
-    literal_root_path,
+    root_path_of,
     site_of_variable,
     under_root_path,
     wiring_block,
@@ -231,17 +231,18 @@ def mount_clashes(
     """
     clashes = []
     endpoint = f"{api_prefix}/log"
-    root_path = literal_root_path(site)
+    root = root_path_of(site, index)
+    root_path = root.value if root is not None else None
     bare = under_root_path(api_prefix, root_path)
-    if root_path is not None and bare is not None:
+    if root is not None and root_path is not None and bare is not None:
         # Starlette takes the root path off before routing: the endpoints answer one level
         # deeper than api-prefix says (init writes the prefix without it; a hand plan may not).
         clashes.append(
             Collision(
                 site.module.path,
                 site.line,
-                f"{site.module.path}:{site.line}: {site.expression} is built with root_path="
-                f"{root_path!r}, which Starlette takes off request paths before routing: "
+                f"{site.module.path}:{site.line}: {site.expression} is built with {root.said}, "
+                "which Starlette takes off request paths before routing: "
                 f"{endpoint} would answer at {root_path.rstrip('/')}{endpoint}; set "
                 f'api-prefix = "{bare}" in {config_name}',
             )

@@ -11,7 +11,8 @@ Followed: a variable (module-level, or in the function reading it), or a call re
 package (``Settings()``) or by a function returning one (``get_settings()``, also cached; or
 building a class picked at run time under a return annotation naming one, see ``_annotated``); the
 class's own or inherited (from the package) class attribute, also ``Field(default=...)``, and
-through a model a field holds (``settings.api.prefix``, ``api: ApiConfig = ApiConfig()``); in a
+through a model a field holds (``settings.api.prefix``, ``api: ApiConfig = ApiConfig()``), a
+property returning one expression of the fields (``return f"/api/{self.API_VERSION}"``); in a
 factory, ``settings = settings or get_settings()`` when no call passes ``settings``. Not
 followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
 passing ``**options``. A module constant read from the environment with a default
@@ -51,12 +52,12 @@ class SettingsDefault:
     from_environment: bool  # an environment variable may set it instead (BaseSettings)
     variable: str = ""  # that variable, when not the attribute's name
 
-    def describe(self) -> str:
-        """One line saying what was assumed and where it comes from."""
+    def describe(self, what: str = "the prefix") -> str:
+        """One line saying what was assumed and where it comes from (``what`` it would change)."""
         text = f"`{self.expression}` read as {self.value!r}, its default in {self.path}:{self.line}"
         if self.from_environment:
             name = self.variable or self.expression.rpartition(".")[2]
-            text += f" (an environment variable {name} set at run time would change the prefix)"
+            text += f" (an environment variable {name} set at run time would change {what})"
         return text
 
 
@@ -105,6 +106,10 @@ class SettingsDefaults:
                 return self._passed(keyword.value, call_scope)
         if call.args:
             return None
+        if not others and _declaration(self.index, cls, expression.attr, 0) is None:
+            computed = _property(self.index, cls, expression.attr, 0)
+            if computed is not None:
+                return self._computed(expression, scope, computed)
         before = len(self.read)
         found = _declared(self.index, cls, expression.attr, 0, self)
         # A default read from the environment (`X = os.getenv("X", "/api")`): said as this one.
@@ -135,6 +140,43 @@ class SettingsDefaults:
                 line,
                 environment or nested is not None or any(read.from_environment for read in inner),
                 variable,
+            )
+        )
+        return value
+
+    def _computed(self, expression: ast.Attribute, scope: Scope, computed: Computed) -> str | None:
+        """A property's value, its ``self.<field>`` reads each read as that field's default.
+
+        ``@property def API_PREFIX(self): return f"/api/{self.API_VERSION}"`` read through
+        ``settings.API_PREFIX`` is ``settings.API_VERSION``'s default put in place; said as one
+        read naming the property, and the variable of the field it reads.
+        """
+        returned, function_scope, itself, line = computed
+        before = len(self.read)
+
+        def through_instance(node: ast.expr, node_scope: Scope) -> str | None:
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == itself
+            ):
+                field_read = ast.Attribute(value=expression.value, attr=node.attr, ctx=ast.Load())
+                return self(ast.copy_location(field_read, expression), scope)
+            return self(node, node_scope)
+
+        value = self.index.string_value(returned, function_scope, fallback=through_instance)
+        inner = self.read[before:]
+        del self.read[before:]
+        if value is None:
+            return None
+        self.read.append(
+            SettingsDefault(
+                ast.unparse(expression),
+                value,
+                function_scope.module.path,
+                line,
+                any(read.from_environment for read in inner),
+                next((read.variable or read.expression.rpartition(".")[2] for read in inner), ""),
             )
         )
         return value
@@ -457,6 +499,53 @@ def _declared(
     if text is None:
         return None
     return text, class_scope.module.path, line, environment
+
+
+#: A property's returned expression, the scope of its body, its ``self`` name and its line.
+Computed = tuple[ast.expr, Scope, str, int]
+#: Decorators that make a method read as an attribute of the instance.
+_PROPERTIES = frozenset({"property", "cached_property", "computed_field"})
+
+
+def _property(index: PackageIndex, cls: Binding, attribute: str, depth: int) -> Computed | None:
+    """The expression a property of ``cls`` (or of a base of the package) returns.
+
+    Only a property whose body is one ``return`` (after its docstring): ``@property def
+    API_PREFIX(self) -> str: return f"/api/{self.API_VERSION}"``; pydantic's
+    ``@computed_field`` over it too.
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    for statement in node.body:
+        if not (isinstance(statement, FunctionNode) and statement.name == attribute):
+            continue
+        decorators = {ast.unparse(item).rpartition(".")[2] for item in statement.decorator_list}
+        body = statement.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # its docstring
+        parameters = statement.args.posonlyargs + statement.args.args
+        if (
+            not decorators
+            or not decorators <= _PROPERTIES
+            or len(body) != 1
+            or not isinstance(body[0], ast.Return)
+            or body[0].value is None
+            or len(parameters) != 1
+        ):
+            return None
+        class_scope = Scope(node, cls.scope.module, cls.scope)
+        function_scope = Scope(statement, cls.scope.module, class_scope)
+        return body[0].value, function_scope, parameters[0].arg, statement.lineno
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        target = index.resolve(qualified)[1] if qualified is not None else None
+        if target is not None and target.kind == "class":
+            inherited = _property(index, target, attribute, depth + 1)
+            if inherited is not None:
+                return inherited
+    return None
 
 
 def _declaration(
