@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
-from telemetry_cli.patching.symbols import FunctionNode, ModuleModel, PackageIndex, Scope
+from telemetry_cli.patching.symbols import (
+    DualImports,
+    FunctionNode,
+    ModuleModel,
+    PackageIndex,
+    Scope,
+)
 
 #: The comment that tells ruff an import below other code is meant to be there.
 _E402_PRAGMA = "# noqa: E402"
@@ -33,19 +39,31 @@ class NewImport:
     module: str  # absolute (`app.analytics.x`) or relative (`.analytics.x`)
     name: str
     alias: str
+    absolute: str = ""  # the module's absolute name (`app.analytics.x`)
 
-    def lines(self, indent: str, line_length: int, pragma: str = "") -> tuple[str, ...]:
+    def lines(
+        self, indent: str, line_length: int, pragma: str = "", outer: str = ""
+    ) -> tuple[str, ...]:
         """The statement as ``ruff format`` lays it out at ``line_length``.
 
         ``pragma``: a comment for its first line (``# noqa: E402``), which ruff's formatter
-        leaves out of the line's width.
+        leaves out of the line's width. ``outer``: the indentation of the statement itself
+        (inside a ``try:`` block).
         """
         target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
-        line = f"from {self.module} import {target}"
+        line = f"{outer}from {self.module} import {target}"
         after = f"  {pragma}" if pragma else ""
-        if len(line) <= line_length:
+        if display_width(line) <= line_length:
             return (line + after,)
-        return (f"from {self.module} import ({after}", f"{indent}{target},", ")")
+        return (
+            f"{outer}from {self.module} import ({after}",
+            f"{outer}{indent}{target},",
+            outer + ")",
+        )
+
+    def spelled(self, module: str) -> NewImport:
+        """The same import of ``module`` spelled another way (a dual-mode fallback)."""
+        return NewImport(module, self.name, self.alias, self.absolute)
 
     def sort_key(self) -> tuple[int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports."""
@@ -135,6 +153,13 @@ class ModuleEditor:
                 going.update(
                     range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
                 )
+        for dual in self.module.dual_imports:
+            for first, second in dual.pairs:
+                if len(first.names) == 1 and (
+                    f"{self.module.absolute_import(first)}.{first.names[0].name}" in released
+                ):
+                    for item in (first, second):
+                        going.update(range(item.lineno, (item.end_lineno or item.lineno) + 1))
         return going
 
     def import_name(
@@ -174,7 +199,8 @@ class ModuleEditor:
         ``description`` names the import in the change message (default: ``name``).
         """
         self._limit(used_at)
-        self._imports.append(NewImport(self._module_spelling(target_module), name, alias))
+        spelling = self._module_spelling(target_module)
+        self._imports.append(NewImport(spelling, name, alias, target_module))
         # "import `event_logger`", "import `x` as `y`", "import the telemetry router as `y`"
         what = description or f"`{name}`"
         if description or alias != name:
@@ -254,22 +280,17 @@ class ModuleEditor:
         bytes from before the insertion.
         """
         lines = self.module.lines
+        for dual in self.module.dual_imports:
+            for first, second in dual.pairs:
+                if self._imports_target(first, target) and not self._still_read(first):
+                    self._drop_dual(dual, first, second)
         deleted_lines = self.deleted_lines()
         for statement in self.module.tree.body:
             if not (
-                isinstance(statement, ast.ImportFrom)
-                and len(statement.names) == 1
-                and f"{self.module.absolute_import(statement)}.{statement.names[0].name}" == target
+                isinstance(statement, ast.ImportFrom) and self._imports_target(statement, target)
             ):
                 continue
-            local = statement.names[0].asname or statement.names[0].name
-            # Inserted code reads the name through this import, unless a new import rebinds it
-            # (the layer moved: the new import takes the old one's name).
-            rebound = any(new.alias == local for new in self._imports)
-            if (local in self._inserted_names and not rebound) or any(
-                isinstance(node, ast.Name) and node.id == local and node.lineno not in deleted_lines
-                for node in self.module.nodes_near([local])
-            ):
+            if self._still_read(statement):
                 continue
             end = statement.end_lineno or statement.lineno
             if not (
@@ -302,6 +323,50 @@ class ModuleEditor:
                     self.edits.deletions.append(Deletion(blank, blank))
                     deleted_lines.add(blank)
                     break
+
+    def _imports_target(self, statement: ast.ImportFrom, target: str) -> bool:
+        """Whether ``statement`` is ``from m import n [as x]`` of ``target`` (``m.n``)."""
+        return (
+            len(statement.names) == 1
+            and f"{self.module.absolute_import(statement)}.{statement.names[0].name}" == target
+        )
+
+    def _still_read(self, statement: ast.ImportFrom) -> bool:
+        """Whether code that stays (or inserted code) reads the name ``statement`` binds."""
+        local = statement.names[0].asname or statement.names[0].name
+        deleted_lines = self.deleted_lines()
+        # Inserted code reads the name through this import, unless a new import rebinds it
+        # (the layer moved: the new import takes the old one's name).
+        rebound = any(new.alias == local for new in self._imports)
+        return (local in self._inserted_names and not rebound) or any(
+            isinstance(node, ast.Name) and node.id == local and node.lineno not in deleted_lines
+            for node in self.module.nodes_near([local])
+        )
+
+    def _drop_dual(self, dual: DualImports, first: ast.ImportFrom, second: ast.ImportFrom) -> None:
+        """Take out one import of a dual-mode block and its fallback; the block, once empty.
+
+        The block goes with the blank line above it (below it when there is none), the reverse
+        of how :meth:`_place_dual` adds one, so that a removal gives back the bytes from before.
+        """
+        module = self.module
+        if self.is_deleted(first) or not (module.owns_lines(first) and module.owns_lines(second)):
+            return
+        statement = dual.statement
+        last = all(self.is_deleted(item) for item, _ in dual.pairs if item is not first)
+        if last and not module.owns_lines(statement):
+            return  # `x = 1; try:` cannot go by lines, nor can a `try:` be left empty
+        self.delete(first)
+        self.delete(second)
+        if not last:
+            return
+        self.delete(statement)
+        deleted_lines = self.deleted_lines()
+        lines = module.lines
+        for blank in (first_line(statement) - 1, (statement.end_lineno or statement.lineno) + 1):
+            if lines.is_blank(blank) and blank not in deleted_lines:
+                self.edits.deletions.append(Deletion(blank, blank))
+                break
 
     def _placed_after(self, statement: ast.stmt) -> bool:
         """Whether ``statement``, an import section of its own, went after what is above it.
@@ -343,6 +408,8 @@ class ModuleEditor:
         limit = len(body) if self._import_limit is None else self._import_limit
         indent = self.module.indent_unit
         length = self.module.line_length
+        if self._place_dual(limit):
+            return
         # Not among imports taken out in this run (those of a layer that moved).
         block = _import_block(body, limit, lambda item: id(item) not in self._deleted, self._is_own)
         if not block:
@@ -386,6 +453,79 @@ class ModuleEditor:
             else:
                 last = block[-1]
                 self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))
+
+    def _place_dual(self, limit: int) -> bool:
+        """Write the new imports the module's dual-mode way, when it imports its package so.
+
+        After the last dual-mode block above ``limit`` (see :class:`~.symbols.DualImports`), in
+        a ``try:`` block of their own whose ``except`` imports the fallback spellings; into that
+        block when it holds only imports of the new imports' package (the layer's own block,
+        written by an earlier run). False when the module has no such block, or a new import
+        has no fallback spelling (the layer outside the part of the package the fallback drops).
+        """
+        dual = self._dual_block(limit)
+        if dual is None:
+            return False
+        news = self._sorted_imports()
+        fallbacks = [dual.fallback(new.absolute) for new in news]
+        if any(fallback is None for fallback in fallbacks):
+            return False
+        spelled = [
+            new.spelled(fallback or "") for new, fallback in zip(news, fallbacks, strict=True)
+        ]
+        lines = self.module.lines
+        statement = dual.statement
+        handler = statement.handlers[0]
+        inner = lines.indentation(statement.body[0].lineno)
+        fallback_inner = lines.indentation(handler.body[0].lineno)
+        unit, length = self.module.indent_unit, self.module.line_length
+        firsts = [first for first, _ in dual.pairs]
+        pragma = _E402_PRAGMA if all(self._waives_e402(first) for first in firsts) else ""
+        packages = {new.absolute.rpartition(".")[0] for new in news}
+        if all(
+            (self.module.absolute_import(first) or "").rpartition(".")[0] in packages
+            for first in firsts
+        ):
+            seconds = [second for _, second in dual.pairs]
+            for members, items, indent in (
+                (firsts, news, inner),
+                (seconds, spelled, fallback_inner),
+            ):
+                for new in items:
+                    self._insert_sorted(members, new, new.lines(unit, length, pragma, indent))
+            return True
+        block = (
+            "try:",
+            *(line for new in news for line in new.lines(unit, length, pragma, inner)),
+            f"except {dual.exception}:",
+            *(line for new in spelled for line in new.lines(unit, length, pragma, fallback_inner)),
+        )
+        # A blank line above it, as between statements of the module's import block; removal
+        # takes it out with the block (see `_drop_dual`).
+        self.insert((statement.end_lineno or statement.lineno) + 1, ("", *block))
+        return True
+
+    def _dual_block(self, limit: int) -> DualImports | None:
+        """The last dual-mode import block among the first ``limit`` statements, kept whole."""
+        positions = {id(statement): index for index, statement in enumerate(self.module.tree.body)}
+        chosen = None
+        for dual in self.module.dual_imports:
+            if positions[id(dual.statement)] < limit and not any(
+                self.is_deleted(first) for first, _ in dual.pairs
+            ):
+                chosen = dual
+        return chosen
+
+    def _insert_sorted(
+        self, members: list[ast.ImportFrom], new: NewImport, lines: tuple[str, ...]
+    ) -> None:
+        """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
+        later = [item for item in members if import_sort_key(item) > new.sort_key()]
+        if later:
+            before = _above_comments(self.module.lines, later[0].lineno)
+        else:
+            before = (members[-1].end_lineno or members[-1].lineno) + 1
+        self.insert(before, lines, (new.sort_key(),))
 
     def _waives_e402(self, statement: ast.Import | ast.ImportFrom) -> bool:
         """Whether the first line of ``statement`` ends in a ``# noqa`` that covers E402.

@@ -589,6 +589,36 @@ def _walk_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             pending.extend(reversed(block))
 
 
+#: The exceptions a failed import raises, as a dual-mode import block catches them.
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+@dataclass(frozen=True)
+class DualImports:
+    """A top-level ``try:`` of imports of the package itself with a fallback spelling of each.
+
+    ``try: from .v1.routes import router`` / ``except ImportError: from v1.routes import
+    router``: the module runs as a package module and as a script from its folder (``python
+    main.py``), where only the bare name imports. Imports added to such a module are written
+    the same dual way, or script mode breaks.
+    """
+
+    statement: ast.Try
+    #: The ``except`` clause's exception, as written (``ImportError``, ``ModuleNotFoundError``).
+    exception: str
+    #: What the fallback drops from the front of the absolute name (``app.``; ``""`` when the
+    #: fallback is the absolute name of a relative import).
+    dropped: str
+    #: Each import of the ``try`` body with the ``except`` body's import of the same names.
+    pairs: tuple[tuple[ast.ImportFrom, ast.ImportFrom], ...]
+
+    def fallback(self, target: str) -> str | None:
+        """The fallback spelling of the absolute module ``target``; None when it has none."""
+        if not target.startswith(self.dropped) or target == self.dropped.rstrip("."):
+            return None
+        return target[len(self.dropped) :]
+
+
 class ModuleModel:
     """One parsed module of the user's backend."""
 
@@ -861,6 +891,75 @@ class ModuleModel:
             base, _, attr = target.rpartition(".")
             return attr == expression.attr and bool(base) and self.refers_to(expression.value, base)
         return False
+
+    @cached_property
+    def dual_imports(self) -> tuple[DualImports, ...]:
+        """The module's top-level dual-mode import blocks (see :class:`DualImports`), in order."""
+        if "ImportError" not in self.text and "ModuleNotFoundError" not in self.text:
+            return ()  # the common case, without walking the module
+        found = []
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Try):
+                dual = self._dual_imports(statement)
+                if dual is not None:
+                    found.append(dual)
+        return tuple(found)
+
+    def _dual_imports(self, statement: ast.Try) -> DualImports | None:
+        """``statement`` as a dual-mode import block, None when it is not one.
+
+        Each import of the ``try`` body (relative, or absolute in the package) has one in the
+        ``except ImportError`` body importing the same names from the same module spelled
+        without the front of its absolute name, the same front for every one.
+        """
+        if len(statement.handlers) != 1 or statement.orelse or statement.finalbody:
+            return None
+        handler = statement.handlers[0]
+        caught = handler.type
+        if caught is None:
+            return None  # a bare `except:` catches far more than a failed import
+        names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        if (
+            handler.name is not None
+            or not names
+            or not all(isinstance(name, ast.Name) and name.id in _IMPORT_ERRORS for name in names)
+        ):
+            return None
+        body, fallbacks = statement.body, handler.body
+        if len(body) != len(fallbacks) or not all(
+            isinstance(item, ast.ImportFrom) for item in (*body, *fallbacks)
+        ):
+            return None
+        top = self.name.split(".")[0]
+        pairs: list[tuple[ast.ImportFrom, ast.ImportFrom]] = []
+        dropped: set[str] = set()
+        for first in body:
+            assert isinstance(first, ast.ImportFrom)
+            absolute = self.absolute_import(first)
+            if absolute is None or (not first.level and absolute.split(".")[0] != top):
+                return None
+            spelled = [(alias.name, alias.asname) for alias in first.names]
+            match = [
+                other
+                for other in fallbacks
+                if isinstance(other, ast.ImportFrom)
+                and not other.level
+                and other.module
+                and [(alias.name, alias.asname) for alias in other.names] == spelled
+            ]
+            if len(match) != 1:
+                return None
+            module = match[0].module or ""
+            if module == absolute and first.level:
+                dropped.add("")
+            elif absolute.endswith("." + module):
+                dropped.add(absolute[: -len(module)])
+            else:
+                return None
+            pairs.append((first, match[0]))
+        if len(dropped) != 1 or len({id(second) for _, second in pairs}) != len(pairs):
+            return None
+        return DualImports(statement, ast.unparse(caught), dropped.pop(), tuple(pairs))
 
     @cached_property
     def uses_relative_imports(self) -> bool:
