@@ -92,6 +92,34 @@ def test_turning_error_capture_off_and_on_keeps_one_block() -> None:
     assert _wire(without_capture).source == with_capture
 
 
+def test_an_absolute_import_with_a_bare_fallback() -> None:
+    source = (
+        "from fastapi import FastAPI\n\ntry:\n    from app.shop.orders import orders_router\n"
+        "except ImportError:\n    from shop.orders import orders_router\n\napp = FastAPI()\n"
+    )
+    wired = _wire(source, capture_errors=False).source
+    assert (
+        "\n\ntry:\n    from app.analytics.telemetry_router import router as telemetry_router\n"
+        "except ImportError:\n"
+        "    from analytics.telemetry_router import router as telemetry_router\n\napp = FastAPI()\n"
+    ) in wired
+    assert _unwire(wired).source == source
+
+
+def test_a_top_level_module_whose_fallback_is_the_same_name_keeps_the_plain_import() -> None:
+    # `main` at the top of the backend folder: `.routes` and `routes` are one name, and so are
+    # the layer's two spellings.
+    source = (
+        "from fastapi import FastAPI\n\ntry:\n    from .routes import r\n"
+        "except ImportError:\n    from routes import r\n\napp = FastAPI()\n"
+    )
+    wired = wire_source(
+        source, module_name="main", analytics_package="analytics", capture_errors=False
+    ).source
+    assert wired.count("try:") == 1
+    assert "\nfrom analytics.telemetry_router import router as telemetry_router\n" in wired
+
+
 def test_a_long_import_is_wrapped_inside_the_block() -> None:
     source = SERVER.format(caught="ImportError", fallback="shop")
     package = "app." + "a_rather_long_layer_package_name_" * 2 + "x"

@@ -461,15 +461,18 @@ class ModuleEditor:
         a ``try:`` block of their own whose ``except`` imports the fallback spellings; into that
         block when it holds only imports of the new imports' package (the layer's own block,
         written by an earlier run). False when the module has no such block, or a new import
-        has no fallback spelling (the layer outside the part of the package the fallback drops).
+        has no fallback spelling (the layer outside the part of the package the fallback drops)
+        other than its own.
         """
         dual = self._dual_block(limit)
         if dual is None:
             return False
         news = self._sorted_imports()
         fallbacks = [dual.fallback(new.absolute) for new in news]
-        if any(fallback is None for fallback in fallbacks):
-            return False
+        if any(
+            fallback in (None, new.module) for new, fallback in zip(news, fallbacks, strict=True)
+        ):
+            return False  # no fallback, or the same spelling twice (a module at the top)
         spelled = [
             new.spelled(fallback or "") for new, fallback in zip(news, fallbacks, strict=True)
         ]
