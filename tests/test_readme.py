@@ -38,6 +38,7 @@ import tomlkit
 import yaml
 from packaging.requirements import Requirement
 
+from telemetry_cli.patching import wire_source
 from tests.cli_support import REPO
 from tests.readme_support import Block, parse_blocks, shell_commands
 from tests.test_quickstart import free_port, sh
@@ -69,6 +70,7 @@ CATALOG_EVENT = ("The event catalog", "[tool.telemetry-scaffold.events.quiz_comp
 TRACKING = ("The event catalog", "from datetime import UTC, datetime")
 EVENTS_SCHEMA = ("The event catalog", "import json")
 INSERTED_CALL = ("What it writes", "event_logger.log(")
+DUAL_IMPORTS = ("What it writes", "try:")
 SINK = (
     "Plugging in a real sink",
     "from app.analytics.event_logger import QueueSink, event_logger",
@@ -127,6 +129,10 @@ NOT_RUNNABLE: dict[Key, NotRunnable] = {
     INSERTED_CALL: NotRunnable(
         "a statement inside a route handler, shown as generate inserts it",
         ("test_the_inserted_call_is_the_one_in_the_bundled_backend",),
+    ),
+    DUAL_IMPORTS: NotRunnable(
+        "lines inside a user's module, shown as generate inserts them",
+        ("test_the_dual_mode_imports_are_the_ones_generate_inserts",),
     ),
     OTLP_SETUP: NotRunnable(
         "needs opentelemetry-exporter-otlp-proto-http (not installed here: no downloads) and a "
@@ -646,6 +652,20 @@ def test_the_inserted_call_is_the_one_in_the_bundled_backend(clone: Clone) -> No
     handler_body = "".join(f"    {line}" for line in block.text.splitlines(keepends=True))
     module = (clone.root / "backend/app/api/chapters.py").read_text(encoding="utf-8")
     assert handler_body in module, "the README's example is not what generate inserted"
+
+
+def test_the_dual_mode_imports_are_the_ones_generate_inserts(clone: Clone) -> None:
+    block = clone.block(DUAL_IMPORTS)
+    compile(block.text, "README.md", "exec")
+    # The module the README describes: its own package imported both ways.
+    module = (
+        "from fastapi import FastAPI\n\ntry:\n    from .v1.routes import router\n"
+        "except ImportError:\n    from v1.routes import router\n\napp = FastAPI()\n"
+    )
+    wired = wire_source(
+        module, module_name="app.main", analytics_package="app.analytics", capture_errors=False
+    )
+    assert f"\n\n{block.text}\n" in wired.source, "the README's example is not what generate writes"
 
 
 # --- Plugging in a real sink ---------------------------------------------------------------------
