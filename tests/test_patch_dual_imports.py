@@ -8,6 +8,8 @@ would break the second way.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -223,17 +225,42 @@ def test_an_instrumented_module_imports_the_logger_both_ways() -> None:
 
 def test_generate_check_and_remove_on_a_dual_mode_project(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project", 'instrument = {"api/ai_blocks.py" = "ai_block_used"}')
-    main = root / "backend" / "app" / "main.py"
-    original = main.read_text().replace(
-        "from app.api import ai_blocks\n",
-        "try:\n    from .api import ai_blocks\n"
-        "except ImportError:\n    from api import ai_blocks\n",
+    package = root / "backend" / "app"
+    (package / "deps.py").write_text("LIMIT = 3\n")
+    main, blocks = package / "main.py", package / "api" / "ai_blocks.py"
+    both_ways = (
+        "try:\n    from {dots}{name} import {what}\n"
+        "except ImportError:\n    from {name} import {what}\n"
     )
-    main.write_text(original)
+    main.write_text(
+        main.read_text().replace(
+            "from app.api import ai_blocks\n",
+            both_ways.format(dots=".", name="api", what="ai_blocks"),
+        )
+    )
+    blocks.write_text(
+        blocks.read_text().replace(
+            "from pydantic import BaseModel\n",
+            "from pydantic import BaseModel\n\n"
+            + both_ways.format(dots="..", name="deps", what="LIMIT"),
+        )
+    )
+    originals = {path: path.read_text() for path in (main, blocks)}
 
     assert run("generate", "--root", str(root)).exit_code == 0
     wired = main.read_text()
     assert "\n    from analytics.telemetry_router import router as telemetry_router\n" in wired
+    assert "\n    from analytics.event_logger import event_logger\n" in blocks.read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    # Both ways still run: as the package's module, and as a script from its folder.
+    for folder, module in ((package.parent, "app.main"), (package, "main")):
+        imported = subprocess.run(
+            [sys.executable, "-c", f"import {module} as m; print(len(m.app.routes))"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert imported.returncode == 0, imported.stderr
     assert run("remove", "--root", str(root)).exit_code == 0
-    assert main.read_text() == original
+    assert {path: path.read_text() for path in originals} == originals
