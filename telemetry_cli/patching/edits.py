@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
@@ -434,12 +434,7 @@ class ModuleEditor:
             if members:
                 # Each new import at its sorted place among the section's imports.
                 for new in news:
-                    later = [item for item in members if import_sort_key(item) > new.sort_key()]
-                    if later:
-                        before = _above_comments(lines, later[0].lineno)
-                    else:
-                        before = (members[-1].end_lineno or members[-1].lineno) + 1
-                    self.insert(before, new.lines(indent, length, pragma), (new.sort_key(),))
+                    self._insert_sorted(members, new, new.lines(indent, length, pragma))
                 continue
             section = tuple(line for new in news for line in new.lines(indent, length, pragma))
             higher = [item for item in block if self._rank(item) > rank]
@@ -520,7 +515,10 @@ class ModuleEditor:
         return chosen
 
     def _insert_sorted(
-        self, members: list[ast.ImportFrom], new: NewImport, lines: tuple[str, ...]
+        self,
+        members: Sequence[ast.Import | ast.ImportFrom],
+        new: NewImport,
+        lines: tuple[str, ...],
     ) -> None:
         """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
         later = [item for item in members if import_sort_key(item) > new.sort_key()]
