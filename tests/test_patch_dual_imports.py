@@ -122,6 +122,20 @@ def test_a_top_level_module_whose_fallback_is_the_same_name_keeps_the_plain_impo
     assert "\nfrom analytics.telemetry_router import router as telemetry_router\n" in wired
 
 
+def test_a_block_written_on_the_try_lines_gets_one_laid_out_as_ruff_would() -> None:
+    source = (
+        "from fastapi import FastAPI\n\ntry: from .v1 import routes\n"
+        "except ImportError: from v1 import routes\n\napp = FastAPI()\n"
+    )
+    wired = _wire(source, capture_errors=False).source
+    assert (
+        "except ImportError: from v1 import routes\n\ntry:\n"
+        "    from .analytics.telemetry_router import router as telemetry_router\n"
+    ) in wired
+    assert _wire(wired, capture_errors=False) == PatchResult(wired)
+    assert _unwire(wired).source == source
+
+
 def test_a_long_import_is_wrapped_inside_the_block() -> None:
     source = SERVER.format(caught="ImportError", fallback="shop")
     package = "app." + "a_rather_long_layer_package_name_" * 2 + "x"

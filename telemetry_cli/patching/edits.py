@@ -471,18 +471,20 @@ class ModuleEditor:
         spelled = [
             new.spelled(fallback or "") for new, fallback in zip(news, fallbacks, strict=True)
         ]
-        lines = self.module.lines
+        module = self.module
         statement = dual.statement
-        handler = statement.handlers[0]
-        inner = lines.indentation(statement.body[0].lineno)
-        fallback_inner = lines.indentation(handler.body[0].lineno)
-        unit, length = self.module.indent_unit, self.module.line_length
+        unit, length = module.indent_unit, module.line_length
+        # Each body's indentation, or the module's step for one written on its `try:` line.
+        own_lines = all(module.owns_lines(item) for pair in dual.pairs for item in pair)
+        inner, fallback_inner = (
+            module.lines.indentation(block[0].lineno) if own_lines else unit
+            for block in (statement.body, statement.handlers[0].body)
+        )
         firsts = [first for first, _ in dual.pairs]
         pragma = _E402_PRAGMA if all(self._waives_e402(first) for first in firsts) else ""
         packages = {new.absolute.rpartition(".")[0] for new in news}
-        if all(
-            (self.module.absolute_import(first) or "").rpartition(".")[0] in packages
-            for first in firsts
+        if own_lines and all(
+            (module.absolute_import(first) or "").rpartition(".")[0] in packages for first in firsts
         ):
             seconds = [second for _, second in dual.pairs]
             for members, items, indent in (
