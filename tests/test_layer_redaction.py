@@ -1328,3 +1328,111 @@ def test_a_sensitive_word_written_with_digits_for_letters_is_redacted(
 @pytest.mark.parametrize("key", ["s3_bucket", "v1beta", "h1n1", "utf8mb4", "l0gin", "us3r_n4me"])
 def test_ordinary_keys_with_digits_inside_are_kept(sensitive: Any, key: str) -> None:
     assert not sensitive(key)
+
+
+# A credential on the command line of a tool known to take one there (curl's, wget's and
+# HTTPie's user:password, a password glued to -p of the MySQL clients, sshpass -p, redis-cli
+# -a). The same flags of other tools, or without a password, are kept.
+TOOL_CREDENTIAL_TEXTS = [
+    "curl -u admin:hunter2 https://api.example.com",
+    "curl -s --user 'deploy:s3cret' https://api.example.com",
+    "curl -uops:letmein https://api.example.com",
+    "wget --password=letmein https://files.example.com/a.tgz",
+    "http -a ada:pa55 example.com/me",
+    "mysql -h db -u root -pletmein shop",
+    "mysqldump -u backup -pS3cret! --all-databases",
+    "mariadb -pswordfish",
+    "sshpass -p 'letmein' ssh ops@host",
+    "redis-cli -h cache -a letmein ping",
+    "psql postgresql://ada:letmein@db/shop",
+]
+TOOL_KEPT_TEXTS = [
+    "docker run -u app:staff -p 8080:80 web",
+    "ls -p /srv",
+    "mysql -p -u root shop",
+    "mysql -P 3306 -u root --port 3306",
+    "curl -u admin https://api.example.com",
+    "curl -u admin: https://api.example.com",
+    "curl --user-agent=probe:1 https://api.example.com",
+    "chown -R www-data:www-data /srv",
+]
+
+
+@pytest.mark.parametrize("text", TOOL_CREDENTIAL_TEXTS)
+def test_a_credential_on_a_tools_command_line_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", TOOL_KEPT_TEXTS)
+def test_a_command_line_without_a_credential_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A name given a secret-shaped value across a looser separator than "=" or ":": a tab, an arrow,
+# a table's cell border. A word value there (a header row, a description) is kept.
+LOOSE_SEPARATOR_TEXTS = [
+    "password -> hunter2",
+    "api_key \u2192 sk-abc123",
+    "password\thunter2",
+    "user\tada\tpassword\tS3cret!",
+    "| name | value |\n| password | hunter2 |",
+    "| API key | `sk-abc123` |",
+]
+LOOSE_SEPARATOR_KEPT_TEXTS = [
+    "password -> reset",
+    "| password | description |",
+    "| token | string | yes |",
+    "| session_timeout | 30 |",
+    "email\tname\tphone",
+    "def token(self) -> str2: ...",
+    "| password | 8 |",
+]
+
+
+@pytest.mark.parametrize("text", LOOSE_SEPARATOR_TEXTS)
+def test_a_secret_across_a_loose_separator_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"text": text}).payload == {"text": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", LOOSE_SEPARATOR_KEPT_TEXTS)
+def test_a_word_across_a_loose_separator_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"text": text}).payload == {"text": text}
+
+
+# Prose telling a secret in the languages whose password word the layer knows, where "is" is a
+# plain word; the same sentences about a secret without one stay.
+FOREIGN_PROSE_SECRET_TEXTS = [
+    "Mein Passwort ist hunter2",
+    "le mot de passe est 'soleil'",
+    "mi contraseña es hunter2",
+    "la password è Segreta9",
+    "a senha é abc123",
+    "het wachtwoord was geheim1",
+    "mitt lösenord är hunter2",
+    "moje hasło jest qwerty1",
+    "heslo je tajne5",
+    "DAS PASSWORT IST hunter2",
+]
+FOREIGN_PROSE_KEPT_TEXTS = [
+    "Das Passwort ist erforderlich",
+    "le mot de passe est requis",
+    "la contraseña es 8 caracteres",
+    "il token è scaduto",
+    "das Passwort ist zu kurz: 5",
+]
+
+
+@pytest.mark.parametrize("text", FOREIGN_PROSE_SECRET_TEXTS)
+def test_a_secret_told_in_another_language_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"message": text}).payload == {"message": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", FOREIGN_PROSE_KEPT_TEXTS)
+def test_prose_in_another_language_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"message": text}).payload == {"message": text}
