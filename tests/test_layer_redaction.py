@@ -1436,3 +1436,42 @@ def test_a_secret_told_in_another_language_is_redacted(layer: Layer, text: str) 
 def test_prose_in_another_language_without_a_secret_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"message": text}).payload == {"message": text}
+
+
+# Credentials by their shape that an attack found kept: a JWT wrapped around its dots, OpenPGP
+# and PuTTY private keys, more services' documented token prefixes, and the webhook URLs whose
+# path is the secret. A public key, a publishable key, a prefix alone and a docs link are kept.
+SHAPED_SECRET_TEXTS = [
+    "eyJhbGciOiJIUzI1NiJ9.\n  eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+    "jwt: eyJhbGciOiJIUzI1NiJ9 . eyJzdWIiOiIxIn0 . c2ln",
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF...",
+    "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none",
+    "signing with whsec_" + "Ab1" * 11,
+    "xapp-1-A0123456789-1234567890123-" + "f" * 64,
+    "npm_" + "a1B2" * 9,
+    "pypi-AgEIcHlwaS5vcmc" + "CJGFiY2Rl" * 8,
+    "SG." + "a" * 22 + "." + "B" * 43,
+    "posted to https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/" + "x" * 24,
+    "https://discord.com/api/webhooks/123456789012345678/" + "Ab-" * 22,
+]
+SHAPED_KEPT_TEXTS = [
+    "-----BEGIN PGP PUBLIC KEY BLOCK-----",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx ada@laptop",
+    "pk_live_" + "a" * 24,
+    "Stripe webhook secrets start with whsec_ and npm tokens with npm_",
+    "see https://api.slack.com/messaging/webhooks for incoming hooks",
+    "npm_config_cache=/tmp/npm-cache",
+    "eyJhbGciOiJIUzI1NiJ9 alone",
+]
+
+
+@pytest.mark.parametrize("text", SHAPED_SECRET_TEXTS)
+def test_more_credentials_by_their_shape_are_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"text": text}).payload == {"text": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", SHAPED_KEPT_TEXTS)
+def test_text_shaped_like_no_credential_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"text": text}).payload == {"text": text}
