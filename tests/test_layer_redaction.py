@@ -377,6 +377,14 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "the key is 1a " * 2_000,
         "--password-file /x " * 1_500,
         "--token-url a " * 2_000,
+        "curl -u " * 4_000,
+        "mysql -x " * 4_000,
+        "a\t" * 16_000,
+        "x | 1a " * 4_000,
+        "a -> " * 6_000,
+        "password ist " * 2_500,
+        "eyJa" + " " * 30_000 + ".",
+        "hooks.slack.com/services/T0000000/" * 900,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1388,6 +1396,8 @@ LOOSE_SEPARATOR_KEPT_TEXTS = [
     "email\tname\tphone",
     "def token(self) -> str2: ...",
     "| password | 8 |",
+    "echo $API_TOKEN | base64 -d",
+    "cat token.txt | sha256sum",
 ]
 
 
