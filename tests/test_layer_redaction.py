@@ -1353,6 +1353,12 @@ TOOL_CREDENTIAL_TEXTS = [
     "sshpass -p 'letmein' ssh ops@host",
     "redis-cli -h cache -a letmein ping",
     "psql postgresql://ada:letmein@db/shop",
+    "docker login -u ada -p letmein registry.example.com",
+    "ldapsearch -x -D cn=admin,dc=example -w s3cret -b dc=example",
+    "sqlcmd -S db -U sa -P 'Str0ng!' -Q 'select 1'",
+    "mongosh -u admin -p letmein --authenticationDatabase admin",
+    "openssl pkcs12 -in a.p12 -passin pass:letmein -out a.pem",
+    "smbclient //files/share -U ada%letmein",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -1363,6 +1369,11 @@ TOOL_KEPT_TEXTS = [
     "curl -u admin: https://api.example.com",
     "curl --user-agent=probe:1 https://api.example.com",
     "chown -R www-data:www-data /srv",
+    "docker login -u ada --password-stdin",
+    "ldapsearch -x -D cn=admin -W -b dc=example",
+    "mongodump --port 27017 --db shop",
+    "openssl pkcs12 -in a.p12 -passin env:P12_PASS",
+    "smbclient //files/share -U ada",
 ]
 
 
