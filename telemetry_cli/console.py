@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Literal
+from typing import Final, Literal
 
 from rich.console import Console
 
@@ -33,11 +33,16 @@ def _color_system() -> Literal["auto"] | None:
     return None if os.environ.get("NO_COLOR") else "auto"
 
 
+# The longest error line printed: a message quotes user values clipped (``quoted``), and this
+# caps the rest (a path, a list of names), so that no input makes a screenful of one line.
+_MAX_ERROR_LINE: Final = 1000
+
+
 def error_line(message: str) -> str:
     """An error as one line of rich markup for :func:`stderr`, whatever the message holds."""
     from rich.markup import escape
 
-    return f"[bold red]error:[/] {escape(printable(message))}"
+    return f"[bold red]error:[/] {escape(clipped(printable(message), _MAX_ERROR_LINE))}"
 
 
 def printable(text: str) -> str:
@@ -56,6 +61,16 @@ def printable(text: str) -> str:
 def clipped(text: str, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters and ``...``: user input quoted in a message."""
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def quoted(value: object, limit: int = 80) -> str:
+    """``value`` quoted (``repr``) for an error message, a string clipped to ``limit``.
+
+    A bad value may be a pasted file: an error quotes its start, ``'aaaa...'``, not all of it.
+    """
+    if isinstance(value, str):
+        return repr(clipped(value, limit))
+    return clipped(repr(value), limit)
 
 
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

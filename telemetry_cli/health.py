@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from telemetry_cli import remote
+from telemetry_cli.console import quoted
 from telemetry_cli.errors import UserError
 from telemetry_cli.plan import Plan
 
@@ -70,7 +71,7 @@ def _local(plan: Plan) -> dict[str, Any]:
         problems.append(error.message)
     if layer is not None and layer.get("status") != "ok":
         # The layer's own verdict, e.g. "degraded" while its sink is failing.
-        problems.append(f"the layer reports status {layer.get('status')!r}")
+        problems.append(f"the layer reports status {quoted(layer.get('status'))}")
     return {
         "status": "ok" if not problems else "unhealthy",
         "source": "in-process",
@@ -94,7 +95,7 @@ def _remote(api_prefix: str, url: str, timeout: float) -> dict[str, Any]:
         "status": "ok" if ok else "unhealthy",
         "source": url,
         "layer": response.body,
-        "problems": [] if ok else [f"the server reports status {response.body['status']!r}"],
+        "problems": [] if ok else [f"the server reports status {quoted(response.body['status'])}"],
     }
 
 
@@ -108,12 +109,12 @@ def body_flaw(body: Any) -> str | None:
         return f"expected a JSON object, got {_json_kind(body)}"
     for key, (kind, kind_name) in _EXPECTED.items():
         if key not in body:
-            return f"{key!r} is missing"
+            return f"{quoted(key)} is missing"
         if not isinstance(body[key], kind):
-            return f"{key!r} is {_json_kind(body[key])}, expected {kind_name}"
+            return f"{quoted(key)} is {_json_kind(body[key])}, expected {kind_name}"
     for key, (kind, kind_name) in _OPTIONAL.items():
         if key in body and not isinstance(body[key], kind):
-            return f"{key!r} is {_json_kind(body[key])}, expected {kind_name}"
+            return f"{quoted(key)} is {_json_kind(body[key])}, expected {kind_name}"
     if not all(isinstance(item, str) for item in body["allowed_event_types"]):
         return "'allowed_event_types' is not a list of strings"
     return None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
+from telemetry_cli.console import clipped, quoted
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
 from telemetry_cli.files import parse_toml
@@ -63,6 +64,20 @@ _REDACT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _MAX_EVENT_TYPE_LENGTH = 64
 _MAX_REDACT_KEY_LENGTH = 64
 _MAX_REDACT_KEYS = 256
+# The longest string a plan value may hold (a folder, a module path, an import string, a table's
+# key), and the keys with a tighter limit of their own; the catalog under ``events`` has its own
+# limits (``telemetry_cli.events``). A longer value is a mistake (a pasted file), and each is
+# written into generated code and quoted by errors.
+_MAX_STRING_LENGTH: Final = 1024
+_MAX_API_PREFIX_LENGTH: Final = 255
+_MAX_STRING_LENGTHS: Final = {
+    "api-prefix": _MAX_API_PREFIX_LENGTH,
+    "event-types": _MAX_EVENT_TYPE_LENGTH,
+    "redact": _MAX_REDACT_KEY_LENGTH,
+}
+_OWN_LIMITS: Final = ("events",)
+# How much of a key path (which may hold a user's module or event name) an error shows.
+_MAX_KEY_SHOWN: Final = 120
 # Bidirectional-text controls: invisible, and they reorder what a reader sees around them.
 _BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -80,7 +95,10 @@ class _Scope:
     values: dict[str, Any]
 
     def fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.config_file}: [tool.{TOOL_SECTION}] {key}: {problem}")
+        # A key may hold a user's name (instrument."<module>", events.<type>): clipped too.
+        return ConfigError(
+            f"{self.config_file}: [tool.{TOOL_SECTION}] {clipped(key, _MAX_KEY_SHOWN)}: {problem}"
+        )
 
 
 # A validator gets the raw TOML value (the key's default when unset) and returns the field value.
@@ -150,7 +168,7 @@ def _toml_literal(value: object) -> str:
 
 def _string(value: object, key: str, scope: _Scope) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise scope.fail(key, f"expected a non-empty string, got {value!r}")
+        raise scope.fail(key, f"expected a non-empty string, got {quoted(value)}")
     return value
 
 
@@ -165,13 +183,13 @@ def _validate_app_package(value: object, scope: _Scope) -> str:
         raise scope.fail(
             "app-package",
             f'expected a package name, or "" for modules at the top of the backend folder, '
-            f"got {value!r}",
+            f"got {quoted(value)}",
         )
     if not _is_dotted_name(value):
         raise scope.fail(
             "app-package",
-            f"{value!r} is not an importable package name (e.g. 'app', or \"\" for modules at "
-            "the top of the backend folder)",
+            f"{quoted(value)} is not an importable package name (e.g. 'app', or \"\" for "
+            "modules at the top of the backend folder)",
         )
     _check_name_lengths(value, value.split("."), lambda problem: scope.fail("app-package", problem))
     return value
@@ -182,7 +200,8 @@ def _validate_layer_package(value: object, scope: _Scope) -> str:
     if not _is_dotted_name(name, dotted=False):
         raise scope.fail(
             "layer-package",
-            f"{name!r} is not a package name (one identifier, e.g. 'analytics' or 'telemetry')",
+            f"{quoted(name)} is not a package name (one identifier, e.g. 'analytics' or "
+            "'telemetry')",
         )
     _check_name_lengths(name, [name], lambda problem: scope.fail("layer-package", problem))
     return name
@@ -198,12 +217,14 @@ def _validate_feature(value: object, scope: _Scope) -> str:
     feature = _string(value, "feature", scope)
     if not _FEATURE.fullmatch(feature):
         raise scope.fail(
-            "feature", f"{feature!r} must be one folder name, e.g. '059-analytics-telemetry'"
+            "feature", f"{quoted(feature)} must be one folder name, e.g. '059-analytics-telemetry'"
         )
     _check_name_lengths(feature, [feature], lambda problem: scope.fail("feature", problem))
     # The feature folder is where the documents go (specs-dir itself may be outside).
     folder = _join(scope.values["specs_dir"], feature)
-    _keep_specs_outside_the_package("feature", folder, f"{feature!r} (the folder {folder})", scope)
+    _keep_specs_outside_the_package(
+        "feature", folder, f"{quoted(feature)} (the folder {folder})", scope
+    )
     return feature
 
 
@@ -222,7 +243,7 @@ def _validate_api_prefix(value: object, scope: _Scope) -> str:
     api_prefix = _string(value, "api-prefix", scope)
     problem = _api_prefix_problem(api_prefix)
     if problem is not None:
-        raise scope.fail("api-prefix", f"{api_prefix!r} {problem}, e.g. '/api/telemetry'")
+        raise scope.fail("api-prefix", f"{quoted(api_prefix)} {problem}, e.g. '/api/telemetry'")
     return api_prefix
 
 
@@ -244,7 +265,7 @@ def _api_prefix_problem(api_prefix: str) -> str | None:
             if not _PATH_CHARACTER.fullmatch(character):
                 return (
                     f"must hold only ASCII letters, digits, '-', '_', '.' and '~' (not "
-                    f"{character!r})"
+                    f"{quoted(character)})"
                 )
     return None
 
@@ -274,13 +295,15 @@ def _validate_event_types(value: object, scope: _Scope) -> tuple[str, ...]:
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, str) or not _SNAKE_CASE.fullmatch(item):
-            raise scope.fail("event-types", f"{item!r} is not snake_case (e.g. 'chapter_visit')")
+            raise scope.fail(
+                "event-types", f"{quoted(item)} is not snake_case (e.g. 'chapter_visit')"
+            )
         if len(item) > _MAX_EVENT_TYPE_LENGTH:
             raise scope.fail(
-                "event-types", f"{item!r} is longer than {_MAX_EVENT_TYPE_LENGTH} characters"
+                "event-types", f"{quoted(item)} is longer than {_MAX_EVENT_TYPE_LENGTH} characters"
             )
         if item in seen:
-            raise scope.fail("event-types", f"{item!r} is listed twice")
+            raise scope.fail("event-types", f"{quoted(item)} is listed twice")
         seen.add(item)
     return tuple(value)
 
@@ -307,14 +330,14 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         if not isinstance(event_type, str):
             raise fail_module(
                 f'expected an event type string or {{ event = "...", capture = [...] }}, '
-                f"got {event_type!r}"
+                f"got {quoted(event_type)}"
             )
         if event_type not in event_types:
             unset = (
                 "" if "instrument" in scope.table else " (the default instrument; set instrument)"
             )
             raise fail_module(
-                f"event type {event_type!r} is not in event-types "
+                f"event type {quoted(event_type)} is not in event-types "
                 f"{shown_event_types(event_types)}{unset}"
             )
         normalised = _relative_module(module, fail_module)
@@ -324,14 +347,14 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         other = real_paths.setdefault(real_path, normalised)
         if other != normalised:
             raise fail_module(
-                f"{normalised!r} is the same file as {other!r} (a link); list it once"
+                f"{quoted(normalised)} is the same file as {quoted(other)} (a link); list it once"
             )
         # Generated files are rewritten by the tool: a patched one would be patched, then
         # rewritten or refused, on every run, never settling. (The module that builds the app is
         # fine: its routes are instrumented like any other module's.)
         if _overlaps(scope.root, module_path, analytics_dir):
             raise fail_module(
-                f"{normalised!r} is in the generated package {analytics_dir}; "
+                f"{quoted(normalised)} is in the generated package {analytics_dir}; "
                 "instrument your own route modules only"
             )
         _check_capture(event_type, captured, scope, fail_module)
@@ -350,10 +373,10 @@ def _instrument_table(
     """``{ event = "...", capture = ["prop", ...] }``: the event type and the captured names."""
     for key in value:
         if key not in ("event", "capture"):
-            raise fail(f"unknown key {key!r}; an instrument table has event and capture")
+            raise fail(f"unknown key {quoted(key)}; an instrument table has event and capture")
     captured = value.get("capture", [])
     if not isinstance(captured, list) or not all(isinstance(item, str) for item in captured):
-        raise fail(f"capture: expected a list of property names, got {captured!r}")
+        raise fail(f"capture: expected a list of property names, got {quoted(captured)}")
     if len(set(captured)) != len(captured):
         raise fail("capture: a property is listed twice")
     return value.get("event"), tuple(captured)
@@ -368,21 +391,24 @@ def _check_capture(
     if event is None:
         if captured:
             raise fail(
-                f"capture needs {event_type!r} declared with its properties under "
+                f"capture needs {quoted(event_type)} declared with its properties under "
                 f"[tool.{TOOL_SECTION}.events.{event_type}]"
             )
         return
     for name in captured:
         if event.declared(name) is None:
             known = ", ".join(item.name for item in event.properties) or "none"
-            raise fail(f"capture: {name!r} is not a property of {event_type!r} (declared: {known})")
+            raise fail(
+                f"capture: {quoted(name)} is not a property of {quoted(event_type)} "
+                f"(declared: {known})"
+            )
     missing = [
         name for name in event.required if name not in captured and name not in CONTEXT_PROPERTIES
     ]
     if missing:
         raise fail(
-            f"{event_type!r} requires {', '.join(missing)}, which instrumentation can only fill "
-            f"by capture; add capture = {json.dumps(missing)} or declare them required = false"
+            f"{quoted(event_type)} requires {', '.join(missing)}, which instrumentation can only "
+            f"fill by capture; add capture = {json.dumps(missing)} or declare them required = false"
         )
 
 
@@ -398,7 +424,7 @@ def _validate_events(value: object, scope: _Scope) -> tuple[EventSpec, ...]:
 
 def _validate_capture_errors(value: object, scope: _Scope) -> bool:
     if not isinstance(value, bool):
-        raise scope.fail("capture-errors", f"expected true or false, got {value!r}")
+        raise scope.fail("capture-errors", f"expected true or false, got {quoted(value)}")
     if value and ERROR_EVENT_TYPE not in scope.values["event_types"]:
         raise scope.fail(
             "capture-errors",
@@ -481,7 +507,12 @@ def _backend_module_prefix(scope: _Scope) -> str:
 
 def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
     if not isinstance(value, str):
-        raise fail(f"expected a string such as {example!r}, got {value!r}")
+        raise fail(f"expected a string such as {example!r}, got {quoted(value)}")
+    if len(value) > _MAX_STRING_LENGTH:
+        # [tool.fastapi] entrypoint is read here, not by the plan's own length check.
+        raise fail(
+            f"{quoted(value, 40)} is longer than {_MAX_STRING_LENGTH} characters ({len(value)})"
+        )
     match = _IMPORT_STRING.fullmatch(value)
     if (
         match is None
@@ -489,13 +520,13 @@ def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
         or not _is_dotted_name(match["attribute"], dotted=False)
     ):
         raise fail(
-            f"{value!r} is not an import string '<dotted.module>:<attribute>', e.g. {example!r} "
-            "(or a factory function, 'app.server:create_app')"
+            f"{quoted(value)} is not an import string '<dotted.module>:<attribute>', e.g. "
+            f"{example!r} (or a factory function, 'app.server:create_app')"
         )
     if match["module"] == MAIN_MODULE:
         raise fail(
-            f"{value!r} names {MAIN_MODULE}, the script being run, which a server importing it "
-            "does not find the app in; name the module by its dotted path instead, e.g. "
+            f"{quoted(value)} names {MAIN_MODULE}, the script being run, which a server importing "
+            "it does not find the app in; name the module by its dotted path instead, e.g. "
             f"{example!r}"
         )
     _check_name_lengths(value, [f"{part}.py" for part in match["module"].split(".")], fail)
@@ -504,27 +535,28 @@ def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
 
 def _validate_redact(value: object, scope: _Scope) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise scope.fail("redact", f"expected a list of payload key names, got {value!r}")
+        raise scope.fail("redact", f"expected a list of payload key names, got {quoted(value)}")
     if len(value) > _MAX_REDACT_KEYS:
         raise scope.fail("redact", f"lists {len(value)} keys; at most {_MAX_REDACT_KEYS}")
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, str) or not item:
-            raise scope.fail("redact", f"expected non-empty key names, got {item!r}")
+            raise scope.fail("redact", f"expected non-empty key names, got {quoted(item)}")
         if len(item) > _MAX_REDACT_KEY_LENGTH:
             raise scope.fail(
-                "redact", f"{item[:20]!r}... is longer than {_MAX_REDACT_KEY_LENGTH} characters"
+                "redact",
+                f"{item[:20]!r}... is longer than {_MAX_REDACT_KEY_LENGTH} characters",
             )
         if not _REDACT_KEY.fullmatch(item):
             raise scope.fail(
                 "redact",
-                f"{item!r}: use ASCII letters, digits, '_', '-' and '.', starting with a letter "
-                "or digit (e.g. 'customer_ref')",
+                f"{quoted(item)}: use ASCII letters, digits, '_', '-' and '.', starting with a "
+                "letter or digit (e.g. 'customer_ref')",
             )
         # Redaction ignores letter case, so 'Token' and 'token' are the same key.
         folded = item.casefold()
         if folded in seen:
-            raise scope.fail("redact", f"{item!r} is listed twice")
+            raise scope.fail("redact", f"{quoted(item)} is listed twice")
         seen.add(folded)
     return tuple(value)
 
@@ -532,7 +564,7 @@ def _validate_redact(value: object, scope: _Scope) -> tuple[str, ...]:
 def _validate_sink(value: object, scope: _Scope) -> str:
     if not isinstance(value, str) or value not in SINKS:
         choices = " or ".join(json.dumps(sink) for sink in SINKS)
-        raise scope.fail("sink", f"expected {choices}, got {value!r}")
+        raise scope.fail("sink", f"expected {choices}, got {quoted(value)}")
     return value
 
 
@@ -947,8 +979,29 @@ def plan_from_table(
             )
             raise scope.fail(name, f"unknown key; {hint}")
     for key in KEYS:
-        scope.values[key.field] = key.validate(table.get(key.name, key.toml_default), scope)
+        value = table.get(key.name, key.toml_default)
+        if key.name not in _OWN_LIMITS:
+            _check_string_lengths(key.name, value, scope)
+        scope.values[key.field] = key.validate(value, scope)
     return Plan(root=root, config_file=config_file, **scope.values)
+
+
+def _check_string_lengths(name: str, value: object, scope: _Scope) -> None:
+    """Refuse a string in the key ``name``'s value (at any depth) longer than its limit."""
+    limit = _MAX_STRING_LENGTHS.get(name, _MAX_STRING_LENGTH)
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if len(item) > limit:
+                raise scope.fail(
+                    name, f"{quoted(item, 40)} is longer than {limit} characters ({len(item)})"
+                )
+        elif isinstance(item, list):
+            pending.extend(reversed(item))
+        elif isinstance(item, dict):
+            for key, entry in reversed(item.items()):
+                pending += [entry, key]
 
 
 def _config_name(root: Path, config_file: Path) -> str:
@@ -992,7 +1045,7 @@ def _folder(key: str, value: str, scope: _Scope) -> str:
     if flaw is not None:
         # Paths are quoted in Markdown, YAML and shell lines of the documents; a line break or
         # an invisible control there would break them or hide what they say.
-        raise fail(f"{value!r} contains {flaw}; rename the folder")
+        raise fail(f"{quoted(value)} contains {flaw}; rename the folder")
     posix = _clean_relative(value, fail)
     resolved = _inside_root(scope.root, posix, fail)
     try:
@@ -1000,10 +1053,10 @@ def _folder(key: str, value: str, scope: _Scope) -> str:
     except FileNotFoundError:
         is_folder = True  # not there yet: generate creates it
     except OSError as exc:
-        raise fail(f"{posix!r}: cannot inspect: {exc.strerror}") from None
+        raise fail(f"{quoted(posix)}: cannot inspect: {exc.strerror}") from None
     if not is_folder:
         # Everything below it would fail to be written, one file at a time.
-        raise fail(f"{posix!r} exists and is not a folder")
+        raise fail(f"{quoted(posix)} exists and is not a folder")
     return posix
 
 
@@ -1011,29 +1064,32 @@ def _relative_module(value: str, fail: _ProblemFail) -> str:
     posix = _clean_relative(value, fail)
     if not posix.endswith(".py") or posix == ".py":
         raise fail(
-            f"{value!r} must be a .py file relative to the app package, e.g. 'api/ai_blocks.py'"
+            f"{quoted(value)} must be a .py file relative to the app package, "
+            "e.g. 'api/ai_blocks.py'"
         )
     parts = PurePosixPath(posix).with_suffix("").parts
     if not all(_IDENTIFIER.fullmatch(part) and not keyword.iskeyword(part) for part in parts):
         raise fail(
-            f"{value!r} is not an importable module path (use names like 'api/ai_blocks.py')"
+            f"{quoted(value)} is not an importable module path (use names like 'api/ai_blocks.py')"
         )
     return posix
 
 
 def _clean_relative(value: str, fail: _ProblemFail) -> str:
     if "\\" in value:
-        raise fail(f"{value!r}: use '/' as the path separator")
+        raise fail(f"{quoted(value)}: use '/' as the path separator")
     path = PurePosixPath(value)
     if path.is_absolute() or re.match(r"^[A-Za-z]:", value):
-        raise fail(f"{value!r} is absolute; paths are relative to the project root")
+        raise fail(f"{quoted(value)} is absolute; paths are relative to the project root")
     if ".." in path.parts:
-        raise fail(f"{value!r} leaves the project root ('..' is not allowed)")
+        raise fail(f"{quoted(value)} leaves the project root ('..' is not allowed)")
     _check_name_lengths(value, path.parts, fail)
     for name in path.parts:
         if any(unicodedata.category(char) == "Zs" for char in name[:1] + name[-1:]):
             # A typo nearly always (`backend = " backend"`), and a name some systems refuse.
-            raise fail(f"{value!r}: the name {name!r} starts or ends with a space; remove it")
+            raise fail(
+                f"{quoted(value)}: the name {quoted(name)} starts or ends with a space; remove it"
+            )
     return path.as_posix()
 
 
@@ -1042,8 +1098,8 @@ def _check_name_lengths(value: str, names: Iterable[str], fail: _ProblemFail) ->
     for name in names:
         if len(name.encode("utf-8", "surrogatepass")) > _NAME_MAX:
             raise fail(
-                f"{value!r}: the name {name[:24]!r}... is longer than {_NAME_MAX} bytes, more "
-                "than file systems allow; shorten it"
+                f"{quoted(value)}: the name {name[:24]!r}... is longer than {_NAME_MAX} bytes, "
+                "more than file systems allow; shorten it"
             )
 
 
@@ -1053,7 +1109,7 @@ def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> Path:
     resolved = _resolve(root / relative, relative, fail)
     real_root = _resolve(root, ".", fail)
     if resolved != real_root and real_root not in resolved.parents:
-        raise fail(f"{relative!r} resolves to {resolved}, outside the project root")
+        raise fail(f"{quoted(relative)} resolves to {resolved}, outside the project root")
     return resolved
 
 
@@ -1062,7 +1118,7 @@ def _resolve(path: Path, relative: str, fail: _ProblemFail) -> Path:
         return path.resolve()
     except (RuntimeError, OSError):
         # RuntimeError is how Python before 3.13 reports a symlink loop; OSError after.
-        raise fail(f"{relative!r}: symlink loop") from None
+        raise fail(f"{quoted(relative)}: symlink loop") from None
 
 
 def _overlaps(root: Path, inner: str, outer: str) -> bool:

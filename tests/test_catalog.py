@@ -165,7 +165,8 @@ PREFIX = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
         ),
         (
             '[events.x]\nproperties.a = { type = "number", maximum = 1' + "0" * 400 + " }",
-            "events.x.properties.a.maximum: expected a finite number, got 1" + "0" * 400,
+            # Quoted cut short: an error line quotes the start of a bad value only.
+            "events.x.properties.a.maximum: expected a finite number, got 1" + "0" * 79 + "...",
         ),
         # Names longer than the generated code's lines are laid out for.
         (

@@ -1196,3 +1196,22 @@ def test_init_waits_for_another_run_then_writes(project: Path) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "waiting for another telemetry-scaffold run" in result.stderr
     assert "[tool.telemetry-scaffold]" in (project / "pyproject.toml").read_text()
+
+
+def test_a_huge_plan_value_is_one_short_error_line(tmp_path: Path) -> None:
+    # A 100,000-character api-prefix was accepted, and a bad long value was quoted whole.
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.telemetry-scaffold]\napi-prefix = "/{"a" * 100_000}"\n'
+    )
+    result = run("generate", "--root", str(tmp_path), "--check")
+    assert result.exit_code == 2
+    assert_one_error_line(result.stderr, "api-prefix: '/aaaa")
+    assert "longer than 255 characters" in result.stderr
+    assert len(result.stderr) < 400 + len(str(tmp_path))
+
+
+def test_an_error_line_is_capped_whatever_the_message() -> None:
+    from telemetry_cli.console import error_line
+
+    line = error_line("bad: " + "x" * 50_000)
+    assert len(line) < 1100 and line.endswith("...")

@@ -377,6 +377,14 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "the key is 1a " * 2_000,
         "--password-file /x " * 1_500,
         "--token-url a " * 2_000,
+        "curl -u " * 4_000,
+        "mysql -x " * 4_000,
+        "a\t" * 16_000,
+        "x | 1a " * 4_000,
+        "a -> " * 6_000,
+        "password ist " * 2_500,
+        "eyJa" + " " * 30_000 + ".",
+        "hooks.slack.com/services/T0000000/" * 900,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1328,3 +1336,163 @@ def test_a_sensitive_word_written_with_digits_for_letters_is_redacted(
 @pytest.mark.parametrize("key", ["s3_bucket", "v1beta", "h1n1", "utf8mb4", "l0gin", "us3r_n4me"])
 def test_ordinary_keys_with_digits_inside_are_kept(sensitive: Any, key: str) -> None:
     assert not sensitive(key)
+
+
+# A credential on the command line of a tool known to take one there (curl's, wget's and
+# HTTPie's user:password, a password glued to -p of the MySQL clients, sshpass -p, redis-cli
+# -a). The same flags of other tools, or without a password, are kept.
+TOOL_CREDENTIAL_TEXTS = [
+    "curl -u admin:hunter2 https://api.example.com",
+    "curl -s --user 'deploy:s3cret' https://api.example.com",
+    "curl -uops:letmein https://api.example.com",
+    "wget --password=letmein https://files.example.com/a.tgz",
+    "http -a ada:pa55 example.com/me",
+    "mysql -h db -u root -pletmein shop",
+    "mysqldump -u backup -pS3cret! --all-databases",
+    "mariadb -pswordfish",
+    "sshpass -p 'letmein' ssh ops@host",
+    "redis-cli -h cache -a letmein ping",
+    "psql postgresql://ada:letmein@db/shop",
+    "docker login -u ada -p letmein registry.example.com",
+    "ldapsearch -x -D cn=admin,dc=example -w s3cret -b dc=example",
+    "sqlcmd -S db -U sa -P 'Str0ng!' -Q 'select 1'",
+    "mongosh -u admin -p letmein --authenticationDatabase admin",
+    "openssl pkcs12 -in a.p12 -passin pass:letmein -out a.pem",
+    "smbclient //files/share -U ada%letmein",
+]
+TOOL_KEPT_TEXTS = [
+    "docker run -u app:staff -p 8080:80 web",
+    "ls -p /srv",
+    "mysql -p -u root shop",
+    "mysql -P 3306 -u root --port 3306",
+    "curl -u admin https://api.example.com",
+    "curl -u admin: https://api.example.com",
+    "curl --user-agent=probe:1 https://api.example.com",
+    "chown -R www-data:www-data /srv",
+    "docker login -u ada --password-stdin",
+    "ldapsearch -x -D cn=admin -W -b dc=example",
+    "mongodump --port 27017 --db shop",
+    "openssl pkcs12 -in a.p12 -passin env:P12_PASS",
+    "smbclient //files/share -U ada",
+]
+
+
+@pytest.mark.parametrize("text", TOOL_CREDENTIAL_TEXTS)
+def test_a_credential_on_a_tools_command_line_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", TOOL_KEPT_TEXTS)
+def test_a_command_line_without_a_credential_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A name given a secret-shaped value across a looser separator than "=" or ":": a tab, an arrow,
+# a table's cell border. A word value there (a header row, a description) is kept.
+LOOSE_SEPARATOR_TEXTS = [
+    "password -> hunter2",
+    "api_key \u2192 sk-abc123",
+    "password\thunter2",
+    "user\tada\tpassword\tS3cret!",
+    "| name | value |\n| password | hunter2 |",
+    "| API key | `sk-abc123` |",
+]
+LOOSE_SEPARATOR_KEPT_TEXTS = [
+    "password -> reset",
+    "| password | description |",
+    "| token | string | yes |",
+    "| session_timeout | 30 |",
+    "email\tname\tphone",
+    "def token(self) -> str2: ...",
+    "| password | 8 |",
+    "echo $API_TOKEN | base64 -d",
+    "cat token.txt | sha256sum",
+]
+
+
+@pytest.mark.parametrize("text", LOOSE_SEPARATOR_TEXTS)
+def test_a_secret_across_a_loose_separator_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"text": text}).payload == {"text": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", LOOSE_SEPARATOR_KEPT_TEXTS)
+def test_a_word_across_a_loose_separator_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"text": text}).payload == {"text": text}
+
+
+# Prose telling a secret in the languages whose password word the layer knows, where "is" is a
+# plain word; the same sentences about a secret without one stay.
+FOREIGN_PROSE_SECRET_TEXTS = [
+    "Mein Passwort ist hunter2",
+    "le mot de passe est 'soleil'",
+    "mi contraseña es hunter2",
+    "la password è Segreta9",
+    "a senha é abc123",
+    "het wachtwoord was geheim1",
+    "mitt lösenord är hunter2",
+    "moje hasło jest qwerty1",
+    "heslo je tajne5",
+    "DAS PASSWORT IST hunter2",
+]
+FOREIGN_PROSE_KEPT_TEXTS = [
+    "Das Passwort ist erforderlich",
+    "le mot de passe est requis",
+    "la contraseña es 8 caracteres",
+    "il token è scaduto",
+    "das Passwort ist zu kurz: 5",
+]
+
+
+@pytest.mark.parametrize("text", FOREIGN_PROSE_SECRET_TEXTS)
+def test_a_secret_told_in_another_language_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"message": text}).payload == {"message": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", FOREIGN_PROSE_KEPT_TEXTS)
+def test_prose_in_another_language_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"message": text}).payload == {"message": text}
+
+
+# Credentials by their shape that an attack found kept: a JWT wrapped around its dots, OpenPGP
+# and PuTTY private keys, more services' documented token prefixes, and the webhook URLs whose
+# path is the secret. A public key, a publishable key, a prefix alone and a docs link are kept.
+SHAPED_SECRET_TEXTS = [
+    "eyJhbGciOiJIUzI1NiJ9.\n  eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+    "jwt: eyJhbGciOiJIUzI1NiJ9 . eyJzdWIiOiIxIn0 . c2ln",
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF...",
+    "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none",
+    "signing with whsec_" + "Ab1" * 11,
+    "xapp-1-A0123456789-1234567890123-" + "f" * 64,
+    "npm_" + "a1B2" * 9,
+    "pypi-AgEIcHlwaS5vcmc" + "CJGFiY2Rl" * 8,
+    "SG." + "a" * 22 + "." + "B" * 43,
+    "posted to https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/" + "x" * 24,
+    "https://discord.com/api/webhooks/123456789012345678/" + "Ab-" * 22,
+]
+SHAPED_KEPT_TEXTS = [
+    "-----BEGIN PGP PUBLIC KEY BLOCK-----",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx ada@laptop",
+    "pk_live_" + "a" * 24,
+    "Stripe webhook secrets start with whsec_ and npm tokens with npm_",
+    "see https://api.slack.com/messaging/webhooks for incoming hooks",
+    "npm_config_cache=/tmp/npm-cache",
+    "eyJhbGciOiJIUzI1NiJ9 alone",
+]
+
+
+@pytest.mark.parametrize("text", SHAPED_SECRET_TEXTS)
+def test_more_credentials_by_their_shape_are_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"text": text}).payload == {"text": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", SHAPED_KEPT_TEXTS)
+def test_text_shaped_like_no_credential_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"text": text}).payload == {"text": text}

@@ -685,3 +685,62 @@ def test_readme_configuration_table_is_the_one_rendered_from_the_keys() -> None:
     assert table in readme, (
         "README.md's configuration table differs from the plan's keys; replace it with:\n" + table
     )
+
+
+# --- lengths --------------------------------------------------------------------------------
+
+
+# Every plan string is bounded (api-prefix 255 characters, event types and redact keys 64, the
+# others 1024), and an error quotes only the start of a bad value, cut with "...".
+@pytest.mark.parametrize(
+    ("body", "key", "fragment"),
+    [
+        (f'api-prefix = "/{"a" * 100_000}"', "api-prefix", "longer than 255 characters (100001)"),
+        (f'event-types = ["{"e" * 5000}"]', "event-types", "longer than 64 characters (5000)"),
+        (f'backend = "{"b/" * 600}b"', "backend", "longer than 1024 characters (1201)"),
+        (f'app = "{"m." * 600}main:app"', "app", "longer than 1024 characters (1208)"),
+        (
+            f'instrument = {{ "{"api/" * 300}x.py" = "chapter_visit" }}',
+            "instrument",
+            "longer than 1024 characters (1204)",
+        ),
+        (f'redact = ["{"k" * 5000}"]', "redact", "longer than 64 characters (5000)"),
+    ],
+)
+def test_a_too_long_plan_string_is_a_short_error(
+    tmp_path: Path, body: str, key: str, fragment: str
+) -> None:
+    config = write_config(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    message = caught.value.message
+    assert message.startswith(f"{config.resolve()}: [tool.telemetry-scaffold] {key}: ")
+    assert fragment in message and "...'" in message
+    assert len(message) < 300 + len(str(config.resolve()))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'event-types = ["{"E" * 5000}"]',
+        f'feature = "{"x/" * 400}"',
+        f'events = {{ "{"Bad" * 2000}" = {{}} }}',
+        f'instrument = {{ "api/x.py" = "{"n" * 900}" }}',
+        f'instrument = {{ "api/x.py" = {{ event = "chapter_visit", capture = ["{"p" * 900}"] }} }}',
+        f'redact = ["{"bad key " * 5}"]',
+        f'[tool.fastapi]\nentrypoint = "{"x" * 3000}"',
+    ],
+)
+def test_an_error_quotes_only_the_start_of_a_bad_value(tmp_path: Path, body: str) -> None:
+    write_config(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    message = caught.value.message
+    assert "\n" not in message
+    assert len(message) < 400 + len(str(tmp_path.resolve())), message
+
+
+def test_a_plan_string_at_its_limit_is_accepted(tmp_path: Path) -> None:
+    prefix = "/" + "a" * 254
+    write_config(tmp_path, f'api-prefix = "{prefix}"')
+    assert load_plan(root=tmp_path).api_prefix == prefix

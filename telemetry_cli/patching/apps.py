@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
+from telemetry_cli.console import quoted
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
 from telemetry_cli.patching.mounts import (
     Mounts,
@@ -255,7 +256,7 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
             raise AppModuleBroken(*failure)
         path = module_name.replace(".", "/")
         raise ConfigError(
-            f"{origin} = {value!r}: module {module_name} not found ({path}.py or "
+            f"{origin} = {quoted(value)}: module {module_name} not found ({path}.py or "
             f"{path}/__init__.py in the backend folder); fix {origin} in {config}"
         )
     site, factory = _site_of_attribute(module, attribute, index, origin, value, config)
@@ -271,7 +272,7 @@ def _site_of_attribute(
     while binding is not None and binding.kind == "import" and binding.target not in seen:
         seen.add(binding.target)
         _, binding = index.resolve(binding.target)
-    where = f"{origin} = {value!r}"
+    where = f"{origin} = {quoted(value)}"
     if binding is None:
         raise ConfigError(
             f"{where}: {module.path} has no top-level `{attribute}`; fix {origin} in {config}"
@@ -957,7 +958,7 @@ def root_path_of(site: AppSite, index: PackageIndex) -> RootPath | None:
             value = index.string_value(keyword.value, _scope_of(site), fallback=defaults)
             if value is None:
                 return None
-            said = f"root_path={value!r}"
+            said = f"root_path={quoted(value)}"
             if defaults.read:
                 said = f"root_path={defaults.read[-1].describe('it')}"
             return RootPath(value, said)

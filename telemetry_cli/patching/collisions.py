@@ -12,6 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from telemetry_cli.console import quoted
 from telemetry_cli.patching.apps import (
     AppSite,
     root_path_of,
@@ -266,7 +267,7 @@ def mount_clashes(
             Collision(
                 site.module.path,
                 call.lineno,
-                f"{site.module.path}:{call.lineno}: {site.expression}.mount({path!r}, ...) "
+                f"{site.module.path}:{call.lineno}: {site.expression}.mount({quoted(path)}, ...) "
                 f"answers {endpoint} before the telemetry router, included after it, can; mount "
                 f"it after the app's last include_router, or change api-prefix in {config_name}",
             )
@@ -291,7 +292,7 @@ def mount_clashes(
             Collision(
                 site.module.path,
                 line,
-                f"{site.module.path}:{line}: Mount({path!r}, ...) in the routes of "
+                f"{site.module.path}:{line}: Mount({quoted(path)}, ...) in the routes of "
                 f"{site.expression} answers {endpoint} before the telemetry router can; mount it "
                 f"with {site.expression}.mount(...) after the app's last include_router, or "
                 f"change api-prefix in {config_name}",
@@ -322,7 +323,7 @@ def _router_prefix_clash(
     return Collision(
         site.module.path,
         site.line,
-        f"{site.module.path}:{site.line}: {site.expression}.router.prefix is set to {own!r} "
+        f"{site.module.path}:{site.line}: {site.expression}.router.prefix is set to {quoted(own)} "
         f"before the telemetry router is included, and FastAPI adds it: {endpoint} would answer "
         f'at {root}{endpoint}; set api-prefix = "{api_prefix[len(root) :]}" in {config_name}',
     )

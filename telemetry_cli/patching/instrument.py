@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from telemetry_cli.console import quoted
 from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec
 from telemetry_cli.patching.apps import AppSite, wiring_block
@@ -360,7 +361,7 @@ def check_logged_calls(
         where = f"{module.path}:{node.lineno}"
         if argument.value not in declared:
             editor.edits.problems.append(
-                f"{where}: logs {argument.value!r}, which is not in event-types "
+                f"{where}: logs {quoted(argument.value)}, which is not in event-types "
                 f"{shown_event_types(sorted(declared))}: every such event is dropped; add it to "
                 "the plan or fix the call"
             )
@@ -382,8 +383,9 @@ def _tracking_problems(call: ast.Call, name: str, events: dict[str, EventSpec]) 
     if event is None:
         known = ", ".join(events) or "none"
         return [
-            f"event_logger.track.{name}: {name!r} is not a declared event (declared: {known}); "
-            "declare it under [tool.telemetry-scaffold.events] or fix the call"
+            f"event_logger.track.{name}: {quoted(name)} is not a declared event "
+            f"(declared: {known}); declare it under [tool.telemetry-scaffold.events] or fix the "
+            "call"
         ]
     if call.args or any(keyword.arg is None for keyword in call.keywords):
         return []  # positional or ** arguments: mypy's business, nothing literal to check
@@ -410,21 +412,21 @@ def _payload_problems(event: EventSpec, values: dict[str, ast.expr]) -> list[str
             if key not in CONTEXT_PROPERTIES and not event.additional_properties:
                 known = ", ".join(item.name for item in event.properties)
                 problems.append(
-                    f"{name!r} has no property {key!r} (declared: {known}); every such event is "
-                    "dropped: fix the call, or declare the property in the plan"
+                    f"{quoted(name)} has no property {quoted(key)} (declared: {known}); every "
+                    "such event is dropped: fix the call, or declare the property in the plan"
                 )
             continue
         if isinstance(value, ast.Constant) and not _literal_fits(spec.type, value.value):
             problems.append(
-                f"{name!r} property {key!r} is of type {spec.type}, got the literal "
-                f"{value.value!r}; "
+                f"{quoted(name)} property {quoted(key)} is of type {spec.type}, got the literal "
+                f"{quoted(value.value)}; "
                 "every such event is dropped: fix the call"
             )
     for required in event.required:
         if required not in values:
             problems.append(
-                f"{name!r} requires {required!r}, which the call leaves out; every such event "
-                "is dropped: add it to the call, or declare it required = false"
+                f"{quoted(name)} requires {quoted(required)}, which the call leaves out; every "
+                "such event is dropped: add it to the call, or declare it required = false"
             )
     return problems
 
@@ -1017,11 +1019,12 @@ def _call_problems(where: str, calls: list[LogCall], event_type: str) -> list[st
     for call in calls:
         if call.event_type is None:
             problems.append(
-                f"{where} logs an event type that is not a string literal, expected {event_type!r}"
+                f"{where} logs an event type that is not a string literal, "
+                f"expected {quoted(event_type)}"
             )
         elif call.event_type != event_type:
             problems.append(
-                f"{where} logs {call.event_type!r}, expected {event_type!r}; "
+                f"{where} logs {quoted(call.event_type)}, expected {quoted(event_type)}; "
                 "fix the call or the plan"
             )
     return problems

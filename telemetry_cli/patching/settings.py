@@ -26,6 +26,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from telemetry_cli.console import quoted
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -54,7 +55,10 @@ class SettingsDefault:
 
     def describe(self, what: str = "the prefix") -> str:
         """One line saying what was assumed and where it comes from (``what`` it would change)."""
-        text = f"`{self.expression}` read as {self.value!r}, its default in {self.path}:{self.line}"
+        text = (
+            f"`{self.expression}` read as {quoted(self.value)}, "
+            f"its default in {self.path}:{self.line}"
+        )
         if self.from_environment:
             name = self.variable or self.expression.rpartition(".")[2]
             text += f" (an environment variable {name} set at run time would change {what})"
