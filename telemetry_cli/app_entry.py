@@ -14,12 +14,15 @@ class AppEntry:
         module: its import name, relative to the backend folder (``app.main``).
         attribute: the app (``app``) or, with ``factory``, the function that builds it.
         factory: whether ``attribute`` is a factory (``uvicorn --factory``).
+        routes_on: the module's name for the FastAPI object when ``attribute`` only serves
+            it (``app = GZipMiddleware(api)``: ``api``), which has no routes of its own.
     """
 
     path: str
     module: str
     attribute: str = "app"
     factory: bool = False
+    routes_on: str | None = None
 
     @property
     def import_string(self) -> str:

@@ -259,7 +259,17 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
             f"{path}/__init__.py in the backend folder); fix {origin} in {config}"
         )
     site, factory = _site_of_attribute(module, attribute, index, origin, value, config)
-    return FoundApp(site, AppEntry(site.module.path, module.name, attribute, factory))
+    # `app = GZipMiddleware(api)` named: routes are added to `api`, what runs is `app`.
+    routes_on = (
+        site.expression
+        if not factory
+        and site.module is module
+        and site.expression != attribute
+        and site.expression.isidentifier()
+        and any(statement is site.anchor for statement in module.tree.body)
+        else None
+    )
+    return FoundApp(site, AppEntry(site.module.path, module.name, attribute, factory, routes_on))
 
 
 def _site_of_attribute(
@@ -528,6 +538,11 @@ def _value_site(
     wrapped = _wrapped_site(binding, index)
     if wrapped is not None:
         return wrapped
+    if trust:
+        # Named as what runs (`app = GZipMiddleware(api)`, `app = api`): routers go on the app.
+        inner = _served_through(binding, index, entered)
+        if inner is not None:
+            return inner
     value = _run_to_completion(value, scope, index)
     if isinstance(value, ast.Call):
         role, _ = index.built_role(value, scope)
@@ -690,6 +705,40 @@ def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
         # copied into it, but nothing added to the old one later (nor its middleware) is.
         return None
     return _value_site(prior, index, trust=False)
+
+
+def _served_through(
+    binding: Binding, index: PackageIndex, entered: frozenset[int]
+) -> AppSite | None:
+    """The app a variable of another name serves: ``app = api``, ``app = CORSMiddleware(api)``.
+
+    A second name for the app, or an ASGI wrapper given it (positionally or by keyword), runs
+    the app but has no ``include_router``: the app is wired where it is built, and the variable
+    stays the name a server runs. Only when exactly one of the values passed is an app; a call
+    that builds an app of its own (``VersionedFastAPI(api)``, ``Starlette(routes=...)``) is one.
+    """
+    value = binding.node
+    scope = binding.scope
+    if isinstance(value, ast.Name):
+        passed: list[ast.expr] = [value]
+    elif isinstance(value, ast.Call) and index.built_role(value, scope)[0] is None:
+        passed = [*value.args, *(keyword.value for keyword in value.keywords)]
+    else:
+        return None
+    sites: dict[tuple[str, int], AppSite] = {}
+    for argument in passed:
+        if not isinstance(argument, ast.Name) or argument.id == binding.name:
+            continue
+        other = scope.lookup(argument.id)
+        if other is None or other.kind != "value" or not isinstance(other.node, ast.expr):
+            continue
+        # An alias of a wrapper (`zipped = GZipMiddleware(api)`, `app = zipped`) is followed too.
+        site = _value_site(other, index, trust=False, entered=entered) or _served_through(
+            other, index, entered
+        )
+        if site is not None:
+            sites[site.key] = site
+    return next(iter(sites.values())) if len(sites) == 1 else None
 
 
 def _assigned(statement: ast.stmt) -> ast.expr:
