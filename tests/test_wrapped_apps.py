@@ -156,3 +156,37 @@ def test_a_plan_naming_a_wrapper_wires_the_app_it_wraps(tmp_path: Path, case: st
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "500"
     assert '"route":"/quickstart-failure"' in result.stderr
+
+
+RUNS = {
+    "string": '    uvicorn.run("shop.main:app", port=8000)\n',
+    "object": "    uvicorn.run(app, port=8000)\n",
+    "script": '    uvicorn.run("__main__:app")\n',
+}
+
+
+@pytest.mark.parametrize("how", sorted(RUNS))
+@pytest.mark.parametrize("case", ["gzip", "alias", "alias-of-wrapper"])
+def test_the_module_running_a_wrapper_has_it_named_in_the_plan(
+    tmp_path: Path, case: str, how: str
+) -> None:
+    root = _project(tmp_path / "project", case, None)
+    main = root / "shop/main.py"
+    main.write_text(
+        "import uvicorn\n" + main.read_text() + '\n\nif __name__ == "__main__":\n' + RUNS[how]
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert _plan_app(root) == "shop.main:app"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "core.include_router(telemetry_router)" in main.read_text()
+    with _served(root) as served:
+        assert TestClient(served.app).get("/api/telemetry/health").status_code == 200
+
+
+def test_without_a_server_naming_it_the_fastapi_object_stays_the_plans_app(
+    tmp_path: Path,
+) -> None:
+    # `fastapi run` serves the FastAPI object: a wrapper no server names is no hint.
+    root = _project(tmp_path / "project", "gzip", None)
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert _plan_app(root) == "shop.main:core"
