@@ -715,14 +715,21 @@ def _served_through(
     A second name for the app, or an ASGI wrapper given it (positionally or by keyword), runs
     the app but has no ``include_router``: the app is wired where it is built, and the variable
     stays the name a server runs. Only when exactly one of the values passed is an app; a call
-    that builds an app of its own (``VersionedFastAPI(api)``, ``Starlette(routes=...)``) is one.
+    that builds a FastAPI app of its own (``VersionedFastAPI(api)``) is no wrapper.
     """
     value = binding.node
     scope = binding.scope
     if isinstance(value, ast.Name):
         passed: list[ast.expr] = [value]
     elif isinstance(value, ast.Call) and index.built_role(value, scope)[0] is None:
-        passed = [*value.args, *(keyword.value for keyword in value.keywords)]
+        # Also inside the arguments: a plain Starlette app mounting it
+        # (`Starlette(routes=[Mount("/", app=api)])`) runs it the same way.
+        passed = [
+            node
+            for argument in [*value.args, *(keyword.value for keyword in value.keywords)]
+            for node in ast.walk(argument)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        ]
     else:
         return None
     sites: dict[tuple[str, int], AppSite] = {}
