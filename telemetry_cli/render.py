@@ -409,7 +409,7 @@ def template_context(
     }
     if entry.routes_on is not None:
         # Only when set: the plans of every other app keep their fingerprint.
-        context["app_routes_on"] = entry.routes_on
+        context["app_routes_module"], _, context["app_routes_on"] = entry.routes_on.partition(":")
     return context
 
 

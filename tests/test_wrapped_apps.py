@@ -194,3 +194,38 @@ def test_without_a_server_naming_it_the_fastapi_object_stays_the_plans_app(
     root = _project(tmp_path / "project", "gzip", None)
     assert run("init", "--root", str(root)).exit_code == 0
     assert _plan_app(root) == "shop.main:core"
+
+
+def test_a_wrapper_of_an_app_imported_from_another_module_wires_that_module(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path / "project", "gzip", "Procfile=web: uvicorn shop.main:app\n")
+    main = root / "shop/main.py"
+    # The FastAPI object moves to shop/core.py; main.py only wraps what it imports.
+    (root / "shop/core.py").write_text(
+        main.read_text().replace("from starlette.middleware.gzip import GZipMiddleware\n", "")
+    )
+    (root / "shop/core.py").write_text(
+        (root / "shop/core.py")
+        .read_text()
+        .replace("app = GZipMiddleware(core, minimum_size=100)\n", "")
+    )
+    main.write_text(
+        "from starlette.middleware.gzip import GZipMiddleware\n\nfrom shop.core import core\n\n"
+        "app = GZipMiddleware(core)\n"
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert _plan_app(root) == "shop.main:app"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "core.include_router(telemetry_router)" in (root / "shop/core.py").read_text()
+    assert "telemetry" not in main.read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with _served(root) as served:
+        assert TestClient(served.app).get("/api/telemetry/health").status_code == 200
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    [script] = re.findall(r"python - <<'EOF'\n(.*?)\nEOF\n", quickstart, re.DOTALL)
+    assert "from shop.core import core as fastapi_app" in script
+    result = subprocess.run(
+        [sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "500", result.stderr

@@ -260,13 +260,14 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
         )
     site, factory = _site_of_attribute(module, attribute, index, origin, value, config)
     # `app = GZipMiddleware(api)` named: routes are added to `api`, what runs is `app`.
+    named = _named_binding(module, attribute, index)
     routes_on = (
-        site.expression
+        f"{site.module.name}:{site.expression}"
         if not factory
-        and site.module is module
-        and site.expression != attribute
+        and named is not None
+        and (named.scope.module is not site.module or named.name != site.expression)
         and site.expression.isidentifier()
-        and any(statement is site.anchor for statement in module.tree.body)
+        and any(statement is site.anchor for statement in site.module.tree.body)
         else None
     )
     return FoundApp(site, AppEntry(site.module.path, module.name, attribute, factory, routes_on))
@@ -276,11 +277,7 @@ def _site_of_attribute(
     module: ModuleModel, attribute: str, index: PackageIndex, origin: str, value: str, config: str
 ) -> tuple[AppSite, bool]:
     """The site of ``module.attribute``, which the user says is the app or a factory."""
-    seen: set[str] = set()
-    binding = module.scope.bindings.get(attribute)
-    while binding is not None and binding.kind == "import" and binding.target not in seen:
-        seen.add(binding.target)
-        _, binding = index.resolve(binding.target)
+    binding = _named_binding(module, attribute, index)
     where = f"{origin} = {value!r}"
     if binding is None:
         raise ConfigError(
@@ -301,6 +298,16 @@ def _site_of_attribute(
         f"{where}: cannot tell where `{attribute}` is built in {binding.scope.module.path}; "
         f"point {origin} at the module that calls FastAPI(...) or at its factory function"
     )
+
+
+def _named_binding(module: ModuleModel, attribute: str, index: PackageIndex) -> Binding | None:
+    """What ``module.attribute`` is bound to, through the imports that re-export it."""
+    seen: set[str] = set()
+    binding = module.scope.bindings.get(attribute)
+    while binding is not None and binding.kind == "import" and binding.target not in seen:
+        seen.add(binding.target)
+        _, binding = index.resolve(binding.target)
+    return binding
 
 
 def _direct_return(binding: Binding) -> str:
@@ -736,7 +743,8 @@ def _served_through(
     for argument in passed:
         if not isinstance(argument, ast.Name) or argument.id == binding.name:
             continue
-        other = scope.lookup(argument.id)
+        # Through an import too (`from app.core import api`): wired where it is built.
+        other = index.binding_of(argument, scope)
         if other is None or other.kind != "value" or not isinstance(other.node, ast.expr):
             continue
         # An alias of a wrapper (`zipped = GZipMiddleware(api)`, `app = zipped`) is followed too.
