@@ -47,6 +47,10 @@ SERVED = {
         "        await self.inner(scope, receive, send)\n\n\napp = Timing(core)\n",
     ),
     "alias": ("", "app = core\n"),
+    "starlette-mount-call": (
+        "from starlette.applications import Starlette\n",
+        'app = Starlette()\napp.mount("/", core)\n',
+    ),
     "starlette-mount": (
         "from starlette.applications import Starlette\nfrom starlette.routing import Mount\n",
         'app = Starlette(routes=[Mount("/", app=core)])\n',

@@ -739,6 +739,13 @@ def _served_through(
         ]
     else:
         return None
+    if isinstance(value, ast.Call):
+        # `app = Starlette()`, then `app.mount("/", api)`: the app mounted into it runs too.
+        passed += [
+            mount.mounted
+            for mount in mount_calls(scope.module, index)
+            if mount.outer is binding and not mount.listed
+        ]
     sites: dict[tuple[str, int], AppSite] = {}
     for argument in passed:
         if not isinstance(argument, ast.Name) or argument.id == binding.name:
