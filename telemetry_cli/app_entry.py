@@ -14,12 +14,15 @@ class AppEntry:
         module: its import name, relative to the backend folder (``app.main``).
         attribute: the app (``app``) or, with ``factory``, the function that builds it.
         factory: whether ``attribute`` is a factory (``uvicorn --factory``).
+        routes_on: the FastAPI object as an import string when ``attribute`` only serves it
+            (``app = GZipMiddleware(api)``: ``app.main:api``), having no routes of its own.
     """
 
     path: str
     module: str
     attribute: str = "app"
     factory: bool = False
+    routes_on: str | None = None
 
     @property
     def import_string(self) -> str:

@@ -802,6 +802,8 @@ def _found(
     from_entrypoint: bool = False,
 ) -> Found:
     """What init offers for an app found in ``package``: it, and the package's route modules."""
+    if not from_entrypoint:
+        app = _as_its_module_serves_it(app, index)
     label = (PurePosixPath(backend) / package.replace(".", "/")).as_posix()
     layer = _layer_name(root / backend / package.replace(".", "/"))
     routes = []
@@ -867,6 +869,38 @@ def _found(
         app.site.key,
         tuple(sorted(unserved, key=natural_key)),
     )
+
+
+def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
+    """``app`` under the name its own module runs a server on, when that is another name of it.
+
+    ``api = FastAPI()``, ``app = GZipMiddleware(api)`` (or ``app = api``) and
+    ``uvicorn.run("pkg.main:app")`` (or ``uvicorn.run(app)``) under the ``__main__`` guard: what
+    runs is ``app``, which the plan names; generate still wires ``api``. Without such a call the
+    FastAPI object stays the name (``fastapi run`` serves it, not a wrapper).
+    """
+    entry = app.entry
+    source = None if entry.factory else index.source(entry.module)
+    served = None if source is None else _served_targets(source.text.encode("utf-8"))
+    if served is None:
+        return app
+    names: set[str] = set()
+    for call in served[1]:
+        target = call_argument(call, 0, "app")
+        if isinstance(target, ast.Name):
+            names.add(target.id)
+        elif isinstance(target, ast.Constant) and isinstance(target.value, str):
+            module, _, attribute = target.value.partition(":")
+            if module in (entry.module, MAIN_MODULE) and attribute.isidentifier():
+                names.add(attribute)
+    if len(names) != 1 or entry.attribute in names:
+        return app
+    (name,) = names
+    try:
+        other = find_app(f"{entry.module}:{name}", "app", "", index, Path(), "", CONFIG_FILENAME)
+    except UserError:
+        return app
+    return other if other.site.key == app.site.key else app
 
 
 def _root_path(app: FoundApp, index: PackageIndex) -> str | None:

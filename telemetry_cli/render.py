@@ -347,7 +347,7 @@ def template_context(
     """
     if entry is None:
         entry = AppEntry(path=plan.main_path, module=plan.main_module)
-    return {
+    context: dict[str, object] = {
         "event_types": list(plan.event_types),
         "api_prefix": plan.api_prefix,
         "app_package": plan.app_package,
@@ -407,6 +407,10 @@ def template_context(
             [(o.name, o.describe(plan)) for o in outputs_for(plan) if o.place is Place.FEATURE]
         ),
     }
+    if entry.routes_on is not None:
+        # Only when set: the plans of every other app keep their fingerprint.
+        context["app_routes_module"], _, context["app_routes_on"] = entry.routes_on.partition(":")
+    return context
 
 
 def sensitive_keys(plan: Plan) -> list[str]:

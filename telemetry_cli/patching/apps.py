@@ -260,18 +260,25 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
             f"{path}/__init__.py in the backend folder); fix {origin} in {config}"
         )
     site, factory = _site_of_attribute(module, attribute, index, origin, value, config)
-    return FoundApp(site, AppEntry(site.module.path, module.name, attribute, factory))
+    # `app = GZipMiddleware(api)` named: routes are added to `api`, what runs is `app`.
+    named = _named_binding(module, attribute, index)
+    routes_on = (
+        f"{site.module.name}:{site.expression}"
+        if not factory
+        and named is not None
+        and (named.scope.module is not site.module or named.name != site.expression)
+        and site.expression.isidentifier()
+        and any(statement is site.anchor for statement in site.module.tree.body)
+        else None
+    )
+    return FoundApp(site, AppEntry(site.module.path, module.name, attribute, factory, routes_on))
 
 
 def _site_of_attribute(
     module: ModuleModel, attribute: str, index: PackageIndex, origin: str, value: str, config: str
 ) -> tuple[AppSite, bool]:
     """The site of ``module.attribute``, which the user says is the app or a factory."""
-    seen: set[str] = set()
-    binding = module.scope.bindings.get(attribute)
-    while binding is not None and binding.kind == "import" and binding.target not in seen:
-        seen.add(binding.target)
-        _, binding = index.resolve(binding.target)
+    binding = _named_binding(module, attribute, index)
     where = f"{origin} = {quoted(value)}"
     if binding is None:
         raise ConfigError(
@@ -292,6 +299,16 @@ def _site_of_attribute(
         f"{where}: cannot tell where `{attribute}` is built in {binding.scope.module.path}; "
         f"point {origin} at the module that calls FastAPI(...) or at its factory function"
     )
+
+
+def _named_binding(module: ModuleModel, attribute: str, index: PackageIndex) -> Binding | None:
+    """What ``module.attribute`` is bound to, through the imports that re-export it."""
+    seen: set[str] = set()
+    binding = module.scope.bindings.get(attribute)
+    while binding is not None and binding.kind == "import" and binding.target not in seen:
+        seen.add(binding.target)
+        _, binding = index.resolve(binding.target)
+    return binding
 
 
 def _direct_return(binding: Binding) -> str:
@@ -529,6 +546,11 @@ def _value_site(
     wrapped = _wrapped_site(binding, index)
     if wrapped is not None:
         return wrapped
+    if trust:
+        # Named as what runs (`app = GZipMiddleware(api)`, `app = api`): routers go on the app.
+        inner = _served_through(binding, index, entered)
+        if inner is not None:
+            return inner
     value = _run_to_completion(value, scope, index)
     if isinstance(value, ast.Call):
         role, _ = index.built_role(value, scope)
@@ -691,6 +713,55 @@ def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
         # copied into it, but nothing added to the old one later (nor its middleware) is.
         return None
     return _value_site(prior, index, trust=False)
+
+
+def _served_through(
+    binding: Binding, index: PackageIndex, entered: frozenset[int]
+) -> AppSite | None:
+    """The app a variable of another name serves: ``app = api``, ``app = CORSMiddleware(api)``.
+
+    A second name for the app, or an ASGI wrapper given it (positionally or by keyword), runs
+    the app but has no ``include_router``: the app is wired where it is built, and the variable
+    stays the name a server runs. Only when exactly one of the values passed is an app; a call
+    that builds a FastAPI app of its own (``VersionedFastAPI(api)``) is no wrapper.
+    """
+    value = binding.node
+    scope = binding.scope
+    if isinstance(value, ast.Name):
+        passed: list[ast.expr] = [value]
+    elif isinstance(value, ast.Call) and index.built_role(value, scope)[0] is None:
+        # Also inside the arguments: a plain Starlette app mounting it
+        # (`Starlette(routes=[Mount("/", app=api)])`) runs it the same way.
+        passed = [
+            node
+            for argument in [*value.args, *(keyword.value for keyword in value.keywords)]
+            for node in ast.walk(argument)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        ]
+    else:
+        return None
+    if isinstance(value, ast.Call):
+        # `app = Starlette()`, then `app.mount("/", api)`: the app mounted into it runs too.
+        passed += [
+            mount.mounted
+            for mount in mount_calls(scope.module, index)
+            if mount.outer is binding and not mount.listed
+        ]
+    sites: dict[tuple[str, int], AppSite] = {}
+    for argument in passed:
+        if not isinstance(argument, ast.Name) or argument.id == binding.name:
+            continue
+        # Through an import too (`from app.core import api`): wired where it is built.
+        other = index.binding_of(argument, scope)
+        if other is None or other.kind != "value" or not isinstance(other.node, ast.expr):
+            continue
+        # An alias of a wrapper (`zipped = GZipMiddleware(api)`, `app = zipped`) is followed too.
+        site = _value_site(other, index, trust=False, entered=entered) or _served_through(
+            other, index, entered
+        )
+        if site is not None:
+            sites[site.key] = site
+    return next(iter(sites.values())) if len(sites) == 1 else None
 
 
 def _assigned(statement: ast.stmt) -> ast.expr:

@@ -1,0 +1,235 @@
+"""An app served through a wrapper or a second name: the plan names what runs, the wiring
+goes on the FastAPI object (`api.include_router(...)`), and the telemetry routes answer."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import tomlkit
+from fastapi.testclient import TestClient
+
+from tests.cli_support import run, snapshot
+
+ORDERS_PY = '''"""Orders."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/orders")
+def list_orders() -> list[str]:
+    return ["o1"]
+'''
+
+# The last line of each module serves the FastAPI object `core` through something else.
+SERVED = {
+    "gzip": (
+        "from starlette.middleware.gzip import GZipMiddleware\n",
+        "app = GZipMiddleware(core, minimum_size=100)\n",
+    ),
+    "cors-keyword": (
+        "from fastapi.middleware.cors import CORSMiddleware\n",
+        'app = CORSMiddleware(app=core, allow_origins=["*"])\n',
+    ),
+    "own-class": (
+        "",
+        "class Timing:\n    def __init__(self, inner):\n        self.inner = inner\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        await self.inner(scope, receive, send)\n\n\napp = Timing(core)\n",
+    ),
+    "alias": ("", "app = core\n"),
+    "starlette-mount-call": (
+        "from starlette.applications import Starlette\n",
+        'app = Starlette()\napp.mount("/", core)\n',
+    ),
+    "starlette-mount": (
+        "from starlette.applications import Starlette\nfrom starlette.routing import Mount\n",
+        'app = Starlette(routes=[Mount("/", app=core)])\n',
+    ),
+    "alias-of-wrapper": (
+        "from starlette.middleware.gzip import GZipMiddleware\n",
+        "zipped = GZipMiddleware(core)\napp = zipped\n",
+    ),
+}
+
+
+def _project(root: Path, case: str, run_file: str | None) -> Path:
+    imports, served = SERVED[case]
+    package = root / "shop"
+    (package / "routes").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    (package / "__init__.py").write_text("")
+    (package / "routes" / "__init__.py").write_text("")
+    (package / "routes" / "orders.py").write_text(ORDERS_PY)
+    (package / "main.py").write_text(
+        f"from fastapi import FastAPI\n{imports}\nfrom shop.routes import orders\n\n"
+        f"core = FastAPI(title='shop')\ncore.include_router(orders.router)\n\n{served}"
+    )
+    if run_file is not None:
+        (root / run_file.partition("=")[0]).write_text(run_file.partition("=")[2])
+    return root
+
+
+@contextmanager
+def _served(root: Path) -> Iterator[ModuleType]:
+    """Import ``shop.main`` from ``root`` afresh (each test project has its own ``shop``)."""
+
+    def forget() -> None:
+        for name in [name for name in sys.modules if name.partition(".")[0] == "shop"]:
+            del sys.modules[name]
+
+    forget()
+    sys.path.insert(0, str(root))
+    try:
+        yield importlib.import_module("shop.main")
+    finally:
+        sys.path.remove(str(root))
+        forget()
+
+
+def _plan_app(root: Path) -> str:
+    table = tomlkit.parse((root / "pyproject.toml").read_text())["tool"]["telemetry-scaffold"]
+    return str(table["app"])  # type: ignore[index]
+
+
+RUN_FILES = {
+    "dockerfile": 'Dockerfile=FROM python:3.12\nCMD ["uvicorn", "shop.main:app", "--port", "80"]\n',
+    "procfile": "Procfile=web: gunicorn shop.main:app -k uvicorn.workers.UvicornWorker\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(SERVED))
+@pytest.mark.parametrize("run_file", sorted(RUN_FILES))
+def test_a_runner_serving_a_wrapper_is_named_and_the_fastapi_object_is_wired(
+    tmp_path: Path, case: str, run_file: str
+) -> None:
+    root = _project(tmp_path / "project", case, RUN_FILES[run_file])
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    before = snapshot(root)
+    init = run("init", "--root", str(root))
+    assert init.exit_code == 0, init.stdout + init.stderr
+    # What the server runs, not the object inside it.
+    assert _plan_app(root) == "shop.main:app"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    main = (root / "shop/main.py").read_text()
+    assert "core.include_router(telemetry_router)" in main
+    assert "app.include_router(telemetry_router)" not in main
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    again = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == again
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert "uvicorn shop.main:app " in quickstart
+    contract = next(root.glob("specs/*/contracts/telemetry-api.yaml")).read_text()
+    assert "/api/telemetry/health" in contract
+    with _served(root) as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").status_code == 200
+        assert client.get("/orders").json() == ["o1"]
+    assert run("remove", "--root", str(root)).exit_code == 0
+    left = snapshot(root)
+    left.pop("pyproject.toml")
+    before.pop("pyproject.toml")
+    assert left == before
+
+
+@pytest.mark.parametrize("case", sorted(SERVED))
+def test_a_plan_naming_a_wrapper_wires_the_app_it_wraps(tmp_path: Path, case: str) -> None:
+    root = _project(tmp_path / "project", case, None)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "shop"\napp = "shop.main:app"\ninstrument = {}\n'
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "core.include_router(telemetry_router)" in (root / "shop/main.py").read_text()
+    with _served(root) as served:
+        assert TestClient(served.app).get("/api/telemetry/health").status_code == 200
+    # The quickstart's error step adds its failing route to the FastAPI object, and calls
+    # what runs.
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    [script] = re.findall(r"python - <<'EOF'\n(.*?)\nEOF\n", quickstart, re.DOTALL)
+    assert "quickstart-failure" in script
+    result = subprocess.run(
+        [sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "500"
+    assert '"route":"/quickstart-failure"' in result.stderr
+
+
+RUNS = {
+    "string": '    uvicorn.run("shop.main:app", port=8000)\n',
+    "object": "    uvicorn.run(app, port=8000)\n",
+    "script": '    uvicorn.run("__main__:app")\n',
+}
+
+
+@pytest.mark.parametrize("how", sorted(RUNS))
+@pytest.mark.parametrize("case", ["gzip", "alias", "alias-of-wrapper"])
+def test_the_module_running_a_wrapper_has_it_named_in_the_plan(
+    tmp_path: Path, case: str, how: str
+) -> None:
+    root = _project(tmp_path / "project", case, None)
+    main = root / "shop/main.py"
+    main.write_text(
+        "import uvicorn\n" + main.read_text() + '\n\nif __name__ == "__main__":\n' + RUNS[how]
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert _plan_app(root) == "shop.main:app"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "core.include_router(telemetry_router)" in main.read_text()
+    with _served(root) as served:
+        assert TestClient(served.app).get("/api/telemetry/health").status_code == 200
+
+
+def test_without_a_server_naming_it_the_fastapi_object_stays_the_plans_app(
+    tmp_path: Path,
+) -> None:
+    # `fastapi run` serves the FastAPI object: a wrapper no server names is no hint.
+    root = _project(tmp_path / "project", "gzip", None)
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert _plan_app(root) == "shop.main:core"
+
+
+def test_a_wrapper_of_an_app_imported_from_another_module_wires_that_module(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path / "project", "gzip", "Procfile=web: uvicorn shop.main:app\n")
+    main = root / "shop/main.py"
+    # The FastAPI object moves to shop/core.py; main.py only wraps what it imports.
+    (root / "shop/core.py").write_text(
+        main.read_text().replace("from starlette.middleware.gzip import GZipMiddleware\n", "")
+    )
+    (root / "shop/core.py").write_text(
+        (root / "shop/core.py")
+        .read_text()
+        .replace("app = GZipMiddleware(core, minimum_size=100)\n", "")
+    )
+    main.write_text(
+        "from starlette.middleware.gzip import GZipMiddleware\n\nfrom shop.core import core\n\n"
+        "app = GZipMiddleware(core)\n"
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert _plan_app(root) == "shop.main:app"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "core.include_router(telemetry_router)" in (root / "shop/core.py").read_text()
+    assert "telemetry" not in main.read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with _served(root) as served:
+        assert TestClient(served.app).get("/api/telemetry/health").status_code == 200
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    [script] = re.findall(r"python - <<'EOF'\n(.*?)\nEOF\n", quickstart, re.DOTALL)
+    assert "from shop.core import core as fastapi_app" in script
+    result = subprocess.run(
+        [sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "500", result.stderr
