@@ -75,6 +75,10 @@ _SKIPPED = frozenset(
         "test",
     }
 )
+# A folder named by a template placeholder (cookiecutter's `{{cookiecutter.project_slug}}`,
+# copier's `{{ name }}` or `{% if ... %}`) is a template's source: rendered into a project, never
+# run itself, so never the app.
+_TEMPLATE_MARKS = ("{{", "{%")
 _MAX_DEPTH = 6
 # The modules a flat layout's app is built in, at the top of its backend folder (FastAPI CLI's
 # main.py, app.py and api.py, and the common server.py).
@@ -415,6 +419,14 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     reasons = [offer for offer in offers.values() if isinstance(offer, str)]
     if reasons:
         raise ConfigError(reasons[0])
+    templates = _template_folders(root)
+    if templates:
+        raise ConfigError(
+            f"no FastAPI app found under {root}: {templates[0]}/ is a project template's source "
+            "(its name is a placeholder), rendered into a project, never run; run init in a "
+            f"project rendered from it, or write [tool.{TOOL_SECTION}] by hand with backend, "
+            "app-package and app"
+        )
     raise ConfigError(
         f"no FastAPI app found under {root} (looked for packages with a module that builds "
         f"FastAPI(...), and for {_FLAT_NAMES} building it at the top of "
@@ -984,11 +996,28 @@ def _to_fix(module: ModuleModel, index: PackageIndex) -> int:
     return len(editor.edits.problems)
 
 
+def _template_folders(root: Path) -> list[str]:
+    """The folders under ``root`` named by a template placeholder (relative, sorted)."""
+    found: list[str] = []
+    for folder, dirs, _ in os.walk(root):
+        here = Path(folder)
+        depth = len(here.relative_to(root).parts)
+        kept = []
+        for name in sorted(dirs):
+            if any(mark in name for mark in _TEMPLATE_MARKS):
+                found.append((here / name).relative_to(root).as_posix())
+            elif depth < _MAX_DEPTH and not name.startswith(".") and name not in _SKIPPED:
+                kept.append(name)
+        dirs[:] = kept
+    return found
+
+
 def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(backend folder, top-level package) of every module that mentions FastAPI.
 
-    Folders git ignores (``.gitignore``), hidden ones, virtual environments and test folders
-    are passed over. First those in regular packages (folders with ``__init__.py``), then those
+    Folders git ignores (``.gitignore``), hidden ones, virtual environments, test folders and
+    project templates' sources (named by a placeholder, ``{{cookiecutter.project_slug}}``) are
+    passed over. First those in regular packages (folders with ``__init__.py``), then those
     in folders without one (namespace packages), for which the backend folder is the nearest one
     above that holds a project file (``pyproject.toml``, ``setup.py``, ``requirements.txt``,
     ...), else the root. A ``main.py``, ``app.py``, ``server.py`` or ``api.py`` directly in that
@@ -1011,6 +1040,7 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             if depth < _MAX_DEPTH
             and not name.startswith(".")
             and name not in _SKIPPED
+            and not any(mark in name for mark in _TEMPLATE_MARKS)
             and not is_environment(here / name)
             and not ignore.ignored(here / name, folder=True)
         )

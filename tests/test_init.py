@@ -936,6 +936,41 @@ def test_init_passes_over_folders_git_ignores(
         assert "try_it.main:app in sandbox/" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "folder", ["{{cookiecutter.project_slug}}", "{{ project_name }}", "{% if api %}api{% endif %}"]
+)
+def test_init_passes_over_project_template_folders(tmp_path: Path, folder: str) -> None:
+    """A cookiecutter/copier template's source folder is rendered, never run: not an app."""
+    root = _shop(tmp_path / "shop")
+    _write(
+        root,
+        {
+            f"{folder}/app/__init__.py": "",
+            f"{folder}/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            f"{folder}/requirements.txt": "fastapi\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:app"' in result.stdout
+
+
+def test_init_in_a_project_template_says_its_source_is_never_run(tmp_path: Path) -> None:
+    root = tmp_path / "template"
+    _write(
+        root,
+        {
+            "cookiecutter.json": "{}\n",
+            "{{cookiecutter.slug}}/app/__init__.py": "",
+            "{{cookiecutter.slug}}/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert "{{cookiecutter.slug}}/ is a project template's source" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_gitignore_in_a_subfolder_applies_below_it_only(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     (root / "src/.gitignore").write_text("/local/\n")
