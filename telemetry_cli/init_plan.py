@@ -1132,7 +1132,9 @@ _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
     """A module's tree and the ``uvicorn.run(...)`` calls under its ``__main__`` guard.
 
-    None when the module cannot run a server as a script (no such call, or no tree).
+    ``uvicorn.Config("launcher:app", ...)``, handed to ``uvicorn.Server(config).run()``, names
+    the app served the same way (its first argument is ``app`` too). None when the module
+    cannot run a server as a script (no such call, or no tree).
     """
     if b"uvicorn" not in data or b"__main__" not in data:
         return None
@@ -1141,12 +1143,12 @@ def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
     except (SyntaxError, ValueError):
         return None
     # `import uvicorn` inside the guard too: `uvicorn.run` reads the same either way.
-    runners = {"uvicorn.run"} | {
+    runners = {"uvicorn.run", "uvicorn.Config"} | {
         alias.asname or alias.name
         for statement in ast.walk(tree)
         if isinstance(statement, ast.ImportFrom) and statement.module == "uvicorn"
         for alias in statement.names
-        if alias.name == "run"
+        if alias.name in ("run", "Config")
     }
     calls = [
         node

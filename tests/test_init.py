@@ -1509,15 +1509,25 @@ app = FastAPI()
 app.include_router(router, prefix="/ai")
 
 if __name__ == "__main__":
-    uvicorn.run({target}, host="0.0.0.0", port=8002)
+    {serve}
 """
 
 
-@pytest.mark.parametrize("target", ["app", '"main_api:app"'], ids=["object", "import-string"])
+@pytest.mark.parametrize(
+    "serve",
+    [
+        'uvicorn.run(app, host="0.0.0.0", port=8002)',
+        'uvicorn.run("main_api:app", host="0.0.0.0", port=8002)',
+        'config = uvicorn.Config("main_api:app", port=8002)\n    uvicorn.Server(config).run()',
+    ],
+    ids=["object", "import-string", "server-config"],
+)
 def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name(
-    tmp_path: Path, target: str
+    tmp_path: Path, serve: str
 ) -> None:
     """`main_api.py` ending in `uvicorn.run(app)` is the server's entry, as `main.py` would be.
+
+    So is one handing `uvicorn.Config("main_api:app")` to `uvicorn.Server(...).run()`.
 
     The folder's stray `__init__.py` does not make it a package it imports itself from.
     """
@@ -1526,7 +1536,7 @@ def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name
         root,
         {
             "__init__.py": '"""The AI service."""\n',
-            "main_api.py": SELF_SERVED.format(target=target),
+            "main_api.py": SELF_SERVED.format(serve=serve),
             "insight.py": COMPONENT_ROUTER,
         },
     )
