@@ -1132,6 +1132,7 @@ _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
     """A module's tree and the ``uvicorn.run(...)`` calls under its ``__main__`` guard.
 
+    Also those in the module's functions the guard calls (``main()``).
     ``uvicorn.Config("launcher:app", ...)``, handed to ``uvicorn.Server(config).run()``, names
     the app served the same way (its first argument is ``app`` too). None when the module
     cannot run a server as a script (no such call, or no tree).
@@ -1150,13 +1151,34 @@ def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
         for alias in statement.names
         if alias.name in ("run", "Config")
     }
-    calls = [
-        node
+    # The guard may only call a function of the module that starts the server (`def main():
+    # uvicorn.run(...)`, then `main()` or `asyncio.run(main())`): that function's calls count,
+    # and those of the module's functions it calls in turn.
+    functions = {
+        statement.name: statement
+        for statement in tree.body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    bodies: list[ast.AST] = [
+        statement
         for statement in tree.body
         if isinstance(statement, ast.If) and _is_main_guard(statement.test)
-        for node in ast.walk(statement)
-        if isinstance(node, ast.Call) and ast.unparse(node.func) in runners
     ]
+    calls: list[ast.Call] = []
+    reached: set[str] = set()
+    while bodies:
+        for node in ast.walk(bodies.pop()):
+            if not isinstance(node, ast.Call):
+                continue
+            if ast.unparse(node.func) in runners:
+                calls.append(node)
+            elif (
+                isinstance(node.func, ast.Name)
+                and node.func.id in functions
+                and node.func.id not in reached
+            ):
+                reached.add(node.func.id)
+                bodies.append(functions[node.func.id])
     return (tree, calls) if calls else None
 
 

@@ -2066,6 +2066,25 @@ if __name__ == "__main__":
     uvicorn.run("{target}", port=8000)
 """
 
+# The server started by a function the `__main__` guard calls (`python -m pkg`'s usual shape).
+RUNNER_IN_MAIN = """\"\"\"Starts the FastAPI service.\"\"\"
+import asyncio
+
+import uvicorn
+
+
+def serve() -> None:
+    uvicorn.run("{target}", port=8000)
+
+
+async def main() -> None:
+    serve()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
 
 @pytest.mark.parametrize(
     ("runner", "target", "app"),
@@ -2073,11 +2092,12 @@ if __name__ == "__main__":
         ("run.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
         ("run.py", "services.core.web.server:make", 'app = "services.core.web.server:make"'),
         ("main.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
+        ("run.py", "services.core.web.server:make", 'app = "services.core.web.server:make"'),
     ],
-    ids=["module-level-app", "factory", "runner-named-main"],
+    ids=["module-level-app", "factory", "runner-named-main", "served-by-a-function-main-calls"],
 )
 def test_the_app_a_top_level_runner_serves_wins_over_another_package_app(
-    tmp_path: Path, runner: str, target: str, app: str
+    tmp_path: Path, request: pytest.FixtureRequest, runner: str, target: str, app: str
 ) -> None:
     """`run.py` at the top serves `services.core.web.server:app` with `uvicorn.run("...")`.
 
@@ -2098,7 +2118,9 @@ def test_the_app_a_top_level_runner_serves_wins_over_another_package_app(
         root,
         {
             "pyproject.toml": '[project]\nname = "agent"\n',
-            runner: RUNNER.format(target=target),
+            runner: (RUNNER_IN_MAIN if "function" in request.node.name else RUNNER).format(
+                target=target
+            ),
             "services/core/web/server.py": server,
             "services/core/web/search.py": COMPONENT_ROUTER,
             "stub/__init__.py": "",
