@@ -1219,7 +1219,8 @@ def _runner_target(root: Path) -> str | None:
     """The import string the modules at the top of ``root`` serve another module's app by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
-    runs that app from ``root``, wherever else apps are built; so does a command line of a run
+    runs that app from ``root``, wherever else apps are built (as does a top-level package's
+    ``__main__.py``, run by ``python -m``); so does a command line of a run
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
     file's ``command:``, a shell script). None unless every such call and line there names one
@@ -1228,8 +1229,21 @@ def _runner_target(root: Path) -> str | None:
     targets: set[str] = set()
     ignore = GitIgnore(root)
     ignore.read(root)
-    for path in sorted(root.glob("*.py")):
-        if not path.is_file() or ignore.ignored(path, folder=False):
+    # A package's `__main__.py` is a runner at the top too: `python -m launch` runs it there.
+    runners = sorted(root.glob("*.py")) + sorted(root.glob("*/__main__.py"))
+    for path in runners:
+        if (
+            not path.is_file()
+            or ignore.ignored(path, folder=False)
+            or (
+                path.parent != root
+                and (
+                    path.parent.name.startswith(".")
+                    or path.parent.name in _SKIPPED
+                    or ignore.ignored(path.parent, folder=True)
+                )
+            )
+        ):
             continue
         try:
             data = read_bytes(path, path.name)

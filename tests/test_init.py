@@ -2093,8 +2093,19 @@ if __name__ == "__main__":
         ("run.py", "services.core.web.server:make", 'app = "services.core.web.server:make"'),
         ("main.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
         ("run.py", "services.core.web.server:make", 'app = "services.core.web.server:make"'),
+        (
+            "launch/__main__.py",
+            "services.core.web.server:app",
+            'app = "services.core.web.server:app"',
+        ),
     ],
-    ids=["module-level-app", "factory", "runner-named-main", "served-by-a-function-main-calls"],
+    ids=[
+        "module-level-app",
+        "factory",
+        "runner-named-main",
+        "served-by-a-function-main-calls",
+        "package-run-with-python-m",
+    ],
 )
 def test_the_app_a_top_level_runner_serves_wins_over_another_package_app(
     tmp_path: Path, request: pytest.FixtureRequest, runner: str, target: str, app: str
