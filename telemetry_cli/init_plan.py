@@ -75,6 +75,10 @@ _SKIPPED = frozenset(
         "test",
     }
 )
+# A folder named by a template placeholder (cookiecutter's `{{cookiecutter.project_slug}}`,
+# copier's `{{ name }}` or `{% if ... %}`) is a template's source: rendered into a project, never
+# run itself, so never the app.
+_TEMPLATE_MARKS = ("{{", "{%")
 _MAX_DEPTH = 6
 # The modules a flat layout's app is built in, at the top of its backend folder (FastAPI CLI's
 # main.py, app.py and api.py, and the common server.py).
@@ -415,6 +419,14 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     reasons = [offer for offer in offers.values() if isinstance(offer, str)]
     if reasons:
         raise ConfigError(reasons[0])
+    templates = _template_folders(root)
+    if templates:
+        raise ConfigError(
+            f"no FastAPI app found under {root}: {templates[0]}/ is a project template's source "
+            "(its name is a placeholder), rendered into a project, never run; run init in a "
+            f"project rendered from it, or write [tool.{TOOL_SECTION}] by hand with backend, "
+            "app-package and app"
+        )
     raise ConfigError(
         f"no FastAPI app found under {root} (looked for packages with a module that builds "
         f"FastAPI(...), and for {_FLAT_NAMES} building it at the top of "
@@ -984,11 +996,28 @@ def _to_fix(module: ModuleModel, index: PackageIndex) -> int:
     return len(editor.edits.problems)
 
 
+def _template_folders(root: Path) -> list[str]:
+    """The folders under ``root`` named by a template placeholder (relative, sorted)."""
+    found: list[str] = []
+    for folder, dirs, _ in os.walk(root):
+        here = Path(folder)
+        depth = len(here.relative_to(root).parts)
+        kept = []
+        for name in sorted(dirs):
+            if any(mark in name for mark in _TEMPLATE_MARKS):
+                found.append((here / name).relative_to(root).as_posix())
+            elif depth < _MAX_DEPTH and not name.startswith(".") and name not in _SKIPPED:
+                kept.append(name)
+        dirs[:] = kept
+    return found
+
+
 def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(backend folder, top-level package) of every module that mentions FastAPI.
 
-    Folders git ignores (``.gitignore``), hidden ones, virtual environments and test folders
-    are passed over. First those in regular packages (folders with ``__init__.py``), then those
+    Folders git ignores (``.gitignore``), hidden ones, virtual environments, test folders and
+    project templates' sources (named by a placeholder, ``{{cookiecutter.project_slug}}``) are
+    passed over. First those in regular packages (folders with ``__init__.py``), then those
     in folders without one (namespace packages), for which the backend folder is the nearest one
     above that holds a project file (``pyproject.toml``, ``setup.py``, ``requirements.txt``,
     ...), else the root. A ``main.py``, ``app.py``, ``server.py`` or ``api.py`` directly in that
@@ -1011,6 +1040,7 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             if depth < _MAX_DEPTH
             and not name.startswith(".")
             and name not in _SKIPPED
+            and not any(mark in name for mark in _TEMPLATE_MARKS)
             and not is_environment(here / name)
             and not ignore.ignored(here / name, folder=True)
         )
@@ -1102,7 +1132,10 @@ _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
     """A module's tree and the ``uvicorn.run(...)`` calls under its ``__main__`` guard.
 
-    None when the module cannot run a server as a script (no such call, or no tree).
+    Also those in the module's functions the guard calls (``main()``).
+    ``uvicorn.Config("launcher:app", ...)``, handed to ``uvicorn.Server(config).run()``, names
+    the app served the same way (its first argument is ``app`` too). None when the module
+    cannot run a server as a script (no such call, or no tree).
     """
     if b"uvicorn" not in data or b"__main__" not in data:
         return None
@@ -1111,20 +1144,41 @@ def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
     except (SyntaxError, ValueError):
         return None
     # `import uvicorn` inside the guard too: `uvicorn.run` reads the same either way.
-    runners = {"uvicorn.run"} | {
+    runners = {"uvicorn.run", "uvicorn.Config"} | {
         alias.asname or alias.name
         for statement in ast.walk(tree)
         if isinstance(statement, ast.ImportFrom) and statement.module == "uvicorn"
         for alias in statement.names
-        if alias.name == "run"
+        if alias.name in ("run", "Config")
     }
-    calls = [
-        node
+    # The guard may only call a function of the module that starts the server (`def main():
+    # uvicorn.run(...)`, then `main()` or `asyncio.run(main())`): that function's calls count,
+    # and those of the module's functions it calls in turn.
+    functions = {
+        statement.name: statement
+        for statement in tree.body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    bodies: list[ast.AST] = [
+        statement
         for statement in tree.body
         if isinstance(statement, ast.If) and _is_main_guard(statement.test)
-        for node in ast.walk(statement)
-        if isinstance(node, ast.Call) and ast.unparse(node.func) in runners
     ]
+    calls: list[ast.Call] = []
+    reached: set[str] = set()
+    while bodies:
+        for node in ast.walk(bodies.pop()):
+            if not isinstance(node, ast.Call):
+                continue
+            if ast.unparse(node.func) in runners:
+                calls.append(node)
+            elif (
+                isinstance(node.func, ast.Name)
+                and node.func.id in functions
+                and node.func.id not in reached
+            ):
+                reached.add(node.func.id)
+                bodies.append(functions[node.func.id])
     return (tree, calls) if calls else None
 
 
@@ -1165,7 +1219,8 @@ def _runner_target(root: Path) -> str | None:
     """The import string the modules at the top of ``root`` serve another module's app by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
-    runs that app from ``root``, wherever else apps are built; so does a command line of a run
+    runs that app from ``root``, wherever else apps are built (as does a top-level package's
+    ``__main__.py``, run by ``python -m``); so does a command line of a run
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
     file's ``command:``, a shell script). None unless every such call and line there names one
@@ -1174,8 +1229,21 @@ def _runner_target(root: Path) -> str | None:
     targets: set[str] = set()
     ignore = GitIgnore(root)
     ignore.read(root)
-    for path in sorted(root.glob("*.py")):
-        if not path.is_file() or ignore.ignored(path, folder=False):
+    # A package's `__main__.py` is a runner at the top too: `python -m launch` runs it there.
+    runners = sorted(root.glob("*.py")) + sorted(root.glob("*/__main__.py"))
+    for path in runners:
+        if (
+            not path.is_file()
+            or ignore.ignored(path, folder=False)
+            or (
+                path.parent != root
+                and (
+                    path.parent.name.startswith(".")
+                    or path.parent.name in _SKIPPED
+                    or ignore.ignored(path.parent, folder=True)
+                )
+            )
+        ):
             continue
         try:
             data = read_bytes(path, path.name)

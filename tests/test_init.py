@@ -936,6 +936,41 @@ def test_init_passes_over_folders_git_ignores(
         assert "try_it.main:app in sandbox/" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "folder", ["{{cookiecutter.project_slug}}", "{{ project_name }}", "{% if api %}api{% endif %}"]
+)
+def test_init_passes_over_project_template_folders(tmp_path: Path, folder: str) -> None:
+    """A cookiecutter/copier template's source folder is rendered, never run: not an app."""
+    root = _shop(tmp_path / "shop")
+    _write(
+        root,
+        {
+            f"{folder}/app/__init__.py": "",
+            f"{folder}/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            f"{folder}/requirements.txt": "fastapi\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:app"' in result.stdout
+
+
+def test_init_in_a_project_template_says_its_source_is_never_run(tmp_path: Path) -> None:
+    root = tmp_path / "template"
+    _write(
+        root,
+        {
+            "cookiecutter.json": "{}\n",
+            "{{cookiecutter.slug}}/app/__init__.py": "",
+            "{{cookiecutter.slug}}/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert "{{cookiecutter.slug}}/ is a project template's source" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_gitignore_in_a_subfolder_applies_below_it_only(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     (root / "src/.gitignore").write_text("/local/\n")
@@ -1474,15 +1509,25 @@ app = FastAPI()
 app.include_router(router, prefix="/ai")
 
 if __name__ == "__main__":
-    uvicorn.run({target}, host="0.0.0.0", port=8002)
+    {serve}
 """
 
 
-@pytest.mark.parametrize("target", ["app", '"main_api:app"'], ids=["object", "import-string"])
+@pytest.mark.parametrize(
+    "serve",
+    [
+        'uvicorn.run(app, host="0.0.0.0", port=8002)',
+        'uvicorn.run("main_api:app", host="0.0.0.0", port=8002)',
+        'config = uvicorn.Config("main_api:app", port=8002)\n    uvicorn.Server(config).run()',
+    ],
+    ids=["object", "import-string", "server-config"],
+)
 def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name(
-    tmp_path: Path, target: str
+    tmp_path: Path, serve: str
 ) -> None:
     """`main_api.py` ending in `uvicorn.run(app)` is the server's entry, as `main.py` would be.
+
+    So is one handing `uvicorn.Config("main_api:app")` to `uvicorn.Server(...).run()`.
 
     The folder's stray `__init__.py` does not make it a package it imports itself from.
     """
@@ -1491,7 +1536,7 @@ def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name
         root,
         {
             "__init__.py": '"""The AI service."""\n',
-            "main_api.py": SELF_SERVED.format(target=target),
+            "main_api.py": SELF_SERVED.format(serve=serve),
             "insight.py": COMPONENT_ROUTER,
         },
     )
@@ -2021,6 +2066,25 @@ if __name__ == "__main__":
     uvicorn.run("{target}", port=8000)
 """
 
+# The server started by a function the `__main__` guard calls (`python -m pkg`'s usual shape).
+RUNNER_IN_MAIN = """\"\"\"Starts the FastAPI service.\"\"\"
+import asyncio
+
+import uvicorn
+
+
+def serve() -> None:
+    uvicorn.run("{target}", port=8000)
+
+
+async def main() -> None:
+    serve()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
 
 @pytest.mark.parametrize(
     ("runner", "target", "app"),
@@ -2028,11 +2092,23 @@ if __name__ == "__main__":
         ("run.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
         ("run.py", "services.core.web.server:make", 'app = "services.core.web.server:make"'),
         ("main.py", "services.core.web.server:app", 'app = "services.core.web.server:app"'),
+        ("run.py", "services.core.web.server:make", 'app = "services.core.web.server:make"'),
+        (
+            "launch/__main__.py",
+            "services.core.web.server:app",
+            'app = "services.core.web.server:app"',
+        ),
     ],
-    ids=["module-level-app", "factory", "runner-named-main"],
+    ids=[
+        "module-level-app",
+        "factory",
+        "runner-named-main",
+        "served-by-a-function-main-calls",
+        "package-run-with-python-m",
+    ],
 )
 def test_the_app_a_top_level_runner_serves_wins_over_another_package_app(
-    tmp_path: Path, runner: str, target: str, app: str
+    tmp_path: Path, request: pytest.FixtureRequest, runner: str, target: str, app: str
 ) -> None:
     """`run.py` at the top serves `services.core.web.server:app` with `uvicorn.run("...")`.
 
@@ -2053,7 +2129,9 @@ def test_the_app_a_top_level_runner_serves_wins_over_another_package_app(
         root,
         {
             "pyproject.toml": '[project]\nname = "agent"\n',
-            runner: RUNNER.format(target=target),
+            runner: (RUNNER_IN_MAIN if "function" in request.node.name else RUNNER).format(
+                target=target
+            ),
             "services/core/web/server.py": server,
             "services/core/web/search.py": COMPONENT_ROUTER,
             "stub/__init__.py": "",

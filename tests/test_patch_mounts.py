@@ -1204,8 +1204,17 @@ def add_routes(router: APIRouter) -> None:
             None,
             True,
         ),
+        # Passed on by a function of its own parameter's router, reached through a module
+        # re-exporting `add_routes`: the router the outer function is called with.
+        (
+            API_PY + "\nfrom app.api import passing\n\n"
+            'extra = APIRouter(prefix="/extra")\npassing.register(extra)\n'
+            "api_router.include_router(extra)\n",
+            "/api/v1/extra/things/{thing_id}",
+            False,
+        ),
     ],
-    ids=["one-router-passed", "two-routers-passed"],
+    ids=["one-router-passed", "two-routers-passed", "passed-on-by-a-caller"],
 )
 def test_routes_on_a_router_parameter_get_the_prefixes_of_the_router_passed(
     tmp_path: Path, api: str, route: str | None, note: bool
@@ -1217,6 +1226,14 @@ def test_routes_on_a_router_parameter_get_the_prefixes_of_the_router_passed(
     )
     (root / "backend/app/api/items.py").write_text(ITEMS_PY)
     (root / "backend/app/api/added.py").write_text(ADD_ROUTES_PY)
+    if "passing" in api:
+        (root / "backend/app/api/reexport.py").write_text(
+            'from app.api.added import add_routes\n\n__all__ = ["add_routes"]\n'
+        )
+        (root / "backend/app/api/passing.py").write_text(
+            "from fastapi import APIRouter\n\nfrom app.api import reexport\n\n\n"
+            "def register(router: APIRouter) -> None:\n    reexport.add_routes(router)\n"
+        )
     (root / "backend/app/api/router.py").write_text(api)
     (root / "backend/app/main.py").write_text(
         _main('app.include_router(api_router, prefix="/api/v1")')
@@ -1606,8 +1623,10 @@ def add_routes(api: FastAPI, greeting: str) -> None:
         ("wire(admin)\n", ("items.py", {"/admin/items/", "/admin/items/{item_id}"})),
         # Called with two different apps: which one is not known, the path is the route's own.
         ("add_routes(admin, 'a')\nadd_routes(app, 'b')\n", ("routes.py", {"/ping"})),
+        # A function given the sub-application passes it on to the one declaring the routes.
+        ("setup(admin)\n", ("routes.py", {"/admin/ping"})),
     ],
-    ids=["routes-on-the-parameter", "includes-on-the-parameter", "two-apps-passed"],
+    ids=["routes-on-the-parameter", "includes-on-the-parameter", "two-apps-passed", "passed-on"],
 )
 def test_a_function_given_a_mounted_sub_application_logs_its_mount_path(
     tmp_path: Path, wiring: str, expected: tuple[str, set[str]]
@@ -1623,9 +1642,14 @@ def test_a_function_given_a_mounted_sub_application_logs_its_mount_path(
         + "\n\ndef wire(api: FastAPI) -> None:\n"
         + "    from app.api import items\n\n"
         + '    api.include_router(items.router, prefix="/items")\n'
+        + (
+            "\n\ndef setup(site: FastAPI) -> None:\n    add_routes(site, 'pong')\n"
+            if "setup" in wiring
+            else ""
+        )
     )
     (root / "backend/app/main.py").write_text(
-        "from fastapi import FastAPI\n\nfrom app.api.routes import add_routes, wire\n\n"
+        "from fastapi import FastAPI\n\nfrom app.api.routes import add_routes, setup, wire\n\n"
         'app = FastAPI()\nadmin = FastAPI()\napp.mount("/admin", admin)\n' + wiring
     )
     result = run("generate", "--root", str(root))

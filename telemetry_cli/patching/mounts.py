@@ -687,21 +687,35 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
 
 
 def passed_router(
-    parameter: Binding, index: PackageIndex, modules: list[str]
+    parameter: Binding,
+    index: PackageIndex,
+    modules: list[str],
+    seen: frozenset[tuple[int, str]] = frozenset(),
 ) -> tuple[RouterKey, str | None] | None:
     """The router every call of a function passes for its parameter, and that router's prefix.
 
     See :meth:`Mounts.passed_router`; None when the function is called nowhere in the package,
-    or its calls pass different routers or something else.
+    or its calls pass different routers or something else. A call passing a parameter of its
+    own function on (``def register(router): add_routes(router)``) passes the router that
+    function is called with.
     """
     if parameter.kind != "param":
         return None
+    seen = seen | {(id(parameter.scope), parameter.name)}
     found: set[tuple[RouterKey, str | None]] = set()
     for call, scope in _calls_of(parameter.scope, index, modules):
         argument = call_argument(call, _position(parameter), parameter.name)
         if argument is None:
             return None
         binding = index.binding_of(argument, scope)
+        if binding is not None and binding.kind == "param":
+            if (id(binding.scope), binding.name) in seen:
+                return None  # functions passing it to each other: no router known
+            passed = passed_router(binding, index, modules, seen)
+            if passed is None:
+                return None
+            found.add(passed)
+            continue
         key = index.router_key(binding)
         if key is None or binding is None:
             return None
@@ -711,20 +725,33 @@ def passed_router(
     return found.pop() if len(found) == 1 else None
 
 
-def passed_app(parameter: Binding, index: PackageIndex, modules: list[str]) -> RouterKey | None:
+def passed_app(
+    parameter: Binding,
+    index: PackageIndex,
+    modules: list[str],
+    seen: frozenset[tuple[int, str]] = frozenset(),
+) -> RouterKey | None:
     """The app every call of a function passes for its parameter, when the package builds it.
 
     ``def add_routes(api: FastAPI): @api.get("/ping")`` called as ``add_routes(admin)`` after
     ``admin = FastAPI()``: the routes (and the routers the function includes) are ``admin``'s,
     served where it is mounted. None when the function is called nowhere in the package, or its
-    calls pass different apps or something else.
+    calls pass different apps or something else. A call passing a parameter of its own function
+    on passes the app that function is called with (as for :func:`passed_router`).
     """
     if parameter.kind != "param":
         return None
+    seen = seen | {(id(parameter.scope), parameter.name)}
     found: set[RouterKey] = set()
     for call, scope in _calls_of(parameter.scope, index, modules):
         argument = call_argument(call, _position(parameter), parameter.name)
-        key = None if argument is None else index.app_key(index.binding_of(argument, scope))
+        binding = None if argument is None else index.binding_of(argument, scope)
+        if binding is not None and binding.kind == "param":
+            if (id(binding.scope), binding.name) in seen:
+                return None
+            key = passed_app(binding, index, modules, seen)
+        else:
+            key = None if argument is None else index.app_key(binding)
         if key is None:
             return None
         found.add(key)
