@@ -385,6 +385,11 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "password ist " * 2_500,
         "eyJa" + " " * 30_000 + ".",
         "hooks.slack.com/services/T0000000/" * 900,
+        # Many loose separators and no space: each value after one was read to the end.
+        ".|" * 16_000,
+        "|[" * 16_000,
+        "a->[" * 8_000,
+        "x\u2192." * 10_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
