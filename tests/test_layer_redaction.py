@@ -1045,6 +1045,10 @@ XML_SECRET_TEXTS = [
     '<wsse:Password Type="PasswordText">hunter2</wsse:Password>',
     "<api_key>\n  abc123\n</api_key>",
     "<token><![CDATA[abc123]]></token>",
+    # A configuration entry named by its key or name attribute, its value the element's text.
+    '<properties><entry key="db.password">hunter2</entry></properties>',
+    "<param name='api_token'>abc123</param>",
+    '<Entry Key="ClientSecret">x9Y</Entry>',
 ]
 XML_KEPT_TEXTS = [
     "<password></password>",
@@ -1054,6 +1058,11 @@ XML_KEPT_TEXTS = [
     "<b>bold</b> and <i>tokenizer</i>",
     "<author>Ada</author>",
     "a < b and c > d </ e",
+    '<entry key="theme">dark</entry>',
+    '<param name="page">2</param>',
+    '<entry key="password"></entry>',
+    '<div id="password">Your password needs 12 characters</div>',
+    '<label for="token">Token</label>',
 ]
 
 
@@ -1101,6 +1110,9 @@ def test_a_combining_mark_inside_a_secret_word_of_text_hides_nothing(
         "<input value='abc123' id=api_token />",
         '<form><input name="user" value="ada"><input name="csrf_token" value="x9Y"></form>',
         "<input title='a > b' value='abc123' name='token'>",
+        # .NET's settings: <appSettings><add key="..." value="..."/>.
+        '<appSettings><add key="ApiKey" value="abc123"/></appSettings>',
+        "<add value='hunter2' key='SmtpPassword' />",
     ],
 )
 def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
@@ -1117,6 +1129,8 @@ def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
         '<input type="password" name="password">',
         '<input name="author" value="Ada">',
         '<option value="token">Token</option>',
+        '<add key="Theme" value="dark"/>',
+        '<add key="ApiKey" value=""/>',
     ],
 )
 def test_a_form_field_without_a_secret_is_kept(layer: Layer, text: str) -> None:
