@@ -390,6 +390,9 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "|[" * 16_000,
         "a->[" * 8_000,
         "x\u2192." * 10_000,
+        "password for " * 2_500,
+        "user " * 6_000 + "identified by",
+        "user a identified with b by " * 1_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1136,6 +1139,43 @@ def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
 def test_a_form_field_without_a_secret_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"html": text}).payload == {"html": text}
+
+
+# An SQL statement giving a password (a query logged with an error): after the word PASSWORD a
+# string literal, or after IDENTIFIED BY; prose about a password, or a statement without one, is
+# kept.
+SQL_PASSWORD_TEXTS = [
+    "CREATE ROLE app WITH LOGIN PASSWORD 'hunter2'",
+    "alter user app with encrypted password 'md5a1b2'",
+    "SET PASSWORD FOR 'ada'@'localhost' = 'hunter2'",
+    "SET PASSWORD FOR ada = PASSWORD(\"hunter2\")",
+    "CREATE USER 'ada'@'%' IDENTIFIED BY 'hunter2';",
+    "ALTER USER ada IDENTIFIED WITH caching_sha2_password BY 'hunter2'",
+    "CREATE USER scott IDENTIFIED BY tiger",
+    "error near: UPDATE users SET password = 'x1' WHERE id = 7",
+]
+SQL_KEPT_TEXTS = [
+    'the "password" field is required',
+    "users are identified by their email address",
+    "SELECT id, password FROM users WHERE id = 7",
+    "ALTER USER ada PASSWORD ''",
+    "ALTER ROLE ada PASSWORD '******'",
+    "CREATE USER ada IDENTIFIED BY VALUES 'S:5A3B'",
+    "CREATE USER ada IDENTIFIED EXTERNALLY",
+    "ALTER ROLE ada PASSWORD NULL",
+]
+
+
+@pytest.mark.parametrize("text", SQL_PASSWORD_TEXTS)
+def test_a_password_in_an_sql_statement_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"query": text}).payload == {"query": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", SQL_KEPT_TEXTS)
+def test_an_sql_statement_without_a_password_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"query": text}).payload == {"query": text}
 
 
 # A command line giving a password's flag its value after a space, as `mysql` or a CLI's own
