@@ -1148,7 +1148,7 @@ SQL_PASSWORD_TEXTS = [
     "CREATE ROLE app WITH LOGIN PASSWORD 'hunter2'",
     "alter user app with encrypted password 'md5a1b2'",
     "SET PASSWORD FOR 'ada'@'localhost' = 'hunter2'",
-    "SET PASSWORD FOR ada = PASSWORD(\"hunter2\")",
+    'SET PASSWORD FOR ada = PASSWORD("hunter2")',
     "CREATE USER 'ada'@'%' IDENTIFIED BY 'hunter2';",
     "ALTER USER ada IDENTIFIED WITH caching_sha2_password BY 'hunter2'",
     "CREATE USER scott IDENTIFIED BY tiger",
@@ -1298,6 +1298,25 @@ def test_a_card_number_sent_as_a_json_integer_is_redacted(layer: Layer) -> None:
         "count": 4242,
         "flag": True,
     }
+    assert logger.record("error_event", kept).payload == kept
+
+
+def test_a_card_number_sent_as_a_whole_float_is_redacted(layer: Layer) -> None:
+    """A client keeping numbers as floats writes a card number ``4111111111111111.0``."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = json.loads(
+        '{"paid": 4111111111111111.0, "exp": 4.111111111111111e15,'
+        ' "n": [{"pan": 5555555555554444.0}]}'
+    )
+    assert logger.record("error_event", payload).payload == {
+        "paid": "[redacted]",
+        "exp": "[redacted]",
+        "n": [{"pan": "[redacted]"}],
+    }
+    kept = json.loads(
+        '{"ms": 1733155200000.0, "luhn_fails": 4111111111111112.0, "half": 4111111111111111.5,'
+        ' "huge": 1e300, "ratio": 0.5, "negative": -4111111111111111.0}'
+    )
     assert logger.record("error_event", kept).payload == kept
 
 
