@@ -393,6 +393,9 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "password for " * 2_500,
         "user " * 6_000 + "identified by",
         "user a identified with b by " * 1_000,
+        "sqlplus -a" * 3_000 + " x/y",
+        "jdbc:oracle:thin:" * 2_000,
+        "htpasswd -b a " * 2_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1437,6 +1440,13 @@ TOOL_CREDENTIAL_TEXTS = [
     "mongosh -u admin -p letmein --authenticationDatabase admin",
     "openssl pkcs12 -in a.p12 -passin pass:letmein -out a.pem",
     "smbclient //files/share -U ada%letmein",
+    # An Oracle logon (user/password) to sqlplus and its kin, or in a JDBC URL; htpasswd -b.
+    "sqlplus scott/tiger@orcl",
+    "sqlplus -S -L app/Passw0rd@//db:1521/svc @run.sql",
+    "rman target sys/letmein@prod",
+    "expdp userid=scott/tiger directory=dumps",
+    "url=jdbc:oracle:thin:scott/tiger@db:1521:orcl",
+    "htpasswd -bc /etc/nginx/.htpasswd ada letmein",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -1452,6 +1462,14 @@ TOOL_KEPT_TEXTS = [
     "mongodump --port 27017 --db shop",
     "openssl pkcs12 -in a.p12 -passin env:P12_PASS",
     "smbclient //files/share -U ada",
+    "sqlplus /nolog",
+    "sqlplus / as sysdba",
+    "sqlplus -S @scripts/run.sql",
+    "sqlplus reads its scripts from sql/init.sql",
+    "rman target /",
+    "url=jdbc:oracle:thin:@db:1521:orcl",
+    "htpasswd -c .htpasswd ada",
+    "htpasswd -b .htpasswd ada",
 ]
 
 
