@@ -396,6 +396,7 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "sqlplus -a" * 3_000 + " x/y",
         "jdbc:oracle:thin:" * 2_000,
         "htpasswd -b a " * 2_000,
+        "://a:b/" * 4_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1142,6 +1143,38 @@ def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
 def test_a_form_field_without_a_secret_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"html": text}).payload == {"html": text}
+
+
+# A URL's password left unencoded may hold "/", "?" or "#"; a port followed by a path holding
+# "@" (a scoped package, a profile) is no password.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "postgres://app:pa/ss@db/shop",
+        "amqp://guest:ab#cd@mq:5672/",
+        "redis://:p?w1@cache:6379/0",
+        "connect failed: mongodb://ada:s3/cr3t@mongo:27017/app?authSource=admin",
+    ],
+)
+def test_a_url_password_holding_a_delimiter_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"url": text}).payload == {"url": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://registry.example.com:8443/@scope/pkg",
+        "http://localhost:8000/users/@me",
+        "http://[::1]:8080/@x",
+        "https://host:8443?x=a@b",
+        "ssh://git@host:22/org/repo",
+        "https://ada:@host/",
+    ],
+)
+def test_a_url_with_a_port_and_an_at_sign_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"url": text}).payload == {"url": text}
 
 
 # An SQL statement giving a password (a query logged with an error): after the word PASSWORD a
