@@ -397,6 +397,8 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "jdbc:oracle:thin:" * 2_000,
         "htpasswd -b a " * 2_000,
         "://a:b/" * 4_000,
+        "name=a value " * 2_500,
+        "key: password, " * 2_000 + "value",
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1175,6 +1177,40 @@ def test_a_url_password_holding_a_delimiter_is_redacted(layer: Layer, text: str)
 def test_a_url_with_a_port_and_an_at_sign_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"url": text}).payload == {"url": text}
+
+
+# A name/value record written as text (Kubernetes env in YAML, a log line, AWS tags) gives its
+# name a value as its JSON does; a record of another name, of no value or whose value comes from
+# elsewhere is kept.
+RECORD_TEXT_SECRETS = [
+    "env:\n  - name: DB_PASSWORD\n    value: hunter2\n  - name: DB_HOST\n    value: db",
+    '- name: API_TOKEN\n  value: "abc123"',
+    "name=password value=hunter2",
+    "Tags: Key: api_token, Value: abc123",
+    "{name: 'client_secret', value: 'x1'}",
+]
+RECORD_TEXT_KEPT = [
+    "env:\n  - name: DB_HOST\n    value: db",
+    "- name: DB_PASSWORD\n  valueFrom:\n    configMapKeyRef: {name: db}",
+    "name=password value=",
+    "name: token\nvalue: null",
+    "key: password\nvalue: '******'",
+    "- name: SSH_AUTH_SOCK\n  value: /tmp/ssh-x/agent.1",
+    "Key: Environment, Value: prod",
+    "the name: password; its value: depends on the user",
+]
+
+
+@pytest.mark.parametrize("text", RECORD_TEXT_SECRETS)
+def test_a_name_value_record_in_text_naming_a_secret_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"manifest": text}).payload == {"manifest": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", RECORD_TEXT_KEPT)
+def test_a_name_value_record_in_text_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"manifest": text}).payload == {"manifest": text}
 
 
 # An SQL statement giving a password (a query logged with an error): after the word PASSWORD a
