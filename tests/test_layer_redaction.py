@@ -398,6 +398,8 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "htpasswd -b a " * 2_000,
         "://a:b/" * 4_000,
         "name=a value " * 2_500,
+        "a\n " * 10_000,
+        "password\n [type=x, " * 2_000,
         "key: password, " * 2_000 + "value",
     ],
 )
@@ -1211,6 +1213,53 @@ def test_a_name_value_record_in_text_naming_a_secret_is_redacted(layer: Layer, t
 def test_a_name_value_record_in_text_without_a_secret_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"manifest": text}).payload == {"manifest": text}
+
+
+def _validation_errors(**fields: Any) -> Any:
+    """The ``ValidationError`` a pydantic model raises for ``fields``."""
+    from pydantic import BaseModel, Field, ValidationError
+
+    class Token(BaseModel):
+        token: str = Field(min_length=40)
+
+    class Signup(BaseModel):
+        password: str = Field(min_length=12)
+        page: int
+        user: Token
+
+    try:
+        Signup(**fields)
+    except ValidationError as exc:
+        return exc
+    raise AssertionError("valid")
+
+
+def test_a_validation_error_quoting_a_sensitive_fields_input_is_redacted(layer: Layer) -> None:
+    """FastAPI's 422 records and pydantic's message quote each field's input: a secret's too."""
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    exc = _validation_errors(password="hunter2", page="x", user={"token": "abc123"})
+    recorded = logger.record("error_event", {"errors": exc.errors()}).payload
+    assert [error["input"] for error in recorded["errors"]] == ["[redacted]", "x", "[redacted]"]
+    assert logger.record("error_event", {"message": str(exc)}).payload == {"message": "[redacted]"}
+    record = {"type": "string_too_short", "loc": ["body", "password"], "msg": "short"}
+    detail = json.dumps({"detail": [{**record, "input": "hunter2"}]})
+    assert logger.record("error_event", {"body": detail}).payload == {"body": "[redacted]"}
+    located = {"type": "x", "loc": ("body", "api_keys", 0), "input": "abc123"}
+    assert logger.record("error_event", {"e": located}).payload["e"]["input"] == "[redacted]"
+
+
+def test_a_validation_error_of_other_fields_is_kept(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    exc = _validation_errors(password="a" * 12, page="x", user={"token": "a" * 40})
+    errors = json.loads(json.dumps(exc.errors()))
+    assert logger.record("error_event", {"errors": errors}).payload == {"errors": errors}
+    assert logger.record("error_event", {"message": str(exc)}).payload == {"message": str(exc)}
+    # A missing field's input is its parent, which holds nothing of it.
+    missing = _validation_errors(page=1)
+    errors = json.loads(json.dumps(missing.errors()))
+    assert logger.record("error_event", {"errors": errors}).payload == {"errors": errors}
+    text = str(missing)
+    assert logger.record("error_event", {"message": text}).payload == {"message": text}
 
 
 # An SQL statement giving a password (a query logged with an error): after the word PASSWORD a
