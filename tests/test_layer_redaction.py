@@ -493,12 +493,26 @@ PAIRS_AND_RECORDS = [
         {"har": {"queryString": [{"name": "sessionid", "value": "hunter2", "comment": ""}]}},
         {"har": {"queryString": [{"name": "sessionid", "value": "[redacted]", "comment": ""}]}},
     ),
+    (  # a form's fields, a request's parameters, an entity's attributes
+        {"form": [{"field": "password", "value": "hunter2"}, {"field": "user", "value": "ada"}]},
+        {"form": [{"field": "password", "value": "[redacted]"}, {"field": "user", "value": "ada"}]},
+    ),
+    (
+        {"params": [{"param": "api_key", "val": "hunter2"}], "attrs": {"attribute": "email"}},
+        {"params": [{"param": "api_key", "val": "[redacted]"}], "attrs": {"attribute": "email"}},
+    ),
+    (
+        {"settings": [{"setting": "smtp_password", "value": "hunter2", "scope": "global"}]},
+        {"settings": [{"setting": "smtp_password", "value": "[redacted]", "scope": "global"}]},
+    ),
 ]
 KEPT_SHAPES = [
     {"channels": ["email", "sms"]},  # a list of two words is no pair
     {"pairs": [["chapter", "kinematics"], ["block", "quiz"]]},
     {"field": {"name": "email", "label": "Your email"}},  # a name without a value
     {"option": {"name": "theme", "value": "dark"}},
+    {"form": [{"field": "theme", "value": "dark"}, {"property": "color", "val": "red"}]},
+    {"error": {"field": "password", "message": "too short"}},  # a field without a value
     {"mixed": [["password", "x", "y"], ["a", "b"]]},  # not all pairs
 ]
 
