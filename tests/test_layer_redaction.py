@@ -1320,12 +1320,23 @@ PASSWORD_FLAG_TEXTS = [
     "--password hunter2",
     "deploy --db-password 'correct horse' --host db",
     "login --passwd=s3cret",
+    # One dash, as Go's flag package, Java's tools and PuTTY take them.
+    "./server -token abc123 -port 80",
+    "plink -ssh -pw hunter2 ada@host",
+    "keytool -importkeystore -srcstorepass s3cret -deststorepass s3cret",
+    "jarsigner -keystore ks.jks -storepass s3cret app.jar signer",
 ]
 KEPT_FLAG_TEXTS = [
     "missing value for --password",
     "run with --session-timeout 30",
     "pip install --pre --upgrade mylib",
     "--password ******",
+    "ls -p /srv",
+    "./server -session-timeout 30 -port 80",
+    "run -token -port 80",
+    "plink -pw ****** ada@host",
+    "an e-mail -address book",
+    "keytool -list -keystore ks.jks",
 ]
 
 
