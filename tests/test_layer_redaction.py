@@ -398,6 +398,7 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "htpasswd -b a " * 2_000,
         "://a:b/" * 4_000,
         "name=a value " * 2_500,
+        "machine a login b " * 2_000 + "password",
         "a\n " * 10_000,
         "password\n [type=x, " * 2_000,
         "key: password, " * 2_000 + "value",
@@ -1274,6 +1275,35 @@ def test_a_validation_error_of_other_fields_is_kept(layer: Layer) -> None:
     assert logger.record("error_event", {"errors": errors}).payload == {"errors": errors}
     text = str(missing)
     assert logger.record("error_event", {"message": text}).payload == {"message": text}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "machine api.example.com login ada password hunter2",
+        "machine github.com\n  login ada\n  password ghx123\nmachine other.example",
+        "default login anonymous password ada@example.com",
+        "machine h port 21 login ada account ops password x1",
+    ],
+)
+def test_a_netrc_entry_with_a_password_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"netrc": text}).payload == {"netrc": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "machine learning password reset",
+        "the machine login page asks for a password first",
+        "machine h login ada password ****",
+        "machine h login ada",
+        "the default password policy applies",
+    ],
+)
+def test_text_that_is_no_netrc_entry_with_a_password_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"netrc": text}).payload == {"netrc": text}
 
 
 # An SQL statement giving a password (a query logged with an error): after the word PASSWORD a
