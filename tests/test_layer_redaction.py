@@ -1798,3 +1798,20 @@ def test_more_credentials_by_their_shape_are_redacted(layer: Layer, text: str) -
 def test_text_shaped_like_no_credential_is_kept(layer: Layer, text: str) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"text": text}).payload == {"text": text}
+
+
+def test_words_of_letters_and_digits_skip_the_mark_search_with_the_same_verdict(
+    layer: Layer,
+) -> None:
+    # _scan_for_secret passes over str.isalnum() text without searching _MAY_HOLD_SECRET: no
+    # character that pattern looks for (any whitespace, . : = [ { " <) is a letter or a digit.
+    module = layer.event_logger
+    marks = [chr(code) for code in range(0x110000) if module._MAY_HOLD_SECRET.match(chr(code))]
+    assert " " in marks and "\u3000" in marks and "<" in marks
+    assert not any(mark.isalnum() for mark in marks)
+    for word in ("quiz", "POST", "kinematics", "ch01", "Straße", "日本語", "١٢٣", "①", "x" * 500):
+        assert word.isalnum()
+        assert module._holds_secret(word) is False, word
+    # Words that are credentials by their shape are still found before that point.
+    for token in ("AKIA" + "ABCDEFGHIJKLMNOP", "4111111111111111", "ghp_" + "a1" * 18):
+        assert module._holds_secret(token) is True, token
