@@ -2528,3 +2528,38 @@ def test_a_factory_whose_settings_parameter_defaults_to_the_getter_reads_its_def
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/items/{item_id}", result.stdout
     assert "only known at run time" not in result.stdout
+
+
+APP_SUBCLASS_MAIN_PY = '''"""The app, a FastAPI subclass including its routers in a method."""
+
+from fastapi import FastAPI as BaseApp
+
+from app.api.router import api_router
+
+
+class ServiceApp(BaseApp):
+    def wire(self) -> None:
+        self.include_router(api_router, prefix="/api/v1")
+
+    def setup(self) -> None:
+        super().setup()
+        self.wire()
+
+
+app = ServiceApp()
+'''
+
+
+def test_routers_a_fastapi_subclass_includes_on_itself_get_the_prefix(tmp_path: Path) -> None:
+    # `self.include_router(...)` in a method of a class deriving from FastAPI: `self` is the app.
+    root = _project(tmp_path, APP_SUBCLASS_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "cannot tell is an app" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/v1/items/7").json() == {"id": 7}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == APP_SUBCLASS_MAIN_PY

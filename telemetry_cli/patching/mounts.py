@@ -27,6 +27,7 @@ from telemetry_cli.patching.names import (
     VERSIONED_APP_FUNCTIONS,
 )
 from telemetry_cli.patching.routes import (
+    app_instance_parameter,
     included_instance_router,
     instance_app,
     routable_router,
@@ -1137,7 +1138,7 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
     if parent is None:
         return including is not None and instance_app(*including, index)
     if parent.kind == "param":
-        return _is_app(parent, index)
+        return _is_app(parent, index) or app_instance_parameter(parent, index)
     if parent.kind == "value" and isinstance(parent.node, ast.Call):
         return index.built_role(parent.node, parent.scope)[0] is Role.APP
     return False
@@ -1283,7 +1284,12 @@ def _mount(
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.
-        by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
+        # `self.include_router(...)` in a method of a FastAPI subclass: the app itself.
+        by_app = (
+            _is_app(parent, index)
+            or _passed_an_app(parent, index, modules)
+            or app_instance_parameter(parent, index)
+        )
     elif parent is None and including is not None:
         # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`.
         by_app = instance_app(*including, index)

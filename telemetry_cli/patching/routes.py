@@ -958,6 +958,34 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
     return method if first is binding.node else None
 
 
+def app_instance_parameter(binding: Binding, index: PackageIndex) -> bool:
+    """Whether a parameter is the instance (``self``) of a method of a FastAPI subclass.
+
+    ``class ServiceApp(FastAPI): def wire(self): self.include_router(api)``: ``self`` is the
+    app itself, as every instance of the class is one.
+    """
+    method = binding.scope
+    function = method.node
+    outer = None if method.parent is None else method.parent.parent
+    if not (
+        binding.kind == "param"
+        and isinstance(function, FunctionNode)
+        and method.parent is not None
+        and method.parent.is_class
+        and outer is not None
+        and _instance_method(function)
+        and [*function.args.posonlyargs, *function.args.args][0] is binding.node
+    ):
+        return False
+    cls = method.parent.node
+    assert isinstance(cls, ast.ClassDef)
+    for base in cls.bases:
+        qualified = index.qualify(base, outer)
+        if qualified is not None and index.class_role(qualified)[0] is Role.APP:
+            return True
+    return False
+
+
 def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
     """Whether ``self.<attribute>`` in a method is an app its class builds.
 
