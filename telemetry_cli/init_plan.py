@@ -1168,8 +1168,9 @@ def _runner_target(root: Path) -> str | None:
     runs that app from ``root``, wherever else apps are built; so does a command line of a run
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
-    file's ``command:``, a shell script). None unless every such call and line there names one
-    and the same app (``app_dir=`` moves the import root: not followed).
+    file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task).
+    None unless every such call and line there names one and the same app (``app_dir=`` moves
+    the import root: not followed).
     """
     targets: set[str] = set()
     ignore = GitIgnore(root)
@@ -1248,10 +1249,12 @@ def _imported_name(tree: ast.Module, name: str) -> str | None:
     return found
 
 
-#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`).
+#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`;
+#: a Makefile's or justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`).
 _RUN_FILE = re.compile(
     r"(?i)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.Dockerfile|Procfile|"
-    r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh)"
+    r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh|"
+    r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml)"
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")

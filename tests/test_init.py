@@ -2569,8 +2569,15 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "  worker:\n    command: celery -A league_old.tasks:queue worker\n"
         },
         {"start.sh": "#!/bin/sh\nexec python -m uvicorn league.main:app --host 0.0.0.0\n"},
+        {"Makefile": "dev:\n\tuvicorn league.main:app --reload\n\nlint:\n\truff check .\n"},
+        {"justfile": "serve:\n    hypercorn league.main:app --bind 0.0.0.0:8000\n"},
+        {
+            "pyproject.toml": '[project]\nname = "league"\ndependencies = ["uvicorn>=0.30"]\n\n'
+            "[tool.taskipy.tasks]\n"
+            'start = { cmd = "uvicorn league.main:app --reload", help = "serve" }\n'
+        },
     ],
-    ids=["dockerfile", "procfile", "compose", "shell-script"],
+    ids=["dockerfile", "procfile", "compose", "shell-script", "makefile", "justfile", "tasks"],
 )
 def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
     tmp_path: Path, run_files: dict[str, str]
