@@ -1244,6 +1244,20 @@ def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) 
         ):
             return _as_written(expression, scope)
         return None
+    if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
+        # f"{settings.PREFIX}" + "/tiles/{z}", PREFIX + "/legend": each part a string literal
+        # or read by the handler as by the decorator.
+        if all(
+            (isinstance(side, ast.Constant) and isinstance(side.value, str))
+            or (
+                _reachable(side, scope, handler_scope) is not None
+                if isinstance(side, ast.JoinedStr | ast.BinOp | ast.Subscript)
+                else _read_alike(side, scope, handler_scope)
+            )
+            for side in (expression.left, expression.right)
+        ):
+            return _as_written(expression, scope)
+        return None
     if isinstance(expression, ast.Subscript):
         # ROUTES[Action.CHAT]: a constant table, looked up with a constant key.
         key = expression.slice
