@@ -2563,3 +2563,30 @@ def test_routers_a_fastapi_subclass_includes_on_itself_get_the_prefix(tmp_path: 
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == APP_SUBCLASS_MAIN_PY
+
+
+ROUTER_MOUNTED_MAIN_PY = '''"""The app, serving the router by mounting it."""
+
+from fastapi import FastAPI
+
+from app.api.router import api_router
+
+app = FastAPI()
+app.mount("/api/v2/", api_router)
+'''
+
+
+def test_a_router_mounted_into_the_app_is_served_under_the_mount_path(tmp_path: Path) -> None:
+    # Starlette serves a router passed to `app.mount(path, router)` under the mount path, as
+    # an include with that prefix would: neither "included by no app" nor logged without it.
+    root = _project(tmp_path, ROUTER_MOUNTED_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no app" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v2/items/", "get_item": "/api/v2/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/v2/items/7").json() == {"id": 7}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == ROUTER_MOUNTED_MAIN_PY

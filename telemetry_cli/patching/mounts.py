@@ -525,6 +525,8 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model, modules, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
+            for child, mount in _router_mounts(index, model, modules, defaults, notes):
+                included.setdefault(child, []).append(mount)
     # Those made on an app first: the likeliest to serve a router found included nowhere.
     unresolved.sort(key=lambda item: not item[0])
     mounts = Mounts(
@@ -613,38 +615,7 @@ def _app_mounts(
             sub_app = index.app_key(index.binding_of(mounted, scope))
         if sub_app is None:
             continue
-        outer_is_app = (
-            outer is not None
-            and outer.kind == "value"
-            and isinstance(outer.node, ast.Call)
-            and (
-                index.built_role(outer.node, outer.scope)[0] is Role.APP
-                or index.qualify(outer.node.func, outer.scope) in STARLETTE_CLASSES
-            )
-        ) or (
-            # `def register_app(app: FastAPI): app.mount("/admin", admin)`: an app, whichever,
-            # as for the routers such a function includes.
-            outer is not None and outer.kind == "param" and _is_app(outer, index)
-        )
-        # Mounted into anything but an app or a Starlette one (an unknown object): not known.
-        path = None
-        if outer_is_app:
-            read = len(defaults.read)
-            # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
-            path = index.string_value(mount.path, scope, fallback=defaults)
-            where = f"{model.path}:{getattr(mount.path, 'lineno', 0)}"
-            if path is not None:
-                path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
-                for default in defaults.read[read:]:
-                    said = default.describe()
-                    if not any(said in note for note in notes):
-                        notes.append(f"{where}: mount path {said}")
-            elif mount.path is not None:
-                notes.append(
-                    f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
-                    f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
-                )
-            del defaults.read[read:]
+        path = _mount_path(mount, model, index, defaults, notes)
         outer_key = (
             passed_app(outer, index, modules)
             if outer is not None and outer.kind == "param"
@@ -652,6 +623,91 @@ def _app_mounts(
         )
         found.append((sub_app, AppMount(outer_key, path)))
     return found
+
+
+def _router_mounts(
+    index: PackageIndex,
+    model: ModuleModel,
+    modules: list[str],
+    defaults: SettingsDefaults,
+    notes: list[str],
+) -> list[tuple[RouterKey, Mount]]:
+    """The module's mounts of a router (``app.mount("/api", router)``), as includes.
+
+    Starlette serves a router mounted into an app under the mount path, before the paths its
+    routes declare (their router's prefix included): as ``include_router(router,
+    prefix="/api")`` would. Mounted into anything but an app: not followed.
+    """
+    found: list[tuple[RouterKey, Mount]] = []
+    for mount in mount_calls(model, index):
+        mounted, scope, outer = mount.mounted, mount.scope, mount.outer
+        binding = None if isinstance(mounted, ast.Call) else index.binding_of(mounted, scope)
+        if binding is None or binding.kind != "value" or binding.scope.parent is not None:
+            continue
+        key = index.router_key(binding)
+        if key is None or not _outer_is_app(outer, index):
+            continue
+        path = _mount_path(mount, model, index, defaults, notes)
+        app = (
+            passed_app(outer, index, modules)
+            if outer is not None and outer.kind == "param"
+            else index.app_key(outer)
+        )
+        at = (id(scope.node), getattr(mount.path, "lineno", 0))
+        found.append((key, Mount(None, path, True, "", app, False, ast.unparse(mounted), at)))
+    return found
+
+
+def _outer_is_app(outer: Binding | None, index: PackageIndex) -> bool:
+    """Whether what a mount call mounts into is an app (FastAPI's or Starlette's)."""
+    return (
+        outer is not None
+        and outer.kind == "value"
+        and isinstance(outer.node, ast.Call)
+        and (
+            index.built_role(outer.node, outer.scope)[0] is Role.APP
+            or index.qualify(outer.node.func, outer.scope) in STARLETTE_CLASSES
+        )
+    ) or (
+        # `def register_app(app: FastAPI): app.mount("/admin", admin)`: an app, whichever,
+        # as for the routers such a function includes.
+        outer is not None and outer.kind == "param" and _is_app(outer, index)
+    )
+
+
+def _mount_path(
+    mount: MountCall,
+    model: ModuleModel,
+    index: PackageIndex,
+    defaults: SettingsDefaults,
+    notes: list[str],
+) -> str | None:
+    """The path a mount call mounts at, "" for the root; None when not known statically.
+
+    A path read as a settings class's default, or not known statically, goes in ``notes``, as
+    a line naming the call (as include prefixes do).
+    """
+    mounted, scope = mount.mounted, mount.scope
+    # Mounted into anything but an app or a Starlette one (an unknown object): not known.
+    path = None
+    if _outer_is_app(mount.outer, index):
+        read = len(defaults.read)
+        # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
+        path = index.string_value(mount.path, scope, fallback=defaults)
+        where = f"{model.path}:{getattr(mount.path, 'lineno', 0)}"
+        if path is not None:
+            path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+            for default in defaults.read[read:]:
+                said = default.describe()
+                if not any(said in note for note in notes):
+                    notes.append(f"{where}: mount path {said}")
+        elif mount.path is not None:
+            notes.append(
+                f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
+                f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
+            )
+        del defaults.read[read:]
+    return path
 
 
 def _is_app(binding: Binding | None, index: PackageIndex) -> bool:
