@@ -992,8 +992,9 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
     in folders without one (namespace packages), for which the backend folder is the nearest one
     above that holds a project file (``pyproject.toml``, ``setup.py``, ``requirements.txt``,
     ...), else the root. A ``main.py``, ``app.py``, ``server.py`` or ``api.py`` directly in that
-    folder, or importing a module beside it by its top-level name, is the flat layout: that
-    folder is the backend folder and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
+    folder, importing a module beside it by its top-level name or serving itself by that name
+    (``uvicorn.run("app:create_app")``), is the flat layout: that folder is the backend folder
+    and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
     """
     regular: list[tuple[str, str]] = []
     namespace: list[tuple[str, str]] = []
@@ -1057,7 +1058,11 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
-            if flat and (backend == here or _imports_a_sibling(root, here, name)):
+            if flat and (
+                backend == here
+                or _imports_a_sibling(root, here, name)
+                or _serves_itself_by_name(name, data)
+            ):
                 # The flat layout: the folder is run from (`uvicorn main:app`), its modules
                 # are top-level ones.
                 namespace.append((here.relative_to(root).as_posix(), TOP_LEVEL))
@@ -1126,6 +1131,26 @@ def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
         if isinstance(node, ast.Call) and ast.unparse(node.func) in runners
     ]
     return (tree, calls) if calls else None
+
+
+def _serves_itself_by_name(name: str, data: bytes) -> bool:
+    """Whether module ``name`` has the server it starts as a script import it by its own name.
+
+    ``uvicorn.run("app:create_app", factory=True)`` under the ``__main__`` guard of ``app.py``:
+    the server imports ``app`` as a top-level module, so the folder the script runs from is
+    the one its modules are imported from.
+    """
+    served = _served_targets(data)
+    if served is None:
+        return False
+    stem = name.removesuffix(".py")
+    for node in served[1]:
+        target = call_argument(node, 0, "app")
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            module, colon, attribute = target.value.partition(":")
+            if module == stem and colon and attribute.isidentifier():
+                return True
+    return False
 
 
 def _serves_own_app(name: str, data: bytes) -> bool:

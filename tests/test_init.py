@@ -2631,3 +2631,51 @@ def test_a_module_variable_beside_a_leftover_factory_is_the_app_unless_a_run_fil
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert app in result.stdout, result.stdout
+
+
+SELF_NAMED_FACTORY = '''"""The service, run as a script from its own folder."""
+
+from fastapi import APIRouter, FastAPI
+
+router = APIRouter(prefix="/api/v1")
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    return app
+
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run("app:create_app", factory=True)
+'''
+
+
+def test_a_module_serving_itself_by_its_bare_name_makes_its_folder_the_import_root(
+    tmp_path: Path,
+) -> None:
+    """`uvicorn.run("app:create_app")` in `service/app.py`: the server imports `app` top-level.
+
+    The folder the script runs from is the one its modules are imported from, below the
+    project folder holding requirements.txt: the layer is imported as `analytics`, not as
+    `service.analytics` (a package the server could not import from there).
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "backend/requirements.txt": "fastapi\nuvicorn\n",
+            "backend/service/app.py": SELF_NAMED_FACTORY,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    for line in ('backend = "backend/service"', 'app-package = ""', 'app = "app:create_app"'):
+        assert line in written, written
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    patched = (root / "backend/service/app.py").read_text()
+    assert "from analytics.telemetry_router import router as telemetry_router" in patched
