@@ -889,7 +889,8 @@ def _module_mounts(
     ``unresolved`` (with whether it is made on an app).
     """
     found: list[tuple[RouterKey, Mount]] = []
-    for call, scope in method_calls(model, _INCLUDE_ROUTER):
+    calls = [*method_calls(model, _INCLUDE_ROUTER), *aliased_calls(model, _INCLUDE_ROUTER)]
+    for call, scope in calls:
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
@@ -1433,6 +1434,38 @@ def method_calls(
                     if named(node):
                         assert isinstance(node, ast.Call)
                         yield node, scope
+
+
+def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
+    """The calls of a module made through a name bound to a bound method, as calls of it.
+
+    ``include_api = api_router.include_router`` then ``include_api(users, prefix="/users")``:
+    yielded as ``api_router.include_router(users, prefix="/users")`` (a call built for the
+    reading, placed where the call is), in the scope of the call. Only a name bound once, to
+    that attribute, where the call sees it.
+    """
+    aliases: dict[str, ast.Attribute] = {}
+    for node in model.nodes_near([method]):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == method
+        ):
+            aliases[node.targets[0].id] = node.value
+    for name, attribute in aliases.items():
+        for call, scope in method_calls(model, name, names=True):
+            if not isinstance(call.func, ast.Name):
+                continue
+            binding = scope.lookup(name)
+            if binding is None or binding.node is not attribute or binding.scope.stores[name] > 1:
+                continue
+            function = ast.copy_location(
+                ast.Attribute(value=attribute.value, attr=method, ctx=ast.Load()), call.func
+            )
+            built = ast.Call(func=function, args=call.args, keywords=call.keywords)
+            yield ast.copy_location(built, call), scope
 
 
 def _included_router(call: ast.Call) -> ast.expr | None:
