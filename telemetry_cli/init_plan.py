@@ -1061,7 +1061,7 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
             if flat and (
                 backend == here
                 or _imports_a_sibling(root, here, name)
-                or _serves_itself_by_name(name, data)
+                or (_serves_itself_by_name(name, data) and not _imports_itself(here))
             ):
                 # The flat layout: the folder is run from (`uvicorn main:app`), its modules
                 # are top-level ones.
@@ -1131,6 +1131,17 @@ def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
         if isinstance(node, ast.Call) and ast.unparse(node.func) in runners
     ]
     return (tree, calls) if calls else None
+
+
+def _imports_itself(folder: Path) -> bool:
+    """Whether the modules of a folder import it by its own name (``from app.routes import``).
+
+    They are then imported from the folder above it, whatever a script of it says.
+    """
+    if not folder.name.isidentifier():
+        return False
+    pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(folder.name)}\b", re.M)
+    return any(pattern.search(text) for text in _module_texts(folder))
 
 
 def _serves_itself_by_name(name: str, data: bytes) -> bool:

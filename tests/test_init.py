@@ -2679,3 +2679,31 @@ def test_a_module_serving_itself_by_its_bare_name_makes_its_folder_the_import_ro
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     patched = (root / "backend/service/app.py").read_text()
     assert "from analytics.telemetry_router import router as telemetry_router" in patched
+
+
+def test_a_module_serving_itself_by_name_whose_folder_imports_itself_stays_a_package(
+    tmp_path: Path,
+) -> None:
+    """`from service.routes import items` beside it: imported from the folder above, anyway.
+
+    Its modules name the folder as a package, so the server runs from above it, whatever the
+    script's own `uvicorn.run("app:create_app")` says: the layer goes in the package.
+    """
+    root = tmp_path / "project"
+    app = SELF_NAMED_FACTORY.replace(
+        "from fastapi import APIRouter, FastAPI\n",
+        "from fastapi import APIRouter, FastAPI\n\nfrom service.routes import items\n",
+    )
+    _write(
+        root,
+        {
+            "backend/requirements.txt": "fastapi\nuvicorn\n",
+            "backend/service/app.py": app,
+            "backend/service/routes/items.py": "router = None\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    expected = ('backend = "backend"', 'app-package = "service"', 'app = "service.app:create_app"')
+    for line in expected:
+        assert line in result.stdout, result.stdout
