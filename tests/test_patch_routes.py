@@ -2280,3 +2280,21 @@ def test_paths_joined_with_plus_from_run_time_parts_are_logged_as_the_handler_re
     )
     assert removed.problems == ()
     assert removed.source == CONCATENATED_RUN_TIME_PATHS
+
+
+def test_a_router_prefix_fastapi_refuses_is_said_with_the_routes_logged_as_written() -> None:
+    # FastAPI asserts a prefix starts with "/" and does not end with one: the app cannot start.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="repos")\n'
+        'trailing = APIRouter(prefix="/stars/")\n\n\n'
+        '@router.get("/mine")\nasync def mine():\n    return []\n\n\n'
+        '@trailing.get("/top")\nasync def top():\n    return []\n'
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    notes = [change for change in result.changes if "which FastAPI refuses" in change]
+    assert len(notes) == 2, result.changes
+    assert "`router` has the prefix 'repos'" in notes[0]
+    assert "`trailing` has the prefix '/stars/'" in notes[1]
+    assert "log call in mine (GET repos/mine)" in result.changes

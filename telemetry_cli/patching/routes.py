@@ -691,6 +691,13 @@ class _Finder:
         note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
+            if standard and prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+                # FastAPI asserts both when it builds the router: the module fails to import.
+                note = (
+                    f"`{ast.unparse(expression)}` has the prefix {prefix!r}, which FastAPI "
+                    "refuses (a prefix starts with '/' and does not end with one): the app fails "
+                    "to start until it is fixed; its routes are logged with it as written"
+                )
         elif role is Role.APP:
             # `app.router.prefix = "/api"` above the route: FastAPI adds it.
             prefix = self.index.app_router_prefix(binding, scope, expression.lineno)
