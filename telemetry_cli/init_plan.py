@@ -9,6 +9,7 @@ suggestions for ``instrument``, each with its number of handlers. The table goes
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import re
 import sys
@@ -1258,9 +1259,41 @@ def _runner_target(root: Path) -> str | None:
             continue  # a folder or a pipe of that name: no command line to read
         text = "" if data is None else data.decode("utf-8", errors="replace")
         for line in text.splitlines():
-            if _SERVER_COMMAND.search(line) and not line.lstrip().startswith("#"):
+            if line.lstrip().startswith("#"):
+                continue
+            if _SERVER_COMMAND.search(line):
                 targets.update(_COMMAND_TARGET.findall(line))
+            cli = _fastapi_cli_target(line)
+            if cli is not None:
+                targets.add(cli)
     return targets.pop() if len(targets) == 1 else None
+
+
+def _fastapi_cli_target(line: str) -> str | None:
+    """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from the root.
+
+    The FastAPI CLI takes the module's file: ``app/main.py`` is ``app.main``, its app the
+    variable ``--app`` names, else ``app``. None for another line, or one naming no module
+    file (the CLI then looks for ``main.py`` itself, as discovery does).
+    """
+    match = _FASTAPI_CLI.search(line)
+    if match is None:
+        return None
+    words = _COMMAND_WORD.findall(line[match.end() :])
+    files = [word for word in words if word.endswith(".py") and not word.startswith("-")]
+    if not files:
+        return None
+    parts = PurePosixPath(files[0].removeprefix("./")).with_suffix("").parts
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    name = "app"
+    for option, value in itertools.pairwise(words):
+        if option == "--app" and value.isidentifier():
+            name = value
+    for word in words:
+        if word.startswith("--app=") and word[len("--app=") :].isidentifier():
+            name = word[len("--app=") :]
+    return f"{'.'.join(parts)}:{name}"
 
 
 def _imported_name(tree: ast.Module, name: str) -> str | None:
@@ -1292,6 +1325,10 @@ _RUN_FILE = re.compile(
     r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh|"
     r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml)"
 )
+#: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
+_FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
+#: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
+_COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
 #: The import string such a line gives it: `app.main:app`, not `0.0.0.0:8000` nor `redis://`.

@@ -2576,8 +2576,23 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "[tool.taskipy.tasks]\n"
             'start = { cmd = "uvicorn league.main:app --reload", help = "serve" }\n'
         },
+        {"Dockerfile": 'CMD ["fastapi", "run", "league/main.py", "--port", "80"]\n'},
+        {
+            "compose.yaml": "services:\n  web:\n    command: fastapi dev --host 0.0.0.0 "
+            "./league/main.py --app app\n"
+        },
     ],
-    ids=["dockerfile", "procfile", "compose", "shell-script", "makefile", "justfile", "tasks"],
+    ids=[
+        "dockerfile",
+        "procfile",
+        "compose",
+        "shell-script",
+        "makefile",
+        "justfile",
+        "tasks",
+        "fastapi-cli",
+        "fastapi-cli-compose",
+    ],
 )
 def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
     tmp_path: Path, run_files: dict[str, str]
