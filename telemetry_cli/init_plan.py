@@ -9,6 +9,7 @@ suggestions for ``instrument``, each with its number of handlers. The table goes
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import re
 import sys
@@ -1021,8 +1022,9 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
     in folders without one (namespace packages), for which the backend folder is the nearest one
     above that holds a project file (``pyproject.toml``, ``setup.py``, ``requirements.txt``,
     ...), else the root. A ``main.py``, ``app.py``, ``server.py`` or ``api.py`` directly in that
-    folder, or importing a module beside it by its top-level name, is the flat layout: that
-    folder is the backend folder and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
+    folder, importing a module beside it by its top-level name or serving itself by that name
+    (``uvicorn.run("app:create_app")``), is the flat layout: that folder is the backend folder
+    and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
     """
     regular: list[tuple[str, str]] = []
     namespace: list[tuple[str, str]] = []
@@ -1087,7 +1089,11 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
-            if flat and (backend == here or _imports_a_sibling(root, here, name)):
+            if flat and (
+                backend == here
+                or _imports_a_sibling(root, here, name)
+                or (_serves_itself_by_name(name, data) and not _imports_itself(here))
+            ):
                 # The flat layout: the folder is run from (`uvicorn main:app`), its modules
                 # are top-level ones.
                 namespace.append((here.relative_to(root).as_posix(), TOP_LEVEL))
@@ -1182,6 +1188,37 @@ def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
     return (tree, calls) if calls else None
 
 
+def _imports_itself(folder: Path) -> bool:
+    """Whether the modules of a folder import it by its own name (``from app.routes import``).
+
+    They are then imported from the folder above it, whatever a script of it says.
+    """
+    if not folder.name.isidentifier():
+        return False
+    pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(folder.name)}\b", re.M)
+    return any(pattern.search(text) for text in _module_texts(folder))
+
+
+def _serves_itself_by_name(name: str, data: bytes) -> bool:
+    """Whether module ``name`` has the server it starts as a script import it by its own name.
+
+    ``uvicorn.run("app:create_app", factory=True)`` under the ``__main__`` guard of ``app.py``:
+    the server imports ``app`` as a top-level module, so the folder the script runs from is
+    the one its modules are imported from.
+    """
+    served = _served_targets(data)
+    if served is None:
+        return False
+    stem = name.removesuffix(".py")
+    for node in served[1]:
+        target = call_argument(node, 0, "app")
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            module, colon, attribute = target.value.partition(":")
+            if module == stem and colon and attribute.isidentifier():
+                return True
+    return False
+
+
 def _serves_own_app(name: str, data: bytes) -> bool:
     """Whether module ``name`` runs a server on an app of its own when run as a script.
 
@@ -1223,8 +1260,9 @@ def _runner_target(root: Path) -> str | None:
     ``__main__.py``, run by ``python -m``); so does a command line of a run
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
-    file's ``command:``, a shell script). None unless every such call and line there names one
-    and the same app (``app_dir=`` moves the import root: not followed).
+    file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task).
+    None unless every such call and line there names one and the same app (``app_dir=`` moves
+    the import root: not followed).
     """
     targets: set[str] = set()
     ignore = GitIgnore(root)
@@ -1289,9 +1327,41 @@ def _runner_target(root: Path) -> str | None:
             continue  # a folder or a pipe of that name: no command line to read
         text = "" if data is None else data.decode("utf-8", errors="replace")
         for line in text.splitlines():
-            if _SERVER_COMMAND.search(line) and not line.lstrip().startswith("#"):
+            if line.lstrip().startswith("#"):
+                continue
+            if _SERVER_COMMAND.search(line):
                 targets.update(_COMMAND_TARGET.findall(line))
+            cli = _fastapi_cli_target(line)
+            if cli is not None:
+                targets.add(cli)
     return targets.pop() if len(targets) == 1 else None
+
+
+def _fastapi_cli_target(line: str) -> str | None:
+    """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from the root.
+
+    The FastAPI CLI takes the module's file: ``app/main.py`` is ``app.main``, its app the
+    variable ``--app`` names, else ``app``. None for another line, or one naming no module
+    file (the CLI then looks for ``main.py`` itself, as discovery does).
+    """
+    match = _FASTAPI_CLI.search(line)
+    if match is None:
+        return None
+    words = _COMMAND_WORD.findall(line[match.end() :])
+    files = [word for word in words if word.endswith(".py") and not word.startswith("-")]
+    if not files:
+        return None
+    parts = PurePosixPath(files[0].removeprefix("./")).with_suffix("").parts
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    name = "app"
+    for option, value in itertools.pairwise(words):
+        if option == "--app" and value.isidentifier():
+            name = value
+    for word in words:
+        if word.startswith("--app=") and word[len("--app=") :].isidentifier():
+            name = word[len("--app=") :]
+    return f"{'.'.join(parts)}:{name}"
 
 
 def _imported_name(tree: ast.Module, name: str) -> str | None:
@@ -1316,11 +1386,17 @@ def _imported_name(tree: ast.Module, name: str) -> str | None:
     return found
 
 
-#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`).
+#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`;
+#: a Makefile's or justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`).
 _RUN_FILE = re.compile(
     r"(?i)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.Dockerfile|Procfile|"
-    r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh)"
+    r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh|"
+    r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml)"
 )
+#: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
+_FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
+#: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
+_COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
 #: The import string such a line gives it: `app.main:app`, not `0.0.0.0:8000` nor `redis://`.

@@ -2647,8 +2647,30 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "  worker:\n    command: celery -A league_old.tasks:queue worker\n"
         },
         {"start.sh": "#!/bin/sh\nexec python -m uvicorn league.main:app --host 0.0.0.0\n"},
+        {"Makefile": "dev:\n\tuvicorn league.main:app --reload\n\nlint:\n\truff check .\n"},
+        {"justfile": "serve:\n    hypercorn league.main:app --bind 0.0.0.0:8000\n"},
+        {
+            "pyproject.toml": '[project]\nname = "league"\ndependencies = ["uvicorn>=0.30"]\n\n'
+            "[tool.taskipy.tasks]\n"
+            'start = { cmd = "uvicorn league.main:app --reload", help = "serve" }\n'
+        },
+        {"Dockerfile": 'CMD ["fastapi", "run", "league/main.py", "--port", "80"]\n'},
+        {
+            "compose.yaml": "services:\n  web:\n    command: fastapi dev --host 0.0.0.0 "
+            "./league/main.py --app app\n"
+        },
     ],
-    ids=["dockerfile", "procfile", "compose", "shell-script"],
+    ids=[
+        "dockerfile",
+        "procfile",
+        "compose",
+        "shell-script",
+        "makefile",
+        "justfile",
+        "tasks",
+        "fastapi-cli",
+        "fastapi-cli-compose",
+    ],
 )
 def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
     tmp_path: Path, run_files: dict[str, str]
@@ -2702,3 +2724,79 @@ def test_a_module_variable_beside_a_leftover_factory_is_the_app_unless_a_run_fil
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert app in result.stdout, result.stdout
+
+
+SELF_NAMED_FACTORY = '''"""The service, run as a script from its own folder."""
+
+from fastapi import APIRouter, FastAPI
+
+router = APIRouter(prefix="/api/v1")
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    return app
+
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run("app:create_app", factory=True)
+'''
+
+
+def test_a_module_serving_itself_by_its_bare_name_makes_its_folder_the_import_root(
+    tmp_path: Path,
+) -> None:
+    """`uvicorn.run("app:create_app")` in `service/app.py`: the server imports `app` top-level.
+
+    The folder the script runs from is the one its modules are imported from, below the
+    project folder holding requirements.txt: the layer is imported as `analytics`, not as
+    `service.analytics` (a package the server could not import from there).
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "backend/requirements.txt": "fastapi\nuvicorn\n",
+            "backend/service/app.py": SELF_NAMED_FACTORY,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    for line in ('backend = "backend/service"', 'app-package = ""', 'app = "app:create_app"'):
+        assert line in written, written
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    patched = (root / "backend/service/app.py").read_text()
+    assert "from analytics.telemetry_router import router as telemetry_router" in patched
+
+
+def test_a_module_serving_itself_by_name_whose_folder_imports_itself_stays_a_package(
+    tmp_path: Path,
+) -> None:
+    """`from service.routes import items` beside it: imported from the folder above, anyway.
+
+    Its modules name the folder as a package, so the server runs from above it, whatever the
+    script's own `uvicorn.run("app:create_app")` says: the layer goes in the package.
+    """
+    root = tmp_path / "project"
+    app = SELF_NAMED_FACTORY.replace(
+        "from fastapi import APIRouter, FastAPI\n",
+        "from fastapi import APIRouter, FastAPI\n\nfrom service.routes import items\n",
+    )
+    _write(
+        root,
+        {
+            "backend/requirements.txt": "fastapi\nuvicorn\n",
+            "backend/service/app.py": app,
+            "backend/service/routes/items.py": "router = None\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    expected = ('backend = "backend"', 'app-package = "service"', 'app = "service.app:create_app"')
+    for line in expected:
+        assert line in result.stdout, result.stdout

@@ -2552,3 +2552,120 @@ def test_a_factory_whose_settings_parameter_defaults_to_the_getter_reads_its_def
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/items/{item_id}", result.stdout
     assert "only known at run time" not in result.stdout
+
+
+APP_SUBCLASS_MAIN_PY = '''"""The app, a FastAPI subclass including its routers in a method."""
+
+from fastapi import FastAPI as BaseApp
+
+from app.api.router import api_router
+
+
+class ServiceApp(BaseApp):
+    def wire(self) -> None:
+        self.include_router(api_router, prefix="/api/v1")
+
+    def setup(self) -> None:
+        super().setup()
+        self.wire()
+
+
+app = ServiceApp()
+'''
+
+
+def test_routers_a_fastapi_subclass_includes_on_itself_get_the_prefix(tmp_path: Path) -> None:
+    # `self.include_router(...)` in a method of a class deriving from FastAPI: `self` is the app.
+    root = _project(tmp_path, APP_SUBCLASS_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "cannot tell is an app" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/v1/items/7").json() == {"id": 7}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == APP_SUBCLASS_MAIN_PY
+
+
+ROUTER_MOUNTED_MAIN_PY = '''"""The app, serving the router by mounting it."""
+
+from fastapi import FastAPI
+
+from app.api.router import api_router
+
+app = FastAPI()
+app.mount("/api/v2/", api_router)
+'''
+
+
+def test_a_router_mounted_into_the_app_is_served_under_the_mount_path(tmp_path: Path) -> None:
+    # Starlette serves a router passed to `app.mount(path, router)` under the mount path, as
+    # an include with that prefix would: neither "included by no app" nor logged without it.
+    root = _project(tmp_path, ROUTER_MOUNTED_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no app" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v2/items/", "get_item": "/api/v2/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/v2/items/7").json() == {"id": 7}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == ROUTER_MOUNTED_MAIN_PY
+
+
+ALIASED_INCLUDE_API_PY = '''"""All routers of version 1, included through an alias."""
+
+from fastapi import APIRouter
+
+from app.api import items
+
+api_router = APIRouter()
+
+include_api = api_router.include_router
+
+routers = ((items.router, "items", "items"),)
+
+for router, prefix, tag in routers:
+    include_api(router, prefix=f"/{prefix}", tags=[tag])
+'''
+
+
+def test_routers_included_through_a_name_for_include_router_get_the_prefix(
+    tmp_path: Path,
+) -> None:
+    # `include_api = api_router.include_router` then `include_api(router, prefix=...)`: the
+    # same include as `api_router.include_router(router, prefix=...)`.
+    main = _main('app.include_router(api_router, prefix="/api/v1")')
+    root = _project(tmp_path, main, api=ALIASED_INCLUDE_API_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no app" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/v1/items/7").json() == {"id": 7}
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/router.py").read_text() == ALIASED_INCLUDE_API_PY
+
+
+UNPACKED_IN_BODY_API_PY = ALIASED_INCLUDE_API_PY.replace(
+    "for router, prefix, tag in routers:\n",
+    "for router_item in routers:\n    router, prefix, tag = router_item\n",
+)
+
+
+def test_loop_items_unpacked_by_the_first_statement_of_the_body_give_the_prefix(
+    tmp_path: Path,
+) -> None:
+    # `for router_item in routers: router, prefix, tag = router_item`: the names each item
+    # binds, as `for router, prefix, tag in routers:` would.
+    assert "router, prefix, tag = router_item" in UNPACKED_IN_BODY_API_PY
+    main = _main('app.include_router(api_router, prefix="/api/v1")')
+    root = _project(tmp_path, main, api=UNPACKED_IN_BODY_API_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "not followed" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}

@@ -2218,3 +2218,83 @@ def test_a_route_decorator_registering_another_function_is_not_a_handler() -> No
         "app/api/items.py:39: me is decorated with `proxy.get`, which `ProxyApp` defines itself "
         "and registers another function with"
     )
+
+
+CONCATENATED_RUN_TIME_PATHS = """\
+import os
+
+from fastapi import APIRouter
+
+import settings
+
+TILE_ROOT = os.getenv("TILE_ROOT", "/tiles")
+router = APIRouter()
+
+
+@router.get(f"{settings.SERVE_UNDER}" + "/tile/{z}/{x}/{y}.png")
+def tile(z: int, x: int, y: int):
+    return b""
+
+
+@router.get(TILE_ROOT + "/legend")
+def legend():
+    return {}
+
+
+@router.get("/styles/" + TILE_ROOT)
+def styles():
+    return {}
+
+
+for layer in ("roads", "rivers"):
+
+    @router.get(TILE_ROOT + "/" + layer)
+    def layer_tiles():
+        return layer
+"""
+
+
+def test_paths_joined_with_plus_from_run_time_parts_are_logged_as_the_handler_reads_them() -> None:
+    # `f"{settings.X}" + "/tile/{z}"`, `TILE_ROOT + "/legend"`: every part is a literal or a
+    # name the handler reads as the decorator did, so the handler evaluates the same path.
+    # A loop variable holds another value by the time a request comes: refused.
+    result = _instrument(CONCATENATED_RUN_TIME_PATHS)
+    assert [problem.split(": ", 1)[1] for problem in result.problems] == [
+        "route layer_tiles (GET ?) cannot be instrumented: its path is neither a literal nor a "
+        "constant; add the log call by hand, or mark the handler `# telemetry-scaffold: skip`"
+    ]
+    assert result.changes == (
+        "import `event_logger`",
+        'log call in tile (GET f"{settings.SERVE_UNDER}" + "/tile/{z}/{x}/{y}.png")',
+        'log call in legend (GET TILE_ROOT + "/legend")',
+        'log call in styles (GET "/styles/" + TILE_ROOT)',
+    )
+    assert '"route": f"{settings.SERVE_UNDER}" + "/tile/{z}/{x}/{y}.png",' in result.source
+    assert '"route": TILE_ROOT + "/legend",' in result.source
+    _assert_only_added_lines(CONCATENATED_RUN_TIME_PATHS, result.source)
+    removed = uninstrument_source(
+        result.source,
+        module_name="app.api.items",
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+    assert removed.problems == ()
+    assert removed.source == CONCATENATED_RUN_TIME_PATHS
+
+
+def test_a_router_prefix_fastapi_refuses_is_said_with_the_routes_logged_as_written() -> None:
+    # FastAPI asserts a prefix starts with "/" and does not end with one: the app cannot start.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="repos")\n'
+        'trailing = APIRouter(prefix="/stars/")\n\n\n'
+        '@router.get("/mine")\nasync def mine():\n    return []\n\n\n'
+        '@trailing.get("/top")\nasync def top():\n    return []\n'
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    notes = [change for change in result.changes if "which FastAPI refuses" in change]
+    assert len(notes) == 2, result.changes
+    assert "`router` has the prefix 'repos'" in notes[0]
+    assert "`trailing` has the prefix '/stars/'" in notes[1]
+    assert "log call in mine (GET repos/mine)" in result.changes

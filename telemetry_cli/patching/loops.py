@@ -71,7 +71,11 @@ def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[L
     ]
     environments: list[LoopValues] = [{}]
     bound_outside: set[str] = set()  # the names of the loops around the current one
-    steps = [(loop.target, loop.iter, False, loop.body) for loop in loops] + generators
+    steps: list[tuple[ast.expr, ast.expr, bool, list[ast.stmt] | None]] = []
+    for loop in loops:
+        unpacked_to, rest = _unpacked_target(loop, read)
+        steps.append((unpacked_to, loop.iter, False, rest))
+    steps += generators
     for target, iterable, filtered, body in steps:  # outermost first: source order
         names = {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
         if not names & read:
@@ -102,6 +106,29 @@ def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[L
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _unpacked_target(
+    loop: ast.For | ast.AsyncFor, read: set[str]
+) -> tuple[ast.expr, list[ast.stmt]]:
+    """The names a loop binds for each item, and the body that follows their binding.
+
+    ``for item in routers:`` whose body starts ``router, prefix, tag = item`` binds the three
+    names per item, as ``for router, prefix, tag in routers:`` does (unless the statement read
+    reads ``item`` itself).
+    """
+    first = loop.body[0]
+    if (
+        isinstance(loop.target, ast.Name)
+        and loop.target.id not in read
+        and isinstance(first, ast.Assign)
+        and len(first.targets) == 1
+        and isinstance(first.targets[0], ast.Tuple | ast.List)
+        and isinstance(first.value, ast.Name)
+        and first.value.id == loop.target.id
+    ):
+        return first.targets[0], loop.body[1:]
+    return loop.target, loop.body
 
 
 def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.comprehension]:

@@ -27,6 +27,7 @@ from telemetry_cli.patching.names import (
     VERSIONED_APP_FUNCTIONS,
 )
 from telemetry_cli.patching.routes import (
+    app_instance_parameter,
     included_instance_router,
     instance_app,
     routable_router,
@@ -524,6 +525,8 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 included.setdefault(child, []).append(mount)
             for sub_app, app_mount in _app_mounts(index, model, modules, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
+            for child, mount in _router_mounts(index, model, modules, defaults, notes):
+                included.setdefault(child, []).append(mount)
     # Those made on an app first: the likeliest to serve a router found included nowhere.
     unresolved.sort(key=lambda item: not item[0])
     mounts = Mounts(
@@ -612,38 +615,7 @@ def _app_mounts(
             sub_app = index.app_key(index.binding_of(mounted, scope))
         if sub_app is None:
             continue
-        outer_is_app = (
-            outer is not None
-            and outer.kind == "value"
-            and isinstance(outer.node, ast.Call)
-            and (
-                index.built_role(outer.node, outer.scope)[0] is Role.APP
-                or index.qualify(outer.node.func, outer.scope) in STARLETTE_CLASSES
-            )
-        ) or (
-            # `def register_app(app: FastAPI): app.mount("/admin", admin)`: an app, whichever,
-            # as for the routers such a function includes.
-            outer is not None and outer.kind == "param" and _is_app(outer, index)
-        )
-        # Mounted into anything but an app or a Starlette one (an unknown object): not known.
-        path = None
-        if outer_is_app:
-            read = len(defaults.read)
-            # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
-            path = index.string_value(mount.path, scope, fallback=defaults)
-            where = f"{model.path}:{getattr(mount.path, 'lineno', 0)}"
-            if path is not None:
-                path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
-                for default in defaults.read[read:]:
-                    said = default.describe()
-                    if not any(said in note for note in notes):
-                        notes.append(f"{where}: mount path {said}")
-            elif mount.path is not None:
-                notes.append(
-                    f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
-                    f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
-                )
-            del defaults.read[read:]
+        path = _mount_path(mount, model, index, defaults, notes)
         outer_key = (
             passed_app(outer, index, modules)
             if outer is not None and outer.kind == "param"
@@ -651,6 +623,91 @@ def _app_mounts(
         )
         found.append((sub_app, AppMount(outer_key, path)))
     return found
+
+
+def _router_mounts(
+    index: PackageIndex,
+    model: ModuleModel,
+    modules: list[str],
+    defaults: SettingsDefaults,
+    notes: list[str],
+) -> list[tuple[RouterKey, Mount]]:
+    """The module's mounts of a router (``app.mount("/api", router)``), as includes.
+
+    Starlette serves a router mounted into an app under the mount path, before the paths its
+    routes declare (their router's prefix included): as ``include_router(router,
+    prefix="/api")`` would. Mounted into anything but an app: not followed.
+    """
+    found: list[tuple[RouterKey, Mount]] = []
+    for mount in mount_calls(model, index):
+        mounted, scope, outer = mount.mounted, mount.scope, mount.outer
+        binding = None if isinstance(mounted, ast.Call) else index.binding_of(mounted, scope)
+        if binding is None or binding.kind != "value" or binding.scope.parent is not None:
+            continue
+        key = index.router_key(binding)
+        if key is None or not _outer_is_app(outer, index):
+            continue
+        path = _mount_path(mount, model, index, defaults, notes)
+        app = (
+            passed_app(outer, index, modules)
+            if outer is not None and outer.kind == "param"
+            else index.app_key(outer)
+        )
+        at = (id(scope.node), getattr(mount.path, "lineno", 0))
+        found.append((key, Mount(None, path, True, "", app, False, ast.unparse(mounted), at)))
+    return found
+
+
+def _outer_is_app(outer: Binding | None, index: PackageIndex) -> bool:
+    """Whether what a mount call mounts into is an app (FastAPI's or Starlette's)."""
+    return (
+        outer is not None
+        and outer.kind == "value"
+        and isinstance(outer.node, ast.Call)
+        and (
+            index.built_role(outer.node, outer.scope)[0] is Role.APP
+            or index.qualify(outer.node.func, outer.scope) in STARLETTE_CLASSES
+        )
+    ) or (
+        # `def register_app(app: FastAPI): app.mount("/admin", admin)`: an app, whichever,
+        # as for the routers such a function includes.
+        outer is not None and outer.kind == "param" and _is_app(outer, index)
+    )
+
+
+def _mount_path(
+    mount: MountCall,
+    model: ModuleModel,
+    index: PackageIndex,
+    defaults: SettingsDefaults,
+    notes: list[str],
+) -> str | None:
+    """The path a mount call mounts at, "" for the root; None when not known statically.
+
+    A path read as a settings class's default, or not known statically, goes in ``notes``, as
+    a line naming the call (as include prefixes do).
+    """
+    mounted, scope = mount.mounted, mount.scope
+    # Mounted into anything but an app or a Starlette one (an unknown object): not known.
+    path = None
+    if _outer_is_app(mount.outer, index):
+        read = len(defaults.read)
+        # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
+        path = index.string_value(mount.path, scope, fallback=defaults)
+        where = f"{model.path}:{getattr(mount.path, 'lineno', 0)}"
+        if path is not None:
+            path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
+            for default in defaults.read[read:]:
+                said = default.describe()
+                if not any(said in note for note in notes):
+                    notes.append(f"{where}: mount path {said}")
+        elif mount.path is not None:
+            notes.append(
+                f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
+                f"time: the routes of `{ast.unparse(mounted)}` are logged without it"
+            )
+        del defaults.read[read:]
+    return path
 
 
 def _is_app(binding: Binding | None, index: PackageIndex) -> bool:
@@ -859,7 +916,8 @@ def _module_mounts(
     ``unresolved`` (with whether it is made on an app).
     """
     found: list[tuple[RouterKey, Mount]] = []
-    for call, scope in method_calls(model, _INCLUDE_ROUTER):
+    calls = [*method_calls(model, _INCLUDE_ROUTER), *aliased_calls(model, _INCLUDE_ROUTER)]
+    for call, scope in calls:
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
@@ -1164,7 +1222,7 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
     if parent is None:
         return including is not None and instance_app(*including, index)
     if parent.kind == "param":
-        return _is_app(parent, index)
+        return _is_app(parent, index) or app_instance_parameter(parent, index)
     if parent.kind == "value" and isinstance(parent.node, ast.Call):
         return index.built_role(parent.node, parent.scope)[0] is Role.APP
     return False
@@ -1310,7 +1368,12 @@ def _mount(
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.
-        by_app = _is_app(parent, index) or _passed_an_app(parent, index, modules)
+        # `self.include_router(...)` in a method of a FastAPI subclass: the app itself.
+        by_app = (
+            _is_app(parent, index)
+            or _passed_an_app(parent, index, modules)
+            or app_instance_parameter(parent, index)
+        )
     elif parent is None and including is not None:
         # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`.
         by_app = instance_app(*including, index)
@@ -1398,6 +1461,38 @@ def method_calls(
                     if named(node):
                         assert isinstance(node, ast.Call)
                         yield node, scope
+
+
+def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
+    """The calls of a module made through a name bound to a bound method, as calls of it.
+
+    ``include_api = api_router.include_router`` then ``include_api(users, prefix="/users")``:
+    yielded as ``api_router.include_router(users, prefix="/users")`` (a call built for the
+    reading, placed where the call is), in the scope of the call. Only a name bound once, to
+    that attribute, where the call sees it.
+    """
+    aliases: dict[str, ast.Attribute] = {}
+    for node in model.nodes_near([method]):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == method
+        ):
+            aliases[node.targets[0].id] = node.value
+    for name, attribute in aliases.items():
+        for call, scope in method_calls(model, name, names=True):
+            if not isinstance(call.func, ast.Name):
+                continue
+            binding = scope.lookup(name)
+            if binding is None or binding.node is not attribute or binding.scope.stores[name] > 1:
+                continue
+            function = ast.copy_location(
+                ast.Attribute(value=attribute.value, attr=method, ctx=ast.Load()), call.func
+            )
+            built = ast.Call(func=function, args=call.args, keywords=call.keywords)
+            yield ast.copy_location(built, call), scope
 
 
 def _included_router(call: ast.Call) -> ast.expr | None:

@@ -691,6 +691,13 @@ class _Finder:
         note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
+            if standard and prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+                # FastAPI asserts both when it builds the router: the module fails to import.
+                note = (
+                    f"`{ast.unparse(expression)}` has the prefix {prefix!r}, which FastAPI "
+                    "refuses (a prefix starts with '/' and does not end with one): the app fails "
+                    "to start until it is fixed; its routes are logged with it as written"
+                )
         elif role is Role.APP:
             # `app.router.prefix = "/api"` above the route: FastAPI adds it.
             prefix = self.index.app_router_prefix(binding, scope, expression.lineno)
@@ -958,6 +965,34 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
     return method if first is binding.node else None
 
 
+def app_instance_parameter(binding: Binding, index: PackageIndex) -> bool:
+    """Whether a parameter is the instance (``self``) of a method of a FastAPI subclass.
+
+    ``class ServiceApp(FastAPI): def wire(self): self.include_router(api)``: ``self`` is the
+    app itself, as every instance of the class is one.
+    """
+    method = binding.scope
+    function = method.node
+    outer = None if method.parent is None else method.parent.parent
+    if not (
+        binding.kind == "param"
+        and isinstance(function, FunctionNode)
+        and method.parent is not None
+        and method.parent.is_class
+        and outer is not None
+        and _instance_method(function)
+        and [*function.args.posonlyargs, *function.args.args][0] is binding.node
+    ):
+        return False
+    cls = method.parent.node
+    assert isinstance(cls, ast.ClassDef)
+    for base in cls.bases:
+        qualified = index.qualify(base, outer)
+        if qualified is not None and index.class_role(qualified)[0] is Role.APP:
+            return True
+    return False
+
+
 def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
     """Whether ``self.<attribute>`` in a method is an app its class builds.
 
@@ -1213,6 +1248,20 @@ def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) 
             and value.format_spec is None
             and _read_alike(value.value, scope, handler_scope)
             for value in values
+        ):
+            return _as_written(expression, scope)
+        return None
+    if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
+        # f"{settings.PREFIX}" + "/tiles/{z}", PREFIX + "/legend": each part a string literal
+        # or read by the handler as by the decorator.
+        if all(
+            (isinstance(side, ast.Constant) and isinstance(side.value, str))
+            or (
+                _reachable(side, scope, handler_scope) is not None
+                if isinstance(side, ast.JoinedStr | ast.BinOp | ast.Subscript)
+                else _read_alike(side, scope, handler_scope)
+            )
+            for side in (expression.left, expression.right)
         ):
             return _as_written(expression, scope)
         return None
