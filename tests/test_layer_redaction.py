@@ -1815,3 +1815,66 @@ def test_words_of_letters_and_digits_skip_the_mark_search_with_the_same_verdict(
     # Words that are credentials by their shape are still found before that point.
     for token in ("AKIA" + "ABCDEFGHIJKLMNOP", "4111111111111111", "ghp_" + "a1" * 18):
         assert module._holds_secret(token) is True, token
+
+
+# Values analytics payloads are full of: none holds a service token's prefix, so the scan skips
+# _SERVICE_TOKEN and _MORE_SERVICE_TOKENS for them (_TOKEN_PREFIX), and all are kept.
+ID_LIKE_TEXTS = [
+    "0f5e2a3c-1111-4222-8333-444455556666",
+    "D3ADBEEF-0A0B-4C0D-8E0F-A1B2C3D4E5F6",
+    "req_01HV8Z3K9YQ2M4N6P8R0T2V4X6",
+    "01HV8Z3K9YQ2M4N6P8R0T2V4X6",
+    "intro-to-kinematics-and-dynamics",
+    "chapter_03_newtons_laws_of_motion",
+    "2026-12-03T07:27:32.123456+00:00",
+    "/api/ai/quiz/{chapter_id}",
+    "/api/chapters/{chapter_id}/sections/{section_id}",
+    "user_2f9a_0b1c_session-start",
+    "The reader finished the chapter on kinematics",
+]
+
+
+@pytest.mark.parametrize("text", ID_LIKE_TEXTS)
+def test_id_like_values_skip_the_service_token_patterns_and_are_kept(
+    layer: Layer, text: str
+) -> None:
+    module = layer.event_logger
+    assert module._TOKEN_PREFIX.search(text) is None
+    assert module._holds_secret(text) is False
+
+
+def _finds_service_token(module: Any, text: str) -> bool:
+    """The service token search of _scan_for_secret without the _TOKEN_PREFIX gate."""
+    return len(text) >= 20 and bool(
+        module._SERVICE_TOKEN.search(text)
+        or any(
+            module._MORE_SERVICE_TOKENS.search(run[0]) for run in module._TOKEN_RUN.finditer(text)
+        )
+    )
+
+
+def test_the_token_prefix_gate_hides_no_token_of_the_tables(layer: Layer) -> None:
+    # Every string of this module's tables, with and without id-like text around it: where the
+    # patterns alone find a token, the gate lets the search run.
+    module = layer.event_logger
+    tables = [value for value in globals().values() if isinstance(value, list)]
+    texts = [item for table in tables for item in table if isinstance(item, str)]
+    assert len(texts) > 500
+    found = 0
+    for text in texts + ID_LIKE_TEXTS:
+        for shown in (text, f"req_{text}", f"{text}-0f5e2a3c", f"/api/{text}/quiz"):
+            if _finds_service_token(module, shown):
+                found += 1
+                assert module._TOKEN_PREFIX.search(shown), shown
+    assert found > 50
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_token_prefix_gate_finds_every_token_shape(layer: Layer, data: st.DataObject) -> None:
+    # Text holding a match of either pattern, anywhere in it (hypothesis builds one from each
+    # alternative, with any text around it), holds one of the prefixes.
+    module = layer.event_logger
+    pattern = data.draw(st.sampled_from([module._SERVICE_TOKEN, module._MORE_SERVICE_TOKENS]))
+    text = data.draw(st.from_regex(pattern))
+    assert module._TOKEN_PREFIX.search(text), text
