@@ -1878,3 +1878,33 @@ def test_the_token_prefix_gate_finds_every_token_shape(layer: Layer, data: st.Da
     pattern = data.draw(st.sampled_from([module._SERVICE_TOKEN, module._MORE_SERVICE_TOKENS]))
     text = data.draw(st.from_regex(pattern))
     assert module._TOKEN_PREFIX.search(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(["is", "IS", "Is", "war", "là", "LÀ", "x1", "", "\t", "pw", "is\t", "de"]),
+        max_size=8,
+    )
+)
+def test_a_prose_verb_is_found_among_the_words_as_between_spaces(
+    layer: Layer, words: list[str]
+) -> None:
+    # _assigns_sensitive_name looks for a verb among the words of text.split(" ") between the
+    # first and the last: the same as looking for the verb with a space on each side.
+    module = layer.event_logger
+    text = " ".join(words)
+    between_spaces = any(f" {form} " in text for form in module._PROSE_VERB_FORMS)
+    assert (not module._PROSE_VERB_FORMS.isdisjoint(text.split(" ")[1:-1])) is between_spaces
+
+
+@pytest.mark.parametrize("verb", ["is", "IS", "ist", "est", "är", "jest", "adalah", "là"])
+def test_prose_giving_a_password_a_value_is_redacted_wherever_the_verb_stands(
+    layer: Layer, verb: str
+) -> None:
+    for text in (
+        f"password {verb} hunter2x9",
+        f"note: the password {verb} hunter2x9",
+        f"the password {verb} hunter2x9 now",
+    ):
+        assert layer.event_logger._holds_secret(text) is True, text
