@@ -216,6 +216,36 @@ def test_remove_needs_no_app_once_the_app_module_is_gone(tmp_path: Path) -> None
     assert ".telemetry-scaffold.json" not in removed
 
 
+@pytest.mark.parametrize("how", ["deleted", "typo-in-the-plan", "moved-by-hand"])
+def test_remove_is_not_held_back_by_a_planned_module_that_is_not_there(
+    tmp_path: Path, how: str
+) -> None:
+    # The layer was kept ("kept: backend/app/api/chapters.py still uses the layer"), exit 1:
+    # a module that is not there neither holds a call to take out nor imports the layer.
+    root = _project(tmp_path)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    if how == "deleted":
+        chapters.unlink()
+        del pristine[CHAPTERS]
+    elif how == "typo-in-the-plan":
+        _set_plan(root, FULL_PLAN.replace("api/chapters.py", "api/chapter.py"))
+    else:
+        # Its calls went with it: exactly as generate wrote them, they come out there.
+        chapters.rename(root / "backend/app/api/pages.py")
+        pristine["backend/app/api/pages.py"] = pristine.pop(CHAPTERS)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "still uses the layer" not in result.stdout
+    assert {path: data for path, data in snapshot(root).items() if path != "pyproject.toml"} == {
+        path: data for path, data in pristine.items() if path != "pyproject.toml"
+    }
+    assert not (root / "backend/app/analytics").exists()
+    assert run("remove", "--root", str(root), "--check").exit_code == 0
+
+
 def test_remove_keeps_a_hand_edited_file_until_forced(tmp_path: Path) -> None:
     root = _project(tmp_path)
     assert run("generate", "--root", str(root)).exit_code == 0

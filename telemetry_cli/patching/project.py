@@ -522,6 +522,12 @@ class _Analysis:
             old = self.previous.event_type_of(relative)
             model = self.index.module(name)
             if model is None or model.path != relative:
+                if self.removing and self._absent(name, relative):
+                    # Nothing there to take out, nothing there that imports the layer: a
+                    # recorded module moved by hand took its calls along (see self.vanished).
+                    if old is not None:
+                        self.vanished.add(old)
+                    continue
                 message = _missing(plan, self.index, name, relative)
                 self.errors[relative] = PatchedFile(relative, None, None, error=message)
                 self.order.append(relative)
@@ -582,6 +588,16 @@ class _Analysis:
                 # next run (and remove) still see it for what it is.
                 recorded[path] = old
         return tuple(sorted(recorded.items()))
+
+    def _absent(self, name: str, relative: str) -> bool:
+        """Whether no file at all is where the plan names an ``instrument`` module.
+
+        One that cannot be read, or that a package shadows, is there and may hold inserted code.
+        """
+        if self.index.failure(name) is not None or self.index.module(name) is not None:
+            return False
+        path = self.plan.root / relative
+        return not (path.exists() or path.is_symlink())
 
     def _take_out_unrecorded(self, event_types: frozenset[str] | None) -> None:
         """Take out calls of ``event_types`` (None: any) that the manifest does not record.
