@@ -246,6 +246,31 @@ def test_remove_is_not_held_back_by_a_planned_module_that_is_not_there(
     assert run("remove", "--root", str(root), "--check").exit_code == 0
 
 
+def test_a_module_dropped_from_the_plan_while_it_does_not_parse_is_not_forgotten(
+    tmp_path: Path,
+) -> None:
+    # generate exited 0 and dropped it from the record: once it parsed again, its inserted
+    # calls stayed for good with --check green, and remove left them importing no layer.
+    root = _project(tmp_path)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    instrumented = chapters.read_text()
+    chapters.write_text(instrumented + "\ndef unfinished(:\n")
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    for command in (("generate", "--check"), ("generate",), ("remove",)):
+        result = run(*command, "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert re.search(rf"^error\s+{re.escape(CHAPTERS)}$", result.stdout, re.M), result.stdout
+        assert "fix it and rerun" in result.stdout
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    chapters.write_text(instrumented)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == pristine[CHAPTERS]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_remove_keeps_a_hand_edited_file_until_forced(tmp_path: Path) -> None:
     root = _project(tmp_path)
     assert run("generate", "--root", str(root)).exit_code == 0

@@ -314,6 +314,23 @@ class _Analysis:
         """The module at a root-relative path as a module of the backend folder ``backend``."""
         return _module_at(self._index_for(backend), backend, path)
 
+    def unreadable(self, path: str, backends: tuple[str, ...]) -> str | None:
+        """Why the module at a root-relative path is there but cannot be read, as one line.
+
+        None when it reads, or is not there at all. A module that does not parse may still
+        hold inserted code: it is not gone, and what the record says of it stays.
+        """
+        for backend in dict.fromkeys(backends):
+            name = _module_name(backend, path)
+            if name is None:
+                continue
+            index = self._index_for(backend)
+            index.module(name)
+            failure = index.failure(name)
+            if failure is not None and failure[0] == path:
+                return f"{failure[1]}; fix it and rerun"
+        return None
+
     def _index_for(self, backend: str) -> PackageIndex:
         """The package index of the backend folder ``backend`` (the plan's, or another)."""
         if backend == self.plan.backend:
@@ -472,7 +489,13 @@ class _Analysis:
         path, event_type, backend, app_package = left
         module = self.module_in(path, backend)
         if module is None:
-            return  # gone, and its code with it
+            problem = self.unreadable(path, (backend,))
+            if problem is not None:
+                # There, and it may hold the code: remembered until it reads again.
+                self.errors[path] = PatchedFile(path, None, None, error=problem)
+                self.order.append(path)
+                self.left.add(left)
+            return  # else gone, and its code with it
         editor = self.editor_for(module)
         kept = len(editor.edits.problems)
         package = qualified(app_package, self.old_layer)
@@ -511,10 +534,13 @@ class _Analysis:
         plan = self.plan
         recorded: dict[str, str] = {}
         current = {plan.module_path(module) for module, _ in plan.instrument}
+        backends = (plan.backend, self.old_backend)
         self.vanished = {
             old
             for path, old in self.previous.instrumented
-            if path not in current and self.recorded_module(path) is None
+            if path not in current
+            and self.recorded_module(path) is None
+            and self.unreadable(path, backends) is None
         }
         for module_path, event_type in plan.instrument:
             relative = plan.module_path(module_path)
@@ -576,7 +602,13 @@ class _Analysis:
                 continue
             model = self.recorded_module(path)
             if model is None:
-                continue  # gone (see self.vanished)
+                unreadable = self.unreadable(path, backends)
+                if unreadable is not None:
+                    # Its calls come out once it reads again: recorded until then.
+                    self.errors[path] = PatchedFile(path, None, None, error=unreadable)
+                    self.order.append(path)
+                    recorded[path] = old
+                continue  # else gone (see self.vanished)
             if self.moved:
                 self._take_out_left((path, old, self.old_backend, self.old_app_package))
                 continue
@@ -763,8 +795,8 @@ class _Analysis:
         )
 
 
-def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | None:
-    """The module of ``index`` at a root-relative path under ``backend``, if it can be read."""
+def _module_name(backend: str, path: str) -> str | None:
+    """The dotted name of the module at a root-relative path under ``backend`` (None: not one)."""
     try:
         relative = PurePosixPath(path).relative_to(backend or ".")
     except ValueError:
@@ -772,7 +804,13 @@ def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | No
     parts = list(relative.with_suffix("").parts)
     if parts and parts[-1] == "__init__":
         parts.pop()
-    module = index.module(".".join(parts))
+    return ".".join(parts)
+
+
+def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | None:
+    """The module of ``index`` at a root-relative path under ``backend``, if it can be read."""
+    name = _module_name(backend, path)
+    module = None if name is None else index.module(name)
     return module if module is not None and module.path == path else None
 
 
