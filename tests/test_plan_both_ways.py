@@ -246,8 +246,9 @@ def test_remove_is_not_held_back_by_a_planned_module_that_is_not_there(
     assert run("remove", "--root", str(root), "--check").exit_code == 0
 
 
+@pytest.mark.parametrize("layer", ["", 'layer-package = "tele"\n'])
 def test_a_module_dropped_from_the_plan_while_it_does_not_parse_is_not_forgotten(
-    tmp_path: Path,
+    tmp_path: Path, layer: str
 ) -> None:
     # generate exited 0 and dropped it from the record: once it parsed again, its inserted
     # calls stayed for good with --check green, and remove left them importing no layer.
@@ -257,7 +258,7 @@ def test_a_module_dropped_from_the_plan_while_it_does_not_parse_is_not_forgotten
     chapters = root / CHAPTERS
     instrumented = chapters.read_text()
     chapters.write_text(instrumented + "\ndef unfinished(:\n")
-    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    _set_plan(root, layer + 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
     for command in (("generate", "--check"), ("generate",), ("remove",)):
         result = run(*command, "--root", str(root))
         assert result.exit_code == 1, result.stdout
@@ -269,6 +270,7 @@ def test_a_module_dropped_from_the_plan_while_it_does_not_parse_is_not_forgotten
     assert run("generate", "--root", str(root)).exit_code == 0
     assert chapters.read_bytes() == pristine[CHAPTERS]
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert not layer or not (root / "backend/app/analytics").exists()
 
 
 def test_remove_keeps_a_hand_edited_file_until_forced(tmp_path: Path) -> None:
@@ -416,6 +418,37 @@ def test_a_changed_call_in_a_dropped_module_stays_recorded_and_keeps_the_layer(
     assert forced.exit_code == 0, forced.stdout
     assert chapters.read_text() == CHAPTERS_PY
     assert not (root / "backend/app/analytics").exists()
+
+
+def test_a_changed_call_left_behind_as_the_layer_is_renamed_keeps_the_old_layer(
+    tmp_path: Path,
+) -> None:
+    # layer-package changed as chapters.py left the plan, its call changed by hand: the old
+    # layer it imports was deleted at once, and the next run looked for the call through the
+    # new layer, found none, forgot it and passed --check.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = chapters.read_text()
+    chapters.write_text(inserted.replace('"method": "GET",', '"method": "GET", "v": 2,'))
+    _set_plan(root, 'layer-package = "tele"\ninstrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert "get_chapter (GET /api/chapters/{chapter_id}) is not as" in result.stdout
+        assert (root / "backend/app/analytics/event_logger.py").exists()
+        assert "kept: backend/app/api/chapters.py still uses it" in result.stdout
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    # Put back as it was written: it comes out, and the old layer with it.
+    chapters.write_text(inserted)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_text() == CHAPTERS_PY
+    assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert '"left"' not in (root / ".telemetry-scaffold.json").read_text()
 
 
 def test_remove_keeps_the_layer_that_code_of_the_users_own_imports(tmp_path: Path) -> None:

@@ -479,14 +479,14 @@ class _Analysis:
 
         What stays (changed by hand since: reported) is remembered for the next run.
         """
-        self._take_out_left((path, None, self.old_backend, self.old_app_package))
+        self._take_out_left((path, None, self.old_backend, self.old_app_package, self.old_layer))
 
     def _take_out_left(self, left: LeftPatch) -> None:
         """Take out inserted code the record no longer describes; remember what stays.
 
         A module the record forgot would keep the code with ``--check`` green.
         """
-        path, event_type, backend, app_package = left
+        path, event_type, backend, app_package, layer = left
         module = self.module_in(path, backend)
         if module is None:
             problem = self.unreadable(path, (backend,))
@@ -498,7 +498,7 @@ class _Analysis:
             return  # else gone, and its code with it
         editor = self.editor_for(module)
         kept = len(editor.edits.problems)
-        package = qualified(app_package, self.old_layer)
+        package = qualified(app_package, layer or self.old_layer)
         if event_type is None:
             unwire_app(editor, package, router=True, capture=True, force=self.force)
         else:
@@ -512,11 +512,12 @@ class _Analysis:
         layout = (plan.backend, plan.app_package)
         current = {plan.module_path(module) for module, _ in plan.instrument}
         for left in self.previous.left:
-            path, event_type, *where = left
+            path, event_type, backend, app_package, layer = left
             # Of the layer as it is now, where this run wires or instruments (or, removing,
             # takes that out): handled there (an edited call is reported as such).
             handled = path == app_module if event_type is None else path in current
-            if tuple(where) == layout and handled:
+            same_layer = (layer or self.old_layer) == plan.layer_package
+            if (backend, app_package) == layout and same_layer and handled:
                 continue
             self._take_out_left(left)
 
@@ -562,7 +563,9 @@ class _Analysis:
                 continue
             editor = self.editor_for(model)
             if old is not None and self.moved:
-                self._take_out_left((relative, old, self.old_backend, self.old_app_package))
+                self._take_out_left(
+                    (relative, old, self.old_backend, self.old_app_package, self.old_layer)
+                )
             elif old is not None and old != event_type and not self.removing:
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
@@ -601,6 +604,11 @@ class _Analysis:
             if path in current:
                 continue
             model = self.recorded_module(path)
+            if model is None and self.moved:
+                # Through the old layer, if it is there (one that does not parse too).
+                left = (path, old, self.old_backend, self.old_app_package, self.old_layer)
+                self._take_out_left(left)
+                continue
             if model is None:
                 unreadable = self.unreadable(path, backends)
                 if unreadable is not None:
@@ -610,7 +618,9 @@ class _Analysis:
                     recorded[path] = old
                 continue  # else gone (see self.vanished)
             if self.moved:
-                self._take_out_left((path, old, self.old_backend, self.old_app_package))
+                self._take_out_left(
+                    (path, old, self.old_backend, self.old_app_package, self.old_layer)
+                )
                 continue
             editor = self.editor_for(model)
             kept = len(editor.edits.problems)
