@@ -451,6 +451,40 @@ def test_a_changed_call_left_behind_as_the_layer_is_renamed_keeps_the_old_layer(
     assert '"left"' not in (root / ".telemetry-scaffold.json").read_text()
 
 
+def test_a_layer_that_changes_section_as_it_moves_is_set_apart_as_a_fresh_one(
+    tmp_path: Path,
+) -> None:
+    # The app imports its routes relatively: the layer's imports joined them (`from
+    # .analytics...`). In the flat layout they are first-party (`from analytics...`), a section
+    # before the relative one: placed against the old imports being taken out, they ran into
+    # it, where a fresh generate sets them apart by a blank line.
+    root = make_project(tmp_path / "project", "[tool.telemetry-scaffold.instrument]")
+    main = root / MAIN
+    main.write_text(
+        "from fastapi import FastAPI\n\nfrom .api.ai_blocks import router\n\n"
+        "app = FastAPI()\napp.include_router(router)\n"
+    )
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "from .analytics.telemetry_router import" in main.read_text()
+    generated = main.read_bytes()
+    flat = 'backend = "backend/app"\napp-package = ""\napp = "main:app"\n'
+    _set_plan(root, flat + "[tool.telemetry-scaffold.instrument]")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    fresh = make_project(tmp_path / "fresh", "")
+    fresh.joinpath(MAIN).write_bytes(pristine[MAIN])
+    _set_plan(fresh, flat + "[tool.telemetry-scaffold.instrument]")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert main.read_text() == fresh.joinpath(MAIN).read_text()
+    assert "router as telemetry_router\n\nfrom .api" in main.read_text()
+    # And back, then out: the bytes of each step.
+    _set_plan(root, "[tool.telemetry-scaffold.instrument]")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert main.read_bytes() == generated
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert main.read_bytes() == pristine[MAIN]
+
+
 def test_remove_keeps_the_layer_that_code_of_the_users_own_imports(tmp_path: Path) -> None:
     root = _project(tmp_path)
     assert run("generate", "--root", str(root)).exit_code == 0

@@ -299,6 +299,10 @@ class _Analysis:
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
             self.editors[module.path] = ModuleEditor(module, self.index, self.first_party)
+        elif self.index.module(module.name) is module:
+            # Read first in the last run's layout (its code taken out first): what goes in is
+            # imported as the module is named now, as a fresh run would.
+            self.editors[module.path].package = module.package
         self.order.append(module.path)
         return self.editors[module.path]
 
