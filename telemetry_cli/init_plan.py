@@ -113,6 +113,8 @@ class RouteModule:
     # Routes it registers with an endpoint that is no function of the package
     # (`router.add_api_route("/me", MeView.as_view())`): generate names them, to log by hand.
     unfollowed: int = 0
+    # Starlette routes it registers (`@router.route("/x")`): generate names them, to log by hand.
+    starlette: int = 0
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,12 @@ def _table(found: Found) -> Table:
                     f"{route.unfollowed} route{'' if one else 's'} registered with an endpoint "
                     f"it cannot follow to a function (generate names {'it' if one else 'them'}: "
                     f"log {'it' if one else 'them'} by hand)"
+                )
+            if route.starlette:
+                one = route.starlette == 1
+                notes.append(
+                    f"{route.starlette} Starlette route{'' if one else 's'} (generate names "
+                    f"{'it' if one else 'them'}: log {'it' if one else 'them'} by hand)"
                 )
             note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
@@ -850,16 +858,18 @@ def _found(
         count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
         # Endpoints no function of the package stands for (a class-based view's dispatcher):
         # said where they are registered, or they would go unlogged without a word.
-        unfollowed = sum(
-            1
+        named = [
+            registration
             for registration in unfollowed_registrations(module, index)
             if registration.route is None
             and not module.lines.has_pragma(registration.line, registration.end_line)
-        )
+        ]
+        starlette = sum(1 for registration in named if registration.starlette)
+        unfollowed = len(named) - starlette
         relative = PurePosixPath(module.path).relative_to(label).as_posix()
-        if count or unfollowed:
+        if count or named:
             to_fix = _to_fix(module, index) if count else 0
-            routes.append(RouteModule(relative, count, to_fix, unfollowed))
+            routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
         elif any(handler.routes for handler in handlers):
             unserved.append(relative)
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
