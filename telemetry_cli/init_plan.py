@@ -900,10 +900,12 @@ def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
     ``api = FastAPI()``, ``app = GZipMiddleware(api)`` (or ``app = api``) and
     ``uvicorn.run("pkg.main:app")`` (or ``uvicorn.run(app)``) under the ``__main__`` guard: what
     runs is ``app``, which the plan names; generate still wires ``api``. Without such a call the
-    FastAPI object stays the name (``fastapi run`` serves it, not a wrapper).
+    FastAPI object stays the name (``fastapi run`` serves it, not a wrapper). So for a factory
+    of that module whose result is served through a wrapper (``app = GZipMiddleware(
+    create_app())``): the factory still builds the app generate wires.
     """
     entry = app.entry
-    source = None if entry.factory else index.source(entry.module)
+    source = index.source(entry.module)
     served = None if source is None else _served_targets(source.text.encode("utf-8"))
     if served is None:
         return app

@@ -233,3 +233,72 @@ def test_a_wrapper_of_an_app_imported_from_another_module_wires_that_module(
         [sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "500", result.stderr
+
+
+FACTORY_PY = """from fastapi import FastAPI
+
+from shop.routes import orders
+
+
+def build_app() -> FastAPI:
+    api = FastAPI(title="shop")
+    api.include_router(orders.router)
+    return api
+"""
+
+# The module the server runs wraps the factory's result; the factory is local or imported.
+WRAPPED_FACTORIES = {
+    "gzip-local": (
+        "from starlette.middleware.gzip import GZipMiddleware\n\n"
+        + FACTORY_PY
+        + "\n\napp = GZipMiddleware(build_app(), minimum_size=100)\n"
+    ),
+    "own-class-imported": (
+        "from shop.factory import build_app\n\n\nclass Tracing:\n"
+        "    def __init__(self, app):\n        self.app = app\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        await self.app(scope, receive, send)\n\n\napp = Tracing(app=build_app())\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("runner", ["procfile", "main-guard"])
+@pytest.mark.parametrize("case", sorted(WRAPPED_FACTORIES))
+def test_a_wrapper_of_a_factory_call_wires_the_app_in_the_factory(
+    tmp_path: Path, case: str, runner: str
+) -> None:
+    root = tmp_path / "project"
+    _project(root, "gzip", None)
+    (root / "shop/factory.py").write_text(FACTORY_PY)
+    main = root / "shop/main.py"
+    main.write_text(WRAPPED_FACTORIES[case])
+    if runner == "procfile":
+        (root / "Procfile").write_text("web: uvicorn shop.main:app --port $PORT\n")
+    else:
+        main.write_text(
+            "import uvicorn\n" + main.read_text() + '\n\nif __name__ == "__main__":\n'
+            "    uvicorn.run(app)\n"
+        )
+    before = snapshot(root)
+    init = run("init", "--root", str(root))
+    assert init.exit_code == 0, init.stdout + init.stderr
+    # What the server runs stays the plan's app; the include goes where the app is built.
+    assert _plan_app(root) == "shop.main:app"
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    factory = root / ("shop/main.py" if case == "gzip-local" else "shop/factory.py")
+    assert "    api.include_router(telemetry_router)\n" in factory.read_text()
+    assert "app.include_router" not in main.read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    again = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == again
+    with _served(root) as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").status_code == 200
+        assert client.get("/orders").json() == ["o1"]
+    assert run("remove", "--root", str(root)).exit_code == 0
+    left = snapshot(root)
+    left.pop("pyproject.toml")
+    before.pop("pyproject.toml")
+    assert left == before

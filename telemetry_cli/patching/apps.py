@@ -723,21 +723,39 @@ def _served_through(
     A second name for the app, or an ASGI wrapper given it (positionally or by keyword), runs
     the app but has no ``include_router``: the app is wired where it is built, and the variable
     stays the name a server runs. Only when exactly one of the values passed is an app; a call
-    that builds a FastAPI app of its own (``VersionedFastAPI(api)``) is no wrapper.
+    that builds a FastAPI app of its own (``VersionedFastAPI(api)``) is no wrapper. A wrapper
+    given a factory's result (``GZipMiddleware(create_app())``) runs the app the factory
+    builds: wired in the factory, where it is built.
     """
     value = binding.node
     scope = binding.scope
+    sites: dict[tuple[str, int], AppSite] = {}
     if isinstance(value, ast.Name):
         passed: list[ast.expr] = [value]
     elif isinstance(value, ast.Call) and index.built_role(value, scope)[0] is None:
         # Also inside the arguments: a plain Starlette app mounting it
         # (`Starlette(routes=[Mount("/", app=api)])`) runs it the same way.
-        passed = [
+        nodes = [
             node
             for argument in [*value.args, *(keyword.value for keyword in value.keywords)]
             for node in ast.walk(argument)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
         ]
+        passed = [
+            node for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        ]
+        for node in nodes:
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = index.qualify(node.func, scope)
+            target = index.resolve(qualified)[1] if qualified is not None else None
+            if (
+                target is not None
+                and target.kind == "function"
+                and index.function_role(target) is Role.APP
+            ):
+                site = _factory_site(target, index, entered)
+                if site is not None:
+                    sites[site.key] = site
     else:
         return None
     if isinstance(value, ast.Call):
@@ -747,7 +765,6 @@ def _served_through(
             for mount in mount_calls(scope.module, index)
             if mount.outer is binding and not mount.listed
         ]
-    sites: dict[tuple[str, int], AppSite] = {}
     for argument in passed:
         if not isinstance(argument, ast.Name) or argument.id == binding.name:
             continue
