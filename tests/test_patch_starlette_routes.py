@@ -14,7 +14,7 @@ from tests.cli_support import make_project, run, snapshot
 
 PLAIN_PY = '''"""Plain routes beside typed ones."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, WebSocket
 from fastapi.responses import PlainTextResponse
 
 router = APIRouter(prefix="/plain")
@@ -35,6 +35,13 @@ async def health(request: Request) -> PlainTextResponse:
 
 
 router.add_route("/health", health)
+
+
+async def feed(websocket: WebSocket) -> None:
+    await websocket.close()
+
+
+router.add_websocket_route("/feed", feed)
 '''
 
 ONLY_PLAIN_PY = '''"""Only plain routes."""
@@ -84,6 +91,9 @@ def test_starlette_routes_are_named_not_logged_and_removal_is_byte_exact(
     assert "app/api/plain.py:23: `router.add_route` registers `health` as a Starlette route" in (
         out
     )
+    assert "app/api/plain.py:30: `router.add_websocket_route` registers `feed` as a Starlette" in (
+        out
+    )
     assert "it is not logged" in out
     check = run("generate", "--root", str(root), "--check")
     assert check.exit_code == 0, check.stdout + check.stderr
@@ -102,6 +112,7 @@ def test_a_marked_starlette_route_is_not_named(tmp_path: Path) -> None:
         plain.read_text()
         .replace('methods=["GET"])\n', 'methods=["GET"])  # telemetry-scaffold: skip\n')
         .replace("health)\n", "health)  # telemetry-scaffold: skip\n")
+        .replace("feed)\n", "feed)  # telemetry-scaffold: skip\n")
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -125,7 +136,7 @@ def test_init_counts_starlette_routes_and_offers_a_module_holding_only_them(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert (
-        '# "api/plain.py" = "ai_block_used"  # 1 route handler; 2 Starlette routes '
+        '# "api/plain.py" = "ai_block_used"  # 1 route handler; 3 Starlette routes '
         "(generate names them: log them by hand)\n"
     ) in result.stdout, result.stdout
     assert (

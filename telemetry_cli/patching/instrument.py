@@ -264,8 +264,8 @@ def instrument_module(
             # FastAPI calls it with the bare request: no parameter of its routes is passed.
             notes.append(
                 f"{where}`{registration.endpoint}` as a Starlette route (called with the bare "
-                "request, outside FastAPI's parameters): it is not logged; log it by hand, or "
-                "mark this line `# telemetry-scaffold: skip`"
+                "request or websocket, outside FastAPI's parameters): it is not logged; log it "
+                "by hand, or mark this line `# telemetry-scaffold: skip`"
             )
         elif registration.route is not None:
             # The handler is the other module's: logged there, when the plan names it.

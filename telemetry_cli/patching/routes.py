@@ -31,8 +31,8 @@ from telemetry_cli.patching.names import (
     ROUTABLE_ROUTE,
     ROUTABLE_ROUTER,
     ROUTE_CLASS,
-    STARLETTE_ADD_ROUTE,
-    STARLETTE_ROUTE,
+    STARLETTE_ADD_ROUTES,
+    STARLETTE_ROUTES,
     WEBSOCKET,
     WEBSOCKET_METHOD,
 )
@@ -342,7 +342,7 @@ class _Finder:
             or ADD_WEBSOCKET_ROUTE in module.text
             or ROUTE_CLASS.search(module.text) is not None
             or ")(" in module.text  # `router.get("/")(handler)`
-            or f".{STARLETTE_ADD_ROUTE}(" in module.text
+            or any(f".{name}(" in module.text for name in STARLETTE_ADD_ROUTES)
         )
 
     def scan(self) -> list[Unfollowed]:
@@ -432,7 +432,7 @@ class _Finder:
         if not (
             isinstance(decorator, ast.Call)
             and isinstance(decorator.func, ast.Attribute)
-            and decorator.func.attr == STARLETTE_ROUTE
+            and decorator.func.attr in STARLETTE_ROUTES
             and self.owner(decorator.func.value, scope) is not None
         ):
             return
@@ -556,14 +556,17 @@ class _Finder:
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE, STARLETTE_ADD_ROUTE)
+                and (
+                    node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
+                    or node.func.attr in STARLETTE_ADD_ROUTES
+                )
             ):
                 continue
             endpoint = call_argument(node, 1, "endpoint")
             owner = self.owner(node.func.value, scope)
             if endpoint is None or owner is None:
                 continue
-            if node.func.attr == STARLETTE_ADD_ROUTE:
+            if node.func.attr in STARLETTE_ADD_ROUTES:
                 self.unfollowed.append(
                     Unfollowed(
                         node.lineno,
