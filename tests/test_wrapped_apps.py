@@ -297,6 +297,17 @@ def test_a_wrapper_of_a_factory_call_wires_the_app_in_the_factory(
         client = TestClient(served.app)
         assert client.get("/api/telemetry/health").status_code == 200
         assert client.get("/orders").json() == ["o1"]
+    # The quickstart's error step builds the app with the factory (the wrapper's is out of
+    # reach) and gets the failure logged.
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert "uvicorn shop.main:app " in quickstart
+    [script] = re.findall(r"python - <<'EOF'\n(.*?)\nEOF\n", quickstart, re.DOTALL)
+    assert "app = build_app()" in script
+    result = subprocess.run(
+        [sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "500", result.stderr
+    assert '"route":"/quickstart-failure"' in result.stderr
     assert run("remove", "--root", str(root)).exit_code == 0
     left = snapshot(root)
     left.pop("pyproject.toml")

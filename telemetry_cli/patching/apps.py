@@ -271,7 +271,36 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
         and any(statement is site.anchor for statement in site.module.tree.body)
         else None
     )
-    return FoundApp(site, AppEntry(site.module.path, module.name, attribute, factory, routes_on))
+    routes_factory = False
+    if routes_on is None and not factory and named is not None:
+        # `app = GZipMiddleware(create_app())`: the app is built in a module-level factory.
+        built_in = [
+            statement
+            for statement in site.module.tree.body
+            if isinstance(statement, FunctionNode) and statement.body[0] is site.block[0]
+        ]
+        if built_in and _wraps_a_call_of(named, built_in[0], index):
+            routes_on, routes_factory = f"{site.module.name}:{built_in[0].name}", True
+    return FoundApp(
+        site,
+        AppEntry(site.module.path, module.name, attribute, factory, routes_on, routes_factory),
+    )
+
+
+def _wraps_a_call_of(binding: Binding, function: FunctionNode, index: PackageIndex) -> bool:
+    """Whether ``binding`` is assigned a call given ``function``'s result (``Wrapper(f())``)."""
+    value = binding.node
+    if not isinstance(value, ast.Call):
+        return False
+    for argument in [*value.args, *(keyword.value for keyword in value.keywords)]:
+        for node in ast.walk(argument):
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = index.qualify(node.func, binding.scope)
+            target = index.resolve(qualified)[1] if qualified is not None else None
+            if target is not None and target.node is function:
+                return True
+    return False
 
 
 def _site_of_attribute(
