@@ -1153,7 +1153,9 @@ def _served_targets(
     """A module's tree and the ``uvicorn.run(...)`` calls under its ``__main__`` guard.
 
     Also those in the module's functions the guard calls (``main()``); with ``entry``, those of
-    that function of the module instead of the guard's (a console script's, run by name).
+    that function of the module instead of the guard's (a console script's, run by name), or of
+    the commands of the command-line object ``entry`` names (``cli = typer.Typer()``, its
+    ``@cli.command()`` functions).
     ``uvicorn.Config("launcher:app", ...)``, handed to ``uvicorn.Server(config).run()``, names
     the app served the same way (its first argument is ``app`` too). None when the module
     cannot run a server as a script (no such call, or no tree).
@@ -1189,7 +1191,7 @@ def _served_targets(
         if entry is None
         else [functions[entry]]
         if entry in functions
-        else []
+        else _commands_of(tree, entry)
     )
     calls: list[ast.Call] = []
     reached: set[str] = set() if entry is None else {entry}
@@ -1207,6 +1209,28 @@ def _served_targets(
                 reached.add(node.func.id)
                 bodies.append(functions[node.func.id])
     return (tree, calls) if calls else None
+
+
+def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:
+    """The module-level functions decorated ``@<name>.command(...)`` or ``@<name>.callback(...)``.
+
+    The commands a Typer or click group at module level runs (``cli = typer.Typer()``).
+    """
+    commands: list[ast.AST] = []
+    for statement in tree.body:
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for decorator in statement.decorator_list:
+            called = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if (
+                isinstance(called, ast.Attribute)
+                and called.attr in ("command", "callback")
+                and isinstance(called.value, ast.Name)
+                and called.value.id == name
+            ):
+                commands.append(statement)
+                break
+    return commands
 
 
 def _imports_itself(folder: Path) -> bool:

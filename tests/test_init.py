@@ -2813,18 +2813,24 @@ _CLI = (
     [
         '[project]\nname = "league"\n\n[project.scripts]\nleague-serve = "league.cli:main"\n',
         '[tool.poetry]\nname = "league"\n\n[tool.poetry.scripts]\nserve = "league.cli:main"\n',
+        '[project]\nname = "league"\n\n[project.scripts]\nleague = "league.cli:commands"\n',
     ],
-    ids=["project-scripts", "poetry-scripts"],
+    ids=["project-scripts", "poetry-scripts", "command-group"],
 )
 def test_a_console_script_starting_the_server_picks_its_app_among_several(
     tmp_path: Path, pyproject: str
 ) -> None:
-    """`serve = "league.cli:main"`, whose `main()` runs uvicorn: the project says its app."""
+    """`serve = "league.cli:main"`, whose `main()` runs uvicorn: the project says its app.
+
+    Also a command group (`commands = typer.Typer()`) whose `@commands.command()` does.
+    """
     root = tmp_path / "project"
-    _two_leagues(
-        root,
-        {"pyproject.toml": pyproject, "league/cli.py": _CLI.format(target='"league.main:app"')},
-    )
+    cli = _CLI.format(target='"league.main:app"')
+    if "commands" in pyproject:
+        cli = "import typer\n" + cli.replace(
+            "\n\n\ndef main", "\n\ncommands = typer.Typer()\n\n\n@commands.command()\ndef serve"
+        )
+    _two_leagues(root, {"pyproject.toml": pyproject, "league/cli.py": cli})
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "league.main:app"' in result.stdout, result.stdout
