@@ -313,3 +313,29 @@ def test_a_wrapper_of_a_factory_call_wires_the_app_in_the_factory(
     left.pop("pyproject.toml")
     before.pop("pyproject.toml")
     assert left == before
+
+
+def test_a_wrapper_of_a_factory_returning_an_unnamed_app_is_refused_not_patched(
+    tmp_path: Path,
+) -> None:
+    """`return FastAPI()` as is: no name to include the router on, the wrapper has none."""
+    root = tmp_path / "project"
+    _project(root, "gzip", "Procfile=web: uvicorn shop.main:app\n")
+    main = root / "shop/main.py"
+    main.write_text(
+        "from fastapi import FastAPI\nfrom starlette.middleware.gzip import GZipMiddleware\n\n\n"
+        "def build_app() -> FastAPI:\n    return FastAPI(title='shop')\n\n\n"
+        "app = GZipMiddleware(build_app())\n"
+    )
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "shop"\napp = "shop.main:app"\ninstrument = {}\n'
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr == (
+        "error: shop/main.py:5: build_app() returns the app without naming it; assign it first "
+        "(app = FastAPI(...), then return app) so that the telemetry router can be included\n"
+    )
+    assert snapshot(root) == before

@@ -303,6 +303,30 @@ def _wraps_a_call_of(binding: Binding, function: FunctionNode, index: PackageInd
     return False
 
 
+def _wrapped_unnamed_factory(binding: Binding, index: PackageIndex) -> Binding | None:
+    """The app factory ``binding``'s wrapper is given the result of, when it names no app.
+
+    ``app = GZipMiddleware(create_app())`` with ``def create_app(): return FastAPI()``.
+    """
+    value = binding.node
+    if not isinstance(value, ast.Call) or index.built_role(value, binding.scope)[0] is not None:
+        return None
+    for argument in [*value.args, *(keyword.value for keyword in value.keywords)]:
+        for node in ast.walk(argument):
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = index.qualify(node.func, binding.scope)
+            target = index.resolve(qualified)[1] if qualified is not None else None
+            if (
+                target is not None
+                and target.kind == "function"
+                and index.function_role(target) is Role.APP
+                and _factory_site(target, index) is None
+            ):
+                return target
+    return None
+
+
 def _site_of_attribute(
     module: ModuleModel, attribute: str, index: PackageIndex, origin: str, value: str, config: str
 ) -> tuple[AppSite, bool]:
@@ -322,6 +346,11 @@ def _site_of_attribute(
         statement = binding.statement
         assert statement is not None and isinstance(binding.node, ast.expr)
         site = _value_site(binding, index, trust=True)
+        unnamed = _wrapped_unnamed_factory(binding, index)
+        if unnamed is not None and site is not None and site.line == statement.lineno:
+            # `app = GZipMiddleware(create_app())`, `create_app` returning `FastAPI()` as is:
+            # the wrapper has no include_router, and the factory names no app to wire.
+            raise ConfigError(_direct_return(unnamed))
         if site is not None:
             return site, False
     raise ConfigError(
