@@ -16,6 +16,9 @@ class AppEntry:
         factory: whether ``attribute`` is a factory (``uvicorn --factory``).
         routes_on: the FastAPI object as an import string when ``attribute`` only serves it
             (``app = GZipMiddleware(api)``: ``app.main:api``), having no routes of its own.
+        routes_factory: ``routes_on`` names the factory whose result ``attribute`` serves
+            (``app = GZipMiddleware(create_app())``: ``app.main:create_app``); the FastAPI
+            object it wraps is out of reach, a call of the factory builds one like it.
     """
 
     path: str
@@ -23,6 +26,7 @@ class AppEntry:
     attribute: str = "app"
     factory: bool = False
     routes_on: str | None = None
+    routes_factory: bool = False
 
     @property
     def import_string(self) -> str:

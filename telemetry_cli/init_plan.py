@@ -113,6 +113,8 @@ class RouteModule:
     # Routes it registers with an endpoint that is no function of the package
     # (`router.add_api_route("/me", MeView.as_view())`): generate names them, to log by hand.
     unfollowed: int = 0
+    # Starlette routes it registers (`@router.route("/x")`): generate names them, to log by hand.
+    starlette: int = 0
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,12 @@ def _table(found: Found) -> Table:
                     f"{route.unfollowed} route{'' if one else 's'} registered with an endpoint "
                     f"it cannot follow to a function (generate names {'it' if one else 'them'}: "
                     f"log {'it' if one else 'them'} by hand)"
+                )
+            if route.starlette:
+                one = route.starlette == 1
+                notes.append(
+                    f"{route.starlette} Starlette route{'' if one else 's'} (generate names "
+                    f"{'it' if one else 'them'}: log {'it' if one else 'them'} by hand)"
                 )
             note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
@@ -850,16 +858,18 @@ def _found(
         count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
         # Endpoints no function of the package stands for (a class-based view's dispatcher):
         # said where they are registered, or they would go unlogged without a word.
-        unfollowed = sum(
-            1
+        named = [
+            registration
             for registration in unfollowed_registrations(module, index)
             if registration.route is None
             and not module.lines.has_pragma(registration.line, registration.end_line)
-        )
+        ]
+        starlette = sum(1 for registration in named if registration.starlette)
+        unfollowed = len(named) - starlette
         relative = PurePosixPath(module.path).relative_to(label).as_posix()
-        if count or unfollowed:
+        if count or named:
             to_fix = _to_fix(module, index) if count else 0
-            routes.append(RouteModule(relative, count, to_fix, unfollowed))
+            routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
         elif any(handler.routes for handler in handlers):
             unserved.append(relative)
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
@@ -890,10 +900,12 @@ def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
     ``api = FastAPI()``, ``app = GZipMiddleware(api)`` (or ``app = api``) and
     ``uvicorn.run("pkg.main:app")`` (or ``uvicorn.run(app)``) under the ``__main__`` guard: what
     runs is ``app``, which the plan names; generate still wires ``api``. Without such a call the
-    FastAPI object stays the name (``fastapi run`` serves it, not a wrapper).
+    FastAPI object stays the name (``fastapi run`` serves it, not a wrapper). So for a factory
+    of that module whose result is served through a wrapper (``app = GZipMiddleware(
+    create_app())``): the factory still builds the app generate wires.
     """
     entry = app.entry
-    source = None if entry.factory else index.source(entry.module)
+    source = index.source(entry.module)
     served = None if source is None else _served_targets(source.text.encode("utf-8"))
     if served is None:
         return app
@@ -1135,15 +1147,20 @@ def _namespace_root(
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 
 
-def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
+def _served_targets(
+    data: bytes, entry: str | None = None
+) -> tuple[ast.Module, list[ast.Call]] | None:
     """A module's tree and the ``uvicorn.run(...)`` calls under its ``__main__`` guard.
 
-    Also those in the module's functions the guard calls (``main()``).
+    Also those in the module's functions the guard calls (``main()``); with ``entry``, those of
+    that function of the module instead of the guard's (a console script's, run by name), or of
+    the commands of the command-line object ``entry`` names (``cli = typer.Typer()``, its
+    ``@cli.command()`` functions).
     ``uvicorn.Config("launcher:app", ...)``, handed to ``uvicorn.Server(config).run()``, names
     the app served the same way (its first argument is ``app`` too). None when the module
     cannot run a server as a script (no such call, or no tree).
     """
-    if b"uvicorn" not in data or b"__main__" not in data:
+    if b"uvicorn" not in data or (entry is None and b"__main__" not in data):
         return None
     try:
         tree = ast.parse(data)
@@ -1165,13 +1182,19 @@ def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
         for statement in tree.body
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
     }
-    bodies: list[ast.AST] = [
-        statement
-        for statement in tree.body
-        if isinstance(statement, ast.If) and _is_main_guard(statement.test)
-    ]
+    bodies: list[ast.AST] = (
+        [
+            statement
+            for statement in tree.body
+            if isinstance(statement, ast.If) and _is_main_guard(statement.test)
+        ]
+        if entry is None
+        else [functions[entry]]
+        if entry in functions
+        else _commands_of(tree, entry)
+    )
     calls: list[ast.Call] = []
-    reached: set[str] = set()
+    reached: set[str] = set() if entry is None else {entry}
     while bodies:
         for node in ast.walk(bodies.pop()):
             if not isinstance(node, ast.Call):
@@ -1186,6 +1209,28 @@ def _served_targets(data: bytes) -> tuple[ast.Module, list[ast.Call]] | None:
                 reached.add(node.func.id)
                 bodies.append(functions[node.func.id])
     return (tree, calls) if calls else None
+
+
+def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:
+    """The module-level functions decorated ``@<name>.command(...)`` or ``@<name>.callback(...)``.
+
+    The commands a Typer or click group at module level runs (``cli = typer.Typer()``).
+    """
+    commands: list[ast.AST] = []
+    for statement in tree.body:
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for decorator in statement.decorator_list:
+            called = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if (
+                isinstance(called, ast.Attribute)
+                and called.attr in ("command", "callback")
+                and isinstance(called.value, ast.Name)
+                and called.value.id == name
+            ):
+                commands.append(statement)
+                break
+    return commands
 
 
 def _imports_itself(folder: Path) -> bool:
@@ -1260,7 +1305,8 @@ def _runner_target(root: Path) -> str | None:
     ``__main__.py``, run by ``python -m``); so does a command line of a run
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
-    file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task).
+    file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task),
+    and a console script of pyproject.toml whose function starts it (``serve = "pkg.cli:main"``).
     None unless every such call and line there names one and the same app (``app_dir=`` moves
     the import root: not followed).
     """
@@ -1290,34 +1336,20 @@ def _runner_target(root: Path) -> str | None:
         served = None if data is None else _served_targets(data)
         if served is None:
             continue
-        tree, calls = served
         # An entry module (`main.py`) serving an app it imports is offered as the flat layout
         # already; a script of another name (`run.py`) only points at the app it imports.
-        follow = path.name not in _FLAT_MODULES
-        for call in calls:
-            target = call_argument(call, 0, "app")
-            if any(keyword.arg == "app_dir" for keyword in call.keywords):
+        named = _call_targets(*served, path.stem, follow=path.name not in _FLAT_MODULES)
+        if named is None:
+            return None
+        targets.update(named)
+    for module, function in _console_scripts(root):
+        data = _module_data(root, module, ignore)
+        served = None if data is None else _served_targets(data, function)
+        if served is not None:
+            named = _call_targets(*served, module, follow=True)
+            if named is None:
                 return None
-            if isinstance(target, ast.Name):
-                # The app object itself (`uvicorn.run(app)`): served where it is imported from.
-                imported = _imported_name(tree, target.id) if follow else None
-                if imported is not None:
-                    targets.add(imported)
-                continue
-            if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
-                continue
-            module, colon, attribute = target.value.partition(":")
-            names = [*module.split("."), attribute]
-            if not colon or not all(name.isidentifier() for name in names):
-                continue
-            if module in (path.stem, MAIN_MODULE):
-                # The runner's own name (`"__main__:app"` too): an app it imports is served
-                # from the module it is imported from; one it builds is its own (no runner).
-                imported = _imported_name(tree, attribute) if follow else None
-                if imported is not None:
-                    targets.add(imported)
-                continue
-            targets.add(target.value)
+            targets.update(named)
     for path in sorted(root.iterdir()):
         if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
             continue
@@ -1335,6 +1367,98 @@ def _runner_target(root: Path) -> str | None:
             if cli is not None:
                 targets.add(cli)
     return targets.pop() if len(targets) == 1 else None
+
+
+def _call_targets(
+    tree: ast.Module, calls: list[ast.Call], module_name: str, *, follow: bool
+) -> set[str] | None:
+    """The import strings the server calls of module ``module_name`` serve (None: ``app_dir=``).
+
+    ``follow``: an app object the module imports is served from the module it is imported
+    from (``uvicorn.run(app)`` after ``from pkg.main import app``, or ``from .main import app``
+    in ``pkg.cli``).
+    """
+    targets: set[str] = set()
+    for call in calls:
+        target = call_argument(call, 0, "app")
+        if any(keyword.arg == "app_dir" for keyword in call.keywords):
+            return None
+        if isinstance(target, ast.Name):
+            # The app object itself (`uvicorn.run(app)`): served where it is imported from.
+            imported = _imported_name(tree, target.id, module_name) if follow else None
+            if imported is not None:
+                targets.add(imported)
+            continue
+        if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
+            continue
+        module, colon, attribute = target.value.partition(":")
+        names = [*module.split("."), attribute]
+        if not colon or not all(name.isidentifier() for name in names):
+            continue
+        if module in (module_name, MAIN_MODULE):
+            # The runner's own name (`"__main__:app"` too): an app it imports is served
+            # from the module it is imported from; one it builds is its own (no runner).
+            imported = _imported_name(tree, attribute, module_name) if follow else None
+            if imported is not None:
+                targets.add(imported)
+            continue
+        targets.add(target.value)
+    return targets
+
+
+def _console_scripts(root: Path) -> list[tuple[str, str]]:
+    """``(module, function)`` of each console script pyproject.toml at ``root`` declares.
+
+    ``[project.scripts]`` and ``[tool.poetry.scripts]`` (``serve = "pkg.cli:main"``); a
+    script whose function is an attribute path (``"pkg.cli:app.run"``) or a file (poetry's
+    ``{ reference = ..., type = "file" }``) names no function of a module: left out.
+    """
+    path = root / "pyproject.toml"
+    try:
+        data = read_bytes(path, path.name)
+        document = tomlkit.parse(data.decode("utf-8")) if data is not None else None
+    except (FileProblem, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError):
+        return []
+    if document is None:
+        return []
+    tables: list[object] = []
+    project = document.get("project")
+    if isinstance(project, Table | OutOfOrderTableProxy):
+        tables.append(project.get("scripts"))
+    tool = document.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, Table | OutOfOrderTableProxy) else None
+    if isinstance(poetry, Table | OutOfOrderTableProxy):
+        tables.append(poetry.get("scripts"))
+    scripts: list[tuple[str, str]] = []
+    for table in tables:
+        if not isinstance(table, Table | InlineTable | OutOfOrderTableProxy):
+            continue
+        for value in table.values():
+            if not isinstance(value, str):
+                continue
+            module, colon, function = str(value).partition(":")
+            # An extra's name may follow (`"pkg.cli:main [serve]"`).
+            function = function.split("[")[0].strip()
+            if colon and all(part.isidentifier() for part in [*module.split("."), function]):
+                scripts.append((module.strip(), function))
+    return scripts
+
+
+def _module_data(root: Path, module: str, ignore: GitIgnore) -> bytes | None:
+    """The bytes of module ``module`` imported from ``root`` or its ``src/`` folder, if found."""
+    parts = module.split(".")
+    for base in (root, root / "src"):
+        for path in (
+            base.joinpath(*parts).with_suffix(".py"),
+            base.joinpath(*parts, "__init__.py"),
+        ):
+            if not path.is_file() or ignore.ignored(path, folder=False):
+                continue
+            try:
+                return read_bytes(path, path.name)
+            except FileProblem:
+                return None
+    return None
 
 
 def _fastapi_cli_target(line: str) -> str | None:
@@ -1364,19 +1488,28 @@ def _fastapi_cli_target(line: str) -> str | None:
     return f"{'.'.join(parts)}:{name}"
 
 
-def _imported_name(tree: ast.Module, name: str) -> str | None:
+def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:
     """``"pkg.main:app"`` when ``tree`` binds ``name`` by ``from pkg.main import app``, else None.
 
-    Only an absolute import at module level, the one name bound there (a later assignment
-    makes it the module's own).
+    Only an import at module level, the one name bound there (a later assignment makes it the
+    module's own); a relative one (``from .main import app``) only when the module's dotted
+    name ``module_name`` is known.
     """
     found: str | None = None
+    package = module_name.split(".")[:-1]
     for statement in tree.body:
-        if isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
+        if not isinstance(statement, ast.ImportFrom):
+            pass
+        elif statement.level == 0 and statement.module:
             for alias in statement.names:
                 if (alias.asname or alias.name) == name:
                     found = f"{statement.module}:{alias.name}"
-        elif isinstance(statement, ast.Assign | ast.AnnAssign) and any(
+        elif 0 < statement.level <= len(package) and statement.module:
+            base = package[: len(package) - statement.level + 1]
+            for alias in statement.names:
+                if (alias.asname or alias.name) == name:
+                    found = f"{'.'.join([*base, statement.module])}:{alias.name}"
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and any(
             isinstance(target, ast.Name) and target.id == name
             for target in (
                 statement.targets if isinstance(statement, ast.Assign) else [statement.target]

@@ -20,8 +20,9 @@ MANIFEST_PATH = ".telemetry-scaffold.json"
 _GENERATOR = "telemetry-scaffold"
 
 
-# (path, event type or None for the app's wiring, backend, app-package): see PatchRecord.left.
-LeftPatch = tuple[str, str | None, str, str]
+# (path, event type or None for the app's wiring, backend, app-package, layer package or None
+# when not recorded): see PatchRecord.left.
+LeftPatch = tuple[str, str | None, str, str, str | None]
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class PatchRecord:
         left: inserted code an earlier run could not take out yet (changed by hand since) and
             that the fields above no longer describe — an app module other than ``wired``, or
             calls through a layer that has moved since: ``(path, event type, backend,
-            app-package)``, the event type None for the app's wiring. Each later run tries
-            again.
+            app-package, layer-package)``, the event type None for the app's wiring, the layer
+            package None when not recorded (by 0.9.0 and earlier: the record's own). Each
+            later run tries again.
         layer_package: the generated package's name inside the app package, when it is not
             the default ``analytics`` (None: the default).
     """
@@ -240,19 +242,26 @@ def _left_patches(value: object) -> tuple[LeftPatch, ...]:
             continue
         path, event = entry.get("path"), entry.get("event")
         backend, app_package = entry.get("backend"), entry.get("app-package")
+        layer = entry.get("layer-package")
         if (
             isinstance(path, str)
             and (event is None or isinstance(event, str))
             and isinstance(backend, str)
             and isinstance(app_package, str)
         ):
-            left.add((path, event, backend, app_package))
+            valid = isinstance(layer, str) and layer.isidentifier()
+            left.add((path, event, backend, app_package, layer if valid else None))
     return sorted_left(left)
 
 
 def sorted_left(entries: Iterable[LeftPatch]) -> tuple[LeftPatch, ...]:
     """Left patches in a stable order, each once (see ``PatchRecord.left``)."""
-    return tuple(sorted(set(entries), key=lambda entry: (entry[0], entry[1] or "", *entry[2:])))
+    return tuple(
+        sorted(
+            set(entries),
+            key=lambda entry: (entry[0], entry[1] or "", entry[2], entry[3], entry[4] or ""),
+        )
+    )
 
 
 def render_manifest(manifest: Manifest) -> bytes:
@@ -277,7 +286,8 @@ def render_manifest(manifest: Manifest) -> bytes:
         if patched.left:
             record["left"] = [
                 {"path": path, "event": event, "backend": backend, "app-package": app_package}
-                for path, event, backend, app_package in sorted_left(patched.left)
+                | ({} if layer is None else {"layer-package": layer})
+                for path, event, backend, app_package, layer in sorted_left(patched.left)
             ]
         document["patched"] = record
     if manifest.version is not None:

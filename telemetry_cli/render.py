@@ -410,6 +410,8 @@ def template_context(
     if entry.routes_on is not None:
         # Only when set: the plans of every other app keep their fingerprint.
         context["app_routes_module"], _, context["app_routes_on"] = entry.routes_on.partition(":")
+        if entry.routes_factory:
+            context["app_routes_factory"] = True
     return context
 
 

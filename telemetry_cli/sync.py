@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from telemetry_cli import __version__
 from telemetry_cli.app_entry import AppEntry
@@ -43,7 +43,7 @@ from telemetry_cli.manifest import (
     sha256,
 )
 from telemetry_cli.patching import PatchedFile, analyze
-from telemetry_cli.plan import TOP_LEVEL, Plan
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOP_LEVEL, Plan
 from telemetry_cli.render import (
     OUTPUTS,
     RenderedFile,
@@ -262,8 +262,10 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
             orphan = _keep_obsolete(orphan, failed_outputs)
         report.changes.append(orphan)
 
+    left_users = _left_layer_users(project.record, manifest.patched)
     for position, change in enumerate(report.changes):
         importers = project.users_of.get(_layer_module(plan, change.path) or "", ())
+        importers = importers or left_users.get(change.path.rpartition("/")[0], ())
         if change.kind is Kind.OBSOLETE and change.status is Status.REMOVED and importers:
             # Removing it would break the app: the module that imports it stays (a hook that
             # was changed by hand, say).
@@ -441,6 +443,8 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
         (change.path, None, change)
         for change in _unrecorded_obsolete(plan, manifest.files, set(), force=force)
     ]
+    # Folders of layers that inserted code left in place (see PatchRecord.left) imports.
+    left_layers = set(_left_layer_users(manifest.patched, manifest.patched))
     for path, digest, obsolete in decided:
         if obsolete is None:
             continue
@@ -448,7 +452,10 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
         if (
             still_using
             and change.status is Status.REMOVED
-            and change.path.startswith(plan.analytics_dir + "/")
+            and (
+                change.path.startswith(plan.analytics_dir + "/")
+                or change.path.rpartition("/")[0] in left_layers
+            )
         ):
             change = _keep_for(change, still_using)
         report.changes.append(change)
@@ -486,6 +493,22 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
             )
         )
     return report
+
+
+def _left_layer_users(record: PatchRecord, previous: PatchRecord) -> dict[str, tuple[str, ...]]:
+    """The folders of the layers that inserted code left in place imports, with its modules.
+
+    ``record`` holds the code left in place; ``previous`` names the layer of an entry that does
+    not record its own (as written by 0.9.0 and earlier).
+    """
+    users: dict[str, list[str]] = {}
+    for path, _, backend, app_package, layer in record.left:
+        name = layer or previous.layer_package or DEFAULT_LAYER_PACKAGE
+        parts = [part for part in (backend, *app_package.split("."), name) if part not in ("", ".")]
+        folder = PurePosixPath(*parts).as_posix()
+        if path not in users.setdefault(folder, []):
+            users[folder].append(path)
+    return {folder: tuple(paths) for folder, paths in users.items()}
 
 
 def _keep_for(change: FileChange, users: list[str], *, obsolete: bool = False) -> FileChange:

@@ -2800,3 +2800,76 @@ def test_a_module_serving_itself_by_name_whose_folder_imports_itself_stays_a_pac
     expected = ('backend = "backend"', 'app-package = "service"', 'app = "service.app:create_app"')
     for line in expected:
         assert line in result.stdout, result.stdout
+
+
+_CLI = (
+    "import uvicorn\n\n\ndef _options() -> dict[str, object]:\n    return {{'reload': True}}\n\n\n"
+    "def main() -> None:\n    uvicorn.run({target}, **_options())\n"
+)
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        '[project]\nname = "league"\n\n[project.scripts]\nleague-serve = "league.cli:main"\n',
+        '[tool.poetry]\nname = "league"\n\n[tool.poetry.scripts]\nserve = "league.cli:main"\n',
+        '[project]\nname = "league"\n\n[project.scripts]\nleague = "league.cli:commands"\n',
+    ],
+    ids=["project-scripts", "poetry-scripts", "command-group"],
+)
+def test_a_console_script_starting_the_server_picks_its_app_among_several(
+    tmp_path: Path, pyproject: str
+) -> None:
+    """`serve = "league.cli:main"`, whose `main()` runs uvicorn: the project says its app.
+
+    Also a command group (`commands = typer.Typer()`) whose `@commands.command()` does.
+    """
+    root = tmp_path / "project"
+    cli = _CLI.format(target='"league.main:app"')
+    if "commands" in pyproject:
+        cli = "import typer\n" + cli.replace(
+            "\n\n\ndef main", "\n\ncommands = typer.Typer()\n\n\n@commands.command()\ndef serve"
+        )
+    _two_leagues(root, {"pyproject.toml": pyproject, "league/cli.py": cli})
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
+    assert "league_old" not in result.stdout, result.stdout
+
+
+def test_a_console_script_serving_an_imported_app_names_where_it_is_built(
+    tmp_path: Path,
+) -> None:
+    """`uvicorn.run(app)` in the script's function, `app` imported: served from its module."""
+    root = tmp_path / "project"
+    _two_leagues(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "league"\n\n[project.scripts]\n'
+            'serve = "league.cli:main"\nmigrate = "league_old.cli:main"\n',
+            "league/cli.py": "import uvicorn\n\nfrom .main import app\n\n\n"
+            "def main() -> None:\n    uvicorn.run(app, port=80)\n",
+            "league_old/cli.py": "def main() -> None:\n    print('migrated')\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
+
+
+def test_console_scripts_serving_different_apps_leave_the_choice_to_the_user(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "project"
+    _two_leagues(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "league"\n\n[project.scripts]\n'
+            'serve = "league.cli:main"\nserve-old = "league_old.cli:main"\n',
+            "league/cli.py": _CLI.format(target='"league.main:app"'),
+            "league_old/cli.py": _CLI.format(target='"league_old.main:app"'),
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: several FastAPI apps found"), result.stderr

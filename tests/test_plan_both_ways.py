@@ -216,6 +216,63 @@ def test_remove_needs_no_app_once_the_app_module_is_gone(tmp_path: Path) -> None
     assert ".telemetry-scaffold.json" not in removed
 
 
+@pytest.mark.parametrize("how", ["deleted", "typo-in-the-plan", "moved-by-hand"])
+def test_remove_is_not_held_back_by_a_planned_module_that_is_not_there(
+    tmp_path: Path, how: str
+) -> None:
+    # The layer was kept ("kept: backend/app/api/chapters.py still uses the layer"), exit 1:
+    # a module that is not there neither holds a call to take out nor imports the layer.
+    root = _project(tmp_path)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    if how == "deleted":
+        chapters.unlink()
+        del pristine[CHAPTERS]
+    elif how == "typo-in-the-plan":
+        _set_plan(root, FULL_PLAN.replace("api/chapters.py", "api/chapter.py"))
+    else:
+        # Its calls went with it: exactly as generate wrote them, they come out there.
+        chapters.rename(root / "backend/app/api/pages.py")
+        pristine["backend/app/api/pages.py"] = pristine.pop(CHAPTERS)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "still uses the layer" not in result.stdout
+    assert {path: data for path, data in snapshot(root).items() if path != "pyproject.toml"} == {
+        path: data for path, data in pristine.items() if path != "pyproject.toml"
+    }
+    assert not (root / "backend/app/analytics").exists()
+    assert run("remove", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("layer", ["", 'layer-package = "tele"\n'])
+def test_a_module_dropped_from_the_plan_while_it_does_not_parse_is_not_forgotten(
+    tmp_path: Path, layer: str
+) -> None:
+    # generate exited 0 and dropped it from the record: once it parsed again, its inserted
+    # calls stayed for good with --check green, and remove left them importing no layer.
+    root = _project(tmp_path)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    instrumented = chapters.read_text()
+    chapters.write_text(instrumented + "\ndef unfinished(:\n")
+    _set_plan(root, layer + 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    for command in (("generate", "--check"), ("generate",), ("remove",)):
+        result = run(*command, "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert re.search(rf"^error\s+{re.escape(CHAPTERS)}$", result.stdout, re.M), result.stdout
+        assert "fix it and rerun" in result.stdout
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    chapters.write_text(instrumented)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == pristine[CHAPTERS]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert not layer or not (root / "backend/app/analytics").exists()
+
+
 def test_remove_keeps_a_hand_edited_file_until_forced(tmp_path: Path) -> None:
     root = _project(tmp_path)
     assert run("generate", "--root", str(root)).exit_code == 0
@@ -361,6 +418,71 @@ def test_a_changed_call_in_a_dropped_module_stays_recorded_and_keeps_the_layer(
     assert forced.exit_code == 0, forced.stdout
     assert chapters.read_text() == CHAPTERS_PY
     assert not (root / "backend/app/analytics").exists()
+
+
+def test_a_changed_call_left_behind_as_the_layer_is_renamed_keeps_the_old_layer(
+    tmp_path: Path,
+) -> None:
+    # layer-package changed as chapters.py left the plan, its call changed by hand: the old
+    # layer it imports was deleted at once, and the next run looked for the call through the
+    # new layer, found none, forgot it and passed --check.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = chapters.read_text()
+    chapters.write_text(inserted.replace('"method": "GET",', '"method": "GET", "v": 2,'))
+    _set_plan(root, 'layer-package = "tele"\ninstrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert "get_chapter (GET /api/chapters/{chapter_id}) is not as" in result.stdout
+        assert (root / "backend/app/analytics/event_logger.py").exists()
+        assert "kept: backend/app/api/chapters.py still uses it" in result.stdout
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    # Put back as it was written: it comes out, and the old layer with it.
+    chapters.write_text(inserted)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_text() == CHAPTERS_PY
+    assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert '"left"' not in (root / ".telemetry-scaffold.json").read_text()
+
+
+def test_a_layer_that_changes_section_as_it_moves_is_set_apart_as_a_fresh_one(
+    tmp_path: Path,
+) -> None:
+    # The app imports its routes relatively: the layer's imports joined them (`from
+    # .analytics...`). In the flat layout they are first-party (`from analytics...`), a section
+    # before the relative one: placed against the old imports being taken out, they ran into
+    # it, where a fresh generate sets them apart by a blank line.
+    root = make_project(tmp_path / "project", "[tool.telemetry-scaffold.instrument]")
+    main = root / MAIN
+    main.write_text(
+        "from fastapi import FastAPI\n\nfrom .api.ai_blocks import router\n\n"
+        "app = FastAPI()\napp.include_router(router)\n"
+    )
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "from .analytics.telemetry_router import" in main.read_text()
+    generated = main.read_bytes()
+    flat = 'backend = "backend/app"\napp-package = ""\napp = "main:app"\n'
+    _set_plan(root, flat + "[tool.telemetry-scaffold.instrument]")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    fresh = make_project(tmp_path / "fresh", "")
+    fresh.joinpath(MAIN).write_bytes(pristine[MAIN])
+    _set_plan(fresh, flat + "[tool.telemetry-scaffold.instrument]")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert main.read_text() == fresh.joinpath(MAIN).read_text()
+    assert "router as telemetry_router\n\nfrom .api" in main.read_text()
+    # And back, then out: the bytes of each step.
+    _set_plan(root, "[tool.telemetry-scaffold.instrument]")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert main.read_bytes() == generated
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert main.read_bytes() == pristine[MAIN]
 
 
 def test_remove_keeps_the_layer_that_code_of_the_users_own_imports(tmp_path: Path) -> None:

@@ -233,3 +233,109 @@ def test_a_wrapper_of_an_app_imported_from_another_module_wires_that_module(
         [sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "500", result.stderr
+
+
+FACTORY_PY = """from fastapi import FastAPI
+
+from shop.routes import orders
+
+
+def build_app() -> FastAPI:
+    api = FastAPI(title="shop")
+    api.include_router(orders.router)
+    return api
+"""
+
+# The module the server runs wraps the factory's result; the factory is local or imported.
+WRAPPED_FACTORIES = {
+    "gzip-local": (
+        "from starlette.middleware.gzip import GZipMiddleware\n\n"
+        + FACTORY_PY
+        + "\n\napp = GZipMiddleware(build_app(), minimum_size=100)\n"
+    ),
+    "own-class-imported": (
+        "from shop.factory import build_app\n\n\nclass Tracing:\n"
+        "    def __init__(self, app):\n        self.app = app\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        await self.app(scope, receive, send)\n\n\napp = Tracing(app=build_app())\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("runner", ["procfile", "main-guard"])
+@pytest.mark.parametrize("case", sorted(WRAPPED_FACTORIES))
+def test_a_wrapper_of_a_factory_call_wires_the_app_in_the_factory(
+    tmp_path: Path, case: str, runner: str
+) -> None:
+    root = tmp_path / "project"
+    _project(root, "gzip", None)
+    (root / "shop/factory.py").write_text(FACTORY_PY)
+    main = root / "shop/main.py"
+    main.write_text(WRAPPED_FACTORIES[case])
+    if runner == "procfile":
+        (root / "Procfile").write_text("web: uvicorn shop.main:app --port $PORT\n")
+    else:
+        main.write_text(
+            "import uvicorn\n" + main.read_text() + '\n\nif __name__ == "__main__":\n'
+            "    uvicorn.run(app)\n"
+        )
+    before = snapshot(root)
+    init = run("init", "--root", str(root))
+    assert init.exit_code == 0, init.stdout + init.stderr
+    # What the server runs stays the plan's app; the include goes where the app is built.
+    assert _plan_app(root) == "shop.main:app"
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    factory = root / ("shop/main.py" if case == "gzip-local" else "shop/factory.py")
+    assert "    api.include_router(telemetry_router)\n" in factory.read_text()
+    assert "app.include_router" not in main.read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    again = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == again
+    with _served(root) as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").status_code == 200
+        assert client.get("/orders").json() == ["o1"]
+    # The quickstart's error step builds the app with the factory (the wrapper's is out of
+    # reach) and gets the failure logged.
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert "uvicorn shop.main:app " in quickstart
+    [script] = re.findall(r"python - <<'EOF'\n(.*?)\nEOF\n", quickstart, re.DOTALL)
+    assert "app = build_app()" in script
+    result = subprocess.run(
+        [sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "500", result.stderr
+    assert '"route":"/quickstart-failure"' in result.stderr
+    assert run("remove", "--root", str(root)).exit_code == 0
+    left = snapshot(root)
+    left.pop("pyproject.toml")
+    before.pop("pyproject.toml")
+    assert left == before
+
+
+def test_a_wrapper_of_a_factory_returning_an_unnamed_app_is_refused_not_patched(
+    tmp_path: Path,
+) -> None:
+    """`return FastAPI()` as is: no name to include the router on, the wrapper has none."""
+    root = tmp_path / "project"
+    _project(root, "gzip", "Procfile=web: uvicorn shop.main:app\n")
+    main = root / "shop/main.py"
+    main.write_text(
+        "from fastapi import FastAPI\nfrom starlette.middleware.gzip import GZipMiddleware\n\n\n"
+        "def build_app() -> FastAPI:\n    return FastAPI(title='shop')\n\n\n"
+        "app = GZipMiddleware(build_app())\n"
+    )
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "shop"\napp = "shop.main:app"\ninstrument = {}\n'
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr == (
+        "error: shop/main.py:5: build_app() returns the app without naming it; assign it first "
+        "(app = FastAPI(...), then return app) so that the telemetry router can be included\n"
+    )
+    assert snapshot(root) == before

@@ -271,7 +271,60 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
         and any(statement is site.anchor for statement in site.module.tree.body)
         else None
     )
-    return FoundApp(site, AppEntry(site.module.path, module.name, attribute, factory, routes_on))
+    routes_factory = False
+    if routes_on is None and not factory and named is not None:
+        # `app = GZipMiddleware(create_app())`: the app is built in a module-level factory.
+        built_in = [
+            statement
+            for statement in site.module.tree.body
+            if isinstance(statement, FunctionNode) and statement.body[0] is site.block[0]
+        ]
+        if built_in and _wraps_a_call_of(named, built_in[0], index):
+            routes_on, routes_factory = f"{site.module.name}:{built_in[0].name}", True
+    return FoundApp(
+        site,
+        AppEntry(site.module.path, module.name, attribute, factory, routes_on, routes_factory),
+    )
+
+
+def _wraps_a_call_of(binding: Binding, function: FunctionNode, index: PackageIndex) -> bool:
+    """Whether ``binding`` is assigned a call given ``function``'s result (``Wrapper(f())``)."""
+    value = binding.node
+    if not isinstance(value, ast.Call):
+        return False
+    for argument in [*value.args, *(keyword.value for keyword in value.keywords)]:
+        for node in ast.walk(argument):
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = index.qualify(node.func, binding.scope)
+            target = index.resolve(qualified)[1] if qualified is not None else None
+            if target is not None and target.node is function:
+                return True
+    return False
+
+
+def _wrapped_unnamed_factory(binding: Binding, index: PackageIndex) -> Binding | None:
+    """The app factory ``binding``'s wrapper is given the result of, when it names no app.
+
+    ``app = GZipMiddleware(create_app())`` with ``def create_app(): return FastAPI()``.
+    """
+    value = binding.node
+    if not isinstance(value, ast.Call) or index.built_role(value, binding.scope)[0] is not None:
+        return None
+    for argument in [*value.args, *(keyword.value for keyword in value.keywords)]:
+        for node in ast.walk(argument):
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = index.qualify(node.func, binding.scope)
+            target = index.resolve(qualified)[1] if qualified is not None else None
+            if (
+                target is not None
+                and target.kind == "function"
+                and index.function_role(target) is Role.APP
+                and _factory_site(target, index) is None
+            ):
+                return target
+    return None
 
 
 def _site_of_attribute(
@@ -293,6 +346,11 @@ def _site_of_attribute(
         statement = binding.statement
         assert statement is not None and isinstance(binding.node, ast.expr)
         site = _value_site(binding, index, trust=True)
+        unnamed = _wrapped_unnamed_factory(binding, index)
+        if unnamed is not None and site is not None and site.line == statement.lineno:
+            # `app = GZipMiddleware(create_app())`, `create_app` returning `FastAPI()` as is:
+            # the wrapper has no include_router, and the factory names no app to wire.
+            raise ConfigError(_direct_return(unnamed))
         if site is not None:
             return site, False
     raise ConfigError(
@@ -723,21 +781,39 @@ def _served_through(
     A second name for the app, or an ASGI wrapper given it (positionally or by keyword), runs
     the app but has no ``include_router``: the app is wired where it is built, and the variable
     stays the name a server runs. Only when exactly one of the values passed is an app; a call
-    that builds a FastAPI app of its own (``VersionedFastAPI(api)``) is no wrapper.
+    that builds a FastAPI app of its own (``VersionedFastAPI(api)``) is no wrapper. A wrapper
+    given a factory's result (``GZipMiddleware(create_app())``) runs the app the factory
+    builds: wired in the factory, where it is built.
     """
     value = binding.node
     scope = binding.scope
+    sites: dict[tuple[str, int], AppSite] = {}
     if isinstance(value, ast.Name):
         passed: list[ast.expr] = [value]
     elif isinstance(value, ast.Call) and index.built_role(value, scope)[0] is None:
         # Also inside the arguments: a plain Starlette app mounting it
         # (`Starlette(routes=[Mount("/", app=api)])`) runs it the same way.
-        passed = [
+        nodes = [
             node
             for argument in [*value.args, *(keyword.value for keyword in value.keywords)]
             for node in ast.walk(argument)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
         ]
+        passed = [
+            node for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        ]
+        for node in nodes:
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = index.qualify(node.func, scope)
+            target = index.resolve(qualified)[1] if qualified is not None else None
+            if (
+                target is not None
+                and target.kind == "function"
+                and index.function_role(target) is Role.APP
+            ):
+                site = _factory_site(target, index, entered)
+                if site is not None:
+                    sites[site.key] = site
     else:
         return None
     if isinstance(value, ast.Call):
@@ -747,7 +823,6 @@ def _served_through(
             for mount in mount_calls(scope.module, index)
             if mount.outer is binding and not mount.listed
         ]
-    sites: dict[tuple[str, int], AppSite] = {}
     for argument in passed:
         if not isinstance(argument, ast.Name) or argument.id == binding.name:
             continue

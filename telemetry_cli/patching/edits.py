@@ -86,6 +86,9 @@ class ModuleEditor:
         self.module = module
         self.index = index
         self.first_party = first_party
+        # The package the new imports are spelled from: the module's as the plan lays it out
+        # now, when it was first read as the last run's layout had it (to take that code out).
+        self.package = module.package
         self.edits = FileEdits(module.path)
         self._imports: list[NewImport] = []
         self._import_limit: int | None = None  # the first top-level statement that uses one
@@ -212,7 +215,7 @@ class ModuleEditor:
         """``target`` as this module should import it: relative when the module does so."""
         if not self.module.uses_relative_imports:
             return target
-        package = self.module.package.split(".")
+        package = self.package.split(".")
         parts = target.split(".")
         common = 0
         while common < min(len(package), len(parts) - 1) and package[common] == parts[common]:
@@ -443,7 +446,12 @@ class ModuleEditor:
                 # blank line, unless the module runs the sections around it together (a blank
                 # line there would not come out with the import: see `_drop_import`).
                 before = _above_comments(lines, higher[0].lineno)
-                joined = before - 1 in self._import_lines()
+                # Lines taken out in this run (a moved layer's imports) are not neighbours.
+                going = self.deleted_lines()
+                above = before - 1
+                while above in going:
+                    above -= 1
+                joined = above in self._import_lines() - going
                 self.insert(before, section if joined else (*section, ""), (rank,))
             else:
                 last = block[-1]

@@ -260,7 +260,14 @@ def instrument_module(
         if module.lines.has_pragma(registration.line, registration.end_line):
             continue
         where = f"{path}:{registration.line}: `{registration.registration}` registers "
-        if registration.route is not None:
+        if registration.starlette:
+            # FastAPI calls it with the bare request: no parameter of its routes is passed.
+            notes.append(
+                f"{where}`{registration.endpoint}` as a Starlette route (called with the bare "
+                "request or websocket, outside FastAPI's parameters): it is not logged; log it "
+                "by hand, or mark this line `# telemetry-scaffold: skip`"
+            )
+        elif registration.route is not None:
             # The handler is the other module's: logged there, when the plan names it.
             notes.append(
                 f"{where}`{registration.endpoint}`, defined in {registration.defined_in}: its "

@@ -30,6 +30,11 @@ WEBSOCKET_METHOD = "WEBSOCKET"
 #: Imperative registration: ``router.add_api_route(path, endpoint, methods=[...])``.
 ADD_API_ROUTE = "add_api_route"
 ADD_WEBSOCKET_ROUTE = "add_api_websocket_route"
+#: Starlette's own registrations on a FastAPI app or router (``@router.route(path)``,
+#: ``router.add_route(path, endpoint)``, and their websocket forms): plain routes, their
+#: function called with the bare request (or websocket).
+STARLETTE_ROUTES = frozenset({"route", "websocket_route"})
+STARLETTE_ADD_ROUTES = frozenset({"add_route", "add_websocket_route"})
 #: A library class whose name ends like this is taken for a router (``InferringRouter``).
 ROUTER_SUFFIX = "Router"
 #: The attribute of an app holding its own router (``app.router.add_api_route(...)``).

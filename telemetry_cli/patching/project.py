@@ -299,6 +299,10 @@ class _Analysis:
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
             self.editors[module.path] = ModuleEditor(module, self.index, self.first_party)
+        elif self.index.module(module.name) is module:
+            # Read first in the last run's layout (its code taken out first): what goes in is
+            # imported as the module is named now, as a fresh run would.
+            self.editors[module.path].package = module.package
         self.order.append(module.path)
         return self.editors[module.path]
 
@@ -313,6 +317,23 @@ class _Analysis:
     def module_in(self, path: str, backend: str) -> ModuleModel | None:
         """The module at a root-relative path as a module of the backend folder ``backend``."""
         return _module_at(self._index_for(backend), backend, path)
+
+    def unreadable(self, path: str, backends: tuple[str, ...]) -> str | None:
+        """Why the module at a root-relative path is there but cannot be read, as one line.
+
+        None when it reads, or is not there at all. A module that does not parse may still
+        hold inserted code: it is not gone, and what the record says of it stays.
+        """
+        for backend in dict.fromkeys(backends):
+            name = _module_name(backend, path)
+            if name is None:
+                continue
+            index = self._index_for(backend)
+            index.module(name)
+            failure = index.failure(name)
+            if failure is not None and failure[0] == path:
+                return f"{failure[1]}; fix it and rerun"
+        return None
 
     def _index_for(self, backend: str) -> PackageIndex:
         """The package index of the backend folder ``backend`` (the plan's, or another)."""
@@ -462,20 +483,26 @@ class _Analysis:
 
         What stays (changed by hand since: reported) is remembered for the next run.
         """
-        self._take_out_left((path, None, self.old_backend, self.old_app_package))
+        self._take_out_left((path, None, self.old_backend, self.old_app_package, self.old_layer))
 
     def _take_out_left(self, left: LeftPatch) -> None:
         """Take out inserted code the record no longer describes; remember what stays.
 
         A module the record forgot would keep the code with ``--check`` green.
         """
-        path, event_type, backend, app_package = left
+        path, event_type, backend, app_package, layer = left
         module = self.module_in(path, backend)
         if module is None:
-            return  # gone, and its code with it
+            problem = self.unreadable(path, (backend,))
+            if problem is not None:
+                # There, and it may hold the code: remembered until it reads again.
+                self.errors[path] = PatchedFile(path, None, None, error=problem)
+                self.order.append(path)
+                self.left.add(left)
+            return  # else gone, and its code with it
         editor = self.editor_for(module)
         kept = len(editor.edits.problems)
-        package = qualified(app_package, self.old_layer)
+        package = qualified(app_package, layer or self.old_layer)
         if event_type is None:
             unwire_app(editor, package, router=True, capture=True, force=self.force)
         else:
@@ -489,11 +516,12 @@ class _Analysis:
         layout = (plan.backend, plan.app_package)
         current = {plan.module_path(module) for module, _ in plan.instrument}
         for left in self.previous.left:
-            path, event_type, *where = left
+            path, event_type, backend, app_package, layer = left
             # Of the layer as it is now, where this run wires or instruments (or, removing,
             # takes that out): handled there (an edited call is reported as such).
             handled = path == app_module if event_type is None else path in current
-            if tuple(where) == layout and handled:
+            same_layer = (layer or self.old_layer) == plan.layer_package
+            if (backend, app_package) == layout and same_layer and handled:
                 continue
             self._take_out_left(left)
 
@@ -511,10 +539,13 @@ class _Analysis:
         plan = self.plan
         recorded: dict[str, str] = {}
         current = {plan.module_path(module) for module, _ in plan.instrument}
+        backends = (plan.backend, self.old_backend)
         self.vanished = {
             old
             for path, old in self.previous.instrumented
-            if path not in current and self.recorded_module(path) is None
+            if path not in current
+            and self.recorded_module(path) is None
+            and self.unreadable(path, backends) is None
         }
         for module_path, event_type in plan.instrument:
             relative = plan.module_path(module_path)
@@ -522,6 +553,12 @@ class _Analysis:
             old = self.previous.event_type_of(relative)
             model = self.index.module(name)
             if model is None or model.path != relative:
+                if self.removing and self._absent(name, relative):
+                    # Nothing there to take out, nothing there that imports the layer: a
+                    # recorded module moved by hand took its calls along (see self.vanished).
+                    if old is not None:
+                        self.vanished.add(old)
+                    continue
                 message = _missing(plan, self.index, name, relative)
                 self.errors[relative] = PatchedFile(relative, None, None, error=message)
                 self.order.append(relative)
@@ -530,7 +567,9 @@ class _Analysis:
                 continue
             editor = self.editor_for(model)
             if old is not None and self.moved:
-                self._take_out_left((relative, old, self.old_backend, self.old_app_package))
+                self._take_out_left(
+                    (relative, old, self.old_backend, self.old_app_package, self.old_layer)
+                )
             elif old is not None and old != event_type and not self.removing:
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
@@ -569,10 +608,23 @@ class _Analysis:
             if path in current:
                 continue
             model = self.recorded_module(path)
+            if model is None and self.moved:
+                # Through the old layer, if it is there (one that does not parse too).
+                left = (path, old, self.old_backend, self.old_app_package, self.old_layer)
+                self._take_out_left(left)
+                continue
             if model is None:
-                continue  # gone (see self.vanished)
+                unreadable = self.unreadable(path, backends)
+                if unreadable is not None:
+                    # Its calls come out once it reads again: recorded until then.
+                    self.errors[path] = PatchedFile(path, None, None, error=unreadable)
+                    self.order.append(path)
+                    recorded[path] = old
+                continue  # else gone (see self.vanished)
             if self.moved:
-                self._take_out_left((path, old, self.old_backend, self.old_app_package))
+                self._take_out_left(
+                    (path, old, self.old_backend, self.old_app_package, self.old_layer)
+                )
                 continue
             editor = self.editor_for(model)
             kept = len(editor.edits.problems)
@@ -582,6 +634,16 @@ class _Analysis:
                 # next run (and remove) still see it for what it is.
                 recorded[path] = old
         return tuple(sorted(recorded.items()))
+
+    def _absent(self, name: str, relative: str) -> bool:
+        """Whether no file at all is where the plan names an ``instrument`` module.
+
+        One that cannot be read, or that a package shadows, is there and may hold inserted code.
+        """
+        if self.index.failure(name) is not None or self.index.module(name) is not None:
+            return False
+        path = self.plan.root / relative
+        return not (path.exists() or path.is_symlink())
 
     def _take_out_unrecorded(self, event_types: frozenset[str] | None) -> None:
         """Take out calls of ``event_types`` (None: any) that the manifest does not record.
@@ -747,8 +809,8 @@ class _Analysis:
         )
 
 
-def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | None:
-    """The module of ``index`` at a root-relative path under ``backend``, if it can be read."""
+def _module_name(backend: str, path: str) -> str | None:
+    """The dotted name of the module at a root-relative path under ``backend`` (None: not one)."""
     try:
         relative = PurePosixPath(path).relative_to(backend or ".")
     except ValueError:
@@ -756,7 +818,13 @@ def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | No
     parts = list(relative.with_suffix("").parts)
     if parts and parts[-1] == "__init__":
         parts.pop()
-    module = index.module(".".join(parts))
+    return ".".join(parts)
+
+
+def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | None:
+    """The module of ``index`` at a root-relative path under ``backend``, if it can be read."""
+    name = _module_name(backend, path)
+    module = None if name is None else index.module(name)
     return module if module is not None and module.path == path else None
 
 

@@ -31,6 +31,8 @@ from telemetry_cli.patching.names import (
     ROUTABLE_ROUTE,
     ROUTABLE_ROUTER,
     ROUTE_CLASS,
+    STARLETTE_ADD_ROUTES,
+    STARLETTE_ROUTES,
     WEBSOCKET,
     WEBSOCKET_METHOD,
 )
@@ -209,6 +211,11 @@ class Unfollowed:
     the package (``router.add_api_route("/x", views.get_x)``) is a handler of that module, with
     the route registered here (``route``), instrumented when the plan names that module. Any
     other endpoint (a library's function, a lambda, a value only known at run time) is named.
+
+    So is a Starlette route of an app or router (``@router.route("/x")``,
+    ``router.add_route("/x", endpoint)``, ``starlette``): FastAPI calls its function with the
+    bare request, outside its own parameters, and the log call form of its routes (the path
+    parameters and captured fields it reads) does not hold there.
     """
 
     line: int
@@ -219,6 +226,7 @@ class Unfollowed:
     # A module-level function of another module of the package, and the route registered for it.
     function: FunctionNode | None = None
     route: Route | None = None
+    starlette: bool = False
 
 
 def unfollowed_registrations(module: ModuleModel, index: PackageIndex) -> list[Unfollowed]:
@@ -334,6 +342,7 @@ class _Finder:
             or ADD_WEBSOCKET_ROUTE in module.text
             or ROUTE_CLASS.search(module.text) is not None
             or ")(" in module.text  # `router.get("/")(handler)`
+            or any(f".{name}(" in module.text for name in STARLETTE_ADD_ROUTES)
         )
 
     def scan(self) -> list[Unfollowed]:
@@ -367,6 +376,8 @@ class _Finder:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
                     handler.routes.append(marked)
+                else:
+                    self._starlette_route(decorator, function, handler.qualname, scope)
                 continue
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, owner_scope)
@@ -409,6 +420,31 @@ class _Finder:
             f"`{function.name}` is declared in the `except` fallback of the `try` at line "
             f"{found.lineno}, which binds `{root}` when it works: it is served only when that "
             "fails, in place of the routes the `try` binds (logged with the same path)"
+        )
+
+    def _starlette_route(
+        self, decorator: ast.expr, function: FunctionNode, qualname: str, scope: Scope
+    ) -> None:
+        """Name ``@owner.route(...)`` on ``function`` when ``owner`` is a FastAPI app or router.
+
+        Its line is the decorator's, through the ``def`` line (a pragma on any of them).
+        """
+        if not (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in STARLETTE_ROUTES
+            and self.owner(decorator.func.value, scope) is not None
+        ):
+            return
+        self.unfollowed.append(
+            Unfollowed(
+                decorator.lineno,
+                function.lineno,
+                ast.unparse(decorator.func),
+                qualname,
+                self.module.path,
+                starlette=True,
+            )
         )
 
     def _aliased_route_decorator(
@@ -520,12 +556,27 @@ class _Finder:
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
+                and (
+                    node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
+                    or node.func.attr in STARLETTE_ADD_ROUTES
+                )
             ):
                 continue
             endpoint = call_argument(node, 1, "endpoint")
             owner = self.owner(node.func.value, scope)
             if endpoint is None or owner is None:
+                continue
+            if node.func.attr in STARLETTE_ADD_ROUTES:
+                self.unfollowed.append(
+                    Unfollowed(
+                        node.lineno,
+                        node.end_lineno or node.lineno,
+                        ast.unparse(node.func),
+                        ast.unparse(endpoint),
+                        None,
+                        starlette=True,
+                    )
+                )
                 continue
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
             self._register(node, endpoint, verb, owner, scope)

@@ -1,0 +1,148 @@
+"""Starlette routes of a FastAPI app or router: ``@router.route(...)``, ``router.add_route(...)``.
+
+FastAPI registers them as plain Starlette routes: the function is called with the bare
+``Request`` and returns a Response, outside FastAPI's parameters (no path parameter, body or
+dependency is passed to it). The tool does not log them; it names each on a line (a note, exit
+0), as it names an endpoint it cannot follow, and init counts them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli_support import make_project, run, snapshot
+
+PLAIN_PY = '''"""Plain routes beside typed ones."""
+
+from fastapi import APIRouter, Request, WebSocket
+from fastapi.responses import PlainTextResponse
+
+router = APIRouter(prefix="/plain")
+
+
+@router.get("/status")
+async def status() -> dict[str, str]:
+    return {}
+
+
+@router.route("/robots.txt", methods=["GET"])
+async def robots(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("User-agent: *")
+
+
+async def health(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+router.add_route("/health", health)
+
+
+async def feed(websocket: WebSocket) -> None:
+    await websocket.close()
+
+
+router.add_websocket_route("/feed", feed)
+'''
+
+ONLY_PLAIN_PY = '''"""Only plain routes."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+
+router = APIRouter()
+
+
+@router.route("/ping")
+def ping(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("pong")
+'''
+
+FAVICON = """
+
+@app.route("/favicon.ico", include_in_schema=False)
+def favicon(request: Request) -> Response:
+    return Response(b"")
+"""
+
+
+def _plain(tmp_path: Path, plan: str) -> Path:
+    root = make_project(tmp_path / "project", plan)
+    (root / "backend/app/api/plain.py").write_text(PLAIN_PY)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text().replace("import ai_blocks", "import ai_blocks, plain")
+        + "app.include_router(plain.router)\n"
+    )
+    return root
+
+
+def test_starlette_routes_are_named_not_logged_and_removal_is_byte_exact(
+    tmp_path: Path,
+) -> None:
+    root = _plain(tmp_path, 'instrument = { "api/plain.py" = "ai_block_used" }')
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    plain = (root / "backend/app/api/plain.py").read_text()
+    assert plain.count("event_logger.log(") == 1  # status, the FastAPI route
+    assert '"route": "/plain/status",' in plain
+    out = " ".join(result.stdout.split())
+    assert "app/api/plain.py:14: `router.route` registers `robots` as a Starlette route" in out, out
+    assert "app/api/plain.py:23: `router.add_route` registers `health` as a Starlette route" in (
+        out
+    )
+    assert "app/api/plain.py:30: `router.add_websocket_route` registers `feed` as a Starlette" in (
+        out
+    )
+    assert "it is not logged" in out
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+    again = run("generate", "--root", str(root))
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert (root / "backend/app/api/plain.py").read_text() == plain
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert snapshot(root) == before
+
+
+def test_a_marked_starlette_route_is_not_named(tmp_path: Path) -> None:
+    root = _plain(tmp_path, 'instrument = { "api/plain.py" = "ai_block_used" }')
+    plain = root / "backend/app/api/plain.py"
+    plain.write_text(
+        plain.read_text()
+        .replace('methods=["GET"])\n', 'methods=["GET"])  # telemetry-scaffold: skip\n')
+        .replace("health)\n", "health)  # telemetry-scaffold: skip\n")
+        .replace("feed)\n", "feed)  # telemetry-scaffold: skip\n")
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Starlette route" not in result.stdout
+
+
+def test_init_counts_starlette_routes_and_offers_a_module_holding_only_them(
+    tmp_path: Path,
+) -> None:
+    root = _plain(tmp_path, "")
+    (root / "backend/app/api/only_plain.py").write_text(ONLY_PLAIN_PY)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text()
+        .replace("import FastAPI", "import FastAPI, Request, Response")
+        .replace("import ai_blocks, plain", "import ai_blocks, only_plain, plain")
+        + "app.include_router(only_plain.router)\n"
+        + FAVICON
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        '# "api/plain.py" = "ai_block_used"  # 1 route handler; 3 Starlette routes '
+        "(generate names them: log them by hand)\n"
+    ) in result.stdout, result.stdout
+    assert (
+        '# "api/only_plain.py" = "ai_block_used"  # 1 Starlette route '
+        "(generate names it: log it by hand)\n"
+    ) in result.stdout, result.stdout
+    assert (
+        '# "main.py" = "ai_block_used"  # 1 Starlette route (generate names it: log it by hand)\n'
+    ) in result.stdout, result.stdout
