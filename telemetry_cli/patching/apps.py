@@ -287,20 +287,27 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
     )
 
 
-def _wraps_a_call_of(binding: Binding, function: FunctionNode, index: PackageIndex) -> bool:
-    """Whether ``binding`` is assigned a call given ``function``'s result (``Wrapper(f())``)."""
+def _wrapped_calls(binding: Binding, index: PackageIndex) -> Iterator[Binding]:
+    """What the calls in the arguments of the call ``binding`` is assigned resolve to.
+
+    ``GZipMiddleware(create_app())`` gives ``create_app``'s binding.
+    """
     value = binding.node
     if not isinstance(value, ast.Call):
-        return False
+        return
     for argument in [*value.args, *(keyword.value for keyword in value.keywords)]:
         for node in ast.walk(argument):
             if not isinstance(node, ast.Call):
                 continue
             qualified = index.qualify(node.func, binding.scope)
             target = index.resolve(qualified)[1] if qualified is not None else None
-            if target is not None and target.node is function:
-                return True
-    return False
+            if target is not None:
+                yield target
+
+
+def _wraps_a_call_of(binding: Binding, function: FunctionNode, index: PackageIndex) -> bool:
+    """Whether ``binding`` is assigned a call given ``function``'s result (``Wrapper(f())``)."""
+    return any(target.node is function for target in _wrapped_calls(binding, index))
 
 
 def _wrapped_unnamed_factory(binding: Binding, index: PackageIndex) -> Binding | None:
@@ -311,19 +318,13 @@ def _wrapped_unnamed_factory(binding: Binding, index: PackageIndex) -> Binding |
     value = binding.node
     if not isinstance(value, ast.Call) or index.built_role(value, binding.scope)[0] is not None:
         return None
-    for argument in [*value.args, *(keyword.value for keyword in value.keywords)]:
-        for node in ast.walk(argument):
-            if not isinstance(node, ast.Call):
-                continue
-            qualified = index.qualify(node.func, binding.scope)
-            target = index.resolve(qualified)[1] if qualified is not None else None
-            if (
-                target is not None
-                and target.kind == "function"
-                and index.function_role(target) is Role.APP
-                and _factory_site(target, index) is None
-            ):
-                return target
+    for target in _wrapped_calls(binding, index):
+        if (
+            target.kind == "function"
+            and index.function_role(target) is Role.APP
+            and _factory_site(target, index) is None
+        ):
+            return target
     return None
 
 
