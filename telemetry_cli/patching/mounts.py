@@ -616,12 +616,7 @@ def _app_mounts(
         if sub_app is None:
             continue
         path = _mount_path(mount, model, index, defaults, notes)
-        outer_key = (
-            passed_app(outer, index, modules)
-            if outer is not None and outer.kind == "param"
-            else index.app_key(outer)
-        )
-        found.append((sub_app, AppMount(outer_key, path)))
+        found.append((sub_app, AppMount(app_of(outer, index, modules), path)))
     return found
 
 
@@ -648,11 +643,7 @@ def _router_mounts(
         if key is None or not _outer_is_app(outer, index):
             continue
         path = _mount_path(mount, model, index, defaults, notes)
-        app = (
-            passed_app(outer, index, modules)
-            if outer is not None and outer.kind == "param"
-            else index.app_key(outer)
-        )
+        app = app_of(outer, index, modules)
         at = (id(scope.node), getattr(mount.path, "lineno", 0))
         found.append((key, Mount(None, path, True, "", app, False, ast.unparse(mounted), at)))
     return found
@@ -780,6 +771,16 @@ def passed_router(
         standard = index.built_role(binding.node, binding.scope)[1]
         found.add((key, router_prefix(binding.node, standard, index, binding.scope)))
     return found.pop() if len(found) == 1 else None
+
+
+def app_of(binding: Binding | None, index: PackageIndex, modules: list[str]) -> RouterKey | None:
+    """The app ``binding`` holds: one the package builds, or what every call passes for it.
+
+    A parameter's app is :func:`passed_app`'s.
+    """
+    if binding is not None and binding.kind == "param":
+        return passed_app(binding, index, modules)
+    return index.app_key(binding)
 
 
 def passed_app(
@@ -1101,10 +1102,7 @@ def _versionings(
         rebinds = binding is not None and binding.node is call
         if binding is not None and rebinds:
             binding = unwrapped(binding)  # `app = VersionedFastAPI(app)`: the app before
-        if binding is not None and binding.kind == "param":
-            app = passed_app(binding, index, modules)
-        else:
-            app = index.app_key(binding)
+        app = app_of(binding, index, modules)
         if app is None:
             continue
         where = f"{model.path}:{call.lineno}"
@@ -1379,9 +1377,7 @@ def _mount(
         by_app = instance_app(*including, index)
     app = None
     if by_app and parent is not None:
-        app = (
-            passed_app(parent, index, modules) if parent.kind == "param" else index.app_key(parent)
-        )
+        app = app_of(parent, index, modules)
     written = ast.unparse(call.func.value)
     at = (id(scope.node), call.lineno)
     return child_key, Mount(
