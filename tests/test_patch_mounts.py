@@ -76,6 +76,20 @@ def _routes(root: Path) -> dict[str, str]:
     return routes
 
 
+def _generates_and_serves_items(root: Path, prefix: str, unsaid: str) -> None:
+    """``generate`` logs items.py's routes under ``prefix``, where the app serves them."""
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert unsaid not in result.stdout
+    assert _routes(root) == {
+        "list_items": f"{prefix}/items/",
+        "get_item": f"{prefix}/items/{{item_id}}",
+    }
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get(f"{prefix}/items/7").json() == {"id": 7}
+
+
 def _main(include: str, before: str = "") -> str:
     return (
         "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
@@ -1808,13 +1822,7 @@ def test_routers_included_by_an_app_a_class_keeps_as_an_attribute_get_its_prefix
 ) -> None:
     # `self.app = FastAPI()` then `self.app.include_router(...)` in the same class: the app.
     root = _project(tmp_path, CLASS_BUILT_MAIN_PY)
-    result = run("generate", "--root", str(root))
-    assert result.exit_code == 0, result.stdout
-    assert "cannot tell is an app" not in result.stdout
-    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
-    with imported_app(root / "backend") as served:
-        client = TestClient(served.app)
-        assert client.get("/api/v1/items/7").json() == {"id": 7}
+    _generates_and_serves_items(root, "/api/v1", unsaid="cannot tell is an app")
 
 
 PASSED_ROUTER_MAIN_PY = '''"""The app, wired by a function that is given the router to include."""
@@ -2577,13 +2585,7 @@ app = ServiceApp()
 def test_routers_a_fastapi_subclass_includes_on_itself_get_the_prefix(tmp_path: Path) -> None:
     # `self.include_router(...)` in a method of a class deriving from FastAPI: `self` is the app.
     root = _project(tmp_path, APP_SUBCLASS_MAIN_PY)
-    result = run("generate", "--root", str(root))
-    assert result.exit_code == 0, result.stdout
-    assert "cannot tell is an app" not in result.stdout
-    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
-    with imported_app(root / "backend") as served:
-        client = TestClient(served.app)
-        assert client.get("/api/v1/items/7").json() == {"id": 7}
+    _generates_and_serves_items(root, "/api/v1", unsaid="cannot tell is an app")
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == APP_SUBCLASS_MAIN_PY
@@ -2604,13 +2606,7 @@ def test_a_router_mounted_into_the_app_is_served_under_the_mount_path(tmp_path: 
     # Starlette serves a router passed to `app.mount(path, router)` under the mount path, as
     # an include with that prefix would: neither "included by no app" nor logged without it.
     root = _project(tmp_path, ROUTER_MOUNTED_MAIN_PY)
-    result = run("generate", "--root", str(root))
-    assert result.exit_code == 0, result.stdout
-    assert "included by no app" not in result.stdout
-    assert _routes(root) == {"list_items": "/api/v2/items/", "get_item": "/api/v2/items/{item_id}"}
-    with imported_app(root / "backend") as served:
-        client = TestClient(served.app)
-        assert client.get("/api/v2/items/7").json() == {"id": 7}
+    _generates_and_serves_items(root, "/api/v2", unsaid="included by no app")
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == ROUTER_MOUNTED_MAIN_PY
@@ -2640,13 +2636,7 @@ def test_routers_included_through_a_name_for_include_router_get_the_prefix(
     # same include as `api_router.include_router(router, prefix=...)`.
     main = _main('app.include_router(api_router, prefix="/api/v1")')
     root = _project(tmp_path, main, api=ALIASED_INCLUDE_API_PY)
-    result = run("generate", "--root", str(root))
-    assert result.exit_code == 0, result.stdout
-    assert "included by no app" not in result.stdout
-    assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
-    with imported_app(root / "backend") as served:
-        client = TestClient(served.app)
-        assert client.get("/api/v1/items/7").json() == {"id": 7}
+    _generates_and_serves_items(root, "/api/v1", unsaid="included by no app")
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/api/router.py").read_text() == ALIASED_INCLUDE_API_PY
 
