@@ -41,6 +41,16 @@ def _assert_only_added_lines(before: str, after: str) -> None:
     assert set(edits) <= {"insert"}, f"lines other than additions changed: {edits}"
 
 
+def _uninstrumented(source: str, module_name: str = "app.api.items") -> PatchResult:
+    """``source`` with the ``ai_block_used`` calls of the ``app.analytics`` layer taken out."""
+    return uninstrument_source(
+        source,
+        module_name=module_name,
+        analytics_package="app.analytics",
+        event_types=frozenset({"ai_block_used"}),
+    )
+
+
 # Routes in a factory, under a parameter and in a class body, each with its log call added by
 # hand as the tool asks: nothing to do, nothing to report.
 ENCLOSED_LOGGED = """\
@@ -1821,12 +1831,7 @@ def test_taking_the_calls_out_gives_back_the_original(
     # Removal is generation too: the round trip restores every byte the user wrote.
     source = source.replace("\n", newline)
     patched = _instrument(source).source
-    removed = uninstrument_source(
-        patched,
-        module_name="app.api.items",
-        analytics_package="app.analytics",
-        event_types=frozenset({"ai_block_used"}),
-    )
+    removed = _uninstrumented(patched)
     # Calls the user wrote by hand are theirs and stay; only the inserted ones go.
     assert removed.problems == ()
     if "app.analytics" in source:
@@ -1846,12 +1851,7 @@ def test_taking_the_calls_out_gives_back_the_original(
 def test_a_changed_call_is_kept_and_reported_unless_forced() -> None:
     source = CASES[0][1]
     patched = _instrument(source).source.replace('"method": "GET",', '"method": "GET", "x": 1,')
-    kept = uninstrument_source(
-        patched,
-        module_name="app.api.items",
-        analytics_package="app.analytics",
-        event_types=frozenset({"ai_block_used"}),
-    )
+    kept = _uninstrumented(patched)
     assert kept.source == patched
     assert len(kept.problems) == 1
     assert "is not as telemetry-scaffold wrote it" in kept.problems[0]
@@ -1872,12 +1872,7 @@ def test_a_call_with_a_stale_route_is_still_recognised_as_inserted() -> None:
     patched = _instrument(source).source
     renamed = patched.replace('@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")')
     assert renamed != patched
-    removed = uninstrument_source(
-        renamed,
-        module_name="app.api.items",
-        analytics_package="app.analytics",
-        event_types=frozenset({"ai_block_used"}),
-    )
+    removed = _uninstrumented(renamed)
     assert removed.problems == ()
     assert removed.source == source.replace(
         '@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")'
@@ -2037,12 +2032,7 @@ def test_paths_only_known_at_run_time_are_logged_as_the_handler_reads_them() -> 
     assert '"route": f"{url_prefix}/models",' in result.source
     assert '"route": ROUTES["chat"],' in result.source
     _assert_only_added_lines(RUN_TIME_PATHS, result.source)
-    removed = uninstrument_source(
-        result.source,
-        module_name="app.api.items",
-        analytics_package="app.analytics",
-        event_types=frozenset({"ai_block_used"}),
-    )
+    removed = _uninstrumented(result.source)
     assert removed.problems == ()
     assert removed.source == RUN_TIME_PATHS
 
@@ -2084,12 +2074,7 @@ def test_a_new_section_between_sections_run_together_comes_out_with_its_lines() 
         "from app.analytics.event_logger import event_logger\n"
         "from .crud import get_items\n\n"
     ), patched
-    removed = uninstrument_source(
-        patched,
-        module_name="services.items",
-        analytics_package="app.analytics",
-        event_types=frozenset({"ai_block_used"}),
-    )
+    removed = _uninstrumented(patched, module_name="services.items")
     assert removed.source == source
 
 
@@ -2116,12 +2101,7 @@ def test_a_form_feed_in_the_indentation_is_not_copied(body: str) -> None:
     ast.parse(result.source)
     _assert_only_added_lines(source, result.source)
     assert _instrument(result.source).source == result.source  # up to date: nothing to do
-    removed = uninstrument_source(
-        result.source,
-        module_name="app.api.items",
-        analytics_package="app.analytics",
-        event_types=frozenset({"ai_block_used"}),
-    )
+    removed = _uninstrumented(result.source)
     assert removed.source == source
 
 
@@ -2146,12 +2126,7 @@ BLANK_NEIGHBOURS = [
 def test_removal_takes_out_the_blank_line_it_added(source: str) -> None:
     result = _instrument(source)
     assert "event_logger.log(" in result.source
-    removed = uninstrument_source(
-        result.source,
-        module_name="app.api.items",
-        analytics_package="app.analytics",
-        event_types=frozenset({"ai_block_used"}),
-    )
+    removed = _uninstrumented(result.source)
     assert removed.source == source
 
 
@@ -2272,12 +2247,7 @@ def test_paths_joined_with_plus_from_run_time_parts_are_logged_as_the_handler_re
     assert '"route": f"{settings.SERVE_UNDER}" + "/tile/{z}/{x}/{y}.png",' in result.source
     assert '"route": TILE_ROOT + "/legend",' in result.source
     _assert_only_added_lines(CONCATENATED_RUN_TIME_PATHS, result.source)
-    removed = uninstrument_source(
-        result.source,
-        module_name="app.api.items",
-        analytics_package="app.analytics",
-        event_types=frozenset({"ai_block_used"}),
-    )
+    removed = _uninstrumented(result.source)
     assert removed.problems == ()
     assert removed.source == CONCATENATED_RUN_TIME_PATHS
 
