@@ -1337,8 +1337,10 @@ def _runner_target(root: Path) -> str | None:
         if served is None:
             continue
         # An entry module (`main.py`) serving an app it imports is offered as the flat layout
-        # already; a script of another name (`run.py`) only points at the app it imports.
-        named = _call_targets(*served, path.stem, follow=path.name not in _FLAT_MODULES)
+        # already; a script of another name (`run.py`) only points at the app it imports. A
+        # package's `__main__.py` runs as `pkg.__main__`: its relative imports are the package's.
+        module = path.stem if path.parent == root else f"{path.parent.name}.{path.stem}"
+        named = _call_targets(*served, module, follow=path.name not in _FLAT_MODULES)
         if named is None:
             return None
         targets.update(named)

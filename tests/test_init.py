@@ -2873,3 +2873,26 @@ def test_console_scripts_serving_different_apps_leave_the_choice_to_the_user(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: several FastAPI apps found"), result.stderr
+
+
+def test_a_package_run_with_python_m_serving_an_app_it_imports_relatively_names_it(
+    tmp_path: Path,
+) -> None:
+    """`league/__main__.py` runs `uvicorn.run(app)` after `from .main import app`.
+
+    `python -m league` runs it as `league.__main__`: its relative import is the package's
+    `league.main`. Read as a module named `__main__` alone, the import named nothing, and the
+    two apps were "several FastAPI apps found".
+    """
+    root = tmp_path / "project"
+    _two_leagues(
+        root,
+        {
+            "league/__main__.py": "import uvicorn\n\nfrom .main import app\n\n"
+            'if __name__ == "__main__":\n    uvicorn.run(app, port=8000)\n'
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
+    assert "league_old" not in result.stdout, result.stdout
