@@ -298,10 +298,6 @@ def _validate_event_types(value: object, scope: _Scope) -> tuple[str, ...]:
             raise scope.fail(
                 "event-types", f"{quoted(item)} is not snake_case (e.g. 'chapter_visit')"
             )
-        if len(item) > _MAX_EVENT_TYPE_LENGTH:
-            raise scope.fail(
-                "event-types", f"{quoted(item)} is longer than {_MAX_EVENT_TYPE_LENGTH} characters"
-            )
         if item in seen:
             raise scope.fail("event-types", f"{quoted(item)} is listed twice")
         seen.add(item)
@@ -508,11 +504,9 @@ def _backend_module_prefix(scope: _Scope) -> str:
 def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
     if not isinstance(value, str):
         raise fail(f"expected a string such as {example!r}, got {quoted(value)}")
-    if len(value) > _MAX_STRING_LENGTH:
-        # [tool.fastapi] entrypoint is read here, not by the plan's own length check.
-        raise fail(
-            f"{quoted(value, 40)} is longer than {_MAX_STRING_LENGTH} characters ({len(value)})"
-        )
+    # [tool.fastapi] entrypoint is read here, not by the plan's own length check.
+    if (problem := _too_long(value, _MAX_STRING_LENGTH)) is not None:
+        raise fail(problem)
     match = _IMPORT_STRING.fullmatch(value)
     if (
         match is None
@@ -542,11 +536,6 @@ def _validate_redact(value: object, scope: _Scope) -> tuple[str, ...]:
     for item in value:
         if not isinstance(item, str) or not item:
             raise scope.fail("redact", f"expected non-empty key names, got {quoted(item)}")
-        if len(item) > _MAX_REDACT_KEY_LENGTH:
-            raise scope.fail(
-                "redact",
-                f"{item[:20]!r}... is longer than {_MAX_REDACT_KEY_LENGTH} characters",
-            )
         if not _REDACT_KEY.fullmatch(item):
             raise scope.fail(
                 "redact",
@@ -986,6 +975,13 @@ def plan_from_table(
     return Plan(root=root, config_file=config_file, **scope.values)
 
 
+def _too_long(value: str, limit: int) -> str | None:
+    """What is wrong with ``value`` when it is longer than ``limit`` characters."""
+    if len(value) <= limit:
+        return None
+    return f"{quoted(value, 40)} is longer than {limit} characters ({len(value)})"
+
+
 def _check_string_lengths(name: str, value: object, scope: _Scope) -> None:
     """Refuse a string in the key ``name``'s value (at any depth) longer than its limit."""
     limit = _MAX_STRING_LENGTHS.get(name, _MAX_STRING_LENGTH)
@@ -993,10 +989,8 @@ def _check_string_lengths(name: str, value: object, scope: _Scope) -> None:
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if len(item) > limit:
-                raise scope.fail(
-                    name, f"{quoted(item, 40)} is longer than {limit} characters ({len(item)})"
-                )
+            if (problem := _too_long(item, limit)) is not None:
+                raise scope.fail(name, problem)
         elif isinstance(item, list):
             pending.extend(reversed(item))
         elif isinstance(item, dict):
