@@ -305,6 +305,13 @@ def _wrapped_calls(binding: Binding, index: PackageIndex) -> Iterator[Binding]:
                 yield target
 
 
+def _wrapped_app_factories(binding: Binding, index: PackageIndex) -> Iterator[Binding]:
+    """The app factories whose result the call ``binding`` is assigned is given."""
+    for target in _wrapped_calls(binding, index):
+        if target.kind == "function" and index.function_role(target) is Role.APP:
+            yield target
+
+
 def _wraps_a_call_of(binding: Binding, function: FunctionNode, index: PackageIndex) -> bool:
     """Whether ``binding`` is assigned a call given ``function``'s result (``Wrapper(f())``)."""
     return any(target.node is function for target in _wrapped_calls(binding, index))
@@ -318,13 +325,9 @@ def _wrapped_unnamed_factory(binding: Binding, index: PackageIndex) -> Binding |
     value = binding.node
     if not isinstance(value, ast.Call) or index.built_role(value, binding.scope)[0] is not None:
         return None
-    for target in _wrapped_calls(binding, index):
-        if (
-            target.kind == "function"
-            and index.function_role(target) is Role.APP
-            and _factory_site(target, index) is None
-        ):
-            return target
+    for factory in _wrapped_app_factories(binding, index):
+        if _factory_site(factory, index) is None:
+            return factory
     return None
 
 
@@ -802,19 +805,10 @@ def _served_through(
         passed = [
             node for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
         ]
-        for node in nodes:
-            if not isinstance(node, ast.Call):
-                continue
-            qualified = index.qualify(node.func, scope)
-            target = index.resolve(qualified)[1] if qualified is not None else None
-            if (
-                target is not None
-                and target.kind == "function"
-                and index.function_role(target) is Role.APP
-            ):
-                site = _factory_site(target, index, entered)
-                if site is not None:
-                    sites[site.key] = site
+        for factory in _wrapped_app_factories(binding, index):
+            site = _factory_site(factory, index, entered)
+            if site is not None:
+                sites[site.key] = site
     else:
         return None
     if isinstance(value, ast.Call):
