@@ -230,8 +230,9 @@ def _validate_feature(value: object, scope: _Scope) -> str:
 
 def _keep_specs_outside_the_package(key: str, folder: str, shown: str, scope: _Scope) -> None:
     """Refuse spec documents in the generated package: generated files inside generated files."""
-    analytics_dir = _join(scope.values["backend"], scope.values["app_package"].replace(".", "/"))
-    analytics_dir = _join(analytics_dir, scope.values["layer_package"])
+    analytics_dir = layer_dir(
+        scope.values["backend"], scope.values["app_package"], scope.values["layer_package"]
+    )
     if _overlaps(scope.root, folder, analytics_dir):
         raise scope.fail(
             key,
@@ -740,7 +741,7 @@ class Plan:
     @property
     def analytics_dir(self) -> str:
         """The generated analytics package folder, e.g. ``backend/app/analytics``."""
-        return _join(self.app_dir, self.layer_package)
+        return layer_dir(self.backend, self.app_package, self.layer_package)
 
     @property
     def analytics_package(self) -> str:
@@ -785,6 +786,11 @@ class Plan:
 def qualified(package: str, *names: str) -> str:
     """A module's import name inside ``package``; :data:`TOP_LEVEL` adds no prefix."""
     return ".".join(part for part in (package, *names) if part)
+
+
+def layer_dir(backend: str, app_package: str, layer_package: str) -> str:
+    """The generated layer's folder, relative to the project root (``backend/app/analytics``)."""
+    return _join(backend, app_package.replace(".", "/"), layer_package)
 
 
 def _join(*parts: str) -> str:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from telemetry_cli import __version__
 from telemetry_cli.app_entry import AppEntry
@@ -43,7 +43,7 @@ from telemetry_cli.manifest import (
     sha256,
 )
 from telemetry_cli.patching import PatchedFile, analyze
-from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOP_LEVEL, Plan
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOP_LEVEL, Plan, layer_dir
 from telemetry_cli.render import (
     OUTPUTS,
     RenderedFile,
@@ -504,8 +504,7 @@ def _left_layer_users(record: PatchRecord, previous: PatchRecord) -> dict[str, t
     users: dict[str, list[str]] = {}
     for path, _, backend, app_package, layer in record.left:
         name = layer or previous.layer_package or DEFAULT_LAYER_PACKAGE
-        parts = [part for part in (backend, *app_package.split("."), name) if part not in ("", ".")]
-        folder = PurePosixPath(*parts).as_posix()
+        folder = layer_dir(backend, app_package, name)
         if path not in users.setdefault(folder, []):
             users[folder].append(path)
     return {folder: tuple(paths) for folder, paths in users.items()}
