@@ -318,6 +318,11 @@ class _Analysis:
         """The module at a root-relative path as a module of the backend folder ``backend``."""
         return _module_at(self._index_for(backend), backend, path)
 
+    def _fail(self, path: str, message: str) -> None:
+        """Report ``path`` as a file the run cannot patch, in its place among the others."""
+        self.errors[path] = PatchedFile(path, None, None, error=message)
+        self.order.append(path)
+
     def unreadable(self, path: str, backends: tuple[str, ...]) -> str | None:
         """Why the module at a root-relative path is there but cannot be read, as one line.
 
@@ -372,8 +377,7 @@ class _Analysis:
             )
         except AppModuleBroken as broken:
             # The module that should build the app cannot be read: report it, do the rest.
-            self.errors[broken.path] = PatchedFile(broken.path, None, None, error=broken.message)
-            self.order.append(broken.path)
+            self._fail(broken.path, broken.message)
             wired = previous
             unwire_previous = False
         except ConfigError:
@@ -496,8 +500,7 @@ class _Analysis:
             problem = self.unreadable(path, (backend,))
             if problem is not None:
                 # There, and it may hold the code: remembered until it reads again.
-                self.errors[path] = PatchedFile(path, None, None, error=problem)
-                self.order.append(path)
+                self._fail(path, problem)
                 self.left.add(left)
             return  # else gone, and its code with it
         editor = self.editor_for(module)
@@ -560,8 +563,7 @@ class _Analysis:
                         self.vanished.add(old)
                     continue
                 message = _missing(plan, self.index, name, relative)
-                self.errors[relative] = PatchedFile(relative, None, None, error=message)
-                self.order.append(relative)
+                self._fail(relative, message)
                 if old is not None:
                     recorded[relative] = old  # still to take out once the file is back
                 continue
@@ -617,8 +619,7 @@ class _Analysis:
                 unreadable = self.unreadable(path, backends)
                 if unreadable is not None:
                     # Its calls come out once it reads again: recorded until then.
-                    self.errors[path] = PatchedFile(path, None, None, error=unreadable)
-                    self.order.append(path)
+                    self._fail(path, unreadable)
                     recorded[path] = old
                 continue  # else gone (see self.vanished)
             if self.moved:
