@@ -1001,12 +1001,16 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
     ``self`` in a method (or in a function nested in one) of a class; None for anything else.
     """
     binding = scope.lookup(name.id)
-    if binding is None or binding.kind != "param":
-        return None
+    return None if binding is None else _instance_parameter_of(binding)
+
+
+def _instance_parameter_of(binding: Binding) -> Scope | None:
+    """The scope of the method whose instance parameter (``self``) ``binding`` is, or None."""
     method = binding.scope
     function = method.node
     if not (
-        isinstance(function, FunctionNode)
+        binding.kind == "param"
+        and isinstance(function, FunctionNode)
         and method.parent is not None
         and method.parent.is_class
         and _instance_method(function)
@@ -1022,19 +1026,10 @@ def app_instance_parameter(binding: Binding, index: PackageIndex) -> bool:
     ``class ServiceApp(FastAPI): def wire(self): self.include_router(api)``: ``self`` is the
     app itself, as every instance of the class is one.
     """
-    method = binding.scope
-    function = method.node
-    outer = None if method.parent is None else method.parent.parent
-    if not (
-        binding.kind == "param"
-        and isinstance(function, FunctionNode)
-        and method.parent is not None
-        and method.parent.is_class
-        and outer is not None
-        and _instance_method(function)
-        and [*function.args.posonlyargs, *function.args.args][0] is binding.node
-    ):
+    method = _instance_parameter_of(binding)
+    if method is None or method.parent is None or method.parent.parent is None:
         return False
+    outer = method.parent.parent
     cls = method.parent.node
     assert isinstance(cls, ast.ClassDef)
     for base in cls.bases:
