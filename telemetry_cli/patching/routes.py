@@ -228,6 +228,30 @@ class Unfollowed:
     route: Route | None = None
     starlette: bool = False
 
+    @classmethod
+    def of(
+        cls,
+        call: ast.Call,
+        endpoint: str,
+        defined_in: str | None,
+        end_line: int | None = None,
+        *,
+        function: FunctionNode | None = None,
+        route: Route | None = None,
+        starlette: bool = False,
+    ) -> Unfollowed:
+        """The registration ``call`` of ``endpoint``, through ``end_line`` (its own by default)."""
+        return cls(
+            call.lineno,
+            end_line or call.end_lineno or call.lineno,
+            ast.unparse(call.func),
+            endpoint,
+            defined_in,
+            function,
+            route,
+            starlette,
+        )
+
 
 def unfollowed_registrations(module: ModuleModel, index: PackageIndex) -> list[Unfollowed]:
     """The module's ``add_api_route`` registrations whose endpoint is not one of its functions."""
@@ -437,14 +461,7 @@ class _Finder:
         ):
             return
         self.unfollowed.append(
-            Unfollowed(
-                decorator.lineno,
-                function.lineno,
-                ast.unparse(decorator.func),
-                qualname,
-                self.module.path,
-                starlette=True,
-            )
+            Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
 
     def _aliased_route_decorator(
@@ -568,14 +585,7 @@ class _Finder:
                 continue
             if node.func.attr in STARLETTE_ADD_ROUTES:
                 self.unfollowed.append(
-                    Unfollowed(
-                        node.lineno,
-                        node.end_lineno or node.lineno,
-                        ast.unparse(node.func),
-                        ast.unparse(endpoint),
-                        None,
-                        starlette=True,
-                    )
+                    Unfollowed.of(node, ast.unparse(endpoint), None, starlette=True)
                 )
                 continue
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
@@ -644,15 +654,7 @@ class _Finder:
                     registered_in=self.module.path,
                 )
         self.unfollowed.append(
-            Unfollowed(
-                call.lineno,
-                call.end_lineno or call.lineno,
-                ast.unparse(call.func),
-                ast.unparse(endpoint),
-                defined_in,
-                function,
-                route,
-            )
+            Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
 
     def _endpoint(self, endpoint: ast.expr, scope: Scope) -> tuple[FunctionNode, Scope] | None:
