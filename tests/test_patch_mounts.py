@@ -2659,3 +2659,45 @@ def test_loop_items_unpacked_by_the_first_statement_of_the_body_give_the_prefix(
     assert result.exit_code == 0, result.stdout
     assert "not followed" not in result.stdout
     assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+
+
+APP_SUBCLASS_MOUNTING_MAIN_PY = '''"""The app, a FastAPI subclass mounting in a method."""
+
+from fastapi import FastAPI
+
+from app.api.router import api_router
+
+{before}
+
+class ServiceApp(FastAPI):
+    def wire(self) -> None:
+        self.mount("{prefix}", {mounted})
+
+    def setup(self) -> None:
+        super().setup()
+        self.wire()
+
+
+app = ServiceApp()
+'''
+
+
+@pytest.mark.parametrize(
+    ("before", "mounted", "prefix"),
+    [
+        ("", "api_router", "/api/v2"),
+        ("api = FastAPI()\napi.include_router(api_router)\n", "api", "/api/v3"),
+    ],
+    ids=["router", "sub-app"],
+)
+def test_what_a_fastapi_subclass_mounts_on_itself_is_served_under_the_mount_path(
+    tmp_path: Path, before: str, mounted: str, prefix: str
+) -> None:
+    # `self.mount(path, router_or_app)` in a method of a class deriving from FastAPI: `self`
+    # is the app (as for `self.include_router`), its routes are served under the mount path.
+    main = APP_SUBCLASS_MOUNTING_MAIN_PY.format(before=before, mounted=mounted, prefix=prefix)
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, prefix, unsaid="only known at run time")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == main

@@ -664,8 +664,11 @@ def _outer_is_app(outer: Binding | None, index: PackageIndex) -> bool:
         )
     ) or (
         # `def register_app(app: FastAPI): app.mount("/admin", admin)`: an app, whichever,
-        # as for the routers such a function includes.
-        outer is not None and outer.kind == "param" and _is_app(outer, index)
+        # as for the routers such a function includes; so is `self` in a method of a FastAPI
+        # subclass (`self.mount("/api", api)`).
+        outer is not None
+        and outer.kind == "param"
+        and (_is_app(outer, index) or app_instance_parameter(outer, index))
     )
 
 
