@@ -2701,3 +2701,94 @@ def test_what_a_fastapi_subclass_mounts_on_itself_is_served_under_the_mount_path
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == main
+
+
+PICKED_SETTINGS = """import os
+
+from pydantic_settings import BaseSettings
+
+
+class BaseConfig(BaseSettings):
+    api_prefix: str = "/api"
+
+
+class DevSettings(BaseConfig):
+    debug: bool = True
+{override}
+
+class ProdSettings(BaseConfig):
+    debug: bool = False
+
+
+{picked}
+"""
+
+_BY_STAGE = '{"dev": DevSettings, "prod": ProdSettings}'
+_GETTER = (
+    "def get_settings() -> BaseConfig:\n"
+    '    if os.getenv("STAGE") == "prod":\n'
+    "        return ProdSettings()\n"
+    "    return DevSettings()\n\n\n"
+    "settings = get_settings()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("override", "picked", "route", "said"),
+    [
+        # Every class it may be declares the same default: that one.
+        ("", f'settings = {_BY_STAGE}[os.getenv("STAGE", "dev")]()', "/api", "read as '/api'"),
+        ("", f'CLASSES = {_BY_STAGE}\nsettings = CLASSES[os.environ["STAGE"]]()', "/api", "'/api'"),
+        ("", _GETTER, "/api", "read as '/api'"),
+        # They differ: the class of the literal default key, said so.
+        (
+            '    api_prefix: str = "/dev"\n',
+            f'settings = {_BY_STAGE}[os.getenv("STAGE", "dev")]()',
+            "/dev",
+            "`DevSettings`",
+        ),
+        (
+            '    api_prefix: str = "/dev"\n',
+            f'CLASSES = {_BY_STAGE}\nstage = os.environ.get("STAGE", "prod")\n'
+            "settings = CLASSES[stage]()",
+            "/api",
+            "`ProdSettings`",
+        ),
+        # No default key: not known, said so in one line.
+        (
+            '    api_prefix: str = "/dev"\n',
+            f'settings = {_BY_STAGE}[os.environ["STAGE"]]()',
+            "",
+            "picked at run time",
+        ),
+        ('    api_prefix: str = "/dev"\n', _GETTER, "", "picked at run time"),
+    ],
+    ids=[
+        "same-inline",
+        "same-mapping",
+        "same-getter",
+        "differ-default",
+        "differ-default-variable",
+        "differ-no-default",
+        "differ-getter",
+    ],
+)
+def test_a_settings_class_picked_from_several_by_the_environment_gives_their_default(
+    tmp_path: Path, override: str, picked: str, route: str, said: str
+) -> None:
+    """`settings = {"dev": DevSettings, ...}[os.getenv("STAGE", "dev")]()`, or a getter."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        "from app.settings import settings\n\napp = FastAPI()\n"
+        "app.include_router(api_router, prefix=settings.api_prefix)\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        PICKED_SETTINGS.format(override=override, picked=picked)
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{route}/items/{{item_id}}", result.stdout
+    lines = [line for line in result.stdout.splitlines() if "`settings.api_prefix`" in line]
+    assert len(lines) == 1, result.stdout
+    assert said in lines[0], lines

@@ -945,7 +945,7 @@ def _module_mounts(
                     del defaults.read[read:]
                     if mount is not None:
                         found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
-                notes.append(_unknown_prefix(where, prefix, included))
+                notes.append(_unknown_prefix(where, prefix, included, defaults))
             elif prefix is not None:
                 # A loop over items only known at run time: which routers is not known.
                 notes.append(
@@ -1000,7 +1000,7 @@ def _module_mounts(
                     )
             del defaults.read[read:]
         if unknown and prefix is not None:
-            notes.append(_unknown_prefix(where, prefix, included))
+            notes.append(_unknown_prefix(where, prefix, included, defaults))
     return found
 
 
@@ -1264,9 +1264,14 @@ def _imported_at_run_time(
     return (name or index.qualify(function, scope)) in _RUN_TIME_IMPORTS
 
 
-def _unknown_prefix(where: str, prefix: ast.expr, included: ast.expr) -> str:
+def _unknown_prefix(
+    where: str, prefix: ast.expr, included: ast.expr, defaults: SettingsDefaults
+) -> str:
+    """The line saying an include prefix is not known, and why when a settings read says so."""
+    written = ast.unparse(prefix)
+    why = "".join(f" ({reason})" for read, reason in defaults.unknown.items() if read in written)
     return (
-        f"{where}: include prefix `{ast.unparse(prefix)}` is only known at run time: "
+        f"{where}: include prefix `{written}` is only known at run time{why}: "
         f"the routes of `{ast.unparse(included)}` are logged without it"
     )
 
