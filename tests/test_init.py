@@ -766,6 +766,35 @@ def test_init_reads_a_root_path_kept_in_settings_as_its_default(
     ]
 
 
+@pytest.mark.parametrize(
+    ("mount", "prefix_line"),
+    [
+        # A sub-app mounted at /api above the app's last include would answer the default
+        # endpoints before the telemetry router: a prefix it does not take.
+        ('app.mount("/api", FastAPI())\n', 'api-prefix = "/telemetry"'),
+        ('app.mount("/api/", FastAPI())\n', 'api-prefix = "/telemetry"'),
+        # One that does not take them, or one that takes every path: the default.
+        ('app.mount("/static", FastAPI())\n', None),
+        ('app.mount("/", FastAPI())\n', None),
+    ],
+)
+def test_init_keeps_the_default_prefix_clear_of_a_mount_above_the_wiring(
+    tmp_path: Path, mount: str, prefix_line: str | None
+) -> None:
+    root = _shop(tmp_path / "shop")
+    main = MAIN.replace("app = FastAPI()\n", "app = FastAPI()\n" + mount)
+    (root / "src/shop/main.py").write_text(main)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.partition(" #")[0].strip() for line in result.stdout.splitlines()]
+    prefixes = [line for line in lines if line.startswith("api-prefix")]
+    assert prefixes == ([] if prefix_line is None else [prefix_line])
+    if prefix_line is not None:
+        assert run("init", "--root", str(root)).exit_code == 0
+        generated = run("generate", "--root", str(root))
+        assert generated.exit_code == 0, generated.stdout + generated.stderr
+
+
 def test_an_app_under_a_root_path_answers_at_the_default_url_after_init(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     main = MAIN.replace("app = FastAPI()", 'app = FastAPI(root_path="/api")')
