@@ -265,7 +265,9 @@ WRAPPED_FACTORIES = {
         + FACTORY_PY
         + "\n\nbuilt = build_app()\napp = GZipMiddleware(built, minimum_size=100)\n"
     ),
-    "alias-imported": "from shop.factory import build_app\n\napplication = build_app()\napp = application\n",
+    "alias-imported": (
+        "from shop.factory import build_app\n\napplication = build_app()\napp = application\n"
+    ),
 }
 
 
