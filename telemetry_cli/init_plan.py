@@ -329,16 +329,16 @@ def _table(found: Found) -> Table:
                 )
             note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
-    elif found.unserved:
-        count = len(found.unserved)
-        named = ", ".join(found.unserved[:_NAMED_UNSERVED])
-        more = ", ..." if count > _NAMED_UNSERVED else ""
-        define = "module defines" if count == 1 else "modules define"
-        instrument.add(
-            tomlkit.comment(
-                f"{count} {define} routes that no app includes ({named}{more}); "
-                'add `"module.py" = "event"`.'
+        if found.unserved:
+            instrument.add(
+                tomlkit.comment(
+                    f"{_unserved(found.unserved)}: not suggested; "
+                    'add `"module.py" = "event"` if an app serves them.'
+                )
             )
+    elif found.unserved:
+        instrument.add(
+            tomlkit.comment(f'{_unserved(found.unserved)}; add `"module.py" = "event"`.')
         )
     else:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
@@ -346,8 +346,17 @@ def _table(found: Found) -> Table:
     return table
 
 
-# How many modules of routes no app includes init names when it suggests none.
+# How many modules of routes no app includes init names.
 _NAMED_UNSERVED = 3
+
+
+def _unserved(modules: tuple[str, ...]) -> str:
+    """``3 modules define routes that no app includes (api/a.py, ...)``, the first few named."""
+    count = len(modules)
+    named = ", ".join(modules[:_NAMED_UNSERVED])
+    more = ", ..." if count > _NAMED_UNSERVED else ""
+    define = "module defines" if count == 1 else "modules define"
+    return f"{count} {define} routes that no app includes ({named}{more})"
 
 
 def _prefix_under_root_path(root_path: str | None) -> str | None:

@@ -2435,6 +2435,34 @@ def test_route_modules_no_app_includes_are_named_not_suggested(tmp_path: Path) -
     assert "No route module found" not in result.stdout
 
 
+def test_route_modules_no_app_includes_are_named_beside_the_suggested_ones(
+    tmp_path: Path,
+) -> None:
+    # The app serves a route of its own; the routers no app includes are said, not left out
+    # in silence (an include init cannot follow would otherwise go unnoticed).
+    root = tmp_path / "mixed"
+    (root / "app/api").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/api/__init__.py").write_text("")
+    (root / "app/main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/ping")\n'
+        "def ping() -> int:\n    return 1\n"
+    )
+    (root / "app/api/orphan.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/orphan")\ndef orphan() -> int:\n    return 1\n'
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "mixed"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert '# "main.py" = "ai_block_used"' in result.stdout
+    assert (
+        "# 1 module defines routes that no app includes (api/orphan.py): not suggested; "
+        'add `"module.py" = "event"` if an app serves them.\n'
+    ) in result.stdout
+    assert '"api/orphan.py" = ' not in result.stdout
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_named_pipe_in_a_package_importing_itself_is_not_waited_on(tmp_path: Path) -> None:
     """Looking for the package's own bare-name import reads its modules as every module is."""
