@@ -34,6 +34,7 @@ from telemetry_cli.files import (
 )
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.patching.apps import (
+    AppSite,
     FoundApp,
     choose_in_module,
     find_app,
@@ -43,7 +44,7 @@ from telemetry_cli.patching.apps import (
     root_path_of,
     under_root_path,
 )
-from telemetry_cli.patching.collisions import wired_router_prefix
+from telemetry_cli.patching.collisions import shadowing_mounts, wired_router_prefix
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
@@ -125,7 +126,8 @@ class Found:
     app_package: str
     app: str
     routes: tuple[RouteModule, ...]
-    # When the default would sit under the app's root_path or the path it is mounted at.
+    # When the default would sit under the app's root_path or the path it is mounted at, or
+    # under a path one of its own mounts takes first (`api_prefix_mount`: that mount's path).
     api_prefix: str | None = None
     # The app is the one `[tool.fastapi] entrypoint` names: the plan leaves `app` to it.
     from_entrypoint: bool = False
@@ -144,6 +146,7 @@ class Found:
     # The modules (relative to the app package) whose every route is of a router no app
     # includes: not suggested, but named when no other route module is found.
     unserved: tuple[str, ...] = ()
+    api_prefix_mount: str | None = None
 
 
 @dataclass(frozen=True)
@@ -291,8 +294,11 @@ def _table(found: Found) -> Table:
     if found.api_prefix is not None:
         table.add("api-prefix", found.api_prefix)
         table["api-prefix"].comment(
-            "without what the app's requests carry in front of it (its root_path, the path it "
-            "is mounted at, or app.router.prefix)"
+            f"clear of {found.api_prefix_mount}, which a mount of the app takes before the "
+            "telemetry router is included"
+            if found.api_prefix_mount is not None
+            else "without what the app's requests carry in front of it (its root_path, the "
+            "path it is mounted at, or app.router.prefix)"
         )
     instrument = tomlkit.table()
     event = DEFAULT_EVENT_TYPES[0]
@@ -323,16 +329,16 @@ def _table(found: Found) -> Table:
                 )
             note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
-    elif found.unserved:
-        count = len(found.unserved)
-        named = ", ".join(found.unserved[:_NAMED_UNSERVED])
-        more = ", ..." if count > _NAMED_UNSERVED else ""
-        define = "module defines" if count == 1 else "modules define"
-        instrument.add(
-            tomlkit.comment(
-                f"{count} {define} routes that no app includes ({named}{more}); "
-                'add `"module.py" = "event"`.'
+        if found.unserved:
+            instrument.add(
+                tomlkit.comment(
+                    f"{_unserved(found.unserved)}: not suggested; "
+                    'add `"module.py" = "event"` if an app serves them.'
+                )
             )
+    elif found.unserved:
+        instrument.add(
+            tomlkit.comment(f'{_unserved(found.unserved)}; add `"module.py" = "event"`.')
         )
     else:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
@@ -340,8 +346,17 @@ def _table(found: Found) -> Table:
     return table
 
 
-# How many modules of routes no app includes init names when it suggests none.
+# How many modules of routes no app includes init names.
 _NAMED_UNSERVED = 3
+
+
+def _unserved(modules: tuple[str, ...]) -> str:
+    """``3 modules define routes that no app includes (api/a.py, ...)``, the first few named."""
+    count = len(modules)
+    named = ", ".join(modules[:_NAMED_UNSERVED])
+    more = ", ..." if count > _NAMED_UNSERVED else ""
+    define = "module defines" if count == 1 else "modules define"
+    return f"{count} {define} routes that no app includes ({named}{more})"
 
 
 def _prefix_under_root_path(root_path: str | None) -> str | None:
@@ -354,6 +369,28 @@ def _prefix_under_root_path(root_path: str | None) -> str | None:
     default = KEYS_BY_NAME["api-prefix"].default
     assert isinstance(default, str)
     return under_root_path(default, root_path)
+
+
+def _clear_of_mounts(
+    prefix: str | None, site: AppSite, index: PackageIndex
+) -> tuple[str | None, str | None]:
+    """The api-prefix to write when a mount of the app would answer the endpoints first.
+
+    ``app.mount("/api", api)`` above the app's last ``include_router`` takes
+    ``/api/telemetry/log`` before the telemetry router, included after it, can: the prefix's
+    last segment at the root (``/telemetry``) when no mount takes it, and the path of the
+    mount. Otherwise ``prefix`` as is (a mount at the root takes every path: generate says so).
+    """
+    default = KEYS_BY_NAME["api-prefix"].default
+    assert isinstance(default, str)
+    current = prefix or default
+    taken = shadowing_mounts(site, index, f"{current}/log")
+    if not taken:
+        return prefix, None
+    other = "/" + current.rpartition("/")[2]
+    if other == current or shadowing_mounts(site, index, f"{other}/log"):
+        return prefix, None
+    return other, taken[0][1]
 
 
 def discover(root: Path, entrypoint: str | None = None) -> Found:
@@ -873,17 +910,19 @@ def _found(
         elif any(handler.routes for handler in handlers):
             unserved.append(relative)
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
+    prefix = _prefix_under_root_path(
+        _root_path(app, index)
+        or _mounted_at(app, index, names)
+        # `app.router.prefix = "/api"` before the wiring: added to the telemetry router too.
+        or wired_router_prefix(app.site, index)
+    )
+    prefix, mount = _clear_of_mounts(prefix, app.site, index)
     return Found(
         backend,
         package,
         app.entry.import_string,
         tuple(routes),
-        _prefix_under_root_path(
-            _root_path(app, index)
-            or _mounted_at(app, index, names)
-            # `app.router.prefix = "/api"` before the wiring: added to the telemetry router too.
-            or wired_router_prefix(app.site, index)
-        ),
+        prefix,
         from_entrypoint,
         layer,
         tuple(skipped),
@@ -891,6 +930,7 @@ def _found(
         _needs_arguments(app, index),
         app.site.key,
         tuple(sorted(unserved, key=natural_key)),
+        mount,
     )
 
 

@@ -766,6 +766,35 @@ def test_init_reads_a_root_path_kept_in_settings_as_its_default(
     ]
 
 
+@pytest.mark.parametrize(
+    ("mount", "prefix_line"),
+    [
+        # A sub-app mounted at /api above the app's last include would answer the default
+        # endpoints before the telemetry router: a prefix it does not take.
+        ('app.mount("/api", FastAPI())\n', 'api-prefix = "/telemetry"'),
+        ('app.mount("/api/", FastAPI())\n', 'api-prefix = "/telemetry"'),
+        # One that does not take them, or one that takes every path: the default.
+        ('app.mount("/static", FastAPI())\n', None),
+        ('app.mount("/", FastAPI())\n', None),
+    ],
+)
+def test_init_keeps_the_default_prefix_clear_of_a_mount_above_the_wiring(
+    tmp_path: Path, mount: str, prefix_line: str | None
+) -> None:
+    root = _shop(tmp_path / "shop")
+    main = MAIN.replace("app = FastAPI()\n", "app = FastAPI()\n" + mount)
+    (root / "src/shop/main.py").write_text(main)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.partition(" #")[0].strip() for line in result.stdout.splitlines()]
+    prefixes = [line for line in lines if line.startswith("api-prefix")]
+    assert prefixes == ([] if prefix_line is None else [prefix_line])
+    if prefix_line is not None:
+        assert run("init", "--root", str(root)).exit_code == 0
+        generated = run("generate", "--root", str(root))
+        assert generated.exit_code == 0, generated.stdout + generated.stderr
+
+
 def test_an_app_under_a_root_path_answers_at_the_default_url_after_init(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     main = MAIN.replace("app = FastAPI()", 'app = FastAPI(root_path="/api")')
@@ -2404,6 +2433,34 @@ def test_route_modules_no_app_includes_are_named_not_suggested(tmp_path: Path) -
     ) in result.stdout
     assert '"api/a.py" = ' not in result.stdout  # named, not suggested
     assert "No route module found" not in result.stdout
+
+
+def test_route_modules_no_app_includes_are_named_beside_the_suggested_ones(
+    tmp_path: Path,
+) -> None:
+    # The app serves a route of its own; the routers no app includes are said, not left out
+    # in silence (an include init cannot follow would otherwise go unnoticed).
+    root = tmp_path / "mixed"
+    (root / "app/api").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/api/__init__.py").write_text("")
+    (root / "app/main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/ping")\n'
+        "def ping() -> int:\n    return 1\n"
+    )
+    (root / "app/api/orphan.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/orphan")\ndef orphan() -> int:\n    return 1\n'
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "mixed"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert '# "main.py" = "ai_block_used"' in result.stdout
+    assert (
+        "# 1 module defines routes that no app includes (api/orphan.py): not suggested; "
+        'add `"module.py" = "event"` if an app serves them.\n'
+    ) in result.stdout
+    assert '"api/orphan.py" = ' not in result.stdout
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")

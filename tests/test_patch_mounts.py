@@ -2115,7 +2115,7 @@ def test_routers_only_an_app_not_served_includes_are_not_offered_nor_logged_as_s
     offered = run("init", "--root", str(root), "--dry-run")
     assert offered.exit_code == 0, offered.stderr
     assert '"app/routes/shelves.py"' in offered.stdout
-    assert "crates.py" not in offered.stdout  # only `app.main:api` includes it
+    assert 'crates.py" = ' not in offered.stdout  # only `app.main:api` includes it
     with (root / "pyproject.toml").open("a") as plan:
         plan.write(
             '\n[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\n\n'
@@ -2157,7 +2157,7 @@ def test_a_route_of_an_import_fallback_is_said_and_not_offered(tmp_path: Path) -
     offered = run("init", "--root", str(root), "--dry-run")
     assert offered.exit_code == 0, offered.stderr
     assert '"routes/fancy.py"' in offered.stdout
-    assert "search.py" not in offered.stdout
+    assert 'search.py" = ' not in offered.stdout
     (root / "pyproject.toml").write_text(
         '[project]\nname = "fb"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
         'app-package = "app"\n\n[tool.telemetry-scaffold.instrument]\n'
@@ -2298,7 +2298,7 @@ def test_routes_declared_on_an_app_not_served_are_said_and_not_offered(tmp_path:
     offered = run("init", "--root", str(root), "--dry-run")
     assert offered.exit_code == 0, offered.stderr
     assert 'app = "app.main:app"' in offered.stdout, offered.stdout
-    assert "metrics.py" not in offered.stdout, offered.stdout
+    assert 'metrics.py" = ' not in offered.stdout, offered.stdout
     assert '"admin.py"' in offered.stdout, offered.stdout  # mounted into the app served
     (root / "pyproject.toml").write_text(
         '[project]\nname = "side"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
@@ -2659,3 +2659,136 @@ def test_loop_items_unpacked_by_the_first_statement_of_the_body_give_the_prefix(
     assert result.exit_code == 0, result.stdout
     assert "not followed" not in result.stdout
     assert _routes(root) == {"list_items": "/api/v1/items/", "get_item": "/api/v1/items/{item_id}"}
+
+
+APP_SUBCLASS_MOUNTING_MAIN_PY = '''"""The app, a FastAPI subclass mounting in a method."""
+
+from fastapi import FastAPI
+
+from app.api.router import api_router
+
+{before}
+
+class ServiceApp(FastAPI):
+    def wire(self) -> None:
+        self.mount("{prefix}", {mounted})
+
+    def setup(self) -> None:
+        super().setup()
+        self.wire()
+
+
+app = ServiceApp()
+'''
+
+
+@pytest.mark.parametrize(
+    ("before", "mounted", "prefix"),
+    [
+        ("", "api_router", "/api/v2"),
+        ("api = FastAPI()\napi.include_router(api_router)\n", "api", "/api/v3"),
+    ],
+    ids=["router", "sub-app"],
+)
+def test_what_a_fastapi_subclass_mounts_on_itself_is_served_under_the_mount_path(
+    tmp_path: Path, before: str, mounted: str, prefix: str
+) -> None:
+    # `self.mount(path, router_or_app)` in a method of a class deriving from FastAPI: `self`
+    # is the app (as for `self.include_router`), its routes are served under the mount path.
+    main = APP_SUBCLASS_MOUNTING_MAIN_PY.format(before=before, mounted=mounted, prefix=prefix)
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, prefix, unsaid="only known at run time")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == main
+
+
+PICKED_SETTINGS = """import os
+
+from pydantic_settings import BaseSettings
+
+
+class BaseConfig(BaseSettings):
+    api_prefix: str = "/api"
+
+
+class DevSettings(BaseConfig):
+    debug: bool = True
+{override}
+
+class ProdSettings(BaseConfig):
+    debug: bool = False
+
+
+{picked}
+"""
+
+_BY_STAGE = '{"dev": DevSettings, "prod": ProdSettings}'
+_GETTER = (
+    "def get_settings() -> BaseConfig:\n"
+    '    if os.getenv("STAGE") == "prod":\n'
+    "        return ProdSettings()\n"
+    "    return DevSettings()\n\n\n"
+    "settings = get_settings()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("override", "picked", "route", "said"),
+    [
+        # Every class it may be declares the same default: that one.
+        ("", f'settings = {_BY_STAGE}[os.getenv("STAGE", "dev")]()', "/api", "read as '/api'"),
+        ("", f'CLASSES = {_BY_STAGE}\nsettings = CLASSES[os.environ["STAGE"]]()', "/api", "'/api'"),
+        ("", _GETTER, "/api", "read as '/api'"),
+        # They differ: the class of the literal default key, said so.
+        (
+            '    api_prefix: str = "/dev"\n',
+            f'settings = {_BY_STAGE}[os.getenv("STAGE", "dev")]()',
+            "/dev",
+            "`DevSettings`",
+        ),
+        (
+            '    api_prefix: str = "/dev"\n',
+            f'CLASSES = {_BY_STAGE}\nstage = os.environ.get("STAGE", "prod")\n'
+            "settings = CLASSES[stage]()",
+            "/api",
+            "`ProdSettings`",
+        ),
+        # No default key: not known, said so in one line.
+        (
+            '    api_prefix: str = "/dev"\n',
+            f'settings = {_BY_STAGE}[os.environ["STAGE"]]()',
+            "",
+            "picked at run time",
+        ),
+        ('    api_prefix: str = "/dev"\n', _GETTER, "", "picked at run time"),
+    ],
+    ids=[
+        "same-inline",
+        "same-mapping",
+        "same-getter",
+        "differ-default",
+        "differ-default-variable",
+        "differ-no-default",
+        "differ-getter",
+    ],
+)
+def test_a_settings_class_picked_from_several_by_the_environment_gives_their_default(
+    tmp_path: Path, override: str, picked: str, route: str, said: str
+) -> None:
+    """`settings = {"dev": DevSettings, ...}[os.getenv("STAGE", "dev")]()`, or a getter."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        "from app.settings import settings\n\napp = FastAPI()\n"
+        "app.include_router(api_router, prefix=settings.api_prefix)\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        PICKED_SETTINGS.format(override=override, picked=picked)
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{route}/items/{{item_id}}", result.stdout
+    lines = [line for line in result.stdout.splitlines() if "`settings.api_prefix`" in line]
+    assert len(lines) == 1, result.stdout
+    assert said in lines[0], lines

@@ -1442,6 +1442,60 @@ def test_controller_methods_registered_on_self_router_are_instrumented() -> None
     assert result.source.count("event_logger.log(") == 1
 
 
+def test_routes_a_router_subclass_declares_on_itself_are_instrumented() -> None:
+    source = (
+        "from fastapi import APIRouter\n\n\n"
+        "class Reports(APIRouter):\n"
+        "    def __init__(self) -> None:\n"
+        '        super().__init__(prefix="/reports")\n'
+        '        self.add_api_route("/{report_id}", self.one, methods=["GET"])\n\n'
+        '        @self.post("/")\n'
+        "        def create():\n"
+        "            return 1\n\n"
+        "    def one(self, report_id: int):\n"
+        "        return report_id\n\n\n"
+        "class Plain:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.add_api_route("/x", self.one)\n\n'
+        "    def one(self):\n"
+        "        return 2\n"
+    )
+    result = _instrument(source)
+    # `self` is the router (every instance of the class is one): its routes, under its own
+    # prefix read at run time, said on a line; `self` of any other class is no router.
+    assert result.problems == ()
+    assert result.source.count("event_logger.log(") == 2
+    assert '"route": self.prefix + "/{report_id}",' in result.source
+    assert '"route": self.prefix + "/",' in result.source
+    assert any("`Reports`" in change and "own prefix" in change for change in result.changes)
+
+
+def test_a_handler_called_as_a_function_by_another_is_named() -> None:
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/")\n'
+        "async def every_item():\n"
+        "    return await find_items(None)\n\n\n"
+        '@router.get("/{name}")\n'
+        "async def find_items(name: str | None):\n"
+        "    return [name]\n\n\n"
+        "def helper():\n"
+        "    return find_items\n"
+    )
+    result = _instrument(source)
+    # Its log call runs on that call too: a second event, naming the other route. Said on
+    # a line, both still logged; a mere reference (`return find_items`) is no call.
+    assert result.problems == ()
+    assert result.source.count("event_logger.log(") == 2
+    said = [change for change in result.changes if "as a function" in change]
+    assert said == [
+        "app/api/items.py:8: `every_item` calls the route handler `find_items` as a function: "
+        "its log call runs there too, a second event naming its own route; move the shared "
+        "code into a function of its own, or mark the call's line `# telemetry-scaffold: skip`"
+    ], result.changes
+
+
 def test_self_attribute_that_is_not_a_router_is_not_an_owner() -> None:
     source = (
         "import httpx\n"

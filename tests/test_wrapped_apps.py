@@ -259,6 +259,15 @@ WRAPPED_FACTORIES = {
         "    async def __call__(self, scope, receive, send):\n"
         "        await self.app(scope, receive, send)\n\n\napp = Tracing(app=build_app())\n"
     ),
+    # The factory's result held in a variable first, then wrapped or named again.
+    "gzip-local-variable": (
+        "from starlette.middleware.gzip import GZipMiddleware\n\n"
+        + FACTORY_PY
+        + "\n\nbuilt = build_app()\napp = GZipMiddleware(built, minimum_size=100)\n"
+    ),
+    "alias-imported": (
+        "from shop.factory import build_app\n\napplication = build_app()\napp = application\n"
+    ),
 }
 
 
@@ -286,7 +295,7 @@ def test_a_wrapper_of_a_factory_call_wires_the_app_in_the_factory(
     assert _plan_app(root) == "shop.main:app"
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
-    factory = root / ("shop/main.py" if case == "gzip-local" else "shop/factory.py")
+    factory = root / ("shop/main.py" if "local" in case else "shop/factory.py")
     assert "    api.include_router(telemetry_router)\n" in factory.read_text()
     assert "app.include_router" not in main.read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -290,16 +290,27 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
 def _wrapped_calls(binding: Binding, index: PackageIndex) -> Iterator[Binding]:
     """What the calls in the arguments of the call ``binding`` is assigned resolve to.
 
-    ``GZipMiddleware(create_app())`` gives ``create_app``'s binding.
+    ``GZipMiddleware(create_app())`` gives ``create_app``'s binding; so does a variable holding
+    such a call, given to the wrapper or named again: ``api = create_app()`` then
+    ``GZipMiddleware(api)`` or ``app = api``.
     """
     value = binding.node
-    if not isinstance(value, ast.Call):
+    if isinstance(value, ast.Call):
+        arguments = [*value.args, *(keyword.value for keyword in value.keywords)]
+    elif isinstance(value, ast.Name):
+        arguments = [value]
+    else:
         return
-    for argument in [*value.args, *(keyword.value for keyword in value.keywords)]:
+    for argument in arguments:
         for node in ast.walk(argument):
+            scope = binding.scope
+            held = index.binding_of(node, scope) if isinstance(node, ast.Name) else None
+            if held is not None and held.kind == "value" and held is not binding:
+                # `api` of `api = create_app()`: that call.
+                node, scope = held.node or node, held.scope
             if not isinstance(node, ast.Call):
                 continue
-            qualified = index.qualify(node.func, binding.scope)
+            qualified = index.qualify(node.func, scope)
             target = index.resolve(qualified)[1] if qualified is not None else None
             if target is not None:
                 yield target

@@ -248,6 +248,37 @@ def mount_clashes(
                 f'api-prefix = "{bare}" in {config_name}',
             )
         )
+    for line, path, listed in shadowing_mounts(site, index, endpoint):
+        if listed:
+            message = (
+                f"Mount({quoted(path)}, ...) in the routes of {site.expression} answers "
+                f"{endpoint} before the telemetry router can; mount it with "
+                f"{site.expression}.mount(...) after the app's last include_router, or change "
+                f"api-prefix in {config_name}"
+            )
+        else:
+            message = (
+                f"{site.expression}.mount({quoted(path)}, ...) answers {endpoint} before the "
+                "telemetry router, included after it, can; mount it after the app's last "
+                f"include_router, or change api-prefix in {config_name}"
+            )
+        clashes.append(Collision(site.module.path, line, f"{site.module.path}:{line}: {message}"))
+    clash = _router_prefix_clash(site, index, api_prefix, config_name)
+    if clash is not None:
+        clashes.append(clash)
+    return clashes
+
+
+def shadowing_mounts(
+    site: AppSite, index: PackageIndex, endpoint: str
+) -> list[tuple[int, str, bool]]:
+    """The app's mounts added before its wiring whose path takes ``endpoint``.
+
+    Each as its line, its path, and whether it is listed in the constructor's ``routes=``
+    (``Mount("/api", app=api)``) rather than added with ``<app>.mount(...)`` above the app's
+    last ``include_router``. A path only known at run time is not counted.
+    """
+    found: list[tuple[int, str, bool]] = []
     wiring = wiring_block(site)
     last_line = wiring.end_lineno or wiring.lineno
     for call, scope in method_calls(site.module, "mount"):
@@ -259,19 +290,8 @@ def mount_clashes(
         ):
             continue
         path = index.string_value(call_argument(call, 0, "path"), scope)
-        if path is None or not (
-            path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
-        ):
-            continue
-        clashes.append(
-            Collision(
-                site.module.path,
-                call.lineno,
-                f"{site.module.path}:{call.lineno}: {site.expression}.mount({quoted(path)}, ...) "
-                f"answers {endpoint} before the telemetry router, included after it, can; mount "
-                f"it after the app's last include_router, or change api-prefix in {config_name}",
-            )
-        )
+        if path is not None and _takes(path, endpoint):
+            found.append((call.lineno, path, False))
     # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.
     for mount in mount_calls(site.module, index):
         outer = mount.outer
@@ -283,25 +303,14 @@ def mount_clashes(
         ):
             continue
         path = index.string_value(mount.path, mount.scope)
-        if path is None or not (
-            path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
-        ):
-            continue
-        line = mount.mounted.lineno
-        clashes.append(
-            Collision(
-                site.module.path,
-                line,
-                f"{site.module.path}:{line}: Mount({quoted(path)}, ...) in the routes of "
-                f"{site.expression} answers {endpoint} before the telemetry router can; mount it "
-                f"with {site.expression}.mount(...) after the app's last include_router, or "
-                f"change api-prefix in {config_name}",
-            )
-        )
-    clash = _router_prefix_clash(site, index, api_prefix, config_name)
-    if clash is not None:
-        clashes.append(clash)
-    return clashes
+        if path is not None and _takes(path, endpoint):
+            found.append((mount.mounted.lineno, path, True))
+    return found
+
+
+def _takes(path: str, endpoint: str) -> bool:
+    """Whether a mount at ``path`` answers ``endpoint`` (every path, mounted at the root)."""
+    return path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
 
 
 def _router_prefix_clash(

@@ -29,7 +29,7 @@ from telemetry_cli.patching.routes import (
     is_dependency,
     unfollowed_registrations,
 )
-from telemetry_cli.patching.symbols import Binding, ModuleModel, PackageIndex, Scope
+from telemetry_cli.patching.symbols import Binding, FunctionNode, ModuleModel, PackageIndex, Scope
 from telemetry_cli.plan import shown_event_types
 
 SKIP = "mark the handler `# telemetry-scaffold: skip`"
@@ -281,6 +281,7 @@ def instrument_module(
                 "function or an instance method of the package: it is not logged; log it by "
                 "hand, or mark this line `# telemetry-scaffold: skip`"
             )
+    notes.extend(_handlers_called(module, handlers))
     editor.edits.problems.extend(problem for _, problem in sorted(problems))
     for name, user in sorted(orphans.items()):
         # The calls stay as they are; the import they need comes back under their name.
@@ -317,6 +318,57 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+
+
+def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:
+    """Lines naming the module-level route handlers the module also calls as functions.
+
+    ``return await find_items(None)`` in another handler runs the log call of ``find_items``
+    too: a second event, naming a route the request did not take. Once per caller and
+    handler; a call marked ``# telemetry-scaffold: skip`` is not named.
+    """
+    called = {
+        handler.function.name: handler.function
+        for handler in handlers
+        if not handler.skipped
+        and any(handler.function is statement for statement in module.tree.body)
+    }
+    said: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for statement in module.tree.body:
+        callers: list[tuple[str, ast.AST]] = [("the module", statement)]
+        if isinstance(statement, FunctionNode):
+            callers = [(f"`{statement.name}`", statement)]
+        elif isinstance(statement, ast.ClassDef):
+            callers = [
+                (f"`{statement.name}.{item.name}`", item)
+                for item in statement.body
+                if isinstance(item, FunctionNode)
+            ]
+        for caller, node in callers:
+            for call in ast.walk(node):
+                if not (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id in called
+                    and node is not called[call.func.id]
+                ):
+                    continue
+                binding = module.scope.bindings.get(call.func.id)
+                if binding is None or binding.node is not called[call.func.id]:
+                    continue  # the name is bound to something else at module level
+                if (caller, call.func.id) in seen or module.lines.has_pragma(
+                    call.lineno, call.end_lineno or call.lineno
+                ):
+                    continue
+                seen.add((caller, call.func.id))
+                said.append(
+                    f"{module.path}:{call.lineno}: {caller} calls the route handler "
+                    f"`{call.func.id}` as a function: its log call runs there too, a second "
+                    "event naming its own route; move the shared code into a function of its "
+                    "own, or mark the call's line `# telemetry-scaffold: skip`"
+                )
+    return said
 
 
 def check_logged_calls(

@@ -523,9 +523,10 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         if model is not None:
             for child, mount in _module_mounts(index, model, modules, defaults, notes, unresolved):
                 included.setdefault(child, []).append(mount)
-            for sub_app, app_mount in _app_mounts(index, model, modules, defaults, notes):
+            calls = list(mount_calls(model, index))
+            for sub_app, app_mount in _app_mounts(index, model, calls, modules, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
-            for child, mount in _router_mounts(index, model, modules, defaults, notes):
+            for child, mount in _router_mounts(index, model, calls, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
     # Those made on an app first: the likeliest to serve a router found included nowhere.
     unresolved.sort(key=lambda item: not item[0])
@@ -597,17 +598,18 @@ def _lists(routes: ast.expr, call: ast.Call) -> bool:
 def _app_mounts(
     index: PackageIndex,
     model: ModuleModel,
+    calls: list[MountCall],
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
 ) -> list[tuple[RouterKey, AppMount]]:
-    """The module's mounts (see :func:`mount_calls`) that mount an app of the package.
+    """The module's mount ``calls`` (see :func:`mount_calls`) that mount an app of the package.
 
     A mount path read as a settings class's default, or not known statically, goes in
     ``notes``, as a line naming the call (as include prefixes do).
     """
     found: list[tuple[RouterKey, AppMount]] = []
-    for mount in mount_calls(model, index):
+    for mount in calls:
         mounted, scope, outer = mount.mounted, mount.scope, mount.outer
         if isinstance(mounted, ast.Call):  # `app.mount("/v1", build_api())`
             sub_app = index.factory_app(mounted, scope)
@@ -623,18 +625,19 @@ def _app_mounts(
 def _router_mounts(
     index: PackageIndex,
     model: ModuleModel,
+    calls: list[MountCall],
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
 ) -> list[tuple[RouterKey, Mount]]:
-    """The module's mounts of a router (``app.mount("/api", router)``), as includes.
+    """The module's mount ``calls`` of a router (``app.mount("/api", router)``), as includes.
 
     Starlette serves a router mounted into an app under the mount path, before the paths its
     routes declare (their router's prefix included): as ``include_router(router,
     prefix="/api")`` would. Mounted into anything but an app: not followed.
     """
     found: list[tuple[RouterKey, Mount]] = []
-    for mount in mount_calls(model, index):
+    for mount in calls:
         mounted, scope, outer = mount.mounted, mount.scope, mount.outer
         binding = None if isinstance(mounted, ast.Call) else index.binding_of(mounted, scope)
         if binding is None or binding.kind != "value" or binding.scope.parent is not None:
@@ -661,8 +664,11 @@ def _outer_is_app(outer: Binding | None, index: PackageIndex) -> bool:
         )
     ) or (
         # `def register_app(app: FastAPI): app.mount("/admin", admin)`: an app, whichever,
-        # as for the routers such a function includes.
-        outer is not None and outer.kind == "param" and _is_app(outer, index)
+        # as for the routers such a function includes; so is `self` in a method of a FastAPI
+        # subclass (`self.mount("/api", api)`).
+        outer is not None
+        and outer.kind == "param"
+        and (_is_app(outer, index) or app_instance_parameter(outer, index))
     )
 
 
@@ -939,7 +945,7 @@ def _module_mounts(
                     del defaults.read[read:]
                     if mount is not None:
                         found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
-                notes.append(_unknown_prefix(where, prefix, included))
+                notes.append(_unknown_prefix(where, prefix, included, defaults))
             elif prefix is not None:
                 # A loop over items only known at run time: which routers is not known.
                 notes.append(
@@ -994,7 +1000,7 @@ def _module_mounts(
                     )
             del defaults.read[read:]
         if unknown and prefix is not None:
-            notes.append(_unknown_prefix(where, prefix, included))
+            notes.append(_unknown_prefix(where, prefix, included, defaults))
     return found
 
 
@@ -1258,9 +1264,14 @@ def _imported_at_run_time(
     return (name or index.qualify(function, scope)) in _RUN_TIME_IMPORTS
 
 
-def _unknown_prefix(where: str, prefix: ast.expr, included: ast.expr) -> str:
+def _unknown_prefix(
+    where: str, prefix: ast.expr, included: ast.expr, defaults: SettingsDefaults
+) -> str:
+    """The line saying an include prefix is not known, and why when a settings read says so."""
+    written = ast.unparse(prefix)
+    why = "".join(f" ({reason})" for read, reason in defaults.unknown.items() if read in written)
     return (
-        f"{where}: include prefix `{ast.unparse(prefix)}` is only known at run time: "
+        f"{where}: include prefix `{written}` is only known at run time{why}: "
         f"the routes of `{ast.unparse(included)}` are logged without it"
     )
 

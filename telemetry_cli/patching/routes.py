@@ -228,6 +228,30 @@ class Unfollowed:
     route: Route | None = None
     starlette: bool = False
 
+    @classmethod
+    def of(
+        cls,
+        call: ast.Call,
+        endpoint: str,
+        defined_in: str | None,
+        end_line: int | None = None,
+        *,
+        function: FunctionNode | None = None,
+        route: Route | None = None,
+        starlette: bool = False,
+    ) -> Unfollowed:
+        """The registration ``call`` of ``endpoint``, through ``end_line`` (its own by default)."""
+        return cls(
+            call.lineno,
+            end_line or call.end_lineno or call.lineno,
+            ast.unparse(call.func),
+            endpoint,
+            defined_in,
+            function,
+            route,
+            starlette,
+        )
+
 
 def unfollowed_registrations(module: ModuleModel, index: PackageIndex) -> list[Unfollowed]:
     """The module's ``add_api_route`` registrations whose endpoint is not one of its functions."""
@@ -437,14 +461,7 @@ class _Finder:
         ):
             return
         self.unfollowed.append(
-            Unfollowed(
-                decorator.lineno,
-                function.lineno,
-                ast.unparse(decorator.func),
-                qualname,
-                self.module.path,
-                starlette=True,
-            )
+            Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
 
     def _aliased_route_decorator(
@@ -568,14 +585,7 @@ class _Finder:
                 continue
             if node.func.attr in STARLETTE_ADD_ROUTES:
                 self.unfollowed.append(
-                    Unfollowed(
-                        node.lineno,
-                        node.end_lineno or node.lineno,
-                        ast.unparse(node.func),
-                        ast.unparse(endpoint),
-                        None,
-                        starlette=True,
-                    )
+                    Unfollowed.of(node, ast.unparse(endpoint), None, starlette=True)
                 )
                 continue
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
@@ -644,15 +654,7 @@ class _Finder:
                     registered_in=self.module.path,
                 )
         self.unfollowed.append(
-            Unfollowed(
-                call.lineno,
-                call.end_lineno or call.lineno,
-                ast.unparse(call.func),
-                ast.unparse(endpoint),
-                defined_in,
-                function,
-                route,
-            )
+            Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
 
     def _endpoint(self, endpoint: ast.expr, scope: Scope) -> tuple[FunctionNode, Scope] | None:
@@ -682,6 +684,26 @@ class _Finder:
                     return statement, method.parent
         return None
 
+    def _router_instance(
+        self, binding: Binding, expression: ast.expr, scope: Scope
+    ) -> Owner | None:
+        """``self`` in a method of an ``APIRouter`` subclass: the router itself.
+
+        ``class Reports(APIRouter): def __init__(self): self.add_api_route("/x", self.x)``:
+        every instance of the class is a router, served under paths only known at run time;
+        its routes are logged under its own prefix (``self.prefix``), said on a line.
+        """
+        if _instance_role(binding, self.index) is not Role.ROUTER:
+            return None
+        cls = binding.scope.parent.node if binding.scope.parent is not None else None
+        assert isinstance(cls, ast.ClassDef)
+        note = (
+            f"`{binding.name}` is an instance of `{cls.name}`, a router class: its routes are "
+            f"logged under the router's own prefix (`{binding.name}.prefix`), without the "
+            "prefixes it is included under"
+        )
+        return Owner(Role.ROUTER, None, expression, scope, None, note)
+
     def owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """The app or router ``expression`` names in ``scope``, if it names one."""
         binding = self.index.binding_of(expression, scope)
@@ -698,7 +720,7 @@ class _Finder:
             argument = binding.node
             assert isinstance(argument, ast.arg)
             if argument.annotation is None:
-                return None
+                return self._router_instance(binding, expression, scope)
             role = self.index.annotation_role(argument.annotation, binding.scope)
             if role is None:
                 return None
@@ -1026,17 +1048,27 @@ def app_instance_parameter(binding: Binding, index: PackageIndex) -> bool:
     ``class ServiceApp(FastAPI): def wire(self): self.include_router(api)``: ``self`` is the
     app itself, as every instance of the class is one.
     """
+    return _instance_role(binding, index) is Role.APP
+
+
+def _instance_role(binding: Binding, index: PackageIndex) -> Role | None:
+    """The role of the class whose instance parameter (``self``) ``binding`` is, by its bases.
+
+    ``Role.ROUTER`` for ``self`` in ``class Reports(APIRouter)``; None for a class deriving
+    from neither an app nor a router, or a parameter that is no ``self``.
+    """
     method = _instance_parameter_of(binding)
     if method is None or method.parent is None or method.parent.parent is None:
-        return False
+        return None
     outer = method.parent.parent
     cls = method.parent.node
     assert isinstance(cls, ast.ClassDef)
     for base in cls.bases:
         qualified = index.qualify(base, outer)
-        if qualified is not None and index.class_role(qualified)[0] is Role.APP:
-            return True
-    return False
+        role = None if qualified is None else index.class_role(qualified)[0]
+        if role is not None:
+            return role
+    return None
 
 
 def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:

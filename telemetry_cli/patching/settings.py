@@ -9,7 +9,10 @@ environment sets it: each default read is remembered, so that the tool can say i
 Followed: a variable (module-level, or in the function reading it), or a call read in place
 (``get_settings().API_V1_STR``), built by a class of the
 package (``Settings()``) or by a function returning one (``get_settings()``, also cached; or
-building a class picked at run time under a return annotation naming one, see ``_annotated``); the
+building a class picked at run time under a return annotation naming one, see ``_annotated``;
+or one of several classes: a getter's returns, a literal mapping looked up by an environment
+variable, ``{"dev": DevSettings, ...}[os.getenv("STAGE", "dev")]()``, read when they agree, else
+as the default key's class, said so); the
 class's own or inherited (from the package) class attribute, also ``Field(default=...)``, and
 through a model a field holds (``settings.api.prefix``, ``api: ApiConfig = ApiConfig()``), a
 property returning one expression of the fields (``return f"/api/{self.API_VERSION}"``); in a
@@ -25,6 +28,7 @@ import ast
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from telemetry_cli.console import quoted
 from telemetry_cli.patching.symbols import (
@@ -52,6 +56,8 @@ class SettingsDefault:
     line: int
     from_environment: bool  # an environment variable may set it instead (BaseSettings)
     variable: str = ""  # that variable, when not the attribute's name
+    # How its class is picked among others declaring other defaults (see ``Built.picked``).
+    picked: str = ""
 
     def describe(self, what: str = "the prefix") -> str:
         """One line saying what was assumed and where it comes from (``what`` it would change)."""
@@ -62,6 +68,8 @@ class SettingsDefault:
         if self.from_environment:
             name = self.variable or self.expression.rpartition(".")[2]
             text += f" (an environment variable {name} set at run time would change {what})"
+        if self.picked:
+            text += f" (in {self.picked}; another class picked would change {what})"
         return text
 
 
@@ -74,6 +82,8 @@ class SettingsDefaults:
     # The package's calls of a function (``create_app(...)``), when the caller can find them:
     # what a factory's `settings = settings or get_settings()` is depends on what they pass.
     calls: Callable[[Scope], list[tuple[ast.Call, Scope]]] | None = None
+    # Why an attribute read (as written) is not known, when the reason is worth a word.
+    unknown: dict[str, str] = field(default_factory=dict)
     # The keyword values being read (`Configuration(base_url=settings.api_base)`): one read
     # again inside itself (`settings = Settings(x=settings.x)`) is not known.
     _reading: set[int] = field(default_factory=set)
@@ -100,7 +110,7 @@ class SettingsDefaults:
         built = _instance(self.index, expression.value, scope, 0, self.calls)
         if built is None:
             return None
-        cls, call, call_scope, others, changed = built
+        cls, call, call_scope, others, changed, picked = built
         if expression.attr in changed:
             return None  # the getter sets it after building the instance
         for keyword in call.keywords:
@@ -122,12 +132,18 @@ class SettingsDefaults:
         if found is None:
             return None
         value, path, line, environment = found
+        differ = False
         for other in others:
-            # A class the getter may return instead: the same declaration, or not known.
+            # A class it may be instead: the same default, else the one picked by default.
             same = _declared(self.index, other, expression.attr, 0, self)
             del self.read[before:]
-            if same is None or same[:3] != found[:3]:
-                return None
+            differ = differ or same is None or same[0] != value
+        if differ and not picked:
+            names = ", ".join(f"`{candidate.name}`" for candidate in (cls, *others))
+            self.unknown[ast.unparse(expression)] = (
+                f"its class is picked at run time among {names}, whose defaults differ"
+            )
+            return None
         variable = next((read.variable for read in inner if read.variable), "")
         nested = None if environment else _group_variable(self.index, expression.value, scope)
         if nested is not None:
@@ -144,6 +160,7 @@ class SettingsDefaults:
                 line,
                 environment or nested is not None or any(read.from_environment for read in inner),
                 variable,
+                picked if differ else "",
             )
         )
         return value
@@ -275,10 +292,20 @@ def _unless_passed(binding: Binding, calls: Calls) -> ast.expr | None:
     return value.values[1]
 
 
-#: A class of the package, the call building the instance, the scope of that call, the other
-#: classes of the package it may be an instance of instead (see ``_annotated``), and the
-#: attributes the getter returning it sets on it before (``settings.ENV = ...``).
-Built = tuple[Binding, ast.Call, Scope, tuple[Binding, ...], frozenset[str]]
+class Built(NamedTuple):
+    """The class of the package an object is an instance of, and the call building it."""
+
+    cls: Binding
+    call: ast.Call
+    scope: Scope  # of that call
+    # The other classes of the package it may be an instance of instead (see ``_annotated``,
+    # ``_picked``, ``_one_of``).
+    others: tuple[Binding, ...] = ()
+    # The attributes the getter returning it sets on it before (``settings.ENV = ...``).
+    changed: frozenset[str] = frozenset()
+    # ``cls`` is the one picked unless the environment says otherwise, said so when ``others``
+    # declare another default: "`DevSettings`, the class picked when STAGE is not set".
+    picked: str = ""
 
 
 #: The package's calls of a function, each with the scope it is made in.
@@ -328,7 +355,7 @@ def _held(index: PackageIndex, expression: ast.Attribute, scope: Scope, depth: i
     outer = _instance(index, expression.value, scope, depth + 1)
     if outer is None:
         return None
-    cls, call, call_scope, others, changed = outer
+    cls, call, call_scope, others, changed, _ = outer
     if others or expression.attr in changed:
         return None  # which class holds the field is not known, or the getter sets it
     for keyword in call.keywords:
@@ -361,12 +388,13 @@ def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Bui
     """The class of the package ``call`` builds an instance of: directly, or a factory's."""
     if depth > _MAX_DEPTH:
         return None
-    qualified = index.qualify(call.func, scope)
-    target = index.resolve(qualified)[1] if qualified is not None else None
+    if isinstance(call.func, ast.Subscript):
+        return _picked(index, call, scope)
+    target = _class_or_function(index, call.func, scope)
     if target is None:
         return None
     if target.kind == "class":
-        return target, call, scope, (), frozenset()
+        return Built(target, call, scope)
     if target.kind != "function":
         return None
     function = target.node
@@ -380,6 +408,8 @@ def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Bui
     if len(returned) == 1 and isinstance(returned[0], ast.Name):
         # `settings = Settings(); settings.ENV = ...; return settings`.
         return _returned_variable(index, function, returned[0].id, inner, depth + 1)
+    if len(returned) > 1:
+        return _one_of(index, returned, inner)
     if len(returned) != 1 or not isinstance(returned[0], ast.Call):
         return None  # `return Settings()` once: any other shape is not followed
     found = _built(index, returned[0], inner, depth + 1)
@@ -411,8 +441,7 @@ def _returned_variable(
     found = _built(index, binding.node, scope, depth + 1)
     if found is None:
         return None
-    cls, call, call_scope, others, before = found
-    return cls, call, call_scope, others, before | changed
+    return found._replace(changed=found.changed | changed)
 
 
 def _set_attributes(function: FunctionNode, name: str) -> frozenset[str] | None:
@@ -480,7 +509,102 @@ def _annotated(
             and index.derives_from(candidate, lambda name: name == canonical)
         ):
             others.append(candidate)
-    return cls, call, scope, tuple(others), frozenset()
+    return Built(cls, call, scope, tuple(others))
+
+
+def _class_or_function(index: PackageIndex, name: ast.expr, scope: Scope) -> Binding | None:
+    """The class or function of the package ``name`` names in ``scope``."""
+    qualified = index.qualify(name, scope)
+    target = index.resolve(qualified)[1] if qualified is not None else None
+    return target if target is not None and target.kind in ("class", "function") else None
+
+
+def _one_of(index: PackageIndex, returned: list[ast.expr], scope: Scope) -> Built | None:
+    """A getter returning one of several classes (``if ...: return ProdSettings()``).
+
+    Each ``return`` builds a class of the package, with no arguments; which one is only known at
+    run time: a default is read when they all declare the same one.
+    """
+    classes: list[Binding] = []
+    for value in returned:
+        if not isinstance(value, ast.Call) or value.args or value.keywords:
+            return None
+        target = _class_or_function(index, value.func, scope)
+        if target is None or target.kind != "class":
+            return None
+        if all(target.node is not cls.node for cls in classes):
+            classes.append(target)
+    first = returned[0]
+    assert isinstance(first, ast.Call)
+    return Built(classes[0], first, scope, tuple(classes[1:]))
+
+
+def _picked(index: PackageIndex, call: ast.Call, scope: Scope) -> Built | None:
+    """A class looked up in a literal mapping and built: ``CLASSES[os.getenv("STAGE", "dev")]()``.
+
+    The mapping is a dict literal, in place or in a variable, whose values are classes of the
+    package. A literal key, or an environment read with a literal default (also through a
+    variable), picks its class; else any of them may be built, as for a getter's (``_one_of``).
+    """
+    assert isinstance(call.func, ast.Subscript)
+    mapping: ast.AST | None = call.func.value
+    mapping_scope = scope
+    if isinstance(mapping, ast.Name):
+        binding = index.binding_of(mapping, scope)
+        if binding is None or binding.kind != "value":
+            return None
+        mapping, mapping_scope = binding.node, binding.scope
+    if not isinstance(mapping, ast.Dict):
+        return None
+    classes: dict[object, Binding] = {}
+    for key, value in zip(mapping.keys, mapping.values, strict=True):
+        target = _class_or_function(index, value, mapping_scope)
+        if key is None or target is None or target.kind != "class":
+            return None  # `**others`, or a value that is no class of the package
+        classes[key.value if isinstance(key, ast.Constant) else ast.unparse(key)] = target
+    if not classes:
+        return None
+    others = list({id(cls.node): cls for cls in classes.values()}.values())
+    picking, variable = _picking_key(index, call.func.slice, scope)
+    chosen = classes.get(picking) if picking is not None else None
+    if chosen is None:
+        return Built(others[0], call, scope, tuple(others[1:]))
+    rest = tuple(cls for cls in others if cls.node is not chosen.node)
+    if variable is None:
+        return Built(chosen, call, scope)  # `CLASSES["dev"]()`: that one
+    return Built(
+        chosen,
+        call,
+        scope,
+        rest,
+        picked=f"`{chosen.name}`, the class picked when {variable} is not set",
+    )
+
+
+def _picking_key(
+    index: PackageIndex, key: ast.expr, scope: Scope, depth: int = 0
+) -> tuple[str | None, str | None]:
+    """The key a mapping is looked up with, and the environment variable that may change it.
+
+    A literal string; ``os.getenv("STAGE", "dev")`` (or ``os.environ.get``), directly or through
+    a variable assigned once: its default, and ``STAGE``. ``(None, None)`` otherwise.
+    """
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return key.value, None
+    if isinstance(key, ast.Name) and depth < _MAX_DEPTH:
+        binding = index.binding_of(key, scope)
+        if binding is not None and binding.kind == "value" and isinstance(binding.node, ast.expr):
+            return _picking_key(index, binding.node, binding.scope, depth + 1)
+    if (
+        isinstance(key, ast.Call)
+        and index.qualify(key.func, scope) in _ENVIRONMENT_READS
+        and len(key.args) == 2
+        and not key.keywords
+        and all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in key.args)
+    ):
+        name, default = (str(item.value) for item in key.args if isinstance(item, ast.Constant))
+        return default, name
+    return None, None
 
 
 def _declared(
