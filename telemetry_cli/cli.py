@@ -121,7 +121,7 @@ ConfigOption = Annotated[
         "--config",
         help="TOML file with [tool.telemetry-scaffold] (default: pyproject.toml).",
         parser=_given_path,
-        metavar="<path>",
+        metavar="<file>",
     ),
 ]
 JsonOption = Annotated[
@@ -182,7 +182,7 @@ def init(
         Path | None,
         typer.Option(
             "--root",
-            help="Project root whose pyproject.toml gets the table (default: this folder).",
+            help="Project root whose pyproject.toml gets the table (default: the current folder).",
             parser=_given_folder,
             metavar="<dir>",
         ),
@@ -382,6 +382,7 @@ UrlOption = Annotated[
     typer.Option(
         "--url",
         help="Base URL of a running server (e.g. http://127.0.0.1:8000) instead of in-process.",
+        metavar="<url>",
     ),
 ]
 # The bounds of --timeout, in seconds: checked by one callback, so that every value out of them
@@ -396,13 +397,23 @@ def _timeout_in_range(value: float) -> float:
     return value
 
 
-TimeoutOption = Annotated[
+EmitTimeoutOption = Annotated[
     float,
     typer.Option(
         "--timeout",
         callback=_timeout_in_range,
         help="Seconds to wait for the server (--url), or for a pipe named by --payload-file "
         "(0.1 to 600).",
+        metavar="<seconds>",
+    ),
+]
+HealthTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        callback=_timeout_in_range,
+        help="Seconds to wait for the server (--url) (0.1 to 600).",
+        metavar="<seconds>",
     ),
 ]
 
@@ -424,16 +435,21 @@ def emit(
         typer.Option(
             "--payload",
             help="The payload as a JSON object; '-' reads stdin.",
+            metavar="<json>",
             autocompletion=_complete_payload,
         ),
     ] = None,
     payload_file: Annotated[
         str | None,
-        typer.Option("--payload-file", help="Read the JSON payload from FILE ('-': stdin)."),
+        typer.Option(
+            "--payload-file",
+            help="Read the JSON payload from this file ('-': stdin).",
+            metavar="<file>",
+        ),
     ] = None,
     root: RootOption = None,
     url: UrlOption = None,
-    timeout: TimeoutOption = 10.0,
+    timeout: EmitTimeoutOption = 10.0,
     json_output: JsonOption = False,
 ) -> None:
     """Validate and log one event through the backend's generated EventLogger."""
@@ -458,7 +474,7 @@ def emit(
 def health(
     root: RootOption = None,
     url: UrlOption = None,
-    timeout: TimeoutOption = 10.0,
+    timeout: HealthTimeoutOption = 10.0,
     json_output: JsonOption = False,
 ) -> None:
     """Report the telemetry layer's health: status, sink, event types, and drift."""

@@ -1,0 +1,54 @@
+"""What people read from the CLI: help pages that describe their own command, honest totals."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import run
+
+COMMANDS = ("init", "generate", "remove", "emit", "health")
+
+
+def option_lines(page: str) -> list[str]:
+    """The lines of a help page's Options section."""
+    lines = page.split("Options:", 1)[1].splitlines()
+    return [line for line in lines if line.strip()]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_value_is_named_for_what_it_is(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0, result.stderr
+    metavars = re.findall(r"^\s+(?:-\w, )?--[\w-]+ <([^>]+)>", result.stdout, re.MULTILINE)
+    # A value's kind (<dir>, <file>, <json>, <url>, <seconds>), never Python's type name.
+    assert not {"str", "float", "int", "path"} & set(metavars), metavars
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_help_page_names_only_its_own_options(command: str) -> None:
+    page = run(command, "--help").stdout
+    own = set(re.findall(r"^\s+(?:-\w, )?(--[\w-]+)", page, re.MULTILINE))
+    mentioned = set(re.findall(r"(?<![\w-])--[a-z][\w-]*", page))
+    assert mentioned <= own, mentioned - own
+
+
+def test_diff_of_an_up_to_date_project_says_nothing_would_change(
+    generated_project: Path,
+) -> None:
+    result = run("generate", "--root", str(generated_project), "--diff")
+    assert result.exit_code == 0, result.stderr
+    summary = result.stdout.splitlines()[-1]
+    assert re.fullmatch(r"Nothing would change in the \d+ files\.", summary), summary
+
+
+def test_diff_counts_only_the_files_that_would_change(generated_project: Path) -> None:
+    (generated_project / "specs" / "059-analytics-telemetry" / "spec.md").unlink()
+    result = run("generate", "--root", str(generated_project), "--diff")
+    assert result.exit_code == 0, result.stderr
+    summary = result.stdout.splitlines()[-1]
+    assert re.fullmatch(r"Would change 1 of \d+ files: 1 created, \d+ unchanged\.", summary), (
+        summary
+    )
