@@ -1332,6 +1332,19 @@ class Catalog(dict[str, object]):
         example = self._by_name.get(self.example_event)
         return "\n".join(example.example_call()) if example else ""
 
+    def example_log_call(self, indent: int = 0) -> list[str]:
+        """``event_logger.log(...)`` of the example event and payload, as lines of Python source.
+
+        One line if it fits at column ``indent``, else one argument per line.
+        """
+        event = py_string(self.example_event)
+        payload = self.example_payload_object
+        flat = f"event_logger.log({event}, {python_literal(payload)})"
+        if indent + len(flat) <= LINE_LENGTH:
+            return [flat]
+        exploded = literal_lines(payload, indent + 4, "", ",")
+        return ["event_logger.log(", f"    {event},", *(line[indent:] for line in exploded), ")"]
+
     @cached_property
     def example_request(self) -> dict[str, Any]:
         """A log request body with the example event and payload."""
