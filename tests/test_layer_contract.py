@@ -23,6 +23,7 @@ from schemathesis import GenerationMode
 from tests.catalog_support import (
     EDGE_CATALOG,
     LINE_LENGTHS_CATALOG,
+    RICH_CATALOG,
     SINGLE_CATALOG,
     catalog_options,
 )
@@ -323,6 +324,19 @@ def test_a_single_declared_event_is_the_whole_request(tmp_path: Path) -> None:
         assert served == operations(contract, single.prefix)
         body = served[(f"{single.prefix}/log", "post")]["requestBody"]["content"]
         assert accepted_event_types(body["application/json"]) == ["error_event"]
+
+
+@pytest.mark.parametrize("catalog", [RICH_CATALOG, SINGLE_CATALOG], ids=["rich", "single"])
+def test_the_request_is_described_with_a_free_form_alternative_only_when_it_has_one(
+    tmp_path: Path, catalog: str
+) -> None:
+    with rendered_layer(tmp_path, **catalog_options(catalog)) as rendered:
+        schemas = _schemas(load_contract(rendered))
+        has_free_form = "FreeFormEventRequest" in schemas
+        description = " ".join(schemas["LogEventRequest"]["description"].split())
+        assert ("any other event type takes a free-form object" in description) == has_free_form
+        models = Path(rendered.models.__file__ or "").read_text(encoding="utf-8")
+        assert ("one for the other types" in models) == has_free_form
 
 
 def test_comparison_ignores_documentation(layer: Layer) -> None:
