@@ -361,6 +361,23 @@ def test_served_operations_explain_themselves(layer: Layer) -> None:
         assert document["components"]["schemas"][name]["examples"]
 
 
+def test_served_operations_are_documented_as_the_contract_documents_them(layer: Layer) -> None:
+    # What a reader of /docs sees is what a reader of the contract sees (paragraphs aside).
+    def words(text: str | None) -> str:
+        return " ".join((text or "").split())
+
+    contract, served = load_contract(layer), served_openapi(layer)
+    for path, item in contract["paths"].items():
+        for method, operation in item.items():
+            mine = served["paths"][path][method]
+            for key in ("summary", "description"):
+                assert words(mine.get(key)) == words(operation.get(key)), (path, method, key)
+            for status, response in operation["responses"].items():
+                assert words(mine["responses"][status]["description"]) == words(
+                    response["description"]
+                ), (path, method, status)
+
+
 # --- schemathesis -----------------------------------------------------------------------------
 
 FUZZ_CASES = 200
