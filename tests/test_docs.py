@@ -441,6 +441,21 @@ def test_research_entries_have_decision_rationale_and_alternatives(docs: dict[st
             assert label in body, (entry, label)
 
 
+def test_research_rejects_nothing_the_tool_or_the_layer_does(docs: dict[str, str]) -> None:
+    text = docs["research.md"]
+
+    def rejected(entry: str) -> str:
+        return section(text, entry).split("**Alternatives considered**: ", 1)[1]
+
+    # The plan has a `sink` key, and redaction does look into values for credentials.
+    seam = rejected("## Sink seam: a small protocol instead of a direct logging call")
+    assert "Configuring the sink in the plan (rejected" not in seam
+    assert "`sink`" in seam
+    redaction = rejected("## Redaction of sensitive keys")
+    assert "tokens (rejected" not in redaction
+    assert "Per-event-type allow-list schemas (rejected" not in redaction
+
+
 def test_data_model_describes_each_entity_with_traced_rules(docs: dict[str, str]) -> None:
     text = docs["data-model.md"]
     entities = [h for h in headings(text) if h.startswith("### ")]
