@@ -413,6 +413,36 @@ def test_tasks_name_only_files_the_tool_writes_or_patches(plan: Plan, docs: dict
         assert plan.module_path(module) in paths
 
 
+def test_every_generated_module_and_contract_has_its_task(plan: Plan, docs: dict[str, str]) -> None:
+    paths = {task_path(task) for _, task in parse_tasks(docs["tasks.md"])}
+    contracts = plan.feature_dir + "/contracts/"
+    for output in render_outputs(plan):
+        if output.path.startswith((plan.analytics_dir + "/", contracts)):
+            assert output.path in paths, output.path
+
+
+def test_the_contract_task_names_every_status_the_contract_answers(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    import yaml
+
+    [contract] = [o for o in render_outputs(plan) if o.path.endswith("telemetry-api.yaml")]
+    document = yaml.safe_load(contract.content)
+    statuses = {
+        status
+        for item in document["paths"].values()
+        for operation in item.values()
+        for status in operation["responses"]
+    }
+    [task] = [t for _, t in parse_tasks(docs["tasks.md"]) if t["path"].endswith(".yaml")]
+    assert set(re.findall(r"`(\d{3})`", task.group(0))) == statuses
+
+
+def test_two_parallel_tasks_are_named_as_a_pair_not_a_range(docs: dict[str, str]) -> None:
+    for first, last in re.findall(r"T(\d{3}) to T(\d{3})", docs["tasks.md"]):
+        assert int(last) - int(first) > 1, f"T{first} to T{last}"
+
+
 # --- checklist, research, data model --------------------------------------------------------
 
 
