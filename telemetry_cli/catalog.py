@@ -603,12 +603,17 @@ def _doc_value_type(value: ValueSpec) -> str:
     return _TYPE_NAMES[value.type]
 
 
+def _counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless the count is one: ``1 character``, ``2 characters``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _doc_constraints(value: ValueSpec, each: str = "") -> list[str]:
     if value.type == "array":
         assert value.items is not None
         found = []
         if value.max_items is not None:
-            found.append(f"at most {value.max_items} items")
+            found.append(f"at most {_counted(value.max_items, 'item')}")
         return found + _doc_constraints(value.items, "each ")
     found = []
     if value.enum:
@@ -616,9 +621,9 @@ def _doc_constraints(value: ValueSpec, each: str = "") -> list[str]:
     if value.min_length is not None and value.max_length is not None:
         found.append(f"{each}{value.min_length} to {value.max_length} characters")
     elif value.min_length is not None:
-        found.append(f"{each}at least {value.min_length} characters")
+        found.append(f"{each}at least {_counted(value.min_length, 'character')}")
     elif value.max_length is not None:
-        found.append(f"{each}at most {value.max_length} characters")
+        found.append(f"{each}at most {_counted(value.max_length, 'character')}")
     integer = value.type == "integer"
     if value.minimum is not None:
         found.append(f"{each}>= {py_number(value.minimum, integer=integer)}")

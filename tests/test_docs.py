@@ -495,6 +495,51 @@ def test_data_model_describes_each_entity_with_traced_rules(docs: dict[str, str]
         assert re.search(r"FR-\d{3}", section(text, heading)), heading
 
 
+def table_fields(text: str, heading: str) -> list[str]:
+    """The first column (without backticks) of the table under ``heading``."""
+    rows = [line for line in section(text, heading).splitlines() if line.startswith("| `")]
+    return [row.split("|")[1].strip().strip("`") for row in rows]
+
+
+def test_data_model_response_tables_match_the_contract(plan: Plan, docs: dict[str, str]) -> None:
+    import yaml
+
+    [contract] = [o for o in render_outputs(plan) if o.path.endswith("telemetry-api.yaml")]
+    document = yaml.safe_load(contract.content)
+    schemas = document["components"]["schemas"]
+    for name in ("HealthStatus", "LogEventAccepted"):
+        fields = table_fields(docs["data-model.md"], f"### {name}")
+        assert fields == list(schemas[name]["properties"]), name
+    # The statuses whose body is an ErrorDetail, as the data model lists them.
+    error_detail = {
+        status
+        for item in document["paths"].values()
+        for operation in item.values()
+        for status, response in operation["responses"].items()
+        if "ErrorDetail" in json.dumps(response) and "Validation" not in json.dumps(response)
+    }
+    described = section(docs["data-model.md"], "### ErrorDetail").split(":", 1)[0]
+    assert set(re.findall(r"`(\d{3})`", described)) == error_detail
+
+
+def test_the_documents_describe_the_sink_the_plan_chose(plan: Plan, docs: dict[str, str]) -> None:
+    sinks = section(docs["data-model.md"], "### Sink")
+    requirement = next(line for line in docs["spec.md"].splitlines() if "**FR-005**:" in line)
+    if plan.sink == "opentelemetry":
+        assert "| `OpenTelemetrySink` (default) |" in sinks
+        assert "(placeholder, default)" not in sinks
+        assert "OpenTelemetry Logs API" in requirement
+        assert "application log" not in requirement
+    else:
+        assert "| `LoggingSink` (placeholder, default) |" in sinks
+        assert "OpenTelemetry" not in sinks + requirement
+
+
+def test_counts_in_the_documents_agree_with_their_nouns(docs: dict[str, str]) -> None:
+    for name, text in docs.items():
+        assert not re.search(r"(?<![\d.])1 (?:characters|items|keys)\b", text), name
+
+
 # --- plan-driven content --------------------------------------------------------------------
 
 
