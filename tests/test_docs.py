@@ -535,6 +535,28 @@ def test_the_documents_describe_the_sink_the_plan_chose(plan: Plan, docs: dict[s
         assert "OpenTelemetry" not in sinks + requirement
 
 
+def test_the_documents_say_what_each_instrumented_module_records(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    # A declared event records the properties the plan captures, never the path parameters it
+    # does not declare; any other event type records the path parameters.
+    declared = {event.name for event in plan.events}
+    for module, event_type in plan.instrument:
+        path = plan.module_path(module)
+        # Its acceptance scenario, its task and its row in the quickstart's table.
+        for name, kind in (("spec.md", "**Given**"), ("tasks.md", "- ["), ("quickstart.md", "| ")):
+            [line] = [
+                line
+                for line in docs[name].splitlines()
+                if kind in line
+                and f"`{event_type}`" in line
+                and (path in line or path.replace("_", "\\_") in line)
+            ]
+            assert ("path parameters" in line) == (event_type not in declared), (name, line)
+            for prop in plan.captured(module):
+                assert f"`{prop}`" in line, (name, line)
+
+
 def test_counts_in_the_documents_agree_with_their_nouns(docs: dict[str, str]) -> None:
     for name, text in docs.items():
         assert not re.search(r"(?<![\d.])1 (?:characters|items|keys)\b", text), name
