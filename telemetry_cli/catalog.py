@@ -1262,6 +1262,47 @@ class Catalog(dict[str, object]):
         return [name for name in self._event_types if name not in self._by_name]
 
     @cached_property
+    def model_names(self) -> frozenset[str]:
+        """The validating types and helpers of analytics_models.py the payload models use.
+
+        ``Integer``, ``Number``, ``Boolean``, ``DateTimeString`` (each an unconstrained or
+        bounded field of that type) and ``whole_number`` (any integer field): the module defines
+        those and no others.
+        """
+        found: set[str] = set()
+        for spec in self._specs:
+            for prop in spec.properties:
+                value: ValueSpec | None = prop.value
+                while value is not None and value.type == "array":
+                    value = value.items
+                if value is None or value.enum or value.type == "string":
+                    continue
+                if value.type == "integer":
+                    found.add("whole_number")
+                    if _field_constraints(value):
+                        continue  # written out in full: see _model_value
+                found.add(_MODEL_TYPES[value.type])
+        return frozenset(found)
+
+    @cached_property
+    def pydantic_imports(self) -> str:
+        """The ``from pydantic import ...`` of analytics_models.py, as ruff format writes it."""
+        names = {"BaseModel", "ConfigDict", "Field"}
+        used = self.model_names
+        if "whole_number" in used:
+            names |= {"BeforeValidator", "Strict"}
+        if used & {"Number", "Boolean"}:
+            names.add("Strict")
+        if "DateTimeString" in used:
+            names |= {"AfterValidator", "WithJsonSchema"}
+        flat = "from pydantic import " + ", ".join(sorted(names))
+        if len(flat) <= LINE_LENGTH:
+            return flat
+        return "\n".join(
+            ["from pydantic import (", *(f"    {name}," for name in sorted(names)), ")"]
+        )
+
+    @cached_property
     def standard_context_lines(self) -> list[str]:
         """The fields of the ``StandardContext`` model."""
         return [

@@ -483,6 +483,19 @@ QUALITY_PLANS = {
     "catalog-line-lengths": catalog_options(LINE_LENGTHS_CATALOG),
     # Enum aliases ruff's isort orders otherwise than sorted() does.
     "catalog-edges": catalog_options(EDGE_CATALOG),
+    # One value type each: the models define the validating types their properties use only.
+    **{
+        f"catalog-{kind}": catalog_options(
+            'event-types = ["error_event"]\ninstrument = {}\n[events.measured]\n'
+            f'properties.value = {{ type = "{kind}"{bound} }}'
+        )
+        for kind, bound in (
+            ("integer", ", minimum = 0"),
+            ("number", ""),
+            ("boolean", ""),
+            ("datetime", ""),
+        )
+    },
 }
 
 
@@ -514,6 +527,19 @@ def test_generated_package_passes_ruff(rendered_backend: Path) -> None:
         rendered_backend,
     )
     assert form.returncode == 0, form.stdout + form.stderr
+
+
+def test_the_models_define_nothing_the_layer_does_not_use(rendered_backend: Path) -> None:
+    package = rendered_backend / "app" / "analytics"
+    models = (package / "analytics_models.py").read_text(encoding="utf-8")
+    everything = "\n".join(path.read_text(encoding="utf-8") for path in package.glob("*.py"))
+    defined = re.findall(r"^(?:def |class )?([A-Za-z_]\w*)(?=[:( =])", models, re.MULTILINE)
+    unused = [
+        name
+        for name in dict.fromkeys(defined)
+        if len(re.findall(rf"\b{re.escape(name)}\b", everything)) == 1
+    ]
+    assert unused == []
 
 
 def test_generated_package_passes_mypy_strict(rendered_backend: Path) -> None:
