@@ -12,6 +12,7 @@ import contextlib
 import functools
 import gc
 import json
+import math
 import os
 import sys
 import threading
@@ -237,12 +238,24 @@ def _report_skipped(skipped: tuple[str, ...]) -> None:
 DiffOption = Annotated[
     bool, typer.Option("--diff", help="Print the unified diff of every change; write nothing.")
 ]
+
+
+def _output_format(value: str | OutputFormat) -> OutputFormat:
+    """Convert ``--format`` (any letter case), naming the choices when it is none of them."""
+    try:
+        return OutputFormat(value.lower())
+    except ValueError:
+        choices = ", ".join(repr(choice.value) for choice in OutputFormat)
+        raise typer.BadParameter(f"{value!r} is not one of {choices}") from None
+
+
 FormatOption = Annotated[
     OutputFormat,
     typer.Option(
         "--format",
         help="With --check: 'github' also prints GitHub Actions error annotations.",
-        case_sensitive=False,
+        parser=_output_format,
+        metavar="<text|github>",
     ),
 ]
 
@@ -390,18 +403,23 @@ UrlOption = Annotated[
 _TIMEOUT_RANGE = (0.1, 600.0)
 
 
-def _timeout_in_range(value: float) -> float:
+def _timeout_in_range(value: str | float) -> float:
+    """Convert ``--timeout``; anything but a number of seconds in range gets the same message."""
     low, high = _TIMEOUT_RANGE
-    if not low <= value <= high:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not low <= seconds <= high:
         raise typer.BadParameter(f"must be a number of seconds from {low:g} to {high:g}")
-    return value
+    return seconds
 
 
 EmitTimeoutOption = Annotated[
     float,
     typer.Option(
         "--timeout",
-        callback=_timeout_in_range,
+        parser=_timeout_in_range,
         help="Seconds to wait for the server (--url), or for a pipe named by --payload-file "
         "(0.1 to 600).",
         metavar="<seconds>",
@@ -411,7 +429,7 @@ HealthTimeoutOption = Annotated[
     float,
     typer.Option(
         "--timeout",
-        callback=_timeout_in_range,
+        parser=_timeout_in_range,
         help="Seconds to wait for the server (--url) (0.1 to 600).",
         metavar="<seconds>",
     ),

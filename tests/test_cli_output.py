@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli.cli import _run
 from tests.cli_support import run
 
 COMMANDS = ("init", "generate", "remove", "emit", "health")
@@ -52,3 +53,32 @@ def test_diff_counts_only_the_files_that_would_change(generated_project: Path) -
     assert re.fullmatch(r"Would change 1 of \d+ files: 1 created, \d+ unchanged\.", summary), (
         summary
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("generate", "--format", "xml"), "'--format': 'xml' is not one of 'text', 'github' ("),
+        (
+            ("health", "--timeout", "abc"),
+            "'--timeout': must be a number of seconds from 0.1 to 600",
+        ),
+        (
+            ("emit", "x", "--timeout", "0"),
+            "'--timeout': must be a number of seconds from 0.1 to 600",
+        ),
+    ],
+)
+def test_a_bad_option_value_is_one_line_in_our_words(
+    args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Not the validation library's ("Value error, ...", "Input should be a valid number").
+    assert _run(list(args)) == 2
+    stderr = capsys.readouterr().err
+    assert stderr.count("\n") == 1
+    assert message in stderr, stderr
+
+
+def test_the_format_takes_any_letter_case(generated_project: Path) -> None:
+    result = run("generate", "--root", str(generated_project), "--check", "--format", "GitHub")
+    assert result.exit_code == 0, result.stderr
