@@ -38,7 +38,7 @@ from telemetry_cli.errors import (
 
 app = typer.Typer(
     name="telemetry-scaffold",
-    help="Scaffold an analytics & telemetry layer into a FastAPI backend, and keep it in sync.",
+    # The help is the root callback's docstring, exit codes included.
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,

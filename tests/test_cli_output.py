@@ -82,3 +82,10 @@ def test_a_bad_option_value_is_one_line_in_our_words(
 def test_the_format_takes_any_letter_case(generated_project: Path) -> None:
     result = run("generate", "--root", str(generated_project), "--check", "--format", "GitHub")
     assert result.exit_code == 0, result.stderr
+
+
+def test_the_top_level_help_documents_the_exit_codes() -> None:
+    page = " ".join(run("--help").stdout.split())
+    assert "Exit codes: 0 success" in page
+    for code in ("; 1 ", "; 2 usage or configuration error", "; 130 interrupted"):
+        assert code in page
