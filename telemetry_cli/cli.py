@@ -176,7 +176,7 @@ def _print_json(document: dict[str, Any]) -> None:
     console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
-@app.command()
+@app.command(short_help="Write a first [tool.telemetry-scaffold] table into pyproject.toml.")
 @_reports_errors
 def init(
     root: Annotated[
@@ -260,7 +260,7 @@ FormatOption = Annotated[
 ]
 
 
-@app.command()
+@app.command(short_help="Render the layer and its documents, and patch the app and routes.")
 @_reports_errors
 def generate(
     root: RootOption = None,
@@ -283,7 +283,7 @@ def generate(
     _synchronise(sync.compute, root, config, check, diff, force, json_output, output_format)
 
 
-@app.command()
+@app.command(short_help="Take the layer out: undo every patch, delete the generated files.")
 @_reports_errors
 def remove(
     root: RootOption = None,
@@ -436,7 +436,7 @@ HealthTimeoutOption = Annotated[
 ]
 
 
-@app.command()
+@app.command(short_help="Validate and log one event through the generated layer.")
 @_reports_errors
 def emit(
     event_type: Annotated[
@@ -487,7 +487,7 @@ def emit(
         out.print(line)
 
 
-@app.command()
+@app.command(short_help="Report the telemetry layer's health.")
 @_reports_errors
 def health(
     root: RootOption = None,

@@ -89,3 +89,11 @@ def test_the_top_level_help_documents_the_exit_codes() -> None:
     assert "Exit codes: 0 success" in page
     for code in ("; 1 ", "; 2 usage or configuration error", "; 130 interrupted"):
         assert code in page
+
+
+def test_the_command_list_shows_whole_sentences() -> None:
+    page = run("--help").stdout
+    commands = page.split("Commands:", 1)[1].strip().splitlines()
+    assert len(commands) == 5
+    for line in commands:
+        assert line.rstrip().endswith(".") and not line.rstrip().endswith("..."), line
