@@ -438,6 +438,14 @@ def test_the_contract_task_names_every_status_the_contract_answers(
     assert set(re.findall(r"`(\d{3})`", task.group(0))) == statuses
 
 
+def test_the_strategy_never_sends_the_reader_into_a_generated_file(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    strategy = section(docs["tasks.md"], "## Implementation Strategy").replace("\\_", "_")
+    for output in render_outputs(plan):
+        assert output.path not in strategy, output.path
+
+
 def test_two_parallel_tasks_are_named_as_a_pair_not_a_range(docs: dict[str, str]) -> None:
     for first, last in re.findall(r"T(\d{3}) to T(\d{3})", docs["tasks.md"]):
         assert int(last) - int(first) > 1, f"T{first} to T{last}"
