@@ -446,6 +446,15 @@ def test_the_strategy_never_sends_the_reader_into_a_generated_file(
         assert output.path not in strategy, output.path
 
 
+def test_the_plan_names_the_generators_dependencies(docs: dict[str, str]) -> None:
+    repository = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    requirements = tomllib.loads(repository.read_text(encoding="utf-8"))["project"]["dependencies"]
+    [line] = [line for line in docs["plan.md"].splitlines() if "Primary Dependencies" in line]
+    generator = line.split("The generator uses", 1)[1].lower()
+    for requirement in requirements:
+        assert re.split(r"[<>=!~\[ ]", requirement)[0].lower() in generator, requirement
+
+
 def test_two_parallel_tasks_are_named_as_a_pair_not_a_range(docs: dict[str, str]) -> None:
     for first, last in re.findall(r"T(\d{3}) to T(\d{3})", docs["tasks.md"]):
         assert int(last) - int(first) > 1, f"T{first} to T{last}"
