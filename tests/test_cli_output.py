@@ -97,3 +97,17 @@ def test_the_command_list_shows_whole_sentences() -> None:
     assert len(commands) == 5
     for line in commands:
         assert line.rstrip().endswith(".") and not line.rstrip().endswith("..."), line
+
+
+def test_remove_check_says_whether_the_layer_is_still_there(generated_project: Path) -> None:
+    root = str(generated_project)
+    before = run("remove", "--root", root, "--check")
+    assert before.exit_code == 1
+    summary = before.stdout.splitlines()[-1]
+    assert re.fullmatch(
+        r"(\d+) of \1 files still hold the layer; run `telemetry-scaffold remove`\.", summary
+    ), summary
+    assert run("remove", "--root", root).exit_code == 0
+    after = run("remove", "--root", root, "--check")
+    assert after.exit_code == 0
+    assert re.fullmatch(r"Nothing of the layer is left in the \d+ files\.", after.stdout.strip())
