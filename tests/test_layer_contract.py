@@ -542,6 +542,17 @@ def test_the_models_define_nothing_the_layer_does_not_use(rendered_backend: Path
     assert unused == []
 
 
+def test_a_call_with_one_argument_that_fits_is_written_on_one_line(rendered_backend: Path) -> None:
+    # What a person writes (`ConfigDict(extra="forbid")`), not a lone argument held open by a
+    # trailing comma, which ruff format then keeps.
+    for path in (rendered_backend / "app" / "analytics").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^( *)(.*\()\n +([^\n]+),\n\1\)$", text, re.MULTILINE):
+            indent, opening, argument = match.groups()
+            one_line = f"{indent}{opening}{argument})"
+            assert len(one_line) > 100 or "#" in argument, (path.name, match.group(0))
+
+
 def test_generated_package_passes_mypy_strict(rendered_backend: Path) -> None:
     result = _run(
         [
