@@ -946,7 +946,12 @@ def events_document(
         "title": "Analytics events",
         "description": "The tracking plan of this backend: each analytics event as the sink "
         "receives it. A declared event's payload follows its schema under $defs (named after "
-        "the event type); the payload of any other event type is a free-form JSON object.",
+        "the event type)"
+        + (
+            "; the payload of any other event type is a free-form JSON object."
+            if len(events) < len(event_types)
+            else "."
+        ),
         "type": "object",
         "properties": {
             "event_id": {

@@ -337,6 +337,9 @@ def test_the_request_is_described_with_a_free_form_alternative_only_when_it_has_
         assert ("any other event type takes a free-form object" in description) == has_free_form
         models = Path(rendered.models.__file__ or "").read_text(encoding="utf-8")
         assert ("one for the other types" in models) == has_free_form
+        events = rendered.root / rendered.plan.feature_dir / "contracts" / "events.schema.json"
+        document = json.loads(events.read_text(encoding="utf-8"))
+        assert ("any other event type is a free-form" in document["description"]) == has_free_form
 
 
 def test_comparison_ignores_documentation(layer: Layer) -> None:
