@@ -603,12 +603,17 @@ def _doc_value_type(value: ValueSpec) -> str:
     return _TYPE_NAMES[value.type]
 
 
+def _counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless the count is one: ``1 character``, ``2 characters``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _doc_constraints(value: ValueSpec, each: str = "") -> list[str]:
     if value.type == "array":
         assert value.items is not None
         found = []
         if value.max_items is not None:
-            found.append(f"at most {value.max_items} items")
+            found.append(f"at most {_counted(value.max_items, 'item')}")
         return found + _doc_constraints(value.items, "each ")
     found = []
     if value.enum:
@@ -616,9 +621,9 @@ def _doc_constraints(value: ValueSpec, each: str = "") -> list[str]:
     if value.min_length is not None and value.max_length is not None:
         found.append(f"{each}{value.min_length} to {value.max_length} characters")
     elif value.min_length is not None:
-        found.append(f"{each}at least {value.min_length} characters")
+        found.append(f"{each}at least {_counted(value.min_length, 'character')}")
     elif value.max_length is not None:
-        found.append(f"{each}at most {value.max_length} characters")
+        found.append(f"{each}at most {_counted(value.max_length, 'character')}")
     integer = value.type == "integer"
     if value.minimum is not None:
         found.append(f"{each}>= {py_number(value.minimum, integer=integer)}")
@@ -941,7 +946,12 @@ def events_document(
         "title": "Analytics events",
         "description": "The tracking plan of this backend: each analytics event as the sink "
         "receives it. A declared event's payload follows its schema under $defs (named after "
-        "the event type); the payload of any other event type is a free-form JSON object.",
+        "the event type)"
+        + (
+            "; the payload of any other event type is a free-form JSON object."
+            if len(events) < len(event_types)
+            else "."
+        ),
         "type": "object",
         "properties": {
             "event_id": {
@@ -1257,6 +1267,47 @@ class Catalog(dict[str, object]):
         return [name for name in self._event_types if name not in self._by_name]
 
     @cached_property
+    def model_names(self) -> frozenset[str]:
+        """The validating types and helpers of analytics_models.py the payload models use.
+
+        ``Integer``, ``Number``, ``Boolean``, ``DateTimeString`` (each an unconstrained or
+        bounded field of that type) and ``whole_number`` (any integer field): the module defines
+        those and no others.
+        """
+        found: set[str] = set()
+        for spec in self._specs:
+            for prop in spec.properties:
+                value: ValueSpec | None = prop.value
+                while value is not None and value.type == "array":
+                    value = value.items
+                if value is None or value.enum or value.type == "string":
+                    continue
+                if value.type == "integer":
+                    found.add("whole_number")
+                    if _field_constraints(value):
+                        continue  # written out in full: see _model_value
+                found.add(_MODEL_TYPES[value.type])
+        return frozenset(found)
+
+    @cached_property
+    def pydantic_imports(self) -> str:
+        """The ``from pydantic import ...`` of analytics_models.py, as ruff format writes it."""
+        names = {"BaseModel", "ConfigDict", "Field"}
+        used = self.model_names
+        if "whole_number" in used:
+            names |= {"BeforeValidator", "Strict"}
+        if used & {"Number", "Boolean"}:
+            names.add("Strict")
+        if "DateTimeString" in used:
+            names |= {"AfterValidator", "WithJsonSchema"}
+        flat = "from pydantic import " + ", ".join(sorted(names))
+        if len(flat) <= LINE_LENGTH:
+            return flat
+        return "\n".join(
+            ["from pydantic import (", *(f"    {name}," for name in sorted(names)), ")"]
+        )
+
+    @cached_property
     def standard_context_lines(self) -> list[str]:
         """The fields of the ``StandardContext`` model."""
         return [
@@ -1331,6 +1382,19 @@ class Catalog(dict[str, object]):
         """The example event's tracking call ('' for a free-form example event)."""
         example = self._by_name.get(self.example_event)
         return "\n".join(example.example_call()) if example else ""
+
+    def example_log_call(self, indent: int = 0) -> list[str]:
+        """``event_logger.log(...)`` of the example event and payload, as lines of Python source.
+
+        One line if it fits at column ``indent``, else one argument per line.
+        """
+        event = py_string(self.example_event)
+        payload = self.example_payload_object
+        flat = f"event_logger.log({event}, {python_literal(payload)})"
+        if indent + len(flat) <= LINE_LENGTH:
+            return [flat]
+        exploded = literal_lines(payload, indent + 4, "", ",")
+        return ["event_logger.log(", f"    {event},", *(line[indent:] for line in exploded), ")"]
 
     @cached_property
     def example_request(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import gc
 import json
+import math
 import os
 import sys
 import threading
@@ -37,7 +38,7 @@ from telemetry_cli.errors import (
 
 app = typer.Typer(
     name="telemetry-scaffold",
-    help="Scaffold an analytics & telemetry layer into a FastAPI backend, and keep it in sync.",
+    # The help is the root callback's docstring, exit codes included.
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -121,7 +122,7 @@ ConfigOption = Annotated[
         "--config",
         help="TOML file with [tool.telemetry-scaffold] (default: pyproject.toml).",
         parser=_given_path,
-        metavar="<path>",
+        metavar="<file>",
     ),
 ]
 JsonOption = Annotated[
@@ -175,14 +176,14 @@ def _print_json(document: dict[str, Any]) -> None:
     console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
-@app.command()
+@app.command(short_help="Write a first [tool.telemetry-scaffold] table into pyproject.toml.")
 @_reports_errors
 def init(
     root: Annotated[
         Path | None,
         typer.Option(
             "--root",
-            help="Project root whose pyproject.toml gets the table (default: this folder).",
+            help="Project root whose pyproject.toml gets the table (default: the current folder).",
             parser=_given_folder,
             metavar="<dir>",
         ),
@@ -237,17 +238,29 @@ def _report_skipped(skipped: tuple[str, ...]) -> None:
 DiffOption = Annotated[
     bool, typer.Option("--diff", help="Print the unified diff of every change; write nothing.")
 ]
+
+
+def _output_format(value: str | OutputFormat) -> OutputFormat:
+    """Convert ``--format`` (any letter case), naming the choices when it is none of them."""
+    try:
+        return OutputFormat(value.lower())
+    except ValueError:
+        choices = ", ".join(repr(choice.value) for choice in OutputFormat)
+        raise typer.BadParameter(f"{value!r} is not one of {choices}") from None
+
+
 FormatOption = Annotated[
     OutputFormat,
     typer.Option(
         "--format",
         help="With --check: 'github' also prints GitHub Actions error annotations.",
-        case_sensitive=False,
+        parser=_output_format,
+        metavar="<text|github>",
     ),
 ]
 
 
-@app.command()
+@app.command(short_help="Render the layer and its documents, and patch the app and routes.")
 @_reports_errors
 def generate(
     root: RootOption = None,
@@ -270,7 +283,7 @@ def generate(
     _synchronise(sync.compute, root, config, check, diff, force, json_output, output_format)
 
 
-@app.command()
+@app.command(short_help="Take the layer out: undo every patch, delete the generated files.")
 @_reports_errors
 def remove(
     root: RootOption = None,
@@ -382,6 +395,7 @@ UrlOption = Annotated[
     typer.Option(
         "--url",
         help="Base URL of a running server (e.g. http://127.0.0.1:8000) instead of in-process.",
+        metavar="<url>",
     ),
 ]
 # The bounds of --timeout, in seconds: checked by one callback, so that every value out of them
@@ -389,25 +403,40 @@ UrlOption = Annotated[
 _TIMEOUT_RANGE = (0.1, 600.0)
 
 
-def _timeout_in_range(value: float) -> float:
+def _timeout_in_range(value: str | float) -> float:
+    """Convert ``--timeout``; anything but a number of seconds in range gets the same message."""
     low, high = _TIMEOUT_RANGE
-    if not low <= value <= high:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not low <= seconds <= high:
         raise typer.BadParameter(f"must be a number of seconds from {low:g} to {high:g}")
-    return value
+    return seconds
 
 
-TimeoutOption = Annotated[
+EmitTimeoutOption = Annotated[
     float,
     typer.Option(
         "--timeout",
-        callback=_timeout_in_range,
+        parser=_timeout_in_range,
         help="Seconds to wait for the server (--url), or for a pipe named by --payload-file "
         "(0.1 to 600).",
+        metavar="<seconds>",
+    ),
+]
+HealthTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        parser=_timeout_in_range,
+        help="Seconds to wait for the server (--url) (0.1 to 600).",
+        metavar="<seconds>",
     ),
 ]
 
 
-@app.command()
+@app.command(short_help="Validate and log one event through the generated layer.")
 @_reports_errors
 def emit(
     event_type: Annotated[
@@ -424,16 +453,21 @@ def emit(
         typer.Option(
             "--payload",
             help="The payload as a JSON object; '-' reads stdin.",
+            metavar="<json>",
             autocompletion=_complete_payload,
         ),
     ] = None,
     payload_file: Annotated[
         str | None,
-        typer.Option("--payload-file", help="Read the JSON payload from FILE ('-': stdin)."),
+        typer.Option(
+            "--payload-file",
+            help="Read the JSON payload from this file ('-': stdin).",
+            metavar="<file>",
+        ),
     ] = None,
     root: RootOption = None,
     url: UrlOption = None,
-    timeout: TimeoutOption = 10.0,
+    timeout: EmitTimeoutOption = 10.0,
     json_output: JsonOption = False,
 ) -> None:
     """Validate and log one event through the backend's generated EventLogger."""
@@ -453,12 +487,12 @@ def emit(
         out.print(line)
 
 
-@app.command()
+@app.command(short_help="Report the telemetry layer's health.")
 @_reports_errors
 def health(
     root: RootOption = None,
     url: UrlOption = None,
-    timeout: TimeoutOption = 10.0,
+    timeout: HealthTimeoutOption = 10.0,
     json_output: JsonOption = False,
 ) -> None:
     """Report the telemetry layer's health: status, sink, event types, and drift."""

@@ -180,9 +180,16 @@ def _require_generated(plan: Plan) -> None:
         if data is None:
             raise LayerUnavailable(f"{relative} not found; {fix}")
         if relative not in recorded:
+            if recorded:
+                raise LayerUnavailable(
+                    f"{relative} was not written by telemetry-scaffold ({MANIFEST_PATH} does not "
+                    f"list it); {fix}"
+                )
+            # No record at all: say so, instead of claiming the file is someone else's.
+            state = "damaged" if plan.resolve(MANIFEST_PATH).exists() else "missing"
             raise LayerUnavailable(
-                f"{relative} was not written by telemetry-scaffold ({MANIFEST_PATH} does not "
-                f"list it); {fix}"
+                f"{relative} is not known to be telemetry-scaffold's ({MANIFEST_PATH} is "
+                f"{state}); {fix}"
             )
         if sha256(data) != recorded[relative]:
             raise LayerUnavailable(

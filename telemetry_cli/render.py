@@ -347,6 +347,7 @@ def template_context(
     """
     if entry is None:
         entry = AppEntry(path=plan.main_path, module=plan.main_module)
+    declared = {event.name for event in plan.events}
     context: dict[str, object] = {
         "event_types": list(plan.event_types),
         "api_prefix": plan.api_prefix,
@@ -373,6 +374,9 @@ def template_context(
                 "import_name": plan.module_import_name(module),
                 "event_type": event_type,
                 "done": plan.module_path(module) not in failed,
+                # A declared event records the properties the plan captures, not path parameters.
+                "declared": event_type in declared,
+                "capture": list(plan.captured(module)),
             }
             for module, event_type in plan.instrument
         ],

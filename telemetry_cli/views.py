@@ -73,14 +73,23 @@ def summary(report: SyncReport, mode: Mode) -> Text:
     total = len(report.changes)
     if mode is Mode.CHECK:
         stale = sum(not change.up_to_date for change in report.changes)
+        removing = report.command == "remove"
         if stale == 0:
+            if removing:
+                return Text(f"Nothing of the layer is left in the {total} files.", style="green")
             return Text(f"All {total} files are up to date.", style="green")
-        return Text(
-            f"{stale} of {total} files out of date; {_next_steps(report)}.", style="bold red"
-        )
+        state = "still hold the layer" if removing else "out of date"
+        return Text(f"{stale} of {total} files {state}; {_next_steps(report)}.", style="bold red")
     counts = ", ".join(f"{count} {status}" for status, count in report.counts().items())
-    prefix = "Would change" if mode is Mode.DIFF else "Done"
-    line = f"{prefix}: {total} files: {counts}."
+    if mode is Mode.DIFF:
+        changing = sum(change.status is not Status.UNCHANGED for change in report.changes)
+        line = (
+            f"Would change {changing} of {total} files: {counts}."
+            if changing
+            else f"Nothing would change in the {total} files."
+        )
+    else:
+        line = f"Done: {total} files: {counts}."
     if report.failed:
         return Text(f"{line} Then {_next_steps(report, after_generate=True)}.", style="bold red")
     return Text(line, style="green")

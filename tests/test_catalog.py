@@ -25,7 +25,13 @@ from hypothesis import strategies as st
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import ValueSpec
 from telemetry_cli.render import outputs_for
-from tests.catalog_support import RICH_CATALOG, catalog_options, catalog_plan
+from tests.catalog_support import (
+    LINE_LENGTHS_CATALOG,
+    RICH_CATALOG,
+    SINGLE_CATALOG,
+    catalog_options,
+    catalog_plan,
+)
 from tests.layer_support import REPO_ROOT, Layer, RecordingSink, make_plan, rendered_layer
 
 SCHEMA_PATH = "contracts/events.schema.json"
@@ -802,3 +808,44 @@ def test_the_document_and_the_contract_state_the_same_payloads(layer: Layer) -> 
     for name, schema in events_document(layer)["$defs"].items():
         model = layer.models.PAYLOAD_MODELS[name].__name__
         assert {**schema, "title": model} == {**components[model], "title": model}
+
+
+def docstring_examples(module: Any) -> list[str]:
+    """The literal blocks (after ``::``) of a module docstring, dedented."""
+    import textwrap
+
+    blocks: list[str] = []
+    for chunk in (module.__doc__ or "").split("::\n\n")[1:]:
+        lines = []
+        for line in chunk.splitlines():
+            if line and not line.startswith("    "):
+                break
+            lines.append(line)
+        blocks.append(textwrap.dedent("\n".join(lines)).strip())
+    return blocks
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        catalog_options(),
+        catalog_options(SINGLE_CATALOG),
+        catalog_options(LINE_LENGTHS_CATALOG),
+    ],
+    ids=["free-form", "rich", "single", "line-lengths"],
+)
+def test_the_event_loggers_examples_record_an_event(tmp_path: Path, options: Any) -> None:
+    # A reader copies them first: each call the docstring shows must be accepted, not warned about.
+    with rendered_layer(tmp_path, **options) as rendered:
+        sink = RecordingSink()
+        logger = rendered.event_logger.EventLogger(sink, enabled=True)
+        calls = [
+            "\n".join(line for line in block.splitlines() if not line.startswith("from "))
+            for block in docstring_examples(rendered.event_logger)
+            if "event_logger.log(" in block or "event_logger.track." in block
+        ]
+        assert any("event_logger.log(" in call for call in calls)
+        for count, call in enumerate(calls, start=1):
+            exec(call, {"event_logger": logger})
+            assert len(sink.events) == count, call

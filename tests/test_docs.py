@@ -413,6 +413,53 @@ def test_tasks_name_only_files_the_tool_writes_or_patches(plan: Plan, docs: dict
         assert plan.module_path(module) in paths
 
 
+def test_every_generated_module_and_contract_has_its_task(plan: Plan, docs: dict[str, str]) -> None:
+    paths = {task_path(task) for _, task in parse_tasks(docs["tasks.md"])}
+    contracts = plan.feature_dir + "/contracts/"
+    for output in render_outputs(plan):
+        if output.path.startswith((plan.analytics_dir + "/", contracts)):
+            assert output.path in paths, output.path
+
+
+def test_the_contract_task_names_every_status_the_contract_answers(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    import yaml
+
+    [contract] = [o for o in render_outputs(plan) if o.path.endswith("telemetry-api.yaml")]
+    document = yaml.safe_load(contract.content)
+    statuses = {
+        status
+        for item in document["paths"].values()
+        for operation in item.values()
+        for status in operation["responses"]
+    }
+    [task] = [t for _, t in parse_tasks(docs["tasks.md"]) if t["path"].endswith(".yaml")]
+    assert set(re.findall(r"`(\d{3})`", task.group(0))) == statuses
+
+
+def test_the_strategy_never_sends_the_reader_into_a_generated_file(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    strategy = section(docs["tasks.md"], "## Implementation Strategy").replace("\\_", "_")
+    for output in render_outputs(plan):
+        assert output.path not in strategy, output.path
+
+
+def test_the_plan_names_the_generators_dependencies(docs: dict[str, str]) -> None:
+    repository = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    requirements = tomllib.loads(repository.read_text(encoding="utf-8"))["project"]["dependencies"]
+    [line] = [line for line in docs["plan.md"].splitlines() if "Primary Dependencies" in line]
+    generator = line.split("The generator uses", 1)[1].lower()
+    for requirement in requirements:
+        assert re.split(r"[<>=!~\[ ]", requirement)[0].lower() in generator, requirement
+
+
+def test_two_parallel_tasks_are_named_as_a_pair_not_a_range(docs: dict[str, str]) -> None:
+    for first, last in re.findall(r"T(\d{3}) to T(\d{3})", docs["tasks.md"]):
+        assert int(last) - int(first) > 1, f"T{first} to T{last}"
+
+
 # --- checklist, research, data model --------------------------------------------------------
 
 
@@ -441,6 +488,21 @@ def test_research_entries_have_decision_rationale_and_alternatives(docs: dict[st
             assert label in body, (entry, label)
 
 
+def test_research_rejects_nothing_the_tool_or_the_layer_does(docs: dict[str, str]) -> None:
+    text = docs["research.md"]
+
+    def rejected(entry: str) -> str:
+        return section(text, entry).split("**Alternatives considered**: ", 1)[1]
+
+    # The plan has a `sink` key, and redaction does look into values for credentials.
+    seam = rejected("## Sink seam: a small protocol instead of a direct logging call")
+    assert "Configuring the sink in the plan (rejected" not in seam
+    assert "`sink`" in seam
+    redaction = rejected("## Redaction of sensitive keys")
+    assert "tokens (rejected" not in redaction
+    assert "Per-event-type allow-list schemas (rejected" not in redaction
+
+
 def test_data_model_describes_each_entity_with_traced_rules(docs: dict[str, str]) -> None:
     text = docs["data-model.md"]
     entities = [h for h in headings(text) if h.startswith("### ")]
@@ -448,6 +510,73 @@ def test_data_model_describes_each_entity_with_traced_rules(docs: dict[str, str]
         assert any(name in heading for heading in entities), name
     for heading in entities:
         assert re.search(r"FR-\d{3}", section(text, heading)), heading
+
+
+def table_fields(text: str, heading: str) -> list[str]:
+    """The first column (without backticks) of the table under ``heading``."""
+    rows = [line for line in section(text, heading).splitlines() if line.startswith("| `")]
+    return [row.split("|")[1].strip().strip("`") for row in rows]
+
+
+def test_data_model_response_tables_match_the_contract(plan: Plan, docs: dict[str, str]) -> None:
+    import yaml
+
+    [contract] = [o for o in render_outputs(plan) if o.path.endswith("telemetry-api.yaml")]
+    document = yaml.safe_load(contract.content)
+    schemas = document["components"]["schemas"]
+    for name in ("HealthStatus", "LogEventAccepted"):
+        fields = table_fields(docs["data-model.md"], f"### {name}")
+        assert fields == list(schemas[name]["properties"]), name
+    # The statuses whose body is an ErrorDetail, as the data model lists them.
+    error_detail = {
+        status
+        for item in document["paths"].values()
+        for operation in item.values()
+        for status, response in operation["responses"].items()
+        if "ErrorDetail" in json.dumps(response) and "Validation" not in json.dumps(response)
+    }
+    described = section(docs["data-model.md"], "### ErrorDetail").split(":", 1)[0]
+    assert set(re.findall(r"`(\d{3})`", described)) == error_detail
+
+
+def test_the_documents_describe_the_sink_the_plan_chose(plan: Plan, docs: dict[str, str]) -> None:
+    sinks = section(docs["data-model.md"], "### Sink")
+    requirement = next(line for line in docs["spec.md"].splitlines() if "**FR-005**:" in line)
+    if plan.sink == "opentelemetry":
+        assert "| `OpenTelemetrySink` (default) |" in sinks
+        assert "(placeholder, default)" not in sinks
+        assert "OpenTelemetry Logs API" in requirement
+        assert "application log" not in requirement
+    else:
+        assert "| `LoggingSink` (placeholder, default) |" in sinks
+        assert "OpenTelemetry" not in sinks + requirement
+
+
+def test_the_documents_say_what_each_instrumented_module_records(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    # A declared event records the properties the plan captures, never the path parameters it
+    # does not declare; any other event type records the path parameters.
+    declared = {event.name for event in plan.events}
+    for module, event_type in plan.instrument:
+        path = plan.module_path(module)
+        # Its acceptance scenario, its task and its row in the quickstart's table.
+        for name, kind in (("spec.md", "**Given**"), ("tasks.md", "- ["), ("quickstart.md", "| ")):
+            [line] = [
+                line
+                for line in docs[name].splitlines()
+                if kind in line
+                and f"`{event_type}`" in line
+                and (path in line or path.replace("_", "\\_") in line)
+            ]
+            assert ("path parameters" in line) == (event_type not in declared), (name, line)
+            for prop in plan.captured(module):
+                assert f"`{prop}`" in line, (name, line)
+
+
+def test_counts_in_the_documents_agree_with_their_nouns(docs: dict[str, str]) -> None:
+    for name, text in docs.items():
+        assert not re.search(r"(?<![\d.])1 (?:characters|items|keys)\b", text), name
 
 
 # --- plan-driven content --------------------------------------------------------------------

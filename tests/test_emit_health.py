@@ -427,7 +427,33 @@ def test_emit_refuses_a_hand_written_layer(project: Path) -> None:
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
-    assert "was not written by telemetry-scaffold" in result.stderr
+    assert "is not known to be telemetry-scaffold's (.telemetry-scaffold.json is missing)" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize("damage", ["{", '{"files": {}}'])
+def test_emit_says_the_manifest_is_damaged_not_that_the_layer_is_foreign(
+    project: Path, damage: str
+) -> None:
+    (project / ".telemetry-scaffold.json").write_text(damage)
+    result = run("emit", "--root", str(project), "chapter_visit")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "(.telemetry-scaffold.json is damaged)" in result.stderr
+    assert "was not written by" not in result.stderr
+
+
+def test_emit_names_a_module_the_manifest_does_not_list(project: Path) -> None:
+    manifest = json.loads((project / ".telemetry-scaffold.json").read_text())
+    del manifest["files"][LOGGER]
+    (project / ".telemetry-scaffold.json").write_text(json.dumps(manifest))
+    result = run("emit", "--root", str(project), "chapter_visit")
+    assert result.exit_code == 2
+    assert (
+        f"{LOGGER} was not written by telemetry-scaffold (.telemetry-scaffold.json does not "
+        in (result.stderr)
+    )
 
 
 def test_a_layer_without_the_interface_is_named(project: Path) -> None:

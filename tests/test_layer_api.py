@@ -101,6 +101,18 @@ def test_payload_that_is_not_an_object_is_422(
     assert sink.events == []
 
 
+def test_a_payload_that_is_not_an_object_is_named_in_jsons_words(
+    client: TestClient, layer: Layer
+) -> None:
+    response = post_log(client, layer, {"event_type": first_type(layer), "payload": [1]})
+    [problem] = response.json()["detail"]
+    assert problem == {
+        "type": "dict_type",
+        "loc": ["body", "payload"],
+        "msg": "Input should be a JSON object",
+    }
+
+
 def deep(levels: int) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     for _ in range(levels - 1):

@@ -23,6 +23,7 @@ from schemathesis import GenerationMode
 from tests.catalog_support import (
     EDGE_CATALOG,
     LINE_LENGTHS_CATALOG,
+    RICH_CATALOG,
     SINGLE_CATALOG,
     catalog_options,
 )
@@ -325,6 +326,22 @@ def test_a_single_declared_event_is_the_whole_request(tmp_path: Path) -> None:
         assert accepted_event_types(body["application/json"]) == ["error_event"]
 
 
+@pytest.mark.parametrize("catalog", [RICH_CATALOG, SINGLE_CATALOG], ids=["rich", "single"])
+def test_the_request_is_described_with_a_free_form_alternative_only_when_it_has_one(
+    tmp_path: Path, catalog: str
+) -> None:
+    with rendered_layer(tmp_path, **catalog_options(catalog)) as rendered:
+        schemas = _schemas(load_contract(rendered))
+        has_free_form = "FreeFormEventRequest" in schemas
+        description = " ".join(schemas["LogEventRequest"]["description"].split())
+        assert ("any other event type takes a free-form object" in description) == has_free_form
+        models = Path(rendered.models.__file__ or "").read_text(encoding="utf-8")
+        assert ("one for the other types" in models) == has_free_form
+        events = rendered.root / rendered.plan.feature_dir / "contracts" / "events.schema.json"
+        document = json.loads(events.read_text(encoding="utf-8"))
+        assert ("any other event type is a free-form" in document["description"]) == has_free_form
+
+
 def test_comparison_ignores_documentation(layer: Layer) -> None:
     contract = copy.deepcopy(load_contract(layer))
     schema = contract["components"]["schemas"]["LogEventRequest"]
@@ -345,6 +362,23 @@ def test_served_operations_explain_themselves(layer: Layer) -> None:
     assert request_body["content"]["application/json"]["schema"]["examples"]
     for name in ("LogEventAccepted", "HealthStatus", "ValidationErrorDetail"):
         assert document["components"]["schemas"][name]["examples"]
+
+
+def test_served_operations_are_documented_as_the_contract_documents_them(layer: Layer) -> None:
+    # What a reader of /docs sees is what a reader of the contract sees (paragraphs aside).
+    def words(text: str | None) -> str:
+        return " ".join((text or "").split())
+
+    contract, served = load_contract(layer), served_openapi(layer)
+    for path, item in contract["paths"].items():
+        for method, operation in item.items():
+            mine = served["paths"][path][method]
+            for key in ("summary", "description"):
+                assert words(mine.get(key)) == words(operation.get(key)), (path, method, key)
+            for status, response in operation["responses"].items():
+                assert words(mine["responses"][status]["description"]) == words(
+                    response["description"]
+                ), (path, method, status)
 
 
 # --- schemathesis -----------------------------------------------------------------------------
@@ -452,6 +486,19 @@ QUALITY_PLANS = {
     "catalog-line-lengths": catalog_options(LINE_LENGTHS_CATALOG),
     # Enum aliases ruff's isort orders otherwise than sorted() does.
     "catalog-edges": catalog_options(EDGE_CATALOG),
+    # One value type each: the models define the validating types their properties use only.
+    **{
+        f"catalog-{kind}": catalog_options(
+            'event-types = ["error_event"]\ninstrument = {}\n[events.measured]\n'
+            f'properties.value = {{ type = "{kind}"{bound} }}'
+        )
+        for kind, bound in (
+            ("integer", ", minimum = 0"),
+            ("number", ""),
+            ("boolean", ""),
+            ("datetime", ""),
+        )
+    },
 }
 
 
@@ -483,6 +530,30 @@ def test_generated_package_passes_ruff(rendered_backend: Path) -> None:
         rendered_backend,
     )
     assert form.returncode == 0, form.stdout + form.stderr
+
+
+def test_the_models_define_nothing_the_layer_does_not_use(rendered_backend: Path) -> None:
+    package = rendered_backend / "app" / "analytics"
+    models = (package / "analytics_models.py").read_text(encoding="utf-8")
+    everything = "\n".join(path.read_text(encoding="utf-8") for path in package.glob("*.py"))
+    defined = re.findall(r"^(?:def |class )?([A-Za-z_]\w*)(?=[:( =])", models, re.MULTILINE)
+    unused = [
+        name
+        for name in dict.fromkeys(defined)
+        if len(re.findall(rf"\b{re.escape(name)}\b", everything)) == 1
+    ]
+    assert unused == []
+
+
+def test_a_call_with_one_argument_that_fits_is_written_on_one_line(rendered_backend: Path) -> None:
+    # What a person writes (`ConfigDict(extra="forbid")`), not a lone argument held open by a
+    # trailing comma, which ruff format then keeps.
+    for path in (rendered_backend / "app" / "analytics").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^( *)(.*\()\n +([^\n]+),\n\1\)$", text, re.MULTILINE):
+            indent, opening, argument = match.groups()
+            one_line = f"{indent}{opening}{argument})"
+            assert len(one_line) > 100 or "#" in argument, (path.name, match.group(0))
 
 
 def test_generated_package_passes_mypy_strict(rendered_backend: Path) -> None:

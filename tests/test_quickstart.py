@@ -8,6 +8,7 @@ bash. What each step prints is checked against the document's own **Expected** l
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,3 +168,71 @@ def test_error_capture_step(project: Path, environment: dict[str, str]) -> None:
         '"payload":{"exception":"RuntimeError","method":"GET","route":"/quickstart-failure"}'
         in (result.stderr)
     )
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", QUICKSTART.read_text(), flags=re.S)
+
+
+def test_python_steps_record_one_event_each(project: Path, environment: dict[str, str]) -> None:
+    # Step 3's snippets, in order as a reader runs them (the later ones reuse the first's import),
+    # in the backend folder with logging on: each records one event and no warning.
+    blocks = python_blocks()
+    assert blocks
+    script = "import logging\nlogging.basicConfig(level=logging.INFO)\n" + "\n".join(blocks)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project / "backend",
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    records = [
+        line for line in result.stderr.splitlines() if line.startswith("INFO:app.analytics:")
+    ]
+    assert len(records) == len(blocks), result.stderr
+    assert "WARNING" not in result.stderr
+
+
+def test_the_plain_server_command_serves_the_telemetry_api(
+    project: Path, environment: dict[str, str]
+) -> None:
+    [start] = [
+        line
+        for block in bash_blocks()
+        for line in block.splitlines()
+        if line.startswith("cd backend && uvicorn ")
+    ]
+    port = free_port()
+    assert "--port 8000" in start
+    process = subprocess.Popen(
+        [
+            "bash",
+            "-c",
+            start.replace("--port 8000", f"--port {port}").replace("&& ", "&& exec ", 1),
+        ],
+        cwd=project,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                url = f"http://127.0.0.1:{port}/api/telemetry/health"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    status, answer = response.status, json.loads(response.read())
+                break
+            except OSError:
+                assert process.poll() is None, "the quickstart's plain server command stopped"
+                assert time.monotonic() < deadline, "the quickstart's server did not start"
+                time.sleep(0.1)
+        assert status == 200
+        assert answer["sink"] == "LoggingSink"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -199,3 +199,33 @@ def test_collector_step_is_a_valid_configuration(project: Path) -> None:
     [setup] = [block for block in blocks(project, "python") if "OTLPLogExporter" in block]
     compile(setup, "quickstart-setup.py", "exec")
     assert 'endpoint="http://127.0.0.1:4318/v1/logs"' in setup
+
+
+def test_python_steps_emit_one_record_each(project: Path, environment: dict[str, str]) -> None:
+    # Step 3's snippets, in order, in a process with an SDK that prints every record: each one
+    # becomes one OpenTelemetry record (the Collector step's snippet is checked above).
+    snippets = [block for block in blocks(project, "python") if "OTLPLogExporter" not in block]
+    assert snippets
+    setup = (
+        "import sys\n"
+        "from opentelemetry._logs import set_logger_provider\n"
+        "from opentelemetry.sdk._logs import LoggerProvider\n"
+        "from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter, "
+        "SimpleLogRecordProcessor\n"
+        "provider = LoggerProvider()\n"
+        "provider.add_log_record_processor("
+        "SimpleLogRecordProcessor(ConsoleLogRecordExporter(out=sys.stdout)))\n"
+        "set_logger_provider(provider)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", setup + "\n".join(snippets)],
+        cwd=project / "backend",
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count('"log.record.uid"') == len(snippets), result.stdout
+    assert "WARNING" not in result.stderr

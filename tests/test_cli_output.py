@@ -1,0 +1,113 @@
+"""What people read from the CLI: help pages that describe their own command, honest totals."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli.cli import _run
+from tests.cli_support import run
+
+COMMANDS = ("init", "generate", "remove", "emit", "health")
+
+
+def option_lines(page: str) -> list[str]:
+    """The lines of a help page's Options section."""
+    lines = page.split("Options:", 1)[1].splitlines()
+    return [line for line in lines if line.strip()]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_value_is_named_for_what_it_is(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0, result.stderr
+    metavars = re.findall(r"^\s+(?:-\w, )?--[\w-]+ <([^>]+)>", result.stdout, re.MULTILINE)
+    # A value's kind (<dir>, <file>, <json>, <url>, <seconds>), never Python's type name.
+    assert not {"str", "float", "int", "path"} & set(metavars), metavars
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_help_page_names_only_its_own_options(command: str) -> None:
+    page = run(command, "--help").stdout
+    own = set(re.findall(r"^\s+(?:-\w, )?(--[\w-]+)", page, re.MULTILINE))
+    mentioned = set(re.findall(r"(?<![\w-])--[a-z][\w-]*", page))
+    assert mentioned <= own, mentioned - own
+
+
+def test_diff_of_an_up_to_date_project_says_nothing_would_change(
+    generated_project: Path,
+) -> None:
+    result = run("generate", "--root", str(generated_project), "--diff")
+    assert result.exit_code == 0, result.stderr
+    summary = result.stdout.splitlines()[-1]
+    assert re.fullmatch(r"Nothing would change in the \d+ files\.", summary), summary
+
+
+def test_diff_counts_only_the_files_that_would_change(generated_project: Path) -> None:
+    (generated_project / "specs" / "059-analytics-telemetry" / "spec.md").unlink()
+    result = run("generate", "--root", str(generated_project), "--diff")
+    assert result.exit_code == 0, result.stderr
+    summary = result.stdout.splitlines()[-1]
+    assert re.fullmatch(r"Would change 1 of \d+ files: 1 created, \d+ unchanged\.", summary), (
+        summary
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("generate", "--format", "xml"), "'--format': 'xml' is not one of 'text', 'github' ("),
+        (
+            ("health", "--timeout", "abc"),
+            "'--timeout': must be a number of seconds from 0.1 to 600",
+        ),
+        (
+            ("emit", "x", "--timeout", "0"),
+            "'--timeout': must be a number of seconds from 0.1 to 600",
+        ),
+    ],
+)
+def test_a_bad_option_value_is_one_line_in_our_words(
+    args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Not the validation library's ("Value error, ...", "Input should be a valid number").
+    assert _run(list(args)) == 2
+    stderr = capsys.readouterr().err
+    assert stderr.count("\n") == 1
+    assert message in stderr, stderr
+
+
+def test_the_format_takes_any_letter_case(generated_project: Path) -> None:
+    result = run("generate", "--root", str(generated_project), "--check", "--format", "GitHub")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_the_top_level_help_documents_the_exit_codes() -> None:
+    page = " ".join(run("--help").stdout.split())
+    assert "Exit codes: 0 success" in page
+    for code in ("; 1 ", "; 2 usage or configuration error", "; 130 interrupted"):
+        assert code in page
+
+
+def test_the_command_list_shows_whole_sentences() -> None:
+    page = run("--help").stdout
+    commands = page.split("Commands:", 1)[1].strip().splitlines()
+    assert len(commands) == 5
+    for line in commands:
+        assert line.rstrip().endswith(".") and not line.rstrip().endswith("..."), line
+
+
+def test_remove_check_says_whether_the_layer_is_still_there(generated_project: Path) -> None:
+    root = str(generated_project)
+    before = run("remove", "--root", root, "--check")
+    assert before.exit_code == 1
+    summary = before.stdout.splitlines()[-1]
+    assert re.fullmatch(
+        r"(\d+) of \1 files still hold the layer; run `telemetry-scaffold remove`\.", summary
+    ), summary
+    assert run("remove", "--root", root).exit_code == 0
+    after = run("remove", "--root", root, "--check")
+    assert after.exit_code == 0
+    assert re.fullmatch(r"Nothing of the layer is left in the \d+ files\.", after.stdout.strip())
