@@ -9,6 +9,7 @@ suggestions for ``instrument``, each with its number of handlers. The table goes
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import os
 import re
@@ -197,7 +198,7 @@ def plan_table(root: Path) -> InitResult:
         raise ConfigError(
             f"{config}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it to start again"
         )
-    found = discover(root, _fastapi_entrypoint(document))
+    found = discover(root, document)
     table = _table(found)
     if tool is None:
         tool = tomlkit.table(is_super_table=True)
@@ -356,12 +357,12 @@ def _prefix_under_root_path(root_path: str | None) -> str | None:
     return under_root_path(default, root_path)
 
 
-def discover(root: Path, entrypoint: str | None = None) -> Found:
+def discover(root: Path, project: tomlkit.TOMLDocument | None = None) -> Found:
     """Find the one FastAPI app under ``root``, and the route modules of its package.
 
-    With ``entrypoint`` (``[tool.fastapi] entrypoint``, FastAPI CLI's own setting), the app is
-    the one it names, wherever else apps are built; when it names none found, the app is
-    discovered as without it.
+    ``project`` is ``root``'s pyproject.toml, read once by the caller. With its ``[tool.fastapi]
+    entrypoint`` (FastAPI CLI's own setting), the app is the one it names, wherever else apps
+    are built; when it names none found, the app is discovered as without it.
 
     Without it, the app a module at the top of ``root`` runs with ``uvicorn.run("<module>:<name>")``
     is the one named, as by an entrypoint (the project's own runner says what it serves); the
@@ -370,8 +371,9 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     Raises:
         ConfigError: none was found, or several.
     """
-    hint = entrypoint if entrypoint is not None else _runner_target(root)
-    regular, namespace = _candidate_packages(root)
+    entrypoint = None if project is None else _fastapi_entrypoint(project)
+    hint = entrypoint if entrypoint is not None else _runner_target(root, project)
+    regular, namespace, templates = _candidate_packages(root)
     offers = _offers(root, regular, hint)
     later: dict[tuple[str, str], Found | str] | None = None
     if hint is not None and not _named_by_entrypoint(offers):
@@ -428,7 +430,6 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     reasons = [offer for offer in offers.values() if isinstance(offer, str)]
     if reasons:
         raise ConfigError(reasons[0])
-    templates = _template_folders(root)
     if templates:
         raise ConfigError(
             f"no FastAPI app found under {root}: {templates[0]}/ is a project template's source "
@@ -652,13 +653,17 @@ def _fastapi_entrypoint(document: tomlkit.TOMLDocument) -> str | None:
     tool = document.get("tool")
     fastapi = tool.get("fastapi") if isinstance(tool, Table | OutOfOrderTableProxy) else None
     value = fastapi.get("entrypoint") if isinstance(fastapi, Table) else None
-    if not isinstance(value, str):
-        return None
-    module, colon, attribute = str(value).partition(":")
-    names = [*module.split("."), attribute]
-    if not colon or not all(name.isidentifier() for name in names):
+    if not isinstance(value, str) or _import_string(str(value)) is None:
         return None
     return str(value)
+
+
+def _import_string(value: str) -> tuple[str, str] | None:
+    """``(module, attribute)`` of ``"pkg.module:attribute"``, None unless it reads so."""
+    module, colon, attribute = value.partition(":")
+    if colon and all(name.isidentifier() for name in [*module.split("."), attribute]):
+        return module, attribute
+    return None
 
 
 def _relative_entrypoint(entrypoint: str, backend: str) -> str:
@@ -915,9 +920,9 @@ def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
         if isinstance(target, ast.Name):
             names.add(target.id)
         elif isinstance(target, ast.Constant) and isinstance(target.value, str):
-            module, _, attribute = target.value.partition(":")
-            if module in (entry.module, MAIN_MODULE) and attribute.isidentifier():
-                names.add(attribute)
+            named = _import_string(target.value)
+            if named is not None and named[0] in (entry.module, MAIN_MODULE):
+                names.add(named[1])
     if len(names) != 1 or entry.attribute in names:
         return app
     (name,) = names
@@ -1009,23 +1014,9 @@ def _to_fix(module: ModuleModel, index: PackageIndex) -> int:
     return len(editor.edits.problems)
 
 
-def _template_folders(root: Path) -> list[str]:
-    """The folders under ``root`` named by a template placeholder (relative, sorted)."""
-    found: list[str] = []
-    for folder, dirs, _ in os.walk(root):
-        here = Path(folder)
-        depth = len(here.relative_to(root).parts)
-        kept = []
-        for name in sorted(dirs):
-            if any(mark in name for mark in _TEMPLATE_MARKS):
-                found.append((here / name).relative_to(root).as_posix())
-            elif depth < _MAX_DEPTH and not name.startswith(".") and name not in _SKIPPED:
-                kept.append(name)
-        dirs[:] = kept
-    return found
-
-
-def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _candidate_packages(
+    root: Path,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
     """(backend folder, top-level package) of every module that mentions FastAPI.
 
     Folders git ignores (``.gitignore``), hidden ones, virtual environments, test folders and
@@ -1037,8 +1028,12 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
     folder, importing a module beside it by its top-level name or serving itself by that name
     (``uvicorn.run("app:create_app")``), is the flat layout: that folder is the backend folder
     and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
+
+    Third, the folders passed over as templates' sources (relative to ``root``, in the order
+    walked), which explain finding no app.
     """
     regular: list[tuple[str, str]] = []
+    templates: list[str] = []
     namespace: list[tuple[str, str]] = []
     import_roots: dict[Path, tuple[str, str]] = {}
     namespace_roots: dict[tuple[Path, tuple[str, ...]], tuple[str, str]] = {}
@@ -1048,6 +1043,11 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
         here = Path(folder)
         depth = len(here.relative_to(root).parts)
         ignore.read(here)
+        templates.extend(
+            (here / name).relative_to(root).as_posix()
+            for name in sorted(dirs)
+            if any(mark in name for mark in _TEMPLATE_MARKS)
+        )
         dirs[:] = sorted(
             name
             for name in dirs
@@ -1115,7 +1115,7 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 if key not in namespace_roots:
                     namespace_roots[key] = _namespace_root(root, backend, parts, folder_texts)
                 namespace.append(namespace_roots[key])
-    return regular, namespace
+    return regular, namespace, templates
 
 
 def _namespace_root(
@@ -1162,9 +1162,8 @@ def _served_targets(
     """
     if b"uvicorn" not in data or (entry is None and b"__main__" not in data):
         return None
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError):
+    tree = _script_tree(data)
+    if tree is None:
         return None
     # `import uvicorn` inside the guard too: `uvicorn.run` reads the same either way.
     runners = {"uvicorn.run", "uvicorn.Config"} | {
@@ -1209,6 +1208,20 @@ def _served_targets(
                 reached.add(node.func.id)
                 bodies.append(functions[node.func.id])
     return (tree, calls) if calls else None
+
+
+@functools.lru_cache(maxsize=32)
+def _script_tree(data: bytes) -> ast.Module | None:
+    """The tree of a script's bytes, parsed once however many questions are asked of it.
+
+    A runner at the top is asked what its guard serves and what a console script's function
+    does; a flat module whether it serves its own app and whether it does so by its own name.
+    The tree is only read.
+    """
+    try:
+        return ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:
@@ -1258,8 +1271,8 @@ def _serves_itself_by_name(name: str, data: bytes) -> bool:
     for node in served[1]:
         target = call_argument(node, 0, "app")
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            module, colon, attribute = target.value.partition(":")
-            if module == stem and colon and attribute.isidentifier():
+            named = _import_string(target.value)
+            if named is not None and named[0] == stem:
                 return True
     return False
 
@@ -1290,14 +1303,14 @@ def _serves_own_app(name: str, data: bytes) -> bool:
         if isinstance(target, ast.Name) and target.id in bound:
             return True
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            module, _, attribute = target.value.partition(":")
+            named = _import_string(target.value)
             # `"__main__:app"` is the script itself, as its own name is.
-            if module in (stem, MAIN_MODULE) and attribute in bound:
+            if named is not None and named[0] in (stem, MAIN_MODULE) and named[1] in bound:
                 return True
     return False
 
 
-def _runner_target(root: Path) -> str | None:
+def _runner_target(root: Path, project: tomlkit.TOMLDocument | None) -> str | None:
     """The import string the modules at the top of ``root`` serve another module's app by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
@@ -1344,7 +1357,7 @@ def _runner_target(root: Path) -> str | None:
         if named is None:
             return None
         targets.update(named)
-    for module, function in _console_scripts(root):
+    for module, function in [] if project is None else _console_scripts(project):
         data = _module_data(root, module, ignore)
         served = None if data is None else _served_targets(data, function)
         if served is not None:
@@ -1355,11 +1368,14 @@ def _runner_target(root: Path) -> str | None:
     for path in sorted(root.iterdir()):
         if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
             continue
-        try:
-            data = read_bytes(path, path.name)
-        except FileProblem:
-            continue  # a folder or a pipe of that name: no command line to read
-        text = "" if data is None else data.decode("utf-8", errors="replace")
+        if path.name == CONFIG_FILENAME and project is not None:
+            text = project.as_string()  # read by the caller already
+        else:
+            try:
+                data = read_bytes(path, path.name)
+            except FileProblem:
+                continue  # a folder or a pipe of that name: no command line to read
+            text = "" if data is None else data.decode("utf-8", errors="replace")
         for line in text.splitlines():
             if line.lstrip().startswith("#"):
                 continue
@@ -1393,10 +1409,10 @@ def _call_targets(
             continue
         if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
             continue
-        module, colon, attribute = target.value.partition(":")
-        names = [*module.split("."), attribute]
-        if not colon or not all(name.isidentifier() for name in names):
+        named = _import_string(target.value)
+        if named is None:
             continue
+        module, attribute = named
         if module in (module_name, MAIN_MODULE):
             # The runner's own name (`"__main__:app"` too): an app it imports is served
             # from the module it is imported from; one it builds is its own (no runner).
@@ -1408,21 +1424,13 @@ def _call_targets(
     return targets
 
 
-def _console_scripts(root: Path) -> list[tuple[str, str]]:
-    """``(module, function)`` of each console script pyproject.toml at ``root`` declares.
+def _console_scripts(document: tomlkit.TOMLDocument) -> list[tuple[str, str]]:
+    """``(module, function)`` of each console script a pyproject.toml ``document`` declares.
 
     ``[project.scripts]`` and ``[tool.poetry.scripts]`` (``serve = "pkg.cli:main"``); a
     script whose function is an attribute path (``"pkg.cli:app.run"``) or a file (poetry's
     ``{ reference = ..., type = "file" }``) names no function of a module: left out.
     """
-    path = root / "pyproject.toml"
-    try:
-        data = read_bytes(path, path.name)
-        document = tomlkit.parse(data.decode("utf-8")) if data is not None else None
-    except (FileProblem, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError):
-        return []
-    if document is None:
-        return []
     tables: list[object] = []
     project = document.get("project")
     if isinstance(project, Table | OutOfOrderTableProxy):
@@ -1438,11 +1446,10 @@ def _console_scripts(root: Path) -> list[tuple[str, str]]:
         for value in table.values():
             if not isinstance(value, str):
                 continue
-            module, colon, function = str(value).partition(":")
             # An extra's name may follow (`"pkg.cli:main [serve]"`).
-            function = function.split("[")[0].strip()
-            if colon and all(part.isidentifier() for part in [*module.split("."), function]):
-                scripts.append((module.strip(), function))
+            named = _import_string(str(value).partition("[")[0].rstrip())
+            if named is not None:
+                scripts.append(named)
     return scripts
 
 
