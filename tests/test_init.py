@@ -2896,3 +2896,55 @@ def test_a_package_run_with_python_m_serving_an_app_it_imports_relatively_names_
     assert result.exit_code == 0, result.stderr
     assert 'app = "league.main:app"' in result.stdout, result.stdout
     assert "league_old" not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "function"),
+    [
+        # Built with its routes and served where it is built (`python -m shop.main`).
+        (
+            {
+                "shop/main.py": "import uvicorn\nfrom fastapi import FastAPI\n"
+                "from fastapi.routing import APIRoute\n\nfrom shop.views import ping\n\n\n"
+                "def start():\n"
+                '    app = FastAPI(routes=[APIRoute("/ping", ping)])\n'
+                '    uvicorn.run(app, port=8000)\n\n\nif __name__ == "__main__":\n    start()\n',
+            },
+            "shop/main.py:8: start()",
+        ),
+        # Routers included in a console script's function; another module builds no app.
+        (
+            {
+                "shop/cli.py": "import uvicorn\nfrom fastapi import FastAPI\n\n"
+                "from shop.views import router\n\n\n"
+                "async def main() -> None:\n    api = FastAPI()\n"
+                "    api.include_router(router)\n"
+                "    await uvicorn.Server(uvicorn.Config(api)).serve()\n",
+            },
+            "shop/cli.py:7: main()",
+        ),
+    ],
+    ids=["routes-list", "console-script"],
+)
+def test_an_app_built_and_served_inside_a_function_is_named_with_the_fix(
+    tmp_path: Path, files: dict[str, str], function: str
+) -> None:
+    """No server or test can import such an app: init says which function holds it and how to
+    expose it, rather than finding no app."""
+    files = {
+        "pyproject.toml": '[project]\nname = "shop"\n',
+        "shop/__init__.py": "",
+        "shop/views.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/items")\nasync def ping() -> dict[str, bool]:\n    return {"ok": True}\n',
+        **files,
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    before = snapshot(tmp_path)
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: {function} builds a FastAPI app in a local variable")
+    assert "return it from the function" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert snapshot(tmp_path) == before

@@ -166,6 +166,7 @@ def find_app(
         # A module-level name before a class attribute (`FastAPI._app` imports nothing).
         offers.sort(
             key=lambda offer: (
+                not any(item.site for item in offer[1]),  # an app over a function hiding one
                 not any(not item.factory and "." not in item.name for item in offer[1]),
                 not any(not item.factory for item in offer[1]),
             )
@@ -563,6 +564,10 @@ def _candidates(
                 site = _factory_site(binding, index)
                 problem = None if site is not None else _direct_return(binding)
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
+            else:
+                problem = _kept_inside(binding, index)
+                if problem is not None:
+                    found.append(_Candidate(name, _line(binding), None, problem=problem))
         elif binding.kind == "class":
             found.extend(_attribute_apps(binding, index))
         elif binding.kind == "import" and follow_imports and name not in names_done:
@@ -579,6 +584,32 @@ def _candidates(
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
     found.sort(key=lambda candidate: candidate.line)
     return found
+
+
+def _kept_inside(binding: Binding, index: PackageIndex) -> str | None:
+    """Why the app a function builds in a variable and never returns cannot be wired, if it does.
+
+    ``def main(): app = FastAPI(routes=[...]); uvicorn.run(app)``: a factory's app without the
+    ``return``. No import string reaches that app, so no server, test or document can name it.
+    """
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    scope = Scope(function, binding.scope.module, binding.scope)
+    built = [
+        name
+        for name, inner in scope.bindings.items()
+        if inner.kind == "value"
+        and isinstance(inner.node, ast.Call)
+        and index.built_role(inner.node, scope)[0] is Role.APP
+    ]
+    if not built:
+        return None
+    return (
+        f"{binding.scope.module.path}:{function.lineno}: {function.name}() builds a FastAPI app "
+        f"in a local variable ({built[0]}) and never returns it, so no server or test can import "
+        f"it; build it at module level ({built[0]} = FastAPI(...)) or return it from the function "
+        "(a factory) and serve that, then run again"
+    )
 
 
 def _line(binding: Binding) -> int:
