@@ -1643,18 +1643,18 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
         here = here.parent
     for statement in module.tree.body:
         if isinstance(statement, ast.Import):
-            tops = [alias.name.split(".")[0] for alias in statement.names]
+            dotted = [alias.name for alias in statement.names]
         elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
-            tops = [statement.module.split(".")[0]]
+            dotted = [statement.module]
         else:
             continue
-        if any(
-            top not in sys.stdlib_module_names  # `import logging` beside a logging.py of yours
-            and top not in own
-            and ((folder / top).is_dir() or (folder / f"{top}.py").is_file())
-            for top in tops
-        ):
-            return True
+        for top, dot, _ in (name.partition(".") for name in dotted):
+            if top in sys.stdlib_module_names or top in own:
+                continue  # `import logging` beside a logging.py of yours
+            # `from app.routes import x` in `app/app.py`: a module beside it (`app.py` itself)
+            # has no submodules; only a folder beside it would be imported.
+            if (folder / top).is_dir() or (not dot and (folder / f"{top}.py").is_file()):
+                return True
     return False
 
 

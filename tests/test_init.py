@@ -1349,6 +1349,30 @@ def test_a_package_module_importing_its_own_package_is_no_flat_layout(tmp_path: 
     assert '# "routers/users.py" = "ai_block_used"' in result.stdout
 
 
+def test_a_module_importing_submodules_of_its_folders_name_is_no_flat_layout(
+    tmp_path: Path,
+) -> None:
+    """`app/app.py` saying `from app.routers import users`, no `__init__.py` anywhere.
+
+    Run from `app/`, `app` would be the module `app.py` itself, which has no submodules: the
+    import only resolves from the folder above, where `app/` is the (namespace) package.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/app.py": _flat_main("app.routers"),
+            "app/routers/users.py": FLAT_USERS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.app:app"' in result.stdout
+
+
 def test_several_apps_are_refused_with_the_keys_to_write_for_one(tmp_path: Path) -> None:
     """Each service its own app: the refusal gives the three keys, ready to copy, for one."""
     root = tmp_path / "project"
