@@ -39,6 +39,7 @@ from telemetry_cli.patching.apps import (
     choose_in_module,
     find_app,
     is_environment,
+    is_main_guard,
     package_modules,
     read_mounts,
     root_path_of,
@@ -1185,7 +1186,7 @@ def _served_targets(
         [
             statement
             for statement in tree.body
-            if isinstance(statement, ast.If) and _is_main_guard(statement.test)
+            if isinstance(statement, ast.If) and is_main_guard(statement.test)
         ]
         if entry is None
         else [functions[entry]]
@@ -1545,20 +1546,6 @@ _SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
 _COMMAND_TARGET = re.compile(
     r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?![\w.:/(-])"
 )
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
-    if not (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
-    ):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [side for side in sides if isinstance(side, ast.Name) and side.id == "__name__"]
-    constants = [
-        side for side in sides if isinstance(side, ast.Constant) and side.value == "__main__"
-    ]
-    return len(names) == 1 and len(constants) == 1
 
 
 def _is_module_of(folder: Path, name: str) -> bool:

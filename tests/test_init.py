@@ -2922,53 +2922,158 @@ def test_a_package_run_with_python_m_serving_an_app_it_imports_relatively_names_
     assert "league_old" not in result.stdout, result.stdout
 
 
+SERVED_VIEWS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+async def ping() -> dict[str, bool]:
+    return {"ok": True}
+
+
+async def item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+
+
+@router.get("/users")
+async def users() -> list[str]:
+    return []
+"""
+
+
 @pytest.mark.parametrize(
-    ("files", "function"),
+    ("module", "run_call"),
     [
         # Built with its routes and served where it is built (`python -m shop.main`).
         (
-            {
-                "shop/main.py": "import uvicorn\nfrom fastapi import FastAPI\n"
-                "from fastapi.routing import APIRoute\n\nfrom shop.views import ping\n\n\n"
-                "def start():\n"
-                '    app = FastAPI(routes=[APIRoute("/ping", ping)])\n'
-                '    uvicorn.run(app, port=8000)\n\n\nif __name__ == "__main__":\n    start()\n',
-            },
-            "shop/main.py:8: start()",
+            "import uvicorn\nfrom fastapi import FastAPI\nfrom fastapi.routing import APIRoute\n\n"
+            "from shop.views import item, ping, router\n\n\n"
+            "def start():\n"
+            "    app = FastAPI(\n"
+            '        routes=[APIRoute("/ping", ping), APIRoute("/items/{item_id}", item)]\n'
+            "    )\n"
+            '    app.include_router(router, prefix="/v1")\n'
+            "    uvicorn.run(app, port=8000)\n\n\n"
+            'if __name__ == "__main__":\n    start()\n',
+            "from shop.main import start; start()",
         ),
-        # Routers included in a console script's function; another module builds no app.
+        # A console script's coroutine, routes added one by one, served through a Config.
         (
-            {
-                "shop/cli.py": "import uvicorn\nfrom fastapi import FastAPI\n\n"
-                "from shop.views import router\n\n\n"
-                "async def main() -> None:\n    api = FastAPI()\n"
-                "    api.include_router(router)\n"
-                "    await uvicorn.Server(uvicorn.Config(api)).serve()\n",
-            },
-            "shop/cli.py:7: main()",
+            "import uvicorn\nfrom fastapi import FastAPI\n\n"
+            "from shop.views import item, ping, router\n\n\n"
+            "async def start() -> None:\n    api = FastAPI()\n"
+            '    api.add_api_route("/ping", ping)\n'
+            '    api.add_api_route("/items/{item_id}", item, methods=["GET"])\n'
+            '    api.include_router(router, prefix="/v1")\n'
+            "    await uvicorn.Server(uvicorn.Config(api, port=8000)).serve()\n",
+            "import asyncio; from shop.main import start; asyncio.run(start())",
         ),
     ],
-    ids=["routes-list", "console-script"],
+    ids=["routes-list", "coroutine"],
 )
-def test_an_app_built_and_served_inside_a_function_is_named_with_the_fix(
-    tmp_path: Path, files: dict[str, str], function: str
+def test_an_app_built_and_served_inside_a_function_is_wired_there(
+    tmp_path: Path, module: str, run_call: str
 ) -> None:
-    """No server or test can import such an app: init says which function holds it and how to
-    expose it, rather than finding no app."""
+    """`def start(): app = FastAPI(...); uvicorn.run(app)`: the function's app is the one run.
+
+    It is wired as a factory's app is, right where it is built; its handlers, whichever way
+    they are registered, are logged with the paths it serves; the quickstart runs the backend
+    by calling the function (no import string reaches the app).
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n',
+            "shop/__init__.py": "",
+            "shop/views.py": SERVED_VIEWS,
+            "shop/main.py": module,
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "shop.main:start"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "views.py"', '"views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include the telemetry router in `" in generated.stdout
+    assert " in start()`" in generated.stdout
+    for logged in ("ping (GET /ping)", "item (GET /items/{item_id})", "users (GET /v1/users)"):
+        assert f"log call in {logged}" in generated.stdout
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert f"python -c '{run_call}'" in quickstart
+    assert "--factory" not in quickstart and "factory=True" not in quickstart
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+def test_an_app_built_under_the_main_guard_is_wired_there(tmp_path: Path) -> None:
+    """`if __name__ == "__main__": app = FastAPI(); ...; uvicorn.run(app)`: the app exists
+    only when the module runs as a script; it is wired in the guard, before the server starts
+    (after the guard, the include ran at import without the app, and after the server), and
+    the quickstart runs the module as a script."""
+    root = tmp_path / "project"
+    guard = (
+        'if __name__ == "__main__":\n    api = fastapi.FastAPI()\n'
+        "    api.include_router(router)\n\n"
+        '    uvicorn.run(api, host="127.0.0.1", port=8000)\n'
+    )
+    main = "import fastapi\nimport uvicorn\n\nfrom shop.views import router\n\n" + guard
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "shop/__init__.py": "",
+            "shop/views.py": SERVED_VIEWS,
+            "main.py": main,
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "shop/views.py"', '"shop/views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in users (GET /users)" in generated.stdout
+    wired = (root / "main.py").read_text()
+    assert wired.endswith(
+        guard.replace(
+            "    api.include_router(router)\n",
+            "    api.include_router(router)\n    api.include_router(telemetry_router)\n"
+            "    install_error_capture(api)\n",
+        )
+    )
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    run_script = 'import runpy; runpy.run_module("main", run_name="__main__")'
+    assert f"python -c '{run_script}'" in quickstart
+    assert "uvicorn main:api" not in quickstart
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+def test_an_app_a_function_keeps_to_itself_is_named_with_the_fix(tmp_path: Path) -> None:
+    """Built in a local variable, neither returned nor served (an OpenAPI export): no server
+    or test can import that app; init says which function holds it and how to expose it."""
     files = {
         "pyproject.toml": '[project]\nname = "shop"\n',
         "shop/__init__.py": "",
-        "shop/views.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
-        '@router.get("/items")\nasync def ping() -> dict[str, bool]:\n    return {"ok": True}\n',
-        **files,
+        "shop/views.py": SERVED_VIEWS,
+        "shop/export.py": "import json\n\nfrom fastapi import FastAPI\n\n"
+        "from shop.views import router\n\n\n"
+        "def export() -> None:\n    api = FastAPI()\n    api.include_router(router)\n"
+        "    print(json.dumps(api.openapi()))\n",
     }
-    for relative, text in files.items():
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
+    _write(tmp_path, files)
     before = snapshot(tmp_path)
     result = run("init", "--root", str(tmp_path))
     assert result.exit_code == 2, result.stdout + result.stderr
-    assert result.stderr.startswith(f"error: {function} builds a FastAPI app in a local variable")
-    assert "return it from the function" in result.stderr
+    assert result.stderr.startswith(
+        "error: shop/export.py:8: export() builds a FastAPI app in a local variable (api) and "
+        "neither returns nor serves it"
+    )
+    assert "return it from the function (a factory)" in result.stderr
     assert result.stderr.count("\n") == 1
     assert snapshot(tmp_path) == before

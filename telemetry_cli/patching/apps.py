@@ -36,6 +36,7 @@ from telemetry_cli.patching.symbols import (
     assigns_name,
     attribute_assignments,
     block_statements,
+    call_argument,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -97,6 +98,7 @@ class _Candidate:
     site: AppSite | None
     factory: bool = False
     problem: str | None = None
+    runs: bool = False  # a function that builds the app and serves it itself
 
 
 def find_app(
@@ -282,9 +284,27 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
         ]
         if built_in and _wraps_a_call_of(named, built_in[0], index):
             routes_on, routes_factory = f"{site.module.name}:{built_in[0].name}", True
+    runs = (
+        _run_kind(named)
+        if factory
+        and named is not None
+        and named.kind == "function"
+        and index.function_role(named) is not Role.APP
+        else None
+        if factory
+        else _script_run(site)
+    )
     return FoundApp(
         site,
-        AppEntry(site.module.path, module.name, attribute, factory, routes_on, routes_factory),
+        AppEntry(
+            site.module.path,
+            module.name,
+            attribute,
+            factory and runs is None,
+            routes_on,
+            routes_factory,
+            runs=runs,
+        ),
     )
 
 
@@ -421,7 +441,37 @@ def _choose(
     )[0]
     site = chosen.site
     assert site is not None
-    return FoundApp(site, AppEntry(site.module.path, module.name, chosen.name, chosen.factory))
+    return FoundApp(
+        site,
+        AppEntry(
+            site.module.path,
+            module.name,
+            chosen.name,
+            chosen.factory and not chosen.runs,
+            runs=_run_kind(module.scope.bindings.get(chosen.name))
+            if chosen.runs
+            else _script_run(site),
+        ),
+    )
+
+
+def _script_run(site: AppSite) -> str | None:
+    """``"script"`` when the app at ``site`` is built under its module's ``__main__`` guard."""
+    guarded = any(
+        isinstance(statement, ast.If)
+        and is_main_guard(statement.test)
+        and statement.body[0] is site.block[0]
+        for statement in site.module.tree.body
+    )
+    return "script" if guarded else None
+
+
+def _run_kind(binding: Binding | None) -> str | None:
+    """How a function serving the app it builds is run: ``"def"``, or ``"async def"`` (awaited)."""
+    function = None if binding is None else binding.node
+    if isinstance(function, ast.AsyncFunctionDef):
+        return "async def"
+    return "def" if isinstance(function, ast.FunctionDef) else None
 
 
 def _served_by_name(
@@ -565,9 +615,21 @@ def _candidates(
                 problem = None if site is not None else _direct_return(binding)
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
             else:
-                problem = _kept_inside(binding, index)
-                if problem is not None:
-                    found.append(_Candidate(name, _line(binding), None, problem=problem))
+                local = _local_apps(binding, index)
+                if local and _serves_one_of(binding, local):
+                    # `def main(): app = FastAPI(...); uvicorn.run(app)`: its app is wired as a
+                    # factory's is, right where the function builds it.
+                    site = _factory_site(binding, index)
+                    problem = None if site is not None else _kept_inside(binding, local)
+                    found.append(
+                        _Candidate(
+                            name, _line(binding), site, factory=True, runs=True, problem=problem
+                        )
+                    )
+                elif local:
+                    found.append(
+                        _Candidate(name, _line(binding), None, problem=_kept_inside(binding, local))
+                    )
         elif binding.kind == "class":
             found.extend(_attribute_apps(binding, index))
         elif binding.kind == "import" and follow_imports and name not in names_done:
@@ -586,29 +648,56 @@ def _candidates(
     return found
 
 
-def _kept_inside(binding: Binding, index: PackageIndex) -> str | None:
-    """Why the app a function builds in a variable and never returns cannot be wired, if it does.
-
-    ``def main(): app = FastAPI(routes=[...]); uvicorn.run(app)``: a factory's app without the
-    ``return``. No import string reaches that app, so no server, test or document can name it.
-    """
+def _local_apps(binding: Binding, index: PackageIndex) -> list[str]:
+    """The variables a function that returns no app builds apps in (``app = FastAPI(...)``)."""
     function = binding.node
     assert isinstance(function, FunctionNode)
     scope = Scope(function, binding.scope.module, binding.scope)
-    built = [
+    return [
         name
         for name, inner in scope.bindings.items()
         if inner.kind == "value"
         and isinstance(inner.node, ast.Call)
         and index.built_role(inner.node, scope)[0] is Role.APP
     ]
-    if not built:
-        return None
+
+
+def _serves_one_of(binding: Binding, local: list[str]) -> bool:
+    """Whether a function hands one of its ``local`` apps to a server it starts itself.
+
+    ``uvicorn.run(app)``, ``uvicorn.Server(uvicorn.Config(app))``, hypercorn's ``serve(app,
+    config)``: the function runs the app (a console script's, or the ``__main__`` guard's).
+    """
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        called = node.func
+        name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+        served = call_argument(node, 0, "app")
+        if name in _SERVER_CALLS and isinstance(served, ast.Name) and served.id in local:
+            return True
+    return False
+
+
+#: What a function calls to serve an app it holds (uvicorn's run, Config and Server; serve).
+_SERVER_CALLS = frozenset({"run", "Config", "Server", "serve"})
+
+
+def _kept_inside(binding: Binding, local: list[str]) -> str:
+    """Why the app a function builds in a variable (of ``local``) cannot be wired.
+
+    ``def export(): app = FastAPI(...); print(app.openapi())``: neither returned (a factory)
+    nor served there, no import string reaches that app.
+    """
+    function = binding.node
+    assert isinstance(function, FunctionNode)
     return (
         f"{binding.scope.module.path}:{function.lineno}: {function.name}() builds a FastAPI app "
-        f"in a local variable ({built[0]}) and never returns it, so no server or test can import "
-        f"it; build it at module level ({built[0]} = FastAPI(...)) or return it from the function "
-        "(a factory) and serve that, then run again"
+        f"in a local variable ({local[0]}) and neither returns nor serves it, so no server or "
+        f"test can import it; build it at module level ({local[0]} = FastAPI(...)) or return it "
+        "from the function (a factory), then run again"
     )
 
 
@@ -777,6 +866,15 @@ def _here(binding: Binding) -> AppSite:
     assert statement is not None
     block = tuple(scope.node.body)
     anchor = _top_of(block, statement)
+    if (
+        isinstance(anchor, ast.If)
+        and is_main_guard(anchor.test)
+        and _top_of(tuple(anchor.body), statement) in anchor.body
+    ):
+        # `if __name__ == "__main__": app = FastAPI(); uvicorn.run(app)`: the app only exists
+        # when the module runs as a script, and is wired there, before the server starts.
+        block = tuple(anchor.body)
+        anchor = _top_of(block, statement)
     # A name assigned in several branches (if/else, try/except) is wired once, after them all;
     # but not after a wrapper (`app = Wrapper(app)`), whose object has no include_router.
     for other in block_statements(list(block)):
@@ -869,6 +967,20 @@ def _assigned(statement: ast.stmt) -> ast.expr:
     """The value of an assignment ``assigns_name`` accepted."""
     assert isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None
     return statement.value
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+    ):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [side for side in sides if isinstance(side, ast.Name) and side.id == "__name__"]
+    constants = [
+        side for side in sides if isinstance(side, ast.Constant) and side.value == "__main__"
+    ]
+    return len(names) == 1 and len(constants) == 1
 
 
 def _top_of(block: tuple[ast.stmt, ...], statement: ast.stmt) -> ast.stmt:
@@ -1199,6 +1311,7 @@ __all__ = [
     "FoundApp",
     "choose_in_module",
     "find_app",
+    "is_main_guard",
     "site_of_variable",
     "sub_blocks",
     "wiring_block",
