@@ -774,8 +774,8 @@ def _routes_beside(root: Path, backend: str, package: str, index: PackageIndex) 
     """Whether the app package imports routes from a top-level package beside it.
 
     ``from api import router`` in ``app/server.py``, with ``api/`` in the backend folder
-    declaring routes: the app's modules are the folder's top-level ones (the flat layout), or
-    the plan could not name those route modules.
+    declaring (or registering) routes: the app's modules are the folder's top-level ones (the
+    flat layout), or the plan could not name those route modules.
     """
     if package == TOP_LEVEL:
         return False
@@ -801,7 +801,14 @@ def _routes_beside(root: Path, backend: str, package: str, index: PackageIndex) 
             continue  # a library
         for name in names:
             module = index.module(name)
-            if module is not None and find_handlers(module, index)[0]:
+            if module is None:
+                continue
+            # Handlers of its own, or routes it registers for functions of another module
+            # (`router.add_api_route("/create", views.create)` in teams/routes.py).
+            if find_handlers(module, index)[0] or any(
+                registration.route is not None
+                for registration in unfollowed_registrations(module, index)
+            ):
                 return True
     return False
 

@@ -1324,6 +1324,38 @@ def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
     assert snapshot(root) == planned
 
 
+def test_an_app_package_registering_routes_of_packages_beside_it_is_a_flat_layout(
+    tmp_path: Path,
+) -> None:
+    """`from teams.routes import router` in app/server.py, teams/routes.py only registering
+    the functions of teams/views.py (`router.add_api_route("/create", views.create)`): those
+    routes are the app's too, so the folder's top-level modules are (the flat layout), and the
+    module defining the handlers is the one to instrument."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/server.py": "from fastapi import FastAPI\n\nfrom teams.routes import router\n\n"
+            "app = FastAPI()\napp.include_router(router)\n",
+            "teams/routes.py": "from fastapi import APIRouter\n\nfrom teams import views\n\n"
+            'router = APIRouter(prefix="/teams")\n'
+            'router.add_api_route("/create", views.create, methods=["POST"])\n'
+            'router.add_api_route("/{team_id}", views.read, methods=["GET"])\n',
+            "teams/views.py": "async def create(name: str) -> dict[str, str]:\n"
+            '    return {"name": name}\n\n\n'
+            "async def read(team_id: int) -> dict[str, int]:\n"
+            '    return {"id": team_id}\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout
+    assert 'app-package = ""' in result.stdout
+    assert 'app = "app.server:app"' in result.stdout
+    assert '# "teams/views.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+
+
 def test_a_package_module_importing_its_own_package_is_no_flat_layout(tmp_path: Path) -> None:
     """`app/app.py` saying `from app.routers import users`: the package `app`, not `app.py`.
 
