@@ -40,6 +40,7 @@ from telemetry_cli.patching.apps import (
     find_app,
     is_environment,
     is_main_guard,
+    only_under_main_guard,
     package_modules,
     read_mounts,
     root_path_of,
@@ -934,6 +935,9 @@ def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
     if len(names) != 1 or entry.attribute in names:
         return app
     (name,) = names
+    module = index.module(entry.module)
+    if module is None or only_under_main_guard(module, name):
+        return app  # not importable (`uvicorn main:app` finds no `app`): its factory is named
     try:
         other = find_app(f"{entry.module}:{name}", "app", "", index, Path(), "", CONFIG_FILENAME)
     except UserError:

@@ -3086,6 +3086,32 @@ def test_an_app_built_under_the_main_guard_is_wired_there(tmp_path: Path) -> Non
     assert snapshot(root) == planned
 
 
+def test_a_factory_called_only_under_the_main_guard_is_named_over_the_guard_variable(
+    tmp_path: Path,
+) -> None:
+    """`if __name__ == "__main__": app = create_app(); uvicorn.run(app)`: importing the module
+    defines no `app`, so `uvicorn main:app` would fail; the factory is what a server imports."""
+    root = tmp_path / "project"
+    main = (
+        "import uvicorn\nfrom fastapi import FastAPI\n\nfrom shop.views import router\n\n\n"
+        "def create_app() -> FastAPI:\n    app = FastAPI()\n    app.include_router(router)\n"
+        "    return app\n\n\n"
+        'if __name__ == "__main__":\n    app = create_app()\n    uvicorn.run(app, port=8000)\n'
+    )
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "shop/__init__.py": "",
+            "shop/views.py": SERVED_VIEWS,
+            "main.py": main,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:create_app"' in result.stdout
+
+
 def test_an_app_a_function_keeps_to_itself_is_named_with_the_fix(tmp_path: Path) -> None:
     """Built in a local variable, neither returned nor served (an OpenAPI export): no server
     or test can import that app; init says which function holds it and how to expose it."""

@@ -99,6 +99,7 @@ class _Candidate:
     factory: bool = False
     problem: str | None = None
     runs: bool = False  # a function that builds the app and serves it itself
+    guarded: bool = False  # a variable only assigned under the `__main__` guard
 
 
 def find_app(
@@ -434,10 +435,16 @@ def _choose(
     group = next(iter(distinct.values()))
     inner = _called_by_another(module, group)
     # A module variable first (`app = service.app`), then a factory (the one no other factory
-    # of the group calls: `create_app` calling `build_app`), then a class attribute.
+    # of the group calls: `create_app` calling `build_app`), then a class attribute. A variable
+    # only the `__main__` guard assigns is no module attribute: a factory of it comes first.
     chosen = sorted(
         group,
-        key=lambda candidate: ("." in candidate.name, candidate.factory, candidate.name in inner),
+        key=lambda candidate: (
+            "." in candidate.name,
+            candidate.guarded,
+            candidate.factory,
+            candidate.name in inner,
+        ),
     )[0]
     site = chosen.site
     assert site is not None
@@ -453,6 +460,19 @@ def _choose(
             else _script_run(site),
         ),
     )
+
+
+def only_under_main_guard(module: ModuleModel, name: str) -> bool:
+    """Whether ``name`` is assigned under the module's ``__main__`` guard and nowhere else."""
+    guarded = False
+    for statement in module.tree.body:
+        if isinstance(statement, ast.If) and is_main_guard(statement.test):
+            guarded = guarded or any(
+                assigns_name(inner, name) for inner in block_statements(statement.body)
+            )
+        elif any(assigns_name(inner, name) for inner in block_statements([statement])):
+            return False
+    return guarded
 
 
 def _script_run(site: AppSite) -> str | None:
@@ -607,7 +627,8 @@ def _candidates(
         if binding.kind == "value" and isinstance(binding.node, ast.expr):
             site = _value_site(binding, index, trust=False)
             if site is not None:
-                found.append(_Candidate(name, _line(binding), site))
+                guarded = only_under_main_guard(module, name)
+                found.append(_Candidate(name, _line(binding), site, guarded=guarded))
                 names_done.add(name)
         elif binding.kind == "function":
             if index.function_role(binding) is Role.APP:
@@ -1312,6 +1333,7 @@ __all__ = [
     "choose_in_module",
     "find_app",
     "is_main_guard",
+    "only_under_main_guard",
     "site_of_variable",
     "sub_blocks",
     "wiring_block",
