@@ -19,6 +19,10 @@ class AppEntry:
         routes_factory: ``routes_on`` names the factory whose result ``attribute`` serves
             (``app = GZipMiddleware(create_app())``: ``app.main:create_app``); the FastAPI
             object it wraps is out of reach, a call of the factory builds one like it.
+        runs: how the backend runs when no import string reaches the app: ``"def"`` or
+            ``"async def"``, ``attribute`` being a function that builds the app and serves it
+            itself (``def main(): app = FastAPI(); uvicorn.run(app)``), a call of it runs the
+            backend; ``"script"``, the app being built under the module's ``__main__`` guard.
     """
 
     path: str
@@ -27,6 +31,7 @@ class AppEntry:
     factory: bool = False
     routes_on: str | None = None
     routes_factory: bool = False
+    runs: str | None = None
 
     @property
     def import_string(self) -> str:

@@ -9,6 +9,7 @@ suggestions for ``instrument``, each with its number of handlers. The table goes
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import os
 import re
@@ -39,6 +40,8 @@ from telemetry_cli.patching.apps import (
     choose_in_module,
     find_app,
     is_environment,
+    is_main_guard,
+    only_under_main_guard,
     package_modules,
     read_mounts,
     root_path_of,
@@ -200,7 +203,7 @@ def plan_table(root: Path) -> InitResult:
         raise ConfigError(
             f"{config}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it to start again"
         )
-    found = discover(root, _fastapi_entrypoint(document))
+    found = discover(root, document)
     table = _table(found)
     if tool is None:
         tool = tomlkit.table(is_super_table=True)
@@ -393,12 +396,12 @@ def _clear_of_mounts(
     return other, taken[0][1]
 
 
-def discover(root: Path, entrypoint: str | None = None) -> Found:
+def discover(root: Path, project: tomlkit.TOMLDocument | None = None) -> Found:
     """Find the one FastAPI app under ``root``, and the route modules of its package.
 
-    With ``entrypoint`` (``[tool.fastapi] entrypoint``, FastAPI CLI's own setting), the app is
-    the one it names, wherever else apps are built; when it names none found, the app is
-    discovered as without it.
+    ``project`` is ``root``'s pyproject.toml, read once by the caller. With its ``[tool.fastapi]
+    entrypoint`` (FastAPI CLI's own setting), the app is the one it names, wherever else apps
+    are built; when it names none found, the app is discovered as without it.
 
     Without it, the app a module at the top of ``root`` runs with ``uvicorn.run("<module>:<name>")``
     is the one named, as by an entrypoint (the project's own runner says what it serves); the
@@ -407,8 +410,9 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     Raises:
         ConfigError: none was found, or several.
     """
-    hint = entrypoint if entrypoint is not None else _runner_target(root)
-    regular, namespace = _candidate_packages(root)
+    entrypoint = None if project is None else _fastapi_entrypoint(project)
+    hint = entrypoint if entrypoint is not None else _runner_target(root, project)
+    regular, namespace, templates = _candidate_packages(root)
     offers = _offers(root, regular, hint)
     later: dict[tuple[str, str], Found | str] | None = None
     if hint is not None and not _named_by_entrypoint(offers):
@@ -465,7 +469,6 @@ def discover(root: Path, entrypoint: str | None = None) -> Found:
     reasons = [offer for offer in offers.values() if isinstance(offer, str)]
     if reasons:
         raise ConfigError(reasons[0])
-    templates = _template_folders(root)
     if templates:
         raise ConfigError(
             f"no FastAPI app found under {root}: {templates[0]}/ is a project template's source "
@@ -689,13 +692,17 @@ def _fastapi_entrypoint(document: tomlkit.TOMLDocument) -> str | None:
     tool = document.get("tool")
     fastapi = tool.get("fastapi") if isinstance(tool, Table | OutOfOrderTableProxy) else None
     value = fastapi.get("entrypoint") if isinstance(fastapi, Table) else None
-    if not isinstance(value, str):
-        return None
-    module, colon, attribute = str(value).partition(":")
-    names = [*module.split("."), attribute]
-    if not colon or not all(name.isidentifier() for name in names):
+    if not isinstance(value, str) or _import_string(str(value)) is None:
         return None
     return str(value)
+
+
+def _import_string(value: str) -> tuple[str, str] | None:
+    """``(module, attribute)`` of ``"pkg.module:attribute"``, None unless it reads so."""
+    module, colon, attribute = value.partition(":")
+    if colon and all(name.isidentifier() for name in [*module.split("."), attribute]):
+        return module, attribute
+    return None
 
 
 def _relative_entrypoint(entrypoint: str, backend: str) -> str:
@@ -805,8 +812,8 @@ def _routes_beside(root: Path, backend: str, package: str, index: PackageIndex) 
     """Whether the app package imports routes from a top-level package beside it.
 
     ``from api import router`` in ``app/server.py``, with ``api/`` in the backend folder
-    declaring routes: the app's modules are the folder's top-level ones (the flat layout), or
-    the plan could not name those route modules.
+    declaring (or registering) routes: the app's modules are the folder's top-level ones (the
+    flat layout), or the plan could not name those route modules.
     """
     if package == TOP_LEVEL:
         return False
@@ -832,7 +839,14 @@ def _routes_beside(root: Path, backend: str, package: str, index: PackageIndex) 
             continue  # a library
         for name in names:
             module = index.module(name)
-            if module is not None and find_handlers(module, index)[0]:
+            if module is None:
+                continue
+            # Handlers of its own, or routes it registers for functions of another module
+            # (`router.add_api_route("/create", views.create)` in teams/routes.py).
+            if find_handlers(module, index)[0] or any(
+                registration.route is not None
+                for registration in unfollowed_registrations(module, index)
+            ):
                 return True
     return False
 
@@ -955,12 +969,15 @@ def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
         if isinstance(target, ast.Name):
             names.add(target.id)
         elif isinstance(target, ast.Constant) and isinstance(target.value, str):
-            module, _, attribute = target.value.partition(":")
-            if module in (entry.module, MAIN_MODULE) and attribute.isidentifier():
-                names.add(attribute)
+            named = _import_string(target.value)
+            if named is not None and named[0] in (entry.module, MAIN_MODULE):
+                names.add(named[1])
     if len(names) != 1 or entry.attribute in names:
         return app
     (name,) = names
+    module = index.module(entry.module)
+    if module is None or only_under_main_guard(module, name):
+        return app  # not importable (`uvicorn main:app` finds no `app`): its factory is named
     try:
         other = find_app(f"{entry.module}:{name}", "app", "", index, Path(), "", CONFIG_FILENAME)
     except UserError:
@@ -1049,23 +1066,9 @@ def _to_fix(module: ModuleModel, index: PackageIndex) -> int:
     return len(editor.edits.problems)
 
 
-def _template_folders(root: Path) -> list[str]:
-    """The folders under ``root`` named by a template placeholder (relative, sorted)."""
-    found: list[str] = []
-    for folder, dirs, _ in os.walk(root):
-        here = Path(folder)
-        depth = len(here.relative_to(root).parts)
-        kept = []
-        for name in sorted(dirs):
-            if any(mark in name for mark in _TEMPLATE_MARKS):
-                found.append((here / name).relative_to(root).as_posix())
-            elif depth < _MAX_DEPTH and not name.startswith(".") and name not in _SKIPPED:
-                kept.append(name)
-        dirs[:] = kept
-    return found
-
-
-def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _candidate_packages(
+    root: Path,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
     """(backend folder, top-level package) of every module that mentions FastAPI.
 
     Folders git ignores (``.gitignore``), hidden ones, virtual environments, test folders and
@@ -1077,8 +1080,12 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
     folder, importing a module beside it by its top-level name or serving itself by that name
     (``uvicorn.run("app:create_app")``), is the flat layout: that folder is the backend folder
     and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
+
+    Third, the folders passed over as templates' sources (relative to ``root``, in the order
+    walked), which explain finding no app.
     """
     regular: list[tuple[str, str]] = []
+    templates: list[str] = []
     namespace: list[tuple[str, str]] = []
     import_roots: dict[Path, tuple[str, str]] = {}
     namespace_roots: dict[tuple[Path, tuple[str, ...]], tuple[str, str]] = {}
@@ -1088,6 +1095,11 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
         here = Path(folder)
         depth = len(here.relative_to(root).parts)
         ignore.read(here)
+        templates.extend(
+            (here / name).relative_to(root).as_posix()
+            for name in sorted(dirs)
+            if any(mark in name for mark in _TEMPLATE_MARKS)
+        )
         dirs[:] = sorted(
             name
             for name in dirs
@@ -1155,7 +1167,7 @@ def _candidate_packages(root: Path) -> tuple[list[tuple[str, str]], list[tuple[s
                 if key not in namespace_roots:
                     namespace_roots[key] = _namespace_root(root, backend, parts, folder_texts)
                 namespace.append(namespace_roots[key])
-    return regular, namespace
+    return regular, namespace, templates
 
 
 def _namespace_root(
@@ -1202,9 +1214,8 @@ def _served_targets(
     """
     if b"uvicorn" not in data or (entry is None and b"__main__" not in data):
         return None
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError):
+    tree = _script_tree(data)
+    if tree is None:
         return None
     # `import uvicorn` inside the guard too: `uvicorn.run` reads the same either way.
     runners = {"uvicorn.run", "uvicorn.Config"} | {
@@ -1226,7 +1237,7 @@ def _served_targets(
         [
             statement
             for statement in tree.body
-            if isinstance(statement, ast.If) and _is_main_guard(statement.test)
+            if isinstance(statement, ast.If) and is_main_guard(statement.test)
         ]
         if entry is None
         else [functions[entry]]
@@ -1249,6 +1260,20 @@ def _served_targets(
                 reached.add(node.func.id)
                 bodies.append(functions[node.func.id])
     return (tree, calls) if calls else None
+
+
+@functools.lru_cache(maxsize=32)
+def _script_tree(data: bytes) -> ast.Module | None:
+    """The tree of a script's bytes, parsed once however many questions are asked of it.
+
+    A runner at the top is asked what its guard serves and what a console script's function
+    does; a flat module whether it serves its own app and whether it does so by its own name.
+    The tree is only read.
+    """
+    try:
+        return ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:
@@ -1298,8 +1323,8 @@ def _serves_itself_by_name(name: str, data: bytes) -> bool:
     for node in served[1]:
         target = call_argument(node, 0, "app")
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            module, colon, attribute = target.value.partition(":")
-            if module == stem and colon and attribute.isidentifier():
+            named = _import_string(target.value)
+            if named is not None and named[0] == stem:
                 return True
     return False
 
@@ -1330,14 +1355,14 @@ def _serves_own_app(name: str, data: bytes) -> bool:
         if isinstance(target, ast.Name) and target.id in bound:
             return True
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            module, _, attribute = target.value.partition(":")
+            named = _import_string(target.value)
             # `"__main__:app"` is the script itself, as its own name is.
-            if module in (stem, MAIN_MODULE) and attribute in bound:
+            if named is not None and named[0] in (stem, MAIN_MODULE) and named[1] in bound:
                 return True
     return False
 
 
-def _runner_target(root: Path) -> str | None:
+def _runner_target(root: Path, project: tomlkit.TOMLDocument | None) -> str | None:
     """The import string the modules at the top of ``root`` serve another module's app by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
@@ -1384,7 +1409,7 @@ def _runner_target(root: Path) -> str | None:
         if named is None:
             return None
         targets.update(named)
-    for module, function in _console_scripts(root):
+    for module, function in [] if project is None else _console_scripts(project):
         data = _module_data(root, module, ignore)
         served = None if data is None else _served_targets(data, function)
         if served is not None:
@@ -1395,11 +1420,14 @@ def _runner_target(root: Path) -> str | None:
     for path in sorted(root.iterdir()):
         if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
             continue
-        try:
-            data = read_bytes(path, path.name)
-        except FileProblem:
-            continue  # a folder or a pipe of that name: no command line to read
-        text = "" if data is None else data.decode("utf-8", errors="replace")
+        if path.name == CONFIG_FILENAME and project is not None:
+            text = project.as_string()  # read by the caller already
+        else:
+            try:
+                data = read_bytes(path, path.name)
+            except FileProblem:
+                continue  # a folder or a pipe of that name: no command line to read
+            text = "" if data is None else data.decode("utf-8", errors="replace")
         for line in text.splitlines():
             if line.lstrip().startswith("#"):
                 continue
@@ -1433,10 +1461,10 @@ def _call_targets(
             continue
         if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
             continue
-        module, colon, attribute = target.value.partition(":")
-        names = [*module.split("."), attribute]
-        if not colon or not all(name.isidentifier() for name in names):
+        named = _import_string(target.value)
+        if named is None:
             continue
+        module, attribute = named
         if module in (module_name, MAIN_MODULE):
             # The runner's own name (`"__main__:app"` too): an app it imports is served
             # from the module it is imported from; one it builds is its own (no runner).
@@ -1448,21 +1476,13 @@ def _call_targets(
     return targets
 
 
-def _console_scripts(root: Path) -> list[tuple[str, str]]:
-    """``(module, function)`` of each console script pyproject.toml at ``root`` declares.
+def _console_scripts(document: tomlkit.TOMLDocument) -> list[tuple[str, str]]:
+    """``(module, function)`` of each console script a pyproject.toml ``document`` declares.
 
     ``[project.scripts]`` and ``[tool.poetry.scripts]`` (``serve = "pkg.cli:main"``); a
     script whose function is an attribute path (``"pkg.cli:app.run"``) or a file (poetry's
     ``{ reference = ..., type = "file" }``) names no function of a module: left out.
     """
-    path = root / "pyproject.toml"
-    try:
-        data = read_bytes(path, path.name)
-        document = tomlkit.parse(data.decode("utf-8")) if data is not None else None
-    except (FileProblem, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError):
-        return []
-    if document is None:
-        return []
     tables: list[object] = []
     project = document.get("project")
     if isinstance(project, Table | OutOfOrderTableProxy):
@@ -1478,11 +1498,10 @@ def _console_scripts(root: Path) -> list[tuple[str, str]]:
         for value in table.values():
             if not isinstance(value, str):
                 continue
-            module, colon, function = str(value).partition(":")
             # An extra's name may follow (`"pkg.cli:main [serve]"`).
-            function = function.split("[")[0].strip()
-            if colon and all(part.isidentifier() for part in [*module.split("."), function]):
-                scripts.append((module.strip(), function))
+            named = _import_string(str(value).partition("[")[0].rstrip())
+            if named is not None:
+                scripts.append(named)
     return scripts
 
 
@@ -1580,20 +1599,6 @@ _COMMAND_TARGET = re.compile(
 )
 
 
-def _is_main_guard(test: ast.expr) -> bool:
-    """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
-    if not (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
-    ):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [side for side in sides if isinstance(side, ast.Name) and side.id == "__name__"]
-    constants = [
-        side for side in sides if isinstance(side, ast.Constant) and side.value == "__main__"
-    ]
-    return len(names) == 1 and len(constants) == 1
-
-
 def _is_module_of(folder: Path, name: str) -> bool:
     """Whether ``folder`` holds a module or package ``name``."""
     return (folder / name).is_dir() or (folder / f"{name}.py").is_file()
@@ -1676,18 +1681,18 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
         here = here.parent
     for statement in module.tree.body:
         if isinstance(statement, ast.Import):
-            tops = [alias.name.split(".")[0] for alias in statement.names]
+            dotted = [alias.name for alias in statement.names]
         elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
-            tops = [statement.module.split(".")[0]]
+            dotted = [statement.module]
         else:
             continue
-        if any(
-            top not in sys.stdlib_module_names  # `import logging` beside a logging.py of yours
-            and top not in own
-            and ((folder / top).is_dir() or (folder / f"{top}.py").is_file())
-            for top in tops
-        ):
-            return True
+        for top, dot, _ in (name.partition(".") for name in dotted):
+            if top in sys.stdlib_module_names or top in own:
+                continue  # `import logging` beside a logging.py of yours
+            # `from app.routes import x` in `app/app.py`: a module beside it (`app.py` itself)
+            # has no submodules; only a folder beside it would be imported.
+            if (folder / top).is_dir() or (not dot and (folder / f"{top}.py").is_file()):
+                return True
     return False
 
 

@@ -1353,6 +1353,38 @@ def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
     assert snapshot(root) == planned
 
 
+def test_an_app_package_registering_routes_of_packages_beside_it_is_a_flat_layout(
+    tmp_path: Path,
+) -> None:
+    """`from teams.routes import router` in app/server.py, teams/routes.py only registering
+    the functions of teams/views.py (`router.add_api_route("/create", views.create)`): those
+    routes are the app's too, so the folder's top-level modules are (the flat layout), and the
+    module defining the handlers is the one to instrument."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/server.py": "from fastapi import FastAPI\n\nfrom teams.routes import router\n\n"
+            "app = FastAPI()\napp.include_router(router)\n",
+            "teams/routes.py": "from fastapi import APIRouter\n\nfrom teams import views\n\n"
+            'router = APIRouter(prefix="/teams")\n'
+            'router.add_api_route("/create", views.create, methods=["POST"])\n'
+            'router.add_api_route("/{team_id}", views.read, methods=["GET"])\n',
+            "teams/views.py": "async def create(name: str) -> dict[str, str]:\n"
+            '    return {"name": name}\n\n\n'
+            "async def read(team_id: int) -> dict[str, int]:\n"
+            '    return {"id": team_id}\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout
+    assert 'app-package = ""' in result.stdout
+    assert 'app = "app.server:app"' in result.stdout
+    assert '# "teams/views.py" = "ai_block_used"  # 2 route handlers' in result.stdout
+
+
 def test_a_package_module_importing_its_own_package_is_no_flat_layout(tmp_path: Path) -> None:
     """`app/app.py` saying `from app.routers import users`: the package `app`, not `app.py`.
 
@@ -1376,6 +1408,30 @@ def test_a_package_module_importing_its_own_package_is_no_flat_layout(tmp_path: 
     assert 'app-package = "app"' in result.stdout
     assert 'app = "app.app:app"' in result.stdout
     assert '# "routers/users.py" = "ai_block_used"' in result.stdout
+
+
+def test_a_module_importing_submodules_of_its_folders_name_is_no_flat_layout(
+    tmp_path: Path,
+) -> None:
+    """`app/app.py` saying `from app.routers import users`, no `__init__.py` anywhere.
+
+    Run from `app/`, `app` would be the module `app.py` itself, which has no submodules: the
+    import only resolves from the folder above, where `app/` is the (namespace) package.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/app.py": _flat_main("app.routers"),
+            "app/routers/users.py": FLAT_USERS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.app:app"' in result.stdout
 
 
 def test_several_apps_are_refused_with_the_keys_to_write_for_one(tmp_path: Path) -> None:
@@ -2953,3 +3009,186 @@ def test_a_package_run_with_python_m_serving_an_app_it_imports_relatively_names_
     assert result.exit_code == 0, result.stderr
     assert 'app = "league.main:app"' in result.stdout, result.stdout
     assert "league_old" not in result.stdout, result.stdout
+
+
+SERVED_VIEWS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+async def ping() -> dict[str, bool]:
+    return {"ok": True}
+
+
+async def item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+
+
+@router.get("/users")
+async def users() -> list[str]:
+    return []
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "run_call"),
+    [
+        # Built with its routes and served where it is built (`python -m shop.main`).
+        (
+            "import uvicorn\nfrom fastapi import FastAPI\nfrom fastapi.routing import APIRoute\n\n"
+            "from shop.views import item, ping, router\n\n\n"
+            "def start():\n"
+            "    app = FastAPI(\n"
+            '        routes=[APIRoute("/ping", ping), APIRoute("/items/{item_id}", item)]\n'
+            "    )\n"
+            '    app.include_router(router, prefix="/v1")\n'
+            "    uvicorn.run(app, port=8000)\n\n\n"
+            'if __name__ == "__main__":\n    start()\n',
+            "from shop.main import start; start()",
+        ),
+        # A console script's coroutine, routes added one by one, served through a Config.
+        (
+            "import uvicorn\nfrom fastapi import FastAPI\n\n"
+            "from shop.views import item, ping, router\n\n\n"
+            "async def start() -> None:\n    api = FastAPI()\n"
+            '    api.add_api_route("/ping", ping)\n'
+            '    api.add_api_route("/items/{item_id}", item, methods=["GET"])\n'
+            '    api.include_router(router, prefix="/v1")\n'
+            "    await uvicorn.Server(uvicorn.Config(api, port=8000)).serve()\n",
+            "import asyncio; from shop.main import start; asyncio.run(start())",
+        ),
+    ],
+    ids=["routes-list", "coroutine"],
+)
+def test_an_app_built_and_served_inside_a_function_is_wired_there(
+    tmp_path: Path, module: str, run_call: str
+) -> None:
+    """`def start(): app = FastAPI(...); uvicorn.run(app)`: the function's app is the one run.
+
+    It is wired as a factory's app is, right where it is built; its handlers, whichever way
+    they are registered, are logged with the paths it serves; the quickstart runs the backend
+    by calling the function (no import string reaches the app).
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n',
+            "shop/__init__.py": "",
+            "shop/views.py": SERVED_VIEWS,
+            "shop/main.py": module,
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "shop.main:start"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "views.py"', '"views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include the telemetry router in `" in generated.stdout
+    assert " in start()`" in generated.stdout
+    for logged in ("ping (GET /ping)", "item (GET /items/{item_id})", "users (GET /v1/users)"):
+        assert f"log call in {logged}" in generated.stdout
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert f"python -c '{run_call}'" in quickstart
+    assert "--factory" not in quickstart and "factory=True" not in quickstart
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+def test_an_app_built_under_the_main_guard_is_wired_there(tmp_path: Path) -> None:
+    """`if __name__ == "__main__": app = FastAPI(); ...; uvicorn.run(app)`: the app exists
+    only when the module runs as a script; it is wired in the guard, before the server starts
+    (after the guard, the include ran at import without the app, and after the server), and
+    the quickstart runs the module as a script."""
+    root = tmp_path / "project"
+    guard = (
+        'if __name__ == "__main__":\n    api = fastapi.FastAPI()\n'
+        "    api.include_router(router)\n\n"
+        '    uvicorn.run(api, host="127.0.0.1", port=8000)\n'
+    )
+    main = "import fastapi\nimport uvicorn\n\nfrom shop.views import router\n\n" + guard
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "shop/__init__.py": "",
+            "shop/views.py": SERVED_VIEWS,
+            "main.py": main,
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "shop/views.py"', '"shop/views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in users (GET /users)" in generated.stdout
+    wired = (root / "main.py").read_text()
+    assert wired.endswith(
+        guard.replace(
+            "    api.include_router(router)\n",
+            "    api.include_router(router)\n    api.include_router(telemetry_router)\n"
+            "    install_error_capture(api)\n",
+        )
+    )
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    run_script = 'import runpy; runpy.run_module("main", run_name="__main__")'
+    assert f"python -c '{run_script}'" in quickstart
+    assert "uvicorn main:api" not in quickstart
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+def test_a_factory_called_only_under_the_main_guard_is_named_over_the_guard_variable(
+    tmp_path: Path,
+) -> None:
+    """`if __name__ == "__main__": app = create_app(); uvicorn.run(app)`: importing the module
+    defines no `app`, so `uvicorn main:app` would fail; the factory is what a server imports."""
+    root = tmp_path / "project"
+    main = (
+        "import uvicorn\nfrom fastapi import FastAPI\n\nfrom shop.views import router\n\n\n"
+        "def create_app() -> FastAPI:\n    app = FastAPI()\n    app.include_router(router)\n"
+        "    return app\n\n\n"
+        'if __name__ == "__main__":\n    app = create_app()\n    uvicorn.run(app, port=8000)\n'
+    )
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "shop/__init__.py": "",
+            "shop/views.py": SERVED_VIEWS,
+            "main.py": main,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:create_app"' in result.stdout
+
+
+def test_an_app_a_function_keeps_to_itself_is_named_with_the_fix(tmp_path: Path) -> None:
+    """Built in a local variable, neither returned nor served (an OpenAPI export): no server
+    or test can import that app; init says which function holds it and how to expose it."""
+    files = {
+        "pyproject.toml": '[project]\nname = "shop"\n',
+        "shop/__init__.py": "",
+        "shop/views.py": SERVED_VIEWS,
+        "shop/export.py": "import json\n\nfrom fastapi import FastAPI\n\n"
+        "from shop.views import router\n\n\n"
+        "def export() -> None:\n    api = FastAPI()\n    api.include_router(router)\n"
+        "    print(json.dumps(api.openapi()))\n",
+    }
+    _write(tmp_path, files)
+    before = snapshot(tmp_path)
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(
+        "error: shop/export.py:8: export() builds a FastAPI app in a local variable (api) and "
+        "neither returns nor serves it"
+    )
+    assert "return it from the function (a factory)" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert snapshot(tmp_path) == before

@@ -36,6 +36,7 @@ from telemetry_cli.patching.symbols import (
     assigns_name,
     attribute_assignments,
     block_statements,
+    call_argument,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -97,6 +98,8 @@ class _Candidate:
     site: AppSite | None
     factory: bool = False
     problem: str | None = None
+    runs: bool = False  # a function that builds the app and serves it itself
+    guarded: bool = False  # a variable only assigned under the `__main__` guard
 
 
 def find_app(
@@ -166,6 +169,7 @@ def find_app(
         # A module-level name before a class attribute (`FastAPI._app` imports nothing).
         offers.sort(
             key=lambda offer: (
+                not any(item.site for item in offer[1]),  # an app over a function hiding one
                 not any(not item.factory and "." not in item.name for item in offer[1]),
                 not any(not item.factory for item in offer[1]),
             )
@@ -281,9 +285,27 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
         ]
         if built_in and _wraps_a_call_of(named, built_in[0], index):
             routes_on, routes_factory = f"{site.module.name}:{built_in[0].name}", True
+    runs = (
+        _run_kind(named)
+        if factory
+        and named is not None
+        and named.kind == "function"
+        and index.function_role(named) is not Role.APP
+        else None
+        if factory
+        else _script_run(site)
+    )
     return FoundApp(
         site,
-        AppEntry(site.module.path, module.name, attribute, factory, routes_on, routes_factory),
+        AppEntry(
+            site.module.path,
+            module.name,
+            attribute,
+            factory and runs is None,
+            routes_on,
+            routes_factory,
+            runs=runs,
+        ),
     )
 
 
@@ -424,14 +446,63 @@ def _choose(
     group = next(iter(distinct.values()))
     inner = _called_by_another(module, group)
     # A module variable first (`app = service.app`), then a factory (the one no other factory
-    # of the group calls: `create_app` calling `build_app`), then a class attribute.
+    # of the group calls: `create_app` calling `build_app`), then a class attribute. A variable
+    # only the `__main__` guard assigns is no module attribute: a factory of it comes first.
     chosen = sorted(
         group,
-        key=lambda candidate: ("." in candidate.name, candidate.factory, candidate.name in inner),
+        key=lambda candidate: (
+            "." in candidate.name,
+            candidate.guarded,
+            candidate.factory,
+            candidate.name in inner,
+        ),
     )[0]
     site = chosen.site
     assert site is not None
-    return FoundApp(site, AppEntry(site.module.path, module.name, chosen.name, chosen.factory))
+    return FoundApp(
+        site,
+        AppEntry(
+            site.module.path,
+            module.name,
+            chosen.name,
+            chosen.factory and not chosen.runs,
+            runs=_run_kind(module.scope.bindings.get(chosen.name))
+            if chosen.runs
+            else _script_run(site),
+        ),
+    )
+
+
+def only_under_main_guard(module: ModuleModel, name: str) -> bool:
+    """Whether ``name`` is assigned under the module's ``__main__`` guard and nowhere else."""
+    guarded = False
+    for statement in module.tree.body:
+        if isinstance(statement, ast.If) and is_main_guard(statement.test):
+            guarded = guarded or any(
+                assigns_name(inner, name) for inner in block_statements(statement.body)
+            )
+        elif any(assigns_name(inner, name) for inner in block_statements([statement])):
+            return False
+    return guarded
+
+
+def _script_run(site: AppSite) -> str | None:
+    """``"script"`` when the app at ``site`` is built under its module's ``__main__`` guard."""
+    guarded = any(
+        isinstance(statement, ast.If)
+        and is_main_guard(statement.test)
+        and statement.body[0] is site.block[0]
+        for statement in site.module.tree.body
+    )
+    return "script" if guarded else None
+
+
+def _run_kind(binding: Binding | None) -> str | None:
+    """How a function serving the app it builds is run: ``"def"``, or ``"async def"`` (awaited)."""
+    function = None if binding is None else binding.node
+    if isinstance(function, ast.AsyncFunctionDef):
+        return "async def"
+    return "def" if isinstance(function, ast.FunctionDef) else None
 
 
 def _served_by_name(
@@ -567,13 +638,30 @@ def _candidates(
         if binding.kind == "value" and isinstance(binding.node, ast.expr):
             site = _value_site(binding, index, trust=False)
             if site is not None:
-                found.append(_Candidate(name, _line(binding), site))
+                guarded = only_under_main_guard(module, name)
+                found.append(_Candidate(name, _line(binding), site, guarded=guarded))
                 names_done.add(name)
         elif binding.kind == "function":
             if index.function_role(binding) is Role.APP:
                 site = _factory_site(binding, index)
                 problem = None if site is not None else _direct_return(binding)
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
+            else:
+                local = _local_apps(binding, index)
+                if local and _serves_one_of(binding, local):
+                    # `def main(): app = FastAPI(...); uvicorn.run(app)`: its app is wired as a
+                    # factory's is, right where the function builds it.
+                    site = _factory_site(binding, index)
+                    problem = None if site is not None else _kept_inside(binding, local)
+                    found.append(
+                        _Candidate(
+                            name, _line(binding), site, factory=True, runs=True, problem=problem
+                        )
+                    )
+                elif local:
+                    found.append(
+                        _Candidate(name, _line(binding), None, problem=_kept_inside(binding, local))
+                    )
         elif binding.kind == "class":
             found.extend(_attribute_apps(binding, index))
         elif binding.kind == "import" and follow_imports and name not in names_done:
@@ -590,6 +678,59 @@ def _candidates(
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
     found.sort(key=lambda candidate: candidate.line)
     return found
+
+
+def _local_apps(binding: Binding, index: PackageIndex) -> list[str]:
+    """The variables a function that returns no app builds apps in (``app = FastAPI(...)``)."""
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    scope = Scope(function, binding.scope.module, binding.scope)
+    return [
+        name
+        for name, inner in scope.bindings.items()
+        if inner.kind == "value"
+        and isinstance(inner.node, ast.Call)
+        and index.built_role(inner.node, scope)[0] is Role.APP
+    ]
+
+
+def _serves_one_of(binding: Binding, local: list[str]) -> bool:
+    """Whether a function hands one of its ``local`` apps to a server it starts itself.
+
+    ``uvicorn.run(app)``, ``uvicorn.Server(uvicorn.Config(app))``, hypercorn's ``serve(app,
+    config)``: the function runs the app (a console script's, or the ``__main__`` guard's).
+    """
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        called = node.func
+        name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+        served = call_argument(node, 0, "app")
+        if name in _SERVER_CALLS and isinstance(served, ast.Name) and served.id in local:
+            return True
+    return False
+
+
+#: What a function calls to serve an app it holds (uvicorn's run, Config and Server; serve).
+_SERVER_CALLS = frozenset({"run", "Config", "Server", "serve"})
+
+
+def _kept_inside(binding: Binding, local: list[str]) -> str:
+    """Why the app a function builds in a variable (of ``local``) cannot be wired.
+
+    ``def export(): app = FastAPI(...); print(app.openapi())``: neither returned (a factory)
+    nor served there, no import string reaches that app.
+    """
+    function = binding.node
+    assert isinstance(function, FunctionNode)
+    return (
+        f"{binding.scope.module.path}:{function.lineno}: {function.name}() builds a FastAPI app "
+        f"in a local variable ({local[0]}) and neither returns nor serves it, so no server or "
+        f"test can import it; build it at module level ({local[0]} = FastAPI(...)) or return it "
+        "from the function (a factory), then run again"
+    )
 
 
 def _line(binding: Binding) -> int:
@@ -757,6 +898,15 @@ def _here(binding: Binding) -> AppSite:
     assert statement is not None
     block = tuple(scope.node.body)
     anchor = _top_of(block, statement)
+    if (
+        isinstance(anchor, ast.If)
+        and is_main_guard(anchor.test)
+        and _top_of(tuple(anchor.body), statement) in anchor.body
+    ):
+        # `if __name__ == "__main__": app = FastAPI(); uvicorn.run(app)`: the app only exists
+        # when the module runs as a script, and is wired there, before the server starts.
+        block = tuple(anchor.body)
+        anchor = _top_of(block, statement)
     # A name assigned in several branches (if/else, try/except) is wired once, after them all;
     # but not after a wrapper (`app = Wrapper(app)`), whose object has no include_router.
     for other in block_statements(list(block)):
@@ -849,6 +999,20 @@ def _assigned(statement: ast.stmt) -> ast.expr:
     """The value of an assignment ``assigns_name`` accepted."""
     assert isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None
     return statement.value
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+    ):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [side for side in sides if isinstance(side, ast.Name) and side.id == "__name__"]
+    constants = [
+        side for side in sides if isinstance(side, ast.Constant) and side.value == "__main__"
+    ]
+    return len(names) == 1 and len(constants) == 1
 
 
 def _top_of(block: tuple[ast.stmt, ...], statement: ast.stmt) -> ast.stmt:
@@ -1179,6 +1343,8 @@ __all__ = [
     "FoundApp",
     "choose_in_module",
     "find_app",
+    "is_main_guard",
+    "only_under_main_guard",
     "site_of_variable",
     "sub_blocks",
     "wiring_block",
