@@ -1284,6 +1284,9 @@ def test_a_validation_error_of_other_fields_is_kept(layer: Layer) -> None:
         "machine github.com\n  login ada\n  password ghx123\nmachine other.example",
         "default login anonymous password ada@example.com",
         "machine h port 21 login ada account ops password x1",
+        # netrc's tokens end at whitespace only: each of these is a password, not a mask.
+        "machine h login ada password null",
+        "machine h login ada password ***;x",
     ],
 )
 def test_a_netrc_entry_with_a_password_is_redacted(layer: Layer, text: str) -> None:
