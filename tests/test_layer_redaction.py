@@ -1918,3 +1918,131 @@ def test_prose_giving_a_password_a_value_is_redacted_wherever_the_verb_stands(
         f"the password {verb} hunter2x9 now",
     ):
         assert layer.event_logger._holds_secret(text) is True, text
+
+
+# --- shapes a hostile battery found kept (session 25) ------------------------------------------
+
+# One pair passed alone (a header, a query parameter, an environment entry), as a list or a
+# tuple: the key rule applies to its name. Two names are a list of names, and kept.
+LONE_PAIRS = [
+    ({"header": ["password", "hunter2"]}, {"header": ["password", "[redacted]"]}),
+    ({"header": ("Authorization", "Bearer x")}, {"header": ["Authorization", "[redacted]"]}),
+    ({"entry": ["email", "ada@example.com"]}, {"entry": ["email", "[redacted]"]}),
+    ({"entry": ["password", "letmein"]}, {"entry": ["password", "[redacted]"]}),
+    ({"entry": ["api_key", {"v": 1}]}, {"entry": ["api_key", "[redacted]"]}),
+    (
+        {"headers": [["Authorization", "Bearer x"], ["Accept", "text/html"]]},
+        {"headers": [["Authorization", "[redacted]"], ["Accept", "text/html"]]},
+    ),
+    ({"raw": json.dumps({"h": ["session_id", "s3ss10n"]})}, {"raw": "[redacted]"}),
+]
+KEPT_LONE_PAIRS = [
+    {"changed_fields": ["email", "password"]},
+    {"changed_fields": ["password", "email"]},
+    {"channels": ["email", "sms"]},
+    {"pair": ["chapter", "ch-1"]},
+    {"entry": ["password", None]},
+    {"entry": ["token", "***"]},
+    {"raw": json.dumps({"fields": ["email", "phone_number"]})},
+]
+
+
+@pytest.mark.parametrize(("payload", "recorded"), LONE_PAIRS)
+def test_a_lone_pair_follows_the_key_rule(
+    layer: Layer, payload: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == recorded
+
+
+@pytest.mark.parametrize("payload", KEPT_LONE_PAIRS)
+def test_a_list_of_two_names_is_no_pair_and_kept(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password*=UTF-8''hunter2",
+        "form-data; name=x; password*=utf-8'en'hunter2",
+        "token*0*=UTF-8''abc; token*1*=def",
+        "api_key*0=abc123",
+    ],
+)
+def test_an_extended_parameter_of_a_sensitive_name_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "attachment; filename*=UTF-8''report%20v2.pdf",
+        "title*=UTF-8''%E2%82%AC%20rates",
+        "total = price*2",
+        "password*=''",
+    ],
+)
+def test_an_extended_parameter_of_another_name_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+# "password" and "api key" in letters drawn as symbols NFKC leaves as they are.
+LETTER_SYMBOL_KEYS = [
+    "\U0001f17f\U0001f170\U0001f182\U0001f182\U0001f186\U0001f17e\U0001f181\U0001f173",
+    "\U0001f15f\U0001f150\U0001f162\U0001f162\U0001f166\U0001f15e\U0001f161\U0001f153",
+    "\U0001f1f5\U0001f1e6\U0001f1f8\U0001f1f8\U0001f1fc\U0001f1f4\U0001f1f7\U0001f1e9",
+    "\u1d18\u1d00\ua731\ua731\u1d21\u1d0f\u0280\u1d05",
+    "\u24ab\u249c\u24ae\u24ae\u24b2\u24aa\u24ad\u249f",
+    "\U0001f170\U0001f17f\U0001f178_\U0001f17a\U0001f174\U0001f188",
+]
+
+
+@pytest.mark.parametrize("key", LETTER_SYMBOL_KEYS)
+def test_a_sensitive_key_in_letter_symbols_is_redacted(
+    layer: Layer, sensitive: Any, key: str
+) -> None:
+    assert sensitive(key) is True
+    assert layer.event_logger._holds_secret(f"{key}=hunter2") is True
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "\U0001f17f\U0001f170\U0001f181\U0001f17a\U0001f178\U0001f17d\U0001f176",  # PARKING
+        "\U0001f1eb\U0001f1f7",  # the flag of France
+        "\u1d04\u029c\u1d00\u1d18\u1d1b\u1d07\u0280",  # "chapter" in small capitals
+        "\u24a3\u249c\u24b0\u24b2",  # "(h)(a)(w)(k)"
+    ],
+)
+def test_an_ordinary_key_in_letter_symbols_is_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+
+
+AWS_KEY_ID = "AKIA" + "IOSFODNN7EXAMPLE"
+AWS_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
+
+
+def test_an_aws_secret_key_beside_its_key_id_is_redacted(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {
+        "row": [AWS_KEY_ID, AWS_SECRET_KEY, "ada"],
+        "sdk": {"id": "ASIA" + AWS_KEY_ID[4:], "key": f" {AWS_SECRET_KEY}\n", "region": "eu"},
+    }
+    assert logger.record("error_event", payload).payload == {
+        "row": ["[redacted]", "[redacted]", "ada"],
+        "sdk": {"id": "[redacted]", "key": "[redacted]", "region": "eu"},
+    }
+
+
+def test_a_40_character_string_without_an_aws_key_id_beside_it_is_kept(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    sha = "0123456789abcdef" * 2 + "01234567"
+    payload = {
+        "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
+        "commit": [AWS_KEY_ID, sha, "x" * 40],
+    }
+    assert logger.record("error_event", payload).payload == {
+        "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
+        "commit": ["[redacted]", sha, "x" * 40],
+    }
