@@ -2046,3 +2046,26 @@ def test_a_40_character_string_without_an_aws_key_id_beside_it_is_kept(layer: La
         "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
         "commit": ["[redacted]", sha, "x" * 40],
     }
+
+
+@pytest.mark.parametrize(
+    "key", ["DB_PASS", "SMTP_PASS", "MYSQL_ROOT_PASS", "userPass", "dbpass", "storepass"]
+)
+def test_pass_after_what_it_opens_names_a_password(layer: Layer, sensitive: Any, key: str) -> None:
+    assert sensitive(key) is True
+    assert layer.event_logger._holds_secret(f"{key}=hunter2") is True
+    assert layer.event_logger._holds_secret(f"{key}:hunter") is True  # a password's bare colon
+
+
+@pytest.mark.parametrize(
+    "key", ["pass", "pass_rate", "boarding_pass", "season_pass", "first_pass", "proxy_pass"]
+)
+def test_pass_alone_or_after_other_words_is_kept(layer: Layer, sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+    assert layer.event_logger._holds_secret(f"{key}=true1") is False
+
+
+def test_an_ssh2_style_private_key_is_redacted(layer: Layer) -> None:
+    key = "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: ada\nP2/56wAAAi4AAAA3aWYtbW9k\n"
+    assert layer.event_logger._holds_secret(key) is True
+    assert layer.event_logger._holds_secret("---- BEGIN SSH2 PUBLIC KEY ----\nAAAAB3Nza") is False
