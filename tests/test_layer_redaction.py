@@ -2069,3 +2069,45 @@ def test_an_ssh2_style_private_key_is_redacted(layer: Layer) -> None:
     key = "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: ada\nP2/56wAAAi4AAAA3aWYtbW9k\n"
     assert layer.event_logger._holds_secret(key) is True
     assert layer.event_logger._holds_secret("---- BEGIN SSH2 PUBLIC KEY ----\nAAAAB3Nza") is False
+
+
+OAUTH_CODE = "SplxlOBeZQQYbYS6WxSbIA"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"query": {"code": OAUTH_CODE, "state": "af0ifjsldkj"}},
+        {"form": {"grant_type": "authorization_code", "code": OAUTH_CODE, "redirect_uri": "/cb"}},
+        {"url": f"https://app.example/callback?code={OAUTH_CODE}&state=af0ifjsldkj"},
+        {"body": f"grant_type=authorization_code&code={OAUTH_CODE}&client_id=app"},
+        {"raw": json.dumps({"code": OAUTH_CODE, "session_state": "x"})},
+    ],
+)
+def test_an_oauth_authorization_code_is_redacted(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert OAUTH_CODE not in logger.record("error_event", payload).to_json()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"region": {"code": "CA", "state": "California"}},
+        {"error": {"code": "PAYMENT_DECLINED_BY_ISSUER", "message": "declined"}},
+        {"url": "https://app.example/callback?state=xyz&error=access_denied"},
+        {"url": "https://app.example/zip?code=94103&state=CA"},
+        {"diff": "unicode=UTF-8&code=0123456789abcdef0123"},
+    ],
+)
+def test_a_code_outside_oauth_is_kept(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(
+    "key", ["client_assertion", "code_verifier", "SAMLResponse", "verificationCode"]
+)
+def test_the_credentials_of_oauth_and_saml_flows_are_sensitive_keys(
+    sensitive: Any, key: str
+) -> None:
+    assert sensitive(key) is True
