@@ -2111,3 +2111,39 @@ def test_the_credentials_of_oauth_and_saml_flows_are_sensitive_keys(
     sensitive: Any, key: str
 ) -> None:
     assert sensitive(key) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\\"password\\":\\"hunter2\\"}',  # JSON cut out of a JSON string with its escapes
+        'body=\\"{\\\\\\"token\\\\\\": \\\\\\"abc123\\\\\\"}\\"',  # escaped twice
+        "PASSWORD := hunter2",  # make's and Go's assignment
+        "API_TOKEN ?= abc123",
+        '<meta name="csrf-token" content="abc123def">',
+        '<saml:Attribute Name="email"><saml:AttributeValue>ada@example.com'
+        "</saml:AttributeValue></saml:Attribute>",
+        '<param name="api_key">\n  <value>abc123</value>\n</param>',
+    ],
+)
+def test_more_written_forms_of_a_sensitive_name_and_its_value_are_redacted(
+    layer: Layer, text: str
+) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\\"password\\":\\"\\"}',
+        '{\\"password\\":null}',
+        'the reader said \\"hi\\" to the tutor',
+        "OUTPUT := build",
+        "PASSWORD != hunter2",
+        '<meta name="viewport" content="width=device-width">',
+        '<param name="theme"><value>dark</value></param>',
+        '<Attribute Name="email"><AttributeValue></AttributeValue></Attribute>',
+    ],
+)
+def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
