@@ -402,6 +402,10 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "a\n " * 10_000,
         "password\n [type=x, " * 2_000,
         "key: password, " * 2_000 + "value",
+        "code=" * 6_400,
+        "password*0*" * 3_000 + "=x",
+        '\\"' * 10_000,
+        '<a name="token">' * 1_000 + "<b>x</b>",
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
