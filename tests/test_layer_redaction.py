@@ -2151,3 +2151,35 @@ def test_more_written_forms_of_a_sensitive_name_and_its_value_are_redacted(
 )
 def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "text", ["ada:hunter2@db", "default:s3cret@cache.internal:6379", " app:x1@proxy.example:3128\n"]
+)
+def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mailto:ada@example.com",
+        "sip:alice@atlanta.example",
+        "acct:ada@social.example",
+        "git@github.com:org/repo.git",
+        "ada@example.com",
+        "see ada:x@y for the seating plan",
+    ],
+)
+def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+def test_a_split_url_is_recorded_without_its_password(layer: Layer) -> None:
+    from urllib.parse import urlsplit
+
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"url": urlsplit("https://ada:hunter2@db.example/app?x=1")}
+    assert logger.record("error_event", payload).payload == {
+        "url": ["https", "[redacted]", "/app", "x=1", ""]
+    }
