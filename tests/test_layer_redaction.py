@@ -2183,3 +2183,32 @@ def test_a_split_url_is_recorded_without_its_password(layer: Layer) -> None:
     assert logger.record("error_event", payload).payload == {
         "url": ["https", "[redacted]", "/app", "x=1", ""]
     }
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "Ocp-Apim-Subscription-Key",
+        "subscriptionKey",
+        "oauth_verifier",
+        "wifi_psk",
+        "PSK",
+        "msisdn",
+        "imei",
+        "mac_address",
+        "macAddress",
+        "advertising_id",
+        "IDFA",
+    ],
+)
+def test_subscription_keys_verifiers_psks_and_device_ids_are_sensitive(
+    sensitive: Any, key: str
+) -> None:
+    assert sensitive(key) is True
+
+
+@pytest.mark.parametrize(
+    "key", ["subscription", "subscription_id", "subscription_tier", "mac", "macro", "pskill"]
+)
+def test_their_ordinary_neighbours_are_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
