@@ -2212,3 +2212,16 @@ def test_subscription_keys_verifiers_psks_and_device_ids_are_sensitive(
 )
 def test_their_ordinary_neighbours_are_kept(sensitive: Any, key: str) -> None:
     assert sensitive(key) is False
+
+
+def test_a_private_key_encoded_as_base64_is_redacted(layer: Layer) -> None:
+    # As a Kubernetes secret or a kubeconfig holds one; a certificate so encoded is public.
+    pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC PRIVATE KEY-----\n"
+    key = base64.b64encode(pem.encode()).decode()
+    certificate = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIC\n").decode()
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"data": {"tls.key": key, "tls.crt": certificate}, "kubeconfig": f"k: {key}"}
+    assert logger.record("error_event", payload).payload == {
+        "data": {"tls.key": "[redacted]", "tls.crt": certificate},
+        "kubeconfig": "[redacted]",
+    }
