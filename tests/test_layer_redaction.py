@@ -2225,3 +2225,29 @@ def test_a_private_key_encoded_as_base64_is_redacted(layer: Layer) -> None:
         "data": {"tls.key": "[redacted]", "tls.crt": certificate},
         "kubeconfig": "[redacted]",
     }
+
+
+def test_the_private_members_of_a_json_web_key_are_redacted(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    rsa = {"kty": "RSA", "kid": "k1", "n": "0vx7", "e": "AQAB", "d": "X4cT", "p": "83i", "q": "3dfO"}
+    oct_key = {"kty": "oct", "alg": "HS256", "k": "GawgguFyGrWKav7AX4VKUg"}
+    payload = {"jwks": {"keys": [rsa, oct_key]}, "raw": json.dumps(rsa)}
+    assert logger.record("error_event", payload).payload == {
+        "jwks": {
+            "keys": [
+                {**rsa, "d": "[redacted]", "p": "[redacted]", "q": "[redacted]"},
+                {**oct_key, "k": "[redacted]"},
+            ]
+        },
+        "raw": "[redacted]",
+    }
+
+
+def test_a_public_json_web_key_and_other_short_keys_are_kept(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {
+        "jwk": {"kty": "EC", "crv": "P-256", "x": "f83O", "y": "x_FE"},
+        "point": {"p": 3, "q": 4, "d": 5},  # no kty: no key
+        "raw": json.dumps({"kty": "RSA", "n": "0vx7", "e": "AQAB"}),
+    }
+    assert logger.record("error_event", payload).payload == payload
