@@ -406,6 +406,7 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "password*0*" * 3_000 + "=x",
         '\\"' * 10_000,
         '<a name="token">' * 1_000 + "<b>x</b>",
+        "api secret key: " * 2_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -2251,3 +2252,24 @@ def test_a_public_json_web_key_and_other_short_keys_are_kept(layer: Layer) -> No
         "raw": json.dumps({"kty": "RSA", "n": "0vx7", "e": "AQAB"}),
     }
     assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your API key: sk9f8a7",
+        "secret key = abc123",
+        "Private key: abc123",
+        "Mot de passe : hunter2",  # French sets a space before a colon
+    ],
+)
+def test_a_secret_named_in_several_words_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["primary key: id", "sort key = name", "the key: value", "API key: none", "Reading list: ch3"],
+)
+def test_other_names_in_several_words_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
