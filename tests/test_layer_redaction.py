@@ -2230,7 +2230,7 @@ def test_a_private_key_encoded_as_base64_is_redacted(layer: Layer) -> None:
 
 def test_the_private_members_of_a_json_web_key_are_redacted(layer: Layer) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
-    rsa = {"kty": "RSA", "kid": "k1", "n": "0vx7", "e": "AQAB", "d": "X4cT", "p": "83i", "q": "3dfO"}
+    rsa = {"kty": "RSA", "n": "0vx7", "e": "AQAB", "d": "X4cT", "p": "83i", "q": "3dfO"}
     oct_key = {"kty": "oct", "alg": "HS256", "k": "GawgguFyGrWKav7AX4VKUg"}
     payload = {"jwks": {"keys": [rsa, oct_key]}, "raw": json.dumps(rsa)}
     assert logger.record("error_event", payload).payload == {
