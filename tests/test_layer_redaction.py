@@ -2273,3 +2273,31 @@ def test_a_secret_named_in_several_words_is_redacted(layer: Layer, text: str) ->
 )
 def test_other_names_in_several_words_are_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[('password', 'hunter2')]",  # str(parse_qsl(...)), str(headers.items())
+        "scope headers: [(b'host', b'x'), (b'authorization', b'Bearer abc')]",
+        'headers=[["x-api-key", "abc123"]]',
+        "(('session', 42),)",
+    ],
+)
+def test_a_pair_written_as_a_literal_in_text_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "('email', 'password')",
+        "('password', None)",
+        "('password', '')",
+        "[('chapter', 'ch-1')]",
+        "min_length('password', 8)",
+        "['email', 'sms']",
+    ],
+)
+def test_other_literals_in_text_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
