@@ -402,6 +402,11 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "a\n " * 10_000,
         "password\n [type=x, " * 2_000,
         "key: password, " * 2_000 + "value",
+        "code=" * 6_400,
+        "password*0*" * 3_000 + "=x",
+        '\\"' * 10_000,
+        '<a name="token">' * 1_000 + "<b>x</b>",
+        "api secret key: " * 2_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1284,6 +1289,9 @@ def test_a_validation_error_of_other_fields_is_kept(layer: Layer) -> None:
         "machine github.com\n  login ada\n  password ghx123\nmachine other.example",
         "default login anonymous password ada@example.com",
         "machine h port 21 login ada account ops password x1",
+        # netrc's tokens end at whitespace only: each of these is a password, not a mask.
+        "machine h login ada password null",
+        "machine h login ada password ***;x",
     ],
 )
 def test_a_netrc_entry_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -1915,3 +1923,381 @@ def test_prose_giving_a_password_a_value_is_redacted_wherever_the_verb_stands(
         f"the password {verb} hunter2x9 now",
     ):
         assert layer.event_logger._holds_secret(text) is True, text
+
+
+# --- shapes a hostile battery found kept (session 25) ------------------------------------------
+
+# One pair passed alone (a header, a query parameter, an environment entry), as a list or a
+# tuple: the key rule applies to its name. Two names are a list of names, and kept.
+LONE_PAIRS = [
+    ({"header": ["password", "hunter2"]}, {"header": ["password", "[redacted]"]}),
+    ({"header": ("Authorization", "Bearer x")}, {"header": ["Authorization", "[redacted]"]}),
+    ({"entry": ["email", "ada@example.com"]}, {"entry": ["email", "[redacted]"]}),
+    ({"entry": ["password", "letmein"]}, {"entry": ["password", "[redacted]"]}),
+    ({"entry": ["api_key", {"v": 1}]}, {"entry": ["api_key", "[redacted]"]}),
+    (
+        {"headers": [["Authorization", "Bearer x"], ["Accept", "text/html"]]},
+        {"headers": [["Authorization", "[redacted]"], ["Accept", "text/html"]]},
+    ),
+    ({"raw": json.dumps({"h": ["session_id", "s3ss10n"]})}, {"raw": "[redacted]"}),
+]
+KEPT_LONE_PAIRS = [
+    {"changed_fields": ["email", "password"]},
+    {"changed_fields": ["password", "email"]},
+    {"channels": ["email", "sms"]},
+    {"pair": ["chapter", "ch-1"]},
+    {"entry": ["password", None]},
+    {"entry": ["token", "***"]},
+    {"raw": json.dumps({"fields": ["email", "phone_number"]})},
+]
+
+
+@pytest.mark.parametrize(("payload", "recorded"), LONE_PAIRS)
+def test_a_lone_pair_follows_the_key_rule(
+    layer: Layer, payload: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == recorded
+
+
+@pytest.mark.parametrize("payload", KEPT_LONE_PAIRS)
+def test_a_list_of_two_names_is_no_pair_and_kept(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password*=UTF-8''hunter2",
+        "form-data; name=x; password*=utf-8'en'hunter2",
+        "token*0*=UTF-8''abc; token*1*=def",
+        "api_key*0=abc123",
+    ],
+)
+def test_an_extended_parameter_of_a_sensitive_name_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "attachment; filename*=UTF-8''report%20v2.pdf",
+        "title*=UTF-8''%E2%82%AC%20rates",
+        "total = price*2",
+        "password*=''",
+    ],
+)
+def test_an_extended_parameter_of_another_name_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+# "password" and "api key" in letters drawn as symbols NFKC leaves as they are.
+LETTER_SYMBOL_KEYS = [
+    "\U0001f17f\U0001f170\U0001f182\U0001f182\U0001f186\U0001f17e\U0001f181\U0001f173",
+    "\U0001f15f\U0001f150\U0001f162\U0001f162\U0001f166\U0001f15e\U0001f161\U0001f153",
+    "\U0001f1f5\U0001f1e6\U0001f1f8\U0001f1f8\U0001f1fc\U0001f1f4\U0001f1f7\U0001f1e9",
+    "\u1d18\u1d00\ua731\ua731\u1d21\u1d0f\u0280\u1d05",
+    "\u24ab\u249c\u24ae\u24ae\u24b2\u24aa\u24ad\u249f",
+    "\U0001f170\U0001f17f\U0001f178_\U0001f17a\U0001f174\U0001f188",
+]
+
+
+@pytest.mark.parametrize("key", LETTER_SYMBOL_KEYS)
+def test_a_sensitive_key_in_letter_symbols_is_redacted(
+    layer: Layer, sensitive: Any, key: str
+) -> None:
+    assert sensitive(key) is True
+    assert layer.event_logger._holds_secret(f"{key}=hunter2") is True
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "\U0001f17f\U0001f170\U0001f181\U0001f17a\U0001f178\U0001f17d\U0001f176",  # PARKING
+        "\U0001f1eb\U0001f1f7",  # the flag of France
+        "\u1d04\u029c\u1d00\u1d18\u1d1b\u1d07\u0280",  # "chapter" in small capitals
+        "\u24a3\u249c\u24b0\u24b2",  # "(h)(a)(w)(k)"
+    ],
+)
+def test_an_ordinary_key_in_letter_symbols_is_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+
+
+AWS_KEY_ID = "AKIA" + "IOSFODNN7EXAMPLE"
+AWS_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
+
+
+def test_an_aws_secret_key_beside_its_key_id_is_redacted(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {
+        "row": [AWS_KEY_ID, AWS_SECRET_KEY, "ada"],
+        "sdk": {"id": "ASIA" + AWS_KEY_ID[4:], "key": f" {AWS_SECRET_KEY}\n", "region": "eu"},
+    }
+    assert logger.record("error_event", payload).payload == {
+        "row": ["[redacted]", "[redacted]", "ada"],
+        "sdk": {"id": "[redacted]", "key": "[redacted]", "region": "eu"},
+    }
+
+
+def test_a_40_character_string_without_an_aws_key_id_beside_it_is_kept(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    sha = "0123456789abcdef" * 2 + "01234567"
+    payload = {
+        "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
+        "commit": [AWS_KEY_ID, sha, "x" * 40],
+    }
+    assert logger.record("error_event", payload).payload == {
+        "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
+        "commit": ["[redacted]", sha, "x" * 40],
+    }
+
+
+@pytest.mark.parametrize(
+    "key", ["DB_PASS", "SMTP_PASS", "MYSQL_ROOT_PASS", "userPass", "dbpass", "storepass"]
+)
+def test_pass_after_what_it_opens_names_a_password(layer: Layer, sensitive: Any, key: str) -> None:
+    assert sensitive(key) is True
+    assert layer.event_logger._holds_secret(f"{key}=hunter2") is True
+    assert layer.event_logger._holds_secret(f"{key}:hunter") is True  # a password's bare colon
+
+
+@pytest.mark.parametrize(
+    "key", ["pass", "pass_rate", "boarding_pass", "season_pass", "first_pass", "proxy_pass"]
+)
+def test_pass_alone_or_after_other_words_is_kept(layer: Layer, sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+    assert layer.event_logger._holds_secret(f"{key}=true1") is False
+
+
+def test_an_ssh2_style_private_key_is_redacted(layer: Layer) -> None:
+    key = "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: ada\nP2/56wAAAi4AAAA3aWYtbW9k\n"
+    assert layer.event_logger._holds_secret(key) is True
+    assert layer.event_logger._holds_secret("---- BEGIN SSH2 PUBLIC KEY ----\nAAAAB3Nza") is False
+
+
+OAUTH_CODE = "SplxlOBeZQQYbYS6WxSbIA"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"query": {"code": OAUTH_CODE, "state": "af0ifjsldkj"}},
+        {"form": {"grant_type": "authorization_code", "code": OAUTH_CODE, "redirect_uri": "/cb"}},
+        {"url": f"https://app.example/callback?code={OAUTH_CODE}&state=af0ifjsldkj"},
+        {"body": f"grant_type=authorization_code&code={OAUTH_CODE}&client_id=app"},
+        {"raw": json.dumps({"code": OAUTH_CODE, "session_state": "x"})},
+    ],
+)
+def test_an_oauth_authorization_code_is_redacted(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert OAUTH_CODE not in logger.record("error_event", payload).to_json()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"region": {"code": "CA", "state": "California"}},
+        {"error": {"code": "PAYMENT_DECLINED_BY_ISSUER", "message": "declined"}},
+        {"url": "https://app.example/callback?state=xyz&error=access_denied"},
+        {"url": "https://app.example/zip?code=94103&state=CA"},
+        {"diff": "unicode=UTF-8&code=0123456789abcdef0123"},
+    ],
+)
+def test_a_code_outside_oauth_is_kept(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(
+    "key", ["client_assertion", "code_verifier", "SAMLResponse", "verificationCode"]
+)
+def test_the_credentials_of_oauth_and_saml_flows_are_sensitive_keys(
+    sensitive: Any, key: str
+) -> None:
+    assert sensitive(key) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\\"password\\":\\"hunter2\\"}',  # JSON cut out of a JSON string with its escapes
+        'body=\\"{\\\\\\"token\\\\\\": \\\\\\"abc123\\\\\\"}\\"',  # escaped twice
+        "PASSWORD := hunter2",  # make's and Go's assignment
+        "API_TOKEN ?= abc123",
+        '<meta name="csrf-token" content="abc123def">',
+        '<saml:Attribute Name="email"><saml:AttributeValue>ada@example.com'
+        "</saml:AttributeValue></saml:Attribute>",
+        '<param name="api_key">\n  <value>abc123</value>\n</param>',
+    ],
+)
+def test_more_written_forms_of_a_sensitive_name_and_its_value_are_redacted(
+    layer: Layer, text: str
+) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\\"password\\":\\"\\"}',
+        '{\\"password\\":null}',
+        'the reader said \\"hi\\" to the tutor',
+        "OUTPUT := build",
+        "PASSWORD != hunter2",
+        '<meta name="viewport" content="width=device-width">',
+        '<param name="theme"><value>dark</value></param>',
+        '<Attribute Name="email"><AttributeValue></AttributeValue></Attribute>',
+    ],
+)
+def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "text", ["ada:hunter2@db", "default:s3cret@cache.internal:6379", " app:x1@proxy.example:3128\n"]
+)
+def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mailto:ada@example.com",
+        "sip:alice@atlanta.example",
+        "acct:ada@social.example",
+        "git@github.com:org/repo.git",
+        "ada@example.com",
+        "see ada:x@y for the seating plan",
+    ],
+)
+def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+def test_a_split_url_is_recorded_without_its_password(layer: Layer) -> None:
+    from urllib.parse import urlsplit
+
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"url": urlsplit("https://ada:hunter2@db.example/app?x=1")}
+    assert logger.record("error_event", payload).payload == {
+        "url": ["https", "[redacted]", "/app", "x=1", ""]
+    }
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "Ocp-Apim-Subscription-Key",
+        "subscriptionKey",
+        "oauth_verifier",
+        "wifi_psk",
+        "PSK",
+        "msisdn",
+        "imei",
+        "mac_address",
+        "macAddress",
+        "advertising_id",
+        "IDFA",
+    ],
+)
+def test_subscription_keys_verifiers_psks_and_device_ids_are_sensitive(
+    sensitive: Any, key: str
+) -> None:
+    assert sensitive(key) is True
+
+
+@pytest.mark.parametrize(
+    "key", ["subscription", "subscription_id", "subscription_tier", "mac", "macro", "pskill"]
+)
+def test_their_ordinary_neighbours_are_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+
+
+def test_a_private_key_encoded_as_base64_is_redacted(layer: Layer) -> None:
+    # As a Kubernetes secret or a kubeconfig holds one; a certificate so encoded is public.
+    pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC PRIVATE KEY-----\n"
+    key = base64.b64encode(pem.encode()).decode()
+    certificate = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIC\n").decode()
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"data": {"tls.key": key, "tls.crt": certificate}, "kubeconfig": f"k: {key}"}
+    assert logger.record("error_event", payload).payload == {
+        "data": {"tls.key": "[redacted]", "tls.crt": certificate},
+        "kubeconfig": "[redacted]",
+    }
+
+
+def test_the_private_members_of_a_json_web_key_are_redacted(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    rsa = {"kty": "RSA", "n": "0vx7", "e": "AQAB", "d": "X4cT", "p": "83i", "q": "3dfO"}
+    oct_key = {"kty": "oct", "alg": "HS256", "k": "GawgguFyGrWKav7AX4VKUg"}
+    payload = {"jwks": {"keys": [rsa, oct_key]}, "raw": json.dumps(rsa)}
+    assert logger.record("error_event", payload).payload == {
+        "jwks": {
+            "keys": [
+                {**rsa, "d": "[redacted]", "p": "[redacted]", "q": "[redacted]"},
+                {**oct_key, "k": "[redacted]"},
+            ]
+        },
+        "raw": "[redacted]",
+    }
+
+
+def test_a_public_json_web_key_and_other_short_keys_are_kept(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {
+        "jwk": {"kty": "EC", "crv": "P-256", "x": "f83O", "y": "x_FE"},
+        "point": {"p": 3, "q": 4, "d": 5},  # no kty: no key
+        "raw": json.dumps({"kty": "RSA", "n": "0vx7", "e": "AQAB"}),
+    }
+    assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your API key: sk9f8a7",
+        "secret key = abc123",
+        "Private key: abc123",
+        "Mot de passe : hunter2",  # French sets a space before a colon
+    ],
+)
+def test_a_secret_named_in_several_words_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["primary key: id", "sort key = name", "the key: value", "API key: none", "Reading list: ch3"],
+)
+def test_other_names_in_several_words_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[('password', 'hunter2')]",  # str(parse_qsl(...)), str(headers.items())
+        "scope headers: [(b'host', b'x'), (b'authorization', b'Bearer abc')]",
+        'headers=[["x-api-key", "abc123"]]',
+        "(('session', 42),)",
+    ],
+)
+def test_a_pair_written_as_a_literal_in_text_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "('email', 'password')",
+        "('password', None)",
+        "('password', '')",
+        "[('chapter', 'ch-1')]",
+        "min_length('password', 8)",
+        "['email', 'sms']",
+    ],
+)
+def test_other_literals_in_text_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
