@@ -753,6 +753,11 @@ def _collector_paused() -> Iterator[None]:
 
 def _patch_change(patched: PatchedFile) -> FileChange:
     """The decision for one user file, from what patching found."""
+    if patched.error is None and patched.old is None and patched.new is None:
+        # Not there, and nothing to do about it (see ProjectPatcher._skip): its notes say why.
+        return FileChange(
+            patched.path, Kind.PATCHED, Status.UNCHANGED, None, None, notes=patched.notes
+        )
     if patched.error is not None or patched.new is None:
         message = patched.error or f"{patched.path}: cannot be patched"
         return FileChange(patched.path, Kind.PATCHED, Status.ERROR, None, None, messages=(message,))
