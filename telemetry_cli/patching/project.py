@@ -272,6 +272,8 @@ class _Analysis:
         self.backend = BackendReader(plan.root, plan.backend)
         self.index = PackageIndex(self.backend.read)
         self.editors: dict[str, ModuleEditor] = {}
+        # Files this run does not patch: with the error that stops it, or (skipped: not there,
+        # nothing to do) with only a note.
         self.errors: dict[str, PatchedFile] = {}
         self.order: list[str] = []
         self.package = plan.analytics_package
