@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from telemetry_cli import __version__
 from telemetry_cli.app_entry import AppEntry
@@ -46,6 +46,7 @@ from telemetry_cli.patching import PatchedFile, analyze
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOP_LEVEL, Plan, layer_dir
 from telemetry_cli.render import (
     OUTPUTS,
+    Place,
     RenderedFile,
     carries_header,
     is_generated_file,
@@ -364,8 +365,7 @@ def _unrecorded_obsolete(
     keeping a backup). Any other file of that name is the user's, and stays.
     """
     changes = []
-    for output in OUTPUTS:
-        path = output.path(plan)
+    for path in _output_paths(plan, recorded):
         if path in kept or path in recorded:
             continue
         try:
@@ -403,6 +403,28 @@ def _unrecorded_obsolete(
                 )
             )
     return changes
+
+
+def _output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
+    """Where an output may be: in the plan's folders, and in those of the recorded outputs.
+
+    The manifest may be older than the tree (restored from an earlier commit; a run stopped
+    before it wrote its own): an output written since is not named in it, but sits beside the
+    outputs it names, in the layer's or the documents' folder of the run that wrote it.
+    """
+    folders: dict[Place, set[str]] = {place: set() for place in Place}
+    for output in OUTPUTS:
+        folders[output.place].add(output.path(plan)[: -len(output.name) - 1])
+        for path in recorded:
+            if path.endswith("/" + output.name):
+                folders[output.place].add(path[: -len(output.name) - 1])
+    return list(
+        dict.fromkeys(
+            (PurePosixPath(folder) / output.name).as_posix()
+            for output in OUTPUTS
+            for folder in sorted(folders[output.place])
+        )
+    )
 
 
 def _hash_on_disk(root: Path, path: str) -> str | None:
@@ -753,6 +775,11 @@ def _collector_paused() -> Iterator[None]:
 
 def _patch_change(patched: PatchedFile) -> FileChange:
     """The decision for one user file, from what patching found."""
+    if patched.error is None and patched.old is None and patched.new is None:
+        # Not there, and nothing to do about it (see ProjectPatcher._skip): its notes say why.
+        return FileChange(
+            patched.path, Kind.PATCHED, Status.UNCHANGED, None, None, notes=patched.notes
+        )
     if patched.error is not None or patched.new is None:
         message = patched.error or f"{patched.path}: cannot be patched"
         return FileChange(patched.path, Kind.PATCHED, Status.ERROR, None, None, messages=(message,))

@@ -187,3 +187,29 @@ def test_a_binding_that_is_no_wrapper_is_not_a_cycle_of_its_own() -> None:
     assert symbols.unwrapped(plain) is plain
     assert all(item is not plain for item in gc.get_referents(plain))
     assert all(item is not plain for item in vars(plain).values())
+
+
+@pytest.mark.parametrize(
+    ("name", "package", "statement", "expected"),
+    [
+        ("app.api.routes", False, "from ..analytics import x", "app.analytics"),
+        ("app.api.routes", False, "from .. import x", "app"),
+        ("app.api.routes", False, "from ...analytics import x", None),
+        ("app.main", False, "from ..analytics import x", None),
+        ("app.main", False, "from .. import x", None),
+        ("app", True, "from .analytics import x", "app.analytics"),
+        ("app", True, "from ..analytics import x", None),
+        ("main", False, "from .analytics import x", None),
+        ("main", False, "from . import x", None),
+        ("main", False, "from analytics import x", "analytics"),
+    ],
+)
+def test_a_relative_import_never_climbs_out_of_the_top_package(
+    name: str, package: bool, statement: str, expected: str | None
+) -> None:
+    # Python refuses `from ..x import y` in a top-level package's module and any relative
+    # import in a top-level module ("beyond top-level package", "no known parent package").
+    module = _model(statement + "\n", name, package)
+    node = module.tree.body[0]
+    assert isinstance(node, ast.ImportFrom)
+    assert module.absolute_import(node) == expected

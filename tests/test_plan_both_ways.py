@@ -7,6 +7,7 @@ to the bytes they had before they were instrumented. ``remove`` takes the whole 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -631,3 +632,71 @@ def test_a_mount_in_the_apps_constructor_routes_that_takes_the_telemetry_paths_f
         "after the app's last include_router, or change api-prefix in pyproject.toml"
     ) in result.stdout, result.stdout
     assert run("generate", "--root", str(root), "--check").exit_code == 1
+
+
+def test_a_relative_import_of_the_layer_is_taken_out_when_the_layout_turns_flat(
+    tmp_path: Path,
+) -> None:
+    # A route module that imports its package relatively got `from ..analytics.event_logger
+    # import event_logger`. In the flat layout the module is `api.ai_blocks`, where `..`
+    # climbs out of the top package: the import cannot run there, and it was read as the new
+    # layer's own import, already in place, and kept.
+    blocks = AI_BLOCKS_PY.replace(
+        "from pydantic import BaseModel\n",
+        "from pydantic import BaseModel\n\nfrom .. import deps\n",
+    )
+    root = make_project(
+        tmp_path / "project", FULL_PLAN.replace(', "api/chapters.py" = "chapter_visit"', "")
+    )
+    (root / BLOCKS).write_text(blocks)
+    (root / "backend/app/deps.py").write_text("")
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "from ..analytics.event_logger import event_logger\n" in (root / BLOCKS).read_text()
+    generated = snapshot(root)
+    flat = 'backend = "backend/app"\napp-package = ""\napp = "main:app"\n'
+    plan = flat + 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    _set_plan(root, plan)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = (root / BLOCKS).read_text()
+    assert "from ..analytics" not in text
+    assert "from analytics.event_logger import event_logger\n" in text
+    fresh = make_project(tmp_path / "fresh", "")
+    fresh.joinpath(BLOCKS).write_bytes(pristine[BLOCKS])
+    fresh.joinpath("backend/app/deps.py").write_text("")
+    _set_plan(fresh, plan)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert text == fresh.joinpath(BLOCKS).read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    # And back, then out: the bytes of each step.
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / BLOCKS).read_bytes() == generated[BLOCKS]
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / BLOCKS).read_bytes() == pristine[BLOCKS]
+
+
+@pytest.mark.parametrize("recorded", [False, True], ids=["never-generated", "deleted-since"])
+def test_remove_says_it_skipped_a_planned_module_that_is_not_there(
+    tmp_path: Path, recorded: bool
+) -> None:
+    root = _project(tmp_path)
+    if recorded:
+        assert run("generate", "--root", str(root)).exit_code == 0
+        (root / CHAPTERS).unlink()
+    else:
+        (root / CHAPTERS).unlink()
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    lines = [line for line in result.stdout.splitlines() if CHAPTERS in line]
+    assert lines, result.stdout
+    said = [line for line in lines if "skipped" in line]
+    assert len(said) == 1, result.stdout
+    assert "not found" in said[0]
+    check = run("remove", "--root", str(root), "--check")
+    assert check.exit_code == 0, check.stdout
+    document = json.loads(run("remove", "--root", str(root), "--json").stdout)
+    entries = [entry for entry in document["files"] if entry["path"] == CHAPTERS]
+    assert [entry["status"] for entry in entries] == ["unchanged"]
+    assert any("skipped" in note for note in entries[0]["notes"])

@@ -682,3 +682,53 @@ def test_random_plan_sequences_keep_the_invariant(
     source_edits = tuple(_SOURCE_EDITS[name] for name in done)
     problems = run_sequence(original, work, plans, edits, source_edits)
     assert not problems, f"{steps}:\n" + "\n".join(problems)
+
+
+_SIMPLE = {"api/ai_blocks.py": "ai_block_used", "api/chapters.py": "chapter_visit"}
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+@pytest.mark.parametrize(
+    ("older", "newer", "added"),
+    [
+        pytest.param(
+            {"feature": "001-old", "events": None, "instrument": _SIMPLE},
+            {"feature": "001-old"},
+            "specs/001-old/contracts/events.schema.json",
+            id="documents",
+        ),
+        pytest.param(
+            {"layer_package": "old_layer"},
+            {"layer_package": "old_layer", "sink": "opentelemetry"},
+            "backend/app/old_layer/opentelemetry_sink.py",
+            id="layer",
+        ),
+    ],
+)
+def test_an_output_beside_those_an_older_manifest_records_goes_too(
+    original: Path,
+    tmp_path: Path,
+    older: dict[str, object],
+    newer: dict[str, object],
+    added: str,
+    command: str,
+) -> None:
+    # The manifest is older than the tree (checked out from an earlier commit, or a run stopped
+    # before it wrote its manifest): an output written since sits in a folder the manifest
+    # records, but is not named in it. The plan then moved that folder: the recorded files
+    # went, the other one stayed, and `--check` was green about it.
+    root = _generated(original, tmp_path, _plan(**older))
+    manifest = (root / MANIFEST).read_bytes()
+    write_plan(root, _plan(**newer))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / added).exists()
+    (root / MANIFEST).write_bytes(manifest)
+    write_plan(root, BASE)
+    if command == "generate":
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        assert run("generate", "--root", str(root)).exit_code == 0
+        assert run("generate", "--root", str(root), "--check").exit_code == 0
+    else:
+        assert run("remove", "--root", str(root)).exit_code == 0
+    assert not (root / added).exists()
+    assert not (root / added).parent.exists()

@@ -89,6 +89,9 @@ class ModuleEditor:
         # The package the new imports are spelled from: the module's as the plan lays it out
         # now, when it was first read as the last run's layout had it (to take that code out).
         self.package = module.package
+        # The package the module had in the last run's layout, when it was read there too: its
+        # relative imports of the old layer resolve from there (see :meth:`imports`).
+        self.former_package: str | None = None
         self.edits = FileEdits(module.path)
         self._imports: list[NewImport] = []
         self._import_limit: int | None = None  # the first top-level statement that uses one
@@ -147,20 +150,15 @@ class ModuleEditor:
         going = self.deleted_lines()
         released = set(self._released)
         for statement in self.module.tree.body:
-            if (
-                isinstance(statement, ast.ImportFrom)
-                and len(statement.names) == 1
-                and f"{self.module.absolute_import(statement)}.{statement.names[0].name}"
-                in released
+            if isinstance(statement, ast.ImportFrom) and any(
+                self.imports(statement, target) for target in released
             ):
                 going.update(
                     range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
                 )
         for dual in self.module.dual_imports:
             for first, second in dual.pairs:
-                if len(first.names) == 1 and (
-                    f"{self.module.absolute_import(first)}.{first.names[0].name}" in released
-                ):
+                if any(self.imports(first, target) for target in released):
                     for item in (first, second):
                         going.update(range(item.lineno, (item.end_lineno or item.lineno) + 1))
         return going
@@ -285,13 +283,11 @@ class ModuleEditor:
         lines = self.module.lines
         for dual in self.module.dual_imports:
             for first, second in dual.pairs:
-                if self._imports_target(first, target) and not self._still_read(first):
+                if self.imports(first, target) and not self._still_read(first):
                     self._drop_dual(dual, first, second)
         deleted_lines = self.deleted_lines()
         for statement in self.module.tree.body:
-            if not (
-                isinstance(statement, ast.ImportFrom) and self._imports_target(statement, target)
-            ):
+            if not (isinstance(statement, ast.ImportFrom) and self.imports(statement, target)):
                 continue
             if self._still_read(statement):
                 continue
@@ -327,11 +323,20 @@ class ModuleEditor:
                     deleted_lines.add(blank)
                     break
 
-    def _imports_target(self, statement: ast.ImportFrom, target: str) -> bool:
-        """Whether ``statement`` is ``from m import n [as x]`` of ``target`` (``m.n``)."""
-        return (
-            len(statement.names) == 1
-            and f"{self.module.absolute_import(statement)}.{statement.names[0].name}" == target
+    def imports(self, statement: ast.ImportFrom, target: str) -> bool:
+        """Whether ``statement`` is ``from m import n [as x]`` of ``target`` (``m.n``).
+
+        A relative import is read from the module's package, and from the one it had in the
+        last run's layout: ``from ..analytics.event_logger import event_logger``, written in
+        ``app.api.routes``, climbs out of ``api.routes`` of the flat layout (it names nothing
+        there), and is still the import to take out.
+        """
+        if len(statement.names) != 1:
+            return False
+        packages = {None, self.former_package} if statement.level else {None}
+        return any(
+            f"{self.module.absolute_import(statement, package)}.{statement.names[0].name}" == target
+            for package in packages
         )
 
     def _still_read(self, statement: ast.ImportFrom) -> bool:

@@ -272,6 +272,8 @@ class _Analysis:
         self.backend = BackendReader(plan.root, plan.backend)
         self.index = PackageIndex(self.backend.read)
         self.editors: dict[str, ModuleEditor] = {}
+        # Files this run does not patch: with the error that stops it, or (skipped: not there,
+        # nothing to do) with only a note.
         self.errors: dict[str, PatchedFile] = {}
         self.order: list[str] = []
         self.package = plan.analytics_package
@@ -303,6 +305,10 @@ class _Analysis:
             # Read first in the last run's layout (its code taken out first): what goes in is
             # imported as the module is named now, as a fresh run would.
             self.editors[module.path].package = module.package
+        elif module is not self.editors[module.path].module:
+            # Read again in the last run's layout, to take its code out: the editor keeps the
+            # module as it reads now, and the package its relative imports were written from.
+            self.editors[module.path].former_package = module.package
         self.order.append(module.path)
         return self.editors[module.path]
 
@@ -321,6 +327,14 @@ class _Analysis:
     def _fail(self, path: str, message: str) -> None:
         """Report ``path`` as a file the run cannot patch, in its place among the others."""
         self.errors[path] = PatchedFile(path, None, None, error=message)
+        self.order.append(path)
+
+    def _skip(self, path: str, reason: str) -> None:
+        """Report ``path`` as a file the run leaves alone (not there), with the reason as a note.
+
+        It does not fail the run: an ``unchanged`` line, and the note under it.
+        """
+        self.errors[path] = PatchedFile(path, None, None, notes=(f"{path}: {reason}",))
         self.order.append(path)
 
     def unreadable(self, path: str, backends: tuple[str, ...]) -> str | None:
@@ -561,6 +575,7 @@ class _Analysis:
                     # recorded module moved by hand took its calls along (see self.vanished).
                     if old is not None:
                         self.vanished.add(old)
+                    self._skip(relative, "not found; skipped, nothing to take out")
                     continue
                 message = _missing(plan, self.index, name, relative)
                 self._fail(relative, message)

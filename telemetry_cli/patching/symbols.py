@@ -736,12 +736,20 @@ class ModuleModel:
         """The package relative imports start from."""
         return self.name if self.is_package else self.name.rpartition(".")[0]
 
-    def absolute_import(self, node: ast.ImportFrom) -> str | None:
-        """The absolute module a ``from ... import`` names; None when it leaves the top package."""
+    def absolute_import(self, node: ast.ImportFrom, package: str | None = None) -> str | None:
+        """The absolute module a ``from ... import`` names; None when it leaves the top package.
+
+        Each dot past the first climbs one package, and Python refuses to climb out of the top
+        one: ``from ..x import y`` in ``app.main`` and ``from .x import y`` in a top-level
+        module (no package at all) cannot run, so they name no module. ``package`` is where the
+        relative imports start from when not the module's own package (the package it had in
+        the layout its inserted code was written for).
+        """
         if not node.level:
             return node.module
-        parts = self.package.split(".") if self.package else []
-        if node.level - 1 > len(parts) or (node.level - 1 == len(parts) and not node.module):
+        package = self.package if package is None else package
+        parts = package.split(".") if package else []
+        if node.level > len(parts):
             return None
         base = parts[: len(parts) - (node.level - 1)]
         return ".".join([*base, node.module] if node.module else base) or None
