@@ -2282,6 +2282,9 @@ def test_other_names_in_several_words_are_kept(layer: Layer, text: str) -> None:
         "scope headers: [(b'host', b'x'), (b'authorization', b'Bearer abc')]",
         'headers=[["x-api-key", "abc123"]]',
         "(('session', 42),)",
+        '[(b"authorization", b"Bearer abc")]',  # bytes in double quotes
+        "[( 'password', 'hunter2')]",  # a space after the bracket
+        "[b'token', b'abc123']",
     ],
 )
 def test_a_pair_written_as_a_literal_in_text_is_redacted(layer: Layer, text: str) -> None:
