@@ -396,7 +396,7 @@ def _clear_of_mounts(
     return other, taken[0][1]
 
 
-def discover(root: Path, project: tomlkit.TOMLDocument | None = None) -> Found:
+def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     """Find the one FastAPI app under ``root``, and the route modules of its package.
 
     ``project`` is ``root``'s pyproject.toml, read once by the caller. With its ``[tool.fastapi]
@@ -410,7 +410,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument | None = None) -> Found:
     Raises:
         ConfigError: none was found, or several.
     """
-    entrypoint = None if project is None else _fastapi_entrypoint(project)
+    entrypoint = _fastapi_entrypoint(project)
     hint = entrypoint if entrypoint is not None else _runner_target(root, project)
     regular, namespace, templates = _candidate_packages(root)
     offers = _offers(root, regular, hint)
@@ -1362,7 +1362,7 @@ def _serves_own_app(name: str, data: bytes) -> bool:
     return False
 
 
-def _runner_target(root: Path, project: tomlkit.TOMLDocument | None) -> str | None:
+def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     """The import string the modules at the top of ``root`` serve another module's app by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
@@ -1409,7 +1409,7 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument | None) -> str | No
         if named is None:
             return None
         targets.update(named)
-    for module, function in [] if project is None else _console_scripts(project):
+    for module, function in _console_scripts(project):
         data = _module_data(root, module, ignore)
         served = None if data is None else _served_targets(data, function)
         if served is not None:
@@ -1420,7 +1420,7 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument | None) -> str | No
     for path in sorted(root.iterdir()):
         if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
             continue
-        if path.name == CONFIG_FILENAME and project is not None:
+        if path.name == CONFIG_FILENAME:
             text = project.as_string()  # read by the caller already
         else:
             try:

@@ -285,16 +285,15 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
         ]
         if built_in and _wraps_a_call_of(named, built_in[0], index):
             routes_on, routes_factory = f"{site.module.name}:{built_in[0].name}", True
-    runs = (
-        _run_kind(named)
-        if factory
-        and named is not None
+    runs: str | None = None
+    if not factory:
+        runs = _script_run(site)  # `app = FastAPI()` under the `__main__` guard
+    elif (
+        named is not None
         and named.kind == "function"
         and index.function_role(named) is not Role.APP
-        else None
-        if factory
-        else _script_run(site)
-    )
+    ):
+        runs = _run_kind(named)  # `def main(): app = FastAPI(); uvicorn.run(app)`
     return FoundApp(
         site,
         AppEntry(

@@ -501,7 +501,11 @@ class _Analysis:
 
         What stays (changed by hand since: reported) is remembered for the next run.
         """
-        self._take_out_left((path, None, self.old_backend, self.old_app_package, self.old_layer))
+        self._take_out_left(self._old_left(path, None))
+
+    def _old_left(self, path: str, event_type: str | None) -> LeftPatch:
+        """The code the last run put in ``path`` (its include, or calls of ``event_type``)."""
+        return (path, event_type, self.old_backend, self.old_app_package, self.old_layer)
 
     def _take_out_left(self, left: LeftPatch) -> None:
         """Take out inserted code the record no longer describes; remember what stays.
@@ -584,9 +588,7 @@ class _Analysis:
                 continue
             editor = self.editor_for(model)
             if old is not None and self.moved:
-                self._take_out_left(
-                    (relative, old, self.old_backend, self.old_app_package, self.old_layer)
-                )
+                self._take_out_left(self._old_left(relative, old))
             elif old is not None and old != event_type and not self.removing:
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
@@ -624,12 +626,11 @@ class _Analysis:
         for path, old in self.previous.instrumented:
             if path in current:
                 continue
-            model = self.recorded_module(path)
-            if model is None and self.moved:
+            if self.moved:
                 # Through the old layer, if it is there (one that does not parse too).
-                left = (path, old, self.old_backend, self.old_app_package, self.old_layer)
-                self._take_out_left(left)
+                self._take_out_left(self._old_left(path, old))
                 continue
+            model = self.recorded_module(path)
             if model is None:
                 unreadable = self.unreadable(path, backends)
                 if unreadable is not None:
@@ -637,11 +638,6 @@ class _Analysis:
                     self._fail(path, unreadable)
                     recorded[path] = old
                 continue  # else gone (see self.vanished)
-            if self.moved:
-                self._take_out_left(
-                    (path, old, self.old_backend, self.old_app_package, self.old_layer)
-                )
-                continue
             editor = self.editor_for(model)
             kept = len(editor.edits.problems)
             uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
