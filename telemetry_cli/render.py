@@ -225,10 +225,13 @@ class Output:
     exists: Callable[[Plan], bool] = _always
     condition: str = ""
 
+    def folder(self, plan: Plan) -> str:
+        """The folder of its place under ``plan``: the layer's package or the feature folder."""
+        return plan.analytics_dir if self.place is Place.PACKAGE else plan.feature_dir
+
     def path(self, plan: Plan) -> str:
         """Its POSIX path relative to the project root under ``plan``."""
-        folder = plan.analytics_dir if self.place is Place.PACKAGE else plan.feature_dir
-        return (PurePosixPath(folder) / self.name).as_posix()
+        return (PurePosixPath(self.folder(plan)) / self.name).as_posix()
 
     def describe(self, plan: Plan) -> str:
         """Its role, with the plan's values filled in."""
