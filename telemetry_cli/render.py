@@ -431,24 +431,22 @@ def template_context(
         context["app_routes_module"], _, context["app_routes_on"] = entry.routes_on.partition(":")
         if entry.routes_factory:
             context["app_routes_factory"] = True
-    if entry.runs is not None:
-        # The app is built and served by a function, or by the module run as a script: the
-        # backend runs by calling the one, or running the other as `__main__`.
+    # The app is built and served by a function, or by the module run as a script: the backend
+    # runs by calling the one, or running the other as `__main__`.
+    if entry.runs in ("def", "async def"):
         call = f"{entry.attribute}()"
-        context["app_run"], context["app_runner"] = {
-            "async def": (
-                f"import asyncio; from {entry.module} import {entry.attribute}; "
-                f"asyncio.run({call})",
-                f"`{call}`",
-            ),
-            "def": (f"from {entry.module} import {entry.attribute}; {call}", f"`{call}`"),
-        }.get(
-            entry.runs,
-            (
-                f'import runpy; runpy.run_module("{entry.module}", run_name="__main__")',
-                f"`{entry.path}`, run as a script,",
-            ),
+        imported = f"from {entry.module} import {entry.attribute}"
+        context["app_run"] = (
+            f"import asyncio; {imported}; asyncio.run({call})"
+            if entry.runs == "async def"
+            else f"{imported}; {call}"
         )
+        context["app_runner"] = f"`{call}`"
+    elif entry.runs is not None:
+        context["app_run"] = (
+            f'import runpy; runpy.run_module("{entry.module}", run_name="__main__")'
+        )
+        context["app_runner"] = f"`{entry.path}`, run as a script,"
     return context
 
 
