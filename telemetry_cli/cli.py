@@ -398,8 +398,8 @@ UrlOption = Annotated[
         metavar="<url>",
     ),
 ]
-# The bounds of --timeout, in seconds: checked by one callback, so that every value out of them
-# (nan too, which compares false with both) gets the same message naming the range.
+# The bounds of --timeout, in seconds: checked by one parser, so that every value out of them
+# (nan and text too) gets the same message naming the range.
 _TIMEOUT_RANGE = (0.1, 600.0)
 
 
@@ -415,25 +415,21 @@ def _timeout_in_range(value: str | float) -> float:
     return seconds
 
 
+def _timeout_option(waits_for: str) -> Any:
+    """The ``--timeout`` option of a command that waits for ``waits_for``."""
+    low, high = _TIMEOUT_RANGE
+    return typer.Option(
+        "--timeout",
+        parser=_timeout_in_range,
+        help=f"Seconds to wait for {waits_for} ({low:g} to {high:g}).",
+        metavar="<seconds>",
+    )
+
+
 EmitTimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--timeout",
-        parser=_timeout_in_range,
-        help="Seconds to wait for the server (--url), or for a pipe named by --payload-file "
-        "(0.1 to 600).",
-        metavar="<seconds>",
-    ),
+    float, _timeout_option("the server (--url), or for a pipe named by --payload-file")
 ]
-HealthTimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--timeout",
-        parser=_timeout_in_range,
-        help="Seconds to wait for the server (--url) (0.1 to 600).",
-        metavar="<seconds>",
-    ),
-]
+HealthTimeoutOption = Annotated[float, _timeout_option("the server (--url)")]
 
 
 @app.command(short_help="Validate and log one event through the generated layer.")

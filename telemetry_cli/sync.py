@@ -414,7 +414,7 @@ def _output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
     """
     folders: dict[Place, set[str]] = {place: set() for place in Place}
     for output in OUTPUTS:
-        folders[output.place].add(output.path(plan)[: -len(output.name) - 1])
+        folders[output.place].add(output.folder(plan))
         for path in recorded:
             if path.endswith("/" + output.name):
                 folders[output.place].add(path[: -len(output.name) - 1])

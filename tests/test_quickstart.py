@@ -27,8 +27,9 @@ from tests.cli_support import REPO, copy_bundled_project
 QUICKSTART = REPO / "specs/059-analytics-telemetry/quickstart.md"
 
 
-def bash_blocks() -> list[str]:
-    return re.findall(r"```bash\n(.*?)```", QUICKSTART.read_text(), flags=re.S)
+def code_blocks(language: str) -> list[str]:
+    """The quickstart's fenced blocks of ``language``, in order."""
+    return re.findall(rf"```{language}\n(.*?)```", QUICKSTART.read_text(), flags=re.S)
 
 
 def free_port() -> int:
@@ -65,7 +66,7 @@ def sh(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProc
 
 
 def test_the_quickstart_has_the_steps_this_test_runs() -> None:
-    blocks = bash_blocks()
+    blocks = code_blocks("bash")
     assert any("pip install" in block for block in blocks)
     assert sum("telemetry-scaffold" in block for block in blocks) >= 6
     assert sum("curl" in block for block in blocks) >= 3
@@ -74,7 +75,7 @@ def test_the_quickstart_has_the_steps_this_test_runs() -> None:
 def test_cli_steps(project: Path, environment: dict[str, str]) -> None:
     commands = [
         line
-        for block in bash_blocks()
+        for block in code_blocks("bash")
         for line in block.splitlines()
         if line.startswith("telemetry-scaffold") and "--url" not in line
     ]
@@ -104,7 +105,7 @@ def test_cli_steps(project: Path, environment: dict[str, str]) -> None:
 def server(project: Path, environment: dict[str, str]) -> Iterator[str]:
     [start] = [
         block.strip()
-        for block in bash_blocks()
+        for block in code_blocks("bash")
         if "uvicorn.run(" in block and "logging.basicConfig" in block
     ]
     port = free_port()
@@ -137,7 +138,7 @@ def server(project: Path, environment: dict[str, str]) -> Iterator[str]:
 def test_http_steps(project: Path, environment: dict[str, str], server: str) -> None:
     steps = [
         block.strip().replace("http://127.0.0.1:8000", server)
-        for block in bash_blocks()
+        for block in code_blocks("bash")
         if "127.0.0.1:8000" in block
     ]
     results = [sh(step, project, environment) for step in steps]
@@ -160,7 +161,7 @@ def test_http_steps(project: Path, environment: dict[str, str], server: str) -> 
 
 
 def test_error_capture_step(project: Path, environment: dict[str, str]) -> None:
-    [snippet] = [block for block in bash_blocks() if "quickstart-failure" in block]
+    [snippet] = [block for block in code_blocks("bash") if "quickstart-failure" in block]
     result = sh(snippet, project, environment)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "500"
@@ -170,14 +171,10 @@ def test_error_capture_step(project: Path, environment: dict[str, str]) -> None:
     )
 
 
-def python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", QUICKSTART.read_text(), flags=re.S)
-
-
 def test_python_steps_record_one_event_each(project: Path, environment: dict[str, str]) -> None:
     # Step 3's snippets, in order as a reader runs them (the later ones reuse the first's import),
     # in the backend folder with logging on: each records one event and no warning.
-    blocks = python_blocks()
+    blocks = code_blocks("python")
     assert blocks
     script = "import logging\nlogging.basicConfig(level=logging.INFO)\n" + "\n".join(blocks)
     result = subprocess.run(
@@ -202,7 +199,7 @@ def test_the_plain_server_command_serves_the_telemetry_api(
 ) -> None:
     [start] = [
         line
-        for block in bash_blocks()
+        for block in code_blocks("bash")
         for line in block.splitlines()
         if line.startswith("cd backend && uvicorn ")
     ]
