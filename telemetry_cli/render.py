@@ -225,10 +225,13 @@ class Output:
     exists: Callable[[Plan], bool] = _always
     condition: str = ""
 
+    def folder(self, plan: Plan) -> str:
+        """The folder of its place under ``plan``: the layer's package or the feature folder."""
+        return plan.analytics_dir if self.place is Place.PACKAGE else plan.feature_dir
+
     def path(self, plan: Plan) -> str:
         """Its POSIX path relative to the project root under ``plan``."""
-        folder = plan.analytics_dir if self.place is Place.PACKAGE else plan.feature_dir
-        return (PurePosixPath(folder) / self.name).as_posix()
+        return (PurePosixPath(self.folder(plan)) / self.name).as_posix()
 
     def describe(self, plan: Plan) -> str:
         """Its role, with the plan's values filled in."""
@@ -428,18 +431,18 @@ def template_context(
         context["app_routes_module"], _, context["app_routes_on"] = entry.routes_on.partition(":")
         if entry.routes_factory:
             context["app_routes_factory"] = True
+    # The app is built and served by a function, or by the module run as a script: the backend
+    # runs by calling the one, or running the other as `__main__`.
     if entry.runs in ("def", "async def"):
-        # A function builds the app and serves it itself: the backend runs by calling it.
         call = f"{entry.attribute}()"
         imported = f"from {entry.module} import {entry.attribute}"
-        context["app_runner"] = f"`{call}`"
         context["app_run"] = (
             f"import asyncio; {imported}; asyncio.run({call})"
             if entry.runs == "async def"
             else f"{imported}; {call}"
         )
+        context["app_runner"] = f"`{call}`"
     elif entry.runs is not None:
-        # The app is built under the module's `__main__` guard: the backend runs it as a script.
         context["app_run"] = (
             f'import runpy; runpy.run_module("{entry.module}", run_name="__main__")'
         )
