@@ -2762,6 +2762,15 @@ _GETTER = (
             "picked at run time",
         ),
         ('    api_prefix: str = "/dev"\n', _GETTER, "", "picked at run time"),
+        # Keys that are names: their values are not read, and the default's text naming one
+        # of them picks nothing (it is the string "PROD", not the name's value).
+        (
+            '    api_prefix: str = "/dev"\n',
+            'DEV, PROD = "dev", "prod"\n'
+            'settings = {DEV: DevSettings, PROD: ProdSettings}[os.getenv("STAGE", "PROD")]()',
+            "",
+            "picked at run time",
+        ),
     ],
     ids=[
         "same-inline",
@@ -2771,6 +2780,7 @@ _GETTER = (
         "differ-default-variable",
         "differ-no-default",
         "differ-getter",
+        "differ-name-keys",
     ],
 )
 def test_a_settings_class_picked_from_several_by_the_environment_gives_their_default(

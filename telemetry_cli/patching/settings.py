@@ -561,7 +561,9 @@ def _picked(index: PackageIndex, call: ast.Call, scope: Scope) -> Built | None:
         target = _class_or_function(index, value, mapping_scope)
         if key is None or target is None or target.kind != "class":
             return None  # `**others`, or a value that is no class of the package
-        classes[key.value if isinstance(key, ast.Constant) else ast.unparse(key)] = target
+        # A key that is no literal (a name, an enum member) is kept by its node: its value is
+        # not read, so no string picks it (the text "PROD" is not the name PROD's value).
+        classes[key.value if isinstance(key, ast.Constant) else key] = target
     if not classes:
         return None
     others = list({id(cls.node): cls for cls in classes.values()}.values())
