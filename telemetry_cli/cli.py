@@ -198,7 +198,7 @@ def init(
 
     folder = (root or Path.cwd()).resolve()
     if not folder.is_dir():
-        raise UsageError(f"{folder}: --root is not a folder")
+        raise UsageError(f"{console.shown_path(folder)}: --root is not a folder")
     # It reads pyproject.toml and the app, then writes pyproject.toml: like generate, it must
     # not interleave with another run writing the project.
     with project_lock(folder, exclusive=not dry_run, on_wait=_say_waiting):
