@@ -163,13 +163,13 @@ def test_http_steps_print_records(
     accepted, unknown, too_large, health, via_cli = (result.stdout for result in results)
     match = re.fullmatch(
         r'\{"status":"accepted","event_id":"([0-9a-f-]{36})","event_type":"ai_block_used",'
-        r'"timestamp":"\S+Z"\}',
+        r'"timestamp":"\S+Z"\}\n202\n',
         accepted,
     )
     assert match is not None, accepted
     assert (unknown.strip(), too_large.strip()) == ("422", "413")
     assert health.startswith('{"status":"ok","enabled":true,"sink":"OpenTelemetrySink",')
-    assert health.endswith('"window_seconds":60,"opentelemetry_sdk_configured":true}')
+    assert health.endswith('"window_seconds":60,"opentelemetry_sdk_configured":true}\n200\n')
     assert f"via {server.url}" in via_cli and f"ok ({server.url})" in via_cli
     assert "opentelemetry sdk configured: true" in via_cli
     # The console exporter printed the posted event's record on the server's stdout.
