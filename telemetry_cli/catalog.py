@@ -608,27 +608,47 @@ def _counted(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def _doc_count(low: int | None, high: int | None, noun: str) -> str | None:
+    """A count between ``low`` and ``high`` in words, or None when any count will do.
+
+    ``exactly 1 character``, ``2 to 5 characters``, ``at most 1 item``, ``empty``: never
+    ``1 to 1 characters`` nor the ``at least 0`` that every count meets.
+    """
+    low = low or None  # at least 0 says nothing
+    if high == 0:
+        return "empty"
+    if low is not None and low == high:
+        return f"exactly {_counted(low, noun)}"
+    if low is not None and high is not None:
+        return f"{low} to {high} {noun}s"
+    if low is not None:
+        return f"at least {_counted(low, noun)}"
+    if high is not None:
+        return f"at most {_counted(high, noun)}"
+    return None
+
+
 def _doc_constraints(value: ValueSpec, each: str = "") -> list[str]:
     if value.type == "array":
         assert value.items is not None
-        found = []
-        if value.max_items is not None:
-            found.append(f"at most {_counted(value.max_items, 'item')}")
+        count = _doc_count(None, value.max_items, "item")
+        found = [count] if count is not None else []
+        if value.max_items == 0:
+            return found  # no item to constrain
         return found + _doc_constraints(value.items, "each ")
     found = []
     if value.enum:
         found.append(each + "one of " + ", ".join(_to_json(item) for item in value.enum))
-    if value.min_length is not None and value.max_length is not None:
-        found.append(f"{each}{value.min_length} to {value.max_length} characters")
-    elif value.min_length is not None:
-        found.append(f"{each}at least {_counted(value.min_length, 'character')}")
-    elif value.max_length is not None:
-        found.append(f"{each}at most {_counted(value.max_length, 'character')}")
+    if (length := _doc_count(value.min_length, value.max_length, "character")) is not None:
+        found.append(each + length)
     integer = value.type == "integer"
-    if value.minimum is not None:
-        found.append(f"{each}>= {py_number(value.minimum, integer=integer)}")
-    if value.maximum is not None:
-        found.append(f"{each}<= {py_number(value.maximum, integer=integer)}")
+    if value.minimum is not None and value.minimum == value.maximum:
+        found.append(f"{each}exactly {py_number(value.minimum, integer=integer)}")
+    else:
+        if value.minimum is not None:
+            found.append(f"{each}>= {py_number(value.minimum, integer=integer)}")
+        if value.maximum is not None:
+            found.append(f"{each}<= {py_number(value.maximum, integer=integer)}")
     if value.type == "datetime":
         found.append(f"{each}RFC 3339 with a UTC offset, e.g. {EXAMPLE_DATETIME}")
     if value.type == "integer" and not each:

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from telemetry_cli.catalog import _doc_constraints
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import ValueSpec
 from telemetry_cli.render import outputs_for
@@ -849,3 +850,27 @@ def test_the_event_loggers_examples_record_an_event(tmp_path: Path, options: Any
         for count, call in enumerate(calls, start=1):
             exec(call, {"event_logger": logger})
             assert len(sink.events) == count, call
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (ValueSpec("string", min_length=1, max_length=1), ["exactly 1 character"]),
+        (ValueSpec("string", min_length=3, max_length=3), ["exactly 3 characters"]),
+        (ValueSpec("string", min_length=2, max_length=5), ["2 to 5 characters"]),
+        (ValueSpec("string", min_length=0, max_length=5), ["at most 5 characters"]),
+        (ValueSpec("string", min_length=0), []),
+        (ValueSpec("string", max_length=0), ["empty"]),
+        (ValueSpec("string", min_length=1), ["at least 1 character"]),
+        (ValueSpec("number", minimum=2.5, maximum=2.5), ["exactly 2.5"]),
+        (ValueSpec("number", minimum=0, maximum=1), [">= 0", "<= 1"]),
+        (
+            ValueSpec("array", items=ValueSpec("string", min_length=1, max_length=1), max_items=1),
+            ["at most 1 item", "each exactly 1 character"],
+        ),
+        (ValueSpec("array", items=ValueSpec("boolean"), max_items=0), ["empty"]),
+    ],
+)
+def test_constraints_read_as_plain_english(value: ValueSpec, words: list[str]) -> None:
+    # The data model's table says "exactly 1 character", never "1 to 1 characters".
+    assert _doc_constraints(value) == words
