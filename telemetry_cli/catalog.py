@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Final
 
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import (
@@ -130,6 +130,16 @@ _MODEL_TYPES = {
     "boolean": "Boolean",
     "datetime": "DateTimeString",
 }
+# The names analytics_models.py defines for the payload models' fields, each with the names of
+# that module its definition uses (a name is defined only when a field's type names it).
+_MODEL_HELPERS: Final = {
+    "Integer": ("whole_number",),
+    "Number": (),
+    "Boolean": (),
+    "DateTimeString": (),
+    "whole_number": (),
+}
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_]\w*")
 
 
 class Json(str):
@@ -1292,22 +1302,17 @@ class Catalog(dict[str, object]):
 
         ``Integer``, ``Number``, ``Boolean``, ``DateTimeString`` (each an unconstrained or
         bounded field of that type) and ``whole_number`` (any integer field): the module defines
-        those and no others.
+        those and no others. Read off the fields' types as :meth:`Property.model_type` writes
+        them, so the two cannot disagree.
         """
-        found: set[str] = set()
-        for spec in self._specs:
-            for prop in spec.properties:
-                value: ValueSpec | None = prop.value
-                while value is not None and value.type == "array":
-                    value = value.items
-                if value is None or value.enum or value.type == "string":
-                    continue
-                if value.type == "integer":
-                    found.add("whole_number")
-                    if _field_constraints(value):
-                        continue  # written out in full: see _model_value
-                found.add(_MODEL_TYPES[value.type])
-        return frozenset(found)
+        named = {
+            name
+            for event in self.events
+            for prop in event.properties
+            for name in _IDENTIFIER.findall(prop.model_type().flat())
+            if name in _MODEL_HELPERS
+        }
+        return frozenset(named.union(*(_MODEL_HELPERS[name] for name in named)))
 
     @cached_property
     def pydantic_imports(self) -> str:

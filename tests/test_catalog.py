@@ -874,3 +874,49 @@ def test_the_event_loggers_examples_record_an_event(tmp_path: Path, options: Any
 def test_constraints_read_as_plain_english(value: ValueSpec, words: list[str]) -> None:
     # The data model's table says "exactly 1 character", never "1 to 1 characters".
     assert _doc_constraints(value) == words
+
+
+@pytest.mark.parametrize(
+    ("declaration", "helpers"),
+    [
+        ('{ type = "string", min-length = 1 }', set()),
+        ('{ type = "string", enum = ["a", "b"] }', set()),
+        ('{ type = "integer" }', {"Integer", "whole_number"}),
+        ('{ type = "integer", minimum = 0 }', {"whole_number"}),
+        ('{ type = "number", maximum = 1 }', {"Number"}),
+        ('{ type = "array", items = { type = "boolean" }, max-items = 2 }', {"Boolean"}),
+        ('{ type = "array", items = { type = "datetime" } }', {"DateTimeString"}),
+        ('{ type = "array", items = { type = "integer", maximum = 3 } }', {"whole_number"}),
+    ],
+)
+def test_the_models_module_defines_the_helpers_its_fields_use_and_no_others(
+    tmp_path: Path, declaration: str, helpers: set[str]
+) -> None:
+    import ast
+
+    from telemetry_cli.render import render_outputs
+
+    plan = catalog_plan(tmp_path, f"[events.thing_done]\nproperties.x = {declaration}\n")
+    [models] = [
+        rendered.content
+        for rendered in render_outputs(plan)
+        if rendered.path.endswith("/analytics_models.py")
+    ]
+    assert models is not None
+    tree = ast.parse(models)
+    everything = {"Integer", "Number", "Boolean", "DateTimeString", "whole_number"}
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)} | {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    [payload] = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name == "ThingDonePayload"
+    ]
+    used = {node.id for node in ast.walk(payload) if isinstance(node, ast.Name)}
+    assert defined & everything == helpers
+    assert used & everything <= helpers
