@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final
 
+from telemetry_cli.console import counted
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import (
     CONTEXT_PROPERTIES,
@@ -613,11 +614,6 @@ def _doc_value_type(value: ValueSpec) -> str:
     return _TYPE_NAMES[value.type]
 
 
-def _counted(count: int, noun: str) -> str:
-    """``count`` and ``noun``, plural unless the count is one: ``1 character``, ``2 characters``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def _doc_count(low: int | None, high: int | None, noun: str) -> str | None:
     """A count between ``low`` and ``high`` in words, or None when any count will do.
 
@@ -628,13 +624,13 @@ def _doc_count(low: int | None, high: int | None, noun: str) -> str | None:
     if high == 0:
         return "empty"
     if low is not None and low == high:
-        return f"exactly {_counted(low, noun)}"
+        return f"exactly {counted(low, noun)}"
     if low is not None and high is not None:
         return f"{low} to {high} {noun}s"
     if low is not None:
-        return f"at least {_counted(low, noun)}"
+        return f"at least {counted(low, noun)}"
     if high is not None:
-        return f"at most {_counted(high, noun)}"
+        return f"at most {counted(high, noun)}"
     return None
 
 

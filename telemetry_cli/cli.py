@@ -212,7 +212,7 @@ def init(
     found = result.found
     console.stdout().print(
         f"{action} pyproject.toml: app {found.app} in {found.backend}/, "
-        f"{len(found.routes)} route module(s) suggested for instrument; "
+        f"{console.counted(len(found.routes), 'route module')} suggested for instrument; "
         "next: telemetry-scaffold generate"
     )
 

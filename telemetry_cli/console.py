@@ -84,6 +84,11 @@ def shown_path(path: Path | str, cwd: Path | None = None) -> str:
     return str(path)
 
 
+def counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless the count is one: ``1 file``, ``2 files``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def quoted(value: object, limit: int = 80) -> str:
     """``value`` quoted (``repr``) for an error message, a string clipped to ``limit``.
 

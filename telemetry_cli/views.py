@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.text import Text
 
-from telemetry_cli.console import printable
+from telemetry_cli.console import counted, printable
 from telemetry_cli.sync import FileChange, Status, SyncReport
 
 _STATUS_STYLE = {
@@ -108,9 +108,13 @@ def _next_steps(report: SyncReport, *, after_generate: bool = False) -> str:
     if fixable and not after_generate:
         steps.append(f"run `telemetry-scaffold {report.command}`")
     if forced:
-        steps.append(f"{forced} hand-edited file(s) need --force (or move the edit into the plan)")
+        need = "needs" if forced == 1 else "need"
+        steps.append(
+            f"{counted(forced, 'hand-edited file')} {need} --force (or move the edit into the plan)"
+        )
     if manual:
-        steps.append(f"{manual} file(s) need a fix by hand (see above)")
+        need = "needs" if manual == 1 else "need"
+        steps.append(f"{counted(manual, 'file')} {need} a fix by hand (see above)")
     return "; ".join(steps) or f"run `telemetry-scaffold {report.command}`"
 
 
