@@ -742,3 +742,17 @@ def test_research_names_every_field_of_the_health_answer(docs: dict[str, str]) -
     assert {"status", "window_seconds"} <= set(fields)
     decision = docs["research.md"].split("## Health endpoint content", 1)[1].split("\n## ", 1)[0]
     assert [field for field in fields if f"`{field}`" not in decision] == []
+
+
+def test_the_key_limit_is_always_said_to_count_top_level_keys(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    # The logger counts only the payload's own keys; "128 keys" alone reads as all keys nested.
+    from telemetry_cli.render import template_context
+
+    limits = template_context(plan)["limits"]
+    assert isinstance(limits, dict)
+    limit = limits["max_payload_keys"]
+    for name, text in docs.items():
+        bare = re.findall(rf"\b{limit} keys\b(?! in all)", text)
+        assert bare == [], name
