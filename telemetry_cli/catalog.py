@@ -1393,6 +1393,16 @@ class Catalog(dict[str, object]):
         """That payload as JSON text."""
         return _json_text(self.example_payload_object)
 
+    def example_record_attributes(self, event_id: str) -> str:
+        """The attributes of the example payload's OpenTelemetry record with ``event_id``.
+
+        As the SDK's console exporter prints them (``json.dumps`` with ``indent=4``): each
+        top-level payload key, then ``log.record.uid``; lines after the first indented for the
+        attributes' place in the record.
+        """
+        attributes = {**self.example_payload_object, "log.record.uid": event_id}
+        return json.dumps(attributes, indent=4).replace("\n", "\n    ")
+
     @cached_property
     def example_payload_python(self) -> str:
         """That payload as a Python literal."""
