@@ -421,7 +421,7 @@ def _timeout_option(waits_for: str) -> Any:
     return typer.Option(
         "--timeout",
         parser=_timeout_in_range,
-        help=f"Seconds to wait for {waits_for} ({low:g} to {high:g}).",
+        help=f"Seconds to wait for {waits_for}: {low:g} to {high:g}.",
         metavar="<seconds>",
     )
 

@@ -36,6 +36,13 @@ def test_a_help_page_names_only_its_own_options(command: str) -> None:
     assert mentioned <= own, mentioned - own
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_sentences_hold_one_parenthesis_at_a_time(command: str) -> None:
+    # "for the server (--url) (0.1 to 600)" reads as a stutter.
+    page = " ".join(run(command, "--help").stdout.split())
+    assert re.findall(r"\([^()]*\) \(", page) == []
+
+
 def test_diff_of_an_up_to_date_project_says_nothing_would_change(
     generated_project: Path,
 ) -> None:
