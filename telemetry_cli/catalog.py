@@ -27,8 +27,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Final
 
+from telemetry_cli.console import counted
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import (
     CONTEXT_PROPERTIES,
@@ -130,6 +131,16 @@ _MODEL_TYPES = {
     "boolean": "Boolean",
     "datetime": "DateTimeString",
 }
+# The names analytics_models.py defines for the payload models' fields, each with the names of
+# that module its definition uses (a name is defined only when a field's type names it).
+_MODEL_HELPERS: Final = {
+    "Integer": ("whole_number",),
+    "Number": (),
+    "Boolean": (),
+    "DateTimeString": (),
+    "whole_number": (),
+}
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_]\w*")
 
 
 class Json(str):
@@ -603,32 +614,47 @@ def _doc_value_type(value: ValueSpec) -> str:
     return _TYPE_NAMES[value.type]
 
 
-def _counted(count: int, noun: str) -> str:
-    """``count`` and ``noun``, plural unless the count is one: ``1 character``, ``2 characters``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _doc_count(low: int | None, high: int | None, noun: str) -> str | None:
+    """A count between ``low`` and ``high`` in words, or None when any count will do.
+
+    ``exactly 1 character``, ``2 to 5 characters``, ``at most 1 item``, ``empty``: never
+    ``1 to 1 characters`` nor the ``at least 0`` that every count meets.
+    """
+    low = low or None  # at least 0 says nothing
+    if high == 0:
+        return "empty"
+    if low is not None and low == high:
+        return f"exactly {counted(low, noun)}"
+    if low is not None and high is not None:
+        return f"{low} to {high} {noun}s"
+    if low is not None:
+        return f"at least {counted(low, noun)}"
+    if high is not None:
+        return f"at most {counted(high, noun)}"
+    return None
 
 
 def _doc_constraints(value: ValueSpec, each: str = "") -> list[str]:
     if value.type == "array":
         assert value.items is not None
-        found = []
-        if value.max_items is not None:
-            found.append(f"at most {_counted(value.max_items, 'item')}")
+        count = _doc_count(None, value.max_items, "item")
+        found = [count] if count is not None else []
+        if value.max_items == 0:
+            return found  # no item to constrain
         return found + _doc_constraints(value.items, "each ")
     found = []
     if value.enum:
         found.append(each + "one of " + ", ".join(_to_json(item) for item in value.enum))
-    if value.min_length is not None and value.max_length is not None:
-        found.append(f"{each}{value.min_length} to {value.max_length} characters")
-    elif value.min_length is not None:
-        found.append(f"{each}at least {_counted(value.min_length, 'character')}")
-    elif value.max_length is not None:
-        found.append(f"{each}at most {_counted(value.max_length, 'character')}")
+    if (length := _doc_count(value.min_length, value.max_length, "character")) is not None:
+        found.append(each + length)
     integer = value.type == "integer"
-    if value.minimum is not None:
-        found.append(f"{each}>= {py_number(value.minimum, integer=integer)}")
-    if value.maximum is not None:
-        found.append(f"{each}<= {py_number(value.maximum, integer=integer)}")
+    if value.minimum is not None and value.minimum == value.maximum:
+        found.append(f"{each}exactly {py_number(value.minimum, integer=integer)}")
+    else:
+        if value.minimum is not None:
+            found.append(f"{each}>= {py_number(value.minimum, integer=integer)}")
+        if value.maximum is not None:
+            found.append(f"{each}<= {py_number(value.maximum, integer=integer)}")
     if value.type == "datetime":
         found.append(f"{each}RFC 3339 with a UTC offset, e.g. {EXAMPLE_DATETIME}")
     if value.type == "integer" and not each:
@@ -1272,22 +1298,17 @@ class Catalog(dict[str, object]):
 
         ``Integer``, ``Number``, ``Boolean``, ``DateTimeString`` (each an unconstrained or
         bounded field of that type) and ``whole_number`` (any integer field): the module defines
-        those and no others.
+        those and no others. Read off the fields' types as :meth:`Property.model_type` writes
+        them, so the two cannot disagree.
         """
-        found: set[str] = set()
-        for spec in self._specs:
-            for prop in spec.properties:
-                value: ValueSpec | None = prop.value
-                while value is not None and value.type == "array":
-                    value = value.items
-                if value is None or value.enum or value.type == "string":
-                    continue
-                if value.type == "integer":
-                    found.add("whole_number")
-                    if _field_constraints(value):
-                        continue  # written out in full: see _model_value
-                found.add(_MODEL_TYPES[value.type])
-        return frozenset(found)
+        named = {
+            name
+            for event in self.events
+            for prop in event.properties
+            for name in _IDENTIFIER.findall(prop.model_type().flat())
+            if name in _MODEL_HELPERS
+        }
+        return frozenset(named.union(*(_MODEL_HELPERS[name] for name in named)))
 
     @cached_property
     def pydantic_imports(self) -> str:
@@ -1371,6 +1392,16 @@ class Catalog(dict[str, object]):
     def example_payload(self) -> str:
         """That payload as JSON text."""
         return _json_text(self.example_payload_object)
+
+    def example_record_attributes(self, event_id: str) -> str:
+        """The attributes of the example payload's OpenTelemetry record with ``event_id``.
+
+        As the SDK's console exporter prints them (``json.dumps`` with ``indent=4``): each
+        top-level payload key, then ``log.record.uid``; lines after the first indented for the
+        attributes' place in the record.
+        """
+        attributes = {**self.example_payload_object, "log.record.uid": event_id}
+        return json.dumps(attributes, indent=4).replace("\n", "\n    ")
 
     @cached_property
     def example_payload_python(self) -> str:

@@ -198,7 +198,7 @@ def init(
 
     folder = (root or Path.cwd()).resolve()
     if not folder.is_dir():
-        raise UsageError(f"{folder}: --root is not a folder")
+        raise UsageError(f"{console.shown_path(folder)}: --root is not a folder")
     # It reads pyproject.toml and the app, then writes pyproject.toml: like generate, it must
     # not interleave with another run writing the project.
     with project_lock(folder, exclusive=not dry_run, on_wait=_say_waiting):
@@ -212,7 +212,7 @@ def init(
     found = result.found
     console.stdout().print(
         f"{action} pyproject.toml: app {found.app} in {found.backend}/, "
-        f"{len(found.routes)} route module(s) suggested for instrument; "
+        f"{console.counted(len(found.routes), 'route module')} suggested for instrument; "
         "next: telemetry-scaffold generate"
     )
 
@@ -421,7 +421,7 @@ def _timeout_option(waits_for: str) -> Any:
     return typer.Option(
         "--timeout",
         parser=_timeout_in_range,
-        help=f"Seconds to wait for {waits_for} ({low:g} to {high:g}).",
+        help=f"Seconds to wait for {waits_for}: {low:g} to {high:g}.",
         metavar="<seconds>",
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from pathlib import Path
 from typing import Final, Literal
 
 from rich.console import Console
@@ -61,6 +62,31 @@ def printable(text: str) -> str:
 def clipped(text: str, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters and ``...``: user input quoted in a message."""
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def shown_path(path: Path | str, cwd: Path | None = None) -> str:
+    """``path`` as a message names it: relative to the current folder when under it.
+
+    Tools such as ruff and git name a file the way the user reaches it from where they stand
+    (``pyproject.toml``, ``sub/pyproject.toml``); a path outside the current folder stays
+    absolute, and a relative path is kept as the user gave it.
+    """
+    path = Path(path)
+    if not path.is_absolute():
+        return str(path)
+    try:
+        here = cwd if cwd is not None else Path.cwd()
+    except OSError:  # the current folder was deleted
+        return str(path)
+    for base in (here, here.resolve()):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix() or "."
+    return str(path)
+
+
+def counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless the count is one: ``1 file``, ``2 files``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def quoted(value: object, limit: int = 80) -> str:

@@ -64,7 +64,9 @@ def emit_event(
         return acknowledgement
     if response.status in (413, 422):
         raise EventRejected(f"event rejected by the server: {remote.describe_error(response)}")
-    raise RemoteError(f"the server could not log the event: {remote.describe_error(response)}")
+    raise RemoteError(
+        f"the server could not log the event: {remote.describe_error(response, endpoint)}"
+    )
 
 
 def _is_acknowledgement(body: Any) -> bool:

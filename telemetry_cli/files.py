@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
+from telemetry_cli.console import shown_path
 from telemetry_cli.errors import FileProblem, ProjectBusy
 
 __all__ = [
@@ -338,8 +339,8 @@ def _take_lock(
             deadline = now + timeout
         elif now >= deadline:
             raise ProjectBusy(
-                f"{root}: another telemetry-scaffold run has held this project's lock for "
-                f"{timeout:g} s; let it finish (or stop it) and run again"
+                f"{shown_path(root)}: another telemetry-scaffold run has held this project's "
+                f"lock for {timeout:g} s; let it finish (or stop it) and run again"
             )
         time.sleep(min(_LOCK_POLL_SECONDS, max(0.0, deadline - now)))
 

@@ -86,7 +86,8 @@ def _remote(api_prefix: str, url: str, timeout: float) -> dict[str, Any]:
     endpoint = remote.endpoint(url, api_prefix, "/health")
     response = remote.request_json("GET", endpoint, timeout=timeout)
     if response.status != 200:
-        return _unhealthy(url, f"health endpoint answered {remote.describe_error(response)}")
+        described = remote.describe_error(response, endpoint)
+        return _unhealthy(url, f"health endpoint answered {described}")
     flaw = body_flaw(response.body)
     if flaw is not None:
         return _unhealthy(url, f"the health endpoint answered an unexpected body: {flaw}")

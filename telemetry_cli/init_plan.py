@@ -24,6 +24,7 @@ from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
 from telemetry_cli.catalog import natural_key
+from telemetry_cli.console import shown_path
 from telemetry_cli.errors import ConfigError, NoAppFound, SeveralApps, UserError
 from telemetry_cli.files import (
     BOM,
@@ -177,7 +178,7 @@ def plan_table(root: Path) -> InitResult:
     """
     config = root / CONFIG_FILENAME
     try:
-        data = read_bytes(contained_path(root, CONFIG_FILENAME), CONFIG_FILENAME)
+        data = read_bytes(contained_path(root, CONFIG_FILENAME), shown_path(config))
     except FileProblem as problem:
         raise ConfigError(problem.message) from None
     source = SourceText(text="", bom=False) if data is None else _decode(data)
@@ -185,7 +186,7 @@ def plan_table(root: Path) -> InitResult:
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as error:
-        raise ConfigError(f"{config}: invalid TOML: {error}") from None
+        raise ConfigError(f"{shown_path(config)}: invalid TOML: {error}") from None
     tool = document.get("tool")
     # `[tool.x]` tables split by another table (`[tool.a]`, `[dirs]`, `[tool.b]`) are valid TOML;
     # tomlkit gives them as a proxy over the pieces, which takes a new key like a table does.
@@ -193,15 +194,16 @@ def plan_table(root: Path) -> InitResult:
         # A table of lines cannot go inside `tool = {...}`, and rewriting the user's line is not
         # init's to do.
         raise ConfigError(
-            f"{config}: `tool` is an inline table (`tool = {{...}}`), which init cannot add "
-            f"[tool.{TOOL_SECTION}] to (TOML closes it on its line); write it as [tool.<name>] "
-            "tables, then run init again"
+            f"{shown_path(config)}: `tool` is an inline table (`tool = {{...}}`), which init "
+            f"cannot add [tool.{TOOL_SECTION}] to (TOML closes it on its line); write it as "
+            "[tool.<name>] tables, then run init again"
         )
     if tool is not None and not isinstance(tool, Table | OutOfOrderTableProxy):
-        raise ConfigError(f"{config}: `tool` must be a table")
+        raise ConfigError(f"{shown_path(config)}: `tool` must be a table")
     if tool is not None and TOOL_SECTION in tool:
         raise ConfigError(
-            f"{config}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it to start again"
+            f"{shown_path(config)}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it "
+            "to start again"
         )
     found = discover(root, document)
     table = _table(found)
@@ -471,14 +473,14 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
         raise ConfigError(reasons[0])
     if templates:
         raise ConfigError(
-            f"no FastAPI app found under {root}: {templates[0]}/ is a project template's source "
-            "(its name is a placeholder), rendered into a project, never run; run init in a "
-            f"project rendered from it, or write [tool.{TOOL_SECTION}] by hand with backend, "
-            "app-package and app"
+            f"no FastAPI app found under {shown_path(root)}: {templates[0]}/ is a project "
+            "template's source (its name is a placeholder), rendered into a project, never run; "
+            f"run init in a project rendered from it, or write [tool.{TOOL_SECTION}] by hand "
+            "with backend, app-package and app"
         )
     raise ConfigError(
-        f"no FastAPI app found under {root} (looked for packages with a module that builds "
-        f"FastAPI(...), and for {_FLAT_NAMES} building it at the top of "
+        f"no FastAPI app found under {shown_path(root)} (looked for packages with a module "
+        f"that builds FastAPI(...), and for {_FLAT_NAMES} building it at the top of "
         "a project folder, or a module there serving it with uvicorn.run); write "
         f"[tool.{TOOL_SECTION}] by hand with backend, app-package and app"
     )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
-from telemetry_cli.console import clipped, quoted
+from telemetry_cli.console import clipped, quoted, shown_path
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
 from telemetry_cli.files import parse_toml
@@ -96,8 +96,9 @@ class _Scope:
 
     def fail(self, key: str, problem: str) -> ConfigError:
         # A key may hold a user's name (instrument."<module>", events.<type>): clipped too.
+        shown = shown_path(self.config_file)
         return ConfigError(
-            f"{self.config_file}: [tool.{TOOL_SECTION}] {clipped(key, _MAX_KEY_SHOWN)}: {problem}"
+            f"{shown}: [tool.{TOOL_SECTION}] {clipped(key, _MAX_KEY_SHOWN)}: {problem}"
         )
 
 
@@ -471,10 +472,10 @@ def _validate_app(value: object, scope: _Scope) -> str | None:
         return None  # discovered, the way FastAPI CLI finds an app
 
     def fail(problem: str) -> ConfigError:
-        return ConfigError(f"{scope.config_file}: {FASTAPI_ENTRYPOINT}: {problem}")
+        return ConfigError(f"{shown_path(scope.config_file)}: {FASTAPI_ENTRYPOINT}: {problem}")
 
     if not isinstance(fastapi, dict):
-        raise ConfigError(f"{scope.config_file}: [tool.fastapi] must be a table")
+        raise ConfigError(f"{shown_path(scope.config_file)}: [tool.fastapi] must be a table")
     entrypoint = fastapi.get("entrypoint")
     if entrypoint is None:
         return None
@@ -821,7 +822,7 @@ def find_config(start: Path) -> Path:
             return candidate
     if nearest is None:
         raise ConfigError(
-            f"no {CONFIG_FILENAME} found in {start} or any parent folder; "
+            f"no {CONFIG_FILENAME} found in {shown_path(start)} or any parent folder; "
             "run from your project or pass --root DIR"
         )
     return nearest
@@ -843,17 +844,21 @@ def load_plan(
     if config is not None:
         config_file = config if config.is_absolute() else (cwd or Path.cwd()) / config
         if config_file.is_dir():
-            raise ConfigError(f"{config}: --config is a folder; name the TOML file in it")
+            raise ConfigError(
+                f"{shown_path(config)}: --config is a folder; name the TOML file in it"
+            )
         if not config_file.is_file():
-            raise ConfigError(f"{config}: {_not_a_file(config_file, 'config file not found')}")
+            raise ConfigError(
+                f"{shown_path(config)}: {_not_a_file(config_file, 'config file not found')}"
+            )
         project_root = root if root is not None else config_file.parent
     elif root is not None:
         if not root.is_dir():
-            raise ConfigError(f"{root}: --root is not a folder")
+            raise ConfigError(f"{shown_path(root)}: --root is not a folder")
         config_file = root / CONFIG_FILENAME
         if not config_file.is_file():
             raise ConfigError(
-                f"{config_file}: "
+                f"{shown_path(config_file)}: "
                 + _not_a_file(
                     config_file,
                     f"not found; --root must name the folder holding {CONFIG_FILENAME}",
@@ -864,11 +869,11 @@ def load_plan(
         config_file = find_config(cwd or Path.cwd())
         project_root = config_file.parent
     if not project_root.is_dir():
-        raise ConfigError(f"{project_root}: --root is not a folder")
+        raise ConfigError(f"{shown_path(project_root)}: --root is not a folder")
     tool = _read_tool_table(config_file, named=config is not None)
     table = tool.get(TOOL_SECTION, {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{config_file}: [tool.{TOOL_SECTION}] must be a table")
+        raise ConfigError(f"{shown_path(config_file)}: [tool.{TOOL_SECTION}] must be a table")
     return plan_from_table(
         table, root=project_root.resolve(), config_file=config_file.resolve(), tool=tool
     )
@@ -916,27 +921,29 @@ def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, 
         text = config_file.read_bytes().decode("utf-8").removeprefix("\ufeff")
         if named and not text.strip():
             raise ConfigError(
-                f"{config_file}: the config file is empty; "
+                f"{shown_path(config_file)}: the config file is empty; "
                 f"write a [tool.{TOOL_SECTION}] table in it"
             )
         data = parse_toml(text)
     except UnicodeDecodeError:
-        raise ConfigError(f"{config_file}: not valid UTF-8") from None
+        raise ConfigError(f"{shown_path(config_file)}: not valid UTF-8") from None
     except OSError as exc:
-        raise ConfigError(f"{config_file}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{shown_path(config_file)}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_file}: invalid TOML: {' '.join(str(exc).split())}") from None
+        raise ConfigError(
+            f"{shown_path(config_file)}: invalid TOML: {' '.join(str(exc).split())}"
+        ) from None
     except RecursionError:
         # tomllib recurses once per level of nested arrays and inline tables.
         raise ConfigError(
-            f"{config_file}: invalid TOML: values nest too deeply to read; "
+            f"{shown_path(config_file)}: invalid TOML: values nest too deeply to read; "
             "no plan needs more than a few levels"
         ) from None
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         # `tool = "x"` cannot hold [tool.telemetry-scaffold]: ignoring it would silently
         # generate the default plan (init refuses the same file).
-        raise ConfigError(f"{config_file}: `tool` must be a table")
+        raise ConfigError(f"{shown_path(config_file)}: `tool` must be a table")
     return tool
 
 
@@ -1017,8 +1024,8 @@ def _printable_name(name: str, config_file: Path) -> None:
     if flaw is not None:
         # The message quotes the name with its escapes: the raw name would break the line.
         raise ConfigError(
-            f"{str(config_file)!r}: the config file's name contains {flaw}, which the generated "
-            "documents cannot quote; rename the file"
+            f"{shown_path(config_file)!r}: the config file's name contains {flaw}, which the "
+            "generated documents cannot quote; rename the file"
         )
 
 

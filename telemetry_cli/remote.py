@@ -394,8 +394,22 @@ def _decode(raw: bytes, url: str, *, strict: bool = True) -> Any:
         return raw.decode("utf-8", errors="replace")[:200]
 
 
-def describe_error(response: Response) -> str:
-    """A short account of an error answer: the status and the server's ``detail``, escaped."""
+def describe_error(response: Response, endpoint: str | None = None) -> str:
+    """A short account of an error answer: the status and the server's ``detail``, escaped.
+
+    A ``404`` from ``endpoint`` says where the telemetry endpoint was looked for, and the two
+    settings that make that address: ``--url`` and the plan's ``api-prefix``.
+    """
+    described = _described(response)
+    if response.status == 404 and endpoint is not None:
+        described += (
+            f"; no telemetry endpoint at {endpoint}: give --url as the server's base URL "
+            "(http://host:port) and check that the server's api-prefix is the plan's"
+        )
+    return described
+
+
+def _described(response: Response) -> str:
     body = response.body
     detail: Any = body.get("detail", body) if isinstance(body, dict) else body
     if isinstance(detail, list):

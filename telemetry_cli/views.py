@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.text import Text
 
-from telemetry_cli.console import printable
+from telemetry_cli.console import counted, printable
 from telemetry_cli.sync import FileChange, Status, SyncReport
 
 _STATUS_STYLE = {
@@ -71,25 +71,29 @@ def file_lines(report: SyncReport, mode: Mode) -> list[Text]:
 def summary(report: SyncReport, mode: Mode) -> Text:
     """The closing line: totals, and what to do next."""
     total = len(report.changes)
+    files = counted(total, "file")  # "1 file" once a removal has left only the app module
     if mode is Mode.CHECK:
         stale = sum(not change.up_to_date for change in report.changes)
         removing = report.command == "remove"
         if stale == 0:
             if removing:
-                return Text(f"Nothing of the layer is left in the {total} files.", style="green")
-            return Text(f"All {total} files are up to date.", style="green")
-        state = "still hold the layer" if removing else "out of date"
-        return Text(f"{stale} of {total} files {state}; {_next_steps(report)}.", style="bold red")
+                return Text(f"Nothing of the layer is left in the {files}.", style="green")
+            if total == 1:
+                return Text("The 1 file is up to date.", style="green")
+            return Text(f"All {files} are up to date.", style="green")
+        state = ("still holds" if stale == 1 else "still hold") + " the layer"
+        state = state if removing else "out of date"
+        return Text(f"{stale} of {files} {state}; {_next_steps(report)}.", style="bold red")
     counts = ", ".join(f"{count} {status}" for status, count in report.counts().items())
     if mode is Mode.DIFF:
         changing = sum(change.status is not Status.UNCHANGED for change in report.changes)
         line = (
-            f"Would change {changing} of {total} files: {counts}."
+            f"Would change {changing} of {files}: {counts}."
             if changing
-            else f"Nothing would change in the {total} files."
+            else f"Nothing would change in the {files}."
         )
     else:
-        line = f"Done: {total} files: {counts}."
+        line = f"Done: {files}: {counts}."
     if report.failed:
         return Text(f"{line} Then {_next_steps(report, after_generate=True)}.", style="bold red")
     return Text(line, style="green")
@@ -108,9 +112,13 @@ def _next_steps(report: SyncReport, *, after_generate: bool = False) -> str:
     if fixable and not after_generate:
         steps.append(f"run `telemetry-scaffold {report.command}`")
     if forced:
-        steps.append(f"{forced} hand-edited file(s) need --force (or move the edit into the plan)")
+        need = "needs" if forced == 1 else "need"
+        steps.append(
+            f"{counted(forced, 'hand-edited file')} {need} --force (or move the edit into the plan)"
+        )
     if manual:
-        steps.append(f"{manual} file(s) need a fix by hand (see above)")
+        need = "needs" if manual == 1 else "need"
+        steps.append(f"{counted(manual, 'file')} {need} a fix by hand (see above)")
     return "; ".join(steps) or f"run `telemetry-scaffold {report.command}`"
 
 

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from telemetry_cli.catalog import _doc_constraints
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import ValueSpec
 from telemetry_cli.render import outputs_for
@@ -849,3 +850,73 @@ def test_the_event_loggers_examples_record_an_event(tmp_path: Path, options: Any
         for count, call in enumerate(calls, start=1):
             exec(call, {"event_logger": logger})
             assert len(sink.events) == count, call
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (ValueSpec("string", min_length=1, max_length=1), ["exactly 1 character"]),
+        (ValueSpec("string", min_length=3, max_length=3), ["exactly 3 characters"]),
+        (ValueSpec("string", min_length=2, max_length=5), ["2 to 5 characters"]),
+        (ValueSpec("string", min_length=0, max_length=5), ["at most 5 characters"]),
+        (ValueSpec("string", min_length=0), []),
+        (ValueSpec("string", max_length=0), ["empty"]),
+        (ValueSpec("string", min_length=1), ["at least 1 character"]),
+        (ValueSpec("number", minimum=2.5, maximum=2.5), ["exactly 2.5"]),
+        (ValueSpec("number", minimum=0, maximum=1), [">= 0", "<= 1"]),
+        (
+            ValueSpec("array", items=ValueSpec("string", min_length=1, max_length=1), max_items=1),
+            ["at most 1 item", "each exactly 1 character"],
+        ),
+        (ValueSpec("array", items=ValueSpec("boolean"), max_items=0), ["empty"]),
+    ],
+)
+def test_constraints_read_as_plain_english(value: ValueSpec, words: list[str]) -> None:
+    # The data model's table says "exactly 1 character", never "1 to 1 characters".
+    assert _doc_constraints(value) == words
+
+
+@pytest.mark.parametrize(
+    ("declaration", "helpers"),
+    [
+        ('{ type = "string", min-length = 1 }', set()),
+        ('{ type = "string", enum = ["a", "b"] }', set()),
+        ('{ type = "integer" }', {"Integer", "whole_number"}),
+        ('{ type = "integer", minimum = 0 }', {"whole_number"}),
+        ('{ type = "number", maximum = 1 }', {"Number"}),
+        ('{ type = "array", items = { type = "boolean" }, max-items = 2 }', {"Boolean"}),
+        ('{ type = "array", items = { type = "datetime" } }', {"DateTimeString"}),
+        ('{ type = "array", items = { type = "integer", maximum = 3 } }', {"whole_number"}),
+    ],
+)
+def test_the_models_module_defines_the_helpers_its_fields_use_and_no_others(
+    tmp_path: Path, declaration: str, helpers: set[str]
+) -> None:
+    import ast
+
+    from telemetry_cli.render import render_outputs
+
+    plan = catalog_plan(tmp_path, f"[events.thing_done]\nproperties.x = {declaration}\n")
+    [models] = [
+        rendered.content
+        for rendered in render_outputs(plan)
+        if rendered.path.endswith("/analytics_models.py")
+    ]
+    assert models is not None
+    tree = ast.parse(models)
+    everything = {"Integer", "Number", "Boolean", "DateTimeString", "whole_number"}
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)} | {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    [payload] = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name == "ThingDonePayload"
+    ]
+    used = {node.id for node in ast.walk(payload) if isinstance(node, ast.Name)}
+    assert defined & everything == helpers
+    assert used & everything <= helpers

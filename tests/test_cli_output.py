@@ -36,6 +36,13 @@ def test_a_help_page_names_only_its_own_options(command: str) -> None:
     assert mentioned <= own, mentioned - own
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_sentences_hold_one_parenthesis_at_a_time(command: str) -> None:
+    # "for the server (--url) (0.1 to 600)" reads as a stutter.
+    page = " ".join(run(command, "--help").stdout.split())
+    assert re.findall(r"\([^()]*\) \(", page) == []
+
+
 def test_diff_of_an_up_to_date_project_says_nothing_would_change(
     generated_project: Path,
 ) -> None:
@@ -111,3 +118,25 @@ def test_remove_check_says_whether_the_layer_is_still_there(generated_project: P
     after = run("remove", "--root", root, "--check")
     assert after.exit_code == 0
     assert re.fullmatch(r"Nothing of the layer is left in the \d+ files\.", after.stdout.strip())
+
+
+def test_totals_of_one_file_are_in_the_singular(tmp_path: Path) -> None:
+    # Once the layer is removed from a project without instrumented modules, the app module is
+    # the one file left to look at: "1 file", never "1 files".
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/__init__.py").write_text("")
+    (tmp_path / "app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+        'app = "app.main:app"\ninstrument = {}\n'
+    )
+    root = str(tmp_path)
+    assert run("generate", "--root", root).exit_code == 0
+    removed = run("remove", "--root", root)
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    again = run("remove", "--root", root)
+    assert again.stdout.splitlines()[-1] == "Done: 1 file: 1 unchanged."
+    check = run("remove", "--root", root, "--check")
+    assert check.stdout.strip() == "Nothing of the layer is left in the 1 file."
+    diff = run("remove", "--root", root, "--diff")
+    assert diff.stdout.splitlines()[-1] == "Nothing would change in the 1 file."

@@ -733,3 +733,26 @@ def test_quickstart_runs_the_backend_and_calls_both_endpoints(
         if "-d" in words:
             body = json.loads(words[words.index("-d") + 1])
             assert isinstance(body, dict) and "event_type" in body
+
+
+def test_research_names_every_field_of_the_health_answer(docs: dict[str, str]) -> None:
+    # The data model's HealthStatus table is the list; the research entry must not fall behind.
+    table = docs["data-model.md"].split("### HealthStatus", 1)[1].split("\n### ", 1)[0]
+    fields = re.findall(r"^\| `(\w+)` \|", table, flags=re.M)
+    assert {"status", "window_seconds"} <= set(fields)
+    decision = docs["research.md"].split("## Health endpoint content", 1)[1].split("\n## ", 1)[0]
+    assert [field for field in fields if f"`{field}`" not in decision] == []
+
+
+def test_the_key_limit_is_always_said_to_count_top_level_keys(
+    plan: Plan, docs: dict[str, str]
+) -> None:
+    # The logger counts only the payload's own keys; "128 keys" alone reads as all keys nested.
+    from telemetry_cli.render import template_context
+
+    limits = template_context(plan)["limits"]
+    assert isinstance(limits, dict)
+    limit = limits["max_payload_keys"]
+    for name, text in docs.items():
+        bare = re.findall(rf"\b{limit} keys\b(?! in all)", text)
+        assert bare == [], name

@@ -332,6 +332,19 @@ def test_health_url(project: Path, server: str) -> None:
     assert json.loads(failing.stdout)["status"] == "unhealthy"
 
 
+def test_a_404_names_where_the_endpoint_was_looked_for(project: Path, server: str) -> None:
+    # A --url with a path of its own (or another api-prefix) makes an address the server lacks.
+    hint = "give --url as the server's base URL (http://host:port) and check that the server's"
+    _queue(404, {"detail": "Not Found"})
+    emitted = emit(project, "chapter_visit", "--url", server + "/api")
+    assert emitted.exit_code == 1
+    assert f"no telemetry endpoint at {server}/api/api/telemetry/log: {hint}" in emitted.stderr
+    _queue(404, {"detail": "Not Found"})
+    checked = run("health", "--root", str(project), "--url", server + "/api")
+    assert checked.exit_code == 1
+    assert f"no telemetry endpoint at {server}/api/api/telemetry/health: {hint}" in checked.stdout
+
+
 def test_emit_and_health_against_the_real_generated_app(project: Path) -> None:
     """The whole path: uvicorn serving the generated backend, the CLI talking to it."""
     pytest.importorskip("uvicorn")

@@ -220,7 +220,7 @@ def test_drift_wrong_event_type_is_reported_not_rewritten(project: Path) -> None
     assert check.exit_code == 1
     assert re.search(r"^needs manual fix\s+backend/app/api/ai_blocks.py$", check.stdout, re.M)
     assert "logs 'chapter_visit', expected 'ai_block_used'" in check.stdout
-    assert "1 file(s) need a fix by hand" in check.stdout
+    assert "1 file needs a fix by hand" in check.stdout
     result = run("generate", "--root", str(project))
     assert result.exit_code == 1
     assert re.search(r"^refused\s+backend/app/api/ai_blocks.py$", result.stdout, re.M)
@@ -230,7 +230,7 @@ def test_drift_wrong_event_type_is_reported_not_rewritten(project: Path) -> None
     again = run("generate", "--root", str(project), "--check")
     assert again.exit_code == 1
     assert "run `telemetry-scaffold generate`" not in again.stdout
-    assert "1 file(s) need a fix by hand" in again.stdout
+    assert "1 file needs a fix by hand" in again.stdout
     github = run("generate", "--root", str(project), "--check", "--format", "github")
     assert "Fix it by hand" in github.stdout
 

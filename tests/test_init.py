@@ -109,6 +109,7 @@ def test_a_suggested_module_says_how_many_handlers_need_a_fix_first(tmp_path: Pa
     # As the suggestion says: generate names both.
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stderr
+    assert ", 1 route module suggested for instrument;" in result.stdout
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('# "routes/items.py"', '"routes/items.py"'))
     result = run("generate", "--root", str(root))

@@ -744,3 +744,30 @@ def test_a_plan_string_at_its_limit_is_accepted(tmp_path: Path) -> None:
     prefix = "/" + "a" * 254
     write_config(tmp_path, f'api-prefix = "{prefix}"')
     assert load_plan(root=tmp_path).api_prefix == prefix
+
+
+def test_a_config_error_names_the_file_as_reached_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Like ruff: a file under the current folder is named relative to it, one elsewhere in full,
+    # however the run found it (searching upwards, --root, --config with an absolute path).
+    project = tmp_path / "project"
+    project.mkdir()
+    write_config(project, "backend = 3")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    runs = (
+        lambda: load_plan(cwd=project),
+        lambda: load_plan(root=project),
+        lambda: load_plan(root=Path("project")),
+        lambda: load_plan(config=project / "pyproject.toml"),
+    )
+    for run in runs:
+        with pytest.raises(ConfigError, match=r"^project/pyproject\.toml: \[tool"):
+            run()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    absolute = re.escape(str(project / "pyproject.toml"))
+    with pytest.raises(ConfigError, match=rf"^{absolute}: "):
+        load_plan(root=tmp_path / "project")
+    with pytest.raises(ConfigError, match=r"^missing: --root is not a folder"):
+        load_plan(root=tmp_path / "elsewhere" / "missing")

@@ -145,9 +145,11 @@ def test_http_steps(project: Path, environment: dict[str, str], server: str) -> 
     for step, result in zip(steps, results, strict=True):
         assert result.returncode == 0, (step, result.stdout, result.stderr)
     accepted, unknown, too_large, health, via_cli = (result.stdout for result in results)
+    # The steps whose Expected line names a status and a body print both: the body, then the
+    # status on a line of its own.
     assert re.fullmatch(
         r'\{"status":"accepted","event_id":"[0-9a-f-]{36}","event_type":"ai_block_used",'
-        r'"timestamp":"\S+Z"\}',
+        r'"timestamp":"\S+Z"\}\n202\n',
         accepted,
     )
     assert unknown.strip() == "422"
@@ -155,7 +157,7 @@ def test_http_steps(project: Path, environment: dict[str, str], server: str) -> 
     assert health == (
         '{"status":"ok","enabled":true,"sink":"LoggingSink",'
         '"allowed_event_types":["ai_block_used","chapter_visit","error_event"],'
-        '"queue_depth":0,"dropped":0,"failed":0,"window_seconds":60}'
+        '"queue_depth":0,"dropped":0,"failed":0,"window_seconds":60}\n200\n'
     )
     assert f"via {server}" in via_cli and f"ok ({server})" in via_cli
 

@@ -10,6 +10,7 @@ snippet compiles.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomlkit
@@ -134,6 +136,26 @@ def server(project: Path, environment: dict[str, str]) -> Iterator[Server]:
     running.stop()
 
 
+_UID = "log.record.uid"
+
+
+def printed_records(text: str) -> list[dict[str, Any]]:
+    """The JSON objects the console exporter printed one after another (other lines skipped)."""
+    decoder = json.JSONDecoder()
+    records: list[dict[str, Any]] = []
+    index = text.find("{")
+    while index != -1:
+        try:
+            item, end = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:
+            end = index + 1
+        else:
+            if isinstance(item, dict) and isinstance(item.get("attributes"), dict):
+                records.append(item)
+        index = text.find("{", end)
+    return records
+
+
 class Server:
     """The quickstart's server: its URL, and what it printed once stopped."""
 
@@ -163,19 +185,26 @@ def test_http_steps_print_records(
     accepted, unknown, too_large, health, via_cli = (result.stdout for result in results)
     match = re.fullmatch(
         r'\{"status":"accepted","event_id":"([0-9a-f-]{36})","event_type":"ai_block_used",'
-        r'"timestamp":"\S+Z"\}',
+        r'"timestamp":"\S+Z"\}\n202\n',
         accepted,
     )
     assert match is not None, accepted
     assert (unknown.strip(), too_large.strip()) == ("422", "413")
     assert health.startswith('{"status":"ok","enabled":true,"sink":"OpenTelemetrySink",')
-    assert health.endswith('"window_seconds":60,"opentelemetry_sdk_configured":true}')
+    assert health.endswith('"window_seconds":60,"opentelemetry_sdk_configured":true}\n200\n')
     assert f"via {server.url}" in via_cli and f"ok ({server.url})" in via_cli
     assert "opentelemetry sdk configured: true" in via_cli
     # The console exporter printed the posted event's record on the server's stdout.
     printed = server.stop()
     assert f'"log.record.uid": "{match[1]}"' in printed
     assert '"event_name": "ai_block_used"' in printed
+    # The record step 5 shows as an example has the attributes the posted event's record has.
+    [record] = [
+        item for item in printed_records(printed) if item["attributes"].get(_UID) == match[1]
+    ]
+    [example] = [json.loads(block) for block in blocks(project, "json")]
+    assert example["event_name"] == record["event_name"]
+    assert {**example["attributes"], _UID: match[1]} == record["attributes"]
 
 
 def test_error_capture_step_prints_the_record(project: Path, environment: dict[str, str]) -> None:
