@@ -647,7 +647,7 @@ def _candidates(
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
             else:
                 local = _local_apps(binding, index)
-                if local and _serves_one_of(binding, local):
+                if local and _serves_one_of(binding, local, index):
                     # `def main(): app = FastAPI(...); uvicorn.run(app)`: its app is wired as a
                     # factory's is, right where the function builds it.
                     site = _factory_site(binding, index)
@@ -693,7 +693,7 @@ def _local_apps(binding: Binding, index: PackageIndex) -> list[str]:
     ]
 
 
-def _serves_one_of(binding: Binding, local: list[str]) -> bool:
+def _serves_one_of(binding: Binding, local: list[str], index: PackageIndex) -> bool:
     """Whether a function hands one of its ``local`` apps to a server it starts itself.
 
     ``uvicorn.run(app)``, ``uvicorn.Server(uvicorn.Config(app))``, hypercorn's ``serve(app,
@@ -701,19 +701,72 @@ def _serves_one_of(binding: Binding, local: list[str]) -> bool:
     """
     function = binding.node
     assert isinstance(function, FunctionNode)
+    scope = Scope(function, binding.scope.module, binding.scope)
+    return _hands_to_server(function, scope, set(local), index, frozenset({id(function)}))
+
+
+def _hands_to_server(
+    function: FunctionNode,
+    scope: Scope,
+    held: set[str],
+    index: PackageIndex,
+    entered: frozenset[int],
+) -> bool:
+    """Whether ``function`` gives a name of ``held`` to a server, itself or through a helper.
+
+    A call counts by what its name is bound to, not by its last name: ``uvicorn.run`` or
+    ``from uvicorn import run as serve``, but not ``executor.run(app)``. A function of the
+    package given the app (``serve_forever(app)``) serves it when it hands that parameter on
+    to a server in turn. ``entered``: the functions being followed (they may call each other).
+    """
     for node in ast.walk(function):
         if not isinstance(node, ast.Call):
             continue
-        called = node.func
-        name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
-        served = call_argument(node, 0, "app")
-        if name in _SERVER_CALLS and isinstance(served, ast.Name) and served.id in local:
+        qualified = index.qualify(node.func, scope)
+        if qualified is None:
+            continue
+        name, target = index.resolve(qualified)
+        if name in _SERVERS:
+            served = call_argument(node, 0, "app")
+            if isinstance(served, ast.Name) and served.id in held:
+                return True
+            continue
+        if target is None or target.kind != "function" or id(target.node) in entered:
+            continue
+        helper = target.node
+        assert isinstance(helper, FunctionNode)
+        parameters = [argument.arg for argument in (*helper.args.posonlyargs, *helper.args.args)]
+        given = {
+            parameters[position]
+            for position, argument in enumerate(node.args)
+            if position < len(parameters) and isinstance(argument, ast.Name) and argument.id in held
+        } | {
+            keyword.arg
+            for keyword in node.keywords
+            if keyword.arg is not None
+            and isinstance(keyword.value, ast.Name)
+            and keyword.value.id in held
+        }
+        inner = Scope(helper, target.scope.module, target.scope)
+        if given and _hands_to_server(helper, inner, given, index, entered | {id(helper)}):
             return True
     return False
 
 
-#: What a function calls to serve an app it holds (uvicorn's run, Config and Server; serve).
-_SERVER_CALLS = frozenset({"run", "Config", "Server", "serve"})
+#: The servers a function can hand an app it holds to (the app their first argument, or
+#: ``app=``), by qualified name: uvicorn's run, Config and Server, hypercorn's serve.
+_SERVERS = frozenset(
+    {
+        "uvicorn.run",
+        "uvicorn.Config",
+        "uvicorn.Server",
+        "uvicorn.main.run",
+        "uvicorn.config.Config",
+        "uvicorn.server.Server",
+        "hypercorn.asyncio.serve",
+        "hypercorn.trio.serve",
+    }
+)
 
 
 def _kept_inside(binding: Binding, local: list[str]) -> str:

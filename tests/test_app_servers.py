@@ -1,0 +1,115 @@
+"""Which calls serve an app a function builds: the servers, by what their names are bound to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import run, snapshot
+
+VIEWS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/orders")
+async def orders() -> list[str]:
+    return []
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
+def test_a_method_named_run_given_a_local_app_does_not_serve_it(tmp_path: Path) -> None:
+    """`Exporter(...).run(api)` in a helper that builds its own app is no server.
+
+    The call's last name is `run`, as `uvicorn.run`'s is, but it is bound to a class of the
+    package: the helper's app is not served, so the module-level app is the one app.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "depot"\n',
+            "depot/__init__.py": "",
+            "depot/views.py": VIEWS,
+            "depot/service.py": (
+                "from fastapi import FastAPI\n\nfrom depot.views import router\n\n"
+                "app = FastAPI()\napp.include_router(router)\n"
+            ),
+            "depot/export.py": (
+                "from fastapi import FastAPI\n\nfrom depot.views import router\n\n\n"
+                "class Exporter:\n    def __init__(self, path: str) -> None:\n"
+                "        self.path = path\n\n    def run(self, target: object) -> None:\n"
+                "        print(self.path, target)\n\n\n"
+                "def export_schema() -> None:\n    api = FastAPI(title='schema')\n"
+                "    api.include_router(router)\n    Exporter('openapi.json').run(api)\n"
+            ),
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'app = "depot.service:app"' in (root / "pyproject.toml").read_text()
+
+
+SERVING = "def serve_forever(application, port=8000):\n    uvicorn.run(application, port=port)\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "served_by"),
+    [
+        # A server imported under another name.
+        (
+            {"depot/main.py": "from uvicorn import run as serve_http\n"},
+            "serve_http(api)",
+        ),
+        # A function of the package that hands its parameter to the server.
+        (
+            {"depot/serving.py": "import uvicorn\n\n\n" + SERVING},
+            "serve_forever(application=api)",
+        ),
+    ],
+    ids=["aliased-server", "package-helper"],
+)
+def test_a_server_is_known_by_what_its_name_is_bound_to(
+    tmp_path: Path, files: dict[str, str], served_by: str
+) -> None:
+    """`def start(): api = FastAPI(); ...; serve_http(api)`: the name is uvicorn's `run`.
+
+    The function serves the app it builds, so it is wired where the app is built, as with
+    `uvicorn.run(api)` written out.
+    """
+    root = tmp_path / "project"
+    head = files.get("depot/main.py", "from depot.serving import serve_forever\n")
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "depot"\n',
+            "depot/__init__.py": "",
+            "depot/views.py": VIEWS,
+            **files,
+            "depot/main.py": (
+                head + "from fastapi import FastAPI\n\nfrom depot.views import router\n\n\n"
+                "def start() -> None:\n    api = FastAPI()\n    api.include_router(router)\n"
+                f"    {served_by}\n"
+            ),
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "depot.main:start"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "views.py"', '"views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert " in start()`" in generated.stdout
+    assert "log call in orders (GET /orders)" in generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
