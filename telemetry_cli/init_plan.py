@@ -40,7 +40,7 @@ from telemetry_cli.patching.apps import (
     choose_in_module,
     find_app,
     is_environment,
-    is_main_guard,
+    main_guards,
     only_under_main_guard,
     package_modules,
     read_mounts,
@@ -1234,11 +1234,7 @@ def _served_targets(
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
     }
     bodies: list[ast.AST] = (
-        [
-            statement
-            for statement in tree.body
-            if isinstance(statement, ast.If) and is_main_guard(statement.test)
-        ]
+        [*main_guards(tree.body)]
         if entry is None
         else [functions[entry]]
         if entry in functions

@@ -474,25 +474,17 @@ def _choose(
 
 def only_under_main_guard(module: ModuleModel, name: str) -> bool:
     """Whether ``name`` is assigned under the module's ``__main__`` guard and nowhere else."""
-    guarded = False
-    for statement in module.tree.body:
-        if isinstance(statement, ast.If) and is_main_guard(statement.test):
-            guarded = guarded or any(
-                assigns_name(inner, name) for inner in block_statements(statement.body)
-            )
-        elif any(assigns_name(inner, name) for inner in block_statements([statement])):
-            return False
-    return guarded
+    guards = main_guards(module.tree.body)
+    unguarded = [statement for statement in module.tree.body if statement not in guards]
+    if any(assigns_name(inner, name) for inner in block_statements(unguarded)):
+        return False
+    guarded = [inner for guard in guards for inner in block_statements(guard.body)]
+    return any(assigns_name(inner, name) for inner in guarded)
 
 
 def _script_run(site: AppSite) -> str | None:
     """``"script"`` when the app at ``site`` is built under its module's ``__main__`` guard."""
-    guarded = any(
-        isinstance(statement, ast.If)
-        and is_main_guard(statement.test)
-        and statement.body[0] is site.block[0]
-        for statement in site.module.tree.body
-    )
+    guarded = any(guard.body[0] is site.block[0] for guard in main_guards(site.module.tree.body))
     return "script" if guarded else None
 
 
@@ -1053,6 +1045,15 @@ def _assigned(statement: ast.stmt) -> ast.expr:
     return statement.value
 
 
+def main_guards(statements: list[ast.stmt]) -> list[ast.If]:
+    """The ``if __name__ == "__main__":`` statements among ``statements`` (a module's body)."""
+    return [
+        statement
+        for statement in statements
+        if isinstance(statement, ast.If) and is_main_guard(statement.test)
+    ]
+
+
 def is_main_guard(test: ast.expr) -> bool:
     """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
     if not (
@@ -1396,6 +1397,7 @@ __all__ = [
     "choose_in_module",
     "find_app",
     "is_main_guard",
+    "main_guards",
     "only_under_main_guard",
     "site_of_variable",
     "sub_blocks",
