@@ -754,7 +754,7 @@ def _offers(
             if entry is not None:
                 # The flat layout's app is the one its entry module at the top of the folder
                 # builds (`run.py`); apps deeper down are offered by their own packages.
-                offers[key] = _found(root, backend, package, entry, index)
+                offers[key] = _unimportable(entry) or _found(root, backend, package, entry, index)
                 continue
             # The table the message asks for cannot be added to by init (it refuses an existing
             # one): say everything it must hold, the folders init did find included.
@@ -781,10 +781,31 @@ def _offers(
                 f"or write [tool.{TOOL_SECTION}] by hand with backend, app-package and app"
             )
             continue
+        unimportable = _unimportable(app)
+        if unimportable is not None:
+            offers[key] = unimportable
+            continue
         if _routes_beside(root, backend, package, index):
             package = TOP_LEVEL
         offers[key] = _found(root, backend, package, app, index)
     return offers
+
+
+def _unimportable(app: FoundApp) -> str | None:
+    """Why no server can import ``app``, when it is only a class's attribute; else None.
+
+    ``self.web = FastAPI()`` in ``Relay.__init__``, no module variable holding ``Relay(...).web``
+    and no factory returning it: ``module:Relay.web`` names an attribute of each instance, not
+    of the class, so neither a server nor the ``app`` key can name it.
+    """
+    owner, dot, attribute = app.entry.attribute.partition(".")
+    if not dot:
+        return None
+    return (
+        f"{app.entry.path}:{app.site.line}: the app is built in a class ({app.site.label}) and "
+        f"no module variable holds it, so no server can import it; hold it in one (app = "
+        f"{owner}(...).{attribute}), then run again"
+    )
 
 
 def _flat_entry_app(index: PackageIndex) -> FoundApp | None:
