@@ -1270,8 +1270,8 @@ def _links_inside(folder: Path, real_package: str) -> bool:
 def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[ModuleModel]:
     """The package's modules that may build an app, in a stable order.
 
-    Only files that mention ``FastAPI`` (or a subclass of it, or a class building an app as
-    its attribute, found on the way) are parsed.
+    Only files that mention ``FastAPI`` (or, found on the way, a subclass of it, a class
+    building an app as its attribute, or an app factory) are parsed.
     """
     files = package_modules(app_package, package_dir)
     words = {"FastAPI"}
@@ -1290,16 +1290,19 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
             if module is None:
                 continue
             # A subclass of FastAPI defined here may be what other modules build apps with; a
-            # class building one as its attribute, what another module holds it from
-            # (`app = Service().app`, never writing `FastAPI`).
+            # class building one as its attribute, or a factory, what another module holds
+            # it from (`app = Service().app`, `app = build()`, never writing `FastAPI`).
             words |= {
                 binding.name
                 for binding in module.scope.bindings.values()
-                if binding.kind == "class"
-                and (
-                    index.class_role(f"{module.name}.{binding.name}")[0] is Role.APP
-                    or any(item.site is not None for item in _attribute_apps(binding, index))
+                if (
+                    binding.kind == "class"
+                    and (
+                        index.class_role(f"{module.name}.{binding.name}")[0] is Role.APP
+                        or any(item.site is not None for item in _attribute_apps(binding, index))
+                    )
                 )
+                or (binding.kind == "function" and index.function_role(binding) is Role.APP)
             }
             yield module
         # Modules skipped so far are read again only for names learnt in this pass.
