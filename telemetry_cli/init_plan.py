@@ -1611,8 +1611,9 @@ _COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
 #: The import string such a line gives it: `app.main:app`, not `0.0.0.0:8000` nor `redis://`.
+#: gunicorn's factory call (`"app.main:create_app()"`, arguments too) names the factory.
 _COMMAND_TARGET = re.compile(
-    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?![\w.:/(-])"
+    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?:\([^()]*\))?(?![\w.:/(-])"
 )
 
 

@@ -113,3 +113,50 @@ def test_a_server_is_known_by_what_its_name_is_bound_to(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+FACTORIES = """from fastapi import FastAPI
+
+from depot.views import router
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router, prefix="/v1")
+    return app
+
+
+def create_admin() -> FastAPI:
+    admin = FastAPI()
+    admin.include_router(router, prefix="/admin")
+    return admin
+"""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'web: gunicorn -k uvicorn.workers.UvicornWorker "depot.main:create_app()" -b :$PORT\n',
+        "web: gunicorn 'depot.main:create_app(debug=False)' -k uvicorn.workers.UvicornWorker\n",
+    ],
+    ids=["call", "call-with-arguments"],
+)
+def test_a_factory_gunicorn_calls_by_name_in_a_run_file_is_the_app(
+    tmp_path: Path, line: str
+) -> None:
+    """`gunicorn 'depot.main:create_app()'`: gunicorn imports the function and calls it (its
+    factory syntax), so that factory is the app served, among the module's two."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "depot"\n',
+            "depot/__init__.py": "",
+            "depot/views.py": VIEWS,
+            "depot/main.py": FACTORIES,
+            "Procfile": line,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "depot.main:create_app"' in result.stdout, result.stdout
