@@ -1388,7 +1388,8 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
     file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task),
-    and a console script of pyproject.toml whose function starts it (``serve = "pkg.cli:main"``).
+    a gunicorn configuration file's ``wsgi_app``, and a console script of pyproject.toml whose
+    function starts it (``serve = "pkg.cli:main"``).
     None unless every such call and line there names one and the same app (``app_dir=`` moves
     the import root: not followed).
     """
@@ -1415,6 +1416,8 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             data = read_bytes(path, path.name)
         except FileProblem:
             continue
+        if data is not None and path.parent == root:
+            targets.update(_gunicorn_app(data))
         served = None if data is None else _served_targets(data)
         if served is None:
             continue
@@ -1454,6 +1457,35 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             if cli is not None:
                 targets.add(cli)
     return targets.pop() if len(targets) == 1 else None
+
+
+def _gunicorn_app(data: bytes) -> set[str]:
+    """The app a gunicorn configuration file names: ``wsgi_app = "app.main:app"``.
+
+    gunicorn reads the setting from its configuration file (``gunicorn.conf.py`` at the top,
+    or ``-c <file>``) when the command line names no app; a factory call
+    (``"app.main:create_app()"``) names the factory.
+    """
+    if b"wsgi_app" not in data:
+        return set()
+    tree = _script_tree(data)
+    if tree is None:
+        return set()
+    named: set[str] = set()
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and any(
+                isinstance(target, ast.Name) and target.id == "wsgi_app"
+                for target in statement.targets
+            )
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            found = _COMMAND_TARGET.fullmatch(statement.value.value.strip())
+            if found is not None:
+                named.add(found.group(1))
+    return named
 
 
 def _call_targets(

@@ -160,3 +160,39 @@ def test_a_factory_gunicorn_calls_by_name_in_a_run_file_is_the_app(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "depot.main:create_app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "config"),
+    [
+        (
+            "gunicorn.conf.py",
+            'worker_class = "uvicorn.workers.UvicornWorker"\n'
+            'wsgi_app = "depot.main:create_app()"\n',
+        ),
+        (
+            "deploy_conf.py",
+            'import os\n\nbind = os.environ.get("BIND")\nwsgi_app = "depot.main:create_app"\n',
+        ),
+    ],
+    ids=["gunicorn-conf", "other-name"],
+)
+def test_a_gunicorn_config_at_the_top_naming_the_app_picks_it(
+    tmp_path: Path, name: str, config: str
+) -> None:
+    """`wsgi_app = "depot.main:create_app()"` in a gunicorn configuration file at the top (run
+    by `gunicorn` alone, or `gunicorn -c deploy_conf.py`) names the app gunicorn serves."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "depot"\n',
+            "depot/__init__.py": "",
+            "depot/views.py": VIEWS,
+            "depot/main.py": FACTORIES,
+            name: config,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "depot.main:create_app"' in result.stdout, result.stdout
