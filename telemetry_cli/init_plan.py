@@ -1749,9 +1749,27 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
 def _project_folder(root: Path, folder: Path) -> Path:
     """The nearest folder from ``folder`` up to ``root`` that holds a project file, else root."""
     for candidate in (folder, *folder.parents):
-        if candidate == root or any((candidate / name).is_file() for name in _PROJECT_FILES):
+        if candidate == root or any(_is_project_file(candidate / name) for name in _PROJECT_FILES):
             return candidate
     return root  # pragma: no cover - ``folder`` is always under ``root``
+
+
+def _is_project_file(path: Path) -> bool:
+    """Whether ``path`` is a project file; a ``setup.py`` only when it is setuptools' script.
+
+    A module of a package may be named ``setup.py`` (``wallet/runner/setup.py`` defining the
+    app factory ``setup()``): one that imports neither setuptools nor distutils marks no
+    project folder.
+    """
+    if not path.is_file():
+        return False
+    if path.name != "setup.py":
+        return True
+    try:
+        data = read_bytes(path, path.name)
+    except FileProblem:
+        return False
+    return data is not None and (b"setuptools" in data or b"distutils" in data)
 
 
 def _toml_string(value: str) -> str:

@@ -59,3 +59,28 @@ def test_an_app_named_like_the_submodule_that_builds_it_is_the_served_app(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+def test_a_module_named_setup_in_a_namespace_package_is_no_project_file(tmp_path: Path) -> None:
+    """`wallet/runner/setup.py` defining the app factory `setup()` is a module of the package,
+    not a setuptools script marking `wallet/runner/` as a project folder of its own: the app
+    is found (built there, held by `wallet/runner/asgi.py`), with no `__init__.py` anywhere."""
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "fastapi\n",
+        "wallet/runner/setup.py": (
+            "from fastapi import FastAPI\n\nfrom wallet.api.routes import router\n\n\n"
+            "def setup() -> FastAPI:\n    app = FastAPI()\n    app.include_router(router)\n"
+            "    return app\n"
+        ),
+        "wallet/runner/asgi.py": "from wallet.runner.setup import setup\n\napp = setup()\n",
+        "wallet/api/routes.py": ROUTER.replace("{path}", "wallets").replace("{name}", "wallets"),
+    }
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "wallet.runner.asgi:app"' in plan
+    assert '# "api/routes.py" = "ai_block_used"' in plan
