@@ -41,7 +41,7 @@ from telemetry_cli.patching.apps import (
     choose_in_module,
     find_app,
     is_environment,
-    is_main_guard,
+    main_guards,
     only_under_main_guard,
     package_modules,
     read_mounts,
@@ -756,7 +756,7 @@ def _offers(
             if entry is not None:
                 # The flat layout's app is the one its entry module at the top of the folder
                 # builds (`run.py`); apps deeper down are offered by their own packages.
-                offers[key] = _found(root, backend, package, entry, index)
+                offers[key] = _unimportable(entry) or _found(root, backend, package, entry, index)
                 continue
             # The table the message asks for cannot be added to by init (it refuses an existing
             # one): say everything it must hold, the folders init did find included.
@@ -783,10 +783,31 @@ def _offers(
                 f"or write [tool.{TOOL_SECTION}] by hand with backend, app-package and app"
             )
             continue
+        unimportable = _unimportable(app)
+        if unimportable is not None:
+            offers[key] = unimportable
+            continue
         if _routes_beside(root, backend, package, index):
             package = TOP_LEVEL
         offers[key] = _found(root, backend, package, app, index)
     return offers
+
+
+def _unimportable(app: FoundApp) -> str | None:
+    """Why no server can import ``app``, when it is only a class's attribute; else None.
+
+    ``self.web = FastAPI()`` in ``Relay.__init__``, no module variable holding ``Relay(...).web``
+    and no factory returning it: ``module:Relay.web`` names an attribute of each instance, not
+    of the class, so neither a server nor the ``app`` key can name it.
+    """
+    owner, dot, attribute = app.entry.attribute.partition(".")
+    if not dot:
+        return None
+    return (
+        f"{app.entry.path}:{app.site.line}: the app is built in a class ({app.site.label}) and "
+        f"no module variable holds it, so no server can import it; hold it in one (app = "
+        f"{owner}(...).{attribute}), then run again"
+    )
 
 
 def _flat_entry_app(index: PackageIndex) -> FoundApp | None:
@@ -1236,11 +1257,7 @@ def _served_targets(
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
     }
     bodies: list[ast.AST] = (
-        [
-            statement
-            for statement in tree.body
-            if isinstance(statement, ast.If) and is_main_guard(statement.test)
-        ]
+        [*main_guards(tree.body)]
         if entry is None
         else [functions[entry]]
         if entry in functions
@@ -1373,7 +1390,8 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
     file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task),
-    and a console script of pyproject.toml whose function starts it (``serve = "pkg.cli:main"``).
+    a gunicorn configuration file's ``wsgi_app``, and a console script of pyproject.toml whose
+    function starts it (``serve = "pkg.cli:main"``).
     None unless every such call and line there names one and the same app (``app_dir=`` moves
     the import root: not followed).
     """
@@ -1400,6 +1418,8 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             data = read_bytes(path, path.name)
         except FileProblem:
             continue
+        if data is not None and path.parent == root:
+            targets.update(_gunicorn_app(data))
         served = None if data is None else _served_targets(data)
         if served is None:
             continue
@@ -1439,6 +1459,35 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             if cli is not None:
                 targets.add(cli)
     return targets.pop() if len(targets) == 1 else None
+
+
+def _gunicorn_app(data: bytes) -> set[str]:
+    """The app a gunicorn configuration file names: ``wsgi_app = "app.main:app"``.
+
+    gunicorn reads the setting from its configuration file (``gunicorn.conf.py`` at the top,
+    or ``-c <file>``) when the command line names no app; a factory call
+    (``"app.main:create_app()"``) names the factory.
+    """
+    if b"wsgi_app" not in data:
+        return set()
+    tree = _script_tree(data)
+    if tree is None:
+        return set()
+    named: set[str] = set()
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and any(
+                isinstance(target, ast.Name) and target.id == "wsgi_app"
+                for target in statement.targets
+            )
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            found = _COMMAND_TARGET.fullmatch(statement.value.value.strip())
+            if found is not None:
+                named.add(found.group(1))
+    return named
 
 
 def _call_targets(
@@ -1596,8 +1645,9 @@ _COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
 #: The import string such a line gives it: `app.main:app`, not `0.0.0.0:8000` nor `redis://`.
+#: gunicorn's factory call (`"app.main:create_app()"`, arguments too) names the factory.
 _COMMAND_TARGET = re.compile(
-    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?![\w.:/(-])"
+    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?:\([^()]*\))?(?![\w.:/(-])"
 )
 
 
@@ -1701,9 +1751,27 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
 def _project_folder(root: Path, folder: Path) -> Path:
     """The nearest folder from ``folder`` up to ``root`` that holds a project file, else root."""
     for candidate in (folder, *folder.parents):
-        if candidate == root or any((candidate / name).is_file() for name in _PROJECT_FILES):
+        if candidate == root or any(_is_project_file(candidate / name) for name in _PROJECT_FILES):
             return candidate
     return root  # pragma: no cover - ``folder`` is always under ``root``
+
+
+def _is_project_file(path: Path) -> bool:
+    """Whether ``path`` is a project file; a ``setup.py`` only when it is setuptools' script.
+
+    A module of a package may be named ``setup.py`` (``wallet/runner/setup.py`` defining the
+    app factory ``setup()``): one that imports neither setuptools nor distutils marks no
+    project folder.
+    """
+    if not path.is_file():
+        return False
+    if path.name != "setup.py":
+        return True
+    try:
+        data = read_bytes(path, path.name)
+    except FileProblem:
+        return False
+    return data is not None and (b"setuptools" in data or b"distutils" in data)
 
 
 def _toml_string(value: str) -> str:

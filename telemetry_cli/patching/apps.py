@@ -474,25 +474,17 @@ def _choose(
 
 def only_under_main_guard(module: ModuleModel, name: str) -> bool:
     """Whether ``name`` is assigned under the module's ``__main__`` guard and nowhere else."""
-    guarded = False
-    for statement in module.tree.body:
-        if isinstance(statement, ast.If) and is_main_guard(statement.test):
-            guarded = guarded or any(
-                assigns_name(inner, name) for inner in block_statements(statement.body)
-            )
-        elif any(assigns_name(inner, name) for inner in block_statements([statement])):
-            return False
-    return guarded
+    guards = main_guards(module.tree.body)
+    unguarded = [statement for statement in module.tree.body if statement not in guards]
+    if any(assigns_name(inner, name) for inner in block_statements(unguarded)):
+        return False
+    guarded = [inner for guard in guards for inner in block_statements(guard.body)]
+    return any(assigns_name(inner, name) for inner in guarded)
 
 
 def _script_run(site: AppSite) -> str | None:
     """``"script"`` when the app at ``site`` is built under its module's ``__main__`` guard."""
-    guarded = any(
-        isinstance(statement, ast.If)
-        and is_main_guard(statement.test)
-        and statement.body[0] is site.block[0]
-        for statement in site.module.tree.body
-    )
+    guarded = any(guard.body[0] is site.block[0] for guard in main_guards(site.module.tree.body))
     return "script" if guarded else None
 
 
@@ -647,7 +639,7 @@ def _candidates(
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
             else:
                 local = _local_apps(binding, index)
-                if local and _serves_one_of(binding, local):
+                if local and _serves_one_of(binding, local, index):
                     # `def main(): app = FastAPI(...); uvicorn.run(app)`: its app is wired as a
                     # factory's is, right where the function builds it.
                     site = _factory_site(binding, index)
@@ -693,7 +685,7 @@ def _local_apps(binding: Binding, index: PackageIndex) -> list[str]:
     ]
 
 
-def _serves_one_of(binding: Binding, local: list[str]) -> bool:
+def _serves_one_of(binding: Binding, local: list[str], index: PackageIndex) -> bool:
     """Whether a function hands one of its ``local`` apps to a server it starts itself.
 
     ``uvicorn.run(app)``, ``uvicorn.Server(uvicorn.Config(app))``, hypercorn's ``serve(app,
@@ -701,19 +693,72 @@ def _serves_one_of(binding: Binding, local: list[str]) -> bool:
     """
     function = binding.node
     assert isinstance(function, FunctionNode)
+    scope = Scope(function, binding.scope.module, binding.scope)
+    return _hands_to_server(function, scope, set(local), index, frozenset({id(function)}))
+
+
+def _hands_to_server(
+    function: FunctionNode,
+    scope: Scope,
+    held: set[str],
+    index: PackageIndex,
+    entered: frozenset[int],
+) -> bool:
+    """Whether ``function`` gives a name of ``held`` to a server, itself or through a helper.
+
+    A call counts by what its name is bound to, not by its last name: ``uvicorn.run`` or
+    ``from uvicorn import run as serve``, but not ``executor.run(app)``. A function of the
+    package given the app (``serve_forever(app)``) serves it when it hands that parameter on
+    to a server in turn. ``entered``: the functions being followed (they may call each other).
+    """
     for node in ast.walk(function):
         if not isinstance(node, ast.Call):
             continue
-        called = node.func
-        name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
-        served = call_argument(node, 0, "app")
-        if name in _SERVER_CALLS and isinstance(served, ast.Name) and served.id in local:
+        qualified = index.qualify(node.func, scope)
+        if qualified is None:
+            continue
+        name, target = index.resolve(qualified)
+        if name in _SERVERS:
+            served = call_argument(node, 0, "app")
+            if isinstance(served, ast.Name) and served.id in held:
+                return True
+            continue
+        if target is None or target.kind != "function" or id(target.node) in entered:
+            continue
+        helper = target.node
+        assert isinstance(helper, FunctionNode)
+        parameters = [argument.arg for argument in (*helper.args.posonlyargs, *helper.args.args)]
+        given = {
+            parameters[position]
+            for position, argument in enumerate(node.args)
+            if position < len(parameters) and isinstance(argument, ast.Name) and argument.id in held
+        } | {
+            keyword.arg
+            for keyword in node.keywords
+            if keyword.arg is not None
+            and isinstance(keyword.value, ast.Name)
+            and keyword.value.id in held
+        }
+        inner = Scope(helper, target.scope.module, target.scope)
+        if given and _hands_to_server(helper, inner, given, index, entered | {id(helper)}):
             return True
     return False
 
 
-#: What a function calls to serve an app it holds (uvicorn's run, Config and Server; serve).
-_SERVER_CALLS = frozenset({"run", "Config", "Server", "serve"})
+#: The servers a function can hand an app it holds to (the app their first argument, or
+#: ``app=``), by qualified name: uvicorn's run, Config and Server, hypercorn's serve.
+_SERVERS = frozenset(
+    {
+        "uvicorn.run",
+        "uvicorn.Config",
+        "uvicorn.Server",
+        "uvicorn.main.run",
+        "uvicorn.config.Config",
+        "uvicorn.server.Server",
+        "hypercorn.asyncio.serve",
+        "hypercorn.trio.serve",
+    }
+)
 
 
 def _kept_inside(binding: Binding, local: list[str]) -> str:
@@ -1000,6 +1045,15 @@ def _assigned(statement: ast.stmt) -> ast.expr:
     return statement.value
 
 
+def main_guards(statements: list[ast.stmt]) -> list[ast.If]:
+    """The ``if __name__ == "__main__":`` statements among ``statements`` (a module's body)."""
+    return [
+        statement
+        for statement in statements
+        if isinstance(statement, ast.If) and is_main_guard(statement.test)
+    ]
+
+
 def is_main_guard(test: ast.expr) -> bool:
     """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
     if not (
@@ -1216,7 +1270,8 @@ def _links_inside(folder: Path, real_package: str) -> bool:
 def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[ModuleModel]:
     """The package's modules that may build an app, in a stable order.
 
-    Only files that mention ``FastAPI`` (or a subclass of it found on the way) are parsed.
+    Only files that mention ``FastAPI`` (or, found on the way, a subclass of it, a class
+    building an app as its attribute, or an app factory) are parsed.
     """
     files = package_modules(app_package, package_dir)
     words = {"FastAPI"}
@@ -1234,12 +1289,20 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
             module = index.module(module_name)
             if module is None:
                 continue
-            # A subclass of FastAPI defined here may be what other modules build apps with.
+            # A subclass of FastAPI defined here may be what other modules build apps with; a
+            # class building one as its attribute, or a factory, what another module holds
+            # it from (`app = Service().app`, `app = build()`, never writing `FastAPI`).
             words |= {
                 binding.name
                 for binding in module.scope.bindings.values()
-                if binding.kind == "class"
-                and index.class_role(f"{module.name}.{binding.name}")[0] is Role.APP
+                if (
+                    binding.kind == "class"
+                    and (
+                        index.class_role(f"{module.name}.{binding.name}")[0] is Role.APP
+                        or any(item.site is not None for item in _attribute_apps(binding, index))
+                    )
+                )
+                or (binding.kind == "function" and index.function_role(binding) is Role.APP)
             }
             yield module
         # Modules skipped so far are read again only for names learnt in this pass.
@@ -1343,6 +1406,7 @@ __all__ = [
     "choose_in_module",
     "find_app",
     "is_main_guard",
+    "main_guards",
     "only_under_main_guard",
     "site_of_variable",
     "sub_blocks",

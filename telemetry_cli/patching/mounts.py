@@ -511,7 +511,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index, calls=lambda scope: _calls_of(scope, index, modules))
     notes: list[str] = []
-    unresolved: list[tuple[bool, str]] = []
+    unresolved: list[tuple[bool, bool, str]] = []
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
@@ -528,10 +528,11 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 apps.setdefault(sub_app, []).append(app_mount)
             for child, mount in _router_mounts(index, model, calls, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
-    # Those made on an app first: the likeliest to serve a router found included nowhere.
-    unresolved.sort(key=lambda item: not item[0])
+    # A library's router last (`fastapi_users.get_auth_router(...)`: none of the package's);
+    # then those made on an app first: the likeliest to serve a router found included nowhere.
+    unresolved.sort(key=lambda item: (item[1], not item[0]))
     mounts = Mounts(
-        included, apps, (), index, tuple(modules), tuple(call for _, call in unresolved)
+        included, apps, (), index, tuple(modules), tuple(call for _, _, call in unresolved)
     )
     for name in modules:
         source = index.source(name)
@@ -914,13 +915,14 @@ def _module_mounts(
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
-    unresolved: list[tuple[bool, str]],
+    unresolved: list[tuple[bool, bool, str]],
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's ``include_router`` calls, by the router each includes.
 
     An include prefix read as a settings class's default, or not known statically, goes in
     ``notes``, as a line naming the call; a call whose router is not followed, in
-    ``unresolved`` (with whether it is made on an app).
+    ``unresolved`` (with whether it is made on an app, and whether a library's function
+    returns the router).
     """
     found: list[tuple[RouterKey, Mount]] = []
     calls = [*method_calls(model, _INCLUDE_ROUTER), *aliased_calls(model, _INCLUDE_ROUTER)]
@@ -928,14 +930,14 @@ def _module_mounts(
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
-            unresolved.append((False, f"`{ast.unparse(call)}` at {where}"))
+            unresolved.append((False, False, f"`{ast.unparse(call)}` at {where}"))
             continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
         environments = loop_values(_routing_part(call, included, prefix), scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
             if known is None:
-                unresolved.append((False, f"`{ast.unparse(included)}` at {where}"))
+                unresolved.append((False, False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
@@ -985,7 +987,8 @@ def _module_mounts(
                 unknown = True
             if mount is None:
                 by_app = _by_an_app(call, scope, values, index)
-                unresolved.append((by_app, f"`{ast.unparse(included)}` at {where}"))
+                library = _library_call(included, scope, index)
+                unresolved.append((by_app, library, f"`{ast.unparse(included)}` at {where}"))
             if mount is not None:
                 found.append(mount)
                 alias = _factory_alias(included, scope, values, index, mount[0])
@@ -1237,6 +1240,26 @@ _RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
 _MAX_RUN_TIME_DEPTH = 8
 
 
+def _library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``expression`` calls a function of an installed library, not of the package.
+
+    ``fastapi_users.get_auth_router(auth_backend)``: the router it returns is the library's.
+    """
+    if not isinstance(expression, ast.Call):
+        return False
+    qualified = index.qualify(expression.func, scope)
+    if qualified is None:
+        return False
+    name, target = index.resolve(qualified)
+    parts = name.split(".")
+    # No module of the package along the name (a namespace package's folder is none itself).
+    return target is None and not any(
+        index.source(".".join(parts[:count])) is not None
+        or index.failure(".".join(parts[:count])) is not None
+        for count in range(1, len(parts))
+    )
+
+
 def _imported_at_run_time(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
 ) -> bool:
@@ -1320,7 +1343,12 @@ def _mount(
         # A router (also one a factory builds, or one built in a function: a link of a chain
         # wired there); else a module-level object, or one whose routes cannot be told apart.
         built_key = index.router_key(child)
-        if built_key is None and child.scope.parent is not None:
+        if built_key is None and (
+            child.scope.parent is not None
+            # `app_router = getattr(import_module(f"{name}.router"), "router")`: a router of
+            # a module imported at run time, no object of this module.
+            or (router is not None and _imported_at_run_time(*router, index, 0))
+        ):
             return None
         child_key = built_key or (child.scope.module.name, child.name)
     prefix: str | None = ""

@@ -1157,7 +1157,10 @@ class PackageIndex:
                         break
                     if index == len(parts) - 1:
                         return qualified, binding
-                    return qualified, None  # an attribute of a class or an object
+                    if self.module(submodule_name) is None:
+                        return qualified, None  # an attribute of a class or an object
+                    # `web = build()` in a package's __init__.py rebinds the name of its
+                    # submodule `web`; `from .web import build` still reads the submodule.
                 submodule = self.module(submodule_name)
                 if submodule is not None:
                     module, index = submodule, index + 1

@@ -1,0 +1,198 @@
+"""Which calls serve an app a function builds: the servers, by what their names are bound to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import run, snapshot
+
+VIEWS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/orders")
+async def orders() -> list[str]:
+    return []
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
+def test_a_method_named_run_given_a_local_app_does_not_serve_it(tmp_path: Path) -> None:
+    """`Exporter(...).run(api)` in a helper that builds its own app is no server.
+
+    The call's last name is `run`, as `uvicorn.run`'s is, but it is bound to a class of the
+    package: the helper's app is not served, so the module-level app is the one app.
+    """
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "depot"\n',
+            "depot/__init__.py": "",
+            "depot/views.py": VIEWS,
+            "depot/service.py": (
+                "from fastapi import FastAPI\n\nfrom depot.views import router\n\n"
+                "app = FastAPI()\napp.include_router(router)\n"
+            ),
+            "depot/export.py": (
+                "from fastapi import FastAPI\n\nfrom depot.views import router\n\n\n"
+                "class Exporter:\n    def __init__(self, path: str) -> None:\n"
+                "        self.path = path\n\n    def run(self, target: object) -> None:\n"
+                "        print(self.path, target)\n\n\n"
+                "def export_schema() -> None:\n    api = FastAPI(title='schema')\n"
+                "    api.include_router(router)\n    Exporter('openapi.json').run(api)\n"
+            ),
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'app = "depot.service:app"' in (root / "pyproject.toml").read_text()
+
+
+SERVING = "def serve_forever(application, port=8000):\n    uvicorn.run(application, port=port)\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "served_by"),
+    [
+        # A server imported under another name.
+        (
+            {"depot/main.py": "from uvicorn import run as serve_http\n"},
+            "serve_http(api)",
+        ),
+        # A function of the package that hands its parameter to the server.
+        (
+            {"depot/serving.py": "import uvicorn\n\n\n" + SERVING},
+            "serve_forever(application=api)",
+        ),
+    ],
+    ids=["aliased-server", "package-helper"],
+)
+def test_a_server_is_known_by_what_its_name_is_bound_to(
+    tmp_path: Path, files: dict[str, str], served_by: str
+) -> None:
+    """`def start(): api = FastAPI(); ...; serve_http(api)`: the name is uvicorn's `run`.
+
+    The function serves the app it builds, so it is wired where the app is built, as with
+    `uvicorn.run(api)` written out.
+    """
+    root = tmp_path / "project"
+    head = files.get("depot/main.py", "from depot.serving import serve_forever\n")
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "depot"\n',
+            "depot/__init__.py": "",
+            "depot/views.py": VIEWS,
+            **files,
+            "depot/main.py": (
+                head + "from fastapi import FastAPI\n\nfrom depot.views import router\n\n\n"
+                "def start() -> None:\n    api = FastAPI()\n    api.include_router(router)\n"
+                f"    {served_by}\n"
+            ),
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "depot.main:start"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "views.py"', '"views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert " in start()`" in generated.stdout
+    assert "log call in orders (GET /orders)" in generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+FACTORIES = """from fastapi import FastAPI
+
+from depot.views import router
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router, prefix="/v1")
+    return app
+
+
+def create_admin() -> FastAPI:
+    admin = FastAPI()
+    admin.include_router(router, prefix="/admin")
+    return admin
+"""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'web: gunicorn -k uvicorn.workers.UvicornWorker "depot.main:create_app()" -b :$PORT\n',
+        "web: gunicorn 'depot.main:create_app(debug=False)' -k uvicorn.workers.UvicornWorker\n",
+    ],
+    ids=["call", "call-with-arguments"],
+)
+def test_a_factory_gunicorn_calls_by_name_in_a_run_file_is_the_app(
+    tmp_path: Path, line: str
+) -> None:
+    """`gunicorn 'depot.main:create_app()'`: gunicorn imports the function and calls it (its
+    factory syntax), so that factory is the app served, among the module's two."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "depot"\n',
+            "depot/__init__.py": "",
+            "depot/views.py": VIEWS,
+            "depot/main.py": FACTORIES,
+            "Procfile": line,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "depot.main:create_app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "config"),
+    [
+        (
+            "gunicorn.conf.py",
+            'worker_class = "uvicorn.workers.UvicornWorker"\n'
+            'wsgi_app = "depot.main:create_app()"\n',
+        ),
+        (
+            "deploy_conf.py",
+            'import os\n\nbind = os.environ.get("BIND")\nwsgi_app = "depot.main:create_app"\n',
+        ),
+    ],
+    ids=["gunicorn-conf", "other-name"],
+)
+def test_a_gunicorn_config_at_the_top_naming_the_app_picks_it(
+    tmp_path: Path, name: str, config: str
+) -> None:
+    """`wsgi_app = "depot.main:create_app()"` in a gunicorn configuration file at the top (run
+    by `gunicorn` alone, or `gunicorn -c deploy_conf.py`) names the app gunicorn serves."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "depot"\n',
+            "depot/__init__.py": "",
+            "depot/views.py": VIEWS,
+            "depot/main.py": FACTORIES,
+            name: config,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "depot.main:create_app"' in result.stdout, result.stdout
