@@ -2802,3 +2802,46 @@ def test_a_settings_class_picked_from_several_by_the_environment_gives_their_def
     lines = [line for line in result.stdout.splitlines() if "`settings.api_prefix`" in line]
     assert len(lines) == 1, result.stdout
     assert said in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    ("main", "prefix"),
+    [
+        # The routes join a router with a prefix of its own, which they do not get.
+        (
+            'api = APIRouter(prefix="/v1")\napi.routes.extend(api_router.routes)\n'
+            'app = FastAPI()\napp.include_router(api, prefix="/api")\n',
+            "/api",
+        ),
+        # One list for two routers; the app includes the second one.
+        (
+            'api = APIRouter(prefix="/v1")\napi.routes = api_router.routes\n'
+            'app = FastAPI()\napp.include_router(api, prefix="/public")\n',
+            "/public",
+        ),
+        # Straight into the app's own router, with a prefix of its own too.
+        (
+            'app = FastAPI()\napp.router.prefix = "/ignored"\n'
+            "app.router.routes += list(api_router.routes)\n",
+            "",
+        ),
+        # In a loop over literal routers, in a factory.
+        (
+            "def create_app() -> FastAPI:\n    app = FastAPI()\n"
+            "    for router in (api_router,):\n        app.routes.extend(router.routes)\n"
+            "    return app\n\n\napp = create_app()\n",
+            "",
+        ),
+    ],
+    ids=["extend", "same-list", "app-router", "loop-in-factory"],
+)
+def test_routes_copied_into_another_router_are_served_with_the_paths_they_hold(
+    tmp_path: Path, main: str, prefix: str
+) -> None:
+    # Copied route objects keep their path (their router's prefixes and includes), served
+    # wherever the object they are copied into serves its own; its own prefix is not added.
+    head = "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+    main = head + main
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, prefix, "included by no app")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
