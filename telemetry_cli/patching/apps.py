@@ -9,6 +9,7 @@ The result is an :class:`AppSite`, the statement after which the router is inclu
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 from collections.abc import Collection, Iterator
@@ -234,6 +235,58 @@ def read_mounts(index: PackageIndex, modules: list[str], site: AppSite | None) -
     if site is not None:
         mounts.serve(site_apps(site.module, site.expression, site.anchor, index))
     return mounts
+
+
+def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> AppEntry:
+    """The entry, with what a server needs to run a factory that takes arguments.
+
+    ``uvicorn --factory`` calls the factory with none: for ``def create_app(retriever)`` the
+    entry gets the parameters it cannot be called without, and the first module variable of
+    ``modules`` (dotted names) assigned a call of it (``app = create_app(Retriever())``), once,
+    as the import string a server can run instead. A factory without such parameters, or an
+    app that is no factory, is returned as it is.
+    """
+    module = index.module(entry.module) if entry.factory else None
+    binding = None if module is None else _named_binding(module, entry.attribute, index)
+    function = None if binding is None else binding.node
+    if not isinstance(function, FunctionNode):
+        return entry
+    needs = _required_parameters(function)
+    if not needs:
+        return entry
+    for name in modules:
+        source = index.source(name)
+        model = None if source is None or function.name not in source.text else index.module(name)
+        if model is None:
+            continue
+        for statement in model.tree.body:
+            if not (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and isinstance(statement.value, ast.Call)
+                and model.scope.stores[statement.targets[0].id] == 1
+            ):
+                continue
+            called = index.qualify(statement.value.func, model.scope)
+            target = None if called is None else index.resolve(called)[1]
+            if target is not None and target.node is function:
+                served = f"{name}:{statement.targets[0].id}"
+                return dataclasses.replace(entry, needs=needs, served_as=served)
+    return dataclasses.replace(entry, needs=needs)
+
+
+def _required_parameters(function: FunctionNode) -> tuple[str, ...]:
+    """The parameters a call of ``function`` must pass (those without a default)."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    required = positional[: len(positional) - len(arguments.defaults)]
+    keyword = [
+        parameter
+        for parameter, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if default is None
+    ]
+    return tuple(parameter.arg for parameter in [*required, *keyword])
 
 
 def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
