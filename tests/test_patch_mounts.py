@@ -2845,3 +2845,35 @@ def test_routes_copied_into_another_router_are_served_with_the_paths_they_hold(
     root = _project(tmp_path, main)
     _generates_and_serves_items(root, prefix, "included by no app")
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("include", "routes"),
+    [
+        (
+            'app.include_router(**{"router": api_router, "prefix": "/api"})',
+            {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"},
+        ),
+        (
+            'app.include_router(api_router, **{"prefix": "/api"}, tags=["all"])',
+            {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"},
+        ),
+        # Keys that are not literal names: what the dict holds is not known.
+        (
+            'app.include_router(api_router, **{PREFIX: "/api"})',
+            {"list_items": "/items/", "get_item": "/items/{item_id}"},
+        ),
+    ],
+    ids=["router-and-prefix", "prefix", "name-key"],
+)
+def test_keywords_spread_from_a_literal_dict_are_read_as_keywords(
+    tmp_path: Path, include: str, routes: dict[str, str]
+) -> None:
+    root = _project(tmp_path, _main(include, 'PREFIX = "prefix"\n'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root) == routes
+    if routes["get_item"].startswith("/api"):
+        assert "not followed" not in result.stdout
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get("/api/items/7").json() == {"id": 7}

@@ -927,7 +927,8 @@ def _module_mounts(
         *((call, scope, False) for call, scope in aliased_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, True) for call, scope in route_copies(model)),
     ]
-    for call, scope, copied in calls:
+    for written, scope, copied in calls:
+        call = _spelled_keywords(written)
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
@@ -1602,6 +1603,38 @@ def _routes_owners(value: ast.expr) -> list[ast.expr]:
     if isinstance(value, ast.Attribute) and value.attr == _ROUTES:
         return [value.value]
     return []
+
+
+def _spelled_keywords(call: ast.Call) -> ast.Call:
+    """The call with each ``**{"name": value}`` literal written as keywords (``name=value``).
+
+    ``app.include_router(**{"router": users.router, "prefix": "/api"})`` passes what
+    ``app.include_router(router=users.router, prefix="/api")`` does. A dict whose keys are not
+    all literal names (or that unpacks another) is left as it is: what it holds is not known.
+    """
+    if not any(
+        keyword.arg is None and isinstance(keyword.value, ast.Dict) for keyword in call.keywords
+    ):
+        return call
+    keywords: list[ast.keyword] = []
+    for keyword in call.keywords:
+        value = keyword.value
+        if (
+            keyword.arg is None
+            and isinstance(value, ast.Dict)
+            and all(
+                isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and key.value.isidentifier()
+                for key in value.keys
+            )
+        ):
+            for key, item in zip(value.keys, value.values, strict=True):
+                assert isinstance(key, ast.Constant)
+                keywords.append(ast.copy_location(ast.keyword(arg=key.value, value=item), item))
+        else:
+            keywords.append(keyword)
+    return ast.copy_location(ast.Call(func=call.func, args=call.args, keywords=keywords), call)
 
 
 def _included_router(call: ast.Call) -> ast.expr | None:
