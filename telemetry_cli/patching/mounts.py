@@ -1631,7 +1631,9 @@ def _spelled_keywords(call: ast.Call) -> ast.Call:
         ):
             for key, item in zip(value.keys, value.values, strict=True):
                 assert isinstance(key, ast.Constant)
-                keywords.append(ast.copy_location(ast.keyword(arg=key.value, value=item), item))
+                keywords.append(
+                    ast.copy_location(ast.keyword(arg=str(key.value), value=item), item)
+                )
         else:
             keywords.append(keyword)
     return ast.copy_location(ast.Call(func=call.func, args=call.args, keywords=keywords), call)
