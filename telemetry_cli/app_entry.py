@@ -34,6 +34,7 @@ class AppEntry:
     runs: str | None = None
     needs: tuple[str, ...] = ()
     served_as: str | None = None
+    served_factory: bool = False
 
     @property
     def import_string(self) -> str:

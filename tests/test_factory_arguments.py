@@ -1,8 +1,9 @@
 """An app factory that takes arguments: `uvicorn --factory` calls it with none.
 
 The wiring goes inside the factory as for any other; the quickstart runs a module variable that
-holds the factory's result when the backend has one (`app = build(Store())`), else it says in
-one line that the backend starts the project's way, and shows no command that cannot work.
+holds the factory's result when the backend has one (`app = build(Store())`), or a function
+without arguments returning it (run as the factory), else it says in one line that the backend
+starts the project's way, and shows no command that cannot work.
 """
 
 from __future__ import annotations
@@ -107,6 +108,32 @@ def test_the_quickstart_runs_the_variable_holding_the_factorys_result(
     assert completed.stdout.strip() == "500"
     assert '"route":"/quickstart-failure"' in completed.stderr
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["    return build(store=Store())\n", "    api = build(store=Store())\n    return api\n"],
+    ids=["returned", "held-then-returned"],
+)
+def test_a_function_without_arguments_returning_its_result_is_run_as_the_factory(
+    tmp_path: Path, body: str
+) -> None:
+    root = _project(tmp_path / "project", "store", None)
+    (root / "shop" / "server.py").write_text(
+        f"from shop.factory import build\n\n\nclass Store:\n    pass\n\n\ndef main_app():\n{body}"
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    quickstart = _quickstart(root)
+    assert "uvicorn shop.server:main_app --factory --port 8000" in quickstart
+    assert 'uvicorn.run("shop.server:main_app", factory=True, port=8000)' in quickstart
+    assert "the command runs `shop.server:main_app`, which builds the app with them" in quickstart
+    [script] = re.findall(r"python - <<'EOF'\n(.*?)\nEOF\n", quickstart, re.DOTALL)
+    assert "app = main_app()" in script
+    completed = subprocess.run(
+        [sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "500"
 
 
 def test_without_such_a_variable_the_quickstart_says_how_the_backend_runs(tmp_path: Path) -> None:
