@@ -2877,3 +2877,24 @@ def test_keywords_spread_from_a_literal_dict_are_read_as_keywords(
         assert "not followed" not in result.stdout
         with imported_app(root / "backend") as served:
             assert TestClient(served.app).get("/api/items/7").json() == {"id": 7}
+
+
+def test_routes_copied_from_what_is_not_followed_are_not_said_to_be_served_by_no_app(
+    tmp_path: Path,
+) -> None:
+    # The routes `collect()` returns join `api`: which routers they come from is not known
+    # statically, so a router found included nowhere may be served through it.
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api import items\n\n\n"
+        "def collect():\n    return list(items.router.routes)\n\n\n"
+        "api = APIRouter()\napi.routes.extend(collect())\n"
+        'app = FastAPI()\napp.include_router(api, prefix="/api")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no app" not in result.stdout
+    assert "`collect()` at backend/app/main.py:11" in result.stdout
+    assert "is not followed" in result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}

@@ -1524,7 +1524,9 @@ def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
     and ``api.routes = users.router.routes`` (also ``a.routes + b.routes``, ``list(...)``,
     ``[:]``) serve the routes where ``api`` (or ``app``) serves its own, with the paths they
     were declared with: yielded as ``api.include_router(users.router)`` (a call built for the
-    reading, placed where the statement is), in the scope of the statement.
+    reading, placed where the statement is), in the scope of the statement. Routes added from
+    anything else (``api.routes.extend(collect())``) come as an include of that expression,
+    which is not followed.
     """
     lines = {
         node.lineno
@@ -1580,9 +1582,19 @@ def _copy_parts(statement: ast.stmt) -> tuple[ast.expr, list[ast.expr]] | None:
     if not (isinstance(target, ast.Attribute) and target.attr == _ROUTES):
         return None
     sources = _routes_owners(value)
+    if not sources and not isinstance(statement, ast.Assign) and not _empty(value):
+        # `api.routes.extend(collect())`: routes of routers not known statically join `api`;
+        # read as an include of what is not followed, the routers found included nowhere are
+        # said to be maybe served through it (not to be served by no app).
+        return target.value, [value]
     if not sources:
         return None
     return target.value, sources
+
+
+def _empty(value: ast.expr) -> bool:
+    """Whether ``value`` is an empty list or tuple literal (``routes += []``)."""
+    return isinstance(value, ast.List | ast.Tuple) and not value.elts
 
 
 def _routes_owners(value: ast.expr) -> list[ast.expr]:
