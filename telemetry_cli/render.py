@@ -433,7 +433,8 @@ def template_context(
             context["app_routes_factory"] = True
     if entry.factory and entry.needs:
         # `uvicorn --factory` calls the factory with no arguments: a module variable holding
-        # its result is run instead, else the documents say the backend runs the project's way.
+        # its result (or a function without arguments returning it) is run instead, else the
+        # documents say the backend runs the project's way.
         needs = ", ".join(f"`{name}`" for name in entry.needs)
         context["app_needs"] = f"`{entry.attribute}` takes arguments ({needs})"
         if entry.served_as is not None:

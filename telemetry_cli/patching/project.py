@@ -429,7 +429,7 @@ class _Analysis:
         modules = self._package_module_names(found_module=wired)
         mounts = read_mounts(self.index, modules, None if self.removing else site)
         if entry.factory and not self.removing:
-            # A factory taking arguments: the variable a module holds its result in, if any.
+            # A factory taking arguments: what a server runs instead, if the backend has one.
             entry = with_arguments(entry, self.index, [*modules, *self._beside_package()])
         instrumented = self._instrument()
         if site is not None and not self.removing:
