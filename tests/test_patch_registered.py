@@ -367,3 +367,40 @@ def test_static_and_class_methods_registered_through_their_class_are_logged(
     assert {k: v for k, v in after.items() if k != "pyproject.toml"} == {
         k: v for k, v in before.items() if k != "pyproject.toml"
     }
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [
+        'router.add_api_route("/rain/{city}", partial(by_kind, "rain"), methods=["GET"])',
+        'router.add_api_route("/rain/{city}", functools.partial(by_kind, kind="rain"))',
+    ],
+    ids=["positional", "keyword"],
+)
+def test_a_function_registered_through_functools_partial_is_logged(
+    tmp_path: Path, registration: str
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/weather.py" = "ai_block_used" }')
+    (root / "backend/app/api/weather.py").write_text(
+        "import functools\nfrom functools import partial\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/weather")\n\n\n'
+        "async def by_kind(kind: str, city: str) -> dict[str, str]:\n"
+        '    return {"kind": kind, "city": city}\n\n\n'
+        f"{registration}\n"
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import weather\n\napp.include_router(weather.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in by_kind (GET /weather/rain/{city})" in result.stdout
+    assert "cannot be followed" not in result.stdout
+    weather = (root / "backend/app/api/weather.py").read_text()
+    assert '"city": city,' in weather
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/weather/rain/Oslo").json() == {
+            "kind": "rain",
+            "city": "Oslo",
+        }
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

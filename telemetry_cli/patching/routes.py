@@ -619,6 +619,14 @@ class _Finder:
         self, node: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
     ) -> None:
         """Record one route registered for ``endpoint`` (a function followed, else reported)."""
+        # `partial(by_kind, "rain")`: FastAPI calls the function with the arguments it binds.
+        while (
+            isinstance(endpoint, ast.Call)
+            and endpoint.args
+            and not isinstance(endpoint.args[0], ast.Starred)
+            and self.index.qualify(endpoint.func, scope) == _PARTIAL
+        ):
+            endpoint = endpoint.args[0]
         found = self._endpoint(endpoint, scope)
         if found is None:
             self._unfollowed(node, endpoint, verb, owner, scope)
@@ -1054,6 +1062,9 @@ def _instance_method(function: FunctionNode) -> bool:
         decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
     }
     return bool(arguments) and not decorators & {"staticmethod", "classmethod"}
+
+
+_PARTIAL = "functools.partial"
 
 
 def _class_level_method(cls: ast.ClassDef, name: str) -> FunctionNode | None:
