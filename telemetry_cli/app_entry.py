@@ -32,6 +32,9 @@ class AppEntry:
     routes_on: str | None = None
     routes_factory: bool = False
     runs: str | None = None
+    needs: tuple[str, ...] = ()
+    served_as: str | None = None
+    served_factory: bool = False
 
     @property
     def import_string(self) -> str:

@@ -1682,7 +1682,9 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
             rf"^[ \t]*(?:from|import)[ \t]+{re.escape(outer)}\.(?!{re.escape(names[-1])}\b)(\w+)",
             re.M,
         )
-        if any(pattern.search(text) for text in texts):
+        if any(pattern.search(text) for text in texts) and not _own_submodule(
+            folder, top, names, texts
+        ):
             found = (folder.parent.relative_to(root).as_posix(), dotted)
         elif any(
             _is_module_of(folder, match[1]) for text in texts for match in siblings.finditer(text)
@@ -1692,6 +1694,26 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
             found = (folder.parent.relative_to(root).as_posix(), outer)
         folder = folder.parent
     return found
+
+
+def _own_submodule(folder: Path, top: Path, names: list[str], texts: list[str]) -> bool:
+    """Whether ``folder.top`` imports read as a submodule of ``top``, run from ``folder``.
+
+    ``app/app/`` holding ``app.py`` (Reflex's layout): ``from app.app import app`` names that
+    module of the package ``app`` as well as a package ``app.app``; its other imports decide
+    (``from app.backend import api``, ``backend`` being a folder of ``app/app/`` and not of
+    ``app/``, only works run from ``app/``).
+    """
+    if len(names) != 2 or names[0] != names[1] or not _is_module_of(top, top.name):
+        return False
+    own = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(top.name)}\.(\w+)", re.M)
+    return any(
+        match[1] != top.name
+        and _is_module_of(top, match[1])
+        and not _is_module_of(folder, match[1])
+        for text in texts
+        for match in own.finditer(text)
+    )
 
 
 def _module_texts(package: Path) -> list[str]:

@@ -431,6 +431,21 @@ def template_context(
         context["app_routes_module"], _, context["app_routes_on"] = entry.routes_on.partition(":")
         if entry.routes_factory:
             context["app_routes_factory"] = True
+    if entry.factory and entry.needs:
+        # `uvicorn --factory` calls the factory with no arguments: a module variable holding
+        # its result (or a function without arguments returning it) is run instead, else the
+        # documents say the backend runs the project's way.
+        needs = ", ".join(f"`{name}`" for name in entry.needs)
+        context["app_needs"] = f"`{entry.attribute}` takes arguments ({needs})"
+        if entry.served_as is not None:
+            module, _, attribute = entry.served_as.partition(":")
+            context["app_import"] = entry.served_as
+            context["app_factory"] = entry.served_factory
+            context["app_served"] = {
+                "module": module,
+                "attribute": attribute,
+                "factory": entry.served_factory,
+            }
     # The app is built and served by a function, or by the module run as a script: the backend
     # runs by calling the one, or running the other as `__main__`.
     if entry.runs in ("def", "async def"):

@@ -1354,6 +1354,36 @@ def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
     assert snapshot(root) == planned
 
 
+@pytest.mark.parametrize("importer", ["from app.app import app", "import app.app"])
+def test_a_package_holding_a_module_of_its_own_name_is_served_from_the_folder_above(
+    tmp_path: Path, importer: str
+) -> None:
+    """`app/app/` holding `app.py` (Reflex's layout): `from app.app import app` names that
+    module of the package `app` run from `app/`, as `from app.api import orders` shows; read as
+    a package `app.app` run from the root, the imports written into it did not work."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/rxconfig.py": "CONFIG = {}\n",
+            "app/app/__init__.py": "",
+            "app/app/app.py": "APP = object()\n",
+            "app/app/api/__init__.py": "",
+            "app/app/api/main.py": "from fastapi import FastAPI\n\nfrom app.api import orders\n\n"
+            "api = FastAPI()\napi.include_router(orders.router)\n",
+            "app/app/api/orders.py": "from fastapi import APIRouter\n\n"
+            f"router = APIRouter()\n\n\n@router.get('/orders')\ndef listing():\n    {importer}\n"
+            "    return []\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "app"' in result.stdout
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.api.main:api"' in result.stdout
+
+
 def test_an_app_package_registering_routes_of_packages_beside_it_is_a_flat_layout(
     tmp_path: Path,
 ) -> None:

@@ -2802,3 +2802,99 @@ def test_a_settings_class_picked_from_several_by_the_environment_gives_their_def
     lines = [line for line in result.stdout.splitlines() if "`settings.api_prefix`" in line]
     assert len(lines) == 1, result.stdout
     assert said in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    ("main", "prefix"),
+    [
+        # The routes join a router with a prefix of its own, which they do not get.
+        (
+            'api = APIRouter(prefix="/v1")\napi.routes.extend(api_router.routes)\n'
+            'app = FastAPI()\napp.include_router(api, prefix="/api")\n',
+            "/api",
+        ),
+        # One list for two routers; the app includes the second one.
+        (
+            'api = APIRouter(prefix="/v1")\napi.routes = api_router.routes\n'
+            'app = FastAPI()\napp.include_router(api, prefix="/public")\n',
+            "/public",
+        ),
+        # Straight into the app's own router, with a prefix of its own too.
+        (
+            'app = FastAPI()\napp.router.prefix = "/ignored"\n'
+            "app.router.routes += list(api_router.routes)\n",
+            "",
+        ),
+        # In a loop over literal routers, in a factory.
+        (
+            "def create_app() -> FastAPI:\n    app = FastAPI()\n"
+            "    for router in (api_router,):\n        app.routes.extend(router.routes)\n"
+            "    return app\n\n\napp = create_app()\n",
+            "",
+        ),
+    ],
+    ids=["extend", "same-list", "app-router", "loop-in-factory"],
+)
+def test_routes_copied_into_another_router_are_served_with_the_paths_they_hold(
+    tmp_path: Path, main: str, prefix: str
+) -> None:
+    # Copied route objects keep their path (their router's prefixes and includes), served
+    # wherever the object they are copied into serves its own; its own prefix is not added.
+    head = "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+    main = head + main
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, prefix, "included by no app")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("include", "routes"),
+    [
+        (
+            'app.include_router(**{"router": api_router, "prefix": "/api"})',
+            {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"},
+        ),
+        (
+            'app.include_router(api_router, **{"prefix": "/api"}, tags=["all"])',
+            {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"},
+        ),
+        # Keys that are not literal names: what the dict holds is not known.
+        (
+            'app.include_router(api_router, **{PREFIX: "/api"})',
+            {"list_items": "/items/", "get_item": "/items/{item_id}"},
+        ),
+    ],
+    ids=["router-and-prefix", "prefix", "name-key"],
+)
+def test_keywords_spread_from_a_literal_dict_are_read_as_keywords(
+    tmp_path: Path, include: str, routes: dict[str, str]
+) -> None:
+    root = _project(tmp_path, _main(include, 'PREFIX = "prefix"\n'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root) == routes
+    if routes["get_item"].startswith("/api"):
+        assert "not followed" not in result.stdout
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get("/api/items/7").json() == {"id": 7}
+
+
+def test_routes_copied_from_what_is_not_followed_are_not_said_to_be_served_by_no_app(
+    tmp_path: Path,
+) -> None:
+    # The routes `collect()` returns join `api`: which routers they come from is not known
+    # statically, so a router found included nowhere may be served through it.
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api import items\n\n\n"
+        "def collect():\n    return list(items.router.routes)\n\n\n"
+        "api = APIRouter()\napi.routes.extend(collect())\n"
+        'app = FastAPI()\napp.include_router(api, prefix="/api")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no app" not in result.stdout
+    assert "`collect()` at backend/app/main.py:11" in result.stdout
+    assert "is not followed" in result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}

@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from tests.backend_support import imported_app
 from tests.cli_support import make_project, run, snapshot
 
 VIEWS_PY = '''"""Views registered by the app's module."""
@@ -288,3 +290,117 @@ def test_a_note_is_said_on_every_run_not_only_by_the_one_that_changed_the_file(
     assert any(said in note for note in entry["notes"])
     annotated = run("generate", "--root", str(root), "--check", "--format", "github")
     assert "::notice file=backend/app/main.py,title=telemetry-scaffold::" in annotated.stdout
+
+
+CONTROLLERS_PY = '''"""Controllers whose functions the routes module registers through the class."""
+
+
+class Orders:
+    @staticmethod
+    async def create(shop_id: int) -> dict[str, int]:
+        return {"shop": shop_id}
+
+    @classmethod
+    async def listing(cls, shop_id: int, page: int = 1) -> list[int]:
+        return [page]
+
+    async def hidden(self) -> None:
+        """A plain method read from the class needs an instance: not a handler."""
+'''
+
+ORDERS_ROUTES_PY = '''"""Routes of the controllers."""
+
+from fastapi import APIRouter
+
+from app.api.controllers import Orders
+
+
+class Local:
+    @staticmethod
+    async def ping() -> dict[str, bool]:
+        return {"ok": True}
+
+
+router = APIRouter(prefix="/shops")
+router.add_api_route("/{shop_id}/orders", Orders.create, methods=["POST"])
+router.add_api_route("/{shop_id}/orders", Orders.listing, methods=["GET"])
+router.add_api_route("/ping", Local.ping, methods=["GET"])
+router.add_api_route("/hidden", Orders.hidden, methods=["GET"])
+'''
+
+
+def test_static_and_class_methods_registered_through_their_class_are_logged(
+    tmp_path: Path,
+) -> None:
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/controllers.py" = "ai_block_used", '
+        '"api/order_routes.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/controllers.py").write_text(CONTROLLERS_PY)
+    (root / "backend/app/api/order_routes.py").write_text(ORDERS_ROUTES_PY)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text()
+        + "\nfrom app.api import order_routes\n\napp.include_router(order_routes.router, "
+        'prefix="/api")\n'
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "log call in Orders.create (POST /api/shops/{shop_id}/orders)" in out
+    assert "log call in Orders.listing (GET /api/shops/{shop_id}/orders)" in out
+    assert "log call in Local.ping (GET /api/shops/ping)" in out
+    # A plain method read from the class is still named as not followed.
+    assert "registers `Orders.hidden`, which cannot be followed" in out
+    controllers = (root / "backend/app/api/controllers.py").read_text()
+    assert controllers.count("event_logger.log(") == 2
+    assert '"shop_id": shop_id,' in controllers
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.post("/api/shops/3/orders").json() == {"shop": 3}
+        assert client.get("/api/shops/3/orders?page=2").json() == [2]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    after = snapshot(root)
+    assert {k: v for k, v in after.items() if k != "pyproject.toml"} == {
+        k: v for k, v in before.items() if k != "pyproject.toml"
+    }
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [
+        'router.add_api_route("/rain/{city}", partial(by_kind, "rain"), methods=["GET"])',
+        'router.add_api_route("/rain/{city}", functools.partial(by_kind, kind="rain"))',
+    ],
+    ids=["positional", "keyword"],
+)
+def test_a_function_registered_through_functools_partial_is_logged(
+    tmp_path: Path, registration: str
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/weather.py" = "ai_block_used" }')
+    (root / "backend/app/api/weather.py").write_text(
+        "import functools\nfrom functools import partial\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/weather")\n\n\n'
+        "async def by_kind(kind: str, city: str) -> dict[str, str]:\n"
+        '    return {"kind": kind, "city": city}\n\n\n'
+        f"{registration}\n"
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import weather\n\napp.include_router(weather.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in by_kind (GET /weather/rain/{city})" in result.stdout
+    assert "cannot be followed" not in result.stdout
+    weather = (root / "backend/app/api/weather.py").read_text()
+    assert '"city": city,' in weather
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/weather/rain/Oslo").json() == {
+            "kind": "rain",
+            "city": "Oslo",
+        }
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -9,6 +9,7 @@ The result is an :class:`AppSite`, the statement after which the router is inclu
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 from collections.abc import Collection, Iterator
@@ -234,6 +235,104 @@ def read_mounts(index: PackageIndex, modules: list[str], site: AppSite | None) -
     if site is not None:
         mounts.serve(site_apps(site.module, site.expression, site.anchor, index))
     return mounts
+
+
+def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> AppEntry:
+    """The entry, with what a server needs to run a factory that takes arguments.
+
+    ``uvicorn --factory`` calls the factory with none: for ``def create_app(retriever)`` the
+    entry gets the parameters it cannot be called without, and what of ``modules`` (dotted
+    names) a server can run instead: the first module variable assigned a call of it, once
+    (``app = create_app(Retriever())``), else the first module-level function taking no
+    arguments that returns one (``def main_app(): return create_app(load())``), a factory
+    itself. A factory without such parameters, or an app that is no factory, is returned as
+    it is.
+    """
+    module = index.module(entry.module) if entry.factory else None
+    binding = None if module is None else _named_binding(module, entry.attribute, index)
+    function = None if binding is None else binding.node
+    if not isinstance(function, FunctionNode):
+        return entry
+    needs = _required_parameters(function)
+    if not needs:
+        return entry
+    wrapper: str | None = None
+    for name in modules:
+        source = index.source(name)
+        model = None if source is None or function.name not in source.text else index.module(name)
+        if model is None:
+            continue
+        for statement in model.tree.body:
+            if (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and model.scope.stores[statement.targets[0].id] == 1
+                and _calls(statement.value, function, model.scope, index)
+            ):
+                served = f"{name}:{statement.targets[0].id}"
+                return dataclasses.replace(entry, needs=needs, served_as=served)
+            if (
+                wrapper is None
+                and isinstance(statement, ast.FunctionDef)
+                and statement is not function
+                and not _required_parameters(statement)
+                and _returns_a_call(
+                    statement, function, Scope(statement, model, model.scope), index
+                )
+            ):
+                wrapper = f"{name}:{statement.name}"
+    if wrapper is not None:
+        return dataclasses.replace(entry, needs=needs, served_as=wrapper, served_factory=True)
+    return dataclasses.replace(entry, needs=needs)
+
+
+def _calls(
+    value: ast.expr | None, function: FunctionNode, scope: Scope, index: PackageIndex
+) -> bool:
+    """Whether ``value`` is a call of ``function`` (through the names that import it)."""
+    if not isinstance(value, ast.Call):
+        return False
+    called = index.qualify(value.func, scope)
+    target = None if called is None else index.resolve(called)[1]
+    return target is not None and target.node is function
+
+
+def _returns_a_call(
+    wrapper: ast.FunctionDef, function: FunctionNode, scope: Scope, index: PackageIndex
+) -> bool:
+    """Whether ``wrapper`` returns what a call of ``function`` returns.
+
+    ``return create_app(container)``, or ``app = create_app(container)`` then ``return app``.
+    """
+    held: set[str] = set()
+    for statement in block_statements(wrapper.body):
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and _calls(statement.value, function, scope, index)
+        ):
+            held.add(statement.targets[0].id)
+        elif isinstance(statement, ast.Return) and (
+            _calls(statement.value, function, scope, index)
+            or (isinstance(statement.value, ast.Name) and statement.value.id in held)
+        ):
+            return True
+    return False
+
+
+def _required_parameters(function: FunctionNode) -> tuple[str, ...]:
+    """The parameters a call of ``function`` must pass (those without a default)."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    required = positional[: len(positional) - len(arguments.defaults)]
+    keyword = [
+        parameter
+        for parameter, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if default is None
+    ]
+    return tuple(parameter.arg for parameter in [*required, *keyword])
 
 
 def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:

@@ -56,6 +56,7 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _INCLUDE_ROUTER = "include_router"
 _MOUNT = "mount"
 _MOUNT_CLASS = "Mount"
+_ROUTES = "routes"  # a router's (or app's) routes, copied into another (see route_copies)
 # How many imports deep the modules outside the package that may include its routers are
 # looked for: the app's module hands the app to a helper (`RouterManager(app).import_routers()`),
 # which may sit behind one module of its own.
@@ -515,9 +516,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
-        if source is None or (
-            _INCLUDE_ROUTER not in source.text and f".{_MOUNT}" not in source.text
-        ):
+        if source is None or not _routes_into(source.text):
             continue
         model = index.module(name)
         if model is not None:
@@ -925,8 +924,13 @@ def _module_mounts(
     returns the router).
     """
     found: list[tuple[RouterKey, Mount]] = []
-    calls = [*method_calls(model, _INCLUDE_ROUTER), *aliased_calls(model, _INCLUDE_ROUTER)]
-    for call, scope in calls:
+    calls = [
+        *((call, scope, False) for call, scope in method_calls(model, _INCLUDE_ROUTER)),
+        *((call, scope, False) for call, scope in aliased_calls(model, _INCLUDE_ROUTER)),
+        *((call, scope, True) for call, scope in route_copies(model)),
+    ]
+    for written, scope, copied in calls:
+        call = _spelled_keywords(written)
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
@@ -943,7 +947,9 @@ def _module_mounts(
                 # router is known, the prefixes it is served under are not.
                 for values in known:
                     read = len(defaults.read)
-                    mount = _mount(call, included, scope, values, index, modules, defaults, notes)
+                    mount = _mount(
+                        call, included, scope, values, index, modules, defaults, notes, copied
+                    )
                     del defaults.read[read:]
                     if mount is not None:
                         found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
@@ -964,7 +970,7 @@ def _module_mounts(
         unknown = False
         for values in environments:
             read = len(defaults.read)
-            mount = _mount(call, included, scope, values, index, modules, defaults, notes)
+            mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied)
             if (
                 mount is None
                 and (prefix is not None or not _by_an_app(call, scope, values, index))
@@ -1008,8 +1014,11 @@ def _module_mounts(
 
 
 def _routes_into(source_text: str) -> bool:
-    """Whether a module's text may include a router or mount an app (see :func:`find_mounts`)."""
-    return _INCLUDE_ROUTER in source_text or f".{_MOUNT}" in source_text
+    """Whether a module's text may include a router or mount an app (see :func:`find_mounts`).
+
+    Copying a router's routes (``api.routes.extend(other.routes)``) counts as including it.
+    """
+    return any(word in source_text for word in (_INCLUDE_ROUTER, f".{_MOUNT}", f".{_ROUTES}"))
 
 
 def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:
@@ -1308,12 +1317,15 @@ def _mount(
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
+    copied: bool = False,
 ) -> tuple[RouterKey, Mount] | None:
     """The router one ``include_router`` call includes and how, the loop names it reads set.
 
     A classy-fastapi instance's ``.router`` is recorded under its class, with the prefix the
     instance gives its router after the call's own (the class's routes declare none); one only
-    known at run time adds nothing, and ``notes`` gets a line naming the call.
+    known at run time adds nothing, and ``notes`` gets a line naming the call. ``copied``: the
+    call stands for routes copied into the including object (see :func:`route_copies`), which
+    adds no prefix of its own to them.
     """
     router = substituted(included, scope, values, index)
     child = None if router is None else index.binding_of(*router)
@@ -1392,7 +1404,7 @@ def _mount(
                     written_prefix, parent.scope, index, modules, defaults
                 )
         by_app = role is Role.APP
-        if by_app and prefix is not None:
+        if by_app and prefix is not None and not copied:
             # `app.router.prefix = "/api"` above the include: FastAPI adds it to its routes too.
             own = index.app_router_prefix(parent, scope, call.lineno)
             if own is None:
@@ -1414,6 +1426,9 @@ def _mount(
     elif parent is None and including is not None:
         # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`.
         by_app = instance_app(*including, index)
+    if copied:
+        # The route objects join the list as they are: no prefix of the router they join.
+        parent_prefix = ""
     app = None
     if by_app and parent is not None:
         app = app_of(parent, index, modules)
@@ -1528,6 +1543,140 @@ def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, S
             )
             built = ast.Call(func=function, args=call.args, keywords=call.keywords)
             yield ast.copy_location(built, call), scope
+
+
+def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
+    """Each copy of a router's routes into another object, as an ``include_router`` call.
+
+    ``api.routes.extend(users.router.routes)``, ``app.router.routes += users.router.routes``
+    and ``api.routes = users.router.routes`` (also ``a.routes + b.routes``, ``list(...)``,
+    ``[:]``) serve the routes where ``api`` (or ``app``) serves its own, with the paths they
+    were declared with: yielded as ``api.include_router(users.router)`` (a call built for the
+    reading, placed where the statement is), in the scope of the statement. Routes added from
+    anything else (``api.routes.extend(collect())``) come as an include of that expression,
+    which is not followed.
+    """
+    lines = {
+        node.lineno
+        for node in model.nodes_near([f".{_ROUTES}"])
+        if isinstance(node, ast.Attribute) and node.attr == _ROUTES
+    }
+    if not lines:
+        return
+    pending = [model.scope]
+    while pending:
+        scope = pending.pop()
+        for statement in block_statements(scope.node.body):
+            start, end = statement.lineno, statement.end_lineno or statement.lineno
+            if not any(start <= line <= end for line in lines):
+                continue
+            if isinstance(statement, _DEFINITIONS):
+                pending.append(Scope(statement, model, scope))
+                continue
+            copy = _copy_parts(statement)
+            if copy is None:
+                continue
+            target, sources = copy
+            for source in sources:
+                if ast.dump(source) == ast.dump(target):
+                    continue  # `api.routes = api.routes + other.routes`: its own routes
+                function = ast.Attribute(value=target, attr=_INCLUDE_ROUTER, ctx=ast.Load())
+                built = ast.Call(
+                    func=ast.copy_location(function, statement), args=[source], keywords=[]
+                )
+                yield ast.copy_location(built, statement), scope
+
+
+def _copy_parts(statement: ast.stmt) -> tuple[ast.expr, list[ast.expr]] | None:
+    """What a statement copies routes into and the objects whose routes it copies, or None."""
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+        function = call.func
+        if (
+            isinstance(function, ast.Attribute)
+            and function.attr == "extend"
+            and len(call.args) == 1
+            and not call.keywords
+        ):
+            target, value = function.value, call.args[0]
+        else:
+            return None
+    elif isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Add):
+        target, value = statement.target, statement.value
+    elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0], statement.value
+    else:
+        return None
+    if not (isinstance(target, ast.Attribute) and target.attr == _ROUTES):
+        return None
+    sources = _routes_owners(value)
+    if not sources and not isinstance(statement, ast.Assign) and not _empty(value):
+        # `api.routes.extend(collect())`: routes of routers not known statically join `api`;
+        # read as an include of what is not followed, the routers found included nowhere are
+        # said to be maybe served through it (not to be served by no app).
+        return target.value, [value]
+    if not sources:
+        return None
+    return target.value, sources
+
+
+def _empty(value: ast.expr) -> bool:
+    """Whether ``value`` is an empty list or tuple literal (``routes += []``)."""
+    return isinstance(value, ast.List | ast.Tuple) and not value.elts
+
+
+def _routes_owners(value: ast.expr) -> list[ast.expr]:
+    """The objects whose ``.routes`` an expression is made of (none when anything else is)."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        left, right = _routes_owners(value.left), _routes_owners(value.right)
+        return [*left, *right] if left and right else []
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        return _routes_owners(value.value)  # `other.routes[:]`
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in ("list", "tuple")
+        and len(value.args) == 1
+        and not value.keywords
+    ):
+        return _routes_owners(value.args[0])
+    if isinstance(value, ast.Attribute) and value.attr == _ROUTES:
+        return [value.value]
+    return []
+
+
+def _spelled_keywords(call: ast.Call) -> ast.Call:
+    """The call with each ``**{"name": value}`` literal written as keywords (``name=value``).
+
+    ``app.include_router(**{"router": users.router, "prefix": "/api"})`` passes what
+    ``app.include_router(router=users.router, prefix="/api")`` does. A dict whose keys are not
+    all literal names (or that unpacks another) is left as it is: what it holds is not known.
+    """
+    if not any(
+        keyword.arg is None and isinstance(keyword.value, ast.Dict) for keyword in call.keywords
+    ):
+        return call
+    keywords: list[ast.keyword] = []
+    for keyword in call.keywords:
+        value = keyword.value
+        if (
+            keyword.arg is None
+            and isinstance(value, ast.Dict)
+            and all(
+                isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and key.value.isidentifier()
+                for key in value.keys
+            )
+        ):
+            for key, item in zip(value.keys, value.values, strict=True):
+                assert isinstance(key, ast.Constant)
+                keywords.append(
+                    ast.copy_location(ast.keyword(arg=str(key.value), value=item), item)
+                )
+        else:
+            keywords.append(keyword)
+    return ast.copy_location(ast.Call(func=call.func, args=call.args, keywords=keywords), call)
 
 
 def _included_router(call: ast.Call) -> ast.expr | None:

@@ -27,6 +27,7 @@ from telemetry_cli.patching.apps import (
     is_environment,
     package_modules,
     read_mounts,
+    with_arguments,
 )
 from telemetry_cli.patching.collisions import find_collisions, mount_clashes
 from telemetry_cli.patching.edits import ModuleEditor
@@ -427,6 +428,9 @@ class _Analysis:
         # Where routers are included decides the route a log call names (before any is read).
         modules = self._package_module_names(found_module=wired)
         mounts = read_mounts(self.index, modules, None if self.removing else site)
+        if entry.factory and not self.removing:
+            # A factory taking arguments: what a server runs instead, if the backend has one.
+            entry = with_arguments(entry, self.index, [*modules, *self._beside_package()])
         instrumented = self._instrument()
         if site is not None and not self.removing:
             # Said where the app is wired: include prefixes read as defaults, or not known.
@@ -768,6 +772,14 @@ class _Analysis:
             if app_module is not None and app_module.name not in names:
                 names.append(app_module.name)
         return names
+
+    def _beside_package(self) -> list[str]:
+        """The top-level modules of the backend folder beside the app package (``run.py``)."""
+        plan = self.plan
+        if not plan.app_package:
+            return []  # the flat layout: they are the package's modules
+        folder = plan.root / plan.backend
+        return [path.stem for path in sorted(folder.glob("*.py")) if path.stem.isidentifier()]
 
     def _check_collisions(self, names: list[str], site: AppSite | None) -> None:
         """Name the routes, routers and mounts that would answer instead of the telemetry API."""

@@ -619,6 +619,14 @@ class _Finder:
         self, node: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
     ) -> None:
         """Record one route registered for ``endpoint`` (a function followed, else reported)."""
+        # `partial(by_kind, "rain")`: FastAPI calls the function with the arguments it binds.
+        while (
+            isinstance(endpoint, ast.Call)
+            and endpoint.args
+            and not isinstance(endpoint.args[0], ast.Starred)
+            and self.index.qualify(endpoint.func, scope) == _PARTIAL
+        ):
+            endpoint = endpoint.args[0]
         found = self._endpoint(endpoint, scope)
         if found is None:
             self._unfollowed(node, endpoint, verb, owner, scope)
@@ -639,6 +647,20 @@ class _Finder:
         defined_in = None
         function = None
         route = None
+        cls = self._imported_class(endpoint, scope) if target is None else None
+        if cls is not None:
+            # `TaskController.create_task` of a class another module of the package defines: a
+            # static or class method is its handler there, with this route.
+            assert isinstance(endpoint, ast.Attribute) and isinstance(cls.node, ast.ClassDef)
+            defined_in = cls.scope.module.path
+            function = _class_level_method(cls.node, endpoint.attr)
+            if function is not None:
+                class_scope = Scope(cls.node, cls.scope.module, cls.scope)
+                handler_scope = Scope(function, cls.scope.module, class_scope)
+                route = dataclasses.replace(
+                    self._route(call, verb, owner, scope, handler_scope),
+                    registered_in=self.module.path,
+                )
         if target is not None and target.kind == "function":
             defined_in = target.scope.module.path
             if (
@@ -657,6 +679,23 @@ class _Finder:
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
 
+    def _imported_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
+        """The module-level class of another module of the package an endpoint is read from.
+
+        ``TaskController`` of ``TaskController.create_task``, imported; None for anything else.
+        """
+        if not (isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name)):
+            return None
+        cls = self.index.binding_of(endpoint.value, scope)
+        if (
+            cls is None
+            or cls.kind != "class"
+            or cls.scope.parent is not None
+            or cls.scope.module is self.module
+        ):
+            return None
+        return cls
+
     def _endpoint(self, endpoint: ast.expr, scope: Scope) -> tuple[FunctionNode, Scope] | None:
         """The function an ``add_api_route`` endpoint names, and the scope it is defined in.
 
@@ -670,6 +709,14 @@ class _Finder:
             assert isinstance(binding.node, FunctionNode)
             return binding.node, binding.scope
         if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name):
+            owner = scope.lookup(endpoint.value.id)
+            if owner is not None and owner.kind == "class":
+                # `Controller.create`: a static or class method of a class of this module.
+                assert isinstance(owner.node, ast.ClassDef)
+                function = _class_level_method(owner.node, endpoint.attr)
+                if function is None:
+                    return None
+                return function, Scope(owner.node, self.module, owner.scope)
             method = _method_of_instance(endpoint.value, scope)
             if method is None or method.parent is None:
                 return None
@@ -1015,6 +1062,27 @@ def _instance_method(function: FunctionNode) -> bool:
         decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
     }
     return bool(arguments) and not decorators & {"staticmethod", "classmethod"}
+
+
+_PARTIAL = "functools.partial"
+
+
+def _class_level_method(cls: ast.ClassDef, name: str) -> FunctionNode | None:
+    """The ``@staticmethod`` or ``@classmethod`` ``name`` of a class body, else None.
+
+    ``Controller.create`` read from the class is that function (a class method bound to the
+    class): FastAPI calls it as it is, and a log call in it runs for its routes.
+    """
+    for statement in cls.body:
+        if isinstance(statement, FunctionNode) and statement.name == name:
+            decorators = {
+                decorator.id
+                for decorator in statement.decorator_list
+                if isinstance(decorator, ast.Name)
+            }
+            if decorators & {"staticmethod", "classmethod"}:
+                return statement
+    return None
 
 
 def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
