@@ -2392,6 +2392,7 @@ def test_pass_beside_an_account_is_a_password(layer: Layer) -> None:
         "upper": {"Username": "ada", "PASS": "hunter2"},
         "pairs": [["login", "ada"], ["pass", "hunter2"]],
         "query": "user=ada&pass=hunter2",
+        "logfmt": "at=login user=ada pass=hunter2",
         "json": json.dumps({"email": "ada@example.com", "pass": "hunter2"}),
     }
     assert logger.record("error_event", payload).payload == {
@@ -2399,6 +2400,7 @@ def test_pass_beside_an_account_is_a_password(layer: Layer) -> None:
         "upper": {"Username": "ada", "PASS": "[redacted]"},
         "pairs": [["login", "ada"], ["pass", "[redacted]"]],
         "query": "[redacted]",
+        "logfmt": "[redacted]",
         "json": "[redacted]",
     }
 
@@ -2410,6 +2412,7 @@ def test_pass_alone_or_given_nothing_is_kept(layer: Layer) -> None:
         "empty": {"user": "ada", "pass": None},
         "pairs": [["pass", "3"], ["fail", "1"]],
         "query": "pass=1&fail=0",
+        "summary": "tests pass=3 fail=1",
         "masked": "user=ada&pass=***",
     }
     assert logger.record("error_event", payload).payload == payload
@@ -2463,4 +2466,14 @@ def test_a_private_key_with_an_odd_begin_line_is_redacted(layer: Layer, text: st
     ],
 )
 def test_a_begin_line_of_no_private_key_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize("text", ["X-Api-Key:\tabc123", "Password:\thunter", "token:\t'abc'"])
+def test_a_tab_after_a_colon_gives_the_name_its_value(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize("text", ["time:\t09:30", "name:\tada", "token:\tnull"])
+def test_a_tab_after_a_colon_keeps_what_a_space_keeps(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
