@@ -417,6 +417,8 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "A" * 31_999 + "=",
         "pass=&user=&" * 2_500,
         "4111  " * 5_000,
+        "\x00=" * 16_000,
+        "\x1b[" * 16_000 + "=",
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -2476,4 +2478,22 @@ def test_a_tab_after_a_colon_gives_the_name_its_value(layer: Layer, text: str) -
 
 @pytest.mark.parametrize("text", ["time:\t09:30", "name:\tada", "token:\tnull"])
 def test_a_tab_after_a_colon_keeps_what_a_space_keeps(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pass\x00word=hunter2",
+        "password\x00=hunter2",
+        "to\x7fken: abc123",
+        "\x1b[1mpassword\x1b[0m=hunter2",  # a terminal's colours
+    ],
+)
+def test_control_characters_inside_a_secret_hide_nothing(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize("text", ["\x1b[31mERROR\x1b[0m login failed", "a\x00b=c", "pass\x00word"])
+def test_text_with_control_characters_and_no_secret_is_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
