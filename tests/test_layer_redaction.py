@@ -2416,6 +2416,7 @@ def test_pass_alone_or_given_nothing_is_kept(layer: Layer) -> None:
         "query": "pass=1&fail=0",
         "summary": "tests pass=3 fail=1",
         "masked": "user=ada&pass=***",
+        "literal": "user=ada pass=true",
     }
     assert logger.record("error_event", payload).payload == payload
 
