@@ -2498,3 +2498,16 @@ def test_control_characters_inside_a_secret_hide_nothing(layer: Layer, text: str
 @pytest.mark.parametrize("text", ["\x1b[31mERROR\x1b[0m login failed", "a\x00b=c", "pass\x00word"])
 def test_text_with_control_characters_and_no_secret_is_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize("text", ["password \u2014 hunter2", "API key \u2013 sk9f8a7"])
+def test_a_dash_between_a_name_and_a_secret_gives_it_the_value(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Password \u2014 see the vault", "Token \u2014 15 min expiry", "a \u2014 b \u2014 c"],
+)
+def test_a_dash_before_a_plain_word_or_a_quantity_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
