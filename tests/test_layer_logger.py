@@ -709,3 +709,12 @@ def test_a_mapping_that_is_no_dict_is_refused_naming_the_fix(layer: Layer, logge
         assert f"values of type {type(mapping).__name__} have no JSON form" in str(raised.value)
         assert "pass a dict of the entries to record" in str(raised.value)
         assert MARKER not in str(raised.value)
+
+
+def test_an_integer_with_too_many_digits_is_named_so(layer: Layer, logger: Any) -> None:
+    # Python's own message would advise raising sys.set_int_max_str_digits for the process.
+    for payload in ({"n": 10**5000}, {"n": 10**5000, "token": "x"}):
+        with pytest.raises(layer.event_logger.EventValidationError) as raised:
+            logger.record("ai_block_used", payload)
+        assert str(raised.value).endswith("payload holds an integer with too many digits")
+        assert "set_int_max_str_digits" not in str(raised.value)
