@@ -2423,7 +2423,11 @@ def test_pass_alone_or_given_nothing_is_kept(layer: Layer) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"username=ada&password=hunter2", b"grant_type=password&username=ada&password=hunter2"],
+    [
+        b"username=ada&password=hunter2",
+        b"grant_type=password&username=ada&password=hunter2",
+        b"db:\n  password: hunter2\n",  # a Kubernetes secret's file
+    ],
 )
 def test_a_value_that_is_base64_of_a_form_body_is_redacted(layer: Layer, body: bytes) -> None:
     # As an API gateway hands a body over (``"isBase64Encoded": true``).
