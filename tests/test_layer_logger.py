@@ -696,3 +696,25 @@ def test_event_logger_and_models_import_without_fastapi(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_mapping_that_is_no_dict_is_refused_naming_the_fix(layer: Layer, logger: Any) -> None:
+    # Starlette's Headers, QueryParams and FormData are request content, as a MappingProxyType
+    # may be: the caller picks the entries to record, as a dict.
+    from starlette.datastructures import Headers, QueryParams
+
+    for mapping in (Headers({"x-note": MARKER}), QueryParams({"q": MARKER})):
+        with pytest.raises(layer.event_logger.EventValidationError) as raised:
+            logger.record("ai_block_used", {"request": mapping})
+        assert f"values of type {type(mapping).__name__} have no JSON form" in str(raised.value)
+        assert "pass a dict of the entries to record" in str(raised.value)
+        assert MARKER not in str(raised.value)
+
+
+def test_an_integer_with_too_many_digits_is_named_so(layer: Layer, logger: Any) -> None:
+    # Python's own message would advise raising sys.set_int_max_str_digits for the process.
+    for payload in ({"n": 10**5000}, {"n": 10**5000, "token": "x"}):
+        with pytest.raises(layer.event_logger.EventValidationError) as raised:
+            logger.record("ai_block_used", payload)
+        assert str(raised.value).endswith("payload holds an integer with too many digits")
+        assert "set_int_max_str_digits" not in str(raised.value)

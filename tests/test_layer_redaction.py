@@ -407,6 +407,18 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         '\\"' * 10_000,
         '<a name="token">' * 1_000 + "<b>x</b>",
         "api secret key: " * 2_000,
+        "&amp;" * 6_000,
+        "password&#61;" * 2_000,
+        "a:\n " * 8_000,
+        "password:\n" * 3_000 + " x",
+        "-" * 32_000 + "begin",
+        "--begin private key" * 1_500,
+        "begin a b c " * 2_500 + "private key",
+        "A" * 31_999 + "=",
+        "pass=&user=&" * 2_500,
+        "4111  " * 5_000,
+        "\x00=" * 16_000,
+        "\x1b[" * 16_000 + "=",
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -933,6 +945,10 @@ CARD_NUMBER_TEXTS = [
     "6011111111111117",
     "card: 4012888888881881",
     "4222222222222",
+    "-4111111111111111",
+    "refund -4111111111111111",
+    "4111  1111  1111  1111",
+    "4111.1111.1111.1111",
 ]
 NOT_CARD_NUMBER_TEXTS = [
     "4111111111111112",  # the check digit fails
@@ -949,6 +965,11 @@ NOT_CARD_NUMBER_TEXTS = [
     "ISBN 978-3-16-148410-0",
     "1 2 3 4 5 6 7 8 9 10 11 12 13",
     "4111111111111111.5",
+    "-4111111111111112",
+    "v-4111111111111111",
+    "2024-4111111111111111",
+    "4111.1111-1111.1111",
+    "4111   1111   1111   1111",
 ]
 
 
@@ -1466,18 +1487,22 @@ def test_a_card_number_sent_as_a_json_integer_is_redacted(layer: Layer) -> None:
         "paid": 4111111111111111,  # Luhn-valid, 16 digits
         "amex": 378282246310005,
         "nested": [{"pan": 5555555555554444}],
+        "negative": -4111111111111111,  # a minus sign hides no card number
+        "negative_float": -4111111111111111.0,
     }
     assert logger.record("error_event", payload).payload == {
         "paid": "[redacted]",
         "amex": "[redacted]",
         "nested": [{"pan": "[redacted]"}],
+        "negative": "[redacted]",
+        "negative_float": "[redacted]",
     }
     kept = {
         "ms": 1733155200000,  # a millisecond timestamp
         "snowflake": 1234567890123456789,
         "luhn_fails": 4111111111111112,
         "short": 424242424242,  # 12 digits
-        "negative": -4111111111111111,
+        "negative": -4111111111111112,
         "big": 41111111111111111111,  # 20 digits
         "count": 4242,
         "flag": True,
@@ -1499,7 +1524,7 @@ def test_a_card_number_sent_as_a_whole_float_is_redacted(layer: Layer) -> None:
     }
     kept = json.loads(
         '{"ms": 1733155200000.0, "luhn_fails": 4111111111111112.0, "half": 4111111111111111.5,'
-        ' "huge": 1e300, "ratio": 0.5, "negative": -4111111111111111.0}'
+        ' "huge": 1e300, "ratio": 0.5, "negative": -4111111111111112.0}'
     )
     assert logger.record("error_event", kept).payload == kept
 
@@ -2303,4 +2328,190 @@ def test_a_pair_written_as_a_literal_in_text_is_redacted(layer: Layer, text: str
     ],
 )
 def test_other_literals_in_text_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+# --- shapes a hostile battery found missed (session 26) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password&#61;hunter2",
+        "password&#x3d;hunter2",
+        "{&quot;password&quot;: &quot;hunter2&quot;}",
+        "&lt;Password&gt;hunter2&lt;/Password&gt;",
+        "token&amp;#61;abc123",  # escaped twice
+    ],
+)
+def test_text_with_html_character_references_is_read_unescaped(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tom &amp; Jerry", "AT&amp;T password policy", "&lt;b&gt;bold&lt;/b&gt;", "password&#61;"],
+)
+def test_other_text_with_character_references_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password:\n  hunter2",
+        "db:\n  password:\n    'hunter2'\n  host: x",
+        "- api_key:\n    abc123",
+        "tokens:\n  - abc123\n  - def456",
+        "secret:\r\n  s3cr3t",
+    ],
+)
+def test_a_yaml_value_on_the_line_after_its_sensitive_name_is_redacted(
+    layer: Layer, text: str
+) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password:\n  min_length: 8\n  require_digit: true",
+        "password:\n  # set it in the vault\n",
+        "password:\nuser: ada",  # not indented: the next key
+        "password:\n  null",
+        "def check(password):\n    return len(password) > 8",
+        "tokens:\n  max: 100",
+    ],
+)
+def test_a_yaml_mapping_or_nothing_under_a_sensitive_name_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+def test_pass_beside_an_account_is_a_password(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {
+        "form": {"user": "ada", "pass": "hunter2"},
+        "upper": {"Username": "ada", "PASS": "hunter2"},
+        "pairs": [["login", "ada"], ["pass", "hunter2"]],
+        "query": "user=ada&pass=hunter2",
+        "logfmt": "at=login user=ada pass=hunter2",
+        "json": json.dumps({"email": "ada@example.com", "pass": "hunter2"}),
+    }
+    assert logger.record("error_event", payload).payload == {
+        "form": {"user": "ada", "pass": "[redacted]"},
+        "upper": {"Username": "ada", "PASS": "[redacted]"},
+        "pairs": [["login", "ada"], ["pass", "[redacted]"]],
+        "query": "[redacted]",
+        "logfmt": "[redacted]",
+        "json": "[redacted]",
+    }
+
+
+def test_pass_alone_or_given_nothing_is_kept(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {
+        "ticket": {"pass": "B12", "gate": "4"},
+        "empty": {"user": "ada", "pass": None},
+        "pairs": [["pass", "3"], ["fail", "1"]],
+        "query": "pass=1&fail=0",
+        "summary": "tests pass=3 fail=1",
+        "masked": "user=ada&pass=***",
+        "literal": "user=ada pass=true",
+    }
+    assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"username=ada&password=hunter2",
+        b"grant_type=password&username=ada&password=hunter2",
+        b"db:\n  password: hunter2\n",  # a Kubernetes secret's file
+    ],
+)
+def test_a_value_that_is_base64_of_a_form_body_is_redacted(layer: Layer, body: bytes) -> None:
+    # As an API gateway hands a body over (``"isBase64Encoded": true``).
+    encoded = base64.b64encode(body).decode()
+    assert layer.event_logger._holds_secret(encoded) is True
+    assert layer.event_logger._holds_secret(encoded.rstrip("=")) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        base64.b64encode(b"page=2&sort=asc&query=hello").decode(),
+        "internationalization",
+        "0123456789abcdef0123456789abcdef",
+        base64.b64encode(bytes(range(48))).decode(),
+    ],
+)
+def test_other_base64_and_long_words_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-----begin rsa private key-----\nMIIEpAIBAAKCAQEA",
+        "-----BEGIN RSA Private Key-----\nMIIEpAIBAAKCAQEA",
+        "---BEGIN PRIVATE KEY---\nMIIEvQIBADANBgkq",
+        "BEGIN RSA PRIVATE KEY MIIEpAIBAAKCAQEA",
+        "-- begin openssh private key --",
+    ],
+)
+def test_a_private_key_with_an_odd_begin_line_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The file must begin with the private key",
+        "begin private key rotation on monday",
+        "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq",
+        "-----begin certificate-----\nMIIC",
+    ],
+)
+def test_a_begin_line_of_no_private_key_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize("text", ["X-Api-Key:\tabc123", "Password:\thunter", "token:\t'abc'"])
+def test_a_tab_after_a_colon_gives_the_name_its_value(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize("text", ["time:\t09:30", "name:\tada", "token:\tnull"])
+def test_a_tab_after_a_colon_keeps_what_a_space_keeps(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pass\x00word=hunter2",
+        "password\x00=hunter2",
+        "to\x7fken: abc123",
+        "\x1b[1mpassword\x1b[0m=hunter2",  # a terminal's colours
+    ],
+)
+def test_control_characters_inside_a_secret_hide_nothing(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize("text", ["\x1b[31mERROR\x1b[0m login failed", "a\x00b=c", "pass\x00word"])
+def test_text_with_control_characters_and_no_secret_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize("text", ["password \u2014 hunter2", "API key \u2013 sk9f8a7"])
+def test_a_dash_between_a_name_and_a_secret_gives_it_the_value(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Password \u2014 see the vault", "Token \u2014 15 min expiry", "a \u2014 b \u2014 c"],
+)
+def test_a_dash_before_a_plain_word_or_a_quantity_is_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
