@@ -70,7 +70,10 @@ def copy_bundled_project(target: Path) -> Path:
     manifest = REPO / ".telemetry-scaffold.json"
     if manifest.exists():
         shutil.copy2(manifest, target / manifest.name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    # What a checkout's tools leave in it (git ignores them; a fresh clone has none).
+    ignore = shutil.ignore_patterns(
+        "__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache"
+    )
     shutil.copytree(REPO / "backend", target / "backend", ignore=ignore)
     if (REPO / "specs").exists():
         shutil.copytree(REPO / "specs", target / "specs", ignore=ignore)
