@@ -117,18 +117,14 @@ def _locked_command(folder: Path, extras: list[str]) -> str | None:
 
 def _requirements_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     candidates = ["requirements.txt"]
-    try:
-        dockerfile = (root / folder / "Dockerfile").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        dockerfile = ""
+    dockerfile = _read_text(root / folder / "Dockerfile") or ""
     candidates += _DOCKER_REQUIREMENTS.findall(dockerfile)
     for candidate in candidates:
         relative = PurePosixPath(folder, candidate)
         if ".." in relative.parts or relative.is_absolute():
             continue
-        try:
-            text = (root / relative).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        text = _read_text(root / relative)
+        if text is None:
             continue
         lines = [line.split(" #")[0] for line in text.splitlines()]
         requirements = [line for line in lines if line.strip() and line.lstrip()[0] not in "#-"]
@@ -158,10 +154,19 @@ def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_text(path: Path) -> str | None:
+    """The text of a regular file (a named pipe is never opened: it would wait for a writer)."""
     try:
-        return parse_toml(path.read_bytes().decode("utf-8").removeprefix("\ufeff"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return path.read_bytes().decode("utf-8").removeprefix("\ufeff") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    text = _read_text(path)
+    try:
+        return parse_toml(text) if text is not None else {}
+    except (tomllib.TOMLDecodeError, RecursionError):
         return {}
 
 

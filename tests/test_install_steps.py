@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -172,3 +173,10 @@ def test_this_repository_installs_itself_with_its_backend_extra() -> None:
     assert steps == InstallSteps(("pip install -e '.[backend]'",), tool=True)
     committed = (repository / "specs/059-analytics-telemetry/quickstart.md").read_text("utf-8")
     assert "\npip install -e '.[backend]'\n" in committed
+
+
+def test_a_named_pipe_is_not_opened(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": ONLY_OUR_TABLE, "backend/x": ""})
+    os.mkfifo(tmp_path / "backend/requirements.txt")
+    os.mkfifo(tmp_path / "backend/pyproject.toml")
+    assert install_steps(tmp_path, "backend") == InstallSteps()
