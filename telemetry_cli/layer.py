@@ -19,6 +19,7 @@ from typing import Any
 
 from telemetry_cli.console import clipped
 from telemetry_cli.errors import EventRejected, LayerUnavailable, UserError
+from telemetry_cli.install_steps import install_steps
 from telemetry_cli.plan import Plan, shown_event_types
 
 __all__ = ["Layer", "LayerUnavailable", "import_layer"]
@@ -212,9 +213,12 @@ def _import_failure(plan: Plan, name: str, error: BaseException) -> str:
             "pip install 'opentelemetry-api>=1.45'"
         )
     if missing and missing != package and not missing.startswith(f"{package}."):
-        # A third-party module the backend needs is not installed in this environment.
+        # A third-party module the backend needs is not installed in this environment: the
+        # quickstart's install commands, from the project's own files, say how.
+        commands = install_steps(plan.root, plan.backend).commands
+        how = f": {'; '.join(commands)}" if commands else " in this environment"
         return (
-            f"cannot import {name} from {plan.backend}/: {what}; install the backend's "
-            "dependencies (pip install 'telemetry-scaffold[backend]' and the backend's own)"
+            f"cannot import {name} from {plan.backend}/: {what}; "
+            f"install the backend's dependencies{how}"
         )
     return f"importing {name} from {plan.backend}/ failed: {what}"

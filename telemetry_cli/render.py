@@ -1,13 +1,14 @@
 """Render the generated files from the Jinja templates and the plan.
 
-Rendering is pure: it reads templates, never the target project, so the same plan gives the
-same bytes on any machine. Each output gets a do-not-edit header in its own comment syntax.
+Rendering reads templates and, of the target project, only the files that say how its backend
+is installed (:mod:`telemetry_cli.install_steps`), so the same project gives the same bytes on
+any machine. Each output gets a do-not-edit header in its own comment syntax.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.catalog import Catalog
+from telemetry_cli.install_steps import install_steps
 from telemetry_cli.manifest import DIGEST_MARK, GENERATED_HEADER, UNSEALED_DIGEST, seal_content
 from telemetry_cli.plan import Plan
 from telemetry_cli.templating import code_fence, compiled_loader, environment, is_installed_build
@@ -370,6 +372,8 @@ def template_context(
         "analytics_package": plan.analytics_package,
         "logger_name": plan.analytics_package,
         "backend_dir": plan.backend,
+        # The quickstart's install commands, from the project's own packaging files.
+        "install": asdict(install_steps(plan.root, plan.backend)),
         "app_dir": plan.app_dir,
         "analytics_dir": plan.analytics_dir,
         "main_path": entry.path,

@@ -744,6 +744,18 @@ def test_import_failures_say_what_failed(
         assert "importing app.analytics.event_logger from backend/ failed: " in result.stderr
 
 
+def test_a_missing_dependency_names_the_projects_own_install_command(project: Path) -> None:
+    # The same commands as the quickstart's, from the project's files (here, the backend's).
+    (project / "backend/requirements.txt").write_text("fastapi\nuvicorn\n")
+    (project / "backend/app/__init__.py").write_text("import not_installed_anywhere_xyz\n")
+    result = run("emit", "--root", str(project), "chapter_visit")
+    assert result.exit_code == 2
+    assert_one_error_line(
+        result.stderr, "install the backend's dependencies: pip install -r backend/requirements.txt"
+    )
+    assert "[backend]" not in result.stderr
+
+
 # A package that starts a worker thread at import and never stops it: the interpreter would wait
 # for it forever at exit. Its atexit hook writes a file, so that a test can see it still ran.
 FOREVER_THREAD = """

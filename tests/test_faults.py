@@ -572,6 +572,8 @@ def test_a_lone_carriage_return_in_the_config_is_invalid_toml(tmp_path: Path) ->
 
 def test_empty_pyproject_means_the_default_plan(tmp_path: Path) -> None:
     reference = make_project(tmp_path / "reference")
+    # No [project] table in either: the quickstart's install steps come from that table.
+    (reference / "pyproject.toml").write_bytes(b"[tool.telemetry-scaffold]\n")
     assert run("generate", "--root", str(reference)).exit_code == 0
     project = make_project(tmp_path / "project")
     (project / "pyproject.toml").write_bytes(b"")

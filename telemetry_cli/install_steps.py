@@ -1,0 +1,178 @@
+"""How the quickstart installs the backend's dependencies, read from the project's own files.
+
+One rule, the same for every project: the backend folder, then the project root, is searched
+for what installs the backend (a lock file's tool, a ``[project]`` table, a requirements file);
+the first one found gives the commands. Nothing found: no command is invented, the quickstart
+says in words to install the dependencies as the project usually does.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from telemetry_cli.files import parse_toml
+
+TOOL_NAME = "telemetry-scaffold"
+# What runs the backend: an extra naming one of them is the one the quickstart needs.
+_SERVER = frozenset({"fastapi", "uvicorn"})
+# FastAPI's extras that bring uvicorn along.
+_FASTAPI_WITH_SERVER = frozenset({"standard", "all"})
+_REQUIREMENT = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?")
+_EXTRA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
+_DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
+_LOCKS = (
+    ("uv.lock", "uv sync --active", "--extra"),
+    ("poetry.lock", "poetry install", "--extras"),
+    ("pdm.lock", "pdm install", "--group"),
+)
+
+
+@dataclass(frozen=True)
+class InstallSteps:
+    """The shell commands that install the backend, run from the project root in its venv.
+
+    Attributes:
+        commands: empty when the project's files say nothing the tool can act on.
+        tool: whether the commands install telemetry-scaffold itself (its own repository).
+    """
+
+    commands: tuple[str, ...] = ()
+    tool: bool = False
+
+
+def install_steps(root: Path, backend: str) -> InstallSteps:
+    """What installs the backend at ``root / backend``, from the first folder that says.
+
+    The backend folder is searched first, then the root. In each: a ``pyproject.toml`` with a
+    ``[project]`` or ``[tool.poetry]`` table (installed by the tool whose lock file sits next
+    to it, else ``pip install -e`` with the extras naming FastAPI or uvicorn), else a
+    ``requirements.txt`` or the requirements file the folder's ``Dockerfile`` installs. A
+    ``pip install uvicorn`` is added when what is installed does not bring it: the quickstart
+    runs the server with it. Unreadable files count as absent.
+    """
+    folders = [PurePosixPath(backend).as_posix()] if backend not in ("", ".") else []
+    for folder in [*folders, "."]:
+        found = _pyproject_steps(root, folder) or _requirements_steps(root, folder)
+        if found is not None:
+            commands, names = found
+            if not _brings_uvicorn(names):
+                commands.append("pip install uvicorn")
+            tool = any(name == TOOL_NAME for name, _ in names)
+            return InstallSteps(tuple(commands), tool)
+    return InstallSteps()
+
+
+Names = list[tuple[str, frozenset[str]]]
+
+
+def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
+    data = _read_toml(root / folder / "pyproject.toml")
+    project = _table(data.get("project"))
+    poetry = _table(_table(data.get("tool")).get("poetry"))
+    if not project and not poetry:
+        return None
+    names: Names = []
+    if isinstance(project.get("name"), str):
+        names.append((_normalized(project["name"]), frozenset()))
+    names += _requirements(_strings(project.get("dependencies")))
+    names += [(_normalized(key), frozenset()) for key in _table(poetry.get("dependencies"))]
+    for group in _table(poetry.get("group")).values():
+        names += [(_normalized(k), frozenset()) for k in _table(_table(group).get("dependencies"))]
+    # Extras (PEP 621 or Poetry's own table) whose requirements name what runs the server.
+    extras: list[str] = []
+    options: dict[str, Names] = {}
+    for extra, listed in _table(project.get("optional-dependencies")).items():
+        options[extra] = _requirements(_strings(listed))
+    for extra, listed in _table(poetry.get("extras")).items():
+        options[extra] = [(_normalized(name), frozenset()) for name in _strings(listed)]
+    for extra, requirements in sorted(options.items()):
+        if _EXTRA.fullmatch(extra) and any(name in _SERVER for name, _ in requirements):
+            extras.append(extra)
+            names += requirements
+    command = _locked_command(root / folder, extras)
+    if command is None:
+        if not project:
+            command = "poetry install" + "".join(f" --extras {shlex.quote(e)}" for e in extras)
+        else:
+            target = "." if folder == "." else f"./{folder}"
+            suffix = f"[{','.join(extras)}]" if extras else ""
+            return [f"pip install -e {shlex.quote(target + suffix)}"], names
+    if folder != ".":
+        command = f"(cd {shlex.quote(folder)} && {command})"
+    return [command], names
+
+
+def _locked_command(folder: Path, extras: list[str]) -> str | None:
+    for lock, command, option in _LOCKS:
+        if (folder / lock).is_file():
+            return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
+    return None
+
+
+def _requirements_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
+    candidates = ["requirements.txt"]
+    dockerfile = _read_text(root / folder / "Dockerfile") or ""
+    candidates += _DOCKER_REQUIREMENTS.findall(dockerfile)
+    for candidate in candidates:
+        relative = PurePosixPath(folder, candidate)
+        if ".." in relative.parts or relative.is_absolute():
+            continue
+        text = _read_text(root / relative)
+        if text is None:
+            continue
+        lines = [line.split(" #")[0] for line in text.splitlines()]
+        requirements = [line for line in lines if line.strip() and line.lstrip()[0] not in "#-"]
+        return [f"pip install -r {shlex.quote(relative.as_posix())}"], _requirements(requirements)
+    return None
+
+
+def _brings_uvicorn(names: Names) -> bool:
+    return any(
+        name == "uvicorn" or (name == "fastapi" and extras & _FASTAPI_WITH_SERVER)
+        for name, extras in names
+    )
+
+
+def _requirements(texts: list[str]) -> Names:
+    """The (normalized name, extras) of each PEP 508 requirement that has a name."""
+    names: Names = []
+    for text in texts:
+        match = _REQUIREMENT.match(text)
+        if match:
+            extras = frozenset(_normalized(e) for e in (match[2] or "").split(",") if e.strip())
+            names.append((_normalized(match[1]), extras))
+    return names
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
+def _read_text(path: Path) -> str | None:
+    """The text of a regular file (a named pipe is never opened: it would wait for a writer)."""
+    try:
+        return path.read_bytes().decode("utf-8").removeprefix("\ufeff") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    text = _read_text(path)
+    try:
+        return parse_toml(text) if text is not None else {}
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return {}
+
+
+def _table(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
