@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from telemetry_cli.files import parse_toml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from telemetry_cli.errors import FileProblem
+from telemetry_cli.files import parse_toml, read_bytes
 
 TOOL_NAME = "telemetry-scaffold"
 # What runs the backend: an extra naming one of them is the one the quickstart needs.
 _SERVER = frozenset({"fastapi", "uvicorn"})
 # FastAPI's extras that bring uvicorn along.
 _FASTAPI_WITH_SERVER = frozenset({"standard", "all"})
-_REQUIREMENT = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?")
 _EXTRA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
 _DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
@@ -79,18 +82,20 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
         return None
     names: Names = []
     if isinstance(project.get("name"), str):
-        names.append((_normalized(project["name"]), frozenset()))
+        names.append((canonicalize_name(project["name"]), frozenset()))
     names += _requirements(_strings(project.get("dependencies")))
-    names += [(_normalized(key), frozenset()) for key in _table(poetry.get("dependencies"))]
+    names += [(canonicalize_name(key), frozenset()) for key in _table(poetry.get("dependencies"))]
     for group in _table(poetry.get("group")).values():
-        names += [(_normalized(k), frozenset()) for k in _table(_table(group).get("dependencies"))]
+        names += [
+            (canonicalize_name(k), frozenset()) for k in _table(_table(group).get("dependencies"))
+        ]
     # Extras (PEP 621 or Poetry's own table) whose requirements name what runs the server.
     extras: list[str] = []
     options: dict[str, Names] = {}
     for extra, listed in _table(project.get("optional-dependencies")).items():
         options[extra] = _requirements(_strings(listed))
     for extra, listed in _table(poetry.get("extras")).items():
-        options[extra] = [(_normalized(name), frozenset()) for name in _strings(listed)]
+        options[extra] = [(canonicalize_name(name), frozenset()) for name in _strings(listed)]
     for extra, requirements in sorted(options.items()):
         if _EXTRA.fullmatch(extra) and any(name in _SERVER for name, _ in requirements):
             extras.append(extra)
@@ -140,25 +145,28 @@ def _brings_uvicorn(names: Names) -> bool:
 
 
 def _requirements(texts: list[str]) -> Names:
-    """The (normalized name, extras) of each PEP 508 requirement that has a name."""
+    """The (normalized name, extras) of each PEP 508 requirement; other lines are skipped.
+
+    A requirements file also holds what pip alone reads (``git+https://...``, ``--hash``): none
+    of those names a package the quickstart needs to know of.
+    """
     names: Names = []
     for text in texts:
-        match = _REQUIREMENT.match(text)
-        if match:
-            extras = frozenset(_normalized(e) for e in (match[2] or "").split(",") if e.strip())
-            names.append((_normalized(match[1]), extras))
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            continue
+        extras = frozenset(canonicalize_name(extra) for extra in requirement.extras)
+        names.append((canonicalize_name(requirement.name), extras))
     return names
 
 
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name.strip()).lower()
-
-
 def _read_text(path: Path) -> str | None:
-    """The text of a regular file (a named pipe is never opened: it would wait for a writer)."""
+    """The text of a regular file, or None (a named pipe is never opened: it would wait)."""
     try:
-        return path.read_bytes().decode("utf-8").removeprefix("\ufeff") if path.is_file() else None
-    except (OSError, UnicodeDecodeError):
+        data = read_bytes(path, path.name)
+        return data.decode("utf-8").removeprefix("\ufeff") if data is not None else None
+    except (FileProblem, UnicodeDecodeError):
         return None
 
 

@@ -89,6 +89,23 @@ def test_requirements_file_in_the_backend_folder_and_uvicorn_added_when_missing(
     )
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "git+https://example.org/uvicorn.git#egg=uvicorn",  # pip alone reads it: no name known
+        "https://example.org/uvicorn-0.30.tar.gz",
+        "uvicorn >= 0.30 ; python_version < '3'",  # a marker no Python 3 meets still names it
+    ],
+)
+def test_requirements_lines_are_read_as_pep_508_says(tmp_path: Path, line: str) -> None:
+    write(tmp_path, {"requirements.txt": f"fastapi\n{line}\n"})
+    named = line.startswith("uvicorn")
+    assert install_steps(tmp_path, ".").commands == (
+        "pip install -r requirements.txt",
+        *(() if named else ("pip install uvicorn",)),
+    )
+
+
 def test_requirements_file_a_dockerfile_installs(tmp_path: Path) -> None:
     write(
         tmp_path,
