@@ -9,6 +9,7 @@ manifest of the hashes the tool last wrote, so they are never overwritten silent
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import gc
 import json
@@ -33,6 +34,7 @@ from telemetry_cli.files import (
 )
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
+    LeftPatch,
     Manifest,
     PatchRecord,
     carries_own_digest,
@@ -41,6 +43,7 @@ from telemetry_cli.manifest import (
     parse_manifest,
     render_manifest,
     sha256,
+    sorted_left,
 )
 from telemetry_cli.patching import PatchedFile, analyze
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOP_LEVEL, Plan, layer_dir
@@ -830,7 +833,9 @@ def apply(report: SyncReport) -> None:
     """Carry out the decisions of ``report``: write, patch, back up and remove files.
 
     Generated and patched files are written first and the manifest last, each atomically, so an
-    interrupted run leaves every file wholly old or wholly new and a rerun converges.
+    interrupted run leaves every file wholly old or wholly new and a rerun converges; before them
+    the manifest records both plans (see :func:`_record_intent`), so that a rerun of another plan
+    converges too.
 
     Raises:
         UserError: a write failed; files written before it are complete, the rest untouched.
@@ -842,12 +847,16 @@ def apply(report: SyncReport) -> None:
     # before each write, which leaves the smallest window.
     for change in ordered:
         _require_unchanged(root, change, "nothing was written")
+    manifest_now = _record_intent(report)
     for change in ordered:
         if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
             continue
         target = root / change.path
         _require_unchanged(
-            root, change, "files before it were written completely, nothing after it was touched"
+            root,
+            change,
+            "files before it were written completely, nothing after it was touched",
+            manifest_now if change.kind is Kind.MANIFEST else change.old,
         )
         try:
             # Checked again at write time: a link may have changed since compute() looked.
@@ -883,11 +892,90 @@ def apply(report: SyncReport) -> None:
             ) from None
 
 
-def _require_unchanged(root: Path, change: FileChange, written: str) -> None:
+def _record_intent(report: SyncReport) -> bytes | None:
+    """Write the manifest a run leaves behind if it stops part way; return the manifest's bytes.
+
+    Files are written before the manifest, so a run stopped part way (killed, a full disk) leaves
+    files of its plan that the old manifest does not name: a later run of another plan (the old
+    one again) would take them for the user's (a layer or documents folder of its own) and wire
+    the layer a second time beside inserted code it does not know. So the record of both plans
+    goes first: the files of both, and the patches of the old one as code to take out unless
+    the plan puts it in (``PatchRecord.left``); the run's own manifest replaces it at the end.
+    """
+    change = next((c for c in report.changes if c.kind is Kind.MANIFEST), None)
+    if change is None or report.command != "generate" or change.new is None:
+        return None if change is None else change.old
+    if change.status is Status.UNCHANGED or change.bookkeeping:
+        return change.old
+    if all(
+        c.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR)
+        for c in report.changes
+        if c.kind is not Kind.MANIFEST
+    ):
+        return change.old
+    new = parse_manifest(change.new)
+    old = parse_manifest(change.old) or Manifest()
+    if new is None:
+        return change.old
+    intent = render_manifest(
+        Manifest(
+            {**new.files, **old.files},
+            _patches_of_both(report.plan, old.patched, new.patched),
+            # The files both name are recorded as they are now: as the old plan rendered them.
+            old.version,
+            old.plan,
+        )
+    )
+    if intent == change.old:
+        return change.old
+    root = report.plan.root
+    try:
+        atomic_write(manifest_file(root), intent)
+    except (FileProblem, OSError) as exc:
+        reason = exc.message if isinstance(exc, FileProblem) else exc.strerror or type(exc).__name__
+        raise UserError(
+            f"{MANIFEST_PATH}: cannot write: {reason}; nothing was written; fix the cause and "
+            "rerun telemetry-scaffold generate"
+        ) from None
+    return intent
+
+
+def _patches_of_both(plan: Plan, old: PatchRecord, new: PatchRecord) -> PatchRecord:
+    """``new``, with the code ``old`` describes that ``new`` does not as code left in place."""
+    if old == PatchRecord():
+        return new
+    backend, app_package = old.layout(plan.backend, plan.app_package)
+    layer = old.layer_package or DEFAULT_LAYER_PACKAGE
+    own = (
+        new.backend if new.backend is not None else plan.backend,
+        new.app_package if new.app_package is not None else plan.app_package,
+        new.layer_package or DEFAULT_LAYER_PACKAGE,
+    )
+    described = {(new.wired, None, *own)} | {
+        (path, event, *own) for path, event in new.instrumented
+    }
+    entries: set[LeftPatch] = set(new.left)
+    candidates: list[LeftPatch] = [
+        (path, event, backend, app_package, layer) for path, event in old.instrumented
+    ]
+    if old.wired is not None:
+        candidates.append((old.wired, None, backend, app_package, layer))
+    candidates += [(p, e, b, a, recorded or layer) for p, e, b, a, recorded in old.left]
+    for entry in candidates:
+        path, event, entry_backend, entry_package, entry_layer = entry
+        if (path, event, entry_backend, entry_package, entry_layer or layer) not in described:
+            entries.add(entry)
+    return dataclasses.replace(new, left=sorted_left(entries))
+
+
+def _require_unchanged(
+    root: Path, change: FileChange, written: str, expected: bytes | None = None
+) -> None:
     """Refuse to write ``change`` when its file is no longer what compute() read.
 
     Writing would replace another program's bytes (an editor's save, a second run) with what
-    was computed from the old ones. ``written`` says what the refusal leaves behind.
+    was computed from the old ones (or, given, ``expected``: what this run itself wrote there
+    since). ``written`` says what the refusal leaves behind.
 
     Raises:
         UserError: the file changed, appeared or went away, or cannot be read any more.
@@ -900,7 +988,7 @@ def _require_unchanged(root: Path, change: FileChange, written: str) -> None:
         current = read_bytes(contained_path(root, change.path), change.path)
     except FileProblem as problem:
         raise UserError(f"{problem.message}; {written}; fix the cause and rerun") from None
-    if current != change.old:
+    if current != (change.old if expected is None else expected):
         raise UserError(
             f"{change.path}: changed since telemetry-scaffold read it (another program wrote "
             f"it meanwhile); {written}; run the command again"

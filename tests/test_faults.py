@@ -34,6 +34,7 @@ PLAN_CHANGE = (
     'api-prefix = "/v2/events"\nevent-types = ["ai_block_used", "page_view", "error_event"]\n'
 )
 LOGGER = "backend/app/analytics/event_logger.py"
+MANIFEST = sync.MANIFEST_PATH
 BLOCKS = "backend/app/api/ai_blocks.py"
 
 
@@ -199,8 +200,9 @@ def test_every_write_failing_leaves_whole_files_and_a_rerun_converges(
     assert len(written) >= 4, written
     # The user's patched files are synced to disk (a fresh run patches some), the tool's own
     # outputs are not.
+    # The manifest may be written first too (see test_a_run_stopped_part_way_...), and synced.
     synced = {path for path, durable in zip(written, counter.durable, strict=True) if durable}
-    assert synced <= {"backend/app/main.py", "backend/app/api/ai_blocks.py"}, synced
+    assert synced <= {"backend/app/main.py", "backend/app/api/ai_blocks.py", MANIFEST}, synced
     assert synced or scenario != "fresh", written
 
     for k, failing in enumerate(written, start=1):
@@ -221,16 +223,70 @@ def test_every_write_failing_leaves_whole_files_and_a_rerun_converges(
         after = snapshot(project)
         assert temp_files(project) == [], where
         for path in sorted(set(original) | set(reference) | set(after)):
+            if path == MANIFEST and after.get(path) not in (original.get(path), reference[path]):
+                # The record of both plans, written before any other file: it names them all.
+                files = json.loads(after[path])["files"]
+                assert set(files) >= set(json.loads(reference[path])["files"]), where
+                continue
             assert after.get(path) in (original.get(path), reference.get(path)), (where, path)
         # Writes are in order: the ones before the fault are complete, the failed one untouched.
         for done in written[: k - 1]:
-            assert after.get(done) == reference[done], (where, done)
-        assert after.get(failing) == original.get(failing), where
+            assert after.get(done) == reference[done] or done == MANIFEST, (where, done)
+        assert after.get(failing) == original.get(failing) or failing == MANIFEST, where
 
         rerun = run("generate", "--root", str(project))
         assert rerun.exit_code == 0, (where, rerun.stdout, rerun.stderr)
         assert snapshot(project) == reference, where
         assert run("generate", "--root", str(project), "--check").exit_code == 0, where
+
+
+# Plan changes that move the layer and the documents (another package, another feature folder),
+# or log another event type in an instrumented module.
+PLAN_MOVES = {
+    "layer": 'layer-package = "telemetry"\nfeature = "060-other"\n' + PLAN_CHANGE,
+    "event": PLAN_CHANGE + 'instrument = { "api/ai_blocks.py" = "page_view" }\n',
+}
+
+
+@pytest.mark.parametrize("again", ["old", "new"])
+@pytest.mark.parametrize("move", sorted(PLAN_MOVES))
+def test_a_run_stopped_part_way_then_either_plan_again_converges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, move: str, again: str
+) -> None:
+    # A run stopped part way (killed, a full disk) wrote some files of the new plan before its
+    # manifest; the next run, of the old plan again or of the new one, must still find them:
+    # nothing of the other plan left, no handler logging twice.
+    base = make_project(tmp_path / "base")
+    assert run("generate", "--root", str(base)).exit_code == 0
+    config = base / "pyproject.toml"
+    old_config = config.read_text()
+    new_config = old_config + PLAN_MOVES[move]
+    config.write_text(new_config)
+    counted = tmp_path / "counted"
+    shutil.copytree(base, counted)
+    with monkeypatch.context() as patch:
+        counter = FaultInjector("rename")
+        counter.install(patch)
+        assert run("generate", "--root", str(counted)).exit_code == 0
+    if again == "old":
+        (counted / "pyproject.toml").write_text(old_config)
+        assert run("generate", "--root", str(counted)).exit_code == 0
+    reference = snapshot(counted)
+    assert len(counter.targets) >= 4, counter.targets
+    for k in range(1, len(counter.targets) + 1):
+        project = tmp_path / f"stopped-{k}"
+        shutil.copytree(base, project)
+        with monkeypatch.context() as patch:
+            injector = FaultInjector("rename", fail_at=k)
+            injector.install(patch)
+            assert run("generate", "--root", str(project)).exit_code == 1, k
+        (project / "pyproject.toml").write_text(old_config if again == "old" else new_config)
+        rerun = run("generate", "--root", str(project))
+        assert rerun.exit_code == 0, (k, rerun.stdout, rerun.stderr)
+        after = snapshot(project)
+        assert sorted(set(after) ^ set(reference)) == [], k
+        assert [path for path in after if after[path] != reference[path]] == [], k
+        assert run("generate", "--root", str(project), "--check").exit_code == 0, k
 
 
 # --------------------------------------------------------------------------------------------

@@ -380,6 +380,7 @@ class _Analysis:
         # The app's module is unwired by _wire when removing: doing it again would report each
         # of its statements twice (unless what it imports moved with the layer).
         unwire_previous = previous is not None
+        retried = False
         try:
             found = find_app(
                 plan.app,
@@ -403,6 +404,10 @@ class _Analysis:
         else:
             entry = found.entry
             app_module = found.site.module.path
+            # Code left in place by earlier runs goes first, so that what goes in may take the
+            # names it frees (as when the layer moves, below).
+            self._retry_left(app_module)
+            retried = True
             if previous not in (None, app_module) and self.moved and not self.removing:
                 # The app's module changed (moved by hand, say) as the layer moved: its wiring
                 # of the old layer, exactly as generate wrote it, goes, or it would be wired
@@ -435,7 +440,8 @@ class _Analysis:
         if site is not None and not self.removing:
             # Said where the app is wired: include prefixes read as defaults, or not known.
             self.editor_for(site.module).edits.notes.extend(mounts.notes)
-        self._retry_left(app_module)
+        if not retried:
+            self._retry_left(app_module)
         if previous is not None and self.recorded_module(previous) is None:
             # The module the last run wired is gone (moved by hand, say): its wiring went with
             # it, wherever it went.
@@ -539,12 +545,16 @@ class _Analysis:
         """Try again to take out what earlier runs left in place (see ``PatchRecord.left``)."""
         plan = self.plan
         layout = (plan.backend, plan.app_package)
-        current = {plan.module_path(module) for module, _ in plan.instrument}
+        current = {plan.module_path(module): event for module, event in plan.instrument}
         for left in self.previous.left:
             path, event_type, backend, app_package, layer = left
             # Of the layer as it is now, where this run wires or instruments (or, removing,
-            # takes that out): handled there (an edited call is reported as such).
-            handled = path == app_module if event_type is None else path in current
+            # takes that out) the same: handled there (an edited call is reported as such).
+            handled = (
+                path == app_module
+                if event_type is None
+                else path in current and (self.removing or current[path] == event_type)
+            )
             same_layer = (layer or self.old_layer) == plan.layer_package
             if (backend, app_package) == layout and same_layer and handled:
                 continue
