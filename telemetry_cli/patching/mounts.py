@@ -1495,6 +1495,19 @@ def method_calls(
         for node in model.nodes_near([method])
         if isinstance(node, ast.Call) and named(node)
     }
+    for statement, scope in _simple_statements_at(model, lines):
+        for node in ast.walk(statement):
+            if named(node):
+                assert isinstance(node, ast.Call)
+                yield node, scope
+
+
+def _simple_statements_at(model: ModuleModel, lines: set[int]) -> Iterator[tuple[ast.stmt, Scope]]:
+    """The simple statements of a module spanning one of ``lines``, each with its scope.
+
+    Only the definitions (functions, classes) around such a line are entered: a module's other
+    bodies are never walked. Compound statements are looked into, not yielded.
+    """
     if not lines:
         return
     pending = [model.scope]
@@ -1507,10 +1520,7 @@ def method_calls(
             if isinstance(statement, _DEFINITIONS):
                 pending.append(Scope(statement, model, scope))
             elif not sub_blocks(statement):
-                for node in ast.walk(statement):
-                    if named(node):
-                        assert isinstance(node, ast.Call)
-                        yield node, scope
+                yield statement, scope
 
 
 def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
@@ -1561,30 +1571,19 @@ def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
         for node in model.nodes_near([f".{_ROUTES}"])
         if isinstance(node, ast.Attribute) and node.attr == _ROUTES
     }
-    if not lines:
-        return
-    pending = [model.scope]
-    while pending:
-        scope = pending.pop()
-        for statement in block_statements(scope.node.body):
-            start, end = statement.lineno, statement.end_lineno or statement.lineno
-            if not any(start <= line <= end for line in lines):
-                continue
-            if isinstance(statement, _DEFINITIONS):
-                pending.append(Scope(statement, model, scope))
-                continue
-            copy = _copy_parts(statement)
-            if copy is None:
-                continue
-            target, sources = copy
-            for source in sources:
-                if ast.dump(source) == ast.dump(target):
-                    continue  # `api.routes = api.routes + other.routes`: its own routes
-                function = ast.Attribute(value=target, attr=_INCLUDE_ROUTER, ctx=ast.Load())
-                built = ast.Call(
-                    func=ast.copy_location(function, statement), args=[source], keywords=[]
-                )
-                yield ast.copy_location(built, statement), scope
+    for statement, scope in _simple_statements_at(model, lines):
+        copy = _copy_parts(statement)
+        if copy is None:
+            continue
+        target, sources = copy
+        for source in sources:
+            if ast.dump(source) == ast.dump(target):
+                continue  # `api.routes = api.routes + other.routes`: its own routes
+            function = ast.Attribute(value=target, attr=_INCLUDE_ROUTER, ctx=ast.Load())
+            built = ast.Call(
+                func=ast.copy_location(function, statement), args=[source], keywords=[]
+            )
+            yield ast.copy_location(built, statement), scope
 
 
 def _copy_parts(statement: ast.stmt) -> tuple[ast.expr, list[ast.expr]] | None:
