@@ -45,6 +45,7 @@ from telemetry_cli.patching.apps import (
     only_under_main_guard,
     package_modules,
     read_mounts,
+    required_parameters,
     root_path_of,
     under_root_path,
 )
@@ -1043,11 +1044,7 @@ def _needs_arguments(app: FoundApp, index: PackageIndex) -> bool:
     function = None if binding is None else binding.node
     if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
-    arguments = function.args
-    positional = [*arguments.posonlyargs, *arguments.args]
-    required = len(positional) - len(arguments.defaults)
-    keywords = [default is None for default in arguments.kw_defaults]
-    return required > 0 or any(keywords)
+    return bool(required_parameters(function))
 
 
 # Names for the generated package when the app has an `analytics` of its own, in order.

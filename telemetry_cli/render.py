@@ -445,11 +445,7 @@ def template_context(
             module, _, attribute = entry.served_as.partition(":")
             context["app_import"] = entry.served_as
             context["app_factory"] = entry.served_factory
-            context["app_served"] = {
-                "module": module,
-                "attribute": attribute,
-                "factory": entry.served_factory,
-            }
+            context["app_served"] = {"module": module, "attribute": attribute}
     # The app is built and served by a function, or by the module run as a script: the backend
     # runs by calling the one, or running the other as `__main__`.
     if entry.runs in ("def", "async def"):

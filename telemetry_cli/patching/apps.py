@@ -253,7 +253,7 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
     function = None if binding is None else binding.node
     if not isinstance(function, FunctionNode):
         return entry
-    needs = _required_parameters(function)
+    needs = required_parameters(function)
     if not needs:
         return entry
     wrapper: str | None = None
@@ -276,7 +276,7 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
                 wrapper is None
                 and isinstance(statement, ast.FunctionDef)
                 and statement is not function
-                and not _required_parameters(statement)
+                and not required_parameters(statement)
                 and _returns_a_call(
                     statement, function, Scope(statement, model, model.scope), index
                 )
@@ -322,7 +322,7 @@ def _returns_a_call(
     return False
 
 
-def _required_parameters(function: FunctionNode) -> tuple[str, ...]:
+def required_parameters(function: FunctionNode) -> tuple[str, ...]:
     """The parameters a call of ``function`` must pass (those without a default)."""
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
@@ -1507,6 +1507,7 @@ __all__ = [
     "is_main_guard",
     "main_guards",
     "only_under_main_guard",
+    "required_parameters",
     "site_of_variable",
     "sub_blocks",
     "wiring_block",

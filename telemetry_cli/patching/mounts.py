@@ -1317,7 +1317,7 @@ def _mount(
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
-    copied: bool = False,
+    copied: bool,
 ) -> tuple[RouterKey, Mount] | None:
     """The router one ``include_router`` call includes and how, the loop names it reads set.
 

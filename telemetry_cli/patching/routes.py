@@ -1058,10 +1058,15 @@ def _path_alias(marker: ast.Call) -> str | None:
 def _instance_method(function: FunctionNode) -> bool:
     """Whether a function of a class body is a plain method (its first parameter the instance)."""
     arguments = [*function.args.posonlyargs, *function.args.args]
+    return bool(arguments) and not _static_or_class(function)
+
+
+def _static_or_class(function: FunctionNode) -> bool:
+    """Whether a function of a class body is decorated ``@staticmethod`` or ``@classmethod``."""
     decorators = {
         decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
     }
-    return bool(arguments) and not decorators & {"staticmethod", "classmethod"}
+    return bool(decorators & {"staticmethod", "classmethod"})
 
 
 _PARTIAL = "functools.partial"
@@ -1074,14 +1079,12 @@ def _class_level_method(cls: ast.ClassDef, name: str) -> FunctionNode | None:
     class): FastAPI calls it as it is, and a log call in it runs for its routes.
     """
     for statement in cls.body:
-        if isinstance(statement, FunctionNode) and statement.name == name:
-            decorators = {
-                decorator.id
-                for decorator in statement.decorator_list
-                if isinstance(decorator, ast.Name)
-            }
-            if decorators & {"staticmethod", "classmethod"}:
-                return statement
+        if (
+            isinstance(statement, FunctionNode)
+            and statement.name == name
+            and _static_or_class(statement)
+        ):
+            return statement
     return None
 
 
