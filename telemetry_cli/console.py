@@ -64,7 +64,7 @@ def clipped(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def shown_path(path: Path | str, cwd: Path | None = None) -> str:
+def shown_path(path: Path | str) -> str:
     """``path`` as a message names it: relative to the current folder when under it.
 
     Tools such as ruff and git name a file the way the user reaches it from where they stand
@@ -75,12 +75,12 @@ def shown_path(path: Path | str, cwd: Path | None = None) -> str:
     if not path.is_absolute():
         return str(path)
     try:
-        here = cwd if cwd is not None else Path.cwd()
+        here = Path.cwd()
     except OSError:  # the current folder was deleted
         return str(path)
     for base in (here, here.resolve()):
         if path.is_relative_to(base):
-            return path.relative_to(base).as_posix() or "."
+            return path.relative_to(base).as_posix()
     return str(path)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shlex
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -82,20 +83,18 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
         return None
     names: Names = []
     if isinstance(project.get("name"), str):
-        names.append((canonicalize_name(project["name"]), frozenset()))
+        names += _bare([project["name"]])
     names += _requirements(_strings(project.get("dependencies")))
-    names += [(canonicalize_name(key), frozenset()) for key in _table(poetry.get("dependencies"))]
+    names += _bare(_table(poetry.get("dependencies")))
     for group in _table(poetry.get("group")).values():
-        names += [
-            (canonicalize_name(k), frozenset()) for k in _table(_table(group).get("dependencies"))
-        ]
+        names += _bare(_table(_table(group).get("dependencies")))
     # Extras (PEP 621 or Poetry's own table) whose requirements name what runs the server.
     extras: list[str] = []
     options: dict[str, Names] = {}
     for extra, listed in _table(project.get("optional-dependencies")).items():
         options[extra] = _requirements(_strings(listed))
     for extra, listed in _table(poetry.get("extras")).items():
-        options[extra] = [(canonicalize_name(name), frozenset()) for name in _strings(listed)]
+        options[extra] = _bare(_strings(listed))
     for extra, requirements in sorted(options.items()):
         if _EXTRA.fullmatch(extra) and any(name in _SERVER for name, _ in requirements):
             extras.append(extra)
@@ -159,6 +158,11 @@ def _requirements(texts: list[str]) -> Names:
         extras = frozenset(canonicalize_name(extra) for extra in requirement.extras)
         names.append((canonicalize_name(requirement.name), extras))
     return names
+
+
+def _bare(names: Iterable[str]) -> Names:
+    """The normalized ``names``, without extras (Poetry's tables name packages as keys)."""
+    return [(canonicalize_name(name), frozenset()) for name in names]
 
 
 def _read_text(path: Path) -> str | None:

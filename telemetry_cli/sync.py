@@ -954,18 +954,14 @@ def _patches_of_both(plan: Plan, old: PatchRecord, new: PatchRecord) -> PatchRec
     described = {(new.wired, None, *own)} | {
         (path, event, *own) for path, event in new.instrumented
     }
-    entries: set[LeftPatch] = set(new.left)
     candidates: list[LeftPatch] = [
         (path, event, backend, app_package, layer) for path, event in old.instrumented
     ]
     if old.wired is not None:
         candidates.append((old.wired, None, backend, app_package, layer))
     candidates += [(p, e, b, a, recorded or layer) for p, e, b, a, recorded in old.left]
-    for entry in candidates:
-        path, event, entry_backend, entry_package, entry_layer = entry
-        if (path, event, entry_backend, entry_package, entry_layer or layer) not in described:
-            entries.add(entry)
-    return dataclasses.replace(new, left=sorted_left(entries))
+    left = [*new.left, *(entry for entry in candidates if entry not in described)]
+    return dataclasses.replace(new, left=sorted_left(left))
 
 
 def _require_unchanged(

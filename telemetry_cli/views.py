@@ -81,8 +81,10 @@ def summary(report: SyncReport, mode: Mode) -> Text:
             if total == 1:
                 return Text("The 1 file is up to date.", style="green")
             return Text(f"All {files} are up to date.", style="green")
-        state = ("still holds" if stale == 1 else "still hold") + " the layer"
-        state = state if removing else "out of date"
+        if not removing:
+            state = "out of date"
+        else:
+            state = "still holds the layer" if stale == 1 else "still hold the layer"
         return Text(f"{stale} of {files} {state}; {_next_steps(report)}.", style="bold red")
     counts = ", ".join(f"{count} {status}" for status, count in report.counts().items())
     if mode is Mode.DIFF:
@@ -112,14 +114,16 @@ def _next_steps(report: SyncReport, *, after_generate: bool = False) -> str:
     if fixable and not after_generate:
         steps.append(f"run `telemetry-scaffold {report.command}`")
     if forced:
-        need = "needs" if forced == 1 else "need"
-        steps.append(
-            f"{counted(forced, 'hand-edited file')} {need} --force (or move the edit into the plan)"
-        )
+        need = _need(forced, "hand-edited file")
+        steps.append(f"{need} --force (or move the edit into the plan)")
     if manual:
-        need = "needs" if manual == 1 else "need"
-        steps.append(f"{counted(manual, 'file')} {need} a fix by hand (see above)")
+        steps.append(f"{_need(manual, 'file')} a fix by hand (see above)")
     return "; ".join(steps) or f"run `telemetry-scaffold {report.command}`"
+
+
+def _need(count: int, noun: str) -> str:
+    """``1 file needs``, ``2 files need``."""
+    return f"{counted(count, noun)} {'needs' if count == 1 else 'need'}"
 
 
 def diffs(report: SyncReport) -> list[str]:
