@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from telemetry_cli.errors import FileProblem
 from telemetry_cli.files import parse_toml, read_bytes
 
@@ -27,6 +24,14 @@ TOOL_NAME = "telemetry-scaffold"
 _SERVER = frozenset({"fastapi", "uvicorn"})
 # FastAPI's extras that bring uvicorn along.
 _FASTAPI_WITH_SERVER = frozenset({"standard", "all"})
+# A PEP 508 requirement's name and extras, up to what may follow them (a version, a marker, a
+# URL after "@"): "git+https://..." names nothing. Parsed here rather than with packaging's
+# Requirement, whose import costs about 13 ms on every run that renders the quickstart
+# (`generate --check` included: its speed is tracked in bench/).
+_REQUIREMENT = re.compile(
+    r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(?=$|[;@<>=!~(,])"
+)
+_SEPARATORS = re.compile(r"[-_.]+")
 _EXTRA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
 _DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
@@ -146,18 +151,23 @@ def _brings_uvicorn(names: Names) -> bool:
 def _requirements(texts: list[str]) -> Names:
     """The (normalized name, extras) of each PEP 508 requirement; other lines are skipped.
 
-    A requirements file also holds what pip alone reads (``git+https://...``, ``--hash``): none
+    A requirements file also holds what pip alone reads (``git+https://...``, a bare URL): none
     of those names a package the quickstart needs to know of.
     """
     names: Names = []
     for text in texts:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement:
-            continue
-        extras = frozenset(canonicalize_name(extra) for extra in requirement.extras)
-        names.append((canonicalize_name(requirement.name), extras))
+        found = _REQUIREMENT.match(text)
+        if found is not None:
+            extras = frozenset(
+                canonicalize_name(e) for e in (found[2] or "").split(",") if e.strip()
+            )
+            names.append((canonicalize_name(found[1]), extras))
     return names
+
+
+def canonicalize_name(name: str) -> str:
+    """A distribution name as PEP 503 normalizes it: ``Foo_Bar.baz`` is ``foo-bar-baz``."""
+    return _SEPARATORS.sub("-", name.strip()).lower()
 
 
 def _bare(names: Iterable[str]) -> Names:
