@@ -289,6 +289,46 @@ def test_a_run_stopped_part_way_then_either_plan_again_converges(
         assert run("generate", "--root", str(project), "--check").exit_code == 0, k
 
 
+def test_a_run_stopped_part_way_through_a_layout_change_then_another_plan_is_stable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The app package becomes the backend folder (the flat layout) and the run stops part way;
+    # the rerun, of yet another plan, takes out the code the old layout left and must name each
+    # route as a fresh run does: with the prefix the app includes its router under, at once (a
+    # second run changing the calls would leave `generate --check` red after a green run).
+    base = make_project(tmp_path / "base")
+    main = base / "backend" / "app" / "main.py"
+    main.write_text(
+        main.read_text().replace(
+            ".include_router(ai_blocks.router)", '.include_router(ai_blocks.router, prefix="/v1")'
+        )
+    )
+    assert run("generate", "--root", str(base)).exit_code == 0
+    config = base / "pyproject.toml"
+    flat = 'backend = "backend/app"\napp-package = ""\napp = "main:app"\n'
+    config.write_text(config.read_text() + flat)
+    then = config.read_text() + PLAN_CHANGE
+    reference = tmp_path / "reference"
+    shutil.copytree(base, reference)
+    (reference / "pyproject.toml").write_text(then)
+    assert run("generate", "--root", str(reference)).exit_code == 0
+    assert b'"/v1/api/ai/ask-question"' in (reference / BLOCKS).read_bytes()
+    expected = snapshot(reference)
+    for k in (1, 2, 3):
+        project = tmp_path / f"stopped-{k}"
+        shutil.copytree(base, project)
+        with monkeypatch.context() as patch:
+            FaultInjector("rename", fail_at=k).install(patch)
+            assert run("generate", "--root", str(project)).exit_code == 1, k
+        (project / "pyproject.toml").write_text(then)
+        assert run("generate", "--root", str(project)).exit_code == 0, k
+        after = snapshot(project)
+        assert [
+            p for p in sorted(set(after) | set(expected)) if after.get(p) != expected.get(p)
+        ] == [], k
+        assert run("generate", "--root", str(project), "--check").exit_code == 0, k
+
+
 # --------------------------------------------------------------------------------------------
 # 2. Hostile input
 # --------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from telemetry_cli.patching.instrument import (
     instrument_module,
     wire_app,
 )
+from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
@@ -381,6 +382,7 @@ class _Analysis:
         # of its statements twice (unless what it imports moved with the layer).
         unwire_previous = previous is not None
         retried = False
+        mounts: Mounts | None = None
         try:
             found = find_app(
                 plan.app,
@@ -404,6 +406,13 @@ class _Analysis:
         else:
             entry = found.entry
             app_module = found.site.module.path
+            # Where routers are included decides the route a log call names: read before any
+            # route is (taking out a call reads the routes of its module, once).
+            mounts = read_mounts(
+                self.index,
+                self._package_module_names(found_module=None if self.removing else app_module),
+                None if self.removing else found.site,
+            )
             # Code left in place by earlier runs goes first, so that what goes in may take the
             # names it frees (as when the layer moves, below).
             self._retry_left(app_module)
@@ -430,9 +439,9 @@ class _Analysis:
             site = found.site
         if previous is not None and unwire_previous:
             self._unwire_previous(previous)
-        # Where routers are included decides the route a log call names (before any is read).
         modules = self._package_module_names(found_module=wired)
-        mounts = read_mounts(self.index, modules, None if self.removing else site)
+        if mounts is None:
+            mounts = read_mounts(self.index, modules, None if self.removing else site)
         if entry.factory and not self.removing:
             # A factory taking arguments: what a server runs instead, if the backend has one.
             entry = with_arguments(entry, self.index, [*modules, *self._beside_package()])
@@ -531,6 +540,14 @@ class _Analysis:
                 self._fail(path, problem)
                 self.left.add(left)
             return  # else gone, and its code with it
+        current = None if backend == self.plan.backend else self.module_at(path)
+        if event_type is not None and current is not None:
+            # Calls go first: the editor reads the module as the plan names it now, as when
+            # _instrument takes them out, so that the calls that go in name each route as a
+            # fresh run does (under the prefix the app includes its router with, found by the
+            # module's name); the old reading lends the package its relative imports were
+            # written from.
+            self.editor_for(current)
         editor = self.editor_for(module)
         kept = len(editor.edits.problems)
         package = qualified(app_package, layer or self.old_layer)
