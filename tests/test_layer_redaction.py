@@ -2407,6 +2407,23 @@ def test_pass_beside_an_account_is_a_password(layer: Layer) -> None:
     }
 
 
+@pytest.mark.parametrize("name", ["pAss", "Pass", "paSS", "pa\u00df", "pa\u017fs"])
+def test_pass_beside_an_account_is_a_password_in_any_case(layer: Layer, name: str) -> None:
+    # Any key whose casefold() is "pass", as the same form read from JSON text is.
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"form": {"user": "ada", name: "hunter2"}, "n": 1}
+    recorded = logger.record("error_event", payload).payload
+    assert recorded == {"form": {"user": "ada", name: "[redacted]"}, "n": 1}
+
+
+def test_form_pairs_after_another_item_are_read_as_a_form(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"items": ["x", ["user", "ada"], ["pass", "hunter2"]]}
+    assert logger.record("error_event", payload).payload == {
+        "items": ["x", ["user", "ada"], ["pass", "[redacted]"]]
+    }
+
+
 def test_pass_alone_or_given_nothing_is_kept(layer: Layer) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     payload = {
