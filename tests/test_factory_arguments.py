@@ -82,8 +82,9 @@ def _quickstart(root: Path) -> str:
     [
         (("shop/server.py", "app"), "shop.server:app"),
         (("run.py", "application"), "run:application"),  # beside the package
+        (("shop/server.py", "app: object"), "shop.server:app"),  # annotated
     ],
-    ids=["in-package", "beside-package"],
+    ids=["in-package", "beside-package", "annotated"],
 )
 @pytest.mark.parametrize("parameters", ["store", "*, store", "store, debug=False"])
 def test_the_quickstart_runs_the_variable_holding_the_factorys_result(

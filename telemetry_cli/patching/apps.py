@@ -263,14 +263,21 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
         if model is None:
             continue
         for statement in model.tree.body:
+            # `app = build(...)` or `app: FastAPI = build(...)`, the one binding of its name.
+            target = (
+                statement.targets[0]
+                if isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                else statement.target
+                if isinstance(statement, ast.AnnAssign)
+                else None
+            )
             if (
-                isinstance(statement, ast.Assign)
-                and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Name)
-                and model.scope.stores[statement.targets[0].id] == 1
-                and _calls(statement.value, function, model.scope, index)
+                isinstance(target, ast.Name)
+                and assigns_name(statement, target.id)
+                and model.scope.stores[target.id] == 1
+                and _calls(_assigned(statement), function, model.scope, index)
             ):
-                served = f"{name}:{statement.targets[0].id}"
+                served = f"{name}:{target.id}"
                 return dataclasses.replace(entry, needs=needs, served_as=served)
             if (
                 wrapper is None
