@@ -24,7 +24,7 @@ from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
 from telemetry_cli.catalog import natural_key
-from telemetry_cli.console import shown_path
+from telemetry_cli.console import counted, shown_path
 from telemetry_cli.errors import ConfigError, NoAppFound, SeveralApps, UserError
 from telemetry_cli.files import (
     BOM,
@@ -315,8 +315,7 @@ def _table(found: Found) -> Table:
             )
         )
         for route in found.routes:
-            noun = "handler" if route.handlers == 1 else "handlers"
-            notes = [f"{route.handlers} route {noun}"] if route.handlers else []
+            notes = [counted(route.handlers, "route handler")] if route.handlers else []
             if route.to_fix:
                 them = "it" if route.to_fix == 1 else "them"
                 notes.append(f"{route.to_fix} to fix by hand first (generate names {them})")
