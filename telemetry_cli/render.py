@@ -569,7 +569,15 @@ def render_outputs(
     An output for which ``known(path)`` is true is not rendered: it comes back with ``content``
     None (the caller knows its bytes already; see ``sync.compute``).
     """
-    context = template_context(plan, entry, failed)
+    return render_context(plan, template_context(plan, entry, failed), known)
+
+
+def render_context(
+    plan: Plan,
+    context: dict[str, object],
+    known: Callable[[str], bool] | None = None,
+) -> list[RenderedFile]:
+    """:func:`render_outputs` with the variables a caller has already (see ``sync.compute``)."""
     outputs: list[RenderedFile] = []
     for output in outputs_for(plan):
         path = output.path(plan)

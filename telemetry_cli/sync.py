@@ -20,7 +20,6 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from telemetry_cli import __version__
-from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, UserError
 from telemetry_cli.files import (
     FileProblem,
@@ -54,7 +53,7 @@ from telemetry_cli.render import (
     carries_header,
     is_generated_file,
     outputs_for,
-    render_outputs,
+    render_context,
     renders_by_version,
     says_generated,
     template_context,
@@ -216,7 +215,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     failed = frozenset(
         patched.path for patched in project.files if patched.error or patched.problems
     )
-    fingerprint = plan_fingerprint(plan, project.entry, failed)
+    # One context for the fingerprint and the rendering (it reads the project's packaging files).
+    context = template_context(plan, project.entry, failed)
+    fingerprint = plan_fingerprint(context)
     why = _why_stale(manifest, fingerprint)
     same_inputs = (
         renders_by_version() and manifest.version == __version__ and manifest.plan == fingerprint
@@ -226,7 +227,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         # This version rendered this context before; a file still as it wrote it is current.
         return same_inputs and path in recorded and _hash_on_disk(root, path) == recorded[path]
 
-    outputs = render_outputs(plan, project.entry, failed, known)
+    outputs = render_context(plan, context, known)
     for output in outputs:
         if output.content is None:
             data = read_bytes(root / output.path, output.path)
@@ -586,9 +587,8 @@ def _as_removal(change: FileChange) -> FileChange:
     )
 
 
-def plan_fingerprint(plan: Plan, entry: AppEntry, failed: frozenset[str]) -> str:
-    """A digest of everything the templates are rendered from."""
-    context = template_context(plan, entry, failed)
+def plan_fingerprint(context: dict[str, object]) -> str:
+    """A digest of everything the templates are rendered from: their ``context``."""
     return sha256(json.dumps(context, sort_keys=True, default=str).encode("utf-8"))
 
 

@@ -22,11 +22,10 @@ from typing import Any
 import pytest
 
 from telemetry_cli import __version__, files, sync
-from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import UserError
 from telemetry_cli.plan import Plan, load_plan
-from telemetry_cli.render import RenderedFile, template_context
-from telemetry_cli.render import render_outputs as render_outputs_from_templates
+from telemetry_cli.render import RenderedFile
+from telemetry_cli.render import render_context as render_context_from_templates
 from tests.cli_support import make_project, run, snapshot
 
 # A plan change that rewrites most generated files (the router, the models, the documents).
@@ -47,19 +46,16 @@ def steady_templates(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     rendered: dict[str, list[RenderedFile]] = {}
 
-    def render_outputs(
-        plan: Plan,
-        entry: AppEntry | None = None,
-        failed: frozenset[str] = frozenset(),
-        known: object = None,
+    def render_context(
+        plan: Plan, context: dict[str, object], known: object = None
     ) -> list[RenderedFile]:
         # Everything is rendered here (known is for installed versions, not these tests).
-        key = json.dumps(template_context(plan, entry, failed), sort_keys=True)
+        key = json.dumps(context, sort_keys=True, default=str)
         if key not in rendered:
-            rendered[key] = render_outputs_from_templates(plan, entry, failed)
+            rendered[key] = render_context_from_templates(plan, context)
         return list(rendered[key])
 
-    monkeypatch.setattr(sync, "render_outputs", render_outputs)
+    monkeypatch.setattr(sync, "render_context", render_context)
 
 
 def change_plan(project: Path) -> None:

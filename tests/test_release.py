@@ -76,7 +76,7 @@ def test_files_stale_from_new_templates_say_which_version_wrote_them(
 
     root = _generated(tmp_path)
     _set_manifest_version(root, "0.1.0")
-    render = sync.render_outputs
+    render = sync.render_context
 
     def new_templates(*args: object, **kwargs: object) -> list[RenderedFile]:
         outputs = render(*args, **kwargs)  # type: ignore[arg-type]
@@ -84,7 +84,7 @@ def test_files_stale_from_new_templates_say_which_version_wrote_them(
         outputs[0] = RenderedFile(first.path, first.content + "# new\n", first.template)
         return outputs
 
-    monkeypatch.setattr(sync, "render_outputs", new_templates)
+    monkeypatch.setattr(sync, "render_context", new_templates)
     report = sync.compute(load_plan(root=root))
     stale = [change for change in report.changes if "stale" in change.labels and change.old]
     assert stale
