@@ -263,21 +263,13 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
         if model is None:
             continue
         for statement in model.tree.body:
-            # `app = build(...)` or `app: FastAPI = build(...)`, the one binding of its name.
-            target = (
-                statement.targets[0]
-                if isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                else statement.target
-                if isinstance(statement, ast.AnnAssign)
-                else None
-            )
+            held = _name_and_value(statement)
             if (
-                isinstance(target, ast.Name)
-                and assigns_name(statement, target.id)
-                and model.scope.stores[target.id] == 1
-                and _calls(_assigned(statement), function, model.scope, index)
+                held is not None
+                and model.scope.stores[held[0]] == 1
+                and _calls(held[1], function, model.scope, index)
             ):
-                served = f"{name}:{target.id}"
+                served = f"{name}:{held[0]}"
                 return dataclasses.replace(entry, needs=needs, served_as=served)
             if (
                 wrapper is None
@@ -292,6 +284,17 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
     if wrapper is not None:
         return dataclasses.replace(entry, needs=needs, served_as=wrapper, served_factory=True)
     return dataclasses.replace(entry, needs=needs)
+
+
+def _name_and_value(statement: ast.stmt) -> tuple[str, ast.expr] | None:
+    """The name and value of ``app = build(...)`` or ``app: FastAPI = build(...)`` (one name)."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0], statement.value
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        target, value = statement.target, statement.value
+    else:
+        return None
+    return (target.id, value) if isinstance(target, ast.Name) else None
 
 
 def _calls(
