@@ -263,21 +263,13 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
         if model is None:
             continue
         for statement in model.tree.body:
-            # `app = build(...)` or `app: FastAPI = build(...)`, the one binding of its name.
-            target = (
-                statement.targets[0]
-                if isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                else statement.target
-                if isinstance(statement, ast.AnnAssign)
-                else None
-            )
+            held = _name_and_value(statement)
             if (
-                isinstance(target, ast.Name)
-                and assigns_name(statement, target.id)
-                and model.scope.stores[target.id] == 1
-                and _calls(_assigned(statement), function, model.scope, index)
+                held is not None
+                and model.scope.stores[held[0]] == 1
+                and _calls(held[1], function, model.scope, index)
             ):
-                served = f"{name}:{target.id}"
+                served = f"{name}:{held[0]}"
                 return dataclasses.replace(entry, needs=needs, served_as=served)
             if (
                 wrapper is None
@@ -292,6 +284,17 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
     if wrapper is not None:
         return dataclasses.replace(entry, needs=needs, served_as=wrapper, served_factory=True)
     return dataclasses.replace(entry, needs=needs)
+
+
+def _name_and_value(statement: ast.stmt) -> tuple[str, ast.expr] | None:
+    """The name and value of ``app = build(...)`` or ``app: FastAPI = build(...)`` (one name)."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0], statement.value
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        target, value = statement.target, statement.value
+    else:
+        return None
+    return (target.id, value) if isinstance(target, ast.Name) else None
 
 
 def _calls(
@@ -744,8 +747,9 @@ def _candidates(
                 problem = None if site is not None else _direct_return(binding)
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
             else:
-                local = _local_apps(binding, index)
-                if local and _serves_one_of(binding, local, index):
+                scope = _function_scope(binding)
+                local = _local_apps(scope, index)
+                if local and _serves_one_of(scope, local, index):
                     # `def main(): app = FastAPI(...); uvicorn.run(app)`: its app is wired as a
                     # factory's is, right where the function builds it.
                     site = _factory_site(binding, index)
@@ -777,11 +781,15 @@ def _candidates(
     return found
 
 
-def _local_apps(binding: Binding, index: PackageIndex) -> list[str]:
-    """The variables a function that returns no app builds apps in (``app = FastAPI(...)``)."""
+def _function_scope(binding: Binding) -> Scope:
+    """The scope of the body of the function ``binding`` names."""
     function = binding.node
     assert isinstance(function, FunctionNode)
-    scope = Scope(function, binding.scope.module, binding.scope)
+    return Scope(function, binding.scope.module, binding.scope)
+
+
+def _local_apps(scope: Scope, index: PackageIndex) -> list[str]:
+    """Variables a function (``scope``) returning no app builds apps in (``app = FastAPI()``)."""
     return [
         name
         for name, inner in scope.bindings.items()
@@ -791,15 +799,14 @@ def _local_apps(binding: Binding, index: PackageIndex) -> list[str]:
     ]
 
 
-def _serves_one_of(binding: Binding, local: list[str], index: PackageIndex) -> bool:
-    """Whether a function hands one of its ``local`` apps to a server it starts itself.
+def _serves_one_of(scope: Scope, local: list[str], index: PackageIndex) -> bool:
+    """Whether a function (``scope``) hands one of its ``local`` apps to a server it starts.
 
     ``uvicorn.run(app)``, ``uvicorn.Server(uvicorn.Config(app))``, hypercorn's ``serve(app,
     config)``: the function runs the app (a console script's, or the ``__main__`` guard's).
     """
-    function = binding.node
+    function = scope.node
     assert isinstance(function, FunctionNode)
-    scope = Scope(function, binding.scope.module, binding.scope)
     return _hands_to_server(function, scope, set(local), index, frozenset({id(function)}))
 
 
@@ -1037,7 +1044,7 @@ def _returned_attribute_site(binding: Binding, index: PackageIndex) -> AppSite |
     ]
     if len(returned) != 1 or not isinstance(returned[0], ast.Attribute):
         return None
-    scope = Scope(function, binding.scope.module, binding.scope)
+    scope = _function_scope(binding)
     return _attribute_site(returned[0], scope, index)
 
 
@@ -1191,7 +1198,7 @@ def _factory_site(
     if id(function) in entered:
         return None  # factories calling each other: no site to follow to
     entered |= {id(function)}
-    scope = Scope(function, binding.scope.module, binding.scope)
+    scope = _function_scope(binding)
     returned = {
         node.value.id
         for node in ast.walk(function)

@@ -381,7 +381,6 @@ class _Analysis:
         # The app's module is unwired by _wire when removing: doing it again would report each
         # of its statements twice (unless what it imports moved with the layer).
         unwire_previous = previous is not None
-        retried = False
         mounts: Mounts | None = None
         try:
             found = find_app(
@@ -416,7 +415,6 @@ class _Analysis:
             # Code left in place by earlier runs goes first, so that what goes in may take the
             # names it frees (as when the layer moves, below).
             self._retry_left(app_module)
-            retried = True
             if previous not in (None, app_module) and self.moved and not self.removing:
                 # The app's module changed (moved by hand, say) as the layer moved: its wiring
                 # of the old layer, exactly as generate wrote it, goes, or it would be wired
@@ -449,8 +447,8 @@ class _Analysis:
         if site is not None and not self.removing:
             # Said where the app is wired: include prefixes read as defaults, or not known.
             self.editor_for(site.module).edits.notes.extend(mounts.notes)
-        if not retried:
-            self._retry_left(app_module)
+        if app_module is None:
+            self._retry_left(None)  # no app found: not retried above
         if previous is not None and self.recorded_module(previous) is None:
             # The module the last run wired is gone (moved by hand, say): its wiring went with
             # it, wherever it went.

@@ -214,20 +214,30 @@ class SettingsDefaults:
 
     def _environment_default(self, call: ast.Call, scope: Scope) -> str | None:
         """The default of ``os.getenv("NAME", "/api")`` or ``os.environ.get("NAME", "/api")``."""
-        function = self.index.qualify(call.func, scope)
-        if function not in _ENVIRONMENT_READS or len(call.args) != 2 or call.keywords:
+        read = _environment_read(self.index, call, scope)
+        if read is None:
             return None
-        name, default = call.args
-        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
-            return None
+        name, default = read
         value = self.index.string_value(default, scope)
         if value is not None:
             self.read.append(
                 SettingsDefault(
-                    ast.unparse(call), value, scope.module.path, call.lineno, True, name.value
+                    ast.unparse(call), value, scope.module.path, call.lineno, True, name
                 )
             )
         return value
+
+
+def _environment_read(
+    index: PackageIndex, call: ast.Call, scope: Scope
+) -> tuple[str, ast.expr] | None:
+    """The variable and default of ``os.getenv("NAME", default)`` (or ``os.environ.get``)."""
+    if index.qualify(call.func, scope) not in _ENVIRONMENT_READS or len(call.args) != 2:
+        return None
+    name, default = call.args
+    if call.keywords or not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+        return None
+    return name.value, default
 
 
 def _getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:
@@ -597,15 +607,9 @@ def _picking_key(
         binding = index.binding_of(key, scope)
         if binding is not None and binding.kind == "value" and isinstance(binding.node, ast.expr):
             return _picking_key(index, binding.node, binding.scope, depth + 1)
-    if (
-        isinstance(key, ast.Call)
-        and index.qualify(key.func, scope) in _ENVIRONMENT_READS
-        and len(key.args) == 2
-        and not key.keywords
-        and all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in key.args)
-    ):
-        name, default = (str(item.value) for item in key.args if isinstance(item, ast.Constant))
-        return default, name
+    read = _environment_read(index, key, scope) if isinstance(key, ast.Call) else None
+    if read is not None and isinstance(read[1], ast.Constant) and isinstance(read[1].value, str):
+        return read[1].value, read[0]
     return None, None
 
 
