@@ -113,8 +113,12 @@ def test_the_quickstart_runs_the_variable_holding_the_factorys_result(
 
 @pytest.mark.parametrize(
     "body",
-    ["    return build(store=Store())\n", "    api = build(store=Store())\n    return api\n"],
-    ids=["returned", "held-then-returned"],
+    [
+        "    return build(store=Store())\n",
+        "    api = build(store=Store())\n    return api\n",
+        "    api: object = build(store=Store())\n    return api\n",
+    ],
+    ids=["returned", "held-then-returned", "annotated-then-returned"],
 )
 def test_a_function_without_arguments_returning_its_result_is_run_as_the_factory(
     tmp_path: Path, body: str

@@ -317,13 +317,9 @@ def _returns_a_call(
     """
     held: set[str] = set()
     for statement in block_statements(wrapper.body):
-        if (
-            isinstance(statement, ast.Assign)
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name)
-            and _calls(statement.value, function, scope, index)
-        ):
-            held.add(statement.targets[0].id)
+        named = _name_and_value(statement)
+        if named is not None and _calls(named[1], function, scope, index):
+            held.add(named[0])
         elif isinstance(statement, ast.Return) and (
             _calls(statement.value, function, scope, index)
             or (isinstance(statement.value, ast.Name) and statement.value.id in held)
