@@ -2804,6 +2804,32 @@ def test_a_settings_class_picked_from_several_by_the_environment_gives_their_def
     assert said in lines[0], lines
 
 
+def test_the_reason_a_prefix_is_unknown_is_said_for_the_settings_read_it_is_made_of(
+    tmp_path: Path,
+) -> None:
+    # `settings.api_prefix` is unknown, and so is `settings.api_prefix_v2`, which merely starts
+    # with the same text: each line says its own reason once, not the other's too.
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"
+        "from app.settings import settings\n\napp = FastAPI()\n"
+        "app.include_router(api_router, prefix=settings.api_prefix)\n"
+        "app.include_router(api_router, prefix=settings.api_prefix_v2)\n"
+    )
+    root = _project(tmp_path, main)
+    override = '    api_prefix: str = "/dev"\n    api_prefix_v2: str = "/dev/v2"\n'
+    picked = f'settings = {_BY_STAGE}[os.environ["STAGE"]]()'
+    settings = PICKED_SETTINGS.format(override=override, picked=picked).replace(
+        '    api_prefix: str = "/api"\n',
+        '    api_prefix: str = "/api"\n    api_prefix_v2: str = "/v2"\n',
+    )
+    (root / "backend/app/settings.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    for read in ("settings.api_prefix", "settings.api_prefix_v2"):
+        [line] = [line for line in result.stdout.splitlines() if f"`{read}`" in line]
+        assert line.count("picked at run time") == 1, line
+
+
 @pytest.mark.parametrize(
     ("main", "prefix"),
     [

@@ -1301,7 +1301,9 @@ def _unknown_prefix(
 ) -> str:
     """The line saying an include prefix is not known, and why when a settings read says so."""
     written = ast.unparse(prefix)
-    why = "".join(f" ({reason})" for read, reason in defaults.unknown.items() if read in written)
+    # The settings reads the prefix is made of, whole (`settings.API` is not in `settings.API_V2`).
+    reads = {ast.unparse(node) for node in ast.walk(prefix) if isinstance(node, ast.Attribute)}
+    why = "".join(f" ({reason})" for read, reason in defaults.unknown.items() if read in reads)
     return (
         f"{where}: include prefix `{written}` is only known at run time{why}: "
         f"the routes of `{ast.unparse(included)}` are logged without it"
