@@ -37,9 +37,8 @@ from telemetry_cli.manifest import (
     Manifest,
     PatchRecord,
     carries_own_digest,
-    load_manifest,
     manifest_file,
-    parse_manifest,
+    read_manifest_file,
     render_manifest,
     sha256,
     sorted_left,
@@ -165,6 +164,11 @@ class SyncReport:
     plan: Plan
     changes: list[FileChange] = field(default_factory=list)
     command: str = "generate"  # or "remove": what to rerun, in messages
+    # What the manifest recorded when the run read it (empty: absent or damaged), and the one
+    # it writes at the end (None: none): apply() records both plans from them (see
+    # _record_intent) without reading or parsing the file again.
+    recorded: Manifest = field(default_factory=Manifest)
+    wanted: Manifest | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -195,7 +199,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
             f"{plan.app_dir}: app package folder not found; create it or fix "
             f"backend / app-package in {plan.config_file.name}"
         )
-    manifest = load_manifest(root)
+    # Read once: the bytes apply() compares before writing and the records are one reading.
+    on_disk = read_manifest_file(root)
+    manifest = report.recorded = on_disk.manifest
     recorded = manifest.files
     _refuse_clash(plan, recorded)
     wanted_hashes: dict[str, str] = {}
@@ -294,13 +300,12 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
     report.changes.extend(_leftovers(root, targets))
 
-    old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
-    wanted = Manifest(wanted_hashes, project.record, __version__, fingerprint)
+    old_manifest = on_disk.data
+    wanted = report.wanted = Manifest(wanted_hashes, project.record, __version__, fingerprint)
     new_manifest = render_manifest(wanted)
-    previous = parse_manifest(old_manifest)
     # A new version of the tool, or a plan change that changes no file, only updates the
     # manifest's record of them: generate writes it, --check does not call that drift.
-    bookkeeping = previous is not None and previous.same_content(wanted)
+    bookkeeping = on_disk.parsed is not None and on_disk.parsed.same_content(wanted)
     if old_manifest == new_manifest:
         manifest_status = Status.UNCHANGED
     else:
@@ -449,7 +454,8 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     """
     report = SyncReport(plan=plan, command="remove")
     root = plan.root
-    manifest = load_manifest(root)
+    on_disk = read_manifest_file(root)
+    manifest = report.recorded = on_disk.manifest
     with _collector_paused():
         project = analyze(plan, manifest.patched, force=force, removing=True)
     # User code first: a failure there must not leave imports of files already deleted.
@@ -490,19 +496,18 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     targets = [change.path for change in report.changes] + [MANIFEST_PATH]
     report.changes.extend(_leftovers(root, targets))
     left_patched = any(change.problems or change.status is Status.ERROR for change in patches)
-    old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
+    old_manifest = on_disk.data
     if old_manifest is None and manifest.patched == PatchRecord():
         # Nothing recorded to keep for a later run (remove before any generate): no new file.
         left_patched = False
     if kept or left_patched:
-        new_manifest: bytes | None = render_manifest(
-            Manifest(
-                kept,
-                manifest.patched if left_patched else PatchRecord(),
-                manifest.version,
-                manifest.plan,
-            )
+        report.wanted = Manifest(
+            kept,
+            manifest.patched if left_patched else PatchRecord(),
+            manifest.version,
+            manifest.plan,
         )
+        new_manifest: bytes | None = render_manifest(report.wanted)
         status = Status.UNCHANGED if new_manifest == old_manifest else Status.UPDATED
     else:
         new_manifest = None
@@ -913,8 +918,7 @@ def _record_intent(report: SyncReport) -> bytes | None:
         if c.kind is not Kind.MANIFEST
     ):
         return change.old
-    new = parse_manifest(change.new)
-    old = parse_manifest(change.old) or Manifest()
+    new, old = report.wanted, report.recorded
     if new is None:
         return change.old
     intent = render_manifest(
