@@ -851,7 +851,7 @@ def apply(report: SyncReport) -> None:
     # another program wrote meanwhile stops the run with nothing written; and once more right
     # before each write, which leaves the smallest window.
     for change in ordered:
-        _require_unchanged(root, change, "nothing was written")
+        _require_unchanged(root, change, "nothing was written", expected=change.old)
     manifest_now = _record_intent(report)
     for change in ordered:
         if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
@@ -861,7 +861,8 @@ def apply(report: SyncReport) -> None:
             root,
             change,
             "files before it were written completely, nothing after it was touched",
-            manifest_now if change.kind is Kind.MANIFEST else change.old,
+            # The manifest holds what _record_intent wrote there since (or its old bytes).
+            expected=manifest_now if change.kind is Kind.MANIFEST else change.old,
         )
         try:
             # Checked again at write time: a link may have changed since compute() looked.
@@ -969,13 +970,16 @@ def _patches_of_both(plan: Plan, old: PatchRecord, new: PatchRecord) -> PatchRec
 
 
 def _require_unchanged(
-    root: Path, change: FileChange, written: str, expected: bytes | None = None
+    root: Path, change: FileChange, written: str, *, expected: bytes | None
 ) -> None:
-    """Refuse to write ``change`` when its file is no longer what compute() read.
+    """Refuse to write ``change`` when its file no longer holds ``expected``.
 
     Writing would replace another program's bytes (an editor's save, a second run) with what
-    was computed from the old ones (or, given, ``expected``: what this run itself wrote there
-    since). ``written`` says what the refusal leaves behind.
+    was computed from the old ones. ``expected`` is what the file must hold now: what compute()
+    read (``change.old``), or for the manifest what this run wrote there since (see
+    :func:`_record_intent`); None means no file. Every caller passes it: a default None that
+    stood for ``change.old`` made None mean both "as compute() read it" and "absent".
+    ``written`` says what the refusal leaves behind.
 
     Raises:
         UserError: the file changed, appeared or went away, or cannot be read any more.
@@ -988,7 +992,7 @@ def _require_unchanged(
         current = read_bytes(contained_path(root, change.path), change.path)
     except FileProblem as problem:
         raise UserError(f"{problem.message}; {written}; fix the cause and rerun") from None
-    if current != (change.old if expected is None else expected):
+    if current != expected:
         raise UserError(
             f"{change.path}: changed since telemetry-scaffold read it (another program wrote "
             f"it meanwhile); {written}; run the command again"
