@@ -229,14 +229,24 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         renders_by_version() and manifest.version == __version__ and manifest.plan == fingerprint
     )
 
+    # The bytes of the files found current by their hash: the change is made of those bytes,
+    # not of a second read (which could see a file edited in between).
+    current: dict[str, bytes] = {}
+
     def known(path: str) -> bool:
         # This version rendered this context before; a file still as it wrote it is current.
-        return same_inputs and path in recorded and _hash_on_disk(root, path) == recorded[path]
+        if not same_inputs or path not in recorded:
+            return False
+        data = _on_disk(root, path)
+        if data is None or sha256(data) != recorded[path]:
+            return False
+        current[path] = data
+        return True
 
     outputs = render_context(plan, context, known)
     for output in outputs:
         if output.content is None:
-            data = read_bytes(root / output.path, output.path)
+            data = current[output.path]
             report.changes.append(
                 FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, data, data)
             )
@@ -436,13 +446,12 @@ def _output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
     )
 
 
-def _hash_on_disk(root: Path, path: str) -> str | None:
-    """The manifest hash of a file as it is on disk (None: absent or unreadable)."""
+def _on_disk(root: Path, path: str) -> bytes | None:
+    """A file's bytes as they are on disk (None: absent or unreadable)."""
     try:
-        data = read_bytes(contained_path(root, path), path)
+        return read_bytes(contained_path(root, path), path)
     except FileProblem:
         return None
-    return None if data is None else sha256(data)
 
 
 def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:

@@ -140,3 +140,28 @@ def test_an_installed_version_checks_its_own_unchanged_outputs_without_rendering
     rendered.clear()
     assert sync.compute(load_plan(root=root)).up_to_date
     assert len(rendered) > 10
+
+
+def test_a_run_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Checked by its hash, a generated file's bytes are the ones the decision is made of: read
+    # twice, a file edited in between would be reported unchanged with the edited bytes.
+    from collections import Counter
+
+    from telemetry_cli import manifest, sync
+    from telemetry_cli.plan import load_plan
+
+    monkeypatch.setattr(sync, "renders_by_version", lambda: True)
+    root = _generated(tmp_path)
+    reads: Counter[str] = Counter()
+    original = sync.read_bytes
+
+    def counting(path: Path, label: str) -> bytes | None:
+        reads[label] += 1
+        return original(path, label)
+
+    monkeypatch.setattr(sync, "read_bytes", counting)
+    monkeypatch.setattr(manifest, "read_bytes", counting)
+    assert sync.compute(load_plan(root=root)).up_to_date
+    assert "specs/059-analytics-telemetry/spec.md" in reads
+    assert manifest.MANIFEST_PATH in reads
+    assert [label for label, count in reads.items() if count > 1] == []
