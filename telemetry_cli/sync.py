@@ -839,10 +839,6 @@ def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
     )
 
 
-def _config(plan: Plan) -> str:
-    return plan.config_file.name
-
-
 def apply(report: SyncReport) -> None:
     """Carry out the decisions of ``report``: write, patch, back up and remove files.
 
