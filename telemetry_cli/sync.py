@@ -14,7 +14,7 @@ import difflib
 import gc
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -237,7 +237,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         # This version rendered this context before; a file still as it wrote it is current.
         if not same_inputs or path not in recorded:
             return False
-        data = _on_disk(root, path)
+        data = _on_disk(root, path, project.read)
         if data is None or sha256(data) != recorded[path]:
             return False
         current[path] = data
@@ -252,7 +252,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
             )
             wanted_hashes[output.path] = recorded[output.path]
             continue
-        change = _generated_change(root, output, recorded, force=force)
+        change = _generated_change(root, output, recorded, project.read, force=force)
         if why and change.status is Status.UPDATED and "stale" in change.labels:
             change.messages = (*change.messages, why)
         report.changes.append(change)
@@ -268,7 +268,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     rendered_paths = {output.path for output in outputs}
     failed_outputs = [change.path for change in report.changes if change.status is Status.ERROR]
     for path in sorted(set(recorded) - rendered_paths):
-        obsolete = _obsolete_change(root, path, recorded[path], force=force)
+        obsolete = _obsolete_change(root, path, recorded[path], project.read, force=force)
         if obsolete is None:
             continue
         if failed_outputs and obsolete.status is Status.REMOVED:
@@ -277,7 +277,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         report.changes.append(obsolete)
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
-    unrecorded = _unrecorded_obsolete(plan, recorded, rendered_paths, force=force)
+    unrecorded = _unrecorded_obsolete(plan, recorded, rendered_paths, project.read, force=force)
     for orphan in unrecorded:
         if failed_outputs and orphan.status is Status.REMOVED:
             orphan = _keep_obsolete(orphan, failed_outputs)
@@ -373,6 +373,7 @@ def _unrecorded_obsolete(
     plan: Plan,
     recorded: dict[str, str],
     kept: set[str],
+    read: Mapping[str, bytes],
     *,
     force: bool,
 ) -> list[FileChange]:
@@ -388,7 +389,7 @@ def _unrecorded_obsolete(
         if path in kept or path in recorded:
             continue
         try:
-            old = read_bytes(contained_path(plan.root, path), path)
+            old = _read(plan.root, path, read)
         except FileProblem:
             continue  # not a file the tool could have written there
         if old is None:
@@ -446,12 +447,24 @@ def _output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
     )
 
 
-def _on_disk(root: Path, path: str) -> bytes | None:
-    """A file's bytes as they are on disk (None: absent or unreadable)."""
+def _on_disk(root: Path, path: str, read: Mapping[str, bytes]) -> bytes | None:
+    """A file's bytes (see :func:`_read`); None: absent or unreadable."""
     try:
-        return read_bytes(contained_path(root, path), path)
+        return _read(root, path, read)
     except FileProblem:
         return None
+
+
+def _read(root: Path, path: str, read: Mapping[str, bytes]) -> bytes | None:
+    """A file's bytes (None: absent): as the analysis read them this run, else from disk.
+
+    One reading per file per run: what a change is decided from is what was analysed.
+
+    Raises:
+        FileProblem: the path leads outside the root, or to no regular file.
+    """
+    target = contained_path(root, path)
+    return read[path] if path in read else read_bytes(target, path)
 
 
 def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
@@ -475,14 +488,14 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     still_using += [path for path in project.users if path not in still_using]
     kept: dict[str, str] = {}
     decided: list[tuple[str, str | None, FileChange | None]] = [
-        (path, digest, _obsolete_change(root, path, digest, force=force))
+        (path, digest, _obsolete_change(root, path, digest, project.read, force=force))
         for path, digest in sorted(manifest.files.items())
     ]
     # Outputs the manifest does not record (it was lost): those provably as the tool writes
     # them go too; a generated file that cannot be told from a hand edit is reported.
     decided += [
         (change.path, None, change)
-        for change in _unrecorded_obsolete(plan, manifest.files, set(), force=force)
+        for change in _unrecorded_obsolete(plan, manifest.files, set(), project.read, force=force)
     ]
     # Folders of layers that inserted code left in place (see PatchRecord.left) imports.
     left_layers = set(_left_layer_users(manifest.patched, manifest.patched))
@@ -619,13 +632,17 @@ def _why_stale(manifest: Manifest, fingerprint: str) -> str:
 
 
 def _generated_change(
-    root: Path, output: RenderedFile, recorded: dict[str, str], *, force: bool
+    root: Path,
+    output: RenderedFile,
+    recorded: dict[str, str],
+    read: Mapping[str, bytes],
+    *,
+    force: bool,
 ) -> FileChange:
     assert output.content is not None
     new = output.content.encode("utf-8")
     try:
-        path = contained_path(root, output.path)
-        old = read_bytes(path, output.path)
+        old = _read(root, output.path, read)
     except FileProblem as problem:
         return FileChange(
             output.path, Kind.GENERATED, Status.ERROR, None, new, messages=(problem.message,)
@@ -710,10 +727,11 @@ def _leftovers(root: Path, targets: list[str]) -> list[FileChange]:
     ]
 
 
-def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -> FileChange | None:
+def _obsolete_change(
+    root: Path, path: str, last_written: str, read: Mapping[str, bytes], *, force: bool
+) -> FileChange | None:
     try:
-        target = contained_path(root, path)
-        old = read_bytes(target, path)
+        old = _read(root, path, read)
     except FileProblem as problem:
         return FileChange(
             path, Kind.OBSOLETE, Status.ERROR, None, None, messages=(problem.message,)
@@ -756,7 +774,7 @@ def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -
             ),
         )
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
-    change.backup = backup_path(target).relative_to(root).as_posix()
+    change.backup = backup_path(root / path).relative_to(root).as_posix()
     return change
 
 
