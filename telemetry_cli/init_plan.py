@@ -395,7 +395,7 @@ def _clear_of_mounts(
     other = "/" + current.rpartition("/")[2]
     if other == current or shadowing_mounts(site, index, f"{other}/log"):
         return prefix, None
-    return other, taken[0][1]
+    return other, taken[0].path
 
 
 def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
