@@ -98,6 +98,14 @@ class Unresolved(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Unserved:
+    """Why a router's routes may not be served at the paths logged (see ``Mounts.unserved``)."""
+
+    note: str  # a line for the report, naming the router
+    certain: bool  # no app serves it for sure (not only: where it is served is not known)
+
+
+@dataclass(frozen=True)
 class AppMount:
     """One ``<outer>.mount(<path>, <app>)`` call that mounts an app of the package."""
 
@@ -358,7 +366,7 @@ class Mounts:
             return None
         return passed_app(parameter, self.index, self.modules)
 
-    def unserved(self, key: RouterKey) -> tuple[str, bool] | None:
+    def unserved(self, key: RouterKey) -> Unserved | None:
         """Why a router's routes may not be served at the path logged; None when an app serves it.
 
         A line for the report naming the router, and whether no app serves it for sure. One
@@ -374,34 +382,34 @@ class Mounts:
             return None
         name = f"`{key[1]}` of {key[0]}"
         if unknown:
-            return (
+            return Unserved(
                 f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
                 "a router the app includes: its routes are logged without the prefixes it may "
                 "be served under",
-                False,
+                certain=False,
             )
         if others and self.served_app is not None:
             served = self.served_app
-            return (
+            return Unserved(
                 f"{name} is included only by `{others[0][1]}` of {others[0][0]}, not by the app "
                 f"served (`{served[1]}` of {served[0]}): its routes are logged with paths the "
                 "app does not serve",
-                True,
+                certain=True,
             )
         top = tops[0] if tops else key
         if top != key:
             name += f", through `{top[1]}` of {top[0]},"
         if self.unresolved:
-            return (
+            return Unserved(
                 f"{name} is included by no `include_router` the tool can follow (the router "
                 f"of {self.unresolved[0]}, for one, is not followed): its routes are logged "
                 "without the prefixes it may be served under",
-                False,
+                certain=False,
             )
-        return (
+        return Unserved(
             f"{name} is included by no app (no `include_router` of it): its routes are logged "
             "with paths the app does not serve",
-            True,
+            certain=True,
         )
 
     def _reaches_app(

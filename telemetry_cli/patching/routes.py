@@ -778,8 +778,8 @@ class _Finder:
                     expression,
                     scope,
                     passed[0],
-                    None if said is None else said[0],
-                    said is not None and said[1],
+                    None if said is None else said.note,
+                    said is not None and said.certain,
                 )
             passed_key = None
             if mounts is not None and role is Role.APP:
@@ -850,7 +850,7 @@ class _Finder:
         said = mounts.unserved(owner.key)
         if said is None:
             return owner
-        return dataclasses.replace(owner, note=said[0], unserved=said[1])
+        return dataclasses.replace(owner, note=said.note, unserved=said.certain)
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
