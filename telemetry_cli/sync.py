@@ -74,6 +74,10 @@ class Status(StrEnum):
     ERROR = "error"
 
 
+# What apply() does not write: nothing to do, refused (a hand edit), or not possible.
+_LEFT_ALONE = frozenset({Status.UNCHANGED, Status.REFUSED, Status.ERROR})
+
+
 class Kind(StrEnum):
     """Who owns a file: the tool (generated), the user (patched), or nobody any more."""
 
@@ -877,7 +881,7 @@ def apply(report: SyncReport) -> None:
         _require_unchanged(root, change, "nothing was written", expected=change.old)
     manifest_now = _record_intent(report)
     for change in ordered:
-        if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
+        if change.status in _LEFT_ALONE:
             continue
         target = root / change.path
         _require_unchanged(
@@ -936,11 +940,7 @@ def _record_intent(report: SyncReport) -> bytes | None:
         return None if change is None else change.old
     if change.status is Status.UNCHANGED or change.bookkeeping:
         return change.old
-    if all(
-        c.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR)
-        for c in report.changes
-        if c.kind is not Kind.MANIFEST
-    ):
+    if all(c.status in _LEFT_ALONE for c in report.changes if c.kind is not Kind.MANIFEST):
         return change.old
     new, old = report.wanted, report.recorded
     if new is None:
@@ -1007,7 +1007,7 @@ def _require_unchanged(
     Raises:
         UserError: the file changed, appeared or went away, or cannot be read any more.
     """
-    if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
+    if change.status in _LEFT_ALONE:
         return
     if change.kind is Kind.TEMPORARY:
         return
