@@ -39,13 +39,13 @@ from telemetry_cli.patching.apps import (
     AppSite,
     FoundApp,
     choose_in_module,
+    factory_needs,
     find_app,
     is_environment,
     main_guards,
     only_under_main_guard,
     package_modules,
     read_mounts,
-    required_parameters,
     root_path_of,
     under_root_path,
 )
@@ -395,7 +395,7 @@ def _clear_of_mounts(
     other = "/" + current.rpartition("/")[2]
     if other == current or shadowing_mounts(site, index, f"{other}/log"):
         return prefix, None
-    return other, taken[0][1]
+    return other, taken[0].path
 
 
 def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
@@ -964,7 +964,7 @@ def _found(
         layer,
         tuple(skipped),
         _entry_path(app, index),
-        _needs_arguments(app, index),
+        bool(factory_needs(app.entry, index)),
         app.site.key,
         tuple(sorted(unserved, key=natural_key)),
         mount,
@@ -1032,18 +1032,6 @@ def _entry_path(app: FoundApp, index: PackageIndex) -> str:
     """The file of the module the app's import string names (not where the app is built)."""
     module = index.module(app.entry.module)
     return app.entry.path if module is None else module.path
-
-
-def _needs_arguments(app: FoundApp, index: PackageIndex) -> bool:
-    """Whether the app is a factory with a parameter that has no default."""
-    if not app.entry.factory:
-        return False
-    module = index.module(app.entry.module)
-    binding = None if module is None else module.scope.bindings.get(app.entry.attribute)
-    function = None if binding is None else binding.node
-    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-        return False
-    return bool(required_parameters(function))
 
 
 # Names for the generated package when the app has an `analytics` of its own, in order.

@@ -176,6 +176,35 @@ def load_manifest(root: Path) -> Manifest:
     Raises:
         FileProblem: the manifest is a link leading outside the root, or not a regular file.
     """
+    return read_manifest_file(root).manifest
+
+
+@dataclass(frozen=True)
+class ManifestOnDisk:
+    """The manifest file as a run read it, once: its bytes and what they record.
+
+    ``data`` is None when there is no manifest; ``parsed`` is None when there is none or it is
+    not JSON at all (a manifest of another shape parses as empty).
+    """
+
+    data: bytes | None
+    parsed: Manifest | None
+
+    @property
+    def manifest(self) -> Manifest:
+        """What it records; empty when absent or damaged (see :func:`load_manifest`)."""
+        return Manifest() if self.parsed is None else self.parsed
+
+
+def read_manifest_file(root: Path) -> ManifestOnDisk:
+    """Read the manifest's bytes and parse them, once for a whole run.
+
+    ``generate`` compares the bytes with what it writes and reads the records from them:
+    reading the file twice could see two different files (another program writing meanwhile).
+
+    Raises:
+        FileProblem: the manifest is a link leading outside the root, or not a regular file.
+    """
     path = manifest_file(root)
     if path.is_dir():
         # A folder is nothing the tool can read or replace (a file would just be a damaged one).
@@ -184,18 +213,22 @@ def load_manifest(root: Path) -> Manifest:
             "the way (the next generate writes the manifest anew)"
         )
     data = read_bytes(path, MANIFEST_PATH)
-    return Manifest() if data is None else _from_bytes(data)
+    return ManifestOnDisk(data, None if data is None else _from_bytes(data))
 
 
-def _from_bytes(data: bytes) -> Manifest:
+def _from_bytes(data: bytes) -> Manifest | None:
+    """The manifest ``data`` holds; None when it is not JSON, empty when of another shape."""
     try:
         document = json.loads(data)
+    except (ValueError, RecursionError):
+        # RecursionError: nested deeper than the parser recurses, damaged like any other.
+        return None
+    try:
         files = document["files"]
         if not isinstance(files, dict):
             return Manifest()
         hashes = {str(path): str(digest) for path, digest in files.items()}
     except (ValueError, KeyError, TypeError, RecursionError):
-        # RecursionError: nested deeper than the parser recurses, damaged like any other.
         return Manifest()
     version = document.get("version")
     plan = document.get("plan")
@@ -295,14 +328,3 @@ def render_manifest(manifest: Manifest) -> bytes:
     if manifest.plan is not None:
         document["plan"] = manifest.plan
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
-def parse_manifest(data: bytes | None) -> Manifest | None:
-    """The manifest in ``data`` (None when absent or damaged)."""
-    if data is None:
-        return None
-    try:
-        json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-    return _from_bytes(data)

@@ -14,7 +14,7 @@ import difflib
 import gc
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -37,9 +37,8 @@ from telemetry_cli.manifest import (
     Manifest,
     PatchRecord,
     carries_own_digest,
-    load_manifest,
     manifest_file,
-    parse_manifest,
+    read_manifest_file,
     render_manifest,
     sha256,
     sorted_left,
@@ -73,6 +72,10 @@ class Status(StrEnum):
     REMOVED = "removed"
     REFUSED = "refused"
     ERROR = "error"
+
+
+# What apply() does not write: nothing to do, refused (a hand edit), or not possible.
+_LEFT_ALONE = frozenset({Status.UNCHANGED, Status.REFUSED, Status.ERROR})
 
 
 class Kind(StrEnum):
@@ -165,6 +168,11 @@ class SyncReport:
     plan: Plan
     changes: list[FileChange] = field(default_factory=list)
     command: str = "generate"  # or "remove": what to rerun, in messages
+    # What the manifest recorded when the run read it (empty: absent or damaged), and the one
+    # it writes at the end (None: none): apply() records both plans from them (see
+    # _record_intent) without reading or parsing the file again.
+    recorded: Manifest = field(default_factory=Manifest)
+    wanted: Manifest | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -195,7 +203,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
             f"{plan.app_dir}: app package folder not found; create it or fix "
             f"backend / app-package in {plan.config_file.name}"
         )
-    manifest = load_manifest(root)
+    # Read once: the bytes apply() compares before writing and the records are one reading.
+    on_disk = read_manifest_file(root)
+    manifest = report.recorded = on_disk.manifest
     recorded = manifest.files
     _refuse_clash(plan, recorded)
     wanted_hashes: dict[str, str] = {}
@@ -223,20 +233,30 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         renders_by_version() and manifest.version == __version__ and manifest.plan == fingerprint
     )
 
+    # The bytes of the files found current by their hash: the change is made of those bytes,
+    # not of a second read (which could see a file edited in between).
+    current: dict[str, bytes] = {}
+
     def known(path: str) -> bool:
         # This version rendered this context before; a file still as it wrote it is current.
-        return same_inputs and path in recorded and _hash_on_disk(root, path) == recorded[path]
+        if not same_inputs or path not in recorded:
+            return False
+        data = _on_disk(root, path, project.read)
+        if data is None or sha256(data) != recorded[path]:
+            return False
+        current[path] = data
+        return True
 
     outputs = render_context(plan, context, known)
     for output in outputs:
         if output.content is None:
-            data = read_bytes(root / output.path, output.path)
+            data = current[output.path]
             report.changes.append(
                 FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, data, data)
             )
             wanted_hashes[output.path] = recorded[output.path]
             continue
-        change = _generated_change(root, output, recorded, force=force)
+        change = _generated_change(root, output, recorded, project.read, force=force)
         if why and change.status is Status.UPDATED and "stale" in change.labels:
             change.messages = (*change.messages, why)
         report.changes.append(change)
@@ -252,7 +272,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     rendered_paths = {output.path for output in outputs}
     failed_outputs = [change.path for change in report.changes if change.status is Status.ERROR]
     for path in sorted(set(recorded) - rendered_paths):
-        obsolete = _obsolete_change(root, path, recorded[path], force=force)
+        obsolete = _obsolete_change(root, path, recorded[path], project.read, force=force)
         if obsolete is None:
             continue
         if failed_outputs and obsolete.status is Status.REMOVED:
@@ -261,7 +281,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         report.changes.append(obsolete)
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
-    unrecorded = _unrecorded_obsolete(plan, recorded, rendered_paths, force=force)
+    unrecorded = _unrecorded_obsolete(plan, recorded, rendered_paths, project.read, force=force)
     for orphan in unrecorded:
         if failed_outputs and orphan.status is Status.REMOVED:
             orphan = _keep_obsolete(orphan, failed_outputs)
@@ -294,13 +314,12 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
     report.changes.extend(_leftovers(root, targets))
 
-    old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
-    wanted = Manifest(wanted_hashes, project.record, __version__, fingerprint)
+    old_manifest = on_disk.data
+    wanted = report.wanted = Manifest(wanted_hashes, project.record, __version__, fingerprint)
     new_manifest = render_manifest(wanted)
-    previous = parse_manifest(old_manifest)
     # A new version of the tool, or a plan change that changes no file, only updates the
     # manifest's record of them: generate writes it, --check does not call that drift.
-    bookkeeping = previous is not None and previous.same_content(wanted)
+    bookkeeping = on_disk.parsed is not None and on_disk.parsed.same_content(wanted)
     if old_manifest == new_manifest:
         manifest_status = Status.UNCHANGED
     else:
@@ -358,6 +377,7 @@ def _unrecorded_obsolete(
     plan: Plan,
     recorded: dict[str, str],
     kept: set[str],
+    read: Mapping[str, bytes],
     *,
     force: bool,
 ) -> list[FileChange]:
@@ -373,7 +393,7 @@ def _unrecorded_obsolete(
         if path in kept or path in recorded:
             continue
         try:
-            old = read_bytes(contained_path(plan.root, path), path)
+            old = _read(plan.root, path, read)
         except FileProblem:
             continue  # not a file the tool could have written there
         if old is None:
@@ -431,13 +451,24 @@ def _output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
     )
 
 
-def _hash_on_disk(root: Path, path: str) -> str | None:
-    """The manifest hash of a file as it is on disk (None: absent or unreadable)."""
+def _on_disk(root: Path, path: str, read: Mapping[str, bytes]) -> bytes | None:
+    """A file's bytes (see :func:`_read`); None: absent or unreadable."""
     try:
-        data = read_bytes(contained_path(root, path), path)
+        return _read(root, path, read)
     except FileProblem:
         return None
-    return None if data is None else sha256(data)
+
+
+def _read(root: Path, path: str, read: Mapping[str, bytes]) -> bytes | None:
+    """A file's bytes (None: absent): as the analysis read them this run, else from disk.
+
+    One reading per file per run: what a change is decided from is what was analysed.
+
+    Raises:
+        FileProblem: the path leads outside the root, or to no regular file.
+    """
+    target = contained_path(root, path)
+    return read[path] if path in read else read_bytes(target, path)
 
 
 def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
@@ -449,7 +480,8 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     """
     report = SyncReport(plan=plan, command="remove")
     root = plan.root
-    manifest = load_manifest(root)
+    on_disk = read_manifest_file(root)
+    manifest = report.recorded = on_disk.manifest
     with _collector_paused():
         project = analyze(plan, manifest.patched, force=force, removing=True)
     # User code first: a failure there must not leave imports of files already deleted.
@@ -460,14 +492,14 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     still_using += [path for path in project.users if path not in still_using]
     kept: dict[str, str] = {}
     decided: list[tuple[str, str | None, FileChange | None]] = [
-        (path, digest, _obsolete_change(root, path, digest, force=force))
+        (path, digest, _obsolete_change(root, path, digest, project.read, force=force))
         for path, digest in sorted(manifest.files.items())
     ]
     # Outputs the manifest does not record (it was lost): those provably as the tool writes
     # them go too; a generated file that cannot be told from a hand edit is reported.
     decided += [
         (change.path, None, change)
-        for change in _unrecorded_obsolete(plan, manifest.files, set(), force=force)
+        for change in _unrecorded_obsolete(plan, manifest.files, set(), project.read, force=force)
     ]
     # Folders of layers that inserted code left in place (see PatchRecord.left) imports.
     left_layers = set(_left_layer_users(manifest.patched, manifest.patched))
@@ -490,19 +522,18 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     targets = [change.path for change in report.changes] + [MANIFEST_PATH]
     report.changes.extend(_leftovers(root, targets))
     left_patched = any(change.problems or change.status is Status.ERROR for change in patches)
-    old_manifest = read_bytes(manifest_file(root), MANIFEST_PATH)
+    old_manifest = on_disk.data
     if old_manifest is None and manifest.patched == PatchRecord():
         # Nothing recorded to keep for a later run (remove before any generate): no new file.
         left_patched = False
     if kept or left_patched:
-        new_manifest: bytes | None = render_manifest(
-            Manifest(
-                kept,
-                manifest.patched if left_patched else PatchRecord(),
-                manifest.version,
-                manifest.plan,
-            )
+        report.wanted = Manifest(
+            kept,
+            manifest.patched if left_patched else PatchRecord(),
+            manifest.version,
+            manifest.plan,
         )
+        new_manifest: bytes | None = render_manifest(report.wanted)
         status = Status.UNCHANGED if new_manifest == old_manifest else Status.UPDATED
     else:
         new_manifest = None
@@ -605,13 +636,17 @@ def _why_stale(manifest: Manifest, fingerprint: str) -> str:
 
 
 def _generated_change(
-    root: Path, output: RenderedFile, recorded: dict[str, str], *, force: bool
+    root: Path,
+    output: RenderedFile,
+    recorded: dict[str, str],
+    read: Mapping[str, bytes],
+    *,
+    force: bool,
 ) -> FileChange:
     assert output.content is not None
     new = output.content.encode("utf-8")
     try:
-        path = contained_path(root, output.path)
-        old = read_bytes(path, output.path)
+        old = _read(root, output.path, read)
     except FileProblem as problem:
         return FileChange(
             output.path, Kind.GENERATED, Status.ERROR, None, new, messages=(problem.message,)
@@ -696,10 +731,11 @@ def _leftovers(root: Path, targets: list[str]) -> list[FileChange]:
     ]
 
 
-def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -> FileChange | None:
+def _obsolete_change(
+    root: Path, path: str, last_written: str, read: Mapping[str, bytes], *, force: bool
+) -> FileChange | None:
     try:
-        target = contained_path(root, path)
-        old = read_bytes(target, path)
+        old = _read(root, path, read)
     except FileProblem as problem:
         return FileChange(
             path, Kind.OBSOLETE, Status.ERROR, None, None, messages=(problem.message,)
@@ -742,7 +778,7 @@ def _obsolete_change(root: Path, path: str, last_written: str, *, force: bool) -
             ),
         )
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
-    change.backup = backup_path(target).relative_to(root).as_posix()
+    change.backup = backup_path(root / path).relative_to(root).as_posix()
     return change
 
 
@@ -825,10 +861,6 @@ def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
     )
 
 
-def _config(plan: Plan) -> str:
-    return plan.config_file.name
-
-
 def apply(report: SyncReport) -> None:
     """Carry out the decisions of ``report``: write, patch, back up and remove files.
 
@@ -846,17 +878,18 @@ def apply(report: SyncReport) -> None:
     # another program wrote meanwhile stops the run with nothing written; and once more right
     # before each write, which leaves the smallest window.
     for change in ordered:
-        _require_unchanged(root, change, "nothing was written")
+        _require_unchanged(root, change, "nothing was written", expected=change.old)
     manifest_now = _record_intent(report)
     for change in ordered:
-        if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
+        if change.status in _LEFT_ALONE:
             continue
         target = root / change.path
         _require_unchanged(
             root,
             change,
             "files before it were written completely, nothing after it was touched",
-            manifest_now if change.kind is Kind.MANIFEST else change.old,
+            # The manifest holds what _record_intent wrote there since (or its old bytes).
+            expected=manifest_now if change.kind is Kind.MANIFEST else change.old,
         )
         try:
             # Checked again at write time: a link may have changed since compute() looked.
@@ -907,14 +940,9 @@ def _record_intent(report: SyncReport) -> bytes | None:
         return None if change is None else change.old
     if change.status is Status.UNCHANGED or change.bookkeeping:
         return change.old
-    if all(
-        c.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR)
-        for c in report.changes
-        if c.kind is not Kind.MANIFEST
-    ):
+    if all(c.status in _LEFT_ALONE for c in report.changes if c.kind is not Kind.MANIFEST):
         return change.old
-    new = parse_manifest(change.new)
-    old = parse_manifest(change.old) or Manifest()
+    new, old = report.wanted, report.recorded
     if new is None:
         return change.old
     intent = render_manifest(
@@ -965,18 +993,21 @@ def _patches_of_both(plan: Plan, old: PatchRecord, new: PatchRecord) -> PatchRec
 
 
 def _require_unchanged(
-    root: Path, change: FileChange, written: str, expected: bytes | None = None
+    root: Path, change: FileChange, written: str, *, expected: bytes | None
 ) -> None:
-    """Refuse to write ``change`` when its file is no longer what compute() read.
+    """Refuse to write ``change`` when its file no longer holds ``expected``.
 
     Writing would replace another program's bytes (an editor's save, a second run) with what
-    was computed from the old ones (or, given, ``expected``: what this run itself wrote there
-    since). ``written`` says what the refusal leaves behind.
+    was computed from the old ones. ``expected`` is what the file must hold now: what compute()
+    read (``change.old``), or for the manifest what this run wrote there since (see
+    :func:`_record_intent`); None means no file. Every caller passes it: a default None that
+    stood for ``change.old`` made None mean both "as compute() read it" and "absent".
+    ``written`` says what the refusal leaves behind.
 
     Raises:
         UserError: the file changed, appeared or went away, or cannot be read any more.
     """
-    if change.status in (Status.UNCHANGED, Status.REFUSED, Status.ERROR):
+    if change.status in _LEFT_ALONE:
         return
     if change.kind is Kind.TEMPORARY:
         return
@@ -984,7 +1015,7 @@ def _require_unchanged(
         current = read_bytes(contained_path(root, change.path), change.path)
     except FileProblem as problem:
         raise UserError(f"{problem.message}; {written}; fix the cause and rerun") from None
-    if current != (change.old if expected is None else expected):
+    if current != expected:
         raise UserError(
             f"{change.path}: changed since telemetry-scaffold read it (another program wrote "
             f"it meanwhile); {written}; run the command again"

@@ -1935,6 +1935,43 @@ def test_a_factory_its_package_re_exports_under_another_name_is_one_app(tmp_path
     assert '# "routes/items.py" = "ai_block_used"' in result.stdout
 
 
+@pytest.mark.parametrize("exported", ["create_app as make_service", "create_app"])
+def test_a_factory_needing_arguments_its_package_re_exports_is_read_as_one(
+    tmp_path: Path, exported: str
+) -> None:
+    """`service/app/__init__.py` re-exports `def create_app(settings)` of `factory.py`.
+
+    Whether a server can call a factory with no arguments is one reading, through the
+    re-export as well: the package `app` seen as the folder's top-level module offers the same
+    factory, needing an argument there too. It was read as servable there alone, so init
+    picked it and named `settings` (no app at all) the app package.
+    """
+    root = tmp_path / "svc"
+    _write(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\n',
+            "service/app/__init__.py": f"from .factory import {exported}\n",
+            "service/app/factory.py": (
+                "from fastapi import FastAPI\n\nfrom app.routes import items\n\n\n"
+                "def create_app(settings: dict) -> FastAPI:\n    app = FastAPI()\n"
+                "    app.include_router(items.router)\n    return app\n"
+            ),
+            "service/app/routes/__init__.py": "",
+            "service/app/routes/items.py": ITEMS,
+            "service/settings/__init__.py": 'TITLE = "FastAPI service"\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app-package = "app"' in result.stdout
+    assert 'app = "app.factory:create_app"' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include the telemetry router in `app in create_app()`" in generated.stdout
+
+
 def test_a_package_importing_its_siblings_through_the_folder_above_is_served_from_there(
     tmp_path: Path,
 ) -> None:

@@ -140,3 +140,34 @@ def test_an_installed_version_checks_its_own_unchanged_outputs_without_rendering
     rendered.clear()
     assert sync.compute(load_plan(root=root)).up_to_date
     assert len(rendered) > 10
+
+
+@pytest.mark.parametrize("installed", [True, False], ids=["installed", "checkout"])
+def test_a_run_reads_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
+    # A generated file's bytes are the ones the decision is made of: read twice (checked by its
+    # hash, or read by the analysis following imports of the layer, then compared), a file
+    # edited in between would be decided on from two different files.
+    from collections import Counter
+
+    from telemetry_cli import manifest, sync
+    from telemetry_cli.patching import project
+    from telemetry_cli.plan import load_plan
+
+    monkeypatch.setattr(sync, "renders_by_version", lambda: installed)
+    root = _generated(tmp_path)
+    reads: Counter[str] = Counter()
+    original = sync.read_bytes
+
+    def counting(path: Path, label: str) -> bytes | None:
+        reads[label] += 1
+        return original(path, label)
+
+    monkeypatch.setattr(sync, "read_bytes", counting)
+    monkeypatch.setattr(manifest, "read_bytes", counting)
+    monkeypatch.setattr(project, "read_bytes", counting)
+    assert sync.compute(load_plan(root=root)).up_to_date
+    assert "specs/059-analytics-telemetry/spec.md" in reads
+    assert manifest.MANIFEST_PATH in reads
+    assert [label for label, count in reads.items() if count > 1] == []

@@ -248,13 +248,9 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
     itself. A factory without such parameters, or an app that is no factory, is returned as
     it is.
     """
-    module = index.module(entry.module) if entry.factory else None
-    binding = None if module is None else _named_binding(module, entry.attribute, index)
-    function = None if binding is None else binding.node
-    if not isinstance(function, FunctionNode):
-        return entry
-    needs = required_parameters(function)
-    if not needs:
+    needs = factory_needs(entry, index)
+    function = _factory_function(entry, index) if needs else None
+    if function is None:
         return entry
     wrapper: str | None = None
     for name in modules:
@@ -284,6 +280,30 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
     if wrapper is not None:
         return dataclasses.replace(entry, needs=needs, served_as=wrapper, served_factory=True)
     return dataclasses.replace(entry, needs=needs)
+
+
+def factory_needs(entry: AppEntry, index: PackageIndex) -> tuple[str, ...]:
+    """The parameters without a default of the factory ``entry`` names; ``()`` for none.
+
+    The one reading of whether a server can call the factory with no arguments, for ``init``
+    (which app a server can run) and ``generate`` (:func:`with_arguments`) alike. ``()`` for an
+    app that is no factory.
+    """
+    function = _factory_function(entry, index)
+    return () if function is None else required_parameters(function)
+
+
+def _factory_function(entry: AppEntry, index: PackageIndex) -> FunctionNode | None:
+    """The function a factory entry names, through the imports that re-export it.
+
+    ``app:create_app`` with ``app/__init__.py`` saying ``from .factory import create_app``:
+    the function ``app/factory.py`` defines is what a server calls. None for an app that is no
+    factory, or a name bound to anything but a function of the package.
+    """
+    module = index.module(entry.module) if entry.factory else None
+    binding = None if module is None else _named_binding(module, entry.attribute, index)
+    function = None if binding is None else binding.node
+    return function if isinstance(function, FunctionNode) else None
 
 
 def _name_and_value(statement: ast.stmt) -> tuple[str, ast.expr] | None:
@@ -1513,6 +1533,7 @@ __all__ = [
     "AppSite",
     "FoundApp",
     "choose_in_module",
+    "factory_needs",
     "find_app",
     "is_main_guard",
     "main_guards",

@@ -248,37 +248,45 @@ def mount_clashes(
                 f'api-prefix = "{bare}" in {config_name}',
             )
         )
-    for line, path, listed in shadowing_mounts(site, index, endpoint):
-        if listed:
+    for mount in shadowing_mounts(site, index, endpoint):
+        if mount.listed:
             message = (
-                f"Mount({quoted(path)}, ...) in the routes of {site.expression} answers "
+                f"Mount({quoted(mount.path)}, ...) in the routes of {site.expression} answers "
                 f"{endpoint} before the telemetry router can; mount it with "
                 f"{site.expression}.mount(...) after the app's last include_router, or change "
                 f"api-prefix in {config_name}"
             )
         else:
             message = (
-                f"{site.expression}.mount({quoted(path)}, ...) answers {endpoint} before the "
+                f"{site.expression}.mount({quoted(mount.path)}, ...) answers {endpoint} before the "
                 "telemetry router, included after it, can; mount it after the app's last "
                 f"include_router, or change api-prefix in {config_name}"
             )
-        clashes.append(Collision(site.module.path, line, f"{site.module.path}:{line}: {message}"))
+        where = f"{site.module.path}:{mount.line}"
+        clashes.append(Collision(site.module.path, mount.line, f"{where}: {message}"))
     clash = _router_prefix_clash(site, index, api_prefix, config_name)
     if clash is not None:
         clashes.append(clash)
     return clashes
 
 
-def shadowing_mounts(
-    site: AppSite, index: PackageIndex, endpoint: str
-) -> list[tuple[int, str, bool]]:
+@dataclass(frozen=True)
+class ShadowingMount:
+    """A mount of the app, made before its wiring, whose path takes a telemetry endpoint."""
+
+    line: int
+    path: str
+    # Listed in the constructor's ``routes=`` (``Mount("/api", app=api)``) rather than added
+    # with ``<app>.mount(...)`` above the app's last ``include_router``.
+    listed: bool
+
+
+def shadowing_mounts(site: AppSite, index: PackageIndex, endpoint: str) -> list[ShadowingMount]:
     """The app's mounts added before its wiring whose path takes ``endpoint``.
 
-    Each as its line, its path, and whether it is listed in the constructor's ``routes=``
-    (``Mount("/api", app=api)``) rather than added with ``<app>.mount(...)`` above the app's
-    last ``include_router``. A path only known at run time is not counted.
+    A path only known at run time is not counted.
     """
-    found: list[tuple[int, str, bool]] = []
+    found: list[ShadowingMount] = []
     wiring = wiring_block(site)
     last_line = wiring.end_lineno or wiring.lineno
     for call, scope in method_calls(site.module, "mount"):
@@ -291,7 +299,7 @@ def shadowing_mounts(
             continue
         path = index.string_value(call_argument(call, 0, "path"), scope)
         if path is not None and _takes(path, endpoint):
-            found.append((call.lineno, path, False))
+            found.append(ShadowingMount(call.lineno, path, listed=False))
     # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.
     for mount in mount_calls(site.module, index):
         outer = mount.outer
@@ -304,7 +312,7 @@ def shadowing_mounts(
             continue
         path = index.string_value(mount.path, mount.scope)
         if path is not None and _takes(path, endpoint):
-            found.append((mount.mounted.lineno, path, True))
+            found.append(ShadowingMount(mount.mounted.lineno, path, listed=True))
     return found
 
 

@@ -11,7 +11,7 @@ import ast
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
@@ -20,7 +20,6 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     PackageIndex,
-    Scope,
 )
 
 #: The comment that tells ruff an import below other code is meant to be there.
@@ -774,16 +773,6 @@ def log_call_lines(
     return (f"{logger}.log(", f"{unit}{event},", *mapping_lines, ")")
 
 
-@dataclass
-class HandlerDecision:
-    """What to do for one handler: nothing, insert a call, or tell a person."""
-
-    handler: Handler
-    insert_before: int | None = None
-    indent: str = ""
-    problems: list[str] = field(default_factory=list)
-
-
 def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[int, str] | None:
     """Where a new first statement of ``function`` goes (after its docstring), and its indent.
 
@@ -844,13 +833,3 @@ def top_statement_of(module: ModuleModel, node: ast.AST) -> ast.stmt:
         if statement.lineno <= line <= (statement.end_lineno or statement.lineno):
             return statement
     return module.tree.body[-1]
-
-
-def scope_sees(scope: Scope, name: str, target: str, index: PackageIndex) -> bool:
-    """Whether ``name`` read in ``scope`` is the import of ``target``."""
-    binding = scope.lookup(name)
-    return (
-        binding is not None
-        and binding.kind == "import"
-        and (binding.target == target or index.resolve(binding.target)[0] == target)
-    )

@@ -875,10 +875,6 @@ def _body_model(
     return binding, True
 
 
-def _is_model(annotation: ast.expr | None, handler: Handler, index: PackageIndex) -> bool:
-    return _model_binding(annotation, handler, index) is not None
-
-
 _BASE_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 
 

@@ -16,6 +16,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
@@ -88,6 +89,22 @@ class Mount:
     at: CallSite | None = None  # where the call is made (see Versioning.copied)
 
 
+class Unresolved(NamedTuple):
+    """An include call whose router is not followed (see ``Mounts.unresolved``)."""
+
+    by_app: bool  # made on an app (the likeliest to serve a router found included nowhere)
+    library: bool  # a library's function returns the router (none of the package's)
+    text: str  # the call (or the router it includes) and where: `{expression}` at {file}:{line}
+
+
+@dataclass(frozen=True)
+class Unserved:
+    """Why a router's routes may not be served at the paths logged (see ``Mounts.unserved``)."""
+
+    note: str  # a line for the report, naming the router
+    certain: bool  # no app serves it for sure (not only: where it is served is not known)
+
+
 @dataclass(frozen=True)
 class AppMount:
     """One ``<outer>.mount(<path>, <app>)`` call that mounts an app of the package."""
@@ -148,8 +165,8 @@ class Mounts:
     ) -> None:
         """Take the calls found (see :func:`find_mounts`)."""
         self.included = included
-        #: The include calls whose router is not followed (`{file}:{line}: `expression``): a
-        #: router found included nowhere may be the one they include.
+        #: The include calls whose router is not followed (see :class:`Unresolved`), as text:
+        #: a router found included nowhere may be the one they include.
         self.unresolved = unresolved
         #: The modules that register routes imperatively (``add_api_route``), once looked for.
         self.registering: list[str] | None = None
@@ -349,7 +366,7 @@ class Mounts:
             return None
         return passed_app(parameter, self.index, self.modules)
 
-    def unserved(self, key: RouterKey) -> tuple[str, bool] | None:
+    def unserved(self, key: RouterKey) -> Unserved | None:
         """Why a router's routes may not be served at the path logged; None when an app serves it.
 
         A line for the report naming the router, and whether no app serves it for sure. One
@@ -365,34 +382,34 @@ class Mounts:
             return None
         name = f"`{key[1]}` of {key[0]}"
         if unknown:
-            return (
+            return Unserved(
                 f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
                 "a router the app includes: its routes are logged without the prefixes it may "
                 "be served under",
-                False,
+                certain=False,
             )
         if others and self.served_app is not None:
             served = self.served_app
-            return (
+            return Unserved(
                 f"{name} is included only by `{others[0][1]}` of {others[0][0]}, not by the app "
                 f"served (`{served[1]}` of {served[0]}): its routes are logged with paths the "
                 "app does not serve",
-                True,
+                certain=True,
             )
         top = tops[0] if tops else key
         if top != key:
             name += f", through `{top[1]}` of {top[0]},"
         if self.unresolved:
-            return (
+            return Unserved(
                 f"{name} is included by no `include_router` the tool can follow (the router "
                 f"of {self.unresolved[0]}, for one, is not followed): its routes are logged "
                 "without the prefixes it may be served under",
-                False,
+                certain=False,
             )
-        return (
+        return Unserved(
             f"{name} is included by no app (no `include_router` of it): its routes are logged "
             "with paths the app does not serve",
-            True,
+            certain=True,
         )
 
     def _reaches_app(
@@ -512,7 +529,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index, calls=lambda scope: _calls_of(scope, index, modules))
     notes: list[str] = []
-    unresolved: list[tuple[bool, bool, str]] = []
+    unresolved: list[Unresolved] = []
     for name in modules:
         source = index.source(name)
         # `.mount`, not `mount`: many modules say `amount`, few mount an app.
@@ -529,9 +546,9 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 included.setdefault(child, []).append(mount)
     # A library's router last (`fastapi_users.get_auth_router(...)`: none of the package's);
     # then those made on an app first: the likeliest to serve a router found included nowhere.
-    unresolved.sort(key=lambda item: (item[1], not item[0]))
+    unresolved.sort(key=lambda item: (item.library, not item.by_app))
     mounts = Mounts(
-        included, apps, (), index, tuple(modules), tuple(call for _, _, call in unresolved)
+        included, apps, (), index, tuple(modules), tuple(item.text for item in unresolved)
     )
     for name in modules:
         source = index.source(name)
@@ -914,7 +931,7 @@ def _module_mounts(
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
-    unresolved: list[tuple[bool, bool, str]],
+    unresolved: list[Unresolved],
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's ``include_router`` calls, by the router each includes.
 
@@ -934,14 +951,14 @@ def _module_mounts(
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
-            unresolved.append((False, False, f"`{ast.unparse(call)}` at {where}"))
+            unresolved.append(Unresolved(False, False, f"`{ast.unparse(call)}` at {where}"))
             continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
         environments = loop_values(_routing_part(call, included, prefix), scope, index)
         if environments is None:
             known = loop_values(included, scope, index)
             if known is None:
-                unresolved.append((False, False, f"`{ast.unparse(included)}` at {where}"))
+                unresolved.append(Unresolved(False, False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
@@ -994,7 +1011,9 @@ def _module_mounts(
             if mount is None:
                 by_app = _by_an_app(call, scope, values, index)
                 library = _library_call(included, scope, index)
-                unresolved.append((by_app, library, f"`{ast.unparse(included)}` at {where}"))
+                unresolved.append(
+                    Unresolved(by_app, library, f"`{ast.unparse(included)}` at {where}")
+                )
             if mount is not None:
                 found.append(mount)
                 alias = _factory_alias(included, scope, values, index, mount[0])

@@ -86,6 +86,9 @@ class ProjectPatches:
     #: When generating: for each watched module of the layer (one the plan no longer has), the
     #: modules that still import it afterwards, which it must outlive.
     users_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The bytes of every module the analysis read, by root-relative path: the run's one
+    #: reading of them (a module of the generated layer among them is compared from these).
+    read: dict[str, bytes] = field(default_factory=dict)
 
 
 class BackendReader:
@@ -476,6 +479,7 @@ class _Analysis:
                 None if plan.layer_package == DEFAULT_LAYER_PACKAGE else plan.layer_package,
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
+        report.read = {path: data for path, (data, _) in self.backend.texts.items()}
         if self.removing:
             report.users = self._layer_users((self.package,))[self.package]
         elif self.watched:

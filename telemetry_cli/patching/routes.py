@@ -651,12 +651,12 @@ class _Finder:
         if cls is not None:
             # `TaskController.create_task` of a class another module of the package defines: a
             # static or class method is its handler there, with this route.
-            assert isinstance(endpoint, ast.Attribute) and isinstance(cls.node, ast.ClassDef)
+            assert isinstance(endpoint, ast.Attribute)
             defined_in = cls.scope.module.path
-            function = _class_level_method(cls.node, endpoint.attr)
-            if function is not None:
-                class_scope = Scope(cls.node, cls.scope.module, cls.scope)
-                handler_scope = Scope(function, cls.scope.module, class_scope)
+            method = _class_endpoint(cls, endpoint.attr)
+            if method is not None:
+                function, class_scope = method
+                handler_scope = Scope(function, class_scope.module, class_scope)
                 route = dataclasses.replace(
                     self._route(call, verb, owner, scope, handler_scope),
                     registered_in=self.module.path,
@@ -712,11 +712,7 @@ class _Finder:
             owner = scope.lookup(endpoint.value.id)
             if owner is not None and owner.kind == "class":
                 # `Controller.create`: a static or class method of a class of this module.
-                assert isinstance(owner.node, ast.ClassDef)
-                function = _class_level_method(owner.node, endpoint.attr)
-                if function is None:
-                    return None
-                return function, Scope(owner.node, self.module, owner.scope)
+                return _class_endpoint(owner, endpoint.attr)
             method = _method_of_instance(endpoint.value, scope)
             if method is None or method.parent is None:
                 return None
@@ -782,8 +778,8 @@ class _Finder:
                     expression,
                     scope,
                     passed[0],
-                    None if said is None else said[0],
-                    said is not None and said[1],
+                    None if said is None else said.note,
+                    said is not None and said.certain,
                 )
             passed_key = None
             if mounts is not None and role is Role.APP:
@@ -854,7 +850,7 @@ class _Finder:
         said = mounts.unserved(owner.key)
         if said is None:
             return owner
-        return dataclasses.replace(owner, note=said[0], unserved=said[1])
+        return dataclasses.replace(owner, note=said.note, unserved=said.certain)
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
@@ -1072,19 +1068,22 @@ def _static_or_class(function: FunctionNode) -> bool:
 _PARTIAL = "functools.partial"
 
 
-def _class_level_method(cls: ast.ClassDef, name: str) -> FunctionNode | None:
-    """The ``@staticmethod`` or ``@classmethod`` ``name`` of a class body, else None.
+def _class_endpoint(cls: Binding, name: str) -> tuple[FunctionNode, Scope] | None:
+    """The ``@staticmethod`` or ``@classmethod`` ``name`` of class ``cls``, and its class body.
 
     ``Controller.create`` read from the class is that function (a class method bound to the
-    class): FastAPI calls it as it is, and a log call in it runs for its routes.
+    class): FastAPI calls it as it is, and a log call in it runs for its routes. One reading
+    for a class of the module registering it and for one it imports. None for anything else.
     """
-    for statement in cls.body:
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    for statement in node.body:
         if (
             isinstance(statement, FunctionNode)
             and statement.name == name
             and _static_or_class(statement)
         ):
-            return statement
+            return statement, Scope(node, cls.scope.module, cls.scope)
     return None
 
 

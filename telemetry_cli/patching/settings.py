@@ -28,7 +28,6 @@ import ast
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from telemetry_cli.console import quoted
 from telemetry_cli.patching.symbols import (
@@ -110,22 +109,21 @@ class SettingsDefaults:
         built = _instance(self.index, expression.value, scope, 0, self.calls)
         if built is None:
             return None
-        cls, call, call_scope, others, changed, picked = built
-        if expression.attr in changed:
+        if expression.attr in built.changed:
             return None  # the getter sets it after building the instance
-        for keyword in call.keywords:
+        for keyword in built.call.keywords:
             if keyword.arg is None:
                 return None  # **options may set it
             if keyword.arg == expression.attr:
-                return self._passed(keyword.value, call_scope)
-        if call.args:
+                return self._passed(keyword.value, built.scope)
+        if built.call.args:
             return None
-        if not others and _declaration(self.index, cls, expression.attr, 0) is None:
-            computed = _property(self.index, cls, expression.attr, 0)
+        if not built.others and _declaration(self.index, built.cls, expression.attr, 0) is None:
+            computed = _property(self.index, built.cls, expression.attr, 0)
             if computed is not None:
                 return self._computed(expression, scope, computed)
         before = len(self.read)
-        found = _declared(self.index, cls, expression.attr, 0, self)
+        found = _declared(self.index, built.cls, expression.attr, 0, self)
         # A default read from the environment (`X = os.getenv("X", "/api")`): said as this one.
         inner = self.read[before:]
         del self.read[before:]
@@ -133,13 +131,13 @@ class SettingsDefaults:
             return None
         value, path, line, environment = found
         differ = False
-        for other in others:
+        for other in built.others:
             # A class it may be instead: the same default, else the one picked by default.
             same = _declared(self.index, other, expression.attr, 0, self)
             del self.read[before:]
             differ = differ or same is None or same[0] != value
-        if differ and not picked:
-            names = ", ".join(f"`{candidate.name}`" for candidate in (cls, *others))
+        if differ and not built.picked:
+            names = ", ".join(f"`{candidate.name}`" for candidate in (built.cls, *built.others))
             self.unknown[ast.unparse(expression)] = (
                 f"its class is picked at run time among {names}, whose defaults differ"
             )
@@ -151,7 +149,7 @@ class SettingsDefaults:
             # variable that sets it (`api__prefix`), or the one holding the whole group as JSON.
             variable = _field_variable(nested, expression.attr)[0]
         elif environment and not variable:
-            variable = _environment_name(self.index, cls, expression.attr)
+            variable = _environment_name(self.index, built.cls, expression.attr)
         self.read.append(
             SettingsDefault(
                 ast.unparse(expression),
@@ -160,7 +158,7 @@ class SettingsDefaults:
                 line,
                 environment or nested is not None or any(read.from_environment for read in inner),
                 variable,
-                picked if differ else "",
+                built.picked if differ else "",
             )
         )
         return value
@@ -302,8 +300,12 @@ def _unless_passed(binding: Binding, calls: Calls) -> ast.expr | None:
     return value.values[1]
 
 
-class Built(NamedTuple):
-    """The class of the package an object is an instance of, and the call building it."""
+@dataclass(frozen=True)
+class Built:
+    """The class of the package an object is an instance of, and the call building it.
+
+    Read by field name (a dataclass, not a tuple): callers never unpack it by position.
+    """
 
     cls: Binding
     call: ast.Call
@@ -365,19 +367,18 @@ def _held(index: PackageIndex, expression: ast.Attribute, scope: Scope, depth: i
     outer = _instance(index, expression.value, scope, depth + 1)
     if outer is None:
         return None
-    cls, call, call_scope, others, changed, _ = outer
-    if others or expression.attr in changed:
+    if outer.others or expression.attr in outer.changed:
         return None  # which class holds the field is not known, or the getter sets it
-    for keyword in call.keywords:
+    for keyword in outer.call.keywords:
         if keyword.arg is None:
             return None  # **options may set it
         if keyword.arg == expression.attr:
             if not isinstance(keyword.value, ast.Call):
                 return None
-            return _built(index, keyword.value, call_scope, depth + 1)
-    if call.args:
+            return _built(index, keyword.value, outer.scope, depth + 1)
+    if outer.call.args:
         return None
-    found = _field_value(index, cls, expression.attr, depth + 1)
+    found = _field_value(index, outer.cls, expression.attr, depth + 1)
     if found is None:
         return None
     value, value_scope = found
@@ -451,7 +452,7 @@ def _returned_variable(
     found = _built(index, binding.node, scope, depth + 1)
     if found is None:
         return None
-    return found._replace(changed=found.changed | changed)
+    return dataclasses.replace(found, changed=found.changed | changed)
 
 
 def _set_attributes(function: FunctionNode, name: str) -> frozenset[str] | None:
@@ -763,10 +764,10 @@ def _group_variable(
     outer = _instance(index, expression.value, scope, 0)
     if outer is None:
         return None
-    if _reads_environment(index, outer[0]):
+    if _reads_environment(index, outer.cls):
         return (
-            _environment_name(index, outer[0], expression.attr),
-            _nested_delimiter(index, outer[0]),
+            _environment_name(index, outer.cls, expression.attr),
+            _nested_delimiter(index, outer.cls),
         )
     found = _group_variable(index, expression.value, scope)
     return None if found is None else _field_variable(found, expression.attr)

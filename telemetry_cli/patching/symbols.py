@@ -201,11 +201,6 @@ class Scope:
         """Whether this is a class body (invisible to the functions defined in it)."""
         return isinstance(self.node, ast.ClassDef)
 
-    @property
-    def is_function(self) -> bool:
-        """Whether this is a function body."""
-        return isinstance(self.node, FunctionNode)
-
     @cached_property
     def bindings(self) -> dict[str, Binding]:
         """The names this scope binds; a later binding of a name replaces an earlier one."""
