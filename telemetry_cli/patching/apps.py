@@ -26,6 +26,7 @@ from telemetry_cli.patching.mounts import (
     site_apps,
     versioned_apps,
 )
+from telemetry_cli.patching.names import SERVER_CALLS
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -827,8 +828,8 @@ def _hands_to_server(
         if qualified is None:
             continue
         name, target = index.resolve(qualified)
-        if name in _SERVERS:
-            served = call_argument(node, 0, "app")
+        if name in SERVER_CALLS:
+            served = call_argument(node, 0, SERVER_CALLS[name])
             if isinstance(served, ast.Name) and served.id in held:
                 return True
             continue
@@ -852,22 +853,6 @@ def _hands_to_server(
         if given and _hands_to_server(helper, inner, given, index, entered | {id(helper)}):
             return True
     return False
-
-
-#: The servers a function can hand an app it holds to (the app their first argument, or
-#: ``app=``), by qualified name: uvicorn's run, Config and Server, hypercorn's serve.
-_SERVERS = frozenset(
-    {
-        "uvicorn.run",
-        "uvicorn.Config",
-        "uvicorn.Server",
-        "uvicorn.main.run",
-        "uvicorn.config.Config",
-        "uvicorn.server.Server",
-        "hypercorn.asyncio.serve",
-        "hypercorn.trio.serve",
-    }
-)
 
 
 def _kept_inside(binding: Binding, local: list[str]) -> str:
