@@ -349,6 +349,19 @@ class Mounts:
             return None
         return passed_app(parameter, self.index, self.modules)
 
+    def passed_role(self, parameter: Binding) -> Role | None:
+        """What every call of a function passes for its unannotated parameter: an app or a router.
+
+        ``def register(app): @app.post("/chat")`` called as ``register(app)`` after ``app =
+        FastAPI()``: an app (see :meth:`passed_app`); a router likewise (see
+        :meth:`passed_router`). None when the calls say neither.
+        """
+        if self.passed_app(parameter) is not None:
+            return Role.APP
+        if self.passed_router(parameter) is not None:
+            return Role.ROUTER
+        return None
+
     def unserved(self, key: RouterKey) -> tuple[str, bool] | None:
         """Why a router's routes may not be served at the path logged; None when an app serves it.
 
