@@ -1199,9 +1199,11 @@ def _factory_site(
         # `return VersionedFastAPI(app)`: the app served is built in the return statement,
         # and nothing can be added to it there; it is wired where the factory is called.
         return None
+    # `app = FastAPI()` ... `app = mount_gradio_app(app, ...)`; `return app`: the app is built
+    # under the name before it is rebound to what wraps it (see `unwrapped`).
     built = [
         inner
-        for name, inner in scope.bindings.items()
+        for name, inner in ((name, unwrapped(inner)) for name, inner in scope.bindings.items())
         if inner.kind == "value"
         and isinstance(inner.node, ast.Call)
         and index.built_role(inner.node, scope)[0] is Role.APP
