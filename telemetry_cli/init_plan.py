@@ -35,6 +35,7 @@ from telemetry_cli.files import (
     read_bytes,
 )
 from telemetry_cli.ignore import GitIgnore
+from telemetry_cli.install_steps import DOCKERFILE_NAME
 from telemetry_cli.patching.apps import (
     AppSite,
     FoundApp,
@@ -53,6 +54,7 @@ from telemetry_cli.patching.collisions import shadowing_mounts, wired_router_pre
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
+from telemetry_cli.patching.names import SERVER_CALLS, SERVER_PACKAGES
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
@@ -988,7 +990,7 @@ def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
         return app
     names: set[str] = set()
     for call in served[1]:
-        target = call_argument(call, 0, "app")
+        target = call.app
         if isinstance(target, ast.Name):
             names.add(target.id)
         elif isinstance(target, ast.Constant) and isinstance(target.value, str):
@@ -1206,32 +1208,46 @@ def _namespace_root(
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 
 
+@dataclass(frozen=True)
+class _Served:
+    """A server call of a script, and its argument naming the app (None: not given plainly)."""
+
+    call: ast.Call
+    app: ast.expr | None
+
+
 def _served_targets(
     data: bytes, entry: str | None = None
-) -> tuple[ast.Module, list[ast.Call]] | None:
-    """A module's tree and the ``uvicorn.run(...)`` calls under its ``__main__`` guard.
+) -> tuple[ast.Module, list[_Served]] | None:
+    """A module's tree and the server calls under its ``__main__`` guard, with what they serve.
 
-    Also those in the module's functions the guard calls (``main()``); with ``entry``, those of
-    that function of the module instead of the guard's (a console script's, run by name), or of
-    the commands of the command-line object ``entry`` names (``cli = typer.Typer()``, its
-    ``@cli.command()`` functions).
-    ``uvicorn.Config("launcher:app", ...)``, handed to ``uvicorn.Server(config).run()``, names
-    the app served the same way (its first argument is ``app`` too). None when the module
-    cannot run a server as a script (no such call, or no tree).
+    ``uvicorn.run(...)``, ``uvicorn.Config(...)`` (handed to ``uvicorn.Server(config).run()``),
+    hypercorn's ``serve(app, config)``, granian's ``Granian("pkg.main:app", ...)``: each names
+    the app it serves (see :data:`SERVER_CALLS`). Also those in the module's functions the
+    guard calls (``main()``); with ``entry``, those of that function of the module instead of
+    the guard's (a console script's, run by name), or of the commands of the command-line
+    object ``entry`` names (``cli = typer.Typer()``, its ``@cli.command()`` functions).
+    None when the module cannot run a server as a script (no such call, or no tree).
     """
-    if b"uvicorn" not in data or (entry is None and b"__main__" not in data):
+    if not any(name.encode() in data for name in SERVER_PACKAGES) or (
+        entry is None and b"__main__" not in data
+    ):
         return None
     tree = _script_tree(data)
     if tree is None:
         return None
-    # `import uvicorn` inside the guard too: `uvicorn.run` reads the same either way.
-    runners = {"uvicorn.run", "uvicorn.Config"} | {
-        alias.asname or alias.name
-        for statement in ast.walk(tree)
-        if isinstance(statement, ast.ImportFrom) and statement.module == "uvicorn"
-        for alias in statement.names
-        if alias.name in ("run", "Config")
-    }
+    # What each imported name stands for (`from granian import Granian`, `import hypercorn.
+    # asyncio as hc`); an import inside the guard counts too, and a name imported nowhere
+    # stands for itself (`uvicorn.run` after `import uvicorn` in a function).
+    imported: dict[str, str] = {}
+    for statement in ast.walk(tree):
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.asname is not None:
+                    imported[alias.asname] = alias.name
+        elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
+            for alias in statement.names:
+                imported[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
     # The guard may only call a function of the module that starts the server (`def main():
     # uvicorn.run(...)`, then `main()` or `asyncio.run(main())`): that function's calls count,
     # and those of the module's functions it calls in turn.
@@ -1247,14 +1263,16 @@ def _served_targets(
         if entry in functions
         else _commands_of(tree, entry)
     )
-    calls: list[ast.Call] = []
+    served: list[_Served] = []
     reached: set[str] = set() if entry is None else {entry}
     while bodies:
         for node in ast.walk(bodies.pop()):
             if not isinstance(node, ast.Call):
                 continue
-            if ast.unparse(node.func) in runners:
-                calls.append(node)
+            head, dot, rest = ast.unparse(node.func).partition(".")
+            keyword = SERVER_CALLS.get(imported.get(head, head) + dot + rest)
+            if keyword is not None:
+                served.append(_Served(node, call_argument(node, 0, keyword)))
             elif (
                 isinstance(node.func, ast.Name)
                 and node.func.id in functions
@@ -1262,7 +1280,7 @@ def _served_targets(
             ):
                 reached.add(node.func.id)
                 bodies.append(functions[node.func.id])
-    return (tree, calls) if calls else None
+    return (tree, served) if served else None
 
 
 @functools.lru_cache(maxsize=32)
@@ -1324,7 +1342,7 @@ def _serves_itself_by_name(name: str, data: bytes) -> bool:
         return False
     stem = name.removesuffix(".py")
     for node in served[1]:
-        target = call_argument(node, 0, "app")
+        target = node.app
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
             named = _import_string(target.value)
             if named is not None and named[0] == stem:
@@ -1354,7 +1372,7 @@ def _serves_own_app(name: str, data: bytes) -> bool:
         if isinstance(target, ast.Name)
     }
     for node in calls:
-        target = call_argument(node, 0, "app")
+        target = node.app
         if isinstance(target, ast.Name) and target.id in bound:
             return True
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
@@ -1474,10 +1492,17 @@ def _gunicorn_app(data: bytes) -> set[str]:
     return named
 
 
+#: Server arguments that move the folder the app is imported from: uvicorn's, granian's.
+_IMPORT_ROOT_ARGUMENTS = frozenset({"app_dir", "working_dir"})
+
+
 def _call_targets(
-    tree: ast.Module, calls: list[ast.Call], module_name: str, *, follow: bool
+    tree: ast.Module, calls: list[_Served], module_name: str, *, follow: bool
 ) -> set[str] | None:
-    """The import strings the server calls of module ``module_name`` serve (None: ``app_dir=``).
+    """The import strings the server calls of module ``module_name`` serve.
+
+    None when one moves the import root (uvicorn's ``app_dir=``, granian's ``working_dir=``):
+    not followed.
 
     ``follow``: an app object the module imports is served from the module it is imported
     from (``uvicorn.run(app)`` after ``from pkg.main import app``, or ``from .main import app``
@@ -1485,8 +1510,8 @@ def _call_targets(
     """
     targets: set[str] = set()
     for call in calls:
-        target = call_argument(call, 0, "app")
-        if any(keyword.arg == "app_dir" for keyword in call.keywords):
+        target = call.app
+        if any(keyword.arg in _IMPORT_ROOT_ARGUMENTS for keyword in call.call.keywords):
             return None
         if isinstance(target, ast.Name):
             # The app object itself (`uvicorn.run(app)`): served where it is imported from.
@@ -1615,10 +1640,11 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
     return found
 
 
-#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`;
-#: a Makefile's or justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`).
+#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`
+#: in any Dockerfile, `Dockerfile_api` too; a Procfile's, `Procfile.dev` too; a Makefile's or
+#: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`).
 _RUN_FILE = re.compile(
-    r"(?i)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.Dockerfile|Procfile|"
+    rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|"
     r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh|"
     r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml)"
 )

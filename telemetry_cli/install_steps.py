@@ -33,6 +33,9 @@ _REQUIREMENT = re.compile(
 )
 _SEPARATORS = re.compile(r"[-_.]+")
 _EXTRA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+#: A Dockerfile's name, its variants too (`Dockerfile_api`, `Dockerfile.prod`, `api.Dockerfile`).
+DOCKERFILE_NAME = r"Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.Dockerfile"
+_DOCKERFILE = re.compile(DOCKERFILE_NAME, re.IGNORECASE)
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
 _DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
 _LOCKS = (
@@ -61,7 +64,7 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
     The backend folder is searched first, then the root. In each: a ``pyproject.toml`` with a
     ``[project]`` or ``[tool.poetry]`` table (installed by the tool whose lock file sits next
     to it, else ``pip install -e`` with the extras naming FastAPI or uvicorn), else a
-    ``requirements.txt`` or the requirements file the folder's ``Dockerfile`` installs. A
+    ``requirements.txt`` or the requirements file a ``Dockerfile`` of the folder installs. A
     ``pip install uvicorn`` is added when what is installed does not bring it: the quickstart
     runs the server with it. Unreadable files count as absent.
     """
@@ -126,8 +129,8 @@ def _locked_command(folder: Path, extras: list[str]) -> str | None:
 
 def _requirements_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     candidates = ["requirements.txt"]
-    dockerfile = _read_text(root / folder / "Dockerfile") or ""
-    candidates += _DOCKER_REQUIREMENTS.findall(dockerfile)
+    for dockerfile in _dockerfiles(root / folder):
+        candidates += _DOCKER_REQUIREMENTS.findall(_read_text(dockerfile) or "")
     for candidate in candidates:
         relative = PurePosixPath(folder, candidate)
         if ".." in relative.parts or relative.is_absolute():
@@ -139,6 +142,15 @@ def _requirements_steps(root: Path, folder: str) -> tuple[list[str], Names] | No
         requirements = [line for line in lines if line.strip() and line.lstrip()[0] not in "#-"]
         return [f"pip install -r {shlex.quote(relative.as_posix())}"], _requirements(requirements)
     return None
+
+
+def _dockerfiles(folder: Path) -> list[Path]:
+    """The Dockerfiles of ``folder``: ``Dockerfile`` first, then its variants by name."""
+    try:
+        names = [path.name for path in folder.iterdir() if _DOCKERFILE.fullmatch(path.name)]
+    except OSError:
+        return []
+    return [folder / name for name in sorted(names, key=lambda name: (name != "Dockerfile", name))]
 
 
 def _brings_uvicorn(names: Names) -> bool:

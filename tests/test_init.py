@@ -2840,6 +2840,24 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "compose.yaml": "services:\n  web:\n    command: fastapi dev --host 0.0.0.0 "
             "./league/main.py --app app\n"
         },
+        {"Dockerfile_api": 'CMD ["granian", "--interface", "asgi", "league.main:app"]\n'},
+        {"Dockerfile-web": "CMD uvicorn league.main:app --port 80\n"},
+        {"Procfile.dev": "web: uvicorn league.main:app --reload\n"},
+        {
+            "serve.py": "from granian import Granian\n\nif __name__ == '__main__':\n"
+            "    Granian('league.main:app', interface='asgi').serve()\n"
+        },
+        {
+            "serve.py": "import granian\nfrom granian.constants import Interfaces\n\n\n"
+            "def main() -> None:\n    server = granian.server.Granian(\n"
+            "        target='league.main:app', interface=Interfaces.ASGI\n    )\n"
+            "    server.serve()\n\n\nif __name__ == '__main__':\n    main()\n"
+        },
+        {
+            "serve.py": "import asyncio\n\nfrom hypercorn.asyncio import serve\n"
+            "from hypercorn.config import Config\n\nfrom league.main import app\n\n"
+            "if __name__ == '__main__':\n    asyncio.run(serve(app, Config()))\n"
+        },
     ],
     ids=[
         "dockerfile",
@@ -2851,6 +2869,12 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "tasks",
         "fastapi-cli",
         "fastapi-cli-compose",
+        "dockerfile-underscore-variant",
+        "dockerfile-dash-variant",
+        "procfile-variant",
+        "granian-in-a-script",
+        "granian-server-target-keyword",
+        "hypercorn-serve-in-a-script",
     ],
 )
 def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
@@ -3125,8 +3149,19 @@ async def users() -> list[str]:
             "    await uvicorn.Server(uvicorn.Config(api, port=8000)).serve()\n",
             "import asyncio; from shop.main import start; asyncio.run(start())",
         ),
+        # granian's embedded server, given the app object.
+        (
+            "from fastapi import FastAPI\nfrom granian.server.embed import Server\n\n"
+            "from shop.views import item, ping, router\n\n\n"
+            "async def start() -> None:\n    api = FastAPI()\n"
+            '    api.add_api_route("/ping", ping)\n'
+            '    api.add_api_route("/items/{item_id}", item, methods=["GET"])\n'
+            '    api.include_router(router, prefix="/v1")\n'
+            '    await Server(api, interface="asgi").serve()\n',
+            "import asyncio; from shop.main import start; asyncio.run(start())",
+        ),
     ],
-    ids=["routes-list", "coroutine"],
+    ids=["routes-list", "coroutine", "granian-embedded"],
 )
 def test_an_app_built_and_served_inside_a_function_is_wired_there(
     tmp_path: Path, module: str, run_call: str

@@ -106,12 +106,16 @@ def test_requirements_lines_are_read_as_pep_508_says(tmp_path: Path, line: str) 
     )
 
 
-def test_requirements_file_a_dockerfile_installs(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "dockerfile", ["Dockerfile", "Dockerfile_api", "Dockerfile.prod", "api.Dockerfile"]
+)
+def test_requirements_file_a_dockerfile_installs(tmp_path: Path, dockerfile: str) -> None:
+    """`Dockerfile_api` and other variants of the name are Dockerfiles too."""
     write(
         tmp_path,
         {
             "pyproject.toml": ONLY_OUR_TABLE,
-            "Dockerfile": "FROM python:3.12\nRUN pip install -r requirements/prod.txt\n",
+            dockerfile: "FROM python:3.12\nRUN pip install -r requirements/prod.txt\n",
             "requirements/prod.txt": "fastapi\nuvicorn\n",
         },
     )

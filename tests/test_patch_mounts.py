@@ -717,6 +717,24 @@ def test_a_mounted_sub_application_logs_the_path_clients_request(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+def test_a_sub_application_served_by_host_name_is_served_by_the_app(tmp_path: Path) -> None:
+    """`app.host("{tenant}.example.com", api)`: Starlette serves `api` at its own paths for
+    that host; its routes were reported as served by no app, their paths as wrong."""
+    root = _project(
+        tmp_path,
+        _main(
+            'api = FastAPI()\napi.include_router(api_router, prefix="/v1")\n'
+            'app.host("{tenant}.example.com", api)'
+        ),
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+    assert "not by the app served" not in result.stdout, result.stdout
+    assert "does not serve" not in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("path", "said"),
     [

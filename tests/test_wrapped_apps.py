@@ -348,3 +348,59 @@ def test_a_wrapper_of_a_factory_returning_an_unnamed_app_is_refused_not_patched(
         "(app = FastAPI(...), then return app) so that the telemetry router can be included\n"
     )
     assert snapshot(root) == before
+
+
+# A factory rebinding its app's name to a wrapper of it before returning it.
+REBOUND_IN_FACTORY = {
+    "wrapped-under-an-if": (
+        "def create_app(zipped: bool = True) -> FastAPI:\n"
+        "    app = FastAPI(title='shop')\n"
+        "    app.include_router(orders.router)\n"
+        "    if zipped:\n"
+        "        app = GZipMiddleware(app, minimum_size=100)\n"
+        "    return app\n"
+    ),
+    "wrapped-always": (
+        "def create_app():\n"
+        "    app = FastAPI(title='shop')\n"
+        "    app.include_router(orders.router)\n"
+        "    app = GZipMiddleware(app)\n"
+        "    return app\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REBOUND_IN_FACTORY))
+def test_a_factory_returning_its_app_rebound_to_a_wrapper_wires_the_app_it_built(
+    tmp_path: Path, case: str
+) -> None:
+    """`app = FastAPI()`, then `app = Wrapper(app)` (an optional UI mounted, a middleware), then
+    `return app`: the factory was refused as returning no named app; the app is wired where it
+    is built, before the wrapper, as at module level."""
+    root = tmp_path / "project"
+    _project(root, "gzip", 'Dockerfile=CMD ["uvicorn", "--factory", "shop.main:create_app"]\n')
+    main = root / "shop/main.py"
+    main.write_text(
+        "from fastapi import FastAPI\nfrom starlette.middleware.gzip import GZipMiddleware\n\n"
+        f"from shop.routes import orders\n\n\n{REBOUND_IN_FACTORY[case]}"
+    )
+    before = snapshot(root)
+    init = run("init", "--root", str(root))
+    assert init.exit_code == 0, init.stdout + init.stderr
+    assert _plan_app(root) == "shop.main:create_app"
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    text = main.read_text()
+    assert text.index("    app.include_router(telemetry_router)\n") < text.index(
+        "GZipMiddleware(app"
+    )
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with _served(root) as served:
+        client = TestClient(served.create_app())
+        assert client.get("/api/telemetry/health").status_code == 200
+        assert client.get("/orders").json() == ["o1"]
+    assert run("remove", "--root", str(root)).exit_code == 0
+    left = snapshot(root)
+    left.pop("pyproject.toml")
+    before.pop("pyproject.toml")
+    assert left == before

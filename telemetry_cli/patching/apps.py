@@ -26,6 +26,7 @@ from telemetry_cli.patching.mounts import (
     site_apps,
     versioned_apps,
 )
+from telemetry_cli.patching.names import SERVER_CALLS
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -847,8 +848,8 @@ def _hands_to_server(
         if qualified is None:
             continue
         name, target = index.resolve(qualified)
-        if name in _SERVERS:
-            served = call_argument(node, 0, "app")
+        if name in SERVER_CALLS:
+            served = call_argument(node, 0, SERVER_CALLS[name])
             if isinstance(served, ast.Name) and served.id in held:
                 return True
             continue
@@ -872,22 +873,6 @@ def _hands_to_server(
         if given and _hands_to_server(helper, inner, given, index, entered | {id(helper)}):
             return True
     return False
-
-
-#: The servers a function can hand an app it holds to (the app their first argument, or
-#: ``app=``), by qualified name: uvicorn's run, Config and Server, hypercorn's serve.
-_SERVERS = frozenset(
-    {
-        "uvicorn.run",
-        "uvicorn.Config",
-        "uvicorn.Server",
-        "uvicorn.main.run",
-        "uvicorn.config.Config",
-        "uvicorn.server.Server",
-        "hypercorn.asyncio.serve",
-        "hypercorn.trio.serve",
-    }
-)
 
 
 def _kept_inside(binding: Binding, local: list[str]) -> str:
@@ -1234,9 +1219,11 @@ def _factory_site(
         # `return VersionedFastAPI(app)`: the app served is built in the return statement,
         # and nothing can be added to it there; it is wired where the factory is called.
         return None
+    # `app = FastAPI()` ... `app = mount_gradio_app(app, ...)`; `return app`: the app is built
+    # under the name before it is rebound to what wraps it (see `unwrapped`).
     built = [
         inner
-        for name, inner in scope.bindings.items()
+        for name, inner in ((name, unwrapped(inner)) for name, inner in scope.bindings.items())
         if inner.kind == "value"
         and isinstance(inner.node, ast.Call)
         and index.built_role(inner.node, scope)[0] is Role.APP

@@ -56,6 +56,9 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 _INCLUDE_ROUTER = "include_router"
 _MOUNT = "mount"
+#: Starlette's mount by host name (``app.host("{tenant}.example.com", api)``): the app it is
+#: given answers those requests at its own paths, as one mounted at the root.
+_HOST = "host"
 _MOUNT_CLASS = "Mount"
 _ROUTES = "routes"  # a router's (or app's) routes, copied into another (see route_copies)
 # How many imports deep the modules outside the package that may include its routers are
@@ -366,6 +369,19 @@ class Mounts:
             return None
         return passed_app(parameter, self.index, self.modules)
 
+    def passed_role(self, parameter: Binding) -> Role | None:
+        """What every call of a function passes for its unannotated parameter: an app or a router.
+
+        ``def register(app): @app.post("/chat")`` called as ``register(app)`` after ``app =
+        FastAPI()``: an app (see :meth:`passed_app`); a router likewise (see
+        :meth:`passed_router`). None when the calls say neither.
+        """
+        if self.passed_app(parameter) is not None:
+            return Role.APP
+        if self.passed_router(parameter) is not None:
+            return Role.ROUTER
+        return None
+
     def unserved(self, key: RouterKey) -> Unserved | None:
         """Why a router's routes may not be served at the path logged; None when an app serves it.
 
@@ -583,8 +599,9 @@ class MountCall:
 def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
     """The module's mounts of a sub-application.
 
-    ``<outer>.mount(path, app)``, and ``Mount(path, app=...)`` among the ``routes=`` of a
-    constructor assigned to a variable (``app = FastAPI(routes=[Mount("/admin", app=admin)])``).
+    ``<outer>.mount(path, app)``, ``<outer>.host(host, app)`` (at the root), and ``Mount(path,
+    app=...)`` among the ``routes=`` of a constructor assigned to a variable (``app =
+    FastAPI(routes=[Mount("/admin", app=admin)])``).
     """
     for call, scope in method_calls(model, _MOUNT):
         mounted = call_argument(call, 1, "app")
@@ -592,6 +609,13 @@ def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
             assert isinstance(call.func, ast.Attribute)
             outer = index.binding_of(call.func.value, scope)
             yield MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
+    for call, scope in method_calls(model, _HOST):
+        mounted = call_argument(call, 1, "app")
+        if mounted is not None:
+            assert isinstance(call.func, ast.Attribute)
+            outer = index.binding_of(call.func.value, scope)
+            root = ast.copy_location(ast.Constant(""), call)
+            yield MountCall(outer, root, mounted, scope)
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
         mounted = call_argument(call, 1, "app")
         if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
@@ -1037,7 +1061,9 @@ def _routes_into(source_text: str) -> bool:
 
     Copying a router's routes (``api.routes.extend(other.routes)``) counts as including it.
     """
-    return any(word in source_text for word in (_INCLUDE_ROUTER, f".{_MOUNT}", f".{_ROUTES}"))
+    return any(
+        word in source_text for word in (_INCLUDE_ROUTER, f".{_MOUNT}", f".{_HOST}(", f".{_ROUTES}")
+    )
 
 
 def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:

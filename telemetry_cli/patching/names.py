@@ -53,3 +53,23 @@ VERSIONED_APP_FUNCTIONS = frozenset(
 VERSION_DECORATORS = frozenset(
     {"fastapi_versioning.version", "fastapi_versioning.versioning.version"}
 )
+#: The servers code starts an app with, by qualified name, each with the keyword of the
+#: argument naming the app (its first positional one otherwise): uvicorn's run and Config
+#: (``uvicorn.Server(config)`` runs what the Config names), hypercorn's serve (an app object),
+#: granian's server classes (an import string ``target``; its embedded server an app object).
+SERVER_CALLS: dict[str, str] = {
+    "uvicorn.run": "app",
+    "uvicorn.Config": "app",
+    "uvicorn.main.run": "app",
+    "uvicorn.config.Config": "app",
+    "hypercorn.asyncio.serve": "app",
+    "hypercorn.trio.serve": "app",
+    "granian.Granian": "target",
+    "granian.server.Granian": "target",
+    "granian.server.Server": "target",
+    "granian.server.MPServer": "target",
+    "granian.server.MTServer": "target",
+    "granian.server.embed.Server": "target",
+}
+#: The top-level packages of those servers: a module naming none of them starts none.
+SERVER_PACKAGES = frozenset(name.partition(".")[0] for name in SERVER_CALLS)

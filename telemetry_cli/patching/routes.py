@@ -762,12 +762,17 @@ class _Finder:
         if binding.kind == "param":
             argument = binding.node
             assert isinstance(argument, ast.arg)
-            if argument.annotation is None:
-                return self._router_instance(binding, expression, scope)
-            role = self.index.annotation_role(argument.annotation, binding.scope)
+            mounts = self.index.mounts
+            if argument.annotation is not None:
+                role = self.index.annotation_role(argument.annotation, binding.scope)
+            elif (instance := self._router_instance(binding, expression, scope)) is not None:
+                return instance
+            else:
+                # `def register(app): @app.post("/chat")`, called as `register(app)` after
+                # `app = FastAPI()`: what every call passes for it tells what it is.
+                role = None if mounts is None else mounts.passed_role(binding)
             if role is None:
                 return None
-            mounts = self.index.mounts
             passed = None if mounts is None else mounts.passed_router(binding)
             if role is Role.ROUTER and passed is not None:
                 # `def add_routes(router: APIRouter)` always called with one router: its routes.
