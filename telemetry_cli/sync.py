@@ -193,7 +193,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         # Generating into a folder that does not exist almost always means a typo in the plan.
         raise ConfigError(
             f"{plan.app_dir}: app package folder not found; create it or fix "
-            f"backend / app-package in {plan.config_file.name}"
+            f"backend / app-package in {plan.config_shown}"
         )
     manifest = load_manifest(root)
     recorded = manifest.files
@@ -333,7 +333,7 @@ def _refuse_clash(plan: Plan, recorded: dict[str, str]) -> None:
     module = f"{plan.analytics_dir}.py"
     fix = (
         f"rename it, or give the layer another name with layer-package (layer-package = "
-        f'"telemetry") in {plan.config_file.name}'
+        f'"telemetry") in {plan.config_shown}'
     )
     if (plan.root / module).is_file():
         raise ConfigError(
@@ -823,10 +823,6 @@ def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
             "fix that and rerun",
         ),
     )
-
-
-def _config(plan: Plan) -> str:
-    return plan.config_file.name
 
 
 def apply(report: SyncReport) -> None:
