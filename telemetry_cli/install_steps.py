@@ -158,8 +158,13 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
         options[extra] = _requirements(_strings(listed))
     for extra, listed in _table(poetry.get("extras")).items():
         options[extra] = _bare(_strings(listed))
+    locked = _locked_groups(root / folder)
     for extra, requirements in sorted(options.items()):
-        if _EXTRA.fullmatch(extra) and any(name in _SERVER for name, _ in requirements):
+        if not _EXTRA.fullmatch(extra) or not any(name in _SERVER for name, _ in requirements):
+            continue
+        # An extra the lock file leaves out cannot be installed from it: `pdm install --group`
+        # refuses a group missing from pdm.lock. Its server is then installed by pip.
+        if locked is None or canonicalize_name(extra) in locked:
             extras.append(extra)
             names += requirements
     command = _locked_command(root / folder, extras)
@@ -173,6 +178,21 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     if folder != ".":
         command = f"(cd {shlex.quote(folder)} && {command})"
     return [command], names
+
+
+def _locked_groups(folder: Path) -> frozenset[str] | None:
+    """The optional groups ``pdm.lock`` holds (normalized), or None when any extra can be asked.
+
+    PDM locks the default group alone unless told otherwise (``pdm lock -G :all``) and says
+    which in ``[metadata] groups``; uv and Poetry lock every extra.
+    """
+    for lock, _, _ in _LOCKS:
+        if (folder / lock).is_file():
+            if lock != "pdm.lock":
+                return None
+            metadata = _table(_read_toml(folder / lock).get("metadata"))
+            return frozenset(canonicalize_name(group) for group in _strings(metadata.get("groups")))
+    return None
 
 
 def _locked_command(folder: Path, extras: list[str]) -> str | None:

@@ -325,3 +325,20 @@ def test_a_requirements_edit_the_documents_do_not_show_is_no_drift(tmp_path: Pat
     assert check.exit_code == 1
     assert "quickstart.md" in check.stdout
     assert "+pip install uvicorn" in check.stdout
+
+
+@pytest.mark.parametrize(
+    ("groups", "commands"),
+    [
+        ('["default", "web"]', ("pdm install --group web",)),
+        # `pdm lock` alone locks the default group: `pdm install --group web` would refuse.
+        ('["default"]', ("pdm install", "pip install uvicorn")),
+        ('["default", "Web"]', ("pdm install --group web",)),
+    ],
+)
+def test_pdm_installs_only_the_groups_its_lock_file_holds(
+    tmp_path: Path, groups: str, commands: tuple[str, ...]
+) -> None:
+    lock = f'[metadata]\ngroups = {groups}\nstrategy = ["inherit_metadata"]\n'
+    write(tmp_path, {"pyproject.toml": PEP621_WITH_EXTRAS, "pdm.lock": lock})
+    assert install_steps(tmp_path, "backend").commands == commands
