@@ -170,3 +170,12 @@ def test_messages_name_the_config_file_where_it_is(
         "error: server/app: app package folder not found; create it or fix backend / "
         f"app-package in {shown}\n"
     )
+
+
+def test_a_folder_at_the_project_root_is_named_so_not_dot_slash(tmp_path: Path) -> None:
+    plan = '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\ninstrument = {}\n'
+    (tmp_path / "pyproject.toml").write_text(plan)
+    (tmp_path / "main.py").write_text("x = 1\n")
+    result = run("generate", "--check", "--root", str(tmp_path))
+    assert "no FastAPI app found in the project root (looked for" in result.stderr, result.stderr
+    assert "./" not in result.stderr
