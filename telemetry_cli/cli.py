@@ -211,7 +211,7 @@ def init(
     action = "created" if result.created else "updated"
     found = result.found
     console.stdout().print(
-        f"{action} pyproject.toml: app {found.app} in {found.backend}/, "
+        f"{action} pyproject.toml: app {found.app} in {console.project_folder(found.backend)}, "
         f"{console.counted(len(found.routes), 'route module')} suggested for instrument; "
         "next: telemetry-scaffold generate"
     )

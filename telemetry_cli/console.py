@@ -65,7 +65,11 @@ def clipped(text: str, limit: int = 80) -> str:
 
 
 def shown_path(path: Path | str) -> str:
-    """``path`` as a message names it: relative to the current folder when under it.
+    """A path outside a project as a message names it: relative to the current folder if under.
+
+    The files of a project are named relative to its root instead, as the plan, the status lines
+    and ``--json`` name them (``--root`` starts a run there, as ``git -C`` does); see
+    :attr:`~telemetry_cli.plan.Plan.config_shown`.
 
     Tools such as ruff and git name a file the way the user reaches it from where they stand
     (``pyproject.toml``, ``sub/pyproject.toml``); a path outside the current folder stays
@@ -82,6 +86,16 @@ def shown_path(path: Path | str) -> str:
         if path.is_relative_to(base):
             return path.relative_to(base).as_posix()
     return str(path)
+
+
+def project_folder(relative: str) -> str:
+    """A folder of the project (POSIX, relative to its root) as a message names it.
+
+    ``backend/``, or "the project root" for ``.``: ``./`` reads as a typo in a sentence, and
+    the root is what the plan's ``backend = "."`` means.
+    """
+    relative = relative.strip("/")
+    return "the project root" if relative in ("", ".") else relative + "/"
 
 
 def counted(count: int, noun: str) -> str:

@@ -24,7 +24,7 @@ from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
 from telemetry_cli.catalog import natural_key
-from telemetry_cli.console import counted, shown_path
+from telemetry_cli.console import counted, project_folder, shown_path
 from telemetry_cli.errors import ConfigError, NoAppFound, SeveralApps, UserError
 from telemetry_cli.files import (
     BOM,
@@ -463,7 +463,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     if len(apps) == 1:
         return apps[0]
     if len(apps) > 1:
-        listed = ", ".join(f"{item.app} in {item.backend}/" for item in apps)
+        listed = ", ".join(f"{item.app} in {project_folder(item.backend)}" for item in apps)
         first = apps[0]
         raise ConfigError(
             f"several FastAPI apps found ({listed}); write [tool.{TOOL_SECTION}] by hand with "

@@ -1,9 +1,9 @@
 """How the quickstart installs the backend's dependencies, read from the project's own files.
 
 One rule, the same for every project: the backend folder, then the project root, is searched
-for what installs the backend (a lock file's tool, a ``[project]`` table, a requirements file);
-the first one found gives the commands. Nothing found: no command is invented, the quickstart
-says in words to install the dependencies as the project usually does.
+for what installs the backend (a lock file's tool, a ``[project]`` table, a ``Pipfile``, a
+requirements file); the first one found gives the commands. Nothing found: no command is
+invented, the quickstart says in words to install the dependencies as the project usually does.
 """
 
 from __future__ import annotations
@@ -64,13 +64,18 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
     The backend folder is searched first, then the root. In each: a ``pyproject.toml`` with a
     ``[project]`` or ``[tool.poetry]`` table (installed by the tool whose lock file sits next
     to it, else ``pip install -e`` with the extras naming FastAPI or uvicorn), else a
-    ``requirements.txt`` or the requirements file a ``Dockerfile`` of the folder installs. A
-    ``pip install uvicorn`` is added when what is installed does not bring it: the quickstart
-    runs the server with it. Unreadable files count as absent.
+    ``Pipfile`` (installed by pipenv), else a ``requirements.txt`` or the requirements file a
+    ``Dockerfile`` of the folder installs. A ``pip install uvicorn`` is added when what is
+    installed does not bring it: the quickstart runs the server with it. Unreadable files count
+    as absent.
     """
     folders = [PurePosixPath(backend).as_posix()] if backend not in ("", ".") else []
     for folder in [*folders, "."]:
-        found = _pyproject_steps(root, folder) or _requirements_steps(root, folder)
+        found = (
+            _pyproject_steps(root, folder)
+            or _pipfile_steps(root, folder)
+            or _requirements_steps(root, folder)
+        )
         if found is not None:
             commands, names = found
             if not _brings_uvicorn(names):
@@ -81,6 +86,60 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
 
 
 Names = list[tuple[str, frozenset[str]]]
+
+# Files that configure pytest when they hold its section (None: by being there at all).
+_PYTEST_FILES = (
+    ("pytest.ini", None),
+    (".pytest.ini", None),
+    ("tox.ini", "[pytest]"),
+    ("setup.cfg", "[tool:pytest]"),
+)
+
+
+def pytest_config(root: Path, backend: str) -> str | None:
+    """The file saying the project's tests run with pytest, POSIX relative to ``root``, or None.
+
+    Searched like :func:`install_steps`, the backend folder first, then the root: a
+    ``pyproject.toml`` with a ``[tool.pytest]`` table or naming pytest among its dependencies
+    (any extra or group), or ``pytest.ini``, ``tox.ini``'s ``[pytest]``, ``setup.cfg``'s
+    ``[tool:pytest]``. The documents then name pytest as the project's runner, not as the
+    tool's: what tests the backend is the project's own choice.
+    """
+    folders = [PurePosixPath(backend).as_posix()] if backend not in ("", ".") else []
+    for folder in [*folders, "."]:
+        data = _read_toml(root / folder / "pyproject.toml")
+        if "pytest" in _table(data.get("tool")) or "pytest" in _dependency_names(data):
+            return PurePosixPath(folder, "pyproject.toml").as_posix()
+        for name, section in _PYTEST_FILES:
+            text = _read_text(root / folder / name)
+            if text is not None and (section is None or _has_section(text, section)):
+                return PurePosixPath(folder, name).as_posix()
+    return None
+
+
+def _has_section(text: str, section: str) -> bool:
+    return any(line.strip() == section for line in text.splitlines())
+
+
+def _dependency_names(data: dict[str, Any]) -> set[str]:
+    """Every package a ``pyproject.toml`` names: dependencies, extras and groups alike."""
+    project = _table(data.get("project"))
+    tool = _table(data.get("tool"))
+    poetry = _table(tool.get("poetry"))
+    texts = _strings(project.get("dependencies"))
+    for listed in _table(project.get("optional-dependencies")).values():
+        texts += _strings(listed)
+    # PEP 735 groups, and the older tables of PDM and uv for development dependencies.
+    for groups in (data.get("dependency-groups"), _table(tool.get("pdm")).get("dev-dependencies")):
+        for listed in _table(groups).values():
+            texts += _strings(listed)
+    texts += _strings(_table(tool.get("uv")).get("dev-dependencies"))
+    names = {name for name, _ in _requirements(texts)}
+    names.update(name for name, _ in _bare(_table(poetry.get("dependencies"))))
+    for group in _table(poetry.get("group")).values():
+        names.update(name for name, _ in _bare(_table(_table(group).get("dependencies"))))
+    names.update(name for name, _ in _bare(_table(poetry.get("dev-dependencies"))))
+    return names
 
 
 def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
@@ -103,8 +162,13 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
         options[extra] = _requirements(_strings(listed))
     for extra, listed in _table(poetry.get("extras")).items():
         options[extra] = _bare(_strings(listed))
+    locked = _locked_groups(root / folder)
     for extra, requirements in sorted(options.items()):
-        if _EXTRA.fullmatch(extra) and any(name in _SERVER for name, _ in requirements):
+        if not _EXTRA.fullmatch(extra) or not any(name in _SERVER for name, _ in requirements):
+            continue
+        # An extra the lock file leaves out cannot be installed from it: `pdm install --group`
+        # refuses a group missing from pdm.lock. Its server is then installed by pip.
+        if locked is None or canonicalize_name(extra) in locked:
             extras.append(extra)
             names += requirements
     command = _locked_command(root / folder, extras)
@@ -120,11 +184,50 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     return [command], names
 
 
+def _locked_groups(folder: Path) -> frozenset[str] | None:
+    """The optional groups ``pdm.lock`` holds (normalized), or None when any extra can be asked.
+
+    PDM locks the default group alone unless told otherwise (``pdm lock -G :all``) and says
+    which in ``[metadata] groups``; uv and Poetry lock every extra.
+    """
+    for lock, _, _ in _LOCKS:
+        if (folder / lock).is_file():
+            if lock != "pdm.lock":
+                return None
+            metadata = _table(_read_toml(folder / lock).get("metadata"))
+            return frozenset(canonicalize_name(group) for group in _strings(metadata.get("groups")))
+    return None
+
+
 def _locked_command(folder: Path, extras: list[str]) -> str | None:
     for lock, command, option in _LOCKS:
         if (folder / lock).is_file():
             return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
     return None
+
+
+def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
+    """Pipenv's ``Pipfile``: its ``[packages]`` (the runtime ones), installed by pipenv.
+
+    Run in an activated environment, pipenv installs into it rather than into one of its own,
+    so the quickstart's later commands find what it installed. With a ``Pipfile.lock`` the
+    locked versions are installed (``pipenv sync``), else pipenv resolves and locks them.
+    """
+    path = root / folder / "Pipfile"
+    if _read_text(path) is None:
+        return None
+    packages = _table(_read_toml(path).get("packages"))
+    names: Names = [
+        (
+            canonicalize_name(name),
+            frozenset(canonicalize_name(e) for e in _strings(_table(spec).get("extras"))),
+        )
+        for name, spec in packages.items()
+    ]
+    command = "pipenv sync" if (root / folder / "Pipfile.lock").is_file() else "pipenv install"
+    if folder != ".":
+        command = f"(cd {shlex.quote(folder)} && {command})"
+    return [command], names
 
 
 def _requirements_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:

@@ -735,6 +735,18 @@ class Plan:
         return cls(root=root, config_file=root / CONFIG_FILENAME)
 
     @property
+    def config_shown(self) -> str:
+        """The config file as the messages about the project name it.
+
+        Relative to the root, like the project's files named on the same line (``pyproject.toml``
+        beside ``backend/app/main.py``); a ``--config`` file outside the root as the user reaches
+        it (:func:`~telemetry_cli.console.shown_path`): its bare name would name another file.
+        """
+        if self.config_file.is_relative_to(self.root):
+            return self.config_file.relative_to(self.root).as_posix()
+        return shown_path(self.config_file)
+
+    @property
     def app_dir(self) -> str:
         """The app package folder, e.g. ``backend/app``."""
         return _join(self.backend, self.app_package.replace(".", "/"))

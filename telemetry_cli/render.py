@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.catalog import Catalog
-from telemetry_cli.install_steps import install_steps
+from telemetry_cli.install_steps import install_steps, pytest_config
 from telemetry_cli.manifest import DIGEST_MARK, GENERATED_HEADER, UNSEALED_DIGEST, seal_content
 from telemetry_cli.plan import Plan
 from telemetry_cli.templating import code_fence, compiled_loader, environment, is_installed_build
@@ -374,6 +374,8 @@ def template_context(
         "backend_dir": plan.backend,
         # The quickstart's install commands, from the project's own packaging files.
         "install": asdict(install_steps(plan.root, plan.backend)),
+        # Where the project configures pytest (None: no test runner the documents can name).
+        "pytest_config": pytest_config(plan.root, plan.backend),
         "app_dir": plan.app_dir,
         "analytics_dir": plan.analytics_dir,
         "main_path": entry.path,

@@ -201,7 +201,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         # Generating into a folder that does not exist almost always means a typo in the plan.
         raise ConfigError(
             f"{plan.app_dir}: app package folder not found; create it or fix "
-            f"backend / app-package in {plan.config_file.name}"
+            f"backend / app-package in {plan.config_shown}"
         )
     # Read once: the bytes apply() compares before writing and the records are one reading.
     on_disk = read_manifest_file(root)
@@ -352,7 +352,7 @@ def _refuse_clash(plan: Plan, recorded: dict[str, str]) -> None:
     module = f"{plan.analytics_dir}.py"
     fix = (
         f"rename it, or give the layer another name with layer-package (layer-package = "
-        f'"telemetry") in {plan.config_file.name}'
+        f'"telemetry") in {plan.config_shown}'
     )
     if (plan.root / module).is_file():
         raise ConfigError(

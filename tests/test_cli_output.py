@@ -140,3 +140,42 @@ def test_totals_of_one_file_are_in_the_singular(tmp_path: Path) -> None:
     assert check.stdout.strip() == "Nothing of the layer is left in the 1 file."
     diff = run("remove", "--root", root, "--diff")
     assert diff.stdout.splitlines()[-1] == "Nothing would change in the 1 file."
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        # The config file in the root: named relative to it, like the project's files.
+        (("--root", "project"), "pyproject.toml"),
+        (("--config", "project/plan.toml"), "plan.toml"),
+        # A --config file outside the root: as the user reaches it, never its bare name.
+        (("--root", "project", "--config", "plans/plan.toml"), "plans/plan.toml"),
+    ],
+)
+def test_messages_name_the_config_file_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], shown: str
+) -> None:
+    plan = '[tool.telemetry-scaffold]\nbackend = "server"\n'
+    for folder, name in (
+        ("project", "pyproject.toml"),
+        ("project", "plan.toml"),
+        ("plans", "plan.toml"),
+    ):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / name).write_text(plan)
+    monkeypatch.chdir(tmp_path)
+    result = run("generate", *args)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr == (
+        "error: server/app: app package folder not found; create it or fix backend / "
+        f"app-package in {shown}\n"
+    )
+
+
+def test_a_folder_at_the_project_root_is_named_so_not_dot_slash(tmp_path: Path) -> None:
+    plan = '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\ninstrument = {}\n'
+    (tmp_path / "pyproject.toml").write_text(plan)
+    (tmp_path / "main.py").write_text("x = 1\n")
+    result = run("generate", "--check", "--root", str(tmp_path))
+    assert "no FastAPI app found in the project root (looked for" in result.stderr, result.stderr
+    assert "./" not in result.stderr

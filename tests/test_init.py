@@ -575,7 +575,13 @@ def test_init_finds_a_flat_layout_and_the_layer_round_trips(
     assert 'app-package = ""' in result.stdout
     assert f'app = "{module}:app"' in result.stdout
     assert f'# "{folder}/users.py" = "ai_block_used"  # 2 route handlers' in result.stdout
-    assert run("init", "--root", str(root)).exit_code == 0
+    written = run("init", "--root", str(root))
+    assert written.exit_code == 0
+    # The backend folder as the plan names it, relative to the root: never "./".
+    where = "the project root" if backend == "." else f"{backend}/"
+    assert re.match(
+        rf"(created|updated) pyproject.toml: app {module}:app in {where}, ", written.stdout
+    )
     planned = snapshot(root)
     text = (root / "pyproject.toml").read_text()
     (root / "pyproject.toml").write_text(
@@ -1318,7 +1324,11 @@ def _services(names: tuple[str, ...]) -> dict[str, str]:
     ("services", "expected"),
     [
         (("admin",), None),
-        (("admin", "reports"), "services.admin.main:app in ./, services.reports.main:app in ./"),
+        (
+            ("admin", "reports"),
+            "services.admin.main:app in the project root, "
+            "services.reports.main:app in the project root",
+        ),
     ],
     ids=["one-service", "two-services"],
 )
@@ -2182,7 +2192,7 @@ def test_an_entry_module_beside_a_package_with_its_own_main_app_does_not_take_it
         assert expected in result.stdout, result.stdout
     else:
         assert result.exit_code == 2, result.stdout
-        assert expected in result.stderr and "app.main:app in ./" in result.stderr
+        assert expected in result.stderr and "app.main:app in the project root" in result.stderr
         assert result.stderr.count("\n") == 1
 
 
@@ -2306,7 +2316,8 @@ def test_an_entrypoint_app_offered_twice_is_one_app_of_its_package(tmp_path: Pat
     """`[tool.fastapi] entrypoint` names an app in folders without `__init__.py`.
 
     A `main.py` at the top mentioning FastAPI offers the folder as a flat layout too: the same
-    app was found twice ("several FastAPI apps found (x in ./, x in ./)").
+    app was found twice ("several FastAPI apps found (x in the project root, x in the project
+    root)").
     """
     root = tmp_path / "project"
     _write(

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.install_steps import InstallSteps, install_steps
+from telemetry_cli.install_steps import InstallSteps, install_steps, pytest_config
 from telemetry_cli.plan import Plan
 from telemetry_cli.render import render_outputs
+from tests.cli_support import make_project, run
 
 PEP621_WITH_EXTRAS = """\
 [build-system]
@@ -201,3 +202,147 @@ def test_a_named_pipe_is_not_opened(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "backend/requirements.txt")
     os.mkfifo(tmp_path / "backend/pyproject.toml")
     assert install_steps(tmp_path, "backend") == InstallSteps()
+
+
+PIPFILE = """\
+[[source]]
+url = "https://pypi.org/simple"
+verify_ssl = true
+name = "pypi"
+
+[packages]
+fastapi = "*"
+uvicorn = {version = "*", extras = ["standard"]}
+
+[dev-packages]
+pytest = "*"
+"""
+
+
+@pytest.mark.parametrize(("lock", "command"), [(True, "pipenv sync"), (False, "pipenv install")])
+def test_a_pipfile_is_installed_by_pipenv(tmp_path: Path, lock: bool, command: str) -> None:
+    # Pipenv installs into the environment it runs in: the quickstart's activated one.
+    files = {"pyproject.toml": ONLY_OUR_TABLE, "backend/Pipfile": PIPFILE}
+    if lock:
+        files["backend/Pipfile.lock"] = "{}\n"
+    write(tmp_path, files)
+    assert install_steps(tmp_path, "backend").commands == (f"(cd backend && {command})",)
+
+
+def test_a_pipfile_without_the_server_gets_uvicorn(tmp_path: Path) -> None:
+    write(tmp_path, {"Pipfile": '[packages]\nfastapi = "*"\n[dev-packages]\nuvicorn = "*"\n'})
+    assert install_steps(tmp_path, ".").commands == ("pipenv install", "pip install uvicorn")
+
+
+def test_a_pipfile_wins_over_the_requirements_file_it_may_be_exported_to(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"Pipfile": PIPFILE, "requirements.txt": "fastapi\n"})
+    assert install_steps(tmp_path, ".").commands == ("pipenv install",)
+
+
+def plan_md(root: Path) -> str:
+    plan = Plan.default(root)
+    return next(f.content for f in render_outputs(plan) if f.path.endswith("/plan.md"))
+
+
+def plan_testing_line(root: Path) -> str:
+    [line] = [line for line in plan_md(root).splitlines() if line.startswith("**Testing**")]
+    return line
+
+
+@pytest.mark.parametrize(
+    ("files", "where"),
+    [
+        ({"pyproject.toml": ONLY_OUR_TABLE + "[tool.pytest.ini_options]\n"}, "pyproject.toml"),
+        (
+            {
+                "pyproject.toml": ONLY_OUR_TABLE,
+                "backend/pyproject.toml": PEP621_PLAIN
+                + '[dependency-groups]\ndev = ["pytest>=8"]\n',
+            },
+            "backend/pyproject.toml",
+        ),
+        (
+            {
+                "pyproject.toml": POETRY
+                + ONLY_OUR_TABLE.replace(
+                    "[tool.telemetry-scaffold]",
+                    '[tool.poetry.group.test.dependencies]\npytest = "*"\n\n'
+                    "[tool.telemetry-scaffold]",
+                )
+            },
+            "pyproject.toml",
+        ),
+        (
+            {"pyproject.toml": ONLY_OUR_TABLE, "backend/pytest.ini": "[pytest]\n"},
+            "backend/pytest.ini",
+        ),
+        ({"pyproject.toml": ONLY_OUR_TABLE, "tox.ini": "[tox]\n[pytest]\n"}, "tox.ini"),
+        ({"pyproject.toml": ONLY_OUR_TABLE, "setup.cfg": "[tool:pytest]\n"}, "setup.cfg"),
+    ],
+)
+def test_the_plan_names_the_projects_own_test_runner(
+    tmp_path: Path, files: dict[str, str], where: str
+) -> None:
+    write(tmp_path, files)
+    assert pytest_config(tmp_path, "backend") == where
+    line = plan_testing_line(tmp_path)
+    assert f"The project's tests run with pytest (as `{where}` says)" in line
+    # Not the tool's own suite: the user's project has none of it.
+    for tool_only in ("schemathesis", "openapi-spec-validator", "golden", "mypy"):
+        assert tool_only not in line
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"pyproject.toml": ONLY_OUR_TABLE},
+        {"pyproject.toml": ONLY_OUR_TABLE, "tox.ini": "[tox]\nenvlist = py311\n"},
+        {"pyproject.toml": ONLY_OUR_TABLE, "backend/requirements.txt": "fastapi\n"},
+    ],
+)
+def test_the_plan_names_no_test_runner_the_project_lacks(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    write(tmp_path, files)
+    assert pytest_config(tmp_path, "backend") is None
+    line = plan_testing_line(tmp_path)
+    assert line.startswith("**Testing**: No test runner is configured in the project")
+    assert "pytest with FastAPI" not in line
+
+
+def test_a_requirements_edit_the_documents_do_not_show_is_no_drift(tmp_path: Path) -> None:
+    # The plan's fingerprint takes what the documents are rendered from (the install commands),
+    # not the files read to find them: an unrelated new dependency changes nothing.
+    root = make_project(tmp_path)
+    write(root, {"backend/requirements.txt": "fastapi\nuvicorn\n"})
+    assert run("generate", "--root", str(root)).exit_code == 0
+    with (root / "backend/requirements.txt").open("a") as file:
+        file.write("requests>=2  # an unrelated dependency\n")
+    check = run("generate", "--check", "--root", str(root))
+    assert check.exit_code == 0, check.stdout
+    assert "plan changed" not in check.stdout + check.stderr
+    # Without uvicorn the quickstart installs it: that is drift, and said to be the plan's.
+    write(root, {"backend/requirements.txt": "fastapi\nrequests>=2\n"})
+    check = run("generate", "--check", "--root", str(root))
+    assert check.exit_code == 1
+    assert "quickstart.md" in check.stdout
+    assert "+pip install uvicorn" in check.stdout
+
+
+@pytest.mark.parametrize(
+    ("groups", "commands"),
+    [
+        ('["default", "web"]', ("pdm install --group web",)),
+        # `pdm lock` alone locks the default group: `pdm install --group web` would refuse.
+        ('["default"]', ("pdm install", "pip install uvicorn")),
+        ('["default", "Web"]', ("pdm install --group web",)),
+    ],
+)
+def test_pdm_installs_only_the_groups_its_lock_file_holds(
+    tmp_path: Path, groups: str, commands: tuple[str, ...]
+) -> None:
+    lock = f'[metadata]\ngroups = {groups}\nstrategy = ["inherit_metadata"]\n'
+    write(tmp_path, {"pyproject.toml": PEP621_WITH_EXTRAS, "pdm.lock": lock})
+    assert install_steps(tmp_path, "backend").commands == commands

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telemetry_cli.app_entry import AppEntry
-from telemetry_cli.console import quoted
+from telemetry_cli.console import project_folder, quoted
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
 from telemetry_cli.patching.mounts import (
     Mounts,
@@ -154,8 +154,8 @@ def find_app(
                 if candidates:
                     return _choose(fallback, candidates, index, config_name)
         raise NoAppFound(
-            f"no FastAPI app found in {package_label}/ (looked for `FastAPI(...)` and factory "
-            f'functions that return one); set app = "<module>:<name>" in '
+            f"no FastAPI app found in {project_folder(package_label)} (looked for `FastAPI(...)` "
+            'and factory functions that return one); set app = "<module>:<name>" in '
             f"[tool.telemetry-scaffold] of {config_name}"
         )
     offers = _unmounted_offers(offers, index)

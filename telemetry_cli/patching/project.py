@@ -393,7 +393,7 @@ class _Analysis:
                 self.index,
                 plan.root / plan.app_dir,
                 plan.app_dir,
-                plan.config_file.name,
+                plan.config_shown,
             )
         except AppModuleBroken as broken:
             # The module that should build the app cannot be read: report it, do the rest.
@@ -821,11 +821,9 @@ class _Analysis:
             if (source := self.index.source(name)) is None
             or not carries_header(source.path, source.text.encode("utf-8"))
         ]
-        collisions = find_collisions(
-            self.index, names, plan.api_prefix, plan.config_file.name, site
-        )
+        collisions = find_collisions(self.index, names, plan.api_prefix, plan.config_shown, site)
         if site is not None:
-            collisions += mount_clashes(site, self.index, plan.api_prefix, plan.config_file.name)
+            collisions += mount_clashes(site, self.index, plan.api_prefix, plan.config_shown)
         for collision in collisions:
             module = self.module_at(collision.path)
             if module is None:
@@ -891,9 +889,9 @@ def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:
         # `app.py` beside `app/__init__.py`: `import app` imports the package, never the file.
         return (
             f"{relative}: shadowed by {module.path} (Python imports the package {name}, never "
-            f"this file); name that module in the plan in {plan.config_file.name}, or drop it"
+            f"this file); name that module in the plan in {plan.config_shown}, or drop it"
         )
-    return f"{relative}: not found; create it or fix the plan in {plan.config_file.name}"
+    return f"{relative}: not found; create it or fix the plan in {plan.config_shown}"
 
 
 # --- one module at a time (the patch tables of the tests) -------------------------------------
