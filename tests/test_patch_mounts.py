@@ -250,8 +250,53 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
             'class Settings(Base):\n    API_V1_STR: str = "/api/v1"\n\n\nsettings = Settings()\n',
             "APP_API_V1_STR",
         ),
+        (
+            # A field's own alias names its variable; env_prefix does not apply to it.
+            "from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+            'class Settings(BaseSettings):\n    model_config = {"env_prefix": "APP_"}\n'
+            '    API_V1_STR: str = Field(default="/api/v1", alias="SERVICE_PREFIX")\n\n\n'
+            "settings = Settings()\n",
+            "SERVICE_PREFIX",
+        ),
+        (
+            "from pydantic import AliasChoices, Field\nfrom pydantic_settings import BaseSettings"
+            "\n\n\nclass Settings(BaseSettings):\n    API_V1_STR: str = Field(\n"
+            '        "/api/v1", alias="IGNORED", validation_alias=AliasChoices("ROOT", "BASE")\n'
+            "    )\n\n\nsettings = Settings()\n",
+            "ROOT",
+        ),
+        (
+            "from pydantic import BaseSettings, Field\n\n\n"
+            'class Settings(BaseSettings):\n    API_V1_STR: str = Field("/api/v1", env="SVC_ROOT")'
+            '\n\n    class Config:\n        env_prefix = "svc_"\n\n\nsettings = Settings()\n',
+            "SVC_ROOT",
+        ),
+        (
+            # pydantic v1 reads no alias, pydantic-settings no `env=`: the field's own name then.
+            "from pydantic import BaseSettings, Field\n\n\n"
+            "class Settings(BaseSettings):\n"
+            '    API_V1_STR: str = Field("/api/v1", alias="NOT_READ")\n\n\n'
+            "settings = Settings()\n",
+            "API_V1_STR",
+        ),
+        (
+            "from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+            "class Settings(BaseSettings):\n"
+            '    API_V1_STR: str = Field("/api/v1", env=["NOT_READ"])\n\n\n'
+            "settings = Settings()\n",
+            "API_V1_STR",
+        ),
     ],
-    ids=["settings-config-dict", "pydantic-v1-config", "inherited-config"],
+    ids=[
+        "settings-config-dict",
+        "pydantic-v1-config",
+        "inherited-config",
+        "alias",
+        "validation-alias-choices",
+        "pydantic-v1-env",
+        "pydantic-v1-alias",
+        "pydantic-settings-env",
+    ],
 )
 def test_a_settings_default_names_the_variable_under_the_env_prefix(
     tmp_path: Path, settings: str, variable: str
