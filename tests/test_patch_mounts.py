@@ -547,6 +547,55 @@ def test_routers_a_function_returns_as_a_literal_list_get_the_loops_prefix(
     assert "only known at run time" not in result.stdout
 
 
+HELPER_PY = """from fastapi import APIRouter, FastAPI
+
+
+def include_routers(app: FastAPI, routers: list[APIRouter], prefix: str = "/v1") -> None:
+    for router in routers:
+        app.include_router(router, prefix=prefix)
+"""
+
+
+@pytest.mark.parametrize(
+    ("calls", "before", "expected"),
+    [
+        (["include_routers(app, [api_router])"], "", "/v1"),
+        (
+            ["include_routers(app, routers=ROUTERS, prefix='/v2')"],
+            "ROUTERS = (api_router,)\n",
+            "/v2",
+        ),
+        # Two calls, each passing its items: each router is served where its call puts it.
+        (
+            ["include_routers(app, [api_router], '/v3')", "include_routers(app, [], '/v3')"],
+            "",
+            "/v3",
+        ),
+        # A call passing a list only known at run time: which routers, not known.
+        (["include_routers(app, [api_router])", "include_routers(app, more())"], "", ""),
+    ],
+    ids=["positional-list", "keywords-and-a-name", "two-calls", "one-call-not-known"],
+)
+def test_routers_a_helper_loops_over_are_the_items_its_calls_pass(
+    tmp_path: Path, calls: list[str], before: str, expected: str
+) -> None:
+    """`def include_routers(app, routers): for router in routers: app.include_router(router)`."""
+    main = _main(
+        "\n".join(calls),
+        "from app.helpers import include_routers\n\nmore = list\n" + before,
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/helpers.py").write_text(HELPER_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{expected}/items/{{item_id}}"
+    assert ("only known at run time" in result.stdout) == (not expected), result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    if expected:
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get(f"{expected}/items/3").status_code == 200
+
+
 def test_an_include_prefix_held_by_an_enum_member_is_its_value(tmp_path: Path) -> None:
     main = _main(
         "app.include_router(api_router, prefix=Prefix.V1.value)",

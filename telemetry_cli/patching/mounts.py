@@ -18,7 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from telemetry_cli.manifest import GENERATED_HEADER
-from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
+from telemetry_cli.patching.loops import (
+    LoopValues,
+    Passed,
+    loop_string,
+    loop_values,
+    substituted,
+)
 from telemetry_cli.patching.names import (
     APP_ROUTER,
     MOUNT_CLASSES,
@@ -846,6 +852,30 @@ def _calls_of(
     return found
 
 
+def _passed_arguments(index: PackageIndex, modules: list[str]) -> Passed:
+    """What the package's calls of a function pass for a parameter (see ``loops.Passed``).
+
+    A call passing nothing for it passes the parameter's default, evaluated where the function
+    is defined; one that may pass it in ``**options``, or a required one it does not pass, is
+    not known.
+    """
+
+    def passed(parameter: Binding) -> list[tuple[ast.expr, Scope]] | None:
+        found: list[tuple[ast.expr, Scope]] = []
+        for call, call_scope in _calls_of(parameter.scope, index, modules):
+            argument = call_argument(call, _position(parameter), parameter.name)
+            if argument is not None:
+                found.append((argument, call_scope))
+                continue
+            default = _default(parameter)
+            if default is None or any(keyword.arg is None for keyword in call.keywords):
+                return None
+            found.append((default, parameter.scope.parent or parameter.scope))
+        return found
+
+    return passed
+
+
 def _position(parameter: Binding) -> int | None:
     """Where a function's parameter is passed by position (None: keyword-only)."""
     function = parameter.scope.node
@@ -876,24 +906,28 @@ def _passed_string(
     index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
+    values: LoopValues | None = None,
 ) -> str | None:
     """An include prefix read from the parameters of the function making the call.
 
     ``def build_api_router(*, v1_prefix: str): ...; router.include_router(v1, prefix=v1_prefix)``
     called as ``build_api_router(v1_prefix=settings.API_V1_STR)``: the value every call of the
-    function in the package passes, when they all pass the same one known statically.
+    function in the package passes, when they all pass the same one known statically. The
+    names of the loops around the call read their ``values``.
     """
+    looped = values or {}
     parameters = [
         binding
         for node in ast.walk(expression)
         if isinstance(node, ast.Name)
+        and node.id not in looped
         and (binding := scope.bindings.get(node.id)) is not None
         and binding.kind == "param"
     ]
     calls = _calls_of(scope, index, modules) if parameters else []
     found: set[str | None] = set()
     for call, call_scope in calls:
-        passed: LoopValues = {}
+        passed: LoopValues = dict(looped)
         for parameter in parameters:
             argument = call_argument(call, _position(parameter), parameter.name)
             if argument is not None:
@@ -937,9 +971,10 @@ def _module_mounts(
             unresolved.append((False, False, f"`{ast.unparse(call)}` at {where}"))
             continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        environments = loop_values(_routing_part(call, included, prefix), scope, index)
+        passed = _passed_arguments(index, modules)
+        environments = loop_values(_routing_part(call, included, prefix), scope, index, passed)
         if environments is None:
-            known = loop_values(included, scope, index)
+            known = loop_values(included, scope, index, passed)
             if known is None:
                 unresolved.append((False, False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
@@ -1369,8 +1404,8 @@ def _mount(
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             prefix = loop_string(keyword.value, scope, values, index, defaults)
-            if prefix is None and not values:
-                prefix = _passed_string(keyword.value, scope, index, modules, defaults)
+            if prefix is None:
+                prefix = _passed_string(keyword.value, scope, index, modules, defaults, values)
         elif keyword.arg is None:
             prefix = None  # **options may hold a prefix
     if routable is not None:
