@@ -477,8 +477,14 @@ def test_routers_included_from_a_list_name_their_own_path(tmp_path: Path) -> Non
             '    app.include_router(module.api_router, prefix="/v1")',
             "",
         ),
+        (
+            # Either branch's items may be included, the same way.
+            "for router in [api_router] if DEBUG else ([] if DEBUG is None else (api_router,)):\n"
+            '    app.include_router(router, prefix="/v1")',
+            "DEBUG = False\n",
+        ),
     ],
-    ids=["unpacked-pairs", "dict-items", "attribute-of-item"],
+    ids=["unpacked-pairs", "dict-items", "attribute-of-item", "conditional-expression"],
 )
 def test_routers_included_in_a_loop_over_literal_items_get_its_prefix(
     tmp_path: Path, loop: str, before: str
@@ -594,6 +600,29 @@ def test_routers_a_helper_loops_over_are_the_items_its_calls_pass(
     if expected:
         with imported_app(root / "backend") as served:
             assert TestClient(served.app).get(f"{expected}/items/3").status_code == 200
+
+
+def test_routers_a_static_method_loops_over_are_the_items_its_calls_pass(
+    tmp_path: Path,
+) -> None:
+    """`Loader.add_routers(app=app, routers=[...], prefix=...)`, a `@staticmethod` of a class."""
+    main = _main(
+        "Loader.add_routers(app=app, routers=[api_router], prefix='/v4')",
+        "from app.helpers import Loader\n",
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/helpers.py").write_text(
+        "from fastapi import APIRouter, FastAPI\n\n\nclass Loader:\n    @staticmethod\n"
+        "    def add_routers(app: FastAPI, routers: list[APIRouter], prefix: str) -> None:\n"
+        "        for router in routers:\n            if router:\n"
+        "                app.include_router(router=router, prefix=prefix)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/v4/items/{item_id}"
+    assert "only known at run time" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/v4/items/3").status_code == 200
 
 
 def test_an_include_prefix_held_by_an_enum_member_is_its_value(tmp_path: Path) -> None:

@@ -3,16 +3,16 @@
 ``for router in (users.router, items.router): app.include_router(router, prefix="/api")``
 includes each item of the tuple: read statically, the call runs once per item, with ``router``
 bound to that item's expression. The items are known when the loop runs over a literal list,
-tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``), directly or through a
-module-level name bound once to one and never changed in place (``ROUTERS = [...]``, also
-imported from another module), or returned by a call of a module-level function whose body
-only returns one (``def get_routers(): return [...]``), or a parameter of the function around
-it whose every call in the package passes such items (``def include_routers(app, routers):``
-called as ``include_routers(app, [users.router])``). Any other loop (over another function's
-result, a comprehension) runs over items only known at run time. The
-``for`` clauses of a comprehension around the statement
-(``[app.include_router(r) for r in (users.router, items.router)]``) are loops too. An item
-built by a record class of the package (a dataclass or ``NamedTuple``,
+tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a
+conditional expression over such ones), directly or through a module-level name bound once to
+one and never changed in place (``ROUTERS = [...]``, also imported from another module),
+returned by a call of a module-level function whose body only returns one (``def
+get_routers(): return [...]``), or a parameter of the function around it whose every call in
+the package passes such items (``def include_routers(app, routers):`` called as
+``include_routers(app, [users.router])``). Any other loop (over another function's result, a
+comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
+around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
+loops too. An item built by a record class of the package (a dataclass or ``NamedTuple``,
 ``Mount(users.router, "/users")``) holds in each field the argument or default that set it.
 """
 
@@ -229,6 +229,11 @@ def literal_items(
         if any(isinstance(element, ast.Starred) for element in iterable.elts):
             return None
         return [(element, scope) for element in iterable.elts]
+    if isinstance(iterable, ast.IfExp):
+        # `[users, admin] if DEBUG else [users]`: an item of either may be included, the same way.
+        body = literal_items(iterable.body, scope, index, depth + 1)
+        orelse = literal_items(iterable.orelse, scope, index, depth + 1)
+        return None if body is None or orelse is None else body + orelse
     if (
         isinstance(iterable, ast.Call)
         and isinstance(iterable.func, ast.Attribute)

@@ -831,10 +831,20 @@ def passed_app(
 def _calls_of(
     function_scope: Scope, index: PackageIndex, modules: list[str]
 ) -> list[tuple[ast.Call, Scope]]:
-    """The package's calls of a function (not a method), each with the scope it is made in."""
+    """The package's calls of a function, each with the scope it is made in.
+
+    A method only when it is a ``@staticmethod`` (``Loader.add_routers(app, ...)``): another
+    takes its instance or class first, which moves every argument by one.
+    """
     function = function_scope.node
-    if not isinstance(function, FunctionNode) or (
-        function_scope.parent is not None and function_scope.parent.is_class
+    if not isinstance(function, FunctionNode):
+        return []
+    owner = (
+        function_scope.parent if function_scope.parent and function_scope.parent.is_class else None
+    )
+    if owner is not None and not any(
+        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+        for decorator in function.decorator_list
     ):
         return []
     found: list[tuple[ast.Call, Scope]] = []
@@ -846,6 +856,16 @@ def _calls_of(
         if model is None:
             continue
         for call, scope in method_calls(model, function.name, names=True):
+            if owner is not None:
+                # `Loader.add_routers(...)`: the attribute of the class it is defined in.
+                cls = (
+                    index.binding_of(call.func.value, scope)
+                    if isinstance(call.func, ast.Attribute)
+                    else None
+                )
+                if cls is not None and cls.kind == "class" and cls.node is owner.node:
+                    found.append((call, scope))
+                continue
             target = index.binding_of(call.func, scope)
             if target is not None and target.node is function:
                 found.append((call, scope))
