@@ -625,6 +625,34 @@ def test_routers_a_static_method_loops_over_are_the_items_its_calls_pass(
         assert TestClient(served.app).get("/v4/items/3").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("routers = [api_router]\n    for router in routers:", "/v5"),
+        ("routers: tuple = (api_router,)\n    for router in routers:", "/v5"),
+        # Changed in place, or bound twice: its items are not the literal's.
+        ("routers = [api_router]\n    routers.append(api_router)\n    for router in routers:", ""),
+        ("routers = [api_router]\n    routers = []\n    for router in routers:", ""),
+    ],
+    ids=["list", "annotated-tuple", "appended-to", "rebound"],
+)
+def test_routers_a_factory_loops_over_from_a_local_literal_get_the_loops_prefix(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    """`def create_app(): routers = [...]; for router in routers: app.include_router(...)`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n\n\n"
+        "def create_app() -> FastAPI:\n    app = FastAPI()\n"
+        f"    {body}\n        app.include_router(router, prefix='/v5')\n    return app\n\n\n"
+        "app = create_app()\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{expected}/items/{{item_id}}"
+    assert ("only known at run time" in result.stdout) == (not expected), result.stdout
+
+
 def test_an_include_prefix_held_by_an_enum_member_is_its_value(tmp_path: Path) -> None:
     main = _main(
         "app.include_router(api_router, prefix=Prefix.V1.value)",

@@ -5,7 +5,8 @@ includes each item of the tuple: read statically, the call runs once per item, w
 bound to that item's expression. The items are known when the loop runs over a literal list,
 tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a
 conditional expression over such ones), directly or through a module-level name bound once to
-one and never changed in place (``ROUTERS = [...]``, also imported from another module),
+one and never changed in place (``ROUTERS = [...]``, also imported from another module; a
+local of the function around it, ``routers = [...]`` in an app factory, the same way),
 returned by a call of a module-level function whose body only returns one (``def
 get_routers(): return [...]``), or a parameter of the function around it whose every call in
 the package passes such items (``def include_routers(app, routers):`` called as
@@ -279,7 +280,11 @@ def literal_container(
 def _literal(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
 ) -> tuple[ast.expr, Scope] | None:
-    """The literal container a name holds: module-level, bound once, never changed in place."""
+    """The literal container a name holds: bound once, never changed in place.
+
+    A module-level name, or a local of the function the name is read in (``routers = [...]``
+    in an app factory): bound once in that function, never changed in place there.
+    """
     if isinstance(expression, ast.List | ast.Tuple | ast.Set | ast.Dict):
         return expression, scope
     if depth > _MAX_DEPTH:
@@ -290,13 +295,14 @@ def _literal(
     if not isinstance(expression, ast.Name | ast.Attribute):
         return None
     binding = index.binding_of(expression, scope)
-    if (
-        binding is None
-        or binding.kind != "value"
-        or binding.scope.parent is not None
-        or not isinstance(binding.node, ast.expr)
-        or not _fixed(binding)
-    ):
+    if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+        return None
+    local = binding.scope.node
+    if binding.scope.parent is not None:
+        if not isinstance(local, _FUNCTIONS) or _changed_in(local, binding.name, 1):
+            return None
+        return _literal(binding.node, binding.scope, index, depth + 1)
+    if not _fixed(binding):
         return None
     if (
         isinstance(expression, ast.Name)
@@ -357,7 +363,7 @@ def _fixed(binding: Binding) -> bool:
     return not _changed_in(binding.scope.module.tree, binding.name, 1)
 
 
-def _changed_in(tree: ast.Module, name: str, assignments: int) -> bool:
+def _changed_in(tree: ast.AST, name: str, assignments: int) -> bool:
     """Whether ``tree`` assigns ``name`` more than ``assignments`` times or changes it in place."""
     stores = 0
     for node in ast.walk(tree):
