@@ -1709,6 +1709,39 @@ def test_a_router_a_class_builds_for_its_instance_is_served_where_it_is_included
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+GETTER_PY = CONTROLLER_PY.format(
+    cls="ItemsRoute", parameters="", prefix='"/items"', subclass=""
+).replace(
+    "    async def get_item",
+    '    def get_router(self) -> APIRouter:\n        """Its router."""\n'
+    "        return self.router\n\n"
+    "    async def get_item",
+)
+
+
+@pytest.mark.parametrize(
+    "included",
+    ["items.ItemsRoute().get_router()", "items.route.get_router()", "items.ItemsRoute().router"],
+    ids=["getter-of-a-new-instance", "getter-of-an-instance", "attribute-of-a-new-instance"],
+)
+def test_a_router_a_controller_returns_from_a_getter_is_served_where_it_is_included(
+    tmp_path: Path, included: str
+) -> None:
+    """`app.include_router(ItemsRoute().get_router(), prefix=...)`, `return self.router`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+        f'app = FastAPI()\napp.include_router({included}, prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/items.py").write_text(GETTER_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(root / "backend/app/api/items.py") == ["'/api/v1/items/{item_id}'"]
+    assert "included by no" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/3").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("router_py", "main_include"),
     [

@@ -1391,6 +1391,9 @@ def _mount(
         # `app.include_router(build_api_router())`: the router the function builds and returns.
         factory_key = index.factory_router(router[0], router[1])
         if factory_key is None:
+            # `app.include_router(Users().get_router())`: a controller's own router.
+            factory_key = included_instance_router(*router, index)
+        if factory_key is None:
             return None
         child_key = factory_key
     elif routable is not None:
