@@ -250,8 +250,53 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
             'class Settings(Base):\n    API_V1_STR: str = "/api/v1"\n\n\nsettings = Settings()\n',
             "APP_API_V1_STR",
         ),
+        (
+            # A field's own alias names its variable; env_prefix does not apply to it.
+            "from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+            'class Settings(BaseSettings):\n    model_config = {"env_prefix": "APP_"}\n'
+            '    API_V1_STR: str = Field(default="/api/v1", alias="SERVICE_PREFIX")\n\n\n'
+            "settings = Settings()\n",
+            "SERVICE_PREFIX",
+        ),
+        (
+            "from pydantic import AliasChoices, Field\nfrom pydantic_settings import BaseSettings"
+            "\n\n\nclass Settings(BaseSettings):\n    API_V1_STR: str = Field(\n"
+            '        "/api/v1", alias="IGNORED", validation_alias=AliasChoices("ROOT", "BASE")\n'
+            "    )\n\n\nsettings = Settings()\n",
+            "ROOT",
+        ),
+        (
+            "from pydantic import BaseSettings, Field\n\n\n"
+            'class Settings(BaseSettings):\n    API_V1_STR: str = Field("/api/v1", env="SVC_ROOT")'
+            '\n\n    class Config:\n        env_prefix = "svc_"\n\n\nsettings = Settings()\n',
+            "SVC_ROOT",
+        ),
+        (
+            # pydantic v1 reads no alias, pydantic-settings no `env=`: the field's own name then.
+            "from pydantic import BaseSettings, Field\n\n\n"
+            "class Settings(BaseSettings):\n"
+            '    API_V1_STR: str = Field("/api/v1", alias="NOT_READ")\n\n\n'
+            "settings = Settings()\n",
+            "API_V1_STR",
+        ),
+        (
+            "from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+            "class Settings(BaseSettings):\n"
+            '    API_V1_STR: str = Field("/api/v1", env=["NOT_READ"])\n\n\n'
+            "settings = Settings()\n",
+            "API_V1_STR",
+        ),
     ],
-    ids=["settings-config-dict", "pydantic-v1-config", "inherited-config"],
+    ids=[
+        "settings-config-dict",
+        "pydantic-v1-config",
+        "inherited-config",
+        "alias",
+        "validation-alias-choices",
+        "pydantic-v1-env",
+        "pydantic-v1-alias",
+        "pydantic-settings-env",
+    ],
 )
 def test_a_settings_default_names_the_variable_under_the_env_prefix(
     tmp_path: Path, settings: str, variable: str
@@ -432,8 +477,14 @@ def test_routers_included_from_a_list_name_their_own_path(tmp_path: Path) -> Non
             '    app.include_router(module.api_router, prefix="/v1")',
             "",
         ),
+        (
+            # Either branch's items may be included, the same way.
+            "for router in [api_router] if DEBUG else ([] if DEBUG is None else (api_router,)):\n"
+            '    app.include_router(router, prefix="/v1")',
+            "DEBUG = False\n",
+        ),
     ],
-    ids=["unpacked-pairs", "dict-items", "attribute-of-item"],
+    ids=["unpacked-pairs", "dict-items", "attribute-of-item", "conditional-expression"],
 )
 def test_routers_included_in_a_loop_over_literal_items_get_its_prefix(
     tmp_path: Path, loop: str, before: str
@@ -500,6 +551,106 @@ def test_routers_a_function_returns_as_a_literal_list_get_the_loops_prefix(
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/v1/items/{item_id}"
     assert "only known at run time" not in result.stdout
+
+
+HELPER_PY = """from fastapi import APIRouter, FastAPI
+
+
+def include_routers(app: FastAPI, routers: list[APIRouter], prefix: str = "/v1") -> None:
+    for router in routers:
+        app.include_router(router, prefix=prefix)
+"""
+
+
+@pytest.mark.parametrize(
+    ("calls", "before", "expected"),
+    [
+        (["include_routers(app, [api_router])"], "", "/v1"),
+        (
+            ["include_routers(app, routers=ROUTERS, prefix='/v2')"],
+            "ROUTERS = (api_router,)\n",
+            "/v2",
+        ),
+        # Two calls, each passing its items: each router is served where its call puts it.
+        (
+            ["include_routers(app, [api_router], '/v3')", "include_routers(app, [], '/v3')"],
+            "",
+            "/v3",
+        ),
+        # A call passing a list only known at run time: which routers, not known.
+        (["include_routers(app, [api_router])", "include_routers(app, more())"], "", ""),
+    ],
+    ids=["positional-list", "keywords-and-a-name", "two-calls", "one-call-not-known"],
+)
+def test_routers_a_helper_loops_over_are_the_items_its_calls_pass(
+    tmp_path: Path, calls: list[str], before: str, expected: str
+) -> None:
+    """`def include_routers(app, routers): for router in routers: app.include_router(router)`."""
+    main = _main(
+        "\n".join(calls),
+        "from app.helpers import include_routers\n\nmore = list\n" + before,
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/helpers.py").write_text(HELPER_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{expected}/items/{{item_id}}"
+    assert ("only known at run time" in result.stdout) == (not expected), result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    if expected:
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get(f"{expected}/items/3").status_code == 200
+
+
+def test_routers_a_static_method_loops_over_are_the_items_its_calls_pass(
+    tmp_path: Path,
+) -> None:
+    """`Loader.add_routers(app=app, routers=[...], prefix=...)`, a `@staticmethod` of a class."""
+    main = _main(
+        "Loader.add_routers(app=app, routers=[api_router], prefix='/v4')",
+        "from app.helpers import Loader\n",
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/helpers.py").write_text(
+        "from fastapi import APIRouter, FastAPI\n\n\nclass Loader:\n    @staticmethod\n"
+        "    def add_routers(app: FastAPI, routers: list[APIRouter], prefix: str) -> None:\n"
+        "        for router in routers:\n            if router:\n"
+        "                app.include_router(router=router, prefix=prefix)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/v4/items/{item_id}"
+    assert "only known at run time" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/v4/items/3").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("routers = [api_router]\n    for router in routers:", "/v5"),
+        ("routers: tuple = (api_router,)\n    for router in routers:", "/v5"),
+        # Changed in place, or bound twice: its items are not the literal's.
+        ("routers = [api_router]\n    routers.append(api_router)\n    for router in routers:", ""),
+        ("routers = [api_router]\n    routers = []\n    for router in routers:", ""),
+    ],
+    ids=["list", "annotated-tuple", "appended-to", "rebound"],
+)
+def test_routers_a_factory_loops_over_from_a_local_literal_get_the_loops_prefix(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    """`def create_app(): routers = [...]; for router in routers: app.include_router(...)`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n\n\n"
+        "def create_app() -> FastAPI:\n    app = FastAPI()\n"
+        f"    {body}\n        app.include_router(router, prefix='/v5')\n    return app\n\n\n"
+        "app = create_app()\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{expected}/items/{{item_id}}"
+    assert ("only known at run time" in result.stdout) == (not expected), result.stdout
 
 
 def test_an_include_prefix_held_by_an_enum_member_is_its_value(tmp_path: Path) -> None:
@@ -1574,6 +1725,39 @@ def test_a_router_a_class_builds_for_its_instance_is_served_where_it_is_included
     assert result.exit_code == 0, result.stdout
     assert _logged_routes(root / "backend/app/api/items.py") == [route]
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+GETTER_PY = CONTROLLER_PY.format(
+    cls="ItemsRoute", parameters="", prefix='"/items"', subclass=""
+).replace(
+    "    async def get_item",
+    '    def get_router(self) -> APIRouter:\n        """Its router."""\n'
+    "        return self.router\n\n"
+    "    async def get_item",
+)
+
+
+@pytest.mark.parametrize(
+    "included",
+    ["items.ItemsRoute().get_router()", "items.route.get_router()", "items.ItemsRoute().router"],
+    ids=["getter-of-a-new-instance", "getter-of-an-instance", "attribute-of-a-new-instance"],
+)
+def test_a_router_a_controller_returns_from_a_getter_is_served_where_it_is_included(
+    tmp_path: Path, included: str
+) -> None:
+    """`app.include_router(ItemsRoute().get_router(), prefix=...)`, `return self.router`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+        f'app = FastAPI()\napp.include_router({included}, prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/items.py").write_text(GETTER_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(root / "backend/app/api/items.py") == ["'/api/v1/items/{item_id}'"]
+    assert "included by no" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/3").status_code == 200
 
 
 @pytest.mark.parametrize(

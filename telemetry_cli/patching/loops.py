@@ -3,14 +3,17 @@
 ``for router in (users.router, items.router): app.include_router(router, prefix="/api")``
 includes each item of the tuple: read statically, the call runs once per item, with ``router``
 bound to that item's expression. The items are known when the loop runs over a literal list,
-tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``), directly or through a
-module-level name bound once to one and never changed in place (``ROUTERS = [...]``, also
-imported from another module), or returned by a call of a module-level function whose body
-only returns one (``def get_routers(): return [...]``). Any other loop (over another
-function's result, a parameter, a comprehension) runs over items only known at run time. The
-``for`` clauses of a comprehension around the statement
-(``[app.include_router(r) for r in (users.router, items.router)]``) are loops too. An item
-built by a record class of the package (a dataclass or ``NamedTuple``,
+tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a
+conditional expression over such ones), directly or through a module-level name bound once to
+one and never changed in place (``ROUTERS = [...]``, also imported from another module; a
+local of the function around it, ``routers = [...]`` in an app factory, the same way),
+returned by a call of a module-level function whose body only returns one (``def
+get_routers(): return [...]``), or a parameter of the function around it whose every call in
+the package passes such items (``def include_routers(app, routers):`` called as
+``include_routers(app, [users.router])``). Any other loop (over another function's result, a
+comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
+around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
+loops too. An item built by a record class of the package (a dataclass or ``NamedTuple``,
 ``Mount(users.router, "/users")``) holds in each field the argument or default that set it.
 """
 
@@ -31,6 +34,9 @@ from telemetry_cli.patching.symbols import (
 
 #: A loop's names, each bound to the expression of one item and the scope it is evaluated in.
 LoopValues = dict[str, tuple[ast.expr, Scope]]
+#: What the package's calls of a function pass for one of its parameters, each argument with the
+#: scope it is evaluated in; None when some call's is not known (no call: none known either).
+Passed = Callable[[Binding], list[tuple[ast.expr, Scope]] | None]
 
 _LOOPS = (ast.For, ast.AsyncFor)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -43,12 +49,15 @@ _MAX_ITERATIONS = 256
 _MAX_DEPTH = 8
 
 
-def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[LoopValues] | None:
+def loop_values(
+    statement: ast.AST, scope: Scope, index: PackageIndex, passed: Passed | None = None
+) -> list[LoopValues] | None:
     """The values the loop names ``statement`` reads take, one mapping per iteration.
 
     ``[{}]`` when no loop around ``statement`` (in ``scope``, a module or function body) binds
     a name it reads; None when one does and its items are not known statically, or the loop's
-    body rebinds the name.
+    body rebinds the name. ``passed`` finds what the calls of the function around it pass for a
+    parameter the loop runs over.
     """
     line = getattr(statement, "lineno", 0)
     read = {
@@ -88,6 +97,8 @@ def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[L
         ):
             return None
         items = literal_items(iterable, scope, index)
+        if items is None and passed is not None:
+            items = _passed_items(iterable, scope, index, passed)
         if items is None:
             return None
         iterations: list[LoopValues] = []
@@ -105,6 +116,32 @@ def loop_values(statement: ast.AST, scope: Scope, index: PackageIndex) -> list[L
     return environments
 
 
+def _passed_items(
+    iterable: ast.expr, scope: Scope, index: PackageIndex, passed: Passed
+) -> list[tuple[ast.expr, Scope]] | None:
+    """The items of a loop over a parameter: those every call of its function passes, in turn.
+
+    Each call's items are its own (a router passed by one call is served where that call puts
+    it); None when a call passes items not known statically, or the body assigns the parameter.
+    """
+    if not isinstance(iterable, ast.Name) or not isinstance(scope.node, _FUNCTIONS):
+        return None
+    parameter = scope.bindings.get(iterable.id)
+    if parameter is None or parameter.kind != "param" or _rebinds(scope.node.body, {iterable.id}):
+        return None
+    arguments = passed(parameter)
+    if not arguments:
+        return None
+    items: list[tuple[ast.expr, Scope]] = []
+    for argument, argument_scope in arguments:
+        found = literal_items(argument, argument_scope, index)
+        if found is None:
+            return None
+        items.extend(found)
+    return items
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
@@ -193,6 +230,11 @@ def literal_items(
         if any(isinstance(element, ast.Starred) for element in iterable.elts):
             return None
         return [(element, scope) for element in iterable.elts]
+    if isinstance(iterable, ast.IfExp):
+        # `[users, admin] if DEBUG else [users]`: an item of either may be included, the same way.
+        body = literal_items(iterable.body, scope, index, depth + 1)
+        orelse = literal_items(iterable.orelse, scope, index, depth + 1)
+        return None if body is None or orelse is None else body + orelse
     if (
         isinstance(iterable, ast.Call)
         and isinstance(iterable.func, ast.Attribute)
@@ -238,7 +280,11 @@ def literal_container(
 def _literal(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
 ) -> tuple[ast.expr, Scope] | None:
-    """The literal container a name holds: module-level, bound once, never changed in place."""
+    """The literal container a name holds: bound once, never changed in place.
+
+    A module-level name, or a local of the function the name is read in (``routers = [...]``
+    in an app factory): bound once in that function, never changed in place there.
+    """
     if isinstance(expression, ast.List | ast.Tuple | ast.Set | ast.Dict):
         return expression, scope
     if depth > _MAX_DEPTH:
@@ -249,13 +295,14 @@ def _literal(
     if not isinstance(expression, ast.Name | ast.Attribute):
         return None
     binding = index.binding_of(expression, scope)
-    if (
-        binding is None
-        or binding.kind != "value"
-        or binding.scope.parent is not None
-        or not isinstance(binding.node, ast.expr)
-        or not _fixed(binding)
-    ):
+    if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+        return None
+    local = binding.scope.node
+    if binding.scope.parent is not None:
+        if not isinstance(local, _FUNCTIONS) or _changed_in(local, binding.name, 1):
+            return None
+        return _literal(binding.node, binding.scope, index, depth + 1)
+    if not _fixed(binding):
         return None
     if (
         isinstance(expression, ast.Name)
@@ -316,7 +363,7 @@ def _fixed(binding: Binding) -> bool:
     return not _changed_in(binding.scope.module.tree, binding.name, 1)
 
 
-def _changed_in(tree: ast.Module, name: str, assignments: int) -> bool:
+def _changed_in(tree: ast.AST, name: str, assignments: int) -> bool:
     """Whether ``tree`` assigns ``name`` more than ``assignments`` times or changes it in place."""
     stores = 0
     for node in ast.walk(tree):

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from telemetry_cli.manifest import GENERATED_HEADER
-from telemetry_cli.patching.loops import LoopValues, loop_string, loop_values, substituted
+from telemetry_cli.patching.loops import (
+    LoopValues,
+    Passed,
+    loop_string,
+    loop_values,
+    substituted,
+)
 from telemetry_cli.patching.names import (
     APP_ROUTER,
     MOUNT_CLASSES,
@@ -866,10 +872,20 @@ def passed_app(
 def _calls_of(
     function_scope: Scope, index: PackageIndex, modules: list[str]
 ) -> list[tuple[ast.Call, Scope]]:
-    """The package's calls of a function (not a method), each with the scope it is made in."""
+    """The package's calls of a function, each with the scope it is made in.
+
+    A method only when it is a ``@staticmethod`` (``Loader.add_routers(app, ...)``): another
+    takes its instance or class first, which moves every argument by one.
+    """
     function = function_scope.node
-    if not isinstance(function, FunctionNode) or (
-        function_scope.parent is not None and function_scope.parent.is_class
+    if not isinstance(function, FunctionNode):
+        return []
+    owner = (
+        function_scope.parent if function_scope.parent and function_scope.parent.is_class else None
+    )
+    if owner is not None and not any(
+        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+        for decorator in function.decorator_list
     ):
         return []
     found: list[tuple[ast.Call, Scope]] = []
@@ -881,10 +897,44 @@ def _calls_of(
         if model is None:
             continue
         for call, scope in method_calls(model, function.name, names=True):
+            if owner is not None:
+                # `Loader.add_routers(...)`: the attribute of the class it is defined in.
+                cls = (
+                    index.binding_of(call.func.value, scope)
+                    if isinstance(call.func, ast.Attribute)
+                    else None
+                )
+                if cls is not None and cls.kind == "class" and cls.node is owner.node:
+                    found.append((call, scope))
+                continue
             target = index.binding_of(call.func, scope)
             if target is not None and target.node is function:
                 found.append((call, scope))
     return found
+
+
+def _passed_arguments(index: PackageIndex, modules: list[str]) -> Passed:
+    """What the package's calls of a function pass for a parameter (see ``loops.Passed``).
+
+    A call passing nothing for it passes the parameter's default, evaluated where the function
+    is defined; one that may pass it in ``**options``, or a required one it does not pass, is
+    not known.
+    """
+
+    def passed(parameter: Binding) -> list[tuple[ast.expr, Scope]] | None:
+        found: list[tuple[ast.expr, Scope]] = []
+        for call, call_scope in _calls_of(parameter.scope, index, modules):
+            argument = call_argument(call, _position(parameter), parameter.name)
+            if argument is not None:
+                found.append((argument, call_scope))
+                continue
+            default = _default(parameter)
+            if default is None or any(keyword.arg is None for keyword in call.keywords):
+                return None
+            found.append((default, parameter.scope.parent or parameter.scope))
+        return found
+
+    return passed
 
 
 def _position(parameter: Binding) -> int | None:
@@ -917,24 +967,28 @@ def _passed_string(
     index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
+    values: LoopValues | None = None,
 ) -> str | None:
     """An include prefix read from the parameters of the function making the call.
 
     ``def build_api_router(*, v1_prefix: str): ...; router.include_router(v1, prefix=v1_prefix)``
     called as ``build_api_router(v1_prefix=settings.API_V1_STR)``: the value every call of the
-    function in the package passes, when they all pass the same one known statically.
+    function in the package passes, when they all pass the same one known statically. The
+    names of the loops around the call read their ``values``.
     """
+    looped = values or {}
     parameters = [
         binding
         for node in ast.walk(expression)
         if isinstance(node, ast.Name)
+        and node.id not in looped
         and (binding := scope.bindings.get(node.id)) is not None
         and binding.kind == "param"
     ]
     calls = _calls_of(scope, index, modules) if parameters else []
     found: set[str | None] = set()
     for call, call_scope in calls:
-        passed: LoopValues = {}
+        passed: LoopValues = dict(looped)
         for parameter in parameters:
             argument = call_argument(call, _position(parameter), parameter.name)
             if argument is not None:
@@ -978,9 +1032,10 @@ def _module_mounts(
             unresolved.append(Unresolved(False, False, f"`{ast.unparse(call)}` at {where}"))
             continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        environments = loop_values(_routing_part(call, included, prefix), scope, index)
+        passed = _passed_arguments(index, modules)
+        environments = loop_values(_routing_part(call, included, prefix), scope, index, passed)
         if environments is None:
-            known = loop_values(included, scope, index)
+            known = loop_values(included, scope, index, passed)
             if known is None:
                 unresolved.append(Unresolved(False, False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
@@ -1381,6 +1436,9 @@ def _mount(
         # `app.include_router(build_api_router())`: the router the function builds and returns.
         factory_key = index.factory_router(router[0], router[1])
         if factory_key is None:
+            # `app.include_router(Users().get_router())`: a controller's own router.
+            factory_key = included_instance_router(*router, index)
+        if factory_key is None:
             return None
         child_key = factory_key
     elif routable is not None:
@@ -1414,8 +1472,8 @@ def _mount(
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             prefix = loop_string(keyword.value, scope, values, index, defaults)
-            if prefix is None and not values:
-                prefix = _passed_string(keyword.value, scope, index, modules, defaults)
+            if prefix is None:
+                prefix = _passed_string(keyword.value, scope, index, modules, defaults, values)
         elif keyword.arg is None:
             prefix = None  # **options may hold a prefix
     if routable is not None:

@@ -1182,21 +1182,81 @@ def included_instance_router(
 
     ``app.include_router(users.route.router)`` with ``route = UsersRoute()`` at module level
     and a class of the package (or a base of it) building ``self.router = APIRouter(...)`` in
-    its methods: that class's router.
+    its methods: that class's router. The instance may be built right there
+    (``UsersRoute().router``), and the router read through a method of the class that only
+    returns it (``UsersRoute().get_router()``, ``def get_router(self): return self.router``).
     """
+    if (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Attribute)
+        and not expression.args
+        and not expression.keywords
+    ):
+        cls = _instance_class(expression.func.value, scope, index)
+        attribute = None if cls is None else _returned_attribute(cls, expression.func.attr, 0)
+        return None if attribute is None else _class_router(cls, attribute, index, 0)
     if not isinstance(expression, ast.Attribute):
         return None
-    instance = index.binding_of(expression.value, scope)
-    if (
-        instance is None
-        or instance.kind != "value"
-        or instance.scope.parent is not None
-        or not isinstance(instance.node, ast.Call)
-    ):
-        return None
-    qualified = index.qualify(instance.node.func, instance.scope)
+    return _class_router(_instance_class(expression.value, scope, index), expression.attr, index, 0)
+
+
+def _instance_class(expression: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:
+    """The class of the instance ``expression`` is: built right there, or by a module-level name.
+
+    ``UsersRoute()``, or ``route`` with ``route = UsersRoute()`` at module level; else None.
+    """
+    built: ast.expr = expression
+    built_scope = scope
+    if not isinstance(expression, ast.Call):
+        instance = index.binding_of(expression, scope)
+        if (
+            instance is None
+            or instance.kind != "value"
+            or instance.scope.parent is not None
+            or not isinstance(instance.node, ast.Call)
+        ):
+            return None
+        built, built_scope = instance.node, instance.scope
+    assert isinstance(built, ast.Call)
+    qualified = index.qualify(built.func, built_scope)
     cls = index.resolve(qualified)[1] if qualified is not None else None
-    return _class_router(cls, expression.attr, index, 0)
+    return cls if cls is not None and cls.kind == "class" else None
+
+
+def _returned_attribute(cls: Binding, method: str, depth: int) -> str | None:
+    """The ``self`` attribute a method of ``cls`` (or of a base in its module) only returns.
+
+    ``def get_router(self) -> APIRouter: return self.router`` (after a docstring): ``router``;
+    None for a method doing anything else (it may build or change what it returns).
+    """
+    node = cls.node
+    if not isinstance(node, ast.ClassDef) or depth > _MAX_BASES:
+        return None
+    for statement in node.body:
+        if not (isinstance(statement, FunctionNode) and statement.name == method):
+            continue
+        parameters = statement.args.posonlyargs + statement.args.args
+        body = statement.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # its docstring
+        if (
+            statement.decorator_list
+            or len(parameters) != 1
+            or len(body) != 1
+            or not isinstance(body[0], ast.Return)
+            or not isinstance(body[0].value, ast.Attribute)
+            or not isinstance(body[0].value.value, ast.Name)
+            or body[0].value.value.id != parameters[0].arg
+        ):
+            return None
+        return body[0].value.attr
+    for base in node.bases:
+        target = cls.scope.bindings.get(base.id) if isinstance(base, ast.Name) else None
+        if target is not None and target.kind == "class":
+            found = _returned_attribute(target, method, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _class_router(

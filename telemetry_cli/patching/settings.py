@@ -832,11 +832,88 @@ def _nested_delimiter(index: PackageIndex, cls: Binding) -> str:
 def _environment_name(index: PackageIndex, cls: Binding, name: str) -> str:
     """The environment variable that sets field ``name`` of a settings class.
 
-    Its ``env_prefix`` before the name; an upper-case prefix gives the name in upper case too
+    The variable its ``Field(...)`` names, if any (see ``_field_variable_name``); else its
+    ``env_prefix`` before the name: an upper-case prefix gives the name in upper case too
     (pydantic matches names in any case unless ``case_sensitive``), as a person would set it.
     """
+    named = _field_variable_name(index, cls, name)
+    if named is not None:
+        return named
     prefix = _config_string(index, cls, "env_prefix") or ""
     return prefix + (name.upper() if prefix.isupper() else name)
+
+
+def _field_variable_name(index: PackageIndex, cls: Binding, name: str) -> str | None:
+    """The variable a field's ``Field(...)`` names for itself, which ``env_prefix`` does not join.
+
+    pydantic-settings reads ``validation_alias``, else ``alias`` (``AliasChoices``: its first);
+    pydantic v1's ``BaseSettings`` reads ``env=`` instead (a list: its first). The other
+    keywords do nothing in each, so the field's own name stays.
+    """
+    declared = _field_call(index, cls, name, 0)
+    if declared is None:
+        return None
+    version_one = index.derives_from(cls, _is_pydantic_v1_settings)
+    keywords = ("env",) if version_one else ("validation_alias", "alias")
+    values = {keyword.arg: keyword.value for keyword in declared.keywords}
+    for keyword in keywords:
+        if keyword in values:
+            return _first_string(values[keyword])
+    return None
+
+
+def _is_pydantic_v1_settings(name: str) -> bool:
+    """``pydantic.BaseSettings`` (and ``pydantic.v1``'s), not ``pydantic_settings``'."""
+    return name.split(".")[0] == "pydantic" and name.rpartition(".")[2] == _ENVIRONMENT_CLASS
+
+
+def _first_string(value: ast.expr) -> str | None:
+    """A literal string; the first of a literal list, tuple or set, or of ``AliasChoices(...)``."""
+    items: list[ast.expr] = [value]
+    if isinstance(value, ast.List | ast.Tuple | ast.Set):
+        items = value.elts
+    elif isinstance(value, ast.Call) and ast.unparse(value.func).rpartition(".")[2] == (
+        "AliasChoices"
+    ):
+        items = value.args
+    first = items[0] if items else None
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value
+    return None
+
+
+def _field_call(index: PackageIndex, cls: Binding, attribute: str, depth: int) -> ast.Call | None:
+    """The ``Field(...)`` call declaring ``attribute`` in ``cls``, else in its nearest base.
+
+    None when the declaration is not such a call (or nothing of the package declares it).
+    """
+    node = cls.node
+    if not isinstance(node, ast.ClassDef) or depth > _MAX_DEPTH:
+        return None
+    for statement in node.body:
+        if not _declares(statement, attribute):
+            continue
+        value = statement.value if isinstance(statement, ast.AnnAssign | ast.Assign) else None
+        if isinstance(value, ast.Call) and ast.unparse(value.func).rpartition(".")[2] == "Field":
+            return value
+        return None
+    for base in node.bases:
+        qualified = index.qualify(base, cls.scope)
+        target = None if qualified is None else index.resolve(qualified)[1]
+        if target is not None and target.kind == "class":
+            found = _field_call(index, target, attribute, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _declares(statement: ast.stmt, attribute: str) -> bool:
+    """Whether a class-body statement assigns ``attribute`` (whatever value it gives)."""
+    if isinstance(statement, ast.AnnAssign):
+        return isinstance(statement.target, ast.Name) and statement.target.id == attribute
+    return isinstance(statement, ast.Assign) and any(
+        isinstance(target, ast.Name) and target.id == attribute for target in statement.targets
+    )
 
 
 def _reads_environment(index: PackageIndex, cls: Binding) -> bool:
