@@ -35,7 +35,7 @@ from telemetry_cli.files import (
     read_bytes,
 )
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.install_steps import DOCKERFILE_NAME
+from telemetry_cli.install_steps import DOCKERFILE_NAME, flat_layout_catches
 from telemetry_cli.patching.apps import (
     AppSite,
     FoundApp,
@@ -154,6 +154,8 @@ class Found:
     # includes: not suggested, but named when no other route module is found.
     unserved: tuple[str, ...] = ()
     api_prefix_mount: str | None = None
+    # Another folder for the documents: setuptools' flat-layout discovery would package `specs`.
+    specs_dir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ def plan_table(root: Path) -> InitResult:
             "to start again"
         )
     found = discover(root, document)
+    found = replace(found, specs_dir=_specs_dir(root, found.backend))
     table = _table(found)
     if tool is None:
         tool = tomlkit.table(is_super_table=True)
@@ -308,6 +311,12 @@ def _table(found: Found) -> Table:
             else "without what the app's requests carry in front of it (its root_path, the "
             "path it is mounted at, or app.router.prefix)"
         )
+    if found.specs_dir is not None:
+        table.add("specs-dir", found.specs_dir)
+        table["specs-dir"].comment(
+            f"not {KEYS_BY_NAME['specs-dir'].default}: setuptools' automatic discovery would "
+            "take it in as a second package; it skips docs/"
+        )
     instrument = tomlkit.table()
     event = DEFAULT_EVENT_TYPES[0]
     if found.routes:
@@ -351,6 +360,21 @@ def _table(found: Found) -> Table:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
     table.add("instrument", instrument)
     return table
+
+
+# Where the documents go when the default folder would break the project's packaging:
+# setuptools' flat-layout discovery skips `docs`, and documents belong there.
+_UNPACKAGED_SPECS_DIR = "docs/specs"
+
+
+def _specs_dir(root: Path, backend: str) -> str | None:
+    """The ``specs-dir`` to write: None (the default) unless setuptools would package it.
+
+    A project built by setuptools' automatic flat-layout discovery takes the new top-level
+    ``specs`` folder in as a second package and refuses to build (``pip install .``).
+    """
+    default = str(KEYS_BY_NAME["specs-dir"].default)
+    return None if flat_layout_catches(root, backend, default) is None else _UNPACKAGED_SPECS_DIR
 
 
 # How many modules of routes no app includes init names.

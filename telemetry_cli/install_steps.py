@@ -8,11 +8,14 @@ invented, the quickstart says in words to install the dependencies as the projec
 
 from __future__ import annotations
 
+import ast
+import itertools
 import re
 import shlex
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -115,6 +118,133 @@ def pytest_config(root: Path, backend: str) -> str | None:
             if text is not None and (section is None or _has_section(text, section)):
                 return PurePosixPath(folder, name).as_posix()
     return None
+
+
+# The top-level folders setuptools' flat-layout finder skips (FlatLayoutPackageFinder._EXCLUDE
+# of setuptools 65; later versions only add to it): a folder named so is never a package.
+_FLAT_LAYOUT_SKIPPED = (
+    *("ci", "bin", "doc", "docs", "documentation", "manpages", "news", "changelog"),
+    *("test", "tests", "unit_test", "unit_tests", "example", "examples", "scripts", "tools"),
+    *("util", "utils", "python", "build", "dist", "venv", "env", "requirements", "tasks"),
+    *("fabfile", "site_scons", "benchmark", "benchmarks", "exercise", "exercises", "[._]*"),
+)
+# What lists the packages itself, so that setuptools discovers none: `[tool.setuptools]` keys
+# (`packages` also as `packages.find`), `setup.cfg` `[options]` keys and `setup()` arguments.
+_SETUPTOOLS_LISTING = frozenset({"packages", "py-modules", "package-dir", "ext-modules"})
+_SETUP_LISTING = frozenset({"packages", "py_modules", "package_dir", "ext_modules"})
+
+
+def flat_layout_discovery(root: Path, folder: str) -> bool:
+    """Whether the project at ``root / folder`` is packaged by setuptools' flat-layout discovery.
+
+    True when setuptools builds it (its ``build-backend``, or none given with a ``[project]``
+    table, a ``setup.py`` or a ``setup.cfg``; a ``[project]`` table without a name and a
+    version builds nothing anyway), nothing lists its packages or modules
+    (``[tool.setuptools] packages``/``py-modules``/``package-dir``, ``setup.cfg``'s
+    ``[options]`` ones, a ``setup()`` argument: ``setup.py`` is read, never run) and it has no
+    ``src/`` folder. Such a project takes every top-level folder with a Python name in as a
+    package, and refuses to build with more than one (setuptools' automatic discovery).
+    """
+    base = root / folder
+    data = _read_toml(base / "pyproject.toml")
+    build_backend = _table(data.get("build-system")).get("build-backend")
+    setup_py = _read_text(base / "setup.py")
+    setup_cfg = _read_text(base / "setup.cfg")
+    if setup_py is not None and "setuptools" not in setup_py and "distutils" not in setup_py:
+        setup_py = None  # a module of the app that happens to be named so, not a build script
+    project = data.get("project")
+    if project is not None and not _buildable(_table(project)):
+        return False  # setuptools refuses its metadata before looking for packages
+    if isinstance(build_backend, str):
+        if not build_backend.strip().startswith("setuptools.build_meta"):
+            return False
+    elif "project" not in data and setup_py is None and setup_cfg is None:
+        return False  # no Python project here at all
+    if _SETUPTOOLS_LISTING & _table(_table(data.get("tool")).get("setuptools")).keys():
+        return False
+    if setup_cfg is not None and _lists_packages_cfg(setup_cfg):
+        return False
+    if setup_py is not None and _lists_packages_py(setup_py):
+        return False
+    return not (base / "src").is_dir()
+
+
+def _buildable(project: dict[str, Any]) -> bool:
+    """Whether a ``[project]`` table names the project and its version (static or dynamic)."""
+    return isinstance(project.get("name"), str) and (
+        "version" in project or "version" in _strings(project.get("dynamic"))
+    )
+
+
+def flat_layout_catches(root: Path, backend: str, path: str) -> str | None:
+    """The folder that flat-layout discovery would take in as a new package for ``path``.
+
+    ``path`` is a folder the tool writes, POSIX relative to ``root``. The projects looked at
+    are the backend folder's and the root's (as :func:`install_steps` searches them); one
+    catches ``path`` when it relies on :func:`flat_layout_discovery`, ``path`` lies in it, and
+    the top-level folder ``path`` starts with has a name setuptools does not skip and holds
+    nothing but ``path`` (a folder with other content was there, and discovered, before).
+    Returns that top-level folder (POSIX, relative to ``root``: ``specs``, ``backend/design``),
+    or None.
+    """
+    folders = [PurePosixPath(backend).as_posix()] if backend not in ("", ".") else []
+    for folder in [*folders, "."]:
+        parts = PurePosixPath(path).parts
+        if folder != ".":
+            inside = PurePosixPath(folder).parts
+            if parts[: len(inside)] != inside:
+                continue
+            parts = parts[len(inside) :]
+        if not parts or not parts[0].isidentifier():
+            continue
+        if any(fnmatchcase(parts[0], pattern) for pattern in _FLAT_LAYOUT_SKIPPED):
+            continue
+        if _holds_only(root / folder, parts) and flat_layout_discovery(root, folder):
+            return PurePosixPath(folder, parts[0]).as_posix()
+    return None
+
+
+def _holds_only(folder: Path, parts: tuple[str, ...]) -> bool:
+    """Whether ``folder / parts[0]`` is absent or holds nothing but the path ``parts[1:]``."""
+    for part, inner in itertools.pairwise(parts):
+        folder = folder / part
+        try:
+            if any(entry.name != inner for entry in folder.iterdir()):
+                return False
+        except OSError:
+            return True  # absent (or unreadable): the tool's run creates it
+    return True
+
+
+def _lists_packages_cfg(text: str) -> bool:
+    """Whether a ``setup.cfg`` lists packages or modules in ``[options]`` (unreadable: yes)."""
+    import configparser  # only read for a project that may rely on discovery
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return True  # setuptools would fail on it too: no warning about discovery
+    if not parser.has_section("options"):
+        return False
+    return any(key.replace("-", "_") in _SETUP_LISTING for key in parser["options"])
+
+
+def _lists_packages_py(text: str) -> bool:
+    """Whether a ``setup.py`` passes a package or module listing to a call (unparsable: yes).
+
+    ``**options`` may carry one: counted as a listing, the safe side for a warning.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    return any(
+        keyword.arg is None or keyword.arg in _SETUP_LISTING or keyword.arg == "configuration"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+    )
 
 
 def _has_section(text: str, section: str) -> bool:

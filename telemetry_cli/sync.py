@@ -31,6 +31,7 @@ from telemetry_cli.files import (
     remove_temp_file,
     resolve,
 )
+from telemetry_cli.install_steps import flat_layout_catches
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
     LeftPatch,
@@ -269,6 +270,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         elif output.path in recorded:
             wanted_hashes[output.path] = recorded[output.path]
 
+    _note_flat_layout(plan, report.changes)
     rendered_paths = {output.path for output in outputs}
     failed_outputs = [change.path for change in report.changes if change.status is Status.ERROR]
     for path in sorted(set(recorded) - rendered_paths):
@@ -469,6 +471,34 @@ def _read(root: Path, path: str, read: Mapping[str, bytes]) -> bytes | None:
     """
     target = contained_path(root, path)
     return read[path] if path in read else read_bytes(target, path)
+
+
+def _note_flat_layout(plan: Plan, changes: list[FileChange]) -> None:
+    """Warn, on the first document, when setuptools would package the specs folder.
+
+    A project built by setuptools' automatic flat-layout discovery takes a new top-level folder
+    in as a second package and refuses to build (``pip install .``): said on every run, as the
+    folder stays until the plan or the packaging changes.
+    """
+    package = flat_layout_catches(plan.root, plan.backend, plan.specs_dir)
+    documents = [
+        change
+        for change in changes
+        if change.kind is Kind.GENERATED and change.path.startswith(plan.specs_dir + "/")
+    ]
+    if package is None or not documents:
+        return
+    parent = PurePosixPath(package).parent.as_posix()
+    project = "at the project root" if parent == "." else f"in {parent}/"
+    documents[0].notes = (
+        *documents[0].notes,
+        f"{package}/ is a top-level folder that setuptools' automatic discovery takes in as a "
+        f"package (the project {project} relies on it): `pip install .` then fails with "
+        '"Multiple top-level packages discovered in a flat-layout", or installs that folder '
+        "in place of the project's modules; set specs-dir = "
+        f'"docs/specs" in {plan.config_shown} (setuptools skips docs/), or list the '
+        "project's packages ([tool.setuptools] packages)",
+    )
 
 
 def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:

@@ -467,3 +467,33 @@ def test_the_quickstart_names_a_wired_module_it_also_instruments_once(tmp_path: 
     assert result.exit_code == 0, result.stdout + result.stderr
     quickstart = (root / "specs/059-analytics-telemetry/quickstart.md").read_text()
     assert "and patches `backend/app/main.py`. A second run" in quickstart, quickstart
+
+
+def test_a_specs_folder_setuptools_would_package_is_noted(tmp_path: Path) -> None:
+    # A flat layout packaged by setuptools' automatic discovery: a new top-level specs/ is a
+    # second package, and `pip install .` fails ("Multiple top-level packages discovered").
+    root = tmp_path / "svc"
+    (root / "app").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    config = (
+        '[project]\nname = "svc"\nversion = "0.1.0"\n\n[tool.telemetry-scaffold]\n'
+        'backend = "."\napp-package = "app"\n{}\n[tool.telemetry-scaffold.instrument]\n'
+    )
+    (root / "pyproject.toml").write_text(config.format(""))
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stderr
+    note = "specs/ is a top-level folder that setuptools' automatic discovery takes in"
+    assert written.stdout.count(note) == 1, written.stdout
+    assert 'set specs-dir = "docs/specs" in pyproject.toml' in written.stdout
+    checked = run("generate", "--root", str(root), "--check", "--json")
+    assert checked.exit_code == 0
+    document = json.loads(checked.stdout)
+    assert document["ok"] is True
+    notes = [note for file in document["files"] for note in file["notes"]]
+    assert len(notes) == 1 and notes[0].startswith(note)
+    # The fix the note names silences it.
+    (root / "pyproject.toml").write_text(config.format('specs-dir = "docs/specs"\n'))
+    moved = run("generate", "--root", str(root))
+    assert moved.exit_code == 0, moved.stderr
+    assert "setuptools" not in moved.stdout

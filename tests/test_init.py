@@ -3306,3 +3306,36 @@ def test_an_app_a_function_keeps_to_itself_is_named_with_the_fix(tmp_path: Path)
     assert "return it from the function (a factory)" in result.stderr
     assert result.stderr.count("\n") == 1
     assert snapshot(tmp_path) == before
+
+
+FLAT_PROJECT = '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["fastapi"]\n'
+
+
+def _flat_setuptools(root: Path, pyproject: str = FLAT_PROJECT) -> Path:
+    (root / "app").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (root / "pyproject.toml").write_text(pyproject)
+    return root
+
+
+def test_init_keeps_the_specs_out_of_setuptools_flat_layout_discovery(tmp_path: Path) -> None:
+    # setuptools would take a top-level specs/ in as a second package beside app/ and refuse
+    # to build: `pip install -e .` fails after generate.
+    root = _flat_setuptools(tmp_path / "svc")
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    assert re.search(r'^specs-dir = "docs/specs" # not specs: setuptools', text, re.M), text
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stderr
+    assert (root / "docs/specs/059-analytics-telemetry").is_dir()
+    assert not (root / "specs").exists()
+    assert "setuptools" not in generated.stdout
+
+
+def test_init_leaves_specs_dir_alone_when_the_packages_are_listed(tmp_path: Path) -> None:
+    root = _flat_setuptools(
+        tmp_path / "svc", FLAT_PROJECT + '\n[tool.setuptools]\npackages = ["app"]\n'
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert "specs-dir" not in (root / "pyproject.toml").read_text()

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.install_steps import InstallSteps, install_steps, pytest_config
+from telemetry_cli.install_steps import (
+    InstallSteps,
+    flat_layout_catches,
+    flat_layout_discovery,
+    install_steps,
+    pytest_config,
+)
 from telemetry_cli.plan import Plan
 from telemetry_cli.render import render_outputs
 from tests.cli_support import make_project, run
@@ -346,3 +352,124 @@ def test_pdm_installs_only_the_groups_its_lock_file_holds(
     lock = f'[metadata]\ngroups = {groups}\nstrategy = ["inherit_metadata"]\n'
     write(tmp_path, {"pyproject.toml": PEP621_WITH_EXTRAS, "pdm.lock": lock})
     assert install_steps(tmp_path, "backend").commands == commands
+
+
+# A flat-layout project that setuptools packages by its automatic discovery.
+FLAT_SETUPTOOLS = '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["fastapi"]\n'
+
+
+def _flat_project(root: Path, pyproject: str = FLAT_SETUPTOOLS) -> Path:
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "pyproject.toml").write_text(pyproject)
+    return root
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        FLAT_SETUPTOOLS,
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        + FLAT_SETUPTOOLS,
+        '[build-system]\nrequires = ["setuptools"]\n\n' + FLAT_SETUPTOOLS,
+        '[project]\nname = "svc"\ndynamic = ["version"]\n',
+    ],
+)
+def test_flat_layout_discovery_catches_a_new_top_level_specs_folder(
+    tmp_path: Path, pyproject: str
+) -> None:
+    root = _flat_project(tmp_path, pyproject)
+    assert flat_layout_discovery(root, ".")
+    assert flat_layout_catches(root, ".", "specs") == "specs"
+    assert flat_layout_catches(root, ".", "design/specs") == "design"
+    # Folders setuptools skips, and names that are no Python identifiers.
+    for skipped in ("docs/specs", "doc/specs", "tests/specs", "_specs", ".specs", "my-specs"):
+        assert flat_layout_catches(root, ".", skipped) is None, skipped
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        ({"pyproject.toml": FLAT_SETUPTOOLS + '\n[tool.setuptools]\npackages = ["app"]\n'}, "list"),
+        ({"pyproject.toml": FLAT_SETUPTOOLS + "\n[tool.setuptools]\npy-modules = []\n"}, "mods"),
+        (
+            {
+                "pyproject.toml": FLAT_SETUPTOOLS
+                + '\n[tool.setuptools.packages.find]\nwhere = ["."]\n'
+            },
+            "find",
+        ),
+        (
+            {"pyproject.toml": FLAT_SETUPTOOLS + '\n[tool.setuptools.package-dir]\n"" = "lib"\n'},
+            "dir",
+        ),
+        ({"setup.cfg": "[options]\npackages = find:\n"}, "cfg packages"),
+        ({"setup.cfg": "[options]\npy_modules = main\n"}, "cfg modules"),
+        (
+            {"setup.py": "from setuptools import *\nsetup(packages=find_packages())\n"},
+            "py",
+        ),
+        ({"setup.py": "from setuptools import setup\nsetup(py_modules=['main'])\n"}, "py modules"),
+        ({"setup.py": "from setuptools import setup\nsetup(**OPTIONS)\n"}, "py kwargs"),
+        ({"setup.py": "from setuptools import setup\nsetup(name="}, "py unparsable"),
+        ({"src/.keep": ""}, "src layout"),
+        (
+            {
+                "pyproject.toml": '[build-system]\nbuild-backend = "hatchling.build"\n\n'
+                + FLAT_SETUPTOOLS
+            },
+            "hatchling",
+        ),
+        ({"pyproject.toml": '[project]\nname = "svc"\n'}, "no version: nothing builds"),
+        ({"pyproject.toml": "[tool.telemetry-scaffold]\n"}, "no project at all"),
+    ],
+)
+def test_explicit_packaging_turns_flat_layout_discovery_off(
+    tmp_path: Path, files: dict[str, str], why: str
+) -> None:
+    root = _flat_project(tmp_path)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    assert not flat_layout_discovery(root, "."), why
+    assert flat_layout_catches(root, ".", "specs") is None, why
+
+
+def test_a_setup_py_without_a_listing_relies_on_discovery(tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "app").mkdir()
+    (root / "setup.py").write_text("from setuptools import setup\nsetup(name='svc')\n")
+    assert flat_layout_catches(root, ".", "specs") == "specs"
+
+
+def test_a_module_named_setup_py_is_no_build_script(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "setup.py").write_text("def setup(app):\n    return app\n")
+    assert not flat_layout_discovery(tmp_path, ".")
+
+
+def test_only_a_folder_the_specs_alone_would_create_is_new(tmp_path: Path) -> None:
+    root = _flat_project(tmp_path)
+    (root / "backend" / "app").mkdir(parents=True)
+    # `backend/` holds the app: it was a top-level folder before the documents went in it.
+    assert flat_layout_catches(root, ".", "backend/specs") is None
+    (root / "design" / "specs").mkdir(parents=True)
+    assert flat_layout_catches(root, ".", "design/specs") == "design"
+
+
+def test_the_backend_folders_own_project_is_looked_at(tmp_path: Path) -> None:
+    _flat_project(tmp_path / "backend")
+    (tmp_path / "pyproject.toml").write_text("[tool.telemetry-scaffold]\n")
+    assert flat_layout_catches(tmp_path, "backend", "specs") is None  # outside that project
+    assert flat_layout_catches(tmp_path, "backend", "backend/specs") == "backend/specs"
+
+
+def test_the_skipped_names_agree_with_setuptools(tmp_path: Path) -> None:
+    discovery = pytest.importorskip("setuptools.discovery")
+    root = _flat_project(tmp_path)
+    names = ["specs", "docs", "doc", "tests", "examples", "build", "_private", "design", "env"]
+    for name in names:
+        (root / name).mkdir()
+    found = set(discovery.FlatLayoutPackageFinder.find(str(root)))
+    for name in names:
+        assert (flat_layout_catches(root, ".", name) is not None) == (name in found), name
