@@ -486,14 +486,20 @@ class _Analysis:
         """The package's modules whose imports of each of ``layer_modules`` stay after this run."""
         plan = self.plan
         users: dict[str, list[str]] = {name: [] for name in layer_modules}
+        # The layers' own packages (the plan's, or one beside it): their modules import each
+        # other, and are no users of the layer.
+        packages = {layer.rpartition(".")[0] for layer in layer_modules}
+        names = {package.rpartition(".")[2] for package in packages} | {plan.layer_package}
         for name in package_modules(
             plan.app_package, plan.root / plan.app_dir, skip_tests=False, layers=self.layers
         ):
             source = self.index.source(name)
-            if source is None or plan.layer_package not in source.text:
+            if source is None or not any(layer in source.text for layer in names):
                 continue
             module = self.index.module(name)
             if module is None or module.path.startswith(plan.analytics_dir + "/"):
+                continue
+            if any(name == package or name.startswith(package + ".") for package in packages):
                 continue
             editor = self.editors.get(module.path)
             going = set() if editor is None else editor.deleted_lines()
