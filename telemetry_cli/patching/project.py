@@ -477,18 +477,22 @@ class _Analysis:
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         if self.removing:
-            report.users = self._layer_users((self.package,))[self.package]
+            report.users = self._layer_users((self.package,), {self.package})[self.package]
         elif self.watched:
-            report.users_of = self._layer_users(self.watched)
+            packages = {module.rpartition(".")[0] for module in self.watched}
+            report.users_of = self._layer_users(self.watched, packages)
         return report
 
-    def _layer_users(self, layer_modules: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-        """The package's modules whose imports of each of ``layer_modules`` stay after this run."""
+    def _layer_users(
+        self, layer_modules: tuple[str, ...], packages: set[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """The package's modules whose imports of each of ``layer_modules`` stay after this run.
+
+        ``packages`` are the layers those are of (the plan's, or one beside it): their own
+        modules import each other, and are no users.
+        """
         plan = self.plan
         users: dict[str, list[str]] = {name: [] for name in layer_modules}
-        # The layers' own packages (the plan's, or one beside it): their modules import each
-        # other, and are no users of the layer.
-        packages = {layer.rpartition(".")[0] for layer in layer_modules}
         names = {package.rpartition(".")[2] for package in packages} | {plan.layer_package}
         for name in package_modules(
             plan.app_package, plan.root / plan.app_dir, skip_tests=False, layers=self.layers
