@@ -436,9 +436,11 @@ def _output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
 
 def _output_folders(plan: Plan, recorded: dict[str, str]) -> dict[Place, set[str]]:
     """The plan's layer and documents folders, and those of the recorded outputs."""
-    folders: dict[Place, set[str]] = {place: set() for place in Place}
+    # Each place's folder under the plan once: the plan's folder properties build paths.
+    folders: dict[Place, set[str]] = {
+        place: {next(o for o in OUTPUTS if o.place is place).folder(plan)} for place in Place
+    }
     for output in OUTPUTS:
-        folders[output.place].add(output.folder(plan))
         for path in recorded:
             if path.endswith("/" + output.name):
                 folders[output.place].add(path[: -len(output.name) - 1])
@@ -479,7 +481,8 @@ def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
                 folder = (PurePosixPath(parent) / entry.name).as_posix()
                 if folder in folders or entry.is_symlink() or not entry.is_dir():
                     continue
-                if any(_provably_generated(plan.root, f"{folder}/{name}") for name in names):
+                present = [name for name in names if (entry / name).is_file()]
+                if any(_provably_generated(plan.root, f"{folder}/{name}") for name in present):
                     beside[place].add(folder)
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
