@@ -25,6 +25,7 @@ from tests.plan_sequence_support import (
     Edit,
     Plan,
     bundled_plan,
+    changed_files,
     original_sources,
     run_sequence,
     write_plan,
@@ -784,3 +785,33 @@ def test_a_newer_layer_that_the_code_still_imports_is_kept(original: Path, tmp_p
     assert "chapters.py still use it; fix that and rerun" in result.stdout, result.stdout
     # Whole: the modules it keeps import the others.
     assert sorted(path.name for path in layer.glob("*.py")) == newer
+
+
+def test_files_beside_the_known_folders_that_are_not_provably_the_tools_stay(
+    original: Path, tmp_path: Path
+) -> None:
+    # Beside the plan's feature and layer sit the user's own: another spec-kit feature, a
+    # package, and a generated document edited since, beside one as generated. Only the last
+    # is provably the tool's: it goes, the others stay, and nothing is refused over them.
+    root = _generated(original, tmp_path, BASE)
+    mine = root / "specs/001-auth"
+    mine.mkdir()
+    (mine / "spec.md").write_text("# Auth\n")
+    edited = root / "specs/060-telemetry"
+    edited.mkdir()
+    feature = root / "specs/059-analytics-telemetry"
+    (edited / "spec.md").write_text((feature / "spec.md").read_text() + "My note.\n")
+    shutil.copy(feature / "plan.md", edited / "plan.md")
+    package = root / "backend/app/helpers"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "event_logger.py").write_text("LOG = []\n")
+    before = snapshot(root)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert changed_files(before, snapshot(root)) == ["specs/060-telemetry/plan.md"]
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    for path in ("specs/001-auth/spec.md", "specs/060-telemetry/spec.md", "backend/app/helpers"):
+        assert (root / path).exists()
