@@ -516,8 +516,12 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     report = SyncReport(plan=plan, command="remove")
     root = plan.root
     manifest = load_manifest(root)
+    beside = _sibling_output_paths(plan, manifest.files)
+    watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
     with _collector_paused():
-        project = analyze(plan, manifest.patched, force=force, removing=True)
+        project = analyze(
+            plan, manifest.patched, force=force, removing=True, watched=tuple(watched)
+        )
     # User code first: a failure there must not leave imports of files already deleted.
     patches = [_patch_change(patched) for patched in project.files]
     report.changes.extend(patches)
@@ -533,17 +537,25 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     # them go too; a generated file that cannot be told from a hand edit is reported.
     decided += [
         (change.path, None, change)
-        for change in _unrecorded_obsolete(
-            plan, manifest.files, set(), _sibling_output_paths(plan, manifest.files), force=force
-        )
+        for change in _unrecorded_obsolete(plan, manifest.files, set(), beside, force=force)
     ]
     # Folders of layers that inserted code left in place (see PatchRecord.left) imports.
     left_layers = set(_left_layer_users(manifest.patched, manifest.patched))
+    # A layer beside the plan's that code imports stays whole (see compute).
+    beside_users: dict[str, list[str]] = {}
+    for path in beside:
+        for user in project.users_of.get(_layer_module(plan, path) or "", ()):
+            users = beside_users.setdefault(path.rpartition("/")[0], [])
+            if user not in users:
+                users.append(user)
     for path, digest, obsolete in decided:
         if obsolete is None:
             continue
         change = _as_removal(obsolete)
-        if (
+        importers = beside_users.get(change.path.rpartition("/")[0])
+        if importers and change.status is Status.REMOVED:
+            change = _keep_for(change, importers)
+        elif (
             still_using
             and change.status is Status.REMOVED
             and (

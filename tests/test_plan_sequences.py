@@ -785,6 +785,11 @@ def test_a_newer_layer_that_the_code_still_imports_is_kept(original: Path, tmp_p
     assert "chapters.py still use it; fix that and rerun" in result.stdout, result.stdout
     # Whole: the modules it keeps import the others.
     assert sorted(path.name for path in layer.glob("*.py")) == newer
+    # remove too keeps it, as the calls of the newer plan are not its to take out.
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert "chapters.py still use the layer; fix that and rerun" in removed.stdout
+    assert sorted(path.name for path in layer.glob("*.py")) == newer
 
 
 def test_files_beside_the_known_folders_that_are_not_provably_the_tools_stay(

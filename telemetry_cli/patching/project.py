@@ -478,7 +478,7 @@ class _Analysis:
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         if self.removing:
             report.users = self._layer_users((self.package,), {self.package})[self.package]
-        elif self.watched:
+        if self.watched:
             packages = {module.rpartition(".")[0] for module in self.watched}
             report.users_of = self._layer_users(self.watched, packages)
         return report
