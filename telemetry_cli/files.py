@@ -88,6 +88,18 @@ def read_bytes(path: Path, relative: str) -> bytes | None:
     before opening (opening a device or FIFO can block or have effects) and again on the open
     file, so nothing swapped in between is read either.
     """
+    return _read_regular(path, relative, None)
+
+
+def read_head(path: Path, relative: str, size: int) -> bytes | None:
+    """Return the first ``size`` bytes of the file (None: no file), as :func:`read_bytes` reads.
+
+    For a look at a header that decides nothing about the file's content.
+    """
+    return _read_regular(path, relative, size)
+
+
+def _read_regular(path: Path, relative: str, limit: int | None) -> bytes | None:
     try:
         _require_regular(path.stat().st_mode, relative)
         fd = os.open(path, _OPEN_FLAGS)
@@ -98,8 +110,13 @@ def read_bytes(path: Path, relative: str) -> bytes | None:
     try:
         _require_regular(os.fstat(fd).st_mode, relative)
         chunks: list[bytes] = []
-        while chunk := os.read(fd, _CHUNK_SIZE):
+        left = limit
+        while (left is None or left > 0) and (
+            chunk := os.read(fd, min(_CHUNK_SIZE, left or _CHUNK_SIZE))
+        ):
             chunks.append(chunk)
+            if left is not None:
+                left -= len(chunk)
         return b"".join(chunks)
     except OSError as exc:
         raise _read_problem(exc, relative) from None

@@ -28,6 +28,7 @@ from telemetry_cli.files import (
     contained_path,
     leftover_temp_files,
     read_bytes,
+    read_head,
     remove_temp_file,
     resolve,
 )
@@ -45,7 +46,7 @@ from telemetry_cli.manifest import (
     sorted_left,
 )
 from telemetry_cli.patching import PatchedFile, analyze
-from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOP_LEVEL, Plan, layer_dir
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOP_LEVEL, Plan, layer_dir, qualified
 from telemetry_cli.render import (
     OUTPUTS,
     Place,
@@ -219,7 +220,11 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         for path in (output.path(plan) for output in OUTPUTS)
         if path not in planned and (root / path).is_file()
     )
-    watched = sorted(filter(None, (_layer_module(plan, path) for path in leaving)))
+    # A layer beside the plan's (a newer plan's, left by a checkout) goes too, unless imported.
+    beside = _sibling_output_paths(plan, recorded)
+    leaving.update(beside)
+    watched_paths = sorted(path for path in leaving if _layer_module(plan, path))
+    watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
     with _collector_paused():
         project = analyze(plan, manifest.patched, force=force, watched=tuple(watched))
     # Documents claim as done only what this run achieved.
@@ -283,13 +288,22 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         report.changes.append(obsolete)
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
-    unrecorded = _unrecorded_obsolete(plan, recorded, rendered_paths, project.read, force=force)
+    unrecorded = _unrecorded_obsolete(
+        plan, recorded, rendered_paths, project.read, beside, force=force
+    )
     for orphan in unrecorded:
         if failed_outputs and orphan.status is Status.REMOVED:
             orphan = _keep_obsolete(orphan, failed_outputs)
         report.changes.append(orphan)
 
     left_users = _left_layer_users(project.record, manifest.patched)
+    # A layer other than the plan's goes whole or stays whole: its modules import each other.
+    for path in watched_paths:
+        folder = path.rpartition("/")[0]
+        if folder != plan.analytics_dir:
+            for user in project.users_of.get(_layer_module(plan, path) or "", ()):
+                if user not in left_users.setdefault(folder, ()):
+                    left_users[folder] += (user,)
     for position, change in enumerate(report.changes):
         importers = project.users_of.get(_layer_module(plan, change.path) or "", ())
         importers = importers or left_users.get(change.path.rpartition("/")[0], ())
@@ -380,6 +394,7 @@ def _unrecorded_obsolete(
     recorded: dict[str, str],
     kept: set[str],
     read: Mapping[str, bytes],
+    beside: list[str],
     *,
     force: bool,
 ) -> list[FileChange]:
@@ -388,10 +403,11 @@ def _unrecorded_obsolete(
     One whose own digest matches it is provably the tool's, unedited (whatever plan wrote it):
     removed. One with the
     tool's header but other bytes may have been edited by hand: refused (``--force`` removes it,
-    keeping a backup). Any other file of that name is the user's, and stays.
+    keeping a backup). Any other file of that name is the user's, and stays. In a folder beside
+    the known ones (``beside``, from :func:`_sibling_output_paths`) only the first kind is taken.
     """
     changes = []
-    for path in _output_paths(plan, recorded):
+    for path in [*_output_paths(plan, recorded), *beside]:
         if path in kept or path in recorded:
             continue
         try:
@@ -400,6 +416,8 @@ def _unrecorded_obsolete(
             continue  # not a file the tool could have written there
         if old is None:
             continue
+        if path in beside and not carries_own_digest(old):
+            continue  # beside the known folders, only a file provably the tool's is its own
         if carries_own_digest(old):
             changes.append(
                 FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
@@ -438,12 +456,24 @@ def _output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
     before it wrote its own): an output written since is not named in it, but sits beside the
     outputs it names, in the layer's or the documents' folder of the run that wrote it.
     """
-    folders: dict[Place, set[str]] = {place: set() for place in Place}
+    return _paths_in(_output_folders(plan, recorded))
+
+
+def _output_folders(plan: Plan, recorded: dict[str, str]) -> dict[Place, set[str]]:
+    """The plan's layer and documents folders, and those of the recorded outputs."""
+    # Each place's folder under the plan once: the plan's folder properties build paths.
+    folders: dict[Place, set[str]] = {
+        place: {next(o for o in OUTPUTS if o.place is place).folder(plan)} for place in Place
+    }
     for output in OUTPUTS:
-        folders[output.place].add(output.folder(plan))
         for path in recorded:
             if path.endswith("/" + output.name):
                 folders[output.place].add(path[: -len(output.name) - 1])
+    return folders
+
+
+def _paths_in(folders: dict[Place, set[str]]) -> list[str]:
+    """Every output's path in each of ``folders`` of its place, in a stable order."""
     return list(
         dict.fromkeys(
             (PurePosixPath(folder) / output.name).as_posix()
@@ -451,6 +481,52 @@ def _output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
             for folder in sorted(folders[output.place])
         )
     )
+
+
+def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
+    """Outputs in folders beside the known ones: another layer package, another feature.
+
+    A checkout of an older commit brings back its plan and manifest and leaves the files a
+    newer plan created: its layer under another ``layer-package`` in the same app package, its
+    documents under another ``feature`` in the same specs folder. Neither the plan nor the
+    manifest names that folder, but it sits beside one they do, and holds an output that starts
+    with the tool's header. Of those, only a file whose own digest matches is the tool's there
+    (see :func:`_unrecorded_obsolete`); the user's packages and features beside them hold none.
+    """
+    known = _output_folders(plan, recorded)
+    beside: dict[Place, set[str]] = {place: set() for place in Place}
+    for place, folders in known.items():
+        names = [output.name for output in OUTPUTS if output.place is place]
+        for parent in sorted({PurePosixPath(folder).parent.as_posix() for folder in folders}):
+            try:
+                entries = sorted(contained_path(plan.root, parent).iterdir())
+            except (FileProblem, OSError):
+                continue  # not a folder (any more), or one it cannot list: nothing beside
+            for entry in entries:
+                folder = (PurePosixPath(parent) / entry.name).as_posix()
+                if folder in folders or entry.is_symlink() or not entry.is_dir():
+                    continue
+                present = [name for name in names if (entry / name).is_file()]
+                if any(_claims_generated(plan.root, f"{folder}/{name}") for name in present):
+                    beside[place].add(folder)
+    known_paths = set(_paths_in(known))
+    return [path for path in _paths_in(beside) if path not in known_paths]
+
+
+# Enough of a file's start to hold either form of the do-not-edit header (carries_header).
+_HEADER_SIZE = 512
+
+
+def _claims_generated(root: Path, path: str) -> bool:
+    """Whether ``path`` starts with the tool's header: a folder beside the known ones to look in.
+
+    Only the start is read: :func:`_unrecorded_obsolete` decides from the whole file, read once.
+    """
+    try:
+        head = read_head(contained_path(root, path), path, _HEADER_SIZE)
+    except FileProblem:
+        return False
+    return head is not None and carries_header(path, head)
 
 
 def _on_disk(root: Path, path: str, read: Mapping[str, bytes]) -> bytes | None:
@@ -512,8 +588,12 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     root = plan.root
     on_disk = read_manifest_file(root)
     manifest = report.recorded = on_disk.manifest
+    beside = _sibling_output_paths(plan, manifest.files)
+    watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
     with _collector_paused():
-        project = analyze(plan, manifest.patched, force=force, removing=True)
+        project = analyze(
+            plan, manifest.patched, force=force, removing=True, watched=tuple(watched)
+        )
     # User code first: a failure there must not leave imports of files already deleted.
     patches = [_patch_change(patched) for patched in project.files]
     report.changes.extend(patches)
@@ -529,15 +609,27 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     # them go too; a generated file that cannot be told from a hand edit is reported.
     decided += [
         (change.path, None, change)
-        for change in _unrecorded_obsolete(plan, manifest.files, set(), project.read, force=force)
+        for change in _unrecorded_obsolete(
+            plan, manifest.files, set(), project.read, beside, force=force
+        )
     ]
     # Folders of layers that inserted code left in place (see PatchRecord.left) imports.
     left_layers = set(_left_layer_users(manifest.patched, manifest.patched))
+    # A layer beside the plan's that code imports stays whole (see compute).
+    beside_users: dict[str, list[str]] = {}
+    for path in beside:
+        for user in project.users_of.get(_layer_module(plan, path) or "", ()):
+            users = beside_users.setdefault(path.rpartition("/")[0], [])
+            if user not in users:
+                users.append(user)
     for path, digest, obsolete in decided:
         if obsolete is None:
             continue
         change = _as_removal(obsolete)
-        if (
+        importers = beside_users.get(change.path.rpartition("/")[0])
+        if importers and change.status is Status.REMOVED:
+            change = _keep_for(change, importers)
+        elif (
             still_using
             and change.status is Status.REMOVED
             and (
@@ -619,11 +711,15 @@ def _keep_for(change: FileChange, users: list[str], *, obsolete: bool = False) -
 
 
 def _layer_module(plan: Plan, path: str) -> str | None:
-    """The dotted name of a module of the generated layer, by its path (None: not one)."""
+    """The dotted name of a module of a layer in the app package, by its path (None: not one).
+
+    The plan's layer, or one beside it under another ``layer-package`` (an older plan's).
+    """
     folder, _, name = path.rpartition("/")
-    if folder != plan.analytics_dir or not name.endswith(".py") or name == "__init__.py":
+    parent, _, package = folder.rpartition("/")
+    if (parent or ".") != plan.app_dir or not name.endswith(".py") or name == "__init__.py":
         return None
-    return f"{plan.analytics_package}.{name.removesuffix('.py')}"
+    return qualified(plan.app_package, package, name.removesuffix(".py"))
 
 
 def _as_removal(change: FileChange) -> FileChange:

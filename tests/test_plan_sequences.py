@@ -25,6 +25,7 @@ from tests.plan_sequence_support import (
     Edit,
     Plan,
     bundled_plan,
+    changed_files,
     original_sources,
     run_sequence,
     write_plan,
@@ -732,3 +733,90 @@ def test_an_output_beside_those_an_older_manifest_records_goes_too(
         assert run("remove", "--root", str(root)).exit_code == 0
     assert not (root / added).exists()
     assert not (root / added).parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("newer", "left"),
+    [
+        pytest.param({"feature": "060-telemetry"}, "specs/060-telemetry", id="feature"),
+        pytest.param({"layer_package": "telemetry"}, "backend/app/telemetry", id="layer-package"),
+    ],
+)
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_outputs_of_a_newer_plan_left_by_checking_out_an_older_commit_go(
+    original: Path, tmp_path: Path, newer: dict[str, object], left: str, command: str
+) -> None:
+    # `git checkout <older commit> -- .` restores every file the older commit tracks (plan,
+    # manifest, patched modules, outputs) and leaves the files the newer plan created: its
+    # outputs in a folder of their own, which neither the plan nor the manifest names. They
+    # stayed for good, --check green about them, and `remove` left them too.
+    root = _generated(original, tmp_path, BASE)
+    older = snapshot(root)
+    write_plan(root, _plan(**newer))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / left).is_dir()
+    for path, data in older.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    if command == "generate":
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        assert run("generate", "--root", str(root)).exit_code == 0
+        assert snapshot(root) == older
+        assert run("generate", "--root", str(root), "--check").exit_code == 0
+    else:
+        assert run("remove", "--root", str(root)).exit_code == 0
+        assert snapshot(root) == snapshot(original)
+    assert not (root / left).exists()
+
+
+def test_a_newer_layer_that_the_code_still_imports_is_kept(original: Path, tmp_path: Path) -> None:
+    # The older plan and manifest only came back: the modules still import the newer layer,
+    # which is not taken away from under them.
+    root = _generated(original, tmp_path, BASE)
+    older = snapshot(root)
+    write_plan(root, _plan(layer_package="telemetry"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    layer = root / "backend/app/telemetry"
+    newer = sorted(path.name for path in layer.glob("*.py"))
+    for path in ("pyproject.toml", MANIFEST):
+        (root / path).write_bytes(older[path])
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert "chapters.py still use it; fix that and rerun" in result.stdout, result.stdout
+    # Whole: the modules it keeps import the others.
+    assert sorted(path.name for path in layer.glob("*.py")) == newer
+    # remove too keeps it, as the calls of the newer plan are not its to take out.
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert "chapters.py still use the layer; fix that and rerun" in removed.stdout
+    assert sorted(path.name for path in layer.glob("*.py")) == newer
+
+
+def test_files_beside_the_known_folders_that_are_not_provably_the_tools_stay(
+    original: Path, tmp_path: Path
+) -> None:
+    # Beside the plan's feature and layer sit the user's own: another spec-kit feature, a
+    # package, and a generated document edited since, beside one as generated. Only the last
+    # is provably the tool's: it goes, the others stay, and nothing is refused over them.
+    root = _generated(original, tmp_path, BASE)
+    mine = root / "specs/001-auth"
+    mine.mkdir()
+    (mine / "spec.md").write_text("# Auth\n")
+    edited = root / "specs/060-telemetry"
+    edited.mkdir()
+    feature = root / "specs/059-analytics-telemetry"
+    (edited / "spec.md").write_text((feature / "spec.md").read_text() + "My note.\n")
+    shutil.copy(feature / "plan.md", edited / "plan.md")
+    package = root / "backend/app/helpers"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "event_logger.py").write_text("LOG = []\n")
+    before = snapshot(root)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert changed_files(before, snapshot(root)) == ["specs/060-telemetry/plan.md"]
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    for path in ("specs/001-auth/spec.md", "specs/060-telemetry/spec.md", "backend/app/helpers"):
+        assert (root / path).exists()

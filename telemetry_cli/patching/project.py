@@ -481,23 +481,33 @@ class _Analysis:
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         report.read = {path: data for path, (data, _) in self.backend.texts.items()}
         if self.removing:
-            report.users = self._layer_users((self.package,))[self.package]
-        elif self.watched:
-            report.users_of = self._layer_users(self.watched)
+            report.users = self._layer_users((self.package,), {self.package})[self.package]
+        if self.watched:
+            packages = {module.rpartition(".")[0] for module in self.watched}
+            report.users_of = self._layer_users(self.watched, packages)
         return report
 
-    def _layer_users(self, layer_modules: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-        """The package's modules whose imports of each of ``layer_modules`` stay after this run."""
+    def _layer_users(
+        self, layer_modules: tuple[str, ...], packages: set[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """The package's modules whose imports of each of ``layer_modules`` stay after this run.
+
+        ``packages`` are the layers those are of (the plan's, or one beside it): their own
+        modules import each other, and are no users.
+        """
         plan = self.plan
         users: dict[str, list[str]] = {name: [] for name in layer_modules}
+        names = {package.rpartition(".")[2] for package in packages} | {plan.layer_package}
         for name in package_modules(
             plan.app_package, plan.root / plan.app_dir, skip_tests=False, layers=self.layers
         ):
             source = self.index.source(name)
-            if source is None or plan.layer_package not in source.text:
+            if source is None or not any(layer in source.text for layer in names):
                 continue
             module = self.index.module(name)
             if module is None or module.path.startswith(plan.analytics_dir + "/"):
+                continue
+            if any(name == package or name.startswith(package + ".") for package in packages):
                 continue
             editor = self.editors.get(module.path)
             going = set() if editor is None else editor.deleted_lines()
