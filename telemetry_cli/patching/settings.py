@@ -37,6 +37,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     call_argument,
+    returned_only,
 )
 
 # pydantic's settings classes (v2's pydantic-settings, v1's pydantic): fields read the environment.
@@ -668,22 +669,18 @@ def _property(index: PackageIndex, cls: Binding, attribute: str, depth: int) -> 
         if not (isinstance(statement, FunctionNode) and statement.name == attribute):
             continue
         decorators = {ast.unparse(item).rpartition(".")[2] for item in statement.decorator_list}
-        body = statement.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            body = body[1:]  # its docstring
+        returned = returned_only(statement)
         parameters = statement.args.posonlyargs + statement.args.args
         if (
             not decorators
             or not decorators <= _PROPERTIES
-            or len(body) != 1
-            or not isinstance(body[0], ast.Return)
-            or body[0].value is None
+            or returned is None
             or len(parameters) != 1
         ):
             return None
         class_scope = Scope(node, cls.scope.module, cls.scope)
         function_scope = Scope(statement, cls.scope.module, class_scope)
-        return body[0].value, function_scope, parameters[0].arg, statement.lineno
+        return returned, function_scope, parameters[0].arg, statement.lineno
     for target in _package_bases(index, cls):
         inherited = _property(index, target, attribute, depth + 1)
         if inherited is not None:
