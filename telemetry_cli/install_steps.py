@@ -72,8 +72,7 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
     installed does not bring it: the quickstart runs the server with it. Unreadable files count
     as absent.
     """
-    folders = [PurePosixPath(backend).as_posix()] if backend not in ("", ".") else []
-    for folder in [*folders, "."]:
+    for folder in _searched_folders(backend):
         found = (
             _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
@@ -89,6 +88,12 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
 
 
 Names = list[tuple[str, frozenset[str]]]
+
+
+def _searched_folders(backend: str) -> list[str]:
+    """The folders a project's files are looked for in, in order: the backend's, then the root."""
+    return [PurePosixPath(backend).as_posix(), "."] if backend not in ("", ".") else ["."]
+
 
 # Files that configure pytest when they hold its section (None: by being there at all).
 _PYTEST_FILES = (
@@ -108,8 +113,7 @@ def pytest_config(root: Path, backend: str) -> str | None:
     ``[tool:pytest]``. The documents then name pytest as the project's runner, not as the
     tool's: what tests the backend is the project's own choice.
     """
-    folders = [PurePosixPath(backend).as_posix()] if backend not in ("", ".") else []
-    for folder in [*folders, "."]:
+    for folder in _searched_folders(backend):
         data = _read_toml(root / folder / "pyproject.toml")
         if "pytest" in _table(data.get("tool")) or "pytest" in _dependency_names(data):
             return PurePosixPath(folder, "pyproject.toml").as_posix()
@@ -187,8 +191,7 @@ def flat_layout_catches(root: Path, backend: str, path: str) -> str | None:
     Returns that top-level folder (POSIX, relative to ``root``: ``specs``, ``backend/design``),
     or None.
     """
-    folders = [PurePosixPath(backend).as_posix()] if backend not in ("", ".") else []
-    for folder in [*folders, "."]:
+    for folder in _searched_folders(backend):
         parts = PurePosixPath(path).parts
         if folder != ".":
             inside = PurePosixPath(folder).parts

@@ -984,7 +984,7 @@ def plan_from_table(
         tool=tool if tool is not None else {TOOL_SECTION: table},
         values={},
     )
-    _printable_name(_config_name(root, config_file), config_file)
+    _printable_name(config_name(root, config_file), config_file)
     for name in table:
         if name not in KEYS_BY_NAME:
             close = difflib.get_close_matches(name, KNOWN_KEYS, n=1)
@@ -1023,7 +1023,11 @@ def _check_string_lengths(name: str, value: object, scope: _Scope) -> None:
                 pending += [entry, key]
 
 
-def _config_name(root: Path, config_file: Path) -> str:
+def config_name(root: Path, config_file: Path) -> str:
+    """The config file as the generated documents name it: relative to ``root``, else its name.
+
+    The same rule for the documents and for the check that the name prints on one line.
+    """
     try:
         return config_file.relative_to(root).as_posix()
     except ValueError:

@@ -18,7 +18,7 @@ from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.catalog import Catalog
 from telemetry_cli.install_steps import install_steps, pytest_config
 from telemetry_cli.manifest import DIGEST_MARK, GENERATED_HEADER, UNSEALED_DIGEST, seal_content
-from telemetry_cli.plan import Plan
+from telemetry_cli.plan import Plan, config_name
 from telemetry_cli.templating import code_fence, compiled_loader, environment, is_installed_build
 
 if TYPE_CHECKING:
@@ -409,7 +409,7 @@ def template_context(
         "limits": dict(LIMITS),
         "catalog": Catalog(plan, LIMITS["max_payload_keys"]),
         "sensitive_keys": sensitive_keys(plan),
-        "config_file": _relative_config(plan),
+        "config_file": config_name(plan.root, plan.config_file),
         "generated_modules": [
             {
                 "name": output.name,
@@ -426,7 +426,11 @@ def template_context(
         ],
         # Paths start lines of the documents' code blocks: no backtick run in them may close one.
         "path_fence": code_fence(
-            _relative_config(plan), plan.analytics_dir, plan.feature_dir, entry.path, plan.app_dir
+            config_name(plan.root, plan.config_file),
+            plan.analytics_dir,
+            plan.feature_dir,
+            entry.path,
+            plan.app_dir,
         ),
         "feature_tree": _tree(
             [(o.name, o.describe(plan)) for o in outputs_for(plan) if o.place is Place.FEATURE]
@@ -500,13 +504,6 @@ def _tree(entries: list[tuple[str, str]]) -> list[dict[str, str]]:
                 indent = "    " if last else "│   "
                 lines.append({"text": indent + line["text"], "role": line["role"]})
     return lines
-
-
-def _relative_config(plan: Plan) -> str:
-    try:
-        return plan.config_file.relative_to(plan.root).as_posix()
-    except ValueError:
-        return plan.config_file.name
 
 
 def with_header(path: str, body: str) -> str:

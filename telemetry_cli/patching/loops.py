@@ -29,6 +29,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     block_statements,
+    returned_only,
     unpacked,
 )
 
@@ -340,17 +341,10 @@ def _returned_literal(
         or arguments.kwarg
     ):
         return None
-    body = function.body
-    if (
-        len(body) == 2
-        and isinstance(body[0], ast.Expr)
-        and isinstance(body[0].value, ast.Constant)
-        and isinstance(body[0].value.value, str)
-    ):
-        body = body[1:]  # the docstring
-    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+    returned = returned_only(function)
+    if returned is None:
         return None
-    return body[0].value, Scope(function, binding.scope.module, binding.scope)
+    return returned, Scope(function, binding.scope.module, binding.scope)
 
 
 def bound_once(binding: Binding) -> bool:

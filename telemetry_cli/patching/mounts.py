@@ -924,17 +924,30 @@ def _passed_arguments(index: PackageIndex, modules: list[str]) -> Passed:
     def passed(parameter: Binding) -> list[tuple[ast.expr, Scope]] | None:
         found: list[tuple[ast.expr, Scope]] = []
         for call, call_scope in _calls_of(parameter.scope, index, modules):
-            argument = call_argument(call, _position(parameter), parameter.name)
-            if argument is not None:
-                found.append((argument, call_scope))
-                continue
-            default = _default(parameter)
-            if default is None or any(keyword.arg is None for keyword in call.keywords):
+            argument = _passed_for(call, call_scope, parameter)
+            if argument is None:
                 return None
-            found.append((default, parameter.scope.parent or parameter.scope))
+            found.append(argument)
         return found
 
     return passed
+
+
+def _passed_for(
+    call: ast.Call, call_scope: Scope, parameter: Binding
+) -> tuple[ast.expr, Scope] | None:
+    """What one call of a function passes for its parameter, with the scope to evaluate it in.
+
+    The parameter's default when the call passes nothing for it, evaluated where the function
+    is defined; None when the call may pass it in ``**options``, or leaves a required one out.
+    """
+    argument = call_argument(call, _position(parameter), parameter.name)
+    if argument is not None:
+        return argument, call_scope
+    default = _default(parameter)
+    if default is None or any(keyword.arg is None for keyword in call.keywords):
+        return None
+    return default, parameter.scope.parent or parameter.scope
 
 
 def _position(parameter: Binding) -> int | None:
@@ -990,15 +1003,10 @@ def _passed_string(
     for call, call_scope in calls:
         passed: LoopValues = dict(looped)
         for parameter in parameters:
-            argument = call_argument(call, _position(parameter), parameter.name)
-            if argument is not None:
-                passed[parameter.name] = (argument, call_scope)
-                continue
-            default = _default(parameter)
-            if default is None or any(keyword.arg is None for keyword in call.keywords):
+            argument = _passed_for(call, call_scope, parameter)
+            if argument is None:
                 return None  # required, or maybe in **options: not known
-            # Defaults are evaluated where the function is defined.
-            passed[parameter.name] = (default, scope.parent or scope)
+            passed[parameter.name] = argument
         found.add(loop_string(expression, scope, passed, index, defaults))
     return found.pop() if len(found) == 1 else None
 

@@ -48,6 +48,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     chain_root,
     passes_prefix_through,
+    returned_only,
     sub_blocks,
     unwrapped,
 )
@@ -1236,20 +1237,16 @@ def _returned_attribute(cls: Binding, method: str, depth: int) -> str | None:
         if not (isinstance(statement, FunctionNode) and statement.name == method):
             continue
         parameters = statement.args.posonlyargs + statement.args.args
-        body = statement.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            body = body[1:]  # its docstring
+        returned = returned_only(statement)
         if (
             statement.decorator_list
             or len(parameters) != 1
-            or len(body) != 1
-            or not isinstance(body[0], ast.Return)
-            or not isinstance(body[0].value, ast.Attribute)
-            or not isinstance(body[0].value.value, ast.Name)
-            or body[0].value.value.id != parameters[0].arg
+            or not isinstance(returned, ast.Attribute)
+            or not isinstance(returned.value, ast.Name)
+            or returned.value.id != parameters[0].arg
         ):
             return None
-        return body[0].value.attr
+        return returned.attr
     for base in node.bases:
         target = cls.scope.bindings.get(base.id) if isinstance(base, ast.Name) else None
         if target is not None and target.kind == "class":

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from telemetry_cli.console import quoted
 from telemetry_cli.patching.symbols import (
@@ -36,6 +37,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     call_argument,
+    returned_only,
 )
 
 # pydantic's settings classes (v2's pydantic-settings, v1's pydantic): fields read the environment.
@@ -636,6 +638,16 @@ def _declared(
     return text, class_scope.module.path, line, environment
 
 
+def _package_bases(index: PackageIndex, cls: Binding) -> Iterator[Binding]:
+    """The classes of the package a class names as its bases, in order (library ones left out)."""
+    assert isinstance(cls.node, ast.ClassDef)
+    for base in cls.node.bases:
+        qualified = index.qualify(base, cls.scope)
+        target = None if qualified is None else index.resolve(qualified)[1]
+        if target is not None and target.kind == "class":
+            yield target
+
+
 #: A property's returned expression, the scope of its body, its ``self`` name and its line.
 Computed = tuple[ast.expr, Scope, str, int]
 #: Decorators that make a method read as an attribute of the instance.
@@ -657,29 +669,22 @@ def _property(index: PackageIndex, cls: Binding, attribute: str, depth: int) -> 
         if not (isinstance(statement, FunctionNode) and statement.name == attribute):
             continue
         decorators = {ast.unparse(item).rpartition(".")[2] for item in statement.decorator_list}
-        body = statement.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            body = body[1:]  # its docstring
+        returned = returned_only(statement)
         parameters = statement.args.posonlyargs + statement.args.args
         if (
             not decorators
             or not decorators <= _PROPERTIES
-            or len(body) != 1
-            or not isinstance(body[0], ast.Return)
-            or body[0].value is None
+            or returned is None
             or len(parameters) != 1
         ):
             return None
         class_scope = Scope(node, cls.scope.module, cls.scope)
         function_scope = Scope(statement, cls.scope.module, class_scope)
-        return body[0].value, function_scope, parameters[0].arg, statement.lineno
-    for base in node.bases:
-        qualified = index.qualify(base, cls.scope)
-        target = index.resolve(qualified)[1] if qualified is not None else None
-        if target is not None and target.kind == "class":
-            inherited = _property(index, target, attribute, depth + 1)
-            if inherited is not None:
-                return inherited
+        return returned, function_scope, parameters[0].arg, statement.lineno
+    for target in _package_bases(index, cls):
+        inherited = _property(index, target, attribute, depth + 1)
+        if inherited is not None:
+            return inherited
     return None
 
 
@@ -706,14 +711,11 @@ def _declaration(
         if value is not None:
             class_scope = Scope(node, cls.scope.module, cls.scope)
             return value, class_scope, statement.lineno, _reads_environment(index, cls)
-    for base in node.bases:
-        qualified = index.qualify(base, cls.scope)
-        target = index.resolve(qualified)[1] if qualified is not None else None
-        if target is not None and target.kind == "class":
-            inherited = _declaration(index, target, attribute, depth + 1, factories=factories)
-            if inherited is not None:
-                value, class_scope, line, from_base = inherited
-                return value, class_scope, line, from_base or _reads_environment(index, cls)
+    for target in _package_bases(index, cls):
+        inherited = _declaration(index, target, attribute, depth + 1, factories=factories)
+        if inherited is not None:
+            value, class_scope, line, from_base = inherited
+            return value, class_scope, line, from_base or _reads_environment(index, cls)
     return None
 
 
@@ -722,15 +724,10 @@ def _assigned(statement: ast.stmt, attribute: str, factories: bool = False) -> a
 
     ``factories``: ``Field(default_factory=Model)`` gives a call ``Model()``.
     """
-    value: ast.expr | None = None
-    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-        if statement.target.id == attribute:
-            value = statement.value
-    elif isinstance(statement, ast.Assign) and any(
-        isinstance(target, ast.Name) and target.id == attribute for target in statement.targets
-    ):
-        value = statement.value
-    if isinstance(value, ast.Call) and ast.unparse(value.func).rpartition(".")[2] == "Field":
+    if not isinstance(statement, ast.AnnAssign | ast.Assign) or not _declares(statement, attribute):
+        return None
+    value = statement.value
+    if _is_field(value):
         for keyword in value.keywords:
             if keyword.arg == "default":
                 return keyword.value
@@ -814,13 +811,10 @@ def _config_string(index: PackageIndex, cls: Binding, key: str, depth: int = 0) 
         for name, item in pairs:
             if name == key and isinstance(item, ast.Constant) and isinstance(item.value, str):
                 return item.value
-    for base in node.bases:
-        qualified = index.qualify(base, cls.scope)
-        target = None if qualified is None else index.resolve(qualified)[1]
-        if target is not None and target.kind == "class":
-            found = _config_string(index, target, key, depth + 1)
-            if found is not None:
-                return found
+    for target in _package_bases(index, cls):
+        found = _config_string(index, target, key, depth + 1)
+        if found is not None:
+            return found
     return None
 
 
@@ -894,17 +888,17 @@ def _field_call(index: PackageIndex, cls: Binding, attribute: str, depth: int) -
         if not _declares(statement, attribute):
             continue
         value = statement.value if isinstance(statement, ast.AnnAssign | ast.Assign) else None
-        if isinstance(value, ast.Call) and ast.unparse(value.func).rpartition(".")[2] == "Field":
-            return value
-        return None
-    for base in node.bases:
-        qualified = index.qualify(base, cls.scope)
-        target = None if qualified is None else index.resolve(qualified)[1]
-        if target is not None and target.kind == "class":
-            found = _field_call(index, target, attribute, depth + 1)
-            if found is not None:
-                return found
+        return value if _is_field(value) else None
+    for target in _package_bases(index, cls):
+        found = _field_call(index, target, attribute, depth + 1)
+        if found is not None:
+            return found
     return None
+
+
+def _is_field(value: ast.expr | None) -> TypeGuard[ast.Call]:
+    """Whether a class-body value is pydantic's ``Field(...)`` (however it is imported)."""
+    return isinstance(value, ast.Call) and ast.unparse(value.func).rpartition(".")[2] == "Field"
 
 
 def _declares(statement: ast.stmt, attribute: str) -> bool:

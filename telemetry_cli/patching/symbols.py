@@ -337,6 +337,25 @@ def assigns_name(statement: ast.stmt, name: str) -> bool:
     return False
 
 
+def returned_only(function: FunctionNode) -> ast.expr | None:
+    """The expression a function does nothing but return (after its docstring), else None.
+
+    ``def get_router(self): return self.router``: ``self.router``. None for a body doing
+    anything else, or a bare ``return``.
+    """
+    body = function.body
+    first = body[0] if body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Return):
+        return None
+    return body[0].value
+
+
 def wraps_name(value: ast.expr, name: str, scope: Scope, depth: int = 0) -> bool:
     """Whether ``value`` is built from what ``name`` held before it is rebound to it.
 
