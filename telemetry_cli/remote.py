@@ -378,7 +378,10 @@ def _is_loopback(host: str) -> bool:
 
 def _describe_fault(exc: Exception) -> str:
     if isinstance(exc, http.client.IncompleteRead):
-        expected = len(exc.partial) + (exc.expected or 0)
+        if exc.expected is None:
+            # http.client leaves it unset for a chunked body: no length was declared.
+            return f"the chunked body broke off after {len(exc.partial)} bytes"
+        expected = len(exc.partial) + exc.expected
         return f"the body ended after {len(exc.partial)} of {expected} bytes"
     if isinstance(exc, http.client.BadStatusLine):
         return f"bad status line {printable(str(exc).strip()[:80])!r}"

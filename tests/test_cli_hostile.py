@@ -427,6 +427,12 @@ def http_answer(status: int, body: Any, *, declared: int | None = None) -> bytes
     ).encode() + raw
 
 
+CHUNKED = (
+    b"HTTP/1.1 202 Whatever\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+)
+
+
 @pytest.fixture
 def raw_server() -> Iterator[RawServer]:
     server = RawServer()
@@ -454,8 +460,17 @@ HEALTHY = {
         (b"garbage\r\n\r\n", "bad status line"),
         (http_answer(202, b'{"status": "acc', declared=100), "the body ended after 15 of 100"),
         (http_answer(500, b'{"detail": "bo', declared=100), "the body ended after 14 of 100"),
+        # A chunked body has no declared length: it was said to end "after 0 of 0 bytes".
+        (CHUNKED + b"zz\r\n", "the chunked body broke off after 0 bytes"),
+        (CHUNKED + b'5\r\n{"sta\r\n9\r\ntus', "the chunked body broke off after 5 bytes"),
     ],
-    ids=["garbage-status-line", "truncated-body", "truncated-error-body"],
+    ids=[
+        "garbage-status-line",
+        "truncated-body",
+        "truncated-error-body",
+        "bad-chunk-size",
+        "truncated-chunk",
+    ],
 )
 @pytest.mark.parametrize("command", ["emit", "health"])
 def test_an_answer_that_is_not_http_is_a_failure(
