@@ -391,9 +391,15 @@ def _describe_fault(exc: Exception) -> str:
 def _decode(raw: bytes, url: str, *, strict: bool = True) -> Any:
     try:
         return json.loads(raw) if raw else None
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError) as error:
         if strict:
-            raise RemoteError(f"{url}: the server did not answer with JSON") from None
+            # Nesting is JSON still: "not JSON" would send the user looking for an HTML page.
+            problem = (
+                "the server's JSON answer nests too deeply to read"
+                if isinstance(error, RecursionError)
+                else "the server did not answer with JSON"
+            )
+            raise RemoteError(f"{url}: {problem}") from None
         return raw.decode("utf-8", errors="replace")[:200]
 
 

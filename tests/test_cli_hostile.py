@@ -1038,6 +1038,18 @@ def test_an_answer_of_exactly_one_mebibyte_is_read(project: Path, raw_server: Ra
     assert result.exit_code == 0, result.stderr
 
 
+@pytest.mark.parametrize("command", ["emit", "health"])
+def test_an_answer_nested_too_deeply_is_named_so(
+    project: Path, raw_server: RawServer, command: str
+) -> None:
+    # It is JSON, so "the server did not answer with JSON" sent the user looking for HTML.
+    raw_server.answers.append(http_answer(200, b"[" * 100_000 + b"]" * 100_000))
+    args = ["emit", "chapter_visit"] if command == "emit" else ["health"]
+    result = run(*args, "--root", str(project), "--url", raw_server.url)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, "the server's JSON answer nests too deeply to read")
+
+
 ESCAPES = "\x1b[31mred\x1b[0m\x1b]0;owned\x07\r\n\u202eevil\x9b2J\x00"
 
 
