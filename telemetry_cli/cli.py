@@ -196,9 +196,11 @@ def init(
     from telemetry_cli import init_plan
     from telemetry_cli.files import project_lock
 
-    folder = (root or Path.cwd()).resolve()
+    given = root or Path.cwd()
+    folder = given.resolve()
     if not folder.is_dir():
-        raise UsageError(f"{console.shown_path(folder)}: --root is not a folder")
+        # Named as given, as generate names it: where a link leads is not what the user typed.
+        raise UsageError(f"{console.shown_path(given)}: --root is not a folder")
     # It reads pyproject.toml and the app, then writes pyproject.toml: like generate, it must
     # not interleave with another run writing the project.
     with project_lock(folder, exclusive=not dry_run, on_wait=_say_waiting):

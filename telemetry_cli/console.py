@@ -8,6 +8,7 @@ value would print as a picture), so plain output is predictable.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal
@@ -62,6 +63,19 @@ def printable(text: str) -> str:
 def clipped(text: str, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters and ``...``: user input quoted in a message."""
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def closest(name: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The choice a mistyped ``name`` most likely meant, for a "did you mean" hint, or None.
+
+    Letter case is ignored: ``CHAPTER_VISIT`` shares no letter with ``chapter_visit`` as
+    difflib compares them, yet it is the likeliest typo of all.
+    """
+    import difflib  # only a message that needs a hint pays for it
+
+    by_folded = {choice.casefold(): choice for choice in choices}
+    close = difflib.get_close_matches(name.casefold(), by_folded, n=1, cutoff=cutoff)
+    return by_folded[close[0]] if close else None
 
 
 def shown_path(path: Path | str) -> str:

@@ -7,7 +7,6 @@ application would log.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import logging
 import sys
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from telemetry_cli.console import clipped
+from telemetry_cli.console import clipped, closest
 from telemetry_cli.errors import EventRejected, LayerUnavailable, UserError
 from telemetry_cli.install_steps import install_steps
 from telemetry_cli.plan import Plan, shown_event_types
@@ -45,8 +44,8 @@ class Layer:
         """
         allowed = self.allowed_event_types
         if event_type not in allowed:
-            close = difflib.get_close_matches(event_type, allowed, n=1, cutoff=0.75)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = closest(event_type, allowed, cutoff=0.75)
+            hint = f"; did you mean {close!r}?" if close else ""
             raise EventRejected(
                 f"unknown event type {clipped(event_type)!r}; "
                 f"allowed: {shown_event_types(allowed, as_list=False)}{hint}"

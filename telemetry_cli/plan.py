@@ -10,7 +10,6 @@ rendering and patching never see a bad value, and every problem is reported as o
 
 from __future__ import annotations
 
-import difflib
 import json
 import keyword
 import re
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
-from telemetry_cli.console import clipped, quoted, shown_path
+from telemetry_cli.console import clipped, closest, quoted, shown_path
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
 from telemetry_cli.files import parse_toml
@@ -987,10 +986,8 @@ def plan_from_table(
     _printable_name(config_name(root, config_file), config_file)
     for name in table:
         if name not in KEYS_BY_NAME:
-            close = difflib.get_close_matches(name, KNOWN_KEYS, n=1)
-            hint = (
-                f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(KNOWN_KEYS)}"
-            )
+            close = closest(name, KNOWN_KEYS)
+            hint = f"did you mean '{close}'?" if close else f"known keys: {', '.join(KNOWN_KEYS)}"
             raise scope.fail(name, f"unknown key; {hint}")
     for key in KEYS:
         value = table.get(key.name, key.toml_default)

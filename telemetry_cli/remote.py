@@ -378,7 +378,10 @@ def _is_loopback(host: str) -> bool:
 
 def _describe_fault(exc: Exception) -> str:
     if isinstance(exc, http.client.IncompleteRead):
-        expected = len(exc.partial) + (exc.expected or 0)
+        if exc.expected is None:
+            # http.client leaves it unset for a chunked body: no length was declared.
+            return f"the chunked body broke off after {len(exc.partial)} bytes"
+        expected = len(exc.partial) + exc.expected
         return f"the body ended after {len(exc.partial)} of {expected} bytes"
     if isinstance(exc, http.client.BadStatusLine):
         return f"bad status line {printable(str(exc).strip()[:80])!r}"
@@ -388,9 +391,15 @@ def _describe_fault(exc: Exception) -> str:
 def _decode(raw: bytes, url: str, *, strict: bool = True) -> Any:
     try:
         return json.loads(raw) if raw else None
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError) as error:
         if strict:
-            raise RemoteError(f"{url}: the server did not answer with JSON") from None
+            # Nesting is JSON still: "not JSON" would send the user looking for an HTML page.
+            problem = (
+                "the server's JSON answer nests too deeply to read"
+                if isinstance(error, RecursionError)
+                else "the server did not answer with JSON"
+            )
+            raise RemoteError(f"{url}: {problem}") from None
         return raw.decode("utf-8", errors="replace")[:200]
 
 

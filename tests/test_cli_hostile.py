@@ -427,6 +427,12 @@ def http_answer(status: int, body: Any, *, declared: int | None = None) -> bytes
     ).encode() + raw
 
 
+CHUNKED = (
+    b"HTTP/1.1 202 Whatever\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+)
+
+
 @pytest.fixture
 def raw_server() -> Iterator[RawServer]:
     server = RawServer()
@@ -454,8 +460,17 @@ HEALTHY = {
         (b"garbage\r\n\r\n", "bad status line"),
         (http_answer(202, b'{"status": "acc', declared=100), "the body ended after 15 of 100"),
         (http_answer(500, b'{"detail": "bo', declared=100), "the body ended after 14 of 100"),
+        # A chunked body has no declared length: it was said to end "after 0 of 0 bytes".
+        (CHUNKED + b"zz\r\n", "the chunked body broke off after 0 bytes"),
+        (CHUNKED + b'5\r\n{"sta\r\n9\r\ntus', "the chunked body broke off after 5 bytes"),
     ],
-    ids=["garbage-status-line", "truncated-body", "truncated-error-body"],
+    ids=[
+        "garbage-status-line",
+        "truncated-body",
+        "truncated-error-body",
+        "bad-chunk-size",
+        "truncated-chunk",
+    ],
 )
 @pytest.mark.parametrize("command", ["emit", "health"])
 def test_an_answer_that_is_not_http_is_a_failure(
@@ -1021,6 +1036,18 @@ def test_an_answer_of_exactly_one_mebibyte_is_read(project: Path, raw_server: Ra
     raw_server.answers.append(http_answer(200, padded))
     result = run("health", "--root", str(project), "--url", raw_server.url)
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("command", ["emit", "health"])
+def test_an_answer_nested_too_deeply_is_named_so(
+    project: Path, raw_server: RawServer, command: str
+) -> None:
+    # It is JSON, so "the server did not answer with JSON" sent the user looking for HTML.
+    raw_server.answers.append(http_answer(200, b"[" * 100_000 + b"]" * 100_000))
+    args = ["emit", "chapter_visit"] if command == "emit" else ["health"]
+    result = run(*args, "--root", str(project), "--url", raw_server.url)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, "the server's JSON answer nests too deeply to read")
 
 
 ESCAPES = "\x1b[31mred\x1b[0m\x1b]0;owned\x07\r\n\u202eevil\x9b2J\x00"

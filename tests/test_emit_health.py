@@ -89,6 +89,12 @@ def test_unknown_type_suggests_the_closest(project: Path) -> None:
     assert "did you mean 'chapter_visit'?" in result.stderr
 
 
+def test_an_unknown_type_in_other_letter_case_suggests_the_type(project: Path) -> None:
+    result = emit(project, "CHAPTER_VISIT")
+    assert result.exit_code == 1
+    assert "did you mean 'chapter_visit'?" in result.stderr
+
+
 def test_unknown_type_among_thousands_names_twenty(tmp_path: Path) -> None:
     many = ", ".join(f'"event_number_{index}"' for index in range(3000))
     config = f"event-types = [{many}]\ninstrument = {{}}\ncapture-errors = false\n"

@@ -746,6 +746,16 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["init", "generate", "health"])
+def test_a_root_that_is_a_broken_link_is_named_as_given(tmp_path: Path, command: str) -> None:
+    # init named where the link led (`links/gone`), a path the user never typed.
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "root").symlink_to("gone")
+    result = cli(command, "--root", "links/root", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert_one_error_line(result.stderr, "error: links/root: --root is not a folder")
+
+
 def test_a_root_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     result = cli("health", "--root", "pyproject.toml", cwd=tmp_path)

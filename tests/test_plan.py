@@ -98,6 +98,8 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
     ("body", "fragment"),
     [
         ("evnt-types = []", "evnt-types: unknown key; did you mean 'event-types'?"),
+        # Letter case is the likeliest typo of all; it used to get no suggestion.
+        ("API_PREFIX = '/x'", "API_PREFIX: unknown key; did you mean 'api-prefix'?"),
         ("zzz = 1", "zzz: unknown key; known keys:"),
         ('event-types = ["AiBlock"]', "'AiBlock' is not snake_case"),
         ('event-types = ["a_b", "a_b"]', "'a_b' is listed twice"),
