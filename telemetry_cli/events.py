@@ -278,7 +278,8 @@ def _value(spec: Mapping[str, object], where: str, fail: Fail, *, allow: set[str
         if key not in allowed:
             raise fail(
                 f"{where}.{key}",
-                f"not a setting of a {kind} property; it takes {', '.join(sorted(allowed))}",
+                f"not a setting of {'an' if kind[0] in 'aeiou' else 'a'} {kind} property; it takes "
+                f"{', '.join(sorted(allowed))}",
             )
     enum = spec.get("enum", [])
     if not isinstance(enum, list) or not all(isinstance(item, str) for item in enum):

@@ -85,6 +85,11 @@ P = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
             "description, enum, max-length, min-length, required, type",
         ),
         (
+            '[events.x]\nproperties.a = { type = "integer", min-length = 1 }',
+            "events.x.properties.a.min-length: not a setting of an integer property; it takes "
+            "description, maximum, minimum, required, type",
+        ),
+        (
             '[events.x]\nproperties.a = { type = "integer", minimum = 1.5 }',
             "events.x.properties.a.minimum: an integer property needs a whole number, got 1.5",
         ),
