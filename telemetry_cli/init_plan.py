@@ -44,6 +44,7 @@ from telemetry_cli.patching.apps import (
     find_app,
     is_environment,
     main_guards,
+    mounted_at,
     only_under_main_guard,
     package_modules,
     read_mounts,
@@ -1020,15 +1021,10 @@ def _root_path(app: FoundApp, index: PackageIndex) -> str | None:
 def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str | None:
     """The literal path a module-level app is mounted at in the one serving it, else None.
 
-    ``api = FastAPI()`` mounted into a plain Starlette app (``app.mount("/api", app=api)``)
-    answers ``/api/telemetry/health`` as ``/telemetry/health``, as under a root path.
+    See :func:`~telemetry_cli.patching.apps.mounted_at`.
     """
-    site = app.site
-    if not any(statement is site.anchor for statement in site.module.tree.body):
-        return None
-    key = index.app_key(site.module.scope.bindings.get(site.expression))
     mounts = index.mounts if index.mounts is not None else find_mounts(index, modules)
-    return mounts.app_prefix(key) or None if key is not None else None
+    return mounted_at(app.site, index, mounts)
 
 
 def _entry_path(app: FoundApp, index: PackageIndex) -> str:
