@@ -23,6 +23,9 @@ class AppEntry:
             ``"async def"``, ``attribute`` being a function that builds the app and serves it
             itself (``def main(): app = FastAPI(); uvicorn.run(app)``), a call of it runs the
             backend; ``"script"``, the app being built under the module's ``__main__`` guard.
+        mounted_at: with ``routes_on``, the literal path the served object mounts the FastAPI
+            object at (``Starlette(routes=[Mount("/api/v2", app=api)])``): the layer answers
+            under it. Empty when it is the served object, or the path is not known.
     """
 
     path: str
@@ -35,6 +38,7 @@ class AppEntry:
     needs: tuple[str, ...] = ()
     served_as: str | None = None
     served_factory: bool = False
+    mounted_at: str = ""
 
     @property
     def import_string(self) -> str:

@@ -44,6 +44,7 @@ from telemetry_cli.patching.apps import (
     find_app,
     is_environment,
     main_guards,
+    mounted_at,
     only_under_main_guard,
     package_modules,
     read_mounts,
@@ -440,7 +441,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     """
     entrypoint = _fastapi_entrypoint(project)
     hint = entrypoint if entrypoint is not None else _runner_target(root, project)
-    regular, namespace, templates = _candidate_packages(root)
+    regular, namespace, templates = _candidate_packages(root, hint)
     offers = _offers(root, regular, hint)
     later: dict[tuple[str, str], Found | str] | None = None
     if hint is not None and not _named_by_entrypoint(offers):
@@ -507,7 +508,8 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     raise ConfigError(
         f"no FastAPI app found under {shown_path(root)} (looked for packages with a module "
         f"that builds FastAPI(...), and for {_FLAT_NAMES} building it at the top of "
-        "a project folder, or a module there serving it with uvicorn.run); write "
+        "a project folder, or a module there serving it with uvicorn.run or handing it to "
+        "Mangum or Azure Functions); write "
         f"[tool.{TOOL_SECTION}] by hand with backend, app-package and app"
     )
 
@@ -1043,15 +1045,10 @@ def _root_path(app: FoundApp, index: PackageIndex) -> str | None:
 def _mounted_at(app: FoundApp, index: PackageIndex, modules: list[str]) -> str | None:
     """The literal path a module-level app is mounted at in the one serving it, else None.
 
-    ``api = FastAPI()`` mounted into a plain Starlette app (``app.mount("/api", app=api)``)
-    answers ``/api/telemetry/health`` as ``/telemetry/health``, as under a root path.
+    See :func:`~telemetry_cli.patching.apps.mounted_at`.
     """
-    site = app.site
-    if not any(statement is site.anchor for statement in site.module.tree.body):
-        return None
-    key = index.app_key(site.module.scope.bindings.get(site.expression))
     mounts = index.mounts if index.mounts is not None else find_mounts(index, modules)
-    return mounts.app_prefix(key) or None if key is not None else None
+    return mounted_at(app.site, index, mounts)
 
 
 def _entry_path(app: FoundApp, index: PackageIndex) -> str:
@@ -1100,7 +1097,7 @@ def _to_fix(module: ModuleModel, index: PackageIndex) -> int:
 
 
 def _candidate_packages(
-    root: Path,
+    root: Path, hint: str | None = None
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
     """(backend folder, top-level package) of every module that mentions FastAPI.
 
@@ -1112,7 +1109,9 @@ def _candidate_packages(
     ...), else the root. A ``main.py``, ``app.py``, ``server.py`` or ``api.py`` directly in that
     folder, importing a module beside it by its top-level name or serving itself by that name
     (``uvicorn.run("app:create_app")``), is the flat layout: that folder is the backend folder
-    and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`.
+    and the app package is :data:`~telemetry_cli.plan.TOP_LEVEL`. So is a module of any name
+    there that hands its own app to a serverless platform's adapter (``handler = Mangum(app)``),
+    or that ``hint`` (the import string the project serves, relative to ``root``) names.
 
     Third, the folders passed over as templates' sources (relative to ``root``, in the order
     walked), which explain finding no app.
@@ -1124,6 +1123,7 @@ def _candidate_packages(
     namespace_roots: dict[tuple[Path, tuple[str, ...]], tuple[str, str]] = {}
     folder_texts: dict[Path, list[str]] = {}  # module texts of a namespace folder, read once
     ignore = GitIgnore(root)
+    hinted = None if hint is None else _hinted_module(root, hint)
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         depth = len(here.relative_to(root).parts)
@@ -1159,6 +1159,9 @@ def _candidate_packages(
                 name in _FLAT_MODULES
                 or (name in _LAUNCHER_MODULES and b"FastAPI" in data)
                 or _serves_own_app(name, data)
+                or _hands_own_app_to_a_platform(data)
+                # A package's module it names is found in its package already.
+                or (not in_package and here / name == hinted)
             )
             # An entry module of a package may only call a factory another package holds
             # (`app = get_application()`): its package is where the routes are.
@@ -1404,6 +1407,67 @@ def _serves_own_app(name: str, data: bytes) -> bool:
             # `"__main__:app"` is the script itself, as its own name is.
             if named is not None and named[0] in (stem, MAIN_MODULE) and named[1] in bound:
                 return True
+    return False
+
+
+def _hinted_module(root: Path, hint: str) -> Path | None:
+    """The file of the module an import string relative to ``root`` names (``"service:app"``)."""
+    module = hint.partition(":")[0]
+    parts = module.split(".")
+    if not all(part.isidentifier() for part in parts):
+        return None
+    return root.joinpath(*parts).with_suffix(".py")
+
+
+# Adapters a serverless platform runs an ASGI app through (AWS Lambda's Mangum, Azure
+# Functions'): the module handing its app to one is what the platform runs, whatever its name.
+_PLATFORM_ADAPTERS = frozenset(
+    {
+        "mangum.Mangum",
+        "mangum.adapter.Mangum",
+        "azure.functions.AsgiMiddleware",
+        "azure.functions.AsgiFunctionApp",
+        "azure.functions._http_asgi.AsgiMiddleware",
+    }
+)
+
+
+def _hands_own_app_to_a_platform(data: bytes) -> bool:
+    """Whether a module hands an app it builds at module level to a serverless adapter.
+
+    ``app = FastAPI()`` then ``handler = Mangum(app)`` (AWS Lambda), ``func.AsgiFunctionApp(
+    app=app)`` or ``func.AsgiMiddleware(app).handle(req, context)`` in a function (Azure
+    Functions): the platform runs that module, as a server runs ``main.py``. An app imported
+    from another module is served from there (it is found in its own module).
+    """
+    if b"Mangum" not in data and b"Asgi" not in data:
+        return False
+    tree = _script_tree(data)
+    if tree is None:
+        return False
+    imported: dict[str, str] = {}
+    bound: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                imported[alias.asname or alias.name.partition(".")[0]] = (
+                    alias.name if alias.asname else alias.name.partition(".")[0]
+                )
+        elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
+            for alias in statement.names:
+                imported[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
+        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            bound.update(target.id for target in targets if isinstance(target, ast.Name))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        head, dot, rest = ast.unparse(node.func).partition(".")
+        if imported.get(head, head) + dot + rest not in _PLATFORM_ADAPTERS:
+            continue
+        handed = call_argument(node, 0, "app")
+        if isinstance(handed, ast.Name) and handed.id in bound and handed.id not in imported:
+            return True
     return False
 
 

@@ -436,6 +436,9 @@ def template_context(
             [(o.name, o.describe(plan)) for o in outputs_for(plan) if o.place is Place.FEATURE]
         ),
     }
+    if entry.mounted_at:
+        # The served app mounts the one the layer is wired into: requests go under the mount.
+        context["app_mounted_at"] = entry.mounted_at
     if entry.routes_on is not None:
         # Only when set: the plans of every other app keep their fingerprint.
         context["app_routes_module"], _, context["app_routes_on"] = entry.routes_on.partition(":")

@@ -1679,6 +1679,96 @@ def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name
     assert "include_router(telemetry_router)" in (root / "main_api.py").read_text()
 
 
+PLATFORM_SERVED = """from fastapi import FastAPI
+{imports}
+from insight import router
+
+app = FastAPI()
+app.include_router(router, prefix="/ai")
+
+{serve}
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "imports", "serve"),
+    [
+        ("handler.py", "from mangum import Mangum", "handler = Mangum(app)"),
+        (
+            "lambda_function.py",
+            "import mangum",
+            'lambda_handler = mangum.Mangum(app, lifespan="off")',
+        ),
+        (
+            "function_app.py",
+            "import azure.functions as func",
+            "function = func.AsgiFunctionApp(app=app, http_auth_level=func.AuthLevel.ANONYMOUS)",
+        ),
+        (
+            "entry.py",
+            "import azure.functions as func",
+            "def main(req, context):\n    return func.AsgiMiddleware(app).handle(req, context)",
+        ),
+    ],
+    ids=["mangum", "mangum-module", "azure-function-app", "azure-middleware"],
+)
+def test_a_module_handing_its_own_app_to_a_serverless_adapter_is_the_flat_layout_entry(
+    tmp_path: Path, module: str, imports: str, serve: str
+) -> None:
+    """`handler.py` wrapping its app in `Mangum(app)` is what AWS Lambda runs, whatever its name.
+
+    So is an Azure Functions module handing it to `AsgiFunctionApp` or `AsgiMiddleware`. It used
+    to be no entry module at all: init found no app.
+    """
+    root = tmp_path / "transit"
+    _write(
+        root,
+        {
+            "requirements.txt": "fastapi\nmangum\n",
+            module: PLATFORM_SERVED.format(imports=imports, serve=serve),
+            "insight.py": COMPONENT_ROUTER,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    stem = module.removesuffix(".py")
+    for line in ('backend = "."', 'app-package = ""', f'app = "{stem}:app"', '"insight.py"'):
+        assert line in written, written
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include_router(telemetry_router)" in (root / module).read_text()
+
+
+def test_a_fastapi_entrypoint_naming_a_top_level_module_of_any_name_is_found(
+    tmp_path: Path,
+) -> None:
+    """`[tool.fastapi] entrypoint = "service:app"`: FastAPI CLI's own setting names the module.
+
+    A flat module not named like an entry module (main.py, app.py, ...) and serving itself no
+    other way used to be passed over, and init found no app.
+    """
+    root = tmp_path / "quiz"
+    _write(
+        root,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "quiz"\n\n[tool.fastapi]\nentrypoint = "service:app"\n'
+            ),
+            "service.py": PLATFORM_SERVED.format(imports="", serve=""),
+            "insight.py": COMPONENT_ROUTER,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    for line in ('backend = "."', 'app-package = ""', '"insight.py"'):
+        assert line in written, written
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include_router(telemetry_router)" in (root / "service.py").read_text()
+
+
 PROBE = """from fastapi import FastAPI
 
 probe = FastAPI()  # the worker's liveness endpoint, on a port of its own

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -865,6 +867,52 @@ def test_a_mounted_sub_application_logs_the_path_clients_request(
     )
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == expected
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "mount",
+    [
+        'app = Starlette(routes=[Mount("/api/v2", app=api)])',
+        'app = Starlette()\napp.mount("/api/v2", app=api)',
+    ],
+    ids=["starlette-routes", "starlette-mount"],
+)
+def test_the_quickstart_requests_the_layer_under_the_path_the_served_app_mounts_it_at(
+    tmp_path: Path, mount: str
+) -> None:
+    """A plain Starlette app serves `api` at /api/v2: the layer, wired into `api`, answers there.
+
+    The quickstart's requests (curl, `--url`) used to go to the bare server address plus the
+    api-prefix, which that server answers with 404.
+    """
+    root = make_project(tmp_path / "project", f'app = "app.main:app"\n{PLAN}')
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/router.py").write_text(API_PY)
+    (root / "backend/app/main.py").write_text(STARLETTE_MAIN.format(mount=mount))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert _routes(root)["get_item"] == "/api/v2/v1/items/{item_id}"
+    quickstart = (root / "specs/059-analytics-telemetry/quickstart.md").read_text()
+    assert "uvicorn app.main:app " in quickstart
+    assert "curl -s -w '\\n%{http_code}\\n' http://127.0.0.1:8000/api/v2/api/telemetry/health" in (
+        quickstart
+    )
+    assert "health --url http://127.0.0.1:8000/api/v2\n" in quickstart
+    assert "http://127.0.0.1:8000/api/telemetry" not in quickstart
+    tasks = (root / "specs/059-analytics-telemetry/tasks.md").read_text()
+    assert "`curl -X POST http://127.0.0.1:8000/api/v2/api/telemetry/log`" in tasks
+    assert "http://127.0.0.1:8000/api/telemetry" not in tasks
+    probe = (
+        "import sys, warnings; warnings.simplefilter('ignore'); sys.path.insert(0, 'backend')\n"
+        "from fastapi.testclient import TestClient\n"
+        "from app.main import app\n"
+        "print(TestClient(app).get('/api/v2/api/telemetry/health').status_code)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert answer.stdout.split() == ["200"], answer.stderr
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 

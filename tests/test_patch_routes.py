@@ -1470,6 +1470,27 @@ def test_routes_a_router_subclass_declares_on_itself_are_instrumented() -> None:
     assert any("`Reports`" in change and "own prefix" in change for change in result.changes)
 
 
+def test_a_router_subclass_giving_its_own_prefix_beside_the_callers_options_is_followed() -> None:
+    """`super().__init__(prefix="/catalog", **kwargs)`: the router answers under /catalog.
+
+    Handing `**kwargs` on used to count as passing the caller's prefix through: the routes
+    were logged without /catalog, in silence.
+    """
+    source = (
+        "from fastapi import APIRouter\n\n\n"
+        "class CatalogRouter(APIRouter):\n"
+        "    def __init__(self, **kwargs):\n"
+        '        super().__init__(prefix="/catalog", **kwargs)\n\n\n'
+        'router = CatalogRouter(tags=["books"])\n\n\n'
+        '@router.get("/books/{isbn}")\n'
+        "def get_book(isbn: str):\n"
+        "    return isbn\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert '"route": router.prefix + "/books/{isbn}",' in result.source
+
+
 def test_a_handler_called_as_a_function_by_another_is_named() -> None:
     source = (
         "from fastapi import APIRouter\n\n"

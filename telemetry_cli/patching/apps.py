@@ -82,6 +82,18 @@ class FoundApp:
     entry: AppEntry
 
 
+def mounted_at(site: AppSite, index: PackageIndex, mounts: Mounts) -> str | None:
+    """The literal path a module-level app is mounted at in the one serving it, else None.
+
+    ``api = FastAPI()`` mounted into a plain Starlette app (``app.mount("/api", app=api)``)
+    answers ``/api/telemetry/health`` as ``/telemetry/health``, as under a root path.
+    """
+    if not any(statement is site.anchor for statement in site.module.tree.body):
+        return None
+    key = index.app_key(site.module.scope.bindings.get(site.expression))
+    return mounts.app_prefix(key) or None if key is not None else None
+
+
 class AppModuleBroken(PatchError):
     """The module that should build the app cannot be read or parsed."""
 

@@ -8,6 +8,7 @@ written here; :mod:`telemetry_cli.sync` does that.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import os
 import re
@@ -25,6 +26,7 @@ from telemetry_cli.patching.apps import (
     choose_in_module,
     find_app,
     is_environment,
+    mounted_at,
     package_modules,
     read_mounts,
     with_arguments,
@@ -443,6 +445,12 @@ class _Analysis:
         modules = self._package_module_names(found_module=wired)
         if mounts is None:
             mounts = read_mounts(self.index, modules, None if self.removing else site)
+        if entry.routes_on is not None and site is not None and not self.removing:
+            # `app = Starlette(routes=[Mount("/api/v2", app=api)])` served, `api` wired: the
+            # layer answers under the mount path.
+            mount_path = mounted_at(site, self.index, mounts)
+            if mount_path:
+                entry = dataclasses.replace(entry, mounted_at=mount_path)
         if entry.factory and not self.removing:
             # A factory taking arguments: what a server runs instead, if the backend has one.
             entry = with_arguments(entry, self.index, [*modules, *self._beside_package()])

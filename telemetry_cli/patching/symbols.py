@@ -519,7 +519,10 @@ def passes_prefix_through(init: FunctionNode) -> bool:
                     and keyword.value.id == rest
                 )
             elif keyword.arg == "prefix":
-                handed_on |= isinstance(keyword.value, ast.Name) and keyword.value.id == "prefix"
+                if not (isinstance(keyword.value, ast.Name) and keyword.value.id == "prefix"):
+                    # `super().__init__(prefix="/catalog", **kwargs)`: a prefix of its own.
+                    return False
+                handed_on = True
     if "prefix" in named:
         assigned = any(
             isinstance(node, ast.Name) and node.id == "prefix" and isinstance(node.ctx, ast.Store)
