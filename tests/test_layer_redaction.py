@@ -523,6 +523,36 @@ PAIRS_AND_RECORDS = [
         {"settings": [{"setting": "smtp_password", "value": "hunter2", "scope": "global"}]},
         {"settings": [{"setting": "smtp_password", "value": "[redacted]", "scope": "global"}]},
     ),
+    # Any spelling of a name key and a value key sharing their first words: abbreviated,
+    # in capitals, or named after what they hold (a header's, a field's).
+    (
+        {"kv": {"k": "password", "v": "hunter2"}, "nv": [{"n": "api_token", "v": "hunter2"}]},
+        {"kv": {"k": "password", "v": "[redacted]"}, "nv": [{"n": "api_token", "v": "[redacted]"}]},
+    ),
+    (
+        {
+            "env": {"NAME": "DB_PASSWORD", "VALUE": "hunter2"},
+            "ui": {"label": "Password", "value": "x"},
+        },
+        {
+            "env": {"NAME": "DB_PASSWORD", "VALUE": "[redacted]"},
+            "ui": {"label": "Password", "value": "[redacted]"},
+        },
+    ),
+    (
+        {
+            "h": [{"headerName": "X-Api-Key", "headerValue": "hunter2"}],
+            "id": {"id": "otp", "value": "9"},
+        },
+        {
+            "h": [{"headerName": "X-Api-Key", "headerValue": "[redacted]"}],
+            "id": {"id": "otp", "value": "[redacted]"},
+        },
+    ),
+    (
+        {"form": {"field_name": "password", "field_value": "hunter2", "required": True}},
+        {"form": {"field_name": "password", "field_value": "[redacted]", "required": True}},
+    ),
 ]
 KEPT_SHAPES = [
     {"channels": ["email", "sms"]},  # a list of two words is no pair
@@ -532,6 +562,9 @@ KEPT_SHAPES = [
     {"form": [{"field": "theme", "value": "dark"}, {"property": "color", "val": "red"}]},
     {"error": {"field": "password", "message": "too short"}},  # a field without a value
     {"mixed": [["password", "x", "y"], ["a", "b"]]},  # not all pairs
+    {"kv": {"k": "theme", "v": "dark"}, "h": {"headerName": "Accept", "headerValue": "*/*"}},
+    {"other": {"headerName": "X-Api-Key", "fieldValue": "x"}},  # not one record's two keys
+    {"doc": {"title": "password", "content": "use a long one"}, "n": {"k": "token", "count": 3}},
 ]
 
 
@@ -2532,3 +2565,32 @@ def test_a_dash_between_a_name_and_a_secret_gives_it_the_value(layer: Layer, tex
 )
 def test_a_dash_before_a_plain_word_or_a_quantity_is_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [["user", "ada"], ["pass", "hunter2"]],  # a login form's pairs, as a dict's keys read
+        {"form": [["login", "ada"], ["PASS", "hunter2"]]},
+        {"k": "password", "v": "hunter2"},
+        [{"headerName": "X-Api-Key", "headerValue": "hunter2"}],
+    ],
+)
+def test_json_text_is_read_by_the_rules_of_a_payload(layer: Layer, document: Any) -> None:
+    # The same document sent as JSON or as the text of one value is redacted alike.
+    assert layer.event_logger._holds_secret(json.dumps(document)) is True
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert "hunter2" not in logger.record("error_event", {"doc": document}).to_json()
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [["pass", "3"], ["fail", "1"]],
+        [["user", "ada"], ["pass", ""]],
+        {"k": "theme", "v": "dark"},
+        [{"headerName": "Accept", "headerValue": "text/html"}],
+    ],
+)
+def test_json_text_without_a_secret_is_kept(layer: Layer, document: Any) -> None:
+    assert layer.event_logger._holds_secret(json.dumps(document)) is False
