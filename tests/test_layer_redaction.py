@@ -94,6 +94,7 @@ SENSITIVE = [
     "\u0455ecret", "\u0391\u03a1\u0399_\u039a\u0395\u03a5", "api_k\u0435y", "s\u0435ssionId",
     "\u0420ASSWORD", "p\u03b1ssword", "\u0441ookie", "pass\u200dword", "pass\u2060word",
     "pass\ufeffword", "pass%77ord", "access%5Ftoken", "user%5Femail", "pass%2577ord",
+    "pass%252577ord", "pass%25252577ord",
     # The words for password, secret and token in other languages, in any case and as a part of
     # a longer key; Chinese and Japanese ones anywhere in a key (they are written without
     # spaces), also in half-width katakana.
@@ -138,7 +139,7 @@ NOT_SENSITIVE = [
     # Ordinary words with letters of other scripts, and percent signs.
     "keyboard", "passenger", "passengers", "\u043a\u043b\u044e\u0447",
     "\u0441\u043b\u043e\u0432\u043e", "\u03bb\u03ad\u03be\u03b7",
-    "\u03a3\u03cd\u03bd\u03bf\u03c8\u03b7", "progress%", "50%_done", "pct%20done",
+    "\u03a3\u03cd\u03bd\u03bf\u03c8\u03b7", "progress%", "50%_done", "pct%20done", "100%25252525",
     # Ordinary words around the words of other languages: a resenha (Portuguese, a review), a
     # secretaria, a segretario, density (密度) and a secretary (秘書) in Chinese and Japanese.
     "resenha", "resenhas", "secretaria", "segretario", "geheimdienst", "\u5bc6\u5ea6",
@@ -250,6 +251,9 @@ SECRET_IN_TEXT = [
     "%70assword=hunter2",
     "password+%3D+hunter2",
     "password%253Dhunter2",
+    "password%25253Dhunter2",  # three times and more: each time "%" becomes "%25"
+    "password%252525253Dhunter2",
+    "https://example.com/cb?next=%252Flogin%253Fpassword%25253Dhunter2",
     "https://example.com/cb?access%5Ftoken%3Dhunter2",
     # Invisible characters, full-width separators and look-alike letters in the name.
     "pass\u200bword=hunter2",
@@ -365,6 +369,9 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "-" * 32_000 + "a",
         "%25" * 10_000,
         "%" * 30_000,
+        "%2525" * 6_000 + "3D",
+        "password%25" * 3_000,
+        "%25%2525%252525" * 2_000,
         "\u200b=" * 15_000,
         "\uff41\uff1d" * 10_000,
         "basic " * 5_000,
