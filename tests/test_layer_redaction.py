@@ -422,6 +422,8 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "--begin private key" * 1_500,
         "begin a b c " * 2_500 + "private key",
         "A" * 31_999 + "=",
+        "A-" * 16_000,
+        "_" * 32_000,
         "pass=&user=&" * 2_500,
         "4111  " * 5_000,
         "4111_" * 6_000,
@@ -2503,6 +2505,37 @@ def test_a_value_that_is_base64_of_a_form_body_is_redacted(layer: Layer, body: b
     encoded = base64.b64encode(body).decode()
     assert layer.event_logger._holds_secret(encoded) is True
     assert layer.event_logger._holds_secret(encoded.rstrip("=")) is True
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"username=ada&password=hunter2&next=>>>",
+        b"api_key: hunter2???\n",
+        b'{"token": "hunter2~~~"}',
+    ],
+)
+def test_a_value_that_is_url_safe_base64_of_a_secret_is_redacted(layer: Layer, body: bytes) -> None:
+    # The URL- and file-safe alphabet ("-" and "_" for "+" and "/"), unpadded, as JWTs, cookies
+    # and URL parameters carry a value.
+    encoded = base64.urlsafe_b64encode(body).decode().rstrip("=")
+    assert "-" in encoded or "_" in encoded
+    assert layer.event_logger._holds_secret(encoded) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        base64.urlsafe_b64encode(b"page=2&sort=asc&query=hello>>>").decode().rstrip("="),
+        "user_profile_settings_page_2",
+        "a-very-long-slug-for-an-article-title",
+        "3f2b1c4e-9a7d-4e5f-8b6a-1c2d3e4f5a6b",
+        "chapter-01_section-02_block-03",
+        base64.urlsafe_b64encode(bytes(range(200, 248))).decode(),
+    ],
+)
+def test_url_safe_base64_and_slugs_without_a_secret_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
 
 
 @pytest.mark.parametrize(
