@@ -2642,6 +2642,11 @@ def test_json_text_is_read_by_the_rules_of_a_payload(layer: Layer, document: Any
         [["user", "ada"], ["pass", ""]],
         {"k": "theme", "v": "dark"},
         [{"headerName": "Accept", "headerValue": "text/html"}],
+        # A secret member of nothing, as {"password": null} in text is kept.
+        {"name": "password", "value": None},
+        [{"k": "api_token", "v": ""}, {"n": "secret", "v": "***"}],
+        {"loc": ["body", "password"], "input": None, "type": "string_type"},
+        {"user": "ada", "pass": None},
     ],
 )
 def test_json_text_without_a_secret_is_kept(layer: Layer, document: Any) -> None:
