@@ -560,6 +560,24 @@ PAIRS_AND_RECORDS = [
             "id": {"id": "otp", "value": "[redacted]"},
         },
     ),
+    (  # one record naming two entries, each with its value
+        {
+            "r": {
+                "headerName": "X-Api-Key",
+                "headerValue": "a1",
+                "fieldName": "pin",
+                "fieldValue": "2",
+            }
+        },
+        {
+            "r": {
+                "headerName": "X-Api-Key",
+                "headerValue": "[redacted]",
+                "fieldName": "pin",
+                "fieldValue": "[redacted]",
+            }
+        },
+    ),
     (
         {"form": {"field_name": "password", "field_value": "hunter2", "required": True}},
         {"form": {"field_name": "password", "field_value": "[redacted]", "required": True}},
@@ -2651,3 +2669,14 @@ def test_json_text_is_read_by_the_rules_of_a_payload(layer: Layer, document: Any
 )
 def test_json_text_without_a_secret_is_kept(layer: Layer, document: Any) -> None:
     assert layer.event_logger._holds_secret(json.dumps(document)) is False
+
+
+def test_every_entry_of_a_record_naming_many_is_redacted_in_linear_time(layer: Layer) -> None:
+    # As large as a payload may be: each value key is paired with its name key in one pass.
+    record = {f"{index}Name": "pin" for index in range(700)}
+    record |= {f"{index}Value": "1" for index in range(700)}
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    start = time.perf_counter()
+    recorded = logger.record("error_event", {"r": record}).payload["r"]
+    assert time.perf_counter() - start < 1.0
+    assert recorded == {key: "pin" if key.endswith("Name") else "[redacted]" for key in record}
