@@ -94,6 +94,7 @@ SENSITIVE = [
     "\u0455ecret", "\u0391\u03a1\u0399_\u039a\u0395\u03a5", "api_k\u0435y", "s\u0435ssionId",
     "\u0420ASSWORD", "p\u03b1ssword", "\u0441ookie", "pass\u200dword", "pass\u2060word",
     "pass\ufeffword", "pass%77ord", "access%5Ftoken", "user%5Femail", "pass%2577ord",
+    "pass%252577ord", "pass%25252577ord",
     # The words for password, secret and token in other languages, in any case and as a part of
     # a longer key; Chinese and Japanese ones anywhere in a key (they are written without
     # spaces), also in half-width katakana.
@@ -138,7 +139,7 @@ NOT_SENSITIVE = [
     # Ordinary words with letters of other scripts, and percent signs.
     "keyboard", "passenger", "passengers", "\u043a\u043b\u044e\u0447",
     "\u0441\u043b\u043e\u0432\u043e", "\u03bb\u03ad\u03be\u03b7",
-    "\u03a3\u03cd\u03bd\u03bf\u03c8\u03b7", "progress%", "50%_done", "pct%20done",
+    "\u03a3\u03cd\u03bd\u03bf\u03c8\u03b7", "progress%", "50%_done", "pct%20done", "100%25252525",
     # Ordinary words around the words of other languages: a resenha (Portuguese, a review), a
     # secretaria, a segretario, density (密度) and a secretary (秘書) in Chinese and Japanese.
     "resenha", "resenhas", "secretaria", "segretario", "geheimdienst", "\u5bc6\u5ea6",
@@ -250,6 +251,9 @@ SECRET_IN_TEXT = [
     "%70assword=hunter2",
     "password+%3D+hunter2",
     "password%253Dhunter2",
+    "password%25253Dhunter2",  # three times and more: each time "%" becomes "%25"
+    "password%252525253Dhunter2",
+    "https://example.com/cb?next=%252Flogin%253Fpassword%25253Dhunter2",
     "https://example.com/cb?access%5Ftoken%3Dhunter2",
     # Invisible characters, full-width separators and look-alike letters in the name.
     "pass\u200bword=hunter2",
@@ -365,6 +369,9 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "-" * 32_000 + "a",
         "%25" * 10_000,
         "%" * 30_000,
+        "%2525" * 6_000 + "3D",
+        "password%25" * 3_000,
+        "%25%2525%252525" * 2_000,
         "\u200b=" * 15_000,
         "\uff41\uff1d" * 10_000,
         "basic " * 5_000,
@@ -415,8 +422,12 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "--begin private key" * 1_500,
         "begin a b c " * 2_500 + "private key",
         "A" * 31_999 + "=",
+        "A-" * 16_000,
+        "_" * 32_000,
         "pass=&user=&" * 2_500,
         "4111  " * 5_000,
+        "4111_" * 6_000,
+        "4111/111111/" * 2_500,
         "\x00=" * 16_000,
         "\x1b[" * 16_000 + "=",
     ],
@@ -523,6 +534,54 @@ PAIRS_AND_RECORDS = [
         {"settings": [{"setting": "smtp_password", "value": "hunter2", "scope": "global"}]},
         {"settings": [{"setting": "smtp_password", "value": "[redacted]", "scope": "global"}]},
     ),
+    # Any spelling of a name key and a value key sharing their first words: abbreviated,
+    # in capitals, or named after what they hold (a header's, a field's).
+    (
+        {"kv": {"k": "password", "v": "hunter2"}, "nv": [{"n": "api_token", "v": "hunter2"}]},
+        {"kv": {"k": "password", "v": "[redacted]"}, "nv": [{"n": "api_token", "v": "[redacted]"}]},
+    ),
+    (
+        {
+            "env": {"NAME": "DB_PASSWORD", "VALUE": "hunter2"},
+            "ui": {"label": "Password", "value": "x"},
+        },
+        {
+            "env": {"NAME": "DB_PASSWORD", "VALUE": "[redacted]"},
+            "ui": {"label": "Password", "value": "[redacted]"},
+        },
+    ),
+    (
+        {
+            "h": [{"headerName": "X-Api-Key", "headerValue": "hunter2"}],
+            "id": {"id": "otp", "value": "9"},
+        },
+        {
+            "h": [{"headerName": "X-Api-Key", "headerValue": "[redacted]"}],
+            "id": {"id": "otp", "value": "[redacted]"},
+        },
+    ),
+    (  # one record naming two entries, each with its value
+        {
+            "r": {
+                "headerName": "X-Api-Key",
+                "headerValue": "a1",
+                "fieldName": "pin",
+                "fieldValue": "2",
+            }
+        },
+        {
+            "r": {
+                "headerName": "X-Api-Key",
+                "headerValue": "[redacted]",
+                "fieldName": "pin",
+                "fieldValue": "[redacted]",
+            }
+        },
+    ),
+    (
+        {"form": {"field_name": "password", "field_value": "hunter2", "required": True}},
+        {"form": {"field_name": "password", "field_value": "[redacted]", "required": True}},
+    ),
 ]
 KEPT_SHAPES = [
     {"channels": ["email", "sms"]},  # a list of two words is no pair
@@ -532,6 +591,9 @@ KEPT_SHAPES = [
     {"form": [{"field": "theme", "value": "dark"}, {"property": "color", "val": "red"}]},
     {"error": {"field": "password", "message": "too short"}},  # a field without a value
     {"mixed": [["password", "x", "y"], ["a", "b"]]},  # not all pairs
+    {"kv": {"k": "theme", "v": "dark"}, "h": {"headerName": "Accept", "headerValue": "*/*"}},
+    {"other": {"headerName": "X-Api-Key", "fieldValue": "x"}},  # not one record's two keys
+    {"doc": {"title": "password", "content": "use a long one"}, "n": {"k": "token", "count": 3}},
 ]
 
 
@@ -949,6 +1011,10 @@ CARD_NUMBER_TEXTS = [
     "refund -4111111111111111",
     "4111  1111  1111  1111",
     "4111.1111.1111.1111",
+    "4111_1111_1111_1111",
+    "card 4111/1111/1111/1111 expires 12/27",
+    "3782_822463_10005",
+    "3782/822463/10005",
 ]
 NOT_CARD_NUMBER_TEXTS = [
     "4111111111111112",  # the check digit fails
@@ -970,6 +1036,12 @@ NOT_CARD_NUMBER_TEXTS = [
     "2024-4111111111111111",
     "4111.1111-1111.1111",
     "4111   1111   1111   1111",
+    "4111_1111/1111_1111",
+    "4111/1111/1111/1112",
+    "/orders/4111/1111/1111/1111",
+    "4111/1111/1111/1111/5",
+    "id_4111_1111_1111_1111",
+    "2024/01/15",
 ]
 
 
@@ -2454,6 +2526,37 @@ def test_a_value_that_is_base64_of_a_form_body_is_redacted(layer: Layer, body: b
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        b"username=ada&password=hunter2&next=>>>",
+        b"api_key: hunter2???\n",
+        b'{"token": "hunter2~~~"}',
+    ],
+)
+def test_a_value_that_is_url_safe_base64_of_a_secret_is_redacted(layer: Layer, body: bytes) -> None:
+    # The URL- and file-safe alphabet ("-" and "_" for "+" and "/"), unpadded, as JWTs, cookies
+    # and URL parameters carry a value.
+    encoded = base64.urlsafe_b64encode(body).decode().rstrip("=")
+    assert "-" in encoded or "_" in encoded
+    assert layer.event_logger._holds_secret(encoded) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        base64.urlsafe_b64encode(b"page=2&sort=asc&query=hello>>>").decode().rstrip("="),
+        "user_profile_settings_page_2",
+        "a-very-long-slug-for-an-article-title",
+        "3f2b1c4e-9a7d-4e5f-8b6a-1c2d3e4f5a6b",
+        "chapter-01_section-02_block-03",
+        base64.urlsafe_b64encode(bytes(range(200, 248))).decode(),
+    ],
+)
+def test_url_safe_base64_and_slugs_without_a_secret_are_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
     "text",
     [
         base64.b64encode(b"page=2&sort=asc&query=hello").decode(),
@@ -2532,3 +2635,46 @@ def test_a_dash_between_a_name_and_a_secret_gives_it_the_value(layer: Layer, tex
 )
 def test_a_dash_before_a_plain_word_or_a_quantity_is_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [["user", "ada"], ["pass", "hunter2"]],  # a login form's pairs, as a dict's keys read
+        {"form": [["login", "ada"], ["PASS", "hunter2"]]},
+        {"k": "password", "v": "hunter2"},
+        [{"headerName": "X-Api-Key", "headerValue": "hunter2"}],
+    ],
+)
+def test_json_text_is_read_by_the_rules_of_a_payload(layer: Layer, document: Any) -> None:
+    # The same document sent as JSON or as the text of one value is redacted alike.
+    assert layer.event_logger._holds_secret(json.dumps(document)) is True
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert "hunter2" not in logger.record("error_event", {"doc": document}).to_json()
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [["pass", "3"], ["fail", "1"]],
+        [["user", "ada"], ["pass", ""]],
+        {"k": "theme", "v": "dark"},
+        [{"headerName": "Accept", "headerValue": "text/html"}],
+        # A secret member of nothing, as {"password": null} in text is kept.
+        {"name": "password", "value": None},
+        [{"k": "api_token", "v": ""}, {"n": "secret", "v": "***"}],
+        {"loc": ["body", "password"], "input": None, "type": "string_type"},
+        {"user": "ada", "pass": None},
+    ],
+)
+def test_json_text_without_a_secret_is_kept(layer: Layer, document: Any) -> None:
+    assert layer.event_logger._holds_secret(json.dumps(document)) is False
+
+
+def test_every_entry_of_a_record_naming_many_is_redacted(layer: Layer) -> None:
+    # As large as a payload may be: each value key is paired with its name key in one pass.
+    record = {f"{index}Name": "pin" for index in range(700)}
+    record |= {f"{index}Value": "1" for index in range(700)}
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    recorded = logger.record("error_event", {"r": record}).payload["r"]
+    assert recorded == {key: "pin" if key.endswith("Name") else "[redacted]" for key in record}
