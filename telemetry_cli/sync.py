@@ -503,8 +503,9 @@ def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
                 folder = (PurePosixPath(parent) / entry.name).as_posix()
                 if folder in folders or entry.is_symlink() or not entry.is_dir():
                     continue
-                present = [name for name in names if (entry / name).is_file()]
-                if any(_claims_generated(plan.root, f"{folder}/{name}") for name in present):
+                # No look first whether each is a file: a folder that may not be looked into
+                # (a database's volume) raises there, where the read's answer is "not one".
+                if any(_claims_generated(plan.root, f"{folder}/{name}") for name in names):
                     beside[place].add(folder)
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
