@@ -14,7 +14,7 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -1263,18 +1263,9 @@ def _served_targets(
     tree = _script_tree(data)
     if tree is None:
         return None
-    # What each imported name stands for (`from granian import Granian`, `import hypercorn.
-    # asyncio as hc`); an import inside the guard counts too, and a name imported nowhere
-    # stands for itself (`uvicorn.run` after `import uvicorn` in a function).
-    imported: dict[str, str] = {}
-    for statement in ast.walk(tree):
-        if isinstance(statement, ast.Import):
-            for alias in statement.names:
-                if alias.asname is not None:
-                    imported[alias.asname] = alias.name
-        elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
-            for alias in statement.names:
-                imported[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
+    # An import inside the guard counts too, and a name imported nowhere stands for itself
+    # (`uvicorn.run` after `import uvicorn` in a function).
+    imported = _imported_targets(ast.walk(tree))
     # The guard may only call a function of the module that starts the server (`def main():
     # uvicorn.run(...)`, then `main()` or `asyncio.run(main())`): that function's calls count,
     # and those of the module's functions it calls in turn.
@@ -1296,8 +1287,7 @@ def _served_targets(
         for node in ast.walk(bodies.pop()):
             if not isinstance(node, ast.Call):
                 continue
-            head, dot, rest = ast.unparse(node.func).partition(".")
-            keyword = SERVER_CALLS.get(imported.get(head, head) + dot + rest)
+            keyword = SERVER_CALLS.get(_called_name(node, imported))
             if keyword is not None:
                 served.append(_Served(node, call_argument(node, 0, keyword)))
             elif (
@@ -1308,6 +1298,34 @@ def _served_targets(
                 reached.add(node.func.id)
                 bodies.append(functions[node.func.id])
     return (tree, served) if served else None
+
+
+def _imported_targets(nodes: Iterable[ast.AST]) -> dict[str, str]:
+    """What each name the absolute imports among ``nodes`` bind stands for, dotted.
+
+    ``from granian import Granian``: ``Granian`` is ``granian.Granian``; ``import
+    hypercorn.asyncio as hc``: ``hc`` is ``hypercorn.asyncio``; ``import azure.functions``:
+    ``azure`` is ``azure``.
+    """
+    imported: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                head = alias.name.partition(".")[0]
+                imported[alias.asname or head] = alias.name if alias.asname else head
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return imported
+
+
+def _called_name(call: ast.Call, imported: Mapping[str, str]) -> str:
+    """The dotted name a call's function stands for, its first name read through ``imported``.
+
+    A name imported nowhere stands for itself.
+    """
+    head, dot, rest = ast.unparse(call.func).partition(".")
+    return imported.get(head, head) + dot + rest
 
 
 @functools.lru_cache(maxsize=32)
@@ -1445,25 +1463,16 @@ def _hands_own_app_to_a_platform(data: bytes) -> bool:
     tree = _script_tree(data)
     if tree is None:
         return False
-    imported: dict[str, str] = {}
+    imported = _imported_targets(tree.body)
     bound: set[str] = set()
     for statement in tree.body:
-        if isinstance(statement, ast.Import):
-            for alias in statement.names:
-                imported[alias.asname or alias.name.partition(".")[0]] = (
-                    alias.name if alias.asname else alias.name.partition(".")[0]
-                )
-        elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
-            for alias in statement.names:
-                imported[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
-        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+        if isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             bound.update(target.id for target in targets if isinstance(target, ast.Name))
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        head, dot, rest = ast.unparse(node.func).partition(".")
-        if imported.get(head, head) + dot + rest not in _PLATFORM_ADAPTERS:
+        if _called_name(node, imported) not in _PLATFORM_ADAPTERS:
             continue
         handed = call_argument(node, 0, "app")
         if isinstance(handed, ast.Name) and handed.id in bound and handed.id not in imported:

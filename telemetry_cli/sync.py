@@ -14,7 +14,7 @@ import difflib
 import gc
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -298,12 +298,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
 
     left_users = _left_layer_users(project.record, manifest.patched)
     # A layer other than the plan's goes whole or stays whole: its modules import each other.
-    for path in watched_paths:
-        folder = path.rpartition("/")[0]
-        if folder != plan.analytics_dir:
-            for user in project.users_of.get(_layer_module(plan, path) or "", ()):
-                if user not in left_users.setdefault(folder, ()):
-                    left_users[folder] += (user,)
+    others = [path for path in watched_paths if path.rpartition("/")[0] != plan.analytics_dir]
+    for folder, users in _users_by_layer(plan, others, project.users_of).items():
+        left_users[folder] = tuple(dict.fromkeys([*left_users.get(folder, ()), *users]))
     for position, change in enumerate(report.changes):
         importers = project.users_of.get(_layer_module(plan, change.path) or "", ())
         importers = importers or left_users.get(change.path.rpartition("/")[0], ())
@@ -506,8 +503,9 @@ def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
                 folder = (PurePosixPath(parent) / entry.name).as_posix()
                 if folder in folders or entry.is_symlink() or not entry.is_dir():
                     continue
-                present = [name for name in names if (entry / name).is_file()]
-                if any(_claims_generated(plan.root, f"{folder}/{name}") for name in present):
+                # No look first whether each is a file: a folder that may not be looked into
+                # (a database's volume) raises there, where the read's answer is "not one".
+                if any(_claims_generated(plan.root, f"{folder}/{name}") for name in names):
                     beside[place].add(folder)
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
@@ -616,12 +614,7 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     # Folders of layers that inserted code left in place (see PatchRecord.left) imports.
     left_layers = set(_left_layer_users(manifest.patched, manifest.patched))
     # A layer beside the plan's that code imports stays whole (see compute).
-    beside_users: dict[str, list[str]] = {}
-    for path in beside:
-        for user in project.users_of.get(_layer_module(plan, path) or "", ()):
-            users = beside_users.setdefault(path.rpartition("/")[0], [])
-            if user not in users:
-                users.append(user)
+    beside_users = _users_by_layer(plan, beside, project.users_of)
     for path, digest, obsolete in decided:
         if obsolete is None:
             continue
@@ -687,6 +680,23 @@ def _left_layer_users(record: PatchRecord, previous: PatchRecord) -> dict[str, t
         if path not in users.setdefault(folder, []):
             users[folder].append(path)
     return {folder: tuple(paths) for folder, paths in users.items()}
+
+
+def _users_by_layer(
+    plan: Plan, paths: Iterable[str], users_of: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[str]]:
+    """The user modules importing any of ``paths``' layer modules, by the layer's folder.
+
+    A layer other than the plan's goes whole or stays whole: its modules import each other,
+    so one of them imported keeps every one.
+    """
+    users: dict[str, list[str]] = {}
+    for path in paths:
+        for user in users_of.get(_layer_module(plan, path) or "", ()):
+            folder = users.setdefault(path.rpartition("/")[0], [])
+            if user not in folder:
+                folder.append(user)
+    return users
 
 
 def _keep_for(change: FileChange, users: list[str], *, obsolete: bool = False) -> FileChange:

@@ -39,6 +39,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     call_argument,
+    is_docstring,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -1518,11 +1519,7 @@ def wiring_block(site: AppSite) -> ast.stmt:
                 anchor = statement
                 break
     for statement in site.block[site.block.index(anchor) + 1 :]:
-        if not (
-            isinstance(statement, ast.Expr)
-            and isinstance(statement.value, ast.Constant)
-            and isinstance(statement.value.value, str)
-        ):
+        if not is_docstring(statement):
             break
         anchor = statement
     return anchor

@@ -20,6 +20,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     PackageIndex,
+    is_docstring,
 )
 
 #: The comment that tells ruff an import below other code is meant to be there.
@@ -388,7 +389,7 @@ class ModuleEditor:
             return False  # before the sections that sort after it
         earlier = body[index - 1] if index > 0 else None
         return isinstance(earlier, ast.Import | ast.ImportFrom) or (
-            earlier is not None and index == 1 and _is_docstring(earlier)
+            earlier is not None and index == 1 and is_docstring(earlier)
         )
 
     def _owns_lines(self, statement: ast.stmt) -> bool:
@@ -424,7 +425,7 @@ class ModuleEditor:
             new_lines = [
                 line for new in self._sorted_imports() for line in new.lines(indent, length)
             ]
-            if body and _is_docstring(body[0]) and limit > 0:
+            if body and is_docstring(body[0]) and limit > 0:
                 self.insert((body[0].end_lineno or body[0].lineno) + 1, ("", *new_lines))
             elif body:
                 # Above the first statement, below any header comment (shebang, licence).
@@ -621,14 +622,6 @@ def _above_comments(lines: SourceLines, before: int) -> int:
     return before
 
 
-def _is_docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
-
-
 def display_width(text: str) -> int:
     """The width ruff gives ``text`` (a tab counts as four columns)."""
     return len(text.expandtabs(4))
@@ -788,7 +781,7 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
     if not lines.starts_at(start, column):
         return None
     indent = lines.indentation(start)
-    if _is_docstring(first):
+    if is_docstring(first):
         end = first.end_lineno or first.lineno
         following = body[1] if len(body) > 1 else None
         if following is not None and following.lineno == end:

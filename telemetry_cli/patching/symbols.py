@@ -337,6 +337,15 @@ def assigns_name(statement: ast.stmt, name: str) -> bool:
     return False
 
 
+def is_docstring(statement: ast.stmt) -> bool:
+    """Whether a statement is a string standing alone (a docstring, if it comes first)."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
 def returned_only(function: FunctionNode) -> ast.expr | None:
     """The expression a function does nothing but return (after its docstring), else None.
 
@@ -344,13 +353,8 @@ def returned_only(function: FunctionNode) -> ast.expr | None:
     anything else, or a bare ``return``.
     """
     body = function.body
-    first = body[0] if body else None
-    if (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    ):
-        body = body[1:]  # the docstring
+    if body and is_docstring(body[0]):
+        body = body[1:]
     if len(body) != 1 or not isinstance(body[0], ast.Return):
         return None
     return body[0].value
