@@ -109,14 +109,12 @@ def _read_regular(path: Path, relative: str, limit: int | None) -> bytes | None:
         raise _read_problem(exc, relative) from None
     try:
         _require_regular(os.fstat(fd).st_mode, relative)
+        if limit is not None:
+            # One read: a short one only shortens a look at a header.
+            return os.read(fd, limit)
         chunks: list[bytes] = []
-        left = limit
-        while (left is None or left > 0) and (
-            chunk := os.read(fd, min(_CHUNK_SIZE, left or _CHUNK_SIZE))
-        ):
+        while chunk := os.read(fd, _CHUNK_SIZE):
             chunks.append(chunk)
-            if left is not None:
-                left -= len(chunk)
         return b"".join(chunks)
     except OSError as exc:
         raise _read_problem(exc, relative) from None
