@@ -110,13 +110,13 @@ def _read_regular(path: Path, relative: str, limit: int | None) -> bytes | None:
     try:
         _require_regular(os.fstat(fd).st_mode, relative)
         chunks: list[bytes] = []
-        left = limit
-        while (left is None or left > 0) and (
-            chunk := os.read(fd, min(_CHUNK_SIZE, left or _CHUNK_SIZE))
-        ):
+        size = 0
+        while limit is None or size < limit:
+            chunk = os.read(fd, _CHUNK_SIZE if limit is None else min(_CHUNK_SIZE, limit - size))
+            if not chunk:
+                break
             chunks.append(chunk)
-            if left is not None:
-                left -= len(chunk)
+            size += len(chunk)
         return b"".join(chunks)
     except OSError as exc:
         raise _read_problem(exc, relative) from None
