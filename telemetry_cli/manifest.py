@@ -164,19 +164,7 @@ def read_manifest(root: Path) -> dict[str, str]:
     Raises:
         FileProblem: the manifest is a link leading outside the root, or not a regular file.
     """
-    return load_manifest(root).files
-
-
-def load_manifest(root: Path) -> Manifest:
-    """Read the whole manifest; an absent or damaged one reads as empty.
-
-    A damaged manifest only costs hand-edit detection (every differing file is then treated as
-    hand-edited, the safe side) and the memory of earlier patches; it is rewritten.
-
-    Raises:
-        FileProblem: the manifest is a link leading outside the root, or not a regular file.
-    """
-    return read_manifest_file(root).manifest
+    return read_manifest_file(root).manifest.files
 
 
 @dataclass(frozen=True)
@@ -192,7 +180,11 @@ class ManifestOnDisk:
 
     @property
     def manifest(self) -> Manifest:
-        """What it records; empty when absent or damaged (see :func:`load_manifest`)."""
+        """What it records; empty when absent or damaged.
+
+        A damaged manifest only costs hand-edit detection (every differing file is then treated
+        as hand-edited, the safe side) and the memory of earlier patches; it is rewritten.
+        """
         return Manifest() if self.parsed is None else self.parsed
 
 

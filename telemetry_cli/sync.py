@@ -413,9 +413,10 @@ def _unrecorded_obsolete(
             continue  # not a file the tool could have written there
         if old is None:
             continue
-        if path in beside and not carries_own_digest(old):
+        own = carries_own_digest(old)
+        if path in beside and not own:
             continue  # beside the known folders, only a file provably the tool's is its own
-        if carries_own_digest(old):
+        if own:
             changes.append(
                 FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
             )
