@@ -1328,6 +1328,19 @@ def _called_name(call: ast.Call, imported: Mapping[str, str]) -> str:
     return imported.get(head, head) + dot + rest
 
 
+def _module_variables(tree: ast.Module) -> set[str]:
+    """The plain names a module's top-level assignments bind (``app = ...``, ``app: X = ...``)."""
+    return {
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        for target in (
+            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        )
+        if isinstance(target, ast.Name)
+    }
+
+
 @functools.lru_cache(maxsize=32)
 def _script_tree(data: bytes) -> ast.Module | None:
     """The tree of a script's bytes, parsed once however many questions are asked of it.
@@ -1407,15 +1420,7 @@ def _serves_own_app(name: str, data: bytes) -> bool:
         return False
     tree, calls = served
     stem = name.removesuffix(".py")
-    bound = {
-        target.id
-        for statement in tree.body
-        if isinstance(statement, ast.Assign | ast.AnnAssign)
-        for target in (
-            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        )
-        if isinstance(target, ast.Name)
-    }
+    bound = _module_variables(tree)
     for node in calls:
         target = node.app
         if isinstance(target, ast.Name) and target.id in bound:
@@ -1464,11 +1469,7 @@ def _hands_own_app_to_a_platform(data: bytes) -> bool:
     if tree is None:
         return False
     imported = _imported_targets(tree.body)
-    bound: set[str] = set()
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign | ast.AnnAssign):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            bound.update(target.id for target in targets if isinstance(target, ast.Name))
+    bound = _module_variables(tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue

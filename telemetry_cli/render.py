@@ -365,6 +365,7 @@ def template_context(
     if entry is None:
         entry = AppEntry(path=plan.main_path, module=plan.main_module)
     declared = {event.name for event in plan.events}
+    config_file = config_name(plan.root, plan.config_file)
     context: dict[str, object] = {
         "event_types": list(plan.event_types),
         "api_prefix": plan.api_prefix,
@@ -409,7 +410,7 @@ def template_context(
         "limits": dict(LIMITS),
         "catalog": Catalog(plan, LIMITS["max_payload_keys"]),
         "sensitive_keys": sensitive_keys(plan),
-        "config_file": config_name(plan.root, plan.config_file),
+        "config_file": config_file,
         "generated_modules": [
             {
                 "name": output.name,
@@ -426,11 +427,7 @@ def template_context(
         ],
         # Paths start lines of the documents' code blocks: no backtick run in them may close one.
         "path_fence": code_fence(
-            config_name(plan.root, plan.config_file),
-            plan.analytics_dir,
-            plan.feature_dir,
-            entry.path,
-            plan.app_dir,
+            config_file, plan.analytics_dir, plan.feature_dir, entry.path, plan.app_dir
         ),
         "feature_tree": _tree(
             [(o.name, o.describe(plan)) for o in outputs_for(plan) if o.place is Place.FEATURE]

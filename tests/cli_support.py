@@ -63,6 +63,13 @@ def make_project(root: Path, config: str = "") -> Path:
     return root
 
 
+def write_files(root: Path, files: dict[str, str]) -> None:
+    """Write ``files`` (path relative to ``root`` -> text) under ``root``, making folders."""
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
 def copy_bundled_project(target: Path) -> Path:
     """Copy the repository's own project (plan, backend, specs, manifest) to ``target``."""
     target.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import run, snapshot
+from tests.cli_support import run, snapshot, write_files
 
 VIEWS = """from fastapi import APIRouter
 
@@ -19,12 +19,6 @@ async def orders() -> list[str]:
 """
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-
-
 def test_a_method_named_run_given_a_local_app_does_not_serve_it(tmp_path: Path) -> None:
     """`Exporter(...).run(api)` in a helper that builds its own app is no server.
 
@@ -32,7 +26,7 @@ def test_a_method_named_run_given_a_local_app_does_not_serve_it(tmp_path: Path) 
     package: the helper's app is not served, so the module-level app is the one app.
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "depot"\n',
@@ -86,7 +80,7 @@ def test_a_server_is_known_by_what_its_name_is_bound_to(
     """
     root = tmp_path / "project"
     head = files.get("depot/main.py", "from depot.serving import serve_forever\n")
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "depot"\n',
@@ -134,37 +128,16 @@ def create_admin() -> FastAPI:
 
 
 @pytest.mark.parametrize(
-    "line",
+    ("name", "text"),
     [
-        'web: gunicorn -k uvicorn.workers.UvicornWorker "depot.main:create_app()" -b :$PORT\n',
-        "web: gunicorn 'depot.main:create_app(debug=False)' -k uvicorn.workers.UvicornWorker\n",
-    ],
-    ids=["call", "call-with-arguments"],
-)
-def test_a_factory_gunicorn_calls_by_name_in_a_run_file_is_the_app(
-    tmp_path: Path, line: str
-) -> None:
-    """`gunicorn 'depot.main:create_app()'`: gunicorn imports the function and calls it (its
-    factory syntax), so that factory is the app served, among the module's two."""
-    root = tmp_path / "project"
-    _write(
-        root,
-        {
-            "pyproject.toml": '[project]\nname = "depot"\n',
-            "depot/__init__.py": "",
-            "depot/views.py": VIEWS,
-            "depot/main.py": FACTORIES,
-            "Procfile": line,
-        },
-    )
-    result = run("init", "--root", str(root), "--dry-run")
-    assert result.exit_code == 0, result.stderr
-    assert 'app = "depot.main:create_app"' in result.stdout, result.stdout
-
-
-@pytest.mark.parametrize(
-    ("name", "config"),
-    [
+        (
+            "Procfile",
+            'web: gunicorn -k uvicorn.workers.UvicornWorker "depot.main:create_app()" -b :$PORT\n',
+        ),
+        (
+            "Procfile",
+            "web: gunicorn 'depot.main:create_app(debug=False)' -k uvicorn.workers.UvicornWorker\n",
+        ),
         (
             "gunicorn.conf.py",
             'worker_class = "uvicorn.workers.UvicornWorker"\n'
@@ -175,22 +148,25 @@ def test_a_factory_gunicorn_calls_by_name_in_a_run_file_is_the_app(
             'import os\n\nbind = os.environ.get("BIND")\nwsgi_app = "depot.main:create_app"\n',
         ),
     ],
-    ids=["gunicorn-conf", "other-name"],
+    ids=["call", "call-with-arguments", "gunicorn-conf", "other-name"],
 )
-def test_a_gunicorn_config_at_the_top_naming_the_app_picks_it(
-    tmp_path: Path, name: str, config: str
+def test_the_factory_gunicorn_is_told_to_serve_is_the_app(
+    tmp_path: Path, name: str, text: str
 ) -> None:
-    """`wsgi_app = "depot.main:create_app()"` in a gunicorn configuration file at the top (run
-    by `gunicorn` alone, or `gunicorn -c deploy_conf.py`) names the app gunicorn serves."""
+    """gunicorn imports the function it is named and calls it (its factory syntax), so that
+    factory is the app served, among the module's two: named in a run file (`gunicorn
+    'depot.main:create_app()'` in a Procfile) or by `wsgi_app = "depot.main:create_app()"` in
+    a gunicorn configuration file at the top (run by `gunicorn` alone, or `gunicorn -c
+    deploy_conf.py`)."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "depot"\n',
             "depot/__init__.py": "",
             "depot/views.py": VIEWS,
             "depot/main.py": FACTORIES,
-            name: config,
+            name: text,
         },
     )
     result = run("init", "--root", str(root), "--dry-run")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli_support import run, snapshot
+from tests.cli_support import run, snapshot, write_files
 
 VIEWS = """from fastapi import APIRouter
 
@@ -29,12 +29,6 @@ class Relay:
 """
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-
-
 def test_a_module_holding_a_class_built_app_without_naming_fastapi_is_the_app(
     tmp_path: Path,
 ) -> None:
@@ -42,7 +36,7 @@ def test_a_module_holding_a_class_built_app_without_naming_fastapi_is_the_app(
     a server imports, so `init` names it (not the class attribute, which no server can import).
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "relay"\n',
@@ -73,7 +67,7 @@ def test_an_app_only_a_class_holds_is_said_with_the_fix(tmp_path: Path) -> None:
     """No module variable holds `Relay(...).web`: `init` says so (exit 2) and writes nothing,
     instead of an `app` key (`relay.service:Relay.web`) that names no importable object."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "relay"\n',

@@ -13,7 +13,7 @@ import pytest
 
 from telemetry_cli import init_plan
 from telemetry_cli.errors import UserError
-from tests.cli_support import REPO, make_project, run, snapshot
+from tests.cli_support import REPO, make_project, run, snapshot, write_files
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -385,12 +385,6 @@ app.include_router(users.router)
 """
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-
-
 def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[str]:
     """Import the app as `uvicorn <module>:app` run in ``backend`` would, and ask for health."""
     script = (
@@ -567,7 +561,7 @@ def test_init_finds_a_flat_layout_and_the_layer_round_trips(
 ) -> None:
     """No app package: the backend folder's own top-level modules are the app's."""
     root = tmp_path / "project"
-    _write(root, files)
+    write_files(root, files)
     folder = "endpoints" if module == "server" else "routers"
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
@@ -631,7 +625,7 @@ instrument = {}
 def test_a_flat_layout_never_writes_into_a_users_analytics(
     tmp_path: Path, files: dict[str, str], mentions: str
 ) -> None:
-    _write(
+    write_files(
         tmp_path,
         {"pyproject.toml": FLAT_PLAN, "main.py": _flat_main("routers"), **files},
     )
@@ -660,7 +654,7 @@ def test_a_module_named_like_the_generated_package_is_refused_in_every_layout(
 
 
 def test_a_flat_layer_whose_manifest_was_lost_is_still_ours(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": FLAT_PLAN, "main.py": _flat_main("routers")})
+    write_files(tmp_path, {"pyproject.toml": FLAT_PLAN, "main.py": _flat_main("routers")})
     (tmp_path / "routers").mkdir()
     (tmp_path / "routers/users.py").write_text(FLAT_USERS)
     assert run("generate", "--root", str(tmp_path)).exit_code == 0
@@ -875,7 +869,7 @@ def test_init_takes_the_app_fastapi_cli_is_pointed_at(
     """``[tool.fastapi] entrypoint`` names the app: other apps found do not make init refuse."""
     root = tmp_path / "project"
     pyproject = f'[project]\nname = "shop"\n\n[tool.fastapi]\nentrypoint = "{entrypoint}"\n'
-    _write(root, {"pyproject.toml": pyproject, **files})
+    write_files(root, {"pyproject.toml": pyproject, **files})
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert f'backend = "{backend}"' in result.stdout
@@ -888,7 +882,7 @@ def test_init_takes_the_app_fastapi_cli_is_pointed_at(
 def test_an_entrypoint_naming_no_app_found_leaves_discovery_as_it_was(tmp_path: Path) -> None:
     root = tmp_path / "project"
     pyproject = '[project]\nname = "shop"\n\n[tool.fastapi]\nentrypoint = "elsewhere.main:app"\n'
-    _write(root, {"pyproject.toml": pyproject, **ENTRYPOINT_PROJECT})
+    write_files(root, {"pyproject.toml": pyproject, **ENTRYPOINT_PROJECT})
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 2
     assert "several FastAPI apps found (demo.main:app in examples/, shop.main:app in src/)" in (
@@ -933,7 +927,7 @@ def test_an_app_in_an_entry_module_wins_over_throwaway_apps_in_scripts(
             "app/routers/__init__.py": "",
             "app/routers/users.py": FLAT_USERS,
         }
-    _write(root, {**files, **others})
+    write_files(root, {**files, **others})
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     expected = 'app = "app.main:app"' if "app/main.py" in files else 'app = "main:app"'
@@ -956,7 +950,7 @@ def test_init_passes_over_folders_git_ignores(
 ) -> None:
     root = _shop(tmp_path / "shop")
     (root / ".gitignore").write_text(gitignore)
-    _write(
+    write_files(
         root,
         {
             "sandbox/try_it/__init__.py": "",
@@ -978,7 +972,7 @@ def test_init_passes_over_folders_git_ignores(
 def test_init_passes_over_project_template_folders(tmp_path: Path, folder: str) -> None:
     """A cookiecutter/copier template's source folder is rendered, never run: not an app."""
     root = _shop(tmp_path / "shop")
-    _write(
+    write_files(
         root,
         {
             f"{folder}/app/__init__.py": "",
@@ -993,7 +987,7 @@ def test_init_passes_over_project_template_folders(tmp_path: Path, folder: str) 
 
 def test_init_in_a_project_template_says_its_source_is_never_run(tmp_path: Path) -> None:
     root = tmp_path / "template"
-    _write(
+    write_files(
         root,
         {
             "cookiecutter.json": "{}\n",
@@ -1010,7 +1004,7 @@ def test_init_in_a_project_template_says_its_source_is_never_run(tmp_path: Path)
 def test_a_gitignore_in_a_subfolder_applies_below_it_only(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     (root / "src/.gitignore").write_text("/local/\n")
-    _write(
+    write_files(
         root,
         {
             "src/local/__init__.py": "",
@@ -1029,7 +1023,7 @@ def test_route_modules_in_a_symlinked_folder_are_suggested_and_instrumented(
     """A monorepo's shared routers, linked into the app package, are imported through the link."""
     root = _shop(tmp_path / "shop")
     shutil.rmtree(root / "src/shop/routes")
-    _write(root, {"shared/routes/__init__.py": "", "shared/routes/items.py": ITEMS})
+    write_files(root, {"shared/routes/__init__.py": "", "shared/routes/items.py": ITEMS})
     (root / "src/shop/routes").symlink_to(root / "shared/routes", target_is_directory=True)
     # A link back up the package is walked once, not forever.
     (root / "src/shop/loop").mkdir()
@@ -1045,7 +1039,7 @@ def test_an_environment_in_the_tree_under_any_name_is_passed_over(
 ) -> None:
     """A venv or a conda environment (``conda-meta/``) holds others' apps, even examples."""
     root = _shop(tmp_path / "shop")
-    _write(
+    write_files(
         root,
         {
             f"envs/dev/{marker}": "",
@@ -1070,7 +1064,7 @@ def test_route_module_suggestions_are_in_natural_order(tmp_path: Path) -> None:
     files["backend/app/main.py"] = "\n".join(
         ["from fastapi import FastAPI", *imports, "app = FastAPI()", *includes, ""]
     )
-    _write(root, files)
+    write_files(root, files)
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     suggested = re.findall(r'^# "(api/r\d+\.py)"', result.stdout, flags=re.MULTILINE)
@@ -1139,7 +1133,7 @@ def test_init_names_the_variable_a_method_of_the_server_object_returns_the_app_i
             "    def app(self)", "    @property\n    def app(self)"
         )
         files["vectors/app.py"] = files["vectors/app.py"].replace("server.app()", "server.app")
-    _write(root, files)
+    write_files(root, files)
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "vectors.app:app"' in result.stdout
@@ -1155,7 +1149,7 @@ def test_a_factory_calling_itself_does_not_send_discovery_round_in_circles(
 ) -> None:
     """Following `app = other_factory()` into the factory it calls stops at a cycle."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "backend/app/__init__.py": "",
@@ -1175,7 +1169,7 @@ def test_an_endpoint_registered_from_another_module_counts_for_the_module_defini
 ) -> None:
     """`router.add_api_route("/x", views.get_x)`: a route of views, nothing to fix by hand."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "backend/app/__init__.py": "",
@@ -1232,7 +1226,7 @@ def test_an_entry_module_calling_a_factory_of_another_package_picks_its_own_pack
 ) -> None:
     """`app/main.py` says `app = get_application()`, built in `core/`: the routes are in `app`."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "backend/app/__init__.py": "",
@@ -1270,7 +1264,7 @@ def test_an_app_mounted_into_a_starlette_app_answers_at_the_default_url_after_in
 ) -> None:
     """`app = Starlette(); app.mount("/api", app=api)`: api's prefix is the default without /api."""
     root = tmp_path / "project"
-    _write(root, STARLETTE_SERVED)
+    write_files(root, STARLETTE_SERVED)
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stderr
     text = (root / "pyproject.toml").read_text()
@@ -1337,7 +1331,7 @@ def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
 ) -> None:
     """`services/admin/` (a package) in `services/` (none) imported as `services.admin`."""
     root = tmp_path / "project"
-    _write(root, _services(services))
+    write_files(root, _services(services))
     result = run("init", "--root", str(root), "--dry-run")
     if expected is not None:
         assert result.exit_code == 2
@@ -1372,7 +1366,7 @@ def test_a_package_holding_a_module_of_its_own_name_is_served_from_the_folder_ab
     module of the package `app` run from `app/`, as `from app.api import orders` shows; read as
     a package `app.app` run from the root, the imports written into it did not work."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -1402,7 +1396,7 @@ def test_an_app_package_registering_routes_of_packages_beside_it_is_a_flat_layou
     routes are the app's too, so the folder's top-level modules are (the flat layout), and the
     module defining the handlers is the one to instrument."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -1433,7 +1427,7 @@ def test_a_package_module_importing_its_own_package_is_no_flat_layout(tmp_path: 
     beside `app/app.py`, they made `app/` a flat layout, whose `app` is the module itself.
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "named-like-its-package"\n',
@@ -1460,7 +1454,7 @@ def test_a_module_importing_submodules_of_its_folders_name_is_no_flat_layout(
     import only resolves from the folder above, where `app/` is the (namespace) package.
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -1478,7 +1472,7 @@ def test_a_module_importing_submodules_of_its_folders_name_is_no_flat_layout(
 def test_several_apps_are_refused_with_the_keys_to_write_for_one(tmp_path: Path) -> None:
     """Each service its own app: the refusal gives the three keys, ready to copy, for one."""
     root = tmp_path / "project"
-    _write(root, _services(("admin", "reports")))
+    write_files(root, _services(("admin", "reports")))
     result = run("init", "--root", str(root))
     assert result.exit_code == 2
     assert (
@@ -1542,7 +1536,7 @@ def test_an_entry_module_importing_a_package_serves_it_over_the_package_own_app(
 ) -> None:
     """`main.py` saying `from services.modules.ocr import router`, `ocr/app/main.py` a sandbox."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "platform"\n',
@@ -1603,7 +1597,7 @@ def test_an_entry_module_is_served_over_an_app_in_a_folder_without_init_it_impor
     the folder above it (and with `service/gateway/__init__.py`) it served `main.py`.
     """
     root = tmp_path / "server"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -1658,7 +1652,7 @@ def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name
     The folder's stray `__init__.py` does not make it a package it imports itself from.
     """
     root = tmp_path / "ai"
-    _write(
+    write_files(
         root,
         {
             "__init__.py": '"""The AI service."""\n',
@@ -1721,7 +1715,7 @@ def test_a_module_handing_its_own_app_to_a_serverless_adapter_is_the_flat_layout
     to be no entry module at all: init found no app.
     """
     root = tmp_path / "transit"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\nmangum\n",
@@ -1749,7 +1743,7 @@ def test_a_fastapi_entrypoint_naming_a_top_level_module_of_any_name_is_found(
     other way used to be passed over, and init found no app.
     """
     root = tmp_path / "quiz"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": (
@@ -1802,7 +1796,7 @@ def test_a_flat_main_wins_over_an_app_in_a_regular_package_module_of_another_nam
         "routers/__init__.py": "",
         "routers/users.py": FLAT_USERS,
     }
-    _write(root, {**files, **others})
+    write_files(root, {**files, **others})
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "main:app"' in result.stdout, result.stdout
@@ -1817,7 +1811,7 @@ def test_a_folder_of_wiring_helpers_named_app_is_no_second_app(tmp_path: Path) -
     the flat layout offers, which is one app and not two.
     """
     root = tmp_path / "films"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "films"\n',
@@ -1848,7 +1842,7 @@ def test_an_app_init_cannot_find_is_refused_with_the_keys_to_write(tmp_path: Pat
     refuses to add to a table that exists; written as said, generate takes it from there.
     """
     root = tmp_path / "wired"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "wired"\n',
@@ -2011,7 +2005,7 @@ def test_a_factory_its_package_re_exports_under_another_name_is_one_app(tmp_path
     the folder's top-level entry module offers the same factory, one app and not two.
     """
     root = tmp_path / "svc"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "svc"\n',
@@ -2047,7 +2041,7 @@ def test_a_factory_needing_arguments_its_package_re_exports_is_read_as_one(
     picked it and named `settings` (no app at all) the app package.
     """
     root = tmp_path / "svc"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "svc"\n',
@@ -2081,7 +2075,7 @@ def test_a_package_importing_its_siblings_through_the_folder_above_is_served_fro
     above `internal/`, and the app package is `internal`, which holds both.
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "layered"\n',
@@ -2153,7 +2147,7 @@ def test_routers_a_package_beside_the_app_includes_are_served_and_suggested(
     routes are logged at their own routers' paths.
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -2191,7 +2185,7 @@ def test_a_prefix_a_helper_beside_the_app_package_includes_with_is_logged(
 ) -> None:
     """`core/routing.py` includes the package's router under `/api`: its routes log `/api/...`."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -2275,7 +2269,7 @@ def test_an_entry_module_beside_a_package_with_its_own_main_app_does_not_take_it
                 "service/gateway/items.py": ITEMS,
             }
         )
-    _write(root, files)
+    write_files(root, files)
     result = run("init", "--root", str(root), "--dry-run")
     if expected.startswith("app ="):
         assert result.exit_code == 0, result.stderr
@@ -2291,7 +2285,7 @@ def test_an_entry_module_running_the_package_app_by_import_string_names_it(
 ) -> None:
     """`main.py` only runs `uvicorn.run("app.main:app")`: one app, the one it names."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -2378,7 +2372,7 @@ def test_the_app_a_top_level_runner_serves_wins_over_another_package_app(
         '    application.include_router(search.router, prefix="/api/v1")\n'
         "    return application\n\n\napp = make()\n"
     )
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "agent"\n',
@@ -2410,7 +2404,7 @@ def test_an_entrypoint_app_offered_twice_is_one_app_of_its_package(tmp_path: Pat
     root)").
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "agent"\n\n[tool.fastapi]\n'
@@ -2438,7 +2432,7 @@ def test_a_module_registering_endpoints_it_cannot_follow_is_suggested_with_a_cou
     each one, and changes nothing in it.
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -2489,7 +2483,7 @@ def test_a_package_wins_over_a_module_of_its_name_beside_it(tmp_path: Path) -> N
     `main.py` was read as the stale module's app, so the served app (and its routes) was missed.
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -2586,7 +2580,7 @@ def test_a_nested_package_importing_itself_by_its_bare_name_is_followed(tmp_path
     part of the logged path.
     """
     root = tmp_path / "project"
-    _write(root, SELF_IMPORTING_MODULES)
+    write_files(root, SELF_IMPORTING_MODULES)
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stderr
     text = (root / "pyproject.toml").read_text()
@@ -2609,7 +2603,7 @@ def test_an_entry_module_serving_the_app_a_package_builds_in_its_init_is_that_ap
     are not the served app's.
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -2692,7 +2686,7 @@ def test_route_modules_no_app_includes_are_named_beside_the_suggested_ones(
 def test_a_named_pipe_in_a_package_importing_itself_is_not_waited_on(tmp_path: Path) -> None:
     """Looking for the package's own bare-name import reads its modules as every module is."""
     root = tmp_path / "project"
-    _write(root, SELF_IMPORTING_MODULES)
+    write_files(root, SELF_IMPORTING_MODULES)
     os.mkfifo(root / "src/modules/auth/Pipe.py")  # sorted before __init__.py
     result = subprocess.run(
         [sys.executable, "-m", "telemetry_cli", "init", "--root", str(root), "--dry-run"],
@@ -2775,7 +2769,7 @@ def test_a_runner_naming_main_names_the_module_by_its_dotted_path(
     built in by its dotted path.
     """
     root = tmp_path / "project"
-    _write(root, {"pyproject.toml": '[project]\nname = "svc"\n', **files})
+    write_files(root, {"pyproject.toml": '[project]\nname = "svc"\n', **files})
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     package, app = plan
@@ -2786,7 +2780,7 @@ def test_a_runner_naming_main_names_the_module_by_its_dotted_path(
 def test_an_app_built_in_a_top_level_main_module_is_refused_in_one_line(tmp_path: Path) -> None:
     """`__main__.py` at the top of the backend folder: `app = "__main__:api"` names no module."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "svc"\n',
@@ -2808,7 +2802,7 @@ def test_init_takes_an_app_router_prefix_set_before_the_wiring_off_the_default_p
     init wrote the default api-prefix, which generate then refused (`/api/api/telemetry`).
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "svc"\n',
@@ -2865,7 +2859,7 @@ def test_an_app_built_in_a_launcher_module_at_the_top_is_the_flat_layout_entry(
     }
     if package_app:
         layout["fleet/api/main.py"] = LAUNCHER_APP.format(package="fleet.api")
-    _write(root, layout)
+    write_files(root, layout)
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     stem = launcher.removesuffix(".py")
@@ -2879,7 +2873,7 @@ def test_a_launcher_only_importing_a_package_app_leaves_that_package_the_app_pac
 ) -> None:
     """`run.py` saying `from shop.main import app` and running it: the package's own layout."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -2902,7 +2896,7 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/{path}')\n"
         "async def {name}() -> dict[str, str]:\n    return {{}}\n"
     )
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "league"\n',
@@ -3018,7 +3012,7 @@ def test_a_module_variable_beside_a_leftover_factory_is_the_app_unless_a_run_fil
 ) -> None:
     """`def build()` left above `app = FastAPI()`: `uvicorn main:app` serves the variable."""
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "auth"\n',
@@ -3062,7 +3056,7 @@ def test_a_module_serving_itself_by_its_bare_name_makes_its_folder_the_import_ro
     `service.analytics` (a package the server could not import from there).
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "backend/requirements.txt": "fastapi\nuvicorn\n",
@@ -3093,7 +3087,7 @@ def test_a_module_serving_itself_by_name_whose_folder_imports_itself_stays_a_pac
         "from fastapi import APIRouter, FastAPI\n",
         "from fastapi import APIRouter, FastAPI\n\nfrom service.routes import items\n",
     )
-    _write(
+    write_files(
         root,
         {
             "backend/requirements.txt": "fastapi\nuvicorn\n",
@@ -3274,7 +3268,7 @@ def test_an_app_built_and_served_inside_a_function_is_wired_there(
     by calling the function (no import string reaches the app).
     """
     root = tmp_path / "project"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": '[project]\nname = "shop"\n',
@@ -3314,7 +3308,7 @@ def test_an_app_built_under_the_main_guard_is_wired_there(tmp_path: Path) -> Non
         '    uvicorn.run(api, host="127.0.0.1", port=8000)\n'
     )
     main = "import fastapi\nimport uvicorn\n\nfrom shop.views import router\n\n" + guard
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -3359,7 +3353,7 @@ def test_a_factory_called_only_under_the_main_guard_is_named_over_the_guard_vari
         "    return app\n\n\n"
         'if __name__ == "__main__":\n    app = create_app()\n    uvicorn.run(app, port=8000)\n'
     )
-    _write(
+    write_files(
         root,
         {
             "requirements.txt": "fastapi\n",
@@ -3385,7 +3379,7 @@ def test_an_app_a_function_keeps_to_itself_is_named_with_the_fix(tmp_path: Path)
         "def export() -> None:\n    api = FastAPI()\n    api.include_router(router)\n"
         "    print(json.dumps(api.openapi()))\n",
     }
-    _write(tmp_path, files)
+    write_files(tmp_path, files)
     before = snapshot(tmp_path)
     result = run("init", "--root", str(tmp_path))
     assert result.exit_code == 2, result.stdout + result.stderr

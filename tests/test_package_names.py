@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli_support import run, snapshot
+from tests.cli_support import run, snapshot, write_files
 
 ROUTER = """from fastapi import APIRouter
 
@@ -41,9 +41,7 @@ def test_an_app_named_like_the_submodule_that_builds_it_is_the_served_app(
         "maps/tiles.py": ROUTER.replace("{path}", "tiles").replace("{name}", "tiles"),
         "maps/admin.py": ROUTER.replace("{path}", "stats").replace("{name}", "stats"),
     }
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
+    write_files(root, files)
     initialised = run("init", "--root", str(root))
     assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
     plan = (root / "pyproject.toml").read_text()
@@ -76,9 +74,7 @@ def test_a_module_named_setup_in_a_namespace_package_is_no_project_file(tmp_path
         "wallet/runner/asgi.py": "from wallet.runner.setup import setup\n\napp = setup()\n",
         "wallet/api/routes.py": ROUTER.replace("{path}", "wallets").replace("{name}", "wallets"),
     }
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
+    write_files(root, files)
     initialised = run("init", "--root", str(root))
     assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
     plan = (root / "pyproject.toml").read_text()

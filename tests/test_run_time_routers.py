@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli_support import run
+from tests.cli_support import run, write_files
 
 REGISTRY = """from importlib import import_module
 
@@ -43,9 +43,7 @@ def test_a_variable_read_from_a_run_time_import_is_said_and_named_as_the_include
             '@router.get("/carts")\ndef carts() -> list[str]:\n    return []\n'
         ),
     }
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
+    write_files(root, files)
     assert run("init", "--root", str(root)).exit_code == 0
     plan = (root / "pyproject.toml").read_text()
     (root / "pyproject.toml").write_text(plan.replace('# "shop/views.py"', '"shop/views.py"'))
