@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from telemetry_cli.patching.symbols import (
     Binding,
+    FunctionNode,
     PackageIndex,
     Scope,
     block_statements,
@@ -125,7 +126,7 @@ def _passed_items(
     Each call's items are its own (a router passed by one call is served where that call puts
     it); None when a call passes items not known statically, or the body assigns the parameter.
     """
-    if not isinstance(iterable, ast.Name) or not isinstance(scope.node, _FUNCTIONS):
+    if not isinstance(iterable, ast.Name) or not isinstance(scope.node, FunctionNode):
         return None
     parameter = scope.bindings.get(iterable.id)
     if parameter is None or parameter.kind != "param" or _rebinds(scope.node.body, {iterable.id}):
@@ -142,7 +143,6 @@ def _passed_items(
     return items
 
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
@@ -300,7 +300,7 @@ def _literal(
         return None
     local = binding.scope.node
     if binding.scope.parent is not None:
-        if not isinstance(local, _FUNCTIONS) or _changed_in(local, binding.name, 1):
+        if not isinstance(local, FunctionNode) or _changed_in(local, binding.name, 1):
             return None
         return _literal(binding.node, binding.scope, index, depth + 1)
     if not _fixed(binding):
