@@ -203,6 +203,41 @@ SETTINGS_MAIN = _main(
             "/env",
             True,
         ),
+        (
+            "import os\n\n\nclass Settings:\n"
+            '    API_V1_STR = os.environ.get("API_V1_STR", default="/env")\n\n\n'
+            "settings = Settings()\n",
+            "/env",
+            True,
+        ),
+        (
+            "from environs import Env\n\nenv = Env()\nenv.read_env()\n\n\nclass Settings:\n"
+            '    API_V1_STR = env.str("API_V1_STR", "/environs")\n\n\nsettings = Settings()\n',
+            "/environs",
+            True,
+        ),
+        (
+            "import environs\n\nenv = environs.Env()\n\n\nclass Settings:\n"
+            '    API_V1_STR = env("API_V1_STR", default="/environs")\n\n\n'
+            "settings = Settings()\n",
+            "/environs",
+            True,
+        ),
+        (
+            "from decouple import config\n\n\nclass Settings:\n"
+            '    API_V1_STR = config("API_V1_STR", default="/decouple", cast=str)\n\n\n'
+            "settings = Settings()\n",
+            "/decouple",
+            True,
+        ),
+        (
+            'from starlette.config import Config\n\nconfig = Config(".env")\n\n\n'
+            "class Settings:\n"
+            '    API_V1_STR = config("API_V1_STR", cast=str, default="/starlette")\n\n\n'
+            "settings = Settings()\n",
+            "/starlette",
+            True,
+        ),
     ],
     ids=[
         "plain-class",
@@ -210,6 +245,11 @@ SETTINGS_MAIN = _main(
         "inherited-field-from-a-cached-factory",
         "passed-in",
         "environment-with-a-default",
+        "environment-with-a-default-keyword",
+        "environs-method",
+        "environs-call",
+        "decouple",
+        "starlette-config",
     ],
 )
 def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
@@ -228,6 +268,31 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
     assert f"read as {prefix!r}" in said[0] and "backend/app/settings.py:" in said[0]
     assert ("environment variable API_V1_STR" in said[0]) == environment
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        'env.int("API_V1_STR", 1)',  # environs, no string read
+        'config("API_V1_STR", str)',  # starlette's second argument is the cast, no default
+        'config("API_V1_STR", cast=lambda v: v.rstrip("/"), default="/api/")',  # cast changes it
+        'own("API_V1_STR", "/api")',  # a function of the package's own
+    ],
+)
+def test_an_environment_read_without_a_string_default_stays_unknown(
+    tmp_path: Path, read: str
+) -> None:
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(
+        'from environs import Env\nfrom starlette.config import Config\n\nenv = Env()\n'
+        'config = Config(".env")\n\n\ndef own(name: str, default: str) -> str:\n'
+        f"    return default\n\n\nclass Settings:\n    API_V1_STR = {read}\n\n\n"
+        "settings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "only known at run time" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ property returning one expression of the fields (``return f"/api/{self.API_VERSI
 factory, ``settings = settings or get_settings()`` when no call passes ``settings``. Not
 followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
 passing ``**options``. A module constant read from the environment with a default
-(``API_PREFIX = os.getenv("API_PREFIX", "/api")``) is read as that default the same way.
+(``API_PREFIX = os.getenv("API_PREFIX", "/api")``, or through environs, python-decouple or
+starlette's ``Config``) is read as that default the same way.
 """
 
 from __future__ import annotations
@@ -42,8 +43,25 @@ from telemetry_cli.patching.symbols import (
 
 # pydantic's settings classes (v2's pydantic-settings, v1's pydantic): fields read the environment.
 _ENVIRONMENT_CLASS = "BaseSettings"
-# Reads of an environment variable with a default: `os.getenv("API_PREFIX", "/api")`.
-_ENVIRONMENT_READS = frozenset({"os.getenv", "os.environ.get"})
+# Reads of an environment variable with a default: `os.getenv("API_PREFIX", "/api")`, and the
+# same through the configuration libraries' functions, by the position of their default
+# (None: keyword only); `default=` is their keyword everywhere.
+_ENVIRONMENT_READS: dict[str, int | None] = {
+    "os.getenv": 1,
+    "os.environ.get": 1,
+    "decouple.config": 1,  # python-decouple
+    "environs.env": 1,  # environs' own instance (`from environs import env`)
+    "environs.env.str": 1,
+}
+# ... and through an instance of their classes (`env = Env()`, then `env.str("NAME", "/api")` or
+# `env("NAME", default="/api")`; `config = Config(".env")`, then `config("NAME", default=...)`):
+# the methods that read a string, the call itself being "".
+_ENVIRONMENT_READERS: dict[str, tuple[int | None, frozenset[str]]] = {
+    "environs.Env": (1, frozenset({"", "str"})),
+    "decouple.AutoConfig": (1, frozenset({""})),
+    "decouple.Config": (1, frozenset({""})),
+    "starlette.config.Config": (None, frozenset({""})),  # (key, cast, default)
+}
 _MAX_DEPTH = 8
 
 
@@ -231,13 +249,49 @@ class SettingsDefaults:
 def _environment_read(
     index: PackageIndex, call: ast.Call, scope: Scope
 ) -> tuple[str, ast.expr] | None:
-    """The variable and default of ``os.getenv("NAME", default)`` (or ``os.environ.get``)."""
-    if index.qualify(call.func, scope) not in _ENVIRONMENT_READS or len(call.args) != 2:
+    """The variable and default of ``os.getenv("NAME", default)`` (or another environment read).
+
+    The others: ``os.environ.get``, environs (``env.str("NAME", default)``), python-decouple
+    (``config("NAME", default=...)``), starlette (``Config(".env")("NAME", default=...)``); a
+    ``cast=`` other than ``str`` is no string, any other keyword is not known.
+    """
+    found, position = False, None
+    qualified = index.qualify(call.func, scope)
+    if qualified in _ENVIRONMENT_READS:
+        found, position = True, _ENVIRONMENT_READS[qualified]
+    else:
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        reader = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+        built = index.binding_of(reader, scope)
+        if (
+            built is not None
+            and built.kind == "value"
+            and isinstance(built.node, ast.Call)
+            and built.scope.stores[built.name] == 1
+        ):
+            cls = index.qualify(built.node.func, built.scope)
+            position, methods = _ENVIRONMENT_READERS.get(cls or "", (None, frozenset()))
+            found = method in methods
+    if not found or not call.args or any(keyword.arg is None for keyword in call.keywords):
         return None
-    name, default = call.args
-    if call.keywords or not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+    name, *rest = call.args
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords}
+    cast = keywords.pop("cast", None)
+    default = keywords.pop("default", None)
+    if rest and position is not None and len(rest) == position and default is None:
+        default = rest[-1]
+    elif rest:
+        return None
+    if keywords or default is None or not (cast is None or _names_str(cast)):
+        return None
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
         return None
     return name.value, default
+
+
+def _names_str(cast: ast.expr) -> bool:
+    """Whether a ``cast=`` keeps a string a string (the builtin ``str``)."""
+    return isinstance(cast, ast.Name) and cast.id == "str"
 
 
 def _getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:
