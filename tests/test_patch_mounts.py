@@ -238,6 +238,19 @@ SETTINGS_MAIN = _main(
             "/starlette",
             True,
         ),
+        (
+            "import os\n\n\nclass Settings:\n"
+            '    API_V1_STR = os.getenv("API_V1_STR") or "/unset"\n\n\nsettings = Settings()\n',
+            "/unset",
+            True,
+        ),
+        (
+            "import os\n\n\nclass Settings:\n"
+            '    API_V1_STR = os.environ.get("API_V1_STR", "") or "/unset"\n\n\n'
+            "settings = Settings()\n",
+            "/unset",
+            True,
+        ),
     ],
     ids=[
         "plain-class",
@@ -250,6 +263,8 @@ SETTINGS_MAIN = _main(
         "environs-call",
         "decouple",
         "starlette-config",
+        "environment-unset-or-a-default",
+        "environment-empty-or-a-default",
     ],
 )
 def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
@@ -277,6 +292,8 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
         'config("API_V1_STR", str)',  # starlette's second argument is the cast, no default
         'config("API_V1_STR", cast=lambda v: v.rstrip("/"), default="/api/")',  # cast changes it
         'own("API_V1_STR", "/api")',  # a function of the package's own
+        'os.getenv("API_V1_STR", "/v9") or "/api"',  # the read's own default when unset
+        'os.getenv("API_V1_STR") and "/api"',
     ],
 )
 def test_an_environment_read_without_a_string_default_stays_unknown(
@@ -284,7 +301,8 @@ def test_an_environment_read_without_a_string_default_stays_unknown(
 ) -> None:
     root = _project(tmp_path, SETTINGS_MAIN)
     (root / "backend/app/settings.py").write_text(
-        'from environs import Env\nfrom starlette.config import Config\n\nenv = Env()\n'
+        "import os\n\nfrom environs import Env\nfrom starlette.config import Config\n\n"
+        "env = Env()\n"
         'config = Config(".env")\n\n\ndef own(name: str, default: str) -> str:\n'
         f"    return default\n\n\nclass Settings:\n    API_V1_STR = {read}\n\n\n"
         "settings = Settings()\n"

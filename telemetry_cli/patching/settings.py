@@ -109,6 +109,8 @@ class SettingsDefaults:
 
     def __call__(self, expression: ast.expr, scope: Scope) -> str | None:
         """The default ``expression`` (``<object>.<attribute>``, an environment read) holds."""
+        if isinstance(expression, ast.BoolOp):
+            return self._unset_or_empty(expression, scope)
         if isinstance(expression, ast.Call):
             attribute = _getattr_read(expression, scope)
             if attribute is None:
@@ -230,6 +232,21 @@ class SettingsDefaults:
         finally:
             self._reading.discard(id(value))
 
+    def _unset_or_empty(self, expression: ast.BoolOp, scope: Scope) -> str | None:
+        """The default of ``os.getenv("NAME") or "/api"``: held when NAME is unset or empty."""
+        if not isinstance(expression.op, ast.Or) or len(expression.values) != 2:
+            return None
+        read, default = expression.values
+        name = _unset_read(self.index, read, scope) if isinstance(read, ast.Call) else None
+        value = None if name is None else self.index.string_value(default, scope)
+        if name is not None and value is not None:
+            self.read.append(
+                SettingsDefault(
+                    ast.unparse(expression), value, scope.module.path, expression.lineno, True, name
+                )
+            )
+        return value
+
     def _environment_default(self, call: ast.Call, scope: Scope) -> str | None:
         """The default of ``os.getenv("NAME", "/api")`` or ``os.environ.get("NAME", "/api")``."""
         read = _environment_read(self.index, call, scope)
@@ -244,6 +261,24 @@ class SettingsDefaults:
                 )
             )
         return value
+
+
+def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None:
+    """The variable of ``os.getenv("NAME")`` (or ``os.environ.get``): None when it is unset.
+
+    Also with a default that an ``or`` passes over too (``os.getenv("NAME", "")``).
+    """
+    if index.qualify(call.func, scope) not in ("os.getenv", "os.environ.get"):
+        return None
+    if not call.args or any(keyword.arg != "default" for keyword in call.keywords):
+        return None
+    name, *rest = call.args
+    given = rest + [keyword.value for keyword in call.keywords]
+    if len(given) > 1 or not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+        return None
+    if given and not (isinstance(given[0], ast.Constant) and given[0].value in (None, "")):
+        return None
+    return name.value
 
 
 def _environment_read(
