@@ -313,6 +313,116 @@ def test_an_environment_read_without_a_string_default_stays_unknown(
     assert "only known at run time" in result.stdout
 
 
+DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
+
+
+@pytest.mark.parametrize(
+    ("options", "files", "read", "prefix", "variable"),
+    [
+        # Found beside the app's folder, the key in another case: dynaconf's keys are not.
+        (
+            'settings_files=["settings.toml"]',
+            {"backend/settings.toml": 'api_v1_str = "/dyn"\n'},
+            "settings.API_V1_STR",
+            "/dyn",
+            "DYNACONF_API_V1_STR",
+        ),
+        # With environments, [development] (the default one) over [default]; its own prefix.
+        (
+            'envvar_prefix="HOTEL", settings_files=["settings.toml", ".secrets.toml"], '
+            "environments=True",
+            {
+                "settings.toml": '[default]\nAPI_V1_STR = "/d"\n'
+                '[development]\nAPI_V1_STR = "/dev"\n[production]\nAPI_V1_STR = "/prod"\n'
+            },
+            "settings.API_V1_STR",
+            "/dev",
+            "HOTEL_API_V1_STR",
+        ),
+        # In a config/ folder on the way up, a nested table; a later file wins.
+        (
+            'settings_files="base.toml,local.toml"',
+            {
+                "backend/config/base.toml": '[api]\nprefix = "/base"\n',
+                "local.toml": '[api]\nprefix = "/local"\n',
+            },
+            "settings.api.prefix",
+            "/local",
+            "DYNACONF_API__PREFIX",
+        ),
+        # `.get` with a default: the file's value, else the default.
+        (
+            'settings_files=["settings.toml"]',
+            {"settings.toml": 'OTHER = "x"\n'},
+            'settings.get("API_V1_STR", "/fallback")',
+            "/fallback",
+            "DYNACONF_API_V1_STR",
+        ),
+        # Not known: no such key, a format not read, a file outside the project, **options.
+        (
+            'settings_files=["settings.toml"]',
+            {"settings.toml": 'OTHER = "x"\n'},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
+        (
+            'settings_files=["settings.yaml"]',
+            {"settings.yaml": "API_V1_STR: /y\n"},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
+        (
+            'settings_files=["../../outside.toml"]',
+            {"../outside.toml": 'API_V1_STR = "/o"\n'},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
+        ("**OPTIONS", {"settings.toml": 'API_V1_STR = "/o"\n'}, "settings.API_V1_STR", None, ""),
+    ],
+    ids=[
+        "beside",
+        "environments",
+        "config-folder-nested",
+        "get-default",
+        "missing",
+        "yaml",
+        "outside",
+        "options",
+    ],
+)
+def test_a_prefix_from_dynaconf_is_read_from_its_settings_files(
+    tmp_path: Path,
+    options: str,
+    files: dict[str, str],
+    read: str,
+    prefix: str | None,
+    variable: str,
+) -> None:
+    main = _main(
+        f"app.include_router(api_router, prefix={read})", "from app.settings import settings\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        "OPTIONS: dict[str, str] = {}\n" + DYNACONF.format(options=options)
+    )
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix or ''}/items/{{item_id}}"
+    if prefix is None:
+        assert "only known at run time" in result.stdout
+        return
+    said = [line for line in result.stdout.splitlines() if f"read as {prefix!r}" in line]
+    assert len(said) == 1, result.stdout
+    assert f"an environment variable {variable} set at run time" in said[0]
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("settings", "variable"),
     [

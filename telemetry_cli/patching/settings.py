@@ -20,7 +20,8 @@ factory, ``settings = settings or get_settings()`` when no call passes ``setting
 followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
 passing ``**options``. A module constant read from the environment with a default
 (``API_PREFIX = os.getenv("API_PREFIX", "/api")``, or through environs, python-decouple or
-starlette's ``Config``) is read as that default the same way.
+starlette's ``Config``) is read as that default the same way; a dynaconf object's value as its
+settings files set it (:mod:`.settings_files`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from telemetry_cli.console import quoted
+from telemetry_cli.patching.settings_files import dynaconf_value
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -77,12 +79,13 @@ class SettingsDefault:
     variable: str = ""  # that variable, when not the attribute's name
     # How its class is picked among others declaring other defaults (see ``Built.picked``).
     picked: str = ""
+    kind: str = "default"  # "value": set in a settings file, not a default in code
 
     def describe(self, what: str = "the prefix") -> str:
         """One line saying what was assumed and where it comes from (``what`` it would change)."""
         text = (
             f"`{self.expression}` read as {quoted(self.value)}, "
-            f"its default in {self.path}:{self.line}"
+            f"its {self.kind} in {self.path}:{self.line}"
         )
         if self.from_environment:
             name = self.variable or self.expression.rpartition(".")[2]
@@ -114,6 +117,9 @@ class SettingsDefaults:
         if isinstance(expression, ast.Call):
             attribute = _getattr_read(expression, scope)
             if attribute is None:
+                from_file = self._from_file(expression, scope)
+                if from_file is not None:
+                    return from_file
                 return self._environment_default(expression, scope)
             before = len(self.read)
             value = self(attribute, scope)
@@ -130,7 +136,7 @@ class SettingsDefaults:
             return None
         built = _instance(self.index, expression.value, scope, 0, self.calls)
         if built is None:
-            return None
+            return self._from_file(expression, scope)
         if expression.attr in built.changed:
             return None  # the getter sets it after building the instance
         for keyword in built.call.keywords:
@@ -231,6 +237,26 @@ class SettingsDefaults:
             return self.index.string_value(value, scope, fallback=self)
         finally:
             self._reading.discard(id(value))
+
+    def _from_file(self, expression: ast.expr, scope: Scope) -> str | None:
+        """A dynaconf object's value from its settings files (see :mod:`.settings_files`)."""
+        if self.index.settings_file is None:
+            return None
+        found = dynaconf_value(self.index, expression, scope, self.index.settings_file)
+        if found is None:
+            return None
+        self.read.append(
+            SettingsDefault(
+                ast.unparse(expression),
+                found.value,
+                found.path,
+                found.line,
+                True,
+                found.variable,
+                kind=found.kind,
+            )
+        )
+        return found.value
 
     def _unset_or_empty(self, expression: ast.BoolOp, scope: Scope) -> str | None:
         """The default of ``os.getenv("NAME") or "/api"``: held when NAME is unset or empty."""

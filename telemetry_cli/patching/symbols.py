@@ -1015,6 +1015,9 @@ class PackageIndex:
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: Mounts | None = None
+    #: The settings file a settings library loads for a name as written (its project-relative
+    #: path and text), None when there is none; no files are read without it.
+    settings_file: Callable[[str], tuple[str, str] | None] | None = None
 
     def source(self, name: str) -> ModuleSource | None:
         """The text of module ``name`` (read once), None when absent or unreadable."""
