@@ -337,7 +337,7 @@ DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
             },
             "settings.API_V1_STR",
             "/dev",
-            "HOTEL_API_V1_STR",
+            "HOTEL_API_V1_STR or ENV_FOR_DYNACONF",
         ),
         # In a config/ folder on the way up, a nested table; a later file wins.
         (

@@ -34,9 +34,12 @@ SettingsFileFinder = Callable[[str], tuple[str, str] | None]
 _CLASSES = frozenset({"dynaconf.Dynaconf", "dynaconf.LazySettings"})
 _FILES_KEYWORDS = ("settings_files", "settings_file", "SETTINGS_FILE_FOR_DYNACONF")
 # Keywords that make dynaconf load files from elsewhere, or other values first.
-_UNFOLLOWED = frozenset({"root_path", "includes", "preload", "ROOT_PATH_FOR_DYNACONF"})
+_UNFOLLOWED = frozenset(
+    {"root_path", "includes", "preload", "ROOT_PATH_FOR_DYNACONF", "env_switcher"}
+)
 _DEFAULT_PREFIX = "DYNACONF"
 _DEFAULT_ENVIRONMENT = "development"
+_SWITCHER = "ENV_FOR_DYNACONF"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ def dynaconf_value(
     names, environments, environment, prefix = options
     variable = "__".join(key.upper() for key in keys)
     variable = f"{prefix}_{variable}" if prefix else variable
+    if environments:
+        variable += f" or {_SWITCHER}"  # naming another environment than the default one
     merged: dict[str, Any] = {}
     where: dict[str, str] = {}
     texts: dict[str, str] = {}
