@@ -203,6 +203,54 @@ SETTINGS_MAIN = _main(
             "/env",
             True,
         ),
+        (
+            "import os\n\n\nclass Settings:\n"
+            '    API_V1_STR = os.environ.get("API_V1_STR", default="/env")\n\n\n'
+            "settings = Settings()\n",
+            "/env",
+            True,
+        ),
+        (
+            "from environs import Env\n\nenv = Env()\nenv.read_env()\n\n\nclass Settings:\n"
+            '    API_V1_STR = env.str("API_V1_STR", "/environs")\n\n\nsettings = Settings()\n',
+            "/environs",
+            True,
+        ),
+        (
+            "import environs\n\nenv = environs.Env()\n\n\nclass Settings:\n"
+            '    API_V1_STR = env("API_V1_STR", default="/environs")\n\n\n'
+            "settings = Settings()\n",
+            "/environs",
+            True,
+        ),
+        (
+            "from decouple import config\n\n\nclass Settings:\n"
+            '    API_V1_STR = config("API_V1_STR", default="/decouple", cast=str)\n\n\n'
+            "settings = Settings()\n",
+            "/decouple",
+            True,
+        ),
+        (
+            'from starlette.config import Config\n\nconfig = Config(".env")\n\n\n'
+            "class Settings:\n"
+            '    API_V1_STR = config("API_V1_STR", cast=str, default="/starlette")\n\n\n'
+            "settings = Settings()\n",
+            "/starlette",
+            True,
+        ),
+        (
+            "import os\n\n\nclass Settings:\n"
+            '    API_V1_STR = os.getenv("API_V1_STR") or "/unset"\n\n\nsettings = Settings()\n',
+            "/unset",
+            True,
+        ),
+        (
+            "import os\n\n\nclass Settings:\n"
+            '    API_V1_STR = os.environ.get("API_V1_STR", "") or "/unset"\n\n\n'
+            "settings = Settings()\n",
+            "/unset",
+            True,
+        ),
     ],
     ids=[
         "plain-class",
@@ -210,6 +258,13 @@ SETTINGS_MAIN = _main(
         "inherited-field-from-a-cached-factory",
         "passed-in",
         "environment-with-a-default",
+        "environment-with-a-default-keyword",
+        "environs-method",
+        "environs-call",
+        "decouple",
+        "starlette-config",
+        "environment-unset-or-a-default",
+        "environment-empty-or-a-default",
     ],
 )
 def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
@@ -227,6 +282,144 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
     assert len(said) == 1, result.stdout
     assert f"read as {prefix!r}" in said[0] and "backend/app/settings.py:" in said[0]
     assert ("environment variable API_V1_STR" in said[0]) == environment
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        'env.int("API_V1_STR", 1)',  # environs, no string read
+        'config("API_V1_STR", str)',  # starlette's second argument is the cast, no default
+        'config("API_V1_STR", cast=lambda v: v.rstrip("/"), default="/api/")',  # cast changes it
+        'own("API_V1_STR", "/api")',  # a function of the package's own
+        'os.getenv("API_V1_STR", "/v9") or "/api"',  # the read's own default when unset
+        'os.getenv("API_V1_STR") and "/api"',
+    ],
+)
+def test_an_environment_read_without_a_string_default_stays_unknown(
+    tmp_path: Path, read: str
+) -> None:
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(
+        "import os\n\nfrom environs import Env\nfrom starlette.config import Config\n\n"
+        "env = Env()\n"
+        'config = Config(".env")\n\n\ndef own(name: str, default: str) -> str:\n'
+        f"    return default\n\n\nclass Settings:\n    API_V1_STR = {read}\n\n\n"
+        "settings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "only known at run time" in result.stdout
+
+
+DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
+
+
+@pytest.mark.parametrize(
+    ("options", "files", "read", "prefix", "variable"),
+    [
+        # Found beside the app's folder, the key in another case: dynaconf's keys are not.
+        (
+            'settings_files=["settings.toml"]',
+            {"backend/settings.toml": 'api_v1_str = "/dyn"\n'},
+            "settings.API_V1_STR",
+            "/dyn",
+            "DYNACONF_API_V1_STR",
+        ),
+        # With environments, [development] (the default one) over [default]; its own prefix.
+        (
+            'envvar_prefix="HOTEL", settings_files=["settings.toml", ".secrets.toml"], '
+            "environments=True",
+            {
+                "settings.toml": '[default]\nAPI_V1_STR = "/d"\n'
+                '[development]\nAPI_V1_STR = "/dev"\n[production]\nAPI_V1_STR = "/prod"\n'
+            },
+            "settings.API_V1_STR",
+            "/dev",
+            "HOTEL_API_V1_STR or ENV_FOR_DYNACONF",
+        ),
+        # In a config/ folder on the way up, a nested table; a later file wins.
+        (
+            'settings_files="base.toml,local.toml"',
+            {
+                "backend/config/base.toml": '[api]\nprefix = "/base"\n',
+                "local.toml": '[api]\nprefix = "/local"\n',
+            },
+            "settings.api.prefix",
+            "/local",
+            "DYNACONF_API__PREFIX",
+        ),
+        # `.get` with a default: the file's value, else the default.
+        (
+            'settings_files=["settings.toml"]',
+            {"settings.toml": 'OTHER = "x"\n'},
+            'settings.get("API_V1_STR", "/fallback")',
+            "/fallback",
+            "DYNACONF_API_V1_STR",
+        ),
+        # Not known: no such key, a format not read, a file outside the project, **options.
+        (
+            'settings_files=["settings.toml"]',
+            {"settings.toml": 'OTHER = "x"\n'},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
+        (
+            'settings_files=["settings.yaml"]',
+            {"settings.yaml": "API_V1_STR: /y\n"},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
+        (
+            'settings_files=["../../outside.toml"]',
+            {"../outside.toml": 'API_V1_STR = "/o"\n'},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
+        ("**OPTIONS", {"settings.toml": 'API_V1_STR = "/o"\n'}, "settings.API_V1_STR", None, ""),
+    ],
+    ids=[
+        "beside",
+        "environments",
+        "config-folder-nested",
+        "get-default",
+        "missing",
+        "yaml",
+        "outside",
+        "options",
+    ],
+)
+def test_a_prefix_from_dynaconf_is_read_from_its_settings_files(
+    tmp_path: Path,
+    options: str,
+    files: dict[str, str],
+    read: str,
+    prefix: str | None,
+    variable: str,
+) -> None:
+    main = _main(
+        f"app.include_router(api_router, prefix={read})", "from app.settings import settings\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        "OPTIONS: dict[str, str] = {}\n" + DYNACONF.format(options=options)
+    )
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix or ''}/items/{{item_id}}"
+    if prefix is None:
+        assert "only known at run time" in result.stdout
+        return
+    said = [line for line in result.stdout.splitlines() if f"read as {prefix!r}" in line]
+    assert len(said) == 1, result.stdout
+    assert f"an environment variable {variable} set at run time" in said[0]
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 

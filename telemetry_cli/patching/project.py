@@ -194,6 +194,32 @@ class BackendReader:
         self._nested = nested
         return nested
 
+    def settings_file(self, name: str) -> tuple[str, str] | None:
+        """The settings file dynaconf finds for ``name``: its root-relative path and text.
+
+        Searched as dynaconf does from the folder the app starts in (the backend folder), up to
+        the project root (never beyond it), in each folder and its ``config/`` subfolder. None
+        when there is none, or it is unreadable or not UTF-8 (the value is then not known).
+        """
+        if not name or PurePosixPath(name).is_absolute() or "\0" in name:
+            return None
+        folder = PurePosixPath(self.backend)
+        while True:
+            for candidate in (folder / name, folder / "config" / name):
+                relative = os.path.normpath(candidate.as_posix()).replace(os.sep, "/")
+                try:
+                    data = read_bytes(contained_path(self.root, relative), relative)
+                except FileProblem:
+                    return None
+                if data is not None:
+                    try:
+                        return relative, data.decode("utf-8")
+                    except UnicodeDecodeError:
+                        return None
+            if folder.as_posix() == ".":
+                return None
+            folder = folder.parent
+
     def _read(self, name: str) -> ModuleSource | None:
         """The module ``name`` of the backend folder read by that very name, None if absent.
 
@@ -277,7 +303,7 @@ class _Analysis:
         # The event types of recorded modules that are gone (moved by hand, or deleted).
         self.vanished: set[str] = set()
         self.backend = BackendReader(plan.root, plan.backend)
-        self.index = PackageIndex(self.backend.read)
+        self.index = PackageIndex(self.backend.read, settings_file=self.backend.settings_file)
         self.editors: dict[str, ModuleEditor] = {}
         # Files this run does not patch: with the error that stops it, or (skipped: not there,
         # nothing to do) with only a note.
@@ -367,7 +393,9 @@ class _Analysis:
             return self.index
         if backend not in self._other_indexes:
             reader = BackendReader(self.plan.root, backend, self.backend.texts)
-            self._other_indexes[backend] = PackageIndex(reader.read)
+            self._other_indexes[backend] = PackageIndex(
+                reader.read, settings_file=reader.settings_file
+            )
         return self._other_indexes[backend]
 
     def close(self) -> None:

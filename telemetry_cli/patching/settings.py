@@ -19,7 +19,9 @@ property returning one expression of the fields (``return f"/api/{self.API_VERSI
 factory, ``settings = settings or get_settings()`` when no call passes ``settings``. Not
 followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
 passing ``**options``. A module constant read from the environment with a default
-(``API_PREFIX = os.getenv("API_PREFIX", "/api")``) is read as that default the same way.
+(``API_PREFIX = os.getenv("API_PREFIX", "/api")``, or through environs, python-decouple or
+starlette's ``Config``) is read as that default the same way; a dynaconf object's value as its
+settings files set it (:mod:`.settings_files`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from telemetry_cli.console import quoted
+from telemetry_cli.patching.settings_files import dynaconf_value
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -42,8 +45,25 @@ from telemetry_cli.patching.symbols import (
 
 # pydantic's settings classes (v2's pydantic-settings, v1's pydantic): fields read the environment.
 _ENVIRONMENT_CLASS = "BaseSettings"
-# Reads of an environment variable with a default: `os.getenv("API_PREFIX", "/api")`.
-_ENVIRONMENT_READS = frozenset({"os.getenv", "os.environ.get"})
+# Reads of an environment variable with a default: `os.getenv("API_PREFIX", "/api")`, and the
+# same through the configuration libraries' functions, by the position of their default
+# (None: keyword only); `default=` is their keyword everywhere.
+_ENVIRONMENT_READS: dict[str, int | None] = {
+    "os.getenv": 1,
+    "os.environ.get": 1,
+    "decouple.config": 1,  # python-decouple
+    "environs.env": 1,  # environs' own instance (`from environs import env`)
+    "environs.env.str": 1,
+}
+# ... and through an instance of their classes (`env = Env()`, then `env.str("NAME", "/api")` or
+# `env("NAME", default="/api")`; `config = Config(".env")`, then `config("NAME", default=...)`):
+# the methods that read a string, the call itself being "".
+_ENVIRONMENT_READERS: dict[str, tuple[int | None, frozenset[str]]] = {
+    "environs.Env": (1, frozenset({"", "str"})),
+    "decouple.AutoConfig": (1, frozenset({""})),
+    "decouple.Config": (1, frozenset({""})),
+    "starlette.config.Config": (None, frozenset({""})),  # (key, cast, default)
+}
 _MAX_DEPTH = 8
 
 
@@ -59,12 +79,13 @@ class SettingsDefault:
     variable: str = ""  # that variable, when not the attribute's name
     # How its class is picked among others declaring other defaults (see ``Built.picked``).
     picked: str = ""
+    kind: str = "default"  # "value": set in a settings file, not a default in code
 
     def describe(self, what: str = "the prefix") -> str:
         """One line saying what was assumed and where it comes from (``what`` it would change)."""
         text = (
             f"`{self.expression}` read as {quoted(self.value)}, "
-            f"its default in {self.path}:{self.line}"
+            f"its {self.kind} in {self.path}:{self.line}"
         )
         if self.from_environment:
             name = self.variable or self.expression.rpartition(".")[2]
@@ -91,9 +112,14 @@ class SettingsDefaults:
 
     def __call__(self, expression: ast.expr, scope: Scope) -> str | None:
         """The default ``expression`` (``<object>.<attribute>``, an environment read) holds."""
+        if isinstance(expression, ast.BoolOp):
+            return self._unset_or_empty(expression, scope)
         if isinstance(expression, ast.Call):
             attribute = _getattr_read(expression, scope)
             if attribute is None:
+                from_file = self._from_file(expression, scope)
+                if from_file is not None:
+                    return from_file
                 return self._environment_default(expression, scope)
             before = len(self.read)
             value = self(attribute, scope)
@@ -110,7 +136,7 @@ class SettingsDefaults:
             return None
         built = _instance(self.index, expression.value, scope, 0, self.calls)
         if built is None:
-            return None
+            return self._from_file(expression, scope)
         if expression.attr in built.changed:
             return None  # the getter sets it after building the instance
         for keyword in built.call.keywords:
@@ -212,6 +238,41 @@ class SettingsDefaults:
         finally:
             self._reading.discard(id(value))
 
+    def _from_file(self, expression: ast.expr, scope: Scope) -> str | None:
+        """A dynaconf object's value from its settings files (see :mod:`.settings_files`)."""
+        if self.index.settings_file is None:
+            return None
+        found = dynaconf_value(self.index, expression, scope, self.index.settings_file)
+        if found is None:
+            return None
+        self.read.append(
+            SettingsDefault(
+                ast.unparse(expression),
+                found.value,
+                found.path,
+                found.line,
+                True,
+                found.variable,
+                kind=found.kind,
+            )
+        )
+        return found.value
+
+    def _unset_or_empty(self, expression: ast.BoolOp, scope: Scope) -> str | None:
+        """The default of ``os.getenv("NAME") or "/api"``: held when NAME is unset or empty."""
+        if not isinstance(expression.op, ast.Or) or len(expression.values) != 2:
+            return None
+        read, default = expression.values
+        name = _unset_read(self.index, read, scope) if isinstance(read, ast.Call) else None
+        value = None if name is None else self.index.string_value(default, scope)
+        if name is not None and value is not None:
+            self.read.append(
+                SettingsDefault(
+                    ast.unparse(expression), value, scope.module.path, expression.lineno, True, name
+                )
+            )
+        return value
+
     def _environment_default(self, call: ast.Call, scope: Scope) -> str | None:
         """The default of ``os.getenv("NAME", "/api")`` or ``os.environ.get("NAME", "/api")``."""
         read = _environment_read(self.index, call, scope)
@@ -228,16 +289,70 @@ class SettingsDefaults:
         return value
 
 
+def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None:
+    """The variable of ``os.getenv("NAME")`` (or ``os.environ.get``): None when it is unset.
+
+    Also with a default that an ``or`` passes over too (``os.getenv("NAME", "")``).
+    """
+    if index.qualify(call.func, scope) not in ("os.getenv", "os.environ.get"):
+        return None
+    if not call.args or any(keyword.arg != "default" for keyword in call.keywords):
+        return None
+    name, *rest = call.args
+    given = rest + [keyword.value for keyword in call.keywords]
+    if len(given) > 1 or not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+        return None
+    if given and not (isinstance(given[0], ast.Constant) and given[0].value in (None, "")):
+        return None
+    return name.value
+
+
 def _environment_read(
     index: PackageIndex, call: ast.Call, scope: Scope
 ) -> tuple[str, ast.expr] | None:
-    """The variable and default of ``os.getenv("NAME", default)`` (or ``os.environ.get``)."""
-    if index.qualify(call.func, scope) not in _ENVIRONMENT_READS or len(call.args) != 2:
+    """The variable and default of ``os.getenv("NAME", default)`` (or another environment read).
+
+    The others: ``os.environ.get``, environs (``env.str("NAME", default)``), python-decouple
+    (``config("NAME", default=...)``), starlette (``Config(".env")("NAME", default=...)``); a
+    ``cast=`` other than ``str`` is no string, any other keyword is not known.
+    """
+    found, position = False, None
+    qualified = index.qualify(call.func, scope)
+    if qualified in _ENVIRONMENT_READS:
+        found, position = True, _ENVIRONMENT_READS[qualified]
+    else:
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        reader = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+        built = index.binding_of(reader, scope)
+        if (
+            built is not None
+            and built.kind == "value"
+            and isinstance(built.node, ast.Call)
+            and built.scope.stores[built.name] == 1
+        ):
+            cls = index.qualify(built.node.func, built.scope)
+            position, methods = _ENVIRONMENT_READERS.get(cls or "", (None, frozenset()))
+            found = method in methods
+    if not found or not call.args or any(keyword.arg is None for keyword in call.keywords):
         return None
-    name, default = call.args
-    if call.keywords or not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+    name, *rest = call.args
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords}
+    cast = keywords.pop("cast", None)
+    default = keywords.pop("default", None)
+    if rest and position is not None and len(rest) == position and default is None:
+        default = rest[-1]
+    elif rest:
+        return None
+    if keywords or default is None or not (cast is None or _names_str(cast)):
+        return None
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
         return None
     return name.value, default
+
+
+def _names_str(cast: ast.expr) -> bool:
+    """Whether a ``cast=`` keeps a string a string (the builtin ``str``)."""
+    return isinstance(cast, ast.Name) and cast.id == "str"
 
 
 def _getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:

@@ -1015,6 +1015,9 @@ class PackageIndex:
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: Mounts | None = None
+    #: The settings file a settings library loads for a name as written (its project-relative
+    #: path and text), None when there is none; no files are read without it.
+    settings_file: Callable[[str], tuple[str, str] | None] | None = None
 
     def source(self, name: str) -> ModuleSource | None:
         """The text of module ``name`` (read once), None when absent or unreadable."""
@@ -1633,9 +1636,10 @@ class PackageIndex:
         """The value of a string known without running code, else None.
 
         Literals, f-strings and ``+`` of known strings, and names (also imported ones) bound to
-        such a value. ``fallback`` is asked for a call (``os.getenv("PREFIX", "/api")``) and for
-        a name or attribute bound to nothing the package defines as a value (an attribute of an
-        object: ``settings.API_V1_STR``).
+        such a value. ``fallback`` is asked for a call (``os.getenv("PREFIX", "/api")``), an
+        ``and``/``or`` (``os.getenv("PREFIX") or "/api"``) and for a name or attribute bound to
+        nothing the package defines as a value (an attribute of an object:
+        ``settings.API_V1_STR``).
         """
         if expression is None or depth > _MAX_DEPTH:
             return None
@@ -1681,7 +1685,7 @@ class PackageIndex:
                     return self.string_value(constant[0], constant[1], depth + 1, fallback)
             if binding is None and fallback is not None:
                 return fallback(expression, scope)
-        if isinstance(expression, ast.Call) and fallback is not None:
+        if isinstance(expression, ast.Call | ast.BoolOp) and fallback is not None:
             return fallback(expression, scope)
         return None
 

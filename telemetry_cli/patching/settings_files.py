@@ -1,0 +1,211 @@
+"""A value a dynaconf settings object reads from its TOML settings files.
+
+``settings = Dynaconf(settings_files=["settings.toml"], environments=True)``, then
+``app.include_router(api_router, prefix=settings.API_PREFIX)``: the prefix is the key's value in
+those files, as dynaconf loads them: each file found from the folder the app starts in (the
+backend folder) up to the project root, in each folder or its ``config/`` subfolder; a later file
+over an earlier one; with ``environments``, the ``[default]`` table, then the current
+environment's (``development`` unless ``env=`` names another), then ``[global]``; keys in any
+case, nested tables read as attributes (``settings.api.prefix``). ``settings.get("KEY",
+"/api")`` gives its default when no file sets the key. An environment variable
+(``DYNACONF_API_PREFIX``, with ``envvar_prefix=`` another prefix) may set it instead: said so.
+
+Not followed (None): a call passing ``**options``, ``root_path=``, ``includes=`` or
+``preload=`` (files found elsewhere), a settings file of another format that exists (YAML, JSON,
+INI, Python: not read), a file that does not parse, a key no file sets (and no default).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from telemetry_cli.files import parse_toml
+from telemetry_cli.patching.symbols import PackageIndex, Scope
+
+#: Finds the file dynaconf loads for a settings file name as written: its project-relative path
+#: and text, None when there is none (see :meth:`BackendReader.settings_file`).
+SettingsFileFinder = Callable[[str], tuple[str, str] | None]
+
+_CLASSES = frozenset({"dynaconf.Dynaconf", "dynaconf.LazySettings"})
+_FILES_KEYWORDS = ("settings_files", "settings_file", "SETTINGS_FILE_FOR_DYNACONF")
+# Keywords that make dynaconf load files from elsewhere, or other values first.
+_UNFOLLOWED = frozenset(
+    {"root_path", "includes", "preload", "ROOT_PATH_FOR_DYNACONF", "env_switcher"}
+)
+_DEFAULT_PREFIX = "DYNACONF"
+_DEFAULT_ENVIRONMENT = "development"
+_SWITCHER = "ENV_FOR_DYNACONF"
+
+
+@dataclass(frozen=True)
+class FileValue:
+    """A string a settings object reads from a settings file (or the default given)."""
+
+    value: str
+    path: str  # the file (or the module giving the default)
+    line: int
+    variable: str  # the environment variable that may set it instead
+    kind: str = "value"  # "default": the one `.get` gives, no file setting the key
+
+
+def dynaconf_value(
+    index: PackageIndex, expression: ast.expr, scope: Scope, find: SettingsFileFinder
+) -> FileValue | None:
+    """The string ``settings.KEY`` (``settings.a.b``, ``settings.get("KEY", default)``) holds.
+
+    None unless ``settings`` is a module-level ``Dynaconf(...)`` object the files decide (see
+    the module's docstring).
+    """
+    default: ast.expr | None = None
+    if isinstance(expression, ast.Call):
+        if not (
+            isinstance(expression.func, ast.Attribute)
+            and expression.func.attr == "get"
+            and len(expression.args) in (1, 2)
+            and not expression.keywords
+            and isinstance(expression.args[0], ast.Constant)
+            and isinstance(expression.args[0].value, str)
+        ):
+            return None
+        holder, keys = expression.func.value, expression.args[0].value.split(".")
+        default = expression.args[1] if len(expression.args) == 2 else None
+    else:
+        keys = []
+        holder = expression
+        while isinstance(holder, ast.Attribute):
+            keys.insert(0, holder.attr)
+            holder = holder.value
+        if not keys:
+            return None
+    options = _options(index, holder, scope)
+    if options is None:
+        return None
+    names, environments, environment, prefix = options
+    variable = "__".join(key.upper() for key in keys)
+    variable = f"{prefix}_{variable}" if prefix else variable
+    if environments:
+        variable += f" or {_SWITCHER}"  # naming another environment than the default one
+    merged: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for name in names:
+        found = find(name)
+        if found is None:
+            continue  # dynaconf passes over a file it does not find
+        path, text = found
+        texts[path] = text
+        if not path.endswith(".toml"):
+            return None
+        try:
+            data = parse_toml(text)
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return None
+        tables = (
+            [data]
+            if not environments
+            else [_table(data, "default"), _table(data, environment), _table(data, "global")]
+        )
+        for table in tables:
+            for key, item in table.items():
+                merged[key.upper()] = item
+                where[key.upper()] = path
+    value: Any = merged
+    for key in keys:
+        value = _lookup(value, key)
+    if isinstance(value, str):
+        source = where[keys[0].upper()]
+        return FileValue(value, source, _line(texts[source], keys[-1]), variable)
+    given = None if value is not None or default is None else index.string_value(default, scope)
+    if given is not None:
+        return FileValue(given, scope.module.path, expression.lineno, variable, "default")
+    return None
+
+
+def _options(
+    index: PackageIndex, holder: ast.expr, scope: Scope
+) -> tuple[list[str], bool, str, str] | None:
+    """What a module-level ``Dynaconf(...)`` object bound once is built with, else None.
+
+    Its settings files, whether it has environments, the current one, and its variable prefix.
+    """
+    binding = index.binding_of(holder, scope)
+    if (
+        binding is None
+        or binding.kind != "value"
+        or binding.scope.parent is not None
+        or binding.scope.stores[binding.name] != 1
+        or not isinstance(binding.node, ast.Call)
+        or index.qualify(binding.node.func, binding.scope) not in _CLASSES
+        or binding.node.args
+    ):
+        return None
+    keywords = {keyword.arg: keyword.value for keyword in binding.node.keywords}
+    if None in keywords or _UNFOLLOWED & set(filter(None, keywords)):
+        return None
+    names: list[str] = []
+    for key in _FILES_KEYWORDS:
+        if key in keywords:
+            listed = _strings(keywords[key])
+            if listed is None:
+                return None
+            names.extend(listed)
+    environments = keywords.get("environments")
+    switched = environments is not None and not (
+        isinstance(environments, ast.Constant) and environments.value in (False, None)
+    )
+    environment = _DEFAULT_ENVIRONMENT
+    if "env" in keywords:
+        named = _strings(keywords["env"])
+        if named is None or len(named) != 1:
+            return None
+        environment = named[0]
+    prefix = _DEFAULT_PREFIX
+    if "envvar_prefix" in keywords:
+        given = keywords["envvar_prefix"]
+        if isinstance(given, ast.Constant) and given.value is False:
+            prefix = ""
+        elif isinstance(given, ast.Constant) and isinstance(given.value, str):
+            prefix = given.value
+        else:
+            return None
+    return names, switched, environment, prefix
+
+
+def _strings(value: ast.expr) -> list[str] | None:
+    """A literal string (names split at ``,`` and ``;``, as dynaconf does) or list of them."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return [name.strip() for name in re.split(r"[,;]", value.value) if name.strip()]
+    if isinstance(value, ast.List | ast.Tuple):
+        items: Iterable[ast.expr] = value.elts
+        if all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in items):
+            return [str(item.value) for item in value.elts if isinstance(item, ast.Constant)]
+    return None
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """The table ``name`` of a settings file, in any case (dynaconf's environments are not)."""
+    for key, value in data.items():
+        if key.lower() == name.lower() and isinstance(value, dict):
+            return value
+    return {}
+
+
+def _lookup(value: Any, key: str) -> Any:
+    """``value[key]`` in any case, None when ``value`` is no table or has no such key."""
+    if not isinstance(value, dict):
+        return None
+    if key in value:
+        return value[key]
+    return next((item for name, item in value.items() if name.lower() == key.lower()), None)
+
+
+def _line(text: str, key: str) -> int:
+    """The first line of a file's ``text`` that sets ``key`` (1 when none does: inline)."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.IGNORECASE)
+    lines = text.splitlines()
+    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), 1)
