@@ -508,6 +508,11 @@ def _site_of_attribute(
     """The site of ``module.attribute``, which the user says is the app or a factory."""
     binding = _named_binding(module, attribute, index)
     where = f"{origin} = {quoted(value)}"
+    imported = module.scope.bindings.get(attribute)
+    if binding is None and imported is not None and _from_a_library(imported, index):
+        site = _imported_site(imported)
+        if site is not None:
+            return site, False
     if binding is None:
         raise ConfigError(
             f"{where}: {module.path} has no top-level `{attribute}`; fix {origin} in {config}"
@@ -531,6 +536,35 @@ def _site_of_attribute(
     raise ConfigError(
         f"{where}: cannot tell where `{attribute}` is built in {binding.scope.module.path}; "
         f"point {origin} at the module that calls FastAPI(...) or at its factory function"
+    )
+
+
+def _from_a_library(binding: Binding, index: PackageIndex) -> bool:
+    """Whether ``binding`` imports a name from outside the backend (``from nicegui import app``)."""
+    if binding.kind != "import":
+        return False
+    canonical, found = index.resolve(binding.target)
+    return found is None and index.source(canonical.partition(".")[0]) is None
+
+
+def _imported_site(binding: Binding) -> AppSite | None:
+    """The site of an app the user named that a library builds (``from nicegui import app``).
+
+    The app exists once its import has run; it is wired after the run of module-level imports
+    holding that import, so that the telemetry import can join them. None for an import inside
+    a function or class, or under a condition.
+    """
+    statement = binding.statement
+    block = tuple(binding.scope.module.tree.body)
+    if statement is None or not any(top is statement for top in block):
+        return None
+    anchor = statement
+    for top in block[block.index(statement) + 1 :]:
+        if not isinstance(top, (ast.Import, ast.ImportFrom)):
+            break
+        anchor = top
+    return AppSite(
+        binding.scope.module, binding.name, anchor, block, statement.lineno, binding.name
     )
 
 
