@@ -426,7 +426,7 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
             routes_on, routes_factory = f"{site.module.name}:{built_in[0].name}", True
     runs: str | None = None
     if not factory:
-        runs = _script_run(site)  # `app = FastAPI()` under the `__main__` guard
+        runs = _script_run(site, index)  # `app = FastAPI()` under the `__main__` guard
     elif (
         named is not None
         and named.kind == "function"
@@ -640,7 +640,7 @@ def _choose(
             chosen.factory and not chosen.runs,
             runs=_run_kind(module.scope.bindings.get(chosen.name))
             if chosen.runs
-            else _script_run(site),
+            else _script_run(site, index),
         ),
     )
 
@@ -655,10 +655,84 @@ def only_under_main_guard(module: ModuleModel, name: str) -> bool:
     return any(assigns_name(inner, name) for inner in guarded)
 
 
-def _script_run(site: AppSite) -> str | None:
-    """``"script"`` when the app at ``site`` is built under its module's ``__main__`` guard."""
+def _script_run(site: AppSite, index: PackageIndex) -> str | None:
+    """``"script"`` when the app at ``site`` is built or given routes under the `__main__` guard."""
     guarded = any(guard.body[0] is site.block[0] for guard in main_guards(site.module.tree.body))
+    guarded = guarded or _completed_under_guard(site, index)
     return "script" if guarded else None
+
+
+#: Methods that give an app routes: a call of one on the app changes what it serves.
+_ROUTING_METHODS = frozenset(
+    {"include_router", "mount", "add_api_route", "add_api_websocket_route", "add_route"}
+)
+
+
+def _completed_under_guard(site: AppSite, index: PackageIndex) -> bool:
+    """Whether the ``__main__`` guard gives the module-level app at ``site`` routes, then serves it.
+
+    ``app = FastAPI()``, then ``def main(): app.include_router(...); uvicorn.run(app)`` run by
+    the guard (itself, through the module's functions, or through a function given the app,
+    ``configure_routes(app)``): ``uvicorn main:app`` would serve the app without those routes.
+    """
+    module = site.module
+    name = site.expression
+    if not name.isidentifier() or not any(top is site.anchor for top in module.tree.body):
+        return False
+    pending: list[tuple[ast.AST, Scope, set[str]]] = [
+        (guard, module.scope, {name}) for guard in main_guards(module.tree.body)
+    ]
+    entered: set[int] = set()
+    routed = served = False
+    while pending and not (routed and served):
+        tree, scope, held = pending.pop()
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func
+            if (
+                isinstance(called, ast.Attribute)
+                and isinstance(called.value, ast.Name)
+                and called.value.id in held
+                and called.attr in _ROUTING_METHODS
+            ):
+                routed = True
+                continue
+            qualified = index.qualify(called, scope)
+            if qualified is None:
+                continue
+            canonical, target = index.resolve(qualified)
+            if canonical in SERVER_CALLS:
+                given = call_argument(node, 0, SERVER_CALLS[canonical])
+                served = served or (isinstance(given, ast.Name) and given.id in held)
+                continue
+            if target is None or target.kind != "function" or id(target.node) in entered:
+                continue
+            entered.add(id(target.node))
+            helper = target.node
+            assert isinstance(helper, FunctionNode)
+            # The module's own functions see its app as a global; any function, as a parameter.
+            names = {name} if target.scope.module is module else set()
+            names |= _parameters_given(helper, node, held)
+            if names:
+                pending.append((helper, Scope(helper, target.scope.module, target.scope), names))
+    return routed and served
+
+
+def _parameters_given(function: FunctionNode, call: ast.Call, held: set[str]) -> set[str]:
+    """The parameters of ``function`` that ``call`` gives one of the names ``held`` to."""
+    parameters = [argument.arg for argument in (*function.args.posonlyargs, *function.args.args)]
+    return {
+        parameters[position]
+        for position, argument in enumerate(call.args)
+        if position < len(parameters) and isinstance(argument, ast.Name) and argument.id in held
+    } | {
+        keyword.arg
+        for keyword in call.keywords
+        if keyword.arg is not None
+        and isinstance(keyword.value, ast.Name)
+        and keyword.value.id in held
+    }
 
 
 def _run_kind(binding: Binding | None) -> str | None:
@@ -904,18 +978,7 @@ def _hands_to_server(
             continue
         helper = target.node
         assert isinstance(helper, FunctionNode)
-        parameters = [argument.arg for argument in (*helper.args.posonlyargs, *helper.args.args)]
-        given = {
-            parameters[position]
-            for position, argument in enumerate(node.args)
-            if position < len(parameters) and isinstance(argument, ast.Name) and argument.id in held
-        } | {
-            keyword.arg
-            for keyword in node.keywords
-            if keyword.arg is not None
-            and isinstance(keyword.value, ast.Name)
-            and keyword.value.id in held
-        }
+        given = _parameters_given(helper, node, held)
         inner = Scope(helper, target.scope.module, target.scope)
         if given and _hands_to_server(helper, inner, given, index, entered | {id(helper)}):
             return True
