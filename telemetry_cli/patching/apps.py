@@ -543,8 +543,7 @@ def _from_a_library(binding: Binding, index: PackageIndex) -> bool:
     """Whether ``binding`` imports a name from outside the backend (``from nicegui import app``)."""
     if binding.kind != "import":
         return False
-    canonical, found = index.resolve(binding.target)
-    return found is None and index.source(canonical.partition(".")[0]) is None
+    return index.from_a_library(*index.resolve(binding.target))
 
 
 def _imported_site(binding: Binding) -> AppSite | None:

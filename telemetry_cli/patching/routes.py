@@ -1355,11 +1355,7 @@ def _library_router_class(call: ast.Call, index: PackageIndex, scope: Scope) -> 
     if qualified is None:
         return False
     canonical, binding = index.resolve(qualified)
-    return (
-        binding is None
-        and canonical not in ROUTER_CLASSES
-        and index.module(canonical.partition(".")[0]) is None
-    )
+    return canonical not in ROUTER_CLASSES and index.from_a_library(canonical, binding)
 
 
 def routable_router(
