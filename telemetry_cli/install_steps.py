@@ -285,9 +285,9 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     if isinstance(project.get("name"), str):
         names += _bare([project["name"]])
     names += _requirements(_strings(project.get("dependencies")))
-    names += _bare(_table(poetry.get("dependencies")))
+    names += _poetry_names(_table(poetry.get("dependencies")))
     for group in _table(poetry.get("group")).values():
-        names += _bare(_table(_table(group).get("dependencies")))
+        names += _poetry_names(_table(_table(group).get("dependencies")))
     # Extras (PEP 621 or Poetry's own table) whose requirements name what runs the server.
     extras: list[str] = []
     options: dict[str, Names] = {}
@@ -421,6 +421,24 @@ def canonicalize_name(name: str) -> str:
 def _bare(names: Iterable[str]) -> Names:
     """The normalized ``names``, without extras (Poetry's tables name packages as keys)."""
     return [(canonicalize_name(name), frozenset()) for name in names]
+
+
+def _poetry_names(dependencies: dict[str, Any]) -> Names:
+    """The normalized names of a Poetry dependency table, with the extras their tables name.
+
+    ``fastapi = { version = "^0.115", extras = ["standard"] }`` (or a list of such tables, one
+    per constraint) is ``fastapi[standard]``.
+    """
+    names: Names = []
+    for name, spec in dependencies.items():
+        tables = spec if isinstance(spec, list) else [spec]
+        extras = frozenset(
+            canonicalize_name(extra)
+            for table in tables
+            for extra in _strings(_table(table).get("extras"))
+        )
+        names.append((canonicalize_name(name), extras))
+    return names
 
 
 def _read_text(path: Path) -> str | None:

@@ -172,3 +172,96 @@ def test_the_factory_gunicorn_is_told_to_serve_is_the_app(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "depot.main:create_app"' in result.stdout, result.stdout
+
+
+COMPLETED_IN_MAIN = """import uvicorn
+from fastapi import FastAPI
+
+from shop import views
+from shop.setup import add_routes
+
+app = FastAPI()
+
+
+def serve(port: int) -> None:
+    uvicorn.run(app, port=port)
+
+
+def main() -> None:
+{body}    serve(8000)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+ADD_ROUTES = """def add_routes(target):
+    from shop import views
+
+    target.include_router(views.router, prefix="/shop")
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "route"),
+    [
+        ("    app.include_router(views.router)\n", "/orders"),
+        ("    add_routes(app)\n", "/shop/orders"),
+    ],
+    ids=["includes-itself", "through-a-helper-given-the-app"],
+)
+def test_an_app_the_main_guard_adds_routes_to_runs_as_a_script(
+    tmp_path: Path, body: str, route: str
+) -> None:
+    """`app = FastAPI()` at module level, its routers included only by the function the
+    `__main__` guard calls before it serves the app: `uvicorn main:app` would serve none of
+    them, so the quickstart runs the module as a script, as the project does."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "shop/__init__.py": "",
+            "shop/views.py": VIEWS,
+            "shop/setup.py": ADD_ROUTES,
+            "main.py": COMPLETED_IN_MAIN.format(body=body),
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "shop/views.py"', '"shop/views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert f"log call in orders (GET {route})" in generated.stdout
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    run_script = 'import runpy; runpy.run_module("main", run_name="__main__")'
+    assert f"python -c '{run_script}'" in quickstart
+    assert "uvicorn main:app" not in quickstart
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+def test_a_main_guard_that_only_serves_the_app_keeps_the_uvicorn_command(tmp_path: Path) -> None:
+    """The guard serves the app as importing it builds it (`uvicorn.run(app)` alone, or after
+    a call that adds no routes): `uvicorn main:app` serves the same app, and stays the command."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "shop/__init__.py": "",
+            "shop/views.py": VIEWS,
+            "shop/setup.py": ADD_ROUTES,
+            "main.py": COMPLETED_IN_MAIN.format(body="    print(views)\n").replace(
+                "app = FastAPI()\n", "app = FastAPI()\napp.include_router(views.router)\n"
+            ),
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert "uvicorn main:app --port 8000" in quickstart
+    assert "runpy" not in quickstart

@@ -85,3 +85,73 @@ def test_an_app_only_a_class_holds_is_said_with_the_fix(tmp_path: Path) -> None:
         "(app = Relay(...).web), then run again\n"
     )
     assert snapshot(root) == planned
+
+
+LIBRARY_APP_MAIN = """from nicegui import app, ui
+from shelf import api
+
+app.include_router(api.router)
+
+
+@ui.page("/")
+def index() -> None:
+    ui.label("shelf")
+"""
+
+
+def test_an_app_a_library_builds_is_wired_when_the_app_key_names_it(tmp_path: Path) -> None:
+    """`from nicegui import app`: a library builds the app and the module only imports it. Named
+    by the `app` key, it is wired after the module's imports (not refused as missing), and
+    `remove` gives back the original bytes."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\n'
+                'app = "main:app"\ninstrument = { "shelf/api.py" = "ai_block_used" }\n'
+            ),
+            "main.py": LIBRARY_APP_MAIN,
+            "shelf/__init__.py": "",
+            "shelf/api.py": VIEWS,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert (root / "main.py").read_text() == (
+        "from nicegui import app, ui\n"
+        "from analytics.error_capture import install_error_capture\n"
+        "from analytics.telemetry_router import router as telemetry_router\n"
+        "from shelf import api\n"
+        "\n"
+        "app.include_router(api.router)\n"
+        "app.include_router(telemetry_router)\n"
+        "install_error_capture(app)\n"
+        + LIBRARY_APP_MAIN.partition("app.include_router(api.router)\n")[2]
+    )
+    assert "log call in notes (GET /notes)" in generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+def test_an_app_imported_from_a_missing_backend_module_is_still_refused(tmp_path: Path) -> None:
+    """Only a name from outside the backend is taken on trust: `from shelf.gone import app`,
+    a module the backend lacks, stays a one-line refusal (exit 2) that writes nothing."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\napp = "main:app"\n'
+            ),
+            "main.py": "from shelf.gone import app\n",
+            "shelf/__init__.py": "",
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 2
+    assert "main.py has no top-level `app`" in generated.stderr
+    assert snapshot(root) == planned

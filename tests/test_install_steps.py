@@ -134,6 +134,28 @@ def test_poetry_project_in_a_backend_subfolder(tmp_path: Path) -> None:
     assert install_steps(tmp_path, "api").commands == ("(cd api && poetry install)",)
 
 
+@pytest.mark.parametrize(
+    "fastapi",
+    [
+        '{ extras = ["all"], version = "^0.103" }',
+        '{ version = "^0.115", extras = ["standard"] }',
+        '[{ version = "^0.115", python = "<3.9" }, { version = "^0.115", extras = ["standard"] }]',
+    ],
+)
+def test_poetry_fastapi_with_a_server_extra_brings_uvicorn(tmp_path: Path, fastapi: str) -> None:
+    """Poetry writes extras in the dependency's table: `fastapi[all]` there runs the server too,
+    so the quickstart asks for no `pip install uvicorn` after `poetry install`."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": POETRY.replace(
+                'fastapi = "^0.110"\nuvicorn = "^0.29"', f"fastapi = {fastapi}"
+            )
+        },
+    )
+    assert install_steps(tmp_path, ".").commands == ("poetry install",)
+
+
 def test_a_lock_file_names_the_tool_that_installs_the_project(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": PEP621_WITH_EXTRAS, "uv.lock": "version = 1\n"})
     assert install_steps(tmp_path, "backend").commands == ("uv sync --active --extra web",)

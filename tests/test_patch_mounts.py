@@ -3367,3 +3367,63 @@ def test_routes_copied_from_what_is_not_followed_are_not_said_to_be_served_by_no
     assert "is not followed" in result.stdout
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
+CRUD_KIT = '''"""A stand-in for a third-party router class that names its own prefix."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+
+class MemoryCRUDRouter(APIRouter):
+    def __init__(self, schema: type, prefix: str | None = None, **kwargs: Any) -> None:
+        super().__init__(prefix=prefix or "/" + schema.__name__.lower(), **kwargs)
+'''
+
+CRUD_ITEMS_PY = """from crudkit import MemoryCRUDRouter
+from pydantic import BaseModel
+
+
+class Potato(BaseModel):
+    id: int
+
+
+router = MemoryCRUDRouter(schema=Potato)
+
+
+@router.get("")
+def all_potatoes() -> list[Potato]:
+    return []
+
+
+@router.get("/{item_id}")
+def one_potato(item_id: int) -> Potato:
+    return Potato(id=item_id)
+"""
+
+
+def test_a_library_router_class_built_without_prefix_has_a_run_time_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`MemoryCRUDRouter(schema=Potato)`: a router class from a library may name its own prefix
+    (`/potato`, from the schema) when given none, so the route is its `router.prefix` at run
+    time, never the bare path (`""`, which FastAPI would not even serve without a prefix)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    # Installed, as a library is: outside the backend folder the tool reads.
+    (tmp_path / "site/crudkit").mkdir(parents=True)
+    (tmp_path / "site/crudkit/__init__.py").write_text(CRUD_KIT)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    (root / "backend/app/api/items.py").write_text(CRUD_ITEMS_PY)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        "app.include_router(items.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    added = (root / "backend/app/api/items.py").read_text()
+    assert '"route": router.prefix + "/{item_id}"' in added
+    assert '"route": router.prefix,' in added  # `@router.get("")`
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/potato/3").json() == {"id": 3}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

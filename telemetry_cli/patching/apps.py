@@ -426,7 +426,7 @@ def _from_import_string(value: str, origin: str, index: PackageIndex, config: st
             routes_on, routes_factory = f"{site.module.name}:{built_in[0].name}", True
     runs: str | None = None
     if not factory:
-        runs = _script_run(site)  # `app = FastAPI()` under the `__main__` guard
+        runs = _script_run(site, index)  # `app = FastAPI()` under the `__main__` guard
     elif (
         named is not None
         and named.kind == "function"
@@ -508,6 +508,11 @@ def _site_of_attribute(
     """The site of ``module.attribute``, which the user says is the app or a factory."""
     binding = _named_binding(module, attribute, index)
     where = f"{origin} = {quoted(value)}"
+    imported = module.scope.bindings.get(attribute)
+    if binding is None and imported is not None and _from_a_library(imported, index):
+        site = _imported_site(imported)
+        if site is not None:
+            return site, False
     if binding is None:
         raise ConfigError(
             f"{where}: {module.path} has no top-level `{attribute}`; fix {origin} in {config}"
@@ -531,6 +536,34 @@ def _site_of_attribute(
     raise ConfigError(
         f"{where}: cannot tell where `{attribute}` is built in {binding.scope.module.path}; "
         f"point {origin} at the module that calls FastAPI(...) or at its factory function"
+    )
+
+
+def _from_a_library(binding: Binding, index: PackageIndex) -> bool:
+    """Whether ``binding`` imports a name from outside the backend (``from nicegui import app``)."""
+    if binding.kind != "import":
+        return False
+    return index.from_a_library(*index.resolve(binding.target))
+
+
+def _imported_site(binding: Binding) -> AppSite | None:
+    """The site of an app the user named that a library builds (``from nicegui import app``).
+
+    The app exists once its import has run; it is wired after the run of module-level imports
+    holding that import, so that the telemetry import can join them. None for an import inside
+    a function or class, or under a condition.
+    """
+    statement = binding.statement
+    block = tuple(binding.scope.module.tree.body)
+    if statement is None or not any(top is statement for top in block):
+        return None
+    anchor = statement
+    for top in block[block.index(statement) + 1 :]:
+        if not isinstance(top, (ast.Import, ast.ImportFrom)):
+            break
+        anchor = top
+    return AppSite(
+        binding.scope.module, binding.name, anchor, block, statement.lineno, binding.name
     )
 
 
@@ -606,7 +639,7 @@ def _choose(
             chosen.factory and not chosen.runs,
             runs=_run_kind(module.scope.bindings.get(chosen.name))
             if chosen.runs
-            else _script_run(site),
+            else _script_run(site, index),
         ),
     )
 
@@ -621,10 +654,84 @@ def only_under_main_guard(module: ModuleModel, name: str) -> bool:
     return any(assigns_name(inner, name) for inner in guarded)
 
 
-def _script_run(site: AppSite) -> str | None:
-    """``"script"`` when the app at ``site`` is built under its module's ``__main__`` guard."""
+def _script_run(site: AppSite, index: PackageIndex) -> str | None:
+    """``"script"`` when the app at ``site`` is built or given routes under the `__main__` guard."""
     guarded = any(guard.body[0] is site.block[0] for guard in main_guards(site.module.tree.body))
+    guarded = guarded or _completed_under_guard(site, index)
     return "script" if guarded else None
+
+
+#: Methods that give an app routes: a call of one on the app changes what it serves.
+_ROUTING_METHODS = frozenset(
+    {"include_router", "mount", "add_api_route", "add_api_websocket_route", "add_route"}
+)
+
+
+def _completed_under_guard(site: AppSite, index: PackageIndex) -> bool:
+    """Whether the ``__main__`` guard gives the module-level app at ``site`` routes, then serves it.
+
+    ``app = FastAPI()``, then ``def main(): app.include_router(...); uvicorn.run(app)`` run by
+    the guard (itself, through the module's functions, or through a function given the app,
+    ``configure_routes(app)``): ``uvicorn main:app`` would serve the app without those routes.
+    """
+    module = site.module
+    name = site.expression
+    if not name.isidentifier() or not any(top is site.anchor for top in module.tree.body):
+        return False
+    pending: list[tuple[ast.AST, Scope, set[str]]] = [
+        (guard, module.scope, {name}) for guard in main_guards(module.tree.body)
+    ]
+    entered: set[int] = set()
+    routed = served = False
+    while pending and not (routed and served):
+        tree, scope, held = pending.pop()
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func
+            if (
+                isinstance(called, ast.Attribute)
+                and isinstance(called.value, ast.Name)
+                and called.value.id in held
+                and called.attr in _ROUTING_METHODS
+            ):
+                routed = True
+                continue
+            qualified = index.qualify(called, scope)
+            if qualified is None:
+                continue
+            canonical, target = index.resolve(qualified)
+            if canonical in SERVER_CALLS:
+                given = call_argument(node, 0, SERVER_CALLS[canonical])
+                served = served or (isinstance(given, ast.Name) and given.id in held)
+                continue
+            if target is None or target.kind != "function" or id(target.node) in entered:
+                continue
+            entered.add(id(target.node))
+            helper = target.node
+            assert isinstance(helper, FunctionNode)
+            # The module's own functions see its app as a global; any function, as a parameter.
+            names = {name} if target.scope.module is module else set()
+            names |= _parameters_given(helper, node, held)
+            if names:
+                pending.append((helper, Scope(helper, target.scope.module, target.scope), names))
+    return routed and served
+
+
+def _parameters_given(function: FunctionNode, call: ast.Call, held: set[str]) -> set[str]:
+    """The parameters of ``function`` that ``call`` gives one of the names ``held`` to."""
+    parameters = [argument.arg for argument in (*function.args.posonlyargs, *function.args.args)]
+    return {
+        parameters[position]
+        for position, argument in enumerate(call.args)
+        if position < len(parameters) and isinstance(argument, ast.Name) and argument.id in held
+    } | {
+        keyword.arg
+        for keyword in call.keywords
+        if keyword.arg is not None
+        and isinstance(keyword.value, ast.Name)
+        and keyword.value.id in held
+    }
 
 
 def _run_kind(binding: Binding | None) -> str | None:
@@ -870,18 +977,7 @@ def _hands_to_server(
             continue
         helper = target.node
         assert isinstance(helper, FunctionNode)
-        parameters = [argument.arg for argument in (*helper.args.posonlyargs, *helper.args.args)]
-        given = {
-            parameters[position]
-            for position, argument in enumerate(node.args)
-            if position < len(parameters) and isinstance(argument, ast.Name) and argument.id in held
-        } | {
-            keyword.arg
-            for keyword in node.keywords
-            if keyword.arg is not None
-            and isinstance(keyword.value, ast.Name)
-            and keyword.value.id in held
-        }
+        given = _parameters_given(helper, node, held)
         inner = Scope(helper, target.scope.module, target.scope)
         if given and _hands_to_server(helper, inner, given, index, entered | {id(helper)}):
             return True

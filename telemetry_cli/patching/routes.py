@@ -31,6 +31,7 @@ from telemetry_cli.patching.names import (
     ROUTABLE_ROUTE,
     ROUTABLE_ROUTER,
     ROUTE_CLASS,
+    ROUTER_CLASSES,
     STARLETTE_ADD_ROUTES,
     STARLETTE_ROUTES,
     WEBSOCKET,
@@ -954,7 +955,8 @@ class _Finder:
             elif owner.prefix or version:
                 parts.append(string_literal(version + owner.prefix, quote))
             if path is not None:
-                parts.append(string_literal(path, quote))
+                if path or not parts:  # `router.prefix`, not `router.prefix + ""`
+                    parts.append(string_literal(path, quote))
             else:
                 reference = _reachable(path_expression, scope, handler_scope)
                 if reference is None:
@@ -1342,7 +1344,18 @@ def router_prefix(
                 return None  # `**more` inside, or a key only known at run time
             if key.value == "prefix":
                 return index.string_value(value, options_scope, fallback=fallback)
-    return ""
+    # A router class from a library may name its own prefix when given none (fastapi-crudrouter
+    # derives it from the schema): only `router.prefix` at run time says which.
+    return None if _library_router_class(call, index, scope) else ""
+
+
+def _library_router_class(call: ast.Call, index: PackageIndex, scope: Scope) -> bool:
+    """Whether ``call`` builds a router of a class from outside the package, not ``APIRouter``."""
+    qualified = index.qualify(call.func, scope)
+    if qualified is None:
+        return False
+    canonical, binding = index.resolve(qualified)
+    return canonical not in ROUTER_CLASSES and index.from_a_library(canonical, binding)
 
 
 def routable_router(

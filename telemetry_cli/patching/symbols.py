@@ -1136,6 +1136,14 @@ class PackageIndex:
                 return count, module
         return None
 
+    def from_a_library(self, canonical: str, binding: Binding | None) -> bool:
+        """Whether :meth:`resolve`'s answer (``canonical``, ``binding``) leaves the package.
+
+        A name of an installed library (``nicegui.app``, ``fastapi_crudrouter.CRUDRouter``),
+        not one of the package's own modules that the index did not follow.
+        """
+        return binding is None and self.module(canonical.split(".")[0]) is None
+
     def resolve(self, qualified: str) -> tuple[str, Binding | None]:
         """Follow ``qualified`` through the package's imports to where it is defined.
 
@@ -1288,10 +1296,8 @@ class PackageIndex:
             result = self._class_binding_role(binding)
         elif binding is not None and binding.kind == "value":
             result = self._value_class_role(binding)
-        elif (
-            binding is None
-            and self.module(canonical.split(".")[0]) is None
-            and canonical.rpartition(".")[2].endswith(ROUTER_SUFFIX)
+        elif self.from_a_library(canonical, binding) and canonical.rpartition(".")[2].endswith(
+            ROUTER_SUFFIX
         ):
             result = (Role.ROUTER, True)
         self._roles[qualified] = result
