@@ -430,6 +430,10 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "4111/111111/" * 2_500,
         "\x00=" * 16_000,
         "\x1b[" * 16_000 + "=",
+        "pin," * 4_000 + "\n" + "," * 16_000,
+        "a,password\n" + "x,\n" * 10_000,
+        "|" * 16_000 + "\n" + "|" * 16_000,
+        "a;b\tc|d,e\n" * 3_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -2816,3 +2820,37 @@ def test_parallel_arrays_take_linear_time(layer: Layer) -> None:
     recorded = logger.record("error_event", {"r": record}).payload["r"]
     assert time.process_time() - start < 0.5
     assert recorded == {key: ["pin"] if "names" in key else ["[redacted]"] for key in record}
+
+
+# --- a table written as text: a header line names the columns ---------------------------------
+
+# CSV, TSV or a Markdown table gives each column's name in its first line and the values in the
+# lines below, at the same positions: parallel arrays written as text.
+TABLE_TEXT_SECRETS = [
+    "user,password\nada,hunter2\n",
+    "id;email;plan\r\n1;ada@example.com;pro",
+    'user,"api_key",seats\n"ada","hunter2",3',
+    "user\tpassword\nada\thunter2",
+    "| user | password |\n|---|---|\n| ada | hunter2 |",
+    "\nname,token\nbuild,hunter2\nrelease,\n",
+]
+TABLE_TEXT_KEPT = [
+    "user,plan\nada,pro\n",
+    "user,password\nada,\nbob,***",  # no value
+    "| field | required |\n|---|---|\n| password | yes |",
+    "Hello, my password, and then\nsomething, else, here",  # prose
+    "user,password\nada,hunter2,extra",  # cells that do not line up
+    "password reset,done\n",
+]
+
+
+@pytest.mark.parametrize("text", TABLE_TEXT_SECRETS)
+def test_a_table_in_text_with_a_sensitive_column_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"csv": text}).payload == {"csv": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", TABLE_TEXT_KEPT)
+def test_a_table_in_text_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
