@@ -2854,3 +2854,42 @@ def test_a_table_in_text_with_a_sensitive_column_is_redacted(layer: Layer, text:
 @pytest.mark.parametrize("text", TABLE_TEXT_KEPT)
 def test_a_table_in_text_without_a_secret_is_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
+
+
+# --- bytes written as a list of integers --------------------------------------------------------
+
+# JSON has no bytes: a JavaScript Uint8Array, a Node.js Buffer (``{"type": "Buffer", "data":
+# [...]}``) or Python's ``list(b"...")`` is written as a list of integers 0 to 255. When they are
+# UTF-8 text, the text is read as any string is, and the list is redacted whole.
+BYTE_LISTS = [
+    list(b"password=hunter2"),
+    list(json.dumps({"token": "hunter2"}).encode()),
+    list(b"Authorization: Bearer hunter2hunter2\n"),
+    tuple(b"postgres://ada:hunter2@db/app"),
+]
+BYTE_LISTS_KEPT = [
+    list(b"hello world, plain text"),
+    [104, 117, 110, 116, 101, 114, 50, 256],  # not bytes
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],  # not text
+    list(range(200, 255)),  # not UTF-8
+]
+
+
+@pytest.mark.parametrize("data", BYTE_LISTS)
+def test_bytes_as_a_list_of_integers_holding_a_secret_are_redacted(layer: Layer, data: Any) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"body": data, "buffer": {"type": "Buffer", "data": data}, "kept": 1}
+    event = logger.record("error_event", payload)
+    assert event.payload == {
+        "body": "[redacted]",
+        "buffer": {"type": "Buffer", "data": "[redacted]"},
+        "kept": 1,
+    }
+    assert layer.event_logger._holds_secret(json.dumps({"body": list(data)})) is True
+
+
+@pytest.mark.parametrize("data", BYTE_LISTS_KEPT)
+def test_a_list_of_integers_without_a_secret_is_kept(layer: Layer, data: list[int]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"body": data}).payload == {"body": data}
+    assert layer.event_logger._holds_secret(json.dumps(data)) is False
