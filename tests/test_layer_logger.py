@@ -505,6 +505,23 @@ def test_logging_sink_writes_one_json_record(
     assert "pw" not in line
 
 
+def test_logging_sink_writes_each_event_on_one_line_for_any_reader(
+    layer: Layer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # JSON writes U+0085 (NEL), U+2028 and U+2029 as themselves, and str.splitlines(), JavaScript
+    # and many log viewers end a line at each: a client could split its event's record in two,
+    # the second line made of its own text. The record escapes them (the JSON is the same).
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    logger = layer.event_logger.EventLogger(enabled=True)
+    note = 'a\u2028{"forged": 1}\x85b\u2029c \u00e9'
+    event = logger.record("ai_block_used", {"note": note, note: 1})
+    [record] = [r for r in caplog.records if r.name == "app.analytics"]
+    line = record.getMessage()
+    assert line.splitlines() == [line]
+    assert json.loads(line) == event.to_dict()
+    assert event.payload["note"] == note  # the event itself keeps the text
+
+
 def test_logging_sink_is_quiet_above_info(layer: Layer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="app.analytics")
     sink = layer.event_logger.LoggingSink()

@@ -430,6 +430,10 @@ def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
         "4111/111111/" * 2_500,
         "\x00=" * 16_000,
         "\x1b[" * 16_000 + "=",
+        "pin," * 4_000 + "\n" + "," * 16_000,
+        "a,password\n" + "x,\n" * 10_000,
+        "|" * 16_000 + "\n" + "|" * 16_000,
+        "a;b\tc|d,e\n" * 3_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -2680,3 +2684,212 @@ def test_every_entry_of_a_record_naming_many_is_redacted(layer: Layer) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     recorded = logger.record("error_event", {"r": record}).payload["r"]
     assert recorded == {key: "pin" if key.endswith("Name") else "[redacted]" for key in record}
+
+
+# --- parallel arrays: names in one list, their values in another --------------------------------
+
+# A record may name its entries in one list and give their values in another, at the same
+# positions: a form's ``names`` and ``values``, Prometheus' ``labelNames`` and ``labelValues``,
+# pandas' "split" orientation (``columns`` and rows of ``data``), an SQL result's ``columns``
+# (names, or objects naming them) and ``rows``. The key rule applies to each name, and redacts
+# the value at its position only.
+PARALLEL_ARRAYS = [
+    (
+        {"names": ["user", "password"], "values": ["ada", "hunter2"]},
+        {"names": ["user", "password"], "values": ["ada", "[redacted]"]},
+    ),
+    (
+        {"keys": ["theme", "api_key"], "values": ("dark", "hunter2")},
+        {"keys": ["theme", "api_key"], "values": ["dark", "[redacted]"]},
+    ),
+    (
+        {"labelNames": ["route", "X-Api-Key"], "labelValues": ["/x", "hunter2"]},
+        {"labelNames": ["route", "X-Api-Key"], "labelValues": ["/x", "[redacted]"]},
+    ),
+    (
+        {
+            "columns": ["user", "password"],
+            "index": [0, 1],
+            "data": [["ada", "hunter2"], ["bob", "x1"]],
+        },
+        {
+            "columns": ["user", "password"],
+            "index": [0, 1],
+            "data": [["ada", "[redacted]"], ["bob", "[redacted]"]],
+        },
+    ),
+    (
+        {"fieldNames": ["email", "plan", "seats"], "rows": [["ada@example.com", "pro", 3]]},
+        {"fieldNames": ["email", "plan", "seats"], "rows": [["[redacted]", "pro", 3]]},
+    ),
+    (
+        {
+            "columns": [{"name": "user", "type": "text"}, {"name": "token", "type": "text"}],
+            "rows": [["ada", "hunter2"]],
+        },
+        {
+            "columns": [{"name": "user", "type": "text"}, {"name": "token", "type": "text"}],
+            "rows": [["ada", "[redacted]"]],
+        },
+    ),
+    (
+        {"form": [{"fields": ["q", "session_id"], "values": ["kinematics", "hunter2"]}]},
+        {"form": [{"fields": ["q", "session_id"], "values": ["kinematics", "[redacted]"]}]},
+    ),
+]
+PARALLEL_KEPT = [
+    {"names": ["user", "theme"], "values": ["ada", "dark"]},
+    {"columns": ["chapter", "block_type"], "data": [["kinematics", "quiz"]]},
+    # Lists that do not line up name nothing: another length, or no names list beside them.
+    {"names": ["user", "password"], "values": ["ada", "dark", "extra"]},
+    {"columns": ["seats", "password", "note"], "data": [[1, "b"]]},
+    {"names": ["password", "token"], "required": [True, False]},
+    {"labelNames": ["password"], "fieldValues": ["x"]},  # two records' keys (label, field)
+]
+
+
+@pytest.mark.parametrize(("payload", "recorded"), PARALLEL_ARRAYS)
+def test_parallel_arrays_follow_the_key_rule(
+    layer: Layer, payload: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    event = logger.record("error_event", payload)
+    assert event.payload == recorded
+    assert "hunter2" not in event.to_json()
+    # The same record as JSON text in one value is redacted whole.
+    assert layer.event_logger._holds_secret(json.dumps(payload)) is True
+
+
+@pytest.mark.parametrize("payload", PARALLEL_KEPT)
+def test_parallel_arrays_without_a_secret_are_kept(layer: Layer, payload: dict[str, Any]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload
+    assert layer.event_logger._holds_secret(json.dumps(payload)) is False
+
+
+# --- a command line as a list of arguments ----------------------------------------------------
+
+# ``sys.argv`` or a subprocess' argument list gives a flag its value in the next item, as a
+# command line's text does after a space (``--password hunter2``): the text rule applies to the
+# flag and the item after it.
+ARGUMENT_LISTS = [
+    (
+        ["mysql", "--password", "hunter2", "-u", "root"],
+        ["mysql", "--password", "[redacted]", "-u", "root"],
+    ),
+    (("app", "-token", "hunter2"), ["app", "-token", "[redacted]"]),
+    (
+        ["deploy", "--api-key", "hunter2", "--verbose"],
+        ["deploy", "--api-key", "[redacted]", "--verbose"],
+    ),
+    (["keytool", "-storepass", "hunter2"], ["keytool", "-storepass", "[redacted]"]),
+]
+ARGUMENT_LISTS_KEPT = [
+    ["app", "--session-timeout", "30", "--password-file", "/run/secret"],
+    ["app", "--token", "--verbose"],  # a flag without a value
+    ["app", "--max-tokens", "100"],
+    ["grep", "-p", "password"],  # a one-letter flag after a single dash
+]
+
+
+@pytest.mark.parametrize(("argv", "recorded"), ARGUMENT_LISTS)
+def test_a_secret_flags_value_in_an_argument_list_is_redacted(
+    layer: Layer, argv: Any, recorded: list[str]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    event = logger.record("error_event", {"argv": argv, "nested": [{"args": argv}]})
+    assert event.payload == {"argv": recorded, "nested": [{"args": recorded}]}
+    assert layer.event_logger._holds_secret(json.dumps({"argv": argv})) is True
+
+
+@pytest.mark.parametrize("argv", ARGUMENT_LISTS_KEPT)
+def test_an_argument_list_without_a_secret_is_kept(layer: Layer, argv: list[str]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"argv": argv}).payload == {"argv": argv}
+    assert layer.event_logger._holds_secret(json.dumps(argv)) is False
+
+
+def test_parallel_arrays_take_linear_time(layer: Layer) -> None:
+    # As many names lists and unprefixed values lists as a payload may hold: each values list is
+    # looked up once, not paired with every names list.
+    marks = [a + b + c for a in "._-:~+*" for b in "._-:~+*" for c in "._-:~+*"]
+    record: dict[str, Any] = {f"{mark[:2]}names{mark[2]}": ["pin"] for mark in marks}
+    record |= {f"{mark[:2]}values{mark[2]}": ["1"] for mark in marks}
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    start = time.process_time()
+    recorded = logger.record("error_event", {"r": record}).payload["r"]
+    assert time.process_time() - start < 0.5
+    assert recorded == {key: ["pin"] if "names" in key else ["[redacted]"] for key in record}
+
+
+# --- a table written as text: a header line names the columns ---------------------------------
+
+# CSV, TSV or a Markdown table gives each column's name in its first line and the values in the
+# lines below, at the same positions: parallel arrays written as text.
+TABLE_TEXT_SECRETS = [
+    "user,password\nada,hunter2\n",
+    "id;email;plan\r\n1;ada@example.com;pro",
+    'user,"api_key",seats\n"ada","hunter2",3',
+    "user\tpassword\nada\thunter2",
+    "| user | password |\n|---|---|\n| ada | hunter2 |",
+    "\nname,token\nbuild,hunter2\nrelease,\n",
+]
+TABLE_TEXT_KEPT = [
+    "user,plan\nada,pro\n",
+    "user,password\nada,\nbob,***",  # no value
+    "| field | required |\n|---|---|\n| password | yes |",
+    "Hello, my password, and then\nsomething, else, here",  # prose
+    "user,password\nada,hunter2,extra",  # cells that do not line up
+    "password reset,done\n",
+]
+
+
+@pytest.mark.parametrize("text", TABLE_TEXT_SECRETS)
+def test_a_table_in_text_with_a_sensitive_column_is_redacted(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"csv": text}).payload == {"csv": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", TABLE_TEXT_KEPT)
+def test_a_table_in_text_without_a_secret_is_kept(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+
+
+# --- bytes written as a list of integers --------------------------------------------------------
+
+# JSON has no bytes: a JavaScript Uint8Array, a Node.js Buffer (``{"type": "Buffer", "data":
+# [...]}``) or Python's ``list(b"...")`` is written as a list of integers 0 to 255. When they are
+# UTF-8 text, the text is read as any string is, and the list is redacted whole.
+BYTE_LISTS = [
+    list(b"password=hunter2"),
+    list(json.dumps({"token": "hunter2"}).encode()),
+    list(b"Authorization: Bearer hunter2hunter2\n"),
+    tuple(b"postgres://ada:hunter2@db/app"),
+]
+BYTE_LISTS_KEPT = [
+    list(b"hello world, plain text"),
+    [104, 117, 110, 116, 101, 114, 50, 256],  # not bytes
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],  # not text
+    list(range(200, 255)),  # not UTF-8
+]
+
+
+@pytest.mark.parametrize("data", BYTE_LISTS)
+def test_bytes_as_a_list_of_integers_holding_a_secret_are_redacted(layer: Layer, data: Any) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    payload = {"body": data, "buffer": {"type": "Buffer", "data": data}, "kept": 1}
+    event = logger.record("error_event", payload)
+    assert event.payload == {
+        "body": "[redacted]",
+        "buffer": {"type": "Buffer", "data": "[redacted]"},
+        "kept": 1,
+    }
+    assert layer.event_logger._holds_secret(json.dumps({"body": list(data)})) is True
+
+
+@pytest.mark.parametrize("data", BYTE_LISTS_KEPT)
+def test_a_list_of_integers_without_a_secret_is_kept(layer: Layer, data: list[int]) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"body": data}).payload == {"body": data}
+    assert layer.event_logger._holds_secret(json.dumps(data)) is False
