@@ -1539,10 +1539,35 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             if named is None:
                 return None
             targets.update(named)
-    for path in sorted(root.iterdir()):
+    targets.update(_run_file_targets(root, ignore, project))
+    if not targets:
+        # Run files kept in a folder of their own (`docker/Dockerfile`, `deploy/Procfile`,
+        # `k8s/api-deployment.yaml`) say it when those at the top name no app.
+        for folder in sorted(root.iterdir()):
+            if (
+                folder.is_dir()
+                and not folder.name.startswith(".")
+                and folder.name not in _SKIPPED
+                and not is_environment(folder)
+                and not ignore.ignored(folder, folder=True)
+            ):
+                ignore.read(folder)
+                targets.update(_run_file_targets(folder, ignore, None))
+    return targets.pop() if len(targets) == 1 else None
+
+
+def _run_file_targets(
+    folder: Path, ignore: GitIgnore, project: tomlkit.TOMLDocument | None
+) -> set[str]:
+    """The import strings the command lines of the run files directly in ``folder`` serve.
+
+    ``project`` is the root's pyproject.toml, read already, when ``folder`` is the root.
+    """
+    targets: set[str] = set()
+    for path in sorted(folder.iterdir()):
         if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
             continue
-        if path.name == CONFIG_FILENAME:
+        if project is not None and path.name == CONFIG_FILENAME:
             text = project.as_string()  # read by the caller already
         else:
             try:
@@ -1550,15 +1575,39 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             except FileProblem:
                 continue  # a folder or a pipe of that name: no command line to read
             text = "" if data is None else data.decode("utf-8", errors="replace")
-        for line in text.splitlines():
-            if line.lstrip().startswith("#"):
-                continue
+        for line in _command_lines(text):
             if _SERVER_COMMAND.search(line):
                 targets.update(_COMMAND_TARGET.findall(line))
             cli = _fastapi_cli_target(line)
             if cli is not None:
                 targets.add(cli)
-    return targets.pop() if len(targets) == 1 else None
+    return targets
+
+
+def _command_lines(text: str) -> list[str]:
+    """The uncommented lines of a run file, and each YAML block list joined into one line.
+
+    A compose file's or a Kubernetes manifest's ``command:`` written as a list, one word an
+    item (``- uvicorn`` then ``- app.main:app``), is one command line.
+    """
+    lines: list[str] = []
+    items: list[str] = []
+    indent = -1
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        lines.append(line)
+        item = _LIST_ITEM.fullmatch(line)
+        if item is not None and items and len(item[1]) == indent:
+            items.append(item[2].strip("\"'"))
+            continue
+        if items:
+            lines.append(" ".join(items))
+        items = [] if item is None else [item[2].strip("\"'")]
+        indent = -1 if item is None else len(item[1])
+    if items:
+        lines.append(" ".join(items))
+    return lines
 
 
 def _gunicorn_app(data: bytes) -> set[str]:
@@ -1738,14 +1787,19 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
     return found
 
 
-#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`
+#: Files whose command lines start the server (`CMD ["uvicorn", ...]`
 #: in any Dockerfile, `Dockerfile_api` too; a Procfile's, `Procfile.dev` too; a Makefile's or
-#: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`).
+#: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`, a supervisord program's
+#: `command=`, a Kubernetes Deployment's container command).
 _RUN_FILE = re.compile(
     rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|"
     r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh|"
-    r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml)"
+    r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
+    r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|"
+    r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"
 )
+#: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
+_LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*?)[ \t]*")
 #: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
 _FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).

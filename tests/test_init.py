@@ -2984,6 +2984,87 @@ def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
     assert "league_old" not in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {"docker/Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "league.main:app"]\n'},
+        {"deploy/Procfile": "web: gunicorn league.main:app -k uvicorn.workers.UvicornWorker\n"},
+        {
+            "docker/compose.yml": "services:\n  api:\n    build:\n      context: ..\n"
+            "    command: uvicorn league.main:app --reload\n"
+        },
+        {
+            "compose.yml": "services:\n  api:\n    command:\n      - uvicorn\n"
+            "      - league.main:app\n      - --host\n      - 0.0.0.0\n"
+        },
+        {
+            "k8s/api-deployment.yaml": "kind: Deployment\nspec:\n  template:\n    spec:\n"
+            "      containers:\n        - name: api\n          command:\n"
+            "            - gunicorn\n            - -k\n"
+            "            - uvicorn.workers.UvicornWorker\n            - league.main:app\n"
+        },
+        {"supervisord.conf": "[program:api]\ncommand=uvicorn league.main:app --port 80\n"},
+        {
+            "deploy/supervisord.conf": "[supervisord]\nnodaemon=true\n\n[program:api]\n"
+            "command=gunicorn league.main:app --workers 2 -k uvicorn.workers.UvicornWorker\n",
+            "Makefile": "lint:\n\truff check .\n",
+        },
+        {
+            # The top's run files decide: one folder down is only read when they name none.
+            "Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+            "scripts/old.sh": "uvicorn league_old.main:app\n",
+        },
+    ],
+    ids=[
+        "dockerfile-in-a-folder",
+        "procfile-in-a-folder",
+        "compose-in-a-folder",
+        "compose-command-as-a-list",
+        "kubernetes-manifest",
+        "supervisord",
+        "supervisord-in-a-folder",
+        "top-over-a-folder",
+    ],
+)
+def test_a_run_file_one_folder_down_naming_one_app_picks_it_among_several(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    """`docker/Dockerfile` saying `CMD ["uvicorn", "league.main:app"]`, a command spread over a
+    YAML list, a supervisord program: the project says which of its two apps it serves."""
+    root = tmp_path / "project"
+    _two_leagues(root, run_files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
+    assert "league_old" not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "docker/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+            "deploy/Procfile": "web: uvicorn league_old.main:app\n",
+        },
+        # A folder git ignores, or a hidden one, says nothing about what the project serves.
+        {
+            ".gitignore": "scratch/\n",
+            "scratch/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+        },
+        {".github/run.sh": "uvicorn league.main:app\n"},
+    ],
+    ids=["folders-disagree", "ignored-folder", "hidden-folder"],
+)
+def test_run_files_one_folder_down_naming_no_single_app_leave_the_choice_to_the_user(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    root = tmp_path / "project"
+    _two_leagues(root, run_files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: several FastAPI apps found"), result.stderr
+
+
 def test_run_files_naming_different_apps_leave_the_choice_to_the_user(tmp_path: Path) -> None:
     root = tmp_path / "project"
     _two_leagues(
