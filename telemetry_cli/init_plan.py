@@ -1215,12 +1215,26 @@ def _namespace_root(
     folder is the package (``src`` of ``src/shop/server.py``) unless the modules below it
     import a deeper one by its top-level name (``from shop.routes import orders``): then the
     server runs from the folder above that one (``src/``), and the package is ``shop``.
-    ``read`` keeps the texts of each first folder read so far.
+    ``read`` keeps the texts of each first folder read so far. When they import the first
+    folder through the project folder's own name (``from app.api.routes import orders`` in
+    ``app/api/``, ``app/requirements.txt`` beside it), the server runs from above the project
+    folder: the package is the outermost folder so named (``app``).
     """
     top = backend / parts[0]
     if top not in read:
         read[top] = _module_texts(top)
     texts = read[top]
+    names = [parts[0]]
+    folder = backend
+    above: tuple[str, str] | None = None
+    while folder != root and folder.name.isidentifier() and parts[0].isidentifier():
+        names.insert(0, folder.name)
+        pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape('.'.join(names))}\b", re.M)
+        if any(pattern.search(text) for text in texts):
+            above = (folder.parent.relative_to(root).as_posix(), folder.name)
+        folder = folder.parent
+    if above is not None:
+        return above
     for depth, name in enumerate(parts):
         if not name.isidentifier():
             break

@@ -1927,6 +1927,51 @@ def test_a_namespace_package_imported_from_a_folder_below_the_project_is_served_
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+def test_a_namespace_package_imported_through_its_project_folder_is_served_from_above_it(
+    tmp_path: Path,
+) -> None:
+    """`app/requirements.txt` beside `app/api/` (no `__init__.py` anywhere), whose modules say
+    `from app.api.routes ...`: the server runs from the folder above `app/` (`uvicorn
+    app.api.main:app`), not from the project folder `app/`, or the generated imports
+    (`from api.analytics...`) fail when the app starts."""
+    root = tmp_path / "project"
+    api = root / "app/api"
+    (api / "routes").mkdir(parents=True)
+    (api / "main.py").write_text(NAMESPACE_MAIN.replace("from app.", "from app.api."))
+    (api / "routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "app/requirements.txt").write_text("fastapi\n")
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout, result.stdout
+    assert 'app = "app.api.main:app"' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        text.replace('# "api/routes/orders.py"', '"api/routes/orders.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        "from app.api.main import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/orders/7').json() == {'id': 7}\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+    assert served.returncode == 0, served.stderr
+    assert "event_logger.log(" in (api / "routes/orders.py").read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_of_two_factories_building_one_app_init_names_the_one_the_other_does_not_call(
     tmp_path: Path,
 ) -> None:
