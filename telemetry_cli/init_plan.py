@@ -1556,7 +1556,9 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     targets.update(_run_file_targets(root, ignore, project))
     if not targets:
         # Run files kept in a folder of their own (`docker/Dockerfile`, `deploy/Procfile`,
-        # `k8s/api-deployment.yaml`) say it when those at the top name no app.
+        # `k8s/api-deployment.yaml`) say it when those at the top name no app. Not those of a
+        # folder holding code (`services/api/Dockerfile`): they serve that service, and say
+        # nothing of the others beside it.
         for folder in sorted(root.iterdir()):
             if (
                 folder.is_dir()
@@ -1564,10 +1566,20 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
                 and folder.name not in _SKIPPED
                 and not is_environment(folder)
                 and not ignore.ignored(folder, folder=True)
+                and not _holds_python(folder)
             ):
                 ignore.read(folder)
                 targets.update(_run_file_targets(folder, ignore, None))
     return targets.pop() if len(targets) == 1 else None
+
+
+def _holds_python(folder: Path) -> bool:
+    """Whether a Python module is anywhere under ``folder`` (symbolic links not followed)."""
+    for _, dirs, files in os.walk(folder):
+        if any(name.endswith(".py") for name in files):
+            return True
+        dirs[:] = [name for name in dirs if not name.startswith(".") and name not in _SKIPPED]
+    return False
 
 
 def _run_file_targets(

@@ -3097,8 +3097,13 @@ def test_a_run_file_one_folder_down_naming_one_app_picks_it_among_several(
             "scratch/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
         },
         {".github/run.sh": "uvicorn league.main:app\n"},
+        # A folder holding code runs its own service: it says nothing of the apps beside it.
+        {
+            "tools/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+            "tools/lint.py": "print('lint')\n",
+        },
     ],
-    ids=["folders-disagree", "ignored-folder", "hidden-folder"],
+    ids=["folders-disagree", "ignored-folder", "hidden-folder", "folder-with-code"],
 )
 def test_run_files_one_folder_down_naming_no_single_app_leave_the_choice_to_the_user(
     tmp_path: Path, run_files: dict[str, str]
