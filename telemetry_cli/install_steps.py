@@ -2,8 +2,9 @@
 
 One rule, the same for every project: the backend folder, the folders above it, then the
 project root, are searched for what installs the backend (a lock file's tool, a ``[project]``
-table, a ``Pipfile``, a requirements file); the first one found gives the commands. Nothing found: no command is
-invented, the quickstart says in words to install the dependencies as the project usually does.
+table, a ``Pipfile``, a requirements file); the first one found gives the commands. Nothing
+found: no command is invented, the quickstart says in words to install the dependencies as the
+project usually does.
 """
 
 from __future__ import annotations
@@ -67,11 +68,11 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
     The backend folder is searched first, then the folders above it, then the root. In each: a
     ``pyproject.toml`` with a ``[project]`` or ``[tool.poetry]`` table (installed by the tool
     whose lock file sits next to it, or by ``uv sync`` in it when it is a member of a uv
-    workspace above it that ``uv.lock`` locks, else ``pip install -e`` with the extras naming FastAPI or uvicorn), else a
-    ``Pipfile`` (installed by pipenv), else a ``requirements.txt`` or the requirements file a
-    ``Dockerfile`` of the folder installs. A ``pip install uvicorn`` is added when what is
-    installed does not bring it: the quickstart runs the server with it. Unreadable files count
-    as absent.
+    workspace above it that ``uv.lock`` locks, else ``pip install -e`` with the extras naming
+    FastAPI or uvicorn), else a ``Pipfile`` (installed by pipenv), else a ``requirements.txt``
+    or the requirements file a ``Dockerfile`` of the folder installs. A ``pip install uvicorn``
+    is added when what is installed does not bring it: the quickstart runs the server with it.
+    Unreadable files count as absent.
     """
     for folder in _searched_folders(backend):
         found = (
