@@ -1189,10 +1189,18 @@ def _candidate_packages(
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
-            if flat and (
-                backend == here
-                or _imports_a_sibling(root, here, name)
-                or (_serves_itself_by_name(name, data) and not _imports_itself(here))
+            if (
+                flat
+                and (
+                    backend == here
+                    or _imports_a_sibling(root, here, name)
+                    or (_serves_itself_by_name(name, data) and not _imports_itself(here))
+                )
+            ) or (
+                # A module of another name building the app (`launch.py`) that imports a
+                # module beside it by its top-level name (`from routes import router`) is run
+                # from its own folder too (`uvicorn launch:app` there).
+                not flat and b"FastAPI" in data and _imports_a_sibling(root, here, name)
             ):
                 # The flat layout: the folder is run from (`uvicorn main:app`), its modules
                 # are top-level ones.

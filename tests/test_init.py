@@ -1673,6 +1673,55 @@ def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name
     assert "include_router(telemetry_router)" in (root / "main_api.py").read_text()
 
 
+def test_an_app_module_of_any_name_importing_a_module_beside_it_is_a_flat_layout_entry(
+    tmp_path: Path,
+) -> None:
+    """`service/api/launch.py` building the app and saying `from insight import router`, with
+    `insight.py` beside it and no `__init__.py`: only `service/api/` on the import path runs
+    it (`uvicorn launch:app` there), however the modules above import the folder
+    (`from api.config import ...` in a script of `service/`)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "service/api/launch.py": (
+                "from fastapi import FastAPI\nfrom insight import router\n\n"
+                'app = FastAPI()\napp.include_router(router, prefix="/ai")\n'
+            ),
+            "service/api/insight.py": COMPONENT_ROUTER,
+            "service/api/config.py": "PORT = 8000\n",
+            "service/start.py": "from api.config import PORT\n\nprint(PORT)\n",
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    for line in ('backend = "service/api"', 'app-package = ""', 'app = "launch:app"'):
+        assert line in written, written
+    (root / "pyproject.toml").write_text(written.replace('# "insight.py"', '"insight.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert '"route": "/ai/search/{term}"' in (root / "service/api/insight.py").read_text()
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        "from launch import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/ai/search/x').json() == {'term': 'x'}\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root / "service/api",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+    assert served.returncode == 0, served.stderr
+
+
 PLATFORM_SERVED = """from fastapi import FastAPI
 {imports}
 from insight import router
