@@ -1598,7 +1598,11 @@ def _run_file_targets(
     ``project`` is the root's pyproject.toml, read already, when ``folder`` is the root.
     """
     targets: set[str] = set()
-    for path in sorted(folder.iterdir()):
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError:
+        return targets  # a folder init may not read says nothing
+    for path in paths:
         if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
             continue
         if project is not None and path.name == CONFIG_FILENAME:

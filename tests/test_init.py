@@ -3164,6 +3164,25 @@ def test_run_files_one_folder_down_naming_no_single_app_leave_the_choice_to_the_
     assert result.stderr.startswith("error: several FastAPI apps found"), result.stderr
 
 
+def test_a_folder_init_may_not_read_says_nothing_of_the_app_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder one down that cannot be listed (no permission) is passed over, no traceback."""
+    root = tmp_path / "project"
+    _two_leagues(root, {"deploy/Procfile": "web: uvicorn league.main:app\n", "locked/x": ""})
+    listed = Path.iterdir
+
+    def iterdir(self: Path) -> object:
+        if self.name == "locked":
+            raise PermissionError(13, "Permission denied", str(self))
+        return listed(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
+
+
 def test_run_files_naming_different_apps_leave_the_choice_to_the_user(tmp_path: Path) -> None:
     root = tmp_path / "project"
     _two_leagues(
