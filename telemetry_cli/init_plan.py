@@ -1189,6 +1189,11 @@ def _candidate_packages(
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
+            if flat and backend == here != root and _imports_own_folder(here, data):
+                # `backend/main.py` saying `from backend.api import users`, though `backend/`
+                # holds the project file: run from the folder above, as the package `backend`.
+                namespace.append((here.parent.relative_to(root).as_posix(), here.name))
+                continue
             if (
                 flat
                 and (
@@ -1397,6 +1402,20 @@ def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:
                 commands.append(statement)
                 break
     return commands
+
+
+def _imports_own_folder(folder: Path, data: bytes) -> bool:
+    """Whether a module of ``folder`` imports a module beside it through the folder's name.
+
+    ``from backend.api import users`` in ``backend/main.py``, ``backend/api/`` beside it and no
+    module ``backend`` there: only the folder above on the import path resolves it.
+    """
+    name = folder.name
+    if not name.isidentifier() or _is_module_of(folder, name):
+        return False
+    pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(name)}\.(\w+)", re.M)
+    text = data.decode("utf-8", errors="replace")
+    return any(_is_module_of(folder, match[1]) for match in pattern.finditer(text))
 
 
 def _imports_itself(folder: Path) -> bool:

@@ -2021,6 +2021,47 @@ def test_a_namespace_package_imported_through_its_project_folder_is_served_from_
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+def test_a_flat_folder_importing_itself_by_its_name_is_served_from_the_folder_above(
+    tmp_path: Path,
+) -> None:
+    """`backend/main.py` saying `from backend.routes.orders import router`, with
+    `backend/requirements.txt` (no `__init__.py`): the server runs from the root (`uvicorn
+    backend.main:app`), not from `backend/`, where `import backend` fails."""
+    root = tmp_path / "project"
+    backend = root / "backend"
+    (backend / "routes").mkdir(parents=True)
+    (backend / "main.py").write_text(NAMESPACE_MAIN.replace("from app.", "from backend."))
+    (backend / "routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (backend / "requirements.txt").write_text("fastapi\n")
+    (backend / "Dockerfile").write_text('CMD ["uvicorn", "backend.main:app"]\n')
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    for line in ('backend = "."', 'app-package = "backend"', 'app = "backend.main:app"'):
+        assert line in text, text
+    (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        "from backend.main import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/orders/7').json() == {'id': 7}\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+    assert served.returncode == 0, served.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_of_two_factories_building_one_app_init_names_the_one_the_other_does_not_call(
     tmp_path: Path,
 ) -> None:
