@@ -1189,10 +1189,23 @@ def _candidate_packages(
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
-            if flat and (
-                backend == here
-                or _imports_a_sibling(root, here, name)
-                or (_serves_itself_by_name(name, data) and not _imports_itself(here))
+            if flat and backend == here != root and _imports_own_folder(here, data):
+                # `backend/main.py` saying `from backend.api import users`, though `backend/`
+                # holds the project file: run from the folder above, as the package `backend`.
+                namespace.append((here.parent.relative_to(root).as_posix(), here.name))
+                continue
+            if (
+                flat
+                and (
+                    backend == here
+                    or _imports_a_sibling(root, here, name)
+                    or (_serves_itself_by_name(name, data) and not _imports_itself(here))
+                )
+            ) or (
+                # A module of another name building the app (`launch.py`) that imports a
+                # module beside it by its top-level name (`from routes import router`) is run
+                # from its own folder too (`uvicorn launch:app` there).
+                not flat and b"FastAPI" in data and _imports_a_sibling(root, here, name)
             ):
                 # The flat layout: the folder is run from (`uvicorn main:app`), its modules
                 # are top-level ones.
@@ -1215,12 +1228,26 @@ def _namespace_root(
     folder is the package (``src`` of ``src/shop/server.py``) unless the modules below it
     import a deeper one by its top-level name (``from shop.routes import orders``): then the
     server runs from the folder above that one (``src/``), and the package is ``shop``.
-    ``read`` keeps the texts of each first folder read so far.
+    ``read`` keeps the texts of each first folder read so far. When they import the first
+    folder through the project folder's own name (``from app.api.routes import orders`` in
+    ``app/api/``, ``app/requirements.txt`` beside it), the server runs from above the project
+    folder: the package is the outermost folder so named (``app``).
     """
     top = backend / parts[0]
     if top not in read:
         read[top] = _module_texts(top)
     texts = read[top]
+    names = [parts[0]]
+    folder = backend
+    above: tuple[str, str] | None = None
+    while folder != root and folder.name.isidentifier() and parts[0].isidentifier():
+        names.insert(0, folder.name)
+        pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape('.'.join(names))}\b", re.M)
+        if any(pattern.search(text) for text in texts):
+            above = (folder.parent.relative_to(root).as_posix(), folder.name)
+        folder = folder.parent
+    if above is not None:
+        return above
     for depth, name in enumerate(parts):
         if not name.isidentifier():
             break
@@ -1375,6 +1402,20 @@ def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:
                 commands.append(statement)
                 break
     return commands
+
+
+def _imports_own_folder(folder: Path, data: bytes) -> bool:
+    """Whether a module of ``folder`` imports a module beside it through the folder's name.
+
+    ``from backend.api import users`` in ``backend/main.py``, ``backend/api/`` beside it and no
+    module ``backend`` there: only the folder above on the import path resolves it.
+    """
+    name = folder.name
+    if not name.isidentifier() or _is_module_of(folder, name):
+        return False
+    pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(name)}\.(\w+)", re.M)
+    text = data.decode("utf-8", errors="replace")
+    return any(_is_module_of(folder, match[1]) for match in pattern.finditer(text))
 
 
 def _imports_itself(folder: Path) -> bool:
@@ -1539,10 +1580,51 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             if named is None:
                 return None
             targets.update(named)
-    for path in sorted(root.iterdir()):
+    targets.update(_run_file_targets(root, ignore, project))
+    if not targets:
+        # Run files kept in a folder of their own (`docker/Dockerfile`, `deploy/Procfile`,
+        # `k8s/api-deployment.yaml`) say it when those at the top name no app. Not those of a
+        # folder holding code (`services/api/Dockerfile`): they serve that service, and say
+        # nothing of the others beside it.
+        for folder in sorted(root.iterdir()):
+            if (
+                folder.is_dir()
+                and not folder.name.startswith(".")
+                and folder.name not in _SKIPPED
+                and not is_environment(folder)
+                and not ignore.ignored(folder, folder=True)
+                and not _holds_python(folder)
+            ):
+                ignore.read(folder)
+                targets.update(_run_file_targets(folder, ignore, None))
+    return targets.pop() if len(targets) == 1 else None
+
+
+def _holds_python(folder: Path) -> bool:
+    """Whether a Python module is anywhere under ``folder`` (symbolic links not followed)."""
+    for _, dirs, files in os.walk(folder):
+        if any(name.endswith(".py") for name in files):
+            return True
+        dirs[:] = [name for name in dirs if not name.startswith(".") and name not in _SKIPPED]
+    return False
+
+
+def _run_file_targets(
+    folder: Path, ignore: GitIgnore, project: tomlkit.TOMLDocument | None
+) -> set[str]:
+    """The import strings the command lines of the run files directly in ``folder`` serve.
+
+    ``project`` is the root's pyproject.toml, read already, when ``folder`` is the root.
+    """
+    targets: set[str] = set()
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError:
+        return targets  # a folder init may not read says nothing
+    for path in paths:
         if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
             continue
-        if path.name == CONFIG_FILENAME:
+        if project is not None and path.name == CONFIG_FILENAME:
             text = project.as_string()  # read by the caller already
         else:
             try:
@@ -1550,15 +1632,39 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             except FileProblem:
                 continue  # a folder or a pipe of that name: no command line to read
             text = "" if data is None else data.decode("utf-8", errors="replace")
-        for line in text.splitlines():
-            if line.lstrip().startswith("#"):
-                continue
+        for line in _command_lines(text):
             if _SERVER_COMMAND.search(line):
                 targets.update(_COMMAND_TARGET.findall(line))
             cli = _fastapi_cli_target(line)
             if cli is not None:
                 targets.add(cli)
-    return targets.pop() if len(targets) == 1 else None
+    return targets
+
+
+def _command_lines(text: str) -> list[str]:
+    """The uncommented lines of a run file, and each YAML block list joined into one line.
+
+    A compose file's or a Kubernetes manifest's ``command:`` written as a list, one word an
+    item (``- uvicorn`` then ``- app.main:app``), is one command line.
+    """
+    lines: list[str] = []
+    items: list[str] = []
+    indent = -1
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        lines.append(line)
+        item = _LIST_ITEM.fullmatch(line)
+        if item is not None and items and len(item[1]) == indent:
+            items.append(item[2].strip("\"'"))
+            continue
+        if items:
+            lines.append(" ".join(items))
+        items = [] if item is None else [item[2].strip("\"'")]
+        indent = -1 if item is None else len(item[1])
+    if items:
+        lines.append(" ".join(items))
+    return lines
 
 
 def _gunicorn_app(data: bytes) -> set[str]:
@@ -1738,14 +1844,19 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
     return found
 
 
-#: Files at the top of the root whose command lines start the server (`CMD ["uvicorn", ...]`
+#: Files whose command lines start the server (`CMD ["uvicorn", ...]`
 #: in any Dockerfile, `Dockerfile_api` too; a Procfile's, `Procfile.dev` too; a Makefile's or
-#: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`).
+#: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`, a supervisord program's
+#: `command=`, a Kubernetes Deployment's container command).
 _RUN_FILE = re.compile(
     rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|"
     r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh|"
-    r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml)"
+    r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
+    r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|"
+    r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"
 )
+#: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
+_LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*?)[ \t]*")
 #: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
 _FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).

@@ -1,9 +1,10 @@
 """How the quickstart installs the backend's dependencies, read from the project's own files.
 
-One rule, the same for every project: the backend folder, then the project root, is searched
-for what installs the backend (a lock file's tool, a ``[project]`` table, a ``Pipfile``, a
-requirements file); the first one found gives the commands. Nothing found: no command is
-invented, the quickstart says in words to install the dependencies as the project usually does.
+One rule, the same for every project: the backend folder, the folders above it, then the
+project root, are searched for what installs the backend (a lock file's tool, a ``[project]``
+table, a ``Pipfile``, a requirements file); the first one found gives the commands. Nothing
+found: no command is invented, the quickstart says in words to install the dependencies as the
+project usually does.
 """
 
 from __future__ import annotations
@@ -64,13 +65,14 @@ class InstallSteps:
 def install_steps(root: Path, backend: str) -> InstallSteps:
     """What installs the backend at ``root / backend``, from the first folder that says.
 
-    The backend folder is searched first, then the root. In each: a ``pyproject.toml`` with a
-    ``[project]`` or ``[tool.poetry]`` table (installed by the tool whose lock file sits next
-    to it, else ``pip install -e`` with the extras naming FastAPI or uvicorn), else a
-    ``Pipfile`` (installed by pipenv), else a ``requirements.txt`` or the requirements file a
-    ``Dockerfile`` of the folder installs. A ``pip install uvicorn`` is added when what is
-    installed does not bring it: the quickstart runs the server with it. Unreadable files count
-    as absent.
+    The backend folder is searched first, then the folders above it, then the root. In each: a
+    ``pyproject.toml`` with a ``[project]`` or ``[tool.poetry]`` table (installed by the tool
+    whose lock file sits next to it, or by ``uv sync`` in it when it is a member of a uv
+    workspace above it that ``uv.lock`` locks, else ``pip install -e`` with the extras naming
+    FastAPI or uvicorn), else a ``Pipfile`` (installed by pipenv), else a ``requirements.txt``
+    or the requirements file a ``Dockerfile`` of the folder installs. A ``pip install uvicorn``
+    is added when what is installed does not bring it: the quickstart runs the server with it.
+    Unreadable files count as absent.
     """
     for folder in _searched_folders(backend):
         found = (
@@ -91,8 +93,14 @@ Names = list[tuple[str, frozenset[str]]]
 
 
 def _searched_folders(backend: str) -> list[str]:
-    """The folders a project's files are looked for in, in order: the backend's, then the root."""
-    return [PurePosixPath(backend).as_posix(), "."] if backend not in ("", ".") else ["."]
+    """The folders a project's files are looked for in, nearest first, up to the root.
+
+    The backend's, the folders above it (``backend/`` of a ``backend/src`` layout), the root.
+    """
+    if backend in ("", "."):
+        return ["."]
+    folder = PurePosixPath(backend)
+    return [path.as_posix() for path in (folder, *folder.parents) if path.parts] + ["."]
 
 
 # Files that configure pytest when they hold its section (None: by being there at all).
@@ -304,7 +312,7 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
         if locked is None or canonicalize_name(extra) in locked:
             extras.append(extra)
             names += requirements
-    command = _locked_command(root / folder, extras)
+    command = _locked_command(root / folder, extras) or _workspace_command(root, folder, extras)
     if command is None:
         if not project:
             command = "poetry install" + "".join(f" --extras {shlex.quote(e)}" for e in extras)
@@ -329,6 +337,22 @@ def _locked_groups(folder: Path) -> frozenset[str] | None:
                 return None
             metadata = _table(_read_toml(folder / lock).get("metadata"))
             return frozenset(canonicalize_name(group) for group in _strings(metadata.get("groups")))
+    return None
+
+
+def _workspace_command(root: Path, folder: str, extras: list[str]) -> str | None:
+    """``uv sync`` for a member of a uv workspace above ``folder`` whose ``uv.lock`` locks it.
+
+    The workspace's lock sits at its root (``[tool.uv.workspace]``), not beside the member;
+    ``uv sync`` run in the member's folder installs that member from it.
+    """
+    for above in PurePosixPath(folder).parents:
+        here = root / above
+        if (here / "uv.lock").is_file() and "workspace" in _table(
+            _table(_read_toml(here / "pyproject.toml").get("tool")).get("uv")
+        ):
+            command, option = next((run, opt) for lock, run, opt in _LOCKS if lock == "uv.lock")
+            return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
     return None
 
 

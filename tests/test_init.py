@@ -1673,6 +1673,55 @@ def test_a_module_serving_its_own_app_is_the_flat_layout_entry_whatever_its_name
     assert "include_router(telemetry_router)" in (root / "main_api.py").read_text()
 
 
+def test_an_app_module_of_any_name_importing_a_module_beside_it_is_a_flat_layout_entry(
+    tmp_path: Path,
+) -> None:
+    """`service/api/launch.py` building the app and saying `from insight import router`, with
+    `insight.py` beside it and no `__init__.py`: only `service/api/` on the import path runs
+    it (`uvicorn launch:app` there), however the modules above import the folder
+    (`from api.config import ...` in a script of `service/`)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "service/api/launch.py": (
+                "from fastapi import FastAPI\nfrom insight import router\n\n"
+                'app = FastAPI()\napp.include_router(router, prefix="/ai")\n'
+            ),
+            "service/api/insight.py": COMPONENT_ROUTER,
+            "service/api/config.py": "PORT = 8000\n",
+            "service/start.py": "from api.config import PORT\n\nprint(PORT)\n",
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    for line in ('backend = "service/api"', 'app-package = ""', 'app = "launch:app"'):
+        assert line in written, written
+    (root / "pyproject.toml").write_text(written.replace('# "insight.py"', '"insight.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert '"route": "/ai/search/{term}"' in (root / "service/api/insight.py").read_text()
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        "from launch import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/ai/search/x').json() == {'term': 'x'}\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root / "service/api",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+    assert served.returncode == 0, served.stderr
+
+
 PLATFORM_SERVED = """from fastapi import FastAPI
 {imports}
 from insight import router
@@ -1918,6 +1967,92 @@ def test_a_namespace_package_imported_from_a_folder_below_the_project_is_served_
     served = subprocess.run(
         [sys.executable, "-c", script],
         cwd=root / "src",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+    assert served.returncode == 0, served.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_namespace_package_imported_through_its_project_folder_is_served_from_above_it(
+    tmp_path: Path,
+) -> None:
+    """`app/requirements.txt` beside `app/api/` (no `__init__.py` anywhere), whose modules say
+    `from app.api.routes ...`: the server runs from the folder above `app/` (`uvicorn
+    app.api.main:app`), not from the project folder `app/`, or the generated imports
+    (`from api.analytics...`) fail when the app starts."""
+    root = tmp_path / "project"
+    api = root / "app/api"
+    (api / "routes").mkdir(parents=True)
+    (api / "main.py").write_text(NAMESPACE_MAIN.replace("from app.", "from app.api."))
+    (api / "routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "app/requirements.txt").write_text("fastapi\n")
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "."' in result.stdout, result.stdout
+    assert 'app = "app.api.main:app"' in result.stdout
+    assert run("init", "--root", str(root)).exit_code == 0
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        text.replace('# "api/routes/orders.py"', '"api/routes/orders.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        "from app.api.main import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/orders/7').json() == {'id': 7}\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+    )
+    assert served.returncode == 0, served.stderr
+    assert "event_logger.log(" in (api / "routes/orders.py").read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_flat_folder_importing_itself_by_its_name_is_served_from_the_folder_above(
+    tmp_path: Path,
+) -> None:
+    """`backend/main.py` saying `from backend.routes.orders import router`, with
+    `backend/requirements.txt` (no `__init__.py`): the server runs from the root (`uvicorn
+    backend.main:app`), not from `backend/`, where `import backend` fails."""
+    root = tmp_path / "project"
+    backend = root / "backend"
+    (backend / "routes").mkdir(parents=True)
+    (backend / "main.py").write_text(NAMESPACE_MAIN.replace("from app.", "from backend."))
+    (backend / "routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (backend / "requirements.txt").write_text("fastapi\n")
+    (backend / "Dockerfile").write_text('CMD ["uvicorn", "backend.main:app"]\n')
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    for line in ('backend = "."', 'app-package = "backend"', 'app = "backend.main:app"'):
+        assert line in text, text
+    (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    script = (
+        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
+        "from fastapi.testclient import TestClient\n"
+        "from backend.main import app\n"
+        "client = TestClient(app)\n"
+        "assert client.get('/api/telemetry/health').status_code == 200\n"
+        "assert client.get('/orders/7').json() == {'id': 7}\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
         capture_output=True,
         text=True,
         check=False,
@@ -2982,6 +3117,111 @@ def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
     assert result.exit_code == 0, result.stderr
     assert 'app = "league.main:app"' in result.stdout, result.stdout
     assert "league_old" not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {"docker/Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "league.main:app"]\n'},
+        {"deploy/Procfile": "web: gunicorn league.main:app -k uvicorn.workers.UvicornWorker\n"},
+        {
+            "docker/compose.yml": "services:\n  api:\n    build:\n      context: ..\n"
+            "    command: uvicorn league.main:app --reload\n"
+        },
+        {
+            "compose.yml": "services:\n  api:\n    command:\n      - uvicorn\n"
+            "      - league.main:app\n      - --host\n      - 0.0.0.0\n"
+        },
+        {
+            "k8s/api-deployment.yaml": "kind: Deployment\nspec:\n  template:\n    spec:\n"
+            "      containers:\n        - name: api\n          command:\n"
+            "            - gunicorn\n            - -k\n"
+            "            - uvicorn.workers.UvicornWorker\n            - league.main:app\n"
+        },
+        {"supervisord.conf": "[program:api]\ncommand=uvicorn league.main:app --port 80\n"},
+        {
+            "deploy/supervisord.conf": "[supervisord]\nnodaemon=true\n\n[program:api]\n"
+            "command=gunicorn league.main:app --workers 2 -k uvicorn.workers.UvicornWorker\n",
+            "Makefile": "lint:\n\truff check .\n",
+        },
+        {
+            # The top's run files decide: one folder down is only read when they name none.
+            "Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+            "scripts/old.sh": "uvicorn league_old.main:app\n",
+        },
+    ],
+    ids=[
+        "dockerfile-in-a-folder",
+        "procfile-in-a-folder",
+        "compose-in-a-folder",
+        "compose-command-as-a-list",
+        "kubernetes-manifest",
+        "supervisord",
+        "supervisord-in-a-folder",
+        "top-over-a-folder",
+    ],
+)
+def test_a_run_file_one_folder_down_naming_one_app_picks_it_among_several(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    """`docker/Dockerfile` saying `CMD ["uvicorn", "league.main:app"]`, a command spread over a
+    YAML list, a supervisord program: the project says which of its two apps it serves."""
+    root = tmp_path / "project"
+    _two_leagues(root, run_files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
+    assert "league_old" not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "docker/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+            "deploy/Procfile": "web: uvicorn league_old.main:app\n",
+        },
+        # A folder git ignores, or a hidden one, says nothing about what the project serves.
+        {
+            ".gitignore": "scratch/\n",
+            "scratch/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+        },
+        {".github/run.sh": "uvicorn league.main:app\n"},
+        # A folder holding code runs its own service: it says nothing of the apps beside it.
+        {
+            "tools/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
+            "tools/lint.py": "print('lint')\n",
+        },
+    ],
+    ids=["folders-disagree", "ignored-folder", "hidden-folder", "folder-with-code"],
+)
+def test_run_files_one_folder_down_naming_no_single_app_leave_the_choice_to_the_user(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    root = tmp_path / "project"
+    _two_leagues(root, run_files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: several FastAPI apps found"), result.stderr
+
+
+def test_a_folder_init_may_not_read_says_nothing_of_the_app_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder one down that cannot be listed (no permission) is passed over, no traceback."""
+    root = tmp_path / "project"
+    _two_leagues(root, {"deploy/Procfile": "web: uvicorn league.main:app\n", "locked/x": ""})
+    listed = Path.iterdir
+
+    def iterdir(self: Path) -> object:
+        if self.name == "locked":
+            raise PermissionError(13, "Permission denied", str(self))
+        return listed(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
 
 
 def test_run_files_naming_different_apps_leave_the_choice_to_the_user(tmp_path: Path) -> None:

@@ -171,6 +171,36 @@ def test_the_backend_folder_wins_over_the_root(tmp_path: Path) -> None:
     )
 
 
+def test_a_src_layout_in_a_subfolder_is_installed_by_the_project_above_it(
+    tmp_path: Path,
+) -> None:
+    """`backend/src/shop/` with `backend/pyproject.toml`: the folders between the backend
+    folder and the root are searched too, the nearest project first."""
+    write(tmp_path, {"pyproject.toml": ONLY_OUR_TABLE, "backend/pyproject.toml": POETRY})
+    assert install_steps(tmp_path, "backend/src").commands == ("(cd backend && poetry install)",)
+    write(tmp_path, {"services/api/pyproject.toml": PEP621_PLAIN, "services/api/src/x.py": ""})
+    assert install_steps(tmp_path, "services/api/src").commands == (
+        "pip install -e ./services/api",
+    )
+
+
+def test_a_uv_workspace_member_is_synced_from_the_workspace_lock(tmp_path: Path) -> None:
+    """`apps/api/` a member of the uv workspace at the root, whose `uv.lock` locks it: `uv sync`
+    run in the member's folder installs it (pip cannot resolve its workspace sources)."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "mono"\n\n[tool.uv.workspace]\n'
+            'members = ["apps/*", "libs/*"]\n',
+            "uv.lock": "version = 1\n",
+            "apps/api/pyproject.toml": PEP621_WITH_EXTRAS,
+        },
+    )
+    assert install_steps(tmp_path, "apps/api/src").commands == (
+        "(cd apps/api && uv sync --active --extra web)",
+    )
+
+
 def test_the_tools_own_repository_installs_the_tool(tmp_path: Path) -> None:
     text = PEP621_WITH_EXTRAS.replace('"shop-api"', '"Telemetry_Scaffold"')
     write(tmp_path, {"pyproject.toml": text})

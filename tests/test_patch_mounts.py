@@ -3301,8 +3301,23 @@ def test_the_reason_a_prefix_is_unknown_is_said_for_the_settings_read_it_is_made
             "    return app\n\n\napp = create_app()\n",
             "",
         ),
+        # A router built with the routes of another, through a variable of the module.
+        (
+            "copied = api_router.routes\nunited = APIRouter(routes=copied)\n"
+            'app = FastAPI()\napp.include_router(united, prefix="/api")\n',
+            "/api",
+        ),
+        # The app built with them.
+        ("app = FastAPI(title='Shop', routes=api_router.routes)\n", ""),
     ],
-    ids=["extend", "same-list", "app-router", "loop-in-factory"],
+    ids=[
+        "extend",
+        "same-list",
+        "app-router",
+        "loop-in-factory",
+        "router-built-with",
+        "app-built-with",
+    ],
 )
 def test_routes_copied_into_another_router_are_served_with_the_paths_they_hold(
     tmp_path: Path, main: str, prefix: str

@@ -1681,11 +1681,12 @@ def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
     """
     lines = {
         node.lineno
-        for node in model.nodes_near([f".{_ROUTES}"])
-        if isinstance(node, ast.Attribute) and node.attr == _ROUTES
+        for node in model.nodes_near([f".{_ROUTES}", _ROUTES])
+        if (isinstance(node, ast.Attribute) and node.attr == _ROUTES)
+        or (isinstance(node, ast.keyword) and node.arg == _ROUTES)
     }
     for statement, scope in _simple_statements_at(model, lines):
-        copy = _copy_parts(statement)
+        copy = _copy_parts(statement) or _built_with_routes(statement, scope)
         if copy is None:
             continue
         target, sources = copy
@@ -1730,6 +1731,40 @@ def _copy_parts(statement: ast.stmt) -> tuple[ast.expr, list[ast.expr]] | None:
     if not sources:
         return None
     return target.value, sources
+
+
+def _built_with_routes(statement: ast.stmt, scope: Scope) -> tuple[ast.expr, list[ast.expr]] | None:
+    """A router or app built with another's routes, and the objects whose routes it takes.
+
+    ``api = APIRouter(routes=users.router.routes)`` (or ``FastAPI(routes=...)``, also through a
+    variable of the scope holding them: ``copied = users.router.routes``) serves those routes
+    with the paths they were declared with, as a copy into ``api`` does.
+    """
+    if not (
+        isinstance(statement, ast.Assign | ast.AnnAssign)
+        and isinstance(statement.value, ast.Call)
+        and len(targets := _assigned_targets(statement)) == 1
+        and isinstance(targets[0], ast.Name)
+    ):
+        return None
+    for keyword in statement.value.keywords:
+        if keyword.arg != _ROUTES:
+            continue
+        value = keyword.value
+        if isinstance(value, ast.Name):
+            # `copied = users.router.routes` then `APIRouter(routes=copied)`.
+            binding = scope.lookup(value.id)
+            if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+                return None
+            value = binding.node
+        sources = _routes_owners(value)
+        return (targets[0], sources) if sources else None
+    return None
+
+
+def _assigned_targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    """The targets an assignment binds (one for an annotated one)."""
+    return statement.targets if isinstance(statement, ast.Assign) else [statement.target]
 
 
 def _empty(value: ast.expr) -> bool:
