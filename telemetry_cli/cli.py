@@ -344,8 +344,10 @@ def _synchronise(
     human = console.stderr() if json_output else console.stdout()
     show_diffs = mode is views.Mode.DIFF or (mode is views.Mode.CHECK and not report.up_to_date)
     if show_diffs and not json_output:
+        # Written as they are, not through rich, which drops carriage returns and form feeds:
+        # the diff of a CRLF module must apply (`patch`, `git apply`) as it is printed.
         for text in views.diffs(report):
-            human.out(text, end="", highlight=False)
+            human.file.write(text)
     lines = views.file_lines(report, mode)
     if lines:
         # One print of them all: rich's cost per call (0.15 ms) made the 2,000 lines of a big

@@ -109,9 +109,11 @@ class Run:
     exit_code: int
     stdout: str
     stderr: str
+    # As written: `stdout` has click's CRLF -> LF, which hides the line endings of a diff.
+    stdout_bytes: bytes = b""
 
 
 def run(*args: str) -> Run:
     """Invoke the CLI in-process, with stdout and stderr kept apart."""
     result = CliRunner().invoke(app, list(args), catch_exceptions=False)
-    return Run(result.exit_code, result.stdout, result.stderr)
+    return Run(result.exit_code, result.stdout, result.stderr, result.stdout_bytes)

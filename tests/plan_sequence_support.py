@@ -75,7 +75,7 @@ def generate_step(root: Path, work: Path) -> list[str]:
     patched = subprocess.run(
         ["patch", "-p1", "-s", "-f", "--no-backup-if-mismatch"],
         # `patch` calls an input without a file diff garbage.
-        input=diff.stdout.encode() if "\n+++ " in diff.stdout else b"",
+        input=diff.stdout_bytes if "\n+++ " in diff.stdout else b"",
         cwd=applied,
         capture_output=True,
         check=False,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from telemetry_cli.cli import _run
-from tests.cli_support import run
+from tests.cli_support import REPO, make_project, run
 
 COMMANDS = ("init", "generate", "remove", "emit", "health")
 
@@ -179,3 +183,42 @@ def test_a_folder_at_the_project_root_is_named_so_not_dot_slash(tmp_path: Path) 
     result = run("generate", "--check", "--root", str(tmp_path))
     assert "no FastAPI app found in the project root (looked for" in result.stderr, result.stderr
     assert "./" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_diff_keeps_the_bytes_of_each_line_and_applies_as_it_is_printed(
+    tmp_path: Path, command: str
+) -> None:
+    # Printed through rich, the diff lost every carriage return (and form feed) of a CRLF
+    # module: `--diff > change.patch; patch -p1 < change.patch` failed with "different line
+    # endings" where `generate` itself writes CRLF lines into the module.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    for module in ("backend/app/main.py", "backend/app/api/ai_blocks.py"):
+        path = root / module
+        text = path.read_text().replace('"""Make a quiz."""', '"""Make a quiz."""\n\x0c')
+        path.write_bytes(text.replace("\n", "\r\n").encode())
+    if command == "remove":
+        assert run("generate", "--root", str(root)).exit_code == 0
+    shown = subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", command, "--root", str(root), "--diff"],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert b"\r\n" in shown
+    applied = tmp_path / "applied"
+    shutil.copytree(root, applied)
+    patched = subprocess.run(
+        ["patch", "-p1", "-s", "-f", "--no-backup-if-mismatch"],
+        input=shown,
+        cwd=applied,
+        capture_output=True,
+        check=False,
+    )
+    assert run(command, "--root", str(root)).exit_code == 0
+    assert patched.returncode == 0, patched.stdout
+    for module in ("backend/app/main.py", "backend/app/api/ai_blocks.py"):
+        assert (applied / module).read_bytes() == (root / module).read_bytes(), module

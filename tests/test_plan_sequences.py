@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_support import run, snapshot
+from tests.corpus_support import CORPUS
 from tests.plan_sequence_support import (
     MANIFEST,
     Edit,
@@ -103,6 +105,21 @@ def _generated(original: Path, tmp_path: Path, plan: Plan) -> Path:
 def test_moving_the_backend_folder_unpatches_the_old_one(original: Path, tmp_path: Path) -> None:
     # It was a traceback: the recorded modules were looked up under the new folder.
     _assert_holds(original, tmp_path, [BASE, _plan(backend="srv"), BASE])
+
+
+def test_the_diffs_of_a_crlf_project_apply_at_every_step(tmp_path: Path) -> None:
+    # `--diff` dropped the carriage returns of its CRLF modules: the diff of each plan change
+    # did not apply to the modules it showed.
+    original = tmp_path / "original"
+    shutil.copytree(
+        CORPUS / "app-in-server-py", original, ignore=shutil.ignore_patterns("expected.toml")
+    )
+    plan = tomllib.loads((original / "pyproject.toml").read_text())["tool"]["telemetry-scaffold"]
+    write_plan(original, plan)
+    renamed = copy.deepcopy(plan)
+    renamed["event-types"] = ["fleet_seen", "rental_changed", "error_event"]
+    renamed["instrument"] = {"routes/bikes.py": "fleet_seen"}
+    _assert_holds(original, tmp_path / "work", [plan, renamed, plan])
 
 
 @pytest.mark.parametrize(
