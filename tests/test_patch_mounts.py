@@ -310,7 +310,7 @@ def test_an_environment_read_without_a_string_default_stays_unknown(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/items/{item_id}"
-    assert "only known at run time" in result.stdout
+    assert "logged without" in result.stdout
 
 
 DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
@@ -688,6 +688,80 @@ def test_routers_included_in_a_loop_over_literal_items_get_its_prefix(
     root = _project(tmp_path, main)
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+
+
+ROUTE_RECORDS = 'ROUTES = [\n    {"router": api_router, "prefix": "/v1", "tags": ["v1"]},\n]\n'
+
+
+@pytest.mark.parametrize(
+    ("loop", "before"),
+    [
+        ("for route in ROUTES:\n    app.include_router(**route)", ROUTE_RECORDS),
+        (
+            'for route in ROUTES:\n    app.include_router(route["router"], prefix=route["prefix"])',
+            ROUTE_RECORDS,
+        ),
+        (
+            "for route in ROUTES:\n"
+            '    app.include_router(route.get("router"), prefix=route.get("prefix", "/v2"))',
+            ROUTE_RECORDS,
+        ),
+        (
+            # A key an item does not hold takes the default `.get` is given.
+            "for route in ROUTES:\n"
+            '    app.include_router(route["router"], prefix=route.get("base", "/v1"))',
+            ROUTE_RECORDS,
+        ),
+        (
+            'for route in [dict(router=api_router, prefix="/v1")]:\n'
+            "    app.include_router(**route)",
+            "",
+        ),
+        (
+            "for name, route in ROUTES.items():\n"
+            '    app.include_router(route["router"], prefix=route["prefix"], tags=[name])',
+            'ROUTES = {"v1": {"router": api_router, "prefix": "/v1"}}\n',
+        ),
+        (
+            # The same loop run by a startup handler.
+            '@app.on_event("startup")\nasync def include_routes() -> None:\n'
+            "    for route in ROUTES:\n        app.include_router(**route)",
+            ROUTE_RECORDS,
+        ),
+    ],
+    ids=[
+        "unpacked-dict",
+        "subscript",
+        "get",
+        "get-default",
+        "dict-call",
+        "dict-of-dicts",
+        "startup-handler",
+    ],
+)
+def test_routers_included_from_dict_items_of_a_loop_get_their_prefix(
+    tmp_path: Path, loop: str, before: str
+) -> None:
+    main = _main(loop, before)
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "only known at run time" not in result.stdout
+    assert "not followed" not in result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+
+
+def test_a_dict_item_whose_key_is_not_known_keeps_its_prefix_unknown(tmp_path: Path) -> None:
+    # `route[key]` with a key known at run time only, and a dict unpacking another: no guess.
+    before = 'KEY = input()\nROUTES = [{"router": api_router, "prefix": "/v1"}]\n'
+    main = _main(
+        "for route in ROUTES:\n    app.include_router(route['router'], prefix=route[KEY])", before
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "only known at run time" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.loops import (
     LoopValues,
     Passed,
+    dict_keywords,
     loop_string,
     loop_values,
     substituted,
@@ -1032,18 +1033,27 @@ def _module_mounts(
         *((call, scope, False) for call, scope in aliased_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, True) for call, scope in route_copies(model)),
     ]
-    for written, scope, copied in calls:
-        call = _spelled_keywords(written)
+    passed = _passed_arguments(index, modules)
+    spelled = [
+        # `for route in ROUTES: app.include_router(**route)`: one call per dict item.
+        (call, keep, scope, copied)
+        for written, scope, copied in calls
+        for call, keep in dict_keywords(_spelled_keywords(written), scope, index, passed)
+    ]
+    for call, keep, scope, copied in spelled:
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
             unresolved.append(Unresolved(False, False, f"`{ast.unparse(call)}` at {where}"))
             continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        passed = _passed_arguments(index, modules)
         environments = loop_values(_routing_part(call, included, prefix), scope, index, passed)
+        if environments is not None:
+            environments = [values for values in environments if keep(values)]
         if environments is None:
             known = loop_values(included, scope, index, passed)
+            if known is not None:
+                known = [values for values in known if keep(values)]
             if known is None:
                 unresolved.append(Unresolved(False, False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
