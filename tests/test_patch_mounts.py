@@ -728,6 +728,26 @@ ROUTE_RECORDS = 'ROUTES = [\n    {"router": api_router, "prefix": "/v1", "tags":
             "    for route in ROUTES:\n        app.include_router(**route)",
             ROUTE_RECORDS,
         ),
+        (
+            # Items named, each bound to a dict; the include prefix given beside them.
+            "for route in ROUTES:\n    app.include_router(**route, prefix='/v1')",
+            'USERS = {"router": api_router, "tags": ["v1"]}\nROUTES = (USERS,)\n',
+        ),
+        (
+            # Dicts and routers in one list, told apart at run time: only dicts are unpacked,
+            # only routers included as they are.
+            "for route in ROUTES:\n    if isinstance(route, dict):\n"
+            "        app.include_router(**route)\n    else:\n        app.include_router(route)",
+            'ROUTES = [{"router": api_router, "prefix": "/v1"}, other_router]\n',
+        ),
+        (
+            # A local list in an app factory, the prefixes built from one of its locals.
+            "def create_app():\n    application = FastAPI()\n    base = '/v1'\n"
+            '    routes = [{"router": api_router, "prefix": f"{base}"}]\n'
+            "    for route in routes:\n        application.include_router(**route)\n"
+            "    return application\n\n\napp = create_app()",
+            "",
+        ),
     ],
     ids=[
         "unpacked-dict",
@@ -737,12 +757,17 @@ ROUTE_RECORDS = 'ROUTES = [\n    {"router": api_router, "prefix": "/v1", "tags":
         "dict-call",
         "dict-of-dicts",
         "startup-handler",
+        "named-items-and-prefix",
+        "dicts-and-routers",
+        "local-list-in-factory",
     ],
 )
 def test_routers_included_from_dict_items_of_a_loop_get_their_prefix(
     tmp_path: Path, loop: str, before: str
 ) -> None:
-    main = _main(loop, before)
+    other = "from fastapi import APIRouter\n\nother_router = APIRouter()\n"
+    main = _main(loop, other.replace("from fastapi import APIRouter\n", "") + before)
+    main = main.replace("from fastapi import FastAPI\n", "from fastapi import APIRouter, FastAPI\n")
     root = _project(tmp_path, main)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout

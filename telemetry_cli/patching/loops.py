@@ -400,7 +400,7 @@ def substituted(
     while isinstance(base, ast.Attribute):
         attributes.append(base.attr)
         base = base.value
-    entry = dict_entry(base, scope, values)
+    entry = None if index is None else dict_entry(base, scope, values, index)
     if entry is not None:  # `route["router"]` of `{"router": users.router, ...}`
         item, item_scope = entry
     elif not (isinstance(base, ast.Name) and base.id in values):
@@ -470,7 +470,7 @@ def _record_fields_read(
 
     class _Fields(ast.NodeTransformer):
         def _entry(self, node: ast.Subscript | ast.Call) -> ast.expr:
-            entry = dict_entry(node, scope, values)
+            entry = dict_entry(node, scope, values, index)
             if entry is not None:  # `route["prefix"]` of a dict item
                 value = index.string_value(*entry, fallback=fallback)
                 if value is not None:
@@ -620,13 +620,27 @@ def _record_fields(
     return fields
 
 
-def _dict_items(item: ast.expr, scope: Scope) -> dict[str, ast.expr] | None:
+def dict_items(
+    item: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[dict[str, ast.expr], Scope] | None:
     """What a dict written out in the code holds by each literal string key, else None.
 
-    A dict display (``{"router": users.router}``) or a call of the builtin ``dict`` with
-    keywords only (``dict(router=users.router)``); one unpacking another holds keys only known
-    at run time.
+    A dict display (``{"router": users.router}``), also through a name bound once to one
+    (``USERS = {...}``), or a call of the builtin ``dict`` with keywords only
+    (``dict(router=users.router)``); one unpacking another holds keys only known at run time.
+    The values come with the scope they are written in.
     """
+    if isinstance(item, ast.Name | ast.Attribute):
+        found = _literal(item, scope, index, 1)
+        if found is None or not isinstance(found[0], ast.Dict):
+            return None
+        item, scope = found
+    held = _written_dict(item, scope)
+    return None if held is None else (held, scope)
+
+
+def _written_dict(item: ast.expr, scope: Scope) -> dict[str, ast.expr] | None:
+    """The keys and values of a dict display or builtin ``dict(...)`` call, else None."""
     if isinstance(item, ast.Dict):
         keys = [key.value if isinstance(key, ast.Constant) else None for key in item.keys]
         if not all(isinstance(key, str) for key in keys):
@@ -645,7 +659,7 @@ def _dict_items(item: ast.expr, scope: Scope) -> dict[str, ast.expr] | None:
 
 
 def dict_entry(
-    expression: ast.expr, scope: Scope, values: LoopValues
+    expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
 ) -> tuple[ast.expr, Scope] | None:
     """The value a loop's dict item holds for a literal key, with the scope it is written in.
 
@@ -674,10 +688,10 @@ def dict_entry(
         and isinstance(key.value, str)
     ):
         return None
-    item, item_scope = values[holder.id]
-    held = _dict_items(item, item_scope)
-    if held is None:
+    found = dict_items(*values[holder.id], index)
+    if found is None:
         return None
+    held, item_scope = found
     if key.value in held:
         return held[key.value], item_scope
     return None if default is None else (default, scope)
@@ -691,7 +705,9 @@ def dict_keywords(
     ``for route in ROUTES: app.include_router(**route)`` with ``ROUTES = [{"router":
     users.router, "prefix": "/users"}]`` passes, for that item, ``router=route["router"],
     prefix=route["prefix"]``: one call per distinct item, with the test an iteration's values
-    must pass to be that item's. A call unpacking anything else is the only one, as written.
+    must pass to be that item's. An item that is no dict makes no call (unpacked, it raises:
+    a loop over dicts and routers tells them apart before). A call unpacking anything else is
+    the only one, as written.
     """
     variants: list[tuple[ast.Call, Callable[[LoopValues], bool]]] = [(call, lambda _: True)]
     for keyword in call.keywords:
@@ -704,10 +720,15 @@ def dict_keywords(
         items: dict[int, dict[str, ast.expr]] = {}
         for environment in environments:
             item, item_scope = environment[value.id]
-            held = _dict_items(item, item_scope)
-            if held is None or not all(key.isidentifier() for key in held):
+            found = dict_items(item, item_scope, index)
+            if found is None:
+                continue
+            held = found[0]
+            if not all(key.isidentifier() for key in held):
                 return variants[:1]  # one item holds keys not known: the call as written
             items[id(item)] = held
+        if not items:
+            continue
         expanded: list[tuple[ast.Call, Callable[[LoopValues], bool]]] = []
         for variant, keep in variants:
             for identity, held in items.items():

@@ -22,6 +22,7 @@ from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.loops import (
     LoopValues,
     Passed,
+    dict_items,
     dict_keywords,
     loop_string,
     loop_values,
@@ -1049,7 +1050,13 @@ def _module_mounts(
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
         environments = loop_values(_routing_part(call, included, prefix), scope, index, passed)
         if environments is not None:
-            environments = [values for values in environments if keep(values)]
+            # A dict item is no router (`include_router(route)` of one raises): a loop over
+            # dicts and routers tells them apart before; its `**route` calls include the dicts.
+            environments = [
+                values
+                for values in environments
+                if keep(values) and not _a_dict(included, scope, values, index)
+            ]
         if environments is None:
             known = loop_values(included, scope, index, passed)
             if known is not None:
@@ -1334,6 +1341,12 @@ def _served_under(call: ast.Call) -> str:
     """Which prefixes an ``include_router`` call without ``prefix=`` passes on: the including's."""
     assert isinstance(call.func, ast.Attribute)
     return f"`{ast.unparse(call.func.value)}` is served under"
+
+
+def _a_dict(included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
+    """Whether the router an include passes is, in one iteration, a dict written out."""
+    router = substituted(included, scope, values, index)
+    return router is not None and dict_items(*router, index) is not None
 
 
 def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -> ast.expr:
