@@ -1139,6 +1139,24 @@ api.include_router(api_router, prefix="/v1")
             STARLETTE_MAIN.format(mount='app = Starlette(routes=[Mount("/api", app=api)])'),
             "/api/v1/items/{item_id}",
         ),
+        # Mounted in a loop over literal (path, app) pairs, also numbered by `enumerate`.
+        (
+            _main(
+                "api = FastAPI()\napi.include_router(api_router)\n"
+                'VERSIONS = [("/v1", api)]\nfor path, version in VERSIONS:\n'
+                "    app.mount(path, version)"
+            ),
+            "/v1/items/{item_id}",
+        ),
+        (
+            _main(
+                "api = FastAPI()\napi.include_router(api_router)\n"
+                'VERSIONS = [("/v1", api)]\n\n\ndef mount_versions() -> None:\n'
+                "    for number, (path, version) in enumerate(VERSIONS, start=1):\n"
+                "        app.mount(path, version)\n\n\nmount_versions()"
+            ),
+            "/v1/items/{item_id}",
+        ),
     ],
     ids=[
         "in-a-factory",
@@ -1148,6 +1166,8 @@ api.include_router(api_router, prefix="/v1")
         "at-the-root",
         "into-starlette",
         "starlette-routes",
+        "loop",
+        "enumerate-in-a-function",
     ],
 )
 def test_a_mounted_sub_application_logs_the_path_clients_request(

@@ -4,9 +4,10 @@
 includes each item of the tuple: read statically, the call runs once per item, with ``router``
 bound to that item's expression. The items are known when the loop runs over a literal list,
 tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a
-conditional expression over such ones), directly or through a module-level name bound once to
-one and never changed in place (``ROUTERS = [...]``, also imported from another module; a
-local of the function around it, ``routers = [...]`` in an app factory, the same way),
+conditional expression over such ones; ``enumerate`` of one), directly or through a
+module-level name bound once to one and never changed in place (``ROUTERS = [...]``, also
+imported from another module; a local of the function around it, ``routers = [...]`` in an
+app factory, the same way),
 returned by a call of a module-level function whose body only returns one (``def
 get_routers(): return [...]``), or a parameter of the function around it whose every call in
 the package passes such items (``def include_routers(app, routers):`` called as
@@ -234,6 +235,32 @@ def literal_items(
         if any(isinstance(element, ast.Starred) for element in iterable.elts):
             return None
         return [(element, scope) for element in iterable.elts]
+    if (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Name)
+        and iterable.func.id == "enumerate"
+        and scope.lookup("enumerate") is None  # the builtin
+        and iterable.args
+        and not isinstance(iterable.args[0], ast.Starred)
+    ):
+        # `enumerate(VERSIONS, start=1)`: each item numbered, from a literal start.
+        starts = [*iterable.args[1:], *(k.value for k in iterable.keywords if k.arg == "start")]
+        start = starts[0] if starts else ast.Constant(0)
+        if (
+            len(starts) > 1
+            or len(iterable.args) > 2
+            or any(keyword.arg != "start" for keyword in iterable.keywords)
+        ):
+            return None
+        if not isinstance(start, ast.Constant) or type(start.value) is not int:
+            return None
+        items = literal_items(iterable.args[0], scope, index, depth + 1)
+        if items is None:
+            return None
+        return [
+            (ast.Tuple(elts=[ast.Constant(start.value + at), item], ctx=ast.Load()), item_scope)
+            for at, (item, item_scope) in enumerate(items)
+        ]
     if isinstance(iterable, ast.IfExp):
         # `[users, admin] if DEBUG else [users]`: an item of either may be included, the same way.
         body = literal_items(iterable.body, scope, index, depth + 1)

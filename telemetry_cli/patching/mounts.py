@@ -616,14 +616,15 @@ def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
             outer = index.binding_of(call.func.value, scope)
-            yield MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
+            mount = MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
+            yield from _per_item(mount, index)
     for call, scope in method_calls(model, _HOST):
         mounted = call_argument(call, 1, "app")
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
             outer = index.binding_of(call.func.value, scope)
             root = ast.copy_location(ast.Constant(""), call)
-            yield MountCall(outer, root, mounted, scope)
+            yield from _per_item(MountCall(outer, root, mounted, scope), index)
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
         mounted = call_argument(call, 1, "app")
         if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
@@ -637,6 +638,31 @@ def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
                 yield MountCall(
                     binding, call_argument(call, 0, "path"), mounted, scope, listed=True
                 )
+
+
+def _per_item(mount: MountCall, index: PackageIndex) -> Iterator[MountCall]:
+    """A mount call once per item of the loops around it that it reads, else as written.
+
+    ``for path, api in VERSIONS: app.mount(path, api)`` with ``VERSIONS = [("/v1", v1)]``
+    mounts ``v1`` at ``"/v1"`` (the path as its string, the app read where the item is
+    written); items not known statically leave the call as written.
+    """
+    parts = [mount.mounted, *([mount.path] if mount.path is not None else [])]
+    read = ast.copy_location(ast.Tuple(elts=parts, ctx=ast.Load()), mount.mounted)
+    environments = loop_values(read, mount.scope, index)
+    if environments is None or environments == [{}]:
+        yield mount
+        return
+    for values in environments:
+        found = substituted(mount.mounted, mount.scope, values, index)
+        if found is None:
+            continue
+        path = mount.path
+        if path is not None:
+            text = loop_string(path, mount.scope, values, index)
+            if text is not None:
+                path = ast.copy_location(ast.Constant(text), path)
+        yield dataclasses.replace(mount, mounted=found[0], scope=found[1], path=path)
 
 
 def _lists(routes: ast.expr, call: ast.Call) -> bool:
