@@ -1288,6 +1288,32 @@ def test_an_app_mounted_into_a_starlette_app_answers_at_the_default_url_after_in
     assert answer.stdout.split() == ["200", "200"], answer.stderr
 
 
+VERSIONED_IN_A_LOOP = {
+    "pyproject.toml": '[project]\nname = "shop"\n',
+    "shop/__init__.py": "",
+    "shop/v1.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    '@app.get("/items/{item_id}")\nasync def get_item(item_id: int) -> int:\n'
+    "    return item_id\n",
+    "shop/main.py": "from fastapi import FastAPI\n\nfrom shop.v1 import app as v1_app\n\n"
+    'VERSIONS = [("/v1", v1_app)]\n\napp = FastAPI()\n'
+    "for number, (path, version) in enumerate(VERSIONS):\n    app.mount(path, version)\n",
+}
+
+
+def test_an_app_mounted_in_a_loop_is_served_by_the_app_mounting_it(tmp_path: Path) -> None:
+    """`for path, version in enumerate(VERSIONS): app.mount(...)`: one app, not two, to choose."""
+    root = tmp_path / "project"
+    write_files(root, VERSIONED_IN_A_LOOP)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app = "shop.main:app"' in text
+    (root / "pyproject.toml").write_text(text.replace('# "v1.py"', '"v1.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in get_item (GET /v1/items/{item_id})" in generated.stdout
+
+
 SERVICE_MAIN = """from fastapi import FastAPI
 
 from services.{name}.routers import users

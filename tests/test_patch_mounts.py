@@ -310,7 +310,7 @@ def test_an_environment_read_without_a_string_default_stays_unknown(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/items/{item_id}"
-    assert "only known at run time" in result.stdout
+    assert "logged without" in result.stdout
 
 
 DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
@@ -690,6 +690,105 @@ def test_routers_included_in_a_loop_over_literal_items_get_its_prefix(
     assert _routes(root)["get_item"] == "/v1/items/{item_id}"
 
 
+ROUTE_RECORDS = 'ROUTES = [\n    {"router": api_router, "prefix": "/v1", "tags": ["v1"]},\n]\n'
+
+
+@pytest.mark.parametrize(
+    ("loop", "before"),
+    [
+        ("for route in ROUTES:\n    app.include_router(**route)", ROUTE_RECORDS),
+        (
+            'for route in ROUTES:\n    app.include_router(route["router"], prefix=route["prefix"])',
+            ROUTE_RECORDS,
+        ),
+        (
+            "for route in ROUTES:\n"
+            '    app.include_router(route.get("router"), prefix=route.get("prefix", "/v2"))',
+            ROUTE_RECORDS,
+        ),
+        (
+            # A key an item does not hold takes the default `.get` is given.
+            "for route in ROUTES:\n"
+            '    app.include_router(route["router"], prefix=route.get("base", "/v1"))',
+            ROUTE_RECORDS,
+        ),
+        (
+            'for route in [dict(router=api_router, prefix="/v1")]:\n'
+            "    app.include_router(**route)",
+            "",
+        ),
+        (
+            "for name, route in ROUTES.items():\n"
+            '    app.include_router(route["router"], prefix=route["prefix"], tags=[name])',
+            'ROUTES = {"v1": {"router": api_router, "prefix": "/v1"}}\n',
+        ),
+        (
+            # The same loop run by a startup handler.
+            '@app.on_event("startup")\nasync def include_routes() -> None:\n'
+            "    for route in ROUTES:\n        app.include_router(**route)",
+            ROUTE_RECORDS,
+        ),
+        (
+            # Items named, each bound to a dict; the include prefix given beside them.
+            "for route in ROUTES:\n    app.include_router(**route, prefix='/v1')",
+            'USERS = {"router": api_router, "tags": ["v1"]}\nROUTES = (USERS,)\n',
+        ),
+        (
+            # Dicts and routers in one list, told apart at run time: only dicts are unpacked,
+            # only routers included as they are.
+            "for route in ROUTES:\n    if isinstance(route, dict):\n"
+            "        app.include_router(**route)\n    else:\n        app.include_router(route)",
+            'ROUTES = [{"router": api_router, "prefix": "/v1"}, other_router]\n',
+        ),
+        (
+            # A local list in an app factory, the prefixes built from one of its locals.
+            "def create_app():\n    application = FastAPI()\n    base = '/v1'\n"
+            '    routes = [{"router": api_router, "prefix": f"{base}"}]\n'
+            "    for route in routes:\n        application.include_router(**route)\n"
+            "    return application\n\n\napp = create_app()",
+            "",
+        ),
+    ],
+    ids=[
+        "unpacked-dict",
+        "subscript",
+        "get",
+        "get-default",
+        "dict-call",
+        "dict-of-dicts",
+        "startup-handler",
+        "named-items-and-prefix",
+        "dicts-and-routers",
+        "local-list-in-factory",
+    ],
+)
+def test_routers_included_from_dict_items_of_a_loop_get_their_prefix(
+    tmp_path: Path, loop: str, before: str
+) -> None:
+    other = "from fastapi import APIRouter\n\nother_router = APIRouter()\n"
+    main = _main(loop, other.replace("from fastapi import APIRouter\n", "") + before)
+    main = main.replace("from fastapi import FastAPI\n", "from fastapi import APIRouter, FastAPI\n")
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "only known at run time" not in result.stdout
+    assert "not followed" not in result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+
+
+def test_a_dict_item_whose_key_is_not_known_keeps_its_prefix_unknown(tmp_path: Path) -> None:
+    # `route[key]` with a key known at run time only, and a dict unpacking another: no guess.
+    before = 'KEY = input()\nROUTES = [{"router": api_router, "prefix": "/v1"}]\n'
+    main = _main(
+        "for route in ROUTES:\n    app.include_router(route['router'], prefix=route[KEY])", before
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "only known at run time" in result.stdout
+
+
 @pytest.mark.parametrize(
     "before",
     [
@@ -1040,6 +1139,24 @@ api.include_router(api_router, prefix="/v1")
             STARLETTE_MAIN.format(mount='app = Starlette(routes=[Mount("/api", app=api)])'),
             "/api/v1/items/{item_id}",
         ),
+        # Mounted in a loop over literal (path, app) pairs, also numbered by `enumerate`.
+        (
+            _main(
+                "api = FastAPI()\napi.include_router(api_router)\n"
+                'VERSIONS = [("/v1", api)]\nfor path, version in VERSIONS:\n'
+                "    app.mount(path, version)"
+            ),
+            "/v1/items/{item_id}",
+        ),
+        (
+            _main(
+                "api = FastAPI()\napi.include_router(api_router)\n"
+                'VERSIONS = [("/v1", api)]\n\n\ndef mount_versions() -> None:\n'
+                "    for number, (path, version) in enumerate(VERSIONS, start=1):\n"
+                "        app.mount(path, version)\n\n\nmount_versions()"
+            ),
+            "/v1/items/{item_id}",
+        ),
     ],
     ids=[
         "in-a-factory",
@@ -1049,6 +1166,8 @@ api.include_router(api_router, prefix="/v1")
         "at-the-root",
         "into-starlette",
         "starlette-routes",
+        "loop",
+        "enumerate-in-a-function",
     ],
 )
 def test_a_mounted_sub_application_logs_the_path_clients_request(

@@ -4,9 +4,10 @@
 includes each item of the tuple: read statically, the call runs once per item, with ``router``
 bound to that item's expression. The items are known when the loop runs over a literal list,
 tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a
-conditional expression over such ones), directly or through a module-level name bound once to
-one and never changed in place (``ROUTERS = [...]``, also imported from another module; a
-local of the function around it, ``routers = [...]`` in an app factory, the same way),
+conditional expression over such ones; ``enumerate`` of one), directly or through a
+module-level name bound once to one and never changed in place (``ROUTERS = [...]``, also
+imported from another module; a local of the function around it, ``routers = [...]`` in an
+app factory, the same way),
 returned by a call of a module-level function whose body only returns one (``def
 get_routers(): return [...]``), or a parameter of the function around it whose every call in
 the package passes such items (``def include_routers(app, routers):`` called as
@@ -14,7 +15,10 @@ the package passes such items (``def include_routers(app, routers):`` called as
 comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
 around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
 loops too. An item built by a record class of the package (a dataclass or ``NamedTuple``,
-``Mount(users.router, "/users")``) holds in each field the argument or default that set it.
+``Mount(users.router, "/users")``) holds in each field the argument or default that set it;
+an item that is a dict (``{"router": users.router, "prefix": "/users"}``, also ``dict(...)``)
+holds under each literal key its value: read as ``route["prefix"]`` or ``route.get("prefix")``,
+or passed as keywords by ``**route`` (see :func:`dict_keywords`).
 """
 
 from __future__ import annotations
@@ -231,6 +235,32 @@ def literal_items(
         if any(isinstance(element, ast.Starred) for element in iterable.elts):
             return None
         return [(element, scope) for element in iterable.elts]
+    if (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Name)
+        and iterable.func.id == "enumerate"
+        and scope.lookup("enumerate") is None  # the builtin
+        and iterable.args
+        and not isinstance(iterable.args[0], ast.Starred)
+    ):
+        # `enumerate(VERSIONS, start=1)`: each item numbered, from a literal start.
+        starts = [*iterable.args[1:], *(k.value for k in iterable.keywords if k.arg == "start")]
+        start = starts[0] if starts else ast.Constant(0)
+        if (
+            len(starts) > 1
+            or len(iterable.args) > 2
+            or any(keyword.arg != "start" for keyword in iterable.keywords)
+        ):
+            return None
+        if not isinstance(start, ast.Constant) or type(start.value) is not int:
+            return None
+        items = literal_items(iterable.args[0], scope, index, depth + 1)
+        if items is None:
+            return None
+        return [
+            (ast.Tuple(elts=[ast.Constant(start.value + at), item], ctx=ast.Load()), item_scope)
+            for at, (item, item_scope) in enumerate(items)
+        ]
     if isinstance(iterable, ast.IfExp):
         # `[users, admin] if DEBUG else [users]`: an item of either may be included, the same way.
         body = literal_items(iterable.body, scope, index, depth + 1)
@@ -397,11 +427,15 @@ def substituted(
     while isinstance(base, ast.Attribute):
         attributes.append(base.attr)
         base = base.value
-    if not (isinstance(base, ast.Name) and base.id in values):
+    entry = None if index is None else dict_entry(base, scope, values, index)
+    if entry is not None:  # `route["router"]` of `{"router": users.router, ...}`
+        item, item_scope = entry
+    elif not (isinstance(base, ast.Name) and base.id in values):
         if _reads(expression, set(values)):
             return None
         return expression, scope
-    item, item_scope = values[base.id]
+    else:
+        item, item_scope = values[base.id]
     result = item
     if attributes and index is not None:
         field = record_field(item, attributes[-1], item_scope, index)
@@ -426,7 +460,7 @@ def loop_string(
     """
     if not _reads(expression, set(values)):
         return index.string_value(expression, scope, fallback=fallback)
-    expression = _record_fields_read(expression, values, index, fallback)
+    expression = _record_fields_read(expression, scope, values, index, fallback)
     constants: dict[str, str] = {}
     for name, (item, item_scope) in values.items():
         value = index.string_value(item, item_scope, fallback=fallback)
@@ -449,11 +483,12 @@ def loop_string(
 
 def _record_fields_read(
     expression: ast.expr,
+    scope: Scope,
     values: LoopValues,
     index: PackageIndex,
     fallback: Callable[[ast.expr, Scope], str | None] | None,
 ) -> ast.expr:
-    """``expression`` with each ``item.field`` whose string is known replaced.
+    """``expression`` with each ``item.field`` (or ``item["key"]``) whose string is known replaced.
 
     A field of a record item (a dataclass the package defines), or an attribute read off any
     other object passed (``settings.API_V1_STR`` in ``def create_app(settings: Settings)``
@@ -461,6 +496,21 @@ def _record_fields_read(
     """
 
     class _Fields(ast.NodeTransformer):
+        def _entry(self, node: ast.Subscript | ast.Call) -> ast.expr:
+            entry = dict_entry(node, scope, values, index)
+            if entry is not None:  # `route["prefix"]` of a dict item
+                value = index.string_value(*entry, fallback=fallback)
+                if value is not None:
+                    return ast.Constant(value)
+            self.generic_visit(node)
+            return node
+
+        def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+            return self._entry(node)
+
+        def visit_Call(self, node: ast.Call) -> ast.expr:
+            return self._entry(node)
+
         def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
             if isinstance(node.value, ast.Name) and node.value.id in values:
                 item, item_scope = values[node.value.id]
@@ -595,3 +645,144 @@ def _record_fields(
             continue
         fields.append((statement.target.id, statement.value, not keyword_only))
     return fields
+
+
+def dict_items(
+    item: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[dict[str, ast.expr], Scope] | None:
+    """What a dict written out in the code holds by each literal string key, else None.
+
+    A dict display (``{"router": users.router}``), also through a name bound once to one
+    (``USERS = {...}``), or a call of the builtin ``dict`` with keywords only
+    (``dict(router=users.router)``); one unpacking another holds keys only known at run time.
+    The values come with the scope they are written in.
+    """
+    if isinstance(item, ast.Name | ast.Attribute):
+        found = _literal(item, scope, index, 1)
+        if found is None or not isinstance(found[0], ast.Dict):
+            return None
+        item, scope = found
+    held = _written_dict(item, scope)
+    return None if held is None else (held, scope)
+
+
+def _written_dict(item: ast.expr, scope: Scope) -> dict[str, ast.expr] | None:
+    """The keys and values of a dict display or builtin ``dict(...)`` call, else None."""
+    if isinstance(item, ast.Dict):
+        keys = [key.value if isinstance(key, ast.Constant) else None for key in item.keys]
+        if not all(isinstance(key, str) for key in keys):
+            return None
+        return {str(key): value for key, value in zip(keys, item.values, strict=True)}
+    if (
+        isinstance(item, ast.Call)
+        and isinstance(item.func, ast.Name)
+        and item.func.id == "dict"
+        and scope.lookup("dict") is None  # the builtin, not a name of the package
+        and not item.args
+        and all(keyword.arg is not None for keyword in item.keywords)
+    ):
+        return {str(keyword.arg): keyword.value for keyword in item.keywords}
+    return None
+
+
+def dict_entry(
+    expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """The value a loop's dict item holds for a literal key, with the scope it is written in.
+
+    ``route["prefix"]``, or ``route.get("prefix", "/")`` (its default, read in ``scope``, when
+    the item holds no such key), for ``route`` bound to ``{"router": ..., "prefix": "/v1"}``;
+    None for any other expression, or a key the item does not hold (``[]`` would raise).
+    """
+    key: ast.expr | None = None
+    default: ast.expr | None = None
+    holder: ast.expr | None = None
+    if isinstance(expression, ast.Subscript):
+        holder, key = expression.value, expression.slice
+    elif (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Attribute)
+        and expression.func.attr == "get"
+        and 1 <= len(expression.args) <= 2
+        and not expression.keywords
+    ):
+        holder, key = expression.func.value, expression.args[0]
+        default = expression.args[1] if len(expression.args) == 2 else None
+    if not (
+        isinstance(holder, ast.Name)
+        and holder.id in values
+        and isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+    ):
+        return None
+    found = dict_items(*values[holder.id], index)
+    if found is None:
+        return None
+    held, item_scope = found
+    if key.value in held:
+        return held[key.value], item_scope
+    return None if default is None else (default, scope)
+
+
+def dict_keywords(
+    call: ast.Call, scope: Scope, index: PackageIndex, passed: Passed | None = None
+) -> list[tuple[ast.Call, Callable[[LoopValues], bool]]]:
+    """``call`` with each ``**route`` of a loop's dict items written as keywords, per item.
+
+    ``for route in ROUTES: app.include_router(**route)`` with ``ROUTES = [{"router":
+    users.router, "prefix": "/users"}]`` passes, for that item, ``router=route["router"],
+    prefix=route["prefix"]``: one call per distinct item, with the test an iteration's values
+    must pass to be that item's. An item that is no dict makes no call (unpacked, it raises:
+    a loop over dicts and routers tells them apart before). A call unpacking anything else is
+    the only one, as written.
+    """
+    variants: list[tuple[ast.Call, Callable[[LoopValues], bool]]] = [(call, lambda _: True)]
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg is not None or not isinstance(value, ast.Name):
+            continue
+        environments = loop_values(value, scope, index, passed)
+        if environments is None or environments == [{}] or value.id not in environments[0]:
+            continue
+        items: dict[int, dict[str, ast.expr]] = {}
+        for environment in environments:
+            item, item_scope = environment[value.id]
+            found = dict_items(item, item_scope, index)
+            if found is None:
+                continue
+            held = found[0]
+            if not all(key.isidentifier() for key in held):
+                return variants[:1]  # one item holds keys not known: the call as written
+            items[id(item)] = held
+        if not items:
+            continue
+        expanded: list[tuple[ast.Call, Callable[[LoopValues], bool]]] = []
+        for variant, keep in variants:
+            for identity, held in items.items():
+                keywords: list[ast.keyword] = []
+                for written in variant.keywords:
+                    if written is not keyword:
+                        keywords.append(written)
+                        continue
+                    for key in held:
+                        read = ast.Subscript(value=value, slice=ast.Constant(key), ctx=ast.Load())
+                        keywords.append(
+                            ast.copy_location(
+                                ast.keyword(arg=key, value=ast.copy_location(read, value)), value
+                            )
+                        )
+                spelled = ast.copy_location(
+                    ast.Call(func=variant.func, args=variant.args, keywords=keywords), variant
+                )
+
+                def kept(
+                    values: LoopValues,
+                    keep: Callable[[LoopValues], bool] = keep,
+                    name: str = value.id,
+                    identity: int = identity,
+                ) -> bool:
+                    return keep(values) and name in values and id(values[name][0]) == identity
+
+                expanded.append((spelled, kept))
+        variants = expanded
+    return variants

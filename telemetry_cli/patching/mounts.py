@@ -22,6 +22,8 @@ from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.loops import (
     LoopValues,
     Passed,
+    dict_items,
+    dict_keywords,
     loop_string,
     loop_values,
     substituted,
@@ -614,14 +616,15 @@ def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
             outer = index.binding_of(call.func.value, scope)
-            yield MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
+            mount = MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
+            yield from _per_item(mount, index)
     for call, scope in method_calls(model, _HOST):
         mounted = call_argument(call, 1, "app")
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
             outer = index.binding_of(call.func.value, scope)
             root = ast.copy_location(ast.Constant(""), call)
-            yield MountCall(outer, root, mounted, scope)
+            yield from _per_item(MountCall(outer, root, mounted, scope), index)
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
         mounted = call_argument(call, 1, "app")
         if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
@@ -635,6 +638,31 @@ def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
                 yield MountCall(
                     binding, call_argument(call, 0, "path"), mounted, scope, listed=True
                 )
+
+
+def _per_item(mount: MountCall, index: PackageIndex) -> Iterator[MountCall]:
+    """A mount call once per item of the loops around it that it reads, else as written.
+
+    ``for path, api in VERSIONS: app.mount(path, api)`` with ``VERSIONS = [("/v1", v1)]``
+    mounts ``v1`` at ``"/v1"`` (the path as its string, the app read where the item is
+    written); items not known statically leave the call as written.
+    """
+    parts = [mount.mounted, *([mount.path] if mount.path is not None else [])]
+    read = ast.copy_location(ast.Tuple(elts=parts, ctx=ast.Load()), mount.mounted)
+    environments = loop_values(read, mount.scope, index)
+    if environments is None or environments == [{}]:
+        yield mount
+        return
+    for values in environments:
+        found = substituted(mount.mounted, mount.scope, values, index)
+        if found is None:
+            continue
+        path = mount.path
+        if path is not None:
+            text = loop_string(path, mount.scope, values, index)
+            if text is not None:
+                path = ast.copy_location(ast.Constant(text), path)
+        yield dataclasses.replace(mount, mounted=found[0], scope=found[1], path=path)
 
 
 def _lists(routes: ast.expr, call: ast.Call) -> bool:
@@ -1032,18 +1060,33 @@ def _module_mounts(
         *((call, scope, False) for call, scope in aliased_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, True) for call, scope in route_copies(model)),
     ]
-    for written, scope, copied in calls:
-        call = _spelled_keywords(written)
+    passed = _passed_arguments(index, modules)
+    spelled = [
+        # `for route in ROUTES: app.include_router(**route)`: one call per dict item.
+        (call, keep, scope, copied)
+        for written, scope, copied in calls
+        for call, keep in dict_keywords(_spelled_keywords(written), scope, index, passed)
+    ]
+    for call, keep, scope, copied in spelled:
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
             unresolved.append(Unresolved(False, False, f"`{ast.unparse(call)}` at {where}"))
             continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        passed = _passed_arguments(index, modules)
         environments = loop_values(_routing_part(call, included, prefix), scope, index, passed)
+        if environments is not None:
+            # A dict item is no router (`include_router(route)` of one raises): a loop over
+            # dicts and routers tells them apart before; its `**route` calls include the dicts.
+            environments = [
+                values
+                for values in environments
+                if keep(values) and not _a_dict(included, scope, values, index)
+            ]
         if environments is None:
             known = loop_values(included, scope, index, passed)
+            if known is not None:
+                known = [values for values in known if keep(values)]
             if known is None:
                 unresolved.append(Unresolved(False, False, f"`{ast.unparse(included)}` at {where}"))
             if known is not None and prefix is not None:
@@ -1324,6 +1367,12 @@ def _served_under(call: ast.Call) -> str:
     """Which prefixes an ``include_router`` call without ``prefix=`` passes on: the including's."""
     assert isinstance(call.func, ast.Attribute)
     return f"`{ast.unparse(call.func.value)}` is served under"
+
+
+def _a_dict(included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex) -> bool:
+    """Whether the router an include passes is, in one iteration, a dict written out."""
+    router = substituted(included, scope, values, index)
+    return router is not None and dict_items(*router, index) is not None
 
 
 def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -> ast.expr:
