@@ -825,11 +825,19 @@ def find_config(start: Path) -> Path:
         if nearest is None:
             nearest = candidate
         try:
-            text = candidate.read_text(encoding="utf-8")
+            text = candidate.read_text(encoding="utf-8").removeprefix("\ufeff")
         except (OSError, UnicodeDecodeError):
             continue
         # A cheap textual probe before parsing: most pyproject files on the way up are not ours.
-        if f"[tool.{TOOL_SECTION}" in text or f'[tool."{TOOL_SECTION}"' in text:
+        # The table has many TOML spellings (`[tool]` with an inline table, dotted keys, quoted
+        # names), so the text only tells which files to parse.
+        if "telemetry" not in text.casefold():
+            continue
+        try:
+            tool = parse_toml(text).get("tool")
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return candidate  # it names the table, maybe: loading it says what is wrong
+        if isinstance(tool, dict) and (TOOL_SECTION in tool or _misspelt_table(tool)):
             return candidate
     if nearest is None:
         raise ConfigError(
@@ -882,6 +890,7 @@ def load_plan(
     if not project_root.is_dir():
         raise ConfigError(f"{shown_path(project_root)}: --root is not a folder")
     tool = _read_tool_table(config_file, named=config is not None)
+    refuse_misspelt_table(tool, shown_path(config_file))
     table = tool.get(TOOL_SECTION, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{shown_path(config_file)}: [tool.{TOOL_SECTION}] must be a table")
@@ -915,6 +924,29 @@ def _not_a_file(path: Path, missing: str) -> str:
         if is_kind(mode):
             return f"not a regular file ({kind}); name a TOML file"
     return "not a regular file; name a TOML file"
+
+
+def _misspelt_table(tool: Mapping[str, object]) -> str | None:
+    """The name of a ``[tool]`` table that is a misspelling of ours (``telemetry_scaffold``)."""
+    for name in tool:
+        if name != TOOL_SECTION and closest(name, (TOOL_SECTION,), cutoff=0.85):
+            return name
+    return None
+
+
+def refuse_misspelt_table(tool: Mapping[str, object], shown: str) -> None:
+    """Refuse a ``[tool]`` table named like ours but not quite (``[tool.telemetry_scaffold]``).
+
+    Its keys would be silently ignored, and the default plan generated in their place.
+
+    Raises:
+        ConfigError: naming the table and the right name; ``shown`` names the file.
+    """
+    misspelt = _misspelt_table(tool)
+    if misspelt is not None:
+        raise ConfigError(
+            f"{shown}: [tool.{misspelt}]: unknown table; did you mean [tool.{TOOL_SECTION}]?"
+        )
 
 
 def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, object]:

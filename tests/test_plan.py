@@ -80,6 +80,70 @@ def test_config_is_found_upwards_like_ruff(tmp_path: Path) -> None:
     assert load_plan(cwd=nested).api_prefix == "/t"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[tool]\ntelemetry-scaffold = { api-prefix = "/t" }\n',
+        '[tool]\ntelemetry-scaffold.api-prefix = "/t"\n',
+        'tool.telemetry-scaffold = { api-prefix = "/t" }\n',
+        "[tool.'telemetry-scaffold']\napi-prefix = \"/t\"\n",
+        '[ tool . telemetry-scaffold ]\napi-prefix = "/t"\n',
+    ],
+    ids=["inline", "dotted-key", "top-level-dotted", "literal-quoted", "spaced-header"],
+)
+def test_config_in_any_toml_spelling_is_found_upwards(tmp_path: Path, body: str) -> None:
+    # Every spelling TOML allows for the table is the table: a nearer pyproject.toml without it
+    # must not win the search (it did, and the plan silently fell back to the defaults).
+    (tmp_path / "pyproject.toml").write_text(body)
+    nested = tmp_path / "backend" / "app"
+    nested.mkdir(parents=True)
+    (tmp_path / "backend" / "pyproject.toml").write_text('[project]\nname = "inner"\n')
+    assert find_config(nested) == (tmp_path / "pyproject.toml").resolve()
+    assert load_plan(cwd=nested).api_prefix == "/t"
+
+
+def test_a_commented_out_table_does_not_win_the_search(tmp_path: Path) -> None:
+    write_config(tmp_path, 'api-prefix = "/t"')
+    nested = tmp_path / "backend"
+    nested.mkdir()
+    (nested / "pyproject.toml").write_text(
+        '[project]\nname = "inner"\n# [tool.telemetry-scaffold]\n'
+    )
+    assert find_config(nested) == (tmp_path / "pyproject.toml").resolve()
+
+
+def test_a_nearer_config_that_is_not_toml_but_names_the_table_is_reported(tmp_path: Path) -> None:
+    write_config(tmp_path, 'api-prefix = "/t"')
+    nested = tmp_path / "backend"
+    nested.mkdir()
+    (nested / "pyproject.toml").write_text("[tool.telemetry-scaffold]\napi-prefix = \n")
+    with pytest.raises(ConfigError, match=r"backend/pyproject.toml: invalid TOML"):
+        load_plan(cwd=nested)
+
+
+@pytest.mark.parametrize(
+    "name", ["telemetry_scaffold", "Telemetry-Scaffold", "telemetryscaffold", "telemetry-scafold"]
+)
+@pytest.mark.parametrize("also_right", [False, True], ids=["alone", "beside-the-right-one"])
+def test_a_misspelt_table_name_is_a_config_error(
+    tmp_path: Path, name: str, also_right: bool
+) -> None:
+    # Its keys were silently ignored: generate wrote the default plan.
+    right = '[tool.telemetry-scaffold]\nfeature = "100-x"\n' if also_right else ""
+    (tmp_path / "pyproject.toml").write_text(f'{right}[tool.{name}]\napi-prefix = "/t"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_plan(root=tmp_path)
+    assert str(raised.value).endswith(
+        f"pyproject.toml: [tool.{name}]: unknown table; did you mean [tool.telemetry-scaffold]?"
+    )
+
+
+@pytest.mark.parametrize("name", ["telemetry", "scaffold", "ruff", "opentelemetry"])
+def test_tables_of_other_tools_are_left_alone(tmp_path: Path, name: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.{name}]\nx = 1\n")
+    assert load_plan(root=tmp_path).api_prefix == "/api/telemetry"
+
+
 def test_nearest_pyproject_without_section_gives_defaults(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     assert load_plan(cwd=tmp_path).api_prefix == "/api/telemetry"
