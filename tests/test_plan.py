@@ -228,6 +228,30 @@ def test_bad_values_are_one_line_errors_naming_the_key(
     assert caught.value.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (
+            "backend = 1979-05-27T07:32:00Z",
+            "backend: expected a non-empty string, got 1979-05-27T07:32:00+00:00",
+        ),
+        ("backend = 1979-05-27", "got 1979-05-27"),
+        ("backend = 07:32:00", "got 07:32:00"),
+        ("sink = true", 'sink: expected "logging" or "opentelemetry", got true'),
+        ("capture-errors = 1979-05-27", "capture-errors: expected true or false, got 1979-05-27"),
+        ('redact = { a = 1, "b c" = [false, 2.5] }', 'got {a = 1, "b c" = [false, 2.5]}'),
+        ('api-prefix = ["/t"]', "got ['/t']"),
+        ("feature = inf", "got inf"),
+    ],
+)
+def test_a_wrong_type_is_quoted_as_toml_writes_it(tmp_path: Path, body: str, fragment: str) -> None:
+    # It was quoted as Python shows it: True, datetime.datetime(1979, 5, 27, 7, 32, tzinfo=...).
+    write_config(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert fragment in caught.value.message
+
+
 def test_an_unknown_instrument_type_among_thousands_is_a_short_error(tmp_path: Path) -> None:
     many = ", ".join(f'"event_number_{index}"' for index in range(3000))
     write_config(tmp_path, f'event-types = [{many}]\ninstrument = {{ "api/x.py" = "nope" }}')
