@@ -818,9 +818,12 @@ def find_config(start: Path) -> Path:
     """
     start = start.resolve()
     nearest: Path | None = None
+    passed_over: Path | None = None  # the nearest pyproject.toml that is no file (a folder)
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_FILENAME
         if not candidate.is_file():
+            if passed_over is None and (candidate.exists() or candidate.is_symlink()):
+                passed_over = candidate
             continue
         if nearest is None:
             nearest = candidate
@@ -839,6 +842,16 @@ def find_config(start: Path) -> Path:
             return candidate  # it names the table, maybe: loading it says what is wrong
         if isinstance(tool, dict) and (TOOL_SECTION in tool or _misspelt_table(tool)):
             return candidate
+    if nearest is None and passed_over is not None:
+        # Saying that none exists would send the user looking for the one they can see.
+        problem = (
+            "is a folder, expected a file"
+            if passed_over.is_dir()
+            else _not_a_file(passed_over, "not found")
+        )
+        raise ConfigError(
+            f"{shown_path(passed_over)}: {problem}; run from your project or pass --root DIR"
+        )
     if nearest is None:
         raise ConfigError(
             f"no {CONFIG_FILENAME} found in {shown_path(start)} or any parent folder; "

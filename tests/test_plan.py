@@ -305,6 +305,19 @@ def test_missing_config(tmp_path: Path) -> None:
         find_config(Path("/"))
 
 
+def test_a_pyproject_that_is_a_folder_is_named_when_no_file_is_found(tmp_path: Path) -> None:
+    # The search upwards passed over it, then said no pyproject.toml existed at all.
+    (tmp_path / "pyproject.toml").mkdir()
+    nested = tmp_path / "backend"
+    nested.mkdir()
+    with pytest.raises(ConfigError) as caught:
+        find_config(nested)
+    assert caught.value.message.endswith(
+        f"{tmp_path / 'pyproject.toml'}: is a folder, expected a file; "
+        "run from your project or pass --root DIR"
+    )
+
+
 def _special_file(folder: Path, kind: str) -> Path:
     """A path in ``folder`` (or /dev/null) that is something other than a regular file."""
     if kind == "dev-null":
