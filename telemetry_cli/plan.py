@@ -22,9 +22,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from telemetry_cli.console import clipped, closest, quoted, shown_path
-from telemetry_cli.errors import ConfigError
+from telemetry_cli.errors import ConfigError, FileProblem
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
-from telemetry_cli.files import parse_toml
+from telemetry_cli.files import SourceText, parse_toml
 
 TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
@@ -974,15 +974,16 @@ def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, 
         # it edits (init included): read past it, as Python's "utf-8-sig" does. Line ends are
         # kept as they are (read_text would turn a lone CR into a line break): TOML allows no
         # lone CR, and a key after one in a comment would be read here but by no other tool.
-        text = config_file.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        text = SourceText.decode(config_file.read_bytes(), shown_path(config_file)).text
         if named and not text.strip():
             raise ConfigError(
                 f"{shown_path(config_file)}: the config file is empty; "
                 f"write a [tool.{TOOL_SECTION}] table in it"
             )
         data = parse_toml(text)
-    except UnicodeDecodeError:
-        raise ConfigError(f"{shown_path(config_file)}: not valid UTF-8") from None
+    except FileProblem as problem:
+        # Not UTF-8: the byte and its offset, as every file the tool reads names them.
+        raise ConfigError(problem.message) from None
     except OSError as exc:
         raise ConfigError(f"{shown_path(config_file)}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:

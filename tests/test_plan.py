@@ -294,6 +294,17 @@ def test_non_utf8_config(tmp_path: Path) -> None:
         load_plan(root=tmp_path)
 
 
+def test_a_utf16_config_names_the_byte_and_the_fix(tmp_path: Path) -> None:
+    # As init says it: generate said only "not valid UTF-8".
+    (tmp_path / "pyproject.toml").write_bytes("[tool.telemetry-scaffold]\n".encode("utf-16"))
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert caught.value.message.endswith(
+        "pyproject.toml: not valid UTF-8 (byte 0xff at offset 0); re-save it as UTF-8"
+    )
+    assert caught.value.exit_code == 2
+
+
 def test_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_plan(root=tmp_path)
