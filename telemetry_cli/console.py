@@ -7,7 +7,10 @@ value would print as a picture), so plain output is predictable.
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -124,7 +127,33 @@ def quoted(value: object, limit: int = 80) -> str:
     """
     if isinstance(value, str):
         return repr(clipped(value, limit))
-    return clipped(repr(value), limit)
+    return clipped(_as_written(value), limit)
+
+
+# A TOML key that needs no quotes.
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _as_written(value: object) -> str:
+    """A value read from TOML as the user wrote it: ``true``, ``1979-05-27``, ``{a = 1}``.
+
+    Python's repr (``True``, ``datetime.date(1979, 5, 27)``) is not what the file says. Strings
+    keep their repr, as :func:`quoted` shows them at the top.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date | datetime.time):  # a datetime is a date too
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_written(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{_key(str(key))} = {_as_written(item)}" for key, item in value.items())
+        return "{" + pairs + "}"
+    return repr(value)
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
 
 
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

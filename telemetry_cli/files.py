@@ -58,6 +58,9 @@ _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r]|$)")
 
 def resolve(path: Path, relative: str) -> Path:
     """Return ``path`` with every symlink followed, reporting a symlink loop as a FileProblem."""
+    if "\0" in str(path):
+        # No file system path holds a NUL byte (os calls raise ValueError): a damaged manifest.
+        raise FileProblem(f"{relative}: not a path (it holds a NUL byte); refusing")
     try:
         return path.resolve()
     except (RuntimeError, OSError):

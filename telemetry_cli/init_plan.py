@@ -68,6 +68,7 @@ from telemetry_cli.plan import (
     MAIN_MODULE,
     TOOL_SECTION,
     TOP_LEVEL,
+    refuse_misspelt_table,
 )
 from telemetry_cli.render import is_generated_file
 
@@ -206,6 +207,8 @@ def plan_table(root: Path) -> InitResult:
         )
     if tool is not None and not isinstance(tool, Table | OutOfOrderTableProxy):
         raise ConfigError(f"{shown_path(config)}: `tool` must be a table")
+    if tool is not None:
+        refuse_misspelt_table(tool, shown_path(config))
     if tool is not None and TOOL_SECTION in tool:
         raise ConfigError(
             f"{shown_path(config)}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it "

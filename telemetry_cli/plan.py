@@ -22,9 +22,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from telemetry_cli.console import clipped, closest, quoted, shown_path
-from telemetry_cli.errors import ConfigError
+from telemetry_cli.errors import ConfigError, FileProblem
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
-from telemetry_cli.files import parse_toml
+from telemetry_cli.files import SourceText, parse_toml
 
 TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
@@ -818,19 +818,40 @@ def find_config(start: Path) -> Path:
     """
     start = start.resolve()
     nearest: Path | None = None
+    passed_over: Path | None = None  # the nearest pyproject.toml that is no file (a folder)
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_FILENAME
         if not candidate.is_file():
+            if passed_over is None and (candidate.exists() or candidate.is_symlink()):
+                passed_over = candidate
             continue
         if nearest is None:
             nearest = candidate
         try:
-            text = candidate.read_text(encoding="utf-8")
+            text = candidate.read_text(encoding="utf-8").removeprefix("\ufeff")
         except (OSError, UnicodeDecodeError):
             continue
         # A cheap textual probe before parsing: most pyproject files on the way up are not ours.
-        if f"[tool.{TOOL_SECTION}" in text or f'[tool."{TOOL_SECTION}"' in text:
+        # The table has many TOML spellings (`[tool]` with an inline table, dotted keys, quoted
+        # names), so the text only tells which files to parse.
+        if "telemetry" not in text.casefold():
+            continue
+        try:
+            tool = parse_toml(text).get("tool")
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return candidate  # it names the table, maybe: loading it says what is wrong
+        if isinstance(tool, dict) and (TOOL_SECTION in tool or _misspelt_table(tool)):
             return candidate
+    if nearest is None and passed_over is not None:
+        # Saying that none exists would send the user looking for the one they can see.
+        problem = (
+            "is a folder, expected a file"
+            if passed_over.is_dir()
+            else _not_a_file(passed_over, "not found")
+        )
+        raise ConfigError(
+            f"{shown_path(passed_over)}: {problem}; run from your project or pass --root DIR"
+        )
     if nearest is None:
         raise ConfigError(
             f"no {CONFIG_FILENAME} found in {shown_path(start)} or any parent folder; "
@@ -882,6 +903,7 @@ def load_plan(
     if not project_root.is_dir():
         raise ConfigError(f"{shown_path(project_root)}: --root is not a folder")
     tool = _read_tool_table(config_file, named=config is not None)
+    refuse_misspelt_table(tool, shown_path(config_file))
     table = tool.get(TOOL_SECTION, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{shown_path(config_file)}: [tool.{TOOL_SECTION}] must be a table")
@@ -917,6 +939,29 @@ def _not_a_file(path: Path, missing: str) -> str:
     return "not a regular file; name a TOML file"
 
 
+def _misspelt_table(tool: Mapping[str, object]) -> str | None:
+    """The name of a ``[tool]`` table that is a misspelling of ours (``telemetry_scaffold``)."""
+    for name in tool:
+        if name != TOOL_SECTION and closest(name, (TOOL_SECTION,), cutoff=0.85):
+            return name
+    return None
+
+
+def refuse_misspelt_table(tool: Mapping[str, object], shown: str) -> None:
+    """Refuse a ``[tool]`` table named like ours but not quite (``[tool.telemetry_scaffold]``).
+
+    Its keys would be silently ignored, and the default plan generated in their place.
+
+    Raises:
+        ConfigError: naming the table and the right name; ``shown`` names the file.
+    """
+    misspelt = _misspelt_table(tool)
+    if misspelt is not None:
+        raise ConfigError(
+            f"{shown}: [tool.{misspelt}]: unknown table; did you mean [tool.{TOOL_SECTION}]?"
+        )
+
+
 def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, object]:
     """Return the ``[tool]`` table of a TOML file (empty when it has none).
 
@@ -929,15 +974,16 @@ def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, 
         # it edits (init included): read past it, as Python's "utf-8-sig" does. Line ends are
         # kept as they are (read_text would turn a lone CR into a line break): TOML allows no
         # lone CR, and a key after one in a comment would be read here but by no other tool.
-        text = config_file.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        text = SourceText.decode(config_file.read_bytes(), shown_path(config_file)).text
         if named and not text.strip():
             raise ConfigError(
                 f"{shown_path(config_file)}: the config file is empty; "
                 f"write a [tool.{TOOL_SECTION}] table in it"
             )
         data = parse_toml(text)
-    except UnicodeDecodeError:
-        raise ConfigError(f"{shown_path(config_file)}: not valid UTF-8") from None
+    except FileProblem as problem:
+        # Not UTF-8: the byte and its offset, as every file the tool reads names them.
+        raise ConfigError(problem.message) from None
     except OSError as exc:
         raise ConfigError(f"{shown_path(config_file)}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:

@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from telemetry_cli import __version__
+from telemetry_cli.console import printable
 from telemetry_cli.errors import ConfigError, UserError
 from telemetry_cli.files import (
     FileProblem,
@@ -143,12 +144,15 @@ class FileChange:
             return self.known_diff()
         before = _lines(self.old)
         after = _lines(self.new)
+        # The path may be a file name found on disk or in the manifest: escaped in the header,
+        # which it would otherwise break (a line end) or use to drive the terminal.
+        shown = printable(self.path)
         return "".join(
             difflib.unified_diff(
                 before,
                 after,
-                fromfile=f"a/{self.path}" if self.old is not None else "/dev/null",
-                tofile=f"b/{self.path}" if self.new is not None else "/dev/null",
+                fromfile=f"a/{shown}" if self.old is not None else "/dev/null",
+                tofile=f"b/{shown}" if self.new is not None else "/dev/null",
             )
         )
 

@@ -2,7 +2,7 @@
 
 Three audiences: a person at a terminal (one line per file and a total), a CI log (GitHub
 Actions annotations), and scripts (one JSON document). Nothing here prints; the CLI does. Text
-that came from a server or from the user's layer goes through
+that came from a server, the user's layer or the project's files and manifest goes through
 :func:`~telemetry_cli.console.printable` first, so it cannot drive the terminal.
 """
 
@@ -57,14 +57,18 @@ def file_lines(report: SyncReport, mode: Mode) -> list[Text]:
         if mode is Mode.CHECK and change.up_to_date and not change.notes:
             continue
         word = change.status.value if mode is Mode.WRITE else _would(change)
-        line = Text.assemble((word.ljust(_WIDTH), _STATUS_STYLE[change.status]), "  ", change.path)
+        # A path is a file name found on disk or recorded in the manifest, and a detail may
+        # quote one: escaped, so neither drives the terminal (ESC, CR, bidirectional controls).
+        line = Text.assemble(
+            (word.ljust(_WIDTH), _STATUS_STYLE[change.status]), "  ", printable(change.path)
+        )
         if change.backup is not None and mode is Mode.WRITE:
-            line.append(f"  (hand edits kept in {change.backup})", style="yellow")
+            line.append(f"  (hand edits kept in {printable(change.backup)})", style="yellow")
         lines.append(line)
         details = [*change.messages, *change.notes, *change.problems]
         if change.status is Status.ERROR:
             details = list(change.messages)
-        lines.extend(Text("    " + detail, style="dim") for detail in details)
+        lines.extend(Text("    " + printable(detail), style="dim") for detail in details)
     return lines
 
 
@@ -160,7 +164,8 @@ def github_annotations(report: SyncReport) -> list[str]:
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # printable: a path or message may hold an escape sequence, which the CI log would act on.
+    return printable(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import signal
@@ -57,6 +58,74 @@ def test_manifest_linked_outside_the_root_is_refused(
     assert snapshot(project) == before
     assert (outside.read_text() if existing else None) == ('{"files": {}}\n' if existing else None)
     assert outside.exists() is existing
+
+
+SPEC = "specs/059-analytics-telemetry/spec.md"
+
+
+@pytest.mark.parametrize("args", [[], ["--json"]], ids=["text", "json"])
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("specs/\x1b[31mred.md", "specs/\\x1b[31mred.md"),
+        ("specs/\u202egnp.md", "specs/\\u202egnp.md"),
+        ("specs/a\rb.md", "specs/a\\rb.md"),
+    ],
+    ids=["escape-sequence", "bidi-override", "carriage-return"],
+)
+def test_a_recorded_path_is_printed_escaped(
+    project: Path, name: str, shown: str, args: list[str]
+) -> None:
+    # A file name on disk, or a path in a damaged or hostile manifest, drove the terminal: the
+    # status line printed it raw (colours, a reordered or overwritten line).
+    document = json.loads((project / MANIFEST).read_text())
+    (project / name).write_bytes((project / SPEC).read_bytes())
+    document["files"][name] = document["files"][SPEC]
+    (project / MANIFEST).write_text(json.dumps(document))
+    result = run("generate", "--root", str(project), *args)
+    assert result.exit_code == 0, result.stdout
+    human = result.stderr if args else result.stdout
+    assert f"removed    {shown}\n" in human
+    assert name not in human
+    if args:
+        paths = [change["path"] for change in json.loads(result.stdout)["files"]]
+        assert name in paths  # the JSON document names it exactly, JSON-escaped
+
+
+@pytest.mark.parametrize(
+    "args", [["--diff"], ["--check"], ["--check", "--format", "github"]], ids=str
+)
+def test_a_recorded_path_is_escaped_in_diffs_and_annotations(
+    project: Path, args: list[str]
+) -> None:
+    name = "specs/\x1b[31mred\n.md"
+    document = json.loads((project / MANIFEST).read_text())
+    (project / name).write_bytes((project / SPEC).read_bytes())
+    document["files"][name] = document["files"][SPEC]
+    (project / MANIFEST).write_text(json.dumps(document))
+    result = run("generate", "--root", str(project), *args)
+    assert "\x1b" not in result.stdout
+    assert "--- a/specs/\\x1b[31mred\\n.md\n" in result.stdout
+    if "github" in args:
+        assert "::error file=specs/\\x1b[31mred\\n.md,title=telemetry-scaffold::" in result.stdout
+
+
+def test_a_recorded_path_holding_a_nul_byte_is_one_error_for_that_path(project: Path) -> None:
+    # A NUL byte made every command end in a ValueError traceback.
+    document = json.loads((project / MANIFEST).read_text())
+    document["files"]["specs/a\x00b.md"] = document["files"][SPEC]
+    document["patched"]["instrumented"]["backend/app/a\x00b.py"] = "ai_block_used"
+    (project / MANIFEST).write_text(json.dumps(document))
+    before = snapshot(project)
+    for command in (["generate", "--check"], ["remove", "--check"], ["health"]):
+        result = run(*command, "--root", str(project))
+        assert result.exit_code == 1, (command, result.stdout)
+        assert snapshot(project) == before
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1, result.stdout
+    assert "error      specs/a\\x00b.md\n" in result.stdout
+    assert "specs/a\\x00b.md: not a path (it holds a NUL byte); refusing" in result.stdout
+    assert "\x00" not in result.stdout
 
 
 def test_manifest_linked_inside_the_root_is_written_through(project: Path) -> None:

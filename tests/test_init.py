@@ -172,6 +172,21 @@ def test_init_refuses_when_the_table_exists(tmp_path: Path) -> None:
     assert snapshot(root) == before
 
 
+def test_init_refuses_a_misspelt_table_rather_than_adding_a_second_one(tmp_path: Path) -> None:
+    # generate refuses the misspelt table: init adding the right one beside it left two.
+    root = _shop(
+        tmp_path / "shop", pyproject=PYPROJECT + '\n[tool.telemetry_scaffold]\nfeature = "1-x"\n'
+    )
+    before = snapshot(root)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "[tool.telemetry_scaffold]: unknown table; did you mean [tool.telemetry-scaffold]?" in (
+        result.stderr
+    )
+    assert snapshot(root) == before
+
+
 @pytest.mark.parametrize(
     ("layout", "message"),
     [

@@ -80,6 +80,70 @@ def test_config_is_found_upwards_like_ruff(tmp_path: Path) -> None:
     assert load_plan(cwd=nested).api_prefix == "/t"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[tool]\ntelemetry-scaffold = { api-prefix = "/t" }\n',
+        '[tool]\ntelemetry-scaffold.api-prefix = "/t"\n',
+        'tool.telemetry-scaffold = { api-prefix = "/t" }\n',
+        "[tool.'telemetry-scaffold']\napi-prefix = \"/t\"\n",
+        '[ tool . telemetry-scaffold ]\napi-prefix = "/t"\n',
+    ],
+    ids=["inline", "dotted-key", "top-level-dotted", "literal-quoted", "spaced-header"],
+)
+def test_config_in_any_toml_spelling_is_found_upwards(tmp_path: Path, body: str) -> None:
+    # Every spelling TOML allows for the table is the table: a nearer pyproject.toml without it
+    # must not win the search (it did, and the plan silently fell back to the defaults).
+    (tmp_path / "pyproject.toml").write_text(body)
+    nested = tmp_path / "backend" / "app"
+    nested.mkdir(parents=True)
+    (tmp_path / "backend" / "pyproject.toml").write_text('[project]\nname = "inner"\n')
+    assert find_config(nested) == (tmp_path / "pyproject.toml").resolve()
+    assert load_plan(cwd=nested).api_prefix == "/t"
+
+
+def test_a_commented_out_table_does_not_win_the_search(tmp_path: Path) -> None:
+    write_config(tmp_path, 'api-prefix = "/t"')
+    nested = tmp_path / "backend"
+    nested.mkdir()
+    (nested / "pyproject.toml").write_text(
+        '[project]\nname = "inner"\n# [tool.telemetry-scaffold]\n'
+    )
+    assert find_config(nested) == (tmp_path / "pyproject.toml").resolve()
+
+
+def test_a_nearer_config_that_is_not_toml_but_names_the_table_is_reported(tmp_path: Path) -> None:
+    write_config(tmp_path, 'api-prefix = "/t"')
+    nested = tmp_path / "backend"
+    nested.mkdir()
+    (nested / "pyproject.toml").write_text("[tool.telemetry-scaffold]\napi-prefix = \n")
+    with pytest.raises(ConfigError, match=r"backend/pyproject.toml: invalid TOML"):
+        load_plan(cwd=nested)
+
+
+@pytest.mark.parametrize(
+    "name", ["telemetry_scaffold", "Telemetry-Scaffold", "telemetryscaffold", "telemetry-scafold"]
+)
+@pytest.mark.parametrize("also_right", [False, True], ids=["alone", "beside-the-right-one"])
+def test_a_misspelt_table_name_is_a_config_error(
+    tmp_path: Path, name: str, also_right: bool
+) -> None:
+    # Its keys were silently ignored: generate wrote the default plan.
+    right = '[tool.telemetry-scaffold]\nfeature = "100-x"\n' if also_right else ""
+    (tmp_path / "pyproject.toml").write_text(f'{right}[tool.{name}]\napi-prefix = "/t"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_plan(root=tmp_path)
+    assert str(raised.value).endswith(
+        f"pyproject.toml: [tool.{name}]: unknown table; did you mean [tool.telemetry-scaffold]?"
+    )
+
+
+@pytest.mark.parametrize("name", ["telemetry", "scaffold", "ruff", "opentelemetry"])
+def test_tables_of_other_tools_are_left_alone(tmp_path: Path, name: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.{name}]\nx = 1\n")
+    assert load_plan(root=tmp_path).api_prefix == "/api/telemetry"
+
+
 def test_nearest_pyproject_without_section_gives_defaults(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     assert load_plan(cwd=tmp_path).api_prefix == "/api/telemetry"
@@ -164,6 +228,30 @@ def test_bad_values_are_one_line_errors_naming_the_key(
     assert caught.value.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (
+            "backend = 1979-05-27T07:32:00Z",
+            "backend: expected a non-empty string, got 1979-05-27T07:32:00+00:00",
+        ),
+        ("backend = 1979-05-27", "got 1979-05-27"),
+        ("backend = 07:32:00", "got 07:32:00"),
+        ("sink = true", 'sink: expected "logging" or "opentelemetry", got true'),
+        ("capture-errors = 1979-05-27", "capture-errors: expected true or false, got 1979-05-27"),
+        ('redact = { a = 1, "b c" = [false, 2.5] }', 'got {a = 1, "b c" = [false, 2.5]}'),
+        ('api-prefix = ["/t"]', "got ['/t']"),
+        ("feature = inf", "got inf"),
+    ],
+)
+def test_a_wrong_type_is_quoted_as_toml_writes_it(tmp_path: Path, body: str, fragment: str) -> None:
+    # It was quoted as Python shows it: True, datetime.datetime(1979, 5, 27, 7, 32, tzinfo=...).
+    write_config(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert fragment in caught.value.message
+
+
 def test_an_unknown_instrument_type_among_thousands_is_a_short_error(tmp_path: Path) -> None:
     many = ", ".join(f'"event_number_{index}"' for index in range(3000))
     write_config(tmp_path, f'event-types = [{many}]\ninstrument = {{ "api/x.py" = "nope" }}')
@@ -206,6 +294,17 @@ def test_non_utf8_config(tmp_path: Path) -> None:
         load_plan(root=tmp_path)
 
 
+def test_a_utf16_config_names_the_byte_and_the_fix(tmp_path: Path) -> None:
+    # As init says it: generate said only "not valid UTF-8".
+    (tmp_path / "pyproject.toml").write_bytes("[tool.telemetry-scaffold]\n".encode("utf-16"))
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert caught.value.message.endswith(
+        "pyproject.toml: not valid UTF-8 (byte 0xff at offset 0); re-save it as UTF-8"
+    )
+    assert caught.value.exit_code == 2
+
+
 def test_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_plan(root=tmp_path)
@@ -215,6 +314,19 @@ def test_missing_config(tmp_path: Path) -> None:
         load_plan(config=tmp_path)
     with pytest.raises(ConfigError, match=r"no pyproject\.toml found"):
         find_config(Path("/"))
+
+
+def test_a_pyproject_that_is_a_folder_is_named_when_no_file_is_found(tmp_path: Path) -> None:
+    # The search upwards passed over it, then said no pyproject.toml existed at all.
+    (tmp_path / "pyproject.toml").mkdir()
+    nested = tmp_path / "backend"
+    nested.mkdir()
+    with pytest.raises(ConfigError) as caught:
+        find_config(nested)
+    assert caught.value.message.endswith(
+        f"{tmp_path / 'pyproject.toml'}: is a folder, expected a file; "
+        "run from your project or pass --root DIR"
+    )
 
 
 def _special_file(folder: Path, kind: str) -> Path:
