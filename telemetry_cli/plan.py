@@ -376,7 +376,9 @@ def _instrument_table(
         raise fail(f"capture: expected a list of property names, got {quoted(captured)}")
     if len(set(captured)) != len(captured):
         raise fail("capture: a property is listed twice")
-    return value.get("event"), tuple(captured)
+    if "event" not in value:
+        raise fail('missing event; an instrument table names its event type: { event = "..." }')
+    return value["event"], tuple(captured)
 
 
 def _check_capture(

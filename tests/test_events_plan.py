@@ -133,6 +133,11 @@ P = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
             "instrument.\"api/a.py\": unknown key 'also'; an instrument table has event and "
             "capture",
         ),
+        (
+            'instrument = { "api/a.py" = { capture = ["chapter_id"] } }',
+            "instrument.\"api/a.py\": missing event; an instrument table names its event type: "
+            '{ event = "..." }',
+        ),
     ],
 )
 def test_bad_catalogs_are_one_line_errors(text: str, message: str) -> None:
