@@ -42,11 +42,12 @@ DOCKERFILE_NAME = r"Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.Dockerfile"
 _DOCKERFILE = re.compile(DOCKERFILE_NAME, re.IGNORECASE)
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
 _DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
-_LOCKS = (
-    ("uv.lock", "uv sync --active", "--extra"),
-    ("poetry.lock", "poetry install", "--extras"),
-    ("pdm.lock", "pdm install", "--group"),
-)
+# A lock file, the command that installs the project from it, and its option naming an extra.
+_LOCKS = {
+    "uv.lock": ("uv sync --active", "--extra"),
+    "poetry.lock": ("poetry install", "--extras"),
+    "pdm.lock": ("pdm install", "--group"),
+}
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,7 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     command = _locked_command(root / folder, extras) or _workspace_command(root, folder, extras)
     if command is None:
         if not project:
-            command = "poetry install" + "".join(f" --extras {shlex.quote(e)}" for e in extras)
+            command = _install_command("poetry.lock", extras)  # no lock yet: Poetry writes one
         else:
             target = "." if folder == "." else f"./{folder}"
             suffix = f"[{','.join(extras)}]" if extras else ""
@@ -331,7 +332,7 @@ def _locked_groups(folder: Path) -> frozenset[str] | None:
     PDM locks the default group alone unless told otherwise (``pdm lock -G :all``) and says
     which in ``[metadata] groups``; uv and Poetry lock every extra.
     """
-    for lock, _, _ in _LOCKS:
+    for lock in _LOCKS:
         if (folder / lock).is_file():
             if lock != "pdm.lock":
                 return None
@@ -351,16 +352,21 @@ def _workspace_command(root: Path, folder: str, extras: list[str]) -> str | None
         if (here / "uv.lock").is_file() and "workspace" in _table(
             _table(_read_toml(here / "pyproject.toml").get("tool")).get("uv")
         ):
-            command, option = next((run, opt) for lock, run, opt in _LOCKS if lock == "uv.lock")
-            return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
+            return _install_command("uv.lock", extras)
     return None
 
 
 def _locked_command(folder: Path, extras: list[str]) -> str | None:
-    for lock, command, option in _LOCKS:
+    for lock in _LOCKS:
         if (folder / lock).is_file():
-            return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
+            return _install_command(lock, extras)
     return None
+
+
+def _install_command(lock: str, extras: list[str]) -> str:
+    """The command of ``_LOCKS`` installing from ``lock``, asking for each of ``extras``."""
+    command, option = _LOCKS[lock]
+    return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
 
 
 def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
