@@ -294,9 +294,9 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     if isinstance(project.get("name"), str):
         names += _bare([project["name"]])
     names += _requirements(_strings(project.get("dependencies")))
-    names += _poetry_names(_table(poetry.get("dependencies")))
+    names += _table_names(_table(poetry.get("dependencies")))
     for group in _table(poetry.get("group")).values():
-        names += _poetry_names(_table(_table(group).get("dependencies")))
+        names += _table_names(_table(_table(group).get("dependencies")))
     # Extras (PEP 621 or Poetry's own table) whose requirements name what runs the server.
     extras: list[str] = []
     options: dict[str, Names] = {}
@@ -380,13 +380,7 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     if _read_text(path) is None:
         return None
     packages = _table(_read_toml(path).get("packages"))
-    names: Names = [
-        (
-            canonicalize_name(name),
-            frozenset(canonicalize_name(e) for e in _strings(_table(spec).get("extras"))),
-        )
-        for name, spec in packages.items()
-    ]
+    names = _table_names(packages)
     command = "pipenv sync" if (root / folder / "Pipfile.lock").is_file() else "pipenv install"
     if folder != ".":
         command = f"(cd {shlex.quote(folder)} && {command})"
@@ -453,11 +447,12 @@ def _bare(names: Iterable[str]) -> Names:
     return [(canonicalize_name(name), frozenset()) for name in names]
 
 
-def _poetry_names(dependencies: dict[str, Any]) -> Names:
-    """The normalized names of a Poetry dependency table, with the extras their tables name.
+def _table_names(dependencies: dict[str, Any]) -> Names:
+    """The normalized names of a dependency table, with the extras their tables name.
 
-    ``fastapi = { version = "^0.115", extras = ["standard"] }`` (or a list of such tables, one
-    per constraint) is ``fastapi[standard]``.
+    Poetry's and a ``Pipfile``'s ``[packages]`` alike: ``fastapi = { version = "^0.115", extras =
+    ["standard"] }`` (or, in Poetry's, a list of such tables, one per constraint) is
+    ``fastapi[standard]``.
     """
     names: Names = []
     for name, spec in dependencies.items():
