@@ -1526,9 +1526,11 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     ``__main__.py``, run by ``python -m``); so does a command line of a run
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
-    file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task),
-    a gunicorn configuration file's ``wsgi_app``, and a console script of pyproject.toml whose
-    function starts it (``serve = "pkg.cli:main"``).
+    file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task,
+    a supervisord program's ``command=``, a Kubernetes Deployment's container command), a
+    gunicorn configuration file's ``wsgi_app``, and a console script of pyproject.toml whose
+    function starts it (``serve = "pkg.cli:main"``); when none names an app, the run files one
+    folder down, in a folder holding no Python code (``docker/Dockerfile``).
     None unless every such call and line there names one and the same app (``app_dir=`` moves
     the import root: not followed).
     """
