@@ -385,15 +385,18 @@ app.include_router(users.router)
 """
 
 
-def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[str]:
-    """Import the app as `uvicorn <module>:app` run in ``backend`` would, and ask for health."""
+def _serves_health(
+    backend: Path, module: str, route: str = "/users/7", body: str = "{'id': 7}"
+) -> subprocess.CompletedProcess[str]:
+    """Import the app as `uvicorn <module>:app` run in ``backend`` would, and ask for health
+    and for ``route``, which answers ``body``."""
     script = (
         "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
         "from fastapi.testclient import TestClient\n"
         f"from {module} import app\n"
         "client = TestClient(app)\n"
         "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/users/7').json() == {'id': 7}\n"
+        f"assert client.get({route!r}).json() == {body}\n"
     )
     return subprocess.run(
         [sys.executable, "-c", script],
@@ -1703,22 +1706,7 @@ def test_an_app_module_of_any_name_importing_a_module_beside_it_is_a_flat_layout
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert '"route": "/ai/search/{term}"' in (root / "service/api/insight.py").read_text()
-    script = (
-        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
-        "from fastapi.testclient import TestClient\n"
-        "from launch import app\n"
-        "client = TestClient(app)\n"
-        "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/ai/search/x').json() == {'term': 'x'}\n"
-    )
-    served = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root / "service/api",
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
-    )
+    served = _serves_health(root / "service/api", "launch", "/ai/search/x", "{'term': 'x'}")
     assert served.returncode == 0, served.stderr
 
 
@@ -1956,22 +1944,7 @@ def test_a_namespace_package_imported_from_a_folder_below_the_project_is_served_
         "from shop.analytics.event_logger import event_logger"
         in (shop / "routes/orders.py").read_text()
     )
-    script = (
-        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
-        "from fastapi.testclient import TestClient\n"
-        "from shop.server import app\n"
-        "client = TestClient(app)\n"
-        "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/orders/7').json() == {'id': 7}\n"
-    )
-    served = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root / "src",
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
-    )
+    served = _serves_health(root / "src", "shop.server", "/orders/7")
     assert served.returncode == 0, served.stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
@@ -2000,22 +1973,7 @@ def test_a_namespace_package_imported_through_its_project_folder_is_served_from_
     )
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
-    script = (
-        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
-        "from fastapi.testclient import TestClient\n"
-        "from app.api.main import app\n"
-        "client = TestClient(app)\n"
-        "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/orders/7').json() == {'id': 7}\n"
-    )
-    served = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
-    )
+    served = _serves_health(root, "app.api.main", "/orders/7")
     assert served.returncode == 0, served.stderr
     assert "event_logger.log(" in (api / "routes/orders.py").read_text()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
@@ -2042,22 +2000,7 @@ def test_a_flat_folder_importing_itself_by_its_name_is_served_from_the_folder_ab
     (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
-    script = (
-        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
-        "from fastapi.testclient import TestClient\n"
-        "from backend.main import app\n"
-        "client = TestClient(app)\n"
-        "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/orders/7').json() == {'id': 7}\n"
-    )
-    served = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
-    )
+    served = _serves_health(root, "backend.main", "/orders/7")
     assert served.returncode == 0, served.stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
