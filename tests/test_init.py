@@ -3031,40 +3031,6 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "from hypercorn.config import Config\n\nfrom league.main import app\n\n"
             "if __name__ == '__main__':\n    asyncio.run(serve(app, Config()))\n"
         },
-    ],
-    ids=[
-        "dockerfile",
-        "procfile",
-        "compose",
-        "shell-script",
-        "makefile",
-        "justfile",
-        "tasks",
-        "fastapi-cli",
-        "fastapi-cli-compose",
-        "dockerfile-underscore-variant",
-        "dockerfile-dash-variant",
-        "procfile-variant",
-        "granian-in-a-script",
-        "granian-server-target-keyword",
-        "hypercorn-serve-in-a-script",
-    ],
-)
-def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
-    tmp_path: Path, run_files: dict[str, str]
-) -> None:
-    """`CMD ["uvicorn", "league.main:app"]`: the project says which of its two apps it serves."""
-    root = tmp_path / "project"
-    _two_leagues(root, run_files)
-    result = run("init", "--root", str(root), "--dry-run")
-    assert result.exit_code == 0, result.stderr
-    assert 'app = "league.main:app"' in result.stdout, result.stdout
-    assert "league_old" not in result.stdout, result.stdout
-
-
-@pytest.mark.parametrize(
-    "run_files",
-    [
         {"docker/Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "league.main:app"]\n'},
         {"deploy/Procfile": "web: gunicorn league.main:app -k uvicorn.workers.UvicornWorker\n"},
         {
@@ -3094,6 +3060,21 @@ def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
         },
     ],
     ids=[
+        "dockerfile",
+        "procfile",
+        "compose",
+        "shell-script",
+        "makefile",
+        "justfile",
+        "tasks",
+        "fastapi-cli",
+        "fastapi-cli-compose",
+        "dockerfile-underscore-variant",
+        "dockerfile-dash-variant",
+        "procfile-variant",
+        "granian-in-a-script",
+        "granian-server-target-keyword",
+        "hypercorn-serve-in-a-script",
         "dockerfile-in-a-folder",
         "procfile-in-a-folder",
         "compose-in-a-folder",
@@ -3104,11 +3085,12 @@ def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
         "top-over-a-folder",
     ],
 )
-def test_a_run_file_one_folder_down_naming_one_app_picks_it_among_several(
+def test_a_run_file_naming_one_app_picks_it_among_several(
     tmp_path: Path, run_files: dict[str, str]
 ) -> None:
-    """`docker/Dockerfile` saying `CMD ["uvicorn", "league.main:app"]`, a command spread over a
-    YAML list, a supervisord program: the project says which of its two apps it serves."""
+    """`CMD ["uvicorn", "league.main:app"]` at the top, or when those name none, one folder down
+    (`docker/Dockerfile`), also a command spread over a YAML list or a supervisord program: the
+    project says which of its two apps it serves."""
     root = tmp_path / "project"
     _two_leagues(root, run_files)
     result = run("init", "--root", str(root), "--dry-run")
