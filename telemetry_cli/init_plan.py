@@ -1653,12 +1653,15 @@ def _command_lines(text: str) -> list[str]:
             continue
         lines.append(line)
         item = _LIST_ITEM.fullmatch(line)
+        # Its value without the blanks after it, stripped here: a lazy pattern taking them
+        # would try each end of the line, in time growing with its square.
+        word = "" if item is None else item[2].rstrip(" \t").strip("\"'")
         if item is not None and items and len(item[1]) == indent:
-            items.append(item[2].strip("\"'"))
+            items.append(word)
             continue
         if items:
             lines.append(" ".join(items))
-        items = [] if item is None else [item[2].strip("\"'")]
+        items = [] if item is None else [word]
         indent = -1 if item is None else len(item[1])
     if items:
         lines.append(" ".join(items))
@@ -1854,7 +1857,7 @@ _RUN_FILE = re.compile(
     r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"
 )
 #: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
-_LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*?)[ \t]*")
+_LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*)")
 #: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
 _FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).

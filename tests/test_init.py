@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -3097,6 +3098,20 @@ def test_a_run_file_naming_one_app_picks_it_among_several(
     assert result.exit_code == 0, result.stderr
     assert 'app = "league.main:app"' in result.stdout, result.stdout
     assert "league_old" not in result.stdout, result.stdout
+
+
+def test_a_run_file_with_a_long_line_is_read_in_linear_time(tmp_path: Path) -> None:
+    """A list item padded with spaces (`- a` then 40,000 spaces): read in one pass, not in time
+    growing with the square of the line."""
+    root = tmp_path / "project"
+    padded = "      - --label" + " " * 40_000 + "x\n"
+    command = "services:\n  api:\n    command:\n      - uvicorn\n      - league.main:app\n"
+    _two_leagues(root, {"compose.yml": command + padded})
+    start = time.process_time()
+    result = run("init", "--root", str(root), "--dry-run")
+    assert time.process_time() - start < 3
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(
