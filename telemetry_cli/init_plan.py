@@ -14,7 +14,7 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -1245,8 +1245,7 @@ def _namespace_root(
     above: tuple[str, str] | None = None
     while folder != root and folder.name.isidentifier() and parts[0].isidentifier():
         names.insert(0, folder.name)
-        pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape('.'.join(names))}\b", re.M)
-        if any(pattern.search(text) for text in texts):
+        if _imports(texts, ".".join(names)):
             above = (folder.parent.relative_to(root).as_posix(), folder.name)
         folder = folder.parent
     if above is not None:
@@ -1256,8 +1255,7 @@ def _namespace_root(
             break
         if name in sys.stdlib_module_names:
             continue  # `import logging` says nothing of a folder `logging/` of yours
-        pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(name)}\b", re.M)
-        if any(pattern.search(text) for text in texts):
+        if _imports(texts, name):
             return (backend / Path(*parts[:depth])).relative_to(root).as_posix(), name
     return backend.relative_to(root).as_posix(), parts[0]
 
@@ -1416,9 +1414,8 @@ def _imports_own_folder(folder: Path, data: bytes) -> bool:
     name = folder.name
     if not name.isidentifier() or _is_module_of(folder, name):
         return False
-    pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(name)}\.(\w+)", re.M)
     text = data.decode("utf-8", errors="replace")
-    return any(_is_module_of(folder, match[1]) for match in pattern.finditer(text))
+    return any(_is_module_of(folder, below) for below in _imported_below([text], name))
 
 
 def _imports_itself(folder: Path) -> bool:
@@ -1428,8 +1425,7 @@ def _imports_itself(folder: Path) -> bool:
     """
     if not folder.name.isidentifier():
         return False
-    pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(folder.name)}\b", re.M)
-    return any(pattern.search(text) for text in _module_texts(folder))
+    return _imports(_module_texts(folder), folder.name)
 
 
 def _serves_itself_by_name(name: str, data: bytes) -> bool:
@@ -1533,9 +1529,11 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     ``__main__.py``, run by ``python -m``); so does a command line of a run
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
-    file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task),
-    a gunicorn configuration file's ``wsgi_app``, and a console script of pyproject.toml whose
-    function starts it (``serve = "pkg.cli:main"``).
+    file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task,
+    a supervisord program's ``command=``, a Kubernetes Deployment's container command), a
+    gunicorn configuration file's ``wsgi_app``, and a console script of pyproject.toml whose
+    function starts it (``serve = "pkg.cli:main"``); when none names an app, the run files one
+    folder down, in a folder holding no Python code (``docker/Dockerfile``).
     None unless every such call and line there names one and the same app (``app_dir=`` moves
     the import root: not followed).
     """
@@ -1658,12 +1656,15 @@ def _command_lines(text: str) -> list[str]:
             continue
         lines.append(line)
         item = _LIST_ITEM.fullmatch(line)
+        # Its value without the blanks after it, stripped here: a lazy pattern taking them
+        # would try each end of the line, in time growing with its square.
+        word = "" if item is None else item[2].rstrip(" \t").strip("\"'")
         if item is not None and items and len(item[1]) == indent:
-            items.append(item[2].strip("\"'"))
+            items.append(word)
             continue
         if items:
             lines.append(" ".join(items))
-        items = [] if item is None else [item[2].strip("\"'")]
+        items = [] if item is None else [word]
         indent = -1 if item is None else len(item[1])
     if items:
         lines.append(" ".join(items))
@@ -1859,7 +1860,7 @@ _RUN_FILE = re.compile(
     r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"
 )
 #: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
-_LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*?)[ \t]*")
+_LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*)")
 #: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
 _FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
@@ -1899,17 +1900,11 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
         outer = ".".join(names[:-1])
         if texts is None:
             texts = _module_texts(top)
-        pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(dotted)}\b", re.M)
-        siblings = re.compile(
-            rf"^[ \t]*(?:from|import)[ \t]+{re.escape(outer)}\.(?!{re.escape(names[-1])}\b)(\w+)",
-            re.M,
-        )
-        if any(pattern.search(text) for text in texts) and not _own_submodule(
-            folder, top, names, texts
-        ):
+        if _imports(texts, dotted) and not _own_submodule(folder, top, names, texts):
             found = (folder.parent.relative_to(root).as_posix(), dotted)
         elif any(
-            _is_module_of(folder, match[1]) for text in texts for match in siblings.finditer(text)
+            below != names[-1] and _is_module_of(folder, below)
+            for below in _imported_below(texts, outer)
         ):
             # Only a sibling that is there: a package named like the folder holding it
             # (`app/app/`) imports itself by that name (`from app.api import ...`).
@@ -1928,13 +1923,9 @@ def _own_submodule(folder: Path, top: Path, names: list[str], texts: list[str]) 
     """
     if len(names) != 2 or names[0] != names[1] or not _is_module_of(top, top.name):
         return False
-    own = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(top.name)}\.(\w+)", re.M)
     return any(
-        match[1] != top.name
-        and _is_module_of(top, match[1])
-        and not _is_module_of(folder, match[1])
-        for text in texts
-        for match in own.finditer(text)
+        below != top.name and _is_module_of(top, below) and not _is_module_of(folder, below)
+        for below in _imported_below(texts, top.name)
     )
 
 
@@ -1955,6 +1946,23 @@ def _module_texts(package: Path) -> list[str]:
             if data is not None:
                 texts.append(data.decode("utf-8", errors="replace"))
     return texts
+
+
+def _imports(texts: Iterable[str], dotted: str) -> bool:
+    """Whether a line of ``texts`` imports ``dotted`` or a module of it (``from app.api``)."""
+    pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(dotted)}\b", re.M)
+    return any(pattern.search(text) for text in texts)
+
+
+def _imported_below(texts: Iterable[str], dotted: str) -> Iterator[str]:
+    """The names of the modules right below ``dotted`` that lines of ``texts`` import.
+
+    ``api`` of ``from app.api.routes import orders`` for ``app``.
+    """
+    pattern = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(dotted)}\.(\w+)", re.M)
+    for text in texts:
+        for match in pattern.finditer(text):
+            yield match[1]
 
 
 def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:

@@ -42,11 +42,12 @@ DOCKERFILE_NAME = r"Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.Dockerfile"
 _DOCKERFILE = re.compile(DOCKERFILE_NAME, re.IGNORECASE)
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
 _DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
-_LOCKS = (
-    ("uv.lock", "uv sync --active", "--extra"),
-    ("poetry.lock", "poetry install", "--extras"),
-    ("pdm.lock", "pdm install", "--group"),
-)
+# A lock file, the command that installs the project from it, and its option naming an extra.
+_LOCKS = {
+    "uv.lock": ("uv sync --active", "--extra"),
+    "poetry.lock": ("poetry install", "--extras"),
+    "pdm.lock": ("pdm install", "--group"),
+}
 
 
 @dataclass(frozen=True)
@@ -293,9 +294,9 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     if isinstance(project.get("name"), str):
         names += _bare([project["name"]])
     names += _requirements(_strings(project.get("dependencies")))
-    names += _poetry_names(_table(poetry.get("dependencies")))
+    names += _table_names(_table(poetry.get("dependencies")))
     for group in _table(poetry.get("group")).values():
-        names += _poetry_names(_table(_table(group).get("dependencies")))
+        names += _table_names(_table(_table(group).get("dependencies")))
     # Extras (PEP 621 or Poetry's own table) whose requirements name what runs the server.
     extras: list[str] = []
     options: dict[str, Names] = {}
@@ -315,7 +316,7 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     command = _locked_command(root / folder, extras) or _workspace_command(root, folder, extras)
     if command is None:
         if not project:
-            command = "poetry install" + "".join(f" --extras {shlex.quote(e)}" for e in extras)
+            command = _install_command("poetry.lock", extras)  # no lock yet: Poetry writes one
         else:
             target = "." if folder == "." else f"./{folder}"
             suffix = f"[{','.join(extras)}]" if extras else ""
@@ -331,7 +332,7 @@ def _locked_groups(folder: Path) -> frozenset[str] | None:
     PDM locks the default group alone unless told otherwise (``pdm lock -G :all``) and says
     which in ``[metadata] groups``; uv and Poetry lock every extra.
     """
-    for lock, _, _ in _LOCKS:
+    for lock in _LOCKS:
         if (folder / lock).is_file():
             if lock != "pdm.lock":
                 return None
@@ -351,16 +352,21 @@ def _workspace_command(root: Path, folder: str, extras: list[str]) -> str | None
         if (here / "uv.lock").is_file() and "workspace" in _table(
             _table(_read_toml(here / "pyproject.toml").get("tool")).get("uv")
         ):
-            command, option = next((run, opt) for lock, run, opt in _LOCKS if lock == "uv.lock")
-            return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
+            return _install_command("uv.lock", extras)
     return None
 
 
 def _locked_command(folder: Path, extras: list[str]) -> str | None:
-    for lock, command, option in _LOCKS:
+    for lock in _LOCKS:
         if (folder / lock).is_file():
-            return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
+            return _install_command(lock, extras)
     return None
+
+
+def _install_command(lock: str, extras: list[str]) -> str:
+    """The command of ``_LOCKS`` installing from ``lock``, asking for each of ``extras``."""
+    command, option = _LOCKS[lock]
+    return command + "".join(f" {option} {shlex.quote(extra)}" for extra in extras)
 
 
 def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
@@ -374,13 +380,7 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     if _read_text(path) is None:
         return None
     packages = _table(_read_toml(path).get("packages"))
-    names: Names = [
-        (
-            canonicalize_name(name),
-            frozenset(canonicalize_name(e) for e in _strings(_table(spec).get("extras"))),
-        )
-        for name, spec in packages.items()
-    ]
+    names = _table_names(packages)
     command = "pipenv sync" if (root / folder / "Pipfile.lock").is_file() else "pipenv install"
     if folder != ".":
         command = f"(cd {shlex.quote(folder)} && {command})"
@@ -447,11 +447,12 @@ def _bare(names: Iterable[str]) -> Names:
     return [(canonicalize_name(name), frozenset()) for name in names]
 
 
-def _poetry_names(dependencies: dict[str, Any]) -> Names:
-    """The normalized names of a Poetry dependency table, with the extras their tables name.
+def _table_names(dependencies: dict[str, Any]) -> Names:
+    """The normalized names of a dependency table, with the extras their tables name.
 
-    ``fastapi = { version = "^0.115", extras = ["standard"] }`` (or a list of such tables, one
-    per constraint) is ``fastapi[standard]``.
+    Poetry's and a ``Pipfile``'s ``[packages]`` alike: ``fastapi = { version = "^0.115", extras =
+    ["standard"] }`` (or, in Poetry's, a list of such tables, one per constraint) is
+    ``fastapi[standard]``.
     """
     names: Names = []
     for name, spec in dependencies.items():

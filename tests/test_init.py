@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -400,15 +401,18 @@ app.include_router(users.router)
 """
 
 
-def _serves_health(backend: Path, module: str) -> subprocess.CompletedProcess[str]:
-    """Import the app as `uvicorn <module>:app` run in ``backend`` would, and ask for health."""
+def _serves_health(
+    backend: Path, module: str, route: str = "/users/7", body: str = "{'id': 7}"
+) -> subprocess.CompletedProcess[str]:
+    """Import the app as `uvicorn <module>:app` run in ``backend`` would, and ask for health
+    and for ``route``, which answers ``body``."""
     script = (
         "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
         "from fastapi.testclient import TestClient\n"
         f"from {module} import app\n"
         "client = TestClient(app)\n"
         "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/users/7').json() == {'id': 7}\n"
+        f"assert client.get({route!r}).json() == {body}\n"
     )
     return subprocess.run(
         [sys.executable, "-c", script],
@@ -1744,22 +1748,7 @@ def test_an_app_module_of_any_name_importing_a_module_beside_it_is_a_flat_layout
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert '"route": "/ai/search/{term}"' in (root / "service/api/insight.py").read_text()
-    script = (
-        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
-        "from fastapi.testclient import TestClient\n"
-        "from launch import app\n"
-        "client = TestClient(app)\n"
-        "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/ai/search/x').json() == {'term': 'x'}\n"
-    )
-    served = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root / "service/api",
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
-    )
+    served = _serves_health(root / "service/api", "launch", "/ai/search/x", "{'term': 'x'}")
     assert served.returncode == 0, served.stderr
 
 
@@ -1997,22 +1986,7 @@ def test_a_namespace_package_imported_from_a_folder_below_the_project_is_served_
         "from shop.analytics.event_logger import event_logger"
         in (shop / "routes/orders.py").read_text()
     )
-    script = (
-        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
-        "from fastapi.testclient import TestClient\n"
-        "from shop.server import app\n"
-        "client = TestClient(app)\n"
-        "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/orders/7').json() == {'id': 7}\n"
-    )
-    served = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root / "src",
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
-    )
+    served = _serves_health(root / "src", "shop.server", "/orders/7")
     assert served.returncode == 0, served.stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
@@ -2041,22 +2015,7 @@ def test_a_namespace_package_imported_through_its_project_folder_is_served_from_
     )
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
-    script = (
-        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
-        "from fastapi.testclient import TestClient\n"
-        "from app.api.main import app\n"
-        "client = TestClient(app)\n"
-        "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/orders/7').json() == {'id': 7}\n"
-    )
-    served = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
-    )
+    served = _serves_health(root, "app.api.main", "/orders/7")
     assert served.returncode == 0, served.stderr
     assert "event_logger.log(" in (api / "routes/orders.py").read_text()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
@@ -2083,22 +2042,7 @@ def test_a_flat_folder_importing_itself_by_its_name_is_served_from_the_folder_ab
     (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
-    script = (
-        "import sys; sys.path.insert(0, '.'); sys.dont_write_bytecode = True\n"
-        "from fastapi.testclient import TestClient\n"
-        "from backend.main import app\n"
-        "client = TestClient(app)\n"
-        "assert client.get('/api/telemetry/health').status_code == 200\n"
-        "assert client.get('/orders/7').json() == {'id': 7}\n"
-    )
-    served = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
-    )
+    served = _serves_health(root, "backend.main", "/orders/7")
     assert served.returncode == 0, served.stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
@@ -3129,40 +3073,6 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "from hypercorn.config import Config\n\nfrom league.main import app\n\n"
             "if __name__ == '__main__':\n    asyncio.run(serve(app, Config()))\n"
         },
-    ],
-    ids=[
-        "dockerfile",
-        "procfile",
-        "compose",
-        "shell-script",
-        "makefile",
-        "justfile",
-        "tasks",
-        "fastapi-cli",
-        "fastapi-cli-compose",
-        "dockerfile-underscore-variant",
-        "dockerfile-dash-variant",
-        "procfile-variant",
-        "granian-in-a-script",
-        "granian-server-target-keyword",
-        "hypercorn-serve-in-a-script",
-    ],
-)
-def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
-    tmp_path: Path, run_files: dict[str, str]
-) -> None:
-    """`CMD ["uvicorn", "league.main:app"]`: the project says which of its two apps it serves."""
-    root = tmp_path / "project"
-    _two_leagues(root, run_files)
-    result = run("init", "--root", str(root), "--dry-run")
-    assert result.exit_code == 0, result.stderr
-    assert 'app = "league.main:app"' in result.stdout, result.stdout
-    assert "league_old" not in result.stdout, result.stdout
-
-
-@pytest.mark.parametrize(
-    "run_files",
-    [
         {"docker/Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "league.main:app"]\n'},
         {"deploy/Procfile": "web: gunicorn league.main:app -k uvicorn.workers.UvicornWorker\n"},
         {
@@ -3192,6 +3102,21 @@ def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
         },
     ],
     ids=[
+        "dockerfile",
+        "procfile",
+        "compose",
+        "shell-script",
+        "makefile",
+        "justfile",
+        "tasks",
+        "fastapi-cli",
+        "fastapi-cli-compose",
+        "dockerfile-underscore-variant",
+        "dockerfile-dash-variant",
+        "procfile-variant",
+        "granian-in-a-script",
+        "granian-server-target-keyword",
+        "hypercorn-serve-in-a-script",
         "dockerfile-in-a-folder",
         "procfile-in-a-folder",
         "compose-in-a-folder",
@@ -3202,17 +3127,32 @@ def test_a_run_file_at_the_top_naming_one_app_picks_it_among_several(
         "top-over-a-folder",
     ],
 )
-def test_a_run_file_one_folder_down_naming_one_app_picks_it_among_several(
+def test_a_run_file_naming_one_app_picks_it_among_several(
     tmp_path: Path, run_files: dict[str, str]
 ) -> None:
-    """`docker/Dockerfile` saying `CMD ["uvicorn", "league.main:app"]`, a command spread over a
-    YAML list, a supervisord program: the project says which of its two apps it serves."""
+    """`CMD ["uvicorn", "league.main:app"]` at the top, or when those name none, one folder down
+    (`docker/Dockerfile`), also a command spread over a YAML list or a supervisord program: the
+    project says which of its two apps it serves."""
     root = tmp_path / "project"
     _two_leagues(root, run_files)
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "league.main:app"' in result.stdout, result.stdout
     assert "league_old" not in result.stdout, result.stdout
+
+
+def test_a_run_file_with_a_long_line_is_read_in_linear_time(tmp_path: Path) -> None:
+    """A list item padded with spaces (`- a` then 40,000 spaces): read in one pass, not in time
+    growing with the square of the line."""
+    root = tmp_path / "project"
+    padded = "      - --label" + " " * 40_000 + "x\n"
+    command = "services:\n  api:\n    command:\n      - uvicorn\n      - league.main:app\n"
+    _two_leagues(root, {"compose.yml": command + padded})
+    start = time.process_time()
+    result = run("init", "--root", str(root), "--dry-run")
+    assert time.process_time() - start < 3
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "league.main:app"' in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(

@@ -487,6 +487,8 @@ def test_several_data_keys_get_distinct_names(layer: Layer) -> None:
 
 
 Credentials = namedtuple("Credentials", "user password")
+Command = namedtuple("Command", "program flag value")
+Setting = namedtuple("Setting", "name value")
 
 
 class Login(NamedTuple):
@@ -504,6 +506,8 @@ PAIRS_AND_RECORDS = [
         {"login": Credentials("ada", "hunter2"), "more": [Login("hunter2@example.com", 3, True)]},
         {"login": ["ada", "[redacted]"], "more": [["[redacted]", 3, True]]},
     ),
+    # A named tuple holding a pair: its fields name nothing, its first item names the second.
+    ({"setting": Setting("password", "hunter2")}, {"setting": ["password", "[redacted]"]}),
     (
         {"headers": [("Accept", "text/html"), ("Authorization", "hunter2")]},
         {"headers": [["Accept", "text/html"], ["Authorization", "[redacted]"]]},
@@ -2783,6 +2787,12 @@ ARGUMENT_LISTS = [
         ["deploy", "--api-key", "[redacted]", "--verbose"],
     ),
     (["keytool", "-storepass", "hunter2"], ["keytool", "-storepass", "[redacted]"]),
+    # Beside pairs, and in a named tuple: the flag's value is found there too.
+    (
+        [("env", "prod"), "--password", "hunter2"],
+        [["env", "prod"], "--password", "[redacted]"],
+    ),
+    (Command("mysql", "--password", "hunter2"), ["mysql", "--password", "[redacted]"]),
 ]
 ARGUMENT_LISTS_KEPT = [
     ["app", "--session-timeout", "30", "--password-file", "/run/secret"],
