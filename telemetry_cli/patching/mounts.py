@@ -1673,15 +1673,16 @@ def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
 
     ``api.routes.extend(users.router.routes)``, ``app.router.routes += users.router.routes``
     and ``api.routes = users.router.routes`` (also ``a.routes + b.routes``, ``list(...)``,
-    ``[:]``) serve the routes where ``api`` (or ``app``) serves its own, with the paths they
-    were declared with: yielded as ``api.include_router(users.router)`` (a call built for the
-    reading, placed where the statement is), in the scope of the statement. Routes added from
-    anything else (``api.routes.extend(collect())``) come as an include of that expression,
-    which is not followed.
+    ``[:]``), as ``api = APIRouter(routes=users.router.routes)`` does, serve the routes where
+    ``api`` (or ``app``) serves its own, with the paths they were declared with: yielded as
+    ``api.include_router(users.router)`` (a call built for the reading, placed where the
+    statement is), in the scope of the statement. Routes added from anything else
+    (``api.routes.extend(collect())``) come as an include of that expression, which is not
+    followed.
     """
     lines = {
         node.lineno
-        for node in model.nodes_near([f".{_ROUTES}", _ROUTES])
+        for node in model.nodes_near([_ROUTES])  # `.routes`, and `routes=`
         if (isinstance(node, ast.Attribute) and node.attr == _ROUTES)
         or (isinstance(node, ast.keyword) and node.arg == _ROUTES)
     }
