@@ -265,3 +265,29 @@ def test_a_main_guard_that_only_serves_the_app_keeps_the_uvicorn_command(tmp_pat
     quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
     assert "uvicorn main:app --port 8000" in quickstart
     assert "runpy" not in quickstart
+
+
+def test_an_app_the_main_guard_gives_a_starlette_websocket_route_runs_as_a_script(
+    tmp_path: Path,
+) -> None:
+    """`app.add_websocket_route(...)` in the guard's function gives the app a route as
+    `app.add_route(...)` does: `uvicorn main:app` would serve the app without it."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "shop/__init__.py": "",
+            "shop/views.py": VIEWS,
+            "shop/setup.py": ADD_ROUTES,
+            "main.py": COMPLETED_IN_MAIN.format(
+                body='    app.add_websocket_route("/echo", views.echo)\n'
+            ),
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert 'runpy.run_module("main", run_name="__main__")' in quickstart
+    assert "uvicorn main:app" not in quickstart

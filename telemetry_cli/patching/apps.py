@@ -26,7 +26,12 @@ from telemetry_cli.patching.mounts import (
     site_apps,
     versioned_apps,
 )
-from telemetry_cli.patching.names import SERVER_CALLS
+from telemetry_cli.patching.names import (
+    ADD_API_ROUTE,
+    ADD_WEBSOCKET_ROUTE,
+    SERVER_CALLS,
+    STARLETTE_ADD_ROUTES,
+)
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -663,7 +668,7 @@ def _script_run(site: AppSite, index: PackageIndex) -> str | None:
 
 #: Methods that give an app routes: a call of one on the app changes what it serves.
 _ROUTING_METHODS = frozenset(
-    {"include_router", "mount", "add_api_route", "add_api_websocket_route", "add_route"}
+    {"include_router", "mount", ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE, *STARLETTE_ADD_ROUTES}
 )
 
 
