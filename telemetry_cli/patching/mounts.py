@@ -1365,16 +1365,7 @@ def _library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bo
     if not isinstance(expression, ast.Call):
         return False
     qualified = index.qualify(expression.func, scope)
-    if qualified is None:
-        return False
-    name, target = index.resolve(qualified)
-    parts = name.split(".")
-    # No module of the package along the name (a namespace package's folder is none itself).
-    return target is None and not any(
-        index.source(".".join(parts[:count])) is not None
-        or index.failure(".".join(parts[:count])) is not None
-        for count in range(1, len(parts))
-    )
+    return qualified is not None and index.from_a_library(*index.resolve(qualified))
 
 
 def _imported_at_run_time(
