@@ -267,11 +267,21 @@ def test_a_main_guard_that_only_serves_the_app_keeps_the_uvicorn_command(tmp_pat
     assert "runpy" not in quickstart
 
 
-def test_an_app_the_main_guard_gives_a_starlette_websocket_route_runs_as_a_script(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Starlette's websocket route, added as `app.add_route(...)` adds a plain one.
+        '    app.add_websocket_route("/echo", views.echo)\n',
+        # The helper given another app first, then this one: followed for this one too.
+        "    add_routes(FastAPI())\n    add_routes(app)\n",
+    ],
+    ids=["starlette-websocket-route", "helper-given-another-app-first"],
+)
+def test_an_app_the_main_guard_gives_routes_to_otherwise_runs_as_a_script(
+    tmp_path: Path, body: str
 ) -> None:
-    """`app.add_websocket_route(...)` in the guard's function gives the app a route as
-    `app.add_route(...)` does: `uvicorn main:app` would serve the app without it."""
+    """More ways the guard's function gives the app routes: `uvicorn main:app` would serve the
+    app without them, so the quickstart runs the module as a script."""
     root = tmp_path / "project"
     write_files(
         root,
@@ -280,9 +290,7 @@ def test_an_app_the_main_guard_gives_a_starlette_websocket_route_runs_as_a_scrip
             "shop/__init__.py": "",
             "shop/views.py": VIEWS,
             "shop/setup.py": ADD_ROUTES,
-            "main.py": COMPLETED_IN_MAIN.format(
-                body='    app.add_websocket_route("/echo", views.echo)\n'
-            ),
+            "main.py": COMPLETED_IN_MAIN.format(body=body),
         },
     )
     assert run("init", "--root", str(root)).exit_code == 0
