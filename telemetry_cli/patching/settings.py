@@ -241,9 +241,7 @@ class SettingsDefaults:
 
     def _from_file(self, expression: ast.expr, scope: Scope) -> str | None:
         """A dynaconf object's value from its settings files (see :mod:`.settings_files`)."""
-        if self.index.settings_file is None:
-            return None
-        found = dynaconf_value(self.index, expression, scope, self.index.settings_file)
+        found = dynaconf_value(self.index, expression, scope)
         if found is None:
             return None
         self.read.append(

@@ -20,16 +20,12 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from telemetry_cli.files import parse_toml
 from telemetry_cli.patching.symbols import PackageIndex, Scope
-
-#: Finds the file dynaconf loads for a settings file name as written: its project-relative path
-#: and text, None when there is none (see :meth:`BackendReader.settings_file`).
-SettingsFileFinder = Callable[[str], tuple[str, str] | None]
 
 _CLASSES = frozenset({"dynaconf.Dynaconf", "dynaconf.LazySettings"})
 _FILES_KEYWORDS = ("settings_files", "settings_file", "SETTINGS_FILE_FOR_DYNACONF")
@@ -53,14 +49,15 @@ class FileValue:
     kind: str = "value"  # "default": the one `.get` gives, no file setting the key
 
 
-def dynaconf_value(
-    index: PackageIndex, expression: ast.expr, scope: Scope, find: SettingsFileFinder
-) -> FileValue | None:
+def dynaconf_value(index: PackageIndex, expression: ast.expr, scope: Scope) -> FileValue | None:
     """The string ``settings.KEY`` (``settings.a.b``, ``settings.get("KEY", default)``) holds.
 
     None unless ``settings`` is a module-level ``Dynaconf(...)`` object the files decide (see
-    the module's docstring).
+    the module's docstring), found by the index's :attr:`~PackageIndex.settings_file`.
     """
+    find = index.settings_file
+    if find is None:
+        return None
     default: ast.expr | None = None
     if isinstance(expression, ast.Call):
         if not (
