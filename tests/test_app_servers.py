@@ -202,6 +202,20 @@ ADD_ROUTES = """def add_routes(target):
 """
 
 
+def _write_shop(root: Path, main: str) -> None:
+    """A project whose `main.py` (given) may use `shop.views` and `shop.setup.add_routes`."""
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "shop/__init__.py": "",
+            "shop/views.py": VIEWS,
+            "shop/setup.py": ADD_ROUTES,
+            "main.py": main,
+        },
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "route"),
     [
@@ -217,16 +231,7 @@ def test_an_app_the_main_guard_adds_routes_to_runs_as_a_script(
     `__main__` guard calls before it serves the app: `uvicorn main:app` would serve none of
     them, so the quickstart runs the module as a script, as the project does."""
     root = tmp_path / "project"
-    write_files(
-        root,
-        {
-            "requirements.txt": "fastapi\nuvicorn\n",
-            "shop/__init__.py": "",
-            "shop/views.py": VIEWS,
-            "shop/setup.py": ADD_ROUTES,
-            "main.py": COMPLETED_IN_MAIN.format(body=body),
-        },
-    )
+    _write_shop(root, COMPLETED_IN_MAIN.format(body=body))
     assert run("init", "--root", str(root)).exit_code == 0
     plan = (root / "pyproject.toml").read_text()
     (root / "pyproject.toml").write_text(plan.replace('# "shop/views.py"', '"shop/views.py"'))
@@ -247,17 +252,11 @@ def test_a_main_guard_that_only_serves_the_app_keeps_the_uvicorn_command(tmp_pat
     """The guard serves the app as importing it builds it (`uvicorn.run(app)` alone, or after
     a call that adds no routes): `uvicorn main:app` serves the same app, and stays the command."""
     root = tmp_path / "project"
-    write_files(
+    _write_shop(
         root,
-        {
-            "requirements.txt": "fastapi\nuvicorn\n",
-            "shop/__init__.py": "",
-            "shop/views.py": VIEWS,
-            "shop/setup.py": ADD_ROUTES,
-            "main.py": COMPLETED_IN_MAIN.format(body="    print(views)\n").replace(
-                "app = FastAPI()\n", "app = FastAPI()\napp.include_router(views.router)\n"
-            ),
-        },
+        COMPLETED_IN_MAIN.format(body="    print(views)\n").replace(
+            "app = FastAPI()\n", "app = FastAPI()\napp.include_router(views.router)\n"
+        ),
     )
     assert run("init", "--root", str(root)).exit_code == 0
     generated = run("generate", "--root", str(root))
@@ -283,16 +282,7 @@ def test_an_app_the_main_guard_gives_routes_to_otherwise_runs_as_a_script(
     """More ways the guard's function gives the app routes: `uvicorn main:app` would serve the
     app without them, so the quickstart runs the module as a script."""
     root = tmp_path / "project"
-    write_files(
-        root,
-        {
-            "requirements.txt": "fastapi\nuvicorn\n",
-            "shop/__init__.py": "",
-            "shop/views.py": VIEWS,
-            "shop/setup.py": ADD_ROUTES,
-            "main.py": COMPLETED_IN_MAIN.format(body=body),
-        },
-    )
+    _write_shop(root, COMPLETED_IN_MAIN.format(body=body))
     assert run("init", "--root", str(root)).exit_code == 0
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
