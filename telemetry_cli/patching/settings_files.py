@@ -36,6 +36,8 @@ _UNFOLLOWED = frozenset(
 _DEFAULT_PREFIX = "DYNACONF"
 _DEFAULT_ENVIRONMENT = "development"
 _SWITCHER = "ENV_FOR_DYNACONF"
+# A TOML table header: `[development.api]` (not an array of tables, `[[...]]`).
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def dynaconf_value(index: PackageIndex, expression: ast.expr, scope: Scope) -> F
     if environments:
         variable += f" or {_SWITCHER}"  # naming another environment than the default one
     merged: dict[str, Any] = {}
-    where: dict[str, str] = {}
+    where: dict[str, tuple[str, list[str]]] = {}  # the file and table of each key
     texts: dict[str, str] = {}
     for name in names:
         found = find(name)
@@ -103,20 +105,20 @@ def dynaconf_value(index: PackageIndex, expression: ast.expr, scope: Scope) -> F
         except (tomllib.TOMLDecodeError, RecursionError):
             return None
         tables = (
-            [data]
+            [([], data)]
             if not environments
-            else [_table(data, "default"), _table(data, environment), _table(data, "global")]
+            else [([name], _table(data, name)) for name in ("default", environment, "global")]
         )
-        for table in tables:
+        for table_path, table in tables:
             for key, item in table.items():
                 merged[key.upper()] = item
-                where[key.upper()] = path
+                where[key.upper()] = (path, table_path)
     value: Any = merged
     for key in keys:
         value = _lookup(value, key)
     if isinstance(value, str):
-        source = where[keys[0].upper()]
-        return FileValue(value, source, _line(texts[source], keys[-1]), variable)
+        source, table_path = where[keys[0].upper()]
+        return FileValue(value, source, _line(texts[source], [*table_path, *keys]), variable)
     given = None if value is not None or default is None else index.string_value(default, scope)
     if given is not None:
         return FileValue(given, scope.module.path, expression.lineno, variable, "default")
@@ -201,8 +203,22 @@ def _lookup(value: Any, key: str) -> Any:
     return next((item for name, item in value.items() if name.lower() == key.lower()), None)
 
 
-def _line(text: str, key: str) -> int:
-    """The first line of a file's ``text`` that sets ``key`` (1 when none does: inline)."""
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.IGNORECASE)
-    lines = text.splitlines()
-    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), 1)
+def _line(text: str, path: list[str]) -> int:
+    """The line of a file's ``text`` setting the key at ``path`` (its tables, then its name).
+
+    The one under the table header of those tables (``[development.api]`` for ``prefix``), else
+    the first line setting a key of that name; 1 when none does (an inline table).
+    """
+    *tables, key = (part.lower() for part in path)
+    setting = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.IGNORECASE)
+    current: list[str] = []
+    first = None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header is not None:
+            current = [part.strip().strip("\"'").lower() for part in header[1].split(".")]
+        elif setting.match(line):
+            if current == tables:
+                return number
+            first = first or number
+    return first or 1
