@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,9 +179,12 @@ def _strings(value: ast.expr) -> list[str] | None:
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return [name.strip() for name in re.split(r"[,;]", value.value) if name.strip()]
     if isinstance(value, ast.List | ast.Tuple):
-        items: Iterable[ast.expr] = value.elts
-        if all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in items):
-            return [str(item.value) for item in value.elts if isinstance(item, ast.Constant)]
+        names = [
+            item.value
+            for item in value.elts
+            if isinstance(item, ast.Constant) and isinstance(item.value, str)
+        ]
+        return names if len(names) == len(value.elts) else None
     return None
 
 
