@@ -202,6 +202,20 @@ ADD_ROUTES = """def add_routes(target):
 """
 
 
+def _write_shop(root: Path, main: str) -> None:
+    """A project whose `main.py` (given) may use `shop.views` and `shop.setup.add_routes`."""
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "shop/__init__.py": "",
+            "shop/views.py": VIEWS,
+            "shop/setup.py": ADD_ROUTES,
+            "main.py": main,
+        },
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "route"),
     [
@@ -217,16 +231,7 @@ def test_an_app_the_main_guard_adds_routes_to_runs_as_a_script(
     `__main__` guard calls before it serves the app: `uvicorn main:app` would serve none of
     them, so the quickstart runs the module as a script, as the project does."""
     root = tmp_path / "project"
-    write_files(
-        root,
-        {
-            "requirements.txt": "fastapi\nuvicorn\n",
-            "shop/__init__.py": "",
-            "shop/views.py": VIEWS,
-            "shop/setup.py": ADD_ROUTES,
-            "main.py": COMPLETED_IN_MAIN.format(body=body),
-        },
-    )
+    _write_shop(root, COMPLETED_IN_MAIN.format(body=body))
     assert run("init", "--root", str(root)).exit_code == 0
     plan = (root / "pyproject.toml").read_text()
     (root / "pyproject.toml").write_text(plan.replace('# "shop/views.py"', '"shop/views.py"'))
@@ -243,25 +248,46 @@ def test_an_app_the_main_guard_adds_routes_to_runs_as_a_script(
     assert snapshot(root) == planned
 
 
-def test_a_main_guard_that_only_serves_the_app_keeps_the_uvicorn_command(tmp_path: Path) -> None:
-    """The guard serves the app as importing it builds it (`uvicorn.run(app)` alone, or after
-    a call that adds no routes): `uvicorn main:app` serves the same app, and stays the command."""
-    root = tmp_path / "project"
-    write_files(
-        root,
-        {
-            "requirements.txt": "fastapi\nuvicorn\n",
-            "shop/__init__.py": "",
-            "shop/views.py": VIEWS,
-            "shop/setup.py": ADD_ROUTES,
-            "main.py": COMPLETED_IN_MAIN.format(body="    print(views)\n").replace(
+RUN_SCRIPT = 'runpy.run_module("main", run_name="__main__")'
+
+
+@pytest.mark.parametrize(
+    ("main", "command", "not_said"),
+    [
+        # Starlette's websocket route, added as `app.add_route(...)` adds a plain one.
+        (
+            COMPLETED_IN_MAIN.format(body='    app.add_websocket_route("/echo", views.echo)\n'),
+            RUN_SCRIPT,
+            "uvicorn main:app",
+        ),
+        # The helper given another app first, then this one: followed for this one too.
+        (
+            COMPLETED_IN_MAIN.format(body="    add_routes(FastAPI())\n    add_routes(app)\n"),
+            RUN_SCRIPT,
+            "uvicorn main:app",
+        ),
+        # The guard only serves the app as importing it builds it (after a call adding no
+        # routes): `uvicorn main:app` serves the same app, and stays the command.
+        (
+            COMPLETED_IN_MAIN.format(body="    print(views)\n").replace(
                 "app = FastAPI()\n", "app = FastAPI()\napp.include_router(views.router)\n"
             ),
-        },
-    )
+            "uvicorn main:app --port 8000",
+            "runpy",
+        ),
+    ],
+    ids=["starlette-websocket-route", "helper-given-another-app-first", "only-serves"],
+)
+def test_the_quickstart_runs_the_module_as_a_script_when_the_main_guard_gives_routes(
+    tmp_path: Path, main: str, command: str, not_said: str
+) -> None:
+    """More ways the guard's function gives the app routes: `uvicorn main:app` would serve the
+    app without them, so the quickstart runs the module as a script; not when it adds none."""
+    root = tmp_path / "project"
+    _write_shop(root, main)
     assert run("init", "--root", str(root)).exit_code == 0
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
-    assert "uvicorn main:app --port 8000" in quickstart
-    assert "runpy" not in quickstart
+    assert command in quickstart
+    assert not_said not in quickstart

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli_support import run, snapshot, write_files
 
 VIEWS = """from fastapi import APIRouter
@@ -136,9 +138,21 @@ def test_an_app_a_library_builds_is_wired_when_the_app_key_names_it(tmp_path: Pa
     assert snapshot(root) == planned
 
 
-def test_an_app_imported_from_a_missing_backend_module_is_still_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("imported", "files"),
+    [
+        ("from shelf.gone import app\n", {"shelf/__init__.py": ""}),
+        # A namespace package (no `__init__.py`) whose module has no such name.
+        ("from shelf.api import app\n", {"shelf/api.py": VIEWS}),
+    ],
+    ids=["missing-module", "namespace-module-without-it"],
+)
+def test_an_app_imported_from_a_missing_backend_module_is_still_refused(
+    tmp_path: Path, imported: str, files: dict[str, str]
+) -> None:
     """Only a name from outside the backend is taken on trust: `from shelf.gone import app`,
-    a module the backend lacks, stays a one-line refusal (exit 2) that writes nothing."""
+    a module the backend lacks, or `from shelf.api import app`, a module of the backend without
+    it, stays a one-line refusal (exit 2) that writes nothing."""
     root = tmp_path / "project"
     write_files(
         root,
@@ -146,8 +160,8 @@ def test_an_app_imported_from_a_missing_backend_module_is_still_refused(tmp_path
             "pyproject.toml": (
                 '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\napp = "main:app"\n'
             ),
-            "main.py": "from shelf.gone import app\n",
-            "shelf/__init__.py": "",
+            "main.py": imported,
+            **files,
         },
     )
     planned = snapshot(root)

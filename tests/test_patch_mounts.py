@@ -424,6 +424,33 @@ def test_a_prefix_from_dynaconf_is_read_from_its_settings_files(
 
 
 @pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('[default]\nAPI_V1_STR = "/d"\n[development]\nAPI_V1_STR = "/dev"\n', 4),
+        ('[default]\n[default.api]\nprefix = "/d"\n[development.api]\nprefix = "/dev"\n', 5),
+    ],
+    ids=["environment-table", "nested-table"],
+)
+def test_a_value_from_dynaconf_is_said_at_the_line_that_sets_it(
+    tmp_path: Path, text: str, line: int
+) -> None:
+    """The key set in `[default]` and again in `[development]`: the value read is the second,
+    and the note names its line, not the first line setting a key of that name."""
+    read = "settings.API_V1_STR" if "API_V1_STR" in text else "settings.api.prefix"
+    main = _main(
+        f"app.include_router(api_router, prefix={read})", "from app.settings import settings\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        DYNACONF.format(options='settings_files=["settings.toml"], environments=True')
+    )
+    (root / "settings.toml").write_text(text)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert f"read as '/dev', its value in settings.toml:{line} " in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
     ("settings", "variable"),
     [
         (

@@ -26,7 +26,12 @@ from telemetry_cli.patching.mounts import (
     site_apps,
     versioned_apps,
 )
-from telemetry_cli.patching.names import SERVER_CALLS
+from telemetry_cli.patching.names import (
+    ADD_API_ROUTE,
+    ADD_WEBSOCKET_ROUTE,
+    SERVER_CALLS,
+    STARLETTE_ADD_ROUTES,
+)
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -663,7 +668,7 @@ def _script_run(site: AppSite, index: PackageIndex) -> str | None:
 
 #: Methods that give an app routes: a call of one on the app changes what it serves.
 _ROUTING_METHODS = frozenset(
-    {"include_router", "mount", "add_api_route", "add_api_websocket_route", "add_route"}
+    {"include_router", "mount", ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE, *STARLETTE_ADD_ROUTES}
 )
 
 
@@ -678,44 +683,68 @@ def _completed_under_guard(site: AppSite, index: PackageIndex) -> bool:
     name = site.expression
     if not name.isidentifier() or not any(top is site.anchor for top in module.tree.body):
         return False
-    pending: list[tuple[ast.AST, Scope, set[str]]] = [
-        (guard, module.scope, {name}) for guard in main_guards(module.tree.body)
+    guards: list[tuple[ast.AST, Scope]] = [
+        (guard, module.scope) for guard in main_guards(module.tree.body)
     ]
-    entered: set[int] = set()
     routed = served = False
-    while pending and not (routed and served):
-        tree, scope, held = pending.pop()
+    for call, canonical, held in _calls_reached(guards, {name}, index, module):
+        called = call.func
+        routed = routed or (
+            isinstance(called, ast.Attribute)
+            and isinstance(called.value, ast.Name)
+            and called.value.id in held
+            and called.attr in _ROUTING_METHODS
+        )
+        served = served or _served_by(call, canonical, held)
+        if routed and served:
+            return True
+    return False
+
+
+def _calls_reached(
+    trees: list[tuple[ast.AST, Scope]],
+    held: set[str],
+    index: PackageIndex,
+    module: ModuleModel | None = None,
+) -> Iterator[tuple[ast.Call, str | None, set[str]]]:
+    """Each call in ``trees``, and in the package's functions they call with an app of ``held``.
+
+    With the name it calls (None: not known) and the names holding the app where it is made.
+    A function is followed given the app as a parameter (``configure_routes(app)``), or, one of
+    ``module``'s, holding it as its global; once for each set of names.
+    """
+    pending = [(tree, scope, held) for tree, scope in trees]
+    entered: set[tuple[int, frozenset[str]]] = set()
+    while pending:
+        tree, scope, names = pending.pop()
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
-            called = node.func
-            if (
-                isinstance(called, ast.Attribute)
-                and isinstance(called.value, ast.Name)
-                and called.value.id in held
-                and called.attr in _ROUTING_METHODS
-            ):
-                routed = True
+            qualified = index.qualify(node.func, scope)
+            canonical, target = (None, None) if qualified is None else index.resolve(qualified)
+            yield node, canonical, names
+            if target is None or target.kind != "function" or canonical in SERVER_CALLS:
                 continue
-            qualified = index.qualify(called, scope)
-            if qualified is None:
-                continue
-            canonical, target = index.resolve(qualified)
-            if canonical in SERVER_CALLS:
-                given = call_argument(node, 0, SERVER_CALLS[canonical])
-                served = served or (isinstance(given, ast.Name) and given.id in held)
-                continue
-            if target is None or target.kind != "function" or id(target.node) in entered:
-                continue
-            entered.add(id(target.node))
             helper = target.node
             assert isinstance(helper, FunctionNode)
-            # The module's own functions see its app as a global; any function, as a parameter.
-            names = {name} if target.scope.module is module else set()
-            names |= _parameters_given(helper, node, held)
-            if names:
-                pending.append((helper, Scope(helper, target.scope.module, target.scope), names))
-    return routed and served
+            given = _parameters_given(helper, node, names)
+            if module is not None and target.scope.module is module:
+                given |= held
+            if given and (id(helper), frozenset(given)) not in entered:
+                entered.add((id(helper), frozenset(given)))
+                pending.append((helper, Scope(helper, target.scope.module, target.scope), given))
+
+
+def _served_by(call: ast.Call, canonical: str | None, held: set[str]) -> bool:
+    """Whether ``call`` (of ``canonical``) hands one of the names ``held`` to a server.
+
+    A call counts by what its name is bound to, not by its last name: ``uvicorn.run`` or
+    ``from uvicorn import run as serve``, but not ``executor.run(app)``.
+    """
+    if canonical not in SERVER_CALLS:
+        return False
+    served = call_argument(call, 0, SERVER_CALLS[canonical])
+    return isinstance(served, ast.Name) and served.id in held
 
 
 def _parameters_given(function: FunctionNode, call: ast.Call, held: set[str]) -> set[str]:
@@ -940,48 +969,14 @@ def _serves_one_of(scope: Scope, local: list[str], index: PackageIndex) -> bool:
     """Whether a function (``scope``) hands one of its ``local`` apps to a server it starts.
 
     ``uvicorn.run(app)``, ``uvicorn.Server(uvicorn.Config(app))``, hypercorn's ``serve(app,
-    config)``: the function runs the app (a console script's, or the ``__main__`` guard's).
+    config)``: the function runs the app (a console script's, or the ``__main__`` guard's). A
+    function of the package given the app (``serve_forever(app)``) serves it when it hands that
+    parameter on to a server in turn.
     """
-    function = scope.node
-    assert isinstance(function, FunctionNode)
-    return _hands_to_server(function, scope, set(local), index, frozenset({id(function)}))
-
-
-def _hands_to_server(
-    function: FunctionNode,
-    scope: Scope,
-    held: set[str],
-    index: PackageIndex,
-    entered: frozenset[int],
-) -> bool:
-    """Whether ``function`` gives a name of ``held`` to a server, itself or through a helper.
-
-    A call counts by what its name is bound to, not by its last name: ``uvicorn.run`` or
-    ``from uvicorn import run as serve``, but not ``executor.run(app)``. A function of the
-    package given the app (``serve_forever(app)``) serves it when it hands that parameter on
-    to a server in turn. ``entered``: the functions being followed (they may call each other).
-    """
-    for node in ast.walk(function):
-        if not isinstance(node, ast.Call):
-            continue
-        qualified = index.qualify(node.func, scope)
-        if qualified is None:
-            continue
-        name, target = index.resolve(qualified)
-        if name in SERVER_CALLS:
-            served = call_argument(node, 0, SERVER_CALLS[name])
-            if isinstance(served, ast.Name) and served.id in held:
-                return True
-            continue
-        if target is None or target.kind != "function" or id(target.node) in entered:
-            continue
-        helper = target.node
-        assert isinstance(helper, FunctionNode)
-        given = _parameters_given(helper, node, held)
-        inner = Scope(helper, target.scope.module, target.scope)
-        if given and _hands_to_server(helper, inner, given, index, entered | {id(helper)}):
-            return True
-    return False
+    return any(
+        _served_by(call, canonical, held)
+        for call, canonical, held in _calls_reached([(scope.node, scope)], set(local), index)
+    )
 
 
 def _kept_inside(binding: Binding, local: list[str]) -> str:

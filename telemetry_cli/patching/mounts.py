@@ -1414,16 +1414,7 @@ def _library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bo
     if not isinstance(expression, ast.Call):
         return False
     qualified = index.qualify(expression.func, scope)
-    if qualified is None:
-        return False
-    name, target = index.resolve(qualified)
-    parts = name.split(".")
-    # No module of the package along the name (a namespace package's folder is none itself).
-    return target is None and not any(
-        index.source(".".join(parts[:count])) is not None
-        or index.failure(".".join(parts[:count])) is not None
-        for count in range(1, len(parts))
-    )
+    return qualified is not None and index.from_a_library(*index.resolve(qualified))
 
 
 def _imported_at_run_time(
@@ -1722,15 +1713,16 @@ def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
 
     ``api.routes.extend(users.router.routes)``, ``app.router.routes += users.router.routes``
     and ``api.routes = users.router.routes`` (also ``a.routes + b.routes``, ``list(...)``,
-    ``[:]``) serve the routes where ``api`` (or ``app``) serves its own, with the paths they
-    were declared with: yielded as ``api.include_router(users.router)`` (a call built for the
-    reading, placed where the statement is), in the scope of the statement. Routes added from
-    anything else (``api.routes.extend(collect())``) come as an include of that expression,
-    which is not followed.
+    ``[:]``), as ``api = APIRouter(routes=users.router.routes)`` does, serve the routes where
+    ``api`` (or ``app``) serves its own, with the paths they were declared with: yielded as
+    ``api.include_router(users.router)`` (a call built for the reading, placed where the
+    statement is), in the scope of the statement. Routes added from anything else
+    (``api.routes.extend(collect())``) come as an include of that expression, which is not
+    followed.
     """
     lines = {
         node.lineno
-        for node in model.nodes_near([f".{_ROUTES}", _ROUTES])
+        for node in model.nodes_near([_ROUTES])  # `.routes`, and `routes=`
         if (isinstance(node, ast.Attribute) and node.attr == _ROUTES)
         or (isinstance(node, ast.keyword) and node.arg == _ROUTES)
     }

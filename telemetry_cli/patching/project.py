@@ -114,6 +114,7 @@ class BackendReader:
         # The packages nested in the backend folder, by name: the folders holding them.
         self._nested: dict[str, list[str]] | None = None
         self._self_importing: dict[str, str | None] = {}
+        self._settings_files: dict[str, tuple[str, str] | None] = {}
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -200,7 +201,14 @@ class BackendReader:
         Searched as dynaconf does from the folder the app starts in (the backend folder), up to
         the project root (never beyond it), in each folder and its ``config/`` subfolder. None
         when there is none, or it is unreadable or not UTF-8 (the value is then not known).
+        Found once per name, however many settings reads name it.
         """
+        if name not in self._settings_files:
+            self._settings_files[name] = self._find_settings_file(name)
+        return self._settings_files[name]
+
+    def _find_settings_file(self, name: str) -> tuple[str, str] | None:
+        """The search :meth:`settings_file` makes."""
         if not name or PurePosixPath(name).is_absolute() or "\0" in name:
             return None
         folder = PurePosixPath(self.backend)

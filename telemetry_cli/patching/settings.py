@@ -45,12 +45,13 @@ from telemetry_cli.patching.symbols import (
 
 # pydantic's settings classes (v2's pydantic-settings, v1's pydantic): fields read the environment.
 _ENVIRONMENT_CLASS = "BaseSettings"
-# Reads of an environment variable with a default: `os.getenv("API_PREFIX", "/api")`, and the
-# same through the configuration libraries' functions, by the position of their default
-# (None: keyword only); `default=` is their keyword everywhere.
+# The standard library's reads of an environment variable: `os.getenv("API_PREFIX", "/api")`.
+_OS_READS = frozenset({"os.getenv", "os.environ.get"})
+# Reads of an environment variable with a default: those, and the same through the
+# configuration libraries' functions, by the position of their default (None: keyword only);
+# `default=` is their keyword everywhere.
 _ENVIRONMENT_READS: dict[str, int | None] = {
-    "os.getenv": 1,
-    "os.environ.get": 1,
+    **dict.fromkeys(_OS_READS, 1),
     "decouple.config": 1,  # python-decouple
     "environs.env": 1,  # environs' own instance (`from environs import env`)
     "environs.env.str": 1,
@@ -240,9 +241,7 @@ class SettingsDefaults:
 
     def _from_file(self, expression: ast.expr, scope: Scope) -> str | None:
         """A dynaconf object's value from its settings files (see :mod:`.settings_files`)."""
-        if self.index.settings_file is None:
-            return None
-        found = dynaconf_value(self.index, expression, scope, self.index.settings_file)
+        found = dynaconf_value(self.index, expression, scope)
         if found is None:
             return None
         self.read.append(
@@ -264,26 +263,27 @@ class SettingsDefaults:
             return None
         read, default = expression.values
         name = _unset_read(self.index, read, scope) if isinstance(read, ast.Call) else None
-        value = None if name is None else self.index.string_value(default, scope)
-        if name is not None and value is not None:
-            self.read.append(
-                SettingsDefault(
-                    ast.unparse(expression), value, scope.module.path, expression.lineno, True, name
-                )
-            )
-        return value
+        return None if name is None else self._read_default(expression, name, default, scope)
 
     def _environment_default(self, call: ast.Call, scope: Scope) -> str | None:
-        """The default of ``os.getenv("NAME", "/api")`` or ``os.environ.get("NAME", "/api")``."""
+        """The default of ``os.getenv("NAME", "/api")``, or of another :func:`_environment_read`."""
         read = _environment_read(self.index, call, scope)
-        if read is None:
-            return None
-        name, default = read
+        return None if read is None else self._read_default(call, *read, scope)
+
+    def _read_default(
+        self, expression: ast.expr, variable: str, default: ast.expr, scope: Scope
+    ) -> str | None:
+        """The string ``default`` of an environment read (``expression``) of ``variable``, said."""
         value = self.index.string_value(default, scope)
         if value is not None:
             self.read.append(
                 SettingsDefault(
-                    ast.unparse(call), value, scope.module.path, call.lineno, True, name
+                    ast.unparse(expression),
+                    value,
+                    scope.module.path,
+                    expression.lineno,
+                    True,
+                    variable,
                 )
             )
         return value
@@ -294,7 +294,7 @@ def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None
 
     Also with a default that an ``or`` passes over too (``os.getenv("NAME", "")``).
     """
-    if index.qualify(call.func, scope) not in ("os.getenv", "os.environ.get"):
+    if index.qualify(call.func, scope) not in _OS_READS:
         return None
     if not call.args or any(keyword.arg != "default" for keyword in call.keywords):
         return None

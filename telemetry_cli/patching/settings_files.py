@@ -20,16 +20,11 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from telemetry_cli.files import parse_toml
 from telemetry_cli.patching.symbols import PackageIndex, Scope
-
-#: Finds the file dynaconf loads for a settings file name as written: its project-relative path
-#: and text, None when there is none (see :meth:`BackendReader.settings_file`).
-SettingsFileFinder = Callable[[str], tuple[str, str] | None]
 
 _CLASSES = frozenset({"dynaconf.Dynaconf", "dynaconf.LazySettings"})
 _FILES_KEYWORDS = ("settings_files", "settings_file", "SETTINGS_FILE_FOR_DYNACONF")
@@ -40,6 +35,8 @@ _UNFOLLOWED = frozenset(
 _DEFAULT_PREFIX = "DYNACONF"
 _DEFAULT_ENVIRONMENT = "development"
 _SWITCHER = "ENV_FOR_DYNACONF"
+# A TOML table header: `[development.api]` (not an array of tables, `[[...]]`).
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
 
 
 @dataclass(frozen=True)
@@ -53,14 +50,15 @@ class FileValue:
     kind: str = "value"  # "default": the one `.get` gives, no file setting the key
 
 
-def dynaconf_value(
-    index: PackageIndex, expression: ast.expr, scope: Scope, find: SettingsFileFinder
-) -> FileValue | None:
+def dynaconf_value(index: PackageIndex, expression: ast.expr, scope: Scope) -> FileValue | None:
     """The string ``settings.KEY`` (``settings.a.b``, ``settings.get("KEY", default)``) holds.
 
     None unless ``settings`` is a module-level ``Dynaconf(...)`` object the files decide (see
-    the module's docstring).
+    the module's docstring), found by the index's :attr:`~PackageIndex.settings_file`.
     """
+    find = index.settings_file
+    if find is None:
+        return None
     default: ast.expr | None = None
     if isinstance(expression, ast.Call):
         if not (
@@ -91,7 +89,7 @@ def dynaconf_value(
     if environments:
         variable += f" or {_SWITCHER}"  # naming another environment than the default one
     merged: dict[str, Any] = {}
-    where: dict[str, str] = {}
+    where: dict[str, tuple[str, list[str]]] = {}  # the file and table of each key
     texts: dict[str, str] = {}
     for name in names:
         found = find(name)
@@ -106,20 +104,20 @@ def dynaconf_value(
         except (tomllib.TOMLDecodeError, RecursionError):
             return None
         tables = (
-            [data]
+            [([], data)]
             if not environments
-            else [_table(data, "default"), _table(data, environment), _table(data, "global")]
+            else [([name], _table(data, name)) for name in ("default", environment, "global")]
         )
-        for table in tables:
+        for table_path, table in tables:
             for key, item in table.items():
                 merged[key.upper()] = item
-                where[key.upper()] = path
+                where[key.upper()] = (path, table_path)
     value: Any = merged
     for key in keys:
         value = _lookup(value, key)
     if isinstance(value, str):
-        source = where[keys[0].upper()]
-        return FileValue(value, source, _line(texts[source], keys[-1]), variable)
+        source, table_path = where[keys[0].upper()]
+        return FileValue(value, source, _line(texts[source], [*table_path, *keys]), variable)
     given = None if value is not None or default is None else index.string_value(default, scope)
     if given is not None:
         return FileValue(given, scope.module.path, expression.lineno, variable, "default")
@@ -181,9 +179,12 @@ def _strings(value: ast.expr) -> list[str] | None:
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return [name.strip() for name in re.split(r"[,;]", value.value) if name.strip()]
     if isinstance(value, ast.List | ast.Tuple):
-        items: Iterable[ast.expr] = value.elts
-        if all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in items):
-            return [str(item.value) for item in value.elts if isinstance(item, ast.Constant)]
+        names = [
+            item.value
+            for item in value.elts
+            if isinstance(item, ast.Constant) and isinstance(item.value, str)
+        ]
+        return names if len(names) == len(value.elts) else None
     return None
 
 
@@ -204,8 +205,22 @@ def _lookup(value: Any, key: str) -> Any:
     return next((item for name, item in value.items() if name.lower() == key.lower()), None)
 
 
-def _line(text: str, key: str) -> int:
-    """The first line of a file's ``text`` that sets ``key`` (1 when none does: inline)."""
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.IGNORECASE)
-    lines = text.splitlines()
-    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), 1)
+def _line(text: str, path: list[str]) -> int:
+    """The line of a file's ``text`` setting the key at ``path`` (its tables, then its name).
+
+    The one under the table header of those tables (``[development.api]`` for ``prefix``), else
+    the first line setting a key of that name; 1 when none does (an inline table).
+    """
+    *tables, key = (part.lower() for part in path)
+    setting = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.IGNORECASE)
+    current: list[str] = []
+    first = None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header is not None:
+            current = [part.strip().strip("\"'").lower() for part in header[1].split(".")]
+        elif setting.match(line):
+            if current == tables:
+                return number
+            first = first or number
+    return first or 1

@@ -1140,9 +1140,17 @@ class PackageIndex:
         """Whether :meth:`resolve`'s answer (``canonical``, ``binding``) leaves the package.
 
         A name of an installed library (``nicegui.app``, ``fastapi_crudrouter.CRUDRouter``),
-        not one of the package's own modules that the index did not follow.
+        not one of the package's own modules that the index did not follow: no module of the
+        package along the name, read or not (a namespace package's folder is none itself).
         """
-        return binding is None and self.module(canonical.split(".")[0]) is None
+        if binding is not None:
+            return False
+        parts = canonical.split(".")
+        return not any(
+            self.source(".".join(parts[:count])) is not None
+            or self.failure(".".join(parts[:count])) is not None
+            for count in range(1, len(parts))
+        )
 
     def resolve(self, qualified: str) -> tuple[str, Binding | None]:
         """Follow ``qualified`` through the package's imports to where it is defined.
