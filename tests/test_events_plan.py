@@ -135,7 +135,7 @@ P = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
         ),
         (
             'instrument = { "api/a.py" = { capture = ["chapter_id"] } }',
-            "instrument.\"api/a.py\": missing event; an instrument table names its event type: "
+            'instrument."api/a.py": missing event; an instrument table names its event type: '
             '{ event = "..." }',
         ),
     ],
