@@ -830,8 +830,10 @@ def find_config(start: Path) -> Path:
         if nearest is None:
             nearest = candidate
         try:
-            text = candidate.read_text(encoding="utf-8").removeprefix("\ufeff")
-        except (OSError, UnicodeDecodeError):
+            # Decoded as loading it decodes it (line ends kept): the text it parses is the same,
+            # so parse_toml parses it once a run, a CRLF file too.
+            text = SourceText.decode(candidate.read_bytes(), CONFIG_FILENAME).text
+        except (OSError, FileProblem):
             continue
         # A cheap textual probe before parsing: most pyproject files on the way up are not ours.
         # The table has many TOML spellings (`[tool]` with an inline table, dotted keys, quoted
