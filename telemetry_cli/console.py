@@ -124,9 +124,20 @@ def quoted(value: object, limit: int = 80) -> str:
     """``value`` quoted (``repr``) for an error message, a string clipped to ``limit``.
 
     A bad value may be a pasted file: an error quotes its start, ``'aaaa...'``, not all of it.
+    A value of the code (a literal, a setting) reads as Python writes it: ``True``.
     """
     if isinstance(value, str):
         return repr(clipped(value, limit))
+    return clipped(repr(value), limit)
+
+
+def toml_quoted(value: object, limit: int = 80) -> str:
+    """A value read from TOML quoted as :func:`quoted` does, but written as TOML writes it.
+
+    ``true``, ``1979-05-27``, ``{a = 1}``: what the user's config file says.
+    """
+    if isinstance(value, str):
+        return quoted(value, limit)
     return clipped(_as_written(value), limit)
 
 
@@ -138,7 +149,7 @@ def _as_written(value: object) -> str:
     """A value read from TOML as the user wrote it: ``true``, ``1979-05-27``, ``{a = 1}``.
 
     Python's repr (``True``, ``datetime.date(1979, 5, 27)``) is not what the file says. Strings
-    keep their repr, as :func:`quoted` shows them at the top.
+    keep their repr, as :func:`toml_quoted` shows them at the top.
     """
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from telemetry_cli.console import quoted
+from telemetry_cli.console import toml_quoted
 from telemetry_cli.errors import ConfigError
 
 #: The property types a plan can declare (the vocabulary documented in the README).
@@ -214,7 +214,7 @@ def parse_events(value: object, fail: Fail) -> tuple[EventSpec, ...]:
         if not isinstance(additional, bool):
             raise fail(
                 f"{where}.additional-properties",
-                f"expected true or false, got {quoted(additional)}",
+                f"expected true or false, got {toml_quoted(additional)}",
             )
         properties = table.get("properties", {})
         if not isinstance(properties, Mapping):
@@ -250,7 +250,7 @@ def _property(name: object, spec: object, where: str, fail: Fail) -> PropertySpe
     value = _value(spec, where, fail, allow=_COMMON_KEYS)
     required = spec.get("required", True)
     if not isinstance(required, bool):
-        raise fail(f"{where}.required", f"expected true or false, got {quoted(required)}")
+        raise fail(f"{where}.required", f"expected true or false, got {toml_quoted(required)}")
     description = _description(spec.get("description", ""), f"{where}.description", fail)
     if name == "self":
         # It is a keyword argument of the event's tracking method, beside the method's own self.
@@ -259,7 +259,7 @@ def _property(name: object, spec: object, where: str, fail: Fail) -> PropertySpe
         if value.type != "string":
             raise fail(
                 where,
-                f"{quoted(name)} is filled by instrumentation with a string; declare it as "
+                f"{toml_quoted(name)} is filled by instrumentation with a string; declare it as "
                 '{ type = "string" } or leave it out',
             )
         required = False  # callers other than instrumentation may leave it out
@@ -270,7 +270,7 @@ def _value(spec: Mapping[str, object], where: str, fail: Fail, *, allow: set[str
     kind = spec.get("type")
     if kind not in PROPERTY_TYPES:
         raise fail(
-            f"{where}.type", f"expected one of {', '.join(PROPERTY_TYPES)}, got {quoted(kind)}"
+            f"{where}.type", f"expected one of {', '.join(PROPERTY_TYPES)}, got {toml_quoted(kind)}"
         )
     assert isinstance(kind, str)
     allowed = allow | _PROPERTY_KEYS[kind]
@@ -291,7 +291,7 @@ def _value(spec: Mapping[str, object], where: str, fail: Fail, *, allow: set[str
         if not item.isprintable() or len(item) > _MAX_ENUM_VALUE:
             raise fail(
                 f"{where}.enum",
-                f"{quoted(item)}: a value is one line of printable text, at most "
+                f"{toml_quoted(item)}: a value is one line of printable text, at most "
                 f"{_MAX_ENUM_VALUE} characters",
             )
     min_length = _count(spec.get("min-length"), f"{where}.min-length", fail)
@@ -320,10 +320,12 @@ def _count(value: object, where: str, fail: Fail) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise fail(where, f"expected a whole number of at least 0, got {quoted(value)}")
+        raise fail(where, f"expected a whole number of at least 0, got {toml_quoted(value)}")
     if value > _MAX_EXACT_INTEGER:
         # pydantic takes a count of at most 64 bits, JSON carries one exactly up to 2^53 - 1.
-        raise fail(where, f"must be at most {_MAX_EXACT_INTEGER} (2^53 - 1), got {quoted(value)}")
+        raise fail(
+            where, f"must be at most {_MAX_EXACT_INTEGER} (2^53 - 1), got {toml_quoted(value)}"
+        )
     return value
 
 
@@ -331,11 +333,13 @@ def _bound(value: object, where: str, kind: str, fail: Fail) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
-        raise fail(where, f"expected a finite number, got {quoted(value)}")
+        raise fail(where, f"expected a finite number, got {toml_quoted(value)}")
     if kind == "integer" and not float(value).is_integer():
-        raise fail(where, f"an integer property needs a whole number, got {quoted(value)}")
+        raise fail(where, f"an integer property needs a whole number, got {toml_quoted(value)}")
     if kind == "integer" and abs(value) > _MAX_EXACT_INTEGER:
-        raise fail(where, f"must be within ±{_MAX_EXACT_INTEGER} (2^53 - 1), got {quoted(value)}")
+        raise fail(
+            where, f"must be within ±{_MAX_EXACT_INTEGER} (2^53 - 1), got {toml_quoted(value)}"
+        )
     if isinstance(value, int) and float(value) != value:
         # A number property validates floats: pydantic compares with the nearest float, the
         # contract and JSON Schema with the integer as written; they must be the same number.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
-from telemetry_cli.console import clipped, closest, quoted, shown_path
+from telemetry_cli.console import clipped, closest, shown_path, toml_quoted
 from telemetry_cli.errors import ConfigError, FileProblem
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
 from telemetry_cli.files import SourceText, parse_toml
@@ -168,7 +168,7 @@ def _toml_literal(value: object) -> str:
 
 def _string(value: object, key: str, scope: _Scope) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise scope.fail(key, f"expected a non-empty string, got {quoted(value)}")
+        raise scope.fail(key, f"expected a non-empty string, got {toml_quoted(value)}")
     return value
 
 
@@ -183,12 +183,12 @@ def _validate_app_package(value: object, scope: _Scope) -> str:
         raise scope.fail(
             "app-package",
             f'expected a package name, or "" for modules at the top of the backend folder, '
-            f"got {quoted(value)}",
+            f"got {toml_quoted(value)}",
         )
     if not _is_dotted_name(value):
         raise scope.fail(
             "app-package",
-            f"{quoted(value)} is not an importable package name (e.g. 'app', or \"\" for "
+            f"{toml_quoted(value)} is not an importable package name (e.g. 'app', or \"\" for "
             "modules at the top of the backend folder)",
         )
     _check_name_lengths(value, value.split("."), lambda problem: scope.fail("app-package", problem))
@@ -200,7 +200,7 @@ def _validate_layer_package(value: object, scope: _Scope) -> str:
     if not _is_dotted_name(name, dotted=False):
         raise scope.fail(
             "layer-package",
-            f"{quoted(name)} is not a package name (one identifier, e.g. 'analytics' or "
+            f"{toml_quoted(name)} is not a package name (one identifier, e.g. 'analytics' or "
             "'telemetry')",
         )
     _check_name_lengths(name, [name], lambda problem: scope.fail("layer-package", problem))
@@ -217,13 +217,14 @@ def _validate_feature(value: object, scope: _Scope) -> str:
     feature = _string(value, "feature", scope)
     if not _FEATURE.fullmatch(feature):
         raise scope.fail(
-            "feature", f"{quoted(feature)} must be one folder name, e.g. '059-analytics-telemetry'"
+            "feature",
+            f"{toml_quoted(feature)} must be one folder name, e.g. '059-analytics-telemetry'",
         )
     _check_name_lengths(feature, [feature], lambda problem: scope.fail("feature", problem))
     # The feature folder is where the documents go (specs-dir itself may be outside).
     folder = _join(scope.values["specs_dir"], feature)
     _keep_specs_outside_the_package(
-        "feature", folder, f"{quoted(feature)} (the folder {folder})", scope
+        "feature", folder, f"{toml_quoted(feature)} (the folder {folder})", scope
     )
     return feature
 
@@ -244,7 +245,9 @@ def _validate_api_prefix(value: object, scope: _Scope) -> str:
     api_prefix = _string(value, "api-prefix", scope)
     problem = _api_prefix_problem(api_prefix)
     if problem is not None:
-        raise scope.fail("api-prefix", f"{quoted(api_prefix)} {problem}, e.g. '/api/telemetry'")
+        raise scope.fail(
+            "api-prefix", f"{toml_quoted(api_prefix)} {problem}, e.g. '/api/telemetry'"
+        )
     return api_prefix
 
 
@@ -266,7 +269,7 @@ def _api_prefix_problem(api_prefix: str) -> str | None:
             if not _PATH_CHARACTER.fullmatch(character):
                 return (
                     f"must hold only ASCII letters, digits, '-', '_', '.' and '~' (not "
-                    f"{quoted(character)})"
+                    f"{toml_quoted(character)})"
                 )
     return None
 
@@ -297,10 +300,10 @@ def _validate_event_types(value: object, scope: _Scope) -> tuple[str, ...]:
     for item in value:
         if not isinstance(item, str) or not _SNAKE_CASE.fullmatch(item):
             raise scope.fail(
-                "event-types", f"{quoted(item)} is not snake_case (e.g. 'chapter_visit')"
+                "event-types", f"{toml_quoted(item)} is not snake_case (e.g. 'chapter_visit')"
             )
         if item in seen:
-            raise scope.fail("event-types", f"{quoted(item)} is listed twice")
+            raise scope.fail("event-types", f"{toml_quoted(item)} is listed twice")
         seen.add(item)
     return tuple(value)
 
@@ -327,14 +330,14 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         if not isinstance(event_type, str):
             raise fail_module(
                 f'expected an event type string or {{ event = "...", capture = [...] }}, '
-                f"got {quoted(event_type)}"
+                f"got {toml_quoted(event_type)}"
             )
         if event_type not in event_types:
             unset = (
                 "" if "instrument" in scope.table else " (the default instrument; set instrument)"
             )
             raise fail_module(
-                f"event type {quoted(event_type)} is not in event-types "
+                f"event type {toml_quoted(event_type)} is not in event-types "
                 f"{shown_event_types(event_types)}{unset}"
             )
         normalised = _relative_module(module, fail_module)
@@ -344,14 +347,15 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         other = real_paths.setdefault(real_path, normalised)
         if other != normalised:
             raise fail_module(
-                f"{quoted(normalised)} is the same file as {quoted(other)} (a link); list it once"
+                f"{toml_quoted(normalised)} is the same file as {toml_quoted(other)} (a link); "
+                "list it once"
             )
         # Generated files are rewritten by the tool: a patched one would be patched, then
         # rewritten or refused, on every run, never settling. (The module that builds the app is
         # fine: its routes are instrumented like any other module's.)
         if _overlaps(scope.root, module_path, analytics_dir):
             raise fail_module(
-                f"{quoted(normalised)} is in the generated package {analytics_dir}; "
+                f"{toml_quoted(normalised)} is in the generated package {analytics_dir}; "
                 "instrument your own route modules only"
             )
         _check_capture(event_type, captured, scope, fail_module)
@@ -370,10 +374,10 @@ def _instrument_table(
     """``{ event = "...", capture = ["prop", ...] }``: the event type and the captured names."""
     for key in value:
         if key not in ("event", "capture"):
-            raise fail(f"unknown key {quoted(key)}; an instrument table has event and capture")
+            raise fail(f"unknown key {toml_quoted(key)}; an instrument table has event and capture")
     captured = value.get("capture", [])
     if not isinstance(captured, list) or not all(isinstance(item, str) for item in captured):
-        raise fail(f"capture: expected a list of property names, got {quoted(captured)}")
+        raise fail(f"capture: expected a list of property names, got {toml_quoted(captured)}")
     if len(set(captured)) != len(captured):
         raise fail("capture: a property is listed twice")
     if "event" not in value:
@@ -390,7 +394,7 @@ def _check_capture(
     if event is None:
         if captured:
             raise fail(
-                f"capture needs {quoted(event_type)} declared with its properties under "
+                f"capture needs {toml_quoted(event_type)} declared with its properties under "
                 f"[tool.{TOOL_SECTION}.events.{event_type}]"
             )
         return
@@ -398,7 +402,7 @@ def _check_capture(
         if event.declared(name) is None:
             known = ", ".join(item.name for item in event.properties) or "none"
             raise fail(
-                f"capture: {quoted(name)} is not a property of {quoted(event_type)} "
+                f"capture: {toml_quoted(name)} is not a property of {toml_quoted(event_type)} "
                 f"(declared: {known})"
             )
     missing = [
@@ -406,8 +410,9 @@ def _check_capture(
     ]
     if missing:
         raise fail(
-            f"{quoted(event_type)} requires {', '.join(missing)}, which instrumentation can only "
-            f"fill by capture; add capture = {json.dumps(missing)} or declare them required = false"
+            f"{toml_quoted(event_type)} requires {', '.join(missing)}, which instrumentation "
+            f"can only fill by capture; add capture = {json.dumps(missing)} or declare them "
+            "required = false"
         )
 
 
@@ -423,7 +428,7 @@ def _validate_events(value: object, scope: _Scope) -> tuple[EventSpec, ...]:
 
 def _validate_capture_errors(value: object, scope: _Scope) -> bool:
     if not isinstance(value, bool):
-        raise scope.fail("capture-errors", f"expected true or false, got {quoted(value)}")
+        raise scope.fail("capture-errors", f"expected true or false, got {toml_quoted(value)}")
     if value and ERROR_EVENT_TYPE not in scope.values["event_types"]:
         raise scope.fail(
             "capture-errors",
@@ -506,7 +511,7 @@ def _backend_module_prefix(scope: _Scope) -> str:
 
 def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
     if not isinstance(value, str):
-        raise fail(f"expected a string such as {example!r}, got {quoted(value)}")
+        raise fail(f"expected a string such as {example!r}, got {toml_quoted(value)}")
     # [tool.fastapi] entrypoint is read here, not by the plan's own length check.
     if (problem := _too_long(value, _MAX_STRING_LENGTH)) is not None:
         raise fail(problem)
@@ -517,13 +522,14 @@ def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
         or not _is_dotted_name(match["attribute"], dotted=False)
     ):
         raise fail(
-            f"{quoted(value)} is not an import string '<dotted.module>:<attribute>', e.g. "
+            f"{toml_quoted(value)} is not an import string '<dotted.module>:<attribute>', e.g. "
             f"{example!r} (or a factory function, 'app.server:create_app')"
         )
     if match["module"] == MAIN_MODULE:
         raise fail(
-            f"{quoted(value)} names {MAIN_MODULE}, the script being run, which a server importing "
-            "it does not find the app in; name the module by its dotted path instead, e.g. "
+            f"{toml_quoted(value)} names {MAIN_MODULE}, the script being run, which a server "
+            "importing it does not find the app in; name the module by its dotted path instead, "
+            "e.g. "
             f"{example!r}"
         )
     _check_name_lengths(value, [f"{part}.py" for part in match["module"].split(".")], fail)
@@ -532,23 +538,25 @@ def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
 
 def _validate_redact(value: object, scope: _Scope) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise scope.fail("redact", f"expected a list of payload key names, got {quoted(value)}")
+        raise scope.fail(
+            "redact", f"expected a list of payload key names, got {toml_quoted(value)}"
+        )
     if len(value) > _MAX_REDACT_KEYS:
         raise scope.fail("redact", f"lists {len(value)} keys; at most {_MAX_REDACT_KEYS}")
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, str) or not item:
-            raise scope.fail("redact", f"expected non-empty key names, got {quoted(item)}")
+            raise scope.fail("redact", f"expected non-empty key names, got {toml_quoted(item)}")
         if not _REDACT_KEY.fullmatch(item):
             raise scope.fail(
                 "redact",
-                f"{quoted(item)}: use ASCII letters, digits, '_', '-' and '.', starting with a "
-                "letter or digit (e.g. 'customer_ref')",
+                f"{toml_quoted(item)}: use ASCII letters, digits, '_', '-' and '.', starting "
+                "with a letter or digit (e.g. 'customer_ref')",
             )
         # Redaction ignores letter case, so 'Token' and 'token' are the same key.
         folded = item.casefold()
         if folded in seen:
-            raise scope.fail("redact", f"{quoted(item)} is listed twice")
+            raise scope.fail("redact", f"{toml_quoted(item)} is listed twice")
         seen.add(folded)
     return tuple(value)
 
@@ -556,7 +564,7 @@ def _validate_redact(value: object, scope: _Scope) -> tuple[str, ...]:
 def _validate_sink(value: object, scope: _Scope) -> str:
     if not isinstance(value, str) or value not in SINKS:
         choices = " or ".join(json.dumps(sink) for sink in SINKS)
-        raise scope.fail("sink", f"expected {choices}, got {quoted(value)}")
+        raise scope.fail("sink", f"expected {choices}, got {toml_quoted(value)}")
     return value
 
 
@@ -830,8 +838,10 @@ def find_config(start: Path) -> Path:
         if nearest is None:
             nearest = candidate
         try:
-            text = candidate.read_text(encoding="utf-8").removeprefix("\ufeff")
-        except (OSError, UnicodeDecodeError):
+            # Decoded as loading it decodes it (line ends kept): the text it parses is the same,
+            # so parse_toml parses it once a run, a CRLF file too.
+            text = SourceText.decode(candidate.read_bytes(), CONFIG_FILENAME).text
+        except (OSError, FileProblem):
             continue
         # A cheap textual probe before parsing: most pyproject files on the way up are not ours.
         # The table has many TOML spellings (`[tool]` with an inline table, dotted keys, quoted
@@ -1049,7 +1059,7 @@ def _too_long(value: str, limit: int) -> str | None:
     """What is wrong with ``value`` when it is longer than ``limit`` characters."""
     if len(value) <= limit:
         return None
-    return f"{quoted(value, 40)} is longer than {limit} characters ({len(value)})"
+    return f"{toml_quoted(value, 40)} is longer than {limit} characters ({len(value)})"
 
 
 def _check_string_lengths(name: str, value: object, scope: _Scope) -> None:
@@ -1113,7 +1123,7 @@ def _folder(key: str, value: str, scope: _Scope) -> str:
     if flaw is not None:
         # Paths are quoted in Markdown, YAML and shell lines of the documents; a line break or
         # an invisible control there would break them or hide what they say.
-        raise fail(f"{quoted(value)} contains {flaw}; rename the folder")
+        raise fail(f"{toml_quoted(value)} contains {flaw}; rename the folder")
     posix = _clean_relative(value, fail)
     resolved = _inside_root(scope.root, posix, fail)
     try:
@@ -1121,10 +1131,10 @@ def _folder(key: str, value: str, scope: _Scope) -> str:
     except FileNotFoundError:
         is_folder = True  # not there yet: generate creates it
     except OSError as exc:
-        raise fail(f"{quoted(posix)}: cannot inspect: {exc.strerror}") from None
+        raise fail(f"{toml_quoted(posix)}: cannot inspect: {exc.strerror}") from None
     if not is_folder:
         # Everything below it would fail to be written, one file at a time.
-        raise fail(f"{quoted(posix)} exists and is not a folder")
+        raise fail(f"{toml_quoted(posix)} exists and is not a folder")
     return posix
 
 
@@ -1132,31 +1142,33 @@ def _relative_module(value: str, fail: _ProblemFail) -> str:
     posix = _clean_relative(value, fail)
     if not posix.endswith(".py") or posix == ".py":
         raise fail(
-            f"{quoted(value)} must be a .py file relative to the app package, "
+            f"{toml_quoted(value)} must be a .py file relative to the app package, "
             "e.g. 'api/ai_blocks.py'"
         )
     parts = PurePosixPath(posix).with_suffix("").parts
     if not all(_IDENTIFIER.fullmatch(part) and not keyword.iskeyword(part) for part in parts):
         raise fail(
-            f"{quoted(value)} is not an importable module path (use names like 'api/ai_blocks.py')"
+            f"{toml_quoted(value)} is not an importable module path "
+            "(use names like 'api/ai_blocks.py')"
         )
     return posix
 
 
 def _clean_relative(value: str, fail: _ProblemFail) -> str:
     if "\\" in value:
-        raise fail(f"{quoted(value)}: use '/' as the path separator")
+        raise fail(f"{toml_quoted(value)}: use '/' as the path separator")
     path = PurePosixPath(value)
     if path.is_absolute() or re.match(r"^[A-Za-z]:", value):
-        raise fail(f"{quoted(value)} is absolute; paths are relative to the project root")
+        raise fail(f"{toml_quoted(value)} is absolute; paths are relative to the project root")
     if ".." in path.parts:
-        raise fail(f"{quoted(value)} leaves the project root ('..' is not allowed)")
+        raise fail(f"{toml_quoted(value)} leaves the project root ('..' is not allowed)")
     _check_name_lengths(value, path.parts, fail)
     for name in path.parts:
         if any(unicodedata.category(char) == "Zs" for char in name[:1] + name[-1:]):
             # A typo nearly always (`backend = " backend"`), and a name some systems refuse.
             raise fail(
-                f"{quoted(value)}: the name {quoted(name)} starts or ends with a space; remove it"
+                f"{toml_quoted(value)}: the name {toml_quoted(name)} starts or ends with a space; "
+                "remove it"
             )
     return path.as_posix()
 
@@ -1166,8 +1178,8 @@ def _check_name_lengths(value: str, names: Iterable[str], fail: _ProblemFail) ->
     for name in names:
         if len(name.encode("utf-8", "surrogatepass")) > _NAME_MAX:
             raise fail(
-                f"{quoted(value)}: the name {name[:24]!r}... is longer than {_NAME_MAX} bytes, "
-                "more than file systems allow; shorten it"
+                f"{toml_quoted(value)}: the name {name[:24]!r}... is longer than {_NAME_MAX} "
+                "bytes, more than file systems allow; shorten it"
             )
 
 
@@ -1177,7 +1189,7 @@ def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> Path:
     resolved = _resolve(root / relative, relative, fail)
     real_root = _resolve(root, ".", fail)
     if resolved != real_root and real_root not in resolved.parents:
-        raise fail(f"{quoted(relative)} resolves to {resolved}, outside the project root")
+        raise fail(f"{toml_quoted(relative)} resolves to {resolved}, outside the project root")
     return resolved
 
 
@@ -1186,7 +1198,7 @@ def _resolve(path: Path, relative: str, fail: _ProblemFail) -> Path:
         return path.resolve()
     except (RuntimeError, OSError):
         # RuntimeError is how Python before 3.13 reports a symlink loop; OSError after.
-        raise fail(f"{quoted(relative)}: symlink loop") from None
+        raise fail(f"{toml_quoted(relative)}: symlink loop") from None
 
 
 def _overlaps(root: Path, inner: str, outer: str) -> bool:

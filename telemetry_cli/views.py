@@ -164,8 +164,9 @@ def github_annotations(report: SyncReport) -> list[str]:
 
 
 def _escape_data(value: str) -> str:
-    # printable: a path or message may hold an escape sequence, which the CI log would act on.
-    return printable(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # printable: a path or message may hold an escape sequence, which the CI log would act on;
+    # it escapes line ends too (`\n`), so only `%` is left to encode.
+    return printable(value).replace("%", "%25")
 
 
 def _escape_property(value: str) -> str:

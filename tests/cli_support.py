@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,3 +118,14 @@ def run(*args: str) -> Run:
     """Invoke the CLI in-process, with stdout and stderr kept apart."""
     result = CliRunner().invoke(app, list(args), catch_exceptions=False)
     return Run(result.exit_code, result.stdout, result.stderr, result.stdout_bytes)
+
+
+def apply_diff(diff: bytes, folder: Path) -> subprocess.CompletedProcess[bytes]:
+    """Apply printed ``--diff`` output to ``folder`` as a person would: ``patch -p1``."""
+    return subprocess.run(
+        ["patch", "-p1", "-s", "-f", "--no-backup-if-mismatch"],
+        input=diff,
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    )

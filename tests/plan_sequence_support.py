@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import shutil
-import subprocess
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 import tomlkit
 
-from tests.cli_support import REPO, copy_bundled_project, run, snapshot
+from tests.cli_support import REPO, apply_diff, copy_bundled_project, run, snapshot
 
 Plan = dict[str, Any]
 Edit = Callable[[Path], None]
@@ -72,14 +71,8 @@ def generate_step(root: Path, work: Path) -> list[str]:
     applied = work / "diff-applied"
     shutil.rmtree(applied, ignore_errors=True)
     shutil.copytree(root, applied)
-    patched = subprocess.run(
-        ["patch", "-p1", "-s", "-f", "--no-backup-if-mismatch"],
-        # `patch` calls an input without a file diff garbage.
-        input=diff.stdout_bytes if "\n+++ " in diff.stdout else b"",
-        cwd=applied,
-        capture_output=True,
-        check=False,
-    )
+    # `patch` calls an input without a file diff garbage.
+    patched = apply_diff(diff.stdout_bytes if "\n+++ " in diff.stdout else b"", applied)
     patched_ok = patched.returncode == 0 or "\n+++ " not in diff.stdout
     result = run("generate", "--root", str(root))
     after = snapshot(root)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli.cli import _run
-from tests.cli_support import REPO, make_project, run
+from tests.cli_support import REPO, apply_diff, make_project, run
 
 COMMANDS = ("init", "generate", "remove", "emit", "health")
 
@@ -211,13 +211,7 @@ def test_a_diff_keeps_the_bytes_of_each_line_and_applies_as_it_is_printed(
     assert b"\r\n" in shown
     applied = tmp_path / "applied"
     shutil.copytree(root, applied)
-    patched = subprocess.run(
-        ["patch", "-p1", "-s", "-f", "--no-backup-if-mismatch"],
-        input=shown,
-        cwd=applied,
-        capture_output=True,
-        check=False,
-    )
+    patched = apply_diff(shown, applied)
     assert run(command, "--root", str(root)).exit_code == 0
     assert patched.returncode == 0, patched.stdout
     for module in ("backend/app/main.py", "backend/app/api/ai_blocks.py"):

@@ -63,6 +63,14 @@ def test_manifest_linked_outside_the_root_is_refused(
 SPEC = "specs/059-analytics-telemetry/spec.md"
 
 
+def _record_a_copy_of_the_spec(project: Path, name: str) -> None:
+    """A copy of the spec at ``name``, recorded in the manifest as generated."""
+    document = json.loads((project / MANIFEST).read_text())
+    (project / name).write_bytes((project / SPEC).read_bytes())
+    document["files"][name] = document["files"][SPEC]
+    (project / MANIFEST).write_text(json.dumps(document))
+
+
 @pytest.mark.parametrize("args", [[], ["--json"]], ids=["text", "json"])
 @pytest.mark.parametrize(
     ("name", "shown"),
@@ -78,10 +86,7 @@ def test_a_recorded_path_is_printed_escaped(
 ) -> None:
     # A file name on disk, or a path in a damaged or hostile manifest, drove the terminal: the
     # status line printed it raw (colours, a reordered or overwritten line).
-    document = json.loads((project / MANIFEST).read_text())
-    (project / name).write_bytes((project / SPEC).read_bytes())
-    document["files"][name] = document["files"][SPEC]
-    (project / MANIFEST).write_text(json.dumps(document))
+    _record_a_copy_of_the_spec(project, name)
     result = run("generate", "--root", str(project), *args)
     assert result.exit_code == 0, result.stdout
     human = result.stderr if args else result.stdout
@@ -99,10 +104,7 @@ def test_a_recorded_path_is_escaped_in_diffs_and_annotations(
     project: Path, args: list[str]
 ) -> None:
     name = "specs/\x1b[31mred\n.md"
-    document = json.loads((project / MANIFEST).read_text())
-    (project / name).write_bytes((project / SPEC).read_bytes())
-    document["files"][name] = document["files"][SPEC]
-    (project / MANIFEST).write_text(json.dumps(document))
+    _record_a_copy_of_the_spec(project, name)
     result = run("generate", "--root", str(project), *args)
     assert "\x1b" not in result.stdout
     assert "--- a/specs/\\x1b[31mred\\n.md\n" in result.stdout

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli.errors import ConfigError
+from telemetry_cli.files import parse_toml
 from telemetry_cli.plan import (
     APP_KEY,
     FASTAPI_ENTRYPOINT,
@@ -100,6 +101,16 @@ def test_config_in_any_toml_spelling_is_found_upwards(tmp_path: Path, body: str)
     (tmp_path / "backend" / "pyproject.toml").write_text('[project]\nname = "inner"\n')
     assert find_config(nested) == (tmp_path / "pyproject.toml").resolve()
     assert load_plan(cwd=nested).api_prefix == "/t"
+
+
+def test_a_crlf_config_found_upwards_is_parsed_once(tmp_path: Path) -> None:
+    # The search decodes the file as loading it does: the same text, so one parse serves both.
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.telemetry-scaffold]\r\napi-prefix = "/t"\r\n')
+    nested = tmp_path / "backend"
+    nested.mkdir()
+    parse_toml.cache_clear()
+    assert load_plan(cwd=nested).api_prefix == "/t"
+    assert parse_toml.cache_info().misses == 1
 
 
 def test_a_commented_out_table_does_not_win_the_search(tmp_path: Path) -> None:
