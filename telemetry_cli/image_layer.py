@@ -1,0 +1,401 @@
+"""Whether the project's container image leaves the generated layer out.
+
+A Dockerfile that copies only chosen paths from its build context (``COPY main.py .``,
+``COPY ./app /code/app``) builds an image holding the patched modules but not the layer they
+import, so the app fails at start-up with ImportError. :func:`missing_layer_notes` says so, one
+note per Dockerfile: its line and the ``COPY`` that fixes it. A ``.dockerignore`` excluding the
+layer does the same. It is advice only, and silent whenever it cannot be sure: a Dockerfile it
+cannot read, a build context it cannot know (a source that is not there, a variable), an image
+that holds none of the patched modules.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from telemetry_cli.install_steps import dockerfiles, read_text
+
+#: Compose files, whose ``build:`` names a Dockerfile's build context.
+_COMPOSE = re.compile(r"(?i)(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml")
+#: A compose ``build:`` key, its indentation and value (``build: ./backend``, or a mapping below).
+_BUILD = re.compile(r"([ \t]*)build:[ \t]*(.*?)[ \t]*(?:#.*)?")
+_BUILD_KEY = re.compile(r"([ \t]*)(context|dockerfile):[ \t]*(.*?)[ \t]*(?:#.*)?")
+#: A parser directive choosing the escape character (``# escape=`` then a backtick).
+_ESCAPE = re.compile(r"#\s*escape\s*=\s*(\S)\s*", re.IGNORECASE)
+_GLOB = re.compile(r"[*?\[]")
+
+
+@dataclass
+class _Copy:
+    line: int
+    sources: list[str]
+    dest: str
+    instruction: str
+
+
+@dataclass
+class _Stage:
+    name: str
+    base: str
+    copies: list[_Copy] = field(default_factory=list)
+    # A COPY --from= another stage or image: what the image holds is no longer only these copies.
+    copies_other: bool = False
+
+
+def missing_layer_notes(
+    root: Path, backend: str, layer_files: Sequence[str], importers: Sequence[str]
+) -> list[str]:
+    """Notes for the Dockerfiles whose image holds a module in ``importers`` but not the layer.
+
+    Paths are relative to ``root``, in POSIX form. The Dockerfiles are those of the project
+    root and of each folder down to ``backend`` (built from their own folder), and those a
+    compose file there names with its build context.
+    """
+    layer = [path for path in layer_files if path.endswith(".py")]
+    if not layer or not importers:
+        return []
+    notes: list[str] = []
+    for dockerfile, context in _builds(root, backend):
+        note = _note(root, dockerfile, context, layer, importers)
+        if note is not None:
+            notes.append(note)
+    return notes
+
+
+def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
+    """Each Dockerfile (relative to ``root``) with its build context, once, in a stable order."""
+    folders = ["."]
+    parts = PurePosixPath(backend).parts
+    folders += [PurePosixPath(*parts[: index + 1]).as_posix() for index in range(len(parts))]
+    named: dict[str, set[str]] = {}
+    for folder in dict.fromkeys(folders):
+        for compose in _compose_files(root / folder):
+            for context, dockerfile in _compose_builds(read_text(compose) or ""):
+                context_path = posixpath.normpath(posixpath.join(folder, context))
+                file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
+                if context_path.startswith("..") or file_path.startswith(".."):
+                    continue
+                named.setdefault(file_path, set()).add(context_path)
+    builds: list[tuple[str, str]] = []
+    for folder in dict.fromkeys(folders):
+        for path in dockerfiles(root / folder):
+            relative = path.relative_to(root).as_posix()
+            if relative not in named:
+                builds.append((relative, folder))
+    builds += [(path, context) for path in sorted(named) for context in sorted(named[path])]
+    return builds
+
+
+def _compose_files(folder: Path) -> list[Path]:
+    try:
+        return sorted(path for path in folder.iterdir() if _COMPOSE.fullmatch(path.name))
+    except OSError:
+        return []
+
+
+def _compose_builds(text: str) -> Iterator[tuple[str, str]]:
+    """The ``(context, dockerfile)`` of each ``build:`` of a compose file, read line by line."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        found = _BUILD.fullmatch(line)
+        if found is None:
+            continue
+        value = _unquote(found[2])
+        if value:
+            if not value.startswith(("{", "[", "&", "*", "|", ">")):
+                yield value, "Dockerfile"
+            continue
+        context, dockerfile = ".", "Dockerfile"
+        for below in lines[index + 1 :]:
+            if not below.strip() or below.lstrip().startswith("#"):
+                continue
+            key = _BUILD_KEY.fullmatch(below)
+            indent = len(below) - len(below.lstrip())
+            if indent <= len(found[1]):
+                break
+            if key is not None and key[2] == "context":
+                context = _unquote(key[3])
+            elif key is not None and key[2] == "dockerfile":
+                dockerfile = _unquote(key[3])
+        # A remote context (a Git URL) or a variable: nothing to read here.
+        if context and dockerfile and not re.search(r"[$:]", context + dockerfile):
+            yield context, dockerfile
+
+
+def _unquote(value: str) -> str:
+    return value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
+
+
+def _note(
+    root: Path, dockerfile: str, context: str, layer: Sequence[str], importers: Sequence[str]
+) -> str | None:
+    text = read_text(root / dockerfile)
+    stages = _stages(text) if text is not None else None
+    if not stages:
+        return None
+    inside = _inside(context)
+    layer_in = [inside(path) for path in layer]
+    importers_in = [inside(path) for path in importers]
+    relevant = _relevant(stages)
+    copies = [copy for stage in relevant for copy in stage.copies]
+    base = root / context
+    # A source that is not there means the context is not the one assumed: say nothing.
+    for copy in copies:
+        for source in copy.sources:
+            if source != "*" and not _GLOB.search(source) and not (base / source).exists():
+                return None
+    sources_of = [
+        (copy, source) for copy in copies for source in copy.sources if source is not None
+    ]
+    copied = [
+        (copy, source)
+        for path in importers_in
+        if path is not None
+        for copy, source in sources_of
+        if _covers(source, path)
+    ]
+    ignore = _dockerignore(root, dockerfile, context)
+    if not copied or any(path is None for path in layer_in):
+        return None
+    if ignore is not None and all(
+        _ignored(ignore[1], path) is not None for path in importers_in if path is not None
+    ):
+        return None
+    missing = [
+        path
+        for path in layer_in
+        if path is not None and not any(_covers(source, path) for _, source in sources_of)
+    ]
+    folder = PurePosixPath(layer[0]).parent.as_posix()
+    shown = PurePosixPath(layer_in[0] or "").parent.as_posix()
+    if missing:
+        copy, source = copied[0]
+        dest = _landing(copy, source, shown, (base / source).is_dir())
+        return (
+            f"{dockerfile}:{copy.line}: the image built from it copies {copy.instruction} but "
+            f"not the generated layer {folder}/ its patched modules import: the app fails at "
+            f"start-up with ImportError; add `COPY {shown}/ {dest}/` "
+            "or copy the folder holding it"
+        )
+    if ignore is not None:
+        for path in layer_in:
+            rule = _ignored(ignore[1], path or "")
+            if rule is not None:
+                return (
+                    f"{ignore[0]}:{rule[0]}: `{rule[1]}` leaves the generated layer {folder}/ "
+                    f"out of the build context of {dockerfile}: its image fails at start-up "
+                    f"with ImportError; add `!{shown}/` below it or narrow it"
+                )
+    return None
+
+
+def _inside(context: str) -> _Relative:
+    return _Relative(context)
+
+
+@dataclass(frozen=True)
+class _Relative:
+    context: str
+
+    def __call__(self, path: str) -> str | None:
+        if self.context == ".":
+            return path
+        prefix = self.context + "/"
+        return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+def _landing(copy: _Copy, source: str, layer: str, source_is_dir: bool) -> str:
+    """Where the layer folder lands when copied as ``copy`` copies ``source``."""
+    base = source if source_is_dir and not _GLOB.search(source) else posixpath.dirname(source)
+    base = base or "."
+    dest = copy.dest.rstrip("/") or "/"
+    if not source_is_dir and not copy.dest.endswith("/") and len(copy.sources) == 1:
+        dest = posixpath.dirname(dest) or "."
+    # Up from the copied folder to one holding the layer; its landing place goes up alike.
+    while base != "." and layer != base and not layer.startswith(base + "/"):
+        base = posixpath.dirname(base) or "."
+        dest = posixpath.dirname(dest) or "."
+    relative = layer if base == "." else posixpath.relpath(layer, base)
+    return posixpath.normpath(posixpath.join(dest, relative))
+
+
+def _stages(text: str) -> list[_Stage] | None:
+    """The stages of a Dockerfile with their copies from the build context; None if unreadable."""
+    stages: list[_Stage] = []
+    for line, instruction in _instructions(text):
+        words = instruction.split()
+        keyword = words[0].upper()
+        if keyword == "FROM":
+            args = [word for word in words[1:] if not word.startswith("--")]
+            if not args:
+                return None
+            name = args[2].lower() if len(args) >= 3 and args[1].upper() == "AS" else ""
+            stages.append(_Stage(name, args[0].lower()))
+        elif keyword in ("COPY", "ADD") and stages:
+            copy = _copy(line, keyword, instruction[len(words[0]) :].strip(), stages[-1])
+            if copy is not None:
+                stages[-1].copies.append(copy)
+    return stages or None
+
+
+def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
+    while rest.startswith("--"):
+        flag, _, rest = rest.partition(" ")
+        rest = rest.strip()
+        if flag.startswith("--from="):
+            stage.copies_other = True
+            return None
+    if rest.startswith("<<"):
+        return None  # a here-document: nothing from the context
+    if rest.startswith("["):
+        try:
+            words = json.loads(rest)
+        except ValueError:
+            return None
+        if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+            return None
+    else:
+        words = rest.split()
+    if len(words) < 2:
+        return None
+    sources: list[str] = []
+    for word in words[:-1]:
+        if keyword == "ADD" and re.match(r"[\w+.-]+://|git@", word):
+            continue  # a URL, not the context
+        if "$" in word:
+            sources.append("*")  # a variable: it may name anything
+            continue
+        source = posixpath.normpath(word.lstrip("/") or ".")
+        sources.append("*" if source.startswith("..") else source)
+    if not sources:
+        return None
+    shown = f"`{keyword} {rest}`" if len(rest) <= 60 else f"`{keyword} {rest[:57]}...`"
+    return _Copy(line, sources, words[-1], shown)
+
+
+def _instructions(text: str) -> Iterator[tuple[int, str]]:
+    """Each instruction with the number of its first line: continuations joined, comments out."""
+    lines = text.splitlines()
+    escape = "\\"
+    for line in lines:
+        directive = _ESCAPE.fullmatch(line.strip())
+        if directive is not None and directive[1] in "\\`":
+            escape = directive[1]
+        if not line.strip().startswith("#"):
+            break
+    parts: list[str] = []
+    start = 0
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("#") or (parts and not stripped):
+            continue
+        if not parts:
+            if not stripped:
+                continue
+            start = number
+        if stripped.endswith(escape):
+            parts.append(stripped[:-1])
+            continue
+        parts.append(stripped)
+        yield start, " ".join(parts)
+        parts = []
+    if parts:
+        yield start, " ".join(parts)
+
+
+def _relevant(stages: list[_Stage]) -> list[_Stage]:
+    """The final stage and the stages it is built on; all, when it copies from elsewhere."""
+    by_name = {stage.name: stage for stage in stages if stage.name}
+    chain = [stages[-1]]
+    while chain[-1].base in by_name and by_name[chain[-1].base] not in chain:
+        chain.append(by_name[chain[-1].base])
+    return stages if any(stage.copies_other for stage in chain) else chain
+
+
+def _covers(source: str, path: str) -> bool:
+    """Whether copying ``source`` (relative to the context) brings ``path`` along."""
+    if source in (".", "*"):
+        return True
+    ancestors = [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)]
+    if _GLOB.search(source):
+        pattern = _pattern(source)
+        return any(pattern.fullmatch(ancestor) for ancestor in ancestors)
+    return source in ancestors
+
+
+def _pattern(glob: str) -> re.Pattern[str]:
+    """A Docker path pattern as a regular expression: ``*``, ``?``, ``[...]`` and ``**``."""
+    out: list[str] = []
+    index = 0
+    while index < len(glob):
+        char = glob[index]
+        if glob.startswith("**", index):
+            index += 2
+            if glob.startswith("/", index):
+                out.append("(?:.*/)?")
+                index += 1
+            else:
+                out.append(".*")
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = glob.find("]", index + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                body = glob[index + 1 : end].replace("\\", "\\\\")
+                out.append("[" + ("^" + body[1:] if body.startswith("^") else body) + "]")
+                index = end
+        elif char == "\\" and index + 1 < len(glob):
+            index += 1
+            out.append(re.escape(glob[index]))
+        else:
+            out.append(re.escape(char))
+        index += 1
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return re.compile(re.escape(glob))
+
+
+def _dockerignore(
+    root: Path, dockerfile: str, context: str
+) -> tuple[str, list[tuple[int, str, bool, re.Pattern[str]]]] | None:
+    """The ignore file of a build (``<Dockerfile>.dockerignore`` first) and its rules."""
+    for candidate in (dockerfile + ".dockerignore", posixpath.join(context, ".dockerignore")):
+        candidate = posixpath.normpath(candidate)
+        text = read_text(root / candidate)
+        if text is None:
+            continue
+        rules: list[tuple[int, str, bool, re.Pattern[str]]] = []
+        for number, line in enumerate(text.splitlines(), 1):
+            pattern = line.strip()
+            if not pattern or pattern.startswith("#"):
+                continue
+            keep = pattern.startswith("!")
+            cleaned = posixpath.normpath(pattern.removeprefix("!").strip()).lstrip("/")
+            if cleaned in ("", "."):
+                continue
+            rules.append((number, pattern, keep, _pattern(cleaned)))
+        return candidate, rules
+    return None
+
+
+def _ignored(
+    rules: list[tuple[int, str, bool, re.Pattern[str]]], path: str
+) -> tuple[int, str] | None:
+    """The rule leaving ``path`` out of the context (the last that matches it or a parent)."""
+    ancestors = [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)][:-1]
+    verdict: tuple[int, str] | None = None
+    for number, pattern, keep, regex in rules:
+        if any(regex.fullmatch(ancestor) for ancestor in ancestors):
+            verdict = None if keep else (number, pattern)
+    return verdict
