@@ -36,6 +36,8 @@ class _Copy:
     sources: list[str]
     dest: str
     instruction: str
+    # Docker's `COPY --exclude=<pattern>`: what the copy leaves out of its sources.
+    excludes: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass
@@ -78,7 +80,7 @@ def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
             for context, dockerfile in _compose_builds(read_text(compose) or ""):
                 context_path = posixpath.normpath(posixpath.join(folder, context))
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
-                if context_path.startswith("..") or file_path.startswith(".."):
+                if file_path.startswith(("..", "/")) or context_path.startswith(("..", "/")):
                     continue
                 named.setdefault(file_path, set()).add(context_path)
     builds: list[tuple[str, str]] = []
@@ -149,15 +151,13 @@ def _note(
         for source in copy.sources:
             if source != "*" and not _GLOB.search(source) and not (base / source).exists():
                 return None
-    sources_of = [
-        (copy, source) for copy in copies for source in copy.sources if source is not None
-    ]
+    sources_of = [(copy, source) for copy in copies for source in copy.sources]
     copied = [
         (copy, source)
         for path in importers_in
         if path is not None
         for copy, source in sources_of
-        if _covers(source, path)
+        if _brings(copy, source, path)
     ]
     ignore = _dockerignore(root, dockerfile, context)
     if not copied or any(path is None for path in layer_in):
@@ -169,7 +169,7 @@ def _note(
     missing = [
         path
         for path in layer_in
-        if path is not None and not any(_covers(source, path) for _, source in sources_of)
+        if path is not None and not any(_brings(copy, source, path) for copy, source in sources_of)
     ]
     folder = PurePosixPath(layer[0]).parent.as_posix()
     shown = PurePosixPath(layer_in[0] or "").parent.as_posix()
@@ -244,12 +244,15 @@ def _stages(text: str) -> list[_Stage] | None:
 
 
 def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
+    excludes: list[re.Pattern[str]] = []
     while rest.startswith("--"):
         flag, _, rest = rest.partition(" ")
         rest = rest.strip()
         if flag.startswith("--from="):
             stage.copies_other = True
             return None
+        if flag.startswith("--exclude="):
+            excludes.append(_pattern(_clean(_unquote(flag.removeprefix("--exclude=")))))
     if rest.startswith("<<"):
         return None  # a here-document: nothing from the context
     if rest.startswith("["):
@@ -275,7 +278,7 @@ def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
     if not sources:
         return None
     shown = f"`{keyword} {rest}`" if len(rest) <= 60 else f"`{keyword} {rest[:57]}...`"
-    return _Copy(line, sources, words[-1], shown)
+    return _Copy(line, sources, words[-1], shown, tuple(excludes))
 
 
 def _instructions(text: str) -> Iterator[tuple[int, str]]:
@@ -315,6 +318,20 @@ def _relevant(stages: list[_Stage]) -> list[_Stage]:
     while chain[-1].base in by_name and by_name[chain[-1].base] not in chain:
         chain.append(by_name[chain[-1].base])
     return stages if any(stage.copies_other for stage in chain) else chain
+
+
+def _brings(copy: _Copy, source: str, path: str) -> bool:
+    """Whether ``copy`` brings ``path`` along from its ``source``, less what it excludes."""
+    if not _covers(source, path):
+        return False
+    # Read from the context and from the copied folder alike: either way it is left out.
+    inner = path[len(source) + 1 :] if path.startswith(source + "/") else path
+    ancestors = {
+        ancestor
+        for each in (path, inner)
+        for ancestor in [each, *(parent.as_posix() for parent in PurePosixPath(each).parents)][:-1]
+    }
+    return not any(regex.fullmatch(ancestor) for regex in copy.excludes for ancestor in ancestors)
 
 
 def _covers(source: str, path: str) -> bool:
@@ -366,6 +383,11 @@ def _pattern(glob: str) -> re.Pattern[str]:
         return re.compile(re.escape(glob))
 
 
+def _clean(pattern: str) -> str:
+    """A path pattern as Docker reads it: cleaned, relative to the context."""
+    return posixpath.normpath(pattern).lstrip("/")
+
+
 def _dockerignore(
     root: Path, dockerfile: str, context: str
 ) -> tuple[str, list[tuple[int, str, bool, re.Pattern[str]]]] | None:
@@ -381,7 +403,7 @@ def _dockerignore(
             if not pattern or pattern.startswith("#"):
                 continue
             keep = pattern.startswith("!")
-            cleaned = posixpath.normpath(pattern.removeprefix("!").strip()).lstrip("/")
+            cleaned = _clean(pattern.removeprefix("!").strip())
             if cleaned in ("", "."):
                 continue
             rules.append((number, pattern, keep, _pattern(cleaned)))

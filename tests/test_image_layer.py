@@ -82,6 +82,12 @@ def notes(root: Path, *, folder: str = ".") -> list[str]:
             id="copied-through-a-builder",
         ),
         pytest.param(
+            "FROM python:3.12\nCOPY --exclude=analytics --exclude=*.md . /code\n",
+            2,
+            "COPY analytics/ /code/analytics/",
+            id="copy-exclude",
+        ),
+        pytest.param(
             "# escape=`\nFROM python:3.12\nCOPY main.py `\n    /code/\n",
             3,
             "COPY analytics/ /code/analytics/",
@@ -159,6 +165,8 @@ def test_a_dockerfile_in_a_folder_of_its_own_has_no_known_context(tmp_path: Path
         ("analytics\n!analytics/**\n", 0),
         ("*.py\n!main.py\n", 0),  # `*.py` is only the context's top level
         ("analytic\n", 0),
+        ("*\n!main.py\n!app\n!requirements.txt\n", 1),  # an allow-list leaving it out
+        ("*\n!main.py\n!app\n!analytics\n", 0),
         ("main.py\nanalytics\n", 0),  # the module importing it is left out too
     ],
 )
@@ -214,6 +222,17 @@ def test_a_compose_file_gives_a_dockerfile_elsewhere_its_context(tmp_path: Path)
     assert len(found) == 1 and found[0].startswith("docker/Dockerfile:2: "), found
     # The same Dockerfile built from the folder compose names is all right.
     (tmp_path / "docker/Dockerfile").write_text("FROM python:3.12\nCOPY . .\n")
+    assert notes(tmp_path) == []
+
+
+def test_a_compose_dockerfile_outside_the_project_is_not_read(tmp_path: Path) -> None:
+    flat(tmp_path)
+    outside = tmp_path.parent / "elsewhere.Dockerfile"
+    outside.write_text("FROM python:3.12\nCOPY main.py .\n")
+    (tmp_path / "compose.yaml").write_text(
+        f"services:\n  api:\n    build:\n      context: .\n      dockerfile: {outside}\n"
+        "  web:\n    build:\n      context: ..\n  db:\n    build: https://github.com/x/y.git\n"
+    )
     assert notes(tmp_path) == []
 
 
