@@ -50,20 +50,21 @@ class _Stage:
 
 
 def missing_layer_notes(
-    root: Path, backend: str, layer_files: Sequence[str], importers: Sequence[str]
+    root: Path, backend: str, layer: str, layer_files: Sequence[str], importers: Sequence[str]
 ) -> list[str]:
     """Notes for the Dockerfiles whose image holds a module in ``importers`` but not the layer.
 
-    Paths are relative to ``root``, in POSIX form. The Dockerfiles are those of the project
+    ``layer`` is the layer's folder, ``layer_files`` its files; paths are relative to ``root``,
+    in POSIX form. The Dockerfiles are those of the project
     root and of each folder down to ``backend`` (built from their own folder), and those a
     compose file there names with its build context.
     """
-    layer = [path for path in layer_files if path.endswith(".py")]
-    if not layer or not importers:
+    modules = [path for path in layer_files if path.endswith(".py")]
+    if not modules or not importers:
         return []
     notes: list[str] = []
     for dockerfile, context in _builds(root, backend):
-        note = _note(root, dockerfile, context, layer, importers)
+        note = _note(root, dockerfile, context, (layer, modules), importers)
         if note is not None:
             notes.append(note)
     return notes
@@ -134,15 +135,20 @@ def _unquote(value: str) -> str:
 
 
 def _note(
-    root: Path, dockerfile: str, context: str, layer: Sequence[str], importers: Sequence[str]
+    root: Path,
+    dockerfile: str,
+    context: str,
+    layer: tuple[str, Sequence[str]],
+    importers: Sequence[str],
 ) -> str | None:
     text = read_text(root / dockerfile)
     stages = _stages(text) if text is not None else None
     if not stages:
         return None
-    inside = _inside(context)
-    layer_in = [inside(path) for path in layer]
-    importers_in = [inside(path) for path in importers]
+    folder, modules = layer
+    shown = _within(context, folder)
+    layer_in = [_within(context, path) for path in modules]
+    importers_in = [_within(context, path) for path in importers]
     relevant = _relevant(stages)
     copies = [copy for stage in relevant for copy in stage.copies]
     base = root / context
@@ -153,14 +159,14 @@ def _note(
                 return None
     sources_of = [(copy, source) for copy in copies for source in copy.sources]
     copied = [
-        (copy, source)
+        (copy, source, path)
         for path in importers_in
         if path is not None
         for copy, source in sources_of
         if _brings(copy, source, path)
     ]
     ignore = _dockerignore(root, dockerfile, context)
-    if not copied or any(path is None for path in layer_in):
+    if not copied or shown is None or any(path is None for path in layer_in):
         return None
     if ignore is not None and all(
         _ignored(ignore[1], path) is not None for path in importers_in if path is not None
@@ -171,16 +177,13 @@ def _note(
         for path in layer_in
         if path is not None and not any(_brings(copy, source, path) for copy, source in sources_of)
     ]
-    folder = PurePosixPath(layer[0]).parent.as_posix()
-    shown = PurePosixPath(layer_in[0] or "").parent.as_posix()
     if missing:
-        copy, source = copied[0]
+        copy, source, module = copied[0]
         dest = _landing(copy, source, shown, (base / source).is_dir())
         return (
-            f"{dockerfile}:{copy.line}: the image built from it copies {copy.instruction} but "
-            f"not the generated layer {folder}/ its patched modules import: the app fails at "
-            f"start-up with ImportError; add `COPY {shown}/ {dest}/` "
-            "or copy the folder holding it"
+            f"{dockerfile}:{copy.line}: {copy.instruction} copies {module} into the image but "
+            f"not the generated layer {folder}/ that it imports: the app fails at start-up "
+            f"with ImportError; add `COPY {shown}/ {dest}/` or copy the folder holding it"
         )
     if ignore is not None:
         for path in layer_in:
@@ -194,19 +197,12 @@ def _note(
     return None
 
 
-def _inside(context: str) -> _Relative:
-    return _Relative(context)
-
-
-@dataclass(frozen=True)
-class _Relative:
-    context: str
-
-    def __call__(self, path: str) -> str | None:
-        if self.context == ".":
-            return path
-        prefix = self.context + "/"
-        return path[len(prefix) :] if path.startswith(prefix) else None
+def _within(context: str, path: str) -> str | None:
+    """``path`` relative to the build context, or None when it lies outside it."""
+    if context == ".":
+        return path
+    prefix = context + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else None
 
 
 def _landing(copy: _Copy, source: str, layer: str, source_is_dir: bool) -> str:

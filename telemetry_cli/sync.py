@@ -595,7 +595,7 @@ def _note_image_layer(plan: Plan, changes: list[FileChange]) -> None:
     if not layer:
         return
     notes = missing_layer_notes(
-        plan.root, plan.backend, [change.path for change in layer], importers
+        plan.root, plan.backend, plan.analytics_dir, [change.path for change in layer], importers
     )
     layer[0].notes = (*layer[0].notes, *notes)
 

@@ -31,7 +31,7 @@ def flat(root: Path, dockerfile: str | None = None, *, folder: str = ".") -> Pat
 def notes(root: Path, *, folder: str = ".") -> list[str]:
     prefix = "" if folder == "." else folder + "/"
     return missing_layer_notes(
-        root, folder, [prefix + path for path in LAYER], [prefix + "main.py"]
+        root, folder, prefix + "analytics", [prefix + path for path in LAYER], [prefix + "main.py"]
     )
 
 
@@ -101,7 +101,8 @@ def test_an_image_without_the_layer_is_noted(
     found = notes(flat(tmp_path, dockerfile))
     assert len(found) == 1, found
     assert found[0].startswith(f"Dockerfile:{line}: "), found
-    assert "generated layer analytics/" in found[0] and "ImportError" in found[0]
+    assert "copies main.py into the image but not the generated layer analytics/" in found[0]
+    assert "ImportError" in found[0]
     assert f"add `{fix}`" in found[0], found
 
 
@@ -211,6 +212,19 @@ def test_a_compose_build_context_is_the_dockerfiles(tmp_path: Path, compose: str
     assert "add `COPY analytics/ analytics/`" in found[0]
 
 
+def test_a_root_dockerfile_copying_from_the_backend_folder(tmp_path: Path) -> None:
+    flat(tmp_path, folder="backend")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nWORKDIR /srv\nCOPY backend/main.py backend/requirements.txt /code/\n"
+    )
+    found = notes(tmp_path, folder="backend")
+    assert len(found) == 1 and found[0].startswith("Dockerfile:3: "), found
+    assert "copies backend/main.py into the image" in found[0]
+    assert "add `COPY backend/analytics/ /code/analytics/`" in found[0], found
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12\nCOPY backend /code\n")
+    assert notes(tmp_path, folder="backend") == []
+
+
 def test_a_compose_file_gives_a_dockerfile_elsewhere_its_context(tmp_path: Path) -> None:
     flat(tmp_path)
     (tmp_path / "docker").mkdir()
@@ -242,7 +256,7 @@ def test_a_context_below_the_dockerfile_that_misses_the_layer_says_nothing(
     # The layer outside the build context: the context is not what was assumed.
     flat(tmp_path)
     (tmp_path / "app/Dockerfile").write_text("FROM python:3.12\nCOPY . .\n")
-    assert missing_layer_notes(tmp_path, "app", LAYER, ["main.py"]) == []
+    assert missing_layer_notes(tmp_path, "app", "analytics", LAYER, ["main.py"]) == []
 
 
 def test_generate_notes_it_and_exit_codes_stay(tmp_path: Path) -> None:
@@ -262,7 +276,7 @@ def test_generate_notes_it_and_exit_codes_stay(tmp_path: Path) -> None:
     )
     written = run("generate", "--root", str(root))
     assert written.exit_code == 0, written.stdout + written.stderr
-    note = "Dockerfile:5: the image built from it copies `COPY app/*.py app/` but not the"
+    note = "Dockerfile:5: `COPY app/*.py app/` copies app/main.py into the image but not the"
     assert written.stdout.count(note) == 1, written.stdout
     assert "add `COPY app/analytics/ app/analytics/`" in written.stdout
     checked = run("generate", "--root", str(root), "--check", "--json")
