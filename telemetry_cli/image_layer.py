@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from telemetry_cli.install_steps import dockerfiles, read_text
 
@@ -28,6 +29,7 @@ _BUILD_KEY = re.compile(r"([ \t]*)(context|dockerfile):[ \t]*(.*?)[ \t]*(?:#.*)?
 #: A parser directive choosing the escape character (``# escape=`` then a backtick).
 _ESCAPE = re.compile(r"#\s*escape\s*=\s*(\S)\s*", re.IGNORECASE)
 _GLOB = re.compile(r"[*?\[]")
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -37,7 +39,7 @@ class _Copy:
     dest: str
     instruction: str
     # Docker's `COPY --exclude=<pattern>`: what the copy leaves out of its sources.
-    excludes: tuple[re.Pattern[str], ...] = ()
+    excludes: tuple[_Glob, ...] = ()
 
 
 @dataclass
@@ -240,7 +242,7 @@ def _stages(text: str) -> list[_Stage] | None:
 
 
 def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
-    excludes: list[re.Pattern[str]] = []
+    excludes: list[_Glob] = []
     while rest.startswith("--"):
         flag, _, rest = rest.partition(" ")
         rest = rest.strip()
@@ -341,42 +343,105 @@ def _covers(source: str, path: str) -> bool:
     return source in ancestors
 
 
-def _pattern(glob: str) -> re.Pattern[str]:
-    """A Docker path pattern as a regular expression: ``*``, ``?``, ``[...]`` and ``**``."""
-    out: list[str] = []
+# A token of one path segment's pattern: "*", "?", a literal character, or a class
+# (negated, its characters and ranges).
+_Token = str | tuple[bool, str, tuple[tuple[str, str], ...]]
+_DOUBLE_STAR: tuple[_Token, ...] = ("**",)
+
+
+@dataclass(frozen=True)
+class _Glob:
+    """A Docker path pattern: ``*`` and ``?`` within a segment, ``[...]``, ``**`` for any folders.
+
+    Matched by a two-pointer walk that goes back only to the last star (as Go's
+    ``filepath.Match`` does): never a regular expression, which a pattern such as
+    ``*a*a*a*a*b`` would make backtrack for ever.
+    """
+
+    segments: tuple[tuple[_Token, ...], ...]
+
+    def fullmatch(self, path: str) -> bool:
+        """Whether ``path`` (POSIX, relative) is matched whole."""
+        return _walk(
+            self.segments,
+            path.split("/"),
+            lambda segment: segment == _DOUBLE_STAR,
+            _match_segment,
+        )
+
+
+def _pattern(glob: str) -> _Glob:
+    """A Docker path pattern, read once."""
+    return _Glob(tuple(_DOUBLE_STAR if part == "**" else _tokens(part) for part in glob.split("/")))
+
+
+def _tokens(part: str) -> tuple[_Token, ...]:
+    tokens: list[_Token] = []
     index = 0
-    while index < len(glob):
-        char = glob[index]
-        if glob.startswith("**", index):
-            index += 2
-            if glob.startswith("/", index):
-                out.append("(?:.*/)?")
-                index += 1
-            else:
-                out.append(".*")
-            continue
+    while index < len(part):
+        char = part[index]
+        end = part.find("]", index + 2) if char == "[" else -1
         if char == "*":
-            out.append("[^/]*")
+            if not tokens or tokens[-1] != "*":
+                tokens.append("*")
         elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = glob.find("]", index + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = glob[index + 1 : end].replace("\\", "\\\\")
-                out.append("[" + ("^" + body[1:] if body.startswith("^") else body) + "]")
-                index = end
-        elif char == "\\" and index + 1 < len(glob):
+            tokens.append("?")
+        elif char == "[" and end != -1:
+            body = part[index + 1 : end]
+            negated = body[:1] in ("^", "!")
+            body = body[1:] if negated else body
+            ranges = tuple(
+                (body[at], body[at + 2]) for at in range(len(body) - 2) if body[at + 1] == "-"
+            )
+            tokens.append((negated, body, ranges))
+            index = end
+        elif char == "\\" and index + 1 < len(part):
             index += 1
-            out.append(re.escape(glob[index]))
+            tokens.append("\\" + part[index])
         else:
-            out.append(re.escape(char))
+            tokens.append("\\" + char)
         index += 1
-    try:
-        return re.compile("".join(out))
-    except re.error:
-        return re.compile(re.escape(glob))
+    return tuple(tokens)
+
+
+def _match_segment(tokens: tuple[_Token, ...], text: str) -> bool:
+    return _walk(tokens, list(text), lambda token: token == "*", _match_char)
+
+
+def _match_char(token: _Token, char: str) -> bool:
+    if isinstance(token, tuple):
+        negated, body, ranges = token
+        inside = char in body or any(low <= char <= high for low, high in ranges)
+        return inside != negated
+    return token == "?" or token == "\\" + char
+
+
+def _walk(
+    pattern: Sequence[_T],
+    items: Sequence[str],
+    is_star: Callable[[_T], bool],
+    matches: Callable[[_T, str], bool],
+) -> bool:
+    """Match ``items`` against ``pattern`` whose stars take any run of items (none too)."""
+    at = index = 0
+    star = -1
+    star_index = 0
+    while index < len(items):
+        if at < len(pattern) and is_star(pattern[at]):
+            star, star_index = at, index
+            at += 1
+        elif at < len(pattern) and matches(pattern[at], items[index]):
+            at += 1
+            index += 1
+        elif star >= 0:
+            at = star + 1
+            star_index += 1
+            index = star_index
+        else:
+            return False
+    while at < len(pattern) and is_star(pattern[at]):
+        at += 1
+    return at == len(pattern)
 
 
 def _clean(pattern: str) -> str:
@@ -386,14 +451,14 @@ def _clean(pattern: str) -> str:
 
 def _dockerignore(
     root: Path, dockerfile: str, context: str
-) -> tuple[str, list[tuple[int, str, bool, re.Pattern[str]]]] | None:
+) -> tuple[str, list[tuple[int, str, bool, _Glob]]] | None:
     """The ignore file of a build (``<Dockerfile>.dockerignore`` first) and its rules."""
     for candidate in (dockerfile + ".dockerignore", posixpath.join(context, ".dockerignore")):
         candidate = posixpath.normpath(candidate)
         text = read_text(root / candidate)
         if text is None:
             continue
-        rules: list[tuple[int, str, bool, re.Pattern[str]]] = []
+        rules: list[tuple[int, str, bool, _Glob]] = []
         for number, line in enumerate(text.splitlines(), 1):
             pattern = line.strip()
             if not pattern or pattern.startswith("#"):
@@ -407,9 +472,7 @@ def _dockerignore(
     return None
 
 
-def _ignored(
-    rules: list[tuple[int, str, bool, re.Pattern[str]]], path: str
-) -> tuple[int, str] | None:
+def _ignored(rules: list[tuple[int, str, bool, _Glob]], path: str) -> tuple[int, str] | None:
     """The rule leaving ``path`` out of the context (the last that matches it or a parent)."""
     ancestors = [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)][:-1]
     verdict: tuple[int, str] | None = None

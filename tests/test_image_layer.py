@@ -290,3 +290,16 @@ def test_generate_notes_it_and_exit_codes_stay(tmp_path: Path) -> None:
     dockerfile.write_text(dockerfile.read_text() + "COPY app/analytics/ app/analytics/\n")
     again = run("generate", "--root", str(root))
     assert again.exit_code == 0 and "ImportError" not in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize(
+    "ignore",
+    ["*a*a*a*a*a*a*a*a*a*a*a*b\n", "**/**/**/**/**/**/**/**/**/b\n", "[\n\\\n!\n/\n**\n!**/*.py\n"],
+)
+def test_a_hostile_dockerignore_is_read_in_time(tmp_path: Path, ignore: str) -> None:
+    # A pattern read as a backtracking regular expression would take for ever on these.
+    flat(tmp_path, "FROM python:3.12\nCOPY . .\n")
+    long = "analytics/" + "a" * 60 + ".py"
+    (tmp_path / long).write_text("")
+    (tmp_path / ".dockerignore").write_text(ignore)
+    assert missing_layer_notes(tmp_path, ".", "analytics", [*LAYER, long], ["main.py"]) == []
