@@ -24,12 +24,16 @@ from telemetry_cli.install_steps import dockerfiles, read_text
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
 _COMPOSE = re.compile(r"(?i)(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml")
 #: A compose ``build:`` key, its indentation and value (``build: ./backend``, or a mapping below).
-_BUILD = re.compile(r"([ \t]*)build:[ \t]*(.*?)[ \t]*(?:#.*)?")
-_BUILD_KEY = re.compile(r"([ \t]*)(context|dockerfile):[ \t]*(.*?)[ \t]*(?:#.*)?")
+_BUILD = re.compile(r"([ \t]*)build:(.*)")
+_BUILD_KEY = re.compile(r"[ \t]*(context|dockerfile):(.*)")
+#: A YAML comment: `#` at the start or after a blank.
+_YAML_COMMENT = re.compile(r"(?:^|[ \t])#.*")
 #: A parser directive choosing the escape character (``# escape=`` then a backtick).
 _ESCAPE = re.compile(r"#\s*escape\s*=\s*(\S)\s*", re.IGNORECASE)
 _GLOB = re.compile(r"[*?\[]")
 _T = TypeVar("_T")
+#: The flags of a COPY or ADD (`--chown=app:app --link `).
+_FLAGS = re.compile(r"(?:--\S*\s+)*")
 
 
 @dataclass
@@ -110,7 +114,7 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str]]:
         found = _BUILD.fullmatch(line)
         if found is None:
             continue
-        value = _unquote(found[2])
+        value = _value(found[2])
         if value:
             if not value.startswith(("{", "[", "&", "*", "|", ">")):
                 yield value, "Dockerfile"
@@ -123,13 +127,18 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str]]:
             indent = len(below) - len(below.lstrip())
             if indent <= len(found[1]):
                 break
-            if key is not None and key[2] == "context":
-                context = _unquote(key[3])
-            elif key is not None and key[2] == "dockerfile":
-                dockerfile = _unquote(key[3])
+            if key is not None and key[1] == "context":
+                context = _value(key[2])
+            elif key is not None and key[1] == "dockerfile":
+                dockerfile = _value(key[2])
         # A remote context (a Git URL) or a variable: nothing to read here.
         if context and dockerfile and not re.search(r"[$:]", context + dockerfile):
             yield context, dockerfile
+
+
+def _value(text: str) -> str:
+    """A YAML scalar written after its key: comment and blanks off, quotes too."""
+    return _unquote(_YAML_COMMENT.sub("", text, count=1).strip())
 
 
 def _unquote(value: str) -> str:
@@ -157,7 +166,7 @@ def _note(
     # A source that is not there means the context is not the one assumed: say nothing.
     for copy in copies:
         for source in copy.sources:
-            if source != "*" and not _GLOB.search(source) and not (base / source).exists():
+            if source != "*" and not _GLOB.search(source) and not _exists(base / source):
                 return None
     sources_of = [(copy, source) for copy in copies for source in copy.sources]
     copied = [
@@ -181,7 +190,7 @@ def _note(
     ]
     if missing:
         copy, source, module = copied[0]
-        dest = _landing(copy, source, shown, (base / source).is_dir())
+        dest = _landing(copy, source, shown, _exists(base / source, folder=True))
         return (
             f"{dockerfile}:{copy.line}: {copy.instruction} copies {module} into the image but "
             f"not the generated layer {folder}/ that it imports: the app fails at start-up "
@@ -197,6 +206,14 @@ def _note(
                     f"with ImportError; add `!{shown}/` below it or narrow it"
                 )
     return None
+
+
+def _exists(path: Path, *, folder: bool = False) -> bool:
+    """Whether ``path`` is there (a folder, with ``folder``); a name it cannot hold is not."""
+    try:
+        return path.is_dir() if folder else path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _within(context: str, path: str) -> str | None:
@@ -227,6 +244,8 @@ def _stages(text: str) -> list[_Stage] | None:
     stages: list[_Stage] = []
     for line, instruction in _instructions(text):
         words = instruction.split()
+        if not words:
+            continue
         keyword = words[0].upper()
         if keyword == "FROM":
             args = [word for word in words[1:] if not word.startswith("--")]
@@ -243,9 +262,9 @@ def _stages(text: str) -> list[_Stage] | None:
 
 def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
     excludes: list[_Glob] = []
-    while rest.startswith("--"):
-        flag, _, rest = rest.partition(" ")
-        rest = rest.strip()
+    flags = _FLAGS.match(rest)
+    rest = rest[flags.end() :] if flags else rest
+    for flag in flags[0].split() if flags else []:
         if flag.startswith("--from="):
             stage.copies_other = True
             return None
@@ -281,7 +300,8 @@ def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
 
 def _instructions(text: str) -> Iterator[tuple[int, str]]:
     """Each instruction with the number of its first line: continuations joined, comments out."""
-    lines = text.splitlines()
+    # Docker ends a line at a line feed only (not at U+2028 and the like).
+    lines = text.split("\n")
     escape = "\\"
     for line in lines:
         directive = _ESCAPE.fullmatch(line.strip())
@@ -459,7 +479,7 @@ def _dockerignore(
         if text is None:
             continue
         rules: list[tuple[int, str, bool, _Glob]] = []
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(text.split("\n"), 1):
             pattern = line.strip()
             if not pattern or pattern.startswith("#"):
                 continue

@@ -470,7 +470,8 @@ def read_text(path: Path) -> str | None:
     try:
         data = read_bytes(path, path.name)
         return data.decode("utf-8").removeprefix("\ufeff") if data is not None else None
-    except (FileProblem, UnicodeDecodeError):
+    except (FileProblem, UnicodeDecodeError, ValueError):
+        # ValueError: a name holding a NUL byte (read from a compose file) names no file.
         return None
 
 

@@ -303,3 +303,23 @@ def test_a_hostile_dockerignore_is_read_in_time(tmp_path: Path, ignore: str) -> 
     (tmp_path / long).write_text("")
     (tmp_path / ".dockerignore").write_text(ignore)
     assert missing_layer_notes(tmp_path, ".", "analytics", [*LAYER, long], ["main.py"]) == []
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "compose"),
+    [
+        pytest.param("FROM x\n\n\nCOPY main.py .\n \\", None, id="continued-at-the-end"),
+        pytest.param("FROM x\nCOPY ma\x00in.py .\n", None, id="nul-in-a-source"),
+        pytest.param(
+            "FROM x\n", "services:\n  a:\n    build:\n      dockerfile: Dock\x00erfile\n", id="nul"
+        ),
+    ],
+)
+def test_a_hostile_dockerfile_gives_no_traceback(
+    tmp_path: Path, dockerfile: str, compose: str | None
+) -> None:
+    flat(tmp_path, dockerfile)
+    if compose is not None:
+        (tmp_path / "compose.yaml").write_text(compose)
+    found = notes(tmp_path)
+    assert all(note.startswith("Dockerfile:4: ") for note in found), found
