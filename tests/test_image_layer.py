@@ -323,3 +323,16 @@ def test_a_hostile_dockerfile_gives_no_traceback(
         (tmp_path / "compose.yaml").write_text(compose)
     found = notes(tmp_path)
     assert all(note.startswith("Dockerfile:4: ") for note in found), found
+
+
+@pytest.mark.parametrize(("copy", "noted"), [("COPY main.py ./\n", True), ("COPY . .\n", False)])
+def test_init_notes_it_too(tmp_path: Path, copy: str, noted: bool) -> None:
+    root = flat(tmp_path, "FROM python:3.12\nWORKDIR /code\n" + copy)
+    (root / "main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef x() -> int:\n'
+        "    return 1\n"
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    note = "Dockerfile:3: `COPY main.py ./` copies main.py into the image but not the generated"
+    assert result.stdout.count(note) == (1 if noted else 0), result.stdout
