@@ -169,9 +169,10 @@ def _note(
             if source != "*" and not _GLOB.search(source) and not _exists(base / source):
                 return None
     sources_of = [(copy, source) for copy in copies for source in copy.sources]
+    # Each copy bringing a patched module along, with that module's path from the root.
     copied = [
-        (copy, source, path)
-        for path in importers_in
+        (copy, source, module)
+        for module, path in zip(importers, importers_in, strict=True)
         if path is not None
         for copy, source in sources_of
         if _brings(copy, source, path)
