@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 import typer
 
 if TYPE_CHECKING:
+    from telemetry_cli.init_plan import Found
     from telemetry_cli.sync import SyncReport
 
 from telemetry_cli import __version__, console
@@ -217,6 +218,23 @@ def init(
         f"{console.counted(len(found.routes), 'route module')} suggested for instrument; "
         "next: telemetry-scaffold generate"
     )
+    _note_image_layer(folder, found)
+
+
+def _note_image_layer(root: Path, found: Found) -> None:
+    """Say, as generate will, when a Dockerfile's image would leave the layer out."""
+    from telemetry_cli.image_layer import missing_layer_notes
+    from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, layer_dir
+
+    layer = layer_dir(
+        found.backend, found.app_package, found.layer_package or DEFAULT_LAYER_PACKAGE
+    )
+    if not found.path:
+        return
+    for note in missing_layer_notes(
+        root, found.backend, layer, [f"{layer}/__init__.py"], [found.path]
+    ):
+        console.stdout().out(console.printable(note), highlight=False)
 
 
 def _say_waiting() -> None:

@@ -127,7 +127,7 @@ def pytest_config(root: Path, backend: str) -> str | None:
         if "pytest" in _table(data.get("tool")) or "pytest" in _dependency_names(data):
             return PurePosixPath(folder, "pyproject.toml").as_posix()
         for name, section in _PYTEST_FILES:
-            text = _read_text(root / folder / name)
+            text = read_text(root / folder / name)
             if text is not None and (section is None or _has_section(text, section)):
                 return PurePosixPath(folder, name).as_posix()
     return None
@@ -161,8 +161,8 @@ def flat_layout_discovery(root: Path, folder: str) -> bool:
     base = root / folder
     data = _read_toml(base / "pyproject.toml")
     build_backend = _table(data.get("build-system")).get("build-backend")
-    setup_py = _read_text(base / "setup.py")
-    setup_cfg = _read_text(base / "setup.cfg")
+    setup_py = read_text(base / "setup.py")
+    setup_cfg = read_text(base / "setup.cfg")
     if setup_py is not None and "setuptools" not in setup_py and "distutils" not in setup_py:
         setup_py = None  # a module of the app that happens to be named so, not a build script
     project = data.get("project")
@@ -377,7 +377,7 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     locked versions are installed (``pipenv sync``), else pipenv resolves and locks them.
     """
     path = root / folder / "Pipfile"
-    if _read_text(path) is None:
+    if read_text(path) is None:
         return None
     packages = _table(_read_toml(path).get("packages"))
     names = _table_names(packages)
@@ -389,13 +389,13 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
 
 def _requirements_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     candidates = ["requirements.txt"]
-    for dockerfile in _dockerfiles(root / folder):
-        candidates += _DOCKER_REQUIREMENTS.findall(_read_text(dockerfile) or "")
+    for dockerfile in dockerfiles(root / folder):
+        candidates += _DOCKER_REQUIREMENTS.findall(read_text(dockerfile) or "")
     for candidate in candidates:
         relative = PurePosixPath(folder, candidate)
         if ".." in relative.parts or relative.is_absolute():
             continue
-        text = _read_text(root / relative)
+        text = read_text(root / relative)
         if text is None:
             continue
         lines = [line.split(" #")[0] for line in text.splitlines()]
@@ -404,7 +404,7 @@ def _requirements_steps(root: Path, folder: str) -> tuple[list[str], Names] | No
     return None
 
 
-def _dockerfiles(folder: Path) -> list[Path]:
+def dockerfiles(folder: Path) -> list[Path]:
     """The Dockerfiles of ``folder``: ``Dockerfile`` first, then its variants by name."""
     try:
         names = [path.name for path in folder.iterdir() if _DOCKERFILE.fullmatch(path.name)]
@@ -466,17 +466,18 @@ def _table_names(dependencies: dict[str, Any]) -> Names:
     return names
 
 
-def _read_text(path: Path) -> str | None:
+def read_text(path: Path) -> str | None:
     """The text of a regular file, or None (a named pipe is never opened: it would wait)."""
     try:
         data = read_bytes(path, path.name)
         return data.decode("utf-8").removeprefix("\ufeff") if data is not None else None
-    except (FileProblem, UnicodeDecodeError):
+    except (FileProblem, UnicodeDecodeError, ValueError):
+        # ValueError: a name holding a NUL byte (read from a compose file) names no file.
         return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    text = _read_text(path)
+    text = read_text(path)
     try:
         return parse_toml(text) if text is not None else {}
     except (tomllib.TOMLDecodeError, RecursionError):

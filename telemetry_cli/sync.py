@@ -33,6 +33,7 @@ from telemetry_cli.files import (
     remove_temp_file,
     resolve,
 )
+from telemetry_cli.image_layer import missing_layer_notes
 from telemetry_cli.install_steps import flat_layout_catches
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
@@ -327,6 +328,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         # nor to a file there that the tool did not write (it may lack the names imported).
         patches = [_hold_back(change, broken_layer) for change in patches]
     report.changes.extend(patches)
+    _note_image_layer(plan, report.changes)
 
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
     report.changes.extend(_leftovers(root, targets))
@@ -578,6 +580,28 @@ def _note_flat_layout(plan: Plan, changes: list[FileChange]) -> None:
         f'"docs/specs" in {plan.config_shown} (setuptools skips docs/), or list the '
         "project's packages ([tool.setuptools] packages)",
     )
+
+
+def _note_image_layer(plan: Plan, changes: list[FileChange]) -> None:
+    """Warn, on the layer's first file, when a Dockerfile's image leaves the layer out.
+
+    Said on every run, as the Dockerfile stays as it is until someone changes it.
+    """
+    prefix = plan.analytics_dir + "/"
+    layer = [
+        change
+        for change in changes
+        if change.kind is Kind.GENERATED and change.path.startswith(prefix)
+    ]
+    importers = [
+        change.path for change in changes if change.kind is Kind.PATCHED and change.new is not None
+    ]
+    if not layer:
+        return
+    notes = missing_layer_notes(
+        plan.root, plan.backend, plan.analytics_dir, [change.path for change in layer], importers
+    )
+    layer[0].notes = (*layer[0].notes, *notes)
 
 
 def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:

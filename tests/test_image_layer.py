@@ -1,0 +1,341 @@
+"""The note for a Dockerfile whose image leaves the generated layer out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli.image_layer import missing_layer_notes
+from tests.cli_support import run
+
+LAYER = ["analytics/__init__.py", "analytics/event_logger.py"]
+
+
+def flat(root: Path, dockerfile: str | None = None, *, folder: str = ".") -> Path:
+    """A flat layout: ``main.py`` beside an ``app/`` package, the layer in ``analytics/``."""
+    base = root / folder
+    (base / "app").mkdir(parents=True)
+    (base / "app/__init__.py").write_text("")
+    (base / "analytics").mkdir()
+    for name in ("__init__.py", "event_logger.py"):
+        (base / "analytics" / name).write_text("")
+    (base / "main.py").write_text("")
+    (base / "requirements.txt").write_text("fastapi\n")
+    if dockerfile is not None:
+        (base / "Dockerfile").write_text(dockerfile)
+    return root
+
+
+def notes(root: Path, *, folder: str = ".") -> list[str]:
+    prefix = "" if folder == "." else folder + "/"
+    return missing_layer_notes(
+        root, folder, prefix + "analytics", [prefix + path for path in LAYER], [prefix + "main.py"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "line", "fix"),
+    [
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY requirements.txt .\nCOPY main.py .\n"
+            "COPY ./app /code/app\nCMD uvicorn main:app\n",
+            4,
+            "COPY analytics/ analytics/",
+            id="chosen-paths",
+        ),
+        pytest.param(
+            "FROM python:3.12\nCOPY --chown=app:app --chmod=644 --link main.py /code/\n",
+            2,
+            "COPY analytics/ /code/analytics/",
+            id="flags",
+        ),
+        pytest.param(
+            'FROM python:3.12\nCOPY ["main.py", "requirements.txt", "/code/"]\n',
+            2,
+            "COPY analytics/ /code/analytics/",
+            id="json-array",
+        ),
+        pytest.param(
+            "FROM python:3.12\nCOPY *.py ./\n", 2, "COPY analytics/ analytics/", id="glob"
+        ),
+        pytest.param(
+            "FROM python:3.12\n# the code\nRUN pip install \\\n    fastapi\n"
+            "COPY requirements.txt \\\n    # only the module\n    main.py \\\n    /code/\n",
+            5,
+            "COPY analytics/ /code/analytics/",
+            id="continuations-and-comments",
+        ),
+        pytest.param(
+            "FROM python:3.12 AS test\nCOPY . .\nRUN pytest\n\nFROM python:3.12-slim\n"
+            "COPY main.py .\n",
+            6,
+            "COPY analytics/ analytics/",
+            id="final-stage-only",
+        ),
+        pytest.param(
+            "FROM python:3.12 AS builder\nCOPY main.py /src/\nRUN pip wheel\n"
+            "FROM python:3.12-slim\nCOPY --from=builder /src /code\n",
+            2,
+            "COPY analytics/ /src/analytics/",
+            id="copied-through-a-builder",
+        ),
+        pytest.param(
+            "FROM python:3.12\nCOPY --exclude=analytics --exclude=*.md . /code\n",
+            2,
+            "COPY analytics/ /code/analytics/",
+            id="copy-exclude",
+        ),
+        pytest.param(
+            "# escape=`\nFROM python:3.12\nCOPY main.py `\n    /code/\n",
+            3,
+            "COPY analytics/ /code/analytics/",
+            id="escape-directive",
+        ),
+    ],
+)
+def test_an_image_without_the_layer_is_noted(
+    tmp_path: Path, dockerfile: str, line: int, fix: str
+) -> None:
+    found = notes(flat(tmp_path, dockerfile))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"Dockerfile:{line}: "), found
+    assert "copies main.py into the image but not the generated layer analytics/" in found[0]
+    assert "ImportError" in found[0]
+    assert f"add `{fix}`" in found[0], found
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        pytest.param("FROM python:3.12\nCOPY . .\n", id="everything"),
+        pytest.param("FROM python:3.12\nADD . /x\n", id="add-everything"),
+        pytest.param("FROM python:3.12\nCOPY --chown=a:b . /code\n", id="everything-flags"),
+        pytest.param('FROM python:3.12\nCOPY ["main.py", "analytics", "/code/"]\n', id="json"),
+        pytest.param(
+            "FROM python:3.12\nCOPY main.py app ./\nCOPY analytics analytics\n", id="both"
+        ),
+        pytest.param(
+            "FROM python:3.12\nCOPY main.py .\nCOPY analytics/*.py analytics/\n", id="glob"
+        ),
+        pytest.param("FROM python:3.12\nCOPY main.py \\\n  analytics/ ./\n", id="continued"),
+        pytest.param("FROM python:3.12\nCOPY a* m* ./\n", id="glob-folder"),
+        pytest.param("FROM python:3.12 AS base\nCOPY . .\nFROM base\nRUN true\n", id="on-a-stage"),
+        pytest.param(
+            "FROM python:3.12 AS b\nCOPY . /src\nFROM python:3.12\nCOPY --from=b /src /code\n",
+            id="builder-copies-all",
+        ),
+        pytest.param("FROM python:3.12\nRUN pip install svc\n", id="no-module-copied"),
+        pytest.param("FROM python:3.12\nCOPY app /code/app\n", id="module-not-copied"),
+        pytest.param("FROM python:3.12\nARG SRC=.\nCOPY $SRC /code\n", id="variable"),
+        pytest.param("FROM python:3.12\nCOPY backend/main.py .\n", id="unknown-context"),
+        pytest.param("FROM python:3.12\nCOPY <<EOF /x\nhi\nEOF\nCOPY . .\n", id="heredoc"),
+        pytest.param("FROM python:3.12\nCOPY [broken main.py .\n", id="bad-json"),
+        pytest.param("COPY main.py .\n", id="no-from"),
+        pytest.param("FROM\nCOPY main.py .\n", id="empty-from"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_an_image_holding_the_layer_or_unknown_is_not_noted(
+    tmp_path: Path, dockerfile: str
+) -> None:
+    assert notes(flat(tmp_path, dockerfile)) == []
+
+
+def test_an_unreadable_dockerfile_gives_no_note(tmp_path: Path) -> None:
+    flat(tmp_path)
+    (tmp_path / "Dockerfile").write_bytes(b"\xff\xfe\x00COPY main.py .\n")
+    (tmp_path / "Dockerfile.dev").mkdir()
+    assert notes(tmp_path) == []
+
+
+def test_a_dockerfile_in_a_folder_of_its_own_has_no_known_context(tmp_path: Path) -> None:
+    flat(tmp_path)
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker/Dockerfile").write_text("FROM python:3.12\nCOPY main.py .\n")
+    assert notes(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("ignore", "noted"),
+    [
+        ("analytics\n", 1),
+        ("# generated\n/analytics/\n", 2),
+        ("**/event_logger.py\n", 1),
+        ("analytics\n!analytics/**\n", 0),
+        ("*.py\n!main.py\n", 0),  # `*.py` is only the context's top level
+        ("analytic\n", 0),
+        ("*\n!main.py\n!app\n!requirements.txt\n", 1),  # an allow-list leaving it out
+        ("*\n!main.py\n!app\n!analytics\n", 0),
+        ("main.py\nanalytics\n", 0),  # the module importing it is left out too
+    ],
+)
+def test_a_dockerignore_leaving_the_layer_out_is_noted(
+    tmp_path: Path, ignore: str, noted: int
+) -> None:
+    flat(tmp_path, "FROM python:3.12\nCOPY . .\n")
+    (tmp_path / ".dockerignore").write_text(ignore)
+    found = notes(tmp_path)
+    if not noted:
+        assert found == []
+        return
+    assert len(found) == 1, found
+    assert found[0].startswith(f".dockerignore:{noted}: "), found
+    assert "out of the build context of Dockerfile" in found[0]
+    assert "add `!analytics/` below it" in found[0]
+
+
+def test_a_dockerfile_specific_ignore_file_comes_first(tmp_path: Path) -> None:
+    flat(tmp_path, "FROM python:3.12\nCOPY . .\n")
+    (tmp_path / ".dockerignore").write_text("analytics\n")
+    (tmp_path / "Dockerfile.dockerignore").write_text(".git\n")
+    assert notes(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "compose",
+    [
+        "services:\n  api:\n    build: ./backend\n",
+        "services:\n  api:\n    build:\n      context: ./backend  # the API\n"
+        "      dockerfile: Dockerfile\n",
+        'services:\n  api:\n    build:\n      dockerfile: "Dockerfile"\n      context: backend\n',
+    ],
+)
+def test_a_compose_build_context_is_the_dockerfiles(tmp_path: Path, compose: str) -> None:
+    flat(tmp_path, "FROM python:3.12\nCOPY main.py ./\nCOPY app app\n", folder="backend")
+    (tmp_path / "docker-compose.yml").write_text(compose)
+    found = notes(tmp_path, folder="backend")
+    assert len(found) == 1, found
+    assert found[0].startswith("backend/Dockerfile:2: "), found
+    assert (
+        "copies backend/main.py into the image but not the generated layer backend/analytics/"
+        in (found[0])
+    )
+    assert "add `COPY analytics/ analytics/`" in found[0]
+
+
+def test_a_root_dockerfile_copying_from_the_backend_folder(tmp_path: Path) -> None:
+    flat(tmp_path, folder="backend")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nWORKDIR /srv\nCOPY backend/main.py backend/requirements.txt /code/\n"
+    )
+    found = notes(tmp_path, folder="backend")
+    assert len(found) == 1 and found[0].startswith("Dockerfile:3: "), found
+    assert "copies backend/main.py into the image" in found[0]
+    assert "add `COPY backend/analytics/ /code/analytics/`" in found[0], found
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12\nCOPY backend /code\n")
+    assert notes(tmp_path, folder="backend") == []
+
+
+def test_a_compose_file_gives_a_dockerfile_elsewhere_its_context(tmp_path: Path) -> None:
+    flat(tmp_path)
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker/Dockerfile").write_text("FROM python:3.12\nCOPY main.py .\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n"
+    )
+    found = notes(tmp_path)
+    assert len(found) == 1 and found[0].startswith("docker/Dockerfile:2: "), found
+    # The same Dockerfile built from the folder compose names is all right.
+    (tmp_path / "docker/Dockerfile").write_text("FROM python:3.12\nCOPY . .\n")
+    assert notes(tmp_path) == []
+
+
+def test_a_compose_dockerfile_outside_the_project_is_not_read(tmp_path: Path) -> None:
+    flat(tmp_path)
+    outside = tmp_path.parent / "elsewhere.Dockerfile"
+    outside.write_text("FROM python:3.12\nCOPY main.py .\n")
+    (tmp_path / "compose.yaml").write_text(
+        f"services:\n  api:\n    build:\n      context: .\n      dockerfile: {outside}\n"
+        "  web:\n    build:\n      context: ..\n  db:\n    build: https://github.com/x/y.git\n"
+    )
+    assert notes(tmp_path) == []
+
+
+def test_a_context_below_the_dockerfile_that_misses_the_layer_says_nothing(
+    tmp_path: Path,
+) -> None:
+    # The layer outside the build context: the context is not what was assumed.
+    flat(tmp_path)
+    (tmp_path / "app/Dockerfile").write_text("FROM python:3.12\nCOPY . .\n")
+    assert missing_layer_notes(tmp_path, "app", "analytics", LAYER, ["main.py"]) == []
+
+
+def test_generate_notes_it_and_exit_codes_stay(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    (root / "app").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (root / "requirements.txt").write_text("fastapi\n")
+    (root / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nWORKDIR /code\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\nCOPY app/*.py app/\n"
+        'CMD ["uvicorn", "app.main:app"]\n'
+    )
+    (root / "pyproject.toml").write_text(
+        '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+        "[tool.telemetry-scaffold.instrument]\n"
+    )
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    note = "Dockerfile:5: `COPY app/*.py app/` copies app/main.py into the image but not the"
+    assert written.stdout.count(note) == 1, written.stdout
+    assert "add `COPY app/analytics/ app/analytics/`" in written.stdout
+    checked = run("generate", "--root", str(root), "--check", "--json")
+    assert checked.exit_code == 0, checked.stdout
+    document = json.loads(checked.stdout)
+    assert document["ok"] is True
+    found = [text for file in document["files"] for text in file["notes"]]
+    assert len(found) == 1 and found[0].startswith(note), found
+    # The fix the note names silences it.
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "COPY app/analytics/ app/analytics/\n")
+    again = run("generate", "--root", str(root))
+    assert again.exit_code == 0 and "ImportError" not in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize(
+    "ignore",
+    ["*a*a*a*a*a*a*a*a*a*a*a*b\n", "**/**/**/**/**/**/**/**/**/b\n", "[\n\\\n!\n/\n**\n!**/*.py\n"],
+)
+def test_a_hostile_dockerignore_is_read_in_time(tmp_path: Path, ignore: str) -> None:
+    # A pattern read as a backtracking regular expression would take for ever on these.
+    flat(tmp_path, "FROM python:3.12\nCOPY . .\n")
+    long = "analytics/" + "a" * 60 + ".py"
+    (tmp_path / long).write_text("")
+    (tmp_path / ".dockerignore").write_text(ignore)
+    assert missing_layer_notes(tmp_path, ".", "analytics", [*LAYER, long], ["main.py"]) == []
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "compose"),
+    [
+        pytest.param("FROM x\n\n\nCOPY main.py .\n \\", None, id="continued-at-the-end"),
+        pytest.param("FROM x\nCOPY ma\x00in.py .\n", None, id="nul-in-a-source"),
+        pytest.param(
+            "FROM x\n", "services:\n  a:\n    build:\n      dockerfile: Dock\x00erfile\n", id="nul"
+        ),
+    ],
+)
+def test_a_hostile_dockerfile_gives_no_traceback(
+    tmp_path: Path, dockerfile: str, compose: str | None
+) -> None:
+    flat(tmp_path, dockerfile)
+    if compose is not None:
+        (tmp_path / "compose.yaml").write_text(compose)
+    found = notes(tmp_path)
+    assert all(note.startswith("Dockerfile:4: ") for note in found), found
+
+
+@pytest.mark.parametrize(("copy", "noted"), [("COPY main.py ./\n", True), ("COPY . .\n", False)])
+def test_init_notes_it_too(tmp_path: Path, copy: str, noted: bool) -> None:
+    root = flat(tmp_path, "FROM python:3.12\nWORKDIR /code\n" + copy)
+    (root / "main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef x() -> int:\n'
+        "    return 1\n"
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    note = "Dockerfile:3: `COPY main.py ./` copies main.py into the image but not the generated"
+    assert result.stdout.count(note) == (1 if noted else 0), result.stdout
