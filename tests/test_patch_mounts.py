@@ -778,6 +778,17 @@ ROUTE_RECORDS = 'ROUTES = [\n    {"router": api_router, "prefix": "/v1", "tags":
             "    return application\n\n\napp = create_app()",
             "",
         ),
+        (
+            # Two unpackings, the second's loop inside the first's, its items giving no prefix.
+            "for route in ROUTES:\n    for extra in EXTRAS:\n"
+            "        app.include_router(**route, **extra)",
+            ROUTE_RECORDS + 'EXTRAS = [{"tags": ["a"]}, {"tags": ["b"]}]\n',
+        ),
+        (
+            # Items unpacked that give none of what is included, nor its prefix.
+            'for extra in EXTRAS:\n    app.include_router(api_router, prefix="/v1", **extra)',
+            'EXTRAS = [{"tags": ["a"]}, {"tags": ["b"]}]\n',
+        ),
     ],
     ids=[
         "unpacked-dict",
@@ -790,6 +801,8 @@ ROUTE_RECORDS = 'ROUTES = [\n    {"router": api_router, "prefix": "/v1", "tags":
         "named-items-and-prefix",
         "dicts-and-routers",
         "local-list-in-factory",
+        "nested-loops-two-unpackings",
+        "unpacked-items-give-no-routing",
     ],
 )
 def test_routers_included_from_dict_items_of_a_loop_get_their_prefix(

@@ -783,7 +783,10 @@ def dict_keywords(
                     name: str = value.id,
                     identity: int = identity,
                 ) -> bool:
-                    return keep(values) and name in values and id(values[name][0]) == identity
+                    # Values read without `name` (its loop around others, the item's keys
+                    # not what is read: `**extra` giving tags) fit every item of it.
+                    held = values.get(name)
+                    return keep(values) and (held is None or id(held[0]) == identity)
 
                 expanded.append((spelled, kept))
         variants = expanded
