@@ -250,6 +250,23 @@ def test_an_app_the_main_guard_adds_routes_to_runs_as_a_script(
 
 RUN_SCRIPT = 'runpy.run_module("main", run_name="__main__")'
 
+#: Each way the guard's function can give the app a route or router of its own.
+ROUTED_IN_MAIN = {
+    "decorated-route": '    @app.get("/ping")\n    def ping() -> str:\n        return "pong"\n\n',
+    "decorated-api-route": '    @app.api_route("/ping", methods=["GET"])\n    def ping() -> str:\n'
+    '        return "pong"\n\n',
+    "decorated-websocket": '    @app.websocket("/ws")\n    async def ws(socket: object) -> None:\n'
+    "        return None\n\n",
+    "decorated-starlette-route": '    @app.route("/ping")\n    def ping(request: object) -> None:\n'
+    "        return None\n\n",
+    "decorator-called": '    app.get("/ping")(views.orders)\n',
+    "add-api-route": '    app.add_api_route("/ping", views.orders)\n',
+    "add-api-route-on-its-router": '    app.router.add_api_route("/ping", views.orders)\n',
+    "include-router-on-its-router": "    app.router.include_router(views.router)\n",
+    "mount": '    app.mount("/sub", FastAPI())\n',
+    "routes-extended": "    app.router.routes.extend(views.router.routes)\n",
+}
+
 
 @pytest.mark.parametrize(
     ("main", "command", "not_said"),
@@ -275,8 +292,17 @@ RUN_SCRIPT = 'runpy.run_module("main", run_name="__main__")'
             "uvicorn main:app --port 8000",
             "runpy",
         ),
+        *(
+            (COMPLETED_IN_MAIN.format(body=body), RUN_SCRIPT, "uvicorn main:app")
+            for body in ROUTED_IN_MAIN.values()
+        ),
     ],
-    ids=["starlette-websocket-route", "helper-given-another-app-first", "only-serves"],
+    ids=[
+        "starlette-websocket-route",
+        "helper-given-another-app-first",
+        "only-serves",
+        *ROUTED_IN_MAIN,
+    ],
 )
 def test_the_quickstart_runs_the_module_as_a_script_when_the_main_guard_gives_routes(
     tmp_path: Path, main: str, command: str, not_said: str

@@ -778,6 +778,17 @@ ROUTE_RECORDS = 'ROUTES = [\n    {"router": api_router, "prefix": "/v1", "tags":
             "    return application\n\n\napp = create_app()",
             "",
         ),
+        (
+            # Two unpackings, the second's loop inside the first's, its items giving no prefix.
+            "for route in ROUTES:\n    for extra in EXTRAS:\n"
+            "        app.include_router(**route, **extra)",
+            ROUTE_RECORDS + 'EXTRAS = [{"tags": ["a"]}, {"tags": ["b"]}]\n',
+        ),
+        (
+            # Items unpacked that give none of what is included, nor its prefix.
+            'for extra in EXTRAS:\n    app.include_router(api_router, prefix="/v1", **extra)',
+            'EXTRAS = [{"tags": ["a"]}, {"tags": ["b"]}]\n',
+        ),
     ],
     ids=[
         "unpacked-dict",
@@ -790,6 +801,8 @@ ROUTE_RECORDS = 'ROUTES = [\n    {"router": api_router, "prefix": "/v1", "tags":
         "named-items-and-prefix",
         "dicts-and-routers",
         "local-list-in-factory",
+        "nested-loops-two-unpackings",
+        "unpacked-items-give-no-routing",
     ],
 )
 def test_routers_included_from_dict_items_of_a_loop_get_their_prefix(
@@ -817,6 +830,34 @@ def test_a_dict_item_whose_key_is_not_known_keeps_its_prefix_unknown(tmp_path: P
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/items/{item_id}"
     assert "only known at run time" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        '({"router": other_router, "prefix": "/v2"}, {"tags": ["a"]}), '
+        '({"router": api_router}, {"prefix": "/v1", "x-y": 1})',
+        '({"router": other_router, "x-y": 1}, {"prefix": "/v2"}), '
+        '({"router": api_router}, {"prefix": "/v1"})',
+    ],
+    ids=["in-the-second-unpacking", "in-the-first-unpacking"],
+)
+def test_a_call_unpacking_two_dicts_one_with_a_key_no_keyword_is_taken_as_written(
+    tmp_path: Path, pairs: str
+) -> None:
+    # `**route, **extra` where an item holds a key that is no keyword (`"x-y"`): no item's call
+    # is spelled out, none dropped; the call as written is not followed, and said so.
+    before = f"other_router = APIRouter()\nPAIRS = [{pairs}]\n"
+    main = _main("for route, extra in PAIRS:\n    app.include_router(**route, **extra)", before)
+    main = main.replace("from fastapi import FastAPI\n", "from fastapi import APIRouter, FastAPI\n")
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    said = " ".join(result.stdout.split())
+    assert "`app.include_router(**route, **extra)` at backend/app/main.py:" in said
+    assert "is not followed" in said
+    assert "route['" not in said
 
 
 @pytest.mark.parametrize(

@@ -27,10 +27,11 @@ from telemetry_cli.patching.mounts import (
     versioned_apps,
 )
 from telemetry_cli.patching.names import (
-    ADD_API_ROUTE,
-    ADD_WEBSOCKET_ROUTE,
+    APP_ROUTER,
+    LIST_ADDITIONS,
+    ROUTES_LIST,
+    ROUTING_METHODS,
     SERVER_CALLS,
-    STARLETTE_ADD_ROUTES,
 )
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
@@ -666,12 +667,6 @@ def _script_run(site: AppSite, index: PackageIndex) -> str | None:
     return "script" if guarded else None
 
 
-#: Methods that give an app routes: a call of one on the app changes what it serves.
-_ROUTING_METHODS = frozenset(
-    {"include_router", "mount", ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE, *STARLETTE_ADD_ROUTES}
-)
-
-
 def _completed_under_guard(site: AppSite, index: PackageIndex) -> bool:
     """Whether the ``__main__`` guard gives the module-level app at ``site`` routes, then serves it.
 
@@ -688,17 +683,33 @@ def _completed_under_guard(site: AppSite, index: PackageIndex) -> bool:
     ]
     routed = served = False
     for call, canonical, held in _calls_reached(guards, {name}, index, module):
-        called = call.func
-        routed = routed or (
-            isinstance(called, ast.Attribute)
-            and isinstance(called.value, ast.Name)
-            and called.value.id in held
-            and called.attr in _ROUTING_METHODS
-        )
+        routed = routed or _routes_app(call, held)
         served = served or _served_by(call, canonical, held)
         if routed and served:
             return True
     return False
+
+
+def _routes_app(call: ast.Call, held: set[str]) -> bool:
+    """Whether ``call`` gives an app of the names ``held`` a route or router.
+
+    A routing method of the app or of its router (``app.include_router(...)``,
+    ``app.router.add_api_route(...)``, the ``app.get("/x")`` of a decorator), or an addition to
+    either's list of routes (``app.routes.append(route)``).
+    """
+    called = call.func
+    if not isinstance(called, ast.Attribute):
+        return False
+    receiver = called.value
+    if called.attr in LIST_ADDITIONS:
+        if not isinstance(receiver, ast.Attribute) or receiver.attr != ROUTES_LIST:
+            return False
+        receiver = receiver.value
+    elif called.attr not in ROUTING_METHODS:
+        return False
+    if isinstance(receiver, ast.Attribute) and receiver.attr == APP_ROUTER:
+        receiver = receiver.value
+    return isinstance(receiver, ast.Name) and receiver.id in held
 
 
 def _calls_reached(

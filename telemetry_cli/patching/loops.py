@@ -734,9 +734,11 @@ def dict_keywords(
     prefix=route["prefix"]``: one call per distinct item, with the test an iteration's values
     must pass to be that item's. An item that is no dict makes no call (unpacked, it raises:
     a loop over dicts and routers tells them apart before). A call unpacking anything else is
-    the only one, as written.
+    the only one, as written; so is a call one of whose items, of any ``**``, holds a key that
+    is no keyword (no call of an item is spelled out then, none dropped).
     """
-    variants: list[tuple[ast.Call, Callable[[LoopValues], bool]]] = [(call, lambda _: True)]
+    as_written: list[tuple[ast.Call, Callable[[LoopValues], bool]]] = [(call, lambda _: True)]
+    variants = as_written
     for keyword in call.keywords:
         value = keyword.value
         if keyword.arg is not None or not isinstance(value, ast.Name):
@@ -752,7 +754,7 @@ def dict_keywords(
                 continue
             held = found[0]
             if not all(key.isidentifier() for key in held):
-                return variants[:1]  # one item holds keys not known: the call as written
+                return as_written  # an item holds a key no keyword can be: the whole call
             items[id(item)] = held
         if not items:
             continue
@@ -781,7 +783,10 @@ def dict_keywords(
                     name: str = value.id,
                     identity: int = identity,
                 ) -> bool:
-                    return keep(values) and name in values and id(values[name][0]) == identity
+                    # Values read without `name` (its loop around others, the item's keys
+                    # not what is read: `**extra` giving tags) fit every item of it.
+                    held = values.get(name)
+                    return keep(values) and (held is None or id(held[0]) == identity)
 
                 expanded.append((spelled, kept))
         variants = expanded

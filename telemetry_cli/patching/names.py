@@ -35,6 +35,18 @@ ADD_WEBSOCKET_ROUTE = "add_api_websocket_route"
 #: function called with the bare request (or websocket).
 STARLETTE_ROUTES = frozenset({"route", "websocket_route"})
 STARLETTE_ADD_ROUTES = frozenset({"add_route", "add_websocket_route"})
+#: Every method of an app (or of its ``router``) that gives it a route or router: the route
+#: decorators (also called, ``app.get("/x")(handler)``), the imperative registrations, and
+#: ``include_router``, ``mount`` and Starlette's ``host``.
+ROUTING_METHODS = (
+    HTTP_METHODS
+    | STARLETTE_ROUTES
+    | STARLETTE_ADD_ROUTES
+    | {API_ROUTE, WEBSOCKET, ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE, "include_router", "mount", "host"}
+)
+#: The list of routes an app (or its ``router``) serves, and the list methods that add to it.
+ROUTES_LIST = "routes"
+LIST_ADDITIONS = frozenset({"append", "extend", "insert"})
 #: A library class whose name ends like this is taken for a router (``InferringRouter``).
 ROUTER_SUFFIX = "Router"
 #: The attribute of an app holding its own router (``app.router.add_api_route(...)``).
