@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from telemetry_cli.install_steps import dockerfiles, read_text
+from telemetry_cli.install_steps import dockerfiles, read_text, searched_folders
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
 _COMPOSE = re.compile(r"(?i)(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml")
@@ -78,11 +78,9 @@ def missing_layer_notes(
 
 def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
     """Each Dockerfile (relative to ``root``) with its build context, once, in a stable order."""
-    folders = ["."]
-    parts = PurePosixPath(backend).parts
-    folders += [PurePosixPath(*parts[: index + 1]).as_posix() for index in range(len(parts))]
+    folders = searched_folders(backend)[::-1]
     named: dict[str, set[str]] = {}
-    for folder in dict.fromkeys(folders):
+    for folder in folders:
         for compose in _compose_files(root / folder):
             for context, dockerfile in _compose_builds(read_text(compose) or ""):
                 context_path = posixpath.normpath(posixpath.join(folder, context))
@@ -91,7 +89,7 @@ def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
                     continue
                 named.setdefault(file_path, set()).add(context_path)
     builds: list[tuple[str, str]] = []
-    for folder in dict.fromkeys(folders):
+    for folder in folders:
         for path in dockerfiles(root / folder):
             relative = path.relative_to(root).as_posix()
             if relative not in named:

@@ -75,7 +75,7 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
     is added when what is installed does not bring it: the quickstart runs the server with it.
     Unreadable files count as absent.
     """
-    for folder in _searched_folders(backend):
+    for folder in searched_folders(backend):
         found = (
             _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
@@ -93,7 +93,7 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
 Names = list[tuple[str, frozenset[str]]]
 
 
-def _searched_folders(backend: str) -> list[str]:
+def searched_folders(backend: str) -> list[str]:
     """The folders a project's files are looked for in, nearest first, up to the root.
 
     The backend's, the folders above it (``backend/`` of a ``backend/src`` layout), the root.
@@ -122,7 +122,7 @@ def pytest_config(root: Path, backend: str) -> str | None:
     ``[tool:pytest]``. The documents then name pytest as the project's runner, not as the
     tool's: what tests the backend is the project's own choice.
     """
-    for folder in _searched_folders(backend):
+    for folder in searched_folders(backend):
         data = _read_toml(root / folder / "pyproject.toml")
         if "pytest" in _table(data.get("tool")) or "pytest" in _dependency_names(data):
             return PurePosixPath(folder, "pyproject.toml").as_posix()
@@ -200,7 +200,7 @@ def flat_layout_catches(root: Path, backend: str, path: str) -> str | None:
     Returns that top-level folder (POSIX, relative to ``root``: ``specs``, ``backend/design``),
     or None.
     """
-    for folder in _searched_folders(backend):
+    for folder in searched_folders(backend):
         parts = PurePosixPath(path).parts
         if folder != ".":
             inside = PurePosixPath(folder).parts
