@@ -343,11 +343,7 @@ def _brings(copy: _Copy, source: str, path: str) -> bool:
         return False
     # Read from the context and from the copied folder alike: either way it is left out.
     inner = path[len(source) + 1 :] if path.startswith(source + "/") else path
-    ancestors = {
-        ancestor
-        for each in (path, inner)
-        for ancestor in [each, *(parent.as_posix() for parent in PurePosixPath(each).parents)][:-1]
-    }
+    ancestors = {*_ancestors(path), *_ancestors(inner)}
     return not any(regex.fullmatch(ancestor) for regex in copy.excludes for ancestor in ancestors)
 
 
@@ -355,11 +351,20 @@ def _covers(source: str, path: str) -> bool:
     """Whether copying ``source`` (relative to the context) brings ``path`` along."""
     if source in (".", "*"):
         return True
-    ancestors = [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)]
+    ancestors = _ancestors(path)
     if _GLOB.search(source):
         pattern = _pattern(source)
         return any(pattern.fullmatch(ancestor) for ancestor in ancestors)
     return source in ancestors
+
+
+def _ancestors(path: str) -> list[str]:
+    """``path`` and the folders holding it, up to (not including) the build context itself.
+
+    A pattern is matched against these: one matching a folder takes in all it holds (`.`, the
+    context, is no name a glob of Docker's matches).
+    """
+    return [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)][:-1]
 
 
 # A token of one path segment's pattern: "*", "?", a literal character, or a class
@@ -493,7 +498,7 @@ def _dockerignore(
 
 def _ignored(rules: list[tuple[int, str, bool, _Glob]], path: str) -> tuple[int, str] | None:
     """The rule leaving ``path`` out of the context (the last that matches it or a parent)."""
-    ancestors = [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)][:-1]
+    ancestors = _ancestors(path)
     verdict: tuple[int, str] | None = None
     for number, pattern, keep, regex in rules:
         if any(regex.fullmatch(ancestor) for ancestor in ancestors):

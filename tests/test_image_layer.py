@@ -61,6 +61,9 @@ def notes(root: Path, *, folder: str = ".") -> list[str]:
             "FROM python:3.12\nCOPY *.py ./\n", 2, "COPY analytics/ analytics/", id="glob"
         ),
         pytest.param(
+            "FROM python:3.12\nCOPY *.* ./\n", 2, "COPY analytics/ analytics/", id="glob-dotted"
+        ),
+        pytest.param(
             "FROM python:3.12\n# the code\nRUN pip install \\\n    fastapi\n"
             "COPY requirements.txt \\\n    # only the module\n    main.py \\\n    /code/\n",
             5,
