@@ -150,16 +150,17 @@ def _note(
     layer: tuple[str, Sequence[str]],
     importers: Sequence[str],
 ) -> str | None:
+    folder, modules = layer
+    shown = _within(context, folder)
+    layer_in = [path for module in modules if (path := _within(context, module)) is not None]
+    # The layer outside the build context: the context is not the one assumed.
+    if shown is None or len(layer_in) < len(modules):
+        return None
     text = read_text(root / dockerfile)
     stages = _stages(text) if text is not None else None
     if not stages:
         return None
-    folder, modules = layer
-    shown = _within(context, folder)
-    layer_in = [_within(context, path) for path in modules]
-    importers_in = [_within(context, path) for path in importers]
-    relevant = _relevant(stages)
-    copies = [copy for stage in relevant for copy in stage.copies]
+    copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
     # A source that is not there means the context is not the one assumed: say nothing.
     for copy in copies:
@@ -167,26 +168,25 @@ def _note(
             if source != "*" and not _GLOB.search(source) and not _exists(base / source):
                 return None
     sources_of = [(copy, source) for copy in copies for source in copy.sources]
+    # The patched modules in the context, each with its path from the root.
+    importers_in = [
+        (module, path) for module in importers if (path := _within(context, module)) is not None
+    ]
     # Each copy bringing a patched module along, with that module's path from the root.
     copied = [
         (copy, source, module)
-        for module, path in zip(importers, importers_in, strict=True)
-        if path is not None
+        for module, path in importers_in
         for copy, source in sources_of
         if _brings(copy, source, path)
     ]
+    if not copied:
+        return None
     ignore = _dockerignore(root, dockerfile, context)
-    if not copied or shown is None or any(path is None for path in layer_in):
+    if ignore is not None and all(_ignored(ignore[1], path) for _, path in importers_in):
         return None
-    if ignore is not None and all(
-        _ignored(ignore[1], path) is not None for path in importers_in if path is not None
-    ):
-        return None
-    missing = [
-        path
-        for path in layer_in
-        if path is not None and not any(_brings(copy, source, path) for copy, source in sources_of)
-    ]
+    missing = any(
+        not any(_brings(copy, source, path) for copy, source in sources_of) for path in layer_in
+    )
     if missing:
         copy, source, module = copied[0]
         dest = _landing(copy, source, shown, _exists(base / source, folder=True))
@@ -197,7 +197,7 @@ def _note(
         )
     if ignore is not None:
         for path in layer_in:
-            rule = _ignored(ignore[1], path or "")
+            rule = _ignored(ignore[1], path)
             if rule is not None:
                 return (
                     f"{ignore[0]}:{rule[0]}: `{rule[1]}` leaves the generated layer {folder}/ "
