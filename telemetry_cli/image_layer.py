@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from telemetry_cli.install_steps import dockerfiles, read_text, searched_folders
+from telemetry_cli.install_steps import COMPOSE_NAME, dockerfiles, read_text, searched_folders
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
-_COMPOSE = re.compile(r"(?i)(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml")
+_COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
 #: A compose ``build:`` key, its indentation and value (``build: ./backend``, or a mapping below).
 _BUILD = re.compile(r"([ \t]*)build:(.*)")
 _BUILD_KEY = re.compile(r"[ \t]*(context|dockerfile):(.*)")

@@ -40,6 +40,8 @@ _EXTRA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 #: A Dockerfile's name, its variants too (`Dockerfile_api`, `Dockerfile.prod`, `api.Dockerfile`).
 DOCKERFILE_NAME = r"Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.Dockerfile"
 _DOCKERFILE = re.compile(DOCKERFILE_NAME, re.IGNORECASE)
+#: A compose file's name (`docker-compose.yml`, `compose.override.yaml`).
+COMPOSE_NAME = r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml"
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
 _DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
 # A lock file, the command that installs the project from it, and its option naming an extra.
