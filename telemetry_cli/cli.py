@@ -226,11 +226,11 @@ def _note_image_layer(root: Path, found: Found) -> None:
     from telemetry_cli.image_layer import missing_layer_notes
     from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, layer_dir
 
+    if not found.path:
+        return
     layer = layer_dir(
         found.backend, found.app_package, found.layer_package or DEFAULT_LAYER_PACKAGE
     )
-    if not found.path:
-        return
     for note in missing_layer_notes(
         root, found.backend, layer, [f"{layer}/__init__.py"], [found.path]
     ):

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from telemetry_cli.install_steps import dockerfiles, read_text
+from telemetry_cli.install_steps import COMPOSE_NAME, dockerfiles, read_text, searched_folders
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
-_COMPOSE = re.compile(r"(?i)(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml")
+_COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
 #: A compose ``build:`` key, its indentation and value (``build: ./backend``, or a mapping below).
 _BUILD = re.compile(r"([ \t]*)build:(.*)")
 _BUILD_KEY = re.compile(r"[ \t]*(context|dockerfile):(.*)")
@@ -78,11 +78,9 @@ def missing_layer_notes(
 
 def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
     """Each Dockerfile (relative to ``root``) with its build context, once, in a stable order."""
-    folders = ["."]
-    parts = PurePosixPath(backend).parts
-    folders += [PurePosixPath(*parts[: index + 1]).as_posix() for index in range(len(parts))]
+    folders = searched_folders(backend)[::-1]
     named: dict[str, set[str]] = {}
-    for folder in dict.fromkeys(folders):
+    for folder in folders:
         for compose in _compose_files(root / folder):
             for context, dockerfile in _compose_builds(read_text(compose) or ""):
                 context_path = posixpath.normpath(posixpath.join(folder, context))
@@ -91,7 +89,7 @@ def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
                     continue
                 named.setdefault(file_path, set()).add(context_path)
     builds: list[tuple[str, str]] = []
-    for folder in dict.fromkeys(folders):
+    for folder in folders:
         for path in dockerfiles(root / folder):
             relative = path.relative_to(root).as_posix()
             if relative not in named:
@@ -152,16 +150,17 @@ def _note(
     layer: tuple[str, Sequence[str]],
     importers: Sequence[str],
 ) -> str | None:
+    folder, modules = layer
+    shown = _within(context, folder)
+    layer_in = [path for module in modules if (path := _within(context, module)) is not None]
+    # The layer outside the build context: the context is not the one assumed.
+    if shown is None or len(layer_in) < len(modules):
+        return None
     text = read_text(root / dockerfile)
     stages = _stages(text) if text is not None else None
     if not stages:
         return None
-    folder, modules = layer
-    shown = _within(context, folder)
-    layer_in = [_within(context, path) for path in modules]
-    importers_in = [_within(context, path) for path in importers]
-    relevant = _relevant(stages)
-    copies = [copy for stage in relevant for copy in stage.copies]
+    copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
     # A source that is not there means the context is not the one assumed: say nothing.
     for copy in copies:
@@ -169,26 +168,25 @@ def _note(
             if source != "*" and not _GLOB.search(source) and not _exists(base / source):
                 return None
     sources_of = [(copy, source) for copy in copies for source in copy.sources]
+    # The patched modules in the context, each with its path from the root.
+    importers_in = [
+        (module, path) for module in importers if (path := _within(context, module)) is not None
+    ]
     # Each copy bringing a patched module along, with that module's path from the root.
     copied = [
         (copy, source, module)
-        for module, path in zip(importers, importers_in, strict=True)
-        if path is not None
+        for module, path in importers_in
         for copy, source in sources_of
         if _brings(copy, source, path)
     ]
+    if not copied:
+        return None
     ignore = _dockerignore(root, dockerfile, context)
-    if not copied or shown is None or any(path is None for path in layer_in):
+    if ignore is not None and all(_ignored(ignore[1], path) for _, path in importers_in):
         return None
-    if ignore is not None and all(
-        _ignored(ignore[1], path) is not None for path in importers_in if path is not None
-    ):
-        return None
-    missing = [
-        path
-        for path in layer_in
-        if path is not None and not any(_brings(copy, source, path) for copy, source in sources_of)
-    ]
+    missing = any(
+        not any(_brings(copy, source, path) for copy, source in sources_of) for path in layer_in
+    )
     if missing:
         copy, source, module = copied[0]
         dest = _landing(copy, source, shown, _exists(base / source, folder=True))
@@ -199,7 +197,7 @@ def _note(
         )
     if ignore is not None:
         for path in layer_in:
-            rule = _ignored(ignore[1], path or "")
+            rule = _ignored(ignore[1], path)
             if rule is not None:
                 return (
                     f"{ignore[0]}:{rule[0]}: `{rule[1]}` leaves the generated layer {folder}/ "
@@ -345,11 +343,7 @@ def _brings(copy: _Copy, source: str, path: str) -> bool:
         return False
     # Read from the context and from the copied folder alike: either way it is left out.
     inner = path[len(source) + 1 :] if path.startswith(source + "/") else path
-    ancestors = {
-        ancestor
-        for each in (path, inner)
-        for ancestor in [each, *(parent.as_posix() for parent in PurePosixPath(each).parents)][:-1]
-    }
+    ancestors = {*_ancestors(path), *_ancestors(inner)}
     return not any(regex.fullmatch(ancestor) for regex in copy.excludes for ancestor in ancestors)
 
 
@@ -357,11 +351,20 @@ def _covers(source: str, path: str) -> bool:
     """Whether copying ``source`` (relative to the context) brings ``path`` along."""
     if source in (".", "*"):
         return True
-    ancestors = [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)]
+    ancestors = _ancestors(path)
     if _GLOB.search(source):
         pattern = _pattern(source)
         return any(pattern.fullmatch(ancestor) for ancestor in ancestors)
     return source in ancestors
+
+
+def _ancestors(path: str) -> list[str]:
+    """``path`` and the folders holding it, up to (not including) the build context itself.
+
+    A pattern is matched against these: one matching a folder takes in all it holds (`.`, the
+    context, is no name a glob of Docker's matches).
+    """
+    return [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)][:-1]
 
 
 # A token of one path segment's pattern: "*", "?", a literal character, or a class
@@ -495,7 +498,7 @@ def _dockerignore(
 
 def _ignored(rules: list[tuple[int, str, bool, _Glob]], path: str) -> tuple[int, str] | None:
     """The rule leaving ``path`` out of the context (the last that matches it or a parent)."""
-    ancestors = [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)][:-1]
+    ancestors = _ancestors(path)
     verdict: tuple[int, str] | None = None
     for number, pattern, keep, regex in rules:
         if any(regex.fullmatch(ancestor) for ancestor in ancestors):

@@ -35,7 +35,7 @@ from telemetry_cli.files import (
     read_bytes,
 )
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.install_steps import DOCKERFILE_NAME, flat_layout_catches
+from telemetry_cli.install_steps import COMPOSE_NAME, DOCKERFILE_NAME, flat_layout_catches
 from telemetry_cli.patching.apps import (
     AppSite,
     FoundApp,
@@ -1853,8 +1853,7 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
 #: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`, a supervisord program's
 #: `command=`, a Kubernetes Deployment's container command).
 _RUN_FILE = re.compile(
-    rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|"
-    r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml|[\w.-]+\.sh|"
+    rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|{COMPOSE_NAME}|[\w.-]+\.sh|"
     r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
     r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|"
     r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"

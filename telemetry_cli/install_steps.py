@@ -40,6 +40,8 @@ _EXTRA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 #: A Dockerfile's name, its variants too (`Dockerfile_api`, `Dockerfile.prod`, `api.Dockerfile`).
 DOCKERFILE_NAME = r"Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.Dockerfile"
 _DOCKERFILE = re.compile(DOCKERFILE_NAME, re.IGNORECASE)
+#: A compose file's name (`docker-compose.yml`, `compose.override.yaml`).
+COMPOSE_NAME = r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml"
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
 _DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
 # A lock file, the command that installs the project from it, and its option naming an extra.
@@ -75,7 +77,7 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
     is added when what is installed does not bring it: the quickstart runs the server with it.
     Unreadable files count as absent.
     """
-    for folder in _searched_folders(backend):
+    for folder in searched_folders(backend):
         found = (
             _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
@@ -93,7 +95,7 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
 Names = list[tuple[str, frozenset[str]]]
 
 
-def _searched_folders(backend: str) -> list[str]:
+def searched_folders(backend: str) -> list[str]:
     """The folders a project's files are looked for in, nearest first, up to the root.
 
     The backend's, the folders above it (``backend/`` of a ``backend/src`` layout), the root.
@@ -122,7 +124,7 @@ def pytest_config(root: Path, backend: str) -> str | None:
     ``[tool:pytest]``. The documents then name pytest as the project's runner, not as the
     tool's: what tests the backend is the project's own choice.
     """
-    for folder in _searched_folders(backend):
+    for folder in searched_folders(backend):
         data = _read_toml(root / folder / "pyproject.toml")
         if "pytest" in _table(data.get("tool")) or "pytest" in _dependency_names(data):
             return PurePosixPath(folder, "pyproject.toml").as_posix()
@@ -200,7 +202,7 @@ def flat_layout_catches(root: Path, backend: str, path: str) -> str | None:
     Returns that top-level folder (POSIX, relative to ``root``: ``specs``, ``backend/design``),
     or None.
     """
-    for folder in _searched_folders(backend):
+    for folder in searched_folders(backend):
         parts = PurePosixPath(path).parts
         if folder != ".":
             inside = PurePosixPath(folder).parts

@@ -593,11 +593,11 @@ def _note_image_layer(plan: Plan, changes: list[FileChange]) -> None:
         for change in changes
         if change.kind is Kind.GENERATED and change.path.startswith(prefix)
     ]
+    if not layer:
+        return
     importers = [
         change.path for change in changes if change.kind is Kind.PATCHED and change.new is not None
     ]
-    if not layer:
-        return
     notes = missing_layer_notes(
         plan.root, plan.backend, plan.analytics_dir, [change.path for change in layer], importers
     )

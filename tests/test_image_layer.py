@@ -61,6 +61,9 @@ def notes(root: Path, *, folder: str = ".") -> list[str]:
             "FROM python:3.12\nCOPY *.py ./\n", 2, "COPY analytics/ analytics/", id="glob"
         ),
         pytest.param(
+            "FROM python:3.12\nCOPY *.* ./\n", 2, "COPY analytics/ analytics/", id="glob-dotted"
+        ),
+        pytest.param(
             "FROM python:3.12\n# the code\nRUN pip install \\\n    fastapi\n"
             "COPY requirements.txt \\\n    # only the module\n    main.py \\\n    /code/\n",
             5,
@@ -309,22 +312,26 @@ def test_a_hostile_dockerignore_is_read_in_time(tmp_path: Path, ignore: str) -> 
 
 
 @pytest.mark.parametrize(
-    ("dockerfile", "compose"),
+    ("dockerfile", "compose", "noted"),
     [
-        pytest.param("FROM x\n\n\nCOPY main.py .\n \\", None, id="continued-at-the-end"),
-        pytest.param("FROM x\nCOPY ma\x00in.py .\n", None, id="nul-in-a-source"),
+        pytest.param("FROM x\n\n\nCOPY main.py .\n \\", None, 1, id="continued-at-the-end"),
+        pytest.param("FROM x\nCOPY ma\x00in.py .\n", None, 0, id="nul-in-a-source"),
         pytest.param(
-            "FROM x\n", "services:\n  a:\n    build:\n      dockerfile: Dock\x00erfile\n", id="nul"
+            "FROM x\n",
+            "services:\n  a:\n    build:\n      dockerfile: Dock\x00erfile\n",
+            0,
+            id="nul",
         ),
     ],
 )
 def test_a_hostile_dockerfile_gives_no_traceback(
-    tmp_path: Path, dockerfile: str, compose: str | None
+    tmp_path: Path, dockerfile: str, compose: str | None, noted: int
 ) -> None:
     flat(tmp_path, dockerfile)
     if compose is not None:
         (tmp_path / "compose.yaml").write_text(compose)
     found = notes(tmp_path)
+    assert len(found) == noted, found
     assert all(note.startswith("Dockerfile:4: ") for note in found), found
 
 
