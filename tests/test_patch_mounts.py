@@ -342,6 +342,18 @@ DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
             "/dev",
             "HOTEL_API_V1_STR or ENV_FOR_DYNACONF",
         ),
+        # Options in any of dynaconf's spellings: `ENV_FOR_DYNACONF=`, upper case, any case.
+        (
+            'ENV_FOR_DYNACONF="production", SETTINGS_FILES=["settings.toml"], '
+            'Environments=True, envvar_prefix_for_dynaconf="HOTEL"',
+            {
+                "settings.toml": '[default]\nAPI_V1_STR = "/d"\n'
+                '[development]\nAPI_V1_STR = "/dev"\n[production]\nAPI_V1_STR = "/prod"\n'
+            },
+            "settings.API_V1_STR",
+            "/prod",
+            "HOTEL_API_V1_STR or ENV_FOR_DYNACONF",
+        ),
         # In a config/ folder on the way up, a nested table; a later file wins.
         (
             'settings_files="base.toml,local.toml"',
@@ -384,16 +396,34 @@ DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
             "",
         ),
         ("**OPTIONS", {"settings.toml": 'API_V1_STR = "/o"\n'}, "settings.API_V1_STR", None, ""),
+        # Files found elsewhere, in upper case too; one option given twice.
+        (
+            'settings_files=["settings.toml"], ROOT_PATH_FOR_DYNACONF="/srv"',
+            {"settings.toml": 'API_V1_STR = "/o"\n'},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
+        (
+            'settings_files=["settings.toml"], env="a", ENV_FOR_DYNACONF="b", environments=True',
+            {"settings.toml": '[a]\nAPI_V1_STR = "/a"\n[b]\nAPI_V1_STR = "/b"\n'},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
     ],
     ids=[
         "beside",
         "environments",
+        "option-spellings",
         "config-folder-nested",
         "get-default",
         "missing",
         "yaml",
         "outside",
         "options",
+        "root-path-upper",
+        "option-twice",
     ],
 )
 def test_a_prefix_from_dynaconf_is_read_from_its_settings_files(
