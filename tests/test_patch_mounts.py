@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -342,6 +343,18 @@ DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
             "/dev",
             "HOTEL_API_V1_STR or ENV_FOR_DYNACONF",
         ),
+        # Options in any of dynaconf's spellings: `ENV_FOR_DYNACONF=`, upper case, any case.
+        (
+            'ENV_FOR_DYNACONF="production", SETTINGS_FILES=["settings.toml"], '
+            'Environments=True, envvar_prefix_for_dynaconf="HOTEL"',
+            {
+                "settings.toml": '[default]\nAPI_V1_STR = "/d"\n'
+                '[development]\nAPI_V1_STR = "/dev"\n[production]\nAPI_V1_STR = "/prod"\n'
+            },
+            "settings.API_V1_STR",
+            "/prod",
+            "HOTEL_API_V1_STR or ENV_FOR_DYNACONF",
+        ),
         # In a config/ folder on the way up, a nested table; a later file wins.
         (
             'settings_files="base.toml,local.toml"',
@@ -384,16 +397,34 @@ DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
             "",
         ),
         ("**OPTIONS", {"settings.toml": 'API_V1_STR = "/o"\n'}, "settings.API_V1_STR", None, ""),
+        # Files found elsewhere, in upper case too; one option given twice.
+        (
+            'settings_files=["settings.toml"], ROOT_PATH_FOR_DYNACONF="/srv"',
+            {"settings.toml": 'API_V1_STR = "/o"\n'},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
+        (
+            'settings_files=["settings.toml"], env="a", ENV_FOR_DYNACONF="b", environments=True',
+            {"settings.toml": '[a]\nAPI_V1_STR = "/a"\n[b]\nAPI_V1_STR = "/b"\n'},
+            "settings.API_V1_STR",
+            None,
+            "",
+        ),
     ],
     ids=[
         "beside",
         "environments",
+        "option-spellings",
         "config-folder-nested",
         "get-default",
         "missing",
         "yaml",
         "outside",
         "options",
+        "root-path-upper",
+        "option-twice",
     ],
 )
 def test_a_prefix_from_dynaconf_is_read_from_its_settings_files(
@@ -3631,4 +3662,40 @@ def test_a_library_router_class_built_without_prefix_has_a_run_time_prefix(
     assert '"route": router.prefix,' in added  # `@router.get("")`
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/potato/3").json() == {"id": 3}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "prefix"),
+    [
+        ("backend/settings.toml", '"/prod"', '"/live"', "/live"),
+        ("backend/app/settings.py", 'env="production"', 'env="development"', "/dev"),
+    ],
+    ids=["file-value", "environment"],
+)
+def test_a_dynaconf_settings_change_makes_the_log_calls_stale(
+    tmp_path: Path, path: str, old: str, new: str, prefix: str
+) -> None:
+    """The settings file and the environment chosen are inputs: --check sees them change."""
+    main = _main(
+        "app.include_router(api_router, prefix=settings.API_V1_STR)",
+        "from app.settings import settings\n",
+    )
+    root = _project(tmp_path, main)
+    options = 'settings_files=["settings.toml"], environments=True, env="production"'
+    (root / "backend/app/settings.py").write_text(DYNACONF.format(options=options))
+    (root / "backend/settings.toml").write_text(
+        '[development]\nAPI_V1_STR = "/dev"\n[production]\nAPI_V1_STR = "/prod"\n'
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == "/prod/items/{item_id}"
+    edited = root / path
+    edited.write_text(edited.read_text().replace(old, new))
+    check = run("generate", "--check", "--root", str(root))
+    assert check.exit_code == 1
+    # The status lines (`unpatched  <path>`) of the files out of date, after the diff.
+    stale = re.findall(r"^(?!unchanged)[a-z]+ +(\S+)$", check.stdout, re.MULTILINE)
+    assert stale == ["backend/app/api/items.py"], check.stdout
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
     assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -9,6 +9,7 @@ environment's (``development`` unless ``env=`` names another), then ``[global]``
 case, nested tables read as attributes (``settings.api.prefix``). ``settings.get("KEY",
 "/api")`` gives its default when no file sets the key. An environment variable
 (``DYNACONF_API_PREFIX``, with ``envvar_prefix=`` another prefix) may set it instead: said so.
+Options are read in each spelling dynaconf takes (``env=``, ``ENV_FOR_DYNACONF=``, ``ENV=``).
 
 Not followed (None): a call passing ``**options``, ``root_path=``, ``includes=`` or
 ``preload=`` (files found elsewhere), a settings file of another format that exists (YAML, JSON,
@@ -27,11 +28,11 @@ from telemetry_cli.files import parse_toml
 from telemetry_cli.patching.symbols import PackageIndex, Scope
 
 _CLASSES = frozenset({"dynaconf.Dynaconf", "dynaconf.LazySettings"})
-_FILES_KEYWORDS = ("settings_files", "settings_file", "SETTINGS_FILE_FOR_DYNACONF")
+# Options by the name :func:`_option` gives them (``settings_files`` is dynaconf's alias).
+_FILES_OPTION = "settings_file"
 # Keywords that make dynaconf load files from elsewhere, or other values first.
-_UNFOLLOWED = frozenset(
-    {"root_path", "includes", "preload", "ROOT_PATH_FOR_DYNACONF", "env_switcher"}
-)
+_UNFOLLOWED = frozenset({"root_path", "includes", "preload", "env_switcher"})
+_OPTION_SUFFIX = "_FOR_DYNACONF"
 _DEFAULT_PREFIX = "DYNACONF"
 _DEFAULT_ENVIRONMENT = "development"
 _SWITCHER = "ENV_FOR_DYNACONF"
@@ -142,16 +143,17 @@ def _options(
         or binding.node.args
     ):
         return None
-    keywords = {keyword.arg: keyword.value for keyword in binding.node.keywords}
-    if None in keywords or _UNFOLLOWED & set(filter(None, keywords)):
-        return None
+    if any(keyword.arg is None for keyword in binding.node.keywords):
+        return None  # `**options`
+    keywords = {_option(keyword.arg or ""): keyword.value for keyword in binding.node.keywords}
+    if len(keywords) != len(binding.node.keywords) or _UNFOLLOWED & set(keywords):
+        return None  # also an option given twice (`env=` and `ENV_FOR_DYNACONF=`)
     names: list[str] = []
-    for key in _FILES_KEYWORDS:
-        if key in keywords:
-            listed = _strings(keywords[key])
-            if listed is None:
-                return None
-            names.extend(listed)
+    if _FILES_OPTION in keywords:
+        listed = _strings(keywords[_FILES_OPTION])
+        if listed is None:
+            return None
+        names = listed
     environments = keywords.get("environments")
     switched = environments is not None and not (
         isinstance(environments, ast.Constant) and environments.value in (False, None)
@@ -172,6 +174,17 @@ def _options(
         else:
             return None
     return names, switched, environment, prefix
+
+
+def _option(keyword: str) -> str:
+    """The option a keyword of ``Dynaconf(...)`` sets, in one spelling: ``env``, ``root_path``.
+
+    Dynaconf reads its options in any case, with or without ``_FOR_DYNACONF``
+    (``ENV_FOR_DYNACONF="production"`` is ``env="production"``), and ``settings_files`` as
+    ``settings_file``.
+    """
+    option = keyword.upper().removesuffix(_OPTION_SUFFIX).lower()
+    return "settings_file" if option == "settings_files" else option
 
 
 def _strings(value: ast.expr) -> list[str] | None:
