@@ -4,9 +4,11 @@ A Dockerfile that copies only chosen paths from its build context (``COPY main.p
 ``COPY ./app /code/app``) builds an image holding the patched modules but not the layer they
 import, so the app fails at start-up with ImportError. :func:`missing_layer_notes` says so, one
 note per Dockerfile: its line and the ``COPY`` that fixes it. A ``.dockerignore`` excluding the
-layer does the same. It is advice only, and silent whenever it cannot be sure: a Dockerfile it
-cannot read, a build context it cannot know (a source that is not there, a variable), an image
-that holds none of the patched modules.
+layer does the same. An image that holds the patched modules on a Python older than the
+layer needs (``FROM python:3.8-slim``) fails at start-up too: noted at its ``FROM`` line. It is
+advice only, and silent whenever it cannot be sure: a Dockerfile it cannot read, a build context
+it cannot know (a source that is not there, a variable), an image that holds none of the patched
+modules, a base image whose tag names no Python version.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ _GLOB = re.compile(r"[*?\[]")
 _T = TypeVar("_T")
 #: The flags of a COPY or ADD (`--chown=app:app --link `).
 _FLAGS = re.compile(r"(?:--\S*\s+)*")
+#: The oldest Python the generated layer runs on (the quickstart and plan documents say so too).
+LAYER_PYTHON = (3, 11)
+#: The Python version a base image's tag names: the official image's (`python:3.8-slim`), or a
+#: tag naming it for another image (`tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim`).
+_PYTHON_IMAGE = re.compile(r"(?:.*/)?python:(\d+)\.(\d+)(?!\d).*")
+_PYTHON_TAG = re.compile(r"[^:]*:python-?(\d+)\.(\d+)(?!\d).*")
 
 
 @dataclass
@@ -50,6 +58,7 @@ class _Copy:
 class _Stage:
     name: str
     base: str
+    line: int
     copies: list[_Copy] = field(default_factory=list)
     # A COPY --from= another stage or image: what the image holds is no longer only these copies.
     copies_other: bool = False
@@ -70,9 +79,7 @@ def missing_layer_notes(
         return []
     notes: list[str] = []
     for dockerfile, context in _builds(root, backend):
-        note = _note(root, dockerfile, context, (layer, modules), importers)
-        if note is not None:
-            notes.append(note)
+        notes += _notes(root, dockerfile, context, (layer, modules), importers)
     return notes
 
 
@@ -143,23 +150,67 @@ def _unquote(value: str) -> str:
     return value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
 
 
-def _note(
+def _notes(
     root: Path,
     dockerfile: str,
     context: str,
     layer: tuple[str, Sequence[str]],
     importers: Sequence[str],
-) -> str | None:
+) -> list[str]:
+    """The notes for one Dockerfile built from ``context``: an old Python, a missing layer."""
     folder, modules = layer
     shown = _within(context, folder)
     layer_in = [path for module in modules if (path := _within(context, module)) is not None]
     # The layer outside the build context: the context is not the one assumed.
     if shown is None or len(layer_in) < len(modules):
-        return None
+        return []
     text = read_text(root / dockerfile)
     stages = _stages(text) if text is not None else None
     if not stages:
+        return []
+    found = _note(root, dockerfile, context, (folder, shown, layer_in), importers, stages)
+    if found is None:
+        return []
+    python = _old_python(dockerfile, stages)
+    return [python, *found] if python is not None else found
+
+
+def _old_python(dockerfile: str, stages: list[_Stage]) -> str | None:
+    """The note for an image running a Python older than the layer needs, or None."""
+    by_name = {stage.name: stage for stage in stages if stage.name}
+    stage = stages[-1]
+    seen: list[_Stage] = []
+    # The image the final stage is built on: a named stage's own base, followed.
+    while stage.base in by_name and by_name[stage.base] not in seen:
+        seen.append(stage)
+        stage = by_name[stage.base]
+    found = _PYTHON_IMAGE.fullmatch(stage.base) or _PYTHON_TAG.fullmatch(stage.base)
+    if found is None:
         return None
+    version = (int(found[1]), int(found[2]))
+    if version[0] != LAYER_PYTHON[0] or version >= LAYER_PYTHON:
+        return None
+    needed = ".".join(map(str, LAYER_PYTHON))
+    return (
+        f"{dockerfile}:{stage.line}: its image runs Python {version[0]}.{version[1]} "
+        f"(`FROM {stage.base}`), but the generated layer needs Python {needed} or newer: the "
+        f"app fails at start-up; build it from a Python {needed} or newer image"
+    )
+
+
+def _note(
+    root: Path,
+    dockerfile: str,
+    context: str,
+    layer: tuple[str, str, Sequence[str]],
+    importers: Sequence[str],
+    stages: list[_Stage],
+) -> list[str] | None:
+    """The note for an image leaving the layer out, if any (an empty list: none).
+
+    None when the image holds no patched module, or what it holds cannot be known.
+    """
+    folder, shown, layer_in = layer
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
     # A source that is not there means the context is not the one assumed: say nothing.
@@ -190,21 +241,21 @@ def _note(
     if missing:
         copy, source, module = copied[0]
         dest = _landing(copy, source, shown, _exists(base / source, folder=True))
-        return (
+        return [
             f"{dockerfile}:{copy.line}: {copy.instruction} copies {module} into the image but "
             f"not the generated layer {folder}/ that it imports: the app fails at start-up "
             f"with ImportError; add `COPY {shown}/ {dest}/` or copy the folder holding it"
-        )
+        ]
     if ignore is not None:
         for path in layer_in:
             rule = _ignored(ignore[1], path)
             if rule is not None:
-                return (
+                return [
                     f"{ignore[0]}:{rule[0]}: `{rule[1]}` leaves the generated layer {folder}/ "
                     f"out of the build context of {dockerfile}: its image fails at start-up "
                     f"with ImportError; add `!{shown}/` below it or narrow it"
-                )
-    return None
+                ]
+    return []
 
 
 def _exists(path: Path, *, folder: bool = False) -> bool:
@@ -251,7 +302,7 @@ def _stages(text: str) -> list[_Stage] | None:
             if not args:
                 return None
             name = args[2].lower() if len(args) >= 3 and args[1].upper() == "AS" else ""
-            stages.append(_Stage(name, args[0].lower()))
+            stages.append(_Stage(name, args[0].lower(), line))
         elif keyword in ("COPY", "ADD") and stages:
             copy = _copy(line, keyword, instruction[len(words[0]) :].strip(), stages[-1])
             if copy is not None:

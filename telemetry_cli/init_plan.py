@@ -1851,10 +1851,13 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
 #: Files whose command lines start the server (`CMD ["uvicorn", ...]`
 #: in any Dockerfile, `Dockerfile_api` too; a Procfile's, `Procfile.dev` too; a Makefile's or
 #: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`, a supervisord program's
-#: `command=`, a Kubernetes Deployment's container command).
+#: `command=`, a Kubernetes Deployment's container command; a hosting platform's start command:
+#: Render's `render.yaml`, Railway's `railway.toml` or `.json`, `nixpacks.toml`, Fly's
+#: `fly.toml`, App Engine's `app.yaml` `entrypoint:`).
 _RUN_FILE = re.compile(
     rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|{COMPOSE_NAME}|[\w.-]+\.sh|"
     r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
+    r"render\.ya?ml|railway\.(?:toml|json)|nixpacks\.toml|fly\.toml|app\.ya?ml|"
     r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|"
     r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"
 )

@@ -346,3 +346,73 @@ def test_init_notes_it_too(tmp_path: Path, copy: str, noted: bool) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     note = "Dockerfile:3: `COPY main.py ./` copies main.py into the image but not the generated"
     assert result.stdout.count(note) == (1 if noted else 0), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "line", "version"),
+    [
+        pytest.param("FROM python:3.8-slim\nCOPY . /app\n", 1, "3.8", id="official-slim"),
+        pytest.param("FROM docker.io/library/python:3.10\nCOPY . .\n", 1, "3.10", id="registry"),
+        pytest.param(
+            "# build\nFROM tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim\nCOPY ./ .\n",
+            2,
+            "3.8",
+            id="tiangolo-tag",
+        ),
+        pytest.param(
+            "FROM python:3.9 AS base\nRUN true\nFROM base\nCOPY . .\n", 1, "3.9", id="on-a-stage"
+        ),
+    ],
+)
+def test_an_image_running_a_python_older_than_the_layer_needs_is_noted(
+    tmp_path: Path, dockerfile: str, line: int, version: str
+) -> None:
+    found = notes(flat(tmp_path, dockerfile))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"Dockerfile:{line}: "), found
+    assert f"runs Python {version}" in found[0], found
+    assert "needs Python 3.11 or newer" in found[0], found
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        pytest.param("FROM python:3.11-slim\nCOPY . .\n", id="3.11"),
+        pytest.param("FROM python:3.13\nCOPY . .\n", id="3.13"),
+        pytest.param("FROM python:3\nCOPY . .\n", id="major-only"),
+        pytest.param("FROM python\nCOPY . .\n", id="untagged"),
+        pytest.param("FROM tiangolo/uvicorn-gunicorn-fastapi\nCOPY . .\n", id="tiangolo-latest"),
+        pytest.param("ARG V=3.8\nFROM python:${V}\nCOPY . .\n", id="variable"),
+        pytest.param("FROM python:3.8 AS b\nRUN true\nFROM python:3.12\nCOPY . .\n", id="builder"),
+        pytest.param("FROM python:3.8\nCOPY app /code/app\n", id="module-not-copied"),
+        pytest.param("FROM mypython:3.8\nCOPY . .\n", id="other-image"),
+    ],
+)
+def test_a_recent_or_unknown_python_is_not_noted(tmp_path: Path, dockerfile: str) -> None:
+    assert notes(flat(tmp_path, dockerfile)) == []
+
+
+def test_an_old_python_and_a_missing_layer_are_both_noted(tmp_path: Path) -> None:
+    found = notes(flat(tmp_path, "FROM python:3.8\nCOPY main.py .\n"))
+    assert len(found) == 2, found
+    assert "runs Python 3.8" in found[0] and "ImportError" in found[1], found
+
+
+def test_generate_and_init_note_an_old_python_and_exit_codes_stay(tmp_path: Path) -> None:
+    root = flat(tmp_path, "FROM python:3.9-slim\nWORKDIR /code\nCOPY . .\n")
+    (root / "main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef x() -> int:\n'
+        "    return 1\n"
+    )
+    for name in ("__init__.py", "event_logger.py"):
+        (root / "analytics" / name).unlink()
+    (root / "analytics").rmdir()
+    note = "Dockerfile:1: its image runs Python 3.9 (`FROM python:3.9-slim`)"
+    initialized = run("init", "--root", str(root))
+    assert initialized.exit_code == 0, initialized.stdout + initialized.stderr
+    assert initialized.stdout.count(note) == 1, initialized.stdout
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    assert written.stdout.count(note) == 1, written.stdout
+    checked = run("generate", "--root", str(root), "--check")
+    assert checked.exit_code == 0, checked.stdout

@@ -3100,6 +3100,16 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
             "scripts/old.sh": "uvicorn league_old.main:app\n",
         },
+        {
+            "render.yaml": "services:\n  - type: web\n    name: api\n"
+            "    startCommand: uvicorn league.main:app --host 0.0.0.0 --port $PORT\n"
+        },
+        {"railway.toml": '[deploy]\nstartCommand = "uvicorn league.main:app --port $PORT"\n'},
+        {"railway.json": '{"deploy": {"startCommand": "gunicorn league.main:app -k x"}}\n'},
+        {"nixpacks.toml": '[start]\ncmd = "hypercorn league.main:app --bind 0.0.0.0:80"\n'},
+        {"fly.toml": '[processes]\napp = "uvicorn league.main:app --port 8080"\n'},
+        {"app.yaml": "runtime: python312\nentrypoint: uvicorn league.main:app --port $PORT\n"},
+        {"Dockerfile": 'CMD ["fastapi", "run", "league/main.py"]\n', "app.json": "{}\n"},
     ],
     ids=[
         "dockerfile",
@@ -3125,6 +3135,13 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "supervisord",
         "supervisord-in-a-folder",
         "top-over-a-folder",
+        "render-blueprint",
+        "railway-toml",
+        "railway-json",
+        "nixpacks",
+        "fly-process",
+        "app-engine-entrypoint",
+        "other-json-beside",
     ],
 )
 def test_a_run_file_naming_one_app_picks_it_among_several(
