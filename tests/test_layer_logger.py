@@ -373,6 +373,19 @@ class _IntRaises(int):
         raise TypeError(f"cannot convert {MARKER}")
 
 
+class _ValueRaises(enum.Enum):
+    """An enum whose members' value cannot be read (orjson reads it itself, in Rust)."""
+
+    A = 1
+
+    @property
+    def value(self) -> Any:  # type: ignore[override]
+        raise RuntimeError(f"no value {MARKER}")
+
+
+_HoldsValueRaises = enum.Enum("_HoldsValueRaises", {"A": {"inner": [_ValueRaises.A]}})
+
+
 BAD_PAYLOADS = {
     "list": [MARKER],
     "string": MARKER,
@@ -402,6 +415,8 @@ BAD_PAYLOADS = {
     "date-subclass-isoformat-raises-type-error": {"a": _IsoformatRaises(2024, 1, 1)},
     "decimal-subclass-str-raises-value-error": {"a": _StrRaises(1)},
     "int-subclass-int-raises-type-error": {"a": [_IntRaises(1)]},
+    "enum-whose-value-raises": {"a": (_ValueRaises.A,)},
+    "enum-whose-value-holds-one-whose-value-raises": {"a": _HoldsValueRaises.A},
 }
 
 
