@@ -386,6 +386,18 @@ class _ValueRaises(enum.Enum):
 _HoldsValueRaises = enum.Enum("_HoldsValueRaises", {"A": {"inner": [_ValueRaises.A]}})
 
 
+class _DistinctKey(str):
+    """A str subclass whose instances are distinct dict keys, yet the same string as JSON."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
 BAD_PAYLOADS = {
     "list": [MARKER],
     "string": MARKER,
@@ -417,6 +429,9 @@ BAD_PAYLOADS = {
     "int-subclass-int-raises-type-error": {"a": [_IntRaises(1)]},
     "enum-whose-value-raises": {"a": (_ValueRaises.A,)},
     "enum-whose-value-holds-one-whose-value-raises": {"a": _HoldsValueRaises.A},
+    # Two keys that are one string in JSON: recording one would silently lose the other.
+    "keys-that-are-the-same-string": {"a": MARKER, _DistinctKey("a"): 2},
+    "nested-keys-that-are-the-same-string": {"b": {_DistinctKey("a"): 1, "a": MARKER}},
 }
 
 
