@@ -814,7 +814,11 @@ def test_a_value_too_large_to_record_is_refused_before_it_is_scanned(
         {"a": ["x " * limit]},
         {"a": ["ab"] * limit},
         {"a": {"b": [["ab"]] * limit}},
+        # Each string fits, and each list does, but not all of them together.
+        {"a": ["x " * (limit // 4)] * 8},
+        {f"k{i}": [["x " * (limit // 64)] * 8] * 8 for i in range(4)},
     ):
+        scanned.clear()
         with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
             logger.record("ai_block_used", payload)
-    assert sum(scanned) <= limit
+        assert sum(scanned) <= limit
