@@ -351,6 +351,53 @@ def sized(size: int) -> dict[str, Any]:
     return {"k": "x" * (size - overhead)}
 
 
+class _ItemsRaise(dict):  # type: ignore[type-arg]
+    """A dict subclass whose items() fails with a message that quotes the payload."""
+
+    def items(self) -> Any:
+        raise ValueError(f"cannot read {MARKER}")
+
+
+class _IsoformatRaises(date):
+    def isoformat(self) -> str:
+        raise TypeError(f"cannot format {MARKER}")
+
+
+class _StrRaises(decimal.Decimal):
+    def __str__(self) -> str:
+        raise ValueError(f"cannot print {MARKER}")
+
+
+class _IntRaises(int):
+    def __int__(self) -> int:
+        raise TypeError(f"cannot convert {MARKER}")
+
+
+class _ValueRaises(enum.Enum):
+    """An enum whose members' value cannot be read (orjson reads it itself, in Rust)."""
+
+    A = 1
+
+    @property
+    def value(self) -> Any:  # type: ignore[override]
+        raise RuntimeError(f"no value {MARKER}")
+
+
+_HoldsValueRaises = enum.Enum("_HoldsValueRaises", {"A": {"inner": [_ValueRaises.A]}})
+
+
+class _DistinctKey(str):
+    """A str subclass whose instances are distinct dict keys, yet the same string as JSON."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
 BAD_PAYLOADS = {
     "list": [MARKER],
     "string": MARKER,
@@ -374,6 +421,17 @@ BAD_PAYLOADS = {
     "too-deep": nested(6),
     "too-large": sized(32 * 1024 + 1),
     "too-large-under-sensitive-key": {"token": "x" * (32 * 1024), "b": MARKER},
+    # The payload's own code fails with a message quoting it: only the failure's class is named.
+    "dict-subclass-items-raise-value-error": _ItemsRaise(a=1),
+    "nested-dict-subclass-items-raise-value-error": {"a": _ItemsRaise(a=1)},
+    "date-subclass-isoformat-raises-type-error": {"a": _IsoformatRaises(2024, 1, 1)},
+    "decimal-subclass-str-raises-value-error": {"a": _StrRaises(1)},
+    "int-subclass-int-raises-type-error": {"a": [_IntRaises(1)]},
+    "enum-whose-value-raises": {"a": (_ValueRaises.A,)},
+    "enum-whose-value-holds-one-whose-value-raises": {"a": _HoldsValueRaises.A},
+    # Two keys that are one string in JSON: recording one would silently lose the other.
+    "keys-that-are-the-same-string": {"a": MARKER, _DistinctKey("a"): 2},
+    "nested-keys-that-are-the-same-string": {"b": {_DistinctKey("a"): 1, "a": MARKER}},
 }
 
 
@@ -735,3 +793,32 @@ def test_an_integer_with_too_many_digits_is_named_so(layer: Layer, logger: Any) 
             logger.record("ai_block_used", payload)
         assert str(raised.value).endswith("payload holds an integer with too many digits")
         assert "set_int_max_str_digits" not in str(raised.value)
+
+
+def test_a_value_too_large_to_record_is_refused_before_it_is_scanned(
+    layer: Layer, logger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A handler may pass a file's content or a long list: scanning megabytes for credentials
+    # before the size check refuses them would stall the request for seconds.
+    limit = layer.models.MAX_PAYLOAD_BYTES
+    scanned: list[int] = []
+    holds_secret = layer.event_logger._holds_secret
+
+    def counting(text: str) -> bool:
+        scanned.append(len(text))
+        return bool(holds_secret(text))
+
+    monkeypatch.setattr(layer.event_logger, "_holds_secret", counting)
+    for payload in (
+        {"a": "x " * limit},
+        {"a": ["x " * limit]},
+        {"a": ["ab"] * limit},
+        {"a": {"b": [["ab"]] * limit}},
+        # Each string fits, and each list does, but not all of them together.
+        {"a": ["x " * (limit // 4)] * 8},
+        {f"k{i}": [["x " * (limit // 64)] * 8] * 8 for i in range(4)},
+    ):
+        scanned.clear()
+        with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
+            logger.record("ai_block_used", payload)
+        assert sum(scanned) <= limit
