@@ -184,7 +184,7 @@ def _option(keyword: str) -> str:
     ``settings_file``.
     """
     option = keyword.upper().removesuffix(_OPTION_SUFFIX).lower()
-    return "settings_file" if option == "settings_files" else option
+    return _FILES_OPTION if option == "settings_files" else option
 
 
 def _strings(value: ast.expr) -> list[str] | None:
