@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from telemetry_cli.install_steps import COMPOSE_NAME, dockerfiles, read_text, searched_folders
+from telemetry_cli.install_steps import (
+    COMPOSE_NAME,
+    TextReader,
+    dockerfiles,
+    read_text,
+    searched_folders,
+)
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
 _COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
@@ -65,21 +71,27 @@ class _Stage:
 
 
 def missing_layer_notes(
-    root: Path, backend: str, layer: str, layer_files: Sequence[str], importers: Sequence[str]
+    root: Path,
+    backend: str,
+    layer: str,
+    layer_files: Sequence[str],
+    importers: Sequence[str],
+    read: TextReader = read_text,
 ) -> list[str]:
     """Notes for the Dockerfiles whose image holds a module in ``importers`` but not the layer.
 
     ``layer`` is the layer's folder, ``layer_files`` its files; paths are relative to ``root``,
     in POSIX form. The Dockerfiles are those of the project
     root and of each folder down to ``backend`` (built from their own folder), and those a
-    compose file there names with its build context.
+    compose file there names with its build context. ``read`` reads each Dockerfile (a run's
+    :class:`~telemetry_cli.install_steps.FileTexts`, which the install steps read them with too).
     """
     modules = [path for path in layer_files if path.endswith(".py")]
     if not modules or not importers:
         return []
     notes: list[str] = []
     for dockerfile, context in _builds(root, backend):
-        notes += _notes(root, dockerfile, context, (layer, modules), importers)
+        notes += _notes(root, dockerfile, context, (layer, modules), importers, read)
     return notes
 
 
@@ -156,6 +168,7 @@ def _notes(
     context: str,
     layer: tuple[str, Sequence[str]],
     importers: Sequence[str],
+    read: TextReader,
 ) -> list[str]:
     """The notes for one Dockerfile built from ``context``: an old Python, a missing layer."""
     folder, modules = layer
@@ -164,7 +177,7 @@ def _notes(
     # The layer outside the build context: the context is not the one assumed.
     if shown is None or len(layer_in) < len(modules):
         return []
-    text = read_text(root / dockerfile)
+    text = read(root / dockerfile)
     stages = _stages(text) if text is not None else None
     if not stages:
         return []
