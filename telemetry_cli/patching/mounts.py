@@ -51,6 +51,7 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     block_statements,
+    bound_once,
     call_argument,
     sub_blocks,
     unwrapped,
@@ -1699,7 +1700,7 @@ def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, S
             if not isinstance(call.func, ast.Name):
                 continue
             binding = scope.lookup(name)
-            if binding is None or binding.node is not attribute or binding.scope.stores[name] > 1:
+            if not bound_once(binding) or binding.node is not attribute:
                 continue
             function = ast.copy_location(
                 ast.Attribute(value=attribute.value, attr=method, ctx=ast.Load()), call.func
