@@ -385,6 +385,11 @@ def wraps_name(value: ast.expr, name: str, scope: Scope, depth: int = 0) -> bool
     return False
 
 
+def assigned_targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    """The targets an assignment binds (one for an annotated one: ``app: FastAPI = ...``)."""
+    return statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+
+
 def bound_once(binding: Binding | None) -> TypeGuard[Binding]:
     """Whether ``binding`` is an assignment of a name its scope binds nowhere else.
 
