@@ -29,9 +29,11 @@ __all__ = [
     "atomic_write",
     "backup_path",
     "contained_path",
+    "is_within",
     "leftover_temp_files",
     "project_lock",
     "read_bytes",
+    "real_path",
     "remove_temp_file",
     "resolve",
 ]
@@ -56,24 +58,36 @@ _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r]|$)")
 
 
+def real_path(path: Path) -> Path | None:
+    """Return ``path`` with every symlink followed, or None when a symlink loop stops that."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        # RuntimeError is how Python before 3.13 reports a symlink loop; OSError after.
+        return None
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    """True when ``path`` is ``folder`` or inside it (compare resolved paths for symlinks)."""
+    return path == folder or folder in path.parents
+
+
 def resolve(path: Path, relative: str) -> Path:
     """Return ``path`` with every symlink followed, reporting a symlink loop as a FileProblem."""
     if "\0" in str(path):
         # No file system path holds a NUL byte (os calls raise ValueError): a damaged manifest.
         raise FileProblem(f"{relative}: not a path (it holds a NUL byte); refusing")
-    try:
-        return path.resolve()
-    except (RuntimeError, OSError):
-        # RuntimeError is how Python before 3.13 reports a symlink loop; OSError after.
-        raise FileProblem(f"{relative}: symlink loop; fix or remove the link") from None
+    resolved = real_path(path)
+    if resolved is None:
+        raise FileProblem(f"{relative}: symlink loop; fix or remove the link")
+    return resolved
 
 
 def contained_path(root: Path, relative: str) -> Path:
     """Return ``root / relative``, refusing paths (or symlinks) that lead outside ``root``."""
     path = root / relative
     resolved = resolve(path, relative)
-    real_root = resolve(root, ".")
-    if resolved != real_root and real_root not in resolved.parents:
+    if not is_within(resolved, resolve(root, ".")):
         raise FileProblem(f"{relative}: resolves to {resolved}, outside the project root; refusing")
     return path
 

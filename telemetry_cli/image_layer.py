@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from telemetry_cli.install_steps import COMPOSE_NAME, dockerfiles, read_text, searched_folders
+from telemetry_cli.install_steps import (
+    COMPOSE_NAME,
+    TextReader,
+    dockerfiles,
+    read_text,
+    searched_folders,
+)
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
 _COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
@@ -65,21 +71,27 @@ class _Stage:
 
 
 def missing_layer_notes(
-    root: Path, backend: str, layer: str, layer_files: Sequence[str], importers: Sequence[str]
+    root: Path,
+    backend: str,
+    layer: str,
+    layer_files: Sequence[str],
+    importers: Sequence[str],
+    read: TextReader = read_text,
 ) -> list[str]:
     """Notes for the Dockerfiles whose image holds a module in ``importers`` but not the layer.
 
     ``layer`` is the layer's folder, ``layer_files`` its files; paths are relative to ``root``,
     in POSIX form. The Dockerfiles are those of the project
     root and of each folder down to ``backend`` (built from their own folder), and those a
-    compose file there names with its build context.
+    compose file there names with its build context. ``read`` reads each Dockerfile (a run's
+    :class:`~telemetry_cli.install_steps.FileTexts`, which the install steps read them with too).
     """
     modules = [path for path in layer_files if path.endswith(".py")]
     if not modules or not importers:
         return []
     notes: list[str] = []
     for dockerfile, context in _builds(root, backend):
-        notes += _notes(root, dockerfile, context, (layer, modules), importers)
+        notes += _notes(root, dockerfile, context, (layer, modules), importers, read)
     return notes
 
 
@@ -156,6 +168,7 @@ def _notes(
     context: str,
     layer: tuple[str, Sequence[str]],
     importers: Sequence[str],
+    read: TextReader,
 ) -> list[str]:
     """The notes for one Dockerfile built from ``context``: an old Python, a missing layer."""
     folder, modules = layer
@@ -164,15 +177,15 @@ def _notes(
     # The layer outside the build context: the context is not the one assumed.
     if shown is None or len(layer_in) < len(modules):
         return []
-    text = read_text(root / dockerfile)
+    text = read(root / dockerfile)
     stages = _stages(text) if text is not None else None
     if not stages:
         return []
-    found = _note(root, dockerfile, context, (folder, shown, layer_in), importers, stages)
-    if found is None:
+    check = _check_layer(root, dockerfile, context, (folder, shown, layer_in), importers, stages)
+    # An image not known to hold a patched module gets no note at all, not even its Python's.
+    if not check.holds_importer:
         return []
-    python = _old_python(dockerfile, stages)
-    return [python, *found] if python is not None else found
+    return [note for note in (_old_python(dockerfile, stages), check.note) if note is not None]
 
 
 def _old_python(dockerfile: str, stages: list[_Stage]) -> str | None:
@@ -198,18 +211,29 @@ def _old_python(dockerfile: str, stages: list[_Stage]) -> str | None:
     )
 
 
-def _note(
+@dataclass(frozen=True)
+class _LayerCheck:
+    """What one image holds of the patched modules and the layer."""
+
+    #: The image surely holds a patched module (False too when what it holds cannot be known).
+    holds_importer: bool
+    #: The note that the image (or its ``.dockerignore``) leaves the layer out, if it does.
+    note: str | None = None
+
+
+#: An image holding no patched module, or one whose contents cannot be known: nothing to say.
+_NO_KNOWN_IMPORTER = _LayerCheck(holds_importer=False)
+
+
+def _check_layer(
     root: Path,
     dockerfile: str,
     context: str,
     layer: tuple[str, str, Sequence[str]],
     importers: Sequence[str],
     stages: list[_Stage],
-) -> list[str] | None:
-    """The note for an image leaving the layer out, if any (an empty list: none).
-
-    None when the image holds no patched module, or what it holds cannot be known.
-    """
+) -> _LayerCheck:
+    """Whether the image holds a patched module, and the note if it leaves the layer out."""
     folder, shown, layer_in = layer
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
@@ -217,7 +241,7 @@ def _note(
     for copy in copies:
         for source in copy.sources:
             if source != "*" and not _GLOB.search(source) and not _exists(base / source):
-                return None
+                return _NO_KNOWN_IMPORTER
     sources_of = [(copy, source) for copy in copies for source in copy.sources]
     # The patched modules in the context, each with its path from the root.
     importers_in = [
@@ -231,31 +255,33 @@ def _note(
         if _brings(copy, source, path)
     ]
     if not copied:
-        return None
+        return _NO_KNOWN_IMPORTER
     ignore = _dockerignore(root, dockerfile, context)
     if ignore is not None and all(_ignored(ignore[1], path) for _, path in importers_in):
-        return None
+        return _NO_KNOWN_IMPORTER
     missing = any(
         not any(_brings(copy, source, path) for copy, source in sources_of) for path in layer_in
     )
     if missing:
         copy, source, module = copied[0]
         dest = _landing(copy, source, shown, _exists(base / source, folder=True))
-        return [
-            f"{dockerfile}:{copy.line}: {copy.instruction} copies {module} into the image but "
-            f"not the generated layer {folder}/ that it imports: the app fails at start-up "
-            f"with ImportError; add `COPY {shown}/ {dest}/` or copy the folder holding it"
-        ]
+        return _LayerCheck(
+            holds_importer=True,
+            note=f"{dockerfile}:{copy.line}: {copy.instruction} copies {module} into the image "
+            f"but not the generated layer {folder}/ that it imports: the app fails at start-up "
+            f"with ImportError; add `COPY {shown}/ {dest}/` or copy the folder holding it",
+        )
     if ignore is not None:
         for path in layer_in:
             rule = _ignored(ignore[1], path)
             if rule is not None:
-                return [
-                    f"{ignore[0]}:{rule[0]}: `{rule[1]}` leaves the generated layer {folder}/ "
-                    f"out of the build context of {dockerfile}: its image fails at start-up "
-                    f"with ImportError; add `!{shown}/` below it or narrow it"
-                ]
-    return []
+                return _LayerCheck(
+                    holds_importer=True,
+                    note=f"{ignore[0]}:{rule[0]}: `{rule[1]}` leaves the generated layer "
+                    f"{folder}/ out of the build context of {dockerfile}: its image fails at "
+                    f"start-up with ImportError; add `!{shown}/` below it or narrow it",
+                )
+    return _LayerCheck(holds_importer=True)
 
 
 def _exists(path: Path, *, folder: bool = False) -> bool:

@@ -58,7 +58,12 @@ from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.names import SERVER_CALLS, SERVER_PACKAGES
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
-from telemetry_cli.patching.symbols import ModuleModel, PackageIndex, call_argument
+from telemetry_cli.patching.symbols import (
+    ModuleModel,
+    PackageIndex,
+    assigned_targets,
+    call_argument,
+)
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
     DEFAULT_EVENT_TYPES,
@@ -1362,9 +1367,7 @@ def _module_variables(tree: ast.Module) -> set[str]:
         target.id
         for statement in tree.body
         if isinstance(statement, ast.Assign | ast.AnnAssign)
-        for target in (
-            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        )
+        for target in assigned_targets(statement)
         if isinstance(target, ast.Name)
     }
 
@@ -1840,9 +1843,7 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
                     found = f"{'.'.join([*base, statement.module])}:{alias.name}"
         if isinstance(statement, ast.Assign | ast.AnnAssign) and any(
             isinstance(target, ast.Name) and target.id == name
-            for target in (
-                statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            )
+            for target in assigned_targets(statement)
         ):
             found = None
     return found

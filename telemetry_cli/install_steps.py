@@ -14,7 +14,7 @@ import itertools
 import re
 import shlex
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -52,6 +52,20 @@ _LOCKS = {
 }
 
 
+#: Reads a project file's text, None when it is absent or unreadable (:func:`read_text`).
+TextReader = Callable[[Path], str | None]
+
+
+def read_text(path: Path) -> str | None:
+    """The text of a regular file, or None (a named pipe is never opened: it would wait)."""
+    try:
+        data = read_bytes(path, path.name)
+        return data.decode("utf-8").removeprefix("\ufeff") if data is not None else None
+    except (FileProblem, UnicodeDecodeError, ValueError):
+        # ValueError: a name holding a NUL byte (read from a compose file) names no file.
+        return None
+
+
 @dataclass(frozen=True)
 class InstallSteps:
     """The shell commands that install the backend, run from the project root in its venv.
@@ -65,7 +79,7 @@ class InstallSteps:
     tool: bool = False
 
 
-def install_steps(root: Path, backend: str) -> InstallSteps:
+def install_steps(root: Path, backend: str, read: TextReader = read_text) -> InstallSteps:
     """What installs the backend at ``root / backend``, from the first folder that says.
 
     The backend folder is searched first, then the folders above it, then the root. In each: a
@@ -75,13 +89,14 @@ def install_steps(root: Path, backend: str) -> InstallSteps:
     FastAPI or uvicorn), else a ``Pipfile`` (installed by pipenv), else a ``requirements.txt``
     or the requirements file a ``Dockerfile`` of the folder installs. A ``pip install uvicorn``
     is added when what is installed does not bring it: the quickstart runs the server with it.
-    Unreadable files count as absent.
+    Unreadable files count as absent. ``read`` reads the Dockerfiles and requirements files (a
+    run's :class:`FileTexts`, to read each once).
     """
     for folder in searched_folders(backend):
         found = (
             _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
-            or _requirements_steps(root, folder)
+            or _requirements_steps(root, folder, read)
         )
         if found is not None:
             commands, names = found
@@ -389,15 +404,17 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     return [command], names
 
 
-def _requirements_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
+def _requirements_steps(
+    root: Path, folder: str, read: TextReader
+) -> tuple[list[str], Names] | None:
     candidates = ["requirements.txt"]
     for dockerfile in dockerfiles(root / folder):
-        candidates += _DOCKER_REQUIREMENTS.findall(read_text(dockerfile) or "")
+        candidates += _DOCKER_REQUIREMENTS.findall(read(dockerfile) or "")
     for candidate in candidates:
         relative = PurePosixPath(folder, candidate)
         if ".." in relative.parts or relative.is_absolute():
             continue
-        text = read_text(root / relative)
+        text = read(root / relative)
         if text is None:
             continue
         lines = [line.split(" #")[0] for line in text.splitlines()]
@@ -468,14 +485,21 @@ def _table_names(dependencies: dict[str, Any]) -> Names:
     return names
 
 
-def read_text(path: Path) -> str | None:
-    """The text of a regular file, or None (a named pipe is never opened: it would wait)."""
-    try:
-        data = read_bytes(path, path.name)
-        return data.decode("utf-8").removeprefix("\ufeff") if data is not None else None
-    except (FileProblem, UnicodeDecodeError, ValueError):
-        # ValueError: a name holding a NUL byte (read from a compose file) names no file.
-        return None
+class FileTexts:
+    """One run's reader of project files: each is read once, however many steps need it.
+
+    The quickstart's install steps and the image note both read the Dockerfiles. Made anew for
+    each run, so a file edited between runs is always read afresh.
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[Path, str | None] = {}
+
+    def __call__(self, path: Path) -> str | None:
+        """The text of ``path`` as :func:`read_text` gives it, read the first time asked."""
+        if path not in self._texts:
+            self._texts[path] = read_text(path)
+        return self._texts[path]
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Any, Final
 from telemetry_cli.console import clipped, closest, shown_path, toml_quoted
 from telemetry_cli.errors import ConfigError, FileProblem
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
-from telemetry_cli.files import SourceText, parse_toml
+from telemetry_cli.files import SourceText, is_within, parse_toml, real_path
 
 TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
@@ -1187,33 +1187,24 @@ def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> Path:
     """Return where ``relative`` really leads, refusing places outside ``root``."""
     # Symlinks count: a folder that links outside the root would let us write there.
     resolved = _resolve(root / relative, relative, fail)
-    real_root = _resolve(root, ".", fail)
-    if resolved != real_root and real_root not in resolved.parents:
+    if not is_within(resolved, _resolve(root, ".", fail)):
         raise fail(f"{toml_quoted(relative)} resolves to {resolved}, outside the project root")
     return resolved
 
 
 def _resolve(path: Path, relative: str, fail: _ProblemFail) -> Path:
-    try:
-        return path.resolve()
-    except (RuntimeError, OSError):
-        # RuntimeError is how Python before 3.13 reports a symlink loop; OSError after.
-        raise fail(f"{toml_quoted(relative)}: symlink loop") from None
+    resolved = real_path(path)
+    if resolved is None:
+        raise fail(f"{toml_quoted(relative)}: symlink loop")
+    return resolved
 
 
 def _overlaps(root: Path, inner: str, outer: str) -> bool:
     """True when ``inner`` is ``outer`` or inside it, as written or once symlinks are followed."""
     if inner == outer or PurePosixPath(outer) in PurePosixPath(inner).parents:
         return True
-    real_inner, real_outer = _resolve_quietly(root / inner), _resolve_quietly(root / outer)
+    # For comparisons only: a loop elsewhere is reported for the file it breaks, not this key.
+    real_inner, real_outer = real_path(root / inner), real_path(root / outer)
     if real_inner is None or real_outer is None:
         return False
-    return real_inner == real_outer or real_outer in real_inner.parents
-
-
-def _resolve_quietly(path: Path) -> Path | None:
-    # For comparisons only: a loop elsewhere is reported for the file it breaks, not this key.
-    try:
-        return path.resolve()
-    except (RuntimeError, OSError):
-        return None
+    return is_within(real_inner, real_outer)

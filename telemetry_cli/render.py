@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.catalog import Catalog
-from telemetry_cli.install_steps import install_steps, pytest_config
+from telemetry_cli.install_steps import TextReader, install_steps, pytest_config, read_text
 from telemetry_cli.manifest import DIGEST_MARK, GENERATED_HEADER, UNSEALED_DIGEST, seal_content
 from telemetry_cli.plan import Plan, config_name
 from telemetry_cli.templating import code_fence, compiled_loader, environment, is_installed_build
@@ -354,13 +354,17 @@ def _environment() -> jinja2.Environment:
 
 
 def template_context(
-    plan: Plan, entry: AppEntry | None = None, failed: frozenset[str] = frozenset()
+    plan: Plan,
+    entry: AppEntry | None = None,
+    failed: frozenset[str] = frozenset(),
+    read: TextReader = read_text,
 ) -> dict[str, object]:
     """Return the variables every template sees.
 
     ``entry`` is where the app is built (found by :mod:`telemetry_cli.patching`); without it the
     documents name the plan's default ``main.py``. ``failed`` holds the user files this run could
-    not patch: the documents do not claim their work as done.
+    not patch: the documents do not claim their work as done. ``read`` reads the project files
+    the quickstart's install steps come from (a run's ``FileTexts``, to read each once).
     """
     if entry is None:
         entry = AppEntry(path=plan.main_path, module=plan.main_module)
@@ -374,7 +378,7 @@ def template_context(
         "logger_name": plan.analytics_package,
         "backend_dir": plan.backend,
         # The quickstart's install commands, from the project's own packaging files.
-        "install": asdict(install_steps(plan.root, plan.backend)),
+        "install": asdict(install_steps(plan.root, plan.backend, read)),
         # Where the project configures pytest (None: no test runner the documents can name).
         "pytest_config": pytest_config(plan.root, plan.backend),
         "app_dir": plan.app_dir,

@@ -34,7 +34,7 @@ from telemetry_cli.files import (
     resolve,
 )
 from telemetry_cli.image_layer import missing_layer_notes
-from telemetry_cli.install_steps import flat_layout_catches
+from telemetry_cli.install_steps import FileTexts, TextReader, flat_layout_catches
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
     LeftPatch,
@@ -237,7 +237,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         patched.path for patched in project.files if patched.error or patched.problems
     )
     # One context for the fingerprint and the rendering (it reads the project's packaging files).
-    context = template_context(plan, project.entry, failed)
+    # The quickstart and the image note both read the Dockerfiles: once, with one reader.
+    texts = FileTexts()
+    context = template_context(plan, project.entry, failed, texts)
     fingerprint = plan_fingerprint(context)
     why = _why_stale(manifest, fingerprint)
     same_inputs = (
@@ -328,7 +330,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         # nor to a file there that the tool did not write (it may lack the names imported).
         patches = [_hold_back(change, broken_layer) for change in patches]
     report.changes.extend(patches)
-    _note_image_layer(plan, report.changes)
+    _note_image_layer(plan, report.changes, texts)
 
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
     report.changes.extend(_leftovers(root, targets))
@@ -582,7 +584,7 @@ def _note_flat_layout(plan: Plan, changes: list[FileChange]) -> None:
     )
 
 
-def _note_image_layer(plan: Plan, changes: list[FileChange]) -> None:
+def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -> None:
     """Warn, on the layer's first file, when a Dockerfile's image leaves the layer out.
 
     Said on every run, as the Dockerfile stays as it is until someone changes it.
@@ -599,7 +601,12 @@ def _note_image_layer(plan: Plan, changes: list[FileChange]) -> None:
         change.path for change in changes if change.kind is Kind.PATCHED and change.new is not None
     ]
     notes = missing_layer_notes(
-        plan.root, plan.backend, plan.analytics_dir, [change.path for change in layer], importers
+        plan.root,
+        plan.backend,
+        plan.analytics_dir,
+        [change.path for change in layer],
+        importers,
+        read,
     )
     layer[0].notes = (*layer[0].notes, *notes)
 

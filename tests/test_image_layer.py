@@ -416,3 +416,29 @@ def test_generate_and_init_note_an_old_python_and_exit_codes_stay(tmp_path: Path
     assert written.stdout.count(note) == 1, written.stdout
     checked = run("generate", "--root", str(root), "--check")
     assert checked.exit_code == 0, checked.stdout
+
+
+def test_generate_reads_each_dockerfile_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The quickstart's install steps and the image note both need the Dockerfile: one read.
+    from telemetry_cli import install_steps
+
+    reads: list[Path] = []
+    read_bytes = install_steps.read_bytes
+
+    def counted(path: Path, relative: str) -> bytes | None:
+        reads.append(path)
+        return read_bytes(path, relative)
+
+    monkeypatch.setattr(install_steps, "read_bytes", counted)
+    root = flat(tmp_path, "FROM python:3.12\nRUN pip install -r requirements.txt\nCOPY main.py .\n")
+    (root / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (root / "pyproject.toml").write_text(
+        '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+        "[tool.telemetry-scaffold.instrument]\n"
+    )
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    assert "Dockerfile:3: `COPY main.py .` copies main.py" in written.stdout, written.stdout
+    assert [path.name for path in reads].count("Dockerfile") == 1, reads

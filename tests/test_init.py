@@ -14,7 +14,7 @@ import pytest
 
 from telemetry_cli import init_plan
 from telemetry_cli.errors import UserError
-from tests.cli_support import REPO, make_project, run, snapshot, write_files
+from tests.cli_support import REPO, Run, make_project, run, snapshot, write_files
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -313,9 +313,7 @@ def test_init_finds_an_app_in_a_package_without_init_files(
     assert run("init", "--root", str(root)).exit_code == 0
     planned = snapshot(root)
     text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    _uncomment_and_generate(root, "routes/orders.py")
     assert "event_logger.log(" in (app_dir / "routes/orders.py").read_text()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
@@ -597,11 +595,7 @@ def test_init_finds_a_flat_layout_and_the_layer_round_trips(
     )
     planned = snapshot(root)
     text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(
-        text.replace(f'# "{folder}/users.py"', f'"{folder}/users.py"')
-    )
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    _uncomment_and_generate(root, f"{folder}/users.py")
     backend_dir = root / backend
     assert (backend_dir / "analytics/event_logger.py").is_file()
     users = (backend_dir / folder / "users.py").read_text()
@@ -835,15 +829,22 @@ def test_an_app_under_a_root_path_answers_at_the_default_url_after_init(tmp_path
     assert answer.stdout.split() == ["200"], answer.stderr
 
 
+def _uncomment_and_generate(root: Path, module: str) -> Run:
+    """Uncomment init's suggestion to instrument ``module`` in pyproject.toml, then generate."""
+    text = (root / "pyproject.toml").read_text()
+    assert f'# "{module}" = "ai_block_used"' in text, text
+    (root / "pyproject.toml").write_text(text.replace(f'# "{module}"', f'"{module}"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    return generated
+
+
 def _round_trip(root: Path, module: str) -> str:
     """Init, uncomment the suggestion for ``module``, generate, check, remove: the log call."""
     assert (result := run("init", "--root", str(root))).exit_code == 0, result.stderr
     planned = snapshot(root)
     text = (root / "pyproject.toml").read_text()
-    assert f'# "{module}" = "ai_block_used"' in text
-    (root / "pyproject.toml").write_text(text.replace(f'# "{module}"', f'"{module}"'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    generated = _uncomment_and_generate(root, module)
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     (root / "pyproject.toml").write_text(text)
@@ -1289,9 +1290,7 @@ def test_an_app_mounted_into_a_starlette_app_answers_at_the_default_url_after_in
     text = (root / "pyproject.toml").read_text()
     assert 'app = "served.main:api"' in text
     assert 'api-prefix = "/telemetry"' in text
-    (root / "pyproject.toml").write_text(text.replace('# "users.py"', '"users.py"'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    generated = _uncomment_and_generate(root, "users.py")
     assert "log call in get_user (GET /api/v1/users/{user_id})" in generated.stdout
     probe = (
         "import sys, warnings; warnings.simplefilter('ignore'); sys.path.insert(0, '.')\n"
@@ -1327,9 +1326,7 @@ def test_an_app_mounted_in_a_loop_is_served_by_the_app_mounting_it(tmp_path: Pat
     assert result.exit_code == 0, result.stderr
     text = (root / "pyproject.toml").read_text()
     assert 'app = "shop.main:app"' in text
-    (root / "pyproject.toml").write_text(text.replace('# "v1.py"', '"v1.py"'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    generated = _uncomment_and_generate(root, "v1.py")
     assert "log call in get_item (GET /v1/items/{item_id})" in generated.stdout
 
 
@@ -1390,9 +1387,7 @@ def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
     assert run("init", "--root", str(root)).exit_code == 0
     planned = snapshot(root)
     text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(text.replace('# "routers/users.py"', '"routers/users.py"'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    _uncomment_and_generate(root, "routers/users.py")
     main = (root / "services/admin/main.py").read_text()
     assert "from services.admin.analytics.telemetry_router import router" in main
     assert run("generate", "--root", str(root), "--check").exit_code == 0
@@ -1978,10 +1973,7 @@ def test_a_namespace_package_imported_from_a_folder_below_the_project_is_served_
     assert 'app-package = "shop"' in result.stdout
     assert 'app = "shop.server:app"' in result.stdout
     assert run("init", "--root", str(root)).exit_code == 0
-    text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    _uncomment_and_generate(root, "routes/orders.py")
     assert (
         "from shop.analytics.event_logger import event_logger"
         in (shop / "routes/orders.py").read_text()
@@ -2009,12 +2001,7 @@ def test_a_namespace_package_imported_through_its_project_folder_is_served_from_
     assert 'backend = "."' in result.stdout, result.stdout
     assert 'app = "app.api.main:app"' in result.stdout
     assert run("init", "--root", str(root)).exit_code == 0
-    text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(
-        text.replace('# "api/routes/orders.py"', '"api/routes/orders.py"')
-    )
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    _uncomment_and_generate(root, "api/routes/orders.py")
     served = _serves_health(root, "app.api.main", "/orders/7")
     assert served.returncode == 0, served.stderr
     assert "event_logger.log(" in (api / "routes/orders.py").read_text()
@@ -2039,9 +2026,7 @@ def test_a_flat_folder_importing_itself_by_its_name_is_served_from_the_folder_ab
     text = (root / "pyproject.toml").read_text()
     for line in ('backend = "."', 'app-package = "backend"', 'app = "backend.main:app"'):
         assert line in text, text
-    (root / "pyproject.toml").write_text(text.replace('# "routes/orders.py"', '"routes/orders.py"'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    _uncomment_and_generate(root, "routes/orders.py")
     served = _serves_health(root, "backend.main", "/orders/7")
     assert served.returncode == 0, served.stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
@@ -2217,10 +2202,7 @@ def test_a_package_importing_its_siblings_through_the_folder_above_is_served_fro
     assert 'app = "internal.app.factory:create_app"' in result.stdout
     assert '# "web/items.py" = "ai_block_used"  # 2 route handlers' in result.stdout
     assert run("init", "--root", str(root)).exit_code == 0
-    text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(text.replace('# "web/items.py"', '"web/items.py"'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    generated = _uncomment_and_generate(root, "web/items.py")
     assert "log call in get_item (GET /items/{item_id})" in generated.stdout
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
@@ -2703,13 +2685,7 @@ def test_a_nested_package_importing_itself_by_its_bare_name_is_followed(tmp_path
     write_files(root, SELF_IMPORTING_MODULES)
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stderr
-    text = (root / "pyproject.toml").read_text()
-    assert '# "modules/auth/users.py"' in text, text
-    (root / "pyproject.toml").write_text(
-        text.replace('# "modules/auth/users.py"', '"modules/auth/users.py"')
-    )
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    generated = _uncomment_and_generate(root, "modules/auth/users.py")
     assert "log call in get_user (GET /v1/auth/users/{user_id})" in generated.stdout
     assert "not followed" not in generated.stdout
 

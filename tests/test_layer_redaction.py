@@ -33,6 +33,12 @@ def layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Layer]:
         yield rendered
 
 
+@pytest.fixture
+def logger(layer: Layer) -> Any:
+    """A fresh enabled event logger of the rendered layer, recording what it would send."""
+    return layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+
+
 @pytest.fixture(scope="module")
 def sensitive(layer: Layer) -> Any:
     return layer.event_logger.is_sensitive_key
@@ -148,18 +154,16 @@ NOT_SENSITIVE = [
 
 
 @pytest.mark.parametrize("key", SENSITIVE)
-def test_sensitive_spellings_are_redacted(layer: Layer, sensitive: Any, key: str) -> None:
+def test_sensitive_spellings_are_redacted(logger: Any, sensitive: Any, key: str) -> None:
     assert sensitive(key), key
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     event = logger.record("ai_block_used", {key: "hunter2", "kept": 1})
     assert event.payload == {key: "[redacted]", "kept": 1}
     assert "hunter2" not in event.to_json()
 
 
 @pytest.mark.parametrize("key", NOT_SENSITIVE)
-def test_ordinary_keys_are_kept(layer: Layer, sensitive: Any, key: str) -> None:
+def test_ordinary_keys_are_kept(logger: Any, sensitive: Any, key: str) -> None:
     assert not sensitive(key), key
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("ai_block_used", {key: "value"}).payload == {key: "value"}
 
 
@@ -190,9 +194,8 @@ KEPT_STRINGS = [
 
 
 @pytest.mark.parametrize("text", SECRET_IN_JSON)
-def test_a_json_string_holding_a_sensitive_key_is_redacted_whole(layer: Layer, text: str) -> None:
+def test_a_json_string_holding_a_sensitive_key_is_redacted_whole(logger: Any, text: str) -> None:
     # json.dumps(form) sent as one value used to carry the password into the log.
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     payload = {"details": text, "nested": [{"raw": text}], "kept": 1}
     event = logger.record("error_event", payload)
     assert event.payload == {"details": "[redacted]", "nested": [{"raw": "[redacted]"}], "kept": 1}
@@ -201,8 +204,7 @@ def test_a_json_string_holding_a_sensitive_key_is_redacted_whole(layer: Layer, t
 
 
 @pytest.mark.parametrize("text", KEPT_STRINGS)
-def test_strings_that_are_not_json_with_a_sensitive_key_are_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_strings_that_are_not_json_with_a_sensitive_key_are_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
 
 
@@ -339,8 +341,7 @@ KEPT_TEXT = [
 
 
 @pytest.mark.parametrize("text", SECRET_IN_TEXT)
-def test_a_string_holding_a_credential_is_redacted_whole(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_string_holding_a_credential_is_redacted_whole(logger: Any, text: str) -> None:
     payload = {"details": text, "nested": [{"raw": text}], "kept": "ok"}
     event = logger.record("error_event", payload)
     redacted = "[redacted]"
@@ -350,8 +351,7 @@ def test_a_string_holding_a_credential_is_redacted_whole(layer: Layer, text: str
 
 
 @pytest.mark.parametrize("text", KEPT_TEXT)
-def test_text_without_a_credential_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_text_without_a_credential_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
 
 
@@ -460,9 +460,8 @@ DATA_KEYS = [
 
 @pytest.mark.parametrize("key", DATA_KEYS)
 def test_a_key_that_is_a_credential_or_an_email_is_redacted_with_its_value(
-    layer: Layer, key: str
+    layer: Layer, logger: Any, key: str
 ) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     payload = {"usage": {key: {"calls": 3}}, "kept": 1}
     event = logger.record("error_event", payload)
     assert event.payload == {"usage": {"[redacted]": "[redacted]"}, "kept": 1}
@@ -475,8 +474,7 @@ def test_a_key_that_is_a_credential_or_an_email_is_redacted_with_its_value(
     }
 
 
-def test_several_data_keys_get_distinct_names(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_several_data_keys_get_distinct_names(logger: Any) -> None:
     payload = {"ada@example.com": 1, "bob@example.com": 2, "[redacted]": "x", "n": 1}
     assert logger.record("error_event", payload).payload == {
         "[redacted] 2": "[redacted]",
@@ -609,17 +607,15 @@ KEPT_SHAPES = [
 
 @pytest.mark.parametrize(("payload", "recorded"), PAIRS_AND_RECORDS)
 def test_pairs_and_name_value_records_follow_the_key_rule(
-    layer: Layer, payload: dict[str, Any], recorded: dict[str, Any]
+    logger: Any, payload: dict[str, Any], recorded: dict[str, Any]
 ) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     event = logger.record("error_event", payload)
     assert event.payload == recorded
     assert "hunter2" not in event.to_json()
 
 
 @pytest.mark.parametrize("payload", KEPT_SHAPES)
-def test_shapes_that_are_no_mapping_are_kept(layer: Layer, payload: dict[str, Any]) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_shapes_that_are_no_mapping_are_kept(logger: Any, payload: dict[str, Any]) -> None:
     assert logger.record("error_event", payload).payload == payload
 
 
@@ -771,8 +767,7 @@ def test_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
     assert module._verdicts["user_email"] is True
 
 
-def test_a_key_longer_than_any_payload_is_refused_quickly(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_key_longer_than_any_payload_is_refused_quickly(layer: Layer, logger: Any) -> None:
     error = layer.event_logger.EventValidationError
     for key in ("a_" * 40_000, "password" * 10_000, "x" * 100_000):
         with pytest.raises(error, match="larger than"):
@@ -847,10 +842,7 @@ def test_words_of_their_own_script_are_kept(sensitive: Any, key: str) -> None:
     "text",
     ["password:hunter", "db_password:hunter", "login ada pwd:hunter ok", "passphrase:correct"],
 )
-def test_a_password_word_given_any_word_by_a_bare_colon_is_redacted(
-    layer: Layer, text: str
-) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_password_word_given_any_word_by_a_bare_colon_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
 
 
@@ -866,8 +858,7 @@ def test_a_password_word_given_any_word_by_a_bare_colon_is_redacted(
         "secret:sauce",
     ],
 )
-def test_a_remote_and_a_namespaced_identifier_are_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_remote_and_a_namespaced_identifier_are_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
 
 
@@ -898,19 +889,16 @@ PASSWORD_PWD_TEXTS = [
 
 
 @pytest.mark.parametrize("text", WORKING_DIRECTORY_TEXTS)
-def test_a_working_directory_variable_holding_a_path_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_working_directory_variable_holding_a_path_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
 
 
 @pytest.mark.parametrize("text", PASSWORD_PWD_TEXTS)
-def test_pwd_given_anything_but_a_path_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_pwd_given_anything_but_a_path_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
 
 
-def test_an_environment_mapping_keeps_its_working_directory(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_an_environment_mapping_keeps_its_working_directory(logger: Any) -> None:
     environment = {"PWD": "/srv/app", "OLDPWD": "/srv", "pwd": "/srv", "DB_PWD": "/x"}
     assert logger.record("error_event", {"env": environment}).payload == {
         "env": {"PWD": "/srv/app", "OLDPWD": "/srv", "pwd": "[redacted]", "DB_PWD": "[redacted]"}
@@ -920,9 +908,8 @@ def test_an_environment_mapping_keeps_its_working_directory(layer: Layer) -> Non
     }
 
 
-def test_environment_pairs_and_records_keep_their_working_directory(layer: Layer) -> None:
+def test_environment_pairs_and_records_keep_their_working_directory(logger: Any) -> None:
     """As ``os.environ.items()`` or a Kubernetes env list give them: the same rule as a mapping."""
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     pairs = [["PWD", "/srv/app"], ["pwd", "/srv"], ["PWD", "hunter2"]]
     assert logger.record("error_event", {"env": pairs}).payload == {
         "env": [["PWD", "/srv/app"], ["pwd", "[redacted]"], ["PWD", "[redacted]"]]
@@ -966,20 +953,17 @@ SECRET_LOCATION_LOOKALIKE_TEXTS = [
 
 
 @pytest.mark.parametrize("text", LOCATION_VARIABLE_TEXTS)
-def test_a_variable_pointing_at_a_file_or_socket_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_variable_pointing_at_a_file_or_socket_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
 
 
 @pytest.mark.parametrize("text", SECRET_LOCATION_LOOKALIKE_TEXTS)
-def test_a_token_or_password_in_a_variable_is_still_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_token_or_password_in_a_variable_is_still_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
 
 
-def test_an_environment_mapping_keeps_its_socket_paths(layer: Layer) -> None:
+def test_an_environment_mapping_keeps_its_socket_paths(logger: Any) -> None:
     """As a mapping, pairs (``os.environ.items()``), name/value records and JSON text."""
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     environment = {
         "SSH_AUTH_SOCK": "/tmp/ssh-XXXX/agent.123",
         "SESSION_MANAGER": "local/host:@/tmp/.ICE-unix/1,unix/host:/tmp/.ICE-unix/1",
@@ -1056,14 +1040,12 @@ NOT_CARD_NUMBER_TEXTS = [
 
 
 @pytest.mark.parametrize("text", CARD_NUMBER_TEXTS)
-def test_a_card_number_in_text_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_card_number_in_text_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"note": text}).payload == {"note": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", NOT_CARD_NUMBER_TEXTS)
-def test_a_number_that_is_no_card_number_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_number_that_is_no_card_number_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
@@ -1096,14 +1078,12 @@ VALUE_TEXTS = [
 
 
 @pytest.mark.parametrize("text", NO_VALUE_TEXTS)
-def test_a_sensitive_name_given_no_value_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_sensitive_name_given_no_value_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": text}
 
 
 @pytest.mark.parametrize("text", VALUE_TEXTS)
-def test_a_sensitive_name_given_a_value_like_a_literal_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_sensitive_name_given_a_value_like_a_literal_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
 
 
@@ -1142,9 +1122,8 @@ SECRET_DESCRIPTOR_LOOKALIKES = {
 }
 
 
-def test_a_variable_holding_a_plain_word_or_small_number_is_kept(layer: Layer) -> None:
+def test_a_variable_holding_a_plain_word_or_small_number_is_kept(logger: Any) -> None:
     """As a mapping, pairs, name/value records, JSON text and ``env``'s text."""
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"env": DESCRIPTOR_VARIABLES}).payload == {
         "env": DESCRIPTOR_VARIABLES
     }
@@ -1158,9 +1137,8 @@ def test_a_variable_holding_a_plain_word_or_small_number_is_kept(layer: Layer) -
 
 @pytest.mark.parametrize(("name", "value"), SECRET_DESCRIPTOR_LOOKALIKES.items())
 def test_a_token_or_a_chosen_secret_in_a_variable_stays_redacted(
-    layer: Layer, name: str, value: str
+    logger: Any, name: str, value: str
 ) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"env": {name: value}}).payload == {
         "env": {name: "[redacted]"}
     }
@@ -1201,14 +1179,12 @@ XML_KEPT_TEXTS = [
 
 
 @pytest.mark.parametrize("text", XML_SECRET_TEXTS)
-def test_a_secret_in_an_xml_element_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_secret_in_an_xml_element_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"body": text}).payload == {"body": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", XML_KEPT_TEXTS)
-def test_an_xml_element_without_a_secret_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_an_xml_element_without_a_secret_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"body": text}).payload == {"body": text}
 
 
@@ -1225,9 +1201,8 @@ def test_an_xml_element_without_a_secret_is_kept(layer: Layer, text: str) -> Non
     ],
 )
 def test_a_combining_mark_inside_a_secret_word_of_text_hides_nothing(
-    layer: Layer, text: str
+    logger: Any, text: str
 ) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     key = text.split("=")[0].split(":")[0].strip("{'")
     assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
     assert logger.record("error_event", {"details": text}).payload == {"details": "[redacted]"}
@@ -1249,10 +1224,7 @@ def test_a_combining_mark_inside_a_secret_word_of_text_hides_nothing(
         "<add value='hunter2' key='SmtpPassword' />",
     ],
 )
-def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
-    layer: Layer, text: str
-) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"html": text}).payload == {"html": "[redacted]"}
 
 
@@ -1267,8 +1239,7 @@ def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(
         '<add key="ApiKey" value=""/>',
     ],
 )
-def test_a_form_field_without_a_secret_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_form_field_without_a_secret_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"html": text}).payload == {"html": text}
 
 
@@ -1283,8 +1254,7 @@ def test_a_form_field_without_a_secret_is_kept(layer: Layer, text: str) -> None:
         "connect failed: mongodb://ada:s3/cr3t@mongo:27017/app?authSource=admin",
     ],
 )
-def test_a_url_password_holding_a_delimiter_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_url_password_holding_a_delimiter_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"url": text}).payload == {"url": "[redacted]"}
 
 
@@ -1299,8 +1269,7 @@ def test_a_url_password_holding_a_delimiter_is_redacted(layer: Layer, text: str)
         "https://ada:@host/",
     ],
 )
-def test_a_url_with_a_port_and_an_at_sign_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_url_with_a_port_and_an_at_sign_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"url": text}).payload == {"url": text}
 
 
@@ -1327,14 +1296,12 @@ RECORD_TEXT_KEPT = [
 
 
 @pytest.mark.parametrize("text", RECORD_TEXT_SECRETS)
-def test_a_name_value_record_in_text_naming_a_secret_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_name_value_record_in_text_naming_a_secret_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"manifest": text}).payload == {"manifest": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", RECORD_TEXT_KEPT)
-def test_a_name_value_record_in_text_without_a_secret_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_name_value_record_in_text_without_a_secret_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"manifest": text}).payload == {"manifest": text}
 
 
@@ -1357,9 +1324,8 @@ def _validation_errors(**fields: Any) -> Any:
     raise AssertionError("valid")
 
 
-def test_a_validation_error_quoting_a_sensitive_fields_input_is_redacted(layer: Layer) -> None:
+def test_a_validation_error_quoting_a_sensitive_fields_input_is_redacted(logger: Any) -> None:
     """FastAPI's 422 records and pydantic's message quote each field's input: a secret's too."""
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     exc = _validation_errors(password="hunter2", page="x", user={"token": "abc123"})
     recorded = logger.record("error_event", {"errors": exc.errors()}).payload
     assert [error["input"] for error in recorded["errors"]] == ["[redacted]", "x", "[redacted]"]
@@ -1371,8 +1337,7 @@ def test_a_validation_error_quoting_a_sensitive_fields_input_is_redacted(layer: 
     assert logger.record("error_event", {"e": located}).payload["e"]["input"] == "[redacted]"
 
 
-def test_a_validation_error_of_other_fields_is_kept(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_validation_error_of_other_fields_is_kept(logger: Any) -> None:
     exc = _validation_errors(password="a" * 12, page="x", user={"token": "a" * 40})
     errors = json.loads(json.dumps(exc.errors()))
     assert logger.record("error_event", {"errors": errors}).payload == {"errors": errors}
@@ -1397,8 +1362,7 @@ def test_a_validation_error_of_other_fields_is_kept(layer: Layer) -> None:
         "machine h login ada password ***;x",
     ],
 )
-def test_a_netrc_entry_with_a_password_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_netrc_entry_with_a_password_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"netrc": text}).payload == {"netrc": "[redacted]"}
 
 
@@ -1412,8 +1376,7 @@ def test_a_netrc_entry_with_a_password_is_redacted(layer: Layer, text: str) -> N
         "the default password policy applies",
     ],
 )
-def test_text_that_is_no_netrc_entry_with_a_password_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_text_that_is_no_netrc_entry_with_a_password_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"netrc": text}).payload == {"netrc": text}
 
 
@@ -1443,14 +1406,12 @@ SQL_KEPT_TEXTS = [
 
 
 @pytest.mark.parametrize("text", SQL_PASSWORD_TEXTS)
-def test_a_password_in_an_sql_statement_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_password_in_an_sql_statement_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"query": text}).payload == {"query": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", SQL_KEPT_TEXTS)
-def test_an_sql_statement_without_a_password_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_an_sql_statement_without_a_password_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"query": text}).payload == {"query": text}
 
 
@@ -1482,14 +1443,12 @@ KEPT_FLAG_TEXTS = [
 
 
 @pytest.mark.parametrize("text", PASSWORD_FLAG_TEXTS)
-def test_a_password_flag_given_a_value_after_a_space_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_password_flag_given_a_value_after_a_space_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", KEPT_FLAG_TEXTS)
-def test_a_flag_without_a_password_value_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_flag_without_a_password_value_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
@@ -1520,14 +1479,12 @@ PROSE_KEPT_TEXTS = [
 
 
 @pytest.mark.parametrize("text", PROSE_SECRET_TEXTS)
-def test_a_secret_told_in_prose_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_secret_told_in_prose_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"message": text}).payload == {"message": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", PROSE_KEPT_TEXTS)
-def test_prose_about_a_secret_without_one_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_prose_about_a_secret_without_one_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"message": text}).payload == {"message": text}
 
 
@@ -1552,19 +1509,16 @@ SETTING_FLAG_TEXTS = [
 
 
 @pytest.mark.parametrize("text", SECRET_FLAG_TEXTS)
-def test_a_secret_flag_given_a_value_after_a_space_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_secret_flag_given_a_value_after_a_space_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", SETTING_FLAG_TEXTS)
-def test_a_flag_naming_a_setting_of_a_secret_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_flag_naming_a_setting_of_a_secret_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
-def test_a_card_number_sent_as_a_json_integer_is_redacted(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_card_number_sent_as_a_json_integer_is_redacted(logger: Any) -> None:
     payload = {
         "paid": 4111111111111111,  # Luhn-valid, 16 digits
         "amex": 378282246310005,
@@ -1592,9 +1546,8 @@ def test_a_card_number_sent_as_a_json_integer_is_redacted(layer: Layer) -> None:
     assert logger.record("error_event", kept).payload == kept
 
 
-def test_a_card_number_sent_as_a_whole_float_is_redacted(layer: Layer) -> None:
+def test_a_card_number_sent_as_a_whole_float_is_redacted(logger: Any) -> None:
     """A client keeping numbers as floats writes a card number ``4111111111111111.0``."""
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     payload = json.loads(
         '{"paid": 4111111111111111.0, "exp": 4.111111111111111e15,'
         ' "n": [{"pan": 5555555555554444.0}]}'
@@ -1611,9 +1564,8 @@ def test_a_card_number_sent_as_a_whole_float_is_redacted(layer: Layer) -> None:
     assert logger.record("error_event", kept).payload == kept
 
 
-def test_session_descriptors_are_kept_as_strings_and_as_numbers(layer: Layer) -> None:
+def test_session_descriptors_are_kept_as_strings_and_as_numbers(logger: Any) -> None:
     """A desktop session's number is no secret however many digits it has, nor as a number."""
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     env = {"XDG_SESSION_ID": "145", "SESSION_NUMBER": 23, "ACCESS_TOKEN_EXPIRE_MINUTES": 30}
     assert logger.record("error_event", {"env": env}).payload == {"env": env}
     numbers = {"XDG_SESSION_ID": 145, "DESKTOP_SESSION": 7}
@@ -1628,8 +1580,7 @@ def test_session_descriptors_are_kept_as_strings_and_as_numbers(layer: Layer) ->
     assert logger.record("error_event", {"t": "OTP=123456"}).payload == {"t": "[redacted]"}
 
 
-def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(logger: Any) -> None:
     payload = {"items": [["password", "hunter2"], {"note": "ok"}, "plain", ("chapter", "ch-1")]}
     assert logger.record("error_event", payload).payload == {
         "items": [["password", "[redacted]"], {"note": "ok"}, "plain", ["chapter", "ch-1"]]
@@ -1653,8 +1604,7 @@ def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(layer: Layer) -
         "lozinka", "Şifre", "kata sandi", "mật khẩu", "사용자_비밀번호", "كلمة المرور",
     ],
 )  # fmt: skip
-def test_password_words_of_more_languages_are_redacted(layer: Layer, key: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_password_words_of_more_languages_are_redacted(logger: Any, key: str) -> None:
     assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
     # In text a name is one word: its words joined by "_".
     text = key.replace(" ", "_") + ":hunter"
@@ -1677,16 +1627,14 @@ def test_words_built_on_password_words_of_more_languages_are_kept(sensitive: Any
         "AccountKey=abc123==;EndpointSuffix=core.windows.net",
     ],
 )
-def test_a_token_credential_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_token_credential_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
 
 
 @pytest.mark.parametrize(
     "text", ["token limit 4096 reached", "max token 8192 exceeded", "Token::new() failed"]
 )
-def test_token_in_prose_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_token_in_prose_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
 
 
@@ -1696,9 +1644,8 @@ def test_token_in_prose_is_kept(layer: Layer, text: str) -> None:
     "key", ["passw0rd", "p@ssword", "pa$$word", "p4ssw0rd", "s3cret", "api_t0ken"]
 )
 def test_a_sensitive_word_written_with_digits_for_letters_is_redacted(
-    layer: Layer, key: str
+    logger: Any, key: str
 ) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
 
 
@@ -1762,14 +1709,12 @@ TOOL_KEPT_TEXTS = [
 
 
 @pytest.mark.parametrize("text", TOOL_CREDENTIAL_TEXTS)
-def test_a_credential_on_a_tools_command_line_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_credential_on_a_tools_command_line_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", TOOL_KEPT_TEXTS)
-def test_a_command_line_without_a_credential_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
@@ -1797,14 +1742,12 @@ LOOSE_SEPARATOR_KEPT_TEXTS = [
 
 
 @pytest.mark.parametrize("text", LOOSE_SEPARATOR_TEXTS)
-def test_a_secret_across_a_loose_separator_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_secret_across_a_loose_separator_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"text": text}).payload == {"text": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", LOOSE_SEPARATOR_KEPT_TEXTS)
-def test_a_word_across_a_loose_separator_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_word_across_a_loose_separator_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"text": text}).payload == {"text": text}
 
 
@@ -1832,14 +1775,12 @@ FOREIGN_PROSE_KEPT_TEXTS = [
 
 
 @pytest.mark.parametrize("text", FOREIGN_PROSE_SECRET_TEXTS)
-def test_a_secret_told_in_another_language_is_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_secret_told_in_another_language_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"message": text}).payload == {"message": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", FOREIGN_PROSE_KEPT_TEXTS)
-def test_prose_in_another_language_without_a_secret_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_prose_in_another_language_without_a_secret_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"message": text}).payload == {"message": text}
 
 
@@ -1904,14 +1845,12 @@ SHAPED_KEPT_TEXTS = [
 
 
 @pytest.mark.parametrize("text", SHAPED_SECRET_TEXTS)
-def test_more_credentials_by_their_shape_are_redacted(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_more_credentials_by_their_shape_are_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"text": text}).payload == {"text": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", SHAPED_KEPT_TEXTS)
-def test_text_shaped_like_no_credential_is_kept(layer: Layer, text: str) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_text_shaped_like_no_credential_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"text": text}).payload == {"text": text}
 
 
@@ -2061,15 +2000,13 @@ KEPT_LONE_PAIRS = [
 
 @pytest.mark.parametrize(("payload", "recorded"), LONE_PAIRS)
 def test_a_lone_pair_follows_the_key_rule(
-    layer: Layer, payload: dict[str, Any], recorded: dict[str, Any]
+    logger: Any, payload: dict[str, Any], recorded: dict[str, Any]
 ) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", payload).payload == recorded
 
 
 @pytest.mark.parametrize("payload", KEPT_LONE_PAIRS)
-def test_a_list_of_two_names_is_no_pair_and_kept(layer: Layer, payload: dict[str, Any]) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_list_of_two_names_is_no_pair_and_kept(logger: Any, payload: dict[str, Any]) -> None:
     assert logger.record("error_event", payload).payload == payload
 
 
@@ -2135,8 +2072,7 @@ AWS_KEY_ID = "AKIA" + "IOSFODNN7EXAMPLE"
 AWS_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
 
 
-def test_an_aws_secret_key_beside_its_key_id_is_redacted(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_an_aws_secret_key_beside_its_key_id_is_redacted(logger: Any) -> None:
     payload = {
         "row": [AWS_KEY_ID, AWS_SECRET_KEY, "ada"],
         "sdk": {"id": "ASIA" + AWS_KEY_ID[4:], "key": f" {AWS_SECRET_KEY}\n", "region": "eu"},
@@ -2147,8 +2083,7 @@ def test_an_aws_secret_key_beside_its_key_id_is_redacted(layer: Layer) -> None:
     }
 
 
-def test_a_40_character_string_without_an_aws_key_id_beside_it_is_kept(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_40_character_string_without_an_aws_key_id_beside_it_is_kept(logger: Any) -> None:
     sha = "0123456789abcdef" * 2 + "01234567"
     payload = {
         "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
@@ -2196,8 +2131,7 @@ OAUTH_CODE = "SplxlOBeZQQYbYS6WxSbIA"
         {"raw": json.dumps({"code": OAUTH_CODE, "session_state": "x"})},
     ],
 )
-def test_an_oauth_authorization_code_is_redacted(layer: Layer, payload: dict[str, Any]) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_an_oauth_authorization_code_is_redacted(logger: Any, payload: dict[str, Any]) -> None:
     assert OAUTH_CODE not in logger.record("error_event", payload).to_json()
 
 
@@ -2211,8 +2145,7 @@ def test_an_oauth_authorization_code_is_redacted(layer: Layer, payload: dict[str
         {"diff": "unicode=UTF-8&code=0123456789abcdef0123"},
     ],
 )
-def test_a_code_outside_oauth_is_kept(layer: Layer, payload: dict[str, Any]) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_code_outside_oauth_is_kept(logger: Any, payload: dict[str, Any]) -> None:
     assert logger.record("error_event", payload).payload == payload
 
 
@@ -2283,10 +2216,9 @@ def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> No
     assert layer.event_logger._holds_secret(text) is False
 
 
-def test_a_split_url_is_recorded_without_its_password(layer: Layer) -> None:
+def test_a_split_url_is_recorded_without_its_password(logger: Any) -> None:
     from urllib.parse import urlsplit
 
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     payload = {"url": urlsplit("https://ada:hunter2@db.example/app?x=1")}
     assert logger.record("error_event", payload).payload == {
         "url": ["https", "[redacted]", "/app", "x=1", ""]
@@ -2322,12 +2254,11 @@ def test_their_ordinary_neighbours_are_kept(sensitive: Any, key: str) -> None:
     assert sensitive(key) is False
 
 
-def test_a_private_key_encoded_as_base64_is_redacted(layer: Layer) -> None:
+def test_a_private_key_encoded_as_base64_is_redacted(logger: Any) -> None:
     # As a Kubernetes secret or a kubeconfig holds one; a certificate so encoded is public.
     pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC PRIVATE KEY-----\n"
     key = base64.b64encode(pem.encode()).decode()
     certificate = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIC\n").decode()
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     payload = {"data": {"tls.key": key, "tls.crt": certificate}, "kubeconfig": f"k: {key}"}
     assert logger.record("error_event", payload).payload == {
         "data": {"tls.key": "[redacted]", "tls.crt": certificate},
@@ -2335,8 +2266,7 @@ def test_a_private_key_encoded_as_base64_is_redacted(layer: Layer) -> None:
     }
 
 
-def test_the_private_members_of_a_json_web_key_are_redacted(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_the_private_members_of_a_json_web_key_are_redacted(logger: Any) -> None:
     rsa = {"kty": "RSA", "n": "0vx7", "e": "AQAB", "d": "X4cT", "p": "83i", "q": "3dfO"}
     oct_key = {"kty": "oct", "alg": "HS256", "k": "GawgguFyGrWKav7AX4VKUg"}
     payload = {"jwks": {"keys": [rsa, oct_key]}, "raw": json.dumps(rsa)}
@@ -2351,8 +2281,7 @@ def test_the_private_members_of_a_json_web_key_are_redacted(layer: Layer) -> Non
     }
 
 
-def test_a_public_json_web_key_and_other_short_keys_are_kept(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_public_json_web_key_and_other_short_keys_are_kept(logger: Any) -> None:
     payload = {
         "jwk": {"kty": "EC", "crv": "P-256", "x": "f83O", "y": "x_FE"},
         "point": {"p": 3, "q": 4, "d": 5},  # no kty: no key
@@ -2469,8 +2398,7 @@ def test_a_yaml_mapping_or_nothing_under_a_sensitive_name_is_kept(layer: Layer, 
     assert layer.event_logger._holds_secret(text) is False
 
 
-def test_pass_beside_an_account_is_a_password(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_pass_beside_an_account_is_a_password(logger: Any) -> None:
     payload = {
         "form": {"user": "ada", "pass": "hunter2"},
         "upper": {"Username": "ada", "PASS": "hunter2"},
@@ -2490,24 +2418,21 @@ def test_pass_beside_an_account_is_a_password(layer: Layer) -> None:
 
 
 @pytest.mark.parametrize("name", ["pAss", "Pass", "paSS", "pa\u00df", "pa\u017fs"])
-def test_pass_beside_an_account_is_a_password_in_any_case(layer: Layer, name: str) -> None:
+def test_pass_beside_an_account_is_a_password_in_any_case(logger: Any, name: str) -> None:
     # Any key whose casefold() is "pass", as the same form read from JSON text is.
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     payload = {"form": {"user": "ada", name: "hunter2"}, "n": 1}
     recorded = logger.record("error_event", payload).payload
     assert recorded == {"form": {"user": "ada", name: "[redacted]"}, "n": 1}
 
 
-def test_form_pairs_after_another_item_are_read_as_a_form(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_form_pairs_after_another_item_are_read_as_a_form(logger: Any) -> None:
     payload = {"items": ["x", ["user", "ada"], ["pass", "hunter2"]]}
     assert logger.record("error_event", payload).payload == {
         "items": ["x", ["user", "ada"], ["pass", "[redacted]"]]
     }
 
 
-def test_pass_alone_or_given_nothing_is_kept(layer: Layer) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_pass_alone_or_given_nothing_is_kept(logger: Any) -> None:
     payload = {
         "ticket": {"pass": "B12", "gate": "4"},
         "empty": {"user": "ada", "pass": None},
@@ -2656,10 +2581,11 @@ def test_a_dash_before_a_plain_word_or_a_quantity_is_kept(layer: Layer, text: st
         [{"headerName": "X-Api-Key", "headerValue": "hunter2"}],
     ],
 )
-def test_json_text_is_read_by_the_rules_of_a_payload(layer: Layer, document: Any) -> None:
+def test_json_text_is_read_by_the_rules_of_a_payload(
+    layer: Layer, logger: Any, document: Any
+) -> None:
     # The same document sent as JSON or as the text of one value is redacted alike.
     assert layer.event_logger._holds_secret(json.dumps(document)) is True
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert "hunter2" not in logger.record("error_event", {"doc": document}).to_json()
 
 
@@ -2681,11 +2607,10 @@ def test_json_text_without_a_secret_is_kept(layer: Layer, document: Any) -> None
     assert layer.event_logger._holds_secret(json.dumps(document)) is False
 
 
-def test_every_entry_of_a_record_naming_many_is_redacted(layer: Layer) -> None:
+def test_every_entry_of_a_record_naming_many_is_redacted(logger: Any) -> None:
     # As large as a payload may be: each value key is paired with its name key in one pass.
     record = {f"{index}Name": "pin" for index in range(700)}
     record |= {f"{index}Value": "1" for index in range(700)}
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     recorded = logger.record("error_event", {"r": record}).payload["r"]
     assert recorded == {key: "pin" if key.endswith("Name") else "[redacted]" for key in record}
 
@@ -2754,9 +2679,8 @@ PARALLEL_KEPT = [
 
 @pytest.mark.parametrize(("payload", "recorded"), PARALLEL_ARRAYS)
 def test_parallel_arrays_follow_the_key_rule(
-    layer: Layer, payload: dict[str, Any], recorded: dict[str, Any]
+    layer: Layer, logger: Any, payload: dict[str, Any], recorded: dict[str, Any]
 ) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     event = logger.record("error_event", payload)
     assert event.payload == recorded
     assert "hunter2" not in event.to_json()
@@ -2765,8 +2689,9 @@ def test_parallel_arrays_follow_the_key_rule(
 
 
 @pytest.mark.parametrize("payload", PARALLEL_KEPT)
-def test_parallel_arrays_without_a_secret_are_kept(layer: Layer, payload: dict[str, Any]) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_parallel_arrays_without_a_secret_are_kept(
+    layer: Layer, logger: Any, payload: dict[str, Any]
+) -> None:
     assert logger.record("error_event", payload).payload == payload
     assert layer.event_logger._holds_secret(json.dumps(payload)) is False
 
@@ -2804,28 +2729,27 @@ ARGUMENT_LISTS_KEPT = [
 
 @pytest.mark.parametrize(("argv", "recorded"), ARGUMENT_LISTS)
 def test_a_secret_flags_value_in_an_argument_list_is_redacted(
-    layer: Layer, argv: Any, recorded: list[str]
+    layer: Layer, logger: Any, argv: Any, recorded: list[str]
 ) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     event = logger.record("error_event", {"argv": argv, "nested": [{"args": argv}]})
     assert event.payload == {"argv": recorded, "nested": [{"args": recorded}]}
     assert layer.event_logger._holds_secret(json.dumps({"argv": argv})) is True
 
 
 @pytest.mark.parametrize("argv", ARGUMENT_LISTS_KEPT)
-def test_an_argument_list_without_a_secret_is_kept(layer: Layer, argv: list[str]) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_an_argument_list_without_a_secret_is_kept(
+    layer: Layer, logger: Any, argv: list[str]
+) -> None:
     assert logger.record("error_event", {"argv": argv}).payload == {"argv": argv}
     assert layer.event_logger._holds_secret(json.dumps(argv)) is False
 
 
-def test_parallel_arrays_take_linear_time(layer: Layer) -> None:
+def test_parallel_arrays_take_linear_time(logger: Any) -> None:
     # As many names lists and unprefixed values lists as a payload may hold: each values list is
     # looked up once, not paired with every names list.
     marks = [a + b + c for a in "._-:~+*" for b in "._-:~+*" for c in "._-:~+*"]
     record: dict[str, Any] = {f"{mark[:2]}names{mark[2]}": ["pin"] for mark in marks}
     record |= {f"{mark[:2]}values{mark[2]}": ["1"] for mark in marks}
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     start = time.process_time()
     recorded = logger.record("error_event", {"r": record}).payload["r"]
     assert time.process_time() - start < 0.5
@@ -2855,9 +2779,10 @@ TABLE_TEXT_KEPT = [
 
 
 @pytest.mark.parametrize("text", TABLE_TEXT_SECRETS)
-def test_a_table_in_text_with_a_sensitive_column_is_redacted(layer: Layer, text: str) -> None:
+def test_a_table_in_text_with_a_sensitive_column_is_redacted(
+    layer: Layer, logger: Any, text: str
+) -> None:
     assert layer.event_logger._holds_secret(text) is True
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", {"csv": text}).payload == {"csv": "[redacted]"}
 
 
@@ -2886,8 +2811,9 @@ BYTE_LISTS_KEPT = [
 
 
 @pytest.mark.parametrize("data", BYTE_LISTS)
-def test_bytes_as_a_list_of_integers_holding_a_secret_are_redacted(layer: Layer, data: Any) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_bytes_as_a_list_of_integers_holding_a_secret_are_redacted(
+    layer: Layer, logger: Any, data: Any
+) -> None:
     payload = {"body": data, "buffer": {"type": "Buffer", "data": data}, "kept": 1}
     event = logger.record("error_event", payload)
     assert event.payload == {
@@ -2899,7 +2825,8 @@ def test_bytes_as_a_list_of_integers_holding_a_secret_are_redacted(layer: Layer,
 
 
 @pytest.mark.parametrize("data", BYTE_LISTS_KEPT)
-def test_a_list_of_integers_without_a_secret_is_kept(layer: Layer, data: list[int]) -> None:
-    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+def test_a_list_of_integers_without_a_secret_is_kept(
+    layer: Layer, logger: Any, data: list[int]
+) -> None:
     assert logger.record("error_event", {"body": data}).payload == {"body": data}
     assert layer.event_logger._holds_secret(json.dumps(data)) is False

@@ -16,6 +16,7 @@ from telemetry_cli.patching.symbols import (
     ModuleSource,
     PackageIndex,
     ParseFailure,
+    call_bound_once,
     parse,
 )
 from telemetry_cli.plan import load_plan
@@ -213,3 +214,27 @@ def test_a_relative_import_never_climbs_out_of_the_top_package(
     node = module.tree.body[0]
     assert isinstance(node, ast.ImportFrom)
     assert module.absolute_import(node) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "bound"),
+    [
+        pytest.param("app = FastAPI()\n", True, id="plain"),
+        pytest.param("app: FastAPI = FastAPI()\n", True, id="annotated"),
+        pytest.param("app, other = FastAPI(), 1\n", True, id="tuple-target"),
+        pytest.param("app = FastAPI()\nif debug:\n    app = FastAPI()\n", False, id="if"),
+        pytest.param(
+            "try:\n    app = FastAPI()\nexcept ImportError:\n    app = None\n", False, id="try"
+        ),
+        pytest.param("app = FastAPI()\napp += 1\n", False, id="augmented"),
+        pytest.param("app = FastAPI()\nfor app in apps:\n    pass\n", False, id="loop-target"),
+        pytest.param("app = make\n", False, id="not-a-call"),
+        pytest.param("from fastapi import app\n", False, id="imported"),
+    ],
+)
+def test_call_bound_once(source: str, bound: bool) -> None:
+    module = _model(source)
+    call = call_bound_once(module.scope.bindings.get("app"))
+    assert (call is not None) == bound, source
+    if bound:
+        assert call is not None and ast.unparse(call) == "FastAPI()"

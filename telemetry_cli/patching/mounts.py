@@ -50,7 +50,9 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    assigned_targets,
     block_statements,
+    bound_once,
     call_argument,
     sub_blocks,
     unwrapped,
@@ -1699,7 +1701,7 @@ def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, S
             if not isinstance(call.func, ast.Name):
                 continue
             binding = scope.lookup(name)
-            if binding is None or binding.node is not attribute or binding.scope.stores[name] > 1:
+            if not bound_once(binding) or binding.node is not attribute:
                 continue
             function = ast.copy_location(
                 ast.Attribute(value=attribute.value, attr=method, ctx=ast.Load()), call.func
@@ -1784,7 +1786,7 @@ def _built_with_routes(statement: ast.stmt, scope: Scope) -> tuple[ast.expr, lis
     if not (
         isinstance(statement, ast.Assign | ast.AnnAssign)
         and isinstance(statement.value, ast.Call)
-        and len(targets := _assigned_targets(statement)) == 1
+        and len(targets := assigned_targets(statement)) == 1
         and isinstance(targets[0], ast.Name)
     ):
         return None
@@ -1801,11 +1803,6 @@ def _built_with_routes(statement: ast.stmt, scope: Scope) -> tuple[ast.expr, lis
         sources = _routes_owners(value)
         return (targets[0], sources) if sources else None
     return None
-
-
-def _assigned_targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
-    """The targets an assignment binds (one for an annotated one)."""
-    return statement.targets if isinstance(statement, ast.Assign) else [statement.target]
 
 
 def _empty(value: ast.expr) -> bool:

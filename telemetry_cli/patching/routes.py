@@ -44,6 +44,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    assigned_targets,
     attribute_assignments,
     block_statements,
     call_argument,
@@ -595,7 +596,7 @@ class _Finder:
         if isinstance(statement, ast.Assign | ast.AnnAssign) and isinstance(
             statement.value, ast.Call
         ):
-            target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+            target = assigned_targets(statement)[0]
             for keyword in statement.value.keywords:
                 if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
                     self._listed_routes(keyword.value.elts, target, scope)
@@ -1007,10 +1008,9 @@ def _binds(statements: list[ast.stmt], name: str) -> bool:
         if isinstance(statement, ast.Import | ast.ImportFrom):
             names = [alias.asname or alias.name.partition(".")[0] for alias in statement.names]
         elif isinstance(statement, ast.Assign | ast.AnnAssign):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names = [
                 node.id
-                for target in targets
+                for target in assigned_targets(statement)
                 for node in ast.walk(target)
                 if isinstance(node, ast.Name)
             ]

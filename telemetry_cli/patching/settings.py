@@ -40,6 +40,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     call_argument,
+    call_bound_once,
     returned_only,
 )
 
@@ -324,13 +325,9 @@ def _environment_read(
         method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
         reader = call.func.value if isinstance(call.func, ast.Attribute) else call.func
         built = index.binding_of(reader, scope)
-        if (
-            built is not None
-            and built.kind == "value"
-            and isinstance(built.node, ast.Call)
-            and built.scope.stores[built.name] == 1
-        ):
-            cls = index.qualify(built.node.func, built.scope)
+        constructor = call_bound_once(built)
+        if built is not None and constructor is not None:
+            cls = index.qualify(constructor.func, built.scope)
             position, methods = _ENVIRONMENT_READERS.get(cls or "", (None, frozenset()))
             found = method in methods
     if not found or not call.args or any(keyword.arg is None for keyword in call.keywords):
@@ -555,18 +552,13 @@ def _returned_variable(
     some (``settings.ENV = os.getenv("APP_ENV")``), nothing else: handed to a call, or a method
     of it called, it may change in ways not seen.
     """
-    binding = scope.bindings.get(name)
-    if (
-        binding is None
-        or binding.kind != "value"
-        or not isinstance(binding.node, ast.Call)
-        or scope.stores[name] != 1
-    ):
+    call = call_bound_once(scope.bindings.get(name))
+    if call is None:
         return None
     changed = _set_attributes(function, name)
     if changed is None:
         return None
-    found = _built(index, binding.node, scope, depth + 1)
+    found = _built(index, call, scope, depth + 1)
     if found is None:
         return None
     return dataclasses.replace(found, changed=found.changed | changed)

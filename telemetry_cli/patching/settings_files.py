@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telemetry_cli.files import parse_toml
-from telemetry_cli.patching.symbols import PackageIndex, Scope
+from telemetry_cli.patching.symbols import PackageIndex, Scope, call_bound_once
 
 _CLASSES = frozenset({"dynaconf.Dynaconf", "dynaconf.LazySettings"})
 # Options by the name :func:`_option` gives them (``settings_files`` is dynaconf's alias).
@@ -133,20 +133,19 @@ def _options(
     Its settings files, whether it has environments, the current one, and its variable prefix.
     """
     binding = index.binding_of(holder, scope)
+    call = call_bound_once(binding)
     if (
         binding is None
-        or binding.kind != "value"
+        or call is None
         or binding.scope.parent is not None
-        or binding.scope.stores[binding.name] != 1
-        or not isinstance(binding.node, ast.Call)
-        or index.qualify(binding.node.func, binding.scope) not in _CLASSES
-        or binding.node.args
+        or index.qualify(call.func, binding.scope) not in _CLASSES
+        or call.args
     ):
         return None
-    if any(keyword.arg is None for keyword in binding.node.keywords):
+    if any(keyword.arg is None for keyword in call.keywords):
         return None  # `**options`
-    keywords = {_option(keyword.arg or ""): keyword.value for keyword in binding.node.keywords}
-    if len(keywords) != len(binding.node.keywords) or _UNFOLLOWED & set(keywords):
+    keywords = {_option(keyword.arg or ""): keyword.value for keyword in call.keywords}
+    if len(keywords) != len(call.keywords) or _UNFOLLOWED & set(keywords):
         return None  # also an option given twice (`env=` and `ENV_FOR_DYNACONF=`)
     names: list[str] = []
     if _FILES_OPTION in keywords:

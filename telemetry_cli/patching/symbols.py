@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from telemetry_cli.patching.names import (
     APP_CLASSES,
@@ -383,6 +383,30 @@ def wraps_name(value: ast.expr, name: str, scope: Scope, depth: int = 0) -> bool
         ):
             return True
     return False
+
+
+def assigned_targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    """The targets an assignment binds (one for an annotated one: ``app: FastAPI = ...``)."""
+    return statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+
+
+def bound_once(binding: Binding | None) -> TypeGuard[Binding]:
+    """Whether ``binding`` is an assignment of a name its scope binds nowhere else.
+
+    An annotated assignment (``app: FastAPI = FastAPI()``) or a tuple target (``app, x =
+    FastAPI(), 1``) counts; a name also bound in an ``if`` or ``try`` block, by ``+=``, as a
+    loop target or by an import does not: which value it holds is not known without running.
+    """
+    return (
+        binding is not None and binding.kind == "value" and binding.scope.stores[binding.name] == 1
+    )
+
+
+def call_bound_once(binding: Binding | None) -> ast.Call | None:
+    """The call a name bound once (see :func:`bound_once`) holds, else None."""
+    if bound_once(binding) and isinstance(binding.node, ast.Call):
+        return binding.node
+    return None
 
 
 def unwrapped(binding: Binding) -> Binding:
@@ -1237,10 +1261,8 @@ class PackageIndex:
         Anything else (a settings attribute) stays as bound.
         """
         if (
-            binding is None
-            or binding.kind != "value"
+            not bound_once(binding)
             or not isinstance(binding.node, ast.Name | ast.Attribute)
-            or binding.scope.stores[binding.name] != 1
             or depth >= _MAX_WRAPS
         ):
             return binding
@@ -1684,11 +1706,7 @@ class PackageIndex:
         if isinstance(expression, ast.Name | ast.Attribute):
             binding = self.binding_of(expression, scope)
             # A name bound more than once held which value when? Not known without running.
-            if (
-                binding is not None
-                and binding.kind == "value"
-                and binding.scope.stores[binding.name] <= 1
-            ):
+            if bound_once(binding):
                 assert isinstance(binding.node, ast.expr)
                 return self.string_value(binding.node, binding.scope, depth + 1, fallback)
             if binding is None and isinstance(expression, ast.Attribute):
