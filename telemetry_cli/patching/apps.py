@@ -28,6 +28,7 @@ from telemetry_cli.patching.mounts import (
 )
 from telemetry_cli.patching.names import (
     APP_ROUTER,
+    IN_PLACE_VERSIONER,
     LIST_ADDITIONS,
     ROUTES_LIST,
     ROUTING_METHODS,
@@ -1603,8 +1604,10 @@ def wiring_block(site: AppSite) -> ast.stmt:
     """The statement after which the wiring goes.
 
     That is the last ``include_router`` call on the app that follows its assignment in the same
-    block, else the assignment itself; then the string statements right after it, which
-    document it (attribute docstrings) and stay with it.
+    block, or the last ``Versionizer(app=<app>)`` (it moves the routes the app has by then under
+    version prefixes: the layer's own would no longer answer at their paths), else the
+    assignment itself; then the string statements right after it, which document it
+    (attribute docstrings) and stay with it.
     """
     anchor = site.anchor
     start = site.block.index(anchor)
@@ -1612,12 +1615,13 @@ def wiring_block(site: AppSite) -> ast.stmt:
         if isinstance(statement, FunctionNode | ast.ClassDef):
             continue
         for node in ast.walk(statement):
+            if not isinstance(node, ast.Call):
+                continue
             if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
+                isinstance(node.func, ast.Attribute)
                 and node.func.attr == "include_router"
                 and ast.unparse(node.func.value) == site.expression
-            ):
+            ) or _versions_in_place(node, site.expression):
                 anchor = statement
                 break
     for statement in site.block[site.block.index(anchor) + 1 :]:
@@ -1625,6 +1629,16 @@ def wiring_block(site: AppSite) -> ast.stmt:
             break
         anchor = statement
     return anchor
+
+
+def _versions_in_place(call: ast.Call, app: str) -> bool:
+    """Whether ``call`` is ``Versionizer(app=<app>, ...)``, by the name it is called by."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else None
+    if isinstance(func, ast.Name):
+        name = func.id
+    taken = call_argument(call, 0, "app")
+    return name == IN_PLACE_VERSIONER and taken is not None and ast.unparse(taken) == app
 
 
 __all__ = [
