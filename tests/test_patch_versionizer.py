@@ -68,7 +68,10 @@ RETURNED_COPY = IN_PLACE.replace("versions = Versionizer(", "app, versions = Ver
 
 
 def _project(tmp_path: Path, main: str) -> Path:
-    plan = 'instrument = { "api/tickets.py" = "ai_block_used", "main.py" = "ai_block_used" }'
+    modules = '"api/tickets.py" = "ai_block_used"'
+    if "@app.get" in main:
+        modules += ', "main.py" = "ai_block_used"'
+    plan = f"instrument = {{ {modules} }}"
     root = make_project(tmp_path / "project", plan)
     (root / "backend/app/api/tickets.py").write_text(TICKETS_PY)
     (root / "backend/app/main.py").write_text(main)
@@ -120,3 +123,42 @@ def test_routes_are_logged_under_their_version_and_the_layer_stays_at_the_root(
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == main
     assert (root / "backend/app/api/tickets.py").read_text() == TICKETS_PY
+
+
+FACTORY_PY = """from fastapi import FastAPI
+
+
+def create_app() -> FastAPI:
+    return_value = FastAPI(title="Desk")
+    return return_value
+"""
+
+VERSIONED_WHERE_THE_FACTORY_IS_CALLED = """from fastapi_versionizer import Versionizer
+
+from app.api import tickets
+from app.factory import create_app
+
+app = create_app()
+app.include_router(tickets.router, prefix="/api")
+Versionizer(app=app, prefix_format="/v{major}").versionize()
+"""
+
+
+def test_an_app_a_factory_builds_and_its_caller_versions_is_wired_after_the_call(
+    tmp_path: Path,
+) -> None:
+    # Wired inside the factory, the layer would be versioned with the app's routes.
+    root = _project(tmp_path, VERSIONED_WHERE_THE_FACTORY_IS_CALLED)
+    (root / "backend/app/factory.py").write_text(FACTORY_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (root / "backend/app/factory.py").read_text() == FACTORY_PY
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    versioned = _line_of(lines, ").versionize()")
+    assert _line_of(lines, "app.include_router(telemetry_router)") == versioned + 1
+    assert _line_of(lines, "install_error_capture(app)") == versioned + 2
+    assert (
+        _routes(root / "backend/app/api/tickets.py")["get_ticket"] == "/v2/api/tickets/{ticket_id}"
+    )
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == VERSIONED_WHERE_THE_FACTORY_IS_CALLED

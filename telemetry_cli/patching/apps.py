@@ -805,11 +805,23 @@ def _served_by_name(
     if not all(item.factory for group in others for item in group):
         return distinct  # an attribute app (`service.app`) is another served candidate
     unused = {item.name for group in others for item in group}
+    held_names = {item.name for item in distinct[held[0]]}
+    # `app = create_app()`, then `Versionizer(app=app)`: the call builds the variable's app,
+    # wired where the variable is (see `_versioned_after`), not another one.
+    holding = {
+        id(statement.value)
+        for statement in module.tree.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id in held_names
+    }
     for node in ast.walk(module.tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id in unused
+            and id(node) not in holding
         ):
             return distinct  # called: its app may be the one served
         if (
@@ -1045,6 +1057,10 @@ def _value_site(
         qualified = index.qualify(value.func, scope)
         target = index.resolve(qualified)[1] if qualified is not None else None
         if target is not None and target.kind == "function":
+            # `app = create_app()`, then `Versionizer(app=app)`: wired in the factory, the
+            # layer's routes would move under the version prefixes with the app's.
+            if IN_PLACE_VERSIONER in scope.module.text and _versioned_after(_here(binding)):
+                return _here(binding)
             if index.function_role(target) is Role.APP or trust:
                 inner = _factory_site(target, index, entered)
                 if inner is not None:
@@ -1629,6 +1645,17 @@ def wiring_block(site: AppSite) -> ast.stmt:
             break
         anchor = statement
     return anchor
+
+
+def _versioned_after(site: AppSite) -> bool:
+    """Whether a statement after the site's anchor in its block versions the app in place."""
+    start = site.block.index(site.anchor)
+    return any(
+        isinstance(node, ast.Call) and _versions_in_place(node, site.expression)
+        for statement in site.block[start + 1 :]
+        if not isinstance(statement, FunctionNode | ast.ClassDef)
+        for node in ast.walk(statement)
+    )
 
 
 def _versions_in_place(call: ast.Call, app: str) -> bool:
