@@ -162,3 +162,21 @@ def test_an_app_a_factory_builds_and_its_caller_versions_is_wired_after_the_call
     )
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == VERSIONED_WHERE_THE_FACTORY_IS_CALLED
+
+
+def test_a_telemetry_router_included_before_the_call_is_said(tmp_path: Path) -> None:
+    # As an earlier version wired it: the layer's routes are versioned with the app's.
+    wired_before = IN_PLACE.replace(
+        'app.include_router(tickets.router, prefix="/api")\n',
+        'app.include_router(tickets.router, prefix="/api")\napp.include_router(telemetry_router)\n',
+    ).replace(
+        "from app.api import tickets\n",
+        "from app.analytics.telemetry_router import router as telemetry_router\n"
+        "from app.api import tickets\n",
+    )
+    root = _project(tmp_path, wired_before)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    said = [line for line in result.stdout.splitlines() if "before `Versionizer" in line]
+    assert len(said) == 1 and "backend/app/main.py:9" in said[0], result.stdout
+    assert "(line 11)" in said[0] and "move it below" in said[0]

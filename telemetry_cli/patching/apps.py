@@ -1658,6 +1658,13 @@ def _versioned_after(site: AppSite) -> bool:
     )
 
 
+def versions_in_place(statement: ast.stmt, app: str) -> bool:
+    """Whether ``statement`` holds a ``Versionizer(app=<app>)`` call (see :func:`wiring_block`)."""
+    return any(
+        isinstance(node, ast.Call) and _versions_in_place(node, app) for node in ast.walk(statement)
+    )
+
+
 def _versions_in_place(call: ast.Call, app: str) -> bool:
     """Whether ``call`` is ``Versionizer(app=<app>, ...)``, by the name it is called by."""
     func = call.func
@@ -1680,5 +1687,6 @@ __all__ = [
     "required_parameters",
     "site_of_variable",
     "sub_blocks",
+    "versions_in_place",
     "wiring_block",
 ]
