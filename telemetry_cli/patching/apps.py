@@ -28,6 +28,7 @@ from telemetry_cli.patching.mounts import (
 )
 from telemetry_cli.patching.names import (
     APP_ROUTER,
+    IN_PLACE_VERSIONER,
     LIST_ADDITIONS,
     ROUTES_LIST,
     ROUTING_METHODS,
@@ -804,11 +805,23 @@ def _served_by_name(
     if not all(item.factory for group in others for item in group):
         return distinct  # an attribute app (`service.app`) is another served candidate
     unused = {item.name for group in others for item in group}
+    held_names = {item.name for item in distinct[held[0]]}
+    # `app = create_app()`, then `Versionizer(app=app)`: the call builds the variable's app,
+    # wired where the variable is (see `_versioned_after`), not another one.
+    holding = {
+        id(statement.value)
+        for statement in module.tree.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id in held_names
+    }
     for node in ast.walk(module.tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id in unused
+            and id(node) not in holding
         ):
             return distinct  # called: its app may be the one served
         if (
@@ -1044,6 +1057,10 @@ def _value_site(
         qualified = index.qualify(value.func, scope)
         target = index.resolve(qualified)[1] if qualified is not None else None
         if target is not None and target.kind == "function":
+            # `app = create_app()`, then `Versionizer(app=app)`: wired in the factory, the
+            # layer's routes would move under the version prefixes with the app's.
+            if IN_PLACE_VERSIONER in scope.module.text and _versioned_after(_here(binding)):
+                return _here(binding)
             if index.function_role(target) is Role.APP or trust:
                 inner = _factory_site(target, index, entered)
                 if inner is not None:
@@ -1603,8 +1620,10 @@ def wiring_block(site: AppSite) -> ast.stmt:
     """The statement after which the wiring goes.
 
     That is the last ``include_router`` call on the app that follows its assignment in the same
-    block, else the assignment itself; then the string statements right after it, which
-    document it (attribute docstrings) and stay with it.
+    block, or the last ``Versionizer(app=<app>)`` (it moves the routes the app has by then under
+    version prefixes: the layer's own would no longer answer at their paths), else the
+    assignment itself; then the string statements right after it, which document it
+    (attribute docstrings) and stay with it.
     """
     anchor = site.anchor
     start = site.block.index(anchor)
@@ -1612,12 +1631,13 @@ def wiring_block(site: AppSite) -> ast.stmt:
         if isinstance(statement, FunctionNode | ast.ClassDef):
             continue
         for node in ast.walk(statement):
+            if not isinstance(node, ast.Call):
+                continue
             if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
+                isinstance(node.func, ast.Attribute)
                 and node.func.attr == "include_router"
                 and ast.unparse(node.func.value) == site.expression
-            ):
+            ) or _versions_in_place(node, site.expression):
                 anchor = statement
                 break
     for statement in site.block[site.block.index(anchor) + 1 :]:
@@ -1625,6 +1645,34 @@ def wiring_block(site: AppSite) -> ast.stmt:
             break
         anchor = statement
     return anchor
+
+
+def _versioned_after(site: AppSite) -> bool:
+    """Whether a statement after the site's anchor in its block versions the app in place."""
+    start = site.block.index(site.anchor)
+    return any(
+        isinstance(node, ast.Call) and _versions_in_place(node, site.expression)
+        for statement in site.block[start + 1 :]
+        if not isinstance(statement, FunctionNode | ast.ClassDef)
+        for node in ast.walk(statement)
+    )
+
+
+def versions_in_place(statement: ast.stmt, app: str) -> bool:
+    """Whether ``statement`` holds a ``Versionizer(app=<app>)`` call (see :func:`wiring_block`)."""
+    return any(
+        isinstance(node, ast.Call) and _versions_in_place(node, app) for node in ast.walk(statement)
+    )
+
+
+def _versions_in_place(call: ast.Call, app: str) -> bool:
+    """Whether ``call`` is ``Versionizer(app=<app>, ...)``, by the name it is called by."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else None
+    if isinstance(func, ast.Name):
+        name = func.id
+    taken = call_argument(call, 0, "app")
+    return name == IN_PLACE_VERSIONER and taken is not None and ast.unparse(taken) == app
 
 
 __all__ = [
@@ -1639,5 +1687,6 @@ __all__ = [
     "required_parameters",
     "site_of_variable",
     "sub_blocks",
+    "versions_in_place",
     "wiring_block",
 ]

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from telemetry_cli.console import quoted
 from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec
-from telemetry_cli.patching.apps import AppSite, wiring_block
+from telemetry_cli.patching.apps import AppSite, versions_in_place, wiring_block
 from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
@@ -47,13 +47,15 @@ def wire_app(
         for node in module.nodes_near(["include_router", *module.names_for(capture_target)])
         if isinstance(node, ast.Call)
     ]
-    included = any(
-        isinstance(call.func, ast.Attribute)
+    includes = [
+        call
+        for call in calls
+        if isinstance(call.func, ast.Attribute)
         and call.func.attr == "include_router"
         and (argument := _first_argument(call, "router")) is not None
         and module.refers_to(argument, router_target)
-        for call in calls
-    )
+    ]
+    included = bool(includes)
     installed = any(module.refers_to(call.func, capture_target) for call in calls)
     guarded = _app_dependencies(site)
     if guarded is not None:
@@ -67,6 +69,16 @@ def wire_app(
     reads: list[str] = []
     anchor = wiring_block(site)
     used_at = top_statement_of(module, anchor)
+    if versions_in_place(anchor, site.expression):
+        for call in includes:
+            if call.lineno < anchor.lineno:
+                # Left as it is (it may have been put there by hand), but its routes answer
+                # only under the version prefixes (an earlier version of the tool put it there).
+                editor.edits.notes.append(
+                    f"{module.path}:{call.lineno}: the telemetry router is included before "
+                    f"`Versionizer` (line {anchor.lineno}), which moves it under the version "
+                    "prefixes with the app's routes: move it below that call"
+                )
     if not included:
         router = editor.import_name(
             f"{analytics_package}.telemetry_router",

@@ -30,6 +30,8 @@ from telemetry_cli.patching.loops import (
 )
 from telemetry_cli.patching.names import (
     APP_ROUTER,
+    IN_PLACE_VERSIONER,
+    IN_PLACE_VERSIONERS,
     MOUNT_CLASSES,
     STARLETTE_CLASSES,
     VERSION_DECORATORS,
@@ -130,6 +132,9 @@ class AppMount:
 class Versioning:
     """An app a versioning wrapper serves again: ``app = VersionedFastAPI(app, ...)``.
 
+    fastapi-versionizer's ``Versionizer(app=app, ...)`` does the same in place: the routes the app
+    has by then are served only under the version prefixes, those added later at its root.
+
     fastapi-versioning builds a new app that mounts, for each version the app's routes declare
     (``@version(2)``; ``default`` for a route without one), an app with those routes under
     ``prefix_format`` filled with that version; a later version serves the earlier ones' routes
@@ -139,10 +144,11 @@ class Versioning:
     on it after the call are the new app's own, served at its root (the telemetry router too).
     """
 
+    name: str  # the wrapper's name, for notes
     where: str  # file:line of the call, for notes
     site: CallSite  # the call's own
     end: int  # the call's last line
-    rebinds: bool  # its result is assigned to the name of the app it takes
+    rebinds: bool  # its result is assigned to the name of the app it takes (or it works in place)
     prefix_format: str | None  # None: only known at run time
     default: Version | None  # None: only known at run time
 
@@ -267,7 +273,7 @@ class Mounts:
         prefix = versioning.prefix(version) if known else None
         if prefix is None:
             return "", (
-                f"its version prefix (`VersionedFastAPI` at {versioning.where}) is only known "
+                f"its version prefix (`{versioning.name}` at {versioning.where}) is only known "
                 "at run time: logged without it"
             )
         return prefix, None
@@ -578,7 +584,8 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     )
     for name in modules:
         source = index.source(name)
-        model = None if source is None or _VERSIONED not in source.text else index.module(name)
+        versions = source is not None and any(word in source.text for word in _VERSIONERS)
+        model = index.module(name) if versions else None
         if model is not None:  # `.text` read first: most modules never name it
             for app, versioning in _versionings(model, index, modules, notes):
                 mounts.versioned[app] = versioning
@@ -1256,19 +1263,21 @@ def _generated(text: str) -> bool:
 
 
 _VERSIONED = "VersionedFastAPI"
+_VERSIONERS = (_VERSIONED, IN_PLACE_VERSIONER)
 
 
 def _versionings(
     model: ModuleModel, index: PackageIndex, modules: list[str], notes: list[str]
 ) -> Iterator[tuple[RouterKey, Versioning]]:
-    """The module's ``VersionedFastAPI(app, ...)`` calls, by the app of the package each takes.
+    """The module's ``VersionedFastAPI(app, ...)`` and ``Versionizer(app=app, ...)`` calls.
 
-    The app may be a function's parameter (``def versioned(application): return
-    VersionedFastAPI(application)``): the one every call of the function passes. A prefix format
-    only known at run time goes in ``notes``; so does the line saying that a route is served
-    under later versions' prefixes too (and ``/latest``), not only the logged one.
+    By the app of the package each takes. The app may be a function's parameter (``def
+    versioned(application): return VersionedFastAPI(application)``): the one every call of the
+    function passes. A prefix format only known at run time goes in ``notes``; so does the line
+    saying that a route is served under later versions' prefixes too (and the latest one's), not
+    only the logged one.
     """
-    for call, taken, scope in _versioned_calls(model, index):
+    for call, taken, scope, in_place in _versioned_calls(model, index):
         binding = index.binding_of(taken, scope)
         rebinds = binding is not None and binding.node is call
         if binding is not None and rebinds:
@@ -1277,43 +1286,65 @@ def _versionings(
         if app is None:
             continue
         where = f"{model.path}:{call.lineno}"
-        written = call_argument(call, 2, "prefix_format")
+        name = IN_PLACE_VERSIONER if in_place else _VERSIONED
+        # Versionizer(app, prefix_format, semantic_version_format, default_version, latest_prefix)
+        # and VersionedFastAPI(app, version_format, prefix_format, default_version, enable_latest).
+        at = 1 if in_place else 2
+        written = call_argument(call, at, "prefix_format")
         prefix_format = (
             "/v{major}_{minor}" if written is None else index.string_value(written, scope)
         )
         if prefix_format is None:
             notes.append(
-                f"{where}: `VersionedFastAPI`'s prefix_format is only known at run time: the "
+                f"{where}: `{name}`'s prefix_format is only known at run time: the "
                 "routes it serves are logged without their version prefix"
             )
-        default_written = call_argument(call, 3, "default_version")
+        default_written = call_argument(call, at + 1, "default_version")
         default = (1, 0) if default_written is None else _version_tuple(default_written)
-        latest = call_argument(call, 4, "enable_latest")
-        off = latest is None or (isinstance(latest, ast.Constant) and not latest.value)
+        latest = call_argument(call, at + 2, "latest_prefix" if in_place else "enable_latest")
+        off = latest is None or (isinstance(latest, ast.Constant) and latest.value in (None, False))
+        latest_path = "/latest"
+        if in_place and latest is not None:
+            latest_path = index.string_value(latest, scope) or "its latest prefix"
+        also = "" if off else f", and so does {latest_path}"
         notes.append(
-            f"{where}: `VersionedFastAPI` serves the routes of `{ast.unparse(taken)}` under a "
+            f"{where}: `{name}` serves the routes of `{ast.unparse(taken)}` under a "
             "prefix for each version: each is logged under its own version's (a later version "
-            f"serves it too unless it declares it again{'' if off else ', and so does /latest'})"
+            f"serves it too unless it declares it again{also})"
         )
         site = (id(scope.node), call.lineno)
         yield (
             app,
             Versioning(
-                where, site, call.end_lineno or call.lineno, rebinds, prefix_format, default
+                name,
+                where,
+                site,
+                call.end_lineno or call.lineno,
+                rebinds or in_place,
+                prefix_format,
+                default,
             ),
         )
 
 
 def _versioned_calls(
     model: ModuleModel, index: PackageIndex
-) -> Iterator[tuple[ast.Call, ast.expr, Scope]]:
-    """Each ``VersionedFastAPI(<app>, ...)`` call of a module, the app it takes, and its scope."""
-    if _VERSIONED not in model.text:
-        return
-    for call, scope in method_calls(model, _VERSIONED, names=True):
-        taken = call_argument(call, 0, "app")
-        if taken is not None and index.qualify(call.func, scope) in VERSIONED_APP_FUNCTIONS:
-            yield call, taken, scope
+) -> Iterator[tuple[ast.Call, ast.expr, Scope, bool]]:
+    """Each versioning call of a module, the app it takes, its scope, and whether in place.
+
+    ``VersionedFastAPI(<app>, ...)`` returns a new app; ``Versionizer(app=<app>, ...)`` versions
+    the app it takes in place.
+    """
+    for word, functions in (
+        (_VERSIONED, VERSIONED_APP_FUNCTIONS),
+        (IN_PLACE_VERSIONER, IN_PLACE_VERSIONERS),
+    ):
+        if word not in model.text:
+            continue
+        for call, scope in method_calls(model, word, names=True):
+            taken = call_argument(call, 0, "app")
+            if taken is not None and index.qualify(call.func, scope) in functions:
+                yield call, taken, scope, functions is IN_PLACE_VERSIONERS
 
 
 def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.expr, Scope]]:
@@ -1321,9 +1352,9 @@ def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[as
 
     ``api = VersionedFastAPI(app)``: ``app`` is served through ``api``, as a mounted app is.
     """
-    for call, taken, scope in _versioned_calls(model, index):
+    for call, taken, scope, in_place in _versioned_calls(model, index):
         binding = index.binding_of(taken, scope)
-        if binding is not None and binding.node is not call:
+        if not in_place and binding is not None and binding.node is not call:
             yield taken, scope
 
 

@@ -61,9 +61,24 @@ ROUTE_CLASS = re.compile(r"APIRoute(?!r)|APIWebSocketRoute")
 VERSIONED_APP_FUNCTIONS = frozenset(
     {"fastapi_versioning.VersionedFastAPI", "fastapi_versioning.versioning.VersionedFastAPI"}
 )
-#: Its decorator giving a handler's version: ``@version(2)``, ``@version(1, 1)``.
+#: fastapi-versionizer: ``Versionizer(app=app, prefix_format="/v{major}").versionize()`` takes the
+#: routes ``app`` has when it is made off its root and serves them again under the prefix of each
+#: version, in place (its 3.x returned a versioned copy); what is added later stays at the root.
+IN_PLACE_VERSIONER = "Versionizer"
+IN_PLACE_VERSIONERS = frozenset(
+    {
+        f"fastapi_versionizer.{IN_PLACE_VERSIONER}",
+        f"fastapi_versionizer.versionizer.{IN_PLACE_VERSIONER}",
+    }
+)
+#: Their decorators giving a handler's version: ``@version(2)``, ``@api_version(1, 1)``.
 VERSION_DECORATORS = frozenset(
-    {"fastapi_versioning.version", "fastapi_versioning.versioning.version"}
+    {
+        "fastapi_versioning.version",
+        "fastapi_versioning.versioning.version",
+        "fastapi_versionizer.api_version",
+        "fastapi_versionizer.versionizer.api_version",
+    }
 )
 #: The servers code starts an app with, by qualified name, each with the keyword of the
 #: argument naming the app (its first positional one otherwise): uvicorn's run and Config

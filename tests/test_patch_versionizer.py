@@ -1,0 +1,182 @@
+"""fastapi-versionizer: ``Versionizer(app=app, prefix_format=...).versionize()`` versions in place.
+
+Unlike fastapi-versioning it builds no app to serve: the routes the app has when the
+``Versionizer`` is made are taken off its root and served again, each under the prefix of its
+version (``@api_version(major, minor)``; 1.0, or ``default_version=``, without one). Its 3.x
+returned a copy (``app, versions = Versionizer(app=app).versionize()``) that does the same. What
+is added to the app after the call stays at its root: the telemetry router and error capture go
+there, or the layer's own endpoints would only answer under a version prefix.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import make_project, run
+
+TICKETS_PY = '''"""Tickets, in two versions."""
+
+from fastapi import APIRouter
+from fastapi_versionizer.versionizer import api_version
+
+router = APIRouter(prefix="/tickets")
+
+
+@router.get("/")
+async def list_tickets() -> list[str]:
+    return []
+
+
+@api_version(2)
+@router.get("/{ticket_id}")
+async def get_ticket(ticket_id: int) -> dict[str, int]:
+    return {"id": ticket_id}
+
+
+@router.post("/close")
+@api_version(major=1, minor=1)
+async def close() -> dict[str, str]:
+    return {}
+'''
+
+IN_PLACE = """from fastapi import FastAPI
+from fastapi_versionizer.versionizer import Versionizer
+
+from app.api import tickets
+
+app = FastAPI(title="Desk")
+app.include_router(tickets.router, prefix="/api")
+
+versions = Versionizer(
+    app=app,
+    prefix_format="/v{major}",
+    semantic_version_format="{major}",
+    latest_prefix="/latest",
+).versionize()
+
+
+@app.get("/ping")
+async def ping() -> str:
+    return "pong"
+"""
+
+# fastapi-versionizer 3.x: `versionize()` returned a versioned copy of the app and the versions.
+RETURNED_COPY = IN_PLACE.replace("versions = Versionizer(", "app, versions = Versionizer(")
+
+
+def _project(tmp_path: Path, main: str) -> Path:
+    modules = '"api/tickets.py" = "ai_block_used"'
+    if "@app.get" in main:
+        modules += ', "main.py" = "ai_block_used"'
+    plan = f"instrument = {{ {modules} }}"
+    root = make_project(tmp_path / "project", plan)
+    (root / "backend/app/api/tickets.py").write_text(TICKETS_PY)
+    (root / "backend/app/main.py").write_text(main)
+    return root
+
+
+def _routes(path: Path) -> dict[str, str]:
+    """The ``route`` each handler of a module logs, by handler."""
+    routes: dict[str, str] = {}
+    for function in ast.parse(path.read_text()).body:
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        call = function.body[0]
+        assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+        payload = call.value.args[1]
+        assert isinstance(payload, ast.Dict)
+        for key, value in zip(payload.keys, payload.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == "route":
+                routes[function.name] = ast.literal_eval(value)
+    return routes
+
+
+def _line_of(lines: list[str], text: str) -> int:
+    return next(number for number, line in enumerate(lines) if text in line)
+
+
+@pytest.mark.parametrize("main", [IN_PLACE, RETURNED_COPY], ids=["in-place", "returned-copy"])
+def test_routes_are_logged_under_their_version_and_the_layer_stays_at_the_root(
+    tmp_path: Path, main: str
+) -> None:
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _routes(root / "backend/app/api/tickets.py") == {
+        "list_tickets": "/v1/api/tickets/",
+        "get_ticket": "/v2/api/tickets/{ticket_id}",
+        "close": "/v1/api/tickets/close",  # prefix_format has no {minor}
+    }
+    # Declared after the call: served at the root, not under a version.
+    assert _routes(root / "backend/app/main.py") == {"ping": "/ping"}
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    versioned = _line_of(lines, ").versionize()")
+    assert _line_of(lines, "app.include_router(telemetry_router)") > versioned
+    assert _line_of(lines, "install_error_capture(app)") > versioned
+    said = [line for line in result.stdout.splitlines() if "`Versionizer`" in line]
+    assert len(said) == 1 and "backend/app/main.py:9" in said[0], result.stdout
+    assert "/latest" in said[0]
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == main
+    assert (root / "backend/app/api/tickets.py").read_text() == TICKETS_PY
+
+
+FACTORY_PY = """from fastapi import FastAPI
+
+
+def create_app() -> FastAPI:
+    return_value = FastAPI(title="Desk")
+    return return_value
+"""
+
+VERSIONED_WHERE_THE_FACTORY_IS_CALLED = """from fastapi_versionizer import Versionizer
+
+from app.api import tickets
+from app.factory import create_app
+
+app = create_app()
+app.include_router(tickets.router, prefix="/api")
+Versionizer(app=app, prefix_format="/v{major}").versionize()
+"""
+
+
+def test_an_app_a_factory_builds_and_its_caller_versions_is_wired_after_the_call(
+    tmp_path: Path,
+) -> None:
+    # Wired inside the factory, the layer would be versioned with the app's routes.
+    root = _project(tmp_path, VERSIONED_WHERE_THE_FACTORY_IS_CALLED)
+    (root / "backend/app/factory.py").write_text(FACTORY_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (root / "backend/app/factory.py").read_text() == FACTORY_PY
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    versioned = _line_of(lines, ").versionize()")
+    assert _line_of(lines, "app.include_router(telemetry_router)") == versioned + 1
+    assert _line_of(lines, "install_error_capture(app)") == versioned + 2
+    assert (
+        _routes(root / "backend/app/api/tickets.py")["get_ticket"] == "/v2/api/tickets/{ticket_id}"
+    )
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == VERSIONED_WHERE_THE_FACTORY_IS_CALLED
+
+
+def test_a_telemetry_router_included_before_the_call_is_said(tmp_path: Path) -> None:
+    # As an earlier version wired it: the layer's routes are versioned with the app's.
+    wired_before = IN_PLACE.replace(
+        'app.include_router(tickets.router, prefix="/api")\n',
+        'app.include_router(tickets.router, prefix="/api")\napp.include_router(telemetry_router)\n',
+    ).replace(
+        "from app.api import tickets\n",
+        "from app.analytics.telemetry_router import router as telemetry_router\n"
+        "from app.api import tickets\n",
+    )
+    root = _project(tmp_path, wired_before)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    said = [line for line in result.stdout.splitlines() if "before `Versionizer" in line]
+    assert len(said) == 1 and "backend/app/main.py:9" in said[0], result.stdout
+    assert "(line 11)" in said[0] and "move it below" in said[0]
