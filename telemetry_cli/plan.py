@@ -756,6 +756,19 @@ class Plan:
         return shown_path(self.config_file)
 
     @property
+    def config_key(self) -> str | None:
+        """The config file as the manifest records whose plan it is: None for the root's own.
+
+        Relative to the root (POSIX), so that it names the same file in every checkout; a
+        ``--config`` file outside the root by its absolute path.
+        """
+        if self.config_file == self.root / CONFIG_FILENAME:
+            return None
+        if self.config_file.is_relative_to(self.root):
+            return self.config_file.relative_to(self.root).as_posix()
+        return self.config_file.as_posix()
+
+    @property
     def app_dir(self) -> str:
         """The app package folder, e.g. ``backend/app``."""
         return _join(self.backend, self.app_package.replace(".", "/"))
@@ -972,6 +985,19 @@ def refuse_misspelt_table(tool: Mapping[str, object], shown: str) -> None:
         raise ConfigError(
             f"{shown}: [tool.{misspelt}]: unknown table; did you mean [tool.{TOOL_SECTION}]?"
         )
+
+
+def holds_plan(config_file: Path) -> bool:
+    """Whether ``config_file`` holds a ``[tool.telemetry-scaffold]`` table (or may: unreadable).
+
+    A file that cannot be read or parsed may still be the other plan's: the safe side.
+    """
+    if not config_file.is_file():
+        return False
+    try:
+        return TOOL_SECTION in _read_tool_table(config_file)
+    except ConfigError:
+        return True
 
 
 def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, object]:
