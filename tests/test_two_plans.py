@@ -7,11 +7,16 @@ It is refused, in every command, with one line naming the other plan's config an
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from pathlib import Path
 
+import pytest
+import tomlkit
+
 from tests.cli_support import make_project, run, snapshot
+from tests.test_plan_transitions import SHAPES, Shape, _set_plan
 
 MANIFEST = ".telemetry-scaffold.json"
 SECOND = 'backend = "backend2"\nspecs-dir = "specs2"\n'
@@ -107,3 +112,41 @@ def test_renamed_config_takes_its_record_over(tmp_path: Path) -> None:
     assert run("remove", "--root", str(root), "--config", config).exit_code == 0
     (root / "c.toml").rename(root / "b.toml")
     assert snapshot(root) == original
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=[shape.name for shape in SHAPES])
+@pytest.mark.parametrize("moved", ["same-layout", "specs-dir", "specs-dir-and-feature"])
+def test_a_second_config_changes_nothing_on_each_shape(
+    tmp_path: Path, shape: Shape, moved: str
+) -> None:
+    """Plan A generated; a second config (same backend, documents elsewhere) is refused."""
+    root = shape.make(tmp_path / "project")
+    _set_plan(root, shape.plan)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    second = copy.deepcopy(shape.plan)
+    if moved != "same-layout":
+        second["specs-dir"] = "docs/second"
+    if moved == "specs-dir-and-feature":
+        second["feature"] = "002-second"
+    document = tomlkit.document()
+    tool = tomlkit.table(is_super_table=True)
+    tool["telemetry-scaffold"] = second
+    document["tool"] = tool
+    (root / "second.toml").write_text(tomlkit.dumps(document))
+    before = snapshot(root)
+    for command in ("generate", "remove"):
+        for flags in ((), ("--check",), ("--diff",), ("--json",)):
+            result = run(
+                command, *flags, "--root", str(root), "--config", str(root / "second.toml")
+            )
+            assert result.exit_code == 2, (command, flags, result.stdout)
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+            assert "plan in pyproject.toml" in result.stderr
+            assert snapshot(root) == before
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    # The fix the line names: take plan A out; then the second plan is the root's.
+    assert run("remove", "--root", str(root)).exit_code == 0
+    config = str(root / "second.toml")
+    assert run("generate", "--root", str(root), "--config", config).exit_code == 0
+    assert run("generate", "--root", str(root), "--config", config, "--check").exit_code == 0
+    assert run("generate", "--root", str(root), "--check").exit_code == 2
