@@ -384,12 +384,19 @@ def _refuse_other_plan(plan: Plan, manifest: Manifest) -> None:
     if owner == plan.config_key or not manifest.records_anything:
         return
     owner_file = plan.root / (CONFIG_FILENAME if owner is None else owner)
-    if owner_file == plan.config_file or not holds_plan(owner_file):
+    try:
+        # Spelt another way (``sub/../b.toml``), it is the plan run now.
+        same = owner_file.resolve() == plan.config_file
+    except (OSError, RuntimeError, ValueError):
+        return  # a link loop, a name too long, a NUL byte: names no config file at all
+    if same or not holds_plan(owner_file):
         return
-    shown = CONFIG_FILENAME if owner is None else owner
+    # Names read from the manifest: escaped, so that the message stays one plain line.
+    shown = printable(CONFIG_FILENAME if owner is None else owner)
+    this = printable(plan.config_shown)
     raise ConfigError(
         f"{MANIFEST_PATH}: records the layer and patches of the plan in {shown}, not of "
-        f"{plan.config_shown}; one project root keeps one plan: give this plan a root of its "
+        f"{this}; one project root keeps one plan: give this plan a root of its "
         f"own (--root, a folder holding its config and backend), or first take that plan out "
         f"with telemetry-scaffold remove --root {printable(shown_path(plan.root))} --config "
         f"{printable(shown_path(owner_file))}"

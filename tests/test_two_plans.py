@@ -150,3 +150,52 @@ def test_a_second_config_changes_nothing_on_each_shape(
     assert run("generate", "--root", str(root), "--config", config).exit_code == 0
     assert run("generate", "--root", str(root), "--config", config, "--check").exit_code == 0
     assert run("generate", "--root", str(root), "--check").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("config", "refused"),
+    [
+        pytest.param("b.toml\n\x1b[31mred", False, id="control-characters"),
+        pytest.param("sub/../pyproject.toml", False, id="the-plan-run-spelt-another-way"),
+        pytest.param("backend", False, id="a-folder"),
+        pytest.param("../outside.toml", True, id="outside-the-root"),
+        pytest.param(7, False, id="not-a-string"),
+        pytest.param("x" * 5000, False, id="too-long"),
+        pytest.param("a\x00b.toml", False, id="nul"),
+        pytest.param("huge.toml", True, id="huge-file-not-read"),
+    ],
+)
+def test_a_hostile_config_record_gives_one_line_or_passes(
+    tmp_path: Path, config: object, refused: bool
+) -> None:
+    root = two_services(tmp_path)
+    (tmp_path / "outside.toml").write_text(f"[tool.telemetry-scaffold]\n{SECOND}")
+    (root / "sub").mkdir()
+    (root / "huge.toml").write_bytes(b"#" * (2 << 20))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    manifest = json.loads((root / MANIFEST).read_text())
+    manifest["config"] = config
+    (root / MANIFEST).write_text(json.dumps(manifest))
+    result = run("generate", "--root", str(root), "--check")
+    if refused:
+        assert result.exit_code == 2, result.stdout
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert f"plan in {config}" in result.stderr
+    else:
+        assert result.exit_code in (0, 1), result.stderr
+        assert "\x1b" not in result.stdout + result.stderr
+
+
+def test_control_characters_in_the_recorded_config_are_escaped(tmp_path: Path) -> None:
+    """The plan refuses such a config file name itself; a manifest may still record one."""
+    root = two_services(tmp_path)
+    odd = "b\x1b[31m\n.toml"
+    (root / "b.toml").rename(root / odd)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    manifest = json.loads((root / MANIFEST).read_text())
+    manifest["config"] = odd
+    (root / MANIFEST).write_text(json.dumps(manifest))
+    result = run("generate", "--root", str(root), "--check")
+    assert result.exit_code == 2, result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "\x1b" not in result.stderr, result.stderr
