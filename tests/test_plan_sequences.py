@@ -698,7 +698,10 @@ def test_random_plan_sequences_keep_the_invariant(
         done = attempt
         plans.append(plan)
     source_edits = tuple(_SOURCE_EDITS[name] for name in done)
-    problems = run_sequence(original, work, plans, edits, source_edits)
+    # Mid-sequence, a second plan (--config) on the same root is refused and changes nothing.
+    problems = run_sequence(
+        original, work, plans, edits, source_edits, second_config_at=len(plans) // 2
+    )
     assert not problems, f"{steps}:\n" + "\n".join(problems)
 
 
