@@ -81,20 +81,29 @@ class Manifest:
 
     ``version`` is the version of the tool that last wrote, ``plan`` a fingerprint of the plan
     it wrote from: together they say why a generated file went stale (the plan changed, or the
-    templates did with a new version of the tool).
+    templates did with a new version of the tool). ``config`` is the file holding that plan,
+    relative to the root (see :func:`config_key`); None for the root's ``pyproject.toml``, and
+    in manifests written before 0.16.0, which did not record it.
     """
 
     files: dict[str, str] = field(default_factory=dict)
     patched: PatchRecord = field(default_factory=PatchRecord)
     version: str | None = None
     plan: str | None = None
+    config: str | None = None
+
+    @property
+    def records_anything(self) -> bool:
+        """Whether it records a generated file or a patch (an empty one is no plan's)."""
+        return bool(self.files) or self.patched != PatchRecord()
 
     def same_content(self, other: Manifest) -> bool:
         """Whether only the version or plan fingerprint tell the two apart.
 
         A new version of the tool that writes the same files must not make a project drift.
         """
-        # A record written before the layout was recorded is the same as one that records it.
+        # A record written before the layout was recorded is the same as one that records it;
+        # so is one that did not record its config (which only says whose it is).
         mine = self.patched.with_layout_of(other.patched)
         theirs = other.patched.with_layout_of(self.patched)
         return (self.files, mine) == (other.files, theirs)
@@ -224,11 +233,13 @@ def _from_bytes(data: bytes) -> Manifest | None:
         return Manifest()
     version = document.get("version")
     plan = document.get("plan")
+    config = document.get("config")
     return Manifest(
         hashes,
         _patch_record(document.get("patched")),
         version if isinstance(version, str) else None,
         plan if isinstance(plan, str) else None,
+        config if isinstance(config, str) and config else None,
     )
 
 
@@ -319,4 +330,6 @@ def render_manifest(manifest: Manifest) -> bytes:
         document["version"] = manifest.version
     if manifest.plan is not None:
         document["plan"] = manifest.plan
+    if manifest.config is not None:
+        document["config"] = manifest.config
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")

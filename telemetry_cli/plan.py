@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
 import re
 import stat
 import tomllib
@@ -756,6 +757,17 @@ class Plan:
         return shown_path(self.config_file)
 
     @property
+    def config_key(self) -> str | None:
+        """The config file as the manifest records whose plan it is: None for the root's own.
+
+        Relative to the root (POSIX; ``../shared.toml`` for one outside it), so that it names
+        the same file in every checkout.
+        """
+        if self.config_file == self.root / CONFIG_FILENAME:
+            return None
+        return PurePosixPath(Path(os.path.relpath(self.config_file, self.root))).as_posix()
+
+    @property
     def app_dir(self) -> str:
         """The app package folder, e.g. ``backend/app``."""
         return _join(self.backend, self.app_package.replace(".", "/"))
@@ -972,6 +984,27 @@ def refuse_misspelt_table(tool: Mapping[str, object], shown: str) -> None:
         raise ConfigError(
             f"{shown}: [tool.{misspelt}]: unknown table; did you mean [tool.{TOOL_SECTION}]?"
         )
+
+
+_MAX_PLAN_FILE = 1 << 20  # holds_plan reads a name from the manifest: never a huge file
+
+
+def holds_plan(config_file: Path) -> bool:
+    """Whether ``config_file`` holds a ``[tool.telemetry-scaffold]`` table (or may: unreadable).
+
+    A file that cannot be read or parsed may still be the other plan's: the safe side.
+    """
+    try:
+        if not config_file.is_file():
+            return False
+        if config_file.stat().st_size > _MAX_PLAN_FILE:
+            return True  # not read: no config is that large, and the safe side is to stop
+    except (OSError, ValueError):
+        return False  # no file can have that name (too long, a NUL byte)
+    try:
+        return TOOL_SECTION in _read_tool_table(config_file)
+    except ConfigError:
+        return True
 
 
 def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, object]:

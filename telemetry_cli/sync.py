@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from telemetry_cli import __version__
-from telemetry_cli.console import printable
+from telemetry_cli.console import printable, shown_path
 from telemetry_cli.errors import ConfigError, UserError
 from telemetry_cli.files import (
     FileProblem,
@@ -48,7 +48,15 @@ from telemetry_cli.manifest import (
     sorted_left,
 )
 from telemetry_cli.patching import PatchedFile, analyze
-from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOP_LEVEL, Plan, layer_dir, qualified
+from telemetry_cli.plan import (
+    CONFIG_FILENAME,
+    DEFAULT_LAYER_PACKAGE,
+    TOP_LEVEL,
+    Plan,
+    holds_plan,
+    layer_dir,
+    qualified,
+)
 from telemetry_cli.render import (
     OUTPUTS,
     Place,
@@ -213,6 +221,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     # Read once: the bytes apply() compares before writing and the records are one reading.
     on_disk = read_manifest_file(root)
     manifest = report.recorded = on_disk.manifest
+    _refuse_other_plan(plan, manifest)
     recorded = manifest.files
     _refuse_clash(plan, recorded)
     wanted_hashes: dict[str, str] = {}
@@ -336,7 +345,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     report.changes.extend(_leftovers(root, targets))
 
     old_manifest = on_disk.data
-    wanted = report.wanted = Manifest(wanted_hashes, project.record, __version__, fingerprint)
+    wanted = report.wanted = Manifest(
+        wanted_hashes, project.record, __version__, fingerprint, plan.config_key
+    )
     new_manifest = render_manifest(wanted)
     # A new version of the tool, or a plan change that changes no file, only updates the
     # manifest's record of them: generate writes it, --check does not call that drift.
@@ -357,6 +368,41 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         )
     )
     return report
+
+
+def _refuse_other_plan(plan: Plan, manifest: Manifest) -> None:
+    """Refuse to run a plan on a root whose manifest records another plan's layer and patches.
+
+    A root has one manifest: a second plan (``--config``) would take the first one's files and
+    patches over as its own, undo them and leave the first plan's ``--check`` failing. Each plan
+    needs a root of its own. A manifest that names no config (the root's ``pyproject.toml``, or
+    written before 0.16.0) is that file's plan's while it holds one, else anyone's; a record
+    whose config no longer holds a plan (renamed, moved) passes to the plan run now.
+
+    Raises:
+        ConfigError: the manifest records the layer of another plan that still exists.
+    """
+    owner = manifest.config
+    if owner == plan.config_key or not manifest.records_anything:
+        return
+    owner_file = plan.root / (CONFIG_FILENAME if owner is None else owner)
+    try:
+        # Spelt another way (``sub/../b.toml``), it is the plan run now.
+        same = owner_file.resolve() == plan.config_file
+    except (OSError, RuntimeError, ValueError):
+        return  # a link loop, a name too long, a NUL byte: names no config file at all
+    if same or not holds_plan(owner_file):
+        return
+    # Names read from the manifest: escaped, so that the message stays one plain line.
+    shown = printable(CONFIG_FILENAME if owner is None else owner)
+    this = printable(plan.config_shown)
+    raise ConfigError(
+        f"{MANIFEST_PATH}: records the layer and patches of the plan in {shown}, not of "
+        f"{this}; one project root keeps one plan: give this plan a root of its "
+        f"own (--root, a folder holding its config and backend), or first take that plan out "
+        f"with telemetry-scaffold remove --root {printable(shown_path(plan.root))} --config "
+        f"{printable(shown_path(owner_file))}"
+    )
 
 
 def _refuse_clash(plan: Plan, recorded: dict[str, str]) -> None:
@@ -622,6 +668,7 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     root = plan.root
     on_disk = read_manifest_file(root)
     manifest = report.recorded = on_disk.manifest
+    _refuse_other_plan(plan, manifest)
     beside = _sibling_output_paths(plan, manifest.files)
     watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
     with _collector_paused():
@@ -683,6 +730,7 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
             manifest.patched if left_patched else PatchRecord(),
             manifest.version,
             manifest.plan,
+            plan.config_key,
         )
         new_manifest: bytes | None = render_manifest(report.wanted)
         status = Status.UNCHANGED if new_manifest == old_manifest else Status.UPDATED
@@ -1124,6 +1172,7 @@ def _record_intent(report: SyncReport) -> bytes | None:
             # The files both name are recorded as they are now: as the old plan rendered them.
             old.version,
             old.plan,
+            new.config,
         )
     )
     if intent == change.old:

@@ -99,17 +99,38 @@ def generate_step(root: Path, work: Path) -> list[str]:
     return problems
 
 
+def second_plan_probe(root: Path) -> list[str]:
+    """Try a second plan (its documents elsewhere) on ``root``: say what broke the refusal."""
+    config = root / "second.toml"
+    document = tomlkit.document()
+    tool = tomlkit.table(is_super_table=True)
+    plan = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["telemetry-scaffold"]
+    tool["telemetry-scaffold"] = {**plan, "specs-dir": "second-specs"}
+    document["tool"] = tool
+    config.write_text(tomlkit.dumps(document))
+    before = snapshot(root)
+    problems = []
+    for flags in ((), ("--check",)):
+        result = run("generate", *flags, "--root", str(root), "--config", str(config))
+        if result.exit_code != 2 or snapshot(root) != before:
+            problems.append(f"a second plan's generate {flags} exited {result.exit_code}")
+    config.unlink()
+    return problems
+
+
 def run_sequence(
     original: Path,
     work: Path,
     plans: list[Plan],
     edits: dict[int, Edit] | None = None,
     source_edits: tuple[Edit, ...] = (),
+    second_config_at: int | None = None,
 ) -> list[str]:
     """Generate from each plan in turn (``edits[i]`` first); say what broke the invariant.
 
     ``source_edits`` are the hand edits of user sources among ``edits``, made again on the
-    original sources for the fresh reference.
+    original sources for the fresh reference. After step ``second_config_at`` a second plan
+    (``--config``) on the same root must be refused, changing nothing.
     """
     edits = edits or {}
     project = work / "project"
@@ -121,6 +142,8 @@ def run_sequence(
         if step in edits:
             edits[step](project)
         problems.extend(f"step {step}: {problem}" for problem in generate_step(project, work))
+        if step == second_config_at:
+            problems.extend(f"step {step}: {problem}" for problem in second_plan_probe(project))
     reference = work / "reference"
     shutil.rmtree(reference, ignore_errors=True)
     shutil.copytree(original, reference)

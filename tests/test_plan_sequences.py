@@ -13,7 +13,7 @@ import re
 import shutil
 import tomllib
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -698,7 +698,10 @@ def test_random_plan_sequences_keep_the_invariant(
         done = attempt
         plans.append(plan)
     source_edits = tuple(_SOURCE_EDITS[name] for name in done)
-    problems = run_sequence(original, work, plans, edits, source_edits)
+    # Mid-sequence, a second plan (--config) on the same root is refused and changes nothing.
+    problems = run_sequence(
+        original, work, plans, edits, source_edits, second_config_at=len(plans) // 2
+    )
     assert not problems, f"{steps}:\n" + "\n".join(problems)
 
 
@@ -837,3 +840,31 @@ def test_files_beside_the_known_folders_that_are_not_provably_the_tools_stay(
     assert removed.exit_code == 0, removed.stdout
     for path in ("specs/001-auth/spec.md", "specs/060-telemetry/spec.md", "backend/app/helpers"):
         assert (root / path).exists()
+
+
+@pytest.mark.parametrize(
+    ("moved", "left"),
+    [
+        pytest.param({"specs_dir": "docs/specs"}, "docs/specs/059-analytics-telemetry", id="specs"),
+        pytest.param({"backend": "srv"}, "srv/app/analytics", id="backend"),
+    ],
+)
+def test_a_moved_folder_moved_back_names_its_outputs_and_keeps_an_edited_one(
+    original: Path, tmp_path: Path, moved: dict[str, object], left: str
+) -> None:
+    # The plan moves the documents (or the backend) and moves them back: the manifest records
+    # the outputs of the move. --check names each as obsolete, generate removes those still as
+    # written and keeps (reports) one edited by hand.
+    root = _generated(original, tmp_path, BASE)
+    write_plan(root, _plan(**moved))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    outputs = sorted(path.name for path in (root / left).rglob("*") if path.is_file())
+    edited = root / left / sorted((root / left).glob("*.*"))[0].name
+    edited.write_text(edited.read_text() + "\n# mine\n")
+    write_plan(root, BASE)
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    named = [line.split()[-1] for line in check.stdout.splitlines() if "obsolete" in line]
+    assert sorted(PurePosixPath(path).name for path in named) == outputs
+    assert run("generate", "--root", str(root)).exit_code == 1  # the edited one is refused
+    assert sorted(path for path in (root / left).rglob("*") if path.is_file()) == [edited]
