@@ -404,6 +404,9 @@ def test_text_without_a_credential_is_kept(logger: Any, text: str) -> None:
         "jdbc:oracle:thin:" * 2_000,
         "htpasswd -b a " * 2_000,
         "://a:b/" * 4_000,
+        "://a1" * 6_000,
+        "://" + "a1" * 16_000,
+        "://" + "a1b2" * 60 + "://" * 10_000,
         "name=a value " * 2_500,
         "machine a login b " * 2_000 + "password",
         "a\n " * 10_000,
@@ -2830,3 +2833,102 @@ def test_a_list_of_integers_without_a_secret_is_kept(
 ) -> None:
     assert logger.record("error_event", {"body": data}).payload == {"body": data}
     assert layer.event_logger._holds_secret(json.dumps(data)) is False
+
+
+# --- one-time codes, tokens in a URL's user, parallel arrays under other names ----------------
+
+# The second factors of a login: a code sent by SMS or email, an authenticator's code, a 2FA or
+# one-time code, a magic link, the scratch codes printed for recovery; in every spelling.
+ONE_TIME_CODES = [
+    "2fa_code", "2faCode", "2FA-CODE", "2fa code", "two_factor_code", "twoFactorCode",
+    "TWO-FACTOR-CODE", "tfa_code", "tfaCode", "one_time_code", "oneTimeCode", "ONE-TIME-CODE",
+    "sms_code", "smsCode", "SMS CODE", "login_code", "loginCode", "email_code", "emailCode",
+    "authenticator_code", "authenticatorCode", "scratch_codes", "scratchCode", "magic_link",
+    "magicLink", "MAGIC-LINK", "mfa_secret", "totp_secret", "recovery_codes", "backup_codes",
+]  # fmt: skip
+ONE_TIME_CODES_KEPT = [
+    "token_count", "passage", "keyboard", "author", "zip_code", "country_code", "status_code",
+    "error_code", "language_code", "promo_code", "sms_count", "login_count", "link", "magic",
+    "two_factor_enabled_count", "time_code", "one_time_purchase",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", ONE_TIME_CODES)
+def test_one_time_codes_are_redacted(layer: Layer, sensitive: Any, key: str) -> None:
+    assert sensitive(key), key
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {key: "482913"}).payload == {key: "[redacted]"}
+
+
+@pytest.mark.parametrize("key", ONE_TIME_CODES_KEPT)
+def test_ordinary_codes_and_counts_are_kept(layer: Layer, sensitive: Any, key: str) -> None:
+    assert not sensitive(key), key
+
+
+# A URL's user with no password is a name (``git@``, ``deploy@``, ``ada.lovelace@``), unless it
+# is a token: 20 letters and digits or more, mixed, without a separator (GitHub's and GitLab's
+# clone URLs take a token so, ``https://<token>@github.com/org/repo.git``).
+URL_TOKEN_USERS = [
+    "https://a8f3b9c2d7e14f5a9b0c6d2e8f1a7b3c9d0e1f2a@github.com/org/repo.git",
+    "clone https://Xk9Qm2LpV7rT4wY8zB1nC5dF@gitlab.example.com/group/x.git please",
+    "git+https://0123456789abcdefABCDEF@host/x",
+]
+URL_USERS_KEPT = [
+    "https://git@github.com/org/repo.git",
+    "ssh://deploy@host/x",
+    "https://ada.lovelace@example.com/x",
+    "https://user@example.com",
+    "https://abcdefghijklmnopqrstuvwxyz@example.com/",  # letters only: a name
+    "https://12345678901234567890123@example.com/",  # digits only: a number
+    "https://example.com/@scope/0123456789abcdefABCDEF@x",  # a path, not a user
+]
+
+
+@pytest.mark.parametrize("text", URL_TOKEN_USERS)
+def test_a_token_as_a_urls_user_is_redacted(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"repo": text}).payload == {"repo": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", URL_USERS_KEPT)
+def test_a_name_as_a_urls_user_is_kept(layer: Layer, text: str) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", {"repo": text}).payload == {"repo": text}
+
+
+# Parallel arrays named by their place in a table (``column-names`` and ``row-values``), in the
+# singular (``header`` and ``row``), abbreviated (``attrs``) or with a container word last
+# (``key_list`` and ``value_list``).
+MORE_PARALLEL_ARRAYS = [
+    {"column-names": ["user", "password"], "row-values": ["ada", "hunter2"]},
+    {"columnNames": ["user", "password"], "rowValues": [["ada", "hunter2"]]},
+    {"header": ["user", "api_key"], "row": ["ada", "hunter2"]},
+    {"attrs": ["user", "api_key"], "vals": ["ada", "hunter2"]},
+    {"key_list": ["user", "api_key"], "value_list": ["ada", "hunter2"]},
+    {"keyArray": ["user", "api_key"], "valueArray": ["ada", "hunter2"]},
+    {"col_names": ["user", "token"], "cells": [["ada", "hunter2"]]},
+]
+MORE_PARALLEL_KEPT = [
+    {"column-names": ["user", "theme"], "row-values": ["ada", "dark"]},
+    {"header": ["user", "api_key"], "row": ["ada", "hunter2", "extra"]},
+    {"labelNames": ["password"], "priceValues": ["x"], "fieldValues": ["y"]},
+    {"key_list": ["password"], "price_list": ["x"]},
+]
+
+
+@pytest.mark.parametrize("payload", MORE_PARALLEL_ARRAYS)
+def test_parallel_arrays_under_other_names_follow_the_key_rule(
+    layer: Layer, payload: dict[str, Any]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    event = logger.record("error_event", payload)
+    assert "hunter2" not in event.to_json()
+    assert "ada" in event.to_json()  # only the value at the sensitive name's position goes
+
+
+@pytest.mark.parametrize("payload", MORE_PARALLEL_KEPT)
+def test_parallel_arrays_under_other_names_without_a_pair_are_kept(
+    layer: Layer, payload: dict[str, Any]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload

@@ -322,7 +322,7 @@ def instrument_module(
         code = log_call_lines(
             logger,
             event_type,
-            payload_entries(handler, fallback_block, filled),
+            payload_entries(handler, fallback_block, filled and with_logger(filled, logger)),
             indent,
             statement_indent_unit(module, handler.function, indent),
             module.line_length,
@@ -526,8 +526,9 @@ def capture_entries(
     value), else from the field of that name of its pydantic body model (``body.chapter_id``;
     ``None if body is None else body.chapter_id`` for an optional body). A string property takes
     a value whose JSON form is not text as its text (``str(count)``; an enum member's
-    ``str(kind.value)``), keeping ``None`` when the value may be ``None``: the logger checks a
-    payload in its JSON form, and a number refused there would drop every event.
+    ``str(kind.value)``; another object's ``LOGGER_MARK.text(user)``, see ``with_logger``),
+    keeping ``None`` when the value may be ``None``: the logger checks a payload in its JSON
+    form, and a number refused there would drop every event.
     """
     sources = _capture_sources(handler, index, captured)
     entries: list[tuple[str, str]] = []
@@ -746,17 +747,41 @@ def _is_text(source: _CaptureSource, index: PackageIndex) -> bool:
     return types is None or all(kind in _TEXT_TYPES for kind in types)
 
 
+# Types whose text ``str()`` gives without running the app's code: a number's, a bool's.
+_PLAIN_TEXT_TYPES = frozenset({"int", "float", "bool"})
+# Stands for the module's name of the event logger in a captured value's expression until it is
+# known (``with_logger``): a character no expression holds.
+LOGGER_MARK = "\0"
+
+
+def with_logger(entries: list[tuple[str, str]], logger: str) -> list[tuple[str, str]]:
+    """``entries`` with the event logger's name in place of ``LOGGER_MARK``."""
+    return [(key, value.replace(LOGGER_MARK, logger)) for key, value in entries]
+
+
 def _value(source: _CaptureSource, index: PackageIndex, *, text: bool) -> str:
-    """The expression a call passes: as text when asked, None kept None (not ``"None"``)."""
+    """The expression a call passes: as text when asked, None kept None (not ``"None"``).
+
+    A number's text is ``str()``'s, an enum member's its value's; any other value (a class of
+    the app, a type that cannot be told) gets its text from the logger's ``text()``, which never
+    raises: its ``__str__`` is the app's code, run in the request.
+    """
     expression = source.expression
     nones = [f"{source.guard} is None"] if source.guard is not None else []
     if text:
         types = _types(source, index) or []
         # An enum member's text is its value's (`str(Color.red)` is "Color.red").
         enum = bool(types) and all(kind is not None and kind.startswith("enum") for kind in types)
+        plain = bool(types) and all(kind in _PLAIN_TEXT_TYPES for kind in types)
         if _may_be_none(source, index):
             nones.append(f"{expression} is None")
-        expression = f"str({expression}.value)" if enum else f"str({expression})"
+        expression = (
+            f"str({expression}.value)"
+            if enum
+            else f"str({expression})"
+            if plain
+            else f"{LOGGER_MARK}.text({expression})"
+        )
     if not nones:
         return expression
     return f"None if {' or '.join(nones)} else {expression}"
@@ -1025,7 +1050,7 @@ def _inserted_call_state(
     statement = call.statement
     fallback_block = module.name.rpartition(".")[2]
     logger = _logger_source(statement)
-    entries = payload_entries(handler, fallback_block, filled)
+    entries = payload_entries(handler, fallback_block, filled and with_logger(filled, logger))
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
     wanted = log_call_lines(
@@ -1067,7 +1092,9 @@ def _replace_call(
     code = log_call_lines(
         logger,
         event_type,
-        payload_entries(handler, module.name.rpartition(".")[2], filled),
+        payload_entries(
+            handler, module.name.rpartition(".")[2], filled and with_logger(filled, logger)
+        ),
         indent,
         statement_indent_unit(module, handler.function, indent),
         module.line_length,

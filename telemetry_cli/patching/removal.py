@@ -168,7 +168,7 @@ def _logger_expression(call: LogCall) -> ast.expr:
 
 
 def _generated_value(value: ast.expr) -> bool:
-    """A value generate writes: strings, lists, names, str(), len(), x.prefix + ..., None if ..."""
+    """A value generate writes: strings, lists, names, str(), len(), x.text(), x.a + b, None if."""
     if isinstance(value, ast.Constant):
         return isinstance(value.value, str)
     if isinstance(value, ast.List):
@@ -176,10 +176,17 @@ def _generated_value(value: ast.expr) -> bool:
     if isinstance(value, ast.Name):
         return True
     if isinstance(value, ast.Call):
-        # len(name), and len(str(name)) as written since 0.2.0.
+        # len(name), and len(str(name)) as written since 0.2.0; event_logger.text(name), a
+        # captured value's text as written since 0.16.0.
         return (
-            isinstance(value.func, ast.Name)
-            and value.func.id in ("len", "str")
+            (
+                (isinstance(value.func, ast.Name) and value.func.id in ("len", "str"))
+                or (
+                    isinstance(value.func, ast.Attribute)
+                    and value.func.attr == "text"
+                    and isinstance(value.func.value, ast.Name)
+                )
+            )
             and len(value.args) == 1
             and not value.keywords
             and _generated_value(value.args[0])

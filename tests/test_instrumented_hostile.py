@@ -1,0 +1,190 @@
+"""Hostile values and requests through the routes `generate` instruments, in the user's server.
+
+The inserted call runs in the user's request: whatever a captured value is (a dependency's
+object whose ``__str__`` raises, an account holding a password hash, a secret in a header or a
+cookie, a huge body field), the route answers exactly as it does without telemetry, and no
+secret reaches a record.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli_support import make_project, purge_app_modules, run
+
+MODULE = "backend/app/api/p.py"
+PLAN = """event-types = ["ai_block_used", "error_event", "probe"]
+[tool.telemetry-scaffold.instrument]
+"api/ai_blocks.py" = "ai_block_used"
+"api/p.py" = { event = "probe", capture = ["shelf", "note"] }
+[tool.telemetry-scaffold.events.probe]
+properties.shelf = { type = "string", required = false }
+properties.note = { type = "string", required = false }
+"""
+SOURCE = """from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Depends, Header, HTTPException
+from pydantic import BaseModel
+
+router = APIRouter(prefix="/p")
+
+
+@dataclass
+class Account:
+    name: str
+    hashed_password: str
+
+
+class Session:
+    def __str__(self) -> str:
+        raise RuntimeError("no text for hunter2's session")
+
+
+class Huge:
+    def __str__(self) -> str:
+        return "x" * 5_000_000
+
+
+class Note(BaseModel):
+    shelf: str
+    note: str = ""
+
+
+def account() -> Account:
+    return Account("ada", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUWhunter2")
+
+
+@router.get("/account")
+def read_account(shelf: Annotated[Account, Depends(account)]):
+    return {"ok": "account"}
+
+
+@router.get("/session")
+async def read_session(note: Annotated[Session, Depends(Session)]):
+    return {"ok": "session"}
+
+
+@router.get("/huge")
+def read_huge(shelf: Annotated[Huge, Depends(Huge)]):
+    return {"ok": "huge"}
+
+
+@router.get("/headers")
+async def headers(shelf: Annotated[str, Header()] = "", note: Annotated[str, Cookie()] = ""):
+    return {"ok": "headers"}
+
+
+@router.post("/body")
+def body(body: Note):
+    if body.shelf == "missing":
+        raise HTTPException(404, "no such shelf")
+    return {"ok": "body"}
+"""
+
+# name: (method, url, request options, status, body, the payload's captured values or None
+# when the event is dropped)
+REQUESTS: dict[str, tuple[str, str, dict[str, Any], int, Any, dict[str, Any] | None]] = {
+    "an-account-holding-a-password-hash": (
+        "GET", "/p/account", {}, 200, {"ok": "account"}, {"shelf": "[redacted]"},
+    ),
+    "a-dependency-whose-text-raises": ("GET", "/p/session", {}, 200, {"ok": "session"}, None),
+    "a-dependency-whose-text-is-huge": ("GET", "/p/huge", {}, 200, {"ok": "huge"}, None),
+    "a-bearer-token-in-a-header-a-session-in-a-cookie": (
+        "GET",
+        "/p/headers",
+        {"headers": {"shelf": "Bearer abcDEF1234567890hunter2", "cookie": "note=abc"}},
+        200,
+        {"ok": "headers"},
+        {"shelf": "[redacted]", "note": "abc"},
+    ),
+    "a-password-in-a-body-field": (
+        "POST",
+        "/p/body",
+        {"json": {"shelf": "s1", "note": "my password is hunter2!"}},
+        200,
+        {"ok": "body"},
+        {"shelf": "s1", "note": "[redacted]"},
+    ),
+    "a-huge-body-field": (
+        "POST", "/p/body", {"json": {"shelf": "s1", "note": "hunter2 " * 200_000}},
+        200, {"ok": "body"}, None,
+    ),
+    "a-handler-that-raises-an-http-exception": (
+        "POST", "/p/body", {"json": {"shelf": "missing"}},
+        404, {"detail": "no such shelf"}, {"shelf": "missing", "note": ""},
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("instrumented") / "project", PLAN)
+    (root / MODULE).write_text(SOURCE)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text().replace(
+            "from app.api import ai_blocks", "from app.api import ai_blocks, p"
+        )
+        + "app.include_router(p.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return root
+
+
+def test_a_captured_object_gets_its_text_from_the_logger_and_the_plan_round_trips(
+    project: Path,
+) -> None:
+    source = (project / MODULE).read_text()
+    # The text of a value of the app's own class runs the app's code: the logger reads it
+    # without ever raising. A string is passed as it is.
+    assert '"shelf": event_logger.text(shelf),' in source
+    assert '"note": event_logger.text(note),' in source
+    assert '"shelf": body.shelf,' in source
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("name", sorted(REQUESTS))
+def test_a_hostile_value_never_changes_the_answer_nor_reaches_a_record(
+    project: Path, caplog: pytest.LogCaptureFixture, name: str
+) -> None:
+    import json
+
+    from fastapi.testclient import TestClient
+
+    method, url, options, status, answer, captured = REQUESTS[name]
+    purge_app_modules()
+    sys.path.insert(0, str(project / "backend"))
+    try:
+        from app.main import app  # type: ignore[import-not-found]
+
+        client = TestClient(app, raise_server_exceptions=False)
+        with caplog.at_level("INFO", logger="app.analytics"):
+            response = client.request(method, url, **options)
+    finally:
+        sys.path.remove(str(project / "backend"))
+        purge_app_modules()
+    assert (response.status_code, response.json()) == (status, answer)
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 1, messages  # logged once, at the handler's start
+    assert "hunter2" not in messages[0]
+    assert len(messages[0]) < 1_000
+    if captured is None:
+        assert messages[0].startswith("Dropped analytics event 'probe': "), messages
+    else:
+        payload = json.loads(messages[0])["payload"]
+        assert {key: payload.get(key) for key in captured} == captured
+
+
+def test_remove_gives_the_module_back(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", PLAN)
+    (root / MODULE).write_text(SOURCE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_text() != SOURCE
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_text() == SOURCE
