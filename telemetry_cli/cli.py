@@ -651,11 +651,40 @@ def _tolerate_unencodable_output() -> None:
     stop the run with the output cut short and no exit code that means anything; with those
     characters escaped by backslashes the output stays complete and readable, and the exit code
     keeps its meaning (``--check`` still says 0 or 1).
-    stderr already does this by default.
+    stderr already does this by default. In a C or POSIX locale Python gives stdout the
+    ``surrogateescape`` handler, which fails on those characters too: there the bytes it
+    stands for (a file name that is not ASCII, read in that locale) are still written back as
+    they were, and only the rest is escaped.
     """
     reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None and getattr(sys.stdout, "errors", None) == "strict":
+    errors = getattr(sys.stdout, "errors", None)
+    if reconfigure is None:
+        return
+    if errors == "strict":
         reconfigure(errors="backslashreplace")
+    elif errors == "surrogateescape":
+        import codecs
+
+        codecs.register_error(_BYTES_OR_ESCAPES, _bytes_or_escapes)
+        reconfigure(errors=_BYTES_OR_ESCAPES)
+
+
+# The error handler of a stdout that had surrogateescape: see _tolerate_unencodable_output.
+_BYTES_OR_ESCAPES = "telemetry-scaffold-bytes-or-escapes"
+
+
+def _bytes_or_escapes(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Write what the encoding lacks as the byte a surrogate escapes, or a backslash escape."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    written = bytearray()
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for byte code - 0xDC00
+            written.append(code - 0xDC00)
+        else:
+            written += char.encode("ascii", "backslashreplace")
+    return bytes(written), error.end
 
 
 def _discard_stdout() -> None:

@@ -1,0 +1,120 @@
+"""The CLI in a hostile environment: terminal width, locale and encoding of its streams.
+
+Each test runs the real entry point in a child process, since what is attacked (the
+environment variables read at start-up, the encoding of stdout, the bytes of ``argv``) is fixed
+when the interpreter starts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import REPO, make_project
+
+# A C locale without Python's UTF-8 mode: stdout is ASCII with surrogateescape, and the
+# bytes of every argument that are not ASCII are decoded as lone surrogates.
+_ASCII_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+
+def _cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "PYTHONIOENCODING")
+    }
+    environment.update({"PYTHONPATH": str(REPO), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("columns", ["0", "00", "1"])
+def test_a_terminal_width_of_zero_still_prints_the_error_line(tmp_path: Path, columns: str) -> None:
+    # COLUMNS=0 (a shell that has not measured its terminal yet) made rich print nothing at all.
+    result = _cli("generate", "--root", "no-such-folder", cwd=tmp_path, env={"COLUMNS": columns})
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == ["error: no-such-folder: --root is not a folder"]
+
+
+def test_a_terminal_width_of_zero_still_prints_status_lines_and_summary(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    wide = _cli("generate", "--check", cwd=root, env={"COLUMNS": "200"})
+    zero = _cli("generate", "--check", cwd=root, env={"COLUMNS": "0", "LINES": "0"})
+    assert wide.returncode == zero.returncode == 1
+    assert b"out of date" in wide.stdout
+    assert zero.stdout == wide.stdout
+
+
+def test_a_diff_in_an_ascii_locale_is_complete_and_escaped(tmp_path: Path) -> None:
+    # Python gives stdout the surrogateescape handler in the C locale: a diff with non-ASCII
+    # text stopped halfway with "cannot write the output".
+    root = make_project(tmp_path / "project")
+    result = _cli("generate", "--diff", cwd=root, env=_ASCII_LOCALE)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    assert result.stdout.isascii()
+    assert b"+++ b/specs/059-analytics-telemetry/tasks.md" in result.stdout
+    assert b"\\u" in result.stdout
+    assert result.stdout.rstrip().endswith(b"14 created, 2 patched.")
+
+
+def test_a_path_that_is_not_utf8_is_named_escaped_in_an_ascii_locale(tmp_path: Path) -> None:
+    # A byte no encoding decodes is named by its escape, on the one error line.
+    result = _cli("generate", "--root", "no-such-\udcff", cwd=tmp_path, env=_ASCII_LOCALE)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [b"error: no-such-\\udcff: --root is not a folder"]
+
+
+def test_a_utf8_payload_argument_is_accepted_in_an_ascii_locale(
+    generated_project: Path,
+) -> None:
+    # The argument's bytes are UTF-8; an ASCII locale decodes them as lone surrogates, which
+    # were taken for bytes that are not UTF-8.
+    payload = json.dumps({"chapter_id": "kapitel-\u00e9\u2713"}, ensure_ascii=False)
+    result = _cli(
+        "emit",
+        "chapter_visit",
+        "--payload",
+        payload,
+        "--json",
+        cwd=generated_project,
+        env=_ASCII_LOCALE,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["payload"]["chapter_id"] == "kapitel-\u00e9\u2713"
+
+
+def test_a_payload_argument_that_is_not_utf8_is_still_refused_in_an_ascii_locale(
+    generated_project: Path,
+) -> None:
+    result = _cli(
+        "emit",
+        "chapter_visit",
+        "--payload",
+        '{"chapter_id": "\udcff"}',
+        cwd=generated_project,
+        env=_ASCII_LOCALE,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [b"error: --payload: the payload is not valid UTF-8"]
+
+
+def test_stdout_of_an_ascii_locale_writes_escaped_bytes_back_and_escapes_the_rest() -> None:
+    # A name read in the C locale holds its bytes as surrogates: they go out as those bytes.
+    from telemetry_cli.cli import _BYTES_OR_ESCAPES, _bytes_or_escapes
+
+    codecs.register_error(_BYTES_OR_ESCAPES, _bytes_or_escapes)
+    text = "caf\u00e9-\udcc3\udca9-\u2713"
+    assert text.encode("ascii", _BYTES_OR_ESCAPES) == b"caf\\xe9-\xc3\xa9-\\u2713"
