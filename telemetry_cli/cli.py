@@ -195,10 +195,11 @@ def init(
 ) -> None:
     """Write a first [tool.telemetry-scaffold] table from the app and routes found."""
     from telemetry_cli import init_plan
-    from telemetry_cli.files import project_lock
+    from telemetry_cli.files import current_folder, project_lock
 
-    given = root or Path.cwd()
-    folder = given.resolve()
+    given = root or current_folder()
+    # Joined by hand: resolve() of a relative path fails bare when the current folder is gone.
+    folder = (given if given.is_absolute() else current_folder() / given).resolve()
     if not folder.is_dir():
         # Named as given, as generate names it: where a link leads is not what the user typed.
         raise UsageError(f"{console.shown_path(given)}: --root is not a folder")

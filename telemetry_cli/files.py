@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from telemetry_cli.console import shown_path
-from telemetry_cli.errors import FileProblem, ProjectBusy
+from telemetry_cli.errors import ConfigError, FileProblem, ProjectBusy
 
 __all__ = [
     "BOM",
@@ -54,6 +54,21 @@ except ImportError:  # Windows: no advisory locks; concurrent runs are not coord
 # PEP 263: how Python finds a module's coding declaration in its first two lines.
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r]|$)")
+
+
+def current_folder() -> Path:
+    """The current folder, where a run starts when no ``--root`` names one.
+
+    Raises:
+        ConfigError: it was deleted under the process (or cannot be reached any more), which
+            ``os.getcwd`` reports as a bare "No such file or directory".
+    """
+    try:
+        return Path.cwd()
+    except OSError:
+        raise ConfigError(
+            "the current folder no longer exists; cd to your project or pass --root DIR"
+        ) from None
 
 
 def resolve(path: Path, relative: str) -> Path:

@@ -24,7 +24,7 @@ from typing import Any, Final
 from telemetry_cli.console import clipped, closest, shown_path, toml_quoted
 from telemetry_cli.errors import ConfigError, FileProblem
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
-from telemetry_cli.files import SourceText, parse_toml
+from telemetry_cli.files import SourceText, current_folder, parse_toml
 
 TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
@@ -886,7 +886,7 @@ def load_plan(
         ConfigError: the file is missing, unreadable, not TOML, or the plan is invalid.
     """
     if config is not None:
-        config_file = config if config.is_absolute() else (cwd or Path.cwd()) / config
+        config_file = config if config.is_absolute() else (cwd or current_folder()) / config
         if config_file.is_dir():
             raise ConfigError(
                 f"{shown_path(config)}: --config is a folder; name the TOML file in it"
@@ -910,7 +910,7 @@ def load_plan(
             )
         project_root = root
     else:
-        config_file = find_config(cwd or Path.cwd())
+        config_file = find_config(cwd or current_folder())
         project_root = config_file.parent
     if not project_root.is_dir():
         raise ConfigError(f"{shown_path(project_root)}: --root is not a folder")

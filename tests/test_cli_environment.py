@@ -23,15 +23,19 @@ from tests.cli_support import REPO, make_project
 _ASCII_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
 
 
-def _cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+def _cli(
+    *args: str, cwd: Path, env: dict[str, str], shell: str | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The real entry point in a child process; ``shell`` (``sh -c``) runs it with ``exec "$@"``."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if key not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "PYTHONIOENCODING")
     }
     environment.update({"PYTHONPATH": str(REPO), **env})
+    command = [sys.executable, "-m", "telemetry_cli", *args]
     return subprocess.run(
-        [sys.executable, "-m", "telemetry_cli", *args],
+        command if shell is None else ["sh", "-c", shell, "sh", *command],
         cwd=cwd,
         env=environment,
         capture_output=True,
@@ -118,3 +122,30 @@ def test_stdout_of_an_ascii_locale_writes_escaped_bytes_back_and_escapes_the_res
     codecs.register_error(_BYTES_OR_ESCAPES, _bytes_or_escapes)
     text = "caf\u00e9-\udcc3\udca9-\u2713"
     assert text.encode("ascii", _BYTES_OR_ESCAPES) == b"caf\\xe9-\xc3\xa9-\\u2713"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate"],
+        ["generate", "--check"],
+        ["remove", "--diff"],
+        ["init", "--dry-run"],
+        ["init", "--root", "sub"],
+        ["emit", "chapter_visit"],
+        ["health", "--json"],
+        ["generate", "--config", "pyproject.toml"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_a_current_folder_deleted_under_the_process_is_a_configuration_error(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # os.getcwd() fails: it was reported as "cannot write the output" (exit 1).
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    result = _cli(*args, cwd=tmp_path, env={}, shell=f'cd "{gone}" && rmdir "{gone}" && exec "$@"')
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.decode().splitlines() == [
+        "error: the current folder no longer exists; cd to your project or pass --root DIR"
+    ]
