@@ -316,7 +316,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
     analytics_dir = _join(app_dir, scope.values["layer_package"])
     instrument: list[tuple[str, str]] = []
     capture: list[tuple[str, tuple[str, ...]]] = []
-    real_paths: dict[Path, str] = {}
+    real_paths: dict[Path | tuple[int, int], str] = {}
     for module, event_type in value.items():
         # JSON quoting escapes a control character in the name, keeping the message one line.
         where = f"instrument.{json.dumps(module, ensure_ascii=False)}"
@@ -344,11 +344,11 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         module_path = _join(app_dir, normalised)
         real_path = _inside_root(scope.root, module_path, fail_module)
         # Two names of one file (a symlink) would patch it twice, for two events.
-        other = real_paths.setdefault(real_path, normalised)
+        other = real_paths.setdefault(_file_identity(real_path), normalised)
         if other != normalised:
             raise fail_module(
-                f"{toml_quoted(normalised)} is the same file as {toml_quoted(other)} (a link); "
-                "list it once"
+                f"{toml_quoted(normalised)} is the same file as {toml_quoted(other)} (a link, "
+                "or the same name in other letter case); list it once"
             )
         # Generated files are rewritten by the tool: a patched one would be patched, then
         # rewritten or refused, on every run, never settling. (The module that builds the app is
@@ -1191,6 +1191,19 @@ def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> Path:
     if resolved != real_root and real_root not in resolved.parents:
         raise fail(f"{toml_quoted(relative)} resolves to {resolved}, outside the project root")
     return resolved
+
+
+def _file_identity(path: Path) -> Path | tuple[int, int]:
+    """What tells one file from another: its device and inode, or its path if it is missing.
+
+    A resolved path is not enough: a case-insensitive file system (macOS, Windows) keeps the
+    letter case it was given, and a hard link is another name of the same file.
+    """
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return path
+    return (status.st_dev, status.st_ino)
 
 
 def _resolve(path: Path, relative: str, fail: _ProblemFail) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import REPO, make_project
+from tests.cli_support import REPO, make_project, run, snapshot
 
 # A C locale without Python's UTF-8 mode: stdout is ASCII with surrogateescape, and the
 # bytes of every argument that are not ASCII are decoded as lone surrogates.
@@ -149,3 +149,23 @@ def test_a_current_folder_deleted_under_the_process_is_a_configuration_error(
     assert result.stderr.decode().splitlines() == [
         "error: the current folder no longer exists; cd to your project or pass --root DIR"
     ]
+
+
+def test_a_module_listed_under_another_name_of_the_same_file_is_a_config_error(
+    tmp_path: Path,
+) -> None:
+    # On a case-insensitive file system (macOS, Windows) 'api/AI_blocks.py' is 'api/ai_blocks.py'
+    # and resolve() keeps the case given: the one file was patched for two events, and refused
+    # on every run after. A hard link is two names of one file on any file system.
+    line = 'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/AI_blocks.py" = "chapter_visit" }'
+    project = make_project(tmp_path / "project", config=line)
+    api = project / "backend/app/api"
+    (api / "AI_blocks.py").hardlink_to(api / "ai_blocks.py")
+    before = snapshot(project)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "is the same file as 'api/ai_blocks.py'" in lines[0]
+    assert snapshot(project) == before
