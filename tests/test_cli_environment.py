@@ -157,7 +157,10 @@ def test_a_module_listed_under_another_name_of_the_same_file_is_a_config_error(
     # On a case-insensitive file system (macOS, Windows) 'api/AI_blocks.py' is 'api/ai_blocks.py'
     # and resolve() keeps the case given: the one file was patched for two events, and refused
     # on every run after. A hard link is two names of one file on any file system.
-    line = 'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/AI_blocks.py" = "chapter_visit" }'
+    line = (
+        'instrument = { "api/ai_blocks.py" = "ai_block_used", '
+        '"api/AI_blocks.py" = "chapter_visit" }'
+    )
     project = make_project(tmp_path / "project", config=line)
     api = project / "backend/app/api"
     (api / "AI_blocks.py").hardlink_to(api / "ai_blocks.py")
