@@ -164,7 +164,7 @@ def _reports_errors(command: Callable[P, None]) -> Callable[P, None]:
         try:
             command(*args, **kwargs)
         except UserError as error:
-            console.stderr().print(console.error_line(error.message))
+            _last_words(error.message)
             raise typer.Exit(error.exit_code) from None
 
     return run
@@ -596,7 +596,7 @@ def _run(args: list[str]) -> int:
     """Run one command; map click's usage errors to one line and exit 2."""
     problem = _completion_problem(os.environ)
     if problem is not None:
-        console.stderr().print(console.error_line(problem))
+        _last_words(problem)
         return EXIT_USAGE
     command = typer.main.get_command(app)
     try:
@@ -606,15 +606,16 @@ def _run(args: list[str]) -> int:
     except typer.TyperException as error:
         if type(error).__name__ == "NoArgsIsHelpError":
             # Bare `telemetry-scaffold`: the help is the answer, not an error.
-            console.stderr().out(error.format_message(), highlight=False)
+            with contextlib.suppress(OSError, ValueError):  # as _last_words: the code says it
+                console.stderr().out(error.format_message(), highlight=False)
             return EXIT_USAGE
         # Typer's (vendored click) parser errors: bad option, missing argument, bad value.
         context = getattr(error, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
-        console.stderr().print(console.error_line(error.format_message() + hint))
+        _last_words(error.format_message() + hint)
         return error.exit_code if error.exit_code != 1 else EXIT_USAGE
     except typer.Abort:
-        console.stderr().print(console.error_line("aborted"))
+        _last_words("aborted")
         return EXIT_INTERRUPTED
     return result if isinstance(result, int) else EXIT_OK
 
@@ -700,6 +701,10 @@ def _discard_stdout() -> None:
 
 
 def _last_words(message: str) -> None:
-    # If stderr is gone too, the exit code is all that is left to say it.
+    """Print ``message`` as the error line on stderr, if stderr can still take it.
+
+    Every error line goes through here. If stderr is gone too (closed, a full disk), the exit
+    code is all that is left to say it, so a failed write must not change that code.
+    """
     with contextlib.suppress(OSError, ValueError):
         console.stderr().print(console.error_line(message))

@@ -172,3 +172,29 @@ def test_a_module_listed_under_another_name_of_the_same_file_is_a_config_error(
     assert lines[0].startswith("error: ")
     assert "is the same file as 'api/ai_blocks.py'" in lines[0]
     assert snapshot(project) == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [["generate", "--root", "no-such-folder"], ["generate", "--bogus"], ["emit"]],
+    ids=["configuration", "option", "missing-argument"],
+)
+def test_an_error_line_that_cannot_be_written_keeps_the_exit_code(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # stderr on a full disk: the exit code is all that is left to tell what went wrong, and
+    # it said 1 ("cannot write the output") instead of 2.
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    with Path("/dev/full").open("wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "telemetry_cli", *args],
+            cwd=tmp_path,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=full,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stdout == b""
