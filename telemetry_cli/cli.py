@@ -55,13 +55,23 @@ class OutputFormat(StrEnum):
     GITHUB = "github"
 
 
+# The help of the program and of each command is given to Typer as text, not taken from the
+# docstrings: python -OO (PYTHONOPTIMIZE=2) drops docstrings, and the help with them.
+ROOT_HELP = """Scaffold an analytics & telemetry layer into a FastAPI backend, and keep it in sync.
+
+Exit codes: 0 success or up to date; 1 out of date, refused to overwrite hand edits,
+event rejected or not delivered, or unhealthy; 2 usage or configuration error;
+130 interrupted.
+"""
+
+
 def _version(value: bool) -> None:
     if value:
         console.stdout().print(f"telemetry-scaffold {__version__}")
         raise typer.Exit(EXIT_OK)
 
 
-@app.callback()
+@app.callback(help=ROOT_HELP)
 def _root_options(
     version: Annotated[
         bool,
@@ -73,12 +83,7 @@ def _root_options(
         ),
     ] = False,
 ) -> None:
-    """Scaffold an analytics & telemetry layer into a FastAPI backend, and keep it in sync.
-
-    Exit codes: 0 success or up to date; 1 out of date, refused to overwrite hand edits,
-    event rejected or not delivered, or unhealthy; 2 usage or configuration error;
-    130 interrupted.
-    """
+    """The options before the command (the help is ``ROOT_HELP``)."""
 
 
 def _given_path(value: str) -> Path:
@@ -177,7 +182,10 @@ def _print_json(document: dict[str, Any]) -> None:
     console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
-@app.command(short_help="Write a first [tool.telemetry-scaffold] table into pyproject.toml.")
+@app.command(
+    short_help="Write a first [tool.telemetry-scaffold] table into pyproject.toml.",
+    help="Write a first [tool.telemetry-scaffold] table from the app and routes found.",
+)
 @_reports_errors
 def init(
     root: Annotated[
@@ -193,7 +201,7 @@ def init(
         bool, typer.Option("--dry-run", help="Print the table; write nothing.")
     ] = False,
 ) -> None:
-    """Write a first [tool.telemetry-scaffold] table from the app and routes found."""
+    """The ``init`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import init_plan
     from telemetry_cli.files import current_folder, project_lock
 
@@ -281,7 +289,10 @@ FormatOption = Annotated[
 ]
 
 
-@app.command(short_help="Render the layer and its documents, and patch the app and routes.")
+@app.command(
+    short_help="Render the layer and its documents, and patch the app and routes.",
+    help="Render the analytics layer and spec documents, and patch the app and route modules.",
+)
 @_reports_errors
 def generate(
     root: RootOption = None,
@@ -298,13 +309,16 @@ def generate(
     json_output: JsonOption = False,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """Render the analytics layer and spec documents, and patch the app and route modules."""
+    """The ``generate`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import sync
 
     _synchronise(sync.compute, root, config, check, diff, force, json_output, output_format)
 
 
-@app.command(short_help="Take the layer out: undo every patch, delete the generated files.")
+@app.command(
+    short_help="Take the layer out: undo every patch, delete the generated files.",
+    help="Take the layer out: undo every patch, delete the generated files and the manifest.",
+)
 @_reports_errors
 def remove(
     root: RootOption = None,
@@ -325,7 +339,7 @@ def remove(
     json_output: JsonOption = False,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """Take the layer out: undo every patch, delete the generated files and the manifest."""
+    """The ``remove`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import sync
 
     _synchronise(sync.compute_removal, root, config, check, diff, force, json_output, output_format)
@@ -455,7 +469,10 @@ EmitTimeoutOption = Annotated[
 HealthTimeoutOption = Annotated[float, _timeout_option("the server (--url)")]
 
 
-@app.command(short_help="Validate and log one event through the generated layer.")
+@app.command(
+    short_help="Validate and log one event through the generated layer.",
+    help="Validate and log one event through the backend's generated EventLogger.",
+)
 @_reports_errors
 def emit(
     event_type: Annotated[
@@ -489,7 +506,7 @@ def emit(
     timeout: EmitTimeoutOption = 10.0,
     json_output: JsonOption = False,
 ) -> None:
-    """Validate and log one event through the backend's generated EventLogger."""
+    """The ``emit`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import views
     from telemetry_cli.emit import emit_event
     from telemetry_cli.payload import read_payload
@@ -506,7 +523,10 @@ def emit(
         out.print(line)
 
 
-@app.command(short_help="Report the telemetry layer's health.")
+@app.command(
+    short_help="Report the telemetry layer's health.",
+    help="Report the telemetry layer's health: status, sink, event types, and drift.",
+)
 @_reports_errors
 def health(
     root: RootOption = None,
@@ -514,7 +534,7 @@ def health(
     timeout: HealthTimeoutOption = 10.0,
     json_output: JsonOption = False,
 ) -> None:
-    """Report the telemetry layer's health: status, sink, event types, and drift."""
+    """The ``health`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import views
     from telemetry_cli.health import check_health
     from telemetry_cli.plan import load_plan

@@ -198,3 +198,17 @@ def test_an_error_line_that_cannot_be_written_keeps_the_exit_code(
         )
     assert result.returncode == 2
     assert result.stdout == b""
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["init"], ["generate"], ["remove"], ["emit"], ["health"]], ids=str
+)
+def test_help_is_the_same_when_python_drops_docstrings(tmp_path: Path, command: list[str]) -> None:
+    # PYTHONOPTIMIZE=2 (python -OO, set in some slim images) strips docstrings: the help lost
+    # every command's description and the exit codes.
+    plain = _cli(*command, "--help", cwd=tmp_path, env={"COLUMNS": "100"})
+    optimised = _cli(
+        *command, "--help", cwd=tmp_path, env={"COLUMNS": "100", "PYTHONOPTIMIZE": "2"}
+    )
+    assert plain.returncode == optimised.returncode == 0
+    assert optimised.stdout == plain.stdout
