@@ -55,13 +55,23 @@ class OutputFormat(StrEnum):
     GITHUB = "github"
 
 
+# The help of the program and of each command is given to Typer as text, not taken from the
+# docstrings: python -OO (PYTHONOPTIMIZE=2) drops docstrings, and the help with them.
+ROOT_HELP = """Scaffold an analytics & telemetry layer into a FastAPI backend, and keep it in sync.
+
+Exit codes: 0 success or up to date; 1 out of date, refused to overwrite hand edits,
+event rejected or not delivered, or unhealthy; 2 usage or configuration error;
+130 interrupted.
+"""
+
+
 def _version(value: bool) -> None:
     if value:
         console.stdout().print(f"telemetry-scaffold {__version__}")
         raise typer.Exit(EXIT_OK)
 
 
-@app.callback()
+@app.callback(help=ROOT_HELP)
 def _root_options(
     version: Annotated[
         bool,
@@ -73,12 +83,7 @@ def _root_options(
         ),
     ] = False,
 ) -> None:
-    """Scaffold an analytics & telemetry layer into a FastAPI backend, and keep it in sync.
-
-    Exit codes: 0 success or up to date; 1 out of date, refused to overwrite hand edits,
-    event rejected or not delivered, or unhealthy; 2 usage or configuration error;
-    130 interrupted.
-    """
+    """The options before the command (the help is ``ROOT_HELP``)."""
 
 
 def _given_path(value: str) -> Path:
@@ -164,7 +169,7 @@ def _reports_errors(command: Callable[P, None]) -> Callable[P, None]:
         try:
             command(*args, **kwargs)
         except UserError as error:
-            console.stderr().print(console.error_line(error.message))
+            _last_words(error.message)
             raise typer.Exit(error.exit_code) from None
 
     return run
@@ -177,7 +182,10 @@ def _print_json(document: dict[str, Any]) -> None:
     console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
-@app.command(short_help="Write a first [tool.telemetry-scaffold] table into pyproject.toml.")
+@app.command(
+    short_help="Write a first [tool.telemetry-scaffold] table into pyproject.toml.",
+    help="Write a first [tool.telemetry-scaffold] table from the app and routes found.",
+)
 @_reports_errors
 def init(
     root: Annotated[
@@ -193,12 +201,13 @@ def init(
         bool, typer.Option("--dry-run", help="Print the table; write nothing.")
     ] = False,
 ) -> None:
-    """Write a first [tool.telemetry-scaffold] table from the app and routes found."""
+    """The ``init`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import init_plan
-    from telemetry_cli.files import project_lock
+    from telemetry_cli.files import current_folder, project_lock
 
-    given = root or Path.cwd()
-    folder = given.resolve()
+    given = root or current_folder()
+    # Joined by hand: resolve() of a relative path fails bare when the current folder is gone.
+    folder = (given if given.is_absolute() else current_folder() / given).resolve()
     if not folder.is_dir():
         # Named as given, as generate names it: where a link leads is not what the user typed.
         raise UsageError(f"{console.shown_path(given)}: --root is not a folder")
@@ -280,7 +289,10 @@ FormatOption = Annotated[
 ]
 
 
-@app.command(short_help="Render the layer and its documents, and patch the app and routes.")
+@app.command(
+    short_help="Render the layer and its documents, and patch the app and routes.",
+    help="Render the analytics layer and spec documents, and patch the app and route modules.",
+)
 @_reports_errors
 def generate(
     root: RootOption = None,
@@ -297,13 +309,16 @@ def generate(
     json_output: JsonOption = False,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """Render the analytics layer and spec documents, and patch the app and route modules."""
+    """The ``generate`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import sync
 
     _synchronise(sync.compute, root, config, check, diff, force, json_output, output_format)
 
 
-@app.command(short_help="Take the layer out: undo every patch, delete the generated files.")
+@app.command(
+    short_help="Take the layer out: undo every patch, delete the generated files.",
+    help="Take the layer out: undo every patch, delete the generated files and the manifest.",
+)
 @_reports_errors
 def remove(
     root: RootOption = None,
@@ -324,7 +339,7 @@ def remove(
     json_output: JsonOption = False,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """Take the layer out: undo every patch, delete the generated files and the manifest."""
+    """The ``remove`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import sync
 
     _synchronise(sync.compute_removal, root, config, check, diff, force, json_output, output_format)
@@ -454,7 +469,10 @@ EmitTimeoutOption = Annotated[
 HealthTimeoutOption = Annotated[float, _timeout_option("the server (--url)")]
 
 
-@app.command(short_help="Validate and log one event through the generated layer.")
+@app.command(
+    short_help="Validate and log one event through the generated layer.",
+    help="Validate and log one event through the backend's generated EventLogger.",
+)
 @_reports_errors
 def emit(
     event_type: Annotated[
@@ -488,7 +506,7 @@ def emit(
     timeout: EmitTimeoutOption = 10.0,
     json_output: JsonOption = False,
 ) -> None:
-    """Validate and log one event through the backend's generated EventLogger."""
+    """The ``emit`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import views
     from telemetry_cli.emit import emit_event
     from telemetry_cli.payload import read_payload
@@ -505,7 +523,10 @@ def emit(
         out.print(line)
 
 
-@app.command(short_help="Report the telemetry layer's health.")
+@app.command(
+    short_help="Report the telemetry layer's health.",
+    help="Report the telemetry layer's health: status, sink, event types, and drift.",
+)
 @_reports_errors
 def health(
     root: RootOption = None,
@@ -513,7 +534,7 @@ def health(
     timeout: HealthTimeoutOption = 10.0,
     json_output: JsonOption = False,
 ) -> None:
-    """Report the telemetry layer's health: status, sink, event types, and drift."""
+    """The ``health`` command (its help is the ``help`` of its decorator)."""
     from telemetry_cli import views
     from telemetry_cli.health import check_health
     from telemetry_cli.plan import load_plan
@@ -595,7 +616,7 @@ def _run(args: list[str]) -> int:
     """Run one command; map click's usage errors to one line and exit 2."""
     problem = _completion_problem(os.environ)
     if problem is not None:
-        console.stderr().print(console.error_line(problem))
+        _last_words(problem)
         return EXIT_USAGE
     command = typer.main.get_command(app)
     try:
@@ -605,15 +626,16 @@ def _run(args: list[str]) -> int:
     except typer.TyperException as error:
         if type(error).__name__ == "NoArgsIsHelpError":
             # Bare `telemetry-scaffold`: the help is the answer, not an error.
-            console.stderr().out(error.format_message(), highlight=False)
+            with contextlib.suppress(OSError, ValueError):  # as _last_words: the code says it
+                console.stderr().out(error.format_message(), highlight=False)
             return EXIT_USAGE
         # Typer's (vendored click) parser errors: bad option, missing argument, bad value.
         context = getattr(error, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
-        console.stderr().print(console.error_line(error.format_message() + hint))
+        _last_words(error.format_message() + hint)
         return error.exit_code if error.exit_code != 1 else EXIT_USAGE
     except typer.Abort:
-        console.stderr().print(console.error_line("aborted"))
+        _last_words("aborted")
         return EXIT_INTERRUPTED
     return result if isinstance(result, int) else EXIT_OK
 
@@ -651,11 +673,40 @@ def _tolerate_unencodable_output() -> None:
     stop the run with the output cut short and no exit code that means anything; with those
     characters escaped by backslashes the output stays complete and readable, and the exit code
     keeps its meaning (``--check`` still says 0 or 1).
-    stderr already does this by default.
+    stderr already does this by default. In a C or POSIX locale Python gives stdout the
+    ``surrogateescape`` handler, which fails on those characters too: there the bytes it
+    stands for (a file name that is not ASCII, read in that locale) are still written back as
+    they were, and only the rest is escaped.
     """
     reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None and getattr(sys.stdout, "errors", None) == "strict":
+    errors = getattr(sys.stdout, "errors", None)
+    if reconfigure is None:
+        return
+    if errors == "strict":
         reconfigure(errors="backslashreplace")
+    elif errors == "surrogateescape":
+        import codecs
+
+        codecs.register_error(_BYTES_OR_ESCAPES, _bytes_or_escapes)
+        reconfigure(errors=_BYTES_OR_ESCAPES)
+
+
+# The error handler of a stdout that had surrogateescape: see _tolerate_unencodable_output.
+_BYTES_OR_ESCAPES = "telemetry-scaffold-bytes-or-escapes"
+
+
+def _bytes_or_escapes(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Write what the encoding lacks as the byte a surrogate escapes, or a backslash escape."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    written = bytearray()
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for byte code - 0xDC00
+            written.append(code - 0xDC00)
+        else:
+            written += char.encode("ascii", "backslashreplace")
+    return bytes(written), error.end
 
 
 def _discard_stdout() -> None:
@@ -670,6 +721,10 @@ def _discard_stdout() -> None:
 
 
 def _last_words(message: str) -> None:
-    # If stderr is gone too, the exit code is all that is left to say it.
+    """Print ``message`` as the error line on stderr, if stderr can still take it.
+
+    Every error line goes through here. If stderr is gone too (closed, a full disk), the exit
+    code is all that is left to say it, so a failed write must not change that code.
+    """
     with contextlib.suppress(OSError, ValueError):
         console.stderr().print(console.error_line(message))

@@ -22,15 +22,40 @@ from rich.console import Console
 @cache
 def stdout() -> Console:
     """The console for results (the JSON document with ``--json``)."""
-    return Console(highlight=False, emoji=False, soft_wrap=True, color_system=_color_system())
+    return Console(
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+        color_system=_color_system(),
+        _environ=_environment(),
+    )
 
 
 @cache
 def stderr() -> Console:
     """The console for errors, and for human lines when stdout carries JSON."""
     return Console(
-        stderr=True, highlight=False, emoji=False, soft_wrap=True, color_system=_color_system()
+        stderr=True,
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+        color_system=_color_system(),
+        _environ=_environment(),
     )
+
+
+def _environment() -> dict[str, str]:
+    """The environment rich reads, without a terminal size of zero.
+
+    Rich takes ``COLUMNS=0`` (a shell that has not measured its terminal yet) as a width of
+    zero and then prints nothing at all, error lines included; without it rich asks the
+    terminal, or assumes 80 columns.
+    """
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("COLUMNS", "LINES") or value.lstrip("0").isdigit()
+    }
 
 
 def _color_system() -> Literal["auto"] | None:

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from telemetry_cli.console import shown_path
-from telemetry_cli.errors import FileProblem, ProjectBusy
+from telemetry_cli.errors import ConfigError, FileProblem, ProjectBusy
 
 __all__ = [
     "BOM",
@@ -70,6 +70,21 @@ def real_path(path: Path) -> Path | None:
 def is_within(path: Path, folder: Path) -> bool:
     """True when ``path`` is ``folder`` or inside it (compare resolved paths for symlinks)."""
     return path == folder or folder in path.parents
+
+
+def current_folder() -> Path:
+    """The current folder, where a run starts when no ``--root`` names one.
+
+    Raises:
+        ConfigError: it was deleted under the process (or cannot be reached any more), which
+            ``os.getcwd`` reports as a bare "No such file or directory".
+    """
+    try:
+        return Path.cwd()
+    except OSError:
+        raise ConfigError(
+            "the current folder no longer exists; cd to your project or pass --root DIR"
+        ) from None
 
 
 def resolve(path: Path, relative: str) -> Path:

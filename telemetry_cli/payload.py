@@ -65,7 +65,7 @@ def read_payload(inline: str | None, file: str | None, wait: float = 10.0) -> An
         except OSError as exc:
             raise UsageError(f"--payload-file {file}: cannot read: {exc.strerror}") from None
     else:
-        source, text = "--payload", inline or ""
+        source, text = "--payload", _argument_text(inline or "")
     payload = _parse(source, text)
     if payload is None:
         # None is what callers take for "no payload"; the endpoint refuses "payload": null.
@@ -241,6 +241,22 @@ def _holds_surrogate(document: Any) -> bool:
         elif isinstance(value, list):
             pending.extend(value)
     return False
+
+
+def _argument_text(value: str) -> str:
+    """A command-line argument as the UTF-8 text its bytes are, whatever the locale.
+
+    Python decodes arguments with the locale's encoding: in a C or POSIX locale every byte of
+    UTF-8 text that is not ASCII arrives as a lone surrogate (as a byte that is not UTF-8
+    does). Its bytes, encoded back, tell the two apart; what is not UTF-8 stays as it came,
+    for :func:`_parse` to refuse.
+    """
+    if not _SURROGATE.search(value):
+        return value  # the common case
+    try:
+        return os.fsencode(value).decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def _parse(source: str, text: str) -> Any:

@@ -25,7 +25,7 @@ from typing import Any, Final
 from telemetry_cli.console import clipped, closest, shown_path, toml_quoted
 from telemetry_cli.errors import ConfigError, FileProblem
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
-from telemetry_cli.files import SourceText, is_within, parse_toml, real_path
+from telemetry_cli.files import SourceText, current_folder, is_within, parse_toml, real_path
 
 TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
@@ -317,7 +317,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
     analytics_dir = _join(app_dir, scope.values["layer_package"])
     instrument: list[tuple[str, str]] = []
     capture: list[tuple[str, tuple[str, ...]]] = []
-    real_paths: dict[Path, str] = {}
+    real_paths: dict[Path | tuple[int, int], str] = {}
     for module, event_type in value.items():
         # JSON quoting escapes a control character in the name, keeping the message one line.
         where = f"instrument.{json.dumps(module, ensure_ascii=False)}"
@@ -345,11 +345,11 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         module_path = _join(app_dir, normalised)
         real_path = _inside_root(scope.root, module_path, fail_module)
         # Two names of one file (a symlink) would patch it twice, for two events.
-        other = real_paths.setdefault(real_path, normalised)
+        other = real_paths.setdefault(_file_identity(real_path), normalised)
         if other != normalised:
             raise fail_module(
-                f"{toml_quoted(normalised)} is the same file as {toml_quoted(other)} (a link); "
-                "list it once"
+                f"{toml_quoted(normalised)} is the same file as {toml_quoted(other)} (a link, "
+                "or the same name in other letter case); list it once"
             )
         # Generated files are rewritten by the tool: a patched one would be patched, then
         # rewritten or refused, on every run, never settling. (The module that builds the app is
@@ -898,7 +898,7 @@ def load_plan(
         ConfigError: the file is missing, unreadable, not TOML, or the plan is invalid.
     """
     if config is not None:
-        config_file = config if config.is_absolute() else (cwd or Path.cwd()) / config
+        config_file = config if config.is_absolute() else (cwd or current_folder()) / config
         if config_file.is_dir():
             raise ConfigError(
                 f"{shown_path(config)}: --config is a folder; name the TOML file in it"
@@ -922,7 +922,7 @@ def load_plan(
             )
         project_root = root
     else:
-        config_file = find_config(cwd or Path.cwd())
+        config_file = find_config(cwd or current_folder())
         project_root = config_file.parent
     if not project_root.is_dir():
         raise ConfigError(f"{shown_path(project_root)}: --root is not a folder")
@@ -1223,6 +1223,19 @@ def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> Path:
     if not is_within(resolved, _resolve(root, ".", fail)):
         raise fail(f"{toml_quoted(relative)} resolves to {resolved}, outside the project root")
     return resolved
+
+
+def _file_identity(path: Path) -> Path | tuple[int, int]:
+    """What tells one file from another: its device and inode, or its path if it is missing.
+
+    A resolved path is not enough: a case-insensitive file system (macOS, Windows) keeps the
+    letter case it was given, and a hard link is another name of the same file.
+    """
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return path
+    return (status.st_dev, status.st_ino)
 
 
 def _resolve(path: Path, relative: str, fail: _ProblemFail) -> Path:
