@@ -317,6 +317,96 @@ def test_an_environment_read_without_a_string_default_stays_unknown(
     ) in result.stdout
 
 
+# Every spelling of the standard library's environment reads with a default: one rule for all.
+_ENVIRONMENT_SPELLINGS = [
+    ("import os\n", 'os.getenv("API_PREFIX", "/api/v1")'),
+    ("from os import getenv\n", 'getenv("API_PREFIX", "/api/v1")'),
+    ("import os\n", 'os.environ.get("API_PREFIX", "/api/v1")'),
+    ("from os import environ\n", 'environ.get("API_PREFIX", "/api/v1")'),
+    ("from os import environ as ENV\n", 'ENV.get("API_PREFIX", default="/api/v1")'),
+    ("import os as system\n", 'system.environ.get("API_PREFIX", "/api/v1")'),
+    ("import os\n", 'os.environ.get("API_PREFIX") or "/api/v1"'),
+    ("from os import environ\n", 'environ.get("API_PREFIX", "") or "/api/v1"'),
+]
+_SPELLING_IDS = [
+    "os.getenv",
+    "getenv-imported",
+    "os.environ.get",
+    "environ-imported",
+    "environ-aliased-keyword",
+    "os-aliased",
+    "os.environ.get-or",
+    "environ-empty-or",
+]
+# Where the prefix is written: the app's include prefix, the prefix of the router that includes
+# the items router, a constant of another module given as the include prefix.
+_PREFIX_PLACES = ["include-prefix", "including-router", "imported-constant"]
+
+
+def _environment_prefix_project(tmp_path: Path, place: str, imports: str, read: str) -> Path:
+    """The project with ``read`` as the prefix of the items routes, written at ``place``."""
+    if place == "include-prefix":
+        return _project(tmp_path, _main(f"app.include_router(api_router, prefix={read})", imports))
+    if place == "including-router":
+        api = API_PY.replace("api_router = APIRouter()", f"api_router = APIRouter(prefix={read})")
+        return _project(tmp_path, _main("app.include_router(api_router)"), imports + api)
+    root = _project(
+        tmp_path,
+        _main("app.include_router(api_router, prefix=PREFIX)", "from app.paths import PREFIX\n"),
+    )
+    (root / "backend/app/paths.py").write_text(f"{imports}\nPREFIX = {read}\n")
+    return root
+
+
+@pytest.mark.parametrize("place", _PREFIX_PLACES)
+@pytest.mark.parametrize(("imports", "read"), _ENVIRONMENT_SPELLINGS, ids=_SPELLING_IDS)
+def test_every_spelling_of_an_environment_read_gives_its_default_and_says_so(
+    tmp_path: Path, place: str, imports: str, read: str
+) -> None:
+    # `os.environ.get` (also imported as `environ`, or through an alias) reads as `os.getenv`.
+    root = _environment_prefix_project(tmp_path, place, imports, read)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "environment variable" in line]
+    assert len(said) == 1, result.stdout
+    assert "read as '/api/v1'" in said[0] and "environment variable API_PREFIX" in said[0]
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize("place", _PREFIX_PLACES)
+def test_an_environment_variable_read_without_a_default_is_only_known_at_run_time(
+    tmp_path: Path, place: str
+) -> None:
+    # `os.environ["API_PREFIX"]` has no default to assume (a KeyError when unset): left out.
+    root = _environment_prefix_project(tmp_path, place, "import os\n", 'os.environ["API_PREFIX"]')
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "only known at run time" in result.stdout
+    assert "environment variable API_PREFIX" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("imports", "read"),
+    [*_ENVIRONMENT_SPELLINGS, ("import os\n", 'os.environ["API_PREFIX"]')],
+    ids=[*_SPELLING_IDS, "os.environ-subscript"],
+)
+def test_a_routes_own_router_prefix_from_the_environment_is_read_at_run_time(
+    tmp_path: Path, imports: str, read: str
+) -> None:
+    # The handler can read its own router's prefix itself: the value served, whatever the
+    # environment sets, rather than a default assumed; the same for every spelling.
+    root = _project(tmp_path, _main("app.include_router(api_router)"))
+    items = ITEMS_PY.replace('APIRouter(tags=["items"])', f"APIRouter(prefix={read})")
+    (root / "backend/app/api/items.py").write_text(imports + items)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    source = (root / "backend/app/api/items.py").read_text()
+    assert '"route": "/items" + router.prefix + "/{item_id}",' in source, source
+    assert "environment variable API_PREFIX" not in result.stdout
+
+
 DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
 
 
