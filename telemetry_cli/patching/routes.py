@@ -19,7 +19,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from telemetry_cli.patching.loops import bound_once, literal_container
+from telemetry_cli.patching.loops import (
+    bound_once,
+    literal_container,
+    loop_string,
+    loop_values,
+    substituted,
+)
 from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
     ADD_WEBSOCKET_ROUTE,
@@ -593,7 +599,26 @@ class _Finder:
                 )
                 continue
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
-            self._register(node, endpoint, verb, owner, scope)
+            path = call_argument(node, 0, "path")
+            environments = loop_values(node, scope, self.index)
+            if path is None or environments is None or environments == [{}]:
+                self._register(node, endpoint, verb, owner, scope)
+                continue
+            # `for path in ("/r/{code}", "/go/{code}"): router.add_api_route(path, go)`: one
+            # route per item, each with the path and endpoint it gives.
+            items = [
+                (
+                    substituted(endpoint, scope, values, self.index),
+                    loop_string(path, scope, values, self.index),
+                )
+                for values in environments
+            ]
+            if any(each is None or text is None for each, text in items):
+                self._register(node, endpoint, verb, owner, scope)
+                continue
+            for each, text in items:
+                assert each is not None
+                self._register(node, each[0], verb, owner, scope, path=text)
         if isinstance(statement, ast.Assign | ast.AnnAssign) and isinstance(
             statement.value, ast.Call
         ):
@@ -620,7 +645,14 @@ class _Finder:
             self._register(item, endpoint, verb, listed, scope)
 
     def _register(
-        self, node: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
+        self,
+        node: ast.Call,
+        endpoint: ast.expr,
+        verb: str,
+        owner: Owner,
+        scope: Scope,
+        *,
+        path: str | None = None,
     ) -> None:
         """Record one route registered for ``endpoint`` (a function followed, else reported)."""
         # `partial(by_kind, "rain")`: FastAPI calls the function with the arguments it binds.
@@ -637,7 +669,7 @@ class _Finder:
             return
         function, defined_in = found
         function_scope = Scope(function, self.module, defined_in)
-        route = self._route(node, verb, owner, scope, function_scope)
+        route = self._route(node, verb, owner, scope, function_scope, path=path)
         key = id(function)
         if key in self.handlers:
             self.handlers[key].routes.append(route)
@@ -949,9 +981,12 @@ class _Finder:
         handler_scope: Scope,
         *,
         methods_at: int | None = None,
+        path: str | None = None,
     ) -> Route:
+        """The route ``call`` registers; ``path``: its path when known otherwise (a loop's)."""
         path_expression = call_argument(call, 0, "path")
-        path = self.index.string_value(path_expression, scope)
+        if path is None:
+            path = self.index.string_value(path_expression, scope)
         methods = _methods(call, verb, self.index, scope, methods_at)
         problem = None
         quote = handler_scope.module.quote
