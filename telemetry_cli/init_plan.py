@@ -1206,7 +1206,9 @@ def _candidate_packages(
                 flat
                 and (
                     backend == here
-                    or _imports_a_sibling(root, here, name)
+                    # Not when the folder's modules import it by its own name (`from
+                    # app.api.routes import ...`): those only resolve from the folder above.
+                    or (_imports_a_sibling(root, here, name) and not _imports_itself(here))
                     or (_serves_itself_by_name(name, data) and not _imports_itself(here))
                 )
             ) or (

@@ -2032,6 +2032,31 @@ def test_a_flat_folder_importing_itself_by_its_name_is_served_from_the_folder_ab
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+def test_a_folder_whose_modules_import_it_by_name_is_not_run_from_inside_for_its_main(
+    tmp_path: Path,
+) -> None:
+    """`app/main.py` re-exporting the app as `from api import server` (a sibling of it), while
+    `app/api/server.py` builds it saying `from app.routes import orders` (no `__init__.py`):
+    those imports only resolve from the folder above `app/`, where `main.py` re-exports the same
+    app; run from `app/` (`backend = "app"`), the app fails to start."""
+    root = tmp_path / "project"
+    (root / "app/api").mkdir(parents=True)
+    (root / "app/routes").mkdir()
+    (root / "app/api/server.py").write_text(NAMESPACE_MAIN)
+    (root / "app/routes/orders.py").write_text(NAMESPACE_ORDERS)
+    (root / "app/main.py").write_text("from api import server\n\napp = server.app\n")
+    (root / "main.py").write_text("from app.api import server\n\napp = server.app\n")
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    for line in ('backend = "."', 'app = "app.api.server:app"'):
+        assert line in text, text
+    _uncomment_and_generate(root, "app/routes/orders.py")
+    served = _serves_health(root, "main", "/orders/7")
+    assert served.returncode == 0, served.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_of_two_factories_building_one_app_init_names_the_one_the_other_does_not_call(
     tmp_path: Path,
 ) -> None:

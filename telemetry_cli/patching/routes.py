@@ -19,7 +19,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from telemetry_cli.patching.loops import bound_once, literal_container
+from telemetry_cli.patching.loops import (
+    bound_once,
+    literal_container,
+    loop_string,
+    loop_values,
+    substituted,
+)
 from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
     ADD_WEBSOCKET_ROUTE,
@@ -48,6 +54,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     call_argument,
+    call_bound_once,
     chain_root,
     passes_prefix_through,
     returned_only,
@@ -592,7 +599,26 @@ class _Finder:
                 )
                 continue
             verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
-            self._register(node, endpoint, verb, owner, scope)
+            path = call_argument(node, 0, "path")
+            environments = loop_values(node, scope, self.index)
+            if path is None or environments is None or environments == [{}]:
+                self._register(node, endpoint, verb, owner, scope)
+                continue
+            # `for path in ("/r/{code}", "/go/{code}"): router.add_api_route(path, go)`: one
+            # route per item, each with the path and endpoint it gives.
+            items = [
+                (
+                    substituted(endpoint, scope, values, self.index),
+                    loop_string(path, scope, values, self.index),
+                )
+                for values in environments
+            ]
+            if any(each is None or text is None for each, text in items):
+                self._register(node, endpoint, verb, owner, scope)
+                continue
+            for each, text in items:
+                assert each is not None
+                self._register(node, each[0], verb, owner, scope, path=text)
         if isinstance(statement, ast.Assign | ast.AnnAssign) and isinstance(
             statement.value, ast.Call
         ):
@@ -619,7 +645,14 @@ class _Finder:
             self._register(item, endpoint, verb, listed, scope)
 
     def _register(
-        self, node: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
+        self,
+        node: ast.Call,
+        endpoint: ast.expr,
+        verb: str,
+        owner: Owner,
+        scope: Scope,
+        *,
+        path: str | None = None,
     ) -> None:
         """Record one route registered for ``endpoint`` (a function followed, else reported)."""
         # `partial(by_kind, "rain")`: FastAPI calls the function with the arguments it binds.
@@ -636,7 +669,7 @@ class _Finder:
             return
         function, defined_in = found
         function_scope = Scope(function, self.module, defined_in)
-        route = self._route(node, verb, owner, scope, function_scope)
+        route = self._route(node, verb, owner, scope, function_scope, path=path)
         key = id(function)
         if key in self.handlers:
             self.handlers[key].routes.append(route)
@@ -651,6 +684,22 @@ class _Finder:
         function = None
         route = None
         cls = self._imported_class(endpoint, scope) if target is None else None
+        instance = None
+        if target is None and isinstance(endpoint, ast.Attribute):
+            instance = self._instance_class(endpoint.value, scope)
+        if instance is not None and instance.scope.module is not self.module:
+            # `tags.count` after `tags = TagIndex()`, the class another module's: the bound
+            # method is its handler there, with this route.
+            assert isinstance(endpoint, ast.Attribute)
+            defined_in = instance.scope.module.path
+            method = _instance_endpoint(instance, endpoint.attr)
+            if method is not None:
+                function, class_scope = method
+                handler_scope = Scope(function, class_scope.module, class_scope)
+                route = dataclasses.replace(
+                    self._route(call, verb, owner, scope, handler_scope),
+                    registered_in=self.module.path,
+                )
         if cls is not None:
             # `TaskController.create_task` of a class another module of the package defines: a
             # static or class method is its handler there, with this route.
@@ -681,6 +730,22 @@ class _Finder:
         self.unfollowed.append(
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
+
+    def _instance_class(self, name: ast.expr, scope: Scope) -> Binding | None:
+        """The module-level class of the package whose instance ``name`` is bound once to.
+
+        ``Shelf`` for ``shelf`` after ``shelf = Shelf("me")``; None for anything else (a name
+        bound more than once, to something else than a call of a class of the package).
+        """
+        if not isinstance(name, ast.Name):
+            return None
+        call = call_bound_once(scope.lookup(name.id))
+        if call is None:
+            return None
+        cls = self.index.binding_of(call.func, scope)
+        if cls is None or cls.kind != "class" or cls.scope.parent is not None:
+            return None
+        return cls
 
     def _imported_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of another module of the package an endpoint is read from.
@@ -716,6 +781,10 @@ class _Finder:
             if owner is not None and owner.kind == "class":
                 # `Controller.create`: a static or class method of a class of this module.
                 return _class_endpoint(owner, endpoint.attr)
+            instance_of = self._instance_class(endpoint.value, scope)
+            if instance_of is not None and instance_of.scope.module is self.module:
+                # `shelf.list_all` after `shelf = Shelf()`: the bound method FastAPI calls.
+                return _instance_endpoint(instance_of, endpoint.attr)
             method = _method_of_instance(endpoint.value, scope)
             if method is None or method.parent is None:
                 return None
@@ -912,9 +981,12 @@ class _Finder:
         handler_scope: Scope,
         *,
         methods_at: int | None = None,
+        path: str | None = None,
     ) -> Route:
+        """The route ``call`` registers; ``path``: its path when known otherwise (a loop's)."""
         path_expression = call_argument(call, 0, "path")
-        path = self.index.string_value(path_expression, scope)
+        if path is None:
+            path = self.index.string_value(path_expression, scope)
         methods = _methods(call, verb, self.index, scope, methods_at)
         problem = None
         quote = handler_scope.module.quote
@@ -1090,6 +1162,24 @@ def _class_endpoint(cls: Binding, name: str) -> tuple[FunctionNode, Scope] | Non
             isinstance(statement, FunctionNode)
             and statement.name == name
             and _static_or_class(statement)
+        ):
+            return statement, Scope(node, cls.scope.module, cls.scope)
+    return None
+
+
+def _instance_endpoint(cls: Binding, name: str) -> tuple[FunctionNode, Scope] | None:
+    """The plain method ``name`` of class ``cls``, and its class body, or None.
+
+    Read from an instance (``shelf.list_all``) it is a bound method: FastAPI calls it without
+    the instance parameter, and a log call in it runs for the routes it is registered for.
+    """
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    for statement in node.body:
+        if (
+            isinstance(statement, FunctionNode)
+            and statement.name == name
+            and _instance_method(statement)
         ):
             return statement, Scope(node, cls.scope.module, cls.scope)
     return None
