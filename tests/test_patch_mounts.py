@@ -3699,3 +3699,103 @@ def test_a_dynaconf_settings_change_makes_the_log_calls_stale(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+LATE_ROUTES_MAIN_PY = '''"""Routes before, between and after the includes of their routers."""
+
+from fastapi import APIRouter, FastAPI
+
+app = FastAPI()
+shelf = APIRouter(prefix="/shelf")
+inner = APIRouter(prefix="/inner")
+outer = APIRouter(prefix="/outer")
+
+
+@shelf.get("/first")
+async def first() -> dict[str, str]:
+    return {"at": "first"}
+
+
+app.include_router(shelf, prefix="/a")
+
+
+@shelf.get("/second")
+async def second() -> dict[str, str]:
+    return {"at": "second"}
+
+
+app.include_router(shelf, prefix="/b")
+
+
+@shelf.get("/third")
+async def third() -> dict[str, str]:
+    return {"at": "third"}
+
+
+@inner.get("/deep")
+async def deep() -> dict[str, str]:
+    return {"at": "deep"}
+
+
+app.include_router(outer)
+outer.include_router(inner)
+'''
+
+
+def _async_routes(path: Path) -> dict[str, str]:
+    """The ``route`` each async handler of a module logs, by handler (only those logging)."""
+    routes: dict[str, str] = {}
+    for function in ast.parse(path.read_text()).body:
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        call = function.body[0]
+        if not (isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)):
+            continue
+        payload = call.value.args[1]
+        assert isinstance(payload, ast.Dict)
+        for key, value in zip(payload.keys, payload.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == "route":
+                routes[function.name] = ast.literal_eval(value)
+    return routes
+
+
+def test_routes_declared_after_an_include_of_their_router_say_how_older_fastapi_serves_them(
+    tmp_path: Path,
+) -> None:
+    # From FastAPI 0.137 an include serves every route its router ever gets: the routes are
+    # logged so. Before, `include_router` copied the routes the router had when it ran: a
+    # route declared after the last include of its router (or of a router its own is included
+    # into) was served by no app, one declared between two includes only under the later one.
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(LATE_ROUTES_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _async_routes(root / "backend/app/main.py") == {
+        "first": "/shelf/first",  # served under /a and /b: the path the router declares
+        "second": "/shelf/second",
+        "third": "/shelf/third",
+        "deep": "/outer/inner/deep",
+    }
+    said = " ".join(result.stdout.split())
+    assert said.count("earlier versions copy a router's routes") == 3, said
+    assert (
+        "main.py:19: this route is added to `shelf` of app.main after some of its includes: "
+        "FastAPI 0.137 and later serve it under each of them (logged so); earlier versions "
+        "copy a router's routes when they include it and serve it only under the includes "
+        "made after it (include prefix '/b')" in said
+    )
+    assert (
+        "main.py:27: this route is added to `shelf` of app.main after its last include (line 24)"
+        in said
+    )
+    assert (
+        "main.py:32: this route is added to `outer` of app.main after its last include (line 37)"
+        in said
+    )
+    assert "main.py:11:" not in said
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/b/shelf/second").json() == {"at": "second"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == LATE_ROUTES_MAIN_PY

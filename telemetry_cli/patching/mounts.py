@@ -162,6 +162,17 @@ class Versioning:
         return not (at[0] == self.site[0] and at[1] > self.end)
 
 
+def _copies(mount: Mount, at: CallSite | None) -> bool:
+    """Whether an include serves what is added to its router at ``at`` on FastAPI before 0.137.
+
+    There ``include_router`` copies the routes the router has when it runs: one added further
+    down the same body (a route, an include) runs after it, and that include never serves it;
+    from 0.137 on it includes the router itself and serves every route it ever gets. Across
+    bodies (another module, a function) the order is not known: it may.
+    """
+    return at is None or mount.at is None or at[0] != mount.at[0] or at[1] < mount.at[1]
+
+
 class Mounts:
     """The ``include_router`` calls of a package, by the included router."""
 
@@ -195,6 +206,8 @@ class Mounts:
         self.served_app: RouterKey | None = None
         #: The app served and the apps of the package it is built from (see :func:`site_apps`).
         self.serving: frozenset[RouterKey] = frozenset()
+        #: The qualified name of the app served when a library builds it (``nicegui.app``).
+        self.library_app: str | None = None
 
     def serve(self, apps: tuple[RouterKey, ...]) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -333,15 +346,16 @@ class Mounts:
             found.extend(outer + mount.prefix for outer in outers)
         return found
 
-    def _serving(self, key: RouterKey) -> list[Mount]:
+    def _serving(self, key: RouterKey, at: CallSite | None = None) -> list[Mount]:
         """The includes of a router that may serve it: dead ends left out when others are not.
 
         ``api_router.include_router(auth.router)`` where no app (nor anything) includes
         ``api_router``, next to ``app.include_router(auth.router, prefix="/auth")``: only the
         app's include serves the routes. When every include ends so, all stay (the router may be
-        served in a way the tool cannot see).
+        served in a way the tool cannot see). ``at``: where what they serve is added to the
+        router; the includes run before it are left out (see :func:`_copies`).
         """
-        mounts = self.included[key]
+        mounts = [mount for mount in self.included[key] if _copies(mount, at)]
         live = [mount for mount in mounts if not self._dead(mount, frozenset({key}))]
         return live or mounts
 
@@ -443,18 +457,25 @@ class Mounts:
         unknown: list[str],
         tops: list[RouterKey],
         others: list[RouterKey],
+        at: CallSite | None = None,
+        late: list[tuple[RouterKey, int]] | None = None,
     ) -> bool:
         """Whether a chain of includes from ``key`` ends at the app served (or any app).
 
         The objects not told to be apps that chains end at go in ``unknown``, the routers
-        included nowhere in ``tops``, the apps other than the one served in ``others``.
+        included nowhere in ``tops``, the apps other than the one served in ``others``; the
+        routers whose every include runs before what ``at`` adds to them in ``late``, each
+        with the line of its last include.
         """
         if key in seen:
             return False
         if key not in self.included:
             tops.append(key)
             return False
-        for mount in self.included[key]:
+        copying = [mount for mount in self.included[key] if _copies(mount, at)]
+        if not copying and late is not None:
+            late.append((key, max(mount.at[1] for mount in self.included[key] if mount.at)))
+        for mount in copying:
             if mount.parent is None:
                 if mount.by_app and self._serves(mount.app):
                     return True
@@ -462,7 +483,9 @@ class Mounts:
                     others.append(mount.app)
                 else:
                     unknown.append(mount.including or "?")
-            elif self._reaches_app(mount.parent, seen | {key}, unknown, tops, others):
+            elif self._reaches_app(
+                mount.parent, seen | {key}, unknown, tops, others, at and mount.at, late
+            ):
                 return True
         return False
 
@@ -476,13 +499,47 @@ class Mounts:
         """
         return self._served(key, frozenset())
 
-    def _served(self, key: RouterKey | None, seen: frozenset[RouterKey]) -> str | None:
+    def older_fastapi(self, key: RouterKey | None, at: CallSite) -> str | None:
+        """A line for a route FastAPI before 0.137 serves otherwise than later versions do.
+
+        ``key``: its router; ``at``: where the route is declared. Before 0.137 an include
+        serves only the routes its router has when it runs (see :func:`_copies`): a route
+        declared after every include of its router (or of a router its own is included into
+        late) is served by no app there, one declared between two includes only under the
+        later one. The route is logged as later versions serve it. None when both agree.
+        """
+        if key is None or key not in self.included:
+            return None
+        late: list[tuple[RouterKey, int]] = []
+        if not self._reaches_app(key, frozenset(), [], [], [], at, late) and late:
+            if self._reaches_app(key, frozenset(), [], [], []):
+                router, line = late[0]
+                return (
+                    f"this route is added to `{router[1]}` of {router[0]} after its last "
+                    f"include (line {line}): FastAPI 0.137 and later serve it there (logged "
+                    "so); earlier versions copy a router's routes when they include it and "
+                    "serve this one nowhere"
+                )
+            return None
+        now, before = self.served_prefix(key), self._served(key, frozenset(), at)
+        if before is None or before == now:
+            return None
+        return (
+            f"this route is added to `{key[1]}` of {key[0]} after some of its includes: "
+            f"FastAPI 0.137 and later serve it under each of them (logged so); earlier "
+            "versions copy a router's routes when they include it and serve it only under "
+            f"the includes made after it (include prefix {before!r})"
+        )
+
+    def _served(
+        self, key: RouterKey | None, seen: frozenset[RouterKey], at: CallSite | None = None
+    ) -> str | None:
         if key is None or key not in self.included:
             return ""
         if key in seen:
             return None  # routers that include each other: nothing Starlette could serve
         found: set[str] = set()
-        for mount in self._serving(key):
+        for mount in self._serving(key, at):
             if mount.parent is None:
                 if not mount.by_app:
                     return None  # an object the tool cannot tell may serve nothing, or anywhere
@@ -490,7 +547,8 @@ class Mounts:
             else:
                 if mount.parent_local and mount.parent not in self.included:
                     return None  # built in a function and returned: served where, not known
-                served = self._served(mount.parent, seen | {key})
+                # What the include adds to the parent, where it adds it (when ordered).
+                served = self._served(mount.parent, seen | {key}, at and mount.at)
                 if served is None:
                     return None
                 outer = served + (mount.parent_prefix or "")
