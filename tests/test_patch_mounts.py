@@ -3799,3 +3799,52 @@ def test_routes_declared_after_an_include_of_their_router_say_how_older_fastapi_
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == LATE_ROUTES_MAIN_PY
+
+
+APP_IN_TRY_MAIN_PY = '''"""The app, built in a try statement with a fallback."""
+
+from fastapi import APIRouter, FastAPI
+
+router = APIRouter(prefix="/r")
+
+
+@router.get("/ping")
+async def ping() -> dict[str, str]:
+    return {"at": "ping"}
+
+
+try:
+    from app.settings import TITLE  # no such module: the fallback builds the app
+
+    app = FastAPI(title=TITLE)
+except ImportError:
+    app = FastAPI()
+else:
+    app.title = "fast"
+finally:
+    app.include_router(router, prefix="/api")
+'''
+
+
+def test_an_app_built_in_a_try_statement_is_wired_after_the_whole_statement(
+    tmp_path: Path,
+) -> None:
+    # Every branch binds the app (or raises): after the `try` statement it exists, with the
+    # routers its `finally` includes; the telemetry router goes there, at the module's level.
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(APP_IN_TRY_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / "backend/app/main.py").read_text()
+    assert text.endswith(
+        '    app.include_router(router, prefix="/api")\n'
+        "app.include_router(telemetry_router)\ninstall_error_capture(app)\n"
+    )
+    assert _async_routes(root / "backend/app/main.py") == {"ping": "/api/r/ping"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/r/ping").json() == {"at": "ping"}
+        assert client.get("/api/telemetry/health").status_code == 200
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == APP_IN_TRY_MAIN_PY
