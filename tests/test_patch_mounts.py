@@ -3848,3 +3848,60 @@ def test_an_app_built_in_a_try_statement_is_wired_after_the_whole_statement(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == APP_IN_TRY_MAIN_PY
+
+
+SHADOWED_ROUTE_MAIN_PY = '''"""A folder mounted, then a route under its path."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+app = FastAPI()
+
+
+@app.get("/api/first")
+async def first() -> dict[str, str]:
+    return {"at": "first"}
+
+
+app.mount("/files", StaticFiles(directory=Path(__file__).parent), name="files")
+
+
+@app.get("/files/late")
+async def under_files() -> dict[str, str]:
+    return {"at": "files"}
+
+
+@app.get("/api/second")
+async def second() -> dict[str, str]:
+    return {"at": "second"}
+'''
+
+
+def test_a_route_added_after_a_mount_that_takes_its_path_says_it_is_not_served(
+    tmp_path: Path,
+) -> None:
+    # Starlette tries the app's routes in the order they were added: a mount added first
+    # answers every path under its own, so a route declared after it under that path is
+    # never reached. It is logged with a line saying so (as a router no app serves is);
+    # a route outside the mount's path is served as usual.
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(SHADOWED_ROUTE_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    said = " ".join(result.stdout.split())
+    assert (
+        "main.py:19: `app.mount('/files', ...)` at line 16 is added to the app before this "
+        "route and answers every path under '/files': the route is never reached; it is "
+        "logged with its path" in said
+    )
+    assert said.count("is never reached") == 1
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/files/late").status_code == 404
+        assert client.get("/api/second").json() == {"at": "second"}
+        assert client.get("/api/telemetry/health").status_code == 200
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == SHADOWED_ROUTE_MAIN_PY

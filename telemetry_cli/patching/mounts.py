@@ -162,6 +162,11 @@ class Versioning:
         return not (at[0] == self.site[0] and at[1] > self.end)
 
 
+def mount_takes(path: str, endpoint: str) -> bool:
+    """Whether a mount at ``path`` answers ``endpoint`` (every path, mounted at the root)."""
+    return path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
+
+
 def _copies(mount: Mount, at: CallSite | None) -> bool:
     """Whether an include serves what is added to its router at ``at`` on FastAPI before 0.137.
 
@@ -498,6 +503,33 @@ class Mounts:
         served under several prefixes (or routers include each other): no single path.
         """
         return self._served(key, frozenset())
+
+    def shadowing(self, app: ast.expr, scope: Scope, line: int, path: str) -> str | None:
+        """A line for a route added to ``app`` at ``line`` after a mount of it that takes ``path``.
+
+        Starlette tries an app's routes in the order they were added: ``app.mount("/", ...)``
+        (a folder, a WSGI app) added first answers every path under its own, and a route
+        declared further down the same body under that path is never reached. None when no
+        such mount (with a path known statically) comes first.
+        """
+        written = ast.unparse(app)
+        for call, call_scope in method_calls(scope.module, "mount"):
+            assert isinstance(call.func, ast.Attribute)
+            if (
+                call_scope.node is not scope.node
+                or call.lineno >= line
+                or ast.unparse(call.func.value) != written
+            ):
+                continue
+            assert self.index is not None
+            mounted = self.index.string_value(call_argument(call, 0, "path"), call_scope)
+            if mounted is not None and mount_takes(mounted, path):
+                return (
+                    f"`{written}.mount({mounted!r}, ...)` at line {call.lineno} is added to the "
+                    f"app before this route and answers every path under {mounted!r}: the route "
+                    "is never reached; it is logged with its path"
+                )
+        return None
 
     def older_fastapi(self, key: RouterKey | None, at: CallSite) -> str | None:
         """A line for a route FastAPI before 0.137 serves otherwise than later versions do.

@@ -940,6 +940,17 @@ class _Finder:
             if owner.role is Role.ROUTER and not owner.unserved:
                 # Declared after an include of its router: FastAPI's versions differ there.
                 note = note or mounts.older_fastapi(owner.key, at)
+        shadowed = None
+        if (
+            mounts is not None
+            and owner.role is Role.APP
+            and owner.reference is not None
+            and path is not None
+            and owner.prefix is not None
+        ):
+            # Declared after a mount of its app that answers its path first: never reached.
+            shadowed = mounts.shadowing(owner.reference, scope, call.lineno, owner.prefix + path)
+            note = shadowed or note
         mount = version
         static = False
         if path is not None and owner.prefix is not None:
@@ -991,7 +1002,7 @@ class _Finder:
             bool(mount),
             note,
             static,
-            owner.unserved,
+            owner.unserved or shadowed is not None,
         )
 
 
