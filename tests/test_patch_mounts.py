@@ -3854,7 +3854,7 @@ SHADOWED_ROUTE_MAIN_PY = '''"""A folder mounted, then a route under its path."""
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 app = FastAPI()
@@ -3876,6 +3876,24 @@ async def under_files() -> dict[str, str]:
 @app.get("/api/second")
 async def second() -> dict[str, str]:
     return {"at": "second"}
+
+
+listing = APIRouter(prefix="/files")
+tools = APIRouter(prefix="/tools")
+
+
+@listing.get("/list")
+async def listed() -> dict[str, str]:
+    return {"at": "list"}
+
+
+@tools.get("/list")
+async def tool_list() -> dict[str, str]:
+    return {"at": "tools"}
+
+
+app.include_router(listing)
+app.include_router(tools)
 '''
 
 
@@ -3896,10 +3914,17 @@ def test_a_route_added_after_a_mount_that_takes_its_path_says_it_is_not_served(
         "route and answers every path under '/files': the route is never reached; it is "
         "logged with its path" in said
     )
-    assert said.count("is never reached") == 1
+    assert (
+        "main.py:33: `app.mount('/files', ...)` at line 16 is added to the app before the "
+        "include of `listing` at line 43 and answers every path under '/files': the route is "
+        "never reached; it is logged with its path" in said
+    )
+    assert said.count("is never reached") == 2
     with imported_app(root / "backend") as served:
         client = TestClient(served.app)
         assert client.get("/files/late").status_code == 404
+        assert client.get("/files/list").status_code == 404
+        assert client.get("/tools/list").json() == {"at": "tools"}
         assert client.get("/api/second").json() == {"at": "second"}
         assert client.get("/api/telemetry/health").status_code == 200
     assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -98,6 +98,7 @@ class Mount:
     parent_local: bool = False
     including: str = ""  # the object the call is made on, as written (`app`, `registry`)
     at: CallSite | None = None  # where the call is made (see Versioning.copied)
+    scope: Scope | None = dataclasses.field(default=None, compare=False, repr=False)  # of `at`
 
 
 class Unresolved(NamedTuple):
@@ -504,15 +505,16 @@ class Mounts:
         """
         return self._served(key, frozenset())
 
-    def shadowing(self, app: ast.expr, scope: Scope, line: int, path: str) -> str | None:
-        """A line for a route added to ``app`` at ``line`` after a mount of it that takes ``path``.
+    def shadowing(
+        self, written: str, scope: Scope, line: int, path: str, what: str = "this route"
+    ) -> str | None:
+        """A line for a route added to the app ``written`` at ``line`` after a mount taking it.
 
         Starlette tries an app's routes in the order they were added: ``app.mount("/", ...)``
         (a folder, a WSGI app) added first answers every path under its own, and a route
-        declared further down the same body under that path is never reached. None when no
-        such mount (with a path known statically) comes first.
+        declared (or a router included: ``what``) further down the same body under that path
+        is never reached. None when no such mount (with a path known statically) comes first.
         """
-        written = ast.unparse(app)
         for call, call_scope in method_calls(scope.module, "mount"):
             assert isinstance(call.func, ast.Attribute)
             if (
@@ -526,10 +528,34 @@ class Mounts:
             if mounted is not None and mount_takes(mounted, path):
                 return (
                     f"`{written}.mount({mounted!r}, ...)` at line {call.lineno} is added to the "
-                    f"app before this route and answers every path under {mounted!r}: the route "
-                    "is never reached; it is logged with its path"
+                    f"app before {what} and answers every path under {mounted!r}: the route is "
+                    "never reached; it is logged with its path"
                 )
         return None
+
+    def shadowed_router(self, key: RouterKey | None, path: str) -> str | None:
+        """A line for a router's route (``path`` under the router's prefix) no include reaches.
+
+        Each include of the router is made on an app after a mount of it that takes the
+        route's path (see :meth:`shadowing`); None when one may reach it, or an include is
+        made otherwise (through another router, with a prefix only known at run time).
+        """
+        if key is None:
+            return None
+        said = None
+        for mount in self.included.get(key, []):
+            if not mount.by_app or mount.parent is not None or mount.prefix is None:
+                return None
+            if mount.scope is None or mount.at is None:
+                return None
+            what = f"the include of `{key[1]}` at line {mount.at[1]}"
+            note = self.shadowing(
+                mount.including, mount.scope, mount.at[1], mount.prefix + path, what
+            )
+            if note is None:
+                return None
+            said = said or note
+        return said
 
     def older_fastapi(self, key: RouterKey | None, at: CallSite) -> str | None:
         """A line for a route FastAPI before 0.137 serves otherwise than later versions do.
@@ -1678,7 +1704,7 @@ def _mount(
     written = ast.unparse(call.func.value)
     at = (id(scope.node), call.lineno)
     return child_key, Mount(
-        parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at
+        parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at, scope
     )
 
 

@@ -949,7 +949,19 @@ class _Finder:
             and owner.prefix is not None
         ):
             # Declared after a mount of its app that answers its path first: never reached.
-            shadowed = mounts.shadowing(owner.reference, scope, call.lineno, owner.prefix + path)
+            shadowed = mounts.shadowing(
+                ast.unparse(owner.reference), scope, call.lineno, owner.prefix + path
+            )
+            note = shadowed or note
+        elif (
+            mounts is not None
+            and owner.role is Role.ROUTER
+            and not owner.unserved
+            and path is not None
+            and owner.prefix is not None
+        ):
+            # Included (every time) after a mount of the app that answers its path first.
+            shadowed = mounts.shadowed_router(owner.key, owner.prefix + path)
             note = shadowed or note
         mount = version
         static = False
