@@ -169,3 +169,45 @@ def test_an_app_imported_from_a_missing_backend_module_is_still_refused(
     assert generated.exit_code == 2
     assert "main.py has no top-level `app`" in generated.stderr
     assert snapshot(root) == planned
+
+
+LIBRARY_APP_ROUTES_MAIN = """from nicegui import app, ui
+
+
+@app.get("/api/status")
+def status() -> dict[str, str]:
+    return {"state": "up"}
+
+
+@ui.page("/")
+def index() -> None:
+    ui.label("shelf")
+"""
+
+
+def test_routes_declared_on_an_app_a_library_builds_are_logged_as_served(tmp_path: Path) -> None:
+    """`from nicegui import app` named by the `app` key, then `@app.get("/api/status")`: the
+    app served is that object, so the route is one of its own, logged with its path (it was
+    reported as a route on an object the tool cannot tell is an app, and left without a call).
+    Another library's decorator (`@ui.page`) stays no route."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\n'
+                'app = "main:app"\ninstrument = { "main.py" = "ai_block_used" }\n'
+            ),
+            "main.py": LIBRARY_APP_ROUTES_MAIN,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in status (GET /api/status)" in generated.stdout
+    assert "cannot be told" not in generated.stdout
+    assert "index" not in generated.stdout
+    assert '"route": "/api/status"' in (root / "main.py").read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

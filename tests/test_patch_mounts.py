@@ -3789,3 +3789,234 @@ def test_a_dynaconf_settings_change_makes_the_log_calls_stale(
     assert run("generate", "--root", str(root)).exit_code == 0
     assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+LATE_ROUTES_MAIN_PY = '''"""Routes before, between and after the includes of their routers."""
+
+from fastapi import APIRouter, FastAPI
+
+app = FastAPI()
+shelf = APIRouter(prefix="/shelf")
+inner = APIRouter(prefix="/inner")
+outer = APIRouter(prefix="/outer")
+
+
+@shelf.get("/first")
+async def first() -> dict[str, str]:
+    return {"at": "first"}
+
+
+app.include_router(shelf, prefix="/a")
+
+
+@shelf.get("/second")
+async def second() -> dict[str, str]:
+    return {"at": "second"}
+
+
+app.include_router(shelf, prefix="/b")
+
+
+@shelf.get("/third")
+async def third() -> dict[str, str]:
+    return {"at": "third"}
+
+
+@inner.get("/deep")
+async def deep() -> dict[str, str]:
+    return {"at": "deep"}
+
+
+app.include_router(outer)
+outer.include_router(inner)
+'''
+
+
+def _async_routes(path: Path) -> dict[str, str]:
+    """The ``route`` each async handler of a module logs, by handler (only those logging)."""
+    routes: dict[str, str] = {}
+    for function in ast.parse(path.read_text()).body:
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        call = function.body[0]
+        if not (isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)):
+            continue
+        payload = call.value.args[1]
+        assert isinstance(payload, ast.Dict)
+        for key, value in zip(payload.keys, payload.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == "route":
+                routes[function.name] = ast.literal_eval(value)
+    return routes
+
+
+def test_routes_declared_after_an_include_of_their_router_say_how_older_fastapi_serves_them(
+    tmp_path: Path,
+) -> None:
+    # From FastAPI 0.137 an include serves every route its router ever gets: the routes are
+    # logged so. Before, `include_router` copied the routes the router had when it ran: a
+    # route declared after the last include of its router (or of a router its own is included
+    # into) was served by no app, one declared between two includes only under the later one.
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(LATE_ROUTES_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _async_routes(root / "backend/app/main.py") == {
+        "first": "/shelf/first",  # served under /a and /b: the path the router declares
+        "second": "/shelf/second",
+        "third": "/shelf/third",
+        "deep": "/outer/inner/deep",
+    }
+    said = " ".join(result.stdout.split())
+    assert said.count("earlier versions copy a router's routes") == 3, said
+    assert (
+        "main.py:19: this route is added to `shelf` of app.main after some of its includes: "
+        "FastAPI 0.137 and later serve it under each of them (logged so); earlier versions "
+        "copy a router's routes when they include it and serve it only under the includes "
+        "made after it (include prefix '/b')" in said
+    )
+    assert (
+        "main.py:27: this route is added to `shelf` of app.main after its last include (line 24)"
+        in said
+    )
+    assert (
+        "main.py:32: this route is added to `outer` of app.main after its last include (line 37)"
+        in said
+    )
+    assert "main.py:11:" not in said
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/b/shelf/second").json() == {"at": "second"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == LATE_ROUTES_MAIN_PY
+
+
+APP_IN_TRY_MAIN_PY = '''"""The app, built in a try statement with a fallback."""
+
+from fastapi import APIRouter, FastAPI
+
+router = APIRouter(prefix="/r")
+
+
+@router.get("/ping")
+async def ping() -> dict[str, str]:
+    return {"at": "ping"}
+
+
+try:
+    from app.settings import TITLE  # no such module: the fallback builds the app
+
+    app = FastAPI(title=TITLE)
+except ImportError:
+    app = FastAPI()
+else:
+    app.title = "fast"
+finally:
+    app.include_router(router, prefix="/api")
+'''
+
+
+def test_an_app_built_in_a_try_statement_is_wired_after_the_whole_statement(
+    tmp_path: Path,
+) -> None:
+    # Every branch binds the app (or raises): after the `try` statement it exists, with the
+    # routers its `finally` includes; the telemetry router goes there, at the module's level.
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(APP_IN_TRY_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / "backend/app/main.py").read_text()
+    assert text.endswith(
+        '    app.include_router(router, prefix="/api")\n'
+        "app.include_router(telemetry_router)\ninstall_error_capture(app)\n"
+    )
+    assert _async_routes(root / "backend/app/main.py") == {"ping": "/api/r/ping"}
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/r/ping").json() == {"at": "ping"}
+        assert client.get("/api/telemetry/health").status_code == 200
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == APP_IN_TRY_MAIN_PY
+
+
+SHADOWED_ROUTE_MAIN_PY = '''"""A folder mounted, then a route under its path."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+app = FastAPI()
+
+
+@app.get("/api/first")
+async def first() -> dict[str, str]:
+    return {"at": "first"}
+
+
+app.mount("/files", StaticFiles(directory=Path(__file__).parent), name="files")
+
+
+@app.get("/files/late")
+async def under_files() -> dict[str, str]:
+    return {"at": "files"}
+
+
+@app.get("/api/second")
+async def second() -> dict[str, str]:
+    return {"at": "second"}
+
+
+listing = APIRouter(prefix="/files")
+tools = APIRouter(prefix="/tools")
+
+
+@listing.get("/list")
+async def listed() -> dict[str, str]:
+    return {"at": "list"}
+
+
+@tools.get("/list")
+async def tool_list() -> dict[str, str]:
+    return {"at": "tools"}
+
+
+app.include_router(listing)
+app.include_router(tools)
+'''
+
+
+def test_a_route_added_after_a_mount_that_takes_its_path_says_it_is_not_served(
+    tmp_path: Path,
+) -> None:
+    # Starlette tries the app's routes in the order they were added: a mount added first
+    # answers every path under its own, so a route declared after it under that path is
+    # never reached. It is logged with a line saying so (as a router no app serves is);
+    # a route outside the mount's path is served as usual.
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(SHADOWED_ROUTE_MAIN_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    said = " ".join(result.stdout.split())
+    assert (
+        "main.py:19: `app.mount('/files', ...)` at line 16 is added to the app before this "
+        "route and answers every path under '/files': the route is never reached; it is "
+        "logged with its path" in said
+    )
+    assert (
+        "main.py:33: `app.mount('/files', ...)` at line 16 is added to the app before the "
+        "include of `listing` at line 43 and answers every path under '/files': the route is "
+        "never reached; it is logged with its path" in said
+    )
+    assert said.count("is never reached") == 2
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/files/late").status_code == 404
+        assert client.get("/files/list").status_code == 404
+        assert client.get("/tools/list").json() == {"at": "tools"}
+        assert client.get("/api/second").json() == {"at": "second"}
+        assert client.get("/api/telemetry/health").status_code == 200
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == SHADOWED_ROUTE_MAIN_PY

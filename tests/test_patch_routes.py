@@ -2343,3 +2343,54 @@ def test_a_router_prefix_fastapi_refuses_is_said_with_the_routes_logged_as_writt
     assert "`router` has the prefix 'repos'" in notes[0]
     assert "`trailing` has the prefix '/stars/'" in notes[1]
     assert "log call in mine (GET repos/mine)" in result.changes
+
+
+PERCENT_FORMATTED_PATHS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+VAULT = "vault"
+
+
+class Static:
+    MEDIA = "media"
+
+
+@router.get("/%s/{video_path:path}" % VAULT)
+async def stream(video_path: str):
+    return video_path
+
+
+@router.get("/%s/%s/list" % (Static.MEDIA, VAULT))
+async def listing():
+    return []
+
+
+@router.get("/100%%/%s" % VAULT)
+async def full():
+    return 1
+
+
+@router.get("/page/%d" % 3)
+async def page():
+    return 3
+"""
+
+
+def test_a_path_formatted_with_percent_s_from_constants_is_read_as_its_value() -> None:
+    # `"/%s/x" % CONSTANT` (old-style formatting, as f-strings are read) is the string Python
+    # builds: its route is logged as that path. A conversion other than %s (a number, `%d`)
+    # is not folded: the handler is still named as one to instrument by hand.
+    result = _instrument(PERCENT_FORMATTED_PATHS)
+    assert result.changes == (
+        "import `event_logger`",
+        "log call in stream (GET /vault/{video_path:path})",
+        "log call in listing (GET /media/vault/list)",
+        "log call in full (GET /100%/vault)",
+    )
+    assert [problem.split(": ", 1)[1] for problem in result.problems] == [
+        "route page (GET ?) cannot be instrumented: its path is neither a literal nor a "
+        "constant; add the log call by hand, or mark the handler `# telemetry-scaffold: skip`",
+    ]
+    assert '"route": "/vault/{video_path:path}",' in result.source
+    assert _uninstrumented(result.source).source == PERCENT_FORMATTED_PATHS

@@ -245,16 +245,23 @@ def _named_by_import_string(
     return next(iter(named.values())) if len(named) == 1 else None
 
 
-def read_mounts(index: PackageIndex, modules: list[str], site: AppSite | None) -> Mounts:
+def read_mounts(
+    index: PackageIndex, modules: list[str], site: AppSite | None, *, removing: bool = False
+) -> Mounts:
     """Read where ``modules`` include routers into ``index.mounts``, as the app at ``site`` serves.
 
     ``init`` and ``generate`` read the routes a package serves alike: routers (and routes) only
     another app of the package includes are not served by the one built at ``site``. With no
-    site (``remove``), every app's routes count.
+    site, or ``removing``, every app's routes count (and those of an app a library builds).
     """
     mounts = index.mounts = find_mounts(index, modules)
-    if site is not None:
+    if site is not None and not removing:
         mounts.serve(site_apps(site.module, site.expression, site.anchor, index))
+    if site is not None:
+        binding = site.module.scope.bindings.get(site.expression)
+        if binding is not None and _from_a_library(binding, index):
+            # `from nicegui import app`: the routes declared on that name are the app's own.
+            mounts.library_app = index.resolve(binding.target)[0]
     return mounts
 
 

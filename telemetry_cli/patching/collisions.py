@@ -20,7 +20,7 @@ from telemetry_cli.patching.apps import (
     under_root_path,
     wiring_block,
 )
-from telemetry_cli.patching.mounts import find_mounts, method_calls, mount_calls
+from telemetry_cli.patching.mounts import find_mounts, method_calls, mount_calls, mount_takes
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
 from telemetry_cli.patching.symbols import (
     FunctionNode,
@@ -298,7 +298,7 @@ def shadowing_mounts(site: AppSite, index: PackageIndex, endpoint: str) -> list[
         ):
             continue
         path = index.string_value(call_argument(call, 0, "path"), scope)
-        if path is not None and _takes(path, endpoint):
+        if path is not None and mount_takes(path, endpoint):
             found.append(ShadowingMount(call.lineno, path, listed=False))
     # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.
     for mount in mount_calls(site.module, index):
@@ -311,14 +311,9 @@ def shadowing_mounts(site: AppSite, index: PackageIndex, endpoint: str) -> list[
         ):
             continue
         path = index.string_value(mount.path, mount.scope)
-        if path is not None and _takes(path, endpoint):
+        if path is not None and mount_takes(path, endpoint):
             found.append(ShadowingMount(mount.mounted.lineno, path, listed=True))
     return found
-
-
-def _takes(path: str, endpoint: str) -> bool:
-    """Whether a mount at ``path`` answers ``endpoint`` (every path, mounted at the root)."""
-    return path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
 
 
 def _router_prefix_clash(

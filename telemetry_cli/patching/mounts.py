@@ -102,6 +102,7 @@ class Mount:
     parent_local: bool = False
     including: str = ""  # the object the call is made on, as written (`app`, `registry`)
     at: CallSite | None = None  # where the call is made (see Versioning.copied)
+    scope: Scope | None = dataclasses.field(default=None, compare=False, repr=False)  # of `at`
 
 
 class Unresolved(NamedTuple):
@@ -170,6 +171,22 @@ class Versioning:
         return not (at[0] == self.site[0] and at[1] > self.end)
 
 
+def mount_takes(path: str, endpoint: str) -> bool:
+    """Whether a mount at ``path`` answers ``endpoint`` (every path, mounted at the root)."""
+    return path.rstrip("/") == "" or endpoint.startswith(path.rstrip("/") + "/")
+
+
+def _copies(mount: Mount, at: CallSite | None) -> bool:
+    """Whether an include serves what is added to its router at ``at`` on FastAPI before 0.137.
+
+    There ``include_router`` copies the routes the router has when it runs: one added further
+    down the same body (a route, an include) runs after it, and that include never serves it;
+    from 0.137 on it includes the router itself and serves every route it ever gets. Across
+    bodies (another module, a function) the order is not known: it may.
+    """
+    return at is None or mount.at is None or at[0] != mount.at[0] or at[1] < mount.at[1]
+
+
 class Mounts:
     """The ``include_router`` calls of a package, by the included router."""
 
@@ -203,6 +220,8 @@ class Mounts:
         self.served_app: RouterKey | None = None
         #: The app served and the apps of the package it is built from (see :func:`site_apps`).
         self.serving: frozenset[RouterKey] = frozenset()
+        #: The qualified name of the app served when a library builds it (``nicegui.app``).
+        self.library_app: str | None = None
 
     def serve(self, apps: tuple[RouterKey, ...]) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -341,15 +360,16 @@ class Mounts:
             found.extend(outer + mount.prefix for outer in outers)
         return found
 
-    def _serving(self, key: RouterKey) -> list[Mount]:
+    def _serving(self, key: RouterKey, at: CallSite | None = None) -> list[Mount]:
         """The includes of a router that may serve it: dead ends left out when others are not.
 
         ``api_router.include_router(auth.router)`` where no app (nor anything) includes
         ``api_router``, next to ``app.include_router(auth.router, prefix="/auth")``: only the
         app's include serves the routes. When every include ends so, all stay (the router may be
-        served in a way the tool cannot see).
+        served in a way the tool cannot see). ``at``: where what they serve is added to the
+        router; the includes run before it are left out (see :func:`_copies`).
         """
-        mounts = self.included[key]
+        mounts = [mount for mount in self.included[key] if _copies(mount, at)]
         live = [mount for mount in mounts if not self._dead(mount, frozenset({key}))]
         return live or mounts
 
@@ -451,18 +471,25 @@ class Mounts:
         unknown: list[str],
         tops: list[RouterKey],
         others: list[RouterKey],
+        at: CallSite | None = None,
+        late: list[tuple[RouterKey, int]] | None = None,
     ) -> bool:
         """Whether a chain of includes from ``key`` ends at the app served (or any app).
 
         The objects not told to be apps that chains end at go in ``unknown``, the routers
-        included nowhere in ``tops``, the apps other than the one served in ``others``.
+        included nowhere in ``tops``, the apps other than the one served in ``others``; the
+        routers whose every include runs before what ``at`` adds to them in ``late``, each
+        with the line of its last include.
         """
         if key in seen:
             return False
         if key not in self.included:
             tops.append(key)
             return False
-        for mount in self.included[key]:
+        copying = [mount for mount in self.included[key] if _copies(mount, at)]
+        if not copying and late is not None:
+            late.append((key, max(mount.at[1] for mount in self.included[key] if mount.at)))
+        for mount in copying:
             if mount.parent is None:
                 if mount.by_app and self._serves(mount.app):
                     return True
@@ -470,7 +497,9 @@ class Mounts:
                     others.append(mount.app)
                 else:
                     unknown.append(mount.including or "?")
-            elif self._reaches_app(mount.parent, seen | {key}, unknown, tops, others):
+            elif self._reaches_app(
+                mount.parent, seen | {key}, unknown, tops, others, at and mount.at, late
+            ):
                 return True
         return False
 
@@ -484,13 +513,99 @@ class Mounts:
         """
         return self._served(key, frozenset())
 
-    def _served(self, key: RouterKey | None, seen: frozenset[RouterKey]) -> str | None:
+    def shadowing(
+        self, written: str, scope: Scope, line: int, path: str, what: str = "this route"
+    ) -> str | None:
+        """A line for a route added to the app ``written`` at ``line`` after a mount taking it.
+
+        Starlette tries an app's routes in the order they were added: ``app.mount("/", ...)``
+        (a folder, a WSGI app) added first answers every path under its own, and a route
+        declared (or a router included: ``what``) further down the same body under that path
+        is never reached. None when no such mount (with a path known statically) comes first.
+        """
+        for call, call_scope in method_calls(scope.module, "mount"):
+            assert isinstance(call.func, ast.Attribute)
+            if (
+                call_scope.node is not scope.node
+                or call.lineno >= line
+                or ast.unparse(call.func.value) != written
+            ):
+                continue
+            assert self.index is not None
+            mounted = self.index.string_value(call_argument(call, 0, "path"), call_scope)
+            if mounted is not None and mount_takes(mounted, path):
+                return (
+                    f"`{written}.mount({mounted!r}, ...)` at line {call.lineno} is added to the "
+                    f"app before {what} and answers every path under {mounted!r}: the route is "
+                    "never reached; it is logged with its path"
+                )
+        return None
+
+    def shadowed_router(self, key: RouterKey | None, path: str) -> str | None:
+        """A line for a router's route (``path`` under the router's prefix) no include reaches.
+
+        Each include of the router is made on an app after a mount of it that takes the
+        route's path (see :meth:`shadowing`); None when one may reach it, or an include is
+        made otherwise (through another router, with a prefix only known at run time).
+        """
+        if key is None:
+            return None
+        said = None
+        for mount in self.included.get(key, []):
+            if not mount.by_app or mount.parent is not None or mount.prefix is None:
+                return None
+            if mount.scope is None or mount.at is None:
+                return None
+            what = f"the include of `{key[1]}` at line {mount.at[1]}"
+            note = self.shadowing(
+                mount.including, mount.scope, mount.at[1], mount.prefix + path, what
+            )
+            if note is None:
+                return None
+            said = said or note
+        return said
+
+    def older_fastapi(self, key: RouterKey | None, at: CallSite) -> str | None:
+        """A line for a route FastAPI before 0.137 serves otherwise than later versions do.
+
+        ``key``: its router; ``at``: where the route is declared. Before 0.137 an include
+        serves only the routes its router has when it runs (see :func:`_copies`): a route
+        declared after every include of its router (or of a router its own is included into
+        late) is served by no app there, one declared between two includes only under the
+        later one. The route is logged as later versions serve it. None when both agree.
+        """
+        if key is None or key not in self.included:
+            return None
+        late: list[tuple[RouterKey, int]] = []
+        if not self._reaches_app(key, frozenset(), [], [], [], at, late) and late:
+            if self._reaches_app(key, frozenset(), [], [], []):
+                router, line = late[0]
+                return (
+                    f"this route is added to `{router[1]}` of {router[0]} after its last "
+                    f"include (line {line}): FastAPI 0.137 and later serve it there (logged "
+                    "so); earlier versions copy a router's routes when they include it and "
+                    "serve this one nowhere"
+                )
+            return None
+        now, before = self.served_prefix(key), self._served(key, frozenset(), at)
+        if before is None or before == now:
+            return None
+        return (
+            f"this route is added to `{key[1]}` of {key[0]} after some of its includes: "
+            f"FastAPI 0.137 and later serve it under each of them (logged so); earlier "
+            "versions copy a router's routes when they include it and serve it only under "
+            f"the includes made after it (include prefix {before!r})"
+        )
+
+    def _served(
+        self, key: RouterKey | None, seen: frozenset[RouterKey], at: CallSite | None = None
+    ) -> str | None:
         if key is None or key not in self.included:
             return ""
         if key in seen:
             return None  # routers that include each other: nothing Starlette could serve
         found: set[str] = set()
-        for mount in self._serving(key):
+        for mount in self._serving(key, at):
             if mount.parent is None:
                 if not mount.by_app:
                     return None  # an object the tool cannot tell may serve nothing, or anywhere
@@ -498,7 +613,8 @@ class Mounts:
             else:
                 if mount.parent_local and mount.parent not in self.included:
                     return None  # built in a function and returned: served where, not known
-                served = self._served(mount.parent, seen | {key})
+                # What the include adds to the parent, where it adds it (when ordered).
+                served = self._served(mount.parent, seen | {key}, at and mount.at)
                 if served is None:
                     return None
                 outer = served + (mount.parent_prefix or "")
@@ -1621,7 +1737,7 @@ def _mount(
     written = ast.unparse(call.func.value)
     at = (id(scope.node), call.lineno)
     return child_key, Mount(
-        parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at
+        parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at, scope
     )
 
 

@@ -451,7 +451,8 @@ class _Analysis:
             mounts = read_mounts(
                 self.index,
                 self._package_module_names(found_module=None if self.removing else app_module),
-                None if self.removing else found.site,
+                found.site,
+                removing=self.removing,
             )
             # Code left in place by earlier runs goes first, so that what goes in may take the
             # names it frees (as when the layer moves, below).
@@ -480,7 +481,7 @@ class _Analysis:
             self._unwire_previous(previous)
         modules = self._package_module_names(found_module=wired)
         if mounts is None:
-            mounts = read_mounts(self.index, modules, None if self.removing else site)
+            mounts = read_mounts(self.index, modules, site, removing=self.removing)
         if entry.routes_on is not None and site is not None and not self.removing:
             # `app = Starlette(routes=[Mount("/api/v2", app=api)])` served, `api` wired: the
             # layer answers under the mount path.

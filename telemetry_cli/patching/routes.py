@@ -819,10 +819,23 @@ class _Finder:
         )
         return Owner(Role.ROUTER, None, expression, scope, None, note)
 
+    def _library_app(self, expression: ast.expr, scope: Scope) -> bool:
+        """Whether ``expression`` names the app served, one a library builds (``nicegui.app``)."""
+        mounts = self.index.mounts
+        if mounts is None or mounts.library_app is None:
+            return False
+        qualified = self.index.qualify(expression, scope)
+        if qualified is None:
+            return False
+        canonical, found = self.index.resolve(qualified)
+        return found is None and canonical == mounts.library_app
+
     def owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """The app or router ``expression`` names in ``scope``, if it names one."""
         binding = self.index.binding_of(expression, scope)
         if binding is None:
+            if self._library_app(expression, scope):
+                return Owner(Role.APP, "", expression, scope)
             if isinstance(expression, ast.Attribute) and expression.attr == APP_ROUTER:
                 # `app.router.add_api_route(...)`: the app's own router routes as the app does.
                 app = self.owner(expression.value, scope)
@@ -992,12 +1005,37 @@ class _Finder:
         quote = handler_scope.module.quote
         mounts = self.index.mounts
         version, note = "", owner.note
+        at = (id(scope.node), call.lineno)
         if mounts is not None:
             # Served again under its version's prefix by a versioning wrapper of its app.
-            version, unknown = mounts.version_prefix(
-                owner.key, owner.role, (id(scope.node), call.lineno), handler_scope
-            )
+            version, unknown = mounts.version_prefix(owner.key, owner.role, at, handler_scope)
             note = note or unknown
+            if owner.role is Role.ROUTER and not owner.unserved:
+                # Declared after an include of its router: FastAPI's versions differ there.
+                note = note or mounts.older_fastapi(owner.key, at)
+        shadowed = None
+        if (
+            mounts is not None
+            and owner.role is Role.APP
+            and owner.reference is not None
+            and path is not None
+            and owner.prefix is not None
+        ):
+            # Declared after a mount of its app that answers its path first: never reached.
+            shadowed = mounts.shadowing(
+                ast.unparse(owner.reference), scope, call.lineno, owner.prefix + path
+            )
+            note = shadowed or note
+        elif (
+            mounts is not None
+            and owner.role is Role.ROUTER
+            and not owner.unserved
+            and path is not None
+            and owner.prefix is not None
+        ):
+            # Included (every time) after a mount of the app that answers its path first.
+            shadowed = mounts.shadowed_router(owner.key, owner.prefix + path)
+            note = shadowed or note
         mount = version
         static = False
         if path is not None and owner.prefix is not None:
@@ -1049,7 +1087,7 @@ class _Finder:
             bool(mount),
             note,
             static,
-            owner.unserved,
+            owner.unserved or shadowed is not None,
         )
 
 

@@ -1671,11 +1671,11 @@ class PackageIndex:
     ) -> str | None:
         """The value of a string known without running code, else None.
 
-        Literals, f-strings and ``+`` of known strings, and names (also imported ones) bound to
-        such a value. ``fallback`` is asked for a call (``os.getenv("PREFIX", "/api")``), an
-        ``and``/``or`` (``os.getenv("PREFIX") or "/api"``) and for a name or attribute bound to
-        nothing the package defines as a value (an attribute of an object:
-        ``settings.API_V1_STR``).
+        Literals, f-strings, ``+`` of known strings and ``%s`` formatting of them, and names
+        (also imported ones) bound to such a value. ``fallback`` is asked for a call
+        (``os.getenv("PREFIX", "/api")``), an ``and``/``or`` (``os.getenv("PREFIX") or
+        "/api"``) and for a name or attribute bound to nothing the package defines as a value
+        (an attribute of an object: ``settings.API_V1_STR``).
         """
         if expression is None or depth > _MAX_DEPTH:
             return None
@@ -1703,6 +1703,20 @@ class PackageIndex:
             left = self.string_value(expression.left, scope, depth + 1, fallback)
             right = self.string_value(expression.right, scope, depth + 1, fallback)
             return None if left is None or right is None else left + right
+        if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Mod):
+            # `"/%s/x" % VAULT`, `"%s/%s" % (a, b)`: old-style formatting of known strings.
+            template = self.string_value(expression.left, scope, depth + 1, fallback)
+            operand = expression.right
+            items = operand.elts if isinstance(operand, ast.Tuple) else [operand]
+            values: list[str] = []
+            for item in items:
+                if self._formats_as_name(item, scope):
+                    return None  # `%s` of a member shows its name, as an f-string may
+                formatted = self.string_value(item, scope, depth + 1, fallback)
+                if formatted is None:
+                    return None
+                values.append(formatted)
+            return None if template is None else _percent_s(template, values)
         if isinstance(expression, ast.Name | ast.Attribute):
             binding = self.binding_of(expression, scope)
             # A name bound more than once held which value when? Not known without running.
@@ -1732,3 +1746,30 @@ def _assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
         and assigns_name(statement, name)
     ]
     return values[0] if len(values) == 1 else None
+
+
+_PERCENT = re.compile(r"%(.?)", re.DOTALL)  # `.?`: a lone `%` at the end matches too
+
+
+def _percent_s(template: str, values: list[str]) -> str | None:
+    """``template % tuple(values)`` when it only holds ``%s`` and ``%%``, else None.
+
+    Other conversions (``%d``, ``%r``, widths) format strings otherwise, or fail: not folded.
+    """
+    pending = iter(values)
+    failed = False
+
+    def substitute(match: re.Match[str]) -> str:
+        nonlocal failed
+        if match.group(1) == "%":
+            return "%"
+        value = next(pending, None) if match.group(1) == "s" else None
+        if value is None:
+            failed = True
+            return ""
+        return value
+
+    result = _PERCENT.sub(substitute, template)
+    if failed or next(pending, None) is not None:
+        return None  # a conversion not read, or a count that differs: Python raises too
+    return result
