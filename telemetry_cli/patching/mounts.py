@@ -1667,25 +1667,23 @@ def method_calls(
     app factory) see the function's names; only the definitions around a line that names
     ``method`` are entered.
     """
-
-    def named(node: ast.AST) -> bool:
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        if isinstance(func, ast.Attribute):
-            return func.attr == method
-        return names and isinstance(func, ast.Name) and func.id == method
-
     lines = {
         node.lineno
         for node in model.nodes_near([method])
-        if isinstance(node, ast.Call) and named(node)
+        if isinstance(node, ast.Call) and called_as(node, method, names=names)
     }
     for statement, scope in _simple_statements_at(model, lines):
         for node in ast.walk(statement):
-            if named(node):
-                assert isinstance(node, ast.Call)
+            if isinstance(node, ast.Call) and called_as(node, method, names=names):
                 yield node, scope
+
+
+def called_as(call: ast.Call, method: str, *, names: bool = False) -> bool:
+    """Whether ``call`` is ``<x>.<method>(...)``; with ``names``, ``method(...)`` too."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr == method
+    return names and isinstance(func, ast.Name) and func.id == method
 
 
 def _simple_statements_at(model: ModuleModel, lines: set[int]) -> Iterator[tuple[ast.stmt, Scope]]:
