@@ -1263,7 +1263,8 @@ def _generated(text: str) -> bool:
 
 
 _VERSIONED = "VersionedFastAPI"
-_VERSIONERS = (_VERSIONED, IN_PLACE_VERSIONER)
+#: The versioning calls by the name they are called by, each with its qualified names.
+_VERSIONERS = {_VERSIONED: VERSIONED_APP_FUNCTIONS, IN_PLACE_VERSIONER: IN_PLACE_VERSIONERS}
 
 
 def _versionings(
@@ -1335,16 +1336,13 @@ def _versioned_calls(
     ``VersionedFastAPI(<app>, ...)`` returns a new app; ``Versionizer(app=<app>, ...)`` versions
     the app it takes in place.
     """
-    for word, functions in (
-        (_VERSIONED, VERSIONED_APP_FUNCTIONS),
-        (IN_PLACE_VERSIONER, IN_PLACE_VERSIONERS),
-    ):
+    for word, functions in _VERSIONERS.items():
         if word not in model.text:
             continue
         for call, scope in method_calls(model, word, names=True):
             taken = call_argument(call, 0, "app")
             if taken is not None and index.qualify(call.func, scope) in functions:
-                yield call, taken, scope, functions is IN_PLACE_VERSIONERS
+                yield call, taken, scope, word == IN_PLACE_VERSIONER
 
 
 def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.expr, Scope]]:
