@@ -117,11 +117,22 @@ Versionizer(app=app, prefix_format="/v{major}").versionize()
 """
 
 
+# The same, the variable annotated (`app: FastAPI = create_app()`).
+ANNOTATED_WHERE_THE_FACTORY_IS_CALLED = VERSIONED_WHERE_THE_FACTORY_IS_CALLED.replace(
+    "from fastapi_versionizer", "from fastapi import FastAPI\nfrom fastapi_versionizer"
+).replace("app = create_app()", "app: FastAPI = create_app()")
+
+
+@pytest.mark.parametrize(
+    "main",
+    [VERSIONED_WHERE_THE_FACTORY_IS_CALLED, ANNOTATED_WHERE_THE_FACTORY_IS_CALLED],
+    ids=["plain", "annotated"],
+)
 def test_an_app_a_factory_builds_and_its_caller_versions_is_wired_after_the_call(
-    tmp_path: Path,
+    tmp_path: Path, main: str
 ) -> None:
     # Wired inside the factory, the layer would be versioned with the app's routes.
-    root = _project(tmp_path, VERSIONED_WHERE_THE_FACTORY_IS_CALLED)
+    root = _project(tmp_path, main)
     (root / "backend/app/factory.py").write_text(FACTORY_PY)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -135,7 +146,7 @@ def test_an_app_a_factory_builds_and_its_caller_versions_is_wired_after_the_call
         == "/v2/api/tickets/{ticket_id}"
     )
     assert run("remove", "--root", str(root)).exit_code == 0
-    assert (root / "backend/app/main.py").read_text() == VERSIONED_WHERE_THE_FACTORY_IS_CALLED
+    assert (root / "backend/app/main.py").read_text() == main
 
 
 def test_a_telemetry_router_included_before_the_call_is_said(tmp_path: Path) -> None:

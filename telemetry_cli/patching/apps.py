@@ -43,6 +43,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    assigned_targets,
     assigns_name,
     attribute_assignments,
     block_statements,
@@ -812,10 +813,10 @@ def _served_by_name(
     holding = {
         id(statement.value)
         for statement in module.tree.body
-        if isinstance(statement, ast.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-        and statement.targets[0].id in held_names
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        and len(targets := assigned_targets(statement)) == 1
+        and isinstance(targets[0], ast.Name)
+        and targets[0].id in held_names
     }
     for node in ast.walk(module.tree):
         if (
