@@ -1,4 +1,4 @@
-"""Helpers for the tests of logged routes: a versioned project, the route each call logs."""
+"""Helpers for the tests of logged routes: a module's router included, the route each call logs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,17 @@ import ast
 from pathlib import Path
 
 from tests.cli_support import make_project
+
+
+def include_in_main(root: Path, module: str) -> None:
+    """Have the app of a :func:`~tests.cli_support.make_project` include ``app.api.<module>``."""
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text().replace(
+            "from app.api import ai_blocks", f"from app.api import ai_blocks, {module}"
+        )
+        + f"app.include_router({module}.router)\n"
+    )
 
 
 def versioned_project(tmp_path: Path, main: str, module: str, text: str) -> Path:
