@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.cli_support import make_project, purge_app_modules, run
+from tests.route_support import include_in_main
 
 HEAD = """from enum import Enum, IntEnum
 from typing import Annotated, Optional
@@ -203,13 +204,7 @@ def _project(tmp_path: Path, declared: str, capture: str, handler: str, route: s
     (root / MODULE).write_text(
         f'{HEAD}\n@router.{method}("{path}")\n{handler}\n    return {{"ok": True}}\n'
     )
-    main = root / "backend/app/main.py"
-    main.write_text(
-        main.read_text().replace(
-            "from app.api import ai_blocks", "from app.api import ai_blocks, p"
-        )
-        + "app.include_router(p.router)\n"
-    )
+    include_in_main(root, "p")
     return root
 
 

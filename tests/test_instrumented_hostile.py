@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cli_support import make_project, purge_app_modules, run
+from tests.route_support import include_in_main
 
 MODULE = "backend/app/api/p.py"
 PLAN = """event-types = ["ai_block_used", "error_event", "probe"]
@@ -125,13 +126,7 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any], int, Any, dict[str, Any] | N
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_project(tmp_path_factory.mktemp("instrumented") / "project", PLAN)
     (root / MODULE).write_text(SOURCE)
-    main = root / "backend/app/main.py"
-    main.write_text(
-        main.read_text().replace(
-            "from app.api import ai_blocks", "from app.api import ai_blocks, p"
-        )
-        + "app.include_router(p.router)\n"
-    )
+    include_in_main(root, "p")
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     return root

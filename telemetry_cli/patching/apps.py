@@ -21,6 +21,7 @@ from telemetry_cli.console import project_folder, quoted
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
 from telemetry_cli.patching.mounts import (
     Mounts,
+    called_as,
     find_mounts,
     mount_calls,
     site_apps,
@@ -42,6 +43,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    assigned_targets,
     assigns_name,
     attribute_assignments,
     block_statements,
@@ -818,10 +820,10 @@ def _served_by_name(
     holding = {
         id(statement.value)
         for statement in module.tree.body
-        if isinstance(statement, ast.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-        and statement.targets[0].id in held_names
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        and len(targets := assigned_targets(statement)) == 1
+        and isinstance(targets[0], ast.Name)
+        and targets[0].id in held_names
     }
     for node in ast.walk(module.tree):
         if (
@@ -1658,10 +1660,9 @@ def _versioned_after(site: AppSite) -> bool:
     """Whether a statement after the site's anchor in its block versions the app in place."""
     start = site.block.index(site.anchor)
     return any(
-        isinstance(node, ast.Call) and _versions_in_place(node, site.expression)
+        versions_in_place(statement, site.expression)
         for statement in site.block[start + 1 :]
         if not isinstance(statement, FunctionNode | ast.ClassDef)
-        for node in ast.walk(statement)
     )
 
 
@@ -1674,12 +1675,12 @@ def versions_in_place(statement: ast.stmt, app: str) -> bool:
 
 def _versions_in_place(call: ast.Call, app: str) -> bool:
     """Whether ``call`` is ``Versionizer(app=<app>, ...)``, by the name it is called by."""
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else None
-    if isinstance(func, ast.Name):
-        name = func.id
     taken = call_argument(call, 0, "app")
-    return name == IN_PLACE_VERSIONER and taken is not None and ast.unparse(taken) == app
+    return (
+        called_as(call, IN_PLACE_VERSIONER, names=True)
+        and taken is not None
+        and ast.unparse(taken) == app
+    )
 
 
 __all__ = [

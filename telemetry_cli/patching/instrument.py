@@ -322,7 +322,7 @@ def instrument_module(
         code = log_call_lines(
             logger,
             event_type,
-            payload_entries(handler, fallback_block, filled and with_logger(filled, logger)),
+            payload_entries(handler, fallback_block, with_logger(filled, logger)),
             indent,
             statement_indent_unit(module, handler.function, indent),
             module.line_length,
@@ -754,8 +754,10 @@ _PLAIN_TEXT_TYPES = frozenset({"int", "float", "bool"})
 LOGGER_MARK = "\0"
 
 
-def with_logger(entries: list[tuple[str, str]], logger: str) -> list[tuple[str, str]]:
-    """``entries`` with the event logger's name in place of ``LOGGER_MARK``."""
+def with_logger(entries: list[tuple[str, str]] | None, logger: str) -> list[tuple[str, str]] | None:
+    """``entries`` with the event logger's name in place of ``LOGGER_MARK`` (None kept None)."""
+    if entries is None:
+        return None
     return [(key, value.replace(LOGGER_MARK, logger)) for key, value in entries]
 
 
@@ -1050,7 +1052,7 @@ def _inserted_call_state(
     statement = call.statement
     fallback_block = module.name.rpartition(".")[2]
     logger = _logger_source(statement)
-    entries = payload_entries(handler, fallback_block, filled and with_logger(filled, logger))
+    entries = payload_entries(handler, fallback_block, with_logger(filled, logger))
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
     wanted = log_call_lines(
@@ -1092,9 +1094,7 @@ def _replace_call(
     code = log_call_lines(
         logger,
         event_type,
-        payload_entries(
-            handler, module.name.rpartition(".")[2], filled and with_logger(filled, logger)
-        ),
+        payload_entries(handler, module.name.rpartition(".")[2], with_logger(filled, logger)),
         indent,
         statement_indent_unit(module, handler.function, indent),
         module.line_length,

@@ -1379,7 +1379,8 @@ def _generated(text: str) -> bool:
 
 
 _VERSIONED = "VersionedFastAPI"
-_VERSIONERS = (_VERSIONED, IN_PLACE_VERSIONER)
+#: The versioning calls by the name they are called by, each with its qualified names.
+_VERSIONERS = {_VERSIONED: VERSIONED_APP_FUNCTIONS, IN_PLACE_VERSIONER: IN_PLACE_VERSIONERS}
 
 
 def _versionings(
@@ -1451,16 +1452,13 @@ def _versioned_calls(
     ``VersionedFastAPI(<app>, ...)`` returns a new app; ``Versionizer(app=<app>, ...)`` versions
     the app it takes in place.
     """
-    for word, functions in (
-        (_VERSIONED, VERSIONED_APP_FUNCTIONS),
-        (IN_PLACE_VERSIONER, IN_PLACE_VERSIONERS),
-    ):
+    for word, functions in _VERSIONERS.items():
         if word not in model.text:
             continue
         for call, scope in method_calls(model, word, names=True):
             taken = call_argument(call, 0, "app")
             if taken is not None and index.qualify(call.func, scope) in functions:
-                yield call, taken, scope, functions is IN_PLACE_VERSIONERS
+                yield call, taken, scope, word == IN_PLACE_VERSIONER
 
 
 def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.expr, Scope]]:
@@ -1783,25 +1781,23 @@ def method_calls(
     app factory) see the function's names; only the definitions around a line that names
     ``method`` are entered.
     """
-
-    def named(node: ast.AST) -> bool:
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        if isinstance(func, ast.Attribute):
-            return func.attr == method
-        return names and isinstance(func, ast.Name) and func.id == method
-
     lines = {
         node.lineno
         for node in model.nodes_near([method])
-        if isinstance(node, ast.Call) and named(node)
+        if isinstance(node, ast.Call) and called_as(node, method, names=names)
     }
     for statement, scope in _simple_statements_at(model, lines):
         for node in ast.walk(statement):
-            if named(node):
-                assert isinstance(node, ast.Call)
+            if isinstance(node, ast.Call) and called_as(node, method, names=names):
                 yield node, scope
+
+
+def called_as(call: ast.Call, method: str, *, names: bool = False) -> bool:
+    """Whether ``call`` is ``<x>.<method>(...)``; with ``names``, ``method(...)`` too."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr == method
+    return names and isinstance(func, ast.Name) and func.id == method
 
 
 def _simple_statements_at(model: ModuleModel, lines: set[int]) -> Iterator[tuple[ast.stmt, Scope]]:
