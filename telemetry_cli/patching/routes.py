@@ -684,28 +684,18 @@ class _Finder:
         function = None
         route = None
         cls = self._imported_class(endpoint, scope) if target is None else None
-        instance = None
-        if target is None and isinstance(endpoint, ast.Attribute):
+        bound = False
+        if cls is None and target is None and isinstance(endpoint, ast.Attribute):
             instance = self._instance_class(endpoint.value, scope)
-        if instance is not None and instance.scope.module is not self.module:
-            # `tags.count` after `tags = TagIndex()`, the class another module's: the bound
-            # method is its handler there, with this route.
-            assert isinstance(endpoint, ast.Attribute)
-            defined_in = instance.scope.module.path
-            method = _instance_endpoint(instance, endpoint.attr)
-            if method is not None:
-                function, class_scope = method
-                handler_scope = Scope(function, class_scope.module, class_scope)
-                route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope),
-                    registered_in=self.module.path,
-                )
+            if instance is not None and instance.scope.module is not self.module:
+                cls, bound = instance, True
         if cls is not None:
-            # `TaskController.create_task` of a class another module of the package defines: a
-            # static or class method is its handler there, with this route.
+            # `TaskController.create_task` of a class another module of the package defines (a
+            # static or class method), or `tags.count` after `tags = TagIndex()` of such a
+            # class (a bound method): that function is its handler there, with this route.
             assert isinstance(endpoint, ast.Attribute)
             defined_in = cls.scope.module.path
-            method = _class_endpoint(cls, endpoint.attr)
+            method = _class_endpoint(cls, endpoint.attr, bound=bound)
             if method is not None:
                 function, class_scope = method
                 handler_scope = Scope(function, class_scope.module, class_scope)
@@ -784,7 +774,7 @@ class _Finder:
             instance_of = self._instance_class(endpoint.value, scope)
             if instance_of is not None and instance_of.scope.module is self.module:
                 # `shelf.list_all` after `shelf = Shelf()`: the bound method FastAPI calls.
-                return _instance_endpoint(instance_of, endpoint.attr)
+                return _class_endpoint(instance_of, endpoint.attr, bound=True)
             method = _method_of_instance(endpoint.value, scope)
             if method is None or method.parent is None:
                 return None
@@ -1186,39 +1176,22 @@ def _static_or_class(function: FunctionNode) -> bool:
 _PARTIAL = "functools.partial"
 
 
-def _class_endpoint(cls: Binding, name: str) -> tuple[FunctionNode, Scope] | None:
+def _class_endpoint(
+    cls: Binding, name: str, *, bound: bool = False
+) -> tuple[FunctionNode, Scope] | None:
     """The ``@staticmethod`` or ``@classmethod`` ``name`` of class ``cls``, and its class body.
 
     ``Controller.create`` read from the class is that function (a class method bound to the
     class): FastAPI calls it as it is, and a log call in it runs for its routes. One reading
-    for a class of the module registering it and for one it imports. None for anything else.
+    for a class of the module registering it and for one it imports. ``bound``: read from an
+    instance (``shelf.list_all``), the plain method ``name`` instead: a bound method FastAPI
+    calls without the instance parameter. None for anything else.
     """
+    wanted = _instance_method if bound else _static_or_class
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     for statement in node.body:
-        if (
-            isinstance(statement, FunctionNode)
-            and statement.name == name
-            and _static_or_class(statement)
-        ):
-            return statement, Scope(node, cls.scope.module, cls.scope)
-    return None
-
-
-def _instance_endpoint(cls: Binding, name: str) -> tuple[FunctionNode, Scope] | None:
-    """The plain method ``name`` of class ``cls``, and its class body, or None.
-
-    Read from an instance (``shelf.list_all``) it is a bound method: FastAPI calls it without
-    the instance parameter, and a log call in it runs for the routes it is registered for.
-    """
-    node = cls.node
-    assert isinstance(node, ast.ClassDef)
-    for statement in node.body:
-        if (
-            isinstance(statement, FunctionNode)
-            and statement.name == name
-            and _instance_method(statement)
-        ):
+        if isinstance(statement, FunctionNode) and statement.name == name and wanted(statement):
             return statement, Scope(node, cls.scope.module, cls.scope)
     return None
 
