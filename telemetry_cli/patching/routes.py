@@ -996,35 +996,22 @@ class _Finder:
         mounts = self.index.mounts
         version, note = "", owner.note
         at = (id(scope.node), call.lineno)
+        shadowed = None
         if mounts is not None:
             # Served again under its version's prefix by a versioning wrapper of its app.
             version, unknown = mounts.version_prefix(owner.key, owner.role, at, handler_scope)
             note = note or unknown
+            known = None if path is None or owner.prefix is None else owner.prefix + path
             if owner.role is Role.ROUTER and not owner.unserved:
                 # Declared after an include of its router: FastAPI's versions differ there.
                 note = note or mounts.older_fastapi(owner.key, at)
-        shadowed = None
-        if (
-            mounts is not None
-            and owner.role is Role.APP
-            and owner.reference is not None
-            and path is not None
-            and owner.prefix is not None
-        ):
-            # Declared after a mount of its app that answers its path first: never reached.
-            shadowed = mounts.shadowing(
-                ast.unparse(owner.reference), scope, call.lineno, owner.prefix + path
-            )
-            note = shadowed or note
-        elif (
-            mounts is not None
-            and owner.role is Role.ROUTER
-            and not owner.unserved
-            and path is not None
-            and owner.prefix is not None
-        ):
-            # Included (every time) after a mount of the app that answers its path first.
-            shadowed = mounts.shadowed_router(owner.key, owner.prefix + path)
+                if known is not None:
+                    # Included (every time) after a mount of the app that answers it first.
+                    shadowed = mounts.shadowed_router(owner.key, known)
+            elif owner.role is Role.APP and owner.reference is not None and known is not None:
+                # Declared after a mount of its app that answers its path first: never reached.
+                written = ast.unparse(owner.reference)
+                shadowed = mounts.shadowing(written, scope, call.lineno, known)
             note = shadowed or note
         mount = version
         static = False
