@@ -686,7 +686,7 @@ class _Finder:
         cls = self._imported_class(endpoint, scope) if target is None else None
         bound = False
         if cls is None and target is None and isinstance(endpoint, ast.Attribute):
-            instance = self._instance_class(endpoint.value, scope)
+            instance = self._bound_instance_class(endpoint.value, scope)
             if instance is not None and instance.scope.module is not self.module:
                 cls, bound = instance, True
         if cls is not None:
@@ -721,11 +721,13 @@ class _Finder:
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
 
-    def _instance_class(self, name: ast.expr, scope: Scope) -> Binding | None:
+    def _bound_instance_class(self, name: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of the package whose instance ``name`` is bound once to.
 
         ``Shelf`` for ``shelf`` after ``shelf = Shelf("me")``; None for anything else (a name
         bound more than once, to something else than a call of a class of the package).
+        Unlike :func:`_instance_class` (an included ``<instance>.router``), the name may be
+        local to a function, and must be bound once.
         """
         if not isinstance(name, ast.Name):
             return None
@@ -771,7 +773,7 @@ class _Finder:
             if owner is not None and owner.kind == "class":
                 # `Controller.create`: a static or class method of a class of this module.
                 return _class_endpoint(owner, endpoint.attr)
-            instance_of = self._instance_class(endpoint.value, scope)
+            instance_of = self._bound_instance_class(endpoint.value, scope)
             if instance_of is not None and instance_of.scope.module is self.module:
                 # `shelf.list_all` after `shelf = Shelf()`: the bound method FastAPI calls.
                 return _class_endpoint(instance_of, endpoint.attr, bound=True)
