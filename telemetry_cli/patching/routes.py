@@ -613,7 +613,12 @@ class _Finder:
                 )
                 for values in environments
             ]
-            if any(each is None or text is None for each, text in items):
+            # An endpoint written in another module (`for path, endpoint in ROUTES`, imported)
+            # names a function of that module, not one read here: not followed from here.
+            if any(
+                each is None or text is None or each[1].module is not self.module
+                for each, text in items
+            ):
                 self._register(node, endpoint, verb, owner, scope)
                 continue
             for each, text in items:
