@@ -1206,10 +1206,12 @@ def _candidate_packages(
                 flat
                 and (
                     backend == here
-                    # Not when the folder's modules import it by its own name (`from
-                    # app.api.routes import ...`): those only resolve from the folder above.
-                    or (_imports_a_sibling(root, here, name) and not _imports_itself(here))
-                    or (_serves_itself_by_name(name, data) and not _imports_itself(here))
+                    or (
+                        (_imports_a_sibling(root, here, name) or _serves_itself_by_name(name, data))
+                        # Not when the folder's modules import it by its own name (`from
+                        # app.api.routes import ...`): those only resolve from the folder above.
+                        and not _imports_itself(here)
+                    )
                 )
             ) or (
                 # A module of another name building the app (`launch.py`) that imports a

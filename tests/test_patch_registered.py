@@ -404,3 +404,35 @@ def test_a_function_registered_through_functools_partial_is_logged(
             "city": "Oslo",
         }
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_loop_over_another_modules_pairs_does_not_log_a_namesake_of_its_handler(
+    tmp_path: Path,
+) -> None:
+    # `for path, endpoint in ROUTES: router.add_api_route(path, endpoint)` with `ROUTES`
+    # imported: its handler is `stats` of the module writing the pairs, not the `stats` of the
+    # module registering them, which no route calls: that one gets no log call.
+    root = make_project(tmp_path / "project", 'instrument = { "api/links.py" = "ai_block_used" }')
+    (root / "backend/app/api/table.py").write_text(
+        'def stats() -> dict[str, int]:\n    return {"links": 1}\n\n\n'
+        'ROUTES = [("/stats", stats)]\n'
+    )
+    (root / "backend/app/api/links.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app.api.table import ROUTES\n\n"
+        'router = APIRouter(prefix="/links")\n\n\n'
+        'def stats() -> dict[str, int]:\n    return {"links": 0}\n\n\n'
+        "for path, endpoint in ROUTES:\n"
+        '    router.add_api_route(path, endpoint, methods=["GET"])\n'
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import links\n\napp.include_router(links.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert "log call in stats" not in result.stdout, result.stdout
+    assert "links.py:13: `router.add_api_route` registers `endpoint`, which cannot be followed" in (
+        " ".join(result.stdout.split())
+    )
+    assert "event_logger" not in (root / "backend/app/api/links.py").read_text()
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/links/stats").json() == {"links": 1}

@@ -613,7 +613,12 @@ class _Finder:
                 )
                 for values in environments
             ]
-            if any(each is None or text is None for each, text in items):
+            # An endpoint written in another module (`for path, endpoint in ROUTES`, imported)
+            # names a function of that module, not one read here: not followed from here.
+            if any(
+                each is None or text is None or each[1].module is not self.module
+                for each, text in items
+            ):
                 self._register(node, endpoint, verb, owner, scope)
                 continue
             for each, text in items:
@@ -684,28 +689,18 @@ class _Finder:
         function = None
         route = None
         cls = self._imported_class(endpoint, scope) if target is None else None
-        instance = None
-        if target is None and isinstance(endpoint, ast.Attribute):
-            instance = self._instance_class(endpoint.value, scope)
-        if instance is not None and instance.scope.module is not self.module:
-            # `tags.count` after `tags = TagIndex()`, the class another module's: the bound
-            # method is its handler there, with this route.
-            assert isinstance(endpoint, ast.Attribute)
-            defined_in = instance.scope.module.path
-            method = _instance_endpoint(instance, endpoint.attr)
-            if method is not None:
-                function, class_scope = method
-                handler_scope = Scope(function, class_scope.module, class_scope)
-                route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope),
-                    registered_in=self.module.path,
-                )
+        bound = False
+        if cls is None and target is None and isinstance(endpoint, ast.Attribute):
+            instance = self._bound_instance_class(endpoint.value, scope)
+            if instance is not None and instance.scope.module is not self.module:
+                cls, bound = instance, True
         if cls is not None:
-            # `TaskController.create_task` of a class another module of the package defines: a
-            # static or class method is its handler there, with this route.
+            # `TaskController.create_task` of a class another module of the package defines (a
+            # static or class method), or `tags.count` after `tags = TagIndex()` of such a
+            # class (a bound method): that function is its handler there, with this route.
             assert isinstance(endpoint, ast.Attribute)
             defined_in = cls.scope.module.path
-            method = _class_endpoint(cls, endpoint.attr)
+            method = _class_endpoint(cls, endpoint.attr, bound=bound)
             if method is not None:
                 function, class_scope = method
                 handler_scope = Scope(function, class_scope.module, class_scope)
@@ -731,11 +726,13 @@ class _Finder:
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
 
-    def _instance_class(self, name: ast.expr, scope: Scope) -> Binding | None:
+    def _bound_instance_class(self, name: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of the package whose instance ``name`` is bound once to.
 
         ``Shelf`` for ``shelf`` after ``shelf = Shelf("me")``; None for anything else (a name
         bound more than once, to something else than a call of a class of the package).
+        Unlike :func:`_instance_class` (an included ``<instance>.router``), the name may be
+        local to a function, and must be bound once.
         """
         if not isinstance(name, ast.Name):
             return None
@@ -781,10 +778,10 @@ class _Finder:
             if owner is not None and owner.kind == "class":
                 # `Controller.create`: a static or class method of a class of this module.
                 return _class_endpoint(owner, endpoint.attr)
-            instance_of = self._instance_class(endpoint.value, scope)
+            instance_of = self._bound_instance_class(endpoint.value, scope)
             if instance_of is not None and instance_of.scope.module is self.module:
                 # `shelf.list_all` after `shelf = Shelf()`: the bound method FastAPI calls.
-                return _instance_endpoint(instance_of, endpoint.attr)
+                return _class_endpoint(instance_of, endpoint.attr, bound=True)
             method = _method_of_instance(endpoint.value, scope)
             if method is None or method.parent is None:
                 return None
@@ -1006,35 +1003,22 @@ class _Finder:
         mounts = self.index.mounts
         version, note = "", owner.note
         at = (id(scope.node), call.lineno)
+        shadowed = None
         if mounts is not None:
             # Served again under its version's prefix by a versioning wrapper of its app.
             version, unknown = mounts.version_prefix(owner.key, owner.role, at, handler_scope)
             note = note or unknown
+            known = None if path is None or owner.prefix is None else owner.prefix + path
             if owner.role is Role.ROUTER and not owner.unserved:
                 # Declared after an include of its router: FastAPI's versions differ there.
                 note = note or mounts.older_fastapi(owner.key, at)
-        shadowed = None
-        if (
-            mounts is not None
-            and owner.role is Role.APP
-            and owner.reference is not None
-            and path is not None
-            and owner.prefix is not None
-        ):
-            # Declared after a mount of its app that answers its path first: never reached.
-            shadowed = mounts.shadowing(
-                ast.unparse(owner.reference), scope, call.lineno, owner.prefix + path
-            )
-            note = shadowed or note
-        elif (
-            mounts is not None
-            and owner.role is Role.ROUTER
-            and not owner.unserved
-            and path is not None
-            and owner.prefix is not None
-        ):
-            # Included (every time) after a mount of the app that answers its path first.
-            shadowed = mounts.shadowed_router(owner.key, owner.prefix + path)
+                if known is not None:
+                    # Included (every time) after a mount of the app that answers it first.
+                    shadowed = mounts.shadowed_router(owner.key, known)
+            elif owner.role is Role.APP and owner.reference is not None and known is not None:
+                # Declared after a mount of its app that answers its path first: never reached.
+                written = ast.unparse(owner.reference)
+                shadowed = mounts.shadowing(written, scope, call.lineno, known)
             note = shadowed or note
         mount = version
         static = False
@@ -1186,39 +1170,22 @@ def _static_or_class(function: FunctionNode) -> bool:
 _PARTIAL = "functools.partial"
 
 
-def _class_endpoint(cls: Binding, name: str) -> tuple[FunctionNode, Scope] | None:
+def _class_endpoint(
+    cls: Binding, name: str, *, bound: bool = False
+) -> tuple[FunctionNode, Scope] | None:
     """The ``@staticmethod`` or ``@classmethod`` ``name`` of class ``cls``, and its class body.
 
     ``Controller.create`` read from the class is that function (a class method bound to the
     class): FastAPI calls it as it is, and a log call in it runs for its routes. One reading
-    for a class of the module registering it and for one it imports. None for anything else.
+    for a class of the module registering it and for one it imports. ``bound``: read from an
+    instance (``shelf.list_all``), the plain method ``name`` instead: a bound method FastAPI
+    calls without the instance parameter. None for anything else.
     """
+    wanted = _instance_method if bound else _static_or_class
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     for statement in node.body:
-        if (
-            isinstance(statement, FunctionNode)
-            and statement.name == name
-            and _static_or_class(statement)
-        ):
-            return statement, Scope(node, cls.scope.module, cls.scope)
-    return None
-
-
-def _instance_endpoint(cls: Binding, name: str) -> tuple[FunctionNode, Scope] | None:
-    """The plain method ``name`` of class ``cls``, and its class body, or None.
-
-    Read from an instance (``shelf.list_all``) it is a bound method: FastAPI calls it without
-    the instance parameter, and a log call in it runs for the routes it is registered for.
-    """
-    node = cls.node
-    assert isinstance(node, ast.ClassDef)
-    for statement in node.body:
-        if (
-            isinstance(statement, FunctionNode)
-            and statement.name == name
-            and _instance_method(statement)
-        ):
+        if isinstance(statement, FunctionNode) and statement.name == name and wanted(statement):
             return statement, Scope(node, cls.scope.module, cls.scope)
     return None
 
