@@ -261,3 +261,19 @@ def test_the_app_a_versioned_app_is_built_from_under_another_name_serves_its_rou
         routes_by_handler(root / "backend/app/api/items.py")["get_item"]
         == "/v2/shop/items/{item_id}"
     )
+
+
+def test_versioned_fastapi_under_an_alias_serves_its_routes_per_version(tmp_path: Path) -> None:
+    # Recognised by what the name imports, as fastapi-versionizer's `Versionizer as V` is.
+    main = MODULE_LEVEL.replace(
+        "import VersionedFastAPI\n", "import VersionedFastAPI as Versioned\n"
+    ).replace("app = VersionedFastAPI(app", "app = Versioned(app")
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == (
+        "/v2/api/items/{item_id}"
+    )
+    assert routes_by_handler(root / "backend/app/main.py") == {"ping": "/ping"}
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    assert line_of(lines, "app.include_router(telemetry_router)") > line_of(lines, "Versioned(")

@@ -165,3 +165,65 @@ def test_a_telemetry_router_included_before_the_call_is_said(tmp_path: Path) -> 
     said = [line for line in result.stdout.splitlines() if "before `Versionizer" in line]
     assert len(said) == 1 and "backend/app/main.py:9" in said[0], result.stdout
     assert "(line 11)" in said[0] and "move it below" in said[0]
+
+
+# Versionizer is recognised by what the name imports, not by how it is spelled.
+ALIASED = IN_PLACE.replace("import Versionizer\n", "import Versionizer as Versioned\n").replace(
+    "versions = Versionizer(", "versions = Versioned("
+)
+MODULE_ALIASED = IN_PLACE.replace(
+    "from fastapi_versionizer.versionizer import Versionizer\n",
+    "import fastapi_versionizer as fv\n",
+).replace("versions = Versionizer(", "versions = fv.Versionizer(")
+
+
+@pytest.mark.parametrize("main", [ALIASED, MODULE_ALIASED], ids=["name-alias", "module-alias"])
+def test_an_aliased_versionizer_is_wired_after_and_versions_the_routes(
+    tmp_path: Path, main: str
+) -> None:
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/tickets.py")["get_ticket"] == (
+        "/v2/api/tickets/{ticket_id}"
+    )
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    versioned = line_of(lines, ").versionize()")
+    assert line_of(lines, "app.include_router(telemetry_router)") > versioned
+    assert line_of(lines, "install_error_capture(app)") > versioned
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == main
+
+
+# A class of the user's own that happens to be called `Versionizer` versions nothing.
+OWN_VERSIONIZER = """class Versionizer:
+    def __init__(self, app: object, prefix_format: str) -> None:
+        self.app = app
+
+    def versionize(self) -> None:
+        return None
+"""
+
+
+@pytest.mark.parametrize("where", ["imported", "defined"])
+def test_a_versionizer_of_the_users_own_moves_nothing(tmp_path: Path, where: str) -> None:
+    main = VERSIONED_WHERE_THE_FACTORY_IS_CALLED.replace(
+        "from fastapi_versionizer import Versionizer\n",
+        "from app.tools import Versionizer\n" if where == "imported" else "",
+    )
+    if where == "defined":
+        main = main.replace("app = create_app()", f"{OWN_VERSIONIZER}\n\napp = create_app()")
+    root = _project(tmp_path, main)
+    (root / "backend/app/factory.py").write_text(FACTORY_PY)
+    (root / "backend/app/tools.py").write_text(OWN_VERSIONIZER)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Versionizer" not in result.stdout
+    assert routes_by_handler(root / "backend/app/api/tickets.py")["get_ticket"] == (
+        "/api/tickets/{ticket_id}"
+    )
+    # The app is wired where it is built, in the factory, as with no versioning at all.
+    assert (root / "backend/app/main.py").read_text() == main
+    assert "include_router(telemetry_router)" in (root / "backend/app/factory.py").read_text()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/factory.py").read_text() == FACTORY_PY

@@ -21,11 +21,11 @@ from telemetry_cli.console import project_folder, quoted
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
 from telemetry_cli.patching.mounts import (
     Mounts,
-    called_as,
     find_mounts,
     mount_calls,
     site_apps,
     versioned_apps,
+    versioner_of,
 )
 from telemetry_cli.patching.names import (
     APP_ROUTER,
@@ -1636,6 +1636,7 @@ def wiring_block(site: AppSite) -> ast.stmt:
     """
     anchor = site.anchor
     start = site.block.index(anchor)
+    scope = _scope_of(site)
     for statement in site.block[start + 1 :]:
         if isinstance(statement, FunctionNode | ast.ClassDef):
             continue
@@ -1646,7 +1647,7 @@ def wiring_block(site: AppSite) -> ast.stmt:
                 isinstance(node.func, ast.Attribute)
                 and node.func.attr == "include_router"
                 and ast.unparse(node.func.value) == site.expression
-            ) or _versions_in_place(node, site.expression):
+            ) or _versions_in_place(node, site.expression, scope):
                 anchor = statement
                 break
     for statement in site.block[site.block.index(anchor) + 1 :]:
@@ -1660,26 +1661,31 @@ def _versioned_after(site: AppSite) -> bool:
     """Whether a statement after the site's anchor in its block versions the app in place."""
     start = site.block.index(site.anchor)
     return any(
-        versions_in_place(statement, site.expression)
+        versions_in_place(statement, site)
         for statement in site.block[start + 1 :]
         if not isinstance(statement, FunctionNode | ast.ClassDef)
     )
 
 
-def versions_in_place(statement: ast.stmt, app: str) -> bool:
-    """Whether ``statement`` holds a ``Versionizer(app=<app>)`` call (see :func:`wiring_block`)."""
+def versions_in_place(statement: ast.stmt, site: AppSite) -> bool:
+    """Whether ``statement`` of the site's block holds a ``Versionizer(app=<app>)`` call.
+
+    See :func:`wiring_block`.
+    """
+    scope = _scope_of(site)
     return any(
-        isinstance(node, ast.Call) and _versions_in_place(node, app) for node in ast.walk(statement)
+        isinstance(node, ast.Call) and _versions_in_place(node, site.expression, scope)
+        for node in ast.walk(statement)
     )
 
 
-def _versions_in_place(call: ast.Call, app: str) -> bool:
-    """Whether ``call`` is ``Versionizer(app=<app>, ...)``, by the name it is called by."""
+def _versions_in_place(call: ast.Call, app: str, scope: Scope) -> bool:
+    """Whether ``call`` is ``Versionizer(app=<app>, ...)``, by what its name imports."""
     taken = call_argument(call, 0, "app")
     return (
-        called_as(call, IN_PLACE_VERSIONER, names=True)
-        and taken is not None
+        taken is not None
         and ast.unparse(taken) == app
+        and versioner_of(call, scope) == IN_PLACE_VERSIONER
     )
 
 

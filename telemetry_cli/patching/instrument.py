@@ -69,7 +69,7 @@ def wire_app(
     reads: list[str] = []
     anchor = wiring_block(site)
     used_at = top_statement_of(module, anchor)
-    if versions_in_place(anchor, site.expression):
+    if versions_in_place(anchor, site):
         for call in includes:
             if call.lineno < anchor.lineno:
                 # Left as it is (it may have been put there by hand), but its routes answer

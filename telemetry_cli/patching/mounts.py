@@ -1394,7 +1394,7 @@ def _versionings(
     saying that a route is served under later versions' prefixes too (and the latest one's), not
     only the logged one.
     """
-    for call, taken, scope, in_place in _versioned_calls(model, index):
+    for call, taken, scope, in_place in _versioned_calls(model):
         binding = index.binding_of(taken, scope)
         rebinds = binding is not None and binding.node is call
         if binding is not None and rebinds:
@@ -1444,21 +1444,31 @@ def _versionings(
         )
 
 
-def _versioned_calls(
-    model: ModuleModel, index: PackageIndex
-) -> Iterator[tuple[ast.Call, ast.expr, Scope, bool]]:
+def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, Scope, bool]]:
     """Each versioning call of a module, the app it takes, its scope, and whether in place.
 
     ``VersionedFastAPI(<app>, ...)`` returns a new app; ``Versionizer(app=<app>, ...)`` versions
-    the app it takes in place.
+    the app it takes in place. Called by any name that imports one (``Versionizer as V``).
     """
     for word, functions in _VERSIONERS.items():
         if word not in model.text:
             continue
-        for call, scope in method_calls(model, word, names=True):
-            taken = call_argument(call, 0, "app")
-            if taken is not None and index.qualify(call.func, scope) in functions:
-                yield call, taken, scope, word == IN_PLACE_VERSIONER
+        aliases = {name for name, bound in model.imports_anywhere.items() if bound & functions}
+        for name in sorted(aliases | {word}):
+            for call, scope in method_calls(model, name, names=True):
+                taken = call_argument(call, 0, "app")
+                if taken is not None and versioner_of(call, scope) == word:
+                    yield call, taken, scope, word == IN_PLACE_VERSIONER
+
+
+def versioner_of(call: ast.Call, scope: Scope) -> str | None:
+    """The versioning wrapper ``call`` makes (``VersionedFastAPI``, ``Versionizer``), else None.
+
+    By the qualified name its callee imports in ``scope``: a class or function of the user's
+    own that happens to share the name is none.
+    """
+    qualified = PackageIndex.qualify(call.func, scope)
+    return next((word for word, functions in _VERSIONERS.items() if qualified in functions), None)
 
 
 def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.expr, Scope]]:
@@ -1466,7 +1476,7 @@ def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[as
 
     ``api = VersionedFastAPI(app)``: ``app`` is served through ``api``, as a mounted app is.
     """
-    for call, taken, scope, in_place in _versioned_calls(model, index):
+    for call, taken, scope, in_place in _versioned_calls(model):
         binding = index.binding_of(taken, scope)
         if not in_place and binding is not None and binding.node is not call:
             yield taken, scope

@@ -1127,11 +1127,13 @@ class PackageIndex:
 
     # --- names -----------------------------------------------------------------------------
 
-    def qualify(self, expression: ast.expr, scope: Scope) -> str | None:
+    @staticmethod
+    def qualify(expression: ast.expr, scope: Scope) -> str | None:
         """The qualified name an expression (a name or attribute chain) refers to, if known.
 
         Imported names give what they import; classes and functions defined at a module's top
-        level give ``module.name``; anything else gives None.
+        level give ``module.name``; anything else gives None. It reads only ``scope``'s module
+        (no other module is loaded): code without an index may call it on the class.
         """
         if isinstance(expression, ast.Name):
             binding = scope.lookup(expression.id)
@@ -1143,7 +1145,7 @@ class PackageIndex:
                 return f"{binding.scope.module.name}.{binding.name}"
             return None
         if isinstance(expression, ast.Attribute):
-            base = self.qualify(expression.value, scope)
+            base = PackageIndex.qualify(expression.value, scope)
             return None if base is None else f"{base}.{expression.attr}"
         return None
 
