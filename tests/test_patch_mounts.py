@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from tests.backend_support import imported_app
 from tests.cli_support import make_project, run
+from tests.route_support import logged_routes
 
 ITEMS_PY = '''"""Items."""
 
@@ -62,21 +63,7 @@ def _project(tmp_path: Path, main: str, api: str = API_PY) -> Path:
 
 def _routes(root: Path) -> dict[str, str]:
     """The ``route`` each handler of items.py logs, by handler."""
-    tree = ast.parse((root / "backend/app/api/items.py").read_text())
-    routes: dict[str, str] = {}
-    for function in tree.body:
-        if not isinstance(function, ast.AsyncFunctionDef):
-            continue
-        call = function.body[0]
-        assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
-        payload = call.value.args[1]
-        assert isinstance(payload, ast.Dict)
-        values = dict(zip(payload.keys, payload.values, strict=True))
-        (route,) = (
-            v for k, v in values.items() if isinstance(k, ast.Constant) and k.value == "route"
-        )
-        routes[function.name] = ast.literal_eval(route)
-    return routes
+    return logged_routes(root / "backend/app/api/items.py")
 
 
 def _generates_and_serves_items(root: Path, prefix: str, unsaid: str) -> None:

@@ -10,12 +10,12 @@ one afterwards (nor its middleware) is served.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
 from tests.cli_support import make_project, run
+from tests.route_support import line_of, logged_routes
 
 ITEMS_PY = '''"""Items, in two versions."""
 
@@ -84,43 +84,23 @@ def _project(tmp_path: Path, main: str) -> Path:
     return root
 
 
-def _routes(path: Path) -> dict[str, str]:
-    """The ``route`` each handler of a module logs, by handler."""
-    routes: dict[str, str] = {}
-    for function in ast.parse(path.read_text()).body:
-        if not isinstance(function, ast.AsyncFunctionDef):
-            continue
-        call = function.body[0]
-        assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
-        payload = call.value.args[1]
-        assert isinstance(payload, ast.Dict)
-        for key, value in zip(payload.keys, payload.values, strict=True):
-            if isinstance(key, ast.Constant) and key.value == "route":
-                routes[function.name] = ast.literal_eval(value)
-    return routes
-
-
-def _line_of(lines: list[str], text: str) -> int:
-    return next(number for number, line in enumerate(lines) if text in line)
-
-
 def test_routes_are_logged_under_their_version_and_the_layer_is_wired_on_the_served_app(
     tmp_path: Path,
 ) -> None:
     root = _project(tmp_path, MODULE_LEVEL)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert _routes(root / "backend/app/api/items.py") == {
+    assert logged_routes(root / "backend/app/api/items.py") == {
         "list_items": "/v1/api/items/",
         "get_item": "/v2/api/items/{item_id}",
         "sync": "/v1/api/items/sync",  # prefix_format has no {minor}
     }
     # Declared on the app VersionedFastAPI returned: at its root, not under a version.
-    assert _routes(root / "backend/app/main.py") == {"ping": "/ping"}
+    assert logged_routes(root / "backend/app/main.py") == {"ping": "/ping"}
     lines = (root / "backend/app/main.py").read_text().splitlines()
-    wrapped = _line_of(lines, "app = VersionedFastAPI(app")
-    assert _line_of(lines, "app.include_router(telemetry_router)") > wrapped
-    assert _line_of(lines, "install_error_capture(app)") > wrapped
+    wrapped = line_of(lines, "app = VersionedFastAPI(app")
+    assert line_of(lines, "app.include_router(telemetry_router)") > wrapped
+    assert line_of(lines, "install_error_capture(app)") > wrapped
     said = [line for line in result.stdout.splitlines() if "`VersionedFastAPI`" in line]
     assert len(said) == 1 and "backend/app/main.py:8" in said[0], result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
@@ -135,14 +115,14 @@ def test_an_app_factory_returning_the_versioned_app_is_wired_where_it_is_called(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     # The default prefix format, "/v{major}_{minor}", and the default version given.
-    assert _routes(root / "backend/app/api/items.py") == {
+    assert logged_routes(root / "backend/app/api/items.py") == {
         "list_items": "/v3_0/items/",
         "get_item": "/v2_0/items/{item_id}",
         "sync": "/v1_1/items/sync",
     }
     lines = (root / "backend/app/main.py").read_text().splitlines()
-    called = _line_of(lines, "app = create_app()")
-    assert _line_of(lines, "app.include_router(telemetry_router)") == called + 1
+    called = line_of(lines, "app = create_app()")
+    assert line_of(lines, "app.include_router(telemetry_router)") == called + 1
     assert "/latest" in result.stdout
 
 
@@ -165,7 +145,7 @@ def test_a_version_prefix_only_known_at_run_time_is_left_out_and_said(
     root = _project(tmp_path, main)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
-    routes = _routes(root / "backend/app/api/items.py")
+    routes = logged_routes(root / "backend/app/api/items.py")
     if "PREFIX" in call:
         assert routes["get_item"] == "/api/items/{item_id}"
     else:  # the declared versions are known; the default one is not
@@ -206,8 +186,8 @@ def test_a_handler_version_only_known_at_run_time_leaves_its_prefix_out_and_says
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert _routes(items)["get_item"] == "/api/items/{item_id}"
-    assert _routes(items)["list_items"] == "/v1/api/items/"
+    assert logged_routes(items)["get_item"] == "/api/items/{item_id}"
+    assert logged_routes(items)["list_items"] == "/v1/api/items/"
     said = [line for line in result.stdout.splitlines() if "its version prefix" in line]
     assert len(said) == 1 and "backend/app/api/items.py:" in said[0], result.stdout
 
@@ -239,14 +219,14 @@ def test_an_app_a_module_function_hands_to_versioned_fastapi_serves_its_routes_p
     root = _project(tmp_path, THROUGH_A_FUNCTION)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert _routes(root / "backend/app/api/items.py") == {
+    assert logged_routes(root / "backend/app/api/items.py") == {
         "list_items": "/v1/api/items/",
         "get_item": "/v2/api/items/{item_id}",
         "sync": "/v1/api/items/sync",
     }
     lines = (root / "backend/app/main.py").read_text().splitlines()
-    rebuilt = _line_of(lines, "app = versioned(application=app)")
-    assert _line_of(lines, "app.include_router(telemetry_router)") > rebuilt
+    rebuilt = line_of(lines, "app = versioned(application=app)")
+    assert line_of(lines, "app.include_router(telemetry_router)") > rebuilt
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == THROUGH_A_FUNCTION
@@ -284,4 +264,6 @@ def test_the_app_a_versioned_app_is_built_from_under_another_name_serves_its_rou
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "not the app served" not in result.stdout and "included by no app" not in result.stdout
-    assert _routes(root / "backend/app/api/items.py")["get_item"] == "/v2/shop/items/{item_id}"
+    assert (
+        logged_routes(root / "backend/app/api/items.py")["get_item"] == "/v2/shop/items/{item_id}"
+    )

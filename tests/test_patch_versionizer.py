@@ -10,12 +10,12 @@ there, or the layer's own endpoints would only answer under a version prefix.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
 from tests.cli_support import make_project, run
+from tests.route_support import line_of, logged_routes
 
 TICKETS_PY = '''"""Tickets, in two versions."""
 
@@ -78,26 +78,6 @@ def _project(tmp_path: Path, main: str) -> Path:
     return root
 
 
-def _routes(path: Path) -> dict[str, str]:
-    """The ``route`` each handler of a module logs, by handler."""
-    routes: dict[str, str] = {}
-    for function in ast.parse(path.read_text()).body:
-        if not isinstance(function, ast.AsyncFunctionDef):
-            continue
-        call = function.body[0]
-        assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
-        payload = call.value.args[1]
-        assert isinstance(payload, ast.Dict)
-        for key, value in zip(payload.keys, payload.values, strict=True):
-            if isinstance(key, ast.Constant) and key.value == "route":
-                routes[function.name] = ast.literal_eval(value)
-    return routes
-
-
-def _line_of(lines: list[str], text: str) -> int:
-    return next(number for number, line in enumerate(lines) if text in line)
-
-
 @pytest.mark.parametrize("main", [IN_PLACE, RETURNED_COPY], ids=["in-place", "returned-copy"])
 def test_routes_are_logged_under_their_version_and_the_layer_stays_at_the_root(
     tmp_path: Path, main: str
@@ -105,17 +85,17 @@ def test_routes_are_logged_under_their_version_and_the_layer_stays_at_the_root(
     root = _project(tmp_path, main)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert _routes(root / "backend/app/api/tickets.py") == {
+    assert logged_routes(root / "backend/app/api/tickets.py") == {
         "list_tickets": "/v1/api/tickets/",
         "get_ticket": "/v2/api/tickets/{ticket_id}",
         "close": "/v1/api/tickets/close",  # prefix_format has no {minor}
     }
     # Declared after the call: served at the root, not under a version.
-    assert _routes(root / "backend/app/main.py") == {"ping": "/ping"}
+    assert logged_routes(root / "backend/app/main.py") == {"ping": "/ping"}
     lines = (root / "backend/app/main.py").read_text().splitlines()
-    versioned = _line_of(lines, ").versionize()")
-    assert _line_of(lines, "app.include_router(telemetry_router)") > versioned
-    assert _line_of(lines, "install_error_capture(app)") > versioned
+    versioned = line_of(lines, ").versionize()")
+    assert line_of(lines, "app.include_router(telemetry_router)") > versioned
+    assert line_of(lines, "install_error_capture(app)") > versioned
     said = [line for line in result.stdout.splitlines() if "`Versionizer`" in line]
     assert len(said) == 1 and "backend/app/main.py:9" in said[0], result.stdout
     assert "/latest" in said[0]
@@ -154,11 +134,12 @@ def test_an_app_a_factory_builds_and_its_caller_versions_is_wired_after_the_call
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (root / "backend/app/factory.py").read_text() == FACTORY_PY
     lines = (root / "backend/app/main.py").read_text().splitlines()
-    versioned = _line_of(lines, ").versionize()")
-    assert _line_of(lines, "app.include_router(telemetry_router)") == versioned + 1
-    assert _line_of(lines, "install_error_capture(app)") == versioned + 2
+    versioned = line_of(lines, ").versionize()")
+    assert line_of(lines, "app.include_router(telemetry_router)") == versioned + 1
+    assert line_of(lines, "install_error_capture(app)") == versioned + 2
     assert (
-        _routes(root / "backend/app/api/tickets.py")["get_ticket"] == "/v2/api/tickets/{ticket_id}"
+        logged_routes(root / "backend/app/api/tickets.py")["get_ticket"]
+        == "/v2/api/tickets/{ticket_id}"
     )
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == VERSIONED_WHERE_THE_FACTORY_IS_CALLED
