@@ -2,7 +2,8 @@
 
 A second plan on a root whose manifest records another plan's layer and patches would take them
 over (undo the first plan's patches, delete its layer) and leave the first plan's ``--check`` red.
-It is refused, in every command, with one line naming the other plan's config and the fix.
+It is refused by every command that reads the manifest (generate, remove, health), with one line
+naming the other plan's config and the fix.
 """
 
 from __future__ import annotations
@@ -62,10 +63,11 @@ def test_root_plan_is_refused_after_a_config_plan(tmp_path: Path) -> None:
     manifest = json.loads((root / MANIFEST).read_text())
     assert manifest["config"] == "b.toml"
     before = snapshot(root)
-    result = run("generate", "--root", str(root))
-    assert result.exit_code == 2, result.stdout
-    assert "plan in b.toml" in result.stderr and "remove" in result.stderr
-    assert snapshot(root) == before
+    for command in ("generate", "health"):  # health has no --config: the root's plan
+        result = run(command, "--root", str(root))
+        assert result.exit_code == 2, result.stdout
+        assert "plan in b.toml" in result.stderr and "remove" in result.stderr
+        assert snapshot(root) == before
     assert run("generate", "--root", str(root), "--config", config, "--check").exit_code == 0
     # Its own plan takes it all out again; then the other plan is free to generate.
     assert run("remove", "--root", str(root), "--config", config).exit_code == 0
