@@ -14,9 +14,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import tomlkit
 
 from tests.cli_support import make_project, run, snapshot
+from tests.plan_sequence_support import write_config
 from tests.test_plan_transitions import SHAPES, Shape, _set_plan
 
 MANIFEST = ".telemetry-scaffold.json"
@@ -130,11 +130,7 @@ def test_a_second_config_changes_nothing_on_each_shape(
         second["specs-dir"] = "docs/second"
     if moved == "specs-dir-and-feature":
         second["feature"] = "002-second"
-    document = tomlkit.document()
-    tool = tomlkit.table(is_super_table=True)
-    tool["telemetry-scaffold"] = second
-    document["tool"] = tool
-    (root / "second.toml").write_text(tomlkit.dumps(document))
+    write_config(root / "second.toml", second)
     before = snapshot(root)
     for command in ("generate", "remove"):
         for flags in ((), ("--check",), ("--diff",), ("--json",)):
