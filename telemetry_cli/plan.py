@@ -765,7 +765,7 @@ class Plan:
         """
         if self.config_file == self.root / CONFIG_FILENAME:
             return None
-        return PurePosixPath(Path(os.path.relpath(self.config_file, self.root))).as_posix()
+        return Path(os.path.relpath(self.config_file, self.root)).as_posix()
 
     @property
     def app_dir(self) -> str:

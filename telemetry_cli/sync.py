@@ -382,10 +382,10 @@ def _refuse_other_plan(plan: Plan, manifest: Manifest) -> None:
     Raises:
         ConfigError: the manifest records the layer of another plan that still exists.
     """
-    owner = manifest.config
-    if owner == plan.config_key or not manifest.records_anything:
+    if manifest.config == plan.config_key or not manifest.records_anything:
         return
-    owner_file = plan.root / (CONFIG_FILENAME if owner is None else owner)
+    owner = manifest.config or CONFIG_FILENAME
+    owner_file = plan.root / owner
     try:
         # Spelt another way (``sub/../b.toml``), it is the plan run now.
         same = owner_file.resolve() == plan.config_file
@@ -394,14 +394,12 @@ def _refuse_other_plan(plan: Plan, manifest: Manifest) -> None:
     if same or not holds_plan(owner_file):
         return
     # Names read from the manifest: escaped, so that the message stays one plain line.
-    shown = printable(CONFIG_FILENAME if owner is None else owner)
-    this = printable(plan.config_shown)
     raise ConfigError(
-        f"{MANIFEST_PATH}: records the layer and patches of the plan in {shown}, not of "
-        f"{this}; one project root keeps one plan: give this plan a root of its "
-        f"own (--root, a folder holding its config and backend), or first take that plan out "
-        f"with telemetry-scaffold remove --root {printable(shown_path(plan.root))} --config "
-        f"{printable(shown_path(owner_file))}"
+        f"{MANIFEST_PATH}: records the layer and patches of the plan in {printable(owner)}, not "
+        f"of {printable(plan.config_shown)}; one project root keeps one plan: give this plan a "
+        "root of its own (--root, a folder holding its config and backend), or first take that "
+        f"plan out with telemetry-scaffold remove --root {printable(shown_path(plan.root))} "
+        f"--config {printable(shown_path(owner_file))}"
     )
 
 

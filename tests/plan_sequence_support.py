@@ -31,14 +31,20 @@ def bundled_plan() -> Plan:
     return copy.deepcopy(data["tool"]["telemetry-scaffold"])
 
 
-def write_plan(root: Path, plan: Plan) -> None:
-    """Make ``plan`` the whole ``[tool.telemetry-scaffold]`` table of ``root``'s pyproject."""
+def write_config(config: Path, plan: Plan, *, project: str | None = None) -> None:
+    """Write ``config``: a TOML file holding ``plan`` as its ``[tool.telemetry-scaffold]``."""
     document = tomlkit.document()
-    document["project"] = {"name": "textbook"}
+    if project is not None:
+        document["project"] = {"name": project}
     tool = tomlkit.table(is_super_table=True)
     tool["telemetry-scaffold"] = plan
     document["tool"] = tool
-    (root / "pyproject.toml").write_text(tomlkit.dumps(document))
+    config.write_text(tomlkit.dumps(document))
+
+
+def write_plan(root: Path, plan: Plan) -> None:
+    """Make ``plan`` the whole ``[tool.telemetry-scaffold]`` table of ``root``'s pyproject."""
+    write_config(root / "pyproject.toml", plan, project="textbook")
 
 
 def original_sources(target: Path) -> Path:
@@ -102,12 +108,8 @@ def generate_step(root: Path, work: Path) -> list[str]:
 def second_plan_probe(root: Path) -> list[str]:
     """Try a second plan (its documents elsewhere) on ``root``: say what broke the refusal."""
     config = root / "second.toml"
-    document = tomlkit.document()
-    tool = tomlkit.table(is_super_table=True)
     plan = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["telemetry-scaffold"]
-    tool["telemetry-scaffold"] = {**plan, "specs-dir": "second-specs"}
-    document["tool"] = tool
-    config.write_text(tomlkit.dumps(document))
+    write_config(config, {**plan, "specs-dir": "second-specs"})
     before = snapshot(root)
     problems = []
     for flags in ((), ("--check",)):

@@ -2,7 +2,8 @@
 
 A second plan on a root whose manifest records another plan's layer and patches would take them
 over (undo the first plan's patches, delete its layer) and leave the first plan's ``--check`` red.
-It is refused, in every command, with one line naming the other plan's config and the fix.
+It is refused by every command that reads the manifest (generate, remove, health), with one line
+naming the other plan's config and the fix.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import tomlkit
 
 from tests.cli_support import make_project, run, snapshot
+from tests.plan_sequence_support import write_config
 from tests.test_plan_transitions import SHAPES, Shape, _set_plan
 
 MANIFEST = ".telemetry-scaffold.json"
@@ -62,10 +63,11 @@ def test_root_plan_is_refused_after_a_config_plan(tmp_path: Path) -> None:
     manifest = json.loads((root / MANIFEST).read_text())
     assert manifest["config"] == "b.toml"
     before = snapshot(root)
-    result = run("generate", "--root", str(root))
-    assert result.exit_code == 2, result.stdout
-    assert "plan in b.toml" in result.stderr and "remove" in result.stderr
-    assert snapshot(root) == before
+    for command in ("generate", "health"):  # health has no --config: the root's plan
+        result = run(command, "--root", str(root))
+        assert result.exit_code == 2, result.stdout
+        assert "plan in b.toml" in result.stderr and "remove" in result.stderr
+        assert snapshot(root) == before
     assert run("generate", "--root", str(root), "--config", config, "--check").exit_code == 0
     # Its own plan takes it all out again; then the other plan is free to generate.
     assert run("remove", "--root", str(root), "--config", config).exit_code == 0
@@ -128,11 +130,7 @@ def test_a_second_config_changes_nothing_on_each_shape(
         second["specs-dir"] = "docs/second"
     if moved == "specs-dir-and-feature":
         second["feature"] = "002-second"
-    document = tomlkit.document()
-    tool = tomlkit.table(is_super_table=True)
-    tool["telemetry-scaffold"] = second
-    document["tool"] = tool
-    (root / "second.toml").write_text(tomlkit.dumps(document))
+    write_config(root / "second.toml", second)
     before = snapshot(root)
     for command in ("generate", "remove"):
         for flags in ((), ("--check",), ("--diff",), ("--json",)):
