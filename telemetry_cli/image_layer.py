@@ -58,6 +58,9 @@ class _Copy:
     instruction: str
     # Docker's `COPY --exclude=<pattern>`: what the copy leaves out of its sources.
     excludes: tuple[_Glob, ...] = ()
+    # Its destination is a folder of the image already (the WORKDIR, a parent of it, one an
+    # earlier copy made): a single file copied to it lands inside it, slash or not.
+    into_folder: bool = False
 
 
 @dataclass
@@ -68,6 +71,19 @@ class _Stage:
     copies: list[_Copy] = field(default_factory=list)
     # A COPY --from= another stage or image: what the image holds is no longer only these copies.
     copies_other: bool = False
+    # The working directory, and the folders of the image known to be there so far.
+    workdir: str = "/"
+    folders: set[str] = field(default_factory=lambda: {"/"})
+
+    def folder(self, path: str) -> str:
+        """``path`` as an absolute path of the image (a relative one is under the WORKDIR)."""
+        return posixpath.normpath(posixpath.join(self.workdir, path))
+
+    def make(self, path: str) -> None:
+        """Remember ``path`` (absolute) and its parents as folders of the image."""
+        while path not in self.folders:
+            self.folders.add(path)
+            path = posixpath.dirname(path)
 
 
 def missing_layer_notes(
@@ -305,7 +321,12 @@ def _landing(copy: _Copy, source: str, layer: str, source_is_dir: bool) -> str:
     base = source if source_is_dir and not _GLOB.search(source) else posixpath.dirname(source)
     base = base or "."
     dest = copy.dest.rstrip("/") or "/"
-    if not source_is_dir and not copy.dest.endswith("/") and len(copy.sources) == 1:
+    if (
+        not source_is_dir
+        and not copy.dest.endswith("/")
+        and len(copy.sources) == 1
+        and not copy.into_folder
+    ):
         dest = posixpath.dirname(dest) or "."
     # Up from the copied folder to one holding the layer; its landing place goes up alike.
     while base != "." and layer != base and not layer.startswith(base + "/"):
@@ -329,6 +350,9 @@ def _stages(text: str) -> list[_Stage] | None:
                 return None
             name = args[2].lower() if len(args) >= 3 and args[1].upper() == "AS" else ""
             stages.append(_Stage(name, args[0].lower(), line))
+        elif keyword == "WORKDIR" and stages and len(words) == 2 and "$" not in words[1]:
+            stages[-1].workdir = stages[-1].folder(words[1])
+            stages[-1].make(stages[-1].workdir)
         elif keyword in ("COPY", "ADD") and stages:
             copy = _copy(line, keyword, instruction[len(words[0]) :].strip(), stages[-1])
             if copy is not None:
@@ -371,7 +395,11 @@ def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
     if not sources:
         return None
     shown = f"`{keyword} {rest}`" if len(rest) <= 60 else f"`{keyword} {rest[:57]}...`"
-    return _Copy(line, sources, words[-1], shown, tuple(excludes))
+    dest = words[-1]
+    into_folder = "$" not in dest and stage.folder(dest) in stage.folders
+    if "$" not in dest and (dest.endswith("/") or len(sources) > 1):
+        stage.make(stage.folder(dest))  # copied into a folder: it is there from now on
+    return _Copy(line, sources, dest, shown, tuple(excludes), into_folder)
 
 
 def _instructions(text: str) -> Iterator[tuple[int, str]]:

@@ -1990,10 +1990,10 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
     while here != root and (here / "__init__.py").is_file():
         own.add(here.name)
         here = here.parent
-    for statement in module.tree.body:
+    for statement in _unguarded_imports(module.tree):
         if isinstance(statement, ast.Import):
             dotted = [alias.name for alias in statement.names]
-        elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
+        elif not statement.level and statement.module:
             dotted = [statement.module]
         else:
             continue
@@ -2005,6 +2005,20 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
             if (folder / top).is_dir() or (not dot and (folder / f"{top}.py").is_file()):
                 return True
     return False
+
+
+def _unguarded_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The module's imports, also those inside its functions (a late import, against cycles).
+
+    Not those under a ``try``: a guarded import may be the fallback that never runs.
+    """
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        elif not isinstance(node, ast.Try | ast.TryStar):
+            pending.extend(ast.iter_child_nodes(node))
 
 
 def _project_folder(root: Path, folder: Path) -> Path:

@@ -96,6 +96,38 @@ def notes(root: Path, *, folder: str = ".") -> list[str]:
             "COPY analytics/ /code/analytics/",
             id="escape-directive",
         ),
+        # A destination without a trailing slash that is a folder of the image already (the
+        # WORKDIR, a parent of it, one an earlier copy made): the file lands inside it.
+        pytest.param(
+            "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt /app/\nCOPY main.py /app\n",
+            4,
+            "COPY analytics/ /app/analytics/",
+            id="into-the-workdir",
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /srv/app\nCOPY main.py /srv\n",
+            3,
+            "COPY analytics/ /srv/analytics/",
+            id="into-a-parent-of-the-workdir",
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nWORKDIR src\nCOPY main.py /code/src\n",
+            4,
+            "COPY analytics/ /code/src/analytics/",
+            id="into-a-relative-workdir",
+        ),
+        pytest.param(
+            "FROM python:3.12\nCOPY requirements.txt /srv/\nCOPY main.py /srv\n",
+            3,
+            "COPY analytics/ /srv/analytics/",
+            id="into-a-copied-folder",
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /app\nCOPY main.py /code/main.py\n",
+            3,
+            "COPY analytics/ /code/analytics/",
+            id="to-a-file-path",
+        ),
     ],
 )
 def test_an_image_without_the_layer_is_noted(

@@ -389,6 +389,22 @@ def build_app(title: str) -> FastAPI:
 """
 
 
+# The routers imported inside a function the module calls (a late import, against cycles).
+FLAT_LATE_IMPORT = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def include_routers() -> None:
+    from routers import users
+
+    app.include_router(users.router)
+
+
+include_routers()
+"""
+
+
 def _flat_main(module: str) -> str:
     return f"""from fastapi import FastAPI
 
@@ -558,6 +574,17 @@ def _serves_health(
             ".",
             "app.server",
         ),
+        # src/app.py (no __init__.py) importing routers/ beside it inside a function: src/ is
+        # run from itself (`cd src && uvicorn app:app`), not a package of the folder above.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "flat"\n',
+                "service/src/app.py": FLAT_LATE_IMPORT,
+                "service/src/routers/users.py": FLAT_USERS,
+            },
+            "service/src",
+            "app",
+        ),
     ],
     ids=[
         "root",
@@ -571,6 +598,7 @@ def _serves_health(
         "factory-beside-main",
         "src-main-over-a-factory-needing-arguments",
         "app-package-importing-routers-beside-it",
+        "routers-imported-inside-a-function",
     ],
 )
 def test_init_finds_a_flat_layout_and_the_layer_round_trips(

@@ -136,7 +136,7 @@ def test_without_one_known_path_the_known_part_is_named(
     # Set by the class's own constructor, from the environment: not known statically.
     (root / "backend/app/settings.py").write_text(
         "import os\n\n\nclass Settings:\n    def __init__(self) -> None:\n"
-        '        self.API_V1_STR = os.environ.get("API_V1_STR", "/api/v1")\n\n\n'
+        '        self.API_V1_STR = os.environ["API_V1_STR"]\n\n\n'
         "settings = Settings()\n"
     )
     result = run("generate", "--root", str(root))
@@ -239,6 +239,22 @@ SETTINGS_MAIN = _main(
             "/unset",
             True,
         ),
+        (
+            # Set once by a constructor taking no arguments: that value, as in the class body.
+            "import os\n\n\nclass Settings:\n    def __init__(self) -> None:\n"
+            '        self.DEBUG = os.getenv("DEBUG", "")\n'
+            '        self.API_V1_STR: str = os.getenv("API_V1_STR", "/init")\n\n\n'
+            "settings = Settings()\n",
+            "/init",
+            True,
+        ),
+        (
+            'class Settings:\n    API_V1_STR = "/body"\n\n    def __init__(self):\n'
+            '        self.name = "x"\n        self.API_V1_STR = "/constructor"\n\n\n'
+            "settings = Settings()\n",
+            "/constructor",
+            False,
+        ),
     ],
     ids=[
         "plain-class",
@@ -253,6 +269,8 @@ SETTINGS_MAIN = _main(
         "starlette-config",
         "environment-unset-or-a-default",
         "environment-empty-or-a-default",
+        "set-by-the-constructor",
+        "constructor-overrides-the-class-body",
     ],
 )
 def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
@@ -302,6 +320,35 @@ def test_an_environment_read_without_a_string_default_stays_unknown(
         "include prefix `settings.API_V1_STR` is only known at run time: "
         "the routes of `api_router` are logged without it"
     ) in result.stdout
+
+
+@pytest.mark.parametrize(
+    "constructor",
+    [
+        # Given by the caller.
+        '    def __init__(self, prefix: str = "/api") -> None:\n        self.API_V1_STR = prefix\n',
+        # Set only on one branch, or set again later.
+        "    def __init__(self) -> None:\n        if os.getenv('V2'):\n"
+        '            self.API_V1_STR = "/v2"\n',
+        '    def __init__(self) -> None:\n        self.API_V1_STR = "/a"\n        self.load()\n\n'
+        '    def load(self) -> None:\n        self.API_V1_STR = "/b"\n',
+        # Not set at all: what a base or the class body declares may be replaced by the call.
+        "    def __init__(self) -> None:\n        self.DEBUG = False\n",
+    ],
+    ids=["parameter", "conditional", "set-again", "not-set"],
+)
+def test_a_settings_field_a_constructor_may_set_otherwise_stays_unknown(
+    tmp_path: Path, constructor: str
+) -> None:
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(
+        'import os\n\n\nclass Settings:\n    API_V1_STR = "/body"\n\n'
+        f"{constructor}\n\nsettings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "`settings.API_V1_STR` is only known at run time" in result.stdout
 
 
 # Every spelling of the standard library's environment reads with a default: one rule for all.

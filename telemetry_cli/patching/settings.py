@@ -17,8 +17,9 @@ class's own or inherited (from the package) class attribute, also ``Field(defaul
 through a model a field holds (``settings.api.prefix``, ``api: ApiConfig = ApiConfig()``), a
 property returning one expression of the fields (``return f"/api/{self.API_VERSION}"``); in a
 factory, ``settings = settings or get_settings()`` when no call passes ``settings``. Not
-followed (None): a class with its own ``__init__`` or a validator naming the attribute, a call
-passing ``**options``. A module constant read from the environment with a default
+followed (None): a class with its own ``__init__`` (unless it takes no arguments and sets the
+attribute once, unconditionally: that value), a validator naming the attribute, a call passing
+``**options``. A module constant read from the environment with a default
 (``API_PREFIX = os.getenv("API_PREFIX", "/api")``, or through environs, python-decouple or
 starlette's ``Config``) is read as that default the same way; a dynaconf object's value as its
 settings files set it (:mod:`.settings_files`).
@@ -800,19 +801,29 @@ def _declaration(
 ) -> tuple[ast.expr, Scope, int, bool] | None:
     """The value the class body declaring ``attribute`` gives it: ``cls``'s or a base's.
 
-    Returns the value as written, the scope of the class body that declares it, its line, and
-    whether the environment may set it instead (a ``BaseSettings`` class on the way). None when
-    a class on the way has its own ``__init__`` or a validator naming the attribute.
+    Returns the value as written, the scope of the class body (or constructor) that declares it,
+    its line, and whether the environment may set it instead (a ``BaseSettings`` class on the
+    way). None when a class on the way has a validator naming the attribute, or its own
+    ``__init__`` that does not set it as :func:`_set_by_constructor` reads.
     """
     if depth > _MAX_DEPTH:
         return None
     node = cls.node
     assert isinstance(node, ast.ClassDef)
+    constructor = None
     for statement in node.body:
-        if isinstance(statement, FunctionNode) and (
-            statement.name == "__init__" or _names_attribute(statement, attribute)
-        ):
-            return None  # its own constructor or a validator may change the value
+        if isinstance(statement, FunctionNode):
+            if _names_attribute(statement, attribute):
+                return None  # a validator may change the value
+            if statement.name == "__init__":
+                constructor = statement
+    if constructor is not None:
+        found = _set_by_constructor(node, constructor, attribute)
+        if found is None:
+            return None  # its own constructor may change the value
+        class_scope = Scope(node, cls.scope.module, cls.scope)
+        set_to, line = found
+        return set_to, Scope(constructor, cls.scope.module, class_scope), line, False
     for statement in node.body:
         value = _assigned(statement, attribute, factories)
         if value is not None:
@@ -823,6 +834,53 @@ def _declaration(
         if inherited is not None:
             value, class_scope, line, from_base = inherited
             return value, class_scope, line, from_base or _reads_environment(index, cls)
+    return None
+
+
+def _set_by_constructor(
+    cls: ast.ClassDef, constructor: FunctionNode, attribute: str
+) -> tuple[ast.expr, int] | None:
+    """The value a constructor taking no arguments always sets ``self.<attribute>`` to, its line.
+
+    ``def __init__(self): self.API_V1_STR = os.getenv("API_V1_STR", "/api/v1")``: one statement
+    of the constructor's own body (not under an ``if`` or a loop), and the only assignment of
+    that attribute in the whole class. None otherwise: a parameter, a branch or another method
+    may give it another value, and without the assignment a base's may stand or not.
+    """
+    arguments = constructor.args
+    parameters = arguments.posonlyargs + arguments.args
+    if (
+        len(parameters) != 1
+        or arguments.vararg
+        or arguments.kwonlyargs
+        or arguments.kwarg
+        or constructor.decorator_list
+    ):
+        return None
+    stores = [
+        node
+        for node in ast.walk(cls)
+        if isinstance(node, ast.Attribute)
+        and node.attr == attribute
+        and not isinstance(node.ctx, ast.Load)
+    ]
+    if len(stores) != 1:
+        return None
+    this = parameters[0].arg
+    for statement in constructor.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if (
+            target is stores[0]
+            and isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == this
+        ):
+            return value, statement.lineno
     return None
 
 
