@@ -9,6 +9,7 @@ followed, to the end of a part, by nothing, its plural ending or one attribute w
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import logging
 import threading
@@ -3135,3 +3136,45 @@ def test_parallel_arrays_under_other_names_without_a_pair_are_kept(
 ) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", payload).payload == payload
+
+
+def _shapes(name: str, value: Any) -> dict[str, tuple[Any, Any]]:
+    """``name: value`` written in each shape of a mapping, and how to read back its value."""
+    return {
+        "nested": ({"a": {"b": [{name: value}]}}, lambda p: p["a"]["b"][0][name]),
+        "pairs": ({"p": [[name, value], ["page", 2]]}, lambda p: p["p"][0][1]),
+        "lone pair": ({"p": [name, value]}, lambda p: p["p"][1]),
+        "record": ({"r": [{"name": name, "value": value}]}, lambda p: p["r"][0]["value"]),
+        "tag": ({"r": {"Key": name, "Value": value}}, lambda p: p["r"]["Value"]),
+        "parallel": (
+            {"r": {"names": ["page", name], "values": [2, value]}},
+            lambda p: p["r"]["values"][1],
+        ),
+        "rows": (
+            {"r": {"columns": ["page", name], "rows": [[2, value]]}},
+            lambda p: p["r"]["rows"][0][1],
+        ),
+        "error": ({"e": {"loc": ["body", name], "msg": "x", "input": value}}, lambda p: p["e"]),
+        "json": ({"t": json.dumps({name: value})}, lambda p: p["t"]),
+        "json pairs": ({"t": json.dumps([[name, value], ["page", 2]])}, lambda p: p["t"]),
+        "json record": ({"t": json.dumps({"name": name, "value": value})}, lambda p: p["t"]),
+    }
+
+
+def test_every_shape_of_a_mapping_keeps_what_a_dict_keeps(logger: Any) -> None:
+    # As POST /api/telemetry/log receives them: JSON's true, false, null, integers, floats and
+    # strings under measure, flag and secret names, nested in lists, records and JSON text.
+    names = [
+        "otp_enabled", "session_count", "password_length", "email_verified", "pin_attempts",
+        "token_count", "pin_count", "pin", "otp_code", "password", "passwordLength", "PIN_COUNT",
+        "api_key_set", "card_number_length", "pin_count_total", "count_pin", "x-auth-token-age",
+    ]  # fmt: skip
+    values = [True, False, None, 0, 3, 1234, -7, 10**30, "1234", "hunter2", 4.0, 3.5]
+    disagreements = []
+    for name, value in itertools.product(names, values):
+        kept = logger.record("error_event", {name: value}).payload[name] != "[redacted]"
+        for shape, (payload, read) in _shapes(name, value).items():
+            recorded = logger.record("error_event", payload).payload
+            if ("[redacted]" not in json.dumps(read(recorded))) != kept:
+                disagreements.append((shape, name, value, kept))
+    assert disagreements == []
