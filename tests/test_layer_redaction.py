@@ -724,6 +724,10 @@ def test_judging_a_measure_key_takes_linear_time(layer: Layer) -> None:
     assert timings[1] < 20 * max(timings[0], 1e-4)
 
 
+_VALIDATION_TEXT = (
+    "1 validation error for Form\n{field}\n  Input should be a valid string "
+    "[type=string_type, input_value={value}, input_type=int]"
+)
 # The same in the other shapes of a mapping (pairs, name/value records, parallel arrays, named
 # tuples, validation errors, JSON text): each applies the one rule to its names and values.
 MEASURES_IN_SHAPES = [
@@ -785,6 +789,11 @@ MEASURES_IN_SHAPES = [
     ({"query": "pin_count=1234abc"}, {"query": "[redacted]"}),
     ({"query": "password_length=14.5"}, {"query": "[redacted]"}),
     ({"log": "name: pin_count\nvalue: 3"},) * 2,
+    (  # pydantic's ValidationError text quotes the input: an int under a measure name is kept
+        {"e": _VALIDATION_TEXT.format(field="pin_count", value="3")},
+        {"e": _VALIDATION_TEXT.format(field="pin_count", value="3")},
+    ),
+    ({"e": _VALIDATION_TEXT.format(field="pin", value="1234")}, {"e": "[redacted]"}),
 ]
 
 
