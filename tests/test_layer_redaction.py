@@ -9,6 +9,7 @@ followed, to the end of a part, by nothing, its plural ending or one attribute w
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import logging
 import threading
@@ -622,6 +623,193 @@ def test_shapes_that_are_no_mapping_are_kept(logger: Any, payload: dict[str, Any
     assert logger.record("error_event", payload).payload == payload
 
 
+# --- a measure or a flag of a secret is not the secret ----------------------------------------
+
+# Under a sensitive key, True/False/None are kept (they can hold no secret), and so is an int
+# under a key whose last word measures or flags the secret the words before it name.
+MEASURES_AND_FLAGS = {
+    "otp_enabled": True,
+    "session_count": 12,
+    "password_length": 14,
+    "email_verified": True,
+    "pin_attempts": 3,
+    "token_count": 812,
+    "pin_count": 3,
+    "passwordLength": 14,
+    "PIN-Retries": 2,
+    "mfa_code_size": 6,
+    "mfa_code_required": 1,
+    "api_key_set": False,
+    "password": True,
+    "session": None,
+    "\uff30\uff29\uff2e\uff3f\uff23\uff2f\uff35\uff2e\uff34": 3,  # a full-width PIN_COUNT
+}
+SECRETS_UNDER_MEASURE_KEYS = {
+    "pin_count": "1234",
+    "pin": 1234,
+    "otp_code": 123456,
+    "password_length": "hunter2",
+    "pin_length": 4.0,
+    "password_hash": 5,
+    "count_pin": 3,
+    "otp_enabled": "true",
+    "pin_count_total": 3,
+    "session_count": [1234],
+    "pin_attempts": {"value": 1234},
+}
+
+
+def test_a_measure_or_a_flag_of_a_secret_is_kept(logger: Any, sensitive: Any) -> None:
+    event = logger.record("error_event", MEASURES_AND_FLAGS)
+    assert event.payload == MEASURES_AND_FLAGS
+    for key in MEASURES_AND_FLAGS:
+        assert sensitive(key) or key == "token_count", key  # text under them is still redacted
+        text = logger.record("error_event", {key: "hunter2"}).payload[key]
+        assert text == ("hunter2" if key == "token_count" else "[redacted]"), key
+
+
+@pytest.mark.parametrize(("key", "value"), list(SECRETS_UNDER_MEASURE_KEYS.items()))
+def test_a_secret_under_a_measure_or_flag_key_is_redacted(
+    logger: Any, key: str, value: Any
+) -> None:
+    assert logger.record("error_event", {key: value}).payload == {key: "[redacted]"}
+
+
+def test_a_kept_measure_is_still_scanned_as_a_value(logger: Any) -> None:
+    # A card number is redacted as a number under any key.
+    payload = {"pin_count": 4111111111111111, "otp_enabled": True}
+    assert logger.record("error_event", payload).payload == {
+        "pin_count": "[redacted]",
+        "otp_enabled": True,
+    }
+
+
+def test_measure_words_are_few_ordinary_and_no_attribute_words(layer: Layer) -> None:
+    module = layer.event_logger
+    words = module._MEASURE_WORDS
+    assert 10 <= len(words) <= 30
+    assert words.isdisjoint(module._ATTRIBUTE_WORDS)
+    assert not any(module.is_sensitive_key(word) for word in words)
+
+
+def test_a_measure_word_the_plan_redacts_is_no_measure(tmp_path: Path) -> None:
+    with rendered_layer(tmp_path, redact=("credit_score", "password_length")) as extra:
+        logger = extra.event_logger.EventLogger(RecordingSink(), enabled=True)
+        payload = {"credit_score": 700, "password_length": 14, "pin_count": 3, "score": 9}
+        assert logger.record("error_event", payload).payload == {
+            "credit_score": "[redacted]",
+            "password_length": "[redacted]",
+            "pin_count": 3,
+            "score": 9,
+        }
+
+
+def test_measure_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
+    module = layer.event_logger
+    for index in range(10_000):
+        module._keeps_value(f"pin_{index}_count", 3)
+        assert len(module._measure_names) <= 4096
+    assert module._measure_names["pin_9999_count"] is True
+    assert module._keeps_value("pin", 3) is False
+
+
+def test_judging_a_measure_key_takes_linear_time(layer: Layer) -> None:
+    module = layer.event_logger
+    timings = []
+    for size in (2_000, 16_000):
+        key = "pin_" * size + "count"
+        start = time.perf_counter()
+        module._names_measure(key)
+        timings.append(time.perf_counter() - start)
+    assert timings[1] < 20 * max(timings[0], 1e-4)
+
+
+_VALIDATION_TEXT = (
+    "1 validation error for Form\n{field}\n  Input should be a valid string "
+    "[type=string_type, input_value={value}, input_type=int]"
+)
+# The same in the other shapes of a mapping (pairs, name/value records, parallel arrays, named
+# tuples, validation errors, JSON text): each applies the one rule to its names and values.
+MEASURES_IN_SHAPES = [
+    (
+        {"pairs": [["otp_enabled", True], ["pin_count", 3], ["pin", 1234], ["pin_count", "1"]]},
+        {
+            "pairs": [
+                ["otp_enabled", True],
+                ["pin_count", 3],
+                ["pin", "[redacted]"],
+                ["pin_count", "[redacted]"],
+            ]
+        },
+    ),
+    ({"one": ["pin_count", 3]}, {"one": ["pin_count", 3]}),
+    ({"one": ["pin", 1234]}, {"one": ["pin", "[redacted]"]}),
+    (
+        {
+            "a": {"name": "otp_enabled", "value": True},
+            "b": {"name": "pin_count", "value": 3},
+            "c": {"name": "pin_count", "value": "1234"},
+            "d": {"name": "otp_code", "value": 123456},
+            "e": {"Key": "session", "Value": None},
+        },
+        {
+            "a": {"name": "otp_enabled", "value": True},
+            "b": {"name": "pin_count", "value": 3},
+            "c": {"name": "pin_count", "value": "[redacted]"},
+            "d": {"name": "otp_code", "value": "[redacted]"},
+            "e": {"Key": "session", "Value": None},
+        },
+    ),
+    (
+        {"names": ["pin_count", "pin", "otp_enabled"], "values": [3, 1234, True]},
+        {"names": ["pin_count", "pin", "otp_enabled"], "values": [3, "[redacted]", True]},
+    ),
+    (
+        {"columns": ["pin_count", "pin"], "rows": [[3, 1234], [4, 5678]]},
+        {"columns": ["pin_count", "pin"], "rows": [[3, "[redacted]"], [4, "[redacted]"]]},
+    ),
+    (
+        {"err": {"loc": ["body", "otp_enabled"], "msg": "bad", "input": True}},
+        {"err": {"loc": ["body", "otp_enabled"], "msg": "bad", "input": True}},
+    ),
+    (
+        {"err": {"loc": ["body", "pin_count"], "msg": "bad", "input": "1234"}},
+        {"err": {"loc": ["body", "pin_count"], "msg": "bad", "input": "[redacted]"}},
+    ),
+    (
+        {"json": '{"pin_count": 3, "otp_enabled": true, "password": null}'},
+        {"json": '{"pin_count": 3, "otp_enabled": true, "password": null}'},
+    ),
+    ({"json": '{"pin_count": "1234"}'}, {"json": "[redacted]"}),
+    ({"json": '[["pin_count", 3], ["otp_enabled", false]]'},) * 2,
+    ({"json": '{"name": "pin_count", "value": 3}'},) * 2,
+    ({"json": '{"name": "pin_count", "value": "1234"}'}, {"json": "[redacted]"}),
+    ({"query": "pin_count=3&otp_enabled=true&page=2"},) * 2,
+    ({"query": "pin_count=3&pin=1234"}, {"query": "[redacted]"}),
+    ({"query": "pin_count=1234abc"}, {"query": "[redacted]"}),
+    ({"query": "password_length=14.5"}, {"query": "[redacted]"}),
+    ({"log": "name: pin_count\nvalue: 3"},) * 2,
+    (  # pydantic's ValidationError text quotes the input: an int under a measure name is kept
+        {"e": _VALIDATION_TEXT.format(field="pin_count", value="3")},
+        {"e": _VALIDATION_TEXT.format(field="pin_count", value="3")},
+    ),
+    ({"e": _VALIDATION_TEXT.format(field="pin", value="1234")}, {"e": "[redacted]"}),
+]
+
+
+@pytest.mark.parametrize(("payload", "recorded"), MEASURES_IN_SHAPES)
+def test_measures_and_flags_in_pairs_and_records_follow_the_key_rule(
+    logger: Any, payload: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    assert logger.record("error_event", payload).payload == recorded
+
+
+def test_a_named_tuple_keeps_a_measure_field(logger: Any) -> None:
+    Login = namedtuple("Login", "user pin_count pin otp_enabled")
+    event = logger.record("error_event", {"login": Login("ada", 3, 1234, True)})
+    assert event.payload == {"login": ["ada", 3, "[redacted]", True]}
+
+
 def test_the_default_list_holds_the_words_the_issue_asks_for() -> None:
     asked = {"pwd", "passphrase", "credential", "private_key", "ssn", "credit_card"}
     asked |= {"card_number", "cvv", "iban", "otp", "pin", "password", "email", "token"}
@@ -673,9 +861,19 @@ def cased(draw: st.DrawFn, text: str) -> str:
     return draw(st.sampled_from([text.lower(), text.upper(), text.title(), text]))
 
 
+# Last words that make a sensitive key name a measure or a flag of the secret ("pin_count").
+MEASURES = [
+    "count", "length", "len", "size", "attempts", "retries", "enabled", "verified", "required",
+    "set", "expired", "age", "strength", "score",
+]  # fmt: skip
+
+
 @st.composite
-def sensitive_keys(draw: st.DrawFn) -> str:
-    """A key built around one sensitive word: split, cased, prefixed, suffixed, pluralised."""
+def sensitive_keys(draw: st.DrawFn) -> tuple[str, bool]:
+    """A key built around one sensitive word: split, cased, prefixed, suffixed, pluralised.
+
+    Also whether its suffix is a measure word (``MEASURES``).
+    """
     word = "".join(c for c in draw(st.sampled_from(SENSITIVE_KEYS)) if c.isalnum()).lower()
     cuts = sorted(draw(st.sets(st.integers(1, len(word) - 1), max_size=2)) if len(word) > 1 else [])
     pieces = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)]
@@ -694,16 +892,21 @@ def sensitive_keys(draw: st.DrawFn) -> str:
     key = core
     # A language model's usage counts ("total_tokens", "token_count") are ordinary by the rule.
     prefixes = [w for w in ORDINARY if not (word == "token" and w == "total")]
-    suffixes = [w for w in ORDINARY if not (word == "token" and w == "count")]
+    suffixes = [
+        w for w in dict.fromkeys([*ORDINARY, *MEASURES]) if not (word == "token" and w == "count")
+    ]
     if draw(st.booleans()):
         # Long words match after any prefix; short ones (ip, pin, otp, ...) only at a boundary.
         joins = ["", *SEPARATORS] if len(word) >= 5 else SEPARATORS
         key = draw(cased(draw(st.sampled_from(prefixes)))) + draw(st.sampled_from(joins)) + key
+    measure = False
     if draw(st.booleans()):
-        key += draw(st.sampled_from(SEPARATORS)) + draw(cased(draw(st.sampled_from(suffixes))))
+        suffix = draw(st.sampled_from(suffixes))
+        measure = suffix in MEASURES
+        key += draw(st.sampled_from(SEPARATORS)) + draw(cased(suffix))
     if draw(st.booleans()):
         key = _full_width(key)
-    return key
+    return key, measure
 
 
 @st.composite
@@ -729,10 +932,11 @@ def _letters(text: str) -> str:
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(key=sensitive_keys())
+@given(drawn=sensitive_keys())
 def test_keys_built_from_sensitive_words_are_redacted(
-    layer: Layer, sensitive: Any, key: str
+    layer: Layer, sensitive: Any, drawn: tuple[str, bool]
 ) -> None:
+    key, measure = drawn
     # A prefix run into the word may spell one of the ordinary words that merely end in it
     # ("score" + "senha" holds "resenha"), which the rule keeps: such a key is not drawn.
     spelled = _letters(key)
@@ -743,6 +947,15 @@ def test_keys_built_from_sensitive_words_are_redacted(
         )
     )
     assert sensitive(key), key
+    # Ordinary suffixes keep a key sensitive: its text is redacted, and so is a number, unless
+    # the key's last word measures or flags the secret ("pin_count": 3 is kept, "pin": 1234 and
+    # "pin_count": "1234" are not). True, False and None hold no secret under any key. (11
+    # digits: no session's number, which an environment variable's name may be given.)
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    number = 12345678901
+    for value, kept in ((str(number), False), (number, measure), (True, True), (None, True)):
+        recorded = logger.record("error_event", {key: value}).payload
+        assert recorded == {key: value if kept else "[redacted]"}, (key, value)
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -2932,3 +3145,45 @@ def test_parallel_arrays_under_other_names_without_a_pair_are_kept(
 ) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     assert logger.record("error_event", payload).payload == payload
+
+
+def _shapes(name: str, value: Any) -> dict[str, tuple[Any, Any]]:
+    """``name: value`` written in each shape of a mapping, and how to read back its value."""
+    return {
+        "nested": ({"a": {"b": [{name: value}]}}, lambda p: p["a"]["b"][0][name]),
+        "pairs": ({"p": [[name, value], ["page", 2]]}, lambda p: p["p"][0][1]),
+        "lone pair": ({"p": [name, value]}, lambda p: p["p"][1]),
+        "record": ({"r": [{"name": name, "value": value}]}, lambda p: p["r"][0]["value"]),
+        "tag": ({"r": {"Key": name, "Value": value}}, lambda p: p["r"]["Value"]),
+        "parallel": (
+            {"r": {"names": ["page", name], "values": [2, value]}},
+            lambda p: p["r"]["values"][1],
+        ),
+        "rows": (
+            {"r": {"columns": ["page", name], "rows": [[2, value]]}},
+            lambda p: p["r"]["rows"][0][1],
+        ),
+        "error": ({"e": {"loc": ["body", name], "msg": "x", "input": value}}, lambda p: p["e"]),
+        "json": ({"t": json.dumps({name: value})}, lambda p: p["t"]),
+        "json pairs": ({"t": json.dumps([[name, value], ["page", 2]])}, lambda p: p["t"]),
+        "json record": ({"t": json.dumps({"name": name, "value": value})}, lambda p: p["t"]),
+    }
+
+
+def test_every_shape_of_a_mapping_keeps_what_a_dict_keeps(logger: Any) -> None:
+    # As POST /api/telemetry/log receives them: JSON's true, false, null, integers, floats and
+    # strings under measure, flag and secret names, nested in lists, records and JSON text.
+    names = [
+        "otp_enabled", "session_count", "password_length", "email_verified", "pin_attempts",
+        "token_count", "pin_count", "pin", "otp_code", "password", "passwordLength", "PIN_COUNT",
+        "api_key_set", "card_number_length", "pin_count_total", "count_pin", "x-auth-token-age",
+    ]  # fmt: skip
+    values = [True, False, None, 0, 3, 1234, -7, 10**30, "1234", "hunter2", 4.0, 3.5]
+    disagreements = []
+    for name, value in itertools.product(names, values):
+        kept = logger.record("error_event", {name: value}).payload[name] != "[redacted]"
+        for shape, (payload, read) in _shapes(name, value).items():
+            recorded = logger.record("error_event", payload).payload
+            if ("[redacted]" not in json.dumps(read(recorded))) != kept:
+                disagreements.append((shape, name, value, kept))
+    assert disagreements == []
