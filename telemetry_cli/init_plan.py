@@ -1204,6 +1204,23 @@ def _candidate_packages(
                 continue
             if (
                 flat
+                and here != root
+                and here.name.isidentifier()
+                and _RELATIVE_IMPORT.search(data.decode("utf-8", "replace"))
+                # Also importing a module beside it by its top-level name (`from config
+                # import x`, the fallback of a `try:` on the relative one): run from the folder.
+                and not _imports_a_sibling(root, here, name)
+            ):
+                # `backend/main.py` saying `from .routers import users`: a top-level module has
+                # no package to import from, so it runs from above as `backend.main`.
+                namespace.append(
+                    _reach_relative_imports(
+                        root, (here.parent.relative_to(root).as_posix(), here.name)
+                    )
+                )
+                continue
+            if (
+                flat
                 and (
                     backend == here
                     # Not when the folder's modules import it by its own name (`from
