@@ -1193,7 +1193,7 @@ def _candidate_packages(
                 while (top.parent / "__init__.py").is_file() and top.parent != root:
                     top = top.parent
                 if top not in import_roots:
-                    import_roots[top] = _import_root(root, top)
+                    import_roots[top] = _reach_relative_imports(root, _import_root(root, top))
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
@@ -1201,6 +1201,23 @@ def _candidate_packages(
                 # `backend/main.py` saying `from backend.api import users`, though `backend/`
                 # holds the project file: run from the folder above, as the package `backend`.
                 namespace.append((here.parent.relative_to(root).as_posix(), here.name))
+                continue
+            if (
+                flat
+                and here != root
+                and here.name.isidentifier()
+                and _RELATIVE_IMPORT.search(data.decode("utf-8", "replace"))
+                # Also importing a module beside it by its top-level name (`from config
+                # import x`, the fallback of a `try:` on the relative one): run from the folder.
+                and not _imports_a_sibling(root, here, name)
+            ):
+                # `backend/main.py` saying `from .routers import users`: a top-level module has
+                # no package to import from, so it runs from above as `backend.main`.
+                namespace.append(
+                    _reach_relative_imports(
+                        root, (here.parent.relative_to(root).as_posix(), here.name)
+                    )
+                )
                 continue
             if (
                 flat
@@ -1226,7 +1243,9 @@ def _candidate_packages(
                 parts = here.relative_to(backend).parts
                 key = (backend, parts)
                 if key not in namespace_roots:
-                    namespace_roots[key] = _namespace_root(root, backend, parts, folder_texts)
+                    namespace_roots[key] = _reach_relative_imports(
+                        root, _namespace_root(root, backend, parts, folder_texts)
+                    )
                 namespace.append(namespace_roots[key])
     return regular, namespace, templates
 
@@ -1918,6 +1937,46 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
             found = (folder.parent.relative_to(root).as_posix(), outer)
         folder = folder.parent
     return found
+
+
+_RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.+)", re.M)
+
+
+def _reach_relative_imports(root: Path, found: tuple[str, str]) -> tuple[str, str]:
+    """``found`` (backend folder, package), moved up as far as the package's relative imports reach.
+
+    ``from ..lib import helpers`` in ``proj/src/main.py`` only resolves when the module is
+    ``proj.src.main`` (run from the folder above ``proj/``): run as ``src.main``, Python refuses
+    an import beyond the top-level package. The deepest such import of any module of the
+    package decides how many folders above it join the package's dotted name.
+    """
+    backend, package = found
+    folder = root / backend
+    package_folder = folder.joinpath(*package.split("."))
+    beyond = 0
+    scanned = 0
+    for here, dirs, files in os.walk(package_folder):  # symbolic links to folders not followed
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        depth = len(package.split(".")) + len(Path(here).relative_to(package_folder).parts)
+        for name in sorted(files):
+            if not name.endswith(".py") or scanned >= _IMPORT_SCAN_LIMIT:
+                continue
+            scanned += 1
+            try:
+                data = read_bytes(Path(here) / name, name)
+            except FileProblem:
+                continue
+            text = "" if data is None else data.decode("utf-8", errors="replace")
+            for match in _RELATIVE_IMPORT.finditer(text):
+                beyond = max(beyond, len(match[1]) - depth)
+    names = package.split(".")
+    for _ in range(beyond):
+        # Only folders below the root that can be named in an import join the package.
+        if folder == root or not folder.name.isidentifier():
+            return found
+        names.insert(0, folder.name)
+        folder = folder.parent
+    return folder.relative_to(root).as_posix(), ".".join(names)
 
 
 def _own_submodule(folder: Path, top: Path, names: list[str], texts: list[str]) -> bool:

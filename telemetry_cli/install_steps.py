@@ -79,10 +79,15 @@ class InstallSteps:
     tool: bool = False
 
 
-def install_steps(root: Path, backend: str, read: TextReader = read_text) -> InstallSteps:
+def install_steps(
+    root: Path, backend: str, read: TextReader = read_text, app_dir: str | None = None
+) -> InstallSteps:
     """What installs the backend at ``root / backend``, from the first folder that says.
 
-    The backend folder is searched first, then the folders above it, then the root. In each: a
+    The app package's folder ``app_dir`` (relative to ``root``) and those above it inside the
+    backend folder are searched first (a service of a monorepo imported from the root as
+    ``services.api.app`` has its own ``services/api/requirements.txt``), then the backend
+    folder, then the folders above it, then the root. In each: a
     ``pyproject.toml`` with a ``[project]`` or ``[tool.poetry]`` table (installed by the tool
     whose lock file sits next to it, or by ``uv sync`` in it when it is a member of a uv
     workspace above it that ``uv.lock`` locks, else ``pip install -e`` with the extras naming
@@ -92,7 +97,7 @@ def install_steps(root: Path, backend: str, read: TextReader = read_text) -> Ins
     Unreadable files count as absent. ``read`` reads the Dockerfiles and requirements files (a
     run's :class:`FileTexts`, to read each once).
     """
-    for folder in searched_folders(backend):
+    for folder in _app_folders(backend, app_dir) + searched_folders(backend):
         found = (
             _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
@@ -119,6 +124,19 @@ def searched_folders(backend: str) -> list[str]:
         return ["."]
     folder = PurePosixPath(backend)
     return [path.as_posix() for path in (folder, *folder.parents) if path.parts] + ["."]
+
+
+def _app_folders(backend: str, app_dir: str | None) -> list[str]:
+    """The app package's folder and those above it below the backend folder, nearest first."""
+    if app_dir is None:
+        return []
+    top = PurePosixPath(backend)
+    folder = PurePosixPath(app_dir)
+    if top.parts and not folder.is_relative_to(top):
+        return []
+    return [
+        path.as_posix() for path in (folder, *folder.parents) if len(path.parts) > len(top.parts)
+    ]
 
 
 # Files that configure pytest when they hold its section (None: by being there at all).

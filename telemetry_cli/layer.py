@@ -214,7 +214,7 @@ def _import_failure(plan: Plan, name: str, error: BaseException) -> str:
     if missing and missing != package and not missing.startswith(f"{package}."):
         # A third-party module the backend needs is not installed in this environment: the
         # quickstart's install commands, from the project's own files, say how.
-        commands = install_steps(plan.root, plan.backend).commands
+        commands = install_steps(plan.root, plan.backend, app_dir=plan.app_dir).commands
         how = f": {'; '.join(commands)}" if commands else " in this environment"
         return (
             f"cannot import {name} from {plan.backend}/: {what}; "

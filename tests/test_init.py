@@ -3690,3 +3690,101 @@ def test_init_leaves_specs_dir_alone_when_the_packages_are_listed(tmp_path: Path
     )
     assert run("init", "--root", str(root)).exit_code == 0
     assert "specs-dir" not in (root / "pyproject.toml").read_text()
+
+
+RELATIVE_MAIN = """from fastapi import FastAPI
+
+{imports}
+
+app = FastAPI()
+app.include_router(users.router)
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "users_import"),
+    [
+        ("from ..lib import helpers\nfrom .routers import users", ""),
+        ("from ..src.routers import users", ""),
+        ("from .routers import users", "from ...lib import helpers\n"),
+    ],
+    ids=["app-reaches-a-sibling", "app-reaches-its-own-folder", "router-reaches-above"],
+)
+def test_relative_imports_above_the_package_move_the_import_root_up(
+    tmp_path: Path, imports: str, users_import: str
+) -> None:
+    """`proj/src/main.py` saying `from ..lib import helpers` (`proj/` without `__init__.py`)
+    only imports as `proj.src.main`, run from the folder above `proj/`: run from `proj/` as
+    `src.main`, Python refuses the relative import beyond the top-level package."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "proj/src/__init__.py": "",
+            "proj/src/main.py": RELATIVE_MAIN.format(imports=imports),
+            "proj/src/routers/__init__.py": "",
+            "proj/src/routers/users.py": users_import + FLAT_USERS,
+            "proj/lib/__init__.py": "",
+            "proj/lib/helpers.py": "VALUE = 1\n",
+        },
+    )
+    assert (result := run("init", "--root", str(root))).exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app = "proj.src.main:app"' in text, text
+    _uncomment_and_generate(root, "routers/users.py")
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    command = re.search(r"^(?:cd (\S+) && )?uvicorn (\S+):app ", quickstart, re.M)
+    assert command is not None, quickstart
+    served = _serves_health(root / (command[1] or "."), command[2])
+    assert served.returncode == 0, served.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_an_entry_module_importing_relatively_is_served_as_its_folders_package(
+    tmp_path: Path,
+) -> None:
+    """`backend/main.py` saying `from .routers import users` (`backend/` holding the project
+    file, no `__init__.py`): `cd backend && uvicorn main:app` fails ("attempted relative
+    import with no known parent package"); it runs from the folder above as `backend.main`."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "backend/requirements.txt": "fastapi\nuvicorn\n",
+            "backend/main.py": RELATIVE_MAIN.format(imports="from .routers import users"),
+            "backend/routers/users.py": FLAT_USERS,
+        },
+    )
+    assert (result := run("init", "--root", str(root))).exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'backend = "."' in text and 'app = "backend.main:app"' in text, text
+    _uncomment_and_generate(root, "routers/users.py")
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert "pip install -r backend/requirements.txt" in quickstart
+    command = re.search(r"^(?:cd (\S+) && )?uvicorn (\S+):app ", quickstart, re.M)
+    assert command is not None, quickstart
+    served = _serves_health(root / (command[1] or "."), command[2])
+    assert served.returncode == 0, served.stderr
+
+
+def test_an_entry_module_falling_back_to_top_level_imports_stays_flat(tmp_path: Path) -> None:
+    """`try: from .config import PREFIX` / `except ImportError: from config import PREFIX` and
+    `from routers import users` beside it: run from `backend/` (`uvicorn main:app`), as the
+    top-level imports need; the relative one is only tried first."""
+    root = tmp_path / "project"
+    main = RELATIVE_MAIN.format(
+        imports="try:\n    from .config import PREFIX\nexcept ImportError:\n"
+        "    from config import PREFIX\nfrom routers import users"
+    )
+    write_files(
+        root,
+        {
+            "backend/requirements.txt": "fastapi\nuvicorn\n",
+            "backend/main.py": main,
+            "backend/config.py": "PREFIX = ''\n",
+            "backend/routers/users.py": FLAT_USERS,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'backend = "backend"' in result.stdout and 'app = "main:app"' in result.stdout

@@ -525,3 +525,53 @@ def test_the_skipped_names_agree_with_setuptools(tmp_path: Path) -> None:
     found = set(discovery.FlatLayoutPackageFinder.find(str(root)))
     for name in names:
         assert (flat_layout_catches(root, ".", name) is not None) == (name in found), name
+
+
+def test_a_service_imported_from_the_root_is_installed_by_its_own_requirements(
+    tmp_path: Path,
+) -> None:
+    """`services/api/app/` served from the root as `services.api.app` (backend ".") with its
+    own `services/api/requirements.txt`: that file, nearest the app, installs it, not the
+    root's (tools only) nor the other services'."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "black\n",
+            "services/api/requirements.txt": "fastapi\nuvicorn\n",
+            "services/worker/requirements.txt": "celery\n",
+        },
+    )
+    steps = install_steps(tmp_path, ".", app_dir="services/api/app")
+    assert steps.commands == ("pip install -r services/api/requirements.txt",)
+    # Inside a backend folder, the folders between it and the app package come first too.
+    write(tmp_path, {"mono/services/api/pyproject.toml": PEP621_PLAIN})
+    assert install_steps(tmp_path, "mono", app_dir="mono/services/api/app").commands == (
+        "pip install -e ./mono/services/api",
+    )
+    # Without the app's folder, or in the flat layout, the backend folder is where it starts.
+    assert install_steps(tmp_path, ".").commands == (
+        "pip install -r requirements.txt",
+        "pip install uvicorn",
+    )
+    assert install_steps(tmp_path, "services/api", app_dir="services/api").commands == (
+        "pip install -r services/api/requirements.txt",
+    )
+
+
+def test_the_quickstart_installs_the_served_services_own_requirements(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "black\n",
+        "services/api/requirements.txt": "fastapi\nuvicorn\n",
+        "services/api/app/__init__.py": "",
+        "services/api/app/main.py": "from fastapi import FastAPI\n\n"
+        "from services.api.app import routes\n\napp = FastAPI()\n",
+        "services/api/app/routes.py": "",
+    }
+    write(root, files)
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert 'app-package = "services.api.app"' in (root / "pyproject.toml").read_text()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    lines = bash_lines(next(root.glob("specs/*/quickstart.md")).read_text())
+    assert "pip install -r services/api/requirements.txt" in lines
+    assert "pip install -r requirements.txt" not in lines
