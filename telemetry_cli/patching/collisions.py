@@ -293,15 +293,15 @@ def shadowing_mounts(site: AppSite, index: PackageIndex, endpoint: str) -> list[
     found: list[ShadowingMount] = []
     wiring = wiring_block(site)
     last_line = wiring.end_lineno or wiring.lineno
-    for call, path in mounts_before(
+    for call, mounted in mounts_before(
         site.module,
         index,
         site.expression,
         last_line + 1,
         lambda scope: tuple(scope.node.body) == site.block,
     ):
-        if mount_takes(path, endpoint):
-            found.append(ShadowingMount(call.lineno, path, listed=False))
+        if mount_takes(mounted, endpoint):
+            found.append(ShadowingMount(call.lineno, mounted, listed=False))
     # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.
     for mount in mount_calls(site.module, index):
         outer = mount.outer
