@@ -10,6 +10,7 @@ rendering and patching never see a bad value, and every problem is reported as o
 
 from __future__ import annotations
 
+import errno
 import json
 import keyword
 import os
@@ -987,20 +988,27 @@ def refuse_misspelt_table(tool: Mapping[str, object], shown: str) -> None:
 
 
 _MAX_PLAN_FILE = 1 << 20  # holds_plan reads a name from the manifest: never a huge file
+_NO_SUCH_FILE = frozenset((errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP))
 
 
 def holds_plan(config_file: Path) -> bool:
     """Whether ``config_file`` holds a ``[tool.telemetry-scaffold]`` table (or may: unreadable).
 
-    A file that cannot be read or parsed may still be the other plan's: the safe side.
+    A file that cannot be read or parsed may still be the other plan's: the safe side. So may
+    one in a folder that cannot be looked into; only a name of no file at all holds none.
     """
     try:
-        if not config_file.is_file():
-            return False
-        if config_file.stat().st_size > _MAX_PLAN_FILE:
-            return True  # not read: no config is that large, and the safe side is to stop
-    except (OSError, ValueError):
-        return False  # no file can have that name (too long, a NUL byte)
+        info = config_file.stat()
+    except ValueError:
+        return False  # no file can have that name (a NUL byte)
+    except OSError as exc:
+        # Missing, or no file can have that name (too long, a link loop); anything else
+        # (a folder that cannot be looked into) may hide the other plan's config.
+        return exc.errno not in _NO_SUCH_FILE
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if info.st_size > _MAX_PLAN_FILE:
+        return True  # not read: no config is that large, and the safe side is to stop
     try:
         return TOOL_SECTION in _read_tool_table(config_file)
     except ConfigError:

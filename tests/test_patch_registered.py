@@ -436,3 +436,59 @@ def test_a_loop_over_another_modules_pairs_does_not_log_a_namesake_of_its_handle
     assert "event_logger" not in (root / "backend/app/api/links.py").read_text()
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/links/stats").json() == {"links": 1}
+
+
+SHELVES_PY = '''"""Shelves."""
+
+
+class Shelf:
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+
+    async def list_all(self) -> list[str]:
+        return [self.owner]
+
+
+shelf = Shelf("me")
+'''
+
+
+def test_a_bound_method_of_an_imported_instance_is_logged_in_its_class(
+    tmp_path: Path,
+) -> None:
+    # `shelf.list_all` of `from app.api.shelves import shelf` is a bound method of a class of
+    # the package, as `local.list_all` after `local = Shelf("you")` is: both are logged in the
+    # method, as an imported `route.router` was already followed to its class. An instance
+    # built in the registration (`Shelf("x").list_all`) is still named on a line.
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/routes.py" = "ai_block_used", "api/shelves.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/shelves.py").write_text(SHELVES_PY)
+    (root / "backend/app/api/routes.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app.api.shelves import Shelf, shelf\n\n"
+        'router = APIRouter()\nlocal = Shelf("you")\n'
+        'router.add_api_route("/all", shelf.list_all)\n'
+        'router.add_api_route("/mine", local.list_all)\n'
+        'router.add_api_route("/new", Shelf("x").list_all)\n'
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import routes\n\n"
+        "app = FastAPI()\napp.include_router(routes.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "app/api/routes.py:9: `router.add_api_route` registers `Shelf('x').list_all`, which "
+        "cannot be followed" in result.stdout
+    )
+    for line, written in ((7, "shelf.list_all"), (8, "local.list_all")):
+        assert (
+            f"app/api/routes.py:{line}: `router.add_api_route` registers `{written}`, defined in "
+            "backend/app/api/shelves.py: its log call goes there" in result.stdout
+        )
+    shelves = (root / "backend/app/api/shelves.py").read_text()
+    assert shelves.count("event_logger.log(") == 1
+    assert '"route": ["/all", "/mine"],' in shelves
+    assert "log call in Shelf.list_all (GET /all; GET /mine)" in result.stdout

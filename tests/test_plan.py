@@ -20,6 +20,7 @@ from telemetry_cli.plan import (
     Plan,
     configuration_table,
     find_config,
+    holds_plan,
     load_plan,
 )
 
@@ -896,3 +897,36 @@ def test_a_config_error_names_the_file_as_reached_from_the_current_folder(
         load_plan(root=tmp_path / "project")
     with pytest.raises(ConfigError, match=r"^missing: --root is not a folder"):
         load_plan(root=tmp_path / "elsewhere" / "missing")
+
+
+@pytest.mark.parametrize("locked", ["file", "folder"])
+def test_a_config_that_cannot_be_read_may_hold_a_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locked: str
+) -> None:
+    # holds_plan guards a root against a second plan taking the first one's leftovers over: a
+    # config that cannot be read, whether the file itself or the folder it is in is locked,
+    # may still hold the other plan, and counts as holding one (the safe side) either way.
+    (tmp_path / "other").mkdir()
+    config = write_config(tmp_path / "other", "")
+    assert holds_plan(config)
+    real_stat, real_read = Path.stat, Path.read_bytes
+
+    def stat(self: Path, *args: object, **kwargs: object) -> os.stat_result:
+        # As root, chmod locks nothing; so what a locked folder does is simulated.
+        if locked == "folder" and self.parent.name == "other":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def read_bytes(self: Path) -> bytes:
+        if self.parent.name == "other":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert holds_plan(config)
+    # What names no file at all holds no plan: a missing file, a name too long, a NUL byte.
+    assert not holds_plan(tmp_path / "missing.toml")
+    assert not holds_plan(tmp_path / ("x" * 300 + ".toml"))
+    assert not holds_plan(tmp_path / "a\x00b.toml")
+    assert not holds_plan(tmp_path / "other")

@@ -20,7 +20,12 @@ from telemetry_cli.patching.apps import (
     under_root_path,
     wiring_block,
 )
-from telemetry_cli.patching.mounts import find_mounts, method_calls, mount_calls, mount_takes
+from telemetry_cli.patching.mounts import (
+    find_mounts,
+    mount_calls,
+    mount_takes,
+    mounts_before,
+)
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
 from telemetry_cli.patching.symbols import (
     FunctionNode,
@@ -28,7 +33,6 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
-    call_argument,
     unwrapped,
 )
 
@@ -289,17 +293,15 @@ def shadowing_mounts(site: AppSite, index: PackageIndex, endpoint: str) -> list[
     found: list[ShadowingMount] = []
     wiring = wiring_block(site)
     last_line = wiring.end_lineno or wiring.lineno
-    for call, scope in method_calls(site.module, "mount"):
-        assert isinstance(call.func, ast.Attribute)
-        if (
-            call.lineno > last_line
-            or tuple(scope.node.body) != site.block
-            or ast.unparse(call.func.value) != site.expression
-        ):
-            continue
-        path = index.string_value(call_argument(call, 0, "path"), scope)
-        if path is not None and mount_takes(path, endpoint):
-            found.append(ShadowingMount(call.lineno, path, listed=False))
+    for call, mounted in mounts_before(
+        site.module,
+        index,
+        site.expression,
+        last_line + 1,
+        lambda scope: tuple(scope.node.body) == site.block,
+    ):
+        if mount_takes(mounted, endpoint):
+            found.append(ShadowingMount(call.lineno, mounted, listed=False))
     # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.
     for mount in mount_calls(site.module, index):
         outer = mount.outer

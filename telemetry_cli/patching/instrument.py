@@ -339,11 +339,12 @@ def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:
     too: a second event, naming a route the request did not take. Once per caller and
     handler; a call marked ``# telemetry-scaffold: skip`` is not named.
     """
+    # Once, not per handler: a scan of the body per handler grew with the square of the module.
+    top_level = {id(statement) for statement in module.tree.body}
     called = {
         handler.function.name: handler.function
         for handler in handlers
-        if not handler.skipped
-        and any(handler.function is statement for statement in module.tree.body)
+        if not handler.skipped and id(handler.function) in top_level
     }
     said: list[str] = []
     seen: set[tuple[str, str]] = set()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -523,17 +523,11 @@ class Mounts:
         declared (or a router included: ``what``) further down the same body under that path
         is never reached. None when no such mount (with a path known statically) comes first.
         """
-        for call, call_scope in method_calls(scope.module, "mount"):
-            assert isinstance(call.func, ast.Attribute)
-            if (
-                call_scope.node is not scope.node
-                or call.lineno >= line
-                or ast.unparse(call.func.value) != written
-            ):
-                continue
-            assert self.index is not None
-            mounted = self.index.string_value(call_argument(call, 0, "path"), call_scope)
-            if mounted is not None and mount_takes(mounted, path):
+        assert self.index is not None
+        for call, mounted in mounts_before(
+            scope.module, self.index, written, line, lambda found: found.node is scope.node
+        ):
+            if mount_takes(mounted, path):
                 return (
                     f"`{written}.mount({mounted!r}, ...)` at line {call.lineno} is added to the "
                     f"app before {what} and answers every path under {mounted!r}: the route is "
@@ -1800,6 +1794,28 @@ def method_calls(
         for node in ast.walk(statement):
             if isinstance(node, ast.Call) and called_as(node, method, names=names):
                 yield node, scope
+
+
+def mounts_before(
+    model: ModuleModel,
+    index: PackageIndex,
+    written: str,
+    line: int,
+    within: Callable[[Scope], bool],
+) -> Iterator[tuple[ast.Call, str]]:
+    """Each ``<written>.mount(<path>, ...)`` call before ``line``, with its path, in order.
+
+    Only calls made by the code of a scope ``within`` accepts (the body the app is built in),
+    and with a path known statically: Starlette tries an app's routes in the order they were
+    added, so such a mount answers every path under its own before what follows it.
+    """
+    for call, scope in method_calls(model, "mount"):
+        assert isinstance(call.func, ast.Attribute)
+        if call.lineno >= line or not within(scope) or ast.unparse(call.func.value) != written:
+            continue
+        path = index.string_value(call_argument(call, 0, "path"), scope)
+        if path is not None:
+            yield call, path
 
 
 def called_as(call: ast.Call, method: str, *, names: bool = False) -> bool:

@@ -726,23 +726,16 @@ class _Finder:
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
 
-    def _bound_instance_class(self, name: ast.expr, scope: Scope) -> Binding | None:
-        """The module-level class of the package whose instance ``name`` is bound once to.
+    def _bound_instance_class(self, instance: ast.expr, scope: Scope) -> Binding | None:
+        """The module-level class of the package of the instance a bound method is read from.
 
-        ``Shelf`` for ``shelf`` after ``shelf = Shelf("me")``; None for anything else (a name
-        bound more than once, to something else than a call of a class of the package).
-        Unlike :func:`_instance_class` (an included ``<instance>.router``), the name may be
-        local to a function, and must be bound once.
+        See :func:`_instance_class` (``once``): ``Shelf`` for ``shelf`` after ``shelf =
+        Shelf("me")``, here or in the module it is imported from. An instance built in the
+        registration (``Shelf("me").list_all``) is not followed: named on a line instead.
         """
-        if not isinstance(name, ast.Name):
+        if isinstance(instance, ast.Call):
             return None
-        call = call_bound_once(scope.lookup(name.id))
-        if call is None:
-            return None
-        cls = self.index.binding_of(call.func, scope)
-        if cls is None or cls.kind != "class" or cls.scope.parent is not None:
-            return None
-        return cls
+        return _instance_class(instance, scope, self.index, once=True)
 
     def _imported_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of another module of the package an endpoint is read from.
@@ -1298,23 +1291,33 @@ def included_instance_router(
     return _class_router(_instance_class(expression.value, scope, index), expression.attr, index, 0)
 
 
-def _instance_class(expression: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:
-    """The class of the instance ``expression`` is: built right there, or by a module-level name.
+def _instance_class(
+    expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
+) -> Binding | None:
+    """The module-level class of the package whose instance ``expression`` is, else None.
 
-    ``UsersRoute()``, or ``route`` with ``route = UsersRoute()`` at module level; else None.
+    Built right there (``UsersRoute()``), or a name bound to one (``route = UsersRoute()``),
+    here or in the module it is imported from. A name must be bound at module level, or with
+    ``once`` (the instance a bound method endpoint is read from: the one its route calls) bound
+    once, anywhere: a function's own instance counts, one rebound or changed in place does not.
     """
     built: ast.expr = expression
     built_scope = scope
     if not isinstance(expression, ast.Call):
         instance = index.binding_of(expression, scope)
-        if (
-            instance is None
+        call = call_bound_once(instance) if once else None
+        if call is not None and instance is not None:
+            built, built_scope = call, instance.scope
+        elif (
+            once
+            or instance is None
             or instance.kind != "value"
             or instance.scope.parent is not None
             or not isinstance(instance.node, ast.Call)
         ):
             return None
-        built, built_scope = instance.node, instance.scope
+        else:
+            built, built_scope = instance.node, instance.scope
     assert isinstance(built, ast.Call)
     qualified = index.qualify(built.func, built_scope)
     cls = index.resolve(qualified)[1] if qualified is not None else None
