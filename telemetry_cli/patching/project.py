@@ -18,7 +18,13 @@ from pathlib import Path, PurePosixPath
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, PatchError, UserError
-from telemetry_cli.files import FileProblem, SourceText, contained_path, read_bytes
+from telemetry_cli.files import (
+    FileProblem,
+    SourceText,
+    contained_path,
+    read_bytes,
+    write_protected,
+)
 from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
     AppModuleBroken,
@@ -900,6 +906,14 @@ class _Analysis:
             new = source.encode(new_text, path) if new_text != source.text else data
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
+        if new != data and write_protected(self.plan.root / path):
+            # A rename would replace it all the same: the protection is the user's word.
+            return PatchedFile(
+                path,
+                data,
+                None,
+                error=f"{path}: read-only; make it writable (chmod u+w) and rerun",
+            )
         diff = functools.partial(
             lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
         )
