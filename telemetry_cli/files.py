@@ -35,8 +35,8 @@ __all__ = [
     "read_bytes",
     "real_path",
     "remove_temp_file",
+    "require_writable",
     "resolve",
-    "write_protected",
 ]
 
 BOM = "\ufeff"
@@ -99,17 +99,22 @@ def resolve(path: Path, relative: str) -> Path:
     return resolved
 
 
-def write_protected(path: Path) -> bool:
-    """True when the file at ``path`` (links followed) is write-protected.
+def require_writable(path: Path, relative: str) -> None:
+    """Refuse to replace a write-protected user file (links followed; a missing one is not).
 
     That is no write permission bit for anyone (``chmod a-w``, a Perforce checkout: root could
-    write it anyway), or none for this process. A missing file is not.
+    write it anyway), or none for this process. A rename would replace it all the same, but the
+    protection is the user's word.
+
+    Raises:
+        FileProblem: it is write-protected; the message names the fix.
     """
     try:
         mode = path.stat().st_mode
     except (OSError, ValueError):
-        return False  # missing, or unreadable: reading it reports that
-    return mode & 0o222 == 0 or not os.access(path, os.W_OK)
+        return  # missing, or unreadable: reading it reports that
+    if mode & 0o222 == 0 or not os.access(path, os.W_OK):
+        raise FileProblem(f"{relative}: read-only; make it writable (chmod u+w) and rerun")
 
 
 def contained_path(root: Path, relative: str) -> Path:

@@ -23,7 +23,7 @@ from telemetry_cli.files import (
     SourceText,
     contained_path,
     read_bytes,
-    write_protected,
+    require_writable,
 )
 from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
@@ -904,16 +904,10 @@ class _Analysis:
         new_text = lines.apply(edits.insertions, edits.deletions)
         try:
             new = source.encode(new_text, path) if new_text != source.text else data
+            if new != data:
+                require_writable(self.plan.root / path, path)
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
-        if new != data and write_protected(self.plan.root / path):
-            # A rename would replace it all the same: the protection is the user's word.
-            return PatchedFile(
-                path,
-                data,
-                None,
-                error=f"{path}: read-only; make it writable (chmod u+w) and rerun",
-            )
         diff = functools.partial(
             lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
         )
