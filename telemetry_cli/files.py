@@ -35,6 +35,7 @@ __all__ = [
     "read_bytes",
     "real_path",
     "remove_temp_file",
+    "require_writable",
     "resolve",
 ]
 
@@ -96,6 +97,24 @@ def resolve(path: Path, relative: str) -> Path:
     if resolved is None:
         raise FileProblem(f"{relative}: symlink loop; fix or remove the link")
     return resolved
+
+
+def require_writable(path: Path, relative: str) -> None:
+    """Refuse to replace a write-protected user file (links followed; a missing one is not).
+
+    That is no write permission bit for anyone (``chmod a-w``, a Perforce checkout: root could
+    write it anyway), or none for this process. A rename would replace it all the same, but the
+    protection is the user's word.
+
+    Raises:
+        FileProblem: it is write-protected; the message names the fix.
+    """
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return  # missing, or unreadable: reading it reports that
+    if mode & 0o222 == 0 or not os.access(path, os.W_OK):
+        raise FileProblem(f"{relative}: read-only; make it writable (chmod u+w) and rerun")
 
 
 def contained_path(root: Path, relative: str) -> Path:
@@ -291,9 +310,10 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode: int | None = path.stat().st_mode & 0o7777
+        before: os.stat_result | None = path.stat()
     except FileNotFoundError:
-        mode = None
+        before = None
+    mode = before.st_mode & 0o7777 if before is not None else None
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     tmp = Path(tmp_name)
     try:
@@ -303,6 +323,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
+            if before is not None:
+                _keep_owner(handle.fileno(), before)
             tmp.chmod(mode if mode is not None else 0o666 & ~_umask())
             if _fcntl is not None:
                 # POSIX renames an open file: the lock is held until the name is gone.
@@ -313,6 +335,25 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _keep_owner(fd: int, before: os.stat_result) -> None:
+    """Give the new file the owner and group of the one it replaces, as far as allowed.
+
+    Run as root (sudo, a container) a rename would hand every rewritten file to root. Anyone
+    else may only pick one of their own groups: the owner then becomes whoever runs the tool,
+    as with any editor that saves through a rename. Before the chmod, which chown may clear.
+    """
+    if not hasattr(os, "fchown"):
+        return  # Windows: no owners to keep
+    stat_now = os.fstat(fd)
+    if (stat_now.st_uid, stat_now.st_gid) == (before.st_uid, before.st_gid):
+        return
+    try:
+        os.fchown(fd, before.st_uid, before.st_gid)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.fchown(fd, -1, before.st_gid)
 
 
 def _lock(fd: int) -> bool:

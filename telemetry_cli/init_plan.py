@@ -33,6 +33,8 @@ from telemetry_cli.files import (
     atomic_write,
     contained_path,
     read_bytes,
+    require_writable,
+    resolve,
 )
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.install_steps import COMPOSE_NAME, DOCKERFILE_NAME, flat_layout_catches
@@ -281,7 +283,9 @@ def write_plan(root: Path, result: InitResult) -> None:
                 f"{CONFIG_FILENAME}: changed since telemetry-scaffold read it (another program "
                 "wrote it meanwhile); nothing was written; run init again"
             )
-        atomic_write(path, result.document.encode("utf-8"))
+        require_writable(path, CONFIG_FILENAME)
+        # A link inside the root (checked above) is written through: the link stays.
+        atomic_write(resolve(path, CONFIG_FILENAME), result.document.encode("utf-8"))
     except FileProblem as problem:
         raise UserError(problem.message) from None
     except OSError as error:

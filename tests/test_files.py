@@ -303,3 +303,56 @@ def test_umask_is_restored(tmp_path: Path) -> None:
         assert os.umask(0o022) == 0o022
     finally:
         os.umask(before)
+
+
+# --- read-only and other people's files -------------------------------------------------------
+
+BLOCKS = "backend/app/api/ai_blocks.py"
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_read_only_user_module_is_refused_not_replaced(tmp_path: Path, command: str) -> None:
+    # A write-protected module (chmod a-w, a Perforce checkout) is the user saying "do not
+    # touch": an atomic rename would replace it anyway (even as root, and for anyone who can
+    # write the folder). It is one error naming the file and the fix; nothing else is written.
+    root = make_project(tmp_path / "project")
+    if command == "remove":
+        assert run("generate", "--root", str(root)).exit_code == 0
+    module = root / BLOCKS
+    module.chmod(0o444)
+    before = module.read_bytes()
+    result = run(command, "--root", str(root))
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert re.search(rf"^error\s+{re.escape(BLOCKS)}$", result.stdout, re.M), result.stdout
+    assert f"{BLOCKS}: read-only" in result.stdout and "chmod u+w" in result.stdout
+    assert module.read_bytes() == before
+    assert module.stat().st_mode & 0o7777 == 0o444
+    module.chmod(0o644)
+    assert run(command, "--root", str(root)).exit_code == 0
+
+
+def test_a_read_only_generated_file_is_rewritten_keeping_its_mode(project: Path) -> None:
+    # The tool's own outputs are often write-protected on purpose (against hand edits).
+    logger = project / LOGGER
+    logger.write_text("# hand edit\n")
+    logger.chmod(0o444)
+    assert run("generate", "--force", "--root", str(project)).exit_code == 0
+    assert logger.read_text() != "# hand edit\n"
+    assert logger.stat().st_mode & 0o7777 == 0o444
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another owner")
+def test_a_rewritten_file_keeps_its_owner(tmp_path: Path) -> None:
+    # Run as root (sudo, a container) the rename would hand every rewritten file to root.
+    root = make_project(tmp_path / "project")
+    logger = root / LOGGER
+    logger.parent.mkdir()
+    logger.write_text("# an older layer\n")
+    targets = [root / MAIN, root / BLOCKS, logger]
+    for path in targets:
+        os.chown(path, 1234, 2345)
+    inodes = [path.stat().st_ino for path in targets]
+    assert run("generate", "--force", "--root", str(root)).exit_code == 0
+    assert [path.stat().st_ino for path in targets] != inodes  # replaced, not written in place
+    for path in targets:
+        assert (path.stat().st_uid, path.stat().st_gid) == (1234, 2345), path

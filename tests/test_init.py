@@ -129,6 +129,32 @@ def test_an_inline_tool_table_is_refused_with_the_fix(tmp_path: Path) -> None:
     assert snapshot(root) == before
 
 
+def test_a_linked_pyproject_is_written_through_keeping_the_link(tmp_path: Path) -> None:
+    # A pyproject.toml that links to a shared one inside the root: the rename replaced the link
+    # with a file, leaving the real file without the table and the link gone.
+    root = _shop(tmp_path / "shop", pyproject=None)
+    (root / "config").mkdir()
+    (root / "config/pyproject.toml").write_text(PYPROJECT)
+    (root / "pyproject.toml").symlink_to(Path("config") / "pyproject.toml")
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert (root / "pyproject.toml").is_symlink()
+    text = (root / "config/pyproject.toml").read_text()
+    assert text.startswith(PYPROJECT) and "[tool.telemetry-scaffold]" in text
+
+
+def test_a_write_protected_pyproject_is_refused_not_replaced(tmp_path: Path) -> None:
+    # chmod a-w is the user's word, even where a rename (or root) could replace the file.
+    root = _shop(tmp_path / "shop")
+    config = root / "pyproject.toml"
+    config.chmod(0o444)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert result.stderr.startswith("error: pyproject.toml: read-only"), result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "chmod u+w" in result.stderr
+    assert config.read_text() == PYPROJECT
+
+
 def test_init_keeps_the_rest_of_pyproject_byte_for_byte(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     assert run("init", "--root", str(root)).exit_code == 0

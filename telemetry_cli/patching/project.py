@@ -18,7 +18,13 @@ from pathlib import Path, PurePosixPath
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, PatchError, UserError
-from telemetry_cli.files import FileProblem, SourceText, contained_path, read_bytes
+from telemetry_cli.files import (
+    FileProblem,
+    SourceText,
+    contained_path,
+    read_bytes,
+    require_writable,
+)
 from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
     AppModuleBroken,
@@ -898,6 +904,8 @@ class _Analysis:
         new_text = lines.apply(edits.insertions, edits.deletions)
         try:
             new = source.encode(new_text, path) if new_text != source.text else data
+            if new != data:
+                require_writable(self.plan.root / path, path)
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
         diff = functools.partial(
