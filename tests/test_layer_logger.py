@@ -141,6 +141,33 @@ def test_an_unknown_type_holding_a_credential_is_not_quoted(
         assert "hunter2" not in message
 
 
+@pytest.mark.parametrize(
+    ("event_type", "fragment"),
+    [
+        ("x" * 60 + " sk_live_a1B2c3D4e5F6g7H8i9J0k1L2", "a1B2c3"),
+        ("y" * 62 + " Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijklmnop", "eyJhbG"),
+        ("q" * 70 + " AKIAIOSFODNN7EXAMPLE", "AKIAIOS"),
+    ],
+)
+def test_a_credential_cut_short_by_the_quoted_type_is_not_quoted_in_part(
+    layer: Layer,
+    logger: Any,
+    caplog: pytest.LogCaptureFixture,
+    event_type: str,
+    fragment: str,
+) -> None:
+    # The message quotes 80 characters of the type: a credential across that cut was judged by
+    # its first characters only, too few to be recognised, and they were quoted.
+    caplog.set_level(logging.WARNING, logger="app.analytics")
+    logger.log(event_type, {})
+    with pytest.raises(layer.event_logger.EventValidationError) as raised:
+        logger.record(event_type, {})
+    [warning] = warnings_of(caplog)
+    for message in (warning.getMessage(), str(raised.value)):
+        assert "unknown event type '[redacted]'" in message
+        assert fragment not in message
+
+
 # --- the event --------------------------------------------------------------------------------
 
 
