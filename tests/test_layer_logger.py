@@ -607,6 +607,23 @@ def test_logging_sink_writes_each_event_on_one_line_for_any_reader(
     assert event.payload["note"] == note  # the event itself keeps the text
 
 
+def test_logging_sink_writes_no_bidirectional_control_as_itself(
+    layer: Layer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A right-to-left override in a client's text reorders the rest of the line as a terminal or
+    # a log viewer shows it ("Trojan Source"): the record escapes them (the JSON is the same).
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    logger = layer.event_logger.EventLogger(enabled=True)
+    controls = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    note = f"status=ok {controls} \u00e9"
+    event = logger.record("ai_block_used", {"note": note, controls: 1})
+    [record] = [r for r in caplog.records if r.name == "app.analytics"]
+    line = record.getMessage()
+    assert not set(controls) & set(line)
+    assert json.loads(line) == event.to_dict()
+    assert event.payload["note"] == note  # the event itself keeps the text
+
+
 def test_logging_sink_is_quiet_above_info(layer: Layer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="app.analytics")
     sink = layer.event_logger.LoggingSink()

@@ -3272,7 +3272,9 @@ def test_an_int_of_any_int_type_under_a_measure_key_is_kept(
     logger: Any, name: str, value: int
 ) -> None:
     assert logger.record("error_event", {name: value}).payload == {name: int(value)}
-    assert logger.record("error_event", {"p": [[name, value]]}).payload == {"p": [[name, int(value)]]}
+    assert logger.record("error_event", {"p": [[name, value]]}).payload == {
+        "p": [[name, int(value)]]
+    }
 
 
 @pytest.mark.parametrize("value", [_Level.LOW, _Count(1234)])
@@ -3309,6 +3311,8 @@ def test_a_string_holding_no_value_is_kept_as_text_keeps_it(
         "page,card_number_length\n2,4111111111111111\n",
         '<r card_number_length="4111111111111111"/>',
         "pin_count:\n  '1234'\n",
+        "page,score\n2,4111111111111111\n",  # a card number in any column, as under any key
+        "page\tscore\n2\t-4111111111111111\n",
     ],
 )
 def test_a_secret_stays_redacted_in_every_text_shape(layer: Layer, text: str) -> None:
