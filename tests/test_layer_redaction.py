@@ -3187,6 +3187,8 @@ def test_every_shape_of_a_mapping_keeps_what_a_dict_keeps(logger: Any) -> None:
         "api_key_set", "card_number_length", "pin_count_total", "count_pin", "x-auth-token-age",
     ]  # fmt: skip
     values = [True, False, None, 0, 3, 1234, -7, 10**30, "1234", "hunter2", 4.0, 3.5]
+    # An int of another int type is an int; a string of no value is kept as in text (session 30).
+    values += [_Level.LOW, _Count(1234), _Count(4111111111111111), "true", "NULL", "", "***"]
     disagreements = []
     for name, value in itertools.product(names, values):
         kept = logger.record("error_event", {name: value}).payload[name] != "[redacted]"
@@ -3266,6 +3268,10 @@ class _Count(int):
     pass
 
 
+class _Text(str):
+    pass
+
+
 @pytest.mark.parametrize("value", [_Level.LOW, _Count(3), _Count(1234)])
 @pytest.mark.parametrize("name", ["pin_count", "password_length", "otp_attempts"])
 def test_an_int_of_any_int_type_under_a_measure_key_is_kept(
@@ -3296,6 +3302,7 @@ def test_a_string_holding_no_value_is_kept_as_text_keeps_it(
         {"t": f"{name}={text}"},
     ):
         assert logger.record("error_event", payload).payload == payload
+    assert logger.record("error_event", {name: _Text(text)}).payload == {name: text}
 
 
 @pytest.mark.parametrize(
