@@ -2778,6 +2778,35 @@ def test_control_characters_inside_a_secret_hide_nothing(layer: Layer, text: str
     assert layer.event_logger._holds_secret(text) is True
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "pass\x1b[0mword",  # shown as "password" on a terminal
+        "\x1b[1mapi_key\x1b[0m",
+        "pass\x1b[38;5;1mword",
+        "to\x9bken",  # C1's CSI alone, dropped as text drops it
+        "sess\x1b[mion_id",
+    ],
+)
+def test_a_terminals_escape_sequence_inside_a_key_hides_nothing(sensitive: Any, key: str) -> None:
+    # Text is scanned with its control characters and escape sequences removed: a key is too.
+    assert sensitive(key) is True
+
+
+@pytest.mark.parametrize("key", ["page\x1b[0m", "\x1b[1mchapter_id", "a\x1b[0mb"])
+def test_an_ordinary_key_with_an_escape_sequence_is_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+
+
+@pytest.mark.parametrize(
+    "key", ["\x1b[" * 16_000 + "password", "\x1b[0m" * 8_000, "\x1b[" + "0" * 32 + "x" * 30_000]
+)
+def test_judging_a_key_with_escape_sequences_takes_linear_time(layer: Layer, key: str) -> None:
+    start = time.process_time()
+    layer.event_logger._judge(key)
+    assert time.process_time() - start < 0.5
+
+
 @pytest.mark.parametrize("text", ["\x1b[31mERROR\x1b[0m login failed", "a\x00b=c", "pass\x00word"])
 def test_text_with_control_characters_and_no_secret_is_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
