@@ -3347,6 +3347,7 @@ def test_a_string_holding_no_value_is_kept_as_text_keeps_it(
         "page,card_number_length\n2,4111111111111111\n",
         '<r card_number_length="4111111111111111"/>',
         "pin_count:\n  '1234'\n",
+        "pin_count:\n  - 1234\n",  # a list under a measure's name, as {"pin_count": [1234]}
         "page,score\n2,4111111111111111\n",  # a card number in any column, as under any key
         "page\tscore\n2\t-4111111111111111\n",
     ],
