@@ -141,6 +141,33 @@ def test_an_unknown_type_holding_a_credential_is_not_quoted(
         assert "hunter2" not in message
 
 
+@pytest.mark.parametrize(
+    ("event_type", "fragment"),
+    [
+        ("x" * 60 + " sk_live_a1B2c3D4e5F6g7H8i9J0k1L2", "a1B2c3"),
+        ("y" * 62 + " Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijklmnop", "eyJhbG"),
+        ("q" * 70 + " AKIAIOSFODNN7EXAMPLE", "AKIAIOS"),
+    ],
+)
+def test_a_credential_cut_short_by_the_quoted_type_is_not_quoted_in_part(
+    layer: Layer,
+    logger: Any,
+    caplog: pytest.LogCaptureFixture,
+    event_type: str,
+    fragment: str,
+) -> None:
+    # The message quotes 80 characters of the type: a credential across that cut was judged by
+    # its first characters only, too few to be recognised, and they were quoted.
+    caplog.set_level(logging.WARNING, logger="app.analytics")
+    logger.log(event_type, {})
+    with pytest.raises(layer.event_logger.EventValidationError) as raised:
+        logger.record(event_type, {})
+    [warning] = warnings_of(caplog)
+    for message in (warning.getMessage(), str(raised.value)):
+        assert "unknown event type '[redacted]'" in message
+        assert fragment not in message
+
+
 # --- the event --------------------------------------------------------------------------------
 
 
@@ -576,6 +603,23 @@ def test_logging_sink_writes_each_event_on_one_line_for_any_reader(
     [record] = [r for r in caplog.records if r.name == "app.analytics"]
     line = record.getMessage()
     assert line.splitlines() == [line]
+    assert json.loads(line) == event.to_dict()
+    assert event.payload["note"] == note  # the event itself keeps the text
+
+
+def test_logging_sink_writes_no_bidirectional_control_as_itself(
+    layer: Layer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A right-to-left override in a client's text reorders the rest of the line as a terminal or
+    # a log viewer shows it ("Trojan Source"): the record escapes them (the JSON is the same).
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    logger = layer.event_logger.EventLogger(enabled=True)
+    controls = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    note = f"status=ok {controls} \u00e9"
+    event = logger.record("ai_block_used", {"note": note, controls: 1})
+    [record] = [r for r in caplog.records if r.name == "app.analytics"]
+    line = record.getMessage()
+    assert not set(controls) & set(line)
     assert json.loads(line) == event.to_dict()
     assert event.payload["note"] == note  # the event itself keeps the text
 

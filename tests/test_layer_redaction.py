@@ -9,6 +9,7 @@ followed, to the end of a part, by nothing, its plural ending or one attribute w
 from __future__ import annotations
 
 import base64
+import enum
 import itertools
 import json
 import logging
@@ -438,6 +439,13 @@ def test_text_without_a_credential_is_kept(logger: Any, text: str) -> None:
         "a,password\n" + "x,\n" * 10_000,
         "|" * 16_000 + "\n" + "|" * 16_000,
         "a;b\tc|d,e\n" * 3_000,
+        '<r pin_count="1" ' * 1_800,
+        "<r " + "pin_count='1' " * 2_200 + ">",
+        "<" + " " * 190 + 'pin_count="1"' * 2_400,
+        "<pin_count>1</pin_count>" * 1_300,
+        "a,b\n" + "4111111111111111,1\n" * 1_700,
+        "a,pin_count\n" + "1,2\n" * 8_000,
+        "pin_count:\n  1\n" * 2_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -652,7 +660,7 @@ SECRETS_UNDER_MEASURE_KEYS = {
     "pin_length": 4.0,
     "password_hash": 5,
     "count_pin": 3,
-    "otp_enabled": "true",
+    "otp_enabled": "yes",  # "true", a word of no value, is kept as in text (session 30)
     "pin_count_total": 3,
     "session_count": [1234],
     "pin_attempts": {"value": 1234},
@@ -2770,6 +2778,35 @@ def test_control_characters_inside_a_secret_hide_nothing(layer: Layer, text: str
     assert layer.event_logger._holds_secret(text) is True
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "pass\x1b[0mword",  # shown as "password" on a terminal
+        "\x1b[1mapi_key\x1b[0m",
+        "pass\x1b[38;5;1mword",
+        "to\x9bken",  # C1's CSI alone, dropped as text drops it
+        "sess\x1b[mion_id",
+    ],
+)
+def test_a_terminals_escape_sequence_inside_a_key_hides_nothing(sensitive: Any, key: str) -> None:
+    # Text is scanned with its control characters and escape sequences removed: a key is too.
+    assert sensitive(key) is True
+
+
+@pytest.mark.parametrize("key", ["page\x1b[0m", "\x1b[1mchapter_id", "a\x1b[0mb"])
+def test_an_ordinary_key_with_an_escape_sequence_is_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+
+
+@pytest.mark.parametrize(
+    "key", ["\x1b[" * 16_000 + "password", "\x1b[0m" * 8_000, "\x1b[" + "0" * 32 + "x" * 30_000]
+)
+def test_judging_a_key_with_escape_sequences_takes_linear_time(layer: Layer, key: str) -> None:
+    start = time.process_time()
+    layer.event_logger._judge(key)
+    assert time.process_time() - start < 0.5
+
+
 @pytest.mark.parametrize("text", ["\x1b[31mERROR\x1b[0m login failed", "a\x00b=c", "pass\x00word"])
 def test_text_with_control_characters_and_no_secret_is_kept(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text) is False
@@ -3179,6 +3216,8 @@ def test_every_shape_of_a_mapping_keeps_what_a_dict_keeps(logger: Any) -> None:
         "api_key_set", "card_number_length", "pin_count_total", "count_pin", "x-auth-token-age",
     ]  # fmt: skip
     values = [True, False, None, 0, 3, 1234, -7, 10**30, "1234", "hunter2", 4.0, 3.5]
+    # An int of another int type is an int; a string of no value is kept as in text (session 30).
+    values += [_Level.LOW, _Count(1234), _Count(4111111111111111), "true", "NULL", "", "***"]
     disagreements = []
     for name, value in itertools.product(names, values):
         kept = logger.record("error_event", {name: value}).payload[name] != "[redacted]"
@@ -3187,3 +3226,131 @@ def test_every_shape_of_a_mapping_keeps_what_a_dict_keeps(logger: Any) -> None:
             if ("[redacted]" not in json.dumps(read(recorded))) != kept:
                 disagreements.append((shape, name, value, kept))
     assert disagreements == []
+
+
+# --- one rule in every shape: text, typed ints and literals (session 30) -----------------------
+
+_CROSS_NAMES = [
+    "otp_enabled", "session_count", "password_length", "email_verified", "pin_attempts",
+    "token_count", "pin_count", "pin", "otp_code", "password", "passwordLength", "PIN_COUNT",
+    "api_key_set", "card_number_length", "pin_count_total", "count_pin", "x-auth-token-age",
+    "page", "score",
+]  # fmt: skip
+_CROSS_TEXTS = [
+    "true", "false", "null", "0", "3", "1234", "-7", "1" + "0" * 30, "4111111111111111",
+    "hunter2", "4.0", "3.5", "", "***",
+]  # fmt: skip
+
+
+_EMPTY = '""'
+
+
+def _text_shapes(name: str, text: str) -> dict[str, str]:
+    """``name`` given the unquoted value ``text`` in each text format that names values."""
+    return {
+        # An empty value between words is written quoted: "pin= page=2" gives pin "page=2".
+        "key=value log": f"user=ada {name}={text or _EMPTY} page=2",
+        "query": f"/search?page=2&{name}={text}",
+        "header": f"{name}: {text}",
+        "yaml": f"page: 2\n{name}: {text}\n",
+        "yaml next line": f"{name}:\n  {text}\n",
+        "ini": f"[s]\npage = 2\n{name} = {text}\n",
+        "csv": f"page,{name}\n2,{text}\n",
+        "tsv": f"page\t{name}\n2\t{text}\n",
+        "markdown": f"| page | {name} |\n|---|---|\n| 2 | {text} |\n",
+        "xml attribute": f'<r page="2" {name}="{text}"/>',
+        "xml attribute spaced": f"<r {name}='{text}' >x</r>",
+        "xml element": f"<r><page>2</page><{name}>{text}</{name}></r>",
+        "xml entry": f'<entry key="{name}">{text}</entry>',
+        "form field": f'<input name="{name}" value="{text}">',
+    }
+
+
+def _read_as_payload(text: str) -> Any:
+    """The value a payload gives when text writes it as ``text``: JSON's reading, else a string."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if value is None or isinstance(value, bool | int) else text
+
+
+def test_every_text_shape_keeps_what_a_dict_keeps(logger: Any) -> None:
+    # An unquoted integer, true, false or null in text is the value JSON reads there: kept or
+    # redacted as the same value under the same key of a dict is.
+    disagreements = []
+    for name, text in itertools.product(_CROSS_NAMES, _CROSS_TEXTS):
+        value = _read_as_payload(text)
+        kept = logger.record("error_event", {name: value}).payload[name] == value
+        for shape, written in _text_shapes(name, text).items():
+            recorded = logger.record("error_event", {"t": written}).payload["t"]
+            if (recorded == written) != kept:
+                disagreements.append((shape, name, text, kept))
+    assert disagreements == []
+
+
+class _Level(enum.IntEnum):
+    LOW = 3
+
+
+class _Count(int):
+    pass
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize("value", [_Level.LOW, _Count(3), _Count(1234)])
+@pytest.mark.parametrize("name", ["pin_count", "password_length", "otp_attempts"])
+def test_an_int_of_any_int_type_under_a_measure_key_is_kept(
+    logger: Any, name: str, value: int
+) -> None:
+    assert logger.record("error_event", {name: value}).payload == {name: int(value)}
+    assert logger.record("error_event", {"p": [[name, value]]}).payload == {
+        "p": [[name, int(value)]]
+    }
+
+
+@pytest.mark.parametrize("value", [_Level.LOW, _Count(1234)])
+def test_an_int_of_any_int_type_under_a_secrets_name_is_redacted(logger: Any, value: int) -> None:
+    assert logger.record("error_event", {"pin": value}).payload == {"pin": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", ["true", "false", "null", "None", "", "***"])
+@pytest.mark.parametrize("name", ["otp_enabled", "password", "api_key_set"])
+def test_a_string_holding_no_value_is_kept_as_text_keeps_it(
+    logger: Any, name: str, text: str
+) -> None:
+    for payload in (
+        {name: text},
+        {"p": [[name, text], ["page", 2]]},
+        {"p": [name, text]},
+        {"r": [{"name": name, "value": text}]},
+        {"t": json.dumps({name: text})},
+        {"t": f"{name}={text}"},
+    ):
+        assert logger.record("error_event", payload).payload == payload
+    assert logger.record("error_event", {name: _Text(text)}).payload == {name: text}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'pin_count: "1234"',
+        "pin_count='1234'",
+        "pin: 1234",
+        "pin=1234",
+        "<pin>1234</pin>",
+        "page,pin\n2,1234\n",
+        "card_number_length: 4111111111111111",
+        "page,card_number_length\n2,4111111111111111\n",
+        '<r card_number_length="4111111111111111"/>',
+        "pin_count:\n  '1234'\n",
+        "pin_count:\n  - 1234\n",  # a list under a measure's name, as {"pin_count": [1234]}
+        "page,score\n2,4111111111111111\n",  # a card number in any column, as under any key
+        "page\tscore\n2\t-4111111111111111\n",
+    ],
+)
+def test_a_secret_stays_redacted_in_every_text_shape(layer: Layer, text: str) -> None:
+    assert layer.event_logger._holds_secret(text)
