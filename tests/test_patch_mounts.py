@@ -2057,19 +2057,19 @@ def test_a_settings_call_keyword_read_through_settings_is_its_default(
 
 
 @pytest.mark.parametrize(
-    ("include", "said"),
+    ("include", "prefix"),
     [
-        ('app.include_router(getattr(module, "router"), prefix="/api")', True),
-        ('app.include_router(module.router, prefix="/api")', True),
-        # Included by the app without a prefix: nothing is left out, nothing to say.
-        ("app.include_router(module.router)", False),
+        ('app.include_router(getattr(module, "router"), prefix="/api")', "/api"),
+        ('app.include_router(module.router, prefix="/api")', "/api"),
+        ("app.include_router(module.router)", ""),
     ],
     ids=["getattr-with-prefix", "attribute-with-prefix", "no-prefix"],
 )
-def test_routers_of_modules_imported_at_run_time_are_said_to_lose_the_prefix(
-    tmp_path: Path, include: str, said: bool
+def test_routers_of_modules_a_folder_lists_at_run_time_are_served_under_the_prefix(
+    tmp_path: Path, include: str, prefix: str
 ) -> None:
-    """`importlib.import_module(...)` over a folder: the routers included are not known."""
+    """`iter_modules(api.__path__)` then `importlib.import_module(...)`: the routers of the
+    folder's modules, each served under the include's prefix; nothing left out to say."""
     main = (
         "import importlib\nimport pkgutil\n\nfrom fastapi import FastAPI\n\nfrom app import api\n\n"
         "app = FastAPI()\n\n\ndef register_routers(app: FastAPI) -> None:\n"
@@ -2080,21 +2080,40 @@ def test_routers_of_modules_imported_at_run_time_are_said_to_lose_the_prefix(
     root = _project(tmp_path, main)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
+    assert "run time" not in result.stdout
+    assert _routes(root) == {"list_items": f"{prefix}/", "get_item": f"{prefix}/{{item_id}}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_routers_of_a_folder_passed_at_run_time_are_said_to_lose_the_prefix(
+    tmp_path: Path,
+) -> None:
+    """`iter_modules(package.__path__)` of a parameter: which folder, not known."""
+    main = (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import FastAPI\n\nfrom app import api\n\n"
+        "app = FastAPI()\n\n\ndef register_routers(app: FastAPI, package: object) -> None:\n"
+        "    for info in pkgutil.iter_modules(package.__path__):\n"
+        '        module = importlib.import_module(f"app.api.{info.name}")\n'
+        '        app.include_router(module.router, prefix="/api")\n\n\n'
+        "register_routers(app, api)\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
     lines = [line for line in result.stdout.splitlines() if "imported at run time" in line]
-    assert len(lines) == (1 if said else 0), result.stdout
-    if said:
-        assert lines[0].strip().startswith("backend/app/main.py:14:")
+    assert len(lines) == 1, result.stdout
+    assert lines[0].strip().startswith("backend/app/main.py:14:")
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
 @pytest.mark.parametrize(
     ("loop", "said"),
     [
-        # Tags read the loop name, which changes no path: still a module imported at run time.
+        # A folder listed by hand (no `iter_modules`): still a module imported at run time.
         (
-            "for info in pkgutil.iter_modules(api.__path__):\n"
-            '    module = importlib.import_module(f"app.api.{info.name}")\n'
-            "    api_router.include_router(module.router, tags=[info.name.upper()])\n",
+            "for name in os.listdir(os.path.dirname(api.__file__)):\n"
+            '    module = importlib.import_module(f"app.api.{name[:-3]}")\n'
+            "    api_router.include_router(module.router, tags=[name.upper()])\n",
             "`module.router` is a router of a module imported at run time",
         ),
         # Routers only known at run time, into a router served under a prefix.
@@ -2104,14 +2123,14 @@ def test_routers_of_modules_imported_at_run_time_are_said_to_lose_the_prefix(
             "the routers this loop includes are only known at run time",
         ),
     ],
-    ids=["tags-read-the-loop-name", "run-time-items"],
+    ids=["folder-listed-by-hand", "run-time-items"],
 )
 def test_routers_a_loop_includes_into_a_router_are_said_to_lose_its_prefixes(
     tmp_path: Path, loop: str, said: str
 ) -> None:
     """`api_router.include_router(module.router)` in a loop: the routers lose `/api/v1`."""
     router = (
-        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
         f"from app import api\n\napi_router = APIRouter()\n{loop}"
     )
     main = _main('app.include_router(api_router, prefix="/api/v1")')

@@ -1635,6 +1635,47 @@ def test_a_route_decorator_called_on_a_function_registers_it() -> None:
     assert '"method": "GET,POST",' in result.source
 
 
+def test_a_route_method_looked_up_by_getattr_registers_its_routes() -> None:
+    # `getattr(router, "delete")` is `router.delete`; in a loop over literal items, one route
+    # per item with the method, path and function it gives (what FastAPI serves).
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/quotes")\n\n\n'
+        "def list_quotes():\n    return []\n\n\n"
+        "def add_quote(symbol: str):\n    return symbol\n\n\n"
+        'for verb, path, view in [("get", "", list_quotes), ("post", "/{symbol}", add_quote)]:\n'
+        "    getattr(router, verb)(path)(view)\n\n\n"
+        '@getattr(router, "delete")("/{symbol}")\n'
+        "def drop_quote(symbol: str):\n    return symbol\n\n\n"
+        "for verb in VERBS:\n"
+        '    getattr(router, verb)("/any")(list_quotes)\n'
+        'getattr(router, "include_router")(router)\n'
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    routes: dict[str, tuple[object, object]] = {}
+    for function in ast.parse(result.source).body:
+        if isinstance(function, ast.FunctionDef):
+            call = function.body[0]
+            assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+            payload = call.value.args[1]
+            assert isinstance(payload, ast.Dict)
+            read = {
+                ast.literal_eval(key): value
+                for key, value in zip(payload.keys, payload.values, strict=True)
+                if key is not None
+            }
+            routes[function.name] = (
+                ast.literal_eval(read["route"]),
+                ast.literal_eval(read["method"]),
+            )
+    assert routes == {
+        "list_quotes": ("/quotes", "GET"),
+        "add_quote": ("/quotes/{symbol}", "POST"),
+        "drop_quote": ("/quotes/{symbol}", "DELETE"),
+    }, result.source
+
+
 def test_a_path_held_by_an_enum_member_is_its_value() -> None:
     # FastAPI takes a str enum member for the string it is (`prefix + path`); `.value` of any
     # enum member is its value. Formatted in an f-string, a `(str, Enum)` member is its name on

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.backend_support import imported_app
 from tests.cli_support import run, write_files
+from tests.route_support import routes_by_handler
 
 REGISTRY = """from importlib import import_module
 
@@ -56,3 +61,99 @@ def test_a_variable_read_from_a_run_time_import_is_said_and_named_as_the_include
         generated.stdout
     )
     assert "log call in carts (GET /carts)" in generated.stdout
+
+
+ROUTES_PACKAGE = {
+    # Discovered by `iter_modules(__path__)` in the package's own __init__, into one router.
+    "package-path": (
+        "import importlib\nfrom pkgutil import iter_modules\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        'found = [info.name for info in iter_modules(__path__, f"{__package__}.")]\n\n'
+        "for name in found:\n"
+        "    module = importlib.import_module(name)\n"
+        "    router.include_router(module.router)\n"
+    ),
+    # The folder of the file, routers read with getattr and a default, one filtered out.
+    "file-folder": (
+        "import importlib\nimport os\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n\n\ndef _load() -> None:\n"
+        "    for _, name, _ in pkgutil.iter_modules([os.path.dirname(__file__)]):\n"
+        '        module = importlib.import_module(f"{__name__}.{name}")\n'
+        '        found = getattr(module, "router", None)\n'
+        "        if found is not None:\n"
+        "            router.include_router(found)\n\n\n_load()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("package", sorted(ROUTES_PACKAGE))
+def test_routers_discovered_in_a_folder_are_served_under_the_include_prefixes(
+    tmp_path: Path, package: str
+) -> None:
+    """`iter_modules` over a package folder, each module's `router` included by one call:
+    every router of the folder's modules is served under the prefixes of that call's chain."""
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "fastapi\n",
+        "app/__init__.py": "",
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": ROUTES_PACKAGE[package],
+        # No router: left out where the routers are read with a default.
+        **({"app/routes/deps.py": "LIMIT = 10\n"} if package == "file-folder" else {}),
+        "app/routes/wallets.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/wallets")\n\n\n'
+            '@router.get("/{wallet_id}")\nasync def read_wallet(wallet_id: int) -> int:\n'
+            "    return wallet_id\n"
+        ),
+    }
+    write_files(root, files)
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        plan.replace('# "routes/wallets.py"', '"routes/wallets.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in read_wallet (GET /api/wallets/{wallet_id})" in generated.stdout
+    assert "run time" not in generated.stdout
+    assert routes_by_handler(root / "app/routes/wallets.py") == {
+        "read_wallet": "/api/wallets/{wallet_id}"
+    }
+    with imported_app(root) as served:
+        assert TestClient(served.app).get("/api/wallets/3").json() == 3
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_routers_discovered_under_a_prefix_naming_each_module_are_said(tmp_path: Path) -> None:
+    """`prefix=f"/{name}"`: one prefix per module, not one for all: still said, left out."""
+    root = tmp_path / "project"
+    routes = ROUTES_PACKAGE["package-path"].replace(
+        "router.include_router(module.router)",
+        'router.include_router(module.router, prefix=f"/{name}")',
+    )
+    files = {
+        "requirements.txt": "fastapi\n",
+        "app/__init__.py": "",
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            "app = FastAPI()\napp.include_router(router)\n"
+        ),
+        "app/routes/__init__.py": routes,
+        "app/routes/wallets.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/")\n'
+            "async def read_wallets() -> int:\n    return 1\n"
+        ),
+    }
+    write_files(root, files)
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        plan.replace('# "routes/wallets.py"', '"routes/wallets.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in read_wallets (GET /)" in generated.stdout, plan
+    assert "only known at run time" in generated.stdout

@@ -1216,9 +1216,13 @@ def _module_mounts(
                     mount = _mount(
                         call, included, scope, values, index, modules, defaults, notes, copied
                     )
+                    each = [mount] if mount is not None else []
+                    if mount is None:
+                        args = (call, included, scope, values, modules, defaults, notes, copied)
+                        each = _discovered_mounts(*args, index)
                     del defaults.read[read:]
-                    if mount is not None:
-                        found.append((mount[0], dataclasses.replace(mount[1], prefix=None)))
+                    for item in each:
+                        found.append((item[0], dataclasses.replace(item[1], prefix=None)))
                 notes.append(_unknown_prefix(where, prefix, included, defaults))
             elif prefix is not None:
                 # A loop over items only known at run time: which routers is not known.
@@ -1237,8 +1241,16 @@ def _module_mounts(
         for values in environments:
             read = len(defaults.read)
             mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied)
+            discovered = (
+                []
+                if mount is not None
+                else _discovered_mounts(
+                    call, included, scope, values, modules, defaults, notes, copied, index
+                )
+            )
             if (
                 mount is None
+                and not discovered
                 and (prefix is not None or not _by_an_app(call, scope, values, index))
                 and _imported_at_run_time(included, scope, index, 0)
             ):
@@ -1249,32 +1261,38 @@ def _module_mounts(
                     "time: the routes of the routers it stands for are logged without the "
                     f"prefixes {lost}"
                 )
-            if mount is not None and mount[1].prefix is not None:
-                for default in defaults.read[read:]:
-                    # Once, where it is first read (a router including many reads it for each).
-                    said = default.describe()
-                    if not any(said in note for note in notes):
-                        notes.append(f"{where}: prefix {said}")
-            elif mount is not None and prefix is not None:
-                unknown = True
-            if mount is None:
-                by_app = _by_an_app(call, scope, values, index)
-                library = _library_call(included, scope, index)
-                unresolved.append(
-                    Unresolved(by_app, library, f"`{ast.unparse(included)}` at {where}")
-                )
-            if mount is not None:
-                found.append(mount)
-                alias = _factory_alias(included, scope, values, index, mount[0])
-                if alias is not None and alias not in found:
-                    found.append(alias)
-                if mount[1].parent is not None and mount[1].parent_prefix is None:
-                    assert isinstance(call.func, ast.Attribute)
-                    including = ast.unparse(call.func.value)
-                    notes.append(
-                        f"{where}: the prefix of `{including}` is only known at run time: the "
-                        f"routes of `{ast.unparse(included)}` are logged without it"
+            candidates: list[tuple[RouterKey, Mount] | None] = [*discovered] or [mount]
+            for mount in candidates:
+                if mount is not None and mount[1].prefix is not None:
+                    for default in defaults.read[read:]:
+                        # Once, where it is first read (a router including many reads it for each).
+                        said = default.describe()
+                        if not any(said in note for note in notes):
+                            notes.append(f"{where}: prefix {said}")
+                elif mount is not None and prefix is not None:
+                    unknown = True
+                if mount is None:
+                    by_app = _by_an_app(call, scope, values, index)
+                    library = _library_call(included, scope, index)
+                    unresolved.append(
+                        Unresolved(by_app, library, f"`{ast.unparse(included)}` at {where}")
                     )
+                if mount is not None:
+                    found.append(mount)
+                    alias = (
+                        None
+                        if discovered
+                        else _factory_alias(included, scope, values, index, mount[0])
+                    )
+                    if alias is not None and alias not in found:
+                        found.append(alias)
+                    if mount[1].parent is not None and mount[1].parent_prefix is None:
+                        assert isinstance(call.func, ast.Attribute)
+                        including = ast.unparse(call.func.value)
+                        notes.append(
+                            f"{where}: the prefix of `{including}` is only known at run time: the "
+                            f"routes of `{ast.unparse(included)}` are logged without it"
+                        )
             del defaults.read[read:]
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included, defaults))
@@ -1595,6 +1613,143 @@ def _imported_at_run_time(
     return (name or index.qualify(function, scope)) in _RUN_TIME_IMPORTS
 
 
+def _discovered_mounts(
+    call: ast.Call,
+    included: ast.expr,
+    scope: Scope,
+    values: LoopValues,
+    modules: list[str],
+    defaults: SettingsDefaults,
+    notes: list[str],
+    copied: bool,
+    index: PackageIndex,
+) -> list[tuple[RouterKey, Mount]]:
+    """How ``call`` includes each router of a folder's modules it stands for (see below)."""
+    if not _imported_at_run_time(included, scope, index, 0):
+        return []
+    found: list[tuple[RouterKey, Mount]] = []
+    for key in _discovered_routers(included, scope, index, modules):
+        args = (call, included, scope, values, index, modules, defaults, notes, copied)
+        mount = _mount(*args, key)
+        if mount is not None:
+            found.append(mount)
+    return found
+
+
+def _discovered_routers(
+    expression: ast.expr, scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[RouterKey]:
+    """The routers an include of a run-time import stands for, when a folder listing names them.
+
+    ``for info in pkgutil.iter_modules(api.__path__): module =
+    importlib.import_module(f"app.api.{info.name}")`` then ``include_router(module.router)``
+    (or ``getattr(module, "router", None)``): the router each module of that folder binds to
+    the name read. A module binding none under it is left out (a default, a check, or an error
+    at start-up); its own subfolders are not listed. Not told statically: none.
+    """
+    attribute = _module_attribute_read(expression, scope, index, 0)
+    package = None if attribute is None else _listed_package(scope, index, modules)
+    if attribute is None or package is None:
+        return []
+    keys: list[RouterKey] = []
+    for name in modules:
+        model = index.module(name) if name.rpartition(".")[0] == package else None
+        key = None if model is None else index.router_key(model.scope.bindings.get(attribute))
+        if key is not None:
+            keys.append(key)
+    return keys
+
+
+def _module_attribute_read(
+    expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
+) -> str | None:
+    """The name read from a module ``importlib`` imports: ``module.router`` -> ``"router"``."""
+    if depth > _MAX_RUN_TIME_DEPTH:
+        return None
+    if isinstance(expression, ast.Name):
+        binding = scope.lookup(expression.id)
+        if binding is None or binding.kind != "value" or binding.node is None:
+            return None
+        if not isinstance(binding.node, ast.Call | ast.Attribute):
+            return None
+        return _module_attribute_read(binding.node, binding.scope, index, depth + 1)
+    if isinstance(expression, ast.Attribute):
+        module, name = expression.value, expression.attr
+    elif (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Name)
+        and expression.func.id == "getattr"
+        and scope.lookup("getattr") is None
+        and len(expression.args) >= 2
+        and isinstance(expression.args[1], ast.Constant)
+        and isinstance(expression.args[1].value, str)
+    ):
+        module, name = expression.args[0], expression.args[1].value
+    else:
+        return None
+    return name if _run_time_module(module, scope, index) is not None else None
+
+
+def _run_time_module(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[ast.Call, Scope] | None:
+    """The ``importlib.import_module(...)`` call a name (or the expression) is, with its scope."""
+    if isinstance(expression, ast.Name):
+        binding = scope.lookup(expression.id)
+        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
+            return None
+        expression, scope = binding.node, binding.scope
+    if isinstance(expression, ast.Call) and index.qualify(expression.func, scope) == (
+        "importlib.import_module"
+    ):
+        return expression, scope
+    return None
+
+
+def _listed_package(scope: Scope, index: PackageIndex, modules: list[str]) -> str | None:
+    """The one package whose folder ``pkgutil.iter_modules`` lists where the include runs.
+
+    Looked for in the function making the include, else in the scopes around it. Its folder
+    as ``__path__`` (of the package's own ``__init__``), ``<package>.__path__``, or
+    ``[os.path.dirname(__file__)]`` (the folder of the module).
+    """
+    current: Scope | None = scope
+    while current is not None:
+        listed = {
+            _package_listed(node, current, index, modules)
+            for node in ast.walk(current.node)
+            if isinstance(node, ast.Call)
+            and index.qualify(node.func, current) == "pkgutil.iter_modules"
+        }
+        if listed:
+            return listed.pop() if len(listed) == 1 else None
+        current = current.parent
+    return None
+
+
+def _package_listed(
+    call: ast.Call, scope: Scope, index: PackageIndex, modules: list[str]
+) -> str | None:
+    """The package whose folder an ``iter_modules(...)`` call lists, None when not known."""
+    path = call_argument(call, 0, "path")
+    module = scope.module
+    if isinstance(path, ast.Name) and path.id == "__path__":
+        return module.name if module.is_package else None
+    if isinstance(path, ast.Attribute) and path.attr == "__path__":
+        imported = _run_time_module(path.value, scope, index)
+        if imported is not None:
+            name = index.string_value(call_argument(imported[0], 0, "name"), imported[1])
+        else:
+            name = index.qualify(path.value, scope)
+        known = name is not None and any(item.startswith(f"{name}.") for item in modules)
+        return name if known else None
+    if isinstance(path, ast.List | ast.Tuple) and len(path.elts) == 1:
+        written = ast.unparse(path.elts[0])
+        if "__file__" in written and ("dirname" in written or ".parent" in written):
+            return module.package
+    return None
+
+
 def _unknown_prefix(
     where: str, prefix: ast.expr, included: ast.expr, defaults: SettingsDefaults
 ) -> str:
@@ -1619,6 +1774,7 @@ def _mount(
     defaults: SettingsDefaults,
     notes: list[str],
     copied: bool,
+    discovered: RouterKey | None = None,
 ) -> tuple[RouterKey, Mount] | None:
     """The router one ``include_router`` call includes and how, the loop names it reads set.
 
@@ -1628,10 +1784,13 @@ def _mount(
     call stands for routes copied into the including object (see :func:`route_copies`), which
     adds no prefix of its own to them.
     """
-    router = substituted(included, scope, values, index)
+    router = None if discovered else substituted(included, scope, values, index)
     child = None if router is None else index.binding_of(*router)
     routable = None if router is None else routable_router(*router, index, defaults)
-    if router is not None and isinstance(router[0], ast.Call):
+    if discovered is not None:
+        # A router of a module found in a folder at run time (see `_discovered_routers`).
+        child_key = discovered
+    elif router is not None and isinstance(router[0], ast.Call):
         # `app.include_router(build_api_router())`: the router the function builds and returns.
         factory_key = index.factory_router(router[0], router[1])
         if factory_key is None:

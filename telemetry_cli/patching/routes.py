@@ -574,11 +574,8 @@ class _Finder:
             applied = _applied_decorator(node)
             if applied is not None:
                 # `router.get("/")(list_items)`: the decorator applied by hand.
-                decorator, applied_to = applied
-                assert isinstance(decorator.func, ast.Attribute)
-                owner = self.owner(decorator.func.value, scope)
-                if owner is not None:
-                    self._register(decorator, applied_to, decorator.func.attr, owner, scope)
+                assert isinstance(node, ast.Call)
+                self._applied(node, *applied, scope)
                 continue
             if not (
                 isinstance(node, ast.Call)
@@ -631,6 +628,46 @@ class _Finder:
             for keyword in statement.value.keywords:
                 if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
                     self._listed_routes(keyword.value.elts, target, scope)
+
+    def _applied(
+        self,
+        node: ast.Call,
+        decorator: ast.Call,
+        owner_expression: ast.expr,
+        verb: ast.expr,
+        endpoint: ast.expr,
+        scope: Scope,
+    ) -> None:
+        """Record a route decorator applied by hand, once per item of the loops it reads.
+
+        ``for method, path, handler in [("get", "/a", a)]: getattr(router, method)(path)
+        (handler)``: one route per item, with the method, path and endpoint it gives, when
+        each is known and the endpoint is a function of this module.
+        """
+        path = call_argument(decorator, 0, "path")
+        parts = [verb, endpoint, *([] if path is None else [path])]
+        read = ast.copy_location(ast.Tuple(elts=parts, ctx=ast.Load()), node)
+        environments = loop_values(read, scope, self.index)
+        found: list[tuple[ast.expr, str, str | None]] = []
+        if environments is None:
+            return  # which routes, not known without running the code
+        for values in environments:
+            name = loop_string(verb, scope, values, self.index)
+            if name not in _ROUTE_DECORATORS:
+                return  # not a route method (or not known)
+            if not values:
+                found.append((endpoint, name, None))  # as written, no loop read
+                continue
+            each = substituted(endpoint, scope, values, self.index)
+            text = None if path is None else loop_string(path, scope, values, self.index)
+            if each is None or each[1].module is not self.module or text is None:
+                return  # an item not known, or an endpoint of another module: not followed
+            found.append((each[0], name, text))
+        owner = self.owner(owner_expression, scope)
+        if owner is None:
+            return
+        for each_endpoint, name, text in found:
+            self._register(decorator, each_endpoint, name, owner, scope, path=text)
 
     def _listed_routes(self, items: list[ast.expr], target: ast.expr, scope: Scope) -> None:
         """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets."""
@@ -1695,27 +1732,55 @@ def _replaces_endpoint(cls: ast.ClassDef) -> bool:
 
 
 def _route_decorator(decorator: ast.expr) -> tuple[ast.Call, ast.expr, str] | None:
-    """``(call, owner expression, verb)`` for ``@<owner>.<verb>(...)``, else None."""
-    if (
-        isinstance(decorator, ast.Call)
-        and isinstance(decorator.func, ast.Attribute)
-        and decorator.func.attr in _ROUTE_DECORATORS
-    ):
-        return decorator, decorator.func.value, decorator.func.attr
+    """``(call, owner expression, verb)`` for ``@<owner>.<verb>(...)``, else None.
+
+    Also ``@getattr(<owner>, "<verb>")(...)``: the same method, looked up by its name.
+    """
+    if not isinstance(decorator, ast.Call):
+        return None
+    method = _route_method(decorator.func)
+    if method is None:
+        return None
+    owner, verb = method
+    if isinstance(verb, ast.Constant) and verb.value in _ROUTE_DECORATORS:
+        return decorator, owner, str(verb.value)
     return None
 
 
-def _applied_decorator(node: ast.AST) -> tuple[ast.Call, ast.expr] | None:
-    """``(decorator call, endpoint)`` for ``<owner>.<verb>(...)(endpoint)``, else None."""
+def _route_method(function: ast.expr) -> tuple[ast.expr, ast.expr] | None:
+    """``(owner, verb)`` of ``<owner>.<verb>`` or ``getattr(<owner>, <verb>)``.
+
+    The verb as an expression: a constant for an attribute, maybe a loop's name for getattr.
+    """
+    if isinstance(function, ast.Attribute):
+        return function.value, ast.copy_location(ast.Constant(function.attr), function)
+    if (
+        isinstance(function, ast.Call)
+        and isinstance(function.func, ast.Name)
+        and function.func.id == "getattr"
+        and len(function.args) == 2
+        and not function.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in function.args)
+    ):
+        return function.args[0], function.args[1]
+    return None
+
+
+def _applied_decorator(node: ast.AST) -> tuple[ast.Call, ast.expr, ast.expr, ast.expr] | None:
+    """``(decorator call, owner, verb, endpoint)`` for ``<owner>.<verb>(...)(endpoint)``.
+
+    Also ``getattr(<owner>, <verb>)(...)(endpoint)``, whose verb may be a loop's name.
+    """
     if (
         isinstance(node, ast.Call)
         and len(node.args) == 1
         and not node.keywords
         and not isinstance(node.args[0], ast.Starred)
+        and isinstance(node.func, ast.Call)
     ):
-        parsed = _route_decorator(node.func)
-        if parsed is not None:
-            return parsed[0], node.args[0]
+        method = _route_method(node.func.func)
+        if method is not None:
+            return node.func, method[0], method[1], node.args[0]
     return None
 
 
