@@ -1085,6 +1085,9 @@ class _Finder:
                 )
                 if reference is None:
                     problem = "its path is neither a literal nor a constant"
+                elif parts and isinstance(path_expression, ast.BoolOp):
+                    # `or` binds looser than the `+` that puts the prefixes before it.
+                    parts.append(f"({reference})")
                 else:
                     parts.append(reference)
             code = " + ".join(parts)
