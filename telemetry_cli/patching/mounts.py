@@ -1453,7 +1453,11 @@ def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, S
     for word, functions in _VERSIONERS.items():
         if word not in model.text:
             continue
-        aliases = {name for name, bound in model.imports_anywhere.items() if bound & functions}
+        aliases = {
+            name
+            for name, bound in model.imports_anywhere.items()
+            if any(_canonical(model, target) in functions for target in bound)
+        }
         for name in sorted(aliases | {word}):
             for call, scope in method_calls(model, name, names=True):
                 taken = call_argument(call, 0, "app")
@@ -1468,7 +1472,18 @@ def versioner_of(call: ast.Call, scope: Scope) -> str | None:
     own that happens to share the name is none.
     """
     qualified = PackageIndex.qualify(call.func, scope)
+    if qualified is None:
+        return None
+    qualified = _canonical(scope.module, qualified)
     return next((word for word, functions in _VERSIONERS.items() if qualified in functions), None)
+
+
+def _canonical(model: ModuleModel, qualified: str) -> str:
+    """``qualified`` followed through the package's re-exports, when an index read the module.
+
+    ``app.core.Versionizer`` is the library's when ``app/core/__init__.py`` imports it.
+    """
+    return qualified if model.canonical is None else model.canonical(qualified)
 
 
 def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.expr, Scope]]:
@@ -1508,7 +1523,8 @@ def _handler_version(handler: Scope | None, index: PackageIndex) -> tuple[bool, 
     for decorator in function.decorator_list:
         if not (
             isinstance(decorator, ast.Call)
-            and index.qualify(decorator.func, handler) in VERSION_DECORATORS
+            and _canonical(handler.module, index.qualify(decorator.func, handler) or "")
+            in VERSION_DECORATORS
         ):
             continue
         major = _integer(call_argument(decorator, 0, "major"))
