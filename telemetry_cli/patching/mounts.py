@@ -1456,7 +1456,7 @@ def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, S
         aliases = {
             name
             for name, bound in model.imports_anywhere.items()
-            if any(_canonical(model, target) in functions for target in bound)
+            if any(model.resolved(target) in functions for target in bound)
         }
         for name in sorted(aliases | {word}):
             for call, scope in method_calls(model, name, names=True):
@@ -1474,16 +1474,8 @@ def versioner_of(call: ast.Call, scope: Scope) -> str | None:
     qualified = PackageIndex.qualify(call.func, scope)
     if qualified is None:
         return None
-    qualified = _canonical(scope.module, qualified)
+    qualified = scope.module.resolved(qualified)
     return next((word for word, functions in _VERSIONERS.items() if qualified in functions), None)
-
-
-def _canonical(model: ModuleModel, qualified: str) -> str:
-    """``qualified`` followed through the package's re-exports, when an index read the module.
-
-    ``app.core.Versionizer`` is the library's when ``app/core/__init__.py`` imports it.
-    """
-    return qualified if model.canonical is None else model.canonical(qualified)
 
 
 def versioned_apps(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.expr, Scope]]:
@@ -1523,7 +1515,7 @@ def _handler_version(handler: Scope | None, index: PackageIndex) -> tuple[bool, 
     for decorator in function.decorator_list:
         if not (
             isinstance(decorator, ast.Call)
-            and _canonical(handler.module, index.qualify(decorator.func, handler) or "")
+            and handler.module.resolved(index.qualify(decorator.func, handler) or "")
             in VERSION_DECORATORS
         ):
             continue

@@ -689,6 +689,13 @@ class ModuleModel:
         #: to the library's), by the index that parsed it; None: taken as it is.
         self.canonical: Callable[[str], str] | None = None
 
+    def resolved(self, qualified: str) -> str:
+        """``qualified`` followed through the package's re-exports, when an index read the module.
+
+        ``app.core.Versionizer`` is the library's when ``app/core/__init__.py`` imports it.
+        """
+        return qualified if self.canonical is None else self.canonical(qualified)
+
     def close(self) -> None:
         """Forget everything, so that the syntax tree is freed at once, by reference counting.
 
