@@ -468,6 +468,21 @@ def test_a_route_path_from_the_environment_is_read_at_run_time_under_the_known_p
         assert TestClient(served.app).get("/api/v1/items/7").json() == {"id": 7}
 
 
+def test_a_path_not_known_is_refused_naming_the_known_prefixes_then_the_unknown(
+    tmp_path: Path,
+) -> None:
+    # A path computed by a call is not read again per request: refused, said as the prefixes
+    # it is served under followed by what is not known.
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    items = ITEMS_PY.replace('@router.get("/{item_id}")', '@router.get(path_of("item"))')
+    (root / "backend/app/api/items.py").write_text(
+        items + '\n\ndef path_of(name: str) -> str:\n    return "/" + name\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert 'route get_item (GET "/api/v1/items" + ?) cannot be instrumented' in result.stdout
+
+
 DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
 
 

@@ -1085,6 +1085,7 @@ class _Finder:
                 )
                 if reference is None:
                     problem = "its path is neither a literal nor a constant"
+                    parts.append("?")  # messages show the known prefixes, then the unknown
                 elif parts and isinstance(path_expression, ast.BoolOp):
                     # `or` binds looser than the `+` that puts the prefixes before it.
                     parts.append(f"({reference})")
