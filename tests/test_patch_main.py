@@ -794,3 +794,43 @@ def test_bundled_main_is_patched_and_compiles() -> None:
     ):
         assert lines.count(line) == 1
     assert _patch(patched) == PatchResult(patched)
+
+
+MCP_SERVED = """\
+from fastapi import FastAPI
+{import_line}
+
+from app.api import tools
+
+app = FastAPI()
+app.include_router(tools.router)
+
+mcp = {call}
+mcp.mount()
+"""
+
+
+@pytest.mark.parametrize(
+    ("import_line", "call", "after"),
+    [
+        ("from fastapi_mcp import FastApiMCP", 'FastApiMCP(app, name="agent")', True),
+        ("from fastapi_mcp import FastApiMCP as Mcp", "Mcp(fastapi=app)", True),
+        ("import fastapi_mcp", "fastapi_mcp.FastApiMCP(app)", True),
+        # A class of the project's own of that name takes nothing from the app.
+        ("from app.agents import FastApiMCP", "FastApiMCP(app)", False),
+    ],
+    ids=["fastapi-mcp", "aliased-keyword", "module", "own-class"],
+)
+def test_an_mcp_server_made_from_the_app_leaves_the_layers_routes_out_of_its_tools(
+    import_line: str, call: str, after: bool
+) -> None:
+    # FastApiMCP makes the routes the app has when it is made its tools: the telemetry routes,
+    # included after it, are not offered to agents as tools.
+    source = MCP_SERVED.format(import_line=import_line, call=call)
+    result = _patch(source)
+    lines = result.source.splitlines()
+    made = next(number for number, line in enumerate(lines) if line.startswith("mcp = "))
+    included = lines.index("app.include_router(telemetry_router)")
+    assert (included == made + 1) if after else (included < made), result.source
+    assert lines[included + 1] == "install_error_capture(app)"
+    _assert_only_added_lines(source, result.source)

@@ -441,6 +441,48 @@ def test_a_routes_own_router_prefix_from_the_environment_is_read_at_run_time(
     assert "environment variable API_PREFIX" not in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("imports", "read"),
+    [*_ENVIRONMENT_SPELLINGS, ("import os\n", 'os.environ["ITEM_PATH"]')],
+    ids=[*_SPELLING_IDS, "os.environ-subscript"],
+)
+def test_a_route_path_from_the_environment_is_read_at_run_time_under_the_known_prefixes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, imports: str, read: str
+) -> None:
+    # The handler reads the path again as the decorator did (every spelling alike, with a
+    # default or not), under the include prefixes known without running: the path served.
+    read = read.replace("API_PREFIX", "ITEM_PATH").replace("/api/v1", "/{item_id}")
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    items = ITEMS_PY.replace('@router.get("/{item_id}")', f"@router.get({read})")
+    (root / "backend/app/api/items.py").write_text(imports + items)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    source = (root / "backend/app/api/items.py").read_text()
+    # `or` binds looser than `+`: the read goes in parentheses after the prefixes.
+    logged = f"({read})" if " or " in read else read
+    assert f'"route": "/api/v1/items" + {logged},' in source, source
+    assert "environment variable ITEM_PATH" not in result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    monkeypatch.setenv("ITEM_PATH", "/{item_id}")
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/7").json() == {"id": 7}
+
+
+def test_a_path_not_known_is_refused_naming_the_known_prefixes_then_the_unknown(
+    tmp_path: Path,
+) -> None:
+    # A path computed by a call is not read again per request: refused, said as the prefixes
+    # it is served under followed by what is not known.
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    items = ITEMS_PY.replace('@router.get("/{item_id}")', '@router.get(path_of("item"))')
+    (root / "backend/app/api/items.py").write_text(
+        items + '\n\ndef path_of(name: str) -> str:\n    return "/" + name\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert 'route get_item (GET "/api/v1/items" + ?) cannot be instrumented' in result.stdout
+
+
 DYNACONF = "from dynaconf import Dynaconf\n\nsettings = Dynaconf({options})\n"
 
 

@@ -277,3 +277,29 @@ def test_versioned_fastapi_under_an_alias_serves_its_routes_per_version(tmp_path
     assert routes_by_handler(root / "backend/app/main.py") == {"ping": "/ping"}
     lines = (root / "backend/app/main.py").read_text().splitlines()
     assert line_of(lines, "app.include_router(telemetry_router)") > line_of(lines, "Versioned(")
+
+
+def test_versioned_fastapi_re_exported_by_the_package_serves_its_routes_per_version(
+    tmp_path: Path,
+) -> None:
+    # `from app.core import VersionedFastAPI, version`: the library's, through the package.
+    to_core = ("from fastapi_versioning import", "from app.core import")
+    root = versioned_project(
+        tmp_path, MODULE_LEVEL.replace(*to_core), "items", ITEMS_PY.replace(*to_core)
+    )
+    (root / "backend/app/core").mkdir()
+    (root / "backend/app/core/__init__.py").write_text(
+        "from fastapi_versioning import VersionedFastAPI, version\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/items.py") == {
+        "list_items": "/v1/api/items/",
+        "get_item": "/v2/api/items/{item_id}",
+        "sync": "/v1/api/items/sync",
+    }
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    assert line_of(lines, "app.include_router(telemetry_router)") > line_of(
+        lines, "app = VersionedFastAPI(app"
+    )
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

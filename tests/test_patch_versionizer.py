@@ -227,3 +227,45 @@ def test_a_versionizer_of_the_users_own_moves_nothing(tmp_path: Path, where: str
     assert "include_router(telemetry_router)" in (root / "backend/app/factory.py").read_text()
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/factory.py").read_text() == FACTORY_PY
+
+
+# The package's own module re-exports the library's names (`from app.core import Versionizer`).
+CORE_INIT = (
+    "from fastapi_versionizer.versionizer import Versionizer, api_version\n\n"
+    '__all__ = ["Versionizer", "api_version"]\n'
+)
+RE_EXPORTED = IN_PLACE.replace(
+    "from fastapi_versionizer.versionizer import Versionizer\n",
+    "from app.core import Versionizer\n",
+)
+RE_EXPORTED_ALIASED = ALIASED.replace(
+    "from fastapi_versionizer.versionizer import", "from app.core import"
+)
+
+
+@pytest.mark.parametrize("main", [RE_EXPORTED, RE_EXPORTED_ALIASED], ids=["same-name", "alias"])
+def test_a_versionizer_re_exported_by_the_package_versions_the_routes(
+    tmp_path: Path, main: str
+) -> None:
+    root = versioned_project(
+        tmp_path,
+        main,
+        "tickets",
+        TICKETS_PY.replace("from fastapi_versionizer.versionizer import", "from app.core import"),
+    )
+    (root / "backend/app/core").mkdir()
+    (root / "backend/app/core/__init__.py").write_text(CORE_INIT)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/tickets.py") == {
+        "list_tickets": "/v1/api/tickets/",
+        "get_ticket": "/v2/api/tickets/{ticket_id}",
+        "close": "/v1/api/tickets/close",
+    }
+    lines = (root / "backend/app/main.py").read_text().splitlines()
+    versioned = line_of(lines, ").versionize()")
+    assert line_of(lines, "app.include_router(telemetry_router)") > versioned
+    assert line_of(lines, "install_error_capture(app)") > versioned
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == main

@@ -31,6 +31,7 @@ from telemetry_cli.patching.names import (
     APP_ROUTER,
     IN_PLACE_VERSIONER,
     LIST_ADDITIONS,
+    ROUTE_SNAPSHOTS,
     ROUTES_LIST,
     ROUTING_METHODS,
     SERVER_CALLS,
@@ -1630,8 +1631,9 @@ def wiring_block(site: AppSite) -> ast.stmt:
 
     That is the last ``include_router`` call on the app that follows its assignment in the same
     block, or the last ``Versionizer(app=<app>)`` (it moves the routes the app has by then under
-    version prefixes: the layer's own would no longer answer at their paths), else the
-    assignment itself; then the string statements right after it, which document it
+    version prefixes: the layer's own would no longer answer at their paths), or the last
+    ``FastApiMCP(<app>)`` (its MCP tools are the routes the app has by then: not the layer's),
+    else the assignment itself; then the string statements right after it, which document it
     (attribute docstrings) and stay with it.
     """
     anchor = site.anchor
@@ -1647,7 +1649,10 @@ def wiring_block(site: AppSite) -> ast.stmt:
                 isinstance(node.func, ast.Attribute)
                 and node.func.attr == "include_router"
                 and ast.unparse(node.func.value) == site.expression
-            ) or _versions_in_place(node, site.expression, scope):
+            ) or (
+                _versions_in_place(node, site.expression, scope)
+                or _snapshots_routes(node, site.expression, scope)
+            ):
                 anchor = statement
                 break
     for statement in site.block[site.block.index(anchor) + 1 :]:
@@ -1686,6 +1691,21 @@ def _versions_in_place(call: ast.Call, app: str, scope: Scope) -> bool:
         taken is not None
         and ast.unparse(taken) == app
         and versioner_of(call, scope) == IN_PLACE_VERSIONER
+    )
+
+
+def _snapshots_routes(call: ast.Call, app: str, scope: Scope) -> bool:
+    """Whether ``call`` is ``FastApiMCP(<app>, ...)``, which takes the routes the app has by then.
+
+    Its MCP server's tools are those routes: the layer's, included after it, are none of them.
+    """
+    taken = call_argument(call, 0, "fastapi")
+    qualified = PackageIndex.qualify(call.func, scope)
+    return (
+        taken is not None
+        and ast.unparse(taken) == app
+        and qualified is not None
+        and scope.module.resolved(qualified) in ROUTE_SNAPSHOTS
     )
 
 

@@ -1465,7 +1465,11 @@ def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, S
     for word, functions in _VERSIONERS.items():
         if word not in model.text:
             continue
-        aliases = {name for name, bound in model.imports_anywhere.items() if bound & functions}
+        aliases = {
+            name
+            for name, bound in model.imports_anywhere.items()
+            if any(model.resolved(target) in functions for target in bound)
+        }
         for name in sorted(aliases | {word}):
             for call, scope in method_calls(model, name, names=True):
                 taken = call_argument(call, 0, "app")
@@ -1480,6 +1484,9 @@ def versioner_of(call: ast.Call, scope: Scope) -> str | None:
     own that happens to share the name is none.
     """
     qualified = PackageIndex.qualify(call.func, scope)
+    if qualified is None:
+        return None
+    qualified = scope.module.resolved(qualified)
     return next((word for word, functions in _VERSIONERS.items() if qualified in functions), None)
 
 
@@ -1520,7 +1527,8 @@ def _handler_version(handler: Scope | None, index: PackageIndex) -> tuple[bool, 
     for decorator in function.decorator_list:
         if not (
             isinstance(decorator, ast.Call)
-            and index.qualify(decorator.func, handler) in VERSION_DECORATORS
+            and handler.module.resolved(index.qualify(decorator.func, handler) or "")
+            in VERSION_DECORATORS
         ):
             continue
         major = _integer(call_argument(decorator, 0, "major"))

@@ -71,6 +71,9 @@ IN_PLACE_VERSIONERS = frozenset(
         f"fastapi_versionizer.versionizer.{IN_PLACE_VERSIONER}",
     }
 )
+#: fastapi-mcp: ``FastApiMCP(app)`` makes the routes ``app`` has when it is made the tools of its
+#: MCP server (for AI agents); the layer's own routes, included after it, stay out of them.
+ROUTE_SNAPSHOTS = frozenset({"fastapi_mcp.FastApiMCP", "fastapi_mcp.server.FastApiMCP"})
 #: Their decorators giving a handler's version: ``@version(2)``, ``@api_version(1, 1)``.
 VERSION_DECORATORS = frozenset(
     {

@@ -18,6 +18,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telemetry_cli.patching.loops import (
     bound_once,
@@ -43,6 +44,7 @@ from telemetry_cli.patching.names import (
     WEBSOCKET,
     WEBSOCKET_METHOD,
 )
+from telemetry_cli.patching.settings import environment_reads
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -61,6 +63,9 @@ from telemetry_cli.patching.symbols import (
     sub_blocks,
     unwrapped,
 )
+
+if TYPE_CHECKING:
+    from telemetry_cli.patching.mounts import Mounts
 
 # Route classes listed in a constructor's routes=, and the verb each registers as.
 _ROUTE_CLASSES = {
@@ -1012,6 +1017,29 @@ class _Finder:
             key = instance_router_key(class_scope, expression.attr)
         return self._served(Owner(found[0][0], prefix, expression, scope, key))
 
+    def _environment_path(
+        self, expression: ast.expr | None, scope: Scope, handler_scope: Scope
+    ) -> str | None:
+        """The source of a path read from the environment, if the handler can read it the same.
+
+        ``@router.get(os.getenv("ITEMS_PATH", "/items"))``: the handler reads the variable again,
+        as a handler reads its router's prefix from the environment (``router.prefix``), and as
+        ``os.environ["ITEMS_PATH"]`` is read: the path served, whatever the environment sets.
+        """
+        if expression is None:
+            return None
+        reads = environment_reads(self.index, expression, scope)
+        if not reads or not all(
+            _read_alike(read.func, scope, handler_scope)
+            and all(
+                isinstance(value, ast.Constant) or _read_alike(value, scope, handler_scope)
+                for value in [*read.args, *(keyword.value for keyword in read.keywords)]
+            )
+            for read in reads
+        ):
+            return None
+        return _as_written(expression, scope)
+
     def _route(
         self,
         call: ast.Call,
@@ -1056,11 +1084,7 @@ class _Finder:
             static = True
             # Served under the prefixes of the include_router calls that include the router,
             # when they are known and the same for every way it is included.
-            if mounts is not None and owner.key is not None:
-                if owner.role is Role.ROUTER:
-                    mount += mounts.served_prefix(owner.key) or ""
-                else:  # routes of a sub-application answer under its mount path
-                    mount += mounts.app_prefix(owner.key) or ""
+            mount += _served_prefix(mounts, owner)
             template = mount + owner.prefix + path
             code = string_literal(template, quote)
         else:
@@ -1077,15 +1101,24 @@ class _Finder:
                     if mount:
                         parts.append(string_literal(mount, quote))
                     parts.append(f"{reference}.prefix")
-            elif owner.prefix or version:
-                parts.append(string_literal(version + owner.prefix, quote))
+            else:
+                # A path known only at run time is still served under the include prefixes.
+                mount += _served_prefix(mounts, owner)
+                if mount or owner.prefix:
+                    parts.append(string_literal(mount + owner.prefix, quote))
             if path is not None:
                 if path or not parts:  # `router.prefix`, not `router.prefix + ""`
                     parts.append(string_literal(path, quote))
             else:
-                reference = _reachable(path_expression, scope, handler_scope)
+                reference = _reachable(path_expression, scope, handler_scope) or (
+                    self._environment_path(path_expression, scope, handler_scope)
+                )
                 if reference is None:
                     problem = "its path is neither a literal nor a constant"
+                    parts.append("?")  # messages show the known prefixes, then the unknown
+                elif parts and isinstance(path_expression, ast.BoolOp):
+                    # `or` binds looser than the `+` that puts the prefixes before it.
+                    parts.append(f"({reference})")
                 else:
                     parts.append(reference)
             code = " + ".join(parts)
@@ -1103,6 +1136,19 @@ class _Finder:
             static,
             owner.unserved or shadowed is not None,
         )
+
+
+def _served_prefix(mounts: Mounts | None, owner: Owner) -> str:
+    """The include prefixes ``owner``'s routes are served under, when known and one (else "").
+
+    Under the include_router calls that include a router; a sub-application's routes under
+    its mount path.
+    """
+    if mounts is None or owner.key is None:
+        return ""
+    if owner.role is Role.ROUTER:
+        return mounts.served_prefix(owner.key) or ""
+    return mounts.app_prefix(owner.key) or ""
 
 
 def _fallback_tries(

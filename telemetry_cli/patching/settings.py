@@ -309,6 +309,28 @@ def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None
     return name.value
 
 
+def environment_reads(index: PackageIndex, expression: ast.expr, scope: Scope) -> list[ast.Call]:
+    """The environment reads with a default ``expression`` is, else an empty list.
+
+    ``os.getenv("NAME", "/x")`` (or another :func:`_environment_read`), or ``os.getenv("NAME")
+    or "/x"``: code that reads the same value wherever it runs, once the environment is set.
+    """
+    if isinstance(expression, ast.Call):
+        return [expression] if _environment_read(index, expression, scope) is not None else []
+    if (
+        isinstance(expression, ast.BoolOp)
+        and isinstance(expression.op, ast.Or)
+        and len(expression.values) == 2
+    ):
+        read, default = expression.values
+        if isinstance(read, ast.Call) and _unset_read(index, read, scope) is not None:
+            if isinstance(default, ast.Constant) and isinstance(default.value, str):
+                return [read]
+            others = environment_reads(index, default, scope)
+            return [read, *others] if others else []
+    return []
+
+
 def _environment_read(
     index: PackageIndex, call: ast.Call, scope: Scope
 ) -> tuple[str, ast.expr] | None:

@@ -685,6 +685,16 @@ class ModuleModel:
         self.unfollowed: list[Unfollowed] | None = None
         #: Names a ``from <module> import *`` binds, looked up by the index that parsed it.
         self.star_binding: Callable[[str], Binding | None] | None = None
+        #: A qualified name followed through the package's re-exports (``app.core.Versionizer``
+        #: to the library's), by the index that parsed it; None: taken as it is.
+        self.canonical: Callable[[str], str] | None = None
+
+    def resolved(self, qualified: str) -> str:
+        """``qualified`` followed through the package's re-exports, when an index read the module.
+
+        ``app.core.Versionizer`` is the library's when ``app/core/__init__.py`` imports it.
+        """
+        return qualified if self.canonical is None else self.canonical(qualified)
 
     def close(self) -> None:
         """Forget everything, so that the syntax tree is freed at once, by reference counting.
@@ -1099,7 +1109,7 @@ class PackageIndex:
             except ParseFailure as failure:
                 self._failures[name] = (source.path, f"{source.path}: {failure}")
             else:
-                model.star_binding = functools.partial(self._star_binding, model)
+                self._hook(model)
         self._modules[name] = model
         return model
 
@@ -1114,8 +1124,13 @@ class PackageIndex:
 
     def add(self, model: ModuleModel) -> None:
         """Register a module parsed elsewhere (the patch targets), so it is parsed only once."""
-        model.star_binding = functools.partial(self._star_binding, model)
+        self._hook(model)
         self._modules[model.name] = model
+
+    def _hook(self, model: ModuleModel) -> None:
+        """Give ``model`` the look-ups into other modules it makes through this index."""
+        model.star_binding = functools.partial(self._star_binding, model)
+        model.canonical = lambda qualified: self.resolve(qualified)[0]
 
     def failure(self, name: str) -> tuple[str, str] | None:
         """The file of module ``name`` and why it could not be read or parsed, if so."""
