@@ -3816,9 +3816,7 @@ def test_a_package_imported_by_its_bare_name_from_beside_it_is_followed(tmp_path
     text = (root / "pyproject.toml").read_text()
     assert 'app = "app.main:app"' in text, text
     assert '# "routers/users.py"' in text, text
-    (root / "pyproject.toml").write_text(
-        text.replace('# "routers/users.py"', '"routers/users.py"')
-    )
+    (root / "pyproject.toml").write_text(text.replace('# "routers/users.py"', '"routers/users.py"'))
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in get_user (GET /v2/users/{user_id})" in generated.stdout
