@@ -123,7 +123,7 @@ def loop_values(
         # `def include(module): app.include_router(module.router, prefix=module.PREFIX)`
         # called as `include(users)`: the parameter takes what each call passes, in turn.
         for name in sorted(_parameters_read_through(statement, scope) - bound_outside):
-            arguments = _passed_arguments_of(name, scope, passed)
+            arguments = _passed_arguments_of(name, scope, passed, index)
             if arguments is None:
                 continue  # read as it is written, as without calls to follow
             environments = [
@@ -154,18 +154,28 @@ def _parameters_read_through(statement: ast.AST, scope: Scope) -> set[str]:
 
 
 def _passed_arguments_of(
-    name: str, scope: Scope, passed: Passed
+    name: str, scope: Scope, passed: Passed, index: PackageIndex
 ) -> list[tuple[ast.expr, Scope]] | None:
     """What the calls of the function ``scope`` pass for its parameter ``name``.
 
-    None when it is called nowhere known, a call passes something not known statically, or the
-    body assigns the parameter.
+    A call in a loop passing the loop's name (``for module in (users, items): include(module)``)
+    passes each item in turn. None when it is called nowhere known, a call passes something not
+    known statically, or the body assigns the parameter.
     """
     assert isinstance(scope.node, FunctionNode)
     parameter = scope.bindings[name]
     if _rebinds(scope.node.body, {name}):
         return None
-    arguments = passed(parameter)
+    arguments: list[tuple[ast.expr, Scope]] = []
+    for argument, argument_scope in passed(parameter) or ():
+        environments = loop_values(argument, argument_scope, index)
+        if environments is None:
+            return None
+        for values in environments:
+            item = substituted(argument, argument_scope, values, index)
+            if item is None:
+                return None
+            arguments.append(item)
     return arguments or None
 
 

@@ -2,7 +2,7 @@ from types import ModuleType
 
 from fastapi import FastAPI
 
-from app.api import books, misc
+from app.api import authors, books, misc
 
 app = FastAPI()
 
@@ -18,3 +18,5 @@ def include(module: ModuleType) -> None:
 
 include(books)
 include(misc)
+for extra in (authors,):
+    include(extra)
