@@ -3814,3 +3814,36 @@ def test_an_entry_module_falling_back_to_top_level_imports_stays_flat(tmp_path: 
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'backend = "backend"' in result.stdout and 'app = "main:app"' in result.stdout
+
+
+SCRIPT_FOLDER_IMPORTS = {
+    "requirements.txt": "fastapi\n",
+    "app/main.py": "import os\nimport sys\n\nsys.path.append(os.path.dirname(__file__))\n\n"
+    "from fastapi import FastAPI\n\nimport config\nfrom routers import users\n\n"
+    "app = FastAPI()\napp.include_router(users.router, prefix=config.API_PREFIX)\n",
+    "app/config.py": 'API_PREFIX = "/v2"\n',
+    "app/db.py": "engine = None\n",
+    "app/routers/__init__.py": "",
+    "app/routers/users.py": "from app.db import engine\n" + FLAT_USERS,
+}
+
+
+def test_a_package_imported_by_its_bare_name_from_beside_it_is_followed(tmp_path: Path) -> None:
+    """`app/main.py` saying `from routers import users` with `app/routers/` beside it.
+
+    The modules also import `app.db` (the app runs as `app.main`, from the folder above), so
+    `routers` and `config` only resolve with `app/` itself on the import path: they are
+    `app/routers` and `app/config.py`, and the include's prefix is part of the logged path.
+    """
+    root = tmp_path / "project"
+    write_files(root, SCRIPT_FOLDER_IMPORTS)
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app = "app.main:app"' in text, text
+    assert '# "routers/users.py"' in text, text
+    (root / "pyproject.toml").write_text(text.replace('# "routers/users.py"', '"routers/users.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in get_user (GET /v2/users/{user_id})" in generated.stdout
+    assert "not followed" not in generated.stdout

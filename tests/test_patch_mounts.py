@@ -4115,3 +4115,40 @@ def test_a_route_added_after_a_mount_that_takes_its_path_says_it_is_not_served(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/main.py").read_text() == SHADOWED_ROUTE_MAIN_PY
+
+
+def test_another_app_is_said_unserved_before_the_served_one_includes_anything(
+    tmp_path: Path,
+) -> None:
+    """The app served (`app = FastAPI()`) only declares routes of its own; `app/full.py` builds
+    a second app including the routers. The first run said nothing of the second app's routes
+    (and init offered them): the served app only counted once the layer's include was in it.
+    """
+    main = (
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\n'
+        'def root() -> dict[str, str]:\n    return {"name": "lite"}\n\n\n'
+        'if __name__ == "__main__":\n    import uvicorn\n\n    uvicorn.run("app.main:app")\n'
+    )
+    root = _aliased_project(tmp_path / "lite", main)
+    (root / "app/full.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.routes import items\n\nfull = FastAPI()\n"
+        'full.include_router(items.router, prefix="/v1")\n\n\n'
+        '@full.get("/about")\ndef about() -> dict[str, str]:\n    return {}\n'
+    )
+    offered = run("init", "--root", str(root), "--dry-run")
+    assert offered.exit_code == 0, offered.stderr
+    assert 'app = "app.main:app"' in offered.stdout, offered.stdout
+    assert '"full.py" = ' not in offered.stdout, offered.stdout
+    assert '"routes/items.py" = ' not in offered.stdout, offered.stdout
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "lite"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+        'app-package = "app"\napp = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+        '"full.py" = "ai_block_used"\n"routes/items.py" = "ai_block_used"\n'
+    )
+    first = run("generate", "--root", str(root))
+    assert first.exit_code == 0, first.stdout + first.stderr
+    said = "`full` of app.full is not the app served (`app` of app.main)"
+    assert said in first.stdout, first.stdout
+    assert "not by the app served (`app` of app.main)" in first.stdout, first.stdout
+    second = run("generate", "--root", str(root))
+    assert said in second.stdout, second.stdout

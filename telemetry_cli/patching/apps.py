@@ -258,13 +258,18 @@ def read_mounts(
     site, or ``removing``, every app's routes count (and those of an app a library builds).
     """
     mounts = index.mounts = find_mounts(index, modules)
+    binding = None if site is None else site.module.scope.bindings.get(site.expression)
     if site is not None and not removing:
-        mounts.serve(site_apps(site.module, site.expression, site.anchor, index))
-    if site is not None:
-        binding = site.module.scope.bindings.get(site.expression)
-        if binding is not None and _from_a_library(binding, index):
-            # `from nicegui import app`: the routes declared on that name are the app's own.
-            mounts.library_app = index.resolve(binding.target)[0]
+        # `app = FastAPI()` at the site: that very call builds the app served.
+        built = (
+            binding is not None
+            and isinstance(binding.node, ast.Call)
+            and _builds_an_app(binding.node, binding.scope, index)
+        )
+        mounts.serve(site_apps(site.module, site.expression, site.anchor, index), built=built)
+    if binding is not None and _from_a_library(binding, index):
+        # `from nicegui import app`: the routes declared on that name are the app's own.
+        mounts.library_app = index.resolve(binding.target)[0]
     return mounts
 
 

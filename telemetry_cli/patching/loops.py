@@ -119,7 +119,64 @@ def loop_values(
         if len(environments) > _MAX_ITERATIONS:
             return None
         bound_outside |= names
+    if passed is not None:
+        # `def include(module): app.include_router(module.router, prefix=module.PREFIX)`
+        # called as `include(users)`: the parameter takes what each call passes, in turn.
+        for name in sorted(_parameters_read_through(statement, scope) - bound_outside):
+            arguments = _passed_arguments_of(name, scope, passed, index)
+            if arguments is None:
+                continue  # read as it is written, as without calls to follow
+            environments = [
+                {**outer, name: argument}
+                for outer, argument in itertools.product(environments, arguments)
+            ]
+            if len(environments) > _MAX_ITERATIONS:
+                return None
     return environments
+
+
+def _parameters_read_through(statement: ast.AST, scope: Scope) -> set[str]:
+    """The parameters of the function ``scope`` that ``statement`` reads attributes of.
+
+    ``module`` of ``module.router``; a parameter read by itself (``router``) is followed where
+    it is used (see ``Mounts.passed_router``).
+    """
+    if not isinstance(scope.node, FunctionNode):
+        return set()
+    return {
+        node.value.id
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and (binding := scope.bindings.get(node.value.id)) is not None
+        and binding.kind == "param"
+    }
+
+
+def _passed_arguments_of(
+    name: str, scope: Scope, passed: Passed, index: PackageIndex
+) -> list[tuple[ast.expr, Scope]] | None:
+    """What the calls of the function ``scope`` pass for its parameter ``name``.
+
+    A call in a loop passing the loop's name (``for module in (users, items): include(module)``)
+    passes each item in turn. None when it is called nowhere known, a call passes something not
+    known statically, or the body assigns the parameter.
+    """
+    assert isinstance(scope.node, FunctionNode)
+    parameter = scope.bindings[name]
+    if _rebinds(scope.node.body, {name}):
+        return None
+    arguments: list[tuple[ast.expr, Scope]] = []
+    for argument, argument_scope in passed(parameter) or ():
+        environments = loop_values(argument, argument_scope, index)
+        if environments is None:
+            return None
+        for values in environments:
+            item = substituted(argument, argument_scope, values, index)
+            if item is None:
+                return None
+            arguments.append(item)
+    return arguments or None
 
 
 def _passed_items(
@@ -461,6 +518,7 @@ def loop_string(
     if not _reads(expression, set(values)):
         return index.string_value(expression, scope, fallback=fallback)
     expression = _record_fields_read(expression, scope, values, index, fallback)
+    expression = _attributes_read(expression, scope, values, index, fallback)
     constants: dict[str, str] = {}
     for name, (item, item_scope) in values.items():
         value = index.string_value(item, item_scope, fallback=fallback)
@@ -479,6 +537,38 @@ def loop_string(
     replaced = _Constants().visit(copy.deepcopy(expression))
     assert isinstance(replaced, ast.expr)
     return index.string_value(replaced, scope, fallback=fallback)
+
+
+def _attributes_read(
+    expression: ast.expr,
+    scope: Scope,
+    values: LoopValues,
+    index: PackageIndex,
+    fallback: Callable[[ast.expr, Scope], str | None] | None,
+) -> ast.expr:
+    """``expression`` with each known string attribute of a loop name written as that string.
+
+    ``module.PREFIX`` for ``module`` standing for a module ``users`` (``for module in (users,
+    items)``, or a parameter each call passes one to): the value of ``users.PREFIX``.
+    """
+
+    class _Attributes(ast.NodeTransformer):
+        def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+            base: ast.expr = node
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if not (isinstance(base, ast.Name) and base.id in values):
+                return node
+            found = substituted(node, scope, values, index)
+            if found is not None:
+                value = index.string_value(found[0], found[1], fallback=fallback)
+                if value is not None:
+                    return ast.copy_location(ast.Constant(value), node)
+            return node
+
+    replaced = _Attributes().visit(copy.deepcopy(expression))
+    assert isinstance(replaced, ast.expr)
+    return replaced
 
 
 def _record_fields_read(

@@ -223,21 +223,23 @@ class Mounts:
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
 
-    def serve(self, apps: tuple[RouterKey, ...]) -> None:
+    def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
 
         A package may build two apps (``app/__init__.py``'s, served, and ``app/main.py``'s,
         including more routers): the routes only the other one serves answer nowhere, and so do
         the routes declared on another app (see :meth:`app_unserved`). The apps after the first
         are those it is built from (see :func:`site_apps`): served through it. With none (no
-        site the tool can name, ``self.app``), or one no include or mount names, every app
-        serves.
+        site the tool can name, ``self.app``), or one no include or mount names and that the
+        site does not build itself (``built``: ``app = FastAPI()``), every app serves.
         """
-        # Only an app some include or mount names is taken (else how it is reached is not seen:
-        # a factory returning `VersionedFastAPI(api)`, and nothing changes).
+        # Only an app some include or mount names, or built right at the site, is taken (else
+        # how it is reached is not seen: a factory returning `VersionedFastAPI(api)`, and
+        # nothing changes). An app built there is the one served before the layer's include
+        # names it: the first run says what the next ones do.
         known = {mount.app for mounts in self.included.values() for mount in mounts}
         known |= set(self.apps) | {m.outer for mounts in self.apps.values() for m in mounts}
-        self.served_app = apps[0] if apps and apps[0] in known else None
+        self.served_app = apps[0] if apps and (apps[0] in known or built) else None
         self.serving = frozenset(apps)
 
     def app_unserved(self, app: RouterKey) -> str | None:

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -141,8 +142,10 @@ class BackendReader:
             if len(parts) > len(above) and parts[: len(above)] == above:
                 return self._read(".".join(parts[len(above) :]))
         # A package nested in the folder that imports itself by its bare name
-        # (`modules/auth/__init__.py` saying `from auth.api import routes`) only runs with the
-        # folder holding it on the import path (PYTHONPATH, a `sys.path` entry): `auth.api` is
+        # (`modules/auth/__init__.py` saying `from auth.api import routes`), or a module or
+        # package imported so by a module beside it (`app/main.py` saying `from routers import
+        # users`, run as `app.main`), only runs with the folder holding it on the import path
+        # (PYTHONPATH, a `sys.path` entry, the folder of a script): `auth.api` is
         # `modules/auth/api`, read under that name.
         holder = self._self_importing_holder(parts[0])
         if holder is not None:
@@ -150,26 +153,33 @@ class BackendReader:
         return None
 
     def _self_importing_holder(self, top: str) -> str | None:
-        """The folder (dotted) holding the one nested package ``top`` that imports itself.
+        """The folder (dotted) holding the one nested module ``top`` imported by its bare name.
 
-        None unless exactly one package of that name is nested in the backend folder (not at
-        its top) and one of its modules imports ``top`` by that bare name.
+        None unless exactly one package or module of that name is nested in the backend folder
+        (not at its top), and one of the package's own modules, or one of the modules beside it
+        in that folder, imports ``top`` by that bare name. Never a standard library name: with
+        its folder appended to ``sys.path``, ``import logging`` is still the library's.
         """
         if top in self._self_importing:
             return self._self_importing[top]
         holders = self._nested_packages().get(top, [])
         found: str | None = None
-        if len(holders) == 1:
-            package = Path(self.root, self.backend, *holders[0].split("."), top)
+        if len(holders) == 1 and top not in sys.stdlib_module_names:
+            holder = Path(self.root, self.backend, *holders[0].split("."))
+            package = holder / top
             own = re.compile(rf"^\s*(?:from|import)\s+{re.escape(top)}(?:\.|\s)", re.MULTILINE)
-            for path in sorted(package.rglob("*.py")):
+            # Its own modules first, then the modules beside it (not below them).
+            paths = [*sorted(package.rglob("*.py")), *sorted(holder.glob("*.py"))]
+            for path in paths:
                 # Read as every module is (a FIFO or a device is refused, not waited on; the
                 # text is kept for the analysis that reads the module next).
-                parts = path.relative_to(package).with_suffix("").parts
+                parts = path.relative_to(holder).with_suffix("").parts
                 if parts[-1] == "__init__":
                     parts = parts[:-1]
+                if not parts or not all(part.isidentifier() for part in parts):
+                    continue
                 try:
-                    source = self._read(".".join((holders[0], top, *parts)))
+                    source = self._read(".".join((holders[0], *parts)))
                 except Unreadable:
                     continue
                 if source is not None and own.search(source.text):
@@ -179,12 +189,15 @@ class BackendReader:
         return found
 
     def _nested_packages(self) -> dict[str, list[str]]:
-        """Every package below the top of the backend folder: name -> holding folders (dotted)."""
+        """Every package or module below the top of the backend folder: name -> holding folders.
+
+        The holding folders are dotted paths relative to the backend folder.
+        """
         if self._nested is not None:
             return self._nested
         nested: dict[str, list[str]] = {}
         backend = Path(self.root, self.backend)
-        for folder, dirs, _ in os.walk(backend):
+        for folder, dirs, files in os.walk(backend):
             dirs[:] = sorted(
                 name
                 for name in dirs
@@ -195,9 +208,15 @@ class BackendReader:
             relative = Path(folder).relative_to(backend).parts
             if not relative:
                 continue  # a package at the top is read by its own name already
-            for name in dirs:
-                if _is_package(Path(folder, name)):
-                    nested.setdefault(name, []).append(".".join(relative))
+            names = [name for name in dirs if _is_package(Path(folder, name))]
+            # A package shadows a module of its name beside it, as in Python's path finder.
+            names.extend(
+                stem
+                for stem in sorted(name[:-3] for name in files if name.endswith(".py"))
+                if stem.isidentifier() and stem != "__init__" and stem not in names
+            )
+            for name in names:
+                nested.setdefault(name, []).append(".".join(relative))
         self._nested = nested
         return nested
 

@@ -1688,8 +1688,9 @@ class PackageIndex:
     ) -> str | None:
         """The value of a string known without running code, else None.
 
-        Literals, f-strings, ``+`` of known strings and ``%s`` formatting of them, and names
-        (also imported ones) bound to such a value. ``fallback`` is asked for a call
+        Literals, f-strings, ``+`` of known strings and ``%s`` formatting of them, a conditional
+        expression whose test is a known string, and names (also imported ones) bound to such a
+        value. ``fallback`` is asked for a call
         (``os.getenv("PREFIX", "/api")``), an ``and``/``or`` (``os.getenv("PREFIX") or
         "/api"``) and for a name or attribute bound to nothing the package defines as a value
         (an attribute of an object: ``settings.API_V1_STR``).
@@ -1748,6 +1749,13 @@ class PackageIndex:
                     return self.string_value(constant[0], constant[1], depth + 1, fallback)
             if binding is None and fallback is not None:
                 return fallback(expression, scope)
+        if isinstance(expression, ast.IfExp):
+            # `"/" + name if name else ""`: a test that is a known string picks its branch.
+            test = self.string_value(expression.test, scope, depth + 1, fallback)
+            if test is None:
+                return None
+            chosen = expression.body if test else expression.orelse
+            return self.string_value(chosen, scope, depth + 1, fallback)
         if isinstance(expression, ast.Call | ast.BoolOp) and fallback is not None:
             return fallback(expression, scope)
         return None
