@@ -728,7 +728,9 @@ class _Analysis:
                 continue  # else gone (see self.vanished)
             editor = self.editor_for(model)
             kept = len(editor.edits.problems)
-            uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
+            # Every inserted call, whatever type it logs, as remove takes them out: one made to
+            # log another type by hand is still the tool's, and the plan no longer has it.
+            uninstrument_module(editor, None, self.old_package, force=self.force)
             if len(editor.edits.problems) > kept:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is.
