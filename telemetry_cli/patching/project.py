@@ -611,7 +611,8 @@ class _Analysis:
         if event_type is None:
             unwire_app(editor, package, router=True, capture=True, force=self.force)
         else:
-            uninstrument_module(editor, frozenset({event_type}), package, force=self.force)
+            # Every call inserted through that layer, whatever type it logs (see _instrument).
+            uninstrument_module(editor, None, package, force=self.force)
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 
