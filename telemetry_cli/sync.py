@@ -70,7 +70,7 @@ from telemetry_cli.render import (
     says_generated,
     template_context,
 )
-from telemetry_cli.vcs import tracked_files
+from telemetry_cli.vcs import recorded_in_history, tracked_files
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
 MANUAL_FIX = "needs manual fix"
@@ -570,30 +570,21 @@ def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
 def _add_tracked_elsewhere(
     plan: Plan, known: dict[Place, set[str]], beside: dict[Place, set[str]]
 ) -> None:
-    """Add to ``beside`` the output folders anywhere in the root that git tracks.
+    """Add to ``beside`` the output folders that earlier committed manifests recorded.
 
     A checkout of an older commit also leaves a newer plan's outputs under another
     ``specs-dir`` or ``backend``: not beside a known folder. The tree is not walked for them;
-    the git index, when there is one, names them cheaply. A layer found so that a module of
-    its app package still imports is not taken (the user's code would no longer start).
+    the manifest's own history in git, when there is one, names them cheaply (and names no
+    fixture or copy of a generated file). A layer found so that a module of its app package
+    still imports is not taken (the user's code would no longer start).
     """
-    tracked = tracked_files(plan.root)
-    # Another project's plan below the root (a monorepo's service) owns the outputs under it.
-    others = tuple(
-        path.rpartition("/")[0] + "/"
-        for path in tracked
-        if "/" in path
-        and (
-            path.endswith("/" + MANIFEST_PATH)
-            or (path.endswith("/" + CONFIG_FILENAME) and holds_plan(plan.root / path))
-        )
-    )
-    tracked = [path for path in tracked if not path.startswith(others)]
-    if not tracked:
+    earlier = recorded_in_history(plan.root, MANIFEST_PATH)
+    if not earlier:
         return
+    tracked: list[str] | None = None
     for output in OUTPUTS:
         suffix = "/" + output.name
-        for path in tracked:
+        for path in earlier:
             if not path.endswith(suffix):
                 continue
             folder = path[: -len(suffix)]
@@ -601,8 +592,10 @@ def _add_tracked_elsewhere(
                 continue
             if not _claims_generated(plan.root, path):
                 continue
-            if output.place is Place.PACKAGE and _imported_nearby(plan.root, folder, tracked):
-                continue
+            if output.place is Place.PACKAGE:
+                tracked = tracked_files(plan.root) if tracked is None else tracked
+                if _imported_nearby(plan.root, folder, tracked):
+                    continue
             beside[output.place].add(folder)
 
 

@@ -976,3 +976,22 @@ def test_outputs_of_another_plan_below_the_root_are_not_taken(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("generate", "--root", str(root)).exit_code == 0
     assert snapshot(service) == before
+
+
+def test_a_committed_copy_of_generated_files_that_no_manifest_recorded_stays(
+    original: Path, tmp_path: Path
+) -> None:
+    # Golden copies of the layer and documents, committed: they carry the tool's header and
+    # digest, but no version of this project's manifest ever recorded them.
+    root = _generated(original, tmp_path, BASE)
+    shutil.copytree(root / "backend/app/analytics", root / "tests/golden/app/analytics")
+    shutil.copytree(root / "specs", root / "tests/golden/specs")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "golden")
+    before = snapshot(root)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert {path: data for path, data in before.items() if path.startswith("tests/golden/")} == {
+        path: data for path, data in snapshot(root).items() if path.startswith("tests/golden/")
+    }
