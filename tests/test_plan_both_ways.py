@@ -724,6 +724,8 @@ def test_a_module_dropped_from_instrument_loses_a_call_retyped_by_hand_as_remove
     check = run("generate", "--root", str(root), "--check")
     assert check.exit_code == 1
     assert re.search(rf"^unpatched\s+{re.escape(CHAPTERS)}$", check.stdout, re.M), check.stdout
+    diff = run("generate", "--root", str(root), "--diff")
+    assert f"+++ b/{CHAPTERS}" in diff.stdout, diff.stdout
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert "take out the log call of route get_chapter" in result.stdout
