@@ -13,6 +13,7 @@ import dataclasses
 import difflib
 import gc
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ from telemetry_cli.render import (
     says_generated,
     template_context,
 )
+from telemetry_cli.vcs import recorded_in_history, tracked_files
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
 MANUAL_FIX = "needs manual fix"
@@ -560,8 +562,61 @@ def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
                 # (a database's volume) raises there, where the read's answer is "not one".
                 if any(_claims_generated(plan.root, f"{folder}/{name}") for name in names):
                     beside[place].add(folder)
+    _add_tracked_elsewhere(plan, known, beside)
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
+
+
+def _add_tracked_elsewhere(
+    plan: Plan, known: dict[Place, set[str]], beside: dict[Place, set[str]]
+) -> None:
+    """Add to ``beside`` the output folders that earlier committed manifests recorded.
+
+    A checkout of an older commit also leaves a newer plan's outputs under another
+    ``specs-dir`` or ``backend``: not beside a known folder. The tree is not walked for them;
+    the manifest's own history in git, when there is one, names them cheaply (and names no
+    fixture or copy of a generated file). A layer found so that a module of its app package
+    still imports is not taken (the user's code would no longer start).
+    """
+    earlier = recorded_in_history(plan.root, MANIFEST_PATH)
+    if not earlier:
+        return
+    tracked: list[str] | None = None
+    for output in OUTPUTS:
+        suffix = "/" + output.name
+        for path in earlier:
+            if not path.endswith(suffix):
+                continue
+            folder = path[: -len(suffix)]
+            if folder in known[output.place] or folder in beside[output.place]:
+                continue
+            if not _claims_generated(plan.root, path):
+                continue
+            if output.place is Place.PACKAGE:
+                tracked = tracked_files(plan.root) if tracked is None else tracked
+                if _imported_nearby(plan.root, folder, tracked):
+                    continue
+            beside[output.place].add(folder)
+
+
+def _imported_nearby(root: Path, layer: str, tracked: list[str]) -> bool:
+    """Whether a tracked module of the package holding ``layer`` (outside it) imports it."""
+    parent, _, name = layer.rpartition("/")
+    prefix = parent + "/" if parent else ""
+    # Any import statement naming it: the safe side is to keep the layer.
+    pattern = re.compile(
+        rb"(?m)^[ \t]*(?:from|import)\b[^\n]*\b" + re.escape(name.encode()) + rb"\b"
+    )
+    for path in tracked:
+        if not path.startswith(prefix) or path.startswith(layer + "/") or not path.endswith(".py"):
+            continue
+        try:
+            data = read_bytes(contained_path(root, path), path)
+        except FileProblem:
+            continue
+        if data is not None and pattern.search(data):
+            return True
+    return False
 
 
 # Enough of a file's start to hold either form of the do-not-edit header (carries_header).

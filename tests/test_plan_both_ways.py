@@ -700,3 +700,34 @@ def test_remove_says_it_skipped_a_planned_module_that_is_not_there(
     entries = [entry for entry in document["files"] if entry["path"] == CHAPTERS]
     assert [entry["status"] for entry in entries] == ["unchanged"]
     assert any("skipped" in note for note in entries[0]["notes"])
+
+
+@pytest.mark.parametrize("layer", ["analytics", "telemetry"])
+def test_a_module_dropped_from_instrument_loses_a_call_retyped_by_hand_as_remove_does(
+    tmp_path: Path, layer: str
+) -> None:
+    # The user made one inserted call log another declared type, then dropped the module from
+    # the plan: the call stayed (only calls of the recorded type were looked at), --check green,
+    # while `remove` takes it out as the tool's. Dropping a module now takes out what remove
+    # would, and says so.
+    root = _project(tmp_path)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    text = chapters.read_text()
+    assert text.count('"chapter_visit"') == 1
+    chapters.write_text(text.replace('"chapter_visit"', '"ai_block_used"'))
+    # The layer may move in the same change (another `layer-package`).
+    _set_plan(
+        root, f'layer-package = "{layer}"\ninstrument = {{ "api/ai_blocks.py" = "ai_block_used" }}'
+    )
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(rf"^unpatched\s+{re.escape(CHAPTERS)}$", check.stdout, re.M), check.stdout
+    diff = run("generate", "--root", str(root), "--diff")
+    assert f"+++ b/{CHAPTERS}" in diff.stdout, diff.stdout
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "take out the log call of route get_chapter" in result.stdout
+    assert snapshot(root)[CHAPTERS] == pristine[CHAPTERS]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -28,6 +28,7 @@ from tests.plan_sequence_support import (
     Plan,
     bundled_plan,
     changed_files,
+    generate_step,
     original_sources,
     run_sequence,
     write_plan,
@@ -868,3 +869,129 @@ def test_a_moved_folder_moved_back_names_its_outputs_and_keeps_an_edited_one(
     assert sorted(PurePosixPath(path).name for path in named) == outputs
     assert run("generate", "--root", str(root)).exit_code == 1  # the edited one is refused
     assert sorted(path for path in (root / left).rglob("*") if path.is_file()) == [edited]
+
+
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    ("moved", "left"),
+    [
+        pytest.param({"specs_dir": "docs/specs"}, "docs", id="specs-dir"),
+        pytest.param({"backend": "srv"}, "srv/app/analytics", id="backend"),
+    ],
+)
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_outputs_of_a_newer_plan_in_another_root_folder_go_when_git_tracks_them(
+    original: Path, tmp_path: Path, moved: dict[str, object], left: str, command: str
+) -> None:
+    # `git checkout <older> -- .` brings back the older plan and manifest and leaves the newer
+    # plan's outputs in a folder neither names (another specs-dir, another backend): not beside
+    # a known one. The git index still tracks them, which is what finds them, cheaply.
+    root = _generated(original, tmp_path, BASE)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "older")
+    older = _git(root, "rev-parse", "HEAD").strip()
+    write_plan(root, _plan(**moved))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / left).is_dir()
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "newer")
+    _git(root, "checkout", "-q", older, "--", ".")
+    if command == "generate":
+        check = run("generate", "--root", str(root), "--check")
+        assert check.exit_code == 1, check.stdout
+        assert re.search(rf"^obsolete\s+{re.escape(left)}/", check.stdout, re.M), check.stdout
+        # --diff shows exactly what generate then does; a second run changes nothing.
+        work = tmp_path / "work"
+        work.mkdir()
+        assert generate_step(root, work) == []
+    else:
+        assert run("remove", "--root", str(root)).exit_code == 0
+        left_over = changed_files(snapshot(original), snapshot(root))
+        assert [path for path in left_over if not path.startswith(".git/")] == []
+    assert not (root / left).exists()
+
+
+def test_outputs_of_a_newer_plan_in_another_root_folder_stay_without_git(
+    original: Path, tmp_path: Path
+) -> None:
+    # Documented limit: without version control there is no cheap record of where a newer plan
+    # wrote; the tool does not walk the whole tree for them.
+    root = _generated(original, tmp_path, BASE)
+    older = snapshot(root)
+    write_plan(root, _plan(specs_dir="docs/specs"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    for path, data in older.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert (root / "docs/specs/059-analytics-telemetry/spec.md").exists()
+
+
+def test_a_layer_git_finds_in_another_backend_that_its_code_imports_stays(
+    original: Path, tmp_path: Path
+) -> None:
+    root = _generated(original, tmp_path, BASE)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "older")
+    older = _git(root, "rev-parse", "HEAD").strip()
+    write_plan(root, _plan(backend="srv"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "newer")
+    wired = (root / "srv/app/main.py").read_bytes()
+    _git(root, "checkout", "-q", older, "--", ".")
+    (root / "srv/app/main.py").write_bytes(wired)  # the user kept the newer wiring there
+    layer = sorted(path.name for path in (root / "srv/app/analytics").iterdir())
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert sorted(path.name for path in (root / "srv/app/analytics").iterdir()) == layer
+
+
+def test_outputs_of_another_plan_below_the_root_are_not_taken(
+    original: Path, tmp_path: Path
+) -> None:
+    # A monorepo: the root's plan and a service's own plan (its pyproject, its manifest).
+    root = _generated(original, tmp_path, BASE)
+    service = root / "services/api"
+    shutil.copytree(original, service)
+    write_plan(service, _plan(specs_dir="docs"))
+    assert run("generate", "--root", str(service)).exit_code == 0
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    before = snapshot(service)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(service) == before
+
+
+def test_a_committed_copy_of_generated_files_that_no_manifest_recorded_stays(
+    original: Path, tmp_path: Path
+) -> None:
+    # Golden copies of the layer and documents, committed: they carry the tool's header and
+    # digest, but no version of this project's manifest ever recorded them.
+    root = _generated(original, tmp_path, BASE)
+    shutil.copytree(root / "backend/app/analytics", root / "tests/golden/app/analytics")
+    shutil.copytree(root / "specs", root / "tests/golden/specs")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "golden")
+    before = snapshot(root)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert {path: data for path, data in before.items() if path.startswith("tests/golden/")} == {
+        path: data for path, data in snapshot(root).items() if path.startswith("tests/golden/")
+    }

@@ -636,7 +636,8 @@ class _Analysis:
         if event_type is None:
             unwire_app(editor, package, router=True, capture=True, force=self.force)
         else:
-            uninstrument_module(editor, frozenset({event_type}), package, force=self.force)
+            # Every call inserted through that layer, whatever type it logs (see _instrument).
+            uninstrument_module(editor, None, package, force=self.force)
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 
@@ -753,7 +754,9 @@ class _Analysis:
                 continue  # else gone (see self.vanished)
             editor = self.editor_for(model)
             kept = len(editor.edits.problems)
-            uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
+            # Every inserted call, whatever type it logs, as remove takes them out: one made to
+            # log another type by hand is still the tool's, and the plan no longer has it.
+            uninstrument_module(editor, None, self.old_package, force=self.force)
             if len(editor.edits.problems) > kept:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is.

@@ -1,0 +1,72 @@
+"""What version control knows about the project, asked cheaply and only when it is there."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+# A listing of the index takes milliseconds; a hung git (a lock, a prompt) must not hang us.
+_TIMEOUT_SECONDS = 10
+
+
+# The manifest versions looked back over: enough for any plan change worth finding.
+_HISTORY_DEPTH = 50
+
+# A manifest line naming a recorded file, as a diff adds or takes it out.
+_RECORDED_LINE = re.compile(r'^[+-]\s*("(?:[^"\\]|\\.)*")\s*:\s*"sha256:[0-9a-f]{64}"', re.M)
+
+
+def _git(root: Path, *args: str) -> bytes | None:
+    """The output of ``git args`` run in ``root`` (None: no work tree, no git, or it failed)."""
+    if not any((folder / ".git").exists() for folder in (root, *root.parents)):
+        return None  # no work tree: do not start a process to be told so
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            timeout=_TIMEOUT_SECONDS,
+            check=False,
+            # Never a pager, never a prompt, whatever the user's configuration.
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def recorded_in_history(root: Path, manifest: str) -> list[str]:
+    """Every file an earlier committed version of the ``manifest`` recorded, newest first.
+
+    Where this project's plan wrote before, by its own record: a newer plan's outputs left by a
+    checkout of an older plan and manifest are named there (not a fixture or a copy that only
+    looks generated). Empty without git or history.
+    """
+    log = _git(root, "log", f"-n{_HISTORY_DEPTH}", "-p", "--format=", "--no-color", "--", manifest)
+    if not log:
+        return []
+    paths: list[str] = []
+    for match in _RECORDED_LINE.finditer(log.decode("utf-8", "surrogateescape")):
+        try:
+            path = json.loads(match.group(1))
+        except ValueError:
+            continue
+        if isinstance(path, str):
+            paths.append(path)
+    return list(dict.fromkeys(paths))
+
+
+def tracked_files(root: Path) -> list[str]:
+    """The files git tracks under ``root``, as POSIX paths relative to it.
+
+    Empty when ``root`` is in no git work tree, git is not installed or does not answer: the
+    tool works without version control, it only learns less.
+    """
+    listing = _git(root, "ls-files", "-z", "--cached", "--", ".")
+    if listing is None:
+        return []
+    names = listing.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({name for name in names if name})
