@@ -39,13 +39,26 @@ def _git(root: Path, *args: str) -> bytes | None:
 
 
 def recorded_in_history(root: Path, manifest: str) -> list[str]:
-    """Every file an earlier committed version of the ``manifest`` recorded, newest first.
+    """Every file an earlier committed version of the ``manifest`` recorded, once each.
 
     Where this project's plan wrote before, by its own record: a newer plan's outputs left by a
     checkout of an older plan and manifest are named there (not a fixture or a copy that only
     looks generated). Empty without git or history.
     """
-    log = _git(root, "log", f"-n{_HISTORY_DEPTH}", "-p", "--format=", "--no-color", "--", manifest)
+    # No textconv or external diff driver: those are commands of the user's configuration, and
+    # the manifest's own lines are what is read.
+    log = _git(
+        root,
+        "log",
+        f"-n{_HISTORY_DEPTH}",
+        "-p",
+        "--format=",
+        "--no-color",
+        "--no-textconv",
+        "--no-ext-diff",
+        "--",
+        manifest,
+    )
     if not log:
         return []
     paths: list[str] = []
