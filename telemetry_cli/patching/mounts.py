@@ -44,7 +44,7 @@ from telemetry_cli.patching.routes import (
     routable_router,
     router_prefix,
 )
-from telemetry_cli.patching.settings import SettingsDefaults
+from telemetry_cli.patching.settings import SettingsDefaults, getattr_read
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -1683,21 +1683,12 @@ def _module_attribute_read(
         if not isinstance(binding.node, ast.Call | ast.Attribute):
             return None
         return _module_attribute_read(binding.node, binding.scope, index, depth + 1)
-    if isinstance(expression, ast.Attribute):
-        module, name = expression.value, expression.attr
-    elif (
-        isinstance(expression, ast.Call)
-        and isinstance(expression.func, ast.Name)
-        and expression.func.id == "getattr"
-        and scope.lookup("getattr") is None
-        and len(expression.args) >= 2
-        and isinstance(expression.args[1], ast.Constant)
-        and isinstance(expression.args[1].value, str)
-    ):
-        module, name = expression.args[0], expression.args[1].value
-    else:
+    if isinstance(expression, ast.Call):  # `getattr(module, "router", None)`
+        expression = getattr_read(expression, scope) or expression
+    if not isinstance(expression, ast.Attribute):
         return None
-    return name if _run_time_module(module, scope, index) is not None else None
+    found = _run_time_module(expression.value, scope, index)
+    return expression.attr if found is not None else None
 
 
 def _run_time_module(
