@@ -1485,10 +1485,7 @@ def versioner_of(call: ast.Call, scope: Scope) -> str | None:
     By the qualified name its callee imports in ``scope``: a class or function of the user's
     own that happens to share the name is none.
     """
-    qualified = PackageIndex.qualify(call.func, scope)
-    if qualified is None:
-        return None
-    qualified = scope.module.resolved(qualified)
+    qualified = PackageIndex.qualify_resolved(call.func, scope)
     return next((word for word, functions in _VERSIONERS.items() if qualified in functions), None)
 
 
@@ -1529,8 +1526,7 @@ def _handler_version(handler: Scope | None, index: PackageIndex) -> tuple[bool, 
     for decorator in function.decorator_list:
         if not (
             isinstance(decorator, ast.Call)
-            and handler.module.resolved(index.qualify(decorator.func, handler) or "")
-            in VERSION_DECORATORS
+            and index.qualify_resolved(decorator.func, handler) in VERSION_DECORATORS
         ):
             continue
         major = _integer(call_argument(decorator, 0, "major"))
