@@ -1215,13 +1215,9 @@ def _module_mounts(
                 # router is known, the prefixes it is served under are not.
                 for values in known:
                     read = len(defaults.read)
-                    mount = _mount(
-                        call, included, scope, values, index, modules, defaults, notes, copied
-                    )
-                    each = [mount] if mount is not None else []
-                    if mount is None:
-                        args = (call, included, scope, values, modules, defaults, notes, copied)
-                        each = _discovered_mounts(*args, index)
+                    args = (call, included, scope, values, index, modules, defaults, notes, copied)
+                    mount = _mount(*args)
+                    each = [mount] if mount is not None else _discovered_mounts(*args)
                     del defaults.read[read:]
                     for item in each:
                         found.append((item[0], dataclasses.replace(item[1], prefix=None)))
@@ -1242,14 +1238,9 @@ def _module_mounts(
         unknown = False
         for values in environments:
             read = len(defaults.read)
-            mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied)
-            discovered = (
-                []
-                if mount is not None
-                else _discovered_mounts(
-                    call, included, scope, values, modules, defaults, notes, copied, index
-                )
-            )
+            args = (call, included, scope, values, index, modules, defaults, notes, copied)
+            mount = _mount(*args)
+            discovered = [] if mount is not None else _discovered_mounts(*args)
             if (
                 mount is None
                 and not discovered
@@ -1624,19 +1615,21 @@ def _discovered_mounts(
     included: ast.expr,
     scope: Scope,
     values: LoopValues,
+    index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
     copied: bool,
-    index: PackageIndex,
 ) -> list[tuple[RouterKey, Mount]]:
-    """How ``call`` includes each router of a folder's modules it stands for (see below)."""
+    """How ``call`` includes each router of a folder's modules it stands for.
+
+    The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it.
+    """
     if not _imported_at_run_time(included, scope, index, 0):
         return []
     found: list[tuple[RouterKey, Mount]] = []
     for key in _discovered_routers(included, scope, index, modules):
-        args = (call, included, scope, values, index, modules, defaults, notes, copied)
-        mount = _mount(*args, key)
+        mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)
         if mount is not None:
             found.append(mount)
     return found
