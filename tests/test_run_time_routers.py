@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.backend_support import imported_app
-from tests.cli_support import run, write_files
+from tests.cli_support import Run, run, write_files
 from tests.route_support import routes_by_handler
 
 REGISTRY = """from importlib import import_module
@@ -86,6 +86,19 @@ ROUTES_PACKAGE = {
 }
 
 
+def _generated_with_wallets(root: Path, files: dict[str, str]) -> Run:
+    """Generate in a project of ``files`` whose plan, from init, instruments routes/wallets.py."""
+    write_files(root, {"requirements.txt": "fastapi\n", "app/__init__.py": "", **files})
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        plan.replace('# "routes/wallets.py"', '"routes/wallets.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    return generated
+
+
 @pytest.mark.parametrize("package", sorted(ROUTES_PACKAGE))
 def test_routers_discovered_in_a_folder_are_served_under_the_include_prefixes(
     tmp_path: Path, package: str
@@ -94,8 +107,6 @@ def test_routers_discovered_in_a_folder_are_served_under_the_include_prefixes(
     every router of the folder's modules is served under the prefixes of that call's chain."""
     root = tmp_path / "project"
     files = {
-        "requirements.txt": "fastapi\n",
-        "app/__init__.py": "",
         "app/main.py": (
             "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
             'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
@@ -109,14 +120,7 @@ def test_routers_discovered_in_a_folder_are_served_under_the_include_prefixes(
             "    return wallet_id\n"
         ),
     }
-    write_files(root, files)
-    assert run("init", "--root", str(root)).exit_code == 0
-    plan = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(
-        plan.replace('# "routes/wallets.py"', '"routes/wallets.py"')
-    )
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    generated = _generated_with_wallets(root, files)
     assert "log call in read_wallet (GET /api/wallets/{wallet_id})" in generated.stdout
     assert "run time" not in generated.stdout
     assert routes_by_handler(root / "app/routes/wallets.py") == {
@@ -135,8 +139,6 @@ def test_routers_discovered_under_a_prefix_naming_each_module_are_said(tmp_path:
         'router.include_router(module.router, prefix=f"/{name}")',
     )
     files = {
-        "requirements.txt": "fastapi\n",
-        "app/__init__.py": "",
         "app/main.py": (
             "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
             "app = FastAPI()\napp.include_router(router)\n"
@@ -147,13 +149,6 @@ def test_routers_discovered_under_a_prefix_naming_each_module_are_said(tmp_path:
             "async def read_wallets() -> int:\n    return 1\n"
         ),
     }
-    write_files(root, files)
-    assert run("init", "--root", str(root)).exit_code == 0
-    plan = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(
-        plan.replace('# "routes/wallets.py"', '"routes/wallets.py"')
-    )
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
-    assert "log call in read_wallets (GET /)" in generated.stdout, plan
+    generated = _generated_with_wallets(root, files)
+    assert "log call in read_wallets (GET /)" in generated.stdout, generated.stdout
     assert "only known at run time" in generated.stdout
