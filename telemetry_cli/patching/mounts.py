@@ -1733,11 +1733,64 @@ def _package_listed(
             name = index.qualify(path.value, scope)
         known = name is not None and any(item.startswith(f"{name}.") for item in modules)
         return name if known else None
-    if isinstance(path, ast.List | ast.Tuple) and len(path.elts) == 1:
-        written = ast.unparse(path.elts[0])
-        if "__file__" in written and ("dirname" in written or ".parent" in written):
-            return module.package
+    if (
+        isinstance(path, ast.List | ast.Tuple)
+        and len(path.elts) == 1
+        and _module_folder(path.elts[0], scope, index)
+    ):
+        return module.package
     return None
+
+
+_PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath"})
+_ABSOLUTE_PATHS = frozenset({"os.path.abspath", "os.path.realpath"})
+
+
+def _module_folder(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``expression`` is the folder of the module's own file, as a path or a string.
+
+    ``os.path.dirname(__file__)`` or ``Path(__file__).parent`` (of the absolute or resolved
+    file too, and in ``str(...)``); not a folder above it or beside it
+    (``Path(__file__).parent.parent / "api"``), whose package is another.
+    """
+    if (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Name)
+        and expression.func.id == "str"
+        and scope.lookup("str") is None
+        and len(expression.args) == 1
+        and not expression.keywords
+    ):
+        expression = expression.args[0]
+    if isinstance(expression, ast.Attribute) and expression.attr == "parent":
+        path = expression.value
+        if (
+            isinstance(path, ast.Call)
+            and isinstance(path.func, ast.Attribute)
+            and path.func.attr in ("resolve", "absolute")
+            and not path.args
+        ):
+            path = path.func.value
+        return (
+            isinstance(path, ast.Call)
+            and index.qualify(path.func, scope) in _PATH_CLASSES
+            and _module_file(path, scope, index)
+        )
+    return (
+        isinstance(expression, ast.Call)
+        and index.qualify(expression.func, scope) == "os.path.dirname"
+        and _module_file(expression, scope, index)
+    )
+
+
+def _module_file(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``call``'s one argument is ``__file__`` (or ``os.path.abspath(__file__)``)."""
+    if len(call.args) != 1 or call.keywords:
+        return False
+    file = call.args[0]
+    if isinstance(file, ast.Call) and index.qualify(file.func, scope) in _ABSOLUTE_PATHS:
+        return _module_file(file, scope, index)
+    return isinstance(file, ast.Name) and file.id == "__file__" and scope.lookup("__file__") is None
 
 
 def _unknown_prefix(
