@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.backend_support import imported_app
-from tests.cli_support import run, write_files
+from tests.cli_support import Run, run, write_files
 from tests.route_support import routes_by_handler
 
 REGISTRY = """from importlib import import_module
@@ -85,6 +85,26 @@ ROUTES_PACKAGE = {
     ),
 }
 
+# The same folder as a resolved `pathlib.Path`, given as a string.
+ROUTES_PACKAGE["resolved-path"] = (
+    ROUTES_PACKAGE["file-folder"]
+    .replace("import os\n", "import pathlib\n")
+    .replace("os.path.dirname(__file__)", "str(pathlib.Path(__file__).resolve().parent)")
+)
+
+
+def _generated_with_wallets(root: Path, files: dict[str, str]) -> Run:
+    """Generate in a project of ``files`` whose plan, from init, instruments routes/wallets.py."""
+    write_files(root, {"requirements.txt": "fastapi\n", "app/__init__.py": "", **files})
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        plan.replace('# "routes/wallets.py"', '"routes/wallets.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    return generated
+
 
 @pytest.mark.parametrize("package", sorted(ROUTES_PACKAGE))
 def test_routers_discovered_in_a_folder_are_served_under_the_include_prefixes(
@@ -94,8 +114,6 @@ def test_routers_discovered_in_a_folder_are_served_under_the_include_prefixes(
     every router of the folder's modules is served under the prefixes of that call's chain."""
     root = tmp_path / "project"
     files = {
-        "requirements.txt": "fastapi\n",
-        "app/__init__.py": "",
         "app/main.py": (
             "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
             'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
@@ -109,14 +127,7 @@ def test_routers_discovered_in_a_folder_are_served_under_the_include_prefixes(
             "    return wallet_id\n"
         ),
     }
-    write_files(root, files)
-    assert run("init", "--root", str(root)).exit_code == 0
-    plan = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(
-        plan.replace('# "routes/wallets.py"', '"routes/wallets.py"')
-    )
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    generated = _generated_with_wallets(root, files)
     assert "log call in read_wallet (GET /api/wallets/{wallet_id})" in generated.stdout
     assert "run time" not in generated.stdout
     assert routes_by_handler(root / "app/routes/wallets.py") == {
@@ -135,8 +146,6 @@ def test_routers_discovered_under_a_prefix_naming_each_module_are_said(tmp_path:
         'router.include_router(module.router, prefix=f"/{name}")',
     )
     files = {
-        "requirements.txt": "fastapi\n",
-        "app/__init__.py": "",
         "app/main.py": (
             "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
             "app = FastAPI()\napp.include_router(router)\n"
@@ -147,13 +156,51 @@ def test_routers_discovered_under_a_prefix_naming_each_module_are_said(tmp_path:
             "async def read_wallets() -> int:\n    return 1\n"
         ),
     }
-    write_files(root, files)
+    generated = _generated_with_wallets(root, files)
+    assert "log call in read_wallets (GET /)" in generated.stdout, generated.stdout
+    assert "only known at run time" in generated.stdout
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        'os.path.join(os.path.dirname(os.path.dirname(__file__)), "api")',
+        'str(pathlib.Path(__file__).parent.parent / "api")',
+    ],
+    ids=["dirname-join", "path-parent"],
+)
+def test_a_folder_listed_beside_the_module_is_not_taken_for_its_own(
+    tmp_path: Path, folder: str
+) -> None:
+    """`iter_modules` over `app/api`, written from `app/routes/__init__.py` through `__file__`:
+    not the folder of `app/routes`, whose `stats` router nothing includes."""
+    root = tmp_path / "project"
+    router = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/{name}")\n\n\n'
+        '@router.get("/")\nasync def read_{name}() -> int:\n    return 1\n'
+    )
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": (
+            "import importlib\nimport os\nimport pathlib\nimport pkgutil\n\n"
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
+            f"for _, name, _ in pkgutil.iter_modules([{folder}]):\n"
+            '    module = importlib.import_module(f"app.api.{name}")\n'
+            "    router.include_router(module.router)\n"
+        ),
+        "app/routes/stats.py": router.format(name="stats"),
+        "app/api/__init__.py": "",
+        "app/api/wallets.py": router.format(name="wallets"),
+    }
+    write_files(root, {"requirements.txt": "fastapi\n", "app/__init__.py": "", **files})
     assert run("init", "--root", str(root)).exit_code == 0
     plan = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(
-        plan.replace('# "routes/wallets.py"', '"routes/wallets.py"')
-    )
+    assert '\n"routes/stats.py" = ' not in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "routes/stats.py"', '"routes/stats.py"'))
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
-    assert "log call in read_wallets (GET /)" in generated.stdout, plan
-    assert "only known at run time" in generated.stdout
+    assert "GET /api/stats/" not in generated.stdout, generated.stdout
+    assert "`module.router` is a router of a module imported at run time" in generated.stdout

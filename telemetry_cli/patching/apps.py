@@ -1705,12 +1705,10 @@ def _snapshots_routes(call: ast.Call, app: str, scope: Scope) -> bool:
     Its MCP server's tools are those routes: the layer's, included after it, are none of them.
     """
     taken = call_argument(call, 0, "fastapi")
-    qualified = PackageIndex.qualify(call.func, scope)
     return (
         taken is not None
         and ast.unparse(taken) == app
-        and qualified is not None
-        and scope.module.resolved(qualified) in ROUTE_SNAPSHOTS
+        and PackageIndex.qualify_resolved(call.func, scope) in ROUTE_SNAPSHOTS
     )
 
 

@@ -518,7 +518,6 @@ def loop_string(
     if not _reads(expression, set(values)):
         return index.string_value(expression, scope, fallback=fallback)
     expression = _record_fields_read(expression, scope, values, index, fallback)
-    expression = _attributes_read(expression, scope, values, index, fallback)
     constants: dict[str, str] = {}
     for name, (item, item_scope) in values.items():
         value = index.string_value(item, item_scope, fallback=fallback)
@@ -539,38 +538,6 @@ def loop_string(
     return index.string_value(replaced, scope, fallback=fallback)
 
 
-def _attributes_read(
-    expression: ast.expr,
-    scope: Scope,
-    values: LoopValues,
-    index: PackageIndex,
-    fallback: Callable[[ast.expr, Scope], str | None] | None,
-) -> ast.expr:
-    """``expression`` with each known string attribute of a loop name written as that string.
-
-    ``module.PREFIX`` for ``module`` standing for a module ``users`` (``for module in (users,
-    items)``, or a parameter each call passes one to): the value of ``users.PREFIX``.
-    """
-
-    class _Attributes(ast.NodeTransformer):
-        def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
-            base: ast.expr = node
-            while isinstance(base, ast.Attribute):
-                base = base.value
-            if not (isinstance(base, ast.Name) and base.id in values):
-                return node
-            found = substituted(node, scope, values, index)
-            if found is not None:
-                value = index.string_value(found[0], found[1], fallback=fallback)
-                if value is not None:
-                    return ast.copy_location(ast.Constant(value), node)
-            return node
-
-    replaced = _Attributes().visit(copy.deepcopy(expression))
-    assert isinstance(replaced, ast.expr)
-    return replaced
-
-
 def _record_fields_read(
     expression: ast.expr,
     scope: Scope,
@@ -580,9 +547,10 @@ def _record_fields_read(
 ) -> ast.expr:
     """``expression`` with each ``item.field`` (or ``item["key"]``) whose string is known replaced.
 
-    A field of a record item (a dataclass the package defines), or an attribute read off any
-    other object passed (``settings.API_V1_STR`` in ``def create_app(settings: Settings)``
-    called as ``create_app(settings=settings)``): read where the object is, as written there.
+    A field of a record item (a dataclass the package defines), a constant of a module item,
+    or an attribute read off any other object passed (``settings.API_V1_STR`` in ``def
+    create_app(settings: Settings)`` called as ``create_app(settings=settings)``): read where
+    the object is, as written there (see :func:`_read_off_item`).
     """
 
     class _Fields(ast.NodeTransformer):
@@ -602,16 +570,9 @@ def _record_fields_read(
             return self._entry(node)
 
         def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
-            if isinstance(node.value, ast.Name) and node.value.id in values:
-                item, item_scope = values[node.value.id]
-                field = record_field(item, node.attr, item_scope, index)
-                if field is not None:
-                    value = index.string_value(*field, fallback=fallback)
-                    if value is not None:
-                        return ast.Constant(value)
-            passed = _read_off_passed(node, values, index, fallback)
-            if passed is not None:
-                return ast.Constant(passed)
+            value = _read_off_item(node, scope, values, index, fallback)
+            if value is not None:
+                return ast.Constant(value)
             self.generic_visit(node)
             return node
 
@@ -620,33 +581,29 @@ def _record_fields_read(
     return replaced
 
 
-def _read_off_passed(
+def _read_off_item(
     node: ast.Attribute,
+    scope: Scope,
     values: LoopValues,
     index: PackageIndex,
     fallback: Callable[[ast.expr, Scope], str | None] | None,
 ) -> str | None:
-    """The string ``name.a.b`` holds when ``name`` stands for an object passed in, else None.
+    """The string ``name.a.b`` holds when ``name`` stands for an item, else None.
 
-    The chain is read with the object's expression in its place, in the scope it is passed
-    from (``settings.api.prefix`` as the module's ``settings`` would be read there).
+    Read where the item is written (see :func:`substituted`): a field of a record item, a
+    constant of a module (``module.PREFIX`` for ``for module in (users, items)``, or a
+    parameter each call passes one to), an attribute of an object passed in
+    (``settings.api.prefix`` as the module's ``settings`` would be read there).
     """
     root: ast.expr = node
     while isinstance(root, ast.Attribute):
         root = root.value
     if not (isinstance(root, ast.Name) and root.id in values):
         return None
-    item, item_scope = values[root.id]
-    if isinstance(item, ast.Constant):
+    if isinstance(values[root.id][0], ast.Constant):
         return None  # a literal has no fields of the package's
-
-    chain = copy.deepcopy(node)
-    inner: ast.expr = chain  # the copy's innermost attribute, whose value is the name
-    while isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Attribute):
-        inner = inner.value
-    assert isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name)
-    inner.value = ast.copy_location(copy.deepcopy(item), inner.value)
-    return index.string_value(chain, item_scope, fallback=fallback)
+    found = substituted(node, scope, values, index)
+    return None if found is None else index.string_value(*found, fallback=fallback)
 
 
 _DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})

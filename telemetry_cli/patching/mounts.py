@@ -44,7 +44,7 @@ from telemetry_cli.patching.routes import (
     routable_router,
     router_prefix,
 )
-from telemetry_cli.patching.settings import SettingsDefaults
+from telemetry_cli.patching.settings import SettingsDefaults, getattr_read
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -1215,13 +1215,9 @@ def _module_mounts(
                 # router is known, the prefixes it is served under are not.
                 for values in known:
                     read = len(defaults.read)
-                    mount = _mount(
-                        call, included, scope, values, index, modules, defaults, notes, copied
-                    )
-                    each = [mount] if mount is not None else []
-                    if mount is None:
-                        args = (call, included, scope, values, modules, defaults, notes, copied)
-                        each = _discovered_mounts(*args, index)
+                    args = (call, included, scope, values, index, modules, defaults, notes, copied)
+                    mount = _mount(*args)
+                    each = [mount] if mount is not None else _discovered_mounts(*args)
                     del defaults.read[read:]
                     for item in each:
                         found.append((item[0], dataclasses.replace(item[1], prefix=None)))
@@ -1242,14 +1238,9 @@ def _module_mounts(
         unknown = False
         for values in environments:
             read = len(defaults.read)
-            mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied)
-            discovered = (
-                []
-                if mount is not None
-                else _discovered_mounts(
-                    call, included, scope, values, modules, defaults, notes, copied, index
-                )
-            )
+            args = (call, included, scope, values, index, modules, defaults, notes, copied)
+            mount = _mount(*args)
+            discovered = [] if mount is not None else _discovered_mounts(*args)
             if (
                 mount is None
                 and not discovered
@@ -1485,10 +1476,7 @@ def versioner_of(call: ast.Call, scope: Scope) -> str | None:
     By the qualified name its callee imports in ``scope``: a class or function of the user's
     own that happens to share the name is none.
     """
-    qualified = PackageIndex.qualify(call.func, scope)
-    if qualified is None:
-        return None
-    qualified = scope.module.resolved(qualified)
+    qualified = PackageIndex.qualify_resolved(call.func, scope)
     return next((word for word, functions in _VERSIONERS.items() if qualified in functions), None)
 
 
@@ -1529,8 +1517,7 @@ def _handler_version(handler: Scope | None, index: PackageIndex) -> tuple[bool, 
     for decorator in function.decorator_list:
         if not (
             isinstance(decorator, ast.Call)
-            and handler.module.resolved(index.qualify(decorator.func, handler) or "")
-            in VERSION_DECORATORS
+            and index.qualify_resolved(decorator.func, handler) in VERSION_DECORATORS
         ):
             continue
         major = _integer(call_argument(decorator, 0, "major"))
@@ -1628,19 +1615,21 @@ def _discovered_mounts(
     included: ast.expr,
     scope: Scope,
     values: LoopValues,
+    index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
     notes: list[str],
     copied: bool,
-    index: PackageIndex,
 ) -> list[tuple[RouterKey, Mount]]:
-    """How ``call`` includes each router of a folder's modules it stands for (see below)."""
+    """How ``call`` includes each router of a folder's modules it stands for.
+
+    The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it.
+    """
     if not _imported_at_run_time(included, scope, index, 0):
         return []
     found: list[tuple[RouterKey, Mount]] = []
     for key in _discovered_routers(included, scope, index, modules):
-        args = (call, included, scope, values, index, modules, defaults, notes, copied)
-        mount = _mount(*args, key)
+        mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)
         if mount is not None:
             found.append(mount)
     return found
@@ -1683,21 +1672,12 @@ def _module_attribute_read(
         if not isinstance(binding.node, ast.Call | ast.Attribute):
             return None
         return _module_attribute_read(binding.node, binding.scope, index, depth + 1)
-    if isinstance(expression, ast.Attribute):
-        module, name = expression.value, expression.attr
-    elif (
-        isinstance(expression, ast.Call)
-        and isinstance(expression.func, ast.Name)
-        and expression.func.id == "getattr"
-        and scope.lookup("getattr") is None
-        and len(expression.args) >= 2
-        and isinstance(expression.args[1], ast.Constant)
-        and isinstance(expression.args[1].value, str)
-    ):
-        module, name = expression.args[0], expression.args[1].value
-    else:
+    if isinstance(expression, ast.Call):  # `getattr(module, "router", None)`
+        expression = getattr_read(expression, scope) or expression
+    if not isinstance(expression, ast.Attribute):
         return None
-    return name if _run_time_module(module, scope, index) is not None else None
+    found = _run_time_module(expression.value, scope, index)
+    return expression.attr if found is not None else None
 
 
 def _run_time_module(
@@ -1753,11 +1733,64 @@ def _package_listed(
             name = index.qualify(path.value, scope)
         known = name is not None and any(item.startswith(f"{name}.") for item in modules)
         return name if known else None
-    if isinstance(path, ast.List | ast.Tuple) and len(path.elts) == 1:
-        written = ast.unparse(path.elts[0])
-        if "__file__" in written and ("dirname" in written or ".parent" in written):
-            return module.package
+    if (
+        isinstance(path, ast.List | ast.Tuple)
+        and len(path.elts) == 1
+        and _module_folder(path.elts[0], scope, index)
+    ):
+        return module.package
     return None
+
+
+_PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath"})
+_ABSOLUTE_PATHS = frozenset({"os.path.abspath", "os.path.realpath"})
+
+
+def _module_folder(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``expression`` is the folder of the module's own file, as a path or a string.
+
+    ``os.path.dirname(__file__)`` or ``Path(__file__).parent`` (of the absolute or resolved
+    file too, and in ``str(...)``); not a folder above it or beside it
+    (``Path(__file__).parent.parent / "api"``), whose package is another.
+    """
+    if (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Name)
+        and expression.func.id == "str"
+        and scope.lookup("str") is None
+        and len(expression.args) == 1
+        and not expression.keywords
+    ):
+        expression = expression.args[0]
+    if isinstance(expression, ast.Attribute) and expression.attr == "parent":
+        path = expression.value
+        if (
+            isinstance(path, ast.Call)
+            and isinstance(path.func, ast.Attribute)
+            and path.func.attr in ("resolve", "absolute")
+            and not path.args
+        ):
+            path = path.func.value
+        return (
+            isinstance(path, ast.Call)
+            and index.qualify(path.func, scope) in _PATH_CLASSES
+            and _module_file(path, scope, index)
+        )
+    return (
+        isinstance(expression, ast.Call)
+        and index.qualify(expression.func, scope) == "os.path.dirname"
+        and _module_file(expression, scope, index)
+    )
+
+
+def _module_file(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``call``'s one argument is ``__file__`` (or ``os.path.abspath(__file__)``)."""
+    if len(call.args) != 1 or call.keywords:
+        return False
+    file = call.args[0]
+    if isinstance(file, ast.Call) and index.qualify(file.func, scope) in _ABSOLUTE_PATHS:
+        return _module_file(file, scope, index)
+    return isinstance(file, ast.Name) and file.id == "__file__" and scope.lookup("__file__") is None
 
 
 def _unknown_prefix(

@@ -1384,24 +1384,21 @@ def _instance_class(
     ``once`` (the instance a bound method endpoint is read from: the one its route calls) bound
     once, anywhere: a function's own instance counts, one rebound or changed in place does not.
     """
-    built: ast.expr = expression
+    built: ast.AST | None = expression
     built_scope = scope
     if not isinstance(expression, ast.Call):
         instance = index.binding_of(expression, scope)
-        call = call_bound_once(instance) if once else None
-        if call is not None and instance is not None:
-            built, built_scope = call, instance.scope
-        elif (
-            once
-            or instance is None
-            or instance.kind != "value"
-            or instance.scope.parent is not None
-            or not isinstance(instance.node, ast.Call)
-        ):
+        if instance is None:
             return None
+        if once:
+            built = call_bound_once(instance)
+        elif instance.kind == "value" and instance.scope.parent is None:
+            built = instance.node
         else:
-            built, built_scope = instance.node, instance.scope
-    assert isinstance(built, ast.Call)
+            return None
+        built_scope = instance.scope
+    if not isinstance(built, ast.Call):
+        return None
     qualified = index.qualify(built.func, built_scope)
     cls = index.resolve(qualified)[1] if qualified is not None else None
     return cls if cls is not None and cls.kind == "class" else None

@@ -118,7 +118,7 @@ class SettingsDefaults:
         if isinstance(expression, ast.BoolOp):
             return self._unset_or_empty(expression, scope)
         if isinstance(expression, ast.Call):
-            attribute = _getattr_read(expression, scope)
+            attribute = getattr_read(expression, scope)
             if attribute is None:
                 from_file = self._from_file(expression, scope)
                 if from_file is not None:
@@ -375,11 +375,12 @@ def _names_str(cast: ast.expr) -> bool:
     return isinstance(cast, ast.Name) and cast.id == "str"
 
 
-def _getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:
+def getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:
     """``getattr(settings, "API_V1_STR"[, default])`` as the attribute it reads, else None.
 
     Only the builtin, with a literal name: the attribute's default is then what it reads (a
-    field the class does not declare is not known, as for ``settings.MISSING``).
+    field the class does not declare is not known, as for ``settings.MISSING``). Also a
+    router read off a module imported at run time (``getattr(module, "router", None)``).
     """
     if not (isinstance(call.func, ast.Name) and call.func.id == "getattr") or call.keywords:
         return None

@@ -1164,6 +1164,15 @@ class PackageIndex:
             return None if base is None else f"{base}.{expression.attr}"
         return None
 
+    @staticmethod
+    def qualify_resolved(expression: ast.expr, scope: Scope) -> str | None:
+        """:meth:`qualify`, followed through the package's re-exports (``ModuleModel.resolved``).
+
+        ``Versionizer`` imported from ``app.core`` is the library's when ``app/core`` imports it.
+        """
+        qualified = PackageIndex.qualify(expression, scope)
+        return None if qualified is None else scope.module.resolved(qualified)
+
     def _first_module(
         self, parts: list[str], first: int, stop: int
     ) -> tuple[int, ModuleModel] | None:
