@@ -25,8 +25,10 @@ def _git(root: Path, *args: str) -> bytes | None:
         return None  # no work tree: do not start a process to be told so
     try:
         done = subprocess.run(
-            ["git", *args],
+            # No fsmonitor: the repository's config would have a listing run its command.
+            ["git", "-c", "core.fsmonitor=false", *args],
             cwd=root,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=_TIMEOUT_SECONDS,
             check=False,
@@ -45,7 +47,21 @@ def recorded_in_history(root: Path, manifest: str) -> list[str]:
     checkout of an older plan and manifest are named there (not a fixture or a copy that only
     looks generated). Empty without git or history.
     """
-    log = _git(root, "log", f"-n{_HISTORY_DEPTH}", "-p", "--format=", "--no-color", "--", manifest)
+    # The manifest's own text: no textconv driver, external diff or signature check that the
+    # repository's config may name runs (each a command, and a failing one fails the log).
+    log = _git(
+        root,
+        "log",
+        f"-n{_HISTORY_DEPTH}",
+        "-p",
+        "--format=",
+        "--no-color",
+        "--no-textconv",
+        "--no-ext-diff",
+        "--no-show-signature",
+        "--",
+        manifest,
+    )
     if not log:
         return []
     paths: list[str] = []

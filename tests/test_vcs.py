@@ -1,0 +1,70 @@
+"""What ``telemetry_cli.vcs`` asks git, whatever the repository's own configuration says."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
+from telemetry_cli.vcs import recorded_in_history, tracked_files
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+DIGEST = "sha256:" + "a" * 64
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    )
+
+
+def test_a_repository_configuration_runs_no_command(tmp_path: Path) -> None:
+    # A repository's own config (a clone's hooks are not run, but .git/config is the repo's
+    # say) may name commands git runs for a log or a listing: an fsmonitor, a textconv driver
+    # for the manifest, a gpg program for log.showSignature. The tool asks git only for plain
+    # data: none runs (a failing one broke the answer too), and the answer is the same.
+    root = tmp_path / "project"
+    root.mkdir()
+    marks = tmp_path / "ran"
+    script = tmp_path / "hook.sh"
+    script.write_text(f'#!/bin/sh\necho "$0 $*" >> "{marks}"\nexit 1\n')
+    script.chmod(0o755)
+    _git(root, "init", "-q")
+    (root / ".gitattributes").write_text("*.json diff=pretty\n")
+    for name in ("docs/spec.md", "srv/app/analytics/event_logger.py"):
+        (root / MANIFEST).write_text(json.dumps({"files": {name: DIGEST}}, indent=2) + "\n")
+        _git(root, "add", "-A")
+        _git(root, "commit", "-q", "-m", name)
+    # A signed commit, as far as git can tell (the signature itself is never checked here).
+    commit = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=root, capture_output=True)
+    head, _, message = commit.stdout.partition(b"\n\n")
+    signature = b"gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEz\n -----END PGP SIGNATURE-----"
+    signed = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=root,
+        input=head + b"\n" + signature + b"\n\n" + message,
+        capture_output=True,
+        check=True,
+    )
+    _git(root, "update-ref", "HEAD", signed.stdout.decode().strip())
+    for key, value in (
+        ("core.fsmonitor", str(script)),
+        ("diff.pretty.textconv", str(script)),
+        ("log.showSignature", "true"),
+        ("gpg.program", str(script)),
+    ):
+        _git(root, "config", key, value)
+    assert sorted(recorded_in_history(root, MANIFEST)) == [
+        "docs/spec.md",
+        "srv/app/analytics/event_logger.py",
+    ]
+    assert tracked_files(root) == [".gitattributes", MANIFEST]
+    assert not marks.exists(), marks.read_text()
