@@ -897,7 +897,7 @@ def test_outputs_of_a_newer_plan_in_another_root_folder_go_when_git_tracks_them(
 ) -> None:
     # `git checkout <older> -- .` brings back the older plan and manifest and leaves the newer
     # plan's outputs in a folder neither names (another specs-dir, another backend): not beside
-    # a known one. The git index still tracks them, which is what finds them, cheaply.
+    # a known one. The manifest's committed history still records them, which finds them cheaply.
     root = _generated(original, tmp_path, BASE)
     _git(root, "init", "-q")
     _git(root, "add", "-A")
