@@ -14,6 +14,9 @@ _TIMEOUT_SECONDS = 10
 
 # The manifest versions looked back over: enough for any plan change worth finding.
 _HISTORY_DEPTH = 50
+# The commits walked for them: git diffs every commit it walks for a path's log, which for a
+# manifest changed rarely in a long history (200,000 commits: seconds) means all of it.
+_HISTORY_COMMITS = 2000
 
 # A manifest line naming a recorded file, as a diff adds or takes it out.
 _RECORDED_LINE = re.compile(r'^[+-]\s*("(?:[^"\\]|\\.)*")\s*:\s*"sha256:[0-9a-f]{64}"', re.M)
@@ -47,11 +50,15 @@ def recorded_in_history(root: Path, manifest: str) -> list[str]:
     checkout of an older plan and manifest are named there (not a fixture or a copy that only
     looks generated). Empty without git or history.
     """
+    # Listing commits costs no diff: the first one past the walk's end bounds the log.
+    past = _git(root, "rev-list", "-n1", f"--skip={_HISTORY_COMMITS}", "HEAD")
+    bound = ["HEAD", "^" + past.decode("ascii", "replace").strip()] if past else []
     # The manifest's own text: no textconv driver, external diff or signature check that the
     # repository's config may name runs (each a command, and a failing one fails the log).
     log = _git(
         root,
         "log",
+        *bound,
         f"-n{_HISTORY_DEPTH}",
         "-p",
         "--format=",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli import vcs
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import recorded_in_history, tracked_files
 
@@ -68,3 +69,25 @@ def test_a_repository_configuration_runs_no_command(tmp_path: Path) -> None:
     ]
     assert tracked_files(root) == [".gitattributes", MANIFEST]
     assert not marks.exists(), marks.read_text()
+
+
+def test_a_long_history_is_read_only_as_far_back_as_the_walk_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # git walks a path's log commit by commit: a manifest committed once, 200,000 commits back,
+    # took seconds on every run (up to the timeout). The walk stops after the newest commits.
+    root = tmp_path / "project"
+    root.mkdir()
+    _git(root, "init", "-q")
+    manifest = json.dumps({"files": {"docs/spec.md": DIGEST}}, indent=2) + "\n"
+    (root / MANIFEST).write_text(manifest)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "manifest")
+    for number in range(4):
+        (root / "notes.txt").write_text(f"{number}\n")
+        _git(root, "add", "-A")
+        _git(root, "commit", "-q", "-m", f"notes {number}")
+    monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 5)
+    assert recorded_in_history(root, MANIFEST) == ["docs/spec.md"]
+    monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 4)
+    assert recorded_in_history(root, MANIFEST) == []
