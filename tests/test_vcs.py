@@ -12,19 +12,11 @@ import pytest
 from telemetry_cli import vcs
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import recorded_in_history, tracked_files
+from tests.cli_support import git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 DIGEST = "sha256:" + "a" * 64
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        capture_output=True,
-        check=True,
-    )
 
 
 def test_a_repository_configuration_runs_no_command(tmp_path: Path) -> None:
@@ -38,12 +30,12 @@ def test_a_repository_configuration_runs_no_command(tmp_path: Path) -> None:
     script = tmp_path / "hook.sh"
     script.write_text(f'#!/bin/sh\necho "$0 $*" >> "{marks}"\nexit 1\n')
     script.chmod(0o755)
-    _git(root, "init", "-q")
+    git(root, "init", "-q")
     (root / ".gitattributes").write_text("*.json diff=pretty\n")
     for name in ("docs/spec.md", "srv/app/analytics/event_logger.py"):
         (root / MANIFEST).write_text(json.dumps({"files": {name: DIGEST}}, indent=2) + "\n")
-        _git(root, "add", "-A")
-        _git(root, "commit", "-q", "-m", name)
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", name)
     # A signed commit, as far as git can tell (the signature itself is never checked here).
     commit = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=root, capture_output=True)
     head, _, message = commit.stdout.partition(b"\n\n")
@@ -55,14 +47,14 @@ def test_a_repository_configuration_runs_no_command(tmp_path: Path) -> None:
         capture_output=True,
         check=True,
     )
-    _git(root, "update-ref", "HEAD", signed.stdout.decode().strip())
+    git(root, "update-ref", "HEAD", signed.stdout.decode().strip())
     for key, value in (
         ("core.fsmonitor", str(script)),
         ("diff.pretty.textconv", str(script)),
         ("log.showSignature", "true"),
         ("gpg.program", str(script)),
     ):
-        _git(root, "config", key, value)
+        git(root, "config", key, value)
     assert sorted(recorded_in_history(root, MANIFEST)) == [
         "docs/spec.md",
         "srv/app/analytics/event_logger.py",
@@ -78,15 +70,15 @@ def test_a_long_history_is_read_only_as_far_back_as_the_walk_limit(
     # took seconds on every run (up to the timeout). The walk stops after the newest commits.
     root = tmp_path / "project"
     root.mkdir()
-    _git(root, "init", "-q")
+    git(root, "init", "-q")
     manifest = json.dumps({"files": {"docs/spec.md": DIGEST}}, indent=2) + "\n"
     (root / MANIFEST).write_text(manifest)
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "manifest")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "manifest")
     for number in range(4):
         (root / "notes.txt").write_text(f"{number}\n")
-        _git(root, "add", "-A")
-        _git(root, "commit", "-q", "-m", f"notes {number}")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"notes {number}")
     monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 5)
     assert recorded_in_history(root, MANIFEST) == ["docs/spec.md"]
     monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 4)
