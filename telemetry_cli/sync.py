@@ -562,12 +562,12 @@ def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
                 # (a database's volume) raises there, where the read's answer is "not one".
                 if any(_claims_generated(plan.root, f"{folder}/{name}") for name in names):
                     beside[place].add(folder)
-    _add_tracked_elsewhere(plan, known, beside)
+    _add_recorded_elsewhere(plan, known, beside)
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
 
 
-def _add_tracked_elsewhere(
+def _add_recorded_elsewhere(
     plan: Plan, known: dict[Place, set[str]], beside: dict[Place, set[str]]
 ) -> None:
     """Add to ``beside`` the output folders that earlier committed manifests recorded.

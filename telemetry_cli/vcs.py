@@ -14,6 +14,9 @@ _TIMEOUT_SECONDS = 10
 
 # The manifest versions looked back over: enough for any plan change worth finding.
 _HISTORY_DEPTH = 50
+# The commits walked for them: git diffs every commit it walks for a path's log, which for a
+# manifest changed rarely in a long history (200,000 commits: seconds) means all of it.
+_HISTORY_COMMITS = 2000
 
 # A manifest line naming a recorded file, as a diff adds or takes it out.
 _RECORDED_LINE = re.compile(r'^[+-]\s*("(?:[^"\\]|\\.)*")\s*:\s*"sha256:[0-9a-f]{64}"', re.M)
@@ -25,8 +28,10 @@ def _git(root: Path, *args: str) -> bytes | None:
         return None  # no work tree: do not start a process to be told so
     try:
         done = subprocess.run(
-            ["git", *args],
+            # No fsmonitor: the repository's config would have a listing run its command.
+            ["git", "-c", "core.fsmonitor=false", *args],
             cwd=root,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=_TIMEOUT_SECONDS,
             check=False,
@@ -39,23 +44,28 @@ def _git(root: Path, *args: str) -> bytes | None:
 
 
 def recorded_in_history(root: Path, manifest: str) -> list[str]:
-    """Every file an earlier committed version of the ``manifest`` recorded, once each.
+    """Every file an earlier committed version of the ``manifest`` recorded, newest first.
 
     Where this project's plan wrote before, by its own record: a newer plan's outputs left by a
     checkout of an older plan and manifest are named there (not a fixture or a copy that only
     looks generated). Empty without git or history.
     """
-    # No textconv or external diff driver: those are commands of the user's configuration, and
-    # the manifest's own lines are what is read.
+    # Listing commits costs no diff: the first one past the walk's end bounds the log.
+    past = _git(root, "rev-list", "-n1", f"--skip={_HISTORY_COMMITS}", "HEAD")
+    bound = ["HEAD", "^" + past.decode("ascii", "replace").strip()] if past else []
+    # The manifest's own text: no textconv driver, external diff or signature check that the
+    # repository's config may name runs (each a command, and a failing one fails the log).
     log = _git(
         root,
         "log",
+        *bound,
         f"-n{_HISTORY_DEPTH}",
         "-p",
         "--format=",
         "--no-color",
         "--no-textconv",
         "--no-ext-diff",
+        "--no-show-signature",
         "--",
         manifest,
     )

@@ -120,6 +120,18 @@ def run(*args: str) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr, result.stdout_bytes)
 
 
+def git(root: Path, *args: str) -> str:
+    """Run ``git args`` in ``root`` as a test's author (raising if it fails); its stdout."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
 def apply_diff(diff: bytes, folder: Path) -> subprocess.CompletedProcess[bytes]:
     """Apply printed ``--diff`` output to ``folder`` as a person would: ``patch -p1``."""
     return subprocess.run(

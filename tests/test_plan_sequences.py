@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_support import run, snapshot
+from tests.cli_support import git, run, snapshot
 from tests.corpus_support import CORPUS
 from tests.plan_sequence_support import (
     MANIFEST,
@@ -871,19 +871,6 @@ def test_a_moved_folder_moved_back_names_its_outputs_and_keeps_an_edited_one(
     assert sorted(path for path in (root / left).rglob("*") if path.is_file()) == [edited]
 
 
-def _git(root: Path, *args: str) -> str:
-    import subprocess
-
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
-
-
 @pytest.mark.parametrize(
     ("moved", "left"),
     [
@@ -897,18 +884,18 @@ def test_outputs_of_a_newer_plan_in_another_root_folder_go_when_git_tracks_them(
 ) -> None:
     # `git checkout <older> -- .` brings back the older plan and manifest and leaves the newer
     # plan's outputs in a folder neither names (another specs-dir, another backend): not beside
-    # a known one. The git index still tracks them, which is what finds them, cheaply.
+    # a known one. The manifest's committed history still records them, which finds them cheaply.
     root = _generated(original, tmp_path, BASE)
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "older")
-    older = _git(root, "rev-parse", "HEAD").strip()
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "older")
+    older = git(root, "rev-parse", "HEAD").strip()
     write_plan(root, _plan(**moved))
     assert run("generate", "--root", str(root)).exit_code == 0
     assert (root / left).is_dir()
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "newer")
-    _git(root, "checkout", "-q", older, "--", ".")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "newer")
+    git(root, "checkout", "-q", older, "--", ".")
     if command == "generate":
         check = run("generate", "--root", str(root), "--check")
         assert check.exit_code == 1, check.stdout
@@ -945,16 +932,16 @@ def test_a_layer_git_finds_in_another_backend_that_its_code_imports_stays(
     original: Path, tmp_path: Path
 ) -> None:
     root = _generated(original, tmp_path, BASE)
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "older")
-    older = _git(root, "rev-parse", "HEAD").strip()
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "older")
+    older = git(root, "rev-parse", "HEAD").strip()
     write_plan(root, _plan(backend="srv"))
     assert run("generate", "--root", str(root)).exit_code == 0
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "newer")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "newer")
     wired = (root / "srv/app/main.py").read_bytes()
-    _git(root, "checkout", "-q", older, "--", ".")
+    git(root, "checkout", "-q", older, "--", ".")
     (root / "srv/app/main.py").write_bytes(wired)  # the user kept the newer wiring there
     layer = sorted(path.name for path in (root / "srv/app/analytics").iterdir())
     assert run("generate", "--root", str(root)).exit_code == 0
@@ -970,8 +957,8 @@ def test_outputs_of_another_plan_below_the_root_are_not_taken(
     shutil.copytree(original, service)
     write_plan(service, _plan(specs_dir="docs"))
     assert run("generate", "--root", str(service)).exit_code == 0
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
     before = snapshot(service)
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("generate", "--root", str(root)).exit_code == 0
@@ -986,9 +973,9 @@ def test_a_committed_copy_of_generated_files_that_no_manifest_recorded_stays(
     root = _generated(original, tmp_path, BASE)
     shutil.copytree(root / "backend/app/analytics", root / "tests/golden/app/analytics")
     shutil.copytree(root / "specs", root / "tests/golden/specs")
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "golden")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "golden")
     before = snapshot(root)
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0

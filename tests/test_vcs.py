@@ -1,64 +1,85 @@
-"""What the tool asks git: it never runs the user's diff drivers, and it copes without git."""
+"""What ``telemetry_cli.vcs`` asks git, whatever the repository's own configuration says."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from telemetry_cli import vcs
+from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import recorded_in_history, tracked_files
+from tests.cli_support import git
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
-_DIGEST = "sha256:" + "0" * 64
+DIGEST = "sha256:" + "a" * 64
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+def test_a_repository_configuration_runs_no_command(tmp_path: Path) -> None:
+    # A repository's own config (a clone's hooks are not run, but .git/config is the repo's
+    # say) may name commands git runs for a log or a listing: an fsmonitor, a textconv driver
+    # for the manifest, a gpg program for log.showSignature. The tool asks git only for plain
+    # data: none runs (a failing one broke the answer too), and the answer is the same.
+    root = tmp_path / "project"
+    root.mkdir()
+    marks = tmp_path / "ran"
+    script = tmp_path / "hook.sh"
+    script.write_text(f'#!/bin/sh\necho "$0 $*" >> "{marks}"\nexit 1\n')
+    script.chmod(0o755)
+    git(root, "init", "-q")
+    (root / ".gitattributes").write_text("*.json diff=pretty\n")
+    for name in ("docs/spec.md", "srv/app/analytics/event_logger.py"):
+        (root / MANIFEST).write_text(json.dumps({"files": {name: DIGEST}}, indent=2) + "\n")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", name)
+    # A signed commit, as far as git can tell (the signature itself is never checked here).
+    commit = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=root, capture_output=True)
+    head, _, message = commit.stdout.partition(b"\n\n")
+    signature = b"gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEz\n -----END PGP SIGNATURE-----"
+    signed = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
         cwd=root,
-        check=True,
+        input=head + b"\n" + signature + b"\n\n" + message,
         capture_output=True,
+        check=True,
     )
+    git(root, "update-ref", "HEAD", signed.stdout.decode().strip())
+    for key, value in (
+        ("core.fsmonitor", str(script)),
+        ("diff.pretty.textconv", str(script)),
+        ("log.showSignature", "true"),
+        ("gpg.program", str(script)),
+    ):
+        git(root, "config", key, value)
+    assert sorted(recorded_in_history(root, MANIFEST)) == [
+        "docs/spec.md",
+        "srv/app/analytics/event_logger.py",
+    ]
+    assert tracked_files(root) == [".gitattributes", MANIFEST]
+    assert not marks.exists(), marks.read_text()
 
 
-def _two_manifests(root: Path) -> None:
-    """A work tree whose manifest recorded ``old/spec.md`` and then ``new/spec.md``."""
-    _git(root, "init", "-q")
-    for folder in ("old", "new"):
-        (root / ".telemetry-scaffold.json").write_text(
-            f'{{\n  "files": {{\n    "{folder}/spec.md": "{_DIGEST}"\n  }}\n}}\n'
-        )
-        _git(root, "add", "-A")
-        _git(root, "commit", "-qm", folder)
-
-
-def test_the_manifests_history_names_every_file_it_recorded(tmp_path: Path) -> None:
-    _two_manifests(tmp_path)
-    assert set(recorded_in_history(tmp_path, ".telemetry-scaffold.json")) == {
-        "new/spec.md",
-        "old/spec.md",
-    }
-    assert tracked_files(tmp_path) == [".telemetry-scaffold.json"]
-
-
-def test_reading_the_history_runs_no_diff_driver_of_the_user(tmp_path: Path) -> None:
-    # A textconv or external diff driver is a command of the user's configuration: reading the
-    # manifest's history must neither start it (a slow or side-effecting tool) nor read its output.
-    _two_manifests(tmp_path)
-    ran = tmp_path / "driver-ran"
-    (tmp_path / ".gitattributes").write_text("*.json diff=shown\n")
-    _git(tmp_path, "config", "diff.shown.textconv", f"sh -c 'touch {ran}; cat \"$0\"'")
-    _git(tmp_path, "config", "diff.external", f"sh -c 'touch {ran}'")
-    assert set(recorded_in_history(tmp_path, ".telemetry-scaffold.json")) == {
-        "new/spec.md",
-        "old/spec.md",
-    }
-    assert not ran.exists()
-
-
-def test_without_a_work_tree_git_is_not_asked(tmp_path: Path) -> None:
-    assert recorded_in_history(tmp_path, ".telemetry-scaffold.json") == []
-    assert tracked_files(tmp_path) == []
+def test_a_long_history_is_read_only_as_far_back_as_the_walk_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # git walks a path's log commit by commit: a manifest committed once, 200,000 commits back,
+    # took seconds on every run (up to the timeout). The walk stops after the newest commits.
+    root = tmp_path / "project"
+    root.mkdir()
+    git(root, "init", "-q")
+    manifest = json.dumps({"files": {"docs/spec.md": DIGEST}}, indent=2) + "\n"
+    (root / MANIFEST).write_text(manifest)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "manifest")
+    for number in range(4):
+        (root / "notes.txt").write_text(f"{number}\n")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"notes {number}")
+    monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 5)
+    assert recorded_in_history(root, MANIFEST) == ["docs/spec.md"]
+    monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 4)
+    assert recorded_in_history(root, MANIFEST) == []
