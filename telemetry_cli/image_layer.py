@@ -91,6 +91,8 @@ class _Stage:
     entrypoint: tuple[str, ...] | None = None
     pythonpath: tuple[str, ...] | None = None
     unknown_pythonpath: bool = False
+    # It sets the tiangolo images' MODULE_NAME, VARIABLE_NAME or APP_MODULE (the app they serve).
+    names_app: bool = False
 
     def folder(self, path: str) -> str:
         """``path`` as an absolute path of the image (a relative one is under the WORKDIR)."""
@@ -357,6 +359,86 @@ _APP_IMAGE = re.compile(
 _APP_IMAGE_STARTS = frozenset({"/start.sh", "/start-reload.sh"})
 
 
+def served_modules(root: Path) -> list[tuple[str, str]]:
+    """The app each Dockerfile of the project root serves, as the folder it is imported from.
+
+    ``(folder, import string)``: the project folder (relative to ``root``, POSIX) that lands
+    where the image's server imports the app from, and the app's import string relative to it.
+    ``COPY ./app /app`` in a ``tiangolo/uvicorn-gunicorn-fastapi`` image serves ``/app/main.py``
+    as ``main:app``: ``("app", "main:app")``. Only for an image whose import path, served module
+    and the module's place in the project are all known (one per Dockerfile, in a stable order).
+    """
+    served: list[tuple[str, str]] = []
+    for dockerfile, context in _builds(root, "."):
+        text = read_text(root / dockerfile)
+        stages = _stages(text) if text is not None else None
+        chain = _chain(stages) if stages else None
+        found = None if chain is None else _served_module(root / context, chain)
+        if found is not None:
+            folder, string = found
+            served.append((posixpath.normpath(posixpath.join(context, folder)), string))
+    return served
+
+
+def _served_module(base: Path, chain: list[_Stage]) -> tuple[str, str] | None:
+    """The ``(folder, import string)`` of the app an image serves, relative to its context."""
+    roots = _import_roots(chain)
+    if roots is None:
+        return None
+    words = [
+        *next((stage.entrypoint for stage in chain if stage.entrypoint is not None), ()),
+        *next((stage.command for stage in chain if stage.command is not None), ()),
+    ]
+    strings = [word for word in words[1:] if _APP_ARGUMENT.fullmatch(word)]
+    copies = [copy for stage in reversed(chain) for copy in stage.copies]
+    if len(strings) == 1 and "(" not in strings[0]:
+        string = strings[0]
+    elif not strings and _APP_IMAGE.fullmatch(chain[-1].base):
+        if any(stage.names_app for stage in chain):
+            return None
+        # The image's own choice: `app.main` when /app/app/main.py is there, else `main`.
+        inner = _source_of(base, copies, "/app/app/main.py")
+        string = "app.main:app" if inner is not None else "main:app"
+    else:
+        return None
+    dotted = string.partition(":")[0].split(".")
+    found: set[str] = set()
+    for image_root in roots:
+        for tail in (f"{dotted[-1]}.py", f"{dotted[-1]}/__init__.py"):
+            image_path = posixpath.join(image_root, *dotted[:-1], tail)
+            source = _source_of(base, copies, image_path)
+            suffix = "/".join([*dotted[:-1], tail])
+            if source is not None and (source == suffix or source.endswith("/" + suffix)):
+                found.add(source[: -len(suffix)].rstrip("/") or ".")
+    return (found.pop(), string) if len(found) == 1 else None
+
+
+def _source_of(base: Path, copies: list[_Copy], image_path: str) -> str | None:
+    """The file of the build context (relative to it) that lands at ``image_path``, if known.
+
+    The last copy bringing something there wins, as in the image; a glob or a variable's copy
+    makes it unknown.
+    """
+    for copy in reversed(copies):
+        for source in reversed(copy.sources):
+            if source == "*" or _GLOB.search(source) or "$" in copy.dest or copy.workdir is None:
+                return None
+            is_dir = _exists(base / source, folder=True)
+            landing = posixpath.normpath(
+                posixpath.join(copy.workdir, _landing(copy, source, source, is_dir))
+            )
+            if image_path == landing:
+                found = source
+            elif is_dir and image_path.startswith(landing.rstrip("/") + "/"):
+                found = posixpath.normpath(
+                    posixpath.join(source, posixpath.relpath(image_path, landing))
+                )
+            else:
+                continue
+            return found if _exists(base / found) and _brings(copy, source, found) else None
+    return None
+
+
 def _uses_sys_path(root: Path, modules: Sequence[str]) -> bool:
     """Whether a patched module changes the import path itself (``sys.path.insert``)."""
     texts = [read_text(root / module) for module in modules]
@@ -515,6 +597,8 @@ def _read_pythonpath(text: str, stage: _Stage) -> None:
     else:
         pairs = [(word.partition("=")[0], word.partition("=")[2]) for word in words]
     for key, value in pairs:
+        if key in ("MODULE_NAME", "VARIABLE_NAME", "APP_MODULE"):
+            stage.names_app = True
         if key != "PYTHONPATH":
             continue
         entries = [
