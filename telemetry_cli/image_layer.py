@@ -5,7 +5,10 @@ A Dockerfile that copies only chosen paths from its build context (``COPY main.p
 import, so the app fails at start-up with ImportError. :func:`missing_layer_notes` says so, one
 note per Dockerfile: its line and the ``COPY`` that fixes it. A ``.dockerignore`` excluding the
 layer does the same. An image that holds the patched modules on a Python older than the
-layer needs (``FROM python:3.8-slim``) fails at start-up too: noted at its ``FROM`` line. It is
+layer needs (``FROM python:3.8-slim``) fails at start-up too: noted at its ``FROM`` line. So
+does one holding the layer where the server's import path cannot reach it by the name the
+patched modules import it (``COPY ./app /app`` in a ``tiangolo/uvicorn-gunicorn-fastapi`` image
+serving ``/app``, the plan importing ``app.analytics``): noted at the ``COPY``. It is
 advice only, and silent whenever it cannot be sure: a Dockerfile it cannot read, a build context
 it cannot know (a source that is not there, a variable), an image that holds none of the patched
 modules, a base image whose tag names no Python version.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -61,6 +65,8 @@ class _Copy:
     # Its destination is a folder of the image already (the WORKDIR, a parent of it, one an
     # earlier copy made): a single file copied to it lands inside it, slash or not.
     into_folder: bool = False
+    # The WORKDIR a relative destination is under (None: a variable's, unknown).
+    workdir: str | None = "/"
 
 
 @dataclass
@@ -74,6 +80,19 @@ class _Stage:
     # The working directory, and the folders of the image known to be there so far.
     workdir: str = "/"
     folders: set[str] = field(default_factory=lambda: {"/"})
+    # Set by the stage itself (else inherited from its base, an image's own unknown to us).
+    workdir_set: bool = False
+    workdir_known: bool = True
+    # The working directory it starts in, the base image's (None: an image of unknown layout).
+    default_workdir: str | None = None
+    # Its own CMD and ENTRYPOINT, as words (None: not set here), and its PYTHONPATH entries
+    # (None: not set here; a variable other than PYTHONPATH's own makes them unknown).
+    command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None
+    pythonpath: tuple[str, ...] | None = None
+    unknown_pythonpath: bool = False
+    # It sets the tiangolo images' MODULE_NAME, VARIABLE_NAME or APP_MODULE (the app they serve).
+    names_app: bool = False
 
     def folder(self, path: str) -> str:
         """``path`` as an absolute path of the image (a relative one is under the WORKDIR)."""
@@ -106,8 +125,10 @@ def missing_layer_notes(
     if not modules or not importers:
         return []
     notes: list[str] = []
+    # The name the patched modules import the layer by: its path from the backend folder.
+    dotted = posixpath.relpath(layer, posixpath.normpath(backend))
     for dockerfile, context in _builds(root, backend):
-        notes += _notes(root, dockerfile, context, (layer, modules), importers, read)
+        notes += _notes(root, dockerfile, context, (layer, modules, dotted), importers, read)
     return notes
 
 
@@ -182,12 +203,12 @@ def _notes(
     root: Path,
     dockerfile: str,
     context: str,
-    layer: tuple[str, Sequence[str]],
+    layer: tuple[str, Sequence[str], str],
     importers: Sequence[str],
     read: TextReader,
 ) -> list[str]:
     """The notes for one Dockerfile built from ``context``: an old Python, a missing layer."""
-    folder, modules = layer
+    folder, modules, dotted = layer
     shown = _within(context, folder)
     layer_in = [path for module in modules if (path := _within(context, module)) is not None]
     # The layer outside the build context: the context is not the one assumed.
@@ -197,7 +218,9 @@ def _notes(
     stages = _stages(text) if text is not None else None
     if not stages:
         return []
-    check = _check_layer(root, dockerfile, context, (folder, shown, layer_in), importers, stages)
+    check = _check_layer(
+        root, dockerfile, context, (folder, shown, layer_in, dotted), importers, stages
+    )
     # An image not known to hold a patched module gets no note at all, not even its Python's.
     if not check.holds_importer:
         return []
@@ -245,12 +268,12 @@ def _check_layer(
     root: Path,
     dockerfile: str,
     context: str,
-    layer: tuple[str, str, Sequence[str]],
+    layer: tuple[str, str, Sequence[str], str],
     importers: Sequence[str],
     stages: list[_Stage],
 ) -> _LayerCheck:
     """Whether the image holds a patched module, and the note if it leaves the layer out."""
-    folder, shown, layer_in = layer
+    folder, shown, layer_in, dotted = layer
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
     # A source that is not there means the context is not the one assumed: say nothing.
@@ -297,7 +320,293 @@ def _check_layer(
                     f"{folder}/ out of the build context of {dockerfile}: its image fails at "
                     f"start-up with ImportError; add `!{shown}/` below it or narrow it",
                 )
+    bringing = [
+        (copy, source)
+        for copy, source in sources_of
+        if all(_brings(copy, source, path) for path in layer_in)
+    ]
+    shown_importer = copied[0][2]
+    if bringing and not _uses_sys_path(root, [module for module, _ in importers_in]):
+        unresolved = _unresolved(stages, bringing, (shown, dotted), base)
+        if unresolved is not None:
+            copy, landing, roots = unresolved
+            where = posixpath.normpath(posixpath.join(roots[0], *dotted.split("/")))
+            return _LayerCheck(
+                holds_importer=True,
+                note=f"{dockerfile}:{copy.line}: {copy.instruction} puts the generated layer "
+                f"{folder}/ at {landing}/ in the image, but {shown_importer} imports it as "
+                f"`{dotted.replace('/', '.')}`, which the image's import path "
+                f"({', '.join(roots)}) cannot resolve: the app fails at start-up with "
+                f"ImportError; set backend and app-package to the folder the image runs the "
+                f"app from, or copy the layer to {where}/",
+            )
     return _LayerCheck(holds_importer=True)
+
+
+#: The servers that import the app by its import string from the working directory (uvicorn
+#: and gunicorn put it on the import path; hypercorn too), run directly or by `python -m`.
+_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn"})
+#: Their options naming the folder the app is imported from instead of the working directory.
+_ROOT_OPTIONS = frozenset({"--app-dir", "--chdir"})
+#: An import string on a server's command line (`main:app`, `app.main:create_app()`).
+_APP_ARGUMENT = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*(?:\(.*\))?")
+#: The images that serve `/app`'s `main:app` (or `app.main:app`) with no CMD of the project's:
+#: PYTHONPATH=/app and WORKDIR /app, so `/app` is on the import path
+#: (https://github.com/tiangolo/uvicorn-gunicorn-fastapi-docker).
+_APP_IMAGE = re.compile(
+    r"(?:docker\.io/)?tiangolo/uvicorn-gunicorn(?:-fastapi|-starlette)?(?::.*)?"
+)
+_APP_IMAGE_STARTS = frozenset({"/start.sh", "/start-reload.sh"})
+
+
+def served_modules(root: Path) -> list[tuple[str, str]]:
+    """The app each Dockerfile of the project root serves, as the folder it is imported from.
+
+    ``(folder, import string)``: the project folder (relative to ``root``, POSIX) that lands
+    where the image's server imports the app from, and the app's import string relative to it.
+    ``COPY ./app /app`` in a ``tiangolo/uvicorn-gunicorn-fastapi`` image serves ``/app/main.py``
+    as ``main:app``: ``("app", "main:app")``. Only for an image whose import path, served module
+    and the module's place in the project are all known (one per Dockerfile, in a stable order).
+    """
+    served: list[tuple[str, str]] = []
+    for dockerfile, context in _builds(root, "."):
+        text = read_text(root / dockerfile)
+        stages = _stages(text) if text is not None else None
+        chain = _chain(stages) if stages else None
+        found = None if chain is None else _served_module(root / context, chain)
+        if found is not None:
+            folder, string = found
+            served.append((posixpath.normpath(posixpath.join(context, folder)), string))
+    return served
+
+
+def _served_module(base: Path, chain: list[_Stage]) -> tuple[str, str] | None:
+    """The ``(folder, import string)`` of the app an image serves, relative to its context."""
+    roots = _import_roots(chain)
+    if roots is None:
+        return None
+    words = [
+        *next((stage.entrypoint for stage in chain if stage.entrypoint is not None), ()),
+        *next((stage.command for stage in chain if stage.command is not None), ()),
+    ]
+    strings = [word for word in words[1:] if _APP_ARGUMENT.fullmatch(word)]
+    copies = [copy for stage in reversed(chain) for copy in stage.copies]
+    if len(strings) == 1 and "(" not in strings[0]:
+        string = strings[0]
+    elif not strings and _APP_IMAGE.fullmatch(chain[-1].base):
+        if any(stage.names_app for stage in chain):
+            return None
+        # The image's own choice: `app.main` when /app/app/main.py is there, else `main`.
+        inner = _source_of(base, copies, "/app/app/main.py")
+        string = "app.main:app" if inner is not None else "main:app"
+    else:
+        return None
+    dotted = string.partition(":")[0].split(".")
+    found: set[str] = set()
+    for image_root in roots:
+        for tail in (f"{dotted[-1]}.py", f"{dotted[-1]}/__init__.py"):
+            image_path = posixpath.join(image_root, *dotted[:-1], tail)
+            source = _source_of(base, copies, image_path)
+            suffix = "/".join([*dotted[:-1], tail])
+            if source is not None and (source == suffix or source.endswith("/" + suffix)):
+                found.add(source[: -len(suffix)].rstrip("/") or ".")
+    return (found.pop(), string) if len(found) == 1 else None
+
+
+def _source_of(base: Path, copies: list[_Copy], image_path: str) -> str | None:
+    """The file of the build context (relative to it) that lands at ``image_path``, if known.
+
+    The last copy bringing something there wins, as in the image; a glob or a variable's copy
+    makes it unknown.
+    """
+    for copy in reversed(copies):
+        for source in reversed(copy.sources):
+            if source == "*" or _GLOB.search(source) or "$" in copy.dest or copy.workdir is None:
+                return None
+            is_dir = _exists(base / source, folder=True)
+            landing = posixpath.normpath(
+                posixpath.join(copy.workdir, _landing(copy, source, source, is_dir))
+            )
+            if image_path == landing:
+                found = source
+            elif is_dir and image_path.startswith(landing.rstrip("/") + "/"):
+                found = posixpath.normpath(
+                    posixpath.join(source, posixpath.relpath(image_path, landing))
+                )
+            else:
+                continue
+            return found if _exists(base / found) and _brings(copy, source, found) else None
+    return None
+
+
+def _uses_sys_path(root: Path, modules: Sequence[str]) -> bool:
+    """Whether a patched module changes the import path itself (``sys.path.insert``)."""
+    texts = [read_text(root / module) for module in modules]
+    # One that cannot be read may: nothing is said.
+    return any(text is None or "sys.path" in text for text in texts)
+
+
+def _unresolved(
+    stages: list[_Stage],
+    bringing: list[tuple[_Copy, str]],
+    layer: tuple[str, str],
+    base: Path,
+) -> tuple[_Copy, str, list[str]] | None:
+    """The copy, landing and import path when the image's import path misses the layer.
+
+    ``layer`` is the layer's folder relative to the build context and its path as the patched
+    modules import it (``app/analytics`` for ``app.analytics``). None when it resolves, or when
+    the image's import path or the layer's place in it cannot be known.
+    """
+    shown, dotted = layer
+    chain = _chain(stages)
+    if chain is None:
+        return None
+    roots = _import_roots(chain)
+    if roots is None:
+        return None
+    landings: list[tuple[_Copy, str]] = []
+    for copy, source in bringing:
+        if source == "*" or "$" in copy.dest or copy.workdir is None:
+            return None  # a variable's copy: it may land anywhere
+        landing = _landing(copy, source, shown, _exists(base / source, folder=True))
+        landings.append((copy, posixpath.normpath(posixpath.join(copy.workdir, landing))))
+    for _, landing in landings:
+        for root in roots:
+            if posixpath.normpath(posixpath.join(root, dotted)) == landing:
+                return None
+    copy, landing = landings[0]
+    return copy, landing, roots
+
+
+def _chain(stages: list[_Stage]) -> list[_Stage] | None:
+    """The final stage and those it is built on (final first); None when it copies from others."""
+    by_name = {stage.name: stage for stage in stages if stage.name}
+    chain = [stages[-1]]
+    while chain[-1].base in by_name and by_name[chain[-1].base] not in chain:
+        chain.append(by_name[chain[-1].base])
+    # A copy from another stage or image brings files the copies here do not say where.
+    return None if any(stage.copies_other for stage in chain) else chain
+
+
+def _import_roots(chain: list[_Stage]) -> list[str] | None:
+    """The folders of the image its server imports the app from, or None when not known.
+
+    Known for a CMD (or ENTRYPOINT) running uvicorn, gunicorn or hypercorn on an import string:
+    the working directory (or ``--app-dir`` / ``--chdir``), and for the tiangolo images' own
+    start-up: ``/app``; each with the PYTHONPATH the Dockerfile sets.
+    """
+    entrypoint = next((stage.entrypoint for stage in chain if stage.entrypoint is not None), None)
+    command = next((stage.command for stage in chain if stage.command is not None), None)
+    workdir = _current_workdir(chain[0])
+    image = chain[-1].base
+    words = [*(entrypoint or ()), *(command or ())]
+    roots: list[str] = []
+    if _APP_IMAGE.fullmatch(image) and (not words or words[0] in _APP_IMAGE_STARTS):
+        roots.append("/app")
+        if workdir is not None:
+            roots.append(workdir)
+    else:
+        folder = _server_folder(words)
+        if folder is None or workdir is None:
+            return None
+        roots.append(posixpath.normpath(posixpath.join(workdir, folder)))
+    for stage in chain:
+        if stage.unknown_pythonpath:
+            return None
+        if stage.pythonpath is not None:
+            roots += [
+                posixpath.normpath(posixpath.join(workdir or "/", p)) for p in stage.pythonpath
+            ]
+            break  # the latest setting: an earlier stage's is replaced by it
+    return list(dict.fromkeys(roots))
+
+
+def _current_workdir(stage: _Stage) -> str | None:
+    """The stage's working directory so far: its own WORKDIR, else its base's; None if unknown."""
+    if stage.workdir_set:
+        return stage.workdir if stage.workdir_known else None
+    return stage.default_workdir
+
+
+def _base_workdir(stages: list[_Stage]) -> str | None:
+    """The working directory the last stage starts in: its base stage's, or its base image's.
+
+    "/" for the official Python images, ``/app`` for the tiangolo ones; None for any other.
+    """
+    stage = stages[-1]
+    by_name = {other.name: other for other in stages[:-1] if other.name}
+    if stage.base in by_name:
+        return _current_workdir(by_name[stage.base])
+    if _PYTHON_IMAGE.fullmatch(stage.base):
+        return "/"
+    return "/app" if _APP_IMAGE.fullmatch(stage.base) else None
+
+
+def _server_folder(words: list[str]) -> str | None:
+    """The folder (relative to the working directory) a server command imports its app from.
+
+    None unless ``words`` run uvicorn, gunicorn or hypercorn (directly, or ``python -m``) on an
+    import string; a shell's script, a second command or a config file of its own make it
+    unknown.
+    """
+    while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
+        words = words[1:]
+    if not words or posixpath.basename(words[0]) not in _SERVERS:
+        return None
+    if any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):
+        return None
+    folder = "."
+    for position, word in enumerate(words[1:], 1):
+        option, equals, value = word.partition("=")
+        if option in _ROOT_OPTIONS:
+            value = value if equals else (words[position + 1] if position + 1 < len(words) else "")
+            if not value or "$" in value:
+                return None
+            folder = value
+    if not any(_APP_ARGUMENT.fullmatch(word) for word in words[1:]):
+        return None
+    return folder
+
+
+def _exec_words(text: str) -> tuple[str, ...]:
+    """The words of a CMD or ENTRYPOINT, exec form (a JSON list) or shell form."""
+    if text.startswith("["):
+        try:
+            words = json.loads(text)
+        except ValueError:
+            return ("$",)  # unreadable: no server command
+        if isinstance(words, list) and all(isinstance(word, str) for word in words):
+            return tuple(words)
+        return ("$",)
+    try:
+        return tuple(shlex.split(text))
+    except ValueError:
+        return ("$",)
+
+
+def _read_pythonpath(text: str, stage: _Stage) -> None:
+    """Record the PYTHONPATH an ``ENV`` sets (``ENV PYTHONPATH=/app``, ``ENV PYTHONPATH /app``)."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        stage.unknown_pythonpath = "PYTHONPATH" in text
+        return
+    if words and "=" not in words[0]:
+        pairs = [(words[0], " ".join(words[1:]))]  # the legacy form: one key, then its value
+    else:
+        pairs = [(word.partition("=")[0], word.partition("=")[2]) for word in words]
+    for key, value in pairs:
+        if key in ("MODULE_NAME", "VARIABLE_NAME", "APP_MODULE"):
+            stage.names_app = True
+        if key != "PYTHONPATH":
+            continue
+        entries = [
+            entry for entry in value.split(":") if entry not in ("", "$PYTHONPATH", "${PYTHONPATH}")
+        ]
+        if any("$" in entry for entry in entries):
+            stage.unknown_pythonpath = True
+        stage.pythonpath = tuple(entries)
 
 
 def _exists(path: Path, *, folder: bool = False) -> bool:
@@ -350,9 +659,22 @@ def _stages(text: str) -> list[_Stage] | None:
                 return None
             name = args[2].lower() if len(args) >= 3 and args[1].upper() == "AS" else ""
             stages.append(_Stage(name, args[0].lower(), line))
+            stages[-1].default_workdir = _base_workdir(stages)
         elif keyword == "WORKDIR" and stages and len(words) == 2 and "$" not in words[1]:
             stages[-1].workdir = stages[-1].folder(words[1])
             stages[-1].make(stages[-1].workdir)
+            stages[-1].workdir_set = True
+        elif keyword == "WORKDIR" and stages:
+            stages[-1].workdir_set = True
+            stages[-1].workdir_known = False  # a variable: where it is cannot be known
+        elif keyword in ("CMD", "ENTRYPOINT") and stages:
+            command = _exec_words(instruction[len(words[0]) :].strip())
+            if keyword == "CMD":
+                stages[-1].command = command
+            else:
+                stages[-1].entrypoint = command
+        elif keyword == "ENV" and stages:
+            _read_pythonpath(instruction[len(words[0]) :].strip(), stages[-1])
         elif keyword in ("COPY", "ADD") and stages:
             copy = _copy(line, keyword, instruction[len(words[0]) :].strip(), stages[-1])
             if copy is not None:
@@ -399,7 +721,8 @@ def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
     into_folder = "$" not in dest and stage.folder(dest) in stage.folders
     if "$" not in dest and (dest.endswith("/") or len(sources) > 1):
         stage.make(stage.folder(dest))  # copied into a folder: it is there from now on
-    return _Copy(line, sources, dest, shown, tuple(excludes), into_folder)
+    workdir = _current_workdir(stage)
+    return _Copy(line, sources, dest, shown, tuple(excludes), into_folder, workdir)
 
 
 def _instructions(text: str) -> Iterator[tuple[int, str]]:

@@ -448,6 +448,9 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     is the one named, as by an entrypoint (the project's own runner says what it serves); the
     plan then names that app itself.
 
+    The one app found is then taken from the folder the project's Dockerfiles serve it from,
+    when they say so unambiguously (:func:`_as_the_image_serves_it`).
+
     Raises:
         ConfigError: none was found, or several.
     """
@@ -498,7 +501,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
         servable = [offer for offer in found if not offer.needs_arguments]
         apps = _served(_one_per_app(servable or found))
     if len(apps) == 1:
-        return apps[0]
+        return _as_the_image_serves_it(root, apps[0])
     if len(apps) > 1:
         listed = ", ".join(f"{item.app} in {project_folder(item.backend)}" for item in apps)
         first = apps[0]
@@ -524,6 +527,81 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
         "Mangum or Azure Functions); write "
         f"[tool.{TOOL_SECTION}] by hand with backend, app-package and app"
     )
+
+
+def _as_the_image_serves_it(root: Path, found: Found) -> Found:
+    """``found`` from the folder the project's Dockerfiles serve it from, when they say so.
+
+    The import root is where the serving command runs the module from: ``COPY ./app /app`` in
+    a ``tiangolo/uvicorn-gunicorn-fastapi`` image serves ``app/main.py`` as ``main:app`` from
+    ``app/`` (its neighbours are top-level modules there), ``WORKDIR /code``, ``COPY . .`` and
+    ``uvicorn app.main:app`` serve it as ``app.main:app`` from the root. Only when every
+    Dockerfile of the root that says which module it serves names this app's module, one way,
+    and the module's own imports of the project's modules resolve from there; otherwise (and
+    for ``[tool.fastapi] entrypoint``, the project's own setting) ``found`` as it is.
+    """
+    from telemetry_cli.image_layer import served_modules
+
+    served = set(served_modules(root))
+    if found.from_entrypoint or not found.path or len(served) != 1:
+        return found
+    ((folder, string),) = served
+    if folder == found.backend:
+        return found  # the same import root: which attribute it serves is not this rule's
+    module = string.partition(":")[0]
+    prefix = ".".join(part for part in PurePosixPath(folder).parts if part != ".")
+    if prefix and module.startswith(prefix + "."):
+        return found  # read back relative to the folder, it would name another module
+    names = module.split(".")
+    paths = {
+        PurePosixPath(folder, *names[:-1], tail).as_posix()
+        for tail in (f"{names[-1]}.py", f"{names[-1]}/__init__.py")
+    }
+    # The packages holding the module: as far up as its relative imports may reach.
+    depth = len(names) - (0 if found.path.endswith("/__init__.py") else 1)
+    if found.path not in paths or not _imports_resolve_from(root, found, folder, depth):
+        return found
+    package = names[0] if len(names) > 1 else TOP_LEVEL
+    offer = _offers(root, [(folder, package)], string).get((folder, package))
+    if not isinstance(offer, Found) or offer.path != found.path:
+        return found
+    return replace(offer, from_entrypoint=False)
+
+
+def _imports_resolve_from(root: Path, found: Found, folder: str, depth: int) -> bool:
+    """Whether the app module's imports of project modules resolve run from ``folder``.
+
+    ``depth`` is how many packages hold the module served from there: a relative import going
+    further up (``from .routers import items`` in a top-level ``main``) does not resolve. A
+    top-level name found under the backend folder init chose but not under ``folder`` (nor
+    beside the module, when it puts its own folder on ``sys.path``) says the project imports
+    it from elsewhere: ``from app.routers import items`` in ``app/main.py`` served from ``app/``.
+    """
+    try:
+        data = read_bytes(root / found.path, found.path)
+    except FileProblem:
+        return False
+    tree = None if data is None else _script_tree(data)
+    if data is None or tree is None:
+        return False
+    folders = [root / folder]
+    if b"sys.path" in data:
+        folders.append((root / found.path).parent)
+    for statement in _unguarded_imports(tree):
+        if isinstance(statement, ast.Import):
+            tops = [alias.name.partition(".")[0] for alias in statement.names]
+        elif not statement.level and statement.module:
+            tops = [statement.module.partition(".")[0]]
+        elif statement.level > depth:
+            return False
+        else:
+            continue
+        for top in tops:
+            if _is_module_of(root / found.backend, top) and not any(
+                _is_module_of(place, top) for place in folders
+            ):
+                return False
+    return True
 
 
 def _entries_over_components(

@@ -474,3 +474,143 @@ def test_generate_reads_each_dockerfile_once(
     assert written.exit_code == 0, written.stdout + written.stderr
     assert "Dockerfile:3: `COPY main.py .` copies main.py" in written.stdout, written.stdout
     assert [path.name for path in reads].count("Dockerfile") == 1, reads
+
+
+def packaged(root: Path, dockerfile: str, main: str = "") -> Path:
+    """``app/main.py`` with the layer in ``app/analytics/``: imported as ``app.analytics``."""
+    (root / "app/analytics").mkdir(parents=True)
+    for name in ("app/__init__.py", "app/analytics/__init__.py", "app/analytics/event_logger.py"):
+        (root / name).write_text("")
+    (root / "app/main.py").write_text(main)
+    (root / "requirements.txt").write_text("fastapi\n")
+    (root / "Dockerfile").write_text(dockerfile)
+    return root
+
+
+def packaged_notes(root: Path, backend: str = ".") -> list[str]:
+    layer = ["app/analytics/__init__.py", "app/analytics/event_logger.py"]
+    return missing_layer_notes(root, backend, "app/analytics", layer, ["app/main.py"])
+
+
+_TIANGOLO = "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\n"
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "line", "landing", "roots"),
+    [
+        pytest.param(_TIANGOLO + "COPY ./app /app\n", 2, "/app/analytics", "/app", id="tiangolo"),
+        pytest.param(
+            _TIANGOLO + "COPY ./requirements.txt /app/\nCOPY ./app /app\nCMD /start-reload.sh\n",
+            3,
+            "/app/analytics",
+            "/app",
+            id="tiangolo-reload",
+        ),
+        pytest.param(
+            'FROM python:3.12\nWORKDIR /code\nCOPY ./app /code\nCMD ["uvicorn", "main:app"]\n',
+            3,
+            "/code/analytics",
+            "/code",
+            id="workdir-uvicorn",
+        ),
+        pytest.param(
+            "FROM python:3.12-slim\nWORKDIR /srv\nCOPY app/ .\n"
+            "CMD python -m gunicorn main:app -k uvicorn.workers.UvicornWorker\n",
+            3,
+            "/srv/analytics",
+            "/srv",
+            id="python-m-gunicorn",
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD uvicorn main:app --app-dir app\n",
+            3,
+            "/code/app/analytics",
+            "/code/app",
+            id="app-dir",
+        ),
+    ],
+)
+def test_a_layer_the_images_import_path_cannot_resolve_is_noted(
+    tmp_path: Path, dockerfile: str, line: int, landing: str, roots: str
+) -> None:
+    found = packaged_notes(packaged(tmp_path, dockerfile))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"Dockerfile:{line}: "), found
+    assert f"puts the generated layer app/analytics/ at {landing}/ in the image" in found[0]
+    assert "app/main.py imports it as `app.analytics`" in found[0], found
+    assert f"the image's import path ({roots}) cannot resolve" in found[0], found
+    assert "ImportError" in found[0] and "\n" not in found[0]
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        pytest.param(
+            'FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD ["uvicorn", "app.main:app"]\n',
+            id="run-from-the-root",
+        ),
+        pytest.param(_TIANGOLO + "COPY ./ /app\n", id="tiangolo-package"),
+        pytest.param(_TIANGOLO + "COPY ./app /app/app\n", id="tiangolo-package-folder"),
+        pytest.param(_TIANGOLO + "ENV PYTHONPATH=/\nCOPY ./app /app\n", id="pythonpath"),
+        pytest.param(
+            'FROM python:3.12\nWORKDIR /code\nCOPY ./app /code\nCMD ["./start.sh"]\n',
+            id="a-script",
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY ./app .\nCMD gunicorn -c conf.py main:app\n",
+            id="a-config-file",
+        ),
+        pytest.param(
+            "FROM python:3.12\nARG DIR\nWORKDIR $DIR\nCOPY ./app .\nCMD uvicorn main:app\n",
+            id="a-variable-workdir",
+        ),
+        pytest.param(
+            "FROM myorg/base\nCOPY ./app .\nCMD uvicorn main:app\n", id="an-unknown-image"
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY ./app .\nCMD uvicorn main:app && true\n",
+            id="two-commands",
+        ),
+        pytest.param(
+            "FROM python:3.12 AS b\nCOPY app /src\nFROM python:3.12\nCOPY --from=b /src /code\n"
+            "WORKDIR /code\nCMD uvicorn main:app\n",
+            id="from-another-stage",
+        ),
+    ],
+)
+def test_a_layer_the_image_resolves_or_an_unknown_import_path_is_not_noted(
+    tmp_path: Path, dockerfile: str
+) -> None:
+    assert packaged_notes(packaged(tmp_path, dockerfile)) == []
+
+
+def test_a_module_changing_its_own_import_path_is_not_noted(tmp_path: Path) -> None:
+    main = "import os\nimport sys\n\nsys.path.insert(0, os.path.dirname(__file__))\n"
+    root = packaged(tmp_path, _TIANGOLO + "COPY ./app /app\n", main)
+    assert packaged_notes(root) == []
+
+
+def test_the_layer_imported_from_the_folder_the_image_runs_is_not_noted(tmp_path: Path) -> None:
+    # backend = "app", app-package = "": the layer is `analytics`, /app/analytics in the image.
+    root = packaged(tmp_path, _TIANGOLO + "COPY ./app /app\n")
+    assert packaged_notes(root, "app") == []
+
+
+def test_generate_notes_a_layer_the_image_cannot_import(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    packaged(root, _TIANGOLO + "COPY ./app /app\n")
+    (root / "app/analytics/__init__.py").unlink()
+    (root / "app/analytics/event_logger.py").unlink()
+    (root / "app/analytics").rmdir()
+    (root / "app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (root / "pyproject.toml").write_text(
+        '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+        "[tool.telemetry-scaffold.instrument]\n"
+    )
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    note = "Dockerfile:2: `COPY ./app /app` puts the generated layer app/analytics/ at"
+    assert written.stdout.count(note) == 1, written.stdout
+    checked = run("generate", "--root", str(root), "--check")
+    assert checked.exit_code == 0, checked.stdout

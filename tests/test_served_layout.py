@@ -1,0 +1,159 @@
+"""`init` takes the import root from where the project's image serves the app from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from telemetry_cli import init_plan
+from tests.cli_support import run, write_files
+
+ROUTES = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items() -> list[int]:
+    return []
+"""
+
+TIANGOLO = "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\n"
+
+
+def project(root: Path, main: str, dockerfile: str, *, package: bool = True) -> Path:
+    """``app/main.py`` with ``app/routers/items.py`` beside it, and a Dockerfile at the root."""
+    files = {
+        "app/main.py": main,
+        "app/routers/__init__.py": "",
+        "app/routers/items.py": ROUTES,
+        "app/core/__init__.py": "",
+        "app/core/config.py": 'NAME = "shop"\n',
+        "requirements.txt": "fastapi\n",
+        "Dockerfile": dockerfile,
+        "pyproject.toml": '[project]\nname = "shop"\nversion = "0"\n',
+    }
+    if package:
+        files["app/__init__.py"] = ""
+    write_files(root, files)
+    return root
+
+
+def found(root: Path) -> tuple[str, str, str]:
+    result = init_plan.plan_table(root).found
+    return result.backend, result.app_package, result.app
+
+
+# Builds the app of no module of its own: nothing but the image says where it runs from.
+PLAIN = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+def home() -> int:
+    return 1
+"""
+# Imports its neighbours by bare name after putting its own folder on the path, and the
+# package by its name: it runs from the root.
+BOTH = """import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from fastapi import FastAPI
+
+from app.core import config
+from routers import items
+
+app = FastAPI(title=config.NAME)
+app.include_router(items.router)
+"""
+
+
+@pytest.mark.parametrize(
+    ("main", "dockerfile", "expected"),
+    [
+        pytest.param(PLAIN, TIANGOLO + "COPY ./app /app\n", ("app", "", "main:app"), id="tiangolo"),
+        pytest.param(
+            PLAIN,
+            'FROM python:3.12\nWORKDIR /app\nCOPY ./app .\nCMD ["uvicorn", "main:app"]\n',
+            ("app", "", "main:app"),
+            id="workdir-uvicorn",
+        ),
+        pytest.param(
+            BOTH,
+            "FROM python:3.12\nWORKDIR /code\nCOPY . /code\n"
+            'CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0"]\n',
+            (".", "app", "app.main:app"),
+            id="run-from-the-root",
+        ),
+    ],
+)
+def test_the_import_root_is_where_the_image_serves_the_app_from(
+    tmp_path: Path, main: str, dockerfile: str, expected: tuple[str, str, str]
+) -> None:
+    assert found(project(tmp_path, main, dockerfile)) == expected
+
+
+@pytest.mark.parametrize(
+    ("main", "dockerfile", "expected"),
+    [
+        # The module imports its package by name: it only runs from the root, whatever the
+        # image says (and the image fails either way).
+        pytest.param(
+            "from fastapi import FastAPI\n\nfrom app.routers import items\n\napp = FastAPI()\n"
+            "app.include_router(items.router)\n",
+            TIANGOLO + "COPY ./app /app\n",
+            (".", "app", "app.main:app"),
+            id="imports-its-package",
+        ),
+        # A relative import: a top-level `main` has no package to import from.
+        pytest.param(
+            "from fastapi import FastAPI\n\nfrom .routers import items\n\napp = FastAPI()\n"
+            "app.include_router(items.router)\n",
+            TIANGOLO + "COPY ./app /app\n",
+            (".", "app", "app.main:app"),
+            id="relative-import",
+        ),
+        # The image agrees with today's choice.
+        pytest.param(PLAIN, TIANGOLO + "COPY ./ /app\n", (".", "app", "app.main:app"), id="same"),
+        # A start command it cannot read: today's choice.
+        pytest.param(
+            PLAIN,
+            'FROM python:3.12\nWORKDIR /app\nCOPY ./app .\nCMD ["./start.sh"]\n',
+            (".", "app", "app.main:app"),
+            id="a-script",
+        ),
+        # The image serves another module.
+        pytest.param(
+            PLAIN,
+            'FROM python:3.12\nWORKDIR /app\nCOPY ./app .\nCMD ["uvicorn", "other:app"]\n',
+            (".", "app", "app.main:app"),
+            id="another-module",
+        ),
+    ],
+)
+def test_todays_choice_stays_when_the_image_does_not_say_so_unambiguously(
+    tmp_path: Path, main: str, dockerfile: str, expected: tuple[str, str, str]
+) -> None:
+    assert found(project(tmp_path, main, dockerfile)) == expected
+
+
+def test_bare_neighbours_served_from_the_folder_stay_there(tmp_path: Path) -> None:
+    main = "from fastapi import FastAPI\n\nfrom routers import items\n\napp = FastAPI()\n"
+    main += "app.include_router(items.router)\n"
+    root = project(tmp_path, main, TIANGOLO + "COPY ./app /app\n")
+    assert found(root) == ("app", "", "main:app")
+
+
+def test_generate_imports_the_layer_as_the_image_serves_it(tmp_path: Path) -> None:
+    root = project(tmp_path, PLAIN, TIANGOLO + "COPY ./app /app\n")
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    text = (root / "app/main.py").read_text()
+    assert "from analytics.telemetry_router import router as telemetry_router" in text, text
+    assert "ImportError" not in initialised.stdout + written.stdout
