@@ -258,6 +258,7 @@ def test_an_app_a_method_builds_in_a_variable_then_holds_is_wired_in_that_method
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in notes (GET /api/notes)" in generated.stdout
+    assert "include the telemetry router in `web in Relay.__init__()`" in generated.stdout
     lines = (root / "relay/main.py").read_text().splitlines()
     included = lines.index("        web.include_router(telemetry_router)")
     assert lines[included - 1] == '        web.include_router(router, prefix="/api")'

@@ -1234,7 +1234,10 @@ def _here(binding: Binding) -> AppSite:
             anchor = max(anchor, _top_of(block, other), key=lambda node: node.lineno)
     label = binding.name
     if isinstance(scope.node, FunctionNode):
-        label = f"{binding.name} in {scope.node.name}()"
+        # A method's app is named with its class (`app in Server.__init__()`).
+        owner = scope.parent.node if scope.parent is not None else None
+        method = f"{owner.name}.{scope.node.name}" if isinstance(owner, ast.ClassDef) else None
+        label = f"{binding.name} in {method or scope.node.name}()"
     return AppSite(scope.module, binding.name, anchor, block, statement.lineno, label)
 
 
