@@ -62,6 +62,18 @@ def build() -> FastAPI:
     return app
 """
 
+# The same, made only when the module runs as a script.
+MADE_UNDER_THE_MAIN_GUARD = """import uvicorn
+from fastapi_mcp import FastApiMCP
+
+from app.factory import create_app
+
+if __name__ == "__main__":
+    app = create_app()
+    FastApiMCP(app).mount()
+    uvicorn.run(app)
+"""
+
 # An aliased import, the app passed by keyword.
 ALIASED = MADE_BY_THE_CALLER.replace(
     "from fastapi_mcp import FastApiMCP\n", "from fastapi_mcp import FastApiMCP as Mcp\n"
@@ -73,9 +85,10 @@ ALIASED = MADE_BY_THE_CALLER.replace(
     [
         (MADE_BY_THE_CALLER, "mcp = FastApiMCP("),
         (MADE_IN_A_CALLING_FACTORY, "FastApiMCP(app).mount()"),
+        (MADE_UNDER_THE_MAIN_GUARD, "    FastApiMCP(app).mount()"),
         (ALIASED, "mcp = Mcp("),
     ],
-    ids=["module", "calling-factory", "aliased"],
+    ids=["module", "calling-factory", "main-guard", "aliased"],
 )
 def test_an_mcp_server_the_factorys_caller_makes_leaves_the_layer_out_of_its_tools(
     tmp_path: Path, main: str, made: str

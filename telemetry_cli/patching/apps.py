@@ -834,10 +834,12 @@ def _served_by_name(
     unused = {item.name for group in others for item in group}
     held_names = {item.name for item in distinct[held[0]]}
     # `app = create_app()`, then `Versionizer(app=app)`: the call builds the variable's app,
-    # wired where the variable is (see `_routes_taken_after`), not another one.
+    # wired where the variable is (see `_routes_taken_after`), not another one; also when only
+    # the `__main__` guard assigns it.
+    guarded = [statement for guard in main_guards(module.tree.body) for statement in guard.body]
     holding = {
         id(statement.value)
-        for statement in module.tree.body
+        for statement in [*module.tree.body, *guarded]
         if isinstance(statement, ast.Assign | ast.AnnAssign)
         and len(targets := assigned_targets(statement)) == 1
         and isinstance(targets[0], ast.Name)
