@@ -1089,7 +1089,7 @@ def _value_site(
             # `app = create_app()`, then `Versionizer(app=app)` or `FastApiMCP(app)`: wired in
             # the factory, the layer's routes would be taken with the app's (moved under the
             # version prefixes, made MCP tools); wired here, after that call, they are not.
-            if _routes_taken_after(_here(binding)):
+            if _names_a_route_taker(scope.module) and _routes_taken_after(_here(binding)):
                 return _here(binding)
             if index.function_role(target) is Role.APP or trust:
                 inner = _factory_site(target, index, entered)
@@ -1704,6 +1704,21 @@ def _routes_taken_after(site: AppSite) -> bool:
         if not isinstance(statement, FunctionNode | ast.ClassDef)
         for node in ast.walk(statement)
     )
+
+
+#: The names the calls of :func:`_takes_routes` are made by (as imported, or aliased from).
+_ROUTE_TAKERS = frozenset(
+    {IN_PLACE_VERSIONER, *(name.rpartition(".")[2] for name in ROUTE_SNAPSHOTS)}
+)
+
+
+def _names_a_route_taker(module: ModuleModel) -> bool:
+    """Whether ``module``'s text names one of those calls (a module that does not, holds none).
+
+    A cheap test before walking the statements after each of its variables, as most modules
+    hold many variables and none of those calls.
+    """
+    return any(word in module.text for word in _ROUTE_TAKERS)
 
 
 def _takes_routes(call: ast.Call, app: str, scope: Scope) -> bool:
