@@ -211,3 +211,58 @@ def test_routes_declared_on_an_app_a_library_builds_are_logged_as_served(tmp_pat
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+LOCAL_THEN_HELD = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Relay:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        web = FastAPI(title="relay")
+        web.include_router(router, prefix="/api")
+        self.web = web
+
+    def run(self) -> None:
+        uvicorn.run(self.web, port=8000)
+
+
+if __name__ == "__main__":
+    Relay("secret").run()
+"""
+
+
+def test_an_app_a_method_builds_in_a_variable_then_holds_is_wired_in_that_method(
+    tmp_path: Path,
+) -> None:
+    """`web = FastAPI(); web.include_router(...); self.web = web`, run by a method of the class:
+    the layer goes in that method after the last include (it was refused as no app found, with
+    an `app` key to set that names nothing importable), the routes keep their prefixes."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "relay"\n'
+                'instrument = { "views.py" = "ai_block_used" }\n'
+            ),
+            "relay/__init__.py": "",
+            "relay/views.py": VIEWS,
+            "relay/main.py": LOCAL_THEN_HELD,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in notes (GET /api/notes)" in generated.stdout
+    assert "include the telemetry router in `web in Relay.__init__()`" in generated.stdout
+    lines = (root / "relay/main.py").read_text().splitlines()
+    included = lines.index("        web.include_router(telemetry_router)")
+    assert lines[included - 1] == '        web.include_router(router, prefix="/api")'
+    assert lines[included + 1] == "        install_error_capture(web)"
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

@@ -631,6 +631,18 @@ def _choose(
     if len(distinct) > 1:
         distinct = _served_by_name(module, distinct)
     if len(distinct) > 1:
+        # `def build(): app = create_app(); FastApiMCP(app).mount(); return app`: the app
+        # `create_app` builds is wired in `build`, after that call (see `_routes_taken_after`);
+        # a factory only another factory of the module calls is not served on its own.
+        inner = _called_by_another(module, [item for group in distinct.values() for item in group])
+        calling = {
+            key: group
+            for key, group in distinct.items()
+            if not all(item.factory and item.name in inner for item in group)
+        }
+        if calling:
+            distinct = calling
+    if len(distinct) > 1:
         listed = ", ".join(f"{group[0].name} (line {group[0].line})" for group in distinct.values())
         raise SeveralApps(
             f"{module.path}: several FastAPI apps ({listed}); pick one with "
@@ -822,10 +834,12 @@ def _served_by_name(
     unused = {item.name for group in others for item in group}
     held_names = {item.name for item in distinct[held[0]]}
     # `app = create_app()`, then `Versionizer(app=app)`: the call builds the variable's app,
-    # wired where the variable is (see `_versioned_after`), not another one.
+    # wired where the variable is (see `_routes_taken_after`), not another one; also when only
+    # the `__main__` guard assigns it.
+    guarded = [statement for guard in main_guards(module.tree.body) for statement in guard.body]
     holding = {
         id(statement.value)
-        for statement in module.tree.body
+        for statement in [*module.tree.body, *guarded]
         if isinstance(statement, ast.Assign | ast.AnnAssign)
         and len(targets := assigned_targets(statement)) == 1
         and isinstance(targets[0], ast.Name)
@@ -1072,9 +1086,10 @@ def _value_site(
         qualified = index.qualify(value.func, scope)
         target = index.resolve(qualified)[1] if qualified is not None else None
         if target is not None and target.kind == "function":
-            # `app = create_app()`, then `Versionizer(app=app)`: wired in the factory, the
-            # layer's routes would move under the version prefixes with the app's.
-            if IN_PLACE_VERSIONER in scope.module.text and _versioned_after(_here(binding)):
+            # `app = create_app()`, then `Versionizer(app=app)` or `FastApiMCP(app)`: wired in
+            # the factory, the layer's routes would be taken with the app's (moved under the
+            # version prefixes, made MCP tools); wired here, after that call, they are not.
+            if _names_a_route_taker(scope.module) and _routes_taken_after(_here(binding)):
                 return _here(binding)
             if index.function_role(target) is Role.APP or trust:
                 inner = _factory_site(target, index, entered)
@@ -1221,7 +1236,10 @@ def _here(binding: Binding) -> AppSite:
             anchor = max(anchor, _top_of(block, other), key=lambda node: node.lineno)
     label = binding.name
     if isinstance(scope.node, FunctionNode):
-        label = f"{binding.name} in {scope.node.name}()"
+        # A method's app is named with its class (`app in Server.__init__()`).
+        owner = scope.parent.node if scope.parent is not None else None
+        method = f"{owner.name}.{scope.node.name}" if isinstance(owner, ast.ClassDef) else None
+        label = f"{binding.name} in {method or scope.node.name}()"
     return AppSite(scope.module, binding.name, anchor, block, statement.lineno, label)
 
 
@@ -1415,9 +1433,17 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
         scope = Scope(method, module, class_scope)
         block = tuple(method.body)
         for statement, attribute, value in attribute_assignments(method):
+            name = f"{cls.name}.{attribute}"
+            local = scope.bindings.get(value.id) if isinstance(value, ast.Name) else None
+            if local is not None and local.kind == "value":
+                # `web = FastAPI(); web.include_router(...); self.web = web`: wired where the
+                # method builds it, after its includes, as a function's local app is.
+                site = site_of_variable(local, index)
+                if site is not None:
+                    yield _Candidate(name, statement.lineno, site)
+                continue
             if not isinstance(value, ast.Call):
                 continue
-            name = f"{cls.name}.{attribute}"
             if index.built_role(value, scope)[0] is Role.APP:
                 expression = f"{self_name}.{attribute}"
                 here = AppSite(
@@ -1654,10 +1680,7 @@ def wiring_block(site: AppSite) -> ast.stmt:
                 isinstance(node.func, ast.Attribute)
                 and node.func.attr == "include_router"
                 and ast.unparse(node.func.value) == site.expression
-            ) or (
-                _versions_in_place(node, site.expression, scope)
-                or _snapshots_routes(node, site.expression, scope)
-            ):
+            ) or _takes_routes(node, site.expression, scope):
                 anchor = statement
                 break
     for statement in site.block[site.block.index(anchor) + 1 :]:
@@ -1667,14 +1690,45 @@ def wiring_block(site: AppSite) -> ast.stmt:
     return anchor
 
 
-def _versioned_after(site: AppSite) -> bool:
-    """Whether a statement after the site's anchor in its block versions the app in place."""
+def _routes_taken_after(site: AppSite) -> bool:
+    """Whether a statement after the site's anchor in its block takes the routes the app has.
+
+    That is a ``Versionizer(app=<app>)`` or a ``FastApiMCP(<app>)`` (see :func:`wiring_block`):
+    the layer is then wired at this site, after that call, not where a factory builds the app.
+    """
     start = site.block.index(site.anchor)
+    scope = _scope_of(site)
     return any(
-        versions_in_place(statement, site)
+        isinstance(node, ast.Call) and _takes_routes(node, site.expression, scope)
         for statement in site.block[start + 1 :]
         if not isinstance(statement, FunctionNode | ast.ClassDef)
+        for node in ast.walk(statement)
     )
+
+
+#: The names the calls of :func:`_takes_routes` are made by (as imported, or aliased from).
+_ROUTE_TAKERS = frozenset(
+    {IN_PLACE_VERSIONER, *(name.rpartition(".")[2] for name in ROUTE_SNAPSHOTS)}
+)
+
+
+def _names_a_route_taker(module: ModuleModel) -> bool:
+    """Whether ``module``'s text names one of those calls (a module that does not, holds none).
+
+    A cheap test before walking the statements after each of its variables, as most modules
+    hold many variables and none of those calls.
+    """
+    return any(word in module.text for word in _ROUTE_TAKERS)
+
+
+def _takes_routes(call: ast.Call, app: str, scope: Scope) -> bool:
+    """Whether ``call`` takes the routes ``app`` has by then, so the layer goes after it.
+
+    ``Versionizer(app=<app>)`` moves them under version prefixes; ``FastApiMCP(<app>)`` makes
+    them its MCP tools. The layer's routes, included after the call, keep their paths and are
+    no tools.
+    """
+    return _versions_in_place(call, app, scope) or _snapshots_routes(call, app, scope)
 
 
 def versions_in_place(statement: ast.stmt, site: AppSite) -> bool:
