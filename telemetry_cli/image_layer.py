@@ -32,6 +32,7 @@ from telemetry_cli.install_steps import (
     read_text,
     searched_folders,
 )
+from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
 _COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
@@ -343,13 +344,6 @@ def _check_layer(
     return _LayerCheck(holds_importer=True)
 
 
-#: The servers that import the app by its import string from the working directory (uvicorn
-#: and gunicorn put it on the import path; hypercorn too), run directly or by `python -m`.
-_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn"})
-#: Their options naming the folder the app is imported from instead of the working directory.
-_ROOT_OPTIONS = frozenset({"--app-dir", "--chdir"})
-#: An import string on a server's command line (`main:app`, `app.main:create_app()`).
-_APP_ARGUMENT = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*(?:\(.*\))?")
 #: The images that serve `/app`'s `main:app` (or `app.main:app`) with no CMD of the project's:
 #: PYTHONPATH=/app and WORKDIR /app, so `/app` is on the import path
 #: (https://github.com/tiangolo/uvicorn-gunicorn-fastapi-docker).
@@ -382,15 +376,11 @@ def served_modules(root: Path) -> list[tuple[str, str]]:
 
 def _served_module(base: Path, chain: list[_Stage]) -> tuple[str, str] | None:
     """The ``(folder, import string)`` of the app an image serves, relative to its context."""
-    roots = _import_roots(chain)
-    if roots is None:
-        return None
-    words = [
-        *next((stage.entrypoint for stage in chain if stage.entrypoint is not None), ()),
-        *next((stage.command for stage in chain if stage.command is not None), ()),
-    ]
-    strings = [word for word in words[1:] if _APP_ARGUMENT.fullmatch(word)]
     copies = [copy for stage in reversed(chain) for copy in stage.copies]
+    served = _import_roots(chain, base, copies)
+    if served is None:
+        return None
+    roots, strings = served
     if len(strings) == 1 and "(" not in strings[0]:
         string = strings[0]
     elif not strings and _APP_IMAGE.fullmatch(chain[-1].base):
@@ -462,9 +452,11 @@ def _unresolved(
     chain = _chain(stages)
     if chain is None:
         return None
-    roots = _import_roots(chain)
-    if roots is None:
+    copies = [copy for stage in reversed(chain) for copy in stage.copies]
+    served = _import_roots(chain, base, copies)
+    if served is None:
         return None
+    roots = served[0]
     landings: list[tuple[_Copy, str]] = []
     for copy, source in bringing:
         if source == "*" or "$" in copy.dest or copy.workdir is None:
@@ -489,11 +481,14 @@ def _chain(stages: list[_Stage]) -> list[_Stage] | None:
     return None if any(stage.copies_other for stage in chain) else chain
 
 
-def _import_roots(chain: list[_Stage]) -> list[str] | None:
-    """The folders of the image its server imports the app from, or None when not known.
+def _import_roots(
+    chain: list[_Stage], base: Path, copies: list[_Copy]
+) -> tuple[list[str], list[str]] | None:
+    """The folders of the image its server imports the app from, and the strings it names.
 
-    Known for a CMD (or ENTRYPOINT) running uvicorn, gunicorn or hypercorn on an import string:
-    the working directory (or ``--app-dir`` / ``--chdir``), and for the tiangolo images' own
+    None when not known. Known for a CMD (or ENTRYPOINT) running a server of
+    :data:`SERVER_COMMANDS` on an import string: the working directory (or the server's folder
+    option); for the FastAPI CLI (see :func:`_fastapi_command`); for the tiangolo images' own
     start-up: ``/app``; each with the PYTHONPATH the Dockerfile sets.
     """
     entrypoint = next((stage.entrypoint for stage in chain if stage.entrypoint is not None), None)
@@ -506,10 +501,16 @@ def _import_roots(chain: list[_Stage]) -> list[str] | None:
         roots.append("/app")
         if workdir is not None:
             roots.append(workdir)
+        strings = [word for word in words[1:] if IMPORT_STRING.fullmatch(word)]
     else:
-        folder = _server_folder(words)
-        if folder is None or workdir is None:
+        if workdir is None:
             return None
+        served = _server_command(
+            words, workdir, lambda path: _source_of(base, copies, path) is not None
+        )
+        if served is None:
+            return None
+        folder, strings = served
         roots.append(posixpath.normpath(posixpath.join(workdir, folder)))
     for stage in chain:
         if stage.unknown_pythonpath:
@@ -519,7 +520,7 @@ def _import_roots(chain: list[_Stage]) -> list[str] | None:
                 posixpath.normpath(posixpath.join(workdir or "/", p)) for p in stage.pythonpath
             ]
             break  # the latest setting: an earlier stage's is replaced by it
-    return list(dict.fromkeys(roots))
+    return list(dict.fromkeys(roots)), strings
 
 
 def _current_workdir(stage: _Stage) -> str | None:
@@ -543,30 +544,78 @@ def _base_workdir(stages: list[_Stage]) -> str | None:
     return "/app" if _APP_IMAGE.fullmatch(stage.base) else None
 
 
-def _server_folder(words: list[str]) -> str | None:
-    """The folder (relative to the working directory) a server command imports its app from.
+def _server_command(
+    words: list[str], workdir: str, in_image: Callable[[str], bool]
+) -> tuple[str, list[str]] | None:
+    """The folder a server command imports its app from, and the import strings it names.
 
-    None unless ``words`` run uvicorn, gunicorn or hypercorn (directly, or ``python -m``) on an
-    import string; a shell's script, a second command or a config file of its own make it
-    unknown.
+    The folder is relative to the working directory ``workdir``; ``in_image`` says whether a
+    file of the image is there. None unless ``words`` run a server of :data:`SERVER_COMMANDS`
+    (directly, or ``python -m``) on an import string, or the FastAPI CLI on a module; a shell's
+    script, a second command or a config file of its own make it unknown.
     """
     while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
         words = words[1:]
-    if not words or posixpath.basename(words[0]) not in _SERVERS:
+    if not words or any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):
         return None
-    if any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):
+    server = posixpath.basename(words[0])
+    if server == "fastapi":
+        return _fastapi_command(words[1:], workdir, in_image)
+    options = SERVER_COMMANDS.get(server)
+    if options is None:
         return None
     folder = "."
     for position, word in enumerate(words[1:], 1):
         option, equals, value = word.partition("=")
-        if option in _ROOT_OPTIONS:
+        if option in options:
             value = value if equals else (words[position + 1] if position + 1 < len(words) else "")
             if not value or "$" in value:
                 return None
             folder = value
-    if not any(_APP_ARGUMENT.fullmatch(word) for word in words[1:]):
+    strings = [word for word in words[1:] if IMPORT_STRING.fullmatch(word)]
+    return (folder, strings) if strings else None
+
+
+def _fastapi_command(
+    words: list[str], workdir: str, in_image: Callable[[str], bool]
+) -> tuple[str, list[str]] | None:
+    """What ``fastapi run`` (or ``dev``) imports: the folder and import string, as the CLI does.
+
+    ``--entrypoint pkg.main:app`` (``-e``): from the working directory. A module file
+    (``app/main.py``): from the first folder above it holding no ``__init__.py`` in the image,
+    its app the variable ``--app`` names, else ``app``. None for a package folder or no module
+    named (the CLI then looks for one itself, or reads pyproject.toml).
+    """
+    if not words or words[0] not in ("run", "dev"):
         return None
-    return folder
+    values: dict[str, str] = {}
+    files: list[str] = []
+    for position, word in enumerate(words[1:], 1):
+        option, equals, value = word.partition("=")
+        if option in ("--entrypoint", "-e", "--app"):
+            following = words[position + 1] if position + 1 < len(words) else ""
+            values["--app" if option == "--app" else "--entrypoint"] = (
+                value if equals else following
+            )
+        elif word.endswith(".py") and not word.startswith("-"):
+            files.append(word)
+    if "--entrypoint" in values:
+        entrypoint = values["--entrypoint"]
+        return (".", [entrypoint]) if IMPORT_STRING.fullmatch(entrypoint) else None
+    name = values.get("--app", "app")
+    if len(files) != 1 or "$" in files[0] or not name.isidentifier():
+        return None
+    module = posixpath.normpath(posixpath.join(workdir, files[0]))
+    if posixpath.basename(module) == "__init__.py":
+        module = posixpath.dirname(module)
+    names = [posixpath.splitext(posixpath.basename(module))[0]]
+    folder = posixpath.dirname(module)
+    while folder != "/" and in_image(posixpath.join(folder, "__init__.py")):
+        names.insert(0, posixpath.basename(folder))
+        folder = posixpath.dirname(folder)
+    if not all(part.isidentifier() for part in names):
+        return None
+    return folder, [f"{'.'.join(names)}:{name}"]
 
 
 def _exec_words(text: str) -> tuple[str, ...]:

@@ -78,6 +78,7 @@ from telemetry_cli.plan import (
     refuse_misspelt_table,
 )
 from telemetry_cli.render import is_generated_file
+from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS
 
 # Folders that never hold the user's app.
 _SKIPPED = frozenset(
@@ -1743,7 +1744,7 @@ def _run_file_targets(
             text = "" if data is None else data.decode("utf-8", errors="replace")
         for line in _command_lines(text):
             if _SERVER_COMMAND.search(line):
-                targets.update(_COMMAND_TARGET.findall(line))
+                targets.update(IMPORT_STRING.findall(line))
             cli = _fastapi_cli_target(line)
             if cli is not None:
                 targets.add(cli)
@@ -1802,7 +1803,7 @@ def _gunicorn_app(data: bytes) -> set[str]:
             and isinstance(statement.value, ast.Constant)
             and isinstance(statement.value.value, str)
         ):
-            found = _COMMAND_TARGET.fullmatch(statement.value.value.strip())
+            found = IMPORT_STRING.fullmatch(statement.value.value.strip())
             if found is not None:
                 named.add(found.group(1))
     return named
@@ -1974,12 +1975,7 @@ _FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
 _COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: An ASGI server started on a command line (also `python -m uvicorn`).
-_SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
-#: The import string such a line gives it: `app.main:app`, not `0.0.0.0:8000` nor `redis://`.
-#: gunicorn's factory call (`"app.main:create_app()"`, arguments too) names the factory.
-_COMMAND_TARGET = re.compile(
-    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?:\([^()]*\))?(?![\w.:/(-])"
-)
+_SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")
 
 
 def _is_module_of(folder: Path, name: str) -> bool:
