@@ -913,19 +913,20 @@ def _offers(
 
 
 def _unimportable(app: FoundApp) -> str | None:
-    """Why no server can import ``app``, when it is only a class's attribute; else None.
+    """Why no import string names ``app``, when it is only a class's attribute; else None.
 
     ``self.web = FastAPI()`` in ``Relay.__init__``, no module variable holding ``Relay(...).web``
     and no factory returning it: ``module:Relay.web`` names an attribute of each instance, not
-    of the class, so neither a server nor the ``app`` key can name it.
+    of the class, so neither a server's import string nor the ``app`` key can name it (a class
+    serving its own instance's app, ``Server().run()``, does serve it, by no such string).
     """
     owner, dot, attribute = app.entry.attribute.partition(".")
     if not dot:
         return None
     return (
         f"{app.entry.path}:{app.site.line}: the app is built in a class ({app.site.label}) and "
-        f"no module variable holds it, so no server can import it; hold it in one (app = "
-        f"{owner}(...).{attribute}), then run again"
+        f"no module variable holds it, so no import string (module:variable, what the app key "
+        f"takes) can name it; hold it in one (app = {owner}(...).{attribute}), then run again"
     )
 
 

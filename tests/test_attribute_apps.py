@@ -83,8 +83,52 @@ def test_an_app_only_a_class_holds_is_said_with_the_fix(tmp_path: Path) -> None:
     assert initialised.exit_code == 2, initialised.stdout + initialised.stderr
     assert initialised.stderr == (
         "error: relay/service.py:9: the app is built in a class (self.web in Relay.__init__()) "
-        "and no module variable holds it, so no server can import it; hold it in one "
-        "(app = Relay(...).web), then run again\n"
+        "and no module variable holds it, so no import string (module:variable, what the app key "
+        "takes) can name it; hold it in one (app = Relay(...).web), then run again\n"
+    )
+    assert snapshot(root) == planned
+
+
+SELF_RUNNING = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Server:
+    def __init__(self) -> None:
+        self.web = FastAPI()
+        self.web.include_router(router)
+
+    def run(self) -> None:
+        uvicorn.run(self.web, host="0.0.0.0")
+
+
+if __name__ == "__main__":
+    Server().run()
+"""
+
+
+def test_a_class_serving_its_own_app_is_said_truly(tmp_path: Path) -> None:
+    """`Server().run()` serves `self.web` itself: a server does run it, but no import string
+    names it, so the plan's `app` key cannot; the message says that, and the same fix."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "relay"\n',
+            "relay/__init__.py": "",
+            "relay/views.py": VIEWS,
+            "relay/service.py": SELF_RUNNING,
+        },
+    )
+    planned = snapshot(root)
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 2, initialised.stdout + initialised.stderr
+    assert initialised.stderr == (
+        "error: relay/service.py:9: the app is built in a class (self.web in Server.__init__()) "
+        "and no module variable holds it, so no import string (module:variable, what the app key "
+        "takes) can name it; hold it in one (app = Server(...).web), then run again\n"
     )
     assert snapshot(root) == planned
 
