@@ -32,7 +32,7 @@ from telemetry_cli.install_steps import (
     read_text,
     searched_folders,
 )
-from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS
+from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS, fastapi_command
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
 _COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
@@ -488,7 +488,7 @@ def _import_roots(
 
     None when not known. Known for a CMD (or ENTRYPOINT) running a server of
     :data:`SERVER_COMMANDS` on an import string: the working directory (or the server's folder
-    option); for the FastAPI CLI (see :func:`_fastapi_command`); for the tiangolo images' own
+    option); for the FastAPI CLI (see :func:`_fastapi_served`); for the tiangolo images' own
     start-up: ``/app``; each with the PYTHONPATH the Dockerfile sets.
     """
     entrypoint = next((stage.entrypoint for stage in chain if stage.entrypoint is not None), None)
@@ -560,7 +560,7 @@ def _server_command(
         return None
     server = posixpath.basename(words[0])
     if server == "fastapi":
-        return _fastapi_command(words[1:], workdir, in_image)
+        return _fastapi_served(words[1:], workdir, in_image)
     options = SERVER_COMMANDS.get(server)
     if options is None:
         return None
@@ -576,36 +576,23 @@ def _server_command(
     return (folder, strings) if strings else None
 
 
-def _fastapi_command(
+def _fastapi_served(
     words: list[str], workdir: str, in_image: Callable[[str], bool]
 ) -> tuple[str, list[str]] | None:
     """What ``fastapi run`` (or ``dev``) imports: the folder and import string, as the CLI does.
 
-    ``--entrypoint pkg.main:app`` (``-e``): from the working directory. A module file
-    (``app/main.py``): from the first folder above it holding no ``__init__.py`` in the image,
-    its app the variable ``--app`` names, else ``app``. None for a package folder or no module
-    named (the CLI then looks for one itself, or reads pyproject.toml).
+    ``--entrypoint pkg.main:app``: from the working directory. A module file (``app/main.py``):
+    from the first folder above it holding no ``__init__.py`` in the image. None for a package
+    folder or no module named (the CLI then looks for one itself, or reads pyproject.toml).
     """
-    if not words or words[0] not in ("run", "dev"):
+    command = fastapi_command(words)
+    if command is None:
         return None
-    values: dict[str, str] = {}
-    files: list[str] = []
-    for position, word in enumerate(words[1:], 1):
-        option, equals, value = word.partition("=")
-        if option in ("--entrypoint", "-e", "--app"):
-            following = words[position + 1] if position + 1 < len(words) else ""
-            values["--app" if option == "--app" else "--entrypoint"] = (
-                value if equals else following
-            )
-        elif word.endswith(".py") and not word.startswith("-"):
-            files.append(word)
-    if "--entrypoint" in values:
-        entrypoint = values["--entrypoint"]
-        return (".", [entrypoint]) if IMPORT_STRING.fullmatch(entrypoint) else None
-    name = values.get("--app", "app")
-    if len(files) != 1 or "$" in files[0] or not name.isidentifier():
+    if command.entrypoint is not None:
+        return (".", [command.entrypoint]) if IMPORT_STRING.fullmatch(command.entrypoint) else None
+    if command.file is None or "$" in command.file or not command.app.isidentifier():
         return None
-    module = posixpath.normpath(posixpath.join(workdir, files[0]))
+    module = posixpath.normpath(posixpath.join(workdir, command.file))
     if posixpath.basename(module) == "__init__.py":
         module = posixpath.dirname(module)
     names = [posixpath.splitext(posixpath.basename(module))[0]]
@@ -615,7 +602,7 @@ def _fastapi_command(
         folder = posixpath.dirname(folder)
     if not all(part.isidentifier() for part in names):
         return None
-    return folder, [f"{'.'.join(names)}:{name}"]
+    return folder, [f"{'.'.join(names)}:{command.app}"]
 
 
 def _exec_words(text: str) -> tuple[str, ...]:

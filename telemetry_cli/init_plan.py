@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import itertools
 import os
 import re
 import sys
@@ -78,7 +77,7 @@ from telemetry_cli.plan import (
     refuse_misspelt_table,
 )
 from telemetry_cli.render import is_generated_file
-from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS
+from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS, fastapi_command
 
 # Folders that never hold the user's app.
 _SKIPPED = frozenset(
@@ -1904,27 +1903,25 @@ def _fastapi_cli_target(line: str) -> str | None:
     """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from the root.
 
     The FastAPI CLI takes the module's file: ``app/main.py`` is ``app.main``, its app the
-    variable ``--app`` names, else ``app``. None for another line, or one naming no module
-    file (the CLI then looks for ``main.py`` itself, as discovery does).
+    variable ``--app`` names, else ``app``; or the import string itself (``--entrypoint``). None
+    for another line, or one naming neither (the CLI then looks for ``main.py`` itself, as
+    discovery does).
     """
     match = _FASTAPI_CLI.search(line)
     if match is None:
         return None
-    words = _COMMAND_WORD.findall(line[match.end() :])
-    files = [word for word in words if word.endswith(".py") and not word.startswith("-")]
-    if not files:
+    command = fastapi_command(["run", *_COMMAND_WORD.findall(line[match.end() :])])
+    if command is None:
         return None
-    parts = PurePosixPath(files[0].removeprefix("./")).with_suffix("").parts
+    if command.entrypoint is not None:
+        found = IMPORT_STRING.fullmatch(command.entrypoint)
+        return None if found is None else found.group(1)
+    if command.file is None or not command.app.isidentifier():
+        return None
+    parts = PurePosixPath(command.file.removeprefix("./")).with_suffix("").parts
     if not parts or not all(part.isidentifier() for part in parts):
         return None
-    name = "app"
-    for option, value in itertools.pairwise(words):
-        if option == "--app" and value.isidentifier():
-            name = value
-    for word in words:
-        if word.startswith("--app=") and word[len("--app=") :].isidentifier():
-            name = word[len("--app=") :]
-    return f"{'.'.join(parts)}:{name}"
+    return f"{'.'.join(parts)}:{command.app}"
 
 
 def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:

@@ -8,6 +8,8 @@ Kept out of :mod:`telemetry_cli.patching` so the image check does not load the p
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import NamedTuple
 
 #: The servers a command line starts on an app's import string (``uvicorn app.main:app``, also
 #: ``python -m gunicorn``), each with its options naming the folder put on the import path in
@@ -25,3 +27,33 @@ SERVER_COMMANDS: dict[str, frozenset[str]] = {
 IMPORT_STRING = re.compile(
     r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?:\([^()]*\))?(?![\w.:/(-])"
 )
+
+
+class FastAPICommand(NamedTuple):
+    """What a ``fastapi run`` (or ``fastapi dev``) command line names to serve."""
+
+    #: ``--entrypoint pkg.main:app`` (``-e``): imported from the working directory.
+    entrypoint: str | None
+    #: The module file (``app/main.py``), its app the variable ``app`` names.
+    file: str | None
+    app: str
+
+
+def fastapi_command(words: Sequence[str]) -> FastAPICommand | None:
+    """What ``words``, the FastAPI CLI's after ``fastapi``, serve; None for no ``run``/``dev``.
+
+    The CLI takes an import string (``--entrypoint``, ``-e``) or a module file, its app the
+    variable ``--app`` names (else ``app``); naming neither, it looks for the module itself.
+    """
+    if not words or words[0] not in ("run", "dev"):
+        return None
+    values: dict[str, str] = {}
+    files: list[str] = []
+    for position, word in enumerate(words[1:], 1):
+        option, equals, value = word.partition("=")
+        if option in ("--entrypoint", "-e", "--app"):
+            following = words[position + 1] if position + 1 < len(words) else ""
+            values["--app" if option == "--app" else "-e"] = value if equals else following
+        elif word.endswith(".py") and not word.startswith("-"):
+            files.append(word)
+    return FastAPICommand(values.get("-e"), files[0] if files else None, values.get("--app", "app"))
