@@ -411,12 +411,10 @@ def _source_of(base: Path, copies: list[_Copy], image_path: str) -> str | None:
     """
     for copy in reversed(copies):
         for source in reversed(copy.sources):
-            if source == "*" or _GLOB.search(source) or "$" in copy.dest or copy.workdir is None:
+            landing = None if _GLOB.search(source) else _image_landing(copy, source, source, base)
+            if landing is None:
                 return None
             is_dir = _exists(base / source, folder=True)
-            landing = posixpath.normpath(
-                posixpath.join(copy.workdir, _landing(copy, source, source, is_dir))
-            )
             if image_path == landing:
                 found = source
             elif is_dir and image_path.startswith(landing.rstrip("/") + "/"):
@@ -459,10 +457,10 @@ def _unresolved(
     roots = served[0]
     landings: list[tuple[_Copy, str]] = []
     for copy, source in bringing:
-        if source == "*" or "$" in copy.dest or copy.workdir is None:
-            return None  # a variable's copy: it may land anywhere
-        landing = _landing(copy, source, shown, _exists(base / source, folder=True))
-        landings.append((copy, posixpath.normpath(posixpath.join(copy.workdir, landing))))
+        landing = _image_landing(copy, source, shown, base)
+        if landing is None:
+            return None
+        landings.append((copy, landing))
     for _, landing in landings:
         for root in roots:
             if posixpath.normpath(posixpath.join(root, dotted)) == landing:
@@ -659,6 +657,17 @@ def _within(context: str, path: str) -> str | None:
         return path
     prefix = context + "/"
     return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+def _image_landing(copy: _Copy, source: str, path: str, base: Path) -> str | None:
+    """Where ``path`` of the build context ``base`` lands in the image (an absolute path).
+
+    Copied as ``copy`` copies ``source``; None for a variable's copy, which may land anywhere.
+    """
+    if source == "*" or "$" in copy.dest or copy.workdir is None:
+        return None
+    landing = _landing(copy, source, path, _exists(base / source, folder=True))
+    return posixpath.normpath(posixpath.join(copy.workdir, landing))
 
 
 def _landing(copy: _Copy, source: str, layer: str, source_is_dir: bool) -> str:

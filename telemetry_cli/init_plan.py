@@ -548,10 +548,9 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
     ((folder, string),) = served
     if folder == found.backend:
         return found  # the same import root: which attribute it serves is not this rule's
-    module = string.partition(":")[0]
-    prefix = ".".join(part for part in PurePosixPath(folder).parts if part != ".")
-    if prefix and module.startswith(prefix + "."):
+    if _relative_entrypoint(string, folder) != string:
         return found  # read back relative to the folder, it would name another module
+    module = string.partition(":")[0]
     names = module.split(".")
     paths = {
         PurePosixPath(folder, *names[:-1], tail).as_posix()
