@@ -65,30 +65,6 @@ def test_a_module_holding_a_class_built_app_without_naming_fastapi_is_the_app(
     assert snapshot(root) == planned
 
 
-def test_an_app_only_a_class_holds_is_said_with_the_fix(tmp_path: Path) -> None:
-    """No module variable holds `Relay(...).web`: `init` says so (exit 2) and writes nothing,
-    instead of an `app` key (`relay.service:Relay.web`) that names no importable object."""
-    root = tmp_path / "project"
-    write_files(
-        root,
-        {
-            "pyproject.toml": '[project]\nname = "relay"\n',
-            "relay/__init__.py": "",
-            "relay/views.py": VIEWS,
-            "relay/service.py": SERVICE,
-        },
-    )
-    planned = snapshot(root)
-    initialised = run("init", "--root", str(root))
-    assert initialised.exit_code == 2, initialised.stdout + initialised.stderr
-    assert initialised.stderr == (
-        "error: relay/service.py:9: the app is built in a class (self.web in Relay.__init__()) "
-        "and no module variable holds it, so no import string (module:variable, what the app key "
-        "takes) can name it; hold it in one (app = Relay(...).web), then run again\n"
-    )
-    assert snapshot(root) == planned
-
-
 SELF_RUNNING = """import uvicorn
 from fastapi import FastAPI
 
@@ -109,9 +85,19 @@ if __name__ == "__main__":
 """
 
 
-def test_a_class_serving_its_own_app_is_said_truly(tmp_path: Path) -> None:
-    """`Server().run()` serves `self.web` itself: a server does run it, but no import string
-    names it, so the plan's `app` key cannot; the message says that, and the same fix."""
+@pytest.mark.parametrize(
+    ("service", "owner"),
+    [
+        pytest.param(SERVICE, "Relay", id="built-only"),
+        # `Server().run()` serves `self.web` itself: a server does run it, by no import string.
+        pytest.param(SELF_RUNNING, "Server", id="serving-itself"),
+    ],
+)
+def test_an_app_only_a_class_holds_is_said_with_the_fix(
+    tmp_path: Path, service: str, owner: str
+) -> None:
+    """No module variable holds `Relay(...).web`: `init` says so (exit 2) and writes nothing,
+    instead of an `app` key (`relay.service:Relay.web`) that names no importable object."""
     root = tmp_path / "project"
     write_files(
         root,
@@ -119,16 +105,16 @@ def test_a_class_serving_its_own_app_is_said_truly(tmp_path: Path) -> None:
             "pyproject.toml": '[project]\nname = "relay"\n',
             "relay/__init__.py": "",
             "relay/views.py": VIEWS,
-            "relay/service.py": SELF_RUNNING,
+            "relay/service.py": service,
         },
     )
     planned = snapshot(root)
     initialised = run("init", "--root", str(root))
     assert initialised.exit_code == 2, initialised.stdout + initialised.stderr
     assert initialised.stderr == (
-        "error: relay/service.py:9: the app is built in a class (self.web in Server.__init__()) "
+        f"error: relay/service.py:9: the app is built in a class (self.web in {owner}.__init__()) "
         "and no module variable holds it, so no import string (module:variable, what the app key "
-        "takes) can name it; hold it in one (app = Server(...).web), then run again\n"
+        f"takes) can name it; hold it in one (app = {owner}(...).web), then run again\n"
     )
     assert snapshot(root) == planned
 
