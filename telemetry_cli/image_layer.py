@@ -32,6 +32,7 @@ from telemetry_cli.install_steps import (
     read_text,
     searched_folders,
 )
+from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS, fastapi_command
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
 _COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
@@ -343,13 +344,6 @@ def _check_layer(
     return _LayerCheck(holds_importer=True)
 
 
-#: The servers that import the app by its import string from the working directory (uvicorn
-#: and gunicorn put it on the import path; hypercorn too), run directly or by `python -m`.
-_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn"})
-#: Their options naming the folder the app is imported from instead of the working directory.
-_ROOT_OPTIONS = frozenset({"--app-dir", "--chdir"})
-#: An import string on a server's command line (`main:app`, `app.main:create_app()`).
-_APP_ARGUMENT = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*(?:\(.*\))?")
 #: The images that serve `/app`'s `main:app` (or `app.main:app`) with no CMD of the project's:
 #: PYTHONPATH=/app and WORKDIR /app, so `/app` is on the import path
 #: (https://github.com/tiangolo/uvicorn-gunicorn-fastapi-docker).
@@ -382,15 +376,11 @@ def served_modules(root: Path) -> list[tuple[str, str]]:
 
 def _served_module(base: Path, chain: list[_Stage]) -> tuple[str, str] | None:
     """The ``(folder, import string)`` of the app an image serves, relative to its context."""
-    roots = _import_roots(chain)
-    if roots is None:
-        return None
-    words = [
-        *next((stage.entrypoint for stage in chain if stage.entrypoint is not None), ()),
-        *next((stage.command for stage in chain if stage.command is not None), ()),
-    ]
-    strings = [word for word in words[1:] if _APP_ARGUMENT.fullmatch(word)]
     copies = [copy for stage in reversed(chain) for copy in stage.copies]
+    served = _import_roots(chain, base, copies)
+    if served is None:
+        return None
+    roots, strings = served
     if len(strings) == 1 and "(" not in strings[0]:
         string = strings[0]
     elif not strings and _APP_IMAGE.fullmatch(chain[-1].base):
@@ -421,12 +411,10 @@ def _source_of(base: Path, copies: list[_Copy], image_path: str) -> str | None:
     """
     for copy in reversed(copies):
         for source in reversed(copy.sources):
-            if source == "*" or _GLOB.search(source) or "$" in copy.dest or copy.workdir is None:
+            landing = None if _GLOB.search(source) else _image_landing(copy, source, source, base)
+            if landing is None:
                 return None
             is_dir = _exists(base / source, folder=True)
-            landing = posixpath.normpath(
-                posixpath.join(copy.workdir, _landing(copy, source, source, is_dir))
-            )
             if image_path == landing:
                 found = source
             elif is_dir and image_path.startswith(landing.rstrip("/") + "/"):
@@ -462,15 +450,17 @@ def _unresolved(
     chain = _chain(stages)
     if chain is None:
         return None
-    roots = _import_roots(chain)
-    if roots is None:
+    copies = [copy for stage in reversed(chain) for copy in stage.copies]
+    served = _import_roots(chain, base, copies)
+    if served is None:
         return None
+    roots = served[0]
     landings: list[tuple[_Copy, str]] = []
     for copy, source in bringing:
-        if source == "*" or "$" in copy.dest or copy.workdir is None:
-            return None  # a variable's copy: it may land anywhere
-        landing = _landing(copy, source, shown, _exists(base / source, folder=True))
-        landings.append((copy, posixpath.normpath(posixpath.join(copy.workdir, landing))))
+        landing = _image_landing(copy, source, shown, base)
+        if landing is None:
+            return None
+        landings.append((copy, landing))
     for _, landing in landings:
         for root in roots:
             if posixpath.normpath(posixpath.join(root, dotted)) == landing:
@@ -489,11 +479,14 @@ def _chain(stages: list[_Stage]) -> list[_Stage] | None:
     return None if any(stage.copies_other for stage in chain) else chain
 
 
-def _import_roots(chain: list[_Stage]) -> list[str] | None:
-    """The folders of the image its server imports the app from, or None when not known.
+def _import_roots(
+    chain: list[_Stage], base: Path, copies: list[_Copy]
+) -> tuple[list[str], list[str]] | None:
+    """The folders of the image its server imports the app from, and the strings it names.
 
-    Known for a CMD (or ENTRYPOINT) running uvicorn, gunicorn or hypercorn on an import string:
-    the working directory (or ``--app-dir`` / ``--chdir``), and for the tiangolo images' own
+    None when not known. Known for a CMD (or ENTRYPOINT) running a server of
+    :data:`SERVER_COMMANDS` on an import string: the working directory (or the server's folder
+    option); for the FastAPI CLI (see :func:`_fastapi_served`); for the tiangolo images' own
     start-up: ``/app``; each with the PYTHONPATH the Dockerfile sets.
     """
     entrypoint = next((stage.entrypoint for stage in chain if stage.entrypoint is not None), None)
@@ -506,10 +499,16 @@ def _import_roots(chain: list[_Stage]) -> list[str] | None:
         roots.append("/app")
         if workdir is not None:
             roots.append(workdir)
+        strings = [word for word in words[1:] if IMPORT_STRING.fullmatch(word)]
     else:
-        folder = _server_folder(words)
-        if folder is None or workdir is None:
+        if workdir is None:
             return None
+        served = _server_command(
+            words, workdir, lambda path: _source_of(base, copies, path) is not None
+        )
+        if served is None:
+            return None
+        folder, strings = served
         roots.append(posixpath.normpath(posixpath.join(workdir, folder)))
     for stage in chain:
         if stage.unknown_pythonpath:
@@ -519,7 +518,7 @@ def _import_roots(chain: list[_Stage]) -> list[str] | None:
                 posixpath.normpath(posixpath.join(workdir or "/", p)) for p in stage.pythonpath
             ]
             break  # the latest setting: an earlier stage's is replaced by it
-    return list(dict.fromkeys(roots))
+    return list(dict.fromkeys(roots)), strings
 
 
 def _current_workdir(stage: _Stage) -> str | None:
@@ -543,30 +542,65 @@ def _base_workdir(stages: list[_Stage]) -> str | None:
     return "/app" if _APP_IMAGE.fullmatch(stage.base) else None
 
 
-def _server_folder(words: list[str]) -> str | None:
-    """The folder (relative to the working directory) a server command imports its app from.
+def _server_command(
+    words: list[str], workdir: str, in_image: Callable[[str], bool]
+) -> tuple[str, list[str]] | None:
+    """The folder a server command imports its app from, and the import strings it names.
 
-    None unless ``words`` run uvicorn, gunicorn or hypercorn (directly, or ``python -m``) on an
-    import string; a shell's script, a second command or a config file of its own make it
-    unknown.
+    The folder is relative to the working directory ``workdir``; ``in_image`` says whether a
+    file of the image is there. None unless ``words`` run a server of :data:`SERVER_COMMANDS`
+    (directly, or ``python -m``) on an import string, or the FastAPI CLI on a module; a shell's
+    script, a second command or a config file of its own make it unknown.
     """
     while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
         words = words[1:]
-    if not words or posixpath.basename(words[0]) not in _SERVERS:
+    if not words or any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):
         return None
-    if any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):
+    server = posixpath.basename(words[0])
+    if server == "fastapi":
+        return _fastapi_served(words[1:], workdir, in_image)
+    options = SERVER_COMMANDS.get(server)
+    if options is None:
         return None
     folder = "."
     for position, word in enumerate(words[1:], 1):
         option, equals, value = word.partition("=")
-        if option in _ROOT_OPTIONS:
+        if option in options:
             value = value if equals else (words[position + 1] if position + 1 < len(words) else "")
             if not value or "$" in value:
                 return None
             folder = value
-    if not any(_APP_ARGUMENT.fullmatch(word) for word in words[1:]):
+    strings = [word for word in words[1:] if IMPORT_STRING.fullmatch(word)]
+    return (folder, strings) if strings else None
+
+
+def _fastapi_served(
+    words: list[str], workdir: str, in_image: Callable[[str], bool]
+) -> tuple[str, list[str]] | None:
+    """What ``fastapi run`` (or ``dev``) imports: the folder and import string, as the CLI does.
+
+    ``--entrypoint pkg.main:app``: from the working directory. A module file (``app/main.py``):
+    from the first folder above it holding no ``__init__.py`` in the image. None for a package
+    folder or no module named (the CLI then looks for one itself, or reads pyproject.toml).
+    """
+    command = fastapi_command(words)
+    if command is None:
         return None
-    return folder
+    if command.entrypoint is not None:
+        return (".", [command.entrypoint]) if IMPORT_STRING.fullmatch(command.entrypoint) else None
+    if command.file is None or "$" in command.file or not command.app.isidentifier():
+        return None
+    module = posixpath.normpath(posixpath.join(workdir, command.file))
+    if posixpath.basename(module) == "__init__.py":
+        module = posixpath.dirname(module)
+    names = [posixpath.splitext(posixpath.basename(module))[0]]
+    folder = posixpath.dirname(module)
+    while folder != "/" and in_image(posixpath.join(folder, "__init__.py")):
+        names.insert(0, posixpath.basename(folder))
+        folder = posixpath.dirname(folder)
+    if not all(part.isidentifier() for part in names):
+        return None
+    return folder, [f"{'.'.join(names)}:{command.app}"]
 
 
 def _exec_words(text: str) -> tuple[str, ...]:
@@ -623,6 +657,17 @@ def _within(context: str, path: str) -> str | None:
         return path
     prefix = context + "/"
     return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+def _image_landing(copy: _Copy, source: str, path: str, base: Path) -> str | None:
+    """Where ``path`` of the build context ``base`` lands in the image (an absolute path).
+
+    Copied as ``copy`` copies ``source``; None for a variable's copy, which may land anywhere.
+    """
+    if source == "*" or "$" in copy.dest or copy.workdir is None:
+        return None
+    landing = _landing(copy, source, path, _exists(base / source, folder=True))
+    return posixpath.normpath(posixpath.join(copy.workdir, landing))
 
 
 def _landing(copy: _Copy, source: str, layer: str, source_is_dir: bool) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import itertools
 import os
 import re
 import sys
@@ -78,6 +77,7 @@ from telemetry_cli.plan import (
     refuse_misspelt_table,
 )
 from telemetry_cli.render import is_generated_file
+from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS, fastapi_command
 
 # Folders that never hold the user's app.
 _SKIPPED = frozenset(
@@ -548,10 +548,9 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
     ((folder, string),) = served
     if folder == found.backend:
         return found  # the same import root: which attribute it serves is not this rule's
-    module = string.partition(":")[0]
-    prefix = ".".join(part for part in PurePosixPath(folder).parts if part != ".")
-    if prefix and module.startswith(prefix + "."):
+    if _relative_entrypoint(string, folder) != string:
         return found  # read back relative to the folder, it would name another module
+    module = string.partition(":")[0]
     names = module.split(".")
     paths = {
         PurePosixPath(folder, *names[:-1], tail).as_posix()
@@ -912,19 +911,20 @@ def _offers(
 
 
 def _unimportable(app: FoundApp) -> str | None:
-    """Why no server can import ``app``, when it is only a class's attribute; else None.
+    """Why no import string names ``app``, when it is only a class's attribute; else None.
 
     ``self.web = FastAPI()`` in ``Relay.__init__``, no module variable holding ``Relay(...).web``
     and no factory returning it: ``module:Relay.web`` names an attribute of each instance, not
-    of the class, so neither a server nor the ``app`` key can name it.
+    of the class, so neither a server's import string nor the ``app`` key can name it (a class
+    serving its own instance's app, ``Server().run()``, does serve it, by no such string).
     """
     owner, dot, attribute = app.entry.attribute.partition(".")
     if not dot:
         return None
     return (
         f"{app.entry.path}:{app.site.line}: the app is built in a class ({app.site.label}) and "
-        f"no module variable holds it, so no server can import it; hold it in one (app = "
-        f"{owner}(...).{attribute}), then run again"
+        f"no module variable holds it, so no import string (module:variable, what the app key "
+        f"takes) can name it; hold it in one (app = {owner}(...).{attribute}), then run again"
     )
 
 
@@ -1743,7 +1743,7 @@ def _run_file_targets(
             text = "" if data is None else data.decode("utf-8", errors="replace")
         for line in _command_lines(text):
             if _SERVER_COMMAND.search(line):
-                targets.update(_COMMAND_TARGET.findall(line))
+                targets.update(IMPORT_STRING.findall(line))
             cli = _fastapi_cli_target(line)
             if cli is not None:
                 targets.add(cli)
@@ -1802,7 +1802,7 @@ def _gunicorn_app(data: bytes) -> set[str]:
             and isinstance(statement.value, ast.Constant)
             and isinstance(statement.value.value, str)
         ):
-            found = _COMMAND_TARGET.fullmatch(statement.value.value.strip())
+            found = IMPORT_STRING.fullmatch(statement.value.value.strip())
             if found is not None:
                 named.add(found.group(1))
     return named
@@ -1902,27 +1902,25 @@ def _fastapi_cli_target(line: str) -> str | None:
     """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from the root.
 
     The FastAPI CLI takes the module's file: ``app/main.py`` is ``app.main``, its app the
-    variable ``--app`` names, else ``app``. None for another line, or one naming no module
-    file (the CLI then looks for ``main.py`` itself, as discovery does).
+    variable ``--app`` names, else ``app``; or the import string itself (``--entrypoint``). None
+    for another line, or one naming neither (the CLI then looks for ``main.py`` itself, as
+    discovery does).
     """
     match = _FASTAPI_CLI.search(line)
     if match is None:
         return None
-    words = _COMMAND_WORD.findall(line[match.end() :])
-    files = [word for word in words if word.endswith(".py") and not word.startswith("-")]
-    if not files:
+    command = fastapi_command(["run", *_COMMAND_WORD.findall(line[match.end() :])])
+    if command is None:
         return None
-    parts = PurePosixPath(files[0].removeprefix("./")).with_suffix("").parts
+    if command.entrypoint is not None:
+        found = IMPORT_STRING.fullmatch(command.entrypoint)
+        return None if found is None else found.group(1)
+    if command.file is None or not command.app.isidentifier():
+        return None
+    parts = PurePosixPath(command.file.removeprefix("./")).with_suffix("").parts
     if not parts or not all(part.isidentifier() for part in parts):
         return None
-    name = "app"
-    for option, value in itertools.pairwise(words):
-        if option == "--app" and value.isidentifier():
-            name = value
-    for word in words:
-        if word.startswith("--app=") and word[len("--app=") :].isidentifier():
-            name = word[len("--app=") :]
-    return f"{'.'.join(parts)}:{name}"
+    return f"{'.'.join(parts)}:{command.app}"
 
 
 def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:
@@ -1974,12 +1972,7 @@ _FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
 _COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: An ASGI server started on a command line (also `python -m uvicorn`).
-_SERVER_COMMAND = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|granian)\b")
-#: The import string such a line gives it: `app.main:app`, not `0.0.0.0:8000` nor `redis://`.
-#: gunicorn's factory call (`"app.main:create_app()"`, arguments too) names the factory.
-_COMMAND_TARGET = re.compile(
-    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?:\([^()]*\))?(?![\w.:/(-])"
-)
+_SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")
 
 
 def _is_module_of(folder: Path, name: str) -> bool:

@@ -65,7 +65,37 @@ def test_a_module_holding_a_class_built_app_without_naming_fastapi_is_the_app(
     assert snapshot(root) == planned
 
 
-def test_an_app_only_a_class_holds_is_said_with_the_fix(tmp_path: Path) -> None:
+SELF_RUNNING = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Server:
+    def __init__(self) -> None:
+        self.web = FastAPI()
+        self.web.include_router(router)
+
+    def run(self) -> None:
+        uvicorn.run(self.web, host="0.0.0.0")
+
+
+if __name__ == "__main__":
+    Server().run()
+"""
+
+
+@pytest.mark.parametrize(
+    ("service", "owner"),
+    [
+        pytest.param(SERVICE, "Relay", id="built-only"),
+        # `Server().run()` serves `self.web` itself: a server does run it, by no import string.
+        pytest.param(SELF_RUNNING, "Server", id="serving-itself"),
+    ],
+)
+def test_an_app_only_a_class_holds_is_said_with_the_fix(
+    tmp_path: Path, service: str, owner: str
+) -> None:
     """No module variable holds `Relay(...).web`: `init` says so (exit 2) and writes nothing,
     instead of an `app` key (`relay.service:Relay.web`) that names no importable object."""
     root = tmp_path / "project"
@@ -75,16 +105,16 @@ def test_an_app_only_a_class_holds_is_said_with_the_fix(tmp_path: Path) -> None:
             "pyproject.toml": '[project]\nname = "relay"\n',
             "relay/__init__.py": "",
             "relay/views.py": VIEWS,
-            "relay/service.py": SERVICE,
+            "relay/service.py": service,
         },
     )
     planned = snapshot(root)
     initialised = run("init", "--root", str(root))
     assert initialised.exit_code == 2, initialised.stdout + initialised.stderr
     assert initialised.stderr == (
-        "error: relay/service.py:9: the app is built in a class (self.web in Relay.__init__()) "
-        "and no module variable holds it, so no server can import it; hold it in one "
-        "(app = Relay(...).web), then run again\n"
+        f"error: relay/service.py:9: the app is built in a class (self.web in {owner}.__init__()) "
+        "and no module variable holds it, so no import string (module:variable, what the app key "
+        f"takes) can name it; hold it in one (app = {owner}(...).web), then run again\n"
     )
     assert snapshot(root) == planned
 

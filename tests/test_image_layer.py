@@ -528,6 +528,30 @@ _TIANGOLO = "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\n"
             "/code/app",
             id="app-dir",
         ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY . .\n"
+            "CMD granian --interface asgi --working-dir app main:app\n",
+            3,
+            "/code/app/analytics",
+            "/code/app",
+            id="granian-working-dir",
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY ./app /code\n"
+            'CMD ["fastapi", "run", "-e", "main:app"]\n',
+            3,
+            "/code/analytics",
+            "/code",
+            id="fastapi-entrypoint",
+        ),
+        # /code/__init__.py makes /code a package: the CLI imports `code.main` from /.
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY ./app /code\nCMD fastapi run main.py\n",
+            3,
+            "/code/analytics",
+            "/",
+            id="fastapi-path-in-a-package",
+        ),
     ],
 )
 def test_a_layer_the_images_import_path_cannot_resolve_is_noted(
@@ -575,6 +599,15 @@ def test_a_layer_the_images_import_path_cannot_resolve_is_noted(
             "FROM python:3.12 AS b\nCOPY app /src\nFROM python:3.12\nCOPY --from=b /src /code\n"
             "WORKDIR /code\nCMD uvicorn main:app\n",
             id="from-another-stage",
+        ),
+        pytest.param(
+            'FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD ["fastapi", "run", "app/main.py"]\n',
+            id="fastapi-path-from-the-root",
+        ),
+        # The CLI looks for the module itself: where is not known.
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY ./app /code\nCMD fastapi run\n",
+            id="fastapi-no-module",
         ),
     ],
 )

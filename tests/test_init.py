@@ -3165,6 +3165,8 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         {"fly.toml": '[processes]\napp = "uvicorn league.main:app --port 8080"\n'},
         {"app.yaml": "runtime: python312\nentrypoint: uvicorn league.main:app --port $PORT\n"},
         {"Dockerfile": 'CMD ["fastapi", "run", "league/main.py"]\n', "app.json": "{}\n"},
+        {"Procfile": "web: fastapi run --entrypoint league.main:app --port $PORT\n"},
+        {"Dockerfile": 'CMD ["fastapi", "run", "-e", "league.main:app"]\n'},
     ],
     ids=[
         "dockerfile",
@@ -3197,6 +3199,8 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "fly-process",
         "app-engine-entrypoint",
         "other-json-beside",
+        "fastapi-cli-entrypoint",
+        "fastapi-cli-e",
     ],
 )
 def test_a_run_file_naming_one_app_picks_it_among_several(

@@ -98,6 +98,45 @@ def test_the_import_root_is_where_the_image_serves_the_app_from(
 
 
 @pytest.mark.parametrize(
+    ("command", "package"),
+    [
+        # The FastAPI CLI on a module file: imported from the first folder above it that is
+        # no package (`/app` here, holding no `__init__.py`).
+        pytest.param('["fastapi", "run", "main.py", "--port", "80"]', False, id="fastapi-path"),
+        pytest.param("fastapi dev ./main.py --host 0.0.0.0", False, id="fastapi-dev-shell"),
+        # On an import string: from the working directory, package or not.
+        pytest.param('["fastapi", "run", "--entrypoint", "main:app"]', True, id="fastapi-entry"),
+        pytest.param('["fastapi", "run", "-e", "main:app"]', True, id="fastapi-e"),
+        # granian imports it from its `--working-dir`.
+        pytest.param(
+            '["granian", "--interface", "asgi", "--working-dir", "/app", "main:app"]',
+            True,
+            id="granian-working-dir",
+        ),
+    ],
+)
+def test_the_fastapi_cli_and_granian_in_the_image_say_where_the_app_is_served_from(
+    tmp_path: Path, command: str, package: bool
+) -> None:
+    dockerfile = f"FROM python:3.12\nWORKDIR /app\nCOPY ./app .\nCMD {command}\n"
+    if "granian" in command:
+        dockerfile = dockerfile.replace("WORKDIR /app\nCOPY ./app .", "COPY ./app /app")
+    root = project(tmp_path, PLAIN, dockerfile, package=package)
+    assert found(root) == ("app", "", "main:app")
+
+
+def test_the_fastapi_cli_on_a_package_module_serves_it_from_above_the_package(
+    tmp_path: Path,
+) -> None:
+    # `/code/app/__init__.py` is there: `fastapi run app/main.py` imports `app.main` from /code.
+    dockerfile = (
+        'FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD ["fastapi", "run", "app/main.py"]\n'
+    )
+    root = project(tmp_path, BOTH, dockerfile)
+    assert found(root) == (".", "app", "app.main:app")
+
+
+@pytest.mark.parametrize(
     ("main", "dockerfile", "expected"),
     [
         # The module imports its package by name: it only runs from the root, whatever the

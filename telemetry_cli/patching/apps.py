@@ -1657,6 +1657,18 @@ def under_root_path(prefix: str, root_path: str | None) -> str | None:
     return None
 
 
+def _calls_after(site: AppSite) -> Iterator[tuple[ast.stmt, ast.Call]]:
+    """The calls the statements after the site's anchor in its block make, with the statement.
+
+    Those a function or class there defines run later, if at all: not these.
+    """
+    for statement in site.block[site.block.index(site.anchor) + 1 :]:
+        if not isinstance(statement, FunctionNode | ast.ClassDef):
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call):
+                    yield statement, node
+
+
 def wiring_block(site: AppSite) -> ast.stmt:
     """The statement after which the wiring goes.
 
@@ -1668,21 +1680,14 @@ def wiring_block(site: AppSite) -> ast.stmt:
     (attribute docstrings) and stay with it.
     """
     anchor = site.anchor
-    start = site.block.index(anchor)
     scope = _scope_of(site)
-    for statement in site.block[start + 1 :]:
-        if isinstance(statement, FunctionNode | ast.ClassDef):
-            continue
-        for node in ast.walk(statement):
-            if not isinstance(node, ast.Call):
-                continue
-            if (
-                isinstance(node.func, ast.Attribute)
-                and node.func.attr == "include_router"
-                and ast.unparse(node.func.value) == site.expression
-            ) or _takes_routes(node, site.expression, scope):
-                anchor = statement
-                break
+    for statement, call in _calls_after(site):
+        if (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr == "include_router"
+            and ast.unparse(call.func.value) == site.expression
+        ) or _takes_routes(call, site.expression, scope):
+            anchor = statement
     for statement in site.block[site.block.index(anchor) + 1 :]:
         if not is_docstring(statement):
             break
@@ -1696,14 +1701,8 @@ def _routes_taken_after(site: AppSite) -> bool:
     That is a ``Versionizer(app=<app>)`` or a ``FastApiMCP(<app>)`` (see :func:`wiring_block`):
     the layer is then wired at this site, after that call, not where a factory builds the app.
     """
-    start = site.block.index(site.anchor)
     scope = _scope_of(site)
-    return any(
-        isinstance(node, ast.Call) and _takes_routes(node, site.expression, scope)
-        for statement in site.block[start + 1 :]
-        if not isinstance(statement, FunctionNode | ast.ClassDef)
-        for node in ast.walk(statement)
-    )
+    return any(_takes_routes(call, site.expression, scope) for _, call in _calls_after(site))
 
 
 #: The names the calls of :func:`_takes_routes` are made by (as imported, or aliased from).

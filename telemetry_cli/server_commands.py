@@ -1,0 +1,59 @@
+"""The servers a command line starts an app with, read the same way wherever one is read.
+
+``init`` reads run files' command lines (Dockerfiles, Procfiles, compose files, ...) for the app
+they serve; the image check reads a Dockerfile's CMD for the folder the app is imported from.
+Kept out of :mod:`telemetry_cli.patching` so the image check does not load the patcher.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+#: The servers a command line starts on an app's import string (``uvicorn app.main:app``, also
+#: ``python -m gunicorn``), each with its options naming the folder put on the import path in
+#: place of the working directory: uvicorn's ``--app-dir``, gunicorn's ``--chdir``, granian's
+#: ``--working-dir`` (``granian --interface asgi app.main:app``); hypercorn has none.
+SERVER_COMMANDS: dict[str, frozenset[str]] = {
+    "uvicorn": frozenset({"--app-dir"}),
+    "gunicorn": frozenset({"--chdir"}),
+    "hypercorn": frozenset(),
+    "granian": frozenset({"--working-dir"}),
+}
+#: The import string such a command line gives (``app.main:app``, not ``0.0.0.0:8000`` nor
+#: ``redis://``), module and attribute its group; gunicorn's factory call
+#: (``"app.main:create_app()"``, arguments too) names the factory.
+IMPORT_STRING = re.compile(
+    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?:\([^()]*\))?(?![\w.:/(-])"
+)
+
+
+class FastAPICommand(NamedTuple):
+    """What a ``fastapi run`` (or ``fastapi dev``) command line names to serve."""
+
+    #: ``--entrypoint pkg.main:app`` (``-e``): imported from the working directory.
+    entrypoint: str | None
+    #: The module file (``app/main.py``), its app the variable ``app`` names.
+    file: str | None
+    app: str
+
+
+def fastapi_command(words: Sequence[str]) -> FastAPICommand | None:
+    """What ``words``, the FastAPI CLI's after ``fastapi``, serve; None for no ``run``/``dev``.
+
+    The CLI takes an import string (``--entrypoint``, ``-e``) or a module file, its app the
+    variable ``--app`` names (else ``app``); naming neither, it looks for the module itself.
+    """
+    if not words or words[0] not in ("run", "dev"):
+        return None
+    values: dict[str, str] = {}
+    files: list[str] = []
+    for position, word in enumerate(words[1:], 1):
+        option, equals, value = word.partition("=")
+        if option in ("--entrypoint", "-e", "--app"):
+            following = words[position + 1] if position + 1 < len(words) else ""
+            values["--app" if option == "--app" else "-e"] = value if equals else following
+        elif word.endswith(".py") and not word.startswith("-"):
+            files.append(word)
+    return FastAPICommand(values.get("-e"), files[0] if files else None, values.get("--app", "app"))
