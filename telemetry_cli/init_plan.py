@@ -2029,21 +2029,10 @@ def _reach_relative_imports(root: Path, found: tuple[str, str]) -> tuple[str, st
     folder = root / backend
     package_folder = folder.joinpath(*package.split("."))
     beyond = 0
-    scanned = 0
-    for here, dirs, files in os.walk(package_folder):  # symbolic links to folders not followed
-        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
-        depth = len(package.split(".")) + len(Path(here).relative_to(package_folder).parts)
-        for name in sorted(files):
-            if not name.endswith(".py") or scanned >= _IMPORT_SCAN_LIMIT:
-                continue
-            scanned += 1
-            try:
-                data = read_bytes(Path(here) / name, name)
-            except FileProblem:
-                continue
-            text = "" if data is None else data.decode("utf-8", errors="replace")
-            for match in _RELATIVE_IMPORT.finditer(text):
-                beyond = max(beyond, len(match[1]) - depth)
+    for path, text in _package_modules(package_folder):
+        depth = len(package.split(".")) + len(path.parent.relative_to(package_folder).parts)
+        for match in _RELATIVE_IMPORT.finditer(text):
+            beyond = max(beyond, len(match[1]) - depth)
     names = package.split(".")
     for _ in range(beyond):
         # Only folders below the root that can be named in an import join the package.
@@ -2072,21 +2061,30 @@ def _own_submodule(folder: Path, top: Path, names: list[str], texts: list[str]) 
 
 def _module_texts(package: Path) -> list[str]:
     """The text of (at most :data:`_IMPORT_SCAN_LIMIT`) modules of a package folder."""
-    texts: list[str] = []
+    return [text for _, text in _package_modules(package)]
+
+
+def _package_modules(package: Path) -> Iterator[tuple[Path, str]]:
+    """The path and text of (at most :data:`_IMPORT_SCAN_LIMIT`) modules of a package folder.
+
+    Walked in name order, hidden folders passed over; unreadable modules are left out.
+    """
+    count = 0
     for folder, dirs, files in os.walk(package):  # symbolic links to folders not followed
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
         for name in sorted(files):
             if not name.endswith(".py"):
                 continue
-            if len(texts) >= _IMPORT_SCAN_LIMIT:
-                return texts
+            if count >= _IMPORT_SCAN_LIMIT:
+                return
+            path = Path(folder) / name
             try:
-                data = read_bytes(Path(folder) / name, name)
+                data = read_bytes(path, name)
             except FileProblem:
                 continue
             if data is not None:
-                texts.append(data.decode("utf-8", errors="replace"))
-    return texts
+                count += 1
+                yield path, data.decode("utf-8", errors="replace")
 
 
 def _imports(texts: Iterable[str], dotted: str) -> bool:

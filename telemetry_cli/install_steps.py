@@ -80,10 +80,17 @@ class InstallSteps:
 
 
 def install_steps(
-    root: Path, backend: str, read: TextReader = read_text, app_dir: str | None = None
+    root: Path,
+    backend: str,
+    read: TextReader = read_text,
+    app_dir: str | None = None,
+    script: str | None = None,
 ) -> InstallSteps:
     """What installs the backend at ``root / backend``, from the first folder that says.
 
+    Nearest of all, the app module ``script`` (relative to ``root``) itself: the dependencies
+    its PEP 723 ``# /// script`` block lists (a single-file service run by ``uv run main.py``),
+    installed by pip.
     The app package's folder ``app_dir`` (relative to ``root``) and those above it inside the
     backend folder are searched first (a service of a monorepo imported from the root as
     ``services.api.app`` has its own ``services/api/requirements.txt``), then the backend
@@ -97,9 +104,11 @@ def install_steps(
     Unreadable files count as absent. ``read`` reads the Dockerfiles and requirements files (a
     run's :class:`FileTexts`, to read each once).
     """
+    inline = _script_steps(root, script) if script is not None else None
     for folder in _app_folders(backend, app_dir) + searched_folders(backend):
         found = (
-            _pyproject_steps(root, folder)
+            inline
+            or _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
             or _requirements_steps(root, folder, read)
         )
@@ -439,6 +448,41 @@ def _requirements_steps(
         requirements = [line for line in lines if line.strip() and line.lstrip()[0] not in "#-"]
         return [f"pip install -r {shlex.quote(relative.as_posix())}"], _requirements(requirements)
     return None
+
+
+# PEP 723's reference regular expression for a block of inline metadata.
+_INLINE_METADATA = re.compile(
+    r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
+)
+
+
+def _script_steps(root: Path, script: str) -> tuple[list[str], Names] | None:
+    """``pip install`` of what a module's ``# /// script`` block lists as its dependencies.
+
+    Read as PEP 723's reference code reads it; none when the module has no such block, or
+    more than one (an error, the PEP says), or one whose TOML does not parse.
+    """
+    text = read_text(root / script)
+    if text is None or "# /// script" not in text:
+        return None
+    # The reference expression reads lines ending in LF, as Python reads the module.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = [m for m in _INLINE_METADATA.finditer(text) if m["type"] == "script"]
+    if len(blocks) != 1:
+        return None
+    content = "".join(
+        line[2:] if line.startswith("# ") else line[1:]
+        for line in blocks[0]["content"].splitlines(keepends=True)
+    )
+    try:
+        metadata = parse_toml(content)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return None
+    # Only what names a package: pip would read anything else (`--index-url=...`) as an option.
+    listed = [item for item in _strings(metadata.get("dependencies")) if _REQUIREMENT.match(item)]
+    if not listed:
+        return None
+    return [shlex.join(["pip", "install", *listed])], _requirements(listed)
 
 
 def dockerfiles(folder: Path) -> list[Path]:

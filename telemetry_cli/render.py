@@ -387,7 +387,7 @@ def template_context(
         "logger_name": plan.analytics_package,
         "backend_dir": plan.backend,
         # The quickstart's install commands, from the project's own packaging files.
-        "install": asdict(install_steps(plan.root, plan.backend, read, plan.app_dir)),
+        "install": asdict(install_steps(plan.root, plan.backend, read, plan.app_dir, entry.path)),
         # Where the project configures pytest (None: no test runner the documents can name).
         "pytest_config": pytest_config(plan.root, plan.backend),
         "app_dir": plan.app_dir,

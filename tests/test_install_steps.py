@@ -575,3 +575,56 @@ def test_the_quickstart_installs_the_served_services_own_requirements(tmp_path: 
     lines = bash_lines(next(root.glob("specs/*/quickstart.md")).read_text())
     assert "pip install -r services/api/requirements.txt" in lines
     assert "pip install -r requirements.txt" not in lines
+
+
+SCRIPT = """\
+# /// script
+# requires-python = ">=3.11"
+# dependencies = [
+#   "fastapi>=0.115",
+#   "httpx",
+# ]
+# ///
+from fastapi import FastAPI
+
+app = FastAPI()
+"""
+
+
+def test_a_single_file_service_is_installed_by_its_inline_script_metadata(
+    tmp_path: Path,
+) -> None:
+    """PEP 723: the app module's own `# /// script` block names what it needs; the module is
+    nearer than any folder's files, so its block wins; no block, a bad one or two blocks: the
+    folders decide as before."""
+    write(tmp_path, {"backend/main.py": SCRIPT, "requirements.txt": "black\n"})
+    steps = install_steps(tmp_path, "backend", script="backend/main.py")
+    assert steps.commands == ("pip install 'fastapi>=0.115' httpx", "pip install uvicorn")
+    # CRLF line ends, a comment inside the TOML, and a requirement that names no package.
+    crlf = SCRIPT.replace('"httpx",', '"uvicorn[standard]",  # the server\n#   "git+https://x/y",')
+    write(tmp_path, {"backend/main.py": crlf.replace("\n", "\r\n")})
+    steps = install_steps(tmp_path, "backend", script="backend/main.py")
+    assert steps.commands == ("pip install 'fastapi>=0.115' 'uvicorn[standard]'",)
+    for text in (
+        "from fastapi import FastAPI\n",
+        SCRIPT.replace("# ///\nfrom", "from"),  # never closed
+        SCRIPT.replace('"httpx",', '"httpx",,'),  # not TOML
+        SCRIPT + SCRIPT,  # two script blocks: an error, as the PEP says
+        SCRIPT.replace("# /// script", "# /// pyproject"),  # another type of block
+    ):
+        write(tmp_path, {"backend/main.py": text})
+        assert install_steps(tmp_path, "backend", script="backend/main.py").commands == (
+            "pip install -r requirements.txt",
+            "pip install uvicorn",
+        ), text
+
+
+def test_the_quickstart_installs_a_single_file_services_inline_dependencies(
+    tmp_path: Path,
+) -> None:
+    root = write(tmp_path / "project", {"main.py": SCRIPT})
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    lines = bash_lines(next(root.glob("specs/*/quickstart.md")).read_text())
+    assert "pip install 'fastapi>=0.115' httpx" in lines
+    assert "pip install uvicorn" in lines

@@ -1647,7 +1647,7 @@ def _discovered_routers(
     at start-up); its own subfolders are not listed. Not told statically: none.
     """
     attribute = _module_attribute_read(expression, scope, index, 0)
-    package = None if attribute is None else _listed_package(scope, index, modules)
+    package = None if attribute is None else _package_listed_in_scopes(scope, index, modules)
     if attribute is None or package is None:
         return []
     keys: list[RouterKey] = []
@@ -1696,7 +1696,7 @@ def _run_time_module(
     return None
 
 
-def _listed_package(scope: Scope, index: PackageIndex, modules: list[str]) -> str | None:
+def _package_listed_in_scopes(scope: Scope, index: PackageIndex, modules: list[str]) -> str | None:
     """The one package whose folder ``pkgutil.iter_modules`` lists where the include runs.
 
     Looked for in the function making the include, else in the scopes around it. Its folder
@@ -1706,7 +1706,7 @@ def _listed_package(scope: Scope, index: PackageIndex, modules: list[str]) -> st
     current: Scope | None = scope
     while current is not None:
         listed = {
-            _package_listed(node, current, index, modules)
+            _package_listed_by_call(node, current, index, modules)
             for node in ast.walk(current.node)
             if isinstance(node, ast.Call)
             and index.qualify(node.func, current) == "pkgutil.iter_modules"
@@ -1717,7 +1717,7 @@ def _listed_package(scope: Scope, index: PackageIndex, modules: list[str]) -> st
     return None
 
 
-def _package_listed(
+def _package_listed_by_call(
     call: ast.Call, scope: Scope, index: PackageIndex, modules: list[str]
 ) -> str | None:
     """The package whose folder an ``iter_modules(...)`` call lists, None when not known."""

@@ -126,23 +126,40 @@ class SourceLines:
     def apply(self, insertions: Iterable[Insertion], deletions: Iterable[Deletion] = ()) -> str:
         """Return the text with ``insertions`` added and ``deletions`` taken out.
 
-        Lines are rebuilt in one pass, so the cost is linear in the size of the file whatever the
-        number of edits.
+        Built in one pass, so the cost is linear in the size of the file whatever the number
+        of edits; the lines between two edits are copied as one slice of the text, not one new
+        string a line (a big module's copy of every line was part of the peak memory).
         """
         before, deleted = _by_line(insertions, deletions)
         if not before and not deleted:
             return self.text
         count = len(self._lines)
+        unterminated = bool(count) and self._endings[-1] == ""
+        source = self.text
+        if unterminated:
+            source += self.newline  # the last line gets a break too (taken out below if last)
         out: list[str] = []
-        for number in range(1, count + 2):
+        copied = 1  # the first line not yet copied, starting at character `offset` of source
+        offset = 0
+        for number in sorted(n for n in before.keys() | deleted if 1 <= n <= count + 1):
+            end = offset + sum(map(len, self._lines[copied - 1 : number - 1]))
+            end += sum(map(len, self._endings[copied - 1 : number - 1]))
+            if unterminated and copied <= count < number:
+                end += len(self.newline)
+            out.append(source[offset:end])
             for insertion in before.get(number, ()):
                 out.extend(line + self.newline for line in insertion.lines)
-            if number <= count and number not in deleted:
-                out.append(self._lines[number - 1] + (self._endings[number - 1] or self.newline))
+            if number > count:
+                break
+            line, ending = self._lines[number - 1], self._endings[number - 1] or self.newline
+            if number not in deleted:
+                out += (line, ending)
+            copied, offset = number + 1, end + len(line) + len(ending)
+        else:
+            out.append(source[offset:])
         text = "".join(out)
         # A file without a final line break keeps it that way, whatever was added or taken out
         # at its end.
-        unterminated = bool(count) and self._endings[-1] == ""
         if unterminated and text.endswith(("\r\n", "\r", "\n")):
             body = text[:-2] if text.endswith("\r\n") else text[:-1]
             # An empty last line needs its break: without it the line would not be there.
