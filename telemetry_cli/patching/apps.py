@@ -1315,7 +1315,9 @@ def _served_through(
             for node in ast.walk(argument)
         ]
         passed = [
-            node for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+            node
+            for node in nodes
+            if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load)
         ]
         for factory in _wrapped_app_factories(binding, index):
             site = _factory_site(factory, index, entered)
@@ -1331,7 +1333,10 @@ def _served_through(
             if mount.outer is binding and not mount.listed
         ]
     for argument in passed:
-        if not isinstance(argument, ast.Name) or argument.id == binding.name:
+        # A module's attribute too (`app.mount("/api", api.app)` after `from . import api`).
+        if not isinstance(argument, ast.Name | ast.Attribute) or (
+            isinstance(argument, ast.Name) and argument.id == binding.name
+        ):
             continue
         # Through an import too (`from app.core import api`): wired where it is built.
         other = index.binding_of(argument, scope)
