@@ -822,8 +822,10 @@ def _app_mounts(
             sub_app = index.app_key(index.binding_of(mounted, scope))
         if sub_app is None:
             continue
-        path = _mount_path(mount, model, index, defaults, notes)
-        found.append((sub_app, AppMount(app_of(outer, index, modules), path)))
+        into = app_of(outer, index, modules)
+        into_app = into is not None or _outer_is_app(outer, index)
+        path = _mount_path(mount, model, index, defaults, notes, into_app)
+        found.append((sub_app, AppMount(into, path)))
     return found
 
 
@@ -848,10 +850,10 @@ def _router_mounts(
         if binding is None or binding.kind != "value" or binding.scope.parent is not None:
             continue
         key = index.router_key(binding)
-        if key is None or not _outer_is_app(outer, index):
-            continue
-        path = _mount_path(mount, model, index, defaults, notes)
         app = app_of(outer, index, modules)
+        if key is None or (app is None and not _outer_is_app(outer, index)):
+            continue
+        path = _mount_path(mount, model, index, defaults, notes, True)
         at = (id(scope.node), getattr(mount.path, "lineno", 0))
         found.append((key, Mount(None, path, True, "", app, False, ast.unparse(mounted), at)))
     return found
@@ -883,16 +885,20 @@ def _mount_path(
     index: PackageIndex,
     defaults: SettingsDefaults,
     notes: list[str],
+    into_app: bool,
 ) -> str | None:
     """The path a mount call mounts at, "" for the root; None when not known statically.
 
-    A path read as a settings class's default, or not known statically, goes in ``notes``, as
-    a line naming the call (as include prefixes do).
+    ``into_app``: whether what it mounts into is an app (see :func:`_outer_is_app`), or a
+    parameter every call of its function passes one for (``def attach(base, prefix, sub):
+    base.mount(prefix, sub)`` called as ``attach(app, "/v1", api)``). A path read as a settings
+    class's default, or not known statically, goes in ``notes``, as a line naming the call (as
+    include prefixes do).
     """
     mounted, scope = mount.mounted, mount.scope
     # Mounted into anything but an app or a Starlette one (an unknown object): not known.
     path = None
-    if _outer_is_app(mount.outer, index):
+    if into_app:
         read = len(defaults.read)
         # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
         path = index.string_value(mount.path, scope, fallback=defaults)

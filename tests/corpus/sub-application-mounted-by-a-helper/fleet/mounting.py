@@ -3,6 +3,6 @@
 from fastapi import FastAPI
 
 
-def attach(base: FastAPI, prefix: str, sub: FastAPI) -> None:
+def attach(base, prefix: str, sub: FastAPI) -> None:
     sub.title = f"{base.title} {prefix}"
     base.mount(prefix, sub)
