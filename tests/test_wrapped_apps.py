@@ -235,6 +235,39 @@ def test_a_wrapper_of_an_app_imported_from_another_module_wires_that_module(
     assert result.stdout.strip() == "500", result.stderr
 
 
+# A plain Starlette app mounting the FastAPI object of another module, read through that
+# module (`from shop import core`, then `core.core`).
+MOUNTED_ATTRIBUTES = {
+    "mount-call": 'app = Starlette()\napp.mount("/", core.core)\n',
+    "mount-keyword": 'app = Starlette()\napp.mount(path="/", app=core.core)\n',
+    "routes-list": 'app = Starlette(routes=[Mount("/", app=core.core)])\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(MOUNTED_ATTRIBUTES))
+def test_a_starlette_app_mounting_a_module_attribute_wires_the_fastapi_object(
+    tmp_path: Path, case: str
+) -> None:
+    root = _project(tmp_path / "project", "alias", "Procfile=web: uvicorn shop.main:app\n")
+    main = root / "shop/main.py"
+    (root / "shop/core.py").write_text(main.read_text().replace("app = core\n", ""))
+    main.write_text(
+        "from starlette.applications import Starlette\nfrom starlette.routing import Mount\n\n"
+        f"from shop import core\n\n{MOUNTED_ATTRIBUTES[case]}"
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert _plan_app(root) == "shop.main:app"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    # Not the Starlette app: it has no include_router.
+    assert "core.include_router(telemetry_router)" in (root / "shop/core.py").read_text()
+    assert "telemetry" not in main.read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with _served(root) as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").status_code == 200
+        assert client.get("/orders").json() == ["o1"]
+
+
 FACTORY_PY = """from fastapi import FastAPI
 
 from shop.routes import orders

@@ -892,8 +892,10 @@ def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple
     as FastAPI's "Sub Applications - Mounts" shows; its site key is in the result.
     """
     keys: set[tuple[str, int]] = set()
-    for module in modules:
-        for mount in mount_calls(module, index):
+    helpers = _mounting_helpers(modules, index)
+    names = [module.name for module in [*modules, *helpers]]
+    for module in [*modules, *helpers]:
+        for mount in mount_calls(module, index, names):
             site = _mounted_site(mount.mounted, mount.scope, index)
             if site is not None:
                 keys.add(site.key)
@@ -903,6 +905,32 @@ def _mounted_sites(modules: list[ModuleModel], index: PackageIndex) -> set[tuple
             if site is not None:
                 keys.add(site.key)
     return keys
+
+
+def _mounting_helpers(modules: list[ModuleModel], index: PackageIndex) -> list[ModuleModel]:
+    """The other modules of the package whose functions ``modules`` import and that mount apps.
+
+    ``from app.mounting import attach``, then ``attach(app, "/v2", api)``: ``api`` is mounted
+    by the call, in the function's own module.
+    """
+    found: list[ModuleModel] = []
+    for module in modules:
+        for binding in module.scope.bindings.values():
+            if binding.kind != "import":
+                continue
+            target = index.resolve(binding.target)[1]
+            if target is None or target.kind != "function":
+                continue
+            other = target.scope.module
+            source = index.source(other.name)
+            if (
+                other not in modules
+                and other not in found
+                and source is not None
+                and ".mount(" in source.text
+            ):
+                found.append(other)
+    return found
 
 
 def _mounted_site(mounted: ast.expr, scope: Scope, index: PackageIndex) -> AppSite | None:
@@ -1287,7 +1315,9 @@ def _served_through(
             for node in ast.walk(argument)
         ]
         passed = [
-            node for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+            node
+            for node in nodes
+            if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load)
         ]
         for factory in _wrapped_app_factories(binding, index):
             site = _factory_site(factory, index, entered)
@@ -1303,7 +1333,10 @@ def _served_through(
             if mount.outer is binding and not mount.listed
         ]
     for argument in passed:
-        if not isinstance(argument, ast.Name) or argument.id == binding.name:
+        # A module's attribute too (`app.mount("/api", api.app)` after `from . import api`).
+        if not isinstance(argument, ast.Name | ast.Attribute) or (
+            isinstance(argument, ast.Name) and argument.id == binding.name
+        ):
             continue
         # Through an import too (`from app.core import api`): wired where it is built.
         other = index.binding_of(argument, scope)

@@ -56,14 +56,19 @@ _MAX_DEPTH = 8
 
 
 def loop_values(
-    statement: ast.AST, scope: Scope, index: PackageIndex, passed: Passed | None = None
+    statement: ast.AST,
+    scope: Scope,
+    index: PackageIndex,
+    passed: Passed | None = None,
+    alone: frozenset[str] = frozenset(),
 ) -> list[LoopValues] | None:
     """The values the loop names ``statement`` reads take, one mapping per iteration.
 
     ``[{}]`` when no loop around ``statement`` (in ``scope``, a module or function body) binds
     a name it reads; None when one does and its items are not known statically, or the loop's
     body rebinds the name. ``passed`` finds what the calls of the function around it pass for a
-    parameter the loop runs over.
+    parameter the loop runs over, or one it reads attributes of; with it, the parameters named
+    in ``alone`` take each call's argument in turn too, though read by themselves.
     """
     line = getattr(statement, "lineno", 0)
     read = {
@@ -122,13 +127,23 @@ def loop_values(
     if passed is not None:
         # `def include(module): app.include_router(module.router, prefix=module.PREFIX)`
         # called as `include(users)`: the parameter takes what each call passes, in turn.
-        for name in sorted(_parameters_read_through(statement, scope) - bound_outside):
+        # Several parameters take one call's arguments together (`attach(app, "/v1", v1)`
+        # mounts `v1` at "/v1" only), each call in turn.
+        through = _parameters_read_through(statement, scope) | _parameters(alone, scope)
+        per_name: dict[str, list[list[tuple[ast.expr, Scope]]]] = {}
+        for name in sorted(through - bound_outside):
             arguments = _passed_arguments_of(name, scope, passed, index)
-            if arguments is None:
-                continue  # read as it is written, as without calls to follow
+            if arguments is not None:  # else read as it is written, as without calls to follow
+                per_name[name] = arguments
+        if per_name:
+            calls = zip(*per_name.values(), strict=True)  # one list per call, for every name
+            joint = [
+                dict(zip(per_name, items, strict=True))
+                for each in calls
+                for items in itertools.product(*each)
+            ]
             environments = [
-                {**outer, name: argument}
-                for outer, argument in itertools.product(environments, arguments)
+                {**outer, **inner} for outer, inner in itertools.product(environments, joint)
             ]
             if len(environments) > _MAX_ITERATIONS:
                 return None
@@ -153,10 +168,21 @@ def _parameters_read_through(statement: ast.AST, scope: Scope) -> set[str]:
     }
 
 
+def _parameters(names: frozenset[str], scope: Scope) -> set[str]:
+    """Those of ``names`` that are parameters of the function ``scope``."""
+    if not isinstance(scope.node, FunctionNode):
+        return set()
+    return {
+        name
+        for name in names
+        if (binding := scope.bindings.get(name)) is not None and binding.kind == "param"
+    }
+
+
 def _passed_arguments_of(
     name: str, scope: Scope, passed: Passed, index: PackageIndex
-) -> list[tuple[ast.expr, Scope]] | None:
-    """What the calls of the function ``scope`` pass for its parameter ``name``.
+) -> list[list[tuple[ast.expr, Scope]]] | None:
+    """What the calls of the function ``scope`` pass for its parameter ``name``, call by call.
 
     A call in a loop passing the loop's name (``for module in (users, items): include(module)``)
     passes each item in turn. None when it is called nowhere known, a call passes something not
@@ -166,16 +192,18 @@ def _passed_arguments_of(
     parameter = scope.bindings[name]
     if _rebinds(scope.node.body, {name}):
         return None
-    arguments: list[tuple[ast.expr, Scope]] = []
+    arguments: list[list[tuple[ast.expr, Scope]]] = []
     for argument, argument_scope in passed(parameter) or ():
         environments = loop_values(argument, argument_scope, index)
         if environments is None:
             return None
+        items: list[tuple[ast.expr, Scope]] = []
         for values in environments:
             item = substituted(argument, argument_scope, values, index)
             if item is None:
                 return None
-            arguments.append(item)
+            items.append(item)
+        arguments.append(items)
     return arguments or None
 
 

@@ -683,7 +683,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         if model is not None:
             for child, mount in _module_mounts(index, model, modules, defaults, notes, unresolved):
                 included.setdefault(child, []).append(mount)
-            calls = list(mount_calls(model, index))
+            calls = list(mount_calls(model, index, modules))
             for sub_app, app_mount in _app_mounts(index, model, calls, modules, defaults, notes):
                 apps.setdefault(sub_app, []).append(app_mount)
             for child, mount in _router_mounts(index, model, calls, modules, defaults, notes):
@@ -725,27 +725,32 @@ class MountCall:
     listed: bool = False  # in the constructor's routes=: before any route added later
 
 
-def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
+def mount_calls(
+    model: ModuleModel, index: PackageIndex, modules: list[str] | None = None
+) -> Iterator[MountCall]:
     """The module's mounts of a sub-application.
 
     ``<outer>.mount(path, app)``, ``<outer>.host(host, app)`` (at the root), and ``Mount(path,
     app=...)`` among the ``routes=`` of a constructor assigned to a variable (``app =
-    FastAPI(routes=[Mount("/admin", app=admin)])``).
+    FastAPI(routes=[Mount("/admin", app=admin)])``). With ``modules`` (dotted names), a mount
+    in a function of what it is passed (``def attach(base, path, sub): base.mount(path,
+    sub)``) is one mount per call of the function in those modules, with that call's arguments.
     """
+    passed = _passed_arguments(index, modules) if modules is not None else None
     for call, scope in method_calls(model, _MOUNT):
         mounted = call_argument(call, 1, "app")
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
             outer = index.binding_of(call.func.value, scope)
             mount = MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
-            yield from _per_item(mount, index)
+            yield from _per_item(mount, index, passed)
     for call, scope in method_calls(model, _HOST):
         mounted = call_argument(call, 1, "app")
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
             outer = index.binding_of(call.func.value, scope)
             root = ast.copy_location(ast.Constant(""), call)
-            yield from _per_item(MountCall(outer, root, mounted, scope), index)
+            yield from _per_item(MountCall(outer, root, mounted, scope), index, passed)
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
         mounted = call_argument(call, 1, "app")
         if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
@@ -761,16 +766,20 @@ def mount_calls(model: ModuleModel, index: PackageIndex) -> Iterator[MountCall]:
                 )
 
 
-def _per_item(mount: MountCall, index: PackageIndex) -> Iterator[MountCall]:
+def _per_item(
+    mount: MountCall, index: PackageIndex, passed: Passed | None = None
+) -> Iterator[MountCall]:
     """A mount call once per item of the loops around it that it reads, else as written.
 
     ``for path, api in VERSIONS: app.mount(path, api)`` with ``VERSIONS = [("/v1", v1)]``
     mounts ``v1`` at ``"/v1"`` (the path as its string, the app read where the item is
-    written); items not known statically leave the call as written.
+    written); items not known statically leave the call as written. With ``passed``, the
+    parameters of the function around it take what each call of the function passes.
     """
     parts = [mount.mounted, *([mount.path] if mount.path is not None else [])]
     read = ast.copy_location(ast.Tuple(elts=parts, ctx=ast.Load()), mount.mounted)
-    environments = loop_values(read, mount.scope, index)
+    alone = frozenset(part.id for part in parts if isinstance(part, ast.Name))
+    environments = loop_values(read, mount.scope, index, passed, alone)
     if environments is None or environments == [{}]:
         yield mount
         return
@@ -813,8 +822,10 @@ def _app_mounts(
             sub_app = index.app_key(index.binding_of(mounted, scope))
         if sub_app is None:
             continue
-        path = _mount_path(mount, model, index, defaults, notes)
-        found.append((sub_app, AppMount(app_of(outer, index, modules), path)))
+        into = app_of(outer, index, modules)
+        into_app = into is not None or _outer_is_app(outer, index)
+        path = _mount_path(mount, model, index, defaults, notes, into_app)
+        found.append((sub_app, AppMount(into, path)))
     return found
 
 
@@ -839,10 +850,10 @@ def _router_mounts(
         if binding is None or binding.kind != "value" or binding.scope.parent is not None:
             continue
         key = index.router_key(binding)
-        if key is None or not _outer_is_app(outer, index):
-            continue
-        path = _mount_path(mount, model, index, defaults, notes)
         app = app_of(outer, index, modules)
+        if key is None or (app is None and not _outer_is_app(outer, index)):
+            continue
+        path = _mount_path(mount, model, index, defaults, notes, True)
         at = (id(scope.node), getattr(mount.path, "lineno", 0))
         found.append((key, Mount(None, path, True, "", app, False, ast.unparse(mounted), at)))
     return found
@@ -874,16 +885,20 @@ def _mount_path(
     index: PackageIndex,
     defaults: SettingsDefaults,
     notes: list[str],
+    into_app: bool,
 ) -> str | None:
     """The path a mount call mounts at, "" for the root; None when not known statically.
 
-    A path read as a settings class's default, or not known statically, goes in ``notes``, as
-    a line naming the call (as include prefixes do).
+    ``into_app``: whether what it mounts into is an app (see :func:`_outer_is_app`), or a
+    parameter every call of its function passes one for (``def attach(base, prefix, sub):
+    base.mount(prefix, sub)`` called as ``attach(app, "/v1", api)``). A path read as a settings
+    class's default, or not known statically, goes in ``notes``, as a line naming the call (as
+    include prefixes do).
     """
     mounted, scope = mount.mounted, mount.scope
     # Mounted into anything but an app or a Starlette one (an unknown object): not known.
     path = None
-    if _outer_is_app(mount.outer, index):
+    if into_app:
         read = len(defaults.read)
         # `app.mount(f"{settings.API_PREFIX}/v1", api)`: the settings default, said so.
         path = index.string_value(mount.path, scope, fallback=defaults)
