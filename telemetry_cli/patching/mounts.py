@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -696,9 +696,10 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     )
     for name in modules:
         source = index.source(name)
-        versions = source is not None and any(word in source.text for word in _VERSIONERS)
-        model = index.module(name) if versions else None
-        if model is not None:  # `.text` read first: most modules never name it
+        named = source is not None and any(word in source.text for word in _VERSIONERS)
+        model = index.module(name) if source is not None else None
+        if model is not None and (named or imported_names(model, _VERSIONER_NAMES)):
+            # `.text` read first: most modules never name it (nor import it by another name)
             for app, versioning in _versionings(model, index, modules, notes):
                 mounts.versioned[app] = versioning
     for key in included:
@@ -1386,6 +1387,7 @@ def _generated(text: str) -> bool:
 _VERSIONED = "VersionedFastAPI"
 #: The versioning calls by the name they are called by, each with its qualified names.
 _VERSIONERS = {_VERSIONED: VERSIONED_APP_FUNCTIONS, IN_PLACE_VERSIONER: IN_PLACE_VERSIONERS}
+_VERSIONER_NAMES = VERSIONED_APP_FUNCTIONS | IN_PLACE_VERSIONERS
 
 
 def _versionings(
@@ -1456,18 +1458,27 @@ def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, S
     the app it takes in place. Called by any name that imports one (``Versionizer as V``).
     """
     for word, functions in _VERSIONERS.items():
-        if word not in model.text:
+        aliases = imported_names(model, functions)
+        if word not in model.text and not aliases:
             continue
-        aliases = {
-            name
-            for name, bound in model.imports_anywhere.items()
-            if any(model.resolved(target) in functions for target in bound)
-        }
         for name in sorted(aliases | {word}):
             for call, scope in method_calls(model, name, names=True):
                 taken = call_argument(call, 0, "app")
                 if taken is not None and versioner_of(call, scope) == word:
                     yield call, taken, scope, word == IN_PLACE_VERSIONER
+
+
+def imported_names(model: ModuleModel, functions: Collection[str]) -> set[str]:
+    """The names ``model`` imports one of ``functions`` (qualified) by, in any of its scopes.
+
+    Followed through the package's re-exports (``ModuleModel.resolved``): ``from app.core
+    import mcp_for as M`` when ``app/core`` imports ``FastApiMCP as mcp_for``.
+    """
+    return {
+        name
+        for name, bound in model.imports_anywhere.items()
+        if any(model.resolved(target) in functions for target in bound)
+    }
 
 
 def versioner_of(call: ast.Call, scope: Scope) -> str | None:
