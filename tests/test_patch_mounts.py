@@ -2188,6 +2188,27 @@ def test_routers_of_a_folder_known_statically_are_served_under_the_prefix(
         assert TestClient(served.app).get("/api/7").json() == {"id": 7}
 
 
+def test_routers_of_a_module_in_each_subfolder_are_not_taken_for_the_folders_own(
+    tmp_path: Path,
+) -> None:
+    """`import_module(f"app.{folder.name}.routes")` over `app`'s folder: each subpackage's
+    `routes` module, not the modules of `app` itself (`app/main.py` has no `router`)."""
+    main = (
+        _DISCOVERY_HEAD + "def register_routers(app: FastAPI) -> None:\n"
+        "    for folder in Path(__file__).parent.iterdir():\n"
+        '        module = importlib.import_module(f"app.{folder.name}.routes")\n'
+        f"{_INCLUDE}\n\nregister_routers(app)\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/items.py").write_text(ITEMS_PY)
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().replace('"api/items.py"', '"items.py"')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert routes_by_handler(root / "backend/app/items.py")["get_item"] == "/{item_id}"
+
+
 @pytest.mark.parametrize(
     "calls",
     [

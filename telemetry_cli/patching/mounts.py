@@ -1658,14 +1658,21 @@ def _discovered_routers(
     at start-up); its own subfolders are listed by ``walk_packages`` only. Not told statically:
     none.
     """
-    attribute = _module_attribute_read(expression, scope, index, 0)
-    listed = None if attribute is None else _listed_package(scope, index, modules)
-    if attribute is None or listed is None:
+    read = _module_attribute_read(expression, scope, index, 0)
+    listed = None if read is None else _listed_package(scope, index, modules)
+    if read is None or listed is None:
         return []
+    attribute, imported = read
     package, deep = listed
+    suffix = _imported_suffix(imported, package)
+    if suffix is None:
+        return []
     keys: list[RouterKey] = []
     for name in modules:
-        inside = name.startswith(f"{package}.") if deep else name.rpartition(".")[0] == package
+        found = name.removesuffix(suffix) if suffix and name.endswith(suffix) else name
+        if found == name and suffix:
+            continue
+        inside = found.startswith(f"{package}.") if deep else found.rpartition(".")[0] == package
         model = index.module(name) if inside else None
         key = None if model is None else index.router_key(model.scope.bindings.get(attribute))
         if key is not None:
@@ -1673,10 +1680,40 @@ def _discovered_routers(
     return keys
 
 
+def _imported_suffix(call: ast.Call, package: str) -> str | None:
+    """What the module name ``import_module`` is given adds after each listed name, if known.
+
+    ``f"app.api.{name}"`` adds nothing: the listed modules themselves; ``f"app.{name}.routes"``
+    adds ``.routes``: that module of each listed subpackage. None when its literal start names
+    another package than the one listed, or its literal end is no module name. A name not
+    written as such (``info.name``, ``f"{__name__}.{name}"``) is the listed module's.
+    """
+    name = call_argument(call, 0, "name")
+    if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
+        name = ast.JoinedStr([name.left, ast.FormattedValue(name.right, -1)])
+    if not isinstance(name, ast.JoinedStr):
+        return ""
+    if not any(isinstance(value, ast.FormattedValue) for value in name.values):
+        return None  # one module, whatever the folder holds
+    first, last = name.values[0], name.values[-1]
+    if isinstance(first, ast.Constant) and first.value != f"{package}.":
+        return None
+    if not isinstance(last, ast.Constant) or len(name.values) == 1:
+        return ""
+    suffix = str(last.value)
+    words = suffix.split(".")
+    if words[0] or not all(word.isidentifier() for word in words[1:]) or len(words) < 2:
+        return None
+    return suffix
+
+
 def _module_attribute_read(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
-) -> str | None:
-    """The name read from a module ``importlib`` imports: ``module.router`` -> ``"router"``."""
+) -> tuple[str, ast.Call] | None:
+    """The name read from a module ``importlib`` imports, and the ``import_module(...)`` call.
+
+    ``module.router`` -> ``"router"``.
+    """
     if depth > _MAX_RUN_TIME_DEPTH:
         return None
     if isinstance(expression, ast.Name):
@@ -1691,7 +1728,7 @@ def _module_attribute_read(
     if not isinstance(expression, ast.Attribute):
         return None
     found = _run_time_module(expression.value, scope, index)
-    return expression.attr if found is not None else None
+    return (expression.attr, found[0]) if found is not None else None
 
 
 def _run_time_module(
