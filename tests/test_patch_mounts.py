@@ -2209,6 +2209,27 @@ def test_routers_of_a_module_in_each_subfolder_are_not_taken_for_the_folders_own
     assert routes_by_handler(root / "backend/app/items.py")["get_item"] == "/{item_id}"
 
 
+def test_routers_of_a_module_each_subfolder_holds_are_served_under_the_prefix(
+    tmp_path: Path,
+) -> None:
+    """`import_module(f"app.{folder.name}.items")` over `app`'s folder: `app/api/items.py`."""
+    main = (
+        _DISCOVERY_HEAD + "def register_routers(app: FastAPI) -> None:\n"
+        "    for folder in Path(__file__).parent.iterdir():\n"
+        "        try:\n"
+        '            module = importlib.import_module(f"app.{folder.name}.items")\n'
+        "        except ImportError:\n            continue\n"
+        f"{_INCLUDE}\n\nregister_routers(app)\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "run time" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
 @pytest.mark.parametrize(
     "calls",
     [
