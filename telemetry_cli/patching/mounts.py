@@ -1754,6 +1754,9 @@ _LISTINGS = {
     "os.listdir": False,
     "os.scandir": False,
 }
+# Those that list modules only: one of a folder not known leaves the listed package unknown
+# (a listing of files may be of anything, as a folder of templates: only a known one counts).
+_MODULE_LISTINGS = frozenset({"pkgutil.iter_modules", "pkgutil.walk_packages"})
 # `<folder>.glob("*.py")`, `<folder>.iterdir()`: a folder's files, when the folder is known.
 _FOLDER_LISTINGS = frozenset({"glob", "iterdir"})
 # Calls giving the path they are given, in another form.
@@ -1773,8 +1776,8 @@ def _listed_package(
 
     ``pkgutil.iter_modules(<folder>)`` (or ``walk_packages``, which lists its subfolders too),
     ``os.listdir(<folder>)``, ``<folder>.glob("*.py")``: looked for in the function making the
-    include, else in the scopes around it; the folder as :func:`_path_of` tells it. A listing
-    of a folder not known statically (or two different ones) leaves it unknown.
+    include, else in the scopes around it; the folder as :func:`_path_of` tells it. A ``pkgutil``
+    listing of a folder not known statically (or two different folders) leaves it unknown.
     """
     current: Scope | None = scope
     while current is not None:
@@ -1786,8 +1789,10 @@ def _listed_package(
             if qualified in _LISTINGS:
                 path = call_argument(node, 0, "path")
                 folder = None if path is None else _path_of(path, current, index, modules, 0)
-                known = folder is not None and not folder[1]
-                listed.add((folder[0], _LISTINGS[qualified]) if folder and known else None)
+                if folder is not None and not folder[1]:
+                    listed.add((folder[0], _LISTINGS[qualified]))
+                elif qualified in _MODULE_LISTINGS:
+                    listed.add(None)
             elif (
                 isinstance(node.func, ast.Attribute)
                 and node.func.attr in _FOLDER_LISTINGS
