@@ -80,6 +80,17 @@ ALIASED = MADE_BY_THE_CALLER.replace(
 ).replace('FastApiMCP(app, name="agents")', "Mcp(fastapi=app)")
 
 
+# Imported through the project's own package, under a name of its own.
+REEXPORTED = MADE_BY_THE_CALLER.replace(
+    "from fastapi_mcp import FastApiMCP\n", "from app.core import mcp_for as M\n"
+).replace("FastApiMCP(app,", "M(app,")
+# The package re-exporting it: `app/core/__init__.py`, from a module of its own.
+CORE = {
+    "core/__init__.py": "from app.core.mcp import mcp_for\n",
+    "core/mcp.py": "from fastapi_mcp import FastApiMCP as mcp_for\n",
+}
+
+
 @pytest.mark.parametrize(
     ("main", "made"),
     [
@@ -87,8 +98,9 @@ ALIASED = MADE_BY_THE_CALLER.replace(
         (MADE_IN_A_CALLING_FACTORY, "FastApiMCP(app).mount()"),
         (MADE_UNDER_THE_MAIN_GUARD, "    FastApiMCP(app).mount()"),
         (ALIASED, "mcp = Mcp("),
+        (REEXPORTED, "mcp = M("),
     ],
-    ids=["module", "calling-factory", "main-guard", "aliased"],
+    ids=["module", "calling-factory", "main-guard", "aliased", "re-exported"],
 )
 def test_an_mcp_server_the_factorys_caller_makes_leaves_the_layer_out_of_its_tools(
     tmp_path: Path, main: str, made: str
@@ -96,6 +108,9 @@ def test_an_mcp_server_the_factorys_caller_makes_leaves_the_layer_out_of_its_too
     # Wired inside the factory, the telemetry routes would be there when FastApiMCP takes the
     # app's routes: offered to agents as tools.
     root = versioned_project(tmp_path, main, "tools", TOOLS_PY)
+    for name, text in CORE.items():
+        (root / "backend/app" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "backend/app" / name).write_text(text)
     (root / "backend/app/factory.py").write_text(FACTORY_PY)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr

@@ -2127,33 +2127,146 @@ def test_routers_of_modules_a_folder_lists_at_run_time_are_served_under_the_pref
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
-def test_routers_of_a_folder_passed_at_run_time_are_said_to_lose_the_prefix(
+_DISCOVERY_HEAD = (
+    "import importlib\nimport os\nimport pkgutil\nfrom pathlib import Path\n\n"
+    "from fastapi import FastAPI\n\nfrom app import api\n\napp = FastAPI()\n\n\n"
+)
+_INCLUDE = (
+    '        if hasattr(module, "router"):\n'
+    '            app.include_router(module.router, prefix="/api")\n'
+)
+
+
+@pytest.mark.parametrize(
+    "discovery",
+    [
+        # The folder a parameter stands for, the one every call passes.
+        "def register_routers(app: FastAPI, package: object) -> None:\n"
+        "    for info in pkgutil.iter_modules(package.__path__):\n"
+        '        module = importlib.import_module(f"app.api.{info.name}")\n'
+        f"{_INCLUDE}\n\nregister_routers(app, api)\n",
+        "def register_routers(app: FastAPI, package_dir: str) -> None:\n"
+        "    for info in pkgutil.iter_modules([package_dir]):\n"
+        '        module = importlib.import_module(f"app.api.{info.name}")\n'
+        f"{_INCLUDE}\n\n"
+        'register_routers(app, os.path.join(os.path.dirname(__file__), "api"))\n',
+        # Files of a folder listed by hand, each imported by its name.
+        "def register_routers(app: FastAPI) -> None:\n"
+        "    for name in os.listdir(os.path.dirname(api.__file__)):\n"
+        '        if not name.endswith(".py"):\n            continue\n'
+        '        module = importlib.import_module(f"app.api.{name[:-3]}")\n'
+        f"{_INCLUDE}\n\nregister_routers(app)\n",
+        "def register_routers(app: FastAPI) -> None:\n"
+        '    for path in Path(api.__file__).parent.glob("*.py"):\n'
+        '        module = importlib.import_module(f"app.api.{path.stem}")\n'
+        f"{_INCLUDE}\n\nregister_routers(app)\n",
+        # A folder held in a variable, beside the module.
+        'FOLDER = Path(__file__).resolve().parent / "api"\n\n\n'
+        "def register_routers(app: FastAPI) -> None:\n"
+        "    for info in pkgutil.iter_modules([str(FOLDER)]):\n"
+        '        module = importlib.import_module(f"app.api.{info.name}")\n'
+        f"{_INCLUDE}\n\nregister_routers(app)\n",
+        # Every module below the folder.
+        "def register_routers(app: FastAPI) -> None:\n"
+        '    for info in pkgutil.walk_packages(api.__path__, "app.api."):\n'
+        "        module = importlib.import_module(info.name)\n"
+        f"{_INCLUDE}\n\nregister_routers(app)\n",
+    ],
+    ids=["package-parameter", "folder-parameter", "listdir", "path-glob", "variable", "walk"],
+)
+def test_routers_of_a_folder_known_statically_are_served_under_the_prefix(
+    tmp_path: Path, discovery: str
+) -> None:
+    """A folder passed in, listed by hand, held in a variable or walked: its modules' routers."""
+    root = _project(tmp_path, _DISCOVERY_HEAD + discovery)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "run time" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
+def test_routers_of_a_module_in_each_subfolder_are_not_taken_for_the_folders_own(
     tmp_path: Path,
+) -> None:
+    """`import_module(f"app.{folder.name}.routes")` over `app`'s folder: each subpackage's
+    `routes` module, not the modules of `app` itself (`app/main.py` has no `router`)."""
+    main = (
+        _DISCOVERY_HEAD + "def register_routers(app: FastAPI) -> None:\n"
+        "    for folder in Path(__file__).parent.iterdir():\n"
+        '        module = importlib.import_module(f"app.{folder.name}.routes")\n'
+        f"{_INCLUDE}\n\nregister_routers(app)\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/items.py").write_text(ITEMS_PY)
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().replace('"api/items.py"', '"items.py"')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert routes_by_handler(root / "backend/app/items.py")["get_item"] == "/{item_id}"
+
+
+def test_routers_of_a_module_each_subfolder_holds_are_served_under_the_prefix(
+    tmp_path: Path,
+) -> None:
+    """`import_module(f"app.{folder.name}.items")` over `app`'s folder: `app/api/items.py`."""
+    main = (
+        _DISCOVERY_HEAD + "def register_routers(app: FastAPI) -> None:\n"
+        "    for folder in Path(__file__).parent.iterdir():\n"
+        "        try:\n"
+        '            module = importlib.import_module(f"app.{folder.name}.items")\n'
+        "        except ImportError:\n            continue\n"
+        f"{_INCLUDE}\n\nregister_routers(app)\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "run time" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
+@pytest.mark.parametrize(
+    "calls",
+    [
+        # Two calls listing two folders: which one, not known here.
+        "register_routers(app, api)\nregister_routers(app, importlib.import_module('app'))\n",
+        # Passed something not known statically.
+        "register_routers(app, importlib.import_module(os.environ['ROUTES']))\n",
+        # Never called in the package.
+        "",
+    ],
+    ids=["two-folders", "run-time-folder", "never-called"],
+)
+def test_routers_of_a_folder_passed_at_run_time_are_said_to_lose_the_prefix(
+    tmp_path: Path, calls: str
 ) -> None:
     """`iter_modules(package.__path__)` of a parameter: which folder, not known."""
     main = (
-        "import importlib\nimport pkgutil\n\nfrom fastapi import FastAPI\n\nfrom app import api\n\n"
-        "app = FastAPI()\n\n\ndef register_routers(app: FastAPI, package: object) -> None:\n"
+        _DISCOVERY_HEAD + "def register_routers(app: FastAPI, package: object) -> None:\n"
         "    for info in pkgutil.iter_modules(package.__path__):\n"
         '        module = importlib.import_module(f"app.api.{info.name}")\n'
-        '        app.include_router(module.router, prefix="/api")\n\n\n'
-        "register_routers(app, api)\n"
+        f"{_INCLUDE}\n\n{calls}"
     )
     root = _project(tmp_path, main)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     lines = [line for line in result.stdout.splitlines() if "imported at run time" in line]
     assert len(lines) == 1, result.stdout
-    assert lines[0].strip().startswith("backend/app/main.py:14:")
+    assert lines[0].strip().startswith("backend/app/main.py:17:")
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
 @pytest.mark.parametrize(
     ("loop", "said"),
     [
-        # A folder listed by hand (no `iter_modules`): still a module imported at run time.
+        # A folder listed by hand, named only at run time: a module imported at run time.
         (
-            "for name in os.listdir(os.path.dirname(api.__file__)):\n"
+            "for name in os.listdir(os.environ['ROUTES']):\n"
             '    module = importlib.import_module(f"app.api.{name[:-3]}")\n'
             "    api_router.include_router(module.router, tags=[name.upper()])\n",
             "`module.router` is a router of a module imported at run time",

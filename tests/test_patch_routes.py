@@ -1676,6 +1676,37 @@ def test_a_route_method_looked_up_by_getattr_registers_its_routes() -> None:
     }, result.source
 
 
+@pytest.mark.parametrize(
+    "shadowing",
+    [
+        "def getattr(obj: object, name: str) -> Callable[..., object]:\n"
+        "    return lambda *args: lambda view: view\n",
+        "from app.lookups import lookup as getattr\n",
+        "from app.lookups import getattr\n",
+    ],
+    ids=["function", "import-as", "import"],
+)
+def test_a_getattr_of_the_module_own_registers_no_route(shadowing: str) -> None:
+    # Not the builtin: `getattr(router, "get")` calls the module's own function, whose result
+    # is not `router.get` (FastAPI serves no route); nothing is logged for it.
+    source = (
+        "from collections.abc import Callable\n\nfrom fastapi import APIRouter\n\n"
+        f"{shadowing}\n"
+        'router = APIRouter(prefix="/quotes")\n\n\n'
+        "def list_quotes():\n    return []\n\n\n"
+        'getattr(router, "get")("/all")(list_quotes)\n\n\n'
+        '@getattr(router, "delete")("/{symbol}")\n'
+        "def drop_quote(symbol: str):\n    return symbol\n\n\n"
+        '@router.get("/one")\n'
+        "def one_quote():\n    return 1\n"
+    )
+    result = _instrument(source)
+    assert '"route": "/quotes/one"' in result.source
+    for name in ("list_quotes", "drop_quote"):
+        body = result.source.split(f"def {name}(")[1].split("\n\n\n")[0]
+        assert "EventLogger" not in body and "event_logger" not in body, result.source
+
+
 def test_a_path_held_by_an_enum_member_is_its_value() -> None:
     # FastAPI takes a str enum member for the string it is (`prefix + path`); `.value` of any
     # enum member is its value. Formatted in an f-string, a `(str, Enum)` member is its name on

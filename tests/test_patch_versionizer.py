@@ -123,16 +123,30 @@ ANNOTATED_WHERE_THE_FACTORY_IS_CALLED = VERSIONED_WHERE_THE_FACTORY_IS_CALLED.re
 ).replace("app = create_app()", "app: FastAPI = create_app()")
 
 
+# The same, imported through the package's own module under a name of its own.
+RE_EXPORTED_WHERE_THE_FACTORY_IS_CALLED = VERSIONED_WHERE_THE_FACTORY_IS_CALLED.replace(
+    "from fastapi_versionizer import Versionizer\n", "from app.core import versions_of as V\n"
+).replace("Versionizer(app=app", "V(app=app")
+
+
 @pytest.mark.parametrize(
     "main",
-    [VERSIONED_WHERE_THE_FACTORY_IS_CALLED, ANNOTATED_WHERE_THE_FACTORY_IS_CALLED],
-    ids=["plain", "annotated"],
+    [
+        VERSIONED_WHERE_THE_FACTORY_IS_CALLED,
+        ANNOTATED_WHERE_THE_FACTORY_IS_CALLED,
+        RE_EXPORTED_WHERE_THE_FACTORY_IS_CALLED,
+    ],
+    ids=["plain", "annotated", "re-exported"],
 )
 def test_an_app_a_factory_builds_and_its_caller_versions_is_wired_after_the_call(
     tmp_path: Path, main: str
 ) -> None:
     # Wired inside the factory, the layer would be versioned with the app's routes.
     root = _project(tmp_path, main)
+    (root / "backend/app/core").mkdir()
+    (root / "backend/app/core/__init__.py").write_text(
+        "from fastapi_versionizer import Versionizer as versions_of\n"
+    )
     (root / "backend/app/factory.py").write_text(FACTORY_PY)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr

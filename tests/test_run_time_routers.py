@@ -173,7 +173,7 @@ def test_a_folder_listed_beside_the_module_is_not_taken_for_its_own(
     tmp_path: Path, folder: str
 ) -> None:
     """`iter_modules` over `app/api`, written from `app/routes/__init__.py` through `__file__`:
-    not the folder of `app/routes`, whose `stats` router nothing includes."""
+    not the folder of `app/routes`, whose `stats` router nothing includes; `app/api`'s are."""
     root = tmp_path / "project"
     router = (
         'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/{name}")\n\n\n'
@@ -203,4 +203,11 @@ def test_a_folder_listed_beside_the_module_is_not_taken_for_its_own(
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "GET /api/stats/" not in generated.stdout, generated.stdout
-    assert "`module.router` is a router of a module imported at run time" in generated.stdout
+    assert "run time" not in generated.stdout
+    (root / "pyproject.toml").write_text(plan.replace('# "api/wallets.py"', '"api/wallets.py"'))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert routes_by_handler(root / "app/api/wallets.py") == {"read_wallets": "/api/wallets/"}
+    with imported_app(root) as served:
+        client = TestClient(served.app)
+        assert client.get("/api/wallets/").json() == 1
+        assert client.get("/api/stats/").status_code == 404

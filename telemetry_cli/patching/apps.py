@@ -22,6 +22,7 @@ from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApp
 from telemetry_cli.patching.mounts import (
     Mounts,
     find_mounts,
+    imported_names,
     mount_calls,
     site_apps,
     versioned_apps,
@@ -30,6 +31,7 @@ from telemetry_cli.patching.mounts import (
 from telemetry_cli.patching.names import (
     APP_ROUTER,
     IN_PLACE_VERSIONER,
+    IN_PLACE_VERSIONERS,
     LIST_ADDITIONS,
     ROUTE_SNAPSHOTS,
     ROUTES_LIST,
@@ -1744,13 +1746,21 @@ _ROUTE_TAKERS = frozenset(
 )
 
 
-def _names_a_route_taker(module: ModuleModel) -> bool:
-    """Whether ``module``'s text names one of those calls (a module that does not, holds none).
+#: Their qualified names, as a re-export of the package's own is followed to (see below).
+_ROUTE_TAKER_NAMES = IN_PLACE_VERSIONERS | ROUTE_SNAPSHOTS
 
-    A cheap test before walking the statements after each of its variables, as most modules
-    hold many variables and none of those calls.
+
+def _names_a_route_taker(module: ModuleModel) -> bool:
+    """Whether ``module`` may make one of those calls (a module that does not, holds none).
+
+    Its text names one, or it imports one under another name through the package's own
+    re-exports (``from app.core import mcp_for as M``, see ``ModuleModel.resolved``). A cheap
+    test before walking the statements after each of its variables, as most modules hold many
+    variables and none of those calls.
     """
-    return any(word in module.text for word in _ROUTE_TAKERS)
+    return any(word in module.text for word in _ROUTE_TAKERS) or bool(
+        imported_names(module, _ROUTE_TAKER_NAMES)
+    )
 
 
 def _takes_routes(call: ast.Call, app: str, scope: Scope) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -696,9 +696,10 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     )
     for name in modules:
         source = index.source(name)
-        versions = source is not None and any(word in source.text for word in _VERSIONERS)
-        model = index.module(name) if versions else None
-        if model is not None:  # `.text` read first: most modules never name it
+        named = source is not None and any(word in source.text for word in _VERSIONERS)
+        model = index.module(name) if source is not None else None
+        if model is not None and (named or imported_names(model, _VERSIONER_NAMES)):
+            # `.text` read first: most modules never name it (nor import it by another name)
             for app, versioning in _versionings(model, index, modules, notes):
                 mounts.versioned[app] = versioning
     for key in included:
@@ -1401,6 +1402,7 @@ def _generated(text: str) -> bool:
 _VERSIONED = "VersionedFastAPI"
 #: The versioning calls by the name they are called by, each with its qualified names.
 _VERSIONERS = {_VERSIONED: VERSIONED_APP_FUNCTIONS, IN_PLACE_VERSIONER: IN_PLACE_VERSIONERS}
+_VERSIONER_NAMES = VERSIONED_APP_FUNCTIONS | IN_PLACE_VERSIONERS
 
 
 def _versionings(
@@ -1471,18 +1473,27 @@ def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, S
     the app it takes in place. Called by any name that imports one (``Versionizer as V``).
     """
     for word, functions in _VERSIONERS.items():
-        if word not in model.text:
+        aliases = imported_names(model, functions)
+        if word not in model.text and not aliases:
             continue
-        aliases = {
-            name
-            for name, bound in model.imports_anywhere.items()
-            if any(model.resolved(target) in functions for target in bound)
-        }
         for name in sorted(aliases | {word}):
             for call, scope in method_calls(model, name, names=True):
                 taken = call_argument(call, 0, "app")
                 if taken is not None and versioner_of(call, scope) == word:
                     yield call, taken, scope, word == IN_PLACE_VERSIONER
+
+
+def imported_names(model: ModuleModel, functions: Collection[str]) -> set[str]:
+    """The names ``model`` imports one of ``functions`` (qualified) by, in any of its scopes.
+
+    Followed through the package's re-exports (``ModuleModel.resolved``): ``from app.core
+    import mcp_for as M`` when ``app/core`` imports ``FastApiMCP as mcp_for``.
+    """
+    return {
+        name
+        for name, bound in model.imports_anywhere.items()
+        if any(model.resolved(target) in functions for target in bound)
+    }
 
 
 def versioner_of(call: ast.Call, scope: Scope) -> str | None:
@@ -1659,25 +1670,65 @@ def _discovered_routers(
     importlib.import_module(f"app.api.{info.name}")`` then ``include_router(module.router)``
     (or ``getattr(module, "router", None)``): the router each module of that folder binds to
     the name read. A module binding none under it is left out (a default, a check, or an error
-    at start-up); its own subfolders are not listed. Not told statically: none.
+    at start-up); its own subfolders are listed by ``walk_packages`` only. Not told statically:
+    none.
     """
-    attribute = _module_attribute_read(expression, scope, index, 0)
-    package = None if attribute is None else _package_listed_in_scopes(scope, index, modules)
-    if attribute is None or package is None:
+    read = _module_attribute_read(expression, scope, index, 0)
+    listed = None if read is None else _package_listed_in_scopes(scope, index, modules)
+    if read is None or listed is None:
+        return []
+    attribute, imported = read
+    package, deep = listed
+    suffix = _imported_suffix(imported, package)
+    if suffix is None:
         return []
     keys: list[RouterKey] = []
     for name in modules:
-        model = index.module(name) if name.rpartition(".")[0] == package else None
+        found = name.removesuffix(suffix) if suffix and name.endswith(suffix) else name
+        if found == name and suffix:
+            continue
+        inside = found.startswith(f"{package}.") if deep else found.rpartition(".")[0] == package
+        model = index.module(name) if inside else None
         key = None if model is None else index.router_key(model.scope.bindings.get(attribute))
         if key is not None:
             keys.append(key)
     return keys
 
 
+def _imported_suffix(call: ast.Call, package: str) -> str | None:
+    """What the module name ``import_module`` is given adds after each listed name, if known.
+
+    ``f"app.api.{name}"`` adds nothing: the listed modules themselves; ``f"app.{name}.routes"``
+    adds ``.routes``: that module of each listed subpackage. None when its literal start names
+    another package than the one listed, or its literal end is no module name. A name not
+    written as such (``info.name``, ``f"{__name__}.{name}"``) is the listed module's.
+    """
+    name = call_argument(call, 0, "name")
+    if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
+        name = ast.JoinedStr([name.left, ast.FormattedValue(name.right, -1)])
+    if not isinstance(name, ast.JoinedStr):
+        return ""
+    if not any(isinstance(value, ast.FormattedValue) for value in name.values):
+        return None  # one module, whatever the folder holds
+    first, last = name.values[0], name.values[-1]
+    if isinstance(first, ast.Constant) and first.value != f"{package}.":
+        return None
+    if not isinstance(last, ast.Constant) or len(name.values) == 1:
+        return ""
+    suffix = str(last.value)
+    words = suffix.split(".")
+    if words[0] or not all(word.isidentifier() for word in words[1:]) or len(words) < 2:
+        return None
+    return suffix
+
+
 def _module_attribute_read(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
-) -> str | None:
-    """The name read from a module ``importlib`` imports: ``module.router`` -> ``"router"``."""
+) -> tuple[str, ast.Call] | None:
+    """The name read from a module ``importlib`` imports, and the ``import_module(...)`` call.
+
+    ``module.router`` -> ``"router"``.
+    """
     if depth > _MAX_RUN_TIME_DEPTH:
         return None
     if isinstance(expression, ast.Name):
@@ -1692,7 +1743,7 @@ def _module_attribute_read(
     if not isinstance(expression, ast.Attribute):
         return None
     found = _run_time_module(expression.value, scope, index)
-    return expression.attr if found is not None else None
+    return (expression.attr, found[0]) if found is not None else None
 
 
 def _run_time_module(
@@ -1711,101 +1762,209 @@ def _run_time_module(
     return None
 
 
-def _package_listed_in_scopes(scope: Scope, index: PackageIndex, modules: list[str]) -> str | None:
-    """The one package whose folder ``pkgutil.iter_modules`` lists where the include runs.
+# Calls listing a folder's modules (or files), by whether they list its subfolders' too.
+_LISTINGS = {
+    "pkgutil.iter_modules": False,
+    "pkgutil.walk_packages": True,
+    "os.listdir": False,
+    "os.scandir": False,
+}
+# Those that list modules only: one of a folder not known leaves the listed package unknown
+# (a listing of files may be of anything, as a folder of templates: only a known one counts).
+_MODULE_LISTINGS = frozenset({"pkgutil.iter_modules", "pkgutil.walk_packages"})
+# `<folder>.glob("*.py")`, `<folder>.iterdir()`: a folder's files, when the folder is known.
+_FOLDER_LISTINGS = frozenset({"glob", "iterdir"})
+# Calls giving the path they are given, in another form.
+_SAME_PATH = frozenset(
+    {"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "str"}
+    | {"pathlib.Path", "pathlib.PurePath"}
+)
+_SAME_PATH_METHODS = frozenset({"resolve", "absolute"})
+_PARENT_PATH = frozenset({"os.path.dirname"})
+_JOINED_PATH = frozenset({"os.path.join"})
 
-    Looked for in the function making the include, else in the scopes around it. Its folder
-    as ``__path__`` (of the package's own ``__init__``), ``<package>.__path__``, or
-    ``[os.path.dirname(__file__)]`` (the folder of the module).
+
+def _package_listed_in_scopes(
+    scope: Scope, index: PackageIndex, modules: list[str]
+) -> tuple[str, bool] | None:
+    """The one package whose folder is listed where the include runs, and whether deeply.
+
+    ``pkgutil.iter_modules(<folder>)`` (or ``walk_packages``, which lists its subfolders too),
+    ``os.listdir(<folder>)``, ``<folder>.glob("*.py")``: looked for in the function making the
+    include, else in the scopes around it; the folder as :func:`_path_of` tells it. A ``pkgutil``
+    listing of a folder not known statically (or two different folders) leaves it unknown.
     """
     current: Scope | None = scope
     while current is not None:
-        listed = {
-            _package_listed_by_call(node, current, index, modules)
-            for node in ast.walk(current.node)
-            if isinstance(node, ast.Call)
-            and index.qualify(node.func, current) == "pkgutil.iter_modules"
-        }
+        listed: set[tuple[str, bool] | None] = set()
+        for node in ast.walk(current.node):
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = index.qualify(node.func, current)
+            if qualified in _LISTINGS:
+                path = call_argument(node, 0, "path")
+                folder = None if path is None else _path_of(path, current, index, modules, 0)
+                if folder is not None and not folder[1]:
+                    listed.add((folder[0], _LISTINGS[qualified]))
+                elif qualified in _MODULE_LISTINGS:
+                    listed.add(None)
+            elif (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr in _FOLDER_LISTINGS
+                and _lists_modules(node)
+            ):
+                # Any object may have a `glob` method: only a known folder's counts.
+                folder = _path_of(node.func.value, current, index, modules, 0)
+                if folder is not None and not folder[1]:
+                    listed.add((folder[0], False))
         if listed:
             return listed.pop() if len(listed) == 1 else None
         current = current.parent
     return None
 
 
-def _package_listed_by_call(
-    call: ast.Call, scope: Scope, index: PackageIndex, modules: list[str]
-) -> str | None:
-    """The package whose folder an ``iter_modules(...)`` call lists, None when not known."""
-    path = call_argument(call, 0, "path")
-    module = scope.module
-    if isinstance(path, ast.Name) and path.id == "__path__":
-        return module.name if module.is_package else None
-    if isinstance(path, ast.Attribute) and path.attr == "__path__":
-        imported = _run_time_module(path.value, scope, index)
-        if imported is not None:
-            name = index.string_value(call_argument(imported[0], 0, "name"), imported[1])
-        else:
-            name = index.qualify(path.value, scope)
-        known = name is not None and any(item.startswith(f"{name}.") for item in modules)
-        return name if known else None
-    if (
-        isinstance(path, ast.List | ast.Tuple)
-        and len(path.elts) == 1
-        and _module_folder(path.elts[0], scope, index)
-    ):
-        return module.package
-    return None
-
-
-_PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath"})
-_ABSOLUTE_PATHS = frozenset({"os.path.abspath", "os.path.realpath"})
-
-
-def _module_folder(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
-    """Whether ``expression`` is the folder of the module's own file, as a path or a string.
-
-    ``os.path.dirname(__file__)`` or ``Path(__file__).parent`` (of the absolute or resolved
-    file too, and in ``str(...)``); not a folder above it or beside it
-    (``Path(__file__).parent.parent / "api"``), whose package is another.
-    """
-    if (
-        isinstance(expression, ast.Call)
-        and isinstance(expression.func, ast.Name)
-        and expression.func.id == "str"
-        and scope.lookup("str") is None
-        and len(expression.args) == 1
-        and not expression.keywords
-    ):
-        expression = expression.args[0]
-    if isinstance(expression, ast.Attribute) and expression.attr == "parent":
-        path = expression.value
-        if (
-            isinstance(path, ast.Call)
-            and isinstance(path.func, ast.Attribute)
-            and path.func.attr in ("resolve", "absolute")
-            and not path.args
-        ):
-            path = path.func.value
-        return (
-            isinstance(path, ast.Call)
-            and index.qualify(path.func, scope) in _PATH_CLASSES
-            and _module_file(path, scope, index)
-        )
+def _lists_modules(call: ast.Call) -> bool:
+    """Whether a ``glob``/``iterdir`` call may list a folder's modules (``glob("*.py")``)."""
+    pattern = call_argument(call, 0, "pattern")
+    if pattern is None:
+        return True
     return (
-        isinstance(expression, ast.Call)
-        and index.qualify(expression.func, scope) == "os.path.dirname"
-        and _module_file(expression, scope, index)
+        isinstance(pattern, ast.Constant)
+        and isinstance(pattern.value, str)
+        and "/" not in pattern.value
+        and pattern.value.endswith(("*", ".py"))
     )
 
 
-def _module_file(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
-    """Whether ``call``'s one argument is ``__file__`` (or ``os.path.abspath(__file__)``)."""
-    if len(call.args) != 1 or call.keywords:
-        return False
-    file = call.args[0]
-    if isinstance(file, ast.Call) and index.qualify(file.func, scope) in _ABSOLUTE_PATHS:
-        return _module_file(file, scope, index)
-    return isinstance(file, ast.Name) and file.id == "__file__" and scope.lookup("__file__") is None
+def _path_of(
+    expression: ast.expr, scope: Scope, index: PackageIndex, modules: list[str], depth: int
+) -> tuple[str, bool] | None:
+    """The module or package a path expression names, and whether it is a module's file.
+
+    ``__path__`` / ``<package>.__path__`` is the package's folder; ``__file__`` /
+    ``<module>.__file__`` its file; ``os.path.dirname``/``.parent`` of either the folder
+    holding it; ``os.path.join(<folder>, "api")``/``<folder> / "api"`` a package in it. Through
+    ``Path(...)``, ``str(...)``, ``.resolve()``, a variable bound once, and a parameter every
+    call of its function passes the same path for. None when not known statically, or not a
+    folder of the package.
+    """
+    if depth > _MAX_RUN_TIME_DEPTH:
+        return None
+    module = scope.module
+
+    def again(node: ast.expr, where: Scope = scope) -> tuple[str, bool] | None:
+        return _path_of(node, where, index, modules, depth + 1)
+
+    def package(name: str) -> tuple[str, bool] | None:
+        known = any(item.startswith(f"{name}.") for item in modules)
+        return (name, False) if name and known else None
+
+    def parent(path: tuple[str, bool] | None) -> tuple[str, bool] | None:
+        if path is None:
+            return None
+        if path[1]:  # the folder a module's file is in
+            model = index.module(path[0])
+            if model is None:
+                return None
+            return package(model.package)
+        return package(path[0].rpartition(".")[0])
+
+    if isinstance(expression, ast.List | ast.Tuple):
+        return again(expression.elts[0]) if len(expression.elts) == 1 else None
+    if isinstance(expression, ast.Name):
+        if expression.id in ("__path__", "__file__") and scope.lookup(expression.id) is None:
+            if expression.id == "__file__":
+                return module.name, True
+            return package(module.name) if module.is_package else None
+        binding = scope.lookup(expression.id)
+        if binding is not None and binding.kind == "param":
+            return _passed_path(binding, lambda argument: argument, index, modules, depth)
+        if bound_once(binding) and isinstance(binding.node, ast.expr):
+            return again(binding.node, binding.scope)
+        return None
+    if isinstance(expression, ast.Attribute):
+        held = expression.value
+        binding = scope.lookup(held.id) if isinstance(held, ast.Name) else None
+        if binding is not None and binding.kind == "param":
+            # `def register(app, package): iter_modules(package.__path__)`: each call's package.
+            def read(argument: ast.expr, attr: str = expression.attr) -> ast.expr:
+                return ast.copy_location(ast.Attribute(argument, attr, ast.Load()), argument)
+
+            return _passed_path(binding, read, index, modules, depth)
+        if expression.attr in ("__path__", "__file__"):
+            imported = _run_time_module(expression.value, scope, index)
+            if imported is not None:
+                name = index.string_value(call_argument(imported[0], 0, "name"), imported[1])
+            else:
+                name = index.qualify(expression.value, scope)
+            if name is None:
+                return None
+            if expression.attr == "__file__":
+                return (name, True) if index.module(name) is not None else None
+            return package(name)
+        if expression.attr == "parent":
+            return parent(again(expression.value))
+        return None
+    if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Div):
+        return _joined(again(expression.left), [expression.right], package)
+    if not isinstance(expression, ast.Call) or expression.keywords:
+        return None
+    function = expression.func
+    if isinstance(function, ast.Attribute) and function.attr in _SAME_PATH_METHODS:
+        return again(function.value) if not expression.args else None
+    if isinstance(function, ast.Attribute) and function.attr == "joinpath":
+        return _joined(again(function.value), expression.args, package)
+    is_str = isinstance(function, ast.Name) and function.id == "str" and not scope.lookup("str")
+    qualified = "str" if is_str else index.qualify(function, scope)
+    if not expression.args:
+        return None
+    if qualified in _SAME_PATH and len(expression.args) == 1:
+        return again(expression.args[0])
+    if qualified in _PARENT_PATH and len(expression.args) == 1:
+        return parent(again(expression.args[0]))
+    if qualified in _JOINED_PATH:
+        return _joined(again(expression.args[0]), expression.args[1:], package)
+    return None
+
+
+def _passed_path(
+    parameter: Binding,
+    read: Callable[[ast.expr], ast.expr],
+    index: PackageIndex,
+    modules: list[str],
+    depth: int,
+) -> tuple[str, bool] | None:
+    """The path (see :func:`_path_of`) every call of a function passes, ``read`` off its argument.
+
+    None when the function is called nowhere in the package, or calls pass different paths or
+    one not known statically.
+    """
+    arguments = _passed_arguments(index, modules)(parameter)
+    if not arguments:
+        return None
+    found = {
+        _path_of(read(argument), where, index, modules, depth + 1) for argument, where in arguments
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _joined(
+    folder: tuple[str, bool] | None,
+    parts: list[ast.expr],
+    package: Callable[[str], tuple[str, bool] | None],
+) -> tuple[str, bool] | None:
+    """The package a folder's literal subfolder names (``<folder> / "api" / "v1"``)."""
+    if folder is None or folder[1]:
+        return None
+    name = folder[0]
+    for part in parts:
+        if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+            return None
+        for segment in part.value.strip("/").split("/"):
+            if not segment.isidentifier():
+                return None
+            name = f"{name}.{segment}"
+    return package(name)
 
 
 def _unknown_prefix(

@@ -405,7 +405,7 @@ class _Finder:
         own_scope = Scope(function, self.module, scope)
         handler = self._handler(function, own_scope, prefix)
         for decorator in function.decorator_list:
-            parsed = _route_decorator(decorator)
+            parsed = _route_decorator(decorator, scope)
             owner_scope = scope
             if parsed is None:
                 aliased = self._aliased_route_decorator(decorator, scope)
@@ -576,7 +576,7 @@ class _Finder:
         (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
         """
         for node in _own_nodes(statement):
-            applied = _applied_decorator(node)
+            applied = _applied_decorator(node, scope)
             if applied is not None:
                 # `router.get("/")(list_items)`: the decorator applied by hand.
                 assert isinstance(node, ast.Call)
@@ -1774,14 +1774,14 @@ def _replaces_endpoint(cls: ast.ClassDef) -> bool:
     return True
 
 
-def _route_decorator(decorator: ast.expr) -> tuple[ast.Call, ast.expr, str] | None:
+def _route_decorator(decorator: ast.expr, scope: Scope) -> tuple[ast.Call, ast.expr, str] | None:
     """``(call, owner expression, verb)`` for ``@<owner>.<verb>(...)``, else None.
 
     Also ``@getattr(<owner>, "<verb>")(...)``: the same method, looked up by its name.
     """
     if not isinstance(decorator, ast.Call):
         return None
-    method = _route_method(decorator.func)
+    method = _route_method(decorator.func, scope)
     if method is None:
         return None
     owner, verb = method
@@ -1790,10 +1790,12 @@ def _route_decorator(decorator: ast.expr) -> tuple[ast.Call, ast.expr, str] | No
     return None
 
 
-def _route_method(function: ast.expr) -> tuple[ast.expr, ast.expr] | None:
+def _route_method(function: ast.expr, scope: Scope) -> tuple[ast.expr, ast.expr] | None:
     """``(owner, verb)`` of ``<owner>.<verb>`` or ``getattr(<owner>, <verb>)``.
 
     The verb as an expression: a constant for an attribute, maybe a loop's name for getattr.
+    Only the builtin ``getattr``: a function or import of the module's own under that name
+    (``scope`` binds it) returns what it returns.
     """
     if isinstance(function, ast.Attribute):
         return function.value, ast.copy_location(ast.Constant(function.attr), function)
@@ -1801,6 +1803,7 @@ def _route_method(function: ast.expr) -> tuple[ast.expr, ast.expr] | None:
         isinstance(function, ast.Call)
         and isinstance(function.func, ast.Name)
         and function.func.id == "getattr"
+        and scope.lookup("getattr") is None
         and len(function.args) == 2
         and not function.keywords
         and not any(isinstance(argument, ast.Starred) for argument in function.args)
@@ -1809,7 +1812,9 @@ def _route_method(function: ast.expr) -> tuple[ast.expr, ast.expr] | None:
     return None
 
 
-def _applied_decorator(node: ast.AST) -> tuple[ast.Call, ast.expr, ast.expr, ast.expr] | None:
+def _applied_decorator(
+    node: ast.AST, scope: Scope
+) -> tuple[ast.Call, ast.expr, ast.expr, ast.expr] | None:
     """``(decorator call, owner, verb, endpoint)`` for ``<owner>.<verb>(...)(endpoint)``.
 
     Also ``getattr(<owner>, <verb>)(...)(endpoint)``, whose verb may be a loop's name.
@@ -1821,7 +1826,7 @@ def _applied_decorator(node: ast.AST) -> tuple[ast.Call, ast.expr, ast.expr, ast
         and not isinstance(node.args[0], ast.Starred)
         and isinstance(node.func, ast.Call)
     ):
-        method = _route_method(node.func.func)
+        method = _route_method(node.func.func, scope)
         if method is not None:
             return node.func, method[0], method[1], node.args[0]
     return None
