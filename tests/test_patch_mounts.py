@@ -2297,8 +2297,18 @@ def _logged_routes(path: Path) -> list[str]:
             '[app.include_router(r, prefix="/v3") for r in [api_router] if r.routes]',
             "/items/{item_id}",
         ),
+        # `map` runs the lambda once per item, as a comprehension runs its element.
+        (
+            'list(map(lambda r: app.include_router(r, prefix="/v4"), [api_router]))',
+            "/v4/items/{item_id}",
+        ),
+        # Two iterables walked in step: not followed, read as written.
+        (
+            'list(map(lambda r, p: app.include_router(r, prefix=p), [api_router], ["/v5"]))',
+            "/items/{item_id}",
+        ),
     ],
-    ids=["list-comprehension", "generator-with-tuples", "filtered"],
+    ids=["list-comprehension", "generator-with-tuples", "filtered", "map-lambda", "map-two"],
 )
 def test_routers_included_in_a_comprehension_get_its_prefix(
     tmp_path: Path, include: str, route: str

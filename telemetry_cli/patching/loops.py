@@ -14,7 +14,8 @@ the package passes such items (``def include_routers(app, routers):`` called as
 ``include_routers(app, [users.router])``). Any other loop (over another function's result, a
 comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
 around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
-loops too. An item built by a record class of the package (a dataclass or ``NamedTuple``,
+loops too, and so is ``map(lambda r: app.include_router(r), ROUTERS)``. An item built by a
+record class of the package (a dataclass or ``NamedTuple``,
 ``Mount(users.router, "/users")``) holds in each field the argument or default that set it;
 an item that is a dict (``{"router": users.router, "prefix": "/users"}``, also ``dict(...)``)
 holds under each literal key its value: read as ``route["prefix"]`` or ``route.get("prefix")``,
@@ -244,12 +245,50 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
         ):
             continue
         for node in _expressions(block_statement):
+            mapped = _mapped_lambda(node, scope)
+            if mapped is not None:
+                generator, body = mapped
+                if any(id(part) in inside for part in ast.walk(body)):
+                    found.append(generator)
+                continue
             if not isinstance(node, _COMPREHENSIONS):
                 continue
             results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             if any(id(part) in inside for result in results for part in ast.walk(result)):
                 found.extend(node.generators)
     return found
+
+
+def _mapped_lambda(node: ast.AST, scope: Scope) -> tuple[ast.comprehension, ast.expr] | None:
+    """``map(lambda r: <body>, ROUTERS)`` as the ``for r in ROUTERS`` clause it runs, and body.
+
+    The builtin ``map`` with one iterable calls a one-parameter lambda once per item, as
+    ``[<body> for r in ROUTERS]`` does; several iterables (walked in step) are not followed.
+    """
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "map"
+        and scope.lookup("map") is None  # the builtin
+        and len(node.args) == 2
+        and not node.keywords
+        and isinstance(node.args[0], ast.Lambda)
+        and not isinstance(node.args[1], ast.Starred)
+    ):
+        return None
+    function = node.args[0]
+    parameters = function.args
+    if (
+        len(parameters.args) != 1
+        or parameters.posonlyargs
+        or parameters.vararg
+        or parameters.kwonlyargs
+        or parameters.kwarg
+    ):
+        return None
+    target = ast.Name(id=parameters.args[0].arg, ctx=ast.Store())
+    generator = ast.comprehension(target=target, iter=node.args[1], ifs=[], is_async=0)
+    return generator, function.body
 
 
 def _expressions(statement: ast.stmt) -> list[ast.AST]:
