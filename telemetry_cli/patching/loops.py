@@ -14,8 +14,9 @@ the package passes such items (``def include_routers(app, routers):`` called as
 ``include_routers(app, [users.router])``). Any other loop (over another function's result, a
 comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
 around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
-loops too, and so is ``map(lambda r: app.include_router(r), ROUTERS)``. An item built by a
-record class of the package (a dataclass or ``NamedTuple``,
+loops too, and so is ``map`` (``map(lambda r: app.include_router(r), ROUTERS)``,
+``map(app.include_router, ROUTERS)``). An item built by a record class of the package (a
+dataclass or ``NamedTuple``,
 ``Mount(users.router, "/users")``) holds in each field the argument or default that set it;
 an item that is a dict (``{"router": users.router, "prefix": "/users"}``, also ``dict(...)``)
 holds under each literal key its value: read as ``route["prefix"]`` or ``route.get("prefix")``,
@@ -245,7 +246,7 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
         ):
             continue
         for node in _expressions(block_statement):
-            mapped = _mapped_lambda(node, scope)
+            mapped = _mapped_lambda(node, scope, block_statement)
             if mapped is not None:
                 generator, body = mapped
                 if any(id(part) in inside for part in ast.walk(body)):
@@ -259,11 +260,20 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
     return found
 
 
-def _mapped_lambda(node: ast.AST, scope: Scope) -> tuple[ast.comprehension, ast.expr] | None:
+#: The name a call built for ``map(app.include_router, ROUTERS)`` passes (see
+#: :func:`~.mounts.mapped_calls`): bound to each item in turn, no name of the user's can be it.
+MAPPED_ITEM = "<item of map>"
+
+
+def _mapped_lambda(
+    node: ast.AST, scope: Scope, statement: ast.stmt
+) -> tuple[ast.comprehension, ast.expr] | None:
     """``map(lambda r: <body>, ROUTERS)`` as the ``for r in ROUTERS`` clause it runs, and body.
 
     The builtin ``map`` with one iterable calls a one-parameter lambda once per item, as
-    ``[<body> for r in ROUTERS]`` does; several iterables (walked in step) are not followed.
+    ``[<body> for r in ROUTERS]`` does; a bound method (``map(app.include_router, ROUTERS)``)
+    is called with :data:`MAPPED_ITEM` bound to each item. Several iterables (walked in step)
+    are not followed, nor a ``map`` that is its statement: lazy, nothing consumes it.
     """
     if not (
         isinstance(node, ast.Call)
@@ -272,11 +282,14 @@ def _mapped_lambda(node: ast.AST, scope: Scope) -> tuple[ast.comprehension, ast.
         and scope.lookup("map") is None  # the builtin
         and len(node.args) == 2
         and not node.keywords
-        and isinstance(node.args[0], ast.Lambda)
         and not isinstance(node.args[1], ast.Starred)
+        and not (isinstance(statement, ast.Expr) and statement.value is node)
     ):
         return None
     function = node.args[0]
+    if not isinstance(function, ast.Lambda):
+        target = ast.Name(id=MAPPED_ITEM, ctx=ast.Store())
+        return ast.comprehension(target=target, iter=node.args[1], ifs=[], is_async=0), function
     parameters = function.args
     if (
         len(parameters.args) != 1
