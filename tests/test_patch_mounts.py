@@ -2349,6 +2349,24 @@ def test_routers_included_by_map_get_the_prefixes_above(tmp_path: Path, include:
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    "loop",
+    [
+        'for name in ("api_router",):',
+        "for name in routes.__all__:",
+    ],
+    ids=["literal-names", "names-in-all"],
+)
+def test_routers_read_by_getattr_of_a_loop_name_get_its_prefix(tmp_path: Path, loop: str) -> None:
+    """`getattr(routes, name)` with `name` a known string is `routes.<name>`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import router as routes\n\n"
+        f'app = FastAPI()\n{loop}\n    app.include_router(getattr(routes, name), prefix="/v2")\n'
+    )
+    root = _project(tmp_path, main, API_PY + '\n__all__ = ["api_router"]\n')
+    _generates_and_serves_items(root, "/v2", "not followed")
+
+
 def test_a_map_never_consumed_includes_nothing(tmp_path: Path) -> None:
     """A bare `map(...)` statement is lazy: it calls nothing, so no prefix is added."""
     main = (

@@ -529,8 +529,12 @@ def substituted(
 
     ``router`` is the item itself; ``module.router``, for ``for module in (users, items)``,
     the same attribute of the item; ``mount.router``, for an item built by a record class
-    (with ``index``), the field's value. None for any other expression that reads a loop name.
+    (with ``index``), the field's value; ``getattr(routes, name)``, for ``name`` a string
+    known in the iteration (with ``index``), ``routes.<name>``. None for any other expression
+    that reads a loop name.
     """
+    if index is not None:
+        expression = _getattr_read(expression, scope, values, index) or expression
     base = expression
     attributes: list[str] = []
     while isinstance(base, ast.Attribute):
@@ -554,6 +558,31 @@ def substituted(
     for attribute in reversed(attributes):
         result = ast.Attribute(value=result, attr=attribute, ctx=ast.Load())
     return result, item_scope
+
+
+def _getattr_read(
+    expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> ast.Attribute | None:
+    """``getattr(routes, name)`` as ``routes.<name>``, when ``name``'s string is known here.
+
+    Only the builtin with two arguments (a default makes a missing attribute something else),
+    and a string that is an attribute name; None otherwise.
+    """
+    if not (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Name)
+        and expression.func.id == "getattr"
+        and scope.lookup("getattr") is None  # the builtin
+        and len(expression.args) == 2
+        and not expression.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in expression.args)
+    ):
+        return None
+    held, name = expression.args
+    attribute = loop_string(name, scope, values, index)
+    if attribute is None or not attribute.isidentifier():
+        return None
+    return ast.copy_location(ast.Attribute(value=held, attr=attribute, ctx=ast.Load()), expression)
 
 
 def loop_string(
