@@ -877,7 +877,9 @@ def test_routers_included_from_a_list_name_their_own_path(tmp_path: Path) -> Non
     # `include_router(*routers)` cannot be told apart statically: no prefix is assumed.
     main = _main("for router in [api_router]:\n    app.include_router(*[router], prefix='/api')")
     root = _project(tmp_path, main)
-    assert run("generate", "--root", str(root)).exit_code == 0
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "<item of map>" not in result.stdout
     assert _routes(root)["get_item"] == "/items/{item_id}"
 
 
@@ -2410,8 +2412,18 @@ def _logged_routes(path: Path) -> list[str]:
             '[app.include_router(r, prefix="/v3") for r in [api_router] if r.routes]',
             "/items/{item_id}",
         ),
+        # `map` runs the lambda once per item, as a comprehension runs its element.
+        (
+            'list(map(lambda r: app.include_router(r, prefix="/v4"), [api_router]))',
+            "/v4/items/{item_id}",
+        ),
+        # Two iterables walked in step: not followed, read as written.
+        (
+            'list(map(lambda r, p: app.include_router(r, prefix=p), [api_router], ["/v5"]))',
+            "/items/{item_id}",
+        ),
     ],
-    ids=["list-comprehension", "generator-with-tuples", "filtered"],
+    ids=["list-comprehension", "generator-with-tuples", "filtered", "map-lambda", "map-two"],
 )
 def test_routers_included_in_a_comprehension_get_its_prefix(
     tmp_path: Path, include: str, route: str
@@ -2427,6 +2439,59 @@ def test_routers_included_in_a_comprehension_get_its_prefix(
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == route
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "include",
+    [
+        "list(map(v1.include_router, [api_router]))",
+        "tuple(map(v1.include_router, ROUTERS))",
+        "list(map(lambda r: v1.include_router(r), ROUTERS))",
+    ],
+    ids=["bound-method", "bound-method-over-a-name", "lambda"],
+)
+def test_routers_included_by_map_get_the_prefixes_above(tmp_path: Path, include: str) -> None:
+    """`list(map(v1.include_router, ROUTERS))` includes each item, as a loop over them does."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+        f"ROUTERS = [api_router]\nv1 = APIRouter()\n{include}\n\n"
+        'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, "/v1", "not followed")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        'for name in ("api_router",):',
+        "for name in routes.__all__:",
+    ],
+    ids=["literal-names", "names-in-all"],
+)
+def test_routers_read_by_getattr_of_a_loop_name_get_its_prefix(tmp_path: Path, loop: str) -> None:
+    """`getattr(routes, name)` with `name` a known string is `routes.<name>`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import router as routes\n\n"
+        f'app = FastAPI()\n{loop}\n    app.include_router(getattr(routes, name), prefix="/v2")\n'
+    )
+    root = _project(tmp_path, main, API_PY + '\n__all__ = ["api_router"]\n')
+    _generates_and_serves_items(root, "/v2", "not followed")
+
+
+def test_a_map_never_consumed_includes_nothing(tmp_path: Path) -> None:
+    """A bare `map(...)` statement is lazy: it calls nothing, so no prefix is added."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+        "v1 = APIRouter()\nmap(v1.include_router, [api_router])\n\n"
+        'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "<item of map>" not in result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
 
 
 CONTROLLER_PY = '''"""Items, served by a controller class building its router."""

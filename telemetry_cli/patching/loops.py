@@ -14,7 +14,9 @@ the package passes such items (``def include_routers(app, routers):`` called as
 ``include_routers(app, [users.router])``). Any other loop (over another function's result, a
 comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
 around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
-loops too. An item built by a record class of the package (a dataclass or ``NamedTuple``,
+loops too, and so is ``map`` (``map(lambda r: app.include_router(r), ROUTERS)``,
+``map(app.include_router, ROUTERS)``). An item built by a record class of the package (a
+dataclass or ``NamedTuple``,
 ``Mount(users.router, "/users")``) holds in each field the argument or default that set it;
 an item that is a dict (``{"router": users.router, "prefix": "/users"}``, also ``dict(...)``)
 holds under each literal key its value: read as ``route["prefix"]`` or ``route.get("prefix")``,
@@ -272,12 +274,62 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
         ):
             continue
         for node in _expressions(block_statement):
+            mapped = _mapped_lambda(node, scope, block_statement)
+            if mapped is not None:
+                generator, body = mapped
+                if any(id(part) in inside for part in ast.walk(body)):
+                    found.append(generator)
+                continue
             if not isinstance(node, _COMPREHENSIONS):
                 continue
             results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             if any(id(part) in inside for result in results for part in ast.walk(result)):
                 found.extend(node.generators)
     return found
+
+
+#: The name a call built for ``map(app.include_router, ROUTERS)`` passes (see
+#: :func:`~.mounts.mapped_calls`): bound to each item in turn, no name of the user's can be it.
+MAPPED_ITEM = "<item of map>"
+
+
+def _mapped_lambda(
+    node: ast.AST, scope: Scope, statement: ast.stmt
+) -> tuple[ast.comprehension, ast.expr] | None:
+    """``map(lambda r: <body>, ROUTERS)`` as the ``for r in ROUTERS`` clause it runs, and body.
+
+    The builtin ``map`` with one iterable calls a one-parameter lambda once per item, as
+    ``[<body> for r in ROUTERS]`` does; a bound method (``map(app.include_router, ROUTERS)``)
+    is called with :data:`MAPPED_ITEM` bound to each item. Several iterables (walked in step)
+    are not followed, nor a ``map`` that is its statement: lazy, nothing consumes it.
+    """
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "map"
+        and scope.lookup("map") is None  # the builtin
+        and len(node.args) == 2
+        and not node.keywords
+        and not isinstance(node.args[1], ast.Starred)
+        and not (isinstance(statement, ast.Expr) and statement.value is node)
+    ):
+        return None
+    function = node.args[0]
+    if not isinstance(function, ast.Lambda):
+        target = ast.Name(id=MAPPED_ITEM, ctx=ast.Store())
+        return ast.comprehension(target=target, iter=node.args[1], ifs=[], is_async=0), function
+    parameters = function.args
+    if (
+        len(parameters.args) != 1
+        or parameters.posonlyargs
+        or parameters.vararg
+        or parameters.kwonlyargs
+        or parameters.kwarg
+    ):
+        return None
+    target = ast.Name(id=parameters.args[0].arg, ctx=ast.Store())
+    generator = ast.comprehension(target=target, iter=node.args[1], ifs=[], is_async=0)
+    return generator, function.body
 
 
 def _expressions(statement: ast.stmt) -> list[ast.AST]:
@@ -505,8 +557,12 @@ def substituted(
 
     ``router`` is the item itself; ``module.router``, for ``for module in (users, items)``,
     the same attribute of the item; ``mount.router``, for an item built by a record class
-    (with ``index``), the field's value. None for any other expression that reads a loop name.
+    (with ``index``), the field's value; ``getattr(routes, name)``, for ``name`` a string
+    known in the iteration (with ``index``), ``routes.<name>``. None for any other expression
+    that reads a loop name.
     """
+    if index is not None:
+        expression = _getattr_read(expression, scope, values, index) or expression
     base = expression
     attributes: list[str] = []
     while isinstance(base, ast.Attribute):
@@ -530,6 +586,31 @@ def substituted(
     for attribute in reversed(attributes):
         result = ast.Attribute(value=result, attr=attribute, ctx=ast.Load())
     return result, item_scope
+
+
+def _getattr_read(
+    expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> ast.Attribute | None:
+    """``getattr(routes, name)`` as ``routes.<name>``, when ``name``'s string is known here.
+
+    Only the builtin with two arguments (a default makes a missing attribute something else),
+    and a string that is an attribute name; None otherwise.
+    """
+    if not (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Name)
+        and expression.func.id == "getattr"
+        and scope.lookup("getattr") is None  # the builtin
+        and len(expression.args) == 2
+        and not expression.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in expression.args)
+    ):
+        return None
+    held, name = expression.args
+    attribute = loop_string(name, scope, values, index)
+    if attribute is None or not attribute.isidentifier():
+        return None
+    return ast.copy_location(ast.Attribute(value=held, attr=attribute, ctx=ast.Load()), expression)
 
 
 def loop_string(

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.loops import (
+    MAPPED_ITEM,
     LoopValues,
     Passed,
     dict_items,
@@ -1195,6 +1196,7 @@ def _module_mounts(
     calls = [
         *((call, scope, False) for call, scope in method_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, False) for call, scope in aliased_calls(model, _INCLUDE_ROUTER)),
+        *((call, scope, False) for call, scope in mapped_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, True) for call, scope in route_copies(model)),
     ]
     passed = _passed_arguments(index, modules)
@@ -2253,6 +2255,42 @@ def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, S
             )
             built = ast.Call(func=function, args=call.args, keywords=call.keywords)
             yield ast.copy_location(built, call), scope
+
+
+def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
+    """The calls ``map`` makes of a bound method, as calls of it.
+
+    ``list(map(app.include_router, ROUTERS))`` calls ``app.include_router(item)`` for each item
+    of ``ROUTERS``: yielded as ``app.include_router(<item of map>)`` (a call built for the
+    reading, placed where the ``map`` is), in the scope of the statement; the loops around it
+    (see :func:`~.loops.loop_values`) bind :data:`~.loops.MAPPED_ITEM` to each item in turn.
+    """
+
+    def mapped(node: ast.Call) -> bool:
+        return (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "map"
+            and len(node.args) == 2
+            and isinstance(node.args[0], ast.Attribute)
+            and node.args[0].attr == method
+        )
+
+    lines = {
+        node.lineno
+        for node in model.nodes_near([method])
+        if isinstance(node, ast.Call) and mapped(node)
+    }
+    for statement, scope in _simple_statements_at(model, lines):
+        for node in ast.walk(statement):
+            if not isinstance(node, ast.Call) or not mapped(node):
+                continue
+            if scope.lookup("map") is not None:  # not the builtin
+                continue
+            if isinstance(statement, ast.Expr) and statement.value is node:
+                continue  # lazy: nothing consumes it, nothing is called
+            item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), node.args[1])
+            built = ast.Call(func=node.args[0], args=[item], keywords=[])
+            yield ast.copy_location(built, node), scope
 
 
 def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
