@@ -3396,3 +3396,22 @@ def test_a_truth_value_of_another_type_is_refused_naming_its_type(layer: Layer) 
     with pytest.raises(layer.event_logger.EventValidationError) as raised:
         logger.record("error_event", {"otp_enabled": _ForeignBool()})
     assert "_ForeignBool have no JSON form" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<r title="a>b" pin_count="3"/>',  # a ">" in an attribute's quoted value
+        "<r " + 'x="y" ' * 200 + 'pin_count="3"/>',  # the tag opens 1,200 characters back
+        '<r note="' + "a" * 1_500 + '" pin_count="3">x</r>',
+        '<r label="1<2" pin_count="3"/>',  # a "<" in an attribute's quoted value
+    ],
+)
+def test_a_measure_in_a_long_or_quoting_start_tag_is_kept(layer: Layer, text: str) -> None:
+    # The enclosing tag decides, however far back it opens, whatever its values quote.
+    assert not layer.event_logger._holds_secret(text)
+
+
+def test_a_quoted_measure_after_a_tag_is_text(layer: Layer) -> None:
+    # After the tag's end the quoted value is text, as anywhere outside a tag.
+    assert layer.event_logger._holds_secret('<r a="1"> pin_count="1234"')
