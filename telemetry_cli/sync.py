@@ -223,6 +223,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     # Read once: the bytes apply() compares before writing and the records are one reading.
     on_disk = read_manifest_file(root)
     manifest = report.recorded = on_disk.manifest
+    _refuse_newer_manifest(manifest)
     _refuse_other_plan(plan, manifest)
     recorded = manifest.files
     _refuse_clash(plan, recorded)
@@ -370,6 +371,38 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         )
     )
     return report
+
+
+def _refuse_newer_manifest(manifest: Manifest) -> None:
+    """Refuse a manifest written by a newer telemetry-scaffold than this one.
+
+    Its templates and records are the newer release's: this one would write its older layer
+    over them and drop what it cannot read, as copier refuses an answers file of a newer
+    version. The manifest records no format of its own, so no newer release is known to be
+    compatible. A version that does not read as ``X.Y.Z`` is taken for an older one.
+
+    Raises:
+        ConfigError: the manifest's version is newer than ``__version__``.
+    """
+    written = _release(manifest.version or "")
+    if written is None or written <= (_release(__version__) or written):
+        return
+    shown = printable(manifest.version or "")
+    raise ConfigError(
+        f"{MANIFEST_PATH}: written by telemetry-scaffold {shown}, newer than this one "
+        f"({__version__}), which would write an older layer over it; upgrade telemetry-scaffold "
+        f"to {shown} or later"
+    )
+
+
+def _release(version: str) -> tuple[int, ...] | None:
+    """The release numbers a version starts with (``0.17.0rc1``: 0, 17, 0), None if none."""
+    found = _RELEASE.match(version)
+    return None if found is None else tuple(int(part) for part in found.groups())
+
+
+# A version's release numbers; a pre-release or local suffix after them is not compared.
+_RELEASE = re.compile(r"([0-9]{1,9})\.([0-9]{1,9})\.([0-9]{1,9})")
 
 
 def _refuse_other_plan(plan: Plan, manifest: Manifest) -> None:
@@ -721,6 +754,7 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     root = plan.root
     on_disk = read_manifest_file(root)
     manifest = report.recorded = on_disk.manifest
+    _refuse_newer_manifest(manifest)
     _refuse_other_plan(plan, manifest)
     beside = _sibling_output_paths(plan, manifest.files)
     watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
