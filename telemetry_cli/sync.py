@@ -210,8 +210,12 @@ class SyncReport:
         return {status.value: counter[status.value] for status in Status if counter[status.value]}
 
 
-def compute(plan: Plan, *, force: bool = False) -> SyncReport:
-    """Decide what ``generate`` would do, reading but never writing."""
+def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncReport:
+    """Decide what ``generate`` would do, reading but never writing.
+
+    ``writing``: the decisions are to be carried out (``apply``); a write-protected user module
+    to patch is an error only then, never for ``--check`` or ``--diff``.
+    """
     report = SyncReport(plan=plan)
     root = plan.root
     if not (root / plan.app_dir).is_dir():
@@ -243,7 +247,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     watched_paths = sorted(path for path in leaving if _layer_module(plan, path))
     watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
     with _collector_paused():
-        project = analyze(plan, manifest.patched, force=force, watched=tuple(watched))
+        project = analyze(
+            plan, manifest.patched, force=force, watched=tuple(watched), writing=writing
+        )
     # Documents claim as done only what this run achieved.
     failed = frozenset(
         patched.path for patched in project.files if patched.error or patched.problems
@@ -743,12 +749,13 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
     layer[0].notes = (*layer[0].notes, *notes)
 
 
-def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
+def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncReport:
     """Decide what ``remove`` would do: take every patch out, delete every generated file.
 
     Generated files edited by hand are kept (``--force`` deletes them, keeping a backup); so are
     inserted lines changed since, which are reported. The manifest goes once nothing of the
-    layer is left, else it keeps what is left, for a later ``remove --force``.
+    layer is left, else it keeps what is left, for a later ``remove --force``. ``writing``: as
+    for ``compute``.
     """
     report = SyncReport(plan=plan, command="remove")
     root = plan.root
@@ -760,7 +767,12 @@ def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
     watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
     with _collector_paused():
         project = analyze(
-            plan, manifest.patched, force=force, removing=True, watched=tuple(watched)
+            plan,
+            manifest.patched,
+            force=force,
+            removing=True,
+            watched=tuple(watched),
+            writing=writing,
         )
     # User code first: a failure there must not leave imports of files already deleted.
     patches = [_patch_change(patched) for patched in project.files]
