@@ -369,7 +369,7 @@ def _synchronise(
     plan = load_plan(root=root, config=config)
 
     with project_lock(plan.root, exclusive=mode is views.Mode.WRITE, on_wait=_say_waiting):
-        report = decide(plan, force=force)
+        report = decide(plan, force=force, writing=mode is views.Mode.WRITE)
         if mode is views.Mode.WRITE:
             sync.apply(report)
 

@@ -210,8 +210,12 @@ class SyncReport:
         return {status.value: counter[status.value] for status in Status if counter[status.value]}
 
 
-def compute(plan: Plan, *, force: bool = False) -> SyncReport:
-    """Decide what ``generate`` would do, reading but never writing."""
+def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncReport:
+    """Decide what ``generate`` would do, reading but never writing.
+
+    ``writing``: the decisions are to be carried out (``apply``); a write-protected user module
+    to patch is an error only then, never for ``--check`` or ``--diff``.
+    """
     report = SyncReport(plan=plan)
     root = plan.root
     if not (root / plan.app_dir).is_dir():
@@ -223,6 +227,7 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     # Read once: the bytes apply() compares before writing and the records are one reading.
     on_disk = read_manifest_file(root)
     manifest = report.recorded = on_disk.manifest
+    _refuse_newer_manifest(manifest)
     _refuse_other_plan(plan, manifest)
     recorded = manifest.files
     _refuse_clash(plan, recorded)
@@ -242,7 +247,9 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
     watched_paths = sorted(path for path in leaving if _layer_module(plan, path))
     watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
     with _collector_paused():
-        project = analyze(plan, manifest.patched, force=force, watched=tuple(watched))
+        project = analyze(
+            plan, manifest.patched, force=force, watched=tuple(watched), writing=writing
+        )
     # Documents claim as done only what this run achieved.
     failed = frozenset(
         patched.path for patched in project.files if patched.error or patched.problems
@@ -370,6 +377,38 @@ def compute(plan: Plan, *, force: bool = False) -> SyncReport:
         )
     )
     return report
+
+
+def _refuse_newer_manifest(manifest: Manifest) -> None:
+    """Refuse a manifest written by a newer telemetry-scaffold than this one.
+
+    Its templates and records are the newer release's: this one would write its older layer
+    over them and drop what it cannot read, as copier refuses an answers file of a newer
+    version. The manifest records no format of its own, so no newer release is known to be
+    compatible. A version that does not read as ``X.Y.Z`` is taken for an older one.
+
+    Raises:
+        ConfigError: the manifest's version is newer than ``__version__``.
+    """
+    written = _release(manifest.version or "")
+    if written is None or written <= (_release(__version__) or written):
+        return
+    shown = printable(manifest.version or "")
+    raise ConfigError(
+        f"{MANIFEST_PATH}: written by telemetry-scaffold {shown}, newer than this one "
+        f"({__version__}), which would write an older layer over it; upgrade telemetry-scaffold "
+        f"to {shown} or later"
+    )
+
+
+def _release(version: str) -> tuple[int, ...] | None:
+    """The release numbers a version starts with (``0.17.0rc1``: 0, 17, 0), None if none."""
+    found = _RELEASE.match(version)
+    return None if found is None else tuple(int(part) for part in found.groups())
+
+
+# A version's release numbers; a pre-release or local suffix after them is not compared.
+_RELEASE = re.compile(r"([0-9]{1,9})\.([0-9]{1,9})\.([0-9]{1,9})")
 
 
 def _refuse_other_plan(plan: Plan, manifest: Manifest) -> None:
@@ -710,23 +749,30 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
     layer[0].notes = (*layer[0].notes, *notes)
 
 
-def compute_removal(plan: Plan, *, force: bool = False) -> SyncReport:
+def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncReport:
     """Decide what ``remove`` would do: take every patch out, delete every generated file.
 
     Generated files edited by hand are kept (``--force`` deletes them, keeping a backup); so are
     inserted lines changed since, which are reported. The manifest goes once nothing of the
-    layer is left, else it keeps what is left, for a later ``remove --force``.
+    layer is left, else it keeps what is left, for a later ``remove --force``. ``writing``: as
+    for ``compute``.
     """
     report = SyncReport(plan=plan, command="remove")
     root = plan.root
     on_disk = read_manifest_file(root)
     manifest = report.recorded = on_disk.manifest
+    _refuse_newer_manifest(manifest)
     _refuse_other_plan(plan, manifest)
     beside = _sibling_output_paths(plan, manifest.files)
     watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
     with _collector_paused():
         project = analyze(
-            plan, manifest.patched, force=force, removing=True, watched=tuple(watched)
+            plan,
+            manifest.patched,
+            force=force,
+            removing=True,
+            watched=tuple(watched),
+            writing=writing,
         )
     # User code first: a failure there must not leave imports of files already deleted.
     patches = [_patch_change(patched) for patched in project.files]

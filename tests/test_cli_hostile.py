@@ -1254,3 +1254,42 @@ def test_an_error_line_is_capped_whatever_the_message() -> None:
 
     line = error_line("bad: " + "x" * 50_000)
     assert len(line) < 1100 and line.endswith("...")
+
+
+@pytest.mark.parametrize("newer", ["99.0.0", "0.99.0", "0.17.1", "1.0.0rc1"])
+def test_a_manifest_of_a_newer_tool_is_refused_not_overwritten(tmp_path: Path, newer: str) -> None:
+    from telemetry_cli import __version__
+    from tests.cli_support import snapshot
+
+    root = make_project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    manifest = root / ".telemetry-scaffold.json"
+    document = json.loads(manifest.read_text())
+    major, minor, patch = (int(part) for part in __version__.split(".")[:3])
+    if (major, minor, patch) >= tuple(int(part) for part in newer.split("rc")[0].split(".")):
+        pytest.skip(f"{newer} is not newer than {__version__}")
+    document["version"] = newer
+    manifest.write_text(json.dumps(document, indent=2) + "\n")
+    before = snapshot(root)
+    for command in (("generate",), ("generate", "--check"), ("remove",), ("remove", "--check")):
+        result = run(*command, "--root", str(root))
+        assert result.exit_code == 2, (command, result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert newer in lines[0] and __version__ in lines[0], lines[0]
+        assert "upgrade" in lines[0]
+        assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("older", ["0.3.0", "0.16.2", "not a version", ""])
+def test_a_manifest_of_an_older_or_unknown_version_is_taken_over(
+    tmp_path: Path, older: str
+) -> None:
+    root = make_project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    manifest = root / ".telemetry-scaffold.json"
+    document = json.loads(manifest.read_text())
+    document["version"] = older
+    manifest.write_text(json.dumps(document, indent=2) + "\n")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -331,6 +331,26 @@ def test_a_read_only_user_module_is_refused_not_replaced(tmp_path: Path, command
     assert run(command, "--root", str(root)).exit_code == 0
 
 
+@pytest.mark.parametrize("command", ["generate", "remove"])
+@pytest.mark.parametrize("mode", ["--check", "--diff"])
+def test_a_read_only_stale_user_module_is_checked_as_any_other(
+    tmp_path: Path, command: str, mode: str
+) -> None:
+    # --check and --diff write nothing, so write protection is no concern of theirs: the module
+    # is reported out of date with its diff, as a writable one is; only writing refuses it.
+    root = make_project(tmp_path / "project")
+    if command == "remove":
+        assert run("generate", "--root", str(root)).exit_code == 0
+    writable = run(command, mode, "--root", str(root))
+    (root / BLOCKS).chmod(0o444)
+    before = snapshot(root)
+    result = run(command, mode, "--root", str(root))
+    assert (result.exit_code, result.stdout) == (writable.exit_code, writable.stdout)
+    assert f"{BLOCKS}: read-only" not in result.stdout + result.stderr
+    assert f"+++ b/{BLOCKS}" in result.stdout
+    assert snapshot(root) == before
+
+
 def test_a_read_only_generated_file_is_rewritten_keeping_its_mode(project: Path) -> None:
     # The tool's own outputs are often write-protected on purpose (against hand edits).
     logger = project / LOGGER

@@ -355,6 +355,20 @@ def test_health_reports_the_configuration(client: TestClient, layer: Layer) -> N
     assert body["allowed_event_types"] == list(layer.plan.event_types)
 
 
+def test_health_answers_head_as_http_asks_without_listing_it(
+    client: TestClient, layer: Layer
+) -> None:
+    # HEAD is what load balancers and uptime probes send: GET's status and headers, no body.
+    # The contract and the served OpenAPI list GET only, as Starlette's own routes leave HEAD out.
+    get = client.get(f"{layer.prefix}/health")
+    head = client.head(f"{layer.prefix}/health")
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-type"] == get.headers["content-type"]
+    operations = client.get("/openapi.json").json()["paths"][f"{layer.prefix}/health"]
+    assert set(operations) == {"get"}
+    assert client.head(f"{layer.prefix}/log").status_code == 405
+
+
 def test_health_route_answers_what_the_logger_reports(layer: Layer) -> None:
     # The route is a thin call: the logger's health() is the one source of the answer.
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=False)
@@ -383,7 +397,11 @@ def test_routes_are_async_and_prefixed(layer: Layer) -> None:
     assert router.prefix == layer.prefix
     assert router.tags == ["telemetry"]
     paths = {(route.path, tuple(sorted(route.methods))) for route in router.routes}
-    assert paths == {(f"{layer.prefix}/log", ("POST",)), (f"{layer.prefix}/health", ("GET",))}
+    assert paths == {
+        (f"{layer.prefix}/log", ("POST",)),
+        (f"{layer.prefix}/health", ("GET",)),
+        (f"{layer.prefix}/health", ("HEAD",)),
+    }
     import inspect
 
     assert all(inspect.iscoroutinefunction(route.endpoint) for route in router.routes)

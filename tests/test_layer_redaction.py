@@ -3354,3 +3354,64 @@ def test_a_string_holding_no_value_is_kept_as_text_keeps_it(
 )
 def test_a_secret_stays_redacted_in_every_text_shape(layer: Layer, text: str) -> None:
     assert layer.event_logger._holds_secret(text)
+
+
+class _ForeignInteger:
+    """An integer of another library's type (as ``numpy.int64`` is): ``__index__``, no int."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+class _ForeignBool:
+    """A truth value of another library's type (as ``numpy.bool_`` is): no ``__index__``."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def test_an_integer_of_another_type_is_recorded_as_the_int_it_is(logger: Any) -> None:
+    # Kept under a measure's name as a plain int is, redacted where a plain int is.
+    payload = {
+        "pin_count": _ForeignInteger(3),
+        "score": _ForeignInteger(9),
+        "pin": _ForeignInteger(1234),
+        "items": [_ForeignInteger(-1)],
+        "card": _ForeignInteger(4111111111111111),
+    }
+    assert logger.record("error_event", payload).payload == {
+        "pin_count": 3,
+        "score": 9,
+        "pin": "[redacted]",
+        "items": [-1],
+        "card": "[redacted]",
+    }
+
+
+def test_a_truth_value_of_another_type_is_refused_naming_its_type(layer: Layer) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError) as raised:
+        logger.record("error_event", {"otp_enabled": _ForeignBool()})
+    assert "_ForeignBool have no JSON form" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<r title="a>b" pin_count="3"/>',  # a ">" in an attribute's quoted value
+        "<r " + 'x="y" ' * 200 + 'pin_count="3"/>',  # the tag opens 1,200 characters back
+        '<r note="' + "a" * 1_500 + '" pin_count="3">x</r>',
+        '<r label="1<2" pin_count="3"/>',  # a "<" in an attribute's quoted value
+    ],
+)
+def test_a_measure_in_a_long_or_quoting_start_tag_is_kept(layer: Layer, text: str) -> None:
+    # The enclosing tag decides, however far back it opens, whatever its values quote.
+    assert not layer.event_logger._holds_secret(text)
+
+
+def test_a_quoted_measure_after_a_tag_is_text(layer: Layer) -> None:
+    # After the tag's end the quoted value is text, as anywhere outside a tag.
+    assert layer.event_logger._holds_secret('<r a="1"> pin_count="1234"')

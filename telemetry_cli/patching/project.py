@@ -289,6 +289,7 @@ def analyze(
     force: bool = False,
     removing: bool = False,
     watched: tuple[str, ...] = (),
+    writing: bool = True,
 ) -> ProjectPatches:
     """Decide every patch of the project, reading but never writing.
 
@@ -303,12 +304,19 @@ def analyze(
         force: take out inserted code even where it was changed since.
         removing: take the layer out instead of putting it in (``telemetry-scaffold remove``).
         watched: dotted modules of the layer whose importers to report (``users_of``).
+        writing: the patches are to be written: a write-protected module to change is an
+            error then, and no concern of a run that writes nothing (``--check``, ``--diff``).
 
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
     """
     analysis = _Analysis(
-        plan, previous or PatchRecord(), force=force, removing=removing, watched=watched
+        plan,
+        previous or PatchRecord(),
+        force=force,
+        removing=removing,
+        watched=watched,
+        writing=writing,
     )
     try:
         return analysis.run()
@@ -327,11 +335,13 @@ class _Analysis:
         force: bool,
         removing: bool,
         watched: tuple[str, ...] = (),
+        writing: bool = True,
     ) -> None:
         self.plan = plan
         self.previous = previous
         self.force = force
         self.removing = removing
+        self.writing = writing
         self.watched = watched
         # The event types of recorded modules that are gone (moved by hand, or deleted).
         self.vanished: set[str] = set()
@@ -926,7 +936,7 @@ class _Analysis:
         new_text = lines.apply(edits.insertions, edits.deletions)
         try:
             new = source.encode(new_text, path) if new_text != source.text else data
-            if new != data:
+            if new != data and self.writing:
                 require_writable(self.plan.root / path, path)
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
