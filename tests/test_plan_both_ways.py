@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -731,3 +732,45 @@ def test_a_module_dropped_from_instrument_loses_a_call_retyped_by_hand_as_remove
     assert "take out the log call of route get_chapter" in result.stdout
     assert snapshot(root)[CHAPTERS] == pristine[CHAPTERS]
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param('"source": "web"', id="string"),
+        pytest.param('"tags": ["beta"]', id="list"),
+        pytest.param('"region": REGION', id="module-constant"),
+        pytest.param('"agent": event_logger.text(REGION)', id="not-a-parameter"),
+    ],
+)
+def test_a_key_the_user_added_to_an_inserted_call_keeps_the_call_theirs(
+    tmp_path: Path, key: str
+) -> None:
+    # A key appended to an inserted payload, with a value generate never writes after the route
+    # context (a literal, or a name that is none of the handler's parameters): the call was
+    # taken for an older one of the tool's. Shrinking the plan, or changing the event, rewrote
+    # it without the key and `remove` took it out, all with exit 0.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = '"chapter_id": chapter_id,\n'
+    text = chapters.read_text()
+    assert text.count(inserted) == 1
+    chapters.write_text(text.replace(inserted, f"{inserted}            {key},\n"))
+    edited = chapters.read_bytes()
+    trial = tmp_path / "trial"
+    shutil.copytree(root, trial)
+    removed = run("remove", "--root", str(trial))
+    assert removed.exit_code == 1, removed.stdout
+    assert "is not as telemetry-scaffold wrote it" in removed.stdout
+    assert (trial / CHAPTERS).read_bytes() == edited
+    for plan in (
+        'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/chapters.py" = "error_event" }',
+        'instrument = { "api/ai_blocks.py" = "ai_block_used" }',
+    ):
+        _set_plan(root, plan)
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert "is not as telemetry-scaffold wrote it" in result.stdout
+        assert chapters.read_bytes() == edited
