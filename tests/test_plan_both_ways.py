@@ -774,3 +774,31 @@ def test_a_key_the_user_added_to_an_inserted_call_keeps_the_call_theirs(
         assert result.exit_code == 1, result.stdout
         assert "is not as telemetry-scaffold wrote it" in result.stdout
         assert chapters.read_bytes() == edited
+
+
+def test_a_call_kept_as_changed_when_its_event_changed_is_replaced_once_put_back(
+    tmp_path: Path,
+) -> None:
+    # The plan changed a module's event while the user had a key of their own in its call: the
+    # call was kept and reported, and the record took the new type at once. With the key taken
+    # out again (the call exactly as generate wrote it), the call of the old type was refused
+    # for good: "logs 'chapter_visit', expected 'error_event'; fix the call or the plan".
+    plan = FULL_PLAN.replace('"chapter_visit"', '"error_event"')
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    written = chapters.read_text()
+    key = '            "source": "web",\n'
+    inserted = '"chapter_id": chapter_id,\n'
+    chapters.write_text(written.replace(inserted, inserted + key))
+    _set_plan(root, plan)
+    assert run("generate", "--root", str(root)).exit_code == 1
+    chapters.write_text(chapters.read_text().replace(key, ""))
+    assert chapters.read_text() == written
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    fresh = _project(tmp_path / "fresh", plan)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert chapters.read_bytes() == (fresh / CHAPTERS).read_bytes()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

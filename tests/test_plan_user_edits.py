@@ -7,20 +7,23 @@ each kind of edit has its rule, asserted at the step after it:
 - reformatted (one line, or wrapped with a trailing comma), moved import, renamed logger
   (``import event_logger as tel``): still the tool's. The project stays what a fresh generate
   writes, compared as syntax (layer imports as a set, the logger's alias read as its name).
+  ``remove`` takes them out; of a moved import, the blank line generate wrote beside it stays
+  where it was (nothing tells it from the user's own), so blank lines are not compared there.
 - a call retyped to another declared event type: still the tool's, out of date; the same
   comparison holds after the next ``generate`` (so ``--check`` was red before it).
 - a deleted call: ``--check`` red; ``generate`` puts it back.
 - a key added to a payload with a value of the user's own: the call is the user's now. It is
   never taken out nor rewritten, whatever the plan, by ``generate`` or ``remove``; when the
   plan would change or drop it, ``--check`` is red and ``generate`` exits 1 naming it. (The user
-  then takes the key out again and the walk goes on.)
+  then takes the key out again, and the next ``generate`` brings the call up to date.)
 - lines of the user's next to inserted ones (comments, statements), and CRLF line endings: the
-  user's. They
-  stay through every step, and ``remove`` gives back the pristine bytes with them (in CRLF).
+  user's. They stay through every step, and ``remove`` gives back the pristine bytes with them
+  (in CRLF).
 
 Every step also keeps the invariants of :func:`tests.plan_sequence_support.generate_step`
-(``--check`` red exactly when ``generate`` changes something, ``--diff`` is what it writes, a
-second ``generate`` writes nothing). ``PLAN_EDIT_SEED`` picks another seed; the seed is printed.
+(``--check`` red exactly when ``generate`` changes something, a second ``generate`` writes
+nothing; ``--diff`` is what it writes, at the last step). ``PLAN_EDIT_SEED`` picks another
+seed, ``PLAN_EDIT_WALKS`` how many walks; the seed is printed.
 """
 
 from __future__ import annotations
