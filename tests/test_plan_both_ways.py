@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -730,4 +731,74 @@ def test_a_module_dropped_from_instrument_loses_a_call_retyped_by_hand_as_remove
     assert result.exit_code == 0, result.stdout
     assert "take out the log call of route get_chapter" in result.stdout
     assert snapshot(root)[CHAPTERS] == pristine[CHAPTERS]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param('"source": "web"', id="string"),
+        pytest.param('"tags": ["beta"]', id="list"),
+        pytest.param('"region": REGION', id="module-constant"),
+        pytest.param('"agent": event_logger.text(REGION)', id="not-a-parameter"),
+    ],
+)
+def test_a_key_the_user_added_to_an_inserted_call_keeps_the_call_theirs(
+    tmp_path: Path, key: str
+) -> None:
+    # A key appended to an inserted payload, with a value generate never writes after the route
+    # context (a literal, or a name that is none of the handler's parameters): the call was
+    # taken for an older one of the tool's. Shrinking the plan, or changing the event, rewrote
+    # it without the key and `remove` took it out, all with exit 0.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = '"chapter_id": chapter_id,\n'
+    text = chapters.read_text()
+    assert text.count(inserted) == 1
+    chapters.write_text(text.replace(inserted, f"{inserted}            {key},\n"))
+    edited = chapters.read_bytes()
+    trial = tmp_path / "trial"
+    shutil.copytree(root, trial)
+    removed = run("remove", "--root", str(trial))
+    assert removed.exit_code == 1, removed.stdout
+    assert "is not as telemetry-scaffold wrote it" in removed.stdout
+    assert (trial / CHAPTERS).read_bytes() == edited
+    for plan in (
+        'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/chapters.py" = "error_event" }',
+        'instrument = { "api/ai_blocks.py" = "ai_block_used" }',
+    ):
+        _set_plan(root, plan)
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert "is not as telemetry-scaffold wrote it" in result.stdout
+        assert chapters.read_bytes() == edited
+
+
+def test_a_call_kept_as_changed_when_its_event_changed_is_replaced_once_put_back(
+    tmp_path: Path,
+) -> None:
+    # The plan changed a module's event while the user had a key of their own in its call: the
+    # call was kept and reported, and the record took the new type at once. With the key taken
+    # out again (the call exactly as generate wrote it), the call of the old type was refused
+    # for good: "logs 'chapter_visit', expected 'error_event'; fix the call or the plan".
+    plan = FULL_PLAN.replace('"chapter_visit"', '"error_event"')
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    written = chapters.read_text()
+    key = '            "source": "web",\n'
+    inserted = '"chapter_id": chapter_id,\n'
+    chapters.write_text(written.replace(inserted, inserted + key))
+    _set_plan(root, plan)
+    assert run("generate", "--root", str(root)).exit_code == 1
+    chapters.write_text(chapters.read_text().replace(key, ""))
+    assert chapters.read_text() == written
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    fresh = _project(tmp_path / "fresh", plan)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert chapters.read_bytes() == (fresh / CHAPTERS).read_bytes()
     assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -711,10 +711,15 @@ class _Analysis:
                     recorded[relative] = old  # still to take out once the file is back
                 continue
             editor = self.editor_for(model)
+            kept_old = False
             if old is not None and self.moved:
                 self._take_out_left(self._old_left(relative, old))
             elif old is not None and old != event_type and not self.removing:
+                kept = len(editor.edits.problems)
                 uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
+                # A call of the old type kept (changed by hand) keeps the old type recorded:
+                # once put back as it was written, the next run replaces it.
+                kept_old = len(editor.edits.problems) > kept
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
                 # Not recorded here: a module moved (or copied) from one the last run patched
                 # brings the calls it had — of the old layer if that moved, of an event type the
@@ -746,7 +751,7 @@ class _Analysis:
                     self.errors[relative] = PatchedFile(relative, None, None, error=problem.message)
                 else:
                     editor.edits.problems.append(problem.message)
-            recorded[relative] = event_type
+            recorded[relative] = old if kept_old and old is not None else event_type
         for path, old in self.previous.instrumented:
             if path in current:
                 continue

@@ -107,9 +107,10 @@ def uninstrument_module(
 def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     """Whether ``call`` is one generate inserts for ``handler``: now, or for an older route.
 
-    The same code (however laid out) is; so is a call with the same keys whose values are the
-    literals, parameters and ``len()`` of a parameter that generate writes (the route, methods or
-    the handler's name may have changed since). A call with other keys or values was edited.
+    The same code (however laid out) is; so is a call with the context keys first whose values
+    are the literals, parameters and ``len()`` of a parameter that generate writes (the route,
+    methods, the handler's name or the captured parameters may have changed since). A call with
+    other keys or values (a key the user added, holding a literal or another name) was edited.
     """
     assert call.event_type is not None
     logger = ast.unparse(_logger_expression(call))
@@ -138,7 +139,25 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     handler_value = payload.values[keys.index("handler")]
     if not (isinstance(handler_value, ast.Constant) and _qualname(handler_value.value)):
         return False
-    return all(_generated_value(value) for value in payload.values)
+    if not all(_generated_value(value) for value in payload.values[:4]):
+        return False
+    # After the context, generate writes only values read off the handler's own parameters
+    # (path parameters, captured properties), through the logger's `text()` at most: a literal
+    # or another name there is a key the user added, which makes the call theirs.
+    known = {argument.arg for argument, _ in handler.parameters()} | {"len", "str"}
+    logger_root = chain_root(_logger_expression(call))
+    if isinstance(logger_root, ast.Name):
+        known.add(logger_root.id)
+    return all(_captured_value(value, known) for value in payload.values[4:])
+
+
+def _captured_value(value: ast.expr, known: set[str]) -> bool:
+    """A value generate writes after the context: of the handler's parameters, no literal."""
+    return (
+        not isinstance(value, ast.Constant | ast.List)
+        and _generated_value(value)
+        and all(node.id in known for node in ast.walk(value) if isinstance(node, ast.Name))
+    )
 
 
 def _qualname(value: object) -> bool:
