@@ -24,7 +24,6 @@ from telemetry_cli.files import (
     SourceText,
     contained_path,
     read_bytes,
-    require_writable,
 )
 from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
@@ -289,7 +288,6 @@ def analyze(
     force: bool = False,
     removing: bool = False,
     watched: tuple[str, ...] = (),
-    writing: bool = True,
 ) -> ProjectPatches:
     """Decide every patch of the project, reading but never writing.
 
@@ -304,19 +302,12 @@ def analyze(
         force: take out inserted code even where it was changed since.
         removing: take the layer out instead of putting it in (``telemetry-scaffold remove``).
         watched: dotted modules of the layer whose importers to report (``users_of``).
-        writing: the patches are to be written: a write-protected module to change is an
-            error then, and no concern of a run that writes nothing (``--check``, ``--diff``).
 
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
     """
     analysis = _Analysis(
-        plan,
-        previous or PatchRecord(),
-        force=force,
-        removing=removing,
-        watched=watched,
-        writing=writing,
+        plan, previous or PatchRecord(), force=force, removing=removing, watched=watched
     )
     try:
         return analysis.run()
@@ -335,13 +326,11 @@ class _Analysis:
         force: bool,
         removing: bool,
         watched: tuple[str, ...] = (),
-        writing: bool = True,
     ) -> None:
         self.plan = plan
         self.previous = previous
         self.force = force
         self.removing = removing
-        self.writing = writing
         self.watched = watched
         # The event types of recorded modules that are gone (moved by hand, or deleted).
         self.vanished: set[str] = set()
@@ -941,8 +930,6 @@ class _Analysis:
         new_text = lines.apply(edits.insertions, edits.deletions)
         try:
             new = source.encode(new_text, path) if new_text != source.text else data
-            if new != data and self.writing:
-                require_writable(self.plan.root / path, path)
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
         diff = functools.partial(
