@@ -700,15 +700,15 @@ class _Analysis:
                     recorded[relative] = old  # still to take out once the file is back
                 continue
             editor = self.editor_for(model)
-            kept_old = False
+            recorded_type = event_type
             if old is not None and self.moved:
                 self._take_out_left(self._old_left(relative, old))
             elif old is not None and old != event_type and not self.removing:
-                kept = len(editor.edits.problems)
-                uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
                 # A call of the old type kept (changed by hand) keeps the old type recorded:
                 # once put back as it was written, the next run replaces it.
-                kept_old = len(editor.edits.problems) > kept
+                old_types = frozenset({old})
+                if uninstrument_module(editor, old_types, self.old_package, force=self.force):
+                    recorded_type = old
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
                 # Not recorded here: a module moved (or copied) from one the last run patched
                 # brings the calls it had — of the old layer if that moved, of an event type the
@@ -740,7 +740,7 @@ class _Analysis:
                     self.errors[relative] = PatchedFile(relative, None, None, error=problem.message)
                 else:
                     editor.edits.problems.append(problem.message)
-            recorded[relative] = old if kept_old and old is not None else event_type
+            recorded[relative] = recorded_type
         for path, old in self.previous.instrumented:
             if path in current:
                 continue
@@ -844,7 +844,7 @@ class _Analysis:
                     yield module, index
 
     def _edit_unrecorded(
-        self, module: ModuleModel, index: PackageIndex, edit: Callable[[ModuleEditor], None]
+        self, module: ModuleModel, index: PackageIndex, edit: Callable[[ModuleEditor], object]
     ) -> None:
         """Apply ``edit`` to a module; keep its editor only when it changed something."""
         known = module.path in self.editors
@@ -1005,7 +1005,7 @@ def edit_source(
     source: str,
     module_name: str,
     analytics_package: str,
-    edit: Callable[[ModuleEditor], None],
+    edit: Callable[[ModuleEditor], object],
     line_length: int = TABLE_LINE_LENGTH,
 ) -> PatchResult:
     """Parse ``source`` as the one module of a package, apply ``edit``, return the result.
