@@ -377,7 +377,7 @@ def served_modules(root: Path) -> list[tuple[str, str]]:
 def _served_module(base: Path, chain: list[_Stage]) -> tuple[str, str] | None:
     """The ``(folder, import string)`` of the app an image serves, relative to its context."""
     copies = [copy for stage in reversed(chain) for copy in stage.copies]
-    served = _import_roots(chain, base, copies)
+    served = _import_roots_and_strings(chain, base, copies)
     if served is None:
         return None
     roots, strings = served
@@ -451,10 +451,10 @@ def _unresolved(
     if chain is None:
         return None
     copies = [copy for stage in reversed(chain) for copy in stage.copies]
-    served = _import_roots(chain, base, copies)
+    served = _import_roots_and_strings(chain, base, copies)
     if served is None:
         return None
-    roots = served[0]
+    roots, _ = served
     landings: list[tuple[_Copy, str]] = []
     for copy, source in bringing:
         landing = _image_landing(copy, source, shown, base)
@@ -479,7 +479,7 @@ def _chain(stages: list[_Stage]) -> list[_Stage] | None:
     return None if any(stage.copies_other for stage in chain) else chain
 
 
-def _import_roots(
+def _import_roots_and_strings(
     chain: list[_Stage], base: Path, copies: list[_Copy]
 ) -> tuple[list[str], list[str]] | None:
     """The folders of the image its server imports the app from, and the strings it names.

@@ -104,21 +104,21 @@ def install_steps(
     Unreadable files count as absent. ``read`` reads the Dockerfiles and requirements files (a
     run's :class:`FileTexts`, to read each once).
     """
-    inline = _script_steps(root, script) if script is not None else None
+    found = _script_steps(root, script) if script is not None else None
     for folder in _app_folders(backend, app_dir) + searched_folders(backend):
+        if found is not None:
+            break
         found = (
-            inline
-            or _pyproject_steps(root, folder)
+            _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
             or _requirements_steps(root, folder, read)
         )
-        if found is not None:
-            commands, names = found
-            if not _brings_uvicorn(names):
-                commands.append("pip install uvicorn")
-            tool = any(name == TOOL_NAME for name, _ in names)
-            return InstallSteps(tuple(commands), tool)
-    return InstallSteps()
+    if found is None:
+        return InstallSteps()
+    commands, names = found
+    if not _brings_uvicorn(names):
+        commands.append("pip install uvicorn")
+    return InstallSteps(tuple(commands), any(name == TOOL_NAME for name, _ in names))
 
 
 Names = list[tuple[str, frozenset[str]]]

@@ -32,6 +32,7 @@ from telemetry_cli.files import (
     read_bytes,
     read_head,
     remove_temp_file,
+    require_writable,
     resolve,
 )
 from telemetry_cli.image_layer import missing_layer_notes
@@ -247,9 +248,9 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     watched_paths = sorted(path for path in leaving if _layer_module(plan, path))
     watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
     with _collector_paused():
-        project = analyze(
-            plan, manifest.patched, force=force, watched=tuple(watched), writing=writing
-        )
+        project = analyze(plan, manifest.patched, force=force, watched=tuple(watched))
+    if writing:
+        project.files = _writable(root, project.files)
     # Documents claim as done only what this run achieved.
     failed = frozenset(
         patched.path for patched in project.files if patched.error or patched.problems
@@ -767,13 +768,10 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
     with _collector_paused():
         project = analyze(
-            plan,
-            manifest.patched,
-            force=force,
-            removing=True,
-            watched=tuple(watched),
-            writing=writing,
+            plan, manifest.patched, force=force, removing=True, watched=tuple(watched)
         )
+    if writing:
+        project.files = _writable(root, project.files)
     # User code first: a failure there must not leave imports of files already deleted.
     patches = [_patch_change(patched) for patched in project.files]
     report.changes.extend(patches)
@@ -1129,6 +1127,22 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _writable(root: Path, files: list[PatchedFile]) -> list[PatchedFile]:
+    """``files``, each write-protected user module they would change made an error of its own.
+
+    Only a run that writes refuses one: ``--check`` and ``--diff`` report it as any other.
+    """
+    checked = []
+    for patched in files:
+        if patched.new is not None and patched.new != patched.old:
+            try:
+                require_writable(root / patched.path, patched.path)
+            except FileProblem as problem:
+                patched = PatchedFile(patched.path, patched.old, None, error=problem.message)
+        checked.append(patched)
+    return checked
 
 
 def _patch_change(patched: PatchedFile) -> FileChange:

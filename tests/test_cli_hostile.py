@@ -1256,8 +1256,21 @@ def test_an_error_line_is_capped_whatever_the_message() -> None:
     assert len(line) < 1100 and line.endswith("...")
 
 
-@pytest.mark.parametrize("newer", ["99.0.0", "0.99.0", "0.17.1", "1.0.0rc1"])
-def test_a_manifest_of_a_newer_tool_is_refused_not_overwritten(tmp_path: Path, newer: str) -> None:
+def _newer_than_this(bump: str) -> str:
+    """A release after this one (never a skipped case, whatever this version is)."""
+    from telemetry_cli import __version__
+
+    major, minor, patch = (int(part) for part in __version__.split(".")[:3])
+    return {
+        "major": f"{major + 1}.0.0",
+        "minor": f"{major}.{minor + 1}.0",
+        "patch": f"{major}.{minor}.{patch + 1}",
+        "pre-release": f"{major + 1}.0.0rc1",
+    }[bump]
+
+
+@pytest.mark.parametrize("bump", ["major", "minor", "patch", "pre-release"])
+def test_a_manifest_of_a_newer_tool_is_refused_not_overwritten(tmp_path: Path, bump: str) -> None:
     from telemetry_cli import __version__
     from tests.cli_support import snapshot
 
@@ -1265,9 +1278,7 @@ def test_a_manifest_of_a_newer_tool_is_refused_not_overwritten(tmp_path: Path, n
     assert run("generate", "--root", str(root)).exit_code == 0
     manifest = root / ".telemetry-scaffold.json"
     document = json.loads(manifest.read_text())
-    major, minor, patch = (int(part) for part in __version__.split(".")[:3])
-    if (major, minor, patch) >= tuple(int(part) for part in newer.split("rc")[0].split(".")):
-        pytest.skip(f"{newer} is not newer than {__version__}")
+    newer = _newer_than_this(bump)
     document["version"] = newer
     manifest.write_text(json.dumps(document, indent=2) + "\n")
     before = snapshot(root)

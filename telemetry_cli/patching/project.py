@@ -24,7 +24,6 @@ from telemetry_cli.files import (
     SourceText,
     contained_path,
     read_bytes,
-    require_writable,
 )
 from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
@@ -289,7 +288,6 @@ def analyze(
     force: bool = False,
     removing: bool = False,
     watched: tuple[str, ...] = (),
-    writing: bool = True,
 ) -> ProjectPatches:
     """Decide every patch of the project, reading but never writing.
 
@@ -304,19 +302,12 @@ def analyze(
         force: take out inserted code even where it was changed since.
         removing: take the layer out instead of putting it in (``telemetry-scaffold remove``).
         watched: dotted modules of the layer whose importers to report (``users_of``).
-        writing: the patches are to be written: a write-protected module to change is an
-            error then, and no concern of a run that writes nothing (``--check``, ``--diff``).
 
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
     """
     analysis = _Analysis(
-        plan,
-        previous or PatchRecord(),
-        force=force,
-        removing=removing,
-        watched=watched,
-        writing=writing,
+        plan, previous or PatchRecord(), force=force, removing=removing, watched=watched
     )
     try:
         return analysis.run()
@@ -335,13 +326,11 @@ class _Analysis:
         force: bool,
         removing: bool,
         watched: tuple[str, ...] = (),
-        writing: bool = True,
     ) -> None:
         self.plan = plan
         self.previous = previous
         self.force = force
         self.removing = removing
-        self.writing = writing
         self.watched = watched
         # The event types of recorded modules that are gone (moved by hand, or deleted).
         self.vanished: set[str] = set()
@@ -711,15 +700,15 @@ class _Analysis:
                     recorded[relative] = old  # still to take out once the file is back
                 continue
             editor = self.editor_for(model)
-            kept_old = False
+            recorded_type = event_type
             if old is not None and self.moved:
                 self._take_out_left(self._old_left(relative, old))
             elif old is not None and old != event_type and not self.removing:
-                kept = len(editor.edits.problems)
-                uninstrument_module(editor, frozenset({old}), self.old_package, force=self.force)
                 # A call of the old type kept (changed by hand) keeps the old type recorded:
                 # once put back as it was written, the next run replaces it.
-                kept_old = len(editor.edits.problems) > kept
+                old_types = frozenset({old})
+                if uninstrument_module(editor, old_types, self.old_package, force=self.force):
+                    recorded_type = old
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
                 # Not recorded here: a module moved (or copied) from one the last run patched
                 # brings the calls it had — of the old layer if that moved, of an event type the
@@ -751,7 +740,7 @@ class _Analysis:
                     self.errors[relative] = PatchedFile(relative, None, None, error=problem.message)
                 else:
                     editor.edits.problems.append(problem.message)
-            recorded[relative] = old if kept_old and old is not None else event_type
+            recorded[relative] = recorded_type
         for path, old in self.previous.instrumented:
             if path in current:
                 continue
@@ -855,7 +844,7 @@ class _Analysis:
                     yield module, index
 
     def _edit_unrecorded(
-        self, module: ModuleModel, index: PackageIndex, edit: Callable[[ModuleEditor], None]
+        self, module: ModuleModel, index: PackageIndex, edit: Callable[[ModuleEditor], object]
     ) -> None:
         """Apply ``edit`` to a module; keep its editor only when it changed something."""
         known = module.path in self.editors
@@ -941,8 +930,6 @@ class _Analysis:
         new_text = lines.apply(edits.insertions, edits.deletions)
         try:
             new = source.encode(new_text, path) if new_text != source.text else data
-            if new != data and self.writing:
-                require_writable(self.plan.root / path, path)
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
         diff = functools.partial(
@@ -1018,7 +1005,7 @@ def edit_source(
     source: str,
     module_name: str,
     analytics_package: str,
-    edit: Callable[[ModuleEditor], None],
+    edit: Callable[[ModuleEditor], object],
     line_length: int = TABLE_LINE_LENGTH,
 ) -> PatchResult:
     """Parse ``source`` as the one module of a package, apply ``edit``, return the result.

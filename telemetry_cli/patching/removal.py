@@ -76,18 +76,20 @@ def uninstrument_module(
     force: bool,
     only_ours: bool = False,
     keep: str | None = None,
-) -> None:
+) -> bool:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
     ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
-    word (it is not known to have been inserted).
+    word (it is not known to have been inserted). Returns whether one such call was kept, with a
+    problem saying why (changed since, or sharing its lines).
     """
     module = editor.module
     handlers, _ = find_handlers(module, editor.index)
     logger_module = f"{analytics_package}.event_logger"
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
     fallback_block = module.name.rpartition(".")[2]
+    kept = False
     for handler in handlers:
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
@@ -100,8 +102,9 @@ def uninstrument_module(
             if not ours and (only_ours or not _looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
             what = f"the log call of route {handler.label()}"
-            _take_out(editor, call.statement, ours, force, what)
+            kept = not _take_out(editor, call.statement, ours, force, what) or kept
     editor.release(f"{logger_module}.event_logger")
+    return kept
 
 
 def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
@@ -236,19 +239,21 @@ def _generated_value(value: ast.expr) -> bool:
 
 def _take_out(
     editor: ModuleEditor, statement: ast.stmt, ours: bool, force: bool, what: str
-) -> None:
+) -> bool:
+    """Take ``statement`` out; whether it went (else a problem says why it stays)."""
     module = editor.module
     where = f"{module.path}:{statement.lineno}"
     if not module.owns_lines(statement):
         editor.edits.problems.append(
             f"{where}: {what} shares its lines with other code; take it out by hand"
         )
-        return
+        return False
     if not ours and not force:
         editor.edits.problems.append(
             f"{where}: {what} is not as telemetry-scaffold wrote it (changed since, or written by "
             "hand); kept: take it out by hand, or rerun with --force"
         )
-        return
+        return False
     editor.delete(statement)
     editor.edits.changes.append(f"take out {what}" + ("" if ours else " (changed; --force)"))
+    return True
