@@ -22,10 +22,12 @@ SERVER_COMMANDS: dict[str, frozenset[str]] = {
     "granian": frozenset({"--working-dir"}),
 }
 #: The import string such a command line gives (``app.main:app``, not ``0.0.0.0:8000`` nor
-#: ``redis://``), module and attribute its group; gunicorn's factory call
-#: (``"app.main:create_app()"``, arguments too) names the factory.
+#: ``redis://``), module and attribute its group; the attribute may be a path the server
+#: follows by getattr (``main:service.api``, as uvicorn, gunicorn and hypercorn do); gunicorn's
+#: factory call (``"app.main:create_app()"``, arguments too) names the factory.
 IMPORT_STRING = re.compile(
-    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?:\([^()]*\))?(?![\w.:/(-])"
+    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
+    r"(?:\([^()]*\))?(?![\w.:/(-])"
 )
 
 

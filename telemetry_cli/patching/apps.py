@@ -62,8 +62,9 @@ from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, MAIN_MODULE, qualified
 _FALLBACK_MODULES = ("main", "app", "api")
 #: Folders and files of a package that never build the served app.
 _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
-#: A quoted import string, the way code points a server at an app: `"pkg.server:app"`.
-_IMPORT_STRING = re.compile(r"""["']([A-Za-z_][\w.]*):([A-Za-z_]\w*)["']""")
+#: A quoted import string, the way code points a server at an app: `"pkg.server:app"`, or an
+#: attribute path the server follows (`"pkg.server:service.api"`).
+_IMPORT_STRING = re.compile(r"""["']([A-Za-z_][\w.]*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)["']""")
 
 
 @dataclass(frozen=True)
@@ -416,6 +417,13 @@ def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
 
 def _from_import_string(value: str, origin: str, index: PackageIndex, config: str) -> FoundApp:
     module_name, _, attribute = value.partition(":")
+    head, dot, rest = attribute.partition(".")
+    while dot and _submodule_named(index, module_name, head):
+        # `pkg:main.app`, `pkg` importing its submodule `main`: the app `pkg.main:app`.
+        module_name = f"{module_name}.{head}"
+        attribute = rest
+        head, dot, rest = attribute.partition(".")
+    value = f"{module_name}:{attribute}"
     module = index.module(module_name)
     if module is None:
         failure = index.failure(module_name)
@@ -529,9 +537,33 @@ def _wrapped_unnamed_factory(binding: Binding, index: PackageIndex) -> Binding |
 def _site_of_attribute(
     module: ModuleModel, attribute: str, index: PackageIndex, origin: str, value: str, config: str
 ) -> tuple[AppSite, bool]:
-    """The site of ``module.attribute``, which the user says is the app or a factory."""
-    binding = _named_binding(module, attribute, index)
+    """The site of ``module.attribute``, which the user says is the app or a factory.
+
+    ``attribute`` may be a path, as servers follow it by getattr: ``service.api`` for
+    ``service = Service()`` whose class builds ``self.api``; one the model cannot follow is
+    refused, never taken for another app.
+    """
     where = f"{origin} = {quoted(value)}"
+    if "." in attribute:
+        head, _, rest = attribute.partition(".")
+        path = ast.parse(attribute, mode="eval").body
+        site = (
+            _attribute_site(path, module.scope, index)
+            if isinstance(path, ast.Attribute) and "." not in rest
+            else None
+        )
+        if site is not None:
+            return site, False
+        if module.scope.bindings.get(head) is None:
+            raise ConfigError(
+                f"{where}: {module.path} has no top-level `{head}`; fix {origin} in {config}"
+            )
+        raise ConfigError(
+            f"{where}: cannot tell which app `{attribute}` is ({head} is not an instance of a "
+            f"class of the backend that builds `self.{rest}`); point {origin} at the module "
+            "variable or factory function that builds the app"
+        )
+    binding = _named_binding(module, attribute, index)
     imported = module.scope.bindings.get(attribute)
     if binding is None and imported is not None and _from_a_library(imported, index):
         site = _imported_site(imported)
@@ -589,6 +621,18 @@ def _imported_site(binding: Binding) -> AppSite | None:
     return AppSite(
         binding.scope.module, binding.name, anchor, block, statement.lineno, binding.name
     )
+
+
+def _submodule_named(index: PackageIndex, package: str, name: str) -> bool:
+    """Whether ``package.name`` is a backend module ``package`` binds as ``name`` or not at all.
+
+    ``from . import main`` in ``package`` binds it (an import); a value of that name does not.
+    """
+    if index.module(f"{package}.{name}") is None:
+        return False
+    module = index.module(package)
+    binding = None if module is None else module.scope.bindings.get(name)
+    return binding is None or binding.kind == "import"
 
 
 def _named_binding(module: ModuleModel, attribute: str, index: PackageIndex) -> Binding | None:
