@@ -152,3 +152,71 @@ def test_a_class_no_module_variable_holds_is_still_refused(tmp_path: Path) -> No
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 2, result.stdout
     assert "no module variable holds it" in result.stderr, result.stderr
+
+
+FACTORY = """from fastapi import FastAPI
+
+from depot.views import router
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    return app
+"""
+
+RUNNER = """import asyncio
+
+import uvicorn
+
+from depot.factory import create_app
+
+
+async def main() -> None:
+    app = create_app()
+    server = uvicorn.Server(uvicorn.Config(app, port=8000))
+    await server.serve()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("kind", ["async", "sync-run"])
+def test_a_runner_serving_a_simple_factory_names_the_factory(tmp_path: Path, kind: str) -> None:
+    """`async def main(): app = create_app(); ... Server(Config(app)).serve()`: the app served
+    is what `create_app()`, taking no arguments, builds; a server reaches it by
+    `uvicorn --factory`, a test by `TestClient(create_app())`. init names the factory, and the
+    quickstart gives commands that import it, not a note that no script can reach it."""
+    runner = RUNNER
+    if kind == "sync-run":
+        runner = (
+            "import uvicorn\n\nfrom depot.factory import create_app\n\n\ndef main() -> None:\n"
+            "    app = create_app()\n    uvicorn.run(app, port=8000)\n\n\n"
+            'if __name__ == "__main__":\n    main()\n'
+        )
+    root = tmp_path / "project"
+    _write(root, runner, {"depot/factory.py": FACTORY})
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "depot.main:create_app"' in plan, plan
+    assert run("generate", "--root", str(root)).exit_code == 0
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert "uvicorn depot.main:create_app --factory --port 8000" in quickstart, quickstart
+    assert "app = create_app()\n" in quickstart
+
+
+def test_a_runner_changing_the_app_it_builds_stays_the_app(tmp_path: Path) -> None:
+    """`app = create_app(); app.include_router(extra)` in the runner: `create_app()` alone is
+    not the app served, so the runner stays the one named."""
+    runner = RUNNER.replace(
+        "    app = create_app()\n",
+        "    app = create_app()\n    app.include_router(router, prefix='/v2')\n",
+    ).replace("from depot.factory", "from depot.views import router\nfrom depot.factory")
+    root = tmp_path / "project"
+    _write(root, runner, {"depot/factory.py": FACTORY})
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "depot.main:main"' in result.stdout, result.stdout

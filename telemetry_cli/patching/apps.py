@@ -1042,7 +1042,14 @@ def _candidates(
             else:
                 scope = _function_scope(binding)
                 local = _local_apps(scope, index)
-                if local and _serves_one_of(scope, local, index):
+                factory = _served_factory(scope, local, index) if len(local) == 1 else None
+                if factory is not None:
+                    # `def main(): app = create_app(); uvicorn.run(app)`: the app served is
+                    # what the factory builds, which a server and a test reach without it.
+                    name_of, function = factory
+                    site = _factory_site(function, index)
+                    found.append(_Candidate(name_of, _line(function), site, factory=True))
+                elif local and _serves_one_of(scope, local, index):
                     # `def main(): app = FastAPI(...); uvicorn.run(app)`: its app is wired as a
                     # factory's is, right where the function builds it.
                     site = _factory_site(binding, index)
@@ -1090,6 +1097,53 @@ def _local_apps(scope: Scope, index: PackageIndex) -> list[str]:
         and isinstance(inner.node, ast.Call)
         and index.built_role(inner.node, scope)[0] is Role.APP
     ]
+
+
+def _served_factory(
+    scope: Scope, local: list[str], index: PackageIndex
+) -> tuple[str, Binding] | None:
+    """The factory whose app a function (``scope``) serves as built: the module's name, the def.
+
+    ``app = create_app()`` (no arguments, ``create_app`` a factory of the backend needing none,
+    a module-level name), then ``app`` only handed to server calls (``uvicorn.run(app)``,
+    ``uvicorn.Config(app)``): ``create_app()`` is the app served. None when the function does
+    anything else with it (``app.include_router(...)``, ``setup(app)``): what it serves is
+    more than the factory builds.
+    """
+    (name,) = local
+    held = scope.bindings[name]
+    call = held.node
+    if not (
+        isinstance(call, ast.Call)
+        and not call.args
+        and not call.keywords
+        and isinstance(call.func, ast.Name)
+        and scope.lookup(call.func.id) is scope.module.scope.bindings.get(call.func.id)
+        and call.func.id in scope.module.scope.bindings
+    ):
+        return None
+    qualified = index.qualify(call.func, scope)
+    target = index.resolve(qualified)[1] if qualified is not None else None
+    if (
+        target is None
+        or target.kind != "function"
+        or index.function_role(target) is not Role.APP
+        or not isinstance(target.node, FunctionNode)
+        or required_parameters(target.node)
+        or _factory_site(target, index) is None
+    ):
+        return None
+    served: set[int] = set()
+    for node in ast.walk(scope.node):
+        if isinstance(node, ast.Call) and index.qualify(node.func, scope) in SERVER_CALLS:
+            served.update(id(argument) for argument in [*node.args, *node.keywords])
+            served.update(id(keyword.value) for keyword in node.keywords)
+    uses = [
+        node
+        for node in ast.walk(scope.node)
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+    ]
+    return (call.func.id, target) if uses and all(id(use) in served for use in uses) else None
 
 
 def _serves_one_of(scope: Scope, local: list[str], index: PackageIndex) -> bool:
