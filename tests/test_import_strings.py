@@ -220,3 +220,41 @@ def test_a_runner_changing_the_app_it_builds_stays_the_app(tmp_path: Path) -> No
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "depot.main:main"' in result.stdout, result.stdout
+
+
+TWO_APPS = """from fastapi import FastAPI
+
+from depot.views import router
+
+app = FastAPI()
+app.include_router(router)
+admin = FastAPI()
+admin.include_router(router, prefix="/admin")
+"""
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"Procfile": "web: uvicorn depot:main.admin\n"},
+        {
+            "run.py": "import uvicorn\n\nfrom depot import main\n\n"
+            'if __name__ == "__main__":\n    uvicorn.run(main.admin)\n'
+        },
+        {"Procfile": "web: uvicorn 'depot.main:service.class'\n"},
+    ],
+    ids=["package-then-module", "attribute-of-an-imported-module", "a-keyword"],
+)
+def test_a_path_through_a_submodule_names_its_app(tmp_path: Path, extra: dict[str, str]) -> None:
+    """`depot:main.admin` (a package, then its submodule) is `depot.main:admin`; so is
+    `uvicorn.run(main.admin)` after `from depot import main`. A path with a keyword names
+    nothing a server can follow: a clear error, no traceback."""
+    root = tmp_path / "project"
+    _write(root, TWO_APPS, extra)
+    result = run("init", "--root", str(root), "--dry-run")
+    if "Procfile" in extra and "class" in extra["Procfile"]:
+        assert result.exit_code == 2, result.stdout
+        assert "depot.main:service.class" in result.stderr and "Traceback" not in result.stderr
+        return
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "depot.main:admin"' in result.stdout, result.stdout

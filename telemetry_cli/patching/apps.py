@@ -546,7 +546,10 @@ def _site_of_attribute(
     where = f"{origin} = {quoted(value)}"
     if "." in attribute:
         head, _, rest = attribute.partition(".")
-        path = ast.parse(attribute, mode="eval").body
+        try:
+            path: ast.expr | None = ast.parse(attribute, mode="eval").body
+        except SyntaxError:
+            path = None  # `service.class`: a keyword is no attribute a server can follow
         site = (
             _attribute_site(path, module.scope, index)
             if isinstance(path, ast.Attribute) and "." not in rest
