@@ -16,11 +16,12 @@ modules, a base image whose tag names no Python version.
 
 from __future__ import annotations
 
+import ast
 import json
 import posixpath
 import re
 import shlex
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
@@ -32,7 +33,12 @@ from telemetry_cli.install_steps import (
     read_text,
     searched_folders,
 )
-from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS, fastapi_command
+from telemetry_cli.server_commands import (
+    IMPORT_STRING,
+    SERVER_COMMANDS,
+    SERVER_ENVIRONMENT,
+    fastapi_command,
+)
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
 _COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
@@ -94,6 +100,9 @@ class _Stage:
     unknown_pythonpath: bool = False
     # It sets the tiangolo images' MODULE_NAME, VARIABLE_NAME or APP_MODULE (the app they serve).
     names_app: bool = False
+    # The server options it sets in the environment (``UVICORN_APP_DIR``: see
+    # :data:`SERVER_ENVIRONMENT`), by variable; a value holding ``$`` is not known.
+    server_environment: dict[str, str] = field(default_factory=dict)
 
     def folder(self, path: str) -> str:
         """``path`` as an absolute path of the image (a relative one is under the WORKDIR)."""
@@ -503,13 +512,31 @@ def _import_roots_and_strings(
     else:
         if workdir is None:
             return None
+        # A later stage's setting replaces its base's.
+        environment = {
+            variable: value
+            for stage in reversed(chain)
+            for variable, value in stage.server_environment.items()
+        }
+
+        def text_at(path: str) -> str | None:
+            source = _source_of(base, copies, path)
+            try:
+                return None if source is None else (base / source).read_text(errors="replace")
+            except (OSError, ValueError):
+                return None
+
         served = _server_command(
-            words, workdir, lambda path: _source_of(base, copies, path) is not None
+            words,
+            workdir,
+            lambda path: _source_of(base, copies, path) is not None,
+            environment,
+            text_at,
         )
         if served is None:
             return None
-        folder, strings = served
-        roots.append(posixpath.normpath(posixpath.join(workdir, folder)))
+        folders, strings = served
+        roots += [posixpath.normpath(posixpath.join(workdir, folder)) for folder in folders]
     for stage in chain:
         if stage.unknown_pythonpath:
             return None
@@ -542,15 +569,66 @@ def _base_workdir(stages: list[_Stage]) -> str | None:
     return "/app" if _APP_IMAGE.fullmatch(stage.base) else None
 
 
-def _server_command(
-    words: list[str], workdir: str, in_image: Callable[[str], bool]
-) -> tuple[str, list[str]] | None:
-    """The folder a server command imports its app from, and the import strings it names.
+#: gunicorn's option adding folders to the import path (``--pythonpath /srv,/opt``).
+_GUNICORN_PYTHONPATH = "--pythonpath"
+#: The configuration file gunicorn reads from its working directory when given none.
+_GUNICORN_CONF = "gunicorn.conf.py"
 
-    The folder is relative to the working directory ``workdir``; ``in_image`` says whether a
-    file of the image is there. None unless ``words`` run a server of :data:`SERVER_COMMANDS`
-    (directly, or ``python -m``) on an import string, or the FastAPI CLI on a module; a shell's
-    script, a second command or a config file of its own make it unknown.
+
+def _gunicorn_settings(text: str | None) -> dict[str, str] | None:
+    """The ``chdir`` and ``pythonpath`` a gunicorn configuration file sets, as strings.
+
+    Empty for no file (or one not known); None when it sets either otherwise than to a string
+    at the top of the file (``pythonpath = os.environ[...]``), or is no Python: not known.
+    """
+    if text is None or not any(name in text for name in ("chdir", "pythonpath")):
+        return {}
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    settings: dict[str, str] = {}
+    plain: set[int] = set()
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and statement.targets[0].id in ("chdir", "pythonpath")
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            settings[statement.targets[0].id] = statement.value.value
+            plain.add(id(statement.targets[0]))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Name)
+            and node.id in ("chdir", "pythonpath")
+            and not isinstance(node.ctx, ast.Load)
+            and id(node) not in plain
+        ):
+            return None
+    return settings
+
+
+def _server_command(
+    words: list[str],
+    workdir: str,
+    in_image: Callable[[str], bool],
+    environment: Mapping[str, str] | None = None,
+    text_at: Callable[[str], str | None] | None = None,
+) -> tuple[list[str], list[str]] | None:
+    """The folders a server command imports its app from, and the import strings it names.
+
+    The folder it imports from first, then those gunicorn's ``--pythonpath`` adds (comma
+    separated, from its ``--chdir``), each relative to the working directory ``workdir``; a
+    folder option the command line does not give is read from the image's ``environment``
+    (``UVICORN_APP_DIR``, see :data:`SERVER_ENVIRONMENT`), and gunicorn's from the
+    ``gunicorn.conf.py`` of the working directory (``text_at`` gives a file of the image's text,
+    when known). ``in_image`` says whether a file of the image is there. None unless ``words``
+    run a server of :data:`SERVER_COMMANDS` (directly, or ``python -m``) on an import string,
+    or the FastAPI CLI on a module; a shell's script, a second command or a config file of its
+    own make it unknown.
     """
     while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
         words = words[1:]
@@ -558,20 +636,46 @@ def _server_command(
         return None
     server = posixpath.basename(words[0])
     if server == "fastapi":
-        return _fastapi_served(words[1:], workdir, in_image)
+        served = _fastapi_served(words[1:], workdir, in_image)
+        return None if served is None else ([served[0]], served[1])
     options = SERVER_COMMANDS.get(server)
     if options is None:
         return None
-    folder = "."
+    # Given on the command line, else in the environment (the command line's wins).
+    given = {
+        option: (environment or {})[SERVER_ENVIRONMENT[option]]
+        for option in options
+        if option in SERVER_ENVIRONMENT and (environment or {}).get(SERVER_ENVIRONMENT[option])
+    }
+    paths: list[str] = []
+    if server == "gunicorn" and text_at is not None:
+        # Read by default from the working directory, before --chdir; the command line wins.
+        settings = _gunicorn_settings(text_at(posixpath.join(workdir, _GUNICORN_CONF)))
+        if settings is None:
+            return None
+        if "chdir" in settings:
+            given["--chdir"] = settings["chdir"]
+        if "pythonpath" in settings and not any(
+            word.partition("=")[0] == _GUNICORN_PYTHONPATH for word in words
+        ):
+            paths += settings["pythonpath"].split(",")
     for position, word in enumerate(words[1:], 1):
         option, equals, value = word.partition("=")
-        if option in options:
+        if option in options or (server == "gunicorn" and option == _GUNICORN_PYTHONPATH):
             value = value if equals else (words[position + 1] if position + 1 < len(words) else "")
-            if not value or "$" in value:
+            if not value:
                 return None
-            folder = value
+            if option == _GUNICORN_PYTHONPATH:
+                paths += value.split(",")
+            else:
+                given[option] = value
+    if any("$" in value for value in [*given.values(), *paths]):
+        return None
+    folder = next(iter(given.values()), ".")
     strings = [word for word in words[1:] if IMPORT_STRING.fullmatch(word)]
-    return (folder, strings) if strings else None
+    # gunicorn changes to --chdir first: a --pythonpath folder is taken from there.
+    folders = [folder, *(posixpath.join(folder, path) for path in paths)]
+    return (folders, strings) if strings else None
 
 
 def _fastapi_served(
@@ -619,12 +723,18 @@ def _exec_words(text: str) -> tuple[str, ...]:
         return ("$",)
 
 
-def _read_pythonpath(text: str, stage: _Stage) -> None:
-    """Record the PYTHONPATH an ``ENV`` sets (``ENV PYTHONPATH=/app``, ``ENV PYTHONPATH /app``)."""
+def _read_environment(text: str, stage: _Stage) -> None:
+    """Record the PYTHONPATH an ``ENV`` sets (``ENV PYTHONPATH=/app``, ``ENV PYTHONPATH /app``).
+
+    Also the server options it sets (``ENV UVICORN_APP_DIR=app``).
+    """
     try:
         words = shlex.split(text)
     except ValueError:
         stage.unknown_pythonpath = "PYTHONPATH" in text
+        for variable in SERVER_ENVIRONMENT.values():
+            if variable in text:
+                stage.server_environment[variable] = "$"  # unreadable: not known
         return
     if words and "=" not in words[0]:
         pairs = [(words[0], " ".join(words[1:]))]  # the legacy form: one key, then its value
@@ -633,6 +743,8 @@ def _read_pythonpath(text: str, stage: _Stage) -> None:
     for key, value in pairs:
         if key in ("MODULE_NAME", "VARIABLE_NAME", "APP_MODULE"):
             stage.names_app = True
+        if key in SERVER_ENVIRONMENT.values():
+            stage.server_environment[key] = value
         if key != "PYTHONPATH":
             continue
         entries = [
@@ -719,7 +831,7 @@ def _stages(text: str) -> list[_Stage] | None:
             else:
                 stages[-1].entrypoint = command
         elif keyword == "ENV" and stages:
-            _read_pythonpath(instruction[len(words[0]) :].strip(), stages[-1])
+            _read_environment(instruction[len(words[0]) :].strip(), stages[-1])
         elif keyword in ("COPY", "ADD") and stages:
             copy = _copy(line, keyword, instruction[len(words[0]) :].strip(), stages[-1])
             if copy is not None:

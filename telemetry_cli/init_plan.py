@@ -811,15 +811,21 @@ def _fastapi_entrypoint(document: tomlkit.TOMLDocument) -> str | None:
     tool = document.get("tool")
     fastapi = tool.get("fastapi") if isinstance(tool, Table | OutOfOrderTableProxy) else None
     value = fastapi.get("entrypoint") if isinstance(fastapi, Table) else None
-    if not isinstance(value, str) or _import_string(str(value)) is None:
+    if not isinstance(value, str) or _import_string(str(value), path=False) is None:
         return None
     return str(value)
 
 
-def _import_string(value: str) -> tuple[str, str] | None:
-    """``(module, attribute)`` of ``"pkg.module:attribute"``, None unless it reads so."""
+def _import_string(value: str, *, path: bool = True) -> tuple[str, str] | None:
+    """``(module, attribute)`` of ``"pkg.module:attribute"``, None unless it reads so.
+
+    With ``path``, the attribute may be a dotted path (``"main:service.api"``), which uvicorn,
+    hypercorn and granian follow by getattr; FastAPI CLI's entrypoint and a console script
+    name one attribute.
+    """
     module, colon, attribute = value.partition(":")
-    if colon and all(name.isidentifier() for name in [*module.split("."), attribute]):
+    names = [*module.split("."), *(attribute.split(".") if path else [attribute])]
+    if colon and all(name.isidentifier() for name in names):
         return module, attribute
     return None
 
@@ -860,7 +866,17 @@ def _offers(
                     named, FASTAPI_ENTRYPOINT, package, index, package_dir, label, CONFIG_FILENAME
                 )
             except UserError:
-                pass  # not this candidate's app after all: discovered as without it
+                if "." in named.partition(":")[2]:
+                    # `main:registry.api`: what the server runs is an attribute the model
+                    # cannot follow; any other app of the module is not the one served.
+                    raise ConfigError(
+                        f"the project's server command runs {named}, an attribute path init "
+                        "cannot follow to where the app is built (it follows <variable>.<name> "
+                        "of a module variable holding an instance of a backend class that "
+                        f"builds self.<name>); write [tool.{TOOL_SECTION}] by hand with "
+                        "backend, app-package and app, the variable or factory that builds it"
+                    ) from None
+                # Not this candidate's app after all: discovered as without it.
             else:
                 if _routes_beside(root, backend, package, index):
                     package = TOP_LEVEL
@@ -873,7 +889,10 @@ def _offers(
             if entry is not None:
                 # The flat layout's app is the one its entry module at the top of the folder
                 # builds (`run.py`); apps deeper down are offered by their own packages.
-                offers[key] = _unimportable(entry) or _found(root, backend, package, entry, index)
+                held = _held_by_an_instance(entry, index)
+                offers[key] = (None if held is not entry else _unimportable(entry)) or _found(
+                    root, backend, package, held, index
+                )
                 continue
             # The table the message asks for cannot be added to by init (it refuses an existing
             # one): say everything it must hold, the folders init did find included.
@@ -900,7 +919,9 @@ def _offers(
                 f"or write [tool.{TOOL_SECTION}] by hand with backend, app-package and app"
             )
             continue
-        unimportable = _unimportable(app)
+        held = _held_by_an_instance(app, index)
+        unimportable = None if held is not app else _unimportable(app)
+        app = held
         if unimportable is not None:
             offers[key] = unimportable
             continue
@@ -908,6 +929,37 @@ def _offers(
             package = TOP_LEVEL
         offers[key] = _found(root, backend, package, app, index)
     return offers
+
+
+def _held_by_an_instance(app: FoundApp, index: PackageIndex) -> FoundApp:
+    """``app``, built as a class's attribute, named by the path a server follows to it.
+
+    ``self.api = FastAPI()`` in ``Service.__init__`` and ``service = Service()`` the one module
+    variable of that module holding an instance: ``module:service.api`` (uvicorn follows the
+    path by getattr). ``app`` as it is otherwise: no instance, or several (several apps).
+    """
+    _, dot, attribute = app.entry.attribute.partition(".")
+    module = index.module(app.entry.module) if dot and "." not in attribute else None
+    if module is None:
+        return app
+    held: list[FoundApp] = []
+    for statement in module.tree.body:
+        if not (
+            isinstance(statement, ast.Assign | ast.AnnAssign)
+            and isinstance(statement.value, ast.Call)
+        ):
+            continue
+        for target in assigned_targets(statement):
+            if not isinstance(target, ast.Name):
+                continue
+            named = f"{app.entry.module}:{target.id}.{attribute}"
+            try:
+                found = find_app(named, "app", "", index, Path(), "", CONFIG_FILENAME)
+            except UserError:
+                continue
+            if found.site.key == app.site.key:
+                held.append(found)
+    return held[0] if len(held) == 1 else app
 
 
 def _unimportable(app: FoundApp) -> str | None:
@@ -1576,7 +1628,9 @@ def _serves_own_app(name: str, data: bytes) -> bool:
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
             named = _import_string(target.value)
             # `"__main__:app"` is the script itself, as its own name is.
-            if named is not None and named[0] in (stem, MAIN_MODULE) and named[1] in bound:
+            # `"main:service.api"`: an attribute of the script's own `service`.
+            held = None if named is None else named[1].partition(".")[0]
+            if named is not None and named[0] in (stem, MAIN_MODULE) and held in bound:
                 return True
     return False
 
@@ -1742,8 +1796,13 @@ def _run_file_targets(
                 continue  # a folder or a pipe of that name: no command line to read
             text = "" if data is None else data.decode("utf-8", errors="replace")
         for line in _command_lines(text):
-            if _SERVER_COMMAND.search(line):
-                targets.update(IMPORT_STRING.findall(line))
+            server = _SERVER_COMMAND.search(line)
+            if server is not None:
+                targets.update(
+                    found
+                    for found in IMPORT_STRING.findall(line)
+                    if server[0] != "gunicorn" or _names_one_attribute(found)
+                )
             cli = _fastapi_cli_target(line)
             if cli is not None:
                 targets.add(cli)
@@ -1803,9 +1862,18 @@ def _gunicorn_app(data: bytes) -> set[str]:
             and isinstance(statement.value.value, str)
         ):
             found = IMPORT_STRING.fullmatch(statement.value.value.strip())
-            if found is not None:
+            if found is not None and _names_one_attribute(found.group(1)):
                 named.add(found.group(1))
     return named
+
+
+def _names_one_attribute(import_string: str) -> bool:
+    """Whether ``import_string`` names one attribute, not a path (``main:service.api``).
+
+    gunicorn reads the part after the colon as a name or a call of one, refusing a path
+    (uvicorn, hypercorn and granian follow it): a path it is given serves nothing.
+    """
+    return "." not in import_string.partition(":")[2]
 
 
 #: Server arguments that move the folder the app is imported from: uvicorn's, granian's.
@@ -1829,9 +1897,11 @@ def _call_targets(
         target = call.app
         if any(keyword.arg in _IMPORT_ROOT_ARGUMENTS for keyword in call.call.keywords):
             return None
-        if isinstance(target, ast.Name):
-            # The app object itself (`uvicorn.run(app)`): served where it is imported from.
-            imported = _imported_name(tree, target.id, module_name) if follow else None
+        held = ast.unparse(target) if isinstance(target, ast.Name | ast.Attribute) else None
+        if held is not None and _import_string(f"{module_name}:{held}") is not None:
+            # The app object itself (`uvicorn.run(app)`, `uvicorn.run(service.api)`): served
+            # where it is imported from.
+            imported = _imported_path(tree, held, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
             continue
@@ -1844,12 +1914,22 @@ def _call_targets(
         if module in (module_name, MAIN_MODULE):
             # The runner's own name (`"__main__:app"` too): an app it imports is served
             # from the module it is imported from; one it builds is its own (no runner).
-            imported = _imported_name(tree, attribute, module_name) if follow else None
+            imported = _imported_path(tree, attribute, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
             continue
         targets.add(target.value)
     return targets
+
+
+def _imported_path(tree: ast.Module, path: str, module_name: str) -> str | None:
+    """The import string of attribute path ``path`` (``service.api``), through its first name.
+
+    ``"pkg.main:service.api"`` when ``tree`` imports ``from pkg.main import service``; else None.
+    """
+    head, dot, rest = path.partition(".")
+    imported = _imported_name(tree, head, module_name)
+    return None if imported is None else f"{imported}{dot}{rest}"
 
 
 def _console_scripts(document: tomlkit.TOMLDocument) -> list[tuple[str, str]]:
@@ -1875,7 +1955,7 @@ def _console_scripts(document: tomlkit.TOMLDocument) -> list[tuple[str, str]]:
             if not isinstance(value, str):
                 continue
             # An extra's name may follow (`"pkg.cli:main [serve]"`).
-            named = _import_string(str(value).partition("[")[0].rstrip())
+            named = _import_string(str(value).partition("[")[0].rstrip(), path=False)
             if named is not None:
                 scripts.append(named)
     return scripts

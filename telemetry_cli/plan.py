@@ -474,7 +474,10 @@ def _check_error_event(event: EventSpec, scope: _Scope) -> None:
 def _validate_app(value: object, scope: _Scope) -> str | None:
     if value is not None:
         scope.values["app_source"] = APP_KEY
-        return _import_string(value, lambda p: scope.fail(APP_KEY, p), "app.main:app")
+        # A server follows an attribute path by getattr (`main:service.api`); so does the key.
+        return _import_string(
+            value, lambda p: scope.fail(APP_KEY, p), "app.main:app", attribute_path=True
+        )
     fastapi = scope.tool.get("fastapi")
     if fastapi is None:
         return None  # discovered, the way FastAPI CLI finds an app
@@ -511,7 +514,9 @@ def _backend_module_prefix(scope: _Scope) -> str:
     return ".".join(parts)
 
 
-def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
+def _import_string(
+    value: object, fail: _ProblemFail, example: str, *, attribute_path: bool = False
+) -> str:
     if not isinstance(value, str):
         raise fail(f"expected a string such as {example!r}, got {toml_quoted(value)}")
     # [tool.fastapi] entrypoint is read here, not by the plan's own length check.
@@ -521,7 +526,7 @@ def _import_string(value: object, fail: _ProblemFail, example: str) -> str:
     if (
         match is None
         or not _is_dotted_name(match["module"])
-        or not _is_dotted_name(match["attribute"], dotted=False)
+        or not _is_dotted_name(match["attribute"], dotted=attribute_path)
     ):
         raise fail(
             f"{toml_quoted(value)} is not an import string '<dotted.module>:<attribute>', e.g. "

@@ -396,6 +396,8 @@ def template_context(
         "main_module": entry.module,
         "app_import": entry.import_string,
         "app_attribute": entry.attribute,
+        # What the documents' scripts import for it: `service` of `service.api`.
+        "app_imported": entry.attribute.partition(".")[0],
         "app_factory": entry.factory,
         "specs_dir": plan.specs_dir,
         "feature": plan.feature,

@@ -21,11 +21,20 @@ SERVER_COMMANDS: dict[str, frozenset[str]] = {
     "hypercorn": frozenset(),
     "granian": frozenset({"--working-dir"}),
 }
+#: The environment variable each folder option is read from when the command line does not
+#: give it: uvicorn's and granian's command lines are click's, with ``auto_envvar_prefix``
+#: ``UVICORN`` and ``GRANIAN`` (gunicorn reads only ``GUNICORN_CMD_ARGS``).
+SERVER_ENVIRONMENT: dict[str, str] = {
+    "--app-dir": "UVICORN_APP_DIR",
+    "--working-dir": "GRANIAN_WORKING_DIR",
+}
 #: The import string such a command line gives (``app.main:app``, not ``0.0.0.0:8000`` nor
-#: ``redis://``), module and attribute its group; gunicorn's factory call
-#: (``"app.main:create_app()"``, arguments too) names the factory.
+#: ``redis://``), module and attribute its group; the attribute may be a path the server
+#: follows by getattr (``main:service.api``, as uvicorn, gunicorn and hypercorn do); gunicorn's
+#: factory call (``"app.main:create_app()"``, arguments too) names the factory.
 IMPORT_STRING = re.compile(
-    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*)(?:\([^()]*\))?(?![\w.:/(-])"
+    r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
+    r"(?:\([^()]*\))?(?![\w.:/(-])"
 )
 
 

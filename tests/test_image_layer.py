@@ -536,6 +536,24 @@ _TIANGOLO = "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\n"
             "/code/app",
             id="granian-working-dir",
         ),
+        # uvicorn and granian read their options from the environment too (click's
+        # auto_envvar_prefix): UVICORN_APP_DIR is --app-dir, GRANIAN_WORKING_DIR --working-dir.
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY . .\nENV UVICORN_APP_DIR=app\n"
+            "CMD uvicorn main:app\n",
+            3,
+            "/code/app/analytics",
+            "/code/app",
+            id="app-dir-from-the-environment",
+        ),
+        pytest.param(
+            "FROM python:3.12 AS base\nENV GRANIAN_WORKING_DIR=/code/app\nFROM base\n"
+            "WORKDIR /code\nCOPY . .\nCMD granian --interface asgi main:app\n",
+            5,
+            "/code/app/analytics",
+            "/code/app",
+            id="granian-working-dir-from-the-environment",
+        ),
         pytest.param(
             "FROM python:3.12\nWORKDIR /code\nCOPY ./app /code\n"
             'CMD ["fastapi", "run", "-e", "main:app"]\n',
@@ -576,6 +594,23 @@ def test_a_layer_the_images_import_path_cannot_resolve_is_noted(
         pytest.param(_TIANGOLO + "COPY ./ /app\n", id="tiangolo-package"),
         pytest.param(_TIANGOLO + "COPY ./app /app/app\n", id="tiangolo-package-folder"),
         pytest.param(_TIANGOLO + "ENV PYTHONPATH=/\nCOPY ./app /app\n", id="pythonpath"),
+        # gunicorn puts each folder of --pythonpath on the import path (after --chdir).
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /srv/app\nCOPY ./app .\n"
+            "CMD gunicorn --pythonpath /srv main:app -k uvicorn.workers.UvicornWorker\n",
+            id="gunicorn-pythonpath",
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /srv/app\nCOPY ./app .\n"
+            "CMD gunicorn --chdir /srv/app --pythonpath=..,/opt main:app\n",
+            id="gunicorn-pythonpath-after-chdir",
+        ),
+        # The command line's option wins over the environment's.
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY . .\nENV UVICORN_APP_DIR=app\n"
+            "CMD uvicorn app.main:app --app-dir .\n",
+            id="app-dir-option-over-the-environment",
+        ),
         pytest.param(
             'FROM python:3.12\nWORKDIR /code\nCOPY ./app /code\nCMD ["./start.sh"]\n',
             id="a-script",
@@ -647,3 +682,30 @@ def test_generate_notes_a_layer_the_image_cannot_import(tmp_path: Path) -> None:
     assert written.stdout.count(note) == 1, written.stdout
     checked = run("generate", "--root", str(root), "--check")
     assert checked.exit_code == 0, checked.stdout
+
+
+_GUNICORN_IMAGE = (
+    "FROM python:3.12\nWORKDIR /srv/app\nCOPY ./app .\n"
+    "CMD gunicorn main:app -k uvicorn.workers.UvicornWorker\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("conf", "noted"),
+    [
+        ('pythonpath = "/srv"\n', False),
+        ('chdir = "/srv"\nbind = "0.0.0.0:8000"\n', False),
+        ('bind = "0.0.0.0:8000"\n', True),
+        ('import os\n\npythonpath = os.environ["EXTRA"]\n', False),  # not known: no note
+    ],
+    ids=["pythonpath", "chdir", "neither", "not-a-constant"],
+)
+def test_the_gunicorn_configuration_file_in_the_working_directory_is_read(
+    tmp_path: Path, conf: str, noted: bool
+) -> None:
+    """gunicorn reads `./gunicorn.conf.py` (of its working directory) by default: its `chdir`
+    and `pythonpath` settings put folders on the import path as the options do."""
+    root = packaged(tmp_path, _GUNICORN_IMAGE)
+    (root / "app/gunicorn.conf.py").write_text(conf)
+    found = packaged_notes(root)
+    assert len(found) == (1 if noted else 0), found

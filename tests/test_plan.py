@@ -595,6 +595,8 @@ def test_symlink_loop_is_a_config_error(tmp_path: Path, link: str, body: str, ke
         ('app = "app.server:create_app"', "app.server:create_app"),
         ('app = "main:api"', "main:api"),
         ('app = "_x.y_2.z:_App"', "_x.y_2.z:_App"),
+        # An attribute path, as uvicorn follows it by getattr (`main:service.api`).
+        ('app = "app.main:service.api"', "app.main:service.api"),
     ],
 )
 def test_app_key_is_an_import_string(tmp_path: Path, body: str, app: str) -> None:
@@ -611,7 +613,9 @@ def test_app_key_is_an_import_string(tmp_path: Path, body: str, app: str) -> Non
         '"app.main:"',
         '":app"',
         '"app.main:app:x"',
-        '"app.main:app.attr"',
+        '"app.main:app..attr"',
+        '"app.main:app.class"',
+        '"app.main:app."',
         '"app..main:app"',
         '"app.class:app"',
         '"app.main:def"',

@@ -62,8 +62,9 @@ from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, MAIN_MODULE, qualified
 _FALLBACK_MODULES = ("main", "app", "api")
 #: Folders and files of a package that never build the served app.
 _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
-#: A quoted import string, the way code points a server at an app: `"pkg.server:app"`.
-_IMPORT_STRING = re.compile(r"""["']([A-Za-z_][\w.]*):([A-Za-z_]\w*)["']""")
+#: A quoted import string, the way code points a server at an app: `"pkg.server:app"`, or an
+#: attribute path the server follows (`"pkg.server:service.api"`).
+_IMPORT_STRING = re.compile(r"""["']([A-Za-z_][\w.]*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)["']""")
 
 
 @dataclass(frozen=True)
@@ -416,6 +417,13 @@ def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
 
 def _from_import_string(value: str, origin: str, index: PackageIndex, config: str) -> FoundApp:
     module_name, _, attribute = value.partition(":")
+    head, dot, rest = attribute.partition(".")
+    while dot and _submodule_named(index, module_name, head):
+        # `pkg:main.app`, `pkg` importing its submodule `main`: the app `pkg.main:app`.
+        module_name = f"{module_name}.{head}"
+        attribute = rest
+        head, dot, rest = attribute.partition(".")
+    value = f"{module_name}:{attribute}"
     module = index.module(module_name)
     if module is None:
         failure = index.failure(module_name)
@@ -529,9 +537,36 @@ def _wrapped_unnamed_factory(binding: Binding, index: PackageIndex) -> Binding |
 def _site_of_attribute(
     module: ModuleModel, attribute: str, index: PackageIndex, origin: str, value: str, config: str
 ) -> tuple[AppSite, bool]:
-    """The site of ``module.attribute``, which the user says is the app or a factory."""
-    binding = _named_binding(module, attribute, index)
+    """The site of ``module.attribute``, which the user says is the app or a factory.
+
+    ``attribute`` may be a path, as servers follow it by getattr: ``service.api`` for
+    ``service = Service()`` whose class builds ``self.api``; one the model cannot follow is
+    refused, never taken for another app.
+    """
     where = f"{origin} = {quoted(value)}"
+    if "." in attribute:
+        head, _, rest = attribute.partition(".")
+        try:
+            path: ast.expr | None = ast.parse(attribute, mode="eval").body
+        except SyntaxError:
+            path = None  # `service.class`: a keyword is no attribute a server can follow
+        site = (
+            _attribute_site(path, module.scope, index)
+            if isinstance(path, ast.Attribute) and "." not in rest
+            else None
+        )
+        if site is not None:
+            return site, False
+        if module.scope.bindings.get(head) is None:
+            raise ConfigError(
+                f"{where}: {module.path} has no top-level `{head}`; fix {origin} in {config}"
+            )
+        raise ConfigError(
+            f"{where}: cannot tell which app `{attribute}` is ({head} is not an instance of a "
+            f"class of the backend that builds `self.{rest}`); point {origin} at the module "
+            "variable or factory function that builds the app"
+        )
+    binding = _named_binding(module, attribute, index)
     imported = module.scope.bindings.get(attribute)
     if binding is None and imported is not None and _from_a_library(imported, index):
         site = _imported_site(imported)
@@ -589,6 +624,18 @@ def _imported_site(binding: Binding) -> AppSite | None:
     return AppSite(
         binding.scope.module, binding.name, anchor, block, statement.lineno, binding.name
     )
+
+
+def _submodule_named(index: PackageIndex, package: str, name: str) -> bool:
+    """Whether ``package.name`` is a backend module ``package`` binds as ``name`` or not at all.
+
+    ``from . import main`` in ``package`` binds it (an import); a value of that name does not.
+    """
+    if index.module(f"{package}.{name}") is None:
+        return False
+    module = index.module(package)
+    binding = None if module is None else module.scope.bindings.get(name)
+    return binding is None or binding.kind == "import"
 
 
 def _named_binding(module: ModuleModel, attribute: str, index: PackageIndex) -> Binding | None:
@@ -998,7 +1045,14 @@ def _candidates(
             else:
                 scope = _function_scope(binding)
                 local = _local_apps(scope, index)
-                if local and _serves_one_of(scope, local, index):
+                factory = _served_factory(scope, local, index) if len(local) == 1 else None
+                if factory is not None:
+                    # `def main(): app = create_app(); uvicorn.run(app)`: the app served is
+                    # what the factory builds, which a server and a test reach without it.
+                    name_of, function = factory
+                    site = _factory_site(function, index)
+                    found.append(_Candidate(name_of, _line(function), site, factory=True))
+                elif local and _serves_one_of(scope, local, index):
                     # `def main(): app = FastAPI(...); uvicorn.run(app)`: its app is wired as a
                     # factory's is, right where the function builds it.
                     site = _factory_site(binding, index)
@@ -1046,6 +1100,53 @@ def _local_apps(scope: Scope, index: PackageIndex) -> list[str]:
         and isinstance(inner.node, ast.Call)
         and index.built_role(inner.node, scope)[0] is Role.APP
     ]
+
+
+def _served_factory(
+    scope: Scope, local: list[str], index: PackageIndex
+) -> tuple[str, Binding] | None:
+    """The factory whose app a function (``scope``) serves as built: the module's name, the def.
+
+    ``app = create_app()`` (no arguments, ``create_app`` a factory of the backend needing none,
+    a module-level name), then ``app`` only handed to server calls (``uvicorn.run(app)``,
+    ``uvicorn.Config(app)``): ``create_app()`` is the app served. None when the function does
+    anything else with it (``app.include_router(...)``, ``setup(app)``): what it serves is
+    more than the factory builds.
+    """
+    (name,) = local
+    held = scope.bindings[name]
+    call = held.node
+    if not (
+        isinstance(call, ast.Call)
+        and not call.args
+        and not call.keywords
+        and isinstance(call.func, ast.Name)
+        and scope.lookup(call.func.id) is scope.module.scope.bindings.get(call.func.id)
+        and call.func.id in scope.module.scope.bindings
+    ):
+        return None
+    qualified = index.qualify(call.func, scope)
+    target = index.resolve(qualified)[1] if qualified is not None else None
+    if (
+        target is None
+        or target.kind != "function"
+        or index.function_role(target) is not Role.APP
+        or not isinstance(target.node, FunctionNode)
+        or required_parameters(target.node)
+        or _factory_site(target, index) is None
+    ):
+        return None
+    served: set[int] = set()
+    for node in ast.walk(scope.node):
+        if isinstance(node, ast.Call) and index.qualify(node.func, scope) in SERVER_CALLS:
+            served.update(id(argument) for argument in [*node.args, *node.keywords])
+            served.update(id(keyword.value) for keyword in node.keywords)
+    uses = [
+        node
+        for node in ast.walk(scope.node)
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+    ]
+    return (call.func.id, target) if uses and all(id(use) in served for use in uses) else None
 
 
 def _serves_one_of(scope: Scope, local: list[str], index: PackageIndex) -> bool:
