@@ -49,7 +49,6 @@ FASTAPI_ENTRYPOINT = "[tool.fastapi] entrypoint"
 
 # Matched with fullmatch: "$" would also accept a trailing newline.
 _SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FEATURE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # The longest file or folder name common file systems take (ext4, XFS, APFS: 255 bytes; NTFS:
 # 255 characters; UTF-8 bytes are the stricter count). A longer one in the plan can never be
@@ -509,7 +508,7 @@ def _backend_module_prefix(scope: _Scope) -> str:
     except ValueError:
         return ""
     parts = [part for part in PurePosixPath(relative.as_posix()).parts if part != "."]
-    if not all(_IDENTIFIER.fullmatch(part) and not keyword.iskeyword(part) for part in parts):
+    if not all(_python_name(part) for part in parts):
         return ""
     return ".".join(parts)
 
@@ -1156,9 +1155,22 @@ def _unprintable(text: str) -> str | None:
     return None
 
 
+def _python_name(part: str) -> bool:
+    """Whether ``part`` imports as a module or package name, in any script (PEP 3131).
+
+    ``from app.用户 import 路由`` imports; Python reads a name in its NFKC form, so a file spelled
+    otherwise (``ﬁle.py`` with the ligature) is never found by it.
+    """
+    return (
+        part.isidentifier()
+        and not keyword.iskeyword(part)
+        and unicodedata.normalize("NFKC", part) == part
+    )
+
+
 def _is_dotted_name(value: str, *, dotted: bool = True) -> bool:
     parts = value.split(".") if dotted else [value]
-    return all(_IDENTIFIER.fullmatch(part) and not keyword.iskeyword(part) for part in parts)
+    return all(_python_name(part) for part in parts)
 
 
 def _folder(key: str, value: str, scope: _Scope) -> str:
@@ -1192,7 +1204,7 @@ def _relative_module(value: str, fail: _ProblemFail) -> str:
             "e.g. 'api/ai_blocks.py'"
         )
     parts = PurePosixPath(posix).with_suffix("").parts
-    if not all(_IDENTIFIER.fullmatch(part) and not keyword.iskeyword(part) for part in parts):
+    if not all(_python_name(part) for part in parts):
         raise fail(
             f"{toml_quoted(value)} is not an importable module path "
             "(use names like 'api/ai_blocks.py')"

@@ -137,6 +137,14 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "app.include_router(telemetry_router)",
         "app.main:app",
     ),
+    # `app = Registry.get()`, a classmethod returning the app a classmethod keeps on the class
+    # (`cls.APP = FastAPI()`): wired where the class builds it.
+    "class-attribute-app": Found(
+        "backend/app/registry.py",
+        '        cls.APP = FastAPI(title="Registry")',
+        "cls.APP.include_router(telemetry_router)",
+        "app.main:app",
+    ),
     "main-reexports": Found(
         "backend/app/server.py",
         "app = FastAPI()",

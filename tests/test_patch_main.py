@@ -466,6 +466,44 @@ install_error_capture(app)
 """,
     ),
     (
+        # The package's modules imported above set-up code too: the logger the new imports
+        # build reads the environment as it is imported, so after `load_dotenv()` reads `.env`.
+        "imports join the block after set-up code that follows package imports",
+        """\
+from dotenv import load_dotenv
+
+from app.admin import views
+from app.db import engine
+
+load_dotenv(".env")
+from fastapi import FastAPI
+
+from app.api import api_router
+
+app = FastAPI()
+app.include_router(api_router)
+""",
+        True,
+        """\
+from dotenv import load_dotenv
+
+from app.admin import views
+from app.db import engine
+
+load_dotenv(".env")
+from fastapi import FastAPI
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+from app.api import api_router
+
+app = FastAPI()
+app.include_router(api_router)
+app.include_router(telemetry_router)
+install_error_capture(app)
+""",
+    ),
+    (
         # Imports below code say so to ruff (E402): the ones that join them say it too.
         "imports below code carry their noqa",
         """\

@@ -532,6 +532,31 @@ def test_the_flat_layout_names_top_level_modules(
         assert plan.module_path("routers/users.py") == module_path
 
 
+def test_module_and_package_names_in_any_script_are_importable(tmp_path: Path) -> None:
+    # Python names may be non-ASCII (PEP 3131): `from app.用户.路由 import router` imports.
+    body = 'app-package = "приложение"\ninstrument = { "用户/路由.py" = "chapter_visit" }'
+    write_config(tmp_path, body)
+    plan = load_plan(root=tmp_path)
+    assert plan.module_import_name("用户/路由.py") == "приложение.用户.路由"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        # Python reads a name in its NFKC form: a file spelled otherwise is never imported.
+        '"api/\ufb01le.py"',
+        '"api/\u540d\u524d-\u4e00\u89a7.py"',  # a hyphen: no name in any script
+    ],
+)
+def test_names_python_would_not_import_by_their_spelling_are_refused(
+    tmp_path: Path, key: str
+) -> None:
+    write_config(tmp_path, f'instrument = {{ {key} = "chapter_visit" }}')
+    with pytest.raises(ConfigError) as caught:
+        load_plan(root=tmp_path)
+    assert "not an importable module path" in caught.value.message
+
+
 def test_the_flat_layout_refuses_instrumenting_the_generated_package(tmp_path: Path) -> None:
     write_config(tmp_path, 'app-package = ""\ninstrument = { "analytics/x.py" = "chapter_visit" }')
     with pytest.raises(ConfigError) as caught:

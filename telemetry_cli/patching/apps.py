@@ -1279,21 +1279,50 @@ def _attribute_site(
         if owner_binding is not None and isinstance(owner_binding.node, ast.Call):
             owner = owner_binding.node
             owner_scope = owner_binding.scope
-    if isinstance(owner, ast.Call):
-        qualified = index.qualify(owner.func, owner_scope)
-        _, cls = index.resolve(qualified) if qualified else (None, None)
-        if cls is not None and cls.kind == "class":
-            assert isinstance(cls.node, ast.ClassDef)
-            # `server.app()` calls a method, `server.app` may read a property: either returns
-            # the attribute the class built the app in.
-            returned = _returned_own_attribute(cls.node, value.attr, called=called)
-            attribute = returned if returned is not None else value.attr
-            if called and returned is None:
-                return None
-            for candidate in _attribute_apps(cls, index):
-                if candidate.name.rpartition(".")[2] == attribute:
-                    return candidate.site
+    # `Server().app` or `server.app` read on an instance; `Registry.get()` or `Registry.APP`
+    # on the class itself: the app a classmethod keeps there (`cls.APP = FastAPI()`).
+    on_class = not isinstance(owner, ast.Call)
+    built = owner.func if isinstance(owner, ast.Call) else owner
+    qualified = index.qualify(built, owner_scope)
+    _, cls = index.resolve(qualified) if qualified else (None, None)
+    if cls is None or cls.kind != "class":
+        return None
+    assert isinstance(cls.node, ast.ClassDef)
+    # `server.app()` calls a method, `server.app` may read a property: either returns the
+    # attribute the class built the app in (on the class, a property is no such reader).
+    returned = _returned_own_attribute(cls.node, value.attr, called=called)
+    if on_class:
+        returned = returned if called else None
+        if called and not _class_level(cls.node, value.attr):
+            return None
+        if not _class_level(cls.node, returned or value.attr, assigned=True):
+            return None
+    attribute = returned if returned is not None else value.attr
+    if called and returned is None:
+        return None
+    for candidate in _attribute_apps(cls, index):
+        if candidate.name.rpartition(".")[2] == attribute:
+            return candidate.site
     return None
+
+
+def _class_level(cls: ast.ClassDef, name: str, *, assigned: bool = False) -> bool:
+    """Whether ``name`` reads, on the class itself, what a class method keeps there.
+
+    A method called on the class (``assigned`` False) must be a ``@classmethod``; an attribute
+    (``assigned``) must be set by one (``cls.APP = ...``), not by an instance's method
+    (``self.app``, which the class never holds).
+    """
+    for method in cls.body:
+        if not isinstance(method, FunctionNode) or not any(
+            ast.unparse(decorator) == "classmethod" for decorator in method.decorator_list
+        ):
+            continue
+        if not assigned and method.name == name:
+            return True
+        if assigned and any(attribute == name for _, attribute, _ in attribute_assignments(method)):
+            return True
+    return False
 
 
 def _returned_own_attribute(cls: ast.ClassDef, method_name: str, *, called: bool) -> str | None:

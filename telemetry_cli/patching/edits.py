@@ -594,15 +594,27 @@ def _import_block(
     follow it. Without any, the last run.
     """
     runs: list[list[ast.Import | ast.ImportFrom]] = []
+    set_ups: list[int] = []  # for each run, how many set-up calls come before it
+    imported = _imported_names(body)
+    seen = 0
     previous = False
     for statement in body[: min(limit, len(body))]:
         is_import = isinstance(statement, ast.Import | ast.ImportFrom)
         if is_import and not previous:
             runs.append([])
+            set_ups.append(seen)
         if isinstance(statement, ast.Import | ast.ImportFrom) and kept(statement):
             runs[-1].append(statement)
+        elif _set_up_call(statement, imported):
+            seen += 1
         previous = is_import
-    runs = [run for run in runs if run]
+    # The package's modules are imported after set-up code: the new imports follow it too
+    # (the generated logger reads the environment `load_dotenv()` fills as it is imported).
+    after = max(
+        (count for run, count in zip(runs, set_ups, strict=True) if any(map(own, run))),
+        default=0,
+    )
+    runs = [run for run, count in zip(runs, set_ups, strict=True) if run and count >= after]
     if not runs:
         return []
     counts = [sum(1 for item in run if own(item)) for run in runs]
@@ -610,6 +622,30 @@ def _import_block(
     if best == 0:
         return runs[-1]
     return runs[max(position for position, count in enumerate(counts) if count == best)]
+
+
+def _imported_names(body: list[ast.stmt]) -> set[str]:
+    """The names the module's top-level imports bind."""
+    names: set[str] = set()
+    for statement in body:
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            for alias in statement.names:
+                names.add((alias.asname or alias.name).split(".")[0])
+    return names
+
+
+def _set_up_call(statement: ast.stmt, imported: set[str]) -> bool:
+    """Whether ``statement`` calls an imported function for its effect: set-up code.
+
+    ``load_dotenv()``, ``sys.path.insert(0, ...)``, ``logging.basicConfig()``: what the imports
+    below it may need; a call on the module's own objects (``app.add_middleware(...)``) is not.
+    """
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return False
+    root = statement.value.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    return isinstance(root, ast.Name) and root.id in imported
 
 
 def _above_comments(lines: SourceLines, before: int) -> int:

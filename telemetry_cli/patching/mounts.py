@@ -59,6 +59,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     sub_blocks,
     unwrapped,
+    wraps_name,
 )
 
 RouterKey = tuple[str, str]  # (module, name) of a module-level router or app
@@ -1207,6 +1208,8 @@ def _module_mounts(
         for call, keep in dict_keywords(_spelled_keywords(written), scope, index, passed)
     ]
     for call, keep, scope, copied in spelled:
+        if _on_a_replaced_object(call, scope):
+            continue
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
@@ -2118,6 +2121,36 @@ def _mount(
     at = (id(scope.node), call.lineno)
     return child_key, Mount(
         parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at, scope
+    )
+
+
+def _on_a_replaced_object(call: ast.Call, scope: Scope) -> bool:
+    """Whether an include is made on an object its name no longer holds once the body has run.
+
+    ``app = FastAPI()`` twice in a module (tutorial snippets pasted one after another): servers
+    import the last app, and what was included in the earlier one is served nowhere. Only a name
+    rebound further down at the top of the same body (not in an ``if``) to a value that does not
+    wrap it (``app = Wrapper(app)`` keeps serving it), and read by no other variable of the body
+    (``draft = app`` may still be mounted), counts.
+    """
+    if not isinstance(call.func, ast.Attribute) or not isinstance(call.func.value, ast.Name):
+        return False
+    name = call.func.value.id
+    binding = scope.bindings.get(name)
+    if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+        return False
+    statement = binding.statement
+    if statement is None or statement.lineno <= call.lineno:
+        return False
+    if not any(top is statement for top in scope.node.body):
+        return False
+    if wraps_name(binding.node, name, scope):
+        return False
+    return not any(
+        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+        for other in block_statements(list(scope.node.body))
+        if isinstance(other, ast.Assign | ast.AnnAssign) and other.value is not None
+        for node in ast.walk(other.value)
     )
 
 

@@ -1,0 +1,4 @@
+from app.registry import Registry
+
+Registry.build()
+app = Registry.get()
