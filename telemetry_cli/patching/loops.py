@@ -36,6 +36,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     block_statements,
+    builtin_getattr,
     returned_only,
     unpacked,
 )
@@ -596,17 +597,10 @@ def _getattr_read(
     Only the builtin with two arguments (a default makes a missing attribute something else),
     and a string that is an attribute name; None otherwise.
     """
-    if not (
-        isinstance(expression, ast.Call)
-        and isinstance(expression.func, ast.Name)
-        and expression.func.id == "getattr"
-        and scope.lookup("getattr") is None  # the builtin
-        and len(expression.args) == 2
-        and not expression.keywords
-        and not any(isinstance(argument, ast.Starred) for argument in expression.args)
-    ):
+    read = builtin_getattr(expression, scope)
+    if read is None or read[2] is not None:
         return None
-    held, name = expression.args
+    held, name, _ = read
     attribute = loop_string(name, scope, values, index)
     if attribute is None or not attribute.isidentifier():
         return None

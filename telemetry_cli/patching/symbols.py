@@ -590,6 +590,29 @@ def call_argument(call: ast.Call, position: int | None, keyword: str) -> ast.exp
     return call.args[position]
 
 
+def builtin_getattr(
+    node: ast.AST, scope: Scope
+) -> tuple[ast.expr, ast.expr, ast.expr | None] | None:
+    """``(object, name, default)`` of ``getattr(<object>, <name>[, <default>])``, else None.
+
+    Only the builtin (a function or import of the module's own under that name, which ``scope``
+    binds, returns what it returns), with its arguments written out by position; the default is
+    None when not given.
+    """
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and scope.lookup("getattr") is None
+        and len(node.args) in (2, 3)
+        and not node.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in node.args)
+    ):
+        return None
+    held, name, *default = node.args
+    return held, name, default[0] if default else None
+
+
 def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]] | None:
     """Each name an assignment target binds, with its item of ``value``.
 
