@@ -23,6 +23,7 @@ from telemetry_cli.patching.loops import (
     MAPPED_ITEM,
     LoopValues,
     Passed,
+    consumed_map,
     dict_items,
     dict_keywords,
     loop_string,
@@ -2266,11 +2267,12 @@ def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
     (see :func:`~.loops.loop_values`) bind :data:`~.loops.MAPPED_ITEM` to each item in turn.
     """
 
-    def mapped(node: ast.Call) -> bool:
+    def mapped(node: ast.AST) -> bool:
         return (
-            isinstance(node.func, ast.Name)
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
             and node.func.id == "map"
-            and len(node.args) == 2
+            and bool(node.args)
             and isinstance(node.args[0], ast.Attribute)
             and node.args[0].attr == method
         )
@@ -2282,14 +2284,12 @@ def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
     }
     for statement, scope in _simple_statements_at(model, lines):
         for node in ast.walk(statement):
-            if not isinstance(node, ast.Call) or not mapped(node):
+            consumed = consumed_map(node, scope, statement) if mapped(node) else None
+            if consumed is None:
                 continue
-            if scope.lookup("map") is not None:  # not the builtin
-                continue
-            if isinstance(statement, ast.Expr) and statement.value is node:
-                continue  # lazy: nothing consumes it, nothing is called
-            item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), node.args[1])
-            built = ast.Call(func=node.args[0], args=[item], keywords=[])
+            function, items = consumed
+            item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), items)
+            built = ast.Call(func=function, args=[item], keywords=[])
             yield ast.copy_location(built, node), scope
 
 
