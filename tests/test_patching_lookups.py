@@ -149,6 +149,40 @@ def test_an_analysis_leaves_its_syntax_trees_to_reference_counting(case: str) ->
     assert left == []
 
 
+def test_an_analysis_parses_no_module_that_names_nothing_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A big package holds many modules of helpers: parsing each would cost more than the rest.
+    app = tmp_path / "backend" / "app"
+    (app / "api").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+        'instrument = { "api/orders.py" = "ai_block_used" }\n'
+    )
+    (app / "__init__.py").write_text("")
+    (app / "api" / "__init__.py").write_text("")
+    (app / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import orders\n\n"
+        "app = FastAPI()\napp.include_router(orders.router)\n"
+    )
+    (app / "api" / "orders.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app import helpers\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/orders")\nasync def orders() -> int:\n    return helpers.total()\n'
+    )
+    (app / "helpers.py").write_text("import os\n\n\ndef total() -> int:\n    return len(os.sep)\n")
+    parsed: list[str] = []
+    model = symbols.ModuleModel
+
+    def counted(source: ModuleSource, tree: ast.Module) -> ModuleModel:
+        parsed.append(source.name)
+        return model(source, tree)
+
+    monkeypatch.setattr(symbols, "ModuleModel", counted)
+    assert analyze(load_plan(root=tmp_path)).files
+    assert "app.main" in parsed and "app.api.orders" in parsed
+    assert "app.helpers" not in parsed
+
+
 WRAPPED_APP = """\
 from fastapi import FastAPI
 from somewhere import Wrapper

@@ -696,14 +696,9 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     mounts = Mounts(
         included, apps, (), index, tuple(modules), tuple(item.text for item in unresolved)
     )
-    for name in modules:
-        source = index.source(name)
-        named = source is not None and any(word in source.text for word in _VERSIONERS)
-        model = index.module(name) if source is not None else None
-        if model is not None and (named or imported_names(model, _VERSIONER_NAMES)):
-            # `.text` read first: most modules never name it (nor import it by another name)
-            for app, versioning in _versionings(model, index, modules, notes):
-                mounts.versioned[app] = versioning
+    for model in _modules_naming(index, modules, set(_VERSIONERS), _VERSIONER_NAMES):
+        for app, versioning in _versionings(model, index, modules, notes):
+            mounts.versioned[app] = versioning
     for key in included:
         paths = sorted(set(mounts.prefixes(key)))
         if len(paths) > 1:
@@ -1484,6 +1479,34 @@ def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, S
                 taken = call_argument(call, 0, "app")
                 if taken is not None and versioner_of(call, scope) == word:
                     yield call, taken, scope, word == IN_PLACE_VERSIONER
+
+
+def _modules_naming(
+    index: PackageIndex, modules: list[str], words: set[str], functions: Collection[str]
+) -> list[ModuleModel]:
+    """Those of ``modules`` that may call one of ``functions`` (qualified), in their order.
+
+    Their text names one of ``words`` (the names the functions are called by), or a name a
+    module found so imports one by (``from app.core.mcp import mcp_for`` after ``core/mcp.py``
+    does ``from fastapi_mcp import FastApiMCP as mcp_for``): an import of a re-export names what
+    the re-exporting module binds. Only those are parsed: most modules name none.
+    """
+    found: dict[str, ModuleModel] = {}
+    words = set(words)
+    learned = True
+    while learned:
+        learned = False
+        for name in modules:
+            source = index.source(name)
+            if name in found or source is None or not any(word in source.text for word in words):
+                continue
+            model = index.module(name)
+            if model is not None:
+                found[name] = model
+                aliases = imported_names(model, functions) - words
+                learned = learned or bool(aliases)
+                words |= aliases
+    return [found[name] for name in modules if name in found]
 
 
 def imported_names(model: ModuleModel, functions: Collection[str]) -> set[str]:
