@@ -183,6 +183,35 @@ def test_an_analysis_parses_no_module_that_names_nothing_it_reads(
     assert "app.helpers" not in parsed
 
 
+def test_a_modules_imports_are_followed_once_whatever_its_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each variable holding a package function's result asks whether the module imports a
+    # route taker (Versionizer, FastApiMCP) under another name: its imports are read once.
+    app = tmp_path / "backend" / "app"
+    app.mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\ninstrument = {}\n'
+    )
+    (app / "__init__.py").write_text("")
+    (app / "helpers.py").write_text("def make(i: int) -> int:\n    return i\n")
+    variables = "".join(f"v{i} = make({i})\n" for i in range(50))
+    (app / "main.py").write_text(
+        "import json\n\nfrom fastapi import FastAPI\n\nfrom app.helpers import make\n\n"
+        f"app = FastAPI()\n{variables}"
+    )
+    followed: list[str] = []
+    resolve = symbols.PackageIndex.resolve
+
+    def counted(self: PackageIndex, qualified: str) -> tuple[str, symbols.Binding | None]:
+        followed.append(qualified)
+        return resolve(self, qualified)
+
+    monkeypatch.setattr(symbols.PackageIndex, "resolve", counted)
+    analyze(load_plan(root=tmp_path))
+    assert 1 <= followed.count("json") <= 2
+
+
 WRAPPED_APP = """\
 from fastapi import FastAPI
 from somewhere import Wrapper

@@ -1754,9 +1754,9 @@ def _names_a_route_taker(module: ModuleModel) -> bool:
     """Whether ``module`` may make one of those calls (a module that does not, holds none).
 
     Its text names one, or it imports one under another name through the package's own
-    re-exports (``from app.core import mcp_for as M``, see ``ModuleModel.resolved``). A cheap
-    test before walking the statements after each of its variables, as most modules hold many
-    variables and none of those calls.
+    re-exports (``from app.core import mcp_for as M``, see :func:`~.mounts.imported_names`).
+    A cheap test before walking the statements after each of its variables, as most modules
+    hold many variables and none of those calls.
     """
     return any(word in module.text for word in _ROUTE_TAKERS) or bool(
         imported_names(module, _ROUTE_TAKER_NAMES)

@@ -1512,13 +1512,11 @@ def _modules_naming(
 def imported_names(model: ModuleModel, functions: Collection[str]) -> set[str]:
     """The names ``model`` imports one of ``functions`` (qualified) by, in any of its scopes.
 
-    Followed through the package's re-exports (``ModuleModel.resolved``): ``from app.core
-    import mcp_for as M`` when ``app/core`` imports ``FastApiMCP as mcp_for``.
+    Followed through the package's re-exports (``ModuleModel.resolved_imports``): ``from
+    app.core import mcp_for as M`` when ``app/core`` imports ``FastApiMCP as mcp_for``.
     """
     return {
-        name
-        for name, bound in model.imports_anywhere.items()
-        if any(model.resolved(target) in functions for target in bound)
+        name for name, bound in model.resolved_imports.items() if not bound.isdisjoint(functions)
     }
 
 

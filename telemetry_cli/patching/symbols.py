@@ -933,6 +933,18 @@ class ModuleModel:
         # Every import statement has the word on one of its lines: a walk to those lines only.
         return self.import_bindings(self.nodes_near(["import"]))
 
+    @cached_property
+    def resolved_imports(self) -> dict[str, frozenset[str]]:
+        """:attr:`imports_anywhere`, each target followed through the package's re-exports.
+
+        As :meth:`resolved` tells it: read once a module, not at each question (a module may
+        hold thousands of variables, each asking what its imports are).
+        """
+        return {
+            name: frozenset(self.resolved(target) for target in bound)
+            for name, bound in self.imports_anywhere.items()
+        }
+
     def import_bindings(self, nodes: Iterable[ast.AST]) -> dict[str, frozenset[str]]:
         """What each name bound by the import statements among ``nodes`` may refer to."""
         bound: dict[str, set[str]] = {}
