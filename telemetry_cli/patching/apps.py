@@ -23,6 +23,7 @@ from telemetry_cli.patching.mounts import (
     Mounts,
     find_mounts,
     imported_names,
+    may_mount,
     mount_calls,
     site_apps,
     versioned_apps,
@@ -924,13 +925,7 @@ def _mounting_helpers(modules: list[ModuleModel], index: PackageIndex) -> list[M
             if target is None or target.kind != "function":
                 continue
             other = target.scope.module
-            source = index.source(other.name)
-            if (
-                other not in modules
-                and other not in found
-                and source is not None
-                and ".mount(" in source.text
-            ):
+            if other not in modules and other not in found and may_mount(other.text):
                 found.append(other)
     return found
 

@@ -678,7 +678,6 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     unresolved: list[Unresolved] = []
     for name in modules:
         source = index.source(name)
-        # `.mount`, not `mount`: many modules say `amount`, few mount an app.
         if source is None or not _routes_into(source.text):
             continue
         model = index.module(name)
@@ -1311,9 +1310,15 @@ def _routes_into(source_text: str) -> bool:
 
     Copying a router's routes (``api.routes.extend(other.routes)``) counts as including it.
     """
-    return any(
-        word in source_text for word in (_INCLUDE_ROUTER, f".{_MOUNT}", f".{_HOST}(", f".{_ROUTES}")
-    )
+    return _INCLUDE_ROUTER in source_text or f".{_ROUTES}" in source_text or may_mount(source_text)
+
+
+def may_mount(source_text: str) -> bool:
+    """Whether a module's text may mount an app (see :func:`mount_calls`): ``.mount``, ``.host(``.
+
+    ``.mount``, not ``mount``: many modules say ``amount``, few mount an app.
+    """
+    return f".{_MOUNT}" in source_text or f".{_HOST}(" in source_text
 
 
 def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:
