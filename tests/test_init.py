@@ -1384,6 +1384,36 @@ def test_an_app_mounted_in_a_loop_is_served_by_the_app_mounting_it(tmp_path: Pat
     assert "log call in get_item (GET /v1/items/{item_id})" in generated.stdout
 
 
+MOUNTED_BY_A_HELPER = {
+    "pyproject.toml": '[project]\nname = "shop"\n',
+    "shop/__init__.py": "",
+    "shop/mounting.py": "def attach(base, where, sub):\n    base.{method}(where, sub)\n",
+    "shop/main.py": "from fastapi import FastAPI\n\nfrom shop.mounting import attach\n\n"
+    'api = FastAPI()\n\n\n@api.get("/items")\nasync def items() -> int:\n    return 1\n\n\n'
+    'app = FastAPI()\nattach(app, "{where}", api)\n',
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "where"), [("mount", "/api"), ("host", "api.example.com")], ids=["mount", "host"]
+)
+def test_an_app_a_helper_mounts_is_served_by_the_app_it_mounts_it_into(
+    tmp_path: Path, method: str, where: str
+) -> None:
+    """`def attach(base, where, sub): base.mount(where, sub)` (or `.host`): one app to choose."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            name: text.replace("{method}", method).replace("{where}", where)
+            for name, text in MOUNTED_BY_A_HELPER.items()
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "shop.main:app"' in (root / "pyproject.toml").read_text()
+
+
 SERVICE_MAIN = """from fastapi import FastAPI
 
 from services.{name}.routers import users

@@ -20,6 +20,7 @@ from telemetry_cli.patching.symbols import (
     parse,
 )
 from telemetry_cli.plan import load_plan
+from tests.cli_support import write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(
@@ -147,6 +148,68 @@ def test_an_analysis_leaves_its_syntax_trees_to_reference_counting(case: str) ->
             gc.enable()
     assert result.files
     assert left == []
+
+
+def test_an_analysis_parses_no_module_that_names_nothing_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A big package holds many modules of helpers: parsing each would cost more than the rest.
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+            'instrument = { "api/orders.py" = "ai_block_used" }\n',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/main.py": "from fastapi import FastAPI\n\nfrom app.api import orders\n\n"
+            "app = FastAPI()\napp.include_router(orders.router)\n",
+            "backend/app/api/orders.py": "from fastapi import APIRouter\n\n"
+            "from app import helpers\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/orders")\nasync def orders() -> int:\n    return helpers.total()\n',
+            "backend/app/helpers.py": "import os\n\n\n"
+            "def total() -> int:\n    return len(os.sep)\n",
+        },
+    )
+    parsed: list[str] = []
+    model = symbols.ModuleModel
+
+    def counted(source: ModuleSource, tree: ast.Module) -> ModuleModel:
+        parsed.append(source.name)
+        return model(source, tree)
+
+    monkeypatch.setattr(symbols, "ModuleModel", counted)
+    assert analyze(load_plan(root=tmp_path)).files
+    assert "app.main" in parsed and "app.api.orders" in parsed
+    assert "app.helpers" not in parsed
+
+
+def test_a_modules_imports_are_followed_once_whatever_its_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each variable holding a package function's result asks whether the module imports a
+    # route taker (Versionizer, FastApiMCP) under another name: its imports are read once.
+    variables = "".join(f"v{i} = make({i})\n" for i in range(50))
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+            "instrument = {}\n",
+            "backend/app/__init__.py": "",
+            "backend/app/helpers.py": "def make(i: int) -> int:\n    return i\n",
+            "backend/app/main.py": "import json\n\nfrom fastapi import FastAPI\n\n"
+            f"from app.helpers import make\n\napp = FastAPI()\n{variables}",
+        },
+    )
+    followed: list[str] = []
+    resolve = symbols.PackageIndex.resolve
+
+    def counted(self: PackageIndex, qualified: str) -> tuple[str, symbols.Binding | None]:
+        followed.append(qualified)
+        return resolve(self, qualified)
+
+    monkeypatch.setattr(symbols.PackageIndex, "resolve", counted)
+    analyze(load_plan(root=tmp_path))
+    assert 1 <= followed.count("json") <= 2
 
 
 WRAPPED_APP = """\

@@ -107,6 +107,22 @@ RUN_FILES = {
 }
 
 
+@contextmanager
+def _wired_in_core(root: Path) -> Iterator[TestClient]:
+    """Init names `shop.main:app`; generate wires `shop/core.py`'s FastAPI object, not main's.
+
+    Then, `generate --check` passing, a client of the app served.
+    """
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert _plan_app(root) == "shop.main:app"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "core.include_router(telemetry_router)" in (root / "shop/core.py").read_text()
+    assert "telemetry" not in (root / "shop/main.py").read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with _served(root) as served:
+        yield TestClient(served.app)
+
+
 @pytest.mark.parametrize("case", sorted(SERVED))
 @pytest.mark.parametrize("run_file", sorted(RUN_FILES))
 def test_a_runner_serving_a_wrapper_is_named_and_the_fastapi_object_is_wired(
@@ -218,14 +234,8 @@ def test_a_wrapper_of_an_app_imported_from_another_module_wires_that_module(
         "from starlette.middleware.gzip import GZipMiddleware\n\nfrom shop.core import core\n\n"
         "app = GZipMiddleware(core)\n"
     )
-    assert run("init", "--root", str(root)).exit_code == 0
-    assert _plan_app(root) == "shop.main:app"
-    assert run("generate", "--root", str(root)).exit_code == 0
-    assert "core.include_router(telemetry_router)" in (root / "shop/core.py").read_text()
-    assert "telemetry" not in main.read_text()
-    assert run("generate", "--check", "--root", str(root)).exit_code == 0
-    with _served(root) as served:
-        assert TestClient(served.app).get("/api/telemetry/health").status_code == 200
+    with _wired_in_core(root) as client:
+        assert client.get("/api/telemetry/health").status_code == 200
     quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
     [script] = re.findall(r"python - <<'EOF'\n(.*?)\nEOF\n", quickstart, re.DOTALL)
     assert "from shop.core import core as fastapi_app" in script
@@ -255,15 +265,8 @@ def test_a_starlette_app_mounting_a_module_attribute_wires_the_fastapi_object(
         "from starlette.applications import Starlette\nfrom starlette.routing import Mount\n\n"
         f"from shop import core\n\n{MOUNTED_ATTRIBUTES[case]}"
     )
-    assert run("init", "--root", str(root)).exit_code == 0
-    assert _plan_app(root) == "shop.main:app"
-    assert run("generate", "--root", str(root)).exit_code == 0
     # Not the Starlette app: it has no include_router.
-    assert "core.include_router(telemetry_router)" in (root / "shop/core.py").read_text()
-    assert "telemetry" not in main.read_text()
-    assert run("generate", "--check", "--root", str(root)).exit_code == 0
-    with _served(root) as served:
-        client = TestClient(served.app)
+    with _wired_in_core(root) as client:
         assert client.get("/api/telemetry/health").status_code == 200
         assert client.get("/orders").json() == ["o1"]
 

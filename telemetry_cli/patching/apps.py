@@ -23,6 +23,7 @@ from telemetry_cli.patching.mounts import (
     Mounts,
     find_mounts,
     imported_names,
+    may_mount,
     mount_calls,
     site_apps,
     versioned_apps,
@@ -971,13 +972,7 @@ def _mounting_helpers(modules: list[ModuleModel], index: PackageIndex) -> list[M
             if target is None or target.kind != "function":
                 continue
             other = target.scope.module
-            source = index.source(other.name)
-            if (
-                other not in modules
-                and other not in found
-                and source is not None
-                and ".mount(" in source.text
-            ):
+            if other not in modules and other not in found and may_mount(other.text):
                 found.append(other)
     return found
 
@@ -1884,9 +1879,9 @@ def _names_a_route_taker(module: ModuleModel) -> bool:
     """Whether ``module`` may make one of those calls (a module that does not, holds none).
 
     Its text names one, or it imports one under another name through the package's own
-    re-exports (``from app.core import mcp_for as M``, see ``ModuleModel.resolved``). A cheap
-    test before walking the statements after each of its variables, as most modules hold many
-    variables and none of those calls.
+    re-exports (``from app.core import mcp_for as M``, see :func:`~.mounts.imported_names`).
+    A cheap test before walking the statements after each of its variables, as most modules
+    hold many variables and none of those calls.
     """
     return any(word in module.text for word in _ROUTE_TAKERS) or bool(
         imported_names(module, _ROUTE_TAKER_NAMES)

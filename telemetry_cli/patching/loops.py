@@ -36,6 +36,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     block_statements,
+    builtin_getattr,
     returned_only,
     unpacked,
 )
@@ -300,24 +301,16 @@ def _mapped_lambda(
 
     The builtin ``map`` with one iterable calls a one-parameter lambda once per item, as
     ``[<body> for r in ROUTERS]`` does; a bound method (``map(app.include_router, ROUTERS)``)
-    is called with :data:`MAPPED_ITEM` bound to each item. Several iterables (walked in step)
-    are not followed, nor a ``map`` that is its statement: lazy, nothing consumes it.
+    is called with :data:`MAPPED_ITEM` bound to each item. Only a ``map`` whose calls run (see
+    :func:`consumed_map`).
     """
-    if not (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "map"
-        and scope.lookup("map") is None  # the builtin
-        and len(node.args) == 2
-        and not node.keywords
-        and not isinstance(node.args[1], ast.Starred)
-        and not (isinstance(statement, ast.Expr) and statement.value is node)
-    ):
+    consumed = consumed_map(node, scope, statement)
+    if consumed is None:
         return None
-    function = node.args[0]
+    function, items = consumed
     if not isinstance(function, ast.Lambda):
         target = ast.Name(id=MAPPED_ITEM, ctx=ast.Store())
-        return ast.comprehension(target=target, iter=node.args[1], ifs=[], is_async=0), function
+        return ast.comprehension(target=target, iter=items, ifs=[], is_async=0), function
     parameters = function.args
     if (
         len(parameters.args) != 1
@@ -328,8 +321,30 @@ def _mapped_lambda(
     ):
         return None
     target = ast.Name(id=parameters.args[0].arg, ctx=ast.Store())
-    generator = ast.comprehension(target=target, iter=node.args[1], ifs=[], is_async=0)
+    generator = ast.comprehension(target=target, iter=items, ifs=[], is_async=0)
     return generator, function.body
+
+
+def consumed_map(
+    node: ast.AST, scope: Scope, statement: ast.stmt
+) -> tuple[ast.expr, ast.expr] | None:
+    """``(function, items)`` of ``map(<function>, <items>)`` in ``statement``, else None.
+
+    Only the builtin with one iterable, written out (several are walked in step: not followed),
+    and not a ``map`` that is its statement: lazy, nothing consumes it, nothing is called.
+    """
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "map"
+        and scope.lookup("map") is None  # the builtin
+        and len(node.args) == 2
+        and not node.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in node.args)
+        and not (isinstance(statement, ast.Expr) and statement.value is node)
+    ):
+        return None
+    return node.args[0], node.args[1]
 
 
 def _expressions(statement: ast.stmt) -> list[ast.AST]:
@@ -596,17 +611,10 @@ def _getattr_read(
     Only the builtin with two arguments (a default makes a missing attribute something else),
     and a string that is an attribute name; None otherwise.
     """
-    if not (
-        isinstance(expression, ast.Call)
-        and isinstance(expression.func, ast.Name)
-        and expression.func.id == "getattr"
-        and scope.lookup("getattr") is None  # the builtin
-        and len(expression.args) == 2
-        and not expression.keywords
-        and not any(isinstance(argument, ast.Starred) for argument in expression.args)
-    ):
+    read = builtin_getattr(expression, scope)
+    if read is None or read[2] is not None:
         return None
-    held, name = expression.args
+    held, name, _ = read
     attribute = loop_string(name, scope, values, index)
     if attribute is None or not attribute.isidentifier():
         return None

@@ -23,6 +23,7 @@ from telemetry_cli.patching.loops import (
     MAPPED_ITEM,
     LoopValues,
     Passed,
+    consumed_map,
     dict_items,
     dict_keywords,
     loop_string,
@@ -678,7 +679,6 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     unresolved: list[Unresolved] = []
     for name in modules:
         source = index.source(name)
-        # `.mount`, not `mount`: many modules say `amount`, few mount an app.
         if source is None or not _routes_into(source.text):
             continue
         model = index.module(name)
@@ -696,14 +696,9 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     mounts = Mounts(
         included, apps, (), index, tuple(modules), tuple(item.text for item in unresolved)
     )
-    for name in modules:
-        source = index.source(name)
-        named = source is not None and any(word in source.text for word in _VERSIONERS)
-        model = index.module(name) if source is not None else None
-        if model is not None and (named or imported_names(model, _VERSIONER_NAMES)):
-            # `.text` read first: most modules never name it (nor import it by another name)
-            for app, versioning in _versionings(model, index, modules, notes):
-                mounts.versioned[app] = versioning
+    for model in _modules_naming(index, modules, set(_VERSIONERS), _VERSIONER_NAMES):
+        for app, versioning in _versionings(model, index, modules, notes):
+            mounts.versioned[app] = versioning
     for key in included:
         paths = sorted(set(mounts.prefixes(key)))
         if len(paths) > 1:
@@ -1318,9 +1313,15 @@ def _routes_into(source_text: str) -> bool:
 
     Copying a router's routes (``api.routes.extend(other.routes)``) counts as including it.
     """
-    return any(
-        word in source_text for word in (_INCLUDE_ROUTER, f".{_MOUNT}", f".{_HOST}(", f".{_ROUTES}")
-    )
+    return _INCLUDE_ROUTER in source_text or f".{_ROUTES}" in source_text or may_mount(source_text)
+
+
+def may_mount(source_text: str) -> bool:
+    """Whether a module's text may mount an app (see :func:`mount_calls`): ``.mount``, ``.host(``.
+
+    ``.mount``, not ``mount``: many modules say ``amount``, few mount an app.
+    """
+    return f".{_MOUNT}" in source_text or f".{_HOST}(" in source_text
 
 
 def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:
@@ -1488,16 +1489,42 @@ def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, S
                     yield call, taken, scope, word == IN_PLACE_VERSIONER
 
 
+def _modules_naming(
+    index: PackageIndex, modules: list[str], words: set[str], functions: Collection[str]
+) -> list[ModuleModel]:
+    """Those of ``modules`` that may call one of ``functions`` (qualified), in their order.
+
+    Their text names one of ``words`` (the names the functions are called by), or a name a
+    module found so imports one by (``from app.core.mcp import mcp_for`` after ``core/mcp.py``
+    does ``from fastapi_mcp import FastApiMCP as mcp_for``): an import of a re-export names what
+    the re-exporting module binds. Only those are parsed: most modules name none.
+    """
+    found: dict[str, ModuleModel] = {}
+    words = set(words)
+    learned = True
+    while learned:
+        learned = False
+        for name in modules:
+            source = index.source(name)
+            if name in found or source is None or not any(word in source.text for word in words):
+                continue
+            model = index.module(name)
+            if model is not None:
+                found[name] = model
+                aliases = imported_names(model, functions) - words
+                learned = learned or bool(aliases)
+                words |= aliases
+    return [found[name] for name in modules if name in found]
+
+
 def imported_names(model: ModuleModel, functions: Collection[str]) -> set[str]:
     """The names ``model`` imports one of ``functions`` (qualified) by, in any of its scopes.
 
-    Followed through the package's re-exports (``ModuleModel.resolved``): ``from app.core
-    import mcp_for as M`` when ``app/core`` imports ``FastApiMCP as mcp_for``.
+    Followed through the package's re-exports (``ModuleModel.resolved_imports``): ``from
+    app.core import mcp_for as M`` when ``app/core`` imports ``FastApiMCP as mcp_for``.
     """
     return {
-        name
-        for name, bound in model.imports_anywhere.items()
-        if any(model.resolved(target) in functions for target in bound)
+        name for name, bound in model.resolved_imports.items() if not bound.isdisjoint(functions)
     }
 
 
@@ -2299,11 +2326,12 @@ def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
     (see :func:`~.loops.loop_values`) bind :data:`~.loops.MAPPED_ITEM` to each item in turn.
     """
 
-    def mapped(node: ast.Call) -> bool:
+    def mapped(node: ast.AST) -> bool:
         return (
-            isinstance(node.func, ast.Name)
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
             and node.func.id == "map"
-            and len(node.args) == 2
+            and bool(node.args)
             and isinstance(node.args[0], ast.Attribute)
             and node.args[0].attr == method
         )
@@ -2315,14 +2343,12 @@ def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
     }
     for statement, scope in _simple_statements_at(model, lines):
         for node in ast.walk(statement):
-            if not isinstance(node, ast.Call) or not mapped(node):
+            consumed = consumed_map(node, scope, statement) if mapped(node) else None
+            if consumed is None:
                 continue
-            if scope.lookup("map") is not None:  # not the builtin
-                continue
-            if isinstance(statement, ast.Expr) and statement.value is node:
-                continue  # lazy: nothing consumes it, nothing is called
-            item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), node.args[1])
-            built = ast.Call(func=node.args[0], args=[item], keywords=[])
+            function, items = consumed
+            item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), items)
+            built = ast.Call(func=function, args=[item], keywords=[])
             yield ast.copy_location(built, node), scope
 
 

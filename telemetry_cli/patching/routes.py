@@ -55,6 +55,7 @@ from telemetry_cli.patching.symbols import (
     assigned_targets,
     attribute_assignments,
     block_statements,
+    builtin_getattr,
     call_argument,
     call_bound_once,
     chain_root,
@@ -1799,17 +1800,10 @@ def _route_method(function: ast.expr, scope: Scope) -> tuple[ast.expr, ast.expr]
     """
     if isinstance(function, ast.Attribute):
         return function.value, ast.copy_location(ast.Constant(function.attr), function)
-    if (
-        isinstance(function, ast.Call)
-        and isinstance(function.func, ast.Name)
-        and function.func.id == "getattr"
-        and scope.lookup("getattr") is None
-        and len(function.args) == 2
-        and not function.keywords
-        and not any(isinstance(argument, ast.Starred) for argument in function.args)
-    ):
-        return function.args[0], function.args[1]
-    return None
+    read = builtin_getattr(function, scope)
+    if read is None or read[2] is not None:
+        return None
+    return read[0], read[1]
 
 
 def _applied_decorator(

@@ -40,6 +40,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     PackageIndex,
     Scope,
+    builtin_getattr,
     call_argument,
     call_bound_once,
     returned_only,
@@ -382,11 +383,10 @@ def getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:
     field the class does not declare is not known, as for ``settings.MISSING``). Also a
     router read off a module imported at run time (``getattr(module, "router", None)``).
     """
-    if not (isinstance(call.func, ast.Name) and call.func.id == "getattr") or call.keywords:
+    read = builtin_getattr(call, scope)
+    if read is None:
         return None
-    if scope.lookup("getattr") is not None or len(call.args) not in (2, 3):
-        return None  # a getattr of the module's own, or not the builtin's signature
-    target, name = call.args[:2]
+    target, name, _ = read
     if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
         return None
     if not name.value.isidentifier():

@@ -590,6 +590,29 @@ def call_argument(call: ast.Call, position: int | None, keyword: str) -> ast.exp
     return call.args[position]
 
 
+def builtin_getattr(
+    node: ast.AST, scope: Scope
+) -> tuple[ast.expr, ast.expr, ast.expr | None] | None:
+    """``(object, name, default)`` of ``getattr(<object>, <name>[, <default>])``, else None.
+
+    Only the builtin (a function or import of the module's own under that name, which ``scope``
+    binds, returns what it returns), with its arguments written out by position; the default is
+    None when not given.
+    """
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and scope.lookup("getattr") is None
+        and len(node.args) in (2, 3)
+        and not node.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in node.args)
+    ):
+        return None
+    held, name, *default = node.args
+    return held, name, default[0] if default else None
+
+
 def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]] | None:
     """Each name an assignment target binds, with its item of ``value``.
 
@@ -909,6 +932,18 @@ class ModuleModel:
         """
         # Every import statement has the word on one of its lines: a walk to those lines only.
         return self.import_bindings(self.nodes_near(["import"]))
+
+    @cached_property
+    def resolved_imports(self) -> dict[str, frozenset[str]]:
+        """:attr:`imports_anywhere`, each target followed through the package's re-exports.
+
+        As :meth:`resolved` tells it: read once a module, not at each question (a module may
+        hold thousands of variables, each asking what its imports are).
+        """
+        return {
+            name: frozenset(self.resolved(target) for target in bound)
+            for name, bound in self.imports_anywhere.items()
+        }
 
     def import_bindings(self, nodes: Iterable[ast.AST]) -> dict[str, frozenset[str]]:
         """What each name bound by the import statements among ``nodes`` may refer to."""
