@@ -28,6 +28,7 @@ from typing import TypeVar
 
 from telemetry_cli.install_steps import (
     COMPOSE_NAME,
+    DOCKER_REQUIREMENTS,
     TextReader,
     dockerfiles,
     read_text,
@@ -103,6 +104,9 @@ class _Stage:
     # The server options it sets in the environment (``UVICORN_APP_DIR``: see
     # :data:`SERVER_ENVIRONMENT`), by variable; a value holding ``$`` is not known.
     server_environment: dict[str, str] = field(default_factory=dict)
+    # Each requirements file a RUN installs (`pip install -r`), as an absolute path of the image,
+    # with the number of the stage's copies made before it.
+    installs: list[tuple[str, int]] = field(default_factory=list)
 
     def folder(self, path: str) -> str:
         """``path`` as an absolute path of the image (a relative one is under the WORKDIR)."""
@@ -434,6 +438,23 @@ def _source_of(base: Path, copies: list[_Copy], image_path: str) -> str | None:
                 continue
             return found if _exists(base / found) and _brings(copy, source, found) else None
     return None
+
+
+def copied_requirements(base: Path, text: str) -> list[str]:
+    """The files of the build context ``base`` that the Dockerfile ``text`` installs from.
+
+    Each ``pip install -r`` of a RUN reads a file of the image; the copy that took it there
+    (``COPY requirements/prod.txt /code/requirements.txt``, or a folder copied whole) names
+    the project's file, relative to ``base`` in POSIX form. An install from a file no copy is
+    known to bring (the base image's own, a variable's) names none.
+    """
+    found: list[str] = []
+    for stage in _stages(text) or []:
+        for image_path, copies in stage.installs:
+            source = _source_of(base, stage.copies[:copies], image_path)
+            if source is not None:
+                found.append(source)
+    return list(dict.fromkeys(found))
 
 
 def _uses_sys_path(root: Path, modules: Sequence[str]) -> bool:
@@ -793,6 +814,8 @@ def _landing(copy: _Copy, source: str, layer: str, source_is_dir: bool) -> str:
         and len(copy.sources) == 1
         and not copy.into_folder
     ):
+        if layer == source and not _GLOB.search(source):
+            return posixpath.normpath(dest)  # a file copied to a path of its own, renamed or not
         dest = posixpath.dirname(dest) or "."
     # Up from the copied folder to one holding the layer; its landing place goes up alike.
     while base != "." and layer != base and not layer.startswith(base + "/"):
@@ -836,6 +859,12 @@ def _stages(text: str) -> list[_Stage] | None:
             copy = _copy(line, keyword, instruction[len(words[0]) :].strip(), stages[-1])
             if copy is not None:
                 stages[-1].copies.append(copy)
+        elif keyword == "RUN" and stages:
+            workdir = _current_workdir(stages[-1])
+            for path in DOCKER_REQUIREMENTS.findall(instruction):
+                if "$" not in path and (workdir is not None or path.startswith("/")):
+                    image_path = posixpath.normpath(posixpath.join(workdir or "/", path))
+                    stages[-1].installs.append((image_path, len(stages[-1].copies)))
     return stages or None
 
 

@@ -77,7 +77,12 @@ from telemetry_cli.plan import (
     refuse_misspelt_table,
 )
 from telemetry_cli.render import is_generated_file
-from telemetry_cli.server_commands import IMPORT_STRING, SERVER_COMMANDS, fastapi_command
+from telemetry_cli.server_commands import (
+    IMPORT_STRING,
+    SERVER_COMMANDS,
+    fastapi_command,
+    served_import_strings,
+)
 
 # Folders that never hold the user's app.
 _SKIPPED = frozenset(
@@ -1800,13 +1805,53 @@ def _run_file_targets(
             if server is not None:
                 targets.update(
                     found
-                    for found in IMPORT_STRING.findall(line)
+                    for found in served_import_strings(line)
                     if server[0] != "gunicorn" or _names_one_attribute(found)
                 )
+            script = _PYTHON_SCRIPT.search(line)
+            if script is not None:
+                targets.update(_script_targets(folder, script[1], ignore))
             cli = _fastapi_cli_target(line)
             if cli is not None:
                 targets.add(cli)
     return targets
+
+
+def _script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
+    """The import strings a script in ``folder`` serves when a command line runs it.
+
+    ``python main.py`` runs the script as ``__main__``, its folder on the import path: the
+    server calls under its ``__main__`` guard name what it serves, an app it builds itself
+    too (``uvicorn.run("main:app")`` or ``uvicorn.run(app)`` in main.py: ``main:app``).
+    """
+    name = script.removeprefix("./")
+    path = folder / name
+    if "/" in name or not path.is_file() or ignore.ignored(path, folder=False):
+        return set()  # a script elsewhere runs with another folder on the import path
+    try:
+        data = read_bytes(path, name)
+    except FileProblem:
+        return set()
+    served = None if data is None else _served_targets(data)
+    if served is None:
+        return set()
+    module = path.stem
+    named = _call_targets(*served, module, follow=True)
+    if named is None:
+        return set()
+    for call in served[1]:
+        target = call.app
+        if isinstance(target, ast.Name):
+            attribute: str | None = target.id
+        elif isinstance(target, ast.Constant) and isinstance(target.value, str):
+            found = _import_string(target.value)
+            own = found is not None and found[0] in (module, MAIN_MODULE)
+            attribute = found[1] if found is not None and own else None
+        else:
+            attribute = None
+        if attribute is not None and _imported_name(served[0], attribute, module) is None:
+            named.add(f"{module}:{attribute}")  # built by the script itself
+    return named
 
 
 def _command_lines(text: str) -> list[str]:
@@ -2051,6 +2096,10 @@ _LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*)")
 _FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
 _COMMAND_WORD = re.compile(r"[\w./=:-]+")
+#: A command line running a Python script (`python main.py`, `CMD ["python3", "-u", "main.py"]`).
+_PYTHON_SCRIPT = re.compile(
+    r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+([\w./-]+\.py)(?![\w./-])"
+)
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")
 

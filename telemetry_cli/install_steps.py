@@ -43,7 +43,7 @@ _DOCKERFILE = re.compile(DOCKERFILE_NAME, re.IGNORECASE)
 #: A compose file's name (`docker-compose.yml`, `compose.override.yaml`).
 COMPOSE_NAME = r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml"
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
-_DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
+DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
 # A lock file, the command that installs the project from it, and its option naming an extra.
 _LOCKS = {
     "uv.lock": ("uv sync --active", "--extra"),
@@ -434,9 +434,15 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
 def _requirements_steps(
     root: Path, folder: str, read: TextReader
 ) -> tuple[list[str], Names] | None:
+    # Imported here: image_layer reads this module's names when it is imported.
+    from telemetry_cli.image_layer import copied_requirements
+
     candidates = ["requirements.txt"]
     for dockerfile in dockerfiles(root / folder):
-        candidates += _DOCKER_REQUIREMENTS.findall(read(dockerfile) or "")
+        dockerfile_text = read(dockerfile) or ""
+        # Where its copies took each file from first, then each path as the build context's.
+        candidates += copied_requirements(root / folder, dockerfile_text)
+        candidates += DOCKER_REQUIREMENTS.findall(dockerfile_text)
     for candidate in candidates:
         relative = PurePosixPath(folder, candidate)
         if ".." in relative.parts or relative.is_absolute():

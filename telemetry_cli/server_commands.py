@@ -38,6 +38,25 @@ IMPORT_STRING = re.compile(
 )
 
 
+# The value of a server's config option just before an import string: gunicorn and hypercorn
+# read their config from a module named `python:<module>` (`-c python:gunicorn_conf`), which
+# is no app. Looked for in the few characters before it (the option, quotes, separators).
+_CONFIG_VALUE_BEFORE = re.compile(r"(?:^|[\s\"',\[])(?:-c|--config)(?:=|[\s\"',]+)[\"']?$")
+
+
+def served_import_strings(text: str) -> list[str]:
+    """The import strings a command line serves (``IMPORT_STRING``'s first group), in order.
+
+    ``text`` is the line, or its words joined by spaces. An import string given as the value
+    of a config option (``gunicorn -c python:gunicorn_conf main:app``) names no app.
+    """
+    return [
+        found[1]
+        for found in IMPORT_STRING.finditer(text)
+        if not _CONFIG_VALUE_BEFORE.search(text[max(0, found.start() - 32) : found.start()])
+    ]
+
+
 class FastAPICommand(NamedTuple):
     """What a ``fastapi run`` (or ``fastapi dev``) command line names to serve."""
 

@@ -3197,6 +3197,10 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         {"Dockerfile": 'CMD ["fastapi", "run", "league/main.py"]\n', "app.json": "{}\n"},
         {"Procfile": "web: fastapi run --entrypoint league.main:app --port $PORT\n"},
         {"Dockerfile": 'CMD ["fastapi", "run", "-e", "league.main:app"]\n'},
+        # A server's config read from a module (`python:<module>`) is not the app it serves.
+        {"Dockerfile": 'CMD ["gunicorn", "-c", "python:league_conf", "league.main:app"]\n'},
+        {"Procfile": "web: gunicorn league.main:app --config=python:league_conf\n"},
+        {"start.sh": "hypercorn --config python:league_conf league.main:app\n"},
     ],
     ids=[
         "dockerfile",
@@ -3231,6 +3235,9 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "other-json-beside",
         "fastapi-cli-entrypoint",
         "fastapi-cli-e",
+        "gunicorn-config-module",
+        "gunicorn-config-module-after-equals",
+        "hypercorn-config-module",
     ],
 )
 def test_a_run_file_naming_one_app_picks_it_among_several(
@@ -3881,3 +3888,40 @@ def test_a_package_imported_by_its_bare_name_from_beside_it_is_followed(tmp_path
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in get_user (GET /v2/users/{user_id})" in generated.stdout
     assert "not followed" not in generated.stdout
+
+
+_SELF_SERVED = (
+    "import uvicorn\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    "@app.get('/votes')\nasync def votes() -> list[int]:\n    return []\n\n\n"
+    "if __name__ == '__main__':\n    uvicorn.run({target}, port=8000)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {"Dockerfile": 'FROM python:3.12\nCOPY . /code\nCMD ["python", "main.py"]\n'},
+        {"Procfile": "web: python3 -u main.py\n"},
+        {"start.sh": "#!/bin/sh\nexec python ./main.py\n"},
+    ],
+    ids=["dockerfile", "procfile", "shell-script"],
+)
+@pytest.mark.parametrize("target", ['"main:app"', "app"])
+def test_a_run_file_running_a_script_that_serves_its_own_app_picks_it(
+    tmp_path: Path, run_files: dict[str, str], target: str
+) -> None:
+    """`CMD ["python", "main.py"]` where main.py builds an app and serves it under its
+    `__main__` guard, beside a leftover package building another: main.py's is served."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "main.py": _SELF_SERVED.format(target=target),
+            "polls/__init__.py": "",
+            "polls/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            **run_files,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout, result.stdout

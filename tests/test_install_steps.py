@@ -129,6 +129,49 @@ def test_requirements_file_a_dockerfile_installs(tmp_path: Path, dockerfile: str
     assert install_steps(tmp_path, "backend").commands == ("pip install -r requirements/prod.txt",)
 
 
+@pytest.mark.parametrize(
+    ("copy", "install"),
+    [
+        # Copied to a file of the image, then installed from there (absolute or relative).
+        ("COPY ./deps/prod.txt /srv/requirements.txt", "/srv/requirements.txt"),
+        ("COPY deps/prod.txt ./reqs.txt", "reqs.txt"),
+        ("COPY deps/prod.txt /srv/reqs.txt", "./reqs.txt"),
+        # Copied into a folder of the image, under its own name.
+        ("COPY deps/prod.txt /srv/", "/srv/prod.txt"),
+        ("COPY deps/prod.txt .", "prod.txt"),
+        # A folder copied whole.
+        ("COPY deps /srv/deps", "deps/prod.txt"),
+        ("COPY ./deps/ /tmp/d/", "/tmp/d/prod.txt"),
+    ],
+)
+def test_requirements_file_a_dockerfile_copies_then_installs(
+    tmp_path: Path, copy: str, install: str
+) -> None:
+    """The file a Dockerfile installs from the image is read where its COPY took it from."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": ONLY_OUR_TABLE,
+            "Dockerfile": f"FROM python:3.12\nWORKDIR /srv\n{copy}\nRUN pip install -r {install}\n",
+            "deps/prod.txt": "fastapi\nuvicorn\n",
+        },
+    )
+    assert install_steps(tmp_path, "backend").commands == ("pip install -r deps/prod.txt",)
+
+
+def test_requirements_file_a_dockerfile_installs_but_no_copy_brings(tmp_path: Path) -> None:
+    """An image's own file (no COPY brings it) names no file of the project."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": ONLY_OUR_TABLE,
+            "Dockerfile": "FROM python:3.12\nRUN pip install -r /opt/base/requirements.txt\n",
+            "deps/requirements.txt": "fastapi\nuvicorn\n",
+        },
+    )
+    assert install_steps(tmp_path, "backend").commands == ()
+
+
 def test_poetry_project_in_a_backend_subfolder(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": ONLY_OUR_TABLE, "api/pyproject.toml": POETRY})
     assert install_steps(tmp_path, "api").commands == ("(cd api && poetry install)",)

@@ -3415,3 +3415,38 @@ def test_a_measure_in_a_long_or_quoting_start_tag_is_kept(layer: Layer, text: st
 def test_a_quoted_measure_after_a_tag_is_text(layer: Layer) -> None:
     # After the tag's end the quoted value is text, as anywhere outside a tag.
     assert layer.event_logger._holds_secret('<r a="1"> pin_count="1234"')
+
+
+# A Telegram bot token (bot id, ":", 35 characters starting "A") has no prefix to find it by, and
+# bot backends put it in their webhook route (`@app.post(f"/bot/{settings.bot_token}")`), which
+# an instrumented handler logs as the route it serves.
+TELEGRAM_TOKEN = "1234567890:" + "AAH" + "dQw4w9WgXcQ_-" * 2 + "x" * 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TELEGRAM_TOKEN,
+        f"/bot/{TELEGRAM_TOKEN}",
+        f"/webhook/{TELEGRAM_TOKEN}/",
+        f"https://api.telegram.org/bot{TELEGRAM_TOKEN}/getMe",
+        f"token {TELEGRAM_TOKEN[:6]}{TELEGRAM_TOKEN[10:]} in use",  # a short bot id
+    ],
+)
+def test_a_telegram_bot_token_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("ai_block_used", {"route": text}).payload == {"route": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/bot/{token}",
+        "12:30 Arrival",
+        "1234567890:AAH" + "x" * 20,  # too short
+        "1234567890:AAH" + "x" * 40,  # too long
+        "1234567890:aah" + "x" * 32,  # a token's secret starts with a capital A
+        "order 42:" + "A" * 35 + " shipped",  # an id too short for a bot's
+    ],
+)
+def test_text_shaped_like_no_telegram_token_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("ai_block_used", {"route": text}).payload == {"route": text}

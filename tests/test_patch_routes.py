@@ -1554,6 +1554,25 @@ def test_type_parameter_syntax_names_the_python_it_needs(line: str) -> None:
     assert "\n" not in message
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads this syntax")
+@pytest.mark.parametrize(
+    "line",
+    [
+        'url = f"{settings.get("BASE_URL")}/items"',  # the f-string's own quotes inside
+        "text = f\"{'\\n'.join(parts)}\"",  # a backslash inside the braces
+    ],
+)
+def test_python_3_12_f_string_syntax_names_the_python_it_needs(line: str) -> None:
+    source = f"from fastapi import APIRouter\n\nrouter = APIRouter()\n{line}\n"
+    with pytest.raises(PatchError) as caught:
+        _instrument(source)
+    message = caught.value.message
+    assert "syntax error at line 4" in message
+    assert "f-string syntax of Python 3.12" in message
+    assert "run it with Python 3.12 or newer" in message
+    assert "\n" not in message
+
+
 def test_one_line_body_is_reported() -> None:
     source = (
         'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'

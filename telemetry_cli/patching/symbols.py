@@ -110,12 +110,19 @@ def _newer_syntax(text: str, error: SyntaxError) -> str:
         return ""
     lines = text.splitlines()
     line = lines[error.lineno - 1] if error.lineno <= len(lines) else ""
-    if not _TYPE_PARAMETERS.match(line):
+    if _TYPE_PARAMETERS.match(line):
+        syntax, condition = "type parameter syntax", ""
+    elif (error.msg or "").startswith("f-string"):
+        # PEP 701 (Python 3.12): the f-string's own quotes, backslashes and comments inside
+        # its braces (`f"{d.get("key")}"`), which older Pythons report as an f-string error;
+        # a broken f-string is reported alike, so the hint says "if".
+        syntax, condition = "possibly f-string syntax", "if so, "
+    else:
         return ""
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     return (
-        f" (type parameter syntax of Python 3.12, which the Python {running} running "
-        "telemetry-scaffold cannot read: run it with Python 3.12 or newer)"
+        f" ({syntax} of Python 3.12, which the Python {running} running "
+        f"telemetry-scaffold cannot read: {condition}run it with Python 3.12 or newer)"
     )
 
 
