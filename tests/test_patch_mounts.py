@@ -2480,6 +2480,54 @@ def test_routers_read_by_getattr_of_a_loop_name_get_its_prefix(tmp_path: Path, l
     _generates_and_serves_items(root, "/v2", "not followed")
 
 
+@pytest.mark.parametrize(
+    "include",
+    [
+        "for _ in map(v1.include_router, ROUTERS):\n    pass",
+        "any(map(v1.include_router, ROUTERS))",
+        "set(map(v1.include_router, ROUTERS))",
+        "[*map(v1.include_router, ROUTERS)]",
+        "[None for _ in map(v1.include_router, ROUTERS)]",
+        "for _ in map(lambda r: v1.include_router(r), ROUTERS):\n    pass",
+    ],
+    ids=["for-loop", "any", "set", "unpacked", "comprehension", "for-loop-lambda"],
+)
+def test_every_consumer_of_a_map_of_include_router_includes(tmp_path: Path, include: str) -> None:
+    """A `for` loop, `any(...)` (include_router returns None), `set()`, `[*...]` call each."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+        f"ROUTERS = [api_router]\nv1 = APIRouter()\n{include}\n\n"
+        'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, "/v1", "not followed")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "include",
+    [
+        "included = map(v1.include_router, [api_router])",
+        "included = map(lambda r: v1.include_router(r), [api_router])",
+        "included = (None for _ in map(v1.include_router, [api_router]))",
+    ],
+    ids=["bound", "lambda", "generator"],
+)
+def test_a_map_kept_unconsumed_includes_nothing(tmp_path: Path, include: str) -> None:
+    """`included = map(...)` is lazy too: nothing iterates it, nothing is included."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+        f"v1 = APIRouter()\n{include}\n\n"
+        'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/v1/items/7").status_code == 404
+
+
 def test_a_map_never_consumed_includes_nothing(tmp_path: Path) -> None:
     """A bare `map(...)` statement is lazy: it calls nothing, so no prefix is added."""
     main = (

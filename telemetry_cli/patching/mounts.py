@@ -27,6 +27,7 @@ from telemetry_cli.patching.loops import (
     dict_keywords,
     loop_string,
     loop_values,
+    map_consumed,
     substituted,
 )
 from telemetry_cli.patching.names import (
@@ -2168,8 +2169,8 @@ def method_calls(
         for node in model.nodes_near([method])
         if isinstance(node, ast.Call) and called_as(node, method, names=names)
     }
-    for statement, scope in _simple_statements_at(model, lines):
-        for node in ast.walk(statement):
+    for statement, scope in _simple_statements_at(model, lines, loops=True):
+        for node in _walk_own(statement):
             if isinstance(node, ast.Call) and called_as(node, method, names=names):
                 yield node, scope
 
@@ -2204,11 +2205,14 @@ def called_as(call: ast.Call, method: str, *, names: bool = False) -> bool:
     return names and isinstance(func, ast.Name) and func.id == method
 
 
-def _simple_statements_at(model: ModuleModel, lines: set[int]) -> Iterator[tuple[ast.stmt, Scope]]:
+def _simple_statements_at(
+    model: ModuleModel, lines: set[int], *, loops: bool = False
+) -> Iterator[tuple[ast.stmt, Scope]]:
     """The simple statements of a module spanning one of ``lines``, each with its scope.
 
     Only the definitions (functions, classes) around such a line are entered: a module's other
-    bodies are never walked. Compound statements are looked into, not yielded.
+    bodies are never walked. Compound statements are looked into, not yielded; with ``loops``,
+    a ``for`` loop whose header spans such a line is yielded too (before its body's).
     """
     if not lines:
         return
@@ -2221,8 +2225,23 @@ def _simple_statements_at(model: ModuleModel, lines: set[int]) -> Iterator[tuple
                 continue
             if isinstance(statement, _DEFINITIONS):
                 pending.append(Scope(statement, model, scope))
-            elif not sub_blocks(statement):
+            elif not sub_blocks(statement) or (
+                loops
+                and isinstance(statement, ast.For)
+                and any(
+                    statement.iter.lineno <= line <= (statement.iter.end_lineno or line)
+                    for line in lines
+                )
+            ):
                 yield statement, scope
+
+
+def _walk_own(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of a statement :func:`_simple_statements_at` yields: a loop's header only.
+
+    The statements of a ``for`` loop's body are yielded apart; its iterable runs once, before.
+    """
+    return ast.walk(statement.iter if isinstance(statement, ast.For) else statement)
 
 
 def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
@@ -2280,14 +2299,14 @@ def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
         for node in model.nodes_near([method])
         if isinstance(node, ast.Call) and mapped(node)
     }
-    for statement, scope in _simple_statements_at(model, lines):
-        for node in ast.walk(statement):
+    for statement, scope in _simple_statements_at(model, lines, loops=True):
+        for node in _walk_own(statement):
             if not isinstance(node, ast.Call) or not mapped(node):
                 continue
             if scope.lookup("map") is not None:  # not the builtin
                 continue
-            if isinstance(statement, ast.Expr) and statement.value is node:
-                continue  # lazy: nothing consumes it, nothing is called
+            if not map_consumed(node, statement, scope):
+                continue  # lazy: nothing iterates it, nothing is called
             item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), node.args[1])
             built = ast.Call(func=node.args[0], args=[item], keywords=[])
             yield ast.copy_location(built, node), scope
