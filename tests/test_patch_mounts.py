@@ -2190,6 +2190,45 @@ def test_routers_of_a_folder_known_statically_are_served_under_the_prefix(
         assert TestClient(served.app).get("/api/7").json() == {"id": 7}
 
 
+@pytest.mark.parametrize(
+    "discovery",
+    [
+        # Names listed in the loop itself, a tuple or a list.
+        'for name in ("items",):\n'
+        '    module = importlib.import_module(f"app.api.{name}")\n'
+        '    app.include_router(module.router, prefix="/api")\n',
+        "def register_routers(app: FastAPI) -> None:\n"
+        '    for name in ["items"]:\n'
+        '        module = importlib.import_module("app.api." + name)\n'
+        '        app.include_router(getattr(module, "router"), prefix="/api")\n\n\n'
+        "register_routers(app)\n",
+        # Names held in a constant of the module.
+        'FEATURES = ("items",)\n'
+        "for name in FEATURES:\n"
+        '    module = importlib.import_module(f"app.api.{name}")\n'
+        '    app.include_router(module.router, prefix="/api")\n',
+        # A folder the module level lists.
+        "for info in pkgutil.iter_modules(api.__path__):\n"
+        '    module = importlib.import_module(f"app.api.{info.name}")\n'
+        f"{_INCLUDE[4:].replace(chr(10) + '    ', chr(10))}",
+    ],
+    ids=["tuple-at-module-level", "list-in-a-function", "constant", "folder-at-module-level"],
+)
+def test_routers_of_modules_imported_by_known_names_are_served_under_the_prefix(
+    tmp_path: Path, discovery: str
+) -> None:
+    """`import_module(f"app.api.{name}")` in a loop over names known statically: each module's
+    router, served under the include's prefix; nothing left out to say."""
+    root = _project(tmp_path, _DISCOVERY_HEAD + discovery)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "run time" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
 def test_routers_of_a_module_in_each_subfolder_are_not_taken_for_the_folders_own(
     tmp_path: Path,
 ) -> None:

@@ -1673,14 +1673,25 @@ def _discovered_routers(
     importlib.import_module(f"app.api.{info.name}")`` then ``include_router(module.router)``
     (or ``getattr(module, "router", None)``): the router each module of that folder binds to
     the name read. A module binding none under it is left out (a default, a check, or an error
-    at start-up); its own subfolders are listed by ``walk_packages`` only. Not told statically:
-    none.
+    at start-up); its own subfolders are listed by ``walk_packages`` only. A loop over names
+    known statically (``for name in ("items", "users"):``) imports the modules they name. Not
+    told statically: none.
     """
     read = _module_attribute_read(expression, scope, index, 0)
-    listed = None if read is None else _package_listed_in_scopes(scope, index, modules)
-    if read is None or listed is None:
+    if read is None:
         return []
-    attribute, imported = read
+    attribute, imported, imported_scope = read
+    named = _modules_named(imported, imported_scope, index)
+    if named is not None:
+        return [
+            key
+            for name in named
+            if (model := index.module(name)) is not None
+            and (key := index.router_key(model.scope.bindings.get(attribute))) is not None
+        ]
+    listed = _package_listed_in_scopes(scope, index, modules)
+    if listed is None:
+        return []
     package, deep = listed
     suffix = _imported_suffix(imported, package)
     if suffix is None:
@@ -1696,6 +1707,26 @@ def _discovered_routers(
         if key is not None:
             keys.append(key)
     return keys
+
+
+def _modules_named(call: ast.Call, scope: Scope, index: PackageIndex) -> list[str] | None:
+    """The modules ``import_module(...)`` imports in a loop over names known statically.
+
+    ``for name in ("items", "users"): importlib.import_module(f"app.api.{name}")``: one module
+    per item, in turn. None when no loop around it binds a name it is given, or a name (or the
+    module it names) is not known statically.
+    """
+    argument = call_argument(call, 0, "name")
+    environments = None if argument is None else loop_values(argument, scope, index)
+    if argument is None or environments is None or environments == [{}]:
+        return None
+    names: list[str] = []
+    for values in environments:
+        name = loop_string(argument, scope, values, index)
+        if name is None or name.startswith("."):  # relative: to the `package=` argument
+            return None
+        names.append(name)
+    return names
 
 
 def _imported_suffix(call: ast.Call, package: str) -> str | None:
@@ -1727,8 +1758,9 @@ def _imported_suffix(call: ast.Call, package: str) -> str | None:
 
 def _module_attribute_read(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
-) -> tuple[str, ast.Call] | None:
-    """The name read from a module ``importlib`` imports, and the ``import_module(...)`` call.
+) -> tuple[str, ast.Call, Scope] | None:
+    """The name read from a module ``importlib`` imports, the ``import_module(...)`` call and
+    its scope.
 
     ``module.router`` -> ``"router"``.
     """
@@ -1746,7 +1778,7 @@ def _module_attribute_read(
     if not isinstance(expression, ast.Attribute):
         return None
     found = _run_time_module(expression.value, scope, index)
-    return (expression.attr, found[0]) if found is not None else None
+    return (expression.attr, *found) if found is not None else None
 
 
 def _run_time_module(
