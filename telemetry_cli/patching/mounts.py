@@ -1759,8 +1759,7 @@ def _imported_suffix(call: ast.Call, package: str) -> str | None:
 def _module_attribute_read(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
 ) -> tuple[str, ast.Call, Scope] | None:
-    """The name read from a module ``importlib`` imports, the ``import_module(...)`` call and
-    its scope.
+    """What a module ``importlib`` imports is read for: the name, the import call, its scope.
 
     ``module.router`` -> ``"router"``.
     """
