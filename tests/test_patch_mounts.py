@@ -4417,3 +4417,202 @@ def test_another_app_is_said_unserved_before_the_served_one_includes_anything(
     assert "not by the app served (`app` of app.main)" in first.stdout, first.stdout
     second = run("generate", "--root", str(root))
     assert said in second.stdout, second.stdout
+
+
+_DUPLICATE_ITEMS = '''"""Items, with a second handler on a route of the first."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["items"])
+
+
+{first}
+async def get_item(item_id: int) -> dict[str, int]:
+    return {{"id": item_id}}
+
+
+{second}
+async def get_item_again(id: int) -> dict[str, int]:
+    return {{"again": id}}
+{tail}'''
+
+
+def _duplicate_project(tmp_path: Path, first: str, second: str, tail: str = "") -> Path:
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    items = _DUPLICATE_ITEMS.format(first=first, second=second, tail=tail)
+    (root / "backend/app/api/items.py").write_text(items)
+    return root
+
+
+def _logged(root: Path) -> set[str]:
+    """The handlers of items.py whose body holds a log call."""
+    tree = ast.parse((root / "backend/app/api/items.py").read_text())
+    return {
+        function.name
+        for function in ast.walk(tree)
+        if isinstance(function, ast.AsyncFunctionDef) and "event_logger" in ast.unparse(function)
+    }
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "method"),
+    [
+        # Parameter names do not count: `{item_id}` and `{id}` match the same paths.
+        ('@router.get("/{item_id}")', '@router.get("/{id}")', "get"),
+        (
+            '@router.api_route("/{item_id}", methods=["GET", "POST"])',
+            '@router.post("/{id}")',
+            "post",
+        ),
+        ('@router.get("/{item_id}")', '@router.api_route("/{id}")', "get"),
+        (
+            '@router.get("/{item_id}")',
+            "",
+            "get",
+        ),
+    ],
+    ids=["same-verb", "api-route-first", "api-route-default-get", "add-api-route"],
+)
+def test_a_second_handler_of_a_route_gets_no_log_call(
+    tmp_path: Path, first: str, second: str, method: str
+) -> None:
+    """FastAPI serves the first route registered: the second handler is never called."""
+    tail = ""
+    if not second:
+        # Registered by a call after both definitions: after the decorator of the first.
+        tail = '\n\nrouter.add_api_route("/{id}", get_item_again, methods=["GET"])\n'
+    root = _duplicate_project(tmp_path, first, second, tail)
+    before = (root / "backend/app/api/items.py").read_text()
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged(root) == {"get_item"}
+    said = " ".join(result.stdout.split())
+    assert "route get_item_again" in said and "is never reached" in said, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        response = getattr(TestClient(served.app), method)("/api/v1/items/7")
+        assert response.json() == {"id": 7}
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "tail"),
+    [
+        # Another method: both served.
+        ('@router.get("/{item_id}")', '@router.delete("/{id}")', ""),
+        # Another convertor: `/{id:path}` answers what `{item_id:int}` does not.
+        ('@router.get("/{item_id:int}")', '@router.get("/{id:path}")', ""),
+        # POST too: the second still answers it.
+        ('@router.get("/{item_id}")', '@router.api_route("/{id}", methods=["GET", "POST"])', ""),
+        # Registered first by a call at the top of the module (the decorator comes later).
+        (
+            '@router.get("/{item_id}")',
+            "",
+            "",
+        ),
+    ],
+    ids=["other-method", "other-convertor", "one-more-method", "registered-in-a-function"],
+)
+def test_a_handler_that_may_answer_keeps_its_log_call(
+    tmp_path: Path, first: str, second: str, tail: str
+) -> None:
+    """A route answering some request first, or one whose order is not known, is logged."""
+    if not second:
+        # Registered in a function: when it runs, not known statically.
+        tail = (
+            "\n\ndef register() -> None:\n"
+            '    router.add_api_route("/{id}", get_item_again, methods=["GET"])\n\n\nregister()\n'
+        )
+    root = _duplicate_project(tmp_path, first, second, tail)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "never reached" not in result.stdout
+    assert _logged(root) == {"get_item", "get_item_again"}
+
+
+_OTHER_PY = '''"""Other items, on a router of their own."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/{other_id}")
+async def get_other(other_id: int) -> dict[str, int]:
+    return {"other": other_id}
+'''
+
+
+@pytest.mark.parametrize(
+    ("includes", "hidden", "answer"),
+    [
+        (
+            'api_router.include_router(other.router, prefix="/items")\n'
+            'api_router.include_router(items.router, prefix="/items")\n',
+            True,
+            {"other": 7},
+        ),
+        (
+            'api_router.include_router(items.router, prefix="/items")\n'
+            'api_router.include_router(other.router, prefix="/items")\n',
+            False,
+            {"id": 7},
+        ),
+        # Another prefix: another path.
+        (
+            'api_router.include_router(other.router, prefix="/other")\n'
+            'api_router.include_router(items.router, prefix="/items")\n',
+            False,
+            {"id": 7},
+        ),
+        # Included under two prefixes: the other one serves its handlers.
+        (
+            'api_router.include_router(other.router, prefix="/items")\n'
+            'api_router.include_router(items.router, prefix="/items")\n'
+            'api_router.include_router(items.router, prefix="/more")\n',
+            False,
+            {"other": 7},
+        ),
+    ],
+    ids=["other-included-first", "other-included-last", "other-prefix", "included-twice"],
+)
+def test_a_route_of_a_router_included_after_another_with_it_gets_no_log_call(
+    tmp_path: Path, includes: str, hidden: bool, answer: dict[str, int]
+) -> None:
+    """Across routers the order of the include_router calls decides which handler answers."""
+    api = (
+        '"""All routers."""\n\nfrom fastapi import APIRouter\n\nfrom app.api import items, '
+        f"other\n\napi_router = APIRouter()\n{includes}"
+    )
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'), api)
+    (root / "backend/app/api/other.py").write_text(_OTHER_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    logged = _logged(root)
+    assert ("get_item" not in logged) is hidden, result.stdout
+    assert ("never reached" in result.stdout) is hidden
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/7").json() == answer
+
+
+def test_a_log_call_in_a_handler_an_earlier_route_now_hides_is_taken_out(tmp_path: Path) -> None:
+    """A handler generate logged, then hidden by a route added before it: the call goes."""
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    items = root / "backend/app/api/items.py"
+    earlier = (
+        '@router.get("/{id}")\nasync def find_item(id: int) -> dict[str, int]:\n'
+        '    return {"found": id}\n\n\n'
+    )
+    text = items.read_text()
+    cut = text.index('@router.get("/{item_id}")')
+    items.write_text(text[:cut] + earlier + text[cut:])
+    assert run("generate", "--check", "--root", str(root)).exit_code != 0
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "take out the log call of route get_item" in result.stdout
+    assert _logged(root) == {"list_items", "find_item"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/7").json() == {"found": 7}
