@@ -2190,6 +2190,45 @@ def test_routers_of_a_folder_known_statically_are_served_under_the_prefix(
         assert TestClient(served.app).get("/api/7").json() == {"id": 7}
 
 
+@pytest.mark.parametrize(
+    "discovery",
+    [
+        # Names listed in the loop itself, a tuple or a list.
+        'for name in ("items",):\n'
+        '    module = importlib.import_module(f"app.api.{name}")\n'
+        '    app.include_router(module.router, prefix="/api")\n',
+        "def register_routers(app: FastAPI) -> None:\n"
+        '    for name in ["items"]:\n'
+        '        module = importlib.import_module("app.api." + name)\n'
+        '        app.include_router(getattr(module, "router"), prefix="/api")\n\n\n'
+        "register_routers(app)\n",
+        # Names held in a constant of the module.
+        'FEATURES = ("items",)\n'
+        "for name in FEATURES:\n"
+        '    module = importlib.import_module(f"app.api.{name}")\n'
+        '    app.include_router(module.router, prefix="/api")\n',
+        # A folder the module level lists.
+        "for info in pkgutil.iter_modules(api.__path__):\n"
+        '    module = importlib.import_module(f"app.api.{info.name}")\n'
+        f"{_INCLUDE[4:].replace(chr(10) + '    ', chr(10))}",
+    ],
+    ids=["tuple-at-module-level", "list-in-a-function", "constant", "folder-at-module-level"],
+)
+def test_routers_of_modules_imported_by_known_names_are_served_under_the_prefix(
+    tmp_path: Path, discovery: str
+) -> None:
+    """`import_module(f"app.api.{name}")` in a loop over names known statically: each module's
+    router, served under the include's prefix; nothing left out to say."""
+    root = _project(tmp_path, _DISCOVERY_HEAD + discovery)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "run time" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
 def test_routers_of_a_module_in_each_subfolder_are_not_taken_for_the_folders_own(
     tmp_path: Path,
 ) -> None:
@@ -2478,6 +2517,54 @@ def test_routers_read_by_getattr_of_a_loop_name_get_its_prefix(tmp_path: Path, l
     )
     root = _project(tmp_path, main, API_PY + '\n__all__ = ["api_router"]\n')
     _generates_and_serves_items(root, "/v2", "not followed")
+
+
+@pytest.mark.parametrize(
+    "include",
+    [
+        "for _ in map(v1.include_router, ROUTERS):\n    pass",
+        "any(map(v1.include_router, ROUTERS))",
+        "set(map(v1.include_router, ROUTERS))",
+        "[*map(v1.include_router, ROUTERS)]",
+        "[None for _ in map(v1.include_router, ROUTERS)]",
+        "for _ in map(lambda r: v1.include_router(r), ROUTERS):\n    pass",
+    ],
+    ids=["for-loop", "any", "set", "unpacked", "comprehension", "for-loop-lambda"],
+)
+def test_every_consumer_of_a_map_of_include_router_includes(tmp_path: Path, include: str) -> None:
+    """A `for` loop, `any(...)` (include_router returns None), `set()`, `[*...]` call each."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+        f"ROUTERS = [api_router]\nv1 = APIRouter()\n{include}\n\n"
+        'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, "/v1", "not followed")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "include",
+    [
+        "included = map(v1.include_router, [api_router])",
+        "included = map(lambda r: v1.include_router(r), [api_router])",
+        "included = (None for _ in map(v1.include_router, [api_router]))",
+    ],
+    ids=["bound", "lambda", "generator"],
+)
+def test_a_map_kept_unconsumed_includes_nothing(tmp_path: Path, include: str) -> None:
+    """`included = map(...)` is lazy too: nothing iterates it, nothing is included."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+        f"v1 = APIRouter()\n{include}\n\n"
+        'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/v1/items/7").status_code == 404
 
 
 def test_a_map_never_consumed_includes_nothing(tmp_path: Path) -> None:
@@ -4330,3 +4417,202 @@ def test_another_app_is_said_unserved_before_the_served_one_includes_anything(
     assert "not by the app served (`app` of app.main)" in first.stdout, first.stdout
     second = run("generate", "--root", str(root))
     assert said in second.stdout, second.stdout
+
+
+_DUPLICATE_ITEMS = '''"""Items, with a second handler on a route of the first."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["items"])
+
+
+{first}
+async def get_item(item_id: int) -> dict[str, int]:
+    return {{"id": item_id}}
+
+
+{second}
+async def get_item_again(id: int) -> dict[str, int]:
+    return {{"again": id}}
+{tail}'''
+
+
+def _duplicate_project(tmp_path: Path, first: str, second: str, tail: str = "") -> Path:
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    items = _DUPLICATE_ITEMS.format(first=first, second=second, tail=tail)
+    (root / "backend/app/api/items.py").write_text(items)
+    return root
+
+
+def _logged(root: Path) -> set[str]:
+    """The handlers of items.py whose body holds a log call."""
+    tree = ast.parse((root / "backend/app/api/items.py").read_text())
+    return {
+        function.name
+        for function in ast.walk(tree)
+        if isinstance(function, ast.AsyncFunctionDef) and "event_logger" in ast.unparse(function)
+    }
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "method"),
+    [
+        # Parameter names do not count: `{item_id}` and `{id}` match the same paths.
+        ('@router.get("/{item_id}")', '@router.get("/{id}")', "get"),
+        (
+            '@router.api_route("/{item_id}", methods=["GET", "POST"])',
+            '@router.post("/{id}")',
+            "post",
+        ),
+        ('@router.get("/{item_id}")', '@router.api_route("/{id}")', "get"),
+        (
+            '@router.get("/{item_id}")',
+            "",
+            "get",
+        ),
+    ],
+    ids=["same-verb", "api-route-first", "api-route-default-get", "add-api-route"],
+)
+def test_a_second_handler_of_a_route_gets_no_log_call(
+    tmp_path: Path, first: str, second: str, method: str
+) -> None:
+    """FastAPI serves the first route registered: the second handler is never called."""
+    tail = ""
+    if not second:
+        # Registered by a call after both definitions: after the decorator of the first.
+        tail = '\n\nrouter.add_api_route("/{id}", get_item_again, methods=["GET"])\n'
+    root = _duplicate_project(tmp_path, first, second, tail)
+    before = (root / "backend/app/api/items.py").read_text()
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged(root) == {"get_item"}
+    said = " ".join(result.stdout.split())
+    assert "route get_item_again" in said and "is never reached" in said, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        response = getattr(TestClient(served.app), method)("/api/v1/items/7")
+        assert response.json() == {"id": 7}
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "tail"),
+    [
+        # Another method: both served.
+        ('@router.get("/{item_id}")', '@router.delete("/{id}")', ""),
+        # Another convertor: `/{id:path}` answers what `{item_id:int}` does not.
+        ('@router.get("/{item_id:int}")', '@router.get("/{id:path}")', ""),
+        # POST too: the second still answers it.
+        ('@router.get("/{item_id}")', '@router.api_route("/{id}", methods=["GET", "POST"])', ""),
+        # Registered first by a call at the top of the module (the decorator comes later).
+        (
+            '@router.get("/{item_id}")',
+            "",
+            "",
+        ),
+    ],
+    ids=["other-method", "other-convertor", "one-more-method", "registered-in-a-function"],
+)
+def test_a_handler_that_may_answer_keeps_its_log_call(
+    tmp_path: Path, first: str, second: str, tail: str
+) -> None:
+    """A route answering some request first, or one whose order is not known, is logged."""
+    if not second:
+        # Registered in a function: when it runs, not known statically.
+        tail = (
+            "\n\ndef register() -> None:\n"
+            '    router.add_api_route("/{id}", get_item_again, methods=["GET"])\n\n\nregister()\n'
+        )
+    root = _duplicate_project(tmp_path, first, second, tail)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "never reached" not in result.stdout
+    assert _logged(root) == {"get_item", "get_item_again"}
+
+
+_OTHER_PY = '''"""Other items, on a router of their own."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/{other_id}")
+async def get_other(other_id: int) -> dict[str, int]:
+    return {"other": other_id}
+'''
+
+
+@pytest.mark.parametrize(
+    ("includes", "hidden", "answer"),
+    [
+        (
+            'api_router.include_router(other.router, prefix="/items")\n'
+            'api_router.include_router(items.router, prefix="/items")\n',
+            True,
+            {"other": 7},
+        ),
+        (
+            'api_router.include_router(items.router, prefix="/items")\n'
+            'api_router.include_router(other.router, prefix="/items")\n',
+            False,
+            {"id": 7},
+        ),
+        # Another prefix: another path.
+        (
+            'api_router.include_router(other.router, prefix="/other")\n'
+            'api_router.include_router(items.router, prefix="/items")\n',
+            False,
+            {"id": 7},
+        ),
+        # Included under two prefixes: the other one serves its handlers.
+        (
+            'api_router.include_router(other.router, prefix="/items")\n'
+            'api_router.include_router(items.router, prefix="/items")\n'
+            'api_router.include_router(items.router, prefix="/more")\n',
+            False,
+            {"other": 7},
+        ),
+    ],
+    ids=["other-included-first", "other-included-last", "other-prefix", "included-twice"],
+)
+def test_a_route_of_a_router_included_after_another_with_it_gets_no_log_call(
+    tmp_path: Path, includes: str, hidden: bool, answer: dict[str, int]
+) -> None:
+    """Across routers the order of the include_router calls decides which handler answers."""
+    api = (
+        '"""All routers."""\n\nfrom fastapi import APIRouter\n\nfrom app.api import items, '
+        f"other\n\napi_router = APIRouter()\n{includes}"
+    )
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'), api)
+    (root / "backend/app/api/other.py").write_text(_OTHER_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    logged = _logged(root)
+    assert ("get_item" not in logged) is hidden, result.stdout
+    assert ("never reached" in result.stdout) is hidden
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/7").json() == answer
+
+
+def test_a_log_call_in_a_handler_an_earlier_route_now_hides_is_taken_out(tmp_path: Path) -> None:
+    """A handler generate logged, then hidden by a route added before it: the call goes."""
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api/v1")'))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    items = root / "backend/app/api/items.py"
+    earlier = (
+        '@router.get("/{id}")\nasync def find_item(id: int) -> dict[str, int]:\n'
+        '    return {"found": id}\n\n\n'
+    )
+    text = items.read_text()
+    cut = text.index('@router.get("/{item_id}")')
+    items.write_text(text[:cut] + earlier + text[cut:])
+    assert run("generate", "--check", "--root", str(root)).exit_code != 0
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "take out the log call of route get_item" in result.stdout
+    assert _logged(root) == {"list_items", "find_item"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/7").json() == {"found": 7}

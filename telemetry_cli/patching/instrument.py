@@ -25,8 +25,10 @@ from telemetry_cli.patching.removal import inserted_call
 from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
+    Route,
     find_handlers,
     is_dependency,
+    shadowed_by,
     unfollowed_registrations,
 )
 from telemetry_cli.patching.symbols import Binding, FunctionNode, ModuleModel, PackageIndex, Scope
@@ -168,8 +170,24 @@ def instrument_module(
     problems: list[tuple[int, str]] = []
     todo: list[tuple[Handler, int, str, list[tuple[str, str]] | None]] = []
     orphans: dict[str, Handler] = {}  # logger names whose import was taken out, and a user
+    fallback_block = module.name.rpartition(".")[2]
+    unreached: list[str] = []  # notes on the handlers an earlier route hides
+    hidden: set[int] = set()
     for handler in handlers:
         if handler.skipped:
+            continue
+        hiding = shadowed_by(handler, index)
+        if hiding is not None:
+            # Never called: a log call in it would never run; one generate put in goes.
+            hidden.add(id(handler))
+            unreached.append(_unreached_note(handler, *hiding))
+            for call in existing_log_calls(handler, index, targets):
+                if not editor.is_deleted(call.statement) and inserted_call(
+                    handler, call, fallback_block
+                ):
+                    editor.delete(call.statement)
+                    editor.edits.changes.append(f"take out the log call of route {handler.label()}")
+                    editor.release(f"{logger_module}.event_logger")  # if nothing else logs
             continue
         line = handler.function.lineno
         where = f"{path}:{line}: route {handler.label()}"
@@ -302,7 +320,7 @@ def instrument_module(
         )
     said: set[str] = set()
     for handler in handlers:
-        if handler.skipped:
+        if handler.skipped or id(handler) in hidden:
             continue
         for route in handler.routes:
             # Once per module, at its first route: the same router's routes share one note.
@@ -310,10 +328,10 @@ def instrument_module(
                 said.add(route.note)
                 where = route.registered_in or path
                 editor.edits.notes.append(f"{where}:{route.line}: {route.note}")
+    editor.edits.notes.extend(unreached)
     editor.edits.notes.extend(notes)
     if not todo:
         return
-    fallback_block = module.name.rpartition(".")[2]
     handlers_todo = [handler for handler, *_ in todo]
     logger = _logger_name(
         editor, handlers_todo, logger_module, top_statement_of(module, todo[0][0].function)
@@ -330,6 +348,19 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+
+
+def _unreached_note(handler: Handler, first: Handler, route: Route) -> str:
+    """The line saying an earlier route takes every request ``handler``'s routes would get."""
+    at = f"line {route.line}"
+    if first.module is not handler.module:
+        at = f"{first.module.path}:{route.line}"
+    return (
+        f"{handler.module.path}:{handler.first_line}: route {handler.label()} is never reached: "
+        f"route {first.label()} at {at} is registered before it with the same method and path "
+        "and answers every request for it first (FastAPI serves the first route registered); "
+        "it gets no log call"
+    )
 
 
 def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:

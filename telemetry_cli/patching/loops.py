@@ -294,6 +294,43 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
 MAPPED_ITEM = "<item of map>"
 
 
+# Builtins that iterate their one argument to its end: `any` too, as the calls `map` makes of
+# include_router return None (falsy); `all` and `next` stop after the first item.
+_EXHAUSTING = frozenset({"list", "tuple", "set", "frozenset", "sorted", "any"})
+
+
+def _calls_every_item(node: ast.Call, statement: ast.stmt, scope: Scope) -> bool:
+    """Whether what ``statement`` does with ``map(...)`` (``node``) makes it call every item.
+
+    ``map`` is lazy: its function runs only when something iterates it. A ``for`` loop over it,
+    ``list``/``tuple``/``set``/``frozenset``/``sorted``/``any`` of it, ``[*map(...)]`` and a
+    list, set or dict comprehension over it run the calls for every item; a ``map`` kept in a
+    name, returned, or handed to ``all``/``next`` (which stop early) is not read as calling.
+    """
+    if isinstance(statement, ast.For) and statement.iter is node:
+        return True
+    parents = {
+        id(child): parent
+        for parent in ast.walk(statement)
+        for child in ast.iter_child_nodes(parent)
+    }
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Starred):
+        return isinstance(parents.get(id(parent)), ast.List | ast.Tuple | ast.Set)
+    if isinstance(parent, ast.comprehension):
+        owner = parents.get(id(parent))
+        return parent.iter is node and isinstance(owner, ast.ListComp | ast.SetComp | ast.DictComp)
+    return (
+        isinstance(parent, ast.Call)
+        and isinstance(parent.func, ast.Name)
+        and parent.func.id in _EXHAUSTING
+        and scope.lookup(parent.func.id) is None  # the builtin
+        and len(parent.args) == 1
+        and parent.args[0] is node
+        and not parent.keywords
+    )
+
+
 def _mapped_lambda(
     node: ast.AST, scope: Scope, statement: ast.stmt
 ) -> tuple[ast.comprehension, ast.expr] | None:
@@ -331,7 +368,8 @@ def consumed_map(
     """``(function, items)`` of ``map(<function>, <items>)`` in ``statement``, else None.
 
     Only the builtin with one iterable, written out (several are walked in step: not followed),
-    and not a ``map`` that is its statement: lazy, nothing consumes it, nothing is called.
+    and only where what ``statement`` does with it calls every item (:func:`_calls_every_item`):
+    ``map`` is lazy.
     """
     if not (
         isinstance(node, ast.Call)
@@ -341,7 +379,7 @@ def consumed_map(
         and len(node.args) == 2
         and not node.keywords
         and not any(isinstance(argument, ast.Starred) for argument in node.args)
-        and not (isinstance(statement, ast.Expr) and statement.value is node)
+        and _calls_every_item(node, statement, scope)
     ):
         return None
     return node.args[0], node.args[1]

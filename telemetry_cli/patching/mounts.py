@@ -1702,14 +1702,25 @@ def _discovered_routers(
     importlib.import_module(f"app.api.{info.name}")`` then ``include_router(module.router)``
     (or ``getattr(module, "router", None)``): the router each module of that folder binds to
     the name read. A module binding none under it is left out (a default, a check, or an error
-    at start-up); its own subfolders are listed by ``walk_packages`` only. Not told statically:
-    none.
+    at start-up); its own subfolders are listed by ``walk_packages`` only. A loop over names
+    known statically (``for name in ("items", "users"):``) imports the modules they name. Not
+    told statically: none.
     """
     read = _module_attribute_read(expression, scope, index, 0)
-    listed = None if read is None else _package_listed_in_scopes(scope, index, modules)
-    if read is None or listed is None:
+    if read is None:
         return []
-    attribute, imported = read
+    attribute, imported, imported_scope = read
+    named = _modules_named(imported, imported_scope, index)
+    if named is not None:
+        return [
+            key
+            for name in named
+            if (model := index.module(name)) is not None
+            and (key := index.router_key(model.scope.bindings.get(attribute))) is not None
+        ]
+    listed = _package_listed_in_scopes(scope, index, modules)
+    if listed is None:
+        return []
     package, deep = listed
     suffix = _imported_suffix(imported, package)
     if suffix is None:
@@ -1725,6 +1736,26 @@ def _discovered_routers(
         if key is not None:
             keys.append(key)
     return keys
+
+
+def _modules_named(call: ast.Call, scope: Scope, index: PackageIndex) -> list[str] | None:
+    """The modules ``import_module(...)`` imports in a loop over names known statically.
+
+    ``for name in ("items", "users"): importlib.import_module(f"app.api.{name}")``: one module
+    per item, in turn. None when no loop around it binds a name it is given, or a name (or the
+    module it names) is not known statically.
+    """
+    argument = call_argument(call, 0, "name")
+    environments = None if argument is None else loop_values(argument, scope, index)
+    if argument is None or environments is None or environments == [{}]:
+        return None
+    names: list[str] = []
+    for values in environments:
+        name = loop_string(argument, scope, values, index)
+        if name is None or name.startswith("."):  # relative: to the `package=` argument
+            return None
+        names.append(name)
+    return names
 
 
 def _imported_suffix(call: ast.Call, package: str) -> str | None:
@@ -1756,8 +1787,8 @@ def _imported_suffix(call: ast.Call, package: str) -> str | None:
 
 def _module_attribute_read(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
-) -> tuple[str, ast.Call] | None:
-    """The name read from a module ``importlib`` imports, and the ``import_module(...)`` call.
+) -> tuple[str, ast.Call, Scope] | None:
+    """What a module ``importlib`` imports is read for: the name, the import call, its scope.
 
     ``module.router`` -> ``"router"``.
     """
@@ -1775,7 +1806,7 @@ def _module_attribute_read(
     if not isinstance(expression, ast.Attribute):
         return None
     found = _run_time_module(expression.value, scope, index)
-    return (expression.attr, found[0]) if found is not None else None
+    return (expression.attr, *found) if found is not None else None
 
 
 def _run_time_module(
@@ -2228,8 +2259,8 @@ def method_calls(
         for node in model.nodes_near([method])
         if isinstance(node, ast.Call) and called_as(node, method, names=names)
     }
-    for statement, scope in _simple_statements_at(model, lines):
-        for node in ast.walk(statement):
+    for statement, scope in _simple_statements_at(model, lines, loops=True):
+        for node in _walk_own(statement):
             if isinstance(node, ast.Call) and called_as(node, method, names=names):
                 yield node, scope
 
@@ -2264,11 +2295,14 @@ def called_as(call: ast.Call, method: str, *, names: bool = False) -> bool:
     return names and isinstance(func, ast.Name) and func.id == method
 
 
-def _simple_statements_at(model: ModuleModel, lines: set[int]) -> Iterator[tuple[ast.stmt, Scope]]:
+def _simple_statements_at(
+    model: ModuleModel, lines: set[int], *, loops: bool = False
+) -> Iterator[tuple[ast.stmt, Scope]]:
     """The simple statements of a module spanning one of ``lines``, each with its scope.
 
     Only the definitions (functions, classes) around such a line are entered: a module's other
-    bodies are never walked. Compound statements are looked into, not yielded.
+    bodies are never walked. Compound statements are looked into, not yielded; with ``loops``,
+    a ``for`` loop whose header spans such a line is yielded too (before its body's).
     """
     if not lines:
         return
@@ -2281,8 +2315,23 @@ def _simple_statements_at(model: ModuleModel, lines: set[int]) -> Iterator[tuple
                 continue
             if isinstance(statement, _DEFINITIONS):
                 pending.append(Scope(statement, model, scope))
-            elif not sub_blocks(statement):
+            elif not sub_blocks(statement) or (
+                loops
+                and isinstance(statement, ast.For)
+                and any(
+                    statement.iter.lineno <= line <= (statement.iter.end_lineno or line)
+                    for line in lines
+                )
+            ):
                 yield statement, scope
+
+
+def _walk_own(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of a statement :func:`_simple_statements_at` yields: a loop's header only.
+
+    The statements of a ``for`` loop's body are yielded apart; its iterable runs once, before.
+    """
+    return ast.walk(statement.iter if isinstance(statement, ast.For) else statement)
 
 
 def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
@@ -2341,8 +2390,8 @@ def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
         for node in model.nodes_near([method])
         if isinstance(node, ast.Call) and mapped(node)
     }
-    for statement, scope in _simple_statements_at(model, lines):
-        for node in ast.walk(statement):
+    for statement, scope in _simple_statements_at(model, lines, loops=True):
+        for node in _walk_own(statement):
             consumed = consumed_map(node, scope, statement) if mapped(node) else None
             if consumed is None:
                 continue

@@ -1896,3 +1896,145 @@ def string_literal(value: str, quote: str = '"') -> str:
 
 def _unescape_double_quote(match: re.Match[str]) -> str:
     return '"' if match.group() == '\\"' else match.group()
+
+
+# Where a route (or a router) is added: into which app or router, by which module, at which line.
+_Registration = tuple[tuple[str, str], str, int]
+# How many routers deep an include chain is followed up to its app.
+_MAX_CHAIN = 8
+
+
+def shadowed_by(handler: Handler, index: PackageIndex) -> tuple[Handler, Route] | None:
+    """The handler (and its route) registered first with every method and path of ``handler``.
+
+    Starlette tries an app's routes in the order they were added and the first one matching a
+    request's path and method takes it: a second handler declared with the same method and path
+    (path parameters match whatever their names) on the same app is never called. The order is
+    the order of the decorators (or ``add_api_route`` calls) on a router, and across routers the
+    order of the ``include_router`` calls: known only where each step is a statement of a
+    module's own body (not in a function, a loop or an ``if``), in one module per step, with
+    prefixes known statically, and each router included once. None when a route of the handler
+    may answer a request (or the order is not known).
+    """
+    mounts = index.mounts
+    if mounts is None or not handler.routes:
+        return None
+    first: tuple[Handler, Route] | None = None
+    lines: dict[str, set[int]] = {}  # the lines of each module's body registering, once
+    for route in handler.routes:
+        chain = _registration_chain(route, handler.module, index, lines)
+        if chain is None or route.methods is None:
+            return None
+        path = _matched_path(route.template)
+        taken: set[str] = set()
+        for other, earlier in _routes_near(chain, index):
+            if other.function is handler.function or earlier.methods is None:
+                continue
+            if _matched_path(earlier.template) != path or not set(earlier.methods) & set(
+                route.methods
+            ):
+                continue
+            before = _registration_chain(earlier, other.module, index, lines)
+            if before is not None and _registered_before(before, chain):
+                taken |= set(earlier.methods)
+                first = first or (other, earlier)
+        if not set(route.methods) <= taken:
+            return None
+    return first
+
+
+def _matched_path(template: str) -> str:
+    """A route template as Starlette matches it: parameter names do not count, convertors do."""
+    return PATH_PARAMETER.sub(lambda match: "{:" + (match.group(2) or "str") + "}", template)
+
+
+def _registered_before(first: list[_Registration], second: list[_Registration]) -> bool:
+    """Whether the registration chain ``first`` adds its route to the app before ``second``.
+
+    Both are read from the app down; they must meet in one object, where both steps are made
+    by the same module (whose lines run in order).
+    """
+    for (into, module, line), (other_into, other_module, other_line) in zip(
+        first, second, strict=False
+    ):
+        if into != other_into or module != other_module:
+            return False
+        if line != other_line:
+            return line < other_line
+    return False
+
+
+def _registration_chain(
+    route: Route, module: ModuleModel, index: PackageIndex, lines: dict[str, set[int]]
+) -> list[_Registration] | None:
+    """How ``route`` is added to its app, from the app down; None when the order is not known.
+
+    ``lines``: each module's :func:`_body_registrations`, filled as they are read.
+    """
+    mounts = index.mounts
+    if (
+        mounts is None
+        or route.owner is None
+        or route.problem
+        or not route.static
+        or route.unserved
+        or route.skipped
+        or route.registered_in is not None
+        or route.line not in _body_registrations(module, lines)
+    ):
+        return None
+    chain: list[_Registration] = [(route.owner, module.name, route.line)]
+    key = route.owner
+    while key in mounts.included:
+        includes = mounts.included[key]
+        if len(includes) != 1 or len(chain) > _MAX_CHAIN:
+            return None  # included twice: served under each prefix, or not known
+        include = includes[0]
+        into = include.parent or (include.app if include.by_app else None)
+        if (
+            into is None
+            or include.prefix is None
+            or include.scope is None
+            or include.at is None
+            or include.at[1] not in _body_registrations(include.scope.module, lines)
+        ):
+            return None
+        chain.append((into, include.scope.module.name, include.at[1]))
+        key = into
+    chain.reverse()
+    return chain
+
+
+def _body_registrations(module: ModuleModel, known: dict[str, set[int]]) -> set[int]:
+    """The lines of a module's own body that may add a route: decorators and call statements."""
+    if module.name in known:
+        return known[module.name]
+    lines = known[module.name] = set()
+    for statement in module.tree.body:
+        if isinstance(statement, FunctionNode):
+            lines.update(decorator.lineno for decorator in statement.decorator_list)
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            lines.add(statement.lineno)
+    return lines
+
+
+def _routes_near(
+    chain: list[_Registration], index: PackageIndex
+) -> Iterator[tuple[Handler, Route]]:
+    """The routes of the modules that add routes (or routers) to the objects of ``chain``."""
+    mounts = index.mounts
+    assert mounts is not None
+    objects = {into for into, _, _ in chain}
+    names = {module for _, module, _ in chain} | {key[0] for key in objects}
+    names.update(
+        key[0]
+        for key, includes in mounts.included.items()
+        if any((include.parent or include.app) in objects for include in includes)
+    )
+    for name in sorted(names):
+        model = index.module(name)
+        if model is None:
+            continue
+        for handler in find_handlers(model, index)[0]:
+            for route in handler.routes:
+                yield handler, route
