@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from types import ModuleType
 from typing import Any
 
@@ -214,10 +215,23 @@ def _import_failure(plan: Plan, name: str, error: BaseException) -> str:
     if missing and missing != package and not missing.startswith(f"{package}."):
         # A third-party module the backend needs is not installed in this environment: the
         # quickstart's install commands, from the project's own files, say how.
-        commands = install_steps(plan.root, plan.backend, app_dir=plan.app_dir).commands
+        steps = install_steps(plan.root, plan.backend, app_dir=plan.app_dir, script=_app_path(plan))
+        commands = steps.commands
         how = f": {'; '.join(commands)}" if commands else " in this environment"
         return (
             f"cannot import {name} from {plan.backend}/: {what}; "
             f"install the backend's dependencies{how}"
         )
     return f"importing {name} from {plan.backend}/ failed: {what}"
+
+
+def _app_path(plan: Plan) -> str:
+    """The root-relative path of the app's module: the ``app`` key's, else the plan's main.py.
+
+    Read without finding the app (as ``generate`` does): the hint only needs the file whose
+    ``# /// script`` block may list the service's dependencies.
+    """
+    if plan.app is None:
+        return plan.main_path
+    module = plan.app.partition(":")[0].split(".")
+    return PurePosixPath(plan.backend, *module[:-1], f"{module[-1]}.py").as_posix()

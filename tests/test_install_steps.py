@@ -671,3 +671,30 @@ def test_the_quickstart_installs_a_single_file_services_inline_dependencies(
     lines = bash_lines(next(root.glob("specs/*/quickstart.md")).read_text())
     assert "pip install 'fastapi>=0.115' httpx" in lines
     assert "pip install uvicorn" in lines
+
+
+@pytest.mark.parametrize("module", ["main.py", "server.py"])
+def test_a_missing_dependency_of_a_single_file_service_names_its_inline_dependencies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    """`emit`'s hint gives the quickstart's commands: those of the app module's own block
+    (the module the plan's `app` key names, when it is not main.py)."""
+    import telemetry_cli.layer as layer
+
+    root = write(tmp_path / "project", {module: SCRIPT})
+    assert run("init", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    real = layer.importlib.import_module
+
+    def failing(name: str, package: str | None = None) -> object:
+        if name.endswith("event_logger"):
+            raise ModuleNotFoundError("No module named 'httpx'", name="httpx")
+        return real(name, package)
+
+    monkeypatch.setattr(layer.importlib, "import_module", failing)
+    result = run("emit", "--root", str(root), "chapter_visit")
+    assert result.exit_code == 2
+    assert (
+        "install the backend's dependencies: pip install 'fastapi>=0.115' httpx; "
+        "pip install uvicorn" in result.stderr
+    )

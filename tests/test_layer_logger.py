@@ -811,7 +811,8 @@ def test_a_mapping_that_is_no_dict_is_refused_naming_the_fix(layer: Layer, logge
     for mapping in (Headers({"x-note": MARKER}), QueryParams({"q": MARKER})):
         with pytest.raises(layer.event_logger.EventValidationError) as raised:
             logger.record("ai_block_used", {"request": mapping})
-        assert f"values of type {type(mapping).__name__} have no JSON form" in str(raised.value)
+        shown = f"{type(mapping).__module__}.{type(mapping).__name__}"
+        assert f"values of type {shown} have no JSON form" in str(raised.value)
         assert "pass a dict of the entries to record" in str(raised.value)
         assert MARKER not in str(raised.value)
 

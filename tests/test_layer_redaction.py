@@ -3395,7 +3395,13 @@ def test_a_truth_value_of_another_type_is_refused_naming_its_type(layer: Layer) 
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     with pytest.raises(layer.event_logger.EventValidationError) as raised:
         logger.record("error_event", {"otp_enabled": _ForeignBool()})
-    assert "_ForeignBool have no JSON form" in str(raised.value)
+    # Named with its module (numpy 2 names its class `bool`: "numpy.bool", not a Python bool's).
+    shown = f"values of type {_ForeignBool.__module__}._ForeignBool have no JSON form"
+    assert shown in str(raised.value)
+    # A builtin type is named as Python names it.
+    with pytest.raises(layer.event_logger.EventValidationError) as raised:
+        logger.record("error_event", {"otp_enabled": {1}})
+    assert "values of type set have no JSON form" in str(raised.value)
 
 
 @pytest.mark.parametrize(

@@ -3297,6 +3297,23 @@ def test_import_lines_are_the_matches_of_the_whole_pattern(seed: int) -> None:
     assert [match.span() for match in mounts._import_lines(text)] == expected
 
 
+def test_imported_names_are_read_in_any_script() -> None:
+    # PEP 3131: a package named in Cyrillic or Chinese is imported as any other; a name that
+    # starts with a digit is no module name.
+    from telemetry_cli.patching import mounts
+
+    text = "from каталог import router\nfrom 用户.接口 import (路由,)\nfrom _x import y\n"
+    assert list(mounts._imported_names(text)) == [
+        "каталог",
+        "каталог.router",
+        "用户.接口",
+        "用户.接口.路由",
+        "_x",
+        "_x.y",
+    ]
+    assert list(mounts._imported_names("from 2x import y\nfrom ²x import y\n")) == []
+
+
 ALIASED_ITEMS = """from fastapi import APIRouter
 
 router = APIRouter(prefix="/items")

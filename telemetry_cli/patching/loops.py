@@ -523,7 +523,7 @@ def _literal(
         if not isinstance(local, FunctionNode) or _changed_in(local, binding.name, 1):
             return None
         return _literal(binding.node, binding.scope, index, depth + 1)
-    if not _fixed(binding):
+    if not assigned_once_unchanged(binding):
         return None
     if (
         isinstance(expression, ast.Name)
@@ -567,13 +567,12 @@ def _returned_literal(
     return returned, Scope(function, binding.scope.module, binding.scope)
 
 
-def bound_once(binding: Binding) -> bool:
-    """Whether a module-level name is assigned once and never changed in place in its module."""
-    return _fixed(binding)
+def assigned_once_unchanged(binding: Binding) -> bool:
+    """Whether a module-level name is assigned once and never changed in place in its module.
 
-
-def _fixed(binding: Binding) -> bool:
-    """Whether a module-level name is assigned once and never changed in place in its module."""
+    Stricter than :func:`~telemetry_cli.patching.symbols.bound_once`, which counts bindings
+    only: ``routes.append(...)`` or ``routes[0] = ...`` changes what the name holds.
+    """
     return not _changed_in(binding.scope.module.tree, binding.name, 1)
 
 

@@ -83,9 +83,10 @@ _IMPORT_HOPS = 2
 # Folders whose modules build apps of their own for testing (as `package_modules` skips them).
 _TEST_FOLDERS = frozenset({"tests", "test"})
 # An absolute import statement: `import a.b, c` or `from a.b import c, d` (also parenthesized
-# over several lines).
+# over several lines). A name's first letter is any script's (PEP 3131: `from каталог import r`);
+# `\w` also takes a few characters no name starts with (`²`): the names are checked when read.
 _IMPORT_LINE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?P<source>[A-Za-z_][\w.]*)[ \t]+import[ \t]+"
+    r"^[ \t]*(?:from[ \t]+(?P<source>[^\W\d][\w.]*)[ \t]+import[ \t]+"
     r"(?P<names>\([^)]*\)|[^\n#;]*)|import[ \t]+(?P<modules>[^\n#;]+))",
     re.MULTILINE,
 )
@@ -1368,6 +1369,8 @@ def _imported_names(text: str) -> Iterator[str]:
                 words = part.split()
                 if words:
                     yield words[0]  # `import a.b as c` names a.b
+            continue
+        if not all(part.isidentifier() for part in source.split(".")):
             continue
         yield source
         names = re.sub(r"#[^\n]*", "", match.group("names")).strip("()\\ \t\n")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telemetry_cli.patching.loops import (
-    bound_once,
+    assigned_once_unchanged,
     literal_container,
     loop_string,
     loop_values,
@@ -497,7 +497,7 @@ class _Finder:
             or binding.scope.parent is not None
             or not isinstance(binding.node, ast.Attribute)
             or binding.node.attr not in _ROUTE_DECORATORS
-            or not bound_once(binding)
+            or not assigned_once_unchanged(binding)
         ):
             return None
         return (decorator, binding.node.value, binding.node.attr), binding.scope
