@@ -26,9 +26,9 @@ from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
     Route,
+    RouteOrder,
     find_handlers,
     is_dependency,
-    shadowed_by,
     unfollowed_registrations,
 )
 from telemetry_cli.patching.symbols import Binding, FunctionNode, ModuleModel, PackageIndex, Scope
@@ -173,10 +173,11 @@ def instrument_module(
     fallback_block = module.name.rpartition(".")[2]
     unreached: list[str] = []  # notes on the handlers an earlier route hides
     hidden: set[int] = set()
+    order = RouteOrder(index)
     for handler in handlers:
         if handler.skipped:
             continue
-        hiding = shadowed_by(handler, index)
+        hiding = order.shadowed_by(handler)
         if hiding is not None:
             # Never called: a log call in it would never run; one generate put in goes.
             hidden.add(id(handler))

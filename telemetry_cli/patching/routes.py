@@ -1904,43 +1904,84 @@ _Registration = tuple[tuple[str, str], str, int]
 _MAX_CHAIN = 8
 
 
-def shadowed_by(handler: Handler, index: PackageIndex) -> tuple[Handler, Route] | None:
-    """The handler (and its route) registered first with every method and path of ``handler``.
+class RouteOrder:
+    """Which handlers an earlier route hides, asked of many handlers in one run.
 
-    Starlette tries an app's routes in the order they were added and the first one matching a
-    request's path and method takes it: a second handler declared with the same method and path
-    (path parameters match whatever their names) on the same app is never called. The order is
-    the order of the decorators (or ``add_api_route`` calls) on a router, and across routers the
-    order of the ``include_router`` calls: known only where each step is a statement of a
-    module's own body (not in a function, a loop or an ``if``), in one module per step, with
-    prefixes known statically, and each router included once. None when a route of the handler
-    may answer a request (or the order is not known).
+    What every question reads is read once: each module's lines that register, and the routes
+    near each registration chain by the path Starlette matches (linear in the handlers, not
+    quadratic as a scan of every nearby route per handler would be).
     """
-    mounts = index.mounts
-    if mounts is None or not handler.routes:
-        return None
-    first: tuple[Handler, Route] | None = None
-    lines: dict[str, set[int]] = {}  # the lines of each module's body registering, once
-    for route in handler.routes:
-        chain = _registration_chain(route, handler.module, index, lines)
-        if chain is None or route.methods is None:
+
+    def __init__(self, index: PackageIndex) -> None:
+        self.index = index
+        self._lines: dict[str, set[int]] = {}  # each module's :func:`_body_registrations`
+        # The routes near a chain, by its objects and its steps' modules (see _routes_near).
+        self._near: dict[
+            tuple[frozenset[tuple[str, str]], frozenset[str]],
+            dict[str, list[tuple[Handler, Route]]],
+        ] = {}
+
+    def shadowed_by(self, handler: Handler) -> tuple[Handler, Route] | None:
+        """The handler (and its route) registered first with every method and path of ``handler``.
+
+        Starlette tries an app's routes in the order they were added and the first one matching
+        a request's path and method takes it: a second handler declared with the same method and
+        path (path parameters match whatever their names) on the same app is never called. The
+        order is the order of the decorators (or ``add_api_route`` calls) on a router, and across
+        routers the order of the ``include_router`` calls: known only where each step is a
+        statement of a module's own body (not in a function, a loop or an ``if``), in one module
+        per step, with prefixes known statically, and each router included once. None when a
+        route of the handler may answer a request (or the order is not known).
+        """
+        if self.index.mounts is None or not handler.routes:
             return None
-        path = _matched_path(route.template)
-        taken: set[str] = set()
-        for other, earlier in _routes_near(chain, index):
-            if other.function is handler.function or earlier.methods is None:
-                continue
-            if _matched_path(earlier.template) != path or not set(earlier.methods) & set(
-                route.methods
-            ):
-                continue
-            before = _registration_chain(earlier, other.module, index, lines)
-            if before is not None and _registered_before(before, chain):
-                taken |= set(earlier.methods)
-                first = first or (other, earlier)
-        if not set(route.methods) <= taken:
-            return None
-    return first
+        first: tuple[Handler, Route] | None = None
+        for route in handler.routes:
+            chain = _registration_chain(route, handler.module, self.index, self._lines)
+            if chain is None or route.methods is None:
+                return None
+            taken: set[str] = set()
+            for other, earlier in self._routes_near(chain).get(_matched_path(route.template), []):
+                if other.function is handler.function or earlier.methods is None:
+                    continue
+                if not set(earlier.methods) & set(route.methods):
+                    continue
+                before = _registration_chain(earlier, other.module, self.index, self._lines)
+                if before is not None and _registered_before(before, chain):
+                    taken |= set(earlier.methods)
+                    first = first or (other, earlier)
+            if not set(route.methods) <= taken:
+                return None
+        return first
+
+    def _routes_near(self, chain: list[_Registration]) -> dict[str, list[tuple[Handler, Route]]]:
+        """The routes of the modules adding routes (or routers) to ``chain``'s objects, by path.
+
+        Those modules: the ones making the chain's steps, the objects' own, and those including
+        a router into one of the objects; the path as :func:`_matched_path` gives it.
+        """
+        objects = frozenset(into for into, _, _ in chain)
+        steps = frozenset(module for _, module, _ in chain)
+        key = (objects, steps)
+        if key not in self._near:
+            mounts = self.index.mounts
+            assert mounts is not None
+            names = steps | {owner[0] for owner in objects}
+            names |= {
+                router[0]
+                for router, includes in mounts.included.items()
+                if any((include.parent or include.app) in objects for include in includes)
+            }
+            by_path: dict[str, list[tuple[Handler, Route]]] = {}
+            for name in sorted(names):
+                model = self.index.module(name)
+                if model is None:
+                    continue
+                for other in find_handlers(model, self.index)[0]:
+                    for route in other.routes:
+                        by_path.setdefault(_matched_path(route.template), []).append((other, route))
+            self._near[key] = by_path
+        return self._near[key]
 
 
 def _matched_path(template: str) -> str:
@@ -2016,25 +2057,3 @@ def _body_registrations(module: ModuleModel, known: dict[str, set[int]]) -> set[
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             lines.add(statement.lineno)
     return lines
-
-
-def _routes_near(
-    chain: list[_Registration], index: PackageIndex
-) -> Iterator[tuple[Handler, Route]]:
-    """The routes of the modules that add routes (or routers) to the objects of ``chain``."""
-    mounts = index.mounts
-    assert mounts is not None
-    objects = {into for into, _, _ in chain}
-    names = {module for _, module, _ in chain} | {key[0] for key in objects}
-    names.update(
-        key[0]
-        for key, includes in mounts.included.items()
-        if any((include.parent or include.app) in objects for include in includes)
-    )
-    for name in sorted(names):
-        model = index.module(name)
-        if model is None:
-            continue
-        for handler in find_handlers(model, index)[0]:
-            for route in handler.routes:
-                yield handler, route
