@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.patching import analyze, symbols
+from telemetry_cli.patching import analyze, routes, symbols
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.symbols import (
     ModuleModel,
@@ -301,3 +301,37 @@ def test_call_bound_once(source: str, bound: bool) -> None:
     assert (call is not None) == bound, source
     if bound:
         assert call is not None and ast.unparse(call) == "FastAPI()"
+
+
+def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whether an earlier route hides a handler asks about the routes near it: they are read
+    # once, by path, not scanned again for each handler (quadratic on a big module).
+    handlers = "".join(
+        f'@router.get("/items/{i}")\nasync def item_{i}() -> int:\n    return {i}\n\n\n'
+        for i in range(60)
+    )
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+            'instrument = { "api/items.py" = "ai_block_used" }\n',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/items.py": "from fastapi import APIRouter\n\n"
+            f"router = APIRouter()\n\n\n{handlers}",
+            "backend/app/main.py": "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+            "app = FastAPI()\napp.include_router(items.router)\n",
+        },
+    )
+    matched: list[str] = []
+    matched_path = routes._matched_path
+
+    def counted(template: str) -> str:
+        matched.append(template)
+        return matched_path(template)
+
+    monkeypatch.setattr(routes, "_matched_path", counted)
+    analyze(load_plan(root=tmp_path))
+    assert 60 <= len(matched) <= 2 * 60
