@@ -1134,7 +1134,7 @@ def _served_factory(
     served: set[int] = set()
     for node in ast.walk(scope.node):
         if isinstance(node, ast.Call) and index.qualify(node.func, scope) in SERVER_CALLS:
-            served.update(id(argument) for argument in [*node.args, *node.keywords])
+            served.update(id(argument) for argument in node.args)
             served.update(id(keyword.value) for keyword in node.keywords)
     uses = [
         node

@@ -147,7 +147,7 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     # After the context, generate writes only values read off the handler's own parameters
     # (path parameters, captured properties), through the logger's `text()` at most: a literal
     # or another name there is a key the user added, which makes the call theirs.
-    known = {argument.arg for argument, _ in handler.parameters()} | {"len", "str"}
+    known = {argument.arg for argument, _ in handler.parameters()} | set(_GENERATED_CALLS)
     logger_root = chain_root(_logger_expression(call))
     if isinstance(logger_root, ast.Name):
         known.add(logger_root.id)
@@ -189,6 +189,10 @@ def _logger_expression(call: LogCall) -> ast.expr:
     return value.func.value
 
 
+# The builtins generate calls in a payload value: len(name), and len(str(name)) since 0.2.0.
+_GENERATED_CALLS = ("len", "str")
+
+
 def _generated_value(value: ast.expr) -> bool:
     """A value generate writes: strings, lists, names, str(), len(), x.text(), x.a + b, None if."""
     if isinstance(value, ast.Constant):
@@ -202,7 +206,7 @@ def _generated_value(value: ast.expr) -> bool:
         # captured value's text as written since 0.16.0.
         return (
             (
-                (isinstance(value.func, ast.Name) and value.func.id in ("len", "str"))
+                (isinstance(value.func, ast.Name) and value.func.id in _GENERATED_CALLS)
                 or (
                     isinstance(value.func, ast.Attribute)
                     and value.func.attr == "text"
