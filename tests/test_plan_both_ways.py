@@ -1016,3 +1016,22 @@ def test_a_commented_out_call_in_a_skipped_handler_stays_alone(tmp_path: Path) -
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("generate", "--root", str(root)).exit_code == 0
     assert chapters.read_text() == skipped
+
+
+def test_remove_keeps_the_layer_a_merged_import_still_reads(tmp_path: Path) -> None:
+    # Its line cut to the user's own name, the import was taken for gone: the layer was deleted
+    # under it, and the app no longer imported.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = "from app.analytics.event_logger import event_logger\n"
+    merged = "from app.analytics.event_logger import ALLOWED_EVENT_TYPES, event_logger\n"
+    chapters.write_text(
+        chapters.read_text().replace(inserted, merged) + "\nALLOWED = ALLOWED_EVENT_TYPES\n"
+    )
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert f"kept: {CHAPTERS} still uses the layer" in result.stdout
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    assert "from app.analytics.event_logger import ALLOWED_EVENT_TYPES\n" in chapters.read_text()
+    assert "event_logger.log(" not in chapters.read_text()

@@ -99,6 +99,7 @@ class ModuleEditor:
         self._deleted: set[int] = set()  # ids of the statements taken out
         self._released: list[str] = []  # imported targets to take out once nothing uses them
         self._inserted_names: set[str] = set()  # names the inserted code reads
+        self._rewritten: set[int] = set()  # deleted lines put back changed (a merged import)
         # Problems reported by release, with the name of the import each is about.
         self._stuck: dict[str, str] = {}
 
@@ -259,6 +260,10 @@ class ModuleEditor:
             for number in range(deletion.first, deletion.last + 1)
         }
 
+    def gone_lines(self) -> set[int]:
+        """The lines taken out for good: deleted, and not put back changed (see ``_cut``)."""
+        return self.deleted_lines() - self._rewritten
+
     def is_deleted(self, statement: ast.stmt) -> bool:
         """Whether :meth:`delete` took ``statement`` out."""
         return id(statement) in self._deleted
@@ -372,6 +377,7 @@ class ModuleEditor:
             self.edits.deletions.append(Deletion(number, number))
             if line.strip(" \t\f"):
                 self.insert(number, (line,))
+                self._rewritten.add(number)
             return  # one name a statement: its line changed, and the next cut would read it
 
     def _cut(self, statement: ast.ImportFrom, alias: ast.alias) -> tuple[int, str] | None:
