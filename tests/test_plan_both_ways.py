@@ -935,6 +935,11 @@ def test_an_inserted_import_merged_into_the_users_is_taken_out_by_its_name(
     [
         "import os; from app.analytics.event_logger import event_logger\n",
         "from app.analytics.event_logger import ALLOWED_EVENT_TYPES, event_logger; import os\n",
+        # A comment of the user's on the inserted name's line would be left alone there.
+        "from app.analytics.event_logger import (\n"
+        "    ALLOWED_EVENT_TYPES,\n"
+        "    event_logger,  # the logger\n"
+        ")\n",
     ],
 )
 def test_an_inserted_import_sharing_a_line_with_other_code_is_reported(
@@ -950,11 +955,17 @@ def test_an_inserted_import_sharing_a_line_with_other_code_is_reported(
         text.replace(inserted, shared) + "\nALLOWED = ALLOWED_EVENT_TYPES\nSEP = os.sep\n"
     )
     _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
-    line = text.splitlines().index(inserted.strip()) + 1
+    first = text.splitlines().index(inserted.strip()) + 1
+    # The line of the name, in the statement's lines.
+    line = first + next(
+        number
+        for number, one in enumerate(shared.splitlines())
+        if re.search(r"[ ,]event_logger\b(?!\.)", one)
+    )
     for arguments in (("--check",), ()):
         result = run("generate", "--root", str(root), *arguments)
         assert result.exit_code == 1, result.stdout
-        assert f"{CHAPTERS}:{line}: " in result.stdout
+        assert f"{CHAPTERS}:{line}: the import of `event_logger`" in result.stdout
     assert shared in chapters.read_text()
     assert "event_logger.log(" not in chapters.read_text()
     assert run("generate", "--root", str(root), "--check").exit_code == 1
@@ -1035,3 +1046,21 @@ def test_remove_keeps_the_layer_a_merged_import_still_reads(tmp_path: Path) -> N
     assert (root / "backend/app/analytics/event_logger.py").exists()
     assert "from app.analytics.event_logger import ALLOWED_EVENT_TYPES\n" in chapters.read_text()
     assert "event_logger.log(" not in chapters.read_text()
+
+
+def test_an_import_sharing_a_line_is_not_reported_while_a_new_call_reads_it(
+    tmp_path: Path,
+) -> None:
+    # The event changed: the old call goes and the new one reads the same import, which stays.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = "from app.analytics.event_logger import event_logger\n"
+    shared = "import os; from app.analytics.event_logger import event_logger\n"
+    chapters.write_text(chapters.read_text().replace(inserted, shared) + "\nSEP = os.sep\n")
+    _set_plan(root, FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert shared in chapters.read_text()
+    assert '"error_event",' in chapters.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
