@@ -802,3 +802,265 @@ def test_a_call_kept_as_changed_when_its_event_changed_is_replaced_once_put_back
     assert run("generate", "--root", str(fresh)).exit_code == 0
     assert chapters.read_bytes() == (fresh / CHAPTERS).read_bytes()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("inserted", "commented"),
+    [
+        pytest.param('"chapter_visit",\n', '"chapter_visit",  # keep\n', id="trailing"),
+        pytest.param(
+            '"chapter_id": chapter_id,\n',
+            '"chapter_id": chapter_id,\n            # the chapter read\n',
+            id="comment-line",
+        ),
+        pytest.param("},\n    )\n", "},\n    )  # noqa: E501\n", id="noqa"),
+    ],
+)
+def test_a_comment_the_user_put_in_an_inserted_call_makes_it_theirs(
+    tmp_path: Path, inserted: str, commented: str
+) -> None:
+    # A comment inside the call's lines (or the noqa comment ruff adds) went with the call when the
+    # dropped it or changed its event, and `remove` took it out too, all with exit 0.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    text = chapters.read_text()
+    assert text.count(inserted) == 1
+    chapters.write_text(text.replace(inserted, commented))
+    edited = chapters.read_bytes()
+    trial = tmp_path / "trial"
+    shutil.copytree(root, trial)
+    removed = run("remove", "--root", str(trial))
+    assert removed.exit_code == 1, removed.stdout
+    assert re.search(rf"{re.escape(CHAPTERS)}:\d+: .*carries a comment", removed.stdout)
+    assert (trial / CHAPTERS).read_bytes() == edited
+    forced = run("remove", "--root", str(trial), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    assert (trial / CHAPTERS).read_text() == CHAPTERS_PY
+    for plan in (
+        'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/chapters.py" = "error_event" }',
+        'instrument = { "api/ai_blocks.py" = "ai_block_used" }',
+    ):
+        _set_plan(root, plan)
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert chapters.read_bytes() == edited
+    forced = run("generate", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    assert chapters.read_text() == CHAPTERS_PY
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_comment_the_user_put_on_the_wiring_makes_it_theirs(tmp_path: Path) -> None:
+    # `install_error_capture(app)  # keep`: turning error capture off took the line out.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    main = root / MAIN
+    text = main.read_text()
+    main.write_text(
+        text.replace("install_error_capture(app)\n", "install_error_capture(app)  # keep\n")
+    )
+    edited = main.read_bytes()
+    _set_plan(root, FULL_PLAN + "\ncapture-errors = false")
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert re.search(
+        rf"{re.escape(MAIN)}:\d+: the error capture hook carries a comment", result.stdout
+    )
+    assert main.read_bytes() == edited
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    forced = run("generate", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    assert "install_error_capture" not in main.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("merged", "kept"),
+    [
+        pytest.param(
+            "from app.analytics.event_logger import ALLOWED_EVENT_TYPES, event_logger\n",
+            "from app.analytics.event_logger import ALLOWED_EVENT_TYPES\n",
+            id="one-line",
+        ),
+        pytest.param(
+            "from app.analytics.event_logger import event_logger, ALLOWED_EVENT_TYPES\n",
+            "from app.analytics.event_logger import ALLOWED_EVENT_TYPES\n",
+            id="first",
+        ),
+        pytest.param(
+            "from app.analytics.event_logger import (\n"
+            "    ALLOWED_EVENT_TYPES,\n"
+            "    event_logger,\n"
+            ")\n",
+            "from app.analytics.event_logger import (\n    ALLOWED_EVENT_TYPES,\n)\n",
+            id="wrapped",
+        ),
+        pytest.param(
+            "from app.analytics.event_logger import (  # noqa: E402\n"
+            "    ALLOWED_EVENT_TYPES, event_logger,\n"
+            ")\n",
+            "from app.analytics.event_logger import (  # noqa: E402\n    ALLOWED_EVENT_TYPES,\n)\n",
+            id="wrapped-shared-line",
+        ),
+    ],
+)
+def test_an_inserted_import_merged_into_the_users_is_taken_out_by_its_name(
+    tmp_path: Path, merged: str, kept: str
+) -> None:
+    # The user's import sorter merged the inserted import into one of their own of the same
+    # module: dropping the module from the plan left the inserted name behind, and --check green.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = "from app.analytics.event_logger import event_logger\n"
+    text = chapters.read_text()
+    assert text.count(inserted) == 1
+    chapters.write_text(text.replace(inserted, merged) + "\nALLOWED = ALLOWED_EVENT_TYPES\n")
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    expected = CHAPTERS_PY.replace(
+        "from fastapi import APIRouter\n", "from fastapi import APIRouter\n\n" + kept
+    )
+    assert chapters.read_text() == expected + "\nALLOWED = ALLOWED_EVENT_TYPES\n"
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        "import os; from app.analytics.event_logger import event_logger\n",
+        "from app.analytics.event_logger import ALLOWED_EVENT_TYPES, event_logger; import os\n",
+        # A comment of the user's on the inserted name's line would be left alone there.
+        "from app.analytics.event_logger import (\n"
+        "    ALLOWED_EVENT_TYPES,\n"
+        "    event_logger,  # the logger\n"
+        ")\n",
+    ],
+)
+def test_an_inserted_import_sharing_a_line_with_other_code_is_reported(
+    tmp_path: Path, shared: str
+) -> None:
+    # `import os; from ... import event_logger`: the import stayed, unused, and --check passed.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = "from app.analytics.event_logger import event_logger\n"
+    text = chapters.read_text()
+    chapters.write_text(
+        text.replace(inserted, shared) + "\nALLOWED = ALLOWED_EVENT_TYPES\nSEP = os.sep\n"
+    )
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    first = text.splitlines().index(inserted.strip()) + 1
+    # The line of the name, in the statement's lines.
+    line = first + next(
+        number
+        for number, one in enumerate(shared.splitlines())
+        if re.search(r"[ ,]event_logger\b(?!\.)", one)
+    )
+    for arguments in (("--check",), ()):
+        result = run("generate", "--root", str(root), *arguments)
+        assert result.exit_code == 1, result.stdout
+        assert f"{CHAPTERS}:{line}: the import of `event_logger`" in result.stdout
+    assert shared in chapters.read_text()
+    assert "event_logger.log(" not in chapters.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+
+
+def _comment_out_the_call(text: str) -> str:
+    """The inserted call of ``get_chapter`` commented out line by line, as an editor does."""
+    lines = text.split("\n")
+    start = next(number for number, line in enumerate(lines) if ".log(" in line)
+    end = lines.index("    )", start)
+    for number in range(start, end + 1):
+        lines[number] = "    # " + lines[number][4:]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        pytest.param(
+            'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/chapters.py" = '
+            '"error_event" }',
+            id="event-changed",
+        ),
+        pytest.param('instrument = { "api/ai_blocks.py" = "ai_block_used" }', id="dropped"),
+        pytest.param(FULL_PLAN, id="same-plan"),
+    ],
+)
+def test_a_commented_out_inserted_call_is_the_users_text(tmp_path: Path, plan: str) -> None:
+    # A commented-out call is text of the user's: never updated nor taken out. The handler then
+    # logs nothing, so a plan that still instruments it gets a call again (as after a deleted
+    # one); `# telemetry-scaffold: skip` says to leave it without one.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    text = chapters.read_text()
+    commented = _comment_out_the_call(text)
+    block = "\n".join(line for line in commented.split("\n") if line.startswith("    # "))
+    chapters.write_text(commented)
+    _set_plan(root, plan)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    written = chapters.read_text()
+    assert block in written
+    fresh = _project(tmp_path / "fresh", plan)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert written.replace(block + "\n", "") == (fresh / CHAPTERS).read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_commented_out_call_in_a_skipped_handler_stays_alone(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    skipped = _comment_out_the_call(chapters.read_text()).replace(
+        '@router.get("/{chapter_id}")', '@router.get("/{chapter_id}")  # telemetry-scaffold: skip'
+    )
+    chapters.write_text(skipped)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_text() == skipped
+
+
+def test_remove_keeps_the_layer_a_merged_import_still_reads(tmp_path: Path) -> None:
+    # Its line cut to the user's own name, the import was taken for gone: the layer was deleted
+    # under it, and the app no longer imported.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = "from app.analytics.event_logger import event_logger\n"
+    merged = "from app.analytics.event_logger import ALLOWED_EVENT_TYPES, event_logger\n"
+    chapters.write_text(
+        chapters.read_text().replace(inserted, merged) + "\nALLOWED = ALLOWED_EVENT_TYPES\n"
+    )
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert f"kept: {CHAPTERS} still uses the layer" in result.stdout
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    assert "from app.analytics.event_logger import ALLOWED_EVENT_TYPES\n" in chapters.read_text()
+    assert "event_logger.log(" not in chapters.read_text()
+
+
+def test_an_import_sharing_a_line_is_not_reported_while_a_new_call_reads_it(
+    tmp_path: Path,
+) -> None:
+    # The event changed: the old call goes and the new one reads the same import, which stays.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = "from app.analytics.event_logger import event_logger\n"
+    shared = "import os; from app.analytics.event_logger import event_logger\n"
+    chapters.write_text(chapters.read_text().replace(inserted, shared) + "\nSEP = os.sep\n")
+    _set_plan(root, FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert shared in chapters.read_text()
+    assert '"error_event",' in chapters.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -99,6 +99,9 @@ class ModuleEditor:
         self._deleted: set[int] = set()  # ids of the statements taken out
         self._released: list[str] = []  # imported targets to take out once nothing uses them
         self._inserted_names: set[str] = set()  # names the inserted code reads
+        self._rewritten: set[int] = set()  # deleted lines put back changed (a merged import)
+        # Problems reported by release, with the name of the import each is about.
+        self._stuck: dict[str, str] = {}
 
     # --- names ----------------------------------------------------------------------------
 
@@ -257,16 +260,37 @@ class ModuleEditor:
             for number in range(deletion.first, deletion.last + 1)
         }
 
+    def gone_lines(self) -> set[int]:
+        """The lines taken out for good: deleted, and not put back changed (see ``_cut``)."""
+        return self.deleted_lines() - self._rewritten
+
     def is_deleted(self, statement: ast.stmt) -> bool:
         """Whether :meth:`delete` took ``statement`` out."""
         return id(statement) in self._deleted
 
     def release(self, target: str) -> None:
-        """Take out the import of ``target`` at the end, if nothing else then reads its name."""
+        """Take out the import of ``target`` at the end, if nothing else then reads its name.
+
+        An import that could not go by whole lines is reported now, so that the caller sees the
+        problem (and keeps its record of what is left to take out); :meth:`finish` withdraws the
+        report when code inserted later reads the name after all.
+        """
         self._released.append(target)
+        for statement, alias in self._imports_of(target):
+            if (
+                not self._name_read(alias.asname or alias.name)
+                and self._cut(statement, alias) is None
+            ):
+                problem = self._stuck_problem(alias)
+                if problem not in self._stuck:
+                    self._stuck[problem] = alias.asname or alias.name
+                    self.edits.problems.append(problem)
 
     def finish(self) -> FileEdits:
         """Lay out the collected imports and return every edit of the module."""
+        for problem, local in self._stuck.items():
+            if self._name_read(local):  # read by code inserted since: the import stays
+                self.edits.problems.remove(problem)
         for target in dict.fromkeys(self._released):
             self._drop_import(target)
         if self._imports:
@@ -287,15 +311,20 @@ class ModuleEditor:
                     self._drop_dual(dual, first, second)
         deleted_lines = self.deleted_lines()
         for statement in self.module.tree.body:
-            if not (isinstance(statement, ast.ImportFrom) and self.imports(statement, target)):
+            if not isinstance(statement, ast.ImportFrom):
                 continue
-            if self._still_read(statement):
+            if len(statement.names) > 1:
+                # An import sorter merged the inserted import into one of the same module.
+                self._drop_merged(statement, target)
+                continue
+            if not self.imports(statement, target) or self._still_read(statement):
                 continue
             end = statement.end_lineno or statement.lineno
             if not (
                 lines.starts_at(statement.lineno, statement.col_offset)
                 and self._owns_lines(statement)
             ):
+                self._cannot_take_apart(statement.names[0])
                 continue
             self.delete(statement)
             deleted_lines.update(range(statement.lineno, end + 1))
@@ -323,6 +352,107 @@ class ModuleEditor:
                     deleted_lines.add(blank)
                     break
 
+    def _imports_of(self, target: str) -> list[tuple[ast.ImportFrom, ast.alias]]:
+        """The module-level ``from m import ...`` statements importing ``target``, with its name."""
+        return [
+            (statement, alias)
+            for statement in self.module.tree.body
+            if isinstance(statement, ast.ImportFrom)
+            for alias in statement.names
+            if self._imports_name(statement, alias.name, target)
+        ]
+
+    def _drop_merged(self, statement: ast.ImportFrom, target: str) -> None:
+        """Take the name of ``target`` out of ``from m import a, b``, keeping the other names."""
+        for alias in statement.names:
+            if not self._imports_name(statement, alias.name, target):
+                continue
+            if self._name_read(alias.asname or alias.name):
+                continue
+            cut = self._cut(statement, alias)
+            if cut is None:
+                self._cannot_take_apart(alias)
+                return
+            number, line = cut
+            self.edits.deletions.append(Deletion(number, number))
+            if line.strip(" \t\f"):
+                self.insert(number, (line,))
+                self._rewritten.add(number)
+            return  # one name a statement: its line changed, and the next cut would read it
+
+    def _cut(self, statement: ast.ImportFrom, alias: ast.alias) -> tuple[int, str] | None:
+        """How ``alias`` comes out of ``statement``: a line and what it becomes (empty: gone).
+
+        The whole statement, for an import of that name alone; for an import sorter's merge of
+        several names (``from m import a, b``), the name with the comma that joins it to its
+        neighbour on its line, so that the statement keeps the layout the user's tools gave
+        it. None when that cannot be done by lines: the statement shares a line with other code
+        (``import os; from m import a``), or the cut would leave a comment of the user's alone,
+        or the statement would read differently than without the name.
+        """
+        lines = self.module.lines
+        if not (
+            lines.starts_at(statement.lineno, statement.col_offset) and self._owns_lines(statement)
+        ):
+            return None
+        if len(statement.names) == 1:
+            return statement.lineno, ""
+        number = alias.lineno
+        if alias.end_lineno != number or number in self.deleted_lines():
+            return None
+        line = lines.line(number).encode("utf-8")  # ast columns count UTF-8 bytes
+        start, end = alias.col_offset, alias.end_col_offset or alias.col_offset
+        after = re.match(rb"\s*,[ \t]*", line[end:])
+        before = re.search(rb",\s*$", line[:start])
+        # With the comma before it, when a name precedes it on its line (its own comma, if
+        # any, then ends that name); else with the comma after it.
+        if before is not None:
+            start = before.start()
+        elif after is not None:
+            end += after.end()
+        else:
+            return None
+        cut = (line[:start] + line[end:]).decode("utf-8")
+        if cut.strip(" \t\f").startswith("#"):
+            return None  # the user's note on that name
+        # The statement as it will read, checked to import the other names and nothing else.
+        last = statement.end_lineno or statement.lineno
+        text = "\n".join(
+            cut if at == number else lines.line(at) for at in range(statement.lineno, last + 1)
+        ).lstrip(" \t\f")
+        try:
+            rewritten = ast.parse(text).body
+        except SyntaxError:
+            return None
+        remaining = [ast.dump(item) for item in statement.names if item is not alias]
+        if not (
+            len(rewritten) == 1
+            and isinstance(rewritten[0], ast.ImportFrom)
+            and [ast.dump(item) for item in rewritten[0].names] == remaining
+        ):
+            return None
+        return number, cut
+
+    def _stuck_problem(self, alias: ast.alias) -> str:
+        return (
+            f"{self.module.path}:{alias.lineno}: the import of `{alias.name}` is no longer "
+            "used, but shares its line with other code; take it out by hand"
+        )
+
+    def _cannot_take_apart(self, alias: ast.alias) -> None:
+        """Report an import of the layer no longer used that cannot go by whole lines."""
+        problem = self._stuck_problem(alias)
+        if problem not in self._stuck:  # else reported by release
+            self.edits.problems.append(problem)
+
+    def _imports_name(self, statement: ast.ImportFrom, name: str, target: str) -> bool:
+        """Whether ``name`` imported by ``statement`` is ``target`` (as :meth:`imports`)."""
+        packages = {None, self.former_package} if statement.level else {None}
+        return any(
+            f"{self.module.absolute_import(statement, package)}.{name}" == target
+            for package in packages
+        )
+
     def imports(self, statement: ast.ImportFrom, target: str) -> bool:
         """Whether ``statement`` is ``from m import n [as x]`` of ``target`` (``m.n``).
 
@@ -331,17 +461,16 @@ class ModuleEditor:
         ``app.api.routes``, climbs out of ``api.routes`` of the flat layout (it names nothing
         there), and is still the import to take out.
         """
-        if len(statement.names) != 1:
-            return False
-        packages = {None, self.former_package} if statement.level else {None}
-        return any(
-            f"{self.module.absolute_import(statement, package)}.{statement.names[0].name}" == target
-            for package in packages
+        return len(statement.names) == 1 and self._imports_name(
+            statement, statement.names[0].name, target
         )
 
     def _still_read(self, statement: ast.ImportFrom) -> bool:
         """Whether code that stays (or inserted code) reads the name ``statement`` binds."""
-        local = statement.names[0].asname or statement.names[0].name
+        return self._name_read(statement.names[0].asname or statement.names[0].name)
+
+    def _name_read(self, local: str) -> bool:
+        """Whether code that stays (or inserted code) reads the module-level name ``local``."""
         deleted_lines = self.deleted_lines()
         # Inserted code reads the name through this import, unless a new import rebinds it
         # (the layer moved: the new import takes the old one's name).

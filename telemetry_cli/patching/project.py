@@ -579,7 +579,8 @@ class _Analysis:
             if any(name == package or name.startswith(package + ".") for package in packages):
                 continue
             editor = self.editors.get(module.path)
-            going = set() if editor is None else editor.deleted_lines()
+            # An import the run only takes a name out of (merged by a sorter) stays.
+            going = set() if editor is None else editor.gone_lines()
             for node in module.nodes_near(["import"]):
                 if not isinstance(node, ast.Import | ast.ImportFrom) or node.lineno in going:
                     continue

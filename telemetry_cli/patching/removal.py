@@ -9,6 +9,8 @@ inserted, so a file nobody touched gets back the bytes it had before.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 
 from telemetry_cli.patching.edits import (
     LogCall,
@@ -19,7 +21,7 @@ from telemetry_cli.patching.edits import (
 )
 from telemetry_cli.patching.routes import Handler, find_handlers
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
-from telemetry_cli.patching.symbols import chain_root
+from telemetry_cli.patching.symbols import ModuleModel, chain_root
 
 
 def unwire_app(
@@ -56,10 +58,15 @@ def unwire_app(
             and included is not None
             and module.refers_to(included, router_target)
         ):
-            if simple or not only_ours:
-                _take_out(editor, statement, simple, force, "the telemetry router's include")
+            ours = simple and user_comment(module, statement) is None
+            if ours or not only_ours:
+                _take_out(editor, statement, ours, force, "the telemetry router's include")
         elif capture and module.refers_to(call.func, capture_target):
-            ours = simple and isinstance(call.func, ast.Name)
+            ours = (
+                simple
+                and isinstance(call.func, ast.Name)
+                and user_comment(module, statement) is None
+            )
             if ours or not only_ours:
                 _take_out(editor, statement, ours, force, "the error capture hook")
     if router:
@@ -116,6 +123,8 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     other keys or values (a key the user added, holding a literal or another name) was edited.
     """
     assert call.event_type is not None
+    if user_comment(handler.module, call.statement) is not None:
+        return False  # generate writes no comment: one in the call is the user's (see below)
     logger = ast.unparse(_logger_expression(call))
     entries = payload_entries(handler, fallback_block)
     # Compared as syntax trees, so the layout (and its line length) does not matter.
@@ -152,6 +161,28 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     if isinstance(logger_root, ast.Name):
         known.add(logger_root.id)
     return all(_captured_value(value, known) for value in payload.values[4:])
+
+
+def user_comment(module: ModuleModel, statement: ast.stmt) -> str | None:
+    """The first comment on the lines of ``statement`` (first to last), if any.
+
+    generate writes no comment into the code it inserts, so one there was put by the user (a
+    note, a commented-out argument, the ``# noqa`` ruff adds): the code is theirs to keep. Read
+    with the tokenizer, so that a ``#`` inside a string is no comment.
+    """
+    last = statement.end_lineno or statement.lineno
+    lines = module.lines
+    if not any("#" in lines.line(number) for number in range(statement.lineno, last + 1)):
+        return None  # the common case, without tokenizing
+    text = "\n".join(lines.line(number) for number in range(statement.lineno, last + 1))
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text + "\n").readline):
+            if token.type == tokenize.COMMENT:
+                return token.string
+    except (tokenize.TokenError, SyntaxError):
+        # Lines that do not tokenize alone (a statement sharing them): judged by owns_lines.
+        return None
+    return None
 
 
 def _captured_value(value: ast.expr, known: set[str]) -> bool:
@@ -250,6 +281,13 @@ def _take_out(
     if not module.owns_lines(statement):
         editor.edits.problems.append(
             f"{where}: {what} shares its lines with other code; take it out by hand"
+        )
+        return False
+    comment = user_comment(module, statement)
+    if comment is not None and not force:
+        editor.edits.problems.append(
+            f"{where}: {what} carries a comment of yours ({comment}): kept as your code; take it "
+            "out by hand, or rerun with --force"
         )
         return False
     if not ours and not force:
