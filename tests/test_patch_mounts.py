@@ -1677,6 +1677,32 @@ def test_a_settings_object_built_in_the_app_factory_counts_too(tmp_path: Path) -
     assert "`settings.API_ROOT` read as '/api'" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "read",
+    [
+        'app.include_router(api_router, prefix=get_settings().API_ROOT + "/v1")',
+        "settings = get_settings()\n"
+        'app.include_router(api_router, prefix=f"{settings.API_ROOT}/v1")',
+    ],
+    ids=["in-place", "variable"],
+)
+def test_a_settings_getter_returning_the_class_is_read_as_its_instance(
+    tmp_path: Path, read: str
+) -> None:
+    """`def get_settings(): return Settings` (the class itself), then `get_settings().API_ROOT`."""
+    main = _main(read, "from app.settings import get_settings\n")
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    API_ROOT = "/api"\n\n\ndef get_settings() -> type[Settings]:\n'
+        "    return Settings\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}", result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/3").status_code == 200
+
+
 def test_a_prefix_held_by_a_plain_class_is_its_value(tmp_path: Path) -> None:
     main = _main(
         'app.include_router(api_router, prefix=Paths.API + "/v1")',
