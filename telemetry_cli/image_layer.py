@@ -912,6 +912,16 @@ _PIP_VALUED = frozenset(
     }
 )  # fmt: skip
 _PIP_EDITABLE = frozenset({"-e", "--editable"})
+#: Project managers' commands installing the project of the working directory, with the options
+#: leaving it out (`uv sync --no-install-project`: the dependencies only) and those naming
+#: another folder for it.
+_PROJECT_INSTALLS: dict[tuple[str, str], frozenset[str]] = {
+    ("uv", "sync"): frozenset({"--no-install-project", "--only-dev", "--no-install-workspace"}),
+    ("poetry", "install"): frozenset({"--no-root", "--no-directory"}),
+    ("pdm", "install"): frozenset({"--no-self"}),
+    ("pdm", "sync"): frozenset({"--no-self"}),
+}
+_PROJECT_FOLDER = frozenset({"--project", "--directory", "-C", "--cwd", "-p"})
 
 
 def _installed_projects(command: str) -> list[str]:
@@ -920,12 +930,17 @@ def _installed_projects(command: str) -> list[str]:
     ``pip install .`` (or ``-e .``, ``'.[server]'``, ``python -m pip``, ``uv pip``) builds the
     project there and installs its packages: they import from site-packages, wherever the
     server runs. A name (``fastapi``) or a requirements file installs no folder of the image.
+    ``uv sync``, ``poetry install`` and ``pdm install`` install the working directory's.
     """
     found: list[str] = []
     for part in _SHELL_SEPARATORS.split(command):
         try:
             words = shlex.split(part)
         except ValueError:
+            continue
+        project = _managed_project(words)
+        if project is not None:
+            found.append(project)
             continue
         if "install" not in words:
             continue
@@ -945,6 +960,28 @@ def _installed_projects(command: str) -> list[str]:
             if path == "." or path.startswith(("./", "/", "../")):
                 found.append(path)
     return found
+
+
+def _managed_project(words: list[str]) -> str | None:
+    """The folder ``uv sync``, ``poetry install`` or ``pdm install`` installs the project of.
+
+    The working directory (``.``), or the folder an option names (``uv sync --project /srv``);
+    None for any other command, or one told to leave the project out.
+    """
+    if len(words) < 2:
+        return None
+    leaving_out = _PROJECT_INSTALLS.get((PurePosixPath(words[0]).name, words[1]))
+    if leaving_out is None:
+        return None
+    folder = "."
+    rest = iter(words[2:])
+    for word in rest:
+        option, equals, value = word.partition("=")
+        if option in leaving_out:
+            return None
+        if option in _PROJECT_FOLDER:
+            folder = value if equals else next(rest, "")
+    return folder or None
 
 
 def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:

@@ -738,8 +738,20 @@ def src_notes(root: Path) -> list[str]:
         "COPY . /srv/svc\nRUN python -m pip install '/srv/svc[server]'",
         "COPY pyproject.toml .\nCOPY src/ src/\nRUN uv pip install --system --no-deps .",
         "COPY . .\nRUN pip install --upgrade pip; pip3 install --editable=.",
+        "COPY . .\nRUN uv sync --frozen --no-dev",
+        "COPY . .\nRUN poetry install --without dev && true",
+        "COPY . /srv\nRUN uv sync --project /srv",
     ],
-    ids=["pip-install-dot", "editable", "absolute-with-extras", "uv-pip", "editable-option"],
+    ids=[
+        "pip-install-dot",
+        "editable",
+        "absolute-with-extras",
+        "uv-pip",
+        "editable-option",
+        "uv-sync",
+        "poetry-install",
+        "uv-sync-project",
+    ],
 )
 def test_an_image_installing_the_project_imports_its_layer(tmp_path: Path, install: str) -> None:
     """`pip install .` of a src layout puts the package, layer included, on the import path."""
@@ -755,8 +767,18 @@ def test_an_image_installing_the_project_imports_its_layer(tmp_path: Path, insta
         "COPY pyproject.toml .\nRUN pip install .\nCOPY . .",
         # Another folder than the one holding the package.
         "COPY . .\nRUN pip install ./tools",
+        # The dependencies only.
+        "COPY . .\nRUN uv sync --frozen --no-install-project",
+        "COPY . .\nRUN poetry install --no-root",
     ],
-    ids=["requirements-only", "libraries-only", "installed-before-the-copy", "other-folder"],
+    ids=[
+        "requirements-only",
+        "libraries-only",
+        "installed-before-the-copy",
+        "other-folder",
+        "uv-sync-dependencies",
+        "poetry-no-root",
+    ],
 )
 def test_an_image_not_installing_the_project_is_still_noted(tmp_path: Path, install: str) -> None:
     (tmp_path / "tools").mkdir()
