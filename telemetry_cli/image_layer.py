@@ -107,6 +107,9 @@ class _Stage:
     # Each requirements file a RUN installs (`pip install -r`), as an absolute path of the image,
     # with the number of the stage's copies made before it.
     installs: list[tuple[str, int]] = field(default_factory=list)
+    # Each folder of the image a RUN installs as a project (`pip install .`, `pip install -e
+    # /srv/svc`), absolute, with the number of the stage's copies made before it.
+    projects: list[tuple[str, int]] = field(default_factory=list)
 
     def folder(self, path: str) -> str:
         """``path`` as an absolute path of the image (a relative one is under the WORKDIR)."""
@@ -480,6 +483,8 @@ def _unresolved(
     chain = _chain(stages)
     if chain is None:
         return None
+    if "/" in dotted and _installed(chain, bringing, shown, base):
+        return None  # the layer's package is installed: importable from anywhere
     copies = [copy for stage in reversed(chain) for copy in stage.copies]
     served = _import_roots_and_strings(chain, base, copies)
     if served is None:
@@ -497,6 +502,26 @@ def _unresolved(
                 return None
     copy, landing = landings[0]
     return copy, landing, roots
+
+
+def _installed(
+    chain: list[_Stage], bringing: list[tuple[_Copy, str]], shown: str, base: Path
+) -> bool:
+    """Whether a stage installs a project folder holding the layer after a copy brings it.
+
+    ``COPY . .`` then ``RUN pip install .`` of a ``src/<package>`` layout: the package, its
+    generated layer with it, is installed into site-packages, importable whatever the working
+    directory (an editable install puts its folder on the import path instead).
+    """
+    for stage in chain:
+        for project, made in stage.projects:
+            for copy, source in bringing:
+                if copy not in stage.copies[:made]:
+                    continue
+                landing = _image_landing(copy, source, shown, base)
+                if landing is not None and landing.startswith(project.rstrip("/") + "/"):
+                    return True
+    return False
 
 
 def _chain(stages: list[_Stage]) -> list[_Stage] | None:
@@ -865,7 +890,98 @@ def _stages(text: str) -> list[_Stage] | None:
                 if "$" not in path and (workdir is not None or path.startswith("/")):
                     image_path = posixpath.normpath(posixpath.join(workdir or "/", path))
                     stages[-1].installs.append((image_path, len(stages[-1].copies)))
+            for path in _installed_projects(instruction[len(words[0]) :]):
+                if "$" not in path and (workdir is not None or path.startswith("/")):
+                    image_path = posixpath.normpath(posixpath.join(workdir or "/", path))
+                    stages[-1].projects.append((image_path, len(stages[-1].copies)))
     return stages or None
+
+
+#: The shell's separators of the commands of one RUN.
+_SHELL_SEPARATORS = re.compile(r"&&|\|\||[;|\n]")
+#: pip (`pip`, `pip3`, `pip3.12`, `python -m pip`, `uv pip`) and its options taking a value.
+_PIP = re.compile(r"(?:.*/)?pip[\d.]*")
+_PIP_VALUED = frozenset(
+    {
+        "-r", "--requirement", "-c", "--constraint", "-t", "--target", "--prefix", "--root",
+        "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--python",
+        "--platform", "--python-version", "--implementation", "--abi", "--src", "--cache-dir",
+        "--progress-bar", "--log", "--proxy", "--retries", "--timeout", "--exists-action",
+        "--trusted-host", "--cert", "--client-cert", "--upgrade-strategy", "-C",
+        "--config-settings", "--global-option", "--no-binary", "--only-binary",
+    }
+)  # fmt: skip
+_PIP_EDITABLE = frozenset({"-e", "--editable"})
+#: Project managers' commands installing the project of the working directory, with the options
+#: leaving it out (`uv sync --no-install-project`: the dependencies only) and those naming
+#: another folder for it.
+_PROJECT_INSTALLS: dict[tuple[str, str], frozenset[str]] = {
+    ("uv", "sync"): frozenset({"--no-install-project", "--only-dev", "--no-install-workspace"}),
+    ("poetry", "install"): frozenset({"--no-root", "--no-directory"}),
+    ("pdm", "install"): frozenset({"--no-self"}),
+    ("pdm", "sync"): frozenset({"--no-self"}),
+}
+_PROJECT_FOLDER = frozenset({"--project", "--directory", "-C", "--cwd", "-p"})
+
+
+def _installed_projects(command: str) -> list[str]:
+    """The local folders a RUN's pip installs as projects, as written (``.``, ``/srv/svc``).
+
+    ``pip install .`` (or ``-e .``, ``'.[server]'``, ``python -m pip``, ``uv pip``) builds the
+    project there and installs its packages: they import from site-packages, wherever the
+    server runs. A name (``fastapi``) or a requirements file installs no folder of the image.
+    ``uv sync``, ``poetry install`` and ``pdm install`` install the working directory's.
+    """
+    found: list[str] = []
+    for part in _SHELL_SEPARATORS.split(command):
+        try:
+            words = shlex.split(part)
+        except ValueError:
+            continue
+        project = _managed_project(words)
+        if project is not None:
+            found.append(project)
+            continue
+        if "install" not in words:
+            continue
+        at = words.index("install")
+        if not any(_PIP.fullmatch(word) for word in words[:at]):
+            continue
+        arguments = iter(words[at + 1 :])
+        for word in arguments:
+            option, equals, value = word.partition("=")
+            if option in _PIP_EDITABLE:
+                word = value if equals else next(arguments, "")
+            elif word.startswith("-"):
+                if option in _PIP_VALUED and not equals:
+                    next(arguments, None)
+                continue
+            path = word.partition("[")[0]  # `.[server]`: the extras name no folder
+            if path == "." or path.startswith(("./", "/", "../")):
+                found.append(path)
+    return found
+
+
+def _managed_project(words: list[str]) -> str | None:
+    """The folder ``uv sync``, ``poetry install`` or ``pdm install`` installs the project of.
+
+    The working directory (``.``), or the folder an option names (``uv sync --project /srv``);
+    None for any other command, or one told to leave the project out.
+    """
+    if len(words) < 2:
+        return None
+    leaving_out = _PROJECT_INSTALLS.get((PurePosixPath(words[0]).name, words[1]))
+    if leaving_out is None:
+        return None
+    folder = "."
+    rest = iter(words[2:])
+    for word in rest:
+        option, equals, value = word.partition("=")
+        if option in leaving_out:
+            return None
+        if option in _PROJECT_FOLDER:
+            folder = value if equals else next(rest, "")
+    return folder or None
 
 
 def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:

@@ -1342,7 +1342,9 @@ def _candidate_packages(
                 namespace.append((here.parent.relative_to(root).as_posix(), here.name))
                 continue
             if (
-                flat
+                # An entry module, or any module building the app in the project folder (a
+                # namespace package's module elsewhere is found as one below).
+                (flat or backend == here)
                 and here != root
                 and here.name.isidentifier()
                 and _RELATIVE_IMPORT.search(data.decode("utf-8", "replace"))
@@ -1350,8 +1352,9 @@ def _candidate_packages(
                 # import x`, the fallback of a `try:` on the relative one): run from the folder.
                 and not _imports_a_sibling(root, here, name)
             ):
-                # `backend/main.py` saying `from .routers import users`: a top-level module has
-                # no package to import from, so it runs from above as `backend.main`.
+                # `backend/main.py` (or `backend/application.py`) saying `from .routers import
+                # users`: a top-level module has no package to import from, so it is a module
+                # of the package `backend`, run from above as `backend.main`.
                 namespace.append(
                     _reach_relative_imports(
                         root, (here.parent.relative_to(root).as_posix(), here.name)

@@ -709,3 +709,79 @@ def test_the_gunicorn_configuration_file_in_the_working_directory_is_read(
     (root / "app/gunicorn.conf.py").write_text(conf)
     found = packaged_notes(root)
     assert len(found) == (1 if noted else 0), found
+
+
+def src_layout(root: Path, install: str) -> Path:
+    """A ``src/app`` package (the layer in ``src/app/analytics``) that the image may install."""
+    (root / "src/app/analytics").mkdir(parents=True)
+    for name in ("__init__.py", "main.py", "analytics/__init__.py", "analytics/event_logger.py"):
+        (root / "src/app" / name).write_text("")
+    (root / "pyproject.toml").write_text('[project]\nname = "svc"\n')
+    (root / "requirements.txt").write_text("fastapi\n")
+    (root / "Dockerfile").write_text(
+        f"FROM python:3.12-slim\nWORKDIR /code\n{install}\n"
+        'CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0"]\n'
+    )
+    return root
+
+
+def src_notes(root: Path) -> list[str]:
+    layer = ["src/app/analytics/__init__.py", "src/app/analytics/event_logger.py"]
+    return missing_layer_notes(root, "src", "src/app/analytics", layer, ["src/app/main.py"])
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "COPY . .\nRUN pip install --no-cache-dir .",
+        "COPY . .\nRUN pip install -r requirements.txt && pip install -e .",
+        "COPY . /srv/svc\nRUN python -m pip install '/srv/svc[server]'",
+        "COPY pyproject.toml .\nCOPY src/ src/\nRUN uv pip install --system --no-deps .",
+        "COPY . .\nRUN pip install --upgrade pip; pip3 install --editable=.",
+        "COPY . .\nRUN uv sync --frozen --no-dev",
+        "COPY . .\nRUN poetry install --without dev && true",
+        "COPY . /srv\nRUN uv sync --project /srv",
+    ],
+    ids=[
+        "pip-install-dot",
+        "editable",
+        "absolute-with-extras",
+        "uv-pip",
+        "editable-option",
+        "uv-sync",
+        "poetry-install",
+        "uv-sync-project",
+    ],
+)
+def test_an_image_installing_the_project_imports_its_layer(tmp_path: Path, install: str) -> None:
+    """`pip install .` of a src layout puts the package, layer included, on the import path."""
+    assert src_notes(src_layout(tmp_path, install)) == []
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "COPY . .\nRUN pip install -r requirements.txt",
+        "COPY . .\nRUN pip install fastapi uvicorn",
+        # Installed before the code is copied: the installed package has no layer.
+        "COPY pyproject.toml .\nRUN pip install .\nCOPY . .",
+        # Another folder than the one holding the package.
+        "COPY . .\nRUN pip install ./tools",
+        # The dependencies only.
+        "COPY . .\nRUN uv sync --frozen --no-install-project",
+        "COPY . .\nRUN poetry install --no-root",
+    ],
+    ids=[
+        "requirements-only",
+        "libraries-only",
+        "installed-before-the-copy",
+        "other-folder",
+        "uv-sync-dependencies",
+        "poetry-no-root",
+    ],
+)
+def test_an_image_not_installing_the_project_is_still_noted(tmp_path: Path, install: str) -> None:
+    (tmp_path / "tools").mkdir()
+    found = src_notes(src_layout(tmp_path, install))
+    assert len(found) == 1, found
+    assert "cannot resolve" in found[0], found

@@ -3834,6 +3834,34 @@ def test_an_entry_module_importing_relatively_is_served_as_its_folders_package(
     assert served.returncode == 0, served.stderr
 
 
+@pytest.mark.parametrize("name", ["application", "factory"])
+def test_a_module_of_any_name_importing_relatively_is_a_package_module(
+    tmp_path: Path, name: str
+) -> None:
+    """`backend/application.py` building the app, saying `from .routers import users`
+    (`backend/` holding the project file, no `__init__.py`): a module of the package
+    `backend`, not a top-level one, whatever its name; it was not found at all."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "backend/requirements.txt": "fastapi\nuvicorn\n",
+            f"backend/{name}.py": RELATIVE_MAIN.format(imports="from .routers import users"),
+            "backend/routers/users.py": FLAT_USERS,
+        },
+    )
+    assert (result := run("init", "--root", str(root))).exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app-package = "backend"' in text and f'app = "backend.{name}:app"' in text, text
+    _uncomment_and_generate(root, "routers/users.py")
+    assert "from .analytics" in (root / f"backend/{name}.py").read_text()
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    command = re.search(r"^(?:cd (\S+) && )?uvicorn (\S+):app ", quickstart, re.M)
+    assert command is not None, quickstart
+    served = _serves_health(root / (command[1] or "."), command[2])
+    assert served.returncode == 0, served.stderr
+
+
 def test_an_entry_module_falling_back_to_top_level_imports_stays_flat(tmp_path: Path) -> None:
     """`try: from .config import PREFIX` / `except ImportError: from config import PREFIX` and
     `from routers import users` beside it: run from `backend/` (`uvicorn main:app`), as the

@@ -1166,6 +1166,56 @@ def test_routers_a_helper_loops_over_are_the_items_its_calls_pass(
             assert TestClient(served.app).get(f"{expected}/items/3").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("including", "first", "second"),
+    [
+        # Each call's including router with that call's list, not every pairing of the two.
+        ("parent", "/v1/x/items/{item_id}", "/v2/x/other/{item_id}"),
+        # Each call's prefix with that call's list too.
+        ("app", "/x1/items/{item_id}", "/x2/other/{item_id}"),
+    ],
+    ids=["including-router", "prefix"],
+)
+def test_a_helper_called_several_times_pairs_each_calls_arguments(
+    tmp_path: Path, including: str, first: str, second: str
+) -> None:
+    """`def include_all(parent, routers, prefix): for r in routers: parent.include_router(r)`."""
+    if including == "parent":
+        calls = (
+            "v1 = APIRouter()\nv2 = APIRouter()\n"
+            'include_all(v1, [api_router], "/x")\ninclude_all(v2, [other.router], "/x")\n'
+            'app.include_router(v1, prefix="/v1")\napp.include_router(v2, prefix="/v2")'
+        )
+    else:
+        calls = 'include_all(app, [api_router], "/x1")\ninclude_all(app, [other.router], "/x2")'
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api import other\n"
+        "from app.api.router import api_router\n\n\n"
+        "def include_all(parent, routers, prefix):  # type: ignore[no-untyped-def]\n"
+        "    for r in routers:\n        parent.include_router(r, prefix=prefix)\n\n\n"
+        f"app = FastAPI()\n{calls}\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/other.py").write_text(
+        ITEMS_PY.replace("items", "other").replace(
+            'router = APIRouter(tags=["other"])', 'router = APIRouter(prefix="/other")'
+        )
+    )
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml")
+        .read_text()
+        .replace(PLAN, PLAN.replace(" }", ', "api/other.py" = "ai_block_used" }'))
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == first, result.stdout
+    assert routes_by_handler(root / "backend/app/api/other.py")["get_item"] == second
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get(first.replace("{item_id}", "3")).status_code == 200
+        assert client.get(second.replace("{item_id}", "3")).status_code == 200
+
+
 def test_routers_a_static_method_loops_over_are_the_items_its_calls_pass(
     tmp_path: Path,
 ) -> None:
@@ -1625,6 +1675,32 @@ def test_a_settings_object_built_in_the_app_factory_counts_too(tmp_path: Path) -
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
     assert "`settings.API_ROOT` read as '/api'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        'app.include_router(api_router, prefix=get_settings().API_ROOT + "/v1")',
+        "settings = get_settings()\n"
+        'app.include_router(api_router, prefix=f"{settings.API_ROOT}/v1")',
+    ],
+    ids=["in-place", "variable"],
+)
+def test_a_settings_getter_returning_the_class_is_read_as_its_instance(
+    tmp_path: Path, read: str
+) -> None:
+    """`def get_settings(): return Settings` (the class itself), then `get_settings().API_ROOT`."""
+    main = _main(read, "from app.settings import get_settings\n")
+    root = _project(tmp_path, main)
+    (root / "backend/app/settings.py").write_text(
+        'class Settings:\n    API_ROOT = "/api"\n\n\ndef get_settings() -> type[Settings]:\n'
+        "    return Settings\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}", result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/items/3").status_code == 200
 
 
 def test_a_prefix_held_by_a_plain_class_is_its_value(tmp_path: Path) -> None:

@@ -86,6 +86,10 @@ def loop_values(
         and loop.body
         and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)
     ]
+    if passed is not None:
+        per_call = _per_call(statement, scope, index, passed, alone, read, loops)
+        if per_call is not None:
+            return per_call
     # A comprehension's `for`s are loops too (`[app.include_router(r) for r in ROUTERS]`),
     # inside the statement loops around it; a filtered one (`if ...`) keeps items not known.
     generators = [
@@ -151,6 +155,58 @@ def loop_values(
             if len(environments) > _MAX_ITERATIONS:
                 return None
     return environments
+
+
+def _per_call(
+    statement: ast.AST,
+    scope: Scope,
+    index: PackageIndex,
+    passed: Passed,
+    alone: frozenset[str],
+    read: set[str],
+    loops: list[ast.For | ast.AsyncFor],
+) -> list[LoopValues] | None:
+    """The loop values of a statement looping over a parameter, one call of its function at once.
+
+    ``def include_all(parent, routers, prefix): for r in routers: parent.include_router(r,
+    prefix=prefix)`` called as ``include_all(v1, [users.router], "/x")`` and ``include_all(v2,
+    [items.router], "/y")`` includes ``users.router`` into ``v1`` under "/x" only: each call's
+    items go with that call's other arguments, not with every call's. None when no loop runs
+    over a parameter whose items the calls give, or the function has one call (read as usual).
+    """
+    if not isinstance(scope.node, FunctionNode):
+        return None
+    looped = {
+        loop.iter.id
+        for loop in loops
+        if isinstance(loop.iter, ast.Name)
+        and (binding := scope.bindings.get(loop.iter.id)) is not None
+        and binding.kind == "param"
+        and literal_items(loop.iter, scope, index) is None
+    }
+    calls = {len(passed(scope.bindings[name]) or ()) for name in looped}
+    if not looped or calls != {max(calls)} or max(calls) < 2:
+        return None
+    function = scope.node
+
+    def one(call: int) -> Passed:
+        def passed_by(parameter: Binding) -> list[tuple[ast.expr, Scope]] | None:
+            found = passed(parameter)
+            if parameter.scope.node is not function or found is None:
+                return found
+            return [found[call]] if call < len(found) else None
+
+        return passed_by
+
+    # The parameters read by themselves (`parent`, `prefix`) take that call's argument too.
+    together = alone | frozenset(_parameters(frozenset(read), scope))
+    environments: list[LoopValues] = []
+    for call in range(max(calls)):
+        found = loop_values(statement, scope, index, one(call), together)
+        if found is None:
+            return None
+        environments.extend(found)
+    return environments if len(environments) <= _MAX_ITERATIONS else None
 
 
 def _parameters_read_through(statement: ast.AST, scope: Scope) -> set[str]:

@@ -22,6 +22,18 @@ ROUTABLE_MODULES = frozenset({"classy_fastapi", "classy_fastapi.decorators"})
 ROUTABLE_ROUTE = "route"
 #: The attribute of a ``Routable`` instance holding the router it serves its routes with.
 ROUTABLE_ROUTER = "router"
+#: fastapi-restful (and fastapi-utils): ``Api(app).add_resource(resource, *urls)`` serves the
+#: methods of ``resource`` named after an HTTP method (``get``, ``post``, ...) at each url, bound
+#: to that instance, on a router it includes into the app (or router) ``Api`` was given.
+RESTFUL_API_CLASSES = frozenset(
+    {
+        "fastapi_restful.Api",
+        "fastapi_restful.cbv_base.Api",
+        "fastapi_utils.Api",
+        "fastapi_utils.cbv_base.Api",
+    }
+)
+ADD_RESOURCE = "add_resource"
 #: Route decorator methods with their methods in a ``methods=`` argument (default GET).
 API_ROUTE = "api_route"
 #: The websocket route decorator; its routes are logged with this method.

@@ -29,10 +29,12 @@ from telemetry_cli.patching.loops import (
 )
 from telemetry_cli.patching.names import (
     ADD_API_ROUTE,
+    ADD_RESOURCE,
     ADD_WEBSOCKET_ROUTE,
     API_ROUTE,
     APP_ROUTER,
     HTTP_METHODS,
+    RESTFUL_API_CLASSES,
     ROUTABLE_CLASSES,
     ROUTABLE_MODULES,
     ROUTABLE_ROUTE,
@@ -297,6 +299,7 @@ def _registered_elsewhere(
             and (
                 ADD_API_ROUTE in source.text
                 or ADD_WEBSOCKET_ROUTE in source.text
+                or ADD_RESOURCE in source.text
                 or ROUTE_CLASS.search(source.text) is not None
             )
         ]
@@ -382,6 +385,7 @@ class _Finder:
             or ADD_WEBSOCKET_ROUTE in module.text
             or ROUTE_CLASS.search(module.text) is not None
             or ")(" in module.text  # `router.get("/")(handler)`
+            or ADD_RESOURCE in module.text
             or any(f".{name}(" in module.text for name in STARLETTE_ADD_ROUTES)
         )
 
@@ -583,6 +587,13 @@ class _Finder:
                 assert isinstance(node, ast.Call)
                 self._applied(node, *applied, scope)
                 continue
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == ADD_RESOURCE
+            ):
+                self._resource(node, node.func.value, scope)
+                continue
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -674,6 +685,68 @@ class _Finder:
             return
         for each_endpoint, name, text in found:
             self._register(decorator, each_endpoint, name, owner, scope, path=text)
+
+    def _resource(self, call: ast.Call, api: ast.expr, scope: Scope) -> None:
+        """Record ``api.add_resource(resource, *urls)`` of fastapi-restful (or fastapi-utils).
+
+        Each method of the resource's class named after an HTTP method is served at every url,
+        bound to the instance, on a router the library includes (without a prefix) into the app
+        or router ``Api`` was built with: a route of that owner, as ``add_api_route`` would be.
+        A class of another module gets it there, as an endpoint registered elsewhere does.
+        """
+        built = self._restful_api(api, scope)
+        resource = call_argument(call, 0, "resource")
+        if built is None or resource is None:
+            return
+        owner = self.owner(*built)
+        cls = _instance_class(resource, scope, self.index, once=True)
+        if owner is None or cls is None:
+            return
+        methods = _resource_methods(cls, self.index)
+        for url in call.args[1:]:
+            if isinstance(url, ast.Starred):
+                continue  # urls only known at run time: which routes, not known
+            # The registration as `add_api_route(url, ...)` would be: its path comes first.
+            route_call = ast.copy_location(ast.Call(func=call.func, args=[url], keywords=[]), call)
+            for verb, function, class_scope in methods:
+                handler_scope = Scope(function, class_scope.module, class_scope)
+                route = self._route(route_call, verb, owner, scope, handler_scope)
+                if class_scope.module is self.module:
+                    key = id(function)
+                    if key in self.handlers:
+                        self.handlers[key].routes.append(route)
+                    else:
+                        self.registered.setdefault(key, []).append(route)
+                    continue
+                self.unfollowed.append(
+                    Unfollowed.of(
+                        call,
+                        f"{ast.unparse(resource)}.{verb}",
+                        class_scope.module.path,
+                        function=function,
+                        route=dataclasses.replace(route, registered_in=self.module.path),
+                    )
+                )
+
+    def _restful_api(self, api: ast.expr, scope: Scope) -> tuple[ast.expr, Scope] | None:
+        """The app (or router) a fastapi-restful ``Api`` is built with, and where it is read.
+
+        ``Api(app)`` itself or a name bound to it; None for any other object.
+        """
+        built: ast.AST | None = api
+        built_scope = scope
+        if not isinstance(api, ast.Call):
+            binding = self.index.binding_of(api, scope)
+            if binding is None or binding.kind != "value":
+                return None
+            built, built_scope = binding.node, binding.scope
+        if not isinstance(built, ast.Call):
+            return None
+        qualified = self.index.qualify(built.func, built_scope)
+        if qualified is None or self.index.resolve(qualified)[0] not in RESTFUL_API_CLASSES:
+            return None
+        app = call_argument(built, 0, "app")
+        return None if app is None else (app, built_scope)
 
     def _listed_routes(self, items: list[ast.expr], target: ast.expr, scope: Scope) -> None:
         """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets."""
@@ -1265,6 +1338,37 @@ def _class_endpoint(
         if isinstance(statement, FunctionNode) and statement.name == name and wanted(statement):
             return statement, Scope(node, cls.scope.module, cls.scope)
     return None
+
+
+def _resource_methods(cls: Binding, index: PackageIndex) -> list[tuple[str, FunctionNode, Scope]]:
+    """The HTTP-method-named instance methods of a resource class, with their class bodies.
+
+    fastapi-restful serves every such member of the class, its own or inherited: the bases of
+    the package are read too, a name a class defines hiding the same name of its bases.
+    """
+    found: dict[str, tuple[FunctionNode, Scope]] = {}
+    pending: deque[Binding] = deque([cls])
+    seen: set[int] = set()
+    while pending and len(seen) < _MAX_BASES:
+        current = pending.popleft()
+        node = current.node
+        if current.kind != "class" or not isinstance(node, ast.ClassDef) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        body = Scope(node, current.scope.module, current.scope)
+        for statement in node.body:
+            if (
+                isinstance(statement, FunctionNode)
+                and statement.name in HTTP_METHODS
+                and _instance_method(statement)
+            ):
+                found.setdefault(statement.name, (statement, body))
+        for base in node.bases:
+            qualified = index.qualify(base, current.scope)
+            resolved = None if qualified is None else index.resolve(qualified)[1]
+            if resolved is not None:
+                pending.append(resolved)
+    return [(verb, function, body) for verb, (function, body) in found.items()]
 
 
 def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:

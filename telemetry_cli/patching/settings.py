@@ -8,7 +8,8 @@ environment sets it: each default read is remembered, so that the tool can say i
 
 Followed: a variable (module-level, or in the function reading it), or a call read in place
 (``get_settings().API_V1_STR``), built by a class of the
-package (``Settings()``) or by a function returning one (``get_settings()``, also cached; or
+package (``Settings()``) or by a function returning one (``get_settings()``, also cached, or
+the class itself, ``return Settings``, read as an instance built without arguments; or
 building a class picked at run time under a return annotation naming one, see ``_annotated``;
 or one of several classes: a getter's returns, a literal mapping looked up by an environment
 variable, ``{"dev": DevSettings, ...}[os.getenv("STAGE", "dev")]()``, read when they agree, else
@@ -555,6 +556,12 @@ def _built(index: PackageIndex, call: ast.Call, scope: Scope, depth: int) -> Bui
     ]
     inner = Scope(function, target.scope.module, target.scope)
     if len(returned) == 1 and isinstance(returned[0], ast.Name):
+        cls = _class_or_function(index, returned[0], inner)
+        if cls is not None and cls.kind == "class":
+            # `def get_settings(): return Settings`, the class itself: `get_settings().X` reads
+            # its attribute as an instance built without arguments would (its default).
+            bare = ast.copy_location(ast.Call(func=returned[0], args=[], keywords=[]), returned[0])
+            return Built(cls, bare, inner)
         # `settings = Settings(); settings.ENV = ...; return settings`.
         return _returned_variable(index, function, returned[0].id, inner, depth + 1)
     if len(returned) > 1:
