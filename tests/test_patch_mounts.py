@@ -2130,7 +2130,9 @@ def test_routers_of_modules_a_folder_lists_at_run_time_are_served_under_the_pref
 
 
 _DISCOVERY_HEAD = (
-    "import importlib\nimport os\nimport pkgutil\nfrom pathlib import Path\n\n"
+    "import importlib\nimport importlib.util\nimport os\nimport pkgutil\n"
+    "from importlib.util import module_from_spec, spec_from_file_location\n"
+    "from pathlib import Path\n\n"
     "from fastapi import FastAPI\n\nfrom app import api\n\napp = FastAPI()\n\n\n"
 )
 _INCLUDE = (
@@ -2173,8 +2175,30 @@ _INCLUDE = (
         '    for info in pkgutil.walk_packages(api.__path__, "app.api."):\n'
         "        module = importlib.import_module(info.name)\n"
         f"{_INCLUDE}\n\nregister_routers(app)\n",
+        # Files loaded by their path, not imported by a module name.
+        "def register_routers(app: FastAPI) -> None:\n"
+        '    for path in Path(api.__file__).parent.glob("*.py"):\n'
+        "        spec = importlib.util.spec_from_file_location(path.stem, path)\n"
+        "        module = importlib.util.module_from_spec(spec)\n"
+        "        spec.loader.exec_module(module)\n"
+        f"{_INCLUDE}\n\nregister_routers(app)\n",
+        "def register_routers(app: FastAPI) -> None:\n"
+        '    for path in sorted(Path(api.__file__).parent.rglob("*.py")):\n'
+        "        spec = spec_from_file_location(f'routes_{path.stem}', str(path))\n"
+        "        module = module_from_spec(spec)\n"
+        "        spec.loader.exec_module(module)\n"
+        f"{_INCLUDE}\n\nregister_routers(app)\n",
     ],
-    ids=["package-parameter", "folder-parameter", "listdir", "path-glob", "variable", "walk"],
+    ids=[
+        "package-parameter",
+        "folder-parameter",
+        "listdir",
+        "path-glob",
+        "variable",
+        "walk",
+        "spec-from-file",
+        "spec-from-file-rglob",
+    ],
 )
 def test_routers_of_a_folder_known_statically_are_served_under_the_prefix(
     tmp_path: Path, discovery: str
@@ -2298,7 +2322,7 @@ def test_routers_of_a_folder_passed_at_run_time_are_said_to_lose_the_prefix(
     assert result.exit_code == 0, result.stdout
     lines = [line for line in result.stdout.splitlines() if "imported at run time" in line]
     assert len(lines) == 1, result.stdout
-    assert lines[0].strip().startswith("backend/app/main.py:17:")
+    assert lines[0].strip().startswith("backend/app/main.py:19:")
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
