@@ -1817,6 +1817,8 @@ def _run_file_targets(
             cli = _fastapi_cli_target(line)
             if cli is not None:
                 targets.add(cli)
+            for variable in _APP_VARIABLE.finditer(line):
+                targets.update(served_import_strings(variable[1]))
     return targets
 
 
@@ -2085,13 +2087,22 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
 #: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`, a supervisord program's
 #: `command=`, a Kubernetes Deployment's container command; a hosting platform's start command:
 #: Render's `render.yaml`, Railway's `railway.toml` or `.json`, `nixpacks.toml`, Fly's
-#: `fly.toml`, App Engine's `app.yaml` `entrypoint:`).
+#: `fly.toml`, App Engine's `app.yaml` `entrypoint:`), or set the app the server reads from the
+#: environment (`.env`, `.env.production`: see `_APP_VARIABLE`).
 _RUN_FILE = re.compile(
     rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|{COMPOSE_NAME}|[\w.-]+\.sh|"
-    r"(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
+    r"\.env(?:\.[\w.-]+)?|(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
     r"render\.ya?ml|railway\.(?:toml|json)|nixpacks\.toml|fly\.toml|app\.ya?ml|"
     r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|"
     r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"
+)
+#: The app set in the environment a server reads it from: uvicorn's `UVICORN_APP` (its command
+#: line's `app` argument, when the line gives none), the uvicorn-gunicorn images' `APP_MODULE`.
+#: As a Dockerfile's `ENV` (`ENV APP_MODULE=app.main:app`, or `ENV APP_MODULE app.main:app`), a
+#: compose file's `environment:` (`- UVICORN_APP=...`, or `UVICORN_APP: ...`), a `.env` line, a
+#: shell's `export`; its value, quoted or not.
+_APP_VARIABLE = re.compile(
+    r"(?<![\w$])(?:UVICORN_APP|APP_MODULE)(?!\w)[\"']?(?:[ \t]*[=:][ \t]*|[ \t]+)[\"']?([^\s\"']+)"
 )
 #: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
 _LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*)")

@@ -10,7 +10,9 @@ project usually does.
 from __future__ import annotations
 
 import ast
+import contextlib
 import itertools
+import posixpath
 import re
 import shlex
 import tomllib
@@ -443,17 +445,95 @@ def _requirements_steps(
         # Where its copies took each file from first, then each path as the build context's.
         candidates += copied_requirements(root / folder, dockerfile_text)
         candidates += DOCKER_REQUIREMENTS.findall(dockerfile_text)
+    candidates += _named_requirements(root / folder)
     for candidate in candidates:
         relative = PurePosixPath(folder, candidate)
         if ".." in relative.parts or relative.is_absolute():
             continue
-        text = read(root / relative)
-        if text is None:
+        requirements = _requirement_lines(root, relative, read, set())
+        if requirements is None:
             continue
-        lines = [line.split(" #")[0] for line in text.splitlines()]
-        requirements = [line for line in lines if line.strip() and line.lstrip()[0] not in "#-"]
         return [f"pip install -r {shlex.quote(relative.as_posix())}"], _requirements(requirements)
     return None
+
+
+# What a requirements file for production is called besides `requirements.txt`, by preference:
+# `requirements-prod.txt`, `requirements/base.txt`, ...
+_PRODUCTION = ("prod", "production", "base", "common", "main", "core", "requirements")
+# Requirements files only development needs (tests, linters, docs): not what the app runs on.
+_DEVELOPMENT = frozenset(
+    {"dev", "develop", "development", "test", "tests", "testing", "lint", "linting", "docs"}
+    | {"doc", "ci", "local", "typing", "mypy", "style", "format", "qa", "e2e", "bench"}
+)
+# `-r other.txt`, `--requirement other.txt`, `--requirement=other.txt`, `-rother.txt`.
+_INCLUDED = re.compile(r"(?:-r|--requirement)(?:\s*=\s*|\s+|(?=[^\s=]))(\S+)")
+
+
+def _named_requirements(folder: Path) -> list[str]:
+    """The requirements files of a folder other than ``requirements.txt``, preferred first.
+
+    ``requirements-prod.txt`` (or ``_``), then ``requirements/prod.txt`` and the other
+    production names of :data:`_PRODUCTION`, then any other file of either form whose name
+    says no development use (:data:`_DEVELOPMENT`), by name.
+    """
+    found: list[str] = []
+    for separator in ("-", "_"):
+        with contextlib.suppress(OSError):  # unreadable: as absent
+            found += sorted(
+                path.name for path in folder.glob(f"requirements{separator}*.txt") if path.is_file()
+            )
+    with contextlib.suppress(OSError):
+        found += sorted(
+            f"requirements/{path.name}"
+            for path in (folder / "requirements").glob("*.txt")
+            if path.is_file()
+        )
+
+    def stem(name: str) -> str:
+        # `requirements/prod.txt` -> `prod`, `requirements-prod.txt` -> `prod`.
+        folder, _, file = name.rpartition("/")
+        words = file.removesuffix(".txt")
+        return words if folder else words.removeprefix("requirements")[1:]
+
+    def rank(name: str) -> tuple[int, bool, str]:
+        words = stem(name).lower()
+        known = _PRODUCTION.index(words) if words in _PRODUCTION else len(_PRODUCTION)
+        return known, "/" in name, name
+
+    kept = [
+        name for name in found if not _DEVELOPMENT & set(re.split(r"[-_.]", stem(name).lower()))
+    ]
+    return sorted(kept, key=rank)
+
+
+def _requirement_lines(
+    root: Path, relative: PurePosixPath, read: TextReader, seen: set[PurePosixPath]
+) -> list[str] | None:
+    """The requirement lines of a requirements file and of those it includes (``-r``).
+
+    An included file is read relative to the including one (as pip reads it); one already read
+    (a cycle) or missing adds nothing. None when the file itself cannot be read.
+    """
+    text = read(root / relative)
+    if text is None:
+        return None
+    seen.add(relative)
+    requirements: list[str] = []
+    for line in text.splitlines():
+        line = line.split(" #")[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith("-"):
+            requirements.append(line)
+            continue
+        included = _INCLUDED.fullmatch(line)
+        if included is None:
+            continue
+        target = PurePosixPath(posixpath.normpath(relative.parent / included[1]))
+        if target in seen or ".." in target.parts or target.is_absolute():
+            continue
+        requirements += _requirement_lines(root, target, read, seen) or []
+    return requirements
 
 
 # PEP 723's reference regular expression for a block of inline metadata.

@@ -16,6 +16,7 @@ import pytest
 
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.patching import analyze
+from telemetry_cli.patching.apps import is_build_output
 from telemetry_cli.plan import load_plan
 
 CASES_DIR = Path(__file__).resolve().parent / "discovery"
@@ -157,6 +158,13 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "app.include_router(telemetry_router)",
         "app.service:app",
     ),
+    # setuptools' build folder holds copies of the modules: no app of the project.
+    "build-lib-copy-ignored": Found(
+        "server.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "server:app",
+    ),
     "tests-folder-ignored": Found(
         "backend/app/server.py",
         "app = FastAPI()",
@@ -293,3 +301,14 @@ def test_discovery(name: str, tmp_path: Path) -> None:
     (root / expected.patched).write_bytes(patched.new)
     again = [item for item in analyze(plan).files if item.path == expected.patched]
     assert again[0].new == again[0].old
+
+
+def test_only_setuptools_build_output_is_passed_over(tmp_path: Path) -> None:
+    """`build/lib` is setuptools' copy of the modules; a package named `build` is the project's."""
+    (tmp_path / "out/build/lib.linux-x86_64-cpython-312").mkdir(parents=True)
+    (tmp_path / "own/build/lib").mkdir(parents=True)
+    (tmp_path / "own/build/__init__.py").write_text("")
+    (tmp_path / "plain/build/scripts").mkdir(parents=True)
+    assert is_build_output(tmp_path / "out/build")
+    assert not is_build_output(tmp_path / "own/build")
+    assert not is_build_output(tmp_path / "plain/build")

@@ -3201,6 +3201,20 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         {"Dockerfile": 'CMD ["gunicorn", "-c", "python:league_conf", "league.main:app"]\n'},
         {"Procfile": "web: gunicorn league.main:app --config=python:league_conf\n"},
         {"start.sh": "hypercorn --config python:league_conf league.main:app\n"},
+        # The app set in the environment the server reads it from.
+        {"Dockerfile": 'FROM python:3.12\nENV UVICORN_APP=league.main:app\nCMD ["uvicorn"]\n'},
+        {"Dockerfile": "FROM tiangolo/uvicorn-gunicorn-fastapi\nENV APP_MODULE league.main:app\n"},
+        {
+            "compose.yml": "services:\n  api:\n    command: uvicorn --reload\n"
+            "    environment:\n      - UVICORN_APP=league.main:app\n"
+            "      - UVICORN_APP_DIR=.\n"
+        },
+        {
+            "docker-compose.yml": "services:\n  api:\n    image: tiangolo/uvicorn-gunicorn\n"
+            '    environment:\n      APP_MODULE: "league.main:app"\n'
+        },
+        {".env": "DEBUG=1\nUVICORN_APP=league.main:app\nOLD=league_old.main:app\n"},
+        {"start.sh": "export UVICORN_APP='league.main:app'\nexec uvicorn --port 80\n"},
     ],
     ids=[
         "dockerfile",
@@ -3238,6 +3252,12 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "gunicorn-config-module",
         "gunicorn-config-module-after-equals",
         "hypercorn-config-module",
+        "dockerfile-env-uvicorn-app",
+        "dockerfile-env-app-module",
+        "compose-environment-list",
+        "compose-environment-mapping",
+        "dotenv",
+        "shell-export",
     ],
 )
 def test_a_run_file_naming_one_app_picks_it_among_several(

@@ -698,3 +698,60 @@ def test_a_missing_dependency_of_a_single_file_service_names_its_inline_dependen
         "install the backend's dependencies: pip install 'fastapi>=0.115' httpx; "
         "pip install uvicorn" in result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("files", "command"),
+    [
+        ({"requirements-prod.txt": "fastapi\nuvicorn\n"}, "pip install -r requirements-prod.txt"),
+        ({"requirements/base.txt": "fastapi\nuvicorn\n"}, "pip install -r requirements/base.txt"),
+        (
+            {
+                "requirements/dev.txt": "-r prod.txt\npytest\n",
+                "requirements/prod.txt": "fastapi\nuvicorn\n",
+            },
+            "pip install -r requirements/prod.txt",
+        ),
+        # One file of another name in the folder: what there is.
+        ({"requirements/api.txt": "fastapi\nuvicorn\n"}, "pip install -r requirements/api.txt"),
+        (
+            {
+                "requirements_production.txt": "fastapi\nuvicorn\n",
+                "requirements-test.txt": "pytest\n",
+            },
+            "pip install -r requirements_production.txt",
+        ),
+    ],
+    ids=["dash-prod", "folder-base", "folder-prod-over-dev", "folder-single", "underscore"],
+)
+def test_requirements_files_of_other_names_install_the_backend(
+    tmp_path: Path, files: dict[str, str], command: str
+) -> None:
+    """No `requirements.txt`: the production requirements under another common name."""
+    write(tmp_path, {"pyproject.toml": ONLY_OUR_TABLE, **files})
+    assert install_steps(tmp_path, "backend").commands == (command,)
+
+
+def test_requirements_files_for_development_only_install_nothing(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements-dev.txt": "fastapi\npytest\n", "requirements/test.txt": "x\n"})
+    assert install_steps(tmp_path, "backend").commands == ()
+
+
+@pytest.mark.parametrize(
+    "include",
+    ["-r requirements/base.txt", "--requirement=requirements/base.txt", "-rrequirements/base.txt"],
+)
+def test_requirements_files_a_requirements_file_includes_are_read(
+    tmp_path: Path, include: str
+) -> None:
+    """`-r requirements/base.txt` brings what that file lists (uvicorn: none added), relative to
+    the including file; a file including one that includes it back is read once."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": f"{include}\n",
+            "requirements/base.txt": "fastapi\n-r common.txt\n",
+            "requirements/common.txt": "uvicorn[standard]\n-r ../requirements.txt\n",
+        },
+    )
+    assert install_steps(tmp_path, "backend").commands == ("pip install -r requirements.txt",)

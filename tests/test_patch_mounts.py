@@ -2206,7 +2206,9 @@ def test_routers_of_modules_a_folder_lists_at_run_time_are_served_under_the_pref
 
 
 _DISCOVERY_HEAD = (
-    "import importlib\nimport os\nimport pkgutil\nfrom pathlib import Path\n\n"
+    "import importlib\nimport importlib.util\nimport os\nimport pkgutil\n"
+    "from importlib.util import module_from_spec, spec_from_file_location\n"
+    "from pathlib import Path\n\n"
     "from fastapi import FastAPI\n\nfrom app import api\n\napp = FastAPI()\n\n\n"
 )
 _INCLUDE = (
@@ -2249,8 +2251,30 @@ _INCLUDE = (
         '    for info in pkgutil.walk_packages(api.__path__, "app.api."):\n'
         "        module = importlib.import_module(info.name)\n"
         f"{_INCLUDE}\n\nregister_routers(app)\n",
+        # Files loaded by their path, not imported by a module name.
+        "def register_routers(app: FastAPI) -> None:\n"
+        '    for path in Path(api.__file__).parent.glob("*.py"):\n'
+        "        spec = importlib.util.spec_from_file_location(path.stem, path)\n"
+        "        module = importlib.util.module_from_spec(spec)\n"
+        "        spec.loader.exec_module(module)\n"
+        f"{_INCLUDE}\n\nregister_routers(app)\n",
+        "def register_routers(app: FastAPI) -> None:\n"
+        '    for path in sorted(Path(api.__file__).parent.rglob("*.py")):\n'
+        "        spec = spec_from_file_location(f'routes_{path.stem}', str(path))\n"
+        "        module = module_from_spec(spec)\n"
+        "        spec.loader.exec_module(module)\n"
+        f"{_INCLUDE}\n\nregister_routers(app)\n",
     ],
-    ids=["package-parameter", "folder-parameter", "listdir", "path-glob", "variable", "walk"],
+    ids=[
+        "package-parameter",
+        "folder-parameter",
+        "listdir",
+        "path-glob",
+        "variable",
+        "walk",
+        "spec-from-file",
+        "spec-from-file-rglob",
+    ],
 )
 def test_routers_of_a_folder_known_statically_are_served_under_the_prefix(
     tmp_path: Path, discovery: str
@@ -2374,7 +2398,7 @@ def test_routers_of_a_folder_passed_at_run_time_are_said_to_lose_the_prefix(
     assert result.exit_code == 0, result.stdout
     lines = [line for line in result.stdout.splitlines() if "imported at run time" in line]
     assert len(lines) == 1, result.stdout
-    assert lines[0].strip().startswith("backend/app/main.py:17:")
+    assert lines[0].strip().startswith("backend/app/main.py:19:")
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
@@ -4690,3 +4714,86 @@ def test_a_log_call_in_a_handler_an_earlier_route_now_hides_is_taken_out(tmp_pat
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/v1/items/7").json() == {"found": 7}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "request_path"),
+    [
+        # A parameter without convertor matches any text of a segment.
+        ('@router.get("/{item_id}")', '@router.get("/latest")', "/api/v1/items/latest"),
+        ('@router.get("/{item_id}")', '@router.get("/{id:int}")', "/api/v1/items/7"),
+        ('@router.get("/{item_id}")', '@router.get("/v{id}")', "/api/v1/items/v7"),
+        # `int` matches digits only.
+        ('@router.get("/{item_id:int}")', '@router.get("/7")', "/api/v1/items/7"),
+        # `path` matches the rest, one segment or more.
+        ('@router.get("/{item_id:path}")', '@router.get("/{id}/more")', "/api/v1/items/7/more"),
+        ('@router.get("/{item_id:path}")', '@router.get("/")', "/api/v1/items/"),
+    ],
+    ids=["str-over-literal", "str-over-int", "str-over-mixed", "int-over-digits", "path", "empty"],
+)
+def test_a_handler_an_earlier_route_takes_every_request_of_gets_no_log_call(
+    tmp_path: Path, first: str, second: str, request_path: str
+) -> None:
+    """`/items/{item_id}` before `/items/latest`: the first route answers `/items/latest`."""
+    root = _duplicate_project(tmp_path, first, second)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged(root) == {"get_item"}, result.stdout
+    said = " ".join(result.stdout.split())
+    assert "route get_item_again" in said and "is never reached" in said, result.stdout
+    assert "matching each of its requests" in said, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        response = TestClient(served.app).get(request_path)
+        assert "again" not in response.json(), response.json()
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Registered after: the literal answers first.
+        ('@router.get("/latest")', '@router.get("/{id}")'),
+        # `int` does not match letters, nor `str` an empty segment or two.
+        ('@router.get("/{item_id:int}")', '@router.get("/latest")'),
+        ('@router.get("/{item_id}")', '@router.get("/")'),
+        ('@router.get("/{item_id}")', '@router.get("/{id}/more")'),
+        ('@router.get("/{item_id}")', '@router.get("/{id:path}")'),
+        ('@router.get("/{item_id:int}")', '@router.get("/{id}")'),
+        # `path` needs the `/` after its prefix.
+        ('@router.get("/x/{item_id:path}")', '@router.get("/x")'),
+        ('@router.get("/{item_id}.json")', '@router.get("/{id}")'),
+    ],
+    ids=[
+        "literal-first",
+        "int-letters",
+        "empty",
+        "deeper",
+        "path",
+        "int-str",
+        "path-root",
+        "mixed",
+    ],
+)
+def test_a_handler_an_earlier_route_takes_only_some_requests_of_keeps_its_log_call(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    root = _duplicate_project(tmp_path, first, second)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "never reached" not in result.stdout
+    assert _logged(root) == {"get_item", "get_item_again"}
+
+
+def test_a_log_call_of_a_handler_an_earlier_route_now_hides_is_taken_out(tmp_path: Path) -> None:
+    """The generated call of a handler another method served goes when it becomes unreachable;
+    `generate --check` says the module is stale until then."""
+    root = _duplicate_project(tmp_path, '@router.get("/{item_id}")', '@router.post("/latest")')
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert _logged(root) == {"get_item", "get_item_again"}
+    items = root / "backend/app/api/items.py"
+    items.write_text(items.read_text().replace('@router.post("/latest")', '@router.get("/latest")'))
+    assert run("generate", "--check", "--root", str(root)).exit_code != 0
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged(root) == {"get_item"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

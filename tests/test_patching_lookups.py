@@ -326,12 +326,12 @@ def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(
         },
     )
     matched: list[str] = []
-    matched_path = routes._matched_path
+    matched_path = routes.matched_path
 
     def counted(template: str) -> str:
         matched.append(template)
         return matched_path(template)
 
-    monkeypatch.setattr(routes, "_matched_path", counted)
+    monkeypatch.setattr(routes, "matched_path", counted)
     analyze(load_plan(root=tmp_path))
     assert 60 <= len(matched) <= 2 * 60

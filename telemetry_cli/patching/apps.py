@@ -1679,6 +1679,7 @@ def package_modules(
             and not (skip_tests and name in _SKIPPED_DIRS)
             and not (Path(folder) == package_dir and name in layers)
             and not is_environment(Path(folder, name))
+            and not is_build_output(Path(folder, name))
             and not _links_inside(Path(folder, name), real_package)
         )
         relative = Path(folder).relative_to(package_dir).parts
@@ -1704,6 +1705,27 @@ def is_environment(folder: Path) -> bool:
     """
     try:
         return (folder / "pyvenv.cfg").exists() or (folder / "conda-meta").is_dir()
+    except OSError:
+        return False
+
+
+def is_build_output(folder: Path) -> bool:
+    """Whether ``folder`` is what setuptools builds into: copies of the project's modules.
+
+    A ``build`` folder that is no package, holding ``lib`` (or ``lib.<platform>``, or
+    ``bdist.<platform>``): ``build/lib/app/main.py`` is a stale copy of ``app/main.py``, never
+    what is served (its app would be taken for a second one). A package named ``build`` is the
+    project's own.
+    """
+    if folder.name != "build":
+        return False
+    try:
+        if (folder / "__init__.py").exists():
+            return False
+        return any(
+            child.is_dir() and (child.name == "lib" or child.name.startswith(("lib.", "bdist.")))
+            for child in folder.iterdir()
+        )
     except OSError:
         return False
 

@@ -29,6 +29,7 @@ from telemetry_cli.patching.routes import (
     RouteOrder,
     find_handlers,
     is_dependency,
+    matched_path,
     unfollowed_registrations,
 )
 from telemetry_cli.patching.symbols import Binding, FunctionNode, ModuleModel, PackageIndex, Scope
@@ -356,9 +357,17 @@ def _unreached_note(handler: Handler, first: Handler, route: Route) -> str:
     at = f"line {route.line}"
     if first.module is not handler.module:
         at = f"{first.module.path}:{route.line}"
+    path = matched_path(route.template)
+    same = any(matched_path(own.template) == path for own in handler.routes)
+    # `/items/{id}` before `/items/latest`: another path, matching every request of this one.
+    how = (
+        "the same method and path"
+        if same
+        else f"the same method and a path (`{route.template}`) matching each of its requests,"
+    )
     return (
         f"{handler.module.path}:{handler.first_line}: route {handler.label()} is never reached: "
-        f"route {first.label()} at {at} is registered before it with the same method and path "
+        f"route {first.label()} at {at} is registered before it with {how} "
         "and answers every request for it first (FastAPI serves the first route registered); "
         "it gets no log call"
     )

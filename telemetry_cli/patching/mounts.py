@@ -1629,6 +1629,9 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
 
 
 _RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
+# `module_from_spec(spec_from_file_location(name, path))`: a module loaded from a file's path,
+# as a folder listing finds it (the name it is given is no module name of the package).
+_LOADED_FROM_SPEC = "importlib.util.module_from_spec"
 # How many variables and attributes a router read from such a module is followed through.
 _MAX_RUN_TIME_DEPTH = 8
 
@@ -1668,7 +1671,7 @@ def _imported_at_run_time(
     name = function.id if builtin and isinstance(function, ast.Name) else None
     if name == "getattr" and expression.args:
         return _imported_at_run_time(expression.args[0], scope, index, depth + 1)
-    return (name or index.qualify(function, scope)) in _RUN_TIME_IMPORTS
+    return (name or index.qualify(function, scope)) in _RUN_TIME_IMPORTS | {_LOADED_FROM_SPEC}
 
 
 def _discovered_mounts(
@@ -1821,8 +1824,9 @@ def _run_time_module(
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
         expression, scope = binding.node, binding.scope
-    if isinstance(expression, ast.Call) and index.qualify(expression.func, scope) == (
-        "importlib.import_module"
+    if isinstance(expression, ast.Call) and index.qualify(expression.func, scope) in (
+        "importlib.import_module",
+        _LOADED_FROM_SPEC,
     ):
         return expression, scope
     return None
@@ -1838,8 +1842,9 @@ _LISTINGS = {
 # Those that list modules only: one of a folder not known leaves the listed package unknown
 # (a listing of files may be of anything, as a folder of templates: only a known one counts).
 _MODULE_LISTINGS = frozenset({"pkgutil.iter_modules", "pkgutil.walk_packages"})
-# `<folder>.glob("*.py")`, `<folder>.iterdir()`: a folder's files, when the folder is known.
-_FOLDER_LISTINGS = frozenset({"glob", "iterdir"})
+# `<folder>.glob("*.py")`, `<folder>.iterdir()`: a folder's files, when the folder is known;
+# by whether they list its subfolders' too (`rglob`).
+_FOLDER_LISTINGS = {"glob": False, "iterdir": False, "rglob": True}
 # Calls giving the path they are given, in another form.
 _SAME_PATH = frozenset(
     {"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "str"}
@@ -1856,9 +1861,10 @@ def _package_listed_in_scopes(
     """The one package whose folder is listed where the include runs, and whether deeply.
 
     ``pkgutil.iter_modules(<folder>)`` (or ``walk_packages``, which lists its subfolders too),
-    ``os.listdir(<folder>)``, ``<folder>.glob("*.py")``: looked for in the function making the
-    include, else in the scopes around it; the folder as :func:`_path_of` tells it. A ``pkgutil``
-    listing of a folder not known statically (or two different folders) leaves it unknown.
+    ``os.listdir(<folder>)``, ``<folder>.glob("*.py")`` (``rglob``: deeply): looked for in the
+    function making the include, else in the scopes around it; the folder as :func:`_path_of`
+    tells it. A ``pkgutil`` listing of a folder not known statically (or two different folders)
+    leaves it unknown.
     """
     current: Scope | None = scope
     while current is not None:
@@ -1882,7 +1888,7 @@ def _package_listed_in_scopes(
                 # Any object may have a `glob` method: only a known folder's counts.
                 folder = _path_of(node.func.value, current, index, modules, 0)
                 if folder is not None and not folder[1]:
-                    listed.add((folder[0], False))
+                    listed.add((folder[0], _FOLDER_LISTINGS[node.func.attr]))
         if listed:
             return listed.pop() if len(listed) == 1 else None
         current = current.parent

@@ -31,6 +31,7 @@ from telemetry_cli.patching.apps import (
     AppSite,
     choose_in_module,
     find_app,
+    is_build_output,
     is_environment,
     mounted_at,
     package_modules,
@@ -203,6 +204,7 @@ class BackendReader:
                 if name.isidentifier()
                 and name not in ("__pycache__", "node_modules", "site-packages")
                 and not is_environment(Path(folder, name))
+                and not is_build_output(Path(folder, name))
             )
             relative = Path(folder).relative_to(backend).parts
             if not relative:

@@ -2020,17 +2020,16 @@ class RouteOrder:
         self.index = index
         self._lines: dict[str, set[int]] = {}  # each module's :func:`_body_registrations`
         # The routes near a chain, by its objects and its steps' modules (see _routes_near).
-        self._near: dict[
-            tuple[frozenset[tuple[str, str]], frozenset[str]],
-            dict[str, list[tuple[Handler, Route]]],
-        ] = {}
+        self._near: dict[tuple[frozenset[tuple[str, str]], frozenset[str]], _PathTrie] = {}
 
     def shadowed_by(self, handler: Handler) -> tuple[Handler, Route] | None:
-        """The handler (and its route) registered first with every method and path of ``handler``.
+        """The handler (and its route) registered first answering every request of ``handler``.
 
         Starlette tries an app's routes in the order they were added and the first one matching
         a request's path and method takes it: a second handler declared with the same method and
-        path (path parameters match whatever their names) on the same app is never called. The
+        path (path parameters match whatever their names), or with a path every request of
+        which an earlier one matches (``/items/{id}`` before ``/items/latest``, see
+        :class:`_PathTrie`), on the same app is never called. The
         order is the order of the decorators (or ``add_api_route`` calls) on a router, and across
         routers the order of the ``include_router`` calls: known only where each step is a
         statement of a module's own body (not in a function, a loop or an ``if``), in one module
@@ -2045,7 +2044,7 @@ class RouteOrder:
             if chain is None or route.methods is None:
                 return None
             taken: set[str] = set()
-            for other, earlier in self._routes_near(chain).get(_matched_path(route.template), []):
+            for other, earlier in self._routes_near(chain).covering(matched_path(route.template)):
                 if other.function is handler.function or earlier.methods is None:
                     continue
                 if not set(earlier.methods) & set(route.methods):
@@ -2058,11 +2057,11 @@ class RouteOrder:
                 return None
         return first
 
-    def _routes_near(self, chain: list[_Registration]) -> dict[str, list[tuple[Handler, Route]]]:
+    def _routes_near(self, chain: list[_Registration]) -> _PathTrie:
         """The routes of the modules adding routes (or routers) to ``chain``'s objects, by path.
 
         Those modules: the ones making the chain's steps, the objects' own, and those including
-        a router into one of the objects; the path as :func:`_matched_path` gives it.
+        a router into one of the objects; the path as :func:`matched_path` gives it.
         """
         objects = frozenset(into for into, _, _ in chain)
         steps = frozenset(module for _, module, _ in chain)
@@ -2076,19 +2075,114 @@ class RouteOrder:
                 for router, includes in mounts.included.items()
                 if any((include.parent or include.app) in objects for include in includes)
             }
-            by_path: dict[str, list[tuple[Handler, Route]]] = {}
+            by_path = _PathTrie()
             for name in sorted(names):
                 model = self.index.module(name)
                 if model is None:
                     continue
                 for other in find_handlers(model, self.index)[0]:
                     for route in other.routes:
-                        by_path.setdefault(_matched_path(route.template), []).append((other, route))
+                        by_path.add(matched_path(route.template), (other, route))
             self._near[key] = by_path
         return self._near[key]
 
 
-def _matched_path(template: str) -> str:
+# What Starlette's convertors match in a path (`starlette.convertors`), by name; `path` (`.*`,
+# across segments) is read apart.
+_CONVERTORS = {
+    "str": re.compile(r"[^/]+"),
+    "int": re.compile(r"[0-9]+"),
+    "float": re.compile(r"[0-9]+(\.[0-9]+)?"),
+    "uuid": re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+}
+# A segment some convertor matches too, by the convertors: an `int` parameter is a `float`'s
+# and a `str`'s (every digit string is one of each).
+_WIDER = {"int": ("float", "str"), "float": ("str",), "uuid": ("str",)}
+_ANY_REST = "{:path}"  # a last segment matching whatever follows, `/` included
+
+
+class _PathTrie:
+    """Routes by their matched paths (see :func:`matched_path`), segment by segment.
+
+    Asked which routes match every request a path matches (:meth:`covering`): following only
+    the segments that may cover each of its own, not a scan of every route.
+    """
+
+    def __init__(self) -> None:
+        self.children: dict[str, _PathTrie] = {}
+        self.routes: list[tuple[Handler, Route]] = []  # those whose path ends here
+
+    def add(self, path: str, route: tuple[Handler, Route]) -> None:
+        node = self
+        for segment in path.split("/"):
+            node = node.children.setdefault(segment, _PathTrie())
+        node.routes.append(route)
+
+    def covering(self, path: str) -> list[tuple[Handler, Route]]:
+        """The routes whose path matches every request ``path`` matches, the same path first.
+
+        Segment by segment, a route's segment covers one of ``path`` when it is the same, or a
+        single parameter whose convertor matches all it does: ``{:str}`` any segment (never
+        empty, no ``/``), ``{:int}`` a literal of digits (or an ``int`` parameter), ``{:float}``
+        and ``{:uuid}`` a literal they match; a last ``{:path}`` segment every rest of one or
+        more segments. A segment mixing text and parameters covers only itself.
+        """
+        segments = path.split("/")
+        found: list[tuple[Handler, Route]] = []
+        exact = self._node(segments)
+        if exact is not None:
+            found += exact.routes
+        self._covering(segments, 0, found, exact)
+        return found
+
+    def _node(self, segments: list[str]) -> _PathTrie | None:
+        node: _PathTrie | None = self
+        for segment in segments:
+            node = None if node is None else node.children.get(segment)
+        return node
+
+    def _covering(
+        self,
+        segments: list[str],
+        at: int,
+        found: list[tuple[Handler, Route]],
+        exact: _PathTrie | None,
+    ) -> None:
+        rest = self.children.get(_ANY_REST)
+        if rest is not None and at < len(segments) and rest is not exact:
+            found += rest.routes
+        if at == len(segments):
+            if self is not exact:
+                found += self.routes
+            return
+        for key in _covering_segments(segments[at]):
+            child = self.children.get(key)
+            if child is not None:
+                child._covering(segments, at + 1, found, exact)
+
+
+def _covering_segments(segment: str) -> list[str]:
+    """The matched segments (the same one first) matching every string ``segment`` matches."""
+    keys = [segment]
+    parameter = _SEGMENT_PARAMETER.fullmatch(segment)
+    if parameter is not None:
+        keys += [f"{{:{wider}}}" for wider in _WIDER.get(parameter[1], ())]
+        return keys
+    if "{" in segment:
+        # Text and parameters: never empty, and no `/` unless a `path` parameter matches one.
+        return keys if _ANY_REST in segment else [*keys, "{:str}"]
+    keys += [
+        f"{{:{name}}}"
+        for name, pattern in _CONVERTORS.items()
+        if segment and pattern.fullmatch(segment)
+    ]
+    return keys
+
+
+_SEGMENT_PARAMETER = re.compile(r"\{:([^{}]*)\}")
+
+
+def matched_path(template: str) -> str:
     """A route template as Starlette matches it: parameter names do not count, convertors do."""
     return PATH_PARAMETER.sub(lambda match: "{:" + (match.group(2) or "str") + "}", template)
 

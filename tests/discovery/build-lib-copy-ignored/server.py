@@ -1,0 +1,5 @@
+"""The app."""
+
+from fastapi import FastAPI
+
+app = FastAPI()
