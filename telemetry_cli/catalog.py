@@ -62,7 +62,10 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # A payload model's field cannot take these names, so a property of that name gets the field
 # ``<name>_`` with the property's name as its alias (payloads, errors and schemas keep the name):
 # the names a payload model's class body reads in its field types (a field bound before them
-# would hide them), and pydantic 2's ``BaseModel`` attributes (a field would hide the method).
+# would hide them), and every public name a model class finds by attribute lookup: pydantic 2's
+# ``BaseModel`` attributes and those of its metaclass (``ModelMetaclass`` -> ``ABCMeta`` ->
+# ``type``: ``register``, ``mro``). A field of such a name hides it, and pydantic takes the
+# attribute it finds as the field's default, so a payload without the property passed.
 _NAMES_IN_FIELD_TYPES = frozenset({"int", "list", "str", "whole_number"})
 _BASE_MODEL_NAMES = frozenset(
     {
@@ -87,9 +90,11 @@ _BASE_MODEL_NAMES = frozenset(
         "model_validate",
         "model_validate_json",
         "model_validate_strings",
+        "mro",
         "parse_file",
         "parse_obj",
         "parse_raw",
+        "register",
         "schema",
         "schema_json",
         "update_forward_refs",

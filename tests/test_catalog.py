@@ -920,3 +920,43 @@ def test_the_models_module_defines_the_helpers_its_fields_use_and_no_others(
     used = {node.id for node in ast.walk(payload) if isinstance(node, ast.Name)}
     assert defined & everything == helpers
     assert used & everything <= helpers
+
+
+def _shadowed_names() -> list[str]:
+    """Every public name a payload model's class finds on BaseModel or on its metaclass."""
+    from pydantic import BaseModel
+
+    found = {name for name in dir(BaseModel) if not name.startswith("_")}
+    found |= {name for name in dir(type(BaseModel)) if not name.startswith("_")}
+    return sorted(found)
+
+
+def test_property_names_shadowing_base_model_or_its_metaclass_are_aliased(
+    tmp_path: Path,
+) -> None:
+    # register (ABCMeta) and mro (type) are found on the model class too: a field of that name
+    # warned, and took the bound method as its default, so a payload without it was recorded.
+    names = _shadowed_names()
+    assert {"register", "mro", "model_dump", "copy"} <= set(names)
+    lines = [f'properties.{name} = {{ type = "integer" }}' for name in names]
+    head = 'event-types = ["error_event"]\ninstrument = {}\n\n[events.shadowed]\n'
+    text = head + "\n".join(lines) + "\n"
+    with rendered_layer(tmp_path, **catalog_options(text)) as rendered:
+        result = subprocess.run(
+            [sys.executable, "-W", "error", "-c", f"import {rendered.models.__name__}"],
+            cwd=rendered.root / rendered.plan.backend,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        logger = rendered.event_logger.EventLogger(RecordingSink(), enabled=True)
+        payload = {name: index for index, name in enumerate(names)}
+        assert logger.record("shadowed", payload).payload == payload
+        for name in ("register", "mro"):
+            with pytest.raises(ValueError) as caught:
+                logger.record("shadowed", {k: v for k, v in payload.items() if k != name})
+            problem = caught.value.problems[0]  # type: ignore[attr-defined]
+            assert (problem.property_name, problem.kind) == (name, "missing")
+        schema = rendered.models.PAYLOAD_MODELS["shadowed"].model_json_schema(by_alias=True)
+        assert set(schema["required"]) >= set(names)

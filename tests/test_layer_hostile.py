@@ -43,7 +43,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.backend_support import imported_app
-from tests.layer_support import REPO_ROOT, Layer, rendered_layer
+from tests.layer_support import REPO_ROOT, Layer, RecordingSink, rendered_layer
 from tests.test_layer_contract import load_contract, operations
 
 MAX_BODY = 32 * 1024
@@ -1420,3 +1420,61 @@ def test_server_refuses_hostile_bodies_without_logging_them(server: Server, laye
     assert server.post(path, event(payload=f'{{"k": "{secret}"}}').encode(), "text/plain") == 415
     assert server.post(path, event().encode()) == 202
     server.check_log({secret})
+
+
+# --- hostile Python values through log() and record() -----------------------------------------
+
+_HOSTILE_SCALARS: st.SearchStrategy[Any] = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.sampled_from([10**5000, -(10**400), 2**63, -(2**64)]),
+    st.floats(),  # NaN, infinities, -0.0, subnormals
+    st.text(max_size=12),  # lone surrogates and control characters too
+    st.binary(max_size=8),
+)
+# Keys a JSON object cannot have beside the ones it can: a caller's dict may hold any.
+_HOSTILE_KEYS: st.SearchStrategy[Any] = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(["password", "ssh_key", "path", "\ud800", "pass\udfffword"]),
+    st.integers(),
+    st.none(),
+    st.floats(),
+    st.tuples(st.integers()),
+    st.binary(max_size=4),
+)
+
+
+def _hostile_values(levels: int) -> st.SearchStrategy[Any]:
+    if levels == 0:
+        return _HOSTILE_SCALARS
+    inner = _hostile_values(levels - 1)
+    return st.one_of(
+        _HOSTILE_SCALARS,
+        st.lists(inner, max_size=3),
+        st.tuples(inner, inner),
+        st.dictionaries(_HOSTILE_KEYS, inner, max_size=3),
+    )
+
+
+@given(
+    payload=st.dictionaries(_HOSTILE_KEYS, _hostile_values(7), max_size=4),
+    event_type=st.sampled_from([TYPE, "chapter_visit", "error_event", "\ud800", ""]),
+)
+@PROPERTY_SETTINGS
+def test_hostile_python_payloads_are_recorded_as_strict_json_or_refused(
+    layer: Layer, payload: dict[Any, Any], event_type: str
+) -> None:
+    secret = s()
+    payload = {**payload, "password": secret, "nested": [{"ssh_key": secret}]}
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    # log() never raises, whatever the payload; record() raises ValueError only.
+    logger.log(event_type, payload)
+    try:
+        recorded = logger.record(event_type, payload)
+    except ValueError:
+        return
+    text = recorded.to_json()
+    assert secret not in text
+    json.loads(text, parse_constant=lambda constant: pytest.fail(f"not strict JSON: {constant}"))
+    text.encode("utf-8")  # no lone surrogate reaches a sink

@@ -2336,6 +2336,42 @@ def test_pass_alone_or_after_other_words_is_kept(layer: Layer, sensitive: Any, k
     assert layer.event_logger._holds_secret(f"{key}=true1") is False
 
 
+# A key named after what it unlocks or signs with is a secret: a credential's, a cipher's, a
+# recovery's or a licence's key.
+SECRET_OWNED_KEYS = [
+    "ssh_key", "SSH_KEY", "sshKey", "sshkey", "ssh-keys", "tls_key", "TLS_KEY", "ssl_key",
+    "recovery_key", "recoveryKey", "backup_key", "unlock_key", "bitlocker_key", "escrow_key",
+    "private_key", "signing_key", "sign_key", "encryption_key", "decryption_key", "crypto_key",
+    "cipher_key", "master_key", "symmetric_key", "shared_key", "aes_key", "rsa_key", "gpg_key",
+    "pgp_key", "wpa_key", "wifi_key", "license_key", "licence_key", "product_key", "serial_key",
+    "activation_key", "cd_key", "app_key", "APP_KEY", "client_key", "deploy_key", "deployKey",
+    "service_key", "webhook_key", "admin_key", "user_ssh_key", "github_deploy_key",
+]  # fmt: skip
+# A key naming a record, a lookup or an index (data), or one that is public, is kept; so is an
+# idempotency key: an id the client picks for a request, as any request id is.
+DATA_OWNED_KEYS = [
+    "key", "keys", "sort_key", "sortKey", "cache_key", "cacheKey", "partition_key",
+    "partitionKey", "primary_key", "foreign_key", "idempotency_key", "Idempotency-Key",
+    "lookup_key", "row_key", "hash_key", "range_key", "object_key", "s3_key", "i18n_key",
+    "translation_key", "message_key", "feature_key", "public_key", "publicKey", "hotkey",
+    "keyboard", "monkey", "whiskey", "turkey", "ssh_key_count", "ssh_key_fingerprint",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", SECRET_OWNED_KEYS)
+def test_key_after_what_it_unlocks_names_a_secret(layer: Layer, logger: Any, key: str) -> None:
+    assert layer.event_logger.is_sensitive_key(key) is True
+    event = logger.record("ai_block_used", {key: "zK1Kz-hunter2", "kept": 1})
+    assert event.payload == {key: "[redacted]", "kept": 1}
+    assert layer.event_logger._holds_secret(f"{key}=hunter2") is True
+
+
+@pytest.mark.parametrize("key", DATA_OWNED_KEYS)
+def test_key_of_a_record_or_a_lookup_is_kept(layer: Layer, logger: Any, key: str) -> None:
+    assert layer.event_logger.is_sensitive_key(key) is False
+    assert logger.record("ai_block_used", {key: "user:42"}).payload == {key: "user:42"}
+
+
 def test_an_ssh2_style_private_key_is_redacted(layer: Layer) -> None:
     key = "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: ada\nP2/56wAAAi4AAAA3aWYtbW9k\n"
     assert layer.event_logger._holds_secret(key) is True
@@ -3456,3 +3492,86 @@ def test_a_telegram_bot_token_is_redacted(logger: Any, text: str) -> None:
 )
 def test_text_shaped_like_no_telegram_token_is_kept(logger: Any, text: str) -> None:
     assert logger.record("ai_block_used", {"route": text}).payload == {"route": text}
+
+
+# --- a secret in a URL's path -----------------------------------------------------------------
+
+SESSION_UUID = "550e8400-e29b-41d4-a716-446655440000"
+LINK_TOKEN = "Zx8fK2pQ9wLmN4vB7tYc"
+# A secret-shaped segment (16 characters or more of a token's alphabet, mixing letters with
+# digits, no word between separators) right after a segment naming a secret (as a payload key
+# would) or a one-time link (reset, verify, invite, ...), or one plain word after such a segment.
+SECRET_PATHS = [
+    f"/reset-password/{LINK_TOKEN}",
+    f"/password-reset/confirm/{LINK_TOKEN}",
+    f"/verify-email/{LINK_TOKEN}",
+    f"/email/verify/{LINK_TOKEN}",
+    f"/sessions/{SESSION_UUID}",
+    f"/api/v1/sessions/{SESSION_UUID}/refresh",
+    "/api-keys/k7Hq2mXw9Pz4vB7tYc",
+    "/api-keys/ak_9f8e7d6c5b4a3f2e1d0c",
+    f"/tokens/{LINK_TOKEN}",
+    f"/invite/{LINK_TOKEN}",
+    f"/invitations/{LINK_TOKEN}/accept",
+    f"/magic-link/{LINK_TOKEN}",
+    f"/unsubscribe/{LINK_TOKEN}",
+    f"/reset/{LINK_TOKEN.lower()}9",
+    f"https://example.com/reset-password/{LINK_TOKEN}?utm_source=mail",
+    f"GET /verify-email/{LINK_TOKEN} HTTP/1.1",
+    f"redirected to /sessions/{SESSION_UUID}",
+    f"next=/verify-email/{LINK_TOKEN}&lang=en",
+]
+# Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
+KEPT_PATHS = [
+    "/users/42",
+    f"/chapters/{SESSION_UUID}",
+    f"/books/{LINK_TOKEN}",
+    "/sessions/42",
+    "/sessions/current",
+    "/api-keys/new",
+    "/sessions/currentUserSettings",
+    "/sessions/v2_user_profile_settings",
+    "/tokens/k7Hq2mXw9",
+    "/reset-password/{token}",
+    "/sessions/{session_id}",
+    "/verify-email/<token>",
+    "/reset-password",
+    "/tokens/my-first-token",
+    f"/sessions/42/chapters/{SESSION_UUID}",
+    f"/users/{SESSION_UUID}/sessions",
+    "and/or",
+    f"{LINK_TOKEN}/sessions",
+]
+
+
+@pytest.mark.parametrize("text", SECRET_PATHS)
+def test_a_secret_segment_after_a_segment_naming_a_secret_is_redacted(
+    layer: Layer, logger: Any, text: str
+) -> None:
+    assert layer.event_logger._holds_secret(text) is True
+    assert logger.record("chapter_visit", {"path": text}).payload == {"path": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", KEPT_PATHS)
+def test_ordinary_ids_and_route_templates_in_paths_are_kept(
+    layer: Layer, logger: Any, text: str
+) -> None:
+    assert layer.event_logger._holds_secret(text) is False
+    assert logger.record("chapter_visit", {"path": text}).payload == {"path": text}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/sessions/current" * 1_880,
+        # Secret-shaped segments after distinct names: each name is judged once.
+        "".join(f"/w{index}x/{LINK_TOKEN[:-1]}{index}" for index in range(1_200))[:32_000],
+        "".join(f"/word{index:x}/plain/{LINK_TOKEN}{index}" for index in range(1_000))[:32_000],
+    ],
+)
+def test_scanning_a_long_path_takes_linear_time(layer: Layer, text: str) -> None:
+    holds = layer.event_logger._holds_secret
+    start = time.process_time()
+    assert holds(text) is False
+    assert time.process_time() - start < 0.5
+    assert holds(text + f"/sessions/{LINK_TOKEN}") is True
