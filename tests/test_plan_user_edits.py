@@ -16,6 +16,11 @@ each kind of edit has its rule, asserted at the step after it:
   never taken out nor rewritten, whatever the plan, by ``generate`` or ``remove``; when the
   plan would change or drop it, ``--check`` is red and ``generate`` exits 1 naming it. (The user
   then takes the key out again, and the next ``generate`` brings the call up to date.)
+- a comment of the user's in a call (on one of its lines, a noqa comment too, or a line of its
+  own among the arguments): the call is the user's now, as with a key of theirs. It is
+  never taken out nor rewritten, and the comment stays; then it goes again.
+- a commented-out call: the user's text, never updated nor taken out; the handler logs
+  nothing, so (as for a deleted call) ``--check`` is red and ``generate`` puts a call in.
 - lines of the user's next to inserted ones (comments, statements), and CRLF line endings: the
   user's. They stay through every step, and ``remove`` gives back the pristine bytes with them
   (in CRLF).
@@ -256,6 +261,36 @@ def _delete_call(path: Path, rng: random.Random) -> str | None:
     return f"delete call {path.name}:{call.lineno}"
 
 
+def _comment_out_call(path: Path, rng: random.Random) -> str | None:
+    call = _pick_call(path, rng)
+    if call is None or call.end_lineno is None:
+        return None
+    lines, newline = _lines(path)
+    indent = lines[call.lineno - 1][: call.col_offset]
+    for number in range(call.lineno - 1, call.end_lineno):
+        lines[number] = f"{indent}{MARK} {lines[number][len(indent) :]}"
+    _write(path, lines, newline)
+    return f"comment out call {path.name}:{call.lineno}"
+
+
+def _comment_in_call(path: Path, rng: random.Random) -> str | None:
+    call = _pick_call(path, rng)
+    if call is None or call.end_lineno is None:
+        return None
+    lines, newline = _lines(path)
+    if rng.random() < 0.5 or call.end_lineno == call.lineno:
+        # On one of its lines: a note, or the noqa comment a linter adds.
+        number = rng.randrange(call.lineno - 1, call.end_lineno)
+        lines[number] += f"  {MARK} {rng.choice(['keep', 'noqa: E501'])}"
+    else:
+        # A line of its own among the arguments.
+        number = rng.randrange(call.lineno, call.end_lineno)
+        indent = lines[number][: len(lines[number]) - len(lines[number].lstrip())]
+        lines.insert(number, f"{indent}{MARK} among the arguments")
+    _write(path, lines, newline)
+    return f"comment in call {path.name}:{call.lineno}"
+
+
 def _comment_near(path: Path, rng: random.Random) -> str | None:
     call = _pick_call(path, rng)
     if call is None or call.end_lineno is None:
@@ -400,6 +435,33 @@ def _user_key_step(project: Path, path: Path, key: str) -> list[str]:
     return problems
 
 
+def _user_comment_step(project: Path, path: Path) -> list[str]:
+    """A comment of the user's in a call: the call is theirs, kept by generate and by remove.
+
+    The comment then goes again (the call as generate wrote it), and the walk goes on.
+    """
+    problems = []
+    relative = path.relative_to(project).as_posix()
+    marks = path.read_bytes().count(MARK.encode())
+    check = run("generate", "--root", str(project), "--check")
+    result = run("generate", "--root", str(project))
+    if path.read_bytes().count(MARK.encode()) != marks:
+        problems.append(f"generate took the user's comment out: exit {result.exit_code}")
+    refused = re.search(rf"^\s+{re.escape(relative)}:\d+: ", result.stdout, re.M)
+    if result.exit_code != 0 and (check.exit_code != 1 or not refused):
+        problems.append(f"refused without saying so: {check.exit_code} {result.stdout}")
+    trial = project.parent / "remove-trial"
+    shutil.rmtree(trial, ignore_errors=True)
+    shutil.copytree(project, trial)
+    removed = run("remove", "--root", str(trial))
+    if removed.exit_code != 1 or (trial / relative).read_bytes().count(MARK.encode()) != marks:
+        problems.append(f"remove took the user's comment out: exit {removed.exit_code}")
+    lines, newline = _lines(path)
+    kept = [line for line in lines if not line.lstrip().startswith(f"{MARK} among")]
+    _write(path, [re.sub(rf"  {MARK} (keep|noqa: E501)$", "", line) for line in kept], newline)
+    return problems
+
+
 # The edits after which blank lines around the import are not compared (see above).
 NEAR_IMPORT = ("move import", "import near", "comment near import")
 SEED = int(os.environ.get("PLAN_EDIT_SEED", "2131"))
@@ -444,7 +506,7 @@ def test_random_plan_walks_with_users_edits_keep_each_edits_rule(
         names, plan = _random_plan(rng)
         history.append(f"plan {names}")
         write_plan(project, plan)
-        kinds = rng.sample(["tool", "user", "delete", "key"], rng.randint(0, 2))
+        kinds = rng.sample(["tool", "user", "delete", "key", "comment"], rng.randint(0, 2))
         deleted = False
         for kind in kinds:
             module = rng.choice(MODULES)
@@ -460,9 +522,22 @@ def test_random_plan_walks_with_users_edits_keep_each_edits_rule(
                         f"step {step} {done}: {problem}"
                         for problem in _user_key_step(project, path, key)
                     )
+                    deleted = False  # that step's generate put a deleted call back
+                continue
+            if kind == "comment":
+                done = _comment_in_call(path, rng)
+                if done is not None:
+                    history.append(done)
+                    problems.extend(
+                        f"step {step} {done}: {problem}"
+                        for problem in _user_comment_step(project, path)
+                    )
+                    deleted = False  # that step's generate put a deleted call back
                 continue
             if kind == "delete":
-                done = _delete_call(path, rng)
+                # Deleted, or commented out: either way the handler logs nothing.
+                edit = _delete_call if rng.random() < 0.5 else _comment_out_call
+                done = edit(path, rng)
                 deleted = deleted or done is not None
             else:
                 table = TOOLS if kind == "tool" else USERS
