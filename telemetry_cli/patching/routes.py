@@ -1400,8 +1400,7 @@ def _instance_class(
         built_scope = instance.scope
     if not isinstance(built, ast.Call):
         return None
-    qualified = index.qualify(built.func, built_scope)
-    cls = index.resolve(qualified)[1] if qualified is not None else None
+    cls = index.defined(built.func, built_scope)
     return cls if cls is not None and cls.kind == "class" else None
 
 
@@ -1454,9 +1453,8 @@ def _class_router(
         )
         return instance_router_key(class_scope, attribute) if routers else None
     for base in node.bases:
-        qualified = index.qualify(base, cls.scope)
         found = _class_router(
-            index.resolve(qualified)[1] if qualified is not None else None,
+            index.defined(base, cls.scope),
             attribute,
             index,
             depth + 1,

@@ -658,8 +658,7 @@ def _annotated(
 
 def _class_or_function(index: PackageIndex, name: ast.expr, scope: Scope) -> Binding | None:
     """The class or function of the package ``name`` names in ``scope``."""
-    qualified = index.qualify(name, scope)
-    target = index.resolve(qualified)[1] if qualified is not None else None
+    target = index.defined(name, scope)
     return target if target is not None and target.kind in ("class", "function") else None
 
 
