@@ -1277,8 +1277,7 @@ def _attribute_site(
     # on the class itself: the app a classmethod keeps there (`cls.APP = FastAPI()`).
     on_class = not isinstance(owner, ast.Call)
     built = owner.func if isinstance(owner, ast.Call) else owner
-    qualified = index.qualify(built, owner_scope)
-    _, cls = index.resolve(qualified) if qualified else (None, None)
+    cls = index.defined(built, owner_scope)
     if cls is None or cls.kind != "class":
         return None
     assert isinstance(cls.node, ast.ClassDef)

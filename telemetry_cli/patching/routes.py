@@ -515,8 +515,7 @@ class _Finder:
         binding = unwrapped(binding)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
-        qualified = self.index.qualify(binding.node.func, binding.scope)
-        cls = None if qualified is None else self.index.resolve(qualified)[1]
+        cls = self.index.defined(binding.node.func, binding.scope)
         for _ in range(_MAX_BASES):
             if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
                 return None
@@ -1555,8 +1554,7 @@ def routable_router(
         if instance is None or instance.kind != "value" or not isinstance(instance.node, ast.Call):
             return None
         built, scope = instance.node, instance.scope
-    qualified = index.qualify(built.func, scope)
-    cls = None if qualified is None else index.resolve(qualified)[1]
+    cls = index.defined(built.func, scope)
     if (
         cls is None
         or cls.kind != "class"

@@ -772,8 +772,7 @@ def _package_bases(index: PackageIndex, cls: Binding) -> Iterator[Binding]:
     """The classes of the package a class names as its bases, in order (library ones left out)."""
     assert isinstance(cls.node, ast.ClassDef)
     for base in cls.node.bases:
-        qualified = index.qualify(base, cls.scope)
-        target = None if qualified is None else index.resolve(qualified)[1]
+        target = index.defined(base, cls.scope)
         if target is not None and target.kind == "class":
             yield target
 
