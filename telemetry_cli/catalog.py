@@ -1114,6 +1114,7 @@ _LOGGER_IMPORTS = frozenset(
         "MAX_PAYLOAD_KEYS",
         "PAYLOAD_MODELS",
         "canonical_json",
+        "is_integer",
         "json_default",
     }
 )

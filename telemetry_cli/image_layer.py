@@ -23,6 +23,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -244,7 +245,7 @@ def _notes(
     return [note for note in (_old_python(dockerfile, stages), check.note) if note is not None]
 
 
-def _old_python(dockerfile: str, stages: list[_Stage]) -> str | None:
+def _old_python(dockerfile: str, stages: Sequence[_Stage]) -> str | None:
     """The note for an image running a Python older than the layer needs, or None."""
     by_name = {stage.name: stage for stage in stages if stage.name}
     stage = stages[-1]
@@ -287,7 +288,7 @@ def _check_layer(
     context: str,
     layer: tuple[str, str, Sequence[str], str],
     importers: Sequence[str],
-    stages: list[_Stage],
+    stages: Sequence[_Stage],
 ) -> _LayerCheck:
     """Whether the image holds a patched module, and the note if it leaves the layer out."""
     folder, shown, layer_in, dotted = layer
@@ -468,7 +469,7 @@ def _uses_sys_path(root: Path, modules: Sequence[str]) -> bool:
 
 
 def _unresolved(
-    stages: list[_Stage],
+    stages: Sequence[_Stage],
     bringing: list[tuple[_Copy, str]],
     layer: tuple[str, str],
     base: Path,
@@ -524,7 +525,7 @@ def _installed(
     return False
 
 
-def _chain(stages: list[_Stage]) -> list[_Stage] | None:
+def _chain(stages: Sequence[_Stage]) -> list[_Stage] | None:
     """The final stage and those it is built on (final first); None when it copies from others."""
     by_name = {stage.name: stage for stage in stages if stage.name}
     chain = [stages[-1]]
@@ -850,7 +851,10 @@ def _landing(copy: _Copy, source: str, layer: str, source_is_dir: bool) -> str:
     return posixpath.normpath(posixpath.join(dest, relative))
 
 
-def _stages(text: str) -> list[_Stage] | None:
+# A run reads each Dockerfile for its install steps and its image note (and `init` for the app
+# it serves): parsed once per text. The stages are never changed once parsed, so sharing is safe.
+@lru_cache(maxsize=32)
+def _stages(text: str) -> tuple[_Stage, ...] | None:
     """The stages of a Dockerfile with their copies from the build context; None if unreadable."""
     stages: list[_Stage] = []
     for line, instruction in _instructions(text):
@@ -894,7 +898,7 @@ def _stages(text: str) -> list[_Stage] | None:
                 if "$" not in path and (workdir is not None or path.startswith("/")):
                     image_path = posixpath.normpath(posixpath.join(workdir or "/", path))
                     stages[-1].projects.append((image_path, len(stages[-1].copies)))
-    return stages or None
+    return tuple(stages) or None
 
 
 #: The shell's separators of the commands of one RUN.
@@ -1058,13 +1062,9 @@ def _instructions(text: str) -> Iterator[tuple[int, str]]:
         yield start, " ".join(parts)
 
 
-def _relevant(stages: list[_Stage]) -> list[_Stage]:
+def _relevant(stages: Sequence[_Stage]) -> list[_Stage]:
     """The final stage and the stages it is built on; all, when it copies from elsewhere."""
-    by_name = {stage.name: stage for stage in stages if stage.name}
-    chain = [stages[-1]]
-    while chain[-1].base in by_name and by_name[chain[-1].base] not in chain:
-        chain.append(by_name[chain[-1].base])
-    return stages if any(stage.copies_other for stage in chain) else chain
+    return _chain(stages) or list(stages)
 
 
 def _brings(copy: _Copy, source: str, path: str) -> bool:

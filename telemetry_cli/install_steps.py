@@ -16,7 +16,7 @@ import posixpath
 import re
 import shlex
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -62,8 +62,8 @@ def read_text(path: Path) -> str | None:
     """The text of a regular file, or None (a named pipe is never opened: it would wait)."""
     try:
         data = read_bytes(path, path.name)
-        return data.decode("utf-8").removeprefix("\ufeff") if data is not None else None
-    except (FileProblem, UnicodeDecodeError, ValueError):
+        return _decoded(data) if data is not None else None
+    except (FileProblem, ValueError):
         # ValueError: a name holding a NUL byte (read from a compose file) names no file.
         return None
 
@@ -106,7 +106,7 @@ def install_steps(
     Unreadable files count as absent. ``read`` reads the Dockerfiles and requirements files (a
     run's :class:`FileTexts`, to read each once).
     """
-    found = _script_steps(root, script) if script is not None else None
+    found = _script_steps(root, script, read) if script is not None else None
     for folder in _app_folders(backend, app_dir) + searched_folders(backend):
         if found is not None:
             break
@@ -542,13 +542,14 @@ _INLINE_METADATA = re.compile(
 )
 
 
-def _script_steps(root: Path, script: str) -> tuple[list[str], Names] | None:
+def _script_steps(root: Path, script: str, read: TextReader) -> tuple[list[str], Names] | None:
     """``pip install`` of what a module's ``# /// script`` block lists as its dependencies.
 
     Read as PEP 723's reference code reads it; none when the module has no such block, or
-    more than one (an error, the PEP says), or one whose TOML does not parse.
+    more than one (an error, the PEP says), or one whose TOML does not parse. The module is
+    read by ``read``: in a run, the bytes the analysis of the app already read.
     """
-    text = read_text(root / script)
+    text = read(root / script)
     if text is None or "# /// script" not in text:
         return None
     # The reference expression reads lines ending in LF, as Python reads the module.
@@ -637,17 +638,29 @@ class FileTexts:
     """One run's reader of project files: each is read once, however many steps need it.
 
     The quickstart's install steps and the image note both read the Dockerfiles. Made anew for
-    each run, so a file edited between runs is always read afresh.
+    each run, so a file edited between runs is always read afresh. ``known`` holds the bytes
+    the run already read, by path (the app module the analysis read): those are never read
+    again, so every step of the run sees one reading of the file.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, known: Mapping[Path, bytes] | None = None) -> None:
         self._texts: dict[Path, str | None] = {}
+        self._known = dict(known or {})
 
     def __call__(self, path: Path) -> str | None:
         """The text of ``path`` as :func:`read_text` gives it, read the first time asked."""
         if path not in self._texts:
-            self._texts[path] = read_text(path)
+            data = self._known.pop(path, None)
+            self._texts[path] = read_text(path) if data is None else _decoded(data)
         return self._texts[path]
+
+
+def _decoded(data: bytes) -> str | None:
+    """Bytes as :func:`read_text` decodes a file's: UTF-8 without its BOM, else None."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

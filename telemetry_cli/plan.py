@@ -527,9 +527,11 @@ def _import_string(
         or not _is_dotted_name(match["module"])
         or not _is_dotted_name(match["attribute"], dotted=attribute_path)
     ):
+        # Each form the key takes is shown: an attribute path only where it is read.
+        path = "an attribute path, 'main:service.api', " if attribute_path else ""
         raise fail(
             f"{toml_quoted(value)} is not an import string '<dotted.module>:<attribute>', e.g. "
-            f"{example!r} (or a factory function, 'app.server:create_app')"
+            f"{example!r} (or {path}a factory function, 'app.server:create_app')"
         )
     if match["module"] == MAIN_MODULE:
         raise fail(
@@ -667,8 +669,8 @@ KEYS: tuple[Key, ...] = (
         field="app",
         type="string",
         default=None,
-        meaning='the app as an import string relative to the backend folder, `"app.main:app"` '
-        'or a factory `"app.server:create_app"`',
+        meaning='the app as an import string relative to the backend folder, `"app.main:app"`, '
+        'an attribute path `"main:service.api"` or a factory `"app.server:create_app"`',
         validate=_validate_app,
         default_doc="`[tool.fastapi] entrypoint`, else discovered",
     ),

@@ -30,8 +30,9 @@ SERVER_ENVIRONMENT: dict[str, str] = {
 }
 #: The import string such a command line gives (``app.main:app``, not ``0.0.0.0:8000`` nor
 #: ``redis://``), module and attribute its group; the attribute may be a path the server
-#: follows by getattr (``main:service.api``, as uvicorn, gunicorn and hypercorn do); gunicorn's
-#: factory call (``"app.main:create_app()"``, arguments too) names the factory.
+#: follows by getattr (``main:service.api``, as uvicorn, hypercorn and granian do; gunicorn
+#: refuses one, which ``init`` checks apart); gunicorn's factory call
+#: (``"app.main:create_app()"``, arguments too) names the factory.
 IMPORT_STRING = re.compile(
     r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
     r"(?:\([^()]*\))?(?![\w.:/(-])"

@@ -257,7 +257,8 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     )
     # One context for the fingerprint and the rendering (it reads the project's packaging files).
     # The quickstart and the image note both read the Dockerfiles: once, with one reader.
-    texts = FileTexts()
+    # The app module's PEP 723 block comes from the bytes the analysis read, not a second read.
+    texts = FileTexts({root / path: data for path, data in project.read.items()})
     context = template_context(plan, project.entry, failed, texts)
     fingerprint = plan_fingerprint(context)
     why = _why_stale(manifest, fingerprint)

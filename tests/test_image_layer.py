@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -474,6 +475,43 @@ def test_generate_reads_each_dockerfile_once(
     assert written.exit_code == 0, written.stdout + written.stderr
     assert "Dockerfile:3: `COPY main.py .` copies main.py" in written.stdout, written.stdout
     assert [path.name for path in reads].count("Dockerfile") == 1, reads
+
+
+def test_generate_parses_each_dockerfile_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The install steps (the requirements its copies bring) and the image note both need the
+    # Dockerfile's stages: parsed once.
+    from telemetry_cli import image_layer
+
+    parsed: list[str] = []
+    instructions = image_layer._instructions
+
+    def counted(text: str) -> Iterator[tuple[int, str]]:
+        parsed.append(text)
+        return instructions(text)
+
+    image_layer._stages.cache_clear()
+    monkeypatch.setattr(image_layer, "_instructions", counted)
+    dockerfile = (
+        "FROM python:3.12\nWORKDIR /srv\nCOPY deps/prod.txt req.txt\n"
+        "RUN pip install -r req.txt\nCOPY main.py .\n"
+    )
+    root = flat(tmp_path, dockerfile)
+    (root / "requirements.txt").unlink()
+    (root / "deps").mkdir()
+    (root / "deps/prod.txt").write_text("fastapi\nuvicorn\n")
+    (root / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (root / "pyproject.toml").write_text(
+        '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+        "[tool.telemetry-scaffold.instrument]\n"
+    )
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    assert "Dockerfile:5: `COPY main.py .` copies main.py" in written.stdout, written.stdout
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert "pip install -r deps/prod.txt" in quickstart
+    assert parsed.count(dockerfile) == 1, parsed
 
 
 def packaged(root: Path, dockerfile: str, main: str = "") -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli.install_steps import (
+    FileTexts,
     InstallSteps,
     flat_layout_catches,
     flat_layout_discovery,
@@ -755,3 +756,37 @@ def test_requirements_files_a_requirements_file_includes_are_read(
         },
     )
     assert install_steps(tmp_path, "backend").commands == ("pip install -r requirements.txt",)
+
+
+def test_the_inline_script_metadata_is_read_through_the_runs_reader(tmp_path: Path) -> None:
+    """The app module is read by the reader given (a run's, holding the bytes the analysis
+    read), never a second time from disk: what the run analysed is what it installs."""
+    write(tmp_path, {"backend/main.py": "from fastapi import FastAPI\n"})
+    texts = FileTexts({tmp_path / "backend/main.py": ("\ufeff" + SCRIPT).encode()})
+    steps = install_steps(tmp_path, "backend", texts, script="backend/main.py")
+    assert steps.commands == ("pip install 'fastapi>=0.115' httpx", "pip install uvicorn")
+    # Bytes that are not UTF-8 read as an unreadable file does: no block.
+    texts = FileTexts({tmp_path / "backend/main.py": b"\xff" + SCRIPT.encode()})
+    assert install_steps(tmp_path, "backend", texts, script="backend/main.py").commands == ()
+
+
+def test_generate_reads_the_app_module_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`generate` takes the `# /// script` block from the bytes the analysis of the app read."""
+    import telemetry_cli.install_steps as steps_module
+
+    root = write(tmp_path / "project", {"main.py": SCRIPT})
+    assert run("init", "--root", str(root)).exit_code == 0
+    real = steps_module.read_text
+    read: list[str] = []
+
+    def counting(path: Path) -> str | None:
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(steps_module, "read_text", counting)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "main.py" not in read
+    lines = bash_lines(next(root.glob("specs/*/quickstart.md")).read_text())
+    assert "pip install 'fastapi>=0.115' httpx" in lines

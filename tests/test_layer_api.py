@@ -364,6 +364,8 @@ def test_health_answers_head_as_http_asks_without_listing_it(
     head = client.head(f"{layer.prefix}/health")
     assert (head.status_code, head.content) == (200, b"")
     assert head.headers["content-type"] == get.headers["content-type"]
+    # The length of the body GET sends, as HTTP asks of HEAD (the same serialisation).
+    assert head.headers["content-length"] == get.headers["content-length"] == str(len(get.content))
     operations = client.get("/openapi.json").json()["paths"][f"{layer.prefix}/health"]
     assert set(operations) == {"get"}
     assert client.head(f"{layer.prefix}/log").status_code == 405

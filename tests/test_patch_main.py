@@ -504,6 +504,79 @@ install_error_capture(app)
 """,
     ),
     (
+        # A call of the package's own module (`db.init()`) is set-up code only when imports
+        # follow it directly; otherwise it is the module's code, and the main block stays.
+        "a call of an own module not followed by imports is no set-up code",
+        """\
+from fastapi import FastAPI
+
+from app import db
+from app.api import api_router
+
+db.init()
+engine = db.engine()
+
+from app.middleware import SessionMiddleware
+
+app = FastAPI()
+app.add_middleware(SessionMiddleware)
+app.include_router(api_router)
+""",
+        True,
+        """\
+from fastapi import FastAPI
+
+from app import db
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+from app.api import api_router
+
+db.init()
+engine = db.engine()
+
+from app.middleware import SessionMiddleware
+
+app = FastAPI()
+app.add_middleware(SessionMiddleware)
+app.include_router(api_router)
+app.include_router(telemetry_router)
+install_error_capture(app)
+""",
+    ),
+    (
+        # Directly followed by the package's imports, it is set-up code they may need.
+        "a call of an own module directly followed by imports is set-up code",
+        """\
+from fastapi import FastAPI
+
+from app import paths
+from app.admin import views
+
+paths.extend_sys_path()
+from app.api import api_router
+
+app = FastAPI()
+app.include_router(api_router)
+""",
+        True,
+        """\
+from fastapi import FastAPI
+
+from app import paths
+from app.admin import views
+
+paths.extend_sys_path()
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+from app.api import api_router
+
+app = FastAPI()
+app.include_router(api_router)
+app.include_router(telemetry_router)
+install_error_capture(app)
+""",
+    ),
+    (
         # Imports below code say so to ruff (E402): the ones that join them say it too.
         "imports below code carry their noqa",
         """\

@@ -1540,35 +1540,23 @@ def test_self_attribute_that_is_not_a_router_is_not_an_owner() -> None:
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads this syntax")
 @pytest.mark.parametrize(
-    "line",
-    ["type ItemId = int", "def first[T](items: list[T]) -> T: ...", "class Box[T]: ..."],
-)
-def test_type_parameter_syntax_names_the_python_it_needs(line: str) -> None:
-    source = f"from fastapi import APIRouter\n\nrouter = APIRouter()\n{line}\n"
-    with pytest.raises(PatchError) as caught:
-        _instrument(source)
-    message = caught.value.message
-    assert "syntax error at line 4" in message
-    assert "type parameter syntax of Python 3.12" in message
-    assert "run it with Python 3.12 or newer" in message
-    assert "\n" not in message
-
-
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads this syntax")
-@pytest.mark.parametrize(
-    "line",
+    ("line", "syntax"),
     [
-        'url = f"{settings.get("BASE_URL")}/items"',  # the f-string's own quotes inside
-        "text = f\"{'\\n'.join(parts)}\"",  # a backslash inside the braces
+        ("type ItemId = int", "type parameter"),
+        ("def first[T](items: list[T]) -> T: ...", "type parameter"),
+        ("class Box[T]: ...", "type parameter"),
+        # The f-string's own quotes inside, and a backslash inside the braces.
+        ('url = f"{settings.get("BASE_URL")}/items"', "f-string"),
+        ("text = f\"{'\\n'.join(parts)}\"", "f-string"),
     ],
 )
-def test_python_3_12_f_string_syntax_names_the_python_it_needs(line: str) -> None:
+def test_python_3_12_syntax_names_the_python_it_needs(line: str, syntax: str) -> None:
     source = f"from fastapi import APIRouter\n\nrouter = APIRouter()\n{line}\n"
     with pytest.raises(PatchError) as caught:
         _instrument(source)
     message = caught.value.message
     assert "syntax error at line 4" in message
-    assert "f-string syntax of Python 3.12" in message
+    assert f"{syntax} syntax of Python 3.12" in message
     assert "run it with Python 3.12 or newer" in message
     assert "\n" not in message
 

@@ -660,6 +660,9 @@ def test_bad_app_is_one_line_with_an_example(tmp_path: Path, value: str) -> None
     message = caught.value.message
     assert message.startswith(f"{config.resolve()}: [tool.telemetry-scaffold] app: ")
     assert "'app.main:app'" in message and "\n" not in message
+    if value.startswith('"') and "__main__" not in value:
+        # Every form the key takes, the attribute path a server follows by getattr too.
+        assert "an attribute path, 'main:service.api'" in message
     assert caught.value.exit_code == 2
 
 

@@ -503,8 +503,7 @@ def _wrapped_calls(binding: Binding, index: PackageIndex) -> Iterator[Binding]:
                 node, scope = held.node or node, held.scope
             if not isinstance(node, ast.Call):
                 continue
-            qualified = index.qualify(node.func, scope)
-            target = index.resolve(qualified)[1] if qualified is not None else None
+            target = index.defined(node.func, scope)
             if target is not None:
                 yield target
 
@@ -512,8 +511,19 @@ def _wrapped_calls(binding: Binding, index: PackageIndex) -> Iterator[Binding]:
 def _wrapped_app_factories(binding: Binding, index: PackageIndex) -> Iterator[Binding]:
     """The app factories whose result the call ``binding`` is assigned is given."""
     for target in _wrapped_calls(binding, index):
-        if target.kind == "function" and index.function_role(target) is Role.APP:
+        if _is_app_factory(target, index):
             yield target
+
+
+def _app_factory(function: ast.expr, scope: Scope, index: PackageIndex) -> Binding | None:
+    """The package's app factory ``function`` (a call's callee) names in ``scope``, if it is one."""
+    target = index.defined(function, scope)
+    return target if target is not None and _is_app_factory(target, index) else None
+
+
+def _is_app_factory(target: Binding, index: PackageIndex) -> bool:
+    """Whether ``target`` is a function of the package that builds an app (a factory)."""
+    return target.kind == "function" and index.function_role(target) is Role.APP
 
 
 def _wraps_a_call_of(binding: Binding, function: FunctionNode, index: PackageIndex) -> bool:
@@ -984,15 +994,8 @@ def _mounted_site(mounted: ast.expr, scope: Scope, index: PackageIndex) -> AppSi
     function of the package building the app in a variable it returns.
     """
     if isinstance(mounted, ast.Call):
-        qualified = index.qualify(mounted.func, scope)
-        target = index.resolve(qualified)[1] if qualified is not None else None
-        if (
-            target is None
-            or target.kind != "function"
-            or index.function_role(target) is not Role.APP
-        ):
-            return None
-        return _factory_site(target, index)
+        target = _app_factory(mounted.func, scope, index)
+        return None if target is None else _factory_site(target, index)
     binding = index.binding_of(mounted, scope)
     if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
         return None
@@ -1071,7 +1074,7 @@ def _candidates(
                 site = _value_site(target, index, trust=False)
                 if site is not None:
                     found.append(_Candidate(name, _line(binding), site))
-            elif target.kind == "function" and index.function_role(target) is Role.APP:
+            elif _is_app_factory(target, index):
                 site = _factory_site(target, index)
                 problem = None if site is not None else _direct_return(target)
                 found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
@@ -1120,12 +1123,9 @@ def _served_factory(
         and call.func.id in scope.module.scope.bindings
     ):
         return None
-    qualified = index.qualify(call.func, scope)
-    target = index.resolve(qualified)[1] if qualified is not None else None
+    target = _app_factory(call.func, scope, index)
     if (
         target is None
-        or target.kind != "function"
-        or index.function_role(target) is not Role.APP
         or not isinstance(target.node, FunctionNode)
         or required_parameters(target.node)
         or _factory_site(target, index) is None
@@ -1209,8 +1209,7 @@ def _value_site(
     value = _run_to_completion(value, scope, index)
     if isinstance(value, ast.Call):
         role, _ = index.built_role(value, scope)
-        qualified = index.qualify(value.func, scope)
-        target = index.resolve(qualified)[1] if qualified is not None else None
+        target = index.defined(value.func, scope)
         if target is not None and target.kind == "function":
             # `app = create_app()`, then `Versionizer(app=app)` or `FastApiMCP(app)`: wired in
             # the factory, the layer's routes would be taken with the app's (moved under the
@@ -1278,8 +1277,7 @@ def _attribute_site(
     # on the class itself: the app a classmethod keeps there (`cls.APP = FastAPI()`).
     on_class = not isinstance(owner, ast.Call)
     built = owner.func if isinstance(owner, ast.Call) else owner
-    qualified = index.qualify(built, owner_scope)
-    _, cls = index.resolve(qualified) if qualified else (None, None)
+    cls = index.defined(built, owner_scope)
     if cls is None or cls.kind != "class":
         return None
     assert isinstance(cls.node, ast.ClassDef)
@@ -1559,8 +1557,7 @@ def _factory_site(
         # factory builds.
         for node in ast.walk(function):
             if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
-                qualified = index.qualify(node.value.func, scope)
-                target = index.resolve(qualified)[1] if qualified is not None else None
+                target = index.defined(node.value.func, scope)
                 if target is not None and target.kind == "function":
                     site = _factory_site(target, index, entered)
                     if site is not None:
@@ -1572,8 +1569,7 @@ def _factory_site(
 
 def _builds_an_app(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
     """Whether ``call`` builds an app itself: a library's class or function, not the package's."""
-    qualified = index.qualify(call.func, scope)
-    target = index.resolve(qualified)[1] if qualified is not None else None
+    target = index.defined(call.func, scope)
     return target is None and index.built_role(call, scope)[0] is Role.APP
 
 
@@ -1773,7 +1769,7 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
                         or any(item.site is not None for item in _attribute_apps(binding, index))
                     )
                 )
-                or (binding.kind == "function" and index.function_role(binding) is Role.APP)
+                or _is_app_factory(binding, index)
             }
             yield module
         # Modules skipped so far are read again only for names learnt in this pass.

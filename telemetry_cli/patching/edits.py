@@ -724,17 +724,18 @@ def _import_block(
     """
     runs: list[list[ast.Import | ast.ImportFrom]] = []
     set_ups: list[int] = []  # for each run, how many set-up calls come before it
-    imported = _imported_names(body)
+    imported = _imported_names(body, own)
     seen = 0
     previous = False
-    for statement in body[: min(limit, len(body))]:
+    statements = body[: min(limit, len(body))]
+    for position, statement in enumerate(statements):
         is_import = isinstance(statement, ast.Import | ast.ImportFrom)
         if is_import and not previous:
             runs.append([])
             set_ups.append(seen)
         if isinstance(statement, ast.Import | ast.ImportFrom) and kept(statement):
             runs[-1].append(statement)
-        elif _set_up_call(statement, imported):
+        elif _set_up_call(statement, imported, _imports_next(statements, position)):
             seen += 1
         previous = is_import
     # The package's modules are imported after set-up code: the new imports follow it too
@@ -753,28 +754,44 @@ def _import_block(
     return runs[max(position for position, count in enumerate(counts) if count == best)]
 
 
-def _imported_names(body: list[ast.stmt]) -> set[str]:
-    """The names the module's top-level imports bind."""
-    names: set[str] = set()
+def _imported_names(
+    body: list[ast.stmt], own: Callable[[ast.Import | ast.ImportFrom], bool]
+) -> dict[str, bool]:
+    """The names the module's top-level imports bind, each with whether the package's own."""
+    names: dict[str, bool] = {}
     for statement in body:
         if isinstance(statement, ast.Import | ast.ImportFrom):
             for alias in statement.names:
-                names.add((alias.asname or alias.name).split(".")[0])
+                name = (alias.asname or alias.name).split(".")[0]
+                # A name bound by both kinds of import counts as the package's own: the
+                # stricter reading of a call on it below.
+                names[name] = names.get(name, False) or own(statement)
     return names
 
 
-def _set_up_call(statement: ast.stmt, imported: set[str]) -> bool:
+def _imports_next(statements: list[ast.stmt], position: int) -> bool:
+    """Whether the statement after ``statements[position]`` is an import."""
+    following = statements[position + 1 : position + 2]
+    return bool(following) and isinstance(following[0], ast.Import | ast.ImportFrom)
+
+
+def _set_up_call(statement: ast.stmt, imported: dict[str, bool], imports_next: bool) -> bool:
     """Whether ``statement`` calls an imported function for its effect: set-up code.
 
     ``load_dotenv()``, ``sys.path.insert(0, ...)``, ``logging.basicConfig()``: what the imports
     below it may need; a call on the module's own objects (``app.add_middleware(...)``) is not.
+    A call of the package's own module (``db.init()``) is set-up code only when imports follow
+    it directly (``imports_next``): further down, it is the module's code among its code,
+    which the imports of the package above it did not wait for.
     """
     if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
         return False
     root = statement.value.func
     while isinstance(root, ast.Attribute):
         root = root.value
-    return isinstance(root, ast.Name) and root.id in imported
+    if not isinstance(root, ast.Name) or root.id not in imported:
+        return False
+    return imports_next or not imported[root.id]
 
 
 def _above_comments(lines: SourceLines, before: int) -> int:

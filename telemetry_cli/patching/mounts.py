@@ -2263,15 +2263,27 @@ def method_calls(
     app factory) see the function's names; only the definitions around a line that names
     ``method`` are entered.
     """
+    for call, _, scope in _calls_near(model, method, lambda c: called_as(c, method, names=names)):
+        yield call, scope
+
+
+def _calls_near(
+    model: ModuleModel, word: str, matches: Callable[[ast.Call], bool]
+) -> Iterator[tuple[ast.Call, ast.stmt, Scope]]:
+    """Each call of a module that ``matches`` accepts, with its statement and scope.
+
+    Only the lines naming ``word`` are looked at, and only the definitions around them entered
+    (see :func:`_simple_statements_at`); a ``for`` loop's header is read, its body apart.
+    """
     lines = {
         node.lineno
-        for node in model.nodes_near([method])
-        if isinstance(node, ast.Call) and called_as(node, method, names=names)
+        for node in model.nodes_near([word])
+        if isinstance(node, ast.Call) and matches(node)
     }
     for statement, scope in _simple_statements_at(model, lines, loops=True):
         for node in _walk_own(statement):
-            if isinstance(node, ast.Call) and called_as(node, method, names=names):
-                yield node, scope
+            if isinstance(node, ast.Call) and matches(node):
+                yield node, statement, scope
 
 
 def mounts_before(
@@ -2384,30 +2396,23 @@ def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
     (see :func:`~.loops.loop_values`) bind :data:`~.loops.MAPPED_ITEM` to each item in turn.
     """
 
-    def mapped(node: ast.AST) -> bool:
+    def mapped(node: ast.Call) -> bool:
         return (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
+            isinstance(node.func, ast.Name)
             and node.func.id == "map"
             and bool(node.args)
             and isinstance(node.args[0], ast.Attribute)
             and node.args[0].attr == method
         )
 
-    lines = {
-        node.lineno
-        for node in model.nodes_near([method])
-        if isinstance(node, ast.Call) and mapped(node)
-    }
-    for statement, scope in _simple_statements_at(model, lines, loops=True):
-        for node in _walk_own(statement):
-            consumed = consumed_map(node, scope, statement) if mapped(node) else None
-            if consumed is None:
-                continue
-            function, items = consumed
-            item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), items)
-            built = ast.Call(func=function, args=[item], keywords=[])
-            yield ast.copy_location(built, node), scope
+    for node, statement, scope in _calls_near(model, method, mapped):
+        consumed = consumed_map(node, scope, statement)
+        if consumed is None:
+            continue
+        function, items = consumed
+        item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), items)
+        built = ast.Call(func=function, args=[item], keywords=[])
+        yield ast.copy_location(built, node), scope
 
 
 def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:

@@ -519,8 +519,7 @@ class _Finder:
         binding = unwrapped(binding)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
-        qualified = self.index.qualify(binding.node.func, binding.scope)
-        cls = None if qualified is None else self.index.resolve(qualified)[1]
+        cls = self.index.defined(binding.node.func, binding.scope)
         for _ in range(_MAX_BASES):
             if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
                 return None
@@ -1504,8 +1503,7 @@ def _instance_class(
         built_scope = instance.scope
     if not isinstance(built, ast.Call):
         return None
-    qualified = index.qualify(built.func, built_scope)
-    cls = index.resolve(qualified)[1] if qualified is not None else None
+    cls = index.defined(built.func, built_scope)
     return cls if cls is not None and cls.kind == "class" else None
 
 
@@ -1558,9 +1556,8 @@ def _class_router(
         )
         return instance_router_key(class_scope, attribute) if routers else None
     for base in node.bases:
-        qualified = index.qualify(base, cls.scope)
         found = _class_router(
-            index.resolve(qualified)[1] if qualified is not None else None,
+            index.defined(base, cls.scope),
             attribute,
             index,
             depth + 1,
@@ -1661,8 +1658,7 @@ def routable_router(
         if instance is None or instance.kind != "value" or not isinstance(instance.node, ast.Call):
             return None
         built, scope = instance.node, instance.scope
-    qualified = index.qualify(built.func, scope)
-    cls = None if qualified is None else index.resolve(qualified)[1]
+    cls = index.defined(built.func, scope)
     if (
         cls is None
         or cls.kind != "class"

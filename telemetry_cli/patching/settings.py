@@ -665,8 +665,7 @@ def _annotated(
 
 def _class_or_function(index: PackageIndex, name: ast.expr, scope: Scope) -> Binding | None:
     """The class or function of the package ``name`` names in ``scope``."""
-    qualified = index.qualify(name, scope)
-    target = index.resolve(qualified)[1] if qualified is not None else None
+    target = index.defined(name, scope)
     return target if target is not None and target.kind in ("class", "function") else None
 
 
@@ -780,8 +779,7 @@ def _package_bases(index: PackageIndex, cls: Binding) -> Iterator[Binding]:
     """The classes of the package a class names as its bases, in order (library ones left out)."""
     assert isinstance(cls.node, ast.ClassDef)
     for base in cls.node.bases:
-        qualified = index.qualify(base, cls.scope)
-        target = None if qualified is None else index.resolve(qualified)[1]
+        target = index.defined(base, cls.scope)
         if target is not None and target.kind == "class":
             yield target
 

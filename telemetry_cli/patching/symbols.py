@@ -1206,6 +1206,15 @@ class PackageIndex:
             return None if base is None else f"{base}.{expression.attr}"
         return None
 
+    def defined(self, expression: ast.expr, scope: Scope) -> Binding | None:
+        """Where the package defines what ``expression`` names (a call's callee), if it does.
+
+        :meth:`qualify` then :meth:`resolve`: ``build_api`` imported from ``app.factory`` is the
+        function of ``app/factory.py``; a library's name, or one not known, gives None.
+        """
+        qualified = self.qualify(expression, scope)
+        return self.resolve(qualified)[1] if qualified is not None else None
+
     @staticmethod
     def qualify_resolved(expression: ast.expr, scope: Scope) -> str | None:
         """:meth:`qualify`, followed through the package's re-exports (``ModuleModel.resolved``).
