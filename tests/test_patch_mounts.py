@@ -2610,6 +2610,10 @@ def test_routers_read_by_getattr_of_a_loop_name_get_its_prefix(tmp_path: Path, l
         "[*map(v1.include_router, ROUTERS)]",
         "[None for _ in map(v1.include_router, ROUTERS)]",
         "for _ in map(lambda r: v1.include_router(r), ROUTERS):\n    pass",
+        "collections.deque(map(v1.include_router, ROUTERS), maxlen=0)",
+        "deque(map(v1.include_router, ROUTERS))",
+        "deque((v1.include_router(r) for r in ROUTERS), maxlen=0)",
+        "list(v1.include_router(r) for r in ROUTERS)",
     ],
     ids=[
         "bound-method",
@@ -2621,12 +2625,17 @@ def test_routers_read_by_getattr_of_a_loop_name_get_its_prefix(tmp_path: Path, l
         "unpacked",
         "comprehension",
         "for-loop-lambda",
+        "deque-maxlen-0",
+        "deque-imported",
+        "deque-of-a-generator",
+        "list-of-a-generator",
     ],
 )
 def test_every_consumer_of_a_map_of_include_router_includes(tmp_path: Path, include: str) -> None:
     """`list(map(v1.include_router, ROUTERS))` includes each item, as a loop over them does; so
     do a `for` loop, `any(...)` (include_router returns None), `set()` and `[*...]`."""
     main = (
+        "import collections\nfrom collections import deque\n\n"
         "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
         f"ROUTERS = [api_router]\nv1 = APIRouter()\n{include}\n\n"
         'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
@@ -2639,15 +2648,84 @@ def test_every_consumer_of_a_map_of_include_router_includes(tmp_path: Path, incl
 @pytest.mark.parametrize(
     "include",
     [
-        "included = map(v1.include_router, [api_router])",
-        "included = map(lambda r: v1.include_router(r), [api_router])",
-        "included = (None for _ in map(v1.include_router, [api_router]))",
         "map(v1.include_router, [api_router])",
+        "(v1.include_router(r) for r in [api_router])",
+        "(None for _ in map(v1.include_router, [api_router]))",
     ],
-    ids=["bound", "lambda", "generator", "bare"],
+    ids=["bare-map", "bare-generator", "bare-generator-over-a-map"],
+)
+def test_a_map_never_iterated_includes_nothing(tmp_path: Path, include: str) -> None:
+    """`map(...)` is lazy: a statement of its own is never iterated, nothing is included."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+        f"v1 = APIRouter()\n{include}\n\n"
+        'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "<item of map>" not in result.stdout
+    assert "run time" not in result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/v1/items/7").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("include", "served"),
+    [
+        ("included = map(v1.include_router, [api_router])", False),
+        ("included = (None for _ in map(v1.include_router, [api_router]))", False),
+        ("next(map(v1.include_router, [api_router]))", True),
+        ("all(map(v1.include_router, [api_router]))", True),
+        ("included = (v1.include_router(r) for r in [api_router])", False),
+        ("next(v1.include_router(r) for r in [api_router])", True),
+        ("all(v1.include_router(r) for r in [api_router])", True),
+    ],
+    ids=[
+        "kept-map",
+        "kept-generator-over-a-map",
+        "next-of-a-map",
+        "all-of-a-map",
+        "kept-generator",
+        "next-of-a-generator",
+        "all-of-a-generator",
+    ],
+)
+def test_includes_a_map_or_generator_makes_in_part_are_said_to_be_known_at_run_time(
+    tmp_path: Path, include: str, served: bool
+) -> None:
+    """`next(...)`, `all(...)` (which stop early) or a `map`/generator kept for later: which
+    routers it includes only run time tells. Said, not taken for all of them nor for none."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
+        f"v1 = APIRouter()\n{include}\n\n"
+        'app = FastAPI()\napp.include_router(v1, prefix="/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    said = " ".join(result.stdout.split())
+    assert "backend/app/main.py:6: the routers `" in said, result.stdout
+    assert "includes are only known at run time" in said, result.stdout
+    assert "without the prefixes `v1` is served under" in said, result.stdout
+    assert "included by no app" not in said, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as app:
+        status = TestClient(app.app).get("/v1/items/7").status_code
+        assert (status == 200) is served
+
+
+@pytest.mark.parametrize(
+    "include",
+    [
+        "included = map(lambda r: v1.include_router(r), [api_router])",
+    ],
+    ids=["lambda"],
 )
 def test_a_map_kept_unconsumed_includes_nothing(tmp_path: Path, include: str) -> None:
-    """`included = map(...)` is lazy too: nothing iterates it, nothing is included."""
+    """`included = map(lambda ...)` is lazy too: nothing iterates it, nothing is included."""
     main = (
         "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n"
         f"v1 = APIRouter()\n{include}\n\n"

@@ -355,13 +355,45 @@ MAPPED_ITEM = "<item of map>"
 _EXHAUSTING = frozenset({"list", "tuple", "set", "frozenset", "sorted", "any"})
 
 
-def _calls_every_item(node: ast.Call, statement: ast.stmt, scope: Scope) -> bool:
+# `collections.deque(map(...), maxlen=0)`: the idiom that runs an iterator to its end keeping
+# nothing (a deque of any length takes every item, keeping the last ones).
+_DEQUE = "collections.deque"
+
+
+def _imported_as(function: ast.expr, scope: Scope) -> str | None:
+    """The qualified name an imported name (``deque``) or module attribute names, else None."""
+    if isinstance(function, ast.Name):
+        binding = scope.lookup(function.id)
+        return binding.target if binding is not None and binding.kind == "import" else None
+    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+        binding = scope.lookup(function.value.id)
+        if binding is not None and binding.kind == "import":
+            return f"{binding.target}.{function.attr}"
+    return None
+
+
+def _a_deque_of(parent: ast.AST | None, node: ast.expr, scope: Scope) -> bool:
+    """Whether ``parent`` is ``collections.deque(node)`` (``maxlen`` given or not)."""
+    if not isinstance(parent, ast.Call) or _imported_as(parent.func, scope) != _DEQUE:
+        return False
+    return (
+        bool(parent.args)
+        and parent.args[0] is node
+        and len(parent.args) <= 2
+        and all(keyword.arg == "maxlen" for keyword in parent.keywords)
+    )
+
+
+def iterated_to_the_end(node: ast.expr, statement: ast.stmt, scope: Scope) -> bool:
     """Whether what ``statement`` does with ``map(...)`` (``node``) makes it call every item.
 
+    So for a generator expression (``node``), lazy as ``map`` is: whether every item is made.
+
     ``map`` is lazy: its function runs only when something iterates it. A ``for`` loop over it,
-    ``list``/``tuple``/``set``/``frozenset``/``sorted``/``any`` of it, ``[*map(...)]`` and a
-    list, set or dict comprehension over it run the calls for every item; a ``map`` kept in a
-    name, returned, or handed to ``all``/``next`` (which stop early) is not read as calling.
+    ``list``/``tuple``/``set``/``frozenset``/``sorted``/``any`` of it, ``collections.deque`` of
+    it (``maxlen=0`` too), ``[*map(...)]`` and a list, set or dict comprehension over it run the
+    calls for every item; a ``map`` kept in a name, returned, or handed to ``all``/``next``
+    (which stop early) is not read as calling (see :func:`map_run_in_part`).
     """
     if isinstance(statement, ast.For) and statement.iter is node:
         return True
@@ -376,6 +408,8 @@ def _calls_every_item(node: ast.Call, statement: ast.stmt, scope: Scope) -> bool
     if isinstance(parent, ast.comprehension):
         owner = parents.get(id(parent))
         return parent.iter is node and isinstance(owner, ast.ListComp | ast.SetComp | ast.DictComp)
+    if _a_deque_of(parent, node, scope):
+        return True
     return (
         isinstance(parent, ast.Call)
         and isinstance(parent.func, ast.Name)
@@ -418,16 +452,9 @@ def _mapped_lambda(
     return generator, function.body
 
 
-def consumed_map(
-    node: ast.AST, scope: Scope, statement: ast.stmt
-) -> tuple[ast.expr, ast.expr] | None:
-    """``(function, items)`` of ``map(<function>, <items>)`` in ``statement``, else None.
-
-    Only the builtin with one iterable, written out (several are walked in step: not followed),
-    and only where what ``statement`` does with it calls every item (:func:`_calls_every_item`):
-    ``map`` is lazy.
-    """
-    if not (
+def _the_builtin_map(node: ast.AST, scope: Scope) -> bool:
+    """Whether ``node`` is a call of the builtin ``map`` with one iterable, written out."""
+    return (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id == "map"
@@ -435,7 +462,43 @@ def consumed_map(
         and len(node.args) == 2
         and not node.keywords
         and not any(isinstance(argument, ast.Starred) for argument in node.args)
-        and _calls_every_item(node, statement, scope)
+    )
+
+
+def map_run_in_part(node: ast.AST, scope: Scope, statement: ast.stmt) -> bool:
+    """Whether ``map(...)`` (``node``) in ``statement`` may run some of its calls, not known which.
+
+    Handed to ``next`` or ``all`` (which stop early), kept in a name, returned, passed on or
+    wrapped in a generator kept: how far it is iterated is only known at run time. Not a ``map``
+    that runs every call (:func:`consumed_map`), nor one never iterated (a statement of its own,
+    alone or as a generator's iterable: it is dropped unread).
+    """
+    if not isinstance(node, ast.Call) or not _the_builtin_map(node, scope):
+        return False
+    if iterated_to_the_end(node, statement, scope):
+        return False
+    if isinstance(statement, ast.Expr):
+        value = statement.value
+        if value is node or (
+            isinstance(value, ast.GeneratorExp) and value.generators[0].iter is node
+        ):
+            return False
+    return True
+
+
+def consumed_map(
+    node: ast.AST, scope: Scope, statement: ast.stmt
+) -> tuple[ast.expr, ast.expr] | None:
+    """``(function, items)`` of ``map(<function>, <items>)`` in ``statement``, else None.
+
+    Only the builtin with one iterable, written out (several are walked in step: not followed),
+    and only where what ``statement`` does with it calls every item (:func:`iterated_to_the_end`):
+    ``map`` is lazy.
+    """
+    if not (
+        isinstance(node, ast.Call)
+        and _the_builtin_map(node, scope)
+        and iterated_to_the_end(node, statement, scope)
     ):
         return None
     return node.args[0], node.args[1]

@@ -26,8 +26,10 @@ from telemetry_cli.patching.loops import (
     consumed_map,
     dict_items,
     dict_keywords,
+    iterated_to_the_end,
     loop_string,
     loop_values,
+    map_run_in_part,
     substituted,
 )
 from telemetry_cli.patching.names import (
@@ -1190,8 +1192,27 @@ def _module_mounts(
     returns the router).
     """
     found: list[tuple[RouterKey, Mount]] = []
+    for call, scope in maps_run_in_part(model, _INCLUDE_ROUTER):
+        # `next(map(app.include_router, ROUTERS))`: which of them, only known at run time.
+        function = ast.unparse(call.func)
+        how = f"it calls `{function}` only for the items something iterates it for"
+        where = f"{model.path}:{call.lineno}"
+        _run_time_include(
+            call, f"map({function}, ...)", how, where, scope, index, notes, unresolved
+        )
+    lazy = lazy_calls(model, _INCLUDE_ROUTER)
+    own: list[tuple[ast.Call, Scope]] = []
+    for call, scope in method_calls(model, _INCLUDE_ROUTER):
+        if id(call) not in lazy:
+            own.append((call, scope))
+        elif lazy[id(call)]:
+            # `next(app.include_router(r) for r in ROUTERS)`: a generator made in part.
+            how = "a generator makes the call only for the items something iterates it for"
+            where = f"{model.path}:{call.lineno}"
+            written = ast.unparse(call)
+            _run_time_include(call, written, how, where, scope, index, notes, unresolved)
     calls = [
-        *((call, scope, False) for call, scope in method_calls(model, _INCLUDE_ROUTER)),
+        *((call, scope, False) for call, scope in own),
         *((call, scope, False) for call, scope in aliased_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, False) for call, scope in mapped_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, True) for call, scope in route_copies(model)),
@@ -2387,6 +2408,88 @@ def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, S
             yield ast.copy_location(built, call), scope
 
 
+def _maps_of(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, ast.stmt, Scope]]:
+    """Each ``map(<object>.<method>, ...)`` of a module, with its statement and scope."""
+    return _calls_near(model, method, lambda node: _maps_method(node, method))
+
+
+def _maps_method(node: ast.Call, method: str) -> bool:
+    return (
+        isinstance(node.func, ast.Name)
+        and node.func.id == "map"
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Attribute)
+        and node.args[0].attr == method
+    )
+
+
+def lazy_calls(model: ModuleModel, method: str) -> dict[int, bool]:
+    """The ``<x>.<method>(...)`` calls a generator expression makes, by whether any may run.
+
+    ``(app.include_router(r) for r in ROUTERS)`` makes its calls only as far as it is
+    iterated: a generator every item of which is made (see :func:`~.loops.iterated_to_the_end`)
+    makes them all, and is left out; one that is a statement of its own makes none (False);
+    one kept, returned, or handed to ``next`` or ``all`` makes some, which only run time tells
+    (True). By ``id`` of the call node :func:`method_calls` yields.
+    """
+    lines = {
+        node.lineno
+        for node in model.nodes_near([method])
+        if isinstance(node, ast.Call) and called_as(node, method, names=False)
+    }
+    found: dict[int, bool] = {}
+    for statement, scope in _simple_statements_at(model, lines, loops=True):
+        for node in _walk_own(statement):
+            if not isinstance(node, ast.GeneratorExp) or iterated_to_the_end(
+                node, statement, scope
+            ):
+                continue
+            never = isinstance(statement, ast.Expr) and statement.value is node
+            # Its first iterable is evaluated at once; the rest only as items are made.
+            lazy: list[ast.AST] = [node.elt, *node.generators[0].ifs]
+            for generator in node.generators[1:]:
+                lazy += [generator.iter, *generator.ifs]
+            for part in lazy:
+                for call in ast.walk(part):
+                    if isinstance(call, ast.Call) and called_as(call, method, names=False):
+                        # Nested generators: one never iterated makes none, whatever holds it.
+                        found[id(call)] = found.get(id(call), True) and not never
+    return found
+
+
+def _run_time_include(
+    call: ast.Call,
+    written: str,
+    how: str,
+    where: str,
+    scope: Scope,
+    index: PackageIndex,
+    notes: list[str],
+    unresolved: list[Unresolved],
+) -> None:
+    """Say the routers an include ``how`` runs only in part are only known at run time."""
+    by_app = _by_an_app(call, scope, {}, index)
+    unresolved.append(Unresolved(by_app, False, f"`{written}` at {where}"))
+    lost = "" if by_app else f": their routes are logged without the prefixes {_served_under(call)}"
+    notes.append(
+        f"{where}: the routers `{written}` includes are only known at run time ({how}){lost}"
+    )
+
+
+def maps_run_in_part(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
+    """Each ``map`` of a bound method whose calls may run in part (see :func:`map_run_in_part`).
+
+    ``next(map(app.include_router, ROUTERS))``, ``routers = map(...)``: which items it is
+    called for is only known at run time. Yielded as ``<object>.<method>(<item of map>)`` (a
+    call built for the reading, placed where the ``map`` is), in the scope of the statement.
+    """
+    for node, statement, scope in _maps_of(model, method):
+        if map_run_in_part(node, scope, statement):
+            item = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), node.args[1])
+            built = ast.Call(func=node.args[0], args=[item], keywords=[])
+            yield ast.copy_location(built, node), scope
+
+
 def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Scope]]:
     """The calls ``map`` makes of a bound method, as calls of it.
 
@@ -2395,17 +2498,7 @@ def mapped_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, Sc
     reading, placed where the ``map`` is), in the scope of the statement; the loops around it
     (see :func:`~.loops.loop_values`) bind :data:`~.loops.MAPPED_ITEM` to each item in turn.
     """
-
-    def mapped(node: ast.Call) -> bool:
-        return (
-            isinstance(node.func, ast.Name)
-            and node.func.id == "map"
-            and bool(node.args)
-            and isinstance(node.args[0], ast.Attribute)
-            and node.args[0].attr == method
-        )
-
-    for node, statement, scope in _calls_near(model, method, mapped):
+    for node, statement, scope in _maps_of(model, method):
         consumed = consumed_map(node, scope, statement)
         if consumed is None:
             continue
