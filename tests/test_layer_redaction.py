@@ -2346,6 +2346,7 @@ SECRET_OWNED_KEYS = [
     "pgp_key", "wpa_key", "wifi_key", "license_key", "licence_key", "product_key", "serial_key",
     "activation_key", "cd_key", "app_key", "APP_KEY", "client_key", "deploy_key", "deployKey",
     "service_key", "webhook_key", "admin_key", "user_ssh_key", "github_deploy_key",
+    "ssh_key_data", "sshKeyValue", "tls_cert_key", "ssl_certificate_key", "client_cert_key",
 ]  # fmt: skip
 # A key naming a record, a lookup or an index (data), or one that is public, is kept; so is an
 # idempotency key: an id the client picks for a request, as any request id is.
@@ -2355,6 +2356,7 @@ DATA_OWNED_KEYS = [
     "lookup_key", "row_key", "hash_key", "range_key", "object_key", "s3_key", "i18n_key",
     "translation_key", "message_key", "feature_key", "public_key", "publicKey", "hotkey",
     "keyboard", "monkey", "whiskey", "turkey", "ssh_key_count", "ssh_key_fingerprint",
+    "tls_key_file", "sort_key_value", "cache_key_hash", "cert", "certificate_id",
 ]  # fmt: skip
 
 
