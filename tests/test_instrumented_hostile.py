@@ -111,6 +111,22 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any], int, Any, dict[str, Any] | N
         {"ok": "body"},
         {"shelf": "s1", "note": "[redacted]"},
     ),
+    "a-reset-link-in-a-body-field": (
+        "POST",
+        "/p/body",
+        {"json": {"shelf": "/users/42", "note": "/reset-password/Zx8fK2pQ9hunter2mN4vB7tYc"}},
+        200,
+        {"ok": "body"},
+        {"shelf": "/users/42", "note": "[redacted]"},
+    ),
+    "an-ssh-key-given-in-a-body-field": (
+        "POST",
+        "/p/body",
+        {"json": {"shelf": "sort_key=title", "note": "ssh_key=hunter2-abc"}},
+        200,
+        {"ok": "body"},
+        {"shelf": "sort_key=title", "note": "[redacted]"},
+    ),
     "a-huge-body-field": (
         "POST", "/p/body", {"json": {"shelf": "s1", "note": "hunter2 " * 200_000}},
         200, {"ok": "body"}, None,

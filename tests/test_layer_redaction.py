@@ -13,9 +13,11 @@ import enum
 import itertools
 import json
 import logging
+import random
 import threading
 import time
 import unicodedata
+import uuid
 from collections import namedtuple
 from collections.abc import Iterator
 from pathlib import Path
@@ -2346,6 +2348,7 @@ SECRET_OWNED_KEYS = [
     "pgp_key", "wpa_key", "wifi_key", "license_key", "licence_key", "product_key", "serial_key",
     "activation_key", "cd_key", "app_key", "APP_KEY", "client_key", "deploy_key", "deployKey",
     "service_key", "webhook_key", "admin_key", "user_ssh_key", "github_deploy_key",
+    "ssh_key_data", "sshKeyValue", "tls_cert_key", "ssl_certificate_key", "client_cert_key",
 ]  # fmt: skip
 # A key naming a record, a lookup or an index (data), or one that is public, is kept; so is an
 # idempotency key: an id the client picks for a request, as any request id is.
@@ -2355,6 +2358,7 @@ DATA_OWNED_KEYS = [
     "lookup_key", "row_key", "hash_key", "range_key", "object_key", "s3_key", "i18n_key",
     "translation_key", "message_key", "feature_key", "public_key", "publicKey", "hotkey",
     "keyboard", "monkey", "whiskey", "turkey", "ssh_key_count", "ssh_key_fingerprint",
+    "tls_key_file", "sort_key_value", "cache_key_hash", "cert", "certificate_id",
 ]  # fmt: skip
 
 
@@ -3520,6 +3524,10 @@ SECRET_PATHS = [
     f"GET /verify-email/{LINK_TOKEN} HTTP/1.1",
     f"redirected to /sessions/{SESSION_UUID}",
     f"next=/verify-email/{LINK_TOKEN}&lang=en",
+    f"/sessions/{SESSION_UUID.upper()}",
+    "/reset-password/abcd-EfghIjkl_mnopQrstUv",  # base64url without a digit: random case
+    "/reset-password/abcd-Efgh3jkL_mnopqrstuv",  # a word-like piece, random case and a digit
+    "/verify/507f1f77bcf86cd799439011",  # an ObjectId
 ]
 # Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
 KEPT_PATHS = [
@@ -3558,6 +3566,24 @@ def test_ordinary_ids_and_route_templates_in_paths_are_kept(
 ) -> None:
     assert layer.event_logger._holds_secret(text) is False
     assert logger.record("chapter_visit", {"path": text}).payload == {"path": text}
+
+
+def test_generated_tokens_in_a_path_are_redacted(layer: Layer) -> None:
+    # What frameworks put in reset links and session paths: uuid4, token_hex, token_urlsafe.
+    # Random base64 may read as words (no digit, no case turn): rarely, at 16 bytes.
+    holds = layer.event_logger._holds_secret
+    draw = random.Random(33)
+    for _ in range(300):
+        assert holds(f"/sessions/{uuid.UUID(int=draw.getrandbits(128), version=4)}")
+        assert holds(f"/reset-password/{draw.getrandbits(128):032x}")
+    misses = [
+        token
+        for token in (
+            base64.urlsafe_b64encode(draw.randbytes(16)).decode().rstrip("=") for _ in range(300)
+        )
+        if not holds(f"/reset-password/{token}")
+    ]
+    assert len(misses) <= 6, misses
 
 
 @pytest.mark.parametrize(
