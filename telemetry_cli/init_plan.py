@@ -81,6 +81,7 @@ from telemetry_cli.server_commands import (
     IMPORT_STRING,
     SERVER_COMMANDS,
     fastapi_command,
+    names_one_attribute,
     served_import_strings,
 )
 
@@ -1806,7 +1807,7 @@ def _run_file_targets(
                 targets.update(
                     found
                     for found in served_import_strings(line)
-                    if server[0] != "gunicorn" or _names_one_attribute(found)
+                    if server[0] != "gunicorn" or names_one_attribute(found)
                 )
             script = _PYTHON_SCRIPT.search(line)
             if script is not None:
@@ -1907,18 +1908,9 @@ def _gunicorn_app(data: bytes) -> set[str]:
             and isinstance(statement.value.value, str)
         ):
             found = IMPORT_STRING.fullmatch(statement.value.value.strip())
-            if found is not None and _names_one_attribute(found.group(1)):
+            if found is not None and names_one_attribute(found.group(1)):
                 named.add(found.group(1))
     return named
-
-
-def _names_one_attribute(import_string: str) -> bool:
-    """Whether ``import_string`` names one attribute, not a path (``main:service.api``).
-
-    gunicorn reads the part after the colon as a name or a call of one, refusing a path
-    (uvicorn, hypercorn and granian follow it): a path it is given serves nothing.
-    """
-    return "." not in import_string.partition(":")[2]
 
 
 #: Server arguments that move the folder the app is imported from: uvicorn's, granian's.

@@ -31,7 +31,7 @@ SERVER_ENVIRONMENT: dict[str, str] = {
 #: The import string such a command line gives (``app.main:app``, not ``0.0.0.0:8000`` nor
 #: ``redis://``), module and attribute its group; the attribute may be a path the server
 #: follows by getattr (``main:service.api``, as uvicorn, hypercorn and granian do; gunicorn
-#: refuses one, which ``init`` checks apart); gunicorn's factory call
+#: refuses one: :func:`names_one_attribute`); gunicorn's factory call
 #: (``"app.main:create_app()"``, arguments too) names the factory.
 IMPORT_STRING = re.compile(
     r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
@@ -56,6 +56,15 @@ def served_import_strings(text: str) -> list[str]:
         for found in IMPORT_STRING.finditer(text)
         if not _CONFIG_VALUE_BEFORE.search(text[max(0, found.start() - 32) : found.start()])
     ]
+
+
+def names_one_attribute(import_string: str) -> bool:
+    """Whether ``import_string`` names one attribute, not a path (``main:service.api``).
+
+    gunicorn reads the part after the colon as a name or a call of one, refusing a path
+    (uvicorn, hypercorn and granian follow it): a path it is given serves nothing.
+    """
+    return "." not in import_string.partition(":")[2]
 
 
 class FastAPICommand(NamedTuple):

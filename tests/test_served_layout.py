@@ -196,3 +196,22 @@ def test_generate_imports_the_layer_as_the_image_serves_it(tmp_path: Path) -> No
     text = (root / "app/main.py").read_text()
     assert "from analytics.telemetry_router import router as telemetry_router" in text, text
     assert "ImportError" not in initialised.stdout + written.stdout
+
+
+@pytest.mark.parametrize(
+    ("server", "served"),
+    [
+        ("uvicorn", [(".", "main:service.api")]),
+        ("hypercorn", [(".", "main:service.api")]),
+        # gunicorn refuses an attribute path (a name or a call of one): the image serves no app.
+        ("gunicorn", []),
+    ],
+)
+def test_an_attribute_path_is_served_by_the_servers_that_follow_one(
+    tmp_path: Path, server: str, served: list[tuple[str, str]]
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = f'FROM python:3.12\nWORKDIR /srv\nCOPY . .\nCMD ["{server}", "main:service.api"]\n'
+    write_files(tmp_path, {"main.py": "service = None\n", "Dockerfile": dockerfile})
+    assert served_modules(tmp_path) == served
