@@ -78,6 +78,7 @@ from telemetry_cli.plan import (
 )
 from telemetry_cli.render import is_generated_file
 from telemetry_cli.server_commands import (
+    FASTAPI_CLI_OPTIONS,
     IMPORT_STRING,
     SERVER_COMMANDS,
     fastapi_command,
@@ -2084,8 +2085,10 @@ _RUN_FILE = re.compile(
 )
 #: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
 _LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*)")
+# The FastAPI CLI's own options, which may come before its command (`fastapi --verbose run`).
+_CLI_OPTIONS = "|".join(map(re.escape, sorted(FASTAPI_CLI_OPTIONS)))
 #: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
-_FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
+_FASTAPI_CLI = re.compile(rf"\bfastapi\b(?:[\"',\s]+(?:{_CLI_OPTIONS}))*[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
 _COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: A command line running a Python script (`python main.py`, `CMD ["python3", "-u", "main.py"]`).

@@ -7,6 +7,7 @@ Kept out of :mod:`telemetry_cli.patching` so the image check does not load the p
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -67,6 +68,10 @@ def names_one_attribute(import_string: str) -> bool:
     return "." not in import_string.partition(":")[2]
 
 
+#: The FastAPI CLI's own options, given before its command; none takes a value.
+FASTAPI_CLI_OPTIONS = frozenset({"--verbose", "--no-verbose"})
+
+
 class FastAPICommand(NamedTuple):
     """What a ``fastapi run`` (or ``fastapi dev``) command line names to serve."""
 
@@ -83,6 +88,8 @@ def fastapi_command(words: Sequence[str]) -> FastAPICommand | None:
     The CLI takes an import string (``--entrypoint``, ``-e``) or a module file, its app the
     variable ``--app`` names (else ``app``); naming neither, it looks for the module itself.
     """
+    # The CLI's own options come before its command (`fastapi --verbose run main.py`).
+    words = list(itertools.dropwhile(lambda word: word in FASTAPI_CLI_OPTIONS, words))
     if not words or words[0] not in ("run", "dev"):
         return None
     values: dict[str, str] = {}

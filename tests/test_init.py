@@ -3201,6 +3201,8 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         {"Dockerfile": 'CMD ["gunicorn", "-c", "python:league_conf", "league.main:app"]\n'},
         {"Procfile": "web: gunicorn league.main:app --config=python:league_conf\n"},
         {"start.sh": "hypercorn --config python:league_conf league.main:app\n"},
+        # The FastAPI CLI's own options come before its command.
+        {"Procfile": "web: fastapi --verbose run league/main.py\n"},
     ],
     ids=[
         "dockerfile",
@@ -3238,6 +3240,7 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "gunicorn-config-module",
         "gunicorn-config-module-after-equals",
         "hypercorn-config-module",
+        "fastapi-cli-global-option",
     ],
 )
 def test_a_run_file_naming_one_app_picks_it_among_several(

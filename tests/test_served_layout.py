@@ -104,6 +104,8 @@ def test_the_import_root_is_where_the_image_serves_the_app_from(
         # no package (`/app` here, holding no `__init__.py`).
         pytest.param('["fastapi", "run", "main.py", "--port", "80"]', False, id="fastapi-path"),
         pytest.param("fastapi dev ./main.py --host 0.0.0.0", False, id="fastapi-dev-shell"),
+        # The CLI's own options come before its command.
+        pytest.param('["fastapi", "--verbose", "run", "main.py"]', False, id="fastapi-verbose"),
         # On an import string: from the working directory, package or not.
         pytest.param('["fastapi", "run", "--entrypoint", "main:app"]', True, id="fastapi-entry"),
         pytest.param('["fastapi", "run", "-e", "main:app"]', True, id="fastapi-e"),
