@@ -40,6 +40,7 @@ from telemetry_cli.server_commands import (
     SERVER_COMMANDS,
     SERVER_ENVIRONMENT,
     fastapi_command,
+    names_one_attribute,
 )
 
 #: Compose files, whose ``build:`` names a Dockerfile's build context.
@@ -719,7 +720,13 @@ def _server_command(
     if any("$" in value for value in [*given.values(), *paths]):
         return None
     folder = next(iter(given.values()), ".")
-    strings = [word for word in words[1:] if IMPORT_STRING.fullmatch(word)]
+    strings = [
+        word
+        for word in words[1:]
+        if (found := IMPORT_STRING.fullmatch(word)) is not None
+        # gunicorn refuses an attribute path: an image running one serves no app.
+        and (server != "gunicorn" or names_one_attribute(found[1]))
+    ]
     # gunicorn changes to --chdir first: a --pythonpath folder is taken from there.
     folders = [folder, *(posixpath.join(folder, path) for path in paths)]
     return (folders, strings) if strings else None

@@ -78,9 +78,11 @@ from telemetry_cli.plan import (
 )
 from telemetry_cli.render import is_generated_file
 from telemetry_cli.server_commands import (
+    FASTAPI_CLI_OPTIONS,
     IMPORT_STRING,
     SERVER_COMMANDS,
     fastapi_command,
+    names_one_attribute,
     served_import_strings,
 )
 
@@ -1809,7 +1811,7 @@ def _run_file_targets(
                 targets.update(
                     found
                     for found in served_import_strings(line)
-                    if server[0] != "gunicorn" or _names_one_attribute(found)
+                    if server[0] != "gunicorn" or names_one_attribute(found)
                 )
             script = _PYTHON_SCRIPT.search(line)
             if script is not None:
@@ -1912,18 +1914,9 @@ def _gunicorn_app(data: bytes) -> set[str]:
             and isinstance(statement.value.value, str)
         ):
             found = IMPORT_STRING.fullmatch(statement.value.value.strip())
-            if found is not None and _names_one_attribute(found.group(1)):
+            if found is not None and names_one_attribute(found.group(1)):
                 named.add(found.group(1))
     return named
-
-
-def _names_one_attribute(import_string: str) -> bool:
-    """Whether ``import_string`` names one attribute, not a path (``main:service.api``).
-
-    gunicorn reads the part after the colon as a name or a call of one, refusing a path
-    (uvicorn, hypercorn and granian follow it): a path it is given serves nothing.
-    """
-    return "." not in import_string.partition(":")[2]
 
 
 #: Server arguments that move the folder the app is imported from: uvicorn's, granian's.
@@ -2106,8 +2099,10 @@ _APP_VARIABLE = re.compile(
 )
 #: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
 _LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*)")
+# The FastAPI CLI's own options, which may come before its command (`fastapi --verbose run`).
+_CLI_OPTIONS = "|".join(map(re.escape, sorted(FASTAPI_CLI_OPTIONS)))
 #: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
-_FASTAPI_CLI = re.compile(r"\bfastapi\b[\"',\s]+(?:run|dev)\b")
+_FASTAPI_CLI = re.compile(rf"\bfastapi\b(?:[\"',\s]+(?:{_CLI_OPTIONS}))*[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
 _COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: A command line running a Python script (`python main.py`, `CMD ["python3", "-u", "main.py"]`).

@@ -7,6 +7,7 @@ Kept out of :mod:`telemetry_cli.patching` so the image check does not load the p
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -31,7 +32,7 @@ SERVER_ENVIRONMENT: dict[str, str] = {
 #: The import string such a command line gives (``app.main:app``, not ``0.0.0.0:8000`` nor
 #: ``redis://``), module and attribute its group; the attribute may be a path the server
 #: follows by getattr (``main:service.api``, as uvicorn, hypercorn and granian do; gunicorn
-#: refuses one, which ``init`` checks apart); gunicorn's factory call
+#: refuses one: :func:`names_one_attribute`); gunicorn's factory call
 #: (``"app.main:create_app()"``, arguments too) names the factory.
 IMPORT_STRING = re.compile(
     r"(?<![\w.:/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
@@ -58,6 +59,19 @@ def served_import_strings(text: str) -> list[str]:
     ]
 
 
+def names_one_attribute(import_string: str) -> bool:
+    """Whether ``import_string`` names one attribute, not a path (``main:service.api``).
+
+    gunicorn reads the part after the colon as a name or a call of one, refusing a path
+    (uvicorn, hypercorn and granian follow it): a path it is given serves nothing.
+    """
+    return "." not in import_string.partition(":")[2]
+
+
+#: The FastAPI CLI's own options, given before its command; none takes a value.
+FASTAPI_CLI_OPTIONS = frozenset({"--verbose", "--no-verbose"})
+
+
 class FastAPICommand(NamedTuple):
     """What a ``fastapi run`` (or ``fastapi dev``) command line names to serve."""
 
@@ -74,6 +88,8 @@ def fastapi_command(words: Sequence[str]) -> FastAPICommand | None:
     The CLI takes an import string (``--entrypoint``, ``-e``) or a module file, its app the
     variable ``--app`` names (else ``app``); naming neither, it looks for the module itself.
     """
+    # The CLI's own options come before its command (`fastapi --verbose run main.py`).
+    words = list(itertools.dropwhile(lambda word: word in FASTAPI_CLI_OPTIONS, words))
     if not words or words[0] not in ("run", "dev"):
         return None
     values: dict[str, str] = {}

@@ -3215,6 +3215,8 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         },
         {".env": "DEBUG=1\nUVICORN_APP=league.main:app\nOLD=league_old.main:app\n"},
         {"start.sh": "export UVICORN_APP='league.main:app'\nexec uvicorn --port 80\n"},
+        # The FastAPI CLI's own options come before its command.
+        {"Procfile": "web: fastapi --verbose run league/main.py\n"},
     ],
     ids=[
         "dockerfile",
@@ -3258,6 +3260,7 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "compose-environment-mapping",
         "dotenv",
         "shell-export",
+        "fastapi-cli-global-option",
     ],
 )
 def test_a_run_file_naming_one_app_picks_it_among_several(

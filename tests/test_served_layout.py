@@ -104,6 +104,8 @@ def test_the_import_root_is_where_the_image_serves_the_app_from(
         # no package (`/app` here, holding no `__init__.py`).
         pytest.param('["fastapi", "run", "main.py", "--port", "80"]', False, id="fastapi-path"),
         pytest.param("fastapi dev ./main.py --host 0.0.0.0", False, id="fastapi-dev-shell"),
+        # The CLI's own options come before its command.
+        pytest.param('["fastapi", "--verbose", "run", "main.py"]', False, id="fastapi-verbose"),
         # On an import string: from the working directory, package or not.
         pytest.param('["fastapi", "run", "--entrypoint", "main:app"]', True, id="fastapi-entry"),
         pytest.param('["fastapi", "run", "-e", "main:app"]', True, id="fastapi-e"),
@@ -196,3 +198,22 @@ def test_generate_imports_the_layer_as_the_image_serves_it(tmp_path: Path) -> No
     text = (root / "app/main.py").read_text()
     assert "from analytics.telemetry_router import router as telemetry_router" in text, text
     assert "ImportError" not in initialised.stdout + written.stdout
+
+
+@pytest.mark.parametrize(
+    ("server", "served"),
+    [
+        ("uvicorn", [(".", "main:service.api")]),
+        ("hypercorn", [(".", "main:service.api")]),
+        # gunicorn refuses an attribute path (a name or a call of one): the image serves no app.
+        ("gunicorn", []),
+    ],
+)
+def test_an_attribute_path_is_served_by_the_servers_that_follow_one(
+    tmp_path: Path, server: str, served: list[tuple[str, str]]
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = f'FROM python:3.12\nWORKDIR /srv\nCOPY . .\nCMD ["{server}", "main:service.api"]\n'
+    write_files(tmp_path, {"main.py": "service = None\n", "Dockerfile": dockerfile})
+    assert served_modules(tmp_path) == served
