@@ -3601,3 +3601,13 @@ def test_scanning_a_long_path_takes_linear_time(layer: Layer, text: str) -> None
     assert holds(text) is False
     assert time.process_time() - start < 0.5
     assert holds(text + f"/sessions/{LINK_TOKEN}") is True
+
+
+def test_segment_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
+    module = layer.event_logger
+    for index in range(5_000):
+        module._holds_secret(f"/shelf{index}/{LINK_TOKEN}")
+        assert len(module._segment_verdicts) <= 4096
+    assert module._segment_verdicts["shelf4999"] is False
+    assert module._holds_secret(f"/sessions/{LINK_TOKEN}") is True
+    assert module._segment_verdicts["sessions"] is True
