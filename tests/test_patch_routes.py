@@ -18,6 +18,7 @@ from telemetry_cli.patching import wire_source as patch_main
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.project import edit_source
+from telemetry_cli.patching.symbols import ModuleModel
 from telemetry_cli.plan import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -2473,3 +2474,66 @@ def test_a_path_formatted_with_percent_s_from_constants_is_read_as_its_value() -
     ]
     assert '"route": "/vault/{video_path:path}",' in result.source
     assert _uninstrumented(result.source).source == PERCENT_FORMATTED_PATHS
+
+
+def _handler_calls_module(handlers: int, extra: str = "") -> str:
+    """Handlers calling each other every way a text search could miss, and some not calls."""
+    parts = [
+        "from functools import wraps\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n"
+    ]
+    for index in range(handlers):
+        parts.append(
+            f'\n\n@router.get("/h{index}")\nasync def h{index}(x: int = 0):\n'
+            f'    """Calls h{index + 1}() in a docstring only."""\n    return x\n'
+        )
+    parts.append(
+        "\n\n@wraps(h1(2))\n"  # in a decorator of a function that is not a handler
+        "def decorated():\n    pass\n\n\n"
+        '@router.get("/caller")\n'
+        "async def caller():\n"
+        "    a = await (h2  # a comment before the parenthesis\n        (1))\n"
+        "    b = await h3 \\\n        (1)\n"
+        '    c = f"{await h4(1)}"\n'
+        "    d = 'h5(1)'  # h6(1) in a comment\n"
+        "    e = router.h7(1)\n"
+        "    return await h2(3), a, b, c, d, e\n\n\n"
+        "class Service:\n"
+        "    helper = h8(1)\n\n"
+        "    def run(self):\n"
+        "        return h9(1), h0(1)\n\n\n"
+        "h3(5)\n"
+        "routes = [h0]\n"
+        "routes.append(h1)\n"
+    )
+    parts.append(extra)
+    return "".join(parts)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        _handler_calls_module(12),
+        _handler_calls_module(60),
+        # A letter outside ASCII (here only in a docstring) turns the text search off.
+        _handler_calls_module(40, '\n\ndef later():\n    """Déjà."""\n    return h11(1)\n'),
+        _handler_calls_module(40, "\n\ndef h5(x: int = 0):\n    return h6(x)\n"),
+    ],
+    ids=["few", "many", "non-ascii", "rebound"],
+)
+def test_handlers_called_as_functions_as_a_whole_walk_finds_them(
+    source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shortcut = _instrument(source)
+    said = [change for change in shortcut.changes if "as a function" in change]
+    assert said  # the cases above do call handlers
+    if "h6(x)" not in source:
+        assert any(":" in line and "`caller` calls the route handler `h2`" in line for line in said)
+
+    def every_node(self: ModuleModel, names: object) -> object:
+        return self._nodes_on(range(1, len(self.lines) + 1))
+
+    monkeypatch.setattr(ModuleModel, "nodes_naming", every_node)
+    walked = _instrument(source)
+    assert shortcut.changes == walked.changes
+    assert shortcut.problems == walked.problems
+    assert shortcut.source == walked.source

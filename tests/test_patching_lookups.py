@@ -12,6 +12,7 @@ import pytest
 from telemetry_cli.patching import analyze, routes, symbols
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.symbols import (
+    FunctionNode,
     ModuleModel,
     ModuleSource,
     PackageIndex,
@@ -335,3 +336,128 @@ def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(
     monkeypatch.setattr(routes, "matched_path", counted)
     analyze(load_plan(root=tmp_path))
     assert 60 <= len(matched) <= 2 * 60
+
+
+def _naming_nodes_by_walk(module: ModuleModel, names: set[str]) -> set[int]:
+    """What ``nodes_naming`` must hold: every ``Name`` of ``names`` and each node around it.
+
+    With the ``global`` and ``nonlocal`` statements listing one of them (a full walk).
+    """
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(module.tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    expected: set[int] = set()
+    for node in ast.walk(module.tree):
+        if (isinstance(node, ast.Name) and node.id in names) or (
+            isinstance(node, ast.Global | ast.Nonlocal) and not names.isdisjoint(node.names)
+        ):
+            around: ast.AST | None = node
+            while around is not None and around is not module.tree:
+                if getattr(around, "lineno", None) is not None:
+                    expected.add(id(around))
+                around = parents.get(id(around))
+    return expected
+
+
+def _names_of(module: ModuleModel) -> list[str]:
+    found = {node.id for node in ast.walk(module.tree) if isinstance(node, ast.Name)}
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            found.update(node.names)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_nodes_naming_misses_no_name_of_the_corpus(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8-sig")
+    try:
+        module = _model(text, package=path.name == "__init__.py")
+    except ParseFailure:
+        pytest.skip("a module of the corpus that does not parse, on purpose")
+    names = _names_of(module)
+    walked = [node for node in ast.walk(module.tree) if node is not module.tree]
+    order = {id(node): index for index, node in enumerate(ast.walk(module.tree))}
+    for name in names[:40]:
+        found = list(module.nodes_naming([name]))
+        assert _naming_nodes_by_walk(module, {name}) <= {id(node) for node in found}, name
+        assert len({id(node) for node in found}) == len(found)  # each once
+        assert {id(node) for node in found} <= {id(node) for node in walked}
+    # Many names at once take the other search: the same answer.
+    found_all = {id(node) for node in module.nodes_naming(names)}
+    assert _naming_nodes_by_walk(module, set(names)) <= found_all
+    assert all(key in order for key in found_all)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "lines"),
+    [
+        # A def's or class's own name is no Name node: those lines alone are not walked into.
+        ("def h():\n    pass\n\n\nclass h:\n    pass\n", "h", set()),
+        ("async  def h(x=h):\n    return h()\n", "h", {1, 2}),
+        # A word just after a quote is in a string; in an f-string's braces it is code.
+        ("x = 'h'\ny = \"h h\"\nz = f'{h}'\n", "h", {2, 3}),
+        # An attribute's name, after its dot, is no Name either.
+        ("x.h = 1\ny = x.h\nz = x.h + h\n", "h", {3}),
+        # In a decorator only: the definition is entered from its first decorator.
+        ("@wraps(h)\n@other\ndef g():\n    pass\n", "h", {1}),
+        # Between the name and its call's parenthesis, a comment or a continuation.
+        ("x = (h  # why\n    (1))\ny = h \\\n    (2)\n", "h", {1, 3}),
+        ("global h\nh: int\nh += 1\nh.append(1)\n", "h", {1, 2, 3, 4}),
+        ("ab = 1\nb = ab.b\nbb.b = 1\n_b = 2\n", "b", {2}),
+        # A dash or an arrow outside ASCII keeps the search; a letter may be in a name.
+        ("# a — b → c\nb = 1\nc = 2\n", "b", {2}),
+    ],
+)
+def test_nodes_naming_lines(text: str, name: str, lines: set[int]) -> None:
+    module = _model(text)
+    found = list(module.nodes_naming([name]))
+    # The lines walked into: those of its Names, and of words the search cannot tell apart.
+    assert {
+        node.lineno for node in found if not isinstance(node, FunctionNode | ast.ClassDef)
+    } == lines
+    assert _naming_nodes_by_walk(module, {name}) <= {id(node) for node in found}
+
+
+def test_nodes_naming_walks_everything_when_a_name_may_not_be_ascii() -> None:
+    # Python reads the ligature of `ﬁle` as `file`: no text search finds that Name.
+    text = "ﬁle = []\n\n\ndef g():\n    return 1\n\n\nfile.append(2)\n"
+    module = _model(text)
+    found = list(module.nodes_naming(["file"]))
+    assert [node.lineno for node in found if isinstance(node, ast.Name)] == [1, 8]
+    walked = [node for node in ast.walk(module.tree) if getattr(node, "lineno", None)]
+    assert len(found) == len(walked)
+    # A letter outside ASCII in a docstring only is enough: the text cannot tell.
+    assert not _model('"""Café."""\nx = 1\n')._ascii_identifiers
+    assert _model("x = 1  # → y\n")._ascii_identifiers
+
+
+def test_nodes_naming_many_names_and_source_order() -> None:
+    names = [f"name_{index}" for index in range(100)]
+    text = "".join(f"x_{index} = name_{index}({index})\n" for index in range(100))
+    text += "def name_5():\n    pass\n"
+    module = _model(text)
+    found = list(module.nodes_naming(names))
+    assert [node.lineno for node in found if isinstance(node, ast.Name)][::2] == list(range(1, 101))
+    assert not any(isinstance(node, ast.FunctionDef) for node in found)
+    assert [node.lineno for node in found] == sorted(node.lineno for node in found)
+
+
+def test_nodes_near_enters_a_definition_at_its_decorators() -> None:
+    text = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "@decorate(app.include_router(router))\n"
+        "class Holder:\n"
+        "    @decorate(app.include_router(other))\n"
+        "    def method(self):\n"
+        "        pass\n"
+    )
+    module = _model(text)
+    calls = [
+        node.lineno
+        for node in module.nodes_near(["include_router"])
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "include_router"
+    ]
+    assert calls == [6, 8]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -388,8 +389,23 @@ def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:
         if not handler.skipped and id(handler.function) in top_level
     }
     said: list[str] = []
+    if not called:
+        return said
+    # The lines of the calls of a handler's name: only the statements holding one are walked
+    # whole below (a walk of every statement cost as much as all the rest of the patching).
+    lines = sorted(
+        {
+            node.lineno
+            for node in module.nodes_naming(called)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in called
+        }
+    )
     seen: set[tuple[str, str]] = set()
     for statement in module.tree.body:
+        if not _spans_any(statement, lines):
+            continue
         callers: list[tuple[str, ast.AST]] = [("the module", statement)]
         if isinstance(statement, FunctionNode):
             callers = [(f"`{statement.name}`", statement)]
@@ -397,9 +413,10 @@ def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:
             callers = [
                 (f"`{statement.name}.{item.name}`", item)
                 for item in statement.body
-                if isinstance(item, FunctionNode)
+                if isinstance(item, FunctionNode) and _spans_any(item, lines)
             ]
         for caller, node in callers:
+            # Walked whole, in ast.walk's order: the first call found is the line named.
             for call in ast.walk(node):
                 if not (
                     isinstance(call, ast.Call)
@@ -423,6 +440,15 @@ def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:
                     "own, or mark the call's line `# telemetry-scaffold: skip`"
                 )
     return said
+
+
+def _spans_any(statement: ast.stmt, lines: list[int]) -> bool:
+    """Whether ``statement``, its decorators included, spans one of ``lines`` (sorted)."""
+    start = statement.lineno
+    if isinstance(statement, FunctionNode | ast.ClassDef) and statement.decorator_list:
+        start = min(start, *(item.lineno for item in statement.decorator_list))
+    position = bisect.bisect_left(lines, start)
+    return position < len(lines) and lines[position] <= (statement.end_lineno or start)
 
 
 def check_logged_calls(

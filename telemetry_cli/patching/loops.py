@@ -28,7 +28,7 @@ from __future__ import annotations
 import ast
 import copy
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -639,7 +639,7 @@ def _literal(
         return None
     local = binding.scope.node
     if binding.scope.parent is not None:
-        if not isinstance(local, FunctionNode) or _changed_in(local, binding.name, 1):
+        if not isinstance(local, FunctionNode) or _changed_in(ast.walk(local), binding.name, 1):
             return None
         return _literal(binding.node, binding.scope, index, depth + 1)
     if not assigned_once_unchanged(binding):
@@ -647,7 +647,7 @@ def _literal(
     if (
         isinstance(expression, ast.Name)
         and binding.scope.module is not scope.module
-        and _changed_in(scope.module.tree, expression.id, 0)
+        and _changed_in(scope.module.nodes_naming([expression.id]), expression.id, 0)
     ):
         return None  # changed in place where it is used (`ROUTERS.append(...)` in main.py)
     return _literal(binding.node, binding.scope, index, depth + 1)
@@ -692,13 +692,19 @@ def assigned_once_unchanged(binding: Binding) -> bool:
     Stricter than :func:`~telemetry_cli.patching.symbols.bound_once`, which counts bindings
     only: ``routes.append(...)`` or ``routes[0] = ...`` changes what the name holds.
     """
-    return not _changed_in(binding.scope.module.tree, binding.name, 1)
+    # Only the nodes on lines naming it: a walk over the whole module for each name read grew
+    # with the square of the module (a route module's every handler reads the router).
+    module = binding.scope.module
+    return not _changed_in(module.nodes_naming([binding.name]), binding.name, 1)
 
 
-def _changed_in(tree: ast.AST, name: str, assignments: int) -> bool:
-    """Whether ``tree`` assigns ``name`` more than ``assignments`` times or changes it in place."""
+def _changed_in(nodes: Iterable[ast.AST], name: str, assignments: int) -> bool:
+    """Whether ``nodes`` (each once) assign ``name`` more than ``assignments`` times or change it.
+
+    ``nodes`` must hold every node that names ``name``, with the node around each such name.
+    """
     stores = 0
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
             stores += 1
         elif _changes(node, name):

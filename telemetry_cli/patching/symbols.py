@@ -15,7 +15,7 @@ import re
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -39,6 +39,17 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 # Following constants and imports never needs to go deeper than this; deeper is a cycle or a trick.
 _MAX_DEPTH = 24
+# Up to this many names, one regular expression finds the lines naming them; past it, one pass
+# over every word of the text is cheaper than an alternation, which tries each name in turn.
+_FEW_NAMES = 32
+_ASCII_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# What before a word makes it no ``Name`` node: the keyword of the statement defining it
+# (``def name``, ``async def name``), a dot (an attribute, or a module of an import), or a
+# quote (a word just after a quote is in a string: in code, a string followed by a name does
+# not parse). The window searched is short: longer whitespace keeps the line, which only
+# costs time.
+_NOT_A_NAME_BEFORE = re.compile(r"(?:(?<![\w.])(?:def|class)[ \t]+|[\"'.])\Z", re.ASCII)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # The enum classes whose members' values are read (`Paths.ONE.value`, a str enum's member).
 _ENUM_BASES = frozenset({"enum.Enum", "enum.StrEnum"})
 
@@ -880,34 +891,99 @@ class ModuleModel:
         them, so that finding a few calls in a big module does not walk all of it.
         """
         source = self.lines
-        lines = sorted(
-            {
-                source.line_at(match.start())
-                for word in words
-                if word
-                for match in re.finditer(re.escape(word), self.text)
-            }
-        )
+        lines = {
+            source.line_at(match.start())
+            for word in words
+            if word
+            for match in re.finditer(re.escape(word), self.text)
+        }
+        return self._nodes_on(sorted(lines))
+
+    def nodes_naming(self, names: Iterable[str]) -> Iterator[ast.AST]:
+        """Every node that may hold a ``Name`` of one of ``names``, outermost first.
+
+        At least each node on a line whose text holds one of ``names`` as a whole word, with
+        the nodes around it: a ``Name`` of one of them, the call, attribute or statement it
+        is part of (``global`` and ``nonlocal`` included). The name a ``def`` or ``class``
+        statement binds is no node of its own and is not looked for, nor a word just after a
+        dot or a quote: in a route module the handlers' names are mostly there. The text of an
+        identifier is its name only when the module's identifiers are plain ASCII (Python
+        reads ``ﬁle`` as ``file``); otherwise every node, so that the answer never misses one
+        a walk over the whole module finds.
+        """
+        wanted = set(names)
+        if not wanted:
+            return iter(())
+        if not self._ascii_identifiers or not all(
+            name.isascii() and name.isidentifier() for name in wanted
+        ):
+            return self._nodes_on(range(1, len(self.lines) + 1))
+        if len(wanted) <= _FEW_NAMES:
+            alternatives = "|".join(map(re.escape, sorted(wanted)))
+            found = re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", self.text, re.ASCII)
+        else:
+            # One pass over every word: an alternation of many names costs a pass each.
+            found = (match for match in _ASCII_WORD.finditer(self.text) if match.group() in wanted)
+        source = self.lines
+        lines = {
+            source.line_at(match.start())
+            for match in found
+            if not _NOT_A_NAME_BEFORE.search(self.text, max(0, match.start() - 16), match.start())
+        }
+        return self._nodes_on(sorted(lines))
+
+    @cached_property
+    def _ascii_identifiers(self) -> bool:
+        """Whether no identifier of the module can hold a character outside ASCII.
+
+        True when each such character of the text could not be part of one (a dash, an arrow,
+        an emoji in a comment or a string); a letter such as ``é``, even in a docstring, may
+        be part of a name as far as a text search can tell.
+        """
+        if self.text.isascii():
+            return True
+        found = set(_NON_ASCII.findall(self.text))
+        return not any(("_" + char).isidentifier() for char in found)
+
+    def _nodes_on(self, lines: Sequence[int]) -> Iterator[ast.AST]:
+        """The nodes spanning one of ``lines`` (sorted), outermost first, in source order.
+
+        A decorated definition starts at its first decorator, above its ``def`` or ``class``
+        line. Everything inside an f-string spanning one of them is taken: the positions of
+        the expressions inside f-strings are where Python's own reading of it is most likely
+        to be off.
+        """
         if not lines:
             return
         # Depth first, children in source order: results come in source order.
-        pending: list[ast.AST] = [self.tree]
+        pending: list[tuple[ast.AST, bool]] = [(self.tree, False)]
         while pending:
-            node = pending.pop()
-            if node is not self.tree:
-                start = getattr(node, "lineno", None)
-                if start is not None:
-                    yield node
+            node, everything = pending.pop()
+            if node is not self.tree and getattr(node, "lineno", None) is not None:
+                yield node
+            everything = everything or isinstance(node, ast.JoinedStr)
+            children: Iterable[ast.AST] = ast.iter_child_nodes(node)
+            decorated = getattr(node, "decorator_list", None)
+            if decorated:
+                # Its decorators first, as written above it (its fields list them after it).
+                children = [
+                    *decorated,
+                    *(child for child in children if not any(child is d for d in decorated)),
+                ]
             inside = []
-            for child in ast.iter_child_nodes(node):
+            for child in children:
                 start = getattr(child, "lineno", None)
-                if start is None:
-                    inside.append(child)  # arguments, comprehensions: no position of their own
+                if start is None or everything:
+                    # arguments, comprehensions: no position of their own
+                    inside.append((child, everything))
                     continue
+                decorators = getattr(child, "decorator_list", None)
+                if decorators:
+                    start = min(start, *(item.lineno for item in decorators))
                 end = getattr(child, "end_lineno", None) or start
                 position = bisect.bisect_left(lines, start)
                 if position < len(lines) and lines[position] <= end:
-                    inside.append(child)
+                    inside.append((child, everything))
             pending.extend(reversed(inside))
 
     def owns_lines(self, statement: ast.stmt) -> bool:
