@@ -2537,3 +2537,20 @@ def test_handlers_called_as_functions_as_a_whole_walk_finds_them(
     assert shortcut.changes == walked.changes
     assert shortcut.problems == walked.problems
     assert shortcut.source == walked.source
+
+
+def test_removal_keeps_the_logger_import_a_decorator_still_reads() -> None:
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/")\n'
+        "async def home():\n"
+        "    return 1\n"
+    )
+    instrumented = _instrument(source).source
+    # Read only in a decorator, above the `def` line the search used to enter it from.
+    kept = instrumented + "\n\n@with_logger(event_logger)\ndef helper():\n    return 2\n"
+    removed = _uninstrumented(kept)
+    assert "event_logger.log(" not in removed.source
+    assert "from app.analytics.event_logger import event_logger\n" in removed.source
+    assert "@with_logger(event_logger)\n" in removed.source

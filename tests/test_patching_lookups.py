@@ -461,3 +461,19 @@ def test_nodes_near_enters_a_definition_at_its_decorators() -> None:
         and node.func.attr == "include_router"
     ]
     assert calls == [6, 8]
+
+
+def test_nodes_naming_searches_once_per_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = _model("router = make()\nrouter.add(1)\nother = router\n")
+    searched: list[frozenset[str]] = []
+    search = ModuleModel._naming_search
+
+    def counted(self: ModuleModel, wanted: frozenset[str]) -> object:
+        searched.append(wanted)
+        return search(self, wanted)
+
+    monkeypatch.setattr(ModuleModel, "_naming_search", counted)
+    first = list(module.nodes_naming(["router"]))
+    assert list(module.nodes_naming(("router",))) == first
+    assert [n.lineno for n in first if isinstance(n, ast.Name) and n.id == "router"] == [1, 2, 3]
+    assert searched == [frozenset({"router"})]

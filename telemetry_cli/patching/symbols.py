@@ -717,6 +717,8 @@ class ModuleModel:
         self.line_length = source.line_length
         self.quote_style = source.quote_style
         self.tree = tree
+        #: What :meth:`nodes_naming` found, by the names asked for.
+        self._naming: dict[frozenset[str], list[ast.AST]] = {}
         #: Every scope made for this module (see :meth:`close`).
         self.scopes: list[Scope] = []
         self.scope = Scope(tree, self, None)
@@ -911,13 +913,23 @@ class ModuleModel:
         reads ``ﬁle`` as ``file``); otherwise every node, so that the answer never misses one
         a walk over the whole module finds.
         """
-        wanted = set(names)
+        wanted = frozenset(names)
         if not wanted:
             return iter(())
         if not self._ascii_identifiers or not all(
             name.isascii() and name.isidentifier() for name in wanted
         ):
             return self._nodes_on(range(1, len(self.lines) + 1))
+        # Asked again for the same names (a module's router, by each reading of its routes):
+        # the few nodes found the first time.
+        found = self._naming.get(wanted)
+        if found is None:
+            found = self._naming[wanted] = list(self._naming_search(wanted))
+        return iter(found)
+
+    def _naming_search(self, wanted: frozenset[str]) -> Iterator[ast.AST]:
+        """What :meth:`nodes_naming` answers for ASCII names of ASCII identifiers, afresh."""
+        found: Iterable[re.Match[str]]
         if len(wanted) <= _FEW_NAMES:
             alternatives = "|".join(map(re.escape, sorted(wanted)))
             found = re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", self.text, re.ASCII)
@@ -966,10 +978,8 @@ class ModuleModel:
             decorated = getattr(node, "decorator_list", None)
             if decorated:
                 # Its decorators first, as written above it (its fields list them after it).
-                children = [
-                    *decorated,
-                    *(child for child in children if not any(child is d for d in decorated)),
-                ]
+                # (`in` compares nodes by identity: they have no equality of their own.)
+                children = [*decorated, *(child for child in children if child not in decorated)]
             inside = []
             for child in children:
                 start = getattr(child, "lineno", None)
