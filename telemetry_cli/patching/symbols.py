@@ -1470,9 +1470,47 @@ class PackageIndex:
         if role is not None:
             return role, standard
         _, binding = self.resolve(qualified)
+        if binding is None:
+            binding = self.method_called(call.func, scope)
         if binding is not None and binding.kind == "function":
             return self.function_role(binding), False
         return None, True
+
+    def method_called(self, func: ast.expr, scope: Scope) -> Binding | None:
+        """The method of a class of the package that a call of ``func`` runs, if it is seen.
+
+        Apps are built by class methods as well as by functions: ``Application.create()`` (a
+        ``@classmethod`` or ``@staticmethod`` read on the class), ``Application().build()``,
+        or ``builder.build()`` with ``builder = Application()`` bound once (any method, read on
+        an instance). The binding's scope is the class body, as for a function defined there.
+        None for anything else (a method of a library's class, an attribute that is no def).
+        """
+        if not isinstance(func, ast.Attribute):
+            return None
+        owner, owner_scope, on_class = func.value, scope, True
+        if isinstance(owner, ast.Name):
+            instance = scope.lookup(owner.id)
+            held = call_bound_once(instance)
+            if instance is not None and held is not None:
+                owner, owner_scope = held, instance.scope
+        if isinstance(owner, ast.Call):
+            owner, on_class = owner.func, False
+        qualified = self.qualify(owner, owner_scope)
+        cls = self.resolve(qualified)[1] if qualified is not None else None
+        if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
+            return None
+        for statement in cls.node.body:
+            if not (isinstance(statement, FunctionNode) and statement.name == func.attr):
+                continue
+            bound_to_class = any(
+                isinstance(decorator, ast.Name) and decorator.id in ("classmethod", "staticmethod")
+                for decorator in statement.decorator_list
+            )
+            if on_class and not bound_to_class:
+                return None  # `Application.build()` would need the instance passed by hand
+            body = Scope(cls.node, cls.scope.module, cls.scope)
+            return Binding("function", statement.name, body, statement, statement)
+        return None
 
     def function_role(self, binding: Binding) -> Role | None:
         """What a function returns: an app, a router, or neither (as far as can be seen)."""
@@ -1611,6 +1649,8 @@ class PackageIndex:
         """The scope of the package's function ``call`` calls, and what its returns return."""
         qualified = self.qualify(call.func, scope)
         factory = self.resolve(qualified)[1] if qualified is not None else None
+        if factory is None:
+            factory = self.method_called(call.func, scope)  # `Application.create()`
         if factory is None or factory.kind != "function":
             return None
         function = factory.node
