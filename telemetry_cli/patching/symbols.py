@@ -1155,6 +1155,11 @@ class PackageIndex:
         self._modules[name] = model
         return model
 
+    def parsed_modules(self) -> list[ModuleModel]:
+        """The modules parsed so far (each once), in the order they were first read."""
+        models = {id(model): model for model in self._modules.values() if model is not None}
+        return list(models.values())
+
     def close(self) -> None:
         """Close every parsed module (see :meth:`ModuleModel.close`): the index is done with."""
         # A module read under two names is one model: close it once.
@@ -1704,7 +1709,7 @@ class PackageIndex:
         assert isinstance(cls, ast.ClassDef)
         if cls.bases or cls.keywords:
             return None
-        value = _assigned_once(cls, expression.attr)
+        value = assigned_once(cls, expression.attr)
         if value is None:
             return None
         return value, Scope(cls, owner.scope.module, owner.scope)
@@ -1740,7 +1745,7 @@ class PackageIndex:
             bases.add(canonical)
         if not bases & _ENUM_BASES:
             return None
-        value = _assigned_once(cls, expression.attr)
+        value = assigned_once(cls, expression.attr)
         if value is None:
             return None
         return value, Scope(cls, owner.scope.module, owner.scope), frozenset(bases)
@@ -1852,7 +1857,7 @@ class PackageIndex:
         return None
 
 
-def _assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
+def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
     """The value the body of ``cls`` assigns to ``name``, when it assigns it exactly once."""
     values = [
         statement.value
