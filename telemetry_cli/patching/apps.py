@@ -1655,7 +1655,11 @@ def _class_factories(binding: Binding, index: PackageIndex) -> Iterator[_Candida
     cls = binding.node
     assert isinstance(cls, ast.ClassDef)
     for statement in cls.body:
-        if not isinstance(statement, FunctionNode):
+        # Only a method read on the class can be one; checked first, as most classes have none.
+        if not isinstance(statement, FunctionNode) or not any(
+            isinstance(decorator, ast.Name) and decorator.id in ("classmethod", "staticmethod")
+            for decorator in statement.decorator_list
+        ):
             continue
         reference = ast.Attribute(ast.Name(cls.name, ast.Load()), statement.name, ast.Load())
         method = index.method_called(reference, binding.scope)
