@@ -978,8 +978,8 @@ def _unimportable(app: FoundApp) -> str | None:
     serving its own instance's app, ``Server().run()``, does serve it, by no such string).
     """
     owner, dot, attribute = app.entry.attribute.partition(".")
-    if not dot:
-        return None
+    if not dot or app.entry.factory:
+        return None  # `module:Application.create`: a class's own factory, a server calls it
     return (
         f"{app.entry.path}:{app.site.line}: the app is built in a class ({app.site.label}) and "
         f"no module variable holds it, so no import string (module:variable, what the app key "

@@ -568,6 +568,17 @@ def _site_of_attribute(
         )
         if site is not None:
             return site, False
+        method = (
+            index.method_called(path, module.scope)
+            if isinstance(path, ast.Attribute) and "." not in rest
+            else None
+        )
+        if method is not None and index.function_role(method) is Role.APP:
+            # `main:Application.create`, a class or static method a server calls as a factory.
+            site = _factory_site(method, index)
+            if site is None:
+                raise ConfigError(_direct_return(method))
+            return site, True
         if module.scope.bindings.get(head) is None:
             raise ConfigError(
                 f"{where}: {module.path} has no top-level `{head}`; fix {origin} in {config}"
@@ -1066,6 +1077,7 @@ def _candidates(
                     )
         elif binding.kind == "class":
             found.extend(_attribute_apps(binding, index))
+            found.extend(_class_factories(binding, index))
         elif binding.kind == "import" and follow_imports and name not in names_done:
             _, target = index.resolve(binding.target)
             if target is None or target.scope.parent is not None:
@@ -1225,6 +1237,12 @@ def _value_site(
             if returned is not None:
                 return returned
             return _here(binding) if index.function_role(target) is Role.APP or trust else None
+        method = index.method_called(value.func, scope) if target is None else None
+        if method is not None and index.function_role(method) is Role.APP:
+            # `app = Application.create()`: wired in the method, as in a factory function.
+            inner = _factory_site(method, index, entered)
+            if inner is not None:
+                return inner
         if isinstance(value.func, ast.Attribute):
             # `app = server.app()`: a method that returns the app the class built.
             site = _attribute_site(value.func, scope, index, called=True)
@@ -1620,6 +1638,33 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
                     inside = _factory_site(method_binding, index)
                     problem = None if inside is not None else _direct_return(method_binding)
                     yield _Candidate(name, statement.lineno, inside, problem=problem)
+
+
+def _class_factories(binding: Binding, index: PackageIndex) -> Iterator[_Candidate]:
+    """App factories a class offers on itself: ``@classmethod def create(cls) -> FastAPI``.
+
+    A server calls ``Application.create`` as it calls a function (``uvicorn --factory
+    main:Application.create`` reads the attribute path, then calls it with no arguments); a
+    ``@staticmethod`` is the same. An instance's method is no such factory: no server makes
+    the instance.
+    """
+    cls = binding.node
+    assert isinstance(cls, ast.ClassDef)
+    for statement in cls.body:
+        # Only a method read on the class can be one; checked first, as most classes have none.
+        if not isinstance(statement, FunctionNode) or not any(
+            isinstance(decorator, ast.Name) and decorator.id in ("classmethod", "staticmethod")
+            for decorator in statement.decorator_list
+        ):
+            continue
+        reference = ast.Attribute(ast.Name(cls.name, ast.Load()), statement.name, ast.Load())
+        method = index.method_called(reference, binding.scope)
+        if method is None or index.function_role(method) is not Role.APP:
+            continue
+        site = _factory_site(method, index)
+        problem = None if site is not None else _direct_return(method)
+        name = f"{cls.name}.{statement.name}"
+        yield _Candidate(name, statement.lineno, site, factory=True, problem=problem)
 
 
 def _own_method(

@@ -35,6 +35,9 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     PackageIndex,
     Scope,
+    assigned_once,
+    assigns_name,
+    attribute_assignments,
     block_statements,
     builtin_getattr,
     returned_only,
@@ -635,6 +638,10 @@ def _literal(
     if not isinstance(expression, ast.Name | ast.Attribute):
         return None
     binding = index.binding_of(expression, scope)
+    if binding is None and isinstance(expression, ast.Attribute):
+        # `for r in self.routers` in a method, `routers = [...]` in the class body.
+        attribute = _class_attribute(expression, scope, index)
+        return None if attribute is None else _literal(*attribute, index, depth + 1)
     if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
         return None
     local = binding.scope.node
@@ -651,6 +658,97 @@ def _literal(
     ):
         return None  # changed in place where it is used (`ROUTERS.append(...)` in main.py)
     return _literal(binding.node, binding.scope, index, depth + 1)
+
+
+def _class_attribute(
+    expression: ast.Attribute, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """What ``self.<name>`` (or ``cls.<name>``) reads in a method: the class body's value.
+
+    ``class RouterBase: routers = [a.router, b.router]`` read as ``self.routers`` in one of its
+    methods. Only when nothing else can be read instead: the class body assigns the name once,
+    no code of its module assigns, deletes or changes in place any ``.<name>`` (an instance's
+    own ``self.routers = [...]``, ``self.routers.append(...)``), and no class of the package
+    read so far derives from it and gives the name a value of its own (a subclass's routers,
+    for ``self`` of that subclass). The value comes with the class body's scope.
+    """
+    owner = expression.value
+    method = scope.node
+    cls_scope = scope.parent
+    if not (
+        isinstance(owner, ast.Name)
+        and isinstance(method, FunctionNode)
+        and cls_scope is not None
+        and cls_scope.is_class
+        and isinstance(cls_scope.node, ast.ClassDef)
+        and cls_scope.parent is not None
+        and cls_scope.parent.parent is None  # a module-level class: subclasses can name it
+    ):
+        return None
+    parameters = [*method.args.posonlyargs, *method.args.args]
+    static = any(
+        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+        for decorator in method.decorator_list
+    )
+    if static or not parameters or parameters[0].arg != owner.id or owner.id in _stored(method):
+        return None
+    cls = cls_scope.node
+    name = expression.attr
+    value = assigned_once(cls, name)
+    if value is None or _attribute_changed(scope.module.tree, name):
+        return None
+    canonical = f"{scope.module.name}.{cls.name}"
+    for model in index.parsed_modules():
+        for statement in model.tree.body:
+            if (
+                isinstance(statement, ast.ClassDef)
+                and statement is not cls
+                and (
+                    any(assigns_name(item, name) for item in statement.body)
+                    or any(
+                        attribute == name
+                        for item in statement.body
+                        if isinstance(item, FunctionNode)
+                        for _, attribute, _ in attribute_assignments(item)
+                    )
+                )
+                and index.derives_from(
+                    Binding("class", statement.name, model.scope, statement),
+                    lambda base: base == canonical,
+                )
+            ):
+                return None  # a subclass's own value is read for its instances
+    return value, cls_scope
+
+
+def _stored(function: FunctionNode) -> set[str]:
+    """The names a function's own code assigns (``self = other`` makes ``self`` another)."""
+    return {
+        node.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del)
+    }
+
+
+def _attribute_changed(tree: ast.AST, name: str) -> bool:
+    """Whether ``tree`` assigns, deletes or changes in place an attribute ``name`` of anything."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == name:
+            if isinstance(node.ctx, ast.Store | ast.Del):
+                return True
+        elif isinstance(node, ast.Attribute) and node.attr in _MUTATORS:
+            inner = node.value
+            if isinstance(inner, ast.Attribute) and inner.attr == name:
+                return True
+        elif isinstance(node, ast.Subscript | ast.AugAssign):
+            target = node.value if isinstance(node, ast.Subscript) else node.target
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == name
+                and (isinstance(node, ast.AugAssign) or isinstance(node.ctx, ast.Store | ast.Del))
+            ):
+                return True
+    return False
 
 
 def _returned_literal(

@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from telemetry_cli.console import quoted
 from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.loops import (
     MAPPED_ITEM,
@@ -826,8 +827,31 @@ def _app_mounts(
         into = app_of(outer, index, modules)
         into_app = into is not None or _outer_is_app(outer, index)
         path = _mount_path(mount, model, index, defaults, notes, into_app)
+        root = None if isinstance(mounted, ast.Call) else _own_root_path(mounted, scope, index)
+        if root is not None and path is not None and root.rstrip("/") != path:
+            # FastAPI puts its own root_path in each request's scope, over the one the mount
+            # set: the sub-application then routes paths the mount did not strip for it.
+            line = getattr(mount.path, "lineno", 0)
+            notes.append(
+                f"{model.path}:{line}: `{ast.unparse(mounted)}` is built with "
+                f"root_path={quoted(root)} but mounted at {quoted(path or '/')}: its routes are "
+                f"logged under the mount path ({path}/...); its own root_path replaces the "
+                "mount's in each request, so check the URLs it answers at"
+            )
         found.append((sub_app, AppMount(into, path)))
     return found
+
+
+def _own_root_path(mounted: ast.expr, scope: Scope, index: PackageIndex) -> str | None:
+    """The literal ``root_path=`` the mounted app's own ``FastAPI(...)`` call passes, if any."""
+    binding = index.binding_of(mounted, scope)
+    call = None if binding is None else binding.node
+    if not isinstance(call, ast.Call) or binding is None:
+        return None
+    for keyword in call.keywords:
+        if keyword.arg == "root_path":
+            return index.string_value(keyword.value, binding.scope)
+    return None
 
 
 def _router_mounts(

@@ -1241,6 +1241,11 @@ class PackageIndex:
         self._modules[name] = model
         return model
 
+    def parsed_modules(self) -> list[ModuleModel]:
+        """The modules parsed so far (each once), in the order they were first read."""
+        models = {id(model): model for model in self._modules.values() if model is not None}
+        return list(models.values())
+
     def close(self) -> None:
         """Close every parsed module (see :meth:`ModuleModel.close`): the index is done with."""
         # A module read under two names is one model: close it once.
@@ -1565,9 +1570,47 @@ class PackageIndex:
         if role is not None:
             return role, standard
         _, binding = self.resolve(qualified)
+        if binding is None:
+            binding = self.method_called(call.func, scope)
         if binding is not None and binding.kind == "function":
             return self.function_role(binding), False
         return None, True
+
+    def method_called(self, func: ast.expr, scope: Scope) -> Binding | None:
+        """The method of a class of the package that a call of ``func`` runs, if it is seen.
+
+        Apps are built by class methods as well as by functions: ``Application.create()`` (a
+        ``@classmethod`` or ``@staticmethod`` read on the class), ``Application().build()``,
+        or ``builder.build()`` with ``builder = Application()`` bound once (any method, read on
+        an instance). The binding's scope is the class body, as for a function defined there.
+        None for anything else (a method of a library's class, an attribute that is no def).
+        """
+        if not isinstance(func, ast.Attribute):
+            return None
+        owner, owner_scope, on_class = func.value, scope, True
+        if isinstance(owner, ast.Name):
+            instance = scope.lookup(owner.id)
+            held = call_bound_once(instance)
+            if instance is not None and held is not None:
+                owner, owner_scope = held, instance.scope
+        if isinstance(owner, ast.Call):
+            owner, on_class = owner.func, False
+        qualified = self.qualify(owner, owner_scope)
+        cls = self.resolve(qualified)[1] if qualified is not None else None
+        if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
+            return None
+        for statement in cls.node.body:
+            if not (isinstance(statement, FunctionNode) and statement.name == func.attr):
+                continue
+            bound_to_class = any(
+                isinstance(decorator, ast.Name) and decorator.id in ("classmethod", "staticmethod")
+                for decorator in statement.decorator_list
+            )
+            if on_class and not bound_to_class:
+                return None  # `Application.build()` would need the instance passed by hand
+            body = Scope(cls.node, cls.scope.module, cls.scope)
+            return Binding("function", statement.name, body, statement, statement)
+        return None
 
     def function_role(self, binding: Binding) -> Role | None:
         """What a function returns: an app, a router, or neither (as far as can be seen)."""
@@ -1706,6 +1749,8 @@ class PackageIndex:
         """The scope of the package's function ``call`` calls, and what its returns return."""
         qualified = self.qualify(call.func, scope)
         factory = self.resolve(qualified)[1] if qualified is not None else None
+        if factory is None:
+            factory = self.method_called(call.func, scope)  # `Application.create()`
         if factory is None or factory.kind != "function":
             return None
         function = factory.node
@@ -1759,7 +1804,7 @@ class PackageIndex:
         assert isinstance(cls, ast.ClassDef)
         if cls.bases or cls.keywords:
             return None
-        value = _assigned_once(cls, expression.attr)
+        value = assigned_once(cls, expression.attr)
         if value is None:
             return None
         return value, Scope(cls, owner.scope.module, owner.scope)
@@ -1795,7 +1840,7 @@ class PackageIndex:
             bases.add(canonical)
         if not bases & _ENUM_BASES:
             return None
-        value = _assigned_once(cls, expression.attr)
+        value = assigned_once(cls, expression.attr)
         if value is None:
             return None
         return value, Scope(cls, owner.scope.module, owner.scope), frozenset(bases)
@@ -1907,7 +1952,7 @@ class PackageIndex:
         return None
 
 
-def _assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
+def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
     """The value the body of ``cls`` assigns to ``name``, when it assigns it exactly once."""
     values = [
         statement.value
