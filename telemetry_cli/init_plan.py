@@ -1806,6 +1806,9 @@ def _run_file_targets(
                 continue  # a folder or a pipe of that name: no command line to read
             text = "" if data is None else data.decode("utf-8", errors="replace")
         for line in _command_lines(text):
+            # A variable's default is what the line runs with when the environment leaves it
+            # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
+            line = _SHELL_DEFAULT.sub(r"\1", line)
             server = _SERVER_COMMAND.search(line)
             if server is not None:
                 targets.update(
@@ -2097,6 +2100,8 @@ _RUN_FILE = re.compile(
 _APP_VARIABLE = re.compile(
     r"(?<![\w$])(?:UVICORN_APP|APP_MODULE)(?!\w)[\"']?(?:[ \t]*[=:][ \t]*|[ \t]+)[\"']?([^\s\"']+)"
 )
+#: A shell's (and compose's) variable with a default, `${NAME:-value}` (or `-`, `:=`, `=`).
+_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_]\w*:?[-=]([^{}\s]*)\}")
 #: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
 _LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*)")
 # The FastAPI CLI's own options, which may come before its command (`fastapi --verbose run`).

@@ -3549,6 +3549,14 @@ KEPT_PATHS = [
     f"/users/{SESSION_UUID}/sessions",
     "and/or",
     f"{LINK_TOKEN}/sessions",
+    # A segment naming personal data (not a secret) names a collection of records: the id after
+    # it is no email address, phone number or passport, and no secret.
+    f"/emails/{SESSION_UUID}",
+    f"/api/phones/{SESSION_UUID}",
+    f"/ip-addresses/{SESSION_UUID}",
+    f"/passports/{SESSION_UUID}/scan",
+    f"/bank-accounts/{SESSION_UUID}",
+    f"/birthdays/{LINK_TOKEN}",
 ]
 
 

@@ -157,3 +157,61 @@ def test_cbv_methods_are_handlers_of_the_router(tmp_path: Path) -> None:
     assert '"self"' not in text
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/api/items.py").read_text() == CBV_PY
+
+
+CBV_URLS_PY = '''"""Items, a class-based view given its urls."""
+
+from fastapi import APIRouter
+from fastapi_restful.cbv import cbv
+
+from app.api.base import Deletable
+
+router = APIRouter()
+
+
+@cbv(router, "/items/{item_id}", "/things/{item_id}")
+class ItemView(Deletable):
+    def get(self, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    def helper(self) -> None:
+        return None
+'''
+
+BASE_PY = '''"""A base of views."""
+
+
+class Deletable:
+    def delete(self, item_id: int) -> None:
+        return None
+'''
+
+
+@pytest.mark.parametrize(
+    "imports", ["from fastapi_restful.cbv import cbv", "from fastapi_restful import cbv"]
+)
+def test_cbv_given_urls_serves_the_verb_methods_at_each(tmp_path: Path, imports: str) -> None:
+    """`@cbv(router, *urls)`: the class's `get`, `post`, ... (inherited ones too) are served at
+    each url on the router, as `add_resource` serves a resource's (it calls `cbv` so)."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.items import router\n\n"
+        'app = FastAPI()\napp.include_router(router, prefix="/v1")\n'
+    )
+    items = CBV_URLS_PY.replace("from fastapi_restful.cbv import cbv", imports)
+    root = _project(tmp_path, main, items)
+    (root / "backend/app/api/base.py").write_text(BASE_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / "backend/app/api/items.py").read_text()
+    assert text.count("event_logger.log(") == 1, text
+    said = " ".join(result.stdout.split())
+    served = "log call in ItemView.get (GET /v1/items/{item_id}; GET /v1/things/{item_id})"
+    assert served in said, result.stdout
+    # The inherited `delete` of another module: said once (for both urls), as a method of a
+    # resource elsewhere is.
+    assert said.count("registers `ItemView.delete`") == 1, result.stdout
+    assert "helper(self) -> None:\n        return None" in text
+    assert '"self"' not in text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == items

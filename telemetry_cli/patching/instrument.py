@@ -332,7 +332,9 @@ def instrument_module(
                 where = route.registered_in or path
                 editor.edits.notes.append(f"{where}:{route.line}: {route.note}")
     editor.edits.notes.extend(unreached)
-    editor.edits.notes.extend(notes)
+    # One registration serving a method at several urls (`add_resource(r, "/a", "/b")`) makes
+    # the same line for each: said once.
+    editor.edits.notes.extend(dict.fromkeys(notes))
     if not todo:
         return
     handlers_todo = [handler for handler, *_ in todo]

@@ -34,6 +34,9 @@ RESTFUL_API_CLASSES = frozenset(
     }
 )
 ADD_RESOURCE = "add_resource"
+#: fastapi-restful's class decorator: ``@cbv(router, *urls)`` serves the class's methods named
+#: after an HTTP method at each url on ``router`` (``add_resource`` calls it).
+RESTFUL_CBV = frozenset({"fastapi_restful.cbv", "fastapi_restful.cbv.cbv"})
 #: Route decorator methods with their methods in a ``methods=`` argument (default GET).
 API_ROUTE = "api_route"
 #: The websocket route decorator; its routes are logged with this method.

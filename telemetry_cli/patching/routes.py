@@ -35,6 +35,7 @@ from telemetry_cli.patching.names import (
     APP_ROUTER,
     HTTP_METHODS,
     RESTFUL_API_CLASSES,
+    RESTFUL_CBV,
     ROUTABLE_CLASSES,
     ROUTABLE_MODULES,
     ROUTABLE_ROUTE,
@@ -401,6 +402,7 @@ class _Finder:
             if isinstance(statement, FunctionNode):
                 self._function(statement, scope, prefix)
             elif isinstance(statement, ast.ClassDef):
+                self._cbv_urls(statement, scope)
                 inner = Scope(statement, self.module, scope)
                 self.visit(inner, f"{prefix}{statement.name}.")
             elif self.registers:
@@ -701,8 +703,43 @@ class _Finder:
         cls = _instance_class(resource, scope, self.index, once=True)
         if owner is None or cls is None:
             return
+        self._serve_methods(call, call.args[1:], cls, owner, scope, ast.unparse(resource))
+
+    def _cbv_urls(self, cls: ast.ClassDef, scope: Scope) -> None:
+        """Record ``@cbv(router, *urls)`` of fastapi-restful above a class.
+
+        Given urls, the decorator serves the class's methods named after an HTTP method at each
+        of them on ``router`` (as ``add_resource`` does, which calls it), besides the methods
+        decorated with the router's own decorators (read as any route decorator is).
+        """
+        for decorator in cls.decorator_list:
+            if not (isinstance(decorator, ast.Call) and len(decorator.args) >= 2):
+                continue
+            qualified = self.index.qualify(decorator.func, scope)
+            if qualified is None or self.index.resolve(qualified)[0] not in RESTFUL_CBV:
+                continue
+            owner = self.owner(decorator.args[0], scope)
+            if owner is None:
+                continue
+            binding = Binding("class", cls.name, scope, cls)
+            self._serve_methods(decorator, decorator.args[1:], binding, owner, scope, cls.name)
+
+    def _serve_methods(
+        self,
+        call: ast.Call,
+        urls: list[ast.expr],
+        cls: Binding,
+        owner: Owner,
+        scope: Scope,
+        shown: str,
+    ) -> None:
+        """Routes at each of ``urls`` on ``owner`` for the HTTP-method-named methods of ``cls``.
+
+        ``call`` registers them; ``shown`` names the instance (or class) in a line about a
+        method of another module, which gets its routes there.
+        """
         methods = _resource_methods(cls, self.index)
-        for url in call.args[1:]:
+        for url in urls:
             if isinstance(url, ast.Starred):
                 continue  # urls only known at run time: which routes, not known
             # The registration as `add_api_route(url, ...)` would be: its path comes first.
@@ -720,7 +757,7 @@ class _Finder:
                 self.unfollowed.append(
                     Unfollowed.of(
                         call,
-                        f"{ast.unparse(resource)}.{verb}",
+                        f"{shown}.{verb}",
                         class_scope.module.path,
                         function=function,
                         route=dataclasses.replace(route, registered_in=self.module.path),
