@@ -3215,17 +3215,14 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         },
         {".env": "DEBUG=1\nUVICORN_APP=league.main:app\nOLD=league_old.main:app\n"},
         {"start.sh": "export UVICORN_APP='league.main:app'\nexec uvicorn --port 80\n"},
-<<<<<<< HEAD
         # The FastAPI CLI's own options come before its command.
         {"Procfile": "web: fastapi --verbose run league/main.py\n"},
-=======
         # Its default, when the environment leaves it unset (`${APP_MODULE:-...}`).
         {
             "compose.yaml": "services:\n  api:\n    image: tiangolo/uvicorn-gunicorn\n"
             "    environment:\n      APP_MODULE: ${APP_MODULE:-league.main:app}\n"
         },
         {"Dockerfile": "FROM python:3.12\nCMD uvicorn ${UVICORN_APP:-league.main:app}\n"},
->>>>>>> s33-rev2
     ],
     ids=[
         "dockerfile",
@@ -3269,12 +3266,9 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "compose-environment-mapping",
         "dotenv",
         "shell-export",
-<<<<<<< HEAD
         "fastapi-cli-global-option",
-=======
         "compose-environment-default",
         "shell-default",
->>>>>>> s33-rev2
     ],
 )
 def test_a_run_file_naming_one_app_picks_it_among_several(
