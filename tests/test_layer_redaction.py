@@ -3504,7 +3504,7 @@ SESSION_UUID = "550e8400-e29b-41d4-a716-446655440000"
 LINK_TOKEN = "Zx8fK2pQ9wLmN4vB7tYc"
 # A secret-shaped segment (16 characters or more of a token's alphabet, mixing letters with
 # digits, no word between separators) right after a segment naming a secret (as a payload key
-# would) or a one-time link (reset, verify, invite, ...), or one plain word after such a segment.
+# would) or a one-time link (reset, verify, invite, ...), or one plain word after a link's.
 SECRET_PATHS = [
     f"/reset-password/{LINK_TOKEN}",
     f"/password-reset/confirm/{LINK_TOKEN}",
@@ -3517,6 +3517,7 @@ SECRET_PATHS = [
     f"/tokens/{LINK_TOKEN}",
     f"/invite/{LINK_TOKEN}",
     f"/invitations/{LINK_TOKEN}/accept",
+    f"/invitations/accept/{LINK_TOKEN}",
     f"/magic-link/{LINK_TOKEN}",
     f"/unsubscribe/{LINK_TOKEN}",
     f"/reset/{LINK_TOKEN.lower()}9",
@@ -3557,6 +3558,10 @@ KEPT_PATHS = [
     f"/passports/{SESSION_UUID}/scan",
     f"/bank-accounts/{SESSION_UUID}",
     f"/birthdays/{LINK_TOKEN}",
+    # A plain word after a secret's name (not a one-time link's) names records of their own.
+    f"/api/auth/users/{SESSION_UUID}",
+    f"/auth/roles/{SESSION_UUID}",
+    f"/sessions/speakers/{SESSION_UUID}",
 ]
 
 
