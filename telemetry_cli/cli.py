@@ -240,9 +240,11 @@ def _note_image_layer(root: Path, found: Found) -> None:
     layer = layer_dir(
         found.backend, found.app_package, found.layer_package or DEFAULT_LAYER_PACKAGE
     )
-    for note in missing_layer_notes(
-        root, found.backend, layer, [f"{layer}/__init__.py"], [found.path]
-    ):
+    # The module generate wires (and so makes import the layer) is the one building the app,
+    # not the one the import string names when that only serves it (`asgi.py` calling the
+    # factory of `app/__init__.py`): the note names that module's COPY, as generate's does.
+    wired = found.site[0] if found.site is not None else found.path
+    for note in missing_layer_notes(root, found.backend, layer, [f"{layer}/__init__.py"], [wired]):
         console.stdout().out(console.printable(note), highlight=False)
 
 

@@ -381,6 +381,31 @@ def test_init_notes_it_too(tmp_path: Path, copy: str, noted: bool) -> None:
     assert result.stdout.count(note) == (1 if noted else 0), result.stdout
 
 
+def test_init_names_the_copy_of_the_module_it_wires_as_generate_does(tmp_path: Path) -> None:
+    # `asgi.py` only calls the factory `app/__init__.py` holds: the wiring, and so the import
+    # of the layer, goes into `app/__init__.py`, whose COPY init names, as generate does.
+    root = tmp_path / "svc"
+    (root / "app").mkdir(parents=True)
+    (root / "app/__init__.py").write_text(
+        "from fastapi import FastAPI\n\n\ndef create_app() -> FastAPI:\n    app = FastAPI()\n\n"
+        '    @app.get("/x")\n    def x() -> int:\n        return 1\n\n    return app\n'
+    )
+    (root / "asgi.py").write_text("from app import create_app\n\napp = create_app()\n")
+    (root / "requirements.txt").write_text("fastapi\n")
+    (root / "Dockerfile").write_text(
+        "FROM python:3.12\nWORKDIR /srv\nCOPY app ./app\nCOPY asgi.py .\n"
+        'CMD ["gunicorn", "-k", "uvicorn.workers.UvicornWorker", "asgi:app"]\n'
+    )
+    note = "Dockerfile:3: `COPY app ./app` copies app/__init__.py into the image but not"
+    initialized = run("init", "--root", str(root))
+    assert initialized.exit_code == 0, initialized.stdout + initialized.stderr
+    assert initialized.stdout.count(note) == 1, initialized.stdout
+    assert "copies asgi.py" not in initialized.stdout, initialized.stdout
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    assert written.stdout.count(note) == 1, written.stdout
+
+
 @pytest.mark.parametrize(
     ("dockerfile", "line", "version"),
     [
