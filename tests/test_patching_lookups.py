@@ -405,6 +405,9 @@ def test_nodes_naming_misses_no_name_of_the_corpus(path: Path) -> None:
         ("x = (h  # why\n    (1))\ny = h \\\n    (2)\n", "h", {1, 3}),
         ("global h\nh: int\nh += 1\nh.append(1)\n", "h", {1, 2, 3, 4}),
         ("ab = 1\nb = ab.b\nbb.b = 1\n_b = 2\n", "b", {2}),
+        # The tail of a longer word, a name repeating its own start, at the very start.
+        ("aa = 1\nx = aaa\ny = baa + aa\n", "aa", {1, 3}),
+        ("h=1\nx = _h\n", "h", {1}),
         # A dash or an arrow outside ASCII keeps the search; a letter may be in a name.
         ("# a — b → c\nb = 1\nc = 2\n", "b", {2}),
     ],
@@ -441,6 +444,20 @@ def test_nodes_naming_many_names_and_source_order() -> None:
     assert [node.lineno for node in found if isinstance(node, ast.Name)][::2] == list(range(1, 101))
     assert not any(isinstance(node, ast.FunctionDef) for node in found)
     assert [node.lineno for node in found] == sorted(node.lineno for node in found)
+
+
+def test_nodes_naming_few_names_as_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A search for each of a few names finds the lines one pass over every word finds, with
+    # names that are the start or the tail of others, or of longer words.
+    text = (
+        "a = ab = 1\nb = ab + ba\nc = bab(a)\nx = aab.a\n"
+        "def ab():\n    return 'a' + _a + a_\nclass ba:\n    y = ab(b)\n"
+    )
+    names = ["a", "ab", "b", "ba", "bab"]
+    few = [node.lineno for node in _model(text).nodes_naming(names)]
+    monkeypatch.setattr(symbols, "_FEW_NAMES", 0)
+    assert [node.lineno for node in _model(text).nodes_naming(names)] == few
+    assert sorted(set(few)) == [1, 2, 3, 7, 8]
 
 
 def test_nodes_near_enters_a_definition_at_its_decorators() -> None:
