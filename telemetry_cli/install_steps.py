@@ -491,9 +491,9 @@ def _named_requirements(folder: Path) -> list[str]:
 
     def stem(name: str) -> str:
         # `requirements/prod.txt` -> `prod`, `requirements-prod.txt` -> `prod`.
-        folder, _, file = name.rpartition("/")
+        subfolder, _, file = name.rpartition("/")
         words = file.removesuffix(".txt")
-        return words if folder else words.removeprefix("requirements")[1:]
+        return words if subfolder else words.removeprefix("requirements")[1:]
 
     def rank(name: str) -> tuple[int, bool, str]:
         words = stem(name).lower()

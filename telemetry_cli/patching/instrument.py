@@ -16,6 +16,7 @@ from telemetry_cli.patching.edits import (
     ModuleEditor,
     body_insertion_point,
     existing_log_calls,
+    first_line,
     log_call_lines,
     orphaned_logger,
     payload_entries,
@@ -446,9 +447,7 @@ def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:
 
 def _spans_any(statement: ast.stmt, lines: list[int]) -> bool:
     """Whether ``statement``, its decorators included, spans one of ``lines`` (sorted)."""
-    start = statement.lineno
-    if isinstance(statement, FunctionNode | ast.ClassDef) and statement.decorator_list:
-        start = min(start, *(item.lineno for item in statement.decorator_list))
+    start = first_line(statement)
     position = bisect.bisect_left(lines, start)
     return position < len(lines) and lines[position] <= (statement.end_lineno or start)
 
