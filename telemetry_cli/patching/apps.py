@@ -53,6 +53,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     call_argument,
     is_docstring,
+    static_or_class,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -1048,9 +1049,7 @@ def _candidates(
                 names_done.add(name)
         elif binding.kind == "function":
             if index.function_role(binding) is Role.APP:
-                site = _factory_site(binding, index)
-                problem = None if site is not None else _direct_return(binding)
-                found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
+                found.append(_factory_candidate(name, _line(binding), binding, index))
             else:
                 scope = _function_scope(binding)
                 local = _local_apps(scope, index)
@@ -1087,9 +1086,7 @@ def _candidates(
                 if site is not None:
                     found.append(_Candidate(name, _line(binding), site))
             elif _is_app_factory(target, index):
-                site = _factory_site(target, index)
-                problem = None if site is not None else _direct_return(target)
-                found.append(_Candidate(name, _line(binding), site, factory=True, problem=problem))
+                found.append(_factory_candidate(name, _line(binding), target, index))
     found.sort(key=lambda candidate: candidate.line)
     return found
 
@@ -1652,19 +1649,20 @@ def _class_factories(binding: Binding, index: PackageIndex) -> Iterator[_Candida
     assert isinstance(cls, ast.ClassDef)
     for statement in cls.body:
         # Only a method read on the class can be one; checked first, as most classes have none.
-        if not isinstance(statement, FunctionNode) or not any(
-            isinstance(decorator, ast.Name) and decorator.id in ("classmethod", "staticmethod")
-            for decorator in statement.decorator_list
-        ):
+        if not isinstance(statement, FunctionNode) or not static_or_class(statement):
             continue
         reference = ast.Attribute(ast.Name(cls.name, ast.Load()), statement.name, ast.Load())
         method = index.method_called(reference, binding.scope)
         if method is None or index.function_role(method) is not Role.APP:
             continue
-        site = _factory_site(method, index)
-        problem = None if site is not None else _direct_return(method)
-        name = f"{cls.name}.{statement.name}"
-        yield _Candidate(name, statement.lineno, site, factory=True, problem=problem)
+        yield _factory_candidate(f"{cls.name}.{statement.name}", statement.lineno, method, index)
+
+
+def _factory_candidate(name: str, line: int, factory: Binding, index: PackageIndex) -> _Candidate:
+    """The candidate an app factory is: its site, or why the app it builds cannot be wired."""
+    site = _factory_site(factory, index)
+    problem = None if site is not None else _direct_return(factory)
+    return _Candidate(name, line, site, factory=True, problem=problem)
 
 
 def _own_method(

@@ -703,6 +703,7 @@ def _class_attribute(
             if (
                 isinstance(statement, ast.ClassDef)
                 and statement is not cls
+                and statement.bases  # a class deriving from nothing is no subclass (cheap first)
                 and (
                     any(assigns_name(item, name) for item in statement.body)
                     or any(
@@ -740,14 +741,14 @@ def _attribute_changed(tree: ast.AST, name: str) -> bool:
             inner = node.value
             if isinstance(inner, ast.Attribute) and inner.attr == name:
                 return True
-        elif isinstance(node, ast.Subscript | ast.AugAssign):
-            target = node.value if isinstance(node, ast.Subscript) else node.target
-            if (
-                isinstance(target, ast.Attribute)
-                and target.attr == name
-                and (isinstance(node, ast.AugAssign) or isinstance(node.ctx, ast.Store | ast.Del))
-            ):
-                return True
+        elif (
+            # `x.name[0] = ...`; `x.name += ...` stores the attribute itself (above).
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Store | ast.Del)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == name
+        ):
+            return True
     return False
 
 

@@ -845,9 +845,9 @@ def _app_mounts(
 def _own_root_path(mounted: ast.expr, scope: Scope, index: PackageIndex) -> str | None:
     """The literal ``root_path=`` the mounted app's own ``FastAPI(...)`` call passes, if any."""
     binding = index.binding_of(mounted, scope)
-    call = None if binding is None else binding.node
-    if not isinstance(call, ast.Call) or binding is None:
+    if binding is None or not isinstance(binding.node, ast.Call):
         return None
+    call = binding.node
     for keyword in call.keywords:
         if keyword.arg == "root_path":
             return index.string_value(keyword.value, binding.scope)

@@ -64,6 +64,7 @@ from telemetry_cli.patching.symbols import (
     chain_root,
     passes_prefix_through,
     returned_only,
+    static_or_class,
     sub_blocks,
     unwrapped,
 )
@@ -1342,15 +1343,7 @@ def _path_alias(marker: ast.Call) -> str | None:
 def _instance_method(function: FunctionNode) -> bool:
     """Whether a function of a class body is a plain method (its first parameter the instance)."""
     arguments = [*function.args.posonlyargs, *function.args.args]
-    return bool(arguments) and not _static_or_class(function)
-
-
-def _static_or_class(function: FunctionNode) -> bool:
-    """Whether a function of a class body is decorated ``@staticmethod`` or ``@classmethod``."""
-    decorators = {
-        decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
-    }
-    return bool(decorators & {"staticmethod", "classmethod"})
+    return bool(arguments) and not static_or_class(function)
 
 
 _PARTIAL = "functools.partial"
@@ -1367,7 +1360,7 @@ def _class_endpoint(
     instance (``shelf.list_all``), the plain method ``name`` instead: a bound method FastAPI
     calls without the instance parameter. None for anything else.
     """
-    wanted = _instance_method if bound else _static_or_class
+    wanted = _instance_method if bound else static_or_class
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     for statement in node.body:

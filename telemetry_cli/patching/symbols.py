@@ -366,6 +366,14 @@ def is_docstring(statement: ast.stmt) -> bool:
     )
 
 
+def static_or_class(function: FunctionNode) -> bool:
+    """Whether a function of a class body is decorated ``@staticmethod`` or ``@classmethod``."""
+    decorators = {
+        decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
+    }
+    return bool(decorators & {"staticmethod", "classmethod"})
+
+
 def returned_only(function: FunctionNode) -> ast.expr | None:
     """The expression a function does nothing but return (after its docstring), else None.
 
@@ -1263,15 +1271,14 @@ class PackageIndex:
 
     def parsed_modules(self) -> list[ModuleModel]:
         """The modules parsed so far (each once), in the order they were first read."""
+        # A module read under two names is one model.
         models = {id(model): model for model in self._modules.values() if model is not None}
         return list(models.values())
 
     def close(self) -> None:
         """Close every parsed module (see :meth:`ModuleModel.close`): the index is done with."""
-        # A module read under two names is one model: close it once.
-        for model in {id(model): model for model in self._modules.values()}.values():
-            if model is not None:
-                model.close()
+        for model in self.parsed_modules():
+            model.close()
         self._modules.clear()
         self._sources.clear()
 
@@ -1615,18 +1622,13 @@ class PackageIndex:
                 owner, owner_scope = held, instance.scope
         if isinstance(owner, ast.Call):
             owner, on_class = owner.func, False
-        qualified = self.qualify(owner, owner_scope)
-        cls = self.resolve(qualified)[1] if qualified is not None else None
+        cls = self.defined(owner, owner_scope)
         if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
             return None
         for statement in cls.node.body:
             if not (isinstance(statement, FunctionNode) and statement.name == func.attr):
                 continue
-            bound_to_class = any(
-                isinstance(decorator, ast.Name) and decorator.id in ("classmethod", "staticmethod")
-                for decorator in statement.decorator_list
-            )
-            if on_class and not bound_to_class:
+            if on_class and not static_or_class(statement):
                 return None  # `Application.build()` would need the instance passed by hand
             body = Scope(cls.node, cls.scope.module, cls.scope)
             return Binding("function", statement.name, body, statement, statement)
@@ -1767,8 +1769,7 @@ class PackageIndex:
 
     def _returned(self, call: ast.Call, scope: Scope) -> tuple[Scope, list[ast.expr | None]] | None:
         """The scope of the package's function ``call`` calls, and what its returns return."""
-        qualified = self.qualify(call.func, scope)
-        factory = self.resolve(qualified)[1] if qualified is not None else None
+        factory = self.defined(call.func, scope)
         if factory is None:
             factory = self.method_called(call.func, scope)  # `Application.create()`
         if factory is None or factory.kind != "function":
