@@ -136,3 +136,25 @@ def test_an_instance_method_is_no_factory_of_the_class(tmp_path: Path) -> None:
     generated = run("generate", "--root", str(root))
     assert generated.exit_code != 0
     assert "Application.build" in generated.stdout + generated.stderr
+
+
+@pytest.mark.parametrize("application", [CLASS_METHOD, STATIC_METHOD])
+def test_a_function_serving_what_a_class_method_builds_serves_that_app(
+    tmp_path: Path, application: str
+) -> None:
+    """`def main(): app = Application.create(); uvicorn.run(app)`: the app served is the one
+    the method builds, which `init` names as the factory a server and a test reach it by.
+    """
+    root = tmp_path / "project"
+    main = (
+        "import uvicorn\n\n"
+        "from svc.application import Application\n\n\n"
+        "def main() -> None:\n"
+        "    app = Application.create()\n"
+        '    uvicorn.run(app, host="0.0.0.0")\n'
+    )
+    _project(root, application, main)
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'app = "svc.main:Application.create"' in (root / "pyproject.toml").read_text()
+    _generate_and_remove(root, "create")

@@ -1121,22 +1121,24 @@ def _served_factory(
     more than the factory builds.
     """
     (name,) = local
-    held = scope.bindings[name]
-    call = held.node
-    if not (
-        isinstance(call, ast.Call)
-        and not call.args
-        and not call.keywords
-        and isinstance(call.func, ast.Name)
-        and scope.lookup(call.func.id) is scope.module.scope.bindings.get(call.func.id)
-        and call.func.id in scope.module.scope.bindings
-    ):
+    call = scope.bindings[name].node
+    if not isinstance(call, ast.Call) or call.args or call.keywords:
         return None
-    target = _app_factory(call.func, scope, index)
+    path = _module_level_path(call.func, scope)
+    if path is None:
+        return None
+    # `create_app()`, or a class's factory: `Application.create()` (a server follows the
+    # attribute path and calls it as it calls a function).
+    if isinstance(call.func, ast.Name):
+        target = _app_factory(call.func, scope, index)
+    else:
+        target = index.method_called(call.func, scope)
+        if target is not None and index.function_role(target) is not Role.APP:
+            target = None
     if (
         target is None
         or not isinstance(target.node, FunctionNode)
-        or required_parameters(target.node)
+        or _parameters_to_pass(target)
         or _factory_site(target, index) is None
     ):
         return None
@@ -1150,7 +1152,41 @@ def _served_factory(
         for node in ast.walk(scope.node)
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
     ]
-    return (call.func.id, target) if uses and all(id(use) in served for use in uses) else None
+    return (path, target) if uses and all(id(use) in served for use in uses) else None
+
+
+def _module_level_path(func: ast.expr, scope: Scope) -> str | None:
+    """``func`` as an attribute path from a name of its module, as servers read one.
+
+    ``create_app``, ``Application.create``: a server given ``module:<path>`` gets each
+    attribute in turn. None when the first name is local to the
+    function (``scope``) or ``func`` is no such path (``Application().build``).
+    """
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    module_names = scope.module.scope.bindings
+    if func.id not in module_names or scope.lookup(func.id) is not module_names[func.id]:
+        return None
+    return ".".join([func.id, *reversed(parts)])
+
+
+def _parameters_to_pass(function: Binding) -> tuple[str, ...]:
+    """The parameters a call of ``function`` must be given, ``self`` or ``cls`` not among them.
+
+    Python passes a method's first parameter itself, for every method but a static one.
+    """
+    node = function.node
+    assert isinstance(node, FunctionNode)
+    required = required_parameters(node)
+    bound = isinstance(function.scope.node, ast.ClassDef) and not any(
+        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+        for decorator in node.decorator_list
+    )
+    return required[1:] if bound and [*node.args.posonlyargs, *node.args.args] else required
 
 
 def _serves_one_of(scope: Scope, local: list[str], index: PackageIndex) -> bool:
