@@ -649,7 +649,10 @@ def _literal(
         if not isinstance(local, FunctionNode) or _changed_in(ast.walk(local), binding.name, 1):
             return None
         return _literal(binding.node, binding.scope, index, depth + 1)
-    if not assigned_once_unchanged(binding):
+    # The value first: whether the name is ever changed is a search of its whole module, and
+    # most names read here hold no container at all (a route module's `router`).
+    found = _literal(binding.node, binding.scope, index, depth + 1)
+    if found is None or not assigned_once_unchanged(binding):
         return None
     if (
         isinstance(expression, ast.Name)
@@ -657,7 +660,7 @@ def _literal(
         and _changed_in(scope.module.nodes_naming([expression.id]), expression.id, 0)
     ):
         return None  # changed in place where it is used (`ROUTERS.append(...)` in main.py)
-    return _literal(binding.node, binding.scope, index, depth + 1)
+    return found
 
 
 def _class_attribute(
