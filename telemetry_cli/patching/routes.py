@@ -12,6 +12,7 @@ router each instance of the class builds (its ``.router``).
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import json
 import re
@@ -354,6 +355,172 @@ def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list
     return handlers, suspects
 
 
+def _helper_of(node: ast.Call, scope: Scope) -> FunctionNode | None:
+    """The module-level function whose parameters an ``add_api_route`` call in it reads.
+
+    ``def route(path, endpoint): router.add_api_route(path, endpoint)``: the routes are those
+    of its calls (see ``_Finder._helper_routes``). None for any other registration.
+    """
+    function = scope.node
+    if not (
+        isinstance(function, FunctionNode)
+        and scope.parent is not None
+        and scope.parent.parent is None
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
+    ):
+        return None
+    reads_parameter = any(
+        isinstance(inner, ast.Name)
+        and (binding := scope.bindings.get(inner.id)) is not None
+        and binding.kind == "param"
+        for inner in ast.walk(node)
+    )
+    return function if reads_parameter else None
+
+
+def _written_out(
+    template: ast.Call, scope: Scope, function: FunctionNode, call: ast.Call, call_scope: Scope
+) -> ast.Call | None:
+    """The registration ``template`` (in ``function``) with what ``call`` passes, at ``call``.
+
+    ``router.add_api_route(path, endpoint, **options)`` for ``route("/x", get_x, tags=["x"])``
+    is ``router.add_api_route("/x", get_x, tags=["x"])`` on the call's line, read in the call's
+    scope. None when the call cannot be matched to the parameters (``*args``, ``**options`` of
+    its own), or a name the registration reads besides them means something else at the call
+    (a local of the helper, a name the call's function binds too).
+    """
+    bound = _bound_parameters(function, call)
+    if bound is None:
+        return None
+    arguments, extra = bound
+    rest = function.args.kwarg.arg if function.args.kwarg is not None else None
+    passed_on = {
+        id(keyword.value)
+        for keyword in template.keywords
+        if keyword.arg is None and isinstance(keyword.value, ast.Name) and keyword.value.id == rest
+    }
+    passed = _passed_names(function, call)
+    # A default is written where the helper is defined: read at the call, it must mean the same.
+    defaults = [
+        node
+        for parameter, value in arguments.items()
+        if parameter not in passed
+        for node in ast.walk(value)
+    ]
+    for node in ast.walk(template):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+            continue
+        if node.id in arguments:
+            binding = scope.bindings.get(node.id)
+            if binding is None or binding.kind != "param":
+                return None  # the parameter is given another value before the registration
+        elif id(node) not in passed_on and (
+            node.id == rest or scope.lookup(node.id) is not call_scope.lookup(node.id)
+        ):
+            return None
+    for node in defaults:
+        if isinstance(node, ast.Name) and (
+            scope.parent is None or scope.parent.lookup(node.id) is not call_scope.lookup(node.id)
+        ):
+            return None
+    written = _PassedArguments(arguments, rest, extra).visit(copy.deepcopy(template))
+    assert isinstance(written, ast.Call)
+    return ast.copy_location(written, call)
+
+
+def _passed_names(function: FunctionNode, call: ast.Call) -> set[str]:
+    """The parameters of ``function`` that ``call`` passes (the others take their default)."""
+    positional = [*function.args.posonlyargs, *function.args.args]
+    return {parameter.arg for parameter in positional[: len(call.args)]} | {
+        keyword.arg for keyword in call.keywords if keyword.arg is not None
+    }
+
+
+def _bound_parameters(
+    function: FunctionNode, call: ast.Call
+) -> tuple[dict[str, ast.expr], list[ast.keyword]] | None:
+    """What ``call`` binds to each named parameter of ``function``, and its other keywords.
+
+    As Python binds them: positional arguments in order, keywords by name, defaults for the
+    rest; keywords matching no parameter go to ``**options`` (the list). None when a call
+    unpacks (``*items``, ``**options``), the function takes ``*args``, or the call would fail.
+    """
+    signature = function.args
+    if (
+        signature.vararg is not None
+        or any(isinstance(argument, ast.Starred) for argument in call.args)
+        or any(keyword.arg is None for keyword in call.keywords)
+    ):
+        return None
+    positional = [*signature.posonlyargs, *signature.args]
+    if len(call.args) > len(positional):
+        return None
+    bound: dict[str, ast.expr] = {
+        parameter.arg: argument for parameter, argument in zip(positional, call.args, strict=False)
+    }
+    by_keyword = {parameter.arg for parameter in [*signature.args, *signature.kwonlyargs]}
+    extra: list[ast.keyword] = []
+    for keyword in call.keywords:
+        assert keyword.arg is not None
+        if keyword.arg in bound:
+            return None  # given twice: a TypeError when called
+        if keyword.arg in by_keyword:
+            bound[keyword.arg] = keyword.value
+        elif signature.kwarg is not None:
+            extra.append(keyword)
+        else:
+            return None
+    defaults: dict[str, ast.expr] = {
+        parameter.arg: value
+        for parameter, value in zip(
+            positional[len(positional) - len(signature.defaults) :], signature.defaults, strict=True
+        )
+    }
+    defaults.update(
+        (parameter.arg, value)
+        for parameter, value in zip(signature.kwonlyargs, signature.kw_defaults, strict=True)
+        if value is not None
+    )
+    for parameter in [*positional, *signature.kwonlyargs]:
+        if parameter.arg not in bound:
+            if parameter.arg not in defaults:
+                return None  # a required parameter left out: a TypeError when called
+            bound[parameter.arg] = defaults[parameter.arg]
+    return bound, extra
+
+
+class _PassedArguments(ast.NodeTransformer):
+    """Replaces a helper's parameters by what one call passes (see :func:`_written_out`)."""
+
+    def __init__(
+        self, arguments: dict[str, ast.expr], rest: str | None, extra: list[ast.keyword]
+    ) -> None:
+        self.arguments = arguments
+        self.rest = rest
+        self.extra = extra
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if isinstance(node.ctx, ast.Load) and node.id in self.arguments:
+            return self.arguments[node.id]
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        keywords: list[ast.keyword] = []
+        for keyword in node.keywords:
+            if (
+                keyword.arg is None
+                and isinstance(keyword.value, ast.Name)
+                and keyword.value.id == self.rest
+            ):
+                keywords.extend(self.extra)  # `**options`: the keywords the call passes on
+            else:
+                keywords.append(keyword)
+        node.keywords = keywords
+        return node
+
+
 def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
     """The nodes of one statement, not those of the statements of its blocks.
 
@@ -381,6 +548,11 @@ class _Finder:
         self.fallbacks: dict[int, dict[int, ast.Try | ast.TryStar]] = {}
         # add_api_route registrations, by the registered function's node.
         self.registered: dict[int, list[Route]] = {}
+        # Registrations made by a module-level helper function with what its callers pass
+        # (`def route(path, endpoint): router.add_api_route(path, endpoint)`), by the helper's
+        # node; and the calls of those helpers seen, with their scopes (see _helper_routes).
+        self.helpers: dict[int, tuple[FunctionNode, list[tuple[ast.Call, Scope]]]] = {}
+        self.name_calls: dict[str, list[tuple[ast.Call, Scope]]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
         self.registers = (
             ADD_API_ROUTE in module.text
@@ -394,6 +566,7 @@ class _Finder:
     def scan(self) -> list[Unfollowed]:
         """Visit the whole module; return its registrations of endpoints it does not define."""
         self.visit(self.module.scope, "")
+        self._helper_routes()
         return self.unfollowed
 
     def visit(self, scope: Scope, prefix: str) -> None:
@@ -583,6 +756,8 @@ class _Finder:
         (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
         """
         for node in _own_nodes(statement):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                self.name_calls.setdefault(node.func.id, []).append((node, scope))
             applied = _applied_decorator(node, scope)
             if applied is not None:
                 # `router.get("/")(list_items)`: the decorator applied by hand.
@@ -605,41 +780,12 @@ class _Finder:
                 )
             ):
                 continue
-            endpoint = call_argument(node, 1, "endpoint")
-            owner = self.owner(node.func.value, scope)
-            if endpoint is None or owner is None:
+            helper = _helper_of(node, scope)
+            if helper is not None:
+                # Which routes: known once the helper's calls are (after the whole module).
+                self.helpers.setdefault(id(helper), (helper, []))[1].append((node, scope))
                 continue
-            if node.func.attr in STARLETTE_ADD_ROUTES:
-                self.unfollowed.append(
-                    Unfollowed.of(node, ast.unparse(endpoint), None, starlette=True)
-                )
-                continue
-            verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
-            path = call_argument(node, 0, "path")
-            environments = loop_values(node, scope, self.index)
-            if path is None or environments is None or environments == [{}]:
-                self._register(node, endpoint, verb, owner, scope)
-                continue
-            # `for path in ("/r/{code}", "/go/{code}"): router.add_api_route(path, go)`: one
-            # route per item, each with the path and endpoint it gives.
-            items = [
-                (
-                    substituted(endpoint, scope, values, self.index),
-                    loop_string(path, scope, values, self.index),
-                )
-                for values in environments
-            ]
-            # An endpoint written in another module (`for path, endpoint in ROUTES`, imported)
-            # names a function of that module, not one read here: not followed from here.
-            if any(
-                each is None or text is None or each[1].module is not self.module
-                for each, text in items
-            ):
-                self._register(node, endpoint, verb, owner, scope)
-                continue
-            for each, text in items:
-                assert each is not None
-                self._register(node, each[0], verb, owner, scope, path=text)
+            self._api_route(node, scope)
         if isinstance(statement, ast.Assign | ast.AnnAssign) and isinstance(
             statement.value, ast.Call
         ):
@@ -647,6 +793,110 @@ class _Finder:
             for keyword in statement.value.keywords:
                 if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
                     self._listed_routes(keyword.value.elts, target, scope)
+
+    def _helper_routes(self) -> None:
+        """Record the registrations of the module's route helpers, once per call of each.
+
+        ``def route(path, endpoint, method): router.add_api_route(path, endpoint,
+        methods=[method])`` called as ``route("/items", list_items, "GET")``: each call
+        registers its own route, read as if written out at the call. Only when every use of
+        the helper is a call of this module that can be read so; otherwise its registrations
+        are read as written (their endpoint, a parameter, named on a line).
+        """
+        for function, templates in self.helpers.values():
+            for node, scope in self._helper_calls(function, templates) or templates:
+                self._api_route(node, scope)
+
+    def _helper_calls(
+        self, function: FunctionNode, templates: list[tuple[ast.Call, Scope]]
+    ) -> list[tuple[ast.Call, Scope]] | None:
+        """The registrations of ``function`` (a helper) written out at each of its calls."""
+        name = function.name
+        calls = [
+            (call, call_scope)
+            for call, call_scope in self.name_calls.get(name, [])
+            if (binding := call_scope.lookup(name)) is not None and binding.node is function
+        ]
+        uses = sum(
+            1
+            for node in self.module.nodes_naming([name])
+            if isinstance(node, ast.Name) and node.id == name
+        )
+        if not calls or uses != len(calls):
+            return None  # also passed around, or called where not read: which routes, unknown
+        if self._imported_elsewhere(name):
+            return None  # perhaps called elsewhere too, with other routes
+        expanded: list[tuple[ast.Call, Scope]] = []
+        for call, call_scope in calls:
+            for template, scope in templates:
+                written = _written_out(template, scope, function, call, call_scope)
+                if written is None:
+                    return None
+                expanded.append((written, call_scope))
+        return expanded
+
+    def _imported_elsewhere(self, name: str) -> bool:
+        """Whether another module of the package imports this module's ``name``.
+
+        By name (``from app.main import route``), or the module itself with the name read as
+        its attribute (``from app import main``, then ``main.route``).
+        """
+        mounts = self.index.mounts
+        if mounts is None:
+            return False
+        own = self.module.name
+        for other in mounts.modules:
+            source = self.index.source(other)
+            if other == own or source is None or name not in source.text:
+                continue
+            model = self.index.module(other)
+            if model is None:
+                return True  # not readable: it may
+            for targets in model.resolved_imports.values():
+                if f"{own}.{name}" in targets:
+                    return True
+                if f".{name}" in source.text and any(
+                    own == target or own.startswith(target + ".") for target in targets
+                ):
+                    return True
+        return False
+
+    def _api_route(self, node: ast.Call, scope: Scope) -> None:
+        """Record one ``add_api_route`` (or Starlette ``add_route``) registration of ``scope``."""
+        assert isinstance(node.func, ast.Attribute)
+        endpoint = call_argument(node, 1, "endpoint")
+        owner = self.owner(node.func.value, scope)
+        if endpoint is None or owner is None:
+            return
+        if node.func.attr in STARLETTE_ADD_ROUTES:
+            self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None, starlette=True))
+            return
+        verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
+        path = call_argument(node, 0, "path")
+        environments = loop_values(node, scope, self.index)
+        if path is None or environments is None or environments == [{}]:
+            self._register(node, endpoint, verb, owner, scope)
+            return
+        # `for path in ("/r/{code}", "/go/{code}"): router.add_api_route(path, go)`: one
+        # route per item, each with the path and endpoint it gives.
+        items = [
+            (
+                substituted(endpoint, scope, values, self.index),
+                loop_string(path, scope, values, self.index),
+            )
+            for values in environments
+        ]
+        # An endpoint written in another module (`for path, endpoint in ROUTES`, imported)
+        # names a function of that module, not one read here: not followed from here.
+        if any(
+            each is None or text is None or each[1].module is not self.module
+            for each, text in items
+        ):
+            self._register(node, endpoint, verb, owner, scope)
+            return
+        for each, text in items:
+            assert each is not None
+            self._register(node, each[0], verb, owner, scope, path=text)
 
     def _applied(
         self,
@@ -823,7 +1073,7 @@ class _Finder:
             endpoint = endpoint.args[0]
         found = self._endpoint(endpoint, scope)
         if found is None:
-            self._unfollowed(node, endpoint, verb, owner, scope)
+            self._unfollowed(node, endpoint, verb, owner, scope, path=path)
             return
         function, defined_in = found
         function_scope = Scope(function, self.module, defined_in)
@@ -835,8 +1085,20 @@ class _Finder:
             self.registered.setdefault(key, []).append(route)
 
     def _unfollowed(
-        self, call: ast.Call, endpoint: ast.expr, verb: str, owner: Owner, scope: Scope
+        self,
+        call: ast.Call,
+        endpoint: ast.expr,
+        verb: str,
+        owner: Owner,
+        scope: Scope,
+        *,
+        path: str | None = None,
     ) -> None:
+        """Record a registration of an endpoint that is no function of this module.
+
+        One of another module of the package is its handler there, with this route (``path``:
+        its path when known otherwise, a loop's); anything else is named on a line.
+        """
         target = self.index.binding_of(endpoint, scope)
         defined_in = None
         function = None
@@ -858,7 +1120,7 @@ class _Finder:
                 function, class_scope = method
                 handler_scope = Scope(function, class_scope.module, class_scope)
                 route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope),
+                    self._route(call, verb, owner, scope, handler_scope, path=path),
                     registered_in=self.module.path,
                 )
         if target is not None and target.kind == "function":
@@ -872,7 +1134,7 @@ class _Finder:
                 function = target.node
                 handler_scope = Scope(function, target.scope.module, target.scope)
                 route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope),
+                    self._route(call, verb, owner, scope, handler_scope, path=path),
                     registered_in=self.module.path,
                 )
         self.unfollowed.append(

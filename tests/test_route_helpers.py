@@ -1,0 +1,184 @@
+"""Routes registered by a helper function of the module with what its callers pass.
+
+`def route(path, endpoint, method): router.add_api_route(path, endpoint, methods=[method])`,
+then `route("/items", list_items, "GET")`: each call registers a route of its own, read as if
+the registration were written out at the call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import run, snapshot, write_files
+
+HANDLERS = """def list_items() -> list[str]:
+    return []
+
+
+def create_item() -> dict[str, str]:
+    return {}
+"""
+
+PLAN = """[project]
+name = "svc"
+
+[tool.telemetry-scaffold]
+backend = "."
+app-package = "app"
+app = "{app}"
+
+[tool.telemetry-scaffold.instrument]
+"{module}" = "ai_block_used"
+"""
+
+POSITIONAL = """from fastapi import APIRouter, FastAPI
+
+from app.handlers import create_item, list_items
+
+app = FastAPI()
+router = APIRouter(prefix="/api")
+
+
+def route(path, endpoint, method):
+    router.add_api_route(path, endpoint, methods=[method])
+
+
+route("/items", list_items, "GET")
+route("/items", create_item, method="POST")
+app.include_router(router)
+"""
+
+OPTIONS = """from fastapi import APIRouter, FastAPI
+
+from app.handlers import create_item, list_items
+
+router = APIRouter(prefix="/api")
+
+
+def route(path: str, endpoint, methods=("GET",), **options) -> None:
+    router.add_api_route(path, endpoint, methods=methods, **options)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    route("/items", list_items, tags=["items"])
+    route("/items", create_item, ["POST"], status_code=201)
+    app.include_router(router)
+    return app
+"""
+
+LOOPED = """from fastapi import APIRouter, FastAPI
+
+from app.handlers import create_item, list_items
+
+app = FastAPI()
+router = APIRouter(prefix="/api")
+ROUTES = [("/items", list_items), ("/items/new", create_item)]
+
+
+def route(path, endpoint, method="GET"):
+    router.add_api_route(path, endpoint, methods=[method])
+
+
+for path, endpoint in ROUTES:
+    route(path, endpoint)
+app.include_router(router)
+"""
+
+
+def _generate(root: Path, main: str, module: str = "handlers.py") -> str:
+    app = "app.main:create_app" if "def create_app" in main else "app.main:app"
+    write_files(
+        root,
+        {
+            "pyproject.toml": PLAN.format(module=module, app=app),
+            "app/__init__.py": "",
+            "app/handlers.py": HANDLERS,
+            "app/main.py": main,
+        },
+    )
+    before = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+    return generated.stdout
+
+
+@pytest.mark.parametrize("main", [POSITIONAL, OPTIONS], ids=["args", "options"])
+def test_each_call_of_a_route_helper_registers_its_route(tmp_path: Path, main: str) -> None:
+    """Positional or keyword arguments, defaults, `**options` passed on, calls in a factory
+    or in a loop: each call's route is the handler's, under the router's prefix."""
+    output = _generate(tmp_path / "project", main)
+    assert "log call in list_items (GET /api/items)" in output, output
+    assert "log call in create_item (POST /api/items)" in output, output
+    assert "cannot be followed" not in output, output
+
+
+def test_a_helper_called_in_a_loop_registers_each_item(tmp_path: Path) -> None:
+    """`for path, endpoint in ROUTES: route(path, endpoint)`: one route per item, with the
+    path it gives, for handlers of another module too."""
+    output = _generate(tmp_path / "project", LOOPED)
+    assert "log call in list_items (GET /api/items)" in output, output
+    assert "log call in create_item (GET /api/items/new)" in output, output
+
+
+def test_a_helper_of_the_module_of_its_handlers(tmp_path: Path) -> None:
+    """The handlers written beside the helper get their calls where they are defined."""
+    main = POSITIONAL.replace("from app.handlers import create_item, list_items\n", "")
+    main = main.replace("\n\ndef route(", "\n\n" + HANDLERS + "\n\ndef route(")
+    output = _generate(tmp_path / "project", main, module="main.py")
+    assert "log call in list_items (GET /api/items)" in output, output
+    assert "log call in create_item (POST /api/items)" in output, output
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        # Imported and called by another module too: its routes there are not read.
+        ({"app/more.py": "from app.main import route\n"}, "imported"),
+        # Passed around, not only called: which routes, not known.
+        ({"app/main.py": POSITIONAL + "HELPERS = [route]\n"}, "passed"),
+        # The parameter is given another value before the registration.
+        (
+            {
+                "app/main.py": POSITIONAL.replace(
+                    "    router.add_api_route(",
+                    "    path = path.rstrip('/')\n    router.add_api_route(",
+                )
+            },
+            "rebound",
+        ),
+        # A call unpacking its arguments.
+        ({"app/main.py": POSITIONAL + 'route(*("/more", list_items, "GET"))\n'}, "unpacked"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_helper_not_read_at_every_call_is_named(
+    tmp_path: Path, change: dict[str, str], why: str
+) -> None:
+    """When a use of the helper cannot be read, its registration is named on a line, as any
+    registration of an endpoint that cannot be followed is, and nothing is logged for it."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            # The module registering them: its registrations not followed are named there.
+            "pyproject.toml": PLAN.format(module="main.py", app="app.main:app"),
+            "app/__init__.py": "",
+            "app/handlers.py": HANDLERS,
+            "app/main.py": POSITIONAL,
+            **change,
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    output = generated.stdout + generated.stderr
+    line = 11 if why == "rebound" else 10
+    assert f"app/main.py:{line}: `router.add_api_route` registers `endpoint`" in output, (
+        why,
+        output,
+    )
+    assert "log call in list_items" not in output, (why, output)
