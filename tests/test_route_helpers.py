@@ -75,15 +75,29 @@ from app.handlers import create_item, list_items
 
 app = FastAPI()
 router = APIRouter(prefix="/api")
-ROUTES = [("/items", list_items), ("/items/new", create_item)]
+ROUTES = [("/items", list_items, "GET"), ("/items", create_item, "POST")]
 
 
-def route(path, endpoint, method="GET"):
+def route(path, endpoint, method):
     router.add_api_route(path, endpoint, methods=[method])
 
 
-for path, endpoint in ROUTES:
-    route(path, endpoint)
+for path, endpoint, method in ROUTES:
+    route(path, endpoint, method)
+app.include_router(router)
+"""
+
+# The same routes registered by the loop itself.
+LOOP_ONLY = """from fastapi import APIRouter, FastAPI
+
+from app.handlers import create_item, list_items
+
+app = FastAPI()
+router = APIRouter(prefix="/api")
+ROUTES = [("/items", list_items, "GET"), ("/items", create_item, "POST")]
+
+for path, endpoint, method in ROUTES:
+    router.add_api_route(path, endpoint, methods=[method])
 app.include_router(router)
 """
 
@@ -118,12 +132,13 @@ def test_each_call_of_a_route_helper_registers_its_route(tmp_path: Path, main: s
     assert "cannot be followed" not in output, output
 
 
-def test_a_helper_called_in_a_loop_registers_each_item(tmp_path: Path) -> None:
-    """`for path, endpoint in ROUTES: route(path, endpoint)`: one route per item, with the
-    path it gives, for handlers of another module too."""
-    output = _generate(tmp_path / "project", LOOPED)
+@pytest.mark.parametrize("main", [LOOPED, LOOP_ONLY], ids=["helper", "loop"])
+def test_a_loop_registers_each_item_with_its_path_and_methods(tmp_path: Path, main: str) -> None:
+    """`for path, endpoint, method in ROUTES`, registering by a helper or by itself: one route
+    per item, with the path and methods it gives, for handlers of another module too."""
+    output = _generate(tmp_path / "project", main)
     assert "log call in list_items (GET /api/items)" in output, output
-    assert "log call in create_item (GET /api/items/new)" in output, output
+    assert "log call in create_item (POST /api/items)" in output, output
 
 
 def test_a_helper_of_the_module_of_its_handlers(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telemetry_cli.patching.loops import (
+    LoopValues,
     assigned_once_unchanged,
     literal_container,
     loop_string,
@@ -883,6 +884,7 @@ class _Finder:
             (
                 substituted(endpoint, scope, values, self.index),
                 loop_string(path, scope, values, self.index),
+                self._loop_methods(node, scope, values),
             )
             for values in environments
         ]
@@ -890,13 +892,35 @@ class _Finder:
         # names a function of that module, not one read here: not followed from here.
         if any(
             each is None or text is None or each[1].module is not self.module
-            for each, text in items
+            for each, text, _ in items
         ):
             self._register(node, endpoint, verb, owner, scope)
             return
-        for each, text in items:
+        for each, text, written in items:
             assert each is not None
-            self._register(node, each[0], verb, owner, scope, path=text)
+            self._register(written, each[0], verb, owner, scope, path=text)
+
+    def _loop_methods(self, node: ast.Call, scope: Scope, values: LoopValues) -> ast.Call:
+        """``node`` with the methods one iteration gives written out, when they are known.
+
+        ``for path, endpoint, method in ROUTES: router.add_api_route(path, endpoint,
+        methods=[method])``: ``methods=["POST"]`` for the item ``("/items", create, "POST")``.
+        ``node`` itself when its methods read no loop name, or are not known (named as such).
+        """
+        methods = call_argument(node, None, "methods")
+        if not isinstance(methods, ast.List | ast.Tuple | ast.Set) or not any(
+            isinstance(inner, ast.Name) and inner.id in values for inner in ast.walk(methods)
+        ):
+            return node
+        names = [loop_string(element, scope, values, self.index) for element in methods.elts]
+        if any(name is None for name in names):
+            return node
+        written = ast.List(elts=[ast.Constant(name) for name in names], ctx=ast.Load())
+        keywords = [
+            ast.keyword("methods", written) if keyword.arg == "methods" else keyword
+            for keyword in node.keywords
+        ]
+        return ast.copy_location(ast.Call(node.func, node.args, keywords), node)
 
     def _applied(
         self,
