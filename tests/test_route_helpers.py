@@ -197,3 +197,82 @@ def test_a_helper_not_read_at_every_call_is_named(
         output,
     )
     assert "log call in list_items" not in output, (why, output)
+
+
+API_CLASS = """from fastapi import APIRouter, FastAPI
+
+
+class Api:
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.router = APIRouter(prefix="/sd")
+        self.add_api_route("/txt2img", self.txt2img, methods=["POST"])
+        self.add_api_route("/ping", self.ping)
+
+    def add_api_route(self, path: str, endpoint, **kwargs) -> None:
+        return self.{owner}.add_api_route(path, endpoint, **kwargs)
+
+    def txt2img(self, prompt: str) -> dict[str, str]:
+        return {{"prompt": prompt}}
+
+    def ping(self) -> dict[str, str]:
+        return {{}}
+"""
+
+API_MAIN = """from fastapi import FastAPI
+
+from app.api import Api
+
+app = FastAPI()
+api = Api(app)
+app.include_router(api.router)
+"""
+
+
+@pytest.mark.parametrize(("owner", "prefix"), [("router", "/sd"), ("app", "")])
+def test_a_method_registering_for_its_class_registers_each_calls_route(
+    tmp_path: Path, owner: str, prefix: str
+) -> None:
+    """`self.add_api_route("/ping", self.ping)` calling the class's own wrapper, which passes
+    its arguments on to its router's or its app's `add_api_route`: each call's route."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": PLAN.format(module="api.py", app="app.main:app"),
+            "app/__init__.py": "",
+            "app/api.py": API_CLASS.format(owner=owner),
+            "app/main.py": API_MAIN,
+        },
+    )
+    before = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert f"log call in Api.txt2img (POST {prefix}/txt2img)" in generated.stdout
+    assert f"log call in Api.ping (GET {prefix}/ping)" in generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+def test_a_wrapper_method_also_called_on_an_instance_is_named(tmp_path: Path) -> None:
+    """`api.add_api_route("/more", more)` outside the class: a call whose route is not read,
+    so the wrapper's registration is named on a line, and nothing is logged by guess."""
+    root = tmp_path / "project"
+    api = API_CLASS.format(owner="router") + (
+        "\n\ndef more() -> None:\n    return None\n\n\napi = Api(None)\n"
+        'api.add_api_route("/more", more)\n'
+    )
+    write_files(
+        root,
+        {
+            "pyproject.toml": PLAN.format(module="api.py", app="app.main:app"),
+            "app/__init__.py": "",
+            "app/api.py": api,
+            "app/main.py": API_MAIN,
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    output = generated.stdout + generated.stderr
+    assert "app/api.py:12: `self.router.add_api_route` registers `endpoint`" in output, output
+    assert "log call in Api.ping" not in output, output

@@ -357,27 +357,50 @@ def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list
 
 
 def _helper_of(node: ast.Call, scope: Scope) -> FunctionNode | None:
-    """The module-level function whose parameters an ``add_api_route`` call in it reads.
+    """The helper whose parameters an ``add_api_route`` call in it reads, if it is one.
 
-    ``def route(path, endpoint): router.add_api_route(path, endpoint)``: the routes are those
-    of its calls (see ``_Finder._helper_routes``). None for any other registration.
+    A module-level function, ``def route(path, endpoint): router.add_api_route(path,
+    endpoint)``, or an instance method of a module-level class, ``def add_api_route(self,
+    path, endpoint, **options): return self.router.add_api_route(path, endpoint, **options)``
+    (the instance is no parameter a caller passes): the routes are those of its calls (see
+    ``_Finder._helper_routes``). None for any other registration.
     """
     function = scope.node
     if not (
         isinstance(function, FunctionNode)
         and scope.parent is not None
-        and scope.parent.parent is None
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
     ):
         return None
+    instance = _instance_parameter(scope)
+    if scope.parent.parent is not None and instance is None:
+        return None
     reads_parameter = any(
         isinstance(inner, ast.Name)
+        and inner.id != instance
         and (binding := scope.bindings.get(inner.id)) is not None
         and binding.kind == "param"
         for inner in ast.walk(node)
     )
     return function if reads_parameter else None
+
+
+def _instance_parameter(scope: Scope) -> str | None:
+    """The first parameter of an instance method of a module-level class (``self``), else None."""
+    function = scope.node
+    owner = scope.parent
+    if not (
+        isinstance(function, FunctionNode)
+        and owner is not None
+        and owner.is_class
+        and owner.parent is not None
+        and owner.parent.parent is None
+        and not static_or_class(function)
+    ):
+        return None
+    positional = [*function.args.posonlyargs, *function.args.args]
+    return positional[0].arg if positional else None
 
 
 def _written_out(
@@ -427,6 +450,13 @@ def _written_out(
             return None
     written = _PassedArguments(arguments, rest, extra).visit(copy.deepcopy(template))
     assert isinstance(written, ast.Call)
+    return ast.copy_location(written, call)
+
+
+def _with_receiver(call: ast.Call) -> ast.Call:
+    """``self.route(a, b)`` as the call of the function it runs: ``route(self, a, b)``."""
+    assert isinstance(call.func, ast.Attribute)
+    written = ast.Call(call.func, [call.func.value, *call.args], call.keywords)
     return ast.copy_location(written, call)
 
 
@@ -757,8 +787,12 @@ class _Finder:
         (``app = FastAPI(routes=[APIRoute("/ping", ping)])``): routes of the object built.
         """
         for node in _own_nodes(statement):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                self.name_calls.setdefault(node.func.id, []).append((node, scope))
+            if isinstance(node, ast.Call):
+                # The calls a route helper may be called by: `route(...)`, `self.route(...)`.
+                if isinstance(node.func, ast.Name):
+                    self.name_calls.setdefault(node.func.id, []).append((node, scope))
+                elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                    self.name_calls.setdefault("." + node.func.attr, []).append((node, scope))
             applied = _applied_decorator(node, scope)
             if applied is not None:
                 # `router.get("/")(list_items)`: the decorator applied by hand.
@@ -813,34 +847,66 @@ class _Finder:
     ) -> list[tuple[ast.Call, Scope]] | None:
         """The registrations of ``function`` (a helper) written out at each of its calls."""
         name = function.name
-        calls = [
-            (call, call_scope)
-            for call, call_scope in self.name_calls.get(name, [])
-            if (binding := call_scope.lookup(name)) is not None and binding.node is function
-        ]
-        uses = sum(
-            1
-            for node in self.module.nodes_naming([name])
-            if isinstance(node, ast.Name) and node.id == name
-        )
-        if not calls or uses != len(calls):
+        scope = templates[0][1]
+        owner = scope.parent
+        assert owner is not None
+        if owner.is_class:
+            # A method: called on the instance by the class's own methods (`self.route(...)`),
+            # with the instance bound to its first parameter.
+            calls = [
+                (_with_receiver(call), call_scope)
+                for call, call_scope in self.name_calls.get("." + name, [])
+                if call_scope.parent is not None
+                and call_scope.parent.node is owner.node
+                and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name)
+                and call.func.value.id == _instance_parameter(call_scope)
+            ]
+            # Any other `<name>.<method>` of the module may be a call on an instance as well.
+            read = {
+                id(node)
+                for node in self.module.nodes_near([name])
+                if isinstance(node, ast.Attribute)
+                and node.attr == name
+                and isinstance(node.value, ast.Name)
+            }
+            assert isinstance(owner.node, ast.ClassDef)
+            imported = owner.node.name
+        else:
+            calls = [
+                (call, call_scope)
+                for call, call_scope in self.name_calls.get(name, [])
+                if (binding := call_scope.lookup(name)) is not None and binding.node is function
+            ]
+            read = {
+                id(node)
+                for node in self.module.nodes_naming([name])
+                if isinstance(node, ast.Name) and node.id == name
+            }
+            imported = name
+        called = {
+            id(call.func)
+            for call, _ in self.name_calls.get(("." if owner.is_class else "") + name, [])
+        }
+        if not calls or len(read) != len(calls) or not read <= called:
             return None  # also passed around, or called where not read: which routes, unknown
-        if self._imported_elsewhere(name):
+        if self._imported_elsewhere(imported, name):
             return None  # perhaps called elsewhere too, with other routes
         expanded: list[tuple[ast.Call, Scope]] = []
         for call, call_scope in calls:
-            for template, scope in templates:
-                written = _written_out(template, scope, function, call, call_scope)
+            for template, template_scope in templates:
+                written = _written_out(template, template_scope, function, call, call_scope)
                 if written is None:
                     return None
                 expanded.append((written, call_scope))
         return expanded
 
-    def _imported_elsewhere(self, name: str) -> bool:
-        """Whether another module of the package imports this module's ``name``.
+    def _imported_elsewhere(self, imported: str, read: str) -> bool:
+        """Whether another module of the package imports this module's ``imported`` to use ``read``.
 
-        By name (``from app.main import route``), or the module itself with the name read as
-        its attribute (``from app import main``, then ``main.route``).
+        By name (``from app.main import route``, ``from app.api import Api``), or the module
+        itself with the name read as its attribute (``from app import main``, then
+        ``main.route``); only modules whose text holds ``read`` (the helper's name).
         """
         mounts = self.index.mounts
         if mounts is None:
@@ -848,15 +914,15 @@ class _Finder:
         own = self.module.name
         for other in mounts.modules:
             source = self.index.source(other)
-            if other == own or source is None or name not in source.text:
+            if other == own or source is None or read not in source.text:
                 continue
             model = self.index.module(other)
             if model is None:
                 return True  # not readable: it may
             for targets in model.resolved_imports.values():
-                if f"{own}.{name}" in targets:
+                if f"{own}.{imported}" in targets:
                     return True
-                if f".{name}" in source.text and any(
+                if f".{imported}" in source.text and any(
                     own == target or own.startswith(target + ".") for target in targets
                 ):
                     return True
