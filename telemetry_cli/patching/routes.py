@@ -579,9 +579,10 @@ class _Finder:
         self.fallbacks: dict[int, dict[int, ast.Try | ast.TryStar]] = {}
         # add_api_route registrations, by the registered function's node.
         self.registered: dict[int, list[Route]] = {}
-        # Registrations made by a module-level helper function with what its callers pass
-        # (`def route(path, endpoint): router.add_api_route(path, endpoint)`), by the helper's
-        # node; and the calls of those helpers seen, with their scopes (see _helper_routes).
+        # Registrations a helper makes with what its callers pass (`def route(path, endpoint):
+        # router.add_api_route(path, endpoint)`, or such a method of a class), by the helper's
+        # node; and the calls by a name or on a name seen, by that name (`route`, `.route`),
+        # with their scopes (see _helper_routes).
         self.helpers: dict[int, tuple[FunctionNode, list[tuple[ast.Call, Scope]]]] = {}
         self.name_calls: dict[str, list[tuple[ast.Call, Scope]]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
