@@ -53,6 +53,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     call_argument,
     is_docstring,
+    method_binding,
     static_or_class,
     sub_blocks,
     unwrapped,
@@ -1666,10 +1667,10 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
             builder = _own_method(value, self_name, methods)
             if builder is not None:
                 # `self.app = self._build_app()`: wired in that method, after its variable.
-                method_binding = Binding("function", builder.name, class_scope, builder)
-                if index.function_role(method_binding) is Role.APP:
-                    inside = _factory_site(method_binding, index)
-                    problem = None if inside is not None else _direct_return(method_binding)
+                built_by = method_binding(binding, builder)
+                if index.function_role(built_by) is Role.APP:
+                    inside = _factory_site(built_by, index)
+                    problem = None if inside is not None else _direct_return(built_by)
                     yield _Candidate(name, statement.lineno, inside, problem=problem)
 
 
@@ -1687,9 +1688,8 @@ def _class_factories(binding: Binding, index: PackageIndex) -> Iterator[_Candida
         # Only a method read on the class can be one; checked first, as most classes have none.
         if not isinstance(statement, FunctionNode) or not static_or_class(statement):
             continue
-        reference = ast.Attribute(ast.Name(cls.name, ast.Load()), statement.name, ast.Load())
-        method = index.method_called(reference, binding.scope)
-        if method is None or index.function_role(method) is not Role.APP:
+        method = method_binding(binding, statement)
+        if index.function_role(method) is not Role.APP:
             continue
         yield _factory_candidate(f"{cls.name}.{statement.name}", statement.lineno, method, index)
 

@@ -366,6 +366,13 @@ def is_docstring(statement: ast.stmt) -> bool:
     )
 
 
+def method_binding(cls: Binding, method: FunctionNode) -> Binding:
+    """The binding of a ``def`` of the class ``cls`` binds: its scope is the class body."""
+    assert isinstance(cls.node, ast.ClassDef)
+    body = Scope(cls.node, cls.scope.module, cls.scope)
+    return Binding("function", method.name, body, method, method)
+
+
 def static_or_class(function: FunctionNode) -> bool:
     """Whether a function of a class body is decorated ``@staticmethod`` or ``@classmethod``."""
     decorators = {
@@ -1630,8 +1637,7 @@ class PackageIndex:
                 continue
             if on_class and not static_or_class(statement):
                 return None  # `Application.build()` would need the instance passed by hand
-            body = Scope(cls.node, cls.scope.module, cls.scope)
-            return Binding("function", statement.name, body, statement, statement)
+            return method_binding(cls, statement)
         return None
 
     def function_role(self, binding: Binding) -> Role | None:
