@@ -2083,13 +2083,13 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
 #: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`, a supervisord program's
 #: `command=`, a Kubernetes Deployment's container command; a hosting platform's start command:
 #: Render's `render.yaml`, Railway's `railway.toml` or `.json`, `nixpacks.toml`, Fly's
-#: `fly.toml`, App Engine's `app.yaml` `entrypoint:`), or set the app the server reads from the
-#: environment (`.env`, `.env.production`: see `_APP_VARIABLE`).
+#: `fly.toml`, App Engine's `app.yaml` `entrypoint:`; a systemd unit's `ExecStart=`), or set the
+#: app the server reads from the environment (`.env`, `.env.production`: see `_APP_VARIABLE`).
 _RUN_FILE = re.compile(
     rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|{COMPOSE_NAME}|[\w.-]+\.sh|"
     r"\.env(?:\.[\w.-]+)?|(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
     r"render\.ya?ml|railway\.(?:toml|json)|nixpacks\.toml|fly\.toml|app\.ya?ml|"
-    r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|"
+    r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|[\w@.-]+\.service|"
     r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"
 )
 #: The app set in the environment a server reads it from: uvicorn's `UVICORN_APP` (its command

@@ -3223,6 +3223,12 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "    environment:\n      APP_MODULE: ${APP_MODULE:-league.main:app}\n"
         },
         {"Dockerfile": "FROM python:3.12\nCMD uvicorn ${UVICORN_APP:-league.main:app}\n"},
+        # A systemd unit, at the top or in a folder of its own.
+        {"api.service": "[Service]\nExecStart=/srv/venv/bin/uvicorn league.main:app\n"},
+        {
+            "deploy/league@.service": "[Unit]\nDescription=API\n\n[Service]\n"
+            "ExecStart=/opt/venv/bin/gunicorn -k uvicorn.workers.UvicornWorker league.main:app\n"
+        },
     ],
     ids=[
         "dockerfile",
@@ -3269,6 +3275,8 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "fastapi-cli-global-option",
         "compose-environment-default",
         "shell-default",
+        "systemd-unit",
+        "systemd-unit-in-a-folder",
     ],
 )
 def test_a_run_file_naming_one_app_picks_it_among_several(
