@@ -60,6 +60,7 @@ from telemetry_cli.patching.names import SERVER_CALLS, SERVER_PACKAGES
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import (
+    DEFINITIONS,
     ModuleModel,
     PackageIndex,
     assigned_targets,
@@ -1444,9 +1445,12 @@ class _Served:
 
 
 def _served_targets(
-    data: bytes, entry: str | None = None
+    data: bytes, entry: str | None = None, *, script: bool = False
 ) -> tuple[ast.Module, list[_Served]] | None:
     """A module's tree and the server calls under its ``__main__`` guard, with what they serve.
+
+    ``script``: the module always runs as ``__main__`` (a package's ``__main__.py``, which
+    ``python -m pkg`` runs): its top-level statements count as the guard's.
 
     ``uvicorn.run(...)``, ``uvicorn.Config(...)`` (handed to ``uvicorn.Server(config).run()``),
     hypercorn's ``serve(app, config)``, granian's ``Granian("pkg.main:app", ...)``: each names
@@ -1457,7 +1461,7 @@ def _served_targets(
     None when the module cannot run a server as a script (no such call, or no tree).
     """
     if not any(name.encode() in data for name in SERVER_PACKAGES) or (
-        entry is None and b"__main__" not in data
+        entry is None and not script and b"__main__" not in data
     ):
         return None
     tree = _script_tree(data)
@@ -1474,13 +1478,15 @@ def _served_targets(
         for statement in tree.body
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
     }
-    bodies: list[ast.AST] = (
-        [*main_guards(tree.body)]
-        if entry is None
-        else [functions[entry]]
-        if entry in functions
-        else _commands_of(tree, entry)
-    )
+    if entry is not None:
+        bodies: list[ast.AST] = (
+            [functions[entry]] if entry in functions else list(_commands_of(tree, entry))
+        )
+    elif script:
+        # The definitions run only when called (reached below through the calls).
+        bodies = [statement for statement in tree.body if not isinstance(statement, DEFINITIONS)]
+    else:
+        bodies = [*main_guards(tree.body)]
     served: list[_Served] = []
     reached: set[str] = set() if entry is None else {entry}
     while bodies:
@@ -1734,7 +1740,7 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             continue
         if data is not None and path.parent == root:
             targets.update(_gunicorn_app(data))
-        served = None if data is None else _served_targets(data)
+        served = None if data is None else _served_targets(data, script=path.parent != root)
         if served is None:
             continue
         # An entry module (`main.py`) serving an app it imports is offered as the flat layout
@@ -1819,6 +1825,9 @@ def _run_file_targets(
             script = _PYTHON_SCRIPT.search(line)
             if script is not None:
                 targets.update(_script_targets(folder, script[1], ignore))
+            run_module = _PYTHON_MODULE.search(line)
+            if run_module is not None:
+                targets.update(_run_module_targets(folder, run_module[1], ignore))
             cli = _fastapi_cli_target(line)
             if cli is not None:
                 targets.add(cli)
@@ -1862,6 +1871,27 @@ def _script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
         if attribute is not None and _imported_name(served[0], attribute, module) is None:
             named.add(f"{module}:{attribute}")  # built by the script itself
     return named
+
+
+def _run_module_targets(folder: Path, module: str, ignore: GitIgnore) -> set[str]:
+    """The import strings a module of ``folder`` serves when ``python -m <module>`` runs it.
+
+    The module runs as ``__main__``, ``folder`` (the working directory) on the import path:
+    the server calls under its guard name what it serves; a package runs its ``__main__.py``,
+    every top-level statement of which runs. A server's own module (``python -m uvicorn``) is
+    no module of the project, and is read as the server command it is.
+    """
+    if module.split(".")[0] in SERVER_COMMANDS:
+        return set()
+    data = _module_data(folder, f"{module}.__main__", ignore)
+    script = data is not None
+    if data is None:
+        data = _module_data(folder, module, ignore)
+    served = None if data is None else _served_targets(data, script=script)
+    if served is None:
+        return set()
+    name = f"{module}.__main__" if script else module
+    return _call_targets(*served, name, follow=True) or set()
 
 
 def _command_lines(text: str) -> list[str]:
@@ -2113,6 +2143,11 @@ _COMMAND_WORD = re.compile(r"[\w./=:-]+")
 #: A command line running a Python script (`python main.py`, `CMD ["python3", "-u", "main.py"]`).
 _PYTHON_SCRIPT = re.compile(
     r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+([\w./-]+\.py)(?![\w./-])"
+)
+#: A module run as a script (`python -m app`, `python3 -u -m app.server`).
+_PYTHON_MODULE = re.compile(
+    r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-ln-z]+)*[\s\"',]+-m[\s\"',]+"
+    r"([A-Za-z_][\w.]*)(?![\w.-])"
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")

@@ -3223,6 +3223,19 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "    environment:\n      APP_MODULE: ${APP_MODULE:-league.main:app}\n"
         },
         {"Dockerfile": "FROM python:3.12\nCMD uvicorn ${UVICORN_APP:-league.main:app}\n"},
+        # A module run by `python -m`: its guard, or a package's `__main__.py` (which always
+        # runs as the main module, guard or not).
+        {
+            "league/server.py": "import uvicorn\n\nif __name__ == '__main__':\n"
+            "    uvicorn.run('league.main:app', port=8000)\n",
+            "Dockerfile": 'FROM python:3.12\nCMD ["python", "-u", "-m", "league.server"]\n',
+        },
+        {"league/__main__.py": "import uvicorn\n\nuvicorn.run('league.main:app', port=8000)\n"},
+        {
+            "league/__main__.py": "import uvicorn\n\n\ndef main() -> None:\n"
+            "    uvicorn.run('league.main:app')\n\n\nmain()\n",
+            "Procfile": "web: python -m league\n",
+        },
         # A systemd unit, at the top or in a folder of its own.
         {"api.service": "[Service]\nExecStart=/srv/venv/bin/uvicorn league.main:app\n"},
         {
@@ -3275,6 +3288,9 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "fastapi-cli-global-option",
         "compose-environment-default",
         "shell-default",
+        "python-m-module",
+        "package-main-without-a-guard",
+        "package-main-calling-main",
         "systemd-unit",
         "systemd-unit-in-a-folder",
     ],

@@ -525,8 +525,9 @@ _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While)
 _WITHS = (ast.With, ast.AsyncWith)
 _TRIES = (ast.Try, ast.TryStar)
 _COMPOUND = (*_BRANCHES, *_WITHS, *_TRIES, ast.Match)
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_NEW_SCOPES = (*_DEFINITIONS, ast.Lambda)
+#: The statements that define a name and open a scope of their own.
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_NEW_SCOPES = (*DEFINITIONS, ast.Lambda)
 
 
 def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
@@ -597,7 +598,7 @@ def passes_prefix_through(init: FunctionNode) -> bool:
 
 def statement_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     """Every block of statements directly inside ``statement`` (def and class bodies too)."""
-    if isinstance(statement, _DEFINITIONS):
+    if isinstance(statement, DEFINITIONS):
         return [statement.body]
     blocks = sub_blocks(statement)
     return [block for block in blocks if block]
@@ -896,7 +897,7 @@ class ModuleModel:
         lines = self.lines
         # Walked lazily: the first class or def, near the top, usually answers.
         for node in _walk_statements(self.tree.body):
-            if isinstance(node, _DEFINITIONS) and node.body:
+            if isinstance(node, DEFINITIONS) and node.body:
                 outer = lines.indentation(node.lineno)
                 inner = lines.indentation(node.body[0].lineno)
                 if inner.startswith(outer) and len(inner) > len(outer):
