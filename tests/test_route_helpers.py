@@ -102,17 +102,18 @@ app.include_router(router)
 """
 
 
-def _generate(root: Path, main: str, module: str = "handlers.py") -> str:
+def _project(root: Path, module: str, files: dict[str, str]) -> None:
+    """A package `app` whose plan instruments ``module``, with ``files`` (`app/main.py` too)."""
+    main = files.get("app/main.py", "")
     app = "app.main:create_app" if "def create_app" in main else "app.main:app"
     write_files(
         root,
-        {
-            "pyproject.toml": PLAN.format(module=module, app=app),
-            "app/__init__.py": "",
-            "app/handlers.py": HANDLERS,
-            "app/main.py": main,
-        },
+        {"pyproject.toml": PLAN.format(module=module, app=app), "app/__init__.py": "", **files},
     )
+
+
+def _generate(root: Path, main: str, module: str = "handlers.py") -> str:
+    _project(root, module, {"app/handlers.py": HANDLERS, "app/main.py": main})
     before = snapshot(root)
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
@@ -178,17 +179,8 @@ def test_a_helper_not_read_at_every_call_is_named(
     """When a use of the helper cannot be read, its registration is named on a line, as any
     registration of an endpoint that cannot be followed is, and nothing is logged for it."""
     root = tmp_path / "project"
-    write_files(
-        root,
-        {
-            # The module registering them: its registrations not followed are named there.
-            "pyproject.toml": PLAN.format(module="main.py", app="app.main:app"),
-            "app/__init__.py": "",
-            "app/handlers.py": HANDLERS,
-            "app/main.py": POSITIONAL,
-            **change,
-        },
-    )
+    # The plan names the module registering them: its registrations not followed are named there.
+    _project(root, "main.py", {"app/handlers.py": HANDLERS, "app/main.py": POSITIONAL, **change})
     generated = run("generate", "--root", str(root))
     output = generated.stdout + generated.stderr
     line = 11 if why == "rebound" else 10
@@ -236,15 +228,7 @@ def test_a_method_registering_for_its_class_registers_each_calls_route(
     """`self.add_api_route("/ping", self.ping)` calling the class's own wrapper, which passes
     its arguments on to its router's or its app's `add_api_route`: each call's route."""
     root = tmp_path / "project"
-    write_files(
-        root,
-        {
-            "pyproject.toml": PLAN.format(module="api.py", app="app.main:app"),
-            "app/__init__.py": "",
-            "app/api.py": API_CLASS.format(owner=owner),
-            "app/main.py": API_MAIN,
-        },
-    )
+    _project(root, "api.py", {"app/api.py": API_CLASS.format(owner=owner), "app/main.py": API_MAIN})
     before = snapshot(root)
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
@@ -263,15 +247,7 @@ def test_a_wrapper_method_also_called_on_an_instance_is_named(tmp_path: Path) ->
         "\n\ndef more() -> None:\n    return None\n\n\napi = Api(None)\n"
         'api.add_api_route("/more", more)\n'
     )
-    write_files(
-        root,
-        {
-            "pyproject.toml": PLAN.format(module="api.py", app="app.main:app"),
-            "app/__init__.py": "",
-            "app/api.py": api,
-            "app/main.py": API_MAIN,
-        },
-    )
+    _project(root, "api.py", {"app/api.py": api, "app/main.py": API_MAIN})
     generated = run("generate", "--root", str(root))
     output = generated.stdout + generated.stderr
     assert "app/api.py:12: `self.router.add_api_route` registers `endpoint`" in output, output
