@@ -299,13 +299,7 @@ def _registered_elsewhere(
         mounts.registering = [
             name
             for name in mounts.modules
-            if (source := index.source(name)) is not None
-            and (
-                ADD_API_ROUTE in source.text
-                or ADD_WEBSOCKET_ROUTE in source.text
-                or ADD_RESOURCE in source.text
-                or ROUTE_CLASS.search(source.text) is not None
-            )
+            if (source := index.source(name)) is not None and _may_register(source.text)
         ]
     found: list[tuple[Unfollowed, bool]] = []
     for name in mounts.registering:
@@ -552,6 +546,23 @@ class _PassedArguments(ast.NodeTransformer):
         return node
 
 
+def _may_register(text: str) -> bool:
+    """Whether a module's ``text`` may register routes imperatively (a quick text test).
+
+    ``add_api_route``, a route decorator applied by hand (``app.post("/chat")(chat)``), an
+    ``APIRoute`` of ``routes=``, fastapi-restful's ``add_resource``, a Starlette route: most
+    modules hold none, and their statements are not walked for them.
+    """
+    return (
+        ADD_API_ROUTE in text
+        or ADD_WEBSOCKET_ROUTE in text
+        or ROUTE_CLASS.search(text) is not None
+        or ")(" in text  # `router.get("/")(handler)`
+        or ADD_RESOURCE in text
+        or any(f".{name}(" in text for name in STARLETTE_ADD_ROUTES)
+    )
+
+
 def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
     """The nodes of one statement, not those of the statements of its blocks.
 
@@ -586,14 +597,7 @@ class _Finder:
         self.helpers: dict[int, tuple[FunctionNode, list[tuple[ast.Call, Scope]]]] = {}
         self.name_calls: dict[str, list[tuple[ast.Call, Scope]]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
-        self.registers = (
-            ADD_API_ROUTE in module.text
-            or ADD_WEBSOCKET_ROUTE in module.text
-            or ROUTE_CLASS.search(module.text) is not None
-            or ")(" in module.text  # `router.get("/")(handler)`
-            or ADD_RESOURCE in module.text
-            or any(f".{name}(" in module.text for name in STARLETTE_ADD_ROUTES)
-        )
+        self.registers = _may_register(module.text)
 
     def scan(self) -> list[Unfollowed]:
         """Visit the whole module; return its registrations of endpoints it does not define."""
