@@ -35,6 +35,9 @@ from telemetry_cli.patching.names import (
     ADD_WEBSOCKET_ROUTE,
     API_ROUTE,
     APP_ROUTER,
+    CLASS_VIEW_ENDPOINTS,
+    CLASS_VIEW_METHODS,
+    CLASS_VIEWS,
     HTTP_METHODS,
     RESTFUL_API_CLASSES,
     RESTFUL_CBV,
@@ -550,8 +553,10 @@ def _may_register(text: str) -> bool:
     """Whether a module's ``text`` may register routes imperatively (a quick text test).
 
     ``add_api_route``, a route decorator applied by hand (``app.post("/chat")(chat)``), an
-    ``APIRoute`` of ``routes=``, fastapi-restful's ``add_resource``, a Starlette route: most
-    modules hold none, and their statements are not walked for them.
+    ``APIRoute`` of ``routes=``, fastapi-restful's ``add_resource`` and ``@cbv(router, url)``,
+    fastapi-class's ``@View(router)`` (serving methods a base class of another module may
+    define), a Starlette route: most modules hold none, and their statements are not walked
+    for them.
     """
     return (
         ADD_API_ROUTE in text
@@ -559,6 +564,8 @@ def _may_register(text: str) -> bool:
         or ROUTE_CLASS.search(text) is not None
         or ")(" in text  # `router.get("/")(handler)`
         or ADD_RESOURCE in text
+        or "cbv(" in text
+        or "View(" in text
         or any(f".{name}(" in text for name in STARLETTE_ADD_ROUTES)
     )
 
@@ -1057,17 +1064,31 @@ class _Finder:
         Given urls, the decorator serves the class's methods named after an HTTP method at each
         of them on ``router`` (as ``add_resource`` does, which calls it), besides the methods
         decorated with the router's own decorators (read as any route decorator is).
+
+        And fastapi-class's ``@View(router, path="/items")`` (see :func:`_class_view_routes`).
         """
         for decorator in cls.decorator_list:
-            if not (isinstance(decorator, ast.Call) and len(decorator.args) >= 2):
+            if not isinstance(decorator, ast.Call):
                 continue
             qualified = self.index.qualify(decorator.func, scope)
-            if qualified is None or self.index.resolve(qualified)[0] not in RESTFUL_CBV:
+            resolved = None if qualified is None else self.index.resolve(qualified)[0]
+            binding = Binding("class", cls.name, scope, cls)
+            if resolved in CLASS_VIEWS:
+                router = call_argument(decorator, 0, "router")
+                owner = None if router is None else self.owner(router, scope)
+                if owner is not None:
+                    for route_call, function, class_scope in _class_view_routes(
+                        decorator, binding, self.index
+                    ):
+                        handler_scope = Scope(function, class_scope.module, class_scope)
+                        route = self._route(route_call, API_ROUTE, owner, scope, handler_scope)
+                        self._serve(decorator, route, function, class_scope, cls.name)
+                continue
+            if resolved not in RESTFUL_CBV or len(decorator.args) < 2:
                 continue
             owner = self.owner(decorator.args[0], scope)
             if owner is None:
                 continue
-            binding = Binding("class", cls.name, scope, cls)
             self._serve_methods(decorator, decorator.args[1:], binding, owner, scope, cls.name)
 
     def _serve_methods(
@@ -1093,22 +1114,32 @@ class _Finder:
             for verb, function, class_scope in methods:
                 handler_scope = Scope(function, class_scope.module, class_scope)
                 route = self._route(route_call, verb, owner, scope, handler_scope)
-                if class_scope.module is self.module:
-                    key = id(function)
-                    if key in self.handlers:
-                        self.handlers[key].routes.append(route)
-                    else:
-                        self.registered.setdefault(key, []).append(route)
-                    continue
-                self.unfollowed.append(
-                    Unfollowed.of(
-                        call,
-                        f"{shown}.{verb}",
-                        class_scope.module.path,
-                        function=function,
-                        route=dataclasses.replace(route, registered_in=self.module.path),
-                    )
-                )
+                self._serve(call, route, function, class_scope, shown)
+
+    def _serve(
+        self, call: ast.Call, route: Route, function: FunctionNode, class_scope: Scope, shown: str
+    ) -> None:
+        """Give ``route``, which ``call`` registers, to the method ``function`` of a class.
+
+        A method of a class of another module (a base class's) gets it there, named on a line as
+        ``shown`` (the instance or class) and the method.
+        """
+        if class_scope.module is self.module:
+            key = id(function)
+            if key in self.handlers:
+                self.handlers[key].routes.append(route)
+            else:
+                self.registered.setdefault(key, []).append(route)
+            return
+        self.unfollowed.append(
+            Unfollowed.of(
+                call,
+                f"{shown}.{function.name}",
+                class_scope.module.path,
+                function=function,
+                route=dataclasses.replace(route, registered_in=self.module.path),
+            )
+        )
 
     def _restful_api(self, api: ast.expr, scope: Scope) -> tuple[ast.expr, Scope] | None:
         """The app (or router) a fastapi-restful ``Api`` is built with, and where it is read.
@@ -1729,8 +1760,62 @@ def _class_endpoint(
 def _resource_methods(cls: Binding, index: PackageIndex) -> list[tuple[str, FunctionNode, Scope]]:
     """The HTTP-method-named instance methods of a resource class, with their class bodies.
 
-    fastapi-restful serves every such member of the class, its own or inherited: the bases of
-    the package are read too, a name a class defines hiding the same name of its bases.
+    fastapi-restful serves every such member of the class, its own or inherited.
+    """
+    return [
+        (function.name, function, body)
+        for function, body in _class_members(cls, index)
+        if function.name in HTTP_METHODS and _instance_method(function)
+    ]
+
+
+def _class_view_routes(
+    view: ast.Call, cls: Binding, index: PackageIndex
+) -> list[tuple[ast.Call, FunctionNode, Scope]]:
+    """The routes fastapi-class's ``@View(router, path=...)`` (``view``) gives class ``cls``.
+
+    Each as the ``api_route`` call that registers it (its path, its ``methods=``), with the
+    method and its class body: the methods named after one of the library's HTTP methods, at
+    ``path`` (``"/"`` by default), and those marked ``@endpoint(methods, path="/sub")``, at
+    ``path`` followed by theirs; inherited ones too, as the library reads the instance's members.
+    """
+    base = call_argument(view, None, "path")
+    routes: list[tuple[ast.Call, FunctionNode, Scope]] = []
+    for function, body in _class_members(cls, index):
+        marked = next(
+            (
+                decorator
+                for decorator in function.decorator_list
+                if isinstance(decorator, ast.Call)
+                and (qualified := index.qualify(decorator.func, body)) is not None
+                and index.resolve(qualified)[0] in CLASS_VIEW_ENDPOINTS
+            ),
+            None,
+        )
+        if marked is None and function.name not in CLASS_VIEW_METHODS:
+            continue
+        path: ast.expr = base if base is not None else ast.Constant("/")
+        methods: ast.expr = ast.List([ast.Constant(function.name)], ast.Load())
+        if marked is not None:
+            sub = call_argument(marked, None, "path")
+            if sub is not None:
+                path = ast.BinOp(path, ast.Add(), sub)
+            # `endpoint()` serves the method named by `name=`, else the function's name.
+            given = call_argument(marked, 0, "methods") or call_argument(marked, None, "name")
+            if isinstance(given, ast.List | ast.Tuple | ast.Set):
+                methods = given
+            elif given is not None:
+                methods = ast.List([given], ast.Load())
+        keywords = [ast.keyword("methods", methods)]
+        call = ast.copy_location(ast.Call(view.func, [path], keywords), view)
+        routes.append((call, function, body))
+    return routes
+
+
+def _class_members(cls: Binding, index: PackageIndex) -> list[tuple[FunctionNode, Scope]]:
+    """The functions of class ``cls`` and of its bases in the package, with their class bodies.
+
+    A name the class defines hides the same name of its bases, as attribute lookup does.
     """
     found: dict[str, tuple[FunctionNode, Scope]] = {}
     pending: deque[Binding] = deque([cls])
@@ -1743,18 +1828,14 @@ def _resource_methods(cls: Binding, index: PackageIndex) -> list[tuple[str, Func
         seen.add(id(node))
         body = Scope(node, current.scope.module, current.scope)
         for statement in node.body:
-            if (
-                isinstance(statement, FunctionNode)
-                and statement.name in HTTP_METHODS
-                and _instance_method(statement)
-            ):
+            if isinstance(statement, FunctionNode):
                 found.setdefault(statement.name, (statement, body))
         for base in node.bases:
             qualified = index.qualify(base, current.scope)
             resolved = None if qualified is None else index.resolve(qualified)[1]
             if resolved is not None:
                 pending.append(resolved)
-    return [(verb, function, body) for verb, (function, body) in found.items()]
+    return list(found.values())
 
 
 def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
