@@ -654,14 +654,38 @@ class _Finder:
                 # FastAPI never calls this one, a log call in it would never run.
                 self.suspects.append(Suspect(handler, ast.unparse(call.func), replacing))
                 continue
-            route = self._route(call, verb, owner, scope, own_scope)
             fallback = self._fallback(function, owner_expression, scope)
-            if fallback is not None:
-                route = dataclasses.replace(route, note=fallback, unserved=True)
-            handler.routes.append(route)
+            for path in self._looped_paths(call, function, scope):
+                route = self._route(call, verb, owner, scope, own_scope, path=path)
+                if fallback is not None:
+                    route = dataclasses.replace(route, note=fallback, unserved=True)
+                handler.routes.append(route)
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
         self.visit(own_scope, "")
+
+    def _looped_paths(
+        self, decorator: ast.Call, function: FunctionNode, scope: Scope
+    ) -> list[str | None]:
+        """The paths a route decorator gives, once per item of the loops it reads.
+
+        ``for name in ("hybrid", "hierarchical"):`` around ``@app.post(f"/chunk/{name}")`` on
+        a ``def``: each iteration defines the function again, and registers it at the path of
+        its item. ``[None]`` (the path as written) unless the path reads such a loop's names
+        and every item gives a string.
+        """
+        path = call_argument(decorator, 0, "path")
+        if path is None:
+            return [None]
+        # Read from the `def` line: the loop's body starts there, below the decorators.
+        read = ast.copy_location(ast.Tuple(elts=[path], ctx=ast.Load()), function)
+        environments = loop_values(read, scope, self.index)
+        if environments is None or environments == [{}]:
+            return [None]
+        texts = [loop_string(path, scope, values, self.index) for values in environments]
+        if any(text is None for text in texts):
+            return [None]
+        return list(dict.fromkeys(texts))
 
     def _fallback(self, function: FunctionNode, owner: ast.expr, scope: Scope) -> str | None:
         """A line for a handler declared in the ``except`` fallback of what its ``try`` binds.
