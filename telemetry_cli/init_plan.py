@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 import os
 import re
 import sys
@@ -1708,10 +1709,11 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     file there starting a server (``CMD ["uvicorn", "app.main:app"]`` in a Dockerfile, a
     Procfile's ``web: gunicorn app.main:app -k uvicorn.workers.UvicornWorker``, a compose
     file's ``command:``, a shell script, a Makefile or justfile recipe, a pyproject.toml task,
-    a supervisord program's ``command=``, a Kubernetes Deployment's container command), a
-    gunicorn configuration file's ``wsgi_app``, and a console script of pyproject.toml whose
-    function starts it (``serve = "pkg.cli:main"``); when none names an app, the run files one
-    folder down, in a folder holding no Python code (``docker/Dockerfile``).
+    a supervisord program's ``command=``, a Kubernetes Deployment's container command; the
+    function file ``vercel.json`` sends requests to), a gunicorn configuration file's
+    ``wsgi_app``, and a console script of pyproject.toml whose function starts it (``serve =
+    "pkg.cli:main"``); when none names an app, the run files one folder down, in a folder
+    holding no Python code (``docker/Dockerfile``).
     None unless every such call and line there names one and the same app (``app_dir=`` moves
     the import root: not followed).
     """
@@ -1801,6 +1803,9 @@ def _run_file_targets(
     except OSError:
         return targets  # a folder init may not read says nothing
     for path in paths:
+        if path.name == _VERCEL_CONFIG and not ignore.ignored(path, folder=False):
+            targets.update(_vercel_targets(folder, path, ignore))
+            continue
         if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
             continue
         if project is not None and path.name == CONFIG_FILENAME:
@@ -1833,6 +1838,53 @@ def _run_file_targets(
                 targets.add(cli)
             for variable in _APP_VARIABLE.finditer(line):
                 targets.update(served_import_strings(variable[1]))
+    return targets
+
+
+#: Vercel's project configuration: its Python functions are module files of the project.
+_VERCEL_CONFIG = "vercel.json"
+
+
+def _vercel_targets(folder: Path, path: Path, ignore: GitIgnore) -> set[str]:
+    """The import strings of the Python modules ``vercel.json`` in ``folder`` serves.
+
+    Vercel runs each function file's ``app``: one its ``builds`` build with ``@vercel/python``
+    (``{"src": "api/index.py"}``), its ``functions`` configure, or its ``routes`` and
+    ``rewrites`` send requests to (``{"source": "/(.*)", "destination": "/api/index"}``,
+    the extension left out or not); ``api/index.py`` serves ``api.index:app``. A glob, a
+    pattern's capture (``/api/$1``) or a page is no module file: left out.
+    """
+    try:
+        data = read_bytes(path, path.name)
+        document = json.loads(b"" if data is None else data)
+    except (FileProblem, ValueError):
+        return set()  # not a file of JSON: it names nothing
+    if not isinstance(document, dict):
+        return set()
+    named: list[object] = []
+    for key, field in (("builds", "src"), ("routes", "dest"), ("rewrites", "destination")):
+        entries = document.get(key)
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, dict) and (
+                key != "builds" or str(entry.get("use", "")).startswith("@vercel/python")
+            ):
+                named.append(entry.get(field))
+    functions = document.get("functions")
+    if isinstance(functions, dict):
+        named.extend(functions)
+    targets: set[str] = set()
+    for value in named:
+        if not isinstance(value, str):
+            continue
+        file = re.split(r"[?#]", value, maxsplit=1)[0].strip("/")
+        parts = file.removesuffix(".py").split("/")
+        module = folder.joinpath(*parts).with_suffix(".py")
+        if (
+            all(part.isidentifier() for part in parts)
+            and module.is_file()
+            and not ignore.ignored(module, folder=False)
+        ):
+            targets.add(f"{'.'.join(parts)}:app")
     return targets
 
 

@@ -3194,6 +3194,11 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         {"nixpacks.toml": '[start]\ncmd = "hypercorn league.main:app --bind 0.0.0.0:80"\n'},
         {"fly.toml": '[processes]\napp = "uvicorn league.main:app --port 8080"\n'},
         {"app.yaml": "runtime: python312\nentrypoint: uvicorn league.main:app --port $PORT\n"},
+        # Vercel runs the function file its configuration builds or sends requests to.
+        {"vercel.json": '{"builds": [{"src": "league/main.py", "use": "@vercel/python"}]}\n'},
+        {"vercel.json": '{"rewrites": [{"source": "/(.*)", "destination": "/league/main"}]}'},
+        {"vercel.json": '{"routes": [{"src": "/(.*)", "dest": "league/main.py?x=1"}]}'},
+        {"vercel.json": '{"functions": {"league/main.py": {"maxDuration": 60}}}'},
         {"Dockerfile": 'CMD ["fastapi", "run", "league/main.py"]\n', "app.json": "{}\n"},
         {"Procfile": "web: fastapi run --entrypoint league.main:app --port $PORT\n"},
         {"Dockerfile": 'CMD ["fastapi", "run", "-e", "league.main:app"]\n'},
@@ -3273,6 +3278,10 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "nixpacks",
         "fly-process",
         "app-engine-entrypoint",
+        "vercel-builds",
+        "vercel-rewrites",
+        "vercel-routes",
+        "vercel-functions",
         "other-json-beside",
         "fastapi-cli-entrypoint",
         "fastapi-cli-e",
@@ -3336,13 +3345,25 @@ def test_a_run_file_with_a_long_line_is_read_in_linear_time(tmp_path: Path) -> N
             "scratch/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
         },
         {".github/run.sh": "uvicorn league.main:app\n"},
+        # Vercel's configuration naming no function file of the project, or not JSON.
+        {"vercel.json": '{"rewrites": [{"source": "/(.*)", "destination": "/api/$1"}]}'},
+        {"vercel.json": '{"builds": [{"src": "league/main.py", "use": "@vercel/static"}]}'},
+        {"vercel.json": '{"builds": [{"src": "league/main.py"'},
         # A folder holding code runs its own service: it says nothing of the apps beside it.
         {
             "tools/Dockerfile": 'CMD ["uvicorn", "league.main:app"]\n',
             "tools/lint.py": "print('lint')\n",
         },
     ],
-    ids=["folders-disagree", "ignored-folder", "hidden-folder", "folder-with-code"],
+    ids=[
+        "folders-disagree",
+        "ignored-folder",
+        "hidden-folder",
+        "vercel-capture",
+        "vercel-static-build",
+        "vercel-not-json",
+        "folder-with-code",
+    ],
 )
 def test_run_files_one_folder_down_naming_no_single_app_leave_the_choice_to_the_user(
     tmp_path: Path, run_files: dict[str, str]

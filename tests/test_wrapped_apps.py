@@ -406,6 +406,40 @@ REBOUND_IN_FACTORY = {
 }
 
 
+@pytest.mark.parametrize("guarded", [False, True])
+def test_a_factory_rebinding_its_app_to_a_library_call_given_it_is_found(
+    tmp_path: Path, guarded: bool
+) -> None:
+    """`app = gr.mount_gradio_app(app, ui, path="/ui")` (a library's function returning the app
+    it is given, here not installed), also under an `if` in a `try`, then routes on `app` and
+    `return app`: init found no app at all; the factory is the app, wired where it is built."""
+    root = tmp_path / "project"
+    _project(root, "gzip", None)
+    main = root / "shop/main.py"
+    mount = 'app = gr.mount_gradio_app(app, ui, path="/ui")\n'
+    if guarded:
+        mount = f"if ENABLE_UI:\n        try:\n            {mount}        except ImportError:\n"
+        mount += "            pass\n"
+    main.write_text(
+        "import gradio as gr\nfrom fastapi import FastAPI\n\nfrom shop.routes import orders\n\n"
+        "ENABLE_UI = True\nui = gr.Blocks()\n\n\ndef create_app():\n"
+        "    app = FastAPI(title='shop')\n    app.include_router(orders.router)\n"
+        f"    {mount}\n    @app.get('/health')\n    def health() -> str:\n        return 'ok'\n\n"
+        "    return app\n"
+    )
+    before = main.read_text()
+    init = run("init", "--root", str(root))
+    assert init.exit_code == 0, init.stdout + init.stderr
+    assert _plan_app(root) == "shop.main:create_app"
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    text = main.read_text()
+    assert text.index("    app.include_router(telemetry_router)\n") < text.index("mount_gradio_app")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert main.read_text() == before
+
+
 @pytest.mark.parametrize("case", sorted(REBOUND_IN_FACTORY))
 def test_a_factory_returning_its_app_rebound_to_a_wrapper_wires_the_app_it_built(
     tmp_path: Path, case: str

@@ -37,6 +37,12 @@ ADD_RESOURCE = "add_resource"
 #: fastapi-restful's class decorator: ``@cbv(router, *urls)`` serves the class's methods named
 #: after an HTTP method at each url on ``router`` (``add_resource`` calls it).
 RESTFUL_CBV = frozenset({"fastapi_restful.cbv", "fastapi_restful.cbv.cbv"})
+#: fastapi-class: ``@View(router, path="/items")`` above a class serves its methods named
+#: ``get``, ``post``, ``put``, ``patch`` or ``delete`` at ``path`` on ``router``, and each method
+#: marked ``@endpoint(methods, path="/sub")`` at ``path + "/sub"`` with those methods.
+CLASS_VIEWS = frozenset({"fastapi_class.View", "fastapi_class.views.View"})
+CLASS_VIEW_ENDPOINTS = frozenset({"fastapi_class.endpoint", "fastapi_class.routers.endpoint"})
+CLASS_VIEW_METHODS = ("get", "post", "patch", "delete", "put")
 #: Route decorator methods with their methods in a ``methods=`` argument (default GET).
 API_ROUTE = "api_route"
 #: The websocket route decorator; its routes are logged with this method.

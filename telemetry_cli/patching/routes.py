@@ -35,6 +35,9 @@ from telemetry_cli.patching.names import (
     ADD_WEBSOCKET_ROUTE,
     API_ROUTE,
     APP_ROUTER,
+    CLASS_VIEW_ENDPOINTS,
+    CLASS_VIEW_METHODS,
+    CLASS_VIEWS,
     HTTP_METHODS,
     RESTFUL_API_CLASSES,
     RESTFUL_CBV,
@@ -299,13 +302,7 @@ def _registered_elsewhere(
         mounts.registering = [
             name
             for name in mounts.modules
-            if (source := index.source(name)) is not None
-            and (
-                ADD_API_ROUTE in source.text
-                or ADD_WEBSOCKET_ROUTE in source.text
-                or ADD_RESOURCE in source.text
-                or ROUTE_CLASS.search(source.text) is not None
-            )
+            if (source := index.source(name)) is not None and _may_register(source.text)
         ]
     found: list[tuple[Unfollowed, bool]] = []
     for name in mounts.registering:
@@ -552,6 +549,27 @@ class _PassedArguments(ast.NodeTransformer):
         return node
 
 
+def _may_register(text: str) -> bool:
+    """Whether a module's ``text`` may register routes imperatively (a quick text test).
+
+    ``add_api_route``, a route decorator applied by hand (``app.post("/chat")(chat)``), an
+    ``APIRoute`` of ``routes=``, fastapi-restful's ``add_resource`` and ``@cbv(router, url)``,
+    fastapi-class's ``@View(router)`` (serving methods a base class of another module may
+    define), a Starlette route: most modules hold none, and their statements are not walked
+    for them.
+    """
+    return (
+        ADD_API_ROUTE in text
+        or ADD_WEBSOCKET_ROUTE in text
+        or ROUTE_CLASS.search(text) is not None
+        or ")(" in text  # `router.get("/")(handler)`
+        or ADD_RESOURCE in text
+        or "cbv(" in text
+        or "View(" in text
+        or any(f".{name}(" in text for name in STARLETTE_ADD_ROUTES)
+    )
+
+
 def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
     """The nodes of one statement, not those of the statements of its blocks.
 
@@ -586,14 +604,7 @@ class _Finder:
         self.helpers: dict[int, tuple[FunctionNode, list[tuple[ast.Call, Scope]]]] = {}
         self.name_calls: dict[str, list[tuple[ast.Call, Scope]]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
-        self.registers = (
-            ADD_API_ROUTE in module.text
-            or ADD_WEBSOCKET_ROUTE in module.text
-            or ROUTE_CLASS.search(module.text) is not None
-            or ")(" in module.text  # `router.get("/")(handler)`
-            or ADD_RESOURCE in module.text
-            or any(f".{name}(" in module.text for name in STARLETTE_ADD_ROUTES)
-        )
+        self.registers = _may_register(module.text)
 
     def scan(self) -> list[Unfollowed]:
         """Visit the whole module; return its registrations of endpoints it does not define."""
@@ -643,14 +654,38 @@ class _Finder:
                 # FastAPI never calls this one, a log call in it would never run.
                 self.suspects.append(Suspect(handler, ast.unparse(call.func), replacing))
                 continue
-            route = self._route(call, verb, owner, scope, own_scope)
             fallback = self._fallback(function, owner_expression, scope)
-            if fallback is not None:
-                route = dataclasses.replace(route, note=fallback, unserved=True)
-            handler.routes.append(route)
+            for path in self._looped_paths(call, function, scope):
+                route = self._route(call, verb, owner, scope, own_scope, path=path)
+                if fallback is not None:
+                    route = dataclasses.replace(route, note=fallback, unserved=True)
+                handler.routes.append(route)
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
         self.visit(own_scope, "")
+
+    def _looped_paths(
+        self, decorator: ast.Call, function: FunctionNode, scope: Scope
+    ) -> list[str | None]:
+        """The paths a route decorator gives, once per item of the loops it reads.
+
+        ``for name in ("hybrid", "hierarchical"):`` around ``@app.post(f"/chunk/{name}")`` on
+        a ``def``: each iteration defines the function again, and registers it at the path of
+        its item. ``[None]`` (the path as written) unless the path reads such a loop's names
+        and every item gives a string.
+        """
+        path = call_argument(decorator, 0, "path")
+        if path is None:
+            return [None]
+        # Read from the `def` line: the loop's body starts there, below the decorators.
+        read = ast.copy_location(ast.Tuple(elts=[path], ctx=ast.Load()), function)
+        environments = loop_values(read, scope, self.index)
+        if environments is None or environments == [{}]:
+            return [None]
+        texts = [loop_string(path, scope, values, self.index) for values in environments]
+        if any(text is None for text in texts):
+            return [None]
+        return list(dict.fromkeys(texts))
 
     def _fallback(self, function: FunctionNode, owner: ast.expr, scope: Scope) -> str | None:
         """A line for a handler declared in the ``except`` fallback of what its ``try`` binds.
@@ -1053,17 +1088,31 @@ class _Finder:
         Given urls, the decorator serves the class's methods named after an HTTP method at each
         of them on ``router`` (as ``add_resource`` does, which calls it), besides the methods
         decorated with the router's own decorators (read as any route decorator is).
+
+        And fastapi-class's ``@View(router, path="/items")`` (see :func:`_class_view_routes`).
         """
         for decorator in cls.decorator_list:
-            if not (isinstance(decorator, ast.Call) and len(decorator.args) >= 2):
+            if not isinstance(decorator, ast.Call):
                 continue
             qualified = self.index.qualify(decorator.func, scope)
-            if qualified is None or self.index.resolve(qualified)[0] not in RESTFUL_CBV:
+            resolved = None if qualified is None else self.index.resolve(qualified)[0]
+            binding = Binding("class", cls.name, scope, cls)
+            if resolved in CLASS_VIEWS:
+                router = call_argument(decorator, 0, "router")
+                owner = None if router is None else self.owner(router, scope)
+                if owner is not None:
+                    for route_call, function, class_scope in _class_view_routes(
+                        decorator, binding, self.index
+                    ):
+                        handler_scope = Scope(function, class_scope.module, class_scope)
+                        route = self._route(route_call, API_ROUTE, owner, scope, handler_scope)
+                        self._serve(decorator, route, function, class_scope, cls.name)
+                continue
+            if resolved not in RESTFUL_CBV or len(decorator.args) < 2:
                 continue
             owner = self.owner(decorator.args[0], scope)
             if owner is None:
                 continue
-            binding = Binding("class", cls.name, scope, cls)
             self._serve_methods(decorator, decorator.args[1:], binding, owner, scope, cls.name)
 
     def _serve_methods(
@@ -1089,22 +1138,32 @@ class _Finder:
             for verb, function, class_scope in methods:
                 handler_scope = Scope(function, class_scope.module, class_scope)
                 route = self._route(route_call, verb, owner, scope, handler_scope)
-                if class_scope.module is self.module:
-                    key = id(function)
-                    if key in self.handlers:
-                        self.handlers[key].routes.append(route)
-                    else:
-                        self.registered.setdefault(key, []).append(route)
-                    continue
-                self.unfollowed.append(
-                    Unfollowed.of(
-                        call,
-                        f"{shown}.{verb}",
-                        class_scope.module.path,
-                        function=function,
-                        route=dataclasses.replace(route, registered_in=self.module.path),
-                    )
-                )
+                self._serve(call, route, function, class_scope, shown)
+
+    def _serve(
+        self, call: ast.Call, route: Route, function: FunctionNode, class_scope: Scope, shown: str
+    ) -> None:
+        """Give ``route``, which ``call`` registers, to the method ``function`` of a class.
+
+        A method of a class of another module (a base class's) gets it there, named on a line as
+        ``shown`` (the instance or class) and the method.
+        """
+        if class_scope.module is self.module:
+            key = id(function)
+            if key in self.handlers:
+                self.handlers[key].routes.append(route)
+            else:
+                self.registered.setdefault(key, []).append(route)
+            return
+        self.unfollowed.append(
+            Unfollowed.of(
+                call,
+                f"{shown}.{function.name}",
+                class_scope.module.path,
+                function=function,
+                route=dataclasses.replace(route, registered_in=self.module.path),
+            )
+        )
 
     def _restful_api(self, api: ast.expr, scope: Scope) -> tuple[ast.expr, Scope] | None:
         """The app (or router) a fastapi-restful ``Api`` is built with, and where it is read.
@@ -1725,8 +1784,62 @@ def _class_endpoint(
 def _resource_methods(cls: Binding, index: PackageIndex) -> list[tuple[str, FunctionNode, Scope]]:
     """The HTTP-method-named instance methods of a resource class, with their class bodies.
 
-    fastapi-restful serves every such member of the class, its own or inherited: the bases of
-    the package are read too, a name a class defines hiding the same name of its bases.
+    fastapi-restful serves every such member of the class, its own or inherited.
+    """
+    return [
+        (function.name, function, body)
+        for function, body in _class_members(cls, index)
+        if function.name in HTTP_METHODS and _instance_method(function)
+    ]
+
+
+def _class_view_routes(
+    view: ast.Call, cls: Binding, index: PackageIndex
+) -> list[tuple[ast.Call, FunctionNode, Scope]]:
+    """The routes fastapi-class's ``@View(router, path=...)`` (``view``) gives class ``cls``.
+
+    Each as the ``api_route`` call that registers it (its path, its ``methods=``), with the
+    method and its class body: the methods named after one of the library's HTTP methods, at
+    ``path`` (``"/"`` by default), and those marked ``@endpoint(methods, path="/sub")``, at
+    ``path`` followed by theirs; inherited ones too, as the library reads the instance's members.
+    """
+    base = call_argument(view, None, "path")
+    routes: list[tuple[ast.Call, FunctionNode, Scope]] = []
+    for function, body in _class_members(cls, index):
+        marked = next(
+            (
+                decorator
+                for decorator in function.decorator_list
+                if isinstance(decorator, ast.Call)
+                and (qualified := index.qualify(decorator.func, body)) is not None
+                and index.resolve(qualified)[0] in CLASS_VIEW_ENDPOINTS
+            ),
+            None,
+        )
+        if marked is None and function.name not in CLASS_VIEW_METHODS:
+            continue
+        path: ast.expr = base if base is not None else ast.Constant("/")
+        methods: ast.expr = ast.List([ast.Constant(function.name)], ast.Load())
+        if marked is not None:
+            sub = call_argument(marked, None, "path")
+            if sub is not None:
+                path = ast.BinOp(path, ast.Add(), sub)
+            # `endpoint()` serves the method named by `name=`, else the function's name.
+            given = call_argument(marked, 0, "methods") or call_argument(marked, None, "name")
+            if isinstance(given, ast.List | ast.Tuple | ast.Set):
+                methods = given
+            elif given is not None:
+                methods = ast.List([given], ast.Load())
+        keywords = [ast.keyword("methods", methods)]
+        call = ast.copy_location(ast.Call(view.func, [path], keywords), view)
+        routes.append((call, function, body))
+    return routes
+
+
+def _class_members(cls: Binding, index: PackageIndex) -> list[tuple[FunctionNode, Scope]]:
+    """The functions of class ``cls`` and of its bases in the package, with their class bodies.
+
+    A name the class defines hides the same name of its bases, as attribute lookup does.
     """
     found: dict[str, tuple[FunctionNode, Scope]] = {}
     pending: deque[Binding] = deque([cls])
@@ -1739,18 +1852,14 @@ def _resource_methods(cls: Binding, index: PackageIndex) -> list[tuple[str, Func
         seen.add(id(node))
         body = Scope(node, current.scope.module, current.scope)
         for statement in node.body:
-            if (
-                isinstance(statement, FunctionNode)
-                and statement.name in HTTP_METHODS
-                and _instance_method(statement)
-            ):
+            if isinstance(statement, FunctionNode):
                 found.setdefault(statement.name, (statement, body))
         for base in node.bases:
             qualified = index.qualify(base, current.scope)
             resolved = None if qualified is None else index.resolve(qualified)[1]
             if resolved is not None:
                 pending.append(resolved)
-    return [(verb, function, body) for verb, (function, body) in found.items()]
+    return list(found.values())
 
 
 def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:

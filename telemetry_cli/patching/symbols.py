@@ -1656,11 +1656,28 @@ class PackageIndex:
         if role is None:
             for node in _walk_scope(function):
                 if isinstance(node, ast.Return) and node.value is not None:
-                    role = self.expression_role(node.value, scope)
+                    role = self.expression_role(node.value, scope) or self._wrapped_role(
+                        node.value, scope
+                    )
                     if role is not None:
                         break
         self._returns[key] = role
         return role
+
+    def _wrapped_role(self, expression: ast.expr, scope: Scope) -> Role | None:
+        """The role of what a returned name held before a wrapper of it took the name.
+
+        ``app = FastAPI()``, ``app = gr.mount_gradio_app(app, ui, path="/ui")`` (also in an
+        ``if``), ``return app``: the factory hands out the app, or a wrapper serving it, as a
+        module-level app rebound so is (see :func:`unwrapped`).
+        """
+        binding = scope.lookup(expression.id) if isinstance(expression, ast.Name) else None
+        if binding is None:
+            return None
+        inner = unwrapped(binding)
+        if inner is binding or not isinstance(inner.node, ast.Call):
+            return None
+        return self.built_role(inner.node, inner.scope)[0]
 
     def app_router_prefix(self, app: Binding, scope: Scope, line: int) -> str | None:
         """The prefix ``<app>.router.prefix = "/api"`` gives what is declared on the app after it.

@@ -1,0 +1,159 @@
+"""fastapi-class class-based views.
+
+``@View(router, path="/orders/{order_id}")`` above a class serves its methods named ``get``,
+``post``, ``put``, ``patch`` or ``delete`` at that path on the router, and each method marked
+``@endpoint(methods, path="/sub")`` at the path followed by its own, with those methods. The
+library need not be installed: the code is read as written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import make_project, run
+
+ORDERS_PY = '''"""Orders."""
+
+from fastapi import APIRouter
+from fastapi_class import View, endpoint
+
+router = APIRouter(prefix="/orders")
+
+
+@View(router, path="/{order_id}")
+class OrderView:
+    async def get(self, order_id: int) -> dict[str, int]:
+        return {"id": order_id}
+
+    async def delete(self, order_id: int) -> None:
+        return None
+
+    @endpoint(("PUT", "PATCH"), path="/status")
+    async def set_status(self, order_id: int, status: str) -> dict[str, str]:
+        return {"status": status}
+
+    @endpoint()
+    async def post(self, order_id: int) -> dict[str, int]:
+        return {"copied": order_id}
+
+    def helper(self) -> None:
+        return None
+'''
+
+MAIN_PY = """from fastapi import FastAPI
+
+from app.api import orders
+
+app = FastAPI()
+app.include_router(orders.router, prefix="/api")
+"""
+
+PLAN = 'instrument = { "api/orders.py" = "ai_block_used" }'
+
+
+def _project(tmp_path: Path, orders: str = ORDERS_PY, main: str = MAIN_PY) -> Path:
+    root = make_project(tmp_path / "project", PLAN)
+    (root / "backend/app/api/orders.py").write_text(orders)
+    (root / "backend/app/main.py").write_text(main)
+    return root
+
+
+def test_view_methods_are_handlers_at_the_view_path_under_the_prefixes(tmp_path: Path) -> None:
+    """The HTTP-method-named methods and the `@endpoint` ones get a log call; `helper` none."""
+    root = _project(tmp_path)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / "backend/app/api/orders.py").read_text()
+    assert text.count("event_logger.log(") == 4, text
+    assert '"handler": "OrderView.get"' in text
+    assert '"self"' not in text
+    assert '"order_id": order_id' in text
+    assert "helper(self) -> None:\n        return None" in text
+    for line in (
+        "log call in OrderView.get (GET /api/orders/{order_id})",
+        "log call in OrderView.delete (DELETE /api/orders/{order_id})",
+        "log call in OrderView.set_status (PUT,PATCH /api/orders/{order_id}/status)",
+        "log call in OrderView.post (POST /api/orders/{order_id})",
+    ):
+        assert line in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/orders.py").read_text() == ORDERS_PY
+
+
+@pytest.mark.parametrize(
+    ("imports", "view"),
+    [
+        ("from fastapi_class import View", "View"),
+        ("from fastapi_class.views import View as ClassView", "ClassView"),
+        ("import fastapi_class", "fastapi_class.View"),
+    ],
+)
+def test_a_view_on_the_app_at_the_default_path(tmp_path: Path, imports: str, view: str) -> None:
+    """`@View(router=app)` serves at `/`, on the app itself."""
+    main = (
+        f"from fastapi import FastAPI\n{imports}\n\napp = FastAPI()\n\n\n"
+        f"@{view}(router=app)\nclass Home:\n    def get(self) -> str:\n        return 'home'\n"
+    )
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "log call in Home.get (GET /)" in result.stdout, result.stdout
+
+
+def test_a_class_decorated_by_another_view_decorator_serves_nothing(tmp_path: Path) -> None:
+    """A `View` of the project's own is no fastapi-class view: its methods are no handlers."""
+    orders = ORDERS_PY.replace(
+        "from fastapi_class import View, endpoint\n",
+        "from fastapi_class import endpoint\n\nfrom app.views import View\n",
+    )
+    root = _project(tmp_path, orders)
+    (root / "backend/app/views.py").write_text("def View(router, path='/'):\n    return id\n")
+    result = run("generate", "--root", str(root))
+    assert "OrderView.get" not in result.stdout, result.stdout
+
+
+BASE_PY = """class CrudView:
+    async def get(self, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "decorator"),
+    [
+        ("from fastapi_class import View", '@View(router, path="/items/{item_id}")'),
+        ("from fastapi_restful.cbv import cbv", '@cbv(router, "/items/{item_id}")'),
+    ],
+)
+def test_a_method_a_base_class_of_another_module_defines_is_logged_there(
+    tmp_path: Path, imports: str, decorator: str
+) -> None:
+    """`get` of a base class in `base.py` is served by the view of `items.py`: `base.py` gets
+    its log call (and init lists it); `items.py` says so on a line."""
+    items = (
+        f"from fastapi import APIRouter\n{imports}\n\nfrom app.api.base import CrudView\n\n"
+        f"router = APIRouter()\n\n\n{decorator}\nclass ItemView(CrudView):\n"
+        "    async def put(self, item_id: int) -> None:\n        return None\n"
+    )
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/base.py" = "ai_block_used", "api/items.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/__init__.py").write_text("")
+    (root / "backend/app/api/base.py").write_text(BASE_PY)
+    (root / "backend/app/api/items.py").write_text(items)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        "app.include_router(items.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "log call in CrudView.get (GET /items/{item_id})" in result.stdout, result.stdout
+    assert "log call in ItemView.put (PUT /items/{item_id})" in result.stdout
+    assert "registers `ItemView.get`, defined in backend/app/api/base.py" in result.stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/base.py").read_text() == BASE_PY
