@@ -945,6 +945,7 @@ def _mount_path(
 
 def _is_app(binding: Binding | None, index: PackageIndex) -> bool:
     """Whether a variable is built as an app, or a parameter is annotated as one."""
+    binding = index.handed_back(binding)  # `app = configure(app)`: the app it was
     if binding is None:
         return False
     if binding.kind == "value" and isinstance(binding.node, ast.Call):
