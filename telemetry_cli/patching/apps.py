@@ -1577,7 +1577,12 @@ def _factory_site(
                     site = _factory_site(target, index, entered)
                     if site is not None:
                         return site
-        return None
+        # `def create_app() -> FastAPI: app = container.app(); ...; return app`: the app a
+        # dependency-injection container's provider builds, where FastAPI(...) is not seen.
+        declared = [
+            held for name in returned if index.declared_app(held := scope.bindings.get(name))
+        ]
+        return _here(declared[0]) if len(declared) == 1 else None
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
     return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
 

@@ -1735,6 +1735,27 @@ class PackageIndex:
         """
         return self._variable_key(self.handed_back(binding), Role.ROUTER)
 
+    def declared_app(self, binding: Binding | None) -> TypeGuard[Binding]:
+        """Whether a variable is the one a factory declared to return an app returns.
+
+        ``def create_app() -> FastAPI: app = AppContainer.app_factory.resolve_sync(); ...;
+        return app``: a dependency-injection container's provider (or a library's builder)
+        makes the app where ``FastAPI(...)`` is not seen; the annotation says what the
+        variable, bound once and the only one the function returns, holds.
+        """
+        if not bound_once(binding):
+            return False
+        function = binding.scope.node
+        if not isinstance(function, FunctionNode) or function.returns is None:
+            return False
+        outer = binding.scope.parent or binding.scope
+        if self.annotation_role(function.returns, outer) is not Role.APP:
+            return False
+        returned = [node for node in _walk_scope(function) if isinstance(node, ast.Return)]
+        return bool(returned) and all(
+            isinstance(node.value, ast.Name) and node.value.id == binding.name for node in returned
+        )
+
     def handed_back(self, binding: Binding | None) -> Binding | None:
         """What a name held before it was rebound to a helper's call handing it back, else itself.
 
@@ -1757,7 +1778,10 @@ class PackageIndex:
             or binding.kind != "value"
             or binding.scope.is_class
             or not isinstance(binding.node, ast.Call)
-            or self.built_role(binding.node, binding.scope)[0] is not role
+        ):
+            return None
+        if self.built_role(binding.node, binding.scope)[0] is not role and not (
+            role is Role.APP and self.declared_app(binding)
         ):
             return None
         if binding.scope.parent is None:
