@@ -62,6 +62,8 @@ from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, MAIN_MODULE, qualified
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
 _FALLBACK_MODULES = ("main", "app", "api")
+# The method a server runs on an instance it is given as a factory (`uvicorn main:application`).
+_CALL = "__call__"
 #: Folders and files of a package that never build the served app.
 _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
 #: A quoted import string, the way code points a server at an app: `"pkg.server:app"`, or an
@@ -1219,6 +1221,12 @@ def _value_site(
     if isinstance(value, ast.Call):
         role, _ = index.built_role(value, scope)
         target = index.defined(value.func, scope)
+        if role is None and target is not None and target.kind == "class":
+            # `application = Application()` served as `uvicorn main:application`: a server
+            # calls the instance, whose `__call__` returns the app the class builds
+            # (`return self.app`); the instance itself has no `include_router`.
+            called = ast.copy_location(ast.Attribute(value, _CALL, ast.Load()), value)
+            return _attribute_site(called, scope, index, called=True)
         if target is not None and target.kind == "function":
             # `app = create_app()`, then `Versionizer(app=app)` or `FastApiMCP(app)`: wired in
             # the factory, the layer's routes would be taken with the app's (moved under the
@@ -1604,6 +1612,23 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
         for method in cls.body
         if isinstance(method, FunctionNode) and method.args.args
     }
+    for statement in cls.body:
+        # `class Application: app = FastAPI(...)`: one app for the class and every instance,
+        # wired in the class body right after it (read there by its bare name).
+        named = _name_and_value(statement)
+        if named is None:
+            continue
+        attribute, value = named
+        if isinstance(value, ast.Call) and index.built_role(value, class_scope)[0] is Role.APP:
+            here = AppSite(
+                module,
+                attribute,
+                statement,
+                tuple(cls.body),
+                statement.lineno,
+                f"{attribute} in class {cls.name}",
+            )
+            yield _Candidate(f"{cls.name}.{attribute}", statement.lineno, here)
     for method in methods.values():
         self_name = [*method.args.posonlyargs, *method.args.args][0].arg
         scope = Scope(method, module, class_scope)
