@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -156,7 +156,8 @@ class Found:
     api_prefix: str | None = None
     # The app is the one `[tool.fastapi] entrypoint` names: the plan leaves `app` to it.
     from_entrypoint: bool = False
-    # Another name for the generated package: the app package has an `analytics` of its own.
+    # Another name for the generated package: the app package has an `analytics` of its own,
+    # or (flat layout) imports a library of that name.
     layer_package: str | None = None
     # The package's modules that could not be read or parsed (so not looked at for routes),
     # each as one line naming the file and why.
@@ -1020,16 +1021,7 @@ def _routes_beside(root: Path, backend: str, package: str, index: PackageIndex) 
     if package == TOP_LEVEL:
         return False
     folder = root / backend
-    beside: set[str] = set()
-    for name in package_modules(package, folder / package):
-        module = index.module(name)
-        if module is None:
-            continue
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                beside.add(node.module.partition(".")[0])
-            elif isinstance(node, ast.Import):
-                beside.update(alias.name.partition(".")[0] for alias in node.names)
+    beside = _imported_tops(package_modules(package, folder / package), index)
     beside.discard(package)
     layer = _layer_name(folder / package) or DEFAULT_LAYER_PACKAGE
     for top in sorted(beside - {layer}):
@@ -1079,14 +1071,22 @@ def _found(
     if not from_entrypoint:
         app = _as_its_module_serves_it(app, index)
     label = (PurePosixPath(backend) / package.replace(".", "/")).as_posix()
-    layer = _layer_name(root / backend / package.replace(".", "/"))
+    package_dir = root / backend / package.replace(".", "/")
+    # In the flat layout the layer is a top-level name: one the modules import from a library
+    # (`import analytics`, Segment's client) would be shadowed by it.
+    imported = (
+        _imported_tops(package_modules(package, package_dir, layers=()), index)
+        if package == TOP_LEVEL
+        else set()
+    )
+    layer = _layer_name(package_dir, imported)
     routes = []
     skipped: list[str] = []
     unserved: list[str] = []
     names = list(
         package_modules(
             package,
-            root / backend / package.replace(".", "/"),
+            package_dir,
             layers=(layer or DEFAULT_LAYER_PACKAGE,),
         )
     )
@@ -1212,11 +1212,28 @@ def _entry_path(app: FoundApp, index: PackageIndex) -> str:
 _LAYER_NAMES = ("telemetry", "telemetry_layer", "analytics_layer")
 
 
-def _layer_name(package_dir: Path) -> str | None:
+def _imported_tops(names: Iterable[str], index: PackageIndex) -> set[str]:
+    """The top-level names the modules ``names`` import absolutely (``a`` of ``import a.b``)."""
+    tops: set[str] = set()
+    for name in names:
+        module = index.module(name)
+        if module is None:
+            continue
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                tops.add(node.module.partition(".")[0])
+            elif isinstance(node, ast.Import):
+                tops.update(alias.name.partition(".")[0] for alias in node.names)
+    return tops
+
+
+def _layer_name(package_dir: Path, imported: Collection[str] = ()) -> str | None:
     """Another name for the generated package if ``analytics`` is the user's own, else None.
 
     ``analytics.py``, or an ``analytics/`` folder holding anything but files the tool wrote,
-    is code of the user's: the layer goes beside it, under the first free name.
+    is code of the user's: the layer goes beside it, under the first free name. So is a name
+    of ``imported`` with neither in ``package_dir``: a library the modules import, which a
+    package of that name there would shadow.
     """
 
     def taken(name: str) -> bool:
@@ -1224,7 +1241,7 @@ def _layer_name(package_dir: Path) -> str | None:
         if (package_dir / f"{name}.py").exists():
             return True
         if not folder.is_dir():
-            return False
+            return name in imported
         entries = [path for path in folder.iterdir() if path.name != "__pycache__"]
         return bool(entries) and not all(is_generated_file(path) for path in entries)
 

@@ -601,7 +601,8 @@ KEYS: tuple[Key, ...] = (
         type="string",
         default=DEFAULT_LAYER_PACKAGE,
         meaning="the generated package inside the app package (`backend/app/analytics`); "
-        "another name when the app already has an `analytics` of its own",
+        "another name when the app already has an `analytics` of its own (or, in the flat "
+        "layout, imports a library of that name)",
         validate=_validate_layer_package,
     ),
     Key(

@@ -707,6 +707,31 @@ def test_a_flat_layout_never_writes_into_a_users_analytics(
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize(
+    "statement",
+    ["import analytics", "from analytics import track", "import analytics.client as segment"],
+)
+def test_a_flat_layout_importing_a_library_named_analytics_names_the_layer_otherwise(
+    tmp_path: Path, statement: str
+) -> None:
+    """In the flat layout the layer is a top-level name: a library the modules import under it
+    (Segment's `analytics`) would be shadowed, so init names the layer otherwise; in a package
+    layout the layer is `app.analytics` and shadows nothing."""
+    users = FLAT_USERS.replace("from fastapi", f"{statement}\nfrom fastapi", 1)
+    write_files(tmp_path, {"main.py": _flat_main("routers"), "routers/users.py": users})
+    assert run("init", "--root", str(tmp_path)).exit_code == 0
+    plan = (tmp_path / "pyproject.toml").read_text()
+    assert 'layer-package = "telemetry"' in plan
+    _uncomment_and_generate(tmp_path, "routers/users.py")
+    assert (tmp_path / "telemetry/event_logger.py").is_file()
+    assert not (tmp_path / "analytics").exists()
+    packaged = _shop(tmp_path / "shop")
+    items = packaged / "src/shop/routes/items.py"
+    items.write_text(f"{statement}\n{items.read_text()}")
+    assert run("init", "--root", str(packaged)).exit_code == 0
+    assert "layer-package" not in (packaged / "pyproject.toml").read_text()
+
+
 def test_a_module_named_like_the_generated_package_is_refused_in_every_layout(
     tmp_path: Path,
 ) -> None:

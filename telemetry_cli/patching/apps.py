@@ -63,6 +63,8 @@ from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, MAIN_MODULE, qualified
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
 _FALLBACK_MODULES = ("main", "app", "api")
+# The method a server runs on an instance it is given as a factory (`uvicorn main:application`).
+_CALL = "__call__"
 #: Folders and files of a package that never build the served app.
 _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
 #: A quoted import string, the way code points a server at an app: `"pkg.server:app"`, or an
@@ -1256,6 +1258,12 @@ def _value_site(
     if isinstance(value, ast.Call):
         role, _ = index.built_role(value, scope)
         target = index.defined(value.func, scope)
+        if role is None and target is not None and target.kind == "class":
+            # `application = Application()` served as `uvicorn main:application`: a server
+            # calls the instance, whose `__call__` returns the app the class builds
+            # (`return self.app`); the instance itself has no `include_router`.
+            called = ast.copy_location(ast.Attribute(value, _CALL, ast.Load()), value)
+            return _attribute_site(called, scope, index, called=True)
         if target is not None and target.kind == "function":
             # `app = create_app()`, then `Versionizer(app=app)` or `FastApiMCP(app)`: wired in
             # the factory, the layer's routes would be taken with the app's (moved under the
@@ -1614,7 +1622,12 @@ def _factory_site(
                     site = _factory_site(target, index, entered)
                     if site is not None:
                         return site
-        return None
+        # `def create_app() -> FastAPI: app = container.app(); ...; return app`: the app a
+        # dependency-injection container's provider builds, where FastAPI(...) is not seen.
+        declared = [
+            held for name in returned if index.declared_app(held := scope.bindings.get(name))
+        ]
+        return _here(declared[0]) if len(declared) == 1 else None
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
     return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
 
@@ -1636,6 +1649,23 @@ def _attribute_apps(binding: Binding, index: PackageIndex) -> Iterator[_Candidat
         for method in cls.body
         if isinstance(method, FunctionNode) and method.args.args
     }
+    for statement in cls.body:
+        # `class Application: app = FastAPI(...)`: one app for the class and every instance,
+        # wired in the class body right after it (read there by its bare name).
+        named = _name_and_value(statement)
+        if named is None:
+            continue
+        attribute, value = named
+        if isinstance(value, ast.Call) and index.built_role(value, class_scope)[0] is Role.APP:
+            here = AppSite(
+                module,
+                attribute,
+                statement,
+                tuple(cls.body),
+                statement.lineno,
+                f"{attribute} in class {cls.name}",
+            )
+            yield _Candidate(f"{cls.name}.{attribute}", statement.lineno, here)
     for method in methods.values():
         self_name = [*method.args.posonlyargs, *method.args.args][0].arg
         scope = Scope(method, module, class_scope)

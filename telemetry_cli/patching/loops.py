@@ -633,6 +633,9 @@ def _literal(
     if depth > _MAX_DEPTH:
         return None
     if isinstance(expression, ast.Call):
+        display = _dict_display(expression, scope)
+        if display is not None:
+            return display, scope
         returned = _returned_literal(expression, scope, index)
         return None if returned is None else _literal(*returned, index, depth + 1)
     if not isinstance(expression, ast.Name | ast.Attribute):
@@ -1094,23 +1097,37 @@ def dict_items(
     return None if held is None else (held, scope)
 
 
+def _dict_display(call: ast.Call, scope: Scope) -> ast.Dict | None:
+    """A call of the builtin ``dict`` with keywords only, as the dict display it builds.
+
+    ``dict(router=users.router, prefix="/users")`` holds what ``{"router": users.router,
+    "prefix": "/users"}`` does; the values are the call's own nodes.
+    """
+    if not (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "dict"
+        and scope.lookup("dict") is None  # the builtin, not a name of the package
+        and not call.args
+        and all(keyword.arg is not None for keyword in call.keywords)
+    ):
+        return None
+    keys: list[ast.expr | None] = [
+        ast.copy_location(ast.Constant(str(keyword.arg)), keyword) for keyword in call.keywords
+    ]
+    values = [keyword.value for keyword in call.keywords]
+    return ast.copy_location(ast.Dict(keys=keys, values=values), call)
+
+
 def _written_dict(item: ast.expr, scope: Scope) -> dict[str, ast.expr] | None:
     """The keys and values of a dict display or builtin ``dict(...)`` call, else None."""
-    if isinstance(item, ast.Dict):
-        keys = [key.value if isinstance(key, ast.Constant) else None for key in item.keys]
-        if not all(isinstance(key, str) for key in keys):
-            return None
-        return {str(key): value for key, value in zip(keys, item.values, strict=True)}
-    if (
-        isinstance(item, ast.Call)
-        and isinstance(item.func, ast.Name)
-        and item.func.id == "dict"
-        and scope.lookup("dict") is None  # the builtin, not a name of the package
-        and not item.args
-        and all(keyword.arg is not None for keyword in item.keywords)
-    ):
-        return {str(keyword.arg): keyword.value for keyword in item.keywords}
-    return None
+    if isinstance(item, ast.Call):
+        item = _dict_display(item, scope) or item
+    if not isinstance(item, ast.Dict):
+        return None
+    keys = [key.value if isinstance(key, ast.Constant) else None for key in item.keys]
+    if not all(isinstance(key, str) for key in keys):
+        return None
+    return {str(key): value for key, value in zip(keys, item.values, strict=True)}
 
 
 def dict_entry(

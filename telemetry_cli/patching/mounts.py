@@ -945,10 +945,12 @@ def _mount_path(
 
 def _is_app(binding: Binding | None, index: PackageIndex) -> bool:
     """Whether a variable is built as an app, or a parameter is annotated as one."""
+    binding = index.handed_back(binding)  # `app = configure(app)`: the app it was
     if binding is None:
         return False
     if binding.kind == "value" and isinstance(binding.node, ast.Call):
-        return index.built_role(binding.node, binding.scope)[0] is Role.APP
+        built = index.built_role(binding.node, binding.scope)[0]
+        return built is Role.APP or index.declared_app(binding)
     if binding.kind == "param":
         argument = binding.node
         assert isinstance(argument, ast.arg)
@@ -1668,9 +1670,7 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
         return including is not None and instance_app(*including, index)
     if parent.kind == "param":
         return _is_app(parent, index) or app_instance_parameter(parent, index)
-    if parent.kind == "value" and isinstance(parent.node, ast.Call):
-        return index.built_role(parent.node, parent.scope)[0] is Role.APP
-    return False
+    return _is_app(parent, index)
 
 
 _RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
@@ -2200,7 +2200,8 @@ def _mount(
                 parent_prefix = _passed_string(
                     written_prefix, parent.scope, index, modules, defaults
                 )
-        by_app = role is Role.APP
+        # `app = container.app()` in a factory declared `-> FastAPI` (see `declared_app`).
+        by_app = role is Role.APP or index.declared_app(parent)
         if by_app and prefix is not None and not copied:
             # `app.router.prefix = "/api"` above the include: FastAPI adds it to its routes too.
             own = index.app_router_prefix(parent, scope, call.lineno)

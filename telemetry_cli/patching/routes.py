@@ -2067,10 +2067,22 @@ _MAX_BASES = 8
 def _instance_assignments(
     class_scope: Scope, attribute: str, module: ModuleModel
 ) -> list[tuple[ast.expr, Scope]]:
-    """Every ``self.<attribute> = value`` in the methods of a class, with the method's scope."""
+    """Every ``self.<attribute> = value`` in the methods of a class, with the method's scope.
+
+    An assignment in the class body (``app = FastAPI()``) is what ``self.app`` reads too.
+    """
     cls = class_scope.node
     assert isinstance(cls, ast.ClassDef)
-    found: list[tuple[ast.expr, Scope]] = []
+    found: list[tuple[ast.expr, Scope]] = [
+        (value, class_scope)
+        for statement in cls.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        and (value := statement.value) is not None
+        and any(
+            isinstance(target, ast.Name) and target.id == attribute
+            for target in assigned_targets(statement)
+        )
+    ]
     for method in cls.body:
         if not (isinstance(method, FunctionNode) and _instance_method(method)):
             continue

@@ -395,6 +395,34 @@ def returned_only(function: FunctionNode) -> ast.expr | None:
     return body[0].value
 
 
+def returned_parameter(function: FunctionNode) -> str | None:
+    """The parameter a function always returns as it was given, else None.
+
+    Every ``return`` of its own body (none bare, at least one) returns that parameter by name,
+    and the body never rebinds it: ``def setup(app): app.add_middleware(...); return app``.
+    """
+    returned: set[str] = set()
+    for node in _walk_scope(function):
+        if isinstance(node, ast.Return):
+            if not isinstance(node.value, ast.Name):
+                return None
+            returned.add(node.value.id)
+    if len(returned) != 1:
+        return None
+    (name,) = returned
+    arguments = function.args
+    if name not in {
+        argument.arg
+        for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    }:
+        return None
+    rebound = any(
+        isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
+        for node in _walk_scope(function)
+    )
+    return None if rebound else name
+
+
 def wraps_name(value: ast.expr, name: str, scope: Scope, depth: int = 0) -> bool:
     """Whether ``value`` is built from what ``name`` held before it is rebound to it.
 
@@ -1712,7 +1740,7 @@ class PackageIndex:
         of that function agree on it. A variable assigned a factory's result
         (``api = build_api()``) holds the app the factory builds, in the variable it returns.
         """
-        binding = self.aliased(binding, depth)  # `api = app`: the app's own key
+        binding = self.handed_back(self.aliased(binding, depth))  # `api = app`: the app's own
         key = self._variable_key(binding, Role.APP)
         if key is None:
             return None
@@ -1729,7 +1757,43 @@ class PackageIndex:
         which the factory's is taken to be included (see ``mounts``): a factory called twice
         builds two routers.
         """
-        return self._variable_key(binding, Role.ROUTER)
+        return self._variable_key(self.handed_back(binding), Role.ROUTER)
+
+    def declared_app(self, binding: Binding | None) -> TypeGuard[Binding]:
+        """Whether a variable is the one a factory declared to return an app returns.
+
+        ``def create_app() -> FastAPI: app = AppContainer.app_factory.resolve_sync(); ...;
+        return app``: a dependency-injection container's provider (or a library's builder)
+        makes the app where ``FastAPI(...)`` is not seen; the annotation says what the
+        variable, bound once and the only one the function returns, holds.
+        """
+        if not bound_once(binding):
+            return False
+        function = binding.scope.node
+        if not isinstance(function, FunctionNode) or function.returns is None:
+            return False
+        outer = binding.scope.parent or binding.scope
+        if self.annotation_role(function.returns, outer) is not Role.APP:
+            return False
+        returned = [node for node in _walk_scope(function) if isinstance(node, ast.Return)]
+        return bool(returned) and all(
+            isinstance(node.value, ast.Name) and node.value.id == binding.name for node in returned
+        )
+
+    def handed_back(self, binding: Binding | None) -> Binding | None:
+        """What a name held before it was rebound to a helper's call handing it back, else itself.
+
+        ``app = FastAPI()``, then ``app = configure(app)`` (see :meth:`passed_through`): one
+        object under both assignments, built by the first.
+        """
+        if (
+            binding is None
+            or binding.kind != "value"
+            or not isinstance(binding.node, ast.Call)
+            or self.passed_through(binding.node, binding.scope) is None
+        ):
+            return binding
+        return unwrapped(binding)
 
     def _variable_key(self, binding: Binding | None, role: Role) -> tuple[str, str] | None:
         """``(module, name)`` of a variable built as ``role``; in a function, with its line."""
@@ -1738,7 +1802,10 @@ class PackageIndex:
             or binding.kind != "value"
             or binding.scope.is_class
             or not isinstance(binding.node, ast.Call)
-            or self.built_role(binding.node, binding.scope)[0] is not role
+        ):
+            return None
+        if self.built_role(binding.node, binding.scope)[0] is not role and not (
+            role is Role.APP and self.declared_app(binding)
         ):
             return None
         if binding.scope.parent is None:
@@ -1803,17 +1870,47 @@ class PackageIndex:
         inner = Scope(function, factory.scope.module, factory.scope)
         return inner, [node.value for node in _walk_scope(function) if isinstance(node, ast.Return)]
 
-    def expression_role(self, expression: ast.expr, scope: Scope) -> Role | None:
-        """What an expression evaluates to: a call that builds one, or a name bound to one."""
+    def expression_role(self, expression: ast.expr, scope: Scope, depth: int = 0) -> Role | None:
+        """What an expression evaluates to: a call that builds one, or a name bound to one.
+
+        A call of a helper handing back what it is given (``configure(app)``, see
+        :meth:`passed_through`) is what it is given; a name rebound to such a call (``app =
+        configure(app)``) holds what it held before (see :func:`unwrapped`).
+        """
+        if depth > _MAX_DEPTH:
+            return None
         if isinstance(expression, ast.Call):
-            return self.built_role(expression, scope)[0]
+            role = self.built_role(expression, scope)[0]
+            passed = None if role is not None else self.passed_through(expression, scope)
+            return role if passed is None else self.expression_role(passed, scope, depth + 1)
         if isinstance(expression, ast.Name):
             binding = scope.lookup(expression.id)
             if binding is not None and binding.kind == "value" and binding.node is not None:
+                binding = unwrapped(binding)
                 assert isinstance(binding.node, ast.expr)
                 if isinstance(binding.node, ast.Call):
-                    return self.built_role(binding.node, binding.scope)[0]
+                    return self.expression_role(binding.node, binding.scope, depth + 1)
         return None
+
+    def passed_through(self, call: ast.Call, scope: Scope) -> ast.expr | None:
+        """The argument ``call`` evaluates to, when it calls a helper that hands it back.
+
+        ``def configure(app): app.include_router(...); return app``: every ``return`` of the
+        function returns that parameter, never rebound, so ``configure(app)`` is ``app`` (the
+        idiom ``app = configure(app)``). None for any other call.
+        """
+        target = self.defined(call.func, scope)
+        if target is None or target.kind != "function":
+            return None
+        function = target.node
+        assert isinstance(function, FunctionNode)
+        parameter = returned_parameter(function)
+        if parameter is None:
+            return None
+        arguments = function.args
+        positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
+        position = positional.index(parameter) if parameter in positional else None
+        return call_argument(call, position, parameter)
 
     def annotation_role(self, annotation: ast.expr, scope: Scope) -> Role | None:
         """The role of an annotation's class (``APIRouter``, ``Annotated[APIRouter, ...]``)."""
