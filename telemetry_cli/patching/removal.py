@@ -12,6 +12,7 @@ import ast
 import io
 import tokenize
 
+from telemetry_cli.events import CONTEXT_PROPERTIES
 from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
@@ -161,6 +162,54 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     if isinstance(logger_root, ast.Name):
         known.add(logger_root.id)
     return all(_captured_value(value, known) for value in payload.values[4:])
+
+
+def stale_entries(
+    handler: Handler, call: LogCall, wanted: list[tuple[str, str]], loggable: set[str]
+) -> list[str]:
+    """What an inserted call edited by hand still says that generate would now write otherwise.
+
+    The call is the user's (kept, never rewritten without ``--force``), but the keys generate
+    wrote into it can go stale as the code or the plan changes: a context value in the form
+    generate writes that differs from today's (the route, methods, handler's name, block
+    type), a property the plan captures (or path parameter) it lacks, or a key of ``loggable``
+    (properties and path parameters generate can write) read off the handler that the plan no
+    longer asks for. A key or value of the user's own is theirs and never named. A call
+    without the context generate writes (written by hand) has nothing stale.
+    """
+    if not _looks_inserted(call):
+        return []
+    value = call.statement.value
+    assert isinstance(value, ast.Call)
+    payload = value.args[1]
+    assert isinstance(payload, ast.Dict)
+    values = {
+        key.value: item
+        for key, item in zip(payload.keys, payload.values, strict=True)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    }
+    known = {argument.arg for argument, _ in handler.parameters()} | set(_GENERATED_CALLS)
+    logger_root = chain_root(_logger_expression(call))
+    if isinstance(logger_root, ast.Name):
+        known.add(logger_root.id)
+    stale = []
+    for key, source in wanted:
+        have = values.get(key)
+        if have is None:
+            # A context key taken out is the user's choice; the plan asks for what follows.
+            if key not in CONTEXT_PROPERTIES:
+                stale.append(f"`{key}` missing")
+            continue
+        expected = ast.parse(source, mode="eval").body
+        if ast.dump(have) != ast.dump(expected) and _generated_value(have):
+            stale.append(f"`{key}` is {ast.unparse(have)}, now {ast.unparse(expected)}")
+    asked = {key for key, _ in wanted}
+    stale.extend(
+        f"`{key}` no longer logged by the plan"
+        for key, item in values.items()
+        if key in loggable and key not in asked and _captured_value(item, known)
+    )
+    return stale
 
 
 def user_comment(module: ModuleModel, statement: ast.stmt) -> str | None:
