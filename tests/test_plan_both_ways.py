@@ -1139,15 +1139,16 @@ def test_a_call_the_user_changed_that_went_out_of_date_is_named_until_forced(
 
 
 def test_a_call_the_user_changed_that_is_up_to_date_stays_green(tmp_path: Path) -> None:
-    # Keys and values of the user's own, a context key taken out: nothing generate wrote is
-    # out of date, so nothing is said.
+    # A key of the user's own, a block type of their choosing, a context key and a path
+    # parameter taken out: nothing generate wrote went out of date, so nothing is said.
     root = _project(tmp_path)
     assert run("generate", "--root", str(root)).exit_code == 0
     chapters = root / CHAPTERS
     text = chapters.read_text()
     for old, new in (
-        ('"chapter_id": chapter_id,\n', '"chapter_id": chapter_id,\n            "v": 2,\n'),
+        ('"chapter_id": chapter_id,\n', '"v": 2,\n'),
         ('            "method": "GET",\n', ""),
+        ('"block_type": "chapters",\n', '"block_type": "chapter-page",\n'),
         ('"handler": "get_chapter",\n', '"handler": "get_chapter",  # keep\n'),
     ):
         assert text.count(old) == 1

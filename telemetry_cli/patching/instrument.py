@@ -1179,7 +1179,8 @@ def _stale_users_call(
     loggable = {key for key, _ in payload_entries(handler, fallback_block)}
     if event is not None:
         loggable.update(item.name for item in event.properties)
-    return stale_entries(handler, call, wanted, loggable - set(CONTEXT_PROPERTIES))
+    captured = {key for key, _ in filled or ()}
+    return stale_entries(handler, call, wanted, captured, loggable - set(CONTEXT_PROPERTIES))
 
 
 def _logger_source(statement: ast.Expr) -> str:
