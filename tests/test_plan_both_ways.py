@@ -1156,3 +1156,35 @@ def test_a_call_the_user_changed_that_is_up_to_date_stays_green(tmp_path: Path) 
     chapters.write_text(text)
     check = run("generate", "--root", str(root), "--check")
     assert check.exit_code == 0, check.stdout
+
+
+def test_a_handler_moved_to_a_module_of_another_event_logs_that_event(tmp_path: Path) -> None:
+    # `quiz` moved by hand, with its call, from the module logging ai_block_used to the one
+    # logging chapter_visit: the call, exactly as generate wrote it for the old route, was
+    # refused ("logs 'ai_block_used', expected 'chapter_visit'; fix the call or the plan")
+    # where a fresh generate writes a chapter_visit call.
+    quiz = AI_BLOCKS_PY[AI_BLOCKS_PY.index('@router.post("/quiz/') :]
+    moved = {
+        BLOCKS: AI_BLOCKS_PY.replace("\n\n\n" + quiz, "\n"),
+        CHAPTERS: CHAPTERS_PY + "\n\n" + quiz,
+    }
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = (root / BLOCKS).read_text()
+    start = blocks.index('@router.post("/quiz/')
+    (root / CHAPTERS).write_text((root / CHAPTERS).read_text() + "\n\n" + blocks[start:])
+    (root / BLOCKS).write_text(blocks[:start].rstrip("\n") + "\n")
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    fresh = _project(tmp_path / "fresh")
+    for path, text in moved.items():
+        (fresh / path).write_text(text)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    for path in (BLOCKS, CHAPTERS):
+        assert (root / path).read_text() == (fresh / path).read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    for path, text in moved.items():
+        assert (root / path).read_text() == text

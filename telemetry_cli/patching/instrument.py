@@ -1133,15 +1133,20 @@ def _inserted_call_state(
 
     Out of date: the route or methods changed, or the plan declared the event or changed what
     it captures; a call in the shape generate writes (see :func:`~.removal.inserted_call`) is
-    brought up to date. None for a call edited by hand, which is left to its author.
+    brought up to date. So is one of another event type that went in for another route (its
+    handler was moved here from a module that logs that type); with today's route, another
+    type was the user's choice. None for a call edited by hand, which is left to its author.
     """
-    if len(calls) != 1 or calls[0].event_type != event_type:
+    if len(calls) != 1 or calls[0].event_type is None:
         return None
     call = calls[0]
     statement = call.statement
     fallback_block = module.name.rpartition(".")[2]
     logger = _logger_source(statement)
     entries = payload_entries(handler, fallback_block, with_logger(filled, logger))
+    if call.event_type != event_type:
+        ours = inserted_call(handler, call, fallback_block)
+        return (call, True) if ours and not _logs_route(statement, entries[0][1]) else None
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
     wanted = log_call_lines(
@@ -1181,6 +1186,16 @@ def _stale_users_call(
         loggable.update(item.name for item in event.properties)
     captured = {key for key, _ in filled or ()}
     return stale_entries(handler, call, wanted, captured, loggable - set(CONTEXT_PROPERTIES))
+
+
+def _logs_route(statement: ast.Expr, route: str) -> bool:
+    """Whether the call's payload logs ``route`` (source) as its ``route``."""
+    payload = statement.value.args[1]  # type: ignore[attr-defined]
+    expected = ast.dump(ast.parse(route, mode="eval").body)
+    return any(
+        isinstance(key, ast.Constant) and key.value == "route" and ast.dump(value) == expected
+        for key, value in zip(payload.keys, payload.values, strict=True)
+    )
 
 
 def _logger_source(statement: ast.Expr) -> str:
