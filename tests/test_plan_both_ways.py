@@ -1057,3 +1057,134 @@ def test_an_import_sharing_a_line_is_not_reported_while_a_new_call_reads_it(
     assert shared in chapters.read_text()
     assert '"error_event",' in chapters.read_text()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+DECLARED_OPTIONAL = """
+[tool.telemetry-scaffold.events.chapter_visit]
+properties.chapter_id = { type = "string", required = false }
+"""
+
+
+@pytest.mark.parametrize(
+    ("plan", "old", "new", "said"),
+    [
+        pytest.param(
+            FULL_PLAN, "def get_chapter(", "def read_chapter(", "`handler`", id="handler-renamed"
+        ),
+        pytest.param(
+            FULL_PLAN,
+            '@router.get("/{chapter_id}")',
+            '@router.get("/{chapter_id}/read")',
+            "`route` .*`block_type`",
+            id="route-changed",
+        ),
+        pytest.param(
+            FULL_PLAN,
+            '@router.get("/{chapter_id}")',
+            '@router.post("/{chapter_id}")',
+            "`method`",
+            id="method-changed",
+        ),
+        pytest.param(
+            FULL_PLAN,
+            '@router.get("/{chapter_id}")\ndef get_chapter(chapter_id: str)',
+            '@router.get("/{book}/{chapter_id}")\ndef get_chapter(book: str, chapter_id: str)',
+            "`book` missing",
+            id="path-parameter-added",
+        ),
+        pytest.param(
+            FULL_PLAN.replace('"chapter_visit"', '{ event = "chapter_visit", capture = [] }')
+            + DECLARED_OPTIONAL,
+            "",
+            "",
+            "`chapter_id` no longer logged",
+            id="capture-dropped",
+        ),
+    ],
+)
+def test_a_call_the_user_changed_that_went_out_of_date_is_named_until_forced(
+    tmp_path: Path, plan: str, old: str, new: str, said: str
+) -> None:
+    # A call with a comment of the user's is theirs, never rewritten; when what generate wrote
+    # in it went out of date (the handler renamed, its route changed, the plan capturing less),
+    # `--check` stayed green and nothing said so.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    text = chapters.read_text()
+    inserted = '"chapter_visit",\n'
+    assert text.count(inserted) == 1
+    chapters.write_text(text.replace(inserted, '"chapter_visit",  # keep\n'))
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    if old:
+        assert old in CHAPTERS_PY
+        chapters.write_text(chapters.read_text().replace(old, new))
+    _set_plan(root, plan)
+    edited = chapters.read_bytes()
+    stale = rf"{re.escape(CHAPTERS)}:\d+: the log call of route .* out of date: .*{said}"
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert len(re.findall(stale, check.stdout)) == 1, check.stdout
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert re.search(stale, result.stdout), result.stdout
+    assert chapters.read_bytes() == edited
+    forced = run("generate", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    fresh = _project(tmp_path / "fresh", plan)
+    (fresh / CHAPTERS).write_text(CHAPTERS_PY.replace(old, new) if old else CHAPTERS_PY)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert chapters.read_bytes() == (fresh / CHAPTERS).read_bytes()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_call_the_user_changed_that_is_up_to_date_stays_green(tmp_path: Path) -> None:
+    # A key of the user's own, a block type of their choosing, a context key and a path
+    # parameter taken out: nothing generate wrote went out of date, so nothing is said.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    text = chapters.read_text()
+    for old, new in (
+        ('"chapter_id": chapter_id,\n', '"v": 2,\n'),
+        ('            "method": "GET",\n', ""),
+        ('"block_type": "chapters",\n', '"block_type": "chapter-page",\n'),
+        ('"handler": "get_chapter",\n', '"handler": "get_chapter",  # keep\n'),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    chapters.write_text(text)
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 0, check.stdout
+
+
+def test_a_handler_moved_to_a_module_of_another_event_logs_that_event(tmp_path: Path) -> None:
+    # `quiz` moved by hand, with its call, from the module logging ai_block_used to the one
+    # logging chapter_visit: the call, exactly as generate wrote it for the old route, was
+    # refused ("logs 'ai_block_used', expected 'chapter_visit'; fix the call or the plan")
+    # where a fresh generate writes a chapter_visit call.
+    quiz = AI_BLOCKS_PY[AI_BLOCKS_PY.index('@router.post("/quiz/') :]
+    moved = {
+        BLOCKS: AI_BLOCKS_PY.replace("\n\n\n" + quiz, "\n"),
+        CHAPTERS: CHAPTERS_PY + "\n\n" + quiz,
+    }
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = (root / BLOCKS).read_text()
+    start = blocks.index('@router.post("/quiz/')
+    (root / CHAPTERS).write_text((root / CHAPTERS).read_text() + "\n\n" + blocks[start:])
+    (root / BLOCKS).write_text(blocks[:start].rstrip("\n") + "\n")
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    fresh = _project(tmp_path / "fresh")
+    for path, text in moved.items():
+        (fresh / path).write_text(text)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    for path in (BLOCKS, CHAPTERS):
+        assert (root / path).read_text() == (fresh / path).read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    for path, text in moved.items():
+        assert (root / path).read_text() == text

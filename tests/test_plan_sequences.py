@@ -6,11 +6,14 @@ once broke it; the property test runs random sequences of plan edits on the bund
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -621,6 +624,131 @@ _SOURCE_EDITS: dict[str, Edit] = {
 }
 
 
+def _route_modules(app: Path) -> list[Path]:
+    """The user's modules of ``app`` (the layer's own files left out)."""
+    names = ("api/ai_blocks.py", "api/chapters.py", "api/pages.py", "main.py", "server.py")
+    return [app / name for name in names if (app / name).exists()]
+
+
+def _ruff_format_narrow(app: Path) -> None:
+    # The project's formatter set to 60 columns and single quotes, then run: generate lays its
+    # code out the same way, so a fresh generate on the formatted sources writes the same bytes.
+    (app / "ruff.toml").write_text('line-length = 60\n[format]\nquote-style = "single"\n')
+    modules = [str(path) for path in _route_modules(app)]
+    subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "-q", "--no-cache", *modules], check=True
+    )
+
+
+def _handlers(text: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [
+        node
+        for node in ast.parse(text).body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any("router." in ast.unparse(decorator) for decorator in node.decorator_list)
+    ]
+
+
+def _swap_handlers(app: Path) -> None:
+    # The last handler moved above the first: each keeps its call.
+    module = app / "api/ai_blocks.py"
+    text = module.read_text()
+    lines = text.splitlines(keepends=True)
+    handlers = _handlers(text)
+    first, last = handlers[0], handlers[-1]
+    start = min(decorator.lineno for decorator in last.decorator_list) - 1
+    block = lines[start : last.end_lineno]
+    del lines[start : last.end_lineno]
+    at = min(decorator.lineno for decorator in first.decorator_list) - 1
+    lines[at:at] = [*block, "\n", "\n"]
+    module.write_text("".join(lines).rstrip("\n") + "\n")
+
+
+def _chapters(app: Path) -> Path:
+    return next(path for path in (app / "api/chapters.py", app / "api/pages.py") if path.exists())
+
+
+def _add_decorator(app: Path) -> None:
+    module = _chapters(app)
+    text = module.read_text().replace(
+        "\n\n@router.get(", "\n\ndef _audited(function):\n    return function\n\n\n@router.get(", 1
+    )
+    module.write_text(re.sub(r"^(@router\.get\([^\n]*\)\n)", r"\1@_audited\n", text, flags=re.M))
+
+
+def _strip_docstrings(app: Path) -> None:
+    module = app / "api/ai_blocks.py"
+    text = module.read_text()
+    lines = text.splitlines(keepends=True)
+    for handler in reversed(_handlers(text)):
+        first = handler.body[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            del lines[first.lineno - 1 : first.end_lineno]
+    module.write_text("".join(lines))
+
+
+def _docstring_back(app: Path) -> None:
+    # Right below the signature: above the inserted call, and above comments of the user's.
+    module = app / "api/ai_blocks.py"
+    text = module.read_text()
+    lines = text.splitlines(keepends=True)
+    for handler in reversed(_handlers(text)):
+        first = handler.body[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            continue
+        at = first.lineno - 1
+        while lines[at - 1].strip().startswith("#"):
+            at -= 1
+        indent = lines[first.lineno - 1][: first.col_offset]
+        lines.insert(at, f'{indent}"""A docstring added later."""\n')
+    module.write_text("".join(lines))
+
+
+def _before_own_code(line: str) -> Edit:
+    """A line put above each handler's first statement of its own (past the log call)."""
+
+    def edit(app: Path) -> None:
+        module = _chapters(app)
+        text = module.read_text()
+        lines = text.splitlines(keepends=True)
+        for handler in reversed(_handlers(text)):
+            first = next(
+                statement
+                for statement in handler.body
+                if not (
+                    isinstance(statement, ast.Expr)
+                    and (
+                        isinstance(statement.value, ast.Constant)
+                        or ".log(" in ast.unparse(statement)
+                    )
+                )
+            )
+            indent = lines[first.lineno - 1][: first.col_offset] if line else ""
+            lines.insert(first.lineno - 1, f"{indent}{line}\n")
+        module.write_text("".join(lines))
+
+    return edit
+
+
+def _crlf(app: Path) -> None:
+    for module in _route_modules(app):
+        data = module.read_bytes()
+        if b"\r\n" not in data:
+            module.write_bytes(data.replace(b"\n", b"\r\n"))
+
+
+_MORE_SOURCE_EDITS: dict[str, Edit] = {
+    "ruff format narrow": _in_every_backend(_ruff_format_narrow),
+    "swap handlers": _in_every_backend(_swap_handlers),
+    "add decorator": _in_every_backend(_add_decorator),
+    "strip docstrings": _in_every_backend(_strip_docstrings),
+    "docstring back": _in_every_backend(_docstring_back),
+    "blank line": _in_every_backend(_before_own_code("")),
+    "comment": _in_every_backend(_before_own_code("# A note of the user's.")),
+    "crlf": _in_every_backend(_crlf),
+}
+
+
 def _after_moves(plan: Plan, moved: bool, main_moved: bool = False) -> Plan:
     """The plan as its user would write it once chapters.py became pages.py (main.py, server.py)."""
     if main_moved:
@@ -648,13 +776,19 @@ def _generates(original: Path, work: Path, plan: Plan, source_edits: list[Edit])
 
 
 @st.composite
-def _steps(draw: st.DrawFn) -> list[tuple[list[str], str | None]]:
+def _steps(
+    draw: st.DrawFn, hand_edits: dict[str, Edit] = _SOURCE_EDITS, least: int = 0
+) -> list[tuple[list[str], str | None]]:
     count = draw(st.integers(min_value=1, max_value=4))
     plan_edits = [
         draw(st.lists(st.sampled_from(sorted(_EDITS)), min_size=0, max_size=4, unique=True))
         for _ in range(count)
     ]
-    hand = draw(st.lists(st.sampled_from(sorted(_SOURCE_EDITS)), max_size=2, unique=True))
+    hand = draw(
+        st.lists(
+            st.sampled_from(sorted(hand_edits)), min_size=least, max_size=least + 2, unique=True
+        )
+    )
     at = [draw(st.integers(min_value=0, max_value=count - 1)) for _ in hand]
     steps: list[tuple[list[str], str | None]] = []
     for index, names in enumerate(plan_edits):
@@ -679,6 +813,34 @@ _EXAMPLES = os.environ.get("PLAN_SEQUENCE_EXAMPLES")
 def test_random_plan_sequences_keep_the_invariant(
     original: Path, tmp_path: Path, steps: list[tuple[list[str], str | None]]
 ) -> None:
+    _assert_random_sequence_holds(original, tmp_path, steps, _SOURCE_EDITS)
+
+
+_ALL_SOURCE_EDITS = {**_SOURCE_EDITS, **_MORE_SOURCE_EDITS}
+
+
+@settings(
+    max_examples=int(_EXAMPLES) if _EXAMPLES else 6,
+    deadline=None,
+    derandomize=not _EXAMPLES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=_steps(_ALL_SOURCE_EDITS, least=1))
+def test_random_plan_sequences_with_formatting_and_moves_keep_the_invariant(
+    original: Path, tmp_path: Path, steps: list[tuple[list[str], str | None]]
+) -> None:
+    # What users do to their modules between plan changes: run their formatter (configured for
+    # other columns and quotes), move handlers, add decorators, docstrings, blank lines and
+    # comments around the inserted calls, convert line endings.
+    _assert_random_sequence_holds(original, tmp_path, steps, _ALL_SOURCE_EDITS)
+
+
+def _assert_random_sequence_holds(
+    original: Path,
+    tmp_path: Path,
+    steps: list[tuple[list[str], str | None]],
+    hand_edits: dict[str, Edit],
+) -> None:
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
     plans = [BASE]
@@ -690,15 +852,15 @@ def test_random_plan_sequences_keep_the_invariant(
         for name in names:
             _EDITS[name](plan)
         plan = _after_moves(plan, "move chapters" in attempt, "move main" in attempt)
-        if not _generates(original, work, plan, [_SOURCE_EDITS[name] for name in attempt]):
+        if not _generates(original, work, plan, [hand_edits[name] for name in attempt]):
             # Not a plan one generate takes on these sources (a config error, a handler it
             # cannot capture from): not a step of a sequence either.
             continue
         if hand is not None:
-            edits[len(plans)] = _SOURCE_EDITS[hand]
+            edits[len(plans)] = hand_edits[hand]
         done = attempt
         plans.append(plan)
-    source_edits = tuple(_SOURCE_EDITS[name] for name in done)
+    source_edits = tuple(hand_edits[name] for name in done)
     # Mid-sequence, a second plan (--config) on the same root is refused and changes nothing.
     problems = run_sequence(
         original, work, plans, edits, source_edits, second_config_at=len(plans) // 2

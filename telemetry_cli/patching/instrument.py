@@ -23,7 +23,7 @@ from telemetry_cli.patching.edits import (
     statement_indent_unit,
     top_statement_of,
 )
-from telemetry_cli.patching.removal import inserted_call
+from telemetry_cli.patching.removal import inserted_call, stale_entries
 from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
@@ -146,6 +146,8 @@ def instrument_module(
     analytics_package: str,
     event: EventSpec | None = None,
     captured: tuple[str, ...] = (),
+    *,
+    force: bool = False,
 ) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
 
@@ -154,6 +156,8 @@ def instrument_module(
     call is reported with its line, its shape and the fix. For a declared ``event`` the call
     carries the route context and the ``captured`` properties, each from a parameter of the
     handler or a field of its body model; a required one that cannot be found is reported.
+    A call generate inserted that was edited by hand is the user's, but what it says that went
+    out of date (see :func:`~.removal.stale_entries`) is reported; ``force`` replaces it.
 
     Raises:
         PatchError: the module has no route handler at all (the plan names the wrong module).
@@ -227,6 +231,22 @@ def instrument_module(
                 continue
             if state is not None and state[1]:
                 _replace_call(editor, handler, state[0], event_type, filled, module)
+                continue
+            stale = _stale_users_call(handler, calls, event_type, filled, event, module)
+            if stale and force:
+                _replace_call(editor, handler, calls[0], event_type, filled, module)
+                continue
+            if stale:
+                # Kept as the user's, but said: the run fails until it is brought up to date.
+                problems.append(
+                    (
+                        line,
+                        f"{path}:{calls[0].statement.lineno}: the log call of route "
+                        f"{handler.label()} was changed by hand (kept as yours) and is out of "
+                        f"date: {'; '.join(stale)}; update it by hand, or rerun with --force "
+                        "to replace it",
+                    )
+                )
                 continue
             problems.extend((line, problem) for problem in _call_problems(where, calls, event_type))
             continue
@@ -1113,15 +1133,20 @@ def _inserted_call_state(
 
     Out of date: the route or methods changed, or the plan declared the event or changed what
     it captures; a call in the shape generate writes (see :func:`~.removal.inserted_call`) is
-    brought up to date. None for a call edited by hand, which is left to its author.
+    brought up to date. So is one of another event type that went in for another route (its
+    handler was moved here from a module that logs that type); with today's route, another
+    type was the user's choice. None for a call edited by hand, which is left to its author.
     """
-    if len(calls) != 1 or calls[0].event_type != event_type:
+    if len(calls) != 1 or calls[0].event_type is None:
         return None
     call = calls[0]
     statement = call.statement
     fallback_block = module.name.rpartition(".")[2]
     logger = _logger_source(statement)
     entries = payload_entries(handler, fallback_block, with_logger(filled, logger))
+    if call.event_type != event_type:
+        ours = inserted_call(handler, call, fallback_block)
+        return (call, True) if ours and not _logs_route(statement, entries[0][1]) else None
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
     wanted = log_call_lines(
@@ -1138,6 +1163,39 @@ def _inserted_call_state(
     if ast.dump(wanted_tree.body[0]) == ast.dump(statement):
         return call, False  # the same call, laid out differently
     return (call, True) if inserted_call(handler, call, fallback_block) else None
+
+
+def _stale_users_call(
+    handler: Handler,
+    calls: list[LogCall],
+    event_type: str,
+    filled: list[tuple[str, str]] | None,
+    event: EventSpec | None,
+    module: ModuleModel,
+) -> list[str]:
+    """What the handler's one call of ``event_type``, edited by hand, says out of date."""
+    if len(calls) != 1 or calls[0].event_type != event_type:
+        return []  # wrong type, or several: said by _call_problems
+    call = calls[0]
+    fallback_block = module.name.rpartition(".")[2]
+    logger = _logger_source(call.statement)
+    wanted = payload_entries(handler, fallback_block, with_logger(filled, logger))
+    # What generate can write after the context: path parameters, and declared properties.
+    loggable = {key for key, _ in payload_entries(handler, fallback_block)}
+    if event is not None:
+        loggable.update(item.name for item in event.properties)
+    captured = {key for key, _ in filled or ()}
+    return stale_entries(handler, call, wanted, captured, loggable - set(CONTEXT_PROPERTIES))
+
+
+def _logs_route(statement: ast.Expr, route: str) -> bool:
+    """Whether the call's payload logs ``route`` (source) as its ``route``."""
+    payload = statement.value.args[1]  # type: ignore[attr-defined]
+    expected = ast.dump(ast.parse(route, mode="eval").body)
+    return any(
+        isinstance(key, ast.Constant) and key.value == "route" and ast.dump(value) == expected
+        for key, value in zip(payload.keys, payload.values, strict=True)
+    )
 
 
 def _logger_source(statement: ast.Expr) -> str:

@@ -737,6 +737,7 @@ class _Analysis:
                     self.package,
                     plan.event(event_type),
                     plan.captured(module_path),
+                    force=self.force,
                 )
             except PatchError as problem:
                 if editor.edits.empty and not editor.edits.changes:

@@ -12,6 +12,7 @@ import ast
 import io
 import tokenize
 
+from telemetry_cli.events import CONTEXT_PROPERTIES
 from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
@@ -156,11 +157,70 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     # After the context, generate writes only values read off the handler's own parameters
     # (path parameters, captured properties), through the logger's `text()` at most: a literal
     # or another name there is a key the user added, which makes the call theirs.
+    known = _known_names(handler, call)
+    return all(_captured_value(value, known) for value in payload.values[4:])
+
+
+def stale_entries(
+    handler: Handler,
+    call: LogCall,
+    wanted: list[tuple[str, str]],
+    captured: set[str],
+    loggable: set[str],
+) -> list[str]:
+    """What an inserted call edited by hand still says that generate would now write otherwise.
+
+    The call is the user's (kept, never rewritten without ``--force``), but what generate wrote
+    into it goes stale as the code or the plan changes: the route, methods or handler's name in
+    the form generate writes but not today's; a property of ``captured`` (the plan asks for it
+    by name) missing or read otherwise; a key of ``loggable`` (what generate can write after
+    the context) read off the handler that ``wanted`` no longer has. The block type and path
+    parameters follow the route: judged only once the route is stale, else a block type or a
+    key taken out are the user's choice. A call without the context generate writes (written
+    by hand) has nothing stale.
+    """
+    if not _looks_inserted(call):
+        return []
+    value = call.statement.value
+    assert isinstance(value, ast.Call)
+    payload = value.args[1]
+    assert isinstance(payload, ast.Dict)
+    values = {
+        key.value: item
+        for key, item in zip(payload.keys, payload.values, strict=True)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    }
+    stale = []
+    route_stale = False
+    for key, source in wanted:
+        derived = key not in captured and key not in ("route", "method", "handler")
+        have = values.get(key)
+        if (derived and not route_stale) or (have is None and key in CONTEXT_PROPERTIES):
+            continue
+        if have is None:
+            stale.append(f"`{key}` missing")
+            continue
+        expected = ast.parse(source, mode="eval").body
+        if ast.dump(have) != ast.dump(expected) and _generated_value(have):
+            stale.append(f"`{key}` is {ast.unparse(have)}, now {ast.unparse(expected)}")
+            route_stale = route_stale or key == "route"
+    asked = {key for key, _ in wanted}
+    known = _known_names(handler, call)
+    stale.extend(
+        f"`{key}` no longer logged by the plan"
+        for key, item in values.items()
+        if key in loggable and key not in asked and _captured_value(item, known)
+    )
+    return stale
+
+
+def _known_names(handler: Handler, call: LogCall) -> set[str]:
+    """The names a value generate writes may read: parameters, builtins, the logger."""
     known = {argument.arg for argument, _ in handler.parameters()} | set(_GENERATED_CALLS)
     logger_root = chain_root(_logger_expression(call))
     if isinstance(logger_root, ast.Name):
         known.add(logger_root.id)
-    return all(_captured_value(value, known) for value in payload.values[4:])
+    return known
 
 
 def user_comment(module: ModuleModel, statement: ast.stmt) -> str | None:
