@@ -1864,6 +1864,107 @@ def test_token_in_prose_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
 
 
+# The credentials of HTTP authentication's other schemes, as an Authorization header's value is
+# logged without its name: one token (Negotiate, NTLM, DPoP, ...) or the parameter proving the
+# password (Digest's response, MAC's mac, HOBA's result, SCRAM's data).
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Digest username="ada", realm="api", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
+        'uri="/", response="6629fae49393a05397450978507c4ef1"',
+        "digest username=ada, response=6629fae49393a05397450978507c4ef1",
+        'MAC id="h480djs93hd8", ts="1336363200", nonce="dj83hs9s", '
+        'mac="bhCQXTVyfj5cmA9uKkPFx1zeOXM="',
+        'HOBA result="kid7.challenge2.nonce9.sig4"',
+        "SCRAM-SHA-256 data=biwsbj11c2VyLHI9ck9wck5HZndFYmVSV2diTkVrcU8=",
+        "Negotiate YIIFzQYGKwYBBQUCoIIFwTCCBb2gMDAuBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNw",
+        "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
+        "DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU",
+        "SSWS 00QCjAl4MlV-WPXM-9xKq3vB7tYcZx8fK2pQ",
+    ],
+)
+def test_a_credential_of_another_http_auth_scheme_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Digest realm="api", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"',  # challenge
+        "Weekly digest mode=daily, response=acknowledged",
+        "Digest of the week: response=positive",
+        "Negotiate long-term-contracts",
+        "NTLM authentication failed for user ada",
+        "JWT ExpiredSignatureError",
+        "Token AuthenticationFailed",
+        "token getHTTPResponseCode",
+        "use DPoP proof-of-possession tokens",
+    ],
+)
+def test_auth_scheme_names_in_prose_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+def _letter_tokens(draw: random.Random, characters: int, count: int) -> list[str]:
+    """Random base64url tokens of ``characters`` characters without a digit."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+    return ["".join(draw.choice(alphabet) for _ in range(characters)) for _ in range(count)]
+
+
+def test_random_tokens_without_a_digit_after_an_auth_scheme_are_redacted(layer: Layer) -> None:
+    # Base64url draws no digit into one 22-character token in 40 (16 random bytes): such a
+    # token mixes capitals and small letters as words do not, so it reads as random all the same.
+    holds = layer.event_logger._holds_secret
+    draw = random.Random(34)
+    for characters, allowed in ((22, 2), (32, 0), (43, 0)):
+        tokens = _letter_tokens(draw, characters, 1000)
+        for scheme in ("Bearer", "Token", "bearer"):
+            misses = [token for token in tokens if not holds(f"{scheme} {token}")]
+            assert len(misses) <= allowed, (scheme, misses)
+
+
+def test_random_tokens_without_a_digit_in_a_path_are_redacted(layer: Layer) -> None:
+    holds = layer.event_logger._holds_secret
+    draw = random.Random(35)
+    for characters, allowed in ((22, 2), (32, 0), (43, 0)):
+        tokens = _letter_tokens(draw, characters, 1000)
+        for before in ("/reset-password/", "/api/sessions/", "/invitations/accept/"):
+            misses = [token for token in tokens if not holds(before + token)]
+            assert len(misses) <= allowed, (before, misses)
+
+
+# A token with a digit and a piece that is letters alone (``Rfqy``) reads as random unless
+# words (four letters or more in one case style, with a vowel) make half of it.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/reset-password/Rfqy-P5Y0L5S633O",
+        "/reset-password/sc5W903I2FQ_Pmmu",
+        "/sessions/z22cv4N2_WFMLA_t",
+        "/verify-email/TNVYh_df5VBbeed7",
+    ],
+)
+def test_a_token_with_a_digit_and_a_short_letter_piece_in_a_path_is_redacted(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("chapter_visit", {"path": text}).payload == {"path": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/verify-email/chapter-12-introduction",
+        "/sessions/2024-summer-conference",
+        "/api-keys/key1-for-production",
+        "/sessions/getWindowsVersionInfo",
+        "/tokens/ValidateTokenSignature",
+        "/reset-password/ResetPasswordConfirm",
+    ],
+)
+def test_words_after_a_segment_naming_a_secret_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("chapter_visit", {"path": text}).payload == {"path": text}
+
+
 # Digits and symbols written for letters inside a word hide no sensitive word; where they stand
 # beside a separator or at a word's end they are read as they are.
 @pytest.mark.parametrize(
