@@ -3630,6 +3630,16 @@ SECRET_PATHS = [
     "/reset-password/abcd-EfghIjkl_mnopQrstUv",  # base64url without a digit: random case
     "/reset-password/abcd-Efgh3jkL_mnopqrstuv",  # a word-like piece, random case and a digit
     "/verify/507f1f77bcf86cd799439011",  # an ObjectId
+    # After an action on records, a token is still one, and so is an id after an action on
+    # accounts, personal data, secrets or no plural.
+    f"/orders/confirm/{LINK_TOKEN}",
+    f"/users/confirm/{SESSION_UUID}",
+    f"/accounts/activate/{SESSION_UUID}",
+    f"/emails/verify/{SESSION_UUID}",
+    f"/tokens/reset/{SESSION_UUID}",
+    f"/api/verify/{SESSION_UUID}",
+    f"/password/reset/{SESSION_UUID}",
+    f"/subscriptions/confirm-email/{SESSION_UUID}",
 ]
 # Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
 KEPT_PATHS = [
@@ -3663,6 +3673,11 @@ KEPT_PATHS = [
     f"/api/auth/users/{SESSION_UUID}",
     f"/auth/roles/{SESSION_UUID}",
     f"/sessions/speakers/{SESSION_UUID}",
+    # A one-time link's word alone after ordinary records' plural name is an action on the
+    # record the id names.
+    f"/orders/confirm/{SESSION_UUID}",
+    f"https://shop.example/api/v1/payments/verify/{SESSION_UUID}?step=2",
+    "/bookings/activate/507f1f77bcf86cd799439011",
 ]
 
 
