@@ -653,6 +653,12 @@ MEASURES_AND_FLAGS = {
     "password": True,
     "session": None,
     "\uff30\uff29\uff2e\uff3f\uff23\uff2f\uff35\uff2e\uff34": 3,  # a full-width PIN_COUNT
+    # Times and versions of a secret.
+    "session_timeout": 30,
+    "session_duration": 1800,
+    "token_ttl": 3600,
+    "ip_version": 4,
+    "password_version": 2,
 }
 SECRETS_UNDER_MEASURE_KEYS = {
     "pin_count": "1234",
@@ -694,6 +700,53 @@ def test_a_kept_measure_is_still_scanned_as_a_value(logger: Any) -> None:
     }
 
 
+# The kind of a secret is no secret: a name or a code starting with a letter under a key whose
+# last word names a kind (type, algorithm, method, provider, ...) after words naming a secret.
+KINDS_OF_SECRETS = {
+    "token_type": "Bearer",
+    "tokenType": "bearer",
+    "auth_method": "oauth",
+    "authMethod": "client_secret_basic",
+    "auth_provider": "google",
+    "signature_algorithm": "RS256",
+    "sig_alg": "HS256",
+    "password_policy": "strict",
+    "otp_type": "totp",
+    "secret_type": "api",
+    "api_key_type": "restricted",
+    "session_mode": "cookie",
+}
+SECRETS_UNDER_KIND_KEYS = {
+    "token_type": "ghp_16C7e42F292c6912E7710c838347Ae178B4a",  # still scanned: a token
+    "auth_method": "Bearer abcdefghij1234567890",  # a credential, not a name
+    "otp_type": 123456,  # a number may be the code
+    "pin_type": "1234",
+    "password_type": "hunter 2 is my password",  # no name or code: text
+    "token_type_value": "bearer",  # the kind is not the key's last word
+}
+
+
+def test_the_kind_of_a_secret_is_kept(logger: Any, sensitive: Any) -> None:
+    assert logger.record("error_event", KINDS_OF_SECRETS).payload == KINDS_OF_SECRETS
+    for key in KINDS_OF_SECRETS:
+        assert sensitive(key), key
+
+
+@pytest.mark.parametrize(("key", "value"), list(SECRETS_UNDER_KIND_KEYS.items()))
+def test_a_secret_under_a_kind_key_is_redacted(logger: Any, key: str, value: Any) -> None:
+    assert logger.record("error_event", {key: value}).payload == {key: "[redacted]"}
+
+
+def test_a_kind_word_the_plan_redacts_is_no_kind(tmp_path: Path) -> None:
+    with rendered_layer(tmp_path, redact=("token_type",)) as extra:
+        logger = extra.event_logger.EventLogger(RecordingSink(), enabled=True)
+        payload = {"token_type": "bearer", "auth_method": "oauth"}
+        assert logger.record("error_event", payload).payload == {
+            "token_type": "[redacted]",
+            "auth_method": "oauth",
+        }
+
+
 def test_measure_words_are_few_ordinary_and_no_attribute_words(layer: Layer) -> None:
     module = layer.event_logger
     words = module._MEASURE_WORDS
@@ -718,8 +771,8 @@ def test_measure_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
     module = layer.event_logger
     for index in range(10_000):
         module._keeps_value(f"pin_{index}_count", 3)
-        assert len(module._measure_names) <= 4096
-    assert module._measure_names["pin_9999_count"] is True
+        assert len(module._property_names) <= 4096
+    assert module._property_names["pin_9999_count"] == "count"
     assert module._keeps_value("pin", 3) is False
 
 
@@ -729,7 +782,7 @@ def test_judging_a_measure_key_takes_linear_time(layer: Layer) -> None:
     for size in (2_000, 16_000):
         key = "pin_" * size + "count"
         start = time.perf_counter()
-        module._names_measure(key)
+        module._secret_property(key)
         timings.append(time.perf_counter() - start)
     assert timings[1] < 20 * max(timings[0], 1e-4)
 
@@ -874,7 +927,7 @@ def cased(draw: st.DrawFn, text: str) -> str:
 # Last words that make a sensitive key name a measure or a flag of the secret ("pin_count").
 MEASURES = [
     "count", "length", "len", "size", "attempts", "retries", "enabled", "verified", "required",
-    "set", "expired", "age", "strength", "score",
+    "set", "expired", "age", "strength", "score", "version", "ttl", "timeout", "duration",
 ]  # fmt: skip
 
 
