@@ -1328,6 +1328,39 @@ def test_a_number_that_is_no_card_number_is_kept(logger: Any, text: str) -> None
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
+# An IBAN in text, compact or printed in groups of four, when its country's length and its
+# check digits hold (ISO 13616); codes of the same shape that fail them are kept.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DE89370400440532013000",
+        "IBAN DE89 3704 0044 0532 0130 00",
+        "pay to GB82WEST12345698765432 today",
+        "GB82 WEST 1234 5698 7654 32",
+        "refund NL91ABNA0417164300, thanks",
+        "FR1420041010050500013M02606",
+        "NO9386011117947",
+    ],
+)
+def test_an_iban_in_text_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DE89370400440532013001",  # a check digit off
+        "DE8937040044053201300",  # a character short for Germany
+        "SKU AB12CDEF3456GHIJ7890",  # no country
+        "order XY12345678901234567",
+        "AA00 0000 0000 0000 00",
+        "sha DE89370400440532013000abc",  # part of a longer word
+    ],
+)
+def test_a_code_that_is_no_iban_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
 # A sensitive name given a literal that carries nothing (null, none, true, false, an empty string,
 # a mask of asterisks) gives nothing away, in text or in JSON text: the text is kept. Any other
 # value, even one starting like a literal, is still a secret.
