@@ -54,6 +54,10 @@ def sensitive(layer: Layer) -> Any:
 # shapes of real keys (headers, camelCase APIs, prefixes, suffixes, plurals, Unicode tricks).
 SENSITIVE = [
     *SENSITIVE_KEYS,
+    # British spellings, abbreviations, bank and national identifiers of other countries.
+    "Authorisation", "proxy_authorisation", "sortCode", "SORT-CODE", "account_no", "accountNo",
+    "nationalInsuranceNumber", "ni_national_insurance_no", "socialInsuranceNumber",
+    "aadhaar_number", "pesel", "personnummer", "codiceFiscale", "drivingLicence", "pswd",
     "passWord", "PassWord", "PASSWORD", "pass_word", "pass-word", "pass.word", "pass word",
     "eMail", "E-Mail", "e_mail", "EMAIL", "e.mail", "emailAddress", "email_address",
     "sessionid", "sessionId", "SESSION_ID", "session-id", "sessionIDs", "session",
@@ -141,6 +145,9 @@ NOT_SENSITIVE = [
     "account_id", "license", "license_type", "tax", "tax_rate", "backup", "recovery",
     "pwa", "pwa_enabled", "mobile", "is_mobile", "mobile_app", "answer", "answers", "phrase",
     "seed", "random_seed", "maiden", "private", "is_private", "security_question_count",
+    "sort", "sort_order", "sortBy", "insurance", "insurance_type", "national", "nationality",
+    "social", "social_links", "licence", "licence_type", "driving_mode", "fiscal_year",
+    "account_notes", "accountNotes", "account_not_found",
     # A language model's usage counts: its tokens are pieces of text.
     "max_tokens", "maxTokens", "max_completion_tokens", "max_new_tokens", "prompt_tokens",
     "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "cached_tokens",
