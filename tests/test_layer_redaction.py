@@ -1957,6 +1957,36 @@ def test_token_in_prose_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
 
 
+# A sensitive name as a subscript given a value, as code assigns a mapping's entry: the quoted
+# name inside the brackets is the name.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "config['password'] = 'hunter2'",
+        "os.environ['SECRET_KEY'] = 'abc'",
+        'ENV["API_TOKEN"] = "abc123"',
+        "$_POST['password']='x'",
+        'settings["db_password"]: hunter2',
+    ],
+)
+def test_a_sensitive_subscript_given_a_value_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "config['description'] = 'hunter2'",
+        "counts['token_count'] = 5",
+        "row['password_changed'] = True",
+        "cfg['sort_key'] = 'name'",
+        "data['user']['name'] = 'ada'",
+    ],
+)
+def test_an_ordinary_subscript_given_a_value_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
 # The credentials of HTTP authentication's other schemes, as an Authorization header's value is
 # logged without its name: one token (Negotiate, NTLM, DPoP, ...) or the parameter proving the
 # password (Digest's response, MAC's mac, HOBA's result, SCRAM's data).
