@@ -54,6 +54,10 @@ def sensitive(layer: Layer) -> Any:
 # shapes of real keys (headers, camelCase APIs, prefixes, suffixes, plurals, Unicode tricks).
 SENSITIVE = [
     *SENSITIVE_KEYS,
+    # British spellings, abbreviations, bank and national identifiers of other countries.
+    "Authorisation", "proxy_authorisation", "sortCode", "SORT-CODE", "account_no", "accountNo",
+    "nationalInsuranceNumber", "ni_national_insurance_no", "socialInsuranceNumber",
+    "aadhaar_number", "pesel", "personnummer", "codiceFiscale", "drivingLicence", "pswd",
     "passWord", "PassWord", "PASSWORD", "pass_word", "pass-word", "pass.word", "pass word",
     "eMail", "E-Mail", "e_mail", "EMAIL", "e.mail", "emailAddress", "email_address",
     "sessionid", "sessionId", "SESSION_ID", "session-id", "sessionIDs", "session",
@@ -141,6 +145,9 @@ NOT_SENSITIVE = [
     "account_id", "license", "license_type", "tax", "tax_rate", "backup", "recovery",
     "pwa", "pwa_enabled", "mobile", "is_mobile", "mobile_app", "answer", "answers", "phrase",
     "seed", "random_seed", "maiden", "private", "is_private", "security_question_count",
+    "sort", "sort_order", "sortBy", "insurance", "insurance_type", "national", "nationality",
+    "social", "social_links", "licence", "licence_type", "driving_mode", "fiscal_year",
+    "account_notes", "accountNotes", "account_not_found",
     # A language model's usage counts: its tokens are pieces of text.
     "max_tokens", "maxTokens", "max_completion_tokens", "max_new_tokens", "prompt_tokens",
     "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "cached_tokens",
@@ -653,6 +660,12 @@ MEASURES_AND_FLAGS = {
     "password": True,
     "session": None,
     "\uff30\uff29\uff2e\uff3f\uff23\uff2f\uff35\uff2e\uff34": 3,  # a full-width PIN_COUNT
+    # Times and versions of a secret.
+    "session_timeout": 30,
+    "session_duration": 1800,
+    "token_ttl": 3600,
+    "ip_version": 4,
+    "password_version": 2,
 }
 SECRETS_UNDER_MEASURE_KEYS = {
     "pin_count": "1234",
@@ -694,6 +707,53 @@ def test_a_kept_measure_is_still_scanned_as_a_value(logger: Any) -> None:
     }
 
 
+# The kind of a secret is no secret: a name or a code starting with a letter under a key whose
+# last word names a kind (type, algorithm, method, provider, ...) after words naming a secret.
+KINDS_OF_SECRETS = {
+    "token_type": "Bearer",
+    "tokenType": "bearer",
+    "auth_method": "oauth",
+    "authMethod": "client_secret_basic",
+    "auth_provider": "google",
+    "signature_algorithm": "RS256",
+    "sig_alg": "HS256",
+    "password_policy": "strict",
+    "otp_type": "totp",
+    "secret_type": "api",
+    "api_key_type": "restricted",
+    "session_mode": "cookie",
+}
+SECRETS_UNDER_KIND_KEYS = {
+    "token_type": "ghp_16C7e42F292c6912E7710c838347Ae178B4a",  # still scanned: a token
+    "auth_method": "Bearer abcdefghij1234567890",  # a credential, not a name
+    "otp_type": 123456,  # a number may be the code
+    "pin_type": "1234",
+    "password_type": "hunter 2 is my password",  # no name or code: text
+    "token_type_value": "bearer",  # the kind is not the key's last word
+}
+
+
+def test_the_kind_of_a_secret_is_kept(logger: Any, sensitive: Any) -> None:
+    assert logger.record("error_event", KINDS_OF_SECRETS).payload == KINDS_OF_SECRETS
+    for key in KINDS_OF_SECRETS:
+        assert sensitive(key), key
+
+
+@pytest.mark.parametrize(("key", "value"), list(SECRETS_UNDER_KIND_KEYS.items()))
+def test_a_secret_under_a_kind_key_is_redacted(logger: Any, key: str, value: Any) -> None:
+    assert logger.record("error_event", {key: value}).payload == {key: "[redacted]"}
+
+
+def test_a_kind_word_the_plan_redacts_is_no_kind(tmp_path: Path) -> None:
+    with rendered_layer(tmp_path, redact=("token_type",)) as extra:
+        logger = extra.event_logger.EventLogger(RecordingSink(), enabled=True)
+        payload = {"token_type": "bearer", "auth_method": "oauth"}
+        assert logger.record("error_event", payload).payload == {
+            "token_type": "[redacted]",
+            "auth_method": "oauth",
+        }
+
+
 def test_measure_words_are_few_ordinary_and_no_attribute_words(layer: Layer) -> None:
     module = layer.event_logger
     words = module._MEASURE_WORDS
@@ -718,8 +778,8 @@ def test_measure_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
     module = layer.event_logger
     for index in range(10_000):
         module._keeps_value(f"pin_{index}_count", 3)
-        assert len(module._measure_names) <= 4096
-    assert module._measure_names["pin_9999_count"] is True
+        assert len(module._property_names) <= 4096
+    assert module._property_names["pin_9999_count"] == "count"
     assert module._keeps_value("pin", 3) is False
 
 
@@ -729,7 +789,7 @@ def test_judging_a_measure_key_takes_linear_time(layer: Layer) -> None:
     for size in (2_000, 16_000):
         key = "pin_" * size + "count"
         start = time.perf_counter()
-        module._names_measure(key)
+        module._secret_property(key)
         timings.append(time.perf_counter() - start)
     assert timings[1] < 20 * max(timings[0], 1e-4)
 
@@ -874,7 +934,7 @@ def cased(draw: st.DrawFn, text: str) -> str:
 # Last words that make a sensitive key name a measure or a flag of the secret ("pin_count").
 MEASURES = [
     "count", "length", "len", "size", "attempts", "retries", "enabled", "verified", "required",
-    "set", "expired", "age", "strength", "score",
+    "set", "expired", "age", "strength", "score", "version", "ttl", "timeout", "duration",
 ]  # fmt: skip
 
 
@@ -1273,6 +1333,39 @@ def test_a_card_number_in_text_is_redacted(logger: Any, text: str) -> None:
 @pytest.mark.parametrize("text", NOT_CARD_NUMBER_TEXTS)
 def test_a_number_that_is_no_card_number_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
+
+
+# An IBAN in text, compact or printed in groups of four, when its country's length and its
+# check digits hold (ISO 13616); codes of the same shape that fail them are kept.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DE89370400440532013000",
+        "IBAN DE89 3704 0044 0532 0130 00",
+        "pay to GB82WEST12345698765432 today",
+        "GB82 WEST 1234 5698 7654 32",
+        "refund NL91ABNA0417164300, thanks",
+        "FR1420041010050500013M02606",
+        "NO9386011117947",
+    ],
+)
+def test_an_iban_in_text_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DE89370400440532013001",  # a check digit off
+        "DE8937040044053201300",  # a character short for Germany
+        "SKU AB12CDEF3456GHIJ7890",  # no country
+        "order XY12345678901234567",
+        "AA00 0000 0000 0000 00",
+        "sha DE89370400440532013000abc",  # part of a longer word
+    ],
+)
+def test_a_code_that_is_no_iban_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
 
 
 # A sensitive name given a literal that carries nothing (null, none, true, false, an empty string,
@@ -1862,6 +1955,137 @@ def test_a_token_credential_is_redacted(logger: Any, text: str) -> None:
 )
 def test_token_in_prose_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# A sensitive name as a subscript given a value, as code assigns a mapping's entry: the quoted
+# name inside the brackets is the name.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "config['password'] = 'hunter2'",
+        "os.environ['SECRET_KEY'] = 'abc'",
+        'ENV["API_TOKEN"] = "abc123"',
+        "$_POST['password']='x'",
+        'settings["db_password"]: hunter2',
+    ],
+)
+def test_a_sensitive_subscript_given_a_value_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "config['description'] = 'hunter2'",
+        "counts['token_count'] = 5",
+        "row['password_changed'] = True",
+        "cfg['sort_key'] = 'name'",
+        "data['user']['name'] = 'ada'",
+    ],
+)
+def test_an_ordinary_subscript_given_a_value_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# The credentials of HTTP authentication's other schemes, as an Authorization header's value is
+# logged without its name: one token (Negotiate, NTLM, DPoP, ...) or the parameter proving the
+# password (Digest's response, MAC's mac, HOBA's result, SCRAM's data).
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Digest username="ada", realm="api", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
+        'uri="/", response="6629fae49393a05397450978507c4ef1"',
+        "digest username=ada, response=6629fae49393a05397450978507c4ef1",
+        'MAC id="h480djs93hd8", ts="1336363200", nonce="dj83hs9s", '
+        'mac="bhCQXTVyfj5cmA9uKkPFx1zeOXM="',
+        'HOBA result="kid7.challenge2.nonce9.sig4"',
+        "SCRAM-SHA-256 data=biwsbj11c2VyLHI9ck9wck5HZndFYmVSV2diTkVrcU8=",
+        "Negotiate YIIFzQYGKwYBBQUCoIIFwTCCBb2gMDAuBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNw",
+        "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
+        "DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU",
+        "SSWS 00QCjAl4MlV-WPXM-9xKq3vB7tYcZx8fK2pQ",
+    ],
+)
+def test_a_credential_of_another_http_auth_scheme_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Digest realm="api", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"',  # challenge
+        "Weekly digest mode=daily, response=acknowledged",
+        "Digest of the week: response=positive",
+        "Negotiate long-term-contracts",
+        "NTLM authentication failed for user ada",
+        "JWT ExpiredSignatureError",
+        "Token AuthenticationFailed",
+        "token getHTTPResponseCode",
+        "use DPoP proof-of-possession tokens",
+    ],
+)
+def test_auth_scheme_names_in_prose_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+def _letter_tokens(draw: random.Random, characters: int, count: int) -> list[str]:
+    """Random base64url tokens of ``characters`` characters without a digit."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+    return ["".join(draw.choice(alphabet) for _ in range(characters)) for _ in range(count)]
+
+
+def test_random_tokens_without_a_digit_after_an_auth_scheme_are_redacted(layer: Layer) -> None:
+    # Base64url draws no digit into one 22-character token in 40 (16 random bytes): such a
+    # token mixes capitals and small letters as words do not, so it reads as random all the same.
+    holds = layer.event_logger._holds_secret
+    draw = random.Random(34)
+    for characters, allowed in ((22, 2), (32, 0), (43, 0)):
+        tokens = _letter_tokens(draw, characters, 1000)
+        for scheme in ("Bearer", "Token", "bearer"):
+            misses = [token for token in tokens if not holds(f"{scheme} {token}")]
+            assert len(misses) <= allowed, (scheme, misses)
+
+
+def test_random_tokens_without_a_digit_in_a_path_are_redacted(layer: Layer) -> None:
+    holds = layer.event_logger._holds_secret
+    draw = random.Random(35)
+    for characters, allowed in ((22, 2), (32, 0), (43, 0)):
+        tokens = _letter_tokens(draw, characters, 1000)
+        for before in ("/reset-password/", "/api/sessions/", "/invitations/accept/"):
+            misses = [token for token in tokens if not holds(before + token)]
+            assert len(misses) <= allowed, (before, misses)
+
+
+# A token with a digit and a piece that is letters alone (``Rfqy``) reads as random unless
+# words (four letters or more in one case style, with a vowel) make half of it.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/reset-password/Rfqy-P5Y0L5S633O",
+        "/reset-password/sc5W903I2FQ_Pmmu",
+        "/sessions/z22cv4N2_WFMLA_t",
+        "/verify-email/TNVYh_df5VBbeed7",
+    ],
+)
+def test_a_token_with_a_digit_and_a_short_letter_piece_in_a_path_is_redacted(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("chapter_visit", {"path": text}).payload == {"path": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/verify-email/chapter-12-introduction",
+        "/sessions/2024-summer-conference",
+        "/api-keys/key1-for-production",
+        "/sessions/getWindowsVersionInfo",
+        "/tokens/ValidateTokenSignature",
+        "/reset-password/ResetPasswordConfirm",
+    ],
+)
+def test_words_after_a_segment_naming_a_secret_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("chapter_visit", {"path": text}).payload == {"path": text}
 
 
 # Digits and symbols written for letters inside a word hide no sensitive word; where they stand
@@ -3529,6 +3753,16 @@ SECRET_PATHS = [
     "/reset-password/abcd-EfghIjkl_mnopQrstUv",  # base64url without a digit: random case
     "/reset-password/abcd-Efgh3jkL_mnopqrstuv",  # a word-like piece, random case and a digit
     "/verify/507f1f77bcf86cd799439011",  # an ObjectId
+    # After an action on records, a token is still one, and so is an id after an action on
+    # accounts, personal data, secrets or no plural.
+    f"/orders/confirm/{LINK_TOKEN}",
+    f"/users/confirm/{SESSION_UUID}",
+    f"/accounts/activate/{SESSION_UUID}",
+    f"/emails/verify/{SESSION_UUID}",
+    f"/tokens/reset/{SESSION_UUID}",
+    f"/api/verify/{SESSION_UUID}",
+    f"/password/reset/{SESSION_UUID}",
+    f"/subscriptions/confirm-email/{SESSION_UUID}",
 ]
 # Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
 KEPT_PATHS = [
@@ -3562,6 +3796,11 @@ KEPT_PATHS = [
     f"/api/auth/users/{SESSION_UUID}",
     f"/auth/roles/{SESSION_UUID}",
     f"/sessions/speakers/{SESSION_UUID}",
+    # A one-time link's word alone after ordinary records' plural name is an action on the
+    # record the id names.
+    f"/orders/confirm/{SESSION_UUID}",
+    f"https://shop.example/api/v1/payments/verify/{SESSION_UUID}?step=2",
+    "/bookings/activate/507f1f77bcf86cd799439011",
 ]
 
 
