@@ -1589,7 +1589,11 @@ def _factory_site(
         # factory builds.
         for node in ast.walk(function):
             if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
-                target = index.defined(node.value.func, scope)
+                # `return builder.build()` with `builder = AppBuilder()`: a method of the
+                # package's class building the app, followed as a factory function is.
+                target = index.defined(node.value.func, scope) or index.method_called(
+                    node.value.func, scope
+                )
                 if target is not None and target.kind == "function":
                     site = _factory_site(target, index, entered)
                     if site is not None:
