@@ -1410,7 +1410,11 @@ def _returned_own_attribute(cls: ast.ClassDef, method_name: str, *, called: bool
 
 
 def _returned_attribute_site(binding: Binding, index: PackageIndex) -> AppSite | None:
-    """The site of the app a function returns as an object's attribute (``return server.app``)."""
+    """The site of the app a function returns as an object's attribute.
+
+    ``return server.app``, or through a method of the object's class returning it
+    (``return application.get_api()``, ``def get_api(self): return self.__api``).
+    """
     function = binding.node
     assert isinstance(function, FunctionNode)
     returned = [
@@ -1418,10 +1422,15 @@ def _returned_attribute_site(binding: Binding, index: PackageIndex) -> AppSite |
         for node in ast.walk(function)
         if isinstance(node, ast.Return) and node.value is not None
     ]
-    if len(returned) != 1 or not isinstance(returned[0], ast.Attribute):
+    if len(returned) != 1:
         return None
     scope = _function_scope(binding)
-    return _attribute_site(returned[0], scope, index)
+    (value,) = returned
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not value.args:
+        return _attribute_site(value.func, scope, index, called=True)
+    if not isinstance(value, ast.Attribute):
+        return None
+    return _attribute_site(value, scope, index)
 
 
 def _here(binding: Binding) -> AppSite:
@@ -1617,7 +1626,11 @@ def _factory_site(
         # factory builds.
         for node in ast.walk(function):
             if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
-                target = index.defined(node.value.func, scope)
+                # `return builder.build()` with `builder = AppBuilder()`: a method of the
+                # package's class building the app, followed as a factory function is.
+                target = index.defined(node.value.func, scope) or index.method_called(
+                    node.value.func, scope
+                )
                 if target is not None and target.kind == "function":
                     site = _factory_site(target, index, entered)
                     if site is not None:
@@ -1627,7 +1640,10 @@ def _factory_site(
         declared = [
             held for name in returned if index.declared_app(held := scope.bindings.get(name))
         ]
-        return _here(declared[0]) if len(declared) == 1 else None
+        if len(declared) == 1:
+            return _here(declared[0])
+        # `application = App(...)`, `return application.get_api()`: built in the class.
+        return _returned_attribute_site(binding, index)
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
     return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
 

@@ -41,6 +41,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     builtin_getattr,
     returned_only,
+    static_or_class,
     unpacked,
 )
 
@@ -227,18 +228,37 @@ def _parameters_read_through(statement: ast.AST, scope: Scope) -> set[str]:
         and isinstance(node.value, ast.Name)
         and (binding := scope.bindings.get(node.value.id)) is not None
         and binding.kind == "param"
+        and not _instance_parameter(binding)
     }
 
 
 def _parameters(names: frozenset[str], scope: Scope) -> set[str]:
-    """Those of ``names`` that are parameters of the function ``scope``."""
+    """Those of ``names`` that are parameters of the function ``scope`` its calls pass."""
     if not isinstance(scope.node, FunctionNode):
         return set()
     return {
         name
         for name in names
-        if (binding := scope.bindings.get(name)) is not None and binding.kind == "param"
+        if (binding := scope.bindings.get(name)) is not None
+        and binding.kind == "param"
+        and not _instance_parameter(binding)
     }
+
+
+def _instance_parameter(parameter: Binding) -> bool:
+    """Whether a parameter is the instance a method runs on (``self``): no call passes it.
+
+    ``App(container, routers)`` runs ``__init__`` with the new instance first; ``self.api``
+    in it is the instance's attribute, not a call's argument.
+    """
+    function = parameter.scope.node
+    owner = parameter.scope.parent
+    if not isinstance(function, FunctionNode) or owner is None or not owner.is_class:
+        return False
+    if static_or_class(function):
+        return False
+    positional = [*function.args.posonlyargs, *function.args.args]
+    return bool(positional) and positional[0].arg == parameter.name
 
 
 def _passed_arguments_of(

@@ -1074,6 +1074,8 @@ def _calls_of(
     owner = (
         function_scope.parent if function_scope.parent and function_scope.parent.is_class else None
     )
+    if owner is not None and function.name == _INIT:
+        return _instantiations(owner, index, modules)
     if owner is not None and not any(
         isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
         for decorator in function.decorator_list
@@ -1101,6 +1103,41 @@ def _calls_of(
             target = index.binding_of(call.func, scope)
             if target is not None and target.node is function:
                 found.append((call, scope))
+    return found
+
+
+def _instantiations(
+    class_scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[tuple[ast.Call, Scope]]:
+    """The package's calls of a class, as calls of its ``__init__`` (``self`` put first).
+
+    ``App(container, [users.router])`` passes ``[users.router]`` for ``routers`` of ``def
+    __init__(self, container, routers)``: each call is given a placeholder for ``self``, so that
+    its arguments sit where the method's parameters do.
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    found: list[tuple[ast.Call, Scope]] = []
+    for name in modules:
+        source = index.source(name)
+        if source is None or cls.name not in source.text:
+            continue
+        model = index.module(name)
+        if model is None:
+            continue
+        for call, scope in method_calls(model, cls.name, names=True):
+            target = index.binding_of(call.func, scope)
+            if target is None or target.kind != "class" or target.node is not cls:
+                continue
+            placeholder = ast.copy_location(ast.Constant(None), call)
+            found.append(
+                (
+                    ast.copy_location(
+                        ast.Call(call.func, [placeholder, *call.args], call.keywords), call
+                    ),
+                    scope,
+                )
+            )
     return found
 
 
@@ -1674,6 +1711,8 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
 
 
 _RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
+# The method a class's call runs with the call's arguments (after the instance).
+_INIT = "__init__"
 # `module_from_spec(spec_from_file_location(name, path))`: a module loaded from a file's path,
 # as a folder listing finds it (the name it is given is no module name of the package).
 _LOADED_FROM_SPEC = "importlib.util.module_from_spec"
