@@ -40,8 +40,8 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     builtin_getattr,
+    instance_parameter,
     returned_only,
-    static_or_class,
     unpacked,
 )
 
@@ -228,7 +228,7 @@ def _parameters_read_through(statement: ast.AST, scope: Scope) -> set[str]:
         and isinstance(node.value, ast.Name)
         and (binding := scope.bindings.get(node.value.id)) is not None
         and binding.kind == "param"
-        and not _instance_parameter(binding)
+        and instance_parameter(binding.scope) != node.value.id
     }
 
 
@@ -241,24 +241,8 @@ def _parameters(names: frozenset[str], scope: Scope) -> set[str]:
         for name in names
         if (binding := scope.bindings.get(name)) is not None
         and binding.kind == "param"
-        and not _instance_parameter(binding)
+        and instance_parameter(binding.scope) != name
     }
-
-
-def _instance_parameter(parameter: Binding) -> bool:
-    """Whether a parameter is the instance a method runs on (``self``): no call passes it.
-
-    ``App(container, routers)`` runs ``__init__`` with the new instance first; ``self.api``
-    in it is the instance's attribute, not a call's argument.
-    """
-    function = parameter.scope.node
-    owner = parameter.scope.parent
-    if not isinstance(function, FunctionNode) or owner is None or not owner.is_class:
-        return False
-    if static_or_class(function):
-        return False
-    positional = [*function.args.posonlyargs, *function.args.args]
-    return bool(positional) and positional[0].arg == parameter.name
 
 
 def _passed_arguments_of(

@@ -67,6 +67,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     call_bound_once,
     chain_root,
+    instance_parameter,
     passes_prefix_through,
     returned_only,
     static_or_class,
@@ -370,9 +371,9 @@ def _helper_of(node: ast.Call, scope: Scope) -> FunctionNode | None:
         and node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
     ):
         return None
-    instance = _instance_parameter(scope)
-    if scope.parent.parent is not None and instance is None:
-        return None
+    instance = instance_parameter(scope)
+    if scope.parent.parent is not None and (instance is None or scope.parent.parent.parent):
+        return None  # neither a module's function nor an instance method of a module's class
     reads_parameter = any(
         isinstance(inner, ast.Name)
         and inner.id != instance
@@ -381,23 +382,6 @@ def _helper_of(node: ast.Call, scope: Scope) -> FunctionNode | None:
         for inner in ast.walk(node)
     )
     return function if reads_parameter else None
-
-
-def _instance_parameter(scope: Scope) -> str | None:
-    """The first parameter of an instance method of a module-level class (``self``), else None."""
-    function = scope.node
-    owner = scope.parent
-    if not (
-        isinstance(function, FunctionNode)
-        and owner is not None
-        and owner.is_class
-        and owner.parent is not None
-        and owner.parent.parent is None
-        and not static_or_class(function)
-    ):
-        return None
-    positional = [*function.args.posonlyargs, *function.args.args]
-    return positional[0].arg if positional else None
 
 
 def _written_out(
@@ -896,7 +880,7 @@ class _Finder:
                 and call_scope.parent.node is owner.node
                 and isinstance(call.func, ast.Attribute)
                 and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == _instance_parameter(call_scope)
+                and call.func.value.id == instance_parameter(call_scope)
             ]
             # Any other `<name>.<method>` of the module may be a call on an instance as well.
             read = {

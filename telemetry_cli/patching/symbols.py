@@ -373,6 +373,23 @@ def method_binding(cls: Binding, method: FunctionNode) -> Binding:
     return Binding("function", method.name, body, method, method)
 
 
+def instance_parameter(scope: Scope) -> str | None:
+    """The parameter a method (``scope``, its body) runs on the instance by: ``self``.
+
+    No call passes it: Python binds the instance (``App(container)`` runs ``__init__`` with
+    the new instance first). None for a function that is no instance method (a module's
+    function, a ``@staticmethod`` or ``@classmethod``) or takes no positional parameter.
+    """
+    function = scope.node
+    owner = scope.parent
+    if not isinstance(function, FunctionNode) or owner is None or not owner.is_class:
+        return None
+    if static_or_class(function):
+        return None
+    positional = [*function.args.posonlyargs, *function.args.args]
+    return positional[0].arg if positional else None
+
+
 def static_or_class(function: FunctionNode) -> bool:
     """Whether a function of a class body is decorated ``@staticmethod`` or ``@classmethod``."""
     decorators = {
