@@ -31,6 +31,7 @@ import itertools
 from collections.abc import Callable, Iterable
 
 from telemetry_cli.patching.symbols import (
+    DEFINITIONS,
     Binding,
     FunctionNode,
     PackageIndex,
@@ -52,7 +53,6 @@ LoopValues = dict[str, tuple[ast.expr, Scope]]
 Passed = Callable[[Binding], list[tuple[ast.expr, Scope]] | None]
 
 _LOOPS = (ast.For, ast.AsyncFor)
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Methods that change a list, set or dict in place: its items are then not the literal's.
 _MUTATORS = frozenset(
     {"append", "extend", "insert", "remove", "pop", "clear", "update", "add", "setdefault"}
@@ -333,7 +333,7 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
     line = getattr(statement, "lineno", 0)
     found: list[ast.comprehension] = []
     for block_statement in block_statements(scope.node.body):
-        if isinstance(block_statement, _DEFINITIONS) or not (
+        if isinstance(block_statement, DEFINITIONS) or not (
             block_statement.lineno <= line <= (block_statement.end_lineno or line)
         ):
             continue

@@ -51,6 +51,7 @@ from telemetry_cli.patching.routes import (
 )
 from telemetry_cli.patching.settings import SettingsDefaults, getattr_read
 from telemetry_cli.patching.symbols import (
+    DEFINITIONS,
     Binding,
     FunctionNode,
     ModuleModel,
@@ -70,7 +71,6 @@ RouterKey = tuple[str, str]  # (module, name) of a module-level router or app
 CallSite = tuple[int, int]  # (id of the body's node, line) of a call
 Version = tuple[int, int]  # (major, minor)
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 _INCLUDE_ROUTER = "include_router"
 _MOUNT = "mount"
@@ -2419,7 +2419,7 @@ def _simple_statements_at(
             start, end = statement.lineno, statement.end_lineno or statement.lineno
             if not any(start <= line <= end for line in lines):
                 continue
-            if isinstance(statement, _DEFINITIONS):
+            if isinstance(statement, DEFINITIONS):
                 pending.append(Scope(statement, model, scope))
             elif not sub_blocks(statement) or (
                 loops
