@@ -3763,6 +3763,11 @@ SECRET_PATHS = [
     f"/api/verify/{SESSION_UUID}",
     f"/password/reset/{SESSION_UUID}",
     f"/subscriptions/confirm-email/{SESSION_UUID}",
+    # Capability links: a magic sign-in link, a file shared with whoever holds the link.
+    f"/login/magic/{LINK_TOKEN}",
+    f"/share/{LINK_TOKEN}",
+    f"https://files.example.com/shared/{LINK_TOKEN}",
+    f"/share/{SESSION_UUID}",
 ]
 # Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
 KEPT_PATHS = [
@@ -3801,6 +3806,10 @@ KEPT_PATHS = [
     f"/orders/confirm/{SESSION_UUID}",
     f"https://shop.example/api/v1/payments/verify/{SESSION_UUID}?step=2",
     "/bookings/activate/507f1f77bcf86cd799439011",
+    f"/posts/share/{SESSION_UUID}",
+    "/share/twitter",
+    "/sharepoint/sites/Team",
+    "/magic/tricks",
 ]
 
 
