@@ -2078,6 +2078,9 @@ def test_a_token_with_a_digit_and_a_short_letter_piece_in_a_path_is_redacted(
     [
         "/verify-email/chapter-12-introduction",
         "/sessions/2024-summer-conference",
+        "/sessions/2024-10-01-keynote",
+        "/sessions/ep-42-the-answer",
+        "/sessions/track-2-session-5",
         "/api-keys/key1-for-production",
         "/sessions/getWindowsVersionInfo",
         "/tokens/ValidateTokenSignature",
