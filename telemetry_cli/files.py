@@ -68,6 +68,19 @@ def real_path(path: Path) -> Path | None:
         return None
 
 
+def file_identity(path: Path) -> Path | tuple[int, int]:
+    """What tells one file from another: its device and inode, or its path if it is missing.
+
+    A resolved path is not enough: a case-insensitive file system (macOS, Windows) keeps the
+    letter case it was given, and a hard link is another name of the same file.
+    """
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return path
+    return (status.st_dev, status.st_ino)
+
+
 def is_within(path: Path, folder: Path) -> bool:
     """True when ``path`` is ``folder`` or inside it (compare resolved paths for symlinks)."""
     return path == folder or folder in path.parents

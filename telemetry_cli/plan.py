@@ -26,7 +26,14 @@ from typing import Any, Final
 from telemetry_cli.console import clipped, closest, shown_path, toml_quoted
 from telemetry_cli.errors import ConfigError, FileProblem
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
-from telemetry_cli.files import SourceText, current_folder, is_within, parse_toml, real_path
+from telemetry_cli.files import (
+    SourceText,
+    current_folder,
+    file_identity,
+    is_within,
+    parse_toml,
+    real_path,
+)
 
 TOOL_SECTION = "telemetry-scaffold"
 CONFIG_FILENAME = "pyproject.toml"
@@ -345,7 +352,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         module_path = _join(app_dir, normalised)
         real_path = _inside_root(scope.root, module_path, fail_module)
         # Two names of one file (a symlink) would patch it twice, for two events.
-        other = real_paths.setdefault(_file_identity(real_path), normalised)
+        other = real_paths.setdefault(file_identity(real_path), normalised)
         if other != normalised:
             raise fail_module(
                 f"{toml_quoted(normalised)} is the same file as {toml_quoted(other)} (a link, "
@@ -1251,19 +1258,6 @@ def _inside_root(root: Path, relative: str, fail: _ProblemFail) -> Path:
     if not is_within(resolved, _resolve(root, ".", fail)):
         raise fail(f"{toml_quoted(relative)} resolves to {resolved}, outside the project root")
     return resolved
-
-
-def _file_identity(path: Path) -> Path | tuple[int, int]:
-    """What tells one file from another: its device and inode, or its path if it is missing.
-
-    A resolved path is not enough: a case-insensitive file system (macOS, Windows) keeps the
-    letter case it was given, and a hard link is another name of the same file.
-    """
-    try:
-        status = path.stat()
-    except (OSError, ValueError):
-        return path
-    return (status.st_dev, status.st_ino)
 
 
 def _resolve(path: Path, relative: str, fail: _ProblemFail) -> Path:

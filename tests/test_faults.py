@@ -858,6 +858,22 @@ def test_symlink_inside_the_root_is_written_through(tmp_path: Path) -> None:
     assert "/v9/t" in real.read_text()
 
 
+def test_remove_through_a_symlinked_module_takes_the_layer_out_in_one_run(tmp_path: Path) -> None:
+    # The listed module is a link to a module of the package: the link's edits are the
+    # module's own, so the module imports no layer afterwards and the layer goes in one run.
+    project = make_project(tmp_path / "project")
+    api = project / "backend/app/api"
+    (api / "ai_blocks.py").rename(api / "blocks_impl.py")
+    (api / "ai_blocks.py").symlink_to("blocks_impl.py")
+    before = snapshot(project)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    result = run("remove", "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "refused" not in result.stdout + result.stderr
+    assert (api / "ai_blocks.py").is_symlink()
+    assert snapshot(project) == before
+
+
 @pytest.mark.parametrize("link", ["api/blocks_v2.py", "v2/blocks.py"])
 def test_a_module_listed_under_two_names_is_a_config_error(tmp_path: Path, link: str) -> None:
     # A link to a listed module would be patched twice, once for each event.

@@ -23,6 +23,7 @@ from telemetry_cli.files import (
     FileProblem,
     SourceText,
     contained_path,
+    file_identity,
     read_bytes,
 )
 from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
@@ -580,7 +581,7 @@ class _Analysis:
                 continue
             if any(name == package or name.startswith(package + ".") for package in packages):
                 continue
-            editor = self.editors.get(module.path)
+            editor = self._editor_of(module.path)
             # An import the run only takes a name out of (merged by a sorter) stays.
             going = set() if editor is None else editor.gone_lines()
             for node in module.nodes_near(["import"]):
@@ -598,6 +599,26 @@ class _Analysis:
                     ):
                         importers.append(module.path)
         return {name: tuple(paths) for name, paths in users.items()}
+
+    def _editor_of(self, path: str) -> ModuleEditor | None:
+        """The editor of the module at ``path``, or of one naming the same file under another path.
+
+        A symlink in the package is another name of the module it points at: the edits made
+        through one are the other's too.
+        """
+        editor = self.editors.get(path)
+        if editor is None and self.editors:
+            root = self.plan.root
+            identity = file_identity(root / path)
+            editor = next(
+                (
+                    found
+                    for other, found in self.editors.items()
+                    if file_identity(root / other) == identity
+                ),
+                None,
+            )
+        return editor
 
     def _unwire_previous(self, path: str) -> None:
         """Take the router's include and error capture out of where the last run put them.
