@@ -44,6 +44,7 @@ from telemetry_cli.patching.names import (
 )
 from telemetry_cli.patching.routes import (
     app_instance_parameter,
+    controller_router,
     included_instance_router,
     instance_app,
     routable_router,
@@ -2169,6 +2170,9 @@ def _mount(
     adds no prefix of its own to them.
     """
     router = None if discovered else substituted(included, scope, values, index)
+    if router is not None:
+        # `Cls.router()` of a fastapi-router-controller resource: the router its controller got.
+        router = controller_router(*router, index) or router
     child = None if router is None else index.binding_of(*router)
     routable = None if router is None else routable_router(*router, index, defaults)
     if discovered is not None:
