@@ -1,4 +1,4 @@
-"""fastapi-class class-based views.
+"""fastapi-class class-based views, and fastapi-router-controller's controllers.
 
 ``@View(router, path="/orders/{order_id}")`` above a class serves its methods named ``get``,
 ``post``, ``put``, ``patch`` or ``delete`` at that path on the router, and each method marked
@@ -157,3 +157,78 @@ def test_a_method_a_base_class_of_another_module_defines_is_logged_there(
     assert "registers `ItemView.get`, defined in backend/app/api/base.py" in result.stdout
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/api/base.py").read_text() == BASE_PY
+
+
+CONTROLLER_PY = """from fastapi import APIRouter
+from fastapi_router_controller import Controller
+
+router = APIRouter(prefix="/experiments")
+controller = Controller(router, openapi_tag={"name": "experiments"})
+
+
+@controller.resource()
+class ExperimentController:
+    @controller.route.get("/{exp_id}", summary="one")
+    def get_experiment(self, exp_id: int) -> dict[str, int]:
+        return {"id": exp_id}
+
+    @controller.router.post("/")
+    def create(self) -> dict[str, str]:
+        return {}
+"""
+
+
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "from fastapi_router_controller import Controller",
+        "from fastapi_router_controller.lib.controller import Controller",
+    ],
+)
+def test_controller_routes_are_served_where_the_resource_router_is_included(
+    tmp_path: Path, imports: str
+) -> None:
+    """`@controller.route.get(...)` on a resource's methods: routes of the router the
+    `Controller` was given (its prefix), served where `Cls.router()` is included."""
+    controller = CONTROLLER_PY.replace("from fastapi_router_controller import Controller", imports)
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/experiments.py" = "ai_block_used" }'
+    )
+    (root / "backend/app/api/experiments.py").write_text(controller)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.experiments import ExperimentController\n\n"
+        'app = FastAPI()\napp.include_router(ExperimentController.router(), prefix="/api")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    for line in (
+        "log call in ExperimentController.get_experiment (GET /api/experiments/{exp_id})",
+        "log call in ExperimentController.create (POST /api/experiments/)",
+    ):
+        assert line in result.stdout, result.stdout
+    assert "include_router` the tool can follow" not in result.stdout, result.stdout
+    text = (root / "backend/app/api/experiments.py").read_text()
+    assert '"self"' not in text
+    assert '"exp_id": exp_id' in text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/experiments.py").read_text() == controller
+
+
+def test_a_controller_class_of_the_project_is_no_router_controller(tmp_path: Path) -> None:
+    """A `Controller` of the project's own: `controller.route` is not read as a router."""
+    controller = CONTROLLER_PY.replace(
+        "from fastapi_router_controller import Controller", "from app.base import Controller"
+    )
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/experiments.py" = "ai_block_used" }'
+    )
+    (root / "backend/app/base.py").write_text(
+        "class Controller:\n    def __init__(self, router, openapi_tag=None):\n"
+        "        self.route = None\n        self.router = None\n\n"
+        "    def resource(self):\n        return lambda cls: cls\n"
+    )
+    (root / "backend/app/api/experiments.py").write_text(controller)
+    (root / "backend/app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    result = run("generate", "--root", str(root))
+    assert "log call in ExperimentController" not in result.stdout, result.stdout

@@ -1216,6 +1216,65 @@ def test_a_helper_called_several_times_pairs_each_calls_arguments(
         assert client.get(second.replace("{item_id}", "3")).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("signature", "call", "first", "second"),
+    [
+        # Each call's router with that call's prefix (positional, then keyword).
+        ("parent, router, prefix=''", "{parent}, {router}, {prefix!r}", "/x1", "/x2"),
+        ("parent, router, prefix=''", "{parent}, router={router}, prefix={prefix!r}", "/x1", "/x2"),
+        # Options passed on whole: a prefix they may hold is not known; said on a line.
+        ("parent, router, **options", "{parent}, {router}", "", ""),
+    ],
+    ids=["positional", "keywords", "options-passed-on"],
+)
+def test_a_helper_including_the_one_router_each_call_gives_includes_each(
+    tmp_path: Path, signature: str, call: str, first: str, second: str
+) -> None:
+    """`def include(parent, router, prefix): parent.include_router(router, prefix=prefix)`
+    called once per router (onyx's `include_router_with_global_prefix_prepended`): each call's
+    router is served under that call's prefix; they were followed for no call."""
+    body = (
+        "parent.include_router(router, **options)"
+        if "options" in signature
+        else "parent.include_router(router, prefix=prefix)"
+    )
+    calls = "\n    ".join(
+        "include(" + call.format(parent="application", router=router, prefix=prefix) + ")"
+        for router, prefix in (("api_router", "/x1"), ("other.router", "/x2"))
+    )
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import other\n"
+        "from app.api.router import api_router\n\n\n"
+        f"def include({signature}) -> None:  # type: ignore[no-untyped-def]\n    {body}\n\n\n"
+        f"def get_application() -> FastAPI:\n    application = FastAPI()\n    {calls}\n"
+        "    return application\n\n\napp = get_application()\n"
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/other.py").write_text(
+        ITEMS_PY.replace("items", "other").replace(
+            'router = APIRouter(tags=["other"])', 'router = APIRouter(prefix="/other")'
+        )
+    )
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml")
+        .read_text()
+        .replace(PLAN, PLAN.replace(" }", ', "api/other.py" = "ai_block_used" }'))
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{first}/items/{{item_id}}", result.stdout
+    assert routes_by_handler(root / "backend/app/api/other.py")["get_item"] == (
+        f"{second}/other/{{item_id}}"
+    )
+    assert "no `include_router` the tool can follow" not in result.stdout, result.stdout
+    said = "`**options` may pass a prefix only known at run time"
+    assert (said in result.stdout) == ("options" in signature), result.stdout
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get(f"{first}/items/3").status_code == 200
+        assert client.get(f"{second}/other/3").status_code == 200
+
+
 def test_routers_a_static_method_loops_over_are_the_items_its_calls_pass(
     tmp_path: Path,
 ) -> None:
@@ -3203,16 +3262,18 @@ def test_a_record_field_set_by_its_default_or_unknown_is_not_guessed(tmp_path: P
     [
         ("app = create_app(api_router)\n", "/api/items/{item_id}"),
         ("app = create_app(router=api_router)\n", "/api/items/{item_id}"),
-        ("app = create_app(api_router)\nother = create_app(APIRouter())\n", "/items/{item_id}"),
+        (
+            "app = create_app(api_router)\nother = create_app(APIRouter())\n",
+            "/api/items/{item_id}",
+        ),
     ],
     ids=["positional", "keyword", "different-routers"],
 )
 def test_a_router_passed_to_the_app_factory_is_served_under_its_include_prefix(
     tmp_path: Path, calls: str, path: str
 ) -> None:
-    # `def create_app(router): app.include_router(router, prefix="/api")`, called with the
-    # router by every call of it: that router is the one included. Calls passing different
-    # routers leave it unknown (its own path, not a guessed one).
+    # `def create_app(router): app.include_router(router, prefix="/api")`: each call includes
+    # the router it passes (another call passing a router of its own includes that one).
     main = (
         "from fastapi import APIRouter, FastAPI\n\nfrom app.api.router import api_router\n\n\n"
         "def create_app(router: APIRouter) -> FastAPI:\n    app = FastAPI()\n"

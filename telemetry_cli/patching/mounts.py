@@ -44,6 +44,7 @@ from telemetry_cli.patching.names import (
 )
 from telemetry_cli.patching.routes import (
     app_instance_parameter,
+    controller_router,
     included_instance_router,
     instance_app,
     routable_router,
@@ -1296,7 +1297,13 @@ def _module_mounts(
             unresolved.append(Unresolved(False, False, f"`{ast.unparse(call)}` at {where}"))
             continue
         prefix = next((item.value for item in call.keywords if item.arg == "prefix"), None)
-        environments = loop_values(_routing_part(call, included, prefix), scope, index, passed)
+        # `app.include_router(router, **options)`: the options may hold a prefix.
+        unpacked = next((item.value for item in call.keywords if item.arg is None), None)
+        routing = _routing_part(call, included, prefix)
+        # A helper's parameters read by themselves (`def include(app, router, prefix):
+        # app.include_router(router, prefix=prefix)`) take each call's arguments together.
+        alone = frozenset(part.id for part in routing.elts if isinstance(part, ast.Name))
+        environments = loop_values(routing, scope, index, passed, alone)
         if environments is not None:
             # A dict item is no router (`include_router(route)` of one raises): a loop over
             # dicts and routers tells them apart before; its `**route` calls include the dicts.
@@ -1363,7 +1370,7 @@ def _module_mounts(
                         said = default.describe()
                         if not any(said in note for note in notes):
                             notes.append(f"{where}: prefix {said}")
-                elif mount is not None and prefix is not None:
+                elif mount is not None and (prefix is not None or unpacked is not None):
                     unknown = True
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
@@ -1390,6 +1397,11 @@ def _module_mounts(
             del defaults.read[read:]
         if unknown and prefix is not None:
             notes.append(_unknown_prefix(where, prefix, included, defaults))
+        elif unknown and unpacked is not None:
+            notes.append(
+                f"{where}: `**{ast.unparse(unpacked)}` may pass a prefix only known at run time: "
+                f"the routes of `{ast.unparse(included)}` are logged without it"
+            )
     return found
 
 
@@ -1686,7 +1698,7 @@ def _a_dict(included: ast.expr, scope: Scope, values: LoopValues, index: Package
     return router is not None and dict_items(*router, index) is not None
 
 
-def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -> ast.expr:
+def _routing_part(call: ast.Call, included: ast.expr, prefix: ast.expr | None) -> ast.Tuple:
     """What of an ``include_router`` call decides where routes are served, as one expression.
 
     The including object, the router and the prefix: a loop name read only by ``tags=`` or
@@ -2158,6 +2170,9 @@ def _mount(
     adds no prefix of its own to them.
     """
     router = None if discovered else substituted(included, scope, values, index)
+    if router is not None:
+        # `Cls.router()` of a fastapi-router-controller resource: the router its controller got.
+        router = controller_router(*router, index) or router
     child = None if router is None else index.binding_of(*router)
     routable = None if router is None else routable_router(*router, index, defaults)
     if discovered is not None:

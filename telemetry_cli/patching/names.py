@@ -43,6 +43,13 @@ RESTFUL_CBV = frozenset({"fastapi_restful.cbv", "fastapi_restful.cbv.cbv"})
 CLASS_VIEWS = frozenset({"fastapi_class.View", "fastapi_class.views.View"})
 CLASS_VIEW_ENDPOINTS = frozenset({"fastapi_class.endpoint", "fastapi_class.routers.endpoint"})
 CLASS_VIEW_METHODS = ("get", "post", "patch", "delete", "put")
+#: fastapi-router-controller: ``controller = Controller(router)`` registers routes on a copy of
+#: ``router`` (``@controller.route.get("/x")`` on a class's methods, also ``.router``), which
+#: ``Cls.router()`` hands out once ``@controller.resource()`` marks the class.
+ROUTER_CONTROLLERS = frozenset(
+    {"fastapi_router_controller.Controller", "fastapi_router_controller.lib.controller.Controller"}
+)
+ROUTER_CONTROLLER_ATTRIBUTES = ("route", "router")
 #: Route decorator methods with their methods in a ``methods=`` argument (default GET).
 API_ROUTE = "api_route"
 #: The websocket route decorator; its routes are logged with this method.

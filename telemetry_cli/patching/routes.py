@@ -47,6 +47,8 @@ from telemetry_cli.patching.names import (
     ROUTABLE_ROUTER,
     ROUTE_CLASS,
     ROUTER_CLASSES,
+    ROUTER_CONTROLLER_ATTRIBUTES,
+    ROUTER_CONTROLLERS,
     STARLETTE_ADD_ROUTES,
     STARLETTE_ROUTES,
     WEBSOCKET,
@@ -1380,6 +1382,10 @@ class _Finder:
                 app = self.owner(expression.value, scope)
                 if app is not None and app.role is Role.APP:
                     return Owner(Role.APP, app.prefix, expression, scope, app.key)
+            controlled = controller_router(expression, scope, self.index)
+            if controlled is not None:
+                # `@controller.route.get(...)`: the routes of the router it was given.
+                return self.owner(*controlled)
             return self._instance_owner(expression, scope)
         # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
         binding = unwrapped(binding)
@@ -1916,6 +1922,55 @@ def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> boo
         isinstance(value, ast.Call) and index.built_role(value, value_scope)[0] is Role.APP
         for value, value_scope in assigned
     )
+
+
+def controller_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """The router a fastapi-router-controller ``Controller`` was given, read through it.
+
+    ``controller.route`` (or ``.router``) with ``controller = Controller(router)``, and
+    ``Cls.router()`` of a class ``@controller.resource()`` marks: the router ``router``, whose
+    copy they are (its prefix and routes). None for any other expression.
+    """
+    if (
+        isinstance(expression, ast.Call)
+        and not expression.args
+        and isinstance(expression.func, ast.Attribute)
+        and expression.func.attr == "router"
+    ):
+        cls = index.binding_of(expression.func.value, scope)
+        node = None if cls is None else cls.node
+        if cls is None or cls.kind != "class" or not isinstance(node, ast.ClassDef):
+            return None
+        for decorator in node.decorator_list:
+            if (
+                isinstance(decorator, ast.Call)
+                and isinstance(decorator.func, ast.Attribute)
+                and decorator.func.attr == "resource"
+            ):
+                return controller_router(
+                    ast.copy_location(
+                        ast.Attribute(decorator.func.value, "router", ast.Load()), decorator
+                    ),
+                    cls.scope,
+                    index,
+                )
+        return None
+    if not (
+        isinstance(expression, ast.Attribute) and expression.attr in ROUTER_CONTROLLER_ATTRIBUTES
+    ):
+        return None
+    controller = index.binding_of(expression.value, scope)
+    if (
+        controller is None
+        or controller.kind != "value"
+        or not isinstance(controller.node, ast.Call)
+        or index.qualify(controller.node.func, controller.scope) not in ROUTER_CONTROLLERS
+    ):
+        return None
+    router = call_argument(controller.node, 0, "router")
+    return None if router is None else (router, controller.scope)
 
 
 def instance_router_key(class_scope: Scope, attribute: str) -> tuple[str, str]:
