@@ -1097,7 +1097,7 @@ properties.chapter_id = { type = "string", required = false }
             + DECLARED_OPTIONAL,
             "",
             "",
-            "`chapter_id` no longer logged",
+            "`chapter_id` not asked for by the plan",
             id="capture-dropped",
         ),
     ],

@@ -207,7 +207,7 @@ def stale_entries(
     asked = {key for key, _ in wanted}
     known = _known_names(handler, call)
     stale.extend(
-        f"`{key}` no longer logged by the plan"
+        f"`{key}` not asked for by the plan"
         for key, item in values.items()
         if key in loggable and key not in asked and _captured_value(item, known)
     )
