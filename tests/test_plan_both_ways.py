@@ -1188,3 +1188,34 @@ def test_a_handler_moved_to_a_module_of_another_event_logs_that_event(tmp_path: 
     assert removed.exit_code == 0, removed.stdout
     for path, text in moved.items():
         assert (root / path).read_text() == text
+
+
+def test_a_call_logged_by_hand_where_generate_writes_none_is_never_out_of_date(
+    tmp_path: Path,
+) -> None:
+    # A handler generate cannot instrument (its methods are not literals), logged by hand with
+    # the context keys generate writes: there is no call of generate's to be out of date against.
+    root = _project(tmp_path)
+    logged = (
+        CHAPTERS_PY.replace(
+            "from fastapi import APIRouter\n",
+            "from fastapi import APIRouter\n\nfrom app.analytics import event_logger as tel\n",
+        )
+        .replace(
+            '@router.get("/{chapter_id}")',
+            '@router.api_route("/{chapter_id}", methods=allowed())',
+        )
+        .replace(
+            "    return {",
+            "    tel.event_logger.log(\n"
+            '        "chapter_visit",\n'
+            '        {"route": "/api/chapters/{chapter_id}", "method": "GET", '
+            '"handler": "get_chapter"},\n'
+            "    )\n"
+            "    return {",
+        )
+    )
+    (root / CHAPTERS).write_text(logged + "\n\ndef allowed() -> list[str]:\n    return ['GET']\n")
+    result = run("generate", "--root", str(root))
+    assert "out of date" not in result.stdout, result.stdout
+    assert result.exit_code == 0, result.stdout
