@@ -1097,7 +1097,7 @@ properties.chapter_id = { type = "string", required = false }
             + DECLARED_OPTIONAL,
             "",
             "",
-            "`chapter_id` no longer logged",
+            "`chapter_id` not asked for by the plan",
             id="capture-dropped",
         ),
     ],
@@ -1138,22 +1138,28 @@ def test_a_call_the_user_changed_that_went_out_of_date_is_named_until_forced(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
-def test_a_call_the_user_changed_that_is_up_to_date_stays_green(tmp_path: Path) -> None:
-    # A key of the user's own, a block type of their choosing, a context key and a path
-    # parameter taken out: nothing generate wrote went out of date, so nothing is said.
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param('"chapter_id": chapter_id,\n', '"v": 2,\n', id="own-key-for-path-parameter"),
+        pytest.param('"block_type": "chapters",\n', '"block_type": "page",\n', id="block-type"),
+        pytest.param('            "method": "GET",\n', "", id="context-key-taken-out"),
+    ],
+)
+def test_a_call_the_user_changed_that_is_up_to_date_stays_green(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    # A key of the user's own in place of a path parameter, a block type of their choosing, a
+    # context key taken out (the call is then wholly theirs): nothing generate wrote went out of
+    # date, so nothing is said.
     root = _project(tmp_path)
     assert run("generate", "--root", str(root)).exit_code == 0
     chapters = root / CHAPTERS
     text = chapters.read_text()
-    for old, new in (
-        ('"chapter_id": chapter_id,\n', '"v": 2,\n'),
-        ('            "method": "GET",\n', ""),
-        ('"block_type": "chapters",\n', '"block_type": "chapter-page",\n'),
-        ('"handler": "get_chapter",\n', '"handler": "get_chapter",  # keep\n'),
-    ):
-        assert text.count(old) == 1
-        text = text.replace(old, new)
-    chapters.write_text(text)
+    assert text.count(old) == 1
+    chapters.write_text(
+        text.replace(old, new).replace('"chapter_visit",\n', '"chapter_visit",  # keep\n')
+    )
     check = run("generate", "--root", str(root), "--check")
     assert check.exit_code == 0, check.stdout
 
@@ -1188,3 +1194,55 @@ def test_a_handler_moved_to_a_module_of_another_event_logs_that_event(tmp_path: 
     assert removed.exit_code == 0, removed.stdout
     for path, text in moved.items():
         assert (root / path).read_text() == text
+
+
+def test_a_call_logged_by_hand_where_generate_writes_none_is_never_out_of_date(
+    tmp_path: Path,
+) -> None:
+    # A handler generate cannot instrument (its methods are not literals), logged by hand with
+    # the context keys generate writes: there is no call of generate's to be out of date against.
+    root = _project(tmp_path)
+    logged = (
+        CHAPTERS_PY.replace(
+            "from fastapi import APIRouter\n",
+            "from fastapi import APIRouter\n\nfrom app.analytics import event_logger as tel\n",
+        )
+        .replace(
+            '@router.get("/{chapter_id}")',
+            '@router.api_route("/{chapter_id}", methods=allowed())',
+        )
+        .replace(
+            "    return {",
+            "    tel.event_logger.log(\n"
+            '        "chapter_visit",\n'
+            '        {"route": "/api/chapters/{chapter_id}", "method": "GET", '
+            '"handler": "get_chapter"},\n'
+            "    )\n"
+            "    return {",
+        )
+    )
+    (root / CHAPTERS).write_text(logged + "\n\ndef allowed() -> list[str]:\n    return ['GET']\n")
+    result = run("generate", "--root", str(root))
+    assert "out of date" not in result.stdout, result.stdout
+    assert result.exit_code == 0, result.stdout
+
+
+def test_a_call_logged_by_hand_with_context_of_its_own_is_never_out_of_date(
+    tmp_path: Path,
+) -> None:
+    # A call the user wrote before generate ran, with a route and handler of their own wording
+    # (not a function's name): it is theirs, not one of generate's gone stale.
+    root = _project(tmp_path)
+    (root / CHAPTERS).write_text(
+        CHAPTERS_PY.replace(
+            "from fastapi import APIRouter\n",
+            "from fastapi import APIRouter\n\nfrom app.analytics import event_logger as tel\n",
+        ).replace(
+            "    return {",
+            '    tel.event_logger.log("chapter_visit", {"route": "/chapters", "handler": "page"})\n'
+            "    return {",
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert "out of date" not in result.stdout, result.stdout
+    assert result.exit_code == 0, result.stdout

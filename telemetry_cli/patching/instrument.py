@@ -232,7 +232,17 @@ def instrument_module(
             if state is not None and state[1]:
                 _replace_call(editor, handler, state[0], event_type, filled, module)
                 continue
-            stale = _stale_users_call(handler, calls, event_type, filled, event, module)
+            # Where generate writes no call (it could not), any call is the user's own.
+            writes = not (
+                capture_reasons
+                or any(route.problem for route in handler.routes)
+                or _unrecordable_parameters(handler, index)
+            )
+            stale = (
+                _stale_users_call(handler, calls, event_type, filled, event, module)
+                if writes
+                else []
+            )
             if stale and force:
                 _replace_call(editor, handler, calls[0], event_type, filled, module)
                 continue

@@ -176,26 +176,31 @@ def stale_entries(
     by name) missing or read otherwise; a key of ``loggable`` (what generate can write after
     the context) read off the handler that ``wanted`` no longer has. The block type and path
     parameters follow the route: judged only once the route is stale, else a block type or a
-    key taken out are the user's choice. A call without the context generate writes (written
-    by hand) has nothing stale.
+    key taken out are the user's choice. A call that does not open with the context generate
+    writes (its four keys in order, a function's name as the handler) is the user's own, with
+    nothing stale.
     """
-    if not _looks_inserted(call):
-        return []
     value = call.statement.value
     assert isinstance(value, ast.Call)
-    payload = value.args[1]
-    assert isinstance(payload, ast.Dict)
+    payload = value.args[1] if len(value.args) == 2 else None
+    if not isinstance(payload, ast.Dict):
+        return []
     values = {
         key.value: item
         for key, item in zip(payload.keys, payload.values, strict=True)
         if isinstance(key, ast.Constant) and isinstance(key.value, str)
     }
+    handler_value = values.get("handler")
+    if list(values)[:4] != list(CONTEXT_PROPERTIES) or not (
+        isinstance(handler_value, ast.Constant) and _qualname(handler_value.value)
+    ):
+        return []  # not the context generate writes first: the user's own call
     stale = []
     route_stale = False
     for key, source in wanted:
         derived = key not in captured and key not in ("route", "method", "handler")
         have = values.get(key)
-        if (derived and not route_stale) or (have is None and key in CONTEXT_PROPERTIES):
+        if derived and not route_stale:
             continue
         if have is None:
             stale.append(f"`{key}` missing")
@@ -207,7 +212,7 @@ def stale_entries(
     asked = {key for key, _ in wanted}
     known = _known_names(handler, call)
     stale.extend(
-        f"`{key}` no longer logged by the plan"
+        f"`{key}` not asked for by the plan"
         for key, item in values.items()
         if key in loggable and key not in asked and _captured_value(item, known)
     )
