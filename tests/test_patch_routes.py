@@ -1910,6 +1910,33 @@ def test_log_calls_are_ruff_formatted(route: str, handler: str, logger: str) -> 
 
 
 @pytest.mark.parametrize(
+    "routes",
+    [
+        pytest.param(("/reports/daily/{day}", "/reports/day/{day}"), id="two-routes"),
+        pytest.param(
+            ("/reports/teams/{team}/weeks/{week}", "/reports/teams/{team}/weeks/{week}/old"),
+            id="long-routes",
+        ),
+    ],
+)
+def test_log_calls_of_stacked_routes_are_ruff_formatted(routes: tuple[str, str]) -> None:
+    # The routes of stacked decorators, a list too long for its line, stayed on one line where
+    # ruff puts one route per line.
+    pytest.importorskip("ruff")
+    decorators = "".join(f'@router.get("{route}")\n' for route in routes)
+    source = _ruff_format(
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger\n\n"
+        'router = APIRouter(prefix="/api/v1/organisation-reports")\n\n\n'
+        f"{decorators}def report(day: str = '', team: str = '', week: int = 0):\n"
+        "    return day\n"
+    )
+    patched = _instrument(source).source
+    assert patched != source
+    assert _ruff_format(patched) == patched
+
+
+@pytest.mark.parametrize(
     ("route", "handler"),
     [
         ("/a", "h"),  # one line at one indentation level, wrapped at three

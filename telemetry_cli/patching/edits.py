@@ -944,8 +944,32 @@ def log_call_lines(
     if display_width(indent + unit + mapping + ",") <= line_length:
         mapping_lines = [f"{unit}{mapping},"]
     else:
-        mapping_lines = [unit + "{", *(f"{unit}{unit}{item}," for item in items), unit + "},"]
+        mapping_lines = [unit + "{"]
+        for (key, value), item in zip(payload, items, strict=True):
+            mapping_lines.extend(_item_lines(key, value, item, unit * 2, unit, line_length, quote))
+        mapping_lines.append(unit + "},")
     return (f"{logger}.log(", f"{unit}{event},", *mapping_lines, ")")
+
+
+def _item_lines(
+    key: str, value: str, item: str, indent: str, unit: str, line_length: int, quote: str
+) -> list[str]:
+    """One ``key: value,`` of a payload split one per line, as ruff lays it out.
+
+    A list that does not fit (the routes of stacked decorators) gets one element per line
+    with a trailing comma; any other value stays whole.
+    """
+    if display_width(f"{indent}{item},") <= line_length:
+        return [f"{indent}{item},"]
+    parsed = ast.parse(value, mode="eval").body
+    if not isinstance(parsed, ast.List) or not parsed.elts:
+        return [f"{indent}{item},"]
+    elements = [ast.get_source_segment(value, element) or "" for element in parsed.elts]
+    return [
+        f"{indent}{string_literal(key, quote)}: [",
+        *(f"{indent}{unit}{element}," for element in elements),
+        f"{indent}],",
+    ]
 
 
 def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[int, str] | None:
