@@ -1910,6 +1910,43 @@ def test_log_calls_are_ruff_formatted(route: str, handler: str, logger: str) -> 
 
 
 @pytest.mark.parametrize(
+    "routes",
+    [
+        pytest.param(("/reports/daily/{day}", "/reports/day/{day}"), id="two-routes"),
+        pytest.param(
+            ("/reports/teams/{team}/weeks/{week}", "/reports/teams/{team}/weeks/{week}/old"),
+            id="long-routes",
+        ),
+        pytest.param(
+            ("/tenants/{tenant_id}/members/of-the-organisation/reports-by-week",), id="one"
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "prefix", ['"/api/v1/organisation-reports"', "settings.ORGANISATION_REPORTS_PREFIX"]
+)
+def test_log_calls_of_stacked_routes_are_ruff_formatted(
+    routes: tuple[str, ...], prefix: str
+) -> None:
+    # The routes of stacked decorators, a list too long for its line, stayed on one line where
+    # ruff puts one route per line; so did a route under a prefix known at run time
+    # (`router.prefix + "/x"`), which ruff breaks before the `+`.
+    pytest.importorskip("ruff")
+    decorators = "".join(f'@router.get("{route}")\n' for route in routes)
+    source = _ruff_format(
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger\n"
+        "from app.config import settings\n\n"
+        f"router = APIRouter(prefix={prefix})\n\n\n"
+        f"{decorators}def report(day='', team='', week=0, tenant_id=''):\n"
+        "    return day\n"
+    )
+    patched = _instrument(source).source
+    assert patched != source
+    assert _ruff_format(patched) == patched
+
+
+@pytest.mark.parametrize(
     ("route", "handler"),
     [
         ("/a", "h"),  # one line at one indentation level, wrapped at three

@@ -631,13 +631,18 @@ def _route_modules(app: Path) -> list[Path]:
 
 
 def _ruff_format_narrow(app: Path) -> None:
-    # The project's formatter set to 60 columns and single quotes, then run: generate lays its
-    # code out the same way, so a fresh generate on the formatted sources writes the same bytes.
-    (app / "ruff.toml").write_text('line-length = 60\n[format]\nquote-style = "single"\n')
-    modules = [str(path) for path in _route_modules(app)]
-    subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "-q", "--no-cache", *modules], check=True
-    )
+    _format_narrow(app, _route_modules(app))
+
+
+def _format_narrow(folder: Path, modules: list[Path]) -> None:
+    """The project's formatter set to 60 columns and single quotes in ``folder``, then run.
+
+    generate lays its code out the same way, so a fresh generate on the formatted sources
+    writes the same bytes.
+    """
+    (folder / "ruff.toml").write_text('line-length = 60\n[format]\nquote-style = "single"\n')
+    names = [str(path) for path in modules]
+    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", "--no-cache", *names], check=True)
 
 
 def _handlers(text: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -731,7 +736,11 @@ def _before_own_code(line: str) -> Edit:
 
 
 def _crlf(app: Path) -> None:
-    for module in _route_modules(app):
+    _to_crlf(_route_modules(app))
+
+
+def _to_crlf(modules: list[Path]) -> None:
+    for module in modules:
         data = module.read_bytes()
         if b"\r\n" not in data:
             module.write_bytes(data.replace(b"\n", b"\r\n"))
@@ -1144,3 +1153,82 @@ def test_a_committed_copy_of_generated_files_that_no_manifest_recorded_stays(
     assert {path: data for path, data in before.items() if path.startswith("tests/golden/")} == {
         path: data for path, data in snapshot(root).items() if path.startswith("tests/golden/")
     }
+
+
+_CORPUS_CASES = ("class-based-views", "stacked-route-decorators", "dynamic-router-prefix")
+_LAYERS = {"analytics", "tele"}  # the layer's package, by default and after the plan edit
+
+
+def _corpus_modules(root: Path, plan: Plan) -> list[Path]:
+    """The user's modules of a corpus project: its app package's, the layer's left out."""
+    backend = root / plan.get("backend", "backend")
+    package = backend / plan.get("app-package", "app").replace(".", "/")
+    return [
+        path
+        for path in sorted(package.rglob("*.py"))
+        if not _LAYERS & set(path.relative_to(package).parts)
+    ]
+
+
+def _corpus_plan_edits(plan: Plan) -> dict[str, Callable[[Plan], object]]:
+    edits: dict[str, Callable[[Plan], object]] = {
+        "api-prefix": lambda plan: plan.__setitem__("api-prefix", "/api/v9/telemetry"),
+        "capture-errors off": lambda plan: plan.__setitem__("capture-errors", False),
+        "layer-package": lambda plan: plan.__setitem__("layer-package", "tele"),
+    }
+    for module in plan["instrument"]:
+        edits[f"drop {module}"] = lambda plan, module=module: plan["instrument"].pop(module)
+        edits[f"{module} logs error_event"] = lambda plan, module=module: plan[
+            "instrument"
+        ].__setitem__(module, "error_event")
+    return edits
+
+
+@pytest.mark.parametrize("case", _CORPUS_CASES)
+def test_corpus_plan_sequences_with_formatting_keep_the_invariant(
+    case: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Other route shapes (class-based views, stacked decorators, a prefix known at run time)
+    # through plan changes, with the user's formatter and CRLF endings between them.
+    original = tmp_path_factory.mktemp("original") / case
+    shutil.copytree(CORPUS / case, original, ignore=shutil.ignore_patterns("expected.toml"))
+    plan = tomllib.loads((original / "pyproject.toml").read_text())["tool"]["telemetry-scaffold"]
+    write_plan(original, plan)
+    plan_edits = _corpus_plan_edits(plan)
+    backend = plan.get("backend", "backend")
+    hand: dict[str, Edit] = {
+        "format": lambda root: _format_narrow(root / backend, _corpus_modules(root, plan)),
+        "crlf": lambda root: _to_crlf(_corpus_modules(root, plan)),
+    }
+
+    @settings(
+        max_examples=int(_EXAMPLES) if _EXAMPLES else 3,
+        deadline=None,
+        derandomize=not _EXAMPLES,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        steps=st.lists(
+            st.tuples(
+                st.lists(st.sampled_from(sorted(plan_edits)), max_size=3, unique=True),
+                st.sampled_from([None, "format", "crlf"]),
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    def walk(steps: list[tuple[list[str], str | None]]) -> None:
+        plans = [plan]
+        edits: dict[int, Edit] = {}
+        for names, edit in steps:
+            changed = copy.deepcopy(plan)
+            for name in names:
+                plan_edits[name](changed)
+            if edit is not None:
+                edits[len(plans)] = hand[edit]
+            plans.append(changed)
+        work = tmp_path_factory.mktemp("work")
+        problems = run_sequence(original, work, plans, edits, tuple(edits.values()))
+        assert not problems, f"{case} {steps}:\n" + "\n".join(problems)
+
+    walk()

@@ -944,8 +944,44 @@ def log_call_lines(
     if display_width(indent + unit + mapping + ",") <= line_length:
         mapping_lines = [f"{unit}{mapping},"]
     else:
-        mapping_lines = [unit + "{", *(f"{unit}{unit}{item}," for item in items), unit + "},"]
+        mapping_lines = [unit + "{"]
+        for (key, value), item in zip(payload, items, strict=True):
+            lines = _item_lines(key, value, item, indent + unit * 2, unit, line_length, quote)
+            # Laid out at the call's own indentation (its width counts), returned without it.
+            mapping_lines.extend(line[len(indent) :] for line in lines)
+        mapping_lines.append(unit + "},")
     return (f"{logger}.log(", f"{unit}{event},", *mapping_lines, ")")
+
+
+def _item_lines(
+    key: str, value: str, item: str, indent: str, unit: str, line_length: int, quote: str
+) -> list[str]:
+    """One ``key: value,`` of a payload split one per line, as ruff lays it out.
+
+    A list that does not fit (the routes of stacked decorators) gets one element per line
+    with a trailing comma; a sum (a route under a prefix known at run time,
+    ``router.prefix + "/x"``) is broken before each ``+``, at the key's indentation; any other
+    value stays whole.
+    """
+    if display_width(f"{indent}{item},") <= line_length:
+        return [f"{indent}{item},"]
+    parsed = ast.parse(value, mode="eval").body
+    name = string_literal(key, quote)
+    if isinstance(parsed, ast.List) and parsed.elts:
+        elements = [ast.get_source_segment(value, element) or "" for element in parsed.elts]
+        return [f"{indent}{name}: [", *(f"{indent}{unit}{one}," for one in elements), f"{indent}],"]
+    if isinstance(parsed, ast.BinOp) and isinstance(parsed.op, ast.Add):
+        terms: list[ast.expr] = []
+        while isinstance(parsed, ast.BinOp) and isinstance(parsed.op, ast.Add):
+            terms.insert(0, parsed.right)
+            parsed = parsed.left
+        if any(isinstance(term, ast.BinOp) for term in terms):
+            return [f"{indent}{item},"]  # a grouped sum: not the flat chain generate writes
+        first, *rest = [ast.get_source_segment(value, term) or "" for term in [parsed, *terms]]
+        lines = [f"{indent}{name}: {first}", *(f"{indent}+ {term}" for term in rest)]
+        lines[-1] += ","
+        return lines
+    return [f"{indent}{item},"]
 
 
 def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[int, str] | None:
