@@ -581,6 +581,8 @@ class _Finder:
         self.unfollowed: list[Unfollowed] = []
         # The definitions inside `except` blocks, by scope: each with its `try` (see _fallback).
         self.fallbacks: dict[int, dict[int, ast.Try | ast.TryStar]] = {}
+        # The lines of the bodies of each scope's `for` loops (see _in_a_loop).
+        self.loop_spans: dict[int, list[tuple[int, int]]] = {}
         # add_api_route registrations, by the registered function's node.
         self.registered: dict[int, list[Route]] = {}
         # Registrations a helper makes with what its callers pass (`def route(path, endpoint):
@@ -661,8 +663,12 @@ class _Finder:
         and every item gives a string.
         """
         path = call_argument(decorator, 0, "path")
-        if path is None:
-            return [None]
+        if (
+            path is None
+            or not any(isinstance(node, ast.Name) for node in ast.walk(path))
+            or not self._in_a_loop(function, scope)
+        ):
+            return [None]  # asked of every handler: the loops are looked for once a scope
         # Read from the `def` line: the loop's body starts there, below the decorators.
         read = ast.copy_location(ast.Tuple(elts=[path], ctx=ast.Load()), function)
         environments = loop_values(read, scope, self.index)
@@ -672,6 +678,17 @@ class _Finder:
         if any(text is None for text in texts):
             return [None]
         return list(dict.fromkeys(texts))
+
+    def _in_a_loop(self, function: FunctionNode, scope: Scope) -> bool:
+        """Whether ``function`` is defined in the body of a ``for`` loop of ``scope``'s own code."""
+        spans = self.loop_spans.get(id(scope.node))
+        if spans is None:
+            spans = self.loop_spans[id(scope.node)] = [
+                (loop.body[0].lineno, loop.body[-1].end_lineno or loop.body[-1].lineno)
+                for loop in block_statements(scope.node.body)
+                if isinstance(loop, ast.For | ast.AsyncFor) and loop.body
+            ]
+        return any(start <= function.lineno <= end for start, end in spans)
 
     def _fallback(self, function: FunctionNode, owner: ast.expr, scope: Scope) -> str | None:
         """A line for a handler declared in the ``except`` fallback of what its ``try`` binds.
