@@ -232,8 +232,9 @@ def instrument_module(
             if state is not None and state[1]:
                 _replace_call(editor, handler, state[0], event_type, filled, module)
                 continue
-            # Where generate writes no call (it could not), any call is the user's own.
-            writes = not (
+            # Only a call that is no longer generate's (state None) can be the user's and stale;
+            # where generate writes no call (it could not), any call is the user's own.
+            writes = state is None and not (
                 capture_reasons
                 or any(route.problem for route in handler.routes)
                 or _unrecordable_parameters(handler, index)
