@@ -1083,28 +1083,37 @@ def _calls_of(
     ):
         return []
     found: list[tuple[ast.Call, Scope]] = []
-    for name in modules:
-        source = index.source(name)
-        if source is None or function.name not in source.text:
-            continue
-        model = index.module(name)
-        if model is None:
-            continue
-        for call, scope in method_calls(model, function.name, names=True):
-            if owner is not None:
-                # `Loader.add_routers(...)`: the attribute of the class it is defined in.
-                cls = (
-                    index.binding_of(call.func.value, scope)
-                    if isinstance(call.func, ast.Attribute)
-                    else None
-                )
-                if cls is not None and cls.kind == "class" and cls.node is owner.node:
-                    found.append((call, scope))
-                continue
-            target = index.binding_of(call.func, scope)
-            if target is not None and target.node is function:
+    for call, scope in _calls_named(function.name, index, modules):
+        if owner is not None:
+            # `Loader.add_routers(...)`: the attribute of the class it is defined in.
+            cls = (
+                index.binding_of(call.func.value, scope)
+                if isinstance(call.func, ast.Attribute)
+                else None
+            )
+            if cls is not None and cls.kind == "class" and cls.node is owner.node:
                 found.append((call, scope))
+            continue
+        target = index.binding_of(call.func, scope)
+        if target is not None and target.node is function:
+            found.append((call, scope))
     return found
+
+
+def _calls_named(
+    name: str, index: PackageIndex, modules: list[str]
+) -> Iterator[tuple[ast.Call, Scope]]:
+    """The package's calls ``name(...)`` and ``<x>.name(...)``, each with its scope.
+
+    Only the modules whose text holds ``name`` are read.
+    """
+    for module_name in modules:
+        source = index.source(module_name)
+        if source is None or name not in source.text:
+            continue
+        model = index.module(module_name)
+        if model is not None:
+            yield from method_calls(model, name, names=True)
 
 
 def _instantiations(
@@ -1119,26 +1128,13 @@ def _instantiations(
     cls = class_scope.node
     assert isinstance(cls, ast.ClassDef)
     found: list[tuple[ast.Call, Scope]] = []
-    for name in modules:
-        source = index.source(name)
-        if source is None or cls.name not in source.text:
+    for call, scope in _calls_named(cls.name, index, modules):
+        target = index.binding_of(call.func, scope)
+        if target is None or target.kind != "class" or target.node is not cls:
             continue
-        model = index.module(name)
-        if model is None:
-            continue
-        for call, scope in method_calls(model, cls.name, names=True):
-            target = index.binding_of(call.func, scope)
-            if target is None or target.kind != "class" or target.node is not cls:
-                continue
-            placeholder = ast.copy_location(ast.Constant(None), call)
-            found.append(
-                (
-                    ast.copy_location(
-                        ast.Call(call.func, [placeholder, *call.args], call.keywords), call
-                    ),
-                    scope,
-                )
-            )
+        placeholder = ast.copy_location(ast.Constant(None), call)
+        written = ast.Call(call.func, [placeholder, *call.args], call.keywords)
+        found.append((ast.copy_location(written, call), scope))
     return found
 
 
