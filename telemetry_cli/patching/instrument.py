@@ -23,7 +23,7 @@ from telemetry_cli.patching.edits import (
     statement_indent_unit,
     top_statement_of,
 )
-from telemetry_cli.patching.removal import inserted_call, stale_entries
+from telemetry_cli.patching.removal import inserted_call, stale_entries, writes
 from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
@@ -1202,9 +1202,8 @@ def _stale_users_call(
 def _logs_route(statement: ast.Expr, route: str) -> bool:
     """Whether the call's payload logs ``route`` (source) as its ``route``."""
     payload = statement.value.args[1]  # type: ignore[attr-defined]
-    expected = ast.dump(ast.parse(route, mode="eval").body)
     return any(
-        isinstance(key, ast.Constant) and key.value == "route" and ast.dump(value) == expected
+        isinstance(key, ast.Constant) and key.value == "route" and writes(value, route)
         for key, value in zip(payload.keys, payload.values, strict=True)
     )
 

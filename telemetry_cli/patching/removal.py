@@ -205,9 +205,9 @@ def stale_entries(
         if have is None:
             stale.append(f"`{key}` missing")
             continue
-        expected = ast.parse(source, mode="eval").body
-        if ast.dump(have) != ast.dump(expected) and _generated_value(have):
-            stale.append(f"`{key}` is {ast.unparse(have)}, now {ast.unparse(expected)}")
+        if not writes(have, source) and _generated_value(have):
+            now = ast.unparse(ast.parse(source, mode="eval"))
+            stale.append(f"`{key}` is {ast.unparse(have)}, now {now}")
             route_stale = route_stale or key == "route"
     asked = {key for key, _ in wanted}
     known = _known_names(handler, call)
@@ -217,6 +217,11 @@ def stale_entries(
         if key in loggable and key not in asked and _captured_value(item, known)
     )
     return stale
+
+
+def writes(value: ast.expr, source: str) -> bool:
+    """Whether the expression ``value`` is what the Python ``source`` writes (layout aside)."""
+    return ast.dump(value) == ast.dump(ast.parse(source, mode="eval").body)
 
 
 def _known_names(handler: Handler, call: LogCall) -> set[str]:
