@@ -1363,12 +1363,20 @@ class _Finder:
         """``self`` in a method of an ``APIRouter`` subclass: the router itself.
 
         ``class Reports(APIRouter): def __init__(self): self.add_api_route("/x", self.x)``:
-        every instance of the class is a router, served under paths only known at run time;
-        its routes are logged under its own prefix (``self.prefix``), said on a line.
+        every instance of the class is a router. The one instance the package builds
+        (``reports = Reports()``) is served where it is included: its routes are logged under
+        those prefixes, then ``self.prefix``. Any other way, under paths only known at run time:
+        logged under its own prefix (``self.prefix``), said on a line.
         """
         if _instance_role(binding, self.index) is not Role.ROUTER:
             return None
-        cls = binding.scope.parent.node if binding.scope.parent is not None else None
+        class_scope = binding.scope.parent
+        assert class_scope is not None
+        mounts = self.index.mounts
+        key = None if mounts is None else mounts.only_instance(class_scope)
+        if key is not None:
+            return self._served(Owner(Role.ROUTER, None, expression, scope, key))
+        cls = class_scope.node
         assert isinstance(cls, ast.ClassDef)
         note = (
             f"`{binding.name}` is an instance of `{cls.name}`, a router class: its routes are "
