@@ -2193,6 +2193,7 @@ def included_instance_router(
     its methods: that class's router. The instance may be built right there
     (``UsersRoute().router``), and the router read through a method of the class that only
     returns it (``UsersRoute().get_router()``, ``def get_router(self): return self.router``).
+    Or the instance itself in a method of the class (``self.app.include_router(self.router)``).
     """
     if (
         isinstance(expression, ast.Call)
@@ -2205,7 +2206,15 @@ def included_instance_router(
         return None if attribute is None else _class_router(cls, attribute, index, 0)
     if not isinstance(expression, ast.Attribute):
         return None
-    return _class_router(_instance_class(expression.value, scope, index), expression.attr, index, 0)
+    cls = _instance_class(expression.value, scope, index)
+    method = None
+    if cls is None and isinstance(expression.value, ast.Name):
+        method = _method_of_instance(expression.value, scope)
+    if method is not None and method.parent is not None and method.parent.parent is not None:
+        node = method.parent.node
+        assert isinstance(node, ast.ClassDef)
+        cls = Binding("class", node.name, method.parent.parent, node)
+    return _class_router(cls, expression.attr, index, 0)
 
 
 def _instance_class(
