@@ -63,6 +63,8 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     bound_once,
     call_argument,
+    parameter_default,
+    parameter_position,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -1169,7 +1171,9 @@ def _passed_for(
     argument = call_argument(call, _position(parameter), parameter.name)
     if argument is not None:
         return argument, call_scope
-    default = _default(parameter)
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    default = parameter_default(function, parameter.name)
     if default is None or any(keyword.arg is None for keyword in call.keywords):
         return None
     return default, parameter.scope.parent or parameter.scope
@@ -1179,24 +1183,7 @@ def _position(parameter: Binding) -> int | None:
     """Where a function's parameter is passed by position (None: keyword-only)."""
     function = parameter.scope.node
     assert isinstance(function, FunctionNode)
-    arguments = function.args
-    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
-    return positional.index(parameter.name) if parameter.name in positional else None
-
-
-def _default(parameter: Binding) -> ast.expr | None:
-    """The default value of a function's parameter, as written (None: it has none)."""
-    function = parameter.scope.node
-    assert isinstance(function, FunctionNode)
-    arguments = function.args
-    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
-    if parameter.name in positional:
-        at = positional.index(parameter.name) - (len(positional) - len(arguments.defaults))
-        return arguments.defaults[at] if at >= 0 else None
-    names = [argument.arg for argument in arguments.kwonlyargs]
-    if parameter.name in names:
-        return arguments.kw_defaults[names.index(parameter.name)]
-    return None
+    return parameter_position(function, parameter.name)
 
 
 def _passed_string(
