@@ -2355,18 +2355,28 @@ def _calls_near(
 ) -> Iterator[tuple[ast.Call, ast.stmt, Scope]]:
     """Each call of a module that ``matches`` accepts, with its statement and scope.
 
-    Only the lines naming ``word`` are looked at, and only the definitions around them entered
-    (see :func:`_simple_statements_at`); a ``for`` loop's header is read, its body apart.
+    Only the statements of :func:`_statements_near` are looked at.
+    """
+    for statement, scope in _statements_near(model, word, matches):
+        for node in _walk_own(statement):
+            if isinstance(node, ast.Call) and matches(node):
+                yield node, statement, scope
+
+
+def _statements_near(
+    model: ModuleModel, word: str, matches: Callable[[ast.Call], bool]
+) -> Iterator[tuple[ast.stmt, Scope]]:
+    """The simple statements holding a call ``matches`` accepts on a line naming ``word``.
+
+    Only the definitions around those lines are entered (see :func:`_simple_statements_at`); a
+    ``for`` loop's header is yielded, its body apart.
     """
     lines = {
         node.lineno
         for node in model.nodes_near([word])
         if isinstance(node, ast.Call) and matches(node)
     }
-    for statement, scope in _simple_statements_at(model, lines, loops=True):
-        for node in _walk_own(statement):
-            if isinstance(node, ast.Call) and matches(node):
-                yield node, statement, scope
+    return _simple_statements_at(model, lines, loops=True)
 
 
 def mounts_before(
@@ -2494,13 +2504,8 @@ def lazy_calls(model: ModuleModel, method: str) -> dict[int, bool]:
     one kept, returned, or handed to ``next`` or ``all`` makes some, which only run time tells
     (True). By ``id`` of the call node :func:`method_calls` yields.
     """
-    lines = {
-        node.lineno
-        for node in model.nodes_near([method])
-        if isinstance(node, ast.Call) and called_as(node, method, names=False)
-    }
     found: dict[int, bool] = {}
-    for statement, scope in _simple_statements_at(model, lines, loops=True):
+    for statement, scope in _statements_near(model, method, lambda call: called_as(call, method)):
         for node in _walk_own(statement):
             if not isinstance(node, ast.GeneratorExp) or iterated_to_the_end(
                 node, statement, scope
