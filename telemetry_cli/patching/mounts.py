@@ -63,6 +63,8 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     bound_once,
     call_argument,
+    parameter_default,
+    parameter_position,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -1215,7 +1217,9 @@ def _passed_for(
     argument = call_argument(call, _position(parameter), parameter.name)
     if argument is not None:
         return argument, call_scope
-    default = _default(parameter)
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    default = parameter_default(function, parameter.name)
     if default is None or any(keyword.arg is None for keyword in call.keywords):
         return None
     return default, parameter.scope.parent or parameter.scope
@@ -1225,24 +1229,7 @@ def _position(parameter: Binding) -> int | None:
     """Where a function's parameter is passed by position (None: keyword-only)."""
     function = parameter.scope.node
     assert isinstance(function, FunctionNode)
-    arguments = function.args
-    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
-    return positional.index(parameter.name) if parameter.name in positional else None
-
-
-def _default(parameter: Binding) -> ast.expr | None:
-    """The default value of a function's parameter, as written (None: it has none)."""
-    function = parameter.scope.node
-    assert isinstance(function, FunctionNode)
-    arguments = function.args
-    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
-    if parameter.name in positional:
-        at = positional.index(parameter.name) - (len(positional) - len(arguments.defaults))
-        return arguments.defaults[at] if at >= 0 else None
-    names = [argument.arg for argument in arguments.kwonlyargs]
-    if parameter.name in names:
-        return arguments.kw_defaults[names.index(parameter.name)]
-    return None
+    return parameter_position(function, parameter.name)
 
 
 def _passed_string(
@@ -2414,18 +2401,28 @@ def _calls_near(
 ) -> Iterator[tuple[ast.Call, ast.stmt, Scope]]:
     """Each call of a module that ``matches`` accepts, with its statement and scope.
 
-    Only the lines naming ``word`` are looked at, and only the definitions around them entered
-    (see :func:`_simple_statements_at`); a ``for`` loop's header is read, its body apart.
+    Only the statements of :func:`_statements_near` are looked at.
+    """
+    for statement, scope in _statements_near(model, word, matches):
+        for node in _walk_own(statement):
+            if isinstance(node, ast.Call) and matches(node):
+                yield node, statement, scope
+
+
+def _statements_near(
+    model: ModuleModel, word: str, matches: Callable[[ast.Call], bool]
+) -> Iterator[tuple[ast.stmt, Scope]]:
+    """The simple statements holding a call ``matches`` accepts on a line naming ``word``.
+
+    Only the definitions around those lines are entered (see :func:`_simple_statements_at`); a
+    ``for`` loop's header is yielded, its body apart.
     """
     lines = {
         node.lineno
         for node in model.nodes_near([word])
         if isinstance(node, ast.Call) and matches(node)
     }
-    for statement, scope in _simple_statements_at(model, lines, loops=True):
-        for node in _walk_own(statement):
-            if isinstance(node, ast.Call) and matches(node):
-                yield node, statement, scope
+    return _simple_statements_at(model, lines, loops=True)
 
 
 def mounts_before(
@@ -2553,13 +2550,8 @@ def lazy_calls(model: ModuleModel, method: str) -> dict[int, bool]:
     one kept, returned, or handed to ``next`` or ``all`` makes some, which only run time tells
     (True). By ``id`` of the call node :func:`method_calls` yields.
     """
-    lines = {
-        node.lineno
-        for node in model.nodes_near([method])
-        if isinstance(node, ast.Call) and called_as(node, method, names=False)
-    }
     found: dict[int, bool] = {}
-    for statement, scope in _simple_statements_at(model, lines, loops=True):
+    for statement, scope in _statements_near(model, method, lambda call: called_as(call, method)):
         for node in _walk_own(statement):
             if not isinstance(node, ast.GeneratorExp) or iterated_to_the_end(
                 node, statement, scope

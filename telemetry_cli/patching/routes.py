@@ -19,7 +19,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from telemetry_cli.patching.loops import (
     LoopValues,
@@ -70,6 +70,7 @@ from telemetry_cli.patching.symbols import (
     call_bound_once,
     chain_root,
     instance_parameter,
+    parameter_default,
     passes_prefix_through,
     returned_only,
     static_or_class,
@@ -417,7 +418,7 @@ def _written_out(
     bound = _bound_parameters(function, call)
     if bound is None:
         return None
-    arguments, extra = bound
+    arguments, extra, defaulted = bound
     own = {id(function)}
     if decorated is not None:
         decorator = scope.node
@@ -436,14 +437,8 @@ def _written_out(
         for keyword in node.keywords
         if keyword.arg is None and isinstance(keyword.value, ast.Name) and keyword.value.id == rest
     }
-    passed = _passed_names(function, call)
     # A default is written where the helper is defined: read at the call, it must mean the same.
-    defaults = [
-        node
-        for parameter, value in arguments.items()
-        if parameter not in passed
-        for node in ast.walk(value)
-    ]
+    defaults = [node for parameter in defaulted for node in ast.walk(arguments[parameter])]
     there = set() if read_there is None else {id(node) for node in ast.walk(read_there)}
     for node in ast.walk(template):
         if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)) or id(node) in there:
@@ -530,22 +525,20 @@ def _reads_of(name: str, scope: Scope) -> int:
     return count
 
 
-def _passed_names(function: FunctionNode, call: ast.Call) -> set[str]:
-    """The parameters of ``function`` that ``call`` passes (the others take their default)."""
-    positional = [*function.args.posonlyargs, *function.args.args]
-    return {parameter.arg for parameter in positional[: len(call.args)]} | {
-        keyword.arg for keyword in call.keywords if keyword.arg is not None
-    }
+class _Bound(NamedTuple):
+    """What one call binds to a function's parameters (see :func:`_bound_parameters`)."""
+
+    arguments: dict[str, ast.expr]  # each named parameter's value: passed, or its default
+    extra: list[ast.keyword]  # keywords matching no parameter, which go to ``**options``
+    defaulted: set[str]  # the parameters the call leaves to their default
 
 
-def _bound_parameters(
-    function: FunctionNode, call: ast.Call
-) -> tuple[dict[str, ast.expr], list[ast.keyword]] | None:
-    """What ``call`` binds to each named parameter of ``function``, and its other keywords.
+def _bound_parameters(function: FunctionNode, call: ast.Call) -> _Bound | None:
+    """What ``call`` binds to each named parameter of ``function``, as Python binds them.
 
-    As Python binds them: positional arguments in order, keywords by name, defaults for the
-    rest; keywords matching no parameter go to ``**options`` (the list). None when a call
-    unpacks (``*items``, ``**options``), the function takes ``*args``, or the call would fail.
+    Positional arguments in order, keywords by name, defaults for the rest; keywords matching
+    no parameter go to ``**options``. None when a call unpacks (``*items``, ``**options``), the
+    function takes ``*args``, or the call would fail.
     """
     signature = function.args
     if (
@@ -572,23 +565,15 @@ def _bound_parameters(
             extra.append(keyword)
         else:
             return None
-    defaults: dict[str, ast.expr] = {
-        parameter.arg: value
-        for parameter, value in zip(
-            positional[len(positional) - len(signature.defaults) :], signature.defaults, strict=True
-        )
-    }
-    defaults.update(
-        (parameter.arg, value)
-        for parameter, value in zip(signature.kwonlyargs, signature.kw_defaults, strict=True)
-        if value is not None
-    )
+    defaulted: set[str] = set()
     for parameter in [*positional, *signature.kwonlyargs]:
         if parameter.arg not in bound:
-            if parameter.arg not in defaults:
+            default = parameter_default(function, parameter.arg)
+            if default is None:
                 return None  # a required parameter left out: a TypeError when called
-            bound[parameter.arg] = defaults[parameter.arg]
-    return bound, extra
+            bound[parameter.arg] = default
+            defaulted.add(parameter.arg)
+    return _Bound(bound, extra, defaulted)
 
 
 class _PassedArguments(ast.NodeTransformer):

@@ -656,6 +656,23 @@ def chain_root(expression: ast.expr) -> ast.expr:
     return expression
 
 
+def parameter_position(function: FunctionNode, name: str) -> int | None:
+    """Where ``function``'s parameter ``name`` is passed by position (None: keyword-only)."""
+    positional = [argument.arg for argument in [*function.args.posonlyargs, *function.args.args]]
+    return positional.index(name) if name in positional else None
+
+
+def parameter_default(function: FunctionNode, name: str) -> ast.expr | None:
+    """The default written for ``function``'s parameter ``name`` (None: it has none)."""
+    arguments = function.args
+    position = parameter_position(function, name)
+    if position is not None:
+        at = position - (len(arguments.posonlyargs) + len(arguments.args) - len(arguments.defaults))
+        return arguments.defaults[at] if at >= 0 else None
+    names = [argument.arg for argument in arguments.kwonlyargs]
+    return arguments.kw_defaults[names.index(name)] if name in names else None
+
+
 def call_argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
     """A call's argument passed as ``keyword=``, or at ``position`` (None: keyword only).
 
