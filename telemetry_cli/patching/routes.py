@@ -702,6 +702,8 @@ class _Finder:
                 aliased = self._aliased_route_decorator(decorator, scope)
                 if aliased is not None:
                     parsed, owner_scope = aliased
+            if parsed is None and self._imported_factory(decorator, function, scope):
+                continue
             if parsed is None:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
@@ -808,6 +810,98 @@ class _Finder:
         self.unfollowed.append(
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
+
+    def _imported_factory(self, decorator: ast.expr, function: FunctionNode, scope: Scope) -> bool:
+        """Record the routes ``@post("/x")`` registers for ``function``, ``post`` imported.
+
+        A decorator factory another module of the package defines at its top level (see
+        :func:`_decorator_factory`), whose decorator registers the function it is given
+        (``router.add_api_route(path, fn, ...)``, ``router.post(path)(fn)``) on a router of its
+        module: each registration written out for this call and this function, its router read
+        where it is written. One that cannot be is named on a line. False for any other
+        decorator.
+        """
+        if not isinstance(decorator, ast.Call):
+            return False
+        binding = self.index.binding_of(decorator.func, scope)
+        factory = None if binding is None else binding.node
+        if (
+            binding is None
+            or binding.kind != "function"
+            or binding.scope.parent is not None
+            or binding.scope.module is self.module
+            or not isinstance(factory, FunctionNode)
+            or not isinstance(factory.body[-1], ast.Return)
+        ):
+            return False
+        returned = factory.body[-1].value
+        inner = next(
+            (
+                statement
+                for statement in factory.body
+                if isinstance(statement, FunctionNode)
+                and isinstance(returned, ast.Name)
+                and statement.name == returned.id
+            ),
+            None,
+        )
+        if inner is None:
+            return False
+        module = binding.scope.module
+        inner_scope = Scope(inner, module, Scope(factory, module, binding.scope))
+        if _decorator_factory(inner_scope) is not factory:
+            return False
+        parameters = {
+            argument.arg
+            for signature in (factory.args, inner.args)
+            for argument in ast.walk(signature)
+            if isinstance(argument, ast.arg)
+        }
+        found = False
+        for statement in block_statements(inner.body):
+            for node in _own_nodes(statement):
+                if not isinstance(node, ast.Call):
+                    continue
+                applied = _applied_decorator(node, inner_scope)
+                if applied is not None:
+                    owner_expression = applied[1]
+                elif (
+                    isinstance(node.func, ast.Attribute)
+                    and node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
+                    and _helper_of(node, inner_scope) is inner
+                ):
+                    owner_expression = node.func.value
+                else:
+                    continue
+                found = True
+                # The router is the factory's module's: one a parameter names is not followed.
+                written = None
+                if not any(
+                    isinstance(name, ast.Name) and name.id in parameters
+                    for name in ast.walk(owner_expression)
+                ):
+                    written = _written_out(
+                        node, inner_scope, factory, decorator, scope, function, owner_expression
+                    )
+                owner = None if written is None else self.owner(owner_expression, inner_scope)
+                endpoint = ast.copy_location(ast.Name(function.name, ast.Load()), decorator)
+                if written is None or owner is None:
+                    self.unfollowed.append(Unfollowed.of(decorator, function.name, None))
+                    continue
+                applied = _applied_decorator(written, scope)
+                if applied is None:
+                    assert isinstance(written.func, ast.Attribute)
+                    verb = WEBSOCKET if written.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
+                    self._register(written, endpoint, verb, owner, scope)
+                    continue
+                call, _, method, _ = applied
+                name = method.value if isinstance(method, ast.Constant) else None
+                if name not in _ROUTE_DECORATORS:
+                    self.unfollowed.append(Unfollowed.of(decorator, function.name, None))
+                    continue
+                assert isinstance(name, str)
+                self._register(call, endpoint, name, owner, scope)
+        return found
 
     def _aliased_route_decorator(
         self, decorator: ast.expr, scope: Scope
@@ -997,7 +1091,8 @@ class _Finder:
         are read as written (their endpoint, a parameter, named on a line).
         """
         for function, templates in self.helpers.values():
-            for node, scope in self._helper_calls(function, templates) or templates:
+            expanded = self._helper_calls(function, templates)
+            for node, scope in templates if expanded is None else expanded:
                 applied = _applied_decorator(node, scope)
                 if applied is not None:
                     self._applied(node, *applied, scope)
@@ -1074,7 +1169,8 @@ class _Finder:
         ``@route("/v1/messages", dependencies=[...])`` on ``async def messages(...)``: its
         registration written out with what the call passes and ``messages`` for the decorated
         function, at the decorator's line. None (read as written, its endpoint named on a line)
-        unless every read of the factory is such a decorator of this module.
+        unless every read of the factory here is such a decorator; none when it is read only by
+        the modules importing it.
         """
         defined = factory_scope.parent
         if defined is None or defined.is_class:
@@ -1084,10 +1180,13 @@ class _Finder:
             for call, call_scope, decorated in self.decorations.get(factory.name, [])
             if (binding := call_scope.lookup(factory.name)) is not None and binding.node is factory
         ]
-        if not calls or _reads_of(factory.name, defined) != len(calls):
+        reads = _reads_of(factory.name, defined)
+        if not calls and reads == 0 and defined.parent is None:
+            # Decorating only functions of the modules importing it, if any: each of those
+            # registers the routes of the functions it decorates (see _imported_factory).
+            return [] if self._imported_elsewhere(factory.name, factory.name) else None
+        if not calls or reads != len(calls):
             return None  # also called or passed around otherwise: which routes, unknown
-        if defined.parent is None and self._imported_elsewhere(factory.name, factory.name):
-            return None  # perhaps decorating functions of other modules too
         expanded: list[tuple[ast.Call, Scope]] = []
         for call, call_scope, decorated in calls:
             for template, template_scope in templates:
