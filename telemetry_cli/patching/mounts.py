@@ -232,6 +232,8 @@ class Mounts:
         self.serving: frozenset[RouterKey] = frozenset()
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
+        #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
+        self._instances: dict[tuple[str, int, int], RouterKey | None] = {}
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -534,6 +536,14 @@ class Mounts:
         twice, inline (``include_router(Reports())``) or subclassed: which instance serves a
         route is not one.
         """
+        cls = class_scope.node
+        where = (class_scope.module.name, getattr(cls, "lineno", 0), getattr(cls, "col_offset", 0))
+        if where not in self._instances:
+            self._instances[where] = self._only_instance(class_scope)
+        return self._instances[where]
+
+    def _only_instance(self, class_scope: Scope) -> RouterKey | None:
+        """See :meth:`only_instance` (not cached)."""
         cls = class_scope.node
         if self.index is None or not isinstance(cls, ast.ClassDef):
             return None
