@@ -4936,3 +4936,86 @@ def test_a_log_call_of_a_handler_an_earlier_route_now_hides_is_taken_out(tmp_pat
     assert result.exit_code == 0, result.stdout
     assert _logged(root) == {"get_item"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+REPORTS_PY = '''"""Reports: a router class registering its routes when it is built."""
+
+from fastapi import APIRouter
+
+
+class ReportsRouter(APIRouter):
+    def __init__(self) -> None:
+        super().__init__(prefix="/reports")
+        self.add_api_route("/{report_id}", self.one, methods=["GET"])
+
+        @self.post("/{report_id}/rerun")
+        async def rerun(report_id: int) -> dict[str, int]:
+            return {"rerun": report_id}
+
+    async def one(self, report_id: int) -> dict[str, int]:
+        return {"report": report_id}
+'''
+
+
+@pytest.mark.parametrize(
+    ("api", "served"),
+    [
+        # Built once, bound to a name the package includes: served under its include prefixes.
+        (
+            "reports_router = ReportsRouter()\n"
+            'api_router.include_router(reports_router, prefix="/ops")\n',
+            "/api/v1/ops",
+        ),
+        # Built twice: served under two paths, its own prefix is logged (said on a line).
+        (
+            "one = ReportsRouter()\ntwo = ReportsRouter()\n"
+            'api_router.include_router(one, prefix="/a")\n'
+            'api_router.include_router(two, prefix="/b")\n',
+            None,
+        ),
+        # Built right in the include: no name the include prefixes are known by.
+        ('api_router.include_router(ReportsRouter(), prefix="/ops")\n', None),
+        # Subclassed: the subclass's instances register the same handlers elsewhere.
+        (
+            "class Archived(ReportsRouter):\n    pass\n\n\n"
+            "reports_router = ReportsRouter()\n"
+            'api_router.include_router(reports_router, prefix="/ops")\n'
+            'api_router.include_router(Archived(), prefix="/old")\n',
+            None,
+        ),
+    ],
+    ids=["built-once", "built-twice", "built-in-the-include", "subclassed"],
+)
+def test_a_router_subclass_instance_is_logged_under_its_include_prefixes(
+    tmp_path: Path, api: str, served: str | None
+) -> None:
+    """`class ReportsRouter(APIRouter)` adding routes in `__init__`, included with `prefix=`.
+
+    Its one instance's routes were logged as `self.prefix + path`, without the include
+    prefixes the app serves them under.
+    """
+    root = make_project(tmp_path / "project", 'instrument = { "api/reports.py" = "ai_block_used" }')
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/reports.py").write_text(REPORTS_PY)
+    (root / "backend/app/api/router.py").write_text(
+        API_PY + "\nfrom app.api.reports import ReportsRouter\n\n" + api
+    )
+    (root / "backend/app/main.py").write_text(
+        _main('app.include_router(api_router, prefix="/api/v1")')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    reports = (root / "backend/app/api/reports.py").read_text()
+    said = [line for line in result.stdout.splitlines() if "a router class" in line]
+    if served is not None:
+        assert f'"route": "{served}" + self.prefix + "/{{report_id}}",' in reports
+        assert f'"route": "{served}" + self.prefix + "/{{report_id}}/rerun",' in reports
+        assert said == [], result.stdout
+        with imported_app(root / "backend") as app:
+            client = TestClient(app.app)
+            assert client.get(f"{served}/reports/4").json() == {"report": 4}
+            assert client.post(f"{served}/reports/4/rerun").json() == {"rerun": 4}
+    else:
+        assert '"route": self.prefix + "/{report_id}",' in reports
+        assert len(said) == 1, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -232,6 +232,8 @@ class Mounts:
         self.serving: frozenset[RouterKey] = frozenset()
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
+        #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
+        self._instances: dict[tuple[str, int, int], RouterKey | None] = {}
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -524,6 +526,39 @@ class Mounts:
         served under several prefixes (or routers include each other): no single path.
         """
         return self._served(key, frozenset())
+
+    def only_instance(self, class_scope: Scope) -> RouterKey | None:
+        """The router key of the one instance the package builds of a router class, else None.
+
+        ``class Reports(APIRouter)`` registering its routes in ``__init__``, built once as
+        ``reports = Reports()`` (bound once) and subclassed nowhere: every route the class
+        registers is that router's, served where ``reports`` is included. None when it is built
+        twice, inline (``include_router(Reports())``) or subclassed: which instance serves a
+        route is not one.
+        """
+        cls = class_scope.node
+        where = (class_scope.module.name, getattr(cls, "lineno", 0), getattr(cls, "col_offset", 0))
+        if where not in self._instances:
+            self._instances[where] = self._only_instance(class_scope)
+        return self._instances[where]
+
+    def _only_instance(self, class_scope: Scope) -> RouterKey | None:
+        """See :meth:`only_instance` (not cached)."""
+        cls = class_scope.node
+        if self.index is None or not isinstance(cls, ast.ClassDef):
+            return None
+        built: list[tuple[ast.Call, Scope]] = []
+        for call, scope in _calls_named(cls.name, self.index, self.modules):
+            target = self.index.binding_of(call.func, scope)
+            if target is not None and target.node is cls:
+                built.append((call, scope))
+        if len(built) != 1 or _subclassed(cls.name, self.index, self.modules):
+            return None
+        call, scope = built[0]
+        for binding in scope.bindings.values():
+            if binding.node is call and bound_once(binding):
+                return self.index.router_key(binding)
+        return None
 
     def shadowing(
         self, written: str, scope: Scope, line: int, path: str, what: str = "this route"
@@ -1116,6 +1151,27 @@ def _calls_named(
         model = index.module(module_name)
         if model is not None:
             yield from method_calls(model, name, names=True)
+
+
+def _subclassed(name: str, index: PackageIndex, modules: list[str]) -> bool:
+    """Whether a class of the package names ``name`` (or ``<x>.name``) among its bases.
+
+    Read by the name only: a subclass of another class of that name is taken as one too.
+    """
+    for module_name in modules:
+        source = index.source(module_name)
+        if source is None or name not in source.text:
+            continue
+        model = index.module(module_name)
+        if model is None:
+            continue
+        for node in model.nodes_near([name]):
+            if isinstance(node, ast.ClassDef) and any(
+                (base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)) == name
+                for base in node.bases
+            ):
+                return True
+    return False
 
 
 def _instantiations(
