@@ -92,6 +92,11 @@ SENSITIVE = [
     "DATABASE_URL", "databaseUrl", "connection_string", "connectionString", "encryption_key",
     "signingKey", "master_key", "Bearer", "bearerToken", "dob", "dateOfBirth", "birth_date",
     "passport", "passportNumber",
+    # National identification numbers by their countries' abbreviations, and an AWS key.
+    "sin", "SIN", "customer_sin", "cpf", "cpfNumber", "dni", "DNI_NIE", "nie", "nif", "bsn",
+    "BSN_nummer", "nino", "NINO", "tfn", "curp", "cuil", "cuit", "rut", "rrn", "hetu", "hkid",
+    "nric", "ppsn", "tin", "itin", "egn", "jmbg", "oib", "amka", "nir", "idCard",
+    "identity_card", "identityNumber", "aws_key", "AWS_KEY", "awsKey",
     # A second battery: short and spelled-out names of secrets and identity numbers.
     "mfa_code", "mfaCode",
     "recovery_codes", "backupCode", "account_number", "accountNumber", "bank_account",
@@ -149,6 +154,7 @@ NOT_SENSITIVE = [
     "sort", "sort_order", "sortBy", "insurance", "insurance_type", "national", "nationality",
     "social", "social_links", "licence", "licence_type", "driving_mode", "fiscal_year",
     "account_notes", "accountNotes", "account_not_found",
+    "single", "sink", "sinusoid", "tinted", "itinerary", "nirvana", "runtime", "rutabaga",
     # A language model's usage counts: its tokens are pieces of text.
     "max_tokens", "maxTokens", "max_completion_tokens", "max_new_tokens", "prompt_tokens",
     "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "cached_tokens",
@@ -1362,6 +1368,73 @@ def test_an_iban_in_text_is_redacted(logger: Any, text: str) -> None:
     ],
 )
 def test_a_code_that_is_no_iban_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# National identification numbers in text: written in a shape of their own, when their check
+# digits hold where they have some (CPF, DNI/NIE, Aadhaar) and the shape is one ever issued
+# (SSN, NINO); and any number of six digits or more, or a random token, right after a name the
+# key rule calls sensitive, a space alone between them (``PESEL 44051401359``).
+NATIONAL_ID_TEXTS = [
+    "customer 529.982.247-25 signed",  # CPF
+    "SSN on file: 078-05-1120.",
+    "applicant 123-45-6789",
+    "Aadhaar no. printed as 2341 2341 2346",
+    "2341-2341-2346",
+    "DNI 12345678Z",
+    "holder 12345678-Z",
+    "X1234567L",
+    "nie x-1234567-L".replace("x", "X"),
+    "ref QQ 12 34 56 C",
+    "AB123456C",
+    "PESEL 44051401359",
+    "BSN 111222333 verified",
+    "Canada SIN 046 454 286",
+    "tfn 123 456 782",
+    "your otp 123456 expires soon",
+    "the pin 12345678 at 12:30",
+    "Kundennummer ok, Steuer-ID fehlt; passport L898902C3",
+    "my api key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "session token 7fK2pQx9LmZ4vB8nR1tY",
+]
+NOT_NATIONAL_ID_TEXTS = [
+    "customer 529.982.247-24 signed",  # a check digit off
+    "111.111.111-11",  # one digit repeated passes the sums but is none
+    "000-12-3456",  # an SSN area never issued
+    "666-12-3456",
+    "900-12-3456",
+    "123-00-4567",
+    "2341 2341 2345",  # Verhoeff's digit off
+    "1341 2341 2346",  # Aadhaar numbers start 2 to 9
+    "12345678A",  # the DNI letter is Z
+    "GB123456A",  # a NINO prefix never issued
+    "AB123456E",  # NINO suffixes are A to D
+    "v12345678Z",
+    "ISBN 978-3-16-148410-0",
+    "+34 612 345 678",
+    "call 0800 123 456",
+    "order 2024-10-01 shipped",
+    "session 2024-10-01 09:00",
+    "email 01/02/2024",
+    "prompt tokens 150000",
+    "used 150000 tokens",
+    "session 2 of 12",
+    "pin 1234",
+    "the password is required",
+    "password reset-your-account-now",
+    "token d41d8cd98f00b204e9800998ecf8427e".replace("token", "commit"),
+    "version 1234567",
+    "secret santa 2024",
+]
+
+
+@pytest.mark.parametrize("text", NATIONAL_ID_TEXTS)
+def test_a_national_id_or_a_named_number_in_text_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", NOT_NATIONAL_ID_TEXTS)
+def test_numbers_of_no_national_id_and_no_name_are_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
 
 
