@@ -462,6 +462,11 @@ def test_text_without_a_credential_is_kept(logger: Any, text: str) -> None:
         "a,b\n" + "4111111111111111,1\n" * 1_700,
         "a,pin_count\n" + "1,2\n" * 8_000,
         "pin_count:\n  1\n" * 2_000,
+        "a 1a 1" * 5_000,
+        "pin 1 " * 5_300,
+        "QQ 12 34 56 " * 2_600,
+        "2341 2341 " * 3_200,
+        "key " + "Ab1" * 10_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
