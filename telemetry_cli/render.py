@@ -39,7 +39,8 @@ LIMITS = {
 # Words naming payload keys whose values are redacted; the generated event logger's
 # is_sensitive_key() states how keys are matched against them (parts, prefixes, plurals).
 # National identification numbers are named by their countries' abbreviations (bsn, cpf, dni,
-# nino, sin, tfn, ...) as often as in words, so both are here.
+# nino, sin, tfn, ...) as often as in words, so both are here. Words of other languages come
+# last, grouped by language (the README lists them so).
 SENSITIVE_KEYS = (
     "2fa_code",
     "aadhaar",
@@ -221,6 +222,29 @@ SENSITIVE_KEYS = (
     "mật_khẩu",
     "비밀번호",
     "كلمة_المرور",
+    # More languages' words for password: Catalan, Danish, Estonian, Slovenian, Lithuanian,
+    # Icelandic, Albanian, Serbian and Macedonian (Cyrillic), Bulgarian, Greek, Hebrew,
+    # Persian, Hindi, Thai; and the words for phone and email of the main European languages.
+    "contrasenya",
+    "kodeord",
+    "parool",
+    "geslo",
+    "slaptažodis",
+    "lykilorð",
+    "fjalëkalim",
+    "лозинка",
+    "парола",
+    "κωδικός_πρόσβασης",
+    "סיסמה",
+    "رمز_عبور",
+    "पासवर्ड",
+    "รหัสผ่าน",
+    "telefon",
+    "telefono",
+    "telefone",
+    "correo",
+    "correo_electronico",
+    "courriel",
 )
 
 

@@ -1391,10 +1391,12 @@ NATIONAL_ID_TEXTS = [
     "X1234567L",
     "nie x-1234567-L".replace("x", "X"),
     "ref QQ 12 34 56 C",
-    "AB123456C",
+    "NINO AB123456C",
     "PESEL 44051401359",
     "BSN 111222333 verified",
     "Canada SIN 046 454 286",
+    "SIN no. 046 454 286",
+    "PESEL nr. 44051401359",
     "tfn 123 456 782",
     "your otp 123456 expires soon",
     "the pin 12345678 at 12:30",
@@ -1413,7 +1415,9 @@ NOT_NATIONAL_ID_TEXTS = [
     "1341 2341 2346",  # Aadhaar numbers start 2 to 9
     "12345678A",  # the DNI letter is Z
     "GB123456A",  # a NINO prefix never issued
-    "AB123456E",  # NINO suffixes are A to D
+    "AB 12 34 56 E",  # NINO suffixes are A to D
+    "SKU AB123456C",  # a NINO's shape, compact, is any code's
+    "flight BA123456C",
     "v12345678Z",
     "ISBN 978-3-16-148410-0",
     "+34 612 345 678",
@@ -1996,12 +2000,25 @@ def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(logger: Any) ->
     [
         "användare_lösenord", "Passord", "adgangskode", "SALASANA", "heslo", "jelszó",
         "lozinka", "Şifre", "kata sandi", "mật khẩu", "사용자_비밀번호", "كلمة المرور",
+        "contrasenya", "nova_contrasenya", "Kodeord", "parool", "GESLO", "slaptažodis",
+        "lykilorð", "fjalëkalim", "лозинка", "Парола", "κωδικός πρόσβασης", "סיסמה",
+        "رمز عبور", "पासवर्ड", "รหัสผ่าน",
     ],
 )  # fmt: skip
 def test_password_words_of_more_languages_are_redacted(logger: Any, key: str) -> None:
     assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
     # In text a name is one word: its words joined by "_".
     text = key.replace(" ", "_") + ":hunter"
+    assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["Telefonnummer", "teléfono", "telefone_celular", "correo", "correo_electronico", "courriel"],
+)
+def test_phone_and_email_words_of_more_languages_are_redacted(logger: Any, key: str) -> None:
+    assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
+    text = f"{key}: ada@example.com"
     assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
 
 
@@ -3963,3 +3980,32 @@ def test_segment_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
     assert module._segment_verdicts["shelf4999"] is False
     assert module._holds_secret(f"/sessions/{LINK_TOKEN}") is True
     assert module._segment_verdicts["sessions"] is True
+
+
+# A one-time link's code given as its query's parameter, as the segment after the link's word
+# would be; a "code" after an ordinary segment (a product's, a promotion's) is kept.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://app.example/verify-email?code=482913",
+        "https://app.example/#/reset?code=abc123def",
+        "open /reset-password/?lang=en&code=Xy12 to continue",
+        "https://app.example/invite?code=SUMMER",
+    ],
+)
+def test_a_one_time_links_code_in_its_query_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://shop.example/products?code=ABC",
+        "/api/items?code=1&x=2",
+        "https://app.example/verify?promo=1",
+        "https://app.example/confirm?code=",
+        "/reset?" + "b&" * 16_000 + "code=1",
+    ],
+)
+def test_a_code_in_an_ordinary_query_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
