@@ -96,7 +96,11 @@ SENSITIVE = [
     "sin", "SIN", "customer_sin", "cpf", "cpfNumber", "dni", "DNI_NIE", "nie", "nif", "bsn",
     "BSN_nummer", "nino", "NINO", "tfn", "curp", "cuil", "cuit", "rut", "rrn", "hetu", "hkid",
     "nric", "ppsn", "tin", "itin", "egn", "jmbg", "oib", "amka", "nir", "idCard",
-    "identity_card", "identityNumber", "aws_key", "AWS_KEY", "awsKey",
+    "identity_card", "identityNumber", "aws_key", "AWS_KEY", "awsKey", "cedula", "numero_cedula",
+    "citizenId", "cpr_nummer", "fødselsnummer", "fodselsnummer", "identificationNumber",
+    "pan_number", "personalNumber", "resident_registration_number",
+    "numero_securite_sociale", "Sozialversicherungsnummer", "steuerId",
+    "Steueridentifikationsnummer", "taxFileNumber", "tax_number", "taxpayerId", "voter_id",
     # A second battery: short and spelled-out names of secrets and identity numbers.
     "mfa_code", "mfaCode",
     "recovery_codes", "backupCode", "account_number", "accountNumber", "bank_account",
