@@ -1435,6 +1435,8 @@ NOT_NATIONAL_ID_TEXTS = [
     "email 01/02/2024",
     "prompt tokens 150000",
     "used 150000 tokens",
+    "tokens 150000 used",  # a plural before a number counts
+    "Sessions 123456",
     "session 2 of 12",
     "pin 1234",
     "the password is required",
