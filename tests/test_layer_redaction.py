@@ -475,6 +475,7 @@ def test_text_without_a_credential_is_kept(logger: Any, text: str) -> None:
         "QQ 12 34 56 " * 2_600,
         "2341 2341 " * 3_200,
         "key " + "Ab1" * 10_000,
+        "\u0664\u2011" * 16_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1445,6 +1446,40 @@ NOT_NATIONAL_ID_TEXTS = [
     "version 1234567",
     "secret santa 2024",
 ]
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x0660 + digit) for digit in range(10)))
+DEVANAGARI = str.maketrans("0123456789", "".join(chr(0x0966 + digit) for digit in range(10)))
+
+
+# Digits of other scripts read as the ASCII digits they are, and Unicode's hyphens as "-": a
+# number is the same number in any script and with any hyphen.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1111".translate(ARABIC_INDIC),
+        "paid 4111-1111-1111-1111".translate(DEVANAGARI),
+        "PESEL 44051401359".translate(ARABIC_INDIC),
+        "2341 2341 2346".translate(DEVANAGARI),
+        "078\u201105\u20111120",  # non-breaking hyphens
+        "SSN 078\u201305\u20131120",  # en dashes
+        "4111\u22121111\u22121111\u22121111",  # minus signs
+    ],
+)
+def test_numbers_in_other_digits_or_hyphens_are_read_as_ascii(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1112".translate(ARABIC_INDIC),  # the check digit fails
+        "order 12345".translate(DEVANAGARI),
+        "2024\u201310\u201301",
+    ],
+)
+def test_other_numbers_in_other_digits_or_hyphens_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
 
 
 @pytest.mark.parametrize("text", NATIONAL_ID_TEXTS)
