@@ -92,6 +92,18 @@ SENSITIVE = [
     "DATABASE_URL", "databaseUrl", "connection_string", "connectionString", "encryption_key",
     "signingKey", "master_key", "Bearer", "bearerToken", "dob", "dateOfBirth", "birth_date",
     "passport", "passportNumber",
+    # National identification numbers by their countries' abbreviations, and an AWS key.
+    "sin", "SIN", "customer_sin", "cpf", "cpfNumber", "dni", "DNI_NIE", "nie", "nif", "bsn",
+    "BSN_nummer", "nino", "NINO", "tfn", "curp", "cuil", "cuit", "rut", "rrn", "hetu", "hkid",
+    "nric", "ppsn", "tin", "itin", "egn", "jmbg", "oib", "amka", "nir", "idCard",
+    "identity_card", "identityNumber", "aws_key", "AWS_KEY", "awsKey", "cedula", "numero_cedula",
+    "citizenId", "cpr_nummer", "fødselsnummer", "fodselsnummer", "identificationNumber",
+    "pan_number", "personalNumber", "resident_registration_number",
+    "numero_securite_sociale", "Sozialversicherungsnummer", "steuerId",
+    "Steueridentifikationsnummer", "taxFileNumber", "tax_number", "taxpayerId", "voter_id",
+    # Custom HTTP headers carrying an API key, and an application's key.
+    "X-Functions-Key", "x-supabase-key", "X-RapidAPI-Key", "DD-APPLICATION-KEY",
+    "application_key",
     # A second battery: short and spelled-out names of secrets and identity numbers.
     "mfa_code", "mfaCode",
     "recovery_codes", "backupCode", "account_number", "accountNumber", "bank_account",
@@ -149,6 +161,8 @@ NOT_SENSITIVE = [
     "sort", "sort_order", "sortBy", "insurance", "insurance_type", "national", "nationality",
     "social", "social_links", "licence", "licence_type", "driving_mode", "fiscal_year",
     "account_notes", "accountNotes", "account_not_found",
+    "single", "sink", "sinusoid", "tinted", "itinerary", "nirvana", "runtime", "rutabaga",
+    "X-Idempotency-Key", "X-Cache-Key", "X-Public-Key", "X-Request-Key", "x_sort_key", "X-Key",
     # A language model's usage counts: its tokens are pieces of text.
     "max_tokens", "maxTokens", "max_completion_tokens", "max_new_tokens", "prompt_tokens",
     "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "cached_tokens",
@@ -456,6 +470,12 @@ def test_text_without_a_credential_is_kept(logger: Any, text: str) -> None:
         "a,b\n" + "4111111111111111,1\n" * 1_700,
         "a,pin_count\n" + "1,2\n" * 8_000,
         "pin_count:\n  1\n" * 2_000,
+        "a 1a 1" * 5_000,
+        "pin 1 " * 5_300,
+        "QQ 12 34 56 " * 2_600,
+        "2341 2341 " * 3_200,
+        "key " + "Ab1" * 10_000,
+        "\u0664\u2011" * 16_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
@@ -1365,6 +1385,113 @@ def test_a_code_that_is_no_iban_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
 
 
+# National identification numbers in text: written in a shape of their own, when their check
+# digits hold where they have some (CPF, DNI/NIE, Aadhaar) and the shape is one ever issued
+# (SSN, NINO); and any number of six digits or more, or a random token, right after a name the
+# key rule calls sensitive, a space alone between them (``PESEL 44051401359``).
+NATIONAL_ID_TEXTS = [
+    "customer 529.982.247-25 signed",  # CPF
+    "SSN on file: 078-05-1120.",
+    "applicant 123-45-6789",
+    "Aadhaar no. printed as 2341 2341 2346",
+    "2341-2341-2346",
+    "DNI 12345678Z",
+    "holder 12345678-Z",
+    "X1234567L",
+    "nie x-1234567-L".replace("x", "X"),
+    "ref QQ 12 34 56 C",
+    "NINO AB123456C",
+    "PESEL 44051401359",
+    "BSN 111222333 verified",
+    "Canada SIN 046 454 286",
+    "SIN no. 046 454 286",
+    "PESEL nr. 44051401359",
+    "tfn 123 456 782",
+    "your otp 123456 expires soon",
+    "the pin 12345678 at 12:30",
+    "Kundennummer ok, Steuer-ID fehlt; passport L898902C3",
+    "my api key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "session token 7fK2pQx9LmZ4vB8nR1tY",
+]
+NOT_NATIONAL_ID_TEXTS = [
+    "customer 529.982.247-24 signed",  # a check digit off
+    "111.111.111-11",  # one digit repeated passes the sums but is none
+    "000-12-3456",  # an SSN area never issued
+    "666-12-3456",
+    "900-12-3456",
+    "123-00-4567",
+    "2341 2341 2345",  # Verhoeff's digit off
+    "1341 2341 2346",  # Aadhaar numbers start 2 to 9
+    "12345678A",  # the DNI letter is Z
+    "GB123456A",  # a NINO prefix never issued
+    "AB 12 34 56 E",  # NINO suffixes are A to D
+    "SKU AB123456C",  # a NINO's shape, compact, is any code's
+    "flight BA123456C",
+    "v12345678Z",
+    "ISBN 978-3-16-148410-0",
+    "+34 612 345 678",
+    "call 0800 123 456",
+    "order 2024-10-01 shipped",
+    "session 2024-10-01 09:00",
+    "email 01/02/2024",
+    "prompt tokens 150000",
+    "used 150000 tokens",
+    "tokens 150000 used",  # a plural before a number counts
+    "Sessions 123456",
+    "session 2 of 12",
+    "pin 1234",
+    "the password is required",
+    "password reset-your-account-now",
+    "token d41d8cd98f00b204e9800998ecf8427e".replace("token", "commit"),
+    "version 1234567",
+    "secret santa 2024",
+]
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x0660 + digit) for digit in range(10)))
+DEVANAGARI = str.maketrans("0123456789", "".join(chr(0x0966 + digit) for digit in range(10)))
+
+
+# Digits of other scripts read as the ASCII digits they are, and Unicode's hyphens as "-": a
+# number is the same number in any script and with any hyphen.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1111".translate(ARABIC_INDIC),
+        "paid 4111-1111-1111-1111".translate(DEVANAGARI),
+        "PESEL 44051401359".translate(ARABIC_INDIC),
+        "2341 2341 2346".translate(DEVANAGARI),
+        "078\u201105\u20111120",  # non-breaking hyphens
+        "SSN 078\u201305\u20131120",  # en dashes
+        "4111\u22121111\u22121111\u22121111",  # minus signs
+    ],
+)
+def test_numbers_in_other_digits_or_hyphens_are_read_as_ascii(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1112".translate(ARABIC_INDIC),  # the check digit fails
+        "order 12345".translate(DEVANAGARI),
+        "2024\u201310\u201301",
+    ],
+)
+def test_other_numbers_in_other_digits_or_hyphens_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+@pytest.mark.parametrize("text", NATIONAL_ID_TEXTS)
+def test_a_national_id_or_a_named_number_in_text_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", NOT_NATIONAL_ID_TEXTS)
+def test_numbers_of_no_national_id_and_no_name_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
 # A sensitive name given a literal that carries nothing (null, none, true, false, an empty string,
 # a mask of asterisks) gives nothing away, in text or in JSON text: the text is kept. Any other
 # value, even one starting like a literal, is still a secret.
@@ -1918,12 +2045,40 @@ def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(logger: Any) ->
     [
         "användare_lösenord", "Passord", "adgangskode", "SALASANA", "heslo", "jelszó",
         "lozinka", "Şifre", "kata sandi", "mật khẩu", "사용자_비밀번호", "كلمة المرور",
+        "contrasenya", "nova_contrasenya", "Kodeord", "parool", "GESLO", "slaptažodis",
+        "lykilorð", "fjalëkalim", "лозинка", "Парола", "κωδικός πρόσβασης", "סיסמה",
+        "رمز عبور", "पासवर्ड", "รหัสผ่าน",
     ],
 )  # fmt: skip
 def test_password_words_of_more_languages_are_redacted(logger: Any, key: str) -> None:
     assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
     # In text a name is one word: its words joined by "_".
     text = key.replace(" ", "_") + ":hunter"
+    assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
+
+
+def test_a_measure_of_a_password_word_with_accented_look_alikes_is_kept(logger: Any) -> None:
+    # Greek accented letters run into a Latin word read as look-alikes: folding the key's parts
+    # again reads them the same, so the measure word is found (and the secret's text is not).
+    # Greek "password" run into "id".
+    key = (
+        "\u03ba\u03c9\u03b4\u03b9\u03ba\u03cc\u03c2"
+        "\u03c0\u03c1\u03cc\u03c3\u03b2\u03b1\u03c3\u03b7\u03c2id"
+    )
+    payload = {key + "_length": 14, key: "hunter2"}
+    assert logger.record("error_event", payload).payload == {
+        key + "_length": 14,
+        key: "[redacted]",
+    }
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["Telefonnummer", "teléfono", "telefone_celular", "correo", "correo_electronico", "courriel"],
+)
+def test_phone_and_email_words_of_more_languages_are_redacted(logger: Any, key: str) -> None:
+    assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
+    text = f"{key}: ada@example.com"
     assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
 
 
@@ -3885,3 +4040,32 @@ def test_segment_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
     assert module._segment_verdicts["shelf4999"] is False
     assert module._holds_secret(f"/sessions/{LINK_TOKEN}") is True
     assert module._segment_verdicts["sessions"] is True
+
+
+# A one-time link's code given as its query's parameter, as the segment after the link's word
+# would be; a "code" after an ordinary segment (a product's, a promotion's) is kept.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://app.example/verify-email?code=482913",
+        "https://app.example/#/reset?code=abc123def",
+        "open /reset-password/?lang=en&code=Xy12 to continue",
+        "https://app.example/invite?code=SUMMER",
+    ],
+)
+def test_a_one_time_links_code_in_its_query_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://shop.example/products?code=ABC",
+        "/api/items?code=1&x=2",
+        "https://app.example/verify?promo=1",
+        "https://app.example/confirm?code=",
+        "/reset?" + "b&" * 16_000 + "code=1",
+    ],
+)
+def test_a_code_in_an_ordinary_query_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
