@@ -4301,7 +4301,9 @@ from fastapi import APIRouter
 
 class MemoryCRUDRouter(APIRouter):
     def __init__(self, schema: type, prefix: str | None = None, **kwargs: Any) -> None:
-        super().__init__(prefix=prefix or "/" + schema.__name__.lower(), **kwargs)
+        # As fastapi-crudrouter does: "potatoes" and "/potatoes/" both become "/potatoes".
+        own = "/" + (prefix or schema.__name__).lower().strip("/")
+        super().__init__(prefix=own, **kwargs)
 '''
 
 CRUD_ITEMS_PY = """from crudkit import MemoryCRUDRouter
@@ -4349,6 +4351,34 @@ def test_a_library_router_class_built_without_prefix_has_a_run_time_prefix(
     assert '"route": router.prefix,' in added  # `@router.get("")`
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/potato/3").json() == {"id": 3}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize("prefix", ["potatoes", "/potatoes/"])
+def test_a_library_router_class_given_a_prefix_fastapi_refuses_rewrites_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    """`MemoryCRUDRouter(schema=Potato, prefix="potatoes")`: `APIRouter` refuses that prefix, so
+    a library class given it must rewrite it for the app to start (fastapi-crudrouter serves
+    `/potatoes`): the route is `router.prefix` at run time, with no note that the app fails."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    (tmp_path / "site/crudkit").mkdir(parents=True)
+    (tmp_path / "site/crudkit/__init__.py").write_text(CRUD_KIT)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    items = CRUD_ITEMS_PY.replace("(schema=Potato)", f"(schema=Potato, prefix={prefix!r})")
+    (root / "backend/app/api/items.py").write_text(items)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        "app.include_router(items.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "refuses" not in result.stdout, result.stdout
+    added = (root / "backend/app/api/items.py").read_text()
+    assert '"route": router.prefix + "/{item_id}"' in added
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/potatoes/3").json() == {"id": 3}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 

@@ -1444,7 +1444,7 @@ class _Finder:
         note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
-            if standard and prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            if standard and prefix is not None and refused_prefix(prefix):
                 # FastAPI asserts both when it builds the router: the module fails to import.
                 note = (
                     f"`{ast.unparse(expression)}` has the prefix {prefix!r}, which FastAPI "
@@ -2152,7 +2152,9 @@ def router_prefix(
         return None  # a factory or a class with its own constructor decides the prefix
     for keyword in call.keywords:
         if keyword.arg == "prefix":
-            return index.string_value(keyword.value, scope, fallback=fallback)
+            return _library_normalised(
+                index.string_value(keyword.value, scope, fallback=fallback), call, index, scope
+            )
     for keyword in call.keywords:
         if keyword.arg is not None:
             continue
@@ -2168,10 +2170,30 @@ def router_prefix(
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 return None  # `**more` inside, or a key only known at run time
             if key.value == "prefix":
-                return index.string_value(value, options_scope, fallback=fallback)
+                prefix = index.string_value(value, options_scope, fallback=fallback)
+                return _library_normalised(prefix, call, index, scope)
     # A router class from a library may name its own prefix when given none (fastapi-crudrouter
     # derives it from the schema): only `router.prefix` at run time says which.
     return None if _library_router_class(call, index, scope) else ""
+
+
+def refused_prefix(prefix: str) -> bool:
+    """Whether FastAPI's ``APIRouter`` refuses ``prefix``: one starts with '/', ends without."""
+    return bool(prefix) and (not prefix.startswith("/") or prefix.endswith("/"))
+
+
+def _library_normalised(
+    prefix: str | None, call: ast.Call, index: PackageIndex, scope: Scope
+) -> str | None:
+    """``prefix`` as the router ``call`` builds gets it; None when only known at run time.
+
+    A router class from a library given a prefix ``APIRouter`` refuses must rewrite it before
+    (fastapi-crudrouter makes ``"potato"`` ``"/potato"``), or the app could not start: how is
+    the library's, so ``router.prefix`` at run time says it.
+    """
+    if prefix is not None and refused_prefix(prefix) and _library_router_class(call, index, scope):
+        return None
+    return prefix
 
 
 def _library_router_class(call: ast.Call, index: PackageIndex, scope: Scope) -> bool:
