@@ -956,6 +956,9 @@ class _Finder:
         """Record one ``add_api_route`` (or Starlette ``add_route``) registration of ``scope``."""
         assert isinstance(node.func, ast.Attribute)
         endpoint = call_argument(node, 1, "endpoint")
+        if endpoint is None and node.func.attr in STARLETTE_ADD_ROUTES:
+            # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
+            endpoint = call_argument(node, None, "route")
         owner = self.owner(node.func.value, scope)
         if endpoint is None or owner is None:
             return
