@@ -243,6 +243,61 @@ def test_routes_declared_on_an_app_a_library_builds_are_logged_as_served(tmp_pat
     assert snapshot(root) == planned
 
 
+WRAPPED_APP_MAIN = """from catalog.api import StacApi, build_app
+
+{binding}
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {{"status": "OK"}}
+"""
+
+WRAPPED_APP_EXTRA = """from main import app
+
+
+@app.post("/collections/{collection_id}/refresh")
+def refresh(collection_id: str) -> dict[str, str]:
+    return {"refreshed": collection_id}
+"""
+
+
+@pytest.mark.parametrize(
+    "binding",
+    ["api = StacApi(title='maps')\napp = api.app", "app = build_app(title='maps')"],
+    ids=["library-wrapper-attribute", "library-call"],
+)
+def test_routes_on_the_served_variable_a_library_fills_are_logged(
+    tmp_path: Path, binding: str
+) -> None:
+    """`app = api.app` of a library's wrapper object (stac-fastapi's `StacApi`), or `app =
+    build_app()` of a library, named by the `app` key: the variable holds the app served, so
+    the routes declared on it, there or in a module importing it, are its own (they were reported
+    as routes on an object the tool cannot tell is an app, and `init` suggested no module)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\napp = "main:app"\n'
+                'instrument = { "main.py" = "ai_block_used", "extra.py" = "ai_block_used" }\n'
+            ),
+            "main.py": WRAPPED_APP_MAIN.format(binding=binding) + "\nimport extra  # noqa\n",
+            "extra.py": WRAPPED_APP_EXTRA,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert "log call in health (GET /health)" in out, out
+    assert "log call in refresh (POST /collections/{collection_id}/refresh)" in out, out
+    assert "cannot be told" not in out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
 LOCAL_THEN_HELD = """import uvicorn
 from fastapi import FastAPI
 

@@ -232,6 +232,10 @@ class Mounts:
         self.serving: frozenset[RouterKey] = frozenset()
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
+        #: The module variable the plan serves, when no call of it the package can read builds
+        #: the app (``app = api.app``, the app a library's wrapper object holds): the routes
+        #: declared on it are the served app's own.
+        self.served_variable: Binding | None = None
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.

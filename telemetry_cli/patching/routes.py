@@ -1376,6 +1376,20 @@ class _Finder:
         canonical, found = self.index.resolve(qualified)
         return found is None and canonical == mounts.library_app
 
+    def _served_variable(
+        self, binding: Binding, expression: ast.expr, scope: Scope
+    ) -> Owner | None:
+        """The app served, when ``binding`` is the variable the plan serves yet not read as one.
+
+        ``app = api.app`` (stac-fastapi's ``StacApi`` builds the app it holds) or ``app =
+        build_app()`` of a library: the plan says the name holds the app, so the routes
+        declared on it are the app's own, under no prefix.
+        """
+        mounts = self.index.mounts
+        if mounts is None or mounts.served_variable is not binding:
+            return None
+        return Owner(Role.APP, "", expression, scope)
+
     def owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """The app or router ``expression`` names in ``scope``, if it names one."""
         binding = self.index.binding_of(expression, scope)
@@ -1438,11 +1452,11 @@ class _Finder:
                 )
             return Owner(role, "" if role is Role.APP else None, expression, scope, None, note)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
-            return None
+            return self._served_variable(binding, expression, scope)
         call = binding.node
         role, standard = self.index.built_role(call, binding.scope)
         if role is None:
-            return None
+            return self._served_variable(binding, expression, scope)
         prefix: str | None = ""
         note = None
         if role is Role.ROUTER:
