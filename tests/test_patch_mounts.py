@@ -1063,10 +1063,11 @@ def test_a_call_unpacking_two_dicts_one_with_a_key_no_keyword_is_taken_as_writte
     "before",
     [
         "from app.api.registry import all_routers\n\nROUTERS = all_routers(True)\n",
-        "ROUTERS = [api_router]\nROUTERS.append(api_router)\n",
+        "ROUTERS = [api_router]\nfor extra in more():\n    ROUTERS.append(extra)\n",
+        "ROUTERS = [api_router]\nROUTERS.remove(api_router)\n",
         "ROUTERS = [api_router]\nROUTERS = ROUTERS + ROUTERS\n",
     ],
-    ids=["function-result", "appended-to", "rebound"],
+    ids=["function-result", "appended-to-in-a-loop", "removed-from", "rebound"],
 )
 def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
     tmp_path: Path, before: str
@@ -1085,6 +1086,31 @@ def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
     assert _routes(root)["get_item"] == "/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
     assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "ROUTERS = []\nif ENABLED:\n    ROUTERS.append(api_router)\n",
+        "ROUTERS = []\nROUTERS.extend([api_router])\n",
+        "ROUTERS = []\nROUTERS.insert(0, api_router)\n",
+        "ROUTERS: list = []\nROUTERS += [api_router]\n",
+    ],
+    ids=["appended-under-an-if", "extended", "inserted", "added-to"],
+)
+def test_routers_a_loop_runs_over_from_a_list_built_by_additions_get_its_prefix(
+    tmp_path: Path, before: str
+) -> None:
+    """`routers = []`, then `routers.append(admin.router)` (also only when a setting is on), or
+    `.extend([...])`, `.insert(0, ...)`, `+= [...]`, then `for router in routers:
+    app.include_router(router, prefix="/v1")`: the items added are the loop's items too (they
+    were logged without the loop's prefix, said only known at run time)."""
+    main = _main(
+        'for router in ROUTERS:\n    app.include_router(router, prefix="/v1")',
+        "\nENABLED = True\n" + before,
+    )
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, "/v1", "only known at run time")
 
 
 @pytest.mark.parametrize(
@@ -1303,11 +1329,13 @@ def test_routers_a_static_method_loops_over_are_the_items_its_calls_pass(
     [
         ("routers = [api_router]\n    for router in routers:", "/v5"),
         ("routers: tuple = (api_router,)\n    for router in routers:", "/v5"),
-        # Changed in place, or bound twice: its items are not the literal's.
-        ("routers = [api_router]\n    routers.append(api_router)\n    for router in routers:", ""),
+        # Items added by its own statements are items too.
+        ("routers = []\n    routers.append(api_router)\n    for router in routers:", "/v5"),
+        # Changed in place otherwise, or bound twice: its items are not the literal's.
+        ("routers = [api_router]\n    routers.pop()\n    for router in routers:", ""),
         ("routers = [api_router]\n    routers = []\n    for router in routers:", ""),
     ],
-    ids=["list", "annotated-tuple", "appended-to", "rebound"],
+    ids=["list", "annotated-tuple", "appended-to", "popped", "rebound"],
 )
 def test_routers_a_factory_loops_over_from_a_local_literal_get_the_loops_prefix(
     tmp_path: Path, body: str, expected: str
