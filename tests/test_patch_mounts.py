@@ -1113,6 +1113,36 @@ def test_routers_a_loop_runs_over_from_a_list_built_by_additions_get_its_prefix(
     _generates_and_serves_items(root, "/v1", "only known at run time")
 
 
+CBV_PY = """from fastapi import APIRouter
+
+
+def register_endpoints(router: APIRouter, cls: type) -> None:
+    cbv_router = APIRouter()
+    moved = [route for route in router.routes if getattr(route, "endpoint", None) in vars(cls)]
+    for route in moved:
+        router.routes.remove(route)
+    cbv_router.routes = moved
+    cbv_router.routes.sort(key=lambda route: route.path)
+    cbv_prefix = router.prefix
+    router.prefix = ""
+    router.include_router(cbv_router, prefix=cbv_prefix)
+"""
+
+
+def test_a_local_router_given_no_declared_route_is_not_said_to_lose_its_prefix(
+    tmp_path: Path,
+) -> None:
+    """A class-based-view helper copied from fastapi-utils (mealie's `controller`) includes
+    `cbv_router`, filled at run time through `.routes`, with `prefix=cbv_prefix`: no route of the
+    package is declared on it, so no line says its routes lose that prefix."""
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/v1")'))
+    (root / "backend/app/api/cbv.py").write_text(CBV_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "cbv_prefix" not in result.stdout, result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
+
+
 @pytest.mark.parametrize(
     ("loop", "before"),
     [
