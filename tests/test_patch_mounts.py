@@ -1063,10 +1063,11 @@ def test_a_call_unpacking_two_dicts_one_with_a_key_no_keyword_is_taken_as_writte
     "before",
     [
         "from app.api.registry import all_routers\n\nROUTERS = all_routers(True)\n",
-        "ROUTERS = [api_router]\nROUTERS.append(api_router)\n",
+        "ROUTERS = [api_router]\nfor extra in more():\n    ROUTERS.append(extra)\n",
+        "ROUTERS = [api_router]\nROUTERS.remove(api_router)\n",
         "ROUTERS = [api_router]\nROUTERS = ROUTERS + ROUTERS\n",
     ],
-    ids=["function-result", "appended-to", "rebound"],
+    ids=["function-result", "appended-to-in-a-loop", "removed-from", "rebound"],
 )
 def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
     tmp_path: Path, before: str
@@ -1085,6 +1086,61 @@ def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
     assert _routes(root)["get_item"] == "/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
     assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "ROUTERS = []\nif ENABLED:\n    ROUTERS.append(api_router)\n",
+        "ROUTERS = []\nROUTERS.extend([api_router])\n",
+        "ROUTERS = []\nROUTERS.insert(0, api_router)\n",
+        "ROUTERS: list = []\nROUTERS += [api_router]\n",
+    ],
+    ids=["appended-under-an-if", "extended", "inserted", "added-to"],
+)
+def test_routers_a_loop_runs_over_from_a_list_built_by_additions_get_its_prefix(
+    tmp_path: Path, before: str
+) -> None:
+    """`routers = []`, then `routers.append(admin.router)` (also only when a setting is on), or
+    `.extend([...])`, `.insert(0, ...)`, `+= [...]`, then `for router in routers:
+    app.include_router(router, prefix="/v1")`: the items added are the loop's items too (they
+    were logged without the loop's prefix, said only known at run time)."""
+    main = _main(
+        'for router in ROUTERS:\n    app.include_router(router, prefix="/v1")',
+        "\nENABLED = True\n" + before,
+    )
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, "/v1", "only known at run time")
+
+
+CBV_PY = """from fastapi import APIRouter
+
+
+def register_endpoints(router: APIRouter, cls: type) -> None:
+    cbv_router = APIRouter()
+    moved = [route for route in router.routes if getattr(route, "endpoint", None) in vars(cls)]
+    for route in moved:
+        router.routes.remove(route)
+    cbv_router.routes = moved
+    cbv_router.routes.sort(key=lambda route: route.path)
+    cbv_prefix = router.prefix
+    router.prefix = ""
+    router.include_router(cbv_router, prefix=cbv_prefix)
+"""
+
+
+def test_a_local_router_given_no_declared_route_is_not_said_to_lose_its_prefix(
+    tmp_path: Path,
+) -> None:
+    """A class-based-view helper copied from fastapi-utils (mealie's `controller`) includes
+    `cbv_router`, filled at run time through `.routes`, with `prefix=cbv_prefix`: no route of the
+    package is declared on it, so no line says its routes lose that prefix."""
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/v1")'))
+    (root / "backend/app/api/cbv.py").write_text(CBV_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "cbv_prefix" not in result.stdout, result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
 
 
 @pytest.mark.parametrize(
@@ -1303,11 +1359,13 @@ def test_routers_a_static_method_loops_over_are_the_items_its_calls_pass(
     [
         ("routers = [api_router]\n    for router in routers:", "/v5"),
         ("routers: tuple = (api_router,)\n    for router in routers:", "/v5"),
-        # Changed in place, or bound twice: its items are not the literal's.
-        ("routers = [api_router]\n    routers.append(api_router)\n    for router in routers:", ""),
+        # Items added by its own statements are items too.
+        ("routers = []\n    routers.append(api_router)\n    for router in routers:", "/v5"),
+        # Changed in place otherwise, or bound twice: its items are not the literal's.
+        ("routers = [api_router]\n    routers.pop()\n    for router in routers:", ""),
         ("routers = [api_router]\n    routers = []\n    for router in routers:", ""),
     ],
-    ids=["list", "annotated-tuple", "appended-to", "rebound"],
+    ids=["list", "annotated-tuple", "appended-to", "popped", "rebound"],
 )
 def test_routers_a_factory_loops_over_from_a_local_literal_get_the_loops_prefix(
     tmp_path: Path, body: str, expected: str
@@ -4301,7 +4359,9 @@ from fastapi import APIRouter
 
 class MemoryCRUDRouter(APIRouter):
     def __init__(self, schema: type, prefix: str | None = None, **kwargs: Any) -> None:
-        super().__init__(prefix=prefix or "/" + schema.__name__.lower(), **kwargs)
+        # As fastapi-crudrouter does: "potatoes" and "/potatoes/" both become "/potatoes".
+        own = "/" + (prefix or schema.__name__).lower().strip("/")
+        super().__init__(prefix=own, **kwargs)
 '''
 
 CRUD_ITEMS_PY = """from crudkit import MemoryCRUDRouter
@@ -4349,6 +4409,34 @@ def test_a_library_router_class_built_without_prefix_has_a_run_time_prefix(
     assert '"route": router.prefix,' in added  # `@router.get("")`
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/potato/3").json() == {"id": 3}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize("prefix", ["potatoes", "/potatoes/"])
+def test_a_library_router_class_given_a_prefix_fastapi_refuses_rewrites_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    """`MemoryCRUDRouter(schema=Potato, prefix="potatoes")`: `APIRouter` refuses that prefix, so
+    a library class given it must rewrite it for the app to start (fastapi-crudrouter serves
+    `/potatoes`): the route is `router.prefix` at run time, with no note that the app fails."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    (tmp_path / "site/crudkit").mkdir(parents=True)
+    (tmp_path / "site/crudkit/__init__.py").write_text(CRUD_KIT)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    items = CRUD_ITEMS_PY.replace("(schema=Potato)", f"(schema=Potato, prefix={prefix!r})")
+    (root / "backend/app/api/items.py").write_text(items)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        "app.include_router(items.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "refuses" not in result.stdout, result.stdout
+    added = (root / "backend/app/api/items.py").read_text()
+    assert '"route": router.prefix + "/{item_id}"' in added
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/potatoes/3").json() == {"id": 3}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 

@@ -234,6 +234,10 @@ class Mounts:
         self.library_app: str | None = None
         #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
         self._instances: dict[tuple[str, int, int], RouterKey | None] = {}
+        #: The module variable the plan serves, when no call of it the package can read builds
+        #: the app (``app = api.app``, the app a library's wrapper object holds): the routes
+        #: declared on it are the served app's own.
+        self.served_variable: Binding | None = None
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -1434,7 +1438,7 @@ def _module_mounts(
                             f"routes of `{ast.unparse(included)}` are logged without it"
                         )
             del defaults.read[read:]
-        if unknown and prefix is not None:
+        if unknown and prefix is not None and not _given_no_declared_route(included, scope):
             notes.append(_unknown_prefix(where, prefix, included, defaults))
         elif unknown and unpacked is not None:
             notes.append(
@@ -1442,6 +1446,33 @@ def _module_mounts(
                 f"the routes of `{ast.unparse(included)}` are logged without it"
             )
     return found
+
+
+def _given_no_declared_route(included: ast.expr, scope: Scope) -> bool:
+    """Whether ``included`` is a function's own router that no route of the package is declared on.
+
+    A class-based-view helper copied from fastapi-utils (mealie's ``controller``) builds
+    ``cbv_router = APIRouter()``, fills ``cbv_router.routes`` at run time with routes declared
+    on another router, and includes it with ``prefix=cbv_prefix``: read only through
+    ``.routes`` and in the include, it holds no route logged under that prefix.
+    """
+    if not (isinstance(included, ast.Name) and isinstance(scope.node, FunctionNode)):
+        return False
+    binding = scope.bindings.get(included.id)
+    if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
+        return False
+    reads = 0
+    through_routes = 0
+    for node in ast.walk(scope.node):
+        if isinstance(node, ast.Name) and node.id == included.id:
+            reads += isinstance(node.ctx, ast.Load)
+        elif isinstance(node, ast.Attribute) and node.attr == _ROUTES:
+            through_routes += _names_variable(node.value, included.id)
+    return reads == through_routes + 1  # the include itself
+
+
+def _names_variable(expression: ast.expr, name: str) -> bool:
+    return isinstance(expression, ast.Name) and expression.id == name
 
 
 def _routes_into(source_text: str) -> bool:

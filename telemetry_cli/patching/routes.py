@@ -1229,6 +1229,9 @@ class _Finder:
         """Record one ``add_api_route`` (or Starlette ``add_route``) registration of ``scope``."""
         assert isinstance(node.func, ast.Attribute)
         endpoint = call_argument(node, 1, "endpoint")
+        if endpoint is None and node.func.attr in STARLETTE_ADD_ROUTES:
+            # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
+            endpoint = call_argument(node, None, "route")
         owner = self.owner(node.func.value, scope)
         if endpoint is None or owner is None:
             return
@@ -1654,6 +1657,20 @@ class _Finder:
         canonical, found = self.index.resolve(qualified)
         return found is None and canonical == mounts.library_app
 
+    def _served_variable(
+        self, binding: Binding, expression: ast.expr, scope: Scope
+    ) -> Owner | None:
+        """The app served, when ``binding`` is the variable the plan serves yet not read as one.
+
+        ``app = api.app`` (stac-fastapi's ``StacApi`` builds the app it holds) or ``app =
+        build_app()`` of a library: the plan says the name holds the app, so the routes
+        declared on it are the app's own, under no prefix.
+        """
+        mounts = self.index.mounts
+        if mounts is None or mounts.served_variable is not binding:
+            return None
+        return Owner(Role.APP, "", expression, scope)
+
     def owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """The app or router ``expression`` names in ``scope``, if it names one."""
         binding = self.index.binding_of(expression, scope)
@@ -1716,16 +1733,16 @@ class _Finder:
                 )
             return Owner(role, "" if role is Role.APP else None, expression, scope, None, note)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
-            return None
+            return self._served_variable(binding, expression, scope)
         call = binding.node
         role, standard = self.index.built_role(call, binding.scope)
         if role is None:
-            return None
+            return self._served_variable(binding, expression, scope)
         prefix: str | None = ""
         note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
-            if standard and prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            if standard and prefix is not None and refused_prefix(prefix):
                 # FastAPI asserts both when it builds the router: the module fails to import.
                 note = (
                     f"`{ast.unparse(expression)}` has the prefix {prefix!r}, which FastAPI "
@@ -2442,7 +2459,9 @@ def router_prefix(
         return None  # a factory or a class with its own constructor decides the prefix
     for keyword in call.keywords:
         if keyword.arg == "prefix":
-            return index.string_value(keyword.value, scope, fallback=fallback)
+            return _library_normalised(
+                index.string_value(keyword.value, scope, fallback=fallback), call, index, scope
+            )
     for keyword in call.keywords:
         if keyword.arg is not None:
             continue
@@ -2458,10 +2477,30 @@ def router_prefix(
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 return None  # `**more` inside, or a key only known at run time
             if key.value == "prefix":
-                return index.string_value(value, options_scope, fallback=fallback)
+                prefix = index.string_value(value, options_scope, fallback=fallback)
+                return _library_normalised(prefix, call, index, scope)
     # A router class from a library may name its own prefix when given none (fastapi-crudrouter
     # derives it from the schema): only `router.prefix` at run time says which.
     return None if _library_router_class(call, index, scope) else ""
+
+
+def refused_prefix(prefix: str) -> bool:
+    """Whether FastAPI's ``APIRouter`` refuses ``prefix``: one starts with '/', ends without."""
+    return bool(prefix) and (not prefix.startswith("/") or prefix.endswith("/"))
+
+
+def _library_normalised(
+    prefix: str | None, call: ast.Call, index: PackageIndex, scope: Scope
+) -> str | None:
+    """``prefix`` as the router ``call`` builds gets it; None when only known at run time.
+
+    A router class from a library given a prefix ``APIRouter`` refuses must rewrite it before
+    (fastapi-crudrouter makes ``"potato"`` ``"/potato"``), or the app could not start: how is
+    the library's, so ``router.prefix`` at run time says it.
+    """
+    if prefix is not None and refused_prefix(prefix) and _library_router_class(call, index, scope):
+        return None
+    return prefix
 
 
 def _library_router_class(call: ast.Call, index: PackageIndex, scope: Scope) -> bool:

@@ -185,6 +185,20 @@ def parse_in_pieces(text: str, size: int = PIECE_SIZE) -> ast.Module | None:
     return ast.Module(body=body, type_ignores=[])
 
 
+def _chained_name(binding: Binding) -> str:
+    """The name an object a chained assignment binds is known by: its first target's.
+
+    ``application = app = FastAPI()`` binds one app to both names (Elastic Beanstalk serves
+    ``application``): the routes and includes made on either are that one app's.
+    """
+    statement = binding.statement
+    if isinstance(statement, ast.Assign) and len(statement.targets) > 1:
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                return target.id
+    return binding.name
+
+
 @dataclass(eq=False)
 class Binding:
     """What a name is bound to in one scope.
@@ -1842,10 +1856,11 @@ class PackageIndex:
             role is Role.APP and self.declared_app(binding)
         ):
             return None
+        name = _chained_name(binding)
         if binding.scope.parent is None:
-            return binding.scope.module.name, binding.name
+            return binding.scope.module.name, name
         line = getattr(binding.scope.node, "lineno", 0)
-        return binding.scope.module.name, f"{binding.name} in the function of line {line}"
+        return binding.scope.module.name, f"{name} in the function of line {line}"
 
     def factory_router(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
         """The router (see :meth:`router_key`) a call of a function of the package returns.
