@@ -371,6 +371,13 @@ OUTPUTS: tuple[Output, ...] = (
         'with sink = "opentelemetry"',
     ),
     Output(
+        "analytics/redaction.py.jinja",
+        Place.PACKAGE,
+        "redaction.py",
+        "is_sensitive_key, holds_secret and the other rules choosing which payload values are "
+        "redacted",
+    ),
+    Output(
         "analytics/telemetry_router.py.jinja",
         Place.PACKAGE,
         "telemetry_router.py",
