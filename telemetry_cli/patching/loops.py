@@ -42,6 +42,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     builtin_getattr,
     instance_parameter,
+    one_positional_parameter,
     returned_only,
     sub_blocks,
     unpacked,
@@ -447,13 +448,7 @@ def _mapped_lambda(
         target = ast.Name(id=MAPPED_ITEM, ctx=ast.Store())
         return ast.comprehension(target=target, iter=items, ifs=[], is_async=0), function
     parameters = function.args
-    if (
-        len(parameters.args) != 1
-        or parameters.posonlyargs
-        or parameters.vararg
-        or parameters.kwonlyargs
-        or parameters.kwarg
-    ):
+    if not one_positional_parameter(parameters):
         return None
     target = ast.Name(id=parameters.args[0].arg, ctx=ast.Store())
     generator = ast.comprehension(target=target, iter=items, ifs=[], is_async=0)

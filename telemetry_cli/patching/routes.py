@@ -70,6 +70,7 @@ from telemetry_cli.patching.symbols import (
     call_bound_once,
     chain_root,
     instance_parameter,
+    one_positional_parameter,
     parameter_default,
     passes_prefix_through,
     returned_only,
@@ -483,11 +484,7 @@ def _decorator_factory(scope: Scope) -> FunctionNode | None:
     signature = inner.args
     last = factory.body[-1]
     if (
-        len(signature.args) != 1
-        or signature.posonlyargs
-        or signature.kwonlyargs
-        or signature.vararg
-        or signature.kwarg
+        not one_positional_parameter(signature)
         or signature.defaults
         or inner.decorator_list
         or inner not in factory.body

@@ -670,6 +670,13 @@ def chain_root(expression: ast.expr) -> ast.expr:
     return expression
 
 
+def one_positional_parameter(signature: ast.arguments) -> bool:
+    """Whether a signature is one positional parameter and nothing more (``lambda item: ...``)."""
+    return len(signature.args) == 1 and not (
+        signature.posonlyargs or signature.vararg or signature.kwonlyargs or signature.kwarg
+    )
+
+
 def parameter_position(function: FunctionNode, name: str) -> int | None:
     """Where ``function``'s parameter ``name`` is passed by position (None: keyword-only)."""
     positional = [argument.arg for argument in [*function.args.posonlyargs, *function.args.args]]
