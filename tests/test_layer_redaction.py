@@ -717,6 +717,18 @@ def test_a_secret_under_a_measure_or_flag_key_is_redacted(
     assert logger.record("error_event", {key: value}).payload == {key: "[redacted]"}
 
 
+def test_a_fraction_under_a_sensitive_key_is_kept(logger: Any, sensitive: Any) -> None:
+    # The sine and cosine of an hour (a model's features) beside the national id "sin": a float
+    # with a fraction is no PIN, code, card or id number, while a whole float may be a PIN.
+    payload = {"hour_sin": 0.5, "hour_cos": -0.866, "sin": -0.25, "pin": 0.5, "n": [["pin", 0.1]]}
+    assert sensitive("hour_sin") and sensitive("sin")
+    assert logger.record("error_event", payload).payload == payload
+    whole = {"sin": 46454286.0, "pin": 1234.0, "otp": "0.5"}
+    assert logger.record("error_event", whole).payload == dict.fromkeys(whole, "[redacted]")
+    text = {"q": "hour_sin=0.5&page=2", "x": '<r sin="-0.25"/>', "y": "pin=1234.0"}
+    assert logger.record("error_event", text).payload == {**text, "y": "[redacted]"}
+
+
 def test_a_kept_measure_is_still_scanned_as_a_value(logger: Any) -> None:
     # A card number is redacted as a number under any key.
     payload = {"pin_count": 4111111111111111, "otp_enabled": True}
@@ -874,7 +886,11 @@ MEASURES_IN_SHAPES = [
     ({"query": "pin_count=3&otp_enabled=true&page=2"},) * 2,
     ({"query": "pin_count=3&pin=1234"}, {"query": "[redacted]"}),
     ({"query": "pin_count=1234abc"}, {"query": "[redacted]"}),
-    ({"query": "password_length=14.5"}, {"query": "[redacted]"}),
+    # A fraction is no PIN, code or id (a sine beside the national id "sin"); a whole float or
+    # a version written as text is text.
+    ({"query": "password_length=14.5&hour_sin=-0.5"},) * 2,
+    ({"query": "pin=1234.0"}, {"query": "[redacted]"}),
+    ({"query": "pin=1.2.3"}, {"query": "[redacted]"}),
     ({"log": "name: pin_count\nvalue: 3"},) * 2,
     (  # pydantic's ValidationError text quotes the input: an int under a measure name is kept
         {"e": _VALIDATION_TEXT.format(field="pin_count", value="3")},
@@ -3704,11 +3720,11 @@ def _read_as_payload(text: str) -> Any:
         value = json.loads(text)
     except ValueError:
         return text
-    return value if value is None or isinstance(value, bool | int) else text
+    return value if value is None or isinstance(value, bool | int | float) else text
 
 
 def test_every_text_shape_keeps_what_a_dict_keeps(logger: Any) -> None:
-    # An unquoted integer, true, false or null in text is the value JSON reads there: kept or
+    # An unquoted number, true, false or null in text is the value JSON reads there: kept or
     # redacted as the same value under the same key of a dict is.
     disagreements = []
     for name, text in itertools.product(_CROSS_NAMES, _CROSS_TEXTS):
