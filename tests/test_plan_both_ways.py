@@ -1246,3 +1246,78 @@ def test_a_call_logged_by_hand_with_context_of_its_own_is_never_out_of_date(
     result = run("generate", "--root", str(root))
     assert "out of date" not in result.stdout, result.stdout
     assert result.exit_code == 0, result.stdout
+
+
+def _wrap_call(path: Path, opening: str, closing: str) -> None:
+    """Put the one inserted call of ``path`` into a block of the user's: ``opening`` ... ."""
+    lines = path.read_text().splitlines(keepends=True)
+    start = next(at for at, line in enumerate(lines) if ".log(" in line)
+    end = next(at for at in range(start, len(lines)) if lines[at] == "    )\n")
+    wrapped = [f"    {line}" if line.strip() else line for line in lines[start : end + 1]]
+    tail = [f"    {line}\n" for line in closing.splitlines()]
+    lines[start : end + 1] = [f"    {opening}\n", *wrapped, *tail]
+    path.write_text("".join(lines))
+
+
+_BLOCKS = [
+    pytest.param("if chapter_id:", "", id="if"),
+    pytest.param("try:", "except Exception:\n    pass", id="try"),
+]
+
+
+@pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
+def test_a_call_the_user_put_into_a_block_of_theirs_is_not_made_twice(
+    tmp_path: Path, opening: str, closing: str
+) -> None:
+    # The handler logged each request twice: generate took the call in an `if` or `try` for
+    # none and put a second one on top of it.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, opening, closing)
+    wrapped = chapters.read_bytes()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == wrapped
+    # What generate wrote in it goes out of date with the route: brought up to date in place.
+    chapters.write_text(
+        chapters.read_text().replace('get("/{chapter_id}")', 'get("/c/{chapter_id}")')
+    )
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 1
+    assert f"    {opening}\n        event_logger.log(\n" in text
+    assert '                "route": "/api/chapters/c/{chapter_id}",\n' in text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
+def test_a_call_in_a_block_of_the_users_is_kept_and_named_as_its_module_is_dropped(
+    tmp_path: Path, opening: str, closing: str
+) -> None:
+    # Taken out, the block could be left empty (not Python); kept, it was not said where.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, opening, closing)
+    wrapped = chapters.read_bytes()
+    said = (
+        rf"{re.escape(CHAPTERS)}:\d+: the log call of route get_chapter .* inside a block of yours"
+    )
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert re.search(said, removed.stdout), removed.stdout
+    assert b"event_logger.log(" in chapters.read_bytes()
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    root = _project(tmp_path / "dropped")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, opening, closing)
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(said, check.stdout), check.stdout
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert chapters.read_bytes() == wrapped

@@ -20,6 +20,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     PackageIndex,
+    block_statements,
     is_docstring,
 )
 
@@ -821,11 +822,22 @@ class LogCall:
 
 
 def existing_log_calls(
-    handler: Handler, index: PackageIndex, targets: frozenset[str]
+    handler: Handler, index: PackageIndex, targets: frozenset[str], *, nested: bool = False
 ) -> list[LogCall]:
-    """The handler's top-level ``<x>.log(...)`` statements where ``x`` is the generated logger."""
+    """The handler's top-level ``<x>.log(...)`` statements where ``x`` is the generated logger.
+
+    With ``nested``, those in the blocks of its compound statements (``if``, ``try``, ``with``,
+    loops) instead, not in functions defined in it.
+    """
+    body = handler.function.body
+    top = {id(statement) for statement in body}
+    statements = (
+        [statement for statement in block_statements(body) if id(statement) not in top]
+        if nested
+        else body
+    )
     calls = []
-    for statement in handler.function.body:
+    for statement in statements:
         if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
             continue
         func = statement.value.func

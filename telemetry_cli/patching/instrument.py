@@ -203,6 +203,13 @@ def instrument_module(
             call
             for call in existing_log_calls(handler, index, targets)
             if not editor.is_deleted(call.statement)  # an older call being replaced
+        ] or [
+            # The call put by the user into an `if` or `try` of theirs still logs the route: a
+            # second one on top would log each request twice. Another event logged in a block
+            # is the user's own logging (or an older plan's call, which removal reports).
+            call
+            for call in existing_log_calls(handler, index, targets, nested=True)
+            if call.event_type == event_type and not editor.is_deleted(call.statement)
         ]
         for call in calls:
             assert isinstance(call.statement.value, ast.Call)

@@ -111,6 +111,22 @@ def uninstrument_module(
                 continue  # a call of the user's own, written by hand: theirs to keep
             what = f"the log call of route {handler.label()}"
             kept = not _take_out(editor, call.statement, ours, force, what) or kept
+        if only_ours:
+            continue
+        for call in existing_log_calls(handler, editor.index, targets, nested=True):
+            if call.event_type is None or call.event_type == keep:
+                continue
+            if event_types is not None and call.event_type not in event_types:
+                continue
+            if not _looks_inserted(call):
+                continue  # the user's own logging
+            # Put by the user into a block of theirs: taken out, the block could be left empty.
+            editor.edits.problems.append(
+                f"{module.path}:{call.statement.lineno}: the log call of route "
+                f"{handler.label()} is inside a block of yours (an `if`, a `try`): kept as your "
+                "code; take it out by hand"
+            )
+            kept = True
     editor.release(f"{logger_module}.event_logger")
     return kept
 
