@@ -1321,3 +1321,48 @@ def test_a_call_in_a_block_of_the_users_is_kept_and_named_as_its_module_is_dropp
     result = run("generate", "--root", str(root))
     assert result.exit_code == 1
     assert chapters.read_bytes() == wrapped
+
+
+def test_a_block_type_the_user_chose_is_theirs_without_a_comment(tmp_path: Path) -> None:
+    # A block type no route gives was taken for one generate wrote for an older route, and
+    # put back silently; the README has it the user's choice.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+    )
+    chosen = chapters.read_bytes()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == chosen
+    # Its route then changes: the call is named as out of date and kept until forced.
+    chapters.write_text(
+        chapters.read_text().replace('get("/{chapter_id}")', 'get("/c/{chapter_id}")')
+    )
+    edited = chapters.read_bytes()
+    stale = rf"{re.escape(CHAPTERS)}:\d+: the log call of route .* out of date: `route` is"
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert re.search(stale, result.stdout), result.stdout
+    assert chapters.read_bytes() == edited
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert '"block_type": "c"' in chapters.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_remove_keeps_a_call_whose_block_type_the_user_chose(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+    )
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert re.search(
+        rf"{re.escape(CHAPTERS)}:\d+: .* not as telemetry-scaffold wrote it", removed.stdout
+    )
+    assert '"block_type": "page"' in chapters.read_text()
+    assert run("remove", "--root", str(root), "--force").exit_code == 0
+    assert chapters.read_text() == CHAPTERS_PY

@@ -896,10 +896,7 @@ def payload_entries(
     methods: list[str] = []
     for route in routes:
         methods.extend(route.methods or ())
-    blocks = []
-    for route in routes:
-        static = [part for part in route.template.split("/") if part and "{" not in part]
-        blocks.append(static[-1] if static else fallback_block)
+    blocks = [route_block(route.template) or fallback_block for route in routes]
     entries = [
         ("route", route_code),
         ("method", string_literal(",".join(dict.fromkeys(methods)), quote)),
@@ -930,6 +927,12 @@ def payload_entries(
                 taken.add(key)
                 entries.append((key, value))
     return entries
+
+
+def route_block(template: str) -> str | None:
+    """The block type logged for a route: the last static segment of its path, if any."""
+    static = [part for part in template.split("/") if part and "{" not in part]
+    return static[-1] if static else None
 
 
 def log_call_lines(

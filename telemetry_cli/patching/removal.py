@@ -19,6 +19,7 @@ from telemetry_cli.patching.edits import (
     existing_log_calls,
     log_call_lines,
     payload_entries,
+    route_block,
 )
 from telemetry_cli.patching.routes import Handler, find_handlers
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
@@ -170,6 +171,10 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
         return False
     if not all(_generated_value(value) for value in payload.values[:4]):
         return False
+    block = _logged_block(payload.values[keys.index("route")])
+    written = payload.values[keys.index("block_type")]
+    if block is not None and not (isinstance(written, ast.Constant) and written.value == block):
+        return False  # no route generate logged gives this block type: the user's choice
     # After the context, generate writes only values read off the handler's own parameters
     # (path parameters, captured properties), through the logger's `text()` at most: a literal
     # or another name there is a key the user added, which makes the call theirs.
@@ -233,6 +238,26 @@ def stale_entries(
         if key in loggable and key not in asked and _captured_value(item, known)
     )
     return stale
+
+
+def _logged_block(route: ast.expr) -> str | None:
+    """The block type generate writes beside a logged ``route`` value.
+
+    None when that cannot be told: a route known at run time, or one without a static segment
+    (its block type is its module's name, which may have changed since).
+    """
+    items = route.elts if isinstance(route, ast.List) else [route]
+    blocks = []
+    for item in items:
+        block = (
+            route_block(item.value)
+            if isinstance(item, ast.Constant) and isinstance(item.value, str)
+            else None
+        )
+        if block is None:
+            return None
+        blocks.append(block)
+    return ",".join(dict.fromkeys(blocks))
 
 
 def writes(value: ast.expr, source: str) -> bool:
