@@ -7,6 +7,7 @@ to the bytes they had before they were instrumented. ``remove`` takes the whole 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -22,6 +23,7 @@ from tests.cli_support import (
     run,
     snapshot,
 )
+from tests.corpus_support import CORPUS, copy_case
 
 CHAPTERS_PY = '''"""Chapters."""
 
@@ -1366,3 +1368,48 @@ def test_remove_keeps_a_call_whose_block_type_the_user_chose(tmp_path: Path) -> 
     assert '"block_type": "page"' in chapters.read_text()
     assert run("remove", "--root", str(root), "--force").exit_code == 0
     assert chapters.read_text() == CHAPTERS_PY
+
+
+def _wrap_first_call_in_try(root: Path) -> str:
+    """Put the first inserted call of the project's user modules into a ``try``; its file."""
+    for module in sorted(root.rglob("*.py")):
+        if "analytics" in module.parts:
+            continue
+        text = module.read_text()
+        for function in ast.walk(ast.parse(text)):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for statement in function.body:
+                if isinstance(statement, ast.Expr) and ".log(" in ast.unparse(statement):
+                    lines = text.splitlines(keepends=True)
+                    indent = " " * statement.col_offset
+                    call = lines[statement.lineno - 1 : statement.end_lineno]
+                    lines[statement.lineno - 1 : statement.end_lineno] = [
+                        f"{indent}try:\n",
+                        *(f"    {line}" if line.strip() else line for line in call),
+                        f"{indent}except Exception:\n",
+                        f"{indent}    pass\n",
+                    ]
+                    module.write_text("".join(lines))
+                    return module.relative_to(root).as_posix()
+    raise AssertionError("no inserted call")
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["class-based-views", "factory-called-from-main", "router-prefix-chain", "controller-classes"],
+)
+def test_a_call_put_into_a_try_is_the_handlers_in_every_route_shape(
+    tmp_path: Path, case: str
+) -> None:
+    # Methods of class-based views and controllers, routers of a factory, chained prefixes.
+    root = copy_case(CORPUS / case, tmp_path / case)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    module = _wrap_first_call_in_try(root)
+    wrapped = snapshot(root)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == wrapped
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert re.search(rf"{re.escape(module)}:\d+: .* inside a block of yours", removed.stdout)
