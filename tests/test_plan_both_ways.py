@@ -1413,3 +1413,27 @@ def test_a_call_put_into_a_try_is_the_handlers_in_every_route_shape(
     removed = run("remove", "--root", str(root))
     assert removed.exit_code == 1
     assert re.search(rf"{re.escape(module)}:\d+: .* inside a block of yours", removed.stdout)
+
+
+def test_a_call_of_the_users_own_in_a_block_still_gets_the_inserted_one(tmp_path: Path) -> None:
+    # Logged by hand only when something fails: not the call generate puts on every request.
+    root = _project(tmp_path)
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        CHAPTERS_PY.replace(
+            "from fastapi import APIRouter\n",
+            "from fastapi import APIRouter\n\n"
+            "from app.analytics.event_logger import event_logger\n",
+        ).replace(
+            '    return {"id": chapter_id}\n',
+            "    try:\n"
+            '        return {"id": chapter_id}\n'
+            "    except KeyError:\n"
+            '        event_logger.log("chapter_visit", {"missing": True})\n'
+            "        raise\n",
+        )
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 2
+    assert '    event_logger.log(\n        "chapter_visit",\n' in text

@@ -23,7 +23,7 @@ from telemetry_cli.patching.edits import (
     statement_indent_unit,
     top_statement_of,
 )
-from telemetry_cli.patching.removal import inserted_call, stale_entries, writes
+from telemetry_cli.patching.removal import inserted_call, looks_inserted, stale_entries, writes
 from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
@@ -204,12 +204,14 @@ def instrument_module(
             for call in existing_log_calls(handler, index, targets)
             if not editor.is_deleted(call.statement)  # an older call being replaced
         ] or [
-            # The call put by the user into an `if` or `try` of theirs still logs the route: a
-            # second one on top would log each request twice. Another event logged in a block
-            # is the user's own logging (or an older plan's call, which removal reports).
+            # The inserted call put by the user into an `if` or `try` of theirs still logs the
+            # route: a second one on top would log each request twice. Other calls in blocks
+            # are the user's own logging (or an older plan's call, which removal reports).
             call
             for call in existing_log_calls(handler, index, targets, nested=True)
-            if call.event_type == event_type and not editor.is_deleted(call.statement)
+            if call.event_type == event_type
+            and looks_inserted(call)
+            and not editor.is_deleted(call.statement)
         ]
         for call in calls:
             assert isinstance(call.statement.value, ast.Call)

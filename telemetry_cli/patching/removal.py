@@ -108,7 +108,7 @@ def uninstrument_module(
             ):
                 continue
             ours = inserted_call(handler, call, fallback_block)
-            if not ours and (only_ours or not _looks_inserted(call)):
+            if not ours and (only_ours or not looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
             what = f"the log call of route {handler.label()}"
             kept = not _take_out(editor, call.statement, ours, force, what) or kept
@@ -119,7 +119,7 @@ def uninstrument_module(
                 continue
             if event_types is not None and call.event_type not in event_types:
                 continue
-            if not _looks_inserted(call):
+            if not looks_inserted(call):
                 continue  # the user's own logging
             # Put by the user into a block of theirs: taken out, the block could be left empty.
             editor.edits.problems.append(
@@ -310,7 +310,7 @@ def _qualname(value: object) -> bool:
     return isinstance(value, str) and all(part.isidentifier() for part in value.split("."))
 
 
-def _looks_inserted(call: LogCall) -> bool:
+def looks_inserted(call: LogCall) -> bool:
     """Whether a call carries the context generate writes (a ``route`` and a ``handler`` key).
 
     Such a call that is not one generate would write was edited after it was inserted; a call
