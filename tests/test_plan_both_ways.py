@@ -1437,3 +1437,25 @@ def test_a_call_of_the_users_own_in_a_block_still_gets_the_inserted_one(tmp_path
     text = chapters.read_text()
     assert text.count(".log(") == 2
     assert '    event_logger.log(\n        "chapter_visit",\n' in text
+
+
+def test_the_second_call_an_earlier_version_put_above_a_wrapped_one_goes(tmp_path: Path) -> None:
+    # 0.20.0 took a call the user had put into a `try` for none and added one above it: each
+    # request was logged twice, and nothing said so.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    plain = chapters.read_text()
+    call = plain[plain.index("    event_logger.log(") : plain.index("    )\n") + 6]
+    _wrap_call(chapters, "try:", "except Exception:\n    pass")
+    wrapped = chapters.read_bytes()
+    text = wrapped.decode()
+    at = text.index("    try:")
+    chapters.write_text(text[:at] + call + text[at:])
+    assert chapters.read_text().count(".log(") == 2
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert "take out the second log call of get_chapter" in check.stdout
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == wrapped
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -203,10 +203,11 @@ def instrument_module(
             call
             for call in existing_log_calls(handler, index, targets)
             if not editor.is_deleted(call.statement)  # an older call being replaced
-        ] or [
-            # The inserted call put by the user into an `if` or `try` of theirs still logs the
-            # route: a second one on top would log each request twice. Other calls in blocks
-            # are the user's own logging (or an older plan's call, which removal reports).
+        ]
+        # The inserted call put by the user into an `if` or `try` of theirs still logs the
+        # route: a second one on top would log each request twice. Other calls in blocks are
+        # the user's own logging (or an older plan's call, which removal reports).
+        wrapped = [
             call
             for call in existing_log_calls(handler, index, targets, nested=True)
             if call.event_type == event_type
@@ -231,6 +232,20 @@ def instrument_module(
             for name in missing
         ]
         capture_reasons.extend(mismatched)
+        if (
+            wrapped
+            and len(calls) == 1
+            and module.owns_lines(calls[0].statement)
+            and _inserted_call_state(handler, calls, event_type, filled, module) is not None
+        ):
+            # Earlier versions put a second call above the one in the user's block.
+            editor.delete(calls[0].statement)
+            editor.edits.changes.append(
+                f"take out the second log call of {handler.label()} (yours in a block logs it)"
+            )
+            editor.release(f"{logger_module}.event_logger")
+            calls = []
+        calls = calls or wrapped
         if calls:
             state = _inserted_call_state(handler, calls, event_type, filled, module)
             if state is not None and capture_reasons:
