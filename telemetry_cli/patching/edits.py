@@ -975,8 +975,8 @@ def _item_lines(
 
     A list that does not fit (the routes of stacked decorators) gets one element per line
     with a trailing comma; a sum (a route under a prefix known at run time,
-    ``router.prefix + "/x"``) is broken before each ``+``, at the key's indentation; any other
-    value stays whole.
+    ``router.prefix + "/x"``) is broken before each ``+``, at the key's indentation; a call of
+    one argument (``len(str(x))``) inside its brackets; any other value stays whole.
     """
     if display_width(f"{indent}{item},") <= line_length:
         return [f"{indent}{item},"]
@@ -996,7 +996,37 @@ def _item_lines(
         lines = [f"{indent}{name}: {first}", *(f"{indent}+ {term}" for term in rest)]
         lines[-1] += ","
         return lines
+    if isinstance(parsed, ast.Call) and _one_argument_call(parsed):
+        lines = _call_lines(f"{indent}{name}: ", parsed, value, indent, unit, line_length)
+        lines[-1] += ","
+        return lines
     return [f"{indent}{item},"]
+
+
+def _one_argument_call(value: ast.expr) -> bool:
+    """Whether ``value`` is a call of one positional argument (``len(str(x))``, ``x.text(y)``)."""
+    return isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords
+
+
+def _call_lines(
+    lead: str, call: ast.Call, source: str, indent: str, unit: str, line_length: int
+) -> list[str]:
+    """``lead`` then a call of one argument split inside its brackets, as ruff and black do.
+
+    The argument goes on a line of its own one ``unit`` in (split the same way while it does
+    not fit and is such a call itself), with no comma added, and the bracket closes at
+    ``indent``.
+    """
+    function = ast.get_source_segment(source, call.func) or ""
+    argument = call.args[0]
+    inner = ast.get_source_segment(source, argument) or ""
+    inside = indent + unit
+    if display_width(inside + inner) <= line_length or not _one_argument_call(argument):
+        body = [inside + inner]
+    else:
+        assert isinstance(argument, ast.Call)
+        body = _call_lines(inside, argument, source, inside, unit, line_length)
+    return [f"{lead}{function}(", *body, f"{indent})"]
 
 
 def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[int, str] | None:
