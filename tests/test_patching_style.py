@@ -303,3 +303,46 @@ def test_a_call_in_a_payload_is_split_as_the_formatter_splits_it(
     checked = _ruff_format_check(root, books)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+# The wiring at a factory's indentation: `app.include_router(telemetry_router)` is 40 columns.
+FACTORY_MAIN = """from fastapi import FastAPI
+
+from app.api import books
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(books.router)
+    return app
+
+
+app = create_app()
+"""
+
+
+@pytest.mark.parametrize("length", [36, 39])
+def test_the_wiring_is_split_as_the_formatter_splits_it(tmp_path: Path, length: int) -> None:
+    # The include stayed on one line past the configured length: the formatter changed the
+    # app's module after every generate.
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": f'[project]\nname = "shelf"\n\n[tool.ruff]\nline-length = {length}\n'
+            + PLAN,
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/main.py": FACTORY_MAIN,
+            "backend/app/api/books.py": ROUTES,
+        },
+    )
+    main = root / "backend/app/main.py"
+    assert _ruff_format_check(root, main).returncode == 0
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "    app.include_router(\n        telemetry_router\n    )\n" in main.read_text()
+    checked = _ruff_format_check(root, main)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root)["backend/app/main.py"] == before["backend/app/main.py"]

@@ -1003,6 +1003,20 @@ def _item_lines(
     return [f"{indent}{item},"]
 
 
+def statement_lines(statement: str, indent: str, unit: str, line_length: int) -> tuple[str, ...]:
+    """The lines of a one-line ``statement`` at ``indent``, as ruff and black lay it out.
+
+    A call of one argument too long for the line is split inside its brackets
+    (``app.include_router(`` / ``telemetry_router`` / ``)``); anything else stays whole.
+    """
+    if display_width(indent + statement) <= line_length:
+        return (indent + statement,)
+    parsed = ast.parse(statement, mode="eval").body
+    if not (isinstance(parsed, ast.Call) and _one_argument_call(parsed)):
+        return (indent + statement,)
+    return tuple(_call_lines(indent, parsed, statement, indent, unit, line_length))
+
+
 def _one_argument_call(value: ast.expr) -> bool:
     """Whether ``value`` is a call of one positional argument (``len(str(x))``, ``x.text(y)``)."""
     return isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords

@@ -21,6 +21,7 @@ from telemetry_cli.patching.edits import (
     orphaned_logger,
     payload_entries,
     statement_indent_unit,
+    statement_lines,
     top_statement_of,
 )
 from telemetry_cli.patching.removal import inserted_call, looks_inserted, stale_entries, writes
@@ -108,9 +109,12 @@ def wire_app(
     if statements:
         indent = module.lines.indentation(site.anchor.lineno)
         end = anchor.end_lineno or anchor.lineno
-        editor.insert(
-            end + 1, tuple(indent + statement for statement in statements), (0,), tuple(reads)
+        lines = tuple(
+            line
+            for statement in statements
+            for line in statement_lines(statement, indent, module.indent_unit, module.line_length)
         )
+        editor.insert(end + 1, lines, (0,), tuple(reads))
 
 
 def _app_dependencies(site: AppSite) -> int | None:
