@@ -1114,7 +1114,6 @@ _LOGGER_IMPORTS = frozenset(
         "MAX_PAYLOAD_KEYS",
         "PAYLOAD_MODELS",
         "canonical_json",
-        "is_integer",
         "json_default",
     }
 )

@@ -534,7 +534,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
         f"no FastAPI app found under {shown_path(root)} (looked for packages with a module "
         f"that builds FastAPI(...), and for {_FLAT_NAMES} building it at the top of "
         "a project folder, or a module there serving it with uvicorn.run or handing it to "
-        "Mangum or Azure Functions); write "
+        "Mangum, Azure Functions or Ray Serve); write "
         f"[tool.{TOOL_SECTION}] by hand with backend, app-package and app"
     )
 
@@ -1687,6 +1687,9 @@ _PLATFORM_ADAPTERS = frozenset(
         "azure.functions.AsgiMiddleware",
         "azure.functions.AsgiFunctionApp",
         "azure.functions._http_asgi.AsgiMiddleware",
+        # Ray Serve: `@serve.ingress(app)` on a deployment class, run by `serve run`.
+        "ray.serve.ingress",
+        "ray.serve.api.ingress",
     }
 )
 
@@ -1696,10 +1699,11 @@ def _hands_own_app_to_a_platform(data: bytes) -> bool:
 
     ``app = FastAPI()`` then ``handler = Mangum(app)`` (AWS Lambda), ``func.AsgiFunctionApp(
     app=app)`` or ``func.AsgiMiddleware(app).handle(req, context)`` in a function (Azure
-    Functions): the platform runs that module, as a server runs ``main.py``. An app imported
-    from another module is served from there (it is found in its own module).
+    Functions), ``@serve.ingress(app)`` on a Ray Serve deployment: the platform runs that
+    module, as a server runs ``main.py``. An app imported from another module is served from
+    there (it is found in its own module).
     """
-    if b"Mangum" not in data and b"Asgi" not in data:
+    if b"Mangum" not in data and b"Asgi" not in data and b"ingress" not in data:
         return False
     tree = _script_tree(data)
     if tree is None:

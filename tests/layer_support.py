@@ -51,6 +51,7 @@ class Layer:
     plan: Plan
     root: Path
     event_logger: ModuleType
+    redaction: ModuleType
     models: ModuleType
     router: ModuleType
     error_capture: ModuleType
@@ -91,6 +92,7 @@ def imported_layer(root: Path, plan: Plan) -> Iterator[Layer]:
             plan=plan,
             root=root,
             event_logger=importlib.import_module(f"{package}.event_logger"),
+            redaction=importlib.import_module(f"{package}.redaction"),
             models=importlib.import_module(f"{package}.analytics_models"),
             router=importlib.import_module(f"{package}.telemetry_router"),
             error_capture=importlib.import_module(f"{package}.error_capture"),

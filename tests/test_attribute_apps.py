@@ -243,6 +243,123 @@ def test_routes_declared_on_an_app_a_library_builds_are_logged_as_served(tmp_pat
     assert snapshot(root) == planned
 
 
+WRAPPED_APP_MAIN = """from catalog.api import StacApi, build_app
+
+{binding}
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {{"status": "OK"}}
+"""
+
+WRAPPED_APP_EXTRA = """from main import app
+
+
+@app.post("/collections/{collection_id}/refresh")
+def refresh(collection_id: str) -> dict[str, str]:
+    return {"refreshed": collection_id}
+"""
+
+
+@pytest.mark.parametrize(
+    "binding",
+    ["api = StacApi(title='maps')\napp = api.app", "app = build_app(title='maps')"],
+    ids=["library-wrapper-attribute", "library-call"],
+)
+def test_routes_on_the_served_variable_a_library_fills_are_logged(
+    tmp_path: Path, binding: str
+) -> None:
+    """`app = api.app` of a library's wrapper object (stac-fastapi's `StacApi`), or `app =
+    build_app()` of a library, named by the `app` key: the variable holds the app served, so
+    the routes declared on it, there or in a module importing it, are its own (they were reported
+    as routes on an object the tool cannot tell is an app, and `init` suggested no module)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\napp = "main:app"\n'
+                'instrument = { "main.py" = "ai_block_used", "extra.py" = "ai_block_used" }\n'
+            ),
+            "main.py": WRAPPED_APP_MAIN.format(binding=binding) + "\nimport extra  # noqa\n",
+            "extra.py": WRAPPED_APP_EXTRA,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert "log call in health (GET /health)" in out, out
+    assert "log call in refresh (POST /collections/{collection_id}/refresh)" in out, out
+    assert "cannot be told" not in out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+CHAINED_APP_MAIN = """from fastapi import APIRouter, FastAPI
+
+from kitchen import recipes
+
+application = app = FastAPI(title="kitchen")
+api = v1 = APIRouter(prefix="/v1")
+v1.include_router(recipes.router)
+application.include_router(api)
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "OK"}
+"""
+
+RECIPES = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/recipes")
+
+
+@router.post("/parse")
+def parse(text: str) -> dict[str, str]:
+    return {"parsed": text}
+"""
+
+
+@pytest.mark.parametrize("served", ["application", "app"])
+def test_the_names_of_a_chained_assignment_are_one_app(tmp_path: Path, served: str) -> None:
+    """`application = app = FastAPI()` (Elastic Beanstalk serves `application`), routes on
+    `app` and includes on `application`, and a router named twice alike: one app whichever name
+    the plan serves. `init` suggests both route modules and the routes are logged with their
+    full paths (the other name was read as another app no server serves)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "kitchen"\n',
+            "Procfile": f"web: gunicorn kitchen.main:{served} -k uvicorn.workers.UvicornWorker\n",
+            "kitchen/__init__.py": "",
+            "kitchen/main.py": CHAINED_APP_MAIN,
+            "kitchen/recipes.py": RECIPES,
+        },
+    )
+    planned = run("init", "--root", str(root))
+    assert planned.exit_code == 0, planned.stdout + planned.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert f'app = "kitchen.main:{served}"' in plan, plan
+    assert '# "main.py" = "ai_block_used"  # 1 route handler' in plan, plan
+    assert '# "recipes.py" = "ai_block_used"  # 1 route handler' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "', '"'))
+    before = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert "log call in health (GET /health)" in out, out
+    assert "log call in parse (POST /v1/recipes/parse)" in out, out
+    assert "not the app served" not in out and "not by the app served" not in out, out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
 LOCAL_THEN_HELD = """import uvicorn
 from fastapi import FastAPI
 

@@ -71,7 +71,7 @@ def test_a_diff_in_an_ascii_locale_is_complete_and_escaped(tmp_path: Path) -> No
     assert result.stdout.isascii()
     assert b"+++ b/specs/059-analytics-telemetry/tasks.md" in result.stdout
     assert b"\\u" in result.stdout
-    assert result.stdout.rstrip().endswith(b"14 created, 2 patched.")
+    assert result.stdout.rstrip().endswith(b"15 created, 2 patched.")
 
 
 def test_a_path_that_is_not_utf8_is_named_escaped_in_an_ascii_locale(tmp_path: Path) -> None:

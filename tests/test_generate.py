@@ -15,6 +15,7 @@ GENERATED = [
     "backend/app/analytics/analytics_models.py",
     "backend/app/analytics/error_capture.py",
     "backend/app/analytics/event_logger.py",
+    "backend/app/analytics/redaction.py",
     "backend/app/analytics/telemetry_router.py",
     "specs/059-analytics-telemetry/checklists/requirements.md",
     "specs/059-analytics-telemetry/contracts/telemetry-api.yaml",

@@ -1917,6 +1917,54 @@ def test_a_module_handing_its_own_app_to_a_serverless_adapter_is_the_flat_layout
     assert "include_router(telemetry_router)" in (root / module).read_text()
 
 
+RAY_SERVE_APP = """from fastapi import FastAPI
+from pydantic import BaseModel
+from ray import serve
+
+app = FastAPI()
+
+
+class Prompt(BaseModel):
+    text: str
+
+
+@serve.deployment(num_replicas=1)
+@serve.ingress(app)
+class Generator:
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+    @app.post("/generate/{mode}")
+    async def generate(self, mode: str, prompt: Prompt) -> dict[str, str]:
+        return {"mode": mode, "text": prompt.text}
+
+
+deployment = Generator.bind("tiny")
+"""
+
+
+def test_a_ray_serve_module_handing_its_app_to_ingress_is_the_flat_layout_entry(
+    tmp_path: Path,
+) -> None:
+    """`@serve.ingress(app)` on a Ray Serve deployment: `serve run serve_app:deployment` serves
+    the module's app, whatever the module's name. init used to find no app.
+    """
+    root = tmp_path / "generator"
+    write_files(root, {"requirements.txt": "ray[serve]\nfastapi\n", "serve_app.py": RAY_SERVE_APP})
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    for line in ('backend = "."', 'app-package = ""', 'app = "serve_app:app"'):
+        assert line in written, written
+    (root / "pyproject.toml").write_text(written.replace('# "serve_app.py"', '"serve_app.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    module = (root / "serve_app.py").read_text()
+    assert "app.include_router(telemetry_router)" in module
+    assert '"route": "/generate/{mode}"' in module
+    assert '"handler": "Generator.generate"' in module
+
+
 def test_a_fastapi_entrypoint_naming_a_top_level_module_of_any_name_is_found(
     tmp_path: Path,
 ) -> None:

@@ -833,13 +833,14 @@ def test_a_value_too_large_to_record_is_refused_before_it_is_scanned(
     # before the size check refuses them would stall the request for seconds.
     limit = layer.models.MAX_PAYLOAD_BYTES
     scanned: list[int] = []
-    holds_secret = layer.event_logger._holds_secret
+    holds_secret = layer.redaction.holds_secret
 
     def counting(text: str) -> bool:
         scanned.append(len(text))
         return bool(holds_secret(text))
 
-    monkeypatch.setattr(layer.event_logger, "_holds_secret", counting)
+    monkeypatch.setattr(layer.event_logger, "holds_secret", counting)
+    monkeypatch.setattr(layer.redaction, "holds_secret", counting)
     for payload in (
         {"a": "x " * limit},
         {"a": ["x " * limit]},

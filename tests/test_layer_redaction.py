@@ -92,6 +92,18 @@ SENSITIVE = [
     "DATABASE_URL", "databaseUrl", "connection_string", "connectionString", "encryption_key",
     "signingKey", "master_key", "Bearer", "bearerToken", "dob", "dateOfBirth", "birth_date",
     "passport", "passportNumber",
+    # National identification numbers by their countries' abbreviations, and an AWS key.
+    "sin", "SIN", "customer_sin", "cpf", "cpfNumber", "dni", "DNI_NIE", "nie", "nif", "bsn",
+    "BSN_nummer", "nino", "NINO", "tfn", "curp", "cuil", "cuit", "rut", "rrn", "hetu", "hkid",
+    "nric", "ppsn", "tin", "itin", "egn", "jmbg", "oib", "amka", "nir", "idCard",
+    "identity_card", "identityNumber", "aws_key", "AWS_KEY", "awsKey", "cedula", "numero_cedula",
+    "citizenId", "cpr_nummer", "fødselsnummer", "fodselsnummer", "identificationNumber",
+    "pan_number", "personalNumber", "resident_registration_number",
+    "numero_securite_sociale", "Sozialversicherungsnummer", "steuerId",
+    "Steueridentifikationsnummer", "taxFileNumber", "tax_number", "taxpayerId", "voter_id",
+    # Custom HTTP headers carrying an API key, and an application's key.
+    "X-Functions-Key", "x-supabase-key", "X-RapidAPI-Key", "DD-APPLICATION-KEY",
+    "application_key",
     # A second battery: short and spelled-out names of secrets and identity numbers.
     "mfa_code", "mfaCode",
     "recovery_codes", "backupCode", "account_number", "accountNumber", "bank_account",
@@ -149,6 +161,8 @@ NOT_SENSITIVE = [
     "sort", "sort_order", "sortBy", "insurance", "insurance_type", "national", "nationality",
     "social", "social_links", "licence", "licence_type", "driving_mode", "fiscal_year",
     "account_notes", "accountNotes", "account_not_found",
+    "single", "sink", "sinusoid", "tinted", "itinerary", "nirvana", "runtime", "rutabaga",
+    "X-Idempotency-Key", "X-Cache-Key", "X-Public-Key", "X-Request-Key", "x_sort_key", "X-Key",
     # A language model's usage counts: its tokens are pieces of text.
     "max_tokens", "maxTokens", "max_completion_tokens", "max_new_tokens", "prompt_tokens",
     "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "cached_tokens",
@@ -456,11 +470,17 @@ def test_text_without_a_credential_is_kept(logger: Any, text: str) -> None:
         "a,b\n" + "4111111111111111,1\n" * 1_700,
         "a,pin_count\n" + "1,2\n" * 8_000,
         "pin_count:\n  1\n" * 2_000,
+        "a 1a 1" * 5_000,
+        "pin 1 " * 5_300,
+        "QQ 12 34 56 " * 2_600,
+        "2341 2341 " * 3_200,
+        "key " + "Ab1" * 10_000,
+        "\u0664\u2011" * 16_000,
     ],
 )
 def test_scanning_text_for_credentials_takes_linear_time(layer: Layer, text: str) -> None:
     # A quadratic scan of these 32,000 characters takes seconds of CPU.
-    _, seconds = cpu_seconds(lambda: layer.event_logger._holds_secret(text))
+    _, seconds = cpu_seconds(lambda: layer.redaction.holds_secret(text))
     assert seconds < 0.5
 
 
@@ -754,7 +774,7 @@ def test_a_kind_word_the_plan_redacts_is_no_kind(tmp_path: Path) -> None:
 
 
 def test_measure_words_are_few_ordinary_and_no_attribute_words(layer: Layer) -> None:
-    module = layer.event_logger
+    module = layer.redaction
     words = module._MEASURE_WORDS
     assert 10 <= len(words) <= 30
     assert words.isdisjoint(module._ATTRIBUTE_WORDS)
@@ -774,16 +794,16 @@ def test_a_measure_word_the_plan_redacts_is_no_measure(tmp_path: Path) -> None:
 
 
 def test_measure_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
-    module = layer.event_logger
+    module = layer.redaction
     for index in range(10_000):
-        module._keeps_value(f"pin_{index}_count", 3)
+        module.keeps_value(f"pin_{index}_count", 3)
         assert len(module._property_names) <= 4096
     assert module._property_names["pin_9999_count"] == "count"
-    assert module._keeps_value("pin", 3) is False
+    assert module.keeps_value("pin", 3) is False
 
 
 def test_judging_a_measure_key_takes_linear_time(layer: Layer) -> None:
-    module = layer.event_logger
+    module = layer.redaction
     timings = []
     for size in (2_000, 16_000):
         _, seconds = cpu_seconds(partial(module._secret_property, "pin_" * size + "count"))
@@ -1010,7 +1030,7 @@ def test_keys_built_from_sensitive_words_are_redacted(
     assume(
         not any(
             word in spelled and not any(word in _letters(other) for other in ORDINARY)
-            for word in layer.event_logger._ORDINARY_WORDS
+            for word in layer.redaction._ORDINARY_WORDS
         )
     )
     assert sensitive(key), key
@@ -1041,13 +1061,13 @@ def test_any_text_is_a_verdict_never_an_error(sensitive: Any, key: str) -> None:
 
 
 def test_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
-    module = layer.event_logger
+    module = layer.redaction
     for index in range(10_000):
-        module._is_sensitive(f"key_{index}")
-        assert len(module._verdicts) <= 4096
-    assert module._verdicts["key_9999"] is False
-    module._is_sensitive("user_email")
-    assert module._verdicts["user_email"] is True
+        module.key_verdict(f"key_{index}")
+        assert len(module.key_verdicts) <= 4096
+    assert module.key_verdicts["key_9999"] is False
+    module.key_verdict("user_email")
+    assert module.key_verdicts["user_email"] is True
 
 
 def test_a_key_longer_than_any_payload_is_refused_quickly(layer: Layer, logger: Any) -> None:
@@ -1362,6 +1382,113 @@ def test_an_iban_in_text_is_redacted(logger: Any, text: str) -> None:
     ],
 )
 def test_a_code_that_is_no_iban_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# National identification numbers in text: written in a shape of their own, when their check
+# digits hold where they have some (CPF, DNI/NIE, Aadhaar) and the shape is one ever issued
+# (SSN, NINO); and any number of six digits or more, or a random token, right after a name the
+# key rule calls sensitive, a space alone between them (``PESEL 44051401359``).
+NATIONAL_ID_TEXTS = [
+    "customer 529.982.247-25 signed",  # CPF
+    "SSN on file: 078-05-1120.",
+    "applicant 123-45-6789",
+    "Aadhaar no. printed as 2341 2341 2346",
+    "2341-2341-2346",
+    "DNI 12345678Z",
+    "holder 12345678-Z",
+    "X1234567L",
+    "nie x-1234567-L".replace("x", "X"),
+    "ref QQ 12 34 56 C",
+    "NINO AB123456C",
+    "PESEL 44051401359",
+    "BSN 111222333 verified",
+    "Canada SIN 046 454 286",
+    "SIN no. 046 454 286",
+    "PESEL nr. 44051401359",
+    "tfn 123 456 782",
+    "your otp 123456 expires soon",
+    "the pin 12345678 at 12:30",
+    "Kundennummer ok, Steuer-ID fehlt; passport L898902C3",
+    "my api key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "session token 7fK2pQx9LmZ4vB8nR1tY",
+]
+NOT_NATIONAL_ID_TEXTS = [
+    "customer 529.982.247-24 signed",  # a check digit off
+    "111.111.111-11",  # one digit repeated passes the sums but is none
+    "000-12-3456",  # an SSN area never issued
+    "666-12-3456",
+    "900-12-3456",
+    "123-00-4567",
+    "2341 2341 2345",  # Verhoeff's digit off
+    "1341 2341 2346",  # Aadhaar numbers start 2 to 9
+    "12345678A",  # the DNI letter is Z
+    "GB123456A",  # a NINO prefix never issued
+    "AB 12 34 56 E",  # NINO suffixes are A to D
+    "SKU AB123456C",  # a NINO's shape, compact, is any code's
+    "flight BA123456C",
+    "v12345678Z",
+    "ISBN 978-3-16-148410-0",
+    "+34 612 345 678",
+    "call 0800 123 456",
+    "order 2024-10-01 shipped",
+    "session 2024-10-01 09:00",
+    "email 01/02/2024",
+    "prompt tokens 150000",
+    "used 150000 tokens",
+    "tokens 150000 used",  # a plural before a number counts
+    "Sessions 123456",
+    "session 2 of 12",
+    "pin 1234",
+    "the password is required",
+    "password reset-your-account-now",
+    "token d41d8cd98f00b204e9800998ecf8427e".replace("token", "commit"),
+    "version 1234567",
+    "secret santa 2024",
+]
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x0660 + digit) for digit in range(10)))
+DEVANAGARI = str.maketrans("0123456789", "".join(chr(0x0966 + digit) for digit in range(10)))
+
+
+# Digits of other scripts read as the ASCII digits they are, and Unicode's hyphens as "-": a
+# number is the same number in any script and with any hyphen.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1111".translate(ARABIC_INDIC),
+        "paid 4111-1111-1111-1111".translate(DEVANAGARI),
+        "PESEL 44051401359".translate(ARABIC_INDIC),
+        "2341 2341 2346".translate(DEVANAGARI),
+        "078\u201105\u20111120",  # non-breaking hyphens
+        "SSN 078\u201305\u20131120",  # en dashes
+        "4111\u22121111\u22121111\u22121111",  # minus signs
+    ],
+)
+def test_numbers_in_other_digits_or_hyphens_are_read_as_ascii(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1112".translate(ARABIC_INDIC),  # the check digit fails
+        "order 12345".translate(DEVANAGARI),
+        "2024\u201310\u201301",
+    ],
+)
+def test_other_numbers_in_other_digits_or_hyphens_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+@pytest.mark.parametrize("text", NATIONAL_ID_TEXTS)
+def test_a_national_id_or_a_named_number_in_text_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", NOT_NATIONAL_ID_TEXTS)
+def test_numbers_of_no_national_id_and_no_name_are_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
 
 
@@ -1918,12 +2045,40 @@ def test_a_pair_among_other_items_of_a_list_follows_the_key_rule(logger: Any) ->
     [
         "användare_lösenord", "Passord", "adgangskode", "SALASANA", "heslo", "jelszó",
         "lozinka", "Şifre", "kata sandi", "mật khẩu", "사용자_비밀번호", "كلمة المرور",
+        "contrasenya", "nova_contrasenya", "Kodeord", "parool", "GESLO", "slaptažodis",
+        "lykilorð", "fjalëkalim", "лозинка", "Парола", "κωδικός πρόσβασης", "סיסמה",
+        "رمز عبور", "पासवर्ड", "รหัสผ่าน",
     ],
 )  # fmt: skip
 def test_password_words_of_more_languages_are_redacted(logger: Any, key: str) -> None:
     assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
     # In text a name is one word: its words joined by "_".
     text = key.replace(" ", "_") + ":hunter"
+    assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
+
+
+def test_a_measure_of_a_password_word_with_accented_look_alikes_is_kept(logger: Any) -> None:
+    # Greek accented letters run into a Latin word read as look-alikes: folding the key's parts
+    # again reads them the same, so the measure word is found (and the secret's text is not).
+    # Greek "password" run into "id".
+    key = (
+        "\u03ba\u03c9\u03b4\u03b9\u03ba\u03cc\u03c2"
+        "\u03c0\u03c1\u03cc\u03c3\u03b2\u03b1\u03c3\u03b7\u03c2id"
+    )
+    payload = {key + "_length": 14, key: "hunter2"}
+    assert logger.record("error_event", payload).payload == {
+        key + "_length": 14,
+        key: "[redacted]",
+    }
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["Telefonnummer", "teléfono", "telefone_celular", "correo", "correo_electronico", "courriel"],
+)
+def test_phone_and_email_words_of_more_languages_are_redacted(logger: Any, key: str) -> None:
+    assert logger.record("error_event", {key: "x"}).payload == {key: "[redacted]"}
+    text = f"{key}: ada@example.com"
     assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
 
 
@@ -2034,7 +2189,7 @@ def _letter_tokens(draw: random.Random, characters: int, count: int) -> list[str
 def test_random_tokens_without_a_digit_after_an_auth_scheme_are_redacted(layer: Layer) -> None:
     # Base64url draws no digit into one 22-character token in 40 (16 random bytes): such a
     # token mixes capitals and small letters as words do not, so it reads as random all the same.
-    holds = layer.event_logger._holds_secret
+    holds = layer.redaction.holds_secret
     draw = random.Random(34)
     for characters, allowed in ((22, 2), (32, 0), (43, 0)):
         tokens = _letter_tokens(draw, characters, 1000)
@@ -2044,7 +2199,7 @@ def test_random_tokens_without_a_digit_after_an_auth_scheme_are_redacted(layer: 
 
 
 def test_random_tokens_without_a_digit_in_a_path_are_redacted(layer: Layer) -> None:
-    holds = layer.event_logger._holds_secret
+    holds = layer.redaction.holds_secret
     draw = random.Random(35)
     for characters, allowed in ((22, 2), (32, 0), (43, 0)):
         tokens = _letter_tokens(draw, characters, 1000)
@@ -2323,16 +2478,16 @@ def test_words_of_letters_and_digits_skip_the_mark_search_with_the_same_verdict(
 ) -> None:
     # _scan_for_secret passes over str.isalnum() text without searching _MAY_HOLD_SECRET: no
     # character that pattern looks for (any whitespace, . : = [ { " <) is a letter or a digit.
-    module = layer.event_logger
+    module = layer.redaction
     marks = [chr(code) for code in range(0x110000) if module._MAY_HOLD_SECRET.match(chr(code))]
     assert " " in marks and "\u3000" in marks and "<" in marks
     assert not any(mark.isalnum() for mark in marks)
     for word in ("quiz", "POST", "kinematics", "ch01", "Straße", "日本語", "١٢٣", "①", "x" * 500):
         assert word.isalnum()
-        assert module._holds_secret(word) is False, word
+        assert module.holds_secret(word) is False, word
     # Words that are credentials by their shape are still found before that point.
     for token in ("AKIA" + "ABCDEFGHIJKLMNOP", "4111111111111111", "ghp_" + "a1" * 18):
-        assert module._holds_secret(token) is True, token
+        assert module.holds_secret(token) is True, token
 
 
 # Values analytics payloads are full of: none holds a service token's prefix, so the scan skips
@@ -2356,9 +2511,9 @@ ID_LIKE_TEXTS = [
 def test_id_like_values_skip_the_service_token_patterns_and_are_kept(
     layer: Layer, text: str
 ) -> None:
-    module = layer.event_logger
+    module = layer.redaction
     assert module._TOKEN_PREFIX.search(text) is None
-    assert module._holds_secret(text) is False
+    assert module.holds_secret(text) is False
 
 
 def _finds_service_token(module: Any, text: str) -> bool:
@@ -2374,7 +2529,7 @@ def _finds_service_token(module: Any, text: str) -> bool:
 def test_the_token_prefix_gate_hides_no_token_of_the_tables(layer: Layer) -> None:
     # Every string of this module's tables, with and without id-like text around it: where the
     # patterns alone find a token, the gate lets the search run.
-    module = layer.event_logger
+    module = layer.redaction
     tables = [value for value in globals().values() if isinstance(value, list)]
     texts = [item for table in tables for item in table if isinstance(item, str)]
     assert len(texts) > 500
@@ -2392,7 +2547,7 @@ def test_the_token_prefix_gate_hides_no_token_of_the_tables(layer: Layer) -> Non
 def test_the_token_prefix_gate_finds_every_token_shape(layer: Layer, data: st.DataObject) -> None:
     # Text holding a match of either pattern, anywhere in it (hypothesis builds one from each
     # alternative, with any text around it), holds one of the prefixes.
-    module = layer.event_logger
+    module = layer.redaction
     pattern = data.draw(st.sampled_from([module._SERVICE_TOKEN, module._MORE_SERVICE_TOKENS]))
     text = data.draw(st.from_regex(pattern))
     assert module._TOKEN_PREFIX.search(text), text
@@ -2410,7 +2565,7 @@ def test_the_prose_verb_gate_lets_through_every_text_the_prose_pattern_matches(
 ) -> None:
     # _assigns_sensitive_name tries _PROSE_VERB only past a cheap gate: a gate that said no
     # where the pattern matches would keep a secret ("the password Is hunter2x9" was kept).
-    module = layer.event_logger
+    module = layer.redaction
     text = " ".join(words)
     if module._PROSE_VERB.search(text):
         assert module._may_have_prose_verb(text), text
@@ -2420,7 +2575,7 @@ def test_the_prose_verb_gate_lets_through_every_text_the_prose_pattern_matches(
 def test_prose_giving_a_password_a_value_is_redacted_in_any_case_and_spacing(
     layer: Layer, text: str
 ) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize("verb", ["is", "IS", "ist", "est", "är", "jest", "adalah", "là"])
@@ -2432,7 +2587,7 @@ def test_prose_giving_a_password_a_value_is_redacted_wherever_the_verb_stands(
         f"note: the password {verb} hunter2x9",
         f"the password {verb} hunter2x9 now",
     ):
-        assert layer.event_logger._holds_secret(text) is True, text
+        assert layer.redaction.holds_secret(text) is True, text
 
 
 # --- shapes a hostile battery found kept (session 25) ------------------------------------------
@@ -2484,7 +2639,7 @@ def test_a_list_of_two_names_is_no_pair_and_kept(logger: Any, payload: dict[str,
     ],
 )
 def test_an_extended_parameter_of_a_sensitive_name_is_redacted(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -2497,7 +2652,7 @@ def test_an_extended_parameter_of_a_sensitive_name_is_redacted(layer: Layer, tex
     ],
 )
 def test_an_extended_parameter_of_another_name_is_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 # "password" and "api key" in letters drawn as symbols NFKC leaves as they are.
@@ -2516,7 +2671,7 @@ def test_a_sensitive_key_in_letter_symbols_is_redacted(
     layer: Layer, sensitive: Any, key: str
 ) -> None:
     assert sensitive(key) is True
-    assert layer.event_logger._holds_secret(f"{key}=hunter2") is True
+    assert layer.redaction.holds_secret(f"{key}=hunter2") is True
 
 
 @pytest.mark.parametrize(
@@ -2564,8 +2719,8 @@ def test_a_40_character_string_without_an_aws_key_id_beside_it_is_kept(logger: A
 )
 def test_pass_after_what_it_opens_names_a_password(layer: Layer, sensitive: Any, key: str) -> None:
     assert sensitive(key) is True
-    assert layer.event_logger._holds_secret(f"{key}=hunter2") is True
-    assert layer.event_logger._holds_secret(f"{key}:hunter") is True  # a password's bare colon
+    assert layer.redaction.holds_secret(f"{key}=hunter2") is True
+    assert layer.redaction.holds_secret(f"{key}:hunter") is True  # a password's bare colon
 
 
 @pytest.mark.parametrize(
@@ -2573,7 +2728,7 @@ def test_pass_after_what_it_opens_names_a_password(layer: Layer, sensitive: Any,
 )
 def test_pass_alone_or_after_other_words_is_kept(layer: Layer, sensitive: Any, key: str) -> None:
     assert sensitive(key) is False
-    assert layer.event_logger._holds_secret(f"{key}=true1") is False
+    assert layer.redaction.holds_secret(f"{key}=true1") is False
 
 
 # A key named after what it unlocks or signs with is a secret: a credential's, a cipher's, a
@@ -2605,7 +2760,7 @@ def test_key_after_what_it_unlocks_names_a_secret(layer: Layer, logger: Any, key
     assert layer.event_logger.is_sensitive_key(key) is True
     event = logger.record("ai_block_used", {key: "zK1Kz-hunter2", "kept": 1})
     assert event.payload == {key: "[redacted]", "kept": 1}
-    assert layer.event_logger._holds_secret(f"{key}=hunter2") is True
+    assert layer.redaction.holds_secret(f"{key}=hunter2") is True
 
 
 @pytest.mark.parametrize("key", DATA_OWNED_KEYS)
@@ -2616,8 +2771,8 @@ def test_key_of_a_record_or_a_lookup_is_kept(layer: Layer, logger: Any, key: str
 
 def test_an_ssh2_style_private_key_is_redacted(layer: Layer) -> None:
     key = "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: ada\nP2/56wAAAi4AAAA3aWYtbW9k\n"
-    assert layer.event_logger._holds_secret(key) is True
-    assert layer.event_logger._holds_secret("---- BEGIN SSH2 PUBLIC KEY ----\nAAAAB3Nza") is False
+    assert layer.redaction.holds_secret(key) is True
+    assert layer.redaction.holds_secret("---- BEGIN SSH2 PUBLIC KEY ----\nAAAAB3Nza") is False
 
 
 OAUTH_CODE = "SplxlOBeZQQYbYS6WxSbIA"
@@ -2676,7 +2831,7 @@ def test_the_credentials_of_oauth_and_saml_flows_are_sensitive_keys(
 def test_more_written_forms_of_a_sensitive_name_and_its_value_are_redacted(
     layer: Layer, text: str
 ) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -2693,14 +2848,14 @@ def test_more_written_forms_of_a_sensitive_name_and_its_value_are_redacted(
     ],
 )
 def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize(
     "text", ["ada:hunter2@db", "default:s3cret@cache.internal:6379", " app:x1@proxy.example:3128\n"]
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -2715,7 +2870,7 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 def test_a_split_url_is_recorded_without_its_password(logger: Any) -> None:
@@ -2802,7 +2957,7 @@ def test_a_public_json_web_key_and_other_short_keys_are_kept(logger: Any) -> Non
     ],
 )
 def test_a_secret_named_in_several_words_is_redacted(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -2810,7 +2965,7 @@ def test_a_secret_named_in_several_words_is_redacted(layer: Layer, text: str) ->
     ["primary key: id", "sort key = name", "the key: value", "API key: none", "Reading list: ch3"],
 )
 def test_other_names_in_several_words_are_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize(
@@ -2826,7 +2981,7 @@ def test_other_names_in_several_words_are_kept(layer: Layer, text: str) -> None:
     ],
 )
 def test_a_pair_written_as_a_literal_in_text_is_redacted(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -2841,7 +2996,7 @@ def test_a_pair_written_as_a_literal_in_text_is_redacted(layer: Layer, text: str
     ],
 )
 def test_other_literals_in_text_are_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 # --- shapes a hostile battery found missed (session 26) ---------------------------------------
@@ -2858,7 +3013,7 @@ def test_other_literals_in_text_are_kept(layer: Layer, text: str) -> None:
     ],
 )
 def test_text_with_html_character_references_is_read_unescaped(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -2866,7 +3021,7 @@ def test_text_with_html_character_references_is_read_unescaped(layer: Layer, tex
     ["Tom &amp; Jerry", "AT&amp;T password policy", "&lt;b&gt;bold&lt;/b&gt;", "password&#61;"],
 )
 def test_other_text_with_character_references_is_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize(
@@ -2882,7 +3037,7 @@ def test_other_text_with_character_references_is_kept(layer: Layer, text: str) -
 def test_a_yaml_value_on_the_line_after_its_sensitive_name_is_redacted(
     layer: Layer, text: str
 ) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -2897,7 +3052,7 @@ def test_a_yaml_value_on_the_line_after_its_sensitive_name_is_redacted(
     ],
 )
 def test_a_yaml_mapping_or_nothing_under_a_sensitive_name_is_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 def test_pass_beside_an_account_is_a_password(logger: Any) -> None:
@@ -2958,8 +3113,8 @@ def test_pass_alone_or_given_nothing_is_kept(logger: Any) -> None:
 def test_a_value_that_is_base64_of_a_form_body_is_redacted(layer: Layer, body: bytes) -> None:
     # As an API gateway hands a body over (``"isBase64Encoded": true``).
     encoded = base64.b64encode(body).decode()
-    assert layer.event_logger._holds_secret(encoded) is True
-    assert layer.event_logger._holds_secret(encoded.rstrip("=")) is True
+    assert layer.redaction.holds_secret(encoded) is True
+    assert layer.redaction.holds_secret(encoded.rstrip("=")) is True
 
 
 @pytest.mark.parametrize(
@@ -2975,7 +3130,7 @@ def test_a_value_that_is_url_safe_base64_of_a_secret_is_redacted(layer: Layer, b
     # and URL parameters carry a value.
     encoded = base64.urlsafe_b64encode(body).decode().rstrip("=")
     assert "-" in encoded or "_" in encoded
-    assert layer.event_logger._holds_secret(encoded) is True
+    assert layer.redaction.holds_secret(encoded) is True
 
 
 @pytest.mark.parametrize(
@@ -2990,7 +3145,7 @@ def test_a_value_that_is_url_safe_base64_of_a_secret_is_redacted(layer: Layer, b
     ],
 )
 def test_url_safe_base64_and_slugs_without_a_secret_are_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize(
@@ -3003,7 +3158,7 @@ def test_url_safe_base64_and_slugs_without_a_secret_are_kept(layer: Layer, text:
     ],
 )
 def test_other_base64_and_long_words_are_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize(
@@ -3017,7 +3172,7 @@ def test_other_base64_and_long_words_are_kept(layer: Layer, text: str) -> None:
     ],
 )
 def test_a_private_key_with_an_odd_begin_line_is_redacted(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -3030,17 +3185,17 @@ def test_a_private_key_with_an_odd_begin_line_is_redacted(layer: Layer, text: st
     ],
 )
 def test_a_begin_line_of_no_private_key_is_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize("text", ["X-Api-Key:\tabc123", "Password:\thunter", "token:\t'abc'"])
 def test_a_tab_after_a_colon_gives_the_name_its_value(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize("text", ["time:\t09:30", "name:\tada", "token:\tnull"])
 def test_a_tab_after_a_colon_keeps_what_a_space_keeps(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize(
@@ -3053,7 +3208,7 @@ def test_a_tab_after_a_colon_keeps_what_a_space_keeps(layer: Layer, text: str) -
     ],
 )
 def test_control_characters_inside_a_secret_hide_nothing(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -3080,18 +3235,18 @@ def test_an_ordinary_key_with_an_escape_sequence_is_kept(sensitive: Any, key: st
     "key", ["\x1b[" * 16_000 + "password", "\x1b[0m" * 8_000, "\x1b[" + "0" * 32 + "x" * 30_000]
 )
 def test_judging_a_key_with_escape_sequences_takes_linear_time(layer: Layer, key: str) -> None:
-    _, seconds = cpu_seconds(lambda: layer.event_logger._judge(key))
+    _, seconds = cpu_seconds(lambda: layer.redaction._judge(key))
     assert seconds < 0.5
 
 
 @pytest.mark.parametrize("text", ["\x1b[31mERROR\x1b[0m login failed", "a\x00b=c", "pass\x00word"])
 def test_text_with_control_characters_and_no_secret_is_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize("text", ["password \u2014 hunter2", "API key \u2013 sk9f8a7"])
 def test_a_dash_between_a_name_and_a_secret_gives_it_the_value(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
 
 
 @pytest.mark.parametrize(
@@ -3099,7 +3254,7 @@ def test_a_dash_between_a_name_and_a_secret_gives_it_the_value(layer: Layer, tex
     ["Password \u2014 see the vault", "Token \u2014 15 min expiry", "a \u2014 b \u2014 c"],
 )
 def test_a_dash_before_a_plain_word_or_a_quantity_is_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 @pytest.mark.parametrize(
@@ -3115,7 +3270,7 @@ def test_json_text_is_read_by_the_rules_of_a_payload(
     layer: Layer, logger: Any, document: Any
 ) -> None:
     # The same document sent as JSON or as the text of one value is redacted alike.
-    assert layer.event_logger._holds_secret(json.dumps(document)) is True
+    assert layer.redaction.holds_secret(json.dumps(document)) is True
     assert "hunter2" not in logger.record("error_event", {"doc": document}).to_json()
 
 
@@ -3134,7 +3289,7 @@ def test_json_text_is_read_by_the_rules_of_a_payload(
     ],
 )
 def test_json_text_without_a_secret_is_kept(layer: Layer, document: Any) -> None:
-    assert layer.event_logger._holds_secret(json.dumps(document)) is False
+    assert layer.redaction.holds_secret(json.dumps(document)) is False
 
 
 def test_every_entry_of_a_record_naming_many_is_redacted(logger: Any) -> None:
@@ -3215,7 +3370,7 @@ def test_parallel_arrays_follow_the_key_rule(
     assert event.payload == recorded
     assert "hunter2" not in event.to_json()
     # The same record as JSON text in one value is redacted whole.
-    assert layer.event_logger._holds_secret(json.dumps(payload)) is True
+    assert layer.redaction.holds_secret(json.dumps(payload)) is True
 
 
 @pytest.mark.parametrize("payload", PARALLEL_KEPT)
@@ -3223,7 +3378,7 @@ def test_parallel_arrays_without_a_secret_are_kept(
     layer: Layer, logger: Any, payload: dict[str, Any]
 ) -> None:
     assert logger.record("error_event", payload).payload == payload
-    assert layer.event_logger._holds_secret(json.dumps(payload)) is False
+    assert layer.redaction.holds_secret(json.dumps(payload)) is False
 
 
 # --- a command line as a list of arguments ----------------------------------------------------
@@ -3263,7 +3418,7 @@ def test_a_secret_flags_value_in_an_argument_list_is_redacted(
 ) -> None:
     event = logger.record("error_event", {"argv": argv, "nested": [{"args": argv}]})
     assert event.payload == {"argv": recorded, "nested": [{"args": recorded}]}
-    assert layer.event_logger._holds_secret(json.dumps({"argv": argv})) is True
+    assert layer.redaction.holds_secret(json.dumps({"argv": argv})) is True
 
 
 @pytest.mark.parametrize("argv", ARGUMENT_LISTS_KEPT)
@@ -3271,7 +3426,7 @@ def test_an_argument_list_without_a_secret_is_kept(
     layer: Layer, logger: Any, argv: list[str]
 ) -> None:
     assert logger.record("error_event", {"argv": argv}).payload == {"argv": argv}
-    assert layer.event_logger._holds_secret(json.dumps(argv)) is False
+    assert layer.redaction.holds_secret(json.dumps(argv)) is False
 
 
 def test_parallel_arrays_take_linear_time(logger: Any) -> None:
@@ -3312,13 +3467,13 @@ TABLE_TEXT_KEPT = [
 def test_a_table_in_text_with_a_sensitive_column_is_redacted(
     layer: Layer, logger: Any, text: str
 ) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
     assert logger.record("error_event", {"csv": text}).payload == {"csv": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", TABLE_TEXT_KEPT)
 def test_a_table_in_text_without_a_secret_is_kept(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
 
 
 # --- bytes written as a list of integers --------------------------------------------------------
@@ -3351,7 +3506,7 @@ def test_bytes_as_a_list_of_integers_holding_a_secret_are_redacted(
         "buffer": {"type": "Buffer", "data": "[redacted]"},
         "kept": 1,
     }
-    assert layer.event_logger._holds_secret(json.dumps({"body": list(data)})) is True
+    assert layer.redaction.holds_secret(json.dumps({"body": list(data)})) is True
 
 
 @pytest.mark.parametrize("data", BYTE_LISTS_KEPT)
@@ -3359,7 +3514,7 @@ def test_a_list_of_integers_without_a_secret_is_kept(
     layer: Layer, logger: Any, data: list[int]
 ) -> None:
     assert logger.record("error_event", {"body": data}).payload == {"body": data}
-    assert layer.event_logger._holds_secret(json.dumps(data)) is False
+    assert layer.redaction.holds_secret(json.dumps(data)) is False
 
 
 # --- one-time codes, tokens in a URL's user, parallel arrays under other names ----------------
@@ -3630,7 +3785,7 @@ def test_a_string_holding_no_value_is_kept_as_text_keeps_it(
     ],
 )
 def test_a_secret_stays_redacted_in_every_text_shape(layer: Layer, text: str) -> None:
-    assert layer.event_logger._holds_secret(text)
+    assert layer.redaction.holds_secret(text)
 
 
 class _ForeignInteger:
@@ -3692,12 +3847,12 @@ def test_a_truth_value_of_another_type_is_refused_naming_its_type(layer: Layer) 
 )
 def test_a_measure_in_a_long_or_quoting_start_tag_is_kept(layer: Layer, text: str) -> None:
     # The enclosing tag decides, however far back it opens, whatever its values quote.
-    assert not layer.event_logger._holds_secret(text)
+    assert not layer.redaction.holds_secret(text)
 
 
 def test_a_quoted_measure_after_a_tag_is_text(layer: Layer) -> None:
     # After the tag's end the quoted value is text, as anywhere outside a tag.
-    assert layer.event_logger._holds_secret('<r a="1"> pin_count="1234"')
+    assert layer.redaction.holds_secret('<r a="1"> pin_count="1234"')
 
 
 # A Telegram bot token (bot id, ":", 35 characters starting "A") has no prefix to find it by, and
@@ -3830,7 +3985,7 @@ KEPT_PATHS = [
 def test_a_secret_segment_after_a_segment_naming_a_secret_is_redacted(
     layer: Layer, logger: Any, text: str
 ) -> None:
-    assert layer.event_logger._holds_secret(text) is True
+    assert layer.redaction.holds_secret(text) is True
     assert logger.record("chapter_visit", {"path": text}).payload == {"path": "[redacted]"}
 
 
@@ -3838,14 +3993,14 @@ def test_a_secret_segment_after_a_segment_naming_a_secret_is_redacted(
 def test_ordinary_ids_and_route_templates_in_paths_are_kept(
     layer: Layer, logger: Any, text: str
 ) -> None:
-    assert layer.event_logger._holds_secret(text) is False
+    assert layer.redaction.holds_secret(text) is False
     assert logger.record("chapter_visit", {"path": text}).payload == {"path": text}
 
 
 def test_generated_tokens_in_a_path_are_redacted(layer: Layer) -> None:
     # What frameworks put in reset links and session paths: uuid4, token_hex, token_urlsafe.
     # Random base64 may read as words (no digit, no case turn): rarely, at 16 bytes.
-    holds = layer.event_logger._holds_secret
+    holds = layer.redaction.holds_secret
     draw = random.Random(33)
     for _ in range(300):
         assert holds(f"/sessions/{uuid.UUID(int=draw.getrandbits(128), version=4)}")
@@ -3870,7 +4025,7 @@ def test_generated_tokens_in_a_path_are_redacted(layer: Layer) -> None:
     ],
 )
 def test_scanning_a_long_path_takes_linear_time(layer: Layer, text: str) -> None:
-    holds = layer.event_logger._holds_secret
+    holds = layer.redaction.holds_secret
     held, seconds = cpu_seconds(lambda: holds(text))
     assert held is False
     assert seconds < 0.5
@@ -3878,10 +4033,39 @@ def test_scanning_a_long_path_takes_linear_time(layer: Layer, text: str) -> None
 
 
 def test_segment_verdicts_are_cached_in_a_bounded_cache(layer: Layer) -> None:
-    module = layer.event_logger
+    module = layer.redaction
     for index in range(5_000):
-        module._holds_secret(f"/shelf{index}/{LINK_TOKEN}")
+        module.holds_secret(f"/shelf{index}/{LINK_TOKEN}")
         assert len(module._segment_verdicts) <= 4096
     assert module._segment_verdicts["shelf4999"] is False
-    assert module._holds_secret(f"/sessions/{LINK_TOKEN}") is True
+    assert module.holds_secret(f"/sessions/{LINK_TOKEN}") is True
     assert module._segment_verdicts["sessions"] is True
+
+
+# A one-time link's code given as its query's parameter, as the segment after the link's word
+# would be; a "code" after an ordinary segment (a product's, a promotion's) is kept.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://app.example/verify-email?code=482913",
+        "https://app.example/#/reset?code=abc123def",
+        "open /reset-password/?lang=en&code=Xy12 to continue",
+        "https://app.example/invite?code=SUMMER",
+    ],
+)
+def test_a_one_time_links_code_in_its_query_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://shop.example/products?code=ABC",
+        "/api/items?code=1&x=2",
+        "https://app.example/verify?promo=1",
+        "https://app.example/confirm?code=",
+        "/reset?" + "b&" * 16_000 + "code=1",
+    ],
+)
+def test_a_code_in_an_ordinary_query_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"m": text}).payload == {"m": text}

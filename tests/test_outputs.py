@@ -137,8 +137,8 @@ def test_redact_keys_follow_the_built_in_sensitive_keys(tmp_path: Path) -> None:
     assert keys[: len(SENSITIVE_KEYS)] == list(SENSITIVE_KEYS)
     # Sorted, and one already built in (letter case ignored) is not repeated.
     assert keys[len(SENSITIVE_KEYS) :] == ["account.no", "Alpha-Id", "zeta_ref"]
-    logger = next(f for f in render_outputs(plan) if f.path.endswith("/event_logger.py"))
-    assert '"zeta_ref"' in logger.content and '"Alpha-Id"' in logger.content
+    rules = next(f for f in render_outputs(plan) if f.path.endswith("/redaction.py"))
+    assert '"zeta_ref"' in rules.content and '"Alpha-Id"' in rules.content
     assert template_context(Plan.default(tmp_path))["sensitive_keys"] == list(SENSITIVE_KEYS)
 
 

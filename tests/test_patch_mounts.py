@@ -1063,10 +1063,11 @@ def test_a_call_unpacking_two_dicts_one_with_a_key_no_keyword_is_taken_as_writte
     "before",
     [
         "from app.api.registry import all_routers\n\nROUTERS = all_routers(True)\n",
-        "ROUTERS = [api_router]\nROUTERS.append(api_router)\n",
+        "ROUTERS = [api_router]\nfor extra in more():\n    ROUTERS.append(extra)\n",
+        "ROUTERS = [api_router]\nROUTERS.remove(api_router)\n",
         "ROUTERS = [api_router]\nROUTERS = ROUTERS + ROUTERS\n",
     ],
-    ids=["function-result", "appended-to", "rebound"],
+    ids=["function-result", "appended-to-in-a-loop", "removed-from", "rebound"],
 )
 def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
     tmp_path: Path, before: str
@@ -1085,6 +1086,61 @@ def test_a_loop_over_items_not_known_statically_names_the_routers_own_path(
     assert _routes(root)["get_item"] == "/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
     assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "ROUTERS = []\nif ENABLED:\n    ROUTERS.append(api_router)\n",
+        "ROUTERS = []\nROUTERS.extend([api_router])\n",
+        "ROUTERS = []\nROUTERS.insert(0, api_router)\n",
+        "ROUTERS: list = []\nROUTERS += [api_router]\n",
+    ],
+    ids=["appended-under-an-if", "extended", "inserted", "added-to"],
+)
+def test_routers_a_loop_runs_over_from_a_list_built_by_additions_get_its_prefix(
+    tmp_path: Path, before: str
+) -> None:
+    """`routers = []`, then `routers.append(admin.router)` (also only when a setting is on), or
+    `.extend([...])`, `.insert(0, ...)`, `+= [...]`, then `for router in routers:
+    app.include_router(router, prefix="/v1")`: the items added are the loop's items too (they
+    were logged without the loop's prefix, said only known at run time)."""
+    main = _main(
+        'for router in ROUTERS:\n    app.include_router(router, prefix="/v1")',
+        "\nENABLED = True\n" + before,
+    )
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, "/v1", "only known at run time")
+
+
+CBV_PY = """from fastapi import APIRouter
+
+
+def register_endpoints(router: APIRouter, cls: type) -> None:
+    cbv_router = APIRouter()
+    moved = [route for route in router.routes if getattr(route, "endpoint", None) in vars(cls)]
+    for route in moved:
+        router.routes.remove(route)
+    cbv_router.routes = moved
+    cbv_router.routes.sort(key=lambda route: route.path)
+    cbv_prefix = router.prefix
+    router.prefix = ""
+    router.include_router(cbv_router, prefix=cbv_prefix)
+"""
+
+
+def test_a_local_router_given_no_declared_route_is_not_said_to_lose_its_prefix(
+    tmp_path: Path,
+) -> None:
+    """A class-based-view helper copied from fastapi-utils (mealie's `controller`) includes
+    `cbv_router`, filled at run time through `.routes`, with `prefix=cbv_prefix`: no route of the
+    package is declared on it, so no line says its routes lose that prefix."""
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/v1")'))
+    (root / "backend/app/api/cbv.py").write_text(CBV_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "cbv_prefix" not in result.stdout, result.stdout
+    assert _routes(root)["get_item"] == "/v1/items/{item_id}"
 
 
 @pytest.mark.parametrize(
@@ -1303,11 +1359,13 @@ def test_routers_a_static_method_loops_over_are_the_items_its_calls_pass(
     [
         ("routers = [api_router]\n    for router in routers:", "/v5"),
         ("routers: tuple = (api_router,)\n    for router in routers:", "/v5"),
-        # Changed in place, or bound twice: its items are not the literal's.
-        ("routers = [api_router]\n    routers.append(api_router)\n    for router in routers:", ""),
+        # Items added by its own statements are items too.
+        ("routers = []\n    routers.append(api_router)\n    for router in routers:", "/v5"),
+        # Changed in place otherwise, or bound twice: its items are not the literal's.
+        ("routers = [api_router]\n    routers.pop()\n    for router in routers:", ""),
         ("routers = [api_router]\n    routers = []\n    for router in routers:", ""),
     ],
-    ids=["list", "annotated-tuple", "appended-to", "rebound"],
+    ids=["list", "annotated-tuple", "appended-to", "popped", "rebound"],
 )
 def test_routers_a_factory_loops_over_from_a_local_literal_get_the_loops_prefix(
     tmp_path: Path, body: str, expected: str
@@ -4301,7 +4359,9 @@ from fastapi import APIRouter
 
 class MemoryCRUDRouter(APIRouter):
     def __init__(self, schema: type, prefix: str | None = None, **kwargs: Any) -> None:
-        super().__init__(prefix=prefix or "/" + schema.__name__.lower(), **kwargs)
+        # As fastapi-crudrouter does: "potatoes" and "/potatoes/" both become "/potatoes".
+        own = "/" + (prefix or schema.__name__).lower().strip("/")
+        super().__init__(prefix=own, **kwargs)
 '''
 
 CRUD_ITEMS_PY = """from crudkit import MemoryCRUDRouter
@@ -4349,6 +4409,34 @@ def test_a_library_router_class_built_without_prefix_has_a_run_time_prefix(
     assert '"route": router.prefix,' in added  # `@router.get("")`
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/potato/3").json() == {"id": 3}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize("prefix", ["potatoes", "/potatoes/"])
+def test_a_library_router_class_given_a_prefix_fastapi_refuses_rewrites_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    """`MemoryCRUDRouter(schema=Potato, prefix="potatoes")`: `APIRouter` refuses that prefix, so
+    a library class given it must rewrite it for the app to start (fastapi-crudrouter serves
+    `/potatoes`): the route is `router.prefix` at run time, with no note that the app fails."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    (tmp_path / "site/crudkit").mkdir(parents=True)
+    (tmp_path / "site/crudkit/__init__.py").write_text(CRUD_KIT)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    items = CRUD_ITEMS_PY.replace("(schema=Potato)", f"(schema=Potato, prefix={prefix!r})")
+    (root / "backend/app/api/items.py").write_text(items)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        "app.include_router(items.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "refuses" not in result.stdout, result.stdout
+    added = (root / "backend/app/api/items.py").read_text()
+    assert '"route": router.prefix + "/{item_id}"' in added
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/potatoes/3").json() == {"id": 3}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
@@ -4935,4 +5023,87 @@ def test_a_log_call_of_a_handler_an_earlier_route_now_hides_is_taken_out(tmp_pat
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert _logged(root) == {"get_item"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+REPORTS_PY = '''"""Reports: a router class registering its routes when it is built."""
+
+from fastapi import APIRouter
+
+
+class ReportsRouter(APIRouter):
+    def __init__(self) -> None:
+        super().__init__(prefix="/reports")
+        self.add_api_route("/{report_id}", self.one, methods=["GET"])
+
+        @self.post("/{report_id}/rerun")
+        async def rerun(report_id: int) -> dict[str, int]:
+            return {"rerun": report_id}
+
+    async def one(self, report_id: int) -> dict[str, int]:
+        return {"report": report_id}
+'''
+
+
+@pytest.mark.parametrize(
+    ("api", "served"),
+    [
+        # Built once, bound to a name the package includes: served under its include prefixes.
+        (
+            "reports_router = ReportsRouter()\n"
+            'api_router.include_router(reports_router, prefix="/ops")\n',
+            "/api/v1/ops",
+        ),
+        # Built twice: served under two paths, its own prefix is logged (said on a line).
+        (
+            "one = ReportsRouter()\ntwo = ReportsRouter()\n"
+            'api_router.include_router(one, prefix="/a")\n'
+            'api_router.include_router(two, prefix="/b")\n',
+            None,
+        ),
+        # Built right in the include: no name the include prefixes are known by.
+        ('api_router.include_router(ReportsRouter(), prefix="/ops")\n', None),
+        # Subclassed: the subclass's instances register the same handlers elsewhere.
+        (
+            "class Archived(ReportsRouter):\n    pass\n\n\n"
+            "reports_router = ReportsRouter()\n"
+            'api_router.include_router(reports_router, prefix="/ops")\n'
+            'api_router.include_router(Archived(), prefix="/old")\n',
+            None,
+        ),
+    ],
+    ids=["built-once", "built-twice", "built-in-the-include", "subclassed"],
+)
+def test_a_router_subclass_instance_is_logged_under_its_include_prefixes(
+    tmp_path: Path, api: str, served: str | None
+) -> None:
+    """`class ReportsRouter(APIRouter)` adding routes in `__init__`, included with `prefix=`.
+
+    Its one instance's routes were logged as `self.prefix + path`, without the include
+    prefixes the app serves them under.
+    """
+    root = make_project(tmp_path / "project", 'instrument = { "api/reports.py" = "ai_block_used" }')
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/reports.py").write_text(REPORTS_PY)
+    (root / "backend/app/api/router.py").write_text(
+        API_PY + "\nfrom app.api.reports import ReportsRouter\n\n" + api
+    )
+    (root / "backend/app/main.py").write_text(
+        _main('app.include_router(api_router, prefix="/api/v1")')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    reports = (root / "backend/app/api/reports.py").read_text()
+    said = [line for line in result.stdout.splitlines() if "a router class" in line]
+    if served is not None:
+        assert f'"route": "{served}" + self.prefix + "/{{report_id}}",' in reports
+        assert f'"route": "{served}" + self.prefix + "/{{report_id}}/rerun",' in reports
+        assert said == [], result.stdout
+        with imported_app(root / "backend") as app:
+            client = TestClient(app.app)
+            assert client.get(f"{served}/reports/4").json() == {"report": 4}
+            assert client.post(f"{served}/reports/4/rerun").json() == {"rerun": 4}
+    else:
+        assert '"route": self.prefix + "/{report_id}",' in reports
+        assert len(said) == 1, result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0

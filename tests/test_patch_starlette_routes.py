@@ -105,6 +105,24 @@ def test_starlette_routes_are_named_not_logged_and_removal_is_byte_exact(
     assert snapshot(root) == before
 
 
+def test_an_app_starlette_route_given_by_keyword_is_named(tmp_path: Path) -> None:
+    """`app.add_route("/socket.io/", route=sio_app)`: Starlette's app names the endpoint
+    `route` (a router names it `endpoint`); passed by keyword it is named all the same."""
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text().replace("import FastAPI", "import FastAPI, Request, Response")
+        + "\n\nasync def relay(request: Request) -> Response:\n    return Response(b'')\n\n\n"
+        'app.add_route("/socket.io/", route=relay, methods=["GET", "POST"])\n'
+        'app.add_websocket_route(path="/socket.io/", route=relay)\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "`app.add_route` registers `relay` as a Starlette route" in out, out
+    assert "`app.add_websocket_route` registers `relay` as a Starlette route" in out, out
+
+
 def test_a_marked_starlette_route_is_not_named(tmp_path: Path) -> None:
     root = _plain(tmp_path, 'instrument = { "api/plain.py" = "ai_block_used" }')
     plain = root / "backend/app/api/plain.py"

@@ -87,7 +87,7 @@ def test_cli_steps(project: Path, environment: dict[str, str]) -> None:
         assert "Traceback" not in result.stderr
         outputs[command] = result
     check = outputs["telemetry-scaffold generate --check"]
-    assert "All 18 files are up to date." in check.stdout
+    assert "All 19 files are up to date." in check.stdout
     # ai_block_used is declared: the quickstart's example payload is one its declaration accepts.
     example = """'{"chapter_id": "example-chapter_id"}'"""
     first_emit = next(r for c, r in outputs.items() if c.endswith(example))

@@ -278,6 +278,8 @@ def read_mounts(
     if binding is not None and _from_a_library(binding, index):
         # `from nicegui import app`: the routes declared on that name are the app's own.
         mounts.library_app = index.resolve(binding.target)[0]
+    elif binding is not None and binding.kind == "value":
+        mounts.served_variable = binding
     return mounts
 
 

@@ -42,7 +42,9 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     builtin_getattr,
     instance_parameter,
+    one_positional_parameter,
     returned_only,
+    sub_blocks,
     unpacked,
 )
 
@@ -446,13 +448,7 @@ def _mapped_lambda(
         target = ast.Name(id=MAPPED_ITEM, ctx=ast.Store())
         return ast.comprehension(target=target, iter=items, ifs=[], is_async=0), function
     parameters = function.args
-    if (
-        len(parameters.args) != 1
-        or parameters.posonlyargs
-        or parameters.vararg
-        or parameters.kwonlyargs
-        or parameters.kwarg
-    ):
+    if not one_positional_parameter(parameters):
         return None
     target = ast.Name(id=parameters.args[0].arg, ctx=ast.Store())
     generator = ast.comprehension(target=target, iter=items, ifs=[], is_async=0)
@@ -653,14 +649,21 @@ def _literal(
         return None
     local = binding.scope.node
     if binding.scope.parent is not None:
-        if not isinstance(local, FunctionNode) or _changed_in(ast.walk(local), binding.name, 1):
+        if not isinstance(local, FunctionNode):
             return None
+        if _changed_in(ast.walk(local), binding.name, 1):
+            return _with_additions(binding, scope, expression, ast.walk(local))
         return _literal(binding.node, binding.scope, index, depth + 1)
     # The value first: whether the name is ever changed is a search of its whole module, and
     # most names read here hold no container at all (a route module's `router`).
     found = _literal(binding.node, binding.scope, index, depth + 1)
-    if found is None or not assigned_once_unchanged(binding):
+    if found is None:
         return None
+    if not assigned_once_unchanged(binding):
+        naming = binding.scope.module.nodes_naming([binding.name])
+        found = _with_additions(binding, scope, expression, naming)
+        if found is None:
+            return None
     if (
         isinstance(expression, ast.Name)
         and binding.scope.module is not scope.module
@@ -668,6 +671,101 @@ def _literal(
     ):
         return None  # changed in place where it is used (`ROUTERS.append(...)` in main.py)
     return found
+
+
+def _with_additions(
+    binding: Binding, scope: Scope, read: ast.expr, nodes: Iterable[ast.AST]
+) -> tuple[ast.expr, Scope] | None:
+    """The list a name is bound to, with the items its own statements add to it, when known.
+
+    ``routers = [users.router]`` then ``routers.append(admin.router)`` (also under an ``if``:
+    an item that may be added), ``.extend([...])``, ``.insert(0, ...)`` or ``+= [...]``, in the
+    scope that binds it; where it is read in that scope, only the additions above it count.
+    None when ``nodes`` (every node naming it) show any other change: an addition in a loop or
+    a function, or of items not written out, a removal, a second binding.
+    """
+    listed = binding.node
+    if not isinstance(listed, ast.List) or any(
+        isinstance(element, ast.Starred) for element in listed.elts
+    ):
+        return None
+    name = binding.name
+    items = list(listed.elts)
+    additions: set[int] = set()
+    same_scope = scope.node is binding.scope.node
+    for statement in _unlooped_statements(binding.scope.node.body):
+        added = _added_items(statement, name)
+        if added is None:
+            continue
+        change, elements = added
+        additions.add(id(change))
+        if isinstance(change, ast.AugAssign):
+            additions.add(id(change.target))  # `routers += [...]` stores no second binding
+        if not same_scope or statement.lineno < read.lineno:
+            items.extend(elements)
+    stores = 0
+    for node in nodes:
+        if id(node) in additions:
+            continue
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            stores += 1
+        elif _changes(node, name):
+            return None
+    if stores > 1:
+        return None
+    return ast.copy_location(ast.List(elts=items, ctx=ast.Load()), listed), binding.scope
+
+
+def _unlooped_statements(statements: list[ast.stmt]) -> Iterable[ast.stmt]:
+    """The statements of a block and of its ``if``/``try``/``with`` blocks, not of its loops."""
+    for statement in statements:
+        yield statement
+        if not isinstance(statement, ast.For | ast.AsyncFor | ast.While):
+            for inner in sub_blocks(statement):
+                yield from _unlooped_statements(inner)
+
+
+def _added_items(statement: ast.stmt, name: str) -> tuple[ast.AST, list[ast.expr]] | None:
+    """``(the node changing it, the items)`` of a statement adding written-out items to ``name``.
+
+    ``name.append(x)``, ``name.insert(i, x)``, ``name.extend([x, y])`` or ``name += [x, y]``.
+    """
+    if isinstance(statement, ast.AugAssign):
+        value = statement.value
+        if (
+            _names(statement.target, name)
+            and isinstance(statement.op, ast.Add)
+            and isinstance(value, ast.List | ast.Tuple)
+            and not any(isinstance(element, ast.Starred) for element in value.elts)
+        ):
+            return statement, list(value.elts)
+        return None
+    if not (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and _names(statement.value.func.value, name)
+        and not statement.value.keywords
+    ):
+        return None
+    call = statement.value
+    changed = call.func
+    assert isinstance(changed, ast.Attribute)
+    method, arguments = changed.attr, call.args
+    if any(isinstance(argument, ast.Starred) for argument in arguments):
+        return None
+    if method == "append" and len(arguments) == 1:
+        return changed, [arguments[0]]
+    if method == "insert" and len(arguments) == 2:
+        return changed, [arguments[1]]
+    if (
+        method == "extend"
+        and len(arguments) == 1
+        and isinstance(arguments[0], ast.List | ast.Tuple)
+        and not any(isinstance(element, ast.Starred) for element in arguments[0].elts)
+    ):
+        return changed, list(arguments[0].elts)
+    return None
 
 
 def _class_attribute(

@@ -63,6 +63,8 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     bound_once,
     call_argument,
+    parameter_default,
+    parameter_position,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -230,6 +232,12 @@ class Mounts:
         self.serving: frozenset[RouterKey] = frozenset()
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
+        #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
+        self._instances: dict[tuple[str, int, int], RouterKey | None] = {}
+        #: The module variable the plan serves, when no call of it the package can read builds
+        #: the app (``app = api.app``, the app a library's wrapper object holds): the routes
+        #: declared on it are the served app's own.
+        self.served_variable: Binding | None = None
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -522,6 +530,39 @@ class Mounts:
         served under several prefixes (or routers include each other): no single path.
         """
         return self._served(key, frozenset())
+
+    def only_instance(self, class_scope: Scope) -> RouterKey | None:
+        """The router key of the one instance the package builds of a router class, else None.
+
+        ``class Reports(APIRouter)`` registering its routes in ``__init__``, built once as
+        ``reports = Reports()`` (bound once) and subclassed nowhere: every route the class
+        registers is that router's, served where ``reports`` is included. None when it is built
+        twice, inline (``include_router(Reports())``) or subclassed: which instance serves a
+        route is not one.
+        """
+        cls = class_scope.node
+        where = (class_scope.module.name, getattr(cls, "lineno", 0), getattr(cls, "col_offset", 0))
+        if where not in self._instances:
+            self._instances[where] = self._only_instance(class_scope)
+        return self._instances[where]
+
+    def _only_instance(self, class_scope: Scope) -> RouterKey | None:
+        """See :meth:`only_instance` (not cached)."""
+        cls = class_scope.node
+        if self.index is None or not isinstance(cls, ast.ClassDef):
+            return None
+        built: list[tuple[ast.Call, Scope]] = []
+        for call, scope in _calls_named(cls.name, self.index, self.modules):
+            target = self.index.binding_of(call.func, scope)
+            if target is not None and target.node is cls:
+                built.append((call, scope))
+        if len(built) != 1 or _subclassed(cls.name, self.index, self.modules):
+            return None
+        call, scope = built[0]
+        for binding in scope.bindings.values():
+            if binding.node is call and bound_once(binding):
+                return self.index.router_key(binding)
+        return None
 
     def shadowing(
         self, written: str, scope: Scope, line: int, path: str, what: str = "this route"
@@ -1116,6 +1157,27 @@ def _calls_named(
             yield from method_calls(model, name, names=True)
 
 
+def _subclassed(name: str, index: PackageIndex, modules: list[str]) -> bool:
+    """Whether a class of the package names ``name`` (or ``<x>.name``) among its bases.
+
+    Read by the name only: a subclass of another class of that name is taken as one too.
+    """
+    for module_name in modules:
+        source = index.source(module_name)
+        if source is None or name not in source.text:
+            continue
+        model = index.module(module_name)
+        if model is None:
+            continue
+        for node in model.nodes_near([name]):
+            if isinstance(node, ast.ClassDef) and any(
+                (base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)) == name
+                for base in node.bases
+            ):
+                return True
+    return False
+
+
 def _instantiations(
     class_scope: Scope, index: PackageIndex, modules: list[str]
 ) -> list[tuple[ast.Call, Scope]]:
@@ -1169,7 +1231,9 @@ def _passed_for(
     argument = call_argument(call, _position(parameter), parameter.name)
     if argument is not None:
         return argument, call_scope
-    default = _default(parameter)
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    default = parameter_default(function, parameter.name)
     if default is None or any(keyword.arg is None for keyword in call.keywords):
         return None
     return default, parameter.scope.parent or parameter.scope
@@ -1179,24 +1243,7 @@ def _position(parameter: Binding) -> int | None:
     """Where a function's parameter is passed by position (None: keyword-only)."""
     function = parameter.scope.node
     assert isinstance(function, FunctionNode)
-    arguments = function.args
-    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
-    return positional.index(parameter.name) if parameter.name in positional else None
-
-
-def _default(parameter: Binding) -> ast.expr | None:
-    """The default value of a function's parameter, as written (None: it has none)."""
-    function = parameter.scope.node
-    assert isinstance(function, FunctionNode)
-    arguments = function.args
-    positional = [argument.arg for argument in [*arguments.posonlyargs, *arguments.args]]
-    if parameter.name in positional:
-        at = positional.index(parameter.name) - (len(positional) - len(arguments.defaults))
-        return arguments.defaults[at] if at >= 0 else None
-    names = [argument.arg for argument in arguments.kwonlyargs]
-    if parameter.name in names:
-        return arguments.kw_defaults[names.index(parameter.name)]
-    return None
+    return parameter_position(function, parameter.name)
 
 
 def _passed_string(
@@ -1391,7 +1438,7 @@ def _module_mounts(
                             f"routes of `{ast.unparse(included)}` are logged without it"
                         )
             del defaults.read[read:]
-        if unknown and prefix is not None:
+        if unknown and prefix is not None and not _given_no_declared_route(included, scope):
             notes.append(_unknown_prefix(where, prefix, included, defaults))
         elif unknown and unpacked is not None:
             notes.append(
@@ -1399,6 +1446,33 @@ def _module_mounts(
                 f"the routes of `{ast.unparse(included)}` are logged without it"
             )
     return found
+
+
+def _given_no_declared_route(included: ast.expr, scope: Scope) -> bool:
+    """Whether ``included`` is a function's own router that no route of the package is declared on.
+
+    A class-based-view helper copied from fastapi-utils (mealie's ``controller``) builds
+    ``cbv_router = APIRouter()``, fills ``cbv_router.routes`` at run time with routes declared
+    on another router, and includes it with ``prefix=cbv_prefix``: read only through
+    ``.routes`` and in the include, it holds no route logged under that prefix.
+    """
+    if not (isinstance(included, ast.Name) and isinstance(scope.node, FunctionNode)):
+        return False
+    binding = scope.bindings.get(included.id)
+    if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
+        return False
+    reads = 0
+    through_routes = 0
+    for node in ast.walk(scope.node):
+        if isinstance(node, ast.Name) and node.id == included.id:
+            reads += isinstance(node.ctx, ast.Load)
+        elif isinstance(node, ast.Attribute) and node.attr == _ROUTES:
+            through_routes += _names_variable(node.value, included.id)
+    return reads == through_routes + 1  # the include itself
+
+
+def _names_variable(expression: ast.expr, name: str) -> bool:
+    return isinstance(expression, ast.Name) and expression.id == name
 
 
 def _routes_into(source_text: str) -> bool:
@@ -2368,18 +2442,28 @@ def _calls_near(
 ) -> Iterator[tuple[ast.Call, ast.stmt, Scope]]:
     """Each call of a module that ``matches`` accepts, with its statement and scope.
 
-    Only the lines naming ``word`` are looked at, and only the definitions around them entered
-    (see :func:`_simple_statements_at`); a ``for`` loop's header is read, its body apart.
+    Only the statements of :func:`_statements_near` are looked at.
+    """
+    for statement, scope in _statements_near(model, word, matches):
+        for node in _walk_own(statement):
+            if isinstance(node, ast.Call) and matches(node):
+                yield node, statement, scope
+
+
+def _statements_near(
+    model: ModuleModel, word: str, matches: Callable[[ast.Call], bool]
+) -> Iterator[tuple[ast.stmt, Scope]]:
+    """The simple statements holding a call ``matches`` accepts on a line naming ``word``.
+
+    Only the definitions around those lines are entered (see :func:`_simple_statements_at`); a
+    ``for`` loop's header is yielded, its body apart.
     """
     lines = {
         node.lineno
         for node in model.nodes_near([word])
         if isinstance(node, ast.Call) and matches(node)
     }
-    for statement, scope in _simple_statements_at(model, lines, loops=True):
-        for node in _walk_own(statement):
-            if isinstance(node, ast.Call) and matches(node):
-                yield node, statement, scope
+    return _simple_statements_at(model, lines, loops=True)
 
 
 def mounts_before(
@@ -2507,13 +2591,8 @@ def lazy_calls(model: ModuleModel, method: str) -> dict[int, bool]:
     one kept, returned, or handed to ``next`` or ``all`` makes some, which only run time tells
     (True). By ``id`` of the call node :func:`method_calls` yields.
     """
-    lines = {
-        node.lineno
-        for node in model.nodes_near([method])
-        if isinstance(node, ast.Call) and called_as(node, method, names=False)
-    }
     found: dict[int, bool] = {}
-    for statement, scope in _simple_statements_at(model, lines, loops=True):
+    for statement, scope in _statements_near(model, method, lambda call: called_as(call, method)):
         for node in _walk_own(statement):
             if not isinstance(node, ast.GeneratorExp) or iterated_to_the_end(
                 node, statement, scope

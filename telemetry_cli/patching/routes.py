@@ -19,7 +19,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from telemetry_cli.patching.loops import (
     LoopValues,
@@ -70,6 +70,8 @@ from telemetry_cli.patching.symbols import (
     call_bound_once,
     chain_root,
     instance_parameter,
+    one_positional_parameter,
+    parameter_default,
     passes_prefix_through,
     returned_only,
     static_or_class,
@@ -360,10 +362,11 @@ def _helper_of(node: ast.Call, scope: Scope) -> FunctionNode | None:
     """The helper whose parameters an ``add_api_route`` call in it reads, if it is one.
 
     A module-level function, ``def route(path, endpoint): router.add_api_route(path,
-    endpoint)``, or an instance method of a module-level class, ``def add_api_route(self,
+    endpoint)``, an instance method of a module-level class, ``def add_api_route(self,
     path, endpoint, **options): return self.router.add_api_route(path, endpoint, **options)``
-    (the instance is no parameter a caller passes): the routes are those of its calls (see
-    ``_Finder._helper_routes``). None for any other registration.
+    (the instance is no parameter a caller passes), or the decorator a decorator factory
+    returns (see :func:`_decorator_factory`): the routes are those of its calls, or of the
+    functions it decorates (see ``_Finder._helper_routes``). None for any other registration.
     """
     function = scope.node
     if not (
@@ -374,8 +377,14 @@ def _helper_of(node: ast.Call, scope: Scope) -> FunctionNode | None:
     ):
         return None
     instance = instance_parameter(scope)
-    if scope.parent.parent is not None and (instance is None or scope.parent.parent.parent):
-        return None  # neither a module's function nor an instance method of a module's class
+    if (
+        scope.parent.parent is not None
+        and (instance is None or scope.parent.parent.parent)
+        and _decorator_factory(scope) is None
+    ):
+        # Neither a module's function, an instance method of a module's class, nor the
+        # decorator a decorator factory returns.
+        return None
     reads_parameter = any(
         isinstance(inner, ast.Name)
         and inner.id != instance
@@ -387,40 +396,57 @@ def _helper_of(node: ast.Call, scope: Scope) -> FunctionNode | None:
 
 
 def _written_out(
-    template: ast.Call, scope: Scope, function: FunctionNode, call: ast.Call, call_scope: Scope
+    template: ast.Call,
+    scope: Scope,
+    function: FunctionNode,
+    call: ast.Call,
+    call_scope: Scope,
+    decorated: FunctionNode | None = None,
+    read_there: ast.expr | None = None,
 ) -> ast.Call | None:
     """The registration ``template`` (in ``function``) with what ``call`` passes, at ``call``.
 
     ``router.add_api_route(path, endpoint, **options)`` for ``route("/x", get_x, tags=["x"])``
     is ``router.add_api_route("/x", get_x, tags=["x"])`` on the call's line, read in the call's
-    scope. None when the call cannot be matched to the parameters (``*args``, ``**options`` of
-    its own), or a name the registration reads besides them means something else at the call
-    (a local of the helper, a name the call's function binds too).
+    scope. With ``decorated``, ``call`` is a decorator factory's (``@route("/x")``, ``function``
+    the factory) and ``template`` is in the decorator it returns (``scope``'s function), whose
+    one parameter is the function decorated. None when the call cannot be matched to the
+    parameters (``*args``, ``**options`` of its own), or a name the registration reads besides
+    them means something else at the call (a local of the helper, a name the call's function
+    binds too). ``read_there``, a part of ``template`` read where it is written (the router of
+    ``return router.get(path)``), may name what the call's scope does not.
     """
     bound = _bound_parameters(function, call)
     if bound is None:
         return None
-    arguments, extra = bound
+    arguments, extra, defaulted = bound
+    own = {id(function)}
+    if decorated is not None:
+        decorator = scope.node
+        assert isinstance(decorator, FunctionNode)
+        own.add(id(decorator))
+        (parameter,) = decorator.args.args
+        arguments[parameter.arg] = ast.copy_location(ast.Name(decorated.name, ast.Load()), call)
+    # Where the factory (or the helper itself) is defined: what its defaults are read in.
+    defined = scope.parent if decorated is None else scope.parent and scope.parent.parent
     rest = function.args.kwarg.arg if function.args.kwarg is not None else None
+    # `**options` handed on by a call of the registration (`router.post(path, **options)(fn)`).
     passed_on = {
         id(keyword.value)
-        for keyword in template.keywords
+        for node in ast.walk(template)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
         if keyword.arg is None and isinstance(keyword.value, ast.Name) and keyword.value.id == rest
     }
-    passed = _passed_names(function, call)
     # A default is written where the helper is defined: read at the call, it must mean the same.
-    defaults = [
-        node
-        for parameter, value in arguments.items()
-        if parameter not in passed
-        for node in ast.walk(value)
-    ]
+    defaults = [node for parameter in defaulted for node in ast.walk(arguments[parameter])]
+    there = set() if read_there is None else {id(node) for node in ast.walk(read_there)}
     for node in ast.walk(template):
-        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)) or id(node) in there:
             continue
         if node.id in arguments:
-            binding = scope.bindings.get(node.id)
-            if binding is None or binding.kind != "param":
+            binding = scope.lookup(node.id)
+            if binding is None or binding.kind != "param" or id(binding.scope.node) not in own:
                 return None  # the parameter is given another value before the registration
         elif id(node) not in passed_on and (
             node.id == rest or scope.lookup(node.id) is not call_scope.lookup(node.id)
@@ -428,7 +454,7 @@ def _written_out(
             return None
     for node in defaults:
         if isinstance(node, ast.Name) and (
-            scope.parent is None or scope.parent.lookup(node.id) is not call_scope.lookup(node.id)
+            defined is None or defined.lookup(node.id) is not call_scope.lookup(node.id)
         ):
             return None
     written = _PassedArguments(arguments, rest, extra).visit(copy.deepcopy(template))
@@ -443,22 +469,73 @@ def _with_receiver(call: ast.Call) -> ast.Call:
     return ast.copy_location(written, call)
 
 
-def _passed_names(function: FunctionNode, call: ast.Call) -> set[str]:
-    """The parameters of ``function`` that ``call`` passes (the others take their default)."""
-    positional = [*function.args.posonlyargs, *function.args.args]
-    return {parameter.arg for parameter in positional[: len(call.args)]} | {
-        keyword.arg for keyword in call.keywords if keyword.arg is not None
-    }
+def _decorator_factory(scope: Scope) -> FunctionNode | None:
+    """The decorator factory returning the function of ``scope``, if it is one's decorator.
+
+    ``def route(path, **options): def register(fn): router.add_api_route(path, fn,
+    **options); return fn; return register``, then ``@route("/x")`` on a handler: the
+    factory, for ``register``'s scope (a function of one positional parameter, defined in the
+    factory's own body, which it returns as its last statement). None for any other function.
+    """
+    inner = scope.node
+    factory = scope.parent.node if scope.parent is not None else None
+    if not (isinstance(inner, FunctionNode) and isinstance(factory, FunctionNode)):
+        return None
+    signature = inner.args
+    last = factory.body[-1]
+    if (
+        not one_positional_parameter(signature)
+        or signature.defaults
+        or inner.decorator_list
+        or inner not in factory.body
+        or not isinstance(last, ast.Return)
+        or not isinstance(last.value, ast.Name)
+        or last.value.id != inner.name
+    ):
+        return None
+    return factory
 
 
-def _bound_parameters(
-    function: FunctionNode, call: ast.Call
-) -> tuple[dict[str, ast.expr], list[ast.keyword]] | None:
-    """What ``call`` binds to each named parameter of ``function``, and its other keywords.
+def _reads_of(name: str, scope: Scope) -> int:
+    """How many times the code of ``scope`` reads ``name``, its nested functions included.
 
-    As Python binds them: positional arguments in order, keywords by name, defaults for the
-    rest; keywords matching no parameter go to ``**options`` (the list). None when a call
-    unpacks (``*items``, ``**options``), the function takes ``*args``, or the call would fail.
+    A function or class binding ``name`` itself is not entered (its decorators, defaults and
+    bases, which run in ``scope``, are read): its reads are of its own ``name``.
+    """
+    count = 0
+    pending: list[ast.AST] = list(scope.node.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, FunctionNode | ast.ClassDef):
+            outside: list[ast.AST] = list(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                outside += [*node.bases, *node.keywords]
+            else:
+                outside += [*node.args.defaults, *filter(None, node.args.kw_defaults)]
+            pending.extend(outside)
+            if name not in Scope(node, scope.module, scope).assigned_names():
+                pending.extend(node.body)
+            continue
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+            count += 1
+        pending.extend(ast.iter_child_nodes(node))
+    return count
+
+
+class _Bound(NamedTuple):
+    """What one call binds to a function's parameters (see :func:`_bound_parameters`)."""
+
+    arguments: dict[str, ast.expr]  # each named parameter's value: passed, or its default
+    extra: list[ast.keyword]  # keywords matching no parameter, which go to ``**options``
+    defaulted: set[str]  # the parameters the call leaves to their default
+
+
+def _bound_parameters(function: FunctionNode, call: ast.Call) -> _Bound | None:
+    """What ``call`` binds to each named parameter of ``function``, as Python binds them.
+
+    Positional arguments in order, keywords by name, defaults for the rest; keywords matching
+    no parameter go to ``**options``. None when a call unpacks (``*items``, ``**options``), the
+    function takes ``*args``, or the call would fail.
     """
     signature = function.args
     if (
@@ -485,23 +562,15 @@ def _bound_parameters(
             extra.append(keyword)
         else:
             return None
-    defaults: dict[str, ast.expr] = {
-        parameter.arg: value
-        for parameter, value in zip(
-            positional[len(positional) - len(signature.defaults) :], signature.defaults, strict=True
-        )
-    }
-    defaults.update(
-        (parameter.arg, value)
-        for parameter, value in zip(signature.kwonlyargs, signature.kw_defaults, strict=True)
-        if value is not None
-    )
+    defaulted: set[str] = set()
     for parameter in [*positional, *signature.kwonlyargs]:
         if parameter.arg not in bound:
-            if parameter.arg not in defaults:
+            default = parameter_default(function, parameter.arg)
+            if default is None:
                 return None  # a required parameter left out: a TypeError when called
-            bound[parameter.arg] = defaults[parameter.arg]
-    return bound, extra
+            bound[parameter.arg] = default
+            defaulted.add(parameter.arg)
+    return _Bound(bound, extra, defaulted)
 
 
 class _PassedArguments(ast.NodeTransformer):
@@ -591,6 +660,9 @@ class _Finder:
         # with their scopes (see _helper_routes).
         self.helpers: dict[int, tuple[FunctionNode, list[tuple[ast.Call, Scope]]]] = {}
         self.name_calls: dict[str, list[tuple[ast.Call, Scope]]] = {}
+        # The decorators called by a name (`@route("/x")`), with their scope and the function
+        # they decorate, by that name: what a decorator factory's decorator registers.
+        self.decorations: dict[str, list[tuple[ast.Call, Scope, FunctionNode]]] = {}
         # Most modules register no route imperatively: skip walking their statements for it.
         self.registers = _may_register(module.text)
 
@@ -617,12 +689,18 @@ class _Finder:
         own_scope = Scope(function, self.module, scope)
         handler = self._handler(function, own_scope, prefix)
         for decorator in function.decorator_list:
+            if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name):
+                self.decorations.setdefault(decorator.func.id, []).append(
+                    (decorator, scope, function)
+                )
             parsed = _route_decorator(decorator, scope)
             owner_scope = scope
             if parsed is None:
                 aliased = self._aliased_route_decorator(decorator, scope)
                 if aliased is not None:
                     parsed, owner_scope = aliased
+            if parsed is None and self._imported_factory(decorator, function, scope):
+                continue
             if parsed is None:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
@@ -730,17 +808,139 @@ class _Finder:
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
 
+    def _imported_factory(self, decorator: ast.expr, function: FunctionNode, scope: Scope) -> bool:
+        """Record the routes ``@post("/x")`` registers for ``function``, ``post`` imported.
+
+        A decorator factory another module of the package defines at its top level (see
+        :func:`_decorator_factory`), whose decorator registers the function it is given
+        (``router.add_api_route(path, fn, ...)``, ``router.post(path)(fn)``) on a router of its
+        module: each registration written out for this call and this function, its router read
+        where it is written. One that cannot be is named on a line. False for any other
+        decorator.
+        """
+        if not isinstance(decorator, ast.Call):
+            return False
+        binding = self.index.binding_of(decorator.func, scope)
+        factory = None if binding is None else binding.node
+        if (
+            binding is None
+            or binding.kind != "function"
+            or binding.scope.parent is not None
+            or binding.scope.module is self.module
+            or not isinstance(factory, FunctionNode)
+            or not isinstance(factory.body[-1], ast.Return)
+        ):
+            return False
+        returned = factory.body[-1].value
+        inner = next(
+            (
+                statement
+                for statement in factory.body
+                if isinstance(statement, FunctionNode)
+                and isinstance(returned, ast.Name)
+                and statement.name == returned.id
+            ),
+            None,
+        )
+        if inner is None:
+            return False
+        module = binding.scope.module
+        inner_scope = Scope(inner, module, Scope(factory, module, binding.scope))
+        if _decorator_factory(inner_scope) is not factory:
+            return False
+        parameters = {
+            argument.arg
+            for signature in (factory.args, inner.args)
+            for argument in ast.walk(signature)
+            if isinstance(argument, ast.arg)
+        }
+        found = False
+        for statement in block_statements(inner.body):
+            for node in _own_nodes(statement):
+                if not isinstance(node, ast.Call):
+                    continue
+                applied = _applied_decorator(node, inner_scope)
+                if applied is not None:
+                    owner_expression = applied[1]
+                elif (
+                    isinstance(node.func, ast.Attribute)
+                    and node.func.attr in (ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE)
+                    and _helper_of(node, inner_scope) is inner
+                ):
+                    owner_expression = node.func.value
+                else:
+                    continue
+                found = True
+                # The router is the factory's module's: one a parameter names is not followed.
+                written = None
+                if not any(
+                    isinstance(name, ast.Name) and name.id in parameters
+                    for name in ast.walk(owner_expression)
+                ):
+                    written = _written_out(
+                        node, inner_scope, factory, decorator, scope, function, owner_expression
+                    )
+                owner = None if written is None else self.owner(owner_expression, inner_scope)
+                endpoint = ast.copy_location(ast.Name(function.name, ast.Load()), decorator)
+                if written is None or owner is None:
+                    self.unfollowed.append(Unfollowed.of(decorator, function.name, None))
+                    continue
+                applied = _applied_decorator(written, scope)
+                if applied is None:
+                    assert isinstance(written.func, ast.Attribute)
+                    verb = WEBSOCKET if written.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
+                    self._register(written, endpoint, verb, owner, scope)
+                    continue
+                call, _, method, _ = applied
+                name = method.value if isinstance(method, ast.Constant) else None
+                if name not in _ROUTE_DECORATORS:
+                    self.unfollowed.append(Unfollowed.of(decorator, function.name, None))
+                    continue
+                assert isinstance(name, str)
+                self._register(call, endpoint, name, owner, scope)
+        return found
+
     def _aliased_route_decorator(
         self, decorator: ast.expr, scope: Scope
     ) -> tuple[tuple[ast.Call, ast.expr, str], Scope] | None:
         """``@get("/x")`` where ``get = router.get``: as ``@router.get("/x")``, and its scope.
 
         Only a module-level name bound once (also imported) to a route method of an object;
-        the object is read in the scope of that binding.
+        the object is read in the scope of that binding. Or a function of this module doing
+        nothing but return such a decorator (``def get(path, **options): return
+        router.get(path, **options)``): the decorator it returns for what the call passes.
         """
         if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
             return None
         binding = self.index.binding_of(decorator.func, scope)
+        function = None if binding is None else binding.node
+        if (
+            binding is not None
+            and binding.kind == "function"
+            and isinstance(function, FunctionNode)
+        ):
+            returned = returned_only(function)
+            if function.decorator_list or not (
+                isinstance(returned, ast.Call)
+                and isinstance(returned.func, ast.Attribute)
+                and returned.func.attr in _ROUTE_DECORATORS
+            ):
+                return None
+            defined = Scope(function, binding.scope.module, binding.scope)
+            owner = returned.func.value
+            # `router` of `return router.get(path)` is the one where it is written (the
+            # function may be another module's); a parameter is what the call passes.
+            there = not any(
+                isinstance(node, ast.Name) and node.id in defined.bindings
+                for node in ast.walk(owner)
+            )
+            written = _written_out(
+                returned, defined, function, decorator, scope, read_there=owner if there else None
+            )
+            if written is None:
+                return None
+            assert isinstance(written.func, ast.Attribute)
+            return (written, written.func.value, written.func.attr), defined if there else scope
         if (
             binding is None
             or binding.kind != "value"
@@ -836,6 +1036,16 @@ class _Finder:
             if applied is not None:
                 # `router.get("/")(list_items)`: the decorator applied by hand.
                 assert isinstance(node, ast.Call)
+                factory_decorator = scope.node
+                if _decorator_factory(scope) is not None and isinstance(
+                    factory_decorator, FunctionNode
+                ):
+                    # `return router.post(path)(fn)` in a decorator factory's decorator: the
+                    # routes of the functions it decorates (see _helper_routes).
+                    self.helpers.setdefault(id(factory_decorator), (factory_decorator, []))[
+                        1
+                    ].append((node, scope))
+                    continue
                 self._applied(node, *applied, scope)
                 continue
             if (
@@ -878,8 +1088,13 @@ class _Finder:
         are read as written (their endpoint, a parameter, named on a line).
         """
         for function, templates in self.helpers.values():
-            for node, scope in self._helper_calls(function, templates) or templates:
-                self._api_route(node, scope)
+            expanded = self._helper_calls(function, templates)
+            for node, scope in templates if expanded is None else expanded:
+                applied = _applied_decorator(node, scope)
+                if applied is not None:
+                    self._applied(node, *applied, scope)
+                else:
+                    self._api_route(node, scope)
 
     def _helper_calls(
         self, function: FunctionNode, templates: list[tuple[ast.Call, Scope]]
@@ -889,6 +1104,9 @@ class _Finder:
         scope = templates[0][1]
         owner = scope.parent
         assert owner is not None
+        factory = _decorator_factory(scope)
+        if factory is not None:
+            return self._decorated(factory, owner, templates)
         if owner.is_class:
             # A method: called on the instance by the class's own methods (`self.route(...)`),
             # with the instance bound to its first parameter.
@@ -940,6 +1158,43 @@ class _Finder:
                 expanded.append((written, call_scope))
         return expanded
 
+    def _decorated(
+        self, factory: FunctionNode, factory_scope: Scope, templates: list[tuple[ast.Call, Scope]]
+    ) -> list[tuple[ast.Call, Scope]] | None:
+        """The registrations of a decorator factory's decorator, once per function decorated.
+
+        ``@route("/v1/messages", dependencies=[...])`` on ``async def messages(...)``: its
+        registration written out with what the call passes and ``messages`` for the decorated
+        function, at the decorator's line. None (read as written, its endpoint named on a line)
+        unless every read of the factory here is such a decorator; none when it is read only by
+        the modules importing it.
+        """
+        defined = factory_scope.parent
+        if defined is None or defined.is_class:
+            return None
+        calls = [
+            (call, call_scope, decorated)
+            for call, call_scope, decorated in self.decorations.get(factory.name, [])
+            if (binding := call_scope.lookup(factory.name)) is not None and binding.node is factory
+        ]
+        reads = _reads_of(factory.name, defined)
+        if not calls and reads == 0 and defined.parent is None:
+            # Decorating only functions of the modules importing it, if any: each of those
+            # registers the routes of the functions it decorates (see _imported_factory).
+            return [] if self._imported_elsewhere(factory.name, factory.name) else None
+        if not calls or reads != len(calls):
+            return None  # also called or passed around otherwise: which routes, unknown
+        expanded: list[tuple[ast.Call, Scope]] = []
+        for call, call_scope, decorated in calls:
+            for template, template_scope in templates:
+                written = _written_out(
+                    template, template_scope, factory, call, call_scope, decorated
+                )
+                if written is None:
+                    return None
+                expanded.append((written, call_scope))
+        return expanded
+
     def _imported_elsewhere(self, imported: str, read: str) -> bool:
         """Whether another module of the package imports this module's ``imported`` to use ``read``.
 
@@ -971,6 +1226,9 @@ class _Finder:
         """Record one ``add_api_route`` (or Starlette ``add_route``) registration of ``scope``."""
         assert isinstance(node.func, ast.Attribute)
         endpoint = call_argument(node, 1, "endpoint")
+        if endpoint is None and node.func.attr in STARLETTE_ADD_ROUTES:
+            # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
+            endpoint = call_argument(node, None, "route")
         owner = self.owner(node.func.value, scope)
         if endpoint is None or owner is None:
             return
@@ -1363,12 +1621,20 @@ class _Finder:
         """``self`` in a method of an ``APIRouter`` subclass: the router itself.
 
         ``class Reports(APIRouter): def __init__(self): self.add_api_route("/x", self.x)``:
-        every instance of the class is a router, served under paths only known at run time;
-        its routes are logged under its own prefix (``self.prefix``), said on a line.
+        every instance of the class is a router. The one instance the package builds
+        (``reports = Reports()``) is served where it is included: its routes are logged under
+        those prefixes, then ``self.prefix``. Any other way, under paths only known at run time:
+        logged under its own prefix (``self.prefix``), said on a line.
         """
         if _instance_role(binding, self.index) is not Role.ROUTER:
             return None
-        cls = binding.scope.parent.node if binding.scope.parent is not None else None
+        class_scope = binding.scope.parent
+        assert class_scope is not None
+        mounts = self.index.mounts
+        key = None if mounts is None else mounts.only_instance(class_scope)
+        if key is not None:
+            return self._served(Owner(Role.ROUTER, None, expression, scope, key))
+        cls = class_scope.node
         assert isinstance(cls, ast.ClassDef)
         note = (
             f"`{binding.name}` is an instance of `{cls.name}`, a router class: its routes are "
@@ -1387,6 +1653,20 @@ class _Finder:
             return False
         canonical, found = self.index.resolve(qualified)
         return found is None and canonical == mounts.library_app
+
+    def _served_variable(
+        self, binding: Binding, expression: ast.expr, scope: Scope
+    ) -> Owner | None:
+        """The app served, when ``binding`` is the variable the plan serves yet not read as one.
+
+        ``app = api.app`` (stac-fastapi's ``StacApi`` builds the app it holds) or ``app =
+        build_app()`` of a library: the plan says the name holds the app, so the routes
+        declared on it are the app's own, under no prefix.
+        """
+        mounts = self.index.mounts
+        if mounts is None or mounts.served_variable is not binding:
+            return None
+        return Owner(Role.APP, "", expression, scope)
 
     def owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """The app or router ``expression`` names in ``scope``, if it names one."""
@@ -1450,16 +1730,16 @@ class _Finder:
                 )
             return Owner(role, "" if role is Role.APP else None, expression, scope, None, note)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
-            return None
+            return self._served_variable(binding, expression, scope)
         call = binding.node
         role, standard = self.index.built_role(call, binding.scope)
         if role is None:
-            return None
+            return self._served_variable(binding, expression, scope)
         prefix: str | None = ""
         note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
-            if standard and prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            if standard and prefix is not None and refused_prefix(prefix):
                 # FastAPI asserts both when it builds the router: the module fails to import.
                 note = (
                     f"`{ast.unparse(expression)}` has the prefix {prefix!r}, which FastAPI "
@@ -2011,6 +2291,7 @@ def included_instance_router(
     its methods: that class's router. The instance may be built right there
     (``UsersRoute().router``), and the router read through a method of the class that only
     returns it (``UsersRoute().get_router()``, ``def get_router(self): return self.router``).
+    Or the instance itself in a method of the class (``self.app.include_router(self.router)``).
     """
     if (
         isinstance(expression, ast.Call)
@@ -2023,7 +2304,15 @@ def included_instance_router(
         return None if attribute is None else _class_router(cls, attribute, index, 0)
     if not isinstance(expression, ast.Attribute):
         return None
-    return _class_router(_instance_class(expression.value, scope, index), expression.attr, index, 0)
+    cls = _instance_class(expression.value, scope, index)
+    method = None
+    if cls is None and isinstance(expression.value, ast.Name):
+        method = _method_of_instance(expression.value, scope)
+    if method is not None and method.parent is not None and method.parent.parent is not None:
+        node = method.parent.node
+        assert isinstance(node, ast.ClassDef)
+        cls = Binding("class", node.name, method.parent.parent, node)
+    return _class_router(cls, expression.attr, index, 0)
 
 
 def _instance_class(
@@ -2167,7 +2456,9 @@ def router_prefix(
         return None  # a factory or a class with its own constructor decides the prefix
     for keyword in call.keywords:
         if keyword.arg == "prefix":
-            return index.string_value(keyword.value, scope, fallback=fallback)
+            return _library_normalised(
+                index.string_value(keyword.value, scope, fallback=fallback), call, index, scope
+            )
     for keyword in call.keywords:
         if keyword.arg is not None:
             continue
@@ -2183,10 +2474,30 @@ def router_prefix(
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 return None  # `**more` inside, or a key only known at run time
             if key.value == "prefix":
-                return index.string_value(value, options_scope, fallback=fallback)
+                prefix = index.string_value(value, options_scope, fallback=fallback)
+                return _library_normalised(prefix, call, index, scope)
     # A router class from a library may name its own prefix when given none (fastapi-crudrouter
     # derives it from the schema): only `router.prefix` at run time says which.
     return None if _library_router_class(call, index, scope) else ""
+
+
+def refused_prefix(prefix: str) -> bool:
+    """Whether FastAPI's ``APIRouter`` refuses ``prefix``: one starts with '/', ends without."""
+    return bool(prefix) and (not prefix.startswith("/") or prefix.endswith("/"))
+
+
+def _library_normalised(
+    prefix: str | None, call: ast.Call, index: PackageIndex, scope: Scope
+) -> str | None:
+    """``prefix`` as the router ``call`` builds gets it; None when only known at run time.
+
+    A router class from a library given a prefix ``APIRouter`` refuses must rewrite it before
+    (fastapi-crudrouter makes ``"potato"`` ``"/potato"``), or the app could not start: how is
+    the library's, so ``router.prefix`` at run time says it.
+    """
+    if prefix is not None and refused_prefix(prefix) and _library_router_class(call, index, scope):
+        return None
+    return prefix
 
 
 def _library_router_class(call: ast.Call, index: PackageIndex, scope: Scope) -> bool:

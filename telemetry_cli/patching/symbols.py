@@ -185,6 +185,20 @@ def parse_in_pieces(text: str, size: int = PIECE_SIZE) -> ast.Module | None:
     return ast.Module(body=body, type_ignores=[])
 
 
+def _chained_name(binding: Binding) -> str:
+    """The name an object a chained assignment binds is known by: its first target's.
+
+    ``application = app = FastAPI()`` binds one app to both names (Elastic Beanstalk serves
+    ``application``): the routes and includes made on either are that one app's.
+    """
+    statement = binding.statement
+    if isinstance(statement, ast.Assign) and len(statement.targets) > 1:
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                return target.id
+    return binding.name
+
+
 @dataclass(eq=False)
 class Binding:
     """What a name is bound to in one scope.
@@ -654,6 +668,30 @@ def chain_root(expression: ast.expr) -> ast.expr:
     while isinstance(expression, ast.Attribute):
         expression = expression.value
     return expression
+
+
+def one_positional_parameter(signature: ast.arguments) -> bool:
+    """Whether a signature is one positional parameter and nothing more (``lambda item: ...``)."""
+    return len(signature.args) == 1 and not (
+        signature.posonlyargs or signature.vararg or signature.kwonlyargs or signature.kwarg
+    )
+
+
+def parameter_position(function: FunctionNode, name: str) -> int | None:
+    """Where ``function``'s parameter ``name`` is passed by position (None: keyword-only)."""
+    positional = [argument.arg for argument in [*function.args.posonlyargs, *function.args.args]]
+    return positional.index(name) if name in positional else None
+
+
+def parameter_default(function: FunctionNode, name: str) -> ast.expr | None:
+    """The default written for ``function``'s parameter ``name`` (None: it has none)."""
+    arguments = function.args
+    position = parameter_position(function, name)
+    if position is not None:
+        at = position - (len(arguments.posonlyargs) + len(arguments.args) - len(arguments.defaults))
+        return arguments.defaults[at] if at >= 0 else None
+    names = [argument.arg for argument in arguments.kwonlyargs]
+    return arguments.kw_defaults[names.index(name)] if name in names else None
 
 
 def call_argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
@@ -1825,10 +1863,11 @@ class PackageIndex:
             role is Role.APP and self.declared_app(binding)
         ):
             return None
+        name = _chained_name(binding)
         if binding.scope.parent is None:
-            return binding.scope.module.name, binding.name
+            return binding.scope.module.name, name
         line = getattr(binding.scope.node, "lineno", 0)
-        return binding.scope.module.name, f"{binding.name} in the function of line {line}"
+        return binding.scope.module.name, f"{name} in the function of line {line}"
 
     def factory_router(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
         """The router (see :meth:`router_key`) a call of a function of the package returns.

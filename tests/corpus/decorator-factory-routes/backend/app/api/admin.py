@@ -1,0 +1,18 @@
+"""Admin routes declared with the gateway's own route decorators, imported."""
+
+from app.api.gateway import get, post, put
+
+
+@get("/{model_id}/stats")
+async def model_stats(model_id: str) -> dict[str, int]:
+    return {"requests": 0}
+
+
+@post("/{model_id}/reload", status_code=202)
+async def reload_model(model_id: str) -> dict[str, str]:
+    return {"reloaded": model_id}
+
+
+@put("/{model_id}/config")
+async def configure(model_id: str, body: dict[str, str]) -> dict[str, str]:
+    return {"model": model_id, **body}
