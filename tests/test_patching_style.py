@@ -266,3 +266,83 @@ def test_check_accepts_calls_in_either_quotes(tmp_path: Path) -> None:
     assert run("remove", "--root", str(root)).exit_code == 0
     (root / "ruff.toml").unlink()
     assert snapshot(root) == before
+
+
+# A `:path` parameter is logged as `len(str(...))`: too long for the line, ruff and black split
+# the call inside its brackets (and the inner one too, while it does not fit).
+PATH_ROUTES = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/files/{document_path:path}")
+def read_file(document_path: str) -> str:
+    return document_path
+
+
+@router.get("/f/{storage_location_of_the_document:path}")
+def read_stored(storage_location_of_the_document: str) -> str:
+    return storage_location_of_the_document
+"""
+
+
+@pytest.mark.parametrize("length", [40, 50, 60])
+def test_a_call_in_a_payload_is_split_as_the_formatter_splits_it(
+    tmp_path: Path, length: int
+) -> None:
+    # It stayed on one line past the configured length: the formatter changed the module
+    # after every generate, and `generate` on the formatted sources wrote other bytes.
+    root = _shelf(tmp_path, f"[tool.ruff]\nline-length = {length}\n", PATH_ROUTES)
+    books = root / "backend/app/api/books.py"
+    ruff = Path(sys.executable).parent / "ruff"
+    command = [str(ruff)] if ruff.is_file() else [sys.executable, "-m", "ruff"]
+    # The user's module as their formatter lays it out at that length.
+    subprocess.run([*command, "format", "-q", "--no-cache", str(books)], cwd=root, check=True)
+    assert _ruff_format_check(root, books).returncode == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    checked = _ruff_format_check(root, books)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+# The wiring at a factory's indentation: `app.include_router(telemetry_router)` is 40 columns.
+FACTORY_MAIN = """from fastapi import FastAPI
+
+from app.api import books
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(books.router)
+    return app
+
+
+app = create_app()
+"""
+
+
+@pytest.mark.parametrize("length", [36, 39])
+def test_the_wiring_is_split_as_the_formatter_splits_it(tmp_path: Path, length: int) -> None:
+    # The include stayed on one line past the configured length: the formatter changed the
+    # app's module after every generate.
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": f'[project]\nname = "shelf"\n\n[tool.ruff]\nline-length = {length}\n'
+            + PLAN,
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/main.py": FACTORY_MAIN,
+            "backend/app/api/books.py": ROUTES,
+        },
+    )
+    main = root / "backend/app/main.py"
+    assert _ruff_format_check(root, main).returncode == 0
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "    app.include_router(\n        telemetry_router\n    )\n" in main.read_text()
+    checked = _ruff_format_check(root, main)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root)["backend/app/main.py"] == before["backend/app/main.py"]

@@ -7,6 +7,7 @@ to the bytes they had before they were instrumented. ``remove`` takes the whole 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -22,6 +23,7 @@ from tests.cli_support import (
     run,
     snapshot,
 )
+from tests.corpus_support import CORPUS, copy_case
 
 CHAPTERS_PY = '''"""Chapters."""
 
@@ -1246,3 +1248,214 @@ def test_a_call_logged_by_hand_with_context_of_its_own_is_never_out_of_date(
     result = run("generate", "--root", str(root))
     assert "out of date" not in result.stdout, result.stdout
     assert result.exit_code == 0, result.stdout
+
+
+def _wrap_call(path: Path, opening: str, closing: str) -> None:
+    """Put the one inserted call of ``path`` into a block of the user's: ``opening`` ... ."""
+    lines = path.read_text().splitlines(keepends=True)
+    start = next(at for at, line in enumerate(lines) if ".log(" in line)
+    end = next(at for at in range(start, len(lines)) if lines[at] == "    )\n")
+    wrapped = [f"    {line}" if line.strip() else line for line in lines[start : end + 1]]
+    tail = [f"    {line}\n" for line in closing.splitlines()]
+    lines[start : end + 1] = [f"    {opening}\n", *wrapped, *tail]
+    path.write_text("".join(lines))
+
+
+_BLOCKS = [
+    pytest.param("if chapter_id:", "", id="if"),
+    pytest.param("try:", "except Exception:\n    pass", id="try"),
+]
+
+
+@pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
+def test_a_call_the_user_put_into_a_block_of_theirs_is_not_made_twice(
+    tmp_path: Path, opening: str, closing: str
+) -> None:
+    # The handler logged each request twice: generate took the call in an `if` or `try` for
+    # none and put a second one on top of it.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, opening, closing)
+    wrapped = chapters.read_bytes()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == wrapped
+    # What generate wrote in it goes out of date with the route: brought up to date in place.
+    chapters.write_text(
+        chapters.read_text().replace('get("/{chapter_id}")', 'get("/c/{chapter_id}")')
+    )
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 1
+    assert f"    {opening}\n        event_logger.log(\n" in text
+    assert '                "route": "/api/chapters/c/{chapter_id}",\n' in text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
+def test_a_call_in_a_block_of_the_users_is_kept_and_named_as_its_module_is_dropped(
+    tmp_path: Path, opening: str, closing: str
+) -> None:
+    # Taken out, the block could be left empty (not Python); kept, it was not said where.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, opening, closing)
+    wrapped = chapters.read_bytes()
+    said = (
+        rf"{re.escape(CHAPTERS)}:\d+: the log call of route get_chapter .* inside a block of yours"
+    )
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert re.search(said, removed.stdout), removed.stdout
+    assert b"event_logger.log(" in chapters.read_bytes()
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    root = _project(tmp_path / "dropped")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, opening, closing)
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(said, check.stdout), check.stdout
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert chapters.read_bytes() == wrapped
+
+
+def test_a_block_type_the_user_chose_is_theirs_without_a_comment(tmp_path: Path) -> None:
+    # A block type no route gives was taken for one generate wrote for an older route, and
+    # put back silently; the README has it the user's choice.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+    )
+    chosen = chapters.read_bytes()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == chosen
+    # Its route then changes: the call is named as out of date and kept until forced.
+    chapters.write_text(
+        chapters.read_text().replace('get("/{chapter_id}")', 'get("/c/{chapter_id}")')
+    )
+    edited = chapters.read_bytes()
+    stale = rf"{re.escape(CHAPTERS)}:\d+: the log call of route .* out of date: `route` is"
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1
+    assert re.search(stale, result.stdout), result.stdout
+    assert chapters.read_bytes() == edited
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert '"block_type": "c"' in chapters.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_remove_keeps_a_call_whose_block_type_the_user_chose(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+    )
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert re.search(
+        rf"{re.escape(CHAPTERS)}:\d+: .* not as telemetry-scaffold wrote it", removed.stdout
+    )
+    assert '"block_type": "page"' in chapters.read_text()
+    assert run("remove", "--root", str(root), "--force").exit_code == 0
+    assert chapters.read_text() == CHAPTERS_PY
+
+
+def _wrap_first_call_in_try(root: Path) -> str:
+    """Put the first inserted call of the project's user modules into a ``try``; its file."""
+    for module in sorted(root.rglob("*.py")):
+        if "analytics" in module.parts:
+            continue
+        text = module.read_text()
+        for function in ast.walk(ast.parse(text)):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for statement in function.body:
+                if isinstance(statement, ast.Expr) and ".log(" in ast.unparse(statement):
+                    lines = text.splitlines(keepends=True)
+                    indent = " " * statement.col_offset
+                    call = lines[statement.lineno - 1 : statement.end_lineno]
+                    lines[statement.lineno - 1 : statement.end_lineno] = [
+                        f"{indent}try:\n",
+                        *(f"    {line}" if line.strip() else line for line in call),
+                        f"{indent}except Exception:\n",
+                        f"{indent}    pass\n",
+                    ]
+                    module.write_text("".join(lines))
+                    return module.relative_to(root).as_posix()
+    raise AssertionError("no inserted call")
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["class-based-views", "factory-called-from-main", "router-prefix-chain", "controller-classes"],
+)
+def test_a_call_put_into_a_try_is_the_handlers_in_every_route_shape(
+    tmp_path: Path, case: str
+) -> None:
+    # Methods of class-based views and controllers, routers of a factory, chained prefixes.
+    root = copy_case(CORPUS / case, tmp_path / case)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    module = _wrap_first_call_in_try(root)
+    wrapped = snapshot(root)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == wrapped
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 1
+    assert re.search(rf"{re.escape(module)}:\d+: .* inside a block of yours", removed.stdout)
+
+
+def test_a_call_of_the_users_own_in_a_block_still_gets_the_inserted_one(tmp_path: Path) -> None:
+    # Logged by hand only when something fails: not the call generate puts on every request.
+    root = _project(tmp_path)
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        CHAPTERS_PY.replace(
+            "from fastapi import APIRouter\n",
+            "from fastapi import APIRouter\n\n"
+            "from app.analytics.event_logger import event_logger\n",
+        ).replace(
+            '    return {"id": chapter_id}\n',
+            "    try:\n"
+            '        return {"id": chapter_id}\n'
+            "    except KeyError:\n"
+            '        event_logger.log("chapter_visit", {"missing": True})\n'
+            "        raise\n",
+        )
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 2
+    assert '    event_logger.log(\n        "chapter_visit",\n' in text
+
+
+def test_the_second_call_an_earlier_version_put_above_a_wrapped_one_goes(tmp_path: Path) -> None:
+    # 0.20.0 took a call the user had put into a `try` for none and added one above it: each
+    # request was logged twice, and nothing said so.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    plain = chapters.read_text()
+    call = plain[plain.index("    event_logger.log(") : plain.index("    )\n") + 6]
+    _wrap_call(chapters, "try:", "except Exception:\n    pass")
+    wrapped = chapters.read_bytes()
+    text = wrapped.decode()
+    at = text.index("    try:")
+    chapters.write_text(text[:at] + call + text[at:])
+    assert chapters.read_text().count(".log(") == 2
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert "take out the second log call of get_chapter" in check.stdout
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == wrapped
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

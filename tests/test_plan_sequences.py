@@ -1155,7 +1155,15 @@ def test_a_committed_copy_of_generated_files_that_no_manifest_recorded_stays(
     }
 
 
-_CORPUS_CASES = ("class-based-views", "stacked-route-decorators", "dynamic-router-prefix")
+_CORPUS_CASES = (
+    "class-based-views",
+    "stacked-route-decorators",
+    "dynamic-router-prefix",
+    "factory-called-from-main",
+    "router-prefix-chain",
+    "routers-included-by-a-module-helper",
+    "route-module-is-a-package",
+)
 _LAYERS = {"analytics", "tele"}  # the layer's package, by default and after the plan edit
 
 
@@ -1175,6 +1183,10 @@ def _corpus_plan_edits(plan: Plan) -> dict[str, Callable[[Plan], object]]:
         "api-prefix": lambda plan: plan.__setitem__("api-prefix", "/api/v9/telemetry"),
         "capture-errors off": lambda plan: plan.__setitem__("capture-errors", False),
         "layer-package": lambda plan: plan.__setitem__("layer-package", "tele"),
+        "sink": lambda plan: plan.__setitem__("sink", "opentelemetry"),
+        "catalog grows": lambda plan: plan.__setitem__(
+            "event-types", [*plan["event-types"], "zz_added"]
+        ),
     }
     for module in plan["instrument"]:
         edits[f"drop {module}"] = lambda plan, module=module: plan["instrument"].pop(module)
@@ -1188,8 +1200,10 @@ def _corpus_plan_edits(plan: Plan) -> dict[str, Callable[[Plan], object]]:
 def test_corpus_plan_sequences_with_formatting_keep_the_invariant(
     case: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    # Other route shapes (class-based views, stacked decorators, a prefix known at run time)
-    # through plan changes, with the user's formatter and CRLF endings between them.
+    # Other route shapes (class-based views, stacked decorators, a prefix known at run time,
+    # routers of a factory, prefixes chained through includes or added by a helper, a route
+    # module that is a package) through plan changes (the layer moving, the sink switched, the
+    # catalog growing), with the user's formatter and CRLF endings between them.
     original = tmp_path_factory.mktemp("original") / case
     shutil.copytree(CORPUS / case, original, ignore=shutil.ignore_patterns("expected.toml"))
     plan = tomllib.loads((original / "pyproject.toml").read_text())["tool"]["telemetry-scaffold"]

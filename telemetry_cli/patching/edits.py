@@ -20,6 +20,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     PackageIndex,
+    block_statements,
     is_docstring,
 )
 
@@ -821,11 +822,22 @@ class LogCall:
 
 
 def existing_log_calls(
-    handler: Handler, index: PackageIndex, targets: frozenset[str]
+    handler: Handler, index: PackageIndex, targets: frozenset[str], *, nested: bool = False
 ) -> list[LogCall]:
-    """The handler's top-level ``<x>.log(...)`` statements where ``x`` is the generated logger."""
+    """The handler's top-level ``<x>.log(...)`` statements where ``x`` is the generated logger.
+
+    With ``nested``, those in the blocks of its compound statements (``if``, ``try``, ``with``,
+    loops) instead, not in functions defined in it.
+    """
+    body = handler.function.body
+    top = {id(statement) for statement in body}
+    statements = (
+        [statement for statement in block_statements(body) if id(statement) not in top]
+        if nested
+        else body
+    )
     calls = []
-    for statement in handler.function.body:
+    for statement in statements:
         if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
             continue
         func = statement.value.func
@@ -884,10 +896,7 @@ def payload_entries(
     methods: list[str] = []
     for route in routes:
         methods.extend(route.methods or ())
-    blocks = []
-    for route in routes:
-        static = [part for part in route.template.split("/") if part and "{" not in part]
-        blocks.append(static[-1] if static else fallback_block)
+    blocks = [route_block(route.template) or fallback_block for route in routes]
     entries = [
         ("route", route_code),
         ("method", string_literal(",".join(dict.fromkeys(methods)), quote)),
@@ -918,6 +927,12 @@ def payload_entries(
                 taken.add(key)
                 entries.append((key, value))
     return entries
+
+
+def route_block(template: str) -> str | None:
+    """The block type logged for a route: the last static segment of its path, if any."""
+    static = [part for part in template.split("/") if part and "{" not in part]
+    return static[-1] if static else None
 
 
 def log_call_lines(
@@ -960,8 +975,8 @@ def _item_lines(
 
     A list that does not fit (the routes of stacked decorators) gets one element per line
     with a trailing comma; a sum (a route under a prefix known at run time,
-    ``router.prefix + "/x"``) is broken before each ``+``, at the key's indentation; any other
-    value stays whole.
+    ``router.prefix + "/x"``) is broken before each ``+``, at the key's indentation; a call of
+    one argument (``len(str(x))``) inside its brackets; any other value stays whole.
     """
     if display_width(f"{indent}{item},") <= line_length:
         return [f"{indent}{item},"]
@@ -981,7 +996,51 @@ def _item_lines(
         lines = [f"{indent}{name}: {first}", *(f"{indent}+ {term}" for term in rest)]
         lines[-1] += ","
         return lines
+    if isinstance(parsed, ast.Call) and _one_argument_call(parsed):
+        lines = _call_lines(f"{indent}{name}: ", parsed, value, indent, unit, line_length)
+        lines[-1] += ","
+        return lines
     return [f"{indent}{item},"]
+
+
+def statement_lines(statement: str, indent: str, unit: str, line_length: int) -> tuple[str, ...]:
+    """The lines of a one-line ``statement`` at ``indent``, as ruff and black lay it out.
+
+    A call of one argument too long for the line is split inside its brackets
+    (``app.include_router(`` / ``telemetry_router`` / ``)``); anything else stays whole.
+    """
+    if display_width(indent + statement) <= line_length:
+        return (indent + statement,)
+    parsed = ast.parse(statement, mode="eval").body
+    if not (isinstance(parsed, ast.Call) and _one_argument_call(parsed)):
+        return (indent + statement,)
+    return tuple(_call_lines(indent, parsed, statement, indent, unit, line_length))
+
+
+def _one_argument_call(value: ast.expr) -> bool:
+    """Whether ``value`` is a call of one positional argument (``len(str(x))``, ``x.text(y)``)."""
+    return isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords
+
+
+def _call_lines(
+    lead: str, call: ast.Call, source: str, indent: str, unit: str, line_length: int
+) -> list[str]:
+    """``lead`` then a call of one argument split inside its brackets, as ruff and black do.
+
+    The argument goes on a line of its own one ``unit`` in (split the same way while it does
+    not fit and is such a call itself), with no comma added, and the bracket closes at
+    ``indent``.
+    """
+    function = ast.get_source_segment(source, call.func) or ""
+    argument = call.args[0]
+    inner = ast.get_source_segment(source, argument) or ""
+    inside = indent + unit
+    if display_width(inside + inner) <= line_length or not _one_argument_call(argument):
+        body = [inside + inner]
+    else:
+        assert isinstance(argument, ast.Call)
+        body = _call_lines(inside, argument, source, inside, unit, line_length)
+    return [f"{lead}{function}(", *body, f"{indent})"]
 
 
 def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[int, str] | None:

@@ -21,9 +21,10 @@ from telemetry_cli.patching.edits import (
     orphaned_logger,
     payload_entries,
     statement_indent_unit,
+    statement_lines,
     top_statement_of,
 )
-from telemetry_cli.patching.removal import inserted_call, stale_entries, writes
+from telemetry_cli.patching.removal import inserted_call, looks_inserted, stale_entries, writes
 from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
@@ -108,9 +109,12 @@ def wire_app(
     if statements:
         indent = module.lines.indentation(site.anchor.lineno)
         end = anchor.end_lineno or anchor.lineno
-        editor.insert(
-            end + 1, tuple(indent + statement for statement in statements), (0,), tuple(reads)
+        lines = tuple(
+            line
+            for statement in statements
+            for line in statement_lines(statement, indent, module.indent_unit, module.line_length)
         )
+        editor.insert(end + 1, lines, (0,), tuple(reads))
 
 
 def _app_dependencies(site: AppSite) -> int | None:
@@ -204,6 +208,16 @@ def instrument_module(
             for call in existing_log_calls(handler, index, targets)
             if not editor.is_deleted(call.statement)  # an older call being replaced
         ]
+        # The inserted call put by the user into an `if` or `try` of theirs still logs the
+        # route: a second one on top would log each request twice. Other calls in blocks are
+        # the user's own logging (or an older plan's call, which removal reports).
+        wrapped = [
+            call
+            for call in existing_log_calls(handler, index, targets, nested=True)
+            if call.event_type == event_type
+            and looks_inserted(call)
+            and not editor.is_deleted(call.statement)
+        ]
         for call in calls:
             assert isinstance(call.statement.value, ast.Call)
             assert isinstance(call.statement.value.func, ast.Attribute)
@@ -222,6 +236,20 @@ def instrument_module(
             for name in missing
         ]
         capture_reasons.extend(mismatched)
+        if (
+            wrapped
+            and len(calls) == 1
+            and module.owns_lines(calls[0].statement)
+            and _inserted_call_state(handler, calls, event_type, filled, module) is not None
+        ):
+            # Earlier versions put a second call above the one in the user's block.
+            editor.delete(calls[0].statement)
+            editor.edits.changes.append(
+                f"take out the second log call of {handler.label()} (yours in a block logs it)"
+            )
+            editor.release(f"{logger_module}.event_logger")
+            calls = []
+        calls = calls or wrapped
         if calls:
             state = _inserted_call_state(handler, calls, event_type, filled, module)
             if state is not None and capture_reasons:

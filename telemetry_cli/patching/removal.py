@@ -19,6 +19,7 @@ from telemetry_cli.patching.edits import (
     existing_log_calls,
     log_call_lines,
     payload_entries,
+    route_block,
 )
 from telemetry_cli.patching.routes import Handler, find_handlers
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
@@ -107,10 +108,26 @@ def uninstrument_module(
             ):
                 continue
             ours = inserted_call(handler, call, fallback_block)
-            if not ours and (only_ours or not _looks_inserted(call)):
+            if not ours and (only_ours or not looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
             what = f"the log call of route {handler.label()}"
             kept = not _take_out(editor, call.statement, ours, force, what) or kept
+        if only_ours:
+            continue
+        for call in existing_log_calls(handler, editor.index, targets, nested=True):
+            if call.event_type is None or call.event_type == keep:
+                continue
+            if event_types is not None and call.event_type not in event_types:
+                continue
+            if not looks_inserted(call):
+                continue  # the user's own logging
+            # Put by the user into a block of theirs: taken out, the block could be left empty.
+            editor.edits.problems.append(
+                f"{module.path}:{call.statement.lineno}: the log call of route "
+                f"{handler.label()} is inside a block of yours (an `if`, a `try`): kept as your "
+                "code; take it out by hand"
+            )
+            kept = True
     editor.release(f"{logger_module}.event_logger")
     return kept
 
@@ -154,6 +171,10 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
         return False
     if not all(_generated_value(value) for value in payload.values[:4]):
         return False
+    block = _logged_block(payload.values[keys.index("route")])
+    written = payload.values[keys.index("block_type")]
+    if block is not None and not (isinstance(written, ast.Constant) and written.value == block):
+        return False  # no route generate logged gives this block type: the user's choice
     # After the context, generate writes only values read off the handler's own parameters
     # (path parameters, captured properties), through the logger's `text()` at most: a literal
     # or another name there is a key the user added, which makes the call theirs.
@@ -219,6 +240,26 @@ def stale_entries(
     return stale
 
 
+def _logged_block(route: ast.expr) -> str | None:
+    """The block type generate writes beside a logged ``route`` value.
+
+    None when that cannot be told: a route known at run time, or one without a static segment
+    (its block type is its module's name, which may have changed since).
+    """
+    items = route.elts if isinstance(route, ast.List) else [route]
+    blocks = []
+    for item in items:
+        block = (
+            route_block(item.value)
+            if isinstance(item, ast.Constant) and isinstance(item.value, str)
+            else None
+        )
+        if block is None:
+            return None
+        blocks.append(block)
+    return ",".join(dict.fromkeys(blocks))
+
+
 def writes(value: ast.expr, source: str) -> bool:
     """Whether the expression ``value`` is what the Python ``source`` writes (layout aside)."""
     return ast.dump(value) == ast.dump(ast.parse(source, mode="eval").body)
@@ -269,7 +310,7 @@ def _qualname(value: object) -> bool:
     return isinstance(value, str) and all(part.isidentifier() for part in value.split("."))
 
 
-def _looks_inserted(call: LogCall) -> bool:
+def looks_inserted(call: LogCall) -> bool:
     """Whether a call carries the context generate writes (a ``route`` and a ``handler`` key).
 
     Such a call that is not one generate would write was edited after it was inserted; a call
