@@ -346,3 +346,79 @@ def test_the_wiring_is_split_as_the_formatter_splits_it(tmp_path: Path, length: 
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root)["backend/app/main.py"] == before["backend/app/main.py"]
+
+
+# A string property captured from an optional number is `None if x is None else str(x)`.
+OPTIONAL_ROUTES = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/books")
+def list_books(number_of_the_page_to_show: int | None = None) -> list[str]:
+    return []
+"""
+CAPTURE_PLAN = """
+[tool.telemetry-scaffold]
+instrument = { "api/books.py" = { event = "seen", capture = ["number_of_the_page_to_show"] } }
+
+[tool.telemetry-scaffold.events.seen]
+properties.number_of_the_page_to_show = { type = "string", required = false }
+"""
+
+
+def _capture_shelf(tmp_path: Path, config: str) -> Path:
+    root = _shelf(tmp_path, config, OPTIONAL_ROUTES)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(PLAN, CAPTURE_PLAN))
+    return root
+
+
+@pytest.mark.parametrize("config", ["", "[tool.ruff]\nline-length = 60\n"])
+def test_a_long_conditional_value_is_split_as_ruff_splits_it(tmp_path: Path, config: str) -> None:
+    # It stayed on one line past the configured length: `ruff format` changed the module after
+    # every generate, and `generate` on the formatted sources wrote other bytes.
+    root = _capture_shelf(tmp_path, config)
+    books = root / "backend/app/api/books.py"
+    ruff = Path(sys.executable).parent / "ruff"
+    command = [str(ruff)] if ruff.is_file() else [sys.executable, "-m", "ruff"]
+    # The user's module as their formatter lays it out at that length.
+    subprocess.run([*command, "format", "-q", "--no-cache", str(books)], cwd=root, check=True)
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "            if number_of_the_page_to_show is None\n" in books.read_text()
+    checked = _ruff_format_check(root, books)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("length", "value"),
+    [
+        pytest.param(
+            96,
+            "                None if number_of_the_page_to_show is None"
+            " else str(number_of_the_page_to_show)\n",
+            id="whole-in-brackets",
+        ),
+        pytest.param(
+            60,
+            "                None\n"
+            "                if number_of_the_page_to_show is None\n"
+            "                else str(number_of_the_page_to_show)\n",
+            id="split-in-brackets",
+        ),
+    ],
+)
+def test_a_long_conditional_value_is_put_in_brackets_for_black(
+    tmp_path: Path, length: int, value: str
+) -> None:
+    # black (only black configured) puts it in parentheses, as ruff does not.
+    root = _capture_shelf(tmp_path, f"[tool.black]\nline-length = {length}\n")
+    books = root / "backend/app/api/books.py"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert f'            "number_of_the_page_to_show": (\n{value}            ),\n' in text, text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -943,11 +943,12 @@ def log_call_lines(
     unit: str,
     line_length: int,
     quote: str = '"',
+    black: bool = False,
 ) -> tuple[str, ...]:
     """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added).
 
-    ``line_length`` and ``quote`` are the module's (:attr:`ModuleModel.line_length`,
-    :attr:`ModuleModel.quote`).
+    ``line_length``, ``quote`` and ``black`` are the module's (:attr:`ModuleModel.line_length`,
+    :attr:`ModuleModel.quote`, :attr:`ModuleModel.black`: black's layout, where it differs).
     """
     items = [f"{string_literal(key, quote)}: {value}" for key, value in payload]
     mapping = "{" + ", ".join(items) + "}"
@@ -961,7 +962,9 @@ def log_call_lines(
     else:
         mapping_lines = [unit + "{"]
         for (key, value), item in zip(payload, items, strict=True):
-            lines = _item_lines(key, value, item, indent + unit * 2, unit, line_length, quote)
+            lines = _item_lines(
+                key, value, item, indent + unit * 2, unit, line_length, quote, black
+            )
             # Laid out at the call's own indentation (its width counts), returned without it.
             mapping_lines.extend(line[len(indent) :] for line in lines)
         mapping_lines.append(unit + "},")
@@ -969,14 +972,24 @@ def log_call_lines(
 
 
 def _item_lines(
-    key: str, value: str, item: str, indent: str, unit: str, line_length: int, quote: str
+    key: str,
+    value: str,
+    item: str,
+    indent: str,
+    unit: str,
+    line_length: int,
+    quote: str,
+    black: bool = False,
 ) -> list[str]:
     """One ``key: value,`` of a payload split one per line, as ruff lays it out.
 
     A list that does not fit (the routes of stacked decorators) gets one element per line
     with a trailing comma; a sum (a route under a prefix known at run time,
     ``router.prefix + "/x"``) is broken before each ``+``, at the key's indentation; a call of
-    one argument (``len(str(x))``) inside its brackets; any other value stays whole.
+    one argument (``len(str(x))``) inside its brackets; a conditional value (``None if x is
+    None else str(x)``) before its ``if`` and ``else``, at the key's indentation (black puts it
+    in parentheses first, on one line inside them if it fits there); any other value stays
+    whole.
     """
     if display_width(f"{indent}{item},") <= line_length:
         return [f"{indent}{item},"]
@@ -1000,6 +1013,25 @@ def _item_lines(
         lines = _call_lines(f"{indent}{name}: ", parsed, value, indent, unit, line_length)
         lines[-1] += ","
         return lines
+    if isinstance(parsed, ast.IfExp):
+        parts = [ast.get_source_segment(value, part) or "" for part in (parsed.body, parsed.test)]
+        orelse = ast.get_source_segment(value, parsed.orelse) or ""
+        if not black:
+            return [
+                f"{indent}{name}: {parts[0]}",
+                f"{indent}if {parts[1]}",
+                f"{indent}else {orelse},",
+            ]
+        inner = indent + unit
+        if display_width(f"{inner}{value}") <= line_length:
+            return [f"{indent}{name}: (", f"{inner}{value}", f"{indent}),"]
+        return [
+            f"{indent}{name}: (",
+            f"{inner}{parts[0]}",
+            f"{inner}if {parts[1]}",
+            f"{inner}else {orelse}",
+            f"{indent}),",
+        ]
     return [f"{indent}{item},"]
 
 

@@ -152,6 +152,8 @@ def instrument_module(
     captured: tuple[str, ...] = (),
     *,
     force: bool = False,
+    former: str | None = None,
+    former_package: str | None = None,
 ) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
 
@@ -162,6 +164,10 @@ def instrument_module(
     handler or a field of its body model; a required one that cannot be found is reported.
     A call generate inserted that was edited by hand is the user's, but what it says that went
     out of date (see :func:`~.removal.stale_entries`) is reported; ``force`` replaces it.
+    ``former``: the event type the last run logged in the module, when the plan changed it (a
+    call of it that generate wrote, kept in a block of the user's, is changed where it stands).
+    ``former_package``: the layer the last run's calls went through, when the plan moved it (such
+    a call in a block of the user's moves to the new layer where it stands).
 
     Raises:
         PatchError: the module has no route handler at all (the plan names the wrong module).
@@ -178,8 +184,15 @@ def instrument_module(
         )
     logger_module = f"{analytics_package}.event_logger"
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    former_targets = (
+        frozenset({f"{former_package}.event_logger.event_logger", f"{former_package}.event_logger"})
+        if former_package is not None and former_package != analytics_package
+        else frozenset()
+    )
     problems: list[tuple[int, str]] = []
     todo: list[tuple[Handler, int, str, list[tuple[str, str]] | None]] = []
+    # Calls through the former layer in blocks of the user's, each moved to the new one in place.
+    moves: list[tuple[Handler, LogCall, list[tuple[str, str]] | None]] = []
     orphans: dict[str, Handler] = {}  # logger names whose import was taken out, and a user
     fallback_block = module.name.rpartition(".")[2]
     unreached: list[str] = []  # notes on the handlers an earlier route hides
@@ -214,7 +227,10 @@ def instrument_module(
         wrapped = [
             call
             for call in existing_log_calls(handler, index, targets, nested=True)
-            if call.event_type == event_type
+            if (
+                call.event_type == event_type
+                or (call.event_type == former and inserted_call(handler, call, fallback_block))
+            )
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
@@ -240,7 +256,7 @@ def instrument_module(
             wrapped
             and len(calls) == 1
             and module.owns_lines(calls[0].statement)
-            and _inserted_call_state(handler, calls, event_type, filled, module) is not None
+            and _inserted_call_state(handler, calls, event_type, filled, module, former) is not None
         ):
             # Earlier versions put a second call above the one in the user's block.
             editor.delete(calls[0].statement)
@@ -251,7 +267,7 @@ def instrument_module(
             calls = []
         calls = calls or wrapped
         if calls:
-            state = _inserted_call_state(handler, calls, event_type, filled, module)
+            state = _inserted_call_state(handler, calls, event_type, filled, module, former)
             if state is not None and capture_reasons:
                 # The call generate wrote (or would write) cannot hold what the plan now
                 # captures: said as for a new call, not left in place silently.
@@ -282,8 +298,8 @@ def instrument_module(
                         line,
                         f"{path}:{calls[0].statement.lineno}: the log call of route "
                         f"{handler.label()} was changed by hand (kept as yours) and is out of "
-                        f"date: {'; '.join(stale)}; update it by hand, or rerun with --force "
-                        "to replace it",
+                        f"date: {'; '.join(stale)}; update it by hand, rerun with --force "
+                        f"to replace it, or {SKIP} to keep it as it is",
                     )
                 )
                 continue
@@ -315,6 +331,18 @@ def instrument_module(
                 )
         if reasons:
             problems.append((line, f"{where} cannot be instrumented: {reasons[0]}"))
+            continue
+        relayered = [
+            call
+            for call in existing_log_calls(handler, index, former_targets, nested=True)
+            if call.event_type in (event_type, former)
+            and inserted_call(handler, call, fallback_block)
+            and module.owns_lines(call.statement)
+            and not editor.is_deleted(call.statement)
+        ]
+        if len(relayered) == 1:
+            # The call generate wrote, put by the user into a block: it stays where they put it.
+            moves.append((handler, relayered[0], filled))
             continue
         assert point is not None
         todo.append((handler, *point, filled))
@@ -395,12 +423,16 @@ def instrument_module(
     # One registration serving a method at several urls (`add_resource(r, "/a", "/b")`) makes
     # the same line for each: said once.
     editor.edits.notes.extend(dict.fromkeys(notes))
-    if not todo:
+    if not todo and not moves:
         return
-    handlers_todo = [handler for handler, *_ in todo]
+    for _, call, _ in moves:
+        editor.delete(call.statement)  # first: its logger's name is then free for the new one
+    handlers_todo = [handler for handler, *_ in todo] + [handler for handler, *_ in moves]
     logger = _logger_name(
-        editor, handlers_todo, logger_module, top_statement_of(module, todo[0][0].function)
+        editor, handlers_todo, logger_module, top_statement_of(module, handlers_todo[0].function)
     )
+    for handler, call, filled in moves:
+        _replace_call(editor, handler, call, event_type, filled, module, logger)
     for handler, before, indent, filled in todo:
         code = log_call_lines(
             logger,
@@ -410,6 +442,7 @@ def instrument_module(
             statement_indent_unit(module, handler.function, indent),
             module.line_length,
             module.quote,
+            module.black,
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
@@ -1167,14 +1200,16 @@ def _inserted_call_state(
     event_type: str,
     filled: list[tuple[str, str]] | None,
     module: ModuleModel,
+    former: str | None = None,
 ) -> tuple[LogCall, bool] | None:
     """The handler's one call as generate writes it, and whether it is out of date.
 
     Out of date: the route or methods changed, or the plan declared the event or changed what
     it captures; a call in the shape generate writes (see :func:`~.removal.inserted_call`) is
     brought up to date. So is one of another event type that went in for another route (its
-    handler was moved here from a module that logs that type); with today's route, another
-    type was the user's choice. None for a call edited by hand, which is left to its author.
+    handler was moved here from a module that logs that type), or of the type the plan logged
+    here before (``former``); else, with today's route, another type was the user's choice.
+    None for a call edited by hand, which is left to its author.
     """
     if len(calls) != 1 or calls[0].event_type is None:
         return None
@@ -1185,11 +1220,12 @@ def _inserted_call_state(
     entries = payload_entries(handler, fallback_block, with_logger(filled, logger))
     if call.event_type != event_type:
         ours = inserted_call(handler, call, fallback_block)
-        return (call, True) if ours and not _logs_route(statement, entries[0][1]) else None
+        moved = call.event_type == former or not _logs_route(statement, entries[0][1])
+        return (call, True) if ours and moved else None
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
     wanted = log_call_lines(
-        logger, event_type, entries, indent, unit, module.line_length, module.quote
+        logger, event_type, entries, indent, unit, module.line_length, module.quote, module.black
     )
     written = tuple(
         module.lines.line(number)[len(indent) :]
@@ -1249,13 +1285,17 @@ def _replace_call(
     event_type: str,
     filled: list[tuple[str, str]] | None,
     module: ModuleModel,
+    logger: str | None = None,
 ) -> None:
-    """Swap an out-of-date inserted call for the one generate writes now, at the same place."""
+    """Swap an out-of-date inserted call for the one generate writes now, at the same place.
+
+    ``logger``: the name of the event logger to call it on, when not the call's own.
+    """
     if not module.owns_lines(call.statement):
         return
     statement = call.statement
     indent = module.lines.indentation(statement.lineno)
-    logger = _logger_source(statement)
+    logger = logger or _logger_source(statement)
     code = log_call_lines(
         logger,
         event_type,
@@ -1264,8 +1304,10 @@ def _replace_call(
         statement_indent_unit(module, handler.function, indent),
         module.line_length,
         module.quote,
+        module.black,
     )
-    editor.delete(statement)
+    if not editor.is_deleted(statement):
+        editor.delete(statement)
     editor.insert(statement.lineno, tuple(indent + line for line in code), (1,), (logger,))
     editor.edits.changes.append(f"bring the log call of {handler.label()} up to date")
 

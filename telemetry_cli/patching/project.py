@@ -280,6 +280,7 @@ class BackendReader:
                 relative.endswith("/__init__.py"),
                 style.line_length,
                 style.quote_style,
+                style.black,
             )
         return None
 
@@ -631,10 +632,11 @@ class _Analysis:
         """The code the last run put in ``path`` (its include, or calls of ``event_type``)."""
         return (path, event_type, self.old_backend, self.old_app_package, self.old_layer)
 
-    def _take_out_left(self, left: LeftPatch) -> None:
+    def _take_out_left(self, left: LeftPatch, *, staying: bool = False) -> None:
         """Take out inserted code the record no longer describes; remember what stays.
 
-        A module the record forgot would keep the code with ``--check`` green.
+        A module the record forgot would keep the code with ``--check`` green. ``staying``: the
+        plan still instruments the module (see :func:`uninstrument_module`).
         """
         path, event_type, backend, app_package, layer = left
         module = self.module_in(path, backend)
@@ -660,7 +662,9 @@ class _Analysis:
             unwire_app(editor, package, router=True, capture=True, force=self.force)
         else:
             # Every call inserted through that layer, whatever type it logs (see _instrument).
-            uninstrument_module(editor, None, package, force=self.force)
+            # Left to instrument_module only when it edits this very file (the same backend).
+            same = staying and backend == self.plan.backend
+            uninstrument_module(editor, None, package, force=self.force, staying=same)
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 
@@ -726,12 +730,14 @@ class _Analysis:
             editor = self.editor_for(model)
             recorded_type = event_type
             if old is not None and self.moved:
-                self._take_out_left(self._old_left(relative, old))
+                self._take_out_left(self._old_left(relative, old), staying=True)
             elif old is not None and old != event_type and not self.removing:
                 # A call of the old type kept (changed by hand) keeps the old type recorded:
                 # once put back as it was written, the next run replaces it.
                 old_types = frozenset({old})
-                if uninstrument_module(editor, old_types, self.old_package, force=self.force):
+                if uninstrument_module(
+                    editor, old_types, self.old_package, force=self.force, staying=True
+                ):
                     recorded_type = old
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
                 # Not recorded here: a module moved (or copied) from one the last run patched
@@ -759,6 +765,12 @@ class _Analysis:
                     plan.event(event_type),
                     plan.captured(module_path),
                     force=self.force,
+                    former=old if old != event_type else None,
+                    former_package=(
+                        self.old_package
+                        if old is not None and self.moved and self.old_backend == plan.backend
+                        else None
+                    ),
                 )
             except PatchError as problem:
                 if editor.edits.empty and not editor.edits.changes:

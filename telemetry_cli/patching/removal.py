@@ -85,10 +85,13 @@ def uninstrument_module(
     force: bool,
     only_ours: bool = False,
     keep: str | None = None,
+    staying: bool = False,
 ) -> bool:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
     ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
+    ``staying``: the plan still instruments the module, so a call generate wrote that the user
+    put into a block is left to :func:`instrument_module`, which changes it where it stands.
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
     word (it is not known to have been inserted). Returns whether one such call was kept, with a
     problem saying why (changed since, or sharing its lines).
@@ -121,6 +124,8 @@ def uninstrument_module(
                 continue
             if not looks_inserted(call):
                 continue  # the user's own logging
+            if staying and inserted_call(handler, call, fallback_block):
+                continue  # changed where it stands by instrument_module
             # Put by the user into a block of theirs: taken out, the block could be left empty.
             editor.edits.problems.append(
                 f"{module.path}:{call.statement.lineno}: the log call of route "
@@ -138,7 +143,10 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     The same code (however laid out) is; so is a call with the context keys first whose values
     are the literals, parameters and ``len()`` of a parameter that generate writes (the route,
     methods, the handler's name or the captured parameters may have changed since). A call with
-    other keys or values (a key the user added, holding a literal or another name) was edited.
+    other keys or values (a key the user added, holding a literal or another name; methods no
+    route gives, as ``"get"``) was edited. A value in a form generate writes for some type or
+    plan (``str(x)`` of a number) is taken for its own: it cannot be told from one an older
+    plan or annotation had generate write.
     """
     assert call.event_type is not None
     if user_comment(handler.module, call.statement) is not None:
@@ -175,6 +183,8 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     written = payload.values[keys.index("block_type")]
     if block is not None and not (isinstance(written, ast.Constant) and written.value == block):
         return False  # no route generate logged gives this block type: the user's choice
+    if not _route_methods(payload.values[keys.index("method")]):
+        return False  # no route gives these methods (`"get"`): the user's spelling
     # After the context, generate writes only values read off the handler's own parameters
     # (path parameters, captured properties), through the logger's `text()` at most: a literal
     # or another name there is a key the user added, which makes the call theirs.
@@ -226,6 +236,8 @@ def stale_entries(
         if have is None:
             stale.append(f"`{key}` missing")
             continue
+        if key == "method" and _same_methods(have, source):
+            continue  # the same methods, spelled the user's way
         if not writes(have, source) and _generated_value(have):
             now = ast.unparse(ast.parse(source, mode="eval"))
             stale.append(f"`{key}` is {ast.unparse(have)}, now {now}")
@@ -263,6 +275,32 @@ def _logged_block(route: ast.expr) -> str | None:
 def writes(value: ast.expr, source: str) -> bool:
     """Whether the expression ``value`` is what the Python ``source`` writes (layout aside)."""
     return ast.dump(value) == ast.dump(ast.parse(source, mode="eval").body)
+
+
+def _route_methods(value: ast.expr) -> bool:
+    """Whether ``value`` is methods as generate writes them: ``"GET"``, ``"GET,POST"``."""
+    return (
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and all(name.isalpha() and name.isupper() for name in value.value.split(",") if name)
+    )
+
+
+def _same_methods(value: ast.expr, source: str) -> bool:
+    """Whether ``value`` names the methods ``source`` writes, in any case and order."""
+    wanted = ast.parse(source, mode="eval").body
+    return (
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and isinstance(wanted, ast.Constant)
+        and isinstance(wanted.value, str)
+        and _method_names(value.value) == _method_names(wanted.value)
+    )
+
+
+def _method_names(text: str) -> frozenset[str]:
+    """The methods a ``method`` value names, whatever their case."""
+    return frozenset(name.strip().upper() for name in text.split(","))
 
 
 def _known_names(handler: Handler, call: LogCall) -> set[str]:

@@ -40,6 +40,9 @@ class FormatStyle:
     line_length: int = DEFAULT_LINE_LENGTH
     #: ``"double"``, ``"single"`` or ``"preserve"`` (keep each string's quotes as written).
     quote_style: str = DEFAULT_QUOTE_STYLE
+    #: Formatted by black (``[tool.black]``, no ruff configuration), which lays a few long
+    #: values out otherwise than ruff (a conditional value goes in parentheses).
+    black: bool = False
 
 
 DEFAULT_STYLE = FormatStyle()
@@ -89,7 +92,9 @@ class FormatStyles:
             skip = black.get("skip-string-normalization", black.get("skip_string_normalization"))
             # Black without string normalization leaves every string's quotes as written.
             return FormatStyle(
-                length or DEFAULT_LINE_LENGTH, "preserve" if skip is True else DEFAULT_QUOTE_STYLE
+                length or DEFAULT_LINE_LENGTH,
+                "preserve" if skip is True else DEFAULT_QUOTE_STYLE,
+                black=True,
             )
         return None
 

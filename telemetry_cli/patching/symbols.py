@@ -75,6 +75,8 @@ class ModuleSource:
     line_length: int = DEFAULT_LINE_LENGTH
     #: Its formatter's ``quote-style``: ``double``, ``single`` or ``preserve``.
     quote_style: str = DEFAULT_QUOTE_STYLE
+    #: Whether its formatter is black rather than ruff (see :class:`.style.FormatStyle`).
+    black: bool = False
 
 
 class ParseFailure(Exception):
@@ -817,6 +819,7 @@ class ModuleModel:
         self.text = source.text
         self.line_length = source.line_length
         self.quote_style = source.quote_style
+        self.black = source.black
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
