@@ -401,7 +401,7 @@ def _written_out(
     function: FunctionNode,
     call: ast.Call,
     call_scope: Scope,
-    decorated: FunctionNode | None = None,
+    decorated: ast.expr | None = None,
     read_there: ast.expr | None = None,
 ) -> ast.Call | None:
     """The registration ``template`` (in ``function``) with what ``call`` passes, at ``call``.
@@ -410,11 +410,13 @@ def _written_out(
     is ``router.add_api_route("/x", get_x, tags=["x"])`` on the call's line, read in the call's
     scope. With ``decorated``, ``call`` is a decorator factory's (``@route("/x")``, ``function``
     the factory) and ``template`` is in the decorator it returns (``scope``'s function), whose
-    one parameter is the function decorated. None when the call cannot be matched to the
-    parameters (``*args``, ``**options`` of its own), or a name the registration reads besides
-    them means something else at the call (a local of the helper, a name the call's function
-    binds too). ``read_there``, a part of ``template`` read where it is written (the router of
-    ``return router.get(path)``), may name what the call's scope does not.
+    one parameter is ``decorated``: the function decorated, or the endpoint the decorator is
+    applied to by hand (``route("/x")(get_x)``), read in ``call``'s scope. None when the call
+    cannot be matched to the parameters (``*args``, ``**options`` of its own), or a name the
+    registration reads besides them means something else at the call (a local of the helper, a
+    name the call's function binds too). ``read_there``, a part of ``template`` read where it is
+    written (the router of ``return router.get(path)``), may name what the call's scope does
+    not.
     """
     bound = _bound_parameters(function, call)
     if bound is None:
@@ -426,7 +428,7 @@ def _written_out(
         assert isinstance(decorator, FunctionNode)
         own.add(id(decorator))
         (parameter,) = decorator.args.args
-        arguments[parameter.arg] = ast.copy_location(ast.Name(decorated.name, ast.Load()), call)
+        arguments[parameter.arg] = decorated
     # Where the factory (or the helper itself) is defined: what its defaults are read in.
     defined = scope.parent if decorated is None else scope.parent and scope.parent.parent
     rest = function.args.kwarg.arg if function.args.kwarg is not None else None
@@ -699,8 +701,10 @@ class _Finder:
                 aliased = self._aliased_route_decorator(decorator, scope)
                 if aliased is not None:
                     parsed, owner_scope = aliased
-            if parsed is None and self._imported_factory(decorator, function, scope):
-                continue
+            if parsed is None and isinstance(decorator, ast.Call):
+                endpoint = ast.copy_location(ast.Name(function.name, ast.Load()), decorator)
+                if self._imported_factory(decorator, endpoint, scope):
+                    continue
             if parsed is None:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
@@ -808,8 +812,11 @@ class _Finder:
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
 
-    def _imported_factory(self, decorator: ast.expr, function: FunctionNode, scope: Scope) -> bool:
-        """Record the routes ``@post("/x")`` registers for ``function``, ``post`` imported.
+    def _imported_factory(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope) -> bool:
+        """Record the routes ``@post("/x")`` registers for ``endpoint``, ``post`` imported.
+
+        ``endpoint``: the name of the function decorated, or what the decorator is applied to
+        by hand (``post("/x")(create)``).
 
         A decorator factory another module of the package defines at its top level (see
         :func:`_decorator_factory`), whose decorator registers the function it is given
@@ -818,8 +825,6 @@ class _Finder:
         where it is written. One that cannot be is named on a line. False for any other
         decorator.
         """
-        if not isinstance(decorator, ast.Call):
-            return False
         binding = self.index.binding_of(decorator.func, scope)
         factory = None if binding is None else binding.node
         if (
@@ -878,12 +883,11 @@ class _Finder:
                     for name in ast.walk(owner_expression)
                 ):
                     written = _written_out(
-                        node, inner_scope, factory, decorator, scope, function, owner_expression
+                        node, inner_scope, factory, decorator, scope, endpoint, owner_expression
                     )
                 owner = None if written is None else self.owner(owner_expression, inner_scope)
-                endpoint = ast.copy_location(ast.Name(function.name, ast.Load()), decorator)
                 if written is None or owner is None:
-                    self.unfollowed.append(Unfollowed.of(decorator, function.name, None))
+                    self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
                 applied = _applied_decorator(written, scope)
                 if applied is None:
@@ -894,7 +898,7 @@ class _Finder:
                 call, _, method, _ = applied
                 name = method.value if isinstance(method, ast.Constant) else None
                 if name not in _ROUTE_DECORATORS:
-                    self.unfollowed.append(Unfollowed.of(decorator, function.name, None))
+                    self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
@@ -1032,6 +1036,8 @@ class _Finder:
                     self.name_calls.setdefault(node.func.id, []).append((node, scope))
                 elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
                     self.name_calls.setdefault("." + node.func.attr, []).append((node, scope))
+            if self._applied_helper(node, scope):
+                continue
             applied = _applied_decorator(node, scope)
             if applied is not None:
                 # `router.get("/")(list_items)`: the decorator applied by hand.
@@ -1077,6 +1083,35 @@ class _Finder:
             for keyword in statement.value.keywords:
                 if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
                     self._listed_routes(keyword.value.elts, target, scope)
+
+    def _applied_helper(self, node: ast.AST, scope: Scope) -> bool:
+        """Record ``post("/x")(create)``: a route helper's decorator applied by hand.
+
+        ``post`` a decorator factory another module defines (see ``_imported_factory``), or a
+        function returning a route decorator (see ``_aliased_route_decorator``): the routes it
+        registers for ``create``, as for the function it decorates. False for any other call.
+        """
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Call)
+            and isinstance(node.func.func, ast.Name)
+            and len(node.args) == 1
+            and not node.keywords
+            and not isinstance(node.args[0], ast.Starred)
+        ):
+            return False
+        decorator, endpoint = node.func, node.args[0]
+        if self._imported_factory(decorator, endpoint, scope):
+            return True
+        aliased = self._aliased_route_decorator(decorator, scope)
+        if aliased is None:
+            return False
+        (call, owner_expression, verb), owner_scope = aliased
+        owner = self.owner(owner_expression, owner_scope)
+        if owner is None:
+            return False
+        self._register(call, endpoint, verb, owner, scope)
+        return True
 
     def _helper_routes(self) -> None:
         """Record the registrations of the module's route helpers, once per call of each.
@@ -1187,9 +1222,8 @@ class _Finder:
         expanded: list[tuple[ast.Call, Scope]] = []
         for call, call_scope, decorated in calls:
             for template, template_scope in templates:
-                written = _written_out(
-                    template, template_scope, factory, call, call_scope, decorated
-                )
+                name = ast.copy_location(ast.Name(decorated.name, ast.Load()), call)
+                written = _written_out(template, template_scope, factory, call, call_scope, name)
                 if written is None:
                     return None
                 expanded.append((written, call_scope))
