@@ -876,16 +876,31 @@ class _Finder:
                 else:
                     continue
                 found = True
-                # The router is the factory's module's: one a parameter names is not followed.
-                written = None
-                if not any(
+                # The router is the factory's module's, read there; or one a parameter names
+                # (`route(router, "/x")`), what the call passes, read where the call is.
+                passed = any(
                     isinstance(name, ast.Name) and name.id in parameters
                     for name in ast.walk(owner_expression)
-                ):
-                    written = _written_out(
-                        node, inner_scope, factory, decorator, scope, endpoint, owner_expression
-                    )
-                owner = None if written is None else self.owner(owner_expression, inner_scope)
+                )
+                written = _written_out(
+                    node,
+                    inner_scope,
+                    factory,
+                    decorator,
+                    scope,
+                    endpoint,
+                    None if passed else owner_expression,
+                )
+                owner_scope = inner_scope
+                if written is not None and passed:
+                    written_applied = _applied_decorator(written, scope)
+                    if written_applied is not None:
+                        owner_expression = written_applied[1]
+                    else:
+                        assert isinstance(written.func, ast.Attribute)
+                        owner_expression = written.func.value
+                    owner_scope = scope
+                owner = None if written is None else self.owner(owner_expression, owner_scope)
                 if written is None or owner is None:
                     self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
