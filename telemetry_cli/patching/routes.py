@@ -715,6 +715,9 @@ class _Finder:
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, owner_scope)
             if owner is None:
+                endpoint = ast.copy_location(ast.Name(function.name, ast.Load()), decorator)
+                if self._imported_factory(call, endpoint, scope):
+                    continue  # `@api.post("/x")`: a decorator factory method of `api`'s class
                 if _looks_like_route(call):
                     self.suspects.append(Suspect(handler, ast.unparse(owner_expression)))
                 continue
@@ -822,19 +825,29 @@ class _Finder:
         :func:`_decorator_factory`), whose decorator registers the function it is given
         (``router.add_api_route(path, fn, ...)``, ``router.post(path)(fn)``) on a router of its
         module: each registration written out for this call and this function, its router read
-        where it is written. One that cannot be is named on a line. False for any other
-        decorator.
+        where it is written. Or such a factory written as an instance method of a class of the
+        package (``@api.route("/x")``, ``api = Api()``; see :meth:`_method_factory`), here or in
+        another module: its router read where it is written too (``self.router``). One that
+        cannot be is named on a line. False for any other decorator.
         """
-        binding = self.index.binding_of(decorator.func, scope)
-        factory = None if binding is None else binding.node
-        if (
-            binding is None
-            or binding.kind != "function"
-            or binding.scope.parent is not None
-            or binding.scope.module is self.module
-            or not isinstance(factory, FunctionNode)
-            or not isinstance(factory.body[-1], ast.Return)
-        ):
+        binding = self._method_factory(decorator.func, scope)
+        receiver = None
+        if binding is not None:
+            assert isinstance(binding.node, FunctionNode)
+            receiver = [*binding.node.args.posonlyargs, *binding.node.args.args][0].arg
+            call = _with_receiver(decorator)
+        else:
+            binding = self.index.binding_of(decorator.func, scope)
+            call = decorator
+            if (
+                binding is None
+                or binding.kind != "function"
+                or binding.scope.parent is not None
+                or binding.scope.module is self.module
+            ):
+                return False
+        factory = binding.node
+        if not isinstance(factory, FunctionNode) or not isinstance(factory.body[-1], ast.Return):
             return False
         returned = factory.body[-1].value
         inner = next(
@@ -857,7 +870,7 @@ class _Finder:
             argument.arg
             for signature in (factory.args, inner.args)
             for argument in ast.walk(signature)
-            if isinstance(argument, ast.arg)
+            if isinstance(argument, ast.arg) and argument.arg != receiver
         }
         found = False
         for statement in block_statements(inner.body):
@@ -886,7 +899,7 @@ class _Finder:
                     node,
                     inner_scope,
                     factory,
-                    decorator,
+                    call,
                     scope,
                     endpoint,
                     None if passed else owner_expression,
@@ -901,6 +914,14 @@ class _Finder:
                         owner_expression = written.func.value
                     owner_scope = scope
                 owner = None if written is None else self.owner(owner_expression, owner_scope)
+                if owner is not None and receiver is not None and not passed:
+                    # `self.router` is read as `api.router` where the handler is declared.
+                    assert written is not None
+                    reference = _applied_decorator(written, scope)
+                    instance = reference[1] if reference is not None else written.func
+                    if isinstance(instance, ast.Attribute) and reference is None:
+                        instance = instance.value
+                    owner = dataclasses.replace(owner, reference=instance, scope=scope)
                 if written is None or owner is None:
                     self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
@@ -918,6 +939,44 @@ class _Finder:
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
         return found
+
+    def _method_factory(self, function: ast.expr, scope: Scope) -> Binding | None:
+        """The method ``api.route`` runs, when it is a decorator factory (else None).
+
+        An instance method of a class of the package, read on an instance bound once (``api =
+        Api()``) or built there (``Api().route``), returning the decorator it defines (see
+        :func:`_decorator_factory`).
+        """
+        if not isinstance(function, ast.Attribute):
+            return None
+        instance = function.value
+        if isinstance(instance, ast.Name):
+            # `from app.api import api`: the instance as its module binds it.
+            held = self.index.binding_of(instance, scope)
+            if held is not None and held.scope.module is not scope.module:
+                function = ast.Attribute(ast.Name(held.name, ast.Load()), function.attr)
+                scope = held.scope
+        binding = self.index.method_called(function, scope)
+        method = None if binding is None else binding.node
+        if (
+            binding is None
+            or binding.kind != "function"
+            or not isinstance(method, FunctionNode)
+            or not _instance_method(method)
+            or not isinstance(method.body[-1], ast.Return)
+            or not isinstance(method.body[-1].value, ast.Name)
+        ):
+            return None
+        name = method.body[-1].value.id
+        inner = next(
+            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
+            None,
+        )
+        if inner is None:
+            return None
+        module = binding.scope.module
+        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
+        return binding if _decorator_factory(inner_scope) is method else None
 
     def _aliased_route_decorator(
         self, decorator: ast.expr, scope: Scope
@@ -1109,7 +1168,7 @@ class _Finder:
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Call)
-            and isinstance(node.func.func, ast.Name)
+            and isinstance(node.func.func, ast.Name | ast.Attribute)
             and len(node.args) == 1
             and not node.keywords
             and not isinstance(node.args[0], ast.Starred)
@@ -1220,7 +1279,11 @@ class _Finder:
         the modules importing it.
         """
         defined = factory_scope.parent
-        if defined is None or defined.is_class:
+        if defined is not None and defined.is_class:
+            # A method (`@api.route("/x")`): each decoration registers its own routes (see
+            # _imported_factory), when every call of the method is one.
+            return [] if self._decorations_only(factory, defined) else None
+        if defined is None:
             return None
         calls = [
             (call, call_scope, decorated)
@@ -1243,6 +1306,52 @@ class _Finder:
                     return None
                 expanded.append((written, call_scope))
         return expanded
+
+    def _decorations_only(self, method: FunctionNode, class_scope: Scope) -> bool:
+        """Whether every call of a decorator factory ``method`` is followed where it is made.
+
+        Each ``<x>.<method>(...)`` call of the package is a decorator (``@api.route("/x")``) or
+        one applied by hand (``api.route("/x")(create)``) that runs this method, read on an
+        instance bound once; a call on another object (``requests.get``) is not this method's.
+        A call on the instance inside its class (``self.route(...)``) is not followed: False.
+        """
+        mounts = self.index.mounts
+        if mounts is None or not _instance_method(method):
+            return False
+        read = f".{method.name}("
+        for name in mounts.modules:
+            source = self.index.source(name)
+            if source is None or read not in source.text:
+                continue
+            model = self.index.module(name)
+            if model is None:
+                return False
+            # The decorators, and the decorators applied by hand (`api.route("/x")(create)`).
+            followed: set[int] = set()
+            for node in ast.walk(model.tree):
+                if isinstance(node, FunctionNode):
+                    followed.update(id(decorator) for decorator in node.decorator_list)
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+                    followed.add(id(node.func))
+            inside = set()
+            if class_scope.module.name == name:
+                inside = {id(node) for node in ast.walk(class_scope.node)}
+            for node in ast.walk(model.tree):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == method.name
+                ):
+                    continue
+                if id(node) in inside and isinstance(node.func.value, ast.Name):
+                    return False  # `self.route(...)`: on which instance, not followed
+                binding = self._method_factory(node.func, model.scope)
+                ours = binding is not None and binding.node is method
+                if ours and id(node) not in followed:
+                    return False  # called otherwise: which routes, not known
+                if not ours and id(node) in followed and isinstance(node.func.value, ast.Name):
+                    return False  # a decorator on a name not followed to an instance here
+        return True
 
     def _imported_elsewhere(self, imported: str, read: str) -> bool:
         """Whether another module of the package imports this module's ``imported`` to use ``read``.
