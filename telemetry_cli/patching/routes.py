@@ -921,7 +921,8 @@ class _Finder:
                     instance = reference[1] if reference is not None else written.func
                     if isinstance(instance, ast.Attribute) and reference is None:
                         instance = instance.value
-                    owner = dataclasses.replace(owner, reference=instance, scope=scope)
+                    given = self._given_router(owner_expression, inner_scope, instance, scope)
+                    owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
                 if written is None or owner is None:
                     self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
@@ -939,6 +940,50 @@ class _Finder:
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
         return found
+
+    def _given_router(
+        self, attribute: ast.expr, scope: Scope, instance: ast.expr, instance_scope: Scope
+    ) -> Owner | None:
+        """The router an instance was built with, that ``self.<attribute>`` holds.
+
+        ``self.target = target`` in ``__init__`` (the only assignment), the instance
+        ``api.target`` reads built once as ``api = Api(router)``: the router passed, read where
+        the instance is built. None for anything else.
+        """
+        if not (
+            isinstance(attribute, ast.Attribute)
+            and isinstance(attribute.value, ast.Name)
+            and isinstance(instance, ast.Attribute)
+            and isinstance(instance.value, ast.Name)
+        ):
+            return None
+        method = _method_of_instance(attribute.value, scope)
+        held = self.index.binding_of(instance.value, instance_scope)
+        if method is None or method.parent is None or held is None:
+            return None
+        built = call_bound_once(held)
+        assignments = _instance_assignments(method.parent, attribute.attr, method.module)
+        if built is None or len(assignments) != 1:
+            return None
+        value, init_scope = assignments[0]
+        init = init_scope.node
+        parameter = None if not isinstance(value, ast.Name) else init_scope.bindings.get(value.id)
+        if (
+            parameter is None
+            or parameter.kind != "param"
+            or not isinstance(init, FunctionNode)
+            or init.name != "__init__"
+            or (cls := self.index.defined(built.func, held.scope)) is None
+            or cls.node is not method.parent.node
+        ):
+            return None
+        receiver = ast.Name(instance_parameter(init_scope) or "self", ast.Load())
+        bound = _bound_parameters(
+            init, ast.Call(built.func, [receiver, *built.args], built.keywords)
+        )
+        if bound is None or parameter.name not in bound.arguments:
+            return None
+        return self.owner(bound.arguments[parameter.name], held.scope)
 
     def _method_factory(self, function: ast.expr, scope: Scope) -> Binding | None:
         """The method ``api.route`` runs, when it is a decorator factory (else None).
@@ -1349,7 +1394,11 @@ class _Finder:
                 ours = binding is not None and binding.node is method
                 if ours and id(node) not in followed:
                     return False  # called otherwise: which routes, not known
-                if not ours and id(node) in followed and isinstance(node.func.value, ast.Name):
+                if (
+                    binding is None
+                    and id(node) in followed
+                    and isinstance(node.func.value, ast.Name)
+                ):
                     return False  # a decorator on a name not followed to an instance here
         return True
 

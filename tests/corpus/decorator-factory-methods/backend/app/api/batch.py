@@ -1,6 +1,6 @@
 """Batch routes declared with the service's decorators, imported."""
 
-from app.api.service import service
+from app.api.service import admin, service
 
 
 @service.route("/{model_id}/batch", methods=["PUT"])
@@ -13,3 +13,8 @@ async def cancel_batch(model_id: str) -> dict[str, str]:
 
 
 service.post("/{model_id}/cancel")(cancel_batch)
+
+
+@admin.route("/reload", methods=["POST"])
+async def reload_models() -> dict[str, bool]:
+    return {"reloaded": True}

@@ -41,3 +41,23 @@ async def describe(model_id: str) -> dict[str, str]:
 @service.post("/{model_id}/predict", status_code=201)
 async def predict(model_id: str, body: dict[str, Any]) -> dict[str, Any]:
     return {"model": model_id, **body}
+
+
+admin_router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+class Registrar:
+    """Route decorators registering on the router it is given."""
+
+    def __init__(self, target: APIRouter) -> None:
+        self.target = target
+
+    def route(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            self.target.add_api_route(path, fn, **options)
+            return fn
+
+        return register
+
+
+admin = Registrar(admin_router)
