@@ -498,6 +498,28 @@ def _decorator_factory(scope: Scope) -> FunctionNode | None:
     return factory
 
 
+def _scoped_nodes(scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
+    """Every node of ``scope``'s code and its nested definitions, with the scope it runs in.
+
+    A definition's decorators, defaults and bases run in the scope around it.
+    """
+    pending: list[tuple[ast.AST, Scope]] = [(node, scope) for node in scope.node.body]
+    while pending:
+        node, where = pending.pop()
+        yield node, where
+        if isinstance(node, FunctionNode | ast.ClassDef):
+            outside: list[ast.AST] = list(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                outside += [*node.bases, *node.keywords]
+            else:
+                outside += [*node.args.defaults, *filter(None, node.args.kw_defaults)]
+            pending.extend((item, where) for item in outside)
+            inner = Scope(node, where.module, where)
+            pending.extend((item, inner) for item in node.body)
+            continue
+        pending.extend((child, where) for child in ast.iter_child_nodes(node))
+
+
 def _reads_of(name: str, scope: Scope) -> int:
     """How many times the code of ``scope`` reads ``name``, its nested functions included.
 
@@ -1002,6 +1024,23 @@ class _Finder:
                 function = ast.Attribute(ast.Name(held.name, ast.Load()), function.attr)
                 scope = held.scope
         binding = self.index.method_called(function, scope)
+        within = (
+            None if not isinstance(instance, ast.Name) else _method_of_instance(instance, scope)
+        )
+        if binding is None and within is not None and within.parent is not None:
+            # `@self.route("/x")` in a method: the class's own method, or a base class's.
+            cls = within.parent.node
+            assert isinstance(cls, ast.ClassDef)
+            holder = within.parent.parent or within.parent
+            members = _class_members(Binding("class", cls.name, holder, cls), self.index)
+            binding = next(
+                (
+                    Binding("function", member.name, body, member, member)
+                    for member, body in members
+                    if member.name == function.attr
+                ),
+                None,
+            )
         method = None if binding is None else binding.node
         if (
             binding is None
@@ -1327,7 +1366,7 @@ class _Finder:
         if defined is not None and defined.is_class:
             # A method (`@api.route("/x")`): each decoration registers its own routes (see
             # _imported_factory), when every call of the method is one.
-            return [] if self._decorations_only(factory, defined) else None
+            return [] if self._decorations_only(factory) else None
         if defined is None:
             return None
         calls = [
@@ -1352,13 +1391,13 @@ class _Finder:
                 expanded.append((written, call_scope))
         return expanded
 
-    def _decorations_only(self, method: FunctionNode, class_scope: Scope) -> bool:
+    def _decorations_only(self, method: FunctionNode) -> bool:
         """Whether every call of a decorator factory ``method`` is followed where it is made.
 
         Each ``<x>.<method>(...)`` call of the package is a decorator (``@api.route("/x")``) or
         one applied by hand (``api.route("/x")(create)``) that runs this method, read on an
         instance bound once; a call on another object (``requests.get``) is not this method's.
-        A call on the instance inside its class (``self.route(...)``) is not followed: False.
+        On the instance in a method (``@self.route("/x")``), the method of its class is run.
         """
         mounts = self.index.mounts
         if mounts is None or not _instance_method(method):
@@ -1378,19 +1417,14 @@ class _Finder:
                     followed.update(id(decorator) for decorator in node.decorator_list)
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
                     followed.add(id(node.func))
-            inside = set()
-            if class_scope.module.name == name:
-                inside = {id(node) for node in ast.walk(class_scope.node)}
-            for node in ast.walk(model.tree):
+            for node, scope in _scoped_nodes(model.scope):
                 if not (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)
                     and node.func.attr == method.name
                 ):
                     continue
-                if id(node) in inside and isinstance(node.func.value, ast.Name):
-                    return False  # `self.route(...)`: on which instance, not followed
-                binding = self._method_factory(node.func, model.scope)
+                binding = self._method_factory(node.func, scope)
                 ours = binding is not None and binding.node is method
                 if ours and id(node) not in followed:
                     return False  # called otherwise: which routes, not known
