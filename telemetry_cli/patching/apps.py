@@ -12,6 +12,7 @@ import ast
 import dataclasses
 import os
 import re
+import weakref
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -279,7 +280,7 @@ def read_mounts(
         # `from nicegui import app`: the routes declared on that name are the app's own.
         mounts.library_app = index.resolve(binding.target)[0]
     elif binding is not None and binding.kind == "value":
-        mounts.served_variable = binding
+        mounts.served_variable = weakref.ref(binding)
     return mounts
 
 
