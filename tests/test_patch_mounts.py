@@ -5061,8 +5061,14 @@ class ReportsRouter(APIRouter):
             'api_router.include_router(two, prefix="/b")\n',
             None,
         ),
-        # Built right in the include: no name the include prefixes are known by.
-        ('api_router.include_router(ReportsRouter(), prefix="/ops")\n', None),
+        # Built once, right in the include: served under that include's prefixes.
+        ('api_router.include_router(ReportsRouter(), prefix="/ops")\n', "/api/v1/ops"),
+        # Built in two includes: served under two paths, its own prefix is logged.
+        (
+            'api_router.include_router(ReportsRouter(), prefix="/a")\n'
+            'api_router.include_router(ReportsRouter(), prefix="/b")\n',
+            None,
+        ),
         # Subclassed: the subclass's instances register the same handlers elsewhere.
         (
             "class Archived(ReportsRouter):\n    pass\n\n\n"
@@ -5072,7 +5078,13 @@ class ReportsRouter(APIRouter):
             None,
         ),
     ],
-    ids=["built-once", "built-twice", "built-in-the-include", "subclassed"],
+    ids=[
+        "built-once",
+        "built-twice",
+        "built-in-the-include",
+        "built-in-two-includes",
+        "subclassed",
+    ],
 )
 def test_a_router_subclass_instance_is_logged_under_its_include_prefixes(
     tmp_path: Path, api: str, served: str | None

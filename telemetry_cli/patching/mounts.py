@@ -538,9 +538,9 @@ class Mounts:
 
         ``class Reports(APIRouter)`` registering its routes in ``__init__``, built once as
         ``reports = Reports()`` (bound once) and subclassed nowhere: every route the class
-        registers is that router's, served where ``reports`` is included. None when it is built
-        twice, inline (``include_router(Reports())``) or subclassed: which instance serves a
-        route is not one.
+        registers is that router's, served where ``reports`` is included; so is one built right
+        in an include (``include_router(Reports(), prefix="/api")``). None when it is built
+        twice, bound otherwise or subclassed: which instance serves a route is not one.
         """
         cls = class_scope.node
         where = (class_scope.module.name, getattr(cls, "lineno", 0), getattr(cls, "col_offset", 0))
@@ -564,6 +564,15 @@ class Mounts:
         for binding in scope.bindings.values():
             if binding.node is call and bound_once(binding):
                 return self.index.router_key(binding)
+        for node in ast.walk(scope.node):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == _INCLUDE_ROUTER
+                and _included_router(node) is call
+            ):
+                # `app.include_router(Reports(), prefix="/api")`: served where it is built.
+                return inline_router_key(call, scope)
         return None
 
     def shadowing(
@@ -2256,6 +2265,16 @@ def _mount(
         if factory_key is None:
             # `app.include_router(Users().get_router())`: a controller's own router.
             factory_key = included_instance_router(*router, index)
+        cls = index.defined(router[0].func, router[1])
+        if (
+            factory_key is None
+            and cls is not None
+            and cls.kind == "class"
+            and index.built_role(router[0], router[1])[0] is Role.ROUTER
+        ):
+            # `app.include_router(Reports(), prefix="/api")`: an instance of a router class of
+            # the package (see `Mounts.only_instance`).
+            factory_key = inline_router_key(router[0], router[1])
         if factory_key is None:
             return None
         child_key = factory_key
@@ -2816,6 +2835,11 @@ def _spelled_keywords(call: ast.Call) -> ast.Call:
         else:
             keywords.append(keyword)
     return ast.copy_location(ast.Call(func=call.func, args=call.args, keywords=keywords), call)
+
+
+def inline_router_key(call: ast.Call, scope: Scope) -> RouterKey:
+    """The router key of a router built in an include call (``include_router(Reports())``)."""
+    return scope.module.name, f"{ast.unparse(call)} at line {call.lineno}"
 
 
 def _included_router(call: ast.Call) -> ast.expr | None:

@@ -401,7 +401,7 @@ def _written_out(
     function: FunctionNode,
     call: ast.Call,
     call_scope: Scope,
-    decorated: FunctionNode | None = None,
+    decorated: ast.expr | None = None,
     read_there: ast.expr | None = None,
 ) -> ast.Call | None:
     """The registration ``template`` (in ``function``) with what ``call`` passes, at ``call``.
@@ -410,11 +410,13 @@ def _written_out(
     is ``router.add_api_route("/x", get_x, tags=["x"])`` on the call's line, read in the call's
     scope. With ``decorated``, ``call`` is a decorator factory's (``@route("/x")``, ``function``
     the factory) and ``template`` is in the decorator it returns (``scope``'s function), whose
-    one parameter is the function decorated. None when the call cannot be matched to the
-    parameters (``*args``, ``**options`` of its own), or a name the registration reads besides
-    them means something else at the call (a local of the helper, a name the call's function
-    binds too). ``read_there``, a part of ``template`` read where it is written (the router of
-    ``return router.get(path)``), may name what the call's scope does not.
+    one parameter is ``decorated``: the function decorated, or the endpoint the decorator is
+    applied to by hand (``route("/x")(get_x)``), read in ``call``'s scope. None when the call
+    cannot be matched to the parameters (``*args``, ``**options`` of its own), or a name the
+    registration reads besides them means something else at the call (a local of the helper, a
+    name the call's function binds too). ``read_there``, a part of ``template`` read where it is
+    written (the router of ``return router.get(path)``), may name what the call's scope does
+    not.
     """
     bound = _bound_parameters(function, call)
     if bound is None:
@@ -426,7 +428,7 @@ def _written_out(
         assert isinstance(decorator, FunctionNode)
         own.add(id(decorator))
         (parameter,) = decorator.args.args
-        arguments[parameter.arg] = ast.copy_location(ast.Name(decorated.name, ast.Load()), call)
+        arguments[parameter.arg] = decorated
     # Where the factory (or the helper itself) is defined: what its defaults are read in.
     defined = scope.parent if decorated is None else scope.parent and scope.parent.parent
     rest = function.args.kwarg.arg if function.args.kwarg is not None else None
@@ -494,6 +496,28 @@ def _decorator_factory(scope: Scope) -> FunctionNode | None:
     ):
         return None
     return factory
+
+
+def _scoped_nodes(scope: Scope) -> Iterator[tuple[ast.AST, Scope]]:
+    """Every node of ``scope``'s code and its nested definitions, with the scope it runs in.
+
+    A definition's decorators, defaults and bases run in the scope around it.
+    """
+    pending: list[tuple[ast.AST, Scope]] = [(node, scope) for node in scope.node.body]
+    while pending:
+        node, where = pending.pop()
+        yield node, where
+        if isinstance(node, FunctionNode | ast.ClassDef):
+            outside: list[ast.AST] = list(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                outside += [*node.bases, *node.keywords]
+            else:
+                outside += [*node.args.defaults, *filter(None, node.args.kw_defaults)]
+            pending.extend((item, where) for item in outside)
+            inner = Scope(node, where.module, where)
+            pending.extend((item, inner) for item in node.body)
+            continue
+        pending.extend((child, where) for child in ast.iter_child_nodes(node))
 
 
 def _reads_of(name: str, scope: Scope) -> int:
@@ -699,8 +723,10 @@ class _Finder:
                 aliased = self._aliased_route_decorator(decorator, scope)
                 if aliased is not None:
                     parsed, owner_scope = aliased
-            if parsed is None and self._imported_factory(decorator, function, scope):
-                continue
+            if parsed is None and isinstance(decorator, ast.Call):
+                endpoint = ast.copy_location(ast.Name(function.name, ast.Load()), decorator)
+                if self._imported_factory(decorator, endpoint, scope):
+                    continue
             if parsed is None:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
@@ -711,6 +737,9 @@ class _Finder:
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, owner_scope)
             if owner is None:
+                endpoint = ast.copy_location(ast.Name(function.name, ast.Load()), decorator)
+                if self._imported_factory(call, endpoint, scope):
+                    continue  # `@api.post("/x")`: a decorator factory method of `api`'s class
                 if _looks_like_route(call):
                     self.suspects.append(Suspect(handler, ast.unparse(owner_expression)))
                 continue
@@ -808,28 +837,39 @@ class _Finder:
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
 
-    def _imported_factory(self, decorator: ast.expr, function: FunctionNode, scope: Scope) -> bool:
-        """Record the routes ``@post("/x")`` registers for ``function``, ``post`` imported.
+    def _imported_factory(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope) -> bool:
+        """Record the routes ``@post("/x")`` registers for ``endpoint``, ``post`` imported.
+
+        ``endpoint``: the name of the function decorated, or what the decorator is applied to
+        by hand (``post("/x")(create)``).
 
         A decorator factory another module of the package defines at its top level (see
         :func:`_decorator_factory`), whose decorator registers the function it is given
         (``router.add_api_route(path, fn, ...)``, ``router.post(path)(fn)``) on a router of its
         module: each registration written out for this call and this function, its router read
-        where it is written. One that cannot be is named on a line. False for any other
-        decorator.
+        where it is written. Or such a factory written as an instance method of a class of the
+        package (``@api.route("/x")``, ``api = Api()``; see :meth:`_method_factory`), here or in
+        another module: its router read where it is written too (``self.router``). One that
+        cannot be is named on a line. False for any other decorator.
         """
-        if not isinstance(decorator, ast.Call):
-            return False
-        binding = self.index.binding_of(decorator.func, scope)
-        factory = None if binding is None else binding.node
-        if (
-            binding is None
-            or binding.kind != "function"
-            or binding.scope.parent is not None
-            or binding.scope.module is self.module
-            or not isinstance(factory, FunctionNode)
-            or not isinstance(factory.body[-1], ast.Return)
-        ):
+        binding = self._method_factory(decorator.func, scope)
+        receiver = None
+        if binding is not None:
+            assert isinstance(binding.node, FunctionNode)
+            receiver = [*binding.node.args.posonlyargs, *binding.node.args.args][0].arg
+            call = _with_receiver(decorator)
+        else:
+            binding = self.index.binding_of(decorator.func, scope)
+            call = decorator
+            if (
+                binding is None
+                or binding.kind != "function"
+                or binding.scope.parent is not None
+                or binding.scope.module is self.module
+            ):
+                return False
+        factory = binding.node
+        if not isinstance(factory, FunctionNode) or not isinstance(factory.body[-1], ast.Return):
             return False
         returned = factory.body[-1].value
         inner = next(
@@ -852,7 +892,7 @@ class _Finder:
             argument.arg
             for signature in (factory.args, inner.args)
             for argument in ast.walk(signature)
-            if isinstance(argument, ast.arg)
+            if isinstance(argument, ast.arg) and argument.arg != receiver
         }
         found = False
         for statement in block_statements(inner.body):
@@ -871,19 +911,42 @@ class _Finder:
                 else:
                     continue
                 found = True
-                # The router is the factory's module's: one a parameter names is not followed.
-                written = None
-                if not any(
+                # The router is the factory's module's, read there; or one a parameter names
+                # (`route(router, "/x")`), what the call passes, read where the call is.
+                passed = any(
                     isinstance(name, ast.Name) and name.id in parameters
                     for name in ast.walk(owner_expression)
-                ):
-                    written = _written_out(
-                        node, inner_scope, factory, decorator, scope, function, owner_expression
-                    )
-                owner = None if written is None else self.owner(owner_expression, inner_scope)
-                endpoint = ast.copy_location(ast.Name(function.name, ast.Load()), decorator)
+                )
+                written = _written_out(
+                    node,
+                    inner_scope,
+                    factory,
+                    call,
+                    scope,
+                    endpoint,
+                    None if passed else owner_expression,
+                )
+                owner_scope = inner_scope
+                if written is not None and passed:
+                    written_applied = _applied_decorator(written, scope)
+                    if written_applied is not None:
+                        owner_expression = written_applied[1]
+                    else:
+                        assert isinstance(written.func, ast.Attribute)
+                        owner_expression = written.func.value
+                    owner_scope = scope
+                owner = None if written is None else self.owner(owner_expression, owner_scope)
+                if owner is not None and receiver is not None and not passed:
+                    # `self.router` is read as `api.router` where the handler is declared.
+                    assert written is not None
+                    reference = _applied_decorator(written, scope)
+                    instance = reference[1] if reference is not None else written.func
+                    if isinstance(instance, ast.Attribute) and reference is None:
+                        instance = instance.value
+                    given = self._given_router(owner_expression, inner_scope, instance, scope)
+                    owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
                 if written is None or owner is None:
-                    self.unfollowed.append(Unfollowed.of(decorator, function.name, None))
+                    self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
                 applied = _applied_decorator(written, scope)
                 if applied is None:
@@ -894,11 +957,110 @@ class _Finder:
                 call, _, method, _ = applied
                 name = method.value if isinstance(method, ast.Constant) else None
                 if name not in _ROUTE_DECORATORS:
-                    self.unfollowed.append(Unfollowed.of(decorator, function.name, None))
+                    self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
         return found
+
+    def _given_router(
+        self, attribute: ast.expr, scope: Scope, instance: ast.expr, instance_scope: Scope
+    ) -> Owner | None:
+        """The router an instance was built with, that ``self.<attribute>`` holds.
+
+        ``self.target = target`` in ``__init__`` (the only assignment), the instance
+        ``api.target`` reads built once as ``api = Api(router)``: the router passed, read where
+        the instance is built. None for anything else.
+        """
+        if not (
+            isinstance(attribute, ast.Attribute)
+            and isinstance(attribute.value, ast.Name)
+            and isinstance(instance, ast.Attribute)
+            and isinstance(instance.value, ast.Name)
+        ):
+            return None
+        method = _method_of_instance(attribute.value, scope)
+        held = self.index.binding_of(instance.value, instance_scope)
+        if method is None or method.parent is None or held is None:
+            return None
+        built = call_bound_once(held)
+        assignments = _instance_assignments(method.parent, attribute.attr, method.module)
+        if built is None or len(assignments) != 1:
+            return None
+        value, init_scope = assignments[0]
+        init = init_scope.node
+        parameter = None if not isinstance(value, ast.Name) else init_scope.bindings.get(value.id)
+        if (
+            parameter is None
+            or parameter.kind != "param"
+            or not isinstance(init, FunctionNode)
+            or init.name != "__init__"
+            or (cls := self.index.defined(built.func, held.scope)) is None
+            or cls.node is not method.parent.node
+        ):
+            return None
+        receiver = ast.Name(instance_parameter(init_scope) or "self", ast.Load())
+        bound = _bound_parameters(
+            init, ast.Call(built.func, [receiver, *built.args], built.keywords)
+        )
+        if bound is None or parameter.name not in bound.arguments:
+            return None
+        return self.owner(bound.arguments[parameter.name], held.scope)
+
+    def _method_factory(self, function: ast.expr, scope: Scope) -> Binding | None:
+        """The method ``api.route`` runs, when it is a decorator factory (else None).
+
+        An instance method of a class of the package, read on an instance bound once (``api =
+        Api()``) or built there (``Api().route``), returning the decorator it defines (see
+        :func:`_decorator_factory`).
+        """
+        if not isinstance(function, ast.Attribute):
+            return None
+        instance = function.value
+        if isinstance(instance, ast.Name):
+            # `from app.api import api`: the instance as its module binds it.
+            held = self.index.binding_of(instance, scope)
+            if held is not None and held.scope.module is not scope.module:
+                function = ast.Attribute(ast.Name(held.name, ast.Load()), function.attr)
+                scope = held.scope
+        binding = self.index.method_called(function, scope)
+        within = (
+            None if not isinstance(instance, ast.Name) else _method_of_instance(instance, scope)
+        )
+        if binding is None and within is not None and within.parent is not None:
+            # `@self.route("/x")` in a method: the class's own method, or a base class's.
+            cls = within.parent.node
+            assert isinstance(cls, ast.ClassDef)
+            holder = within.parent.parent or within.parent
+            members = _class_members(Binding("class", cls.name, holder, cls), self.index)
+            binding = next(
+                (
+                    Binding("function", member.name, body, member, member)
+                    for member, body in members
+                    if member.name == function.attr
+                ),
+                None,
+            )
+        method = None if binding is None else binding.node
+        if (
+            binding is None
+            or binding.kind != "function"
+            or not isinstance(method, FunctionNode)
+            or not _instance_method(method)
+            or not isinstance(method.body[-1], ast.Return)
+            or not isinstance(method.body[-1].value, ast.Name)
+        ):
+            return None
+        name = method.body[-1].value.id
+        inner = next(
+            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
+            None,
+        )
+        if inner is None:
+            return None
+        module = binding.scope.module
+        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
+        return binding if _decorator_factory(inner_scope) is method else None
 
     def _aliased_route_decorator(
         self, decorator: ast.expr, scope: Scope
@@ -1032,6 +1194,8 @@ class _Finder:
                     self.name_calls.setdefault(node.func.id, []).append((node, scope))
                 elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
                     self.name_calls.setdefault("." + node.func.attr, []).append((node, scope))
+            if self._applied_helper(node, scope):
+                continue
             applied = _applied_decorator(node, scope)
             if applied is not None:
                 # `router.get("/")(list_items)`: the decorator applied by hand.
@@ -1077,6 +1241,35 @@ class _Finder:
             for keyword in statement.value.keywords:
                 if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
                     self._listed_routes(keyword.value.elts, target, scope)
+
+    def _applied_helper(self, node: ast.AST, scope: Scope) -> bool:
+        """Record ``post("/x")(create)``: a route helper's decorator applied by hand.
+
+        ``post`` a decorator factory another module defines (see ``_imported_factory``), or a
+        function returning a route decorator (see ``_aliased_route_decorator``): the routes it
+        registers for ``create``, as for the function it decorates. False for any other call.
+        """
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Call)
+            and isinstance(node.func.func, ast.Name | ast.Attribute)
+            and len(node.args) == 1
+            and not node.keywords
+            and not isinstance(node.args[0], ast.Starred)
+        ):
+            return False
+        decorator, endpoint = node.func, node.args[0]
+        if self._imported_factory(decorator, endpoint, scope):
+            return True
+        aliased = self._aliased_route_decorator(decorator, scope)
+        if aliased is None:
+            return False
+        (call, owner_expression, verb), owner_scope = aliased
+        owner = self.owner(owner_expression, owner_scope)
+        if owner is None:
+            return False
+        self._register(call, endpoint, verb, owner, scope)
+        return True
 
     def _helper_routes(self) -> None:
         """Record the registrations of the module's route helpers, once per call of each.
@@ -1170,7 +1363,11 @@ class _Finder:
         the modules importing it.
         """
         defined = factory_scope.parent
-        if defined is None or defined.is_class:
+        if defined is not None and defined.is_class:
+            # A method (`@api.route("/x")`): each decoration registers its own routes (see
+            # _imported_factory), when every call of the method is one.
+            return [] if self._decorations_only(factory) else None
+        if defined is None:
             return None
         calls = [
             (call, call_scope, decorated)
@@ -1187,13 +1384,57 @@ class _Finder:
         expanded: list[tuple[ast.Call, Scope]] = []
         for call, call_scope, decorated in calls:
             for template, template_scope in templates:
-                written = _written_out(
-                    template, template_scope, factory, call, call_scope, decorated
-                )
+                name = ast.copy_location(ast.Name(decorated.name, ast.Load()), call)
+                written = _written_out(template, template_scope, factory, call, call_scope, name)
                 if written is None:
                     return None
                 expanded.append((written, call_scope))
         return expanded
+
+    def _decorations_only(self, method: FunctionNode) -> bool:
+        """Whether every call of a decorator factory ``method`` is followed where it is made.
+
+        Each ``<x>.<method>(...)`` call of the package is a decorator (``@api.route("/x")``) or
+        one applied by hand (``api.route("/x")(create)``) that runs this method, read on an
+        instance bound once; a call on another object (``requests.get``) is not this method's.
+        On the instance in a method (``@self.route("/x")``), the method of its class is run.
+        """
+        mounts = self.index.mounts
+        if mounts is None or not _instance_method(method):
+            return False
+        read = f".{method.name}("
+        for name in mounts.modules:
+            source = self.index.source(name)
+            if source is None or read not in source.text:
+                continue
+            model = self.index.module(name)
+            if model is None:
+                return False
+            # The decorators, and the decorators applied by hand (`api.route("/x")(create)`).
+            followed: set[int] = set()
+            for node in ast.walk(model.tree):
+                if isinstance(node, FunctionNode):
+                    followed.update(id(decorator) for decorator in node.decorator_list)
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+                    followed.add(id(node.func))
+            for node, scope in _scoped_nodes(model.scope):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == method.name
+                ):
+                    continue
+                binding = self._method_factory(node.func, scope)
+                ours = binding is not None and binding.node is method
+                if ours and id(node) not in followed:
+                    return False  # called otherwise: which routes, not known
+                if (
+                    binding is None
+                    and id(node) in followed
+                    and isinstance(node.func.value, ast.Name)
+                ):
+                    return False  # a decorator on a name not followed to an instance here
+        return True
 
     def _imported_elsewhere(self, imported: str, read: str) -> bool:
         """Whether another module of the package imports this module's ``imported`` to use ``read``.

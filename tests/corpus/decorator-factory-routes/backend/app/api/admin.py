@@ -1,6 +1,6 @@
 """Admin routes declared with the gateway's own route decorators, imported."""
 
-from app.api.gateway import get, post, put
+from app.api.gateway import get, post, put, route_on, router
 
 
 @get("/{model_id}/stats")
@@ -16,3 +16,26 @@ async def reload_model(model_id: str) -> dict[str, str]:
 @put("/{model_id}/config")
 async def configure(model_id: str, body: dict[str, str]) -> dict[str, str]:
     return {"model": model_id, **body}
+
+
+async def unload_model(model_id: str) -> dict[str, str]:
+    return {"unloaded": model_id}
+
+
+async def model_health(model_id: str) -> dict[str, str]:
+    return {"model": model_id, "status": "ok"}
+
+
+async def rename_model(model_id: str, name: str) -> dict[str, str]:
+    return {"model": model_id, "name": name}
+
+
+# The same decorators applied by hand.
+post("/{model_id}/unload")(unload_model)
+get("/{model_id}/health")(model_health)
+put("/{model_id}/name")(rename_model)
+
+
+@route_on(router, "/{model_id}/warmup", methods=["POST"])
+async def warm_up(model_id: str) -> dict[str, str]:
+    return {"warm": model_id}

@@ -32,6 +32,16 @@ def put(path: str, **options: Any) -> Callable[[Handler], Handler]:
     return decorate
 
 
+def route_on(target: APIRouter, path: str, **options: Any) -> Callable[[Handler], Handler]:
+    """Register the decorated function as a route of the router given."""
+
+    def register_route(fn: Handler) -> Handler:
+        target.add_api_route(path, fn, **options)
+        return fn
+
+    return register_route
+
+
 @get("/{model_id}")
 async def describe(model_id: str) -> dict[str, str]:
     return {"model": model_id}
