@@ -413,3 +413,66 @@ def test_an_app_a_method_builds_in_a_variable_then_holds_is_wired_in_that_method
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+LIBRARY_ROUTERS_MAIN = """from catalog.api import StacApi
+from tilekit import TilerFactory
+
+from items import router
+
+api = StacApi(title="maps")
+app = api.app
+
+cog = TilerFactory(router_prefix="/cog")
+
+
+@cog.router.get("/{z}/{x}/{y}")
+def tile(z: int, x: int, y: int) -> dict[str, int]:
+    return {"z": z}
+
+
+app.include_router(cog.router, prefix="/cog")
+app.include_router(router, prefix="/api")
+"""
+
+ITEMS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/{item_id}")
+def item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+"""
+
+
+def test_routers_included_by_the_served_variable_and_a_library_objects_router(
+    tmp_path: Path,
+) -> None:
+    """`app = api.app` (a library fills it) including routers: their routes are served under
+    the include prefixes. And `cog = TilerFactory()` of a library, routes added on `cog.router`
+    and `app.include_router(cog.router, prefix="/cog")`: the include says it is a router, its
+    own prefix (the library's) is read at run time. Both were reported as included by, or
+    declared on, an object the tool cannot tell (`--check` then failed)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\napp = "main:app"\n'
+                'instrument = { "main.py" = "ai_block_used", "items.py" = "ai_block_used" }\n'
+            ),
+            "main.py": LIBRARY_ROUTERS_MAIN,
+            "items.py": ITEMS,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert 'log call in tile (GET "/cog" + cog.router.prefix + "/{z}/{x}/{y}")' in out, out
+    assert "log call in item (GET /api/items/{item_id})" in out, out
+    assert "cannot tell" not in out and "cannot be told" not in out, out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

@@ -279,7 +279,7 @@ def read_mounts(
         # `from nicegui import app`: the routes declared on that name are the app's own.
         mounts.library_app = index.resolve(binding.target)[0]
     elif binding is not None and binding.kind == "value":
-        mounts.served_variable = binding
+        mounts.serve_variable(binding)
     return mounts
 
 

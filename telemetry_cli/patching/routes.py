@@ -1683,7 +1683,9 @@ class _Finder:
             if controlled is not None:
                 # `@controller.route.get(...)`: the routes of the router it was given.
                 return self.owner(*controlled)
-            return self._instance_owner(expression, scope)
+            return self._instance_owner(expression, scope) or self._library_router(
+                expression, scope
+            )
         # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
         binding = unwrapped(binding)
         if binding.kind == "param":
@@ -1826,6 +1828,21 @@ class _Finder:
             # Served where the package includes `<instance>.router` (see `mounts`).
             key = instance_router_key(class_scope, expression.attr)
         return self._served(Owner(found[0][0], prefix, expression, scope, key))
+
+    def _library_router(self, expression: ast.expr, scope: Scope) -> Owner | None:
+        """``cog.router`` of an object holding a router the package includes.
+
+        Built by a library (see :func:`library_object_router`), or by a class of the package
+        (see :func:`included_instance_router`): its own prefix is read at run time
+        (``cog.router.prefix``), whatever the object's class gave it.
+        """
+        key = included_instance_router(expression, scope, self.index) or library_object_router(
+            expression, scope, self.index
+        )
+        mounts = self.index.mounts
+        if key is None or mounts is None or key not in mounts.included:
+            return None
+        return self._served(Owner(Role.ROUTER, None, expression, scope, key))
 
     def _environment_path(
         self, expression: ast.expr | None, scope: Scope, handler_scope: Scope
@@ -2313,6 +2330,32 @@ def included_instance_router(
         assert isinstance(node, ast.ClassDef)
         cls = Binding("class", node.name, method.parent.parent, node)
     return _class_router(cls, expression.attr, index, 0)
+
+
+def library_object_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[str, str] | None:
+    """The key of ``<object>.<attribute>`` when a library builds the object, else None.
+
+    ``cog = TilerFactory()`` at module level (a class the package does not define, building
+    no app or router itself) holds a router the package adds routes to (``@cog.router.get``)
+    and includes (``app.include_router(cog.router)``): what the library put in it is not
+    known, but an ``include_router`` of it says it is a router. Keyed by the object's module
+    and the attribute read, the same wherever the object is imported.
+    """
+    if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
+        return None
+    instance = index.binding_of(expression.value, scope)
+    if (
+        instance is None
+        or instance.kind != "value"
+        or instance.scope.parent is not None
+        or not isinstance(instance.node, ast.Call)
+        or index.defined(instance.node.func, instance.scope) is not None
+        or index.built_role(instance.node, instance.scope)[0] is not None
+    ):
+        return None
+    return instance.scope.module.name, f"{instance.name}.{expression.attr}"
 
 
 def _instance_class(
