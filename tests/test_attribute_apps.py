@@ -476,3 +476,64 @@ def test_routers_included_by_the_served_variable_and_a_library_objects_router(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+LIBRARY_HELD_APP = """from stac_fastapi.api.app import StacApi
+from stac_fastapi.pgstac.core import CoreCrudClient
+
+from maps.routes import router
+
+api = StacApi(client=CoreCrudClient())
+{binding}
+app.include_router(router, prefix="/extra")
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {{"status": "OK"}}
+"""
+
+EXTRA_ROUTES = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/items/{item_id}")
+def item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+"""
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "app = api.app",
+        "app = api.fastapi\napp.add_middleware(object)",
+    ],
+    ids=["named-app", "app-only-use"],
+)
+def test_init_finds_an_app_a_library_builds_that_the_module_routes(
+    tmp_path: Path, binding: str
+) -> None:
+    """`app = api.app` (stac-fastapi's `StacApi` builds it) in a module that never writes
+    `FastAPI`, no run file naming it: the module routes the variable as an app, so `init` names
+    it (it said "no FastAPI app found"), and the plan it writes generates cleanly."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "maps"\n',
+            "maps/__init__.py": "",
+            "maps/app.py": LIBRARY_HELD_APP.format(binding=binding),
+            "maps/routes.py": EXTRA_ROUTES,
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "maps.app:app"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "routes.py"', '"routes.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in item (GET /extra/items/{item_id})" in " ".join(generated.stdout.split())
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
