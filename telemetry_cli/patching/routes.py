@@ -39,6 +39,7 @@ from telemetry_cli.patching.names import (
     CLASS_VIEW_METHODS,
     CLASS_VIEWS,
     HTTP_METHODS,
+    MODULE_LOADERS,
     RESTFUL_API_CLASSES,
     RESTFUL_CBV,
     ROUTABLE_CLASSES,
@@ -87,6 +88,15 @@ _ROUTE_CLASSES = {
     "fastapi.routing.APIRoute": API_ROUTE,
     "fastapi.routing.APIWebSocketRoute": WEBSOCKET,
 }
+#: Starlette's route classes, listed in a constructor's routes (``FastAPI(routes=[Route(...)])``).
+_STARLETTE_ROUTE_CLASSES = frozenset(
+    {
+        "starlette.routing.Route",
+        "starlette.routing.WebSocketRoute",
+        "fastapi.routing.Route",
+        "fastapi.routing.WebSocketRoute",
+    }
+)
 # `{name}` or `{name:converter}` in a route template.
 PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 _ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
@@ -1447,18 +1457,27 @@ class _Finder:
         return None if app is None else (app, built_scope)
 
     def _listed_routes(self, items: list[ast.expr], target: ast.expr, scope: Scope) -> None:
-        """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets."""
+        """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets.
+
+        A Starlette ``Route(...)`` (or ``WebSocketRoute``) item is named, as ``add_route`` is.
+        """
         owner: Owner | None = None
         for item in items:
             if not isinstance(item, ast.Call):
                 continue
-            verb = _ROUTE_CLASSES.get(self.index.qualify(item.func, scope) or "")
+            qualified = self.index.qualify(item.func, scope) or ""
+            verb = _ROUTE_CLASSES.get(qualified)
             endpoint = call_argument(item, 1, "endpoint")
-            if verb is None or endpoint is None:
+            if endpoint is None or (verb is None and qualified not in _STARLETTE_ROUTE_CLASSES):
                 continue
             owner = owner or self.owner(target, scope)
             if owner is None:
                 return
+            if verb is None:
+                # FastAPI calls it with the bare request: its log call form does not hold.
+                unfollowed = Unfollowed.of(item, ast.unparse(endpoint), None, starlette=True)
+                self.unfollowed.append(unfollowed)
+                continue
             # A router's prefix= applies to the routes it declares later, not to these.
             listed = Owner(owner.role, "", owner.reference, owner.scope, owner.key)
             self._register(item, endpoint, verb, listed, scope)
@@ -2353,6 +2372,8 @@ def library_object_router(
         or not isinstance(instance.node, ast.Call)
         or index.defined(instance.node.func, instance.scope) is not None
         or index.built_role(instance.node, instance.scope)[0] is not None
+        # `module = import_module(...)`: a module's router (see mounts' run-time imports).
+        or index.qualify(instance.node.func, instance.scope) in MODULE_LOADERS
     ):
         return None
     return instance.scope.module.name, f"{instance.name}.{expression.attr}"
