@@ -537,3 +537,51 @@ def test_init_finds_an_app_a_library_builds_that_the_module_routes(
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in item (GET /extra/items/{item_id})" in " ".join(generated.stdout.split())
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+LIBRARY_ROUTER_IN_A_FACTORY = """from fastapi import FastAPI
+from tilekit import TilerFactory
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="tiles")
+    cog = TilerFactory()
+
+    @cog.router.get("/custom/{z}/{x}/{y}")
+    def custom_tile(z: int, x: int, y: int) -> dict[str, int]:
+        return {"z": z}
+
+    app.include_router(cog.router, prefix="/cog")
+    return app
+
+
+app = create_app()
+"""
+
+
+def test_routes_on_a_library_objects_router_built_in_an_app_factory_are_logged(
+    tmp_path: Path,
+) -> None:
+    """`cog = TilerFactory()` of a library inside `create_app()`, routes on `cog.router` and
+    its include there: `init` offers the module and its route is logged under the include
+    prefix and the router's run-time prefix (it was found by neither)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {"pyproject.toml": '[project]\nname = "tiles"\n', "main.py": LIBRARY_ROUTER_IN_A_FACTORY},
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "main.py" = "ai_block_used"  # 1 route handler' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "main.py"', '"main.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert 'log call in custom_tile (GET "/cog" + cog.router.prefix + "/custom/{z}/{x}/{y}")' in (
+        out
+    ), out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

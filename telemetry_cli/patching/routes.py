@@ -2356,11 +2356,11 @@ def library_object_router(
 ) -> tuple[str, str] | None:
     """The key of ``<object>.<attribute>`` when a library builds the object, else None.
 
-    ``cog = TilerFactory()`` at module level (a class the package does not define, building
-    no app or router itself) holds a router the package adds routes to (``@cog.router.get``)
-    and includes (``app.include_router(cog.router)``): what the library put in it is not
-    known, but an ``include_router`` of it says it is a router. Keyed by the object's module
-    and the attribute read, the same wherever the object is imported.
+    ``cog = TilerFactory()`` at module level or in an app factory (a class the package does
+    not define, building no app or router itself) holds a router the package adds routes to
+    (``@cog.router.get``) and includes (``app.include_router(cog.router)``): what the library
+    put in it is not known, but an ``include_router`` of it says it is a router. Keyed by the
+    object's module (and function) and the attribute read, the same wherever it is imported.
     """
     if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
         return None
@@ -2368,7 +2368,6 @@ def library_object_router(
     if (
         instance is None
         or instance.kind != "value"
-        or instance.scope.parent is not None
         or not isinstance(instance.node, ast.Call)
         or index.defined(instance.node.func, instance.scope) is not None
         or index.built_role(instance.node, instance.scope)[0] is not None
@@ -2376,7 +2375,12 @@ def library_object_router(
         or index.qualify(instance.node.func, instance.scope) in MODULE_LOADERS
     ):
         return None
-    return instance.scope.module.name, f"{instance.name}.{expression.attr}"
+    where = instance.scope.node
+    # Built in an app factory (`cog = TilerFactory()` in `create_app()`): named under it.
+    within = f"{where.name}." if isinstance(where, FunctionNode) else ""
+    if instance.scope.parent is not None and not within:
+        return None
+    return instance.scope.module.name, f"{within}{instance.name}.{expression.attr}"
 
 
 def _instance_class(
