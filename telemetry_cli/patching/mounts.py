@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import weakref
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -237,8 +238,9 @@ class Mounts:
         self._instances: dict[tuple[str, int, int], RouterKey | None] = {}
         #: The module variable the plan serves, when no call of it the package can read builds
         #: the app (``app = api.app``, the app a library's wrapper object holds): the routes
-        #: declared on it are the served app's own.
-        self.served_variable: Binding | None = None
+        #: declared on it are the served app's own. Weak: holding the binding would keep its
+        #: module's syntax tree from reference counting (a cycle through its scope).
+        self.served_variable: weakref.ref[Binding] | None = None
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -358,7 +360,7 @@ class Mounts:
         The includes made right on that name (``app.include_router(...)`` after ``app =
         api.app``) are the served app's, though no call of the package builds it.
         """
-        self.served_variable = binding
+        self.served_variable = weakref.ref(binding)
         for key, mounts in self.included.items():
             self.included[key] = [
                 dataclasses.replace(mount, by_app=True)

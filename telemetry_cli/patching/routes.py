@@ -1683,7 +1683,11 @@ class _Finder:
         declared on it are the app's own, under no prefix.
         """
         mounts = self.index.mounts
-        if mounts is None or mounts.served_variable is not binding:
+        if (
+            mounts is None
+            or mounts.served_variable is None
+            or mounts.served_variable() is not binding
+        ):
             return None
         return Owner(Role.APP, "", expression, scope)
 
