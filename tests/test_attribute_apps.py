@@ -413,3 +413,175 @@ def test_an_app_a_method_builds_in_a_variable_then_holds_is_wired_in_that_method
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+LIBRARY_ROUTERS_MAIN = """from catalog.api import StacApi
+from tilekit import TilerFactory
+
+from items import router
+
+api = StacApi(title="maps")
+app = api.app
+
+cog = TilerFactory(router_prefix="/cog")
+
+
+@cog.router.get("/{z}/{x}/{y}")
+def tile(z: int, x: int, y: int) -> dict[str, int]:
+    return {"z": z}
+
+
+app.include_router(cog.router, prefix="/cog")
+app.include_router(router, prefix="/api")
+"""
+
+ITEMS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/{item_id}")
+def item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+"""
+
+
+def test_routers_included_by_the_served_variable_and_a_library_objects_router(
+    tmp_path: Path,
+) -> None:
+    """`app = api.app` (a library fills it) including routers: their routes are served under
+    the include prefixes. And `cog = TilerFactory()` of a library, routes added on `cog.router`
+    and `app.include_router(cog.router, prefix="/cog")`: the include says it is a router, its
+    own prefix (the library's) is read at run time. Both were reported as included by, or
+    declared on, an object the tool cannot tell (`--check` then failed)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "."\napp-package = ""\napp = "main:app"\n'
+                'instrument = { "main.py" = "ai_block_used", "items.py" = "ai_block_used" }\n'
+            ),
+            "main.py": LIBRARY_ROUTERS_MAIN,
+            "items.py": ITEMS,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert 'log call in tile (GET "/cog" + cog.router.prefix + "/{z}/{x}/{y}")' in out, out
+    assert "log call in item (GET /api/items/{item_id})" in out, out
+    assert "cannot tell" not in out and "cannot be told" not in out, out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+LIBRARY_HELD_APP = """from stac_fastapi.api.app import StacApi
+from stac_fastapi.pgstac.core import CoreCrudClient
+
+from maps.routes import router
+
+api = StacApi(client=CoreCrudClient())
+{binding}
+app.include_router(router, prefix="/extra")
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {{"status": "OK"}}
+"""
+
+EXTRA_ROUTES = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/items/{item_id}")
+def item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+"""
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "app = api.app",
+        "app = api.fastapi\napp.add_middleware(object)",
+    ],
+    ids=["named-app", "app-only-use"],
+)
+def test_init_finds_an_app_a_library_builds_that_the_module_routes(
+    tmp_path: Path, binding: str
+) -> None:
+    """`app = api.app` (stac-fastapi's `StacApi` builds it) in a module that never writes
+    `FastAPI`, no run file naming it: the module routes the variable as an app, so `init` names
+    it (it said "no FastAPI app found"), and the plan it writes generates cleanly."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "maps"\n',
+            "maps/__init__.py": "",
+            "maps/app.py": LIBRARY_HELD_APP.format(binding=binding),
+            "maps/routes.py": EXTRA_ROUTES,
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "maps.app:app"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "routes.py"', '"routes.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in item (GET /extra/items/{item_id})" in " ".join(generated.stdout.split())
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+LIBRARY_ROUTER_IN_A_FACTORY = """from fastapi import FastAPI
+from tilekit import TilerFactory
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="tiles")
+    cog = TilerFactory()
+
+    @cog.router.get("/custom/{z}/{x}/{y}")
+    def custom_tile(z: int, x: int, y: int) -> dict[str, int]:
+        return {"z": z}
+
+    app.include_router(cog.router, prefix="/cog")
+    return app
+
+
+app = create_app()
+"""
+
+
+def test_routes_on_a_library_objects_router_built_in_an_app_factory_are_logged(
+    tmp_path: Path,
+) -> None:
+    """`cog = TilerFactory()` of a library inside `create_app()`, routes on `cog.router` and
+    its include there: `init` offers the module and its route is logged under the include
+    prefix and the router's run-time prefix (it was found by neither)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {"pyproject.toml": '[project]\nname = "tiles"\n', "main.py": LIBRARY_ROUTER_IN_A_FACTORY},
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "main.py" = "ai_block_used"  # 1 route handler' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "main.py"', '"main.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert 'log call in custom_tile (GET "/cog" + cog.router.prefix + "/custom/{z}/{x}/{y}")' in (
+        out
+    ), out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

@@ -164,3 +164,52 @@ def test_init_counts_starlette_routes_and_offers_a_module_holding_only_them(
     assert (
         '# "main.py" = "ai_block_used"  # 1 Starlette route (generate names it: log it by hand)\n'
     ) in result.stdout, result.stdout
+
+
+ROUTES_LIST_PY = '''"""An app given its routes when it is built."""
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import PlainTextResponse
+from fastapi.routing import APIRoute
+from starlette.routing import Route, WebSocketRoute
+
+
+async def homepage(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("hi")
+
+
+async def live(websocket: WebSocket) -> None:
+    await websocket.close()
+
+
+def post(post_id: int) -> dict[str, int]:
+    return {"id": post_id}
+
+
+app = FastAPI(
+    routes=[
+        Route("/", homepage),
+        WebSocketRoute(path="/live", endpoint=live),
+        Route("/feed", homepage),  # telemetry-scaffold: skip
+        APIRoute("/posts/{post_id}", post),
+    ]
+)
+'''
+
+
+def test_starlette_routes_listed_in_an_app_constructor_are_named(tmp_path: Path) -> None:
+    """`FastAPI(routes=[Route("/", homepage), WebSocketRoute(...)])`: Starlette routes, named as
+    `add_route`'s are (they were passed over in silence); the `APIRoute` item is logged."""
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(ROUTES_LIST_PY)
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "log call in post (GET /posts/{post_id})" in out, out
+    assert "app/main.py:23: `Route` registers `homepage` as a Starlette route" in out, out
+    assert "app/main.py:24: `WebSocketRoute` registers `live` as a Starlette route" in out, out
+    assert out.count("as a Starlette route") == 2, out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

@@ -12,7 +12,6 @@ import ast
 import dataclasses
 import os
 import re
-import weakref
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,6 +178,9 @@ def find_app(
         for path, message in index.failures():
             # A module that mentions FastAPI but cannot be parsed may be where the app is.
             raise AppModuleBroken(path, message)
+        held = _library_held_offers(app_package, package_dir, index)
+        if len(held) == 1:
+            return _choose(*held[0], index, config_name)
         for name in _FALLBACK_MODULES:
             fallback = index.module(name)
             if fallback is not None:
@@ -280,7 +282,7 @@ def read_mounts(
         # `from nicegui import app`: the routes declared on that name are the app's own.
         mounts.library_app = index.resolve(binding.target)[0]
     elif binding is not None and binding.kind == "value":
-        mounts.served_variable = weakref.ref(binding)
+        mounts.serve_variable(binding)
     return mounts
 
 
@@ -1095,6 +1097,79 @@ def _candidates(
                 found.append(_factory_candidate(name, _line(binding), target, index))
     found.sort(key=lambda candidate: candidate.line)
     return found
+
+
+def _library_held_offers(
+    app_package: str, package_dir: Path, index: PackageIndex
+) -> list[tuple[ModuleModel, list[_Candidate]]]:
+    """The modules holding an app a library builds, each with its variable: a last resort.
+
+    ``api = StacApi(...)`` then ``app = api.app``: no call the package can read builds the
+    app, yet the module routes the variable as one (``@app.get(...)``,
+    ``app.include_router(...)``) and uses it as only an app is used, or names it so (see
+    :func:`_routed_as_an_app`). Only asked when no module builds an app visibly.
+    """
+    found: list[tuple[ModuleModel, list[_Candidate]]] = []
+    for module_name in package_modules(app_package, package_dir):
+        source = index.source(module_name)
+        if source is None or not _ROUTED_TEXT.search(source.text):
+            continue
+        module = index.module(module_name)
+        if module is None:
+            continue
+        candidates = [
+            _Candidate(name, _line(binding), site)
+            for name, binding in module.scope.bindings.items()
+            if binding.kind == "value"
+            and isinstance(binding.node, ast.expr)
+            and _routed_as_an_app(name, binding, module, index)
+            and (site := _value_site(binding, index, trust=True)) is not None
+        ]
+        if candidates:
+            found.append((module, candidates))
+    return found
+
+
+#: A module giving some object a route or router (the cheap test before parsing it).
+_ROUTED_TEXT = re.compile(r"\.(include_router|get|post|put|patch|delete|api_route)\(")
+#: Methods only an app has (no router does): the variable they are called on holds one.
+_APP_ONLY_METHODS = frozenset(
+    {"add_middleware", "middleware", "exception_handler", "add_exception_handler", "on_event"}
+)
+
+
+def _routed_as_an_app(
+    name: str, binding: Binding, module: ModuleModel, index: PackageIndex
+) -> bool:
+    """Whether a module variable no visible call builds is routed as the app at module level.
+
+    Read from an object (``api.app``) or returned by a library's call (``build_app()``), not
+    an app or router the package can tell; given routes or routers by the module's own code;
+    and used as only an app is (``add_middleware``, ``exception_handler``...) or named as apps
+    are (``app``, ``application``, ``api.app``).
+    """
+    value = binding.node
+    if binding.scope.parent is not None or not isinstance(value, ast.Attribute | ast.Call):
+        return False
+    if isinstance(value, ast.Call) and (
+        index.defined(value.func, binding.scope) is not None
+        or index.built_role(value, binding.scope)[0] is not None
+    ):
+        return False
+    routed = app_only = False
+    for node in ast.walk(module.tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+        ):
+            continue
+        routed = routed or _routes_app(node, {name})
+        app_only = app_only or node.func.attr in _APP_ONLY_METHODS
+    read = value.attr if isinstance(value, ast.Attribute) else ""
+    named = any(word.endswith(("app", "application")) for word in (name.lower(), read.lower()))
+    return routed and (app_only or named)
 
 
 def _function_scope(binding: Binding) -> Scope:

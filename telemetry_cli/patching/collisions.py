@@ -84,8 +84,10 @@ def find_collisions(
         handlers, _ = find_handlers(model, index)
         for handler in handlers:
             for route in handler.routes:
-                if route.problem or not route.code.startswith(('"', "'")):
-                    continue  # known only at run time
+                if route.problem or not route.static:
+                    # Known only at run time, in part (`"/cog" + cog.router.prefix + "/{z}"`):
+                    # its template alone is not the path served.
+                    continue
                 # A route whose template already holds its router's include prefixes is
                 # served under that one path; others under every prefix known statically.
                 for prefix in [""] if route.mounted else mounts.prefixes(route.owner):

@@ -48,6 +48,7 @@ from telemetry_cli.patching.routes import (
     controller_router,
     included_instance_router,
     instance_app,
+    library_object_router,
     routable_router,
     router_prefix,
 )
@@ -352,6 +353,31 @@ class Mounts:
                 return None
             found.add(outer + mount.path)
         return found.pop() if len(found) == 1 else None
+
+    def serve_variable(self, binding: Binding) -> None:
+        """Take ``binding`` as the variable the plan serves (see ``served_variable``).
+
+        The includes made right on that name (``app.include_router(...)`` after ``app =
+        api.app``) are the served app's, though no call of the package builds it.
+        """
+        self.served_variable = weakref.ref(binding)
+        for key, mounts in self.included.items():
+            self.included[key] = [
+                dataclasses.replace(mount, by_app=True)
+                if mount.parent is None
+                and not mount.by_app
+                and mount.scope is not None
+                and mount.including.isidentifier()
+                and self._names(mount.including, mount.scope) is binding
+                else mount
+                for mount in mounts
+            ]
+
+    def _names(self, name: str, scope: Scope) -> Binding | None:
+        """The binding ``name`` reads in ``scope``, followed through imports when it can be."""
+        if self.index is None:
+            return scope.lookup(name)
+        return self.index.binding_of(ast.Name(id=name, ctx=ast.Load()), scope)
 
     def prefixes(self, key: RouterKey | None) -> list[str]:
         """Every path prefix known statically that a router is served under ("" when none).
@@ -2283,6 +2309,9 @@ def _mount(
     elif child is None:
         # `app.include_router(users.route.router)`: the router a class builds for its instance.
         instance_key = None if router is None else included_instance_router(*router, index)
+        if instance_key is None and router is not None:
+            # `app.include_router(cog.router)`: the router a library's object holds.
+            instance_key = library_object_router(*router, index)
         if instance_key is None:
             return None
         child_key = instance_key

@@ -131,3 +131,7 @@ SERVER_CALLS: dict[str, str] = {
 }
 #: The top-level packages of those servers: a module naming none of them starts none.
 SERVER_PACKAGES = frozenset(name.partition(".")[0] for name in SERVER_CALLS)
+#: The calls that load a module at run time: what they return is a module, no library object.
+MODULE_LOADERS = frozenset(
+    {"importlib.import_module", "__import__", "importlib.util.module_from_spec"}
+)

@@ -39,6 +39,7 @@ from telemetry_cli.patching.names import (
     CLASS_VIEW_METHODS,
     CLASS_VIEWS,
     HTTP_METHODS,
+    MODULE_LOADERS,
     RESTFUL_API_CLASSES,
     RESTFUL_CBV,
     ROUTABLE_CLASSES,
@@ -87,6 +88,15 @@ _ROUTE_CLASSES = {
     "fastapi.routing.APIRoute": API_ROUTE,
     "fastapi.routing.APIWebSocketRoute": WEBSOCKET,
 }
+#: Starlette's route classes, listed in a constructor's routes (``FastAPI(routes=[Route(...)])``).
+_STARLETTE_ROUTE_CLASSES = frozenset(
+    {
+        "starlette.routing.Route",
+        "starlette.routing.WebSocketRoute",
+        "fastapi.routing.Route",
+        "fastapi.routing.WebSocketRoute",
+    }
+)
 # `{name}` or `{name:converter}` in a route template.
 PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 _ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
@@ -1688,18 +1698,27 @@ class _Finder:
         return None if app is None else (app, built_scope)
 
     def _listed_routes(self, items: list[ast.expr], target: ast.expr, scope: Scope) -> None:
-        """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets."""
+        """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets.
+
+        A Starlette ``Route(...)`` (or ``WebSocketRoute``) item is named, as ``add_route`` is.
+        """
         owner: Owner | None = None
         for item in items:
             if not isinstance(item, ast.Call):
                 continue
-            verb = _ROUTE_CLASSES.get(self.index.qualify(item.func, scope) or "")
+            qualified = self.index.qualify(item.func, scope) or ""
+            verb = _ROUTE_CLASSES.get(qualified)
             endpoint = call_argument(item, 1, "endpoint")
-            if verb is None or endpoint is None:
+            if endpoint is None or (verb is None and qualified not in _STARLETTE_ROUTE_CLASSES):
                 continue
             owner = owner or self.owner(target, scope)
             if owner is None:
                 return
+            if verb is None:
+                # FastAPI calls it with the bare request: its log call form does not hold.
+                unfollowed = Unfollowed.of(item, ast.unparse(endpoint), None, starlette=True)
+                self.unfollowed.append(unfollowed)
+                continue
             # A router's prefix= applies to the routes it declares later, not to these.
             listed = Owner(owner.role, "", owner.reference, owner.scope, owner.key)
             self._register(item, endpoint, verb, listed, scope)
@@ -1928,7 +1947,9 @@ class _Finder:
             if controlled is not None:
                 # `@controller.route.get(...)`: the routes of the router it was given.
                 return self.owner(*controlled)
-            return self._instance_owner(expression, scope)
+            return self._instance_owner(expression, scope) or self._library_router(
+                expression, scope
+            )
         # `@app.get(...)` above `app = Wrapper(app)` is a route of the app, not of the wrapper.
         binding = unwrapped(binding)
         if binding.kind == "param":
@@ -2071,6 +2092,21 @@ class _Finder:
             # Served where the package includes `<instance>.router` (see `mounts`).
             key = instance_router_key(class_scope, expression.attr)
         return self._served(Owner(found[0][0], prefix, expression, scope, key))
+
+    def _library_router(self, expression: ast.expr, scope: Scope) -> Owner | None:
+        """``cog.router`` of an object holding a router the package includes.
+
+        Built by a library (see :func:`library_object_router`), or by a class of the package
+        (see :func:`included_instance_router`): its own prefix is read at run time
+        (``cog.router.prefix``), whatever the object's class gave it.
+        """
+        key = included_instance_router(expression, scope, self.index) or library_object_router(
+            expression, scope, self.index
+        )
+        mounts = self.index.mounts
+        if key is None or mounts is None or key not in mounts.included:
+            return None
+        return self._served(Owner(Role.ROUTER, None, expression, scope, key))
 
     def _environment_path(
         self, expression: ast.expr | None, scope: Scope, handler_scope: Scope
@@ -2558,6 +2594,38 @@ def included_instance_router(
         assert isinstance(node, ast.ClassDef)
         cls = Binding("class", node.name, method.parent.parent, node)
     return _class_router(cls, expression.attr, index, 0)
+
+
+def library_object_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[str, str] | None:
+    """The key of ``<object>.<attribute>`` when a library builds the object, else None.
+
+    ``cog = TilerFactory()`` at module level or in an app factory (a class the package does
+    not define, building no app or router itself) holds a router the package adds routes to
+    (``@cog.router.get``) and includes (``app.include_router(cog.router)``): what the library
+    put in it is not known, but an ``include_router`` of it says it is a router. Keyed by the
+    object's module (and function) and the attribute read, the same wherever it is imported.
+    """
+    if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
+        return None
+    instance = index.binding_of(expression.value, scope)
+    if (
+        instance is None
+        or instance.kind != "value"
+        or not isinstance(instance.node, ast.Call)
+        or index.defined(instance.node.func, instance.scope) is not None
+        or index.built_role(instance.node, instance.scope)[0] is not None
+        # `module = import_module(...)`: a module's router (see mounts' run-time imports).
+        or index.qualify(instance.node.func, instance.scope) in MODULE_LOADERS
+    ):
+        return None
+    where = instance.scope.node
+    # Built in an app factory (`cog = TilerFactory()` in `create_app()`): named under it.
+    within = f"{where.name}." if isinstance(where, FunctionNode) else ""
+    if instance.scope.parent is not None and not within:
+        return None
+    return instance.scope.module.name, f"{within}{instance.name}.{expression.attr}"
 
 
 def _instance_class(
