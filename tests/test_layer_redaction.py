@@ -729,6 +729,16 @@ def test_a_fraction_under_a_sensitive_key_is_kept(logger: Any, sensitive: Any) -
     assert logger.record("error_event", text).payload == {**text, "y": "[redacted]"}
 
 
+def test_a_measure_named_in_words_in_text_is_kept(logger: Any) -> None:
+    # A name written in words reads as the key its words join to: "session timeout: 1800" is
+    # "session_timeout: 1800", a measure; "API key: 1800" is still a secret's value.
+    kept = ["Session timeout: 1800", "session ttl = 3600", "password length: 12", "pin count: 3"]
+    for text in kept:
+        assert logger.record("error_event", {"m": text}).payload == {"m": text}, text
+    for text in ["API key: 1800", "session timeout: 1800x", "Secret key = 12345678"]:
+        assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}, text
+
+
 def test_a_kept_measure_is_still_scanned_as_a_value(logger: Any) -> None:
     # A card number is redacted as a number under any key.
     payload = {"pin_count": 4111111111111111, "otp_enabled": True}
@@ -1428,6 +1438,10 @@ NATIONAL_ID_TEXTS = [
     "Kundennummer ok, Steuer-ID fehlt; passport L898902C3",
     "my api key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "session token 7fK2pQx9LmZ4vB8nR1tY",
+    "session 7fK2pQx9LmZ4vB8nR1tY",
+    "DNI 1234567",  # seven digits: an Argentinian DNI
+    "sin 046454286",
+    "cookie AB12345678",
 ]
 NOT_NATIONAL_ID_TEXTS = [
     "customer 529.982.247-24 signed",  # a check digit off
@@ -1454,6 +1468,13 @@ NOT_NATIONAL_ID_TEXTS = [
     "used 150000 tokens",
     "tokens 150000 used",  # a plural before a number counts
     "Sessions 123456",
+    # A national id's number has seven digits or more; a session's value is a random token.
+    "sin 200000",
+    "el pedido sin 450000 pesos",
+    "DNI 123456 rechazado",
+    "session 123456",
+    "the session 654321 expired",
+    "cookie 12345678 set",
     "session 2 of 12",
     "pin 1234",
     "the password is required",
