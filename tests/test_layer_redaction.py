@@ -238,6 +238,9 @@ def test_strings_that_are_not_json_with_a_sensitive_key_are_kept(logger: Any, te
 # in its query or a password in its authority, a query string or form body, a dict's repr, a
 # JWT, a PEM private key. Each string is recorded as "[redacted]" as a whole.
 SECRET_IN_TEXT = [
+    # A value after "=" is still a value when the name before it is long and random-looking.
+    "X9kLmQ2pRt7vWzA4sessionToken=abc123def456 next",
+    "userPasswordV2=hunter2",
     "Authorization: Bearer hunter2.hunter2",
     "bearer hunter2hunter2",
     "Basic aHVudGVyMjpodW50ZXIy",
@@ -321,6 +324,11 @@ SECRET_IN_TEXT = [
     "\u30d1\u30b9\u30ef\u30fc\u30c9=hunter2",
 ]
 KEPT_TEXT = [
+    # Base64's padding "=" gives no value to the run before it, whose camelCase parts may
+    # spell a sensitive word ("...Z6ipYoM" holds "ip").
+    "batch qJ/dddKIpHWpelAZTHkYlvQvRQJE6jcnJnMf3Ln26XQ= processed",
+    "sensor O7GQzBbw7T+h7ni/8I4bRusuEiHVNRGHPpz8Z6ipYoM= processed",
+    "digest O7GQzBbw7T+h7ni/8I4bRusuEiHVNRGHPpz8Z6ipYoM==, size 12",
     "https://example.com/docs?page=2&sort=asc#intro",
     "http://127.0.0.1:8000/api/telemetry/log",
     "https://example.com:8443/users/@ada",
@@ -1442,6 +1450,10 @@ NATIONAL_ID_TEXTS = [
     "DNI 1234567",  # seven digits: an Argentinian DNI
     "sin 046454286",
     "cookie AB12345678",
+    # Given by a colon or "=", a number written in groups is the whole number, not its first.
+    "SIN: 046 454 286",
+    "SSN=078 05 1120",
+    "SIN: 046-454-286",
 ]
 NOT_NATIONAL_ID_TEXTS = [
     "customer 529.982.247-24 signed",  # a check digit off
@@ -1545,6 +1557,15 @@ NO_VALUE_TEXTS = [
     '{"email": ""}',
     '{"password": "********", "user": "ada"}',
     '{"mfa": {"otp": false}}',
+    # A validation message in the value's place tells the field's state, not its value.
+    "password: required",
+    "email: This field is required.",
+    "errors: email: invalid, password: too short",
+    "password: Ensure this field has at least 8 characters.",
+    "pin: must be 4 digits",
+    "token: invalid or expired",
+    "signature: valid",
+    '{"password": "too short", "user": "ada"}',
 ]
 VALUE_TEXTS = [
     "token: null1",
@@ -1554,7 +1575,24 @@ VALUE_TEXTS = [
     "token: null&password=hunter2",
     '{"session": "abc123", "email": null}',
     '{"password": "none of your business"}',
+    # A word of such messages alone may be a password; so may a message with a value after it.
+    "password: a",
+    "password: please",
+    "password: is hunter2",
+    "password: required hunter2",
+    "password: too short, token: abc123def",
 ]
+
+
+def test_a_field_given_validation_messages_is_kept(logger: Any) -> None:
+    # As Django REST framework and Pydantic report a field's errors, in a payload.
+    payload = {
+        "errors": {"password": ["This field is required."], "email": ["Enter a valid email."]},
+        "otp": "invalid",
+    }
+    assert logger.record("error_event", payload).payload == payload
+    secret = {"password": ["This field is required.", "hunter2"], "otp": "please"}
+    assert logger.record("error_event", secret).payload == dict.fromkeys(secret, "[redacted]")
 
 
 @pytest.mark.parametrize("text", NO_VALUE_TEXTS)
