@@ -329,6 +329,9 @@ KEPT_TEXT = [
     "batch qJ/dddKIpHWpelAZTHkYlvQvRQJE6jcnJnMf3Ln26XQ= processed",
     "sensor O7GQzBbw7T+h7ni/8I4bRusuEiHVNRGHPpz8Z6ipYoM= processed",
     "digest O7GQzBbw7T+h7ni/8I4bRusuEiHVNRGHPpz8Z6ipYoM==, size 12",
+    # Nor does a random path segment name a secret by such a part ("Pw3" holds "pw").
+    "file +GiaD9aunUn69Pw3oj7FdvZ/a3BBVA8vw3RVQmOOze4= processed",
+    "https://example.com/runs/b8zBOtwQxPwUgX/Lo6YJG8B2DGLpB9Is+xwbkPjpayA=?ref=home",
     "https://example.com/docs?page=2&sort=asc#intro",
     "http://127.0.0.1:8000/api/telemetry/log",
     "https://example.com:8443/users/@ada",
@@ -1565,6 +1568,7 @@ NO_VALUE_TEXTS = [
     "pin: must be 4 digits",
     "token: invalid or expired",
     "signature: valid",
+    "password: String should have at least 8 characters",  # Pydantic's
     '{"password": "too short", "user": "ada"}',
 ]
 VALUE_TEXTS = [
