@@ -238,6 +238,9 @@ def test_strings_that_are_not_json_with_a_sensitive_key_are_kept(logger: Any, te
 # in its query or a password in its authority, a query string or form body, a dict's repr, a
 # JWT, a PEM private key. Each string is recorded as "[redacted]" as a whole.
 SECRET_IN_TEXT = [
+    # A value after "=" is still a value when the name before it is long and random-looking.
+    "X9kLmQ2pRt7vWzA4sessionToken=abc123def456 next",
+    "userPasswordV2=hunter2",
     "Authorization: Bearer hunter2.hunter2",
     "bearer hunter2hunter2",
     "Basic aHVudGVyMjpodW50ZXIy",
@@ -321,6 +324,14 @@ SECRET_IN_TEXT = [
     "\u30d1\u30b9\u30ef\u30fc\u30c9=hunter2",
 ]
 KEPT_TEXT = [
+    # Base64's padding "=" gives no value to the run before it, whose camelCase parts may
+    # spell a sensitive word ("...Z6ipYoM" holds "ip").
+    "batch qJ/dddKIpHWpelAZTHkYlvQvRQJE6jcnJnMf3Ln26XQ= processed",
+    "sensor O7GQzBbw7T+h7ni/8I4bRusuEiHVNRGHPpz8Z6ipYoM= processed",
+    "digest O7GQzBbw7T+h7ni/8I4bRusuEiHVNRGHPpz8Z6ipYoM==, size 12",
+    # Nor does a random path segment name a secret by such a part ("Pw3" holds "pw").
+    "file +GiaD9aunUn69Pw3oj7FdvZ/a3BBVA8vw3RVQmOOze4= processed",
+    "https://example.com/runs/b8zBOtwQxPwUgX/Lo6YJG8B2DGLpB9Is+xwbkPjpayA=?ref=home",
     "https://example.com/docs?page=2&sort=asc#intro",
     "http://127.0.0.1:8000/api/telemetry/log",
     "https://example.com:8443/users/@ada",
@@ -727,6 +738,16 @@ def test_a_fraction_under_a_sensitive_key_is_kept(logger: Any, sensitive: Any) -
     assert logger.record("error_event", whole).payload == dict.fromkeys(whole, "[redacted]")
     text = {"q": "hour_sin=0.5&page=2", "x": '<r sin="-0.25"/>', "y": "pin=1234.0"}
     assert logger.record("error_event", text).payload == {**text, "y": "[redacted]"}
+
+
+def test_a_measure_named_in_words_in_text_is_kept(logger: Any) -> None:
+    # A name written in words reads as the key its words join to: "session timeout: 1800" is
+    # "session_timeout: 1800", a measure; "API key: 1800" is still a secret's value.
+    kept = ["Session timeout: 1800", "session ttl = 3600", "password length: 12", "pin count: 3"]
+    for text in kept:
+        assert logger.record("error_event", {"m": text}).payload == {"m": text}, text
+    for text in ["API key: 1800", "session timeout: 1800x", "Secret key = 12345678"]:
+        assert logger.record("error_event", {"m": text}).payload == {"m": "[redacted]"}, text
 
 
 def test_a_kept_measure_is_still_scanned_as_a_value(logger: Any) -> None:
@@ -1428,6 +1449,14 @@ NATIONAL_ID_TEXTS = [
     "Kundennummer ok, Steuer-ID fehlt; passport L898902C3",
     "my api key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "session token 7fK2pQx9LmZ4vB8nR1tY",
+    "session 7fK2pQx9LmZ4vB8nR1tY",
+    "DNI 1234567",  # seven digits: an Argentinian DNI
+    "sin 046454286",
+    "cookie AB12345678",
+    # Given by a colon or "=", a number written in groups is the whole number, not its first.
+    "SIN: 046 454 286",
+    "SSN=078 05 1120",
+    "SIN: 046-454-286",
 ]
 NOT_NATIONAL_ID_TEXTS = [
     "customer 529.982.247-24 signed",  # a check digit off
@@ -1454,6 +1483,13 @@ NOT_NATIONAL_ID_TEXTS = [
     "used 150000 tokens",
     "tokens 150000 used",  # a plural before a number counts
     "Sessions 123456",
+    # A national id's number has seven digits or more; a session's value is a random token.
+    "sin 200000",
+    "el pedido sin 450000 pesos",
+    "DNI 123456 rechazado",
+    "session 123456",
+    "the session 654321 expired",
+    "cookie 12345678 set",
     "session 2 of 12",
     "pin 1234",
     "the password is required",
@@ -1524,6 +1560,16 @@ NO_VALUE_TEXTS = [
     '{"email": ""}',
     '{"password": "********", "user": "ada"}',
     '{"mfa": {"otp": false}}',
+    # A validation message in the value's place tells the field's state, not its value.
+    "password: required",
+    "email: This field is required.",
+    "errors: email: invalid, password: too short",
+    "password: Ensure this field has at least 8 characters.",
+    "pin: must be 4 digits",
+    "token: invalid or expired",
+    "signature: valid",
+    "password: String should have at least 8 characters",  # Pydantic's
+    '{"password": "too short", "user": "ada"}',
 ]
 VALUE_TEXTS = [
     "token: null1",
@@ -1533,7 +1579,24 @@ VALUE_TEXTS = [
     "token: null&password=hunter2",
     '{"session": "abc123", "email": null}',
     '{"password": "none of your business"}',
+    # A word of such messages alone may be a password; so may a message with a value after it.
+    "password: a",
+    "password: please",
+    "password: is hunter2",
+    "password: required hunter2",
+    "password: too short, token: abc123def",
 ]
+
+
+def test_a_field_given_validation_messages_is_kept(logger: Any) -> None:
+    # As Django REST framework and Pydantic report a field's errors, in a payload.
+    payload = {
+        "errors": {"password": ["This field is required."], "email": ["Enter a valid email."]},
+        "otp": "invalid",
+    }
+    assert logger.record("error_event", payload).payload == payload
+    secret = {"password": ["This field is required.", "hunter2"], "otp": "please"}
+    assert logger.record("error_event", secret).payload == dict.fromkeys(secret, "[redacted]")
 
 
 @pytest.mark.parametrize("text", NO_VALUE_TEXTS)
