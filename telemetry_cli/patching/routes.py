@@ -19,7 +19,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
 from telemetry_cli.patching.loops import (
     LoopValues,
@@ -871,12 +871,7 @@ class _Finder:
         else:
             binding = self.index.binding_of(decorator.func, scope)
             call = decorator
-            if (
-                binding is None
-                or binding.kind != "function"
-                or binding.scope.parent is not None
-                or binding.scope.module is self.module
-            ):
+            if not self._defined_elsewhere(binding, "function"):
                 return False
         factory = binding.node
         if not isinstance(factory, FunctionNode) or not isinstance(factory.body[-1], ast.Return):
@@ -1831,14 +1826,16 @@ class _Finder:
         if not (isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name)):
             return None
         cls = self.index.binding_of(endpoint.value, scope)
-        if (
-            cls is None
-            or cls.kind != "class"
-            or cls.scope.parent is not None
-            or cls.scope.module is self.module
-        ):
-            return None
-        return cls
+        return cls if self._defined_elsewhere(cls, "class") else None
+
+    def _defined_elsewhere(self, binding: Binding | None, kind: str) -> TypeGuard[Binding]:
+        """Whether ``binding`` is a module-level ``kind`` (function, class) of another module."""
+        return (
+            binding is not None
+            and binding.kind == kind
+            and binding.scope.parent is None
+            and binding.scope.module is not self.module
+        )
 
     def _endpoint(self, endpoint: ast.expr, scope: Scope) -> tuple[FunctionNode, Scope] | None:
         """The function an ``add_api_route`` endpoint names, and the scope it is defined in.
