@@ -1157,7 +1157,9 @@ def _routed_as_an_app(
     ):
         return False
     routed = app_only = False
-    for node in ast.walk(module.tree):
+    # Only the lines naming it: the whole tree walked for each module variable asked about
+    # would be bindings x nodes.
+    for node in module.nodes_naming([name]):
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
