@@ -34,8 +34,12 @@ from telemetry_cli.files import (
     require_writable,
     resolve,
 )
-from telemetry_cli.image_layer import missing_layer_notes
-from telemetry_cli.install_steps import FileTexts, TextReader, flat_layout_catches
+from telemetry_cli.install_steps import (
+    FileTexts,
+    TextReader,
+    builds_images,
+    flat_layout_catches,
+)
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
     LeftPatch,
@@ -739,6 +743,11 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
     importers = [
         change.path for change in changes if change.kind is Kind.PATCHED and change.new is not None
     ]
+    if not importers or not builds_images(plan.root, plan.backend):
+        return
+    # Imported here: a project with no Dockerfile or compose file does not need the module.
+    from telemetry_cli.image_layer import missing_layer_notes
+
     notes = missing_layer_notes(
         plan.root,
         plan.backend,
