@@ -741,6 +741,35 @@ def test_a_fraction_under_a_sensitive_key_is_kept(logger: Any, sensitive: Any) -
     assert logger.record("error_event", text).payload == {**text, "y": "[redacted]"}
 
 
+def test_a_time_under_a_key_naming_when_a_secret_changed_is_kept(logger: Any) -> None:
+    # When a password changed or a token expires is a time, not the secret: a date, a time or
+    # a Unix time under such a key is kept, in a payload as in text. Anything else under it is
+    # redacted, and so is a time under a person's data (a date of birth).
+    kept = {
+        "password_changed_at": "2024-10-01T09:30:00Z",
+        "token_expires_at": 1727776200,
+        "tokenExpiresAt": 1727776200123,
+        "session_started_on": "2024-10-01",
+        "otp_created": "2024-10-01 09:30:00.123456+02:00",
+        "q": "password_changed_at=2024-10-01T09:30:00Z&page=2",
+        "j": json.dumps({"token_expires_at": "2024-10-01T09:30:00Z", "session_ts": 1727776200}),
+    }
+    assert logger.record("error_event", kept).payload == kept
+    redacted = {
+        "token_expires_at": "abc123",
+        "password_at": "hunter2",
+        "pin_date": 1234,
+        "dob_date": "1990-01-01",
+        "email_changed_at": "2024-10-01",
+        "q": "password_changed_at=2024-10-01hunter2",
+        "card": {"token_expires_at": 4222222222222},  # a card number under any key
+    }
+    assert logger.record("error_event", redacted).payload == {
+        **dict.fromkeys(redacted, "[redacted]"),
+        "card": {"token_expires_at": "[redacted]"},
+    }
+
+
 def test_a_word_without_a_digit_under_a_national_id_abbreviation_is_kept(logger: Any) -> None:
     # "tin", "rut", "sin", "nie" are words too; every national id number has digits, so a value
     # without one is no id, in a payload as in text. A digit anywhere, or another sensitive
