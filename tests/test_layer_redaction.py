@@ -2825,6 +2825,31 @@ def test_an_ordinary_key_in_letter_symbols_is_kept(sensitive: Any, key: str) -> 
     assert sensitive(key) is False
 
 
+# A secret key named in another language: its word for key beside a word naming an API, access,
+# a secret or a private key, in the order of the language, or joined after one.
+FOREIGN_SECRET_KEYS = [
+    "API-Schlüssel", "api_schluessel", "Geheimschlüssel", "Zugangsschlüssel", "privater_schlüssel",
+    "clé_api", "clé_secrète", "cle_secrete", "clé_d_accès", "clave_api", "clave_secreta",
+    "llave_privada", "chave_api", "chave_secreta", "chiave_api", "chiave_segreta",
+    "geheime_sleutel", "api_sleutel", "klucz_api", "klucz_prywatny", "секретный_ключ",
+    "ключ_api", "api_ключ", "ключ_доступа", "gizli_anahtar", "kunci_rahasia",
+]  # fmt: skip
+FOREIGN_DATA_KEYS = [
+    "Schlüssel", "clave", "clave_primaria", "chiave_esterna", "clé_primaire", "sleutel_naam",
+    "ключ_кэша", "article", "vehicle_api", "cycle", "uncle_name",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", FOREIGN_SECRET_KEYS)
+def test_a_secret_key_named_in_another_language_is_sensitive(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is True
+
+
+@pytest.mark.parametrize("key", FOREIGN_DATA_KEYS)
+def test_another_languages_word_for_a_data_key_is_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+
+
 AWS_KEY_ID = "AKIA" + "IOSFODNN7EXAMPLE"
 AWS_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
 
