@@ -2833,6 +2833,8 @@ FOREIGN_SECRET_KEYS = [
     "llave_privada", "chave_api", "chave_secreta", "chiave_api", "chiave_segreta",
     "geheime_sleutel", "api_sleutel", "klucz_api", "klucz_prywatny", "секретный_ключ",
     "ключ_api", "api_ключ", "ключ_доступа", "gizli_anahtar", "kunci_rahasia",
+    # Letters with a stroke read as the letter typed without it: Polish "hasło" as "haslo".
+    "nøkkel_api", "api_nokkel", "haslo", "HASLO", "nowe_haslo",
 ]  # fmt: skip
 FOREIGN_DATA_KEYS = [
     "Schlüssel", "clave", "clave_primaria", "chiave_esterna", "clé_primaire", "sleutel_naam",
