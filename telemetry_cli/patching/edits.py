@@ -914,7 +914,7 @@ def payload_entries(
             if converter == "path":
                 # A `:path` parameter is a free-form slice of the URL, not an id: log its length
                 # (of its text: a `pathlib.Path` parameter has no len()).
-                key, value = f"{name}_length", f"len(str({variable}))"
+                key, value = f"{name}_length", path_length(handler, variable)
             else:
                 key, value = name, variable
             if key in taken and (key, value) in entries:
@@ -925,6 +925,20 @@ def payload_entries(
                 taken.add(key)
                 entries.append((key, value))
     return entries
+
+
+def path_length(handler: Handler, variable: str) -> str:
+    """The expression of the length of the text of ``handler``'s parameter ``variable``.
+
+    ``len(str(x))``, unless the handler sees ``len`` or ``str`` bound to something else than
+    the builtin (a parameter ``len: int``, a local ``str = ...``, a module's own ``len``): the
+    call would then fail or raise before the handler's code. The f-string and the method need
+    no name then.
+    """
+    if handler.scope.lookup("len") is None and handler.scope.lookup("str") is None:
+        return f"len(str({variable}))"
+    quote = handler.module.quote
+    return f"f{quote}{{{variable}}}{quote}.__len__()"
 
 
 def route_block(template: str) -> str | None:
