@@ -847,7 +847,9 @@ class _Finder:
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
 
-    def _imported_factory(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope) -> bool:
+    def _imported_factory(
+        self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int = 0
+    ) -> bool:
         """Record the routes ``@post("/x")`` registers for ``endpoint``, ``post`` imported.
 
         ``endpoint``: the name of the function decorated, or what the decorator is applied to
@@ -860,8 +862,11 @@ class _Finder:
         where it is written. Or such a factory written as an instance method of a class of the
         package (``@api.route("/x")``, ``api = Api()``; see :meth:`_method_factory`), here or in
         another module: its router read where it is written too (``self.router``). One that
-        cannot be is named on a line. False for any other decorator.
+        cannot be is named on a line. Or a method returning another decorator (see
+        :meth:`_delegated`). False for any other decorator.
         """
+        if self._delegated(decorator, endpoint, scope, depth):
+            return True
         binding = self._method_factory(decorator.func, scope)
         receiver = None
         if binding is not None:
@@ -968,6 +973,48 @@ class _Finder:
                 self._register(call, endpoint, name, owner, scope)
         return found
 
+    def _delegated(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int) -> bool:
+        """Record the routes of ``@api.get("/x")``, a method returning another decorator.
+
+        An instance method of the package doing nothing but return a call on its instance:
+        ``def get(self, path, **options): return self.router.get(path, **options)``, the route
+        decorator of the router the instance holds (read where the method is written, as
+        ``api.router`` where the handler is declared); or ``return self._register(path)``,
+        another method of the instance returning a decorator, followed in turn (at most
+        :data:`_MAX_DELEGATIONS` deep). Written out with what the call passes; one that cannot
+        be is named on a line. False for any other decorator.
+        """
+        binding = self._method_run(decorator.func, scope)
+        method = None if binding is None else binding.node
+        if binding is None or not isinstance(method, FunctionNode):
+            return False
+        returned = returned_only(method)
+        receiver = [*method.args.posonlyargs, *method.args.args][0].arg
+        root = None if not isinstance(returned, ast.Call) else chain_root(returned.func)
+        if not (
+            isinstance(returned, ast.Call)
+            and isinstance(returned.func, ast.Attribute)
+            and isinstance(root, ast.Name)
+            and root.id == receiver
+        ):
+            return False
+        method_scope = Scope(method, binding.scope.module, binding.scope)
+        written = _written_out(returned, method_scope, method, _with_receiver(decorator), scope)
+        if written is not None and depth < _MAX_DELEGATIONS:
+            if self._imported_factory(written, endpoint, scope, depth + 1):
+                return True
+            verb = returned.func.attr
+            owner = self.owner(returned.func.value, method_scope)
+            if verb in _ROUTE_DECORATORS and owner is not None:
+                assert isinstance(written.func, ast.Attribute)
+                instance = written.func.value
+                given = self._given_router(returned.func.value, method_scope, instance, scope)
+                owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
+                self._register(written, endpoint, verb, owner, scope)
+                return True
+        self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+        return True
+
     def _given_router(
         self, attribute: ast.expr, scope: Scope, instance: ast.expr, instance_scope: Scope
     ) -> Owner | None:
@@ -1015,9 +1062,35 @@ class _Finder:
     def _method_factory(self, function: ast.expr, scope: Scope) -> Binding | None:
         """The method ``api.route`` runs, when it is a decorator factory (else None).
 
-        An instance method of a class of the package, read on an instance bound once (``api =
-        Api()``) or built there (``Api().route``), returning the decorator it defines (see
+        An instance method (see :meth:`_method_run`) returning the decorator it defines (see
         :func:`_decorator_factory`).
+        """
+        binding = self._method_run(function, scope)
+        method = None if binding is None else binding.node
+        if (
+            binding is None
+            or not isinstance(method, FunctionNode)
+            or not isinstance(method.body[-1], ast.Return)
+            or not isinstance(method.body[-1].value, ast.Name)
+        ):
+            return None
+        name = method.body[-1].value.id
+        inner = next(
+            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
+            None,
+        )
+        if inner is None:
+            return None
+        module = binding.scope.module
+        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
+        return binding if _decorator_factory(inner_scope) is method else None
+
+    def _method_run(self, function: ast.expr, scope: Scope) -> Binding | None:
+        """The instance method of a class of the package ``api.route`` runs, else None.
+
+        Read on an instance bound once (``api = Api()``, also imported) or built there
+        (``Api().route``), or on the instance in a method (``self.route``: its class's own
+        method, or a base class's).
         """
         if not isinstance(function, ast.Attribute):
             return None
@@ -1052,20 +1125,9 @@ class _Finder:
             or binding.kind != "function"
             or not isinstance(method, FunctionNode)
             or not _instance_method(method)
-            or not isinstance(method.body[-1], ast.Return)
-            or not isinstance(method.body[-1].value, ast.Name)
         ):
             return None
-        name = method.body[-1].value.id
-        inner = next(
-            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
-            None,
-        )
-        if inner is None:
-            return None
-        module = binding.scope.module
-        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
-        return binding if _decorator_factory(inner_scope) is method else None
+        return binding
 
     def _aliased_route_decorator(
         self, decorator: ast.expr, scope: Scope
@@ -1396,16 +1458,18 @@ class _Finder:
                 expanded.append((written, call_scope))
         return expanded
 
-    def _decorations_only(self, method: FunctionNode) -> bool:
+    def _decorations_only(self, method: FunctionNode, depth: int = 0) -> bool:
         """Whether every call of a decorator factory ``method`` is followed where it is made.
 
         Each ``<x>.<method>(...)`` call of the package is a decorator (``@api.route("/x")``) or
         one applied by hand (``api.route("/x")(create)``) that runs this method, read on an
         instance bound once; a call on another object (``requests.get``) is not this method's.
         On the instance in a method (``@self.route("/x")``), the method of its class is run.
+        Or what another method of the instance returns (``return self._register(path)``, see
+        :meth:`_delegated`) whose own calls are all followed so.
         """
         mounts = self.index.mounts
-        if mounts is None or not _instance_method(method):
+        if mounts is None or not _instance_method(method) or depth > _MAX_DELEGATIONS:
             return False
         read = f".{method.name}("
         for name in mounts.modules:
@@ -1429,9 +1493,9 @@ class _Finder:
                     and node.func.attr == method.name
                 ):
                     continue
-                binding = self._method_factory(node.func, scope)
+                binding = self._method_run(node.func, scope)
                 ours = binding is not None and binding.node is method
-                if ours and id(node) not in followed:
+                if ours and id(node) not in followed and not self._delegating(node, scope, depth):
                     return False  # called otherwise: which routes, not known
                 if (
                     binding is None
@@ -1440,6 +1504,18 @@ class _Finder:
                 ):
                     return False  # a decorator on a name not followed to an instance here
         return True
+
+    def _delegating(self, call: ast.Call, scope: Scope, depth: int) -> bool:
+        """Whether ``call`` is all a method of the instance returns, its calls all decorations."""
+        delegate = scope.node
+        root = chain_root(call.func)
+        return (
+            isinstance(delegate, FunctionNode)
+            and returned_only(delegate) is call
+            and isinstance(root, ast.Name)
+            and root.id == instance_parameter(scope)
+            and self._decorations_only(delegate, depth + 1)
+        )
 
     def _imported_elsewhere(self, imported: str, read: str) -> bool:
         """Whether another module of the package imports this module's ``imported`` to use ``read``.
@@ -2713,6 +2789,10 @@ def _class_router(
             return found
     return None
 
+
+#: How many methods deep a decorator returned by another method of the instance is followed
+#: (``def route(self, path): return self._register(path)``).
+_MAX_DELEGATIONS = 4
 
 #: How many base classes deep a class of the package is followed (the one building an
 #: instance's router, the one defining an app's route decorators).
