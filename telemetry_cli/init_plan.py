@@ -899,7 +899,7 @@ def _offers(
             if entry is not None:
                 # The flat layout's app is the one its entry module at the top of the folder
                 # builds (`run.py`); apps deeper down are offered by their own packages.
-                held = _held_by_an_instance(entry, index)
+                held = _held_by_an_instance(entry, index, package, package_dir)
                 offers[key] = (None if held is not entry else _unimportable(entry)) or _found(
                     root, backend, package, held, index
                 )
@@ -929,7 +929,7 @@ def _offers(
                 f"or write [tool.{TOOL_SECTION}] by hand with backend, app-package and app"
             )
             continue
-        held = _held_by_an_instance(app, index)
+        held = _held_by_an_instance(app, index, package, package_dir)
         unimportable = None if held is not app else _unimportable(app)
         app = held
         if unimportable is not None:
@@ -941,17 +941,37 @@ def _offers(
     return offers
 
 
-def _held_by_an_instance(app: FoundApp, index: PackageIndex) -> FoundApp:
+def _held_by_an_instance(
+    app: FoundApp, index: PackageIndex, package: str, package_dir: Path
+) -> FoundApp:
     """``app``, built as a class's attribute, named by the path a server follows to it.
 
     ``self.api = FastAPI()`` in ``Service.__init__`` and ``service = Service()`` the one module
     variable of that module holding an instance: ``module:service.api`` (uvicorn follows the
-    path by getattr). ``app`` as it is otherwise: no instance, or several (several apps).
+    path by getattr). Or, when that module holds none, the one module variable of the other
+    modules of ``package`` naming the class (``app = CoreApp()`` in ``main.py``, the class in
+    ``core/app.py``): ``main:app.app``. ``app`` as it is otherwise: no instance, or several
+    (several apps).
     """
-    _, dot, attribute = app.entry.attribute.partition(".")
-    module = index.module(app.entry.module) if dot and "." not in attribute else None
-    if module is None:
+    owner, dot, attribute = app.entry.attribute.partition(".")
+    if not dot or "." in attribute:
         return app
+    held = _instances_holding(app, app.entry.module, attribute, index)
+    if not held:
+        for name in package_modules(package, package_dir, layers=()):
+            source = None if name == app.entry.module else index.source(name)
+            if source is not None and owner in source.text:
+                held += _instances_holding(app, name, attribute, index)
+    return held[0] if len(held) == 1 else app
+
+
+def _instances_holding(
+    app: FoundApp, module_name: str, attribute: str, index: PackageIndex
+) -> list[FoundApp]:
+    """``app`` as ``<module>:<variable>.<attribute>``, once per module variable holding it."""
+    module = index.module(module_name)
+    if module is None:
+        return []
     held: list[FoundApp] = []
     for statement in module.tree.body:
         if not (
@@ -962,14 +982,14 @@ def _held_by_an_instance(app: FoundApp, index: PackageIndex) -> FoundApp:
         for target in assigned_targets(statement):
             if not isinstance(target, ast.Name):
                 continue
-            named = f"{app.entry.module}:{target.id}.{attribute}"
+            named = f"{module_name}:{target.id}.{attribute}"
             try:
                 found = find_app(named, "app", "", index, Path(), "", CONFIG_FILENAME)
             except UserError:
                 continue
             if found.site.key == app.site.key:
                 held.append(found)
-    return held[0] if len(held) == 1 else app
+    return held
 
 
 def _unimportable(app: FoundApp) -> str | None:
