@@ -481,6 +481,51 @@ def _with_receiver(call: ast.Call) -> ast.Call:
     return ast.copy_location(written, call)
 
 
+def _delegation(scope: Scope) -> ast.Call | None:
+    """The decorator call an instance method (``scope``) returns on its instance.
+
+    ``def get(self, path, **options): return self.router.get(path, **options)``, or a body
+    whose last statement is its one ``return`` (``deps = [...]``, then ``return
+    self.router.api_route(path, methods=[method], dependencies=deps)``): that call, without
+    the keywords reading the method's locals (``dependencies=deps``: they say nothing of
+    where the route is served, and mean nothing where the call is written out), unless they
+    give its path or methods. None for any other method.
+    """
+    method = scope.node
+    if not isinstance(method, FunctionNode):
+        return None
+    last = method.body[-1]
+    returns = [
+        node
+        for statement in block_statements(method.body)
+        for node in _own_nodes(statement)
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom)
+    ]
+    receiver = [*method.args.posonlyargs, *method.args.args][0].arg
+    if not (
+        returns == [last]
+        and isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Attribute)
+    ):
+        return None
+    root = chain_root(last.value.func)
+    if not isinstance(root, ast.Name) or root.id != receiver:
+        return None
+    kept = [
+        keyword
+        for keyword in last.value.keywords
+        if keyword.arg in (None, "path", "methods")
+        or not any(
+            isinstance(node, ast.Name)
+            and (binding := scope.bindings.get(node.id)) is not None
+            and binding.kind != "param"
+            for node in ast.walk(keyword.value)
+        )
+    ]
+    return ast.copy_location(ast.Call(last.value.func, last.value.args, kept), last.value)
+
+
 def _decorator_factory(scope: Scope) -> FunctionNode | None:
     """The decorator factory returning the function of ``scope``, if it is one's decorator.
 
@@ -976,41 +1021,35 @@ class _Finder:
     def _delegated(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int) -> bool:
         """Record the routes of ``@api.get("/x")``, a method returning another decorator.
 
-        An instance method of the package doing nothing but return a call on its instance:
-        ``def get(self, path, **options): return self.router.get(path, **options)``, the route
-        decorator of the router the instance holds (read where the method is written, as
-        ``api.router`` where the handler is declared); or ``return self._register(path)``,
-        another method of the instance returning a decorator, followed in turn (at most
-        :data:`_MAX_DELEGATIONS` deep). Written out with what the call passes; one that cannot
-        be is named on a line. False for any other decorator.
+        An instance method of the package returning a call on its instance (see
+        :func:`_delegation`): ``def get(self, path, **options): return self.router.get(path,
+        **options)``, the route decorator of the router the instance holds (read where the
+        method is written, as ``api.router`` where the handler is declared); or ``return
+        self._register(path)``, another method of the instance returning a decorator, followed
+        in turn (at most :data:`_MAX_DELEGATIONS` deep). Its path and methods are written out
+        with what the call passes; one that cannot be is named on a line. False for any other
+        decorator.
         """
         binding = self._method_run(decorator.func, scope)
         method = None if binding is None else binding.node
         if binding is None or not isinstance(method, FunctionNode):
             return False
-        returned = returned_only(method)
-        receiver = [*method.args.posonlyargs, *method.args.args][0].arg
-        root = None if not isinstance(returned, ast.Call) else chain_root(returned.func)
-        if not (
-            isinstance(returned, ast.Call)
-            and isinstance(returned.func, ast.Attribute)
-            and isinstance(root, ast.Name)
-            and root.id == receiver
-        ):
-            return False
         method_scope = Scope(method, binding.scope.module, binding.scope)
+        returned = _delegation(method_scope)
+        if returned is None:
+            return False
         written = _written_out(returned, method_scope, method, _with_receiver(decorator), scope)
         if written is not None and depth < _MAX_DELEGATIONS:
             if self._imported_factory(written, endpoint, scope, depth + 1):
                 return True
-            verb = returned.func.attr
-            owner = self.owner(returned.func.value, method_scope)
-            if verb in _ROUTE_DECORATORS and owner is not None:
-                assert isinstance(written.func, ast.Attribute)
+            function = returned.func
+            assert isinstance(function, ast.Attribute) and isinstance(written.func, ast.Attribute)
+            owner = self.owner(function.value, method_scope)
+            if function.attr in _ROUTE_DECORATORS and owner is not None:
                 instance = written.func.value
-                given = self._given_router(returned.func.value, method_scope, instance, scope)
+                given = self._given_router(function.value, method_scope, instance, scope)
                 owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
-                self._register(written, endpoint, verb, owner, scope)
+                self._register(written, endpoint, function.attr, owner, scope)
                 return True
         self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
         return True
@@ -1508,12 +1547,12 @@ class _Finder:
     def _delegating(self, call: ast.Call, scope: Scope, depth: int) -> bool:
         """Whether ``call`` is all a method of the instance returns, its calls all decorations."""
         delegate = scope.node
-        root = chain_root(call.func)
         return (
             isinstance(delegate, FunctionNode)
-            and returned_only(delegate) is call
-            and isinstance(root, ast.Name)
-            and root.id == instance_parameter(scope)
+            and instance_parameter(scope) is not None
+            and isinstance(last := delegate.body[-1], ast.Return)
+            and last.value is call
+            and _delegation(scope) is not None
             and self._decorations_only(delegate, depth + 1)
         )
 
