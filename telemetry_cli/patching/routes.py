@@ -1075,7 +1075,7 @@ class _Finder:
         if method is None or method.parent is None or held is None:
             return None
         built = call_bound_once(held)
-        assignments = _instance_assignments(method.parent, attribute.attr, method.module)
+        assignments = instance_assignments(method.parent, attribute.attr, method.module)
         if built is None or len(assignments) != 1:
             return None
         value, init_scope = assignments[0]
@@ -2177,7 +2177,7 @@ class _Finder:
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
         found: list[tuple[Role, str | None]] = []
         built = True  # every value a router or app built there: the instance's own
-        for value, method_scope in _instance_assignments(class_scope, expression.attr, self.module):
+        for value, method_scope in instance_assignments(class_scope, expression.attr, self.module):
             built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
@@ -2607,7 +2607,7 @@ def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> boo
     method = _method_of_instance(expression.value, scope)
     if method is None or method.parent is None:
         return False
-    assigned = _instance_assignments(method.parent, expression.attr, method.module)
+    assigned = instance_assignments(method.parent, expression.attr, method.module)
     return bool(assigned) and all(
         isinstance(value, ast.Call) and index.built_role(value, value_scope)[0] is Role.APP
         for value, value_scope in assigned
@@ -2810,7 +2810,7 @@ def _class_router(
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     class_scope = Scope(node, cls.scope.module, cls.scope)
-    assigned = _instance_assignments(class_scope, attribute, cls.scope.module)
+    assigned = instance_assignments(class_scope, attribute, cls.scope.module)
     if assigned:
         routers = all(
             isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
@@ -2838,7 +2838,7 @@ _MAX_DELEGATIONS = 4
 _MAX_BASES = 8
 
 
-def _instance_assignments(
+def instance_assignments(
     class_scope: Scope, attribute: str, module: ModuleModel
 ) -> list[tuple[ast.expr, Scope]]:
     """Every ``self.<attribute> = value`` in the methods of a class, with the method's scope.
