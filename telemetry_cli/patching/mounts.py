@@ -1239,7 +1239,9 @@ def _an_instance(
     """Whether ``receiver`` is an instance of the class of ``class_scope``; None: not known.
 
     ``self`` in a method of the class, a name bound to a call of the class (``server =
-    Server()``, also imported) or the call itself are; anything else the package binds is not.
+    Server()``, also imported) or the call itself are, and a call of a function of the package
+    annotated to return one (``get_server() -> Server``); what another function returns is not
+    known; anything else the package binds is not.
     """
     cls = class_scope.node
     if isinstance(receiver, ast.Name) and receiver.id == instance_parameter(scope):
@@ -1268,6 +1270,14 @@ def _an_instance(
     if not isinstance(built, ast.Call):
         return False
     target = index.defined(built.func, scope)
+    if target is not None and target.kind == "function":
+        # `get_server()`: an instance when annotated to return one (`-> Server`).
+        function = target.node
+        assert isinstance(function, FunctionNode)
+        returned = (
+            None if function.returns is None else index.defined(function.returns, target.scope)
+        )
+        return True if returned is not None and returned.node is cls else None
     return target is not None and target.kind == "class" and target.node is cls
 
 
