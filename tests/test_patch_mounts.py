@@ -5135,3 +5135,19 @@ def test_a_router_subclass_instance_is_logged_under_its_include_prefixes(
         assert '"route": self.prefix + "/{report_id}",' in reports
         assert len(said) == 1, result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_an_app_subclass_overriding_include_router_keeps_its_calls_as_includes(
+    tmp_path: Path,
+) -> None:
+    """`class App(FastAPI)` with its own `include_router` handing on to `super()`'s: a call on
+    the app is an include (its prefix counts), not a wrapper's method read through its body."""
+    main = (
+        "from typing import Any\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+        "from app.api.router import api_router\n\n\nclass App(FastAPI):\n"
+        "    def include_router(self, router: APIRouter, **kwargs: Any) -> None:\n"
+        '        kwargs.setdefault("tags", ["default"])\n'
+        "        super().include_router(router, **kwargs)\n\n\n"
+        'app = App()\napp.include_router(api_router, prefix="/api/v1")\n'
+    )
+    _generates_and_serves_items(_project(tmp_path, main), "/api/v1", "cannot tell")

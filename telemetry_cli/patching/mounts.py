@@ -1195,8 +1195,11 @@ def _instance_calls(
     """
     method = method_scope.node
     assert isinstance(method, FunctionNode)
-    if instance_parameter(method_scope) is None:
-        return []  # a class method: called on the class or an instance, not followed
+    if instance_parameter(method_scope) is None or _an_app_class(class_scope, index):
+        # A class method: called on the class or an instance, not followed. A method of an
+        # app or router class (an `include_router` of its own calling `super()`'s): its calls
+        # are includes themselves.
+        return []
     found: list[tuple[ast.Call, Scope]] = []
     for call, scope in _calls_named(method.name, index, modules):
         if not isinstance(call.func, ast.Attribute):
@@ -1220,17 +1223,35 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
     if not isinstance(call.func, ast.Attribute):
         return False
     receiver = call.func.value
-    cls: ast.AST | None = None
+    cls: Scope | None = None
     if isinstance(receiver, ast.Name) and receiver.id == instance_parameter(scope):
-        cls = scope.parent.node if scope.parent is not None else None
+        cls = scope.parent
     else:
         binding = index.binding_of(receiver, scope)
         if binding is not None and binding.kind == "value" and isinstance(binding.node, ast.Call):
             defined = index.defined(binding.node.func, binding.scope)
-            cls = defined.node if defined is not None and defined.kind == "class" else None
-    return isinstance(cls, ast.ClassDef) and any(
-        isinstance(item, FunctionNode) and item.name == call.func.attr for item in cls.body
+            if defined is not None and isinstance(defined.node, ast.ClassDef):
+                cls = Scope(defined.node, defined.scope.module, defined.scope)
+    return (
+        cls is not None
+        and isinstance(cls.node, ast.ClassDef)
+        and any(
+            isinstance(item, FunctionNode) and item.name == call.func.attr for item in cls.node.body
+        )
+        and not _an_app_class(cls, index)
     )
+
+
+def _an_app_class(class_scope: Scope, index: PackageIndex) -> bool:
+    """Whether a class of the package builds apps or routers (a subclass of FastAPI's own).
+
+    One defined in a function is taken as one: which it derives from is not followed there.
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    if class_scope.parent is None or class_scope.parent.parent is not None:
+        return True
+    return index.class_role(f"{class_scope.module.name}.{cls.name}")[0] is not None
 
 
 def _an_instance(
