@@ -1261,10 +1261,11 @@ def _an_instance(
 
     ``self`` in a method of the class, a name bound to a call of the class (``server =
     Server()``, also imported) or the call itself are, and a call of a function of the package
-    annotated to return one (``get_server() -> Server``); what another function returns is not
-    known; anything else the package binds is not.
+    annotated to return one (``get_server() -> Server``); what another function returns, or an
+    instance of a subclass, is not known; anything else the package binds is not.
     """
     cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
     if isinstance(receiver, ast.Name) and receiver.id == instance_parameter(scope):
         return scope.parent is not None and scope.parent.node is cls
     if (
@@ -1299,7 +1300,13 @@ def _an_instance(
             None if function.returns is None else index.defined(function.returns, target.scope)
         )
         return True if returned is not None and returned.node is cls else None
-    return target is not None and target.kind == "class" and target.node is cls
+    if target is None or target.kind != "class":
+        return False
+    if target.node is cls:
+        return True
+    # An instance of a subclass runs the method too, unless it overrides it: not followed.
+    qualified = f"{class_scope.module.name}.{cls.name}"
+    return None if index.derives_from(target, qualified.__eq__) else False
 
 
 def _calls_named(
