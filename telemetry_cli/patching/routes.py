@@ -1038,12 +1038,13 @@ class _Finder:
         returned = _delegation(method_scope)
         if returned is None:
             return False
+        function = returned.func
+        assert isinstance(function, ast.Attribute)
         written = _written_out(returned, method_scope, method, _with_receiver(decorator), scope)
         if written is not None and depth < _MAX_DELEGATIONS:
             if self._imported_factory(written, endpoint, scope, depth + 1):
                 return True
-            function = returned.func
-            assert isinstance(function, ast.Attribute) and isinstance(written.func, ast.Attribute)
+            assert isinstance(written.func, ast.Attribute)
             owner = self.owner(function.value, method_scope)
             if function.attr in _ROUTE_DECORATORS and owner is not None:
                 instance = written.func.value
@@ -1051,6 +1052,8 @@ class _Finder:
                 owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
                 self._register(written, endpoint, function.attr, owner, scope)
                 return True
+        if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
+            return False  # `@cache.cached(ttl=60)` handing on to a cache: no route
         self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
         return True
 
