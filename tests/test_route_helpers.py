@@ -254,7 +254,7 @@ def test_a_wrapper_method_also_called_on_an_instance_is_named(tmp_path: Path) ->
     assert "log call in Api.ping" not in output, output
 
 
-CACHED = '''from typing import Any
+CACHED = """from typing import Any
 
 from fastapi import FastAPI
 
@@ -283,7 +283,7 @@ app = FastAPI()
 @cache.cached(ttl=30)
 async def stats() -> dict[str, int]:
     return {"n": 1}
-'''
+"""
 
 
 def test_a_method_handing_on_to_no_route_decorator_is_no_route(tmp_path: Path) -> None:
