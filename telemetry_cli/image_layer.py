@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from telemetry_cli.install_steps import (
     COMPOSE_NAME,
@@ -269,8 +269,7 @@ def _old_python(dockerfile: str, stages: Sequence[_Stage]) -> str | None:
     )
 
 
-@dataclass(frozen=True)
-class _LayerCheck:
+class _LayerCheck(NamedTuple):
     """What one image holds of the patched modules and the layer."""
 
     #: The image surely holds a patched module (False too when what it holds cannot be known).
@@ -1110,8 +1109,7 @@ _Token = str | tuple[bool, str, tuple[tuple[str, str], ...]]
 _DOUBLE_STAR: tuple[_Token, ...] = ("**",)
 
 
-@dataclass(frozen=True)
-class _Glob:
+class _Glob(NamedTuple):
     """A Docker path pattern: ``*`` and ``?`` within a segment, ``[...]``, ``**`` for any folders.
 
     Matched by a two-pointer walk that goes back only to the last star (as Go's

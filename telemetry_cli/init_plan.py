@@ -15,8 +15,8 @@ import os
 import re
 import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import tomlkit
 import tomlkit.exceptions
@@ -130,8 +130,7 @@ _PROJECT_FILES = (
 )
 
 
-@dataclass(frozen=True)
-class RouteModule:
+class RouteModule(NamedTuple):
     """A route module init suggests: its path in the app package, and its handlers."""
 
     path: str
@@ -144,8 +143,7 @@ class RouteModule:
     starlette: int = 0
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """What init found: where the app lives, and the route modules with their handler counts."""
 
     backend: str
@@ -178,8 +176,7 @@ class Found:
     specs_dir: str | None = None
 
 
-@dataclass(frozen=True)
-class InitResult:
+class InitResult(NamedTuple):
     """The table as TOML text, the whole new file, and whether the file is new."""
 
     table: str
@@ -233,7 +230,7 @@ def plan_table(root: Path) -> InitResult:
             "to start again"
         )
     found = discover(root, document)
-    found = replace(found, specs_dir=_specs_dir(root, found.backend))
+    found = found._replace(specs_dir=_specs_dir(root, found.backend))
     table = _table(found)
     if tool is None:
         tool = tomlkit.table(is_super_table=True)
@@ -479,7 +476,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
             _packaged_over_flat(
                 named
                 if entrypoint is not None
-                else [replace(item, from_entrypoint=False) for item in named]
+                else [item._replace(from_entrypoint=False) for item in named]
             )
         )
     else:
@@ -575,7 +572,7 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
     offer = _offers(root, [(folder, package)], string).get((folder, package))
     if not isinstance(offer, Found) or offer.path != found.path:
         return found
-    return replace(offer, from_entrypoint=False)
+    return offer._replace(from_entrypoint=False)
 
 
 def _imports_resolve_from(root: Path, found: Found, folder: str, depth: int) -> bool:
@@ -1508,8 +1505,7 @@ def _namespace_root(
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 
 
-@dataclass(frozen=True)
-class _Served:
+class _Served(NamedTuple):
     """A server call of a script, and its argument naming the app (None: not given plainly)."""
 
     call: ast.Call

@@ -17,10 +17,9 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from telemetry_cli.errors import FileProblem
 from telemetry_cli.files import parse_toml, read_bytes
@@ -68,8 +67,7 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class InstallSteps:
+class InstallSteps(NamedTuple):
     """The shell commands that install the backend, run from the project root in its venv.
 
     Attributes:

@@ -9,7 +9,6 @@ manifest of the hashes the tool last wrote, so they are never overwritten silent
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import difflib
 import gc
 import json
@@ -1324,7 +1323,7 @@ def _patches_of_both(plan: Plan, old: PatchRecord, new: PatchRecord) -> PatchRec
         candidates.append((old.wired, None, backend, app_package, layer))
     candidates += [(p, e, b, a, recorded or layer) for p, e, b, a, recorded in old.left]
     left = [*new.left, *(entry for entry in candidates if entry not in described)]
-    return dataclasses.replace(new, left=sorted_left(left))
+    return new._replace(left=sorted_left(left))
 
 
 def _require_unchanged(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from telemetry_cli.console import quoted
 from telemetry_cli.patching.apps import (
@@ -49,8 +49,7 @@ _CALL_DEPTH = 4
 _PROBE = ("include_router", "Router", "FastAPI", "add_api_route", ".get(", ".post(", "api_route")
 
 
-@dataclass(frozen=True)
-class Collision:
+class Collision(NamedTuple):
     """A declaration that shadows a telemetry endpoint: where, and what to say."""
 
     path: str
@@ -316,8 +315,7 @@ def mount_clashes(
     return clashes
 
 
-@dataclass(frozen=True)
-class ShadowingMount:
+class ShadowingMount(NamedTuple):
     """A mount of the app, made before its wiring, whose path takes a telemetry endpoint."""
 
     line: int

@@ -11,7 +11,7 @@ import ast
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
@@ -33,8 +33,7 @@ _NOQA_E402 = re.compile(r"#\s*noqa(?::[\s\w,]*\bE402\b[\s\w,]*)?\s*$", re.IGNORE
 _FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
 
 
-@dataclass(frozen=True)
-class NewImport:
+class NewImport(NamedTuple):
     """A ``from <module> import <name> [as <alias>]`` line to add."""
 
     module: str  # absolute (`app.analytics.x`) or relative (`.analytics.x`)
@@ -813,8 +812,7 @@ def display_width(text: str) -> int:
 # --- log calls --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LogCall:
+class LogCall(NamedTuple):
     """An existing ``<logger>.log(...)`` statement among a handler's first statements."""
 
     statement: ast.Expr

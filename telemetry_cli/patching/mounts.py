@@ -127,24 +127,21 @@ class Unresolved(NamedTuple):
     text: str  # the call (or the router it includes) and where: `{expression}` at {file}:{line}
 
 
-@dataclass(frozen=True)
-class Unserved:
+class Unserved(NamedTuple):
     """Why a router's routes may not be served at the paths logged (see ``Mounts.unserved``)."""
 
     note: str  # a line for the report, naming the router
     certain: bool  # no app serves it for sure (not only: where it is served is not known)
 
 
-@dataclass(frozen=True)
-class AppMount:
+class AppMount(NamedTuple):
     """One ``<outer>.mount(<path>, <app>)`` call that mounts an app of the package."""
 
     outer: RouterKey | None  # the app it is mounted into, when it is a variable
     path: str | None  # None: only known at run time, or not mounted into an app
 
 
-@dataclass(frozen=True)
-class Versioning:
+class Versioning(NamedTuple):
     """An app a versioning wrapper serves again: ``app = VersionedFastAPI(app, ...)``.
 
     fastapi-versionizer's ``Versionizer(app=app, ...)`` does the same in place: the routes the app
@@ -797,8 +794,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     return mounts
 
 
-@dataclass(frozen=True)
-class MountCall:
+class MountCall(NamedTuple):
     """A sub-application mounted into another app, as written."""
 
     outer: Binding | None  # what it is mounted into
@@ -875,7 +871,7 @@ def _per_item(
             text = loop_string(path, mount.scope, values, index)
             if text is not None:
                 path = ast.copy_location(ast.Constant(text), path)
-        yield dataclasses.replace(mount, mounted=found[0], scope=found[1], path=path)
+        yield mount._replace(mounted=found[0], scope=found[1], path=path)
 
 
 def _lists(routes: ast.expr, call: ast.Call) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import dataclasses
 import json
 import re
 from collections import deque
@@ -102,8 +101,7 @@ PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 _ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
 
 
-@dataclass(frozen=True)
-class Owner:
+class Owner(NamedTuple):
     """An app or router that routes are declared on.
 
     ``prefix`` is its path prefix when known without running code (an app's is empty);
@@ -120,8 +118,7 @@ class Owner:
     unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """One route of a handler: what its log call says about it.
 
     ``code`` is the Python expression of the route for the payload (a string literal when the
@@ -223,8 +220,7 @@ class Handler:
         return filled
 
 
-@dataclass(frozen=True)
-class Suspect:
+class Suspect(NamedTuple):
     """A function that looks like a route handler but whose owner cannot be told."""
 
     handler: Handler  # without routes
@@ -243,8 +239,7 @@ class Suspect:
         return self.handler.qualname
 
 
-@dataclass(frozen=True)
-class Unfollowed:
+class Unfollowed(NamedTuple):
     """An ``add_api_route`` registration of a router whose endpoint is no function of the module.
 
     A log call goes into the function FastAPI calls: an endpoint imported from another module of
@@ -358,7 +353,7 @@ def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list
         if handler is not None:
             route = registration.route
             # `# telemetry-scaffold: skip` on the registration: logged by hand, or not at all.
-            handler.routes.append(dataclasses.replace(route, skipped=True) if marked else route)
+            handler.routes.append(route._replace(skipped=True) if marked else route)
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]
     handlers.sort(key=lambda handler: handler.function.lineno)
     # A function with one route we understand is a handler, whatever its other decorators.
@@ -808,7 +803,7 @@ class _Finder:
             for path in self._looped_paths(call, function, scope):
                 route = self._route(call, verb, owner, scope, own_scope, path=path)
                 if fallback is not None:
-                    route = dataclasses.replace(route, note=fallback, unserved=True)
+                    route = route._replace(note=fallback, unserved=True)
                 handler.routes.append(route)
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
@@ -999,7 +994,7 @@ class _Finder:
                     if isinstance(instance, ast.Attribute) and reference is None:
                         instance = instance.value
                     given = self._given_router(owner_expression, inner_scope, instance, scope)
-                    owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
+                    owner = given or owner._replace(reference=instance, scope=scope)
                 if written is None or owner is None:
                     self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
@@ -1786,7 +1781,7 @@ class _Finder:
                 f"{shown}.{function.name}",
                 class_scope.module.path,
                 function=function,
-                route=dataclasses.replace(route, registered_in=self.module.path),
+                route=route._replace(registered_in=self.module.path),
             )
         )
 
@@ -1903,9 +1898,8 @@ class _Finder:
             if method is not None:
                 function, class_scope = method
                 handler_scope = Scope(function, class_scope.module, class_scope)
-                route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope, path=path),
-                    registered_in=self.module.path,
+                route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
+                    registered_in=self.module.path
                 )
         if target is not None and target.kind == "function":
             defined_in = target.scope.module.path
@@ -1917,9 +1911,8 @@ class _Finder:
                 # A module-level function of another module: its handler, with this route.
                 function = target.node
                 handler_scope = Scope(function, target.scope.module, target.scope)
-                route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope, path=path),
-                    registered_in=self.module.path,
+                route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
+                    registered_in=self.module.path
                 )
         self.unfollowed.append(
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
@@ -2157,13 +2150,13 @@ class _Finder:
             return owner
         if owner.role is Role.APP:
             note = mounts.app_unserved(owner.key)
-            return owner if note is None else dataclasses.replace(owner, note=note, unserved=True)
+            return owner if note is None else owner._replace(note=note, unserved=True)
         if owner.role is not Role.ROUTER:
             return owner
         said = mounts.unserved(owner.key)
         if said is None:
             return owner
-        return dataclasses.replace(owner, note=said.note, unserved=said.certain)
+        return owner._replace(note=said.note, unserved=said.certain)
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
