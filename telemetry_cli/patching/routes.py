@@ -1044,7 +1044,7 @@ class _Finder:
             if function.attr in _ROUTE_DECORATORS and owner is not None:
                 instance = written.func.value
                 given = self._given_router(function.value, method_scope, instance, scope)
-                owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
+                owner = given or owner._replace(reference=instance, scope=scope)
                 self._register(written, endpoint, function.attr, owner, scope)
                 return True
         if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
