@@ -476,6 +476,51 @@ def _with_receiver(call: ast.Call) -> ast.Call:
     return ast.copy_location(written, call)
 
 
+def _delegation(scope: Scope) -> ast.Call | None:
+    """The decorator call an instance method (``scope``) returns on its instance.
+
+    ``def get(self, path, **options): return self.router.get(path, **options)``, or a body
+    whose last statement is its one ``return`` (``deps = [...]``, then ``return
+    self.router.api_route(path, methods=[method], dependencies=deps)``): that call, without
+    the keywords reading the method's locals (``dependencies=deps``: they say nothing of
+    where the route is served, and mean nothing where the call is written out), unless they
+    give its path or methods. None for any other method.
+    """
+    method = scope.node
+    if not isinstance(method, FunctionNode):
+        return None
+    last = method.body[-1]
+    returns = [
+        node
+        for statement in block_statements(method.body)
+        for node in _own_nodes(statement)
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom)
+    ]
+    receiver = [*method.args.posonlyargs, *method.args.args][0].arg
+    if not (
+        returns == [last]
+        and isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Attribute)
+    ):
+        return None
+    root = chain_root(last.value.func)
+    if not isinstance(root, ast.Name) or root.id != receiver:
+        return None
+    kept = [
+        keyword
+        for keyword in last.value.keywords
+        if keyword.arg in (None, "path", "methods")
+        or not any(
+            isinstance(node, ast.Name)
+            and (binding := scope.bindings.get(node.id)) is not None
+            and binding.kind != "param"
+            for node in ast.walk(keyword.value)
+        )
+    ]
+    return ast.copy_location(ast.Call(last.value.func, last.value.args, kept), last.value)
+
+
 def _decorator_factory(scope: Scope) -> FunctionNode | None:
     """The decorator factory returning the function of ``scope``, if it is one's decorator.
 
@@ -842,7 +887,9 @@ class _Finder:
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
 
-    def _imported_factory(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope) -> bool:
+    def _imported_factory(
+        self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int = 0
+    ) -> bool:
         """Record the routes ``@post("/x")`` registers for ``endpoint``, ``post`` imported.
 
         ``endpoint``: the name of the function decorated, or what the decorator is applied to
@@ -855,8 +902,11 @@ class _Finder:
         where it is written. Or such a factory written as an instance method of a class of the
         package (``@api.route("/x")``, ``api = Api()``; see :meth:`_method_factory`), here or in
         another module: its router read where it is written too (``self.router``). One that
-        cannot be is named on a line. False for any other decorator.
+        cannot be is named on a line. Or a method returning another decorator (see
+        :meth:`_delegated`). False for any other decorator.
         """
+        if self._delegated(decorator, endpoint, scope, depth):
+            return True
         binding = self._method_factory(decorator.func, scope)
         receiver = None
         if binding is not None:
@@ -963,6 +1013,45 @@ class _Finder:
                 self._register(call, endpoint, name, owner, scope)
         return found
 
+    def _delegated(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int) -> bool:
+        """Record the routes of ``@api.get("/x")``, a method returning another decorator.
+
+        An instance method of the package returning a call on its instance (see
+        :func:`_delegation`): ``def get(self, path, **options): return self.router.get(path,
+        **options)``, the route decorator of the router the instance holds (read where the
+        method is written, as ``api.router`` where the handler is declared); or ``return
+        self._register(path)``, another method of the instance returning a decorator, followed
+        in turn (at most :data:`_MAX_DELEGATIONS` deep). Its path and methods are written out
+        with what the call passes; one that cannot be is named on a line. False for any other
+        decorator.
+        """
+        binding = self._method_run(decorator.func, scope)
+        method = None if binding is None else binding.node
+        if binding is None or not isinstance(method, FunctionNode):
+            return False
+        method_scope = Scope(method, binding.scope.module, binding.scope)
+        returned = _delegation(method_scope)
+        if returned is None:
+            return False
+        function = returned.func
+        assert isinstance(function, ast.Attribute)
+        written = _written_out(returned, method_scope, method, _with_receiver(decorator), scope)
+        if written is not None and depth < _MAX_DELEGATIONS:
+            if self._imported_factory(written, endpoint, scope, depth + 1):
+                return True
+            assert isinstance(written.func, ast.Attribute)
+            owner = self.owner(function.value, method_scope)
+            if function.attr in _ROUTE_DECORATORS and owner is not None:
+                instance = written.func.value
+                given = self._given_router(function.value, method_scope, instance, scope)
+                owner = given or owner._replace(reference=instance, scope=scope)
+                self._register(written, endpoint, function.attr, owner, scope)
+                return True
+        if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
+            return False  # `@cache.cached(ttl=60)` handing on to a cache: no route
+        self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+        return True
+
     def _given_router(
         self, attribute: ast.expr, scope: Scope, instance: ast.expr, instance_scope: Scope
     ) -> Owner | None:
@@ -984,7 +1073,7 @@ class _Finder:
         if method is None or method.parent is None or held is None:
             return None
         built = call_bound_once(held)
-        assignments = _instance_assignments(method.parent, attribute.attr, method.module)
+        assignments = instance_assignments(method.parent, attribute.attr, method.module)
         if built is None or len(assignments) != 1:
             return None
         value, init_scope = assignments[0]
@@ -1010,9 +1099,35 @@ class _Finder:
     def _method_factory(self, function: ast.expr, scope: Scope) -> Binding | None:
         """The method ``api.route`` runs, when it is a decorator factory (else None).
 
-        An instance method of a class of the package, read on an instance bound once (``api =
-        Api()``) or built there (``Api().route``), returning the decorator it defines (see
+        An instance method (see :meth:`_method_run`) returning the decorator it defines (see
         :func:`_decorator_factory`).
+        """
+        binding = self._method_run(function, scope)
+        method = None if binding is None else binding.node
+        if (
+            binding is None
+            or not isinstance(method, FunctionNode)
+            or not isinstance(method.body[-1], ast.Return)
+            or not isinstance(method.body[-1].value, ast.Name)
+        ):
+            return None
+        name = method.body[-1].value.id
+        inner = next(
+            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
+            None,
+        )
+        if inner is None:
+            return None
+        module = binding.scope.module
+        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
+        return binding if _decorator_factory(inner_scope) is method else None
+
+    def _method_run(self, function: ast.expr, scope: Scope) -> Binding | None:
+        """The instance method of a class of the package ``api.route`` runs, else None.
+
+        Read on an instance bound once (``api = Api()``, also imported) or built there
+        (``Api().route``), or on the instance in a method (``self.route``: its class's own
+        method, or a base class's).
         """
         if not isinstance(function, ast.Attribute):
             return None
@@ -1047,20 +1162,9 @@ class _Finder:
             or binding.kind != "function"
             or not isinstance(method, FunctionNode)
             or not _instance_method(method)
-            or not isinstance(method.body[-1], ast.Return)
-            or not isinstance(method.body[-1].value, ast.Name)
         ):
             return None
-        name = method.body[-1].value.id
-        inner = next(
-            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
-            None,
-        )
-        if inner is None:
-            return None
-        module = binding.scope.module
-        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
-        return binding if _decorator_factory(inner_scope) is method else None
+        return binding
 
     def _aliased_route_decorator(
         self, decorator: ast.expr, scope: Scope
@@ -1391,16 +1495,18 @@ class _Finder:
                 expanded.append((written, call_scope))
         return expanded
 
-    def _decorations_only(self, method: FunctionNode) -> bool:
+    def _decorations_only(self, method: FunctionNode, depth: int = 0) -> bool:
         """Whether every call of a decorator factory ``method`` is followed where it is made.
 
         Each ``<x>.<method>(...)`` call of the package is a decorator (``@api.route("/x")``) or
         one applied by hand (``api.route("/x")(create)``) that runs this method, read on an
         instance bound once; a call on another object (``requests.get``) is not this method's.
         On the instance in a method (``@self.route("/x")``), the method of its class is run.
+        Or what another method of the instance returns (``return self._register(path)``, see
+        :meth:`_delegated`) whose own calls are all followed so.
         """
         mounts = self.index.mounts
-        if mounts is None or not _instance_method(method):
+        if mounts is None or not _instance_method(method) or depth > _MAX_DELEGATIONS:
             return False
         read = f".{method.name}("
         for name in mounts.modules:
@@ -1424,9 +1530,9 @@ class _Finder:
                     and node.func.attr == method.name
                 ):
                     continue
-                binding = self._method_factory(node.func, scope)
+                binding = self._method_run(node.func, scope)
                 ours = binding is not None and binding.node is method
-                if ours and id(node) not in followed:
+                if ours and id(node) not in followed and not self._delegating(node, scope, depth):
                     return False  # called otherwise: which routes, not known
                 if (
                     binding is None
@@ -1435,6 +1541,18 @@ class _Finder:
                 ):
                     return False  # a decorator on a name not followed to an instance here
         return True
+
+    def _delegating(self, call: ast.Call, scope: Scope, depth: int) -> bool:
+        """Whether ``call`` is all a method of the instance returns, its calls all decorations."""
+        delegate = scope.node
+        return (
+            isinstance(delegate, FunctionNode)
+            and instance_parameter(scope) is not None
+            and isinstance(last := delegate.body[-1], ast.Return)
+            and last.value is call
+            and _delegation(scope) is not None
+            and self._decorations_only(delegate, depth + 1)
+        )
 
     def _imported_elsewhere(self, imported: str, read: str) -> bool:
         """Whether another module of the package imports this module's ``imported`` to use ``read``.
@@ -2055,7 +2173,7 @@ class _Finder:
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
         found: list[tuple[Role, str | None]] = []
         built = True  # every value a router or app built there: the instance's own
-        for value, method_scope in _instance_assignments(class_scope, expression.attr, self.module):
+        for value, method_scope in instance_assignments(class_scope, expression.attr, self.module):
             built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
@@ -2485,7 +2603,7 @@ def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> boo
     method = _method_of_instance(expression.value, scope)
     if method is None or method.parent is None:
         return False
-    assigned = _instance_assignments(method.parent, expression.attr, method.module)
+    assigned = instance_assignments(method.parent, expression.attr, method.module)
     return bool(assigned) and all(
         isinstance(value, ast.Call) and index.built_role(value, value_scope)[0] is Role.APP
         for value, value_scope in assigned
@@ -2688,7 +2806,7 @@ def _class_router(
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     class_scope = Scope(node, cls.scope.module, cls.scope)
-    assigned = _instance_assignments(class_scope, attribute, cls.scope.module)
+    assigned = instance_assignments(class_scope, attribute, cls.scope.module)
     if assigned:
         routers = all(
             isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
@@ -2707,12 +2825,16 @@ def _class_router(
     return None
 
 
+#: How many methods deep a decorator returned by another method of the instance is followed
+#: (``def route(self, path): return self._register(path)``).
+_MAX_DELEGATIONS = 4
+
 #: How many base classes deep a class of the package is followed (the one building an
 #: instance's router, the one defining an app's route decorators).
 _MAX_BASES = 8
 
 
-def _instance_assignments(
+def instance_assignments(
     class_scope: Scope, attribute: str, module: ModuleModel
 ) -> list[tuple[ast.expr, Scope]]:
     """Every ``self.<attribute> = value`` in the methods of a class, with the method's scope.
