@@ -1113,6 +1113,70 @@ def test_routers_a_loop_runs_over_from_a_list_built_by_additions_get_its_prefix(
     _generates_and_serves_items(root, "/v1", "only known at run time")
 
 
+REGISTRY_PY = """from fastapi import APIRouter
+
+ROUTERS: list[APIRouter] = []
+
+
+def register(router: APIRouter) -> APIRouter:
+    ROUTERS.append(router)
+    return router
+"""
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "from app.api.registry import ROUTERS\n\nROUTERS.append(api_router)\n",
+        "from app.api import registry\n\nregistry.ROUTERS.extend([api_router])\n",
+        "from app.api.registry import register\n\nregister(api_router)\n",
+        "from app.api import registry as reg\n\nreg.register(router=api_router)\n",
+    ],
+    ids=["appended", "extended-through-the-module", "registered", "registered-by-keyword"],
+)
+def test_routers_other_modules_add_to_a_registry_get_the_loops_prefix(
+    tmp_path: Path, added: str
+) -> None:
+    """`ROUTERS = []` in one module, each route module adding its router at its top level
+    (`ROUTERS.append(router)`, or a `register(router)` helper doing it), and one loop in
+    main.py over ROUTERS with `prefix="/v1"`: the items come from the other modules (they were
+    logged without the loop's prefix, said only known at run time)."""
+    main = _main(
+        'for router in ROUTERS:\n    app.include_router(router, prefix="/v1")',
+        "from app.api.registry import ROUTERS\n",
+    )
+    root = _project(tmp_path, main, API_PY + added)
+    (root / "backend/app/api/registry.py").write_text(REGISTRY_PY)
+    _generates_and_serves_items(root, "/v1", "only known at run time")
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "from app.api.registry import ROUTERS\n\nfor r in [api_router]:\n    ROUTERS.append(r)\n",
+        "from app.api.registry import register\n\n\ndef setup():\n    register(api_router)\n",
+        "from app.api.registry import ROUTERS\n\nROUTERS.append(api_router)\nROUTERS.clear()\n",
+        "from app.api import registry\n\nregistry.ROUTERS.append(api_router)\nregistry.ROUTERS[0] = None\n",
+    ],
+    ids=["appended-in-a-loop", "registered-in-a-function", "cleared", "item-replaced"],
+)
+def test_a_registry_other_modules_change_otherwise_is_said_to_be_known_at_run_time(
+    tmp_path: Path, added: str
+) -> None:
+    # A change the reader cannot follow makes every item unknown: never a partial list.
+    main = _main(
+        'for router in ROUTERS:\n    app.include_router(router, prefix="/v1")',
+        "from app.api.registry import ROUTERS\n",
+    )
+    root = _project(tmp_path, main, API_PY + added)
+    (root / "backend/app/api/registry.py").write_text(REGISTRY_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
+    assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+
+
 CBV_PY = """from fastapi import APIRouter
 
 

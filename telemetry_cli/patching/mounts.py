@@ -755,6 +755,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     Only modules whose text names ``include_router`` are parsed.
     """
     modules = [*modules, *_imported_outside(index, modules)]
+    index.package = tuple(modules)
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index, calls=lambda scope: _calls_of(scope, index, modules))

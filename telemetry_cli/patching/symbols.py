@@ -1299,6 +1299,9 @@ class PackageIndex:
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: Mounts | None = None
+    #: The dotted names of the package's modules (set with :attr:`mounts`; empty: not known),
+    #: for what other modules do to a module's names (``ROUTERS.append(router)``).
+    package: tuple[str, ...] = ()
     #: The settings file a settings library loads for a name as written (its project-relative
     #: path and text), None when there is none; no files are read without it.
     settings_file: Callable[[str], tuple[str, str] | None] | None = None
