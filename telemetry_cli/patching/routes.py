@@ -66,6 +66,7 @@ from telemetry_cli.patching.symbols import (
     assigned_targets,
     attribute_assignments,
     block_statements,
+    bound_once,
     builtin_getattr,
     call_argument,
     call_bound_once,
@@ -722,7 +723,8 @@ class _Finder:
     def _function(self, function: FunctionNode, scope: Scope, prefix: str) -> None:
         own_scope = Scope(function, self.module, scope)
         handler = self._handler(function, own_scope, prefix)
-        for decorator in function.decorator_list:
+        for written in function.decorator_list:
+            decorator = _unaliased(written, scope)
             if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name):
                 self.decorations.setdefault(decorator.func.id, []).append(
                     (decorator, scope, function)
@@ -741,8 +743,10 @@ class _Finder:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
                     handler.routes.append(marked)
-                else:
-                    self._starlette_route(decorator, function, handler.qualname, scope)
+                elif not self._starlette_route(decorator, function, handler.qualname, scope):
+                    alias = self._unfollowed_alias(decorator, scope)
+                    if alias is not None:
+                        self.suspects.append(Suspect(handler, alias))
                 continue
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, owner_scope)
@@ -829,23 +833,69 @@ class _Finder:
             "fails, in place of the routes the `try` binds (logged with the same path)"
         )
 
+    def _unfollowed_alias(self, decorator: ast.expr, scope: Scope) -> str | None:
+        """The name of ``@deco(...)`` when it holds a route decorator not followed, else None.
+
+        ``deco`` bound to a route method of an app or router chosen at run time (``target =
+        router.get if method == "GET" else router.post``), or another module's name for a
+        method (``deco = api.route`` there, imported here: its object is not bound here, see
+        :func:`_unaliased`). Its handler is named on a line rather than passed over.
+        """
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
+            return None
+        binding = self.index.binding_of(decorator.func, scope)
+        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+            return None
+        held = binding.node
+        if binding.scope.module is not self.module:
+            elsewhere = isinstance(held, ast.Attribute) and _looks_like_route(decorator)
+            return decorator.func.id if elsewhere else None
+        choices = [held]
+        while any(isinstance(choice, ast.IfExp) for choice in choices):
+            choices = [
+                part
+                for choice in choices
+                for part in (
+                    (choice.body, choice.orelse) if isinstance(choice, ast.IfExp) else (choice,)
+                )
+            ]
+        if any(
+            isinstance(choice, ast.Attribute)
+            and choice.attr in _ROUTE_DECORATORS
+            and self.owner(choice.value, binding.scope) is not None
+            for choice in choices
+        ):
+            return decorator.func.id
+        return None
+
     def _starlette_route(
         self, decorator: ast.expr, function: FunctionNode, qualname: str, scope: Scope
-    ) -> None:
+    ) -> bool:
         """Name ``@owner.route(...)`` on ``function`` when ``owner`` is a FastAPI app or router.
 
         Its line is the decorator's, through the ``def`` line (a pragma on any of them).
+        Whether it is one.
         """
+        if not isinstance(decorator, ast.Call):
+            return False
+        method, owner_scope = decorator.func, scope
+        if isinstance(method, ast.Name):
+            # `deco = app.route` then `@deco("/x")`: the method bound to a name first.
+            binding = self.index.binding_of(method, scope)
+            bound = _bound_method(binding, STARLETTE_ROUTES)
+            if binding is None or bound is None:
+                return False
+            method, owner_scope = bound, binding.scope
         if not (
-            isinstance(decorator, ast.Call)
-            and isinstance(decorator.func, ast.Attribute)
-            and decorator.func.attr in STARLETTE_ROUTES
-            and self.owner(decorator.func.value, scope) is not None
+            isinstance(method, ast.Attribute)
+            and method.attr in STARLETTE_ROUTES
+            and self.owner(method.value, owner_scope) is not None
         ):
-            return
+            return False
         self.unfollowed.append(
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
+        return True
 
     def _imported_factory(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope) -> bool:
         """Record the routes ``@post("/x")`` registers for ``endpoint``, ``post`` imported.
@@ -870,6 +920,10 @@ class _Finder:
             call = _with_receiver(decorator)
         else:
             binding = self.index.binding_of(decorator.func, scope)
+            alias = None if binding is None else _alias_of(binding)
+            if binding is not None and isinstance(alias, ast.Name):
+                # `route = make_route` in the factory's module, `route` imported here.
+                binding = self.index.binding_of(alias, binding.scope)
             call = decorator
             if not self._defined_elsewhere(binding, "function"):
                 return False
@@ -1108,16 +1162,10 @@ class _Finder:
                 return None
             assert isinstance(written.func, ast.Attribute)
             return (written, written.func.value, written.func.attr), defined if there else scope
-        if (
-            binding is None
-            or binding.kind != "value"
-            or binding.scope.parent is not None
-            or not isinstance(binding.node, ast.Attribute)
-            or binding.node.attr not in _ROUTE_DECORATORS
-            or not assigned_once_unchanged(binding)
-        ):
+        bound = _bound_method(binding, _ROUTE_DECORATORS)
+        if binding is None or bound is None:
             return None
-        return (decorator, binding.node.value, binding.node.attr), binding.scope
+        return (decorator, bound.value, bound.attr), binding.scope
 
     def _replacing_class(self, owner: ast.expr, verb: str, scope: Scope) -> str | None:
         """The package class of ``owner`` whose own ``verb`` decorator serves another function.
@@ -2023,7 +2071,9 @@ class _Finder:
         if role is Role.APP:
             key = self.index.app_key(binding)  # also an app built in a factory
         elif role is Role.ROUTER:
-            key = self.index.router_key(binding)  # also one a function builds and returns
+            # Also one a function builds and returns, or a class body's (`router = APIRouter()`
+            # in `class Sensors:`, included as `Sensors.router`).
+            key = self.index.router_key(binding) or _class_body_router(binding)
         elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
         return self._served(Owner(role, prefix, expression, scope, key, note))
@@ -2559,6 +2609,20 @@ def instance_router_key(class_scope: Scope, attribute: str) -> tuple[str, str]:
     return class_scope.module.name, f"{cls.name}.{attribute}"
 
 
+def _class_body_router(binding: Binding) -> tuple[str, str] | None:
+    """The key of a router a module-level class body builds, bound once, else None.
+
+    ``class Sensors: router = APIRouter(...)``: named as the class's instance routers are
+    (see :func:`instance_router_key`), so that an include of ``Sensors.router`` finds it.
+    """
+    body = binding.scope
+    if not (body.is_class and body.parent is not None and body.parent.parent is None):
+        return None
+    if not bound_once(binding) or not isinstance(binding.node, ast.Call):
+        return None
+    return instance_router_key(body, binding.name)
+
+
 def included_instance_router(
     expression: ast.expr, scope: Scope, index: PackageIndex
 ) -> tuple[str, str] | None:
@@ -2590,6 +2654,18 @@ def included_instance_router(
         node = method.parent.node
         assert isinstance(node, ast.ClassDef)
         cls = Binding("class", node.name, method.parent.parent, node)
+    if cls is None and method is None:
+        # `app.include_router(Sensors.router)`: the router the class body builds.
+        held = index.binding_of(expression.value, scope)
+        if held is not None and held.kind == "class" and isinstance(held.node, ast.ClassDef):
+            body = Scope(held.node, held.scope.module, held.scope)
+            value = body.bindings.get(expression.attr)
+            if (
+                value is not None
+                and isinstance(value.node, ast.Call)
+                and index.built_role(value.node, body)[0] is Role.ROUTER
+            ):
+                return _class_body_router(value)
     return _class_router(cls, expression.attr, index, 0)
 
 
@@ -3054,6 +3130,110 @@ def _replaces_endpoint(cls: ast.ClassDef) -> bool:
                 if any(isinstance(a, ast.Name) and a.id == name for a in arguments):
                     return False  # passed on: the decorated function is what is registered
     return True
+
+
+def _alias_of(binding: Binding) -> ast.Attribute | ast.Name | None:
+    """The name or attribute chain a module-level name is bound once to, never changed.
+
+    ``deco = api.route``, ``route = make_route``: the name is another name for what it holds.
+    """
+    held = _held_method(binding)
+    if held is None or not isinstance(binding.node, ast.Attribute | ast.Name):
+        return None
+    return held[0]
+
+
+def _unaliased(decorator: ast.expr, scope: Scope) -> ast.expr:
+    """``@deco("/x")`` as ``@api.route("/x")`` when this module binds ``deco = api.route``.
+
+    A module-level name bound once to a name or attribute chain, never changed, whose root
+    name is bound once and means the same where the decorator is read; else ``decorator``. Also
+    bound to ``getattr(api, "route")``, or to ``functools.partial(api.route, *args, **options)``
+    (its arguments then come first, as the call passes them).
+    """
+    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
+        return decorator
+    binding = scope.lookup(decorator.func.id)
+    held = None if binding is None else _held_method(binding)
+    if binding is None or held is None:
+        return decorator
+    method, arguments, options = held
+    root = chain_root(method)
+    assert isinstance(root, ast.Name)
+    meant = binding.scope.lookup(root.id)
+    # Bound once (a `def`, `class` or import stores no name of its own): the same object.
+    once = 1 if meant is not None and meant.kind == "value" else 0
+    if meant is None or scope.lookup(root.id) is not meant or meant.scope.stores[root.id] != once:
+        return decorator
+    func = copy.deepcopy(method)
+    for node in ast.walk(func):  # at the decorator's line, where a pragma is looked for
+        ast.copy_location(node, decorator.func)
+    given = {keyword.arg for keyword in decorator.keywords}
+    keywords = [keyword for keyword in options if keyword.arg not in given]
+    written = ast.Call(func, [*arguments, *decorator.args], [*keywords, *decorator.keywords])
+    return ast.copy_location(written, decorator)
+
+
+def _held_method(
+    binding: Binding,
+) -> tuple[ast.Attribute | ast.Name, list[ast.expr], list[ast.keyword]] | None:
+    """What a module-level name bound once holds, as a name or attribute chain it calls.
+
+    ``deco = api.route`` (see :func:`_alias_of`), ``deco = getattr(api, "route")``, or
+    ``deco = functools.partial(api.route, ...)``: the chain, and the arguments and keywords
+    the partial passes first. None for anything else.
+    """
+    value = binding.node
+    arguments: list[ast.expr] = []
+    options: list[ast.keyword] = []
+    call = value
+    if isinstance(call, ast.Call):
+        read = builtin_getattr(call, binding.scope)
+        if read is not None:
+            held, name, default = read
+            if default is not None or not (
+                isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
+                and name.value.isidentifier()
+            ):
+                return None
+            value = ast.copy_location(ast.Attribute(held, name.value, ast.Load()), call)
+        elif (
+            PackageIndex.qualify(call.func, binding.scope) == _PARTIAL
+            and call.args
+            and not any(isinstance(argument, ast.Starred) for argument in call.args)
+            and all(keyword.arg is not None for keyword in call.keywords)
+        ):
+            value, arguments, options = call.args[0], call.args[1:], call.keywords
+        else:
+            return None
+    if (
+        binding.kind != "value"
+        or binding.scope.parent is not None
+        or not isinstance(value, ast.Attribute | ast.Name)
+        or not isinstance(chain_root(value), ast.Name)
+        or not assigned_once_unchanged(binding)
+    ):
+        return None
+    return value, arguments, options
+
+
+def _bound_method(binding: Binding | None, methods: frozenset[str]) -> ast.Attribute | None:
+    """What a module-level name bound once to one of ``methods`` of an object holds.
+
+    ``get = router.get`` (``binding`` the name's, also imported): ``router.get``, to be read in
+    the binding's scope. None for any other binding, or one changed later.
+    """
+    if (
+        binding is None
+        or binding.kind != "value"
+        or binding.scope.parent is not None
+        or not isinstance(binding.node, ast.Attribute)
+        or binding.node.attr not in methods
+        or not assigned_once_unchanged(binding)
+    ):
+        return None
+    return binding.node
 
 
 def _route_decorator(decorator: ast.expr, scope: Scope) -> tuple[ast.Call, ast.expr, str] | None:
