@@ -1664,6 +1664,17 @@ def _versionings(
             "prefix for each version: each is logged under its own version's (a later version "
             f"serves it too unless it declares it again{also})"
         )
+        if not (rebinds or in_place) and _passed_on(call, scope):
+            # `handler = Mangum(VersionedFastAPI(app))`: the telemetry router can only be
+            # included in `app`, whose routes the versioned app serves under version prefixes.
+            first = Versioning(name, where, (0, 0), 0, False, prefix_format, default).prefix(None)
+            under = f" ({first}/... first)" if first else ""
+            notes.append(
+                f"{where}: the app `{name}` builds from `{ast.unparse(taken)}` has no name the "
+                f"telemetry router can be included in: included in `{ast.unparse(taken)}`, "
+                f"the telemetry API answers under each version's prefix{under}, not at the "
+                f"root; bind it to a name (`{ast.unparse(taken)} = {name}(...)`) to serve it there"
+            )
         site = (id(scope.node), call.lineno)
         yield (
             app,
@@ -1677,6 +1688,15 @@ def _versionings(
                 default,
             ),
         )
+
+
+def _passed_on(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call``'s result is passed to another call: ``Mangum(VersionedFastAPI(app))``."""
+    return any(
+        isinstance(node, ast.Call)
+        and any(argument is call for argument in [*node.args, *(k.value for k in node.keywords)])
+        for node in ast.walk(scope.node)
+    )
 
 
 def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, Scope, bool]]:
