@@ -1156,7 +1156,8 @@ def test_routers_other_modules_add_to_a_registry_get_the_loops_prefix(
         "from app.api.registry import ROUTERS\n\nfor r in [api_router]:\n    ROUTERS.append(r)\n",
         "from app.api.registry import register\n\n\ndef setup():\n    register(api_router)\n",
         "from app.api.registry import ROUTERS\n\nROUTERS.append(api_router)\nROUTERS.clear()\n",
-        "from app.api import registry\n\nregistry.ROUTERS.append(api_router)\nregistry.ROUTERS[0] = None\n",
+        "from app.api import registry\n\nregistry.ROUTERS.append(api_router)\n"
+        "registry.ROUTERS[0] = None\n",
     ],
     ids=["appended-in-a-loop", "registered-in-a-function", "cleared", "item-replaced"],
 )
@@ -1175,6 +1176,95 @@ def test_a_registry_other_modules_change_otherwise_is_said_to_be_known_at_run_ti
     assert _routes(root)["get_item"] == "/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
     assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+
+
+HOOKS_PY = """from app.api.items import router
+
+
+def make_route(path):
+    def register(fn):
+        router.add_api_route(path, fn, methods=["POST"])
+        return fn
+
+    return register
+
+
+class Service:
+    def route(self, path):
+        def register(fn):
+            router.add_api_route(path, fn, methods=["PUT"])
+            return fn
+
+        return register
+
+
+mk = make_route
+deco = Service().route
+"""
+
+EXTRA_PY = """from app.api.hooks import deco, mk
+
+
+@mk("/reload")
+async def reload() -> None:
+    return None
+
+
+@deco("/{item_id}/tag")
+def tag(item_id: int) -> int:
+    return item_id
+"""
+
+
+def test_a_decorator_factory_imported_under_another_name_is_followed_or_named(
+    tmp_path: Path,
+) -> None:
+    """`mk = make_route` in the factory's module, `@mk("/x")` in another: logged as
+    `@make_route("/x")` is. `deco = Service().route` imported the same way: the method's object
+    is not bound where it is used: the handler is named on a line, to log by hand (both were
+    passed over in silence)."""
+    main = _main('app.include_router(api_router, prefix="/v1")', "from app.api import extra\n")
+    root = make_project(tmp_path / "project", 'instrument = { "api/extra.py" = "ai_block_used" }')
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/router.py").write_text(API_PY)
+    (root / "backend/app/api/hooks.py").write_text(HOOKS_PY)
+    (root / "backend/app/api/extra.py").write_text(EXTRA_PY)
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout  # the handler named is to log by hand
+    assert routes_by_handler(root / "backend/app/api/extra.py") == {"reload": "/v1/items/reload"}
+    said = [line for line in result.stdout.splitlines() if "extra.py" in line and "`deco`" in line]
+    assert len(said) == 1 and "tag looks like a route" in said[0], result.stdout
+
+
+SENSORS_PY = """from fastapi import APIRouter
+
+
+class Sensors:
+    router = APIRouter(prefix="/sensors")
+
+    @router.get("/{sensor_id}")
+    async def read(sensor_id: int) -> int:
+        return sensor_id
+"""
+
+
+def test_a_router_built_in_a_class_body_gets_the_prefix_its_include_adds(tmp_path: Path) -> None:
+    """`class Sensors: router = APIRouter(...)` with routes declared in the class body, and
+    `app.include_router(Sensors.router, prefix="/iot")` in another module: logged under /iot
+    (it was logged without it, nothing said)."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.sensors import Sensors\n\n"
+        'app = FastAPI()\napp.include_router(Sensors.router, prefix="/iot")\n'
+    )
+    root = make_project(tmp_path / "project", 'instrument = { "api/sensors.py" = "ai_block_used" }')
+    (root / "backend/app/api/sensors.py").write_text(SENSORS_PY)
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "log call in Sensors.read (GET /iot/sensors/{sensor_id})" in result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/iot/sensors/4").json() == 4
 
 
 CBV_PY = """from fastapi import APIRouter
