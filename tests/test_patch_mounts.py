@@ -1267,6 +1267,61 @@ def test_a_router_built_in_a_class_body_gets_the_prefix_its_include_adds(tmp_pat
         assert TestClient(served.app).get("/iot/sensors/4").json() == 4
 
 
+PREFIX_SET_PY = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/first")
+async def first() -> int:
+    return 1
+
+
+router.prefix = "/items"
+
+
+@router.get("/{item_id}")
+async def item(item_id: int) -> int:
+    return item_id
+"""
+
+
+def test_a_prefix_assigned_to_a_router_applies_to_the_routes_declared_after_it(
+    tmp_path: Path,
+) -> None:
+    """`router.prefix = "/items"` after `router = APIRouter()`: FastAPI adds it to each route
+    declared from then on (they were logged without it); a route of another module declared on
+    the router after its module ran gets it too."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items, more\n\n"
+        'app = FastAPI()\napp.include_router(items.router, prefix="/api")\n'
+    )
+    more = (
+        "from app.api.items import router\n\n\n"
+        '@router.get("/{item_id}/more")\nasync def more(item_id: int) -> int:\n'
+        "    return item_id\n"
+    )
+    plan = 'instrument = { "api/items.py" = "ai_block_used", "api/more.py" = "ai_block_used" }'
+    root = make_project(tmp_path / "project", plan)
+    (root / "backend/app/api/items.py").write_text(PREFIX_SET_PY)
+    (root / "backend/app/api/more.py").write_text(more)
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert routes_by_handler(root / "backend/app/api/items.py") == {
+        "first": "/api/first",
+        "item": "/api/items/{item_id}",
+    }
+    assert routes_by_handler(root / "backend/app/api/more.py") == {
+        "more": "/api/items/{item_id}/more"
+    }
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/items/4").json() == 4
+        assert client.get("/api/items/4/more").json() == 4
+        assert client.get("/api/first").json() == 1
+
+
 CBV_PY = """from fastapi import APIRouter
 
 

@@ -16,6 +16,7 @@ import copy
 import dataclasses
 import json
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -2050,6 +2051,14 @@ class _Finder:
         note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
+            # `router.prefix = "/items"` above the route: FastAPI adds that one instead (all of
+            # its own module's, when the route is declared in another, which imports it whole).
+            assigned = self.index.assigned_prefixes(binding, scope, expression.lineno)
+            if binding.scope.module is not scope.module:
+                everywhere = self.index.assigned_prefixes(binding, binding.scope, sys.maxsize)
+                assigned = everywhere + assigned
+            if assigned:
+                prefix = self.index.string_value(assigned[-1], scope)
             if standard and prefix is not None and refused_prefix(prefix):
                 # FastAPI asserts both when it builds the router: the module fails to import.
                 note = (
