@@ -1644,6 +1644,11 @@ async def describe(model_id: str) -> str:
 @mk("/reload")
 async def reload() -> None:
     return None
+
+
+@mk("/flush")
+async def flush() -> None:
+    return None
 """
 
 
@@ -1655,6 +1660,7 @@ def test_a_decorator_factory_bound_to_another_name_is_followed() -> None:
     assert result.problems == ()
     assert _route_logged(result.source, "describe") == ("/models/{model_id}", "GET")
     assert _route_logged(result.source, "reload") == ("/models/reload", "POST")
+    assert _route_logged(result.source, "flush") == ("/models/flush", "POST")
 
 
 def _route_logged(source: str, handler: str) -> tuple[str, str]:

@@ -1428,7 +1428,17 @@ class _Finder:
             for call, call_scope, decorated in self.decorations.get(factory.name, [])
             if (binding := call_scope.lookup(factory.name)) is not None and binding.node is factory
         ]
-        reads = _reads_of(factory.name, defined)
+        # `mk = make_route`: the alias's decorators are the factory's (see `_unaliased`), and
+        # its binding no read of its own.
+        aliases = [
+            binding.name
+            for binding in defined.bindings.values()
+            if isinstance(binding.node, ast.Name)
+            and binding.node.id == factory.name
+            and _alias_of(binding) is not None
+        ]
+        reads = _reads_of(factory.name, defined) - len(aliases)
+        reads += sum(_reads_of(alias, defined) for alias in aliases)
         if not calls and reads == 0 and defined.parent is None:
             # Decorating only functions of the modules importing it, if any: each of those
             # registers the routes of the functions it decorates (see _imported_factory).
