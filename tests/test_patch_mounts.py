@@ -1322,6 +1322,17 @@ def test_a_prefix_assigned_to_a_router_applies_to_the_routes_declared_after_it(
         assert client.get("/api/first").json() == 1
 
 
+def test_a_prefix_assigned_to_an_including_router_applies_to_its_includes_below(
+    tmp_path: Path,
+) -> None:
+    # `api_router.prefix = "/v1"` above `api_router.include_router(...)`: FastAPI adds it.
+    api = API_PY.replace(
+        "api_router = APIRouter()\n", 'api_router = APIRouter()\napi_router.prefix = "/v1"\n'
+    )
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api")'), api)
+    _generates_and_serves_items(root, "/api/v1", "only known at run time")
+
+
 CBV_PY = """from fastapi import APIRouter
 
 

@@ -2395,6 +2395,10 @@ def _mount(
                 parent_prefix = _passed_string(
                     written_prefix, parent.scope, index, modules, defaults
                 )
+            # `api.prefix = "/v1"` above the include: FastAPI adds that one instead.
+            assigned = index.assigned_prefixes(parent, scope, call.lineno)
+            if assigned:
+                parent_prefix = index.string_value(assigned[-1], scope)
         # `app = container.app()` in a factory declared `-> FastAPI` (see `declared_app`).
         by_app = role is Role.APP or index.declared_app(parent)
         if by_app and prefix is not None and not copied:
