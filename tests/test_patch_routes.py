@@ -1729,6 +1729,22 @@ def test_a_route_decorator_bound_through_partial_or_getattr_is_followed() -> Non
     assert _route_logged(result.source, "newest") == ("/quotes/latest", "GET")
 
 
+def test_routes_on_the_apps_router_bound_to_a_name_are_the_apps() -> None:
+    # `api = app.router`, then `@api.post("/echo")`: as `@app.router.post` (it was named as a
+    # route on an object that cannot be told to be an app or router).
+    source = (
+        "from fastapi import FastAPI\n\n"
+        "app = FastAPI()\n"
+        "api = app.router\n\n\n"
+        '@api.post("/echo")\n'
+        "async def echo(text: str) -> str:\n"
+        "    return text\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert _route_logged(result.source, "echo") == ("/echo", "POST")
+
+
 def test_a_route_method_chosen_at_run_time_is_named_not_passed_over() -> None:
     """`target = router.get if method == "GET" else router.post` in a decorator factory, then
     `@target(path)` on its wrapper: which method is not known, so the handler is named on a line

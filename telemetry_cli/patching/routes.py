@@ -2051,6 +2051,16 @@ class _Finder:
                     f"prefix (`{binding.name}.prefix`), without the prefixes it is included under"
                 )
             return Owner(role, "" if role is Role.APP else None, expression, scope, None, note)
+        if (
+            bound_once(binding)
+            and binding.scope.parent is None
+            and isinstance(binding.node, ast.Attribute)
+            and binding.node.attr == APP_ROUTER
+        ):
+            # `api = app.router`, then `@api.post(...)`: the app's own router, as above.
+            app = self.owner(binding.node.value, binding.scope)
+            if app is not None and app.role is Role.APP:
+                return Owner(Role.APP, app.prefix, expression, scope, app.key)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return self._served_variable(binding, expression, scope)
         call = binding.node
