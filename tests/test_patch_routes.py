@@ -1745,6 +1745,32 @@ def test_routes_on_the_apps_router_bound_to_a_name_are_the_apps() -> None:
     assert _route_logged(result.source, "echo") == ("/echo", "POST")
 
 
+def test_route_objects_appended_to_a_routers_routes_are_its_routes() -> None:
+    """`router.routes.append(APIRoute("/summary/{year}", summary))` (also `.insert`, `.extend`):
+    routes of the router, without its prefix= (the list takes them as they are); they were
+    passed over in silence. A Starlette `Route` appended is named."""
+    source = (
+        "from fastapi import APIRouter\n"
+        "from fastapi.routing import APIRoute\n"
+        "from starlette.routing import Route\n\n"
+        'router = APIRouter(prefix="/reports")\n\n\n'
+        "async def summary(year: int) -> dict:\n"
+        '    return {"year": year}\n\n\n'
+        "async def detail(year: int) -> dict:\n"
+        '    return {"year": year}\n\n\n'
+        "async def plain(request):\n"
+        "    return None\n\n\n"
+        'router.routes.append(APIRoute("/summary/{year}", summary, methods=["GET"]))\n'
+        'router.routes.extend([APIRoute("/detail/{year}", detail, methods=["POST"])])\n'
+        'router.routes.insert(0, Route("/plain", plain))\n'
+    )
+    result = _instrument(source)
+    assert _route_logged(result.source, "summary") == ("/summary/{year}", "GET")
+    assert _route_logged(result.source, "detail") == ("/detail/{year}", "POST")
+    said = [change for change in result.changes if "as a Starlette route" in change]
+    assert len(said) == 1 and "plain" in said[0], result.changes
+
+
 def test_a_route_method_chosen_at_run_time_is_named_not_passed_over() -> None:
     """`target = router.get if method == "GET" else router.post` in a decorator factory, then
     `@target(path)` on its wrapper: which method is not known, so the handler is named on a line

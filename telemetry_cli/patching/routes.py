@@ -1295,6 +1295,10 @@ class _Finder:
             for keyword in statement.value.keywords:
                 if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
                     self._listed_routes(keyword.value.elts, target, scope)
+        appended = _appended_routes(statement)
+        if appended is not None:
+            # `router.routes.append(APIRoute("/x", handler))`: as if listed when it was built.
+            self._listed_routes(*appended, scope)
 
     def _applied_helper(self, node: ast.AST, scope: Scope) -> bool:
         """Record ``post("/x")(create)``: a route helper's decorator applied by hand.
@@ -3159,6 +3163,34 @@ def _replaces_endpoint(cls: ast.ClassDef) -> bool:
                 if any(isinstance(a, ast.Name) and a.id == name for a in arguments):
                     return False  # passed on: the decorated function is what is registered
     return True
+
+
+def _appended_routes(statement: ast.stmt) -> tuple[list[ast.expr], ast.expr] | None:
+    """The route objects a statement adds to ``<owner>.routes``, and the owner, else None.
+
+    ``router.routes.append(APIRoute(...))``, ``.insert(0, ...)`` or ``.extend([...])``.
+    """
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return None
+    call = statement.value
+    method = call.func
+    if not (
+        isinstance(method, ast.Attribute)
+        and isinstance(method.value, ast.Attribute)
+        and method.value.attr == "routes"
+        and not call.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in call.args)
+    ):
+        return None
+    owner = method.value.value
+    if method.attr == "append" and len(call.args) == 1:
+        return [call.args[0]], owner
+    if method.attr == "insert" and len(call.args) == 2:
+        return [call.args[1]], owner
+    listed = call.args[0] if len(call.args) == 1 else None
+    if method.attr == "extend" and isinstance(listed, ast.List | ast.Tuple):
+        return list(listed.elts), owner
+    return None
 
 
 def _alias_of(binding: Binding) -> ast.Attribute | ast.Name | None:
