@@ -14,6 +14,7 @@ import itertools
 import json
 import logging
 import random
+import shlex
 import threading
 import unicodedata
 import uuid
@@ -738,6 +739,61 @@ def test_a_fraction_under_a_sensitive_key_is_kept(logger: Any, sensitive: Any) -
     assert logger.record("error_event", whole).payload == dict.fromkeys(whole, "[redacted]")
     text = {"q": "hour_sin=0.5&page=2", "x": '<r sin="-0.25"/>', "y": "pin=1234.0"}
     assert logger.record("error_event", text).payload == {**text, "y": "[redacted]"}
+
+
+def test_a_time_under_a_key_naming_when_a_secret_changed_is_kept(logger: Any) -> None:
+    # When a password changed or a token expires is a time, not the secret: a date, a time or
+    # a Unix time under such a key is kept, in a payload as in text. Anything else under it is
+    # redacted, and so is a time under a person's data (a date of birth).
+    kept = {
+        "password_changed_at": "2024-10-01T09:30:00Z",
+        "token_expires_at": 1727776200,
+        "tokenExpiresAt": 1727776200123,
+        "session_started_on": "2024-10-01",
+        "otp_created": "2024-10-01 09:30:00.123456+02:00",
+        "q": "password_changed_at=2024-10-01T09:30:00Z&page=2",
+        "j": json.dumps({"token_expires_at": "2024-10-01T09:30:00Z", "session_ts": 1727776200}),
+    }
+    assert logger.record("error_event", kept).payload == kept
+    redacted = {
+        "token_expires_at": "abc123",
+        "password_at": "hunter2",
+        "pin_date": 1234,
+        "dob_date": "1990-01-01",
+        "email_changed_at": "2024-10-01",
+        "q": "password_changed_at=2024-10-01hunter2",
+        "card": {"token_expires_at": 4222222222222},  # a card number under any key
+    }
+    assert logger.record("error_event", redacted).payload == {
+        **dict.fromkeys(redacted, "[redacted]"),
+        "card": {"token_expires_at": "[redacted]"},
+    }
+
+
+def test_a_word_without_a_digit_under_a_national_id_abbreviation_is_kept(logger: Any) -> None:
+    # "tin", "rut", "sin", "nie" are words too; every national id number has digits, so a value
+    # without one is no id, in a payload as in text. A digit anywhere, or another sensitive
+    # word in the key, still redacts.
+    kept = {
+        "tin": "alloy",
+        "rut": "deep",
+        "SIN": "cos",
+        "user_nie": "todavía no",
+        "tinNumber": "none given",
+        "m": "tin: alloy, rut=deep",
+        "q": "tin=alloy&page=2",
+    }
+    assert logger.record("error_event", kept).payload == kept
+    redacted = {
+        "tin": "12-3456789",
+        "rut": "12.345.678-5",
+        "nie": "X1234567L",
+        "sin": "\u0660\u0664\u0666",
+        "sin_password": "alloy",
+        "m": "tin: alloy 12345678",
+        "q": "rut=deep5&page=2",
+    }
+    assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
 
 
 def test_a_measure_named_in_words_in_text_is_kept(logger: Any) -> None:
@@ -2366,6 +2422,9 @@ TOOL_CREDENTIAL_TEXTS = [
     "expdp userid=scott/tiger directory=dumps",
     "url=jdbc:oracle:thin:scott/tiger@db:1521:orcl",
     "htpasswd -bc /etc/nginx/.htpasswd ada letmein",
+    # A tool named by its path.
+    "/usr/bin/curl -u admin:hunter2 https://api.example.com",
+    "./mysql -u root -pletmein shop",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -2766,6 +2825,33 @@ def test_an_ordinary_key_in_letter_symbols_is_kept(sensitive: Any, key: str) -> 
     assert sensitive(key) is False
 
 
+# A secret key named in another language: its word for key beside a word naming an API, access,
+# a secret or a private key, in the order of the language, or joined after one.
+FOREIGN_SECRET_KEYS = [
+    "API-Schlüssel", "api_schluessel", "Geheimschlüssel", "Zugangsschlüssel", "privater_schlüssel",
+    "clé_api", "clé_secrète", "cle_secrete", "clé_d_accès", "clave_api", "clave_secreta",
+    "llave_privada", "chave_api", "chave_secreta", "chiave_api", "chiave_segreta",
+    "geheime_sleutel", "api_sleutel", "klucz_api", "klucz_prywatny", "секретный_ключ",
+    "ключ_api", "api_ключ", "ключ_доступа", "gizli_anahtar", "kunci_rahasia",
+    # Letters with a stroke read as the letter typed without it: Polish "hasło" as "haslo".
+    "nøkkel_api", "api_nokkel", "haslo", "HASLO", "nowe_haslo",
+]  # fmt: skip
+FOREIGN_DATA_KEYS = [
+    "Schlüssel", "clave", "clave_primaria", "chiave_esterna", "clé_primaire", "sleutel_naam",
+    "ключ_кэша", "article", "vehicle_api", "cycle", "uncle_name",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", FOREIGN_SECRET_KEYS)
+def test_a_secret_key_named_in_another_language_is_sensitive(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is True
+
+
+@pytest.mark.parametrize("key", FOREIGN_DATA_KEYS)
+def test_another_languages_word_for_a_data_key_is_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+
+
 AWS_KEY_ID = "AKIA" + "IOSFODNN7EXAMPLE"
 AWS_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
 
@@ -2781,15 +2867,34 @@ def test_an_aws_secret_key_beside_its_key_id_is_redacted(logger: Any) -> None:
     }
 
 
-def test_a_40_character_string_without_an_aws_key_id_beside_it_is_kept(logger: Any) -> None:
-    sha = "0123456789abcdef" * 2 + "01234567"
-    payload = {
-        "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
-        "commit": [AWS_KEY_ID, sha, "x" * 40],
-    }
+def test_an_aws_secret_key_alone_is_redacted_under_any_name(logger: Any) -> None:
+    # No key id beside it: 40 characters of random base64 are a token whatever names them.
+    rng = random.Random(36)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    generated = ["".join(rng.choice(alphabet) for _ in range(38)) + "a1" for _ in range(50)]
+    payload = {"key": AWS_SECRET_KEY, "value": f" {AWS_SECRET_KEY} ", "cells": generated}
     assert logger.record("error_event", payload).payload == {
-        "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
-        "commit": ["[redacted]", sha, "x" * 40],
+        "key": "[redacted]",
+        "value": "[redacted]",
+        "cells": ["[redacted]"] * len(generated),
+    }
+
+
+def test_a_40_character_string_that_is_not_random_base64_is_kept(logger: Any) -> None:
+    sha = "0123456789abcdef" * 2 + "01234567"
+    kept = [
+        sha,
+        sha.upper(),
+        "x" * 40,
+        "0123456789" * 4,
+        "com/example/app/MainActivity/onCreate123",
+        "src/components/Button2/index/styles/abcd",
+        "ThisIsAVeryLongCamelCaseIdentifierName12",
+    ]
+    payload = {"commit": [AWS_KEY_ID, *kept[:4]], "paths": kept}
+    assert logger.record("error_event", payload).payload == {
+        "commit": ["[redacted]", *kept[:4]],
+        "paths": kept,
     }
 
 
@@ -2865,6 +2970,10 @@ OAUTH_CODE = "SplxlOBeZQQYbYS6WxSbIA"
         {"url": f"https://app.example/callback?code={OAUTH_CODE}&state=af0ifjsldkj"},
         {"body": f"grant_type=authorization_code&code={OAUTH_CODE}&client_id=app"},
         {"raw": json.dumps({"code": OAUTH_CODE, "session_state": "x"})},
+        # A callback without a state (PKCE needs none): the endpoint names the code.
+        {"url": f"https://app.example/auth/callback?code={OAUTH_CODE}"},
+        {"url": f"/oauth2callback?scope=email&code={OAUTH_CODE}#"},
+        {"url": f"https://app.example/login/redirect/?code={OAUTH_CODE}&lang=en"},
     ],
 )
 def test_an_oauth_authorization_code_is_redacted(logger: Any, payload: dict[str, Any]) -> None:
@@ -2879,6 +2988,8 @@ def test_an_oauth_authorization_code_is_redacted(logger: Any, payload: dict[str,
         {"url": "https://app.example/callback?state=xyz&error=access_denied"},
         {"url": "https://app.example/zip?code=94103&state=CA"},
         {"diff": "unicode=UTF-8&code=0123456789abcdef0123"},
+        {"url": "https://pay.example/callback?code=00&message=Approved"},
+        {"url": "https://shop.example/cart?code=SUMMER10SALE2024XYZ"},
     ],
 )
 def test_a_code_outside_oauth_is_kept(logger: Any, payload: dict[str, Any]) -> None:
@@ -3482,13 +3593,40 @@ ARGUMENT_LISTS = [
         [["env", "prod"], "--password", "[redacted]"],
     ),
     (Command("mysql", "--password", "hunter2"), ["mysql", "--password", "[redacted]"]),
+    # A known tool's credential, read from the items as from its command line.
+    (
+        ["/usr/bin/curl", "-s", "-u", "ada:hunter2", "https://api.example.com"],
+        ["/usr/bin/curl", "-s", "-u", "[redacted]", "https://api.example.com"],
+    ),
+    (["mysql", "-u", "root", "-phunter2", "shop"], ["mysql", "-u", "root", "[redacted]", "shop"]),
+    (
+        ["redis-cli", "-h", "cache", "-a", "hunter2"],
+        ["redis-cli", "-h", "cache", "-a", "[redacted]"],
+    ),
 ]
 ARGUMENT_LISTS_KEPT = [
     ["app", "--session-timeout", "30", "--password-file", "/run/secret"],
     ["app", "--token", "--verbose"],  # a flag without a value
     ["app", "--max-tokens", "100"],
     ["grep", "-p", "password"],  # a one-letter flag after a single dash
+    ["docker", "run", "-u", "app:staff", "-p", "8080:80", "web"],
+    ["curl", "-u", "admin:", "https://api.example.com"],
+    ["sqlplus", "/nolog"],
+    ["sqlplus", "-S", "@scripts/run.sql"],
 ]
+
+
+@pytest.mark.parametrize("text", TOOL_KEPT_TEXTS)
+def test_a_tools_argument_list_without_a_credential_is_kept(logger: Any, text: str) -> None:
+    argv = shlex.split(text)
+    assert logger.record("error_event", {"argv": argv}).payload == {"argv": argv}
+
+
+@pytest.mark.parametrize("text", TOOL_CREDENTIAL_TEXTS)
+def test_a_tools_credential_in_its_argument_list_is_redacted(logger: Any, text: str) -> None:
+    argv = shlex.split(text)
+    recorded = logger.record("error_event", {"argv": argv}).payload["argv"]
+    assert "[redacted]" in recorded, argv
 
 
 @pytest.mark.parametrize(("argv", "recorded"), ARGUMENT_LISTS)

@@ -1933,7 +1933,12 @@ FACTORY_MAIN = '''"""The app, wired in a factory; a single-page app's catch-all 
 
 from fastapi import FastAPI
 
+from app import pages
 from app.api import ai_blocks
+
+
+def page(rest: str) -> str:
+    return rest
 
 
 def serve_frontend(app: FastAPI) -> None:
@@ -1949,7 +1954,7 @@ def configure(app: FastAPI) -> None:
 def create_app() -> FastAPI:
     app = FastAPI()
 {inside}    app.include_router(ai_blocks.router)
-    return app
+{after}    return app
 
 
 app = create_app()
@@ -1957,36 +1962,47 @@ app = create_app()
 
 
 @pytest.mark.parametrize(
-    ("inside", "outside", "shadowed"),
+    ("inside", "outside", "shadowed", "after"),
     [
         # Declared on the factory's result at module level: added after the wiring.
         (
             "",
             '\n@app.get("/{rest:path}")\ndef everything(rest: str) -> str:\n    return rest\n',
             False,
+            "",
         ),
         # Declared by a function the module calls on the factory's result: after too.
-        ("", "serve_frontend(app)\n", False),
+        ("", "serve_frontend(app)\n", False, ""),
         # Called by the factory before the wiring (after its last include_router): first.
-        ("    serve_frontend(app)\n", "", True),
+        ("    serve_frontend(app)\n", "", True, ""),
         # The same through a function the factory calls.
-        ("    configure(app)\n", "", True),
+        ("    configure(app)\n", "", True, ""),
+        # Registered by hand in the factory below the wiring, this module's function or
+        # another's: after.
+        ("", "", False, '    app.get("/{rest:path}")(page)\n'),
+        ("", "", False, '    app.add_api_route("/{rest:path}", pages.spa)\n'),
+        # Registered by hand before the last include: first.
+        ('    app.get("/{rest:path}")(page)\n', "", True, ""),
     ],
     ids=[
         "module-level",
         "function-called-later",
         "function-called-in-the-factory",
         "function-called-through-another",
+        "by-hand-below-the-wiring",
+        "another-modules-function-below-the-wiring",
+        "by-hand-before-the-wiring",
     ],
 )
 def test_a_catch_all_added_after_the_wiring_shadows_nothing(
-    tmp_path: Path, inside: str, outside: str, shadowed: bool
+    tmp_path: Path, inside: str, outside: str, shadowed: bool, after: str
 ) -> None:
     root = make_project(tmp_path / "project", "instrument = {}")
     where = "before the wiring" if shadowed else "after the wiring"
     (root / "backend/app/main.py").write_text(
-        FACTORY_MAIN.format(where=where, inside=inside, outside=outside)
+        FACTORY_MAIN.format(where=where, inside=inside, outside=outside, after=after)
     )
+    (root / "backend/app/pages.py").write_text("def spa(rest: str) -> str:\n    return rest\n")
     result = run("generate", "--root", str(root))
     assert result.exit_code == (1 if shadowed else 0), result.stdout
     assert ("before the telemetry router can" in result.stdout) is shadowed
@@ -5339,3 +5355,19 @@ def test_a_router_subclass_instance_is_logged_under_its_include_prefixes(
         assert '"route": self.prefix + "/{report_id}",' in reports
         assert len(said) == 1, result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_an_app_subclass_overriding_include_router_keeps_its_calls_as_includes(
+    tmp_path: Path,
+) -> None:
+    """`class App(FastAPI)` with its own `include_router` handing on to `super()`'s: a call on
+    the app is an include (its prefix counts), not a wrapper's method read through its body."""
+    main = (
+        "from typing import Any\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+        "from app.api.router import api_router\n\n\nclass App(FastAPI):\n"
+        "    def include_router(self, router: APIRouter, **kwargs: Any) -> None:\n"
+        '        kwargs.setdefault("tags", ["default"])\n'
+        "        super().include_router(router, **kwargs)\n\n\n"
+        'app = App()\napp.include_router(api_router, prefix="/api/v1")\n'
+    )
+    _generates_and_serves_items(_project(tmp_path, main), "/api/v1", "cannot tell")

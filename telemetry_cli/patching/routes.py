@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import dataclasses
 import json
 import re
 import sys
@@ -104,8 +103,7 @@ PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 _ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
 
 
-@dataclass(frozen=True)
-class Owner:
+class Owner(NamedTuple):
     """An app or router that routes are declared on.
 
     ``prefix`` is its path prefix when known without running code (an app's is empty);
@@ -122,8 +120,7 @@ class Owner:
     unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """One route of a handler: what its log call says about it.
 
     ``code`` is the Python expression of the route for the payload (a string literal when the
@@ -225,8 +222,7 @@ class Handler:
         return filled
 
 
-@dataclass(frozen=True)
-class Suspect:
+class Suspect(NamedTuple):
     """A function that looks like a route handler but whose owner cannot be told."""
 
     handler: Handler  # without routes
@@ -245,8 +241,7 @@ class Suspect:
         return self.handler.qualname
 
 
-@dataclass(frozen=True)
-class Unfollowed:
+class Unfollowed(NamedTuple):
     """An ``add_api_route`` registration of a router whose endpoint is no function of the module.
 
     A log call goes into the function FastAPI calls: an endpoint imported from another module of
@@ -360,7 +355,7 @@ def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list
         if handler is not None:
             route = registration.route
             # `# telemetry-scaffold: skip` on the registration: logged by hand, or not at all.
-            handler.routes.append(dataclasses.replace(route, skipped=True) if marked else route)
+            handler.routes.append(route._replace(skipped=True) if marked else route)
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]
     handlers.sort(key=lambda handler: handler.function.lineno)
     # A function with one route we understand is a handler, whatever its other decorators.
@@ -481,6 +476,51 @@ def _with_receiver(call: ast.Call) -> ast.Call:
     assert isinstance(call.func, ast.Attribute)
     written = ast.Call(call.func, [call.func.value, *call.args], call.keywords)
     return ast.copy_location(written, call)
+
+
+def _delegation(scope: Scope) -> ast.Call | None:
+    """The decorator call an instance method (``scope``) returns on its instance.
+
+    ``def get(self, path, **options): return self.router.get(path, **options)``, or a body
+    whose last statement is its one ``return`` (``deps = [...]``, then ``return
+    self.router.api_route(path, methods=[method], dependencies=deps)``): that call, without
+    the keywords reading the method's locals (``dependencies=deps``: they say nothing of
+    where the route is served, and mean nothing where the call is written out), unless they
+    give its path or methods. None for any other method.
+    """
+    method = scope.node
+    if not isinstance(method, FunctionNode):
+        return None
+    last = method.body[-1]
+    returns = [
+        node
+        for statement in block_statements(method.body)
+        for node in _own_nodes(statement)
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom)
+    ]
+    receiver = [*method.args.posonlyargs, *method.args.args][0].arg
+    if not (
+        returns == [last]
+        and isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Attribute)
+    ):
+        return None
+    root = chain_root(last.value.func)
+    if not isinstance(root, ast.Name) or root.id != receiver:
+        return None
+    kept = [
+        keyword
+        for keyword in last.value.keywords
+        if keyword.arg in (None, "path", "methods")
+        or not any(
+            isinstance(node, ast.Name)
+            and (binding := scope.bindings.get(node.id)) is not None
+            and binding.kind != "param"
+            for node in ast.walk(keyword.value)
+        )
+    ]
+    return ast.copy_location(ast.Call(last.value.func, last.value.args, kept), last.value)
 
 
 def _decorator_factory(scope: Scope) -> FunctionNode | None:
@@ -768,7 +808,7 @@ class _Finder:
             for path in self._looped_paths(call, function, scope):
                 route = self._route(call, verb, owner, scope, own_scope, path=path)
                 if fallback is not None:
-                    route = dataclasses.replace(route, note=fallback, unserved=True)
+                    route = route._replace(note=fallback, unserved=True)
                 handler.routes.append(route)
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
@@ -898,7 +938,9 @@ class _Finder:
         )
         return True
 
-    def _imported_factory(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope) -> bool:
+    def _imported_factory(
+        self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int = 0
+    ) -> bool:
         """Record the routes ``@post("/x")`` registers for ``endpoint``, ``post`` imported.
 
         ``endpoint``: the name of the function decorated, or what the decorator is applied to
@@ -911,8 +953,11 @@ class _Finder:
         where it is written. Or such a factory written as an instance method of a class of the
         package (``@api.route("/x")``, ``api = Api()``; see :meth:`_method_factory`), here or in
         another module: its router read where it is written too (``self.router``). One that
-        cannot be is named on a line. False for any other decorator.
+        cannot be is named on a line. Or a method returning another decorator (see
+        :meth:`_delegated`). False for any other decorator.
         """
+        if self._delegated(decorator, endpoint, scope, depth):
+            return True
         binding = self._method_factory(decorator.func, scope)
         receiver = None
         if binding is not None:
@@ -1004,7 +1049,7 @@ class _Finder:
                     if isinstance(instance, ast.Attribute) and reference is None:
                         instance = instance.value
                     given = self._given_router(owner_expression, inner_scope, instance, scope)
-                    owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
+                    owner = given or owner._replace(reference=instance, scope=scope)
                 if written is None or owner is None:
                     self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
@@ -1022,6 +1067,45 @@ class _Finder:
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
         return found
+
+    def _delegated(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int) -> bool:
+        """Record the routes of ``@api.get("/x")``, a method returning another decorator.
+
+        An instance method of the package returning a call on its instance (see
+        :func:`_delegation`): ``def get(self, path, **options): return self.router.get(path,
+        **options)``, the route decorator of the router the instance holds (read where the
+        method is written, as ``api.router`` where the handler is declared); or ``return
+        self._register(path)``, another method of the instance returning a decorator, followed
+        in turn (at most :data:`_MAX_DELEGATIONS` deep). Its path and methods are written out
+        with what the call passes; one that cannot be is named on a line. False for any other
+        decorator.
+        """
+        binding = self._method_run(decorator.func, scope)
+        method = None if binding is None else binding.node
+        if binding is None or not isinstance(method, FunctionNode):
+            return False
+        method_scope = Scope(method, binding.scope.module, binding.scope)
+        returned = _delegation(method_scope)
+        if returned is None:
+            return False
+        function = returned.func
+        assert isinstance(function, ast.Attribute)
+        written = _written_out(returned, method_scope, method, _with_receiver(decorator), scope)
+        if written is not None and depth < _MAX_DELEGATIONS:
+            if self._imported_factory(written, endpoint, scope, depth + 1):
+                return True
+            assert isinstance(written.func, ast.Attribute)
+            owner = self.owner(function.value, method_scope)
+            if function.attr in _ROUTE_DECORATORS and owner is not None:
+                instance = written.func.value
+                given = self._given_router(function.value, method_scope, instance, scope)
+                owner = given or owner._replace(reference=instance, scope=scope)
+                self._register(written, endpoint, function.attr, owner, scope)
+                return True
+        if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
+            return False  # `@cache.cached(ttl=60)` handing on to a cache: no route
+        self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+        return True
 
     def _given_router(
         self, attribute: ast.expr, scope: Scope, instance: ast.expr, instance_scope: Scope
@@ -1044,7 +1128,7 @@ class _Finder:
         if method is None or method.parent is None or held is None:
             return None
         built = call_bound_once(held)
-        assignments = _instance_assignments(method.parent, attribute.attr, method.module)
+        assignments = instance_assignments(method.parent, attribute.attr, method.module)
         if built is None or len(assignments) != 1:
             return None
         value, init_scope = assignments[0]
@@ -1070,9 +1154,35 @@ class _Finder:
     def _method_factory(self, function: ast.expr, scope: Scope) -> Binding | None:
         """The method ``api.route`` runs, when it is a decorator factory (else None).
 
-        An instance method of a class of the package, read on an instance bound once (``api =
-        Api()``) or built there (``Api().route``), returning the decorator it defines (see
+        An instance method (see :meth:`_method_run`) returning the decorator it defines (see
         :func:`_decorator_factory`).
+        """
+        binding = self._method_run(function, scope)
+        method = None if binding is None else binding.node
+        if (
+            binding is None
+            or not isinstance(method, FunctionNode)
+            or not isinstance(method.body[-1], ast.Return)
+            or not isinstance(method.body[-1].value, ast.Name)
+        ):
+            return None
+        name = method.body[-1].value.id
+        inner = next(
+            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
+            None,
+        )
+        if inner is None:
+            return None
+        module = binding.scope.module
+        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
+        return binding if _decorator_factory(inner_scope) is method else None
+
+    def _method_run(self, function: ast.expr, scope: Scope) -> Binding | None:
+        """The instance method of a class of the package ``api.route`` runs, else None.
+
+        Read on an instance bound once (``api = Api()``, also imported) or built there
+        (``Api().route``), or on the instance in a method (``self.route``: its class's own
+        method, or a base class's).
         """
         if not isinstance(function, ast.Attribute):
             return None
@@ -1107,20 +1217,9 @@ class _Finder:
             or binding.kind != "function"
             or not isinstance(method, FunctionNode)
             or not _instance_method(method)
-            or not isinstance(method.body[-1], ast.Return)
-            or not isinstance(method.body[-1].value, ast.Name)
         ):
             return None
-        name = method.body[-1].value.id
-        inner = next(
-            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
-            None,
-        )
-        if inner is None:
-            return None
-        module = binding.scope.module
-        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
-        return binding if _decorator_factory(inner_scope) is method else None
+        return binding
 
     def _aliased_route_decorator(
         self, decorator: ast.expr, scope: Scope
@@ -1459,16 +1558,18 @@ class _Finder:
                 expanded.append((written, call_scope))
         return expanded
 
-    def _decorations_only(self, method: FunctionNode) -> bool:
+    def _decorations_only(self, method: FunctionNode, depth: int = 0) -> bool:
         """Whether every call of a decorator factory ``method`` is followed where it is made.
 
         Each ``<x>.<method>(...)`` call of the package is a decorator (``@api.route("/x")``) or
         one applied by hand (``api.route("/x")(create)``) that runs this method, read on an
         instance bound once; a call on another object (``requests.get``) is not this method's.
         On the instance in a method (``@self.route("/x")``), the method of its class is run.
+        Or what another method of the instance returns (``return self._register(path)``, see
+        :meth:`_delegated`) whose own calls are all followed so.
         """
         mounts = self.index.mounts
-        if mounts is None or not _instance_method(method):
+        if mounts is None or not _instance_method(method) or depth > _MAX_DELEGATIONS:
             return False
         read = f".{method.name}("
         for name in mounts.modules:
@@ -1492,9 +1593,9 @@ class _Finder:
                     and node.func.attr == method.name
                 ):
                     continue
-                binding = self._method_factory(node.func, scope)
+                binding = self._method_run(node.func, scope)
                 ours = binding is not None and binding.node is method
-                if ours and id(node) not in followed:
+                if ours and id(node) not in followed and not self._delegating(node, scope, depth):
                     return False  # called otherwise: which routes, not known
                 if (
                     binding is None
@@ -1503,6 +1604,18 @@ class _Finder:
                 ):
                     return False  # a decorator on a name not followed to an instance here
         return True
+
+    def _delegating(self, call: ast.Call, scope: Scope, depth: int) -> bool:
+        """Whether ``call`` is all a method of the instance returns, its calls all decorations."""
+        delegate = scope.node
+        return (
+            isinstance(delegate, FunctionNode)
+            and instance_parameter(scope) is not None
+            and isinstance(last := delegate.body[-1], ast.Return)
+            and last.value is call
+            and _delegation(scope) is not None
+            and self._decorations_only(delegate, depth + 1)
+        )
 
     def _imported_elsewhere(self, imported: str, read: str) -> bool:
         """Whether another module of the package imports this module's ``imported`` to use ``read``.
@@ -1731,7 +1844,7 @@ class _Finder:
                 f"{shown}.{function.name}",
                 class_scope.module.path,
                 function=function,
-                route=dataclasses.replace(route, registered_in=self.module.path),
+                route=route._replace(registered_in=self.module.path),
             )
         )
 
@@ -1848,9 +1961,8 @@ class _Finder:
             if method is not None:
                 function, class_scope = method
                 handler_scope = Scope(function, class_scope.module, class_scope)
-                route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope, path=path),
-                    registered_in=self.module.path,
+                route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
+                    registered_in=self.module.path
                 )
         if target is not None and target.kind == "function":
             defined_in = target.scope.module.path
@@ -1862,9 +1974,8 @@ class _Finder:
                 # A module-level function of another module: its handler, with this route.
                 function = target.node
                 handler_scope = Scope(function, target.scope.module, target.scope)
-                route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope, path=path),
-                    registered_in=self.module.path,
+                route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
+                    registered_in=self.module.path
                 )
         self.unfollowed.append(
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
@@ -2122,13 +2233,13 @@ class _Finder:
             return owner
         if owner.role is Role.APP:
             note = mounts.app_unserved(owner.key)
-            return owner if note is None else dataclasses.replace(owner, note=note, unserved=True)
+            return owner if note is None else owner._replace(note=note, unserved=True)
         if owner.role is not Role.ROUTER:
             return owner
         said = mounts.unserved(owner.key)
         if said is None:
             return owner
-        return dataclasses.replace(owner, note=said.note, unserved=said.certain)
+        return owner._replace(note=said.note, unserved=said.certain)
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
@@ -2145,7 +2256,7 @@ class _Finder:
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
         found: list[tuple[Role, str | None]] = []
         built = True  # every value a router or app built there: the instance's own
-        for value, method_scope in _instance_assignments(class_scope, expression.attr, self.module):
+        for value, method_scope in instance_assignments(class_scope, expression.attr, self.module):
             built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
@@ -2575,7 +2686,7 @@ def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> boo
     method = _method_of_instance(expression.value, scope)
     if method is None or method.parent is None:
         return False
-    assigned = _instance_assignments(method.parent, expression.attr, method.module)
+    assigned = instance_assignments(method.parent, expression.attr, method.module)
     return bool(assigned) and all(
         isinstance(value, ast.Call) and index.built_role(value, value_scope)[0] is Role.APP
         for value, value_scope in assigned
@@ -2804,7 +2915,7 @@ def _class_router(
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     class_scope = Scope(node, cls.scope.module, cls.scope)
-    assigned = _instance_assignments(class_scope, attribute, cls.scope.module)
+    assigned = instance_assignments(class_scope, attribute, cls.scope.module)
     if assigned:
         routers = all(
             isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
@@ -2823,12 +2934,16 @@ def _class_router(
     return None
 
 
+#: How many methods deep a decorator returned by another method of the instance is followed
+#: (``def route(self, path): return self._register(path)``).
+_MAX_DELEGATIONS = 4
+
 #: How many base classes deep a class of the package is followed (the one building an
 #: instance's router, the one defining an app's route decorators).
 _MAX_BASES = 8
 
 
-def _instance_assignments(
+def instance_assignments(
     class_scope: Scope, attribute: str, module: ModuleModel
 ) -> list[tuple[ast.expr, Scope]]:
     """Every ``self.<attribute> = value`` in the methods of a class, with the method's scope.

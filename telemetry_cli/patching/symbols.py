@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
 from telemetry_cli.patching.names import (
     APP_CLASSES,
@@ -63,8 +63,7 @@ class Role(StrEnum):
     ROUTER = "router"
 
 
-@dataclass(frozen=True)
-class ModuleSource:
+class ModuleSource(NamedTuple):
     """The text of one module and where it lives."""
 
     name: str  # dotted import name, relative to the backend folder
@@ -782,8 +781,7 @@ def _walk_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
-@dataclass(frozen=True)
-class DualImports:
+class DualImports(NamedTuple):
     """A top-level ``try:`` of imports of the package itself with a fallback spelling of each.
 
     ``try: from .v1.routes import router`` / ``except ImportError: from v1.routes import
