@@ -261,6 +261,21 @@ SENSITIVE_KEYS = (
     "correo",
     "correo_electronico",
     "courriel",
+    # The words for secret, token, API key and access key that Chinese, Japanese and Korean
+    # write as one word, and other spellings of password: Chinese 口令, Japanese 暗証番号 (a
+    # PIN), Romanian, Italian and Turkish parola, Hebrew סיסמא.
+    "口令",
+    "シークレット",
+    "api_キー",
+    "アクセスキー",
+    "暗証番号",
+    "비밀",
+    "시크릿",
+    "토큰",
+    "api_키",
+    "액세스_키",
+    "parola",
+    "סיסמא",
 )
 
 

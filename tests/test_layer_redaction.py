@@ -796,6 +796,52 @@ def test_a_word_without_a_digit_under_a_national_id_abbreviation_is_kept(logger:
     assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
 
 
+def test_a_word_under_a_key_naming_a_state_of_a_secret_is_kept(logger: Any) -> None:
+    # A key whose last word names a state, a setting or a place of a secret or of personal data
+    # ("status", "consent", "country", ...) holds that state: a few words of letters, each in
+    # one case or capitalised, are kept, in a payload as in text, JSON text and a query string.
+    kept = {
+        "cookie_consent": "accepted",
+        "phone_country": "US",
+        "session_status": "active",
+        "otpStatus": "Pending",
+        "pin-state": "locked",
+        "password_reset_result": "Not Sent",
+        "emailLocale": "en-GB",
+        "tokenType": "Bearer",
+        "email_frequency": "weekly",
+        "phone_carrier": "Vodafone",
+        "session_timeout_unit": "minutes",
+        # A state given as a number: an enum's value, a status code.
+        "sessionStatus": 2,
+        "session_status_code": 404,
+        "t": "session_status_code=404&page=2",
+        "q": "https://x.io/cb?session_status=active&cookie_consent=accepted",
+        "m": "session_status=active token_type=bearer, phone country: US.",
+        "j": json.dumps({"session_status": "active", "email_verified": True}),
+        "x": '<r token_type="bearer" session_status="active"/>',
+    }
+    assert logger.record("error_event", kept).payload == kept
+    # A digit, cases mixed at random, four words or more (a passphrase), or a value that is no
+    # word still redacts, and so does a word under the secret's own name.
+    redacted = {
+        "session_status": "sk_live_abcdef0123456789abcd",
+        "token_state": "kJhGfDsAqW",
+        "cookie_consent": "a1",
+        "password_status": "correct horse battery staple",
+        "phone_country": "+14155550123",
+        "session_scope": ["read"],
+        "session": "active",
+        "otp_status": 123456,
+        "pin_state": 1234,
+        "session_code": 200,
+        "m": "session_status=k8sX1",
+        "q": "https://x.io/cb?token_state=abcXYZ",
+        "j": json.dumps({"session_status": "Zx81kq"}),
+    }
+    assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
+
+
 def test_a_measure_named_in_words_in_text_is_kept(logger: Any) -> None:
     # A name written in words reads as the key its words join to: "session timeout: 1800" is
     # "session_timeout: 1800", a measure; "API key: 1800" is still a secret's value.
@@ -1722,7 +1768,9 @@ def test_a_token_or_a_chosen_secret_in_a_variable_stays_redacted(
     }
     for text in (f"{name}={value}", json.dumps({name: value}), f"/cb?{name}={value}"):
         assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
-    assert logger.record("error_event", {"t": "/cb?a=1&SESSION_TYPE=x11"}).payload == {
+    # A query's name is no variable: a desktop's session name in one stays redacted. (A
+    # session's type is its kind, kept in text as in a payload: SESSION_TYPE=x11.)
+    assert logger.record("error_event", {"t": "/cb?a=1&DESKTOP_SESSION=ubuntu"}).payload == {
         "t": "[redacted]"
     }
 
@@ -2190,6 +2238,26 @@ def test_password_words_of_more_languages_are_redacted(logger: Any, key: str) ->
     # In text a name is one word: its words joined by "_".
     text = key.replace(" ", "_") + ":hunter"
     assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
+
+
+# Chinese, Japanese and Korean write compounds as one word: a word for a secret, a token or
+# an API key counts wherever it starts in one ("인증토큰", auth token; "APIキー", API key).
+@pytest.mark.parametrize(
+    "key",
+    [
+        "APIキー", "API키", "비밀키", "口令", "用户口令", "토큰", "인증토큰", "액세스토큰",
+        "액세스_키", "시크릿", "클라이언트시크릿", "シークレット", "アクセスキー", "暗証番号",
+        "parola", "Parolă", "סיסמא",
+    ],
+)  # fmt: skip
+def test_secret_words_written_as_one_word_are_redacted(logger: Any, key: str) -> None:
+    assert logger.record("error_event", {key: "abc123"}).payload == {key: "[redacted]"}
+
+
+def test_words_for_key_alone_in_chinese_japanese_korean_are_kept(logger: Any) -> None:
+    # A key alone, a flag under a secret's name (a secret post) and words around them are data.
+    kept = {"キー": "a", "키": "b", "검색키": "c", "비밀글": True}
+    assert logger.record("error_event", kept).payload == kept
 
 
 def test_a_measure_of_a_password_word_with_accented_look_alikes_is_kept(logger: Any) -> None:
