@@ -1200,7 +1200,7 @@ def _instance_calls(
     for call, scope in _calls_named(method.name, index, modules):
         if not isinstance(call.func, ast.Attribute):
             continue  # `register_router(...)`: a function of that name, not the method
-        ours = _an_instance(call.func.value, scope, class_scope, index)
+        ours = _an_instance(call.func.value, scope, class_scope, index, method.name)
         if ours is None:
             return []
         if ours:
@@ -1231,11 +1231,28 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
     return (
         cls is not None
         and isinstance(cls.node, ast.ClassDef)
-        and any(
-            isinstance(item, FunctionNode) and item.name == call.func.attr for item in cls.node.body
-        )
+        and _method_class(cls, call.func.attr, index) is not None
         and not _an_app_class(cls, index)
     )
+
+
+def _method_class(cls: Binding | Scope, method: str, index: PackageIndex) -> ast.ClassDef | None:
+    """The class whose ``method`` an instance of ``cls`` runs: its own, or a package base's.
+
+    ``class DemoApp(CoreApp): pass``: ``CoreApp`` for ``include_router``; None when no class
+    of the package defines it (a library's base may).
+    """
+    if isinstance(cls, Scope):
+        if not isinstance(cls.node, ast.ClassDef) or cls.parent is None:
+            return None
+        cls = Binding("class", cls.node.name, cls.parent, cls.node)
+    for found in index.lineage(cls):
+        node = found.node
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(item, FunctionNode) and item.name == method for item in node.body
+        ):
+            return node
+    return None
 
 
 def _an_app_class(class_scope: Scope, index: PackageIndex) -> bool:
@@ -1251,14 +1268,15 @@ def _an_app_class(class_scope: Scope, index: PackageIndex) -> bool:
 
 
 def _an_instance(
-    receiver: ast.expr, scope: Scope, class_scope: Scope, index: PackageIndex
+    receiver: ast.expr, scope: Scope, class_scope: Scope, index: PackageIndex, method: str
 ) -> bool | None:
-    """Whether ``receiver`` is an instance of the class of ``class_scope``; None: not known.
+    """Whether ``receiver`` runs ``method`` of the class of ``class_scope``; None: not known.
 
     ``self`` in a method of the class, a name bound to a call of the class (``server =
-    Server()``, also imported) or the call itself are, and a call of a function of the package
-    annotated to return one (``get_server() -> Server``); what another function returns, or an
-    instance of a subclass, is not known; anything else the package binds is not.
+    Server()``, also imported) or of a subclass of the package not overriding ``method``, or
+    the call itself do, and a call of a function of the package annotated to return one
+    (``get_server() -> Server``); what another function returns, or an instance of a subclass
+    overriding it, is not known; anything else the package binds does not.
     """
     cls = class_scope.node
     assert isinstance(cls, ast.ClassDef)
@@ -1272,7 +1290,7 @@ def _an_instance(
     ):
         # `self.app.include_router(...)`: what the methods of its class assign it.
         told = {
-            _an_instance(value, where, class_scope, index)
+            _an_instance(value, where, class_scope, index, method)
             for value, where in instance_assignments(scope.parent, receiver.attr, scope.module)
         }
         return told.pop() if len(told) == 1 else None
@@ -1298,9 +1316,9 @@ def _an_instance(
         return True if returned is not None and returned.node is cls else None
     if target is None or target.kind != "class":
         return False
-    if target.node is cls:
+    if _method_class(target, method, index) is cls:
         return True
-    # An instance of a subclass runs the method too, unless it overrides it: not followed.
+    # An instance of a subclass overriding the method: not followed.
     qualified = f"{class_scope.module.name}.{cls.name}"
     return None if index.derives_from(target, qualified.__eq__) else False
 
@@ -1334,12 +1352,46 @@ def _subclassed(name: str, index: PackageIndex, modules: list[str]) -> bool:
         if model is None:
             continue
         for node in model.nodes_near([name]):
-            if isinstance(node, ast.ClassDef) and any(
-                (base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)) == name
-                for base in node.bases
-            ):
+            if isinstance(node, ast.ClassDef) and _names_as_base(node, name):
                 return True
     return False
+
+
+def _names_as_base(cls: ast.ClassDef, name: str) -> bool:
+    """Whether ``cls`` names ``name`` (or ``<x>.name``) among its bases."""
+    return any(
+        (base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)) == name
+        for base in cls.bases
+    )
+
+
+def _subclass_names(name: str, index: PackageIndex, modules: list[str]) -> list[str]:
+    """``name`` and the names of the package's classes deriving from a class so named.
+
+    Read by the names only, as :func:`_subclassed` does; each call found is then told by the
+    class it builds.
+    """
+    names = [name]
+    for known in names:
+        if len(names) > _MAX_SUBCLASSES:
+            break
+        for module_name in modules:
+            source = index.source(module_name)
+            model = (
+                None if source is None or known not in source.text else index.module(module_name)
+            )
+            for node in model.nodes_near([known]) if model is not None else ():
+                if (
+                    isinstance(node, ast.ClassDef)
+                    and node.name not in names
+                    and _names_as_base(node, known)
+                ):
+                    names.append(node.name)
+    return names
+
+
+# How many classes deriving from a wrapper its constructor's calls are looked for under.
+_MAX_SUBCLASSES = 8
 
 
 def _instantiations(
@@ -1354,9 +1406,19 @@ def _instantiations(
     cls = class_scope.node
     assert isinstance(cls, ast.ClassDef)
     found: list[tuple[ast.Call, Scope]] = []
-    for call, scope in _calls_named(cls.name, index, modules):
+    # A subclass keeping the constructor (`class DemoApp(CoreApp): ...`) runs it too.
+    calls = (
+        call
+        for name in _subclass_names(cls.name, index, modules)
+        for call in _calls_named(name, index, modules)
+    )
+    for call, scope in calls:
         target = index.binding_of(call.func, scope)
-        if target is None or target.kind != "class" or target.node is not cls:
+        if (
+            target is None
+            or target.kind != "class"
+            or _method_class(target, _INIT, index) is not cls
+        ):
             continue
         placeholder = ast.copy_location(ast.Constant(None), call)
         written = ast.Call(call.func, [placeholder, *call.args], call.keywords)

@@ -1280,6 +1280,10 @@ class ModuleModel:
         return any(isinstance(node, ast.ImportFrom) and node.level > 0 for node in self.statements)
 
 
+# How many classes of the package a class's bases are followed through (see ``lineage``).
+_MAX_LINEAGE = 8
+
+
 @dataclass
 class PackageIndex:
     """The user's modules, parsed on demand (each at most once) and cross-referenced.
@@ -1424,6 +1428,27 @@ class PackageIndex:
         """
         qualified = self.qualify(expression, scope)
         return self.resolve(qualified)[1] if qualified is not None else None
+
+    def lineage(self, cls: Binding) -> list[Binding]:
+        """``cls`` and the classes of the package it derives from, nearest first.
+
+        ``class DemoApp(CoreApp)``: ``[DemoApp, CoreApp]``, so that an instance of a subclass
+        is read as one of the wrapper it extends; a library's base is left out, and a deep or
+        cyclic chain is cut.
+        """
+        found = [cls]
+        for current in found:
+            if len(found) > _MAX_LINEAGE or not isinstance(current.node, ast.ClassDef):
+                break
+            for base in current.node.bases:
+                target = self.defined(base, current.scope)
+                if (
+                    target is not None
+                    and target.kind == "class"
+                    and all(target.node is not seen.node for seen in found)
+                ):
+                    found.append(target)
+        return found
 
     @staticmethod
     def qualify_resolved(expression: ast.expr, scope: Scope) -> str | None:
