@@ -49,6 +49,7 @@ from telemetry_cli.patching.routes import (
     included_instance_router,
     instance_app,
     instance_assignments,
+    library_call,
     library_object_router,
     routable_router,
     router_prefix,
@@ -1643,7 +1644,7 @@ def _module_mounts(
                     unknown = True
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
-                    library = _library_call(included, scope, index)
+                    library = library_call(included, scope, index)
                     unresolved.append(
                         Unresolved(by_app, library, f"`{ast.unparse(included)}` at {where}")
                     )
@@ -2026,17 +2027,6 @@ _INIT = "__init__"
 _LOADED_FROM_SPEC = "importlib.util.module_from_spec"
 # How many variables and attributes a router read from such a module is followed through.
 _MAX_RUN_TIME_DEPTH = 8
-
-
-def _library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
-    """Whether ``expression`` calls a function of an installed library, not of the package.
-
-    ``fastapi_users.get_auth_router(auth_backend)``: the router it returns is the library's.
-    """
-    if not isinstance(expression, ast.Call):
-        return False
-    qualified = index.qualify(expression.func, scope)
-    return qualified is not None and index.from_a_library(*index.resolve(qualified))
 
 
 def _imported_at_run_time(
