@@ -1726,8 +1726,9 @@ class PackageIndex:
         Apps are built by class methods as well as by functions: ``Application.create()`` (a
         ``@classmethod`` or ``@staticmethod`` read on the class), ``Application().build()``,
         or ``builder.build()`` with ``builder = Application()`` bound once (any method, read on
-        an instance). The binding's scope is the class body, as for a function defined there.
-        None for anything else (a method of a library's class, an attribute that is no def).
+        an instance, its class's own or a package base's). The binding's scope is the body of
+        the class defining it, as for a function defined there. None for anything else (a
+        method of a library's class, an attribute that is no def).
         """
         if not isinstance(func, ast.Attribute):
             return None
@@ -1742,12 +1743,15 @@ class PackageIndex:
         cls = self.defined(owner, owner_scope)
         if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
             return None
-        for statement in cls.node.body:
-            if not (isinstance(statement, FunctionNode) and statement.name == func.attr):
-                continue
-            if on_class and not static_or_class(statement):
-                return None  # `Application.build()` would need the instance passed by hand
-            return method_binding(cls, statement)
+        # A subclass runs its base's method unless it defines its own (nearest first).
+        for defining in self.lineage(cls):
+            assert isinstance(defining.node, ast.ClassDef)
+            for statement in defining.node.body:
+                if not (isinstance(statement, FunctionNode) and statement.name == func.attr):
+                    continue
+                if on_class and not static_or_class(statement):
+                    return None  # `Application.build()` would need the instance passed by hand
+                return method_binding(defining, statement)
         return None
 
     def function_role(self, binding: Binding) -> Role | None:

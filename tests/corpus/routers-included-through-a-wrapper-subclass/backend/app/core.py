@@ -15,5 +15,8 @@ class CoreApp:
     def include_router(self, router: APIRouter, prefix: str = "") -> None:
         self.app.include_router(router, prefix=prefix)
 
+    def get(self, path: str, **options: Any) -> Any:
+        return self.app.get(path, **options)
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)

@@ -9,3 +9,8 @@ class ShopApp(CoreApp):
 core = ShopApp("shop", routers=[users.router])
 core.include_router(items.router, prefix="/v1")
 app = core.app
+
+
+@core.get("/status")
+async def status() -> dict[str, str]:
+    return {"status": "ok"}
