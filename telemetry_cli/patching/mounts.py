@@ -1056,6 +1056,32 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
     return True
 
 
+def _given_an_app(
+    expression: ast.expr, scope: Scope, index: PackageIndex, modules: list[str]
+) -> bool:
+    """Whether ``self.<attribute>`` in a method holds the app the class's instances are given.
+
+    ``def __init__(self, app: FastAPI): self.app = app``, then ``self.app.include_router(...)``:
+    an app when every assignment of the attribute stores a parameter every call of its method
+    passes an app for (``RouterBase(app)``, see :func:`_passed_an_app`).
+    """
+    if not (
+        isinstance(expression, ast.Attribute)
+        and isinstance(expression.value, ast.Name)
+        and expression.value.id == instance_parameter(scope)
+        and scope.parent is not None
+    ):
+        return False
+    assigned = instance_assignments(scope.parent, expression.attr, scope.module)
+    return bool(assigned) and all(
+        isinstance(value, ast.Name)
+        and (parameter := where.bindings.get(value.id)) is not None
+        and parameter.kind == "param"
+        and _passed_an_app(parameter, index, modules)
+        for value, where in assigned
+    )
+
+
 def passed_router(
     parameter: Binding,
     index: PackageIndex,
@@ -2577,8 +2603,9 @@ def _mount(
             or app_instance_parameter(parent, index)
         )
     elif parent is None and including is not None:
-        # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`.
-        by_app = instance_app(*including, index)
+        # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`, or
+        # `self.app = app` of the app its constructor is given.
+        by_app = instance_app(*including, index) or _given_an_app(*including, index, modules)
     if copied:
         # The route objects join the list as they are: no prefix of the router they join.
         parent_prefix = ""
