@@ -1157,7 +1157,7 @@ def _found(
             if failure is not None:
                 skipped.append(failure[1])
             continue
-        handlers, _ = find_handlers(module, index)
+        handlers, suspects = find_handlers(module, index)
         # A module whose every route is of a router no app includes serves nothing.
         count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
         # Endpoints no function of the package stands for (a class-based view's dispatcher):
@@ -1171,9 +1171,12 @@ def _found(
         starlette = sum(1 for registration in named if registration.starlette)
         unfollowed = len(named) - starlette
         relative = PurePosixPath(module.path).relative_to(label).as_posix()
-        if count or named:
-            to_fix = _to_fix(module, index) if count else 0
-            routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
+        # Routes whose app or router cannot be told (`@ROUTERS["books"].get("/x")`): generate
+        # names them to fix by hand, so the module is offered with them.
+        if count or named or suspects:
+            to_fix = _to_fix(module, index) if count or suspects else 0
+            if count or named or to_fix:
+                routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
         elif any(handler.routes for handler in handlers):
             unserved.append(relative)
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`

@@ -19,7 +19,6 @@ import stat
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Final, NamedTuple
 
@@ -717,8 +716,7 @@ def configuration_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """A validated plan. Paths are POSIX strings relative to ``root``.
 
     ``app`` is the app's import string relative to the backend folder (``app.main:app``), or

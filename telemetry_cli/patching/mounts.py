@@ -755,6 +755,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     Only modules whose text names ``include_router`` are parsed.
     """
     modules = [*modules, *_imported_outside(index, modules)]
+    index.package = tuple(modules)
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index, calls=lambda scope: _calls_of(scope, index, modules))
@@ -1879,6 +1880,17 @@ def _versionings(
             "prefix for each version: each is logged under its own version's (a later version "
             f"serves it too unless it declares it again{also})"
         )
+        if not (rebinds or in_place) and _passed_on(call, scope):
+            # `handler = Mangum(VersionedFastAPI(app))`: the telemetry router can only be
+            # included in `app`, whose routes the versioned app serves under version prefixes.
+            first = Versioning(name, where, (0, 0), 0, False, prefix_format, default).prefix(None)
+            under = f" ({first}/... first)" if first else ""
+            notes.append(
+                f"{where}: the app `{name}` builds from `{ast.unparse(taken)}` has no name the "
+                f"telemetry router can be included in: included in `{ast.unparse(taken)}`, "
+                f"the telemetry API answers under each version's prefix{under}, not at the "
+                f"root; bind it to a name (`{ast.unparse(taken)} = {name}(...)`) to serve it there"
+            )
         site = (id(scope.node), call.lineno)
         yield (
             app,
@@ -1892,6 +1904,15 @@ def _versionings(
                 default,
             ),
         )
+
+
+def _passed_on(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call``'s result is passed to another call: ``Mangum(VersionedFastAPI(app))``."""
+    return any(
+        isinstance(node, ast.Call)
+        and any(argument is call for argument in [*node.args, *(k.value for k in node.keywords)])
+        for node in ast.walk(scope.node)
+    )
 
 
 def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, Scope, bool]]:
@@ -2581,6 +2602,10 @@ def _mount(
                 parent_prefix = _passed_string(
                     written_prefix, parent.scope, index, modules, defaults
                 )
+            # `api.prefix = "/v1"` above the include: FastAPI adds that one instead.
+            assigned = index.assigned_prefixes(parent, scope, call.lineno)
+            if assigned:
+                parent_prefix = index.string_value(assigned[-1], scope)
         # `app = container.app()` in a factory declared `-> FastAPI` (see `declared_app`).
         by_app = role is Role.APP or index.declared_app(parent)
         if by_app and prefix is not None and not copied:

@@ -15,6 +15,7 @@ import ast
 import copy
 import json
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ from telemetry_cli.patching.symbols import (
     assigned_targets,
     attribute_assignments,
     block_statements,
+    bound_once,
     builtin_getattr,
     call_argument,
     call_bound_once,
@@ -762,7 +764,8 @@ class _Finder:
     def _function(self, function: FunctionNode, scope: Scope, prefix: str) -> None:
         own_scope = Scope(function, self.module, scope)
         handler = self._handler(function, own_scope, prefix)
-        for decorator in function.decorator_list:
+        for written in function.decorator_list:
+            decorator = _unaliased(written, scope)
             if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name):
                 self.decorations.setdefault(decorator.func.id, []).append(
                     (decorator, scope, function)
@@ -781,8 +784,10 @@ class _Finder:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
                     handler.routes.append(marked)
-                else:
-                    self._starlette_route(decorator, function, handler.qualname, scope)
+                elif not self._starlette_route(decorator, function, handler.qualname, scope):
+                    alias = self._unfollowed_alias(decorator, scope)
+                    if alias is not None:
+                        self.suspects.append(Suspect(handler, alias))
                 continue
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, owner_scope)
@@ -869,23 +874,69 @@ class _Finder:
             "fails, in place of the routes the `try` binds (logged with the same path)"
         )
 
+    def _unfollowed_alias(self, decorator: ast.expr, scope: Scope) -> str | None:
+        """The name of ``@deco(...)`` when it holds a route decorator not followed, else None.
+
+        ``deco`` bound to a route method of an app or router chosen at run time (``target =
+        router.get if method == "GET" else router.post``), or another module's name for a
+        method (``deco = api.route`` there, imported here: its object is not bound here, see
+        :func:`_unaliased`). Its handler is named on a line rather than passed over.
+        """
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
+            return None
+        binding = self.index.binding_of(decorator.func, scope)
+        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+            return None
+        held = binding.node
+        if binding.scope.module is not self.module:
+            elsewhere = isinstance(held, ast.Attribute) and _looks_like_route(decorator)
+            return decorator.func.id if elsewhere else None
+        choices = [held]
+        while any(isinstance(choice, ast.IfExp) for choice in choices):
+            choices = [
+                part
+                for choice in choices
+                for part in (
+                    (choice.body, choice.orelse) if isinstance(choice, ast.IfExp) else (choice,)
+                )
+            ]
+        if any(
+            isinstance(choice, ast.Attribute)
+            and choice.attr in _ROUTE_DECORATORS
+            and self.owner(choice.value, binding.scope) is not None
+            for choice in choices
+        ):
+            return decorator.func.id
+        return None
+
     def _starlette_route(
         self, decorator: ast.expr, function: FunctionNode, qualname: str, scope: Scope
-    ) -> None:
+    ) -> bool:
         """Name ``@owner.route(...)`` on ``function`` when ``owner`` is a FastAPI app or router.
 
         Its line is the decorator's, through the ``def`` line (a pragma on any of them).
+        Whether it is one.
         """
+        if not isinstance(decorator, ast.Call):
+            return False
+        method, owner_scope = decorator.func, scope
+        if isinstance(method, ast.Name):
+            # `deco = app.route` then `@deco("/x")`: the method bound to a name first.
+            binding = self.index.binding_of(method, scope)
+            bound = _bound_method(binding, STARLETTE_ROUTES)
+            if binding is None or bound is None:
+                return False
+            method, owner_scope = bound, binding.scope
         if not (
-            isinstance(decorator, ast.Call)
-            and isinstance(decorator.func, ast.Attribute)
-            and decorator.func.attr in STARLETTE_ROUTES
-            and self.owner(decorator.func.value, scope) is not None
+            isinstance(method, ast.Attribute)
+            and method.attr in STARLETTE_ROUTES
+            and self.owner(method.value, owner_scope) is not None
         ):
-            return
+            return False
         self.unfollowed.append(
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
+        return True
 
     def _imported_factory(
         self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int = 0
@@ -915,6 +966,10 @@ class _Finder:
             call = _with_receiver(decorator)
         else:
             binding = self.index.binding_of(decorator.func, scope)
+            alias = None if binding is None else _alias_of(binding)
+            if binding is not None and isinstance(alias, ast.Name):
+                # `route = make_route` in the factory's module, `route` imported here.
+                binding = self.index.binding_of(alias, binding.scope)
             call = decorator
             if not self._defined_elsewhere(binding, "function"):
                 return False
@@ -1207,16 +1262,10 @@ class _Finder:
                 return None
             assert isinstance(written.func, ast.Attribute)
             return (written, written.func.value, written.func.attr), defined if there else scope
-        if (
-            binding is None
-            or binding.kind != "value"
-            or binding.scope.parent is not None
-            or not isinstance(binding.node, ast.Attribute)
-            or binding.node.attr not in _ROUTE_DECORATORS
-            or not assigned_once_unchanged(binding)
-        ):
+        bound = _bound_method(binding, _ROUTE_DECORATORS)
+        if binding is None or bound is None:
             return None
-        return (decorator, binding.node.value, binding.node.attr), binding.scope
+        return (decorator, bound.value, bound.attr), binding.scope
 
     def _replacing_class(self, owner: ast.expr, verb: str, scope: Scope) -> str | None:
         """The package class of ``owner`` whose own ``verb`` decorator serves another function.
@@ -1345,6 +1394,10 @@ class _Finder:
             for keyword in statement.value.keywords:
                 if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
                     self._listed_routes(keyword.value.elts, target, scope)
+        appended = _appended_routes(statement)
+        if appended is not None:
+            # `router.routes.append(APIRoute("/x", handler))`: as if listed when it was built.
+            self._listed_routes(*appended, scope)
 
     def _applied_helper(self, node: ast.AST, scope: Scope) -> bool:
         """Record ``post("/x")(create)``: a route helper's decorator applied by hand.
@@ -1478,7 +1531,17 @@ class _Finder:
             for call, call_scope, decorated in self.decorations.get(factory.name, [])
             if (binding := call_scope.lookup(factory.name)) is not None and binding.node is factory
         ]
-        reads = _reads_of(factory.name, defined)
+        # `mk = make_route`: the alias's decorators are the factory's (see `_unaliased`), and
+        # its binding no read of its own.
+        aliases = [
+            binding.name
+            for binding in defined.bindings.values()
+            if isinstance(binding.node, ast.Name)
+            and binding.node.id == factory.name
+            and _alias_of(binding) is not None
+        ]
+        reads = _reads_of(factory.name, defined) - len(aliases)
+        reads += sum(_reads_of(alias, defined) for alias in aliases)
         if not calls and reads == 0 and defined.parent is None:
             # Decorating only functions of the modules importing it, if any: each of those
             # registers the routes of the functions it decorates (see _imported_factory).
@@ -2107,6 +2170,16 @@ class _Finder:
                     f"prefix (`{binding.name}.prefix`), without the prefixes it is included under"
                 )
             return Owner(role, "" if role is Role.APP else None, expression, scope, None, note)
+        if (
+            bound_once(binding)
+            and binding.scope.parent is None
+            and isinstance(binding.node, ast.Attribute)
+            and binding.node.attr == APP_ROUTER
+        ):
+            # `api = app.router`, then `@api.post(...)`: the app's own router, as above.
+            app = self.owner(binding.node.value, binding.scope)
+            if app is not None and app.role is Role.APP:
+                return Owner(Role.APP, app.prefix, expression, scope, app.key)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return self._served_variable(binding, expression, scope)
         call = binding.node
@@ -2117,6 +2190,14 @@ class _Finder:
         note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
+            # `router.prefix = "/items"` above the route: FastAPI adds that one instead (all of
+            # its own module's, when the route is declared in another, which imports it whole).
+            assigned = self.index.assigned_prefixes(binding, scope, expression.lineno)
+            if binding.scope.module is not scope.module:
+                everywhere = self.index.assigned_prefixes(binding, binding.scope, sys.maxsize)
+                assigned = everywhere + assigned
+            if assigned:
+                prefix = self.index.string_value(assigned[-1], scope)
             if standard and prefix is not None and refused_prefix(prefix):
                 # FastAPI asserts both when it builds the router: the module fails to import.
                 note = (
@@ -2138,7 +2219,9 @@ class _Finder:
         if role is Role.APP:
             key = self.index.app_key(binding)  # also an app built in a factory
         elif role is Role.ROUTER:
-            key = self.index.router_key(binding)  # also one a function builds and returns
+            # Also one a function builds and returns, or a class body's (`router = APIRouter()`
+            # in `class Sensors:`, included as `Sensors.router`).
+            key = self.index.router_key(binding) or _class_body_router(binding)
         elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
         return self._served(Owner(role, prefix, expression, scope, key, note))
@@ -2674,6 +2757,20 @@ def instance_router_key(class_scope: Scope, attribute: str) -> tuple[str, str]:
     return class_scope.module.name, f"{cls.name}.{attribute}"
 
 
+def _class_body_router(binding: Binding) -> tuple[str, str] | None:
+    """The key of a router a module-level class body builds, bound once, else None.
+
+    ``class Sensors: router = APIRouter(...)``: named as the class's instance routers are
+    (see :func:`instance_router_key`), so that an include of ``Sensors.router`` finds it.
+    """
+    body = binding.scope
+    if not (body.is_class and body.parent is not None and body.parent.parent is None):
+        return None
+    if not bound_once(binding) or not isinstance(binding.node, ast.Call):
+        return None
+    return instance_router_key(body, binding.name)
+
+
 def included_instance_router(
     expression: ast.expr, scope: Scope, index: PackageIndex
 ) -> tuple[str, str] | None:
@@ -2705,6 +2802,18 @@ def included_instance_router(
         node = method.parent.node
         assert isinstance(node, ast.ClassDef)
         cls = Binding("class", node.name, method.parent.parent, node)
+    if cls is None and method is None:
+        # `app.include_router(Sensors.router)`: the router the class body builds.
+        held = index.binding_of(expression.value, scope)
+        if held is not None and held.kind == "class" and isinstance(held.node, ast.ClassDef):
+            body = Scope(held.node, held.scope.module, held.scope)
+            value = body.bindings.get(expression.attr)
+            if (
+                value is not None
+                and isinstance(value.node, ast.Call)
+                and index.built_role(value.node, body)[0] is Role.ROUTER
+            ):
+                return _class_body_router(value)
     return _class_router(cls, expression.attr, index, 0)
 
 
@@ -3196,6 +3305,138 @@ def _replaces_endpoint(cls: ast.ClassDef) -> bool:
                 if any(isinstance(a, ast.Name) and a.id == name for a in arguments):
                     return False  # passed on: the decorated function is what is registered
     return True
+
+
+def _appended_routes(statement: ast.stmt) -> tuple[list[ast.expr], ast.expr] | None:
+    """The route objects a statement adds to ``<owner>.routes``, and the owner, else None.
+
+    ``router.routes.append(APIRoute(...))``, ``.insert(0, ...)`` or ``.extend([...])``.
+    """
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return None
+    call = statement.value
+    method = call.func
+    if not (
+        isinstance(method, ast.Attribute)
+        and isinstance(method.value, ast.Attribute)
+        and method.value.attr == "routes"
+        and not call.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in call.args)
+    ):
+        return None
+    owner = method.value.value
+    if method.attr == "append" and len(call.args) == 1:
+        return [call.args[0]], owner
+    if method.attr == "insert" and len(call.args) == 2:
+        return [call.args[1]], owner
+    listed = call.args[0] if len(call.args) == 1 else None
+    if method.attr == "extend" and isinstance(listed, ast.List | ast.Tuple):
+        return list(listed.elts), owner
+    return None
+
+
+def _alias_of(binding: Binding) -> ast.Attribute | ast.Name | None:
+    """The name or attribute chain a module-level name is bound once to, never changed.
+
+    ``deco = api.route``, ``route = make_route``: the name is another name for what it holds.
+    """
+    held = _held_method(binding)
+    if held is None or not isinstance(binding.node, ast.Attribute | ast.Name):
+        return None
+    return held[0]
+
+
+def _unaliased(decorator: ast.expr, scope: Scope) -> ast.expr:
+    """``@deco("/x")`` as ``@api.route("/x")`` when this module binds ``deco = api.route``.
+
+    A module-level name bound once to a name or attribute chain, never changed, whose root
+    name is bound once and means the same where the decorator is read; else ``decorator``. Also
+    bound to ``getattr(api, "route")``, or to ``functools.partial(api.route, *args, **options)``
+    (its arguments then come first, as the call passes them).
+    """
+    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
+        return decorator
+    binding = scope.lookup(decorator.func.id)
+    held = None if binding is None else _held_method(binding)
+    if binding is None or held is None:
+        return decorator
+    method, arguments, options = held
+    root = chain_root(method)
+    assert isinstance(root, ast.Name)
+    meant = binding.scope.lookup(root.id)
+    # Bound once (a `def`, `class` or import stores no name of its own): the same object.
+    once = 1 if meant is not None and meant.kind == "value" else 0
+    if meant is None or scope.lookup(root.id) is not meant or meant.scope.stores[root.id] != once:
+        return decorator
+    func = copy.deepcopy(method)
+    for node in ast.walk(func):  # at the decorator's line, where a pragma is looked for
+        ast.copy_location(node, decorator.func)
+    given = {keyword.arg for keyword in decorator.keywords}
+    keywords = [keyword for keyword in options if keyword.arg not in given]
+    written = ast.Call(func, [*arguments, *decorator.args], [*keywords, *decorator.keywords])
+    return ast.copy_location(written, decorator)
+
+
+def _held_method(
+    binding: Binding,
+) -> tuple[ast.Attribute | ast.Name, list[ast.expr], list[ast.keyword]] | None:
+    """What a module-level name bound once holds, as a name or attribute chain it calls.
+
+    ``deco = api.route`` (see :func:`_alias_of`), ``deco = getattr(api, "route")``, or
+    ``deco = functools.partial(api.route, ...)``: the chain, and the arguments and keywords
+    the partial passes first. None for anything else.
+    """
+    value = binding.node
+    arguments: list[ast.expr] = []
+    options: list[ast.keyword] = []
+    call = value
+    if isinstance(call, ast.Call):
+        read = builtin_getattr(call, binding.scope)
+        if read is not None:
+            held, name, default = read
+            if default is not None or not (
+                isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
+                and name.value.isidentifier()
+            ):
+                return None
+            value = ast.copy_location(ast.Attribute(held, name.value, ast.Load()), call)
+        elif (
+            PackageIndex.qualify(call.func, binding.scope) == _PARTIAL
+            and call.args
+            and not any(isinstance(argument, ast.Starred) for argument in call.args)
+            and all(keyword.arg is not None for keyword in call.keywords)
+        ):
+            value, arguments, options = call.args[0], call.args[1:], call.keywords
+        else:
+            return None
+    if (
+        binding.kind != "value"
+        or binding.scope.parent is not None
+        or not isinstance(value, ast.Attribute | ast.Name)
+        or not isinstance(chain_root(value), ast.Name)
+        or not assigned_once_unchanged(binding)
+    ):
+        return None
+    return value, arguments, options
+
+
+def _bound_method(binding: Binding | None, methods: frozenset[str]) -> ast.Attribute | None:
+    """What a module-level name bound once to one of ``methods`` of an object holds.
+
+    ``get = router.get`` (``binding`` the name's, also imported): ``router.get``, to be read in
+    the binding's scope. None for any other binding, or one changed later.
+    """
+    if (
+        binding is None
+        or binding.kind != "value"
+        or binding.scope.parent is not None
+        or not isinstance(binding.node, ast.Attribute)
+        or binding.node.attr not in methods
+        or not assigned_once_unchanged(binding)
+    ):
+        return None
+    return binding.node
 
 
 def _route_decorator(decorator: ast.expr, scope: Scope) -> tuple[ast.Call, ast.expr, str] | None:
