@@ -171,6 +171,30 @@ def test_an_app_read_on_a_singleton_getter_is_the_app(tmp_path: Path) -> None:
     assert snapshot(root) == planned
 
 
+def test_an_instance_of_a_subclass_names_the_app_its_base_builds(tmp_path: Path) -> None:
+    """`service = LocalRelay("relay")` of `class LocalRelay(Relay)`, adding no constructor:
+    the instance holds the `self.web` its base builds, so `init` names the app
+    `relay.serve:service.web` instead of refusing it as held by no variable."""
+    root = tmp_path / "project"
+    serve = (
+        "from relay.service import Relay\n\n\nclass LocalRelay(Relay):\n"
+        '    """Served on a developer\'s machine."""\n\n\nservice = LocalRelay("relay")\n'
+    )
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "relay"\n',
+            "relay/__init__.py": "",
+            "relay/views.py": VIEWS,
+            "relay/service.py": ASGI_WRAPPER,
+            "relay/serve.py": serve,
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'app = "relay.serve:service.web"' in (root / "pyproject.toml").read_text()
+
+
 SELF_RUNNING = """import uvicorn
 from fastapi import FastAPI
 

@@ -123,6 +123,29 @@ def test_an_app_starlette_route_given_by_keyword_is_named(tmp_path: Path) -> Non
     assert "`app.add_websocket_route` registers `relay` as a Starlette route" in out, out
 
 
+def test_a_library_asgi_app_added_as_a_route_is_not_named(tmp_path: Path) -> None:
+    """`app.add_route("/graphql", graphql_app)` of `graphql_app = GraphQL(schema)` (Ariadne's
+    or Strawberry's ASGI app), or the call itself: no code of the package runs for its
+    requests, nothing a user could log, so no note, as for one mounted; a function's stays."""
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from ariadne.asgi import GraphQL\nimport strawberry.asgi\n\n"
+        + main.read_text().replace("import FastAPI", "import FastAPI, Request, Response")
+        + "\n\ngraphql_app = GraphQL(schema=None)\n"
+        'app.add_route("/graphql", graphql_app, methods=["GET", "POST"])\n'
+        'app.add_websocket_route("/graphql", graphql_app)\n'
+        'app.add_route("/gql", strawberry.asgi.GraphQL(None))\n'
+        "\n\nasync def relay(request: Request) -> Response:\n    return Response(b'')\n\n\n"
+        'app.add_route("/relay", relay)\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "`app.add_route` registers `relay` as a Starlette route" in out, out
+    assert out.count("Starlette route") == 1, out
+
+
 def test_a_marked_starlette_route_is_not_named(tmp_path: Path) -> None:
     root = _plain(tmp_path, 'instrument = { "api/plain.py" = "ai_block_used" }')
     plain = root / "backend/app/api/plain.py"

@@ -1429,9 +1429,11 @@ def _attribute_site(
     attribute = returned if returned is not None else value.attr
     if called and returned is None:
         return None
-    for candidate in _attribute_apps(cls, index):
-        if candidate.name.rpartition(".")[2] == attribute:
-            return candidate.site
+    # An instance of a subclass (`class DemoApp(CoreApp)`) holds the app its base builds.
+    for built_by in index.lineage(cls):
+        for candidate in _attribute_apps(built_by, index):
+            if candidate.name.rpartition(".")[2] == attribute:
+                return candidate.site
     return None
 
 

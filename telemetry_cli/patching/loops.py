@@ -67,6 +67,11 @@ _MUTATORS = frozenset(
 _ASSIGNS = (ast.Assign, ast.AnnAssign)
 # More iterations than this (nested loops over long lists) are not worth following.
 _MAX_ITERATIONS = 256
+
+# How many calls deep an argument passed on is followed (`def __init__(self, routers): for r
+# in routers: self.include_router(r)` into a method including its parameter): a bound on
+# functions passing their parameters to each other in a cycle.
+_MAX_PASSES = 4
 _MAX_DEPTH = 8
 
 
@@ -76,6 +81,7 @@ def loop_values(
     index: PackageIndex,
     passed: Passed | None = None,
     alone: frozenset[str] = frozenset(),
+    depth: int = 0,
 ) -> list[LoopValues] | None:
     """The values the loop names ``statement`` reads take, one mapping per iteration.
 
@@ -83,7 +89,9 @@ def loop_values(
     a name it reads; None when one does and its items are not known statically, or the loop's
     body rebinds the name. ``passed`` finds what the calls of the function around it pass for a
     parameter the loop runs over, or one it reads attributes of; with it, the parameters named
-    in ``alone`` take each call's argument in turn too, though read by themselves.
+    in ``alone`` take each call's argument in turn too, though read by themselves; an argument
+    itself read in a loop over the caller's parameter is followed to the caller's calls
+    (``depth``: how many calls deep this is).
     """
     line = getattr(statement, "lineno", 0)
     read = {
@@ -99,7 +107,7 @@ def loop_values(
         and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)
     ]
     if passed is not None:
-        per_call = _per_call(statement, scope, index, passed, alone, read, loops)
+        per_call = _per_call(statement, scope, index, passed, alone, read, loops, depth)
         if per_call is not None:
             return per_call
     # A comprehension's `for`s are loops too (`[app.include_router(r) for r in ROUTERS]`),
@@ -151,7 +159,7 @@ def loop_values(
         through = _parameters_read_through(statement, scope) | _parameters(alone, scope)
         per_name: dict[str, list[list[tuple[ast.expr, Scope]]]] = {}
         for name in sorted(through - bound_outside):
-            arguments = _passed_arguments_of(name, scope, passed, index)
+            arguments = _passed_arguments_of(name, scope, passed, index, depth)
             if arguments is not None:  # else read as it is written, as without calls to follow
                 per_name[name] = arguments
         if per_name:
@@ -177,6 +185,7 @@ def _per_call(
     alone: frozenset[str],
     read: set[str],
     loops: list[ast.For | ast.AsyncFor],
+    depth: int,
 ) -> list[LoopValues] | None:
     """The loop values of a statement looping over a parameter, one call of its function at once.
 
@@ -214,7 +223,7 @@ def _per_call(
     together = alone | frozenset(_parameters(frozenset(read), scope))
     environments: list[LoopValues] = []
     for call in range(max(calls)):
-        found = loop_values(statement, scope, index, one(call), together)
+        found = loop_values(statement, scope, index, one(call), together, depth)
         if found is None:
             return None
         environments.extend(found)
@@ -254,7 +263,7 @@ def _parameters(names: frozenset[str], scope: Scope) -> set[str]:
 
 
 def _passed_arguments_of(
-    name: str, scope: Scope, passed: Passed, index: PackageIndex
+    name: str, scope: Scope, passed: Passed, index: PackageIndex, depth: int
 ) -> list[list[tuple[ast.expr, Scope]]] | None:
     """What the calls of the function ``scope`` pass for its parameter ``name``, call by call.
 
@@ -268,7 +277,8 @@ def _passed_arguments_of(
         return None
     arguments: list[list[tuple[ast.expr, Scope]]] = []
     for argument, argument_scope in passed(parameter) or ():
-        environments = loop_values(argument, argument_scope, index)
+        onward = passed if depth < _MAX_PASSES else None
+        environments = loop_values(argument, argument_scope, index, onward, depth=depth + 1)
         if environments is None:
             return None
         items: list[tuple[ast.expr, Scope]] = []
@@ -287,7 +297,8 @@ def _passed_items(
     """The items of a loop over a parameter: those every call of its function passes, in turn.
 
     Each call's items are its own (a router passed by one call is served where that call puts
-    it); None when a call passes items not known statically, or the body assigns the parameter.
+    it); a call passing None passes none. None when a call passes items not known statically,
+    or the body assigns the parameter.
     """
     if not isinstance(iterable, ast.Name) or not isinstance(scope.node, FunctionNode):
         return None
@@ -299,6 +310,10 @@ def _passed_items(
         return None
     items: list[tuple[ast.expr, Scope]] = []
     for argument, argument_scope in arguments:
+        if isinstance(argument, ast.Constant) and argument.value is None:
+            # `routers=None` left as it is: a loop over None raises, so code that runs
+            # guards it (`if routers:`); that call includes nothing.
+            continue
         found = literal_items(argument, argument_scope, index)
         if found is None:
             return None

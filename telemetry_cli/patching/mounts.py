@@ -49,6 +49,7 @@ from telemetry_cli.patching.routes import (
     included_instance_router,
     instance_app,
     instance_assignments,
+    library_call,
     library_object_router,
     routable_router,
     router_prefix,
@@ -1056,6 +1057,32 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
     return True
 
 
+def _given_an_app(
+    expression: ast.expr, scope: Scope, index: PackageIndex, modules: list[str]
+) -> bool:
+    """Whether ``self.<attribute>`` in a method holds the app the class's instances are given.
+
+    ``def __init__(self, app: FastAPI): self.app = app``, then ``self.app.include_router(...)``:
+    an app when every assignment of the attribute stores a parameter every call of its method
+    passes an app for (``RouterBase(app)``, see :func:`_passed_an_app`).
+    """
+    if not (
+        isinstance(expression, ast.Attribute)
+        and isinstance(expression.value, ast.Name)
+        and expression.value.id == instance_parameter(scope)
+        and scope.parent is not None
+    ):
+        return False
+    assigned = instance_assignments(scope.parent, expression.attr, scope.module)
+    return bool(assigned) and all(
+        isinstance(value, ast.Name)
+        and (parameter := where.bindings.get(value.id)) is not None
+        and parameter.kind == "param"
+        and _passed_an_app(parameter, index, modules)
+        for value, where in assigned
+    )
+
+
 def passed_router(
     parameter: Binding,
     index: PackageIndex,
@@ -1201,7 +1228,7 @@ def _instance_calls(
     for call, scope in _calls_named(method.name, index, modules):
         if not isinstance(call.func, ast.Attribute):
             continue  # `register_router(...)`: a function of that name, not the method
-        ours = _an_instance(call.func.value, scope, class_scope, index)
+        ours = _an_instance(call.func.value, scope, class_scope, index, method.name)
         if ours is None:
             return []
         if ours:
@@ -1232,11 +1259,28 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
     return (
         cls is not None
         and isinstance(cls.node, ast.ClassDef)
-        and any(
-            isinstance(item, FunctionNode) and item.name == call.func.attr for item in cls.node.body
-        )
+        and _method_class(cls, call.func.attr, index) is not None
         and not _an_app_class(cls, index)
     )
+
+
+def _method_class(cls: Binding | Scope, method: str, index: PackageIndex) -> ast.ClassDef | None:
+    """The class whose ``method`` an instance of ``cls`` runs: its own, or a package base's.
+
+    ``class DemoApp(CoreApp): pass``: ``CoreApp`` for ``include_router``; None when no class
+    of the package defines it (a library's base may).
+    """
+    if isinstance(cls, Scope):
+        if not isinstance(cls.node, ast.ClassDef) or cls.parent is None:
+            return None
+        cls = Binding("class", cls.node.name, cls.parent, cls.node)
+    for found in index.lineage(cls):
+        node = found.node
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(item, FunctionNode) and item.name == method for item in node.body
+        ):
+            return node
+    return None
 
 
 def _an_app_class(class_scope: Scope, index: PackageIndex) -> bool:
@@ -1252,14 +1296,15 @@ def _an_app_class(class_scope: Scope, index: PackageIndex) -> bool:
 
 
 def _an_instance(
-    receiver: ast.expr, scope: Scope, class_scope: Scope, index: PackageIndex
+    receiver: ast.expr, scope: Scope, class_scope: Scope, index: PackageIndex, method: str
 ) -> bool | None:
-    """Whether ``receiver`` is an instance of the class of ``class_scope``; None: not known.
+    """Whether ``receiver`` runs ``method`` of the class of ``class_scope``; None: not known.
 
     ``self`` in a method of the class, a name bound to a call of the class (``server =
-    Server()``, also imported) or the call itself are, and a call of a function of the package
-    annotated to return one (``get_server() -> Server``); what another function returns, or an
-    instance of a subclass, is not known; anything else the package binds is not.
+    Server()``, also imported) or of a subclass of the package not overriding ``method``, or
+    the call itself do, and a call of a function of the package annotated to return one
+    (``get_server() -> Server``); what another function returns, or an instance of a subclass
+    overriding it, is not known; anything else the package binds does not.
     """
     cls = class_scope.node
     assert isinstance(cls, ast.ClassDef)
@@ -1273,7 +1318,7 @@ def _an_instance(
     ):
         # `self.app.include_router(...)`: what the methods of its class assign it.
         told = {
-            _an_instance(value, where, class_scope, index)
+            _an_instance(value, where, class_scope, index, method)
             for value, where in instance_assignments(scope.parent, receiver.attr, scope.module)
         }
         return told.pop() if len(told) == 1 else None
@@ -1299,9 +1344,9 @@ def _an_instance(
         return True if returned is not None and returned.node is cls else None
     if target is None or target.kind != "class":
         return False
-    if target.node is cls:
+    if _method_class(target, method, index) is cls:
         return True
-    # An instance of a subclass runs the method too, unless it overrides it: not followed.
+    # An instance of a subclass overriding the method: not followed.
     qualified = f"{class_scope.module.name}.{cls.name}"
     return None if index.derives_from(target, qualified.__eq__) else False
 
@@ -1335,12 +1380,46 @@ def _subclassed(name: str, index: PackageIndex, modules: list[str]) -> bool:
         if model is None:
             continue
         for node in model.nodes_near([name]):
-            if isinstance(node, ast.ClassDef) and any(
-                (base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)) == name
-                for base in node.bases
-            ):
+            if isinstance(node, ast.ClassDef) and _names_as_base(node, name):
                 return True
     return False
+
+
+def _names_as_base(cls: ast.ClassDef, name: str) -> bool:
+    """Whether ``cls`` names ``name`` (or ``<x>.name``) among its bases."""
+    return any(
+        (base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)) == name
+        for base in cls.bases
+    )
+
+
+def _subclass_names(name: str, index: PackageIndex, modules: list[str]) -> list[str]:
+    """``name`` and the names of the package's classes deriving from a class so named.
+
+    Read by the names only, as :func:`_subclassed` does; each call found is then told by the
+    class it builds.
+    """
+    names = [name]
+    for known in names:
+        if len(names) > _MAX_SUBCLASSES:
+            break
+        for module_name in modules:
+            source = index.source(module_name)
+            model = (
+                None if source is None or known not in source.text else index.module(module_name)
+            )
+            for node in model.nodes_near([known]) if model is not None else ():
+                if (
+                    isinstance(node, ast.ClassDef)
+                    and node.name not in names
+                    and _names_as_base(node, known)
+                ):
+                    names.append(node.name)
+    return names
+
+
+# How many classes deriving from a wrapper its constructor's calls are looked for under.
+_MAX_SUBCLASSES = 8
 
 
 def _instantiations(
@@ -1355,9 +1434,19 @@ def _instantiations(
     cls = class_scope.node
     assert isinstance(cls, ast.ClassDef)
     found: list[tuple[ast.Call, Scope]] = []
-    for call, scope in _calls_named(cls.name, index, modules):
+    # A subclass keeping the constructor (`class DemoApp(CoreApp): ...`) runs it too.
+    calls = (
+        call
+        for name in _subclass_names(cls.name, index, modules)
+        for call in _calls_named(name, index, modules)
+    )
+    for call, scope in calls:
         target = index.binding_of(call.func, scope)
-        if target is None or target.kind != "class" or target.node is not cls:
+        if (
+            target is None
+            or target.kind != "class"
+            or _method_class(target, _INIT, index) is not cls
+        ):
             continue
         placeholder = ast.copy_location(ast.Constant(None), call)
         written = ast.Call(call.func, [placeholder, *call.args], call.keywords)
@@ -1582,7 +1671,7 @@ def _module_mounts(
                     unknown = True
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
-                    library = _library_call(included, scope, index)
+                    library = library_call(included, scope, index)
                     unresolved.append(
                         Unresolved(by_app, library, f"`{ast.unparse(included)}` at {where}")
                     )
@@ -1985,17 +2074,6 @@ _INIT = "__init__"
 _LOADED_FROM_SPEC = "importlib.util.module_from_spec"
 # How many variables and attributes a router read from such a module is followed through.
 _MAX_RUN_TIME_DEPTH = 8
-
-
-def _library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
-    """Whether ``expression`` calls a function of an installed library, not of the package.
-
-    ``fastapi_users.get_auth_router(auth_backend)``: the router it returns is the library's.
-    """
-    if not isinstance(expression, ast.Call):
-        return False
-    qualified = index.qualify(expression.func, scope)
-    return qualified is not None and index.from_a_library(*index.resolve(qualified))
 
 
 def _imported_at_run_time(
@@ -2550,8 +2628,9 @@ def _mount(
             or app_instance_parameter(parent, index)
         )
     elif parent is None and including is not None:
-        # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`.
-        by_app = instance_app(*including, index)
+        # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`, or
+        # `self.app = app` of the app its constructor is given.
+        by_app = instance_app(*including, index) or _given_an_app(*including, index, modules)
     if copied:
         # The route objects join the list as they are: no prefix of the router they join.
         parent_prefix = ""

@@ -1655,7 +1655,11 @@ class _Finder:
         if endpoint is None or owner is None:
             return
         if node.func.attr in STARLETTE_ADD_ROUTES:
-            self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None, starlette=True))
+            # A library's ASGI app (a GraphQL one) runs no code of the package: like one
+            # mounted, nothing the user could log; a function's route is theirs to log.
+            if not library_built(endpoint, scope, self.index):
+                unfollowed = Unfollowed.of(node, ast.unparse(endpoint), None, starlette=True)
+                self.unfollowed.append(unfollowed)
             return
         verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
         path = call_argument(node, 0, "path")
@@ -2811,6 +2815,29 @@ def included_instance_router(
             ):
                 return _class_body_router(value)
     return _class_router(cls, expression.attr, index, 0)
+
+
+def library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``expression`` calls a function of an installed library, not of the package.
+
+    ``fastapi_users.get_auth_router(auth_backend)``: the router it returns is the library's.
+    """
+    if not isinstance(expression, ast.Call):
+        return False
+    qualified = index.qualify(expression.func, scope)
+    return qualified is not None and index.from_a_library(*index.resolve(qualified))
+
+
+def library_built(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``expression`` is an object a library's call builds, there or in a name bound once.
+
+    ``graphql_app = GraphQL(schema)`` (Ariadne's, Strawberry's ASGI app): no code of the package
+    runs for its requests.
+    """
+    built = expression if isinstance(expression, ast.Call) else None
+    if isinstance(expression, ast.Name):
+        built = call_bound_once(index.binding_of(expression, scope))
+    return built is not None and library_call(built, scope, index)
 
 
 def library_object_router(

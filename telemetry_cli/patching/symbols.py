@@ -1280,6 +1280,10 @@ class ModuleModel:
         return any(isinstance(node, ast.ImportFrom) and node.level > 0 for node in self.statements)
 
 
+# How many classes of the package a class's bases are followed through (see ``lineage``).
+_MAX_LINEAGE = 8
+
+
 @dataclass
 class PackageIndex:
     """The user's modules, parsed on demand (each at most once) and cross-referenced.
@@ -1427,6 +1431,27 @@ class PackageIndex:
         """
         qualified = self.qualify(expression, scope)
         return self.resolve(qualified)[1] if qualified is not None else None
+
+    def lineage(self, cls: Binding) -> list[Binding]:
+        """``cls`` and the classes of the package it derives from, nearest first.
+
+        ``class DemoApp(CoreApp)``: ``[DemoApp, CoreApp]``, so that an instance of a subclass
+        is read as one of the wrapper it extends; a library's base is left out, and a deep or
+        cyclic chain is cut.
+        """
+        found = [cls]
+        for current in found:
+            if len(found) > _MAX_LINEAGE or not isinstance(current.node, ast.ClassDef):
+                break
+            for base in current.node.bases:
+                target = self.defined(base, current.scope)
+                if (
+                    target is not None
+                    and target.kind == "class"
+                    and all(target.node is not seen.node for seen in found)
+                ):
+                    found.append(target)
+        return found
 
     @staticmethod
     def qualify_resolved(expression: ast.expr, scope: Scope) -> str | None:
@@ -1704,8 +1729,9 @@ class PackageIndex:
         Apps are built by class methods as well as by functions: ``Application.create()`` (a
         ``@classmethod`` or ``@staticmethod`` read on the class), ``Application().build()``,
         or ``builder.build()`` with ``builder = Application()`` bound once (any method, read on
-        an instance). The binding's scope is the class body, as for a function defined there.
-        None for anything else (a method of a library's class, an attribute that is no def).
+        an instance, its class's own or a package base's). The binding's scope is the body of
+        the class defining it, as for a function defined there. None for anything else (a
+        method of a library's class, an attribute that is no def).
         """
         if not isinstance(func, ast.Attribute):
             return None
@@ -1720,12 +1746,15 @@ class PackageIndex:
         cls = self.defined(owner, owner_scope)
         if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
             return None
-        for statement in cls.node.body:
-            if not (isinstance(statement, FunctionNode) and statement.name == func.attr):
-                continue
-            if on_class and not static_or_class(statement):
-                return None  # `Application.build()` would need the instance passed by hand
-            return method_binding(cls, statement)
+        # A subclass runs its base's method unless it defines its own (nearest first).
+        for defining in self.lineage(cls):
+            assert isinstance(defining.node, ast.ClassDef)
+            for statement in defining.node.body:
+                if not (isinstance(statement, FunctionNode) and statement.name == func.attr):
+                    continue
+                if on_class and not static_or_class(statement):
+                    return None  # `Application.build()` would need the instance passed by hand
+                return method_binding(defining, statement)
         return None
 
     def function_role(self, binding: Binding) -> Role | None:
