@@ -1531,6 +1531,47 @@ def test_a_call_in_a_block_of_the_users_follows_the_event_type_in_place(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+_EDITS = [
+    pytest.param('"block_type": "chapters"', '"block_type": "page"', id="block-type"),
+    pytest.param('"chapter_visit",\n', '"chapter_visit",  # keep\n', id="comment"),
+    pytest.param('"method": "GET"', '"method": "get"', id="methods"),
+]
+
+
+@pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
+@pytest.mark.parametrize(("old", "new"), _EDITS)
+def test_a_call_the_user_edited_in_a_block_of_theirs_is_named_as_its_event_type_changes(
+    tmp_path: Path, opening: str, closing: str, old: str, new: str
+) -> None:
+    # Edited, the call in the user's block was no longer taken for the handler's: a second one
+    # went in on top (each request logged twice), and --force left both.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, opening, closing)
+    chapters.write_text(chapters.read_text().replace(old, new))
+    edited = chapters.read_bytes()
+    _set_plan(root, FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    stale = (
+        rf"{re.escape(CHAPTERS)}:13: the log call of route get_chapter .* changed by hand \(kept "
+        r"as yours\) and is out of date: it logs 'chapter_visit', now 'error_event'; "
+    )
+    for _ in range(2):
+        check = run("generate", "--root", str(root), "--check")
+        assert check.exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1
+        said = [line for line in result.stdout.splitlines() if "the log call of" in line]
+        assert len(said) == 1 and re.search(stale, said[0]), result.stdout
+        assert chapters.read_bytes() == edited
+    forced = run("generate", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    text = chapters.read_text()
+    assert text.count(".log(") == 1, text
+    assert f'    {opening}\n        event_logger.log(\n            "error_event",\n' in text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
 def test_a_call_in_a_block_of_the_users_follows_the_layer_in_place(
     tmp_path: Path, opening: str, closing: str
@@ -1631,3 +1672,66 @@ def test_a_captured_value_the_user_wrapped_is_theirs(tmp_path: Path) -> None:
     )
     check = run("generate", "--root", str(root), "--check")
     assert check.exit_code == 1
+
+
+def _hide_quiz(root: Path, *, wrapped: bool) -> Path:
+    """Register a route answering quiz's requests before it (FastAPI serves the first one)."""
+    blocks = root / BLOCKS
+    lines = blocks.read_text().splitlines(keepends=True)
+    if wrapped:
+        start = next(at for at, line in enumerate(lines) if line.startswith("def quiz"))
+        start = next(at for at in range(start, len(lines)) if ".log(" in lines[at])
+        end = next(at for at in range(start, len(lines)) if lines[at] == "    )\n")
+        call = [f"    {line}" if line.strip() else line for line in lines[start : end + 1]]
+        lines[start : end + 1] = ["    try:\n", *call, "    except Exception:\n", "        pass\n"]
+    blocks.write_text(
+        "".join(lines).replace(
+            '@router.post("/quiz/{chapter_id}")\n',
+            '@router.post("/quiz/{cid}")\ndef first(cid: str) -> str:\n    return cid\n\n\n'
+            '@router.post("/quiz/{chapter_id}")\n',
+        )
+    )
+    return blocks
+
+
+@pytest.mark.parametrize("retyped", [False, True], ids=["same-type", "event-type-changed"])
+def test_a_call_in_a_block_of_a_handler_an_earlier_route_hides_is_named(
+    tmp_path: Path, retyped: bool
+) -> None:
+    # A handler registered after another of the same method and path is never called: the call
+    # generate wrote in it goes, but one the user had put into a block (of the old event type
+    # too) stayed without a word, --check green.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = _hide_quiz(root, wrapped=True)
+    if retyped:
+        _set_plan(root, FULL_PLAN.replace('"ai_block_used"', '"error_event"'))
+    said = (
+        rf"{re.escape(BLOCKS)}:\d+: the log call of route quiz .*, which FastAPI never calls "
+        r".* is inside a block of yours \(an `if`, a `try`\): kept as your code"
+    )
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert len(re.findall(said, result.stdout)) == 1, result.stdout
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert '"handler": "quiz"' in blocks.read_text()
+
+
+def test_a_changed_call_in_a_handler_an_earlier_route_hides_is_named_until_forced(
+    tmp_path: Path,
+) -> None:
+    # Left in place without a word, under a note saying the route gets no log call.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = root / BLOCKS
+    blocks.write_text(blocks.read_text().replace('"block_type": "quiz"', '"block_type": "page"'))
+    _hide_quiz(root, wrapped=False)
+    said = rf"{re.escape(BLOCKS)}:\d+: the log call of route quiz .* is not as telemetry-scaffold"
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert re.search(said, result.stdout), result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert '"handler": "quiz"' not in blocks.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

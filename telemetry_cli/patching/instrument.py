@@ -24,7 +24,13 @@ from telemetry_cli.patching.edits import (
     statement_lines,
     top_statement_of,
 )
-from telemetry_cli.patching.removal import inserted_call, looks_inserted, stale_entries, writes
+from telemetry_cli.patching.removal import (
+    inserted_call,
+    looks_inserted,
+    stale_entries,
+    take_out,
+    writes,
+)
 from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
@@ -206,13 +212,7 @@ def instrument_module(
             # Never called: a log call in it would never run; one generate put in goes.
             hidden.add(id(handler))
             unreached.append(_unreached_note(handler, *hiding))
-            for call in existing_log_calls(handler, index, targets):
-                if not editor.is_deleted(call.statement) and inserted_call(
-                    handler, call, fallback_block
-                ):
-                    editor.delete(call.statement)
-                    editor.edits.changes.append(f"take out the log call of route {handler.label()}")
-                    editor.release(f"{logger_module}.event_logger")  # if nothing else logs
+            _take_out_unreached(editor, handler, logger_module, event_type, former, force=force)
             continue
         line = handler.function.lineno
         where = f"{path}:{line}: route {handler.label()}"
@@ -222,15 +222,12 @@ def instrument_module(
             if not editor.is_deleted(call.statement)  # an older call being replaced
         ]
         # The inserted call put by the user into an `if` or `try` of theirs still logs the
-        # route: a second one on top would log each request twice. Other calls in blocks are
-        # the user's own logging (or an older plan's call, which removal reports).
+        # route, edited or not, of the type the plan logs there now or before: a second one on
+        # top would log each request twice. Other calls in blocks are the user's own logging.
         wrapped = [
             call
             for call in existing_log_calls(handler, index, targets, nested=True)
-            if (
-                call.event_type == event_type
-                or (call.event_type == former and inserted_call(handler, call, fallback_block))
-            )
+            if call.event_type in (event_type, former)
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
@@ -284,7 +281,7 @@ def instrument_module(
                 or _unrecordable_parameters(handler, index)
             )
             stale = (
-                _stale_users_call(handler, calls, event_type, filled, event, module)
+                _stale_users_call(handler, calls, event_type, filled, event, module, former)
                 if writes
                 else []
             )
@@ -446,6 +443,46 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+
+
+def _take_out_unreached(
+    editor: ModuleEditor,
+    handler: Handler,
+    logger_module: str,
+    event_type: str,
+    former: str | None,
+    *,
+    force: bool,
+) -> None:
+    """Take out the log call generate put in a handler an earlier route hides, or name it.
+
+    Never called, the handler gets no call: one as generate wrote it goes; one changed since,
+    of the type the plan logs there, is kept and named (``force`` takes it out), as when the
+    plan drops its module (one of ``former`` is removal's). One the user put into a block of
+    theirs (of either type, or exactly as generate writes it for another) is kept and named:
+    taken out, the block could be left empty.
+    """
+    module = editor.module
+    targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    fallback_block = module.name.rpartition(".")[2]
+    what = f"the log call of route {handler.label()}"
+    for call in existing_log_calls(handler, editor.index, targets):
+        if editor.is_deleted(call.statement):
+            continue
+        ours = inserted_call(handler, call, fallback_block)
+        if (ours or (call.event_type == event_type and looks_inserted(call))) and take_out(
+            editor, call.statement, ours, force, what
+        ):
+            editor.release(f"{logger_module}.event_logger")  # if nothing else logs
+    for call in existing_log_calls(handler, editor.index, targets, nested=True):
+        if editor.is_deleted(call.statement) or not looks_inserted(call):
+            continue
+        if call.event_type in (event_type, former) or inserted_call(handler, call, fallback_block):
+            editor.edits.problems.append(
+                f"{module.path}:{call.statement.lineno}: {what}, which FastAPI never calls (an "
+                "earlier route answers its requests), is inside a block of yours (an `if`, a "
+                "`try`): kept as your code; take it out by hand"
+            )
 
 
 def _unreached_note(handler: Handler, first: Handler, route: Route) -> str:
@@ -1247,11 +1284,18 @@ def _stale_users_call(
     filled: list[tuple[str, str]] | None,
     event: EventSpec | None,
     module: ModuleModel,
+    former: str | None = None,
 ) -> list[str]:
-    """What the handler's one call of ``event_type``, edited by hand, says out of date."""
-    if len(calls) != 1 or calls[0].event_type != event_type:
-        return []  # wrong type, or several: said by _call_problems
+    """What the handler's one call of ``event_type``, edited by hand, says out of date.
+
+    A call of ``former``, the type the plan logged there before, is out of date by its type.
+    """
+    if len(calls) != 1 or calls[0].event_type not in (event_type, former):
+        return []  # the user's type, or several calls: said by _call_problems
     call = calls[0]
+    retyped = (
+        [f"it logs {quoted(former)}, now {quoted(event_type)}"] if call.event_type == former else []
+    )
     fallback_block = module.name.rpartition(".")[2]
     logger = _logger_source(call.statement)
     wanted = payload_entries(handler, fallback_block, with_logger(filled, logger))
@@ -1260,7 +1304,9 @@ def _stale_users_call(
     if event is not None:
         loggable.update(item.name for item in event.properties)
     captured = {key for key, _ in filled or ()}
-    return stale_entries(handler, call, wanted, captured, loggable - set(CONTEXT_PROPERTIES))
+    return retyped + stale_entries(
+        handler, call, wanted, captured, loggable - set(CONTEXT_PROPERTIES)
+    )
 
 
 def _logs_route(statement: ast.Expr, route: str) -> bool:

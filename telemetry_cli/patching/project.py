@@ -736,7 +736,12 @@ class _Analysis:
                 # once put back as it was written, the next run replaces it.
                 old_types = frozenset({old})
                 if uninstrument_module(
-                    editor, old_types, self.old_package, force=self.force, staying=True
+                    editor,
+                    old_types,
+                    self.old_package,
+                    force=self.force,
+                    staying=True,
+                    retyped=True,
                 ):
                     recorded_type = old
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
