@@ -1735,3 +1735,42 @@ def test_a_changed_call_in_a_handler_an_earlier_route_hides_is_named_until_force
     assert run("generate", "--root", str(root), "--force").exit_code == 0
     assert '"handler": "quiz"' not in blocks.read_text()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("event", ["chapter_visit", "error_event"])
+@pytest.mark.parametrize(("opening", "closing"), [pytest.param("", "", id="top-level"), *_BLOCKS])
+def test_a_call_the_user_edited_stays_alone_through_the_old_layer_as_the_layer_moves(
+    tmp_path: Path, opening: str, closing: str, event: str
+) -> None:
+    # The call was kept through the old layer (changed by hand) and a second one went in
+    # through the new layer on top of it: each request logged twice, on every run after too
+    # (from the second run on when the event type changed with the layer).
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    if opening:
+        _wrap_call(chapters, opening, closing)
+    chapters.write_text(
+        chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+    )
+    edited = chapters.read_bytes()
+    _set_plan(root, 'layer-package = "tele"\n' + FULL_PLAN.replace("chapter_visit", event))
+    named = rf"{re.escape(CHAPTERS)}:\d+: the log call of route get_chapter .*"
+    for _ in range(3):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert len(re.findall(named, result.stdout)) == 1, result.stdout
+        if opening:
+            assert "it logs through app.analytics, now app.tele" in result.stdout
+            if event != "chapter_visit":
+                assert f"app.tele; it logs 'chapter_visit', now '{event}'; " in result.stdout
+        assert chapters.read_bytes() == edited
+        assert (root / "backend/app/analytics/event_logger.py").exists()
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 1, text
+    assert "from app.tele.event_logger import event_logger\n" in text
+    assert "app.analytics" not in text
+    assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -331,15 +331,35 @@ def instrument_module(
             continue
         relayered = [
             call
-            for call in existing_log_calls(handler, index, former_targets, nested=True)
+            for nested in (False, True)
+            for call in existing_log_calls(handler, index, former_targets, nested=nested)
             if call.event_type in (event_type, former)
-            and inserted_call(handler, call, fallback_block)
+            and looks_inserted(call)
             and module.owns_lines(call.statement)
             and not editor.is_deleted(call.statement)
         ]
         if len(relayered) == 1:
-            # The call generate wrote, put by the user into a block: it stays where they put it.
-            moves.append((handler, relayered[0], filled))
+            call = relayered[0]
+            if inserted_call(handler, call, fallback_block) or force:
+                # The call generate wrote, put by the user into a block: it stays where they
+                # put it, through the new layer.
+                moves.append((handler, call, filled))
+                continue
+            if call.statement in handler.function.body:
+                continue  # changed by hand, kept where it stands, which removal says
+            stale = [
+                f"it logs through {former_package}, now {analytics_package}",
+                *_stale_users_call(handler, [call], event_type, filled, event, module, former),
+            ]
+            problems.append(
+                (
+                    line,
+                    f"{path}:{call.statement.lineno}: the log call of route {handler.label()} "
+                    f"was changed by hand (kept as yours) and is out of date: "
+                    f"{'; '.join(stale)}; update it by hand, rerun with --force to replace it, "
+                    f"or {SKIP} to keep it as it is",
+                )
+            )
             continue
         assert point is not None
         todo.append((handler, *point, filled))

@@ -86,16 +86,17 @@ def uninstrument_module(
     only_ours: bool = False,
     keep: str | None = None,
     staying: bool = False,
-    retyped: bool = False,
+    handed_over: frozenset[str] = frozenset(),
 ) -> bool:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
     ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
     ``staying``: the plan still instruments the module, so a call generate wrote that the user
     put into a block is left to :func:`instrument_module`, which changes it where it stands.
-    ``retyped`` (staying, the plan changed the module's event type from ``event_types``): one
-    the user edited since is left to it too, to be named as theirs and out of date (taken out,
-    a second call would go in on top and log each request twice); kept unless forced.
+    ``handed_over`` (staying, the plan changed the module's event type or layer): the types of
+    such calls the user also edited since that are left to it too, to be named as theirs and out
+    of date (taken out, a second call would go in on top and log each request twice); kept
+    unless forced.
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
     word (it is not known to have been inserted). Returns whether one such call was kept, with a
     problem saying why (changed since, or sharing its lines).
@@ -129,7 +130,7 @@ def uninstrument_module(
             if not looks_inserted(call):
                 continue  # the user's own logging
             ours = inserted_call(handler, call, fallback_block)
-            if staying and (ours or retyped):
+            if staying and (ours or call.event_type in handed_over):
                 # Changed where it stands by instrument_module (or, edited, named there): one
                 # kept keeps the old type recorded until it is brought up to date.
                 kept = kept or not (ours or force)
