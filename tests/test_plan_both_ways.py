@@ -1774,3 +1774,39 @@ def test_a_call_the_user_edited_stays_alone_through_the_old_layer_as_the_layer_m
     assert "app.analytics" not in text
     assert not (root / "backend/app/analytics").exists()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["as-written", "changed"])
+def test_a_call_in_a_block_of_a_module_moved_by_hand_follows_its_new_event_type(
+    tmp_path: Path, edited: bool
+) -> None:
+    # chapters.py became pages.py as the plan gave it another event type: the call the user had
+    # put into a `try` kept logging the old type and a new call went in on top of it, each
+    # request logged twice, with generate and --check green.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, "try:", "except Exception:\n    pass")
+    if edited:
+        chapters.write_text(
+            chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+        )
+    pages = chapters.rename(chapters.with_name("pages.py"))
+    moved = pages.read_bytes()
+    _set_plan(
+        root,
+        'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/pages.py" = "error_event" }',
+    )
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == (1 if edited else 0), result.stdout
+        text = pages.read_text()
+        assert text.count(".log(") == 1, text
+        check = run("generate", "--root", str(root), "--check")
+        assert check.exit_code == result.exit_code
+    if edited:
+        assert pages.read_bytes() == moved
+        assert "it logs 'chapter_visit', now 'error_event'; " in result.stdout
+        assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert '    try:\n        event_logger.log(\n            "error_event",\n' in pages.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

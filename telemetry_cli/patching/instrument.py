@@ -158,7 +158,7 @@ def instrument_module(
     captured: tuple[str, ...] = (),
     *,
     force: bool = False,
-    former: str | None = None,
+    former: frozenset[str] = frozenset(),
     former_package: str | None = None,
 ) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
@@ -170,7 +170,7 @@ def instrument_module(
     handler or a field of its body model; a required one that cannot be found is reported.
     A call generate inserted that was edited by hand is the user's, but what it says that went
     out of date (see :func:`~.removal.stale_entries`) is reported; ``force`` replaces it.
-    ``former``: the event type the last run logged in the module, when the plan changed it (a
+    ``former``: the event types the last run logged in the module, when the plan changed it (a
     call of it that generate wrote, kept in a block of the user's, is changed where it stands).
     ``former_package``: the layer the last run's calls went through, when the plan moved it (such
     a call in a block of the user's moves to the new layer where it stands).
@@ -227,7 +227,7 @@ def instrument_module(
         wrapped = [
             call
             for call in existing_log_calls(handler, index, targets, nested=True)
-            if call.event_type in (event_type, former)
+            if call.event_type in former | {event_type}
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
@@ -333,7 +333,7 @@ def instrument_module(
             call
             for nested in (False, True)
             for call in existing_log_calls(handler, index, former_targets, nested=nested)
-            if call.event_type in (event_type, former)
+            if call.event_type in former | {event_type}
             and looks_inserted(call)
             and module.owns_lines(call.statement)
             and not editor.is_deleted(call.statement)
@@ -470,7 +470,7 @@ def _take_out_unreached(
     handler: Handler,
     logger_module: str,
     event_type: str,
-    former: str | None,
+    former: frozenset[str],
     *,
     force: bool,
 ) -> None:
@@ -497,7 +497,7 @@ def _take_out_unreached(
     for call in existing_log_calls(handler, editor.index, targets, nested=True):
         if editor.is_deleted(call.statement) or not looks_inserted(call):
             continue
-        if call.event_type in (event_type, former) or inserted_call(handler, call, fallback_block):
+        if call.event_type in former | {event_type} or inserted_call(handler, call, fallback_block):
             editor.edits.problems.append(
                 f"{module.path}:{call.statement.lineno}: {what}, which FastAPI never calls (an "
                 "earlier route answers its requests), is inside a block of yours (an `if`, a "
@@ -1257,7 +1257,7 @@ def _inserted_call_state(
     event_type: str,
     filled: list[tuple[str, str]] | None,
     module: ModuleModel,
-    former: str | None = None,
+    former: frozenset[str] = frozenset(),
 ) -> tuple[LogCall, bool] | None:
     """The handler's one call as generate writes it, and whether it is out of date.
 
@@ -1277,7 +1277,7 @@ def _inserted_call_state(
     entries = payload_entries(handler, fallback_block, with_logger(filled, logger))
     if call.event_type != event_type:
         ours = inserted_call(handler, call, fallback_block)
-        moved = call.event_type == former or not _logs_route(statement, entries[0][1])
+        moved = call.event_type in former or not _logs_route(statement, entries[0][1])
         return (call, True) if ours and moved else None
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
@@ -1304,17 +1304,19 @@ def _stale_users_call(
     filled: list[tuple[str, str]] | None,
     event: EventSpec | None,
     module: ModuleModel,
-    former: str | None = None,
+    former: frozenset[str] = frozenset(),
 ) -> list[str]:
     """What the handler's one call of ``event_type``, edited by hand, says out of date.
 
-    A call of ``former``, the type the plan logged there before, is out of date by its type.
+    A call of ``former``, a type the plan logged there before, is out of date by its type.
     """
-    if len(calls) != 1 or calls[0].event_type not in (event_type, former):
+    if len(calls) != 1 or calls[0].event_type not in former | {event_type}:
         return []  # the user's type, or several calls: said by _call_problems
     call = calls[0]
     retyped = (
-        [f"it logs {quoted(former)}, now {quoted(event_type)}"] if call.event_type == former else []
+        [f"it logs {quoted(call.event_type)}, now {quoted(event_type)}"]
+        if call.event_type in former and call.event_type != event_type
+        else []
     )
     fallback_block = module.name.rpartition(".")[2]
     logger = _logger_source(call.statement)

@@ -759,6 +759,7 @@ class _Analysis:
                 continue
             editor = self.editor_for(model)
             recorded_type = event_type
+            former: frozenset[str] = frozenset()  # the types the module logged before
             if old is not None and self.moved:
                 self._take_out_left(
                     self._old_left(relative, old),
@@ -784,7 +785,24 @@ class _Analysis:
                 # plan changed. Those exactly as generate wrote them go, or each handler would
                 # log twice (or be refused); any other call is the user's.
                 stale = None if self.moved else frozenset(self.vanished - {event_type})
-                uninstrument_module(editor, stale, self.old_package, force=False, only_ours=True)
+                # A call of such a type the user put into a block is the handler's: changed
+                # where it stands by instrument_module, or (edited) named there, its type kept
+                # recorded until then.
+                if (
+                    uninstrument_module(
+                        editor,
+                        stale,
+                        self.old_package,
+                        force=False,
+                        only_ours=True,
+                        staying=stale is not None,
+                        handed_over=stale or frozenset(),
+                    )
+                    and stale is not None
+                    and len(stale) == 1
+                ):
+                    recorded_type = next(iter(stale))
+                former = stale or frozenset()
             elif old is None and self.previous == PatchRecord() and not self.removing:
                 # Nothing recorded (the manifest lost or damaged): a call exactly as generate
                 # writes it that logs another event type went in for an earlier plan (the event
@@ -801,9 +819,11 @@ class _Analysis:
                 if old is not None and self.moved and self.old_backend == plan.backend
                 else None
             )
-            former = old
+            if old is not None:
+                former = frozenset({old})
             if former_package is None and relative in self.left_layers:
-                former_package, former = self.left_layers[relative]
+                former_package, left_type = self.left_layers[relative]
+                former = frozenset({left_type})
             try:
                 instrument_module(
                     editor,
@@ -812,7 +832,7 @@ class _Analysis:
                     plan.event(event_type),
                     plan.captured(module_path),
                     force=self.force,
-                    former=former if former != event_type else None,
+                    former=former - {event_type},
                     former_package=former_package,
                 )
             except PatchError as problem:

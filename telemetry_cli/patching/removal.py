@@ -120,7 +120,7 @@ def uninstrument_module(
                 continue  # a call of the user's own, written by hand: theirs to keep
             what = f"the log call of route {handler.label()}"
             kept = not take_out(editor, call.statement, ours, force, what) or kept
-        if only_ours:
+        if only_ours and not handed_over:
             continue
         for call in existing_log_calls(handler, editor.index, targets, nested=True):
             if call.event_type is None or call.event_type == keep:
@@ -135,6 +135,8 @@ def uninstrument_module(
                 # kept keeps the old type recorded until it is brought up to date.
                 kept = kept or not (ours or force)
                 continue
+            if only_ours:
+                continue  # not known to be generate's: left alone without a word
             # Put by the user into a block of theirs: taken out, the block could be left empty.
             editor.edits.problems.append(
                 f"{module.path}:{call.statement.lineno}: the log call of route "
