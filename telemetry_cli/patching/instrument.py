@@ -345,8 +345,11 @@ def instrument_module(
                 # put it, through the new layer.
                 moves.append((handler, call, filled))
                 continue
-            if call.statement in handler.function.body:
-                continue  # changed by hand, kept where it stands, which removal says
+            if call.statement in handler.function.body and any(
+                problem.startswith(f"{path}:{call.statement.lineno}: ")
+                for problem in editor.edits.problems
+            ):
+                continue  # changed by hand, kept where it stands, as removal said
             stale = [
                 f"it logs through {former_package}, now {analytics_package}",
                 *_stale_users_call(handler, [call], event_type, filled, event, module, former),

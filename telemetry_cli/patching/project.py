@@ -784,25 +784,25 @@ class _Analysis:
                 # brings the calls it had — of the old layer if that moved, of an event type the
                 # plan changed. Those exactly as generate wrote them go, or each handler would
                 # log twice (or be refused); any other call is the user's.
-                stale = None if self.moved else frozenset(self.vanished - {event_type})
+                former = frozenset(self.vanished - {event_type})
+                stale = None if self.moved else former
                 # A call of such a type the user put into a block is the handler's: changed
-                # where it stands by instrument_module, or (edited) named there, its type kept
-                # recorded until then.
-                if (
-                    uninstrument_module(
-                        editor,
-                        stale,
-                        self.old_package,
-                        force=False,
-                        only_ours=True,
-                        staying=stale is not None,
-                        handed_over=stale or frozenset(),
-                    )
-                    and stale is not None
-                    and len(stale) == 1
+                # where it stands by instrument_module, or (edited) named there, and then
+                # remembered (its type recorded, or kept as left through the old layer).
+                if uninstrument_module(
+                    editor,
+                    stale,
+                    self.old_package,
+                    force=False,
+                    only_ours=True,
+                    staying=True,
+                    handed_over=former | {event_type} if self.moved else former,
                 ):
-                    recorded_type = next(iter(stale))
-                former = stale or frozenset()
+                    written_for = next(iter(former)) if len(former) == 1 else event_type
+                    if self.moved:
+                        self.left.add(self._old_left(relative, written_for))
+                    else:
+                        recorded_type = written_for
             elif old is None and self.previous == PatchRecord() and not self.removing:
                 # Nothing recorded (the manifest lost or damaged): a call exactly as generate
                 # writes it that logs another event type went in for an earlier plan (the event
@@ -814,9 +814,12 @@ class _Analysis:
                 # Every inserted call, whatever type it logs: the plan may have changed since.
                 uninstrument_module(editor, None, self.package, force=self.force)
                 continue
+            # The layer the module's calls went through, when the plan moved it: recorded
+            # there, or a module moved by hand from one that was (see self.vanished).
+            came = old is not None or self.vanished or self.previous != PatchRecord()
             former_package = (
                 self.old_package
-                if old is not None and self.moved and self.old_backend == plan.backend
+                if came and self.moved and self.old_backend == plan.backend
                 else None
             )
             if old is not None:
