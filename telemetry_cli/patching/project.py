@@ -705,11 +705,11 @@ class _Analysis:
                 and path in current
                 and not self.removing
                 and backend == plan.backend
-                and not same_layer
             ):
-                # A call kept through a layer the plan moved away from, in a module it still
-                # instruments: instrument_module names it (or, forced, moves it) where it
-                # stands, as in the run that moved the layer, with no second call on top.
+                # A call kept (changed by hand) through a layer the plan moved away from, or of
+                # a type it no longer logs, in a module it still instruments: instrument_module
+                # names it (or, forced, replaces it) where it stands, as in the run that left
+                # it, with no second call on top.
                 left_package = qualified(app_package, layer or self.old_layer)
                 self.left_layers[path] = (left_package, event_type)
                 handed_over = frozenset({event_type, current[path]})
@@ -823,10 +823,11 @@ class _Analysis:
                 else None
             )
             if old is not None:
-                former = frozenset({old})
-            if former_package is None and relative in self.left_layers:
-                former_package, left_type = self.left_layers[relative]
-                former = frozenset({left_type})
+                former = former | {old}
+            if relative in self.left_layers:
+                left_package, left_type = self.left_layers[relative]
+                former_package = former_package or left_package
+                former = former | {left_type}
             try:
                 instrument_module(
                     editor,
