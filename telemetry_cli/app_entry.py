@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class AppEntry:
+class AppEntry(NamedTuple):
     """The module that builds the app and the name a server imports it by.
 
     Attributes:

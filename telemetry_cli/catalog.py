@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from telemetry_cli.console import counted
 from telemetry_cli.errors import ConfigError
@@ -160,8 +160,7 @@ class Json(str):
 # --- a type expression, laid out as ruff would ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Type:
+class _Type(NamedTuple):
     """A Python type expression: ``head`` alone, ``head[args]``, or a union of ``members``."""
 
     head: str = ""

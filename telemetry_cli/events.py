@@ -13,7 +13,7 @@ import keyword
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from telemetry_cli.console import toml_quoted
 from telemetry_cli.errors import ConfigError
@@ -135,8 +135,7 @@ RESERVED_NAMES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class ValueSpec:
+class ValueSpec(NamedTuple):
     """The type of a value and its constraints (a property's, or an array's items)."""
 
     type: str
@@ -149,8 +148,7 @@ class ValueSpec:
     max_items: int | None = None
 
 
-@dataclass(frozen=True)
-class PropertySpec:
+class PropertySpec(NamedTuple):
     """One declared property of an event."""
 
     name: str
@@ -164,8 +162,7 @@ class PropertySpec:
         return self.value.type
 
 
-@dataclass(frozen=True)
-class EventSpec:
+class EventSpec(NamedTuple):
     """One declared event: its properties, and whether others are allowed too."""
 
     name: str

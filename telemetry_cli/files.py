@@ -13,10 +13,9 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from telemetry_cli.console import shown_path
 from telemetry_cli.errors import ConfigError, FileProblem, ProjectBusy
@@ -204,8 +203,7 @@ def _read_problem(exc: OSError, relative: str) -> FileProblem:
     return FileProblem(f"{relative}: cannot read: {exc.strerror}")
 
 
-@dataclass(frozen=True)
-class SourceText:
+class SourceText(NamedTuple):
     """A user's text file, decoded, remembering what must be restored on write.
 
     That is the BOM, and for a Python module the encoding its coding declaration names

@@ -25,12 +25,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from telemetry_cli.install_steps import (
-    COMPOSE_NAME,
     DOCKER_REQUIREMENTS,
     TextReader,
+    compose_files,
     dockerfiles,
     read_text,
     searched_folders,
@@ -43,8 +43,6 @@ from telemetry_cli.server_commands import (
     names_one_attribute,
 )
 
-#: Compose files, whose ``build:`` names a Dockerfile's build context.
-_COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
 #: A compose ``build:`` key, its indentation and value (``build: ./backend``, or a mapping below).
 _BUILD = re.compile(r"([ \t]*)build:(.*)")
 _BUILD_KEY = re.compile(r"[ \t]*(context|dockerfile):(.*)")
@@ -156,7 +154,7 @@ def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
     folders = searched_folders(backend)[::-1]
     named: dict[str, set[str]] = {}
     for folder in folders:
-        for compose in _compose_files(root / folder):
+        for compose in compose_files(root / folder):
             for context, dockerfile in _compose_builds(read_text(compose) or ""):
                 context_path = posixpath.normpath(posixpath.join(folder, context))
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
@@ -171,13 +169,6 @@ def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
                 builds.append((relative, folder))
     builds += [(path, context) for path in sorted(named) for context in sorted(named[path])]
     return builds
-
-
-def _compose_files(folder: Path) -> list[Path]:
-    try:
-        return sorted(path for path in folder.iterdir() if _COMPOSE.fullmatch(path.name))
-    except OSError:
-        return []
 
 
 def _compose_builds(text: str) -> Iterator[tuple[str, str]]:
@@ -269,8 +260,7 @@ def _old_python(dockerfile: str, stages: Sequence[_Stage]) -> str | None:
     )
 
 
-@dataclass(frozen=True)
-class _LayerCheck:
+class _LayerCheck(NamedTuple):
     """What one image holds of the patched modules and the layer."""
 
     #: The image surely holds a patched module (False too when what it holds cannot be known).
@@ -1110,8 +1100,7 @@ _Token = str | tuple[bool, str, tuple[tuple[str, str], ...]]
 _DOUBLE_STAR: tuple[_Token, ...] = ("**",)
 
 
-@dataclass(frozen=True)
-class _Glob:
+class _Glob(NamedTuple):
     """A Docker path pattern: ``*`` and ``?`` within a segment, ``[...]``, ``**`` for any folders.
 
     Matched by a two-pointer walk that goes back only to the last star (as Go's

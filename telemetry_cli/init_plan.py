@@ -15,8 +15,8 @@ import os
 import re
 import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import tomlkit
 import tomlkit.exceptions
@@ -64,6 +64,7 @@ from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     ModuleModel,
     PackageIndex,
+    Scope,
     assigned_targets,
     call_argument,
 )
@@ -129,8 +130,7 @@ _PROJECT_FILES = (
 )
 
 
-@dataclass(frozen=True)
-class RouteModule:
+class RouteModule(NamedTuple):
     """A route module init suggests: its path in the app package, and its handlers."""
 
     path: str
@@ -143,8 +143,7 @@ class RouteModule:
     starlette: int = 0
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """What init found: where the app lives, and the route modules with their handler counts."""
 
     backend: str
@@ -177,8 +176,7 @@ class Found:
     specs_dir: str | None = None
 
 
-@dataclass(frozen=True)
-class InitResult:
+class InitResult(NamedTuple):
     """The table as TOML text, the whole new file, and whether the file is new."""
 
     table: str
@@ -232,7 +230,7 @@ def plan_table(root: Path) -> InitResult:
             "to start again"
         )
     found = discover(root, document)
-    found = replace(found, specs_dir=_specs_dir(root, found.backend))
+    found = found._replace(specs_dir=_specs_dir(root, found.backend))
     table = _table(found)
     if tool is None:
         tool = tomlkit.table(is_super_table=True)
@@ -478,7 +476,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
             _packaged_over_flat(
                 named
                 if entrypoint is not None
-                else [replace(item, from_entrypoint=False) for item in named]
+                else [item._replace(from_entrypoint=False) for item in named]
             )
         )
     else:
@@ -574,7 +572,7 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
     offer = _offers(root, [(folder, package)], string).get((folder, package))
     if not isinstance(offer, Found) or offer.path != found.path:
         return found
-    return replace(offer, from_entrypoint=False)
+    return offer._replace(from_entrypoint=False)
 
 
 def _imports_resolve_from(root: Path, found: Found, folder: str, depth: int) -> bool:
@@ -899,7 +897,7 @@ def _offers(
             if entry is not None:
                 # The flat layout's app is the one its entry module at the top of the folder
                 # builds (`run.py`); apps deeper down are offered by their own packages.
-                held = _held_by_an_instance(entry, index)
+                held = _held_by_an_instance(entry, index, package, package_dir)
                 offers[key] = (None if held is not entry else _unimportable(entry)) or _found(
                     root, backend, package, held, index
                 )
@@ -929,7 +927,7 @@ def _offers(
                 f"or write [tool.{TOOL_SECTION}] by hand with backend, app-package and app"
             )
             continue
-        held = _held_by_an_instance(app, index)
+        held = _held_by_an_instance(app, index, package, package_dir)
         unimportable = None if held is not app else _unimportable(app)
         app = held
         if unimportable is not None:
@@ -941,35 +939,88 @@ def _offers(
     return offers
 
 
-def _held_by_an_instance(app: FoundApp, index: PackageIndex) -> FoundApp:
+def _held_by_an_instance(
+    app: FoundApp, index: PackageIndex, package: str, package_dir: Path
+) -> FoundApp:
     """``app``, built as a class's attribute, named by the path a server follows to it.
 
     ``self.api = FastAPI()`` in ``Service.__init__`` and ``service = Service()`` the one module
     variable of that module holding an instance: ``module:service.api`` (uvicorn follows the
-    path by getattr). ``app`` as it is otherwise: no instance, or several (several apps).
+    path by getattr). Or, when that module holds none, the one module variable of the other
+    modules of ``package`` naming the class (``app = CoreApp()`` in ``main.py``, the class in
+    ``core/app.py``): ``main:app.app``. ``app`` as it is otherwise: no instance, or several
+    (several apps).
     """
-    _, dot, attribute = app.entry.attribute.partition(".")
-    module = index.module(app.entry.module) if dot and "." not in attribute else None
-    if module is None:
+    owner, dot, attribute = app.entry.attribute.partition(".")
+    if not dot or "." in attribute:
         return app
+    held = _instances_holding(app, app.entry.module, attribute, index)
+    if not held:
+        for name in package_modules(package, package_dir, layers=()):
+            source = None if name == app.entry.module else index.source(name)
+            if source is not None and (owner in source.text or f").{attribute}" in source.text):
+                held += _instances_holding(app, name, attribute, index)
+    return held[0] if len(held) == 1 else app
+
+
+def _instances_holding(
+    app: FoundApp, module_name: str, attribute: str, index: PackageIndex
+) -> list[FoundApp]:
+    """``app`` as ``<module>:<variable>.<attribute>``, once per module variable holding it.
+
+    Or as ``<module>:<variable>`` for a variable holding the attribute itself, read on what a
+    call returns (``app = get_server().app``).
+    """
+    module = index.module(module_name)
+    if module is None:
+        return []
     held: list[FoundApp] = []
     for statement in module.tree.body:
-        if not (
-            isinstance(statement, ast.Assign | ast.AnnAssign)
-            and isinstance(statement.value, ast.Call)
+        if not isinstance(statement, ast.Assign | ast.AnnAssign):
+            continue
+        value = statement.value
+        if isinstance(value, ast.Call):
+            path = f".{attribute}"
+        elif (
+            isinstance(value, ast.Attribute)
+            and value.attr == attribute
+            and isinstance(value.value, ast.Call)
+            and _returns_the_class(value.value, module.scope, app, index)
         ):
+            path = ""
+        else:
             continue
         for target in assigned_targets(statement):
             if not isinstance(target, ast.Name):
                 continue
-            named = f"{app.entry.module}:{target.id}.{attribute}"
+            named = f"{module_name}:{target.id}{path}"
             try:
                 found = find_app(named, "app", "", index, Path(), "", CONFIG_FILENAME)
             except UserError:
                 continue
-            if found.site.key == app.site.key:
+            if found.site.key == app.site.key or not path:
                 held.append(found)
-    return held[0] if len(held) == 1 else app
+    return held
+
+
+def _returns_the_class(call: ast.Call, scope: Scope, app: FoundApp, index: PackageIndex) -> bool:
+    """Whether ``call`` runs a function of the package annotated to return the app's class.
+
+    ``def get_server() -> Server`` (a lazily built instance, a cached one): ``get_server().app``
+    is the app ``Server`` builds as ``self.app``.
+    """
+    function = index.defined(call.func, scope)
+    owner = index.module(app.entry.module)
+    if (
+        function is None
+        or not isinstance(function.node, ast.FunctionDef | ast.AsyncFunctionDef)
+        or function.node.returns is None
+        or owner is None
+    ):
+        return False
+    returned = index.defined(function.node.returns, function.scope)
+    built = owner.scope.bindings.get(app.entry.attribute.partition(".")[0])
+    return returned is not None and built is not None and returned.node is built.node
 
 
 def _unimportable(app: FoundApp) -> str | None:
@@ -1106,7 +1157,7 @@ def _found(
             if failure is not None:
                 skipped.append(failure[1])
             continue
-        handlers, _ = find_handlers(module, index)
+        handlers, suspects = find_handlers(module, index)
         # A module whose every route is of a router no app includes serves nothing.
         count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
         # Endpoints no function of the package stands for (a class-based view's dispatcher):
@@ -1120,9 +1171,12 @@ def _found(
         starlette = sum(1 for registration in named if registration.starlette)
         unfollowed = len(named) - starlette
         relative = PurePosixPath(module.path).relative_to(label).as_posix()
-        if count or named:
-            to_fix = _to_fix(module, index) if count else 0
-            routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
+        # Routes whose app or router cannot be told (`@ROUTERS["books"].get("/x")`): generate
+        # names them to fix by hand, so the module is offered with them.
+        if count or named or suspects:
+            to_fix = _to_fix(module, index) if count or suspects else 0
+            if count or named or to_fix:
+                routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
         elif any(handler.routes for handler in handlers):
             unserved.append(relative)
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
@@ -1454,8 +1508,7 @@ def _namespace_root(
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 
 
-@dataclass(frozen=True)
-class _Served:
+class _Served(NamedTuple):
     """A server call of a script, and its argument naming the app (None: not given plainly)."""
 
     call: ast.Call

@@ -17,10 +17,9 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from telemetry_cli.errors import FileProblem
 from telemetry_cli.files import parse_toml, read_bytes
@@ -44,6 +43,7 @@ DOCKERFILE_NAME = r"Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.Dockerfile"
 _DOCKERFILE = re.compile(DOCKERFILE_NAME, re.IGNORECASE)
 #: A compose file's name (`docker-compose.yml`, `compose.override.yaml`).
 COMPOSE_NAME = r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml"
+_COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
 DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
 # A lock file, the command that installs the project from it, and its option naming an extra.
@@ -68,8 +68,7 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class InstallSteps:
+class InstallSteps(NamedTuple):
     """The shell commands that install the backend, run from the project root in its venv.
 
     Attributes:
@@ -436,11 +435,12 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
 def _requirements_steps(
     root: Path, folder: str, read: TextReader
 ) -> tuple[list[str], Names] | None:
-    # Imported here: image_layer reads this module's names when it is imported.
-    from telemetry_cli.image_layer import copied_requirements
-
     candidates = ["requirements.txt"]
     for dockerfile in dockerfiles(root / folder):
+        # Imported here: image_layer reads this module's names when it is imported, and a
+        # project without a Dockerfile does not need it.
+        from telemetry_cli.image_layer import copied_requirements
+
         dockerfile_text = read(dockerfile) or ""
         # Where its copies took each file from first, then each path as the build context's.
         candidates += copied_requirements(root / folder, dockerfile_text)
@@ -570,6 +570,22 @@ def _script_steps(root: Path, script: str, read: TextReader) -> tuple[list[str],
     if not listed:
         return None
     return [shlex.join(["pip", "install", *listed])], _requirements(listed)
+
+
+def compose_files(folder: Path) -> list[Path]:
+    """The compose files of ``folder`` (whose ``build:`` names a Dockerfile's build context)."""
+    try:
+        return sorted(path for path in folder.iterdir() if _COMPOSE.fullmatch(path.name))
+    except OSError:
+        return []
+
+
+def builds_images(root: Path, backend: str) -> bool:
+    """Whether a folder the project's files are looked for in holds a Dockerfile or compose file."""
+    return any(
+        dockerfiles(root / folder) or compose_files(root / folder)
+        for folder in searched_folders(backend)
+    )
 
 
 def dockerfiles(folder: Path) -> list[Path]:

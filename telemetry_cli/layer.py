@@ -12,10 +12,9 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from telemetry_cli.console import clipped, closest
 from telemetry_cli.errors import EventRejected, LayerUnavailable, UserError
@@ -25,8 +24,7 @@ from telemetry_cli.plan import Plan, shown_event_types
 __all__ = ["Layer", "LayerUnavailable", "import_layer"]
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """The generated ``event_logger`` module of one backend."""
 
     module: ModuleType

@@ -7,12 +7,12 @@ earlier plan put in). It is committed with the project.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from telemetry_cli.files import FileProblem, contained_path, read_bytes
 
@@ -25,8 +25,7 @@ _GENERATOR = "telemetry-scaffold"
 LeftPatch = tuple[str, str | None, str, str, str | None]
 
 
-@dataclass(frozen=True)
-class PatchRecord:
+class PatchRecord(NamedTuple):
     """The user files the last run patched.
 
     Attributes:
@@ -68,8 +67,7 @@ class PatchRecord:
 
     def with_layout_of(self, other: PatchRecord) -> PatchRecord:
         """This record, taking ``other``'s layout where this one did not record its own."""
-        return dataclasses.replace(
-            self,
+        return self._replace(
             backend=other.backend if self.backend is None else self.backend,
             app_package=other.app_package if self.app_package is None else self.app_package,
         )
@@ -176,8 +174,7 @@ def read_manifest(root: Path) -> dict[str, str]:
     return read_manifest_file(root).manifest.files
 
 
-@dataclass(frozen=True)
-class ManifestOnDisk:
+class ManifestOnDisk(NamedTuple):
     """The manifest file as a run read it, once: its bytes and what they record.
 
     ``data`` is None when there is no manifest; ``parsed`` is None when there is none or it is

@@ -19,9 +19,8 @@ import stat
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from telemetry_cli.console import clipped, closest, shown_path, toml_quoted
 from telemetry_cli.errors import ConfigError, FileProblem
@@ -91,8 +90,7 @@ _BIDI_CONTROLS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Scope:
+class _Scope(NamedTuple):
     """What a key's validator sees: where the plan comes from and the keys validated before it."""
 
     root: Path
@@ -114,8 +112,7 @@ _Validator = Callable[[object, _Scope], Any]
 _ProblemFail = Callable[[str], ConfigError]
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One key of ``[tool.telemetry-scaffold]``.
 
     Attributes:
@@ -719,8 +716,7 @@ def configuration_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """A validated plan. Paths are POSIX strings relative to ``root``.
 
     ``app`` is the app's import string relative to the backend folder (``app.main:app``), or

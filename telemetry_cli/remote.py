@@ -30,9 +30,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from telemetry_cli.console import printable
 from telemetry_cli.errors import InvalidUrl, RemoteError
@@ -47,8 +46,7 @@ _DISALLOWED = re.compile(r"[\x00-\x20\x7f]")
 _PASSWORD_IN_URL = re.compile(r"(//[^/?#@:]*:)[^/?#]*@")
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
     """A JSON answer from the server."""
 
     status: int

@@ -8,11 +8,10 @@ any machine. Each output gets a do-not-edit header in its own comment syntax.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.catalog import Catalog
@@ -262,11 +261,25 @@ SENSITIVE_KEYS = (
     "correo",
     "correo_electronico",
     "courriel",
+    # The words for secret, token, API key and access key that Chinese, Japanese and Korean
+    # write as one word, and other spellings of password: Chinese 口令, Japanese 暗証番号 (a
+    # PIN), Romanian, Italian and Turkish parola, Hebrew סיסמא.
+    "口令",
+    "シークレット",
+    "api_キー",
+    "アクセスキー",
+    "暗証番号",
+    "비밀",
+    "시크릿",
+    "토큰",
+    "api_키",
+    "액세스_키",
+    "parola",
+    "סיסמא",
 )
 
 
-@dataclass(frozen=True)
-class RenderedFile:
+class RenderedFile(NamedTuple):
     """One generated file: its POSIX path relative to the project root, and its text.
 
     ``content`` is None for a file that was known not to need rendering.
@@ -300,8 +313,7 @@ def _with_opentelemetry_sink(plan: Plan) -> bool:
     return plan.sink == "opentelemetry"
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """One generated file: the template it is rendered from, where it goes, and when it exists.
 
     Attributes:
@@ -478,7 +490,7 @@ def template_context(
         "logger_name": plan.analytics_package,
         "backend_dir": plan.backend,
         # The quickstart's install commands, from the project's own packaging files.
-        "install": asdict(install_steps(plan.root, plan.backend, read, plan.app_dir, entry.path)),
+        "install": install_steps(plan.root, plan.backend, read, plan.app_dir, entry.path)._asdict(),
         # Where the project configures pytest (None: no test runner the documents can name).
         "pytest_config": pytest_config(plan.root, plan.backend),
         "app_dir": plan.app_dir,

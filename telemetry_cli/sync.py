@@ -9,7 +9,6 @@ manifest of the hashes the tool last wrote, so they are never overwritten silent
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import difflib
 import gc
 import json
@@ -35,8 +34,12 @@ from telemetry_cli.files import (
     require_writable,
     resolve,
 )
-from telemetry_cli.image_layer import missing_layer_notes
-from telemetry_cli.install_steps import FileTexts, TextReader, flat_layout_catches
+from telemetry_cli.install_steps import (
+    FileTexts,
+    TextReader,
+    builds_images,
+    flat_layout_catches,
+)
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
     LeftPatch,
@@ -740,6 +743,11 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
     importers = [
         change.path for change in changes if change.kind is Kind.PATCHED and change.new is not None
     ]
+    if not importers or not builds_images(plan.root, plan.backend):
+        return
+    # Imported here: a project with no Dockerfile or compose file does not need the module.
+    from telemetry_cli.image_layer import missing_layer_notes
+
     notes = missing_layer_notes(
         plan.root,
         plan.backend,
@@ -1324,7 +1332,7 @@ def _patches_of_both(plan: Plan, old: PatchRecord, new: PatchRecord) -> PatchRec
         candidates.append((old.wired, None, backend, app_package, layer))
     candidates += [(p, e, b, a, recorded or layer) for p, e, b, a, recorded in old.left]
     left = [*new.left, *(entry for entry in candidates if entry not in described)]
-    return dataclasses.replace(new, left=sorted_left(left))
+    return new._replace(left=sorted_left(left))
 
 
 def _require_unchanged(

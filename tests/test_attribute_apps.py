@@ -65,6 +65,112 @@ def test_a_module_holding_a_class_built_app_without_naming_fastapi_is_the_app(
     assert snapshot(root) == planned
 
 
+ASGI_WRAPPER = """from typing import Any
+
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Relay:
+    def __init__(self, title: str) -> None:
+        self.web = FastAPI(title=title)
+        self.web.include_router(router)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.web(scope, receive, send)
+"""
+
+
+def test_an_instance_held_by_another_module_names_the_app(tmp_path: Path) -> None:
+    """`service = Relay("relay")` in `serve.py`, the class (an ASGI wrapper serving `self.web`)
+    in `service.py`: `init` names the app `relay.serve:service.web`, the path a server follows
+    from the module holding the instance, instead of refusing it as held by no variable."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "relay"\n',
+            "relay/__init__.py": "",
+            "relay/views.py": VIEWS,
+            "relay/service.py": ASGI_WRAPPER,
+            "relay/serve.py": 'from relay.service import Relay\n\nservice = Relay("relay")\n',
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "relay.serve:service.web"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "views.py"', '"views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in notes (GET /notes)" in generated.stdout
+    assert "include the telemetry router in `self.web" in generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+SINGLETON = """from fastapi import APIRouter, FastAPI
+
+_relay = None
+
+
+class Relay:
+    def __init__(self) -> None:
+        self.web = FastAPI(title="relay")
+
+    def register_router(self, router: APIRouter, prefix: str = "") -> None:
+        self.web.include_router(router, prefix=prefix)
+
+
+def get_relay() -> Relay:
+    global _relay
+    if _relay is None:
+        _relay = Relay()
+    return _relay
+"""
+
+
+def test_an_app_read_on_a_singleton_getter_is_the_app(tmp_path: Path) -> None:
+    """`app = get_relay().web`, `get_relay() -> Relay` building the instance once: `init` names
+    that variable, and a router registered through the instance's method on what the getter
+    returns (`get_relay().register_router(router, prefix="/plugin")`) is logged under that
+    prefix."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "relay"\n',
+            "relay/__init__.py": "",
+            "relay/views.py": VIEWS,
+            "relay/service.py": SINGLETON,
+            "relay/plugin.py": (
+                "from relay.service import get_relay\nfrom relay.views import router\n\n"
+                'get_relay().register_router(router, prefix="/plugin")\n'
+            ),
+            "relay/serve.py": (
+                "import relay.plugin  # noqa: F401\nfrom relay.service import get_relay\n\n"
+                "app = get_relay().web\n"
+            ),
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "relay.serve:app"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "views.py"', '"views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in notes (GET /plugin/notes)" in generated.stdout
+    assert "not followed" not in generated.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
 SELF_RUNNING = """import uvicorn
 from fastapi import FastAPI
 

@@ -7,7 +7,6 @@ documents of the other plans.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import shlex
@@ -45,8 +44,7 @@ def _bundled(root: Path) -> Plan:
 
 def _renamed(root: Path) -> Plan:
     # Every value differs from the defaults, so nothing of the defaults may show up.
-    return dataclasses.replace(
-        Plan.default(root),
+    return Plan.default(root)._replace(
         backend="server",
         app_package="svc.core",
         specs_dir="docs/specs",
@@ -58,8 +56,7 @@ def _renamed(root: Path) -> Plan:
 
 
 def _no_errors(root: Path) -> Plan:
-    return dataclasses.replace(
-        Plan.default(root),
+    return Plan.default(root)._replace(
         event_types=("page_view", "signup_completed"),
         instrument=(),
         capture_errors=False,
@@ -68,7 +65,7 @@ def _no_errors(root: Path) -> Plan:
 
 def _opentelemetry(root: Path) -> Plan:
     # The OpenTelemetry sink changes the quickstart's steps and adds a generated module.
-    return dataclasses.replace(_bundled(root), sink="opentelemetry")
+    return _bundled(root)._replace(sink="opentelemetry")
 
 
 PLANS: dict[str, Callable[[Path], Plan]] = {
@@ -642,7 +639,7 @@ def test_documents_are_clean_text(docs: dict[str, str]) -> None:
 
 
 def test_rendering_is_deterministic_and_independent_of_the_root(plan: Plan, tmp_path: Path) -> None:
-    elsewhere = dataclasses.replace(plan, root=tmp_path / "elsewhere")
+    elsewhere = plan._replace(root=tmp_path / "elsewhere")
     first = render_docs(plan)
     assert render_docs(plan) == first
     assert render_docs(elsewhere) == first

@@ -8,7 +8,6 @@ are refused at validation (``tests/test_plan.py``).
 
 from __future__ import annotations
 
-import dataclasses
 import shlex
 from pathlib import Path
 
@@ -99,8 +98,7 @@ def test_ordinary_paths_are_unchanged() -> None:
 
 
 def odd_plan(root: Path, backend: str) -> Plan:
-    return dataclasses.replace(
-        Plan.default(root),
+    return Plan.default(root)._replace(
         backend=backend,
         specs_dir=backend + "/docs",
         config_file=root / backend / "tele`metry |conf.toml",
@@ -159,7 +157,7 @@ PLACEHOLDER = "PLACEHOLDERBACKEND"
 
 def test_documents_read_the_same_as_with_a_plain_name(odd: Plan, tmp_path: Path) -> None:
     twin = odd_plan(odd.root, PLACEHOLDER)
-    twin = dataclasses.replace(twin, config_file=twin.root / PLACEHOLDER / "PLACEHOLDERCONF")
+    twin = twin._replace(config_file=twin.root / PLACEHOLDER / "PLACEHOLDERCONF")
     odd_config = str(template_context(odd)["config_file"])
 
     def as_odd(text: str) -> str:

@@ -119,6 +119,24 @@ def test_a_suggested_module_says_how_many_handlers_need_a_fix_first(tmp_path: Pa
     assert len(re.findall(r"routes/items\.py:\d+: ", result.stdout)) == 2
 
 
+def test_a_module_whose_only_routes_need_a_fix_is_offered_with_them(tmp_path: Path) -> None:
+    """`@ROUTERS["books"].get("/x")` only: no route the tool can tell, yet generate would name
+    them; init offers the module with them to fix (it offered nothing, so they went unsaid)."""
+    root = _shop(tmp_path / "shop")
+    (root / "src/shop/routes/books.py").write_text(
+        "from fastapi import APIRouter\n\n"
+        'ROUTERS = {"books": APIRouter(prefix="/books")}\n\n\n'
+        '@ROUTERS["books"].get("/{book_id}")\n'
+        "def book(book_id: int) -> int:\n"
+        "    return book_id\n"
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        '# "routes/books.py" = "ai_block_used"  # 1 to fix by hand first (generate names it)\n'
+    ) in result.stdout, result.stdout
+
+
 def test_an_inline_tool_table_is_refused_with_the_fix(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop", pyproject="tool = {ruff = {line-length = 88}}\n")
     before = snapshot(root)

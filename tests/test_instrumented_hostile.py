@@ -80,6 +80,11 @@ async def headers(shelf: Annotated[str, Header()] = "", note: Annotated[str, Coo
     return {"ok": "headers"}
 
 
+@router.get("/count")
+def count(shelf: int = 3, str: int = 1):
+    return {"ok": shelf + str}
+
+
 @router.post("/body")
 def body(body: Note):
     if body.shelf == "missing":
@@ -131,6 +136,8 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any], int, Any, dict[str, Any] | N
         "POST", "/p/body", {"json": {"shelf": "s1", "note": "hunter2 " * 200_000}},
         200, {"ok": "body"}, None,
     ),
+    # The handler's own `str` (a parameter) is no builtin: the text comes from the logger.
+    "a-parameter-named-str": ("GET", "/p/count", {}, 200, {"ok": 4}, {"shelf": "3"}),
     "a-handler-that-raises-an-http-exception": (
         "POST", "/p/body", {"json": {"shelf": "missing"}},
         404, {"detail": "no such shelf"}, {"shelf": "missing", "note": ""},
@@ -199,3 +206,63 @@ def test_remove_gives_the_module_back(tmp_path: Path) -> None:
     assert (root / MODULE).read_text() != SOURCE
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / MODULE).read_text() == SOURCE
+
+
+# A `:path` parameter is logged as its length: a handler binding `len` or `str` itself (a
+# parameter, a local assigned later, which Python makes local from the start) would turn the
+# inserted call into a TypeError or an UnboundLocalError before the handler's code.
+SHADOWING = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/q")
+
+
+@router.get("/params/{rest:path}")
+def params(rest: str, len: int = 0, str: int = 1):
+    return {"ok": len + str}
+
+
+@router.get("/locals/{rest:path}")
+async def local_names(rest: str):
+    len, str = 2, "x"
+    return {"ok": str * len}
+
+
+@router.get("/plain/{rest:path}")
+def plain(rest: str):
+    return {"ok": rest}
+"""
+SHADOWING_PLAN = """[tool.telemetry-scaffold.instrument]
+"api/ai_blocks.py" = "ai_block_used"
+"api/q.py" = "ai_block_used"
+"""
+
+
+def test_a_handler_binding_len_or_str_itself_answers_as_before(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+
+    from fastapi.testclient import TestClient
+
+    root = make_project(tmp_path / "project", SHADOWING_PLAN)
+    (root / "backend/app/api/q.py").write_text(SHADOWING)
+    include_in_main(root, "q")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "len(str(rest))" in (root / "backend/app/api/q.py").read_text()  # the plain handler
+    purge_app_modules()
+    sys.path.insert(0, str(root / "backend"))
+    try:
+        from app.main import app
+
+        client = TestClient(app, raise_server_exceptions=False)
+        with caplog.at_level("INFO", logger="app.analytics"):
+            answers = [client.get(f"/q/{name}/a/b").json() for name in ("params", "locals")]
+    finally:
+        sys.path.remove(str(root / "backend"))
+        purge_app_modules()
+    assert answers == [{"ok": 1}, {"ok": "xx"}]
+    payloads = [json.loads(record.getMessage())["payload"] for record in caplog.records]
+    assert [payload["rest_length"] for payload in payloads] == [3, 3]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/q.py").read_text() == SHADOWING

@@ -14,6 +14,7 @@ import itertools
 import json
 import logging
 import random
+import shlex
 import threading
 import unicodedata
 import uuid
@@ -738,6 +739,107 @@ def test_a_fraction_under_a_sensitive_key_is_kept(logger: Any, sensitive: Any) -
     assert logger.record("error_event", whole).payload == dict.fromkeys(whole, "[redacted]")
     text = {"q": "hour_sin=0.5&page=2", "x": '<r sin="-0.25"/>', "y": "pin=1234.0"}
     assert logger.record("error_event", text).payload == {**text, "y": "[redacted]"}
+
+
+def test_a_time_under_a_key_naming_when_a_secret_changed_is_kept(logger: Any) -> None:
+    # When a password changed or a token expires is a time, not the secret: a date, a time or
+    # a Unix time under such a key is kept, in a payload as in text. Anything else under it is
+    # redacted, and so is a time under a person's data (a date of birth).
+    kept = {
+        "password_changed_at": "2024-10-01T09:30:00Z",
+        "token_expires_at": 1727776200,
+        "tokenExpiresAt": 1727776200123,
+        "session_started_on": "2024-10-01",
+        "otp_created": "2024-10-01 09:30:00.123456+02:00",
+        "q": "password_changed_at=2024-10-01T09:30:00Z&page=2",
+        "j": json.dumps({"token_expires_at": "2024-10-01T09:30:00Z", "session_ts": 1727776200}),
+    }
+    assert logger.record("error_event", kept).payload == kept
+    redacted = {
+        "token_expires_at": "abc123",
+        "password_at": "hunter2",
+        "pin_date": 1234,
+        "dob_date": "1990-01-01",
+        "email_changed_at": "2024-10-01",
+        "q": "password_changed_at=2024-10-01hunter2",
+        "card": {"token_expires_at": 4222222222222},  # a card number under any key
+    }
+    assert logger.record("error_event", redacted).payload == {
+        **dict.fromkeys(redacted, "[redacted]"),
+        "card": {"token_expires_at": "[redacted]"},
+    }
+
+
+def test_a_word_without_a_digit_under_a_national_id_abbreviation_is_kept(logger: Any) -> None:
+    # "tin", "rut", "sin", "nie" are words too; every national id number has digits, so a value
+    # without one is no id, in a payload as in text. A digit anywhere, or another sensitive
+    # word in the key, still redacts.
+    kept = {
+        "tin": "alloy",
+        "rut": "deep",
+        "SIN": "cos",
+        "user_nie": "todavía no",
+        "tinNumber": "none given",
+        "m": "tin: alloy, rut=deep",
+        "q": "tin=alloy&page=2",
+    }
+    assert logger.record("error_event", kept).payload == kept
+    redacted = {
+        "tin": "12-3456789",
+        "rut": "12.345.678-5",
+        "nie": "X1234567L",
+        "sin": "\u0660\u0664\u0666",
+        "sin_password": "alloy",
+        "m": "tin: alloy 12345678",
+        "q": "rut=deep5&page=2",
+    }
+    assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
+
+
+def test_a_word_under_a_key_naming_a_state_of_a_secret_is_kept(logger: Any) -> None:
+    # A key whose last word names a state, a setting or a place of a secret or of personal data
+    # ("status", "consent", "country", ...) holds that state: a few words of letters, each in
+    # one case or capitalised, are kept, in a payload as in text, JSON text and a query string.
+    kept = {
+        "cookie_consent": "accepted",
+        "phone_country": "US",
+        "session_status": "active",
+        "otpStatus": "Pending",
+        "pin-state": "locked",
+        "password_reset_result": "Not Sent",
+        "emailLocale": "en-GB",
+        "tokenType": "Bearer",
+        "email_frequency": "weekly",
+        "phone_carrier": "Vodafone",
+        "session_timeout_unit": "minutes",
+        # A state given as a number: an enum's value, a status code.
+        "sessionStatus": 2,
+        "session_status_code": 404,
+        "t": "session_status_code=404&page=2",
+        "q": "https://x.io/cb?session_status=active&cookie_consent=accepted",
+        "m": "session_status=active token_type=bearer, phone country: US.",
+        "j": json.dumps({"session_status": "active", "email_verified": True}),
+        "x": '<r token_type="bearer" session_status="active"/>',
+    }
+    assert logger.record("error_event", kept).payload == kept
+    # A digit, cases mixed at random, four words or more (a passphrase), or a value that is no
+    # word still redacts, and so does a word under the secret's own name.
+    redacted = {
+        "session_status": "sk_live_abcdef0123456789abcd",
+        "token_state": "kJhGfDsAqW",
+        "cookie_consent": "a1",
+        "password_status": "correct horse battery staple",
+        "phone_country": "+14155550123",
+        "session_scope": ["read"],
+        "session": "active",
+        "otp_status": 123456,
+        "pin_state": 1234,
+        "session_code": 200,
+        "m": "session_status=k8sX1",
+        "q": "https://x.io/cb?token_state=abcXYZ",
+        "j": json.dumps({"session_status": "Zx81kq"}),
+    }
+    assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
 
 
 def test_a_measure_named_in_words_in_text_is_kept(logger: Any) -> None:
@@ -1666,7 +1768,9 @@ def test_a_token_or_a_chosen_secret_in_a_variable_stays_redacted(
     }
     for text in (f"{name}={value}", json.dumps({name: value}), f"/cb?{name}={value}"):
         assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
-    assert logger.record("error_event", {"t": "/cb?a=1&SESSION_TYPE=x11"}).payload == {
+    # A query's name is no variable: a desktop's session name in one stays redacted. (A
+    # session's type is its kind, kept in text as in a payload: SESSION_TYPE=x11.)
+    assert logger.record("error_event", {"t": "/cb?a=1&DESKTOP_SESSION=ubuntu"}).payload == {
         "t": "[redacted]"
     }
 
@@ -2136,6 +2240,26 @@ def test_password_words_of_more_languages_are_redacted(logger: Any, key: str) ->
     assert logger.record("error_event", {"t": text}).payload == {"t": "[redacted]"}
 
 
+# Chinese, Japanese and Korean write compounds as one word: a word for a secret, a token or
+# an API key counts wherever it starts in one ("인증토큰", auth token; "APIキー", API key).
+@pytest.mark.parametrize(
+    "key",
+    [
+        "APIキー", "API키", "비밀키", "口令", "用户口令", "토큰", "인증토큰", "액세스토큰",
+        "액세스_키", "시크릿", "클라이언트시크릿", "シークレット", "アクセスキー", "暗証番号",
+        "parola", "Parolă", "סיסמא",
+    ],
+)  # fmt: skip
+def test_secret_words_written_as_one_word_are_redacted(logger: Any, key: str) -> None:
+    assert logger.record("error_event", {key: "abc123"}).payload == {key: "[redacted]"}
+
+
+def test_words_for_key_alone_in_chinese_japanese_korean_are_kept(logger: Any) -> None:
+    # A key alone, a flag under a secret's name (a secret post) and words around them are data.
+    kept = {"キー": "a", "키": "b", "검색키": "c", "비밀글": True}
+    assert logger.record("error_event", kept).payload == kept
+
+
 def test_a_measure_of_a_password_word_with_accented_look_alikes_is_kept(logger: Any) -> None:
     # Greek accented letters run into a Latin word read as look-alikes: folding the key's parts
     # again reads them the same, so the measure word is found (and the secret's text is not).
@@ -2366,6 +2490,9 @@ TOOL_CREDENTIAL_TEXTS = [
     "expdp userid=scott/tiger directory=dumps",
     "url=jdbc:oracle:thin:scott/tiger@db:1521:orcl",
     "htpasswd -bc /etc/nginx/.htpasswd ada letmein",
+    # A tool named by its path.
+    "/usr/bin/curl -u admin:hunter2 https://api.example.com",
+    "./mysql -u root -pletmein shop",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -2766,6 +2893,33 @@ def test_an_ordinary_key_in_letter_symbols_is_kept(sensitive: Any, key: str) -> 
     assert sensitive(key) is False
 
 
+# A secret key named in another language: its word for key beside a word naming an API, access,
+# a secret or a private key, in the order of the language, or joined after one.
+FOREIGN_SECRET_KEYS = [
+    "API-Schlüssel", "api_schluessel", "Geheimschlüssel", "Zugangsschlüssel", "privater_schlüssel",
+    "clé_api", "clé_secrète", "cle_secrete", "clé_d_accès", "clave_api", "clave_secreta",
+    "llave_privada", "chave_api", "chave_secreta", "chiave_api", "chiave_segreta",
+    "geheime_sleutel", "api_sleutel", "klucz_api", "klucz_prywatny", "секретный_ключ",
+    "ключ_api", "api_ключ", "ключ_доступа", "gizli_anahtar", "kunci_rahasia",
+    # Letters with a stroke read as the letter typed without it: Polish "hasło" as "haslo".
+    "nøkkel_api", "api_nokkel", "haslo", "HASLO", "nowe_haslo",
+]  # fmt: skip
+FOREIGN_DATA_KEYS = [
+    "Schlüssel", "clave", "clave_primaria", "chiave_esterna", "clé_primaire", "sleutel_naam",
+    "ключ_кэша", "article", "vehicle_api", "cycle", "uncle_name",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", FOREIGN_SECRET_KEYS)
+def test_a_secret_key_named_in_another_language_is_sensitive(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is True
+
+
+@pytest.mark.parametrize("key", FOREIGN_DATA_KEYS)
+def test_another_languages_word_for_a_data_key_is_kept(sensitive: Any, key: str) -> None:
+    assert sensitive(key) is False
+
+
 AWS_KEY_ID = "AKIA" + "IOSFODNN7EXAMPLE"
 AWS_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
 
@@ -2781,15 +2935,34 @@ def test_an_aws_secret_key_beside_its_key_id_is_redacted(logger: Any) -> None:
     }
 
 
-def test_a_40_character_string_without_an_aws_key_id_beside_it_is_kept(logger: Any) -> None:
-    sha = "0123456789abcdef" * 2 + "01234567"
-    payload = {
-        "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
-        "commit": [AWS_KEY_ID, sha, "x" * 40],
-    }
+def test_an_aws_secret_key_alone_is_redacted_under_any_name(logger: Any) -> None:
+    # No key id beside it: 40 characters of random base64 are a token whatever names them.
+    rng = random.Random(36)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    generated = ["".join(rng.choice(alphabet) for _ in range(38)) + "a1" for _ in range(50)]
+    payload = {"key": AWS_SECRET_KEY, "value": f" {AWS_SECRET_KEY} ", "cells": generated}
     assert logger.record("error_event", payload).payload == {
-        "alone": {"key": AWS_SECRET_KEY, "other": "ada"},
-        "commit": ["[redacted]", sha, "x" * 40],
+        "key": "[redacted]",
+        "value": "[redacted]",
+        "cells": ["[redacted]"] * len(generated),
+    }
+
+
+def test_a_40_character_string_that_is_not_random_base64_is_kept(logger: Any) -> None:
+    sha = "0123456789abcdef" * 2 + "01234567"
+    kept = [
+        sha,
+        sha.upper(),
+        "x" * 40,
+        "0123456789" * 4,
+        "com/example/app/MainActivity/onCreate123",
+        "src/components/Button2/index/styles/abcd",
+        "ThisIsAVeryLongCamelCaseIdentifierName12",
+    ]
+    payload = {"commit": [AWS_KEY_ID, *kept[:4]], "paths": kept}
+    assert logger.record("error_event", payload).payload == {
+        "commit": ["[redacted]", *kept[:4]],
+        "paths": kept,
     }
 
 
@@ -2865,6 +3038,10 @@ OAUTH_CODE = "SplxlOBeZQQYbYS6WxSbIA"
         {"url": f"https://app.example/callback?code={OAUTH_CODE}&state=af0ifjsldkj"},
         {"body": f"grant_type=authorization_code&code={OAUTH_CODE}&client_id=app"},
         {"raw": json.dumps({"code": OAUTH_CODE, "session_state": "x"})},
+        # A callback without a state (PKCE needs none): the endpoint names the code.
+        {"url": f"https://app.example/auth/callback?code={OAUTH_CODE}"},
+        {"url": f"/oauth2callback?scope=email&code={OAUTH_CODE}#"},
+        {"url": f"https://app.example/login/redirect/?code={OAUTH_CODE}&lang=en"},
     ],
 )
 def test_an_oauth_authorization_code_is_redacted(logger: Any, payload: dict[str, Any]) -> None:
@@ -2879,6 +3056,8 @@ def test_an_oauth_authorization_code_is_redacted(logger: Any, payload: dict[str,
         {"url": "https://app.example/callback?state=xyz&error=access_denied"},
         {"url": "https://app.example/zip?code=94103&state=CA"},
         {"diff": "unicode=UTF-8&code=0123456789abcdef0123"},
+        {"url": "https://pay.example/callback?code=00&message=Approved"},
+        {"url": "https://shop.example/cart?code=SUMMER10SALE2024XYZ"},
     ],
 )
 def test_a_code_outside_oauth_is_kept(logger: Any, payload: dict[str, Any]) -> None:
@@ -3482,13 +3661,40 @@ ARGUMENT_LISTS = [
         [["env", "prod"], "--password", "[redacted]"],
     ),
     (Command("mysql", "--password", "hunter2"), ["mysql", "--password", "[redacted]"]),
+    # A known tool's credential, read from the items as from its command line.
+    (
+        ["/usr/bin/curl", "-s", "-u", "ada:hunter2", "https://api.example.com"],
+        ["/usr/bin/curl", "-s", "-u", "[redacted]", "https://api.example.com"],
+    ),
+    (["mysql", "-u", "root", "-phunter2", "shop"], ["mysql", "-u", "root", "[redacted]", "shop"]),
+    (
+        ["redis-cli", "-h", "cache", "-a", "hunter2"],
+        ["redis-cli", "-h", "cache", "-a", "[redacted]"],
+    ),
 ]
 ARGUMENT_LISTS_KEPT = [
     ["app", "--session-timeout", "30", "--password-file", "/run/secret"],
     ["app", "--token", "--verbose"],  # a flag without a value
     ["app", "--max-tokens", "100"],
     ["grep", "-p", "password"],  # a one-letter flag after a single dash
+    ["docker", "run", "-u", "app:staff", "-p", "8080:80", "web"],
+    ["curl", "-u", "admin:", "https://api.example.com"],
+    ["sqlplus", "/nolog"],
+    ["sqlplus", "-S", "@scripts/run.sql"],
 ]
+
+
+@pytest.mark.parametrize("text", TOOL_KEPT_TEXTS)
+def test_a_tools_argument_list_without_a_credential_is_kept(logger: Any, text: str) -> None:
+    argv = shlex.split(text)
+    assert logger.record("error_event", {"argv": argv}).payload == {"argv": argv}
+
+
+@pytest.mark.parametrize("text", TOOL_CREDENTIAL_TEXTS)
+def test_a_tools_credential_in_its_argument_list_is_redacted(logger: Any, text: str) -> None:
+    argv = shlex.split(text)
+    recorded = logger.record("error_event", {"argv": argv}).payload["argv"]
+    assert "[redacted]" in recorded, argv
 
 
 @pytest.mark.parametrize(("argv", "recorded"), ARGUMENT_LISTS)

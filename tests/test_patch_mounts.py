@@ -1113,6 +1113,226 @@ def test_routers_a_loop_runs_over_from_a_list_built_by_additions_get_its_prefix(
     _generates_and_serves_items(root, "/v1", "only known at run time")
 
 
+REGISTRY_PY = """from fastapi import APIRouter
+
+ROUTERS: list[APIRouter] = []
+
+
+def register(router: APIRouter) -> APIRouter:
+    ROUTERS.append(router)
+    return router
+"""
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "from app.api.registry import ROUTERS\n\nROUTERS.append(api_router)\n",
+        "from app.api import registry\n\nregistry.ROUTERS.extend([api_router])\n",
+        "from app.api.registry import register\n\nregister(api_router)\n",
+        "from app.api import registry as reg\n\nreg.register(router=api_router)\n",
+    ],
+    ids=["appended", "extended-through-the-module", "registered", "registered-by-keyword"],
+)
+def test_routers_other_modules_add_to_a_registry_get_the_loops_prefix(
+    tmp_path: Path, added: str
+) -> None:
+    """`ROUTERS = []` in one module, each route module adding its router at its top level
+    (`ROUTERS.append(router)`, or a `register(router)` helper doing it), and one loop in
+    main.py over ROUTERS with `prefix="/v1"`: the items come from the other modules (they were
+    logged without the loop's prefix, said only known at run time)."""
+    main = _main(
+        'for router in ROUTERS:\n    app.include_router(router, prefix="/v1")',
+        "from app.api.registry import ROUTERS\n",
+    )
+    root = _project(tmp_path, main, API_PY + added)
+    (root / "backend/app/api/registry.py").write_text(REGISTRY_PY)
+    _generates_and_serves_items(root, "/v1", "only known at run time")
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "from app.api.registry import ROUTERS\n\nfor r in [api_router]:\n    ROUTERS.append(r)\n",
+        "from app.api.registry import register\n\n\ndef setup():\n    register(api_router)\n",
+        "from app.api.registry import ROUTERS\n\nROUTERS.append(api_router)\nROUTERS.clear()\n",
+        "from app.api import registry\n\nregistry.ROUTERS.append(api_router)\n"
+        "registry.ROUTERS[0] = None\n",
+    ],
+    ids=["appended-in-a-loop", "registered-in-a-function", "cleared", "item-replaced"],
+)
+def test_a_registry_other_modules_change_otherwise_is_said_to_be_known_at_run_time(
+    tmp_path: Path, added: str
+) -> None:
+    # A change the reader cannot follow makes every item unknown: never a partial list.
+    main = _main(
+        'for router in ROUTERS:\n    app.include_router(router, prefix="/v1")',
+        "from app.api.registry import ROUTERS\n",
+    )
+    root = _project(tmp_path, main, API_PY + added)
+    (root / "backend/app/api/registry.py").write_text(REGISTRY_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "only known at run time" in line]
+    assert len(said) == 1 and "backend/app/main.py:" in said[0], result.stdout
+
+
+HOOKS_PY = """from app.api.items import router
+
+
+def make_route(path):
+    def register(fn):
+        router.add_api_route(path, fn, methods=["POST"])
+        return fn
+
+    return register
+
+
+class Service:
+    def route(self, path):
+        def register(fn):
+            router.add_api_route(path, fn, methods=["PUT"])
+            return fn
+
+        return register
+
+
+mk = make_route
+deco = Service().route
+"""
+
+EXTRA_PY = """from app.api.hooks import deco, mk
+
+
+@mk("/reload")
+async def reload() -> None:
+    return None
+
+
+@deco("/{item_id}/tag")
+def tag(item_id: int) -> int:
+    return item_id
+"""
+
+
+def test_a_decorator_factory_imported_under_another_name_is_followed_or_named(
+    tmp_path: Path,
+) -> None:
+    """`mk = make_route` in the factory's module, `@mk("/x")` in another: logged as
+    `@make_route("/x")` is. `deco = Service().route` imported the same way: the method's object
+    is not bound where it is used: the handler is named on a line, to log by hand (both were
+    passed over in silence)."""
+    main = _main('app.include_router(api_router, prefix="/v1")', "from app.api import extra\n")
+    root = make_project(tmp_path / "project", 'instrument = { "api/extra.py" = "ai_block_used" }')
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/router.py").write_text(API_PY)
+    (root / "backend/app/api/hooks.py").write_text(HOOKS_PY)
+    (root / "backend/app/api/extra.py").write_text(EXTRA_PY)
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout  # the handler named is to log by hand
+    assert routes_by_handler(root / "backend/app/api/extra.py") == {"reload": "/v1/items/reload"}
+    said = [line for line in result.stdout.splitlines() if "extra.py" in line and "`deco`" in line]
+    assert len(said) == 1 and "tag looks like a route" in said[0], result.stdout
+
+
+SENSORS_PY = """from fastapi import APIRouter
+
+
+class Sensors:
+    router = APIRouter(prefix="/sensors")
+
+    @router.get("/{sensor_id}")
+    async def read(sensor_id: int) -> int:
+        return sensor_id
+"""
+
+
+def test_a_router_built_in_a_class_body_gets_the_prefix_its_include_adds(tmp_path: Path) -> None:
+    """`class Sensors: router = APIRouter(...)` with routes declared in the class body, and
+    `app.include_router(Sensors.router, prefix="/iot")` in another module: logged under /iot
+    (it was logged without it, nothing said)."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.sensors import Sensors\n\n"
+        'app = FastAPI()\napp.include_router(Sensors.router, prefix="/iot")\n'
+    )
+    root = make_project(tmp_path / "project", 'instrument = { "api/sensors.py" = "ai_block_used" }')
+    (root / "backend/app/api/sensors.py").write_text(SENSORS_PY)
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "log call in Sensors.read (GET /iot/sensors/{sensor_id})" in result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/iot/sensors/4").json() == 4
+
+
+PREFIX_SET_PY = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/first")
+async def first() -> int:
+    return 1
+
+
+router.prefix = "/items"
+
+
+@router.get("/{item_id}")
+async def item(item_id: int) -> int:
+    return item_id
+"""
+
+
+def test_a_prefix_assigned_to_a_router_applies_to_the_routes_declared_after_it(
+    tmp_path: Path,
+) -> None:
+    """`router.prefix = "/items"` after `router = APIRouter()`: FastAPI adds it to each route
+    declared from then on (they were logged without it); a route of another module declared on
+    the router after its module ran gets it too."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items, more\n\n"
+        'app = FastAPI()\napp.include_router(items.router, prefix="/api")\n'
+    )
+    more = (
+        "from app.api.items import router\n\n\n"
+        '@router.get("/{item_id}/more")\nasync def more(item_id: int) -> int:\n'
+        "    return item_id\n"
+    )
+    plan = 'instrument = { "api/items.py" = "ai_block_used", "api/more.py" = "ai_block_used" }'
+    root = make_project(tmp_path / "project", plan)
+    (root / "backend/app/api/items.py").write_text(PREFIX_SET_PY)
+    (root / "backend/app/api/more.py").write_text(more)
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert routes_by_handler(root / "backend/app/api/items.py") == {
+        "first": "/api/first",
+        "item": "/api/items/{item_id}",
+    }
+    assert routes_by_handler(root / "backend/app/api/more.py") == {
+        "more": "/api/items/{item_id}/more"
+    }
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/items/4").json() == 4
+        assert client.get("/api/items/4/more").json() == 4
+        assert client.get("/api/first").json() == 1
+
+
+def test_a_prefix_assigned_to_an_including_router_applies_to_its_includes_below(
+    tmp_path: Path,
+) -> None:
+    # `api_router.prefix = "/v1"` above `api_router.include_router(...)`: FastAPI adds it.
+    api = API_PY.replace(
+        "api_router = APIRouter()\n", 'api_router = APIRouter()\napi_router.prefix = "/v1"\n'
+    )
+    root = _project(tmp_path, _main('app.include_router(api_router, prefix="/api")'), api)
+    _generates_and_serves_items(root, "/api/v1", "only known at run time")
+
+
 CBV_PY = """from fastapi import APIRouter
 
 
@@ -1713,7 +1933,12 @@ FACTORY_MAIN = '''"""The app, wired in a factory; a single-page app's catch-all 
 
 from fastapi import FastAPI
 
+from app import pages
 from app.api import ai_blocks
+
+
+def page(rest: str) -> str:
+    return rest
 
 
 def serve_frontend(app: FastAPI) -> None:
@@ -1729,7 +1954,7 @@ def configure(app: FastAPI) -> None:
 def create_app() -> FastAPI:
     app = FastAPI()
 {inside}    app.include_router(ai_blocks.router)
-    return app
+{after}    return app
 
 
 app = create_app()
@@ -1737,36 +1962,47 @@ app = create_app()
 
 
 @pytest.mark.parametrize(
-    ("inside", "outside", "shadowed"),
+    ("inside", "outside", "shadowed", "after"),
     [
         # Declared on the factory's result at module level: added after the wiring.
         (
             "",
             '\n@app.get("/{rest:path}")\ndef everything(rest: str) -> str:\n    return rest\n',
             False,
+            "",
         ),
         # Declared by a function the module calls on the factory's result: after too.
-        ("", "serve_frontend(app)\n", False),
+        ("", "serve_frontend(app)\n", False, ""),
         # Called by the factory before the wiring (after its last include_router): first.
-        ("    serve_frontend(app)\n", "", True),
+        ("    serve_frontend(app)\n", "", True, ""),
         # The same through a function the factory calls.
-        ("    configure(app)\n", "", True),
+        ("    configure(app)\n", "", True, ""),
+        # Registered by hand in the factory below the wiring, this module's function or
+        # another's: after.
+        ("", "", False, '    app.get("/{rest:path}")(page)\n'),
+        ("", "", False, '    app.add_api_route("/{rest:path}", pages.spa)\n'),
+        # Registered by hand before the last include: first.
+        ('    app.get("/{rest:path}")(page)\n', "", True, ""),
     ],
     ids=[
         "module-level",
         "function-called-later",
         "function-called-in-the-factory",
         "function-called-through-another",
+        "by-hand-below-the-wiring",
+        "another-modules-function-below-the-wiring",
+        "by-hand-before-the-wiring",
     ],
 )
 def test_a_catch_all_added_after_the_wiring_shadows_nothing(
-    tmp_path: Path, inside: str, outside: str, shadowed: bool
+    tmp_path: Path, inside: str, outside: str, shadowed: bool, after: str
 ) -> None:
     root = make_project(tmp_path / "project", "instrument = {}")
     where = "before the wiring" if shadowed else "after the wiring"
     (root / "backend/app/main.py").write_text(
-        FACTORY_MAIN.format(where=where, inside=inside, outside=outside)
+        FACTORY_MAIN.format(where=where, inside=inside, outside=outside, after=after)
     )
+    (root / "backend/app/pages.py").write_text("def spa(rest: str) -> str:\n    return rest\n")
     result = run("generate", "--root", str(root))
     assert result.exit_code == (1 if shadowed else 0), result.stdout
     assert ("before the telemetry router can" in result.stdout) is shadowed
@@ -5119,3 +5355,19 @@ def test_a_router_subclass_instance_is_logged_under_its_include_prefixes(
         assert '"route": self.prefix + "/{report_id}",' in reports
         assert len(said) == 1, result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_an_app_subclass_overriding_include_router_keeps_its_calls_as_includes(
+    tmp_path: Path,
+) -> None:
+    """`class App(FastAPI)` with its own `include_router` handing on to `super()`'s: a call on
+    the app is an include (its prefix counts), not a wrapper's method read through its body."""
+    main = (
+        "from typing import Any\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+        "from app.api.router import api_router\n\n\nclass App(FastAPI):\n"
+        "    def include_router(self, router: APIRouter, **kwargs: Any) -> None:\n"
+        '        kwargs.setdefault("tags", ["default"])\n'
+        "        super().include_router(router, **kwargs)\n\n\n"
+        'app = App()\napp.include_router(api_router, prefix="/api/v1")\n'
+    )
+    _generates_and_serves_items(_project(tmp_path, main), "/api/v1", "cannot tell")

@@ -1606,6 +1606,201 @@ def test_a_route_decorator_bound_to_a_name_is_followed() -> None:
     assert '"method": "GET",' in result.source
 
 
+FACTORIES_PY = """from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/models")
+
+
+class Service:
+    def route(self, path: str, **options: Any) -> Callable[..., Any]:
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            router.add_api_route(path, fn, **options)
+            return fn
+
+        return register
+
+
+def make_route(path: str) -> Callable[..., Any]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        router.add_api_route(path, fn, methods=["POST"])
+        return fn
+
+    return register
+
+
+service = Service()
+deco = service.route
+mk = make_route
+
+
+@deco("/{model_id}", methods=["GET"])
+async def describe(model_id: str) -> str:
+    return model_id
+
+
+@mk("/reload")
+async def reload() -> None:
+    return None
+
+
+@mk("/flush")
+async def flush() -> None:
+    return None
+"""
+
+
+def test_a_decorator_factory_bound_to_another_name_is_followed() -> None:
+    """`deco = service.route` (a decorator-factory method) or `mk = make_route` (a factory
+    function), then `@deco("/x")`: the same registration as `@service.route("/x")` (the
+    handlers were passed over in silence)."""
+    result = _instrument(FACTORIES_PY)
+    assert result.problems == ()
+    assert _route_logged(result.source, "describe") == ("/models/{model_id}", "GET")
+    assert _route_logged(result.source, "reload") == ("/models/reload", "POST")
+    assert _route_logged(result.source, "flush") == ("/models/flush", "POST")
+
+
+def _route_logged(source: str, handler: str) -> tuple[str, str]:
+    """The route and method the log call of ``handler`` names."""
+    tree = ast.parse(source)
+    function = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == handler
+    )
+    call = function.body[0]
+    assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+    payload = call.value.args[1]
+    assert isinstance(payload, ast.Dict)
+    values = {
+        key.value: value.value
+        for key, value in zip(payload.keys, payload.values, strict=True)
+        if isinstance(key, ast.Constant) and isinstance(value, ast.Constant)
+    }
+    return values["route"], values["method"]
+
+
+def test_a_starlette_route_decorator_bound_to_another_name_is_named() -> None:
+    # `deco = router.route`: a Starlette route still, named on a line (it was passed over).
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "deco = router.route\n\n\n"
+        '@deco("/plain")\n'
+        "def plain(request):\n"
+        "    return None\n"
+    )
+    result = _instrument(source)
+    assert result.source == source
+    said = [change for change in result.changes if "as a Starlette route" in change]
+    assert len(said) == 1, result.changes
+
+
+def test_a_route_decorator_bound_through_partial_or_getattr_is_followed() -> None:
+    """`json_get = partial(router.get, response_class=...)` and `post = getattr(router, "post")`,
+    then `@json_get("/x")`: the same registrations as `@router.get("/x", response_class=...)`
+    (they were passed over in silence); the partial's own arguments come first."""
+    source = (
+        "import functools\n"
+        "from functools import partial\n\n"
+        "from fastapi import APIRouter\n"
+        "from fastapi.responses import ORJSONResponse\n\n"
+        'router = APIRouter(prefix="/quotes")\n'
+        "json_get = partial(router.get, response_class=ORJSONResponse)\n"
+        'post = getattr(router, "post")\n'
+        'latest = functools.partial(router.get, "/latest")\n\n\n'
+        '@json_get("/{symbol}")\n'
+        "async def quote(symbol: str) -> str:\n"
+        "    return symbol\n\n\n"
+        '@post("/{symbol}/watch")\n'
+        "async def watch(symbol: str) -> str:\n"
+        "    return symbol\n\n\n"
+        "@latest()\n"
+        "async def newest() -> None:\n"
+        "    return None\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert _route_logged(result.source, "quote") == ("/quotes/{symbol}", "GET")
+    assert _route_logged(result.source, "watch") == ("/quotes/{symbol}/watch", "POST")
+    assert _route_logged(result.source, "newest") == ("/quotes/latest", "GET")
+
+
+def test_routes_on_the_apps_router_bound_to_a_name_are_the_apps() -> None:
+    # `api = app.router`, then `@api.post("/echo")`: as `@app.router.post` (it was named as a
+    # route on an object that cannot be told to be an app or router).
+    source = (
+        "from fastapi import FastAPI\n\n"
+        "app = FastAPI()\n"
+        "api = app.router\n\n\n"
+        '@api.post("/echo")\n'
+        "async def echo(text: str) -> str:\n"
+        "    return text\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert _route_logged(result.source, "echo") == ("/echo", "POST")
+
+
+def test_route_objects_appended_to_a_routers_routes_are_its_routes() -> None:
+    """`router.routes.append(APIRoute("/summary/{year}", summary))` (also `.insert`, `.extend`):
+    routes of the router, without its prefix= (the list takes them as they are); they were
+    passed over in silence. A Starlette `Route` appended is named."""
+    source = (
+        "from fastapi import APIRouter\n"
+        "from fastapi.routing import APIRoute\n"
+        "from starlette.routing import Route\n\n"
+        'router = APIRouter(prefix="/reports")\n\n\n'
+        "async def summary(year: int) -> dict:\n"
+        '    return {"year": year}\n\n\n'
+        "async def detail(year: int) -> dict:\n"
+        '    return {"year": year}\n\n\n'
+        "async def plain(request):\n"
+        "    return None\n\n\n"
+        'router.routes.append(APIRoute("/summary/{year}", summary, methods=["GET"]))\n'
+        'router.routes.extend([APIRoute("/detail/{year}", detail, methods=["POST"])])\n'
+        'router.routes.insert(0, Route("/plain", plain))\n'
+    )
+    result = _instrument(source)
+    assert _route_logged(result.source, "summary") == ("/summary/{year}", "GET")
+    assert _route_logged(result.source, "detail") == ("/detail/{year}", "POST")
+    said = [change for change in result.changes if "as a Starlette route" in change]
+    assert len(said) == 1 and "plain" in said[0], result.changes
+
+
+def test_a_route_method_chosen_at_run_time_is_named_not_passed_over() -> None:
+    """`target = router.get if method == "GET" else router.post` in a decorator factory, then
+    `@target(path)` on its wrapper: which method is not known, so the handler is named on a line
+    to log by hand (it was passed over in silence). A name bound to another object's `.get(...)`
+    result is no route."""
+    source = (
+        "from functools import wraps\n\n"
+        "from fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "config = {}\n"
+        'cached = config.get("cache")\n\n\n'
+        'def admin_method(path: str, method: str = "POST"):\n'
+        "    def decorator(func):\n"
+        '        target = router.get if method == "GET" else router.post\n\n'
+        "        @target(path)\n"
+        "        @wraps(func)\n"
+        "        async def wrapper(*args, **kwargs):\n"
+        "            return await func(*args, **kwargs)\n\n"
+        "        return wrapper\n\n"
+        "    return decorator\n\n\n"
+        '@cached("/x")\n'
+        "def plain():\n"
+        "    return 1\n"
+    )
+    result = _instrument(source)
+    assert result.source == source
+    assert len(result.problems) == 1, result.problems
+    assert "wrapper looks like a route on `target`" in result.problems[0]
+
+
 def test_a_name_rebound_to_another_decorator_is_not_taken_for_a_route() -> None:
     # Bound twice: which decorator it holds when the handler is defined is not followed.
     source = (

@@ -119,6 +119,38 @@ def test_an_app_factory_returning_the_versioned_app_is_wired_where_it_is_called(
     assert "/latest" in result.stdout
 
 
+PASSED_ON = """from fastapi import FastAPI
+from fastapi_versioning import VersionedFastAPI
+from mangum import Mangum
+
+from app.api import items
+
+app = FastAPI(title="Demo")
+app.include_router(items.router, prefix="/api")
+handler = Mangum(VersionedFastAPI(app, version_format="{major}", prefix_format="/v{major}"))
+"""
+
+
+def test_a_versioned_app_passed_straight_to_a_wrapper_says_where_the_telemetry_api_answers(
+    tmp_path: Path,
+) -> None:
+    """`handler = Mangum(VersionedFastAPI(app))`: the versioned app has no name, so the telemetry
+    router goes into `app`, whose routes it serves under each version's prefix: said on a line
+    (nothing said so before); the routes are logged under their versions, as the handler serves
+    them."""
+    root = _project(tmp_path, PASSED_ON)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == (
+        "/v2/api/items/{item_id}"
+    )
+    said = [line for line in result.stdout.splitlines() if "has no name" in line]
+    assert len(said) == 1 and "backend/app/main.py:9" in said[0], result.stdout
+    assert "(/v1/... first)" in said[0]
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == PASSED_ON
+
+
 @pytest.mark.parametrize(
     "call",
     [

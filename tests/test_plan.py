@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -811,7 +810,7 @@ def test_printable_odd_folder_names_are_accepted(tmp_path: Path, name: str) -> N
 
 
 def test_every_plan_field_has_exactly_one_key() -> None:
-    settable = {f.name for f in dataclasses.fields(Plan)} - {
+    settable = set(Plan._fields) - {
         "root",
         "config_file",
         "app_source",

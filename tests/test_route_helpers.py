@@ -252,3 +252,43 @@ def test_a_wrapper_method_also_called_on_an_instance_is_named(tmp_path: Path) ->
     output = generated.stdout + generated.stderr
     assert "app/api.py:12: `self.router.add_api_route` registers `endpoint`" in output, output
     assert "log call in Api.ping" not in output, output
+
+
+CACHED = """from typing import Any
+
+from fastapi import FastAPI
+
+
+class Backend:
+    def cached(self, ttl: int = 60) -> Any:
+        def wrap(fn: Any) -> Any:
+            return fn
+
+        return wrap
+
+
+class Cache:
+    def __init__(self) -> None:
+        self.backend = Backend()
+
+    def cached(self, ttl: int = 60) -> Any:
+        return self.backend.cached(ttl)
+
+
+cache = Cache()
+app = FastAPI()
+
+
+@app.get("/stats")
+@cache.cached(ttl=30)
+async def stats() -> dict[str, int]:
+    return {"n": 1}
+"""
+
+
+def test_a_method_handing_on_to_no_route_decorator_is_no_route(tmp_path: Path) -> None:
+    """`@cache.cached(ttl=30)`, a method of the package returning its cache backend's
+    decorator, beside the route decorator: no route of its own, and no line naming it."""
+    output = _generate(tmp_path / "project", CACHED, module="main.py")
+    assert "log call in stats (GET /stats)" in output, output
+    assert "cannot be followed" not in output, output

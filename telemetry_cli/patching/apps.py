@@ -9,12 +9,11 @@ The result is an :class:`AppSite`, the statement after which the router is inclu
 from __future__ import annotations
 
 import ast
-import dataclasses
 import os
 import re
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.console import project_folder, quoted
@@ -72,8 +71,7 @@ _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site
 _IMPORT_STRING = re.compile(r"""["']([A-Za-z_][\w.]*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)["']""")
 
 
-@dataclass(frozen=True)
-class AppSite:
+class AppSite(NamedTuple):
     """Where the app is built: the statement after which the router is included.
 
     ``block`` holds ``anchor`` (the module's body, or a function's); ``expression`` is how code
@@ -93,8 +91,7 @@ class AppSite:
         return self.module.path, self.anchor.lineno
 
 
-@dataclass(frozen=True)
-class FoundApp:
+class FoundApp(NamedTuple):
     """The app to wire, and how documents name it."""
 
     site: AppSite
@@ -122,8 +119,7 @@ class AppModuleBroken(PatchError):
         self.path = path
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     """One way a module offers an app: a variable, a factory, or an attribute of an object."""
 
     name: str
@@ -315,7 +311,7 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
                 and _calls(held[1], function, model.scope, index)
             ):
                 served = f"{name}:{held[0]}"
-                return dataclasses.replace(entry, needs=needs, served_as=served)
+                return entry._replace(needs=needs, served_as=served)
             if (
                 wrapper is None
                 and isinstance(statement, ast.FunctionDef)
@@ -327,8 +323,8 @@ def with_arguments(entry: AppEntry, index: PackageIndex, modules: list[str]) -> 
             ):
                 wrapper = f"{name}:{statement.name}"
     if wrapper is not None:
-        return dataclasses.replace(entry, needs=needs, served_as=wrapper, served_factory=True)
-    return dataclasses.replace(entry, needs=needs)
+        return entry._replace(needs=needs, served_as=wrapper, served_factory=True)
+    return entry._replace(needs=needs)
 
 
 def factory_needs(entry: AppEntry, index: PackageIndex) -> tuple[str, ...]:
@@ -1981,8 +1977,7 @@ def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[
         pending = later if len(words) > known else []
 
 
-@dataclass(frozen=True)
-class RootPath:
+class RootPath(NamedTuple):
     """The ``root_path`` an app is built with, and how it was read."""
 
     value: str

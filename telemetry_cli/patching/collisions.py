@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from telemetry_cli.console import quoted
 from telemetry_cli.patching.apps import (
@@ -26,7 +26,7 @@ from telemetry_cli.patching.mounts import (
     mount_takes,
     mounts_before,
 )
-from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, find_handlers
+from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, Route, find_handlers
 from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
@@ -49,8 +49,7 @@ _CALL_DEPTH = 4
 _PROBE = ("include_router", "Router", "FastAPI", "add_api_route", ".get(", ".post(", "api_route")
 
 
-@dataclass(frozen=True)
-class Collision:
+class Collision(NamedTuple):
     """A declaration that shadows a telemetry endpoint: where, and what to say."""
 
     path: str
@@ -98,8 +97,7 @@ def find_collisions(
                             and _matches(prefix + route.template, endpoint)
                             and not (
                                 site is not None
-                                and route.registered_in is None
-                                and _added_after_wiring(handler, route.line, site, index)
+                                and _after_wiring(handler, route, model.path, site, index)
                             )
                         ):
                             found.append(
@@ -154,6 +152,47 @@ def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: Packa
         return False
     built = site_of_variable(binding, index)
     return built is not None and built.key == site.key
+
+
+def _after_wiring(
+    handler: Handler, route: Route, path: str, site: AppSite, index: PackageIndex
+) -> bool:
+    """Whether a route of ``handler`` (of the module at ``path``) is added after the wiring.
+
+    Declared on the app (see :func:`_added_after_wiring`), or registered by hand on it in the
+    module wiring it (see :func:`_registered_after_wiring`).
+    """
+    if (route.registered_in or path) == site.module.path and _registered_after_wiring(
+        route.line, site
+    ):
+        return True
+    return route.registered_in is None and _added_after_wiring(handler, route.line, site, index)
+
+
+def _registered_after_wiring(line: int, site: AppSite) -> bool:
+    """Whether ``line`` registers a route by hand on the app, below the wiring in its block.
+
+    ``app.get("/{short_link:path}")(match)`` as a statement of the block that wires the app,
+    after the telemetry router's include: Starlette tries the layer's routes first.
+    """
+    wiring = wiring_block(site)
+    if line <= (wiring.end_lineno or wiring.lineno):
+        return False
+    statement = next(
+        (item for item in site.block if item.lineno <= line <= (item.end_lineno or item.lineno)),
+        None,
+    )
+    if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
+        return False
+    call = statement.value
+    # `app.get(path)(endpoint)`, or `app.add_api_route(path, endpoint)`.
+    registering = call.func if isinstance(call.func, ast.Call) else call
+    function = registering.func
+    return (
+        isinstance(function, ast.Attribute)
+        and isinstance(function.value, ast.Name)
+        and function.value.id == site.expression
+    )
 
 
 def _same_block(body: list[ast.stmt], block: tuple[ast.stmt, ...]) -> bool:
@@ -276,8 +315,7 @@ def mount_clashes(
     return clashes
 
 
-@dataclass(frozen=True)
-class ShadowingMount:
+class ShadowingMount(NamedTuple):
     """A mount of the app, made before its wiring, whose path takes a telemetry endpoint."""
 
     line: int

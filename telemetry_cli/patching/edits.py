@@ -11,7 +11,7 @@ import ast
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
@@ -33,8 +33,7 @@ _NOQA_E402 = re.compile(r"#\s*noqa(?::[\s\w,]*\bE402\b[\s\w,]*)?\s*$", re.IGNORE
 _FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
 
 
-@dataclass(frozen=True)
-class NewImport:
+class NewImport(NamedTuple):
     """A ``from <module> import <name> [as <alias>]`` line to add."""
 
     module: str  # absolute (`app.analytics.x`) or relative (`.analytics.x`)
@@ -813,8 +812,7 @@ def display_width(text: str) -> int:
 # --- log calls --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LogCall:
+class LogCall(NamedTuple):
     """An existing ``<logger>.log(...)`` statement among a handler's first statements."""
 
     statement: ast.Expr
@@ -916,7 +914,7 @@ def payload_entries(
             if converter == "path":
                 # A `:path` parameter is a free-form slice of the URL, not an id: log its length
                 # (of its text: a `pathlib.Path` parameter has no len()).
-                key, value = f"{name}_length", f"len(str({variable}))"
+                key, value = f"{name}_length", path_length(handler, variable)
             else:
                 key, value = name, variable
             if key in taken and (key, value) in entries:
@@ -927,6 +925,20 @@ def payload_entries(
                 taken.add(key)
                 entries.append((key, value))
     return entries
+
+
+def path_length(handler: Handler, variable: str) -> str:
+    """The expression of the length of the text of ``handler``'s parameter ``variable``.
+
+    ``len(str(x))``, unless the handler sees ``len`` or ``str`` bound to something else than
+    the builtin (a parameter ``len: int``, a local ``str = ...``, a module's own ``len``): the
+    call would then fail or raise before the handler's code. The f-string and the method need
+    no name then.
+    """
+    if handler.scope.lookup("len") is None and handler.scope.lookup("str") is None:
+        return f"len(str({variable}))"
+    quote = handler.module.quote
+    return f"f{quote}{{{variable}}}{quote}.__len__()"
 
 
 def route_block(template: str) -> str | None:

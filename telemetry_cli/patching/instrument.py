@@ -752,6 +752,9 @@ def capture_entries(
     form, and a number refused there would drop every event.
     """
     sources = _capture_sources(handler, index, captured)
+    # A handler that sees `str` bound to something else (a parameter, a local) gets every text
+    # from the logger's text(): its `str(count)` would call that instead, or fail.
+    own_str = handler.scope.lookup("str") is not None
     entries: list[tuple[str, str]] = []
     missing: list[str] = []
     for name in captured:
@@ -760,7 +763,7 @@ def capture_entries(
         source = sources.get(name)
         if source is not None:
             text = spec.type == "string" and not _is_text(source, index)
-            entries.append((name, _value(source, index, text=text)))
+            entries.append((name, _value(source, index, text=text, own_str=own_str)))
         elif spec.required:
             missing.append(name)
     return entries, missing
@@ -982,12 +985,15 @@ def with_logger(entries: list[tuple[str, str]] | None, logger: str) -> list[tupl
     return [(key, value.replace(LOGGER_MARK, logger)) for key, value in entries]
 
 
-def _value(source: _CaptureSource, index: PackageIndex, *, text: bool) -> str:
+def _value(
+    source: _CaptureSource, index: PackageIndex, *, text: bool, own_str: bool = False
+) -> str:
     """The expression a call passes: as text when asked, None kept None (not ``"None"``).
 
     A number's text is ``str()``'s, an enum member's its value's; any other value (a class of
     the app, a type that cannot be told) gets its text from the logger's ``text()``, which never
-    raises: its ``__str__`` is the app's code, run in the request.
+    raises: its ``__str__`` is the app's code, run in the request. So does every value when
+    ``own_str`` (the handler binds the name ``str`` to something else than the builtin).
     """
     expression = source.expression
     nones = [f"{source.guard} is None"] if source.guard is not None else []
@@ -1000,9 +1006,11 @@ def _value(source: _CaptureSource, index: PackageIndex, *, text: bool) -> str:
             nones.append(f"{expression} is None")
         expression = (
             f"str({expression}.value)"
-            if enum
+            if enum and not own_str
             else f"str({expression})"
-            if plain
+            if plain and not own_str
+            else f"{LOGGER_MARK}.text({expression}.value)"
+            if enum
             else f"{LOGGER_MARK}.text({expression})"
         )
     if not nones:

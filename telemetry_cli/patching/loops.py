@@ -29,6 +29,7 @@ import ast
 import copy
 import itertools
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
@@ -37,13 +38,17 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     assigned_once,
+    assigned_targets,
     assigns_name,
     attribute_assignments,
     block_statements,
     builtin_getattr,
+    call_argument,
     instance_parameter,
     one_positional_parameter,
+    parameter_position,
     returned_only,
+    returned_parameter,
     sub_blocks,
     unpacked,
 )
@@ -59,6 +64,7 @@ _LOOPS = (ast.For, ast.AsyncFor)
 _MUTATORS = frozenset(
     {"append", "extend", "insert", "remove", "pop", "clear", "update", "add", "setdefault"}
 )
+_ASSIGNS = (ast.Assign, ast.AnnAssign)
 # More iterations than this (nested loops over long lists) are not worth following.
 _MAX_ITERATIONS = 256
 _MAX_DEPTH = 8
@@ -602,6 +608,10 @@ def literal_items(
             (ast.Tuple(elts=[key, value], ctx=ast.Load()), mapping_scope)
             for key, value in zip(keys, mapping.values, strict=True)
         ]
+    if isinstance(iterable, ast.Name | ast.Attribute):
+        registry = _registry(iterable, scope, index)
+        if registry is not None:
+            return registry.items
     if isinstance(iterable, ast.Name | ast.Attribute | ast.Call):
         found = _literal(iterable, scope, index, depth + 1)
         if found is None or isinstance(found[0], ast.Dict):
@@ -694,7 +704,7 @@ def _with_additions(
     additions: set[int] = set()
     same_scope = scope.node is binding.scope.node
     for statement in _unlooped_statements(binding.scope.node.body):
-        added = _added_items(statement, name)
+        added = _added_items(statement, lambda expression: _names(expression, name))
         if added is None:
             continue
         change, elements = added
@@ -716,6 +726,199 @@ def _with_additions(
     return ast.copy_location(ast.List(elts=items, ctx=ast.Load()), listed), binding.scope
 
 
+class _Registry(NamedTuple):
+    """The items of a list other modules or functions add to; None when not all are known."""
+
+    items: list[tuple[ast.expr, Scope]] | None
+
+
+def _registry(
+    read: ast.Name | ast.Attribute, scope: Scope, index: PackageIndex
+) -> _Registry | None:
+    """The items of a module-level list that other modules, or functions, add to: a registry.
+
+    ``ROUTERS: list[APIRouter] = []`` in one module, ``ROUTERS.append(router)`` at the top level
+    of each route module (or ``register(router)``, a module-level function of the package that
+    adds its parameter to the list), and ``for router in ROUTERS: app.include_router(router,
+    ...)``: each item comes with the scope of the module adding it. Modules add when imported,
+    before the loop runs (in the loop's own module, only the additions above a module-level
+    loop count). None when nothing but the list's own module-level statements change it (see
+    :func:`_with_additions`); ``_Registry(None)`` when a change is none of these (in a loop or
+    another function, a removal, a second binding, a registering function called elsewhere).
+    """
+    binding = index.binding_of(read, scope)
+    if binding is None or binding.kind != "value" or binding.scope.parent is not None:
+        return None
+    listed, home = binding.node, binding.scope.module
+    if not isinstance(listed, ast.List) or any(isinstance(e, ast.Starred) for e in listed.elts):
+        return None
+    name, qualified = binding.name, f"{home.name}.{binding.name}"
+
+    def refers(expression: ast.expr, where: Scope, to: Binding) -> bool:
+        if not isinstance(expression, ast.Name | ast.Attribute):
+            return False
+        if isinstance(expression, ast.Attribute) and expression.attr != to.name:
+            return False
+        found = index.binding_of(expression, where)
+        return found is not None and found.node is to.node and found.name == to.name
+
+    models = [
+        model
+        for module in dict.fromkeys(index.package)
+        if (source := index.source(module)) is not None
+        and name in source.text
+        and (model := index.module(module)) is not None
+    ]
+    items: list[tuple[ast.expr, Scope]] = [(element, binding.scope) for element in listed.elts]
+    statement = binding.statement
+    accounted = {
+        id(target)
+        for target in (assigned_targets(statement) if isinstance(statement, _ASSIGNS) else [])
+    }
+    registering: dict[int, tuple[Binding, ast.arg]] = {}  # by the function node's id
+    elsewhere = False
+    for model in models:
+        where = model.scope
+
+        def is_list(expression: ast.expr, where: Scope = where) -> bool:
+            return refers(expression, where, binding)
+
+        for statement in _unlooped_statements(model.tree.body):
+            added = _added_items(statement, is_list)
+            if added is not None:
+                accounted.add(id(added[0]))
+                if isinstance(added[0], ast.AugAssign):
+                    accounted.add(id(added[0].target))  # `ROUTERS += [...]` binds it again
+                elsewhere = elsewhere or model is not home
+                if not (model is scope.module and scope.parent is None) or (
+                    statement.lineno < read.lineno
+                ):
+                    items.extend((element, where) for element in added[1])
+            elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                statement in model.tree.body
+            ):
+                parameter = _added_parameter(statement, is_list, accounted)
+                if parameter is not None:
+                    function = where.bindings.get(statement.name)
+                    if function is not None and function.node is statement:
+                        registering[id(statement)] = (function, parameter)
+                        elsewhere = True
+    if not elsewhere:
+        return None
+    for model in models:
+        local = {name} if model is home else set(model.names_for(qualified))
+        for node in model.nodes_naming(local):
+            if id(node) in accounted:
+                continue
+            if isinstance(node, ast.Global | ast.Nonlocal) and local & set(node.names):
+                return _Registry(None)
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                if node.id == name and model is home:
+                    return _Registry(None)  # a second binding of its own
+                continue
+            changed = _changed_container(node)
+            if changed is not None and refers(changed, model.scope, binding):
+                return _Registry(None)
+    for function, parameter in registering.values():
+        found = _registered_by(function, parameter, index)
+        if found is None:
+            return _Registry(None)
+        items.extend(found)
+    return _Registry(items)
+
+
+def _changed_container(node: ast.AST) -> ast.expr | None:
+    """The container ``node`` changes in place (``x.append``, ``x += ...``, ``x[0] = ...``)."""
+    if isinstance(node, ast.AugAssign):
+        return node.target
+    if isinstance(node, ast.Attribute) and node.attr in _MUTATORS:
+        return node.value
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
+        return node.value
+    return None
+
+
+def _added_parameter(
+    function: FunctionNode, is_list: Callable[[ast.expr], bool], accounted: set[int]
+) -> ast.arg | None:
+    """The parameter a function adds to a list (``def register(router): ROUTERS.append(router)``).
+
+    A statement of its own body, not in a loop, adding the parameter alone; the change is
+    added to ``accounted``.
+    """
+    parameters = {
+        argument.arg: argument
+        for argument in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
+    }
+    for statement in _unlooped_statements(function.body):
+        added = _added_items(statement, is_list)
+        if added is None:
+            continue
+        elements = added[1]
+        if (
+            len(elements) == 1
+            and isinstance(elements[0], ast.Name)
+            and elements[0].id in parameters
+        ):
+            accounted.add(id(added[0]))
+            return parameters[elements[0].id]
+    return None
+
+
+def _registered_by(
+    function: Binding, parameter: ast.arg, index: PackageIndex
+) -> list[tuple[ast.expr, Scope]] | None:
+    """What the package's calls of a registering function add: each call's argument.
+
+    Each call a module-level statement of the package (``register(router)``, or ``router =
+    register(APIRouter(...))``: then the name, when the function returns its parameter as
+    given); None when the function is read anywhere else (in a loop, a function, passed on).
+    """
+    node = function.node
+    assert isinstance(node, FunctionNode)
+    position = parameter_position(node, parameter.arg)
+    returns = returned_parameter(node) == parameter.arg
+    qualified = f"{function.scope.module.name}.{function.name}"
+    items: list[tuple[ast.expr, Scope]] = []
+    for module in dict.fromkeys(index.package):
+        source = index.source(module)
+        if source is None or function.name not in source.text:
+            continue
+        model = index.module(module)
+        if model is None:
+            continue
+        calls: set[int] = set()
+        for statement in _unlooped_statements(model.tree.body):
+            value = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None
+            if not isinstance(value, ast.Call):
+                continue
+            found = index.binding_of(value.func, model.scope)
+            if found is None or found.node is not node:
+                continue
+            argument = call_argument(value, position, parameter.arg)
+            if argument is None:
+                return None
+            calls.add(id(value.func))
+            targets = statement.targets if isinstance(statement, ast.Assign) else []
+            if returns and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                argument = ast.copy_location(ast.Name(id=targets[0].id, ctx=ast.Load()), targets[0])
+            items.append((argument, model.scope))
+        local = (
+            {function.name} if model is function.scope.module else set(model.names_for(qualified))
+        )
+        for read in model.nodes_naming(local):
+            if (
+                isinstance(read, ast.Name | ast.Attribute)
+                and id(read) not in calls
+                and (not isinstance(read, ast.Attribute) or read.attr == function.name)
+                and isinstance(read.ctx, ast.Load)
+                and (found := index.binding_of(read, model.scope)) is not None
+                and found.node is node
+            ):
+                return None
+    return items
+
+
 def _unlooped_statements(statements: list[ast.stmt]) -> Iterable[ast.stmt]:
     """The statements of a block and of its ``if``/``try``/``with`` blocks, not of its loops."""
     for statement in statements:
@@ -725,15 +928,18 @@ def _unlooped_statements(statements: list[ast.stmt]) -> Iterable[ast.stmt]:
                 yield from _unlooped_statements(inner)
 
 
-def _added_items(statement: ast.stmt, name: str) -> tuple[ast.AST, list[ast.expr]] | None:
-    """``(the node changing it, the items)`` of a statement adding written-out items to ``name``.
+def _added_items(
+    statement: ast.stmt, names: Callable[[ast.expr], bool]
+) -> tuple[ast.AST, list[ast.expr]] | None:
+    """``(the node changing it, the items)`` of a statement adding written-out items to a list.
 
-    ``name.append(x)``, ``name.insert(i, x)``, ``name.extend([x, y])`` or ``name += [x, y]``.
+    ``name.append(x)``, ``name.insert(i, x)``, ``name.extend([x, y])`` or ``name += [x, y]``,
+    for an expression ``names`` tells is the list.
     """
     if isinstance(statement, ast.AugAssign):
         value = statement.value
         if (
-            _names(statement.target, name)
+            names(statement.target)
             and isinstance(statement.op, ast.Add)
             and isinstance(value, ast.List | ast.Tuple)
             and not any(isinstance(element, ast.Starred) for element in value.elts)
@@ -744,7 +950,7 @@ def _added_items(statement: ast.stmt, name: str) -> tuple[ast.AST, list[ast.expr
         isinstance(statement, ast.Expr)
         and isinstance(statement.value, ast.Call)
         and isinstance(statement.value.func, ast.Attribute)
-        and _names(statement.value.func.value, name)
+        and names(statement.value.func.value)
         and not statement.value.keywords
     ):
         return None

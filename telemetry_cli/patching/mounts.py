@@ -48,6 +48,7 @@ from telemetry_cli.patching.routes import (
     controller_router,
     included_instance_router,
     instance_app,
+    instance_assignments,
     library_object_router,
     routable_router,
     router_prefix,
@@ -65,6 +66,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     bound_once,
     call_argument,
+    instance_parameter,
     parameter_default,
     parameter_position,
     sub_blocks,
@@ -125,24 +127,21 @@ class Unresolved(NamedTuple):
     text: str  # the call (or the router it includes) and where: `{expression}` at {file}:{line}
 
 
-@dataclass(frozen=True)
-class Unserved:
+class Unserved(NamedTuple):
     """Why a router's routes may not be served at the paths logged (see ``Mounts.unserved``)."""
 
     note: str  # a line for the report, naming the router
     certain: bool  # no app serves it for sure (not only: where it is served is not known)
 
 
-@dataclass(frozen=True)
-class AppMount:
+class AppMount(NamedTuple):
     """One ``<outer>.mount(<path>, <app>)`` call that mounts an app of the package."""
 
     outer: RouterKey | None  # the app it is mounted into, when it is a variable
     path: str | None  # None: only known at run time, or not mounted into an app
 
 
-@dataclass(frozen=True)
-class Versioning:
+class Versioning(NamedTuple):
     """An app a versioning wrapper serves again: ``app = VersionedFastAPI(app, ...)``.
 
     fastapi-versionizer's ``Versionizer(app=app, ...)`` does the same in place: the routes the app
@@ -755,6 +754,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     Only modules whose text names ``include_router`` are parsed.
     """
     modules = [*modules, *_imported_outside(index, modules)]
+    index.package = tuple(modules)
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index, calls=lambda scope: _calls_of(scope, index, modules))
@@ -795,8 +795,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     return mounts
 
 
-@dataclass(frozen=True)
-class MountCall:
+class MountCall(NamedTuple):
     """A sub-application mounted into another app, as written."""
 
     outer: Binding | None  # what it is mounted into
@@ -873,7 +872,7 @@ def _per_item(
             text = loop_string(path, mount.scope, values, index)
             if text is not None:
                 path = ast.copy_location(ast.Constant(text), path)
-        yield dataclasses.replace(mount, mounted=found[0], scope=found[1], path=path)
+        yield mount._replace(mounted=found[0], scope=found[1], path=path)
 
 
 def _lists(routes: ast.expr, call: ast.Call) -> bool:
@@ -1144,8 +1143,9 @@ def _calls_of(
 ) -> list[tuple[ast.Call, Scope]]:
     """The package's calls of a function, each with the scope it is made in.
 
-    A method only when it is a ``@staticmethod`` (``Loader.add_routers(app, ...)``): another
-    takes its instance or class first, which moves every argument by one.
+    A method when it is a ``@staticmethod`` (``Loader.add_routers(app, ...)``), or an instance
+    method called on instances of its class (see :func:`_instance_calls`); a class method is
+    not followed.
     """
     function = function_scope.node
     if not isinstance(function, FunctionNode):
@@ -1159,7 +1159,7 @@ def _calls_of(
         isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
         for decorator in function.decorator_list
     ):
-        return []
+        return _instance_calls(function_scope, owner, index, modules)
     found: list[tuple[ast.Call, Scope]] = []
     for call, scope in _calls_named(function.name, index, modules):
         if owner is not None:
@@ -1176,6 +1176,134 @@ def _calls_of(
         if target is not None and target.node is function:
             found.append((call, scope))
     return found
+
+
+def _instance_calls(
+    method_scope: Scope, class_scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[tuple[ast.Call, Scope]]:
+    """The package's calls of an instance method, as calls of the function (receiver first).
+
+    ``server.register_router(users.router, prefix="/api")`` after ``server = Server()``, or
+    ``self.register_router(...)`` in another method of the class: ``register_router(server,
+    users.router, prefix="/api")``, its arguments where the method's parameters are. Every
+    ``<x>.<method>(...)`` of the package must be told: on an instance of the class (one built
+    there, or the method's own instance), or on something else the package binds; one on an
+    object not known (a parameter, an attribute) leaves them all unknown (none).
+    """
+    method = method_scope.node
+    assert isinstance(method, FunctionNode)
+    if instance_parameter(method_scope) is None or _an_app_class(class_scope, index):
+        # A class method: called on the class or an instance, not followed. A method of an
+        # app or router class (an `include_router` of its own calling `super()`'s): its calls
+        # are includes themselves.
+        return []
+    found: list[tuple[ast.Call, Scope]] = []
+    for call, scope in _calls_named(method.name, index, modules):
+        if not isinstance(call.func, ast.Attribute):
+            continue  # `register_router(...)`: a function of that name, not the method
+        ours = _an_instance(call.func.value, scope, class_scope, index)
+        if ours is None:
+            return []
+        if ours:
+            written = ast.Call(call.func, [call.func.value, *call.args], call.keywords)
+            found.append((ast.copy_location(written, call), scope))
+    return found
+
+
+def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``<x>.include_router(...)`` runs a method of a class of the package.
+
+    ``app.include_router(users, prefix="/users")`` on ``app = CoreApp()``, whose class wraps an
+    app and defines its own ``include_router`` handing the router on: the include its body
+    makes is read with what each call passes (see :func:`_instance_calls`), not this call.
+    """
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    receiver = call.func.value
+    cls: Scope | None = None
+    if isinstance(receiver, ast.Name) and receiver.id == instance_parameter(scope):
+        cls = scope.parent
+    else:
+        binding = index.binding_of(receiver, scope)
+        if binding is not None and binding.kind == "value" and isinstance(binding.node, ast.Call):
+            defined = index.defined(binding.node.func, binding.scope)
+            if defined is not None and isinstance(defined.node, ast.ClassDef):
+                cls = Scope(defined.node, defined.scope.module, defined.scope)
+    return (
+        cls is not None
+        and isinstance(cls.node, ast.ClassDef)
+        and any(
+            isinstance(item, FunctionNode) and item.name == call.func.attr for item in cls.node.body
+        )
+        and not _an_app_class(cls, index)
+    )
+
+
+def _an_app_class(class_scope: Scope, index: PackageIndex) -> bool:
+    """Whether a class of the package builds apps or routers (a subclass of FastAPI's own).
+
+    One defined in a function is taken as one: which it derives from is not followed there.
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    if class_scope.parent is None or class_scope.parent.parent is not None:
+        return True
+    return index.class_role(f"{class_scope.module.name}.{cls.name}")[0] is not None
+
+
+def _an_instance(
+    receiver: ast.expr, scope: Scope, class_scope: Scope, index: PackageIndex
+) -> bool | None:
+    """Whether ``receiver`` is an instance of the class of ``class_scope``; None: not known.
+
+    ``self`` in a method of the class, a name bound to a call of the class (``server =
+    Server()``, also imported) or the call itself are, and a call of a function of the package
+    annotated to return one (``get_server() -> Server``); what another function returns, or an
+    instance of a subclass, is not known; anything else the package binds is not.
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    if isinstance(receiver, ast.Name) and receiver.id == instance_parameter(scope):
+        return scope.parent is not None and scope.parent.node is cls
+    if (
+        isinstance(receiver, ast.Attribute)
+        and isinstance(receiver.value, ast.Name)
+        and receiver.value.id == instance_parameter(scope)
+        and scope.parent is not None
+    ):
+        # `self.app.include_router(...)`: what the methods of its class assign it.
+        told = {
+            _an_instance(value, where, class_scope, index)
+            for value, where in instance_assignments(scope.parent, receiver.attr, scope.module)
+        }
+        return told.pop() if len(told) == 1 else None
+    built: ast.AST | None = receiver
+    if not isinstance(receiver, ast.Call):
+        binding = index.binding_of(receiver, scope)
+        if binding is None or binding.kind == "param":
+            return None
+        binding = unwrapped(binding)
+        if binding.kind != "value" or not bound_once(binding):
+            return False
+        built, scope = binding.node, binding.scope
+    if not isinstance(built, ast.Call):
+        return False
+    target = index.defined(built.func, scope)
+    if target is not None and target.kind == "function":
+        # `get_server()`: an instance when annotated to return one (`-> Server`).
+        function = target.node
+        assert isinstance(function, FunctionNode)
+        returned = (
+            None if function.returns is None else index.defined(function.returns, target.scope)
+        )
+        return True if returned is not None and returned.node is cls else None
+    if target is None or target.kind != "class":
+        return False
+    if target.node is cls:
+        return True
+    # An instance of a subclass runs the method too, unless it overrides it: not followed.
+    qualified = f"{class_scope.module.name}.{cls.name}"
+    return None if index.derives_from(target, qualified.__eq__) else False
 
 
 def _calls_named(
@@ -1369,7 +1497,7 @@ def _module_mounts(
         for call, keep in dict_keywords(_spelled_keywords(written), scope, index, passed)
     ]
     for call, keep, scope, copied in spelled:
-        if _on_a_replaced_object(call, scope):
+        if _on_a_replaced_object(call, scope) or _runs_a_package_method(call, scope, index):
             continue
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
@@ -1663,6 +1791,17 @@ def _versionings(
             "prefix for each version: each is logged under its own version's (a later version "
             f"serves it too unless it declares it again{also})"
         )
+        if not (rebinds or in_place) and _passed_on(call, scope):
+            # `handler = Mangum(VersionedFastAPI(app))`: the telemetry router can only be
+            # included in `app`, whose routes the versioned app serves under version prefixes.
+            first = Versioning(name, where, (0, 0), 0, False, prefix_format, default).prefix(None)
+            under = f" ({first}/... first)" if first else ""
+            notes.append(
+                f"{where}: the app `{name}` builds from `{ast.unparse(taken)}` has no name the "
+                f"telemetry router can be included in: included in `{ast.unparse(taken)}`, "
+                f"the telemetry API answers under each version's prefix{under}, not at the "
+                f"root; bind it to a name (`{ast.unparse(taken)} = {name}(...)`) to serve it there"
+            )
         site = (id(scope.node), call.lineno)
         yield (
             app,
@@ -1676,6 +1815,15 @@ def _versionings(
                 default,
             ),
         )
+
+
+def _passed_on(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call``'s result is passed to another call: ``Mangum(VersionedFastAPI(app))``."""
+    return any(
+        isinstance(node, ast.Call)
+        and any(argument is call for argument in [*node.args, *(k.value for k in node.keywords)])
+        for node in ast.walk(scope.node)
+    )
 
 
 def _versioned_calls(model: ModuleModel) -> Iterator[tuple[ast.Call, ast.expr, Scope, bool]]:
@@ -2335,13 +2483,15 @@ def _mount(
             return None
         child_key = built_key or (child.scope.module.name, child.name)
     prefix: str | None = ""
+    given = any(keyword.arg == "prefix" for keyword in call.keywords)
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             prefix = loop_string(keyword.value, scope, values, index, defaults)
             if prefix is None:
                 prefix = _passed_string(keyword.value, scope, index, modules, defaults, values)
-        elif keyword.arg is None:
-            prefix = None  # **options may hold a prefix
+        elif keyword.arg is None and not given:
+            # **options may hold a prefix; not beside `prefix=` (Python refuses it twice).
+            prefix = None
     if routable is not None:
         if routable[1] is None:
             notes.append(
@@ -2374,6 +2524,10 @@ def _mount(
                 parent_prefix = _passed_string(
                     written_prefix, parent.scope, index, modules, defaults
                 )
+            # `api.prefix = "/v1"` above the include: FastAPI adds that one instead.
+            assigned = index.assigned_prefixes(parent, scope, call.lineno)
+            if assigned:
+                parent_prefix = index.string_value(assigned[-1], scope)
         # `app = container.app()` in a factory declared `-> FastAPI` (see `declared_app`).
         by_app = role is Role.APP or index.declared_app(parent)
         if by_app and prefix is not None and not copied:

@@ -8,7 +8,6 @@ written here; :mod:`telemetry_cli.sync` does that.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import functools
 import os
 import re
@@ -16,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, PatchError, UserError
@@ -61,8 +61,7 @@ from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
 from telemetry_cli.render import carries_header
 
 
-@dataclass(frozen=True)
-class PatchedFile:
+class PatchedFile(NamedTuple):
     """What patching decided for one user file.
 
     ``new`` is None when the file cannot be patched (``error`` says why); ``problems`` are
@@ -519,7 +518,7 @@ class _Analysis:
             # layer answers under the mount path.
             mount_path = mounted_at(site, self.index, mounts)
             if mount_path:
-                entry = dataclasses.replace(entry, mounted_at=mount_path)
+                entry = entry._replace(mounted_at=mount_path)
         if entry.factory and not self.removing:
             # A factory taking arguments: what a server runs instead, if the backend has one.
             entry = with_arguments(entry, self.index, [*modules, *self._beside_package()])
@@ -1088,8 +1087,7 @@ def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:
 # --- one module at a time (the patch tables of the tests) -------------------------------------
 
 
-@dataclass(frozen=True)
-class PatchResult:
+class PatchResult(NamedTuple):
     """The outcome of patching one source text: the new text, what was done, what was not.
 
     ``changes`` are the edits made, then the notes on what the log calls leave out.

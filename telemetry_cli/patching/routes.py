@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import ast
 import copy
-import dataclasses
 import json
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -66,6 +66,7 @@ from telemetry_cli.patching.symbols import (
     assigned_targets,
     attribute_assignments,
     block_statements,
+    bound_once,
     builtin_getattr,
     call_argument,
     call_bound_once,
@@ -102,8 +103,7 @@ PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 _ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
 
 
-@dataclass(frozen=True)
-class Owner:
+class Owner(NamedTuple):
     """An app or router that routes are declared on.
 
     ``prefix`` is its path prefix when known without running code (an app's is empty);
@@ -120,8 +120,7 @@ class Owner:
     unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """One route of a handler: what its log call says about it.
 
     ``code`` is the Python expression of the route for the payload (a string literal when the
@@ -223,8 +222,7 @@ class Handler:
         return filled
 
 
-@dataclass(frozen=True)
-class Suspect:
+class Suspect(NamedTuple):
     """A function that looks like a route handler but whose owner cannot be told."""
 
     handler: Handler  # without routes
@@ -243,8 +241,7 @@ class Suspect:
         return self.handler.qualname
 
 
-@dataclass(frozen=True)
-class Unfollowed:
+class Unfollowed(NamedTuple):
     """An ``add_api_route`` registration of a router whose endpoint is no function of the module.
 
     A log call goes into the function FastAPI calls: an endpoint imported from another module of
@@ -358,7 +355,7 @@ def _find(module: ModuleModel, index: PackageIndex) -> tuple[list[Handler], list
         if handler is not None:
             route = registration.route
             # `# telemetry-scaffold: skip` on the registration: logged by hand, or not at all.
-            handler.routes.append(dataclasses.replace(route, skipped=True) if marked else route)
+            handler.routes.append(route._replace(skipped=True) if marked else route)
     handlers = [finder.handlers[key] for key in finder.order if finder.handlers[key].routes]
     handlers.sort(key=lambda handler: handler.function.lineno)
     # A function with one route we understand is a handler, whatever its other decorators.
@@ -479,6 +476,51 @@ def _with_receiver(call: ast.Call) -> ast.Call:
     assert isinstance(call.func, ast.Attribute)
     written = ast.Call(call.func, [call.func.value, *call.args], call.keywords)
     return ast.copy_location(written, call)
+
+
+def _delegation(scope: Scope) -> ast.Call | None:
+    """The decorator call an instance method (``scope``) returns on its instance.
+
+    ``def get(self, path, **options): return self.router.get(path, **options)``, or a body
+    whose last statement is its one ``return`` (``deps = [...]``, then ``return
+    self.router.api_route(path, methods=[method], dependencies=deps)``): that call, without
+    the keywords reading the method's locals (``dependencies=deps``: they say nothing of
+    where the route is served, and mean nothing where the call is written out), unless they
+    give its path or methods. None for any other method.
+    """
+    method = scope.node
+    if not isinstance(method, FunctionNode):
+        return None
+    last = method.body[-1]
+    returns = [
+        node
+        for statement in block_statements(method.body)
+        for node in _own_nodes(statement)
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom)
+    ]
+    receiver = [*method.args.posonlyargs, *method.args.args][0].arg
+    if not (
+        returns == [last]
+        and isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Attribute)
+    ):
+        return None
+    root = chain_root(last.value.func)
+    if not isinstance(root, ast.Name) or root.id != receiver:
+        return None
+    kept = [
+        keyword
+        for keyword in last.value.keywords
+        if keyword.arg in (None, "path", "methods")
+        or not any(
+            isinstance(node, ast.Name)
+            and (binding := scope.bindings.get(node.id)) is not None
+            and binding.kind != "param"
+            for node in ast.walk(keyword.value)
+        )
+    ]
+    return ast.copy_location(ast.Call(last.value.func, last.value.args, kept), last.value)
 
 
 def _decorator_factory(scope: Scope) -> FunctionNode | None:
@@ -722,7 +764,8 @@ class _Finder:
     def _function(self, function: FunctionNode, scope: Scope, prefix: str) -> None:
         own_scope = Scope(function, self.module, scope)
         handler = self._handler(function, own_scope, prefix)
-        for decorator in function.decorator_list:
+        for written in function.decorator_list:
+            decorator = _unaliased(written, scope)
             if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name):
                 self.decorations.setdefault(decorator.func.id, []).append(
                     (decorator, scope, function)
@@ -741,8 +784,10 @@ class _Finder:
                 marked = self._routable_route(decorator, scope, own_scope)
                 if marked is not None:
                     handler.routes.append(marked)
-                else:
-                    self._starlette_route(decorator, function, handler.qualname, scope)
+                elif not self._starlette_route(decorator, function, handler.qualname, scope):
+                    alias = self._unfollowed_alias(decorator, scope)
+                    if alias is not None:
+                        self.suspects.append(Suspect(handler, alias))
                 continue
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, owner_scope)
@@ -763,7 +808,7 @@ class _Finder:
             for path in self._looped_paths(call, function, scope):
                 route = self._route(call, verb, owner, scope, own_scope, path=path)
                 if fallback is not None:
-                    route = dataclasses.replace(route, note=fallback, unserved=True)
+                    route = route._replace(note=fallback, unserved=True)
                 handler.routes.append(route)
         # Functions defined inside are visited with this function as their scope: routers
         # built in a factory, and the handlers decorated with them.
@@ -829,25 +874,73 @@ class _Finder:
             "fails, in place of the routes the `try` binds (logged with the same path)"
         )
 
+    def _unfollowed_alias(self, decorator: ast.expr, scope: Scope) -> str | None:
+        """The name of ``@deco(...)`` when it holds a route decorator not followed, else None.
+
+        ``deco`` bound to a route method of an app or router chosen at run time (``target =
+        router.get if method == "GET" else router.post``), or another module's name for a
+        method (``deco = api.route`` there, imported here: its object is not bound here, see
+        :func:`_unaliased`). Its handler is named on a line rather than passed over.
+        """
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
+            return None
+        binding = self.index.binding_of(decorator.func, scope)
+        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
+            return None
+        held = binding.node
+        if binding.scope.module is not self.module:
+            elsewhere = isinstance(held, ast.Attribute) and _looks_like_route(decorator)
+            return decorator.func.id if elsewhere else None
+        choices = [held]
+        while any(isinstance(choice, ast.IfExp) for choice in choices):
+            choices = [
+                part
+                for choice in choices
+                for part in (
+                    (choice.body, choice.orelse) if isinstance(choice, ast.IfExp) else (choice,)
+                )
+            ]
+        if any(
+            isinstance(choice, ast.Attribute)
+            and choice.attr in _ROUTE_DECORATORS
+            and self.owner(choice.value, binding.scope) is not None
+            for choice in choices
+        ):
+            return decorator.func.id
+        return None
+
     def _starlette_route(
         self, decorator: ast.expr, function: FunctionNode, qualname: str, scope: Scope
-    ) -> None:
+    ) -> bool:
         """Name ``@owner.route(...)`` on ``function`` when ``owner`` is a FastAPI app or router.
 
         Its line is the decorator's, through the ``def`` line (a pragma on any of them).
+        Whether it is one.
         """
+        if not isinstance(decorator, ast.Call):
+            return False
+        method, owner_scope = decorator.func, scope
+        if isinstance(method, ast.Name):
+            # `deco = app.route` then `@deco("/x")`: the method bound to a name first.
+            binding = self.index.binding_of(method, scope)
+            bound = _bound_method(binding, STARLETTE_ROUTES)
+            if binding is None or bound is None:
+                return False
+            method, owner_scope = bound, binding.scope
         if not (
-            isinstance(decorator, ast.Call)
-            and isinstance(decorator.func, ast.Attribute)
-            and decorator.func.attr in STARLETTE_ROUTES
-            and self.owner(decorator.func.value, scope) is not None
+            isinstance(method, ast.Attribute)
+            and method.attr in STARLETTE_ROUTES
+            and self.owner(method.value, owner_scope) is not None
         ):
-            return
+            return False
         self.unfollowed.append(
             Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
         )
+        return True
 
-    def _imported_factory(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope) -> bool:
+    def _imported_factory(
+        self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int = 0
+    ) -> bool:
         """Record the routes ``@post("/x")`` registers for ``endpoint``, ``post`` imported.
 
         ``endpoint``: the name of the function decorated, or what the decorator is applied to
@@ -860,8 +953,11 @@ class _Finder:
         where it is written. Or such a factory written as an instance method of a class of the
         package (``@api.route("/x")``, ``api = Api()``; see :meth:`_method_factory`), here or in
         another module: its router read where it is written too (``self.router``). One that
-        cannot be is named on a line. False for any other decorator.
+        cannot be is named on a line. Or a method returning another decorator (see
+        :meth:`_delegated`). False for any other decorator.
         """
+        if self._delegated(decorator, endpoint, scope, depth):
+            return True
         binding = self._method_factory(decorator.func, scope)
         receiver = None
         if binding is not None:
@@ -870,6 +966,10 @@ class _Finder:
             call = _with_receiver(decorator)
         else:
             binding = self.index.binding_of(decorator.func, scope)
+            alias = None if binding is None else _alias_of(binding)
+            if binding is not None and isinstance(alias, ast.Name):
+                # `route = make_route` in the factory's module, `route` imported here.
+                binding = self.index.binding_of(alias, binding.scope)
             call = decorator
             if not self._defined_elsewhere(binding, "function"):
                 return False
@@ -949,7 +1049,7 @@ class _Finder:
                     if isinstance(instance, ast.Attribute) and reference is None:
                         instance = instance.value
                     given = self._given_router(owner_expression, inner_scope, instance, scope)
-                    owner = given or dataclasses.replace(owner, reference=instance, scope=scope)
+                    owner = given or owner._replace(reference=instance, scope=scope)
                 if written is None or owner is None:
                     self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
@@ -967,6 +1067,45 @@ class _Finder:
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
         return found
+
+    def _delegated(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int) -> bool:
+        """Record the routes of ``@api.get("/x")``, a method returning another decorator.
+
+        An instance method of the package returning a call on its instance (see
+        :func:`_delegation`): ``def get(self, path, **options): return self.router.get(path,
+        **options)``, the route decorator of the router the instance holds (read where the
+        method is written, as ``api.router`` where the handler is declared); or ``return
+        self._register(path)``, another method of the instance returning a decorator, followed
+        in turn (at most :data:`_MAX_DELEGATIONS` deep). Its path and methods are written out
+        with what the call passes; one that cannot be is named on a line. False for any other
+        decorator.
+        """
+        binding = self._method_run(decorator.func, scope)
+        method = None if binding is None else binding.node
+        if binding is None or not isinstance(method, FunctionNode):
+            return False
+        method_scope = Scope(method, binding.scope.module, binding.scope)
+        returned = _delegation(method_scope)
+        if returned is None:
+            return False
+        function = returned.func
+        assert isinstance(function, ast.Attribute)
+        written = _written_out(returned, method_scope, method, _with_receiver(decorator), scope)
+        if written is not None and depth < _MAX_DELEGATIONS:
+            if self._imported_factory(written, endpoint, scope, depth + 1):
+                return True
+            assert isinstance(written.func, ast.Attribute)
+            owner = self.owner(function.value, method_scope)
+            if function.attr in _ROUTE_DECORATORS and owner is not None:
+                instance = written.func.value
+                given = self._given_router(function.value, method_scope, instance, scope)
+                owner = given or owner._replace(reference=instance, scope=scope)
+                self._register(written, endpoint, function.attr, owner, scope)
+                return True
+        if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
+            return False  # `@cache.cached(ttl=60)` handing on to a cache: no route
+        self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+        return True
 
     def _given_router(
         self, attribute: ast.expr, scope: Scope, instance: ast.expr, instance_scope: Scope
@@ -989,7 +1128,7 @@ class _Finder:
         if method is None or method.parent is None or held is None:
             return None
         built = call_bound_once(held)
-        assignments = _instance_assignments(method.parent, attribute.attr, method.module)
+        assignments = instance_assignments(method.parent, attribute.attr, method.module)
         if built is None or len(assignments) != 1:
             return None
         value, init_scope = assignments[0]
@@ -1015,9 +1154,35 @@ class _Finder:
     def _method_factory(self, function: ast.expr, scope: Scope) -> Binding | None:
         """The method ``api.route`` runs, when it is a decorator factory (else None).
 
-        An instance method of a class of the package, read on an instance bound once (``api =
-        Api()``) or built there (``Api().route``), returning the decorator it defines (see
+        An instance method (see :meth:`_method_run`) returning the decorator it defines (see
         :func:`_decorator_factory`).
+        """
+        binding = self._method_run(function, scope)
+        method = None if binding is None else binding.node
+        if (
+            binding is None
+            or not isinstance(method, FunctionNode)
+            or not isinstance(method.body[-1], ast.Return)
+            or not isinstance(method.body[-1].value, ast.Name)
+        ):
+            return None
+        name = method.body[-1].value.id
+        inner = next(
+            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
+            None,
+        )
+        if inner is None:
+            return None
+        module = binding.scope.module
+        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
+        return binding if _decorator_factory(inner_scope) is method else None
+
+    def _method_run(self, function: ast.expr, scope: Scope) -> Binding | None:
+        """The instance method of a class of the package ``api.route`` runs, else None.
+
+        Read on an instance bound once (``api = Api()``, also imported) or built there
+        (``Api().route``), or on the instance in a method (``self.route``: its class's own
+        method, or a base class's).
         """
         if not isinstance(function, ast.Attribute):
             return None
@@ -1052,20 +1217,9 @@ class _Finder:
             or binding.kind != "function"
             or not isinstance(method, FunctionNode)
             or not _instance_method(method)
-            or not isinstance(method.body[-1], ast.Return)
-            or not isinstance(method.body[-1].value, ast.Name)
         ):
             return None
-        name = method.body[-1].value.id
-        inner = next(
-            (item for item in method.body if isinstance(item, FunctionNode) and item.name == name),
-            None,
-        )
-        if inner is None:
-            return None
-        module = binding.scope.module
-        inner_scope = Scope(inner, module, Scope(method, module, binding.scope))
-        return binding if _decorator_factory(inner_scope) is method else None
+        return binding
 
     def _aliased_route_decorator(
         self, decorator: ast.expr, scope: Scope
@@ -1108,16 +1262,10 @@ class _Finder:
                 return None
             assert isinstance(written.func, ast.Attribute)
             return (written, written.func.value, written.func.attr), defined if there else scope
-        if (
-            binding is None
-            or binding.kind != "value"
-            or binding.scope.parent is not None
-            or not isinstance(binding.node, ast.Attribute)
-            or binding.node.attr not in _ROUTE_DECORATORS
-            or not assigned_once_unchanged(binding)
-        ):
+        bound = _bound_method(binding, _ROUTE_DECORATORS)
+        if binding is None or bound is None:
             return None
-        return (decorator, binding.node.value, binding.node.attr), binding.scope
+        return (decorator, bound.value, bound.attr), binding.scope
 
     def _replacing_class(self, owner: ast.expr, verb: str, scope: Scope) -> str | None:
         """The package class of ``owner`` whose own ``verb`` decorator serves another function.
@@ -1246,6 +1394,10 @@ class _Finder:
             for keyword in statement.value.keywords:
                 if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
                     self._listed_routes(keyword.value.elts, target, scope)
+        appended = _appended_routes(statement)
+        if appended is not None:
+            # `router.routes.append(APIRoute("/x", handler))`: as if listed when it was built.
+            self._listed_routes(*appended, scope)
 
     def _applied_helper(self, node: ast.AST, scope: Scope) -> bool:
         """Record ``post("/x")(create)``: a route helper's decorator applied by hand.
@@ -1379,7 +1531,17 @@ class _Finder:
             for call, call_scope, decorated in self.decorations.get(factory.name, [])
             if (binding := call_scope.lookup(factory.name)) is not None and binding.node is factory
         ]
-        reads = _reads_of(factory.name, defined)
+        # `mk = make_route`: the alias's decorators are the factory's (see `_unaliased`), and
+        # its binding no read of its own.
+        aliases = [
+            binding.name
+            for binding in defined.bindings.values()
+            if isinstance(binding.node, ast.Name)
+            and binding.node.id == factory.name
+            and _alias_of(binding) is not None
+        ]
+        reads = _reads_of(factory.name, defined) - len(aliases)
+        reads += sum(_reads_of(alias, defined) for alias in aliases)
         if not calls and reads == 0 and defined.parent is None:
             # Decorating only functions of the modules importing it, if any: each of those
             # registers the routes of the functions it decorates (see _imported_factory).
@@ -1396,16 +1558,18 @@ class _Finder:
                 expanded.append((written, call_scope))
         return expanded
 
-    def _decorations_only(self, method: FunctionNode) -> bool:
+    def _decorations_only(self, method: FunctionNode, depth: int = 0) -> bool:
         """Whether every call of a decorator factory ``method`` is followed where it is made.
 
         Each ``<x>.<method>(...)`` call of the package is a decorator (``@api.route("/x")``) or
         one applied by hand (``api.route("/x")(create)``) that runs this method, read on an
         instance bound once; a call on another object (``requests.get``) is not this method's.
         On the instance in a method (``@self.route("/x")``), the method of its class is run.
+        Or what another method of the instance returns (``return self._register(path)``, see
+        :meth:`_delegated`) whose own calls are all followed so.
         """
         mounts = self.index.mounts
-        if mounts is None or not _instance_method(method):
+        if mounts is None or not _instance_method(method) or depth > _MAX_DELEGATIONS:
             return False
         read = f".{method.name}("
         for name in mounts.modules:
@@ -1429,9 +1593,9 @@ class _Finder:
                     and node.func.attr == method.name
                 ):
                     continue
-                binding = self._method_factory(node.func, scope)
+                binding = self._method_run(node.func, scope)
                 ours = binding is not None and binding.node is method
-                if ours and id(node) not in followed:
+                if ours and id(node) not in followed and not self._delegating(node, scope, depth):
                     return False  # called otherwise: which routes, not known
                 if (
                     binding is None
@@ -1440,6 +1604,18 @@ class _Finder:
                 ):
                     return False  # a decorator on a name not followed to an instance here
         return True
+
+    def _delegating(self, call: ast.Call, scope: Scope, depth: int) -> bool:
+        """Whether ``call`` is all a method of the instance returns, its calls all decorations."""
+        delegate = scope.node
+        return (
+            isinstance(delegate, FunctionNode)
+            and instance_parameter(scope) is not None
+            and isinstance(last := delegate.body[-1], ast.Return)
+            and last.value is call
+            and _delegation(scope) is not None
+            and self._decorations_only(delegate, depth + 1)
+        )
 
     def _imported_elsewhere(self, imported: str, read: str) -> bool:
         """Whether another module of the package imports this module's ``imported`` to use ``read``.
@@ -1668,7 +1844,7 @@ class _Finder:
                 f"{shown}.{function.name}",
                 class_scope.module.path,
                 function=function,
-                route=dataclasses.replace(route, registered_in=self.module.path),
+                route=route._replace(registered_in=self.module.path),
             )
         )
 
@@ -1785,9 +1961,8 @@ class _Finder:
             if method is not None:
                 function, class_scope = method
                 handler_scope = Scope(function, class_scope.module, class_scope)
-                route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope, path=path),
-                    registered_in=self.module.path,
+                route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
+                    registered_in=self.module.path
                 )
         if target is not None and target.kind == "function":
             defined_in = target.scope.module.path
@@ -1799,9 +1974,8 @@ class _Finder:
                 # A module-level function of another module: its handler, with this route.
                 function = target.node
                 handler_scope = Scope(function, target.scope.module, target.scope)
-                route = dataclasses.replace(
-                    self._route(call, verb, owner, scope, handler_scope, path=path),
-                    registered_in=self.module.path,
+                route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
+                    registered_in=self.module.path
                 )
         self.unfollowed.append(
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
@@ -1992,6 +2166,16 @@ class _Finder:
                     f"prefix (`{binding.name}.prefix`), without the prefixes it is included under"
                 )
             return Owner(role, "" if role is Role.APP else None, expression, scope, None, note)
+        if (
+            bound_once(binding)
+            and binding.scope.parent is None
+            and isinstance(binding.node, ast.Attribute)
+            and binding.node.attr == APP_ROUTER
+        ):
+            # `api = app.router`, then `@api.post(...)`: the app's own router, as above.
+            app = self.owner(binding.node.value, binding.scope)
+            if app is not None and app.role is Role.APP:
+                return Owner(Role.APP, app.prefix, expression, scope, app.key)
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return self._served_variable(binding, expression, scope)
         call = binding.node
@@ -2002,6 +2186,14 @@ class _Finder:
         note = None
         if role is Role.ROUTER:
             prefix = router_prefix(call, standard, self.index, binding.scope)
+            # `router.prefix = "/items"` above the route: FastAPI adds that one instead (all of
+            # its own module's, when the route is declared in another, which imports it whole).
+            assigned = self.index.assigned_prefixes(binding, scope, expression.lineno)
+            if binding.scope.module is not scope.module:
+                everywhere = self.index.assigned_prefixes(binding, binding.scope, sys.maxsize)
+                assigned = everywhere + assigned
+            if assigned:
+                prefix = self.index.string_value(assigned[-1], scope)
             if standard and prefix is not None and refused_prefix(prefix):
                 # FastAPI asserts both when it builds the router: the module fails to import.
                 note = (
@@ -2023,7 +2215,9 @@ class _Finder:
         if role is Role.APP:
             key = self.index.app_key(binding)  # also an app built in a factory
         elif role is Role.ROUTER:
-            key = self.index.router_key(binding)  # also one a function builds and returns
+            # Also one a function builds and returns, or a class body's (`router = APIRouter()`
+            # in `class Sensors:`, included as `Sensors.router`).
+            key = self.index.router_key(binding) or _class_body_router(binding)
         elif binding.scope.parent is None:
             key = (binding.scope.module.name, binding.name)
         return self._served(Owner(role, prefix, expression, scope, key, note))
@@ -2039,13 +2233,13 @@ class _Finder:
             return owner
         if owner.role is Role.APP:
             note = mounts.app_unserved(owner.key)
-            return owner if note is None else dataclasses.replace(owner, note=note, unserved=True)
+            return owner if note is None else owner._replace(note=note, unserved=True)
         if owner.role is not Role.ROUTER:
             return owner
         said = mounts.unserved(owner.key)
         if said is None:
             return owner
-        return dataclasses.replace(owner, note=said.note, unserved=said.certain)
+        return owner._replace(note=said.note, unserved=said.certain)
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
@@ -2062,7 +2256,7 @@ class _Finder:
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
         found: list[tuple[Role, str | None]] = []
         built = True  # every value a router or app built there: the instance's own
-        for value, method_scope in _instance_assignments(class_scope, expression.attr, self.module):
+        for value, method_scope in instance_assignments(class_scope, expression.attr, self.module):
             built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
@@ -2492,7 +2686,7 @@ def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> boo
     method = _method_of_instance(expression.value, scope)
     if method is None or method.parent is None:
         return False
-    assigned = _instance_assignments(method.parent, expression.attr, method.module)
+    assigned = instance_assignments(method.parent, expression.attr, method.module)
     return bool(assigned) and all(
         isinstance(value, ast.Call) and index.built_role(value, value_scope)[0] is Role.APP
         for value, value_scope in assigned
@@ -2559,6 +2753,20 @@ def instance_router_key(class_scope: Scope, attribute: str) -> tuple[str, str]:
     return class_scope.module.name, f"{cls.name}.{attribute}"
 
 
+def _class_body_router(binding: Binding) -> tuple[str, str] | None:
+    """The key of a router a module-level class body builds, bound once, else None.
+
+    ``class Sensors: router = APIRouter(...)``: named as the class's instance routers are
+    (see :func:`instance_router_key`), so that an include of ``Sensors.router`` finds it.
+    """
+    body = binding.scope
+    if not (body.is_class and body.parent is not None and body.parent.parent is None):
+        return None
+    if not bound_once(binding) or not isinstance(binding.node, ast.Call):
+        return None
+    return instance_router_key(body, binding.name)
+
+
 def included_instance_router(
     expression: ast.expr, scope: Scope, index: PackageIndex
 ) -> tuple[str, str] | None:
@@ -2590,6 +2798,18 @@ def included_instance_router(
         node = method.parent.node
         assert isinstance(node, ast.ClassDef)
         cls = Binding("class", node.name, method.parent.parent, node)
+    if cls is None and method is None:
+        # `app.include_router(Sensors.router)`: the router the class body builds.
+        held = index.binding_of(expression.value, scope)
+        if held is not None and held.kind == "class" and isinstance(held.node, ast.ClassDef):
+            body = Scope(held.node, held.scope.module, held.scope)
+            value = body.bindings.get(expression.attr)
+            if (
+                value is not None
+                and isinstance(value.node, ast.Call)
+                and index.built_role(value.node, body)[0] is Role.ROUTER
+            ):
+                return _class_body_router(value)
     return _class_router(cls, expression.attr, index, 0)
 
 
@@ -2695,7 +2915,7 @@ def _class_router(
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     class_scope = Scope(node, cls.scope.module, cls.scope)
-    assigned = _instance_assignments(class_scope, attribute, cls.scope.module)
+    assigned = instance_assignments(class_scope, attribute, cls.scope.module)
     if assigned:
         routers = all(
             isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
@@ -2714,12 +2934,16 @@ def _class_router(
     return None
 
 
+#: How many methods deep a decorator returned by another method of the instance is followed
+#: (``def route(self, path): return self._register(path)``).
+_MAX_DELEGATIONS = 4
+
 #: How many base classes deep a class of the package is followed (the one building an
 #: instance's router, the one defining an app's route decorators).
 _MAX_BASES = 8
 
 
-def _instance_assignments(
+def instance_assignments(
     class_scope: Scope, attribute: str, module: ModuleModel
 ) -> list[tuple[ast.expr, Scope]]:
     """Every ``self.<attribute> = value`` in the methods of a class, with the method's scope.
@@ -3054,6 +3278,138 @@ def _replaces_endpoint(cls: ast.ClassDef) -> bool:
                 if any(isinstance(a, ast.Name) and a.id == name for a in arguments):
                     return False  # passed on: the decorated function is what is registered
     return True
+
+
+def _appended_routes(statement: ast.stmt) -> tuple[list[ast.expr], ast.expr] | None:
+    """The route objects a statement adds to ``<owner>.routes``, and the owner, else None.
+
+    ``router.routes.append(APIRoute(...))``, ``.insert(0, ...)`` or ``.extend([...])``.
+    """
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return None
+    call = statement.value
+    method = call.func
+    if not (
+        isinstance(method, ast.Attribute)
+        and isinstance(method.value, ast.Attribute)
+        and method.value.attr == "routes"
+        and not call.keywords
+        and not any(isinstance(argument, ast.Starred) for argument in call.args)
+    ):
+        return None
+    owner = method.value.value
+    if method.attr == "append" and len(call.args) == 1:
+        return [call.args[0]], owner
+    if method.attr == "insert" and len(call.args) == 2:
+        return [call.args[1]], owner
+    listed = call.args[0] if len(call.args) == 1 else None
+    if method.attr == "extend" and isinstance(listed, ast.List | ast.Tuple):
+        return list(listed.elts), owner
+    return None
+
+
+def _alias_of(binding: Binding) -> ast.Attribute | ast.Name | None:
+    """The name or attribute chain a module-level name is bound once to, never changed.
+
+    ``deco = api.route``, ``route = make_route``: the name is another name for what it holds.
+    """
+    held = _held_method(binding)
+    if held is None or not isinstance(binding.node, ast.Attribute | ast.Name):
+        return None
+    return held[0]
+
+
+def _unaliased(decorator: ast.expr, scope: Scope) -> ast.expr:
+    """``@deco("/x")`` as ``@api.route("/x")`` when this module binds ``deco = api.route``.
+
+    A module-level name bound once to a name or attribute chain, never changed, whose root
+    name is bound once and means the same where the decorator is read; else ``decorator``. Also
+    bound to ``getattr(api, "route")``, or to ``functools.partial(api.route, *args, **options)``
+    (its arguments then come first, as the call passes them).
+    """
+    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)):
+        return decorator
+    binding = scope.lookup(decorator.func.id)
+    held = None if binding is None else _held_method(binding)
+    if binding is None or held is None:
+        return decorator
+    method, arguments, options = held
+    root = chain_root(method)
+    assert isinstance(root, ast.Name)
+    meant = binding.scope.lookup(root.id)
+    # Bound once (a `def`, `class` or import stores no name of its own): the same object.
+    once = 1 if meant is not None and meant.kind == "value" else 0
+    if meant is None or scope.lookup(root.id) is not meant or meant.scope.stores[root.id] != once:
+        return decorator
+    func = copy.deepcopy(method)
+    for node in ast.walk(func):  # at the decorator's line, where a pragma is looked for
+        ast.copy_location(node, decorator.func)
+    given = {keyword.arg for keyword in decorator.keywords}
+    keywords = [keyword for keyword in options if keyword.arg not in given]
+    written = ast.Call(func, [*arguments, *decorator.args], [*keywords, *decorator.keywords])
+    return ast.copy_location(written, decorator)
+
+
+def _held_method(
+    binding: Binding,
+) -> tuple[ast.Attribute | ast.Name, list[ast.expr], list[ast.keyword]] | None:
+    """What a module-level name bound once holds, as a name or attribute chain it calls.
+
+    ``deco = api.route`` (see :func:`_alias_of`), ``deco = getattr(api, "route")``, or
+    ``deco = functools.partial(api.route, ...)``: the chain, and the arguments and keywords
+    the partial passes first. None for anything else.
+    """
+    value = binding.node
+    arguments: list[ast.expr] = []
+    options: list[ast.keyword] = []
+    call = value
+    if isinstance(call, ast.Call):
+        read = builtin_getattr(call, binding.scope)
+        if read is not None:
+            held, name, default = read
+            if default is not None or not (
+                isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
+                and name.value.isidentifier()
+            ):
+                return None
+            value = ast.copy_location(ast.Attribute(held, name.value, ast.Load()), call)
+        elif (
+            PackageIndex.qualify(call.func, binding.scope) == _PARTIAL
+            and call.args
+            and not any(isinstance(argument, ast.Starred) for argument in call.args)
+            and all(keyword.arg is not None for keyword in call.keywords)
+        ):
+            value, arguments, options = call.args[0], call.args[1:], call.keywords
+        else:
+            return None
+    if (
+        binding.kind != "value"
+        or binding.scope.parent is not None
+        or not isinstance(value, ast.Attribute | ast.Name)
+        or not isinstance(chain_root(value), ast.Name)
+        or not assigned_once_unchanged(binding)
+    ):
+        return None
+    return value, arguments, options
+
+
+def _bound_method(binding: Binding | None, methods: frozenset[str]) -> ast.Attribute | None:
+    """What a module-level name bound once to one of ``methods`` of an object holds.
+
+    ``get = router.get`` (``binding`` the name's, also imported): ``router.get``, to be read in
+    the binding's scope. None for any other binding, or one changed later.
+    """
+    if (
+        binding is None
+        or binding.kind != "value"
+        or binding.scope.parent is not None
+        or not isinstance(binding.node, ast.Attribute)
+        or binding.node.attr not in methods
+        or not assigned_once_unchanged(binding)
+    ):
+        return None
+    return binding.node
 
 
 def _route_decorator(decorator: ast.expr, scope: Scope) -> tuple[ast.Call, ast.expr, str] | None:

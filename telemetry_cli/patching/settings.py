@@ -29,10 +29,9 @@ settings files set it (:mod:`.settings_files`).
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeGuard
+from typing import NamedTuple, TypeGuard
 
 from telemetry_cli.console import quoted
 from telemetry_cli.patching.settings_files import dynaconf_value
@@ -72,8 +71,7 @@ _ENVIRONMENT_READERS: dict[str, tuple[int | None, frozenset[str]]] = {
 _MAX_DEPTH = 8
 
 
-@dataclass(frozen=True)
-class SettingsDefault:
+class SettingsDefault(NamedTuple):
     """One attribute read as its class's default."""
 
     expression: str  # as written: settings.API_V1_STR
@@ -131,8 +129,7 @@ class SettingsDefaults:
             if value is not None and len(self.read) > before:
                 # Said as written, naming the field (not the call) as the variable to set.
                 read = self.read[-1]
-                self.read[-1] = dataclasses.replace(
-                    read,
+                self.read[-1] = read._replace(
                     expression=ast.unparse(expression),
                     variable=read.variable or attribute.attr,
                 )
@@ -439,8 +436,7 @@ def _unless_passed(binding: Binding, calls: Calls) -> ast.expr | None:
     return value.values[1]
 
 
-@dataclass(frozen=True)
-class Built:
+class Built(NamedTuple):
     """The class of the package an object is an instance of, and the call building it.
 
     Read by field name (a dataclass, not a tuple): callers never unpack it by position.
@@ -592,7 +588,7 @@ def _returned_variable(
     found = _built(index, call, scope, depth + 1)
     if found is None:
         return None
-    return dataclasses.replace(found, changed=found.changed | changed)
+    return found._replace(changed=found.changed | changed)
 
 
 def _set_attributes(function: FunctionNode, name: str) -> frozenset[str] | None:

@@ -21,8 +21,7 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from telemetry_cli.files import parse_toml
 from telemetry_cli.patching.symbols import PackageIndex, Scope, call_bound_once
@@ -40,8 +39,7 @@ _SWITCHER = "ENV_FOR_DYNACONF"
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
 
 
-@dataclass(frozen=True)
-class FileValue:
+class FileValue(NamedTuple):
     """A string a settings object reads from a settings file (or the default given)."""
 
     value: str

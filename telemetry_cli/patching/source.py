@@ -15,14 +15,14 @@ import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LEADING_SPACE = re.compile(r"[ \t\f]*")
 _PRAGMA = re.compile(r"#\s*telemetry-scaffold:\s*skip\b")
 
 
-@dataclass(frozen=True)
-class Insertion:
+class Insertion(NamedTuple):
     """New lines (without line endings) to put before line ``before`` (1-based; len+1 = at the end).
 
     Insertions at the same place are written in ``order``.
@@ -33,8 +33,7 @@ class Insertion:
     order: tuple[object, ...] = ()
 
 
-@dataclass(frozen=True)
-class Deletion:
+class Deletion(NamedTuple):
     """Lines ``first`` to ``last`` (1-based, inclusive) to take out."""
 
     first: int

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from telemetry_cli.files import FileProblem, contained_path, parse_toml, read_bytes
 
@@ -33,8 +32,7 @@ _MAX_LINE_LENGTH = 320
 _MAX_EXTENDS = 8
 
 
-@dataclass(frozen=True)
-class FormatStyle:
+class FormatStyle(NamedTuple):
     """How the project's formatter lays out one folder's modules, as far as insertions care."""
 
     line_length: int = DEFAULT_LINE_LENGTH

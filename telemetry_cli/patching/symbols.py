@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
 from telemetry_cli.patching.names import (
     APP_CLASSES,
@@ -63,8 +63,7 @@ class Role(StrEnum):
     ROUTER = "router"
 
 
-@dataclass(frozen=True)
-class ModuleSource:
+class ModuleSource(NamedTuple):
     """The text of one module and where it lives."""
 
     name: str  # dotted import name, relative to the backend folder
@@ -782,8 +781,7 @@ def _walk_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
-@dataclass(frozen=True)
-class DualImports:
+class DualImports(NamedTuple):
     """A top-level ``try:`` of imports of the package itself with a fallback spelling of each.
 
     ``try: from .v1.routes import router`` / ``except ImportError: from v1.routes import
@@ -1299,6 +1297,9 @@ class PackageIndex:
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: Mounts | None = None
+    #: The dotted names of the package's modules (set with :attr:`mounts`; empty: not known),
+    #: for what other modules do to a module's names (``ROUTERS.append(router)``).
+    package: tuple[str, ...] = ()
     #: The settings file a settings library loads for a name as written (its project-relative
     #: path and text), None when there is none; no files are read without it.
     settings_file: Callable[[str], tuple[str, str] | None] | None = None
@@ -1773,22 +1774,34 @@ class PackageIndex:
         the route or include is made in) before ``line`` count; the last one wins. "" when there
         is none, None when its value is not known statically.
         """
-        prefix: str | None = ""
+        assigned = self.assigned_prefixes(app, scope, line, through_router=True)
+        return self.string_value(assigned[-1], scope) if assigned else ""
+
+    def assigned_prefixes(
+        self, owner: Binding, scope: Scope, line: int, *, through_router: bool = False
+    ) -> list[ast.expr]:
+        """The values ``<owner>.prefix = ...`` assigns in ``scope`` before ``line``, in order.
+
+        ``router.prefix = "/items"`` after ``router = APIRouter()``: the routes declared on it
+        from then on get it (FastAPI reads the prefix when a route is added). With
+        ``through_router``, ``<owner>.router.prefix`` (an app's router).
+        """
+        values: list[ast.expr] = []
         for statement in block_statements(list(getattr(scope.node, "body", []))):
             if statement.lineno >= line or not isinstance(statement, ast.Assign):
                 continue
             for target in statement.targets:
-                if not (
-                    isinstance(target, ast.Attribute)
-                    and target.attr == "prefix"
-                    and isinstance(target.value, ast.Attribute)
-                    and target.value.attr == APP_ROUTER
-                ):
+                if not (isinstance(target, ast.Attribute) and target.attr == "prefix"):
                     continue
-                owner = self.binding_of(target.value.value, scope)
-                if owner is not None and unwrapped(owner).node is app.node:
-                    prefix = self.string_value(statement.value, scope)
-        return prefix
+                held = target.value
+                if through_router:
+                    if not (isinstance(held, ast.Attribute) and held.attr == APP_ROUTER):
+                        continue
+                    held = held.value
+                found = self.binding_of(held, scope)
+                if found is not None and unwrapped(found).node is owner.node:
+                    values.append(statement.value)
+        return values
 
     def app_key(self, binding: Binding | None, depth: int = 0) -> tuple[str, str] | None:
         """Which app a variable built as one holds (``api = FastAPI()``), else None.

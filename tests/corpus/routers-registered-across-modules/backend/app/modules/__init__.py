@@ -1,0 +1,1 @@
+from app.modules import couriers, deliveries, depots  # noqa: F401
