@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.cli_support import (
     AI_BLOCKS_PY,
@@ -1531,6 +1534,47 @@ def test_a_call_in_a_block_of_the_users_follows_the_event_type_in_place(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+_EDITS = [
+    pytest.param('"block_type": "chapters"', '"block_type": "page"', id="block-type"),
+    pytest.param('"chapter_visit",\n', '"chapter_visit",  # keep\n', id="comment"),
+    pytest.param('"method": "GET"', '"method": "get"', id="methods"),
+]
+
+
+@pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
+@pytest.mark.parametrize(("old", "new"), _EDITS)
+def test_a_call_the_user_edited_in_a_block_of_theirs_is_named_as_its_event_type_changes(
+    tmp_path: Path, opening: str, closing: str, old: str, new: str
+) -> None:
+    # Edited, the call in the user's block was no longer taken for the handler's: a second one
+    # went in on top (each request logged twice), and --force left both.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, opening, closing)
+    chapters.write_text(chapters.read_text().replace(old, new))
+    edited = chapters.read_bytes()
+    _set_plan(root, FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    stale = (
+        rf"{re.escape(CHAPTERS)}:13: the log call of route get_chapter .* changed by hand \(kept "
+        r"as yours\) and is out of date: it logs 'chapter_visit', now 'error_event'; "
+    )
+    for _ in range(2):
+        check = run("generate", "--root", str(root), "--check")
+        assert check.exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1
+        said = [line for line in result.stdout.splitlines() if "the log call of" in line]
+        assert len(said) == 1 and re.search(stale, said[0]), result.stdout
+        assert chapters.read_bytes() == edited
+    forced = run("generate", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    text = chapters.read_text()
+    assert text.count(".log(") == 1, text
+    assert f'    {opening}\n        event_logger.log(\n            "error_event",\n' in text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
 def test_a_call_in_a_block_of_the_users_follows_the_layer_in_place(
     tmp_path: Path, opening: str, closing: str
@@ -1631,3 +1675,259 @@ def test_a_captured_value_the_user_wrapped_is_theirs(tmp_path: Path) -> None:
     )
     check = run("generate", "--root", str(root), "--check")
     assert check.exit_code == 1
+
+
+def _hide_quiz(root: Path, *, wrapped: bool) -> Path:
+    """Register a route answering quiz's requests before it (FastAPI serves the first one)."""
+    blocks = root / BLOCKS
+    lines = blocks.read_text().splitlines(keepends=True)
+    if wrapped:
+        start = next(at for at, line in enumerate(lines) if line.startswith("def quiz"))
+        start = next(at for at in range(start, len(lines)) if ".log(" in lines[at])
+        end = next(at for at in range(start, len(lines)) if lines[at] == "    )\n")
+        call = [f"    {line}" if line.strip() else line for line in lines[start : end + 1]]
+        lines[start : end + 1] = ["    try:\n", *call, "    except Exception:\n", "        pass\n"]
+    blocks.write_text(
+        "".join(lines).replace(
+            '@router.post("/quiz/{chapter_id}")\n',
+            '@router.post("/quiz/{cid}")\ndef first(cid: str) -> str:\n    return cid\n\n\n'
+            '@router.post("/quiz/{chapter_id}")\n',
+        )
+    )
+    return blocks
+
+
+@pytest.mark.parametrize("retyped", [False, True], ids=["same-type", "event-type-changed"])
+def test_a_call_in_a_block_of_a_handler_an_earlier_route_hides_is_named(
+    tmp_path: Path, retyped: bool
+) -> None:
+    # A handler registered after another of the same method and path is never called: the call
+    # generate wrote in it goes, but one the user had put into a block (of the old event type
+    # too) stayed without a word, --check green.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = _hide_quiz(root, wrapped=True)
+    if retyped:
+        _set_plan(root, FULL_PLAN.replace('"ai_block_used"', '"error_event"'))
+    said = (
+        rf"{re.escape(BLOCKS)}:\d+: the log call of route quiz .*, which FastAPI never calls "
+        r".* is inside a block of yours \(an `if`, a `try`\): kept as your code"
+    )
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert len(re.findall(said, result.stdout)) == 1, result.stdout
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert '"handler": "quiz"' in blocks.read_text()
+
+
+def test_a_changed_call_in_a_handler_an_earlier_route_hides_is_named_until_forced(
+    tmp_path: Path,
+) -> None:
+    # Left in place without a word, under a note saying the route gets no log call.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = root / BLOCKS
+    blocks.write_text(blocks.read_text().replace('"block_type": "quiz"', '"block_type": "page"'))
+    _hide_quiz(root, wrapped=False)
+    said = rf"{re.escape(BLOCKS)}:\d+: the log call of route quiz .* is not as telemetry-scaffold"
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert re.search(said, result.stdout), result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert '"handler": "quiz"' not in blocks.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("event", ["chapter_visit", "error_event"])
+@pytest.mark.parametrize(("opening", "closing"), [pytest.param("", "", id="top-level"), *_BLOCKS])
+def test_a_call_the_user_edited_stays_alone_through_the_old_layer_as_the_layer_moves(
+    tmp_path: Path, opening: str, closing: str, event: str
+) -> None:
+    # The call was kept through the old layer (changed by hand) and a second one went in
+    # through the new layer on top of it: each request logged twice, on every run after too
+    # (from the second run on when the event type changed with the layer).
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    if opening:
+        _wrap_call(chapters, opening, closing)
+    chapters.write_text(
+        chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+    )
+    edited = chapters.read_bytes()
+    _set_plan(root, 'layer-package = "tele"\n' + FULL_PLAN.replace("chapter_visit", event))
+    named = rf"{re.escape(CHAPTERS)}:\d+: the log call of route get_chapter .*"
+    for _ in range(3):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert len(re.findall(named, result.stdout)) == 1, result.stdout
+        if opening:
+            assert "it logs through app.analytics, now app.tele" in result.stdout
+            if event != "chapter_visit":
+                assert f"app.tele; it logs 'chapter_visit', now '{event}'; " in result.stdout
+        assert chapters.read_bytes() == edited
+        assert (root / "backend/app/analytics/event_logger.py").exists()
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 1, text
+    assert "from app.tele.event_logger import event_logger\n" in text
+    assert "app.analytics" not in text
+    assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "layer", ["", 'layer-package = "tele"\n'], ids=["layer-kept", "layer-moved"]
+)
+@pytest.mark.parametrize("edited", [False, True], ids=["as-written", "changed"])
+def test_a_call_in_a_block_of_a_module_moved_by_hand_follows_its_new_event_type(
+    tmp_path: Path, edited: bool, layer: str
+) -> None:
+    # chapters.py became pages.py as the plan gave it another event type: the call the user had
+    # put into a `try` kept logging the old type and a new call went in on top of it, each
+    # request logged twice, with generate and --check green (through the old layer and the new
+    # one when the layer moved too, from the second run on when the call was changed).
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, "try:", "except Exception:\n    pass")
+    if edited:
+        chapters.write_text(
+            chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+        )
+    pages = chapters.rename(chapters.with_name("pages.py"))
+    moved = pages.read_bytes()
+    _set_plan(
+        root,
+        layer
+        + 'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/pages.py" = "error_event" }',
+    )
+    for _ in range(3):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == (1 if edited else 0), result.stdout
+        text = pages.read_text()
+        assert text.count(".log(") == 1, text
+        check = run("generate", "--root", str(root), "--check")
+        assert check.exit_code == result.exit_code
+    if edited:
+        assert pages.read_bytes() == moved
+        assert "it logs 'chapter_visit', now 'error_event'; " in result.stdout
+        assert run("generate", "--root", str(root), "--force").exit_code == 0
+    text = pages.read_text()
+    assert '    try:\n        event_logger.log(\n            "error_event",\n' in text
+    assert not layer or "app.analytics" not in text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+_CALL_EDITS = {
+    "none": lambda path: None,
+    "try": lambda path: _wrap_call(path, "try:", "except Exception:\n    pass"),
+    "if": lambda path: _wrap_call(path, "if chapter_id:", ""),
+}
+_VALUE_EDITS = {
+    "none": ("", ""),
+    "block type": ('"block_type": "chapters"', '"block_type": "page"'),
+    "comment": ('"chapter_visit",\n', '"chapter_visit",  # mine\n'),
+    "methods": ('"method": "GET"', '"method": "get"'),
+}
+_PLAN_CHANGES = {
+    "event type": lambda plan: plan.replace('"chapter_visit"', '"error_event"'),
+    "layer": lambda plan: 'layer-package = "tele"\n' + plan,
+    "dropped": lambda plan: plan.replace(', "api/chapters.py" = "chapter_visit"', ""),
+}
+
+
+def _logs_in(path: Path, name: str) -> int:
+    """How many log calls the function ``name`` of ``path`` makes, in its blocks too."""
+    function = next(
+        node
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name == name
+    )
+    return sum(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "log"
+        for node in ast.walk(function)
+    )
+
+
+@settings(
+    max_examples=int(os.environ.get("PLAN_SEQUENCE_EXAMPLES") or 8),
+    deadline=None,
+    derandomize=not os.environ.get("PLAN_SEQUENCE_EXAMPLES"),
+    suppress_health_check=list(HealthCheck),
+)
+@given(
+    where=st.sampled_from(sorted(_CALL_EDITS)),
+    value=st.sampled_from(sorted(_VALUE_EDITS)),
+    changes=st.lists(
+        st.lists(st.sampled_from(sorted(_PLAN_CHANGES)), max_size=2, unique=True),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_a_call_the_user_moved_or_changed_is_never_doubled_through_plan_changes(
+    tmp_path_factory: pytest.TempPathFactory, where: str, value: str, changes: list[list[str]]
+) -> None:
+    # The call the user put into a block of theirs, or changed, through event types, layers and
+    # the module leaving the plan and coming back: the handler logs once (or the run names the
+    # call), generate and --check agree, --force ends green, remove twice leaves the same bytes.
+    root = _project(tmp_path_factory.mktemp("calls"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _CALL_EDITS[where](chapters)
+    old, new = _VALUE_EDITS[value]
+    chapters.write_text(chapters.read_text().replace(old, new))
+    for names in changes:
+        plan = FULL_PLAN
+        for name in names:
+            plan = _PLAN_CHANGES[name](plan)
+        _set_plan(root, plan)
+        result = run("generate", "--root", str(root))
+        assert result.exit_code in (0, 1), result.stdout
+        logs = _logs_in(chapters, "get_chapter")
+        assert logs == 1 or (logs == 0 and "dropped" in names), chapters.read_text()
+        after = snapshot(root)
+        check = run("generate", "--root", str(root), "--check")
+        assert check.exit_code == result.exit_code, (names, result.stdout, check.stdout)
+        assert run("generate", "--root", str(root)).exit_code == result.exit_code
+        assert snapshot(root) == after
+    assert run("generate", "--root", str(root), "--force").exit_code in (0, 1)
+    if "dropped" not in changes[-1]:
+        assert run("generate", "--root", str(root), "--check").exit_code == 0
+    run("remove", "--root", str(root))
+    removed = snapshot(root)
+    run("remove", "--root", str(root))
+    assert snapshot(root) == removed
+
+
+def test_a_call_left_through_an_old_layer_is_still_the_handlers_once_the_layer_moves_back(
+    tmp_path: Path,
+) -> None:
+    # Changed by hand in a `try` as the event type and layer changed (named, kept), then the
+    # layer moved back: the call, of the old type through today's layer, was no longer taken
+    # for the handler's and a second one went in on top of it.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    _wrap_call(chapters, "try:", "except Exception:\n    pass")
+    chapters.write_text(
+        chapters.read_text().replace('"block_type": "chapters"', '"block_type": "page"')
+    )
+    retyped = FULL_PLAN.replace('"chapter_visit"', '"error_event"')
+    _set_plan(root, 'layer-package = "tele"\n' + retyped)
+    assert run("generate", "--root", str(root)).exit_code == 1
+    _set_plan(root, retyped)
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert _logs_in(chapters, "get_chapter") == 1, chapters.read_text()
+        assert "it logs 'chapter_visit', now 'error_event'; " in result.stdout
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert _logs_in(chapters, "get_chapter") == 1
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -24,7 +24,13 @@ from telemetry_cli.patching.edits import (
     statement_lines,
     top_statement_of,
 )
-from telemetry_cli.patching.removal import inserted_call, looks_inserted, stale_entries, writes
+from telemetry_cli.patching.removal import (
+    inserted_call,
+    looks_inserted,
+    stale_entries,
+    take_out,
+    writes,
+)
 from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
@@ -152,7 +158,7 @@ def instrument_module(
     captured: tuple[str, ...] = (),
     *,
     force: bool = False,
-    former: str | None = None,
+    former: frozenset[str] = frozenset(),
     former_package: str | None = None,
 ) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
@@ -164,7 +170,7 @@ def instrument_module(
     handler or a field of its body model; a required one that cannot be found is reported.
     A call generate inserted that was edited by hand is the user's, but what it says that went
     out of date (see :func:`~.removal.stale_entries`) is reported; ``force`` replaces it.
-    ``former``: the event type the last run logged in the module, when the plan changed it (a
+    ``former``: the event types the last run logged in the module, when the plan changed it (a
     call of it that generate wrote, kept in a block of the user's, is changed where it stands).
     ``former_package``: the layer the last run's calls went through, when the plan moved it (such
     a call in a block of the user's moves to the new layer where it stands).
@@ -206,13 +212,7 @@ def instrument_module(
             # Never called: a log call in it would never run; one generate put in goes.
             hidden.add(id(handler))
             unreached.append(_unreached_note(handler, *hiding))
-            for call in existing_log_calls(handler, index, targets):
-                if not editor.is_deleted(call.statement) and inserted_call(
-                    handler, call, fallback_block
-                ):
-                    editor.delete(call.statement)
-                    editor.edits.changes.append(f"take out the log call of route {handler.label()}")
-                    editor.release(f"{logger_module}.event_logger")  # if nothing else logs
+            _take_out_unreached(editor, handler, logger_module, event_type, former, force=force)
             continue
         line = handler.function.lineno
         where = f"{path}:{line}: route {handler.label()}"
@@ -222,15 +222,12 @@ def instrument_module(
             if not editor.is_deleted(call.statement)  # an older call being replaced
         ]
         # The inserted call put by the user into an `if` or `try` of theirs still logs the
-        # route: a second one on top would log each request twice. Other calls in blocks are
-        # the user's own logging (or an older plan's call, which removal reports).
+        # route, edited or not, of the type the plan logs there now or before: a second one on
+        # top would log each request twice. Other calls in blocks are the user's own logging.
         wrapped = [
             call
             for call in existing_log_calls(handler, index, targets, nested=True)
-            if (
-                call.event_type == event_type
-                or (call.event_type == former and inserted_call(handler, call, fallback_block))
-            )
+            if call.event_type in former | {event_type}
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
@@ -284,7 +281,7 @@ def instrument_module(
                 or _unrecordable_parameters(handler, index)
             )
             stale = (
-                _stale_users_call(handler, calls, event_type, filled, event, module)
+                _stale_users_call(handler, calls, event_type, filled, event, module, former)
                 if writes
                 else []
             )
@@ -334,15 +331,38 @@ def instrument_module(
             continue
         relayered = [
             call
-            for call in existing_log_calls(handler, index, former_targets, nested=True)
-            if call.event_type in (event_type, former)
-            and inserted_call(handler, call, fallback_block)
+            for nested in (False, True)
+            for call in existing_log_calls(handler, index, former_targets, nested=nested)
+            if call.event_type in former | {event_type}
+            and looks_inserted(call)
             and module.owns_lines(call.statement)
             and not editor.is_deleted(call.statement)
         ]
         if len(relayered) == 1:
-            # The call generate wrote, put by the user into a block: it stays where they put it.
-            moves.append((handler, relayered[0], filled))
+            call = relayered[0]
+            if inserted_call(handler, call, fallback_block) or force:
+                # The call generate wrote, put by the user into a block: it stays where they
+                # put it, through the new layer.
+                moves.append((handler, call, filled))
+                continue
+            if call.statement in handler.function.body and any(
+                problem.startswith(f"{path}:{call.statement.lineno}: ")
+                for problem in editor.edits.problems
+            ):
+                continue  # changed by hand, kept where it stands, as removal said
+            stale = [
+                f"it logs through {former_package}, now {analytics_package}",
+                *_stale_users_call(handler, [call], event_type, filled, event, module, former),
+            ]
+            problems.append(
+                (
+                    line,
+                    f"{path}:{call.statement.lineno}: the log call of route {handler.label()} "
+                    f"was changed by hand (kept as yours) and is out of date: "
+                    f"{'; '.join(stale)}; update it by hand, rerun with --force to replace it, "
+                    f"or {SKIP} to keep it as it is",
+                )
+            )
             continue
         assert point is not None
         todo.append((handler, *point, filled))
@@ -446,6 +466,46 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+
+
+def _take_out_unreached(
+    editor: ModuleEditor,
+    handler: Handler,
+    logger_module: str,
+    event_type: str,
+    former: frozenset[str],
+    *,
+    force: bool,
+) -> None:
+    """Take out the log call generate put in a handler an earlier route hides, or name it.
+
+    Never called, the handler gets no call: one as generate wrote it goes; one changed since,
+    of the type the plan logs there, is kept and named (``force`` takes it out), as when the
+    plan drops its module (one of ``former`` is removal's). One the user put into a block of
+    theirs (of either type, or exactly as generate writes it for another) is kept and named:
+    taken out, the block could be left empty.
+    """
+    module = editor.module
+    targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    fallback_block = module.name.rpartition(".")[2]
+    what = f"the log call of route {handler.label()}"
+    for call in existing_log_calls(handler, editor.index, targets):
+        if editor.is_deleted(call.statement):
+            continue
+        ours = inserted_call(handler, call, fallback_block)
+        if (ours or (call.event_type == event_type and looks_inserted(call))) and take_out(
+            editor, call.statement, ours, force, what
+        ):
+            editor.release(f"{logger_module}.event_logger")  # if nothing else logs
+    for call in existing_log_calls(handler, editor.index, targets, nested=True):
+        if editor.is_deleted(call.statement) or not looks_inserted(call):
+            continue
+        if call.event_type in former | {event_type} or inserted_call(handler, call, fallback_block):
+            editor.edits.problems.append(
+                f"{module.path}:{call.statement.lineno}: {what}, which FastAPI never calls (an "
+                "earlier route answers its requests), is inside a block of yours (an `if`, a "
+                "`try`): kept as your code; take it out by hand"
+            )
 
 
 def _unreached_note(handler: Handler, first: Handler, route: Route) -> str:
@@ -1208,7 +1268,7 @@ def _inserted_call_state(
     event_type: str,
     filled: list[tuple[str, str]] | None,
     module: ModuleModel,
-    former: str | None = None,
+    former: frozenset[str] = frozenset(),
 ) -> tuple[LogCall, bool] | None:
     """The handler's one call as generate writes it, and whether it is out of date.
 
@@ -1228,7 +1288,7 @@ def _inserted_call_state(
     entries = payload_entries(handler, fallback_block, with_logger(filled, logger))
     if call.event_type != event_type:
         ours = inserted_call(handler, call, fallback_block)
-        moved = call.event_type == former or not _logs_route(statement, entries[0][1])
+        moved = call.event_type in former or not _logs_route(statement, entries[0][1])
         return (call, True) if ours and moved else None
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
@@ -1255,11 +1315,20 @@ def _stale_users_call(
     filled: list[tuple[str, str]] | None,
     event: EventSpec | None,
     module: ModuleModel,
+    former: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """What the handler's one call of ``event_type``, edited by hand, says out of date."""
-    if len(calls) != 1 or calls[0].event_type != event_type:
-        return []  # wrong type, or several: said by _call_problems
+    """What the handler's one call of ``event_type``, edited by hand, says out of date.
+
+    A call of ``former``, a type the plan logged there before, is out of date by its type.
+    """
+    if len(calls) != 1 or calls[0].event_type not in former | {event_type}:
+        return []  # the user's type, or several calls: said by _call_problems
     call = calls[0]
+    retyped = (
+        [f"it logs {quoted(call.event_type)}, now {quoted(event_type)}"]
+        if call.event_type in former and call.event_type != event_type
+        else []
+    )
     fallback_block = module.name.rpartition(".")[2]
     logger = _logger_source(call.statement)
     wanted = payload_entries(handler, fallback_block, with_logger(filled, logger))
@@ -1268,7 +1337,9 @@ def _stale_users_call(
     if event is not None:
         loggable.update(item.name for item in event.properties)
     captured = {key for key, _ in filled or ()}
-    return stale_entries(handler, call, wanted, captured, loggable - set(CONTEXT_PROPERTIES))
+    return retyped + stale_entries(
+        handler, call, wanted, captured, loggable - set(CONTEXT_PROPERTIES)
+    )
 
 
 def _logs_route(statement: ast.Expr, route: str) -> bool:

@@ -365,6 +365,10 @@ class _Analysis:
         self._other_indexes: dict[str, PackageIndex] = {}
         # Inserted code this run leaves in place that the new record would not describe.
         self.left: set[LeftPatch] = set()
+        # Modules the plan still instruments holding a call an earlier run left through a
+        # layer it moved away from (changed by hand): that layer's package and the event type
+        # the call was written for, by module path.
+        self.left_layers: dict[str, tuple[str, str]] = {}
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -631,11 +635,14 @@ class _Analysis:
         """The code the last run put in ``path`` (its include, or calls of ``event_type``)."""
         return (path, event_type, self.old_backend, self.old_app_package, self.old_layer)
 
-    def _take_out_left(self, left: LeftPatch, *, staying: bool = False) -> None:
+    def _take_out_left(
+        self, left: LeftPatch, *, staying: bool = False, handed_over: frozenset[str] = frozenset()
+    ) -> None:
         """Take out inserted code the record no longer describes; remember what stays.
 
         A module the record forgot would keep the code with ``--check`` green. ``staying``: the
-        plan still instruments the module (see :func:`uninstrument_module`).
+        plan still instruments the module, ``handed_over`` the types of its edited calls in
+        blocks left to instrument_module (see :func:`uninstrument_module`).
         """
         path, event_type, backend, app_package, layer = left
         module = self.module_in(path, backend)
@@ -663,7 +670,15 @@ class _Analysis:
             # Every call inserted through that layer, whatever type it logs (see _instrument).
             # Left to instrument_module only when it edits this very file (the same backend).
             same = staying and backend == self.plan.backend
-            uninstrument_module(editor, None, package, force=self.force, staying=same)
+            if uninstrument_module(
+                editor,
+                None,
+                package,
+                force=self.force,
+                staying=same,
+                handed_over=handed_over if same else frozenset(),
+            ):
+                self.left.add(left)  # an edited call handed over, said by instrument_module
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 
@@ -683,6 +698,21 @@ class _Analysis:
             )
             same_layer = (layer or self.old_layer) == plan.layer_package
             if (backend, app_package) == layout and same_layer and handled:
+                continue
+            if (
+                event_type is not None
+                and path in current
+                and not self.removing
+                and backend == plan.backend
+            ):
+                # A call kept (changed by hand) through a layer the plan moved away from, or of
+                # a type it no longer logs, in a module it still instruments: instrument_module
+                # names it (or, forced, replaces it) where it stands, as in the run that left
+                # it, with no second call on top.
+                left_package = qualified(app_package, layer or self.old_layer)
+                self.left_layers[path] = (left_package, event_type)
+                handed_over = frozenset({event_type, current[path]})
+                self._take_out_left(left, staying=True, handed_over=handed_over)
                 continue
             self._take_out_left(left)
 
@@ -728,14 +758,24 @@ class _Analysis:
                 continue
             editor = self.editor_for(model)
             recorded_type = event_type
+            former: frozenset[str] = frozenset()  # the types the module logged before
             if old is not None and self.moved:
-                self._take_out_left(self._old_left(relative, old), staying=True)
+                self._take_out_left(
+                    self._old_left(relative, old),
+                    staying=True,
+                    handed_over=frozenset({old, event_type}),
+                )
             elif old is not None and old != event_type and not self.removing:
                 # A call of the old type kept (changed by hand) keeps the old type recorded:
                 # once put back as it was written, the next run replaces it.
                 old_types = frozenset({old})
                 if uninstrument_module(
-                    editor, old_types, self.old_package, force=self.force, staying=True
+                    editor,
+                    old_types,
+                    self.old_package,
+                    force=self.force,
+                    staying=True,
+                    handed_over=old_types,
                 ):
                     recorded_type = old
             elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
@@ -743,8 +783,25 @@ class _Analysis:
                 # brings the calls it had — of the old layer if that moved, of an event type the
                 # plan changed. Those exactly as generate wrote them go, or each handler would
                 # log twice (or be refused); any other call is the user's.
-                stale = None if self.moved else frozenset(self.vanished - {event_type})
-                uninstrument_module(editor, stale, self.old_package, force=False, only_ours=True)
+                former = frozenset(self.vanished - {event_type})
+                stale = None if self.moved else former
+                # A call of such a type the user put into a block is the handler's: changed
+                # where it stands by instrument_module, or (edited) named there, and then
+                # remembered (its type recorded, or kept as left through the old layer).
+                if uninstrument_module(
+                    editor,
+                    stale,
+                    self.old_package,
+                    force=False,
+                    only_ours=True,
+                    staying=True,
+                    handed_over=former | {event_type} if self.moved else former,
+                ):
+                    written_for = next(iter(former)) if len(former) == 1 else event_type
+                    if self.moved:
+                        self.left.add(self._old_left(relative, written_for))
+                    else:
+                        recorded_type = written_for
             elif old is None and self.previous == PatchRecord() and not self.removing:
                 # Nothing recorded (the manifest lost or damaged): a call exactly as generate
                 # writes it that logs another event type went in for an earlier plan (the event
@@ -756,6 +813,20 @@ class _Analysis:
                 # Every inserted call, whatever type it logs: the plan may have changed since.
                 uninstrument_module(editor, None, self.package, force=self.force)
                 continue
+            # The layer the module's calls went through, when the plan moved it: recorded
+            # there, or a module moved by hand from one that was (see self.vanished).
+            came = old is not None or self.vanished or self.previous != PatchRecord()
+            former_package = (
+                self.old_package
+                if came and self.moved and self.old_backend == plan.backend
+                else None
+            )
+            if old is not None:
+                former = former | {old}
+            if relative in self.left_layers:
+                left_package, left_type = self.left_layers[relative]
+                former_package = former_package or left_package
+                former = former | {left_type}
             try:
                 instrument_module(
                     editor,
@@ -764,12 +835,8 @@ class _Analysis:
                     plan.event(event_type),
                     plan.captured(module_path),
                     force=self.force,
-                    former=old if old != event_type else None,
-                    former_package=(
-                        self.old_package
-                        if old is not None and self.moved and self.old_backend == plan.backend
-                        else None
-                    ),
+                    former=former - {event_type},
+                    former_package=former_package,
                 )
             except PatchError as problem:
                 if editor.edits.empty and not editor.edits.changes:

@@ -62,7 +62,7 @@ def unwire_app(
         ):
             ours = simple and user_comment(module, statement) is None
             if ours or not only_ours:
-                _take_out(editor, statement, ours, force, "the telemetry router's include")
+                take_out(editor, statement, ours, force, "the telemetry router's include")
         elif capture and module.refers_to(call.func, capture_target):
             ours = (
                 simple
@@ -70,7 +70,7 @@ def unwire_app(
                 and user_comment(module, statement) is None
             )
             if ours or not only_ours:
-                _take_out(editor, statement, ours, force, "the error capture hook")
+                take_out(editor, statement, ours, force, "the error capture hook")
     if router:
         editor.release(router_target)
     if capture:
@@ -86,12 +86,17 @@ def uninstrument_module(
     only_ours: bool = False,
     keep: str | None = None,
     staying: bool = False,
+    handed_over: frozenset[str] = frozenset(),
 ) -> bool:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
     ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
     ``staying``: the plan still instruments the module, so a call generate wrote that the user
     put into a block is left to :func:`instrument_module`, which changes it where it stands.
+    ``handed_over`` (staying, the plan changed the module's event type or layer): the types of
+    such calls the user also edited since that are left to it too, to be named as theirs and out
+    of date (taken out, a second call would go in on top and log each request twice); kept
+    unless forced.
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
     word (it is not known to have been inserted). Returns whether one such call was kept, with a
     problem saying why (changed since, or sharing its lines).
@@ -114,8 +119,8 @@ def uninstrument_module(
             if not ours and (only_ours or not looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
             what = f"the log call of route {handler.label()}"
-            kept = not _take_out(editor, call.statement, ours, force, what) or kept
-        if only_ours:
+            kept = not take_out(editor, call.statement, ours, force, what) or kept
+        if only_ours and not handed_over:
             continue
         for call in existing_log_calls(handler, editor.index, targets, nested=True):
             if call.event_type is None or call.event_type == keep:
@@ -124,8 +129,14 @@ def uninstrument_module(
                 continue
             if not looks_inserted(call):
                 continue  # the user's own logging
-            if staying and inserted_call(handler, call, fallback_block):
-                continue  # changed where it stands by instrument_module
+            ours = inserted_call(handler, call, fallback_block)
+            if staying and (ours or call.event_type in handed_over):
+                # Changed where it stands by instrument_module (or, edited, named there): one
+                # kept keeps the old type recorded until it is brought up to date.
+                kept = kept or not (ours or force)
+                continue
+            if only_ours:
+                continue  # not known to be generate's: left alone without a word
             # Put by the user into a block of theirs: taken out, the block could be left empty.
             editor.edits.problems.append(
                 f"{module.path}:{call.statement.lineno}: the log call of route "
@@ -421,10 +432,11 @@ def _generated_value(value: ast.expr) -> bool:
     return isinstance(chain_root(value), ast.Name)
 
 
-def _take_out(
-    editor: ModuleEditor, statement: ast.stmt, ours: bool, force: bool, what: str
-) -> bool:
-    """Take ``statement`` out; whether it went (else a problem says why it stays)."""
+def take_out(editor: ModuleEditor, statement: ast.stmt, ours: bool, force: bool, what: str) -> bool:
+    """Take ``statement`` out; whether it went (else a problem says why it stays).
+
+    Not ``ours`` (changed since it went in) or carrying a comment, it stays unless ``force``.
+    """
     module = editor.module
     where = f"{module.path}:{statement.lineno}"
     if not module.owns_lines(statement):
