@@ -959,6 +959,13 @@ class _Finder:
         if self._delegated(decorator, endpoint, scope, depth):
             return True
         binding = self._method_factory(decorator.func, scope)
+        instance_scope = scope
+        if binding is None:
+            imported = self._imported_method(decorator, scope)
+            if imported is not None:
+                # `deco = service.route` in another module, `deco` imported here: as
+                # `@service.route(...)`, the instance read where `deco` is bound.
+                binding, decorator, instance_scope = imported
         receiver = None
         if binding is not None:
             assert isinstance(binding.node, FunctionNode)
@@ -1048,8 +1055,13 @@ class _Finder:
                     instance = reference[1] if reference is not None else written.func
                     if isinstance(instance, ast.Attribute) and reference is None:
                         instance = instance.value
-                    given = self._given_router(owner_expression, inner_scope, instance, scope)
+                    given = self._given_router(
+                        owner_expression, inner_scope, instance, instance_scope
+                    )
                     owner = given or owner._replace(reference=instance, scope=scope)
+                    if given is None and instance_scope is not scope and owner.prefix is None:
+                        # Its run-time prefix would be read on an instance this module lacks.
+                        owner = None
                 if written is None or owner is None:
                     self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
                     continue
@@ -1067,6 +1079,34 @@ class _Finder:
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
         return found
+
+    def _imported_method(
+        self, decorator: ast.Call, scope: Scope
+    ) -> tuple[Binding, ast.Call, Scope] | None:
+        """``@deco("/x")`` with ``deco = service.route`` bound in another module, imported here.
+
+        The decorator factory method it runs (see :meth:`_method_factory`), the decorator as
+        ``service.route("/x")`` and the scope ``service`` is read in; None for anything else.
+        """
+        if not isinstance(decorator.func, ast.Name):
+            return None
+        held = self.index.binding_of(decorator.func, scope)
+        alias = None if held is None else _alias_of(held)
+        if (
+            held is None
+            or held.scope.module is scope.module
+            or held.scope.parent is not None
+            or not isinstance(alias, ast.Attribute)
+        ):
+            return None
+        method = self._method_factory(alias, held.scope)
+        if method is None:
+            return None
+        func = copy.deepcopy(alias)
+        for node in ast.walk(func):  # at the decorator's line, where a pragma is looked for
+            ast.copy_location(node, decorator.func)
+        written = ast.copy_location(ast.Call(func, decorator.args, decorator.keywords), decorator)
+        return method, written, held.scope
 
     def _delegated(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int) -> bool:
         """Record the routes of ``@api.get("/x")``, a method returning another decorator.

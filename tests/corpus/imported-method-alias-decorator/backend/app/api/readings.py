@@ -1,0 +1,11 @@
+from app.hooks import expose
+
+
+@expose("/")
+async def list_sensors() -> list[str]:
+    return ["t1"]
+
+
+@expose("/{sensor_id}/readings", method="POST")
+async def add_reading(sensor_id: str) -> dict[str, str]:
+    return {"sensor": sensor_id}
