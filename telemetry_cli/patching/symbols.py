@@ -1548,7 +1548,12 @@ class PackageIndex:
         elif isinstance(expression, ast.Subscript):
             # `ROUTERS["books"]` of a dict literal of routers: the item, as a variable.
             mapping = self.binding_of(expression.value, scope, depth + 1)
-            binding = None if mapping is None else self._keyed_item(mapping, expression.slice)
+            key = expression.slice
+            if not isinstance(key, ast.Constant):
+                # `ROUTERS[BOOKS]` with `BOOKS = "books"`: the string the name holds.
+                text = self.string_value(key, scope, depth + 1)
+                key = ast.Constant(text) if text is not None else key
+            binding = None if mapping is None else self._keyed_item(mapping, key)
         else:
             qualified = self.qualify(expression, scope)
             binding = None if qualified is None else self.resolve(qualified)[1]

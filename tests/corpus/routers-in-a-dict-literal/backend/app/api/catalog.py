@@ -1,5 +1,6 @@
 from fastapi import APIRouter
 
+AUTHORS = "authors"
 ROUTERS = {
     "books": APIRouter(prefix="/books", tags=["books"]),
     "authors": APIRouter(prefix="/authors", tags=["authors"]),
@@ -11,7 +12,7 @@ async def list_books() -> list[str]:
     return ["Dune"]
 
 
-@ROUTERS["authors"].post("/{author_id}")
+@ROUTERS[AUTHORS].post("/{author_id}")
 async def rename_author(author_id: int) -> dict[str, int]:
     return {"id": author_id}
 
