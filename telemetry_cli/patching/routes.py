@@ -962,10 +962,13 @@ class _Finder:
         instance_scope = scope
         if binding is None:
             imported = self._imported_method(decorator, scope)
-            if imported is not None:
+            binding = (
+                None if imported is None else self._method_factory(imported[0].func, imported[1])
+            )
+            if imported is not None and binding is not None:
                 # `deco = service.route` in another module, `deco` imported here: as
                 # `@service.route(...)`, the instance read where `deco` is bound.
-                binding, decorator, instance_scope = imported
+                decorator, instance_scope = imported
         receiver = None
         if binding is not None:
             assert isinstance(binding.node, FunctionNode)
@@ -1080,13 +1083,12 @@ class _Finder:
                 self._register(call, endpoint, name, owner, scope)
         return found
 
-    def _imported_method(
-        self, decorator: ast.Call, scope: Scope
-    ) -> tuple[Binding, ast.Call, Scope] | None:
+    def _imported_method(self, decorator: ast.Call, scope: Scope) -> tuple[ast.Call, Scope] | None:
         """``@deco("/x")`` with ``deco = service.route`` bound in another module, imported here.
 
-        The decorator factory method it runs (see :meth:`_method_factory`), the decorator as
-        ``service.route("/x")`` and the scope ``service`` is read in; None for anything else.
+        The decorator as ``service.route("/x")`` and the scope ``service`` is read in, when
+        ``service.route`` is an instance method of the package (see :meth:`_method_run`); None
+        for anything else.
         """
         if not isinstance(decorator.func, ast.Name):
             return None
@@ -1099,14 +1101,13 @@ class _Finder:
             or not isinstance(alias, ast.Attribute)
         ):
             return None
-        method = self._method_factory(alias, held.scope)
-        if method is None:
+        if self._method_run(alias, held.scope) is None:
             return None
         func = copy.deepcopy(alias)
         for node in ast.walk(func):  # at the decorator's line, where a pragma is looked for
             ast.copy_location(node, decorator.func)
         written = ast.copy_location(ast.Call(func, decorator.args, decorator.keywords), decorator)
-        return method, written, held.scope
+        return written, held.scope
 
     def _delegated(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int) -> bool:
         """Record the routes of ``@api.get("/x")``, a method returning another decorator.
@@ -1121,6 +1122,13 @@ class _Finder:
         decorator.
         """
         binding = self._method_run(decorator.func, scope)
+        instance_scope = scope
+        if binding is None:
+            imported = self._imported_method(decorator, scope)
+            if imported is not None:
+                # `get = api.get` in another module, `get` imported here: as `@api.get(...)`.
+                decorator, instance_scope = imported
+                binding = self._method_run(decorator.func, instance_scope)
         method = None if binding is None else binding.node
         if binding is None or not isinstance(method, FunctionNode):
             return False
@@ -1131,17 +1139,20 @@ class _Finder:
         function = returned.func
         assert isinstance(function, ast.Attribute)
         written = _written_out(returned, method_scope, method, _with_receiver(decorator), scope)
+        # The instance is read where the handler is declared, unless imported by an alias.
+        here = instance_scope is scope
         if written is not None and depth < _MAX_DELEGATIONS:
-            if self._imported_factory(written, endpoint, scope, depth + 1):
+            if here and self._imported_factory(written, endpoint, scope, depth + 1):
                 return True
             assert isinstance(written.func, ast.Attribute)
             owner = self.owner(function.value, method_scope)
             if function.attr in _ROUTE_DECORATORS and owner is not None:
                 instance = written.func.value
-                given = self._given_router(function.value, method_scope, instance, scope)
+                given = self._given_router(function.value, method_scope, instance, instance_scope)
                 owner = given or owner._replace(reference=instance, scope=scope)
-                self._register(written, endpoint, function.attr, owner, scope)
-                return True
+                if here or given is not None or owner.prefix is not None:
+                    self._register(written, endpoint, function.attr, owner, scope)
+                    return True
         if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
             return False  # `@cache.cached(ttl=60)` handing on to a cache: no route
         self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))

@@ -19,7 +19,11 @@ class Service:
 
         return register
 
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.router.get(path, **options)
+
 
 router = APIRouter(prefix="/sensors")
 service = Service(router)
 expose = service.route
+fetch = service.get

@@ -1,4 +1,4 @@
-from app.hooks import expose
+from app.hooks import expose, fetch
 
 
 @expose("/")
@@ -8,4 +8,9 @@ async def list_sensors() -> list[str]:
 
 @expose("/{sensor_id}/readings", method="POST")
 async def add_reading(sensor_id: str) -> dict[str, str]:
+    return {"sensor": sensor_id}
+
+
+@fetch("/{sensor_id}/latest")
+async def latest_reading(sensor_id: str) -> dict[str, str]:
     return {"sensor": sensor_id}
