@@ -960,6 +960,7 @@ class _Finder:
             return True
         binding = self._method_factory(decorator.func, scope)
         instance_scope = scope
+        said = decorator  # as written, for a line naming it
         if binding is None:
             imported = self._imported_method(decorator, scope)
             binding = (
@@ -1066,7 +1067,7 @@ class _Finder:
                         # Its run-time prefix would be read on an instance this module lacks.
                         owner = None
                 if written is None or owner is None:
-                    self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+                    self.unfollowed.append(Unfollowed.of(said, ast.unparse(endpoint), None))
                     continue
                 applied = _applied_decorator(written, scope)
                 if applied is None:
@@ -1077,7 +1078,7 @@ class _Finder:
                 call, _, method, _ = applied
                 name = method.value if isinstance(method, ast.Constant) else None
                 if name not in _ROUTE_DECORATORS:
-                    self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+                    self.unfollowed.append(Unfollowed.of(said, ast.unparse(endpoint), None))
                     continue
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
@@ -1123,6 +1124,7 @@ class _Finder:
         """
         binding = self._method_run(decorator.func, scope)
         instance_scope = scope
+        said = decorator  # as written, for a line naming it
         if binding is None:
             imported = self._imported_method(decorator, scope)
             if imported is not None:
@@ -1155,7 +1157,7 @@ class _Finder:
                     return True
         if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
             return False  # `@cache.cached(ttl=60)` handing on to a cache: no route
-        self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+        self.unfollowed.append(Unfollowed.of(said, ast.unparse(endpoint), None))
         return True
 
     def _given_router(
