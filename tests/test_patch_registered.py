@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.backend_support import imported_app
-from tests.cli_support import make_project, run, snapshot
+from tests.cli_support import make_project, run, snapshot, write_files
 
 VIEWS_PY = '''"""Views registered by the app's module."""
 
@@ -492,3 +492,37 @@ def test_a_bound_method_of_an_imported_instance_is_logged_in_its_class(
     assert shelves.count("event_logger.log(") == 1
     assert '"route": ["/all", "/mine"],' in shelves
     assert "log call in Shelf.list_all (GET /all; GET /mine)" in result.stdout
+
+
+def test_an_imported_method_alias_with_a_run_time_prefix_is_named_as_written(
+    tmp_path: Path,
+) -> None:
+    # `get = api.get` in another module, its router's prefix only known at run time: the
+    # handler's module cannot read it there, so the handler is named on a line, as written.
+    root = make_project(tmp_path / "project", 'instrument = { "api/feed.py" = "ai_block_used" }')
+    write_files(
+        root,
+        {
+            "backend/app/hooks.py": (
+                "import os\n\nfrom fastapi import APIRouter\n\n\nclass Api:\n"
+                "    def __init__(self) -> None:\n"
+                '        self.router = APIRouter(prefix=os.environ["FEED_PREFIX"])\n\n'
+                "    def get(self, path: str, **options):\n"
+                "        return self.router.get(path, **options)\n\n\n"
+                "api = Api()\nget = api.get\n"
+            ),
+            "backend/app/api/feed.py": (
+                'from app.hooks import get\n\n\n@get("/latest")\ndef latest():\n    return {}\n'
+            ),
+        },
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "backend/app/api/feed.py:4: `get` registers `latest`, which cannot be followed" in (
+        result.stdout
+    )
+    assert "event_logger" not in (root / "backend/app/api/feed.py").read_text()
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert snapshot(root) == before

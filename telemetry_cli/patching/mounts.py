@@ -2515,6 +2515,9 @@ def _mount(
         # `app.include_router(build_api_router())`: the router the function builds and returns.
         factory_key = index.factory_router(router[0], router[1])
         if factory_key is None:
+            # `for router in ROUTERS.values()` over a dict literal of routers: that item's.
+            factory_key = index.router_key(index.held_item(*router))
+        if factory_key is None:
             # `app.include_router(Users().get_router())`: a controller's own router.
             factory_key = included_instance_router(*router, index)
         cls = index.defined(router[0].func, router[1])

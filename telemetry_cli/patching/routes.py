@@ -959,6 +959,17 @@ class _Finder:
         if self._delegated(decorator, endpoint, scope, depth):
             return True
         binding = self._method_factory(decorator.func, scope)
+        instance_scope = scope
+        said = decorator  # as written, for a line naming it
+        if binding is None:
+            imported = self._imported_method(decorator, scope)
+            binding = (
+                None if imported is None else self._method_factory(imported[0].func, imported[1])
+            )
+            if imported is not None and binding is not None:
+                # `deco = service.route` in another module, `deco` imported here: as
+                # `@service.route(...)`, the instance read where `deco` is bound.
+                decorator, instance_scope = imported
         receiver = None
         if binding is not None:
             assert isinstance(binding.node, FunctionNode)
@@ -1048,10 +1059,15 @@ class _Finder:
                     instance = reference[1] if reference is not None else written.func
                     if isinstance(instance, ast.Attribute) and reference is None:
                         instance = instance.value
-                    given = self._given_router(owner_expression, inner_scope, instance, scope)
+                    given = self._given_router(
+                        owner_expression, inner_scope, instance, instance_scope
+                    )
                     owner = given or owner._replace(reference=instance, scope=scope)
+                    if given is None and instance_scope is not scope and owner.prefix is None:
+                        # Its run-time prefix would be read on an instance this module lacks.
+                        owner = None
                 if written is None or owner is None:
-                    self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+                    self.unfollowed.append(Unfollowed.of(said, ast.unparse(endpoint), None))
                     continue
                 applied = _applied_decorator(written, scope)
                 if applied is None:
@@ -1062,11 +1078,37 @@ class _Finder:
                 call, _, method, _ = applied
                 name = method.value if isinstance(method, ast.Constant) else None
                 if name not in _ROUTE_DECORATORS:
-                    self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+                    self.unfollowed.append(Unfollowed.of(said, ast.unparse(endpoint), None))
                     continue
                 assert isinstance(name, str)
                 self._register(call, endpoint, name, owner, scope)
         return found
+
+    def _imported_method(self, decorator: ast.Call, scope: Scope) -> tuple[ast.Call, Scope] | None:
+        """``@deco("/x")`` with ``deco = service.route`` bound in another module, imported here.
+
+        The decorator as ``service.route("/x")`` and the scope ``service`` is read in, when
+        ``service.route`` is an instance method of the package (see :meth:`_method_run`); None
+        for anything else.
+        """
+        if not isinstance(decorator.func, ast.Name):
+            return None
+        held = self.index.binding_of(decorator.func, scope)
+        alias = None if held is None else _alias_of(held)
+        if (
+            held is None
+            or held.scope.module is scope.module
+            or held.scope.parent is not None
+            or not isinstance(alias, ast.Attribute)
+        ):
+            return None
+        if self._method_run(alias, held.scope) is None:
+            return None
+        func = copy.deepcopy(alias)
+        for node in ast.walk(func):  # at the decorator's line, where a pragma is looked for
+            ast.copy_location(node, decorator.func)
+        written = ast.copy_location(ast.Call(func, decorator.args, decorator.keywords), decorator)
+        return written, held.scope
 
     def _delegated(self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int) -> bool:
         """Record the routes of ``@api.get("/x")``, a method returning another decorator.
@@ -1081,6 +1123,14 @@ class _Finder:
         decorator.
         """
         binding = self._method_run(decorator.func, scope)
+        instance_scope = scope
+        said = decorator  # as written, for a line naming it
+        if binding is None:
+            imported = self._imported_method(decorator, scope)
+            if imported is not None:
+                # `get = api.get` in another module, `get` imported here: as `@api.get(...)`.
+                decorator, instance_scope = imported
+                binding = self._method_run(decorator.func, instance_scope)
         method = None if binding is None else binding.node
         if binding is None or not isinstance(method, FunctionNode):
             return False
@@ -1091,20 +1141,23 @@ class _Finder:
         function = returned.func
         assert isinstance(function, ast.Attribute)
         written = _written_out(returned, method_scope, method, _with_receiver(decorator), scope)
+        # The instance is read where the handler is declared, unless imported by an alias.
+        here = instance_scope is scope
         if written is not None and depth < _MAX_DELEGATIONS:
-            if self._imported_factory(written, endpoint, scope, depth + 1):
+            if here and self._imported_factory(written, endpoint, scope, depth + 1):
                 return True
             assert isinstance(written.func, ast.Attribute)
             owner = self.owner(function.value, method_scope)
             if function.attr in _ROUTE_DECORATORS and owner is not None:
                 instance = written.func.value
-                given = self._given_router(function.value, method_scope, instance, scope)
+                given = self._given_router(function.value, method_scope, instance, instance_scope)
                 owner = given or owner._replace(reference=instance, scope=scope)
-                self._register(written, endpoint, function.attr, owner, scope)
-                return True
+                if here or given is not None or owner.prefix is not None:
+                    self._register(written, endpoint, function.attr, owner, scope)
+                    return True
         if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
             return False  # `@cache.cached(ttl=60)` handing on to a cache: no route
-        self.unfollowed.append(Unfollowed.of(decorator, ast.unparse(endpoint), None))
+        self.unfollowed.append(Unfollowed.of(said, ast.unparse(endpoint), None))
         return True
 
     def _given_router(

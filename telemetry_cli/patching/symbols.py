@@ -193,7 +193,12 @@ def _chained_name(binding: Binding) -> str:
     ``application``): the routes and includes made on either are that one app's.
     """
     statement = binding.statement
-    if isinstance(statement, ast.Assign) and len(statement.targets) > 1:
+    # An item of a dict (`ROUTERS['books']`, see `PackageIndex.held_item`) is named already.
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) > 1
+        and binding.name.isidentifier()
+    ):
         for target in statement.targets:
             if isinstance(target, ast.Name):
                 return target.id
@@ -1298,6 +1303,8 @@ class PackageIndex:
     _failures: dict[str, tuple[str, str]] = field(default_factory=dict)
     _roles: dict[str, tuple[Role | None, bool]] = field(default_factory=dict)
     _returns: dict[int, Role | None] = field(default_factory=dict)
+    #: The bindings :meth:`held_item` made, one per item, so each item is one object.
+    _items: dict[int, Binding] = field(default_factory=dict)
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: Mounts | None = None
@@ -1563,10 +1570,63 @@ class PackageIndex:
             binding = scope.lookup(expression.id)
             if binding is not None and binding.kind == "import":
                 binding = self.resolve(binding.target)[1]
+        elif isinstance(expression, ast.Subscript):
+            # `ROUTERS["books"]` of a dict literal of routers: the item, as a variable.
+            mapping = self.binding_of(expression.value, scope, depth + 1)
+            key = expression.slice
+            if not isinstance(key, ast.Constant):
+                # `ROUTERS[BOOKS]` with `BOOKS = "books"`: the string the name holds.
+                text = self.string_value(key, scope, depth + 1)
+                key = ast.Constant(text) if text is not None else key
+            binding = None if mapping is None else self._keyed_item(mapping, key)
         else:
             qualified = self.qualify(expression, scope)
             binding = None if qualified is None else self.resolve(qualified)[1]
         return self.aliased(binding, depth)
+
+    def held_item(self, item: ast.expr, scope: Scope) -> Binding | None:
+        """The binding of a dict literal's item (``item``, read in ``scope``), when it has one.
+
+        ``ROUTERS = {"books": APIRouter(prefix="/books")}`` bound once: the router is the
+        object ``@ROUTERS["books"].get(...)`` declares routes on and a loop over
+        ``ROUTERS.values()`` includes, one object by either spelling (see :meth:`binding_of`).
+        """
+        for mapping in scope.bindings.values():
+            if isinstance(mapping.node, ast.Dict) and any(
+                value is item for value in mapping.node.values
+            ):
+                keys = mapping.node.keys
+                key = keys[[id(value) for value in mapping.node.values].index(id(item))]
+                return None if key is None else self._keyed_item(mapping, key)
+        return None
+
+    def _keyed_item(self, mapping: Binding, key: ast.expr) -> Binding | None:
+        """The item of key ``key`` of a dict literal a name bound once holds, with constant keys.
+
+        A binding of its own, named as the item is read (``ROUTERS['books']``), made once.
+        """
+        node = mapping.node
+        if (
+            not bound_once(mapping)
+            or not isinstance(node, ast.Dict)
+            or not isinstance(key, ast.Constant)
+            or not all(isinstance(written, ast.Constant) for written in node.keys)
+        ):
+            return None
+        found = [
+            value
+            for written, value in zip(node.keys, node.values, strict=True)
+            if isinstance(written, ast.Constant) and written.value == key.value
+        ]
+        if not found:
+            return None
+        value = found[-1]  # a key written twice: the last one wins, as Python's dict does
+        held = self._items.get(id(value))
+        if held is None:
+            name = f"{_chained_name(mapping)}[{key.value!r}]"
+            held = Binding("value", name, mapping.scope, value, mapping.statement)
+            self._items[id(value)] = held
+        return held
 
     def aliased(self, binding: Binding | None, depth: int) -> Binding | None:
         """The router or app a variable bound once to another name of one holds, else ``binding``.
