@@ -526,3 +526,39 @@ def test_an_imported_method_alias_with_a_run_time_prefix_is_named_as_written(
     removed = run("remove", "--root", str(root))
     assert removed.exit_code == 0, removed.stdout + removed.stderr
     assert snapshot(root) == before
+
+
+def test_a_bound_method_of_an_instance_a_class_holds_is_logged_in_its_class(
+    tmp_path: Path,
+) -> None:
+    # `self.__shelf.list_all` after `self.__shelf = Shelf("me")`, the class's one assignment
+    # of the attribute: a bound method of that instance, logged in the method as `shelf.list_all`
+    # is; an attribute assigned twice is not followed (which instance, only known at run time).
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/routes.py" = "ai_block_used", "api/shelves.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/shelves.py").write_text(SHELVES_PY)
+    (root / "backend/app/api/routes.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app.api.shelves import Shelf\n\n"
+        "router = APIRouter()\n\n\nclass Registrar:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.__shelf = Shelf("me")\n'
+        '        self.other = Shelf("a")\n'
+        '        self.other = Shelf("b")\n'
+        '        router.add_api_route("/held", self.__shelf.list_all)\n'
+        '        router.add_api_route("/other", self.other.list_all)\n\n\n'
+        "Registrar()\n"
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import routes\n\n"
+        'app = FastAPI()\napp.include_router(routes.router, prefix="/api")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Shelf.list_all (GET /api/held)" in result.stdout, result.stdout
+    assert "registers `self.other.list_all`, which cannot be followed" in result.stdout
+    shelves = (root / "backend/app/api/shelves.py").read_text()
+    assert shelves.count("event_logger.log(") == 1
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/held").json() == ["me"]

@@ -12,6 +12,7 @@ factory), without running anything. A prefix that is only known at run time
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import re
 import weakref
@@ -1537,6 +1538,47 @@ def _passed_string(
     return found.pop() if len(found) == 1 else None
 
 
+def _instance_strings(
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    modules: list[str],
+    defaults: SettingsDefaults,
+) -> ast.expr:
+    """``expression`` with each ``self.<attribute>`` a method's parameter sets read as a string.
+
+    ``def __init__(self, app, prefix="/api/v1"): self.prefix = prefix``, then
+    ``prefix=self.prefix + path`` in another method: the attribute, assigned once, holds what
+    every instantiation passes for the parameter (or its default), when they all agree (see
+    :func:`_passed_string`). Other attributes stay as written.
+    """
+    owner = instance_parameter(scope)
+    if owner is None or scope.parent is None or not scope.parent.is_class:
+        return expression
+    class_scope: Scope = scope.parent
+
+    class _Attributes(ast.NodeTransformer):
+        def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+            if isinstance(node.value, ast.Name) and node.value.id == owner:
+                assigned = instance_assignments(class_scope, node.attr, scope.module)
+                value, where = assigned[0] if len(assigned) == 1 else (node, scope)
+                if isinstance(value, ast.Name):
+                    parameter = where.bindings.get(value.id)
+                    string = (
+                        _passed_string(value, where, index, modules, defaults)
+                        if parameter is not None and parameter.kind == "param"
+                        else None
+                    )
+                    if string is not None:
+                        return ast.Constant(string)
+            self.generic_visit(node)
+            return node
+
+    replaced = _Attributes().visit(copy.deepcopy(expression))
+    assert isinstance(replaced, ast.expr)
+    return replaced
+
+
 def _module_mounts(
     index: PackageIndex,
     model: ModuleModel,
@@ -2567,9 +2609,10 @@ def _mount(
     given = any(keyword.arg == "prefix" for keyword in call.keywords)
     for keyword in call.keywords:
         if keyword.arg == "prefix":
-            prefix = loop_string(keyword.value, scope, values, index, defaults)
+            spelled = _instance_strings(keyword.value, scope, index, modules, defaults)
+            prefix = loop_string(spelled, scope, values, index, defaults)
             if prefix is None:
-                prefix = _passed_string(keyword.value, scope, index, modules, defaults, values)
+                prefix = _passed_string(spelled, scope, index, modules, defaults, values)
         elif keyword.arg is None and not given:
             # **options may hold a prefix; not beside `prefix=` (Python refuses it twice).
             prefix = None

@@ -2042,11 +2042,25 @@ class _Finder:
         """The module-level class of the package of the instance a bound method is read from.
 
         See :func:`_instance_class` (``once``): ``Shelf`` for ``shelf`` after ``shelf =
-        Shelf("me")``, here or in the module it is imported from. An instance built in the
+        Shelf("me")``, here or in the module it is imported from; also ``self.shelf`` a
+        class assigns once (``self.shelf = Shelf("me")``). An instance built in the
         registration (``Shelf("me").list_all``) is not followed: named on a line instead.
         """
         if isinstance(instance, ast.Call):
             return None
+        if (
+            isinstance(instance, ast.Attribute)
+            and isinstance(instance.value, ast.Name)
+            and instance.value.id == instance_parameter(scope)
+            and scope.parent is not None
+            and scope.parent.is_class
+        ):
+            # `self.handler.ping` after `self.handler = Handler()` in the class: the one
+            # instance its assignment builds, when the class assigns the attribute once.
+            assigned = instance_assignments(scope.parent, instance.attr, scope.module)
+            if len(assigned) != 1 or not isinstance(assigned[0][0], ast.Call):
+                return None
+            return _instance_class(*assigned[0], self.index)
         return _instance_class(instance, scope, self.index, once=True)
 
     def _imported_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
