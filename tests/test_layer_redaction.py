@@ -859,6 +859,8 @@ def test_a_region_locale_or_calling_code_under_a_state_key_is_kept(logger: Any) 
         "m": "session_region=eu-west-1, phone_country_code: +44",
         "q": "https://x.io/cb?session_region=eu-west-1&page=2",
         "j": json.dumps({"session_region": "eu-west-1"}),
+        # Percent-encoded in a query string, as "+" and a space must be.
+        "u": "https://x.io/cb?phone_country_code=%2B44&password_reset_result=Not%20Sent",
     }
     assert logger.record("error_event", kept).payload == kept
     # More digits, a digit inside a short word, or a secret's own name still redacts.
@@ -873,6 +875,8 @@ def test_a_region_locale_or_calling_code_under_a_state_key_is_kept(logger: Any) 
         "token_region": "eu-west-1-8f3a9c2d",
         "session": "eu-west-1",
         "m": "session_region=eu-west-1234",
+        "u": "https://x.io/cb?phone_country=%2B14155550123",
+        "v": "https://x.io/cb?token_state=%6BJhGfDsAqW",
     }
     assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
 
