@@ -842,6 +842,45 @@ def test_a_word_under_a_key_naming_a_state_of_a_secret_is_kept(logger: Any) -> N
     assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
 
 
+def test_a_region_locale_or_calling_code_under_a_state_key_is_kept(logger: Any) -> None:
+    # A place or a setting is often a code with a number: a cloud region, a locale with its
+    # encoding or its UN M.49 area, a country calling code. Numbers of three digits in all,
+    # each its own part or ending a word of four letters or more, keep such a value a state.
+    kept = {
+        "session_region": "eu-west-1",
+        "phone_country_code": "+44",
+        "phoneCountry": "+1",
+        "token_region": "us-central1",
+        "session_locale": "en_US.UTF-8",
+        "email_locale": "es-419",
+        "password_reset_region": "ap-southeast-2",
+        "email_template": "welcome_v2",
+        "session_channel": "web-V3",
+        "m": "session_region=eu-west-1, phone_country_code: +44",
+        "q": "https://x.io/cb?session_region=eu-west-1&page=2",
+        "j": json.dumps({"session_region": "eu-west-1"}),
+        # Percent-encoded in a query string, as "+" and a space must be.
+        "u": "https://x.io/cb?phone_country_code=%2B44&password_reset_result=Not%20Sent",
+    }
+    assert logger.record("error_event", kept).payload == kept
+    # More digits, a digit inside a short word, or a secret's own name still redacts.
+    redacted = {
+        "phone_country_code": "+14155550123",
+        "phone_country": "+44 20 7946 0958",
+        "session_region": "a1",
+        "session_state": "k8s-x1",
+        "session_source": "v2",
+        "email_template": "welcome_v2025",
+        "pin_state": "1234",
+        "token_region": "eu-west-1-8f3a9c2d",
+        "session": "eu-west-1",
+        "m": "session_region=eu-west-1234",
+        "u": "https://x.io/cb?phone_country=%2B14155550123",
+        "v": "https://x.io/cb?token_state=%6BJhGfDsAqW",
+    }
+    assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
+
+
 def test_a_measure_named_in_words_in_text_is_kept(logger: Any) -> None:
     # A name written in words reads as the key its words join to: "session timeout: 1800" is
     # "session_timeout: 1800", a measure; "API key: 1800" is still a secret's value.
