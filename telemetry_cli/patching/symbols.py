@@ -1305,6 +1305,11 @@ class PackageIndex:
     _returns: dict[int, Role | None] = field(default_factory=dict)
     #: The bindings :meth:`held_item` made, one per item, so each item is one object.
     _items: dict[int, Binding] = field(default_factory=dict)
+    #: The ``<x>.prefix = ...`` assignments of each scope's body (:meth:`assigned_prefixes`),
+    #: found once: every route of a scope asks, and most scopes have none.
+    _prefix_assignments: dict[ast.AST, list[tuple[ast.Assign, ast.expr]]] = field(
+        default_factory=dict
+    )
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: Mounts | None = None
@@ -1387,6 +1392,7 @@ class PackageIndex:
             model.close()
         self._modules.clear()
         self._sources.clear()
+        self._prefix_assignments.clear()
 
     def add(self, model: ModuleModel) -> None:
         """Register a module parsed elsewhere (the patch targets), so it is parsed only once."""
@@ -1875,21 +1881,27 @@ class PackageIndex:
         from then on get it (FastAPI reads the prefix when a route is added). With
         ``through_router``, ``<owner>.router.prefix`` (an app's router).
         """
+        assignments = self._prefix_assignments.get(scope.node)
+        if assignments is None:
+            assignments = self._prefix_assignments[scope.node] = [
+                (statement, target.value)
+                for statement in block_statements(list(getattr(scope.node, "body", [])))
+                if isinstance(statement, ast.Assign)
+                for target in statement.targets
+                if isinstance(target, ast.Attribute) and target.attr == "prefix"
+            ]
         values: list[ast.expr] = []
-        for statement in block_statements(list(getattr(scope.node, "body", []))):
-            if statement.lineno >= line or not isinstance(statement, ast.Assign):
+        for statement, target in assignments:
+            if statement.lineno >= line:
                 continue
-            for target in statement.targets:
-                if not (isinstance(target, ast.Attribute) and target.attr == "prefix"):
+            held = target
+            if through_router:
+                if not (isinstance(held, ast.Attribute) and held.attr == APP_ROUTER):
                     continue
-                held = target.value
-                if through_router:
-                    if not (isinstance(held, ast.Attribute) and held.attr == APP_ROUTER):
-                        continue
-                    held = held.value
-                found = self.binding_of(held, scope)
-                if found is not None and unwrapped(found).node is owner.node:
-                    values.append(statement.value)
+                held = held.value
+            found = self.binding_of(held, scope)
+            if found is not None and unwrapped(found).node is owner.node:
+                values.append(statement.value)
         return values
 
     def app_key(self, binding: Binding | None, depth: int = 0) -> tuple[str, str] | None:
