@@ -1575,6 +1575,37 @@ def test_a_call_the_user_edited_in_a_block_of_theirs_is_named_as_its_event_type_
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+@pytest.mark.parametrize(("old", "new"), _EDITS)
+@pytest.mark.parametrize("layer", ["", 'layer-package = "tele"\n'])
+def test_an_edited_call_of_a_changed_event_type_is_said_once_in_one_line(
+    tmp_path: Path, old: str, new: str, layer: str
+) -> None:
+    # Edited where generate wrote it, the call got two lines: removal's "not as written" and
+    # instrument's "out of date", each one fact of the same call.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(chapters.read_text().replace(old, new))
+    edited = chapters.read_bytes()
+    _set_plan(root, layer + FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    stale = (
+        rf"{re.escape(CHAPTERS)}:12: the log call of route get_chapter .* changed by hand \(kept "
+        r"as yours\) and is out of date: (.*; )?it logs 'chapter_visit', now 'error_event'"
+    )
+    for _ in range(2):
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1
+        said = [line for line in result.stdout.splitlines() if f"{CHAPTERS}:12:" in line]
+        assert len(said) == 1 and re.search(stale, said[0]), result.stdout
+        assert chapters.read_bytes() == edited
+    forced = run("generate", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    text = chapters.read_text()
+    assert text.count(".log(") == 1 and '"error_event",' in text, text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
 def test_a_call_in_a_block_of_the_users_follows_the_layer_in_place(
     tmp_path: Path, opening: str, closing: str
