@@ -768,7 +768,7 @@ def test_a_key_the_user_added_to_an_inserted_call_keeps_the_call_theirs(
 def _kept_as_the_users(tmp_path: Path, root: Path, said: str) -> Path:
     """The chapters module as edited survives `remove` (in a copy, returned) and both ways of
     shrinking the plan (changing its event, dropping it), each exiting 1 with a line matching
-    ``said``."""
+    ``said`` (changing its event, the one line naming the call as the user's and stale)."""
     edited = (root / CHAPTERS).read_bytes()
     trial = tmp_path / "trial"
     shutil.copytree(root, trial)
@@ -776,15 +776,20 @@ def _kept_as_the_users(tmp_path: Path, root: Path, said: str) -> Path:
     assert removed.exit_code == 1, removed.stdout
     assert re.search(said, removed.stdout), removed.stdout
     assert (trial / CHAPTERS).read_bytes() == edited
-    for plan in (
-        'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/chapters.py" = "error_event" }',
-        'instrument = { "api/ai_blocks.py" = "ai_block_used" }',
+    stale = r"changed by hand \(kept as yours\) and is out of date: it logs 'chapter_visit'"
+    for plan, expected in (
+        (
+            'instrument = { "api/ai_blocks.py" = "ai_block_used", '
+            '"api/chapters.py" = "error_event" }',
+            stale,
+        ),
+        ('instrument = { "api/ai_blocks.py" = "ai_block_used" }', said),
     ):
         _set_plan(root, plan)
         assert run("generate", "--root", str(root), "--check").exit_code == 1
         result = run("generate", "--root", str(root))
         assert result.exit_code == 1, result.stdout
-        assert re.search(said, result.stdout), result.stdout
+        assert re.search(expected, result.stdout), result.stdout
         assert (root / CHAPTERS).read_bytes() == edited
     return trial
 
