@@ -768,7 +768,7 @@ def test_a_key_the_user_added_to_an_inserted_call_keeps_the_call_theirs(
 def _kept_as_the_users(tmp_path: Path, root: Path, said: str) -> Path:
     """The chapters module as edited survives `remove` (in a copy, returned) and both ways of
     shrinking the plan (changing its event, dropping it), each exiting 1 with a line matching
-    ``said``."""
+    ``said`` (changing its event, the one line naming the call as the user's and stale)."""
     edited = (root / CHAPTERS).read_bytes()
     trial = tmp_path / "trial"
     shutil.copytree(root, trial)
@@ -776,15 +776,20 @@ def _kept_as_the_users(tmp_path: Path, root: Path, said: str) -> Path:
     assert removed.exit_code == 1, removed.stdout
     assert re.search(said, removed.stdout), removed.stdout
     assert (trial / CHAPTERS).read_bytes() == edited
-    for plan in (
-        'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/chapters.py" = "error_event" }',
-        'instrument = { "api/ai_blocks.py" = "ai_block_used" }',
+    stale = r"changed by hand \(kept as yours\) and is out of date: it logs 'chapter_visit'"
+    for plan, expected in (
+        (
+            'instrument = { "api/ai_blocks.py" = "ai_block_used", '
+            '"api/chapters.py" = "error_event" }',
+            stale,
+        ),
+        ('instrument = { "api/ai_blocks.py" = "ai_block_used" }', said),
     ):
         _set_plan(root, plan)
         assert run("generate", "--root", str(root), "--check").exit_code == 1
         result = run("generate", "--root", str(root))
         assert result.exit_code == 1, result.stdout
-        assert re.search(said, result.stdout), result.stdout
+        assert re.search(expected, result.stdout), result.stdout
         assert (root / CHAPTERS).read_bytes() == edited
     return trial
 
@@ -1572,6 +1577,37 @@ def test_a_call_the_user_edited_in_a_block_of_theirs_is_named_as_its_event_type_
     text = chapters.read_text()
     assert text.count(".log(") == 1, text
     assert f'    {opening}\n        event_logger.log(\n            "error_event",\n' in text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(("old", "new"), _EDITS)
+@pytest.mark.parametrize("layer", ["", 'layer-package = "tele"\n'])
+def test_an_edited_call_of_a_changed_event_type_is_said_once_in_one_line(
+    tmp_path: Path, old: str, new: str, layer: str
+) -> None:
+    # Edited where generate wrote it, the call got two lines: removal's "not as written" and
+    # instrument's "out of date", each one fact of the same call.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(chapters.read_text().replace(old, new))
+    edited = chapters.read_bytes()
+    _set_plan(root, layer + FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    stale = (
+        rf"{re.escape(CHAPTERS)}:12: the log call of route get_chapter .* changed by hand \(kept "
+        r"as yours\) and is out of date: (.*; )?it logs 'chapter_visit', now 'error_event'"
+    )
+    for _ in range(2):
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1
+        said = [line for line in result.stdout.splitlines() if f"{CHAPTERS}:12:" in line]
+        assert len(said) == 1 and re.search(stale, said[0]), result.stdout
+        assert chapters.read_bytes() == edited
+    forced = run("generate", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    text = chapters.read_text()
+    assert text.count(".log(") == 1 and '"error_event",' in text, text
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 

@@ -118,6 +118,16 @@ def uninstrument_module(
             ours = inserted_call(handler, call, fallback_block)
             if not ours and (only_ours or not looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
+            if (
+                staying
+                and not (ours or force)
+                and call.event_type in handed_over
+                and module.owns_lines(call.statement)
+            ):
+                # Edited, of a type or layer the plan changed: instrument_module says it is the
+                # user's and out of date in one line, as for one in a block (below).
+                kept = True
+                continue
             what = f"the log call of route {handler.label()}"
             kept = not take_out(editor, call.statement, ours, force, what) or kept
         if only_ours and not handed_over:
