@@ -777,13 +777,7 @@ def _registry(
         found = index.binding_of(expression, where)
         return found is not None and found.node is to.node and found.name == to.name
 
-    models = [
-        model
-        for module in dict.fromkeys(index.package)
-        if (source := index.source(module)) is not None
-        and name in source.text
-        and (model := index.module(module)) is not None
-    ]
+    models = list(index.modules_holding(name, index.package))
     items: list[tuple[ast.expr, Scope]] = [(element, binding.scope) for element in listed.elts]
     statement = binding.statement
     accounted = {
@@ -895,13 +889,7 @@ def _registered_by(
     returns = returned_parameter(node) == parameter.arg
     qualified = f"{function.scope.module.name}.{function.name}"
     items: list[tuple[ast.expr, Scope]] = []
-    for module in dict.fromkeys(index.package):
-        source = index.source(module)
-        if source is None or function.name not in source.text:
-            continue
-        model = index.module(module)
-        if model is None:
-            continue
+    for model in index.modules_holding(function.name, index.package):
         calls: set[int] = set()
         for statement in _unlooped_statements(model.tree.body):
             value = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None

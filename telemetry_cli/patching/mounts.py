@@ -1359,13 +1359,8 @@ def _calls_named(
 
     Only the modules whose text holds ``name`` are read.
     """
-    for module_name in modules:
-        source = index.source(module_name)
-        if source is None or name not in source.text:
-            continue
-        model = index.module(module_name)
-        if model is not None:
-            yield from method_calls(model, name, names=True)
+    for model in index.modules_holding(name, modules):
+        yield from method_calls(model, name, names=True)
 
 
 def _subclassed(name: str, index: PackageIndex, modules: list[str]) -> bool:
@@ -1373,13 +1368,7 @@ def _subclassed(name: str, index: PackageIndex, modules: list[str]) -> bool:
 
     Read by the name only: a subclass of another class of that name is taken as one too.
     """
-    for module_name in modules:
-        source = index.source(module_name)
-        if source is None or name not in source.text:
-            continue
-        model = index.module(module_name)
-        if model is None:
-            continue
+    for model in index.modules_holding(name, modules):
         for node in model.nodes_near([name]):
             if isinstance(node, ast.ClassDef) and _names_as_base(node, name):
                 return True
@@ -1404,12 +1393,8 @@ def _subclass_names(name: str, index: PackageIndex, modules: list[str]) -> list[
     for known in names:
         if len(names) > _MAX_SUBCLASSES:
             break
-        for module_name in modules:
-            source = index.source(module_name)
-            model = (
-                None if source is None or known not in source.text else index.module(module_name)
-            )
-            for node in model.nodes_near([known]) if model is not None else ():
+        for model in index.modules_holding(known, modules):
+            for node in model.nodes_near([known]):
                 if (
                     isinstance(node, ast.ClassDef)
                     and node.name not in names

@@ -1361,6 +1361,18 @@ class PackageIndex:
             return True
         return any(self._exports(inner, name, seen | {source}) for inner, _ in module.star_imports)
 
+    def modules_holding(self, word: str, names: Iterable[str]) -> Iterator[ModuleModel]:
+        """The modules of ``names`` (each once) whose text holds ``word``, parsed; no other is.
+
+        A text probe before the parse: most modules of a package never name what is looked for.
+        """
+        for name in dict.fromkeys(names):
+            source = self.source(name)
+            if source is not None and word in source.text:
+                model = self.module(name)
+                if model is not None:
+                    yield model
+
     def module(self, name: str) -> ModuleModel | None:
         """The parsed module ``name``; None when absent or not parseable (see :meth:`failure`)."""
         if name in self._modules:
