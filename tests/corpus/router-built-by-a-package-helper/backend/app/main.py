@@ -1,0 +1,7 @@
+from fastapi import FastAPI
+
+from app.api import albums, tracks
+
+app = FastAPI(title="Music")
+app.include_router(tracks.router, prefix="/api")
+app.include_router(albums.router)
