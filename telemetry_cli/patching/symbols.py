@@ -40,6 +40,8 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 # Following constants and imports never needs to go deeper than this; deeper is a cycle or a trick.
 _MAX_DEPTH = 24
+# The names Python binds in every module to its own name and its package's (`__name__`).
+_MODULE_NAMES = frozenset({"__name__", "__package__"})
 # Up to this many names, a search for each finds the lines naming them; past it, one pass over
 # every word of the text is cheaper (it costs about as much as sixty searches for one name).
 _FEW_NAMES = 32
@@ -2285,6 +2287,14 @@ class PackageIndex:
                     return None
                 values.append(formatted)
             return None if template is None else _percent_s(template, values)
+        if (
+            isinstance(expression, ast.Name)
+            and expression.id in _MODULE_NAMES
+            and scope.lookup(expression.id) is None
+        ):
+            # `importlib.import_module(__name__)`: the module's own name, as the app imports it.
+            module = scope.module
+            return module.name if expression.id == "__name__" else module.package
         if isinstance(expression, ast.Name | ast.Attribute):
             binding = self.binding_of(expression, scope)
             # A name bound more than once held which value when? Not known without running.
