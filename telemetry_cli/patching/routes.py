@@ -3141,7 +3141,8 @@ def router_helper_call(
     ``def make_router(prefix, tag="misc"): return APIRouter(prefix=prefix, tags=[tag])`` (or
     ``router = APIRouter(...)`` bound once in it, then ``return router``), called as
     ``make_router("/tracks")``: that call, the function's scope, and what ``call`` passes for
-    each parameter the call reads (its default when it passes nothing). None for anything else.
+    each parameter the call reads (its default when it passes nothing), also through the
+    function's ``**kwargs``. None for anything else.
     """
     helper = _package_function(call, index, scope)
     if helper is None:
@@ -3167,7 +3168,43 @@ def router_helper_call(
             passed = passed_for(call, scope, parameter)
             if passed is not None:
                 values[node.id] = passed
-    return built, built_scope, values
+    return _keywords_passed_on(built, function, call, scope, values), built_scope, values
+
+
+# The names the caller's keywords take in a router call that receives them through `**kwargs`:
+# no Python name can start with a digit, so none clashes with a parameter's.
+_PASSED_ON = "0{}"
+
+
+def _keywords_passed_on(
+    built: ast.Call, function: FunctionNode, call: ast.Call, scope: Scope, values: LoopValues
+) -> ast.Call:
+    """``built`` with its ``**kwargs`` of ``function``'s own written out as ``call`` passes them.
+
+    ``def logged_router(**kwargs): return APIRouter(tags=["x"], **kwargs)`` called as
+    ``logged_router(prefix="/logs")``: ``APIRouter(tags=["x"], prefix=<"/logs">)``, each keyword
+    the function's named parameters leave read from ``values``. As written when ``call``
+    passes ``**options`` of its own (which keywords, not known).
+    """
+    kwarg = function.args.kwarg
+    arguments = function.args
+    named = {item.arg for item in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    passed_on = [keyword for keyword in call.keywords if keyword.arg not in named]
+    if kwarg is None or any(keyword.arg is None for keyword in passed_on):
+        return built
+    keywords: list[ast.keyword] = []
+    for keyword in built.keywords:
+        value = keyword.value
+        if keyword.arg is not None or not (isinstance(value, ast.Name) and value.id == kwarg.arg):
+            keywords.append(keyword)
+            continue
+        for item in passed_on:
+            assert item.arg is not None
+            alias = _PASSED_ON.format(item.arg)
+            values[alias] = (item.value, scope)
+            read = ast.copy_location(ast.Name(alias, ast.Load()), item.value)
+            keywords.append(ast.copy_location(ast.keyword(item.arg, read), item))
+    return ast.copy_location(ast.Call(built.func, built.args, keywords), built)
 
 
 def refused_prefix(prefix: str) -> bool:
