@@ -25,6 +25,7 @@ from telemetry_cli.patching.loops import (
     LoopValues,
     assigned_once_unchanged,
     literal_container,
+    literal_items,
     loop_string,
     loop_values,
     substituted,
@@ -3671,7 +3672,8 @@ def _methods(
     """The methods a route declares; None when they are not known without running code.
 
     A literal list, tuple or set of strings, or a name bound once to one (``methods=
-    PROXY_METHODS``, also imported); its items may be names of strings too. ``position``: the
+    PROXY_METHODS``, also imported); its items may be names of strings too, or unpack another
+    such collection (``[*READ_ONLY, "POST"]``), and two may be added. ``position``: the
     positional argument that may hold them too (classy-fastapi's ``route(path, methods)``).
     """
     if verb in HTTP_METHODS:
@@ -3686,11 +3688,12 @@ def _methods(
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
             return None
         methods, scope = binding.node, binding.scope
-    if not (isinstance(methods, ast.List | ast.Tuple | ast.Set) and methods.elts):
+    items = literal_items(methods, scope, index)
+    if not items:
         return None
     names: list[str] = []
-    for element in methods.elts:
-        name = index.string_value(element, scope)
+    for element, element_scope in items:
+        name = index.string_value(element, element_scope)
         if name is None:
             return None
         names.append(name.upper())
