@@ -18,7 +18,9 @@ route path written with one is "only known at run time", as any other computed p
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
+import sys
 import warnings
 from typing import NamedTuple
 
@@ -91,6 +93,21 @@ def parse_newer_syntax(text: str) -> ast.Module | None:
             return ast.parse("".join(pieces))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def parse_newer_syntax_bytes(data: bytes) -> ast.Module | None:
+    """:func:`parse_newer_syntax` of a file's bytes, decoded as Python decodes a source file.
+
+    For the files read only to be looked at (a runner script, an entry module's imports): None
+    on Python 3.12 and newer, which read the grammar themselves, and for bytes that are no text.
+    """
+    if sys.version_info >= (3, 12):
+        return None
+    try:
+        text = importlib.util.decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+    return parse_newer_syntax(text)
 
 
 def _line_starts(text: str) -> list[int]:
