@@ -106,6 +106,12 @@ def parse(text: str) -> ast.Module:
             warnings.simplefilter("ignore")
             return parse_in_pieces(text) or ast.parse(text)
     except SyntaxError as error:
+        if sys.version_info < (3, 12):
+            from telemetry_cli.patching.newer_syntax import parse_newer_syntax
+
+            tree = parse_newer_syntax(text)
+            if tree is not None:
+                return tree
         where = f" at line {error.lineno}, column {error.offset}" if error.lineno else ""
         hint = _newer_syntax(text, error)
         raise ParseFailure(f"syntax error{where}: {error.msg}{hint}") from None
