@@ -562,3 +562,38 @@ def test_a_bound_method_of_an_instance_a_class_holds_is_logged_in_its_class(
     assert shelves.count("event_logger.log(") == 1
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/held").json() == ["me"]
+
+
+def test_a_router_a_package_helper_builds_under_a_run_time_prefix_is_said_on_a_line(
+    tmp_path: Path,
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/genres.py" = "ai_block_used" }')
+    write_files(
+        root / "backend/app",
+        {
+            "routing.py": (
+                "from fastapi import APIRouter\n\n\n"
+                "def make_router(prefix: str) -> APIRouter:\n"
+                "    return APIRouter(prefix=prefix)\n"
+            ),
+            "api/genres.py": (
+                "import os\n\nfrom app.routing import make_router\n\n"
+                'router = make_router(os.environ.get("GENRES_PREFIX", "/genres"))\n\n\n'
+                '@router.get("/{name}")\n'
+                "def genre(name: str) -> str:\n"
+                "    return name\n"
+            ),
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import genres\n\n"
+                "app = FastAPI()\napp.include_router(genres.router)\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert '"route": router.prefix + "/{name}",' in (root / "backend/app/api/genres.py").read_text()
+    assert (
+        "backend/app/api/genres.py:8: `router` is the router `make_router(...)` returns, with a "
+        "prefix only known at run time: its routes are logged with `router.prefix`"
+    ) in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

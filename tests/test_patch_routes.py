@@ -2376,6 +2376,32 @@ def test_methods_named_by_a_constant_are_followed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("methods", "expected"),
+    [
+        ("[*READ_ONLY]", "GET,HEAD"),
+        ('[*READ_ONLY, "POST"]', "GET,HEAD,POST"),
+        ('READ_ONLY + ("DELETE",)', "GET,HEAD,DELETE"),
+        ("WRITES", "POST,PUT,PATCH"),
+    ],
+)
+def test_methods_unpacking_or_adding_constants_are_followed(methods: str, expected: str) -> None:
+    # A gateway's methods built from shared constants: unpacked into a list (`[*READ_ONLY]`),
+    # added (`READ_ONLY + (...)`), or a constant itself made so.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'READ_ONLY = ("GET", "head")\n'
+        'WRITES = ["POST", *("PUT", "PATCH")]\n\n'
+        "router = APIRouter()\n\n\n"
+        f'@router.api_route("/{{path:path}}", methods={methods})\n'
+        "async def proxy(path: str):\n"
+        "    return path\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert f"log call in proxy ({expected} /{{path:path}})" in result.changes
+
+
+@pytest.mark.parametrize(
     "parameter",
     [
         "provider: OAuthProvider = Depends(provider_by_name)",

@@ -565,9 +565,22 @@ def literal_items(
     if depth > _MAX_DEPTH:
         return None
     if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
-        if any(isinstance(element, ast.Starred) for element in iterable.elts):
-            return None
-        return [(element, scope) for element in iterable.elts]
+        written: list[tuple[ast.expr, Scope]] = []
+        for element in iterable.elts:
+            if not isinstance(element, ast.Starred):
+                written.append((element, scope))
+                continue
+            # `[*READ_ONLY, "POST"]`: the items of a collection written out elsewhere, in place.
+            unpacked = literal_items(element.value, scope, index, depth + 1)
+            if unpacked is None:
+                return None
+            written.extend(unpacked)
+        return written
+    if isinstance(iterable, ast.BinOp) and isinstance(iterable.op, ast.Add):
+        # `BASE_METHODS + ["POST"]`: one collection's items, then the other's.
+        left = literal_items(iterable.left, scope, index, depth + 1)
+        right = literal_items(iterable.right, scope, index, depth + 1)
+        return None if left is None or right is None else left + right
     if (
         isinstance(iterable, ast.Call)
         and isinstance(iterable.func, ast.Name)

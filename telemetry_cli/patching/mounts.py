@@ -69,8 +69,8 @@ from telemetry_cli.patching.symbols import (
     bound_once,
     call_argument,
     instance_parameter,
-    parameter_default,
-    parameter_position,
+    parameter_call_position,
+    passed_for,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -1052,7 +1052,7 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
     if not calls:
         return False
     for call, scope in calls:
-        argument = call_argument(call, _position(parameter), parameter.name)
+        argument = call_argument(call, parameter_call_position(parameter), parameter.name)
         if argument is None or not _is_app(index.binding_of(argument, scope), index):
             return False
     return True
@@ -1102,7 +1102,7 @@ def passed_router(
     seen = seen | {(id(parameter.scope), parameter.name)}
     found: set[tuple[RouterKey, str | None]] = set()
     for call, scope in _calls_of(parameter.scope, index, modules):
-        argument = call_argument(call, _position(parameter), parameter.name)
+        argument = call_argument(call, parameter_call_position(parameter), parameter.name)
         if argument is None:
             return None
         binding = index.binding_of(argument, scope)
@@ -1152,7 +1152,7 @@ def passed_app(
     seen = seen | {(id(parameter.scope), parameter.name)}
     found: set[RouterKey] = set()
     for call, scope in _calls_of(parameter.scope, index, modules):
-        argument = call_argument(call, _position(parameter), parameter.name)
+        argument = call_argument(call, parameter_call_position(parameter), parameter.name)
         binding = None if argument is None else index.binding_of(argument, scope)
         if binding is not None and binding.kind == "param":
             if (id(binding.scope), binding.name) in seen:
@@ -1451,39 +1451,13 @@ def _passed_arguments(index: PackageIndex, modules: list[str]) -> Passed:
     def passed(parameter: Binding) -> list[tuple[ast.expr, Scope]] | None:
         found: list[tuple[ast.expr, Scope]] = []
         for call, call_scope in _calls_of(parameter.scope, index, modules):
-            argument = _passed_for(call, call_scope, parameter)
+            argument = passed_for(call, call_scope, parameter)
             if argument is None:
                 return None
             found.append(argument)
         return found
 
     return passed
-
-
-def _passed_for(
-    call: ast.Call, call_scope: Scope, parameter: Binding
-) -> tuple[ast.expr, Scope] | None:
-    """What one call of a function passes for its parameter, with the scope to evaluate it in.
-
-    The parameter's default when the call passes nothing for it, evaluated where the function
-    is defined; None when the call may pass it in ``**options``, or leaves a required one out.
-    """
-    argument = call_argument(call, _position(parameter), parameter.name)
-    if argument is not None:
-        return argument, call_scope
-    function = parameter.scope.node
-    assert isinstance(function, FunctionNode)
-    default = parameter_default(function, parameter.name)
-    if default is None or any(keyword.arg is None for keyword in call.keywords):
-        return None
-    return default, parameter.scope.parent or parameter.scope
-
-
-def _position(parameter: Binding) -> int | None:
-    """Where a function's parameter is passed by position (None: keyword-only)."""
-    function = parameter.scope.node
-    assert isinstance(function, FunctionNode)
-    return parameter_position(function, parameter.name)
 
 
 def _passed_string(
@@ -1515,7 +1489,7 @@ def _passed_string(
     for call, call_scope in calls:
         passed: LoopValues = dict(looped)
         for parameter in parameters:
-            argument = _passed_for(call, call_scope, parameter)
+            argument = passed_for(call, call_scope, parameter)
             if argument is None:
                 return None  # required, or maybe in **options: not known
             passed[parameter.name] = argument

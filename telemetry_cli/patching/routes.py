@@ -25,6 +25,7 @@ from telemetry_cli.patching.loops import (
     LoopValues,
     assigned_once_unchanged,
     literal_container,
+    literal_items,
     loop_string,
     loop_values,
     substituted,
@@ -74,8 +75,10 @@ from telemetry_cli.patching.symbols import (
     instance_parameter,
     one_positional_parameter,
     parameter_default,
+    passed_for,
     passes_prefix_through,
     returned_only,
+    returned_value,
     static_or_class,
     sub_blocks,
     unwrapped,
@@ -2265,6 +2268,13 @@ class _Finder:
                 assigned = everywhere + assigned
             if assigned:
                 prefix = self.index.string_value(assigned[-1], scope)
+            elif prefix is None and not standard and _package_function(call, self.index, scope):
+                # `router = make_router(settings.PREFIX)`: said, as the log call reads it back.
+                note = (
+                    f"`{ast.unparse(expression)}` is the router `{ast.unparse(call.func)}(...)` "
+                    "returns, with a prefix only known at run time: its routes are logged with "
+                    f"`{ast.unparse(expression)}.prefix`"
+                )
             if standard and prefix is not None and refused_prefix(prefix):
                 # FastAPI asserts both when it builds the router: the module fails to import.
                 note = (
@@ -3080,12 +3090,18 @@ def router_prefix(
     ``standard``: the class is ``APIRouter`` or takes its arguments (see ``built_role``);
     ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
     """
+    values: LoopValues = {}
     if not standard:
-        return None  # a factory or a class with its own constructor decides the prefix
+        # A class with its own constructor decides the prefix; so does a function, unless it
+        # returns an `APIRouter(...)` call whose arguments read what its caller passes.
+        built = router_helper_call(call, index, scope)
+        if built is None:
+            return None
+        call, scope, values = built
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             return _library_normalised(
-                index.string_value(keyword.value, scope, fallback=fallback), call, index, scope
+                loop_string(keyword.value, scope, values, index, fallback), call, index, scope
             )
     for keyword in call.keywords:
         if keyword.arg is not None:
@@ -3102,11 +3118,94 @@ def router_prefix(
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 return None  # `**more` inside, or a key only known at run time
             if key.value == "prefix":
-                prefix = index.string_value(value, options_scope, fallback=fallback)
+                prefix = loop_string(value, options_scope, values, index, fallback)
                 return _library_normalised(prefix, call, index, scope)
     # A router class from a library may name its own prefix when given none (fastapi-crudrouter
     # derives it from the schema): only `router.prefix` at run time says which.
     return None if _library_router_class(call, index, scope) else ""
+
+
+def _package_function(call: ast.Call, index: PackageIndex, scope: Scope) -> Binding | None:
+    """The function of the package (not a method: ``self`` shifts positions) ``call`` runs."""
+    qualified = index.qualify(call.func, scope)
+    called = None if qualified is None else index.resolve(qualified)[1]
+    if called is None or called.kind != "function" or isinstance(called.scope.node, ast.ClassDef):
+        return None
+    return called
+
+
+def router_helper_call(
+    call: ast.Call, index: PackageIndex, scope: Scope
+) -> tuple[ast.Call, Scope, LoopValues] | None:
+    """The ``APIRouter(...)`` call a function of the package runs for ``call`` and returns.
+
+    ``def make_router(prefix, tag="misc"): return APIRouter(prefix=prefix, tags=[tag])`` (or
+    ``router = APIRouter(...)`` bound once in it, then ``return router``), called as
+    ``make_router("/tracks")``: that call, the function's scope, and what ``call`` passes for
+    each parameter the call reads (its default when it passes nothing), also through the
+    function's ``**kwargs``. None for anything else.
+    """
+    helper = _package_function(call, index, scope)
+    if helper is None:
+        return None
+    function = helper.node
+    assert isinstance(function, FunctionNode)
+    function_scope = Scope(function, helper.scope.module, helper.scope)
+    returned = returned_value(function)
+    built: ast.Call | None = returned if isinstance(returned, ast.Call) else None
+    built_scope = function_scope
+    if isinstance(returned, ast.Name):
+        local = function_scope.lookup(returned.id)
+        built = call_bound_once(local)
+        built_scope = function_scope if local is None else local.scope
+    if built is None or index.built_role(built, built_scope) != (Role.ROUTER, True):
+        return None
+    values: LoopValues = {}
+    for node in ast.walk(built):
+        if not isinstance(node, ast.Name):
+            continue
+        parameter = built_scope.lookup(node.id)
+        if parameter is not None and parameter.kind == "param" and parameter.scope.node is function:
+            passed = passed_for(call, scope, parameter)
+            if passed is not None:
+                values[node.id] = passed
+    return _keywords_passed_on(built, function, call, scope, values), built_scope, values
+
+
+# The names the caller's keywords take in a router call that receives them through `**kwargs`:
+# no Python name can start with a digit, so none clashes with a parameter's.
+_PASSED_ON = "0{}"
+
+
+def _keywords_passed_on(
+    built: ast.Call, function: FunctionNode, call: ast.Call, scope: Scope, values: LoopValues
+) -> ast.Call:
+    """``built`` with its ``**kwargs`` of ``function``'s own written out as ``call`` passes them.
+
+    ``def logged_router(**kwargs): return APIRouter(tags=["x"], **kwargs)`` called as
+    ``logged_router(prefix="/logs")``: ``APIRouter(tags=["x"], prefix=<"/logs">)``, each keyword
+    the function's named parameters leave read from ``values``. As written when ``call``
+    passes ``**options`` of its own (which keywords, not known).
+    """
+    kwarg = function.args.kwarg
+    arguments = function.args
+    named = {item.arg for item in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    passed_on = [keyword for keyword in call.keywords if keyword.arg not in named]
+    if kwarg is None or any(keyword.arg is None for keyword in passed_on):
+        return built
+    keywords: list[ast.keyword] = []
+    for keyword in built.keywords:
+        value = keyword.value
+        if keyword.arg is not None or not (isinstance(value, ast.Name) and value.id == kwarg.arg):
+            keywords.append(keyword)
+            continue
+        for item in passed_on:
+            assert item.arg is not None
+            alias = _PASSED_ON.format(item.arg)
+            values[alias] = (item.value, scope)
+            read = ast.copy_location(ast.Name(alias, ast.Load()), item.value)
+            keywords.append(ast.copy_location(ast.keyword(item.arg, read), item))
+    return ast.copy_location(ast.Call(built.func, built.args, keywords), built)
 
 
 def refused_prefix(prefix: str) -> bool:
@@ -3573,7 +3672,8 @@ def _methods(
     """The methods a route declares; None when they are not known without running code.
 
     A literal list, tuple or set of strings, or a name bound once to one (``methods=
-    PROXY_METHODS``, also imported); its items may be names of strings too. ``position``: the
+    PROXY_METHODS``, also imported); its items may be names of strings too, or unpack another
+    such collection (``[*READ_ONLY, "POST"]``), and two may be added. ``position``: the
     positional argument that may hold them too (classy-fastapi's ``route(path, methods)``).
     """
     if verb in HTTP_METHODS:
@@ -3588,11 +3688,12 @@ def _methods(
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
             return None
         methods, scope = binding.node, binding.scope
-    if not (isinstance(methods, ast.List | ast.Tuple | ast.Set) and methods.elts):
+    items = literal_items(methods, scope, index)
+    if not items:
         return None
     names: list[str] = []
-    for element in methods.elts:
-        name = index.string_value(element, scope)
+    for element, element_scope in items:
+        name = index.string_value(element, element_scope)
         if name is None:
             return None
         names.append(name.upper())
