@@ -50,9 +50,11 @@ from telemetry_cli.patching.routes import (
     included_instance_router,
     instance_app,
     instance_assignments,
+    instance_prefix,
     library_call,
     library_object_router,
     routable_router,
+    router_class_instance,
     router_prefix,
 )
 from telemetry_cli.patching.settings import SettingsDefaults, getattr_read
@@ -65,6 +67,7 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     assigned_targets,
+    attribute_assignments,
     block_statements,
     bound_once,
     call_argument,
@@ -236,7 +239,7 @@ class Mounts:
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
         #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
-        self._instances: dict[tuple[str, int, int], RouterKey | None] = {}
+        self._instances: dict[tuple[str, int, int], tuple[RouterKey, str | None] | None] = {}
         #: The module variable the plan serves, when no call of it the package can read builds
         #: the app (``app = api.app``, the app a library's wrapper object holds): the routes
         #: declared on it are the served app's own. Weak: holding the binding would keep its
@@ -563,44 +566,25 @@ class Mounts:
     def only_instance(self, class_scope: Scope) -> RouterKey | None:
         """The router key of the one instance the package builds of a router class, else None.
 
-        ``class Reports(APIRouter)`` registering its routes in ``__init__``, built once as
-        ``reports = Reports()`` (bound once) and subclassed nowhere: every route the class
-        registers is that router's, served where ``reports`` is included; so is one built right
-        in an include (``include_router(Reports(), prefix="/api")``). None when it is built
-        twice, bound otherwise or subclassed: which instance serves a route is not one.
+        See :func:`only_router_instance`; asked per route, so kept.
         """
+        built = self._only_instance(class_scope)
+        return None if built is None else built[0]
+
+    def own_prefix(self, class_scope: Scope) -> str | None:
+        """The prefix the one instance of a router class gets, when known statically."""
+        built = self._only_instance(class_scope)
+        return None if built is None else built[1]
+
+    def _only_instance(self, class_scope: Scope) -> tuple[RouterKey, str | None] | None:
         cls = class_scope.node
         where = (class_scope.module.name, getattr(cls, "lineno", 0), getattr(cls, "col_offset", 0))
         if where not in self._instances:
-            self._instances[where] = self._only_instance(class_scope)
+            found = None
+            if self.index is not None:
+                found = only_router_instance(class_scope, self.index, self.modules)
+            self._instances[where] = found
         return self._instances[where]
-
-    def _only_instance(self, class_scope: Scope) -> RouterKey | None:
-        """See :meth:`only_instance` (not cached)."""
-        cls = class_scope.node
-        if self.index is None or not isinstance(cls, ast.ClassDef):
-            return None
-        built: list[tuple[ast.Call, Scope]] = []
-        for call, scope in _calls_named(cls.name, self.index, self.modules):
-            target = self.index.binding_of(call.func, scope)
-            if target is not None and target.node is cls:
-                built.append((call, scope))
-        if len(built) != 1 or _subclassed(cls.name, self.index, self.modules):
-            return None
-        call, scope = built[0]
-        for binding in scope.bindings.values():
-            if binding.node is call and bound_once(binding):
-                return self.index.router_key(binding)
-        for node in ast.walk(scope.node):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == _INCLUDE_ROUTER
-                and _included_router(node) is call
-            ):
-                # `app.include_router(Reports(), prefix="/api")`: served where it is built.
-                return inline_router_key(call, scope)
-        return None
 
     def shadowing(
         self, written: str, scope: Scope, line: int, path: str, what: str = "this route"
@@ -748,6 +732,88 @@ def site_apps(
                 if inner is not None and inner not in keys:
                     keys.append(inner)
     return tuple(keys)
+
+
+def only_router_instance(
+    class_scope: Scope, index: PackageIndex, modules: list[str]
+) -> tuple[RouterKey, str | None] | None:
+    """The router key of the one instance the package builds of a router class, and its prefix.
+
+    ``class Reports(APIRouter)`` registering its routes in ``__init__``, built once as
+    ``reports = Reports()`` (bound once) and subclassed nowhere: every route the class
+    registers is that router's, served where ``reports`` is included; so is one built right
+    in an include (``include_router(Reports(), prefix="/api")``), or held by another router
+    class (``self.v1 = V1Router()``, then ``self.include_router(self.v1)``). The prefix is the
+    one the instance gets (``super().__init__(prefix="/v1")``, else the call's ``prefix=``),
+    None when only known at run time. None when the class is built twice, bound otherwise or
+    subclassed: which instance serves a route is not one.
+    """
+    cls = class_scope.node
+    if not isinstance(cls, ast.ClassDef):
+        return None
+    built: list[tuple[ast.Call, Scope, Binding]] = []
+    for call, scope in _calls_named(cls.name, index, modules):
+        target = index.binding_of(call.func, scope)
+        if target is not None and target.node is cls:
+            built.append((call, scope, target))
+    if len(built) != 1 or _subclassed(cls.name, index, modules):
+        return None
+    call, scope, target = built[0]
+    key = _instance_key(call, scope, index)
+    return None if key is None else (key, instance_prefix(call, scope, target, index, None))
+
+
+def _instance_key(call: ast.Call, scope: Scope, index: PackageIndex) -> RouterKey | None:
+    """The router key of the instance a router class's call builds, where it is kept."""
+    for binding in scope.bindings.values():
+        if binding.node is call and bound_once(binding):
+            return index.router_key(binding)
+    method = scope.node
+    if (
+        isinstance(method, FunctionNode)
+        and scope.parent is not None
+        and scope.parent.is_class
+        and any(value is call for _, _, value in attribute_assignments(method))
+    ):
+        # `self.v1 = V1Router()`: the key its includes name (see `_held_router`).
+        return inline_router_key(call, scope)
+    for node in ast.walk(scope.node):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == _INCLUDE_ROUTER
+            and _included_router(node) is call
+        ):
+            # `app.include_router(Reports(), prefix="/api")`: served where it is built.
+            return inline_router_key(call, scope)
+    return None
+
+
+def _held_router(expression: ast.expr, scope: Scope, index: PackageIndex) -> RouterKey | None:
+    """The key of ``self.<attribute>`` a class assigns once to an instance of a router class.
+
+    ``self.v1 = V1Router()`` in ``__init__``, then ``self.include_router(self.v1)``: the one
+    instance the class holds (see :func:`only_router_instance`).
+    """
+    if not (
+        isinstance(expression, ast.Attribute)
+        and isinstance(expression.value, ast.Name)
+        and expression.value.id == instance_parameter(scope)
+        and scope.parent is not None
+        and scope.parent.is_class
+    ):
+        return None
+    assigned = instance_assignments(scope.parent, expression.attr, scope.module)
+    if len(assigned) != 1 or not isinstance(assigned[0][0], ast.Call):
+        return None
+    call, method_scope = assigned[0]
+    assert isinstance(call, ast.Call)
+    cls = index.defined(call.func, method_scope)
+    if cls is None or cls.kind != "class":
+        return None
+    if index.built_role(call, method_scope)[0] is not Role.ROUTER:
+        return None
+    return inline_router_key(call, method_scope)
 
 
 def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
@@ -2562,6 +2628,9 @@ def _mount(
         child_key = factory_key
     elif routable is not None:
         child_key = routable[0]
+    elif child is None and router is not None and (held := _held_router(*router, index)):
+        # `self.include_router(self.v1)` after `self.v1 = V1Router()`.
+        child_key = held
     elif child is None:
         # `app.include_router(users.route.router)`: the router a class builds for its instance.
         instance_key = None if router is None else included_instance_router(*router, index)
@@ -2649,6 +2718,12 @@ def _mount(
                     "router included here are logged without it"
                 )
             prefix = (own or "") + prefix
+    elif parent is not None and (router_class := router_class_instance(parent, index)):
+        # `self.include_router(...)` in a method of an APIRouter subclass: the router itself,
+        # the one instance the package builds of it, under the prefix that instance gets.
+        built = only_router_instance(router_class, index, modules)
+        if built is not None:
+            parent_key, parent_prefix = built
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.

@@ -118,6 +118,9 @@ class Owner(NamedTuple):
     # Said on a line when its routes are logged: why the prefixes around it are not known.
     note: str | None = None
     unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
+    # The prefix known statically for a handler that cannot read ``reference`` (``prefix``
+    # None): a router class's one instance, read from another class's method.
+    static_prefix: str | None = None
 
 
 class Route(NamedTuple):
@@ -2135,7 +2138,9 @@ class _Finder:
         mounts = self.index.mounts
         key = None if mounts is None else mounts.only_instance(class_scope)
         if key is not None:
-            return self._served(Owner(Role.ROUTER, None, expression, scope, key))
+            assert mounts is not None
+            own = mounts.own_prefix(class_scope)
+            return self._served(Owner(Role.ROUTER, None, expression, scope, key, None, False, own))
         cls = class_scope.node
         assert isinstance(cls, ast.ClassDef)
         note = (
@@ -2405,6 +2410,14 @@ class _Finder:
         path: str | None = None,
     ) -> Route:
         """The route ``call`` registers; ``path``: its path when known otherwise (a loop's)."""
+        if (
+            owner.prefix is None
+            and owner.static_prefix is not None
+            and _reachable(owner.reference, owner.scope, handler_scope) is None
+        ):
+            # `self.add_api_route("/ping", self.handler.ping)`: `self.prefix` is not the
+            # handler's to read, the prefix the router gets is known.
+            owner = owner._replace(prefix=owner.static_prefix)
         path_expression = call_argument(call, 0, "path")
         if path is None:
             path = self.index.string_value(path_expression, scope)
@@ -2724,6 +2737,18 @@ def app_instance_parameter(binding: Binding, index: PackageIndex) -> bool:
     app itself, as every instance of the class is one.
     """
     return _instance_role(binding, index) is Role.APP
+
+
+def router_class_instance(binding: Binding, index: PackageIndex) -> Scope | None:
+    """The class scope when a parameter is the instance (``self``) of an APIRouter subclass.
+
+    ``class ApiRouter(APIRouter): def __init__(self): self.include_router(v1)``: ``self`` is a
+    router, as every instance of the class is one.
+    """
+    if _instance_role(binding, index) is not Role.ROUTER:
+        return None
+    method = _instance_parameter_of(binding)
+    return None if method is None else method.parent
 
 
 def _instance_role(binding: Binding, index: PackageIndex) -> Role | None:
@@ -3166,14 +3191,14 @@ def routable_router(
     ):
         return None
     key = (cls.scope.module.name, cls.name)
-    return key, _instance_prefix(built, scope, cls, index, fallback)
+    return key, instance_prefix(built, scope, cls, index, fallback)
 
 
 # How many classes of the package an instance's constructor is followed through.
 _MAX_CLASSES = 8
 
 
-def _instance_prefix(
+def instance_prefix(
     call: ast.Call,
     scope: Scope,
     cls: Binding,
