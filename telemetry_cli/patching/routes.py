@@ -1749,13 +1749,24 @@ class _Finder:
         """``node`` with the methods one iteration gives written out, when they are known.
 
         ``for path, endpoint, method in ROUTES: router.add_api_route(path, endpoint,
-        methods=[method])``: ``methods=["POST"]`` for the item ``("/items", create, "POST")``.
+        methods=[method])``: ``methods=["POST"]`` for the item ``("/items", create, "POST")``;
+        so for ``methods=methods`` of the item ``("/items", create, ["POST"])``.
         ``node`` itself when its methods read no loop name, or are not known (named as such).
         """
         methods = call_argument(node, None, "methods")
-        if not isinstance(methods, ast.List | ast.Tuple | ast.Set) or not any(
+        if methods is None or not any(
             isinstance(inner, ast.Name) and inner.id in values for inner in ast.walk(methods)
         ):
+            return node
+        if isinstance(methods, ast.Name | ast.Attribute):
+            # `methods=methods` of `("/items", create, ["POST"])`, `methods=spec.methods` of a
+            # record item `RouteSpec("/items", methods=["POST"])`: the list the item holds.
+            found = substituted(methods, scope, values, self.index)
+            if found is None or not isinstance(found[0], ast.List | ast.Tuple | ast.Set):
+                return node
+            methods, scope = found[0], found[1]
+            values = {}
+        if not isinstance(methods, ast.List | ast.Tuple | ast.Set):
             return node
         names = [loop_string(element, scope, values, self.index) for element in methods.elts]
         if any(name is None for name in names):
