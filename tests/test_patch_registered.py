@@ -562,3 +562,28 @@ def test_a_bound_method_of_an_instance_a_class_holds_is_logged_in_its_class(
     assert shelves.count("event_logger.log(") == 1
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/held").json() == ["me"]
+
+
+def test_routes_from_a_spec_table_the_tool_cannot_read_are_named_on_a_line(
+    tmp_path: Path,
+) -> None:
+    # `for endpoint, spec in specs().items(): ROUTERS[name].add_api_route(...)`: a table a
+    # function returns, looped onto a router picked at run time; neither is followed, and the
+    # registration is named (init offers its module), not passed over in silence.
+    root = make_project(tmp_path / "project", 'instrument = { "api/tables.py" = "ai_block_used" }')
+    (root / "backend/app/api/tables.py").write_text(
+        "from fastapi import APIRouter\n\n"
+        'ROUTERS = {"rain": APIRouter(prefix="/rain")}\n\n\n'
+        "async def average() -> float:\n    return 1.0\n\n\n"
+        "def specs() -> dict[str, dict[object, str]]:\n"
+        '    return {"rain": {average: "/average"}}\n\n\n'
+        "def register() -> list[APIRouter]:\n"
+        "    for name, table in specs().items():\n"
+        "        for endpoint, path in table.items():\n"
+        "            ROUTERS[name].add_api_route(path, endpoint)\n"
+        "    return list(ROUTERS.values())\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    line = "api/tables.py:17: `ROUTERS[name].add_api_route` registers `endpoint`, which cannot"
+    assert line in result.stdout, result.stdout

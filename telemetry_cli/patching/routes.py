@@ -1708,7 +1708,14 @@ class _Finder:
             # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
             endpoint = call_argument(node, None, "route")
         owner = self.owner(node.func.value, scope)
-        if endpoint is None or owner is None:
+        if endpoint is None:
+            return
+        if owner is None:
+            environments = loop_values(node, scope, self.index)
+            if environments is None or any(environments):
+                # `for endpoint, spec in specs().items(): routers[name].add_api_route(...)`:
+                # routes from a table the tool cannot read, on an object it cannot tell.
+                self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
             return
         if node.func.attr in STARLETTE_ADD_ROUTES:
             # A library's ASGI app (a GraphQL one) runs no code of the package: like one
