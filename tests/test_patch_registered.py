@@ -587,3 +587,26 @@ def test_routes_from_a_spec_table_the_tool_cannot_read_are_named_on_a_line(
     assert result.exit_code == 0, result.stdout + result.stderr
     line = "api/tables.py:17: `ROUTERS[name].add_api_route` registers `endpoint`, which cannot"
     assert line in result.stdout, result.stdout
+
+
+def test_a_route_unpacked_from_a_dict_only_known_at_run_time_is_named_on_a_line(
+    tmp_path: Path,
+) -> None:
+    # `add_api_route(**EndPoints.index())`: the options a function returns, neither path nor
+    # endpoint written out; named, where a dict written out is followed (see the corpus).
+    root = make_project(tmp_path / "project", 'instrument = { "api/specs.py" = "ai_block_used" }')
+    (root / "backend/app/api/specs.py").write_text(
+        "from fastapi import APIRouter\n\n\n"
+        "async def index() -> int:\n    return 1\n\n\n"
+        "class EndPoints:\n    @staticmethod\n    def index() -> dict[str, object]:\n"
+        '        return {"path": "/", "endpoint": index}\n\n\n'
+        "router = APIRouter()\nrouter.add_api_route(**EndPoints.index())\n"
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import specs\n\n"
+        "app = FastAPI()\napp.include_router(specs.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    line = "api/specs.py:15: `router.add_api_route` registers `**EndPoints.index()`, which cannot"
+    assert line in result.stdout, result.stdout

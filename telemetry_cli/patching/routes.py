@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 from telemetry_cli.patching.loops import (
     LoopValues,
     assigned_once_unchanged,
+    dict_items,
     literal_container,
     loop_string,
     loop_values,
@@ -1707,6 +1708,10 @@ class _Finder:
         if endpoint is None and node.func.attr in STARLETTE_ADD_ROUTES:
             # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
             endpoint = call_argument(node, None, "route")
+        options = next((kw.value for kw in node.keywords if kw.arg is None), None)
+        if endpoint is None and options is not None:
+            self._unpacked_route(node, options, scope)
+            return
         owner = self.owner(node.func.value, scope)
         if endpoint is None:
             return
@@ -1751,6 +1756,34 @@ class _Finder:
         for each, text, written in items:
             assert each is not None
             self._register(written, each[0], verb, owner, scope, path=text)
+
+    def _unpacked_route(self, node: ast.Call, options: ast.expr, scope: Scope) -> None:
+        """Record ``add_api_route(**spec)``: each dict written out that ``spec`` stands for.
+
+        ``for spec in [{"path": "/", "endpoint": root, "methods": ["GET"]}, ...]:
+        app.router.add_api_route(**spec)``: one registration per item, its keys as keywords.
+        A dict only known at run time (a function's result) is named on a line.
+        """
+        environments = loop_values(node, scope, self.index) or []
+        calls: list[ast.Call] = []
+        for values in environments:
+            item = substituted(options, scope, values, self.index)
+            held = None if item is None else dict_items(*item, self.index)
+            if held is None or not (held[1] is scope or held[1].parent is None):
+                calls = []  # read elsewhere than where the call runs: names may differ
+                break
+            spelled = [kw for kw in node.keywords if kw.arg is not None]
+            spelled += [ast.keyword(key, value) for key, value in held[0].items()]
+            calls.append(ast.copy_location(ast.Call(node.func, node.args, spelled), node))
+        if not calls:
+            self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
+            return
+        for call in calls:
+            if call_argument(call, 1, "endpoint") is None:
+                self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
+                return
+        for call in calls:
+            self._api_route(call, scope)
 
     def _loop_methods(self, node: ast.Call, scope: Scope, values: LoopValues) -> ast.Call:
         """``node`` with the methods one iteration gives written out, when they are known.
