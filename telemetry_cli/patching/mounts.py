@@ -51,6 +51,7 @@ from telemetry_cli.patching.routes import (
     instance_app,
     instance_assignments,
     instance_prefix,
+    instance_router_key,
     library_call,
     library_object_router,
     routable_router,
@@ -769,14 +770,12 @@ def _instance_key(call: ast.Call, scope: Scope, index: PackageIndex) -> RouterKe
         if binding.node is call and bound_once(binding):
             return index.router_key(binding)
     method = scope.node
-    if (
-        isinstance(method, FunctionNode)
-        and scope.parent is not None
-        and scope.parent.is_class
-        and any(value is call for _, _, value in attribute_assignments(method))
-    ):
-        # `self.v1 = V1Router()`: the key its includes name (see `_held_router`).
-        return inline_router_key(call, scope)
+    if isinstance(method, FunctionNode) and scope.parent is not None and scope.parent.is_class:
+        for _, attribute, value in attribute_assignments(method):
+            if value is call:
+                # `self.v1 = V1Router()`: the router the class holds, as its includes name it
+                # (see `included_instance_router`).
+                return instance_router_key(scope.parent, attribute)
     for node in ast.walk(scope.node):
         if (
             isinstance(node, ast.Call)
@@ -787,33 +786,6 @@ def _instance_key(call: ast.Call, scope: Scope, index: PackageIndex) -> RouterKe
             # `app.include_router(Reports(), prefix="/api")`: served where it is built.
             return inline_router_key(call, scope)
     return None
-
-
-def _held_router(expression: ast.expr, scope: Scope, index: PackageIndex) -> RouterKey | None:
-    """The key of ``self.<attribute>`` a class assigns once to an instance of a router class.
-
-    ``self.v1 = V1Router()`` in ``__init__``, then ``self.include_router(self.v1)``: the one
-    instance the class holds (see :func:`only_router_instance`).
-    """
-    if not (
-        isinstance(expression, ast.Attribute)
-        and isinstance(expression.value, ast.Name)
-        and expression.value.id == instance_parameter(scope)
-        and scope.parent is not None
-        and scope.parent.is_class
-    ):
-        return None
-    assigned = instance_assignments(scope.parent, expression.attr, scope.module)
-    if len(assigned) != 1 or not isinstance(assigned[0][0], ast.Call):
-        return None
-    call, method_scope = assigned[0]
-    assert isinstance(call, ast.Call)
-    cls = index.defined(call.func, method_scope)
-    if cls is None or cls.kind != "class":
-        return None
-    if index.built_role(call, method_scope)[0] is not Role.ROUTER:
-        return None
-    return inline_router_key(call, method_scope)
 
 
 def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
@@ -2628,9 +2600,6 @@ def _mount(
         child_key = factory_key
     elif routable is not None:
         child_key = routable[0]
-    elif child is None and router is not None and (held := _held_router(*router, index)):
-        # `self.include_router(self.v1)` after `self.v1 = V1Router()`.
-        child_key = held
     elif child is None:
         # `app.include_router(users.route.router)`: the router a class builds for its instance.
         instance_key = None if router is None else included_instance_router(*router, index)
