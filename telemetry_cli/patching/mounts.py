@@ -366,6 +366,7 @@ class Mounts:
         api.app``) are the served app's, though no call of the package builds it.
         """
         self.served_variable = weakref.ref(binding)
+        returned = self._factory_result(binding)
         for key, mounts in self.included.items():
             self.included[key] = [
                 dataclasses.replace(mount, by_app=True)
@@ -373,10 +374,32 @@ class Mounts:
                 and not mount.by_app
                 and mount.scope is not None
                 and mount.including.isidentifier()
-                and self._names(mount.including, mount.scope) is binding
+                and (
+                    self._names(mount.including, mount.scope) is binding
+                    or (mount.scope.node, mount.including) == returned
+                )
                 else mount
                 for mount in mounts
             ]
+
+    def _factory_result(self, binding: Binding) -> tuple[ast.AST, str] | None:
+        """The factory and the one variable it returns, when ``binding`` holds its result.
+
+        ``app = create_app()`` served, ``def create_app(): app_ = FastAPIOffline(...); ...;
+        return app_``: a library's class builds what the plan says is the app, so the
+        includes made on ``app_`` in the factory are the served app's.
+        """
+        call = binding.node
+        if self.index is None or not isinstance(call, ast.Call):
+            return None
+        function = self.index.defined(call.func, binding.scope)
+        if function is None or not isinstance(function.node, FunctionNode):
+            return None
+        returns = [node for node in ast.walk(function.node) if isinstance(node, ast.Return)]
+        names = {node.value.id for node in returns if isinstance(node.value, ast.Name)}
+        if not returns or len(names) != 1 or any(node.value is None for node in returns):
+            return None
+        return function.node, names.pop()
 
     def _names(self, name: str, scope: Scope) -> Binding | None:
         """The binding ``name`` reads in ``scope``, followed through imports when it can be."""
