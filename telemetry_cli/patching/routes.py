@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 from telemetry_cli.patching.loops import (
     LoopValues,
     assigned_once_unchanged,
+    dict_items,
     literal_container,
     literal_items,
     loop_string,
@@ -121,6 +122,9 @@ class Owner(NamedTuple):
     # Said on a line when its routes are logged: why the prefixes around it are not known.
     note: str | None = None
     unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
+    # The prefix known statically for a handler that cannot read ``reference`` (``prefix``
+    # None): a router class's one instance, read from another class's method.
+    static_prefix: str | None = None
 
 
 class Route(NamedTuple):
@@ -1707,8 +1711,19 @@ class _Finder:
         if endpoint is None and node.func.attr in STARLETTE_ADD_ROUTES:
             # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
             endpoint = call_argument(node, None, "route")
+        options = next((kw.value for kw in node.keywords if kw.arg is None), None)
+        if endpoint is None and options is not None:
+            self._unpacked_route(node, options, scope)
+            return
         owner = self.owner(node.func.value, scope)
-        if endpoint is None or owner is None:
+        if endpoint is None:
+            return
+        if owner is None:
+            environments = loop_values(node, scope, self.index)
+            if environments is None or any(environments):
+                # `for endpoint, spec in specs().items(): routers[name].add_api_route(...)`:
+                # routes from a table the tool cannot read, on an object it cannot tell.
+                self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
             return
         if node.func.attr in STARLETTE_ADD_ROUTES:
             # A library's ASGI app (a GraphQL one) runs no code of the package: like one
@@ -1745,17 +1760,56 @@ class _Finder:
             assert each is not None
             self._register(written, each[0], verb, owner, scope, path=text)
 
+    def _unpacked_route(self, node: ast.Call, options: ast.expr, scope: Scope) -> None:
+        """Record ``add_api_route(**spec)``: each dict written out that ``spec`` stands for.
+
+        ``for spec in [{"path": "/", "endpoint": root, "methods": ["GET"]}, ...]:
+        app.router.add_api_route(**spec)``: one registration per item, its keys as keywords.
+        A dict only known at run time (a function's result) is named on a line.
+        """
+        environments = loop_values(node, scope, self.index) or []
+        calls: list[ast.Call] = []
+        for values in environments:
+            item = substituted(options, scope, values, self.index)
+            held = None if item is None else dict_items(*item, self.index)
+            if held is None or not (held[1] is scope or held[1].parent is None):
+                calls = []  # read elsewhere than where the call runs: names may differ
+                break
+            spelled = [kw for kw in node.keywords if kw.arg is not None]
+            spelled += [ast.keyword(key, value) for key, value in held[0].items()]
+            calls.append(ast.copy_location(ast.Call(node.func, node.args, spelled), node))
+        if not calls:
+            self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
+            return
+        for call in calls:
+            if call_argument(call, 1, "endpoint") is None:
+                self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
+                return
+        for call in calls:
+            self._api_route(call, scope)
+
     def _loop_methods(self, node: ast.Call, scope: Scope, values: LoopValues) -> ast.Call:
         """``node`` with the methods one iteration gives written out, when they are known.
 
         ``for path, endpoint, method in ROUTES: router.add_api_route(path, endpoint,
-        methods=[method])``: ``methods=["POST"]`` for the item ``("/items", create, "POST")``.
+        methods=[method])``: ``methods=["POST"]`` for the item ``("/items", create, "POST")``;
+        so for ``methods=methods`` of the item ``("/items", create, ["POST"])``.
         ``node`` itself when its methods read no loop name, or are not known (named as such).
         """
         methods = call_argument(node, None, "methods")
-        if not isinstance(methods, ast.List | ast.Tuple | ast.Set) or not any(
+        if methods is None or not any(
             isinstance(inner, ast.Name) and inner.id in values for inner in ast.walk(methods)
         ):
+            return node
+        if isinstance(methods, ast.Name | ast.Attribute):
+            # `methods=methods` of `("/items", create, ["POST"])`, `methods=spec.methods` of a
+            # record item `RouteSpec("/items", methods=["POST"])`: the list the item holds.
+            found = substituted(methods, scope, values, self.index)
+            if found is None or not isinstance(found[0], ast.List | ast.Tuple | ast.Set):
+                return node
+            methods, scope = found[0], found[1]
+            values = {}
+        if not isinstance(methods, ast.List | ast.Tuple | ast.Set):
             return node
         names = [loop_string(element, scope, values, self.index) for element in methods.elts]
         if any(name is None for name in names):
@@ -2138,7 +2192,9 @@ class _Finder:
         mounts = self.index.mounts
         key = None if mounts is None else mounts.only_instance(class_scope)
         if key is not None:
-            return self._served(Owner(Role.ROUTER, None, expression, scope, key))
+            assert mounts is not None
+            own = mounts.own_prefix(class_scope)
+            return self._served(Owner(Role.ROUTER, None, expression, scope, key, None, False, own))
         cls = class_scope.node
         assert isinstance(cls, ast.ClassDef)
         note = (
@@ -2415,6 +2471,14 @@ class _Finder:
         path: str | None = None,
     ) -> Route:
         """The route ``call`` registers; ``path``: its path when known otherwise (a loop's)."""
+        if (
+            owner.prefix is None
+            and owner.static_prefix is not None
+            and _reachable(owner.reference, owner.scope, handler_scope) is None
+        ):
+            # `self.add_api_route("/ping", self.handler.ping)`: `self.prefix` is not the
+            # handler's to read, the prefix the router gets is known.
+            owner = owner._replace(prefix=owner.static_prefix)
         path_expression = call_argument(call, 0, "path")
         if path is None:
             path = self.index.string_value(path_expression, scope)
@@ -2734,6 +2798,18 @@ def app_instance_parameter(binding: Binding, index: PackageIndex) -> bool:
     app itself, as every instance of the class is one.
     """
     return _instance_role(binding, index) is Role.APP
+
+
+def router_class_instance(binding: Binding, index: PackageIndex) -> Scope | None:
+    """The class scope when a parameter is the instance (``self``) of an APIRouter subclass.
+
+    ``class ApiRouter(APIRouter): def __init__(self): self.include_router(v1)``: ``self`` is a
+    router, as every instance of the class is one.
+    """
+    if _instance_role(binding, index) is not Role.ROUTER:
+        return None
+    method = _instance_parameter_of(binding)
+    return None if method is None else method.parent
 
 
 def _instance_role(binding: Binding, index: PackageIndex) -> Role | None:
@@ -3265,14 +3341,14 @@ def routable_router(
     ):
         return None
     key = (cls.scope.module.name, cls.name)
-    return key, _instance_prefix(built, scope, cls, index, fallback)
+    return key, instance_prefix(built, scope, cls, index, fallback)
 
 
 # How many classes of the package an instance's constructor is followed through.
 _MAX_CLASSES = 8
 
 
-def _instance_prefix(
+def instance_prefix(
     call: ast.Call,
     scope: Scope,
     cls: Binding,
