@@ -2182,8 +2182,10 @@ class _Finder:
         ``class Reports(APIRouter): def __init__(self): self.add_api_route("/x", self.x)``:
         every instance of the class is a router. The one instance the package builds
         (``reports = Reports()``) is served where it is included: its routes are logged under
-        those prefixes, then ``self.prefix``. Any other way, under paths only known at run time:
-        logged under its own prefix (``self.prefix``), said on a line.
+        those prefixes, then ``self.prefix``; so are those of instances built more than once,
+        each told apart, when they serve them under one path (else as declared, said on a
+        line). Any other way, under paths only known at run time: logged under its own prefix
+        (``self.prefix``), said on a line.
         """
         if _instance_role(binding, self.index) is not Role.ROUTER:
             return None
@@ -2194,7 +2196,11 @@ class _Finder:
         if key is not None:
             assert mounts is not None
             own = mounts.own_prefix(class_scope)
-            return self._served(Owner(Role.ROUTER, None, expression, scope, key, None, False, own))
+            # The class built more than once: its routes are each instance's (see
+            # `instance_mounts`), which may be served under several paths.
+            several = mounts.several_paths(key)
+            owner = Owner(Role.ROUTER, None, expression, scope, key, several, False, own)
+            return self._served(owner)
         cls = class_scope.node
         assert isinstance(cls, ast.ClassDef)
         note = (
