@@ -2274,7 +2274,7 @@ _ROUTE_TAKERS = frozenset(
 
 
 #: Their qualified names, as a re-export of the package's own is followed to (see below).
-_ROUTE_TAKER_NAMES = IN_PLACE_VERSIONERS | ROUTE_SNAPSHOTS
+_ROUTE_TAKER_NAMES = IN_PLACE_VERSIONERS | frozenset(ROUTE_SNAPSHOTS)
 
 
 def _names_a_route_taker(module: ModuleModel) -> bool:
@@ -2326,13 +2326,11 @@ def _snapshots_routes(call: ast.Call, app: str, scope: Scope) -> bool:
     """Whether ``call`` is ``FastApiMCP(<app>, ...)``, which takes the routes the app has by then.
 
     Its MCP server's tools are those routes: the layer's, included after it, are none of them.
+    So for ``FastMCP.from_fastapi(app=<app>)``.
     """
-    taken = call_argument(call, 0, "fastapi")
-    return (
-        taken is not None
-        and ast.unparse(taken) == app
-        and PackageIndex.qualify_resolved(call.func, scope) in ROUTE_SNAPSHOTS
-    )
+    keyword = ROUTE_SNAPSHOTS.get(PackageIndex.qualify_resolved(call.func, scope) or "")
+    taken = None if keyword is None else call_argument(call, 0, keyword)
+    return taken is not None and ast.unparse(taken) == app
 
 
 __all__ = [
