@@ -115,6 +115,10 @@ SENSITIVE = [
     "hmac_sha256", "seed_phrase", "seedPhrase", "recovery_phrase", "maiden_name",
     "mothersMaidenName", "security_answer", "securityAnswers", "mobile_number", "mobileNumber",
     "cc_number", "ccNumber",
+    # A wallet's seed and the words that spell it (BIP-39), by what the seed restores.
+    "mnemonic", "walletMnemonic", "mnemonic_words", "wallet_seed", "masterSeed", "HD_SEED",
+    "bip39_seed", "seed_words", "seedWords", "seeds_phrase", "backup_phrase", "walletWords",
+    "walletseed", "recovery_seed_hex",
     # Look-alike letters of other scripts (a bounded table: Cyrillic and Greek letters that
     # Unicode lists as confusable with one ASCII letter), more invisible characters, and
     # percent-encoded names.
@@ -158,7 +162,9 @@ NOT_SENSITIVE = [
     "pass", "pass_rate", "passed", "passing", "passage", "bypass", "compass", "account",
     "account_id", "license", "license_type", "tax", "tax_rate", "backup", "recovery",
     "pwa", "pwa_enabled", "mobile", "is_mobile", "mobile_app", "answer", "answers", "phrase",
-    "seed", "random_seed", "maiden", "private", "is_private", "security_question_count",
+    "seed", "random_seed", "seed_count", "seeds", "seeded", "seedling", "linseed",
+    "search_phrase", "phrase_count", "keywords", "words", "word_count", "maiden", "private",
+    "is_private", "security_question_count",
     "sort", "sort_order", "sortBy", "insurance", "insurance_type", "national", "nationality",
     "social", "social_links", "licence", "licence_type", "driving_mode", "fiscal_year",
     "account_notes", "accountNotes", "account_not_found",
@@ -4260,6 +4266,22 @@ SECRET_PATHS = [
     f"/share/{LINK_TOKEN}",
     f"https://files.example.com/shared/{LINK_TOKEN}",
     f"/share/{SESSION_UUID}",
+    # A short secret (4 to 15 characters, a digit among letters) after a segment naming a
+    # password, a token, a secret, an API key or a one-time link, and a password after a login's
+    # user name.
+    "/tokens/k7Hq2mXw9",
+    "/password/hunter2",
+    "https://example.com/reset/abc123XYZ",
+    "/reset-password/a8Kq2x",
+    "/api/token/t0k3n",
+    "/secrets/s3cr3t!",
+    "/api-keys/k3y9x1",
+    "/otp/ab12cd",
+    "/invite/x7k2p9",
+    "/passwort/geheim42",
+    "/login/bob/hunter2",
+    "https://example.com/sign-in/ada/s3cret?next=/home",
+    "GET /reset/a1b2c3 HTTP/1.1",
 ]
 # Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
 KEPT_PATHS = [
@@ -4271,7 +4293,6 @@ KEPT_PATHS = [
     "/api-keys/new",
     "/sessions/currentUserSettings",
     "/sessions/v2_user_profile_settings",
-    "/tokens/k7Hq2mXw9",
     "/reset-password/{token}",
     "/sessions/{session_id}",
     "/verify-email/<token>",
@@ -4302,6 +4323,23 @@ KEPT_PATHS = [
     "/share/twitter",
     "/sharepoint/sites/Team",
     "/magic/tricks",
+    # Words, numbers, dates, versions and templates after a credential's name are no short
+    # secret, nor a digit-bearing id after a key alone, a session or an auth.
+    "/password/reset",
+    "/tokens/42",
+    "/tokens/2024-10-01",
+    "/reset/v2.1",
+    "/api/tokens/v1",
+    "/invite/page-2",
+    "/reset/:token1",
+    "/reset/{token1}",
+    "/keys/photo123",
+    "/sessions/s1x2",
+    "/auth/oauth2/v2",
+    "/login/ada",
+    "/login/oauth2/code/google",
+    "/login/42/settings",
+    "/users/ada/hunter2",
 ]
 
 
