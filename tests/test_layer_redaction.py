@@ -329,8 +329,35 @@ SECRET_IN_TEXT = [
     "\u5bc6\u7801\uff1ahunter2",
     "\u7528\u6237\u5bc6\u7801=hunter2",
     "\u30d1\u30b9\u30ef\u30fc\u30c9=hunter2",
+    # "pass" where a setting's or a flag's name stands: an INI or dotenv line, an exported or
+    # set variable, a flag, a command after a shell's ";" or "&&".
+    "[db]\npass = hunter2\nhost = db.local",
+    "pass=hunter2",
+    "PASS=hunter2",
+    "export PASS=hunter2",
+    "cd /srv && export PASS=s3cret",
+    "set PASS=hunter2",
+    '$env:pass="x1"',
+    "--pass=hunter2",
+    "mytool --pass hunter2",
+    "pass: hunter2",
+    'pass = "hunter2"',
+    "pass=3abc",
 ]
 KEPT_TEXT = [
+    # "pass" as a pass or a test's result, and given a count, a ratio, a flag or a result.
+    "boarding pass=12A",
+    "pass=3 fail=1",
+    "tests: pass=10 fail=2",
+    "pass: 10/12\nfail: 2",
+    "PASS=true",
+    "pass: yes",
+    "pass = 85%",
+    'PASS = "pass"',
+    "status=pass",
+    "result: pass",
+    "--pass -v",
+    "pass=",
     # Base64's padding "=" gives no value to the run before it, whose camelCase parts may
     # spell a sensitive word ("...Z6ipYoM" holds "ip").
     "batch qJ/dddKIpHWpelAZTHkYlvQvRQJE6jcnJnMf3Ln26XQ= processed",
@@ -883,6 +910,35 @@ def test_a_region_locale_or_calling_code_under_a_state_key_is_kept(logger: Any) 
         "m": "session_region=eu-west-1234",
         "u": "https://x.io/cb?phone_country=%2B14155550123",
         "v": "https://x.io/cb?token_state=%6BJhGfDsAqW",
+    }
+    assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
+
+
+def test_an_address_under_a_key_naming_where_a_secret_is_issued_is_kept(logger: Any) -> None:
+    # An OAuth server's endpoints, a cookie's domain and path, a session store's host: where a
+    # secret is issued, checked or kept, not the secret.
+    kept = {
+        "token_endpoint": "https://auth.example.com/oauth/token",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "auth_url": "https://login.example.com/authorize",
+        "auth_server": "https://login.microsoftonline.com/common/v2.0",
+        "cookie_domain": ".example.com",
+        "cookie_path": "/",
+        "session_host": "10.0.0.1",
+        "secret_manager_endpoint": "https://secretsmanager.eu-west-1.amazonaws.com",
+    }
+    assert logger.record("error_event", kept).payload == kept
+    # Credentials, a query or a random segment in the address, a link's address (the link is
+    # the secret), any other value, and a key naming a connection whole stay redacted.
+    redacted = {
+        "token_url": "https://x.com/t?code=abc",
+        "token_endpoint": "hunter2",
+        "token_uri": "https://x.com/t/ab12cd",
+        "auth_url": "https://bob:hunter2@x.com/login",
+        "secret_path": "/aB3xQ9",
+        "password_reset_url": "https://x.com/r/AbC123xyz",
+        "magic_link_url": "https://x.com/m/welcome",
+        "database_url": "postgres://db.local/app",
     }
     assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
 
@@ -3025,7 +3081,9 @@ def test_pass_after_what_it_opens_names_a_password(layer: Layer, sensitive: Any,
 )
 def test_pass_alone_or_after_other_words_is_kept(layer: Layer, sensitive: Any, key: str) -> None:
     assert sensitive(key) is False
-    assert layer.redaction.holds_secret(f"{key}=true1") is False
+    # Inside a line; "pass" given a value where a setting's name stands (a line's start, a
+    # flag) is a password's name, see SECRET_IN_TEXT.
+    assert layer.redaction.holds_secret(f"run 4: {key}=true1") is False
 
 
 # A key named after what it unlocks or signs with is a secret: a credential's, a cipher's, a
