@@ -343,8 +343,23 @@ SECRET_IN_TEXT = [
     "pass: hunter2",
     'pass = "hunter2"',
     "pass=3abc",
+    # A scheme's credential with capitals inside its words, and a constant's name before a bare
+    # colon.
+    "Bearer AbcdEfgh/IjklMnop",
+    "TOKEN:abcdef",
+    "Session:AbC123xyz",
 ]
 KEPT_TEXT = [
+    # Words joined by "/" or "-" after a scheme's name are prose, and a class's event after its
+    # name (a release note's, a changelog's).
+    "add basic mips/mipsel support",
+    "basic read/write access",
+    "a basic client/server model",
+    "token refresh/rotation logic",
+    "token per-user-limits",
+    "add parameters for Http2Session:connect event",
+    "WebSocketSession:closed",
+    "Token:refresh",
     # "pass" as a pass or a test's result, and given a count, a ratio, a flag or a result.
     "boarding pass=12A",
     "pass=3 fail=1",
@@ -1579,6 +1594,13 @@ NOT_CARD_NUMBER_TEXTS = [
     "4111/1111/1111/1111/5",
     "id_4111_1111_1111_1111",
     "2024/01/15",
+    # The check digit holds, but no issuer's cards have that length for that prefix: Visa's
+    # 15 or 17 digits, Mastercard's 14, a 2 or a 3 that is no issuer's.
+    "412345678901233",
+    "41234567890123458",
+    "53123456789011",
+    "23456789012348",
+    "312345678901234",
 ]
 
 
@@ -2267,6 +2289,8 @@ def test_a_card_number_sent_as_a_json_integer_is_redacted(logger: Any) -> None:
         "short": 424242424242,  # 12 digits
         "negative": -4111111111111112,
         "big": 41111111111111111111,  # 20 digits
+        "request_id": 412345678901233,  # Luhn-valid, but no Visa number has 15 digits
+        "order_id": 23456789012348,  # Luhn-valid, but 2345 is no issuer's
         "count": 4242,
         "flag": True,
     }
