@@ -348,8 +348,19 @@ SECRET_IN_TEXT = [
     "Bearer AbcdEfgh/IjklMnop",
     "TOKEN:abcdef",
     "Session:AbC123xyz",
+    # "-p" given a password after "-u" gave a user, whatever the tool.
+    "az login --service-principal -u http://app -p hunter2 --tenant x",
+    "oc login -u bob -p hunter2 https://api.example.com",
+    "rabbitmqadmin -u guest -p s3cret list queues",
+    "cf login -a api -u bob --password-file x; mytool --user=bob -p=hunter2",
 ]
 KEPT_TEXT = [
+    # A port after "-p", and the MySQL clients' "-p" that asks for the password.
+    "psql -U bob -p 5432 shop",
+    "docker run -u app -p 8080:80 img",
+    "mysql -u root -p shop",
+    "sudo mysql -u root -p shop",
+    "cd /srv && env HOME=/root mysql -u root -p shop",
     # Words joined by "/" or "-" after a scheme's name are prose, and a class's event after its
     # name (a release note's, a changelog's).
     "add basic mips/mipsel support",
