@@ -353,6 +353,9 @@ SECRET_IN_TEXT = [
     "oc login -u bob -p hunter2 https://api.example.com",
     "rabbitmqadmin -u guest -p s3cret list queues",
     "cf login -a api -u bob --password-file x; mytool --user=bob -p=hunter2",
+    # A wallet's words told in prose: 12 lower-case words or more after a name of them.
+    "my recovery phrase is " + " ".join(["abandon", "ability", "able", "about"] * 3),
+    "the wallet mnemonic was " + " ".join(["zoo", "wrong", "wine", "zone"] * 6),
 ]
 KEPT_TEXT = [
     # A port after "-p", and the MySQL clients' "-p" that asks for the password.
@@ -361,6 +364,10 @@ KEPT_TEXT = [
     "mysql -u root -p shop",
     "sudo mysql -u root -p shop",
     "cd /srv && env HOME=/root mysql -u root -p shop",
+    # Fewer words, or another phrase's.
+    "my recovery phrase is lost",
+    "the recovery phrase is long and hard to type so please be careful and write it down",
+    "the search phrase is " + " ".join(["abandon", "ability", "able", "about"] * 3),
     # Words joined by "/" or "-" after a scheme's name are prose, and a class's event after its
     # name (a release note's, a changelog's).
     "add basic mips/mipsel support",
