@@ -4440,6 +4440,9 @@ KEPT_PATHS = [
     "/login/oauth2/code/google",
     "/login/42/settings",
     "/users/ada/hunter2",
+    # After a link's word, a word and a number name a resource shared or confirmed.
+    "/shared-drive/Reports2024Q1",
+    "/share/photo1",
 ]
 
 
