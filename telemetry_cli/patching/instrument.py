@@ -25,6 +25,7 @@ from telemetry_cli.patching.edits import (
     top_statement_of,
 )
 from telemetry_cli.patching.removal import (
+    FormerCalls,
     inserted_call,
     looks_inserted,
     stale_entries,
@@ -158,8 +159,7 @@ def instrument_module(
     captured: tuple[str, ...] = (),
     *,
     force: bool = False,
-    former: frozenset[str] = frozenset(),
-    former_package: str | None = None,
+    former: FormerCalls | None = None,
 ) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
 
@@ -170,10 +170,9 @@ def instrument_module(
     handler or a field of its body model; a required one that cannot be found is reported.
     A call generate inserted that was edited by hand is the user's, but what it says that went
     out of date (see :func:`~.removal.stale_entries`) is reported; ``force`` replaces it.
-    ``former``: the event types the last run logged in the module, when the plan changed it (a
-    call of it that generate wrote, kept in a block of the user's, is changed where it stands).
-    ``former_package``: the layer the last run's calls went through, when the plan moved it (such
-    a call in a block of the user's moves to the new layer where it stands).
+    ``former``: what earlier runs' calls logged in the module and through which layer, when the
+    plan changed either (a call of theirs that generate wrote, kept in a block of the user's, is
+    changed where it stands, and moves to the new layer).
 
     Raises:
         PatchError: the module has no route handler at all (the plan names the wrong module).
@@ -190,6 +189,9 @@ def instrument_module(
         )
     logger_module = f"{analytics_package}.event_logger"
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    # The types earlier runs logged here (but today's), and the layer they did it through.
+    earlier = frozenset() if former is None else former.types - {event_type}
+    former_package = None if former is None else former.package
     former_targets = (
         frozenset({f"{former_package}.event_logger.event_logger", f"{former_package}.event_logger"})
         if former_package is not None and former_package != analytics_package
@@ -212,7 +214,7 @@ def instrument_module(
             # Never called: a log call in it would never run; one generate put in goes.
             hidden.add(id(handler))
             unreached.append(_unreached_note(handler, *hiding))
-            _take_out_unreached(editor, handler, logger_module, event_type, former, force=force)
+            _take_out_unreached(editor, handler, logger_module, event_type, earlier, force=force)
             continue
         line = handler.function.lineno
         where = f"{path}:{line}: route {handler.label()}"
@@ -227,7 +229,7 @@ def instrument_module(
         wrapped = [
             call
             for call in existing_log_calls(handler, index, targets, nested=True)
-            if call.event_type in former | {event_type}
+            if call.event_type in earlier | {event_type}
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
@@ -253,7 +255,8 @@ def instrument_module(
             wrapped
             and len(calls) == 1
             and module.owns_lines(calls[0].statement)
-            and _inserted_call_state(handler, calls, event_type, filled, module, former) is not None
+            and _inserted_call_state(handler, calls, event_type, filled, module, earlier)
+            is not None
         ):
             # Earlier versions put a second call above the one in the user's block.
             editor.delete(calls[0].statement)
@@ -264,7 +267,7 @@ def instrument_module(
             calls = []
         calls = calls or wrapped
         if calls:
-            state = _inserted_call_state(handler, calls, event_type, filled, module, former)
+            state = _inserted_call_state(handler, calls, event_type, filled, module, earlier)
             if state is not None and capture_reasons:
                 # The call generate wrote (or would write) cannot hold what the plan now
                 # captures: said as for a new call, not left in place silently.
@@ -281,7 +284,7 @@ def instrument_module(
                 or _unrecordable_parameters(handler, index)
             )
             stale = (
-                _stale_users_call(handler, calls, event_type, filled, event, module, former)
+                _stale_users_call(handler, calls, event_type, filled, event, module, earlier)
                 if writes
                 else []
             )
@@ -333,7 +336,7 @@ def instrument_module(
             call
             for nested in (False, True)
             for call in existing_log_calls(handler, index, former_targets, nested=nested)
-            if call.event_type in former | {event_type}
+            if call.event_type in earlier | {event_type}
             and looks_inserted(call)
             and module.owns_lines(call.statement)
             and not editor.is_deleted(call.statement)
@@ -352,7 +355,7 @@ def instrument_module(
                 continue  # changed by hand, kept where it stands, as removal said
             stale = [
                 f"it logs through {former_package}, now {analytics_package}",
-                *_stale_users_call(handler, [call], event_type, filled, event, module, former),
+                *_stale_users_call(handler, [call], event_type, filled, event, module, earlier),
             ]
             problems.append(
                 (

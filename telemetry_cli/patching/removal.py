@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from typing import NamedTuple
 
 from telemetry_cli.events import CONTEXT_PROPERTIES
 from telemetry_cli.patching.edits import (
@@ -24,6 +25,20 @@ from telemetry_cli.patching.edits import (
 from telemetry_cli.patching.routes import Handler, find_handlers
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
 from telemetry_cli.patching.symbols import ModuleModel, chain_root
+
+
+class FormerCalls(NamedTuple):
+    """What the inserted calls of a module the plan instruments may log, and through which layer.
+
+    Built once per module from the record of earlier runs; read by removal, which leaves such
+    calls (in a block of the user's, or edited) to :func:`~.instrument.instrument_module`, and by
+    that, which changes them where they stand or names them as the user's and out of date.
+    """
+
+    #: The event type the plan logs there now, and those earlier runs' calls logged.
+    types: frozenset[str]
+    #: The layer package earlier runs' calls went through, when the plan moved it since.
+    package: str | None = None
 
 
 def unwire_app(
@@ -85,18 +100,16 @@ def uninstrument_module(
     force: bool,
     only_ours: bool = False,
     keep: str | None = None,
-    staying: bool = False,
-    handed_over: frozenset[str] = frozenset(),
+    staying: FormerCalls | None = None,
 ) -> bool:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
     ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
-    ``staying``: the plan still instruments the module, so a call generate wrote that the user
-    put into a block is left to :func:`instrument_module`, which changes it where it stands.
-    ``handed_over`` (staying, the plan changed the module's event type or layer): the types of
-    such calls the user also edited since that are left to it too, to be named as theirs and out
-    of date (taken out, a second call would go in on top and log each request twice); kept
-    unless forced.
+    ``staying``: the plan still instruments the module (what its calls logged before): a call
+    generate wrote that the user put into a block is left to :func:`instrument_module`, which
+    changes it where it stands; so is one of those types the user edited since, to be named as
+    theirs and out of date (taken out, a second call would go in on top and log each request
+    twice); kept unless forced.
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
     word (it is not known to have been inserted). Returns whether one such call was kept, with a
     problem saying why (changed since, or sharing its lines).
@@ -106,6 +119,7 @@ def uninstrument_module(
     logger_module = f"{analytics_package}.event_logger"
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
     fallback_block = module.name.rpartition(".")[2]
+    handed_over = frozenset() if staying is None else staying.types
     kept = False
     for handler in handlers:
         for call in existing_log_calls(handler, editor.index, targets):
@@ -119,7 +133,7 @@ def uninstrument_module(
             if not ours and (only_ours or not looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
             if (
-                staying
+                staying is not None
                 and not (ours or force)
                 and call.event_type in handed_over
                 and module.owns_lines(call.statement)
@@ -130,7 +144,7 @@ def uninstrument_module(
                 continue
             what = f"the log call of route {handler.label()}"
             kept = not take_out(editor, call.statement, ours, force, what) or kept
-        if only_ours and not handed_over:
+        if only_ours and staying is None:
             continue
         for call in existing_log_calls(handler, editor.index, targets, nested=True):
             if call.event_type is None or call.event_type == keep:
@@ -140,7 +154,7 @@ def uninstrument_module(
             if not looks_inserted(call):
                 continue  # the user's own logging
             ours = inserted_call(handler, call, fallback_block)
-            if staying and (ours or call.event_type in handed_over):
+            if staying is not None and (ours or call.event_type in handed_over):
                 # Changed where it stands by instrument_module (or, edited, named there): one
                 # kept keeps the old type recorded until it is brought up to date.
                 kept = kept or not (ours or force)
