@@ -1611,6 +1611,31 @@ def test_an_edited_call_of_a_changed_event_type_is_said_once_in_one_line(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+@pytest.mark.parametrize(("old", "new"), _EDITS)
+def test_an_edited_call_of_an_event_type_the_plan_dropped_is_said_in_one_line(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    # The event renamed in event-types as in instrument: the edited call got the "out of date"
+    # line and a second one for the same call ("logs 'chapter_visit', which is not in
+    # event-types"), each true, one too many.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(chapters.read_text().replace(old, new))
+    edited = chapters.read_bytes()
+    renamed = FULL_PLAN.replace('"chapter_visit"', '"page_view"')
+    _set_plan(root, renamed + '\nevent-types = ["ai_block_used", "error_event", "page_view"]')
+    for _ in range(2):
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1
+        said = [line for line in result.stdout.splitlines() if f"{CHAPTERS}:12:" in line]
+        assert len(said) == 1 and "now 'page_view'" in said[0], result.stdout
+        assert chapters.read_bytes() == edited
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
 def test_a_call_in_a_block_of_the_users_follows_the_layer_in_place(
     tmp_path: Path, opening: str, closing: str
@@ -1967,3 +1992,4 @@ def test_a_call_left_through_an_old_layer_is_still_the_handlers_once_the_layer_m
     assert run("generate", "--root", str(root), "--force").exit_code == 0
     assert _logs_in(chapters, "get_chapter") == 1
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+

@@ -348,10 +348,7 @@ def instrument_module(
                 # put it, through the new layer.
                 moves.append((handler, call, filled))
                 continue
-            if call.statement in handler.function.body and any(
-                problem.startswith(f"{path}:{call.statement.lineno}: ")
-                for problem in editor.edits.problems
-            ):
+            if call.statement in handler.function.body and editor.said_at(call.statement.lineno):
                 continue  # changed by hand, kept where it stands, as removal said
             stale = [
                 f"it logs through {former_package}, now {analytics_package}",
@@ -651,8 +648,8 @@ def check_logged_calls(
                 payload = keyword.value
         if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
             continue
-        if _in_deleted(editor, node):
-            continue
+        if _in_deleted(editor, node) or editor.said_at(node.lineno):
+            continue  # taken out, or already named (kept as the user's and out of date, say)
         where = f"{module.path}:{node.lineno}"
         if argument.value not in declared:
             editor.edits.problems.append(
