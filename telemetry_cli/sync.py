@@ -252,6 +252,8 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
     with _collector_paused():
         project = analyze(plan, manifest.patched, force=force, watched=tuple(watched))
+    # The files the analysis could not patch: what it recorded of them is already the old.
+    unpatched = frozenset(patched.path for patched in project.files if patched.new is None)
     if writing:
         project.files = _writable(root, project.files)
     # Documents claim as done only what this run achieved.
@@ -326,6 +328,23 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             orphan = _keep_obsolete(orphan, failed_outputs)
         report.changes.append(orphan)
 
+    patches = [_patch_change(patched) for patched in project.files]
+    broken_layer = [
+        change.path
+        for change in report.changes
+        if change.kind is Kind.GENERATED
+        and change.status in (Status.ERROR, Status.REFUSED)
+        and change.path.startswith(plan.analytics_dir + "/")
+    ]
+    if broken_layer:
+        # User code is wired only to the generated layer: not to one that could not be written,
+        # nor to a file there that the tool did not write (it may lack the names imported).
+        patches = [_hold_back(change, broken_layer) for change in patches]
+    # A user file the run does not write after all (write-protected, or held back for the
+    # layer) still holds what the last run put in: recorded so, the next run takes it from there.
+    unwritten = frozenset(c.path for c in patches if c.status is Status.ERROR) - unpatched
+    if unwritten:
+        project.record = project.record.keeping(manifest.patched, unwritten, DEFAULT_LAYER_PACKAGE)
     left_users = _left_layer_users(project.record, manifest.patched)
     # A layer other than the plan's goes whole or stays whole: its modules import each other.
     others = [path for path in watched_paths if path.rpartition("/")[0] != plan.analytics_dir]
@@ -340,18 +359,6 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             report.changes[position] = _keep_for(change, list(importers), obsolete=True)
             if change.path in recorded:
                 wanted_hashes[change.path] = recorded[change.path]
-    patches = [_patch_change(patched) for patched in project.files]
-    broken_layer = [
-        change.path
-        for change in report.changes
-        if change.kind is Kind.GENERATED
-        and change.status in (Status.ERROR, Status.REFUSED)
-        and change.path.startswith(plan.analytics_dir + "/")
-    ]
-    if broken_layer:
-        # User code is wired only to the generated layer: not to one that could not be written,
-        # nor to a file there that the tool did not write (it may lack the names imported).
-        patches = [_hold_back(change, broken_layer) for change in patches]
     report.changes.extend(patches)
     _note_image_layer(plan, report.changes, texts)
 

@@ -1993,3 +1993,30 @@ def test_a_call_left_through_an_old_layer_is_still_the_handlers_once_the_layer_m
     assert _logs_in(chapters, "get_chapter") == 1
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
+
+def test_a_patch_held_back_for_an_edited_layer_keeps_its_record_until_it_is_written(
+    tmp_path: Path,
+) -> None:
+    # A generated module edited by hand holds back the patch of a module whose event type the
+    # plan changed: the record still said the new type, so the next run took the call left as
+    # written for the user's own ("logs 'chapter_visit', expected 'error_event'") and said the
+    # documents were stale again because "the plan changed".
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    logger = root / "backend/app/analytics/event_logger.py"
+    logger.write_text(logger.read_text() + "# mine\n")
+    chapters = root / CHAPTERS
+    before = chapters.read_bytes()
+    _set_plan(root, FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    first = run("generate", "--root", str(root))
+    assert first.exit_code == 1 and "not patched" in first.stdout, first.stdout
+    second = run("generate", "--root", str(root))
+    assert second.exit_code == 1
+    assert "plan changed" not in second.stdout, second.stdout
+    assert "expected 'error_event'" not in second.stdout, second.stdout
+    assert f"error      {CHAPTERS}" in second.stdout, second.stdout
+    assert chapters.read_bytes() == before
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 1 and '"error_event",' in text, text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
