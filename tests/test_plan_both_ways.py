@@ -2020,3 +2020,41 @@ def test_a_patch_held_back_for_an_edited_layer_keeps_its_record_until_it_is_writ
     text = chapters.read_text()
     assert text.count(".log(") == 1 and '"error_event",' in text, text
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("wrapped", [False, True], ids=["in-place", "in-a-try"])
+@pytest.mark.parametrize("layer", ["", 'layer-package = "tele"\n'], ids=["layer-kept", "moved"])
+def test_an_edited_call_of_a_module_moved_as_several_went_keeps_its_type_run_after_run(
+    tmp_path: Path, wrapped: bool, layer: str
+) -> None:
+    # chapters.py became pages.py while another recorded module (quiz.py) went: of the two event
+    # types that went away, the run could not tell which the edited call logs and recorded the
+    # plan's new one (or, in place, nothing of it), so the next run took the call for the user's
+    # own ("logs 'chapter_visit', expected 'page_view'"), which --force does not replace.
+    root = _project(tmp_path, FULL_PLAN.replace(" }", ', "api/quiz.py" = "error_event" }'))
+    quiz = root / "backend/app/api/quiz.py"
+    quiz.write_text(CHAPTERS_PY.replace("chapter", "quiz"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    if wrapped:
+        _wrap_call(chapters, "try:", "except Exception:\n    pass")
+    chapters.write_text(chapters.read_text().replace('"method": "GET"', '"method": "get"'))
+    pages = chapters.rename(chapters.with_name("pages.py"))
+    quiz.unlink()
+    edited = pages.read_bytes()
+    _set_plan(
+        root,
+        layer
+        + 'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/pages.py" = "page_view" }\n'
+        + 'event-types = ["ai_block_used", "chapter_visit", "error_event", "page_view"]',
+    )
+    for _ in range(3):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert "it logs 'chapter_visit', now 'page_view'" in result.stdout, result.stdout
+        assert pages.read_bytes() == edited
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    text = pages.read_text()
+    assert text.count(".log(") == 1 and '"page_view",' in text, text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

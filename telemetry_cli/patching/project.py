@@ -781,22 +781,22 @@ class _Analysis:
                 # plan changed. Those exactly as generate wrote them go, or each handler would
                 # log twice (or be refused); any other call is the user's.
                 gone = frozenset(self.vanished - {event_type})
-                # A call of such a type the user put into a block is the handler's: changed
-                # where it stands by instrument_module, or (edited) named there, and then
-                # remembered (its type recorded, or kept as left through the old layer).
-                if uninstrument_module(
+                # A call of such a type the user put into a block, or edited, is the handler's:
+                # changed where it stands by instrument_module, or named there, and remembered
+                # as left, each by the type it logs, until it is brought up to date.
+                handed = uninstrument_module(
                     editor,
                     None if self.moved else gone,
                     self.old_package,
                     force=False,
                     only_ours=True,
                     staying=former,
-                ):
-                    written_for = next(iter(gone)) if len(gone) == 1 else event_type
-                    if self.moved:
-                        self.left.add(self._old_left(relative, written_for))
-                    else:
-                        recorded_type = written_for
+                )
+                self.left.update(
+                    self._old_left(relative, written_for)
+                    for written_for in handed
+                    if self.moved or written_for != event_type
+                )
             elif old is None and self.previous == PatchRecord() and not self.removing:
                 # Nothing recorded (the manifest lost or damaged): a call exactly as generate
                 # writes it that logs another event type went in for an earlier plan (the event

@@ -101,7 +101,7 @@ def uninstrument_module(
     only_ours: bool = False,
     keep: str | None = None,
     staying: FormerCalls | None = None,
-) -> bool:
+) -> frozenset[str]:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
     ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
@@ -111,8 +111,9 @@ def uninstrument_module(
     theirs and out of date (taken out, a second call would go in on top and log each request
     twice); kept unless forced.
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
-    word (it is not known to have been inserted). Returns whether one such call was kept, with a
-    problem saying why (changed since, or sharing its lines).
+    word (it is not known to have been inserted). Returns the event types of the inserted calls
+    kept: each with a problem saying why (changed since, or sharing its lines), or left to
+    instrument_module.
     """
     module = editor.module
     handlers, _ = find_handlers(module, editor.index)
@@ -120,7 +121,7 @@ def uninstrument_module(
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
     fallback_block = module.name.rpartition(".")[2]
     handed_over = frozenset() if staying is None else staying.types
-    kept = False
+    kept: set[str] = set()
     for handler in handlers:
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
@@ -130,7 +131,7 @@ def uninstrument_module(
             ):
                 continue
             ours = inserted_call(handler, call, fallback_block)
-            if not ours and (only_ours or not looks_inserted(call)):
+            if not (ours or looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
             if (
                 staying is not None
@@ -140,10 +141,13 @@ def uninstrument_module(
             ):
                 # Edited, of a type or layer the plan changed: instrument_module says it is the
                 # user's and out of date in one line, as for one in a block (below).
-                kept = True
+                kept.add(call.event_type)
                 continue
+            if only_ours and not ours:
+                continue  # not known to be generate's: left alone without a word
             what = f"the log call of route {handler.label()}"
-            kept = not take_out(editor, call.statement, ours, force, what) or kept
+            if not take_out(editor, call.statement, ours, force, what):
+                kept.add(call.event_type)
         if only_ours and staying is None:
             continue
         for call in existing_log_calls(handler, editor.index, targets, nested=True):
@@ -157,7 +161,8 @@ def uninstrument_module(
             if staying is not None and (ours or call.event_type in handed_over):
                 # Changed where it stands by instrument_module (or, edited, named there): one
                 # kept keeps the old type recorded until it is brought up to date.
-                kept = kept or not (ours or force)
+                if not (ours or force):
+                    kept.add(call.event_type)
                 continue
             if only_ours:
                 continue  # not known to be generate's: left alone without a word
@@ -167,9 +172,9 @@ def uninstrument_module(
                 f"{handler.label()} is inside a block of yours (an `if`, a `try`): kept as your "
                 "code; take it out by hand"
             )
-            kept = True
+            kept.add(call.event_type)
     editor.release(f"{logger_module}.event_logger")
-    return kept
+    return frozenset(kept)
 
 
 def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
