@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import cast
 
 from telemetry_cli import __version__
 from telemetry_cli.console import printable, shown_path
@@ -952,13 +953,37 @@ def _as_removal(change: FileChange) -> FileChange:
 
 
 def plan_fingerprint(context: dict[str, object]) -> str:
-    """A digest of everything the templates are rendered from: their ``context``."""
-    return sha256(json.dumps(context, sort_keys=True, default=str).encode("utf-8"))
+    """A digest of everything the templates are rendered from: their ``context``.
+
+    The user files the run could not patch (which the documents do not claim as done) are
+    digested apart, after a ``+``: a change of those alone is told from one of the plan.
+    """
+    instrument = cast(list[dict[str, object]], context["instrument"])
+    undone = [str(item["path"]) for item in instrument if not item["done"]]
+    if not context["wired"]:
+        undone.append(str(context["main_path"]))
+    if not undone:
+        return _digest(context)
+    claimed = {
+        **context,
+        "wired": True,
+        "instrument": [{**item, "done": True} for item in instrument],
+    }
+    return f"{_digest(claimed)}+{_digest(undone)}"
+
+
+def _digest(value: object) -> str:
+    return sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8"))
 
 
 def _why_stale(manifest: Manifest, fingerprint: str) -> str:
-    """Why generated files differ from what was last written: the plan, or the templates."""
+    """Why generated files differ from what was last written.
+
+    The plan changed, or only which user files the runs could patch, or the templates did.
+    """
     if manifest.plan is not None and manifest.plan != fingerprint:
+        if manifest.plan.partition("+")[0] == fingerprint.partition("+")[0]:
+            return "the user files it says are patched changed since it was written"
         return "the plan changed since it was written"
     if manifest.version is not None and manifest.version != __version__:
         return (
