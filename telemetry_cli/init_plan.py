@@ -58,6 +58,7 @@ from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.names import SERVER_CALLS, SERVER_PACKAGES
+from telemetry_cli.patching.newer_syntax import parse_newer_syntax_bytes
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import (
@@ -723,8 +724,11 @@ def _imports_folder(root: Path, entry: Found, folder: PurePosixPath) -> bool:
     if dotted in ("", "."):
         return False
     try:
-        tree = ast.parse((root / entry.path).read_bytes())
-    except (OSError, SyntaxError, ValueError):
+        data = (root / entry.path).read_bytes()
+    except OSError:
+        return False
+    tree = _script_tree(data)
+    if tree is None:
         return False
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and not node.level and node.module:
@@ -1622,12 +1626,12 @@ def _script_tree(data: bytes) -> ast.Module | None:
 
     A runner at the top is asked what its guard serves and what a console script's function
     does; a flat module whether it serves its own app and whether it does so by its own name.
-    The tree is only read.
+    The tree is only read; a script in Python 3.12's grammar is read on Python 3.11 too.
     """
     try:
         return ast.parse(data)
     except (SyntaxError, ValueError):
-        return None
+        return parse_newer_syntax_bytes(data)
 
 
 def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:

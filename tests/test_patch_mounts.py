@@ -2268,9 +2268,10 @@ def test_routers_a_factory_builds_twice_keep_their_own_prefixes(tmp_path: Path) 
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
-    # Its own route: under its own include prefix. The factory's: served twice, no one path.
+    # Its own route: under its own include prefix and the (empty) prefix of the router the
+    # factory returns. The factory's: served twice, no one path.
     crud = (root / "backend/app/api/crud.py").read_text()
-    assert '"route": "/users" + users.prefix + "/me",' in crud
+    assert '"route": "/users/me",' in crud
     assert '"route": "/count",' in crud
     with imported_app(root / "backend") as served:
         client = TestClient(served.app)
@@ -5371,3 +5372,41 @@ def test_an_app_subclass_overriding_include_router_keeps_its_calls_as_includes(
         'app = App()\napp.include_router(api_router, prefix="/api/v1")\n'
     )
     _generates_and_serves_items(_project(tmp_path, main), "/api/v1", "cannot tell")
+
+
+def test_a_loop_over_a_list_unpacking_another_includes_each_router(tmp_path: Path) -> None:
+    """`for r in [*BASE, extra]:` runs over BASE's routers, then `extra`."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import ai_blocks\nfrom app.api.router "
+        "import api_router\n\nBASE = [api_router]\napp = FastAPI()\n"
+        'for r in [*BASE, ai_blocks.router]:\n    app.include_router(r, prefix="/v2")\n'
+    )
+    _generates_and_serves_items(_project(tmp_path, main), "/v2", "only known at run time")
+
+
+def test_includes_on_the_variable_a_served_factory_returns_are_the_apps(tmp_path: Path) -> None:
+    # `app = create_app()` served, the factory building `app_` with a library's subclass of
+    # FastAPI (fastapi-offline): the plan says the result is the app, so the routers included
+    # on `app_` are served under their prefixes, as on one built by `FastAPI(...)`.
+    root = make_project(
+        tmp_path / "project",
+        'app = "app.main:app"\ninstrument = { "api/beds.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/beds.py").write_text(
+        "from fastapi import APIRouter\n\nbeds = APIRouter()\nwards = APIRouter()\n"
+        'wards.include_router(beds, prefix="/{ward}/beds")\n\n\n'
+        '@beds.get("/{bed}")\ndef get_bed(ward: str, bed: str) -> dict[str, str]:\n'
+        '    return {"ward": ward, "bed": bed}\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi_offline import FastAPIOffline\n\n\n"
+        "def create_app() -> FastAPIOffline:\n"
+        '    app_ = FastAPIOffline(docs_url="/api/docs")\n'
+        "    from app.api.beds import wards\n\n"
+        '    app_.include_router(wards, prefix="/api/wards")\n'
+        "    return app_\n\n\napp = create_app()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in get_bed (GET /api/wards/{ward}/beds/{bed})" in result.stdout, result.stdout
+    assert "cannot tell is an app" not in result.stdout

@@ -562,3 +562,86 @@ def test_a_bound_method_of_an_instance_a_class_holds_is_logged_in_its_class(
     assert shelves.count("event_logger.log(") == 1
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/held").json() == ["me"]
+
+
+def test_a_router_a_package_helper_builds_under_a_run_time_prefix_is_said_on_a_line(
+    tmp_path: Path,
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/genres.py" = "ai_block_used" }')
+    write_files(
+        root / "backend/app",
+        {
+            "routing.py": (
+                "from fastapi import APIRouter\n\n\n"
+                "def make_router(prefix: str) -> APIRouter:\n"
+                "    return APIRouter(prefix=prefix)\n"
+            ),
+            "api/genres.py": (
+                "import os\n\nfrom app.routing import make_router\n\n"
+                'router = make_router(os.environ.get("GENRES_PREFIX", "/genres"))\n\n\n'
+                '@router.get("/{name}")\n'
+                "def genre(name: str) -> str:\n"
+                "    return name\n"
+            ),
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import genres\n\n"
+                "app = FastAPI()\napp.include_router(genres.router)\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert '"route": router.prefix + "/{name}",' in (root / "backend/app/api/genres.py").read_text()
+    assert (
+        "backend/app/api/genres.py:8: `router` is the router `make_router(...)` returns, with a "
+        "prefix only known at run time: its routes are logged with `router.prefix`"
+    ) in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_routes_from_a_spec_table_the_tool_cannot_read_are_named_on_a_line(
+    tmp_path: Path,
+) -> None:
+    # `for endpoint, spec in specs().items(): ROUTERS[name].add_api_route(...)`: a table a
+    # function returns, looped onto a router picked at run time; neither is followed, and the
+    # registration is named (init offers its module), not passed over in silence.
+    root = make_project(tmp_path / "project", 'instrument = { "api/tables.py" = "ai_block_used" }')
+    (root / "backend/app/api/tables.py").write_text(
+        "from fastapi import APIRouter\n\n"
+        'ROUTERS = {"rain": APIRouter(prefix="/rain")}\n\n\n'
+        "async def average() -> float:\n    return 1.0\n\n\n"
+        "def specs() -> dict[str, dict[object, str]]:\n"
+        '    return {"rain": {average: "/average"}}\n\n\n'
+        "def register() -> list[APIRouter]:\n"
+        "    for name, table in specs().items():\n"
+        "        for endpoint, path in table.items():\n"
+        "            ROUTERS[name].add_api_route(path, endpoint)\n"
+        "    return list(ROUTERS.values())\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    line = "api/tables.py:17: `ROUTERS[name].add_api_route` registers `endpoint`, which cannot"
+    assert line in result.stdout, result.stdout
+
+
+def test_a_route_unpacked_from_a_dict_only_known_at_run_time_is_named_on_a_line(
+    tmp_path: Path,
+) -> None:
+    # `add_api_route(**EndPoints.index())`: the options a function returns, neither path nor
+    # endpoint written out; named, where a dict written out is followed (see the corpus).
+    root = make_project(tmp_path / "project", 'instrument = { "api/specs.py" = "ai_block_used" }')
+    (root / "backend/app/api/specs.py").write_text(
+        "from fastapi import APIRouter\n\n\n"
+        "async def index() -> int:\n    return 1\n\n\n"
+        "class EndPoints:\n    @staticmethod\n    def index() -> dict[str, object]:\n"
+        '        return {"path": "/", "endpoint": index}\n\n\n'
+        "router = APIRouter()\nrouter.add_api_route(**EndPoints.index())\n"
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import specs\n\n"
+        "app = FastAPI()\napp.include_router(specs.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    line = "api/specs.py:15: `router.add_api_route` registers `**EndPoints.index()`, which cannot"
+    assert line in result.stdout, result.stdout

@@ -24,6 +24,7 @@ from telemetry_cli.patching.edits import (
     statement_lines,
     top_statement_of,
 )
+from telemetry_cli.patching.names import BASE_MODELS
 from telemetry_cli.patching.removal import (
     FormerCalls,
     inserted_call,
@@ -1143,11 +1144,8 @@ def _body_model(
     return binding, True
 
 
-_BASE_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
-
-
 def _derives_from_base_model(binding: Binding, index: PackageIndex) -> bool:
-    return index.derives_from(binding, _BASE_MODELS.__contains__)
+    return index.derives_from(binding, BASE_MODELS.__contains__)
 
 
 def _body_field(

@@ -31,6 +31,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     Binding,
@@ -565,9 +566,22 @@ def literal_items(
     if depth > _MAX_DEPTH:
         return None
     if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
-        if any(isinstance(element, ast.Starred) for element in iterable.elts):
-            return None
-        return [(element, scope) for element in iterable.elts]
+        written: list[tuple[ast.expr, Scope]] = []
+        for element in iterable.elts:
+            if not isinstance(element, ast.Starred):
+                written.append((element, scope))
+                continue
+            # `[*READ_ONLY, "POST"]`: the items of a collection written out elsewhere, in place.
+            unpacked = literal_items(element.value, scope, index, depth + 1)
+            if unpacked is None:
+                return None
+            written.extend(unpacked)
+        return written
+    if isinstance(iterable, ast.BinOp) and isinstance(iterable.op, ast.Add):
+        # `BASE_METHODS + ["POST"]`: one collection's items, then the other's.
+        left = literal_items(iterable.left, scope, index, depth + 1)
+        right = literal_items(iterable.right, scope, index, depth + 1)
+        return None if left is None or right is None else left + right
     if (
         isinstance(iterable, ast.Call)
         and isinstance(iterable.func, ast.Name)
@@ -1310,9 +1324,10 @@ def record_field(
 ) -> tuple[ast.expr, Scope] | None:
     """What field ``attribute`` holds in ``item``, a call of a record class of the package.
 
-    A dataclass or ``NamedTuple`` defined in the package (with no other bases, whose fields are
-    then its own annotated names, in order): the argument passed for the field, by keyword or
-    position, else its default. None for any other item, or a field set some other way.
+    A dataclass, ``NamedTuple`` or pydantic model defined in the package (with no other bases,
+    whose fields are then its own annotated names, in order): the argument passed for the
+    field, by keyword or position, else its default. None for any other item, or a field set
+    some other way.
     """
     if (
         not isinstance(item, ast.Call)
@@ -1340,11 +1355,14 @@ def record_field(
         return item.args[positional.index(attribute)], scope
     default = fields[position][1]
     if isinstance(default, ast.Call):
-        # `field(default="/v1")`; `field(default_factory=...)` is only known at run time.
+        # `field(default="/v1")`, pydantic's `Field("/v1")`; `default_factory=` is only known
+        # at run time.
         qualified = index.qualify(default.func, binding.scope)
-        if qualified is None or index.resolve(qualified)[0] != "dataclasses.field":
+        if qualified is None or index.resolve(qualified)[0] not in FIELD_FUNCTIONS:
             return None
-        default = next((k.value for k in default.keywords if k.arg == "default"), None)
+        default = call_argument(default, 0, "default")
+        if isinstance(default, ast.Constant) and default.value is Ellipsis:
+            return None  # `Field(...)`: a required field, with no default
     return None if default is None else (default, binding.scope)
 
 
@@ -1353,7 +1371,8 @@ def _record_fields(
 ) -> list[tuple[str, ast.expr | None, bool]] | None:
     """A record class's fields in order: name, default, whether it may be passed by position.
 
-    None when the class is no dataclass or ``NamedTuple`` with its own fields only.
+    None when the class is no dataclass, ``NamedTuple`` or pydantic model (one without
+    aliases) with its own fields only.
     """
 
     def canonical(expression: ast.expr) -> str:
@@ -1361,7 +1380,17 @@ def _record_fields(
         return "" if qualified is None else index.resolve(qualified)[0]
 
     named_tuple = len(node.bases) == 1 and canonical(node.bases[0]) in _NAMED_TUPLES
-    keyword_only = False
+    # A pydantic model's constructor takes each field by keyword (by its alias when it has one).
+    model = len(node.bases) == 1 and canonical(node.bases[0]) in BASE_MODELS
+    if model and any(
+        isinstance(keyword.value, ast.Constant) and keyword.value.value is not None
+        for statement in node.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.value, ast.Call)
+        for keyword in statement.value.keywords
+        if keyword.arg in ("alias", "validation_alias")
+    ):
+        return None
+    keyword_only = model
     dataclass = False
     for decorator in node.decorator_list:
         called = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -1371,7 +1400,7 @@ def _record_fields(
                 k.arg == "kw_only" and not (isinstance(k.value, ast.Constant) and not k.value.value)
                 for k in decorator.keywords
             )
-    if node.keywords or not (named_tuple or (dataclass and not node.bases)):
+    if node.keywords or not (named_tuple or model or (dataclass and not node.bases)):
         return None
     fields: list[tuple[str, ast.expr | None, bool]] = []
     for statement in node.body:

@@ -50,9 +50,12 @@ from telemetry_cli.patching.routes import (
     included_instance_router,
     instance_app,
     instance_assignments,
+    instance_prefix,
+    instance_router_key,
     library_call,
     library_object_router,
     routable_router,
+    router_class_instance,
     router_prefix,
 )
 from telemetry_cli.patching.settings import SettingsDefaults, getattr_read
@@ -65,12 +68,13 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     assigned_targets,
+    attribute_assignments,
     block_statements,
     bound_once,
     call_argument,
     instance_parameter,
-    parameter_default,
-    parameter_position,
+    parameter_call_position,
+    passed_for,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -236,7 +240,7 @@ class Mounts:
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
         #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
-        self._instances: dict[tuple[str, int, int], RouterKey | None] = {}
+        self._instances: dict[tuple[str, int, int], tuple[RouterKey, str | None] | None] = {}
         #: The module variable the plan serves, when no call of it the package can read builds
         #: the app (``app = api.app``, the app a library's wrapper object holds): the routes
         #: declared on it are the served app's own. Weak: holding the binding would keep its
@@ -362,6 +366,7 @@ class Mounts:
         api.app``) are the served app's, though no call of the package builds it.
         """
         self.served_variable = weakref.ref(binding)
+        returned = self._factory_result(binding)
         for key, mounts in self.included.items():
             self.included[key] = [
                 dataclasses.replace(mount, by_app=True)
@@ -369,10 +374,32 @@ class Mounts:
                 and not mount.by_app
                 and mount.scope is not None
                 and mount.including.isidentifier()
-                and self._names(mount.including, mount.scope) is binding
+                and (
+                    self._names(mount.including, mount.scope) is binding
+                    or (mount.scope.node, mount.including) == returned
+                )
                 else mount
                 for mount in mounts
             ]
+
+    def _factory_result(self, binding: Binding) -> tuple[ast.AST, str] | None:
+        """The factory and the one variable it returns, when ``binding`` holds its result.
+
+        ``app = create_app()`` served, ``def create_app(): app_ = FastAPIOffline(...); ...;
+        return app_``: a library's class builds what the plan says is the app, so the
+        includes made on ``app_`` in the factory are the served app's.
+        """
+        call = binding.node
+        if self.index is None or not isinstance(call, ast.Call):
+            return None
+        function = self.index.defined(call.func, binding.scope)
+        if function is None or not isinstance(function.node, FunctionNode):
+            return None
+        returns = [node for node in ast.walk(function.node) if isinstance(node, ast.Return)]
+        names = {node.value.id for node in returns if isinstance(node.value, ast.Name)}
+        if not returns or len(names) != 1 or any(node.value is None for node in returns):
+            return None
+        return function.node, names.pop()
 
     def _names(self, name: str, scope: Scope) -> Binding | None:
         """The binding ``name`` reads in ``scope``, followed through imports when it can be."""
@@ -563,44 +590,25 @@ class Mounts:
     def only_instance(self, class_scope: Scope) -> RouterKey | None:
         """The router key of the one instance the package builds of a router class, else None.
 
-        ``class Reports(APIRouter)`` registering its routes in ``__init__``, built once as
-        ``reports = Reports()`` (bound once) and subclassed nowhere: every route the class
-        registers is that router's, served where ``reports`` is included; so is one built right
-        in an include (``include_router(Reports(), prefix="/api")``). None when it is built
-        twice, bound otherwise or subclassed: which instance serves a route is not one.
+        See :func:`only_router_instance`; asked per route, so kept.
         """
+        built = self._only_instance(class_scope)
+        return None if built is None else built[0]
+
+    def own_prefix(self, class_scope: Scope) -> str | None:
+        """The prefix the one instance of a router class gets, when known statically."""
+        built = self._only_instance(class_scope)
+        return None if built is None else built[1]
+
+    def _only_instance(self, class_scope: Scope) -> tuple[RouterKey, str | None] | None:
         cls = class_scope.node
         where = (class_scope.module.name, getattr(cls, "lineno", 0), getattr(cls, "col_offset", 0))
         if where not in self._instances:
-            self._instances[where] = self._only_instance(class_scope)
+            found = None
+            if self.index is not None:
+                found = only_router_instance(class_scope, self.index, self.modules)
+            self._instances[where] = found
         return self._instances[where]
-
-    def _only_instance(self, class_scope: Scope) -> RouterKey | None:
-        """See :meth:`only_instance` (not cached)."""
-        cls = class_scope.node
-        if self.index is None or not isinstance(cls, ast.ClassDef):
-            return None
-        built: list[tuple[ast.Call, Scope]] = []
-        for call, scope in _calls_named(cls.name, self.index, self.modules):
-            target = self.index.binding_of(call.func, scope)
-            if target is not None and target.node is cls:
-                built.append((call, scope))
-        if len(built) != 1 or _subclassed(cls.name, self.index, self.modules):
-            return None
-        call, scope = built[0]
-        for binding in scope.bindings.values():
-            if binding.node is call and bound_once(binding):
-                return self.index.router_key(binding)
-        for node in ast.walk(scope.node):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == _INCLUDE_ROUTER
-                and _included_router(node) is call
-            ):
-                # `app.include_router(Reports(), prefix="/api")`: served where it is built.
-                return inline_router_key(call, scope)
-        return None
 
     def shadowing(
         self, written: str, scope: Scope, line: int, path: str, what: str = "this route"
@@ -748,6 +756,59 @@ def site_apps(
                 if inner is not None and inner not in keys:
                     keys.append(inner)
     return tuple(keys)
+
+
+def only_router_instance(
+    class_scope: Scope, index: PackageIndex, modules: list[str]
+) -> tuple[RouterKey, str | None] | None:
+    """The router key of the one instance the package builds of a router class, and its prefix.
+
+    ``class Reports(APIRouter)`` registering its routes in ``__init__``, built once as
+    ``reports = Reports()`` (bound once) and subclassed nowhere: every route the class
+    registers is that router's, served where ``reports`` is included; so is one built right
+    in an include (``include_router(Reports(), prefix="/api")``), or held by another router
+    class (``self.v1 = V1Router()``, then ``self.include_router(self.v1)``). The prefix is the
+    one the instance gets (``super().__init__(prefix="/v1")``, else the call's ``prefix=``),
+    None when only known at run time. None when the class is built twice, bound otherwise or
+    subclassed: which instance serves a route is not one.
+    """
+    cls = class_scope.node
+    if not isinstance(cls, ast.ClassDef):
+        return None
+    built: list[tuple[ast.Call, Scope, Binding]] = []
+    for call, scope in _calls_named(cls.name, index, modules):
+        target = index.binding_of(call.func, scope)
+        if target is not None and target.node is cls:
+            built.append((call, scope, target))
+    if len(built) != 1 or _subclassed(cls.name, index, modules):
+        return None
+    call, scope, target = built[0]
+    key = _instance_key(call, scope, index)
+    return None if key is None else (key, instance_prefix(call, scope, target, index, None))
+
+
+def _instance_key(call: ast.Call, scope: Scope, index: PackageIndex) -> RouterKey | None:
+    """The router key of the instance a router class's call builds, where it is kept."""
+    for binding in scope.bindings.values():
+        if binding.node is call and bound_once(binding):
+            return index.router_key(binding)
+    method = scope.node
+    if isinstance(method, FunctionNode) and scope.parent is not None and scope.parent.is_class:
+        for _, attribute, value in attribute_assignments(method):
+            if value is call:
+                # `self.v1 = V1Router()`: the router the class holds, as its includes name it
+                # (see `included_instance_router`).
+                return instance_router_key(scope.parent, attribute)
+    for node in ast.walk(scope.node):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == _INCLUDE_ROUTER
+            and _included_router(node) is call
+        ):
+            # `app.include_router(Reports(), prefix="/api")`: served where it is built.
+            return inline_router_key(call, scope)
+    return None
 
 
 def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
@@ -1052,7 +1113,7 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
     if not calls:
         return False
     for call, scope in calls:
-        argument = call_argument(call, _position(parameter), parameter.name)
+        argument = call_argument(call, parameter_call_position(parameter), parameter.name)
         if argument is None or not _is_app(index.binding_of(argument, scope), index):
             return False
     return True
@@ -1102,7 +1163,7 @@ def passed_router(
     seen = seen | {(id(parameter.scope), parameter.name)}
     found: set[tuple[RouterKey, str | None]] = set()
     for call, scope in _calls_of(parameter.scope, index, modules):
-        argument = call_argument(call, _position(parameter), parameter.name)
+        argument = call_argument(call, parameter_call_position(parameter), parameter.name)
         if argument is None:
             return None
         binding = index.binding_of(argument, scope)
@@ -1152,7 +1213,7 @@ def passed_app(
     seen = seen | {(id(parameter.scope), parameter.name)}
     found: set[RouterKey] = set()
     for call, scope in _calls_of(parameter.scope, index, modules):
-        argument = call_argument(call, _position(parameter), parameter.name)
+        argument = call_argument(call, parameter_call_position(parameter), parameter.name)
         binding = None if argument is None else index.binding_of(argument, scope)
         if binding is not None and binding.kind == "param":
             if (id(binding.scope), binding.name) in seen:
@@ -1451,39 +1512,13 @@ def _passed_arguments(index: PackageIndex, modules: list[str]) -> Passed:
     def passed(parameter: Binding) -> list[tuple[ast.expr, Scope]] | None:
         found: list[tuple[ast.expr, Scope]] = []
         for call, call_scope in _calls_of(parameter.scope, index, modules):
-            argument = _passed_for(call, call_scope, parameter)
+            argument = passed_for(call, call_scope, parameter)
             if argument is None:
                 return None
             found.append(argument)
         return found
 
     return passed
-
-
-def _passed_for(
-    call: ast.Call, call_scope: Scope, parameter: Binding
-) -> tuple[ast.expr, Scope] | None:
-    """What one call of a function passes for its parameter, with the scope to evaluate it in.
-
-    The parameter's default when the call passes nothing for it, evaluated where the function
-    is defined; None when the call may pass it in ``**options``, or leaves a required one out.
-    """
-    argument = call_argument(call, _position(parameter), parameter.name)
-    if argument is not None:
-        return argument, call_scope
-    function = parameter.scope.node
-    assert isinstance(function, FunctionNode)
-    default = parameter_default(function, parameter.name)
-    if default is None or any(keyword.arg is None for keyword in call.keywords):
-        return None
-    return default, parameter.scope.parent or parameter.scope
-
-
-def _position(parameter: Binding) -> int | None:
-    """Where a function's parameter is passed by position (None: keyword-only)."""
-    function = parameter.scope.node
-    assert isinstance(function, FunctionNode)
-    return parameter_position(function, parameter.name)
 
 
 def _passed_string(
@@ -1515,7 +1550,7 @@ def _passed_string(
     for call, call_scope in calls:
         passed: LoopValues = dict(looped)
         for parameter in parameters:
-            argument = _passed_for(call, call_scope, parameter)
+            argument = passed_for(call, call_scope, parameter)
             if argument is None:
                 return None  # required, or maybe in **options: not known
             passed[parameter.name] = argument
@@ -2649,6 +2684,12 @@ def _mount(
                     "router included here are logged without it"
                 )
             prefix = (own or "") + prefix
+    elif parent is not None and (router_class := router_class_instance(parent, index)):
+        # `self.include_router(...)` in a method of an APIRouter subclass: the router itself,
+        # the one instance the package builds of it, under the prefix that instance gets.
+        built = only_router_instance(router_class, index, modules)
+        if built is not None:
+            parent_key, parent_prefix = built
     elif parent is not None and parent.kind == "param":
         # `def init_views(app: FastAPI): app.include_router(...)`: an app, whichever;
         # `def configure_routes(app):` when every call of it in the package passes one.

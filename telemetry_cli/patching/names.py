@@ -135,3 +135,7 @@ SERVER_PACKAGES = frozenset(name.partition(".")[0] for name in SERVER_CALLS)
 MODULE_LOADERS = frozenset(
     {"importlib.import_module", "__import__", "importlib.util.module_from_spec"}
 )
+#: pydantic's model base: its constructor takes each field by keyword.
+BASE_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
+#: The functions declaring a field with its default (``field(default=...)``, ``Field(...)``).
+FIELD_FUNCTIONS = frozenset({"dataclasses.field", "pydantic.Field", "pydantic.fields.Field"})

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 from telemetry_cli.patching.loops import (
     LoopValues,
     assigned_once_unchanged,
+    dict_items,
     literal_container,
+    literal_items,
     loop_string,
     loop_values,
     substituted,
@@ -74,8 +76,10 @@ from telemetry_cli.patching.symbols import (
     instance_parameter,
     one_positional_parameter,
     parameter_default,
+    passed_for,
     passes_prefix_through,
     returned_only,
+    returned_value,
     static_or_class,
     sub_blocks,
     unwrapped,
@@ -118,6 +122,9 @@ class Owner(NamedTuple):
     # Said on a line when its routes are logged: why the prefixes around it are not known.
     note: str | None = None
     unserved: bool = False  # a router no app serves, for sure (see Mounts.unserved)
+    # The prefix known statically for a handler that cannot read ``reference`` (``prefix``
+    # None): a router class's one instance, read from another class's method.
+    static_prefix: str | None = None
 
 
 class Route(NamedTuple):
@@ -1704,8 +1711,19 @@ class _Finder:
         if endpoint is None and node.func.attr in STARLETTE_ADD_ROUTES:
             # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
             endpoint = call_argument(node, None, "route")
+        options = next((kw.value for kw in node.keywords if kw.arg is None), None)
+        if endpoint is None and options is not None:
+            self._unpacked_route(node, options, scope)
+            return
         owner = self.owner(node.func.value, scope)
-        if endpoint is None or owner is None:
+        if endpoint is None:
+            return
+        if owner is None:
+            environments = loop_values(node, scope, self.index)
+            if environments is None or any(environments):
+                # `for endpoint, spec in specs().items(): routers[name].add_api_route(...)`:
+                # routes from a table the tool cannot read, on an object it cannot tell.
+                self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
             return
         if node.func.attr in STARLETTE_ADD_ROUTES:
             # A library's ASGI app (a GraphQL one) runs no code of the package: like one
@@ -1742,17 +1760,56 @@ class _Finder:
             assert each is not None
             self._register(written, each[0], verb, owner, scope, path=text)
 
+    def _unpacked_route(self, node: ast.Call, options: ast.expr, scope: Scope) -> None:
+        """Record ``add_api_route(**spec)``: each dict written out that ``spec`` stands for.
+
+        ``for spec in [{"path": "/", "endpoint": root, "methods": ["GET"]}, ...]:
+        app.router.add_api_route(**spec)``: one registration per item, its keys as keywords.
+        A dict only known at run time (a function's result) is named on a line.
+        """
+        environments = loop_values(node, scope, self.index) or []
+        calls: list[ast.Call] = []
+        for values in environments:
+            item = substituted(options, scope, values, self.index)
+            held = None if item is None else dict_items(*item, self.index)
+            if held is None or not (held[1] is scope or held[1].parent is None):
+                calls = []  # read elsewhere than where the call runs: names may differ
+                break
+            spelled = [kw for kw in node.keywords if kw.arg is not None]
+            spelled += [ast.keyword(key, value) for key, value in held[0].items()]
+            calls.append(ast.copy_location(ast.Call(node.func, node.args, spelled), node))
+        if not calls:
+            self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
+            return
+        for call in calls:
+            if call_argument(call, 1, "endpoint") is None:
+                self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
+                return
+        for call in calls:
+            self._api_route(call, scope)
+
     def _loop_methods(self, node: ast.Call, scope: Scope, values: LoopValues) -> ast.Call:
         """``node`` with the methods one iteration gives written out, when they are known.
 
         ``for path, endpoint, method in ROUTES: router.add_api_route(path, endpoint,
-        methods=[method])``: ``methods=["POST"]`` for the item ``("/items", create, "POST")``.
+        methods=[method])``: ``methods=["POST"]`` for the item ``("/items", create, "POST")``;
+        so for ``methods=methods`` of the item ``("/items", create, ["POST"])``.
         ``node`` itself when its methods read no loop name, or are not known (named as such).
         """
         methods = call_argument(node, None, "methods")
-        if not isinstance(methods, ast.List | ast.Tuple | ast.Set) or not any(
+        if methods is None or not any(
             isinstance(inner, ast.Name) and inner.id in values for inner in ast.walk(methods)
         ):
+            return node
+        if isinstance(methods, ast.Name | ast.Attribute):
+            # `methods=methods` of `("/items", create, ["POST"])`, `methods=spec.methods` of a
+            # record item `RouteSpec("/items", methods=["POST"])`: the list the item holds.
+            found = substituted(methods, scope, values, self.index)
+            if found is None or not isinstance(found[0], ast.List | ast.Tuple | ast.Set):
+                return node
+            methods, scope = found[0], found[1]
+            values = {}
+        if not isinstance(methods, ast.List | ast.Tuple | ast.Set):
             return node
         names = [loop_string(element, scope, values, self.index) for element in methods.elts]
         if any(name is None for name in names):
@@ -2135,7 +2192,9 @@ class _Finder:
         mounts = self.index.mounts
         key = None if mounts is None else mounts.only_instance(class_scope)
         if key is not None:
-            return self._served(Owner(Role.ROUTER, None, expression, scope, key))
+            assert mounts is not None
+            own = mounts.own_prefix(class_scope)
+            return self._served(Owner(Role.ROUTER, None, expression, scope, key, None, False, own))
         cls = class_scope.node
         assert isinstance(cls, ast.ClassDef)
         note = (
@@ -2265,6 +2324,13 @@ class _Finder:
                 assigned = everywhere + assigned
             if assigned:
                 prefix = self.index.string_value(assigned[-1], scope)
+            elif prefix is None and not standard and _package_function(call, self.index, scope):
+                # `router = make_router(settings.PREFIX)`: said, as the log call reads it back.
+                note = (
+                    f"`{ast.unparse(expression)}` is the router `{ast.unparse(call.func)}(...)` "
+                    "returns, with a prefix only known at run time: its routes are logged with "
+                    f"`{ast.unparse(expression)}.prefix`"
+                )
             if standard and prefix is not None and refused_prefix(prefix):
                 # FastAPI asserts both when it builds the router: the module fails to import.
                 note = (
@@ -2405,6 +2471,14 @@ class _Finder:
         path: str | None = None,
     ) -> Route:
         """The route ``call`` registers; ``path``: its path when known otherwise (a loop's)."""
+        if (
+            owner.prefix is None
+            and owner.static_prefix is not None
+            and _reachable(owner.reference, owner.scope, handler_scope) is None
+        ):
+            # `self.add_api_route("/ping", self.handler.ping)`: `self.prefix` is not the
+            # handler's to read, the prefix the router gets is known.
+            owner = owner._replace(prefix=owner.static_prefix)
         path_expression = call_argument(call, 0, "path")
         if path is None:
             path = self.index.string_value(path_expression, scope)
@@ -2724,6 +2798,18 @@ def app_instance_parameter(binding: Binding, index: PackageIndex) -> bool:
     app itself, as every instance of the class is one.
     """
     return _instance_role(binding, index) is Role.APP
+
+
+def router_class_instance(binding: Binding, index: PackageIndex) -> Scope | None:
+    """The class scope when a parameter is the instance (``self``) of an APIRouter subclass.
+
+    ``class ApiRouter(APIRouter): def __init__(self): self.include_router(v1)``: ``self`` is a
+    router, as every instance of the class is one.
+    """
+    if _instance_role(binding, index) is not Role.ROUTER:
+        return None
+    method = _instance_parameter_of(binding)
+    return None if method is None else method.parent
 
 
 def _instance_role(binding: Binding, index: PackageIndex) -> Role | None:
@@ -3080,12 +3166,18 @@ def router_prefix(
     ``standard``: the class is ``APIRouter`` or takes its arguments (see ``built_role``);
     ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
     """
+    values: LoopValues = {}
     if not standard:
-        return None  # a factory or a class with its own constructor decides the prefix
+        # A class with its own constructor decides the prefix; so does a function, unless it
+        # returns an `APIRouter(...)` call whose arguments read what its caller passes.
+        built = router_helper_call(call, index, scope)
+        if built is None:
+            return None
+        call, scope, values = built
     for keyword in call.keywords:
         if keyword.arg == "prefix":
             return _library_normalised(
-                index.string_value(keyword.value, scope, fallback=fallback), call, index, scope
+                loop_string(keyword.value, scope, values, index, fallback), call, index, scope
             )
     for keyword in call.keywords:
         if keyword.arg is not None:
@@ -3102,11 +3194,94 @@ def router_prefix(
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 return None  # `**more` inside, or a key only known at run time
             if key.value == "prefix":
-                prefix = index.string_value(value, options_scope, fallback=fallback)
+                prefix = loop_string(value, options_scope, values, index, fallback)
                 return _library_normalised(prefix, call, index, scope)
     # A router class from a library may name its own prefix when given none (fastapi-crudrouter
     # derives it from the schema): only `router.prefix` at run time says which.
     return None if _library_router_class(call, index, scope) else ""
+
+
+def _package_function(call: ast.Call, index: PackageIndex, scope: Scope) -> Binding | None:
+    """The function of the package (not a method: ``self`` shifts positions) ``call`` runs."""
+    qualified = index.qualify(call.func, scope)
+    called = None if qualified is None else index.resolve(qualified)[1]
+    if called is None or called.kind != "function" or isinstance(called.scope.node, ast.ClassDef):
+        return None
+    return called
+
+
+def router_helper_call(
+    call: ast.Call, index: PackageIndex, scope: Scope
+) -> tuple[ast.Call, Scope, LoopValues] | None:
+    """The ``APIRouter(...)`` call a function of the package runs for ``call`` and returns.
+
+    ``def make_router(prefix, tag="misc"): return APIRouter(prefix=prefix, tags=[tag])`` (or
+    ``router = APIRouter(...)`` bound once in it, then ``return router``), called as
+    ``make_router("/tracks")``: that call, the function's scope, and what ``call`` passes for
+    each parameter the call reads (its default when it passes nothing), also through the
+    function's ``**kwargs``. None for anything else.
+    """
+    helper = _package_function(call, index, scope)
+    if helper is None:
+        return None
+    function = helper.node
+    assert isinstance(function, FunctionNode)
+    function_scope = Scope(function, helper.scope.module, helper.scope)
+    returned = returned_value(function)
+    built: ast.Call | None = returned if isinstance(returned, ast.Call) else None
+    built_scope = function_scope
+    if isinstance(returned, ast.Name):
+        local = function_scope.lookup(returned.id)
+        built = call_bound_once(local)
+        built_scope = function_scope if local is None else local.scope
+    if built is None or index.built_role(built, built_scope) != (Role.ROUTER, True):
+        return None
+    values: LoopValues = {}
+    for node in ast.walk(built):
+        if not isinstance(node, ast.Name):
+            continue
+        parameter = built_scope.lookup(node.id)
+        if parameter is not None and parameter.kind == "param" and parameter.scope.node is function:
+            passed = passed_for(call, scope, parameter)
+            if passed is not None:
+                values[node.id] = passed
+    return _keywords_passed_on(built, function, call, scope, values), built_scope, values
+
+
+# The names the caller's keywords take in a router call that receives them through `**kwargs`:
+# no Python name can start with a digit, so none clashes with a parameter's.
+_PASSED_ON = "0{}"
+
+
+def _keywords_passed_on(
+    built: ast.Call, function: FunctionNode, call: ast.Call, scope: Scope, values: LoopValues
+) -> ast.Call:
+    """``built`` with its ``**kwargs`` of ``function``'s own written out as ``call`` passes them.
+
+    ``def logged_router(**kwargs): return APIRouter(tags=["x"], **kwargs)`` called as
+    ``logged_router(prefix="/logs")``: ``APIRouter(tags=["x"], prefix=<"/logs">)``, each keyword
+    the function's named parameters leave read from ``values``. As written when ``call``
+    passes ``**options`` of its own (which keywords, not known).
+    """
+    kwarg = function.args.kwarg
+    arguments = function.args
+    named = {item.arg for item in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    passed_on = [keyword for keyword in call.keywords if keyword.arg not in named]
+    if kwarg is None or any(keyword.arg is None for keyword in passed_on):
+        return built
+    keywords: list[ast.keyword] = []
+    for keyword in built.keywords:
+        value = keyword.value
+        if keyword.arg is not None or not (isinstance(value, ast.Name) and value.id == kwarg.arg):
+            keywords.append(keyword)
+            continue
+        for item in passed_on:
+            assert item.arg is not None
+            alias = _PASSED_ON.format(item.arg)
+            values[alias] = (item.value, scope)
+            read = ast.copy_location(ast.Name(alias, ast.Load()), item.value)
+            keywords.append(ast.copy_location(ast.keyword(item.arg, read), item))
+    return ast.copy_location(ast.Call(built.func, built.args, keywords), built)
 
 
 def refused_prefix(prefix: str) -> bool:
@@ -3166,14 +3341,14 @@ def routable_router(
     ):
         return None
     key = (cls.scope.module.name, cls.name)
-    return key, _instance_prefix(built, scope, cls, index, fallback)
+    return key, instance_prefix(built, scope, cls, index, fallback)
 
 
 # How many classes of the package an instance's constructor is followed through.
 _MAX_CLASSES = 8
 
 
-def _instance_prefix(
+def instance_prefix(
     call: ast.Call,
     scope: Scope,
     cls: Binding,
@@ -3573,7 +3748,8 @@ def _methods(
     """The methods a route declares; None when they are not known without running code.
 
     A literal list, tuple or set of strings, or a name bound once to one (``methods=
-    PROXY_METHODS``, also imported); its items may be names of strings too. ``position``: the
+    PROXY_METHODS``, also imported); its items may be names of strings too, or unpack another
+    such collection (``[*READ_ONLY, "POST"]``), and two may be added. ``position``: the
     positional argument that may hold them too (classy-fastapi's ``route(path, methods)``).
     """
     if verb in HTTP_METHODS:
@@ -3588,11 +3764,12 @@ def _methods(
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
             return None
         methods, scope = binding.node, binding.scope
-    if not (isinstance(methods, ast.List | ast.Tuple | ast.Set) and methods.elts):
+    items = literal_items(methods, scope, index)
+    if not items:
         return None
     names: list[str] = []
-    for element in methods.elts:
-        name = index.string_value(element, scope)
+    for element, element_scope in items:
+        name = index.string_value(element, element_scope)
         if name is None:
             return None
         names.append(name.upper())

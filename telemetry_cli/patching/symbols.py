@@ -40,6 +40,8 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 # Following constants and imports never needs to go deeper than this; deeper is a cycle or a trick.
 _MAX_DEPTH = 24
+# The names Python binds in every module to its own name and its package's (`__name__`).
+_MODULE_NAMES = frozenset({"__name__", "__package__"})
 # Up to this many names, a search for each finds the lines naming them; past it, one pass over
 # every word of the text is cheaper (it costs about as much as sixty searches for one name).
 _FEW_NAMES = 32
@@ -104,6 +106,12 @@ def parse(text: str) -> ast.Module:
             warnings.simplefilter("ignore")
             return parse_in_pieces(text) or ast.parse(text)
     except SyntaxError as error:
+        if sys.version_info < (3, 12):
+            from telemetry_cli.patching.newer_syntax import parse_newer_syntax
+
+            tree = parse_newer_syntax(text)
+            if tree is not None:
+                return tree
         where = f" at line {error.lineno}, column {error.offset}" if error.lineno else ""
         hint = _newer_syntax(text, error)
         raise ParseFailure(f"syntax error{where}: {error.msg}{hint}") from None
@@ -432,6 +440,12 @@ def returned_only(function: FunctionNode) -> ast.expr | None:
     return body[0].value
 
 
+def returned_value(function: FunctionNode) -> ast.expr | None:
+    """The value of the one ``return`` of a function's own body (nested defs aside), else None."""
+    returns = [node for node in _walk_scope(function) if isinstance(node, ast.Return)]
+    return returns[0].value if len(returns) == 1 else None
+
+
 def returned_parameter(function: FunctionNode) -> str | None:
     """The parameter a function always returns as it was given, else None.
 
@@ -698,6 +712,32 @@ def parameter_default(function: FunctionNode, name: str) -> ast.expr | None:
         return arguments.defaults[at] if at >= 0 else None
     names = [argument.arg for argument in arguments.kwonlyargs]
     return arguments.kw_defaults[names.index(name)] if name in names else None
+
+
+def parameter_call_position(parameter: Binding) -> int | None:
+    """Where a function's parameter is passed by position (None: keyword-only)."""
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    return parameter_position(function, parameter.name)
+
+
+def passed_for(
+    call: ast.Call, call_scope: Scope, parameter: Binding
+) -> tuple[ast.expr, Scope] | None:
+    """What one call of a function passes for its parameter, with the scope to evaluate it in.
+
+    The parameter's default when the call passes nothing for it, evaluated where the function
+    is defined; None when the call may pass it in ``**options``, or leaves a required one out.
+    """
+    argument = call_argument(call, parameter_call_position(parameter), parameter.name)
+    if argument is not None:
+        return argument, call_scope
+    function = parameter.scope.node
+    assert isinstance(function, FunctionNode)
+    default = parameter_default(function, parameter.name)
+    if default is None or any(keyword.arg is None for keyword in call.keywords):
+        return None
+    return default, parameter.scope.parent or parameter.scope
 
 
 def call_argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
@@ -2253,6 +2293,14 @@ class PackageIndex:
                     return None
                 values.append(formatted)
             return None if template is None else _percent_s(template, values)
+        if (
+            isinstance(expression, ast.Name)
+            and expression.id in _MODULE_NAMES
+            and scope.lookup(expression.id) is None
+        ):
+            # `importlib.import_module(__name__)`: the module's own name, as the app imports it.
+            module = scope.module
+            return module.name if expression.id == "__name__" else module.package
         if isinstance(expression, ast.Name | ast.Attribute):
             binding = self.binding_of(expression, scope)
             # A name bound more than once held which value when? Not known without running.
