@@ -58,6 +58,39 @@ class PatchRecord(NamedTuple):
         """The event type recorded for an instrumented module, if it was instrumented."""
         return dict(self.instrumented).get(path)
 
+    def keeping(self, previous: PatchRecord, paths: frozenset[str], layer: str) -> PatchRecord:
+        """This record, but for ``paths``: user files the run did not write after all.
+
+        They still hold what ``previous`` says of them: in the same layout, that stays recorded
+        as it was; in another, it is code left to take out through the old layer (``left``, of
+        ``previous``'s layer package, else ``layer``). Left code of theirs stays left.
+        """
+        backend, app_package = previous.layout(self.backend or "", self.app_package or "")
+        old_layer = previous.layer_package or layer
+        same = (backend, app_package, old_layer) == (
+            self.backend,
+            self.app_package,
+            self.layer_package or layer,
+        )
+        instrumented = {path: event for path, event in self.instrumented if path not in paths}
+        left = [*self.left, *(entry for entry in previous.left if entry[0] in paths)]
+        wired, capture = (None, False) if self.wired in paths else (self.wired, self.capture)
+        for path, event in previous.instrumented:
+            if path in paths and same:
+                instrumented[path] = event
+            elif path in paths:
+                left.append((path, event, backend, app_package, old_layer))
+        if previous.wired in paths and same and wired is None:
+            wired, capture = previous.wired, previous.capture
+        elif previous.wired in paths and previous.wired != wired:
+            left.append((previous.wired, None, backend, app_package, old_layer))
+        return self._replace(
+            wired=wired,
+            capture=capture,
+            instrumented=tuple(sorted(instrumented.items())),
+            left=sorted_left(left),
+        )
+
     def layout(self, backend: str, app_package: str) -> tuple[str, str]:
         """The (backend, app-package) the patches were made in; the given ones if unrecorded."""
         return (

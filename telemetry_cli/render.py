@@ -123,6 +123,7 @@ SENSITIVE_KEYS = (
     "maiden_name",
     "master_key",
     "mfa_code",
+    "mnemonic",
     "mobile_number",
     "msisdn",
     "national_id",

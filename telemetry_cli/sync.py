@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import cast
 
 from telemetry_cli import __version__
 from telemetry_cli.console import printable, shown_path
@@ -252,6 +253,8 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
     with _collector_paused():
         project = analyze(plan, manifest.patched, force=force, watched=tuple(watched))
+    # The files the analysis could not patch: what it recorded of them is already the old.
+    unpatched = frozenset(patched.path for patched in project.files if patched.new is None)
     if writing:
         project.files = _writable(root, project.files)
     # Documents claim as done only what this run achieved.
@@ -326,6 +329,23 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             orphan = _keep_obsolete(orphan, failed_outputs)
         report.changes.append(orphan)
 
+    patches = [_patch_change(patched) for patched in project.files]
+    broken_layer = [
+        change.path
+        for change in report.changes
+        if change.kind is Kind.GENERATED
+        and change.status in (Status.ERROR, Status.REFUSED)
+        and change.path.startswith(plan.analytics_dir + "/")
+    ]
+    if broken_layer:
+        # User code is wired only to the generated layer: not to one that could not be written,
+        # nor to a file there that the tool did not write (it may lack the names imported).
+        patches = [_hold_back(change, broken_layer) for change in patches]
+    # A user file the run does not write after all (write-protected, or held back for the
+    # layer) still holds what the last run put in: recorded so, the next run takes it from there.
+    unwritten = frozenset(c.path for c in patches if c.status is Status.ERROR) - unpatched
+    if unwritten:
+        project.record = project.record.keeping(manifest.patched, unwritten, DEFAULT_LAYER_PACKAGE)
     left_users = _left_layer_users(project.record, manifest.patched)
     # A layer other than the plan's goes whole or stays whole: its modules import each other.
     others = [path for path in watched_paths if path.rpartition("/")[0] != plan.analytics_dir]
@@ -340,18 +360,6 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             report.changes[position] = _keep_for(change, list(importers), obsolete=True)
             if change.path in recorded:
                 wanted_hashes[change.path] = recorded[change.path]
-    patches = [_patch_change(patched) for patched in project.files]
-    broken_layer = [
-        change.path
-        for change in report.changes
-        if change.kind is Kind.GENERATED
-        and change.status in (Status.ERROR, Status.REFUSED)
-        and change.path.startswith(plan.analytics_dir + "/")
-    ]
-    if broken_layer:
-        # User code is wired only to the generated layer: not to one that could not be written,
-        # nor to a file there that the tool did not write (it may lack the names imported).
-        patches = [_hold_back(change, broken_layer) for change in patches]
     report.changes.extend(patches)
     _note_image_layer(plan, report.changes, texts)
 
@@ -945,13 +953,37 @@ def _as_removal(change: FileChange) -> FileChange:
 
 
 def plan_fingerprint(context: dict[str, object]) -> str:
-    """A digest of everything the templates are rendered from: their ``context``."""
-    return sha256(json.dumps(context, sort_keys=True, default=str).encode("utf-8"))
+    """A digest of everything the templates are rendered from: their ``context``.
+
+    The user files the run could not patch (which the documents do not claim as done) are
+    digested apart, after a ``+``: a change of those alone is told from one of the plan.
+    """
+    instrument = cast(list[dict[str, object]], context["instrument"])
+    undone = [str(item["path"]) for item in instrument if not item["done"]]
+    if not context["wired"]:
+        undone.append(str(context["main_path"]))
+    if not undone:
+        return _digest(context)
+    claimed = {
+        **context,
+        "wired": True,
+        "instrument": [{**item, "done": True} for item in instrument],
+    }
+    return f"{_digest(claimed)}+{_digest(undone)}"
+
+
+def _digest(value: object) -> str:
+    return sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8"))
 
 
 def _why_stale(manifest: Manifest, fingerprint: str) -> str:
-    """Why generated files differ from what was last written: the plan, or the templates."""
+    """Why generated files differ from what was last written.
+
+    The plan changed, or only which user files the runs could patch, or the templates did.
+    """
     if manifest.plan is not None and manifest.plan != fingerprint:
+        if manifest.plan.partition("+")[0] == fingerprint.partition("+")[0]:
+            return "the user files it says are patched changed since it was written"
         return "the plan changed since it was written"
     if manifest.version is not None and manifest.version != __version__:
         return (

@@ -331,6 +331,23 @@ def test_a_read_only_user_module_is_refused_not_replaced(tmp_path: Path, command
     assert run(command, "--root", str(root)).exit_code == 0
 
 
+def test_documents_brought_up_to_date_for_a_module_patched_at_last_do_not_blame_the_plan(
+    tmp_path: Path,
+) -> None:
+    # The documents do not claim a read-only module's patch as done; once it is written they
+    # change, and were said to because "the plan changed", which it had not since the last run.
+    root = make_project(tmp_path / "project")
+    module = root / BLOCKS
+    module.chmod(0o444)
+    assert run("generate", "--root", str(root)).exit_code == 1
+    module.chmod(0o644)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "the plan changed" not in result.stdout, result.stdout
+    assert "the user files it says are patched changed since it was written" in result.stdout
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize("command", ["generate", "remove"])
 @pytest.mark.parametrize("mode", ["--check", "--diff"])
 def test_a_read_only_stale_user_module_is_checked_as_any_other(

@@ -115,6 +115,10 @@ SENSITIVE = [
     "hmac_sha256", "seed_phrase", "seedPhrase", "recovery_phrase", "maiden_name",
     "mothersMaidenName", "security_answer", "securityAnswers", "mobile_number", "mobileNumber",
     "cc_number", "ccNumber",
+    # A wallet's seed and the words that spell it (BIP-39), by what the seed restores.
+    "mnemonic", "walletMnemonic", "mnemonic_words", "wallet_seed", "masterSeed", "HD_SEED",
+    "bip39_seed", "seed_words", "seedWords", "seeds_phrase", "backup_phrase", "walletWords",
+    "walletseed", "recovery_seed_hex",
     # Look-alike letters of other scripts (a bounded table: Cyrillic and Greek letters that
     # Unicode lists as confusable with one ASCII letter), more invisible characters, and
     # percent-encoded names.
@@ -158,7 +162,9 @@ NOT_SENSITIVE = [
     "pass", "pass_rate", "passed", "passing", "passage", "bypass", "compass", "account",
     "account_id", "license", "license_type", "tax", "tax_rate", "backup", "recovery",
     "pwa", "pwa_enabled", "mobile", "is_mobile", "mobile_app", "answer", "answers", "phrase",
-    "seed", "random_seed", "maiden", "private", "is_private", "security_question_count",
+    "seed", "random_seed", "seed_count", "seeds", "seeded", "seedling", "linseed",
+    "search_phrase", "phrase_count", "keywords", "words", "word_count", "maiden", "private",
+    "is_private", "security_question_count",
     "sort", "sort_order", "sortBy", "insurance", "insurance_type", "national", "nationality",
     "social", "social_links", "licence", "licence_type", "driving_mode", "fiscal_year",
     "account_notes", "accountNotes", "account_not_found",
@@ -323,8 +329,68 @@ SECRET_IN_TEXT = [
     "\u5bc6\u7801\uff1ahunter2",
     "\u7528\u6237\u5bc6\u7801=hunter2",
     "\u30d1\u30b9\u30ef\u30fc\u30c9=hunter2",
+    # "pass" where a setting's or a flag's name stands: an INI or dotenv line, an exported or
+    # set variable, a flag, a command after a shell's ";" or "&&".
+    "[db]\npass = hunter2\nhost = db.local",
+    "pass=hunter2",
+    "PASS=hunter2",
+    "export PASS=hunter2",
+    "cd /srv && export PASS=s3cret",
+    "set PASS=hunter2",
+    '$env:pass="x1"',
+    "--pass=hunter2",
+    "mytool --pass hunter2",
+    "pass: hunter2",
+    'pass = "hunter2"',
+    "pass=3abc",
+    # A scheme's credential with capitals inside its words, and a constant's name before a bare
+    # colon.
+    "Bearer AbcdEfgh/IjklMnop",
+    "TOKEN:abcdef",
+    "Session:AbC123xyz",
+    # "-p" given a password after "-u" gave a user, whatever the tool.
+    "az login --service-principal -u http://app -p hunter2 --tenant x",
+    "oc login -u bob -p hunter2 https://api.example.com",
+    "rabbitmqadmin -u guest -p s3cret list queues",
+    "cf login -a api -u bob --password-file x; mytool --user=bob -p=hunter2",
+    # A wallet's words told in prose: 12 lower-case words or more after a name of them.
+    "my recovery phrase is " + " ".join(["abandon", "ability", "able", "about"] * 3),
+    "the wallet mnemonic was " + " ".join(["zoo", "wrong", "wine", "zone"] * 6),
 ]
 KEPT_TEXT = [
+    # A port after "-p", and the MySQL clients' "-p" that asks for the password.
+    "psql -U bob -p 5432 shop",
+    "docker run -u app -p 8080:80 img",
+    "mysql -u root -p shop",
+    "sudo mysql -u root -p shop",
+    "cd /srv && env HOME=/root mysql -u root -p shop",
+    # Fewer words, or another phrase's.
+    "my recovery phrase is lost",
+    "the recovery phrase is long and hard to type so please be careful and write it down",
+    "the search phrase is " + " ".join(["abandon", "ability", "able", "about"] * 3),
+    # Words joined by "/" or "-" after a scheme's name are prose, and a class's event after its
+    # name (a release note's, a changelog's).
+    "add basic mips/mipsel support",
+    "basic read/write access",
+    "a basic client/server model",
+    "token refresh/rotation logic",
+    "token per-user-limits",
+    "add parameters for Http2Session:connect event",
+    "WebSocketSession:closed",
+    "Token:refresh",
+    # "pass" as a pass or a test's result, and given a count, a ratio, a flag or a result.
+    "boarding pass=12A",
+    "pass=3 fail=1",
+    "tests: pass=10 fail=2",
+    "pass: 10/12\nfail: 2",
+    "PASS=true",
+    "pass: yes",
+    "pass = 85%",
+    'PASS = "pass"',
+    "status=pass",
+    "result: pass",
+    "--pass -v",
+    "pass=",
     # Base64's padding "=" gives no value to the run before it, whose camelCase parts may
     # spell a sensitive word ("...Z6ipYoM" holds "ip").
     "batch qJ/dddKIpHWpelAZTHkYlvQvRQJE6jcnJnMf3Ln26XQ= processed",
@@ -877,6 +943,35 @@ def test_a_region_locale_or_calling_code_under_a_state_key_is_kept(logger: Any) 
         "m": "session_region=eu-west-1234",
         "u": "https://x.io/cb?phone_country=%2B14155550123",
         "v": "https://x.io/cb?token_state=%6BJhGfDsAqW",
+    }
+    assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
+
+
+def test_an_address_under_a_key_naming_where_a_secret_is_issued_is_kept(logger: Any) -> None:
+    # An OAuth server's endpoints, a cookie's domain and path, a session store's host: where a
+    # secret is issued, checked or kept, not the secret.
+    kept = {
+        "token_endpoint": "https://auth.example.com/oauth/token",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "auth_url": "https://login.example.com/authorize",
+        "auth_server": "https://login.microsoftonline.com/common/v2.0",
+        "cookie_domain": ".example.com",
+        "cookie_path": "/",
+        "session_host": "10.0.0.1",
+        "secret_manager_endpoint": "https://secretsmanager.eu-west-1.amazonaws.com",
+    }
+    assert logger.record("error_event", kept).payload == kept
+    # Credentials, a query or a random segment in the address, a link's address (the link is
+    # the secret), any other value, and a key naming a connection whole stay redacted.
+    redacted = {
+        "token_url": "https://x.com/t?code=abc",
+        "token_endpoint": "hunter2",
+        "token_uri": "https://x.com/t/ab12cd",
+        "auth_url": "https://bob:hunter2@x.com/login",
+        "secret_path": "/aB3xQ9",
+        "password_reset_url": "https://x.com/r/AbC123xyz",
+        "magic_link_url": "https://x.com/m/welcome",
+        "database_url": "postgres://db.local/app",
     }
     assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
 
@@ -1517,6 +1612,13 @@ NOT_CARD_NUMBER_TEXTS = [
     "4111/1111/1111/1111/5",
     "id_4111_1111_1111_1111",
     "2024/01/15",
+    # The check digit holds, but no issuer's cards have that length for that prefix: Visa's
+    # 15 or 17 digits, Mastercard's 14, a 2 or a 3 that is no issuer's.
+    "412345678901233",
+    "41234567890123458",
+    "53123456789011",
+    "23456789012348",
+    "312345678901234",
 ]
 
 
@@ -2205,6 +2307,8 @@ def test_a_card_number_sent_as_a_json_integer_is_redacted(logger: Any) -> None:
         "short": 424242424242,  # 12 digits
         "negative": -4111111111111112,
         "big": 41111111111111111111,  # 20 digits
+        "request_id": 412345678901233,  # Luhn-valid, but no Visa number has 15 digits
+        "order_id": 23456789012348,  # Luhn-valid, but 2345 is no issuer's
         "count": 4242,
         "flag": True,
     }
@@ -2735,6 +2839,18 @@ def test_words_of_letters_and_digits_skip_the_mark_search_with_the_same_verdict(
         assert module.holds_secret(token) is True, token
 
 
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    word=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", max_size=19)
+    | st.sampled_from(["AKIAABCDEFGHIJKLMNO", "ghpABCDEFGHIJKLMNOP", "Bearer", "password"])
+)
+def test_short_ascii_words_hold_nothing_the_scan_looks_for(layer: Layer, word: str) -> None:
+    # holds_secret keeps such a word before it scans: no rule of the scan may ever find one.
+    assume("eyJ" not in word)
+    assert layer.redaction._scan_for_secret(word) is False
+    assert layer.redaction.holds_secret(word) is False
+
+
 # Values analytics payloads are full of: none holds a service token's prefix, so the scan skips
 # _SERVICE_TOKEN and _MORE_SERVICE_TOKENS for them (_TOKEN_PREFIX), and all are kept.
 ID_LIKE_TEXTS = [
@@ -3019,7 +3135,9 @@ def test_pass_after_what_it_opens_names_a_password(layer: Layer, sensitive: Any,
 )
 def test_pass_alone_or_after_other_words_is_kept(layer: Layer, sensitive: Any, key: str) -> None:
     assert sensitive(key) is False
-    assert layer.redaction.holds_secret(f"{key}=true1") is False
+    # Inside a line; "pass" given a value where a setting's name stands (a line's start, a
+    # flag) is a password's name, see SECRET_IN_TEXT.
+    assert layer.redaction.holds_secret(f"run 4: {key}=true1") is False
 
 
 # A key named after what it unlocks or signs with is a secret: a credential's, a cipher's, a
@@ -4260,6 +4378,22 @@ SECRET_PATHS = [
     f"/share/{LINK_TOKEN}",
     f"https://files.example.com/shared/{LINK_TOKEN}",
     f"/share/{SESSION_UUID}",
+    # A short secret (4 to 15 characters, a digit among letters) after a segment naming a
+    # password, a token, a secret, an API key or a one-time link, and a password after a login's
+    # user name.
+    "/tokens/k7Hq2mXw9",
+    "/password/hunter2",
+    "https://example.com/reset/abc123XYZ",
+    "/reset-password/a8Kq2x",
+    "/api/token/t0k3n",
+    "/secrets/s3cr3t!",
+    "/api-keys/k3y9x1",
+    "/otp/ab12cd",
+    "/invite/x7k2p9",
+    "/passwort/geheim42",
+    "/login/bob/hunter2",
+    "https://example.com/sign-in/ada/s3cret?next=/home",
+    "GET /reset/a1b2c3 HTTP/1.1",
 ]
 # Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
 KEPT_PATHS = [
@@ -4271,7 +4405,6 @@ KEPT_PATHS = [
     "/api-keys/new",
     "/sessions/currentUserSettings",
     "/sessions/v2_user_profile_settings",
-    "/tokens/k7Hq2mXw9",
     "/reset-password/{token}",
     "/sessions/{session_id}",
     "/verify-email/<token>",
@@ -4302,6 +4435,26 @@ KEPT_PATHS = [
     "/share/twitter",
     "/sharepoint/sites/Team",
     "/magic/tricks",
+    # Words, numbers, dates, versions and templates after a credential's name are no short
+    # secret, nor a digit-bearing id after a key alone, a session or an auth.
+    "/password/reset",
+    "/tokens/42",
+    "/tokens/2024-10-01",
+    "/reset/v2.1",
+    "/api/tokens/v1",
+    "/invite/page-2",
+    "/reset/:token1",
+    "/reset/{token1}",
+    "/keys/photo123",
+    "/sessions/s1x2",
+    "/auth/oauth2/v2",
+    "/login/ada",
+    "/login/oauth2/code/google",
+    "/login/42/settings",
+    "/users/ada/hunter2",
+    # After a link's word, a word and a number name a resource shared or confirmed.
+    "/shared-drive/Reports2024Q1",
+    "/share/photo1",
 ]
 
 

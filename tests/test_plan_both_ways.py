@@ -1611,6 +1611,31 @@ def test_an_edited_call_of_a_changed_event_type_is_said_once_in_one_line(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+@pytest.mark.parametrize(("old", "new"), _EDITS)
+def test_an_edited_call_of_an_event_type_the_plan_dropped_is_said_in_one_line(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    # The event renamed in event-types as in instrument: the edited call got the "out of date"
+    # line and a second one for the same call ("logs 'chapter_visit', which is not in
+    # event-types"), each true, one too many.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(chapters.read_text().replace(old, new))
+    edited = chapters.read_bytes()
+    renamed = FULL_PLAN.replace('"chapter_visit"', '"page_view"')
+    _set_plan(root, renamed + '\nevent-types = ["ai_block_used", "error_event", "page_view"]')
+    for _ in range(2):
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1
+        said = [line for line in result.stdout.splitlines() if f"{CHAPTERS}:12:" in line]
+        assert len(said) == 1 and "now 'page_view'" in said[0], result.stdout
+        assert chapters.read_bytes() == edited
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize(("opening", "closing"), _BLOCKS)
 def test_a_call_in_a_block_of_the_users_follows_the_layer_in_place(
     tmp_path: Path, opening: str, closing: str
@@ -1966,4 +1991,70 @@ def test_a_call_left_through_an_old_layer_is_still_the_handlers_once_the_layer_m
         assert run("generate", "--root", str(root), "--check").exit_code == 1
     assert run("generate", "--root", str(root), "--force").exit_code == 0
     assert _logs_in(chapters, "get_chapter") == 1
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_patch_held_back_for_an_edited_layer_keeps_its_record_until_it_is_written(
+    tmp_path: Path,
+) -> None:
+    # A generated module edited by hand holds back the patch of a module whose event type the
+    # plan changed: the record still said the new type, so the next run took the call left as
+    # written for the user's own ("logs 'chapter_visit', expected 'error_event'") and said the
+    # documents were stale again because "the plan changed".
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    logger = root / "backend/app/analytics/event_logger.py"
+    logger.write_text(logger.read_text() + "# mine\n")
+    chapters = root / CHAPTERS
+    before = chapters.read_bytes()
+    _set_plan(root, FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    first = run("generate", "--root", str(root))
+    assert first.exit_code == 1 and "not patched" in first.stdout, first.stdout
+    second = run("generate", "--root", str(root))
+    assert second.exit_code == 1
+    assert "plan changed" not in second.stdout, second.stdout
+    assert "expected 'error_event'" not in second.stdout, second.stdout
+    assert f"error      {CHAPTERS}" in second.stdout, second.stdout
+    assert chapters.read_bytes() == before
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 1 and '"error_event",' in text, text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("wrapped", [False, True], ids=["in-place", "in-a-try"])
+@pytest.mark.parametrize("layer", ["", 'layer-package = "tele"\n'], ids=["layer-kept", "moved"])
+def test_an_edited_call_of_a_module_moved_as_several_went_keeps_its_type_run_after_run(
+    tmp_path: Path, wrapped: bool, layer: str
+) -> None:
+    # chapters.py became pages.py while another recorded module (quiz.py) went: of the two event
+    # types that went away, the run could not tell which the edited call logs and recorded the
+    # plan's new one (or, in place, nothing of it), so the next run took the call for the user's
+    # own ("logs 'chapter_visit', expected 'page_view'"), which --force does not replace.
+    root = _project(tmp_path, FULL_PLAN.replace(" }", ', "api/quiz.py" = "error_event" }'))
+    quiz = root / "backend/app/api/quiz.py"
+    quiz.write_text(CHAPTERS_PY.replace("chapter", "quiz"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    if wrapped:
+        _wrap_call(chapters, "try:", "except Exception:\n    pass")
+    chapters.write_text(chapters.read_text().replace('"method": "GET"', '"method": "get"'))
+    pages = chapters.rename(chapters.with_name("pages.py"))
+    quiz.unlink()
+    edited = pages.read_bytes()
+    _set_plan(
+        root,
+        layer
+        + 'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/pages.py" = "page_view" }\n'
+        + 'event-types = ["ai_block_used", "chapter_visit", "error_event", "page_view"]',
+    )
+    for _ in range(3):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert "it logs 'chapter_visit', now 'page_view'" in result.stdout, result.stdout
+        assert pages.read_bytes() == edited
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    text = pages.read_text()
+    assert text.count(".log(") == 1 and '"page_view",' in text, text
     assert run("generate", "--root", str(root), "--check").exit_code == 0

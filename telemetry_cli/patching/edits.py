@@ -268,6 +268,11 @@ class ModuleEditor:
         """Whether :meth:`delete` took ``statement`` out."""
         return id(statement) in self._deleted
 
+    def said_at(self, line: int) -> bool:
+        """Whether a problem already names ``line`` of the module: each is said in one line."""
+        where = f"{self.module.path}:{line}: "
+        return any(problem.startswith(where) for problem in self.edits.problems)
+
     def release(self, target: str) -> None:
         """Take out the import of ``target`` at the end, if nothing else then reads its name.
 

@@ -26,6 +26,7 @@ from telemetry_cli.patching.edits import (
 )
 from telemetry_cli.patching.names import BASE_MODELS
 from telemetry_cli.patching.removal import (
+    FormerCalls,
     inserted_call,
     looks_inserted,
     stale_entries,
@@ -159,8 +160,7 @@ def instrument_module(
     captured: tuple[str, ...] = (),
     *,
     force: bool = False,
-    former: frozenset[str] = frozenset(),
-    former_package: str | None = None,
+    former: FormerCalls | None = None,
 ) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
 
@@ -171,10 +171,9 @@ def instrument_module(
     handler or a field of its body model; a required one that cannot be found is reported.
     A call generate inserted that was edited by hand is the user's, but what it says that went
     out of date (see :func:`~.removal.stale_entries`) is reported; ``force`` replaces it.
-    ``former``: the event types the last run logged in the module, when the plan changed it (a
-    call of it that generate wrote, kept in a block of the user's, is changed where it stands).
-    ``former_package``: the layer the last run's calls went through, when the plan moved it (such
-    a call in a block of the user's moves to the new layer where it stands).
+    ``former``: what earlier runs' calls logged in the module and through which layer, when the
+    plan changed either (a call of theirs that generate wrote, kept in a block of the user's, is
+    changed where it stands, and moves to the new layer).
 
     Raises:
         PatchError: the module has no route handler at all (the plan names the wrong module).
@@ -191,6 +190,9 @@ def instrument_module(
         )
     logger_module = f"{analytics_package}.event_logger"
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    # The types earlier runs logged here (but today's), and the layer they did it through.
+    earlier = frozenset() if former is None else former.types - {event_type}
+    former_package = None if former is None else former.package
     former_targets = (
         frozenset({f"{former_package}.event_logger.event_logger", f"{former_package}.event_logger"})
         if former_package is not None and former_package != analytics_package
@@ -213,7 +215,7 @@ def instrument_module(
             # Never called: a log call in it would never run; one generate put in goes.
             hidden.add(id(handler))
             unreached.append(_unreached_note(handler, *hiding))
-            _take_out_unreached(editor, handler, logger_module, event_type, former, force=force)
+            _take_out_unreached(editor, handler, logger_module, event_type, earlier, force=force)
             continue
         line = handler.function.lineno
         where = f"{path}:{line}: route {handler.label()}"
@@ -228,7 +230,7 @@ def instrument_module(
         wrapped = [
             call
             for call in existing_log_calls(handler, index, targets, nested=True)
-            if call.event_type in former | {event_type}
+            if call.event_type in earlier | {event_type}
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
@@ -254,7 +256,8 @@ def instrument_module(
             wrapped
             and len(calls) == 1
             and module.owns_lines(calls[0].statement)
-            and _inserted_call_state(handler, calls, event_type, filled, module, former) is not None
+            and _inserted_call_state(handler, calls, event_type, filled, module, earlier)
+            is not None
         ):
             # Earlier versions put a second call above the one in the user's block.
             editor.delete(calls[0].statement)
@@ -265,7 +268,7 @@ def instrument_module(
             calls = []
         calls = calls or wrapped
         if calls:
-            state = _inserted_call_state(handler, calls, event_type, filled, module, former)
+            state = _inserted_call_state(handler, calls, event_type, filled, module, earlier)
             if state is not None and capture_reasons:
                 # The call generate wrote (or would write) cannot hold what the plan now
                 # captures: said as for a new call, not left in place silently.
@@ -282,7 +285,7 @@ def instrument_module(
                 or _unrecordable_parameters(handler, index)
             )
             stale = (
-                _stale_users_call(handler, calls, event_type, filled, event, module, former)
+                _stale_users_call(handler, calls, event_type, filled, event, module, earlier)
                 if writes
                 else []
             )
@@ -334,7 +337,7 @@ def instrument_module(
             call
             for nested in (False, True)
             for call in existing_log_calls(handler, index, former_targets, nested=nested)
-            if call.event_type in former | {event_type}
+            if call.event_type in earlier | {event_type}
             and looks_inserted(call)
             and module.owns_lines(call.statement)
             and not editor.is_deleted(call.statement)
@@ -346,14 +349,11 @@ def instrument_module(
                 # put it, through the new layer.
                 moves.append((handler, call, filled))
                 continue
-            if call.statement in handler.function.body and any(
-                problem.startswith(f"{path}:{call.statement.lineno}: ")
-                for problem in editor.edits.problems
-            ):
+            if call.statement in handler.function.body and editor.said_at(call.statement.lineno):
                 continue  # changed by hand, kept where it stands, as removal said
             stale = [
                 f"it logs through {former_package}, now {analytics_package}",
-                *_stale_users_call(handler, [call], event_type, filled, event, module, former),
+                *_stale_users_call(handler, [call], event_type, filled, event, module, earlier),
             ]
             problems.append(
                 (
@@ -649,8 +649,8 @@ def check_logged_calls(
                 payload = keyword.value
         if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
             continue
-        if _in_deleted(editor, node):
-            continue
+        if _in_deleted(editor, node) or editor.said_at(node.lineno):
+            continue  # taken out, or already named (kept as the user's and out of date, say)
         where = f"{module.path}:{node.lineno}"
         if argument.value not in declared:
             editor.edits.problems.append(

@@ -47,7 +47,7 @@ from telemetry_cli.patching.instrument import (
     wire_app,
 )
 from telemetry_cli.patching.mounts import Mounts
-from telemetry_cli.patching.removal import uninstrument_module, unwire_app
+from telemetry_cli.patching.removal import FormerCalls, uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
     ModuleModel,
@@ -365,10 +365,9 @@ class _Analysis:
         self._other_indexes: dict[str, PackageIndex] = {}
         # Inserted code this run leaves in place that the new record would not describe.
         self.left: set[LeftPatch] = set()
-        # Modules the plan still instruments holding a call an earlier run left through a
-        # layer it moved away from (changed by hand): that layer's package and the event type
-        # the call was written for, by module path.
-        self.left_layers: dict[str, tuple[str, str]] = {}
+        # Modules the plan still instruments holding a call an earlier run left (changed by
+        # hand) through a layer it moved away from, or of a type it no longer logs there.
+        self.left_calls: dict[str, FormerCalls] = {}
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -635,14 +634,11 @@ class _Analysis:
         """The code the last run put in ``path`` (its include, or calls of ``event_type``)."""
         return (path, event_type, self.old_backend, self.old_app_package, self.old_layer)
 
-    def _take_out_left(
-        self, left: LeftPatch, *, staying: bool = False, handed_over: frozenset[str] = frozenset()
-    ) -> None:
+    def _take_out_left(self, left: LeftPatch, staying: FormerCalls | None = None) -> None:
         """Take out inserted code the record no longer describes; remember what stays.
 
         A module the record forgot would keep the code with ``--check`` green. ``staying``: the
-        plan still instruments the module, ``handed_over`` the types of its edited calls in
-        blocks left to instrument_module (see :func:`uninstrument_module`).
+        plan still instruments the module (see :func:`uninstrument_module`).
         """
         path, event_type, backend, app_package, layer = left
         module = self.module_in(path, backend)
@@ -669,15 +665,8 @@ class _Analysis:
         else:
             # Every call inserted through that layer, whatever type it logs (see _instrument).
             # Left to instrument_module only when it edits this very file (the same backend).
-            same = staying and backend == self.plan.backend
-            if uninstrument_module(
-                editor,
-                None,
-                package,
-                force=self.force,
-                staying=same,
-                handed_over=handed_over if same else frozenset(),
-            ):
+            same = staying if backend == self.plan.backend else None
+            if uninstrument_module(editor, None, package, force=self.force, staying=same):
                 self.left.add(left)  # an edited call handed over, said by instrument_module
         if len(editor.edits.problems) > kept:
             self.left.add(left)
@@ -709,10 +698,12 @@ class _Analysis:
                 # a type it no longer logs, in a module it still instruments: instrument_module
                 # names it (or, forced, replaces it) where it stands, as in the run that left
                 # it, with no second call on top.
-                left_package = qualified(app_package, layer or self.old_layer)
-                self.left_layers[path] = (left_package, event_type)
-                handed_over = frozenset({event_type, current[path]})
-                self._take_out_left(left, staying=True, handed_over=handed_over)
+                types = frozenset({event_type, current[path]})
+                if path in self.left_calls:
+                    types |= self.left_calls[path].types
+                package = qualified(app_package, layer or self.old_layer)
+                self.left_calls[path] = FormerCalls(types, package)
+                self._take_out_left(left, self.left_calls[path])
                 continue
             self._take_out_left(left)
 
@@ -725,6 +716,22 @@ class _Analysis:
         if not self.plan.capture_errors:
             unwire_app(editor, self.package, router=False, capture=True, force=self.force)
         return site.module.path
+
+    def _former_calls(self, relative: str, event_type: str, old: str | None) -> FormerCalls:
+        """What the inserted calls of an instrumented module may log, and through which layer.
+
+        The type recorded there (else those of recorded modules that went: this one may be
+        one of them, moved by hand), and those of calls an earlier run left in it; through the
+        layer of the last run when the plan moved it (in the same backend folder), else that
+        of the calls left.
+        """
+        types = {event_type, *(self.vanished if old is None else {old})}
+        package = self.old_package if self.moved and self.old_backend == self.plan.backend else None
+        left = self.left_calls.get(relative)
+        if left is not None:
+            types |= left.types
+            package = package or left.package
+        return FormerCalls(frozenset(types), package)
 
     def _instrument(self) -> tuple[tuple[str, str], ...]:
         plan = self.plan
@@ -758,50 +765,38 @@ class _Analysis:
                 continue
             editor = self.editor_for(model)
             recorded_type = event_type
-            former: frozenset[str] = frozenset()  # the types the module logged before
+            former = self._former_calls(relative, event_type, old)
             if old is not None and self.moved:
-                self._take_out_left(
-                    self._old_left(relative, old),
-                    staying=True,
-                    handed_over=frozenset({old, event_type}),
-                )
+                self._take_out_left(self._old_left(relative, old), former)
             elif old is not None and old != event_type and not self.removing:
                 # A call of the old type kept (changed by hand) keeps the old type recorded:
                 # once put back as it was written, the next run replaces it.
-                old_types = frozenset({old})
                 if uninstrument_module(
-                    editor,
-                    old_types,
-                    self.old_package,
-                    force=self.force,
-                    staying=True,
-                    handed_over=old_types,
+                    editor, frozenset({old}), self.old_package, force=self.force, staying=former
                 ):
                     recorded_type = old
-            elif old is None and ((self.moved and self.previous != PatchRecord()) or self.vanished):
+            elif old is None and (self.moved or self.vanished):
                 # Not recorded here: a module moved (or copied) from one the last run patched
                 # brings the calls it had — of the old layer if that moved, of an event type the
                 # plan changed. Those exactly as generate wrote them go, or each handler would
                 # log twice (or be refused); any other call is the user's.
-                former = frozenset(self.vanished - {event_type})
-                stale = None if self.moved else former
-                # A call of such a type the user put into a block is the handler's: changed
-                # where it stands by instrument_module, or (edited) named there, and then
-                # remembered (its type recorded, or kept as left through the old layer).
-                if uninstrument_module(
+                gone = frozenset(self.vanished - {event_type})
+                # A call of such a type the user put into a block, or edited, is the handler's:
+                # changed where it stands by instrument_module, or named there, and remembered
+                # as left, each by the type it logs, until it is brought up to date.
+                handed = uninstrument_module(
                     editor,
-                    stale,
+                    None if self.moved else gone,
                     self.old_package,
                     force=False,
                     only_ours=True,
-                    staying=True,
-                    handed_over=former | {event_type} if self.moved else former,
-                ):
-                    written_for = next(iter(former)) if len(former) == 1 else event_type
-                    if self.moved:
-                        self.left.add(self._old_left(relative, written_for))
-                    else:
-                        recorded_type = written_for
+                    staying=former,
+                )
+                self.left.update(
+                    self._old_left(relative, written_for)
+                    for written_for in handed
+                    if self.moved or written_for != event_type
+                )
             elif old is None and self.previous == PatchRecord() and not self.removing:
                 # Nothing recorded (the manifest lost or damaged): a call exactly as generate
                 # writes it that logs another event type went in for an earlier plan (the event
@@ -813,20 +808,6 @@ class _Analysis:
                 # Every inserted call, whatever type it logs: the plan may have changed since.
                 uninstrument_module(editor, None, self.package, force=self.force)
                 continue
-            # The layer the module's calls went through, when the plan moved it: recorded
-            # there, or a module moved by hand from one that was (see self.vanished).
-            came = old is not None or self.vanished or self.previous != PatchRecord()
-            former_package = (
-                self.old_package
-                if came and self.moved and self.old_backend == plan.backend
-                else None
-            )
-            if old is not None:
-                former = former | {old}
-            if relative in self.left_layers:
-                left_package, left_type = self.left_layers[relative]
-                former_package = former_package or left_package
-                former = former | {left_type}
             try:
                 instrument_module(
                     editor,
@@ -835,8 +816,7 @@ class _Analysis:
                     plan.event(event_type),
                     plan.captured(module_path),
                     force=self.force,
-                    former=former - {event_type},
-                    former_package=former_package,
+                    former=former,
                 )
             except PatchError as problem:
                 if editor.edits.empty and not editor.edits.changes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from typing import NamedTuple
 
 from telemetry_cli.events import CONTEXT_PROPERTIES
 from telemetry_cli.patching.edits import (
@@ -24,6 +25,20 @@ from telemetry_cli.patching.edits import (
 from telemetry_cli.patching.routes import Handler, find_handlers
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
 from telemetry_cli.patching.symbols import ModuleModel, chain_root
+
+
+class FormerCalls(NamedTuple):
+    """What the inserted calls of a module the plan instruments may log, and through which layer.
+
+    Built once per module from the record of earlier runs; read by removal, which leaves such
+    calls (in a block of the user's, or edited) to :func:`~.instrument.instrument_module`, and by
+    that, which changes them where they stand or names them as the user's and out of date.
+    """
+
+    #: The event type the plan logs there now, and those earlier runs' calls logged.
+    types: frozenset[str]
+    #: The layer package earlier runs' calls went through, when the plan moved it since.
+    package: str | None = None
 
 
 def unwire_app(
@@ -85,28 +100,28 @@ def uninstrument_module(
     force: bool,
     only_ours: bool = False,
     keep: str | None = None,
-    staying: bool = False,
-    handed_over: frozenset[str] = frozenset(),
-) -> bool:
+    staying: FormerCalls | None = None,
+) -> frozenset[str]:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
     ``event_types`` None means every type (but ``keep``, the type the plan still logs there).
-    ``staying``: the plan still instruments the module, so a call generate wrote that the user
-    put into a block is left to :func:`instrument_module`, which changes it where it stands.
-    ``handed_over`` (staying, the plan changed the module's event type or layer): the types of
-    such calls the user also edited since that are left to it too, to be named as theirs and out
-    of date (taken out, a second call would go in on top and log each request twice); kept
-    unless forced.
+    ``staying``: the plan still instruments the module (what its calls logged before): a call
+    generate wrote that the user put into a block is left to :func:`instrument_module`, which
+    changes it where it stands; so is one of those types the user edited since, to be named as
+    theirs and out of date (taken out, a second call would go in on top and log each request
+    twice); kept unless forced.
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
-    word (it is not known to have been inserted). Returns whether one such call was kept, with a
-    problem saying why (changed since, or sharing its lines).
+    word (it is not known to have been inserted). Returns the event types of the inserted calls
+    kept: each with a problem saying why (changed since, or sharing its lines), or left to
+    instrument_module.
     """
     module = editor.module
     handlers, _ = find_handlers(module, editor.index)
     logger_module = f"{analytics_package}.event_logger"
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
     fallback_block = module.name.rpartition(".")[2]
-    kept = False
+    handed_over = frozenset() if staying is None else staying.types
+    kept: set[str] = set()
     for handler in handlers:
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
@@ -116,21 +131,24 @@ def uninstrument_module(
             ):
                 continue
             ours = inserted_call(handler, call, fallback_block)
-            if not ours and (only_ours or not looks_inserted(call)):
+            if not (ours or looks_inserted(call)):
                 continue  # a call of the user's own, written by hand: theirs to keep
             if (
-                staying
+                staying is not None
                 and not (ours or force)
                 and call.event_type in handed_over
                 and module.owns_lines(call.statement)
             ):
                 # Edited, of a type or layer the plan changed: instrument_module says it is the
                 # user's and out of date in one line, as for one in a block (below).
-                kept = True
+                kept.add(call.event_type)
                 continue
+            if only_ours and not ours:
+                continue  # not known to be generate's: left alone without a word
             what = f"the log call of route {handler.label()}"
-            kept = not take_out(editor, call.statement, ours, force, what) or kept
-        if only_ours and not handed_over:
+            if not take_out(editor, call.statement, ours, force, what):
+                kept.add(call.event_type)
+        if only_ours and staying is None:
             continue
         for call in existing_log_calls(handler, editor.index, targets, nested=True):
             if call.event_type is None or call.event_type == keep:
@@ -140,10 +158,11 @@ def uninstrument_module(
             if not looks_inserted(call):
                 continue  # the user's own logging
             ours = inserted_call(handler, call, fallback_block)
-            if staying and (ours or call.event_type in handed_over):
+            if staying is not None and (ours or call.event_type in handed_over):
                 # Changed where it stands by instrument_module (or, edited, named there): one
                 # kept keeps the old type recorded until it is brought up to date.
-                kept = kept or not (ours or force)
+                if not (ours or force):
+                    kept.add(call.event_type)
                 continue
             if only_ours:
                 continue  # not known to be generate's: left alone without a word
@@ -153,9 +172,9 @@ def uninstrument_module(
                 f"{handler.label()} is inside a block of yours (an `if`, a `try`): kept as your "
                 "code; take it out by hand"
             )
-            kept = True
+            kept.add(call.event_type)
     editor.release(f"{logger_module}.event_logger")
-    return kept
+    return frozenset(kept)
 
 
 def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
