@@ -587,6 +587,20 @@ class Mounts:
         """
         return self._served(key, frozenset())
 
+    def several_paths(self, key: RouterKey) -> str | None:
+        """A line for a router served under several paths, else None.
+
+        No one path to log: each of its routes names the path the router declares.
+        """
+        paths = sorted(set(self.prefixes(key)))
+        if len(paths) < 2:
+            return None
+        listed = ", ".join(repr(path) for path in paths)
+        return (
+            f"`{key[1]}` of {key[0]} is served under several paths ({listed}): its routes "
+            "are logged with the path the router declares, without them"
+        )
+
     def only_instance(self, class_scope: Scope) -> RouterKey | None:
         """The router key of the one instance the package builds of a router class, else None.
 
@@ -607,6 +621,11 @@ class Mounts:
             found = None
             if self.index is not None:
                 found = only_router_instance(class_scope, self.index, self.modules)
+            if found is not None and found[0] not in self.included:
+                assert self.index is not None
+                built = instance_mounts(found[0], self.index, self.modules)
+                if built:
+                    self.included[found[0]] = built  # routes on `self` of each instance
             self._instances[where] = found
         return self._instances[where]
 
@@ -769,8 +788,31 @@ def only_router_instance(
     in an include (``include_router(Reports(), prefix="/api")``), or held by another router
     class (``self.v1 = V1Router()``, then ``self.include_router(self.v1)``). The prefix is the
     one the instance gets (``super().__init__(prefix="/v1")``, else the call's ``prefix=``),
-    None when only known at run time. None when the class is built twice, bound otherwise or
-    subclassed: which instance serves a route is not one.
+    None when only known at run time. Built more than once, each instance told apart, the key
+    stands for them all (:func:`instances_key`, served where each is, see
+    :func:`instance_mounts`). None when an instance is bound otherwise or the class is
+    subclassed: which instance serves a route is not known.
+    """
+    instances = router_instances(class_scope, index, modules)
+    if instances is None:
+        return None
+    if len(instances) == 1:
+        return instances[0]
+    # Built more than once, each instance told apart: the class's routes are each one's, served
+    # where each is (see `instance_mounts`); their own prefix too when they all get the same.
+    owns = {own for _, own in instances}
+    if len(owns) > 1 and None in owns:
+        return None  # one's own prefix only known at run time: no path for it
+    return instances_key(class_scope), owns.pop() if len(owns) == 1 else ""
+
+
+def router_instances(
+    class_scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[tuple[RouterKey, str | None]] | None:
+    """The router key and own prefix of each instance the package builds of a router class.
+
+    None when it builds none, one it cannot tell apart (not bound once, held or built in an
+    include), or the class is subclassed.
     """
     cls = class_scope.node
     if not isinstance(cls, ast.ClassDef):
@@ -780,11 +822,46 @@ def only_router_instance(
         target = index.binding_of(call.func, scope)
         if target is not None and target.node is cls:
             built.append((call, scope, target))
-    if len(built) != 1 or _subclassed(cls.name, index, modules):
+    if not built or _subclassed(cls.name, index, modules):
         return None
-    call, scope, target = built[0]
-    key = _instance_key(call, scope, index)
-    return None if key is None else (key, instance_prefix(call, scope, target, index, None))
+    if len(built) > 1 and class_scope.parent is not class_scope.module.scope:
+        return None  # a class defined in a function: its key would name no module's class
+    instances: list[tuple[RouterKey, str | None]] = []
+    for call, scope, target in built:
+        key = _instance_key(call, scope, index)
+        if key is None:
+            return None
+        instances.append((key, instance_prefix(call, scope, target, index, None)))
+    return instances
+
+
+def instances_key(class_scope: Scope) -> RouterKey:
+    """The router key standing for every instance of a router class built more than once."""
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    return class_scope.module.name, f"{cls.name}()"
+
+
+def instance_mounts(key: RouterKey, index: PackageIndex, modules: list[str]) -> list[Mount]:
+    """How the instances of a router class built more than once serve its routes.
+
+    ``key`` is the class's :func:`instances_key`; one mount for each instance, as if each
+    included the class's routes, under the instance's own prefix when they differ (else that
+    prefix is the class's, see :func:`only_router_instance`). Empty when ``key`` is none.
+    """
+    name = key[1].removesuffix("()")
+    model = index.module(key[0]) if name != key[1] and name.isidentifier() else None
+    binding = None if model is None else model.scope.bindings.get(name)
+    if binding is None or not isinstance(binding.node, ast.ClassDef):
+        return []
+    class_scope = Scope(binding.node, binding.scope.module, binding.scope)
+    if only_router_instance(class_scope, index, modules) is None:
+        return []
+    instances = router_instances(class_scope, index, modules)
+    if instances is None or len(instances) < 2:
+        return []
+    same = len({own for _, own in instances}) == 1
+    return [Mount(instance, "" if same else own, False) for instance, own in instances]
 
 
 def _instance_key(call: ast.Call, scope: Scope, index: PackageIndex) -> RouterKey | None:
@@ -845,15 +922,17 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     for model in _modules_naming(index, modules, set(_VERSIONERS), _VERSIONER_NAMES):
         for app, versioning in _versionings(model, index, modules, notes):
             mounts.versioned[app] = versioning
-    for key in included:
-        paths = sorted(set(mounts.prefixes(key)))
-        if len(paths) > 1:
-            # No one path to log: each of its routes names the path the router declares.
-            listed = ", ".join(repr(path) for path in paths)
-            notes.append(
-                f"`{key[1]}` of {key[0]} is served under several paths ({listed}): its routes "
-                "are logged with the path the router declares, without them"
-            )
+    parents = dict.fromkeys(mount.parent for found in list(included.values()) for mount in found)
+    for parent in parents:
+        # `self.include_router(...)` in a router class built more than once: each instance's.
+        if parent is not None and parent not in included:
+            built = instance_mounts(parent, index, modules)
+            if built:
+                included[parent] = built
+    for key in list(included):
+        several = mounts.several_paths(key)
+        if several is not None:
+            notes.append(several)
     mounts.notes = tuple(dict.fromkeys(notes))
     return mounts
 

@@ -2182,8 +2182,10 @@ class _Finder:
         ``class Reports(APIRouter): def __init__(self): self.add_api_route("/x", self.x)``:
         every instance of the class is a router. The one instance the package builds
         (``reports = Reports()``) is served where it is included: its routes are logged under
-        those prefixes, then ``self.prefix``. Any other way, under paths only known at run time:
-        logged under its own prefix (``self.prefix``), said on a line.
+        those prefixes, then ``self.prefix``; so are those of instances built more than once,
+        each told apart, when they serve them under one path (else as declared, said on a
+        line). Any other way, under paths only known at run time: logged under its own prefix
+        (``self.prefix``), said on a line.
         """
         if _instance_role(binding, self.index) is not Role.ROUTER:
             return None
@@ -2194,7 +2196,11 @@ class _Finder:
         if key is not None:
             assert mounts is not None
             own = mounts.own_prefix(class_scope)
-            return self._served(Owner(Role.ROUTER, None, expression, scope, key, None, False, own))
+            # The class built more than once: its routes are each instance's (see
+            # `instance_mounts`), which may be served under several paths.
+            several = mounts.several_paths(key)
+            owner = Owner(Role.ROUTER, None, expression, scope, key, several, False, own)
+            return self._served(owner)
         cls = class_scope.node
         assert isinstance(cls, ast.ClassDef)
         note = (
@@ -2391,9 +2397,20 @@ class _Finder:
             return None
         class_scope = method.parent
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
+        assignments = instance_assignments(class_scope, expression.attr, self.module)
+        inherited: str | None = None
+        if not assignments and class_scope.parent is not None:
+            # `self.router` a base class of the package builds in its `__init__`.
+            cls = Binding("class", class_scope.node.name, class_scope.parent, class_scope.node)
+            found_in = assigning_class(cls, expression.attr, self.index)
+            if found_in is not None:
+                assignments = found_in[1]
+                base = found_in[0].node
+                assert isinstance(base, ast.ClassDef)
+                inherited = base.name
         found: list[tuple[Role, str | None]] = []
         built = True  # every value a router or app built there: the instance's own
-        for value, method_scope in instance_assignments(class_scope, expression.attr, self.module):
+        for value, method_scope in assignments:
             built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
@@ -2416,6 +2433,15 @@ class _Finder:
         prefixes = {prefix for _, prefix in found}
         prefix = prefixes.pop() if len(prefixes) == 1 else None
         key = None
+        if inherited is not None and found[0][0] is Role.ROUTER:
+            # Its includes name the base's router, which every subclass shares: which of them
+            # serves these routes is not told (see `_class_router`).
+            note = (
+                f"`{ast.unparse(expression)}` is built by `{inherited}`, a base class every "
+                "subclass shares: its routes are logged under the router's own prefix "
+                f"(`{ast.unparse(expression)}.prefix`), without the prefixes it is included under"
+            )
+            return Owner(Role.ROUTER, prefix, expression, scope, None, note)
         if found[0][0] is Role.ROUTER and built:
             # Served where the package includes `<instance>.router` (see `mounts`).
             key = instance_router_key(class_scope, expression.attr)
@@ -3090,6 +3116,25 @@ def _class_router(
     cls: Binding | None, attribute: str, index: PackageIndex, depth: int
 ) -> tuple[str, str] | None:
     """The class (``cls`` or a base) whose methods build ``self.<attribute>`` as a router."""
+    found = assigning_class(cls, attribute, index, depth)
+    if found is None:
+        return None
+    class_scope, assigned = found
+    routers = all(
+        isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
+        for value, method_scope in assigned
+    )
+    return instance_router_key(class_scope, attribute) if routers else None
+
+
+def assigning_class(
+    cls: Binding | None, attribute: str, index: PackageIndex, depth: int = 0
+) -> tuple[Scope, list[tuple[ast.expr, Scope]]] | None:
+    """The class (``cls`` or the nearest base of the package) assigning ``self.<attribute>``.
+
+    Its body's scope and the assignments (see :func:`instance_assignments`); None when no
+    class of the lineage assigns it.
+    """
     if cls is None or cls.kind != "class" or depth > _MAX_BASES:
         return None
     node = cls.node
@@ -3097,18 +3142,9 @@ def _class_router(
     class_scope = Scope(node, cls.scope.module, cls.scope)
     assigned = instance_assignments(class_scope, attribute, cls.scope.module)
     if assigned:
-        routers = all(
-            isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
-            for value, method_scope in assigned
-        )
-        return instance_router_key(class_scope, attribute) if routers else None
+        return class_scope, assigned
     for base in node.bases:
-        found = _class_router(
-            index.defined(base, cls.scope),
-            attribute,
-            index,
-            depth + 1,
-        )
+        found = assigning_class(index.defined(base, cls.scope), attribute, index, depth + 1)
         if found is not None:
             return found
     return None
