@@ -46,6 +46,7 @@ from telemetry_cli.manifest import (
     Manifest,
     PatchRecord,
     carries_own_digest,
+    foreign_entries_note,
     manifest_file,
     read_manifest_file,
     render_manifest,
@@ -365,7 +366,11 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     new_manifest = render_manifest(wanted)
     # A new version of the tool, or a plan change that changes no file, only updates the
     # manifest's record of them: generate writes it, --check does not call that drift.
-    bookkeeping = on_disk.parsed is not None and on_disk.parsed.same_content(wanted)
+    bookkeeping = (
+        on_disk.parsed is not None
+        and not on_disk.parsed.foreign
+        and on_disk.parsed.same_content(wanted)
+    )
     if old_manifest == new_manifest:
         manifest_status = Status.UNCHANGED
     else:
@@ -378,6 +383,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             old=old_manifest,
             new=new_manifest,
             labels=() if manifest_status is Status.UNCHANGED or bookkeeping else ("stale",),
+            messages=foreign_entries_note(manifest),
             bookkeeping=bookkeeping,
         )
     )
@@ -852,6 +858,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
                 old_manifest,
                 new_manifest,
                 () if status is Status.UNCHANGED else ("layer",),
+                messages=foreign_entries_note(manifest),
             )
         )
     return report
