@@ -30,6 +30,7 @@ from telemetry_cli.files import (
     leftover_temp_files,
     read_bytes,
     read_head,
+    real_path,
     remove_temp_file,
     require_writable,
     resolve,
@@ -988,6 +989,11 @@ def _generated_change(
         return FileChange(output.path, Kind.GENERATED, Status.CREATED, None, new, ("missing",))
     if old == new:
         return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
+    linked = _link_to_a_file_of_yours(root, output.path, old)
+    if linked is not None:
+        return FileChange(
+            output.path, Kind.GENERATED, Status.REFUSED, old, new, ("exists",), problems=(linked,)
+        )
     last_written = recorded.get(output.path)
     old_digest = sha256(old)
     if old_digest != last_written and (old_digest in recorded.values() or carries_own_digest(old)):
@@ -1022,6 +1028,27 @@ def _generated_change(
     if hand_edited:
         change.backup = backup_path(root / output.path).relative_to(root).as_posix()
     return change
+
+
+def _link_to_a_file_of_yours(root: Path, path: str, old: bytes) -> str | None:
+    """Why a generated path that is a link to a file the tool did not write is not written.
+
+    Writing goes through a link (a layout that keeps the documents elsewhere in the project):
+    into a copy of a generated file, that is fine. Into one without the tool's header (the app
+    module, pyproject.toml, any file of the user's), even --force would replace the user's file
+    with generated code, its backup left beside the link. None: not such a link.
+    """
+    link = root / path
+    if not link.is_symlink() or says_generated(path, old):
+        return None
+    target, top = real_path(link), real_path(root)
+    # Inside the root: reading it checked that.
+    shown = target.relative_to(top).as_posix() if target and top else str(link.readlink())
+    return (
+        f"is a link to {printable(shown)}, which telemetry-scaffold did not write (no header): "
+        "never written through, --force or not; replace the link with a file of its own (or "
+        "delete it) and rerun"
+    )
 
 
 def _existing(root: Path, path: str, old: bytes, new: bytes, *, force: bool) -> FileChange:

@@ -858,6 +858,29 @@ def test_symlink_inside_the_root_is_written_through(tmp_path: Path) -> None:
     assert "/v9/t" in real.read_text()
 
 
+@pytest.mark.parametrize("target", ["backend/app/main.py", "pyproject.toml", "notes.txt"])
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["", "force"])
+def test_a_generated_path_linked_to_a_file_of_yours_is_never_written_through(
+    tmp_path: Path, target: str, force: list[str]
+) -> None:
+    # --force wrote the generated logger through the link into the app module (or the
+    # config): the user's file replaced by generated code, its backup beside the link.
+    project = make_project(tmp_path / "project")
+    (project / "notes.txt").write_text("mine\n")
+    assert run("generate", "--root", str(project)).exit_code == 0
+    (project / LOGGER).unlink()
+    (project / LOGGER).symlink_to(project / target)
+    before = snapshot(project)
+    result = run("generate", "--root", str(project), *force)
+    assert result.exit_code == 1, result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(rf"^refused\s+{re.escape(LOGGER)}$", result.stdout, re.M), result.stdout
+    assert f"is a link to {target}, which telemetry-scaffold did not write" in result.stdout
+    assert "1 file needs a fix by hand" in result.stdout
+    assert (project / target).read_bytes() == before[target]
+    assert not list(project.rglob("*.bak*"))
+
+
 def test_remove_through_a_symlinked_module_takes_the_layer_out_in_one_run(tmp_path: Path) -> None:
     # The listed module is a link to a module of the package: the link's edits are the
     # module's own, so the module imports no layer afterwards and the layer goes in one run.
