@@ -529,7 +529,7 @@ def _unrecorded_obsolete(
             change = FileChange(
                 path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete", "exists")
             )
-            change.backup = backup_path(plan.root / path).relative_to(plan.root).as_posix()
+            change.backup = backup_path(plan.root / path, old).relative_to(plan.root).as_posix()
             changes.append(change)
         elif carries_header(path, old):
             message = (
@@ -1026,7 +1026,7 @@ def _generated_change(
         )
     change = FileChange(output.path, Kind.GENERATED, Status.UPDATED, old, new, labels)
     if hand_edited:
-        change.backup = backup_path(root / output.path).relative_to(root).as_posix()
+        change.backup = backup_path(root / output.path, old).relative_to(root).as_posix()
     return change
 
 
@@ -1071,7 +1071,7 @@ def _existing(root: Path, path: str, old: bytes, new: bytes, *, force: bool) -> 
             path, Kind.GENERATED, Status.REFUSED, old, new, ("exists",), messages=(message,)
         )
     change = FileChange(path, Kind.GENERATED, Status.UPDATED, old, new, ("exists",))
-    change.backup = backup_path(root / path).relative_to(root).as_posix()
+    change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
 
 
@@ -1138,7 +1138,7 @@ def _obsolete_change(
             ),
         )
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
-    change.backup = backup_path(root / path).relative_to(root).as_posix()
+    change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
 
 

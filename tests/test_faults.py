@@ -236,6 +236,41 @@ def test_every_write_failing_leaves_whole_files_and_a_rerun_converges(
         assert run("generate", "--root", str(project), "--check").exit_code == 0, where
 
 
+def test_a_forced_run_stopped_after_a_backup_then_run_again_keeps_one_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The backup of a hand-edited file is written before the file: a run stopped in between,
+    # then run again, wrote a second backup of the same bytes (name.bak.1), one more per retry.
+    pristine = make_project(tmp_path / "pristine")
+    assert run("generate", "--root", str(pristine)).exit_code == 0
+    change_plan(pristine)
+    edited = pristine / LOGGER
+    edited.write_text(edited.read_text() + "# mine\n")
+    reference = tmp_path / "reference"
+    shutil.copytree(pristine, reference)
+    assert run("generate", "--root", str(reference), "--force").exit_code == 0
+    assert (reference / f"{LOGGER}.bak").read_bytes() == edited.read_bytes()
+
+    project = tmp_path / "project"
+    shutil.copytree(pristine, project)
+    real_replace = Path.replace
+
+    def replace(path: Path, target: Any) -> Path:
+        # The disk fills up once the backup is written, before the file is.
+        if Path(target) == project / LOGGER and (project / f"{LOGGER}.bak").exists():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(path, target)
+
+    for _ in range(2):
+        with monkeypatch.context() as patch:
+            patch.setattr(Path, "replace", replace)
+            result = run("generate", "--root", str(project), "--force")
+        assert result.exit_code == 1, result.stdout
+        assert_one_error_line(result.stderr, LOGGER, "No space left on device")
+    assert run("generate", "--root", str(project), "--force").exit_code == 0
+    assert snapshot(project) == snapshot(reference)
+
+
 # Plan changes that move the layer and the documents (another package, another feature folder),
 # or log another event type in an instrumented module.
 PLAN_MOVES = {
