@@ -1291,13 +1291,15 @@ def apply(report: SyncReport) -> None:
             # The link changed since compute() looked (e.g. into a loop): nothing written here.
             raise UserError(
                 f"{problem.message}; files before it were written completely, nothing after it "
-                "was touched; fix the cause and rerun telemetry-scaffold generate"
+                f"was touched; fix the cause and rerun telemetry-scaffold {report.command}"
             ) from None
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
+            verb = "remove" if change.status is Status.REMOVED else "write"
             raise UserError(
-                f"{change.path}: cannot write: {reason}; files before it were written completely, "
-                "nothing after it was touched; fix the cause and rerun telemetry-scaffold generate"
+                f"{change.path}: cannot {verb}: {reason}; files before it were written "
+                "completely, nothing after it was touched; fix the cause and rerun "
+                f"telemetry-scaffold {report.command}"
             ) from None
 
 

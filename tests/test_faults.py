@@ -271,6 +271,36 @@ def test_a_forced_run_stopped_after_a_backup_then_run_again_keeps_one_backup(
     assert snapshot(project) == snapshot(reference)
 
 
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES, errno.EBUSY])
+def test_remove_failing_to_delete_a_file_names_remove_and_a_rerun_converges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    # The line said "cannot write" and told to rerun generate, which puts the layer back.
+    project = make_project(tmp_path / "project")
+    pristine = snapshot(project)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    real_unlink = Path.unlink
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if path == project / LOGGER:
+            raise OSError(code, os.strerror(code))
+        real_unlink(path, missing_ok=missing_ok)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "unlink", unlink)
+        result = run("remove", "--root", str(project))
+    assert result.exit_code == 1, result.stdout
+    assert_one_error_line(
+        result.stderr,
+        f"{LOGGER}: cannot remove: {os.strerror(code)}",
+        "rerun telemetry-scaffold remove",
+    )
+    assert (project / LOGGER).is_file()
+    again = run("remove", "--root", str(project))
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert snapshot(project) == pristine
+
+
 # Plan changes that move the layer and the documents (another package, another feature folder),
 # or log another event type in an instrumented module.
 PLAN_MOVES = {
