@@ -286,7 +286,24 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
         return True
 
     outputs = render_context(plan, context, known)
+    doubled = _linked_to_another_output(root, [output.path for output in outputs])
     for output in outputs:
+        if output.path in doubled:
+            data = _on_disk(root, output.path, project.read)
+            report.changes.append(
+                FileChange(
+                    output.path,
+                    Kind.GENERATED,
+                    Status.REFUSED,
+                    data,
+                    None if output.content is None else output.content.encode("utf-8"),
+                    ("exists",),
+                    problems=(doubled[output.path],),
+                )
+            )
+            if output.path in recorded:
+                wanted_hashes[output.path] = recorded[output.path]
+            continue
         if output.content is None:
             data = current[output.path]
             report.changes.append(
@@ -1028,6 +1045,32 @@ def _generated_change(
     if hand_edited:
         change.backup = backup_path(root / output.path, old).relative_to(root).as_posix()
     return change
+
+
+def _linked_to_another_output(root: Path, paths: list[str]) -> dict[str, str]:
+    """The outputs that are links to another output, each with the line refusing it.
+
+    Written through, one output's code would land in the other's file (the logger in the
+    router), and every later run would write it back: the two never converge.
+    """
+    links = [path for path in paths if (root / path).is_symlink()]
+    if not links:
+        return {}
+    owners = {
+        real: path
+        for path in paths
+        if path not in links and (real := real_path(root / path)) is not None
+    }
+    doubled: dict[str, str] = {}
+    for path in links:
+        target = real_path(root / path)
+        other = None if target is None else owners.get(target)
+        if other is not None:
+            doubled[path] = (
+                f"is a link to {other}, which telemetry-scaffold writes too: never written "
+                "through; replace the link with a file of its own (or delete it) and rerun"
+            )
+    return doubled
 
 
 def _link_to_a_file_of_yours(root: Path, path: str, old: bytes) -> str | None:

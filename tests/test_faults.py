@@ -946,6 +946,26 @@ def test_a_generated_path_linked_to_a_file_of_yours_is_never_written_through(
     assert not list(project.rglob("*.bak*"))
 
 
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["", "force"])
+def test_a_generated_path_linked_to_another_output_is_refused_and_runs_converge(
+    tmp_path: Path, force: list[str]
+) -> None:
+    # The logger, a link to the router, was written through: the router's file got the
+    # logger's code, and each later run wrote the other back, exit 0 every time.
+    project = make_project(tmp_path / "project")
+    assert run("generate", "--root", str(project)).exit_code == 0
+    router = "backend/app/analytics/telemetry_router.py"
+    (project / LOGGER).unlink()
+    (project / LOGGER).symlink_to("telemetry_router.py")
+    before = snapshot(project)
+    for _ in range(2):
+        result = run("generate", "--root", str(project), *force)
+        assert result.exit_code == 1, result.stdout
+        assert f"is a link to {router}, which telemetry-scaffold writes too" in result.stdout
+        assert snapshot(project) == before
+    assert run("generate", "--root", str(project), "--check").exit_code == 1
+
+
 def test_remove_through_a_symlinked_module_takes_the_layer_out_in_one_run(tmp_path: Path) -> None:
     # The listed module is a link to a module of the package: the link's edits are the
     # module's own, so the module imports no layer afterwards and the layer goes in one run.
