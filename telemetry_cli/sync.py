@@ -1140,6 +1140,11 @@ def _obsolete_change(
     try:
         old = _read(root, path, read)
     except FileProblem as problem:
+        location = root / path
+        if location.is_dir() and not location.is_symlink():
+            # The file the tool wrote is gone, and the folder there now is someone's: nothing
+            # to remove, as for a file deleted (before, an error on every run, for ever).
+            return None
         return FileChange(
             path, Kind.OBSOLETE, Status.ERROR, None, None, messages=(problem.message,)
         )

@@ -585,6 +585,27 @@ def _imports_cleanly(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_folder_where_an_obsolete_output_was_is_kept_and_its_entry_dropped(
+    project: Path, command: str
+) -> None:
+    # A file the manifest records that the plan no longer writes, replaced by a folder: every
+    # later run failed on "is a folder, expected a file", naming no fix but the manifest.
+    assert run("generate", "--root", str(project)).exit_code == 0
+    manifest = project / sync.MANIFEST_PATH
+    document = json.loads(manifest.read_text())
+    document["files"]["backend/app/reports.py"] = "sha256:" + "0" * 64
+    manifest.write_text(json.dumps(document))
+    (project / "backend/app/reports.py").mkdir()
+    (project / "backend/app/reports.py/mine.txt").write_text("mine\n")
+    result = run(command, "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (project / "backend/app/reports.py/mine.txt").read_text() == "mine\n"
+    if manifest.exists():
+        assert "backend/app/reports.py" not in json.loads(manifest.read_text())["files"]
+    assert run(command, "--root", str(project)).exit_code == 0
+
+
 def test_a_failed_layer_file_does_not_leave_the_backend_unimportable(project: Path) -> None:
     assert _imports_cleanly(project).returncode == 0
     (project / LOGGER).mkdir(parents=True)
