@@ -708,6 +708,47 @@ def _may_register(text: str) -> bool:
     )
 
 
+def _returned_function(binding: Binding | None) -> tuple[FunctionNode, Scope] | None:
+    """The function a factory defines in its body and returns, with the scope it is defined in.
+
+    ``def make_predict(name, model): async def predict(...): ...; return predict``: each call
+    makes one ``predict``, the handler FastAPI calls. Only a plain function of the module (not
+    async, not decorated) returning that one name, bound by the ``def`` alone, every time.
+    """
+    if binding is None or binding.kind != "function" or binding.scope.parent is not None:
+        return None
+    factory = binding.node
+    if not isinstance(factory, ast.FunctionDef) or factory.decorator_list:
+        return None
+    returns = [
+        node
+        for statement in block_statements(factory.body)
+        for node in _own_nodes(statement)
+        if isinstance(node, ast.Return)
+    ]
+    if len(returns) != 1 or returns[0] is not factory.body[-1]:
+        return None
+    returned = returns[0].value
+    if not isinstance(returned, ast.Name):
+        return None
+    defined = [
+        statement
+        for statement in block_statements(factory.body)
+        for node in _own_nodes(statement)
+        if (isinstance(node, FunctionNode | ast.ClassDef) and node.name == returned.id)
+        or (
+            isinstance(node, ast.Name)
+            and node.id == returned.id
+            and not isinstance(node.ctx, ast.Load)
+        )
+    ]
+    inner = defined[0] if len(defined) == 1 else None
+    if not isinstance(inner, FunctionNode) or inner not in factory.body:
+        return None
+    module = binding.scope.module
+    return inner, Scope(factory, module, binding.scope)
+
+
 def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
     """The nodes of one statement, not those of the statements of its blocks.
 
@@ -1735,14 +1776,21 @@ class _Finder:
         verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
         path = call_argument(node, 0, "path")
         environments = loop_values(node, scope, self.index)
+        if environments is None and isinstance(endpoint, ast.Call):
+            # A handler a factory makes per item of a loop not known statically: which
+            # routes, not known; named on a line.
+            self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
+            return
         if path is None or environments is None or environments == [{}]:
             self._register(node, endpoint, verb, owner, scope)
             return
         # `for path in ("/r/{code}", "/go/{code}"): router.add_api_route(path, go)`: one
         # route per item, each with the path and endpoint it gives.
+        # A factory's call makes the same function whatever the item (`make_predict(name, m)`).
+        made = isinstance(endpoint, ast.Call) and self._endpoint(endpoint, scope) is not None
         items = [
             (
-                substituted(endpoint, scope, values, self.index),
+                (endpoint, scope) if made else substituted(endpoint, scope, values, self.index),
                 loop_string(path, scope, values, self.index),
                 self._loop_methods(node, scope, values),
             )
@@ -2143,8 +2191,12 @@ class _Finder:
         """The function an ``add_api_route`` endpoint names, and the scope it is defined in.
 
         A function of this module by name, or a method of the class through ``self.method``
-        (a controller registering its own methods in ``__init__``).
+        (a controller registering its own methods in ``__init__``), or the function a factory
+        of this module defines and returns (``make_predict(name, model)``, see
+        :func:`_returned_function`).
         """
+        if isinstance(endpoint, ast.Call) and isinstance(endpoint.func, ast.Name):
+            return _returned_function(scope.lookup(endpoint.func.id))
         if isinstance(endpoint, ast.Name):
             binding = scope.lookup(endpoint.id)
             if binding is None or binding.kind != "function":
