@@ -1689,6 +1689,18 @@ def _module_mounts(
                 if keep(values) and not _a_dict(included, scope, values, index)
             ]
         if environments is None:
+            # `for r in routers: router.include_router(r)` over a list a folder listing's loop
+            # fills (`routers.append(getattr(module, "router"))`): the routers it appends.
+            collected = [
+                mount
+                for item in _appended_in_loops(included, scope)
+                for mount in _discovered_mounts(
+                    call, item, scope, {}, index, modules, defaults, notes, copied
+                )
+            ]
+            if collected:
+                found.extend(collected)
+                continue
             known = loop_values(included, scope, index, passed)
             if known is not None:
                 known = [values for values in known if keep(values)]
@@ -2411,6 +2423,67 @@ def _package_listed_in_scopes(
             return listed.pop() if len(listed) == 1 else None
         current = current.parent
     return None
+
+
+def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
+    """What a loop's list gets appended in other loops, when that is all it ever gets.
+
+    ``routers = []``, then ``routers.append(getattr(module, "router"))`` in a loop over a
+    folder's modules, then ``for r in routers: include_router(r)``: ``getattr(module,
+    "router")``, read where it is appended (the same scope). Empty for anything else: a list
+    written with items, changed another way, or read elsewhere.
+    """
+    if not isinstance(included, ast.Name):
+        return []
+    loops = [
+        loop
+        for loop in block_statements(scope.node.body)
+        if isinstance(loop, ast.For | ast.AsyncFor)
+        and isinstance(loop.target, ast.Name)
+        and loop.target.id == included.id
+        and isinstance(loop.iter, ast.Name)
+    ]
+    if len(loops) != 1:
+        return []
+    listed = loops[0].iter
+    assert isinstance(listed, ast.Name)
+    binding = scope.lookup(listed.id)
+    if (
+        not bound_once(binding)
+        or binding.scope.node is not scope.node
+        or not isinstance(binding.node, ast.List)
+        or binding.node.elts
+    ):
+        return []
+    appended: list[ast.expr] = []
+    accounted = {id(listed)}
+    for loop in block_statements(scope.node.body):
+        if not isinstance(loop, ast.For | ast.AsyncFor) or loop is loops[0]:
+            continue
+        for statement in block_statements(loop.body):
+            call = statement.value if isinstance(statement, ast.Expr) else None
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "append"
+                and isinstance(call.func.value, ast.Name)
+                and call.func.value.id == listed.id
+                and len(call.args) == 1
+                and not call.keywords
+                and id(call.func.value) not in accounted
+            ):
+                accounted.add(id(call.func.value))
+                appended.append(call.args[0])
+    for node in ast.walk(scope.node):
+        # Read or changed anywhere else (passed on, extended): its items are not all seen.
+        if (
+            isinstance(node, ast.Name)
+            and node.id == listed.id
+            and id(node) not in accounted
+            and not isinstance(node.ctx, ast.Store)
+        ):
+            return []
+    return appended
 
 
 def _names_read(expression: ast.expr) -> set[str]:
