@@ -46,6 +46,7 @@ from telemetry_cli.patching.names import (
 )
 from telemetry_cli.patching.routes import (
     app_instance_parameter,
+    constructor_router,
     controller_router,
     included_instance_router,
     instance_app,
@@ -2760,6 +2761,10 @@ def _mount(
     elif child is None:
         # `app.include_router(users.route.router)`: the router a class builds for its instance.
         instance_key = None if router is None else included_instance_router(*router, index)
+        held = None if instance_key or router is None else constructor_router(*router, index)
+        if held is not None:
+            # `cinema.router` of `cinema = Module(router=router)`: the router it was given.
+            instance_key = index.router_key(index.binding_of(*held))
         if instance_key is None and router is not None:
             # `app.include_router(cog.router)`: the router a library's object holds.
             instance_key = library_object_router(*router, index)

@@ -2976,6 +2976,47 @@ def _class_body_router(binding: Binding) -> tuple[str, str] | None:
     return instance_router_key(body, binding.name)
 
 
+def constructor_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """The router ``<instance>.<attribute>`` holds as its class's constructor was given it.
+
+    ``cinema = Module(root="cinema", router=router)`` bound once, its class's ``__init__``
+    storing ``self.router = router`` (the class's only assignment of it): ``cinema.router`` is
+    the ``router`` the call passes, read where the instance is built. None for anything else,
+    a default the call leaves in place too.
+    """
+    if not isinstance(expression, ast.Attribute):
+        return None
+    held = index.binding_of(expression.value, scope)
+    built = call_bound_once(held)
+    if held is None or built is None:
+        return None
+    cls = index.defined(built.func, held.scope)
+    if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
+        return None
+    class_scope = Scope(cls.node, cls.scope.module, cls.scope)
+    assignments = instance_assignments(class_scope, expression.attr, cls.scope.module)
+    if len(assignments) != 1:
+        return None
+    value, init_scope = assignments[0]
+    init = init_scope.node
+    if not (
+        isinstance(init, FunctionNode) and init.name == "__init__" and isinstance(value, ast.Name)
+    ):
+        return None
+    parameter = init_scope.bindings.get(value.id)
+    if parameter is None or parameter.kind != "param":
+        return None
+    receiver = ast.Name(instance_parameter(init_scope) or "self", ast.Load())
+    bound = _bound_parameters(init, ast.Call(built.func, [receiver, *built.args], built.keywords))
+    argument = None if bound is None else bound.arguments.get(parameter.name)
+    passed = [*built.args, *(keyword.value for keyword in built.keywords)]
+    if argument is None or not any(argument is item for item in passed):
+        return None
+    return argument, held.scope
+
+
 def included_instance_router(
     expression: ast.expr, scope: Scope, index: PackageIndex
 ) -> tuple[str, str] | None:
