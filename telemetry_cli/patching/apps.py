@@ -1145,8 +1145,8 @@ def _routed_as_an_app(
 
     Read from an object (``api.app``) or returned by a library's call (``build_app()``), not
     an app or router the package can tell; given routes or routers by the module's own code;
-    and used as only an app is (``add_middleware``, ``exception_handler``...) or named as apps
-    are (``app``, ``application``, ``api.app``).
+    and used as only an app is (``add_middleware``, ``exception_handler``..., see
+    :func:`_used_as_an_app`) or named as apps are (``app``, ``application``, ``api.app``).
     """
     value = binding.node
     if binding.scope.parent is not None or not isinstance(value, ast.Attribute | ast.Call):
@@ -1156,22 +1156,10 @@ def _routed_as_an_app(
         or index.built_role(value, binding.scope)[0] is not None
     ):
         return False
-    routed = app_only = False
-    # Only the lines naming it: the whole tree walked for each module variable asked about
-    # would be bindings x nodes.
-    for node in module.nodes_naming([name]):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == name
-        ):
-            continue
-        routed = routed or _routes_app(node, {name})
-        app_only = app_only or node.func.attr in _APP_ONLY_METHODS
     read = value.attr if isinstance(value, ast.Attribute) else ""
     named = any(word.endswith(("app", "application")) for word in (name.lower(), read.lower()))
-    return routed and (app_only or named)
+    # Named as apps are, it needs no more than routes; else it is used as only an app is.
+    return _used_as_an_app(name, module.scope, named, index)
 
 
 # --- apps of a library's class ----------------------------------------------------------------
