@@ -92,6 +92,26 @@ _PLAN_EDITS: dict[str, Callable[[Plan], None]] = {
     "extra event type": lambda plan: plan.__setitem__(
         "event-types", ["ai_block_used", "chapter_visit", "error_event", "quiz_done"]
     ),
+    # A second name: the layer renamed twice in a row, or back, under the user's edits.
+    "layer-package tracking": lambda plan: plan.__setitem__("layer-package", "tracking"),
+    "specs-dir": lambda plan: plan.__setitem__("specs-dir", "docs/specs"),
+    # The captured keys of the inserted calls shrink, or the module logs an event declared now.
+    "ai_blocks captures nothing": lambda plan: (
+        _optional_chapter_id(plan, "ai_block_used"),
+        plan["instrument"].__setitem__("api/ai_blocks.py", {"event": "ai_block_used"}),
+    ),
+    "chapters logs page_open": lambda plan: (
+        plan["events"].__setitem__(
+            "page_open",
+            {
+                "description": "A reader opened a page.",
+                "properties": {"chapter_id": {"type": "string"}},
+            },
+        ),
+        plan["instrument"].__setitem__(
+            "api/chapters.py", {"event": "page_open", "capture": ["chapter_id"]}
+        ),
+    ),
 }
 
 
