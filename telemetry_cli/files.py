@@ -523,18 +523,33 @@ def _umask() -> int:
     return current
 
 
-def backup_path(path: Path) -> Path:
+def backup_path(path: Path, data: bytes | None = None) -> Path:
     """Return a free backup name beside ``path``: ``name.bak``, then ``name.bak.1``, ...
 
     A name is taken by anything there, a dangling symbolic link too: writing to it would follow
-    the link.
+    the link. A backup that already holds ``data`` is returned instead: a run stopped between
+    the backup and the file, then run again, keeps the one backup (rewritten as it is) rather
+    than piling up copies.
     """
     candidate = path.with_name(path.name + ".bak")
     index = 1
     while os.path.lexists(candidate):
+        if data is not None and _holds(candidate, data):
+            return candidate
         candidate = path.with_name(f"{path.name}.bak.{index}")
         index += 1
     return candidate
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link) of exactly ``data``."""
+    try:
+        status = path.lstat()
+        if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
+            return False
+        return read_bytes(path, path.name) == data
+    except (OSError, FileProblem):
+        return False
 
 
 @functools.lru_cache(maxsize=8)

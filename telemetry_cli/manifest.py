@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from telemetry_cli.files import FileProblem, contained_path, read_bytes
@@ -114,7 +114,9 @@ class Manifest:
     it wrote from: together they say why a generated file went stale (the plan changed, or the
     templates did with a new version of the tool). ``config`` is the file holding that plan,
     relative to the root (see :func:`config_key`); None for the root's ``pyproject.toml``, and
-    in manifests written before 0.16.0, which did not record it.
+    in manifests written before 0.16.0, which did not record it. ``foreign`` are the entries
+    of ``files`` dropped on reading as naming no path the tool writes (see
+    :func:`is_project_path`): the next manifest leaves them out.
     """
 
     files: dict[str, str] = field(default_factory=dict)
@@ -122,6 +124,7 @@ class Manifest:
     version: str | None = None
     plan: str | None = None
     config: str | None = None
+    foreign: tuple[str, ...] = ()
 
     @property
     def records_anything(self) -> bool:
@@ -265,31 +268,47 @@ def _from_bytes(data: bytes) -> Manifest | None:
     plan = document.get("plan")
     config = document.get("config")
     return Manifest(
-        hashes,
+        {path: digest for path, digest in hashes.items() if is_project_path(path)},
         _patch_record(document.get("patched")),
         version if isinstance(version, str) else None,
         plan if isinstance(plan, str) else None,
         config if isinstance(config, str) and config else None,
+        tuple(sorted(path for path in hashes if not is_project_path(path))),
     )
+
+
+def is_project_path(path: str) -> bool:
+    """Whether ``path`` is one the tool could have recorded: relative, POSIX, normalised.
+
+    The tool records only such paths (``backend/app/main.py``). Anything else in a manifest
+    (absolute, ``..``, ``./``, empty, a backslash or NUL) was written by a hand or a damaged
+    merge and names no file of the tool's: the record is dropped, the path never touched.
+    """
+    if path in ("", ".") or "\\" in path or "\0" in path:
+        return False
+    pure = PurePosixPath(path)
+    return not pure.is_absolute() and ".." not in pure.parts and pure.as_posix() == path
 
 
 def _patch_record(value: object) -> PatchRecord:
     if not isinstance(value, dict):
         return PatchRecord()
     wired = value.get("wired")
+    if not (isinstance(wired, str) and is_project_path(wired)):
+        wired = None
     instrumented = value.get("instrumented")
     pairs: list[tuple[str, str]] = []
     if isinstance(instrumented, dict):
         pairs = sorted(
             (path, event)
             for path, event in instrumented.items()
-            if isinstance(path, str) and isinstance(event, str)
+            if isinstance(path, str) and isinstance(event, str) and is_project_path(path)
         )
     backend = value.get("backend")
     app_package = value.get("app-package")
     layer_package = value.get("layer-package")
     return PatchRecord(
-        wired if isinstance(wired, str) else None,
+        wired,
         value.get("capture") is True,
         tuple(pairs),
         backend if isinstance(backend, str) else None,
@@ -311,6 +330,7 @@ def _left_patches(value: object) -> tuple[LeftPatch, ...]:
         layer = entry.get("layer-package")
         if (
             isinstance(path, str)
+            and is_project_path(path)
             and (event is None or isinstance(event, str))
             and isinstance(backend, str)
             and isinstance(app_package, str)
@@ -327,6 +347,18 @@ def sorted_left(entries: Iterable[LeftPatch]) -> tuple[LeftPatch, ...]:
             set(entries),
             key=lambda entry: (entry[0], entry[1] or "", entry[2], entry[3], entry[4] or ""),
         )
+    )
+
+
+def foreign_entries_note(manifest: Manifest) -> tuple[str, ...]:
+    """The line saying which entries of a hand-edited manifest were dropped; none if none."""
+    if not manifest.foreign:
+        return ()
+    shown = ", ".join(repr(path) for path in manifest.foreign[:3])
+    more = f" and {len(manifest.foreign) - 3} more" if len(manifest.foreign) > 3 else ""
+    return (
+        f"dropped the entries of {shown}{more}: not a relative path inside the project (as "
+        "the tool records), so no file the tool wrote; nothing there was read or touched",
     )
 
 

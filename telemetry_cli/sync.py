@@ -31,6 +31,7 @@ from telemetry_cli.files import (
     leftover_temp_files,
     read_bytes,
     read_head,
+    real_path,
     remove_temp_file,
     require_writable,
     resolve,
@@ -47,6 +48,7 @@ from telemetry_cli.manifest import (
     Manifest,
     PatchRecord,
     carries_own_digest,
+    foreign_entries_note,
     manifest_file,
     read_manifest_file,
     render_manifest,
@@ -341,7 +343,11 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     new_manifest = render_manifest(wanted)
     # A new version of the tool, or a plan change that changes no file, only updates the
     # manifest's record of them: generate writes it, --check does not call that drift.
-    bookkeeping = on_disk.parsed is not None and on_disk.parsed.same_content(wanted)
+    bookkeeping = (
+        on_disk.parsed is not None
+        and not on_disk.parsed.foreign
+        and on_disk.parsed.same_content(wanted)
+    )
     if old_manifest == new_manifest:
         manifest_status = Status.UNCHANGED
     else:
@@ -354,6 +360,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             old=old_manifest,
             new=new_manifest,
             labels=() if manifest_status is Status.UNCHANGED or bookkeeping else ("stale",),
+            messages=foreign_entries_note(manifest),
             bookkeeping=bookkeeping,
         )
     )
@@ -400,7 +407,24 @@ def _generated_changes(
         return True
 
     outputs = render_context(plan, context, known)
+    doubled = _linked_to_another_output(root, [output.path for output in outputs])
     for output in outputs:
+        if output.path in doubled:
+            data = _on_disk(root, output.path, project.read)
+            changes.append(
+                FileChange(
+                    output.path,
+                    Kind.GENERATED,
+                    Status.REFUSED,
+                    data,
+                    None if output.content is None else output.content.encode("utf-8"),
+                    ("exists",),
+                    problems=(doubled[output.path],),
+                )
+            )
+            if output.path in recorded:
+                hashes[output.path] = recorded[output.path]
+            continue
         if output.content is None:
             data = current[output.path]
             changes.append(FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, data, data))
@@ -560,7 +584,7 @@ def _unrecorded_obsolete(
             change = FileChange(
                 path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete", "exists")
             )
-            change.backup = backup_path(plan.root / path).relative_to(plan.root).as_posix()
+            change.backup = backup_path(plan.root / path, old).relative_to(plan.root).as_posix()
             changes.append(change)
         elif carries_header(path, old):
             message = (
@@ -890,6 +914,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
                 old_manifest,
                 new_manifest,
                 () if status is Status.UNCHANGED else ("layer",),
+                messages=foreign_entries_note(manifest),
             )
         )
     return report
@@ -1043,6 +1068,11 @@ def _generated_change(
         return FileChange(output.path, Kind.GENERATED, Status.CREATED, None, new, ("missing",))
     if old == new:
         return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
+    linked = _link_to_a_file_of_yours(root, output.path, old)
+    if linked is not None:
+        return FileChange(
+            output.path, Kind.GENERATED, Status.REFUSED, old, new, ("exists",), problems=(linked,)
+        )
     last_written = recorded.get(output.path)
     old_digest = sha256(old)
     if old_digest != last_written and (old_digest in recorded.values() or carries_own_digest(old)):
@@ -1075,8 +1105,55 @@ def _generated_change(
         )
     change = FileChange(output.path, Kind.GENERATED, Status.UPDATED, old, new, labels)
     if hand_edited:
-        change.backup = backup_path(root / output.path).relative_to(root).as_posix()
+        change.backup = backup_path(root / output.path, old).relative_to(root).as_posix()
     return change
+
+
+def _linked_to_another_output(root: Path, paths: list[str]) -> dict[str, str]:
+    """The outputs that are links to another output, each with the line refusing it.
+
+    Written through, one output's code would land in the other's file (the logger in the
+    router), and every later run would write it back: the two never converge.
+    """
+    links = [path for path in paths if (root / path).is_symlink()]
+    if not links:
+        return {}
+    owners = {
+        real: path
+        for path in paths
+        if path not in links and (real := real_path(root / path)) is not None
+    }
+    doubled: dict[str, str] = {}
+    for path in links:
+        target = real_path(root / path)
+        other = None if target is None else owners.get(target)
+        if other is not None:
+            doubled[path] = (
+                f"is a link to {other}, which telemetry-scaffold writes too: never written "
+                "through; replace the link with a file of its own (or delete it) and rerun"
+            )
+    return doubled
+
+
+def _link_to_a_file_of_yours(root: Path, path: str, old: bytes) -> str | None:
+    """Why a generated path that is a link to a file the tool did not write is not written.
+
+    Writing goes through a link (a layout that keeps the documents elsewhere in the project):
+    into a copy of a generated file, that is fine. Into one without the tool's header (the app
+    module, pyproject.toml, any file of the user's), even --force would replace the user's file
+    with generated code, its backup left beside the link. None: not such a link.
+    """
+    link = root / path
+    if not link.is_symlink() or says_generated(path, old):
+        return None
+    target, top = real_path(link), real_path(root)
+    # Inside the root: reading it checked that.
+    shown = target.relative_to(top).as_posix() if target and top else str(link.readlink())
+    return (
+        f"is a link to {printable(shown)}, which telemetry-scaffold did not write (no header): "
+        "never written through, --force or not; replace the link with a file of its own (or "
+        "delete it) and rerun"
+    )
 
 
 def _existing(root: Path, path: str, old: bytes, new: bytes, *, force: bool) -> FileChange:
@@ -1099,7 +1176,7 @@ def _existing(root: Path, path: str, old: bytes, new: bytes, *, force: bool) -> 
             path, Kind.GENERATED, Status.REFUSED, old, new, ("exists",), messages=(message,)
         )
     change = FileChange(path, Kind.GENERATED, Status.UPDATED, old, new, ("exists",))
-    change.backup = backup_path(root / path).relative_to(root).as_posix()
+    change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
 
 
@@ -1125,6 +1202,11 @@ def _obsolete_change(
     try:
         old = _read(root, path, read)
     except FileProblem as problem:
+        location = root / path
+        if location.is_dir() and not location.is_symlink():
+            # The file the tool wrote is gone, and the folder there now is someone's: nothing
+            # to remove, as for a file deleted (before, an error on every run, for ever).
+            return None
         return FileChange(
             path, Kind.OBSOLETE, Status.ERROR, None, None, messages=(problem.message,)
         )
@@ -1166,7 +1248,7 @@ def _obsolete_change(
             ),
         )
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
-    change.backup = backup_path(root / path).relative_to(root).as_posix()
+    change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
 
 
@@ -1324,13 +1406,15 @@ def apply(report: SyncReport) -> None:
             # The link changed since compute() looked (e.g. into a loop): nothing written here.
             raise UserError(
                 f"{problem.message}; files before it were written completely, nothing after it "
-                "was touched; fix the cause and rerun telemetry-scaffold generate"
+                f"was touched; fix the cause and rerun telemetry-scaffold {report.command}"
             ) from None
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
+            verb = "remove" if change.status is Status.REMOVED else "write"
             raise UserError(
-                f"{change.path}: cannot write: {reason}; files before it were written completely, "
-                "nothing after it was touched; fix the cause and rerun telemetry-scaffold generate"
+                f"{change.path}: cannot {verb}: {reason}; files before it were written "
+                "completely, nothing after it was touched; fix the cause and rerun "
+                f"telemetry-scaffold {report.command}"
             ) from None
 
 

@@ -236,6 +236,71 @@ def test_every_write_failing_leaves_whole_files_and_a_rerun_converges(
         assert run("generate", "--root", str(project), "--check").exit_code == 0, where
 
 
+def test_a_forced_run_stopped_after_a_backup_then_run_again_keeps_one_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The backup of a hand-edited file is written before the file: a run stopped in between,
+    # then run again, wrote a second backup of the same bytes (name.bak.1), one more per retry.
+    pristine = make_project(tmp_path / "pristine")
+    assert run("generate", "--root", str(pristine)).exit_code == 0
+    change_plan(pristine)
+    edited = pristine / LOGGER
+    edited.write_text(edited.read_text() + "# mine\n")
+    reference = tmp_path / "reference"
+    shutil.copytree(pristine, reference)
+    assert run("generate", "--root", str(reference), "--force").exit_code == 0
+    assert (reference / f"{LOGGER}.bak").read_bytes() == edited.read_bytes()
+
+    project = tmp_path / "project"
+    shutil.copytree(pristine, project)
+    real_replace = Path.replace
+
+    def replace(path: Path, target: Any) -> Path:
+        # The disk fills up once the backup is written, before the file is.
+        if Path(target) == project / LOGGER and (project / f"{LOGGER}.bak").exists():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(path, target)
+
+    for _ in range(2):
+        with monkeypatch.context() as patch:
+            patch.setattr(Path, "replace", replace)
+            result = run("generate", "--root", str(project), "--force")
+        assert result.exit_code == 1, result.stdout
+        assert_one_error_line(result.stderr, LOGGER, "No space left on device")
+    assert run("generate", "--root", str(project), "--force").exit_code == 0
+    assert snapshot(project) == snapshot(reference)
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES, errno.EBUSY])
+def test_remove_failing_to_delete_a_file_names_remove_and_a_rerun_converges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    # The line said "cannot write" and told to rerun generate, which puts the layer back.
+    project = make_project(tmp_path / "project")
+    pristine = snapshot(project)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    real_unlink = Path.unlink
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if path == project / LOGGER:
+            raise OSError(code, os.strerror(code))
+        real_unlink(path, missing_ok=missing_ok)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "unlink", unlink)
+        result = run("remove", "--root", str(project))
+    assert result.exit_code == 1, result.stdout
+    assert_one_error_line(
+        result.stderr,
+        f"{LOGGER}: cannot remove: {os.strerror(code)}",
+        "rerun telemetry-scaffold remove",
+    )
+    assert (project / LOGGER).is_file()
+    again = run("remove", "--root", str(project))
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert snapshot(project) == pristine
+
+
 # Plan changes that move the layer and the documents (another package, another feature folder),
 # or log another event type in an instrumented module.
 PLAN_MOVES = {
@@ -518,6 +583,27 @@ def _imports_cleanly(project: Path) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_folder_where_an_obsolete_output_was_is_kept_and_its_entry_dropped(
+    project: Path, command: str
+) -> None:
+    # A file the manifest records that the plan no longer writes, replaced by a folder: every
+    # later run failed on "is a folder, expected a file", naming no fix but the manifest.
+    assert run("generate", "--root", str(project)).exit_code == 0
+    manifest = project / sync.MANIFEST_PATH
+    document = json.loads(manifest.read_text())
+    document["files"]["backend/app/reports.py"] = "sha256:" + "0" * 64
+    manifest.write_text(json.dumps(document))
+    (project / "backend/app/reports.py").mkdir()
+    (project / "backend/app/reports.py/mine.txt").write_text("mine\n")
+    result = run(command, "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (project / "backend/app/reports.py/mine.txt").read_text() == "mine\n"
+    if manifest.exists():
+        assert "backend/app/reports.py" not in json.loads(manifest.read_text())["files"]
+    assert run(command, "--root", str(project)).exit_code == 0
 
 
 def test_a_failed_layer_file_does_not_leave_the_backend_unimportable(project: Path) -> None:
@@ -856,6 +942,49 @@ def test_symlink_inside_the_root_is_written_through(tmp_path: Path) -> None:
     assert run("generate", "--root", str(project)).exit_code == 0
     assert spec.is_symlink()
     assert "/v9/t" in real.read_text()
+
+
+@pytest.mark.parametrize("target", ["backend/app/main.py", "pyproject.toml", "notes.txt"])
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["", "force"])
+def test_a_generated_path_linked_to_a_file_of_yours_is_never_written_through(
+    tmp_path: Path, target: str, force: list[str]
+) -> None:
+    # --force wrote the generated logger through the link into the app module (or the
+    # config): the user's file replaced by generated code, its backup beside the link.
+    project = make_project(tmp_path / "project")
+    (project / "notes.txt").write_text("mine\n")
+    assert run("generate", "--root", str(project)).exit_code == 0
+    (project / LOGGER).unlink()
+    (project / LOGGER).symlink_to(project / target)
+    before = snapshot(project)
+    result = run("generate", "--root", str(project), *force)
+    assert result.exit_code == 1, result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(rf"^refused\s+{re.escape(LOGGER)}$", result.stdout, re.M), result.stdout
+    assert f"is a link to {target}, which telemetry-scaffold did not write" in result.stdout
+    assert "1 file needs a fix by hand" in result.stdout
+    assert (project / target).read_bytes() == before[target]
+    assert not list(project.rglob("*.bak*"))
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["", "force"])
+def test_a_generated_path_linked_to_another_output_is_refused_and_runs_converge(
+    tmp_path: Path, force: list[str]
+) -> None:
+    # The logger, a link to the router, was written through: the router's file got the
+    # logger's code, and each later run wrote the other back, exit 0 every time.
+    project = make_project(tmp_path / "project")
+    assert run("generate", "--root", str(project)).exit_code == 0
+    router = "backend/app/analytics/telemetry_router.py"
+    (project / LOGGER).unlink()
+    (project / LOGGER).symlink_to("telemetry_router.py")
+    before = snapshot(project)
+    for _ in range(2):
+        result = run("generate", "--root", str(project), *force)
+        assert result.exit_code == 1, result.stdout
+        assert f"is a link to {router}, which telemetry-scaffold writes too" in result.stdout
+        assert snapshot(project) == before
+    assert run("generate", "--root", str(project), "--check").exit_code == 1
 
 
 def test_remove_through_a_symlinked_module_takes_the_layer_out_in_one_run(tmp_path: Path) -> None:

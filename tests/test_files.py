@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli import files
+from telemetry_cli import files, sync
 from telemetry_cli.errors import UserError
 from tests.cli_support import REPO, make_project, run, snapshot
 
@@ -112,22 +112,72 @@ def test_a_recorded_path_is_escaped_in_diffs_and_annotations(
         assert "::error file=specs/\\x1b[31mred\\n.md,title=telemetry-scaffold::" in result.stdout
 
 
-def test_a_recorded_path_holding_a_nul_byte_is_one_error_for_that_path(project: Path) -> None:
-    # A NUL byte made every command end in a ValueError traceback.
+def test_a_recorded_path_holding_a_nul_byte_is_dropped_with_one_note(project: Path) -> None:
+    # A NUL byte made every command end in a ValueError traceback; then each run failed on it
+    # for ever. No file the tool writes has such a name: the entry is dropped, said once.
     document = json.loads((project / MANIFEST).read_text())
     document["files"]["specs/a\x00b.md"] = document["files"][SPEC]
     document["patched"]["instrumented"]["backend/app/a\x00b.py"] = "ai_block_used"
     (project / MANIFEST).write_text(json.dumps(document))
     before = snapshot(project)
-    for command in (["generate", "--check"], ["remove", "--check"], ["health"]):
+    for command in (["generate", "--check"], ["remove", "--check"]):
         result = run(*command, "--root", str(project))
         assert result.exit_code == 1, (command, result.stdout)
         assert snapshot(project) == before
+    assert "Traceback" not in run("health", "--root", str(project)).stderr
     result = run("generate", "--root", str(project))
-    assert result.exit_code == 1, result.stdout
-    assert "error      specs/a\\x00b.md\n" in result.stdout
-    assert "specs/a\\x00b.md: not a path (it holds a NUL byte); refusing" in result.stdout
+    assert result.exit_code == 0, result.stdout
+    assert "dropped the entries of 'specs/a\\x00b.md': not a relative path" in result.stdout
     assert "\x00" not in result.stdout
+    assert "\\u0000" not in (project / MANIFEST).read_text()
+    assert run("generate", "--check", "--root", str(project)).exit_code == 0
+
+
+FOREIGN_PATHS = [
+    "../outside/victim.txt",
+    "backend/../../outside/victim.txt",
+    "{outside}/victim.txt",
+    "/{outside}/victim.txt",
+    "./backend/app/main.py",
+    "backend//app/main.py",
+    "..\\outside\\victim.txt",
+    "",
+    ".",
+]
+
+
+@pytest.mark.parametrize(
+    "command", [["generate"], ["generate", "--force"], ["remove"], ["remove", "--force"]], ids=str
+)
+def test_manifest_entries_naming_no_project_path_are_dropped_never_touched(
+    project: Path, tmp_path: Path, command: list[str]
+) -> None:
+    # A hand-edited manifest recording a path outside the root (or not as the tool records
+    # paths) failed every later run with an error for it, --force too, naming no fix.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.txt"
+    victim.write_text("precious\n")
+    paths = [entry.format(outside=outside) for entry in FOREIGN_PATHS]
+    document = json.loads((project / MANIFEST).read_text())
+    for path in paths:
+        document["files"][path] = sync.sha256(victim.read_bytes())
+    (project / MANIFEST).write_text(json.dumps(document))
+
+    check = run("generate", "--check", "--root", str(project))
+    assert check.exit_code == 1, check.stdout
+    result = run(*command, "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 0, result.stdout
+    assert "dropped the entries of '', '.', '../outside/victim.txt' and 6 more:" in result.stdout
+    assert victim.read_text() == "precious\n"
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.txt"]
+    assert (project / MAIN).is_file()
+    if (project / MANIFEST).exists():
+        assert not set(paths) & set(json.loads((project / MANIFEST).read_text())["files"])
+    again = run(*command, "--root", str(project))
+    assert again.exit_code == 0, again.stdout
+    assert "dropped" not in again.stdout
 
 
 def test_manifest_linked_inside_the_root_is_written_through(project: Path) -> None:

@@ -2243,6 +2243,38 @@ PROSE_KEPT_TEXTS = [
     "this is 42 and the key is 7",
     "the token is null",
 ]
+# A password given right after the word, with no "=", ":" or "is": a login's error, a reset
+# mail. The word after it counts when shaped like a password (a digit or a symbol, 4 characters
+# or more), not as a quantity, a date, a version or an algorithm's name.
+PROSE_SECRET_TEXTS += [
+    "invalid password hunter2 for user bob",
+    "login failed: bad password hunter2 for bob",
+    "Authentication failed for user bob with password s3cr3t!",
+    "temporary password Xy7#kLm2",
+    "use passphrase Tr0ub4dor&3 to log in",
+    "Password set to Hunter2!",
+    "changed passwd to hunter2",
+    "DB_PASSWORD hunter22 rejected",
+    "pwd 123456",
+]
+PROSE_KEPT_TEXTS += [
+    "password reset link sent to bob@example.com",
+    "Password changed 2024-05-01",
+    "password must be 8-64 characters",
+    "password hashing uses SHA-256",
+    "password stored as pbkdf2_sha256",
+    "password for user42 expired",
+    "password policy v2.1 applies",
+    "password 2FA enabled",
+    "password length 12chars",
+    "password manager 1Password",
+    "password {password} or $PASSWORD or %s",
+    "password (optional)",
+    "password https://example.com/reset",
+    "password 100% strong",
+    "password attempts 3",
+    "pwd /home/u1",
+]
 
 
 @pytest.mark.parametrize("text", PROSE_SECRET_TEXTS)

@@ -927,10 +927,13 @@ mcp.mount()
         ("from fastapi_mcp import FastApiMCP", 'FastApiMCP(app, name="agent")', True),
         ("from fastapi_mcp import FastApiMCP as Mcp", "Mcp(fastapi=app)", True),
         ("import fastapi_mcp", "fastapi_mcp.FastApiMCP(app)", True),
+        # FastMCP builds its server from the app's OpenAPI schema, as it is then.
+        ("from fastmcp import FastMCP", 'FastMCP.from_fastapi(app=app, name="agent")', True),
+        ("import fastmcp", "fastmcp.FastMCP.from_fastapi(app)", True),
         # A class of the project's own of that name takes nothing from the app.
         ("from app.agents import FastApiMCP", "FastApiMCP(app)", False),
     ],
-    ids=["fastapi-mcp", "aliased-keyword", "module", "own-class"],
+    ids=["fastapi-mcp", "aliased-keyword", "module", "fastmcp", "fastmcp-module", "own-class"],
 )
 def test_an_mcp_server_made_from_the_app_leaves_the_layers_routes_out_of_its_tools(
     import_line: str, call: str, after: bool

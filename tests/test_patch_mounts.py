@@ -5283,13 +5283,14 @@ class ReportsRouter(APIRouter):
 
 
 @pytest.mark.parametrize(
-    ("api", "served"),
+    ("api", "served", "said"),
     [
         # Built once, bound to a name the package includes: served under its include prefixes.
         (
             "reports_router = ReportsRouter()\n"
             'api_router.include_router(reports_router, prefix="/ops")\n',
             "/api/v1/ops",
+            None,
         ),
         # Built twice: served under two paths, its own prefix is logged (said on a line).
         (
@@ -5297,14 +5298,16 @@ class ReportsRouter(APIRouter):
             'api_router.include_router(one, prefix="/a")\n'
             'api_router.include_router(two, prefix="/b")\n',
             None,
+            "served under several paths ('/api/v1/a', '/api/v1/b')",
         ),
         # Built once, right in the include: served under that include's prefixes.
-        ('api_router.include_router(ReportsRouter(), prefix="/ops")\n', "/api/v1/ops"),
+        ('api_router.include_router(ReportsRouter(), prefix="/ops")\n', "/api/v1/ops", None),
         # Built in two includes: served under two paths, its own prefix is logged.
         (
             'api_router.include_router(ReportsRouter(), prefix="/a")\n'
             'api_router.include_router(ReportsRouter(), prefix="/b")\n',
             None,
+            "served under several paths ('/api/v1/a', '/api/v1/b')",
         ),
         # Subclassed: the subclass's instances register the same handlers elsewhere.
         (
@@ -5313,6 +5316,7 @@ class ReportsRouter(APIRouter):
             'api_router.include_router(reports_router, prefix="/ops")\n'
             'api_router.include_router(Archived(), prefix="/old")\n',
             None,
+            "a router class",
         ),
     ],
     ids=[
@@ -5324,12 +5328,13 @@ class ReportsRouter(APIRouter):
     ],
 )
 def test_a_router_subclass_instance_is_logged_under_its_include_prefixes(
-    tmp_path: Path, api: str, served: str | None
+    tmp_path: Path, api: str, served: str | None, said: str | None
 ) -> None:
     """`class ReportsRouter(APIRouter)` adding routes in `__init__`, included with `prefix=`.
 
     Its one instance's routes were logged as `self.prefix + path`, without the include
-    prefixes the app serves them under.
+    prefixes the app serves them under. Built twice, each instance told apart, the line names
+    the paths both serve it under (it said only that the include prefixes were left out).
     """
     root = make_project(tmp_path / "project", 'instrument = { "api/reports.py" = "ai_block_used" }')
     (root / "backend/app/api/items.py").write_text(ITEMS_PY)
@@ -5343,18 +5348,18 @@ def test_a_router_subclass_instance_is_logged_under_its_include_prefixes(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     reports = (root / "backend/app/api/reports.py").read_text()
-    said = [line for line in result.stdout.splitlines() if "a router class" in line]
+    lines = [line for line in result.stdout.splitlines() if said is not None and said in line]
     if served is not None:
         assert f'"route": "{served}" + self.prefix + "/{{report_id}}",' in reports
         assert f'"route": "{served}" + self.prefix + "/{{report_id}}/rerun",' in reports
-        assert said == [], result.stdout
+        assert "a router class" not in result.stdout and "several" not in result.stdout
         with imported_app(root / "backend") as app:
             client = TestClient(app.app)
             assert client.get(f"{served}/reports/4").json() == {"report": 4}
             assert client.post(f"{served}/reports/4/rerun").json() == {"rerun": 4}
     else:
         assert '"route": self.prefix + "/{report_id}",' in reports
-        assert len(said) == 1, result.stdout
+        assert len(lines) == 1, result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
@@ -5410,3 +5415,77 @@ def test_includes_on_the_variable_a_served_factory_returns_are_the_apps(tmp_path
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "log call in get_bed (GET /api/wards/{ward}/beds/{bed})" in result.stdout, result.stdout
     assert "cannot tell is an app" not in result.stdout
+
+
+NESTING_PY = '''"""The API: a router class including the notes router under its own prefix."""
+
+from fastapi import APIRouter
+
+notes = APIRouter(prefix="/notes")
+
+
+@notes.post("/echo")
+async def echo(text: str) -> dict[str, str]:
+    return {"text": text}
+
+
+async def ping() -> dict[str, str]:
+    return {"ping": "pong"}
+
+
+class ApiRouter(APIRouter):
+    def __init__(self) -> None:
+        super().__init__(prefix="/api")
+        self.add_api_route("/ping", ping, methods=["GET"])
+        self.include_router(notes, prefix="/x")
+'''
+
+
+@pytest.mark.parametrize(
+    ("built", "echo", "ping", "said"),
+    [
+        (
+            'public = ApiRouter()\nadmin = ApiRouter()\napp.include_router(public, prefix="/p")\n'
+            'app.include_router(admin, prefix="/a")',
+            "/notes/echo",
+            "/api/ping",
+            ["`notes` of app.api.nesting is served under several paths ('/a/api/x', '/p/api/x')"],
+        ),
+        (
+            'app.include_router(ApiRouter(), prefix="/p")\nother = FastAPI()\n'
+            'other.include_router(ApiRouter(), prefix="/p")',
+            "/p/api/x/notes/echo",
+            "/p/api/ping",
+            [],
+        ),
+    ],
+    ids=["two-paths", "one-path"],
+)
+def test_a_router_class_built_twice_serves_its_routes_where_each_instance_is(
+    tmp_path: Path, built: str, echo: str, ping: str, said: list[str]
+) -> None:
+    """`class ApiRouter(APIRouter)` adding a route and including a router under `prefix="/x"`
+    in `__init__`, built twice, each instance included once. Under two paths, the routes are
+    logged with the path the router declares, a line naming both (the included router's routes
+    were said to be included by `self`, "an app or a router", without "/x"; the route added on
+    `self` was refused, its prefix only known at run time). Under one path, with it in full."""
+    root = make_project(
+        tmp_path / "project",
+        'app = "app.main:app"\ninstrument = { "api/nesting.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/nesting.py").write_text(NESTING_PY)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.nesting import ApiRouter\n\n"
+        f"app = FastAPI()\n{built}\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert f"log call in echo (POST {echo})" in out, out
+    assert f"log call in ping (GET {ping})" in out, out
+    assert "cannot tell" not in out and "only known at run time" not in out, out
+    for line in said:
+        assert line in out, out
+    if not said:
+        assert "several" not in out, out
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

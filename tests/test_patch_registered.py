@@ -406,6 +406,57 @@ def test_a_function_registered_through_functools_partial_is_logged(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+FACTORY_PY = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/models")
+
+
+def make_predict(name: str):
+    async def predict(value: float) -> dict[str, float]:
+        return {name: value}
+
+    return predict
+
+
+{registration}
+"""
+
+
+@pytest.mark.parametrize(
+    ("registration", "logged"),
+    [
+        ('router.add_api_route("/iris", make_predict("iris"))', "(GET /models/iris)"),
+        (
+            'for name in load_names():\n    router.add_api_route(f"/{name}", make_predict(name))',
+            None,
+        ),
+    ],
+    ids=["one-call", "loop-not-known"],
+)
+def test_a_handler_a_factory_returns_is_logged_when_its_registrations_are_known(
+    tmp_path: Path, registration: str, logged: str | None
+) -> None:
+    root = make_project(tmp_path / "project", 'instrument = { "api/models.py" = "ai_block_used" }')
+    (root / "backend/app/api/models.py").write_text(
+        FACTORY_PY.replace("{registration}", registration)
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import models\n\napp.include_router(models.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    if logged is None:
+        # Which paths, only known at run time: named on a line, nothing guessed.
+        assert "registers `make_predict(name)`, which cannot be followed" in result.stdout
+        assert "event_logger" not in (root / "backend/app/api/models.py").read_text()
+    else:
+        assert f"log call in predict {logged}" in result.stdout
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get("/models/iris?value=2").json() == {"iris": 2.0}
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_a_loop_over_another_modules_pairs_does_not_log_a_namesake_of_its_handler(
     tmp_path: Path,
 ) -> None:

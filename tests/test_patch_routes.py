@@ -2852,3 +2852,33 @@ def test_removal_keeps_the_logger_import_a_decorator_still_reads() -> None:
     assert "event_logger.log(" not in removed.source
     assert "from app.analytics.event_logger import event_logger\n" in removed.source
     assert "@with_logger(event_logger)\n" in removed.source
+
+
+def test_routes_on_a_router_a_base_class_builds_for_the_instance_are_instrumented() -> None:
+    """`class AuthRouter(BaseRouter)` declaring routes on `self.router` in a method, the router
+    built by the package base class's `__init__` (`self.router = APIRouter(prefix=...)`): the
+    routes are logged under the router's prefix read at run time, a line saying the include
+    prefixes are left out (they were refused, `self.router` "cannot be told to be a FastAPI app
+    or router")."""
+    source = (
+        "from fastapi import APIRouter\n\n\n"
+        "class BaseRouter:\n"
+        '    def __init__(self, prefix: str = "") -> None:\n'
+        '        self.router = APIRouter(prefix=f"/{prefix}" if prefix else "")\n'
+        "        self.configure()\n\n"
+        "    def configure(self) -> None:\n"
+        "        pass\n\n\n"
+        "class AuthRouter(BaseRouter):\n"
+        "    def __init__(self) -> None:\n"
+        '        super().__init__(prefix="auth")\n\n'
+        "    def configure(self) -> None:\n"
+        '        @self.router.post("/logout")\n'
+        "        async def logout(token: str) -> dict[str, bool]:\n"
+        '            return {"ok": True}\n'
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert '"route": self.router.prefix + "/logout",' in result.source
+    assert not [change for change in result.changes if "cannot be told" in change]
+    # Every subclass shares the base's router: which one an include serves is not told.
+    assert any("is built by `BaseRouter`, a base class" in change for change in result.changes)

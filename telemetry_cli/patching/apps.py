@@ -30,6 +30,7 @@ from telemetry_cli.patching.mounts import (
 )
 from telemetry_cli.patching.names import (
     APP_ROUTER,
+    HTTP_METHODS,
     IN_PLACE_VERSIONER,
     IN_PLACE_VERSIONERS,
     LIST_ADDITIONS,
@@ -51,6 +52,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     call_argument,
+    call_bound_once,
     is_docstring,
     method_binding,
     static_or_class,
@@ -154,6 +156,8 @@ def find_app(
     Raises:
         ConfigError: the named app does not exist, no app was found, or several were.
     """
+    # A library's class the package uses as its app is one from the start (roles are cached).
+    callees = learn_library_apps(plan_app, app_package, package_dir, index)
     if plan_app is not None:
         return _from_import_string(plan_app, origin, index, config_name)
     main_name = qualified(app_package, "main")
@@ -166,7 +170,7 @@ def find_app(
         if any(candidate.site for candidate in candidates):
             return _choose(main, candidates, index, config_name)
     offers: list[tuple[ModuleModel, list[_Candidate]]] = []
-    for module in _scan(app_package, package_dir, index):
+    for module in _scan(app_package, package_dir, index, callees):
         candidates = [item for item in _candidates(module, index) if item.site or item.problem]
         if candidates:
             offers.append((module, candidates))
@@ -1170,6 +1174,181 @@ def _routed_as_an_app(
     return routed and (app_only or named)
 
 
+# --- apps of a library's class ----------------------------------------------------------------
+
+
+def learn_library_apps(
+    named: str | None, app_package: str, package_dir: Path, index: PackageIndex
+) -> frozenset[str]:
+    """Tell ``index`` the library classes the package builds its app with, seen by their use.
+
+    ``app = FastAPIOffline(...)`` or ``api = Cadwyn(...)``, a class FastAPI's name is not seen
+    in: the object is an app when it is bound once, at module level or in a function, to a
+    call of a class from outside the package, given routes or routers there (``@api.get("/x")``,
+    ``api.include_router(...)``), and used as only an app is (``add_middleware``, ``mount``,
+    ``exception_handler``...) or served: handed to a server (``uvicorn.run(api)``), or named
+    by an import string of the package or by ``named`` (the plan's app, or ``[tool.fastapi]
+    entrypoint``), itself or what a module variable holds of the factory returning it. A name
+    alone is no evidence. Returns the names the package calls the classes by (for the scan).
+    """
+    served, factories = _served_objects(named, app_package, package_dir, index)
+    classes: set[str] = set()
+    callees: set[str] = set()
+    for module_name in package_modules(app_package, package_dir):
+        source = index.source(module_name)
+        if source is None or not _ROUTING_TEXT.search(source.text):
+            continue
+        module = index.module(module_name)
+        if module is None:
+            continue
+        scopes = [(module.scope, {name for where, name in served if where == module_name})]
+        for statement in module.tree.body:
+            # Not the route handlers (decorated): a factory is served, or undecorated.
+            served_def = id(statement) in factories
+            if isinstance(statement, FunctionNode) and (served_def or not statement.decorator_list):
+                scope = Scope(statement, module, module.scope)
+                returned = _returned_names(statement) if served_def else set[str]()
+                scopes.append((scope, returned))
+        for scope, served_here in scopes:
+            for name, binding in scope.bindings.items():
+                call = call_bound_once(binding)
+                canonical = None if call is None else _library_class(call, scope, index)
+                if call is None or canonical is None:
+                    continue
+                if _used_as_an_app(name, scope, name in served_here, index):
+                    classes.add(canonical)
+                    callees.add(ast.unparse(call.func).rpartition(".")[2])
+    index.learn_app_classes(frozenset(classes))
+    return frozenset(callees)
+
+
+#: A module giving some object a route or router (the cheap test before parsing it).
+_ROUTING_TEXT = re.compile(
+    r"\.(include_router|add_api_route|api_route|get|post|put|patch|delete)\("
+)
+
+
+def _served_objects(
+    named: str | None, app_package: str, package_dir: Path, index: PackageIndex
+) -> tuple[set[tuple[str, str]], set[int]]:
+    """What a server is pointed at by name: (module, variable) pairs, and the factories' defs.
+
+    The import strings of the package's modules (``uvicorn.run("pkg.app:app")``) and
+    ``named``; a variable holding a call of a package function (``app = create_app()``) makes
+    that function's def served too, as does an import string naming the function itself.
+    """
+    strings = [] if named is None else [named]
+    for module_name in package_modules(app_package, package_dir):
+        source = index.source(module_name)
+        if source is None:
+            continue
+        for match in _IMPORT_STRING.finditer(source.text):
+            module, attribute = match.groups()
+            strings.append(f"{module_name if module == MAIN_MODULE else module}:{attribute}")
+    served: set[tuple[str, str]] = set()
+    factories: set[int] = set()
+    for string in strings:
+        module_name, _, attribute = string.partition(":")
+        module = index.module(module_name) if attribute.isidentifier() else None
+        if module is None:
+            continue
+        served.add((module_name, attribute))
+        binding = _named_binding(module, attribute, index)
+        if binding is not None and binding.kind == "value" and isinstance(binding.node, ast.Call):
+            binding = index.defined(binding.node.func, binding.scope)
+        if binding is not None and binding.kind == "function":
+            factories.add(id(binding.node))
+    return served, factories
+
+
+def _returned_names(function: FunctionNode) -> set[str]:
+    """The names ``function``'s own return statements return (``return app``)."""
+    return {
+        node.value.id
+        for node in _walk_function(function)
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+    }
+
+
+def _walk_function(function: FunctionNode) -> Iterator[ast.AST]:
+    """The nodes of ``function``'s body, not those of the functions and classes defined in it.
+
+    Their decorators are the body's (``@app.get("/x")`` on a handler defined in a factory).
+    """
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, FunctionNode | ast.ClassDef):
+            pending.extend(node.decorator_list)
+        elif not isinstance(node, ast.Lambda):
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _library_class(call: ast.Call, scope: Scope, index: PackageIndex) -> str | None:
+    """The library class ``call`` instantiates, when its role is not known already.
+
+    A capitalised name from outside the package (``FastAPIOffline``, ``cadwyn.Cadwyn``); not
+    FastAPI's own classes nor anything the index reads a role of, nor a call of the package.
+    """
+    qualified = index.qualify(call.func, scope)
+    if qualified is None or index.defined(call.func, scope) is not None:
+        return None
+    canonical, binding = index.resolve(qualified)
+    if not canonical.rpartition(".")[2][:1].isupper() or not index.from_a_library(
+        canonical, binding
+    ):
+        return None
+    return canonical if index.class_role(canonical)[0] is None else None
+
+
+def _used_as_an_app(name: str, scope: Scope, served: bool, index: PackageIndex) -> bool:
+    """Whether the object ``name`` holds in ``scope`` is routed, and served or used as an app.
+
+    Read in ``scope`` (at module level, the whole module: functions there use the global).
+    A route method counts with a path (``get("/x")``), as a cache's ``get(key)`` is no route.
+    """
+    function = scope.node
+    nodes = (
+        _walk_function(function)
+        if isinstance(function, FunctionNode)
+        else scope.module.nodes_naming([name])
+    )
+    routed = app_like = False
+    for node in nodes:
+        if not isinstance(node, ast.Call):
+            continue
+        called = node.func
+        if (
+            isinstance(called, ast.Attribute)
+            and isinstance(called.value, ast.Name)
+            and called.value.id == name
+        ):
+            if called.attr in _APP_ONLY_METHODS or called.attr == "mount":
+                app_like = True
+            elif _routes_app(node, {name}) and (
+                called.attr not in HTTP_METHODS or _has_a_path(node)
+            ):
+                routed = True
+        elif not app_like:
+            qualified = index.qualify(called, scope)
+            canonical = None if qualified is None else index.resolve(qualified)[0]
+            app_like = _served_by(node, canonical, {name})
+    return routed and (app_like or served)
+
+
+def _has_a_path(call: ast.Call) -> bool:
+    """Whether a route method's call is given a path (``"/items"``, an f-string), not a key."""
+    path = call_argument(call, 0, "path")
+    if isinstance(path, ast.JoinedStr):
+        return True
+    return (
+        isinstance(path, ast.Constant)
+        and isinstance(path.value, str)
+        and (path.value == "" or path.value.startswith("/"))
+    )
+
+
 def _function_scope(binding: Binding) -> Scope:
     """The scope of the body of the function ``binding`` names."""
     function = binding.node
@@ -1937,14 +2116,17 @@ def _links_inside(folder: Path, real_package: str) -> bool:
     return real == real_package or real.startswith(real_package + os.sep)
 
 
-def _scan(app_package: str, package_dir: Path, index: PackageIndex) -> Iterator[ModuleModel]:
+def _scan(
+    app_package: str, package_dir: Path, index: PackageIndex, callees: frozenset[str]
+) -> Iterator[ModuleModel]:
     """The package's modules that may build an app, in a stable order.
 
-    Only files that mention ``FastAPI`` (or, found on the way, a subclass of it, a class
-    building an app as its attribute, or an app factory) are parsed.
+    Only files that mention ``FastAPI`` or one of ``callees`` (the library classes it uses as
+    apps), or, found on the way, a subclass of one, a class building an app as its attribute,
+    or an app factory, are parsed.
     """
     files = package_modules(app_package, package_dir)
-    words = {"FastAPI"}
+    words = {"FastAPI", *callees}
     pending = files
     while pending:
         later = []
@@ -2092,7 +2274,7 @@ _ROUTE_TAKERS = frozenset(
 
 
 #: Their qualified names, as a re-export of the package's own is followed to (see below).
-_ROUTE_TAKER_NAMES = IN_PLACE_VERSIONERS | ROUTE_SNAPSHOTS
+_ROUTE_TAKER_NAMES = IN_PLACE_VERSIONERS | frozenset(ROUTE_SNAPSHOTS)
 
 
 def _names_a_route_taker(module: ModuleModel) -> bool:
@@ -2144,13 +2326,11 @@ def _snapshots_routes(call: ast.Call, app: str, scope: Scope) -> bool:
     """Whether ``call`` is ``FastApiMCP(<app>, ...)``, which takes the routes the app has by then.
 
     Its MCP server's tools are those routes: the layer's, included after it, are none of them.
+    So for ``FastMCP.from_fastapi(app=<app>)``.
     """
-    taken = call_argument(call, 0, "fastapi")
-    return (
-        taken is not None
-        and ast.unparse(taken) == app
-        and PackageIndex.qualify_resolved(call.func, scope) in ROUTE_SNAPSHOTS
-    )
+    keyword = ROUTE_SNAPSHOTS.get(PackageIndex.qualify_resolved(call.func, scope) or "")
+    taken = None if keyword is None else call_argument(call, 0, keyword)
+    return taken is not None and ast.unparse(taken) == app
 
 
 __all__ = [

@@ -638,6 +638,9 @@ def literal_items(
             for key, value in zip(keys, mapping.values, strict=True)
         ]
     if isinstance(iterable, ast.Name | ast.Attribute):
+        members = _enum_members(iterable, scope, index)
+        if members is not None:
+            return members
         registry = _registry(iterable, scope, index)
         if registry is not None:
             return registry.items
@@ -647,6 +650,51 @@ def literal_items(
             return None  # a loop over a dict runs over its keys: rarely routers
         return literal_items(found[0], found[1], index, depth + 1)
     return None
+
+
+# The classes of the standard library whose subclasses' bodies list members a loop runs over.
+_ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
+
+
+class EnumMember(ast.Attribute):
+    """``Cls.member`` of an Enum class of the package: ``.value`` reads what its body assigns."""
+
+    assigned: ast.expr
+
+
+def _enum_members(
+    iterable: ast.Name | ast.Attribute, scope: Scope, index: PackageIndex
+) -> list[tuple[ast.expr, Scope]] | None:
+    """The members a loop over an Enum class of the package runs over, in their order.
+
+    ``class ModuleList(Module, Enum): cinema = cinema.cinema``: ``ModuleList.cinema``, whose
+    ``.value`` is ``cinema.cinema`` read where the class is defined. None for any other class,
+    or one whose body binds a name otherwise than by one plain assignment each.
+    """
+    binding = index.binding_of(iterable, scope)
+    cls = None if binding is None else binding.node
+    if binding is None or binding.kind != "class" or not isinstance(cls, ast.ClassDef):
+        return None
+    if not any(index.qualify(base, binding.scope) in _ENUM_BASES for base in cls.bases):
+        return None
+    members: list[tuple[ast.expr, Scope]] = []
+    for statement in cls.body:
+        if isinstance(statement, FunctionNode | ast.ClassDef | ast.Pass) or (
+            isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+        ):
+            continue  # methods, nested classes, a docstring: no members
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and not statement.targets[0].id.startswith("_")
+        ):
+            return None
+        name = statement.targets[0].id
+        member = EnumMember(value=iterable, attr=name, ctx=ast.Load())
+        member.assigned = statement.value
+        members.append((ast.copy_location(member, statement), binding.scope))
+    return members
 
 
 def literal_container(
@@ -1185,6 +1233,10 @@ def substituted(
     else:
         item, item_scope = values[base.id]
     result = item
+    if attributes and attributes[-1] == "value" and isinstance(item, EnumMember):
+        # `module.value` of an Enum member: what the class body assigns it.
+        result = item.assigned
+        attributes.pop()
     if attributes and index is not None:
         field = record_field(item, attributes[-1], item_scope, index)
         if field is not None:  # `mount.router` of `Mount(users.router, "/users")`

@@ -46,6 +46,7 @@ from telemetry_cli.patching.names import (
 )
 from telemetry_cli.patching.routes import (
     app_instance_parameter,
+    constructor_router,
     controller_router,
     included_instance_router,
     instance_app,
@@ -587,6 +588,20 @@ class Mounts:
         """
         return self._served(key, frozenset())
 
+    def several_paths(self, key: RouterKey) -> str | None:
+        """A line for a router served under several paths, else None.
+
+        No one path to log: each of its routes names the path the router declares.
+        """
+        paths = sorted(set(self.prefixes(key)))
+        if len(paths) < 2:
+            return None
+        listed = ", ".join(repr(path) for path in paths)
+        return (
+            f"`{key[1]}` of {key[0]} is served under several paths ({listed}): its routes "
+            "are logged with the path the router declares, without them"
+        )
+
     def only_instance(self, class_scope: Scope) -> RouterKey | None:
         """The router key of the one instance the package builds of a router class, else None.
 
@@ -607,6 +622,11 @@ class Mounts:
             found = None
             if self.index is not None:
                 found = only_router_instance(class_scope, self.index, self.modules)
+            if found is not None and found[0] not in self.included:
+                assert self.index is not None
+                built = instance_mounts(found[0], self.index, self.modules)
+                if built:
+                    self.included[found[0]] = built  # routes on `self` of each instance
             self._instances[where] = found
         return self._instances[where]
 
@@ -769,8 +789,31 @@ def only_router_instance(
     in an include (``include_router(Reports(), prefix="/api")``), or held by another router
     class (``self.v1 = V1Router()``, then ``self.include_router(self.v1)``). The prefix is the
     one the instance gets (``super().__init__(prefix="/v1")``, else the call's ``prefix=``),
-    None when only known at run time. None when the class is built twice, bound otherwise or
-    subclassed: which instance serves a route is not one.
+    None when only known at run time. Built more than once, each instance told apart, the key
+    stands for them all (:func:`instances_key`, served where each is, see
+    :func:`instance_mounts`). None when an instance is bound otherwise or the class is
+    subclassed: which instance serves a route is not known.
+    """
+    instances = router_instances(class_scope, index, modules)
+    if instances is None:
+        return None
+    if len(instances) == 1:
+        return instances[0]
+    # Built more than once, each instance told apart: the class's routes are each one's, served
+    # where each is (see `instance_mounts`); their own prefix too when they all get the same.
+    owns = {own for _, own in instances}
+    if len(owns) > 1 and None in owns:
+        return None  # one's own prefix only known at run time: no path for it
+    return instances_key(class_scope), owns.pop() if len(owns) == 1 else ""
+
+
+def router_instances(
+    class_scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[tuple[RouterKey, str | None]] | None:
+    """The router key and own prefix of each instance the package builds of a router class.
+
+    None when it builds none, one it cannot tell apart (not bound once, held or built in an
+    include), or the class is subclassed.
     """
     cls = class_scope.node
     if not isinstance(cls, ast.ClassDef):
@@ -780,11 +823,46 @@ def only_router_instance(
         target = index.binding_of(call.func, scope)
         if target is not None and target.node is cls:
             built.append((call, scope, target))
-    if len(built) != 1 or _subclassed(cls.name, index, modules):
+    if not built or _subclassed(cls.name, index, modules):
         return None
-    call, scope, target = built[0]
-    key = _instance_key(call, scope, index)
-    return None if key is None else (key, instance_prefix(call, scope, target, index, None))
+    if len(built) > 1 and class_scope.parent is not class_scope.module.scope:
+        return None  # a class defined in a function: its key would name no module's class
+    instances: list[tuple[RouterKey, str | None]] = []
+    for call, scope, target in built:
+        key = _instance_key(call, scope, index)
+        if key is None:
+            return None
+        instances.append((key, instance_prefix(call, scope, target, index, None)))
+    return instances
+
+
+def instances_key(class_scope: Scope) -> RouterKey:
+    """The router key standing for every instance of a router class built more than once."""
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    return class_scope.module.name, f"{cls.name}()"
+
+
+def instance_mounts(key: RouterKey, index: PackageIndex, modules: list[str]) -> list[Mount]:
+    """How the instances of a router class built more than once serve its routes.
+
+    ``key`` is the class's :func:`instances_key`; one mount for each instance, as if each
+    included the class's routes, under the instance's own prefix when they differ (else that
+    prefix is the class's, see :func:`only_router_instance`). Empty when ``key`` is none.
+    """
+    name = key[1].removesuffix("()")
+    model = index.module(key[0]) if name != key[1] and name.isidentifier() else None
+    binding = None if model is None else model.scope.bindings.get(name)
+    if binding is None or not isinstance(binding.node, ast.ClassDef):
+        return []
+    class_scope = Scope(binding.node, binding.scope.module, binding.scope)
+    if only_router_instance(class_scope, index, modules) is None:
+        return []
+    instances = router_instances(class_scope, index, modules)
+    if instances is None or len(instances) < 2:
+        return []
+    same = len({own for _, own in instances}) == 1
+    return [Mount(instance, "" if same else own, False) for instance, own in instances]
 
 
 def _instance_key(call: ast.Call, scope: Scope, index: PackageIndex) -> RouterKey | None:
@@ -845,15 +923,17 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     for model in _modules_naming(index, modules, set(_VERSIONERS), _VERSIONER_NAMES):
         for app, versioning in _versionings(model, index, modules, notes):
             mounts.versioned[app] = versioning
-    for key in included:
-        paths = sorted(set(mounts.prefixes(key)))
-        if len(paths) > 1:
-            # No one path to log: each of its routes names the path the router declares.
-            listed = ", ".join(repr(path) for path in paths)
-            notes.append(
-                f"`{key[1]}` of {key[0]} is served under several paths ({listed}): its routes "
-                "are logged with the path the router declares, without them"
-            )
+    parents = dict.fromkeys(mount.parent for found in list(included.values()) for mount in found)
+    for parent in parents:
+        # `self.include_router(...)` in a router class built more than once: each instance's.
+        if parent is not None and parent not in included:
+            built = instance_mounts(parent, index, modules)
+            if built:
+                included[parent] = built
+    for key in list(included):
+        several = mounts.several_paths(key)
+        if several is not None:
+            notes.append(several)
     mounts.notes = tuple(dict.fromkeys(notes))
     return mounts
 
@@ -1662,7 +1742,24 @@ def _module_mounts(
         # A helper's parameters read by themselves (`def include(app, router, prefix):
         # app.include_router(router, prefix=prefix)`) take each call's arguments together.
         alone = frozenset(part.id for part in routing.elts if isinstance(part, ast.Name))
-        environments = loop_values(routing, scope, index, passed, alone)
+        # `def include_router(package, parent): ... iter_modules(package.__path__) ...
+        # parent.include_router(module.router)`: each call lists its own package for its router.
+        listing = (
+            _listing_parameters(scope, index)
+            if _imported_at_run_time(included, scope, index, 0)
+            else frozenset()
+        )
+        environments = loop_values(routing, scope, index, passed, alone | listing)
+        if environments is not None and listing:
+            # Its own call on each listed subpackage is read as a listing of subfolders too.
+            recursing = _recursing_listing(scope, index, modules) & listing
+            environments = [
+                values
+                for values in environments
+                if not any(
+                    values[name][1].node is scope.node for name in recursing if name in values
+                )
+            ]
         if environments is not None:
             # A dict item is no router (`include_router(route)` of one raises): a loop over
             # dicts and routers tells them apart before; its `**route` calls include the dicts.
@@ -1672,6 +1769,18 @@ def _module_mounts(
                 if keep(values) and not _a_dict(included, scope, values, index)
             ]
         if environments is None:
+            # `for r in routers: router.include_router(r)` over a list a folder listing's loop
+            # fills (`routers.append(getattr(module, "router"))`): the routers it appends.
+            collected = [
+                mount
+                for item in _appended_in_loops(included, scope)
+                for mount in _discovered_mounts(
+                    call, item, scope, {}, index, modules, defaults, notes, copied
+                )
+            ]
+            if collected:
+                found.extend(collected)
+                continue
             known = loop_values(included, scope, index, passed)
             if known is not None:
                 known = [values for values in known if keep(values)]
@@ -2183,7 +2292,7 @@ def _discovered_mounts(
     if not _imported_at_run_time(included, scope, index, 0):
         return []
     found: list[tuple[RouterKey, Mount]] = []
-    for key in _discovered_routers(included, scope, index, modules):
+    for key in _discovered_routers(included, scope, index, modules, values):
         mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)
         if mount is not None:
             found.append(mount)
@@ -2191,7 +2300,11 @@ def _discovered_mounts(
 
 
 def _discovered_routers(
-    expression: ast.expr, scope: Scope, index: PackageIndex, modules: list[str]
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    modules: list[str],
+    values: LoopValues | None = None,
 ) -> list[RouterKey]:
     """The routers an include of a run-time import stands for, when a folder listing names them.
 
@@ -2201,7 +2314,8 @@ def _discovered_routers(
     the name read. A module binding none under it is left out (a default, a check, or an error
     at start-up); its own subfolders are listed by ``walk_packages`` only. A loop over names
     known statically (``for name in ("items", "users"):``) imports the modules they name. Not
-    told statically: none.
+    told statically: none. ``values``: what the parameters of the function making the include
+    hold for the call at hand (each call of a helper given the package to list).
     """
     read = _module_attribute_read(expression, scope, index, 0)
     if read is None:
@@ -2215,7 +2329,7 @@ def _discovered_routers(
             if (model := index.module(name)) is not None
             and (key := index.router_key(model.scope.bindings.get(attribute))) is not None
         ]
-    listed = _package_listed_in_scopes(scope, index, modules)
+    listed = _package_listed_in_scopes(scope, index, modules, values or {})
     if listed is None:
         return []
     package, deep = listed
@@ -2347,7 +2461,7 @@ _JOINED_PATH = frozenset({"os.path.join"})
 
 
 def _package_listed_in_scopes(
-    scope: Scope, index: PackageIndex, modules: list[str]
+    scope: Scope, index: PackageIndex, modules: list[str], values: LoopValues
 ) -> tuple[str, bool] | None:
     """The one package whose folder is listed where the include runs, and whether deeply.
 
@@ -2355,20 +2469,25 @@ def _package_listed_in_scopes(
     ``os.listdir(<folder>)``, ``<folder>.glob("*.py")`` (``rglob``: deeply): looked for in the
     function making the include, else in the scopes around it; the folder as :func:`_path_of`
     tells it. A ``pkgutil`` listing of a folder not known statically (or two different folders)
-    leaves it unknown.
+    leaves it unknown. ``values`` hold the parameters of ``scope`` for one call of it; a
+    function calling itself on each listed subpackage lists them deeply.
     """
     current: Scope | None = scope
     while current is not None:
         listed: set[tuple[str, bool] | None] = set()
+        held = values if current is scope else {}
         for node in ast.walk(current.node):
             if not isinstance(node, ast.Call):
                 continue
             qualified = index.qualify(node.func, current)
             if qualified in _LISTINGS:
                 path = call_argument(node, 0, "path")
-                folder = None if path is None else _path_of(path, current, index, modules, 0)
-                if folder is not None and not folder[1]:
-                    listed.add((folder[0], _LISTINGS[qualified]))
+                folder = None if path is None else _path_of(path, current, index, modules, 0, held)
+                if path is not None and folder is not None and not folder[1]:
+                    deep = _LISTINGS[qualified] or bool(
+                        _names_read(path) & _recursing_listing(current, index, modules)
+                    )
+                    listed.add((folder[0], deep))
                 elif qualified in _MODULE_LISTINGS:
                     listed.add(None)
             elif (
@@ -2386,6 +2505,117 @@ def _package_listed_in_scopes(
     return None
 
 
+def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
+    """What a loop's list gets appended in other loops, when that is all it ever gets.
+
+    ``routers = []``, then ``routers.append(getattr(module, "router"))`` in a loop over a
+    folder's modules, then ``for r in routers: include_router(r)``: ``getattr(module,
+    "router")``, read where it is appended (the same scope). Empty for anything else: a list
+    written with items, changed another way, or read elsewhere.
+    """
+    if not isinstance(included, ast.Name):
+        return []
+    loops = [
+        loop
+        for loop in block_statements(scope.node.body)
+        if isinstance(loop, ast.For | ast.AsyncFor)
+        and isinstance(loop.target, ast.Name)
+        and loop.target.id == included.id
+        and isinstance(loop.iter, ast.Name)
+    ]
+    if len(loops) != 1:
+        return []
+    listed = loops[0].iter
+    assert isinstance(listed, ast.Name)
+    binding = scope.lookup(listed.id)
+    if (
+        not bound_once(binding)
+        or binding.scope.node is not scope.node
+        or not isinstance(binding.node, ast.List)
+        or binding.node.elts
+    ):
+        return []
+    appended: list[ast.expr] = []
+    accounted = {id(listed)}
+    for loop in block_statements(scope.node.body):
+        if not isinstance(loop, ast.For | ast.AsyncFor) or loop is loops[0]:
+            continue
+        for statement in block_statements(loop.body):
+            call = statement.value if isinstance(statement, ast.Expr) else None
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "append"
+                and isinstance(call.func.value, ast.Name)
+                and call.func.value.id == listed.id
+                and len(call.args) == 1
+                and not call.keywords
+                and id(call.func.value) not in accounted
+            ):
+                accounted.add(id(call.func.value))
+                appended.append(call.args[0])
+    for node in ast.walk(scope.node):
+        # Read or changed anywhere else (passed on, extended): its items are not all seen.
+        if (
+            isinstance(node, ast.Name)
+            and node.id == listed.id
+            and id(node) not in accounted
+            and not isinstance(node.ctx, ast.Store)
+        ):
+            return []
+    return appended
+
+
+def _names_read(expression: ast.expr) -> set[str]:
+    """The names an expression reads."""
+    return {node.id for node in ast.walk(expression) if isinstance(node, ast.Name)}
+
+
+def _listing_parameters(scope: Scope, index: PackageIndex) -> frozenset[str]:
+    """The parameters of the function ``scope`` its folder listings read (``package.__path__``)."""
+    if not isinstance(scope.node, FunctionNode):
+        return frozenset()
+    read: set[str] = set()
+    for node in ast.walk(scope.node):
+        if isinstance(node, ast.Call) and index.qualify(node.func, scope) in _LISTINGS:
+            path = call_argument(node, 0, "path")
+            read |= set() if path is None else _names_read(path)
+    return frozenset(
+        name
+        for name in read
+        if (binding := scope.bindings.get(name)) is not None and binding.kind == "param"
+    )
+
+
+def _recursing_listing(scope: Scope, index: PackageIndex, modules: list[str]) -> frozenset[str]:
+    """The listed parameters the function ``scope`` calls itself with each listed module for.
+
+    ``def include_router(package, parent): for info in iter_modules(package.__path__): module =
+    import_module(...); ... include_router(module, parent)``: a listing of the subfolders too,
+    when every such call passes its other parameters on as they are (the same router).
+    """
+    listing = _listing_parameters(scope, index)
+    if not listing:
+        return frozenset()
+    calls = _calls_of(scope, index, modules)
+    own = [(call, where) for call, where in calls if where.node is scope.node]
+    if not own:
+        return frozenset()
+    for call, where in own:
+        for name, parameter in scope.bindings.items():
+            if parameter.kind != "param":
+                continue
+            argument = passed_for(call, where, parameter)
+            if argument is None:
+                return frozenset()
+            if name in listing:
+                if _run_time_module(argument[0], where, index) is None:
+                    return frozenset()
+            elif not (isinstance(argument[0], ast.Name) and argument[0].id == name):
+                return frozenset()
+    return listing
+
+
 def _lists_modules(call: ast.Call) -> bool:
     """Whether a ``glob``/``iterdir`` call may list a folder's modules (``glob("*.py")``)."""
     pattern = call_argument(call, 0, "pattern")
@@ -2400,7 +2630,12 @@ def _lists_modules(call: ast.Call) -> bool:
 
 
 def _path_of(
-    expression: ast.expr, scope: Scope, index: PackageIndex, modules: list[str], depth: int
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    modules: list[str],
+    depth: int,
+    values: LoopValues | None = None,
 ) -> tuple[str, bool] | None:
     """The module or package a path expression names, and whether it is a module's file.
 
@@ -2408,8 +2643,8 @@ def _path_of(
     ``<module>.__file__`` its file; ``os.path.dirname``/``.parent`` of either the folder
     holding it; ``os.path.join(<folder>, "api")``/``<folder> / "api"`` a package in it. Through
     ``Path(...)``, ``str(...)``, ``.resolve()``, a variable bound once, and a parameter every
-    call of its function passes the same path for. None when not known statically, or not a
-    folder of the package.
+    call of its function passes the same path for (``values``: the one call's arguments at
+    hand). None when not known statically, or not a folder of the package.
     """
     if depth > _MAX_RUN_TIME_DEPTH:
         return None
@@ -2440,6 +2675,8 @@ def _path_of(
                 return module.name, True
             return package(module.name) if module.is_package else None
         binding = scope.lookup(expression.id)
+        if values and expression.id in values and binding is not None and binding.kind == "param":
+            return again(*values[expression.id])
         if binding is not None and binding.kind == "param":
             return _passed_path(binding, lambda argument: argument, index, modules, depth)
         if bound_once(binding) and isinstance(binding.node, ast.expr):
@@ -2453,6 +2690,9 @@ def _path_of(
             def read(argument: ast.expr, attr: str = expression.attr) -> ast.expr:
                 return ast.copy_location(ast.Attribute(argument, attr, ast.Load()), argument)
 
+            if values and binding.name in values:  # the call at hand's package
+                item, where = values[binding.name]
+                return again(read(item), where)
             return _passed_path(binding, read, index, modules, depth)
         if expression.attr in ("__path__", "__file__"):
             imported = _run_time_module(expression.value, scope, index)
@@ -2600,6 +2840,10 @@ def _mount(
     elif child is None:
         # `app.include_router(users.route.router)`: the router a class builds for its instance.
         instance_key = None if router is None else included_instance_router(*router, index)
+        held = None if instance_key or router is None else constructor_router(*router, index)
+        if held is not None:
+            # `cinema.router` of `cinema = Module(router=router)`: the router it was given.
+            instance_key = index.router_key(index.binding_of(*held))
         if instance_key is None and router is not None:
             # `app.include_router(cog.router)`: the router a library's object holds.
             instance_key = library_object_router(*router, index)

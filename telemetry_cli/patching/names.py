@@ -101,7 +101,15 @@ IN_PLACE_VERSIONERS = frozenset(
 )
 #: fastapi-mcp: ``FastApiMCP(app)`` makes the routes ``app`` has when it is made the tools of its
 #: MCP server (for AI agents); the layer's own routes, included after it, stay out of them.
-ROUTE_SNAPSHOTS = frozenset({"fastapi_mcp.FastApiMCP", "fastapi_mcp.server.FastApiMCP"})
+#: FastMCP's ``FastMCP.from_fastapi(app)`` does the same from the app's OpenAPI schema. Each with
+#: the keyword the app may be passed by.
+ROUTE_SNAPSHOTS: dict[str, str] = {
+    "fastapi_mcp.FastApiMCP": "fastapi",
+    "fastapi_mcp.server.FastApiMCP": "fastapi",
+    "fastmcp.FastMCP.from_fastapi": "app",
+    "fastmcp.server.FastMCP.from_fastapi": "app",
+    "fastmcp.server.server.FastMCP.from_fastapi": "app",
+}
 #: Their decorators giving a handler's version: ``@version(2)``, ``@api_version(1, 1)``.
 VERSION_DECORATORS = frozenset(
     {

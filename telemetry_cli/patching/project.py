@@ -147,6 +147,11 @@ class BackendReader:
         # users`, run as `app.main`), only runs with the folder holding it on the import path
         # (PYTHONPATH, a `sys.path` entry, the folder of a script): `auth.api` is
         # `modules/auth/api`, read under that name.
+        # A folder without `__init__.py` at the top (`app/`, holding `app/app.py`) is the
+        # namespace package `import app` finds when the app runs from the backend folder.
+        top = Path(self.root, self.backend, parts[0])
+        if parts[0].isidentifier() and top.is_dir() and not (top / "__init__.py").exists():
+            return None
         holder = self._self_importing_holder(parts[0])
         if holder is not None:
             return self._read(f"{holder}.{name}")

@@ -708,6 +708,47 @@ def _may_register(text: str) -> bool:
     )
 
 
+def _returned_function(binding: Binding | None) -> tuple[FunctionNode, Scope] | None:
+    """The function a factory defines in its body and returns, with the scope it is defined in.
+
+    ``def make_predict(name, model): async def predict(...): ...; return predict``: each call
+    makes one ``predict``, the handler FastAPI calls. Only a plain function of the module (not
+    async, not decorated) returning that one name, bound by the ``def`` alone, every time.
+    """
+    if binding is None or binding.kind != "function" or binding.scope.parent is not None:
+        return None
+    factory = binding.node
+    if not isinstance(factory, ast.FunctionDef) or factory.decorator_list:
+        return None
+    returns = [
+        node
+        for statement in block_statements(factory.body)
+        for node in _own_nodes(statement)
+        if isinstance(node, ast.Return)
+    ]
+    if len(returns) != 1 or returns[0] is not factory.body[-1]:
+        return None
+    returned = returns[0].value
+    if not isinstance(returned, ast.Name):
+        return None
+    defined = [
+        statement
+        for statement in block_statements(factory.body)
+        for node in _own_nodes(statement)
+        if (isinstance(node, FunctionNode | ast.ClassDef) and node.name == returned.id)
+        or (
+            isinstance(node, ast.Name)
+            and node.id == returned.id
+            and not isinstance(node.ctx, ast.Load)
+        )
+    ]
+    inner = defined[0] if len(defined) == 1 else None
+    if not isinstance(inner, FunctionNode) or inner not in factory.body:
+        return None
+    module = binding.scope.module
+    return inner, Scope(factory, module, binding.scope)
+
+
 def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
     """The nodes of one statement, not those of the statements of its blocks.
 
@@ -1735,14 +1776,21 @@ class _Finder:
         verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
         path = call_argument(node, 0, "path")
         environments = loop_values(node, scope, self.index)
+        if environments is None and isinstance(endpoint, ast.Call):
+            # A handler a factory makes per item of a loop not known statically: which
+            # routes, not known; named on a line.
+            self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
+            return
         if path is None or environments is None or environments == [{}]:
             self._register(node, endpoint, verb, owner, scope)
             return
         # `for path in ("/r/{code}", "/go/{code}"): router.add_api_route(path, go)`: one
         # route per item, each with the path and endpoint it gives.
+        # A factory's call makes the same function whatever the item (`make_predict(name, m)`).
+        made = isinstance(endpoint, ast.Call) and self._endpoint(endpoint, scope) is not None
         items = [
             (
-                substituted(endpoint, scope, values, self.index),
+                (endpoint, scope) if made else substituted(endpoint, scope, values, self.index),
                 loop_string(path, scope, values, self.index),
                 self._loop_methods(node, scope, values),
             )
@@ -2143,8 +2191,12 @@ class _Finder:
         """The function an ``add_api_route`` endpoint names, and the scope it is defined in.
 
         A function of this module by name, or a method of the class through ``self.method``
-        (a controller registering its own methods in ``__init__``).
+        (a controller registering its own methods in ``__init__``), or the function a factory
+        of this module defines and returns (``make_predict(name, model)``, see
+        :func:`_returned_function`).
         """
+        if isinstance(endpoint, ast.Call) and isinstance(endpoint.func, ast.Name):
+            return _returned_function(scope.lookup(endpoint.func.id))
         if isinstance(endpoint, ast.Name):
             binding = scope.lookup(endpoint.id)
             if binding is None or binding.kind != "function":
@@ -2182,8 +2234,10 @@ class _Finder:
         ``class Reports(APIRouter): def __init__(self): self.add_api_route("/x", self.x)``:
         every instance of the class is a router. The one instance the package builds
         (``reports = Reports()``) is served where it is included: its routes are logged under
-        those prefixes, then ``self.prefix``. Any other way, under paths only known at run time:
-        logged under its own prefix (``self.prefix``), said on a line.
+        those prefixes, then ``self.prefix``; so are those of instances built more than once,
+        each told apart, when they serve them under one path (else as declared, said on a
+        line). Any other way, under paths only known at run time: logged under its own prefix
+        (``self.prefix``), said on a line.
         """
         if _instance_role(binding, self.index) is not Role.ROUTER:
             return None
@@ -2194,7 +2248,11 @@ class _Finder:
         if key is not None:
             assert mounts is not None
             own = mounts.own_prefix(class_scope)
-            return self._served(Owner(Role.ROUTER, None, expression, scope, key, None, False, own))
+            # The class built more than once: its routes are each instance's (see
+            # `instance_mounts`), which may be served under several paths.
+            several = mounts.several_paths(key)
+            owner = Owner(Role.ROUTER, None, expression, scope, key, several, False, own)
+            return self._served(owner)
         cls = class_scope.node
         assert isinstance(cls, ast.ClassDef)
         note = (
@@ -2391,9 +2449,20 @@ class _Finder:
             return None
         class_scope = method.parent
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
+        assignments = instance_assignments(class_scope, expression.attr, self.module)
+        inherited: str | None = None
+        if not assignments and class_scope.parent is not None:
+            # `self.router` a base class of the package builds in its `__init__`.
+            cls = Binding("class", class_scope.node.name, class_scope.parent, class_scope.node)
+            found_in = assigning_class(cls, expression.attr, self.index)
+            if found_in is not None:
+                assignments = found_in[1]
+                base = found_in[0].node
+                assert isinstance(base, ast.ClassDef)
+                inherited = base.name
         found: list[tuple[Role, str | None]] = []
         built = True  # every value a router or app built there: the instance's own
-        for value, method_scope in instance_assignments(class_scope, expression.attr, self.module):
+        for value, method_scope in assignments:
             built = built and isinstance(value, ast.Call)
             role: Role | None = None
             prefix: str | None = None
@@ -2416,6 +2485,15 @@ class _Finder:
         prefixes = {prefix for _, prefix in found}
         prefix = prefixes.pop() if len(prefixes) == 1 else None
         key = None
+        if inherited is not None and found[0][0] is Role.ROUTER:
+            # Its includes name the base's router, which every subclass shares: which of them
+            # serves these routes is not told (see `_class_router`).
+            note = (
+                f"`{ast.unparse(expression)}` is built by `{inherited}`, a base class every "
+                "subclass shares: its routes are logged under the router's own prefix "
+                f"(`{ast.unparse(expression)}.prefix`), without the prefixes it is included under"
+            )
+            return Owner(Role.ROUTER, prefix, expression, scope, None, note)
         if found[0][0] is Role.ROUTER and built:
             # Served where the package includes `<instance>.router` (see `mounts`).
             key = instance_router_key(class_scope, expression.attr)
@@ -2924,6 +3002,47 @@ def _class_body_router(binding: Binding) -> tuple[str, str] | None:
     return instance_router_key(body, binding.name)
 
 
+def constructor_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """The router ``<instance>.<attribute>`` holds as its class's constructor was given it.
+
+    ``cinema = Module(root="cinema", router=router)`` bound once, its class's ``__init__``
+    storing ``self.router = router`` (the class's only assignment of it): ``cinema.router`` is
+    the ``router`` the call passes, read where the instance is built. None for anything else,
+    a default the call leaves in place too.
+    """
+    if not isinstance(expression, ast.Attribute):
+        return None
+    held = index.binding_of(expression.value, scope)
+    built = call_bound_once(held)
+    if held is None or built is None:
+        return None
+    cls = index.defined(built.func, held.scope)
+    if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
+        return None
+    class_scope = Scope(cls.node, cls.scope.module, cls.scope)
+    assignments = instance_assignments(class_scope, expression.attr, cls.scope.module)
+    if len(assignments) != 1:
+        return None
+    value, init_scope = assignments[0]
+    init = init_scope.node
+    if not (
+        isinstance(init, FunctionNode) and init.name == "__init__" and isinstance(value, ast.Name)
+    ):
+        return None
+    parameter = init_scope.bindings.get(value.id)
+    if parameter is None or parameter.kind != "param":
+        return None
+    receiver = ast.Name(instance_parameter(init_scope) or "self", ast.Load())
+    bound = _bound_parameters(init, ast.Call(built.func, [receiver, *built.args], built.keywords))
+    argument = None if bound is None else bound.arguments.get(parameter.name)
+    passed = [*built.args, *(keyword.value for keyword in built.keywords)]
+    if argument is None or not any(argument is item for item in passed):
+        return None
+    return argument, held.scope
+
+
 def included_instance_router(
     expression: ast.expr, scope: Scope, index: PackageIndex
 ) -> tuple[str, str] | None:
@@ -3090,6 +3209,25 @@ def _class_router(
     cls: Binding | None, attribute: str, index: PackageIndex, depth: int
 ) -> tuple[str, str] | None:
     """The class (``cls`` or a base) whose methods build ``self.<attribute>`` as a router."""
+    found = assigning_class(cls, attribute, index, depth)
+    if found is None:
+        return None
+    class_scope, assigned = found
+    routers = all(
+        isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
+        for value, method_scope in assigned
+    )
+    return instance_router_key(class_scope, attribute) if routers else None
+
+
+def assigning_class(
+    cls: Binding | None, attribute: str, index: PackageIndex, depth: int = 0
+) -> tuple[Scope, list[tuple[ast.expr, Scope]]] | None:
+    """The class (``cls`` or the nearest base of the package) assigning ``self.<attribute>``.
+
+    Its body's scope and the assignments (see :func:`instance_assignments`); None when no
+    class of the lineage assigns it.
+    """
     if cls is None or cls.kind != "class" or depth > _MAX_BASES:
         return None
     node = cls.node
@@ -3097,18 +3235,9 @@ def _class_router(
     class_scope = Scope(node, cls.scope.module, cls.scope)
     assigned = instance_assignments(class_scope, attribute, cls.scope.module)
     if assigned:
-        routers = all(
-            isinstance(value, ast.Call) and index.built_role(value, method_scope)[0] is Role.ROUTER
-            for value, method_scope in assigned
-        )
-        return instance_router_key(class_scope, attribute) if routers else None
+        return class_scope, assigned
     for base in node.bases:
-        found = _class_router(
-            index.defined(base, cls.scope),
-            attribute,
-            index,
-            depth + 1,
-        )
+        found = assigning_class(index.defined(base, cls.scope), attribute, index, depth + 1)
         if found is not None:
             return found
     return None

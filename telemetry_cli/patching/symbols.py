@@ -1359,6 +1359,21 @@ class PackageIndex:
     #: The settings file a settings library loads for a name as written (its project-relative
     #: path and text), None when there is none; no files are read without it.
     settings_file: Callable[[str], tuple[str, str] | None] | None = None
+    #: Library classes the package uses as apps though FastAPI's name is not seen in them
+    #: (``FastAPIOffline``, ``Cadwyn``), learnt from their use (see :meth:`learn_app_classes`).
+    app_classes: frozenset[str] = frozenset()
+
+    def learn_app_classes(self, classes: frozenset[str]) -> None:
+        """Take the library classes of ``classes`` as app classes from now on.
+
+        What was read of roles before is forgotten: a class or factory answered "not an app"
+        may build one of them.
+        """
+        if classes <= self.app_classes:
+            return
+        self.app_classes |= classes
+        self._roles.clear()
+        self._returns.clear()
 
     def source(self, name: str) -> ModuleSource | None:
         """The text of module ``name`` (read once), None when absent or unreadable."""
@@ -1741,7 +1756,8 @@ class PackageIndex:
         """Whether a class builds apps or routers, and whether it keeps FastAPI's constructor.
 
         FastAPI's own classes, their subclasses in the package (followed through any number of
-        bases and modules), and library classes named ``...Router`` count. The second value is
+        bases and modules), library classes named ``...Router``, and those the package is seen
+        to use as apps (:attr:`app_classes`) count. The second value is
         False when a class of the package defines its own ``__init__`` (its ``prefix`` may then
         differ from the ``prefix=`` argument).
         """
@@ -1750,7 +1766,11 @@ class PackageIndex:
         self._roles[qualified] = (None, True)  # a cycle in the bases resolves to "not FastAPI"
         result: tuple[Role | None, bool] = (None, True)
         canonical, binding = self.resolve(qualified)
-        if canonical in APP_CLASSES or canonical in VERSIONED_APP_FUNCTIONS:
+        if (
+            canonical in APP_CLASSES
+            or canonical in VERSIONED_APP_FUNCTIONS
+            or canonical in self.app_classes
+        ):
             # A versioning wrapper returns a FastAPI app of its own (see `mounts.Versioning`).
             result = (Role.APP, True)
         elif canonical in ROUTER_CLASSES:

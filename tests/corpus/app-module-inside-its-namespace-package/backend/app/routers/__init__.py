@@ -1,0 +1,6 @@
+from fastapi import APIRouter
+
+from app.routers import books
+
+router = APIRouter()
+router.include_router(books.router)
