@@ -414,9 +414,10 @@ def _check_capture(
         name for name in event.required if name not in captured and name not in CONTEXT_PROPERTIES
     ]
     if missing:
+        pronoun = "it" if len(missing) == 1 else "them"
         raise fail(
             f"{toml_quoted(event_type)} requires {', '.join(missing)}, which instrumentation "
-            f"can only fill by capture; add capture = {json.dumps(missing)} or declare them "
+            f"can only fill by capture; add capture = {json.dumps(missing)} or declare {pronoun} "
             "required = false"
         )
 

@@ -55,7 +55,7 @@ from telemetry_cli.manifest import (
     sha256,
     sorted_left,
 )
-from telemetry_cli.patching import PatchedFile, analyze
+from telemetry_cli.patching import PatchedFile, ProjectPatches, analyze
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
     DEFAULT_LAYER_PACKAGE,
@@ -263,72 +263,31 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     failed = frozenset(
         patched.path for patched in project.files if patched.error or patched.problems
     )
-    # One context for the fingerprint and the rendering (it reads the project's packaging files).
     # The quickstart and the image note both read the Dockerfiles: once, with one reader.
     # The app module's PEP 723 block comes from the bytes the analysis read, not a second read.
     texts = FileTexts({root / path: data for path, data in project.read.items()})
-    context = template_context(plan, project.entry, failed, texts)
-    fingerprint = plan_fingerprint(context)
-    why = _why_stale(manifest, fingerprint)
-    same_inputs = (
-        renders_by_version() and manifest.version == __version__ and manifest.plan == fingerprint
-    )
 
-    # The bytes of the files found current by their hash: the change is made of those bytes,
-    # not of a second read (which could see a file edited in between).
-    current: dict[str, bytes] = {}
+    def render(failed: frozenset[str]) -> tuple[list[FileChange], dict[str, str], str]:
+        return _generated_changes(plan, project, failed, texts, manifest, force=force)
 
-    def known(path: str) -> bool:
-        # This version rendered this context before; a file still as it wrote it is current.
-        if not same_inputs or path not in recorded:
-            return False
-        data = _on_disk(root, path, project.read)
-        if data is None or sha256(data) != recorded[path]:
-            return False
-        current[path] = data
-        return True
-
-    outputs = render_context(plan, context, known)
-    doubled = _linked_to_another_output(root, [output.path for output in outputs])
-    for output in outputs:
-        if output.path in doubled:
-            data = _on_disk(root, output.path, project.read)
-            report.changes.append(
-                FileChange(
-                    output.path,
-                    Kind.GENERATED,
-                    Status.REFUSED,
-                    data,
-                    None if output.content is None else output.content.encode("utf-8"),
-                    ("exists",),
-                    problems=(doubled[output.path],),
-                )
-            )
-            if output.path in recorded:
-                wanted_hashes[output.path] = recorded[output.path]
-            continue
-        if output.content is None:
-            data = current[output.path]
-            report.changes.append(
-                FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, data, data)
-            )
-            wanted_hashes[output.path] = recorded[output.path]
-            continue
-        change = _generated_change(root, output, recorded, project.read, force=force)
-        if why and change.status is Status.UPDATED and "stale" in change.labels:
-            change.messages = (*change.messages, why)
-        report.changes.append(change)
-        # A refused file keeps its old record so that it is still seen as hand-edited later.
-        if change.status is Status.REFUSED:
-            if output.path in recorded:
-                wanted_hashes[output.path] = recorded[output.path]
-        elif change.status is not Status.ERROR and change.new is not None:
-            wanted_hashes[output.path] = sha256(change.new)
-        elif output.path in recorded:
-            wanted_hashes[output.path] = recorded[output.path]
+    generated, generated_hashes, fingerprint = render(failed)
+    patches = [_patch_change(patched) for patched in project.files]
+    broken_layer = [
+        change.path
+        for change in generated
+        if change.status in (Status.ERROR, Status.REFUSED)
+        and change.path.startswith(plan.analytics_dir + "/")
+    ]
+    held = {change.path for change in patches if _held_back(change)} if broken_layer else set()
+    if held - failed:
+        # A patch the broken layer holds back is not done: the documents must not say it is.
+        # Rendered again only then (the layer edited by hand), never in the common case.
+        generated, generated_hashes, fingerprint = render(failed | held)
+    report.changes.extend(generated)
+    wanted_hashes.update(generated_hashes)
 
     _note_flat_layout(plan, report.changes)
-    rendered_paths = {output.path for output in outputs}
+    rendered_paths = {change.path for change in generated}
     failed_outputs = [change.path for change in report.changes if change.status is Status.ERROR]
     for path in sorted(set(recorded) - rendered_paths):
         obsolete = _obsolete_change(root, path, recorded[path], project.read, force=force)
@@ -348,14 +307,6 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             orphan = _keep_obsolete(orphan, failed_outputs)
         report.changes.append(orphan)
 
-    patches = [_patch_change(patched) for patched in project.files]
-    broken_layer = [
-        change.path
-        for change in report.changes
-        if change.kind is Kind.GENERATED
-        and change.status in (Status.ERROR, Status.REFUSED)
-        and change.path.startswith(plan.analytics_dir + "/")
-    ]
     if broken_layer:
         # User code is wired only to the generated layer: not to one that could not be written,
         # nor to a file there that the tool did not write (it may lack the names imported).
@@ -414,6 +365,85 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
         )
     )
     return report
+
+
+def _generated_changes(
+    plan: Plan,
+    project: ProjectPatches,
+    failed: frozenset[str],
+    texts: FileTexts,
+    manifest: Manifest,
+    *,
+    force: bool,
+) -> tuple[list[FileChange], dict[str, str], str]:
+    """The generated outputs' changes, their digests to record, and the plan's fingerprint.
+
+    ``failed``: the user files this run does not patch, which the documents do not claim done.
+    One context serves the fingerprint and the rendering (it reads the project's packaging files).
+    """
+    root = plan.root
+    recorded = manifest.files
+    changes: list[FileChange] = []
+    hashes: dict[str, str] = {}
+    context = template_context(plan, project.entry, failed, texts)
+    fingerprint = plan_fingerprint(context)
+    why = _why_stale(manifest, fingerprint)
+    same_inputs = (
+        renders_by_version() and manifest.version == __version__ and manifest.plan == fingerprint
+    )
+
+    # The bytes of the files found current by their hash: the change is made of those bytes,
+    # not of a second read (which could see a file edited in between).
+    current: dict[str, bytes] = {}
+
+    def known(path: str) -> bool:
+        # This version rendered this context before; a file still as it wrote it is current.
+        if not same_inputs or path not in recorded:
+            return False
+        data = _on_disk(root, path, project.read)
+        if data is None or sha256(data) != recorded[path]:
+            return False
+        current[path] = data
+        return True
+
+    outputs = render_context(plan, context, known)
+    doubled = _linked_to_another_output(root, [output.path for output in outputs])
+    for output in outputs:
+        if output.path in doubled:
+            data = _on_disk(root, output.path, project.read)
+            changes.append(
+                FileChange(
+                    output.path,
+                    Kind.GENERATED,
+                    Status.REFUSED,
+                    data,
+                    None if output.content is None else output.content.encode("utf-8"),
+                    ("exists",),
+                    problems=(doubled[output.path],),
+                )
+            )
+            if output.path in recorded:
+                hashes[output.path] = recorded[output.path]
+            continue
+        if output.content is None:
+            data = current[output.path]
+            changes.append(FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, data, data))
+            hashes[output.path] = recorded[output.path]
+            continue
+        change = _generated_change(root, output, recorded, project.read, force=force)
+        if why and change.status is Status.UPDATED and "stale" in change.labels:
+            change.messages = (*change.messages, why)
+        changes.append(change)
+        # A refused file keeps its old record so that it is still seen as hand-edited later.
+        if change.status is Status.REFUSED:
+            if output.path in recorded:
+                hashes[output.path] = recorded[output.path]
+        elif change.status is not Status.ERROR and change.new is not None:
+            hashes[output.path] = sha256(change.new)
+        elif output.path in recorded:
+            hashes[output.path] = recorded[output.path]
+
+    return changes, hashes, fingerprint
 
 
 def _refuse_newer_manifest(manifest: Manifest) -> None:
@@ -1300,9 +1330,14 @@ def _patch_change(patched: PatchedFile) -> FileChange:
     )
 
 
-def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
+def _held_back(change: FileChange) -> bool:
+    """Whether a user file's patch waits for a layer that is not the generated one."""
     # Taking the layer's code out needs no layer: only edits that put code in wait for it.
-    if change.status is not Status.PATCHED or not change.inserts:
+    return change.status is Status.PATCHED and bool(change.inserts)
+
+
+def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
+    if not _held_back(change):
         return change
     return FileChange(
         change.path,

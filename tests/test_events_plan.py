@@ -120,7 +120,15 @@ P = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
             'instrument = { "api/a.py" = "ai_block_used" }\n'
             '[events.ai_block_used]\nproperties.chapter_id = { type = "string" }',
             "instrument.\"api/a.py\": 'ai_block_used' requires chapter_id, which instrumentation "
-            'can only fill by capture; add capture = ["chapter_id"] or declare them '
+            'can only fill by capture; add capture = ["chapter_id"] or declare it '
+            "required = false",
+        ),
+        (
+            'instrument = { "api/a.py" = "ai_block_used" }\n'
+            '[events.ai_block_used]\nproperties.a = { type = "string" }\n'
+            'properties.b = { type = "string" }',
+            "instrument.\"api/a.py\": 'ai_block_used' requires a, b, which instrumentation "
+            'can only fill by capture; add capture = ["a", "b"] or declare them '
             "required = false",
         ),
         (

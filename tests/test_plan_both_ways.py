@@ -2058,3 +2058,24 @@ def test_an_edited_call_of_a_module_moved_as_several_went_keeps_its_type_run_aft
     text = pages.read_text()
     assert text.count(".log(") == 1 and '"page_view",' in text, text
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_patch_held_back_for_an_edited_layer_is_not_shown_done_in_the_documents(
+    tmp_path: Path,
+) -> None:
+    # The documents were rendered before the patch was held back, so tasks.md ticked the
+    # module that still logged the old event type as done.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    logger = root / "backend/app/analytics/event_logger.py"
+    logger.write_text(logger.read_text() + "# mine\n")
+    _set_plan(root, FULL_PLAN.replace('"chapter_visit"', '"error_event"'))
+    tasks = root / "specs/059-analytics-telemetry/tasks.md"
+    assert run("generate", "--root", str(root)).exit_code == 1
+    ticked = [line for line in tasks.read_text().splitlines() if CHAPTERS in line]
+    assert ticked and all(line.startswith("- [ ]") for line in ticked), ticked
+    assert "unchanged  specs/" in run("generate", "--root", str(root)).stdout
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    ticked = [line for line in tasks.read_text().splitlines() if CHAPTERS in line]
+    assert ticked and all(line.startswith("- [x]") for line in ticked), ticked
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

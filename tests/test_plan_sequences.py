@@ -485,6 +485,11 @@ _EDITS: dict[str, Callable[[Plan], None]] = {
     "specs-dir": lambda plan: plan.__setitem__("specs-dir", "docs/specs"),
     "feature": lambda plan: plan.__setitem__("feature", "060-telemetry"),
     "backend srv": lambda plan: plan.__setitem__("backend", "srv"),
+    # Two names, so that a sequence can rename the layer twice in a row, or back.
+    "layer-package tracking": lambda plan: plan.__setitem__("layer-package", "tracking"),
+    "layer-package telemetry_layer": lambda plan: plan.__setitem__(
+        "layer-package", "telemetry_layer"
+    ),
     "dotted app-package": lambda plan: plan.update({"backend": ".", "app-package": "backend.app"}),
     "flat layout": lambda plan: plan.update({"backend": "backend/app", "app-package": ""}),
     "explicit app": lambda plan: plan.__setitem__(

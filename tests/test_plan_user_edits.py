@@ -92,6 +92,26 @@ _PLAN_EDITS: dict[str, Callable[[Plan], None]] = {
     "extra event type": lambda plan: plan.__setitem__(
         "event-types", ["ai_block_used", "chapter_visit", "error_event", "quiz_done"]
     ),
+    # A second name: the layer renamed twice in a row, or back, under the user's edits.
+    "layer-package tracking": lambda plan: plan.__setitem__("layer-package", "tracking"),
+    "specs-dir": lambda plan: plan.__setitem__("specs-dir", "docs/specs"),
+    # The captured keys of the inserted calls shrink, or the module logs an event declared now.
+    "ai_blocks captures nothing": lambda plan: (
+        _optional_chapter_id(plan, "ai_block_used"),
+        plan["instrument"].__setitem__("api/ai_blocks.py", {"event": "ai_block_used"}),
+    ),
+    "chapters logs page_open": lambda plan: (
+        plan["events"].__setitem__(
+            "page_open",
+            {
+                "description": "A reader opened a page.",
+                "properties": {"chapter_id": {"type": "string"}},
+            },
+        ),
+        plan["instrument"].__setitem__(
+            "api/chapters.py", {"event": "page_open", "capture": ["chapter_id"]}
+        ),
+    ),
 }
 
 
@@ -583,3 +603,36 @@ def test_random_plan_walks_with_users_edits_keep_each_edits_rule(
             )
             problems.append(f"remove exited {removed.exit_code}, left {left}:\n{shown}")
     assert not problems, f"PLAN_EDIT_SEED={seed}\n" + "\n".join([*history, *problems])
+
+
+def test_an_inserted_call_whose_captured_parameter_was_renamed_is_still_generates(
+    original: Path, tmp_path: Path
+) -> None:
+    # The user renamed the path parameter the call captures (chapter_id -> cid): the call
+    # read a name bound nowhere, was taken for the user's own and --check stayed green, while
+    # a fresh generate refuses the handler. Now it is generate's: refused in one line while
+    # the plan captures what the handler lacks, brought up to date once it does not, removed.
+    project = tmp_path / "project"
+    shutil.copytree(original, project)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    chapters = project / MODULES[0]
+    chapters.write_text(
+        chapters.read_text()
+        .replace('"/{chapter_id}", response_model', '"/{cid}", response_model')
+        .replace("def get_chapter(chapter_id: str)", "def get_chapter(cid: str)")
+        .replace("_CATALOGUE.get(chapter_id)", "_CATALOGUE.get(cid)")
+    )
+    check = run("generate", "--root", str(project), "--check")
+    assert check.exit_code == 1, check.stdout
+    said = [line for line in check.stdout.splitlines() if f"{MODULES[0]}:" in line]
+    assert len(said) == 1 and "no parameter or body field `chapter_id`" in said[0], said
+    plan = copy.deepcopy(BASE)
+    _optional_chapter_id(plan, "chapter_visit")
+    plan["instrument"]["api/chapters.py"] = {"event": "chapter_visit", "capture": []}
+    write_plan(project, plan)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert '"route": "/api/chapters/{cid}"' in chapters.read_text()
+    assert "chapter_id" not in chapters.read_text().partition("def get_chapter")[2][:400]
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+    assert run("remove", "--root", str(project)).exit_code == 0
+    assert "event_logger" not in chapters.read_text()

@@ -271,8 +271,10 @@ def instrument_module(
             state = _inserted_call_state(handler, calls, event_type, filled, module, earlier)
             if state is not None and capture_reasons:
                 # The call generate wrote (or would write) cannot hold what the plan now
-                # captures: said as for a new call, not left in place silently.
-                problems.append((line, f"{where} cannot be instrumented: {capture_reasons[0]}"))
+                # captures: said as for a new call, not left in place silently; at the call's
+                # line, so that no other check says it again.
+                at = f"{path}:{calls[0].statement.lineno}: route {handler.label()}"
+                problems.append((line, f"{at} cannot be instrumented: {capture_reasons[0]}"))
                 continue
             if state is not None and state[1]:
                 _replace_call(editor, handler, state[0], event_type, filled, module)

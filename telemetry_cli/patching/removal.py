@@ -229,7 +229,12 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     # (path parameters, captured properties), through the logger's `text()` at most: a literal
     # or another name there is a key the user added, which makes the call theirs.
     known = _known_names(handler, call)
-    return all(_captured_value(value, known) for value in payload.values[4:])
+    # A key's own name bound nowhere is the parameter it was captured from, renamed since (as
+    # a logger whose import went is still the logger): the call is still generate's, stale.
+    return all(
+        _captured_value(value, known | ({name} if handler.scope.lookup(name) is None else set()))
+        for name, value in zip(map(str, keys[4:]), payload.values[4:], strict=True)
+    )
 
 
 def stale_entries(
