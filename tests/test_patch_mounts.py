@@ -5592,3 +5592,34 @@ def test_routes_on_a_base_built_router_of_a_class_included_twice_keep_the_run_ti
     assert result.exit_code == 0, result.stdout
     assert _logged_routes(api / "users.py") == ["self.router.prefix + '/me'"]
     assert "a base class every subclass shares" in " ".join(result.stdout.split())
+
+
+def test_routers_included_on_a_router_a_class_builds_for_its_instance_get_its_prefixes(
+    tmp_path: Path,
+) -> None:
+    """`self.router.include_router(UsersView().get_router())` in a method of a class building
+    `self.router = APIRouter(prefix="/v1")`, its instance's router included by the app: the
+    routes get both prefixes (the include was "made on `self.router`, which the tool cannot
+    tell is an app or a router")."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\n"
+        "from app.api.orders import OrdersView\nfrom app.api.users import UsersView\n\n\n"
+        "class ApiV1:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.router = APIRouter(prefix="/v1")\n'
+        "        self.configure_routes()\n\n"
+        "    def configure_routes(self) -> None:\n"
+        "        self.router.include_router(UsersView().get_router())\n"
+        "        self.router.include_router(OrdersView().get_router())\n\n\n"
+        'app = FastAPI()\napp.include_router(ApiV1().router, prefix="/api")\n'
+    )
+    root = _base_router_project(tmp_path, main)
+    api = root / "backend/app/api"
+    (api / "base.py").write_text(BASE_ROUTER_PY)
+    (api / "users.py").write_text(_subclass_view("UsersView", "/me"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(api / "users.py") == ["'/api/v1' + self.router.prefix + '/me'"]
+    assert "cannot tell" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/me").status_code == 200

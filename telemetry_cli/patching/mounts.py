@@ -55,6 +55,7 @@ from telemetry_cli.patching.routes import (
     library_call,
     library_object_router,
     own_class_router,
+    own_instance_router,
     routable_router,
     router_class_instance,
     router_prefix,
@@ -2787,6 +2788,13 @@ def _mount(
             or _passed_an_app(parent, index, modules)
             or app_instance_parameter(parent, index)
         )
+    elif (
+        parent is None
+        and including is not None
+        and (held := own_instance_router(*including, index, defaults)) is not None
+    ):
+        # `self.router.include_router(...)` in a method of a class building `self.router`.
+        parent_key, parent_prefix = held
     elif parent is None and including is not None:
         # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`, or
         # `self.app = app` of the app its constructor is given.

@@ -3037,6 +3037,35 @@ def own_class_router(
     return instance_router_key(Scope(cls.node, cls.scope.module, cls.scope), attribute)
 
 
+def own_instance_router(
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    defaults: Callable[[ast.expr, Scope], str | None] | None = None,
+) -> tuple[tuple[str, str], str | None] | None:
+    """``self.router`` in a method, the router its class (or a base) builds for the instance.
+
+    Its key (see :func:`included_instance_router`) and its own ``prefix=`` (None: run time),
+    for includes made on it (``self.router.include_router(AuthRouter().router)``).
+    """
+    if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
+        return None
+    method = _method_of_instance(expression.value, scope)
+    key = None if method is None else included_instance_router(expression, scope, index)
+    if key is None or method is None or method.parent is None or method.parent.parent is None:
+        return None
+    node = method.parent.node
+    assert isinstance(node, ast.ClassDef)
+    cls = Binding("class", node.name, method.parent.parent, node)
+    found = assigning_class(cls, expression.attr, index)
+    if found is None or len(found[1]) != 1 or not isinstance(found[1][0][0], ast.Call):
+        return None
+    value, method_scope = found[1][0]
+    assert isinstance(value, ast.Call)
+    standard = index.built_role(value, method_scope)[1]
+    return key, router_prefix(value, standard, index, method_scope, defaults)
+
+
 def library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
     """Whether ``expression`` calls a function of an installed library, not of the package.
 
