@@ -5489,3 +5489,137 @@ def test_a_router_class_built_twice_serves_its_routes_where_each_instance_is(
     if not said:
         assert "several" not in out, out
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+BASE_ROUTER_PY = (
+    "from fastapi import APIRouter\n\n\n"
+    "class BaseRouter:\n"
+    '    """Builds the router each subclass declares its routes on."""\n\n'
+    '    def __init__(self, prefix: str = "") -> None:\n'
+    "        self.router = APIRouter(prefix=prefix)\n"
+    "        self.configure()\n\n"
+    "    def configure(self) -> None:\n"
+    '        """Declares the routes."""\n\n'
+    "    def get_router(self) -> APIRouter:\n"
+    "        return self.router\n"
+)
+
+
+def _base_router_project(tmp_path: Path, main: str) -> Path:
+    plan = 'instrument = { "api/users.py" = "ai_block_used", "api/orders.py" = "ai_block_used" }'
+    root = make_project(tmp_path / "project", plan)
+    (root / "backend/app/main.py").write_text(main)
+    (root / "backend/app/api/orders.py").write_text(_subclass_view("OrdersView", "/list"))
+    return root
+
+
+def _subclass_view(name: str, path: str) -> str:
+    return (
+        "from app.api.base import BaseRouter\n\n\n"
+        f"class {name}(BaseRouter):\n"
+        "    def configure(self) -> None:\n"
+        f'        @self.router.get("{path}")\n'
+        "        async def read() -> dict[str, bool]:\n"
+        '            return {"ok": True}\n\n\n'
+        f"view = {name}()\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("users_include", "logged"),
+    [
+        (
+            'UsersView().router, prefix="/api/v1/users"',
+            "'/api/v1/users' + self.router.prefix + '/me'",
+        ),
+        (
+            'users.view.router, prefix="/api/v1/users"',
+            "'/api/v1/users' + self.router.prefix + '/me'",
+        ),
+        (
+            'UsersView().get_router(), prefix="/api/v1/users"',
+            "'/api/v1/users' + self.router.prefix + '/me'",
+        ),
+    ],
+    ids=["built-inline", "module-level-instance", "getter-of-the-base"],
+)
+def test_routes_on_a_router_a_base_class_builds_get_their_instance_s_include_prefixes(
+    tmp_path: Path, users_include: str, logged: str
+) -> None:
+    """Each subclass of a package base building `self.router = APIRouter()` in `__init__`
+    declares routes on it in a method; each instance's `.router` is included once: its routes
+    are logged under that include's prefixes, then the router's own read at run time (they were
+    logged under `self.router.prefix` only, with a line saying the include prefixes were left
+    out)."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import orders, users\n"
+        "from app.api.users import UsersView\n\n"
+        f"app = FastAPI()\napp.include_router({users_include})\n"
+        'app.include_router(orders.view.router, prefix="/api/v1/orders")\n'
+    )
+    root = _base_router_project(tmp_path, main)
+    api = root / "backend/app/api"
+    (api / "base.py").write_text(BASE_ROUTER_PY)
+    (api / "users.py").write_text(_subclass_view("UsersView", "/me"))
+    (api / "orders.py").write_text(_subclass_view("OrdersView", "/list"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(api / "users.py") == [logged]
+    assert _logged_routes(api / "orders.py") == ["'/api/v1/orders' + self.router.prefix + '/list'"]
+    assert "a base class every subclass shares" not in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/v1/users/me").status_code == 200
+        assert client.get("/api/v1/orders/list").status_code == 200
+
+
+def test_routes_on_a_base_built_router_of_a_class_included_twice_keep_the_run_time_prefix(
+    tmp_path: Path,
+) -> None:
+    """Two instances of the subclass included under two prefixes: which serves the routes is
+    not one, so they keep the router's own prefix read at run time, with the line saying so."""
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.users import UsersView\n\n"
+        'app = FastAPI()\napp.include_router(UsersView().router, prefix="/a")\n'
+        'app.include_router(UsersView().router, prefix="/b")\n'
+    )
+    root = _base_router_project(tmp_path, main)
+    api = root / "backend/app/api"
+    (api / "base.py").write_text(BASE_ROUTER_PY)
+    (api / "users.py").write_text(_subclass_view("UsersView", "/me"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(api / "users.py") == ["self.router.prefix + '/me'"]
+    assert "a base class every subclass shares" in " ".join(result.stdout.split())
+
+
+def test_routers_included_on_a_router_a_class_builds_for_its_instance_get_its_prefixes(
+    tmp_path: Path,
+) -> None:
+    """`self.router.include_router(UsersView().get_router())` in a method of a class building
+    `self.router = APIRouter(prefix="/v1")`, its instance's router included by the app: the
+    routes get both prefixes (the include was "made on `self.router`, which the tool cannot
+    tell is an app or a router")."""
+    main = (
+        "from fastapi import APIRouter, FastAPI\n\n"
+        "from app.api.orders import OrdersView\nfrom app.api.users import UsersView\n\n\n"
+        "class ApiV1:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.router = APIRouter(prefix="/v1")\n'
+        "        self.configure_routes()\n\n"
+        "    def configure_routes(self) -> None:\n"
+        "        self.router.include_router(UsersView().get_router())\n"
+        "        self.router.include_router(OrdersView().get_router())\n\n\n"
+        'app = FastAPI()\napp.include_router(ApiV1().router, prefix="/api")\n'
+    )
+    root = _base_router_project(tmp_path, main)
+    api = root / "backend/app/api"
+    (api / "base.py").write_text(BASE_ROUTER_PY)
+    (api / "users.py").write_text(_subclass_view("UsersView", "/me"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(api / "users.py") == ["'/api/v1' + self.router.prefix + '/me'"]
+    assert "cannot tell" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/me").status_code == 200

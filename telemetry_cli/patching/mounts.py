@@ -55,6 +55,8 @@ from telemetry_cli.patching.routes import (
     instance_router_key,
     library_call,
     library_object_router,
+    own_class_router,
+    own_instance_router,
     routable_router,
     router_class_instance,
     router_prefix,
@@ -124,6 +126,8 @@ class Mount:
     including: str = ""  # the object the call is made on, as written (`app`, `registry`)
     at: CallSite | None = None  # where the call is made (see Versioning.copied)
     scope: Scope | None = dataclasses.field(default=None, compare=False, repr=False)  # of `at`
+    # The included instance's own class, its router built by a base (see `own_class_router`).
+    own_class: RouterKey | None = dataclasses.field(default=None, compare=False)
 
 
 class Unresolved(NamedTuple):
@@ -934,6 +938,11 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         several = mounts.several_paths(key)
         if several is not None:
             notes.append(several)
+    for found in list(included.values()):
+        # Also under the instance's own class: the routes it declares on the base's router.
+        for mount in found:
+            if mount.own_class is not None:
+                included.setdefault(mount.own_class, []).append(mount)
     mounts.notes = tuple(dict.fromkeys(notes))
     return mounts
 
@@ -2869,6 +2878,7 @@ def _mount(
         ):
             return None
         child_key = built_key or (child.scope.module.name, child.name)
+    own_class = None if router is None else own_class_router(*router, index)
     prefix: str | None = ""
     given = any(keyword.arg == "prefix" for keyword in call.keywords)
     for keyword in call.keywords:
@@ -2943,6 +2953,13 @@ def _mount(
             or _passed_an_app(parent, index, modules)
             or app_instance_parameter(parent, index)
         )
+    elif (
+        parent is None
+        and including is not None
+        and (held := own_instance_router(*including, index, defaults)) is not None
+    ):
+        # `self.router.include_router(...)` in a method of a class building `self.router`.
+        parent_key, parent_prefix = held
     elif parent is None and including is not None:
         # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`, or
         # `self.app = app` of the app its constructor is given.
@@ -2956,7 +2973,7 @@ def _mount(
     written = ast.unparse(call.func.value)
     at = (id(scope.node), call.lineno)
     return child_key, Mount(
-        parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at, scope
+        parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at, scope, own_class
     )
 
 

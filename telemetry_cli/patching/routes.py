@@ -2486,6 +2486,11 @@ class _Finder:
         prefix = prefixes.pop() if len(prefixes) == 1 else None
         key = None
         if inherited is not None and found[0][0] is Role.ROUTER:
+            own = instance_router_key(class_scope, expression.attr)
+            mounts = self.index.mounts
+            if mounts is not None and len(mounts.included.get(own, ())) == 1:
+                # The one instance of this class the package includes (see `own_class_router`).
+                return self._served(Owner(Role.ROUTER, prefix, expression, scope, own))
             # Its includes name the base's router, which every subclass shares: which of them
             # serves these routes is not told (see `_class_router`).
             note = (
@@ -3062,7 +3067,9 @@ def included_instance_router(
         and not expression.keywords
     ):
         cls = _instance_class(expression.func.value, scope, index)
-        attribute = None if cls is None else _returned_attribute(cls, expression.func.attr, 0)
+        attribute = (
+            None if cls is None else _returned_attribute(cls, expression.func.attr, index, 0)
+        )
         return None if attribute is None else _class_router(cls, attribute, index, 0)
     if not isinstance(expression, ast.Attribute):
         return None
@@ -3087,6 +3094,69 @@ def included_instance_router(
             ):
                 return _class_body_router(value)
     return _class_router(cls, expression.attr, index, 0)
+
+
+def own_class_router(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[str, str] | None:
+    """The key of an included instance's router by its own class, when a base class builds it.
+
+    ``app.include_router(UsersView().router)`` (or ``users.router``, ``users = UsersView()``
+    bound once) where a base of ``UsersView`` builds ``self.router = APIRouter(...)``: every
+    subclass shares the base's key (see :func:`included_instance_router`), this one tells the
+    routes ``UsersView`` declares on ``self.router`` apart. None otherwise.
+    """
+    attribute: str | None = None
+    cls: Binding | None = None
+    if (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Attribute)
+        and not expression.args
+        and not expression.keywords
+    ):
+        cls = _instance_class(expression.func.value, scope, index, once=True)
+        attribute = (
+            None if cls is None else _returned_attribute(cls, expression.func.attr, index, 0)
+        )
+    elif isinstance(expression, ast.Attribute):
+        cls = _instance_class(expression.value, scope, index, once=True)
+        attribute = expression.attr
+    if cls is None or attribute is None or _class_router(cls, attribute, index, 0) is None:
+        return None
+    found = assigning_class(cls, attribute, index)
+    if found is None or found[0].node is cls.node:
+        return None  # the class builds it itself: its key is already its own
+    assert isinstance(cls.node, ast.ClassDef)
+    return instance_router_key(Scope(cls.node, cls.scope.module, cls.scope), attribute)
+
+
+def own_instance_router(
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    defaults: Callable[[ast.expr, Scope], str | None] | None = None,
+) -> tuple[tuple[str, str], str | None] | None:
+    """``self.router`` in a method, the router its class (or a base) builds for the instance.
+
+    Its key (see :func:`included_instance_router`) and its own ``prefix=`` (None: run time),
+    for includes made on it (``self.router.include_router(AuthRouter().router)``).
+    """
+    if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
+        return None
+    method = _method_of_instance(expression.value, scope)
+    key = None if method is None else included_instance_router(expression, scope, index)
+    if key is None or method is None or method.parent is None or method.parent.parent is None:
+        return None
+    node = method.parent.node
+    assert isinstance(node, ast.ClassDef)
+    cls = Binding("class", node.name, method.parent.parent, node)
+    found = assigning_class(cls, expression.attr, index)
+    if found is None or len(found[1]) != 1 or not isinstance(found[1][0][0], ast.Call):
+        return None
+    value, method_scope = found[1][0]
+    assert isinstance(value, ast.Call)
+    standard = index.built_role(value, method_scope)[1]
+    return key, router_prefix(value, standard, index, method_scope, defaults)
 
 
 def library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
@@ -3173,8 +3243,8 @@ def _instance_class(
     return cls if cls is not None and cls.kind == "class" else None
 
 
-def _returned_attribute(cls: Binding, method: str, depth: int) -> str | None:
-    """The ``self`` attribute a method of ``cls`` (or of a base in its module) only returns.
+def _returned_attribute(cls: Binding, method: str, index: PackageIndex, depth: int) -> str | None:
+    """The ``self`` attribute a method of ``cls`` (or of a base of the package) only returns.
 
     ``def get_router(self) -> APIRouter: return self.router`` (after a docstring): ``router``;
     None for a method doing anything else (it may build or change what it returns).
@@ -3197,9 +3267,10 @@ def _returned_attribute(cls: Binding, method: str, depth: int) -> str | None:
             return None
         return returned.attr
     for base in node.bases:
-        target = cls.scope.bindings.get(base.id) if isinstance(base, ast.Name) else None
+        # A base imported from another module too (`class AuthRouter(BaseRouter)`).
+        target = index.defined(base, cls.scope)
         if target is not None and target.kind == "class":
-            found = _returned_attribute(target, method, depth + 1)
+            found = _returned_attribute(target, method, index, depth + 1)
             if found is not None:
                 return found
     return None
