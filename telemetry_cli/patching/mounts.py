@@ -2956,10 +2956,10 @@ def _mount(
     elif (
         parent is None
         and including is not None
-        and (held := own_instance_router(*including, index, defaults)) is not None
+        and (own_router := own_instance_router(*including, index, defaults)) is not None
     ):
         # `self.router.include_router(...)` in a method of a class building `self.router`.
-        parent_key, parent_prefix = held
+        parent_key, parent_prefix = own_router
     elif parent is None and including is not None:
         # `self.app.include_router(...)` where the class sets `self.app = FastAPI()`, or
         # `self.app = app` of the app its constructor is given.
