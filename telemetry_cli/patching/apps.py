@@ -1110,13 +1110,7 @@ def _library_held_offers(
     :func:`_routed_as_an_app`). Only asked when no module builds an app visibly.
     """
     found: list[tuple[ModuleModel, list[_Candidate]]] = []
-    for module_name in package_modules(app_package, package_dir):
-        source = index.source(module_name)
-        if source is None or not _ROUTED_TEXT.search(source.text):
-            continue
-        module = index.module(module_name)
-        if module is None:
-            continue
+    for module in index.modules_holding(_ROUTED_TEXT, package_modules(app_package, package_dir)):
         candidates = [
             _Candidate(name, _line(binding), site)
             for name, binding in module.scope.bindings.items()

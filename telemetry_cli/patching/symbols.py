@@ -1416,14 +1416,19 @@ class PackageIndex:
             return True
         return any(self._exports(inner, name, seen | {source}) for inner, _ in module.star_imports)
 
-    def modules_holding(self, word: str, names: Iterable[str]) -> Iterator[ModuleModel]:
+    def modules_holding(
+        self, word: str | re.Pattern[str], names: Iterable[str]
+    ) -> Iterator[ModuleModel]:
         """The modules of ``names`` (each once) whose text holds ``word``, parsed; no other is.
 
         A text probe before the parse: most modules of a package never name what is looked for.
+        ``word`` may be a pattern, searched for in the text.
         """
         for name in dict.fromkeys(names):
             source = self.source(name)
-            if source is not None and word in source.text:
+            if source is None:
+                continue
+            if word in source.text if isinstance(word, str) else word.search(source.text):
                 model = self.module(name)
                 if model is not None:
                     yield model
