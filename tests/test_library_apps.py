@@ -141,8 +141,11 @@ def test_init_finds_an_app_a_library_class_builds_by_its_use(
         # A cache's `get(key)` and a server given something else are no app's.
         "import uvicorn\nfrom cachelib import Cache\n\ncache = Cache()\ncache.get('key')\n"
         "uvicorn.run(object())\n",
+        # The routes are given to a function's own `app` (a parameter), not the module's.
+        "import uvicorn\nfrom gateway import Gateway\n\napp = Gateway()\n\n\n"
+        "def setup(app):\n    app.include_router(object())\n\n\nuvicorn.run(app)\n",
     ],
-    ids=["routes-only", "cache-get"],
+    ids=["routes-only", "cache-get", "routes-on-a-parameter-of-the-same-name"],
 )
 def test_a_library_object_used_only_as_a_router_or_cache_is_no_app(
     tmp_path: Path, module: str
@@ -161,3 +164,34 @@ def test_a_library_object_used_only_as_a_router_or_cache_is_no_app(
     initialised = run("init", "--root", str(root))
     assert initialised.exit_code == 2, initialised.stdout + initialised.stderr
     assert "no FastAPI app found" in initialised.stdout + initialised.stderr
+
+
+def test_a_starlette_app_mounting_the_fastapi_app_is_not_taken_for_one(tmp_path: Path) -> None:
+    """The plan serves a Starlette app that mounts the FastAPI one; a lifespan routes the app
+    it is given (a parameter named `app`). Starlette is no app class of a library to learn
+    (it has no `include_router`): the telemetry router goes into the mounted FastAPI app."""
+    root = tmp_path / "project"
+    main = (
+        "from contextlib import asynccontextmanager\n\nfrom fastapi import FastAPI\n"
+        "from starlette.applications import Starlette\nfrom starlette.routing import Mount\n\n"
+        "from clinic.routes import router\n\n\n@asynccontextmanager\n"
+        "async def lifespan(app: FastAPI):\n    app.include_router(router)\n    yield\n\n\n"
+        "api = FastAPI(lifespan=lifespan)\n\n\n@api.get('/health')\n"
+        "def health() -> dict[str, str]:\n    return {'status': 'OK'}\n\n\n"
+        "app = Starlette(routes=[Mount('/api', app=api)])\n"
+    )
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "clinic"\n\n[tool.telemetry-scaffold]\n'
+            'backend = "."\napp-package = "clinic"\napp = "clinic.main:app"\ninstrument = {}\n',
+            "clinic/__init__.py": "",
+            "clinic/routes.py": ROUTES,
+            "clinic/main.py": main,
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    written = (root / "clinic/main.py").read_text()
+    assert "api.include_router(telemetry_router)" in written, written
+    assert "app.include_router(telemetry_router)" not in written, written

@@ -38,6 +38,7 @@ from telemetry_cli.patching.names import (
     ROUTES_LIST,
     ROUTING_METHODS,
     SERVER_CALLS,
+    STARLETTE_CLASSES,
 )
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
@@ -1267,6 +1268,22 @@ def _walk_function(function: FunctionNode) -> Iterator[ast.AST]:
             pending.extend(ast.iter_child_nodes(node))
 
 
+def _global_reads(name: str, module: ModuleModel) -> Iterator[ast.AST]:
+    """The nodes of ``module`` where ``name`` is its module variable.
+
+    Not the bodies of functions binding a ``name`` of their own (``async def lifespan(app:
+    FastAPI): app.include_router(...)`` routes the app it is given, not the module's ``app``).
+    """
+    pending: list[ast.AST] = list(module.tree.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, FunctionNode) and name in Scope(node, module, module.scope).bindings:
+            pending.extend(node.decorator_list)
+        elif not isinstance(node, ast.Lambda):
+            pending.extend(ast.iter_child_nodes(node))
+
+
 def _library_class(call: ast.Call, scope: Scope, index: PackageIndex) -> str | None:
     """The library class ``call`` instantiates, when its role is not known already.
 
@@ -1277,8 +1294,10 @@ def _library_class(call: ast.Call, scope: Scope, index: PackageIndex) -> str | N
     if qualified is None or index.defined(call.func, scope) is not None:
         return None
     canonical, binding = index.resolve(qualified)
-    if not canonical.rpartition(".")[2][:1].isupper() or not index.from_a_library(
-        canonical, binding
+    if (
+        canonical in STARLETTE_CLASSES  # an ASGI app of its own: no include_router
+        or not canonical.rpartition(".")[2][:1].isupper()
+        or not index.from_a_library(canonical, binding)
     ):
         return None
     return canonical if index.class_role(canonical)[0] is None else None
@@ -1294,7 +1313,7 @@ def _used_as_an_app(name: str, scope: Scope, served: bool, index: PackageIndex) 
     nodes = (
         _walk_function(function)
         if isinstance(function, FunctionNode)
-        else scope.module.nodes_naming([name])
+        else _global_reads(name, scope.module)
     )
     routed = app_like = False
     for node in nodes:
