@@ -96,6 +96,7 @@ RESERVED_NAMES = frozenset(
         "HEALTH_WINDOW_SECONDS",
         "HealthStatus",
         "Integer",
+        "Iterable",
         "LOGGER_NAME",
         "Literal",
         "LogEventAccepted",

@@ -467,6 +467,12 @@ def top_level_names(backend: Path) -> set[str]:
     return names
 
 
+def _provides(entry: str, tops: set[str]) -> bool:
+    """Whether the import path ``entry`` holds a package or module named one of ``tops``."""
+    folder = Path(entry or ".")
+    return any((folder / top).is_dir() or (folder / f"{top}.py").is_file() for top in tops)
+
+
 def _is_backend_module(name: str, tops: set[str]) -> bool:
     return name.split(".")[0] in tops
 
@@ -478,14 +484,18 @@ def imported_backend(backend: Path) -> Iterator[None]:
     foreign = {name: mod for name, mod in sys.modules.items() if _is_backend_module(name, tops)}
     for name in foreign:
         del sys.modules[name]
-    sys.path.insert(0, str(backend))
+    # A regular package of the same name anywhere on the path (another backend an earlier test
+    # left there) would win over a namespace package of this backend: hide those entries.
+    path = list(sys.path)
+    sys.path[:] = [str(backend), *(entry for entry in path if not _provides(entry, tops))]
+    importlib.invalidate_caches()
     writes_bytecode = sys.dont_write_bytecode
     sys.dont_write_bytecode = True  # the snapshots compare the case's files byte for byte
     try:
         yield
     finally:
         sys.dont_write_bytecode = writes_bytecode
-        sys.path.remove(str(backend))
+        sys.path[:] = path
         for name in [name for name in sys.modules if _is_backend_module(name, tops)]:
             del sys.modules[name]
         sys.modules.update(foreign)
