@@ -635,7 +635,7 @@ def check_logged_calls(
             and not _in_deleted(editor, node)
         ):
             problems = _tracking_problems(node, node.func.attr, by_name)
-            editor.edits.problems.extend(f"{module.path}:{node.lineno}: {p}" for p in problems)
+            editor.edits.own_calls.extend(f"{module.path}:{node.lineno}: {p}" for p in problems)
             continue
         if not (
             node.func.attr in ("log", "record")
@@ -655,7 +655,7 @@ def check_logged_calls(
             continue  # taken out, or already named (kept as the user's and out of date, say)
         where = f"{module.path}:{node.lineno}"
         if argument.value not in declared:
-            editor.edits.problems.append(
+            editor.edits.own_calls.append(
                 f"{where}: logs {quoted(argument.value)}, which is not in event-types "
                 f"{shown_event_types(sorted(declared))}: every such event is dropped; add it to "
                 "the plan or fix the call"
@@ -667,7 +667,7 @@ def check_logged_calls(
         keys = [key.value if isinstance(key, ast.Constant) else None for key in payload.keys]
         if all(isinstance(key, str) for key in keys):  # not computed keys or ** unpacking
             values = {str(key): value for key, value in zip(keys, payload.values, strict=True)}
-            editor.edits.problems.extend(
+            editor.edits.own_calls.extend(
                 f"{where}: {problem}" for problem in _payload_problems(event, values)
             )
 

@@ -281,6 +281,9 @@ class FileEdits:
     deletions: list[Deletion] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # What the user's own calls of the logger get wrong (an event not in the plan, a payload
+    # its model refuses): said, and the run fails, but generate's part of the file is done.
+    own_calls: list[str] = field(default_factory=list)
     # What the file's log calls leave out (a prefix only known at run time, an endpoint not
     # logged): said on every run, whether the file changes or not, so none goes unsaid.
     notes: list[str] = field(default_factory=list)
