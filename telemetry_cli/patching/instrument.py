@@ -234,6 +234,16 @@ def instrument_module(
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
+        # Beside the route's log call (of the type the plan logs there now or before, or with
+        # the route context generate writes; or one in a block), a call of another type without
+        # that context is the user's own logging: not a second log call of the route, nor a
+        # wrong one. Its type is checked as any call's of the package (check_logged_calls).
+        routes_calls = [
+            call
+            for call in calls
+            if call.event_type in earlier | {event_type} or looks_inserted(call)
+        ]
+        calls = routes_calls or ([] if wrapped else calls)
         for call in calls:
             assert isinstance(call.statement.value, ast.Call)
             assert isinstance(call.statement.value.func, ast.Attribute)
