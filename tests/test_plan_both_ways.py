@@ -27,6 +27,7 @@ from tests.cli_support import (
     snapshot,
 )
 from tests.corpus_support import CORPUS, copy_case
+from tests.plan_sequence_support import generate_step
 
 CHAPTERS_PY = '''"""Chapters."""
 
@@ -164,6 +165,17 @@ def test_a_call_of_an_undeclared_type_fails_the_check_with_its_line(tmp_path: Pa
     )
     assert run("generate", "--root", str(root)).exit_code == 0
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_the_diff_of_a_module_with_a_bom_applies_to_its_bytes(tmp_path: Path) -> None:
+    # A module starting with a UTF-8 BOM, patched near its top: --diff showed its first line
+    # without the BOM, so `patch` could not apply the hunk ("1 out of 2 hunks FAILED").
+    root = _project(tmp_path, variant="crlf-bom")
+    # Its first line in the first hunk, which `patch` cannot skip as fuzz.
+    undocumented = CHAPTERS_PY.partition("\n\n")[2].replace("\n", "\r\n")
+    (root / CHAPTERS).write_bytes(b"\xef\xbb\xbf" + undocumented.encode())
+    assert generate_step(root, tmp_path / "work") == []
+    assert (root / CHAPTERS).read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 def test_a_users_own_call_of_an_undeclared_type_leaves_the_module_done(tmp_path: Path) -> None:

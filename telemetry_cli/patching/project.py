@@ -20,6 +20,7 @@ from typing import NamedTuple
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, PatchError, UserError
 from telemetry_cli.files import (
+    BOM,
     FileProblem,
     SourceText,
     contained_path,
@@ -1024,7 +1025,12 @@ class _Analysis:
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
         diff = functools.partial(
-            lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
+            lines.unified_diff,
+            edits.insertions,
+            edits.deletions,
+            f"a/{path}",
+            f"b/{path}",
+            start=BOM if source.bom else "",
         )
         return PatchedFile(
             path,
