@@ -1310,11 +1310,13 @@ def _patch_change(patched: PatchedFile) -> FileChange:
         return FileChange(patched.path, Kind.PATCHED, Status.ERROR, None, None, messages=(message,))
     status = Status.PATCHED if patched.new != patched.old else Status.UNCHANGED
     labels: tuple[str, ...] = ("unpatched",) if status is Status.PATCHED else ()
-    if patched.problems:
+    if patched.problems or patched.own_calls:
         # generate only ever inserts lines; a wrong or duplicated call is for a person to fix.
         labels = (*labels, MANUAL_FIX)
-        if status is Status.UNCHANGED:
-            status = Status.REFUSED
+    if patched.problems and status is Status.UNCHANGED:
+        # Only what generate's part of the file lacks refuses it: the user's own calls are
+        # theirs, the file is as generate wants it (and the documents say it is done).
+        status = Status.REFUSED
     return FileChange(
         patched.path,
         Kind.PATCHED,
@@ -1323,7 +1325,7 @@ def _patch_change(patched: PatchedFile) -> FileChange:
         patched.new,
         labels,
         messages=patched.changes if status is not Status.UNCHANGED else (),
-        problems=patched.problems,
+        problems=(*patched.problems, *patched.own_calls),
         notes=patched.notes,
         known_diff=patched.diff,
         inserts=patched.inserts,

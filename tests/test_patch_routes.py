@@ -1267,6 +1267,45 @@ def test_problems_are_reported_and_never_rewritten() -> None:
     )
 
 
+def test_a_users_own_call_of_another_type_beside_the_routes_call_is_theirs() -> None:
+    # The handler logs its route (the call generate wrote, or one of the plan's type by hand),
+    # and the user logs an event of their own next to it (before or after): that call is not
+    # a second log call of the route, nor a wrong one ("logs the event 2 times", "logs
+    # 'quiz_started', expected 'chapter_visit'" refused the module).
+    for own in (
+        '    event_logger.log("quiz_started", {"n": 1})\n',
+        '    event_logger.log(EVENT_NAME, {"n": 1})\n',
+    ):
+        source = (
+            "from fastapi import APIRouter\n\n"
+            "from app.analytics.event_logger import event_logger\n\n"
+            "router = APIRouter()\n\n\n"
+            '@router.get("/mine")\n'
+            "def mine():\n"
+            f"{own}"
+            '    event_logger.log("chapter_visit", {"from": "hand"})\n'
+            f"{own}"
+            "    return 1\n"
+        )
+        assert _instrument(source, event_type="chapter_visit") == PatchResult(source)
+    # The route's call in a block of the user's, their own call above it.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/mine")\n'
+        "def mine(flag: bool):\n"
+        '    event_logger.log("quiz_started", {"n": 1})\n'
+        "    if flag:\n"
+        "        event_logger.log(\n"
+        '            "chapter_visit",\n'
+        '            {"route": "/mine", "method": "GET", "handler": "mine", "block_type": "x"},\n'
+        "        )\n"
+        "    return 1\n"
+    )
+    assert _instrument(source, event_type="chapter_visit") == PatchResult(source)
+
+
 def test_skip_pragma_silences_a_handler() -> None:
     source = PROBLEM_SOURCE.replace(
         "def unreadable():", "def unreadable():  # telemetry-scaffold: skip"

@@ -27,6 +27,7 @@ from tests.cli_support import (
     snapshot,
 )
 from tests.corpus_support import CORPUS, copy_case
+from tests.plan_sequence_support import generate_step
 
 CHAPTERS_PY = '''"""Chapters."""
 
@@ -164,6 +165,44 @@ def test_a_call_of_an_undeclared_type_fails_the_check_with_its_line(tmp_path: Pa
     )
     assert run("generate", "--root", str(root)).exit_code == 0
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_the_diff_of_a_module_with_a_bom_applies_to_its_bytes(tmp_path: Path) -> None:
+    # A module starting with a UTF-8 BOM, patched near its top: --diff showed its first line
+    # without the BOM, so `patch` could not apply the hunk ("1 out of 2 hunks FAILED").
+    root = _project(tmp_path, variant="crlf-bom")
+    # Its first line in the first hunk, which `patch` cannot skip as fuzz.
+    undocumented = CHAPTERS_PY.partition("\n\n")[2].replace("\n", "\r\n")
+    (root / CHAPTERS).write_bytes(b"\xef\xbb\xbf" + undocumented.encode())
+    assert generate_step(root, tmp_path / "work") == []
+    assert (root / CHAPTERS).read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_users_own_call_of_an_undeclared_type_leaves_the_module_done(tmp_path: Path) -> None:
+    # A call of the user's own in an instrumented module (in a block of theirs, after the
+    # inserted one) logs an event the plan does not have. It is theirs: named with its line,
+    # and the run fails, but generate's part of the module is done, so the module is not
+    # "refused" and its task in tasks.md stays ticked (it was unticked, and the file refused).
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        chapters.read_text().replace(
+            '    return {"id": chapter_id}',
+            '    if chapter_id:\n        event_logger.log("page_seen", {"id": chapter_id})\n'
+            '    return {"id": chapter_id}',
+        )
+    )
+    tasks = root / "specs/059-analytics-telemetry/tasks.md"
+    documents = tasks.read_bytes()
+    for arguments in (["--check"], []):
+        result = run("generate", "--root", str(root), *arguments)
+        assert result.exit_code == 1, result.stdout
+        assert "logs 'page_seen', which is not in event-types" in result.stdout, result.stdout
+        assert f"refused    {CHAPTERS}" not in result.stdout, result.stdout
+    assert f"unchanged  {CHAPTERS}" in result.stdout, result.stdout
+    assert tasks.read_bytes() == documents
+    assert re.search(r"- \[x\] T\d+ .* in backend/app/api/chapters\.py", tasks.read_text())
 
 
 def test_an_app_that_moved_is_unwired_where_it_was(tmp_path: Path) -> None:

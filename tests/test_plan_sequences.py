@@ -740,6 +740,47 @@ def _before_own_code(line: str) -> Edit:
     return edit
 
 
+def _rename_body_parameter(app: Path) -> None:
+    # The body model's parameter renamed in each handler (`request` -> `req`), but not in the
+    # log call inserted there: as a find-and-replace of the user's own code would leave it.
+    module = app / "api/ai_blocks.py"
+    text = module.read_text()
+    lines = text.splitlines(keepends=True)
+    for handler in _handlers(text):
+        logged = {
+            number
+            for statement in handler.body
+            if ".log(" in ast.unparse(statement)
+            for number in range(statement.lineno, (statement.end_lineno or 0) + 1)
+        }
+        for number in range(handler.lineno, (handler.end_lineno or 0) + 1):
+            if number not in logged:
+                lines[number - 1] = re.sub(r"\brequest\b", "req", lines[number - 1])
+    module.write_text("".join(lines))
+
+
+def _sort_imports(app: Path) -> None:
+    # isort's way, through ruff: the imports merged and sorted, the layer's among them.
+    names = [str(path) for path in _route_modules(app)]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "-q",
+            "--no-cache",
+            "--select",
+            "I",
+            "--fix",
+            "--isolated",
+            "--exit-zero",
+            *names,
+        ],
+        check=True,
+    )
+
+
 def _crlf(app: Path) -> None:
     _to_crlf(_route_modules(app))
 
@@ -760,6 +801,8 @@ _MORE_SOURCE_EDITS: dict[str, Edit] = {
     "blank line": _in_every_backend(_before_own_code("")),
     "comment": _in_every_backend(_before_own_code("# A note of the user's.")),
     "crlf": _in_every_backend(_crlf),
+    "rename body parameter": _in_every_backend(_rename_body_parameter),
+    "sort imports": _in_every_backend(_sort_imports),
 }
 
 

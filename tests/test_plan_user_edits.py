@@ -636,3 +636,33 @@ def test_an_inserted_call_whose_captured_parameter_was_renamed_is_still_generate
     assert run("generate", "--root", str(project), "--check").exit_code == 0
     assert run("remove", "--root", str(project)).exit_code == 0
     assert "event_logger" not in chapters.read_text()
+
+
+def test_an_inserted_call_reading_a_renamed_body_parameter_follows_the_rename(
+    original: Path, tmp_path: Path
+) -> None:
+    # The user renamed a body-model parameter (request -> req) everywhere but in the inserted
+    # call, which still reads `request.chapter_id`, bound nowhere: as for a renamed path
+    # parameter, the call is generate's, stale (--check red), brought up to date to read
+    # `req.chapter_id`, and taken out by remove. It was taken for the user's own, refused.
+    project = tmp_path / "project"
+    shutil.copytree(original, project)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    blocks = project / MODULES[1]
+    text = blocks.read_text()
+    head, _, handler = text.partition("def quiz(request: QuizRequest)")
+    handler, _, rest = handler.partition("@router")
+    call, _, body = handler.partition("    )\n")
+    blocks.write_text(
+        f"{head}def quiz(req: QuizRequest){call}    )\n"
+        f"{body.replace('request.', 'req.')}@router{rest}"
+    )
+    check = run("generate", "--root", str(project), "--check")
+    assert check.exit_code == 1, check.stdout
+    assert "by hand" not in check.stdout, check.stdout
+    assert run("generate", "--root", str(project)).exit_code == 0
+    quiz = blocks.read_text().partition("def quiz")[2].partition("@router")[0]
+    assert '"chapter_id": req.chapter_id' in quiz and "request" not in quiz, quiz
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+    assert run("remove", "--root", str(project)).exit_code == 0
+    assert "event_logger" not in blocks.read_text()

@@ -233,6 +233,16 @@ def instrument_module(
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
+        # Beside the route's log call (of the type the plan logs there now or before, or with
+        # the route context generate writes; or one in a block), a call of another type without
+        # that context is the user's own logging: not a second log call of the route, nor a
+        # wrong one. Its type is checked as any call's of the package (check_logged_calls).
+        routes_calls = [
+            call
+            for call in calls
+            if call.event_type in earlier | {event_type} or looks_inserted(call)
+        ]
+        calls = routes_calls or ([] if wrapped else calls)
         for call in calls:
             assert isinstance(call.statement.value, ast.Call)
             assert isinstance(call.statement.value.func, ast.Attribute)
@@ -634,7 +644,7 @@ def check_logged_calls(
             and not _in_deleted(editor, node)
         ):
             problems = _tracking_problems(node, node.func.attr, by_name)
-            editor.edits.problems.extend(f"{module.path}:{node.lineno}: {p}" for p in problems)
+            editor.edits.own_calls.extend(f"{module.path}:{node.lineno}: {p}" for p in problems)
             continue
         if not (
             node.func.attr in ("log", "record")
@@ -654,7 +664,7 @@ def check_logged_calls(
             continue  # taken out, or already named (kept as the user's and out of date, say)
         where = f"{module.path}:{node.lineno}"
         if argument.value not in declared:
-            editor.edits.problems.append(
+            editor.edits.own_calls.append(
                 f"{where}: logs {quoted(argument.value)}, which is not in event-types "
                 f"{shown_event_types(sorted(declared))}: every such event is dropped; add it to "
                 "the plan or fix the call"
@@ -666,7 +676,7 @@ def check_logged_calls(
         keys = [key.value if isinstance(key, ast.Constant) else None for key in payload.keys]
         if all(isinstance(key, str) for key in keys):  # not computed keys or ** unpacking
             values = {str(key): value for key, value in zip(keys, payload.values, strict=True)}
-            editor.edits.problems.extend(
+            editor.edits.own_calls.extend(
                 f"{where}: {problem}" for problem in _payload_problems(event, values)
             )
 

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.errors import ConfigError, PatchError, UserError
 from telemetry_cli.files import (
+    BOM,
     FileProblem,
     SourceText,
     contained_path,
@@ -74,6 +75,9 @@ class PatchedFile(NamedTuple):
     changes: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     error: str | None = None
+    # What the user's own calls of the logger get wrong: needs a person too, but generate's
+    # part of the file is done (see FileEdits.own_calls).
+    own_calls: tuple[str, ...] = ()
     # The unified diff, computed only when asked for (``--check`` and ``--diff`` show it).
     diff: Callable[[], str] = lambda: ""
     # Whether the edits put code in (else they only take the layer's code out).
@@ -963,7 +967,7 @@ class _Analysis:
                 module, self.index, self.first_party
             )
             check_logged_calls(editor, declared, events, self.package)
-            if not known and editor.edits.problems:
+            if not known and editor.edits.own_calls:
                 self.editors[module.path] = editor
                 self.order.append(module.path)
 
@@ -1021,7 +1025,12 @@ class _Analysis:
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
         diff = functools.partial(
-            lines.unified_diff, edits.insertions, edits.deletions, f"a/{path}", f"b/{path}"
+            lines.unified_diff,
+            edits.insertions,
+            edits.deletions,
+            f"a/{path}",
+            f"b/{path}",
+            start=BOM if source.bom else "",
         )
         return PatchedFile(
             path,
@@ -1029,6 +1038,7 @@ class _Analysis:
             new,
             tuple(edits.changes),
             tuple(edits.problems),
+            own_calls=tuple(edits.own_calls),
             notes=tuple(edits.notes),
             diff=diff,
             inserts=bool(edits.insertions),
@@ -1121,7 +1131,7 @@ def edit_source(
     return PatchResult(
         module.lines.apply(edits.insertions, edits.deletions),
         (*edits.changes, *edits.notes),
-        tuple(edits.problems),
+        (*edits.problems, *edits.own_calls),
     )
 
 

@@ -229,11 +229,9 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     # (path parameters, captured properties), through the logger's `text()` at most: a literal
     # or another name there is a key the user added, which makes the call theirs.
     known = _known_names(handler, call)
-    # A key's own name bound nowhere is the parameter it was captured from, renamed since (as
-    # a logger whose import went is still the logger): the call is still generate's, stale.
     return all(
-        _captured_value(value, known | ({name} if handler.scope.lookup(name) is None else set()))
-        for name, value in zip(map(str, keys[4:]), payload.values[4:], strict=True)
+        _captured_value(key, value, handler, known)
+        for key, value in zip(map(str, keys[4:]), payload.values[4:], strict=True)
     )
 
 
@@ -292,7 +290,7 @@ def stale_entries(
     stale.extend(
         f"`{key}` not asked for by the plan"
         for key, item in values.items()
-        if key in loggable and key not in asked and _captured_value(item, known)
+        if key in loggable and key not in asked and _captured_value(key, item, handler, known)
     )
     return stale
 
@@ -379,12 +377,26 @@ def user_comment(module: ModuleModel, statement: ast.stmt) -> str | None:
     return None
 
 
-def _captured_value(value: ast.expr, known: set[str]) -> bool:
-    """A value generate writes after the context: of the handler's parameters, no literal."""
+def _captured_value(key: str, value: ast.expr, handler: Handler, known: set[str]) -> bool:
+    """A value generate writes for ``key`` after the context: of the handler's parameters.
+
+    The parameter it was captured from may have been renamed since (as a logger whose import
+    went is still the logger): a name bound nowhere that is the key's own (a path parameter)
+    or holds the key as a field (``request.x`` of a body model, once ``request`` became
+    ``req``) still makes the call generate's, and stale.
+    """
+    carriers = {key} | {
+        node.value.id
+        for node in ast.walk(value)
+        if isinstance(node, ast.Attribute) and node.attr == key and isinstance(node.value, ast.Name)
+    }
+    renamed = {name for name in carriers if handler.scope.lookup(name) is None}
     return (
         not isinstance(value, ast.Constant | ast.List)
         and _generated_value(value)
-        and all(node.id in known for node in ast.walk(value) if isinstance(node, ast.Name))
+        and all(
+            node.id in known | renamed for node in ast.walk(value) if isinstance(node, ast.Name)
+        )
     )
 
 

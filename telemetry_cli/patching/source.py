@@ -173,11 +173,14 @@ class SourceLines:
         fromfile: str,
         tofile: str,
         context: int = 3,
+        start: str = "",
     ) -> str:
         """The unified diff of :meth:`apply`, built from the edits in linear time.
 
         The same text as :func:`difflib.unified_diff` of the two versions, which on a big
         module with many inserted calls takes quadratic time to find what is known here.
+        ``start``: what the file holds before the text in both versions (its BOM), shown on
+        each version's first line, so that the diff applies to the file's bytes.
         """
         new_text = self.apply(insertions, deletions)
         if new_text == self.text:
@@ -205,7 +208,7 @@ class SourceLines:
                 entries.append((" ", old_line))
             else:  # the last line gained the line break that lines appended after it need
                 entries.extend((("-", old_line), ("+", new_line)))
-        return _format_hunks(entries, fromfile, tofile, context)
+        return _format_hunks(_started(entries, start), fromfile, tofile, context)
 
     def full_line(self, number: int) -> str:
         """Line ``number`` with its ending, marked as diff tools do when it has none."""
@@ -226,6 +229,27 @@ def _by_line(
     for deletion in deletions:
         deleted.update(range(deletion.first, deletion.last + 1))
     return before, deleted
+
+
+def _started(entries: list[tuple[str, str]], start: str) -> list[tuple[str, str]]:
+    """``entries`` with ``start`` before the first line of each version.
+
+    A line both versions hold, first in one of them only, is then two lines: the old, the new.
+    """
+    if not start:
+        return entries
+    old_first = next(index for index, (tag, _) in enumerate(entries) if tag != "+")
+    new_first = next(index for index, (tag, _) in enumerate(entries) if tag != "-")
+    started = list(entries)
+    firsts = {old_first: "-", new_first: "+"} if old_first != new_first else {old_first: " "}
+    for index, side in sorted(firsts.items(), reverse=True):  # the later first: indexes hold
+        tag, text = entries[index]
+        if tag == side:
+            started[index] = (tag, start + text)
+        else:  # a line of both versions, the first of the `side` one only
+            old, new = (start + text, text) if side == "-" else (text, start + text)
+            started[index : index + 1] = [("-", old), ("+", new)]
+    return started
 
 
 def _format_hunks(entries: list[tuple[str, str]], fromfile: str, tofile: str, context: int) -> str:
@@ -281,6 +305,9 @@ class FileEdits:
     deletions: list[Deletion] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # What the user's own calls of the logger get wrong (an event not in the plan, a payload
+    # its model refuses): said, and the run fails, but generate's part of the file is done.
+    own_calls: list[str] = field(default_factory=list)
     # What the file's log calls leave out (a prefix only known at run time, an endpoint not
     # logged): said on every run, whether the file changes or not, so none goes unsaid.
     notes: list[str] = field(default_factory=list)
