@@ -4578,3 +4578,63 @@ def test_a_one_time_links_code_in_its_query_is_redacted(logger: Any, text: str) 
 )
 def test_a_code_in_an_ordinary_query_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# A cookie header or a dict of cookies: only the cookies that are credentials or identifiers
+# are redacted, by their name or their value's shape; preferences are kept as written.
+COOKIES = [
+    ("theme=dark; lang=en", "theme=dark; lang=en"),
+    ("tz=Europe/Paris; consent=2024-10-01; logged_in=yes",
+     "tz=Europe/Paris; consent=2024-10-01; logged_in=yes"),
+    ("theme=dark; sessionid=hunter2; lang=en", "theme=dark; sessionid=[redacted]; lang=en"),
+    ("csrftoken=abc; PHPSESSID=x1", "csrftoken=[redacted]; PHPSESSID=[redacted]"),
+    ("_gh_sess=abc; SAPISID=def; a=b", "_gh_sess=[redacted]; SAPISID=[redacted]; a=b"),
+    ("id=a3f9c2e1d4b5e6f7; theme=dark", "id=[redacted]; theme=dark"),
+    ("uid=12345678901234567890", "uid=[redacted]"),
+    ("user=ada@example.com; n=1", "user=[redacted]; n=1"),
+    ("prefs=password%3Dhunter2", "prefs=[redacted]"),
+    ("cf=Xa9s8d7f6g5h4j3k2l1-1700000000", "cf=[redacted]"),
+    ("session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln; Path=/; HttpOnly; Secure",
+     "session=[redacted]; Path=/; HttpOnly; Secure"),
+    ("theme=dark; Expires=Wed, 21 Oct 2015 07:28:00 GMT; SameSite=Lax",
+     "theme=dark; Expires=Wed, 21 Oct 2015 07:28:00 GMT; SameSite=Lax"),
+    ("theme=dark; a8Kq2xZ9pL3mN7vB", "theme=dark; [redacted]"),
+    ("hunter2", "[redacted]"),  # a bare value may be the session itself
+    ("Bearer hunter2=x", "[redacted]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "key", ["cookie", "Cookie", "set-cookie", "Set-Cookie", "cookies", "HTTP_COOKIE"]
+)
+@pytest.mark.parametrize(("header", "recorded"), COOKIES)
+def test_a_cookie_header_loses_only_its_secret_cookies(
+    logger: Any, key: str, header: str, recorded: str
+) -> None:
+    assert logger.record("ai_block_used", {key: header}).payload == {key: recorded}
+
+
+def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
+    cookies = {
+        "theme": "dark",
+        "sid": "x",
+        "n": 2,
+        "card": 4111111111111111,
+        "gone": None,
+        "f": 4111111111111111.0,
+    }
+    assert logger.record("ai_block_used", {"cookies": cookies}).payload == {
+        "cookies": {
+            "theme": "dark",
+            "sid": "[redacted]",
+            "n": 2,
+            "card": "[redacted]",
+            "gone": None,
+            "f": "[redacted]",
+        }
+    }
+    # Values that are not a cookie's, or a name that is a credential: redacted whole.
+    for other in ({"a": ["x"]}, {"a": {"b": "c"}}, {"ada@example.com": "1"}, ["theme=dark"], 7):
+        assert logger.record("ai_block_used", {"cookies": other}).payload == {
+            "cookies": "[redacted]"
+        }
