@@ -4584,6 +4584,7 @@ def test_a_code_in_an_ordinary_query_is_kept(logger: Any, text: str) -> None:
 # are redacted, by their name or their value's shape; preferences are kept as written.
 COOKIES = [
     ("theme=dark; lang=en", "theme=dark; lang=en"),
+    ("cookie_consent=accepted; session_ttl=3600", "cookie_consent=accepted; session_ttl=3600"),
     ("tz=Europe/Paris; consent=2024-10-01; logged_in=yes",
      "tz=Europe/Paris; consent=2024-10-01; logged_in=yes"),
     ("theme=dark; sessionid=hunter2; lang=en", "theme=dark; sessionid=[redacted]; lang=en"),
