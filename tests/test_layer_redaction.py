@@ -4639,3 +4639,38 @@ def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
         assert logger.record("ai_block_used", {"cookies": other}).payload == {
             "cookies": "[redacted]"
         }
+
+
+SEED_PHRASE = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "kept"),
+    [
+        # A mnemonic after other words is an instruction's, a menu's or a memory aid's ...
+        ("instruction_mnemonic", "MOV", True),
+        ("opcodeMnemonic", "JMP", True),
+        ("menu_mnemonic", "&File", True),
+        ("mnemonicWidget", "name_entry", True),
+        # ... unless its value may be a seed: 12 words or more, a token, a digit, not text.
+        ("instruction_mnemonic", SEED_PHRASE, False),
+        ("instruction_mnemonic", SEED_PHRASE.split(), False),
+        ("user_mnemonic", "0c1e24e5917779d297e14d45f14e1a1a", False),
+        ("user_mnemonic", 2**70, False),
+        ("user_mnemonic", "CVTSI2SD", False),
+        ("user_mnemonic", 7, False),
+        ("user_mnemonic", {"words": "MOV"}, False),
+        # Alone, beside a wallet's words, or beside another secret's name: any value.
+        ("mnemonic", "MOV", False),
+        ("mnemonics", "MOV", False),
+        ("walletMnemonic", "MOV", False),
+        ("mnemonic_words", "MOV", False),
+        ("bip39_mnemonic", "MOV", False),
+        ("password_mnemonic", "MOV", False),
+    ],
+)
+def test_a_mnemonic_is_a_wallet_seed_unless_other_words_name_it(
+    logger: Any, key: str, value: Any, kept: bool
+) -> None:
+    recorded = logger.record("ai_block_used", {key: value}).payload[key]
+    assert (recorded == value) is kept and (recorded == "[redacted]") is not kept
