@@ -2256,6 +2256,9 @@ PROSE_SECRET_TEXTS += [
     "changed passwd to hunter2",
     "DB_PASSWORD hunter22 rejected",
     "pwd 123456",
+    "pw hunter2",
+    "user bob PW s3cret!",
+    "Pwd Hunter2",
 ]
 PROSE_KEPT_TEXTS += [
     "password reset link sent to bob@example.com",
@@ -2274,6 +2277,9 @@ PROSE_KEPT_TEXTS += [
     "password 100% strong",
     "password attempts 3",
     "pwd /home/u1",
+    "pw 100% and pw 12px",
+    "the pw field is empty",
+    "npw 2024-05-01",
 ]
 
 
