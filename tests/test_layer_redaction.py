@@ -4432,6 +4432,12 @@ SECRET_PATHS = [
     "/login/bob/hunter2",
     "https://example.com/sign-in/ada/s3cret?next=/home",
     "GET /reset/a1b2c3 HTTP/1.1",
+    # An account's name and value, then a password's name and value: the value is the password
+    # whatever its shape, a word too.
+    "/login/bob/pass/letmein",
+    "/user/ada/password/hunter",
+    "https://example.com/api/username/ada/pwd/x?next=/home",
+    "GET /account/ada@example.com/passwd/correct-horse HTTP/1.1",
 ]
 # Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
 KEPT_PATHS = [
@@ -4490,6 +4496,12 @@ KEPT_PATHS = [
     "/login/oauth2/code/google",
     "/login/42/settings",
     "/users/ada/hunter2",
+    # An action on an account's password, a route template, or no value after its name.
+    "/user/42/password/reset",
+    "/account/settings/password/change",
+    "/user/ada/password/Reset-Password",
+    "/user/{id}/password/{password}",
+    "/login/bob/pass/",
     # After a link's word, a word and a number name a resource shared or confirmed.
     "/shared-drive/Reports2024Q1",
     "/share/photo1",
