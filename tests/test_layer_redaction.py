@@ -4653,7 +4653,18 @@ def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
         }
     }
     # Values that are not a cookie's, or a name that is a credential: redacted whole.
-    for other in ({"a": ["x"]}, {"a": {"b": "c"}}, {"ada@example.com": "1"}, ["theme=dark"], 7):
+    # More cookies than a browser sends are not read one by one (each name costs a judgment).
+    many = {f"pref{index}": "on" for index in range(101)}
+    header = "; ".join(f"{name}={value}" for name, value in many.items())
+    for other in (
+        {"a": ["x"]},
+        {"a": {"b": "c"}},
+        {"ada@example.com": "1"},
+        ["theme=dark"],
+        7,
+        many,
+        header,
+    ):
         assert logger.record("ai_block_used", {"cookies": other}).payload == {
             "cookies": "[redacted]"
         }
