@@ -4618,6 +4618,10 @@ COOKIES = [
     ("theme=dark; Expires=Wed, 21 Oct 2015 07:28:00 GMT; SameSite=Lax",
      "theme=dark; Expires=Wed, 21 Oct 2015 07:28:00 GMT; SameSite=Lax"),
     ("theme=dark; a8Kq2xZ9pL3mN7vB", "theme=dark; [redacted]"),
+    # Set-Cookie lines folded into one header: the next cookie follows a comma.
+    ("a=1; Path=/, sessionid=abc; Path=/", "a=1; Path=[redacted]; Path=/"),
+    ("a=1, token=xyz; Secure", "a=[redacted]; Secure"),
+    ("a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT, sid=zz", "a=1; Expires=[redacted]"),
     ("hunter2", "[redacted]"),  # a bare value may be the session itself
     ("Bearer hunter2=x", "[redacted]"),
 ]  # fmt: skip
