@@ -4657,6 +4657,12 @@ def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
         }
     }
     # Values that are not a cookie's, or a name that is a credential: redacted whole.
+    # A cookie named by its secret holds that secret.
+    for key in ("session_cookie", "password_cookie", "authCookie"):
+        assert logger.record("ai_block_used", {key: "x=hunter2"}).payload == {key: "[redacted]"}
+    assert logger.record("ai_block_used", {"request_cookies": "a=b"}).payload == {
+        "request_cookies": "a=b"
+    }
     # More cookies than a browser sends are not read one by one (each name costs a judgment).
     many = {f"pref{index}": "on" for index in range(101)}
     header = "; ".join(f"{name}={value}" for name, value in many.items())
