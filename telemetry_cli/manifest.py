@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from telemetry_cli.files import FileProblem, contained_path, read_bytes
+from telemetry_cli.files import FileProblem, contained_path, is_within, read_bytes, resolve
 
 MANIFEST_PATH = ".telemetry-scaffold.json"
 _GENERATOR = "telemetry-scaffold"
@@ -247,7 +247,33 @@ def read_manifest_file(root: Path) -> ManifestOnDisk:
             "the way (the next generate writes the manifest anew)"
         )
     data = read_bytes(path, MANIFEST_PATH)
-    return ManifestOnDisk(data, None if data is None else _from_bytes(data))
+    parsed = None if data is None else _from_bytes(data)
+    return ManifestOnDisk(data, None if parsed is None else _without_linked_out(root, parsed))
+
+
+def _without_linked_out(root: Path, manifest: Manifest) -> Manifest:
+    """``manifest`` with its entries reached through a link leading outside ``root`` foreign.
+
+    A folder the user made a link to another place (``docs -> /elsewhere``) holds no file the
+    tool wrote in this project: its entries are dropped with a note, as a hand-edited path is
+    (``foreign``), and nothing there is read, backed up or deleted, the link left as it is. An
+    output the plan still writes there is refused on its own, as writing through it would be.
+    """
+    top = resolve(root, ".")
+    outside = []
+    for relative in manifest.files:
+        try:
+            if not is_within(resolve(root / relative, relative), top):
+                outside.append(relative)
+        except FileProblem:
+            continue  # a symlink loop: reading the entry reports it, naming the fix
+    if not outside:
+        return manifest
+    return replace(
+        manifest,
+        files={path: digest for path, digest in manifest.files.items() if path not in outside},
+        foreign=tuple(sorted({*manifest.foreign, *outside})),
+    )
 
 
 def _from_bytes(data: bytes) -> Manifest | None:
@@ -354,12 +380,22 @@ def foreign_entries_note(manifest: Manifest) -> tuple[str, ...]:
     """The line saying which entries of a hand-edited manifest were dropped; none if none."""
     if not manifest.foreign:
         return ()
-    shown = ", ".join(repr(path) for path in manifest.foreign[:3])
-    more = f" and {len(manifest.foreign) - 3} more" if len(manifest.foreign) > 3 else ""
-    return (
-        f"dropped the entries of {shown}{more}: not a relative path inside the project (as "
-        "the tool records), so no file the tool wrote; nothing there was read or touched",
-    )
+    unlike = [path for path in manifest.foreign if not is_project_path(path)]
+    # A path as the tool records it was dropped for the link it is reached through.
+    linked = [path for path in manifest.foreign if is_project_path(path)]
+    notes = []
+    for paths, why in (
+        (unlike, "not a relative path inside the project (as the tool records)"),
+        (linked, "reached through a link leading outside the project"),
+    ):
+        if paths:
+            shown = ", ".join(repr(path) for path in paths[:3])
+            more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+            notes.append(
+                f"dropped the entries of {shown}{more}: {why}, so no file the tool wrote; "
+                "nothing there was read or touched"
+            )
+    return tuple(notes)
 
 
 def render_manifest(manifest: Manifest) -> bytes:

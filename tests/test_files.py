@@ -180,6 +180,41 @@ def test_manifest_entries_naming_no_project_path_are_dropped_never_touched(
     assert "dropped" not in again.stdout
 
 
+@pytest.mark.parametrize(
+    "command", [["generate"], ["generate", "--force"], ["remove"], ["remove", "--force"]], ids=str
+)
+def test_manifest_entries_reached_through_a_link_leading_outside_are_dropped(
+    project: Path, tmp_path: Path, command: list[str]
+) -> None:
+    # A folder of the project made a link to another place, holding a recorded path: every run
+    # failed with "outside the project root", --force too. The entry names no file the tool
+    # wrote in the project: dropped with a note, nothing read or written through the link.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "old.md"
+    victim.write_text("precious\n")
+    (project / "linked").symlink_to(outside)
+    document = json.loads((project / MANIFEST).read_text())
+    document["files"]["linked/old.md"] = sync.sha256(victim.read_bytes())
+    (project / MANIFEST).write_text(json.dumps(document))
+
+    result = run(*command, "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 0, result.stdout
+    assert (
+        "dropped the entries of 'linked/old.md': reached through a link leading outside the "
+        "project" in result.stdout
+    )
+    assert victim.read_text() == "precious\n"
+    assert sorted(p.name for p in outside.iterdir()) == ["old.md"]
+    assert (project / "linked").is_symlink()
+    if (project / MANIFEST).exists():
+        assert "linked/old.md" not in json.loads((project / MANIFEST).read_text())["files"]
+    again = run(*command, "--root", str(project))
+    assert again.exit_code == 0, again.stdout
+    assert "dropped" not in again.stdout
+
+
 def test_manifest_linked_inside_the_root_is_written_through(project: Path) -> None:
     real = project / "state" / "manifest.json"
     real.parent.mkdir()

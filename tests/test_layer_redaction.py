@@ -2256,6 +2256,9 @@ PROSE_SECRET_TEXTS += [
     "changed passwd to hunter2",
     "DB_PASSWORD hunter22 rejected",
     "pwd 123456",
+    "pw hunter2",
+    "user bob PW s3cret!",
+    "Pwd Hunter2",
 ]
 PROSE_KEPT_TEXTS += [
     "password reset link sent to bob@example.com",
@@ -2274,6 +2277,9 @@ PROSE_KEPT_TEXTS += [
     "password 100% strong",
     "password attempts 3",
     "pwd /home/u1",
+    "pw 100% and pw 12px",
+    "the pw field is empty",
+    "npw 2024-05-01",
 ]
 
 
@@ -4426,6 +4432,12 @@ SECRET_PATHS = [
     "/login/bob/hunter2",
     "https://example.com/sign-in/ada/s3cret?next=/home",
     "GET /reset/a1b2c3 HTTP/1.1",
+    # An account's name and value, then a password's name and value: the value is the password
+    # whatever its shape, a word too.
+    "/login/bob/pass/letmein",
+    "/user/ada/password/hunter",
+    "https://example.com/api/username/ada/pwd/x?next=/home",
+    "GET /account/ada@example.com/passwd/correct-horse HTTP/1.1",
 ]
 # Ids after ordinary segments, words after secret-naming ones, and route templates are kept.
 KEPT_PATHS = [
@@ -4484,6 +4496,12 @@ KEPT_PATHS = [
     "/login/oauth2/code/google",
     "/login/42/settings",
     "/users/ada/hunter2",
+    # An action on an account's password, a route template, or no value after its name.
+    "/user/42/password/reset",
+    "/account/settings/password/change",
+    "/user/ada/password/Reset-Password",
+    "/user/{id}/password/{password}",
+    "/login/bob/pass/",
     # After a link's word, a word and a number name a resource shared or confirmed.
     "/shared-drive/Reports2024Q1",
     "/share/photo1",
@@ -4578,3 +4596,120 @@ def test_a_one_time_links_code_in_its_query_is_redacted(logger: Any, text: str) 
 )
 def test_a_code_in_an_ordinary_query_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# A cookie header or a dict of cookies: only the cookies that are credentials or identifiers
+# are redacted, by their name or their value's shape; preferences are kept as written.
+COOKIES = [
+    ("theme=dark; lang=en", "theme=dark; lang=en"),
+    ("cookie_consent=accepted; session_ttl=3600", "cookie_consent=accepted; session_ttl=3600"),
+    ("tz=Europe/Paris; consent=2024-10-01; logged_in=yes",
+     "tz=Europe/Paris; consent=2024-10-01; logged_in=yes"),
+    ("theme=dark; sessionid=hunter2; lang=en", "theme=dark; sessionid=[redacted]; lang=en"),
+    ("csrftoken=abc; PHPSESSID=x1", "csrftoken=[redacted]; PHPSESSID=[redacted]"),
+    ("_gh_sess=abc; SAPISID=def; a=b", "_gh_sess=[redacted]; SAPISID=[redacted]; a=b"),
+    ("id=a3f9c2e1d4b5e6f7; theme=dark", "id=[redacted]; theme=dark"),
+    ("uid=12345678901234567890", "uid=[redacted]"),
+    ("user=ada@example.com; n=1", "user=[redacted]; n=1"),
+    ("prefs=password%3Dhunter2", "prefs=[redacted]"),
+    ("cf=Xa9s8d7f6g5h4j3k2l1-1700000000", "cf=[redacted]"),
+    ("session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln; Path=/; HttpOnly; Secure",
+     "session=[redacted]; Path=/; HttpOnly; Secure"),
+    ("theme=dark; Expires=Wed, 21 Oct 2015 07:28:00 GMT; SameSite=Lax",
+     "theme=dark; Expires=Wed, 21 Oct 2015 07:28:00 GMT; SameSite=Lax"),
+    ("theme=dark; a8Kq2xZ9pL3mN7vB", "theme=dark; [redacted]"),
+    # Set-Cookie lines folded into one header: the next cookie follows a comma.
+    ("a=1; Path=/, sessionid=abc; Path=/", "a=1; Path=[redacted]; Path=/"),
+    ("a=1, token=xyz; Secure", "a=[redacted]; Secure"),
+    ("a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT, sid=zz", "a=1; Expires=[redacted]"),
+    ("hunter2", "[redacted]"),  # a bare value may be the session itself
+    ("Bearer hunter2=x", "[redacted]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "key", ["cookie", "Cookie", "set-cookie", "Set-Cookie", "cookies", "HTTP_COOKIE"]
+)
+@pytest.mark.parametrize(("header", "recorded"), COOKIES)
+def test_a_cookie_header_loses_only_its_secret_cookies(
+    logger: Any, key: str, header: str, recorded: str
+) -> None:
+    assert logger.record("ai_block_used", {key: header}).payload == {key: recorded}
+
+
+def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
+    cookies = {
+        "theme": "dark",
+        "sid": "x",
+        "n": 2,
+        "card": 4111111111111111,
+        "gone": None,
+        "f": 4111111111111111.0,
+    }
+    assert logger.record("ai_block_used", {"cookies": cookies}).payload == {
+        "cookies": {
+            "theme": "dark",
+            "sid": "[redacted]",
+            "n": 2,
+            "card": "[redacted]",
+            "gone": None,
+            "f": "[redacted]",
+        }
+    }
+    # Values that are not a cookie's, or a name that is a credential: redacted whole.
+    # A cookie named by its secret holds that secret.
+    for key in ("session_cookie", "password_cookie", "authCookie"):
+        assert logger.record("ai_block_used", {key: "x=hunter2"}).payload == {key: "[redacted]"}
+    assert logger.record("ai_block_used", {"request_cookies": "a=b"}).payload == {
+        "request_cookies": "a=b"
+    }
+    # More cookies than a browser sends are not read one by one (each name costs a judgment).
+    many = {f"pref{index}": "on" for index in range(101)}
+    header = "; ".join(f"{name}={value}" for name, value in many.items())
+    for other in (
+        {"a": ["x"]},
+        {"a": {"b": "c"}},
+        {"ada@example.com": "1"},
+        ["theme=dark"],
+        7,
+        many,
+        header,
+    ):
+        assert logger.record("ai_block_used", {"cookies": other}).payload == {
+            "cookies": "[redacted]"
+        }
+
+
+SEED_PHRASE = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "kept"),
+    [
+        # A mnemonic after other words is an instruction's, a menu's or a memory aid's ...
+        ("instruction_mnemonic", "MOV", True),
+        ("opcodeMnemonic", "JMP", True),
+        ("menu_mnemonic", "&File", True),
+        ("mnemonicWidget", "name_entry", True),
+        # ... unless its value may be a seed: 12 words or more, a token, a digit, not text.
+        ("instruction_mnemonic", SEED_PHRASE, False),
+        ("instruction_mnemonic", SEED_PHRASE.split(), False),
+        ("user_mnemonic", "0c1e24e5917779d297e14d45f14e1a1a", False),
+        ("user_mnemonic", 2**70, False),
+        ("user_mnemonic", "CVTSI2SD", False),
+        ("user_mnemonic", 7, False),
+        ("user_mnemonic", {"words": "MOV"}, False),
+        # Alone, beside a wallet's words, or beside another secret's name: any value.
+        ("mnemonic", "MOV", False),
+        ("mnemonics", "MOV", False),
+        ("walletMnemonic", "MOV", False),
+        ("mnemonic_words", "MOV", False),
+        ("bip39_mnemonic", "MOV", False),
+        ("password_mnemonic", "MOV", False),
+    ],
+)
+def test_a_mnemonic_is_a_wallet_seed_unless_other_words_name_it(
+    logger: Any, key: str, value: Any, kept: bool
+) -> None:
+    recorded = logger.record("ai_block_used", {key: value}).payload[key]
+    assert (recorded == value) is kept and (recorded == "[redacted]") is not kept
