@@ -2126,6 +2126,14 @@ class _Finder:
                 route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
                     registered_in=self.module.path
                 )
+        made = None
+        if target is None and isinstance(endpoint, ast.Call):
+            factory = self.index.binding_of(endpoint.func, scope)
+            if self._defined_elsewhere(factory, "function"):
+                # `handlers.make_x()`: the function a factory of another module defines and
+                # returns (see `_returned_function`) is its handler there, with this route.
+                defined_in = factory.scope.module.path
+                made = _returned_function(factory)
         if target is not None and target.kind == "function":
             defined_in = target.scope.module.path
             if (
@@ -2134,11 +2142,13 @@ class _Finder:
                 and target.scope.module is not self.module
             ):
                 # A module-level function of another module: its handler, with this route.
-                function = target.node
-                handler_scope = Scope(function, target.scope.module, target.scope)
-                route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
-                    registered_in=self.module.path
-                )
+                made = target.node, target.scope
+        if made is not None:
+            function = made[0]
+            handler_scope = Scope(function, made[1].module, made[1])
+            route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
+                registered_in=self.module.path
+            )
         self.unfollowed.append(
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
