@@ -29,6 +29,7 @@ from telemetry_cli.patching.loops import (
     literal_items,
     loop_string,
     loop_values,
+    rebinds,
     substituted,
 )
 from telemetry_cli.patching.names import (
@@ -3793,7 +3794,30 @@ def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) 
         return None
     if base.id in handler_scope.assigned_names() or handler_scope.lookup(base.id) is not binding:
         return _through_own_instance(expression, base, scope, handler_scope)
+    if _rebound_around(base.id, binding.scope, handler_scope):
+        return None
     return ast.unparse(expression)
+
+
+def _rebound_around(name: str, scope: Scope, handler_scope: Scope) -> bool:
+    """Whether a loop of ``scope``'s own code defines the handler and rebinds ``name`` too.
+
+    ``for model in models: router = APIRouter(prefix=...)`` with ``@router.get(...)`` on a
+    ``def`` in the body: the handler reads ``router`` when called, after the loop is done, and
+    gets the last item's, not the one it was registered on.
+    """
+    function = handler_scope.node
+    for loop in block_statements(scope.node.body):
+        if not isinstance(loop, ast.For | ast.AsyncFor | ast.While):
+            continue
+        if not any(node is function for statement in loop.body for node in ast.walk(statement)):
+            continue
+        targets = [] if isinstance(loop, ast.While) else list(ast.walk(loop.target))
+        if rebinds(loop.body, {name}) or any(
+            isinstance(node, ast.Name) and node.id == name for node in targets
+        ):
+            return True
+    return False
 
 
 def _as_written(expression: ast.expr, scope: Scope) -> str:
