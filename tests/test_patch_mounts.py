@@ -5658,3 +5658,74 @@ def test_routers_included_on_a_router_a_class_builds_for_its_instance_get_its_pr
     assert "cannot tell" not in result.stdout, result.stdout
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/v1/me").status_code == 200
+
+
+FACTORY_ROUTES_PY = '''"""Routes declared by functions given the app's services."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/query", tags=["query"])
+
+
+def create_query_routes(rag: object, top_k: int = 60) -> APIRouter:
+    @router.post("/run")
+    async def query_text() -> dict[str, int]:
+        return {"top_k": top_k}
+
+    return router
+
+
+class OllamaAPI:
+    def __init__(self, rag: object) -> None:
+        self.rag = rag
+        self.router = APIRouter(tags=["ollama"])
+        self.setup_routes()
+
+    def setup_routes(self) -> None:
+        @self.router.get("/version")
+        async def get_version() -> dict[str, str]:
+            return {"version": "0.9"}
+'''
+
+
+def test_routers_an_app_factory_includes_from_its_arguments_are_served_there(
+    tmp_path: Path,
+) -> None:
+    """`app.include_router(create_query_routes(rag, args.top_k), prefix="/v1")` in
+    `create_app(args)`, its callers passing parsed command-line arguments, and
+    `app.include_router(ollama.router, prefix="/api")` of `ollama = OllamaAPI(rag)` built
+    there: both routers are followed (the first was dropped, as a call reading the caller's
+    argument; the second was an instance no module-level name holds)."""
+    main = (
+        "import argparse\n\n"
+        "from fastapi import FastAPI\n\n"
+        "from app.api.routes import OllamaAPI, create_query_routes\n\n\n"
+        "def parse_args() -> argparse.Namespace:\n"
+        "    parser = argparse.ArgumentParser()\n"
+        '    parser.add_argument("--top-k", type=int, default=5)\n'
+        "    return parser.parse_args([])\n\n\n"
+        "def create_app(args: argparse.Namespace) -> FastAPI:\n"
+        "    app = FastAPI()\n"
+        "    rag = object()\n"
+        '    app.include_router(create_query_routes(rag, args.top_k), prefix="/v1")\n'
+        "    ollama = OllamaAPI(rag)\n"
+        '    app.include_router(ollama.router, prefix="/api")\n'
+        "    return app\n\n\n"
+        "def get_application(args: argparse.Namespace | None = None) -> FastAPI:\n"
+        "    if args is None:\n"
+        "        args = parse_args()\n"
+        "    return create_app(args)\n\n\n"
+        "app = get_application()\n"
+    )
+    root = make_project(tmp_path / "project", 'instrument = { "api/routes.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(main)
+    routes = root / "backend/app/api/routes.py"
+    routes.write_text(FACTORY_ROUTES_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(routes) == ["'/v1/query/run'", "'/api/version'"]
+    assert "included by no" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.post("/v1/query/run").json() == {"top_k": 5}
+        assert client.get("/api/version").status_code == 200

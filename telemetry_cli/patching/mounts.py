@@ -2818,6 +2818,16 @@ def _mount(
     adds no prefix of its own to them.
     """
     router = None if discovered else substituted(included, scope, values, index)
+    if (
+        router is None
+        and not discovered
+        and isinstance(included, ast.Call)
+        and substituted(included.func, scope, values, index) == (included.func, scope)
+    ):
+        # `include_router(create_routes(rag, args.top_k))` in a function its callers pass
+        # `args` to: the router the function returns, whatever its arguments (a router it
+        # builds of them has a prefix only known at run time).
+        router = included, scope
     if router is not None:
         # `Cls.router()` of a fastapi-router-controller resource: the router its controller got.
         router = controller_router(*router, index) or router

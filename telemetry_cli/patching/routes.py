@@ -3093,7 +3093,10 @@ def included_instance_router(
         return None if attribute is None else _class_router(cls, attribute, index, 0)
     if not isinstance(expression, ast.Attribute):
         return None
-    cls = _instance_class(expression.value, scope, index)
+    # Also an instance an app factory builds once (`ollama = OllamaAPI(rag)` in `create_app`).
+    cls = _instance_class(expression.value, scope, index) or _instance_class(
+        expression.value, scope, index, once=True
+    )
     method = None
     if cls is None and isinstance(expression.value, ast.Name):
         method = _method_of_instance(expression.value, scope)
