@@ -3119,8 +3119,7 @@ route = ItemsRoute()
             CONTROLLER_PY.format(cls="ItemsRoute", parameters="", prefix='"/items"', subclass=""),
             "'/api/v1/items/{item_id}'",
         ),
-        # Built by a base class from a constructor argument: the router's prefix at run time,
-        # the include prefix known.
+        # Built by a base class from a constructor argument: the prefix the subclass passes.
         (
             CONTROLLER_PY.format(
                 cls="BaseRoute",
@@ -3131,7 +3130,7 @@ route = ItemsRoute()
                     '        super().__init__(name="items")\n'
                 ),
             ),
-            "'/api/v1' + self.router.prefix + '/{item_id}'",
+            "'/api/v1/items/{item_id}'",
         ),
     ],
     ids=["own-router", "router-of-a-base-class"],
@@ -5530,15 +5529,15 @@ def _subclass_view(name: str, path: str) -> str:
     [
         (
             'UsersView().router, prefix="/api/v1/users"',
-            "'/api/v1/users' + self.router.prefix + '/me'",
+            "'/api/v1/users/me'",
         ),
         (
             'users.view.router, prefix="/api/v1/users"',
-            "'/api/v1/users' + self.router.prefix + '/me'",
+            "'/api/v1/users/me'",
         ),
         (
             'UsersView().get_router(), prefix="/api/v1/users"',
-            "'/api/v1/users' + self.router.prefix + '/me'",
+            "'/api/v1/users/me'",
         ),
     ],
     ids=["built-inline", "module-level-instance", "getter-of-the-base"],
@@ -5548,9 +5547,9 @@ def test_routes_on_a_router_a_base_class_builds_get_their_instance_s_include_pre
 ) -> None:
     """Each subclass of a package base building `self.router = APIRouter()` in `__init__`
     declares routes on it in a method; each instance's `.router` is included once: its routes
-    are logged under that include's prefixes, then the router's own read at run time (they were
-    logged under `self.router.prefix` only, with a line saying the include prefixes were left
-    out)."""
+    are logged under that include's prefixes, then the prefix the base's constructor gives the
+    router (they were logged under `self.router.prefix` only, with a line saying the include
+    prefixes were left out)."""
     main = (
         "from fastapi import FastAPI\n\nfrom app.api import orders, users\n"
         "from app.api.users import UsersView\n\n"
@@ -5565,13 +5564,49 @@ def test_routes_on_a_router_a_base_class_builds_get_their_instance_s_include_pre
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert _logged_routes(api / "users.py") == [logged]
-    assert _logged_routes(api / "orders.py") == ["'/api/v1/orders' + self.router.prefix + '/list'"]
+    assert _logged_routes(api / "orders.py") == ["'/api/v1/orders/list'"]
     assert "a base class every subclass shares" not in result.stdout, result.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     with imported_app(root / "backend") as served:
         client = TestClient(served.app)
         assert client.get("/api/v1/users/me").status_code == 200
         assert client.get("/api/v1/orders/list").status_code == 200
+
+
+@pytest.mark.parametrize("included", ["AdminsView", "StaffView"])
+def test_routes_a_middle_class_declares_on_a_base_built_router_get_the_subclass_s_include(
+    tmp_path: Path, included: str
+) -> None:
+    """`class AdminsView(UsersView)`, `class UsersView(BaseRouter)` (and `class
+    StaffView(AdminsView)`), only the deepest one's instance included: the routes `UsersView`
+    declares on the router `BaseRouter` builds are served under that include too (they were
+    logged under `self.router.prefix` with a line saying the include prefixes were left out)."""
+    main = (
+        f"from fastapi import FastAPI\n\nfrom app.api.users import {included}\n\n"
+        f'app = FastAPI()\napp.include_router({included}().router, prefix="/api/admins")\n'
+    )
+    root = _base_router_project(tmp_path, main)
+    api = root / "backend/app/api"
+    (api / "base.py").write_text(BASE_ROUTER_PY)
+    (api / "users.py").write_text(
+        _subclass_view("UsersView", "/me").replace("view = UsersView()\n", "")
+        + "\n\nclass AdminsView(UsersView):\n"
+        "    def configure(self) -> None:\n"
+        "        super().configure()\n\n"
+        '        @self.router.get("/audit")\n'
+        "        async def audit() -> dict[str, bool]:\n"
+        '            return {"ok": True}\n\n\n'
+        "class StaffView(AdminsView):\n"
+        '    """Staff see what admins see."""\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(api / "users.py") == ["'/api/admins/me'", "'/api/admins/audit'"]
+    assert "api/users.py:" not in result.stdout, result.stdout  # no line about its routes
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/admins/me").status_code == 200
+        assert client.get("/api/admins/audit").status_code == 200
 
 
 def test_routes_on_a_base_built_router_of_a_class_included_twice_keep_the_run_time_prefix(
@@ -5619,7 +5654,78 @@ def test_routers_included_on_a_router_a_class_builds_for_its_instance_get_its_pr
     (api / "users.py").write_text(_subclass_view("UsersView", "/me"))
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
-    assert _logged_routes(api / "users.py") == ["'/api/v1' + self.router.prefix + '/me'"]
+    assert _logged_routes(api / "users.py") == ["'/api/v1/me'"]
     assert "cannot tell" not in result.stdout, result.stdout
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/v1/me").status_code == 200
+
+
+FACTORY_ROUTES_PY = '''"""Routes declared by functions given the app's services."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/query", tags=["query"])
+
+
+def create_query_routes(rag: object, top_k: int = 60) -> APIRouter:
+    @router.post("/run")
+    async def query_text() -> dict[str, int]:
+        return {"top_k": top_k}
+
+    return router
+
+
+class OllamaAPI:
+    def __init__(self, rag: object) -> None:
+        self.rag = rag
+        self.router = APIRouter(tags=["ollama"])
+        self.setup_routes()
+
+    def setup_routes(self) -> None:
+        @self.router.get("/version")
+        async def get_version() -> dict[str, str]:
+            return {"version": "0.9"}
+'''
+
+
+def test_routers_an_app_factory_includes_from_its_arguments_are_served_there(
+    tmp_path: Path,
+) -> None:
+    """`app.include_router(create_query_routes(rag, args.top_k), prefix="/v1")` in
+    `create_app(args)`, its callers passing parsed command-line arguments, and
+    `app.include_router(ollama.router, prefix="/api")` of `ollama = OllamaAPI(rag)` built
+    there: both routers are followed (the first was dropped, as a call reading the caller's
+    argument; the second was an instance no module-level name holds)."""
+    main = (
+        "import argparse\n\n"
+        "from fastapi import FastAPI\n\n"
+        "from app.api.routes import OllamaAPI, create_query_routes\n\n\n"
+        "def parse_args() -> argparse.Namespace:\n"
+        "    parser = argparse.ArgumentParser()\n"
+        '    parser.add_argument("--top-k", type=int, default=5)\n'
+        "    return parser.parse_args([])\n\n\n"
+        "def create_app(args: argparse.Namespace) -> FastAPI:\n"
+        "    app = FastAPI()\n"
+        "    rag = object()\n"
+        '    app.include_router(create_query_routes(rag, args.top_k), prefix="/v1")\n'
+        "    ollama = OllamaAPI(rag)\n"
+        '    app.include_router(ollama.router, prefix="/api")\n'
+        "    return app\n\n\n"
+        "def get_application(args: argparse.Namespace | None = None) -> FastAPI:\n"
+        "    if args is None:\n"
+        "        args = parse_args()\n"
+        "    return create_app(args)\n\n\n"
+        "app = get_application()\n"
+    )
+    root = make_project(tmp_path / "project", 'instrument = { "api/routes.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(main)
+    routes = root / "backend/app/api/routes.py"
+    routes.write_text(FACTORY_ROUTES_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _logged_routes(routes) == ["'/v1/query/run'", "'/api/version'"]
+    assert "included by no" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.post("/v1/query/run").json() == {"top_k": 5}
+        assert client.get("/api/version").status_code == 200

@@ -457,6 +457,63 @@ def test_a_handler_a_factory_returns_is_logged_when_its_registrations_are_known(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+HANDLERS_PY = """def make_predict(name: str):
+    async def predict(value: float) -> dict[str, float]:
+        return {name: value}
+
+    return predict
+"""
+
+
+@pytest.mark.parametrize(
+    ("registration", "logged"),
+    [
+        ('router.add_api_route("/iris", handlers.make_predict("iris"))', "(GET /models/iris)"),
+        (
+            'router.add_api_route("/iris", make_predict("iris"), methods=["GET"])',
+            "(GET /models/iris)",
+        ),
+        (
+            'for name in load_names():\n    router.add_api_route(f"/{name}", make_predict(name))',
+            None,
+        ),
+    ],
+    ids=["module-attribute", "imported-name", "loop-not-known"],
+)
+def test_a_handler_a_factory_of_another_module_returns_is_logged_where_it_is_defined(
+    tmp_path: Path, registration: str, logged: str | None
+) -> None:
+    """`router.add_api_route("/iris", handlers.make_predict("iris"))`: the function the factory
+    of `handlers` defines and returns is the handler, logged there (it was named on a line as
+    an endpoint that cannot be followed)."""
+    plan = 'instrument = { "api/handlers.py" = "ai_block_used" }'
+    root = make_project(tmp_path / "project", plan)
+    (root / "backend/app/api/handlers.py").write_text(HANDLERS_PY)
+    (root / "backend/app/api/models.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app.api import handlers\n"
+        "from app.api.handlers import make_predict\n\n"
+        'router = APIRouter(prefix="/models")\n\n\ndef load_names() -> list[str]:\n'
+        '    return ["iris"]\n\n\n' + registration + "\n"
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import models\n\napp.include_router(models.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    handlers = (root / "backend/app/api/handlers.py").read_text()
+    if logged is None:
+        # Which paths, only known at run time: nothing guessed.
+        assert "event_logger" not in handlers, result.stdout
+    else:
+        assert result.exit_code == 0, result.stdout + result.stderr
+        assert f"log call in predict {logged}" in result.stdout
+        assert "cannot be followed" not in result.stdout
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get("/models/iris?value=2").json() == {"iris": 2.0}
+        assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 def test_a_loop_over_another_modules_pairs_does_not_log_a_namesake_of_its_handler(
     tmp_path: Path,
 ) -> None:

@@ -2937,3 +2937,28 @@ def test_routes_on_a_router_a_base_class_builds_for_the_instance_are_instrumente
     assert not [change for change in result.changes if "cannot be told" in change]
     # Every subclass shares the base's router: which one an include serves is not told.
     assert any("is built by `BaseRouter`, a base class" in change for change in result.changes)
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "for name in load_names():\n    router = APIRouter(prefix=f'/{name}')\n",
+        "for router in load_routers():\n",
+    ],
+    ids=["rebound-in-the-body", "the-loop-target"],
+)
+def test_a_router_a_loop_rebinds_around_its_handler_is_not_read_at_run_time(loop: str) -> None:
+    """`for name in ...: router = APIRouter(prefix=...)` with `@router.get(...)` on a `def` in the
+    body: the handler would read `router` after the loop is done, the last item's, so its prefix
+    is not logged as `router.prefix` (it was: every route but the last logged another's path)."""
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "from app.loaders import load_names, load_routers\n\n"
+        + loop
+        + '\n    @router.get("/{key}")\n'
+        "    async def get(key: str) -> str:\n"
+        "        return key\n"
+    )
+    result = _instrument(source)
+    assert "router.prefix" not in result.source
+    assert len(result.problems) == 1, result.problems  # the handler named on a line

@@ -131,7 +131,7 @@ def loop_values(
             continue
         if (
             filtered
-            or (body is not None and _rebinds(body, names))
+            or (body is not None and rebinds(body, names))
             or _reads(iterable, bound_outside)
         ):
             return None
@@ -274,7 +274,7 @@ def _passed_arguments_of(
     """
     assert isinstance(scope.node, FunctionNode)
     parameter = scope.bindings[name]
-    if _rebinds(scope.node.body, {name}):
+    if rebinds(scope.node.body, {name}):
         return None
     arguments: list[list[tuple[ast.expr, Scope]]] = []
     for argument, argument_scope in passed(parameter) or ():
@@ -304,7 +304,7 @@ def _passed_items(
     if not isinstance(iterable, ast.Name) or not isinstance(scope.node, FunctionNode):
         return None
     parameter = scope.bindings.get(iterable.id)
-    if parameter is None or parameter.kind != "param" or _rebinds(scope.node.body, {iterable.id}):
+    if parameter is None or parameter.kind != "param" or rebinds(scope.node.body, {iterable.id}):
         return None
     arguments = passed(parameter)
     if not arguments:
@@ -544,7 +544,7 @@ def _expressions(statement: ast.stmt) -> list[ast.AST]:
     return nodes
 
 
-def _rebinds(body: list[ast.stmt], names: set[str]) -> bool:
+def rebinds(body: list[ast.stmt], names: set[str]) -> bool:
     """Whether a loop's body assigns one of ``names`` (its items then are not what it holds)."""
     return any(
         isinstance(node, ast.Name)

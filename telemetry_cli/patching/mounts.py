@@ -45,9 +45,11 @@ from telemetry_cli.patching.names import (
     VERSIONED_APP_FUNCTIONS,
 )
 from telemetry_cli.patching.routes import (
+    InstanceCall,
     app_instance_parameter,
     constructor_router,
     controller_router,
+    included_instance,
     included_instance_router,
     instance_app,
     instance_assignments,
@@ -55,7 +57,7 @@ from telemetry_cli.patching.routes import (
     instance_router_key,
     library_call,
     library_object_router,
-    own_class_router,
+    own_class_routers,
     own_instance_router,
     routable_router,
     router_class_instance,
@@ -126,8 +128,10 @@ class Mount:
     including: str = ""  # the object the call is made on, as written (`app`, `registry`)
     at: CallSite | None = None  # where the call is made (see Versioning.copied)
     scope: Scope | None = dataclasses.field(default=None, compare=False, repr=False)  # of `at`
-    # The included instance's own class, its router built by a base (see `own_class_router`).
-    own_class: RouterKey | None = dataclasses.field(default=None, compare=False)
+    # The included instance's own classes, its router built by a base (see `own_class_routers`).
+    own_classes: tuple[RouterKey, ...] = dataclasses.field(default=(), compare=False)
+    # The call building the included instance whose router it is (see `included_instance`).
+    instance: InstanceCall = dataclasses.field(default=None, compare=False, repr=False)
 
 
 class Unresolved(NamedTuple):
@@ -941,8 +945,8 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     for found in list(included.values()):
         # Also under the instance's own class: the routes it declares on the base's router.
         for mount in found:
-            if mount.own_class is not None:
-                included.setdefault(mount.own_class, []).append(mount)
+            for own_class in mount.own_classes:
+                included.setdefault(own_class, []).append(mount)
     mounts.notes = tuple(dict.fromkeys(notes))
     return mounts
 
@@ -2814,6 +2818,16 @@ def _mount(
     adds no prefix of its own to them.
     """
     router = None if discovered else substituted(included, scope, values, index)
+    if (
+        router is None
+        and not discovered
+        and isinstance(included, ast.Call)
+        and substituted(included.func, scope, values, index) == (included.func, scope)
+    ):
+        # `include_router(create_routes(rag, args.top_k))` in a function its callers pass
+        # `args` to: the router the function returns, whatever its arguments (a router it
+        # builds of them has a prefix only known at run time).
+        router = included, scope
     if router is not None:
         # `Cls.router()` of a fastapi-router-controller resource: the router its controller got.
         router = controller_router(*router, index) or router
@@ -2878,7 +2892,7 @@ def _mount(
         ):
             return None
         child_key = built_key or (child.scope.module.name, child.name)
-    own_class = None if router is None else own_class_router(*router, index)
+    own_classes = () if router is None else own_class_routers(*router, index)
     prefix: str | None = ""
     given = any(keyword.arg == "prefix" for keyword in call.keywords)
     for keyword in call.keywords:
@@ -2972,8 +2986,19 @@ def _mount(
         app = app_of(parent, index, modules)
     written = ast.unparse(call.func.value)
     at = (id(scope.node), call.lineno)
+    instance = None if router is None else included_instance(*router, index)
     return child_key, Mount(
-        parent_key, prefix, by_app, parent_prefix, app, parent_local, written, at, scope, own_class
+        parent_key,
+        prefix,
+        by_app,
+        parent_prefix,
+        app,
+        parent_local,
+        written,
+        at,
+        scope,
+        own_classes,
+        instance,
     )
 
 

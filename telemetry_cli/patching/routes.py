@@ -29,6 +29,7 @@ from telemetry_cli.patching.loops import (
     literal_items,
     loop_string,
     loop_values,
+    rebinds,
     substituted,
 )
 from telemetry_cli.patching.names import (
@@ -2126,6 +2127,14 @@ class _Finder:
                 route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
                     registered_in=self.module.path
                 )
+        made = None
+        if target is None and isinstance(endpoint, ast.Call):
+            factory = self.index.binding_of(endpoint.func, scope)
+            if self._defined_elsewhere(factory, "function"):
+                # `handlers.make_x()`: the function a factory of another module defines and
+                # returns (see `_returned_function`) is its handler there, with this route.
+                defined_in = factory.scope.module.path
+                made = _returned_function(factory)
         if target is not None and target.kind == "function":
             defined_in = target.scope.module.path
             if (
@@ -2134,11 +2143,13 @@ class _Finder:
                 and target.scope.module is not self.module
             ):
                 # A module-level function of another module: its handler, with this route.
-                function = target.node
-                handler_scope = Scope(function, target.scope.module, target.scope)
-                route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
-                    registered_in=self.module.path
-                )
+                made = target.node, target.scope
+        if made is not None:
+            function = made[0]
+            handler_scope = Scope(function, made[1].module, made[1])
+            route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
+                registered_in=self.module.path
+            )
         self.unfollowed.append(
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
@@ -2489,7 +2500,11 @@ class _Finder:
             own = instance_router_key(class_scope, expression.attr)
             mounts = self.index.mounts
             if mounts is not None and len(mounts.included.get(own, ())) == 1:
-                # The one instance of this class the package includes (see `own_class_router`).
+                # The one instance of this class the package includes (see `own_class_routers`),
+                # its router's prefix from what its constructor is given.
+                instance = mounts.included[own][0].instance
+                constructed = constructed_prefix(instance, expression.attr, self.index)
+                prefix = prefix if constructed is None else constructed
                 return self._served(Owner(Role.ROUTER, prefix, expression, scope, own))
             # Its includes name the base's router, which every subclass shares: which of them
             # serves these routes is not told (see `_class_router`).
@@ -2502,6 +2517,11 @@ class _Finder:
         if found[0][0] is Role.ROUTER and built:
             # Served where the package includes `<instance>.router` (see `mounts`).
             key = instance_router_key(class_scope, expression.attr)
+            mounts = self.index.mounts
+            if prefix is None and mounts is not None and len(mounts.included.get(key, ())) == 1:
+                # Included once: its prefix from what that instance's constructor is given.
+                built_by = mounts.included[key][0].instance
+                prefix = constructed_prefix(built_by, expression.attr, self.index)
         return self._served(Owner(found[0][0], prefix, expression, scope, key))
 
     def _library_router(self, expression: ast.expr, scope: Scope) -> Owner | None:
@@ -3073,7 +3093,10 @@ def included_instance_router(
         return None if attribute is None else _class_router(cls, attribute, index, 0)
     if not isinstance(expression, ast.Attribute):
         return None
-    cls = _instance_class(expression.value, scope, index)
+    # Also an instance an app factory builds once (`ollama = OllamaAPI(rag)` in `create_app`).
+    cls = _instance_class(expression.value, scope, index) or _instance_class(
+        expression.value, scope, index, once=True
+    )
     method = None
     if cls is None and isinstance(expression.value, ast.Name):
         method = _method_of_instance(expression.value, scope)
@@ -3096,15 +3119,17 @@ def included_instance_router(
     return _class_router(cls, expression.attr, index, 0)
 
 
-def own_class_router(
+def own_class_routers(
     expression: ast.expr, scope: Scope, index: PackageIndex
-) -> tuple[str, str] | None:
-    """The key of an included instance's router by its own class, when a base class builds it.
+) -> tuple[tuple[str, str], ...]:
+    """The keys of an included instance's router by its own classes, when a base builds it.
 
-    ``app.include_router(UsersView().router)`` (or ``users.router``, ``users = UsersView()``
-    bound once) where a base of ``UsersView`` builds ``self.router = APIRouter(...)``: every
-    subclass shares the base's key (see :func:`included_instance_router`), this one tells the
-    routes ``UsersView`` declares on ``self.router`` apart. None otherwise.
+    ``app.include_router(AdminsView().router)`` (or ``admins.router``, ``admins =
+    AdminsView()`` bound once) where a base of ``AdminsView`` builds ``self.router =
+    APIRouter(...)``: every subclass shares the base's key (see
+    :func:`included_instance_router`); these tell apart the routes declared on ``self.router``
+    by ``AdminsView`` and by each class between it and that base (``class
+    AdminsView(UsersView)``, ``class UsersView(BaseView)``). Empty otherwise.
     """
     attribute: str | None = None
     cls: Binding | None = None
@@ -3122,12 +3147,32 @@ def own_class_router(
         cls = _instance_class(expression.value, scope, index, once=True)
         attribute = expression.attr
     if cls is None or attribute is None or _class_router(cls, attribute, index, 0) is None:
-        return None
+        return ()
     found = assigning_class(cls, attribute, index)
-    if found is None or found[0].node is cls.node:
-        return None  # the class builds it itself: its key is already its own
-    assert isinstance(cls.node, ast.ClassDef)
-    return instance_router_key(Scope(cls.node, cls.scope.module, cls.scope), attribute)
+    if found is None:
+        return ()
+    builder = found[0].node
+    keys: list[tuple[str, str]] = []
+    for _ in range(_MAX_BASES):
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        if node is builder:
+            return tuple(keys)  # the class building it has its key already
+        keys.append(instance_router_key(Scope(node, cls.scope.module, cls.scope), attribute))
+        # On to the base the router comes from (the first one, as Python's lookup goes).
+        bases = [index.defined(base, cls.scope) for base in node.bases]
+        cls = next(
+            (
+                base
+                for base in bases
+                if (built := assigning_class(base, attribute, index)) is not None
+                and built[0].node is builder
+            ),
+            None,
+        )
+        if cls is None:
+            break
+    return ()
 
 
 def own_instance_router(
@@ -3224,6 +3269,15 @@ def _instance_class(
     ``once`` (the instance a bound method endpoint is read from: the one its route calls) bound
     once, anywhere: a function's own instance counts, one rebound or changed in place does not.
     """
+    found = _instance_call(expression, scope, index, once=once)
+    cls = None if found is None else index.defined(found[0].func, found[1])
+    return cls if cls is not None and cls.kind == "class" else None
+
+
+def _instance_call(
+    expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
+) -> tuple[ast.Call, Scope] | None:
+    """The call building the instance ``expression`` is (see :func:`_instance_class`)."""
     built: ast.AST | None = expression
     built_scope = scope
     if not isinstance(expression, ast.Call):
@@ -3237,10 +3291,70 @@ def _instance_class(
         else:
             return None
         built_scope = instance.scope
-    if not isinstance(built, ast.Call):
+    return (built, built_scope) if isinstance(built, ast.Call) else None
+
+
+def included_instance(expression: ast.expr, scope: Scope, index: PackageIndex) -> InstanceCall:
+    """The constructor call of the instance whose router an include reads, bound once.
+
+    ``Users("users").get_router()``, ``Users("users").router``, or ``users.router`` with
+    ``users = Users("users")`` bound once: that call and its scope. None otherwise.
+    """
+    held: ast.expr | None = None
+    if isinstance(expression, ast.Call) and isinstance(expression.func, ast.Attribute):
+        if not expression.args and not expression.keywords:
+            held = expression.func.value
+    elif isinstance(expression, ast.Attribute):
+        held = expression.value
+    return None if held is None else _instance_call(held, scope, index, once=True)
+
+
+#: The call building an instance, with the scope it is made in (None: not one known).
+InstanceCall = tuple[ast.Call, Scope] | None
+
+
+def constructed_prefix(built: InstanceCall, attribute: str, index: PackageIndex) -> str | None:
+    """The prefix of the router an instance's ``__init__`` builds as ``self.<attribute>``.
+
+    ``class Feature: def __init__(self, name): self.router = APIRouter(prefix=f"/{name}")``
+    built as ``Feature("books")``: "/books", the constructor's arguments bound to its
+    parameters, through the ``super().__init__(...)`` calls of subclasses on the way
+    (``class Users(Feature): def __init__(self): super().__init__("users")``). None when the
+    router is not built that way, or its prefix is not known statically.
+    """
+    if built is None:
         return None
-    cls = index.defined(built.func, built_scope)
-    return cls if cls is not None and cls.kind == "class" else None
+    call, call_scope = built
+    cls = index.defined(call.func, call_scope)
+    values: LoopValues = {}
+    for _ in range(_MAX_BASES):
+        if cls is None or cls.kind != "class":
+            return None
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        class_scope = Scope(node, cls.scope.module, cls.scope)
+        init = _own_init(node)
+        if init is not None:
+            init_scope = Scope(init, cls.scope.module, class_scope)
+            receiver = ast.Name(instance_parameter(init_scope) or "self", ast.Load())
+            run = ast.Call(call.func, [receiver, *call.args], call.keywords)
+            values = passed_values(init, init_scope, init, run, call_scope, values)
+            assigned = instance_assignments(class_scope, attribute, cls.scope.module)
+            if assigned:
+                if len(assigned) != 1 or assigned[0][1].node is not init:
+                    return None
+                router = assigned[0][0]
+                if not isinstance(router, ast.Call):
+                    return None
+                standard = index.built_role(router, init_scope)[1]
+                return router_prefix(router, standard, index, init_scope, values=values)
+            super_call = _super_init(init)
+            if super_call is None:
+                return None
+            call, call_scope = super_call, init_scope
+        bases = [index.defined(base, cls.scope) for base in node.bases]
+        cls = next((base for base in bases if base is not None and base.kind == "class"), None)
+    return None
 
 
 def _returned_attribute(cls: Binding, method: str, index: PackageIndex, depth: int) -> str | None:
@@ -3360,13 +3474,15 @@ def router_prefix(
     index: PackageIndex,
     scope: Scope,
     fallback: Callable[[ast.expr, Scope], str | None] | None = None,
+    values: LoopValues | None = None,
 ) -> str | None:
     """The ``prefix=`` of ``APIRouter(...)``, None when not known statically.
 
     ``standard``: the class is ``APIRouter`` or takes its arguments (see ``built_role``);
-    ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
+    ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`; ``values``: what the
+    names the call reads are bound to (see :func:`passed_values`).
     """
-    values: LoopValues = {}
+    values = dict(values or {})
     if not standard:
         # A class with its own constructor decides the prefix; so does a function, unless it
         # returns an `APIRouter(...)` call whose arguments read what its caller passes.
@@ -3436,16 +3552,39 @@ def router_helper_call(
         built_scope = function_scope if local is None else local.scope
     if built is None or index.built_role(built, built_scope) != (Role.ROUTER, True):
         return None
+    values = passed_values(built, built_scope, function, call, scope)
+    return _keywords_passed_on(built, function, call, scope, values), built_scope, values
+
+
+def passed_values(
+    reader: ast.AST,
+    scope: Scope,
+    function: FunctionNode,
+    call: ast.Call,
+    call_scope: Scope,
+    outer: LoopValues | None = None,
+) -> LoopValues:
+    """What ``call`` passes for each parameter of ``function`` that ``reader`` (in ``scope``) reads.
+
+    Its default when the call passes nothing. An argument that is itself a parameter ``outer``
+    binds (``super().__init__(prefix=prefix)``, the caller's own call bound first) takes that
+    value, so a chain of calls is followed to the first one's arguments.
+    """
     values: LoopValues = {}
-    for node in ast.walk(built):
+    for node in ast.walk(reader):
         if not isinstance(node, ast.Name):
             continue
-        parameter = built_scope.lookup(node.id)
-        if parameter is not None and parameter.kind == "param" and parameter.scope.node is function:
-            passed = passed_for(call, scope, parameter)
-            if passed is not None:
-                values[node.id] = passed
-    return _keywords_passed_on(built, function, call, scope, values), built_scope, values
+        parameter = scope.lookup(node.id)
+        if parameter is None or parameter.kind != "param" or parameter.scope.node is not function:
+            continue
+        passed = passed_for(call, call_scope, parameter)
+        if passed is not None and outer and isinstance(passed[0], ast.Name):
+            given = call_scope.lookup(passed[0].id)
+            if given is not None and given.kind == "param" and passed[0].id in outer:
+                passed = outer[passed[0].id]
+        if passed is not None:
+            values[node.id] = passed
+    return values
 
 
 # The names the caller's keywords take in a router call that receives them through `**kwargs`:
@@ -3567,14 +3706,7 @@ def instance_prefix(
         assert isinstance(node, ast.ClassDef)
         if f"{cls.scope.module.name}.{cls.name}" in ROUTABLE_CLASSES:
             break  # the library's own class (a copy in the project), which builds the router
-        init = next(
-            (
-                item
-                for item in node.body
-                if isinstance(item, FunctionNode) and item.name == "__init__"
-            ),
-            None,
-        )
+        init = _own_init(node)
         if init is not None and not passes_prefix_through(init):
             super_call = _super_init(init)
             if super_call is None:
@@ -3591,6 +3723,14 @@ def instance_prefix(
     else:
         return None
     return router_prefix(call, True, index, scope, fallback)
+
+
+def _own_init(cls: ast.ClassDef) -> FunctionNode | None:
+    """The ``__init__`` a class body defines itself, if any."""
+    return next(
+        (item for item in cls.body if isinstance(item, FunctionNode) and item.name == "__init__"),
+        None,
+    )
 
 
 def _super_init(init: FunctionNode) -> ast.Call | None:
@@ -3657,7 +3797,30 @@ def _reachable(expression: ast.expr | None, scope: Scope, handler_scope: Scope) 
         return None
     if base.id in handler_scope.assigned_names() or handler_scope.lookup(base.id) is not binding:
         return _through_own_instance(expression, base, scope, handler_scope)
+    if _rebound_around(base.id, binding.scope, handler_scope):
+        return None
     return ast.unparse(expression)
+
+
+def _rebound_around(name: str, scope: Scope, handler_scope: Scope) -> bool:
+    """Whether a loop of ``scope``'s own code defines the handler and rebinds ``name`` too.
+
+    ``for model in models: router = APIRouter(prefix=...)`` with ``@router.get(...)`` on a
+    ``def`` in the body: the handler reads ``router`` when called, after the loop is done, and
+    gets the last item's, not the one it was registered on.
+    """
+    function = handler_scope.node
+    for loop in block_statements(scope.node.body):
+        if not isinstance(loop, ast.For | ast.AsyncFor | ast.While):
+            continue
+        if not any(node is function for statement in loop.body for node in ast.walk(statement)):
+            continue
+        targets = [] if isinstance(loop, ast.While) else list(ast.walk(loop.target))
+        if rebinds(loop.body, {name}) or any(
+            isinstance(node, ast.Name) and node.id == name for node in targets
+        ):
+            return True
+    return False
 
 
 def _as_written(expression: ast.expr, scope: Scope) -> str:

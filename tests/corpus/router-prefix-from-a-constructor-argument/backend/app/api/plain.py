@@ -1,0 +1,3 @@
+from app.api.base import Feature
+
+books = Feature("books")
