@@ -39,6 +39,7 @@ from telemetry_cli.patching.names import (
     ROUTING_METHODS,
     SERVER_CALLS,
     STARLETTE_CLASSES,
+    library_include,
 )
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
@@ -803,8 +804,9 @@ def _routes_app(call: ast.Call, held: set[str]) -> bool:
     """Whether ``call`` gives an app of the names ``held`` a route or router.
 
     A routing method of the app or of its router (``app.include_router(...)``,
-    ``app.router.add_api_route(...)``, the ``app.get("/x")`` of a decorator), or an addition to
-    either's list of routes (``app.routes.append(route)``).
+    ``app.router.add_api_route(...)``, the ``app.get("/x")`` of a decorator, a library's
+    include method, see :func:`~.names.library_include`), or an addition to either's list of
+    routes (``app.routes.append(route)``).
     """
     called = call.func
     if not isinstance(called, ast.Attribute):
@@ -814,7 +816,7 @@ def _routes_app(call: ast.Call, held: set[str]) -> bool:
         if not isinstance(receiver, ast.Attribute) or receiver.attr != ROUTES_LIST:
             return False
         receiver = receiver.value
-    elif called.attr not in ROUTING_METHODS:
+    elif called.attr not in ROUTING_METHODS and not library_include(called.attr):
         return False
     if isinstance(receiver, ast.Attribute) and receiver.attr == APP_ROUTER:
         receiver = receiver.value
@@ -1207,7 +1209,7 @@ def learn_library_apps(
 
 #: A module giving some object a route or router (the cheap test before parsing it).
 _ROUTING_TEXT = re.compile(
-    r"\.(include_router|add_api_route|api_route|get|post|put|patch|delete)\("
+    r"\.(include_router|add_api_route|api_route|get|post|put|patch|delete|\w*include_\w*routers?)\("
 )
 
 
