@@ -3433,6 +3433,16 @@ def _routes_owners(value: ast.expr) -> list[ast.expr]:
         and not value.keywords
     ):
         return _routes_owners(value.args[0])
+    if (
+        isinstance(value, ast.GeneratorExp | ast.ListComp)
+        and len(value.generators) == 1
+        and isinstance(value.elt, ast.Name)
+        and isinstance(value.generators[0].target, ast.Name)
+        and value.elt.id == value.generators[0].target.id
+    ):
+        # `(r for r in other.routes if r.path != "/x")`: some of them, each served as copied
+        # (one the filter drops gets a call FastAPI never runs, which logs nothing).
+        return _routes_owners(value.generators[0].iter)
     if isinstance(value, ast.Attribute) and value.attr == _ROUTES:
         return [value.value]
     return []
