@@ -4094,6 +4094,48 @@ def test_a_package_imported_by_its_bare_name_from_beside_it_is_followed(tmp_path
     assert "not followed" not in generated.stdout
 
 
+#: `main.py` putting `apps/` on `sys.path`: `urls.py` imports `accounts` (`apps/accounts/`) by
+#: its bare name, as a Django-like layout does.
+APPS_ON_THE_PATH = {
+    "main.py": (
+        "import os\nimport sys\n\nfrom fastapi import FastAPI\n\n"
+        "SITE_ROOT = os.path.dirname(os.path.realpath(__file__))\n"
+        'sys.path.append(os.path.join(SITE_ROOT, "apps"))\n\n'
+        "from urls import router  # noqa: E402\n\n"
+        "app = FastAPI()\napp.include_router(router)\n"
+    ),
+    "urls.py": (
+        "from fastapi import APIRouter\n\nfrom accounts.views import router as accounts\n\n"
+        'router = APIRouter(prefix="/api/v1")\n'
+        'router.include_router(accounts, prefix="/accounts")\n'
+    ),
+    "apps/accounts/__init__.py": "",
+    "apps/accounts/views.py": (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/{account_id}")\nasync def get_account(account_id: int) -> int:\n'
+        "    return account_id\n"
+    ),
+}
+
+
+def test_a_package_of_a_folder_a_module_puts_on_sys_path_is_followed(tmp_path: Path) -> None:
+    """`sys.path.append(os.path.join(SITE_ROOT, "apps"))` in main.py: `accounts` is
+    `apps/accounts`, and its router is served under the prefixes of `urls.py`'s include."""
+    root = tmp_path / "project"
+    write_files(root, {"pyproject.toml": '[project]\nname = "hub"\n', **APPS_ON_THE_PATH})
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app = "main:app"' in text, text
+    module = '"apps/accounts/views.py"'
+    (root / "pyproject.toml").write_text(text.replace(f"# {module}", module))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert "log call in get_account (GET /api/v1/accounts/{account_id})" in out, out
+    assert "not followed" not in out, out
+
+
 _SELF_SERVED = (
     "import uvicorn\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
     "@app.get('/votes')\nasync def votes() -> list[int]:\n    return []\n\n\n"
