@@ -1740,7 +1740,9 @@ def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
         # `app = VersionedFastAPI(app)`: a new app, the one served; the old one's routes are
         # copied into it, but nothing added to the old one later (nor its middleware) is.
         return None
-    return _value_site(prior, index, trust=False)
+    # What it held may be a wrapper itself, of an app of another name: `app =
+    # socketio.ASGIApp(sio, other_asgi_app=api)`, then `app = CORSMiddleware(app)`.
+    return _value_site(prior, index, trust=False) or _served_through(prior, index, frozenset())
 
 
 def _served_through(
