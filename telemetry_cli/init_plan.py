@@ -1626,7 +1626,8 @@ def _script_tree(data: bytes) -> ast.Module | None:
 
     A runner at the top is asked what its guard serves and what a console script's function
     does; a flat module whether it serves its own app and whether it does so by its own name.
-    The tree is only read; a script in Python 3.12's grammar is read on Python 3.11 too.
+    The tree is only read; a script in a newer Python's grammar (3.12 to 3.14) is read on older
+    ones too.
     """
     try:
         return ast.parse(data)

@@ -1539,7 +1539,8 @@ def test_self_attribute_that_is_not_a_router_is_not_an_owner() -> None:
     assert '"handler": "y"' in result.source
 
 
-# Python 3.12's grammar (PEP 695, PEP 701) in a route module, read on any Python.
+# Newer grammar in a route module, read on any Python: Python 3.12's (PEP 695, PEP 701), 3.13's
+# (PEP 696) and 3.14's (PEP 750, PEP 758).
 _NEWER_SYNTAX = [
     pytest.param("type ItemId = int\n", id="type-alias"),
     pytest.param("type Pair[T] = tuple[\n    T,\n    T,\n]\n", id="type-alias-lines"),
@@ -1550,12 +1551,27 @@ _NEWER_SYNTAX = [
     pytest.param("TEXT = f\"{'\\n'.join(PARTS)}\"\n", id="f-string-backslash"),
     pytest.param('TEXT = f"{\n    SETTINGS["base"]  # a comment\n}"\n', id="f-string-lines"),
     pytest.param('TEXT = f"{\'é\'}" + f"{SETTINGS["é"]}" + "ü"\n', id="f-string-non-ascii"),
+    pytest.param(
+        "def pick[T = int, *Ts = *tuple[int]](item: T) -> T:\n    return item\n",
+        id="type-parameter-defaults",
+    ),
+    pytest.param('GREETING = t"hello {SETTINGS!r:>{10}}"\n', id="t-string"),
+    pytest.param('GREETING = t"""{\n    SETTINGS["é"]\n}"""\n', id="t-string-lines"),
+    pytest.param("GREETING = f\"{t'x'} é\"\n", id="t-string-in-f-string"),
+    pytest.param(
+        "try:\n    import orjson\nexcept ImportError, ModuleNotFoundError:\n    orjson = None\n",
+        id="except-without-brackets",
+    ),
+    pytest.param(
+        "try:\n    PARTS.append(1)\nexcept* ValueError, TypeError:\n    pass\n",
+        id="except-star-without-brackets",
+    ),
 ]
 
 
 @pytest.mark.parametrize("newer", _NEWER_SYNTAX)
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_python_3_12_syntax_is_read_on_any_python(newer: str, newline: str) -> None:
+def test_newer_python_syntax_is_read_on_any_python(newer: str, newline: str) -> None:
     source = (
         "from fastapi import APIRouter\n\nrouter = APIRouter()\nSETTINGS = {}\nPARTS = []\n"
         f"{newer}\n\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.patching import analyze, routes, symbols
+from telemetry_cli.patching import analyze, route_order, symbols
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.symbols import (
     FunctionNode,
@@ -327,13 +327,13 @@ def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(
         },
     )
     matched: list[str] = []
-    matched_path = routes.matched_path
+    matched_path = route_order.matched_path
 
     def counted(template: str) -> str:
         matched.append(template)
         return matched_path(template)
 
-    monkeypatch.setattr(routes, "matched_path", counted)
+    monkeypatch.setattr(route_order, "matched_path", counted)
     analyze(load_plan(root=tmp_path))
     assert 60 <= len(matched) <= 2 * 60
 

@@ -1192,14 +1192,8 @@ def learn_library_apps(
     served, factories = _served_objects(named, app_package, package_dir, index)
     classes: set[str] = set()
     callees: set[str] = set()
-    for module_name in package_modules(app_package, package_dir):
-        source = index.source(module_name)
-        if source is None or not _ROUTING_TEXT.search(source.text):
-            continue
-        module = index.module(module_name)
-        if module is None:
-            continue
-        scopes = [(module.scope, {name for where, name in served if where == module_name})]
+    for module in index.modules_holding(_ROUTING_TEXT, package_modules(app_package, package_dir)):
+        scopes = [(module.scope, {name for where, name in served if where == module.name})]
         for statement in module.tree.body:
             # Not the route handlers (decorated): a factory is served, or undecorated.
             served_def = id(statement) in factories
@@ -1250,7 +1244,7 @@ def _served_objects(
         module = index.module(module_name) if attribute.isidentifier() else None
         if module is None:
             continue
-        served.add((module_name, attribute))
+        served.add((module.name, attribute))  # the module's own name, under any it was asked by
         binding = _named_binding(module, attribute, index)
         if binding is not None and binding.kind == "value" and isinstance(binding.node, ast.Call):
             binding = index.defined(binding.node.func, binding.scope)

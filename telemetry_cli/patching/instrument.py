@@ -33,14 +33,13 @@ from telemetry_cli.patching.removal import (
     take_out,
     writes,
 )
+from telemetry_cli.patching.route_order import RouteOrder, matched_path
 from telemetry_cli.patching.routes import (
     PATH_PARAMETER,
     Handler,
     Route,
-    RouteOrder,
     find_handlers,
     is_dependency,
-    matched_path,
     unfollowed_registrations,
 )
 from telemetry_cli.patching.symbols import Binding, FunctionNode, ModuleModel, PackageIndex, Scope

@@ -1,18 +1,22 @@
-"""Read a module written in Python 3.12 syntax when the tool runs on Python 3.11.
+"""Read a module written in a newer Python's syntax than the one running the tool.
 
 A route module may use what Python 3.12 added to the grammar: a ``type`` statement and type
 parameters (PEP 695: ``type Ids = list[int]``, ``def first[T](...)``, ``class Box[T]:``), and
-f-strings holding their own quotes, backslashes or comments (PEP 701: ``f"{d["key"]}"``). The
-``ast`` of Python 3.11 refuses the whole module. libcst's parser reads that grammar on any
-Python, so it finds those parts; each is then written over in the text with code that Python
-3.11 reads, of the same length in UTF-8 bytes and with its line breaks where they were, and
-``ast`` parses the result. Every other node keeps the line and column it has in the real text,
-so the patcher's edits (made to the real text) land where they belong, and none of them is in
-a part written over: those are types and expressions, never a handler's statements.
+f-strings holding their own quotes, backslashes or comments (PEP 701: ``f"{d["key"]}"``); what
+Python 3.13 added: defaults of type parameters (PEP 696: ``def f[T = int]()``); and what Python
+3.14 added: template strings (PEP 750: ``t"{name}"``) and exception types without brackets
+(PEP 758: ``except ValueError, TypeError:``). An older ``ast`` refuses the whole module.
+libcst's parser reads that grammar on any Python, so it finds those parts; each is then written
+over in the text with code that the running Python reads, of the same length in UTF-8 bytes and
+with its line breaks where they were, and ``ast`` parses the result. Every other node keeps the
+line and column it has in the real text, so the patcher's edits (made to the real text) land
+where they belong, and none of them is in a part written over: those are types and expressions,
+never a handler's statements.
 
 What each part becomes: a ``type`` statement binds its name (``Ids = ...``); type parameters
-become blanks; an f-string becomes a name in parentheses, a value the tool cannot know, so a
-route path written with one is "only known at run time", as any other computed path is.
+become blanks; an f-string or a template string becomes a name in parentheses, a value the tool
+cannot know, so a route path written with one is "only known at run time", as any other computed
+path is; the exception types of an ``except`` become one name (the patcher never reads them).
 """
 
 from __future__ import annotations
@@ -35,12 +39,12 @@ class _Span(NamedTuple):
 
     start: int
     end: int
-    kind: str  # "alias", "parameters" or "f-string"
+    kind: str  # "alias", "parameters", "string" (f- or t-string) or "name"
     name: str = ""  # the alias's name, for "alias"
 
 
 def parse_newer_syntax(text: str) -> ast.Module | None:
-    """The tree of ``text`` if it is valid Python 3.12 that this Python cannot parse, else None.
+    """The tree of ``text`` if it is valid newer Python that this Python cannot parse, else None.
 
     None also when libcst cannot read it either (a real syntax error), when it holds none of
     the parts this module writes over, or when the text written over does not parse (a part
@@ -66,21 +70,33 @@ def parse_newer_syntax(text: str) -> ast.Module | None:
     for node, where in positions.items():
         start = offset(where.start.line, where.start.column)
         end = offset(where.end.line, where.end.column)
-        if isinstance(node, libcst.TypeAlias):
+        if isinstance(node, libcst.TypeAlias) and sys.version_info < (3, 12):
             spans.append(_Span(start, end, "alias", node.name.value))
-        elif isinstance(node, libcst.TypeParameters):
-            spans.append(_Span(start, end, "parameters"))
-        elif isinstance(node, libcst.FormattedString) and not _reads_on_this_python(
-            text[start:end]
+        elif isinstance(node, libcst.TypeParameters) and (
+            sys.version_info < (3, 12)
+            or (sys.version_info < (3, 13) and any(param.default for param in node.params))
         ):
-            spans.append(_Span(start, end, "f-string"))
+            spans.append(_Span(start, end, "parameters"))
+        elif isinstance(node, libcst.TemplatedString) or (
+            isinstance(node, libcst.FormattedString) and not _reads_on_this_python(text[start:end])
+        ):
+            spans.append(_Span(start, end, "string"))
+        elif (
+            isinstance(node, libcst.ExceptHandler | libcst.ExceptStarHandler)
+            and isinstance(node.type, libcst.Tuple)
+            and not node.type.lpar
+        ):
+            where = positions[node.type]
+            start = offset(where.start.line, where.start.column)
+            end = offset(where.end.line, where.end.column)
+            spans.append(_Span(start, end, "name"))
     if not spans:
         return None
     pieces: list[str] = []
     done = 0
     for span in sorted(spans):
         if span.start < done:
-            continue  # inside a part already written over (an f-string in a type alias)
+            continue  # inside a part already written over (a string in a type alias)
         written = _written_over(text[span.start : span.end], span)
         if written is None:
             return None
@@ -99,9 +115,9 @@ def parse_newer_syntax_bytes(data: bytes) -> ast.Module | None:
     """:func:`parse_newer_syntax` of a file's bytes, decoded as Python decodes a source file.
 
     For the files read only to be looked at (a runner script, an entry module's imports): None
-    on Python 3.12 and newer, which read the grammar themselves, and for bytes that are no text.
+    on Python 3.14 and newer, which read the grammar themselves, and for bytes that are no text.
     """
-    if sys.version_info >= (3, 12):
+    if sys.version_info >= (3, 14):
         return None
     try:
         text = importlib.util.decode_source(data)
@@ -157,7 +173,10 @@ def _written_lines(widths: list[int], span: _Span) -> list[str] | None:
         if any(width == 0 for width in widths[:-1]):
             return None
         return [*(" " * (width - 1) + "\\" for width in widths[:-1]), " " * widths[-1]]
-    # An f-string: a name in parentheses, whose lines may break (the parentheses allow it).
+    if span.kind == "name":
+        # Exception types without brackets stay on one line (a break would need them).
+        return [_NAME_FILL * widths[0]] if len(widths) == 1 else None
+    # A string: a name in parentheses, whose lines may break (the parentheses allow it).
     if len(widths) == 1:
         return ["(" + _NAME_FILL * (widths[0] - 2) + ")"]
     if widths[0] < 2 or widths[-1] < 1:

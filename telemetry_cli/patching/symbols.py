@@ -106,7 +106,7 @@ def parse(text: str) -> ast.Module:
             warnings.simplefilter("ignore")
             return parse_in_pieces(text) or ast.parse(text)
     except SyntaxError as error:
-        if sys.version_info < (3, 12):
+        if sys.version_info < (3, 14):
             from telemetry_cli.patching.newer_syntax import parse_newer_syntax
 
             tree = parse_newer_syntax(text)
