@@ -4094,6 +4094,94 @@ def test_a_package_imported_by_its_bare_name_from_beside_it_is_followed(tmp_path
     assert "not followed" not in generated.stdout
 
 
+#: `main.py` putting `apps/` on `sys.path`: `urls.py` imports `accounts` (`apps/accounts/`) by
+#: its bare name, as a Django-like layout does.
+APPS_ON_THE_PATH = {
+    "main.py": (
+        "import os\nimport sys\n\nfrom fastapi import FastAPI\n\n"
+        "SITE_ROOT = os.path.dirname(os.path.realpath(__file__))\n"
+        'sys.path.append(os.path.join(SITE_ROOT, "apps"))\n\n'
+        "from urls import router  # noqa: E402\n\n"
+        "app = FastAPI()\napp.include_router(router)\n"
+    ),
+    "urls.py": (
+        "from fastapi import APIRouter\n\nfrom accounts.views import router as accounts\n\n"
+        'router = APIRouter(prefix="/api/v1")\n'
+        'router.include_router(accounts, prefix="/accounts")\n'
+    ),
+    "apps/accounts/__init__.py": "",
+    "apps/accounts/views.py": (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/{account_id}")\nasync def get_account(account_id: int) -> int:\n'
+        "    return account_id\n"
+    ),
+}
+
+
+def test_a_package_of_a_folder_a_module_puts_on_sys_path_is_followed(tmp_path: Path) -> None:
+    """`sys.path.append(os.path.join(SITE_ROOT, "apps"))` in main.py: `accounts` is
+    `apps/accounts`, and its router is served under the prefixes of `urls.py`'s include."""
+    root = tmp_path / "project"
+    write_files(root, {"pyproject.toml": '[project]\nname = "hub"\n', **APPS_ON_THE_PATH})
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app = "main:app"' in text, text
+    module = '"apps/accounts/views.py"'
+    (root / "pyproject.toml").write_text(text.replace(f"# {module}", module))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert "log call in get_account (GET /api/v1/accounts/{account_id})" in out, out
+    assert "not followed" not in out, out
+
+
+#: An entry module building its app on first access, through its `__getattr__` (PEP 562).
+ATTRIBUTE_HOOK = {
+    "svc/__init__.py": "",
+    "svc/factory.py": (
+        "from fastapi import FastAPI\n\nfrom svc.routes import router\n\n\n"
+        "def create_app() -> FastAPI:\n    app = FastAPI()\n"
+        '    app.include_router(router, prefix="/api")\n    return app\n'
+    ),
+    "svc/routes.py": (
+        'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/jobs")\n\n\n'
+        '@router.get("/{job_id}")\nasync def get_job(job_id: int) -> int:\n    return job_id\n'
+    ),
+    "svc/main.py": (
+        "from functools import lru_cache\nfrom typing import Any\n\n\n@lru_cache\n"
+        "def _app() -> Any:\n    from svc.factory import create_app\n\n"
+        "    return create_app()\n\n\n"
+        "def __getattr__(name: str) -> Any:\n    if name == 'app':\n        return _app()\n"
+        "    raise AttributeError(name)\n"
+    ),
+}
+
+
+def test_an_app_a_module_builds_in_its_getattr_hook_is_named_by_its_attribute(
+    tmp_path: Path,
+) -> None:
+    """`def __getattr__(name): if name == "app": return _app()`: `init` names `svc.main:app`
+    (a server reads that attribute; it named the hook `svc.main:__getattr__` as a factory), and
+    `generate` wires the app where the hook's factory builds it."""
+    root = tmp_path / "project"
+    write_files(root, {"pyproject.toml": '[project]\nname = "svc"\n', **ATTRIBUTE_HOOK})
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'app = "svc.main:app"' in text, text
+    (root / "pyproject.toml").write_text(text.replace('# "routes.py"', '"routes.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert "include the telemetry router in `app in create_app()`" in out, out
+    assert "log call in get_job (GET /api/jobs/{job_id})" in out, out
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
 _SELF_SERVED = (
     "import uvicorn\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
     "@app.get('/votes')\nasync def votes() -> list[int]:\n    return []\n\n\n"

@@ -85,6 +85,30 @@ def health() -> dict[str, str]:
     return {"status": "OK"}
 """
 
+#: A versioning library's app given the package's routers by its own include method (Cadwyn's
+#: `generate_and_include_versioned_routers`), each router a library router including another.
+LIBRARY_INCLUDE = """import uvicorn
+from versioned import VersionedApp, VersionedRouter, Versions
+
+from clinic.routes import router
+
+patients = VersionedRouter(prefix="/api")
+patients.include_router(router)
+meta = VersionedRouter(prefix="/meta")
+
+
+@meta.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "OK"}
+
+
+api = VersionedApp(versions=Versions("2024-01-01"))
+api.generate_and_include_versioned_routers(patients, meta)
+
+if __name__ == "__main__":
+    uvicorn.run(api)
+"""
+
 
 @pytest.mark.parametrize(
     ("files", "app", "health"),
@@ -92,8 +116,14 @@ def health() -> dict[str, str]:
         ({"clinic/app.py": FACTORY, "clinic/__main__.py": MAIN}, "clinic.app:app", "/health"),
         ({"clinic/main.py": MODULE_LEVEL}, "clinic.main:api", "/health"),
         ({"clinic/server.py": MIDDLEWARE}, "clinic.server:service", "/health"),
+        ({"clinic/main.py": LIBRARY_INCLUDE}, "clinic.main:api", "/meta/health"),
     ],
-    ids=["factory-served-by-import-string", "module-level-served", "module-level-middleware"],
+    ids=[
+        "factory-served-by-import-string",
+        "module-level-served",
+        "module-level-middleware",
+        "routers-given-to-the-library-s-include-method",
+    ],
 )
 def test_init_finds_an_app_a_library_class_builds_by_its_use(
     tmp_path: Path, files: dict[str, str], app: str, health: str

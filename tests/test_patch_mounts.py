@@ -4511,6 +4511,17 @@ def test_the_reason_a_prefix_is_unknown_is_said_for_the_settings_read_it_is_made
         ),
         # The app built with them.
         ("app = FastAPI(title='Shop', routes=api_router.routes)\n", ""),
+        # Some of them, picked by a filter over the list (each kept one is served there).
+        (
+            "app = FastAPI()\n"
+            "app.router.routes.extend(r for r in api_router.routes if r is not None)\n",
+            "",
+        ),
+        (
+            "api = APIRouter()\napi.routes += [route for route in api_router.routes if route]\n"
+            'app = FastAPI()\napp.include_router(api, prefix="/api")\n',
+            "/api",
+        ),
     ],
     ids=[
         "extend",
@@ -4519,6 +4530,8 @@ def test_the_reason_a_prefix_is_unknown_is_said_for_the_settings_read_it_is_made
         "loop-in-factory",
         "router-built-with",
         "app-built-with",
+        "filtered-generator",
+        "filtered-list",
     ],
 )
 def test_routes_copied_into_another_router_are_served_with_the_paths_they_hold(

@@ -39,6 +39,7 @@ from telemetry_cli.patching.names import (
     ROUTING_METHODS,
     SERVER_CALLS,
     STARLETTE_CLASSES,
+    library_include,
 )
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
@@ -604,6 +605,12 @@ def _site_of_attribute(
         site = _imported_site(imported)
         if site is not None:
             return site, False
+    hook = module.scope.bindings.get(_MODULE_GETATTR) if binding is None else None
+    if hook is not None and hook.kind == "function" and _attribute_hooked(hook) == attribute:
+        # Built on first access by the module's `__getattr__`: wired where the hook builds it.
+        site = _factory_site(hook, index)
+        if site is not None:
+            return site, False
     if binding is None:
         raise ConfigError(
             f"{where}: {module.path} has no top-level `{attribute}`; fix {origin} in {config}"
@@ -803,8 +810,9 @@ def _routes_app(call: ast.Call, held: set[str]) -> bool:
     """Whether ``call`` gives an app of the names ``held`` a route or router.
 
     A routing method of the app or of its router (``app.include_router(...)``,
-    ``app.router.add_api_route(...)``, the ``app.get("/x")`` of a decorator), or an addition to
-    either's list of routes (``app.routes.append(route)``).
+    ``app.router.add_api_route(...)``, the ``app.get("/x")`` of a decorator, a library's
+    include method, see :func:`~.names.library_include`), or an addition to either's list of
+    routes (``app.routes.append(route)``).
     """
     called = call.func
     if not isinstance(called, ast.Attribute):
@@ -814,7 +822,7 @@ def _routes_app(call: ast.Call, held: set[str]) -> bool:
         if not isinstance(receiver, ast.Attribute) or receiver.attr != ROUTES_LIST:
             return False
         receiver = receiver.value
-    elif called.attr not in ROUTING_METHODS:
+    elif called.attr not in ROUTING_METHODS and not library_include(called.attr):
         return False
     if isinstance(receiver, ast.Attribute) and receiver.attr == APP_ROUTER:
         receiver = receiver.value
@@ -1057,7 +1065,14 @@ def _candidates(
                 found.append(_Candidate(name, _line(binding), site, guarded=guarded))
                 names_done.add(name)
         elif binding.kind == "function":
-            if index.function_role(binding) is Role.APP:
+            if name == _MODULE_GETATTR:
+                # `def __getattr__(name): if name == "app": return build()`: a server reads
+                # `module:app`, which the hook builds; the hook itself is no factory to name.
+                served = _attribute_hooked(binding)
+                if served is not None and index.function_role(binding) is Role.APP:
+                    candidate = _factory_candidate(name, _line(binding), binding, index)
+                    found.append(candidate._replace(name=served, factory=False))
+            elif index.function_role(binding) is Role.APP:
                 found.append(_factory_candidate(name, _line(binding), binding, index))
             else:
                 scope = _function_scope(binding)
@@ -1201,7 +1216,7 @@ def learn_library_apps(
 
 #: A module giving some object a route or router (the cheap test before parsing it).
 _ROUTING_TEXT = re.compile(
-    r"\.(include_router|add_api_route|api_route|get|post|put|patch|delete)\("
+    r"\.(include_router|add_api_route|api_route|get|post|put|patch|delete|\w*include_\w*routers?)\("
 )
 
 
@@ -1732,7 +1747,9 @@ def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
         # `app = VersionedFastAPI(app)`: a new app, the one served; the old one's routes are
         # copied into it, but nothing added to the old one later (nor its middleware) is.
         return None
-    return _value_site(prior, index, trust=False)
+    # What it held may be a wrapper itself, of an app of another name: `app =
+    # socketio.ASGIApp(sio, other_asgi_app=api)`, then `app = CORSMiddleware(app)`.
+    return _value_site(prior, index, trust=False) or _served_through(prior, index, frozenset())
 
 
 def _served_through(
@@ -1990,6 +2007,38 @@ def _class_factories(binding: Binding, index: PackageIndex) -> Iterator[_Candida
         if index.function_role(method) is not Role.APP:
             continue
         yield _factory_candidate(f"{cls.name}.{statement.name}", statement.lineno, method, index)
+
+
+#: A module's attribute hook (PEP 562): it builds the attributes the module does not bind.
+_MODULE_GETATTR = "__getattr__"
+
+
+def _attribute_hooked(hook: Binding) -> str | None:
+    """The one attribute name a module's ``__getattr__`` tests its parameter against, else None.
+
+    ``if name == "app":`` (either side) in its body: ``app``. None for a hook testing no name
+    or several (which of them returns the app is not told).
+    """
+    function = hook.node
+    assert isinstance(function, FunctionNode)
+    positional = [*function.args.posonlyargs, *function.args.args]
+    if len(positional) != 1:
+        return None
+    parameter = positional[0].arg
+    names: set[str] = set()
+    for node in ast.walk(function):
+        if not (
+            isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)
+        ):
+            continue
+        sides = [node.left, node.comparators[0]]
+        if any(isinstance(side, ast.Name) and side.id == parameter for side in sides):
+            names.update(
+                side.value
+                for side in sides
+                if isinstance(side, ast.Constant) and isinstance(side.value, str)
+            )
+    return next(iter(names)) if len(names) == 1 else None
 
 
 def _factory_candidate(name: str, line: int, factory: Binding, index: PackageIndex) -> _Candidate:

@@ -3,24 +3,23 @@
 ``for router in (users.router, items.router): app.include_router(router, prefix="/api")``
 includes each item of the tuple: read statically, the call runs once per item, with ``router``
 bound to that item's expression. The items are known when the loop runs over a literal list,
-tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a
-conditional expression over such ones; ``enumerate`` of one), directly or through a
-module-level name bound once to one and never changed in place (``ROUTERS = [...]``, also
-imported from another module; a local of the function around it, ``routers = [...]`` in an
-app factory, the same way),
-returned by a call of a module-level function whose body only returns one (``def
-get_routers(): return [...]``), or a parameter of the function around it whose every call in
-the package passes such items (``def include_routers(app, routers):`` called as
-``include_routers(app, [users.router])``). Any other loop (over another function's result, a
-comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension
-around the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are
-loops too, and so is ``map`` (``map(lambda r: app.include_router(r), ROUTERS)``,
-``map(app.include_router, ROUTERS)``). An item built by a record class of the package (a
-dataclass or ``NamedTuple``,
-``Mount(users.router, "/users")``) holds in each field the argument or default that set it;
-an item that is a dict (``{"router": users.router, "prefix": "/users"}``, also ``dict(...)``)
-holds under each literal key its value: read as ``route["prefix"]`` or ``route.get("prefix")``,
-or passed as keywords by ``**route`` (see :func:`dict_keywords`).
+tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a conditional
+expression over such ones; ``enumerate`` of one), directly or through a module-level name bound
+once to one and never changed in place (``ROUTERS = [...]``, also imported from another module;
+a local of the function around it, ``routers = [...]`` in an app factory, the same way),
+returned by a call of a module-level function whose body only returns one (``def get_routers():
+return [...]``; imports and names bound before the ``return`` aside), or a parameter of the
+function around it whose every call in the package passes such items (``def include_routers(app,
+routers):`` called as ``include_routers(app, [users.router])``). Any other loop (over another
+function's result, a comprehension) runs over items only known at run time. The ``for`` clauses
+of a comprehension around the statement (``[app.include_router(r) for r in (users.router,
+items.router)]``) are loops too, and so is ``map`` (``map(lambda r: app.include_router(r),
+ROUTERS)``, ``map(app.include_router, ROUTERS)``). An item built by a record class of the
+package (a dataclass or ``NamedTuple``, ``Mount(users.router, "/users")``) holds in each field
+the argument or default that set it; an item that is a dict (``{"router": users.router,
+"prefix": "/users"}``, also ``dict(...)``) holds under each literal key its value: read as
+``route["prefix"]`` or ``route.get("prefix")``, or passed as keywords by ``**route`` (see
+:func:`dict_keywords`).
 """
 
 from __future__ import annotations
@@ -46,9 +45,9 @@ from telemetry_cli.patching.symbols import (
     builtin_getattr,
     call_argument,
     instance_parameter,
+    is_docstring,
     one_positional_parameter,
     parameter_position,
-    returned_only,
     returned_parameter,
     sub_blocks,
     unpacked,
@@ -1139,7 +1138,9 @@ def _returned_literal(
     ``def get_routers() -> list[APIRouter]: return [users.router, items.router]`` builds the
     same items on every call. Only a plain function (not async, not decorated: either may
     return something else) taking and given no arguments, its body one ``return`` (after a
-    docstring); the expression comes with the function's scope to evaluate it in.
+    docstring), which may follow imports and names bound to values (``from app.handlers
+    import get_item; specs = {get_item: Spec(...)}; return specs``: what it returns is still
+    the same on every call); the expression comes with the function's scope to evaluate it in.
     """
     if call.args or call.keywords:
         return None
@@ -1158,10 +1159,39 @@ def _returned_literal(
         or arguments.kwarg
     ):
         return None
-    returned = returned_only(function)
+    returned = _returned_after_bindings(function)
     if returned is None:
         return None
     return returned, Scope(function, binding.scope.module, binding.scope)
+
+
+def _returned_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
+    """The expression a function returns last, when all it does before is import and bind names.
+
+    Its body (after a docstring): imports and assignments to plain names, then one ``return``
+    of a value. None for any other statement (a loop, a call standing alone, a condition):
+    what is returned could then differ from what is written.
+    """
+    body = function.body
+    if body and is_docstring(body[0]):
+        body = body[1:]
+    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
+        return None
+    for statement in body[:-1]:
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            continue
+        if isinstance(statement, ast.Assign) and all(
+            isinstance(target, ast.Name) for target in statement.targets
+        ):
+            continue
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and statement.value is not None
+            and isinstance(statement.target, ast.Name)
+        ):
+            continue
+        return None
+    return body[-1].value
 
 
 def assigned_once_unchanged(binding: Binding) -> bool:

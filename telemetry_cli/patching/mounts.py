@@ -43,6 +43,7 @@ from telemetry_cli.patching.names import (
     STARLETTE_CLASSES,
     VERSION_DECORATORS,
     VERSIONED_APP_FUNCTIONS,
+    library_include,
 )
 from telemetry_cli.patching.routes import (
     InstanceCall,
@@ -1732,6 +1733,7 @@ def _module_mounts(
         *((call, scope, False) for call, scope in aliased_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, False) for call, scope in mapped_calls(model, _INCLUDE_ROUTER)),
         *((call, scope, True) for call, scope in route_copies(model)),
+        *((call, scope, False) for call, scope in library_includes(model, index)),
     ]
     passed = _passed_arguments(index, modules)
     spelled = [
@@ -1918,7 +1920,16 @@ def _routes_into(source_text: str) -> bool:
 
     Copying a router's routes (``api.routes.extend(other.routes)``) counts as including it.
     """
-    return _INCLUDE_ROUTER in source_text or f".{_ROUTES}" in source_text or may_mount(source_text)
+    return (
+        _INCLUDE_ROUTER in source_text
+        or f".{_ROUTES}" in source_text
+        or may_mount(source_text)
+        or _LIBRARY_INCLUDE.search(source_text) is not None
+    )
+
+
+#: A call of a method that may be a library's include (see :func:`~.names.library_include`).
+_LIBRARY_INCLUDE = re.compile(r"\.\w*include_\w*routers?\(")
 
 
 def may_mount(source_text: str) -> bool:
@@ -3336,6 +3347,35 @@ def route_copies(model: ModuleModel) -> Iterator[tuple[ast.Call, Scope]]:
             yield ast.copy_location(built, statement), scope
 
 
+def library_includes(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[ast.Call, Scope]]:
+    """Each router a library's include method is given, as an ``include_router`` call.
+
+    ``app.generate_and_include_versioned_routers(users.router, items.router)`` (Cadwyn's app,
+    see :func:`~.names.library_include`) yields ``app.include_router(users.router)`` and
+    ``app.include_router(items.router)``, built for the reading where the call is. Not a method
+    of a class of the package (its body is read instead) nor a module's function.
+    """
+
+    def matches(call: ast.Call) -> bool:
+        return isinstance(call.func, ast.Attribute) and library_include(call.func.attr)
+
+    for call, statement, scope in _calls_near(model, "include", matches):
+        assert isinstance(call.func, ast.Attribute)
+        receiver = call.func.value
+        if index.method_called(call.func, scope) is not None:
+            continue
+        if isinstance(receiver, ast.Name):
+            binding = scope.lookup(receiver.id)
+            if binding is not None and binding.kind == "import":
+                continue  # `helpers.include_all_routers(app)`: a module's function
+        for router in call.args:
+            if isinstance(router, ast.Starred):
+                continue
+            function = ast.Attribute(value=receiver, attr=_INCLUDE_ROUTER, ctx=ast.Load())
+            built = ast.Call(func=ast.copy_location(function, call), args=[router], keywords=[])
+            yield ast.copy_location(built, statement), scope
+
+
 def _copy_parts(statement: ast.stmt) -> tuple[ast.expr, list[ast.expr]] | None:
     """What a statement copies routes into and the objects whose routes it copies, or None."""
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
@@ -3418,6 +3458,16 @@ def _routes_owners(value: ast.expr) -> list[ast.expr]:
         and not value.keywords
     ):
         return _routes_owners(value.args[0])
+    if (
+        isinstance(value, ast.GeneratorExp | ast.ListComp)
+        and len(value.generators) == 1
+        and isinstance(value.elt, ast.Name)
+        and isinstance(value.generators[0].target, ast.Name)
+        and value.elt.id == value.generators[0].target.id
+    ):
+        # `(r for r in other.routes if r.path != "/x")`: some of them, each served as copied
+        # (one the filter drops gets a call FastAPI never runs, which logs nothing).
+        return _routes_owners(value.generators[0].iter)
     if isinstance(value, ast.Attribute) and value.attr == _ROUTES:
         return [value.value]
     return []

@@ -72,6 +72,19 @@ ROUTING_METHODS = (
     | STARLETTE_ADD_ROUTES
     | {API_ROUTE, WEBSOCKET, ADD_API_ROUTE, ADD_WEBSOCKET_ROUTE, "include_router", "mount", "host"}
 )
+
+
+def library_include(method: str) -> bool:
+    """Whether a library's method named ``method`` reads as one including routers.
+
+    Its words hold ``include`` and end in ``router``/``routers``, and it is no
+    ``include_router`` of FastAPI's own: Cadwyn's
+    ``app.generate_and_include_versioned_routers(router)`` includes the routers it is given.
+    """
+    words = method.lower().split("_")
+    return method != "include_router" and "include" in words and words[-1] in {"router", "routers"}
+
+
 #: The list of routes an app (or its ``router``) serves, and the list methods that add to it.
 ROUTES_LIST = "routes"
 LIST_ADDITIONS = frozenset({"append", "extend", "insert"})

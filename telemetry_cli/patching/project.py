@@ -194,8 +194,40 @@ class BackendReader:
                 if source is not None and own.search(source.text):
                     found = holders[0]
                     break
+            if found is None and self._put_on_the_path(holders[0]):
+                found = holders[0]
         self._self_importing[top] = found
         return found
+
+    def _put_on_the_path(self, holder: str) -> bool:
+        """Whether a module above the folder ``holder`` (dotted) adds it to ``sys.path``.
+
+        ``sys.path.append(os.path.join(SITE_ROOT, "apps"))`` in ``main.py`` makes the packages
+        of ``apps/`` importable by their bare names from anywhere (``from accounts.views import
+        router`` in ``urls.py``). Read in the modules of the backend folder's top and of each
+        folder down to ``holder``: a ``sys.path`` change on one line with a string ending in the
+        folder's name.
+        """
+        parts = holder.split(".")
+        named = re.compile(
+            r"sys\.path\.(?:append|insert|extend)\(.*[\"'](?:[^\"'\n]*/)?"
+            + re.escape(parts[-1])
+            + r"/?[\"']"
+        )
+        for depth in range(len(parts)):
+            folder = Path(self.root, self.backend, *parts[:depth])
+            for path in sorted(folder.glob("*.py")):
+                stem = path.stem
+                name = ".".join((*parts[:depth], *([] if stem == "__init__" else [stem])))
+                if not name or not all(part.isidentifier() for part in name.split(".")):
+                    continue
+                try:
+                    source = self._read(name)
+                except Unreadable:
+                    continue
+                if source is not None and named.search(source.text):
+                    return True
+        return False
 
     def _nested_packages(self) -> dict[str, list[str]]:
         """Every package or module below the top of the backend folder: name -> holding folders.

@@ -1807,7 +1807,7 @@ class _Finder:
             return
         for each, text, written in items:
             assert each is not None
-            self._register(written, each[0], verb, owner, scope, path=text)
+            self._register(written, each[0], verb, owner, scope, path=text, endpoint_scope=each[1])
 
     def _unpacked_route(self, node: ast.Call, options: ast.expr, scope: Scope) -> None:
         """Record ``add_api_route(**spec)``: each dict written out that ``spec`` stands for.
@@ -2066,19 +2066,25 @@ class _Finder:
         scope: Scope,
         *,
         path: str | None = None,
+        endpoint_scope: Scope | None = None,
     ) -> None:
-        """Record one route registered for ``endpoint`` (a function followed, else reported)."""
+        """Record one route registered for ``endpoint`` (a function followed, else reported).
+
+        ``endpoint_scope``: where ``endpoint`` is written, when not where the call runs (an item
+        of a table a function of the module returns, its names that function's locals).
+        """
+        read_in = scope if endpoint_scope is None else endpoint_scope
         # `partial(by_kind, "rain")`: FastAPI calls the function with the arguments it binds.
         while (
             isinstance(endpoint, ast.Call)
             and endpoint.args
             and not isinstance(endpoint.args[0], ast.Starred)
-            and self.index.qualify(endpoint.func, scope) == _PARTIAL
+            and self.index.qualify(endpoint.func, read_in) == _PARTIAL
         ):
             endpoint = endpoint.args[0]
-        found = self._endpoint(endpoint, scope)
+        found = self._endpoint(endpoint, read_in)
         if found is None:
-            self._unfollowed(node, endpoint, verb, owner, scope, path=path)
+            self._unfollowed(node, endpoint, verb, owner, scope, path=path, endpoint_scope=read_in)
             return
         function, defined_in = found
         function_scope = Scope(function, self.module, defined_in)
@@ -2098,20 +2104,24 @@ class _Finder:
         scope: Scope,
         *,
         path: str | None = None,
+        endpoint_scope: Scope | None = None,
     ) -> None:
         """Record a registration of an endpoint that is no function of this module.
 
         One of another module of the package is its handler there, with this route (``path``:
         its path when known otherwise, a loop's); anything else is named on a line.
+        ``endpoint_scope``: where ``endpoint`` is written, when not ``scope`` (see
+        :meth:`_register`).
         """
-        target = self.index.binding_of(endpoint, scope)
+        read_in = scope if endpoint_scope is None else endpoint_scope
+        target = self.index.binding_of(endpoint, read_in)
         defined_in = None
         function = None
         route = None
-        cls = self._imported_class(endpoint, scope) if target is None else None
+        cls = self._imported_class(endpoint, read_in) if target is None else None
         bound = False
         if cls is None and target is None and isinstance(endpoint, ast.Attribute):
-            instance = self._bound_instance_class(endpoint.value, scope)
+            instance = self._bound_instance_class(endpoint.value, read_in)
             if instance is not None and instance.scope.module is not self.module:
                 cls, bound = instance, True
         if cls is not None:

@@ -976,6 +976,60 @@ class ModuleModel:
             listed = frozenset(names)
         return listed
 
+    @cached_property
+    def lazy_exports(self) -> dict[str, tuple[str, ast.stmt]]:
+        """The names a module-level ``__getattr__`` imports on first use, by a literal table.
+
+        ``_LAZY = {"users_router": (".users", "router"), "Shop": ".shop"}`` read by ``def
+        __getattr__(name)``: ``users_router`` is ``router`` of the module ``.users``, ``Shop``
+        the ``Shop`` of ``.shop``. Each name comes with where it leads (absolute) and the table's
+        assignment. Only dicts bound once at module level that the function reads, with string
+        keys and values a module, or a module and an attribute, written out.
+        """
+        hooks = [
+            statement
+            for statement in self.tree.body
+            if isinstance(statement, FunctionNode) and statement.name == "__getattr__"
+        ]
+        if len(hooks) != 1:
+            return {}
+        read = {
+            node.id
+            for node in ast.walk(hooks[0])
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        }
+        found: dict[str, tuple[str, ast.stmt]] = {}
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target, value = statement.targets[0], statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                target, value = statement.target, statement.value
+            else:
+                continue
+            if not (isinstance(target, ast.Name) and target.id in read):
+                continue
+            if not isinstance(value, ast.Dict) or self.scope.stores[target.id] != 1:
+                continue
+            for key, item in zip(value.keys, value.values, strict=True):
+                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                    continue
+                parts = item.elts if isinstance(item, ast.Tuple | ast.List) else [item]
+                texts = [
+                    part.value
+                    for part in parts
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str)
+                ]
+                if len(texts) != len(parts) or len(texts) not in (1, 2):
+                    continue
+                written = texts[0]
+                level = len(written) - len(written.lstrip("."))
+                relative = ast.ImportFrom(module=written[level:] or None, names=[], level=level)
+                source = self.absolute_import(relative)
+                if source is not None:
+                    attribute = texts[1] if len(texts) == 2 else key.value
+                    found[key.value] = (f"{source}.{attribute}", statement)
+        return found
+
     @property
     def package(self) -> str:
         """The package relative imports start from."""
@@ -1597,6 +1651,13 @@ class PackageIndex:
                 if binding is None and self.source(submodule_name) is None:
                     # `from .routes import *` in the package's __init__.py: its names.
                     binding = self._star_binding(module, parts[index])
+                lazy = module.lazy_exports.get(parts[index]) if binding is None else None
+                if lazy is not None:
+                    # Imported on first use by the module's `__getattr__`, from its table.
+                    target, table = lazy
+                    binding = Binding(
+                        "import", parts[index], module.scope, statement=table, target=target
+                    )
                 if binding is not None and not (
                     # `from . import users` in a package's __init__.py names its own submodule:
                     # followed as the submodule, not as an import that leads back here.
