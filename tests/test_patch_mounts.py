@@ -2012,6 +2012,62 @@ def test_a_catch_all_added_after_the_wiring_shadows_nothing(
     assert ("status" in response.json()) is not shadowed
 
 
+RUN_TIME_CATCH_ALL_MAIN = """import os
+
+from fastapi import APIRouter, FastAPI
+
+from app.api import items
+
+PREFIX = os.environ.get("APP_ROOT_PATH", "")
+
+app = FastAPI()
+app.include_router(items.router, prefix="/api/v1")
+{router}
+
+@router.get("/{{full_path:path}}")
+def serve(full_path: str) -> str:
+    return "page " + full_path
+
+
+{include}
+"""
+
+
+@pytest.mark.parametrize(
+    ("router", "include"),
+    [
+        # The router's own prefix is read from the environment (Chainlit's server module).
+        ("router = APIRouter(prefix=PREFIX)\n", "app.include_router(router)"),
+        # Known router, include prefix only known at run time, inside a nested router.
+        (
+            "router = APIRouter()\nouter = APIRouter()\n",
+            "outer.include_router(router)\napp.include_router(outer, prefix=PREFIX)",
+        ),
+    ],
+    ids=["router-prefix-from-the-environment", "include-prefix-from-the-environment"],
+)
+def test_the_wiring_goes_before_an_include_holding_a_catch_all(
+    tmp_path: Path, router: str, include: str
+) -> None:
+    # `app.include_router(router)` last, `router` ending with `GET /{full_path:path}` under a
+    # prefix only known at run time (empty by default): a telemetry router included after it
+    # would never be reached, and no collision can be named, so it is included before it.
+    root = _project(tmp_path, RUN_TIME_CATCH_ALL_MAIN.format(router=router, include=include))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / "backend/app/main.py").read_text()
+    wired = text.index("app.include_router(telemetry_router)")
+    assert text.index('prefix="/api/v1")') < wired < text.index(include.splitlines()[-1])
+    with imported_app(root / "backend") as main:
+        client = TestClient(main.app)
+        assert "status" in client.get("/api/telemetry/health").json()
+        assert client.get("/some/page").json() == "page some/page"
+        assert client.get("/api/v1/7").json() == {"id": 7}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/main.py").read_text() == text
+
+
 def test_a_settings_object_built_in_the_app_factory_counts_too(tmp_path: Path) -> None:
     main = (
         "from fastapi import FastAPI\n\nfrom app.api.router import api_router\n"

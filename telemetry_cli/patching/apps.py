@@ -2275,7 +2275,7 @@ def _calls_after(site: AppSite) -> Iterator[tuple[ast.stmt, ast.Call]]:
                     yield statement, node
 
 
-def wiring_block(site: AppSite) -> ast.stmt:
+def wiring_block(site: AppSite, stop: ast.stmt | None = None) -> ast.stmt:
     """The statement after which the wiring goes.
 
     That is the last ``include_router`` call on the app that follows its assignment in the same
@@ -2283,11 +2283,14 @@ def wiring_block(site: AppSite) -> ast.stmt:
     version prefixes: the layer's own would no longer answer at their paths), or the last
     ``FastApiMCP(<app>)`` (its MCP tools are the routes the app has by then: not the layer's),
     else the assignment itself; then the string statements right after it, which document it
-    (attribute docstrings) and stay with it.
+    (attribute docstrings) and stay with it. None from ``stop`` (a statement of the block after
+    the assignment: an include whose catch-all would answer the telemetry paths) on.
     """
     anchor = site.anchor
     scope = _scope_of(site)
     for statement, call in _calls_after(site):
+        if stop is not None and statement.lineno >= stop.lineno:
+            break
         if (
             isinstance(call.func, ast.Attribute)
             and call.func.attr == "include_router"

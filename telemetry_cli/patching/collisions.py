@@ -78,6 +78,7 @@ def find_collisions(
     ]
     mounts = index.mounts if index.mounts is not None else find_mounts(index, modules)
     found: list[Collision] = []
+    wiring = None if site is None else telemetry_wiring(site, index, api_prefix)
     fix = f"change api-prefix in {config_name}, or the route"
     for model in models:
         handlers, _ = find_handlers(model, index)
@@ -97,7 +98,8 @@ def find_collisions(
                             and _matches(prefix + route.template, endpoint)
                             and not (
                                 site is not None
-                                and _after_wiring(handler, route, model.path, site, index)
+                                and wiring is not None
+                                and _after_wiring(handler, route, model.path, site, wiring, index)
                             )
                         ):
                             found.append(
@@ -114,7 +116,132 @@ def find_collisions(
     return found
 
 
-def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: PackageIndex) -> bool:
+def telemetry_wiring(site: AppSite, index: PackageIndex, api_prefix: str) -> ast.stmt:
+    """The statement the telemetry router's include follows: before a catch-all's include.
+
+    See :func:`~.apps.wiring_block` and :func:`catch_all_include`.
+    """
+    return wiring_block(site, catch_all_include(site, index, api_prefix))
+
+
+def catch_all_include(site: AppSite, index: PackageIndex, api_prefix: str) -> ast.stmt | None:
+    """The first statement after the app is built including a catch-all of the telemetry paths.
+
+    ``router = APIRouter(prefix=PREFIX)`` with ``@router.get("/{full_path:path}")``, included
+    by ``app.include_router(router)`` in the block that builds the app: Starlette would give it
+    ``{api-prefix}/health`` before a telemetry router included later, so the wiring goes before
+    that include (see :func:`~.apps.wiring_block`). A prefix only known at run time reads as
+    empty (its usual default): the catch-all may take the telemetry paths.
+    """
+    mounts = index.mounts
+    if mounts is None:
+        return None
+    endpoint = f"{api_prefix}/health"
+    later = site.block[site.block.index(site.anchor) + 1 :]
+    found: ast.stmt | None = None
+    for router, includes in list(mounts.included.items()):
+        for include in includes:
+            if (
+                include.at is None
+                or include.scope is None
+                or include.scope.module is not site.module
+                or include.including != site.expression
+            ):
+                continue
+            statement = _run_in(later, include.at[1])
+            if (
+                statement is not None
+                and (found is None or statement.lineno < found.lineno)
+                and _holds_catch_all(router, include.prefix or "", endpoint, index, frozenset())
+            ):
+                found = statement
+    return found
+
+
+def _run_in(block: tuple[ast.stmt, ...], line: int) -> ast.stmt | None:
+    """The statement of ``block`` holding ``line``, when it runs there (not a def's body)."""
+    return next(
+        (
+            statement
+            for statement in block
+            if statement.lineno <= line <= (statement.end_lineno or statement.lineno)
+            and not isinstance(statement, FunctionNode | ast.ClassDef)
+        ),
+        None,
+    )
+
+
+def _holds_catch_all(
+    router: tuple[str, str],
+    prefix: str,
+    endpoint: str,
+    index: PackageIndex,
+    seen: frozenset[tuple[str, str]],
+) -> bool:
+    """Whether ``router`` (or one included into it) has a catch-all that may take ``endpoint``.
+
+    A ``GET`` route ending in a ``{name:path}`` parameter served under ``prefix`` (the include
+    prefixes above it); a part of its path only known at run time reads as empty.
+    """
+    mounts = index.mounts
+    model = index.module(router[0])
+    if mounts is None or model is None or router in seen:
+        return False
+    for handler in find_handlers(model, index)[0]:
+        for route in handler.routes:
+            if (
+                route.owner == router
+                and ":path}" in route.template
+                and "GET" in (route.methods or ("GET",))
+                and _matches(("" if route.mounted else prefix) + route.template, endpoint)
+            ):
+                return True
+    return any(
+        _holds_catch_all(
+            inner,
+            prefix + (include.parent_prefix or "") + (include.prefix or ""),
+            endpoint,
+            index,
+            seen | {router},
+        )
+        for inner, includes in list(mounts.included.items())
+        for include in includes
+        if include.parent == router
+    )
+
+
+def _included_after_wiring(
+    router: tuple[str, str] | None, site: AppSite, wiring: ast.stmt, index: PackageIndex
+) -> bool:
+    """Whether every include serving ``router`` adds it to the app after the telemetry router.
+
+    Made in the block that wires the app, below the wiring (see :func:`telemetry_wiring`),
+    directly or through routers included into one it includes there.
+    """
+    mounts = index.mounts
+    if mounts is None or router is None or router not in mounts.included:
+        return False
+    last = wiring.end_lineno or wiring.lineno
+    for include in list(mounts.included[router]):
+        if include.parent is not None:
+            if not _included_after_wiring(include.parent, site, wiring, index):
+                return False
+            continue
+        if (
+            include.at is None
+            or include.scope is None
+            or include.scope.module is not site.module
+            or include.including != site.expression
+            or include.at[1] <= last
+            or _run_in(site.block, include.at[1]) is None
+        ):
+            return False
+    return True
+
+
+def _added_after_wiring(
+    handler: Handler, line: int, site: AppSite, wiring: ast.stmt, index: PackageIndex
+) -> bool:
     """Whether a route declared on the app itself is added after the telemetry router.
 
     Starlette tries routes in the order they were added, so such a route (a single-page app's
@@ -136,7 +263,6 @@ def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: Packa
     if enclosing is None:
         return False
     if _same_block(enclosing.node.body, site.block):
-        wiring = wiring_block(site)
         return declared_on.id == site.expression and line > (wiring.end_lineno or wiring.lineno)
     binding = index.binding_of(declared_on, enclosing)
     if binding is None:
@@ -145,7 +271,7 @@ def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: Packa
         # `def setup_static_files(app): @app.get(...)`: after the wiring unless the block
         # wiring the app (a factory, or a module's top level) calls it before the wiring; the
         # app it is given exists only from that block on.
-        return not _called_before_wiring(enclosing.node.name, site, index)
+        return not _called_before_wiring(enclosing.node.name, site, wiring, index)
     if site.block == tuple(site.module.tree.body):
         return False  # wired at a module's top level: other modules may run before it
     if enclosing.parent is not None or binding.kind != "value":
@@ -155,27 +281,31 @@ def _added_after_wiring(handler: Handler, line: int, site: AppSite, index: Packa
 
 
 def _after_wiring(
-    handler: Handler, route: Route, path: str, site: AppSite, index: PackageIndex
+    handler: Handler, route: Route, path: str, site: AppSite, wiring: ast.stmt, index: PackageIndex
 ) -> bool:
     """Whether a route of ``handler`` (of the module at ``path``) is added after the wiring.
 
-    Declared on the app (see :func:`_added_after_wiring`), or registered by hand on it in the
-    module wiring it (see :func:`_registered_after_wiring`).
+    Declared on the app (see :func:`_added_after_wiring`), registered by hand on it in the
+    module wiring it (see :func:`_registered_after_wiring`), or on a router it includes there
+    below the wiring (see :func:`_included_after_wiring`).
     """
+    if _included_after_wiring(route.owner, site, wiring, index):
+        return True
     if (route.registered_in or path) == site.module.path and _registered_after_wiring(
-        route.line, site
+        route.line, site, wiring
     ):
         return True
-    return route.registered_in is None and _added_after_wiring(handler, route.line, site, index)
+    return route.registered_in is None and _added_after_wiring(
+        handler, route.line, site, wiring, index
+    )
 
 
-def _registered_after_wiring(line: int, site: AppSite) -> bool:
+def _registered_after_wiring(line: int, site: AppSite, wiring: ast.stmt) -> bool:
     """Whether ``line`` registers a route by hand on the app, below the wiring in its block.
 
     ``app.get("/{short_link:path}")(match)`` as a statement of the block that wires the app,
     after the telemetry router's include: Starlette tries the layer's routes first.
     """
-    wiring = wiring_block(site)
     if line <= (wiring.end_lineno or wiring.lineno):
         return False
     statement = next(
@@ -200,14 +330,13 @@ def _same_block(body: list[ast.stmt], block: tuple[ast.stmt, ...]) -> bool:
     return len(body) == len(block) and bool(body) and body[0] is block[0] and body[-1] is block[-1]
 
 
-def _called_before_wiring(name: str, site: AppSite, index: PackageIndex) -> bool:
+def _called_before_wiring(name: str, site: AppSite, wiring: ast.stmt, index: PackageIndex) -> bool:
     """Whether the block that wires the app runs a function named ``name`` before the wiring.
 
     Called there, or by a function called there (followed through the module's names and the
     package's imports, a few calls deep): `create_app()` calling `configure(app)` calling
     `serve_frontend(app)` adds its routes before the telemetry router.
     """
-    wiring = wiring_block(site)
     last = wiring.end_lineno or wiring.lineno
     pending: list[tuple[ast.AST, ModuleModel]] = [
         (statement, site.module) for statement in site.block if statement.lineno <= last
@@ -293,7 +422,8 @@ def mount_clashes(
                 f'api-prefix = "{bare}" in {config_name}',
             )
         )
-    for mount in shadowing_mounts(site, index, endpoint):
+    wiring = telemetry_wiring(site, index, api_prefix)
+    for mount in shadowing_mounts(site, index, endpoint, wiring):
         if mount.listed:
             message = (
                 f"Mount({quoted(mount.path)}, ...) in the routes of {site.expression} answers "
@@ -309,7 +439,7 @@ def mount_clashes(
             )
         where = f"{site.module.path}:{mount.line}"
         clashes.append(Collision(site.module.path, mount.line, f"{where}: {message}"))
-    clash = _router_prefix_clash(site, index, api_prefix, config_name)
+    clash = _router_prefix_clash(site, index, api_prefix, config_name, wiring)
     if clash is not None:
         clashes.append(clash)
     return clashes
@@ -325,13 +455,16 @@ class ShadowingMount(NamedTuple):
     listed: bool
 
 
-def shadowing_mounts(site: AppSite, index: PackageIndex, endpoint: str) -> list[ShadowingMount]:
+def shadowing_mounts(
+    site: AppSite, index: PackageIndex, endpoint: str, wiring: ast.stmt | None = None
+) -> list[ShadowingMount]:
     """The app's mounts added before its wiring whose path takes ``endpoint``.
 
+    ``wiring``: the statement the wiring follows, when known (else :func:`wiring_block`'s).
     A path only known at run time is not counted.
     """
     found: list[ShadowingMount] = []
-    wiring = wiring_block(site)
+    wiring = wiring or wiring_block(site)
     last_line = wiring.end_lineno or wiring.lineno
     for call, mounted in mounts_before(
         site.module,
@@ -359,7 +492,7 @@ def shadowing_mounts(site: AppSite, index: PackageIndex, endpoint: str) -> list[
 
 
 def _router_prefix_clash(
-    site: AppSite, index: PackageIndex, api_prefix: str, config_name: str
+    site: AppSite, index: PackageIndex, api_prefix: str, config_name: str, wiring: ast.stmt
 ) -> Collision | None:
     """``app.router.prefix = "/api"`` before the wiring: FastAPI adds it to the telemetry router.
 
@@ -367,7 +500,7 @@ def _router_prefix_clash(
     (``/api/api/telemetry/log``), as under a ``root_path``; an api-prefix without it is taken as
     meant. A prefix only known at run time is not checked.
     """
-    own = wired_router_prefix(site, index)
+    own = wired_router_prefix(site, index, wiring)
     if not own:
         return None
     root = own.rstrip("/")
@@ -383,10 +516,13 @@ def _router_prefix_clash(
     )
 
 
-def wired_router_prefix(site: AppSite, index: PackageIndex) -> str | None:
+def wired_router_prefix(
+    site: AppSite, index: PackageIndex, wiring: ast.stmt | None = None
+) -> str | None:
     """The literal ``app.router.prefix`` set where the telemetry router is included, else None.
 
-    FastAPI adds it to the routers included after it: the telemetry router's too.
+    FastAPI adds it to the routers included after it: the telemetry router's too. ``wiring``:
+    the statement the wiring follows, when known (else :func:`wiring_block`'s).
     """
     if site.block == tuple(site.module.tree.body):
         scope = site.module.scope
@@ -404,7 +540,7 @@ def wired_router_prefix(site: AppSite, index: PackageIndex) -> str | None:
     app = index.binding_of(ast.Name(id=site.expression), scope)
     if app is None:
         return None
-    wiring = wiring_block(site)
+    wiring = wiring or wiring_block(site)
     line = (wiring.end_lineno or wiring.lineno) + 1
     return index.app_router_prefix(unwrapped(app), scope, line) or None
 

@@ -11,6 +11,7 @@ from telemetry_cli.console import quoted
 from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec
 from telemetry_cli.patching.apps import AppSite, versions_in_place, wiring_block
+from telemetry_cli.patching.collisions import telemetry_wiring
 from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
@@ -49,9 +50,18 @@ SKIP = "mark the handler `# telemetry-scaffold: skip`"
 
 
 def wire_app(
-    editor: ModuleEditor, site: AppSite, analytics_package: str, *, capture_errors: bool
+    editor: ModuleEditor,
+    site: AppSite,
+    analytics_package: str,
+    *,
+    capture_errors: bool,
+    api_prefix: str | None = None,
 ) -> None:
-    """Include the telemetry router in the app (and install error capture), once."""
+    """Include the telemetry router in the app (and install error capture), once.
+
+    With the plan's ``api_prefix``, it goes before an include whose catch-all would answer the
+    telemetry paths first (see :func:`~.collisions.catch_all_include`).
+    """
     module = editor.module
     router_target = f"{analytics_package}.telemetry_router.router"
     capture_target = f"{analytics_package}.error_capture.install_error_capture"
@@ -80,7 +90,10 @@ def wire_app(
         )
     statements: list[str] = []
     reads: list[str] = []
-    anchor = wiring_block(site)
+    if api_prefix is None:
+        anchor = wiring_block(site)
+    else:
+        anchor = telemetry_wiring(site, editor.index, api_prefix)
     used_at = top_statement_of(module, anchor)
     if versions_in_place(anchor, site):
         for call in includes:

@@ -753,7 +753,13 @@ class _Analysis:
         if self.removing:
             unwire_app(editor, self.package, router=True, capture=True, force=self.force)
             return None
-        wire_app(editor, site, self.package, capture_errors=self.plan.capture_errors)
+        wire_app(
+            editor,
+            site,
+            self.package,
+            capture_errors=self.plan.capture_errors,
+            api_prefix=self.plan.api_prefix,
+        )
         if not self.plan.capture_errors:
             unwire_app(editor, self.package, router=False, capture=True, force=self.force)
         return site.module.path
