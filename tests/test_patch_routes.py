@@ -2984,3 +2984,33 @@ def test_a_router_a_loop_rebinds_around_its_handler_is_not_read_at_run_time(loop
     result = _instrument(source)
     assert "router.prefix" not in result.source
     assert len(result.problems) == 1, result.problems  # the handler named on a line
+
+
+def test_a_call_by_hand_in_a_handler_whose_path_is_unknown_is_read_without_failing() -> None:
+    # generate cannot write the call of a route whose path is no literal ("add the log call by
+    # hand"); the call written by hand was compared with the one generate would write, whose
+    # route holds the `?` of the unknown part, and parsing that raised a SyntaxError: generate
+    # and remove stopped with a traceback.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger\n\n"
+        'router = APIRouter(prefix="/api")\n\n\n'
+        "@router.get(PATH)\n"
+        "def unreadable(item_id: str):\n"
+        '    event_logger.log(EVENT, {"route": "/api/x", "handler": "unreadable"})\n'
+        "    return 1\n"
+    )
+    logged = source.replace("EVENT", '"ai_block_used"')
+    assert _instrument(logged) == PatchResult(logged)
+    other = source.replace("EVENT", '"chapter_visit"')
+    assert _instrument(other).problems == (
+        "app/api/items.py:9: route unreadable (GET \"/api\" + ?) logs 'chapter_visit', expected "
+        "'ai_block_used'; fix the call or the plan",
+    )
+    removed = _uninstrumented(logged)
+    assert removed.source == logged
+    assert removed.problems == (
+        'app/api/items.py:10: the log call of route unreadable (GET "/api" + ?) is not as '
+        "telemetry-scaffold wrote it (changed since, or written by hand); kept: take it out by "
+        "hand, or rerun with --force",
+    )

@@ -254,9 +254,7 @@ def instrument_module(
         # literal cannot be told, and is taken for the route's, as is any call where generate
         # writes none (it could not: the user was told to log the route by hand).
         writable = not (
-            capture_reasons
-            or any(route.problem for route in handler.routes)
-            or _unrecordable_parameters(handler, index)
+            capture_reasons or not handler.readable or _unrecordable_parameters(handler, index)
         )
         routes_calls = [
             call
@@ -1295,7 +1293,7 @@ def _inserted_call_state(
     here before (``former``); else, with today's route, another type was the user's choice.
     None for a call edited by hand, which is left to its author.
     """
-    if len(calls) != 1 or calls[0].event_type is None:
+    if len(calls) != 1 or calls[0].event_type is None or not handler.readable:
         return None
     call = calls[0]
     statement = call.statement
