@@ -205,6 +205,39 @@ def test_a_users_own_call_of_an_undeclared_type_leaves_the_module_done(tmp_path:
     assert re.search(r"- \[x\] T\d+ .* in backend/app/api/chapters\.py", tasks.read_text())
 
 
+def test_a_users_own_call_left_alone_in_a_handler_dropped_and_added_back_stays_theirs(
+    tmp_path: Path,
+) -> None:
+    # The user logs an event of their own (another type of the plan, without the route context
+    # generate writes) beside the inserted call. Dropping the module from the plan takes the
+    # inserted call out and leaves theirs, alone in the handler; adding the module back took
+    # theirs for the route's call and refused it ("logs 'ai_block_used', expected
+    # 'chapter_visit'"), where generate run on the step-by-step file kept both calls. No run
+    # ever wrote that type there: it is theirs, and the route gets its call again.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        chapters.read_text().replace(
+            '    return {"id": chapter_id}',
+            '    event_logger.log("ai_block_used", {"block_type": chapter_id})\n'
+            '    return {"id": chapter_id}',
+        )
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    both = chapters.read_bytes()
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = chapters.read_text()
+    assert text.count(".log(") == 1 and '"ai_block_used"' in text, text
+    _set_plan(root, FULL_PLAN)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert chapters.read_bytes() == both
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_an_app_that_moved_is_unwired_where_it_was(tmp_path: Path) -> None:
     root = _project(tmp_path)
     pristine = snapshot(root)

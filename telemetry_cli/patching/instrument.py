@@ -246,22 +246,6 @@ def instrument_module(
             and looks_inserted(call)
             and not editor.is_deleted(call.statement)
         ]
-        # Beside the route's log call (of the type the plan logs there now or before, or with
-        # the route context generate writes; or one in a block), a call of another type without
-        # that context is the user's own logging: not a second log call of the route, nor a
-        # wrong one. Its type is checked as any call's of the package (check_logged_calls).
-        routes_calls = [
-            call
-            for call in calls
-            if call.event_type in earlier | {event_type} or looks_inserted(call)
-        ]
-        calls = routes_calls or ([] if wrapped else calls)
-        for call in calls:
-            assert isinstance(call.statement.value, ast.Call)
-            assert isinstance(call.statement.value.func, ast.Attribute)
-            orphan = orphaned_logger(call.statement.value.func.value, handler)
-            if orphan is not None:
-                orphans.setdefault(orphan, handler)
         filled: list[tuple[str, str]] | None = None
         missing: list[str] = []
         mismatched: list[str] = []
@@ -274,6 +258,31 @@ def instrument_module(
             for name in missing
         ]
         capture_reasons.extend(mismatched)
+        # Where generate writes a call (it can), the route's log call logs the type the plan
+        # logs there now or before (the record of what generate wrote), or carries the route
+        # context generate writes. A call of another literal type without that context was
+        # never generate's: it is the user's own logging, beside the route's call or alone (its
+        # module dropped from the plan and added back), not a wrong call of the route; its type
+        # is checked as any call's of the package (check_logged_calls). A type that is no
+        # literal cannot be told, and is taken for the route's, as is any call where generate
+        # writes none (it could not: the user was told to log the route by hand).
+        writable = not (
+            capture_reasons or not handler.readable or _unrecordable_parameters(handler, index)
+        )
+        routes_calls = [
+            call
+            for call in calls
+            if call.event_type in earlier | {event_type} or looks_inserted(call)
+        ]
+        calls = routes_calls or (
+            [] if wrapped else [call for call in calls if call.event_type is None or not writable]
+        )
+        for call in calls:
+            assert isinstance(call.statement.value, ast.Call)
+            assert isinstance(call.statement.value.func, ast.Attribute)
+            orphan = orphaned_logger(call.statement.value.func.value, handler)
+            if orphan is not None:
+                orphans.setdefault(orphan, handler)
         if (
             wrapped
             and len(calls) == 1
@@ -303,11 +312,7 @@ def instrument_module(
                 continue
             # Only a call that is no longer generate's (state None) can be the user's and stale;
             # where generate writes no call (it could not), any call is the user's own.
-            writes = state is None and not (
-                capture_reasons
-                or any(route.problem for route in handler.routes)
-                or _unrecordable_parameters(handler, index)
-            )
+            writes = state is None and writable
             stale = (
                 _stale_users_call(handler, calls, event_type, filled, event, module, earlier)
                 if writes
@@ -1301,7 +1306,7 @@ def _inserted_call_state(
     here before (``former``); else, with today's route, another type was the user's choice.
     None for a call edited by hand, which is left to its author.
     """
-    if len(calls) != 1 or calls[0].event_type is None:
+    if len(calls) != 1 or calls[0].event_type is None or not handler.readable:
         return None
     call = calls[0]
     statement = call.statement

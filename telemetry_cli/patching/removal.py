@@ -189,6 +189,8 @@ def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
     plan or annotation had generate write.
     """
     assert call.event_type is not None
+    if not handler.readable:
+        return False  # generate writes no call where it cannot read the route
     if user_comment(handler.module, call.statement) is not None:
         return False  # generate writes no comment: one in the call is the user's (see below)
     logger = ast.unparse(_logger_expression(call))

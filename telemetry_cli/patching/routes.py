@@ -191,6 +191,14 @@ class Handler:
             for decorator in self.function.decorator_list
         )
 
+    @property
+    def readable(self) -> bool:
+        """Whether the path and methods of every route are known (generate can write its call).
+
+        A handler with a route that is not is logged by hand: no call in it is generate's.
+        """
+        return not any(route.problem for route in self.routes)
+
     def label(self) -> str:
         """``name (GET /route)``, as messages show a handler."""
         # An empty template shows as the route's code: `""` for `@router.get("")`.
