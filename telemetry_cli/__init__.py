@@ -1,3 +1,3 @@
 """telemetry-scaffold: scaffold an analytics & telemetry layer into a FastAPI backend."""
 
-__version__ = "0.23.1"
+__version__ = "0.24.0"
