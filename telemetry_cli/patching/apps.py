@@ -57,6 +57,7 @@ from telemetry_cli.patching.symbols import (
     call_bound_once,
     is_docstring,
     method_binding,
+    single_assignment,
     static_or_class,
     sub_blocks,
     unwrapped,
@@ -359,13 +360,10 @@ def _factory_function(entry: AppEntry, index: PackageIndex) -> FunctionNode | No
 
 def _name_and_value(statement: ast.stmt) -> tuple[str, ast.expr] | None:
     """The name and value of ``app = build(...)`` or ``app: FastAPI = build(...)`` (one name)."""
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        target, value = statement.targets[0], statement.value
-    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-        target, value = statement.target, statement.value
-    else:
+    assigned = single_assignment(statement)
+    if assigned is None or not isinstance(assigned[0], ast.Name):
         return None
-    return (target.id, value) if isinstance(target, ast.Name) else None
+    return assigned[0].id, assigned[1]
 
 
 def _calls(

@@ -44,6 +44,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     call_bound_once,
     returned_only,
+    single_assignment,
 )
 
 # pydantic's settings classes (v2's pydantic-settings, v1's pydantic): fields read the environment.
@@ -892,12 +893,10 @@ def _set_by_constructor(
         return None
     this = parameters[0].arg
     for statement in constructor.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
-        else:
+        assigned = single_assignment(statement)
+        if assigned is None:
             continue
+        target, value = assigned
         if (
             target is stores[0]
             and isinstance(target, ast.Attribute)

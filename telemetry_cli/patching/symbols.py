@@ -94,6 +94,15 @@ class Unreadable(Exception):
         self.message = message
 
 
+def single_assignment(statement: ast.stmt) -> tuple[ast.expr, ast.expr] | None:
+    """The target and value of ``x = value`` or ``x: T = value`` (one target), else None."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        return statement.targets[0], statement.value
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return statement.target, statement.value
+    return None
+
+
 def parse(text: str) -> ast.Module:
     """Parse ``text`` with :mod:`ast`, reporting syntax errors as one line.
 
@@ -1000,12 +1009,10 @@ class ModuleModel:
         }
         found: dict[str, tuple[str, ast.stmt]] = {}
         for statement in self.tree.body:
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-                target, value = statement.targets[0], statement.value
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                target, value = statement.target, statement.value
-            else:
+            assigned = single_assignment(statement)
+            if assigned is None:
                 continue
+            target, value = assigned
             if not (isinstance(target, ast.Name) and target.id in read):
                 continue
             if not isinstance(value, ast.Dict) or self.scope.stores[target.id] != 1:
