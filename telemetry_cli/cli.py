@@ -178,7 +178,7 @@ def _reports_errors(command: Callable[P, None]) -> Callable[P, None]:
 
 def _print_json(document: dict[str, Any]) -> None:
     # Plain write: rich would wrap or style the document. Through the console's file, which
-    # stands in a null file when stdout is closed (`>&-`), as for every other line we print.
+    # refuses the write when stdout is closed (`>&-`), as for every other line we print.
     # ASCII JSON: a server's control characters arrive escaped.
     console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 

@@ -8,9 +8,12 @@ value would print as a picture), so plain output is predictable.
 from __future__ import annotations
 
 import datetime
+import errno
+import io
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -21,14 +24,30 @@ from rich.console import Console
 
 @cache
 def stdout() -> Console:
-    """The console for results (the JSON document with ``--json``)."""
+    """The console for results (the JSON document with ``--json``).
+
+    With stdout closed (``>&-``: Python sets ``sys.stdout`` to None) rich would drop every
+    line and the run end as if its report had been read; the first line written raises the
+    ``OSError`` a full disk raises instead (exit 1, one error line).
+    """
     return Console(
+        file=_ClosedStream() if sys.stdout is None else None,
         highlight=False,
         emoji=False,
         soft_wrap=True,
         color_system=_color_system(),
         _environ=_environment(),
     )
+
+
+class _ClosedStream(io.StringIO):
+    """A stdout that was closed: writing to it fails as writing to a closed descriptor does."""
+
+    def write(self, text: str) -> int:
+        """Refuse ``text`` (OSError, EBADF), unless there is nothing to write."""
+        if not text:
+            return 0
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 @cache
