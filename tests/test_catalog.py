@@ -389,11 +389,20 @@ def test_the_models_import_without_warnings(layer: Layer) -> None:
 
 
 def test_json_numbers_are_compared_as_json_does(logger: Any) -> None:
-    # 1.0 is the integer 1 to JSON Schema; it is recorded as sent.
+    # 1.0 is the integer 1 to JSON Schema: an integer property records it as the integer it is
+    # declared (the caller's payload is left as it was); a number property keeps its float.
     payload = {"chapter_id": "c", "num_questions": 3.0}
-    assert logger.record("ai_block_used", payload).payload == payload
+    recorded = logger.record("ai_block_used", payload).payload
+    assert type(recorded["num_questions"]) is int
+    assert recorded == {"chapter_id": "c", "num_questions": 3}
+    assert type(payload["num_questions"]) is float
+    quiz = {**VALID["quiz_completed"], "score": 1.0, "attempt": 2.0}
+    recorded = logger.record("quiz_completed", quiz).payload
+    assert (type(recorded["attempt"]), type(recorded["score"])) == (int, float)
+    assert '"attempt":2,' in logger.record("quiz_completed", quiz).to_json()
+    # Beyond the integers a float holds exactly it is recorded as sent, not as 301 digits.
     quiz = {**VALID["quiz_completed"], "score": 1, "attempt": 1e300}
-    assert logger.record("quiz_completed", quiz).payload["attempt"] == 1e300
+    assert type(logger.record("quiz_completed", quiz).payload["attempt"]) is float
 
 
 @pytest.mark.parametrize(
