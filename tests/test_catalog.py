@@ -400,6 +400,11 @@ def test_json_numbers_are_compared_as_json_does(logger: Any) -> None:
     recorded = logger.record("quiz_completed", quiz).payload
     assert (type(recorded["attempt"]), type(recorded["score"])) == (int, float)
     assert '"attempt":2,' in logger.record("quiz_completed", quiz).to_json()
+    # So does an array of integers, item by item; an array of numbers keeps its floats.
+    quiz = {**VALID["quiz_completed"], "durations_ms": [1.0, 2], "weights": [1.0]}
+    recorded = logger.record("quiz_completed", quiz).payload
+    assert [type(item) for item in recorded["durations_ms"]] == [int, int]
+    assert [type(item) for item in recorded["weights"]] == [float]
     # Beyond the integers a float holds exactly it is recorded as sent, not as 301 digits.
     quiz = {**VALID["quiz_completed"], "score": 1, "attempt": 1e300}
     assert type(logger.record("quiz_completed", quiz).payload["attempt"]) is float
