@@ -4731,6 +4731,36 @@ def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
         }
 
 
+# RFC 7239's Forwarded header gives the client's address as X-Forwarded-For does; the key
+# "forwarded" is ordinary (a flag, a count), so the value tells: an address after "for=".
+# Measured: no line of 5.56 million (docs and Python sources) nor of 95,789 URLs and routes
+# holds one, of the 111 lines holding "for=".
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("for=192.0.2.60;proto=http;by=203.0.113.43", False),
+        ('for="[2001:db8:cafe::17]:4711"', False),
+        ("For=198.51.100.17, for=203.0.113.60", False),
+        ('proto=https;for="203.0.113.7:4711"', False),
+        ("for=_hidden;proto=https", True),  # an obfuscated node names no one
+        ("for=unknown", True),
+        ("https://shop.example/search?for=shoes", True),
+        ("for=1.2.3 of the protocol", True),
+        ("wait_for=10.0.0.1", True),
+    ],
+)
+def test_a_forwarded_headers_client_address_is_redacted(
+    logger: Any, value: str, kept: bool
+) -> None:
+    recorded = value if kept else "[redacted]"
+    assert logger.record("ai_block_used", {"Forwarded": value}).payload == {"Forwarded": recorded}
+    headers = [[b"forwarded", value.encode()], [b"host", b"a"]]
+    assert logger.record("ai_block_used", {"h": headers}).payload == {
+        "h": [["forwarded", recorded], ["host", "a"]]
+    }
+    assert logger.record("ai_block_used", {"forwarded": True}).payload == {"forwarded": True}
+
+
 SEED_PHRASE = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 
 
