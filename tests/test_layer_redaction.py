@@ -89,6 +89,8 @@ SENSITIVE = [
     "PHPSESSID", "sessid", "cardNo", "card_no", "card_num", "securityCode", "totp", "totp_secret",
     "creds", "userCreds", "cred_id",
     "X-Forwarded-For", "x_forwarded_for", "REMOTE_ADDR", "remoteAddr", "connect.sid", "sid",
+    # A client's network address: OpenTelemetry's client.address, socketserver's client_address.
+    "client.address", "clientAddress", "client_addr", "remote_address", "remoteAddress",
     "sig", "X-Hub-Signature-256", "webhookSignature", "signature", "dsn", "SENTRY_DSN",
     "DATABASE_URL", "databaseUrl", "connection_string", "connectionString", "encryption_key",
     "signingKey", "master_key", "Bearer", "bearerToken", "dob", "dateOfBirth", "birth_date",
