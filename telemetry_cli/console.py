@@ -24,20 +24,26 @@ from rich.console import Console
 
 @cache
 def stdout() -> Console:
-    """The console for results (the JSON document with ``--json``).
-
-    With stdout closed (``>&-``: Python sets ``sys.stdout`` to None) rich would drop every
-    line and the run end as if its report had been read; the first line written raises the
-    ``OSError`` a full disk raises instead (exit 1, one error line).
-    """
+    """The console for results (the JSON document with ``--json``); it writes to ``sys.stdout``."""
     return Console(
-        file=_ClosedStream() if sys.stdout is None else None,
         highlight=False,
         emoji=False,
         soft_wrap=True,
         color_system=_color_system(),
         _environ=_environment(),
     )
+
+
+def refuse_writes_to_closed_stdout() -> None:
+    """Make a closed stdout fail the first write, as a full disk does, instead of dropping it.
+
+    With stdout closed (``>&-``) Python sets ``sys.stdout`` to None, and rich, click's ``echo``
+    (the help, ``--show-completion``) and ``print`` all drop their lines silently: the run
+    ended as if its report had been read. A stream standing in that raises ``OSError`` (EBADF)
+    makes every writer fail alike (exit 1, one error line).
+    """
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()
 
 
 class _ClosedStream(io.StringIO):
