@@ -4650,6 +4650,43 @@ def test_a_cookie_header_loses_only_its_secret_cookies(
     assert logger.record("ai_block_used", {key: header}).payload == {key: recorded}
 
 
+@pytest.mark.parametrize("carrier", ["key", "headers", "pair"])
+@pytest.mark.parametrize("key", ["set-cookie", "Set-Cookie", "cookie"])
+@pytest.mark.parametrize(("header", "recorded"), COOKIES)
+def test_a_list_of_cookie_lines_is_read_line_by_line(
+    logger: Any, carrier: str, key: str, header: str, recorded: str
+) -> None:
+    # A header given once per cookie (Set-Cookie, a multi-dict's getlist) is a list of lines,
+    # each read as one header is; the list was redacted whole, preferences with it.
+    lines = ["theme=dark; Path=/", header, "lang=en; Max-Age=3600"]
+    kept = ["theme=dark; Path=/", recorded, "lang=en; Max-Age=3600"]
+    payload: dict[str, Any] = {
+        "key": {key: lines},
+        "headers": {"headers": {key: lines, "accept": "text/html"}},
+        "pair": {"headers": [[key, lines], ["accept", "text/html"]]},
+    }[carrier]
+    expected = json.loads(json.dumps(payload).replace(json.dumps(lines), json.dumps(kept)))
+    assert logger.record("ai_block_used", payload).payload == expected
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["theme=dark", b"sid=abc"],  # an item that is no line of text
+        ["theme=dark", ["sid", "abc"]],
+        ["theme=dark", {"sid": "abc"}],
+        ["theme=dark", None],
+        ["theme=dark"] * 101,  # more lines than a browser keeps for one site
+    ],
+)
+def test_a_list_of_cookie_lines_holding_anything_else_is_redacted_whole(
+    logger: Any, lines: list[Any]
+) -> None:
+    assert logger.record("ai_block_used", {"set-cookie": lines}).payload == {
+        "set-cookie": "[redacted]"
+    }
+
+
 # Where a value is known to be a cookie header without a cookie key: the value of a pair naming
 # it (ASGI's raw headers, as strings or bytes; a header list's items) and of a name/value record
 # naming it (HAR's headers).
@@ -4683,7 +4720,7 @@ def test_a_pair_naming_a_secret_besides_a_cookie_is_redacted_whole(logger: Any) 
         ("authCookie", "theme=dark"),
         [{"name": "password_cookie", "value": "theme=dark"}],
         [["cookie", "hunter2"]],
-        [["cookie", ["theme=dark"]]],
+        [["cookie", [["theme", "dark"]]]],
     ):
         recorded = logger.record("ai_block_used", {"h": carried}).payload["h"]
         assert "theme=dark" not in json.dumps(recorded), carried
@@ -4723,7 +4760,7 @@ def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
         {"a": ["x"]},
         {"a": {"b": "c"}},
         {"ada@example.com": "1"},
-        ["theme=dark"],
+        ["theme=dark", 7],  # a list of lines is read line by line; one of them is no line
         7,
         many,
         header,
