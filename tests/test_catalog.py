@@ -866,6 +866,42 @@ def test_the_event_loggers_examples_record_an_event(tmp_path: Path, options: Any
             assert len(sink.events) == count, call
 
 
+@pytest.mark.parametrize("first", ['"""', "a\\b", '\\"""', "'\"", '""""', "\\", 'x"'], ids=repr)
+def test_the_event_loggers_examples_show_any_enum_value_as_written(
+    tmp_path: Path, first: str
+) -> None:
+    # The examples use an enum's first value, in the module docstring: three double quotes
+    # there ended it (a syntax error), and a backslash was read as an escape.
+    values = [first, "plain"]
+    options = catalog_options(
+        'event-types = ["error_event"]\ninstrument = {}\n[events.picked]\n'
+        f'properties.kind = {{ type = "string", enum = {json.dumps(values)} }}'
+    )
+    with rendered_layer(tmp_path, **options) as rendered:
+        sink = RecordingSink()
+        logger = rendered.event_logger.EventLogger(sink, enabled=True)
+        calls = [
+            block.splitlines()[-1]
+            for block in docstring_examples(rendered.event_logger)
+            if "event_logger.log(" in block or "event_logger.track." in block
+        ]
+        assert len(calls) == 2, calls
+        for call in calls:
+            exec(call, {"event_logger": logger})
+        assert [event.payload for event in sink.events] == [{"kind": first}] * 2
+        config = str(REPO_ROOT / "pyproject.toml")
+        module = str(tmp_path / rendered.plan.backend / "app" / "analytics" / "event_logger.py")
+        ruff = Path(sys.executable).parent / "ruff"
+        for command in (["check"], ["format", "--check"]):
+            result = subprocess.run(
+                [str(ruff), *command, "--no-cache", "--config", config, module],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("value", "words"),
     [
