@@ -53,7 +53,12 @@ from telemetry_cli.patching.apps import (
     root_path_of,
     under_root_path,
 )
-from telemetry_cli.patching.collisions import shadowing_mounts, wired_router_prefix
+from telemetry_cli.patching.collisions import (
+    ShadowingMount,
+    shadowing_mounts,
+    telemetry_wiring,
+    wired_router_prefix,
+)
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
@@ -424,6 +429,13 @@ def _prefix_under_root_path(root_path: str | None) -> str | None:
     return under_root_path(default, root_path)
 
 
+def _wired_router_prefix(site: AppSite, index: PackageIndex) -> str | None:
+    """The app's ``router.prefix`` where generate wires the telemetry router (default prefix)."""
+    default = KEYS_BY_NAME["api-prefix"].default
+    assert isinstance(default, str)
+    return wired_router_prefix(site, index, telemetry_wiring(site, index, default))
+
+
 def _clear_of_mounts(
     prefix: str | None, site: AppSite, index: PackageIndex
 ) -> tuple[str | None, str | None]:
@@ -437,13 +449,18 @@ def _clear_of_mounts(
     default = KEYS_BY_NAME["api-prefix"].default
     assert isinstance(default, str)
     current = prefix or default
-    taken = shadowing_mounts(site, index, f"{current}/log")
+    taken = _shadowing_mounts(site, index, current)
     if not taken:
         return prefix, None
     other = "/" + current.rpartition("/")[2]
-    if other == current or shadowing_mounts(site, index, f"{other}/log"):
+    if other == current or _shadowing_mounts(site, index, other):
         return prefix, None
     return other, taken[0].path
+
+
+def _shadowing_mounts(site: AppSite, index: PackageIndex, prefix: str) -> list[ShadowingMount]:
+    """The app's mounts taking ``{prefix}/log`` before the telemetry router generate wires."""
+    return shadowing_mounts(site, index, f"{prefix}/log", telemetry_wiring(site, index, prefix))
 
 
 def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
@@ -1188,7 +1205,7 @@ def _found(
         _root_path(app, index)
         or _mounted_at(app, index, names)
         # `app.router.prefix = "/api"` before the wiring: added to the telemetry router too.
-        or wired_router_prefix(app.site, index)
+        or _wired_router_prefix(app.site, index)
     )
     prefix, mount = _clear_of_mounts(prefix, app.site, index)
     return Found(
