@@ -1113,6 +1113,43 @@ def test_routers_a_loop_runs_over_from_a_list_built_by_additions_get_its_prefix(
     _generates_and_serves_items(root, "/v1", "only known at run time")
 
 
+PARTS_PY = """from fastapi import APIRouter
+
+from app.api.router import api_router
+
+extra = APIRouter()
+
+# Built in a loop, as generated CRUD routers are: the name added stands for every pass's router.
+routers: list[APIRouter] = []
+for enabled in (True,):
+    router = api_router
+    routers += [router]
+"""
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "from app.api import parts\n\nROUTERS = parts.routers + [parts.extra]\n",
+        "from app.api import parts\n\nROUTERS = [*parts.routers, parts.extra]\n",
+        "from app.api import parts\n\nROUTERS = [parts.extra]\nROUTERS += parts.routers\n",
+        "from app.api import parts\n\nROUTERS = [parts.extra]\nROUTERS.extend(parts.routers)\n",
+    ],
+    ids=["concatenated", "unpacked", "added-to", "extended"],
+)
+def test_routers_a_loop_runs_over_from_a_list_built_of_parts_get_its_prefix(
+    tmp_path: Path, before: str
+) -> None:
+    """`ROUTERS = crud.routers + [HEALTH_ROUTER]` (or `[*crud.routers, ...]`, `+=`, `.extend`),
+    `crud.routers` itself built in a loop of another module, then `for router in ROUTERS:
+    app.include_router(router, prefix="/v1")`: each part's items are the loop's items (they
+    were logged without the loop's prefix, said only known at run time)."""
+    main = _main('for router in ROUTERS:\n    app.include_router(router, prefix="/v1")', before)
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/parts.py").write_text(PARTS_PY)
+    _generates_and_serves_items(root, "/v1", "only known at run time")
+
+
 REGISTRY_PY = """from fastapi import APIRouter
 
 ROUTERS: list[APIRouter] = []

@@ -645,10 +645,41 @@ def literal_items(
             return registry.items
     if isinstance(iterable, ast.Name | ast.Attribute | ast.Call):
         found = _literal(iterable, scope, index, depth + 1)
-        if found is None or isinstance(found[0], ast.Dict):
+        if found is None:
+            # `ROUTERS = crud.routers + [HEALTH_ROUTER]`: a name bound once to what is read
+            # here part by part (a concatenation, a conditional one).
+            found = _bound_unchanged(iterable, scope, index)
+            return None if found is None else literal_items(*found, index, depth + 1)
+        if isinstance(found[0], ast.Dict):
             return None  # a loop over a dict runs over its keys: rarely routers
         return literal_items(found[0], found[1], index, depth + 1)
     return None
+
+
+def _bound_unchanged(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """The concatenation or conditional a name is bound to once and never changed, and where.
+
+    A module-level name (also imported), or a local of the function it is read in.
+    """
+    if not isinstance(expression, ast.Name | ast.Attribute):
+        return None
+    binding = index.binding_of(expression, scope)
+    if (
+        binding is None
+        or binding.kind != "value"
+        or not isinstance(binding.node, ast.BinOp | ast.IfExp)
+    ):
+        return None
+    local = binding.scope.node
+    if binding.scope.parent is None:
+        unchanged = assigned_once_unchanged(binding)
+    else:
+        unchanged = isinstance(local, FunctionNode) and not _changed_in(
+            ast.walk(local), binding.name, 1
+        )
+    return (binding.node, binding.scope) if unchanged else None
 
 
 # The classes of the standard library whose subclasses' bodies list members a loop runs over.
@@ -767,8 +798,12 @@ def _with_additions(
     ``routers = [users.router]`` then ``routers.append(admin.router)`` (also under an ``if``:
     an item that may be added), ``.extend([...])``, ``.insert(0, ...)`` or ``+= [...]``, in the
     scope that binds it; where it is read in that scope, only the additions above it count.
-    None when ``nodes`` (every node naming it) show any other change: an addition in a loop or
-    a function, or of items not written out, a removal, a second binding.
+    ``.extend(other)`` or ``+= other`` adds ``*other``, read in place. An addition in a ``for``
+    loop (``for model in MODELS: router = APIRouter(...)`` then ``routers += [router]``) adds
+    the name it adds, standing for the item of every pass as a loop's own name does. None when
+    ``nodes`` (every node naming it) show any other change: an addition in a function or of a
+    loop's own name (``for extra in more(): routers.append(extra)``), a removal, a second
+    binding.
     """
     listed = binding.node
     if not isinstance(listed, ast.List) or any(
@@ -779,11 +814,22 @@ def _with_additions(
     items = list(listed.elts)
     additions: set[int] = set()
     same_scope = scope.node is binding.scope.node
-    for statement in _unlooped_statements(binding.scope.node.body):
-        added = _added_items(statement, lambda expression: _names(expression, name))
+    statements = list(_unlooped_statements(binding.scope.node.body, loops=True))
+    # The names the loops bind on each pass: items only known at run time.
+    passing = {
+        node.id
+        for statement in statements
+        if isinstance(statement, _LOOPS)
+        for node in ast.walk(statement.target)
+        if isinstance(node, ast.Name)
+    }
+    for statement in statements:
+        added = _added_items(statement, lambda expression: _names(expression, name), spread=True)
         if added is None:
             continue
         change, elements = added
+        if any(_reads(element, passing) for element in elements):
+            return None
         additions.add(id(change))
         if isinstance(change, ast.AugAssign):
             additions.add(id(change.target))  # `routers += [...]` stores no second binding
@@ -983,33 +1029,36 @@ def _registered_by(
     return items
 
 
-def _unlooped_statements(statements: list[ast.stmt]) -> Iterable[ast.stmt]:
-    """The statements of a block and of its ``if``/``try``/``with`` blocks, not of its loops."""
+def _unlooped_statements(statements: list[ast.stmt], *, loops: bool = False) -> Iterable[ast.stmt]:
+    """The statements of a block and of its ``if``/``try``/``with`` blocks, not of its loops.
+
+    With ``loops``, those of its ``for`` loops too (not of ``while`` loops).
+    """
     for statement in statements:
         yield statement
-        if not isinstance(statement, ast.For | ast.AsyncFor | ast.While):
+        if not isinstance(statement, ast.While) and (loops or not isinstance(statement, _LOOPS)):
             for inner in sub_blocks(statement):
-                yield from _unlooped_statements(inner)
+                yield from _unlooped_statements(inner, loops=loops)
 
 
 def _added_items(
-    statement: ast.stmt, names: Callable[[ast.expr], bool]
+    statement: ast.stmt, names: Callable[[ast.expr], bool], *, spread: bool = False
 ) -> tuple[ast.AST, list[ast.expr]] | None:
     """``(the node changing it, the items)`` of a statement adding written-out items to a list.
 
     ``name.append(x)``, ``name.insert(i, x)``, ``name.extend([x, y])`` or ``name += [x, y]``,
-    for an expression ``names`` tells is the list.
+    for an expression ``names`` tells is the list. With ``spread``, ``name.extend(other)`` or
+    ``name += other`` too, of a collection not written out: one ``*other`` item.
     """
     if isinstance(statement, ast.AugAssign):
         value = statement.value
-        if (
-            names(statement.target)
-            and isinstance(statement.op, ast.Add)
-            and isinstance(value, ast.List | ast.Tuple)
-            and not any(isinstance(element, ast.Starred) for element in value.elts)
+        if not (names(statement.target) and isinstance(statement.op, ast.Add)):
+            return None
+        if isinstance(value, ast.List | ast.Tuple) and not any(
+            isinstance(element, ast.Starred) for element in value.elts
         ):
             return statement, list(value.elts)
-        return None
+        return (statement, [_spread(value)]) if spread else None
     if not (
         isinstance(statement, ast.Expr)
         and isinstance(statement.value, ast.Call)
@@ -1028,14 +1077,19 @@ def _added_items(
         return changed, [arguments[0]]
     if method == "insert" and len(arguments) == 2:
         return changed, [arguments[1]]
-    if (
-        method == "extend"
-        and len(arguments) == 1
-        and isinstance(arguments[0], ast.List | ast.Tuple)
-        and not any(isinstance(element, ast.Starred) for element in arguments[0].elts)
-    ):
-        return changed, list(arguments[0].elts)
+    if method == "extend" and len(arguments) == 1:
+        if isinstance(arguments[0], ast.List | ast.Tuple) and not any(
+            isinstance(element, ast.Starred) for element in arguments[0].elts
+        ):
+            return changed, list(arguments[0].elts)
+        if spread:
+            return changed, [_spread(arguments[0])]
     return None
+
+
+def _spread(collection: ast.expr) -> ast.Starred:
+    """``*collection``, where it is written: its items, in a list (see :func:`literal_items`)."""
+    return ast.copy_location(ast.Starred(value=collection, ctx=ast.Load()), collection)
 
 
 def _class_attribute(
