@@ -109,6 +109,11 @@ if __name__ == "__main__":
     uvicorn.run(api)
 """
 
+SPREAD_INCLUDE = LIBRARY_INCLUDE.replace(
+    "api.generate_and_include_versioned_routers(patients, meta)",
+    "ROUTERS = [patients, meta]\napi.generate_and_include_versioned_routers(*ROUTERS)",
+)
+
 
 @pytest.mark.parametrize(
     ("files", "app", "health"),
@@ -117,12 +122,15 @@ if __name__ == "__main__":
         ({"clinic/main.py": MODULE_LEVEL}, "clinic.main:api", "/health"),
         ({"clinic/server.py": MIDDLEWARE}, "clinic.server:service", "/health"),
         ({"clinic/main.py": LIBRARY_INCLUDE}, "clinic.main:api", "/meta/health"),
+        # The routers spread from a list (they were skipped without a word, logged unprefixed).
+        ({"clinic/main.py": SPREAD_INCLUDE}, "clinic.main:api", "/meta/health"),
     ],
     ids=[
         "factory-served-by-import-string",
         "module-level-served",
         "module-level-middleware",
         "routers-given-to-the-library-s-include-method",
+        "routers-spread-into-the-library-s-include-method",
     ],
 )
 def test_init_finds_an_app_a_library_class_builds_by_its_use(

@@ -30,7 +30,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS
+from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     Binding,
@@ -361,6 +361,12 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
         ):
             continue
         for node in _expressions(block_statement):
+            spread = _spread_to_a_library_include(node)
+            if spread is not None:
+                generator, receiver = spread
+                if any(id(part) in inside for part in ast.walk(receiver)):
+                    found.append(generator)
+                continue
             mapped = _mapped_lambda(node, scope, block_statement)
             if mapped is not None:
                 generator, body = mapped
@@ -377,7 +383,29 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
 
 #: The name a call built for ``map(app.include_router, ROUTERS)`` passes (see
 #: :func:`~.mounts.mapped_calls`): bound to each item in turn, no name of the user's can be it.
+#: So for ``app.generate_and_include_versioned_routers(*ROUTERS)``.
 MAPPED_ITEM = "<item of map>"
+
+
+def _spread_to_a_library_include(node: ast.AST) -> tuple[ast.comprehension, ast.expr] | None:
+    """``app.<library include>(*ROUTERS)`` as the ``for`` clause it runs, and its receiver.
+
+    A library's include method (see :func:`~.names.library_include`) includes each router it
+    is given, so each item of the one collection spread into it, as a loop over it would: the
+    call built for it (see :func:`~.mounts.library_includes`) passes :data:`MAPPED_ITEM`.
+    """
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and library_include(node.func.attr)
+    ):
+        return None
+    spread = [argument for argument in node.args if isinstance(argument, ast.Starred)]
+    if len(spread) != 1:
+        return None  # several walked in turn, not in step: not one loop
+    target = ast.Name(id=MAPPED_ITEM, ctx=ast.Store())
+    generator = ast.comprehension(target=target, iter=spread[0].value, ifs=[], is_async=0)
+    return generator, node.func.value
 
 
 # Builtins that iterate their one argument to its end: `any` too, as the calls `map` makes of

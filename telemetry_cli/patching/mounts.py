@@ -3352,8 +3352,9 @@ def library_includes(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[
 
     ``app.generate_and_include_versioned_routers(users.router, items.router)`` (Cadwyn's app,
     see :func:`~.names.library_include`) yields ``app.include_router(users.router)`` and
-    ``app.include_router(items.router)``, built for the reading where the call is. Not a method
-    of a class of the package (its body is read instead) nor a module's function.
+    ``app.include_router(items.router)``, built for the reading where the call is; one spread
+    collection (``*ROUTERS``) its items, as a loop over it. Not a method of a class of the
+    package (its body is read instead) nor a module's function.
     """
 
     def matches(call: ast.Call) -> bool:
@@ -3368,9 +3369,15 @@ def library_includes(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[
             binding = scope.lookup(receiver.id)
             if binding is not None and binding.kind == "import":
                 continue  # `helpers.include_all_routers(app)`: a module's function
+        spread = sum(isinstance(argument, ast.Starred) for argument in call.args)
         for router in call.args:
             if isinstance(router, ast.Starred):
-                continue
+                # `(*ROUTERS)`: each item in turn, bound to the name the loops around the
+                # built call give it (see `loops.loop_values`); of several, none is known.
+                if spread > 1:
+                    router = router.value
+                else:
+                    router = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), router)
             function = ast.Attribute(value=receiver, attr=_INCLUDE_ROUTER, ctx=ast.Load())
             built = ast.Call(func=ast.copy_location(function, call), args=[router], keywords=[])
             yield ast.copy_location(built, statement), scope
