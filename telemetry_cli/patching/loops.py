@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import itertools
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
@@ -363,8 +364,14 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
         for node in _expressions(block_statement):
             spread = _spread_to_a_library_include(node)
             if spread is not None:
-                generator, receiver = spread
-                if any(id(part) in inside for part in ast.walk(receiver)):
+                generator, first = spread
+                # The call built for it passes the item where the first list is spread.
+                if any(
+                    isinstance(part, ast.Name)
+                    and part.id == MAPPED_ITEM
+                    and (part.lineno, part.col_offset) == (first.lineno, first.col_offset)
+                    for part in ast.walk(statement)
+                ):
                     found.append(generator)
                 continue
             mapped = _mapped_lambda(node, scope, block_statement)
@@ -388,10 +395,10 @@ MAPPED_ITEM = "<item of map>"
 
 
 def _spread_to_a_library_include(node: ast.AST) -> tuple[ast.comprehension, ast.expr] | None:
-    """``app.<library include>(*ROUTERS)`` as the ``for`` clause it runs, and its receiver.
+    """``app.<library include>(*ROUTERS)`` as the ``for`` clause it runs, and the first ``*``.
 
     A library's include method (see :func:`~.names.library_include`) includes each router it
-    is given, so each item of the one collection spread into it, as a loop over it would: the
+    is given, so each item of the collections spread into it, as a loop over them would: the
     call built for it (see :func:`~.mounts.library_includes`) passes :data:`MAPPED_ITEM`.
     """
     if not (
@@ -401,11 +408,16 @@ def _spread_to_a_library_include(node: ast.AST) -> tuple[ast.comprehension, ast.
     ):
         return None
     spread = [argument for argument in node.args if isinstance(argument, ast.Starred)]
-    if len(spread) != 1:
-        return None  # several walked in turn, not in step: not one loop
+    if not spread:
+        return None
+    # `(*v1, *v2)`: one collection's items, then the other's, as `v1 + v2` holds them.
+    items = functools.reduce(
+        lambda left, right: ast.BinOp(left=left, op=ast.Add(), right=right),
+        [argument.value for argument in spread],
+    )
     target = ast.Name(id=MAPPED_ITEM, ctx=ast.Store())
-    generator = ast.comprehension(target=target, iter=spread[0].value, ifs=[], is_async=0)
-    return generator, node.func.value
+    generator = ast.comprehension(target=target, iter=items, ifs=[], is_async=0)
+    return generator, spread[0]
 
 
 # Builtins that iterate their one argument to its end: `any` too, as the calls `map` makes of
