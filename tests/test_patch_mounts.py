@@ -1119,10 +1119,11 @@ from app.api.router import api_router
 
 extra = APIRouter()
 
-# Built in a loop, as generated CRUD routers are: the name added stands for every pass's router.
+# Built in a loop, as generated CRUD routers are: the name added stands for each pass's router.
 routers: list[APIRouter] = []
 for enabled in (True,):
-    router = api_router
+    router = APIRouter()
+    router.include_router(api_router)
     routers += [router]
 """
 

@@ -37,6 +37,7 @@ from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
     PackageIndex,
+    Role,
     Scope,
     assigned_once,
     assigned_targets,
@@ -809,7 +810,7 @@ def _literal(
         if not isinstance(local, FunctionNode):
             return None
         if _changed_in(ast.walk(local), binding.name, 1):
-            return _with_additions(binding, scope, expression, ast.walk(local))
+            return _with_additions(binding, scope, expression, ast.walk(local), index)
         return _literal(binding.node, binding.scope, index, depth + 1)
     # The value first: whether the name is ever changed is a search of its whole module, and
     # most names read here hold no container at all (a route module's `router`).
@@ -818,7 +819,7 @@ def _literal(
         return None
     if not assigned_once_unchanged(binding):
         naming = binding.scope.module.nodes_naming([binding.name])
-        found = _with_additions(binding, scope, expression, naming)
+        found = _with_additions(binding, scope, expression, naming, index)
         if found is None:
             return None
     if (
@@ -831,7 +832,7 @@ def _literal(
 
 
 def _with_additions(
-    binding: Binding, scope: Scope, read: ast.expr, nodes: Iterable[ast.AST]
+    binding: Binding, scope: Scope, read: ast.expr, nodes: Iterable[ast.AST], index: PackageIndex
 ) -> tuple[ast.expr, Scope] | None:
     """The list a name is bound to, with the items its own statements add to it, when known.
 
@@ -839,11 +840,11 @@ def _with_additions(
     an item that may be added), ``.extend([...])``, ``.insert(0, ...)`` or ``+= [...]``, in the
     scope that binds it; where it is read in that scope, only the additions above it count.
     ``.extend(other)`` or ``+= other`` adds ``*other``, read in place. An addition in a ``for``
-    loop (``for model in MODELS: router = APIRouter(...)`` then ``routers += [router]``) adds
-    the name it adds, standing for the item of every pass as a loop's own name does. None when
-    ``nodes`` (every node naming it) show any other change: an addition in a function or of a
-    loop's own name (``for extra in more(): routers.append(extra)``), a removal, a second
-    binding.
+    loop of a router the loop builds (``for model in MODELS: router = APIRouter(...)`` then
+    ``routers += [router]``) adds the name, standing for the router of every pass. None when
+    ``nodes`` (every node naming it) show any other change: an addition in a function, or in a
+    loop of anything else (``for extra in more(): routers.append(extra)``, ``getattr(module,
+    "router")``: only known at run time), a removal, a second binding.
     """
     listed = binding.node
     if not isinstance(listed, ast.List) or any(
@@ -855,20 +856,20 @@ def _with_additions(
     additions: set[int] = set()
     same_scope = scope.node is binding.scope.node
     statements = list(_unlooped_statements(binding.scope.node.body, loops=True))
-    # The names the loops bind on each pass: items only known at run time.
-    passing = {
-        node.id
+    looped = {
+        id(inner)
         for statement in statements
         if isinstance(statement, _LOOPS)
-        for node in ast.walk(statement.target)
-        if isinstance(node, ast.Name)
+        for inner in _unlooped_statements(statement.body, loops=True)
     }
     for statement in statements:
         added = _added_items(statement, lambda expression: _names(expression, name), spread=True)
         if added is None:
             continue
         change, elements = added
-        if any(_reads(element, passing) for element in elements):
+        if id(statement) in looped and not all(
+            _built_router(element, binding.scope, index) for element in elements
+        ):
             return None
         additions.add(id(change))
         if isinstance(change, ast.AugAssign):
@@ -886,6 +887,19 @@ def _with_additions(
     if stores > 1:
         return None
     return ast.copy_location(ast.List(elts=items, ctx=ast.Load()), listed), binding.scope
+
+
+def _built_router(element: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``element`` names a router ``scope`` builds (``router = APIRouter(...)``)."""
+    if not isinstance(element, ast.Name):
+        return False
+    built = scope.bindings.get(element.id)
+    return (
+        built is not None
+        and built.kind == "value"
+        and isinstance(built.node, ast.Call)
+        and index.built_role(built.node, scope)[0] is Role.ROUTER
+    )
 
 
 class _Registry(NamedTuple):
