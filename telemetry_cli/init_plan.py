@@ -481,13 +481,23 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
         ConfigError: none was found, or several.
     """
     entrypoint = _fastapi_entrypoint(project)
-    hint = entrypoint if entrypoint is not None else _runner_target(root, project)
+    targets = set() if entrypoint is not None else _runner_targets(root, project) or set()
+    hint = entrypoint if entrypoint is not None else _one(targets)
     regular, namespace, templates = _candidate_packages(root, hint)
     offers = _offers(root, regular, hint)
     later: dict[tuple[str, str], Found | str] | None = None
     if hint is not None and not _named_by_entrypoint(offers):
         later = _offers(root, namespace, hint)
     named = _named_by_entrypoint(offers) or _named_by_entrypoint(later or {})
+    if not named and len(targets) > 1:
+        # Run files serving several apps (a Procfile's services): the app is one of those, not
+        # a module none of them serves, whatever its name; several found are said.
+        named = [
+            offer
+            for target in sorted(targets)
+            for offer in _named_by_entrypoint(_offers(root, regular, target))
+            or _named_by_entrypoint(_offers(root, namespace, target))
+        ]
     if named:
         # Only `[tool.fastapi] entrypoint` is a setting the plan can leave `app` to.
         apps = _one_per_app(
@@ -1796,8 +1806,13 @@ def _hands_own_app_to_a_platform(data: bytes) -> bool:
     return False
 
 
-def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
-    """The import string the modules at the top of ``root`` serve another module's app by.
+def _one(targets: set[str]) -> str | None:
+    """The one import string of ``targets``, else None."""
+    return next(iter(targets)) if len(targets) == 1 else None
+
+
+def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | None:
+    """The import strings the modules at the top of ``root`` serve apps by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
     runs that app from ``root``, wherever else apps are built (as does a top-level package's
@@ -1810,8 +1825,8 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     ``wsgi_app``, and a console script of pyproject.toml whose function starts it (``serve =
     "pkg.cli:main"``); when none names an app, the run files one folder down, in a folder
     holding no Python code (``docker/Dockerfile``).
-    None unless every such call and line there names one and the same app (``app_dir=`` moves
-    the import root: not followed).
+    None when a call names one it cannot tell (``app_dir=`` moves the import root: not
+    followed); the app is the one named when there is one.
     """
     targets: set[str] = set()
     ignore = GitIgnore(root)
@@ -1874,7 +1889,7 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             ):
                 ignore.read(folder)
                 targets.update(_run_file_targets(folder, ignore, None))
-    return targets.pop() if len(targets) == 1 else None
+    return targets
 
 
 def _holds_python(folder: Path) -> bool:

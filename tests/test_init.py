@@ -4217,3 +4217,49 @@ def test_a_run_file_running_a_script_that_serves_its_own_app_picks_it(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "main:app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "Procfile": 'checkings: uvicorn --port $A --app-dir="./api" checking_service:app\n'
+            'validations: uvicorn --port $B --app-dir="./api" validation_service:app\n'
+        },
+        {
+            "compose.yaml": "services:\n  checkings:\n    build: .\n"
+            "    command: uvicorn api.checking_service:app --port 8001\n"
+            "  validations:\n    build: .\n"
+            "    command: uvicorn api.validation_service:app --port 8002\n"
+        },
+    ],
+    ids=["procfile-with-app-dir", "compose"],
+)
+def test_run_files_serving_several_apps_are_said_not_an_unserved_entry_module(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    """A folder of services, each its own app a run file serves, beside an `app.py` none
+    serves: init names the served apps as several to choose from (it took `app:app`, which
+    no server runs, without a word)."""
+    service = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post('/{name}/check')\n"
+        "async def check() -> dict[str, str]:\n    return {{}}\n"
+    )
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            # It imports a service's function: an entry module over a module it imports.
+            "api/app.py": "from validation_service import check\n" + service.format(name="game"),
+            "api/checking_service.py": service.format(name="checking"),
+            "api/validation_service.py": service.format(name="validation"),
+            **run_files,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2, result.stdout
+    said = result.stderr + result.stdout
+    assert "several FastAPI apps found" in said, said
+    assert "checking_service:app" in said and "validation_service:app" in said, said
+    assert " app:app" not in said and "(app:app" not in said, said
