@@ -482,6 +482,8 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     """
     entrypoint = _fastapi_entrypoint(project)
     targets = set() if entrypoint is not None else _runner_targets(root, project) or set()
+    if entrypoint is None and not targets:
+        targets = _members_entrypoints(root)
     hint = entrypoint if entrypoint is not None else _one(targets)
     regular, namespace, templates = _candidate_packages(root, hint)
     offers = _offers(root, regular, hint)
@@ -1804,6 +1806,38 @@ def _hands_own_app_to_a_platform(data: bytes) -> bool:
         if isinstance(handed, ast.Name) and handed.id in bound and handed.id not in imported:
             return True
     return False
+
+
+def _members_entrypoints(root: Path) -> set[str]:
+    """The ``[tool.fastapi] entrypoint`` of the pyproject.toml files one folder down.
+
+    A monorepo's ``backend/pyproject.toml`` (a uv workspace member, say) tells FastAPI CLI, run
+    there, which app to serve: the import string, from that folder, names the app as a run
+    file's would. A file that is no TOML, or unreadable, says nothing.
+    """
+    ignore = GitIgnore(root)
+    ignore.read(root)
+    found: set[str] = set()
+    for folder in sorted(root.iterdir()):
+        config = folder / CONFIG_FILENAME
+        if (
+            folder.name.startswith(".")
+            or folder.name in _SKIPPED
+            or ignore.ignored(folder, folder=True)
+        ):
+            continue
+        try:
+            if not config.is_file():
+                continue
+            data = read_bytes(config, shown_path(config))
+            text = None if data is None else SourceText.decode(data, CONFIG_FILENAME).text
+            document = None if text is None else tomlkit.parse(text)
+        except (OSError, FileProblem, tomlkit.exceptions.ParseError):
+            continue  # a folder init may not read, a file that is no TOML: they say nothing
+        entrypoint = None if document is None else _fastapi_entrypoint(document)
+        if entrypoint is not None:
+            found.add(entrypoint)
+    return found
 
 
 def _one(targets: set[str]) -> str | None:

@@ -4263,3 +4263,32 @@ def test_run_files_serving_several_apps_are_said_not_an_unserved_entry_module(
     assert "several FastAPI apps found" in said, said
     assert "checking_service:app" in said and "validation_service:app" in said, said
     assert " app:app" not in said and "(app:app" not in said, said
+
+
+def test_a_workspace_member_s_fastapi_entrypoint_names_the_app(tmp_path: Path) -> None:
+    """A uv workspace whose `backend/pyproject.toml` sets `[tool.fastapi] entrypoint` (FastAPI
+    CLI run there serves it): init names that app, not the playground `main.py` beside it
+    (taken before: only the root's pyproject.toml was read). Another folder's pyproject.toml
+    that is no TOML, nor UTF-8, says nothing."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "ws"\n\n[tool.uv.workspace]\n'
+            'members = ["backend"]\n',
+            "backend/pyproject.toml": '[project]\nname = "backend"\n\n[tool.fastapi]\n'
+            'entrypoint = "api.core:application"\n',
+            "backend/api/__init__.py": "",
+            "backend/api/core.py": "from fastapi import FastAPI\n\napplication = FastAPI()\n\n\n"
+            "@application.get('/notes/{note_id}')\ndef read_note(note_id: int) -> int:\n"
+            "    return note_id\n",
+            "backend/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "frontend/package.json": "{}\n",
+        },
+    )
+    (root / "docs").mkdir()
+    (root / "docs/pyproject.toml").write_bytes(b"[tool.fastapi\n\xff\xfe")
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "api.core:application"' in plan and 'backend = "backend"' in plan, plan
