@@ -41,6 +41,7 @@ from telemetry_cli.install_steps import COMPOSE_NAME, DOCKERFILE_NAME, flat_layo
 from telemetry_cli.patching.apps import (
     AppSite,
     FoundApp,
+    built_apps,
     choose_in_module,
     factory_needs,
     find_app,
@@ -180,6 +181,9 @@ class Found(NamedTuple):
     api_prefix_mount: str | None = None
     # Another folder for the documents: setuptools' flat-layout discovery would package `specs`.
     specs_dir: str | None = None
+    # The modules (relative to the app package) building an app of their own, not the one
+    # chosen, whose routes it does not serve: named as other apps, not as unincluded routes.
+    other_apps: tuple[str, ...] = ()
 
 
 class InitResult(NamedTuple):
@@ -375,16 +379,20 @@ def _table(found: Found) -> Table:
         if found.unserved:
             instrument.add(
                 tomlkit.comment(
-                    f"{_unserved(found.unserved)}: not suggested; "
+                    f"{_unserved(found.unserved, bool(found.other_apps))}: not suggested; "
                     'add `"module.py" = "event"` if an app serves them.'
                 )
             )
     elif found.unserved:
         instrument.add(
-            tomlkit.comment(f'{_unserved(found.unserved)}; add `"module.py" = "event"`.')
+            tomlkit.comment(
+                f'{_unserved(found.unserved, bool(found.other_apps))}; add `"module.py" = "event"`.'
+            )
         )
-    else:
+    elif not found.other_apps:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
+    if found.other_apps:
+        instrument.add(tomlkit.comment(_other_apps(found.other_apps, found.app)))
     table.add("instrument", instrument)
     return table
 
@@ -408,13 +416,26 @@ def _specs_dir(root: Path, backend: str) -> str | None:
 _NAMED_UNSERVED = 3
 
 
-def _unserved(modules: tuple[str, ...]) -> str:
-    """``3 modules define routes that no app includes (api/a.py, ...)``, the first few named."""
+def _unserved(modules: tuple[str, ...], other_apps: bool = False) -> str:
+    """``3 modules define routes that no app includes (api/a.py, ...)``, the first few named.
+
+    With ``other_apps`` (modules building apps of their own), those apps may include them.
+    """
     count = len(modules)
     named = ", ".join(modules[:_NAMED_UNSERVED])
     more = ", ..." if count > _NAMED_UNSERVED else ""
     define = "module defines" if count == 1 else "modules define"
-    return f"{count} {define} routes that no app includes ({named}{more})"
+    includes = "the chosen app does not include" if other_apps else "no app includes"
+    return f"{count} {define} routes that {includes} ({named}{more})"
+
+
+def _other_apps(modules: tuple[str, ...], app: str) -> str:
+    """``1 module builds an app of its own (app.py), not the one chosen (main:app): ...``."""
+    count = len(modules)
+    named = ", ".join(modules[:_NAMED_UNSERVED])
+    more = ", ..." if count > _NAMED_UNSERVED else ""
+    builds = "module builds an app of its own" if count == 1 else "modules build apps of their own"
+    return f"{count} {builds} ({named}{more}), not the one chosen ({app}): not instrumented"
 
 
 def _prefix_under_root_path(root_path: str | None) -> str | None:
@@ -1167,6 +1188,7 @@ def _found(
     routes = []
     skipped: list[str] = []
     unserved: list[str] = []
+    other_apps: list[str] = []
     names = list(
         package_modules(
             package,
@@ -1211,7 +1233,9 @@ def _found(
             if count or named or to_fix:
                 routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
         elif any(handler.routes for handler in handlers):
-            unserved.append(relative)
+            # `app.py` beside `main.py`, each building and running an app: a second entry.
+            builds_own = bool(built_apps(module, index) - {app.site.key})
+            (other_apps if builds_own else unserved).append(relative)
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
     prefix = _prefix_under_root_path(
         _root_path(app, index)
@@ -1234,6 +1258,7 @@ def _found(
         app.site.key,
         tuple(sorted(unserved, key=natural_key)),
         mount,
+        other_apps=tuple(sorted(other_apps, key=natural_key)),
     )
 
 

@@ -2988,6 +2988,44 @@ def test_route_modules_no_app_includes_are_named_beside_the_suggested_ones(
     assert '"api/orphan.py" = ' not in result.stdout
 
 
+def test_a_second_module_building_its_own_app_is_named_as_another_app(tmp_path: Path) -> None:
+    # Two flat entry modules, each building and running an app: the one not chosen serves its
+    # routes itself; it is named as another app, not as routes no app includes.
+    root = tmp_path / "twin"
+    (root / "api/web").mkdir(parents=True)
+    entry = (
+        "from fastapi import FastAPI\n\nfrom web import {routers}\n\n{name} = FastAPI()\n"
+        '{includes}\n\n@{name}.get("/")\ndef index() -> str:\n    return "ok"\n'
+    )
+    (root / "api/main.py").write_text(
+        entry.format(routers="one", name="app", includes="app.include_router(one.router)\n")
+    )
+    (root / "api/server.py").write_text(
+        entry.format(
+            routers="one, two",
+            name="service",
+            includes="service.include_router(one.router)\nservice.include_router(two.router)\n",
+        )
+    )
+    for name in ("one", "two"):
+        (root / f"api/web/{name}.py").write_text(
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            f'@router.get("/{name}")\ndef get_{name}() -> int:\n    return 1\n'
+        )
+    (root / "pyproject.toml").write_text('[project]\nname = "twin"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout
+    assert (
+        "# 1 module builds an app of its own (server.py), not the one chosen (main:app): "
+        "not instrumented\n"
+    ) in result.stdout
+    assert "server.py, " not in result.stdout and "(server.py)" in result.stdout
+    assert (
+        "# 1 module defines routes that the chosen app does not include (web/two.py)"
+    ) in result.stdout
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_named_pipe_in_a_package_importing_itself_is_not_waited_on(tmp_path: Path) -> None:
     """Looking for the package's own bare-name import reads its modules as every module is."""
