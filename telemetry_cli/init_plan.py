@@ -33,6 +33,7 @@ from telemetry_cli.files import (
     atomic_write,
     contained_path,
     read_bytes,
+    read_head,
     require_writable,
     resolve,
 )
@@ -1986,29 +1987,72 @@ def _run_file_targets(
             except FileProblem:
                 continue  # a folder or a pipe of that name: no command line to read
             text = "" if data is None else data.decode("utf-8", errors="replace")
-        for line in _command_lines(text):
-            # A variable's default is what the line runs with when the environment leaves it
-            # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
-            line = _SHELL_DEFAULT.sub(r"\1", line)
-            server = _SERVER_COMMAND.search(line)
-            if server is not None:
-                targets.update(
-                    found
-                    for found in served_import_strings(line)
-                    if server[0] != "gunicorn" or names_one_attribute(found)
-                )
-            script = _PYTHON_SCRIPT.search(line)
-            if script is not None:
-                targets.update(_script_targets(folder, script[1], ignore))
-            run_module = _PYTHON_MODULE.search(line)
-            if run_module is not None:
-                targets.update(_run_module_targets(folder, run_module[1], ignore))
-            cli = _fastapi_cli_target(line)
-            if cli is not None:
-                targets.add(cli)
-            for variable in _APP_VARIABLE.finditer(line):
-                targets.update(served_import_strings(variable[1]))
+        targets.update(_command_targets(folder, text, ignore))
     return targets
+
+
+def _command_targets(
+    folder: Path, text: str, ignore: GitIgnore, *, nested: bool = False
+) -> set[str]:
+    """The import strings the command lines of ``text`` (a run file of ``folder``) serve.
+
+    A shell script a line runs by its path (``sh scripts/prestart-and-run``, ``./start``) is
+    read as one more run file, whatever its name: what it starts is what the line starts. Only
+    one script deep (``nested``): a script running itself is not read again.
+    """
+    targets: set[str] = set()
+    for line in _command_lines(text):
+        # A variable's default is what the line runs with when the environment leaves it
+        # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
+        line = _SHELL_DEFAULT.sub(r"\1", line)
+        server = _SERVER_COMMAND.search(line)
+        if server is not None:
+            targets.update(
+                found
+                for found in served_import_strings(line)
+                if server[0] != "gunicorn" or names_one_attribute(found)
+            )
+        script = _PYTHON_SCRIPT.search(line)
+        if script is not None:
+            targets.update(_script_targets(folder, script[1], ignore))
+        run_module = _PYTHON_MODULE.search(line)
+        if run_module is not None:
+            targets.update(_run_module_targets(folder, run_module[1], ignore))
+        cli = _fastapi_cli_target(line)
+        if cli is not None:
+            targets.add(cli)
+        for variable in _APP_VARIABLE.finditer(line):
+            targets.update(served_import_strings(variable[1]))
+        if not nested:
+            for shell in _SHELL_SCRIPT.finditer(line):
+                targets.update(_shell_script_targets(folder, shell[1], ignore))
+    return targets
+
+
+# How much of a shell script a run file starts is read (see `_shell_script_targets`).
+_SCRIPT_READ = 1 << 16
+
+
+def _shell_script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
+    """What a shell script of ``folder`` a command line runs serves (none: no such file).
+
+    Its lines run from the same folder as the line running it (a compose file's, a
+    Dockerfile's working directory), so its import strings are read from there.
+    """
+    if script.endswith(".py"):
+        return set()  # run by python (see `_script_targets`)
+    try:
+        # Not a path leading out of the folder (`../x`, a symbolic link elsewhere).
+        path = contained_path(folder, script)
+        if not path.is_file() or ignore.ignored(path, folder=False):
+            return set()
+        # A script is short: the head of a large file (a binary) is all that is read.
+        data = read_head(path, script, _SCRIPT_READ)
+    except FileProblem:
+        return set()
+    if data is None:
+        return set()
+    return _command_targets(folder, data.decode("utf-8", errors="replace"), ignore, nested=True)
 
 
 #: Vercel's project configuration: its Python functions are module files of the project.
@@ -2370,6 +2414,12 @@ _PYTHON_SCRIPT = re.compile(
 _PYTHON_MODULE = re.compile(
     r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-ln-z]+)*[\s\"',]+-m[\s\"',]+"
     r"([A-Za-z_][\w.]*)(?![\w.-])"
+)
+#: A shell script run by its path relative to the folder (`sh scripts/start`, `["bash", "-e",
+#: "run"]`, `./start`): an absolute path is one in the image, not the project's.
+_SHELL_SCRIPT = re.compile(
+    r"(?:(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+|(?<![\w./-])\./)"
+    r"([\w-][\w.-]*(?:/[\w.-]+)*)(?![\w./-])"
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")

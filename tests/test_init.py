@@ -4261,6 +4261,41 @@ def test_a_run_file_running_a_script_that_serves_its_own_app_picks_it(
     "run_files",
     [
         {
+            "compose.yaml": 'services:\n  api:\n    command: ["sh", "scripts/prestart-and-run"]\n',
+            "scripts/prestart-and-run": "#!/bin/sh\nalembic upgrade head\nexec uvicorn main:app\n",
+        },
+        {
+            "Dockerfile": 'FROM python:3.12\nENTRYPOINT ["./start"]\n',
+            "start": "#!/usr/bin/env bash\nset -e\n"
+            "exec gunicorn -k uvicorn.workers.UvicornWorker main:app\n",
+        },
+    ],
+    ids=["compose-sh-script", "dockerfile-executable"],
+)
+def test_a_run_file_running_a_shell_script_of_any_name_picks_what_it_serves(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    """A script a run file starts by its path, without the `.sh` suffix, is read as a run file:
+    its server's app is taken over a package building another one."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "service/__init__.py": "",
+            "service/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            **run_files,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
             "Procfile": 'checkings: uvicorn --port $A --app-dir="./api" checking_service:app\n'
             'validations: uvicorn --port $B --app-dir="./api" validation_service:app\n'
         },
