@@ -3014,3 +3014,49 @@ def test_a_call_by_hand_in_a_handler_whose_path_is_unknown_is_read_without_faili
         "telemetry-scaffold wrote it (changed since, or written by hand); kept: take it out by "
         "hand, or rerun with --force",
     )
+
+
+def test_layer_import_joins_a_namespace_packages_first_party_section(tmp_path: Path) -> None:
+    # Flat layout, the app's modules in a folder without `__init__.py`: ruff's sorting counts
+    # that folder first-party, as it does the layer; the new import goes at its sorted place in
+    # that section (not a section of its own after it), so `ruff check --select I` stays clean.
+    from tests.cli_support import run, write_files
+
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "flat"\n\n[tool.telemetry-scaffold]\nbackend = "."\n'
+                'app-package = ""\napp = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"web/handlers/demo.py" = "ai_block_used"\n'
+            ),
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom web.handlers import demo\n\n"
+                "app = FastAPI()\napp.include_router(demo.router)\n"
+            ),
+            "web/models/detail.py": "DETAIL = 1\n",
+            "web/handlers/demo.py": (
+                "from fastapi import APIRouter\n\nfrom web.models.detail import DETAIL\n\n"
+                'router = APIRouter(prefix="/demo")\n\n\n@router.get("/")\n'
+                "def hello() -> int:\n    return DETAIL\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "web/handlers/demo.py").read_text()
+    assert text.startswith(
+        "from fastapi import APIRouter\n\n"
+        "from analytics.event_logger import event_logger\n"
+        "from web.models.detail import DETAIL\n\n"
+    ), text
+    lint = subprocess.run(
+        [
+            *(sys.executable, "-m", "ruff", "check", "-q", "--no-cache", "--isolated"),
+            *("--select", "I", str(tmp_path / "web/handlers/demo.py"), str(tmp_path / "main.py")),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert lint.returncode == 0, lint.stdout

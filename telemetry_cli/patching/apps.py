@@ -410,6 +410,13 @@ def required_parameters(function: FunctionNode) -> tuple[str, ...]:
     return tuple(parameter.arg for parameter in [*required, *keyword])
 
 
+def built_apps(module: ModuleModel, index: PackageIndex) -> set[tuple[str, int]]:
+    """Where the apps ``module`` builds itself are built (a variable or a factory of its own)."""
+    return {
+        candidate.site.key for candidate in _candidates(module, index) if candidate.site is not None
+    }
+
+
 def choose_in_module(module: ModuleModel, index: PackageIndex) -> FoundApp:
     """The one app ``module`` builds (or re-exports).
 

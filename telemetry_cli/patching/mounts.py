@@ -1800,7 +1800,10 @@ def _module_mounts(
             if known is not None:
                 known = [values for values in known if keep(values)]
             if known is None:
-                unresolved.append(Unresolved(False, False, f"`{ast.unparse(included)}` at {where}"))
+                written = ast.unparse(included)
+                if written == MAPPED_ITEM:
+                    written = "each item"  # of a list spread or mapped into the call
+                unresolved.append(Unresolved(False, False, f"`{written}` at {where}"))
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
@@ -3352,8 +3355,9 @@ def library_includes(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[
 
     ``app.generate_and_include_versioned_routers(users.router, items.router)`` (Cadwyn's app,
     see :func:`~.names.library_include`) yields ``app.include_router(users.router)`` and
-    ``app.include_router(items.router)``, built for the reading where the call is. Not a method
-    of a class of the package (its body is read instead) nor a module's function.
+    ``app.include_router(items.router)``, built for the reading where the call is; the spread
+    collections (``*ROUTERS``) their items, as a loop over them. Not a method of a class of the
+    package (its body is read instead) nor a module's function.
     """
 
     def matches(call: ast.Call) -> bool:
@@ -3368,9 +3372,15 @@ def library_includes(model: ModuleModel, index: PackageIndex) -> Iterator[tuple[
             binding = scope.lookup(receiver.id)
             if binding is not None and binding.kind == "import":
                 continue  # `helpers.include_all_routers(app)`: a module's function
+        spread = False
         for router in call.args:
             if isinstance(router, ast.Starred):
-                continue
+                # `(*ROUTERS)`: each item in turn (of every list spread there), bound to the
+                # name the loops around the built call give it (see `loops.loop_values`).
+                if spread:
+                    continue
+                spread = True
+                router = ast.copy_location(ast.Name(id=MAPPED_ITEM, ctx=ast.Load()), router)
             function = ast.Attribute(value=receiver, attr=_INCLUDE_ROUTER, ctx=ast.Load())
             built = ast.Call(func=ast.copy_location(function, call), args=[router], keywords=[])
             yield ast.copy_location(built, statement), scope
