@@ -178,7 +178,7 @@ def _reports_errors(command: Callable[P, None]) -> Callable[P, None]:
 
 def _print_json(document: dict[str, Any]) -> None:
     # Plain write: rich would wrap or style the document. Through the console's file, which
-    # stands in a null file when stdout is closed (`>&-`), as for every other line we print.
+    # refuses the write when stdout is closed (`>&-`, see main), as every other line we print.
     # ASCII JSON: a server's control characters arrive escaped.
     console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
@@ -561,6 +561,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     global _own_process
     _own_process = True  # main() is the process's entry and ends it (sys.exit or os._exit)
     _freeze_imports()  # Typer, rich and this module; each command's own imports come later
+    console.refuse_writes_to_closed_stdout()
     _tolerate_unencodable_output()
     ours = set(threading.enumerate())
     try:

@@ -1225,6 +1225,13 @@ def _clean_relative(value: str, fail: _ProblemFail) -> str:
     path = PurePosixPath(value)
     if path.is_absolute() or re.match(r"^[A-Za-z]:", value):
         raise fail(f"{toml_quoted(value)} is absolute; paths are relative to the project root")
+    if value.startswith("~"):
+        # A shell's home folder (`~/docs`, `~user`): meant outside the root, and taken as it is
+        # it would create a folder named `~` there, which `rm -r ~` then mistakes for home.
+        raise fail(
+            f"{toml_quoted(value)} starts with '~', which is not expanded; paths are relative to "
+            "the project root"
+        )
     if ".." in path.parts:
         raise fail(f"{toml_quoted(value)} leaves the project root ('..' is not allowed)")
     _check_name_lengths(value, path.parts, fail)

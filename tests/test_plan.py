@@ -183,6 +183,10 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ("event-types = [1]", "1 is not snake_case"),
         ('backend = "../elsewhere"', "backend: '../elsewhere' leaves the project root"),
         ('backend = "/abs"', "backend: '/abs' is absolute"),
+        # A shell's home, not expanded: it made a folder named `~` in the root (`rm -r ~`).
+        ('specs-dir = "~/docs/specs"', "specs-dir: '~/docs/specs' starts with '~', which is not"),
+        ('specs-dir = "~"', "specs-dir: '~' starts with '~', which is not expanded"),
+        ('backend = "~ada/api"', "backend: '~ada/api' starts with '~'"),
         ('specs-dir = "a\\\\b"', "use '/' as the path separator"),
         # A name with a space at its start or end (a typo; `specs-dir` made such a folder).
         ('specs-dir = "specs "', "the name 'specs ' starts or ends with a space"),
