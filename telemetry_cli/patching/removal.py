@@ -123,6 +123,10 @@ def uninstrument_module(
     handed_over = frozenset() if staying is None else staying.types
     kept: set[str] = set()
     for handler in handlers:
+        if not handler.readable:
+            # generate writes no call where it cannot read the route (it asks for one by hand,
+            # and reads any there as the user's own): nothing in it is the tool's to take out.
+            continue
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
                 continue
