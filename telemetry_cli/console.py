@@ -44,6 +44,22 @@ def stderr() -> Console:
     )
 
 
+def write_bytes(console: Console, data: bytes) -> None:
+    """Write ``data`` to the console's stream as they are, after what it holds already.
+
+    Through the stream's bytes when it has them; a stream of text only (no ``buffer``) gets
+    them decoded as UTF-8, which is what they are unless a file declares another encoding.
+    """
+    stream = console.file
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(data.decode("utf-8", errors="replace"))
+        return
+    stream.flush()  # what the text layer holds goes first
+    buffer.write(data)
+    buffer.flush()
+
+
 def _environment() -> dict[str, str]:
     """The environment rich reads, without a terminal size of zero.
 

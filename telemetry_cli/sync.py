@@ -134,6 +134,8 @@ class FileChange:
     inserts: bool = False
     # What a patched file's log calls leave out: said on every run, up to date or not.
     notes: tuple[str, ...] = ()
+    # The encoding of the file's bytes (a module's coding declaration), which its diff is in.
+    encoding: str = "utf-8"
 
     @property
     def up_to_date(self) -> bool:
@@ -155,7 +157,7 @@ class FileChange:
         return self.status is Status.REFUSED and "hand-edited" in self.labels
 
     def diff(self) -> str:
-        """A unified diff from what is on disk to what ``generate`` would write."""
+        """A unified diff from what is on disk to what ``generate`` would write (as text)."""
         if self.status in (Status.ERROR, Status.UNCHANGED):
             return ""
         if self.known_diff is not None:
@@ -1329,6 +1331,7 @@ def _patch_change(patched: PatchedFile) -> FileChange:
         notes=patched.notes,
         known_diff=patched.diff,
         inserts=patched.inserts,
+        encoding=patched.encoding,
     )
 
 

@@ -130,9 +130,18 @@ def _need(count: int, noun: str) -> str:
     return f"{counted(count, noun)} {'needs' if count == 1 else 'need'}"
 
 
-def diffs(report: SyncReport) -> list[str]:
-    """The unified diffs of every change, in file order."""
-    return [diff for change in report.changes if (diff := change.diff())]
+def diffs(report: SyncReport) -> list[bytes]:
+    """The unified diffs of every change, in file order, each in its file's encoding.
+
+    As git prints them: a diff applies (``patch``, ``git apply``) to the file's bytes, which
+    for a module declaring ``# -*- coding: latin-1 -*-`` are no UTF-8 (a path its encoding has
+    no byte for is escaped in the header).
+    """
+    return [
+        diff.encode(change.encoding, errors="backslashreplace")
+        for change in report.changes
+        if (diff := change.diff())
+    ]
 
 
 def github_annotations(report: SyncReport) -> list[str]:

@@ -26,7 +26,7 @@ from telemetry_cli.errors import UserError
 from telemetry_cli.plan import Plan, load_plan
 from telemetry_cli.render import RenderedFile
 from telemetry_cli.render import render_context as render_context_from_templates
-from tests.cli_support import make_project, run, snapshot
+from tests.cli_support import apply_diff, make_project, run, snapshot
 
 # A plan change that rewrites most generated files (the router, the models, the documents).
 PLAN_CHANGE = (
@@ -1330,6 +1330,27 @@ def test_a_module_declaring_latin_1_is_patched_in_latin_1_and_given_back(project
     assert snapshot(project) == again
     assert run("remove", "--root", str(project)).exit_code == 0
     assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_the_diff_of_a_latin_1_module_applies_to_its_bytes(
+    project: Path, tmp_path: Path, command: str
+) -> None:
+    # The diff was printed as UTF-8 text: its non-ASCII lines (the route `/résumé`, context
+    # around it) were no bytes of the file, and `patch` failed on them. Printed as git does,
+    # in the file's own encoding, it applies as it is printed.
+    blocks = project / BLOCKS
+    blocks.write_bytes(LATIN_1_BLOCKS)
+    if command == "remove":
+        assert run("generate", "--root", str(project)).exit_code == 0
+    shown = run(command, "--root", str(project), "--diff").stdout_bytes
+    assert "résumé".encode("latin-1") in shown
+    applied = tmp_path / "applied"
+    shutil.copytree(project, applied)
+    patched = apply_diff(shown, applied)
+    assert patched.returncode == 0, patched.stdout
+    assert run(command, "--root", str(project)).exit_code == 0
+    assert (applied / BLOCKS).read_bytes() == blocks.read_bytes()
 
 
 @pytest.mark.parametrize(
