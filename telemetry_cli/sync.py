@@ -344,10 +344,13 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     )
     new_manifest = render_manifest(wanted)
     # A new version of the tool, or a plan change that changes no file, only updates the
-    # manifest's record of them: generate writes it, --check does not call that drift.
+    # manifest's record of them: generate writes it, --check does not call that drift. A record
+    # naming no version is no finished run's: the one a first run writes before its files (see
+    # _record_intent), left by a run stopped after them; --check says so until a run finishes.
     bookkeeping = (
         on_disk.parsed is not None
         and not on_disk.parsed.foreign
+        and on_disk.parsed.version is not None
         and on_disk.parsed.same_content(wanted)
     )
     if old_manifest == new_manifest:
