@@ -1489,6 +1489,16 @@ def _patches_of_both(plan: Plan, old: PatchRecord, new: PatchRecord) -> PatchRec
     ]
     if old.wired is not None:
         candidates.append((old.wired, None, backend, app_package, layer))
+    # A module new to the record may be one the old record names, moved (renamed) by hand: the
+    # run following it replaces the calls it brought, but stopped before that, they are still
+    # there, logging what they did; so recorded as left in it until a run brings them up to date.
+    leaving = {event for path, event in old.instrumented if new.event_type_of(path) is None}
+    candidates += [
+        (path, event, backend, app_package, layer)
+        for path, _ in new.instrumented
+        if old.event_type_of(path) is None
+        for event in sorted(leaving)
+    ]
     candidates += [(p, e, b, a, recorded or layer) for p, e, b, a, recorded in old.left]
     left = [*new.left, *(entry for entry in candidates if entry not in described)]
     return new._replace(left=sorted_left(left))

@@ -353,6 +353,42 @@ def test_a_run_stopped_part_way_then_either_plan_again_converges(
         assert run("generate", "--root", str(project), "--check").exit_code == 0, k
 
 
+def test_a_run_stopped_part_way_after_a_module_was_renamed_then_converges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The user renames an instrumented module (and the plan with it) and changes the event it
+    # logs: a run follows the module and replaces its calls. Stopped part way, it had recorded
+    # the new module as logging the new type while its calls still logged the old one: the
+    # rerun refused them ("logs 'ai_block_used', expected 'page_view'") and failed for good.
+    base = make_project(tmp_path / "base")
+    assert run("generate", "--root", str(base)).exit_code == 0
+    (base / BLOCKS).rename(base / "backend/app/api/blocks.py")
+    main = base / "backend/app/main.py"
+    main.write_text(main.read_text().replace("ai_blocks", "blocks"))
+    config = base / "pyproject.toml"
+    config.write_text(
+        config.read_text() + PLAN_CHANGE + 'instrument = { "api/blocks.py" = "page_view" }\n'
+    )
+    reference_root = tmp_path / "reference"
+    shutil.copytree(base, reference_root)
+    with monkeypatch.context() as patch:
+        counter = FaultInjector("rename")
+        counter.install(patch)
+        assert run("generate", "--root", str(reference_root)).exit_code == 0
+    reference = snapshot(reference_root)
+    for k in range(1, len(counter.targets) + 1):
+        project = tmp_path / f"stopped-{k}"
+        shutil.copytree(base, project)
+        with monkeypatch.context() as patch:
+            FaultInjector("rename", fail_at=k).install(patch)
+            assert run("generate", "--root", str(project)).exit_code == 1, k
+        assert run("generate", "--root", str(project), "--check").exit_code == 1, k
+        rerun = run("generate", "--root", str(project))
+        assert rerun.exit_code == 0, (k, rerun.stdout, rerun.stderr)
+        assert snapshot(project) == reference, k
+        assert run("generate", "--root", str(project), "--check").exit_code == 0, k
+
+
 def test_a_run_stopped_part_way_through_a_layout_change_then_another_plan_is_stable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
