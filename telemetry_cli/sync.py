@@ -1221,10 +1221,12 @@ def _obsolete_change(
     generated = says_generated(path, old)
     if (as_recorded and generated) or carries_own_digest(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
-    if as_recorded:
+    if not generated and (as_recorded or not _output_name(path)):
         # Every file the tool writes says so in its first lines: a manifest that records the
         # bytes of one that does not (damaged, merged, copied from another project) names a
-        # file of the user's (pyproject.toml, a route module). It stays, --force or not.
+        # file of the user's (pyproject.toml, a route module); so does one recording a file no
+        # output is named as, whatever its digest (taken for an output edited by hand, --force
+        # removed it). It stays, --force or not.
         return FileChange(
             path,
             Kind.OBSOLETE,
@@ -1255,6 +1257,11 @@ def _obsolete_change(
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
     change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
+
+
+def _output_name(path: str) -> bool:
+    """Whether ``path`` ends as an output's path does (``.../event_logger.py``, ``.../spec.md``)."""
+    return any(path == output.name or path.endswith(f"/{output.name}") for output in OUTPUTS)
 
 
 def _keep_obsolete(change: FileChange, failed: list[str]) -> FileChange:
