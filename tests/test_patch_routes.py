@@ -3014,3 +3014,23 @@ def test_a_call_by_hand_in_a_handler_whose_path_is_unknown_is_read_without_faili
     # word, as theirs (it named it as one the tool wrote and the user changed, --force took it).
     for force in (False, True):
         assert _uninstrumented(logged, force=force) == PatchResult(logged)
+
+
+def test_a_call_by_hand_in_a_handler_whose_parameter_cannot_be_recorded_stays_the_users() -> None:
+    # generate writes no call where a path parameter is of a class JSON cannot hold ("log
+    # str(slug) by hand"); remove named the call written so as one the tool wrote and the user
+    # changed, and --force took it out.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger\n\n"
+        'router = APIRouter(prefix="/api")\n\n\n'
+        "class Slug:\n"
+        "    pass\n\n\n"
+        '@router.get("/x/{slug}")\n'
+        "def get_x(slug: Slug):\n"
+        '    event_logger.log("ai_block_used", {"route": "/api/x/{slug}", "handler": "get_x"})\n'
+        "    return 1\n"
+    )
+    assert _instrument(source).source == source
+    for force in (False, True):
+        assert _uninstrumented(source, force=force) == PatchResult(source)
