@@ -44,16 +44,16 @@ def stderr() -> Console:
     )
 
 
-def write_bytes(console: Console, data: bytes) -> None:
-    """Write ``data`` to the console's stream as they are, after what it holds already.
+def write_raw(console: Console, data: str | bytes) -> None:
+    """Write ``data`` to the console's stream as it is (not through rich), after what it holds.
 
-    Through the stream's bytes when it has them; a stream of text only (no ``buffer``) gets
-    them decoded as UTF-8, which is what they are unless a file declares another encoding.
+    Bytes go through the stream's bytes when it has them (a stream of text only gets them
+    decoded as UTF-8, replacing what is not).
     """
     stream = console.file
     buffer = getattr(stream, "buffer", None)
-    if buffer is None:
-        stream.write(data.decode("utf-8", errors="replace"))
+    if isinstance(data, str) or buffer is None:
+        stream.write(data if isinstance(data, str) else data.decode("utf-8", errors="replace"))
         return
     stream.flush()  # what the text layer holds goes first
     buffer.write(data)

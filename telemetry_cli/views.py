@@ -130,15 +130,16 @@ def _need(count: int, noun: str) -> str:
     return f"{counted(count, noun)} {'needs' if count == 1 else 'need'}"
 
 
-def diffs(report: SyncReport) -> list[bytes]:
-    """The unified diffs of every change, in file order, each in its file's encoding.
+def diffs(report: SyncReport) -> list[str | bytes]:
+    """The unified diffs of every change, in file order.
 
-    As git prints them: a diff applies (``patch``, ``git apply``) to the file's bytes, which
-    for a module declaring ``# -*- coding: latin-1 -*-`` are no UTF-8 (a path its encoding has
-    no byte for is escaped in the header).
+    Text, printed in the output's encoding; but the diff of a module declaring another encoding
+    than UTF-8 (``# -*- coding: latin-1 -*-``) is bytes in that encoding, as git prints it, so
+    that it applies (``patch``, ``git apply``) to the file's bytes (a path that encoding has no
+    byte for is escaped in the header).
     """
     return [
-        diff.encode(change.encoding, errors="backslashreplace")
+        diff if change.encoding == "utf-8" else diff.encode(change.encoding, "backslashreplace")
         for change in report.changes
         if (diff := change.diff())
     ]
