@@ -84,6 +84,8 @@ class PatchedFile(NamedTuple):
     inserts: bool = False
     # What the file's log calls leave out, said on every run (see FileEdits.notes).
     notes: tuple[str, ...] = ()
+    # The encoding the file is read and written in (its coding declaration): its diff's too.
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -1078,6 +1080,7 @@ class _Analysis:
             tuple(edits.problems),
             own_calls=tuple(edits.own_calls),
             notes=tuple(edits.notes),
+            encoding=source.encoding,
             diff=diff,
             inserts=bool(edits.insertions),
         )
