@@ -715,3 +715,85 @@ def test_routes_on_a_library_objects_router_built_in_an_app_factory_are_logged(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+SERVED_BY_METHOD = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Relay:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._app = FastAPI()
+
+    def serve(self) -> None:
+        self._app.include_router(router)
+        server = uvicorn.Server(uvicorn.Config(app=self._app, port=self.port))
+        server.run()
+
+
+def run(port: int) -> None:
+    api = Relay(port)
+    api.serve()
+"""
+
+SERVED_BY_FUNCTION = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Relay:
+    def __init__(self) -> None:
+        self._app = FastAPI()
+        self._app.include_router(router)
+
+
+def run(port: int) -> None:
+    api = Relay()
+    uvicorn.run(api._app, port=port)
+"""
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        pytest.param(SERVED_BY_METHOD, id="instance-method-serves"),
+        pytest.param(SERVED_BY_FUNCTION, id="function-serves-attribute"),
+    ],
+)
+def test_a_start_function_serving_an_instance_app_is_named_and_wired(
+    tmp_path: Path, service: str
+) -> None:
+    """`def run(port): api = Relay(port); api.serve()`, `serve` handing `self._app` to uvicorn
+    (or `uvicorn.run(api._app)` in `run`): no import string names the app, but a call of `run`
+    runs it, so `init` names the function (as for `def main(): app = FastAPI();
+    uvicorn.run(app)`) instead of stopping, and generate wires the app where the class builds
+    it; check is green and `remove` gives back the original bytes."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "relay"\n',
+            "relay/__init__.py": "",
+            "relay/views.py": VIEWS,
+            "relay/service.py": service,
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "relay.service:run"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "views.py"', '"views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in notes (GET /notes)" in generated.stdout
+    assert "include the telemetry router in `self._app in Relay.__init__()`" in generated.stdout
+    patched = (root / "relay/service.py").read_text()
+    assert patched.count("self._app.include_router(telemetry_router)") == 1
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

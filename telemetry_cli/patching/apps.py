@@ -41,6 +41,7 @@ from telemetry_cli.patching.names import (
     STARLETTE_CLASSES,
     library_include,
 )
+from telemetry_cli.patching.routes import instance_class
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -55,6 +56,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     call_argument,
     call_bound_once,
+    instance_parameter,
     is_docstring,
     method_binding,
     single_assignment,
@@ -614,7 +616,8 @@ def _site_of_attribute(
             f"{where}: {module.path} has no top-level `{attribute}`; fix {origin} in {config}"
         )
     if binding.kind == "function":
-        site = _factory_site(binding, index)
+        # `def run(): api = Service(); api.serve()`: the app the instance's class builds.
+        site = _factory_site(binding, index) or _instance_served(_function_scope(binding), index)
         if site is None:
             raise ConfigError(_direct_return(binding))
         return site, True
@@ -1096,6 +1099,14 @@ def _candidates(
                     found.append(
                         _Candidate(name, _line(binding), None, problem=_kept_inside(binding, local))
                     )
+                else:
+                    # `def run(): api = Service(); api.serve()`, `Service` building `self.app`
+                    # and serving it: no import string names that app, a call of `run` runs it.
+                    site = _instance_served(scope, index)
+                    if site is not None:
+                        found.append(
+                            _Candidate(name, _line(binding), site, factory=True, runs=True)
+                        )
         elif binding.kind == "class":
             found.extend(_attribute_apps(binding, index))
             found.extend(_class_factories(binding, index))
@@ -1483,6 +1494,58 @@ def _kept_inside(binding: Binding, local: list[str]) -> str:
         f"test can import it; build it at module level ({local[0]} = FastAPI(...)) or return it "
         "from the function (a factory), then run again"
     )
+
+
+def _instance_served(scope: Scope, index: PackageIndex) -> AppSite | None:
+    """The app a function (``scope``) serves as an attribute of an instance of a package class.
+
+    ``api = Service(...)`` (``Service.__init__`` building ``self._app = FastAPI()``), then
+    ``api.serve()`` with ``serve`` handing ``self._app`` to a server (``uvicorn.run``,
+    ``uvicorn.Server(uvicorn.Config(app=self._app))``), or ``uvicorn.run(api._app)`` right
+    there: the site where the class builds it. None when the function serves no such app.
+    """
+    for call, canonical, _ in _calls_reached([(scope.node, scope)], set(), index):
+        if canonical in SERVER_CALLS:
+            served = call_argument(call, 0, SERVER_CALLS[canonical])
+            if isinstance(served, ast.Attribute):
+                site = _attribute_app_site(served.value, served.attr, scope, index)
+                if site is not None:
+                    return site
+            continue
+        method = index.method_called(call.func, scope)
+        if method is None or not isinstance(call.func, ast.Attribute):
+            continue
+        method_scope = _function_scope(method)
+        self_name = instance_parameter(method_scope)
+        for inner, server, _ in _calls_reached([(method_scope.node, method_scope)], set(), index):
+            served = (
+                None
+                if server not in SERVER_CALLS
+                else call_argument(inner, 0, SERVER_CALLS[server])
+            )
+            if (
+                isinstance(served, ast.Attribute)
+                and isinstance(served.value, ast.Name)
+                and served.value.id == self_name
+            ):
+                site = _attribute_app_site(call.func.value, served.attr, scope, index)
+                if site is not None:
+                    return site
+    return None
+
+
+def _attribute_app_site(
+    instance: ast.expr, attribute: str, scope: Scope, index: PackageIndex
+) -> AppSite | None:
+    """Where the package class of ``instance`` (built once) builds ``attribute``'s app."""
+    cls = instance_class(instance, scope, index, once=True)
+    if cls is None:
+        return None
+    for defining in index.lineage(cls):
+        for candidate in _attribute_apps(defining, index):
+            if candidate.site is not None and candidate.name.endswith(f".{attribute}"):
+                return candidate.site
+    return None
 
 
 def _line(binding: Binding) -> int:

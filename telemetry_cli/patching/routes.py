@@ -1931,7 +1931,7 @@ class _Finder:
         if built is None or resource is None:
             return
         owner = self.owner(*built)
-        cls = _instance_class(resource, scope, self.index, once=True)
+        cls = instance_class(resource, scope, self.index, once=True)
         if owner is None or cls is None:
             return
         self._serve_methods(call, call.args[1:], cls, owner, scope, ast.unparse(resource))
@@ -2175,7 +2175,7 @@ class _Finder:
     def _bound_instance_class(self, instance: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of the package of the instance a bound method is read from.
 
-        See :func:`_instance_class` (``once``): ``Shelf`` for ``shelf`` after ``shelf =
+        See :func:`instance_class` (``once``): ``Shelf`` for ``shelf`` after ``shelf =
         Shelf("me")``, here or in the module it is imported from; also ``self.shelf`` a
         class assigns once (``self.shelf = Shelf("me")``). An instance built in the
         registration (``Shelf("me").list_all``) is not followed: named on a line instead.
@@ -2194,8 +2194,8 @@ class _Finder:
             assigned = instance_assignments(scope.parent, instance.attr, scope.module)
             if len(assigned) != 1 or not isinstance(assigned[0][0], ast.Call):
                 return None
-            return _instance_class(*assigned[0], self.index)
-        return _instance_class(instance, scope, self.index, once=True)
+            return instance_class(*assigned[0], self.index)
+        return instance_class(instance, scope, self.index, once=True)
 
     def _imported_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of another module of the package an endpoint is read from.
@@ -3104,7 +3104,7 @@ def included_instance_router(
         and not expression.args
         and not expression.keywords
     ):
-        cls = _instance_class(expression.func.value, scope, index)
+        cls = instance_class(expression.func.value, scope, index)
         attribute = (
             None if cls is None else _returned_attribute(cls, expression.func.attr, index, 0)
         )
@@ -3112,7 +3112,7 @@ def included_instance_router(
     if not isinstance(expression, ast.Attribute):
         return None
     # Also an instance an app factory builds once (`ollama = OllamaAPI(rag)` in `create_app`).
-    cls = _instance_class(expression.value, scope, index) or _instance_class(
+    cls = instance_class(expression.value, scope, index) or instance_class(
         expression.value, scope, index, once=True
     )
     method = None
@@ -3157,12 +3157,12 @@ def own_class_routers(
         and not expression.args
         and not expression.keywords
     ):
-        cls = _instance_class(expression.func.value, scope, index, once=True)
+        cls = instance_class(expression.func.value, scope, index, once=True)
         attribute = (
             None if cls is None else _returned_attribute(cls, expression.func.attr, index, 0)
         )
     elif isinstance(expression, ast.Attribute):
-        cls = _instance_class(expression.value, scope, index, once=True)
+        cls = instance_class(expression.value, scope, index, once=True)
         attribute = expression.attr
     if cls is None or attribute is None or _class_router(cls, attribute, index, 0) is None:
         return ()
@@ -3277,7 +3277,7 @@ def library_object_router(
     return instance.scope.module.name, f"{within}{instance.name}.{expression.attr}"
 
 
-def _instance_class(
+def instance_class(
     expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
 ) -> Binding | None:
     """The module-level class of the package whose instance ``expression`` is, else None.
@@ -3295,7 +3295,7 @@ def _instance_class(
 def _instance_call(
     expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
 ) -> tuple[ast.Call, Scope] | None:
-    """The call building the instance ``expression`` is (see :func:`_instance_class`)."""
+    """The call building the instance ``expression`` is (see :func:`instance_class`)."""
     built: ast.AST | None = expression
     built_scope = scope
     if not isinstance(expression, ast.Call):
