@@ -753,3 +753,59 @@ def test_a_route_unpacked_from_a_dict_only_known_at_run_time_is_named_on_a_line(
     assert result.exit_code == 0, result.stdout + result.stderr
     line = "api/specs.py:15: `router.add_api_route` registers `**EndPoints.index()`, which cannot"
     assert line in result.stdout, result.stdout
+
+
+CALLABLES_PY = """from fastapi import APIRouter
+
+from app.api.shout import Shout
+
+
+class Echo:
+    async def __call__(self, text: str) -> dict[str, str]:
+        return {"text": text}
+
+
+echo = Echo()
+router = APIRouter(prefix="/tools")
+router.add_api_route("/echo", Echo(), methods=["GET"])
+router.add_api_route("/again", echo, methods=["POST"])
+router.add_api_route("/shout", Shout())
+router.add_api_route("/ping", lambda: {"pong": True})
+"""
+
+SHOUT_PY = """class Shout:
+    def __call__(self, text: str) -> str:
+        return text.upper()
+"""
+
+
+def test_a_callable_instance_endpoint_is_logged_in_its_call_method(tmp_path: Path) -> None:
+    """`add_api_route("/echo", Echo())` (or a module instance of it): FastAPI calls the
+    instance, so the class's `__call__` is the handler, logged with its routes, here or in the
+    module defining the class; a lambda, which has no body, is named on a line saying so."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/tools.py" = "ai_block_used", "api/shout.py" = "ai_block_used" }',
+    )
+    write_files(root / "backend/app/api", {"tools.py": CALLABLES_PY, "shout.py": SHOUT_PY})
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import tools\n\napp.include_router(tools.router)\n"
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Echo.__call__ (GET /tools/echo; POST /tools/again)" in result.stdout
+    assert "log call in Shout.__call__ (GET /tools/shout)" in result.stdout
+    assert (
+        "app/api/tools.py:16: `router.add_api_route` registers `lambda: {'pong': True}`, a "
+        "lambda, which has no body a log call can go into: it is not logged" in result.stdout
+    )
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/tools/echo?text=hi").json() == {"text": "hi"}
+        assert client.post("/tools/again?text=x").json() == {"text": "x"}
+        assert client.get("/tools/shout?text=a").json() == "A"
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

@@ -30,6 +30,7 @@ from telemetry_cli.patching.mounts import (
 )
 from telemetry_cli.patching.names import (
     APP_ROUTER,
+    CALL_METHOD,
     HTTP_METHODS,
     IN_PLACE_VERSIONER,
     IN_PLACE_VERSIONERS,
@@ -69,8 +70,6 @@ from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, MAIN_MODULE, qualified
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
 _FALLBACK_MODULES = ("main", "app", "api")
-# The method a server runs on an instance it is given as a factory (`uvicorn main:application`).
-_CALL = "__call__"
 #: Folders and files of a package that never build the served app.
 _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
 #: A quoted import string, the way code points a server at an app: `"pkg.server:app"`, or an
@@ -1588,7 +1587,7 @@ def _value_site(
             # `application = Application()` served as `uvicorn main:application`: a server
             # calls the instance, whose `__call__` returns the app the class builds
             # (`return self.app`); the instance itself has no `include_router`.
-            called = ast.copy_location(ast.Attribute(value, _CALL, ast.Load()), value)
+            called = ast.copy_location(ast.Attribute(value, CALL_METHOD, ast.Load()), value)
             return _attribute_site(called, scope, index, called=True)
         if target is not None and target.kind == "function":
             # `app = create_app()`, then `Versionizer(app=app)` or `FastApiMCP(app)`: wired in

@@ -38,6 +38,7 @@ from telemetry_cli.patching.names import (
     ADD_WEBSOCKET_ROUTE,
     API_ROUTE,
     APP_ROUTER,
+    CALL_METHOD,
     CLASS_VIEW_ENDPOINTS,
     CLASS_VIEW_METHODS,
     CLASS_VIEWS,
@@ -2128,17 +2129,20 @@ class _Finder:
         route = None
         cls = self._imported_class(endpoint, read_in) if target is None else None
         bound = False
-        if cls is None and target is None and isinstance(endpoint, ast.Attribute):
-            instance = self._bound_instance_class(endpoint.value, read_in)
-            if instance is not None and instance.scope.module is not self.module:
-                cls, bound = instance, True
+        name = endpoint.attr if isinstance(endpoint, ast.Attribute) else CALL_METHOD
+        if cls is None and isinstance(endpoint, ast.Attribute) and target is None:
+            cls, bound = self._bound_instance_class(endpoint.value, read_in), True
+        elif cls is None:
+            # `Echo()` of a class another module defines: its `__call__` (see `_endpoint`).
+            cls, bound = self._called_instance_class(endpoint, read_in), True
+        if cls is not None and cls.scope.module is self.module:
+            cls = None
         if cls is not None:
             # `TaskController.create_task` of a class another module of the package defines (a
             # static or class method), or `tags.count` after `tags = TagIndex()` of such a
             # class (a bound method): that function is its handler there, with this route.
-            assert isinstance(endpoint, ast.Attribute)
             defined_in = cls.scope.module.path
-            method = _class_endpoint(cls, endpoint.attr, bound=bound)
+            method = _class_endpoint(cls, name, bound=bound)
             if method is not None:
                 function, class_scope = method
                 handler_scope = Scope(function, class_scope.module, class_scope)
@@ -2197,6 +2201,19 @@ class _Finder:
             return instance_class(*assigned[0], self.index)
         return instance_class(instance, scope, self.index, once=True)
 
+    def _called_instance_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
+        """The package class of an instance given as an endpoint, when it defines ``__call__``.
+
+        ``add_api_route("/echo", Echo())``, or ``echo`` after ``echo = Echo()`` bound once: a
+        callable instance, which FastAPI calls (reading the signature of its ``__call__``).
+        """
+        if not isinstance(endpoint, ast.Call | ast.Name):
+            return None
+        cls = instance_class(endpoint, scope, self.index, once=True)
+        if cls is None or _class_endpoint(cls, CALL_METHOD, bound=True) is None:
+            return None
+        return cls
+
     def _imported_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of another module of the package an endpoint is read from.
 
@@ -2224,6 +2241,11 @@ class _Finder:
         of this module defines and returns (``make_predict(name, model)``, see
         :func:`_returned_function`).
         """
+        called = self._called_instance_class(endpoint, scope)
+        if called is not None and called.scope.module is self.module:
+            # `Echo()`, or `echo` after `echo = Echo()`: FastAPI calls the instance, so its
+            # class's `__call__` is the handler (bound: called without the instance parameter).
+            return _class_endpoint(called, CALL_METHOD, bound=True)
         if isinstance(endpoint, ast.Call) and isinstance(endpoint.func, ast.Name):
             return _returned_function(scope.lookup(endpoint.func.id))
         if isinstance(endpoint, ast.Name):
