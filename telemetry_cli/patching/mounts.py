@@ -1803,7 +1803,9 @@ def _module_mounts(
             if known is not None:
                 known = [values for values in known if keep(values)]
             if known is None:
-                unresolved.append(Unresolved(False, False, f"`{ast.unparse(included)}` at {where}"))
+                by_app = _by_an_app(call, scope, {}, index)
+                text = f"`{ast.unparse(included)}` at {where}"
+                unresolved.append(Unresolved(by_app, False, text))
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.

@@ -3247,11 +3247,31 @@ def own_instance_router(
 def library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
     """Whether ``expression`` calls a function of an installed library, not of the package.
 
-    ``fastapi_users.get_auth_router(auth_backend)``: the router it returns is the library's.
+    ``get_auth_router(auth_backend)`` imported from a library: the router it returns is the
+    library's. So is a method's of an object a library's class builds, bound once
+    (``fastapi_users.get_auth_router(auth_backend)`` after ``fastapi_users =
+    FastAPIUsers[User, int](...)``, the class parametrized or not).
     """
     if not isinstance(expression, ast.Call):
         return False
-    qualified = index.qualify(expression.func, scope)
+    if _from_a_library(expression.func, scope, index):
+        return True
+    if not isinstance(expression.func, ast.Attribute):
+        return False
+    instance = index.binding_of(expression.func.value, scope)
+    built = call_bound_once(instance)
+    return (
+        instance is not None
+        and built is not None
+        and _from_a_library(built.func, instance.scope, index)
+    )
+
+
+def _from_a_library(function: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``function`` (``FastAPIUsers[User, int]``: its class) is an installed library's."""
+    if isinstance(function, ast.Subscript):
+        function = function.value
+    qualified = index.qualify(function, scope)
     return qualified is not None and index.from_a_library(*index.resolve(qualified))
 
 
