@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from tests.backend_support import imported_app
 from tests.cli_support import run, snapshot, write_files
 
 VIEWS = """from fastapi import APIRouter
@@ -794,6 +797,80 @@ def test_a_start_function_serving_an_instance_app_is_named_and_wired(
     assert "include the telemetry router in `self._app in Relay.__init__()`" in generated.stdout
     patched = (root / "relay/service.py").read_text()
     assert patched.count("self._app.include_router(telemetry_router)") == 1
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+LIBRARY_MADE_ROUTER = """from authkit import Users
+
+users = Users[dict, int]()
+
+router = users.get_users_router()
+
+
+@router.get("/me/stats")
+def my_stats() -> dict[str, int]:
+    return {"n": 1}
+"""
+
+AUTHKIT = """from typing import Any
+
+from fastapi import APIRouter
+
+
+class Users:
+    def __class_getitem__(cls, item: Any) -> type["Users"]:
+        return cls
+
+    def get_users_router(self) -> APIRouter:
+        router = APIRouter()
+
+        @router.get("/{user_id}")
+        def get_user(user_id: int) -> dict[str, int]:
+            return {"id": user_id}
+
+        return router
+"""
+
+
+def test_routes_added_to_a_router_a_library_object_returns_are_logged(tmp_path: Path) -> None:
+    """`router = users.get_users_router()` (`users = Users[User, int]()` of a library, as
+    fastapi-users' routers are made), a route of the package added on it, and
+    `app.include_router(accounts.router, prefix="/users")`: the include says it is a router,
+    its own prefix (the library's) is read at run time; it was refused as a route on an object
+    the tool cannot tell."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\ninstrument = { "accounts.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import accounts\n\napp = FastAPI()\n"
+                'app.include_router(accounts.router, prefix="/users")\n'
+            ),
+            "backend/app/accounts.py": LIBRARY_MADE_ROUTER,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert 'log call in my_stats (GET "/users" + router.prefix + "/me/stats")' in out, out
+    assert "cannot be told" not in out, out
+    write_files(tmp_path / "library", {"authkit.py": AUTHKIT})
+    sys.path.insert(0, str(tmp_path / "library"))
+    try:
+        with imported_app(root / "backend") as served:
+            client = TestClient(served.app)
+            assert client.get("/users/me/stats").json() == {"n": 1}
+            assert client.get("/users/7").json() == {"id": 7}
+    finally:
+        sys.path.remove(str(tmp_path / "library"))
+        sys.modules.pop("authkit", None)
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned

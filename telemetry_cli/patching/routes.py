@@ -2420,7 +2420,9 @@ class _Finder:
         call = binding.node
         role, standard = self.index.built_role(call, binding.scope)
         if role is None:
-            return self._served_variable(binding, expression, scope)
+            return self._library_built_router(binding, expression, scope) or (
+                self._served_variable(binding, expression, scope)
+            )
         prefix: str | None = ""
         note = None
         if role is Role.ROUTER:
@@ -2563,6 +2565,29 @@ class _Finder:
                 built_by = mounts.included[key][0].instance
                 prefix = constructed_prefix(built_by, expression.attr, self.index)
         return self._served(Owner(found[0][0], prefix, expression, scope, key))
+
+    def _library_built_router(
+        self, binding: Binding, expression: ast.expr, scope: Scope
+    ) -> Owner | None:
+        """A module variable a library's call builds, which the package includes as a router.
+
+        ``router = fastapi_users.get_users_router(...)``, ``@router.get("/me/stats")`` and
+        ``app.include_router(users.router, prefix="/users")``: the include says it is a router;
+        its own prefix is read at run time (``router.prefix``), whatever the library gave it.
+        """
+        mounts = self.index.mounts
+        if (
+            mounts is None
+            or binding.scope.parent is not None
+            or not bound_once(binding)
+            or not isinstance(binding.node, ast.Call)
+            or not library_call(binding.node, binding.scope, self.index)
+        ):
+            return None
+        key = (binding.scope.module.name, binding.name)
+        if key not in mounts.included:
+            return None
+        return self._served(Owner(Role.ROUTER, None, expression, scope, key))
 
     def _library_router(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``cog.router`` of an object holding a router the package includes.
