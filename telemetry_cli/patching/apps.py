@@ -353,7 +353,9 @@ def _factory_function(entry: AppEntry, index: PackageIndex) -> FunctionNode | No
     the function ``app/factory.py`` defines is what a server calls. None for an app that is no
     factory, or a name bound to anything but a function of the package.
     """
-    module = index.module(entry.module) if entry.factory else None
+    # A function serving the app it builds (`def run(host, port)`) is called the same way.
+    called = entry.factory or entry.runs in _RUN_FUNCTIONS
+    module = index.module(entry.module) if called else None
     binding = None if module is None else _named_binding(module, entry.attribute, index)
     function = None if binding is None else binding.node
     return function if isinstance(function, FunctionNode) else None
@@ -889,6 +891,10 @@ def _parameters_given(function: FunctionNode, call: ast.Call, held: set[str]) ->
         and isinstance(keyword.value, ast.Name)
         and keyword.value.id in held
     }
+
+
+#: What :func:`_run_kind` calls a function that builds the app and serves it itself.
+_RUN_FUNCTIONS = frozenset({"def", "async def"})
 
 
 def _run_kind(binding: Binding | None) -> str | None:
