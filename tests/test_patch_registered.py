@@ -760,9 +760,13 @@ CALLABLES_PY = """from fastapi import APIRouter
 from app.api.shout import Shout
 
 
-class Echo:
+class Base:
     async def __call__(self, text: str) -> dict[str, str]:
         return {"text": text}
+
+
+class Echo(Base):
+    pass
 
 
 echo = Echo()
@@ -781,8 +785,9 @@ SHOUT_PY = """class Shout:
 
 def test_a_callable_instance_endpoint_is_logged_in_its_call_method(tmp_path: Path) -> None:
     """`add_api_route("/echo", Echo())` (or a module instance of it): FastAPI calls the
-    instance, so the class's `__call__` is the handler, logged with its routes, here or in the
-    module defining the class; a lambda, which has no body, is named on a line saying so."""
+    instance, so the class's `__call__` (its own or a base's) is the handler, logged with its
+    routes, here or in the module defining the class; a lambda, which has no body, is named on
+    a line saying so."""
     root = make_project(
         tmp_path / "project",
         'instrument = { "api/tools.py" = "ai_block_used", "api/shout.py" = "ai_block_used" }',
@@ -795,10 +800,10 @@ def test_a_callable_instance_endpoint_is_logged_in_its_call_method(tmp_path: Pat
     before = snapshot(root)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "log call in Echo.__call__ (GET /tools/echo; POST /tools/again)" in result.stdout
+    assert "log call in Base.__call__ (GET /tools/echo; POST /tools/again)" in result.stdout
     assert "log call in Shout.__call__ (GET /tools/shout)" in result.stdout
     assert (
-        "app/api/tools.py:16: `router.add_api_route` registers `lambda: {'pong': True}`, a "
+        "app/api/tools.py:20: `router.add_api_route` registers `lambda: {'pong': True}`, a "
         "lambda, which has no body a log call can go into: it is not logged" in result.stdout
     )
     with imported_app(root / "backend") as served:

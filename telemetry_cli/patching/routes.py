@@ -2205,14 +2205,16 @@ class _Finder:
         """The package class of an instance given as an endpoint, when it defines ``__call__``.
 
         ``add_api_route("/echo", Echo())``, or ``echo`` after ``echo = Echo()`` bound once: a
-        callable instance, which FastAPI calls (reading the signature of its ``__call__``).
+        callable instance, which FastAPI calls (reading the signature of its ``__call__``). The
+        class defining the ``__call__`` it runs: its own, or a base's of the package.
         """
         if not isinstance(endpoint, ast.Call | ast.Name):
             return None
         cls = instance_class(endpoint, scope, self.index, once=True)
-        if cls is None or _class_endpoint(cls, CALL_METHOD, bound=True) is None:
-            return None
-        return cls
+        lineage = [] if cls is None else self.index.lineage(cls)
+        return next(
+            (each for each in lineage if _class_endpoint(each, CALL_METHOD, bound=True)), None
+        )
 
     def _imported_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of another module of the package an endpoint is read from.
