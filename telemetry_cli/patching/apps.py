@@ -1509,6 +1509,8 @@ def _instance_served(scope: Scope, index: PackageIndex) -> AppSite | None:
     ``uvicorn.Server(uvicorn.Config(app=self._app))``), or ``uvicorn.run(api._app)`` right
     there: the site where the class builds it. None when the function serves no such app.
     """
+    if not _uses_an_instance(scope):
+        return None  # most functions: no call names what the function itself built
     for call, canonical, _ in _calls_reached([(scope.node, scope)], set(), index):
         if canonical in SERVER_CALLS:
             served = call_argument(call, 0, SERVER_CALLS[canonical])
@@ -1537,6 +1539,34 @@ def _instance_served(scope: Scope, index: PackageIndex) -> AppSite | None:
                 if site is not None:
                     return site
     return None
+
+
+def _uses_an_instance(scope: Scope) -> bool:
+    """Whether a function calls a method of an object it builds, or passes one's attribute.
+
+    ``api.serve()``, ``Service().serve()`` or ``uvicorn.run(api.app)``, ``api`` a local
+    assigned a call: a cheap look before :func:`_instance_served` resolves any name.
+    """
+    built = {
+        name
+        for name, inner in scope.bindings.items()
+        if inner.kind == "value" and isinstance(inner.node, ast.Call)
+    }
+    for node in ast.walk(scope.node):
+        if not isinstance(node, ast.Call):
+            continue
+        owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if isinstance(owner, ast.Call) or (isinstance(owner, ast.Name) and owner.id in built):
+            return True
+        given = [*node.args, *(keyword.value for keyword in node.keywords)]
+        if any(
+            isinstance(value, ast.Attribute)
+            and isinstance(value.value, ast.Name)
+            and value.value.id in built
+            for value in given
+        ):
+            return True
+    return False
 
 
 def _attribute_app_site(
