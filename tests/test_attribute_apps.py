@@ -760,15 +760,43 @@ def run(port: int) -> None:
 """
 
 
+SERVED_AFTER_A_BUILD = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Relay:
+    def __init__(self) -> None:
+        self._app = None
+
+    def build(self):
+        self._app = FastAPI()
+        self._app.include_router(router)
+        return self._app
+
+    def serve(self, port: int) -> None:
+        app = self.build()
+        uvicorn.run(app, port=port)
+
+
+def run(port: int) -> None:
+    server = Relay()
+    server.serve(port)
+"""
+
+
 @pytest.mark.parametrize(
-    "service",
+    ("service", "built_in"),
     [
-        pytest.param(SERVED_BY_METHOD, id="instance-method-serves"),
-        pytest.param(SERVED_BY_FUNCTION, id="function-serves-attribute"),
+        pytest.param(SERVED_BY_METHOD, "__init__", id="instance-method-serves"),
+        pytest.param(SERVED_BY_FUNCTION, "__init__", id="function-serves-attribute"),
+        # `app = self.build()`, `build` setting `self._app` and returning it, then served.
+        pytest.param(SERVED_AFTER_A_BUILD, "build", id="method-serves-what-another-builds"),
     ],
 )
 def test_a_start_function_serving_an_instance_app_is_named_and_wired(
-    tmp_path: Path, service: str
+    tmp_path: Path, service: str, built_in: str
 ) -> None:
     """`def run(port): api = Relay(port); api.serve()`, `serve` handing `self._app` to uvicorn
     (or `uvicorn.run(api._app)` in `run`): no import string names the app, but a call of `run`
@@ -794,7 +822,7 @@ def test_a_start_function_serving_an_instance_app_is_named_and_wired(
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in notes (GET /notes)" in generated.stdout
-    assert "include the telemetry router in `self._app in Relay.__init__()`" in generated.stdout
+    assert f"include the telemetry router in `self._app in Relay.{built_in}()`" in generated.stdout
     patched = (root / "relay/service.py").read_text()
     assert patched.count("self._app.include_router(telemetry_router)") == 1
     assert run("generate", "--root", str(root), "--check").exit_code == 0

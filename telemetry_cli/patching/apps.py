@@ -1538,6 +1538,53 @@ def _instance_served(scope: Scope, index: PackageIndex) -> AppSite | None:
                 site = _attribute_app_site(call.func.value, served.attr, scope, index)
                 if site is not None:
                     return site
+            elif isinstance(served, ast.Name) and self_name is not None:
+                # `app = self.build(); uvicorn.run(app)`: the app another method builds.
+                site = _own_method_site(served, self_name, method, method_scope, index)
+                if site is not None:
+                    return site
+    return None
+
+
+def _own_method_site(
+    served: ast.Name, self_name: str, method: Binding, scope: Scope, index: PackageIndex
+) -> AppSite | None:
+    """Where the method whose result the local ``served`` holds builds the app, else None.
+
+    ``app = self.build()`` in ``method``, ``build`` of the same class setting ``self._app =
+    FastAPI()`` and returning it: the site in ``build``.
+    """
+    held = call_bound_once(scope.bindings.get(served.id))
+    cls = method.scope.node
+    if (
+        held is None
+        or held.args
+        or held.keywords
+        or not isinstance(held.func, ast.Attribute)
+        or not isinstance(held.func.value, ast.Name)
+        or held.func.value.id != self_name
+        or not isinstance(cls, ast.ClassDef)
+    ):
+        return None
+    owner = method.scope.parent
+    cls_binding = None if owner is None else owner.bindings.get(cls.name)
+    for statement in cls.body:
+        if not isinstance(statement, FunctionNode) or statement.name != held.func.attr:
+            continue
+        returned = [
+            node.value
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Return) and node.value is not None
+        ]
+        if (
+            len(returned) == 1
+            and isinstance(returned[0], ast.Attribute)
+            and isinstance(returned[0].value, ast.Name)
+            and returned[0].value.id == self_name
+            and cls_binding is not None
+        ):
+            # `return self._app`: the app the class builds as that attribute.
+            return _class_attribute_site(cls_binding, returned[0].attr, index)
     return None
 
 
@@ -1574,8 +1621,11 @@ def _attribute_app_site(
 ) -> AppSite | None:
     """Where the package class of ``instance`` (built once) builds ``attribute``'s app."""
     cls = instance_class(instance, scope, index, once=True)
-    if cls is None:
-        return None
+    return None if cls is None else _class_attribute_site(cls, attribute, index)
+
+
+def _class_attribute_site(cls: Binding, attribute: str, index: PackageIndex) -> AppSite | None:
+    """Where class ``cls`` (or a package base of it) builds the app of ``self.<attribute>``."""
     for defining in index.lineage(cls):
         for candidate in _attribute_apps(defining, index):
             if candidate.site is not None and candidate.name.endswith(f".{attribute}"):
