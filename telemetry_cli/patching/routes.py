@@ -475,7 +475,10 @@ def _written_out(
             if binding is None or binding.kind != "param" or id(binding.scope.node) not in own:
                 return None  # the parameter is given another value before the registration
         elif id(node) not in passed_on and (
-            node.id == rest or scope.lookup(node.id) is not call_scope.lookup(node.id)
+            node.id == rest
+            # A loop target of the helper (`for name, method in getmembers(obj)`) is no binding.
+            or scope.stores[node.id]
+            or scope.lookup(node.id) is not call_scope.lookup(node.id)
         ):
             return None
     for node in defaults:
