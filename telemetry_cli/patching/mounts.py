@@ -489,6 +489,15 @@ class Mounts:
             return None
         return passed_app(parameter, self.index, self.modules)
 
+    def arguments_passed(self, parameter: Binding) -> list[tuple[ast.expr, Scope]] | None:
+        """What the package's calls of a function pass for its parameter, each where read.
+
+        None when a call's argument is not known (see :func:`_passed_arguments`).
+        """
+        if self.index is None:
+            return None
+        return _passed_arguments(self.index, self.modules)(parameter)
+
     def passed_role(self, parameter: Binding) -> Role | None:
         """What every call of a function passes for its unannotated parameter: an app or a router.
 

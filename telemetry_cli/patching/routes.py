@@ -2189,6 +2189,9 @@ class _Finder:
         """
         if isinstance(instance, ast.Call):
             return None
+        given = parameter_class(instance, scope, self.index)
+        if given is not None:
+            return given  # `api.list_models` of `def register_routes(api: RESTfulAPI)`
         if (
             isinstance(instance, ast.Attribute)
             and isinstance(instance.value, ast.Name)
@@ -2420,6 +2423,16 @@ class _Finder:
             app = self.owner(binding.node.value, binding.scope)
             if app is not None and app.role is Role.APP:
                 return Owner(Role.APP, app.prefix, expression, scope, app.key)
+        if (
+            binding.kind == "value"
+            and binding.scope.parent is not None
+            and isinstance(binding.node, ast.Attribute)
+            and bound_once(binding)
+        ):
+            # `router = api._router` in a function: the router the instance holds, if one.
+            held = self._instance_owner(binding.node, binding.scope)
+            if held is not None:
+                return held
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return self._served_variable(binding, expression, scope)
         call = binding.node
@@ -2503,11 +2516,15 @@ class _Finder:
         if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
             return None
         method = _method_of_instance(expression.value, scope)
+        class_scope = None if method is None else method.parent
         if method is None:
-            return None
-        class_scope = method.parent
+            # `def register_routes(api: "RESTfulAPI"): api._router`: the instance the class is.
+            cls = parameter_class(expression.value, scope, self.index)
+            if cls is None or not isinstance(cls.node, ast.ClassDef):
+                return None
+            class_scope = Scope(cls.node, cls.scope.module, cls.scope)
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
-        assignments = instance_assignments(class_scope, expression.attr, self.module)
+        assignments = instance_assignments(class_scope, expression.attr, class_scope.module)
         inherited: str | None = None
         if not assignments and class_scope.parent is not None:
             # `self.router` a base class of the package builds in its `__init__`.
@@ -2946,6 +2963,43 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
     """
     binding = scope.lookup(name.id)
     return None if binding is None else _instance_parameter_of(binding)
+
+
+def parameter_class(
+    expression: ast.expr, scope: Scope, index: PackageIndex, depth: int = 0
+) -> Binding | None:
+    """The package class of the instance a function's parameter is, when ``expression`` is one.
+
+    ``api`` of ``def register_routes(api: "RESTfulAPI")``, or unannotated with the one call of
+    the function passing such an instance (``register_routes(self)`` in a method of the class,
+    ``register_routes(service)`` after ``service = Service()``, or a parameter of its own
+    passed on): its attributes (its router) and bound methods (its endpoints) are the class's.
+    A method's own instance (``self``) is read by :func:`_method_of_instance` instead.
+    """
+    if not isinstance(expression, ast.Name) or depth > _MAX_DELEGATIONS:
+        return None
+    binding = scope.lookup(expression.id)
+    if binding is None or binding.kind != "param" or _instance_parameter_of(binding) is not None:
+        return None
+    argument = binding.node
+    assert isinstance(argument, ast.arg)
+    if argument.annotation is not None:
+        return index.annotation_class(argument.annotation, binding.scope)
+    passed = None if index.mounts is None else index.mounts.arguments_passed(binding)
+    if passed is None or len(passed) != 1:
+        return None  # called several times, or not by the package: which instance, not known
+    given, given_scope = passed[0]
+    method = _method_of_instance(given, given_scope) if isinstance(given, ast.Name) else None
+    if method is not None:
+        # `register_routes(self)`: the class of the method passing its own instance.
+        class_scope = method.parent
+        assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
+        if class_scope.parent is None or class_scope.parent.parent is not None:
+            return None  # a nested class: no module-level class of the package
+        return Binding("class", class_scope.node.name, class_scope.parent, class_scope.node)
+    return instance_class(given, given_scope, index, once=True) or parameter_class(
+        given, given_scope, index, depth + 1
+    )
 
 
 def _instance_parameter_of(binding: Binding) -> Scope | None:
