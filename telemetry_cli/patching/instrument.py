@@ -444,9 +444,16 @@ def instrument_module(
                 f"{where}`{registration.endpoint}`, defined in {registration.defined_in}: its "
                 "log call goes there, when the plan names that module in instrument"
             )
+        elif registration.endpoint.startswith("lambda"):
+            # An expression alone: there is no statement before it a log call could take.
+            notes.append(
+                f"{where}`{registration.endpoint}`, a lambda, which has no body a log call can "
+                "go into: it is not logged; write it as a def to have it logged, or mark this "
+                "line `# telemetry-scaffold: skip`"
+            )
         else:
-            # A library's function, a lambda, a nested function or a value only known at run
-            # time: nothing of the package to put a log call into without guessing.
+            # A library's function, a nested function or a value only known at run time:
+            # nothing of the package to put a log call into without guessing.
             notes.append(
                 f"{where}`{registration.endpoint}`, which cannot be followed to a module-level "
                 "function or an instance method of the package: it is not logged; log it by "
