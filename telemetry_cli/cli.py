@@ -383,7 +383,7 @@ def _synchronise(
         # Written as they are, not through rich, which drops carriage returns and form feeds:
         # the diff of a CRLF module must apply (`patch`, `git apply`) as it is printed.
         for text in views.diffs(report):
-            human.file.write(text)
+            console.write_raw(human, text)
     lines = views.file_lines(report, mode)
     if lines:
         # One print of them all: rich's cost per call (0.15 ms) made the 2,000 lines of a big

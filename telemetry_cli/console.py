@@ -69,6 +69,22 @@ def stderr() -> Console:
     )
 
 
+def write_raw(console: Console, data: str | bytes) -> None:
+    """Write ``data`` to the console's stream as it is (not through rich), after what it holds.
+
+    Bytes go through the stream's bytes when it has them (a stream of text only gets them
+    decoded as UTF-8, replacing what is not).
+    """
+    stream = console.file
+    buffer = getattr(stream, "buffer", None)
+    if isinstance(data, str) or buffer is None:
+        stream.write(data if isinstance(data, str) else data.decode("utf-8", errors="replace"))
+        return
+    stream.flush()  # what the text layer holds goes first
+    buffer.write(data)
+    buffer.flush()
+
+
 def _environment() -> dict[str, str]:
     """The environment rich reads, without a terminal size of zero.
 

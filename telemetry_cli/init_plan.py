@@ -33,6 +33,7 @@ from telemetry_cli.files import (
     atomic_write,
     contained_path,
     read_bytes,
+    read_head,
     require_writable,
     resolve,
 )
@@ -41,6 +42,7 @@ from telemetry_cli.install_steps import COMPOSE_NAME, DOCKERFILE_NAME, flat_layo
 from telemetry_cli.patching.apps import (
     AppSite,
     FoundApp,
+    built_apps,
     choose_in_module,
     factory_needs,
     find_app,
@@ -53,7 +55,12 @@ from telemetry_cli.patching.apps import (
     root_path_of,
     under_root_path,
 )
-from telemetry_cli.patching.collisions import shadowing_mounts, wired_router_prefix
+from telemetry_cli.patching.collisions import (
+    ShadowingMount,
+    shadowing_mounts,
+    telemetry_wiring,
+    wired_router_prefix,
+)
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
@@ -175,6 +182,9 @@ class Found(NamedTuple):
     api_prefix_mount: str | None = None
     # Another folder for the documents: setuptools' flat-layout discovery would package `specs`.
     specs_dir: str | None = None
+    # The modules (relative to the app package) building an app of their own, not the one
+    # chosen, whose routes it does not serve: named as other apps, not as unincluded routes.
+    other_apps: tuple[str, ...] = ()
 
 
 class InitResult(NamedTuple):
@@ -370,16 +380,20 @@ def _table(found: Found) -> Table:
         if found.unserved:
             instrument.add(
                 tomlkit.comment(
-                    f"{_unserved(found.unserved)}: not suggested; "
+                    f"{_unserved(found.unserved, bool(found.other_apps))}: not suggested; "
                     'add `"module.py" = "event"` if an app serves them.'
                 )
             )
     elif found.unserved:
         instrument.add(
-            tomlkit.comment(f'{_unserved(found.unserved)}; add `"module.py" = "event"`.')
+            tomlkit.comment(
+                f'{_unserved(found.unserved, bool(found.other_apps))}; add `"module.py" = "event"`.'
+            )
         )
-    else:
+    elif not found.other_apps:
         instrument.add(tomlkit.comment('No route module found; add `"module.py" = "event"`.'))
+    if found.other_apps:
+        instrument.add(tomlkit.comment(_other_apps(found.other_apps, found.app)))
     table.add("instrument", instrument)
     return table
 
@@ -403,13 +417,26 @@ def _specs_dir(root: Path, backend: str) -> str | None:
 _NAMED_UNSERVED = 3
 
 
-def _unserved(modules: tuple[str, ...]) -> str:
-    """``3 modules define routes that no app includes (api/a.py, ...)``, the first few named."""
+def _unserved(modules: tuple[str, ...], other_apps: bool = False) -> str:
+    """``3 modules define routes that no app includes (api/a.py, ...)``, the first few named.
+
+    With ``other_apps`` (modules building apps of their own), those apps may include them.
+    """
     count = len(modules)
     named = ", ".join(modules[:_NAMED_UNSERVED])
     more = ", ..." if count > _NAMED_UNSERVED else ""
     define = "module defines" if count == 1 else "modules define"
-    return f"{count} {define} routes that no app includes ({named}{more})"
+    includes = "the chosen app does not include" if other_apps else "no app includes"
+    return f"{count} {define} routes that {includes} ({named}{more})"
+
+
+def _other_apps(modules: tuple[str, ...], app: str) -> str:
+    """``1 module builds an app of its own (app.py), not the one chosen (main:app): ...``."""
+    count = len(modules)
+    named = ", ".join(modules[:_NAMED_UNSERVED])
+    more = ", ..." if count > _NAMED_UNSERVED else ""
+    builds = "module builds an app of its own" if count == 1 else "modules build apps of their own"
+    return f"{count} {builds} ({named}{more}), not the one chosen ({app}): not instrumented"
 
 
 def _prefix_under_root_path(root_path: str | None) -> str | None:
@@ -422,6 +449,13 @@ def _prefix_under_root_path(root_path: str | None) -> str | None:
     default = KEYS_BY_NAME["api-prefix"].default
     assert isinstance(default, str)
     return under_root_path(default, root_path)
+
+
+def _wired_router_prefix(site: AppSite, index: PackageIndex) -> str | None:
+    """The app's ``router.prefix`` where generate wires the telemetry router (default prefix)."""
+    default = KEYS_BY_NAME["api-prefix"].default
+    assert isinstance(default, str)
+    return wired_router_prefix(site, index, telemetry_wiring(site, index, default))
 
 
 def _clear_of_mounts(
@@ -437,13 +471,18 @@ def _clear_of_mounts(
     default = KEYS_BY_NAME["api-prefix"].default
     assert isinstance(default, str)
     current = prefix or default
-    taken = shadowing_mounts(site, index, f"{current}/log")
+    taken = _shadowing_mounts(site, index, current)
     if not taken:
         return prefix, None
     other = "/" + current.rpartition("/")[2]
-    if other == current or shadowing_mounts(site, index, f"{other}/log"):
+    if other == current or _shadowing_mounts(site, index, other):
         return prefix, None
     return other, taken[0].path
+
+
+def _shadowing_mounts(site: AppSite, index: PackageIndex, prefix: str) -> list[ShadowingMount]:
+    """The app's mounts taking ``{prefix}/log`` before the telemetry router generate wires."""
+    return shadowing_mounts(site, index, f"{prefix}/log", telemetry_wiring(site, index, prefix))
 
 
 def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
@@ -464,13 +503,25 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
         ConfigError: none was found, or several.
     """
     entrypoint = _fastapi_entrypoint(project)
-    hint = entrypoint if entrypoint is not None else _runner_target(root, project)
+    targets = set() if entrypoint is not None else _runner_targets(root, project) or set()
+    if entrypoint is None and not targets:
+        targets = _members_entrypoints(root)
+    hint = entrypoint if entrypoint is not None else _one(targets)
     regular, namespace, templates = _candidate_packages(root, hint)
     offers = _offers(root, regular, hint)
     later: dict[tuple[str, str], Found | str] | None = None
     if hint is not None and not _named_by_entrypoint(offers):
         later = _offers(root, namespace, hint)
     named = _named_by_entrypoint(offers) or _named_by_entrypoint(later or {})
+    if not named and len(targets) > 1:
+        # Run files serving several apps (a Procfile's services): the app is one of those, not
+        # a module none of them serves, whatever its name; several found are said.
+        named = [
+            offer
+            for target in sorted(targets)
+            for offer in _named_by_entrypoint(_offers(root, regular, target))
+            or _named_by_entrypoint(_offers(root, namespace, target))
+        ]
     if named:
         # Only `[tool.fastapi] entrypoint` is a setting the plan can leave `app` to.
         apps = _one_per_app(
@@ -1138,6 +1189,7 @@ def _found(
     routes = []
     skipped: list[str] = []
     unserved: list[str] = []
+    other_apps: list[str] = []
     names = list(
         package_modules(
             package,
@@ -1182,13 +1234,15 @@ def _found(
             if count or named or to_fix:
                 routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
         elif any(handler.routes for handler in handlers):
-            unserved.append(relative)
+            # `app.py` beside `main.py`, each building and running an app: a second entry.
+            builds_own = bool(built_apps(module, index) - {app.site.key})
+            (other_apps if builds_own else unserved).append(relative)
     routes.sort(key=lambda route: natural_key(route.path))  # `r2.py` before `r10.py`
     prefix = _prefix_under_root_path(
         _root_path(app, index)
         or _mounted_at(app, index, names)
         # `app.router.prefix = "/api"` before the wiring: added to the telemetry router too.
-        or wired_router_prefix(app.site, index)
+        or _wired_router_prefix(app.site, index)
     )
     prefix, mount = _clear_of_mounts(prefix, app.site, index)
     return Found(
@@ -1205,6 +1259,7 @@ def _found(
         app.site.key,
         tuple(sorted(unserved, key=natural_key)),
         mount,
+        other_apps=tuple(sorted(other_apps, key=natural_key)),
     )
 
 
@@ -1779,8 +1834,45 @@ def _hands_own_app_to_a_platform(data: bytes) -> bool:
     return False
 
 
-def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
-    """The import string the modules at the top of ``root`` serve another module's app by.
+def _members_entrypoints(root: Path) -> set[str]:
+    """The ``[tool.fastapi] entrypoint`` of the pyproject.toml files one folder down.
+
+    A monorepo's ``backend/pyproject.toml`` (a uv workspace member, say) tells FastAPI CLI, run
+    there, which app to serve: the import string, from that folder, names the app as a run
+    file's would. A file that is no TOML, or unreadable, says nothing.
+    """
+    ignore = GitIgnore(root)
+    ignore.read(root)
+    found: set[str] = set()
+    for folder in sorted(root.iterdir()):
+        config = folder / CONFIG_FILENAME
+        if (
+            folder.name.startswith(".")
+            or folder.name in _SKIPPED
+            or ignore.ignored(folder, folder=True)
+        ):
+            continue
+        try:
+            if not config.is_file():
+                continue
+            data = read_bytes(config, shown_path(config))
+            text = None if data is None else SourceText.decode(data, CONFIG_FILENAME).text
+            document = None if text is None else tomlkit.parse(text)
+        except (OSError, FileProblem, tomlkit.exceptions.ParseError):
+            continue  # a folder init may not read, a file that is no TOML: they say nothing
+        entrypoint = None if document is None else _fastapi_entrypoint(document)
+        if entrypoint is not None:
+            found.add(entrypoint)
+    return found
+
+
+def _one(targets: set[str]) -> str | None:
+    """The one import string of ``targets``, else None."""
+    return next(iter(targets)) if len(targets) == 1 else None
+
+
+def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | None:
+    """The import strings the modules at the top of ``root`` serve apps by.
 
     ``run.py`` saying ``uvicorn.run("services.api.server:app")`` under its ``__main__`` guard
     runs that app from ``root``, wherever else apps are built (as does a top-level package's
@@ -1793,8 +1885,8 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
     ``wsgi_app``, and a console script of pyproject.toml whose function starts it (``serve =
     "pkg.cli:main"``); when none names an app, the run files one folder down, in a folder
     holding no Python code (``docker/Dockerfile``).
-    None unless every such call and line there names one and the same app (``app_dir=`` moves
-    the import root: not followed).
+    None when a call names one it cannot tell (``app_dir=`` moves the import root: not
+    followed); the app is the one named when there is one.
     """
     targets: set[str] = set()
     ignore = GitIgnore(root)
@@ -1857,7 +1949,7 @@ def _runner_target(root: Path, project: tomlkit.TOMLDocument) -> str | None:
             ):
                 ignore.read(folder)
                 targets.update(_run_file_targets(folder, ignore, None))
-    return targets.pop() if len(targets) == 1 else None
+    return targets
 
 
 def _holds_python(folder: Path) -> bool:
@@ -1895,29 +1987,72 @@ def _run_file_targets(
             except FileProblem:
                 continue  # a folder or a pipe of that name: no command line to read
             text = "" if data is None else data.decode("utf-8", errors="replace")
-        for line in _command_lines(text):
-            # A variable's default is what the line runs with when the environment leaves it
-            # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
-            line = _SHELL_DEFAULT.sub(r"\1", line)
-            server = _SERVER_COMMAND.search(line)
-            if server is not None:
-                targets.update(
-                    found
-                    for found in served_import_strings(line)
-                    if server[0] != "gunicorn" or names_one_attribute(found)
-                )
-            script = _PYTHON_SCRIPT.search(line)
-            if script is not None:
-                targets.update(_script_targets(folder, script[1], ignore))
-            run_module = _PYTHON_MODULE.search(line)
-            if run_module is not None:
-                targets.update(_run_module_targets(folder, run_module[1], ignore))
-            cli = _fastapi_cli_target(line)
-            if cli is not None:
-                targets.add(cli)
-            for variable in _APP_VARIABLE.finditer(line):
-                targets.update(served_import_strings(variable[1]))
+        targets.update(_command_targets(folder, text, ignore))
     return targets
+
+
+def _command_targets(
+    folder: Path, text: str, ignore: GitIgnore, *, nested: bool = False
+) -> set[str]:
+    """The import strings the command lines of ``text`` (a run file of ``folder``) serve.
+
+    A shell script a line runs by its path (``sh scripts/prestart-and-run``, ``./start``) is
+    read as one more run file, whatever its name: what it starts is what the line starts. Only
+    one script deep (``nested``): a script running itself is not read again.
+    """
+    targets: set[str] = set()
+    for line in _command_lines(text):
+        # A variable's default is what the line runs with when the environment leaves it
+        # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
+        line = _SHELL_DEFAULT.sub(r"\1", line)
+        server = _SERVER_COMMAND.search(line)
+        if server is not None:
+            targets.update(
+                found
+                for found in served_import_strings(line)
+                if server[0] != "gunicorn" or names_one_attribute(found)
+            )
+        script = _PYTHON_SCRIPT.search(line)
+        if script is not None:
+            targets.update(_script_targets(folder, script[1], ignore))
+        run_module = _PYTHON_MODULE.search(line)
+        if run_module is not None:
+            targets.update(_run_module_targets(folder, run_module[1], ignore))
+        cli = _fastapi_cli_target(line)
+        if cli is not None:
+            targets.add(cli)
+        for variable in _APP_VARIABLE.finditer(line):
+            targets.update(served_import_strings(variable[1]))
+        if not nested:
+            for shell in _SHELL_SCRIPT.finditer(line):
+                targets.update(_shell_script_targets(folder, shell[1], ignore))
+    return targets
+
+
+# How much of a shell script a run file starts is read (see `_shell_script_targets`).
+_SCRIPT_READ = 1 << 16
+
+
+def _shell_script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
+    """What a shell script of ``folder`` a command line runs serves (none: no such file).
+
+    Its lines run from the same folder as the line running it (a compose file's, a
+    Dockerfile's working directory), so its import strings are read from there.
+    """
+    if script.endswith(".py"):
+        return set()  # run by python (see `_script_targets`)
+    try:
+        # Not a path leading out of the folder (`../x`, a symbolic link elsewhere).
+        path = contained_path(folder, script)
+        if not path.is_file() or ignore.ignored(path, folder=False):
+            return set()
+        # A script is short: the head of a large file (a binary) is all that is read.
+        data = read_head(path, script, _SCRIPT_READ)
+    except FileProblem:
+        return set()
+    if data is None:
+        return set()
+    return _command_targets(folder, data.decode("utf-8", errors="replace"), ignore, nested=True)
 
 
 #: Vercel's project configuration: its Python functions are module files of the project.
@@ -2279,6 +2414,12 @@ _PYTHON_SCRIPT = re.compile(
 _PYTHON_MODULE = re.compile(
     r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-ln-z]+)*[\s\"',]+-m[\s\"',]+"
     r"([A-Za-z_][\w.]*)(?![\w.-])"
+)
+#: A shell script run by its path relative to the folder (`sh scripts/start`, `["bash", "-e",
+#: "run"]`, `./start`): an absolute path is one in the image, not the project's.
+_SHELL_SCRIPT = re.compile(
+    r"(?:(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+|(?<![\w./-])\./)"
+    r"([\w-][\w.-]*(?:/[\w.-]+)*)(?![\w./-])"
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")

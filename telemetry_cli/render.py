@@ -576,7 +576,12 @@ def template_context(
             context["app_served"] = {"module": module, "attribute": attribute}
     # The app is built and served by a function, or by the module run as a script: the backend
     # runs by calling the one, or running the other as `__main__`.
-    if entry.runs in ("def", "async def"):
+    if entry.runs in ("def", "async def") and entry.needs:
+        # `def run(host, port)`: only the project's own start-up passes what it needs.
+        needs = ", ".join(f"`{name}`" for name in entry.needs)
+        context["app_needs"] = f"`{entry.attribute}` takes arguments ({needs})"
+        context["app_needs_caller"] = f"a bare `{entry.attribute}()`"
+    elif entry.runs in ("def", "async def"):
         call = f"{entry.attribute}()"
         imported = f"from {entry.module} import {entry.attribute}"
         context["app_run"] = (

@@ -2988,6 +2988,44 @@ def test_route_modules_no_app_includes_are_named_beside_the_suggested_ones(
     assert '"api/orphan.py" = ' not in result.stdout
 
 
+def test_a_second_module_building_its_own_app_is_named_as_another_app(tmp_path: Path) -> None:
+    # Two flat entry modules, each building and running an app: the one not chosen serves its
+    # routes itself; it is named as another app, not as routes no app includes.
+    root = tmp_path / "twin"
+    (root / "api/web").mkdir(parents=True)
+    entry = (
+        "from fastapi import FastAPI\n\nfrom web import {routers}\n\n{name} = FastAPI()\n"
+        '{includes}\n\n@{name}.get("/")\ndef index() -> str:\n    return "ok"\n'
+    )
+    (root / "api/main.py").write_text(
+        entry.format(routers="one", name="app", includes="app.include_router(one.router)\n")
+    )
+    (root / "api/server.py").write_text(
+        entry.format(
+            routers="one, two",
+            name="service",
+            includes="service.include_router(one.router)\nservice.include_router(two.router)\n",
+        )
+    )
+    for name in ("one", "two"):
+        (root / f"api/web/{name}.py").write_text(
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            f'@router.get("/{name}")\ndef get_{name}() -> int:\n    return 1\n'
+        )
+    (root / "pyproject.toml").write_text('[project]\nname = "twin"\n')
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout
+    assert (
+        "# 1 module builds an app of its own (server.py), not the one chosen (main:app): "
+        "not instrumented\n"
+    ) in result.stdout
+    assert "server.py, " not in result.stdout and "(server.py)" in result.stdout
+    assert (
+        "# 1 module defines routes that the chosen app does not include (web/two.py)"
+    ) in result.stdout
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_named_pipe_in_a_package_importing_itself_is_not_waited_on(tmp_path: Path) -> None:
     """Looking for the package's own bare-name import reads its modules as every module is."""
@@ -4217,3 +4255,113 @@ def test_a_run_file_running_a_script_that_serves_its_own_app_picks_it(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "main:app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "compose.yaml": 'services:\n  api:\n    command: ["sh", "scripts/prestart-and-run"]\n',
+            "scripts/prestart-and-run": "#!/bin/sh\nalembic upgrade head\nexec uvicorn main:app\n",
+        },
+        {
+            "Dockerfile": 'FROM python:3.12\nENTRYPOINT ["./start"]\n',
+            "start": "#!/usr/bin/env bash\nset -e\n"
+            "exec gunicorn -k uvicorn.workers.UvicornWorker main:app\n",
+        },
+    ],
+    ids=["compose-sh-script", "dockerfile-executable"],
+)
+def test_a_run_file_running_a_shell_script_of_any_name_picks_what_it_serves(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    """A script a run file starts by its path, without the `.sh` suffix, is read as a run file:
+    its server's app is taken over a package building another one."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "service/__init__.py": "",
+            "service/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            **run_files,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "main:app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "Procfile": 'checkings: uvicorn --port $A --app-dir="./api" checking_service:app\n'
+            'validations: uvicorn --port $B --app-dir="./api" validation_service:app\n'
+        },
+        {
+            "compose.yaml": "services:\n  checkings:\n    build: .\n"
+            "    command: uvicorn api.checking_service:app --port 8001\n"
+            "  validations:\n    build: .\n"
+            "    command: uvicorn api.validation_service:app --port 8002\n"
+        },
+    ],
+    ids=["procfile-with-app-dir", "compose"],
+)
+def test_run_files_serving_several_apps_are_said_not_an_unserved_entry_module(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    """A folder of services, each its own app a run file serves, beside an `app.py` none
+    serves: init names the served apps as several to choose from (it took `app:app`, which
+    no server runs, without a word)."""
+    service = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post('/{name}/check')\n"
+        "async def check() -> dict[str, str]:\n    return {{}}\n"
+    )
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            # It imports a service's function: an entry module over a module it imports.
+            "api/app.py": "from validation_service import check\n" + service.format(name="game"),
+            "api/checking_service.py": service.format(name="checking"),
+            "api/validation_service.py": service.format(name="validation"),
+            **run_files,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 2, result.stdout
+    said = result.stderr + result.stdout
+    assert "several FastAPI apps found" in said, said
+    assert "checking_service:app" in said and "validation_service:app" in said, said
+    assert " app:app" not in said and "(app:app" not in said, said
+
+
+def test_a_workspace_member_s_fastapi_entrypoint_names_the_app(tmp_path: Path) -> None:
+    """A uv workspace whose `backend/pyproject.toml` sets `[tool.fastapi] entrypoint` (FastAPI
+    CLI run there serves it): init names that app, not the playground `main.py` beside it
+    (taken before: only the root's pyproject.toml was read). Another folder's pyproject.toml
+    that is no TOML, nor UTF-8, says nothing."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "ws"\n\n[tool.uv.workspace]\n'
+            'members = ["backend"]\n',
+            "backend/pyproject.toml": '[project]\nname = "backend"\n\n[tool.fastapi]\n'
+            'entrypoint = "api.core:application"\n',
+            "backend/api/__init__.py": "",
+            "backend/api/core.py": "from fastapi import FastAPI\n\napplication = FastAPI()\n\n\n"
+            "@application.get('/notes/{note_id}')\ndef read_note(note_id: int) -> int:\n"
+            "    return note_id\n",
+            "backend/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "frontend/package.json": "{}\n",
+        },
+    )
+    (root / "docs").mkdir()
+    (root / "docs/pyproject.toml").write_bytes(b"[tool.fastapi\n\xff\xfe")
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "api.core:application"' in plan and 'backend = "backend"' in plan, plan

@@ -109,6 +109,49 @@ if __name__ == "__main__":
     uvicorn.run(api)
 """
 
+SPREAD_INCLUDE = LIBRARY_INCLUDE.replace(
+    "api.generate_and_include_versioned_routers(patients, meta)",
+    "ROUTERS = [patients, meta]\napi.generate_and_include_versioned_routers(*ROUTERS)",
+)
+
+TWO_SPREAD_INCLUDE = LIBRARY_INCLUDE.replace(
+    "api.generate_and_include_versioned_routers(patients, meta)",
+    "V1 = [patients]\nV2 = (meta,)\napi.generate_and_include_versioned_routers(*V1, *V2)",
+)
+
+
+def test_a_list_spread_into_a_library_include_not_known_statically_is_said(
+    tmp_path: Path,
+) -> None:
+    """`(*collect())`: which routers, only known at run time: said once per router, naming
+    the call (they were taken for routers no app includes)."""
+    main = LIBRARY_INCLUDE.replace(
+        "api.generate_and_include_versioned_routers(patients, meta)",
+        "api.generate_and_include_versioned_routers(*collect())",
+    ).replace(
+        "\n\napi = ",
+        "\n\ndef collect() -> list[object]:\n    return list(globals().values())\n\n\napi = ",
+    )
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "clinic"\n',
+            "clinic/__init__.py": "",
+            "clinic/routes.py": ROUTES,
+            "clinic/main.py": main,
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "', '"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout
+    said = [line for line in generated.stdout.splitlines() if "is not followed" in line]
+    assert len(said) == 2 and all("clinic/main.py:" in line for line in said), said
+    assert "<item of map>" not in generated.stdout
+    assert "included by no app" not in generated.stdout
+
 
 @pytest.mark.parametrize(
     ("files", "app", "health"),
@@ -117,12 +160,17 @@ if __name__ == "__main__":
         ({"clinic/main.py": MODULE_LEVEL}, "clinic.main:api", "/health"),
         ({"clinic/server.py": MIDDLEWARE}, "clinic.server:service", "/health"),
         ({"clinic/main.py": LIBRARY_INCLUDE}, "clinic.main:api", "/meta/health"),
+        # The routers spread from a list (they were skipped without a word, logged unprefixed).
+        ({"clinic/main.py": SPREAD_INCLUDE}, "clinic.main:api", "/meta/health"),
+        ({"clinic/main.py": TWO_SPREAD_INCLUDE}, "clinic.main:api", "/meta/health"),
     ],
     ids=[
         "factory-served-by-import-string",
         "module-level-served",
         "module-level-middleware",
         "routers-given-to-the-library-s-include-method",
+        "routers-spread-into-the-library-s-include-method",
+        "two-lists-spread-into-the-library-s-include-method",
     ],
 )
 def test_init_finds_an_app_a_library_class_builds_by_its_use(

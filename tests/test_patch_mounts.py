@@ -1113,6 +1113,44 @@ def test_routers_a_loop_runs_over_from_a_list_built_by_additions_get_its_prefix(
     _generates_and_serves_items(root, "/v1", "only known at run time")
 
 
+PARTS_PY = """from fastapi import APIRouter
+
+from app.api.router import api_router
+
+extra = APIRouter()
+
+# Built in a loop, as generated CRUD routers are: the name added stands for each pass's router.
+routers: list[APIRouter] = []
+for enabled in (True,):
+    router = APIRouter()
+    router.include_router(api_router)
+    routers += [router]
+"""
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "from app.api import parts\n\nROUTERS = parts.routers + [parts.extra]\n",
+        "from app.api import parts\n\nROUTERS = [*parts.routers, parts.extra]\n",
+        "from app.api import parts\n\nROUTERS = [parts.extra]\nROUTERS += parts.routers\n",
+        "from app.api import parts\n\nROUTERS = [parts.extra]\nROUTERS.extend(parts.routers)\n",
+    ],
+    ids=["concatenated", "unpacked", "added-to", "extended"],
+)
+def test_routers_a_loop_runs_over_from_a_list_built_of_parts_get_its_prefix(
+    tmp_path: Path, before: str
+) -> None:
+    """`ROUTERS = crud.routers + [HEALTH_ROUTER]` (or `[*crud.routers, ...]`, `+=`, `.extend`),
+    `crud.routers` itself built in a loop of another module, then `for router in ROUTERS:
+    app.include_router(router, prefix="/v1")`: each part's items are the loop's items (they
+    were logged without the loop's prefix, said only known at run time)."""
+    main = _main('for router in ROUTERS:\n    app.include_router(router, prefix="/v1")', before)
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/parts.py").write_text(PARTS_PY)
+    _generates_and_serves_items(root, "/v1", "only known at run time")
+
+
 REGISTRY_PY = """from fastapi import APIRouter
 
 ROUTERS: list[APIRouter] = []
@@ -1377,15 +1415,21 @@ def test_a_local_router_given_no_declared_route_is_not_said_to_lose_its_prefix(
     ],
     ids=["loop-over-the-call", "name-bound-to-the-call"],
 )
+@pytest.mark.parametrize(
+    "body",
+    ["return [api_router]", "yield api_router", "yield from (api_router,)"],
+    ids=["returned", "yielded", "yielded-from"],
+)
 def test_routers_a_function_returns_as_a_literal_list_get_the_loops_prefix(
-    tmp_path: Path, loop: str, before: str
+    tmp_path: Path, loop: str, before: str, body: str
 ) -> None:
-    # `def all_routers(): return [...]` returns the same items on every call: they are known.
+    # `def all_routers(): return [...]` returns the same items on every call: they are known;
+    # so does a generator only yielding them (`yield api_router`).
     main = _main(loop, "from app.api import registry\n" + before)
     root = _project(tmp_path, main)
     (root / "backend/app/api/registry.py").write_text(
         '"""Routers."""\n\nfrom app.api.router import api_router\n\n\n'
-        'def all_routers() -> list:\n    """All routers."""\n    return [api_router]\n'
+        f'def all_routers() -> list:\n    """All routers."""\n    {body}\n'
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
@@ -1962,54 +2006,56 @@ app = create_app()
 
 
 @pytest.mark.parametrize(
-    ("inside", "outside", "shadowed", "after"),
+    ("inside", "outside", "after"),
     [
         # Declared on the factory's result at module level: added after the wiring.
         (
             "",
             '\n@app.get("/{rest:path}")\ndef everything(rest: str) -> str:\n    return rest\n',
-            False,
             "",
         ),
         # Declared by a function the module calls on the factory's result: after too.
-        ("", "serve_frontend(app)\n", False, ""),
-        # Called by the factory before the wiring (after its last include_router): first.
-        ("    serve_frontend(app)\n", "", True, ""),
+        ("", "serve_frontend(app)\n", ""),
+        # Called by the factory before its last include_router: the wiring goes before it.
+        ("    serve_frontend(app)\n", "", ""),
         # The same through a function the factory calls.
-        ("    configure(app)\n", "", True, ""),
-        # Registered by hand in the factory below the wiring, this module's function or
-        # another's: after.
-        ("", "", False, '    app.get("/{rest:path}")(page)\n'),
-        ("", "", False, '    app.add_api_route("/{rest:path}", pages.spa)\n'),
-        # Registered by hand before the last include: first.
-        ('    app.get("/{rest:path}")(page)\n', "", True, ""),
+        ("    configure(app)\n", "", ""),
+        # Registered by hand in the factory below the last include, this module's function or
+        # another's: the wiring goes before it.
+        ("", "", '    app.get("/{rest:path}")(page)\n'),
+        ("", "", '    app.add_api_route("/{rest:path}", pages.spa)\n'),
+        # Registered by hand before the last include: the wiring goes before it.
+        ('    app.get("/{rest:path}")(page)\n', "", ""),
     ],
     ids=[
         "module-level",
         "function-called-later",
         "function-called-in-the-factory",
         "function-called-through-another",
-        "by-hand-below-the-wiring",
-        "another-modules-function-below-the-wiring",
-        "by-hand-before-the-wiring",
+        "by-hand-below-the-last-include",
+        "another-modules-function-below-the-last-include",
+        "by-hand-before-the-last-include",
     ],
 )
-def test_a_catch_all_added_after_the_wiring_shadows_nothing(
-    tmp_path: Path, inside: str, outside: str, shadowed: bool, after: str
+def test_a_catch_all_on_the_app_comes_after_the_wiring(
+    tmp_path: Path, inside: str, outside: str, after: str
 ) -> None:
+    # Starlette tries routes in the order they were added: wherever the catch-all is added
+    # (in the factory, by a function it calls, after it returns), the telemetry router is
+    # included before it, and neither shadows the other.
     root = make_project(tmp_path / "project", "instrument = {}")
-    where = "before the wiring" if shadowed else "after the wiring"
     (root / "backend/app/main.py").write_text(
-        FACTORY_MAIN.format(where=where, inside=inside, outside=outside, after=after)
+        FACTORY_MAIN.format(where="anywhere", inside=inside, outside=outside, after=after)
     )
     (root / "backend/app/pages.py").write_text("def spa(rest: str) -> str:\n    return rest\n")
     result = run("generate", "--root", str(root))
-    assert result.exit_code == (1 if shadowed else 0), result.stdout
-    assert ("before the telemetry router can" in result.stdout) is shadowed
+    assert result.exit_code == 0, result.stdout
+    assert "before the telemetry router can" not in result.stdout
     with imported_app(root / "backend") as main:
-        response = TestClient(main.app).get("/api/telemetry/health")
-    # What Starlette does agrees: the first matching route answers.
-    assert ("status" in response.json()) is not shadowed
+        client = TestClient(main.app)
+        assert "status" in client.get("/api/telemetry/health").json()
+        assert "some/page" in client.get("/some/page").text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
 RUN_TIME_CATCH_ALL_MAIN = """import os
@@ -3648,31 +3694,34 @@ def register(app: FastAPI) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "shadowed"),
+    "body",
     [
-        ("app.include_router(ai_blocks.router)\nfrontend.register(app)\n", False),
-        ("frontend.register(app)\napp.include_router(ai_blocks.router)\n", True),
+        "app.include_router(ai_blocks.router)\nfrontend.register(app)\n",
+        "frontend.register(app)\napp.include_router(ai_blocks.router)\n",
     ],
-    ids=["called-after-the-wiring", "called-before-the-wiring"],
+    ids=["called-after-the-last-include", "called-before-the-last-include"],
 )
 def test_a_catch_all_a_module_level_app_gets_after_its_wiring_shadows_nothing(
-    tmp_path: Path, body: str, shadowed: bool
+    tmp_path: Path, body: str
 ) -> None:
     # The app is built and wired at a module's top level; a function of another module, given
-    # the app as a parameter, adds a catch-all. Called below the wiring, its route comes after
-    # the telemetry router's: no collision (it was refused as one).
+    # the app as a parameter, adds a catch-all. The wiring goes before its call, wherever the
+    # app's includes are: no collision (it was refused as one), both answer.
     root = make_project(tmp_path / "project", "instrument = {}")
     (root / "backend/app/frontend.py").write_text(FRONTEND_PY)
-    (root / "backend/app/main.py").write_text(
+    main = (
         "from fastapi import FastAPI\n\nfrom app import frontend\nfrom app.api import ai_blocks\n\n"
         f"app = FastAPI()\n{body}"
     )
+    (root / "backend/app/main.py").write_text(main)
     result = run("generate", "--root", str(root))
-    assert result.exit_code == (1 if shadowed else 0), result.stdout
-    assert ("before the telemetry router can" in result.stdout) is shadowed
-    with imported_app(root / "backend") as main:
-        response = TestClient(main.app).get("/api/telemetry/health")
-    assert ("status" in response.json()) is not shadowed
+    assert result.exit_code == 0, result.stdout
+    text = (root / "backend/app/main.py").read_text()
+    assert text.index("app.include_router(telemetry_router)") < text.index("frontend.register(app)")
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert "status" in client.get("/api/telemetry/health").json()
+        assert client.get("/some/page").json() == {"page": "some/page"}
 
 
 @pytest.mark.parametrize(
@@ -5798,3 +5847,110 @@ def test_routers_an_app_factory_includes_from_its_arguments_are_served_there(
         client = TestClient(served.app)
         assert client.post("/v1/query/run").json() == {"top_k": 5}
         assert client.get("/api/version").status_code == 200
+
+
+SPA_PY = '''"""A single-page app's pages: every path the API does not serve."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/{full_path:path}")
+def page(full_path: str) -> str:
+    return "page " + full_path
+'''
+
+CATCH_ALL_MAINS = {
+    # Declared on the app itself between two includes, at a module's top level.
+    "on-the-app": """from fastapi import FastAPI
+
+from app.api import items
+
+app = FastAPI()
+app.include_router(items.router, prefix="/api/v1")
+
+
+@app.get("/{full_path:path}")
+def serve(full_path: str) -> str:
+    return "page " + full_path
+
+
+app.include_router(items.router, prefix="/api/v2")
+""",
+    # Included by a function the factory calls before its last include.
+    "included-by-a-function": """from fastapi import FastAPI
+
+from app.api import items, spa
+
+
+def add_frontend(app: FastAPI) -> None:
+    app.include_router(spa.router)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    add_frontend(app)
+    app.include_router(items.router, prefix="/api/v1")
+    return app
+
+
+app = create_app()
+""",
+    # Included at a module's top level on the app a factory returns: after its wiring.
+    "included-after-the-factory": """from fastapi import FastAPI
+
+from app.api import items, spa
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(items.router, prefix="/api/v1")
+    return app
+
+
+app = create_app()
+app.include_router(spa.router)
+""",
+}
+
+
+@pytest.mark.parametrize("shape", list(CATCH_ALL_MAINS))
+def test_the_telemetry_router_is_included_before_any_catch_all(tmp_path: Path, shape: str) -> None:
+    # Starlette tries routes in the order they were added: the telemetry router goes before
+    # the first catch-all the app gets, wherever that is added, and nothing is a collision.
+    root = _project(tmp_path, CATCH_ALL_MAINS[shape])
+    if "spa" in CATCH_ALL_MAINS[shape]:
+        (root / "backend/app/api/spa.py").write_text(SPA_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "before the telemetry router can" not in result.stdout
+    with imported_app(root / "backend") as main:
+        client = TestClient(main.app)
+        assert "status" in client.get("/api/telemetry/health").json()
+        assert client.get("/some/page").json() == "page some/page"
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_init_reads_the_mounts_before_the_wiring_generate_writes(tmp_path: Path) -> None:
+    # The app mounts a sub-app at /api after a catch-all's include: the telemetry router goes
+    # before that include, so the mount takes nothing from it and init keeps the default prefix.
+    main = """from fastapi import FastAPI
+
+from app.api import items, spa
+
+api = FastAPI()
+app = FastAPI()
+app.include_router(spa.router)
+app.mount("/api", api)
+app.include_router(items.router, prefix="/v1")
+"""
+    root = _project(tmp_path, main)
+    (root / "backend/app/api/spa.py").write_text(SPA_PY)
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "api-prefix" not in (root / "pyproject.toml").read_text()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        assert "status" in TestClient(served.app).get("/api/telemetry/health").json()

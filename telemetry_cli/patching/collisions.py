@@ -125,49 +125,148 @@ def telemetry_wiring(site: AppSite, index: PackageIndex, api_prefix: str) -> ast
 
 
 def catch_all_include(site: AppSite, index: PackageIndex, api_prefix: str) -> ast.stmt | None:
-    """The first statement after the app is built including a catch-all of the telemetry paths.
+    """The first statement after the app is built adding a catch-all of the telemetry paths.
 
-    ``router = APIRouter(prefix=PREFIX)`` with ``@router.get("/{full_path:path}")``, included
-    by ``app.include_router(router)`` in the block that builds the app: Starlette would give it
-    ``{api-prefix}/health`` before a telemetry router included later, so the wiring goes before
-    that include (see :func:`~.apps.wiring_block`). A prefix only known at run time reads as
-    empty (its usual default): the catch-all may take the telemetry paths.
+    Starlette tries routes in the order they were added, so the wiring goes before it (see
+    :func:`~.apps.wiring_block`). A catch-all is a ``GET`` route ending in ``{name:path}`` that
+    may take ``{api-prefix}/health``: declared on the app (``@app.get("/{full_path:path}")``,
+    or by hand), or on a router the app includes (``router = APIRouter(prefix=PREFIX)``; a
+    prefix only known at run time reads as empty, its usual default). The statement adds it
+    itself, or calls a function given the app that does (a few calls deep). One added after
+    the block, on the app a factory returns, comes after the wiring anyway.
     """
-    mounts = index.mounts
-    if mounts is None:
-        return None
     endpoint = f"{api_prefix}/health"
     later = site.block[site.block.index(site.anchor) + 1 :]
     found: ast.stmt | None = None
-    for router, includes in list(mounts.included.items()):
-        for include in includes:
-            if (
-                include.at is None
-                or include.scope is None
-                or include.scope.module is not site.module
-                or include.including != site.expression
-            ):
-                continue
-            statement = _run_in(later, include.at[1])
-            if (
-                statement is not None
-                and (found is None or statement.lineno < found.lineno)
-                and _holds_catch_all(router, include.prefix or "", endpoint, index, frozenset())
-            ):
-                found = statement
+    for added in _catch_alls(index, endpoint):
+        statement = _adding_statement(added, site, later, index)
+        if statement is not None and (found is None or statement.lineno < found.lineno):
+            found = statement
     return found
 
 
-def _run_in(block: tuple[ast.stmt, ...], line: int) -> ast.stmt | None:
-    """The statement of ``block`` holding ``line``, when it runs there (not a def's body)."""
-    return next(
-        (
-            statement
-            for statement in block
-            if statement.lineno <= line <= (statement.end_lineno or statement.lineno)
-            and not isinstance(statement, FunctionNode | ast.ClassDef)
-        ),
-        None,
+class _Addition(NamedTuple):
+    """A call adding a catch-all to an app: ``<on>.include_router(...)``, ``@<on>.get(...)``."""
+
+    on: str  # the name the call is made on, as written
+    line: int
+    scope: Scope  # where the call runs
+
+
+def _catch_alls(index: PackageIndex, endpoint: str) -> list[_Addition]:
+    """Every call of the package adding to an app a catch-all that may take ``endpoint``."""
+    mounts = index.mounts
+    if mounts is None:
+        return []
+    found = [
+        _Addition(include.including, include.at[1], include.scope)
+        for router, includes in list(mounts.included.items())
+        for include in includes
+        if include.parent is None
+        and include.at is not None
+        and include.scope is not None
+        and _holds_catch_all(router, include.prefix or "", endpoint, index, frozenset())
+    ]
+    for model in index.modules_holding(":path}", index.package):
+        for handler in find_handlers(model, index)[0]:
+            for route in handler.routes:
+                if route.registered_in is None and _is_catch_all(route, "", endpoint):
+                    added = _declared_on(handler, route.line) or _registered_on(model, route.line)
+                    if added is not None:
+                        found.append(added)
+    return found
+
+
+def _is_catch_all(route: Route, prefix: str, endpoint: str) -> bool:
+    """Whether ``route``, served under ``prefix``, is a catch-all that may take ``endpoint``."""
+    return (
+        ":path}" in route.template
+        and "GET" in (route.methods or ("GET",))
+        and _matches(("" if route.mounted else prefix) + route.template, endpoint)
+    )
+
+
+def _declared_on(handler: Handler, line: int) -> _Addition | None:
+    """The ``@<name>.<method>(...)`` decorator of ``handler`` at ``line``, as an addition."""
+    decorator = next(
+        (item for item in handler.function.decorator_list if item.lineno == line), None
+    )
+    enclosing = handler.scope.parent
+    if (
+        enclosing is None
+        or not isinstance(decorator, ast.Call)
+        or not isinstance(decorator.func, ast.Attribute)
+        or not isinstance(decorator.func.value, ast.Name)
+    ):
+        return None
+    return _Addition(decorator.func.value.id, line, enclosing)
+
+
+def _registered_on(model: ModuleModel, line: int) -> _Addition | None:
+    """The route registered by hand at ``line`` of ``model``, as an addition.
+
+    ``app.get("/{rest:path}")(page)`` or ``app.add_api_route("/{rest:path}", page)``, made in
+    the innermost scope holding the line.
+    """
+    scope, start = model.scope, 0
+    for candidate in model.scopes:
+        function = candidate.node
+        # Nested functions start below the ones holding them: the innermost starts last.
+        if isinstance(function, FunctionNode) and (
+            start < function.lineno <= line <= (function.end_lineno or 0)
+        ):
+            scope, start = candidate, function.lineno
+    for node in ast.walk(scope.node):
+        if not (isinstance(node, ast.Call) and node.lineno == line):
+            continue
+        registering = node.func if isinstance(node.func, ast.Call) else node
+        method = registering.func
+        if isinstance(method, ast.Attribute) and isinstance(method.value, ast.Name):
+            return _Addition(method.value.id, line, scope)
+    return None
+
+
+def _adding_statement(
+    added: _Addition, site: AppSite, later: tuple[ast.stmt, ...], index: PackageIndex
+) -> ast.stmt | None:
+    """The statement of ``later`` (the site's block, after the app is built) making ``added``.
+
+    Made there on the app, or by a function given the app that a statement there calls.
+    """
+    if _in_block(added.scope, site):
+        if added.on != site.expression:
+            return None
+        return _run_in(later, added.line, decorators=True)
+    if not isinstance(added.scope.node, FunctionNode):
+        return None
+    binding = index.binding_of(ast.Name(id=added.on), added.scope)
+    if binding is None or binding.kind != "param":
+        return None
+    running = [
+        statement for statement in later if not isinstance(statement, FunctionNode | ast.ClassDef)
+    ]
+    return _calling_statement(added.scope.node.name, running, site.module, index)
+
+
+def _run_in(block: tuple[ast.stmt, ...], line: int, *, decorators: bool = False) -> ast.stmt | None:
+    """The statement of ``block`` holding ``line``, when it runs there (not a def's body).
+
+    With ``decorators``, a definition whose decorator holds ``line``: it runs there too.
+    """
+    for statement in block:
+        if not statement.lineno <= line <= (statement.end_lineno or statement.lineno):
+            if not (decorators and _decorates(statement, line)):
+                continue
+            return statement
+        if not isinstance(statement, FunctionNode | ast.ClassDef):
+            return statement
+    return None
+
+
+def _decorates(statement: ast.stmt, line: int) -> bool:
+    """Whether a decorator of the definition ``statement`` holds ``line``."""
+    return isinstance(statement, FunctionNode | ast.ClassDef) and any(
+        item.lineno <= line <= (item.end_lineno or item.lineno) for item in statement.decorator_list
     )
 
 
@@ -189,12 +288,7 @@ def _holds_catch_all(
         return False
     for handler in find_handlers(model, index)[0]:
         for route in handler.routes:
-            if (
-                route.owner == router
-                and ":path}" in route.template
-                and "GET" in (route.methods or ("GET",))
-                and _matches(("" if route.mounted else prefix) + route.template, endpoint)
-            ):
+            if route.owner == router and _is_catch_all(route, prefix, endpoint):
                 return True
     return any(
         _holds_catch_all(
@@ -221,7 +315,6 @@ def _included_after_wiring(
     mounts = index.mounts
     if mounts is None or router is None or router not in mounts.included:
         return False
-    last = wiring.end_lineno or wiring.lineno
     for include in list(mounts.included[router]):
         if include.parent is not None:
             if not _included_after_wiring(include.parent, site, wiring, index):
@@ -230,41 +323,29 @@ def _included_after_wiring(
         if (
             include.at is None
             or include.scope is None
-            or include.scope.module is not site.module
-            or include.including != site.expression
-            or include.at[1] <= last
-            or _run_in(site.block, include.at[1]) is None
+            or not _made_after_wiring(
+                include.including, include.at[1], include.scope, site, wiring, index
+            )
+            or (_in_block(include.scope, site) and _run_in(site.block, include.at[1]) is None)
         ):
             return False
     return True
 
 
-def _added_after_wiring(
-    handler: Handler, line: int, site: AppSite, wiring: ast.stmt, index: PackageIndex
+def _made_after_wiring(
+    on: str, line: int, enclosing: Scope, site: AppSite, wiring: ast.stmt, index: PackageIndex
 ) -> bool:
-    """Whether a route declared on the app itself is added after the telemetry router.
+    """Whether a call on the name ``on`` at ``line`` of ``enclosing`` runs after the wiring.
 
-    Starlette tries routes in the order they were added, so such a route (a single-page app's
-    catch-all, say) cannot answer in its place: one declared below the wiring in the block
-    that wires the app, or one declared at a module's top level on an app that a factory
-    builds, and wires, before returning it.
+    A route declared on the app, or an include into it: Starlette tries routes in the order
+    they were added, so one added after the telemetry router (a single-page app's catch-all,
+    say) cannot answer in its place. That is one made below the wiring in the block that wires
+    the app, by a function given the app that the block calls only after the wiring, or at a
+    module's top level on an app that a factory builds, and wires, before returning it.
     """
-    decorator = next(
-        (item for item in handler.function.decorator_list if item.lineno == line), None
-    )
-    if not (
-        isinstance(decorator, ast.Call)
-        and isinstance(decorator.func, ast.Attribute)
-        and isinstance(decorator.func.value, ast.Name)
-    ):
-        return False
-    declared_on = decorator.func.value
-    enclosing = handler.scope.parent
-    if enclosing is None:
-        return False
-    if _same_block(enclosing.node.body, site.block):
-        return declared_on.id == site.expression and line > (wiring.end_lineno or wiring.lineno)
-    binding = index.binding_of(declared_on, enclosing)
+    if _in_block(enclosing, site):
+        return on == site.expression and line > (wiring.end_lineno or wiring.lineno)
+    binding = index.binding_of(ast.Name(id=on), enclosing)
     if binding is None:
         return False
     if binding.kind == "param" and isinstance(enclosing.node, FunctionNode):
@@ -280,12 +361,18 @@ def _added_after_wiring(
     return built is not None and built.key == site.key
 
 
+def _in_block(scope: Scope, site: AppSite) -> bool:
+    """Whether ``scope``'s own statements are the block that wires the app."""
+    body = getattr(scope.node, "body", None)
+    return isinstance(body, list) and _same_block(body, site.block)
+
+
 def _after_wiring(
     handler: Handler, route: Route, path: str, site: AppSite, wiring: ast.stmt, index: PackageIndex
 ) -> bool:
     """Whether a route of ``handler`` (of the module at ``path``) is added after the wiring.
 
-    Declared on the app (see :func:`_added_after_wiring`), registered by hand on it in the
+    Declared on the app (see :func:`_made_after_wiring`), registered by hand on it in the
     module wiring it (see :func:`_registered_after_wiring`), or on a router it includes there
     below the wiring (see :func:`_included_after_wiring`).
     """
@@ -295,9 +382,10 @@ def _after_wiring(
         route.line, site, wiring
     ):
         return True
-    return route.registered_in is None and _added_after_wiring(
-        handler, route.line, site, wiring, index
-    )
+    if route.registered_in is not None:
+        return False
+    added = _declared_on(handler, route.line)
+    return added is not None and _made_after_wiring(*added, site, wiring, index)
 
 
 def _registered_after_wiring(line: int, site: AppSite, wiring: ast.stmt) -> bool:
@@ -333,37 +421,47 @@ def _same_block(body: list[ast.stmt], block: tuple[ast.stmt, ...]) -> bool:
 def _called_before_wiring(name: str, site: AppSite, wiring: ast.stmt, index: PackageIndex) -> bool:
     """Whether the block that wires the app runs a function named ``name`` before the wiring.
 
-    Called there, or by a function called there (followed through the module's names and the
-    package's imports, a few calls deep): `create_app()` calling `configure(app)` calling
-    `serve_frontend(app)` adds its routes before the telemetry router.
+    See :func:`_calling_statement`.
     """
     last = wiring.end_lineno or wiring.lineno
-    pending: list[tuple[ast.AST, ModuleModel]] = [
-        (statement, site.module) for statement in site.block if statement.lineno <= last
-    ]
-    seen: set[int] = set()
-    for _ in range(_CALL_DEPTH):
-        called: list[tuple[ast.AST, ModuleModel]] = []
-        for root, module in pending:
-            for node in ast.walk(root):
-                if not isinstance(node, ast.Call):
-                    continue
-                func = node.func
-                callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                if callee == name:
-                    return True
-                if isinstance(func, ast.Name):
-                    binding = index.binding_of(func, module.scope)
-                    if (
-                        binding is not None
-                        and binding.kind == "function"
-                        and id(binding.node) not in seen
-                        and binding.node is not None
-                    ):
-                        seen.add(id(binding.node))
-                        called.append((binding.node, binding.scope.module))
-        pending = called
-    return False
+    before = [statement for statement in site.block if statement.lineno <= last]
+    return _calling_statement(name, before, site.module, index) is not None
+
+
+def _calling_statement(
+    name: str, statements: list[ast.stmt], module: ModuleModel, index: PackageIndex
+) -> ast.stmt | None:
+    """The first of ``statements`` (of ``module``) that runs a function named ``name``.
+
+    Called there, or by a function called there (followed through the module's names and the
+    package's imports, a few calls deep): `create_app()` calling `configure(app)` calling
+    `serve_frontend(app)` adds its routes there.
+    """
+    for statement in statements:
+        pending: list[tuple[ast.AST, ModuleModel]] = [(statement, module)]
+        seen: set[int] = set()
+        for _ in range(_CALL_DEPTH):
+            called: list[tuple[ast.AST, ModuleModel]] = []
+            for root, owner in pending:
+                for node in ast.walk(root):
+                    if not isinstance(node, ast.Call):
+                        continue
+                    func = node.func
+                    callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                    if callee == name:
+                        return statement
+                    if isinstance(func, ast.Name):
+                        binding = index.binding_of(func, owner.scope)
+                        if (
+                            binding is not None
+                            and binding.kind == "function"
+                            and id(binding.node) not in seen
+                            and binding.node is not None
+                        ):
+                            seen.add(id(binding.node))
+                            called.append((binding.node, binding.scope.module))
+            pending = called
+    return None
 
 
 def _prefix_clashes(

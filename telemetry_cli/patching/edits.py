@@ -693,11 +693,20 @@ class ModuleEditor:
         return sorted(self._imports, key=lambda new: new.sort_key())
 
     def _rank(self, statement: ast.Import | ast.ImportFrom) -> int:
+        if isinstance(statement, ast.ImportFrom) and statement.level:
+            return _LOCAL
         if isinstance(statement, ast.ImportFrom):
-            if statement.level:
-                return _LOCAL
-            return self._rank_of_module(statement.module or "")
-        return self._rank_of_module(statement.names[0].name)
+            module = statement.module or ""
+            named = (module, *(f"{module}.{alias.name}" for alias in statement.names))
+        else:
+            module = statement.names[0].name
+            named = (module,)
+        rank = self._rank_of_module(module)
+        # `from web.handlers import demo` with `web/` a namespace package: the module it names
+        # is one of the backend's, so the import is first-party (as ruff sorts it).
+        if rank == _THIRD_PARTY and any(self.index.source(name) is not None for name in named):
+            return _FIRST_PARTY
+        return rank
 
     def _rank_of_new(self, new: NewImport) -> int:
         return _LOCAL if new.module.startswith(".") else self._rank_of_module(new.module)
@@ -706,7 +715,11 @@ class ModuleEditor:
         top = name.split(".")[0]
         if top == "__future__":
             return _FUTURE
-        if top == self.first_party or self.index.module(top) is not None:
+        # The module's own top package is first-party to ruff's sorting even without an
+        # `__init__.py` (a namespace package, a folder ruff finds at its source root).
+        if top in (self.first_party, self.module.name.split(".")[0]):
+            return _FIRST_PARTY
+        if self.index.module(top) is not None:
             return _FIRST_PARTY
         if top in sys.stdlib_module_names:
             return _STDLIB

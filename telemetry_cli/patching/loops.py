@@ -8,7 +8,8 @@ expression over such ones; ``enumerate`` of one), directly or through a module-l
 once to one and never changed in place (``ROUTERS = [...]``, also imported from another module;
 a local of the function around it, ``routers = [...]`` in an app factory, the same way),
 returned by a call of a module-level function whose body only returns one (``def get_routers():
-return [...]``; imports and names bound before the ``return`` aside), or a parameter of the
+return [...]``; imports and names bound before the ``return`` aside) or only yields its items
+(``yield users.router``, ``yield from [...]``), or a parameter of the
 function around it whose every call in the package passes such items (``def include_routers(app,
 routers):`` called as ``include_routers(app, [users.router])``). Any other loop (over another
 function's result, a comprehension) runs over items only known at run time. The ``for`` clauses
@@ -26,16 +27,18 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import itertools
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS
+from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     Binding,
     FunctionNode,
     PackageIndex,
+    Role,
     Scope,
     assigned_once,
     assigned_targets,
@@ -361,6 +364,18 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
         ):
             continue
         for node in _expressions(block_statement):
+            spread = _spread_to_a_library_include(node)
+            if spread is not None:
+                generator, first = spread
+                # The call built for it passes the item where the first list is spread.
+                if any(
+                    isinstance(part, ast.Name)
+                    and part.id == MAPPED_ITEM
+                    and (part.lineno, part.col_offset) == (first.lineno, first.col_offset)
+                    for part in ast.walk(statement)
+                ):
+                    found.append(generator)
+                continue
             mapped = _mapped_lambda(node, scope, block_statement)
             if mapped is not None:
                 generator, body = mapped
@@ -377,7 +392,34 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
 
 #: The name a call built for ``map(app.include_router, ROUTERS)`` passes (see
 #: :func:`~.mounts.mapped_calls`): bound to each item in turn, no name of the user's can be it.
+#: So for ``app.generate_and_include_versioned_routers(*ROUTERS)``.
 MAPPED_ITEM = "<item of map>"
+
+
+def _spread_to_a_library_include(node: ast.AST) -> tuple[ast.comprehension, ast.expr] | None:
+    """``app.<library include>(*ROUTERS)`` as the ``for`` clause it runs, and the first ``*``.
+
+    A library's include method (see :func:`~.names.library_include`) includes each router it
+    is given, so each item of the collections spread into it, as a loop over them would: the
+    call built for it (see :func:`~.mounts.library_includes`) passes :data:`MAPPED_ITEM`.
+    """
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and library_include(node.func.attr)
+    ):
+        return None
+    spread = [argument for argument in node.args if isinstance(argument, ast.Starred)]
+    if not spread:
+        return None
+    # `(*v1, *v2)`: one collection's items, then the other's, as `v1 + v2` holds them.
+    items = functools.reduce(
+        lambda left, right: ast.BinOp(left=left, op=ast.Add(), right=right),
+        [argument.value for argument in spread],
+    )
+    target = ast.Name(id=MAPPED_ITEM, ctx=ast.Store())
+    generator = ast.comprehension(target=target, iter=items, ifs=[], is_async=0)
+    return generator, spread[0]
 
 
 # Builtins that iterate their one argument to its end: `any` too, as the calls `map` makes of
@@ -645,10 +687,41 @@ def literal_items(
             return registry.items
     if isinstance(iterable, ast.Name | ast.Attribute | ast.Call):
         found = _literal(iterable, scope, index, depth + 1)
-        if found is None or isinstance(found[0], ast.Dict):
+        if found is None:
+            # `ROUTERS = crud.routers + [HEALTH_ROUTER]`: a name bound once to what is read
+            # here part by part (a concatenation, a conditional one).
+            found = _bound_unchanged(iterable, scope, index)
+            return None if found is None else literal_items(*found, index, depth + 1)
+        if isinstance(found[0], ast.Dict):
             return None  # a loop over a dict runs over its keys: rarely routers
         return literal_items(found[0], found[1], index, depth + 1)
     return None
+
+
+def _bound_unchanged(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """The concatenation or conditional a name is bound to once and never changed, and where.
+
+    A module-level name (also imported), or a local of the function it is read in.
+    """
+    if not isinstance(expression, ast.Name | ast.Attribute):
+        return None
+    binding = index.binding_of(expression, scope)
+    if (
+        binding is None
+        or binding.kind != "value"
+        or not isinstance(binding.node, ast.BinOp | ast.IfExp)
+    ):
+        return None
+    local = binding.scope.node
+    if binding.scope.parent is None:
+        unchanged = assigned_once_unchanged(binding)
+    else:
+        unchanged = isinstance(local, FunctionNode) and not _changed_in(
+            ast.walk(local), binding.name, 1
+        )
+    return (binding.node, binding.scope) if unchanged else None
 
 
 # The classes of the standard library whose subclasses' bodies list members a loop runs over.
@@ -738,7 +811,7 @@ def _literal(
         if not isinstance(local, FunctionNode):
             return None
         if _changed_in(ast.walk(local), binding.name, 1):
-            return _with_additions(binding, scope, expression, ast.walk(local))
+            return _with_additions(binding, scope, expression, ast.walk(local), index)
         return _literal(binding.node, binding.scope, index, depth + 1)
     # The value first: whether the name is ever changed is a search of its whole module, and
     # most names read here hold no container at all (a route module's `router`).
@@ -747,7 +820,7 @@ def _literal(
         return None
     if not assigned_once_unchanged(binding):
         naming = binding.scope.module.nodes_naming([binding.name])
-        found = _with_additions(binding, scope, expression, naming)
+        found = _with_additions(binding, scope, expression, naming, index)
         if found is None:
             return None
     if (
@@ -760,15 +833,19 @@ def _literal(
 
 
 def _with_additions(
-    binding: Binding, scope: Scope, read: ast.expr, nodes: Iterable[ast.AST]
+    binding: Binding, scope: Scope, read: ast.expr, nodes: Iterable[ast.AST], index: PackageIndex
 ) -> tuple[ast.expr, Scope] | None:
     """The list a name is bound to, with the items its own statements add to it, when known.
 
     ``routers = [users.router]`` then ``routers.append(admin.router)`` (also under an ``if``:
     an item that may be added), ``.extend([...])``, ``.insert(0, ...)`` or ``+= [...]``, in the
     scope that binds it; where it is read in that scope, only the additions above it count.
-    None when ``nodes`` (every node naming it) show any other change: an addition in a loop or
-    a function, or of items not written out, a removal, a second binding.
+    ``.extend(other)`` or ``+= other`` adds ``*other``, read in place. An addition in a ``for``
+    loop of a router the loop builds (``for model in MODELS: router = APIRouter(...)`` then
+    ``routers += [router]``) adds the name, standing for the router of every pass. None when
+    ``nodes`` (every node naming it) show any other change: an addition in a function, or in a
+    loop of anything else (``for extra in more(): routers.append(extra)``, ``getattr(module,
+    "router")``: only known at run time), a removal, a second binding.
     """
     listed = binding.node
     if not isinstance(listed, ast.List) or any(
@@ -779,11 +856,22 @@ def _with_additions(
     items = list(listed.elts)
     additions: set[int] = set()
     same_scope = scope.node is binding.scope.node
-    for statement in _unlooped_statements(binding.scope.node.body):
-        added = _added_items(statement, lambda expression: _names(expression, name))
+    statements = list(_unlooped_statements(binding.scope.node.body, loops=True))
+    looped = {
+        id(inner)
+        for statement in statements
+        if isinstance(statement, _LOOPS)
+        for inner in _unlooped_statements(statement.body, loops=True)
+    }
+    for statement in statements:
+        added = _added_items(statement, lambda expression: _names(expression, name), spread=True)
         if added is None:
             continue
         change, elements = added
+        if id(statement) in looped and not all(
+            _built_router(element, binding.scope, index) for element in elements
+        ):
+            return None
         additions.add(id(change))
         if isinstance(change, ast.AugAssign):
             additions.add(id(change.target))  # `routers += [...]` stores no second binding
@@ -800,6 +888,19 @@ def _with_additions(
     if stores > 1:
         return None
     return ast.copy_location(ast.List(elts=items, ctx=ast.Load()), listed), binding.scope
+
+
+def _built_router(element: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``element`` names a router ``scope`` builds (``router = APIRouter(...)``)."""
+    if not isinstance(element, ast.Name):
+        return False
+    built = scope.bindings.get(element.id)
+    return (
+        built is not None
+        and built.kind == "value"
+        and isinstance(built.node, ast.Call)
+        and index.built_role(built.node, scope)[0] is Role.ROUTER
+    )
 
 
 class _Registry(NamedTuple):
@@ -983,33 +1084,36 @@ def _registered_by(
     return items
 
 
-def _unlooped_statements(statements: list[ast.stmt]) -> Iterable[ast.stmt]:
-    """The statements of a block and of its ``if``/``try``/``with`` blocks, not of its loops."""
+def _unlooped_statements(statements: list[ast.stmt], *, loops: bool = False) -> Iterable[ast.stmt]:
+    """The statements of a block and of its ``if``/``try``/``with`` blocks, not of its loops.
+
+    With ``loops``, those of its ``for`` loops too (not of ``while`` loops).
+    """
     for statement in statements:
         yield statement
-        if not isinstance(statement, ast.For | ast.AsyncFor | ast.While):
+        if not isinstance(statement, ast.While) and (loops or not isinstance(statement, _LOOPS)):
             for inner in sub_blocks(statement):
-                yield from _unlooped_statements(inner)
+                yield from _unlooped_statements(inner, loops=loops)
 
 
 def _added_items(
-    statement: ast.stmt, names: Callable[[ast.expr], bool]
+    statement: ast.stmt, names: Callable[[ast.expr], bool], *, spread: bool = False
 ) -> tuple[ast.AST, list[ast.expr]] | None:
     """``(the node changing it, the items)`` of a statement adding written-out items to a list.
 
     ``name.append(x)``, ``name.insert(i, x)``, ``name.extend([x, y])`` or ``name += [x, y]``,
-    for an expression ``names`` tells is the list.
+    for an expression ``names`` tells is the list. With ``spread``, ``name.extend(other)`` or
+    ``name += other`` too, of a collection not written out: one ``*other`` item.
     """
     if isinstance(statement, ast.AugAssign):
         value = statement.value
-        if (
-            names(statement.target)
-            and isinstance(statement.op, ast.Add)
-            and isinstance(value, ast.List | ast.Tuple)
-            and not any(isinstance(element, ast.Starred) for element in value.elts)
+        if not (names(statement.target) and isinstance(statement.op, ast.Add)):
+            return None
+        if isinstance(value, ast.List | ast.Tuple) and not any(
+            isinstance(element, ast.Starred) for element in value.elts
         ):
             return statement, list(value.elts)
-        return None
+        return (statement, [_spread(value)]) if spread else None
     if not (
         isinstance(statement, ast.Expr)
         and isinstance(statement.value, ast.Call)
@@ -1028,14 +1132,19 @@ def _added_items(
         return changed, [arguments[0]]
     if method == "insert" and len(arguments) == 2:
         return changed, [arguments[1]]
-    if (
-        method == "extend"
-        and len(arguments) == 1
-        and isinstance(arguments[0], ast.List | ast.Tuple)
-        and not any(isinstance(element, ast.Starred) for element in arguments[0].elts)
-    ):
-        return changed, list(arguments[0].elts)
+    if method == "extend" and len(arguments) == 1:
+        if isinstance(arguments[0], ast.List | ast.Tuple) and not any(
+            isinstance(element, ast.Starred) for element in arguments[0].elts
+        ):
+            return changed, list(arguments[0].elts)
+        if spread:
+            return changed, [_spread(arguments[0])]
     return None
+
+
+def _spread(collection: ast.expr) -> ast.Starred:
+    """``*collection``, where it is written: its items, in a list (see :func:`literal_items`)."""
+    return ast.copy_location(ast.Starred(value=collection, ctx=ast.Load()), collection)
 
 
 def _class_attribute(
@@ -1161,6 +1270,9 @@ def _returned_literal(
         return None
     returned = _returned_after_bindings(function)
     if returned is None:
+        # `def get_routers(): yield users.router; yield items.router`: the same items too.
+        returned = _yielded_after_bindings(function)
+    if returned is None:
         return None
     return returned, Scope(function, binding.scope.module, binding.scope)
 
@@ -1172,12 +1284,39 @@ def _returned_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
     of a value. None for any other statement (a loop, a call standing alone, a condition):
     what is returned could then differ from what is written.
     """
+    body = _body_after_bindings(function)
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    return body[0].value
+
+
+def _yielded_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
+    """What a generator yields, as a tuple, when all it does is bind names, then yield.
+
+    ``yield users.router`` statements (and ``yield from`` a literal list or tuple) after
+    imports and assignments to plain names, as :func:`_returned_after_bindings` reads them:
+    the same items, in order, on every call. None for any other statement.
+    """
+    items: list[ast.expr] = []
+    for statement in _body_after_bindings(function):
+        value = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(value, ast.Yield) and value.value is not None:
+            items.append(value.value)
+        elif isinstance(value, ast.YieldFrom) and isinstance(value.value, ast.List | ast.Tuple):
+            items.extend(value.value.elts)
+        else:
+            return None
+    if not items:
+        return None
+    return ast.copy_location(ast.Tuple(items, ast.Load()), function)
+
+
+def _body_after_bindings(function: ast.FunctionDef) -> list[ast.stmt]:
+    """A function's statements after its docstring and the imports and plain bindings first."""
     body = function.body
     if body and is_docstring(body[0]):
         body = body[1:]
-    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
-        return None
-    for statement in body[:-1]:
+    for position, statement in enumerate(body):
         if isinstance(statement, ast.Import | ast.ImportFrom):
             continue
         if isinstance(statement, ast.Assign) and all(
@@ -1190,8 +1329,8 @@ def _returned_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
             and isinstance(statement.target, ast.Name)
         ):
             continue
-        return None
-    return body[-1].value
+        return body[position:]
+    return []
 
 
 def assigned_once_unchanged(binding: Binding) -> bool:
