@@ -223,7 +223,8 @@ def _validate_feature(value: object, scope: _Scope) -> str:
     if not _FEATURE.fullmatch(feature):
         raise scope.fail(
             "feature",
-            f"{toml_quoted(feature)} must be one folder name, e.g. '059-analytics-telemetry'",
+            f"{toml_quoted(feature)} must be one folder name of ASCII letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit, e.g. '059-analytics-telemetry'",
         )
     _check_name_lengths(feature, [feature], lambda problem: scope.fail("feature", problem))
     # The feature folder is where the documents go (specs-dir itself may be outside).

@@ -197,6 +197,9 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('app-package = "my-app"', "not an importable package name"),
         ('app-package = "class"', "not an importable package name"),
         ('feature = "a/b"', "must be one folder name"),
+        # Which characters a feature folder takes: it was only "must be one folder name".
+        ('feature = "a b"', "'a b' must be one folder name of ASCII letters, digits, '.', '_'"),
+        ('feature = "-rf"', "starting with a letter or digit"),
         ('api-prefix = "api/telemetry"', "must start with '/'"),
         ('api-prefix = "/api/"', "no trailing '/'"),
         ('api-prefix = "/api/{x}"', "no parameters"),
