@@ -1418,6 +1418,27 @@ class Catalog(dict[str, object]):
         example = self._by_name.get(self.example_event)
         return "\n".join(example.example_call()) if example else ""
 
+    @cached_property
+    def logger_docstring_calls(self) -> list[list[str]]:
+        r"""The calls the event logger's module docstring shows, as lines of that docstring.
+
+        The example log call, then the first declared event's tracking call, each at column 4.
+        An enum's value there may hold a backslash or three double quotes, which would end or
+        change a docstring: then the docstring is raw (``logger_docstring_prefix``), and three
+        quotes are written ``""\"``, which a raw docstring keeps as written and Python reads
+        back as the same three quotes in the example's string literal.
+        """
+        calls = [self.example_log_call(4)]
+        if self.events:
+            calls.append(self.events[0].example_call(4))
+        return [[line.replace('"""', '""\\"') for line in call] for call in calls]
+
+    @cached_property
+    def logger_docstring_prefix(self) -> str:
+        """``r`` when the event logger's module docstring must be raw (see the calls it shows)."""
+        lines = [line for call in self.logger_docstring_calls for line in call]
+        return "r" if any("\\" in line for line in lines) else ""
+
     def example_log_call(self, indent: int = 0) -> list[str]:
         """``event_logger.log(...)`` of the example event and payload, as lines of Python source.
 

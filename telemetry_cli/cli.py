@@ -178,7 +178,7 @@ def _reports_errors(command: Callable[P, None]) -> Callable[P, None]:
 
 def _print_json(document: dict[str, Any]) -> None:
     # Plain write: rich would wrap or style the document. Through the console's file, which
-    # stands in a null file when stdout is closed (`>&-`), as for every other line we print.
+    # refuses the write when stdout is closed (`>&-`, see main), as every other line we print.
     # ASCII JSON: a server's control characters arrive escaped.
     console.stdout().file.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
@@ -383,7 +383,7 @@ def _synchronise(
         # Written as they are, not through rich, which drops carriage returns and form feeds:
         # the diff of a CRLF module must apply (`patch`, `git apply`) as it is printed.
         for text in views.diffs(report):
-            human.file.write(text)
+            console.write_raw(human, text)
     lines = views.file_lines(report, mode)
     if lines:
         # One print of them all: rich's cost per call (0.15 ms) made the 2,000 lines of a big
@@ -561,6 +561,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     global _own_process
     _own_process = True  # main() is the process's entry and ends it (sys.exit or os._exit)
     _freeze_imports()  # Typer, rich and this module; each command's own imports come later
+    console.refuse_writes_to_closed_stdout()
     _tolerate_unencodable_output()
     ours = set(threading.enumerate())
     try:

@@ -8,9 +8,12 @@ value would print as a picture), so plain output is predictable.
 from __future__ import annotations
 
 import datetime
+import errno
+import io
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -21,7 +24,7 @@ from rich.console import Console
 
 @cache
 def stdout() -> Console:
-    """The console for results (the JSON document with ``--json``)."""
+    """The console for results (the JSON document with ``--json``); it writes to ``sys.stdout``."""
     return Console(
         highlight=False,
         emoji=False,
@@ -29,6 +32,28 @@ def stdout() -> Console:
         color_system=_color_system(),
         _environ=_environment(),
     )
+
+
+def refuse_writes_to_closed_stdout() -> None:
+    """Make a closed stdout fail the first write, as a full disk does, instead of dropping it.
+
+    With stdout closed (``>&-``) Python sets ``sys.stdout`` to None, and rich, click's ``echo``
+    (the help, ``--show-completion``) and ``print`` all drop their lines silently: the run
+    ended as if its report had been read. A stream standing in that raises ``OSError`` (EBADF)
+    makes every writer fail alike (exit 1, one error line).
+    """
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()
+
+
+class _ClosedStream(io.StringIO):
+    """A stdout that was closed: writing to it fails as writing to a closed descriptor does."""
+
+    def write(self, text: str) -> int:
+        """Refuse ``text`` (OSError, EBADF), unless there is nothing to write."""
+        if not text:
+            return 0
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 @cache
@@ -42,6 +67,22 @@ def stderr() -> Console:
         color_system=_color_system(),
         _environ=_environment(),
     )
+
+
+def write_raw(console: Console, data: str | bytes) -> None:
+    """Write ``data`` to the console's stream as it is (not through rich), after what it holds.
+
+    Bytes go through the stream's bytes when it has them (a stream of text only gets them
+    decoded as UTF-8, replacing what is not).
+    """
+    stream = console.file
+    buffer = getattr(stream, "buffer", None)
+    if isinstance(data, str) or buffer is None:
+        stream.write(data if isinstance(data, str) else data.decode("utf-8", errors="replace"))
+        return
+    stream.flush()  # what the text layer holds goes first
+    buffer.write(data)
+    buffer.flush()
 
 
 def _environment() -> dict[str, str]:

@@ -286,6 +286,9 @@ def _value(spec: Mapping[str, object], where: str, fail: Fail, *, allow: set[str
     enum = spec.get("enum", [])
     if not isinstance(enum, list) or not all(isinstance(item, str) for item in enum):
         raise fail(f"{where}.enum", "expected a list of strings")
+    if "enum" in spec and not enum:
+        # No value would be valid: the property was read as any string, silently.
+        raise fail(f"{where}.enum", "lists no value; list the accepted strings, or drop enum")
     if len(set(enum)) != len(enum) or len(enum) > _MAX_ENUM:
         raise fail(f"{where}.enum", f"expected distinct strings, at most {_MAX_ENUM}")
     for item in enum:

@@ -223,7 +223,8 @@ def _validate_feature(value: object, scope: _Scope) -> str:
     if not _FEATURE.fullmatch(feature):
         raise scope.fail(
             "feature",
-            f"{toml_quoted(feature)} must be one folder name, e.g. '059-analytics-telemetry'",
+            f"{toml_quoted(feature)} must be one folder name of ASCII letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit, e.g. '059-analytics-telemetry'",
         )
     _check_name_lengths(feature, [feature], lambda problem: scope.fail("feature", problem))
     # The feature folder is where the documents go (specs-dir itself may be outside).
@@ -1225,6 +1226,13 @@ def _clean_relative(value: str, fail: _ProblemFail) -> str:
     path = PurePosixPath(value)
     if path.is_absolute() or re.match(r"^[A-Za-z]:", value):
         raise fail(f"{toml_quoted(value)} is absolute; paths are relative to the project root")
+    if value.startswith("~"):
+        # A shell's home folder (`~/docs`, `~user`): meant outside the root, and taken as it is
+        # it would create a folder named `~` there, which `rm -r ~` then mistakes for home.
+        raise fail(
+            f"{toml_quoted(value)} starts with '~', which is not expanded; paths are relative to "
+            "the project root"
+        )
     if ".." in path.parts:
         raise fail(f"{toml_quoted(value)} leaves the project root ('..' is not allowed)")
     _check_name_lengths(value, path.parts, fail)

@@ -66,6 +66,8 @@ SENSITIVE_KEYS = (
     "cc_number",
     "cedula",
     "citizen_id",
+    "client_addr",
+    "client_address",
     "client_assertion",
     "code_verifier",
     "codice_fiscale",
@@ -158,6 +160,7 @@ SENSITIVE_KEYS = (
     "recovery_code",
     "recovery_phrase",
     "remote_addr",
+    "remote_address",
     "resident_registration_number",
     "routing_number",
     "rrn",
@@ -573,7 +576,12 @@ def template_context(
             context["app_served"] = {"module": module, "attribute": attribute}
     # The app is built and served by a function, or by the module run as a script: the backend
     # runs by calling the one, or running the other as `__main__`.
-    if entry.runs in ("def", "async def"):
+    if entry.runs in ("def", "async def") and entry.needs:
+        # `def run(host, port)`: only the project's own start-up passes what it needs.
+        needs = ", ".join(f"`{name}`" for name in entry.needs)
+        context["app_needs"] = f"`{entry.attribute}` takes arguments ({needs})"
+        context["app_needs_caller"] = f"a bare `{entry.attribute}()`"
+    elif entry.runs in ("def", "async def"):
         call = f"{entry.attribute}()"
         imported = f"from {entry.module} import {entry.attribute}"
         context["app_run"] = (

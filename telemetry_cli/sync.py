@@ -134,6 +134,8 @@ class FileChange:
     inserts: bool = False
     # What a patched file's log calls leave out: said on every run, up to date or not.
     notes: tuple[str, ...] = ()
+    # The encoding of the file's bytes (a module's coding declaration), which its diff is in.
+    encoding: str = "utf-8"
 
     @property
     def up_to_date(self) -> bool:
@@ -155,7 +157,7 @@ class FileChange:
         return self.status is Status.REFUSED and "hand-edited" in self.labels
 
     def diff(self) -> str:
-        """A unified diff from what is on disk to what ``generate`` would write."""
+        """A unified diff from what is on disk to what ``generate`` would write (as text)."""
         if self.status in (Status.ERROR, Status.UNCHANGED):
             return ""
         if self.known_diff is not None:
@@ -342,10 +344,13 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     )
     new_manifest = render_manifest(wanted)
     # A new version of the tool, or a plan change that changes no file, only updates the
-    # manifest's record of them: generate writes it, --check does not call that drift.
+    # manifest's record of them: generate writes it, --check does not call that drift. A record
+    # naming no version is no finished run's: the one a first run writes before its files (see
+    # _record_intent), left by a run stopped after them; --check says so until a run finishes.
     bookkeeping = (
         on_disk.parsed is not None
         and not on_disk.parsed.foreign
+        and on_disk.parsed.version is not None
         and on_disk.parsed.same_content(wanted)
     )
     if old_manifest == new_manifest:
@@ -1216,10 +1221,12 @@ def _obsolete_change(
     generated = says_generated(path, old)
     if (as_recorded and generated) or carries_own_digest(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
-    if as_recorded:
+    if not generated and (as_recorded or not _output_name(path)):
         # Every file the tool writes says so in its first lines: a manifest that records the
         # bytes of one that does not (damaged, merged, copied from another project) names a
-        # file of the user's (pyproject.toml, a route module). It stays, --force or not.
+        # file of the user's (pyproject.toml, a route module); so does one recording a file no
+        # output is named as, whatever its digest (taken for an output edited by hand, --force
+        # removed it). It stays, --force or not.
         return FileChange(
             path,
             Kind.OBSOLETE,
@@ -1250,6 +1257,11 @@ def _obsolete_change(
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
     change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
+
+
+def _output_name(path: str) -> bool:
+    """Whether ``path`` ends as an output's path does (``.../event_logger.py``, ``.../spec.md``)."""
+    return any(path == output.name or path.endswith(f"/{output.name}") for output in OUTPUTS)
 
 
 def _keep_obsolete(change: FileChange, failed: list[str]) -> FileChange:
@@ -1329,6 +1341,7 @@ def _patch_change(patched: PatchedFile) -> FileChange:
         notes=patched.notes,
         known_diff=patched.diff,
         inserts=patched.inserts,
+        encoding=patched.encoding,
     )
 
 
@@ -1483,6 +1496,16 @@ def _patches_of_both(plan: Plan, old: PatchRecord, new: PatchRecord) -> PatchRec
     ]
     if old.wired is not None:
         candidates.append((old.wired, None, backend, app_package, layer))
+    # A module new to the record may be one the old record names, moved (renamed) by hand: the
+    # run following it replaces the calls it brought, but stopped before that, they are still
+    # there, logging what they did; so recorded as left in it until a run brings them up to date.
+    leaving = {event for path, event in old.instrumented if new.event_type_of(path) is None}
+    candidates += [
+        (path, event, backend, app_package, layer)
+        for path, _ in new.instrumented
+        if old.event_type_of(path) is None
+        for event in sorted(leaving)
+    ]
     candidates += [(p, e, b, a, recorded or layer) for p, e, b, a, recorded in old.left]
     left = [*new.left, *(entry for entry in candidates if entry not in described)]
     return new._replace(left=sorted_left(left))

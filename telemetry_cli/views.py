@@ -130,9 +130,19 @@ def _need(count: int, noun: str) -> str:
     return f"{counted(count, noun)} {'needs' if count == 1 else 'need'}"
 
 
-def diffs(report: SyncReport) -> list[str]:
-    """The unified diffs of every change, in file order."""
-    return [diff for change in report.changes if (diff := change.diff())]
+def diffs(report: SyncReport) -> list[str | bytes]:
+    """The unified diffs of every change, in file order.
+
+    Text, printed in the output's encoding; but the diff of a module declaring another encoding
+    than UTF-8 (``# -*- coding: latin-1 -*-``) is bytes in that encoding, as git prints it, so
+    that it applies (``patch``, ``git apply``) to the file's bytes (a path that encoding has no
+    byte for is escaped in the header).
+    """
+    return [
+        diff if change.encoding == "utf-8" else diff.encode(change.encoding, "backslashreplace")
+        for change in report.changes
+        if (diff := change.diff())
+    ]
 
 
 def github_annotations(report: SyncReport) -> list[str]:

@@ -317,3 +317,37 @@ def test_the_quickstart_runs_the_module_as_a_script_when_the_main_guard_gives_ro
     quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
     assert command in quickstart
     assert not_said not in quickstart
+
+
+@pytest.mark.parametrize(
+    ("signature", "said"),
+    [
+        pytest.param(
+            "host: str, port: int",
+            "`main` takes arguments (`host`, `port`), which a bare `main()` cannot pass",
+            id="arguments",
+        ),
+        pytest.param("", "from main import main; main()", id="none"),
+    ],
+)
+def test_the_quickstart_calls_a_serving_function_only_when_it_needs_no_arguments(
+    tmp_path: Path, signature: str, said: str
+) -> None:
+    """`def main(host, port): app = FastAPI(); ...; uvicorn.run(app, ...)` is the app: the
+    quickstart said to run `main()`, which fails without its arguments; it now says the backend
+    starts the project's way. A function taking none is still called."""
+    root = tmp_path / "project"
+    arguments = "host=host, port=port" if signature else "port=8000"
+    _write_shop(
+        root,
+        "import uvicorn\nfrom fastapi import FastAPI\n\nfrom shop.views import router\n\n\n"
+        f"def main({signature}) -> None:\n    app = FastAPI()\n    app.include_router(router)\n"
+        f"    uvicorn.run(app, {arguments})\n",
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    quickstart = " ".join(next(root.glob("specs/*/quickstart.md")).read_text().split())
+    assert said in quickstart
+    if signature:
+        assert "main()'" not in quickstart

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from tests.backend_support import imported_app
 from tests.cli_support import run, snapshot, write_files
 
 VIEWS = """from fastapi import APIRouter
@@ -712,6 +715,190 @@ def test_routes_on_a_library_objects_router_built_in_an_app_factory_are_logged(
     assert 'log call in custom_tile (GET "/cog" + cog.router.prefix + "/custom/{z}/{x}/{y}")' in (
         out
     ), out
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+SERVED_BY_METHOD = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Relay:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._app = FastAPI()
+
+    def serve(self) -> None:
+        self._app.include_router(router)
+        server = uvicorn.Server(uvicorn.Config(app=self._app, port=self.port))
+        server.run()
+
+
+def run(port: int) -> None:
+    api = Relay(port)
+    api.serve()
+"""
+
+SERVED_BY_FUNCTION = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Relay:
+    def __init__(self) -> None:
+        self._app = FastAPI()
+        self._app.include_router(router)
+
+
+def run(port: int) -> None:
+    api = Relay()
+    uvicorn.run(api._app, port=port)
+"""
+
+
+SERVED_AFTER_A_BUILD = """import uvicorn
+from fastapi import FastAPI
+
+from relay.views import router
+
+
+class Relay:
+    def __init__(self) -> None:
+        self._app = None
+
+    def build(self):
+        self._app = FastAPI()
+        self._app.include_router(router)
+        return self._app
+
+    def serve(self, port: int) -> None:
+        app = self.build()
+        uvicorn.run(app, port=port)
+
+
+def run(port: int) -> None:
+    server = Relay()
+    server.serve(port)
+"""
+
+
+@pytest.mark.parametrize(
+    ("service", "built_in"),
+    [
+        pytest.param(SERVED_BY_METHOD, "__init__", id="instance-method-serves"),
+        pytest.param(SERVED_BY_FUNCTION, "__init__", id="function-serves-attribute"),
+        # `app = self.build()`, `build` setting `self._app` and returning it, then served.
+        pytest.param(SERVED_AFTER_A_BUILD, "build", id="method-serves-what-another-builds"),
+    ],
+)
+def test_a_start_function_serving_an_instance_app_is_named_and_wired(
+    tmp_path: Path, service: str, built_in: str
+) -> None:
+    """`def run(port): api = Relay(port); api.serve()`, `serve` handing `self._app` to uvicorn
+    (or `uvicorn.run(api._app)` in `run`): no import string names the app, but a call of `run`
+    runs it, so `init` names the function (as for `def main(): app = FastAPI();
+    uvicorn.run(app)`) instead of stopping, and generate wires the app where the class builds
+    it; check is green and `remove` gives back the original bytes."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "relay"\n',
+            "relay/__init__.py": "",
+            "relay/views.py": VIEWS,
+            "relay/service.py": service,
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'app = "relay.service:run"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "views.py"', '"views.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in notes (GET /notes)" in generated.stdout
+    assert f"include the telemetry router in `self._app in Relay.{built_in}()`" in generated.stdout
+    patched = (root / "relay/service.py").read_text()
+    assert patched.count("self._app.include_router(telemetry_router)") == 1
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+LIBRARY_MADE_ROUTER = """from authkit import Users
+
+users = Users[dict, int]()
+
+router = users.get_users_router()
+
+
+@router.get("/me/stats")
+def my_stats() -> dict[str, int]:
+    return {"n": 1}
+"""
+
+AUTHKIT = """from typing import Any
+
+from fastapi import APIRouter
+
+
+class Users:
+    def __class_getitem__(cls, item: Any) -> type["Users"]:
+        return cls
+
+    def get_users_router(self) -> APIRouter:
+        router = APIRouter()
+
+        @router.get("/{user_id}")
+        def get_user(user_id: int) -> dict[str, int]:
+            return {"id": user_id}
+
+        return router
+"""
+
+
+def test_routes_added_to_a_router_a_library_object_returns_are_logged(tmp_path: Path) -> None:
+    """`router = users.get_users_router()` (`users = Users[User, int]()` of a library, as
+    fastapi-users' routers are made), a route of the package added on it, and
+    `app.include_router(accounts.router, prefix="/users")`: the include says it is a router,
+    its own prefix (the library's) is read at run time; it was refused as a route on an object
+    the tool cannot tell."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\ninstrument = { "accounts.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import accounts\n\napp = FastAPI()\n"
+                'app.include_router(accounts.router, prefix="/users")\n'
+            ),
+            "backend/app/accounts.py": LIBRARY_MADE_ROUTER,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert 'log call in my_stats (GET "/users" + router.prefix + "/me/stats")' in out, out
+    assert "cannot be told" not in out, out
+    write_files(tmp_path / "library", {"authkit.py": AUTHKIT})
+    sys.path.insert(0, str(tmp_path / "library"))
+    try:
+        with imported_app(root / "backend") as served:
+            client = TestClient(served.app)
+            assert client.get("/users/me/stats").json() == {"n": 1}
+            assert client.get("/users/7").json() == {"id": 7}
+    finally:
+        sys.path.remove(str(tmp_path / "library"))
+        sys.modules.pop("authkit", None)
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned

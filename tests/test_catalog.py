@@ -389,11 +389,25 @@ def test_the_models_import_without_warnings(layer: Layer) -> None:
 
 
 def test_json_numbers_are_compared_as_json_does(logger: Any) -> None:
-    # 1.0 is the integer 1 to JSON Schema; it is recorded as sent.
+    # 1.0 is the integer 1 to JSON Schema: an integer property records it as the integer it is
+    # declared (the caller's payload is left as it was); a number property keeps its float.
     payload = {"chapter_id": "c", "num_questions": 3.0}
-    assert logger.record("ai_block_used", payload).payload == payload
+    recorded = logger.record("ai_block_used", payload).payload
+    assert type(recorded["num_questions"]) is int
+    assert recorded == {"chapter_id": "c", "num_questions": 3}
+    assert type(payload["num_questions"]) is float
+    quiz = {**VALID["quiz_completed"], "score": 1.0, "attempt": 2.0}
+    recorded = logger.record("quiz_completed", quiz).payload
+    assert (type(recorded["attempt"]), type(recorded["score"])) == (int, float)
+    assert '"attempt":2,' in logger.record("quiz_completed", quiz).to_json()
+    # So does an array of integers, item by item; an array of numbers keeps its floats.
+    quiz = {**VALID["quiz_completed"], "durations_ms": [1.0, 2], "weights": [1.0]}
+    recorded = logger.record("quiz_completed", quiz).payload
+    assert [type(item) for item in recorded["durations_ms"]] == [int, int]
+    assert [type(item) for item in recorded["weights"]] == [float]
+    # Beyond the integers a float holds exactly it is recorded as sent, not as 301 digits.
     quiz = {**VALID["quiz_completed"], "score": 1, "attempt": 1e300}
-    assert logger.record("quiz_completed", quiz).payload["attempt"] == 1e300
+    assert type(logger.record("quiz_completed", quiz).payload["attempt"]) is float
 
 
 @pytest.mark.parametrize(
@@ -850,6 +864,42 @@ def test_the_event_loggers_examples_record_an_event(tmp_path: Path, options: Any
         for count, call in enumerate(calls, start=1):
             exec(call, {"event_logger": logger})
             assert len(sink.events) == count, call
+
+
+@pytest.mark.parametrize("first", ['"""', "a\\b", '\\"""', "'\"", '""""', "\\", 'x"'], ids=repr)
+def test_the_event_loggers_examples_show_any_enum_value_as_written(
+    tmp_path: Path, first: str
+) -> None:
+    # The examples use an enum's first value, in the module docstring: three double quotes
+    # there ended it (a syntax error), and a backslash was read as an escape.
+    values = [first, "plain"]
+    options = catalog_options(
+        'event-types = ["error_event"]\ninstrument = {}\n[events.picked]\n'
+        f'properties.kind = {{ type = "string", enum = {json.dumps(values)} }}'
+    )
+    with rendered_layer(tmp_path, **options) as rendered:
+        sink = RecordingSink()
+        logger = rendered.event_logger.EventLogger(sink, enabled=True)
+        calls = [
+            block.splitlines()[-1]
+            for block in docstring_examples(rendered.event_logger)
+            if "event_logger.log(" in block or "event_logger.track." in block
+        ]
+        assert len(calls) == 2, calls
+        for call in calls:
+            exec(call, {"event_logger": logger})
+        assert [event.payload for event in sink.events] == [{"kind": first}] * 2
+        config = str(REPO_ROOT / "pyproject.toml")
+        module = str(tmp_path / rendered.plan.backend / "app" / "analytics" / "event_logger.py")
+        ruff = Path(sys.executable).parent / "ruff"
+        for command in (["check"], ["format", "--check"]):
+            result = subprocess.run(
+                [str(ruff), *command, "--no-cache", "--config", config, module],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(

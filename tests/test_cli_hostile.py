@@ -820,6 +820,30 @@ def test_a_full_disk_is_one_line_and_exit_1(project: Path, args: list[str]) -> N
 
 
 @pytest.mark.parametrize(
+    "args",
+    [
+        ["health"],
+        ["health", "--json"],
+        ["emit", "chapter_visit"],
+        ["generate", "--check"],
+        ["--version"],
+        ["--help"],
+        ["generate", "--help"],
+    ],
+)
+def test_a_closed_stdout_is_one_line_and_exit_1(project: Path, args: list[str]) -> None:
+    # `>&-`: Python starts with sys.stdout set to None and print() writes nowhere; the report
+    # was lost and the run said 0 (healthy, delivered, up to date) all the same. The help is
+    # printed by click, which dropped it as silently.
+    result = cli(
+        *args, cwd=project, capture_output=False, stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert_one_error_line(result.stderr, "cannot write the output: standard output is closed")
+
+
+@pytest.mark.parametrize(
     "args", [["health", "--json"], ["emit", "chapter_visit", "--json"], ["--version"]]
 )
 def test_a_reader_that_went_away_is_a_quiet_exit_1(project: Path, args: list[str]) -> None:

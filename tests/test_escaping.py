@@ -8,6 +8,7 @@ are refused at validation (``tests/test_plan.py``).
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from markdown_it.token import Token
 from telemetry_cli.plan import Plan
 from telemetry_cli.render import render_outputs, template_context
 from telemetry_cli.templating import code_fence, markdown_code, markdown_text, shell_word
+from tests.catalog_support import catalog_plan
 from tests.cli_support import make_project, run
 
 # CommonMark with GitHub's tables and strikethrough: how the documents are read.
@@ -225,3 +227,19 @@ def test_generate_with_an_odd_backend_name_is_clean(tmp_path: Path) -> None:
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize("value", ["back`tick", "``double``", "`edge", "edge`", "a|b", "$(id) 'q'"])
+def test_the_example_payload_reads_back_exactly_in_code_spans(tmp_path: Path, value: str) -> None:
+    # An enum's first value is the documents' example: a backtick in it closed the single-backtick
+    # spans of spec.md and tasks.md midway.
+    plan = catalog_plan(
+        tmp_path,
+        'event-types = ["error_event"]\ninstrument = {}\n[events.picked]\n'
+        f'properties.kind = {{ type = "string", enum = [{json.dumps(value)}] }}',
+    )
+    docs = documents(plan)
+    payload = json.dumps({"kind": value})
+    assert payload in code_spans_and_blocks(docs["spec.md"])[0]
+    command = f"telemetry-scaffold emit picked --payload {shell_word(payload)}"
+    assert command in code_spans_and_blocks(docs["tasks.md"])[0]

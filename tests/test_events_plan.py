@@ -85,6 +85,15 @@ P = "/tmp/pyproject.toml: [tool.telemetry-scaffold] "
             "description, enum, max-length, min-length, required, type",
         ),
         (
+            '[events.x]\nproperties.a = { type = "string", enum = [] }',
+            "events.x.properties.a.enum: lists no value; list the accepted strings, or drop enum",
+        ),
+        (
+            '[events.x]\nproperties.a = { type = "array", items = { type = "string", enum = [] } }',
+            "events.x.properties.a.items.enum: lists no value; list the accepted strings, or drop "
+            "enum",
+        ),
+        (
             '[events.x]\nproperties.a = { type = "integer", min-length = 1 }',
             "events.x.properties.a.min-length: not a setting of an integer property; it takes "
             "description, maximum, minimum, required, type",

@@ -1415,15 +1415,21 @@ def test_a_local_router_given_no_declared_route_is_not_said_to_lose_its_prefix(
     ],
     ids=["loop-over-the-call", "name-bound-to-the-call"],
 )
+@pytest.mark.parametrize(
+    "body",
+    ["return [api_router]", "yield api_router", "yield from (api_router,)"],
+    ids=["returned", "yielded", "yielded-from"],
+)
 def test_routers_a_function_returns_as_a_literal_list_get_the_loops_prefix(
-    tmp_path: Path, loop: str, before: str
+    tmp_path: Path, loop: str, before: str, body: str
 ) -> None:
-    # `def all_routers(): return [...]` returns the same items on every call: they are known.
+    # `def all_routers(): return [...]` returns the same items on every call: they are known;
+    # so does a generator only yielding them (`yield api_router`).
     main = _main(loop, "from app.api import registry\n" + before)
     root = _project(tmp_path, main)
     (root / "backend/app/api/registry.py").write_text(
         '"""Routers."""\n\nfrom app.api.router import api_router\n\n\n'
-        'def all_routers() -> list:\n    """All routers."""\n    return [api_router]\n'
+        f'def all_routers() -> list:\n    """All routers."""\n    {body}\n'
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout

@@ -753,3 +753,138 @@ def test_a_route_unpacked_from_a_dict_only_known_at_run_time_is_named_on_a_line(
     assert result.exit_code == 0, result.stdout + result.stderr
     line = "api/specs.py:15: `router.add_api_route` registers `**EndPoints.index()`, which cannot"
     assert line in result.stdout, result.stdout
+
+
+CALLABLES_PY = """from fastapi import APIRouter
+
+from app.api.shout import Shout
+
+
+class Base:
+    async def __call__(self, text: str) -> dict[str, str]:
+        return {"text": text}
+
+
+class Echo(Base):
+    pass
+
+
+echo = Echo()
+router = APIRouter(prefix="/tools")
+router.add_api_route("/echo", Echo(), methods=["GET"])
+router.add_api_route("/again", echo, methods=["POST"])
+router.add_api_route("/shout", Shout())
+router.add_api_route("/ping", lambda: {"pong": True})
+"""
+
+SHOUT_PY = """class Shout:
+    def __call__(self, text: str) -> str:
+        return text.upper()
+"""
+
+
+def test_a_callable_instance_endpoint_is_logged_in_its_call_method(tmp_path: Path) -> None:
+    """`add_api_route("/echo", Echo())` (or a module instance of it): FastAPI calls the
+    instance, so the class's `__call__` (its own or a base's) is the handler, logged with its
+    routes, here or in the module defining the class; a lambda, which has no body, is named on
+    a line saying so."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/tools.py" = "ai_block_used", "api/shout.py" = "ai_block_used" }',
+    )
+    write_files(root / "backend/app/api", {"tools.py": CALLABLES_PY, "shout.py": SHOUT_PY})
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import tools\n\napp.include_router(tools.router)\n"
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Base.__call__ (GET /tools/echo; POST /tools/again)" in result.stdout
+    assert "log call in Shout.__call__ (GET /tools/shout)" in result.stdout
+    assert (
+        "app/api/tools.py:20: `router.add_api_route` registers `lambda: {'pong': True}`, a "
+        "lambda, which has no body a log call can go into: it is not logged" in result.stdout
+    )
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/tools/echo?text=hi").json() == {"text": "hi"}
+        assert client.post("/tools/again?text=x").json() == {"text": "x"}
+        assert client.get("/tools/shout?text=a").json() == "A"
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+SERVICE_PY = '''"""A service holding its router, its methods the handlers."""
+
+from fastapi import APIRouter
+
+
+class Service:
+    def __init__(self) -> None:
+        self.router = APIRouter(prefix="/svc")
+
+    async def list_items(self) -> list[str]:
+        return ["a"]
+
+    async def get_item(self, item_id: str) -> dict[str, str]:
+        return {"id": item_id}
+'''
+
+REGISTER_PY = '''"""Routes bound to the service's router by a function given the instance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.api.service import Service
+
+
+def register_routes(api{annotation}) -> None:
+    router = api.router
+    router.add_api_route("/items", api.list_items, methods=["GET"])
+    api.router.add_api_route("/items/{{item_id}}", api.get_item, methods=["GET"])
+'''
+
+
+@pytest.mark.parametrize(
+    "annotation", [": Service", ': "Service"', ""], ids=["name", "string", "passed"]
+)
+def test_bound_methods_of_an_annotated_parameter_are_logged_in_its_class(
+    tmp_path: Path, annotation: str
+) -> None:
+    """`def register_routes(api: Service): router = api.router; router.add_api_route(p,
+    api.method)`, or `api` unannotated and given the instance by the function's one call: the
+    router is the one the package class holds, the endpoints its bound methods, logged in the
+    class under the router's prefixes; init suggests that module."""
+    root = make_project(tmp_path / "project")
+    write_files(
+        root / "backend/app",
+        {
+            "api/service.py": SERVICE_PY,
+            "api/register.py": REGISTER_PY.format(annotation=annotation),
+            "main.py": "from fastapi import FastAPI\n\nfrom app.api.register import "
+            "register_routes\nfrom app.api.service import Service\n\napp = FastAPI()\n"
+            "service = Service()\nregister_routes(service)\n"
+            'app.include_router(service.router, prefix="/api")\n',
+        },
+    )
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "api/service.py" = "ai_block_used"  # 2 route handlers' in plan, plan
+    plan = plan.replace('# "api/service.py"', '"api/service.py"')
+    (root / "pyproject.toml").write_text(plan)
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Service.list_items (GET /api/svc/items)" in result.stdout, result.stdout
+    assert "log call in Service.get_item (GET /api/svc/items/{item_id})" in result.stdout
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/svc/items/x").json() == {"id": "x"}
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

@@ -42,13 +42,16 @@ def _assert_only_added_lines(before: str, after: str) -> None:
     assert set(edits) <= {"insert"}, f"lines other than additions changed: {edits}"
 
 
-def _uninstrumented(source: str, module_name: str = "app.api.items") -> PatchResult:
+def _uninstrumented(
+    source: str, module_name: str = "app.api.items", *, force: bool = False
+) -> PatchResult:
     """``source`` with the ``ai_block_used`` calls of the ``app.analytics`` layer taken out."""
     return uninstrument_source(
         source,
         module_name=module_name,
         analytics_package="app.analytics",
         event_types=frozenset({"ai_block_used"}),
+        force=force,
     )
 
 
@@ -3007,13 +3010,30 @@ def test_a_call_by_hand_in_a_handler_whose_path_is_unknown_is_read_without_faili
         "app/api/items.py:9: route unreadable (GET \"/api\" + ?) logs 'chapter_visit', expected "
         "'ai_block_used'; fix the call or the plan",
     )
-    removed = _uninstrumented(logged)
-    assert removed.source == logged
-    assert removed.problems == (
-        'app/api/items.py:10: the log call of route unreadable (GET "/api" + ?) is not as '
-        "telemetry-scaffold wrote it (changed since, or written by hand); kept: take it out by "
-        "hand, or rerun with --force",
+    # generate reads it as the user's own (it writes none there): remove keeps it without a
+    # word, as theirs (it named it as one the tool wrote and the user changed, --force took it).
+    for force in (False, True):
+        assert _uninstrumented(logged, force=force) == PatchResult(logged)
+
+
+def test_a_call_by_hand_in_a_handler_whose_parameter_cannot_be_recorded_stays_the_users() -> None:
+    # generate writes no call where a path parameter is of a class JSON cannot hold ("log
+    # str(slug) by hand"); remove named the call written so as one the tool wrote and the user
+    # changed, and --force took it out.
+    source = (
+        "from fastapi import APIRouter\n\n"
+        "from app.analytics.event_logger import event_logger\n\n"
+        'router = APIRouter(prefix="/api")\n\n\n'
+        "class Slug:\n"
+        "    pass\n\n\n"
+        '@router.get("/x/{slug}")\n'
+        "def get_x(slug: Slug):\n"
+        '    event_logger.log("ai_block_used", {"route": "/api/x/{slug}", "handler": "get_x"})\n'
+        "    return 1\n"
     )
+    assert _instrument(source).source == source
+    for force in (False, True):
+        assert _uninstrumented(source, force=force) == PatchResult(source)
 
 
 def test_layer_import_joins_a_namespace_packages_first_party_section(tmp_path: Path) -> None:

@@ -183,6 +183,10 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ("event-types = [1]", "1 is not snake_case"),
         ('backend = "../elsewhere"', "backend: '../elsewhere' leaves the project root"),
         ('backend = "/abs"', "backend: '/abs' is absolute"),
+        # A shell's home, not expanded: it made a folder named `~` in the root (`rm -r ~`).
+        ('specs-dir = "~/docs/specs"', "specs-dir: '~/docs/specs' starts with '~', which is not"),
+        ('specs-dir = "~"', "specs-dir: '~' starts with '~', which is not expanded"),
+        ('backend = "~ada/api"', "backend: '~ada/api' starts with '~'"),
         ('specs-dir = "a\\\\b"', "use '/' as the path separator"),
         # A name with a space at its start or end (a typo; `specs-dir` made such a folder).
         ('specs-dir = "specs "', "the name 'specs ' starts or ends with a space"),
@@ -193,6 +197,9 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('app-package = "my-app"', "not an importable package name"),
         ('app-package = "class"', "not an importable package name"),
         ('feature = "a/b"', "must be one folder name"),
+        # Which characters a feature folder takes: it was only "must be one folder name".
+        ('feature = "a b"', "'a b' must be one folder name of ASCII letters, digits, '.', '_'"),
+        ('feature = "-rf"', "starting with a letter or digit"),
         ('api-prefix = "api/telemetry"', "must start with '/'"),
         ('api-prefix = "/api/"', "no trailing '/'"),
         ('api-prefix = "/api/{x}"', "no parameters"),

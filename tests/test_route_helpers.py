@@ -254,6 +254,39 @@ def test_a_wrapper_method_also_called_on_an_instance_is_named(tmp_path: Path) ->
     assert "log call in Api.ping" not in output, output
 
 
+MEMBERS = """import inspect
+
+from fastapi import APIRouter, FastAPI
+
+
+class Greeter:
+    async def hello(self) -> dict[str, str]:
+        return {}
+
+
+def routes_of(router: APIRouter, instance: object) -> None:
+    for name, method in inspect.getmembers(instance, inspect.ismethod):
+        router.add_api_route(f"/{name}", method)
+
+
+app = FastAPI()
+router = APIRouter()
+routes_of(router, Greeter())
+app.include_router(router)
+"""
+
+
+def test_an_endpoint_a_helper_loop_binds_is_named_at_the_registration(tmp_path: Path) -> None:
+    """`for name, method in inspect.getmembers(instance)` in the helper: the endpoint is a
+    local of the helper, not something its call passes; the line names the `add_api_route`
+    itself, not the helper's call."""
+    root = tmp_path / "project"
+    _project(root, "main.py", {"app/main.py": MEMBERS})
+    generated = run("generate", "--root", str(root))
+    output = generated.stdout + generated.stderr
+    assert "app/main.py:13: `router.add_api_route` registers `method`" in output, output
+
+
 CACHED = """from typing import Any
 
 from fastapi import FastAPI

@@ -224,3 +224,34 @@ def test_a_folder_listed_beside_the_module_is_not_taken_for_its_own(
         client = TestClient(served.app)
         assert client.get("/api/wallets/").json() == 1
         assert client.get("/api/stats/").status_code == 404
+
+
+def test_the_include_a_router_may_be_served_by_is_named_before_a_library_objects_router(
+    tmp_path: Path,
+) -> None:
+    """`app.include_router(users.get_auth_router(...))`, `users = FastAPIUsers[User, int](...)`
+    (a library's object, whose routers hold none of the package's), and `for router in
+    plugins.routers(): app.include_router(router)` (routers only known at run time): a router
+    included by neither is said to be maybe served through the loop's include, not the
+    library's."""
+    root = tmp_path / "project"
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": (
+            "import plugins\nfrom fastapi import FastAPI\nfrom fastapi_users import FastAPIUsers\n"
+            "\nusers = FastAPIUsers[dict, int](None, [])\n\napp = FastAPI()\n"
+            'app.include_router(users.get_auth_router(None), prefix="/auth")\n'
+            "for router in plugins.routers():\n    app.include_router(router)\n"
+        ),
+        "shop/views.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/carts")\ndef carts() -> list[str]:\n    return []\n'
+        ),
+    }
+    write_files(root, files)
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "shop/views.py"', '"shop/views.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "(the router of `router` at main.py:10, for one, is not followed)" in (generated.stdout)

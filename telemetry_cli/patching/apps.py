@@ -30,6 +30,7 @@ from telemetry_cli.patching.mounts import (
 )
 from telemetry_cli.patching.names import (
     APP_ROUTER,
+    CALL_METHOD,
     HTTP_METHODS,
     IN_PLACE_VERSIONER,
     IN_PLACE_VERSIONERS,
@@ -41,6 +42,7 @@ from telemetry_cli.patching.names import (
     STARLETTE_CLASSES,
     library_include,
 )
+from telemetry_cli.patching.routes import instance_class
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,
@@ -55,6 +57,7 @@ from telemetry_cli.patching.symbols import (
     block_statements,
     call_argument,
     call_bound_once,
+    instance_parameter,
     is_docstring,
     method_binding,
     single_assignment,
@@ -67,8 +70,6 @@ from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, MAIN_MODULE, qualified
 
 #: Modules FastAPI CLI looks for in the backend folder when the package has no app.
 _FALLBACK_MODULES = ("main", "app", "api")
-# The method a server runs on an instance it is given as a factory (`uvicorn main:application`).
-_CALL = "__call__"
 #: Folders and files of a package that never build the served app.
 _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
 #: A quoted import string, the way code points a server at an app: `"pkg.server:app"`, or an
@@ -352,7 +353,9 @@ def _factory_function(entry: AppEntry, index: PackageIndex) -> FunctionNode | No
     the function ``app/factory.py`` defines is what a server calls. None for an app that is no
     factory, or a name bound to anything but a function of the package.
     """
-    module = index.module(entry.module) if entry.factory else None
+    # A function serving the app it builds (`def run(host, port)`) is called the same way.
+    called = entry.factory or entry.runs in _RUN_FUNCTIONS
+    module = index.module(entry.module) if called else None
     binding = None if module is None else _named_binding(module, entry.attribute, index)
     function = None if binding is None else binding.node
     return function if isinstance(function, FunctionNode) else None
@@ -621,7 +624,8 @@ def _site_of_attribute(
             f"{where}: {module.path} has no top-level `{attribute}`; fix {origin} in {config}"
         )
     if binding.kind == "function":
-        site = _factory_site(binding, index)
+        # `def run(): api = Service(); api.serve()`: the app the instance's class builds.
+        site = _factory_site(binding, index) or _instance_served(_function_scope(binding), index)
         if site is None:
             raise ConfigError(_direct_return(binding))
         return site, True
@@ -896,6 +900,10 @@ def _parameters_given(function: FunctionNode, call: ast.Call, held: set[str]) ->
     }
 
 
+#: What :func:`_run_kind` calls a function that builds the app and serves it itself.
+_RUN_FUNCTIONS = frozenset({"def", "async def"})
+
+
 def _run_kind(binding: Binding | None) -> str | None:
     """How a function serving the app it builds is run: ``"def"``, or ``"async def"`` (awaited)."""
     function = None if binding is None else binding.node
@@ -1103,6 +1111,14 @@ def _candidates(
                     found.append(
                         _Candidate(name, _line(binding), None, problem=_kept_inside(binding, local))
                     )
+                else:
+                    # `def run(): api = Service(); api.serve()`, `Service` building `self.app`
+                    # and serving it: no import string names that app, a call of `run` runs it.
+                    site = _instance_served(scope, index)
+                    if site is not None:
+                        found.append(
+                            _Candidate(name, _line(binding), site, factory=True, runs=True)
+                        )
         elif binding.kind == "class":
             found.extend(_attribute_apps(binding, index))
             found.extend(_class_factories(binding, index))
@@ -1492,6 +1508,138 @@ def _kept_inside(binding: Binding, local: list[str]) -> str:
     )
 
 
+def _instance_served(scope: Scope, index: PackageIndex) -> AppSite | None:
+    """The app a function (``scope``) serves as an attribute of an instance of a package class.
+
+    ``api = Service(...)`` (``Service.__init__`` building ``self._app = FastAPI()``), then
+    ``api.serve()`` with ``serve`` handing ``self._app`` to a server (``uvicorn.run``,
+    ``uvicorn.Server(uvicorn.Config(app=self._app))``), or ``uvicorn.run(api._app)`` right
+    there: the site where the class builds it. None when the function serves no such app.
+    """
+    if not _uses_an_instance(scope):
+        return None  # most functions: no call names what the function itself built
+    for call, canonical, _ in _calls_reached([(scope.node, scope)], set(), index):
+        if canonical in SERVER_CALLS:
+            served = call_argument(call, 0, SERVER_CALLS[canonical])
+            if isinstance(served, ast.Attribute):
+                site = _attribute_app_site(served.value, served.attr, scope, index)
+                if site is not None:
+                    return site
+            continue
+        method = index.method_called(call.func, scope)
+        if method is None or not isinstance(call.func, ast.Attribute):
+            continue
+        method_scope = _function_scope(method)
+        self_name = instance_parameter(method_scope)
+        for inner, server, _ in _calls_reached([(method_scope.node, method_scope)], set(), index):
+            served = (
+                None
+                if server not in SERVER_CALLS
+                else call_argument(inner, 0, SERVER_CALLS[server])
+            )
+            if (
+                isinstance(served, ast.Attribute)
+                and isinstance(served.value, ast.Name)
+                and served.value.id == self_name
+            ):
+                site = _attribute_app_site(call.func.value, served.attr, scope, index)
+                if site is not None:
+                    return site
+            elif isinstance(served, ast.Name) and self_name is not None:
+                # `app = self.build(); uvicorn.run(app)`: the app another method builds.
+                site = _own_method_site(served, self_name, method, method_scope, index)
+                if site is not None:
+                    return site
+    return None
+
+
+def _own_method_site(
+    served: ast.Name, self_name: str, method: Binding, scope: Scope, index: PackageIndex
+) -> AppSite | None:
+    """Where the method whose result the local ``served`` holds builds the app, else None.
+
+    ``app = self.build()`` in ``method``, ``build`` of the same class setting ``self._app =
+    FastAPI()`` and returning it: the site in ``build``.
+    """
+    held = call_bound_once(scope.bindings.get(served.id))
+    cls = method.scope.node
+    if (
+        held is None
+        or held.args
+        or held.keywords
+        or not isinstance(held.func, ast.Attribute)
+        or not isinstance(held.func.value, ast.Name)
+        or held.func.value.id != self_name
+        or not isinstance(cls, ast.ClassDef)
+    ):
+        return None
+    owner = method.scope.parent
+    cls_binding = None if owner is None else owner.bindings.get(cls.name)
+    for statement in cls.body:
+        if not isinstance(statement, FunctionNode) or statement.name != held.func.attr:
+            continue
+        returned = [
+            node.value
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Return) and node.value is not None
+        ]
+        if (
+            len(returned) == 1
+            and isinstance(returned[0], ast.Attribute)
+            and isinstance(returned[0].value, ast.Name)
+            and returned[0].value.id == self_name
+            and cls_binding is not None
+        ):
+            # `return self._app`: the app the class builds as that attribute.
+            return _class_attribute_site(cls_binding, returned[0].attr, index)
+    return None
+
+
+def _uses_an_instance(scope: Scope) -> bool:
+    """Whether a function calls a method of an object it builds, or passes one's attribute.
+
+    ``api.serve()``, ``Service().serve()`` or ``uvicorn.run(api.app)``, ``api`` a local
+    assigned a call: a cheap look before :func:`_instance_served` resolves any name.
+    """
+    built = {
+        name
+        for name, inner in scope.bindings.items()
+        if inner.kind == "value" and isinstance(inner.node, ast.Call)
+    }
+    for node in ast.walk(scope.node):
+        if not isinstance(node, ast.Call):
+            continue
+        owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if isinstance(owner, ast.Call) or (isinstance(owner, ast.Name) and owner.id in built):
+            return True
+        given = [*node.args, *(keyword.value for keyword in node.keywords)]
+        if any(
+            isinstance(value, ast.Attribute)
+            and isinstance(value.value, ast.Name)
+            and value.value.id in built
+            for value in given
+        ):
+            return True
+    return False
+
+
+def _attribute_app_site(
+    instance: ast.expr, attribute: str, scope: Scope, index: PackageIndex
+) -> AppSite | None:
+    """Where the package class of ``instance`` (built once) builds ``attribute``'s app."""
+    cls = instance_class(instance, scope, index, once=True)
+    return None if cls is None else _class_attribute_site(cls, attribute, index)
+
+
+def _class_attribute_site(cls: Binding, attribute: str, index: PackageIndex) -> AppSite | None:
+    """Where class ``cls`` (or a package base of it) builds the app of ``self.<attribute>``."""
+    for defining in index.lineage(cls):
+        for candidate in _attribute_apps(defining, index):
+            if candidate.site is not None and candidate.name.endswith(f".{attribute}"):
+                return candidate.site
+    return None
+
+
 def _line(binding: Binding) -> int:
     node = binding.statement if binding.statement is not None else binding.node
     return getattr(node, "lineno", 0)
@@ -1532,7 +1680,7 @@ def _value_site(
             # `application = Application()` served as `uvicorn main:application`: a server
             # calls the instance, whose `__call__` returns the app the class builds
             # (`return self.app`); the instance itself has no `include_router`.
-            called = ast.copy_location(ast.Attribute(value, _CALL, ast.Load()), value)
+            called = ast.copy_location(ast.Attribute(value, CALL_METHOD, ast.Load()), value)
             return _attribute_site(called, scope, index, called=True)
         if target is not None and target.kind == "function":
             # `app = create_app()`, then `Versionizer(app=app)` or `FastApiMCP(app)`: wired in

@@ -36,12 +36,12 @@ from telemetry_cli.patching.removal import (
 )
 from telemetry_cli.patching.route_order import RouteOrder, matched_path
 from telemetry_cli.patching.routes import (
-    PATH_PARAMETER,
     Handler,
     Route,
     find_handlers,
     is_dependency,
     unfollowed_registrations,
+    unrecordable_parameters,
 )
 from telemetry_cli.patching.symbols import Binding, FunctionNode, ModuleModel, PackageIndex, Scope
 from telemetry_cli.plan import shown_event_types
@@ -267,7 +267,7 @@ def instrument_module(
         # literal cannot be told, and is taken for the route's, as is any call where generate
         # writes none (it could not: the user was told to log the route by hand).
         writable = not (
-            capture_reasons or not handler.readable or _unrecordable_parameters(handler, index)
+            capture_reasons or not handler.readable or unrecordable_parameters(handler, index)
         )
         routes_calls = [
             call
@@ -343,7 +343,7 @@ def instrument_module(
         reasons.extend(
             f"its path parameter `{parameter}` is of a type the event logger cannot record "
             f"(every event would be dropped); log str({parameter}) by hand, or {SKIP}"
-            for parameter in _unrecordable_parameters(handler, index)
+            for parameter in unrecordable_parameters(handler, index)
         )
         reasons.extend(capture_reasons)
         point = body_insertion_point(handler.function, module)
@@ -444,9 +444,16 @@ def instrument_module(
                 f"{where}`{registration.endpoint}`, defined in {registration.defined_in}: its "
                 "log call goes there, when the plan names that module in instrument"
             )
+        elif registration.endpoint.startswith("lambda"):
+            # An expression alone: there is no statement before it a log call could take.
+            notes.append(
+                f"{where}`{registration.endpoint}`, a lambda, which has no body a log call can "
+                "go into: it is not logged; write it as a def to have it logged, or mark this "
+                "line `# telemetry-scaffold: skip`"
+            )
         else:
-            # A library's function, a lambda, a nested function or a value only known at run
-            # time: nothing of the package to put a log call into without guessing.
+            # A library's function, a nested function or a value only known at run time:
+            # nothing of the package to put a log call into without guessing.
             notes.append(
                 f"{where}`{registration.endpoint}`, which cannot be followed to a module-level "
                 "function or an instance method of the package: it is not logged; log it by "
@@ -1214,79 +1221,6 @@ def _field_annotation(
             if field is not None:
                 return field
     return None
-
-
-_BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes"})
-
-
-def _unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]:
-    """Path parameters annotated with a class of the package that JSON cannot hold.
-
-    The logger records JSON types and the standard ones (UUID, dates, Decimal, Enum, Path, ...);
-    a plain class of the package (a custom type with pydantic hooks, say) is neither, and is
-    known to be dropped. Classes from outside the package are given the benefit of the doubt.
-    """
-    arguments = handler.function.args
-    found = []
-    names: set[str] | None = None
-    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
-        annotation = argument.annotation
-        if (
-            annotation is None
-            or isinstance(annotation, ast.Constant)
-            or (isinstance(annotation, ast.Name) and annotation.id in _BUILTIN_TYPES)
-        ):
-            continue  # most parameters: nothing to resolve, no payload to build
-        if names is None:
-            # The parameters a payload passes as they are: the route's path parameters.
-            filled = handler.path_parameters()
-            names = {
-                filled[match.group(1)]
-                for route in handler.routes
-                for match in PATH_PARAMETER.finditer(route.template)
-                if match.group(2) != "path" and match.group(1) in filled
-            }
-        if argument.arg not in names:
-            continue
-        for expression in _annotated_classes(annotation):
-            binding = index.binding_of(expression, handler.scope)
-            if binding is not None and binding.kind == "class" and _plain_class(binding, index):
-                found.append(argument.arg)
-                break
-    return found
-
-
-def _annotated_classes(annotation: ast.expr) -> list[ast.expr]:
-    """The classes an annotation allows: through ``Annotated``, ``Optional``, unions."""
-    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        return _annotated_classes(annotation.left) + _annotated_classes(annotation.right)
-    if isinstance(annotation, ast.Subscript):
-        name = ast.unparse(annotation.value).rpartition(".")[2]
-        inner = annotation.slice
-        items = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
-        if name == "Annotated":
-            return _annotated_classes(items[0])
-        if name in ("Optional", "Union"):
-            return [found for item in items for found in _annotated_classes(item)]
-        return []
-    if isinstance(annotation, ast.Name | ast.Attribute):
-        return [annotation]
-    return []
-
-
-def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
-    """Whether a class of the package derives from nothing but classes of the package."""
-    cls = binding.node
-    assert isinstance(cls, ast.ClassDef)
-    if depth > 16:
-        return False
-    for base in cls.bases:
-        base_binding = index.binding_of(base, binding.scope)
-        if base_binding is None or base_binding.kind != "class":
-            return False  # a library or builtin class (str, Enum, ...): may well be recordable
-        if not _plain_class(base_binding, index, depth + 1):
-            return False
-    return True
 
 
 def _inserted_call_state(

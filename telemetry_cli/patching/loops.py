@@ -8,7 +8,8 @@ expression over such ones; ``enumerate`` of one), directly or through a module-l
 once to one and never changed in place (``ROUTERS = [...]``, also imported from another module;
 a local of the function around it, ``routers = [...]`` in an app factory, the same way),
 returned by a call of a module-level function whose body only returns one (``def get_routers():
-return [...]``; imports and names bound before the ``return`` aside), or a parameter of the
+return [...]``; imports and names bound before the ``return`` aside) or only yields its items
+(``yield users.router``, ``yield from [...]``), or a parameter of the
 function around it whose every call in the package passes such items (``def include_routers(app,
 routers):`` called as ``include_routers(app, [users.router])``). Any other loop (over another
 function's result, a comprehension) runs over items only known at run time. The ``for`` clauses
@@ -1269,6 +1270,9 @@ def _returned_literal(
         return None
     returned = _returned_after_bindings(function)
     if returned is None:
+        # `def get_routers(): yield users.router; yield items.router`: the same items too.
+        returned = _yielded_after_bindings(function)
+    if returned is None:
         return None
     return returned, Scope(function, binding.scope.module, binding.scope)
 
@@ -1280,12 +1284,39 @@ def _returned_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
     of a value. None for any other statement (a loop, a call standing alone, a condition):
     what is returned could then differ from what is written.
     """
+    body = _body_after_bindings(function)
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    return body[0].value
+
+
+def _yielded_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
+    """What a generator yields, as a tuple, when all it does is bind names, then yield.
+
+    ``yield users.router`` statements (and ``yield from`` a literal list or tuple) after
+    imports and assignments to plain names, as :func:`_returned_after_bindings` reads them:
+    the same items, in order, on every call. None for any other statement.
+    """
+    items: list[ast.expr] = []
+    for statement in _body_after_bindings(function):
+        value = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(value, ast.Yield) and value.value is not None:
+            items.append(value.value)
+        elif isinstance(value, ast.YieldFrom) and isinstance(value.value, ast.List | ast.Tuple):
+            items.extend(value.value.elts)
+        else:
+            return None
+    if not items:
+        return None
+    return ast.copy_location(ast.Tuple(items, ast.Load()), function)
+
+
+def _body_after_bindings(function: ast.FunctionDef) -> list[ast.stmt]:
+    """A function's statements after its docstring and the imports and plain bindings first."""
     body = function.body
     if body and is_docstring(body[0]):
         body = body[1:]
-    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
-        return None
-    for statement in body[:-1]:
+    for position, statement in enumerate(body):
         if isinstance(statement, ast.Import | ast.ImportFrom):
             continue
         if isinstance(statement, ast.Assign) and all(
@@ -1298,8 +1329,8 @@ def _returned_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
             and isinstance(statement.target, ast.Name)
         ):
             continue
-        return None
-    return body[-1].value
+        return body[position:]
+    return []
 
 
 def assigned_once_unchanged(binding: Binding) -> bool:

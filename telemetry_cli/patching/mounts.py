@@ -489,6 +489,15 @@ class Mounts:
             return None
         return passed_app(parameter, self.index, self.modules)
 
+    def arguments_passed(self, parameter: Binding) -> list[tuple[ast.expr, Scope]] | None:
+        """What the package's calls of a function pass for its parameter, each where read.
+
+        None when a call's argument is not known (see :func:`_passed_arguments`).
+        """
+        if self.index is None:
+            return None
+        return _passed_arguments(self.index, self.modules)(parameter)
+
     def passed_role(self, parameter: Binding) -> Role | None:
         """What every call of a function passes for its unannotated parameter: an app or a router.
 
@@ -1786,11 +1795,14 @@ def _module_mounts(
         if environments is None:
             # `for r in routers: router.include_router(r)` over a list a folder listing's loop
             # fills (`routers.append(getattr(module, "router"))`): the routers it appends.
+            # Or over a generator of the package yielding them (`for r in get_routers():`).
+            items = [(item, scope) for item in _appended_in_loops(included, scope)]
+            items += _yielded_in_loop(included, scope, index)
             collected = [
                 mount
-                for item in _appended_in_loops(included, scope)
+                for item, read_in in items
                 for mount in _discovered_mounts(
-                    call, item, scope, {}, index, modules, defaults, notes, copied
+                    call, item, scope, {}, index, modules, defaults, notes, copied, read_in
                 )
             ]
             if collected:
@@ -1803,7 +1815,8 @@ def _module_mounts(
                 written = ast.unparse(included)
                 if written == MAPPED_ITEM:
                     written = "each item"  # of a list spread or mapped into the call
-                unresolved.append(Unresolved(False, False, f"`{written}` at {where}"))
+                by_app = _by_an_app(call, scope, {}, index)
+                unresolved.append(Unresolved(by_app, False, f"`{written}` at {where}"))
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
@@ -2311,15 +2324,19 @@ def _discovered_mounts(
     defaults: SettingsDefaults,
     notes: list[str],
     copied: bool,
+    read_in: Scope | None = None,
 ) -> list[tuple[RouterKey, Mount]]:
     """How ``call`` includes each router of a folder's modules it stands for.
 
     The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it.
+    ``read_in``: where ``included`` is written, when not where ``call`` runs (what a generator
+    the call's loop runs yields).
     """
-    if not _imported_at_run_time(included, scope, index, 0):
+    written = scope if read_in is None else read_in
+    if not _imported_at_run_time(included, written, index, 0):
         return []
     found: list[tuple[RouterKey, Mount]] = []
-    for key in _discovered_routers(included, scope, index, modules, values):
+    for key in _discovered_routers(included, written, index, modules, values):
         mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)
         if mount is not None:
             found.append(mount)
@@ -2530,6 +2547,40 @@ def _package_listed_in_scopes(
             return listed.pop() if len(listed) == 1 else None
         current = current.parent
     return None
+
+
+def _yielded_in_loop(
+    included: ast.expr, scope: Scope, index: PackageIndex
+) -> list[tuple[ast.expr, Scope]]:
+    """What a generator of the package yields, when the one loop binding ``included`` runs it.
+
+    ``for router in get_routers(): app.include_router(router)``, ``get_routers`` yielding
+    ``module.router`` for each module a folder listing imports: each ``yield``'s value, with
+    the generator's scope it is read in. Empty for anything else.
+    """
+    if not isinstance(included, ast.Name):
+        return []
+    loops = [
+        loop
+        for loop in block_statements(scope.node.body)
+        if isinstance(loop, ast.For | ast.AsyncFor)
+        and isinstance(loop.target, ast.Name)
+        and loop.target.id == included.id
+        and isinstance(loop.iter, ast.Call)
+    ]
+    if len(loops) != 1:
+        return []
+    iterated = loops[0].iter
+    assert isinstance(iterated, ast.Call)
+    generator = index.defined(iterated.func, scope)
+    if generator is None or not isinstance(generator.node, FunctionNode):
+        return []
+    body = Scope(generator.node, generator.scope.module, generator.scope)
+    return [
+        (node.value, body)
+        for node in ast.walk(generator.node)
+        if isinstance(node, ast.Yield) and node.value is not None
+    ]
 
 
 def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:

@@ -132,6 +132,8 @@ VERSION_DECORATORS = frozenset(
         "fastapi_versionizer.versionizer.api_version",
     }
 )
+#: The method Python runs when an instance is called: a server's app, FastAPI's endpoint.
+CALL_METHOD = "__call__"
 #: The servers code starts an app with, by qualified name, each with the keyword of the
 #: argument naming the app (its first positional one otherwise): uvicorn's run and Config
 #: (``uvicorn.Server(config)`` runs what the Config names), hypercorn's serve (an app object),

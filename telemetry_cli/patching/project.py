@@ -32,6 +32,7 @@ from telemetry_cli.patching.apps import (
     AppModuleBroken,
     AppSite,
     choose_in_module,
+    factory_needs,
     find_app,
     is_build_output,
     is_environment,
@@ -84,6 +85,8 @@ class PatchedFile(NamedTuple):
     inserts: bool = False
     # What the file's log calls leave out, said on every run (see FileEdits.notes).
     notes: tuple[str, ...] = ()
+    # The encoding the file is read and written in (its coding declaration): its diff's too.
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -562,6 +565,9 @@ class _Analysis:
         if entry.factory and not self.removing:
             # A factory taking arguments: what a server runs instead, if the backend has one.
             entry = with_arguments(entry, self.index, [*modules, *self._beside_package()])
+        elif entry.runs is not None and not self.removing:
+            # `def run(host, port)` serving the app itself: a bare call of it fails.
+            entry = entry._replace(needs=factory_needs(entry, self.index))
         instrumented = self._instrument()
         if site is not None and not self.removing:
             # Said where the app is wired: include prefixes read as defaults, or not known.
@@ -1078,6 +1084,7 @@ class _Analysis:
             tuple(edits.problems),
             own_calls=tuple(edits.own_calls),
             notes=tuple(edits.notes),
+            encoding=source.encoding,
             diff=diff,
             inserts=bool(edits.insertions),
         )

@@ -22,7 +22,7 @@ from telemetry_cli.patching.edits import (
     payload_entries,
     route_block,
 )
-from telemetry_cli.patching.routes import Handler, find_handlers
+from telemetry_cli.patching.routes import Handler, find_handlers, unrecordable_parameters
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
 from telemetry_cli.patching.symbols import ModuleModel, chain_root
 
@@ -123,6 +123,11 @@ def uninstrument_module(
     handed_over = frozenset() if staying is None else staying.types
     kept: set[str] = set()
     for handler in handlers:
+        if not handler.readable or unrecordable_parameters(handler, editor.index):
+            # generate writes no call where it cannot read the route or record its parameters
+            # (it asks for one by hand, and reads any there as the user's own): nothing in it
+            # is the tool's to take out.
+            continue
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
                 continue

@@ -38,6 +38,7 @@ from telemetry_cli.patching.names import (
     ADD_WEBSOCKET_ROUTE,
     API_ROUTE,
     APP_ROUTER,
+    CALL_METHOD,
     CLASS_VIEW_ENDPOINTS,
     CLASS_VIEW_METHODS,
     CLASS_VIEWS,
@@ -474,7 +475,10 @@ def _written_out(
             if binding is None or binding.kind != "param" or id(binding.scope.node) not in own:
                 return None  # the parameter is given another value before the registration
         elif id(node) not in passed_on and (
-            node.id == rest or scope.lookup(node.id) is not call_scope.lookup(node.id)
+            node.id == rest
+            # A loop target of the helper (`for name, method in getmembers(obj)`) is no binding.
+            or scope.stores[node.id]
+            or scope.lookup(node.id) is not call_scope.lookup(node.id)
         ):
             return None
     for node in defaults:
@@ -1931,7 +1935,7 @@ class _Finder:
         if built is None or resource is None:
             return
         owner = self.owner(*built)
-        cls = _instance_class(resource, scope, self.index, once=True)
+        cls = instance_class(resource, scope, self.index, once=True)
         if owner is None or cls is None:
             return
         self._serve_methods(call, call.args[1:], cls, owner, scope, ast.unparse(resource))
@@ -2128,17 +2132,20 @@ class _Finder:
         route = None
         cls = self._imported_class(endpoint, read_in) if target is None else None
         bound = False
-        if cls is None and target is None and isinstance(endpoint, ast.Attribute):
-            instance = self._bound_instance_class(endpoint.value, read_in)
-            if instance is not None and instance.scope.module is not self.module:
-                cls, bound = instance, True
+        name = endpoint.attr if isinstance(endpoint, ast.Attribute) else CALL_METHOD
+        if cls is None and isinstance(endpoint, ast.Attribute) and target is None:
+            cls, bound = self._bound_instance_class(endpoint.value, read_in), True
+        elif cls is None:
+            # `Echo()` of a class another module defines: its `__call__` (see `_endpoint`).
+            cls, bound = self._called_instance_class(endpoint, read_in), True
+        if cls is not None and cls.scope.module is self.module:
+            cls = None
         if cls is not None:
             # `TaskController.create_task` of a class another module of the package defines (a
             # static or class method), or `tags.count` after `tags = TagIndex()` of such a
             # class (a bound method): that function is its handler there, with this route.
-            assert isinstance(endpoint, ast.Attribute)
             defined_in = cls.scope.module.path
-            method = _class_endpoint(cls, endpoint.attr, bound=bound)
+            method = _class_endpoint(cls, name, bound=bound)
             if method is not None:
                 function, class_scope = method
                 handler_scope = Scope(function, class_scope.module, class_scope)
@@ -2175,13 +2182,16 @@ class _Finder:
     def _bound_instance_class(self, instance: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of the package of the instance a bound method is read from.
 
-        See :func:`_instance_class` (``once``): ``Shelf`` for ``shelf`` after ``shelf =
+        See :func:`instance_class` (``once``): ``Shelf`` for ``shelf`` after ``shelf =
         Shelf("me")``, here or in the module it is imported from; also ``self.shelf`` a
         class assigns once (``self.shelf = Shelf("me")``). An instance built in the
         registration (``Shelf("me").list_all``) is not followed: named on a line instead.
         """
         if isinstance(instance, ast.Call):
             return None
+        given = parameter_class(instance, scope, self.index)
+        if given is not None:
+            return given  # `api.list_models` of `def register_routes(api: RESTfulAPI)`
         if (
             isinstance(instance, ast.Attribute)
             and isinstance(instance.value, ast.Name)
@@ -2194,8 +2204,23 @@ class _Finder:
             assigned = instance_assignments(scope.parent, instance.attr, scope.module)
             if len(assigned) != 1 or not isinstance(assigned[0][0], ast.Call):
                 return None
-            return _instance_class(*assigned[0], self.index)
-        return _instance_class(instance, scope, self.index, once=True)
+            return instance_class(*assigned[0], self.index)
+        return instance_class(instance, scope, self.index, once=True)
+
+    def _called_instance_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
+        """The package class of an instance given as an endpoint, when it defines ``__call__``.
+
+        ``add_api_route("/echo", Echo())``, or ``echo`` after ``echo = Echo()`` bound once: a
+        callable instance, which FastAPI calls (reading the signature of its ``__call__``). The
+        class defining the ``__call__`` it runs: its own, or a base's of the package.
+        """
+        if not isinstance(endpoint, ast.Call | ast.Name):
+            return None
+        cls = instance_class(endpoint, scope, self.index, once=True)
+        lineage = [] if cls is None else self.index.lineage(cls)
+        return next(
+            (each for each in lineage if _class_endpoint(each, CALL_METHOD, bound=True)), None
+        )
 
     def _imported_class(self, endpoint: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of another module of the package an endpoint is read from.
@@ -2224,6 +2249,11 @@ class _Finder:
         of this module defines and returns (``make_predict(name, model)``, see
         :func:`_returned_function`).
         """
+        called = self._called_instance_class(endpoint, scope)
+        if called is not None and called.scope.module is self.module:
+            # `Echo()`, or `echo` after `echo = Echo()`: FastAPI calls the instance, so its
+            # class's `__call__` is the handler (bound: called without the instance parameter).
+            return _class_endpoint(called, CALL_METHOD, bound=True)
         if isinstance(endpoint, ast.Call) and isinstance(endpoint.func, ast.Name):
             return _returned_function(scope.lookup(endpoint.func.id))
         if isinstance(endpoint, ast.Name):
@@ -2393,12 +2423,24 @@ class _Finder:
             app = self.owner(binding.node.value, binding.scope)
             if app is not None and app.role is Role.APP:
                 return Owner(Role.APP, app.prefix, expression, scope, app.key)
+        if (
+            binding.kind == "value"
+            and binding.scope.parent is not None
+            and isinstance(binding.node, ast.Attribute)
+            and bound_once(binding)
+        ):
+            # `router = api._router` in a function: the router the instance holds, if one.
+            held = self._instance_owner(binding.node, binding.scope)
+            if held is not None:
+                return held
         if binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return self._served_variable(binding, expression, scope)
         call = binding.node
         role, standard = self.index.built_role(call, binding.scope)
         if role is None:
-            return self._served_variable(binding, expression, scope)
+            return self._library_built_router(binding, expression, scope) or (
+                self._served_variable(binding, expression, scope)
+            )
         prefix: str | None = ""
         note = None
         if role is Role.ROUTER:
@@ -2474,11 +2516,15 @@ class _Finder:
         if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
             return None
         method = _method_of_instance(expression.value, scope)
+        class_scope = None if method is None else method.parent
         if method is None:
-            return None
-        class_scope = method.parent
+            # `def register_routes(api: "RESTfulAPI"): api._router`: the instance the class is.
+            cls = parameter_class(expression.value, scope, self.index)
+            if cls is None or not isinstance(cls.node, ast.ClassDef):
+                return None
+            class_scope = Scope(cls.node, cls.scope.module, cls.scope)
         assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
-        assignments = instance_assignments(class_scope, expression.attr, self.module)
+        assignments = instance_assignments(class_scope, expression.attr, class_scope.module)
         inherited: str | None = None
         if not assignments and class_scope.parent is not None:
             # `self.router` a base class of the package builds in its `__init__`.
@@ -2541,6 +2587,29 @@ class _Finder:
                 built_by = mounts.included[key][0].instance
                 prefix = constructed_prefix(built_by, expression.attr, self.index)
         return self._served(Owner(found[0][0], prefix, expression, scope, key))
+
+    def _library_built_router(
+        self, binding: Binding, expression: ast.expr, scope: Scope
+    ) -> Owner | None:
+        """A module variable a library's call builds, which the package includes as a router.
+
+        ``router = fastapi_users.get_users_router(...)``, ``@router.get("/me/stats")`` and
+        ``app.include_router(users.router, prefix="/users")``: the include says it is a router;
+        its own prefix is read at run time (``router.prefix``), whatever the library gave it.
+        """
+        mounts = self.index.mounts
+        if (
+            mounts is None
+            or binding.scope.parent is not None
+            or not bound_once(binding)
+            or not isinstance(binding.node, ast.Call)
+            or not library_call(binding.node, binding.scope, self.index)
+        ):
+            return None
+        key = (binding.scope.module.name, binding.name)
+        if key not in mounts.included:
+            return None
+        return self._served(Owner(Role.ROUTER, None, expression, scope, key))
 
     def _library_router(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``cog.router`` of an object holding a router the package includes.
@@ -2896,6 +2965,43 @@ def _method_of_instance(name: ast.Name, scope: Scope) -> Scope | None:
     return None if binding is None else _instance_parameter_of(binding)
 
 
+def parameter_class(
+    expression: ast.expr, scope: Scope, index: PackageIndex, depth: int = 0
+) -> Binding | None:
+    """The package class of the instance a function's parameter is, when ``expression`` is one.
+
+    ``api`` of ``def register_routes(api: "RESTfulAPI")``, or unannotated with the one call of
+    the function passing such an instance (``register_routes(self)`` in a method of the class,
+    ``register_routes(service)`` after ``service = Service()``, or a parameter of its own
+    passed on): its attributes (its router) and bound methods (its endpoints) are the class's.
+    A method's own instance (``self``) is read by :func:`_method_of_instance` instead.
+    """
+    if not isinstance(expression, ast.Name) or depth > _MAX_DELEGATIONS:
+        return None
+    binding = scope.lookup(expression.id)
+    if binding is None or binding.kind != "param" or _instance_parameter_of(binding) is not None:
+        return None
+    argument = binding.node
+    assert isinstance(argument, ast.arg)
+    if argument.annotation is not None:
+        return index.annotation_class(argument.annotation, binding.scope)
+    passed = None if index.mounts is None else index.mounts.arguments_passed(binding)
+    if passed is None or len(passed) != 1:
+        return None  # called several times, or not by the package: which instance, not known
+    given, given_scope = passed[0]
+    method = _method_of_instance(given, given_scope) if isinstance(given, ast.Name) else None
+    if method is not None:
+        # `register_routes(self)`: the class of the method passing its own instance.
+        class_scope = method.parent
+        assert class_scope is not None and isinstance(class_scope.node, ast.ClassDef)
+        if class_scope.parent is None or class_scope.parent.parent is not None:
+            return None  # a nested class: no module-level class of the package
+        return Binding("class", class_scope.node.name, class_scope.parent, class_scope.node)
+    return instance_class(given, given_scope, index, once=True) or parameter_class(
+        given, given_scope, index, depth + 1
+    )
+
+
 def _instance_parameter_of(binding: Binding) -> Scope | None:
     """The scope of the method whose instance parameter (``self``) ``binding`` is, or None."""
     method = binding.scope
@@ -3104,7 +3210,7 @@ def included_instance_router(
         and not expression.args
         and not expression.keywords
     ):
-        cls = _instance_class(expression.func.value, scope, index)
+        cls = instance_class(expression.func.value, scope, index)
         attribute = (
             None if cls is None else _returned_attribute(cls, expression.func.attr, index, 0)
         )
@@ -3112,7 +3218,7 @@ def included_instance_router(
     if not isinstance(expression, ast.Attribute):
         return None
     # Also an instance an app factory builds once (`ollama = OllamaAPI(rag)` in `create_app`).
-    cls = _instance_class(expression.value, scope, index) or _instance_class(
+    cls = instance_class(expression.value, scope, index) or instance_class(
         expression.value, scope, index, once=True
     )
     method = None
@@ -3157,12 +3263,12 @@ def own_class_routers(
         and not expression.args
         and not expression.keywords
     ):
-        cls = _instance_class(expression.func.value, scope, index, once=True)
+        cls = instance_class(expression.func.value, scope, index, once=True)
         attribute = (
             None if cls is None else _returned_attribute(cls, expression.func.attr, index, 0)
         )
     elif isinstance(expression, ast.Attribute):
-        cls = _instance_class(expression.value, scope, index, once=True)
+        cls = instance_class(expression.value, scope, index, once=True)
         attribute = expression.attr
     if cls is None or attribute is None or _class_router(cls, attribute, index, 0) is None:
         return ()
@@ -3225,11 +3331,31 @@ def own_instance_router(
 def library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
     """Whether ``expression`` calls a function of an installed library, not of the package.
 
-    ``fastapi_users.get_auth_router(auth_backend)``: the router it returns is the library's.
+    ``get_auth_router(auth_backend)`` imported from a library: the router it returns is the
+    library's. So is a method's of an object a library's class builds, bound once
+    (``fastapi_users.get_auth_router(auth_backend)`` after ``fastapi_users =
+    FastAPIUsers[User, int](...)``, the class parametrized or not).
     """
     if not isinstance(expression, ast.Call):
         return False
-    qualified = index.qualify(expression.func, scope)
+    if _from_a_library(expression.func, scope, index):
+        return True
+    if not isinstance(expression.func, ast.Attribute):
+        return False
+    instance = index.binding_of(expression.func.value, scope)
+    built = call_bound_once(instance)
+    return (
+        instance is not None
+        and built is not None
+        and _from_a_library(built.func, instance.scope, index)
+    )
+
+
+def _from_a_library(function: ast.expr, scope: Scope, index: PackageIndex) -> bool:
+    """Whether ``function`` (``FastAPIUsers[User, int]``: its class) is an installed library's."""
+    if isinstance(function, ast.Subscript):
+        function = function.value
+    qualified = index.qualify(function, scope)
     return qualified is not None and index.from_a_library(*index.resolve(qualified))
 
 
@@ -3277,7 +3403,7 @@ def library_object_router(
     return instance.scope.module.name, f"{within}{instance.name}.{expression.attr}"
 
 
-def _instance_class(
+def instance_class(
     expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
 ) -> Binding | None:
     """The module-level class of the package whose instance ``expression`` is, else None.
@@ -3295,7 +3421,7 @@ def _instance_class(
 def _instance_call(
     expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
 ) -> tuple[ast.Call, Scope] | None:
-    """The call building the instance ``expression`` is (see :func:`_instance_class`)."""
+    """The call building the instance ``expression`` is (see :func:`instance_class`)."""
     built: ast.AST | None = expression
     built_scope = scope
     if not isinstance(expression, ast.Call):
@@ -4185,3 +4311,76 @@ def string_literal(value: str, quote: str = '"') -> str:
 
 def _unescape_double_quote(match: re.Match[str]) -> str:
     return '"' if match.group() == '\\"' else match.group()
+
+
+_BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes"})
+
+
+def unrecordable_parameters(handler: Handler, index: PackageIndex) -> list[str]:
+    """Path parameters annotated with a class of the package that JSON cannot hold.
+
+    The logger records JSON types and the standard ones (UUID, dates, Decimal, Enum, Path, ...);
+    a plain class of the package (a custom type with pydantic hooks, say) is neither, and is
+    known to be dropped. Classes from outside the package are given the benefit of the doubt.
+    """
+    arguments = handler.function.args
+    found = []
+    names: set[str] | None = None
+    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+        annotation = argument.annotation
+        if (
+            annotation is None
+            or isinstance(annotation, ast.Constant)
+            or (isinstance(annotation, ast.Name) and annotation.id in _BUILTIN_TYPES)
+        ):
+            continue  # most parameters: nothing to resolve, no payload to build
+        if names is None:
+            # The parameters a payload passes as they are: the route's path parameters.
+            filled = handler.path_parameters()
+            names = {
+                filled[match.group(1)]
+                for route in handler.routes
+                for match in PATH_PARAMETER.finditer(route.template)
+                if match.group(2) != "path" and match.group(1) in filled
+            }
+        if argument.arg not in names:
+            continue
+        for expression in _annotated_classes(annotation):
+            binding = index.binding_of(expression, handler.scope)
+            if binding is not None and binding.kind == "class" and _plain_class(binding, index):
+                found.append(argument.arg)
+                break
+    return found
+
+
+def _annotated_classes(annotation: ast.expr) -> list[ast.expr]:
+    """The classes an annotation allows: through ``Annotated``, ``Optional``, unions."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _annotated_classes(annotation.left) + _annotated_classes(annotation.right)
+    if isinstance(annotation, ast.Subscript):
+        name = ast.unparse(annotation.value).rpartition(".")[2]
+        inner = annotation.slice
+        items = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+        if name == "Annotated":
+            return _annotated_classes(items[0])
+        if name in ("Optional", "Union"):
+            return [found for item in items for found in _annotated_classes(item)]
+        return []
+    if isinstance(annotation, ast.Name | ast.Attribute):
+        return [annotation]
+    return []
+
+
+def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
+    """Whether a class of the package derives from nothing but classes of the package."""
+    cls = binding.node
+    assert isinstance(cls, ast.ClassDef)
+    if depth > 16:
+        return False
+    for base in cls.bases:
+        base_binding = index.binding_of(base, binding.scope)
+        if base_binding is None or base_binding.kind != "class":
+            return False  # a library or builtin class (str, Enum, ...): may well be recordable
+        if not _plain_class(base_binding, index, depth + 1):
+            return False
+    return True

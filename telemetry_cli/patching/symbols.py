@@ -2232,21 +2232,32 @@ class PackageIndex:
 
     def annotation_role(self, annotation: ast.expr, scope: Scope) -> Role | None:
         """The role of an annotation's class (``APIRouter``, ``Annotated[APIRouter, ...]``)."""
+        named = self._annotated_class(annotation, scope)
+        qualified = None if named is None else self.qualify(named, scope)
+        return None if qualified is None else self.class_role(qualified)[0]
+
+    def annotation_class(self, annotation: ast.expr, scope: Scope) -> Binding | None:
+        """The class of the package an annotation names (``"RESTfulAPI"``, ``Annotated[...]``)."""
+        named = self._annotated_class(annotation, scope)
+        cls = None if named is None else self.defined(named, scope)
+        return cls if cls is not None and cls.kind == "class" else None
+
+    def _annotated_class(self, annotation: ast.expr, scope: Scope) -> ast.expr | None:
+        """The class an annotation names: ``X`` of ``X``, ``"X"`` or ``Annotated[X, ...]``."""
         if isinstance(annotation, ast.Subscript):
             base = self.qualify(annotation.value, scope)
             if base is not None and base.rpartition(".")[2] == "Annotated":
                 inner = annotation.slice
                 if isinstance(inner, ast.Tuple) and inner.elts:
-                    return self.annotation_role(inner.elts[0], scope)
+                    return self._annotated_class(inner.elts[0], scope)
             return None
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
                 parsed = ast.parse(annotation.value, mode="eval").body
             except SyntaxError:
                 return None
-            return self.annotation_role(parsed, scope)
-        qualified = self.qualify(annotation, scope)
-        return None if qualified is None else self.class_role(qualified)[0]
+            return self._annotated_class(parsed, scope)
+        return annotation
 
     # --- constants ------------------------------------------------------------------------------
 
