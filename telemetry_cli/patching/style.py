@@ -6,13 +6,17 @@ that fits on one line at 100 columns is split by a formatter set to 88, black's 
 default, which most projects keep. The configuration is found the way ruff finds it — the
 nearest folder, from the module's own upwards, holding ``.ruff.toml``, ``ruff.toml`` or a
 ``pyproject.toml`` with ``[tool.ruff]`` — and failing that black's ``[tool.black]``; the search
-stops at the project root (the tool never reads outside it). The same holds for the quotes
+stops at the project root (the tool never reads outside it). A folder that configures no
+formatter but a linter — flake8's or pycodestyle's ``max-line-length`` in ``.flake8``,
+``setup.cfg`` or ``tox.ini`` — gets that length: a project checked by flake8 alone must not get
+inserted lines its linter rejects. The same holds for the quotes
 of inserted strings: ruff's ``[format] quote-style`` (``double``, ``single``, or ``preserve``,
 which black's ``skip-string-normalization`` means too).
 """
 
 from __future__ import annotations
 
+import configparser
 import os
 import tomllib
 from pathlib import Path, PurePosixPath
@@ -28,6 +32,9 @@ DEFAULT_QUOTE_STYLE = "double"
 QUOTE_STYLES = frozenset({"double", "single", "preserve"})
 # The longest line-length ruff accepts; anything else is not a setting we can trust.
 _MAX_LINE_LENGTH = 320
+# The INI files flake8 reads its settings from, in its order, and the sections holding them.
+_LINTER_FILES = (".flake8", "setup.cfg", "tox.ini")
+_LINTER_SECTIONS = ("flake8", "pycodestyle")
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
 
@@ -76,11 +83,9 @@ class FormatStyles:
             if document is not None:
                 return self._ruff_style(document, folder)
         pyproject = self._toml(folder / "pyproject.toml")
-        if pyproject is None:
-            return None
-        tool = pyproject.get("tool")
+        tool = pyproject.get("tool") if pyproject is not None else None
         if not isinstance(tool, dict):
-            return None
+            return self._linter_style(folder)
         ruff = tool.get("ruff")
         if isinstance(ruff, dict):
             return self._ruff_style(ruff, folder)
@@ -94,6 +99,22 @@ class FormatStyles:
                 "preserve" if skip is True else DEFAULT_QUOTE_STYLE,
                 black=True,
             )
+        return self._linter_style(folder)
+
+    def _linter_style(self, folder: PurePosixPath) -> FormatStyle | None:
+        """The line length flake8 (or pycodestyle) enforces in ``folder``, when one is set there."""
+        for name in _LINTER_FILES:
+            parser = self._ini(folder / name)
+            if parser is None:
+                continue
+            for section in _LINTER_SECTIONS:
+                if not parser.has_section(section):
+                    continue
+                for key in ("max-line-length", "max_line_length"):
+                    value = parser.get(section, key, fallback="").strip()
+                    length = _length(int(value)) if value.isdecimal() else None
+                    if length is not None:
+                        return FormatStyle(length)
         return None
 
     def _ruff_style(self, settings: dict[str, Any], folder: PurePosixPath) -> FormatStyle:
@@ -149,6 +170,24 @@ class FormatStyles:
             return parse_toml(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
             return None
+
+    def _ini(self, relative: PurePosixPath) -> configparser.RawConfigParser | None:
+        """An INI file under the root, parsed; None when absent, unreadable or not INI."""
+        if not os.path.lexists(self.root / relative):
+            return None
+        try:
+            data = read_bytes(contained_path(self.root, relative.as_posix()), relative.as_posix())
+        except FileProblem:
+            return None
+        if data is None:
+            return None
+        # No interpolation: a `%` in some other tool's value is no reason to fail.
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read_string(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, configparser.Error):
+            return None
+        return parser
 
 
 def _length(value: object) -> int | None:
