@@ -478,3 +478,94 @@ def test_a_long_conditional_value_is_put_in_brackets_for_black(
     text = books.read_text()
     assert f'            "number_of_the_page_to_show": (\n{value}            ),\n' in text, text
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({}, False),
+        ({"pyproject.toml": "[tool.ruff.lint.isort]\nforce-sort-within-sections = true\n"}, True),
+        ({"ruff.toml": "[isort]\nforce-sort-within-sections = true\n"}, True),
+        ({"ruff.toml": "[lint.isort]\nforce-sort-within-sections = false\n"}, False),
+        (
+            {
+                "base.toml": "[lint.isort]\nforce-sort-within-sections = true\n",
+                "backend/ruff.toml": 'extend = "../base.toml"\nline-length = 90\n',
+            },
+            True,
+        ),
+        ({"pyproject.toml": "[tool.isort]\nforce_sort_within_sections = true\n"}, True),
+        ({"pyproject.toml": '[tool.isort]\nprofile = "google"\n'}, True),
+        ({"pyproject.toml": '[tool.isort]\nprofile = "black"\n'}, False),
+        (
+            {
+                "pyproject.toml": "[tool.black]\nline-length = 100\n\n"
+                "[tool.isort]\nforce_sort_within_sections = true\n"
+            },
+            True,
+        ),
+        ({".isort.cfg": "[settings]\nforce_sort_within_sections = True\n"}, True),
+        ({"setup.cfg": "[isort]\nprofile = google\n"}, True),
+        ({"tox.ini": "[tool:isort]\nforce_sort_within_sections = true\n"}, True),
+        (
+            {
+                "pyproject.toml": '[tool.isort]\nprofile = "google"\n'
+                "force_sort_within_sections = false\n"
+            },
+            False,
+        ),
+        ({"setup.cfg": "[isort]\nforce_sort_within_sections = false\n"}, False),
+        # ruff sorts by its own settings only, whatever isort's say.
+        (
+            {"pyproject.toml": "[tool.ruff]\n\n[tool.isort]\nforce_sort_within_sections = true\n"},
+            False,
+        ),
+    ],
+)
+def test_sorting_within_sections(tmp_path: Path, files: dict[str, str], expected: bool) -> None:
+    _write(tmp_path, files)
+    style = FormatStyles(tmp_path).of("backend/app/api/books.py")
+    assert style.sort_within_sections is expected
+
+
+# A plain import of the package before a `from` import that sorts before it by module.
+MIXED_ROUTES = """import logging
+
+from fastapi import APIRouter
+
+import app.settings
+from app.zeta import Z
+
+router = APIRouter()
+logger = logging.getLogger(__name__)
+
+
+@router.get("/a")
+def a() -> str:
+    return app.settings.NAME + Z
+"""
+
+
+@pytest.mark.parametrize("within", [False, True])
+def test_the_import_joins_the_order_the_sorter_keeps(tmp_path: Path, within: bool) -> None:
+    # With force-sort-within-sections the import went below `import app.settings`, as plain
+    # imports first would have it: ruff's I001 (and isort --check) failed on the patched module.
+    setting = "true" if within else "false"
+    config = (
+        '[tool.ruff.lint]\nselect = ["I"]\n\n'
+        f"[tool.ruff.lint.isort]\nforce-sort-within-sections = {setting}\n"
+    )
+    root = _shelf(tmp_path, config, MIXED_ROUTES)
+    _write(root, {"backend/app/settings.py": 'NAME = "a"\n', "backend/app/zeta.py": 'Z = "z"\n'})
+    books = root / "backend/app/api/books.py"
+    ruff = Path(sys.executable).parent / "ruff"
+    command = [str(ruff)] if ruff.is_file() else [sys.executable, "-m", "ruff"]
+    lint = [*command, "check", "--no-cache", "--select", "I", str(books)]
+    assert subprocess.run(lint, cwd=root, check=False).returncode == 0
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    checked = subprocess.run(lint, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + books.read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
