@@ -13,6 +13,8 @@ from pathlib import Path
 
 from telemetry_cli.install_steps import Declared, TextReader, declared_versions
 
+#: The oldest Python the generated layer runs on.
+LAYER_PYTHON = (3, 11)
 #: The lowest version of each package the layer works with, checked by importing it and
 #: serving the telemetry routes (a valid and an invalid event, the health check, the OpenAPI
 #: document): FastAPI 0.100 is the first to run on pydantic 2, and pydantic 2.0 the first

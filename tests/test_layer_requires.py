@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from telemetry_cli.install_steps import read_text
-from telemetry_cli.layer_requires import LAYER_REQUIRES, old_dependency_notes
+from telemetry_cli.layer_requires import LAYER_PYTHON, LAYER_REQUIRES, old_dependency_notes
 from tests.cli_support import run
 
 
@@ -179,3 +181,36 @@ def test_generate_check_and_json_say_it_and_exit_codes_stay(tmp_path: Path) -> N
     (root / "requirements.txt").write_text("fastapi>=0.110\npydantic>=2.5\n")
     again = run("generate", "--root", str(root), "--check")
     assert again.exit_code == 0 and "generated layer needs" not in again.stdout, again.stdout
+
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def test_the_readme_states_the_floors_once() -> None:
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    python = ".".join(map(str, LAYER_PYTHON))
+    stated = (
+        f"The generated layer needs Python {python} or newer, FastAPI "
+        f"{LAYER_REQUIRES['fastapi']} or newer and pydantic {LAYER_REQUIRES['pydantic']} or newer"
+    )
+    assert readme.replace("\n", " ").count(stated) == 1
+
+
+def test_the_documents_state_the_floors() -> None:
+    specs = REPOSITORY / "specs/059-analytics-telemetry"
+    quickstart = (specs / "quickstart.md").read_text(encoding="utf-8")
+    assert f"FastAPI {LAYER_REQUIRES['fastapi']} or newer" in quickstart
+    assert f"pydantic {LAYER_REQUIRES['pydantic']} or newer" in quickstart
+    plan = (specs / "plan.md").read_text(encoding="utf-8")
+    assert f"FastAPI ({LAYER_REQUIRES['fastapi']} or newer)" in plan
+    assert f"Python {'.'.join(map(str, LAYER_PYTHON))}+" in plan
+
+
+def test_the_backend_extra_allows_the_floors() -> None:
+    # What the tool's own `backend` extra installs satisfies its floors: no note on itself.
+    assert notes(REPOSITORY) == []
+    extra = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    for line in extra["project"]["optional-dependencies"]["backend"]:
+        name, _, version = line.partition(">=")
+        if name in LAYER_REQUIRES:
+            assert Version(version) >= Version(LAYER_REQUIRES[name]), line
