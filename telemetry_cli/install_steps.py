@@ -801,7 +801,9 @@ def _specified(texts: list[str], names: frozenset[str]) -> list[tuple[str, str]]
         match = _REQUIREMENT.match(text)
         if match is None or canonicalize_name(match[1]) not in names:
             continue
-        rest = text[match.end() :].partition(";")[0].strip()
+        rest = text[match.end() :].partition(";")[0]
+        # pip's options after the requirement (pip-compile's `--hash=...`), a line continuation.
+        rest = re.split(r"\s-|\\", rest)[0].strip()
         if not rest.startswith("@"):
             found.append((canonicalize_name(match[1]), rest.strip("() ")))
     return found
@@ -826,6 +828,14 @@ def _table_declared(
     ]
 
 
+# A package's entry in uv.lock, poetry.lock and pdm.lock, which write its name and version as
+# its first two lines: read as text, since a lock file can be large and the note runs on
+# every `generate --check`.
+_LOCKED_PACKAGE = re.compile(
+    r'^\[\[package\]\]\r?\nname = "(?P<name>[^"\n]+)"\r?\nversion = "(?P<version>[^"\n]+)"', re.M
+)
+
+
 def _locked_versions(
     root: Path, folder: str, names: frozenset[str], read: TextReader, locks: tuple[str, ...]
 ) -> list[Declared]:
@@ -838,14 +848,11 @@ def _locked_versions(
         if lock == "Pipfile.lock":
             return _pipfile_locked(shown, text, names)
         found: list[Declared] = []
-        for package in _table_list(_parsed_toml(text).get("package")):
-            name, version = package.get("name"), package.get("version")
-            if not isinstance(name, str) or not isinstance(version, str):
-                continue
-            if canonicalize_name(name) in names:
-                line = _line_of(text, f'name = "{name}"\nversion = "{version}"')
-                spec = f"=={version}"
-                found.append(Declared(shown, line, canonicalize_name(name), spec, locked=True))
+        for match in _LOCKED_PACKAGE.finditer(text):
+            name = canonicalize_name(match["name"])
+            if name in names:
+                line = text.count("\n", 0, match.start("version")) + 1
+                found.append(Declared(shown, line, name, f"=={match['version']}", locked=True))
         return found
     return []
 
@@ -876,14 +883,3 @@ def _line_of(text: str, *needles: str) -> int:
         if at >= 0:
             return text.count("\n", 0, at) + 1
     return 0
-
-
-def _parsed_toml(text: str) -> dict[str, Any]:
-    try:
-        return parse_toml(text)
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return {}
-
-
-def _table_list(value: object) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

@@ -33,6 +33,16 @@ def test_the_floors_are_those_checked() -> None:
         ({"requirements.txt": "pydantic~=1.10\n"}, "requirements.txt:1", "declares"),
         ({"requirements.txt": "pydantic==1.*\n"}, "requirements.txt:1", "pins"),
         (
+            {"requirements.txt": "pydantic==1.10.13 \\\n    --hash=sha256:00\n"},
+            "requirements.txt:1",
+            "pins",
+        ),
+        (
+            {"requirements.txt": "pydantic==1.10.13 --hash=sha256:00\n"},
+            "requirements.txt:1",
+            "pins",
+        ),
+        (
             {"requirements.txt": "pydantic[email] >=1.8, <2.0 ; python_version>'3'\n"},
             "requirements.txt:1",
             "declares",
@@ -80,7 +90,7 @@ def test_the_floors_are_those_checked() -> None:
                 "pyproject.toml": '[project]\nname = "x"\ndependencies = ["pydantic"]\n',
                 "uv.lock": 'version = 1\n\n[[package]]\nname = "pydantic"\nversion = "1.10.13"\n',
             },
-            "uv.lock:4",
+            "uv.lock:5",
             "locks",
         ),
         (
@@ -89,7 +99,7 @@ def test_the_floors_are_those_checked() -> None:
                 "poetry.lock": '[[package]]\nname = "pydantic"\n'
                 'version = "1.10.9"\ndescription = ""\n',
             },
-            "poetry.lock:2",
+            "poetry.lock:3",
             "locks",
         ),
         (
@@ -214,3 +224,42 @@ def test_the_backend_extra_allows_the_floors() -> None:
         name, _, version = line.partition(">=")
         if name in LAYER_REQUIRES:
             assert Version(version) >= Version(LAYER_REQUIRES[name]), line
+
+
+@pytest.mark.parametrize(
+    ("lock", "text", "line"),
+    [
+        (
+            "pdm.lock",
+            '[metadata]\ngroups = ["default"]\n\n[[package]]\nname = "FastAPI"\n'
+            'version = "0.95.2"\n',
+            6,
+        ),
+        ("uv.lock", '[[package]]\r\nname = "pydantic"\r\nversion = "1.10.13"\r\n', 3),
+    ],
+)
+def test_each_lock_file_kind_is_read(tmp_path: Path, lock: str, text: str, line: int) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["fastapi"]\n')
+    (tmp_path / lock).write_bytes(text.encode())
+    [found] = notes(tmp_path)
+    assert found.startswith(f"{lock}:{line} locks "), found
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"Pipfile": '[packages]\npydantic = "*"\n', "Pipfile.lock": "{not json"},
+        {"Pipfile": '[packages]\npydantic = "*"\n', "Pipfile.lock": "[" * 100_000},
+        {"pyproject.toml": '[tool.poetry.dependencies]\npydantic = "^x.y"\n'},
+        {"pyproject.toml": '[tool.poetry.dependencies]\npydantic = {git = "https://x"}\n'},
+        {"requirements.txt": "pydantic===weird\n"},
+        {"requirements.txt": "pydantic<<2\n"},
+        {"pyproject.toml": "[project\n"},
+    ],
+)
+def test_an_unreadable_constraint_gives_no_note_and_no_traceback(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert notes(tmp_path) == []
