@@ -263,3 +263,14 @@ def test_an_unreadable_constraint_gives_no_note_and_no_traceback(
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     assert notes(tmp_path) == []
+
+
+def test_init_notes_it_too(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef x() -> int:\n'
+        "    return 1\n"
+    )
+    (tmp_path / "requirements.txt").write_text("fastapi\npydantic~=1.10.2\n")
+    initialized = run("init", "--root", str(tmp_path))
+    assert initialized.exit_code == 0, initialized.stdout + initialized.stderr
+    assert initialized.stdout.count("requirements.txt:2 declares pydantic~=1.10.2;") == 1
