@@ -766,13 +766,25 @@ def _declared_in(
     declared: list[Declared]
     locks: tuple[str, ...] = tuple(_LOCKS)
     if project or poetry:
+        listed = _strings(project.get("dependencies"))
+        for extra in _table(project.get("optional-dependencies")).values():
+            # An extra naming the server is one the quickstart installs (_pyproject_steps).
+            if any(name in _SERVER for name, _ in _requirements(_strings(extra))):
+                listed += _strings(extra)
         declared = [
             Declared(shown, _line_of(text, f'"{item}"', f"'{item}'"), name, spec)
-            for item in _strings(project.get("dependencies"))
+            for item in listed
             for name, spec in _specified([item], names)
         ]
-        for name, spec in _table(poetry.get("dependencies")).items():
-            declared += _table_declared(shown, text, name, spec, names, poetry=True)
+        # `poetry install` installs the main dependencies and every non-optional group.
+        tables = [poetry.get("dependencies")] + [
+            _table(group).get("dependencies")
+            for group in _table(poetry.get("group")).values()
+            if _table(group).get("optional") is not True
+        ]
+        for table in tables:
+            for name, spec in _table(table).items():
+                declared += _table_declared(shown, text, name, spec, names, poetry=True)
     elif read(root / folder / "Pipfile") is not None:
         shown = PurePosixPath(folder, "Pipfile").as_posix()
         text = read(root / folder / "Pipfile") or ""

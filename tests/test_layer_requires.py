@@ -87,6 +87,22 @@ def test_the_floors_are_those_checked() -> None:
         ({"Pipfile": '[packages]\nfastapi = "*"\npydantic = "==1.10.13"\n'}, "Pipfile:3", "pins"),
         (
             {
+                "pyproject.toml": '[project]\nname = "x"\n[project.optional-dependencies]\n'
+                'api = ["fastapi==0.95.2"]\ndev = ["pytest"]\n'
+            },
+            "pyproject.toml:4",
+            "pins",
+        ),
+        (
+            {
+                "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\n'
+                '[tool.poetry.group.api.dependencies]\npydantic = "^1.10"\n'
+            },
+            "pyproject.toml:4",
+            "declares",
+        ),
+        (
+            {
                 "pyproject.toml": '[project]\nname = "x"\ndependencies = ["pydantic"]\n',
                 "uv.lock": 'version = 1\n\n[[package]]\nname = "pydantic"\nversion = "1.10.13"\n',
             },
@@ -255,6 +271,15 @@ def test_each_lock_file_kind_is_read(tmp_path: Path, lock: str, text: str, line:
         {"requirements.txt": "pydantic===weird\n"},
         {"requirements.txt": "pydantic<<2\n"},
         {"pyproject.toml": "[project\n"},
+        # An extra the quickstart does not install, an optional Poetry group.
+        {
+            "pyproject.toml": '[project]\nname = "x"\n'
+            '[project.optional-dependencies]\nv1 = ["pydantic<2"]\n'
+        },
+        {
+            "pyproject.toml": "[tool.poetry.group.old]\noptional = true\n"
+            '[tool.poetry.group.old.dependencies]\npydantic = "^1"\n'
+        },
     ],
 )
 def test_an_unreadable_constraint_gives_no_note_and_no_traceback(
