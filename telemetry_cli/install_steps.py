@@ -776,6 +776,15 @@ def _declared_in(
             for item in listed
             for name, spec in _specified([item], names)
         ]
+        if "dependencies" in _strings(project.get("dynamic")):
+            # Read by the build backend from a file, a requirements file by custom
+            # (`[tool.setuptools.dynamic]`, hatch-requirements-txt).
+            found = _requirements_steps(root, folder, read)
+            declared += [
+                Declared(line.file, line.number, name, spec)
+                for line in (found[2] if found is not None else [])
+                for name, spec in _specified([line.text], names)
+            ]
         # `poetry install` installs the main dependencies and every non-optional group.
         tables = [poetry.get("dependencies")] + [
             _table(group).get("dependencies")

@@ -87,6 +87,14 @@ def test_the_floors_are_those_checked() -> None:
         ({"Pipfile": '[packages]\nfastapi = "*"\npydantic = "==1.10.13"\n'}, "Pipfile:3", "pins"),
         (
             {
+                "pyproject.toml": '[project]\nname = "x"\ndynamic = ["dependencies"]\n',
+                "requirements.txt": "fastapi\npydantic==1.10.2\n",
+            },
+            "requirements.txt:2",
+            "pins",
+        ),
+        (
+            {
                 "pyproject.toml": '[project]\nname = "x"\n[project.optional-dependencies]\n'
                 'api = ["fastapi==0.95.2"]\ndev = ["pytest"]\n'
             },
