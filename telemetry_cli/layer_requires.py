@@ -64,7 +64,10 @@ def _note(declared: Declared) -> str:
 
 def _allows_floor(declared: Declared) -> bool | None:
     """Whether ``declared`` allows some version at or above its package's floor (None: unread)."""
-    # Imported here: only a project pinning FastAPI or pydantic needs it (start-up time).
+    simple = _simply_allows(declared)
+    if simple is not None:
+        return simple
+    # Imported here, for what the simple reading leaves: about 30 ms on a `generate --check`.
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
@@ -89,6 +92,30 @@ def _allows_floor(declared: Declared) -> bool | None:
         if any(v >= floor and specifiers.contains(v, prereleases=True) for v in candidates):
             return True
     return False
+
+
+# A version of numbers alone (`2.7.1`), as a lock file or an exact pin gives it.
+_NUMBERS = re.compile(r"\d+(?:\.\d+)*")
+
+
+def _simply_allows(declared: Declared) -> bool | None:
+    """The answer for the common forms, without ``packaging`` (None: it needs packaging).
+
+    No version, or only lower bounds and exclusions (``>=0.110``, ``!=2.5.0``): a newer version
+    always passes. An exact pin of numbers alone (``==1.10.13``, a lock file's): compared.
+    """
+    clauses = [clause.strip() for clause in re.split(r"[,\s]+", declared.spec) if clause.strip()]
+    if not clauses or clauses == ["*"]:
+        return True
+    if all(clause[:1] == ">" or clause.startswith("!=") for clause in clauses):
+        return True
+    exact = clauses[0].removeprefix("==")
+    if len(clauses) == 1 and clauses[0].startswith("==") and _NUMBERS.fullmatch(exact):
+        floor = [int(number) for number in LAYER_REQUIRES[declared.name].split(".")]
+        pinned = [int(number) for number in exact.split(".")]
+        width = max(len(floor), len(pinned))  # `2` is `2.0`
+        return pinned + [0] * (width - len(pinned)) >= floor + [0] * (width - len(floor))
+    return None
 
 
 def _pep440(poetry: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -159,6 +161,8 @@ def test_a_pin_below_the_floor_is_noted(
         "pydantic==2.*\nfastapi~=0.110\n",
         "pydantic>1.10,<3\n",
         "pydantic>2.0,<2.1\n",
+        "pydantic==2\nfastapi==0.100\n",
+        "pydantic == 2.7.1\nfastapi>= 0.95\n",
         "fastapi @ git+https://example.invalid/fastapi\n",
         "pydantic==${PYDANTIC_VERSION}\n",
         "httpx==0.23.0\n",
@@ -307,3 +311,16 @@ def test_init_notes_it_too(tmp_path: Path) -> None:
     initialized = run("init", "--root", str(tmp_path))
     assert initialized.exit_code == 0, initialized.stdout + initialized.stderr
     assert initialized.stdout.count("requirements.txt:2 declares pydantic~=1.10.2;") == 1
+
+
+def test_common_forms_are_read_without_importing_packaging(tmp_path: Path) -> None:
+    # `generate --check` is benchmarked: packaging costs about 30 ms to import.
+    (tmp_path / "requirements.txt").write_text("fastapi>=0.110\npydantic==1.10.13\n")
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from telemetry_cli.install_steps import read_text\n"
+        "from telemetry_cli.layer_requires import old_dependency_notes\n"
+        f"assert len(old_dependency_notes(Path({str(tmp_path)!r}), '.', read_text)) == 1\n"
+        "assert 'packaging.specifiers' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=REPOSITORY)
