@@ -167,7 +167,7 @@ EXCHANGES = [
         (post(b"", b"Transfer-Encoding: chunked", length=False) + chunked(sized(MAX_BODY + 1)),),
         (TOO_LARGE,),
     ),
-    # The refused body holds a request: it is skipped as body, never answered as a request.
+    # The refused body holds a request: never answered as one (the connection closes).
     Exchange(
         "declared-too-large-body-holding-a-request",
         (
@@ -175,7 +175,7 @@ EXCHANGES = [
             + TELEMETRY_REQUEST.ljust(40000)
             + HEALTH,
         ),
-        (TOO_LARGE, one_of(200)),
+        (TOO_LARGE,),
     ),
     Exchange(
         "content-encoding", (post(gzip.compress(EVENT), b"Content-Encoding: gzip"),), (UNSUPPORTED,)
@@ -216,3 +216,26 @@ def test_raw_requests_get_documented_answers_and_one_record_per_accepted_event(
     # The server keeps serving, and by then every accepted event has been written.
     assert served.exchange(HEALTH).startswith(b"HTTP/1.1 200 ")
     assert len(served.records.lines) - before == statuses.count(202)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        (b"Content-Length: 10000000000",),
+        (b"Content-Length: 10000000000", b"Expect: 100-continue"),
+        (b"Content-Length: 10", b"Content-Encoding: gzip"),
+    ],
+    ids=["declared-too-large", "declared-too-large-expecting-continue", "content-encoding"],
+)
+def test_a_body_refused_unread_closes_the_connection(
+    served: Served, headers: tuple[bytes, ...]
+) -> None:
+    """The server answers and hangs up instead of waiting for (and dropping) the whole body."""
+    request = post(b"", *headers, length=False, close=False)
+    with socket.create_connection(("127.0.0.1", served.port), timeout=2) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):  # a timeout here: the server waits for the body
+            received += chunk
+    assert re.match(rb"HTTP/1\.1 41[35] ", received), received[:300]
+    assert b"\r\nconnection: close\r\n" in received.lower()
