@@ -23,7 +23,7 @@ LAYER_PYTHON = (3, 11)
 LAYER_REQUIRES: dict[str, str] = {"fastapi": "0.100", "pydantic": "2.0"}
 #: The lowest versions whose served OpenAPI document equals the generated contract (checked by
 #: comparing them as the contract tests do). Older pydantic 2 releases describe a one-value
-#: ``Literal`` differently (``const`` without ``type`` in 2.0.3, ``enum`` beside ``const`` in
+#: ``Literal`` differently (``const`` without ``type`` up to 2.5, ``enum`` beside ``const`` in
 #: 2.7 to 2.9; 2.0.3 also keeps docstring indentation): the app works, its document differs.
 LAYER_CONTRACT_REQUIRES: dict[str, str] = {"fastapi": "0.100", "pydantic": "2.10"}
 

@@ -29,7 +29,8 @@ def test_the_floors_are_those_checked() -> None:
     # Checked by serving the telemetry routes on these versions: raising one needs a new check.
     assert LAYER_REQUIRES == {"fastapi": "0.100", "pydantic": "2.0"}
     # Checked by comparing the served OpenAPI document with the contract as the contract tests
-    # do: pydantic 2.0.3 (`const` without `type`) and 2.9.2 (`enum` beside `const`) differ.
+    # do: pydantic 2.0.3 to 2.5.3 (`const` without `type`) and 2.7.0 to 2.9.2 (`enum` beside
+    # `const`) differ.
     assert LAYER_CONTRACT_REQUIRES == {"fastapi": "0.100", "pydantic": "2.10"}
 
 
