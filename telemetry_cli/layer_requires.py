@@ -21,16 +21,19 @@ LAYER_PYTHON = (3, 11)
 #: with the API the layer uses (FastAPI itself excludes 2.0.0 and 2.0.1; 2.0.3 was tried).
 #: The README, the quickstart and the plan read them from here.
 LAYER_REQUIRES: dict[str, str] = {"fastapi": "0.100", "pydantic": "2.0"}
+#: The lowest versions whose served OpenAPI document equals the generated contract (checked by
+#: comparing them as the contract tests do). Older pydantic 2 releases describe a one-value
+#: ``Literal`` differently (``const`` without ``type`` up to 2.5, ``enum`` beside ``const`` in
+#: 2.7 to 2.9; 2.0.3 also keeps docstring indentation): the app works, its document differs.
+LAYER_CONTRACT_REQUIRES: dict[str, str] = {"fastapi": "0.100", "pydantic": "2.10"}
 
 # A Poetry caret or tilde constraint: `^1.10`, `~1.10.2`, `~=` is PEP 440's own.
 _POETRY_RANGE = re.compile(r"([\^~])\s*(\d+(?:\.\d+)*)")
 
 
-def requires_text() -> str:
-    """The requirements as one phrase: ``FastAPI 0.100 or newer and pydantic 2.0 or newer``."""
-    return " and ".join(
-        f"{_SHOWN[name]} {floor} or newer" for name, floor in LAYER_REQUIRES.items()
-    )
+def requires_text(floors: dict[str, str] = LAYER_REQUIRES) -> str:
+    """The floors as one phrase: ``FastAPI 0.100 or newer and pydantic 2.0 or newer``."""
+    return " and ".join(f"{_SHOWN[name]} {floor} or newer" for name, floor in floors.items())
 
 
 _SHOWN = {"fastapi": "FastAPI", "pydantic": "pydantic"}
@@ -41,37 +44,44 @@ def old_dependency_notes(
 ) -> list[str]:
     """The notes for each declaration of the backend's files that excludes the layer's floors.
 
-    A range allowing a version at or above the floor (``pydantic>=1.8``) is no note; nor is a
-    file declaring neither package, or a constraint that cannot be read.
+    A declaration below :data:`LAYER_REQUIRES` breaks the app; one below
+    :data:`LAYER_CONTRACT_REQUIRES` only makes its OpenAPI document differ from the contract, and
+    the note says which. A range allowing a version at or above the floor (``pydantic>=1.8``) is
+    no note; nor is a file declaring neither package, or a constraint that cannot be read.
     """
     notes: list[str] = []
     for declared in declared_versions(root, backend, frozenset(LAYER_REQUIRES), read, app_dir):
-        if _allows_floor(declared) is False:
-            notes.append(_note(declared))
+        if _allows_floor(declared, LAYER_REQUIRES[declared.name]) is False:
+            notes.append(_note(declared, LAYER_REQUIRES, "or the app fails at start-up"))
+        elif _allows_floor(declared, LAYER_CONTRACT_REQUIRES[declared.name]) is False:
+            notes.append(_note(declared, LAYER_CONTRACT_REQUIRES, _DIFFERS))
     return notes
 
 
-def _note(declared: Declared) -> str:
+_DIFFERS = "or the app starts, but its served OpenAPI document differs from the contract"
+
+
+def _note(declared: Declared, floors: dict[str, str], consequence: str) -> str:
     where = f"{declared.file}:{declared.line}" if declared.line else declared.file
     verb = "locks" if declared.locked else "pins" if declared.spec.startswith("==") else "declares"
     spec = declared.spec if not declared.spec[:1].isalnum() else f" {declared.spec}"
-    needs = ", ".join(f"{name}>={floor}" for name, floor in LAYER_REQUIRES.items())
+    needs = ", ".join(f"{name}>={floor}" for name, floor in floors.items())
     return (
         f"{where} {verb} {declared.name}{spec}; the generated layer needs {needs}: upgrade "
-        f"{declared.name}, or the app fails at start-up"
+        f"{declared.name}, {consequence}"
     )
 
 
-def _allows_floor(declared: Declared) -> bool | None:
-    """Whether ``declared`` allows some version at or above its package's floor (None: unread)."""
-    simple = _simply_allows(declared)
+def _allows_floor(declared: Declared, floor_text: str) -> bool | None:
+    """Whether ``declared`` allows some version at or above ``floor_text`` (None: unread)."""
+    simple = _simply_allows(declared, floor_text)
     if simple is not None:
         return simple
     # Imported here, for what the simple reading leaves: about 30 ms on a `generate --check`.
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
-    floor = Version(LAYER_REQUIRES[declared.name])
+    floor = Version(floor_text)
     alternatives = declared.spec.split("||") if declared.poetry else [declared.spec]
     for alternative in alternatives:
         text = _pep440(alternative) if declared.poetry else alternative
@@ -98,7 +108,7 @@ def _allows_floor(declared: Declared) -> bool | None:
 _NUMBERS = re.compile(r"\d+(?:\.\d+)*")
 
 
-def _simply_allows(declared: Declared) -> bool | None:
+def _simply_allows(declared: Declared, floor_text: str) -> bool | None:
     """The answer for the common forms, without ``packaging`` (None: it needs packaging).
 
     No version, or only lower bounds and exclusions (``>=0.110``, ``!=2.5.0``): a newer version
@@ -111,7 +121,7 @@ def _simply_allows(declared: Declared) -> bool | None:
         return True
     exact = clauses[0].removeprefix("==")
     if len(clauses) == 1 and clauses[0].startswith("==") and _NUMBERS.fullmatch(exact):
-        floor = [int(number) for number in LAYER_REQUIRES[declared.name].split(".")]
+        floor = [int(number) for number in floor_text.split(".")]
         pinned = [int(number) for number in exact.split(".")]
         width = max(len(floor), len(pinned))  # `2` is `2.0`
         return pinned + [0] * (width - len(pinned)) >= floor + [0] * (width - len(floor))

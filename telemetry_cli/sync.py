@@ -831,7 +831,8 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
 def _note_old_dependencies(plan: Plan, changes: list[FileChange], read: TextReader) -> None:
     """Warn, on the layer's first file, when the backend pins a FastAPI or pydantic too old.
 
-    The floors are :data:`telemetry_cli.layer_requires.LAYER_REQUIRES`. Said on every run, as
+    The floors are :data:`telemetry_cli.layer_requires.LAYER_REQUIRES` (the app starts) and
+    ``LAYER_CONTRACT_REQUIRES`` (its OpenAPI document equals the contract). Said on every run, as
     the pin stays until someone changes it.
     """
     prefix = plan.analytics_dir + "/"

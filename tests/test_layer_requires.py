@@ -12,7 +12,12 @@ import pytest
 from packaging.version import Version
 
 from telemetry_cli.install_steps import read_text
-from telemetry_cli.layer_requires import LAYER_PYTHON, LAYER_REQUIRES, old_dependency_notes
+from telemetry_cli.layer_requires import (
+    LAYER_CONTRACT_REQUIRES,
+    LAYER_PYTHON,
+    LAYER_REQUIRES,
+    old_dependency_notes,
+)
 from tests.cli_support import run
 
 
@@ -23,6 +28,10 @@ def notes(root: Path, backend: str = ".") -> list[str]:
 def test_the_floors_are_those_checked() -> None:
     # Checked by serving the telemetry routes on these versions: raising one needs a new check.
     assert LAYER_REQUIRES == {"fastapi": "0.100", "pydantic": "2.0"}
+    # Checked by comparing the served OpenAPI document with the contract as the contract tests
+    # do: pydantic 2.0.3 to 2.5.3 (`const` without `type`) and 2.7.0 to 2.9.2 (`enum` beside
+    # `const`) differ.
+    assert LAYER_CONTRACT_REQUIRES == {"fastapi": "0.100", "pydantic": "2.10"}
 
 
 @pytest.mark.parametrize(
@@ -160,9 +169,9 @@ def test_a_pin_below_the_floor_is_noted(
         "pydantic!=2.5.0\n",
         "pydantic==2.*\nfastapi~=0.110\n",
         "pydantic>1.10,<3\n",
-        "pydantic>2.0,<2.1\n",
-        "pydantic==2\nfastapi==0.100\n",
-        "pydantic == 2.7.1\nfastapi>= 0.95\n",
+        "pydantic>2.0,<2.11\n",
+        "pydantic==2.10\nfastapi==0.100\n",
+        "pydantic == 2.11.1\nfastapi>= 0.95\n",
         "fastapi @ git+https://example.invalid/fastapi\n",
         "pydantic==${PYDANTIC_VERSION}\n",
         "httpx==0.23.0\n",
@@ -174,6 +183,23 @@ def test_a_range_allowing_the_floor_or_no_declaration_is_not_noted(
 ) -> None:
     (tmp_path / "requirements.txt").write_text(requirements)
     assert notes(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    ["pydantic==2\n", "pydantic == 2.7.1\n", "pydantic>2.0,<2.10\n", "pydantic~=2.9.0\n"],
+)
+def test_a_pin_that_works_but_serves_another_document_says_so(
+    tmp_path: Path, requirements: str
+) -> None:
+    # The app starts on these, but its served OpenAPI document differs from the contract.
+    (tmp_path / "requirements.txt").write_text(requirements)
+    found = notes(tmp_path)
+    assert len(found) == 1, found
+    assert "the generated layer needs fastapi>=0.100, pydantic>=2.10" in found[0]
+    assert found[0].endswith(
+        "or the app starts, but its served OpenAPI document differs from the contract"
+    )
 
 
 @pytest.mark.parametrize("poetry", ['"^2.5"', '">=1.8,<3"', '"^1.10 || ^2.0"', '"*"', '"~2"'])
@@ -190,7 +216,7 @@ def test_a_lock_file_allowing_the_floor_silences_a_loose_declaration(tmp_path: P
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\ndependencies = ["pydantic<3"]\n'
     )
-    (tmp_path / "uv.lock").write_text('[[package]]\nname = "pydantic"\nversion = "2.7.1"\n')
+    (tmp_path / "uv.lock").write_text('[[package]]\nname = "pydantic"\nversion = "2.11.1"\n')
     assert notes(tmp_path) == []
 
 
@@ -232,6 +258,11 @@ def test_the_readme_states_the_floors_once() -> None:
         f"{LAYER_REQUIRES['fastapi']} or newer and pydantic {LAYER_REQUIRES['pydantic']} or newer"
     )
     assert readme.replace("\n", " ").count(stated) == 1
+    contract = (
+        f"equals the contract with FastAPI {LAYER_CONTRACT_REQUIRES['fastapi']} or newer and "
+        f"pydantic {LAYER_CONTRACT_REQUIRES['pydantic']} or newer"
+    )
+    assert readme.replace("\n", " ").count(contract) == 1
 
 
 def test_the_documents_state_the_floors() -> None:
@@ -239,6 +270,7 @@ def test_the_documents_state_the_floors() -> None:
     quickstart = (specs / "quickstart.md").read_text(encoding="utf-8")
     assert f"FastAPI {LAYER_REQUIRES['fastapi']} or newer" in quickstart
     assert f"pydantic {LAYER_REQUIRES['pydantic']} or newer" in quickstart
+    assert f"pydantic {LAYER_CONTRACT_REQUIRES['pydantic']} on" in quickstart
     plan = (specs / "plan.md").read_text(encoding="utf-8")
     assert f"FastAPI ({LAYER_REQUIRES['fastapi']} or newer)" in plan
     assert f"Python {'.'.join(map(str, LAYER_PYTHON))}+" in plan
@@ -250,8 +282,8 @@ def test_the_backend_extra_allows_the_floors() -> None:
     extra = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
     for line in extra["project"]["optional-dependencies"]["backend"]:
         name, _, version = line.partition(">=")
-        if name in LAYER_REQUIRES:
-            assert Version(version) >= Version(LAYER_REQUIRES[name]), line
+        if name in LAYER_CONTRACT_REQUIRES:
+            assert Version(version) >= Version(LAYER_CONTRACT_REQUIRES[name]), line
 
 
 @pytest.mark.parametrize(
