@@ -515,6 +515,10 @@ def test_a_long_conditional_value_is_put_in_brackets_for_black(
             False,
         ),
         ({"setup.cfg": "[isort]\nforce_sort_within_sections = false\n"}, False),
+        ({"setup.cfg": "[isort]\nlines_between_types = 1\n"}, "apart"),
+        ({"pyproject.toml": "[tool.isort]\nlines_between_types = 1\n"}, "apart"),
+        ({"ruff.toml": "[lint.isort]\nlines-between-types = 1\n"}, "apart"),
+        ({"ruff.toml": "[lint.isort]\nlines-between-types = 0\n"}, False),
         # ruff sorts by its own settings only, whatever isort's say.
         (
             {"pyproject.toml": "[tool.ruff]\n\n[tool.isort]\nforce_sort_within_sections = true\n"},
@@ -522,10 +526,11 @@ def test_a_long_conditional_value_is_put_in_brackets_for_black(
         ),
     ],
 )
-def test_sorting_within_sections(tmp_path: Path, files: dict[str, str], expected: bool) -> None:
+def test_import_order_settings(tmp_path: Path, files: dict[str, str], expected: bool | str) -> None:
     _write(tmp_path, files)
     style = FormatStyles(tmp_path).of("backend/app/api/books.py")
-    assert style.sort_within_sections is expected
+    assert style.sort_within_sections is (expected is True)
+    assert style.types_apart is (expected == "apart")
 
 
 # A plain import of the package before a `from` import that sorts before it by module.
@@ -546,16 +551,28 @@ def a() -> str:
 """
 
 
-@pytest.mark.parametrize("within", [False, True])
-def test_the_import_joins_the_order_the_sorter_keeps(tmp_path: Path, within: bool) -> None:
+# The same, as `lines-between-types = 1` sorts it; then with no `from` import to go above.
+APART_ROUTES = MIXED_ROUTES.replace("import app.settings\n", "import app.settings\n\n")
+PLAIN_ROUTES = MIXED_ROUTES.replace("from app.zeta import Z\n", "").replace(" + Z", "")
+
+
+@pytest.mark.parametrize(
+    ("isort", "routes"),
+    [
+        ("force-sort-within-sections = false\n", MIXED_ROUTES),
+        ("force-sort-within-sections = true\n", MIXED_ROUTES),
+        ("lines-between-types = 1\n", APART_ROUTES),
+        ("lines-between-types = 1\n", PLAIN_ROUTES),
+    ],
+)
+def test_the_import_joins_the_order_the_sorter_keeps(
+    tmp_path: Path, isort: str, routes: str
+) -> None:
     # With force-sort-within-sections the import went below `import app.settings`, as plain
-    # imports first would have it: ruff's I001 (and isort --check) failed on the patched module.
-    setting = "true" if within else "false"
-    config = (
-        '[tool.ruff.lint]\nselect = ["I"]\n\n'
-        f"[tool.ruff.lint.isort]\nforce-sort-within-sections = {setting}\n"
-    )
-    root = _shelf(tmp_path, config, MIXED_ROUTES)
+    # imports first would have it; with lines-between-types right below it, with no blank line
+    # between: ruff's I001 (and isort --check) failed on the patched module.
+    config = f'[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n{isort}'
+    root = _shelf(tmp_path, config, routes)
     _write(root, {"backend/app/settings.py": 'NAME = "a"\n', "backend/app/zeta.py": 'Z = "z"\n'})
     books = root / "backend/app/api/books.py"
     ruff = Path(sys.executable).parent / "ruff"

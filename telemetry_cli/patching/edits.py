@@ -683,6 +683,9 @@ class ModuleEditor:
             before = _above_comments(self.module.lines, later[0].lineno)
         else:
             before = (members[-1].end_lineno or members[-1].lineno) + 1
+            if isinstance(members[-1], ast.Import) and self.module.types_apart and not within:
+                # The first `from` import of its section, set apart from the plain ones above.
+                lines = ("", *lines)
         self.insert(before, lines, (key,))
 
     def _waives_e402(self, statement: ast.Import | ast.ImportFrom) -> bool:

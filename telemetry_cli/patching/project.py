@@ -325,6 +325,7 @@ class BackendReader:
                 style.quote_style,
                 style.black,
                 style.sort_within_sections,
+                style.types_apart,
             )
         return None
 

@@ -13,7 +13,8 @@ inserted lines its linter rejects. The same holds for the quotes
 of inserted strings: ruff's ``[format] quote-style`` (``double``, ``single``, or ``preserve``,
 which black's ``skip-string-normalization`` means too), and for the order an inserted import
 takes: plain and ``from`` imports ordered together by module when ruff's or isort's
-``force-sort-within-sections`` (or isort's ``google`` profile) says so.
+``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
+imports by a blank line when ``lines-between-types`` says so.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class FormatStyle(NamedTuple):
     #: (ruff's ``force-sort-within-sections``, isort's ``force_sort_within_sections`` or its
     #: ``google`` profile) rather than plain imports first.
     sort_within_sections: bool = False
+    #: The import sorter sets ``import x`` lines apart from ``from x import y`` lines of the same
+    #: section by a blank line (ruff's ``lines-between-types``, isort's ``lines_between_types``).
+    types_apart: bool = False
 
 
 DEFAULT_STYLE = FormatStyle()
@@ -106,11 +110,13 @@ class FormatStyles:
             length = _length(black.get("line-length", black.get("line_length")))
             skip = black.get("skip-string-normalization", black.get("skip_string_normalization"))
             # Black without string normalization leaves every string's quotes as written.
+            within, apart = self._isort_order(folder, tool) or (False, False)
             return FormatStyle(
                 length or DEFAULT_LINE_LENGTH,
                 "preserve" if skip is True else DEFAULT_QUOTE_STYLE,
                 black=True,
-                sort_within_sections=self._isort_within(folder, tool) is True,
+                sort_within_sections=within,
+                types_apart=apart,
             )
         return self._linter_style(folder, tool)
 
@@ -127,20 +133,29 @@ class FormatStyles:
             for section in _LINTER_SECTIONS:
                 if length is None and parser is not None and parser.has_section(section):
                     length = _ini_length(parser, section, "max-line-length")
-        within = self._isort_within(folder, tool)
-        if length is None and within is None:
+        order = self._isort_order(folder, tool)
+        if length is None and order is None:
             return None
-        return FormatStyle(length or DEFAULT_LINE_LENGTH, sort_within_sections=within is True)
+        within, apart = order or (False, False)
+        return FormatStyle(
+            length or DEFAULT_LINE_LENGTH, sort_within_sections=within, types_apart=apart
+        )
 
-    def _isort_within(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> bool | None:
-        """Whether isort's configuration in ``folder`` sorts within sections; None: it has none.
+    def _isort_order(
+        self, folder: PurePosixPath, tool: dict[str, Any] | None
+    ) -> tuple[bool, bool] | None:
+        """The sort order isort's settings in ``folder`` give (see :class:`FormatStyle`), if any.
 
         isort reads ``[tool.isort]``, ``.isort.cfg``'s ``[settings]``, or an ``[isort]`` (or
         ``[tool:isort]``) section of ``setup.cfg`` or ``tox.ini``.
         """
         isort = tool.get("isort") if tool is not None else None
         if isinstance(isort, dict):
-            return _sorts_within(isort.get("force_sort_within_sections"), isort.get("profile"))
+            between = isort.get("lines_between_types")
+            return (
+                _sorts_within(isort.get("force_sort_within_sections"), isort.get("profile")),
+                isinstance(between, int) and between > 0,
+            )
         for name, sections in _ISORT_FILES:
             parser = self._ini(folder / name)
             for section in sections:
@@ -148,7 +163,11 @@ class FormatStyles:
                     within = parser.get(section, "force_sort_within_sections", fallback=None)
                     profile = parser.get(section, "profile", fallback="")
                     setting = None if within is None else within.strip().lower() == "true"
-                    return _sorts_within(setting, profile.strip())
+                    between = parser.get(section, "lines_between_types", fallback="").strip()
+                    return (
+                        _sorts_within(setting, profile.strip()),
+                        between.isdecimal() and int(between) > 0,
+                    )
         return None
 
     def _ruff_style(self, settings: dict[str, Any], folder: PurePosixPath) -> FormatStyle:
@@ -160,21 +179,27 @@ class FormatStyles:
         length: int | None = None
         quote: str | None = None
         within: bool | None = None
+        between: int | None = None
         chain: dict[str, Any] | None = settings
         depth = 0
-        while chain is not None and (length is None or quote is None or within is None):
+        while chain is not None and None in (length, quote, within, between):
             if length is None:
                 length = _length(chain.get("line-length", chain.get("line_length")))
             if quote is None:
                 quote = _quote_style(chain.get("format"))
             if within is None:
-                within = _ruff_sorts_within(chain)
+                value = _ruff_isort(chain, "force-sort-within-sections")
+                within = value if isinstance(value, bool) else None
+            if between is None:
+                value = _ruff_isort(chain, "lines-between-types")
+                between = value if isinstance(value, int) and not isinstance(value, bool) else None
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
         return FormatStyle(
             length or DEFAULT_LINE_LENGTH,
             quote or DEFAULT_QUOTE_STYLE,
             sort_within_sections=within is True,
+            types_apart=(between or 0) > 0,
         )
 
     def _extended(
@@ -245,13 +270,13 @@ def _sorts_within(setting: object, profile: object) -> bool:
     return setting is True or (setting is None and profile == "google")
 
 
-def _ruff_sorts_within(settings: dict[str, Any]) -> bool | None:
-    """Ruff's ``force-sort-within-sections`` (``[lint.isort]`` or the older ``[isort]``)."""
+def _ruff_isort(settings: dict[str, Any], key: str) -> object:
+    """A setting of ruff's import sorting (``[lint.isort]`` or the older ``[isort]``), or None."""
     lint = settings.get("lint")
     for table in (lint.get("isort") if isinstance(lint, dict) else None, settings.get("isort")):
         if isinstance(table, dict):
-            value = table.get("force-sort-within-sections", table.get("force_sort_within_sections"))
-            if isinstance(value, bool):
+            value = table.get(key, table.get(key.replace("-", "_")))
+            if value is not None:
                 return value
     return None
 

@@ -81,6 +81,8 @@ class ModuleSource(NamedTuple):
     #: Whether its import sorter orders ``import x`` and ``from x import y`` together by module
     #: (``force-sort-within-sections``) rather than plain imports first.
     sort_within_sections: bool = False
+    #: Whether its import sorter sets plain imports apart from ``from`` imports by a blank line.
+    types_apart: bool = False
 
 
 class ParseFailure(Exception):
@@ -876,6 +878,7 @@ class ModuleModel:
         self.quote_style = source.quote_style
         self.black = source.black
         self.sort_within_sections = source.sort_within_sections
+        self.types_apart = source.types_apart
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
