@@ -585,13 +585,13 @@ def _unrecorded_obsolete(
             changes.append(
                 FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
             )
-        elif carries_header(path, old) and force:
+        elif says_generated(path, old) and force:
             change = FileChange(
                 path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete", "exists")
             )
             change.backup = backup_path(plan.root / path, old).relative_to(plan.root).as_posix()
             changes.append(change)
-        elif carries_header(path, old):
+        elif says_generated(path, old):
             message = (
                 "has telemetry-scaffold's header, but the manifest does not record it (lost or "
                 f"damaged?), so it may have been edited by hand; restore {MANIFEST_PATH} (from "
@@ -1221,12 +1221,12 @@ def _obsolete_change(
     generated = says_generated(path, old)
     if (as_recorded and generated) or carries_own_digest(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
-    if not generated and (as_recorded or not _output_name(path)):
-        # Every file the tool writes says so in its first lines: a manifest that records the
-        # bytes of one that does not (damaged, merged, copied from another project) names a
-        # file of the user's (pyproject.toml, a route module); so does one recording a file no
-        # output is named as, whatever its digest (taken for an output edited by hand, --force
-        # removed it). It stays, --force or not.
+    if not generated:
+        # Every file the tool writes says so in its first lines: one that does not is a file the
+        # tool cannot show it wrote, whatever the manifest says of it (damaged, merged, copied
+        # from another project: pyproject.toml, a route module, an app's __init__.py; or an
+        # output rewritten as the user's own). It stays, --force or not: only a file with the
+        # header and other bytes is an output edited by hand.
         return FileChange(
             path,
             Kind.OBSOLETE,
@@ -1236,8 +1236,8 @@ def _obsolete_change(
             ("obsolete", "not-generated"),
             problems=(
                 f"recorded in {MANIFEST_PATH} as generated, but it does not carry "
-                "telemetry-scaffold's header: kept as a file of yours; take its entry out of "
-                f"{MANIFEST_PATH} (damaged?)",
+                "telemetry-scaffold's header: kept as a file of yours, --force or not; delete "
+                f"it yourself, or take its entry out of {MANIFEST_PATH} (damaged?)",
             ),
         )
     labels = ("obsolete", "hand-edited")
@@ -1257,11 +1257,6 @@ def _obsolete_change(
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
     change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
-
-
-def _output_name(path: str) -> bool:
-    """Whether ``path`` ends as an output's path does (``.../event_logger.py``, ``.../spec.md``)."""
-    return any(path == output.name or path.endswith(f"/{output.name}") for output in OUTPUTS)
 
 
 def _keep_obsolete(change: FileChange, failed: list[str]) -> FileChange:

@@ -691,14 +691,12 @@ def test_a_manifest_recording_files_of_the_users_never_removes_them(
 ) -> None:
     # A damaged, merged or copied manifest may record any file with its right digest: before,
     # generate removed it as an obsolete output (pyproject.toml, the route modules, main.py).
-    # With another digest it was taken for an output edited by hand: --force removed it. (A
-    # file named as an output is, `__init__.py` among them: see the obsolete outputs' tests.)
+    # With another digest it was taken for an output edited by hand: --force removed it, even
+    # one named as an output is (`__init__.py`). Only a file with the header is one edited.
     assert run("generate", "--root", str(project)).exit_code == 0
     manifest = project / sync.MANIFEST_PATH
     document = json.loads(manifest.read_text())
-    users = ["pyproject.toml", BLOCKS, MAIN]
-    if digest == "right":
-        users.append("backend/app/__init__.py")
+    users = ["pyproject.toml", BLOCKS, MAIN, "backend/app/__init__.py"]
     for path in users:
         data = (project / path).read_bytes() if digest == "right" else path.encode()
         document["files"][path] = sync.sha256(data)
