@@ -13,6 +13,7 @@ import difflib
 import gc
 import json
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -854,6 +855,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     still_using = [change.path for change in patches if change.problems or change.needs_manual_fix]
     # Code that imports the layer and stays (the user's own calls of the logger, say).
     still_using += [path for path in project.users if path not in still_using]
+    not_files = {path: what for path in still_using if (what := _not_a_file(root, path))}
     kept: dict[str, str] = {}
     decided: list[tuple[str, str | None, FileChange | None]] = [
         (path, digest, _obsolete_change(root, path, digest, project.read, force=force))
@@ -886,7 +888,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
                 or change.path.rpartition("/")[0] in left_layers
             )
         ):
-            change = _keep_for(change, still_using)
+            change = _keep_for(change, still_using, not_files=not_files)
         report.changes.append(change)
         if change.status is not Status.REMOVED and digest is not None:
             kept[path] = digest
@@ -957,14 +959,30 @@ def _users_by_layer(
     return users
 
 
-def _keep_for(change: FileChange, users: list[str], *, obsolete: bool = False) -> FileChange:
+def _keep_for(
+    change: FileChange,
+    users: list[str],
+    *,
+    obsolete: bool = False,
+    not_files: Mapping[str, str] | None = None,
+) -> FileChange:
     """Keep a layer file that user code still imports after this run.
 
     ``obsolete``: a file ``generate`` would remove as the plan no longer has it (else ``remove``
-    would remove the whole layer).
+    would remove the whole layer). ``not_files``: users found to be no file at all now (see
+    :func:`_not_a_file`), said as such: whether they still use the layer is not known.
     """
-    shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
-    verb = "uses" if len(users) == 1 else "use"
+    strange = {user: not_files[user] for user in users if not_files and user in not_files}
+    using = [user for user in users if user not in strange]
+    reasons = []
+    if using:
+        shown = ", ".join(using[:3]) + (f" and {len(using) - 3} more" if len(using) > 3 else "")
+        verb = "uses" if len(using) == 1 else "use"
+        reasons.append(f"{shown} still {verb} {'it' if obsolete else 'the layer'}")
+    reasons += [
+        f"{user} {what}, so the lines the last run put in it cannot be taken out"
+        for user, what in strange.items()
+    ]
     return FileChange(
         change.path,
         Kind.OBSOLETE if obsolete else Kind.GENERATED,
@@ -972,10 +990,21 @@ def _keep_for(change: FileChange, users: list[str], *, obsolete: bool = False) -
         change.old,
         None,
         ("obsolete",) if obsolete else ("layer",),
-        messages=(
-            f"kept: {shown} still {verb} {'it' if obsolete else 'the layer'}; fix that and rerun",
-        ),
+        messages=(f"kept: {'; '.join(reasons)}; fix that and rerun",),
     )
+
+
+def _not_a_file(root: Path, path: str) -> str | None:
+    """What stands at a patched file's path when it is no file (a folder, say); None: a file."""
+    try:
+        mode = (root / path).stat().st_mode
+    except (OSError, ValueError):
+        return None  # gone or unreadable: its own line says which
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, socket or device)"
+    return None
 
 
 def _layer_module(plan: Plan, path: str) -> str | None:
