@@ -658,7 +658,10 @@ def carries_header(path: str, data: bytes) -> bool:
         start = "<!-- " + " ".join(GENERATED_HEADER)
     else:
         start = "".join(f"# {line}\n" for line in GENERATED_HEADER)
-    return data.startswith(start.encode())
+    expected = start.encode()
+    # Line endings converted since (git's autocrlf, an editor) leave the header the tool's: read
+    # without it, such a file was taken for one of the user's, which --force never removes.
+    return data[: 2 * len(expected)].replace(b"\r\n", b"\n").startswith(expected)
 
 
 def says_generated(path: str, data: bytes) -> bool:

@@ -274,6 +274,33 @@ def test_obsolete_outputs_are_removed_when_unmodified(project: Path) -> None:
     assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 
+def test_an_obsolete_output_with_converted_line_endings_is_removed_by_force(
+    project: Path,
+) -> None:
+    # CRLF endings (git's autocrlf, an editor) hid the header: the file was taken for one of the
+    # user's, which no run removes, --force or not.
+    generated(project)
+    outputs = ["backend/app/analytics/event_logger.py", "specs/059-analytics-telemetry/spec.md"]
+    for path in outputs:
+        file = project / path
+        file.write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + 'feature = "060-renamed"\nlayer-package = "tele"\n')
+
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1
+    for path in outputs:
+        assert re.search(rf"^refused\s+{re.escape(path)}$", result.stdout, re.M), result.stdout
+    assert "does not carry" not in result.stdout
+
+    forced = run("generate", "--root", str(project), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    for path in outputs:
+        assert not (project / path).exists()
+        assert (project / f"{path}.bak").is_file()
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
 def test_json_output_is_one_document_on_stdout(project: Path) -> None:
     result = run("generate", "--root", str(project), "--check", "--json")
     assert result.exit_code == 1
