@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from pathlib import Path
@@ -274,16 +275,20 @@ def test_obsolete_outputs_are_removed_when_unmodified(project: Path) -> None:
     assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 
+@pytest.mark.parametrize("convert", ["crlf", "bom"])
 def test_an_obsolete_output_with_converted_line_endings_is_removed_by_force(
-    project: Path,
+    project: Path, convert: str
 ) -> None:
-    # CRLF endings (git's autocrlf, an editor) hid the header: the file was taken for one of the
-    # user's, which no run removes, --force or not.
+    # CRLF endings (git's autocrlf, an editor) or an editor's BOM hid the header: the file was
+    # taken for one of the user's, which no run removes, --force or not.
     generated(project)
     outputs = ["backend/app/analytics/event_logger.py", "specs/059-analytics-telemetry/spec.md"]
     for path in outputs:
         file = project / path
-        file.write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
+        data = file.read_bytes()
+        file.write_bytes(
+            data.replace(b"\n", b"\r\n") if convert == "crlf" else codecs.BOM_UTF8 + data
+        )
     config = project / "pyproject.toml"
     config.write_text(config.read_text() + 'feature = "060-renamed"\nlayer-package = "tele"\n')
 
