@@ -229,6 +229,18 @@ def init(
         "next: telemetry-scaffold generate"
     )
     _note_image_layer(folder, found)
+    _note_old_dependencies(folder, found)
+
+
+def _note_old_dependencies(root: Path, found: "Found") -> None:
+    """Say, as generate will, when the backend pins a FastAPI or pydantic the layer cannot use."""
+    from telemetry_cli.install_steps import read_text
+    from telemetry_cli.layer_requires import old_dependency_notes
+
+    if not found.path:
+        return
+    for note in old_dependency_notes(root, found.backend, read_text):
+        console.stdout().out(console.printable(note), highlight=False)
 
 
 def _note_image_layer(root: Path, found: "Found") -> None:

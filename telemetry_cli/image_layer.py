@@ -35,6 +35,7 @@ from telemetry_cli.install_steps import (
     read_text,
     searched_folders,
 )
+from telemetry_cli.layer_requires import LAYER_PYTHON
 from telemetry_cli.server_commands import (
     IMPORT_STRING,
     SERVER_COMMANDS,
@@ -54,8 +55,6 @@ _GLOB = re.compile(r"[*?\[]")
 _T = TypeVar("_T")
 #: The flags of a COPY or ADD (`--chown=app:app --link `).
 _FLAGS = re.compile(r"(?:--\S*\s+)*")
-#: The oldest Python the generated layer runs on (the quickstart and plan documents say so too).
-LAYER_PYTHON = (3, 11)
 #: The Python version a base image's tag names: the official image's (`python:3.8-slim`), or a
 #: tag naming it for another image (`tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim`).
 _PYTHON_IMAGE = re.compile(r"(?:.*/)?python:(\d+)\.(\d+)(?!\d).*")

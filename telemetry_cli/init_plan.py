@@ -2416,9 +2416,12 @@ _PYTHON_MODULE = re.compile(
     r"([A-Za-z_][\w.]*)(?![\w.-])"
 )
 #: A shell script run by its path relative to the folder (`sh scripts/start`, `["bash", "-e",
-#: "run"]`, `./start`): an absolute path is one in the image, not the project's.
+#: "run"]`, `./start`, `bin/start`): an absolute path is one in the image, not the project's.
 _SHELL_SCRIPT = re.compile(
-    r"(?:(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+|(?<![\w./-])\./)"
+    r"(?:(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+|(?<![\w./-])\./"
+    # A path of a folder in command position (a Procfile's `web: bin/start-web`, `&& bin/run`,
+    # `exec bin/run`, `CMD ["bin/run"]`).
+    r"|(?:^|[:;&|]|\bexec|\[)[\s\"']*(?=[\w-][\w.-]*/))"
     r"([\w-][\w.-]*(?:/[\w.-]+)*)(?![\w./-])"
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).

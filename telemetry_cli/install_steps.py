@@ -112,7 +112,7 @@ def install_steps(
         found = (
             _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
-            or _requirements_steps(root, folder, read)
+            or _without_lines(_requirements_steps(root, folder, read))
         )
     if found is None:
         return InstallSteps()
@@ -434,7 +434,8 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
 
 def _requirements_steps(
     root: Path, folder: str, read: TextReader
-) -> tuple[list[str], Names] | None:
+) -> tuple[list[str], Names, list[Line]] | None:
+    """``pip install -r`` of the folder's requirements file, its names and its lines."""
     candidates = ["requirements.txt"]
     for dockerfile in dockerfiles(root / folder):
         # Imported here: image_layer reads this module's names when it is imported, and a
@@ -453,8 +454,19 @@ def _requirements_steps(
         requirements = _requirement_lines(root, relative, read, set())
         if requirements is None:
             continue
-        return [f"pip install -r {shlex.quote(relative.as_posix())}"], _requirements(requirements)
+        texts = [line.text for line in requirements]
+        return (
+            [f"pip install -r {shlex.quote(relative.as_posix())}"],
+            _requirements(texts),
+            requirements,
+        )
     return None
+
+
+def _without_lines(
+    found: tuple[list[str], Names, list[Line]] | None,
+) -> tuple[list[str], Names] | None:
+    return found[:2] if found is not None else None
 
 
 # What a requirements file for production is called besides `requirements.txt`, by preference:
@@ -506,9 +518,19 @@ def _named_requirements(folder: Path) -> list[str]:
     return sorted(kept, key=rank)
 
 
+class Line(NamedTuple):
+    """A requirement as a project file declares it, and where."""
+
+    #: The file, POSIX relative to the project root.
+    file: str
+    #: Its 1-based line number.
+    number: int
+    text: str
+
+
 def _requirement_lines(
     root: Path, relative: PurePosixPath, read: TextReader, seen: set[PurePosixPath]
-) -> list[str] | None:
+) -> list[Line] | None:
     """The requirement lines of a requirements file and of those it includes (``-r``).
 
     An included file is read relative to the including one (as pip reads it); one already read
@@ -518,13 +540,13 @@ def _requirement_lines(
     if text is None:
         return None
     seen.add(relative)
-    requirements: list[str] = []
-    for line in text.splitlines():
+    requirements: list[Line] = []
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.split(" #")[0].strip()
         if not line or line.startswith("#"):
             continue
         if not line.startswith("-"):
-            requirements.append(line)
+            requirements.append(Line(relative.as_posix(), number, line))
             continue
         included = _INCLUDED.fullmatch(line)
         if included is None:
@@ -693,3 +715,192 @@ def _table(value: object) -> dict[str, Any]:
 
 def _strings(value: object) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+class Declared(NamedTuple):
+    """A version constraint a project file puts on a package, and where it says so."""
+
+    #: The file, POSIX relative to the project root.
+    file: str
+    #: Its 1-based line number (0: not found in the text).
+    line: int
+    #: The normalized package name.
+    name: str
+    #: The constraint as written: PEP 440 specifiers (``==1.10.13``, ``<2``), or Poetry's
+    #: (``^1.10``) when ``poetry`` is set; a lock file's version as ``==``.
+    spec: str
+    poetry: bool = False
+    locked: bool = False
+
+
+def declared_versions(
+    root: Path,
+    backend: str,
+    names: frozenset[str],
+    read: TextReader = read_text,
+    app_dir: str | None = None,
+) -> list[Declared]:
+    """What the files installing the backend say of the versions of ``names``.
+
+    The folder searched is the one :func:`install_steps` installs from (the first holding a
+    ``[project]`` or ``[tool.poetry]`` table, a ``Pipfile``, a requirements file). A lock file
+    beside it (``uv.lock``, ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``) gives the exact
+    version it installs; the declarations of a name it does not lock come after.
+    """
+    for folder in _app_folders(backend, app_dir) + searched_folders(backend):
+        found = _declared_in(root, folder, names, read)
+        if found is not None:
+            return found
+    return []
+
+
+def _declared_in(
+    root: Path, folder: str, names: frozenset[str], read: TextReader
+) -> list[Declared] | None:
+    """The declarations of ``names`` in ``folder``, None when nothing there installs the backend."""
+    shown = PurePosixPath(folder, "pyproject.toml").as_posix()
+    data = _read_toml(root / folder / "pyproject.toml")
+    project = _table(data.get("project"))
+    poetry = _table(_table(data.get("tool")).get("poetry"))
+    text = read(root / folder / "pyproject.toml") or ""
+    declared: list[Declared]
+    locks: tuple[str, ...] = tuple(_LOCKS)
+    if project or poetry:
+        listed = _strings(project.get("dependencies"))
+        for extra in _table(project.get("optional-dependencies")).values():
+            # An extra naming the server is one the quickstart installs (_pyproject_steps).
+            if any(name in _SERVER for name, _ in _requirements(_strings(extra))):
+                listed += _strings(extra)
+        declared = [
+            Declared(shown, _line_of(text, f'"{item}"', f"'{item}'"), name, spec)
+            for item in listed
+            for name, spec in _specified([item], names)
+        ]
+        if "dependencies" in _strings(project.get("dynamic")):
+            # Read by the build backend from a file, a requirements file by custom
+            # (`[tool.setuptools.dynamic]`, hatch-requirements-txt).
+            found = _requirements_steps(root, folder, read)
+            declared += [
+                Declared(line.file, line.number, name, spec)
+                for line in (found[2] if found is not None else [])
+                for name, spec in _specified([line.text], names)
+            ]
+        # `poetry install` installs the main dependencies and every non-optional group.
+        tables = [poetry.get("dependencies")] + [
+            _table(group).get("dependencies")
+            for group in _table(poetry.get("group")).values()
+            if _table(group).get("optional") is not True
+        ]
+        for table in tables:
+            for name, spec in _table(table).items():
+                declared += _table_declared(shown, text, name, spec, names, poetry=True)
+    elif read(root / folder / "Pipfile") is not None:
+        shown = PurePosixPath(folder, "Pipfile").as_posix()
+        text = read(root / folder / "Pipfile") or ""
+        declared = []
+        for name, spec in _table(_read_toml(root / folder / "Pipfile").get("packages")).items():
+            declared += _table_declared(shown, text, name, spec, names, poetry=False)
+        locks = ("Pipfile.lock",)
+    else:
+        found = _requirements_steps(root, folder, read)
+        if found is None:
+            return None
+        declared = [
+            Declared(line.file, line.number, name, spec)
+            for line in found[2]
+            for name, spec in _specified([line.text], names)
+        ]
+        locks = ()
+    locked = _locked_versions(root, folder, names, read, locks)
+    return locked + [item for item in declared if item.name not in {d.name for d in locked}]
+
+
+def _specified(texts: list[str], names: frozenset[str]) -> list[tuple[str, str]]:
+    """The (normalized name, specifiers) of the requirements among ``texts`` naming ``names``."""
+    found: list[tuple[str, str]] = []
+    for text in texts:
+        match = _REQUIREMENT.match(text)
+        if match is None or canonicalize_name(match[1]) not in names:
+            continue
+        rest = text[match.end() :].partition(";")[0]
+        # pip's options after the requirement (pip-compile's `--hash=...`), a line continuation.
+        rest = re.split(r"\s-|\\", rest)[0].strip()
+        if not rest.startswith("@"):
+            found.append((canonicalize_name(match[1]), rest.strip("() ")))
+    return found
+
+
+def _table_declared(
+    file: str, text: str, name: str, spec: object, names: frozenset[str], *, poetry: bool
+) -> list[Declared]:
+    """A Poetry or ``Pipfile`` entry's constraints (``"^1.10"``, ``{version = "..."}``)."""
+    normalized = canonicalize_name(name)
+    if normalized not in names:
+        return []
+    line = _line_of(text, f"{name} =", f"{name}=", f'"{name}" =')
+    tables = spec if isinstance(spec, list) else [spec]
+    versions = [
+        table if isinstance(table, str) else _table(table).get("version") for table in tables
+    ]
+    return [
+        Declared(file, line, normalized, version, poetry=poetry)
+        for version in versions
+        if isinstance(version, str)
+    ]
+
+
+# A package's entry in uv.lock, poetry.lock and pdm.lock, which write its name and version as
+# its first two lines: read as text, since a lock file can be large and the note runs on
+# every `generate --check`.
+_LOCKED_PACKAGE = re.compile(
+    r'^\[\[package\]\]\r?\nname = "(?P<name>[^"\n]+)"\r?\nversion = "(?P<version>[^"\n]+)"', re.M
+)
+
+
+def _locked_versions(
+    root: Path, folder: str, names: frozenset[str], read: TextReader, locks: tuple[str, ...]
+) -> list[Declared]:
+    """The versions of ``names`` the first of ``locks`` in ``folder`` holds."""
+    for lock in locks:
+        text = read(root / folder / lock)
+        if text is None:
+            continue
+        shown = PurePosixPath(folder, lock).as_posix()
+        if lock == "Pipfile.lock":
+            return _pipfile_locked(shown, text, names)
+        found: list[Declared] = []
+        for match in _LOCKED_PACKAGE.finditer(text):
+            name = canonicalize_name(match["name"])
+            if name in names:
+                line = text.count("\n", 0, match.start("version")) + 1
+                found.append(Declared(shown, line, name, f"=={match['version']}", locked=True))
+        return found
+    return []
+
+
+def _pipfile_locked(shown: str, text: str, names: frozenset[str]) -> list[Declared]:
+    """The versions of ``names`` a ``Pipfile.lock`` installs (its ``default`` section)."""
+    import json  # only for a project locked by pipenv
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return []
+    packages = _table(_table(data).get("default"))
+    return [
+        Declared(
+            shown, _line_of(text, f'"{name}": {{'), canonicalize_name(name), version, locked=True
+        )
+        for name, entry in packages.items()
+        if canonicalize_name(name) in names
+        and isinstance(version := _table(entry).get("version"), str)
+    ]
+
+
+def _line_of(text: str, *needles: str) -> int:
+    """The 1-based line where the first of ``needles`` found in ``text`` starts (0: none)."""
+    for needle in needles:
+        at = text.find(needle)
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return 0

@@ -248,7 +248,8 @@ def _keep_specs_outside_the_package(key: str, folder: str, shown: str, scope: _S
 
 
 def _validate_api_prefix(value: object, scope: _Scope) -> str:
-    api_prefix = _string(value, "api-prefix", scope)
+    # An empty prefix reads as the app's root, which the next rule names (not "non-empty").
+    api_prefix = "" if value == "" else _string(value, "api-prefix", scope)
     problem = _api_prefix_problem(api_prefix)
     if problem is not None:
         raise scope.fail(
@@ -259,6 +260,10 @@ def _validate_api_prefix(value: object, scope: _Scope) -> str:
 
 def _api_prefix_problem(api_prefix: str) -> str | None:
     """The first rule a prefix breaks (a path every client sends as it is), if any."""
+    if api_prefix in ("", "/"):
+        # The app's root: the router's /log and /health would sit among the app's own routes
+        # (FastAPI refuses a "/" prefix outright).
+        return "is the app's root; the telemetry routes need a prefix of at least one segment"
     if not api_prefix.startswith("/"):
         return "must start with '/'"
     if api_prefix.endswith("/"):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.catalog import Catalog
 from telemetry_cli.install_steps import TextReader, install_steps, pytest_config, read_text
+from telemetry_cli.layer_requires import LAYER_CONTRACT_REQUIRES, LAYER_PYTHON, LAYER_REQUIRES
 from telemetry_cli.manifest import DIGEST_MARK, GENERATED_HEADER, UNSEALED_DIGEST, seal_content
 from telemetry_cli.plan import Plan, config_name
 from telemetry_cli.templating import code_fence, compiled_loader, environment, is_installed_build
@@ -494,6 +495,11 @@ def template_context(
         "analytics_package": plan.analytics_package,
         "logger_name": plan.analytics_package,
         "backend_dir": plan.backend,
+        # What the layer runs on: Python, FastAPI and pydantic versions (the documents say so).
+        "layer_python": ".".join(map(str, LAYER_PYTHON)),
+        "layer_requires": LAYER_REQUIRES,
+        # The versions whose served OpenAPI document equals the contract (a higher floor).
+        "layer_contract_requires": LAYER_CONTRACT_REQUIRES,
         # The quickstart's install commands, from the project's own packaging files.
         "install": install_steps(plan.root, plan.backend, read, plan.app_dir, entry.path)._asdict(),
         # Where the project configures pytest (None: no test runner the documents can name).

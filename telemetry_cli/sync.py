@@ -43,6 +43,7 @@ from telemetry_cli.install_steps import (
     builds_images,
     flat_layout_catches,
 )
+from telemetry_cli.layer_requires import old_dependency_notes
 from telemetry_cli.manifest import (
     MANIFEST_PATH,
     LeftPatch,
@@ -335,6 +336,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
                 wanted_hashes[change.path] = recorded[change.path]
     report.changes.extend(patches)
     _note_image_layer(plan, report.changes, texts)
+    _note_old_dependencies(plan, report.changes, texts)
 
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
     report.changes.extend(_leftovers(root, targets))
@@ -825,6 +827,24 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
         read,
     )
     layer[0].notes = (*layer[0].notes, *notes)
+
+
+def _note_old_dependencies(plan: Plan, changes: list[FileChange], read: TextReader) -> None:
+    """Warn, on the layer's first file, when the backend pins a FastAPI or pydantic too old.
+
+    The floors are :data:`telemetry_cli.layer_requires.LAYER_REQUIRES` (the app starts) and
+    ``LAYER_CONTRACT_REQUIRES`` (its OpenAPI document equals the contract). Said on every run, as
+    the pin stays until someone changes it.
+    """
+    prefix = plan.analytics_dir + "/"
+    layer = [
+        change
+        for change in changes
+        if change.kind is Kind.GENERATED and change.path.startswith(prefix)
+    ]
+    if layer:
+        notes = old_dependency_notes(plan.root, plan.backend, read, plan.app_dir)
+        layer[0].notes = (*layer[0].notes, *notes)
 
 
 def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncReport:

@@ -4269,8 +4269,12 @@ def test_a_run_file_running_a_script_that_serves_its_own_app_picks_it(
             "start": "#!/usr/bin/env bash\nset -e\n"
             "exec gunicorn -k uvicorn.workers.UvicornWorker main:app\n",
         },
+        {
+            "Procfile": "release: alembic upgrade head\nweb: bin/start-web --port $PORT\n",
+            "bin/start-web": "#!/bin/sh\nexec uvicorn main:app --port $1\n",
+        },
     ],
-    ids=["compose-sh-script", "dockerfile-executable"],
+    ids=["compose-sh-script", "dockerfile-executable", "procfile-bin-path"],
 )
 def test_a_run_file_running_a_shell_script_of_any_name_picks_what_it_serves(
     tmp_path: Path, run_files: dict[str, str]

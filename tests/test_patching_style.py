@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -40,11 +41,14 @@ instrument = { "api/books.py" = "seen" }
 """
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
+def _write(root: Path, files: Mapping[str, str | bytes]) -> Path:
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text)
     return root
 
 
@@ -73,9 +77,34 @@ def _write(root: Path, files: dict[str, str]) -> Path:
         ({"pyproject.toml": "[tool.ruff\nline-length = 100\n"}, DEFAULT_LINE_LENGTH),
         ({"pyproject.toml": '[tool.ruff]\nline-length = "wide"\n'}, DEFAULT_LINE_LENGTH),
         ({"ruff.toml": 'extend = "../../outside.toml"\n'}, DEFAULT_LINE_LENGTH),
+        # A project linted by flake8 (or pycodestyle) alone: its max-line-length is the limit.
+        ({"setup.cfg": "[flake8]\nmax-line-length = 79\n"}, 79),
+        ({".flake8": "[flake8]\nmax_line_length = 100\n"}, 100),
+        ({"tox.ini": "[tox]\nenvlist = py312\n\n[pycodestyle]\nmax-line-length = 99\n"}, 99),
+        ({"backend/setup.cfg": "[flake8]\nmax-line-length = 79\n"}, 79),
+        ({".flake8": "[flake8]\nmax-line-length = 79\n", "setup.cfg": "[flake8]\n"}, 79),
+        # A formatter's setting in the same folder is what the formatter lays lines out at.
+        (
+            {
+                "pyproject.toml": "[tool.black]\nline-length = 100\n",
+                "setup.cfg": "[flake8]\nmax-line-length = 100\n",
+            },
+            100,
+        ),
+        ({"ruff.toml": "", "setup.cfg": "[flake8]\nmax-line-length = 79\n"}, DEFAULT_LINE_LENGTH),
+        # A nearer formatter configuration wins over a linter's further up.
+        ({"setup.cfg": "[flake8]\nmax-line-length = 79\n", "backend/ruff.toml": ""}, 88),
+        # Settings flake8 would not take either, or a file that is not INI: the default applies.
+        ({"setup.cfg": "[flake8]\nmax-line-length = 79  # PEP 8\n"}, DEFAULT_LINE_LENGTH),
+        ({"setup.cfg": "[flake8]\nmax-line-length = 0\n"}, DEFAULT_LINE_LENGTH),
+        ({"setup.cfg": "max-line-length = 79\n"}, DEFAULT_LINE_LENGTH),
+        ({"tox.ini": "[flake8]\nmax-line-length = %(width)s\n"}, DEFAULT_LINE_LENGTH),
+        ({".flake8": b"[flake8]\nmax-line-length = \xff\n"}, DEFAULT_LINE_LENGTH),
     ],
 )
-def test_line_length_of_a_module(tmp_path: Path, files: dict[str, str], expected: int) -> None:
+def test_line_length_of_a_module(
+    tmp_path: Path, files: dict[str, str | bytes], expected: int
+) -> None:
     _write(tmp_path, files)
     assert FormatStyles(tmp_path).of("backend/app/api/books.py").line_length == expected
 
@@ -148,13 +177,13 @@ def test_preserve_follows_the_module() -> None:
     assert preferred_quote("double", (0, 9)) == '"'
 
 
-def _ruff_format_check(root: Path, file: Path) -> subprocess.CompletedProcess[str]:
+def _ruff_format_check(root: Path, file: Path, *options: str) -> subprocess.CompletedProcess[str]:
     ruff = Path(sys.executable).parent / "ruff"
     command = [str(ruff)] if ruff.is_file() else [sys.executable, "-m", "ruff"]
     # Not --isolated: the project's own configuration (or ruff's default) is what counts. No cache
     # either: the tree is compared byte for byte after `remove`.
     return subprocess.run(
-        [*command, "format", "--no-cache", "--check", "--diff", str(file)],
+        [*command, "format", "--no-cache", "--check", "--diff", *options, str(file)],
         capture_output=True,
         text=True,
         check=False,
@@ -348,6 +377,33 @@ def test_the_wiring_is_split_as_the_formatter_splits_it(tmp_path: Path, length: 
     assert snapshot(root)["backend/app/main.py"] == before["backend/app/main.py"]
 
 
+@pytest.mark.parametrize("config", [".flake8", "setup.cfg", "tox.ini"])
+def test_the_wiring_fits_the_line_length_flake8_enforces(tmp_path: Path, config: str) -> None:
+    # A project linted by flake8 alone got lines laid out at 88 columns, past its own limit.
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "shelf"\n' + PLAN,
+            config: "[flake8]\nmax-line-length = 39\n",
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/main.py": FACTORY_MAIN,
+            "backend/app/api/books.py": ROUTES,
+        },
+    )
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    # Laid out as a formatter set to flake8's limit lays it out: the include is split.
+    main = root / "backend/app/main.py"
+    assert "    app.include_router(\n        telemetry_router\n    )\n" in main.read_text()
+    for file in (main, root / "backend/app/api/books.py"):
+        checked = _ruff_format_check(root, file, "--line-length", "39")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
 # A string property captured from an optional number is `None if x is None else str(x)`.
 OPTIONAL_ROUTES = """from fastapi import APIRouter
 
@@ -422,3 +478,94 @@ def test_a_long_conditional_value_is_put_in_brackets_for_black(
     text = books.read_text()
     assert f'            "number_of_the_page_to_show": (\n{value}            ),\n' in text, text
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({}, False),
+        ({"pyproject.toml": "[tool.ruff.lint.isort]\nforce-sort-within-sections = true\n"}, True),
+        ({"ruff.toml": "[isort]\nforce-sort-within-sections = true\n"}, True),
+        ({"ruff.toml": "[lint.isort]\nforce-sort-within-sections = false\n"}, False),
+        (
+            {
+                "base.toml": "[lint.isort]\nforce-sort-within-sections = true\n",
+                "backend/ruff.toml": 'extend = "../base.toml"\nline-length = 90\n',
+            },
+            True,
+        ),
+        ({"pyproject.toml": "[tool.isort]\nforce_sort_within_sections = true\n"}, True),
+        ({"pyproject.toml": '[tool.isort]\nprofile = "google"\n'}, True),
+        ({"pyproject.toml": '[tool.isort]\nprofile = "black"\n'}, False),
+        (
+            {
+                "pyproject.toml": "[tool.black]\nline-length = 100\n\n"
+                "[tool.isort]\nforce_sort_within_sections = true\n"
+            },
+            True,
+        ),
+        ({".isort.cfg": "[settings]\nforce_sort_within_sections = True\n"}, True),
+        ({"setup.cfg": "[isort]\nprofile = google\n"}, True),
+        ({"tox.ini": "[tool:isort]\nforce_sort_within_sections = true\n"}, True),
+        (
+            {
+                "pyproject.toml": '[tool.isort]\nprofile = "google"\n'
+                "force_sort_within_sections = false\n"
+            },
+            False,
+        ),
+        ({"setup.cfg": "[isort]\nforce_sort_within_sections = false\n"}, False),
+        # ruff sorts by its own settings only, whatever isort's say.
+        (
+            {"pyproject.toml": "[tool.ruff]\n\n[tool.isort]\nforce_sort_within_sections = true\n"},
+            False,
+        ),
+    ],
+)
+def test_sorting_within_sections(tmp_path: Path, files: dict[str, str], expected: bool) -> None:
+    _write(tmp_path, files)
+    style = FormatStyles(tmp_path).of("backend/app/api/books.py")
+    assert style.sort_within_sections is expected
+
+
+# A plain import of the package before a `from` import that sorts before it by module.
+MIXED_ROUTES = """import logging
+
+from fastapi import APIRouter
+
+import app.settings
+from app.zeta import Z
+
+router = APIRouter()
+logger = logging.getLogger(__name__)
+
+
+@router.get("/a")
+def a() -> str:
+    return app.settings.NAME + Z
+"""
+
+
+@pytest.mark.parametrize("within", [False, True])
+def test_the_import_joins_the_order_the_sorter_keeps(tmp_path: Path, within: bool) -> None:
+    # With force-sort-within-sections the import went below `import app.settings`, as plain
+    # imports first would have it: ruff's I001 (and isort --check) failed on the patched module.
+    setting = "true" if within else "false"
+    config = (
+        '[tool.ruff.lint]\nselect = ["I"]\n\n'
+        f"[tool.ruff.lint.isort]\nforce-sort-within-sections = {setting}\n"
+    )
+    root = _shelf(tmp_path, config, MIXED_ROUTES)
+    _write(root, {"backend/app/settings.py": 'NAME = "a"\n', "backend/app/zeta.py": 'Z = "z"\n'})
+    books = root / "backend/app/api/books.py"
+    ruff = Path(sys.executable).parent / "ruff"
+    command = [str(ruff)] if ruff.is_file() else [sys.executable, "-m", "ruff"]
+    lint = [*command, "check", "--no-cache", "--select", "I", str(books)]
+    assert subprocess.run(lint, cwd=root, check=False).returncode == 0
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    checked = subprocess.run(lint, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + books.read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

@@ -203,7 +203,9 @@ def test_explicit_config_file_sets_the_root(tmp_path: Path) -> None:
         ('api-prefix = "api/telemetry"', "must start with '/'"),
         ('api-prefix = "/api/"', "no trailing '/'"),
         ('api-prefix = "/api/{x}"', "no parameters"),
-        ('api-prefix = "/"', "no trailing '/'"),
+        # The root is not a trailing '/': it was told "must have no trailing '/'".
+        ('api-prefix = "/"', "'/' is the app's root; the telemetry routes need a prefix of at"),
+        ('api-prefix = ""', "'' is the app's root; the telemetry routes need a prefix of at"),
         ('api-prefix = "/api//t"', "no empty segment ('//')"),
         ('api-prefix = "/t\u00e9l"', "only ASCII letters, digits, '-', '_', '.' and '~' (not 'é')"),
         ('api-prefix = "/a b"', "(not ' ')"),

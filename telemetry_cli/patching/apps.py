@@ -18,6 +18,7 @@ from typing import NamedTuple
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.console import project_folder, quoted
 from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
+from telemetry_cli.patching.instances import instance_class
 from telemetry_cli.patching.mounts import (
     Mounts,
     find_mounts,
@@ -42,7 +43,6 @@ from telemetry_cli.patching.names import (
     STARLETTE_CLASSES,
     library_include,
 )
-from telemetry_cli.patching.routes import instance_class
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
     Binding,

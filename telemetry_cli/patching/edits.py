@@ -65,17 +65,23 @@ class NewImport(NamedTuple):
         """The same import of ``module`` spelled another way (a dual-mode fallback)."""
         return NewImport(module, self.name, self.alias, self.absolute)
 
-    def sort_key(self) -> tuple[int, int, str]:
-        """Where ruff's import sorting puts this line among its section's imports."""
+    def sort_key(self, within: bool = False) -> tuple[int, int, str]:
+        """Where ruff's import sorting puts this line among its section's imports.
+
+        ``within``: the sorter orders plain and ``from`` imports together, by module
+        (``force-sort-within-sections``).
+        """
         dots = len(self.module) - len(self.module.lstrip("."))
-        return (1, -dots, self.module.lstrip(".").lower())
+        return (0 if within else 1, -dots, self.module.lstrip(".").lower())
 
 
-def import_sort_key(statement: ast.Import | ast.ImportFrom) -> tuple[int, int, str]:
+def import_sort_key(
+    statement: ast.Import | ast.ImportFrom, within: bool = False
+) -> tuple[int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
     if isinstance(statement, ast.Import):
         return (0, 0, statement.names[0].name.lower())
-    return (1, -statement.level, (statement.module or "").lower())
+    return (0 if within else 1, -statement.level, (statement.module or "").lower())
 
 
 class ModuleEditor:
@@ -670,12 +676,14 @@ class ModuleEditor:
         lines: tuple[str, ...],
     ) -> None:
         """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
-        later = [item for item in members if import_sort_key(item) > new.sort_key()]
+        within = self.module.sort_within_sections
+        key = new.sort_key(within)
+        later = [item for item in members if import_sort_key(item, within) > key]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
         else:
             before = (members[-1].end_lineno or members[-1].lineno) + 1
-        self.insert(before, lines, (new.sort_key(),))
+        self.insert(before, lines, (key,))
 
     def _waives_e402(self, statement: ast.Import | ast.ImportFrom) -> bool:
         """Whether the first line of ``statement`` ends in a ``# noqa`` that covers E402.

@@ -22,6 +22,25 @@ from typing import NamedTuple
 
 from telemetry_cli.console import quoted
 from telemetry_cli.manifest import GENERATED_HEADER
+from telemetry_cli.patching.instances import (
+    InstanceCall,
+    app_instance_parameter,
+    constructor_router,
+    controller_router,
+    included_instance,
+    included_instance_router,
+    instance_app,
+    instance_assignments,
+    instance_prefix,
+    instance_router_key,
+    library_call,
+    library_object_router,
+    own_class_routers,
+    own_instance_router,
+    routable_router,
+    router_class_instance,
+    router_prefix,
+)
 from telemetry_cli.patching.loops import (
     MAPPED_ITEM,
     LoopValues,
@@ -44,25 +63,6 @@ from telemetry_cli.patching.names import (
     VERSION_DECORATORS,
     VERSIONED_APP_FUNCTIONS,
     library_include,
-)
-from telemetry_cli.patching.routes import (
-    InstanceCall,
-    app_instance_parameter,
-    constructor_router,
-    controller_router,
-    included_instance,
-    included_instance_router,
-    instance_app,
-    instance_assignments,
-    instance_prefix,
-    instance_router_key,
-    library_call,
-    library_object_router,
-    own_class_routers,
-    own_instance_router,
-    routable_router,
-    router_class_instance,
-    router_prefix,
 )
 from telemetry_cli.patching.settings import SettingsDefaults, getattr_read
 from telemetry_cli.patching.symbols import (

@@ -324,6 +324,7 @@ class BackendReader:
                 style.line_length,
                 style.quote_style,
                 style.black,
+                style.sort_within_sections,
             )
         return None
 

@@ -6,13 +6,19 @@ that fits on one line at 100 columns is split by a formatter set to 88, black's 
 default, which most projects keep. The configuration is found the way ruff finds it — the
 nearest folder, from the module's own upwards, holding ``.ruff.toml``, ``ruff.toml`` or a
 ``pyproject.toml`` with ``[tool.ruff]`` — and failing that black's ``[tool.black]``; the search
-stops at the project root (the tool never reads outside it). The same holds for the quotes
+stops at the project root (the tool never reads outside it). A folder that configures no
+formatter but a linter — flake8's or pycodestyle's ``max-line-length`` in ``.flake8``,
+``setup.cfg`` or ``tox.ini`` — gets that length: a project checked by flake8 alone must not get
+inserted lines its linter rejects. The same holds for the quotes
 of inserted strings: ruff's ``[format] quote-style`` (``double``, ``single``, or ``preserve``,
-which black's ``skip-string-normalization`` means too).
+which black's ``skip-string-normalization`` means too), and for the order an inserted import
+takes: plain and ``from`` imports ordered together by module when ruff's or isort's
+``force-sort-within-sections`` (or isort's ``google`` profile) says so.
 """
 
 from __future__ import annotations
 
+import configparser
 import os
 import tomllib
 from pathlib import Path, PurePosixPath
@@ -28,6 +34,15 @@ DEFAULT_QUOTE_STYLE = "double"
 QUOTE_STYLES = frozenset({"double", "single", "preserve"})
 # The longest line-length ruff accepts; anything else is not a setting we can trust.
 _MAX_LINE_LENGTH = 320
+# The INI files flake8 reads its settings from, in its order, and the sections holding them.
+_LINTER_FILES = (".flake8", "setup.cfg", "tox.ini")
+_LINTER_SECTIONS = ("flake8", "pycodestyle")
+# The files isort reads its settings from, with the sections holding them.
+_ISORT_FILES = (
+    (".isort.cfg", ("settings", "isort")),
+    ("setup.cfg", ("isort", "tool:isort")),
+    ("tox.ini", ("isort", "tool:isort")),
+)
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
 
@@ -41,6 +56,10 @@ class FormatStyle(NamedTuple):
     #: Formatted by black (``[tool.black]``, no ruff configuration), which lays a few long
     #: values out otherwise than ruff (a conditional value goes in parentheses).
     black: bool = False
+    #: The import sorter orders ``import x`` and ``from x import y`` together, by module
+    #: (ruff's ``force-sort-within-sections``, isort's ``force_sort_within_sections`` or its
+    #: ``google`` profile) rather than plain imports first.
+    sort_within_sections: bool = False
 
 
 DEFAULT_STYLE = FormatStyle()
@@ -76,11 +95,9 @@ class FormatStyles:
             if document is not None:
                 return self._ruff_style(document, folder)
         pyproject = self._toml(folder / "pyproject.toml")
-        if pyproject is None:
-            return None
-        tool = pyproject.get("tool")
+        tool = pyproject.get("tool") if pyproject is not None else None
         if not isinstance(tool, dict):
-            return None
+            return self._linter_style(folder, None)
         ruff = tool.get("ruff")
         if isinstance(ruff, dict):
             return self._ruff_style(ruff, folder)
@@ -93,7 +110,45 @@ class FormatStyles:
                 length or DEFAULT_LINE_LENGTH,
                 "preserve" if skip is True else DEFAULT_QUOTE_STYLE,
                 black=True,
+                sort_within_sections=self._isort_within(folder, tool) is True,
             )
+        return self._linter_style(folder, tool)
+
+    def _linter_style(
+        self, folder: PurePosixPath, tool: dict[str, Any] | None
+    ) -> FormatStyle | None:
+        """The style flake8 (or pycodestyle) and isort enforce in ``folder``, when set there.
+
+        ``tool`` is the ``[tool]`` table of the folder's ``pyproject.toml``, if any.
+        """
+        length: int | None = None
+        for name in _LINTER_FILES:
+            parser = self._ini(folder / name)
+            for section in _LINTER_SECTIONS:
+                if length is None and parser is not None and parser.has_section(section):
+                    length = _ini_length(parser, section, "max-line-length")
+        within = self._isort_within(folder, tool)
+        if length is None and within is None:
+            return None
+        return FormatStyle(length or DEFAULT_LINE_LENGTH, sort_within_sections=within is True)
+
+    def _isort_within(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> bool | None:
+        """Whether isort's configuration in ``folder`` sorts within sections; None: it has none.
+
+        isort reads ``[tool.isort]``, ``.isort.cfg``'s ``[settings]``, or an ``[isort]`` (or
+        ``[tool:isort]``) section of ``setup.cfg`` or ``tox.ini``.
+        """
+        isort = tool.get("isort") if tool is not None else None
+        if isinstance(isort, dict):
+            return _sorts_within(isort.get("force_sort_within_sections"), isort.get("profile"))
+        for name, sections in _ISORT_FILES:
+            parser = self._ini(folder / name)
+            for section in sections:
+                if parser is not None and parser.has_section(section):
+                    within = parser.get(section, "force_sort_within_sections", fallback=None)
+                    profile = parser.get(section, "profile", fallback="")
+                    setting = None if within is None else within.strip().lower() == "true"
+                    return _sorts_within(setting, profile.strip())
         return None
 
     def _ruff_style(self, settings: dict[str, Any], folder: PurePosixPath) -> FormatStyle:
@@ -104,16 +159,23 @@ class FormatStyles:
         """
         length: int | None = None
         quote: str | None = None
+        within: bool | None = None
         chain: dict[str, Any] | None = settings
         depth = 0
-        while chain is not None and (length is None or quote is None):
+        while chain is not None and (length is None or quote is None or within is None):
             if length is None:
                 length = _length(chain.get("line-length", chain.get("line_length")))
             if quote is None:
                 quote = _quote_style(chain.get("format"))
+            if within is None:
+                within = _ruff_sorts_within(chain)
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
-        return FormatStyle(length or DEFAULT_LINE_LENGTH, quote or DEFAULT_QUOTE_STYLE)
+        return FormatStyle(
+            length or DEFAULT_LINE_LENGTH,
+            quote or DEFAULT_QUOTE_STYLE,
+            sort_within_sections=within is True,
+        )
 
     def _extended(
         self, settings: dict[str, Any], folder: PurePosixPath, depth: int
@@ -149,6 +211,49 @@ class FormatStyles:
             return parse_toml(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
             return None
+
+    def _ini(self, relative: PurePosixPath) -> configparser.RawConfigParser | None:
+        """An INI file under the root, parsed; None when absent, unreadable or not INI."""
+        if not os.path.lexists(self.root / relative):
+            return None
+        try:
+            data = read_bytes(contained_path(self.root, relative.as_posix()), relative.as_posix())
+        except FileProblem:
+            return None
+        if data is None:
+            return None
+        # No interpolation: a `%` in some other tool's value is no reason to fail.
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read_string(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, configparser.Error):
+            return None
+        return parser
+
+
+def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) -> int | None:
+    """A line length set in an INI section, spelled with dashes or underscores."""
+    for spelling in (key, key.replace("-", "_")):
+        value = parser.get(section, spelling, fallback="").strip()
+        if value.isdecimal():
+            return _length(int(value))
+    return None
+
+
+def _sorts_within(setting: object, profile: object) -> bool:
+    """Whether isort sorts within sections: ``force_sort_within_sections``, or profile google."""
+    return setting is True or (setting is None and profile == "google")
+
+
+def _ruff_sorts_within(settings: dict[str, Any]) -> bool | None:
+    """Ruff's ``force-sort-within-sections`` (``[lint.isort]`` or the older ``[isort]``)."""
+    lint = settings.get("lint")
+    for table in (lint.get("isort") if isinstance(lint, dict) else None, settings.get("isort")):
+        if isinstance(table, dict):
+            value = table.get("force-sort-within-sections", table.get("force_sort_within_sections"))
+            if isinstance(value, bool):
+                return value
+    return None
 
 
 def _length(value: object) -> int | None:

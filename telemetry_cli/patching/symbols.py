@@ -78,6 +78,9 @@ class ModuleSource(NamedTuple):
     quote_style: str = DEFAULT_QUOTE_STYLE
     #: Whether its formatter is black rather than ruff (see :class:`.style.FormatStyle`).
     black: bool = False
+    #: Whether its import sorter orders ``import x`` and ``from x import y`` together by module
+    #: (``force-sort-within-sections``) rather than plain imports first.
+    sort_within_sections: bool = False
 
 
 class ParseFailure(Exception):
@@ -872,6 +875,7 @@ class ModuleModel:
         self.line_length = source.line_length
         self.quote_style = source.quote_style
         self.black = source.black
+        self.sort_within_sections = source.sort_within_sections
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}

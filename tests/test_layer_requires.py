@@ -1,0 +1,358 @@
+"""The note for a backend whose own files pin a FastAPI or pydantic the layer cannot run on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from telemetry_cli.install_steps import read_text
+from telemetry_cli.layer_requires import (
+    LAYER_CONTRACT_REQUIRES,
+    LAYER_PYTHON,
+    LAYER_REQUIRES,
+    old_dependency_notes,
+)
+from tests.cli_support import run
+
+
+def notes(root: Path, backend: str = ".") -> list[str]:
+    return old_dependency_notes(root, backend, read_text)
+
+
+def test_the_floors_are_those_checked() -> None:
+    # Checked by serving the telemetry routes on these versions: raising one needs a new check.
+    assert LAYER_REQUIRES == {"fastapi": "0.100", "pydantic": "2.0"}
+    # Checked by comparing the served OpenAPI document with the contract as the contract tests
+    # do: pydantic 2.0.3 to 2.5.3 (`const` without `type`) and 2.7.0 to 2.9.2 (`enum` beside
+    # `const`) differ.
+    assert LAYER_CONTRACT_REQUIRES == {"fastapi": "0.100", "pydantic": "2.10"}
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "said"),
+    [
+        ({"requirements.txt": "uvicorn\npydantic==1.10.13\n"}, "requirements.txt:2", "pins"),
+        ({"requirements.txt": "fastapi==0.95.2  # old\n"}, "requirements.txt:1", "pins"),
+        ({"requirements.txt": "pydantic<2\n"}, "requirements.txt:1", "declares"),
+        ({"requirements.txt": "pydantic<=1.10.13\n"}, "requirements.txt:1", "declares"),
+        ({"requirements.txt": "pydantic~=1.10\n"}, "requirements.txt:1", "declares"),
+        ({"requirements.txt": "pydantic==1.*\n"}, "requirements.txt:1", "pins"),
+        (
+            {"requirements.txt": "pydantic==1.10.13 \\\n    --hash=sha256:00\n"},
+            "requirements.txt:1",
+            "pins",
+        ),
+        (
+            {"requirements.txt": "pydantic==1.10.13 --hash=sha256:00\n"},
+            "requirements.txt:1",
+            "pins",
+        ),
+        (
+            {"requirements.txt": "pydantic[email] >=1.8, <2.0 ; python_version>'3'\n"},
+            "requirements.txt:1",
+            "declares",
+        ),
+        (
+            {
+                "requirements.txt": "-r requirements/base.txt\n",
+                "requirements/base.txt": "x\nFastAPI==0.68.0\n",
+            },
+            "requirements/base.txt:2",
+            "pins",
+        ),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\n'
+                'dependencies = [\n  "fastapi",\n  "pydantic<2",\n]\n'
+            },
+            "pyproject.toml:5",
+            "declares",
+        ),
+        (
+            {
+                "pyproject.toml": '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\n'
+                'python = "^3.11"\npydantic = "^1.10"\n'
+            },
+            "pyproject.toml:5",
+            "declares",
+        ),
+        (
+            {
+                "pyproject.toml": "[tool.poetry.dependencies]\n"
+                'fastapi = { version = "~0.95", extras = ["all"] }\n'
+            },
+            "pyproject.toml:2",
+            "declares",
+        ),
+        (
+            {"pyproject.toml": '[tool.poetry.dependencies]\npydantic = "1.10.2"\n'},
+            "pyproject.toml:2",
+            "declares",
+        ),
+        ({"Pipfile": '[packages]\nfastapi = "*"\npydantic = "==1.10.13"\n'}, "Pipfile:3", "pins"),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\ndynamic = ["dependencies"]\n',
+                "requirements.txt": "fastapi\npydantic==1.10.2\n",
+            },
+            "requirements.txt:2",
+            "pins",
+        ),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\n[project.optional-dependencies]\n'
+                'api = ["fastapi==0.95.2"]\ndev = ["pytest"]\n'
+            },
+            "pyproject.toml:4",
+            "pins",
+        ),
+        (
+            {
+                "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\n'
+                '[tool.poetry.group.api.dependencies]\npydantic = "^1.10"\n'
+            },
+            "pyproject.toml:4",
+            "declares",
+        ),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\ndependencies = ["pydantic"]\n',
+                "uv.lock": 'version = 1\n\n[[package]]\nname = "pydantic"\nversion = "1.10.13"\n',
+            },
+            "uv.lock:5",
+            "locks",
+        ),
+        (
+            {
+                "pyproject.toml": '[tool.poetry.dependencies]\npydantic = ">=1.8"\n',
+                "poetry.lock": '[[package]]\nname = "pydantic"\n'
+                'version = "1.10.9"\ndescription = ""\n',
+            },
+            "poetry.lock:3",
+            "locks",
+        ),
+        (
+            {
+                "Pipfile": '[packages]\npydantic = "*"\n',
+                "Pipfile.lock": json.dumps(
+                    {"default": {"pydantic": {"version": "==1.10.13"}}}, indent=4
+                ),
+            },
+            "Pipfile.lock:3",
+            "locks",
+        ),
+    ],
+)
+def test_a_pin_below_the_floor_is_noted(
+    tmp_path: Path, files: dict[str, str], where: str, said: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    found = notes(tmp_path)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{where} {said} "), found
+    assert "the generated layer needs fastapi>=0.100, pydantic>=2.0" in found[0]
+    assert found[0].endswith("or the app fails at start-up")
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    [
+        "pydantic>=1.8\nfastapi\n",
+        "pydantic!=2.5.0\n",
+        "pydantic==2.*\nfastapi~=0.110\n",
+        "pydantic>1.10,<3\n",
+        "pydantic>2.0,<2.11\n",
+        "pydantic==2.10\nfastapi==0.100\n",
+        "pydantic == 2.11.1\nfastapi>= 0.95\n",
+        "fastapi @ git+https://example.invalid/fastapi\n",
+        "pydantic==${PYDANTIC_VERSION}\n",
+        "httpx==0.23.0\n",
+        "",
+    ],
+)
+def test_a_range_allowing_the_floor_or_no_declaration_is_not_noted(
+    tmp_path: Path, requirements: str
+) -> None:
+    (tmp_path / "requirements.txt").write_text(requirements)
+    assert notes(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    ["pydantic==2\n", "pydantic == 2.7.1\n", "pydantic>2.0,<2.10\n", "pydantic~=2.9.0\n"],
+)
+def test_a_pin_that_works_but_serves_another_document_says_so(
+    tmp_path: Path, requirements: str
+) -> None:
+    # The app starts on these, but its served OpenAPI document differs from the contract.
+    (tmp_path / "requirements.txt").write_text(requirements)
+    found = notes(tmp_path)
+    assert len(found) == 1, found
+    assert "the generated layer needs fastapi>=0.100, pydantic>=2.10" in found[0]
+    assert found[0].endswith(
+        "or the app starts, but its served OpenAPI document differs from the contract"
+    )
+
+
+@pytest.mark.parametrize("poetry", ['"^2.5"', '">=1.8,<3"', '"^1.10 || ^2.0"', '"*"', '"~2"'])
+def test_a_poetry_range_allowing_the_floor_is_not_noted(tmp_path: Path, poetry: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.poetry.dependencies]\npydantic = {poetry}\n")
+    assert notes(tmp_path) == []
+
+
+def test_no_project_file_no_note(tmp_path: Path) -> None:
+    assert notes(tmp_path) == []
+
+
+def test_a_lock_file_allowing_the_floor_silences_a_loose_declaration(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["pydantic<3"]\n'
+    )
+    (tmp_path / "uv.lock").write_text('[[package]]\nname = "pydantic"\nversion = "2.11.1"\n')
+    assert notes(tmp_path) == []
+
+
+def test_generate_check_and_json_say_it_and_exit_codes_stay(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    (root / "app").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (root / "requirements.txt").write_text("fastapi==0.95.2\npydantic==1.10.13\n")
+    (root / "pyproject.toml").write_text(
+        '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+        "[tool.telemetry-scaffold.instrument]\n"
+    )
+    note = "requirements.txt:2 pins pydantic==1.10.13; the generated layer needs"
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    assert written.stdout.count(note) == 1, written.stdout
+    assert "requirements.txt:1 pins fastapi==0.95.2" in written.stdout
+    checked = run("generate", "--root", str(root), "--check")
+    assert checked.exit_code == 0, checked.stdout
+    assert checked.stdout.count(note) == 1, checked.stdout
+    as_json = run("generate", "--root", str(root), "--check", "--json")
+    found = [text for file in json.loads(as_json.stdout)["files"] for text in file["notes"]]
+    assert len(found) == 2 and found[1].startswith(note), found
+    # The upgrade the note asks for silences it.
+    (root / "requirements.txt").write_text("fastapi>=0.110\npydantic>=2.5\n")
+    again = run("generate", "--root", str(root), "--check")
+    assert again.exit_code == 0 and "generated layer needs" not in again.stdout, again.stdout
+
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def test_the_readme_states_the_floors_once() -> None:
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    python = ".".join(map(str, LAYER_PYTHON))
+    stated = (
+        f"The generated layer needs Python {python} or newer, FastAPI "
+        f"{LAYER_REQUIRES['fastapi']} or newer and pydantic {LAYER_REQUIRES['pydantic']} or newer"
+    )
+    assert readme.replace("\n", " ").count(stated) == 1
+    contract = (
+        f"equals the contract with FastAPI {LAYER_CONTRACT_REQUIRES['fastapi']} or newer and "
+        f"pydantic {LAYER_CONTRACT_REQUIRES['pydantic']} or newer"
+    )
+    assert readme.replace("\n", " ").count(contract) == 1
+
+
+def test_the_documents_state_the_floors() -> None:
+    specs = REPOSITORY / "specs/059-analytics-telemetry"
+    quickstart = (specs / "quickstart.md").read_text(encoding="utf-8")
+    assert f"FastAPI {LAYER_REQUIRES['fastapi']} or newer" in quickstart
+    assert f"pydantic {LAYER_REQUIRES['pydantic']} or newer" in quickstart
+    assert f"pydantic {LAYER_CONTRACT_REQUIRES['pydantic']} on" in quickstart
+    plan = (specs / "plan.md").read_text(encoding="utf-8")
+    assert f"FastAPI ({LAYER_REQUIRES['fastapi']} or newer)" in plan
+    assert f"Python {'.'.join(map(str, LAYER_PYTHON))}+" in plan
+
+
+def test_the_backend_extra_allows_the_floors() -> None:
+    # What the tool's own `backend` extra installs satisfies its floors: no note on itself.
+    assert notes(REPOSITORY) == []
+    extra = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    for line in extra["project"]["optional-dependencies"]["backend"]:
+        name, _, version = line.partition(">=")
+        if name in LAYER_CONTRACT_REQUIRES:
+            assert Version(version) >= Version(LAYER_CONTRACT_REQUIRES[name]), line
+
+
+@pytest.mark.parametrize(
+    ("lock", "text", "line"),
+    [
+        (
+            "pdm.lock",
+            '[metadata]\ngroups = ["default"]\n\n[[package]]\nname = "FastAPI"\n'
+            'version = "0.95.2"\n',
+            6,
+        ),
+        ("uv.lock", '[[package]]\r\nname = "pydantic"\r\nversion = "1.10.13"\r\n', 3),
+    ],
+)
+def test_each_lock_file_kind_is_read(tmp_path: Path, lock: str, text: str, line: int) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["fastapi"]\n')
+    (tmp_path / lock).write_bytes(text.encode())
+    [found] = notes(tmp_path)
+    assert found.startswith(f"{lock}:{line} locks "), found
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"Pipfile": '[packages]\npydantic = "*"\n', "Pipfile.lock": "{not json"},
+        {"Pipfile": '[packages]\npydantic = "*"\n', "Pipfile.lock": "[" * 100_000},
+        {"pyproject.toml": '[tool.poetry.dependencies]\npydantic = "^x.y"\n'},
+        {"pyproject.toml": '[tool.poetry.dependencies]\npydantic = {git = "https://x"}\n'},
+        {"requirements.txt": "pydantic===weird\n"},
+        {"requirements.txt": "pydantic<<2\n"},
+        {"pyproject.toml": "[project\n"},
+        # An extra the quickstart does not install, an optional Poetry group.
+        {
+            "pyproject.toml": '[project]\nname = "x"\n'
+            '[project.optional-dependencies]\nv1 = ["pydantic<2"]\n'
+        },
+        {
+            "pyproject.toml": "[tool.poetry.group.old]\noptional = true\n"
+            '[tool.poetry.group.old.dependencies]\npydantic = "^1"\n'
+        },
+    ],
+)
+def test_an_unreadable_constraint_gives_no_note_and_no_traceback(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert notes(tmp_path) == []
+
+
+def test_init_notes_it_too(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef x() -> int:\n'
+        "    return 1\n"
+    )
+    (tmp_path / "requirements.txt").write_text("fastapi\npydantic~=1.10.2\n")
+    initialized = run("init", "--root", str(tmp_path))
+    assert initialized.exit_code == 0, initialized.stdout + initialized.stderr
+    assert initialized.stdout.count("requirements.txt:2 declares pydantic~=1.10.2;") == 1
+
+
+def test_common_forms_are_read_without_importing_packaging(tmp_path: Path) -> None:
+    # `generate --check` is benchmarked: packaging costs about 30 ms to import.
+    (tmp_path / "requirements.txt").write_text("fastapi>=0.110\npydantic==1.10.13\n")
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from telemetry_cli.install_steps import read_text\n"
+        "from telemetry_cli.layer_requires import old_dependency_notes\n"
+        f"assert len(old_dependency_notes(Path({str(tmp_path)!r}), '.', read_text)) == 1\n"
+        "assert 'packaging.specifiers' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=REPOSITORY)
