@@ -7,6 +7,7 @@ any machine. Each output gets a do-not-edit header in its own comment syntax.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
@@ -664,7 +665,12 @@ def carries_header(path: str, data: bytes) -> bool:
         start = "<!-- " + " ".join(GENERATED_HEADER)
     else:
         start = "".join(f"# {line}\n" for line in GENERATED_HEADER)
-    return data.startswith(start.encode())
+    expected = start.encode()
+    # Line endings converted since (git's autocrlf, an editor), or a BOM an editor put first,
+    # leave the header the tool's: read without them, such a file was taken for one of the
+    # user's, which --force never removes.
+    head = data.removeprefix(codecs.BOM_UTF8)[: 2 * len(expected)]
+    return head.replace(b"\r\n", b"\n").startswith(expected)
 
 
 def says_generated(path: str, data: bytes) -> bool:

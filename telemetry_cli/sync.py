@@ -13,6 +13,7 @@ import difflib
 import gc
 import json
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -587,13 +588,13 @@ def _unrecorded_obsolete(
             changes.append(
                 FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
             )
-        elif carries_header(path, old) and force:
+        elif says_generated(path, old) and force:
             change = FileChange(
                 path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete", "exists")
             )
             change.backup = backup_path(plan.root / path, old).relative_to(plan.root).as_posix()
             changes.append(change)
-        elif carries_header(path, old):
+        elif says_generated(path, old):
             message = (
                 "has telemetry-scaffold's header, but the manifest does not record it (lost or "
                 f"damaged?), so it may have been edited by hand; restore {MANIFEST_PATH} (from "
@@ -874,6 +875,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     still_using = [change.path for change in patches if change.problems or change.needs_manual_fix]
     # Code that imports the layer and stays (the user's own calls of the logger, say).
     still_using += [path for path in project.users if path not in still_using]
+    not_files = {path: what for path in still_using if (what := _not_a_file(root, path))}
     kept: dict[str, str] = {}
     decided: list[tuple[str, str | None, FileChange | None]] = [
         (path, digest, _obsolete_change(root, path, digest, project.read, force=force))
@@ -906,7 +908,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
                 or change.path.rpartition("/")[0] in left_layers
             )
         ):
-            change = _keep_for(change, still_using)
+            change = _keep_for(change, still_using, not_files=not_files)
         report.changes.append(change)
         if change.status is not Status.REMOVED and digest is not None:
             kept[path] = digest
@@ -977,14 +979,30 @@ def _users_by_layer(
     return users
 
 
-def _keep_for(change: FileChange, users: list[str], *, obsolete: bool = False) -> FileChange:
+def _keep_for(
+    change: FileChange,
+    users: list[str],
+    *,
+    obsolete: bool = False,
+    not_files: Mapping[str, str] | None = None,
+) -> FileChange:
     """Keep a layer file that user code still imports after this run.
 
     ``obsolete``: a file ``generate`` would remove as the plan no longer has it (else ``remove``
-    would remove the whole layer).
+    would remove the whole layer). ``not_files``: users found to be no file at all now (see
+    :func:`_not_a_file`), said as such: whether they still use the layer is not known.
     """
-    shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
-    verb = "uses" if len(users) == 1 else "use"
+    strange = {user: not_files[user] for user in users if not_files and user in not_files}
+    using = [user for user in users if user not in strange]
+    reasons = []
+    if using:
+        shown = ", ".join(using[:3]) + (f" and {len(using) - 3} more" if len(using) > 3 else "")
+        verb = "uses" if len(using) == 1 else "use"
+        reasons.append(f"{shown} still {verb} {'it' if obsolete else 'the layer'}")
+    reasons += [
+        f"{user} {what}, so the lines the last run put in it cannot be taken out"
+        for user, what in strange.items()
+    ]
     return FileChange(
         change.path,
         Kind.OBSOLETE if obsolete else Kind.GENERATED,
@@ -992,10 +1010,21 @@ def _keep_for(change: FileChange, users: list[str], *, obsolete: bool = False) -
         change.old,
         None,
         ("obsolete",) if obsolete else ("layer",),
-        messages=(
-            f"kept: {shown} still {verb} {'it' if obsolete else 'the layer'}; fix that and rerun",
-        ),
+        messages=(f"kept: {'; '.join(reasons)}; fix that and rerun",),
     )
+
+
+def _not_a_file(root: Path, path: str) -> str | None:
+    """What stands at a patched file's path when it is no file (a folder, say); None: a file."""
+    try:
+        mode = (root / path).stat().st_mode
+    except (OSError, ValueError):
+        return None  # gone or unreadable: its own line says which
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, socket or device)"
+    return None
 
 
 def _layer_module(plan: Plan, path: str) -> str | None:
@@ -1241,12 +1270,12 @@ def _obsolete_change(
     generated = says_generated(path, old)
     if (as_recorded and generated) or carries_own_digest(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
-    if not generated and (as_recorded or not _output_name(path)):
-        # Every file the tool writes says so in its first lines: a manifest that records the
-        # bytes of one that does not (damaged, merged, copied from another project) names a
-        # file of the user's (pyproject.toml, a route module); so does one recording a file no
-        # output is named as, whatever its digest (taken for an output edited by hand, --force
-        # removed it). It stays, --force or not.
+    if not generated:
+        # Every file the tool writes says so in its first lines: one that does not is a file the
+        # tool cannot show it wrote, whatever the manifest says of it (damaged, merged, copied
+        # from another project: pyproject.toml, a route module, an app's __init__.py; or an
+        # output rewritten as the user's own). It stays, --force or not: only a file with the
+        # header and other bytes is an output edited by hand.
         return FileChange(
             path,
             Kind.OBSOLETE,
@@ -1256,8 +1285,8 @@ def _obsolete_change(
             ("obsolete", "not-generated"),
             problems=(
                 f"recorded in {MANIFEST_PATH} as generated, but it does not carry "
-                "telemetry-scaffold's header: kept as a file of yours; take its entry out of "
-                f"{MANIFEST_PATH} (damaged?)",
+                "telemetry-scaffold's header: kept as a file of yours, --force or not; delete "
+                f"it yourself, or take its entry out of {MANIFEST_PATH} (damaged?)",
             ),
         )
     labels = ("obsolete", "hand-edited")
@@ -1277,11 +1306,6 @@ def _obsolete_change(
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
     change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
-
-
-def _output_name(path: str) -> bool:
-    """Whether ``path`` ends as an output's path does (``.../event_logger.py``, ``.../spec.md``)."""
-    return any(path == output.name or path.endswith(f"/{output.name}") for output in OUTPUTS)
 
 
 def _keep_obsolete(change: FileChange, failed: list[str]) -> FileChange:

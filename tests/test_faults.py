@@ -645,6 +645,27 @@ def test_a_folder_where_an_obsolete_output_was_is_kept_and_its_entry_dropped(
     assert run(command, "--root", str(project)).exit_code == 0
 
 
+def test_remove_says_a_patched_module_turned_folder_is_no_file(project: Path) -> None:
+    # The layer stays (the lines put in that module cannot be taken out), but the reason given
+    # was that the folder "still uses the layer": what is found there is said instead.
+    assert run("generate", "--root", str(project)).exit_code == 0
+    (project / BLOCKS).unlink()
+    (project / BLOCKS).mkdir()
+    (project / BLOCKS / "mine.py").write_text("x = 1\n")
+    result = run("remove", "--root", str(project))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "still uses" not in result.stdout, result.stdout
+    assert re.search(rf"^error\s+{re.escape(BLOCKS)}$", result.stdout, re.M), result.stdout
+    kept = f"kept: {BLOCKS} is a folder, not a file, so the lines the last run put in it"
+    assert result.stdout.count(kept) == len(
+        re.findall(r"^refused\s+\S+/analytics/", result.stdout, re.M)
+    )
+    assert re.search(rf"^refused\s+{re.escape(LOGGER)}$", result.stdout, re.M), result.stdout
+    assert (project / LOGGER).is_file()
+    assert (project / BLOCKS / "mine.py").read_text() == "x = 1\n"
+
+
 def test_a_failed_layer_file_does_not_leave_the_backend_unimportable(project: Path) -> None:
     assert _imports_cleanly(project).returncode == 0
     (project / LOGGER).mkdir(parents=True)
@@ -691,14 +712,12 @@ def test_a_manifest_recording_files_of_the_users_never_removes_them(
 ) -> None:
     # A damaged, merged or copied manifest may record any file with its right digest: before,
     # generate removed it as an obsolete output (pyproject.toml, the route modules, main.py).
-    # With another digest it was taken for an output edited by hand: --force removed it. (A
-    # file named as an output is, `__init__.py` among them: see the obsolete outputs' tests.)
+    # With another digest it was taken for an output edited by hand: --force removed it, even
+    # one named as an output is (`__init__.py`). Only a file with the header is one edited.
     assert run("generate", "--root", str(project)).exit_code == 0
     manifest = project / sync.MANIFEST_PATH
     document = json.loads(manifest.read_text())
-    users = ["pyproject.toml", BLOCKS, MAIN]
-    if digest == "right":
-        users.append("backend/app/__init__.py")
+    users = ["pyproject.toml", BLOCKS, MAIN, "backend/app/__init__.py"]
     for path in users:
         data = (project / path).read_bytes() if digest == "right" else path.encode()
         document["files"][path] = sync.sha256(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from pathlib import Path
@@ -241,7 +242,12 @@ def test_obsolete_outputs_are_removed_when_unmodified(project: Path) -> None:
     config = project / "pyproject.toml"
     config.write_text(config.read_text() + 'feature = "060-renamed"\n')
     old = project / "specs/059-analytics-telemetry/spec.md"
-    (project / "specs/059-analytics-telemetry/plan.md").write_text("my notes\n")
+    edited = project / "specs/059-analytics-telemetry/plan.md"
+    edited.write_text(edited.read_text() + "my notes\n")
+    notes = edited.read_text()
+    # An output rewritten without the header is the user's: the tool cannot show it wrote it.
+    mine = project / "specs/059-analytics-telemetry/research.md"
+    mine.write_text("my research\n")
 
     check = run("generate", "--root", str(project), "--check")
     assert check.exit_code == 1
@@ -253,13 +259,50 @@ def test_obsolete_outputs_are_removed_when_unmodified(project: Path) -> None:
     result = run("generate", "--root", str(project))
     assert result.exit_code == 1  # the hand-edited obsolete file is refused
     assert not old.exists()
-    assert (project / "specs/059-analytics-telemetry/plan.md").read_text() == "my notes\n"
+    assert edited.read_text() == notes
     assert (project / "specs/060-renamed/spec.md").is_file()
 
     forced = run("generate", "--root", str(project), "--force")
-    assert forced.exit_code == 0
-    assert not (project / "specs/059-analytics-telemetry/plan.md").exists()
-    assert (project / "specs/059-analytics-telemetry/plan.md.bak").read_text() == "my notes\n"
+    assert forced.exit_code == 1  # the file without the header stays, --force or not
+    assert not edited.exists()
+    assert (project / "specs/059-analytics-telemetry/plan.md.bak").read_text() == notes
+    assert mine.read_text() == "my research\n"
+    assert not (project / "specs/059-analytics-telemetry/research.md.bak").exists()
+    assert re.search(r"^refused\s+specs/059-analytics-telemetry/research.md$", forced.stdout, re.M)
+    assert "does not carry telemetry-scaffold's header" in forced.stdout
+    mine.unlink()  # the user's call: then the manifest forgets it
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("convert", ["crlf", "bom"])
+def test_an_obsolete_output_with_converted_line_endings_is_removed_by_force(
+    project: Path, convert: str
+) -> None:
+    # CRLF endings (git's autocrlf, an editor) or an editor's BOM hid the header: the file was
+    # taken for one of the user's, which no run removes, --force or not.
+    generated(project)
+    outputs = ["backend/app/analytics/event_logger.py", "specs/059-analytics-telemetry/spec.md"]
+    for path in outputs:
+        file = project / path
+        data = file.read_bytes()
+        file.write_bytes(
+            data.replace(b"\n", b"\r\n") if convert == "crlf" else codecs.BOM_UTF8 + data
+        )
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + 'feature = "060-renamed"\nlayer-package = "tele"\n')
+
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1
+    for path in outputs:
+        assert re.search(rf"^refused\s+{re.escape(path)}$", result.stdout, re.M), result.stdout
+    assert "does not carry" not in result.stdout
+
+    forced = run("generate", "--root", str(project), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    for path in outputs:
+        assert not (project / path).exists()
+        assert (project / f"{path}.bak").is_file()
     assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 

@@ -258,6 +258,27 @@ def test_a_lost_manifest_keeps_a_dropped_output_that_differs_until_forced(
     assert capture.with_name("error_capture.py.bak").read_text().endswith("# mine\n")
 
 
+def test_a_lost_manifest_keeps_an_edited_json_output_the_plan_dropped_until_forced(
+    original: Path, tmp_path: Path
+) -> None:
+    # The JSON Schema document says it is generated in its "$comment": read as the other
+    # outputs' header, it was left behind without a word, even with --force.
+    root = _generated(original, tmp_path, BASE)
+    (root / MANIFEST).unlink()
+    schema = root / "specs/059-analytics-telemetry/contracts/events.schema.json"
+    schema.write_text(schema.read_text().replace('"title"', '"x-mine": true,\n  "title"', 1))
+    edited = schema.read_text()
+    write_plan(root, _plan(events=None, instrument=_SIMPLE))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    shown = re.escape(schema.relative_to(root).as_posix())
+    assert re.search(rf"^refused\s+{shown}$", result.stdout, re.M), result.stdout
+    assert schema.read_text() == edited
+    assert run("generate", "--root", str(root), "--force").exit_code == 0
+    assert not schema.exists()
+    assert schema.with_name("events.schema.json.bak").read_text() == edited
+
+
 @pytest.mark.parametrize("sink", ["logging", "opentelemetry"])
 def test_remove_with_a_lost_manifest_gives_back_the_original_sources(
     original: Path, tmp_path: Path, sink: str
