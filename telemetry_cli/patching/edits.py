@@ -726,11 +726,7 @@ class ModuleEditor:
         top = name.split(".")[0]
         if top == "__future__":
             return _FUTURE
-        # The module's own top package is first-party to ruff's sorting even without an
-        # `__init__.py` (a namespace package, a folder ruff finds at its source root).
-        if top in (self.first_party, self.module.name.split(".")[0]):
-            return _FIRST_PARTY
-        if self.index.module(top) is not None:
+        if top == self.first_party or self.index.module(top) is not None:
             return _FIRST_PARTY
         if top in sys.stdlib_module_names:
             return _STDLIB
