@@ -2549,6 +2549,27 @@ def _package_listed_in_scopes(
     return None
 
 
+def _the_loop_binding(
+    included: ast.expr, scope: Scope, kind: type[ast.Call] | type[ast.Name]
+) -> ast.For | ast.AsyncFor | None:
+    """The one loop of ``scope`` over a ``kind`` that binds the name ``included``, else None.
+
+    ``for router in <iterable>: app.include_router(router)``, ``<iterable>`` a ``kind``: that
+    loop, when it is the only such loop of the scope binding that name.
+    """
+    if not isinstance(included, ast.Name):
+        return None
+    loops = [
+        loop
+        for loop in block_statements(scope.node.body)
+        if isinstance(loop, ast.For | ast.AsyncFor)
+        and isinstance(loop.target, ast.Name)
+        and loop.target.id == included.id
+        and isinstance(loop.iter, kind)
+    ]
+    return loops[0] if len(loops) == 1 else None
+
+
 def _yielded_in_loop(
     included: ast.expr, scope: Scope, index: PackageIndex
 ) -> list[tuple[ast.expr, Scope]]:
@@ -2558,20 +2579,10 @@ def _yielded_in_loop(
     ``module.router`` for each module a folder listing imports: each ``yield``'s value, with
     the generator's scope it is read in. Empty for anything else.
     """
-    if not isinstance(included, ast.Name):
+    loop = _the_loop_binding(included, scope, ast.Call)
+    if loop is None or not isinstance(loop.iter, ast.Call):
         return []
-    loops = [
-        loop
-        for loop in block_statements(scope.node.body)
-        if isinstance(loop, ast.For | ast.AsyncFor)
-        and isinstance(loop.target, ast.Name)
-        and loop.target.id == included.id
-        and isinstance(loop.iter, ast.Call)
-    ]
-    if len(loops) != 1:
-        return []
-    iterated = loops[0].iter
-    assert isinstance(iterated, ast.Call)
+    iterated = loop.iter
     generator = index.defined(iterated.func, scope)
     if generator is None or not isinstance(generator.node, FunctionNode):
         return []
@@ -2591,20 +2602,10 @@ def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
     "router")``, read where it is appended (the same scope). Empty for anything else: a list
     written with items, changed another way, or read elsewhere.
     """
-    if not isinstance(included, ast.Name):
+    the_loop = _the_loop_binding(included, scope, ast.Name)
+    if the_loop is None or not isinstance(the_loop.iter, ast.Name):
         return []
-    loops = [
-        loop
-        for loop in block_statements(scope.node.body)
-        if isinstance(loop, ast.For | ast.AsyncFor)
-        and isinstance(loop.target, ast.Name)
-        and loop.target.id == included.id
-        and isinstance(loop.iter, ast.Name)
-    ]
-    if len(loops) != 1:
-        return []
-    listed = loops[0].iter
-    assert isinstance(listed, ast.Name)
+    listed = the_loop.iter
     binding = scope.lookup(listed.id)
     if (
         not bound_once(binding)
@@ -2616,7 +2617,7 @@ def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
     appended: list[ast.expr] = []
     accounted = {id(listed)}
     for loop in block_statements(scope.node.body):
-        if not isinstance(loop, ast.For | ast.AsyncFor) or loop is loops[0]:
+        if not isinstance(loop, ast.For | ast.AsyncFor) or loop is the_loop:
             continue
         for statement in block_statements(loop.body):
             call = statement.value if isinstance(statement, ast.Expr) else None

@@ -222,6 +222,29 @@ class FormatStyles:
         A formatter setting only decides where lines break, so a configuration file that cannot
         be read is no reason to stop: the default is used.
         """
+        data = self._text(relative)
+        if data is None:
+            return None
+        try:
+            return parse_toml(data)
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return None
+
+    def _ini(self, relative: PurePosixPath) -> configparser.RawConfigParser | None:
+        """An INI file under the root, parsed; None when absent, unreadable or not INI."""
+        data = self._text(relative)
+        if data is None:
+            return None
+        # No interpolation: a `%` in some other tool's value is no reason to fail.
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read_string(data)
+        except configparser.Error:
+            return None
+        return parser
+
+    def _text(self, relative: PurePosixPath) -> str | None:
+        """A configuration file under the root as text; None when absent or unreadable."""
         # Most folders hold none of the files looked for: one lstat says so, before the
         # containment check walks every component of the path.
         if not os.path.lexists(self.root / relative):
@@ -233,27 +256,9 @@ class FormatStyles:
         if data is None:
             return None
         try:
-            return parse_toml(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
             return None
-
-    def _ini(self, relative: PurePosixPath) -> configparser.RawConfigParser | None:
-        """An INI file under the root, parsed; None when absent, unreadable or not INI."""
-        if not os.path.lexists(self.root / relative):
-            return None
-        try:
-            data = read_bytes(contained_path(self.root, relative.as_posix()), relative.as_posix())
-        except FileProblem:
-            return None
-        if data is None:
-            return None
-        # No interpolation: a `%` in some other tool's value is no reason to fail.
-        parser = configparser.RawConfigParser(strict=False)
-        try:
-            parser.read_string(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, configparser.Error):
-            return None
-        return parser
 
 
 def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) -> int | None:
