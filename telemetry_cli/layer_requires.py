@@ -64,7 +64,9 @@ _DIFFERS = "or the app starts, but its served OpenAPI document differs from the 
 def _note(declared: Declared, floors: dict[str, str], consequence: str) -> str:
     where = f"{declared.file}:{declared.line}" if declared.line else declared.file
     verb = "locks" if declared.locked else "pins" if declared.spec.startswith("==") else "declares"
-    spec = declared.spec if not declared.spec[:1].isalnum() else f" {declared.spec}"
+    # As one token (`fastapi == 0.77.1` reads `fastapi==0.77.1`), a bare version set apart.
+    spec = "".join(declared.spec.split())
+    spec = spec if not spec[:1].isalnum() else f" {spec}"
     needs = ", ".join(f"{name}>={floor}" for name, floor in floors.items())
     return (
         f"{where} {verb} {declared.name}{spec}; the generated layer needs {needs}: upgrade "

@@ -162,6 +162,16 @@ def test_a_pin_below_the_floor_is_noted(
     assert found[0].endswith("or the app fails at start-up")
 
 
+def test_a_pin_written_with_spaces_is_quoted_as_one_token(tmp_path: Path) -> None:
+    # `"fastapi == 0.77.1"` (khoj's pyproject) was quoted as `fastapi== 0.77.1`.
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = [\n    "fastapi == 0.77.1",\n]\n'
+    )
+    found = notes(tmp_path)
+    assert len(found) == 1, found
+    assert found[0].startswith("pyproject.toml:4 pins fastapi==0.77.1; "), found
+
+
 @pytest.mark.parametrize(
     "requirements",
     [
