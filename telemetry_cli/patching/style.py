@@ -19,13 +19,15 @@ imports by a blank line when ``lines-between-types`` says so.
 
 from __future__ import annotations
 
-import configparser
 import os
 import tomllib
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telemetry_cli.files import FileProblem, contained_path, parse_toml, read_bytes
+
+if TYPE_CHECKING:
+    import configparser
 
 #: ruff's and black's default line length, for a project that configures none.
 DEFAULT_LINE_LENGTH = 88
@@ -236,6 +238,9 @@ class FormatStyles:
         if data is None:
             return None
         # No interpolation: a `%` in some other tool's value is no reason to fail.
+        # Imported here: most projects have no such file, and every run reads the style.
+        import configparser
+
         parser = configparser.RawConfigParser(strict=False)
         try:
             parser.read_string(data)
