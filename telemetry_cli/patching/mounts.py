@@ -77,6 +77,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     bound_once,
+    builtin_import,
     call_argument,
     instance_parameter,
     parameter_call_position,
@@ -2473,12 +2474,24 @@ def _run_time_module(
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
         expression, scope = binding.node, binding.scope
-    if isinstance(expression, ast.Call) and index.qualify(expression.func, scope) in (
-        "importlib.import_module",
-        _LOADED_FROM_SPEC,
+    if isinstance(expression, ast.Call) and (
+        index.qualify(expression.func, scope) in ("importlib.import_module", _LOADED_FROM_SPEC)
+        or _imports_leaf(expression, scope)
     ):
         return expression, scope
     return None
+
+
+def _imports_leaf(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` is the builtin ``__import__`` given a ``fromlist``, as import_module.
+
+    ``__import__("core.router.{}".format(m), globals(), locals(), ["router"], 0)`` returns the
+    module named (without a ``fromlist``, the top package).
+    """
+    if not builtin_import(call, scope):
+        return False
+    fromlist = call_argument(call, 3, "fromlist")
+    return isinstance(fromlist, ast.List | ast.Tuple) and bool(fromlist.elts)
 
 
 # Calls listing a folder's modules (or files), by whether they list its subfolders' too.

@@ -410,6 +410,20 @@ class Scope:
         return names
 
 
+def builtin_import(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` runs the builtin ``__import__`` (the name not bound in ``scope``).
+
+    ``__import__("core.router.{}".format(m), globals(), locals(), ["router"], 0)``: a module
+    imported at run time, as ``importlib.import_module`` imports one.
+    """
+    function = call.func
+    return (
+        isinstance(function, ast.Name)
+        and function.id == "__import__"
+        and scope.lookup(function.id) is None
+    )
+
+
 def assigns_name(statement: ast.stmt, name: str) -> bool:
     """Whether ``statement`` assigns a value to the plain name ``name``."""
     if isinstance(statement, ast.Assign):
