@@ -307,3 +307,55 @@ def test_routers_the_builtin_import_loads_by_names_from_the_environment_are_said
         generated.stdout
     )
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        '__import__(f"app.routes.{name}", fromlist=["router"])',
+        'import_module(f"app.routes.{name}")',
+    ],
+    ids=["builtin-import", "import-module"],
+)
+def test_routers_a_loop_imports_by_name_get_their_own_items_prefix(
+    tmp_path: Path, loader: str
+) -> None:
+    """`for name, prefix in [("docs", "/docs-api"), ("flags", "/flags")]: module =
+    import_module(f"app.routes.{name}"); app.include_router(getattr(module, "router"),
+    prefix=prefix)`: each module's router under its own item's prefix (each was taken for
+    every item's, so served under several paths, logged without any)."""
+    root = tmp_path / "project"
+    router = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/list")\ndef list_{name}() -> list[str]:\n    return []\n'
+    )
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/__init__.py": "",
+            "app/routes/__init__.py": "",
+            "app/routes/docs.py": router.format(name="docs"),
+            "app/routes/flags.py": router.format(name="flags"),
+            "app/main.py": "from importlib import import_module\n\nfrom fastapi import FastAPI\n\n"
+            'app = FastAPI()\nspecs = [("docs", "/docs-api"), ("flags", "/flags")]\n\n'
+            "for name, prefix in specs:\n"
+            "    try:\n"
+            f"        module = {loader}\n"
+            '        router = getattr(module, "router")\n'
+            "        app.include_router(router, prefix=prefix, tags=[name])\n"
+            "    except ImportError:\n"
+            "        pass\n",
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "routes/', '"routes/'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in list_docs (GET /docs-api/list)" in generated.stdout, generated.stdout
+    assert "log call in list_flags (GET /flags/list)" in generated.stdout
+    assert "several paths" not in generated.stdout
+    with imported_app(root) as served:
+        assert TestClient(served.app).get("/flags/list").json() == []
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

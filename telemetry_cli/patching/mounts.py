@@ -2366,7 +2366,7 @@ def _discovered_routers(
     if read is None:
         return []
     attribute, imported, imported_scope = read
-    named = _modules_named(imported, imported_scope, index)
+    named = _modules_named(imported, imported_scope, index, values or {})
     if named is not None:
         return [
             key
@@ -2394,14 +2394,24 @@ def _discovered_routers(
     return keys
 
 
-def _modules_named(call: ast.Call, scope: Scope, index: PackageIndex) -> list[str] | None:
+def _modules_named(
+    call: ast.Call, scope: Scope, index: PackageIndex, values: LoopValues
+) -> list[str] | None:
     """The modules ``import_module(...)`` imports in a loop over names known statically.
 
     ``for name in ("items", "users"): importlib.import_module(f"app.api.{name}")``: one module
     per item, in turn. None when no loop around it binds a name it is given, or a name (or the
-    module it names) is not known statically.
+    module it names) is not known statically. ``values``: the iteration at hand, when the
+    include is read once per item (``for name, prefix in specs:``): that item's module only,
+    not every item's under each item's prefix.
     """
     argument = call_argument(call, 0, "name")
+    if argument is not None and any(
+        isinstance(node, ast.Name) and node.id in values for node in ast.walk(argument)
+    ):
+        name = loop_string(argument, scope, values, index)
+        if name is not None and not name.startswith("."):
+            return [name]
     environments = None if argument is None else loop_values(argument, scope, index)
     if argument is None or environments is None or environments == [{}]:
         return None
