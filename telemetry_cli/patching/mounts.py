@@ -1770,7 +1770,7 @@ def _module_mounts(
         # `def include_router(package, parent): ... iter_modules(package.__path__) ...
         # parent.include_router(module.router)`: each call lists its own package for its router.
         listing = (
-            _listing_parameters(scope, index)
+            _listing_parameters(scope, index) | _imported_parameters(included, scope, index)
             if _imported_at_run_time(included, scope, index, 0)
             else frozenset()
         )
@@ -2686,6 +2686,23 @@ def _listing_parameters(scope: Scope, index: PackageIndex) -> frozenset[str]:
         name
         for name in read
         if (binding := scope.bindings.get(name)) is not None and binding.kind == "param"
+    )
+
+
+def _imported_parameters(included: ast.expr, scope: Scope, index: PackageIndex) -> frozenset[str]:
+    """The parameters of the function ``scope`` naming the module its include's router is of.
+
+    ``def include(path, prefix): module = __import__(path, fromlist=["router"]);
+    app.include_router(module.router, prefix=prefix)``: each call's module, with its prefix.
+    """
+    read = _module_attribute_read(included, scope, index, 0)
+    if read is None or read[2] is not scope or not isinstance(scope.node, FunctionNode):
+        return frozenset()
+    name = call_argument(read[1], 0, "name")
+    return frozenset(
+        found
+        for found in (set() if name is None else _names_read(name))
+        if (binding := scope.bindings.get(found)) is not None and binding.kind == "param"
     )
 
 
