@@ -419,3 +419,43 @@ def test_routers_a_helper_imports_by_the_name_each_call_passes_get_that_calls_pr
     with imported_app(root) as served:
         assert TestClient(served.app).get("/api/v1/address/me").json() == {}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_routers_a_loop_over_a_list_only_known_at_run_time_imports_are_said(
+    tmp_path: Path,
+) -> None:
+    """`for name in os.environ["APPS"].split(","): module = import_module(f"apps.{name}.routes");
+    app.include_router(getattr(module, "router"), prefix=f"/api/{name}")`: neither the routers
+    nor their prefixes are known; said on a line, the routes modules suggested (they were
+    said to be included by no app)."""
+    root = tmp_path / "project"
+    router = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/")\ndef list_{name}() -> list[str]:\n    return []\n'
+    )
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "apps/__init__.py": "",
+            "apps/users/__init__.py": "",
+            "apps/users/routes.py": router.format(name="users"),
+            "main.py": "import importlib\nimport os\n\nfrom fastapi import FastAPI\n\n"
+            'app = FastAPI()\n\nfor name in os.environ["APPS"].split(","):\n'
+            '    module = importlib.import_module(f"apps.{name}.routes")\n'
+            '    router = getattr(module, "router")\n'
+            '    app.include_router(router, prefix=f"/api/{name}")\n',
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "apps/users/routes.py" = "ai_block_used"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "apps/', '"apps/'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert (
+        "main.py:11: the routers this loop includes are only known at run time: their routes "
+        "are logged without its prefix `f'/api/{name}'`"
+    ) in generated.stdout, generated.stdout
+    assert "(the router of `router` at main.py:11, for one, is not followed)" in generated.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

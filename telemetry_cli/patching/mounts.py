@@ -1821,6 +1821,7 @@ def _module_mounts(
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
+                followed = False
                 for values in known:
                     read = len(defaults.read)
                     args = (call, included, scope, values, index, modules, defaults, notes, copied)
@@ -1828,9 +1829,17 @@ def _module_mounts(
                     each = [mount] if mount is not None else _discovered_mounts(*args)
                     del defaults.read[read:]
                     for item in each:
+                        followed = True
                         found.append((item[0], dataclasses.replace(item[1], prefix=None)))
-                notes.append(_unknown_prefix(where, prefix, included, defaults))
-            elif prefix is not None:
+                if followed or not _imported_at_run_time(included, scope, index, 0):
+                    notes.append(_unknown_prefix(where, prefix, included, defaults))
+                    continue
+                # `for name in settings.APPS: module = import_module(f"apps.{name}.routes")`:
+                # neither the routers nor their prefixes are known; they may be any module's.
+                written = ast.unparse(included)
+                by_app = _by_an_app(call, scope, {}, index)
+                unresolved.append(Unresolved(by_app, False, f"`{written}` at {where}"))
+            if prefix is not None:
                 # A loop over items only known at run time: which routers is not known.
                 notes.append(
                     f"{where}: the routers this loop includes are only known at run time: "
