@@ -476,9 +476,7 @@ def included_instance_router(
     if not isinstance(expression, ast.Attribute):
         return None
     # Also an instance an app factory builds once (`ollama = OllamaAPI(rag)` in `create_app`).
-    cls = instance_class(expression.value, scope, index) or instance_class(
-        expression.value, scope, index, once=True
-    )
+    cls = instance_class(expression.value, scope, index, once=True, module=True)
     method = None
     if cls is None and isinstance(expression.value, ast.Name):
         method = method_of_instance(expression.value, scope)
@@ -662,7 +660,12 @@ def library_object_router(
 
 
 def instance_class(
-    expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    *,
+    once: bool = False,
+    module: bool = False,
 ) -> Binding | None:
     """The module-level class of the package whose instance ``expression`` is, else None.
 
@@ -670,14 +673,20 @@ def instance_class(
     here or in the module it is imported from. A name must be bound at module level, or with
     ``once`` (the instance a bound method endpoint is read from: the one its route calls) bound
     once, anywhere: a function's own instance counts, one rebound or changed in place does not.
+    With ``once`` and ``module`` either counts.
     """
-    found = _instance_call(expression, scope, index, once=once)
+    found = _instance_call(expression, scope, index, once=once, module=module)
     cls = None if found is None else index.defined(found[0].func, found[1])
     return cls if cls is not None and cls.kind == "class" else None
 
 
 def _instance_call(
-    expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    *,
+    once: bool = False,
+    module: bool = False,
 ) -> tuple[ast.Call, Scope] | None:
     """The call building the instance ``expression`` is (see :func:`instance_class`)."""
     built: ast.AST | None = expression
@@ -686,10 +695,10 @@ def _instance_call(
         instance = index.binding_of(expression, scope)
         if instance is None:
             return None
-        if once:
-            built = call_bound_once(instance)
-        elif instance.kind == "value" and instance.scope.parent is None:
+        if instance.kind == "value" and instance.scope.parent is None and (module or not once):
             built = instance.node
+        elif once:
+            built = call_bound_once(instance)
         else:
             return None
         built_scope = instance.scope
