@@ -525,11 +525,10 @@ def own_class_routers(
             return tuple(keys)  # the class building it has its key already
         keys.append(instance_router_key(Scope(node, cls.scope.module, cls.scope), attribute))
         # On to the base the router comes from (the first one, as Python's lookup goes).
-        bases = [index.defined(base, cls.scope) for base in node.bases]
         cls = next(
             (
                 base
-                for base in bases
+                for base in index.package_bases(cls)
                 if (built := assigning_class(base, attribute, index)) is not None
                 and built[0].node is builder
             ),
@@ -748,8 +747,7 @@ def constructed_prefix(built: InstanceCall, attribute: str, index: PackageIndex)
             if super_call is None:
                 return None
             call, call_scope = super_call, init_scope
-        bases = [index.defined(base, cls.scope) for base in node.bases]
-        cls = next((base for base in bases if base is not None and base.kind == "class"), None)
+        cls = next(iter(index.package_bases(cls)), None)
     return None
 
 
@@ -1097,8 +1095,7 @@ def instance_prefix(
             return router_prefix(
                 super_call, True, index, Scope(init, cls.scope.module, class_scope), fallback
             )
-        bases = [index.binding_of(base, cls.scope) for base in node.bases]
-        own = [base for base in bases if base is not None and base.kind == "class"]
+        own = index.package_bases(cls)
         if not own:
             break
         cls = own[0]

@@ -29,7 +29,7 @@ settings files set it (:mod:`.settings_files`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeGuard
 
@@ -772,15 +772,6 @@ def _declared(
     return text, class_scope.module.path, line, environment
 
 
-def _package_bases(index: PackageIndex, cls: Binding) -> Iterator[Binding]:
-    """The classes of the package a class names as its bases, in order (library ones left out)."""
-    assert isinstance(cls.node, ast.ClassDef)
-    for base in cls.node.bases:
-        target = index.defined(base, cls.scope)
-        if target is not None and target.kind == "class":
-            yield target
-
-
 #: A property's returned expression, the scope of its body, its ``self`` name and its line.
 Computed = tuple[ast.expr, Scope, str, int]
 #: Decorators that make a method read as an attribute of the instance.
@@ -814,7 +805,7 @@ def _property(index: PackageIndex, cls: Binding, attribute: str, depth: int) -> 
         class_scope = Scope(node, cls.scope.module, cls.scope)
         function_scope = Scope(statement, cls.scope.module, class_scope)
         return returned, function_scope, parameters[0].arg, statement.lineno
-    for target in _package_bases(index, cls):
+    for target in index.package_bases(cls):
         inherited = _property(index, target, attribute, depth + 1)
         if inherited is not None:
             return inherited
@@ -854,7 +845,7 @@ def _declaration(
         if value is not None:
             class_scope = Scope(node, cls.scope.module, cls.scope)
             return value, class_scope, statement.lineno, _reads_environment(index, cls)
-    for target in _package_bases(index, cls):
+    for target in index.package_bases(cls):
         inherited = _declaration(index, target, attribute, depth + 1, factories=factories)
         if inherited is not None:
             value, class_scope, line, from_base = inherited
@@ -999,7 +990,7 @@ def _config_string(index: PackageIndex, cls: Binding, key: str, depth: int = 0) 
         for name, item in pairs:
             if name == key and isinstance(item, ast.Constant) and isinstance(item.value, str):
                 return item.value
-    for target in _package_bases(index, cls):
+    for target in index.package_bases(cls):
         found = _config_string(index, target, key, depth + 1)
         if found is not None:
             return found
@@ -1077,7 +1068,7 @@ def _field_call(index: PackageIndex, cls: Binding, attribute: str, depth: int) -
             continue
         value = statement.value if isinstance(statement, ast.AnnAssign | ast.Assign) else None
         return value if _is_field(value) else None
-    for target in _package_bases(index, cls):
+    for target in index.package_bases(cls):
         found = _field_call(index, target, attribute, depth + 1)
         if found is not None:
             return found

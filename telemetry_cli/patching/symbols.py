@@ -1610,15 +1610,17 @@ class PackageIndex:
         for current in found:
             if len(found) > _MAX_LINEAGE or not isinstance(current.node, ast.ClassDef):
                 break
-            for base in current.node.bases:
-                target = self.defined(base, current.scope)
-                if (
-                    target is not None
-                    and target.kind == "class"
-                    and all(target.node is not seen.node for seen in found)
-                ):
+            for target in self.package_bases(current):
+                if all(target.node is not seen.node for seen in found):
                     found.append(target)
         return found
+
+    def package_bases(self, cls: Binding) -> list[Binding]:
+        """The classes of the package ``cls`` names as its bases, in order (library ones not)."""
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        bases = [self.defined(base, cls.scope) for base in node.bases]
+        return [base for base in bases if base is not None and base.kind == "class"]
 
     @staticmethod
     def qualify_resolved(expression: ast.expr, scope: Scope) -> str | None:
