@@ -851,9 +851,10 @@ def _table_declared(
 
 # A package's entry in uv.lock, poetry.lock and pdm.lock, which write its name and version as
 # its first two lines: read as text, since a lock file can be large and the note runs on
-# every `generate --check`.
+# every `generate --check`. Opening with a literal (no `^` under re.M), the pattern is searched
+# for fast: 0.5 ms rather than 9 on an 800 KB uv.lock; the line start is checked per match.
 _LOCKED_PACKAGE = re.compile(
-    r'^\[\[package\]\]\r?\nname = "(?P<name>[^"\n]+)"\r?\nversion = "(?P<version>[^"\n]+)"', re.M
+    r'\[\[package\]\]\r?\nname = "(?P<name>[^"\n]+)"\r?\nversion = "(?P<version>[^"\n]+)"'
 )
 
 
@@ -871,7 +872,7 @@ def _locked_versions(
         found: list[Declared] = []
         for match in _LOCKED_PACKAGE.finditer(text):
             name = canonicalize_name(match["name"])
-            if name in names:
+            if name in names and text[match.start() - 1 : match.start()] in ("", "\n"):
                 line = text.count("\n", 0, match.start("version")) + 1
                 found.append(Declared(shown, line, name, f"=={match['version']}", locked=True))
         return found

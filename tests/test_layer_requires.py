@@ -366,3 +366,18 @@ def test_common_forms_are_read_without_importing_packaging(tmp_path: Path) -> No
         "assert 'packaging.specifiers' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, cwd=REPOSITORY)
+
+
+def test_a_lock_entry_starts_a_line_and_is_found_among_many(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["fastapi"]\n')
+    entries = "".join(
+        f'[[package]]\nname = "package-{i}"\nversion = "1.0"\nwheels = []\n\n' for i in range(500)
+    )
+    # Not at a line's start: no entry of the lock (its text quoted in a comment, say).
+    quoted = '# [[package]]\nname = "fastapi"\nversion = "0.95.2"\n\n'
+    locked = '[[package]]\nname = "pydantic"\nversion = "1.10.13"\n'
+    text = f"version = 1\n\n{entries}{quoted}{locked}"
+    (tmp_path / "uv.lock").write_text(text)
+    [found] = notes(tmp_path)
+    line = text[: text.index('"1.10.13"')].count("\n") + 1
+    assert found.startswith(f"uv.lock:{line} locks pydantic==1.10.13"), found

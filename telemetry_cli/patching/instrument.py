@@ -1200,26 +1200,19 @@ def _body_field(
 
 
 def _field_annotation(
-    binding: Binding, name: str, index: PackageIndex, depth: int = 0
+    binding: Binding, name: str, index: PackageIndex
 ) -> tuple[ast.expr, Scope] | None:
     """The annotation of field ``name`` of a model class or its bases, and the class's scope."""
-    cls = binding.node
-    assert isinstance(cls, ast.ClassDef)
-    for statement in cls.body:
-        if (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and statement.target.id == name
-        ):
-            return statement.annotation, binding.scope
-    if depth > 16:
-        return None
-    for base in cls.bases:
-        base_binding = index.binding_of(base, binding.scope)
-        if base_binding is not None and base_binding.kind == "class":
-            field = _field_annotation(base_binding, name, index, depth + 1)
-            if field is not None:
-                return field
+    for cls in index.lineage(binding):
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        for statement in node.body:
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and statement.target.id == name
+            ):
+                return statement.annotation, cls.scope
     return None
 
 

@@ -375,13 +375,22 @@ class Scope:
 
     def assigned_names(self) -> set[str]:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
-        names: set[str] = set(self.bindings)
-        for node in _walk_scope(self.node):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                names.add(node.id)
-            elif isinstance(node, ast.alias):
-                names.add((node.asname or node.name).split(".")[0])
-        return names
+        return set(self.bindings).union(bound_names(self.node.body))
+
+
+def bound_names(statements: list[ast.stmt]) -> Iterator[str]:
+    """Each name ``statements`` bind in their own scope (not in the functions or classes in them).
+
+    Assigned, deleted, a loop, ``with`` or ``except`` target (``router`` of ``for router in
+    ...``), imported, or a ``def`` or ``class`` name; once per binding.
+    """
+    for node in _walk_block(statements):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            yield node.id
+        elif isinstance(node, ast.alias):
+            yield (node.asname or node.name).split(".")[0]
+        elif isinstance(node, (*DEFINITIONS, ast.ExceptHandler)) and node.name is not None:
+            yield node.name
 
 
 def assigns_name(statement: ast.stmt, name: str) -> bool:
@@ -817,7 +826,12 @@ def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]] | 
 
 def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
     """Walk the nodes of a scope's body, not entering nested function or class bodies."""
-    stack: list[ast.AST] = list(node.body)
+    return _walk_block(node.body)
+
+
+def _walk_block(statements: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Walk the nodes of ``statements``, not entering nested function or class bodies."""
+    stack: list[ast.AST] = list(statements)
     while stack:
         current = stack.pop()
         yield current
@@ -1596,15 +1610,17 @@ class PackageIndex:
         for current in found:
             if len(found) > _MAX_LINEAGE or not isinstance(current.node, ast.ClassDef):
                 break
-            for base in current.node.bases:
-                target = self.defined(base, current.scope)
-                if (
-                    target is not None
-                    and target.kind == "class"
-                    and all(target.node is not seen.node for seen in found)
-                ):
+            for target in self.package_bases(current):
+                if all(target.node is not seen.node for seen in found):
                     found.append(target)
         return found
+
+    def package_bases(self, cls: Binding) -> list[Binding]:
+        """The classes of the package ``cls`` names as its bases, in order (library ones not)."""
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        bases = [self.defined(base, cls.scope) for base in node.bases]
+        return [base for base in bases if base is not None and base.kind == "class"]
 
     @staticmethod
     def qualify_resolved(expression: ast.expr, scope: Scope) -> str | None:
