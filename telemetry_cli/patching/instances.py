@@ -39,6 +39,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     bound_once,
+    builtin_import,
     call_argument,
     call_bound_once,
     chain_root,
@@ -633,6 +634,7 @@ def library_object_router(
         or index.built_role(instance.node, instance.scope)[0] is not None
         # `module = import_module(...)`: a module's router (see mounts' run-time imports).
         or index.qualify(instance.node.func, instance.scope) in MODULE_LOADERS
+        or builtin_import(instance.node, instance.scope)
     ):
         return None
     where = instance.scope.node

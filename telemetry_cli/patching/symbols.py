@@ -353,16 +353,42 @@ class Scope:
         binding = self.bindings.get(name)
         if binding is not None:
             return binding
+        if name in self.unbound_locals:
+            return None
         scope = self.parent
         while scope is not None:
             if not scope.is_class:
                 binding = scope.bindings.get(name)
-                if binding is not None:
+                if binding is not None or name in scope.unbound_locals:
                     return binding
             scope = scope.parent
         # Not bound in the module itself: maybe by a `from <module> import *`.
         star_binding = self.module.star_binding
         return None if star_binding is None else star_binding(name)
+
+    @cached_property
+    def unbound_locals(self) -> frozenset[str]:
+        """The names a function body makes its own locals without a binding read here.
+
+        A loop target (``for name, handler in getmembers(obj)``), a ``with ... as`` or an
+        augmented assignment: local to the function wherever written, so a module-level
+        function of the same name is not what the body reads. Comprehensions bind in a scope
+        of their own; ``global``/``nonlocal`` names are the outer scope's.
+        """
+        if not isinstance(self.node, FunctionNode):
+            return frozenset()
+        stored: set[str] = set()
+        outer: set[str] = set()
+        stack: list[ast.AST] = list(self.node.body)
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.Name) and isinstance(current.ctx, (ast.Store, ast.Del)):
+                stored.add(current.id)
+            elif isinstance(current, ast.Global | ast.Nonlocal):
+                outer.update(current.names)
+            if not isinstance(current, (*_NEW_SCOPES, *_COMPREHENSIONS)):
+                stack.extend(ast.iter_child_nodes(current))
+        return frozenset(stored - outer - set(self.bindings))
 
     @cached_property
     def stores(self) -> Counter[str]:
@@ -391,6 +417,20 @@ def bound_names(statements: list[ast.stmt]) -> Iterator[str]:
             yield (node.asname or node.name).split(".")[0]
         elif isinstance(node, (*DEFINITIONS, ast.ExceptHandler)) and node.name is not None:
             yield node.name
+
+
+def builtin_import(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` runs the builtin ``__import__`` (the name not bound in ``scope``).
+
+    ``__import__("core.router.{}".format(m), globals(), locals(), ["router"], 0)``: a module
+    imported at run time, as ``importlib.import_module`` imports one.
+    """
+    function = call.func
+    return (
+        isinstance(function, ast.Name)
+        and function.id == "__import__"
+        and scope.lookup(function.id) is None
+    )
 
 
 def assigns_name(statement: ast.stmt, name: str) -> bool:
@@ -630,6 +670,8 @@ _COMPOUND = (*_BRANCHES, *_WITHS, *_TRIES, ast.Match)
 #: The statements that define a name and open a scope of their own.
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _NEW_SCOPES = (*DEFINITIONS, ast.Lambda)
+#: Comprehensions: their targets are bound in a scope of their own.
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
