@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli.patching.edits import NewImport
 from telemetry_cli.patching.routes import string_literal
-from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, FormatStyles, preferred_quote
+from telemetry_cli.patching.style import (
+    DEFAULT_LINE_LENGTH,
+    FormatStyles,
+    ImportWrap,
+    preferred_quote,
+)
 from tests.cli_support import run, snapshot
 
 # Its log call is 97 columns on one line: split at 88, black's and ruff's default, kept whole at
@@ -554,6 +560,13 @@ def a() -> str:
 # The same, as `lines-between-types = 1` sorts it; then with no `from` import to go above.
 APART_ROUTES = MIXED_ROUTES.replace("import app.settings\n", "import app.settings\n\n")
 PLAIN_ROUTES = MIXED_ROUTES.replace("from app.zeta import Z\n", "").replace(" + Z", "")
+# As `from-first = true` sorts it, then with `lines-between-types = 1` too.
+FROM_FIRST_ROUTES = MIXED_ROUTES.replace(
+    "import app.settings\nfrom app.zeta import Z\n", "from app.zeta import Z\nimport app.settings\n"
+)
+FROM_FIRST_APART_ROUTES = FROM_FIRST_ROUTES.replace(
+    "from app.zeta import Z\n", "from app.zeta import Z\n\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -563,6 +576,11 @@ PLAIN_ROUTES = MIXED_ROUTES.replace("from app.zeta import Z\n", "").replace(" + 
         ("force-sort-within-sections = true\n", MIXED_ROUTES),
         ("lines-between-types = 1\n", APART_ROUTES),
         ("lines-between-types = 1\n", PLAIN_ROUTES),
+        # With from-first the new `from` import went below a section's plain imports.
+        ("from-first = true\n", PLAIN_ROUTES),
+        ("from-first = true\n", FROM_FIRST_ROUTES),
+        ("from-first = true\nlines-between-types = 1\n", PLAIN_ROUTES),
+        ("from-first = true\nlines-between-types = 1\n", FROM_FIRST_APART_ROUTES),
     ],
 )
 def test_the_import_joins_the_order_the_sorter_keeps(
@@ -584,5 +602,103 @@ def test_the_import_joins_the_order_the_sorter_keeps(
     checked = subprocess.run(lint, cwd=root, capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stdout + books.read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("files", "from_first", "wrap"),
+    [
+        ({"ruff.toml": "[lint.isort]\nfrom-first = true\n"}, True, None),
+        ({"pyproject.toml": "[tool.ruff.isort]\nfrom-first = true\n"}, True, None),
+        ({"pyproject.toml": "[tool.isort]\nfrom_first = true\n"}, True, ImportWrap()),
+        ({"setup.cfg": "[isort]\nfrom_first = True\n"}, True, ImportWrap()),
+        # isort's own line length and wrap mode, its profile's where it sets none.
+        ({"setup.cfg": "[isort]\nline_length = 100\n"}, False, ImportWrap(100)),
+        (
+            {".isort.cfg": "[settings]\nline_length=120\nmulti_line_output=3\n"},
+            False,
+            ImportWrap(120, "hanging"),
+        ),
+        (
+            {"pyproject.toml": '[tool.isort]\nprofile = "black"\n'},
+            False,
+            ImportWrap(88, "hanging", trailing_comma=True),
+        ),
+        (
+            {"pyproject.toml": '[tool.isort]\nprofile = "black"\nline_length = 100\n'},
+            False,
+            ImportWrap(100, "hanging", trailing_comma=True),
+        ),
+        (
+            {"tox.ini": "[isort]\nuse_parentheses = true\ninclude_trailing_comma = true\n"},
+            False,
+            ImportWrap(use_parentheses=True, trailing_comma=True),
+        ),
+        ({"pyproject.toml": '[tool.isort]\nprofile = "google"\n'}, False, ImportWrap(1000)),
+        # A mode whose wrapping is not followed: ruff's layout at isort's length.
+        ({"setup.cfg": "[isort]\nmulti_line_output = 7\n"}, False, ImportWrap(mode="")),
+        (
+            {"pyproject.toml": '[tool.isort]\nmulti_line_output = "VERTICAL_HANGING_INDENT"\n'},
+            False,
+            ImportWrap(mode="hanging"),
+        ),
+        # ruff sorts the imports of a project it is configured in, by its own layout.
+        ({"pyproject.toml": "[tool.ruff]\n\n[tool.isort]\nline_length = 60\n"}, False, None),
+        ({"pyproject.toml": "[tool.black]\n"}, False, None),
+    ],
+)
+def test_isort_settings_read(
+    tmp_path: Path, files: dict[str, str], from_first: bool, wrap: ImportWrap | None
+) -> None:
+    _write(tmp_path, files)
+    style = FormatStyles(tmp_path).of("backend/app/api/books.py")
+    assert style.from_first is from_first
+    assert style.import_wrap == wrap
+
+
+# What isort (5.x to 7.x) writes for a one-name import too long for its line, by mode.
+ISORT_LAYOUTS = [
+    (ImportWrap(40), ["from app.analytics.event_logger import \\", "    event_logger"]),
+    (
+        ImportWrap(40, use_parentheses=True),
+        ["from app.analytics.event_logger import (", "    event_logger)"],
+    ),
+    (
+        ImportWrap(40, use_parentheses=True, trailing_comma=True),
+        ["from app.analytics.event_logger import (", "    event_logger,)"],
+    ),
+    (
+        ImportWrap(40, "hanging"),
+        ["from app.analytics.event_logger import (", "    event_logger", ")"],
+    ),
+    (
+        ImportWrap(40, "hanging", trailing_comma=True),
+        ["from app.analytics.event_logger import (", "    event_logger,", ")"],
+    ),
+    (ImportWrap(40, ""), ["from app.analytics.event_logger import (", "    event_logger,", ")"]),
+    (ImportWrap(60), ["from app.analytics.event_logger import event_logger"]),
+]
+
+
+@pytest.mark.parametrize(("wrap", "expected"), ISORT_LAYOUTS)
+def test_a_long_import_wraps_as_isort_wraps_it(wrap: ImportWrap, expected: list[str]) -> None:
+    new = NewImport("app.analytics.event_logger", "event_logger", "event_logger")
+    # The module's formatter length (120) does not decide: isort's does.
+    assert list(new.lines("    ", 120, wrap=wrap)) == expected
+
+
+def test_an_isort_project_gets_the_import_isort_writes(tmp_path: Path) -> None:
+    # isort wrapped a long import at its own line length (79 by default) with a backslash,
+    # where the import had been laid out at the formatter's 88 columns in ruff's way.
+    config = '[tool.isort]\nline_length = 40\nknown_first_party = ["app"]\n'
+    root = _shelf(tmp_path, config, ROUTES)
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = (root / "backend/app/api/books.py").read_text()
+    assert "from app.analytics.event_logger import \\\n    event_logger\n" in text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/books.py").read_text() == text
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before

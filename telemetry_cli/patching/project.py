@@ -326,6 +326,8 @@ class BackendReader:
                 style.black,
                 style.sort_within_sections,
                 style.types_apart,
+                style.from_first,
+                style.import_wrap,
             )
         return None
 

@@ -14,7 +14,10 @@ of inserted strings: ruff's ``[format] quote-style`` (``double``, ``single``, or
 which black's ``skip-string-normalization`` means too), and for the order an inserted import
 takes: plain and ``from`` imports ordered together by module when ruff's or isort's
 ``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
-imports by a blank line when ``lines-between-types`` says so.
+imports by a blank line when ``lines-between-types`` says so, or after them when ``from-first``
+says so. A project whose imports isort sorts (its settings found, no ruff configuration) gets a
+long inserted import wrapped the way isort wraps it: at isort's ``line_length`` (its profile's,
+or 79), in its ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
 """
 
 from __future__ import annotations
@@ -46,8 +49,58 @@ _ISORT_FILES = (
     ("setup.cfg", ("isort", "tool:isort")),
     ("tox.ini", ("isort", "tool:isort")),
 )
+# isort's default `line_length`, and the settings its profiles give (`profile = "black"`).
+_ISORT_LINE_LENGTH = 79
+_ISORT_PROFILES: dict[str, dict[str, object]] = {
+    "black": {"line_length": 88, "multi_line_output": 3, "include_trailing_comma": True},
+    "django": {"line_length": 79, "multi_line_output": 5, "include_trailing_comma": True},
+    "pycharm": {"multi_line_output": 3},
+    "google": {"line_length": 1000, "force_sort_within_sections": True},
+    "open_stack": {"force_sort_within_sections": True},
+    "plone": {"line_length": 88, "multi_line_output": 3, "include_trailing_comma": True},
+    "attrs": {"multi_line_output": 3, "include_trailing_comma": True, "lines_between_types": 1},
+    "hug": {"line_length": 100, "multi_line_output": 3, "include_trailing_comma": True},
+    "wemake": {"line_length": 80, "multi_line_output": 3, "include_trailing_comma": True},
+    "appnexus": {
+        "line_length": 88,
+        "multi_line_output": 3,
+        "include_trailing_comma": True,
+        "force_sort_within_sections": True,
+    },
+}
+# isort's `multi_line_output` modes whose wrapping of a one-name import is followed, by number
+# and by name: GRID, VERTICAL_HANGING_INDENT, VERTICAL_GRID_GROUPED.
+_ISORT_MODES = {
+    "0": "grid",
+    "grid": "grid",
+    "3": "hanging",
+    "vertical_hanging_indent": "hanging",
+    "5": "hanging",
+    "vertical_grid_grouped": "hanging",
+}
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
+
+
+class ImportWrap(NamedTuple):
+    """How isort lays out a ``from`` import too long for its line."""
+
+    line_length: int = _ISORT_LINE_LENGTH
+    #: ``"grid"`` (a backslash, or with ``use_parentheses`` the name and ``)`` on the next
+    #: line), ``"hanging"`` (``(``, the name, ``)`` on lines of their own), or ``""`` for a
+    #: mode not followed (ruff's layout at isort's length).
+    mode: str = "grid"
+    use_parentheses: bool = False
+    trailing_comma: bool = False
+
+
+class _IsortSettings(NamedTuple):
+    """The settings of isort that decide where an inserted import goes and how it wraps."""
+
+    within: bool
+    apart: bool
+    from_first: bool
+    wrap: ImportWrap
 
 
 class FormatStyle(NamedTuple):
@@ -66,6 +119,11 @@ class FormatStyle(NamedTuple):
     #: The import sorter sets ``import x`` lines apart from ``from x import y`` lines of the same
     #: section by a blank line (ruff's ``lines-between-types``, isort's ``lines_between_types``).
     types_apart: bool = False
+    #: The import sorter puts ``from x import y`` lines before ``import x`` lines of the same
+    #: section (ruff's ``from-first``, isort's ``from_first``).
+    from_first: bool = False
+    #: isort's wrapping of a long import, when isort sorts the module's imports (None: ruff's).
+    import_wrap: ImportWrap | None = None
 
 
 DEFAULT_STYLE = FormatStyle()
@@ -112,13 +170,15 @@ class FormatStyles:
             length = _length(black.get("line-length", black.get("line_length")))
             skip = black.get("skip-string-normalization", black.get("skip_string_normalization"))
             # Black without string normalization leaves every string's quotes as written.
-            within, apart = self._isort_order(folder, tool) or (False, False)
+            isort = self._isort(folder, tool)
             return FormatStyle(
                 length or DEFAULT_LINE_LENGTH,
                 "preserve" if skip is True else DEFAULT_QUOTE_STYLE,
                 black=True,
-                sort_within_sections=within,
-                types_apart=apart,
+                sort_within_sections=isort is not None and isort.within,
+                types_apart=isort is not None and isort.apart,
+                from_first=isort is not None and isort.from_first,
+                import_wrap=None if isort is None else isort.wrap,
             )
         return self._linter_style(folder, tool)
 
@@ -135,40 +195,32 @@ class FormatStyles:
             for section in _LINTER_SECTIONS:
                 if length is None and parser is not None and parser.has_section(section):
                     length = _ini_length(parser, section, "max-line-length")
-        order = self._isort_order(folder, tool)
-        if length is None and order is None:
+        isort = self._isort(folder, tool)
+        if length is None and isort is None:
             return None
-        within, apart = order or (False, False)
         return FormatStyle(
-            length or DEFAULT_LINE_LENGTH, sort_within_sections=within, types_apart=apart
+            length or DEFAULT_LINE_LENGTH,
+            sort_within_sections=isort is not None and isort.within,
+            types_apart=isort is not None and isort.apart,
+            from_first=isort is not None and isort.from_first,
+            import_wrap=None if isort is None else isort.wrap,
         )
 
-    def _isort_order(
-        self, folder: PurePosixPath, tool: dict[str, Any] | None
-    ) -> tuple[bool, bool] | None:
-        """The sort order isort's settings in ``folder`` give (see :class:`FormatStyle`), if any.
+    def _isort(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> _IsortSettings | None:
+        """The settings of isort in ``folder`` that inserted imports follow, if it is set up there.
 
         isort reads ``[tool.isort]``, ``.isort.cfg``'s ``[settings]``, or an ``[isort]`` (or
         ``[tool:isort]``) section of ``setup.cfg`` or ``tox.ini``.
         """
         isort = tool.get("isort") if tool is not None else None
         if isinstance(isort, dict):
-            between = isort.get("lines_between_types")
-            return (
-                _sorts_within(isort.get("force_sort_within_sections"), isort.get("profile")),
-                isinstance(between, int) and between > 0,
-            )
+            return _isort_settings(isort)
         for name, sections in _ISORT_FILES:
             parser = self._ini(folder / name)
             for section in sections:
                 if parser is not None and parser.has_section(section):
-                    within = parser.get(section, "force_sort_within_sections", fallback=None)
-                    profile = parser.get(section, "profile", fallback="")
-                    setting = None if within is None else within.strip().lower() == "true"
-                    between = parser.get(section, "lines_between_types", fallback="").strip()
-                    return (
-                        _sorts_within(setting, profile.strip()),
-                        between.isdecimal() and int(between) > 0,
+                    return _isort_settings(
+                        {key: _ini_value(value) for key, value in parser.items(section)}
                     )
         return None
 
@@ -182,9 +234,10 @@ class FormatStyles:
         quote: str | None = None
         within: bool | None = None
         between: int | None = None
+        from_first: bool | None = None
         chain: dict[str, Any] | None = settings
         depth = 0
-        while chain is not None and None in (length, quote, within, between):
+        while chain is not None and None in (length, quote, within, between, from_first):
             if length is None:
                 length = _length(chain.get("line-length", chain.get("line_length")))
             if quote is None:
@@ -195,6 +248,9 @@ class FormatStyles:
             if between is None:
                 value = _ruff_isort(chain, "lines-between-types")
                 between = value if isinstance(value, int) and not isinstance(value, bool) else None
+            if from_first is None:
+                value = _ruff_isort(chain, "from-first")
+                from_first = value if isinstance(value, bool) else None
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
         return FormatStyle(
@@ -202,6 +258,7 @@ class FormatStyles:
             quote or DEFAULT_QUOTE_STYLE,
             sort_within_sections=within is True,
             types_apart=(between or 0) > 0,
+            from_first=from_first is True,
         )
 
     def _extended(
@@ -275,9 +332,40 @@ def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) ->
     return None
 
 
-def _sorts_within(setting: object, profile: object) -> bool:
-    """Whether isort sorts within sections: ``force_sort_within_sections``, or profile google."""
-    return setting is True or (setting is None and profile == "google")
+def _ini_value(text: str) -> object:
+    """An isort setting written in an INI file, as TOML would hold it (``True``, ``100``)."""
+    value = text.strip()
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return int(value) if value.isdecimal() else value
+
+
+def _isort_settings(table: dict[str, Any]) -> _IsortSettings:
+    """The settings of an isort configuration table, its profile's filling what it leaves out."""
+    profile = table.get("profile")
+    base = _ISORT_PROFILES.get(profile, {}) if isinstance(profile, str) else {}
+
+    def setting(key: str) -> object:
+        # isort reads its keys with dashes too (`line-length` in `[tool.isort]`).
+        value = table.get(key, table.get(key.replace("_", "-")))
+        return base.get(key) if value is None else value
+
+    between = setting("lines_between_types")
+    mode = setting("multi_line_output")
+    length = setting("line_length")
+    if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
+        length = _ISORT_LINE_LENGTH
+    return _IsortSettings(
+        within=setting("force_sort_within_sections") is True,
+        apart=isinstance(between, int) and not isinstance(between, bool) and between > 0,
+        from_first=setting("from_first") is True,
+        wrap=ImportWrap(
+            length,
+            _ISORT_MODES.get(str(0 if mode is None else mode).lower(), ""),
+            setting("use_parentheses") is True,
+            setting("include_trailing_comma") is True,
+        ),
+    )
 
 
 def _ruff_isort(settings: dict[str, Any], key: str) -> object:
