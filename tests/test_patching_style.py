@@ -138,6 +138,19 @@ def test_line_length_of_a_module(
             "single",
         ),
         ({"ruff.toml": "[format]\nquote-style = 'curly'\n"}, "double"),
+        # Quotes linted (flake8-quotes' Q000) by a project no formatter's setting covers.
+        ({"ruff.toml": "[lint.flake8-quotes]\ninline-quotes = 'single'\n"}, "single"),
+        ({"ruff.toml": "[flake8-quotes]\ninline-quotes = 'single'\n"}, "single"),
+        (
+            {
+                "ruff.toml": "[format]\nquote-style = 'double'\n"
+                "[lint.flake8-quotes]\ninline-quotes = 'single'\n"
+            },
+            "double",
+        ),
+        ({"setup.cfg": "[flake8]\ninline-quotes = '\n"}, "single"),
+        ({".flake8": "[flake8]\ninline_quotes = single\nmax-line-length = 100\n"}, "single"),
+        ({"tox.ini": '[flake8]\ninline-quotes = "\n'}, "double"),
         ({"ruff.toml": "format = 'single'\n"}, "double"),
     ],
 )

@@ -11,7 +11,8 @@ formatter but a linter — flake8's or pycodestyle's ``max-line-length`` in ``.f
 ``setup.cfg`` or ``tox.ini`` — gets that length: a project checked by flake8 alone must not get
 inserted lines its linter rejects. The same holds for the quotes
 of inserted strings: ruff's ``[format] quote-style`` (``double``, ``single``, or ``preserve``,
-which black's ``skip-string-normalization`` means too), and for the order an inserted import
+which black's ``skip-string-normalization`` means too; flake8-quotes' ``inline-quotes``, ruff's
+or flake8's, when no formatter sets one), and for the order an inserted import
 takes: plain and ``from`` imports ordered together by module when ruff's or isort's
 ``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
 imports by a blank line when ``lines-between-types`` says so, or after them when ``from-first``
@@ -190,16 +191,25 @@ class FormatStyles:
         ``tool`` is the ``[tool]`` table of the folder's ``pyproject.toml``, if any.
         """
         length: int | None = None
+        quote: str | None = None
         for name in _LINTER_FILES:
             parser = self._ini(folder / name)
             for section in _LINTER_SECTIONS:
-                if length is None and parser is not None and parser.has_section(section):
+                if parser is None or not parser.has_section(section):
+                    continue
+                if length is None:
                     length = _ini_length(parser, section, "max-line-length")
+                if quote is None:
+                    quote = _inline_quotes(
+                        parser.get(section, "inline-quotes", fallback=None)
+                        or parser.get(section, "inline_quotes", fallback=None)
+                    )
         isort = self._isort(folder, tool)
-        if length is None and isort is None:
+        if length is None and quote is None and isort is None:
             return None
         return FormatStyle(
             length or DEFAULT_LINE_LENGTH,
+            quote or DEFAULT_QUOTE_STYLE,
             sort_within_sections=isort is not None and isort.within,
             types_apart=isort is not None and isort.apart,
             from_first=isort is not None and isort.from_first,
@@ -235,6 +245,7 @@ class FormatStyles:
         within: bool | None = None
         between: int | None = None
         from_first: bool | None = None
+        inline: str | None = None  # what flake8-quotes' rules (Q000) ask for
         chain: dict[str, Any] | None = settings
         depth = 0
         while chain is not None and None in (length, quote, within, between, from_first):
@@ -242,6 +253,8 @@ class FormatStyles:
                 length = _length(chain.get("line-length", chain.get("line_length")))
             if quote is None:
                 quote = _quote_style(chain.get("format"))
+            if inline is None:
+                inline = _inline_quotes(_ruff_lint(chain, "flake8-quotes", "inline-quotes"))
             if within is None:
                 value = _ruff_isort(chain, "force-sort-within-sections")
                 within = value if isinstance(value, bool) else None
@@ -255,7 +268,9 @@ class FormatStyles:
             depth += 1
         return FormatStyle(
             length or DEFAULT_LINE_LENGTH,
-            quote or DEFAULT_QUOTE_STYLE,
+            # The formatter's setting first; a project linting its quotes without it (ruff's
+            # formatter unused) wants the linted ones.
+            quote or inline or DEFAULT_QUOTE_STYLE,
             sort_within_sections=within is True,
             types_apart=(between or 0) > 0,
             from_first=from_first is True,
@@ -370,13 +385,27 @@ def _isort_settings(table: dict[str, Any]) -> _IsortSettings:
 
 def _ruff_isort(settings: dict[str, Any], key: str) -> object:
     """A setting of ruff's import sorting (``[lint.isort]`` or the older ``[isort]``), or None."""
+    return _ruff_lint(settings, "isort", key)
+
+
+def _ruff_lint(settings: dict[str, Any], plugin: str, key: str) -> object:
+    """A setting of a ruff rule family (``[lint.<plugin>]`` or the older ``[<plugin>]``)."""
     lint = settings.get("lint")
-    for table in (lint.get("isort") if isinstance(lint, dict) else None, settings.get("isort")):
+    for table in (lint.get(plugin) if isinstance(lint, dict) else None, settings.get(plugin)):
         if isinstance(table, dict):
             value = table.get(key, table.get(key.replace("-", "_")))
             if value is not None:
                 return value
     return None
+
+
+def _inline_quotes(value: object) -> str | None:
+    """flake8-quotes' ``inline-quotes`` (``single``, ``'``, ``double``, ``"``) as a quote style."""
+    if not isinstance(value, str):
+        return None
+    return {"single": "single", "'": "single", "double": "double", '"': "double"}.get(
+        value.strip().lower()
+    )
 
 
 def _length(value: object) -> int | None:
