@@ -535,6 +535,10 @@ def test_a_long_conditional_value_is_put_in_brackets_for_black(
         ),
         ({"setup.cfg": "[isort]\nforce_sort_within_sections = false\n"}, False),
         ({"setup.cfg": "[isort]\nlines_between_types = 1\n"}, "apart"),
+        # flake8-import-order's google style (I100) sorts plain and `from` imports together.
+        ({".flake8": "[flake8]\nimport-order-style = google\n"}, True),
+        ({"setup.cfg": "[flake8]\nimport_order_style = appnexus\n"}, True),
+        ({"tox.ini": "[flake8]\nimport-order-style = smarkets\n"}, False),
         ({"pyproject.toml": "[tool.isort]\nlines_between_types = 1\n"}, "apart"),
         ({"ruff.toml": "[lint.isort]\nlines-between-types = 1\n"}, "apart"),
         ({"ruff.toml": "[lint.isort]\nlines-between-types = 0\n"}, False),

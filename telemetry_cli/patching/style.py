@@ -16,9 +16,10 @@ or flake8's, when no formatter sets one), and for the order an inserted import
 takes: plain and ``from`` imports ordered together by module when ruff's or isort's
 ``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
 imports by a blank line when ``lines-between-types`` says so, or after them when ``from-first``
-says so. A project whose imports isort sorts (its settings found, no ruff configuration) gets a
-long inserted import wrapped the way isort wraps it: at isort's ``line_length`` (its profile's,
-or 79), in its ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
+says so (flake8-import-order's ``google`` style sorts them together too). A project whose
+imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
+wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
+``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ class FormatStyles:
         """
         length: int | None = None
         quote: str | None = None
+        order: str | None = None  # flake8-import-order's style
         for name in _LINTER_FILES:
             parser = self._ini(folder / name)
             for section in _LINTER_SECTIONS:
@@ -200,17 +202,19 @@ class FormatStyles:
                 if length is None:
                     length = _ini_length(parser, section, "max-line-length")
                 if quote is None:
-                    quote = _inline_quotes(
-                        parser.get(section, "inline-quotes", fallback=None)
-                        or parser.get(section, "inline_quotes", fallback=None)
-                    )
+                    quote = _inline_quotes(_ini_setting(parser, section, "inline-quotes"))
+                if order is None:
+                    order = _ini_setting(parser, section, "import-order-style")
         isort = self._isort(folder, tool)
-        if length is None and quote is None and isort is None:
+        # flake8-import-order's google style (appnexus is google's) orders plain and `from`
+        # imports together by module, as isort's force_sort_within_sections does.
+        within = order is not None and order.strip().lower() in ("google", "appnexus")
+        if length is None and quote is None and order is None and isort is None:
             return None
         return FormatStyle(
             length or DEFAULT_LINE_LENGTH,
             quote or DEFAULT_QUOTE_STYLE,
-            sort_within_sections=isort is not None and isort.within,
+            sort_within_sections=within or (isort is not None and isort.within),
             types_apart=isort is not None and isort.apart,
             from_first=isort is not None and isort.from_first,
             import_wrap=None if isort is None else isort.wrap,
@@ -340,10 +344,16 @@ class FormatStyles:
 
 def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) -> int | None:
     """A line length set in an INI section, spelled with dashes or underscores."""
+    value = (_ini_setting(parser, section, key) or "").strip()
+    return _length(int(value)) if value.isdecimal() else None
+
+
+def _ini_setting(parser: configparser.RawConfigParser, section: str, key: str) -> str | None:
+    """A setting of an INI section spelled with dashes or underscores, None when unset."""
     for spelling in (key, key.replace("-", "_")):
-        value = parser.get(section, spelling, fallback="").strip()
-        if value.isdecimal():
-            return _length(int(value))
+        value = parser.get(section, spelling, fallback=None)
+        if value is not None:
+            return value
     return None
 
 
