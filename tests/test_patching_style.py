@@ -598,6 +598,9 @@ FROM_FIRST_APART_ROUTES = FROM_FIRST_ROUTES.replace(
         ("from-first = true\n", FROM_FIRST_ROUTES),
         ("from-first = true\nlines-between-types = 1\n", PLAIN_ROUTES),
         ("from-first = true\nlines-between-types = 1\n", FROM_FIRST_APART_ROUTES),
+        # A first-party section joined to the one above: no blank line above the new import.
+        ('no-lines-before = ["first-party"]\n', ROUTES),
+        ('no-lines-before = ["first-party", "local-folder"]\n', ROUTES),
     ],
 )
 def test_the_import_joins_the_order_the_sorter_keeps(
@@ -621,6 +624,26 @@ def test_the_import_joins_the_order_the_sorter_keeps(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("files", "joined"),
+    [
+        ({"ruff.toml": '[lint.isort]\nno-lines-before = ["first-party"]\n'}, {"first-party"}),
+        ({"pyproject.toml": '[tool.isort]\nno_lines_before = ["FIRSTPARTY"]\n'}, {"first-party"}),
+        (
+            {"setup.cfg": "[isort]\nno_lines_before = FIRSTPARTY, LOCALFOLDER\n"},
+            {"first-party", "local-folder"},
+        ),
+        # A custom section's name, or a setting of another shape, joins no standard section.
+        ({"ruff.toml": '[lint.isort]\nno-lines-before = ["django"]\n'}, set()),
+        ({"ruff.toml": "[lint.isort]\nno-lines-before = 3\n"}, set()),
+        ({}, set()),
+    ],
+)
+def test_joined_sections_read(tmp_path: Path, files: dict[str, str], joined: set[str]) -> None:
+    _write(tmp_path, files)
+    assert FormatStyles(tmp_path).of("backend/app/api/books.py").joined_sections == joined
 
 
 @pytest.mark.parametrize(

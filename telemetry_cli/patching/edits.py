@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
-from telemetry_cli.patching.style import ImportWrap
+from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap
 from telemetry_cli.patching.symbols import (
     DualImports,
     FunctionNode,
@@ -633,7 +633,10 @@ class ModuleEditor:
                 self.insert(before, section if joined else (*section, ""), (rank,))
             else:
                 last = block[-1]
-                self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))
+                # No blank line above a section the sorter joins to the one above it.
+                joined = IMPORT_SECTIONS[rank] in self.module.joined_sections
+                lead: tuple[str, ...] = () if joined else ("",)
+                self.insert((last.end_lineno or last.lineno) + 1, (*lead, *section), (rank,))
 
     def _place_dual(self, limit: int) -> bool:
         """Write the new imports the module's dual-mode way, when it imports its package so.

@@ -328,6 +328,7 @@ class BackendReader:
                 style.types_apart,
                 style.from_first,
                 style.import_wrap,
+                style.joined_sections,
             )
         return None
 

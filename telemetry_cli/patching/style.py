@@ -80,6 +80,16 @@ _ISORT_MODES = {
     "5": "hanging",
     "vertical_grid_grouped": "hanging",
 }
+#: ruff's names of the standard import sections, in order; isort's names of the same.
+IMPORT_SECTIONS = ("future", "standard-library", "third-party", "first-party", "local-folder")
+_RUFF_SECTIONS: dict[str, str | None] = {name: name for name in IMPORT_SECTIONS}
+_ISORT_SECTIONS: dict[str, str | None] = dict(
+    zip(
+        ("future", "stdlib", "thirdparty", "firstparty", "localfolder"),
+        IMPORT_SECTIONS,
+        strict=True,
+    )
+)
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
 
@@ -103,6 +113,7 @@ class _IsortSettings(NamedTuple):
     apart: bool
     from_first: bool
     wrap: ImportWrap
+    joined: frozenset[str]
 
 
 class FormatStyle(NamedTuple):
@@ -126,6 +137,10 @@ class FormatStyle(NamedTuple):
     from_first: bool = False
     #: isort's wrapping of a long import, when isort sorts the module's imports (None: ruff's).
     import_wrap: ImportWrap | None = None
+    #: The import sections not set apart from the one above by a blank line (ruff's
+    #: ``no-lines-before``, isort's ``no_lines_before``), by ruff's names of them
+    #: (:data:`IMPORT_SECTIONS`).
+    joined_sections: frozenset[str] = frozenset()
 
 
 DEFAULT_STYLE = FormatStyle()
@@ -181,6 +196,7 @@ class FormatStyles:
                 types_apart=isort is not None and isort.apart,
                 from_first=isort is not None and isort.from_first,
                 import_wrap=None if isort is None else isort.wrap,
+                joined_sections=frozenset() if isort is None else isort.joined,
             )
         return self._linter_style(folder, tool)
 
@@ -218,6 +234,7 @@ class FormatStyles:
             types_apart=isort is not None and isort.apart,
             from_first=isort is not None and isort.from_first,
             import_wrap=None if isort is None else isort.wrap,
+            joined_sections=frozenset() if isort is None else isort.joined,
         )
 
     def _isort(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> _IsortSettings | None:
@@ -250,6 +267,7 @@ class FormatStyles:
         between: int | None = None
         from_first: bool | None = None
         inline: str | None = None  # what flake8-quotes' rules (Q000) ask for
+        joined: object = None
         chain: dict[str, Any] | None = settings
         depth = 0
         while chain is not None and None in (length, quote, within, between, from_first):
@@ -268,6 +286,8 @@ class FormatStyles:
             if from_first is None:
                 value = _ruff_isort(chain, "from-first")
                 from_first = value if isinstance(value, bool) else None
+            if joined is None:
+                joined = _ruff_isort(chain, "no-lines-before")
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
         return FormatStyle(
@@ -278,6 +298,7 @@ class FormatStyles:
             sort_within_sections=within is True,
             types_apart=(between or 0) > 0,
             from_first=from_first is True,
+            joined_sections=frozenset(_section_names(joined, _RUFF_SECTIONS)),
         )
 
     def _extended(
@@ -348,6 +369,19 @@ def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) ->
     return _length(int(value)) if value.isdecimal() else None
 
 
+def _section_names(value: object, names: dict[str, str | None]) -> list[str]:
+    """The standard sections a ``no-lines-before`` setting names, by ruff's names.
+
+    A list (TOML) or a comma-separated string (INI); ``names`` maps each spelling, lowercased,
+    to ruff's name (a custom section's name maps to nothing).
+    """
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return []
+    found = [names.get(item.strip().lower()) for item in items if isinstance(item, str)]
+    return [name for name in found if name is not None]
+
+
 def _ini_setting(parser: configparser.RawConfigParser, section: str, key: str) -> str | None:
     """A setting of an INI section spelled with dashes or underscores, None when unset."""
     for spelling in (key, key.replace("-", "_")):
@@ -377,6 +411,7 @@ def _isort_settings(table: dict[str, Any]) -> _IsortSettings:
 
     between = setting("lines_between_types")
     mode = setting("multi_line_output")
+    joined = _section_names(setting("no_lines_before"), _ISORT_SECTIONS)
     length = setting("line_length")
     if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
         length = _ISORT_LINE_LENGTH
@@ -390,6 +425,7 @@ def _isort_settings(table: dict[str, Any]) -> _IsortSettings:
             setting("use_parentheses") is True,
             setting("include_trailing_comma") is True,
         ),
+        joined=frozenset(joined),
     )
 
 

@@ -92,6 +92,8 @@ class ModuleSource(NamedTuple):
     from_first: bool = False
     #: isort's wrapping of a long import, when isort sorts its imports (None: ruff's layout).
     import_wrap: ImportWrap | None = None
+    #: The import sections its sorter sets apart by no blank line (:class:`.style.FormatStyle`).
+    joined_sections: frozenset[str] = frozenset()
 
 
 class ParseFailure(Exception):
@@ -890,6 +892,7 @@ class ModuleModel:
         self.types_apart = source.types_apart
         self.from_first = source.from_first
         self.import_wrap = source.import_wrap
+        self.joined_sections = source.joined_sections
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
