@@ -243,6 +243,45 @@ def test_generate_keeps_a_formatted_module_formatted(tmp_path: Path, ruff_config
     assert snapshot(root) == before
 
 
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"ruff.toml": "[format]\nskip-magic-trailing-comma = true\n"}, True),
+        ({"pyproject.toml": "[tool.black]\nskip-magic-trailing-comma = true\n"}, True),
+        ({"pyproject.toml": "[tool.black]\nskip_magic_trailing_comma = true\n"}, True),
+        ({"ruff.toml": "[format]\nskip-magic-trailing-comma = false\n"}, False),
+        (
+            {"pyproject.toml": "[tool.ruff]\n\n[tool.black]\nskip-magic-trailing-comma = true\n"},
+            False,
+        ),
+        ({}, False),
+    ],
+)
+def test_skip_magic_trailing_comma_read(
+    tmp_path: Path, files: dict[str, str], expected: bool
+) -> None:
+    _write(tmp_path, files)
+    assert FormatStyles(tmp_path).of("backend/app/api/books.py").skip_magic_comma is expected
+
+
+def test_a_formatter_skipping_magic_commas_gets_the_arguments_on_one_line(tmp_path: Path) -> None:
+    # The log call's arguments fit on one line inside its brackets at 90 columns: ruff format
+    # puts them there once it ignores the trailing comma that held them one per line.
+    config = (
+        "[tool.ruff]\nline-length = 90\n\n[tool.ruff.format]\nskip-magic-trailing-comma = true\n"
+    )
+    root = _shelf(tmp_path, config, ROUTES)
+    books = root / "backend/app/api/books.py"
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    checked = _ruff_format_check(root, books)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert '    event_logger.log(\n        "seen", {"route": "/a", ' in books.read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
 # A module in single quotes, as `quote-style = "single"` formats it; one route holds a quote.
 SINGLE_ROUTES = """from fastapi import APIRouter
 

@@ -1032,11 +1032,13 @@ def log_call_lines(
     line_length: int,
     quote: str = '"',
     black: bool = False,
+    hug: bool = False,
 ) -> tuple[str, ...]:
     """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added).
 
     ``line_length``, ``quote`` and ``black`` are the module's (:attr:`ModuleModel.line_length`,
-    :attr:`ModuleModel.quote`, :attr:`ModuleModel.black`: black's layout, where it differs).
+    :attr:`ModuleModel.quote`, :attr:`ModuleModel.black`: black's layout, where it differs);
+    ``hug``: its formatter skips magic trailing commas (:attr:`ModuleModel.skip_magic_comma`).
     """
     items = [f"{string_literal(key, quote)}: {value}" for key, value in payload]
     mapping = "{" + ", ".join(items) + "}"
@@ -1044,6 +1046,10 @@ def log_call_lines(
     line = f"{logger}.log({event}, {mapping})"
     if display_width(indent + line) <= line_length:
         return (line,)
+    # A formatter ignoring magic trailing commas joins arguments that fit on one line inside
+    # the brackets (ruff and black both lay a call out so before splitting it further).
+    if hug and display_width(f"{indent}{unit}{event}, {mapping}") <= line_length:
+        return (f"{logger}.log(", f"{unit}{event}, {mapping}", ")")
     # Too long: one argument per line with a magic trailing comma, which ruff keeps.
     if display_width(indent + unit + mapping + ",") <= line_length:
         mapping_lines = [f"{unit}{mapping},"]

@@ -329,6 +329,7 @@ class BackendReader:
                 style.from_first,
                 style.import_wrap,
                 style.joined_sections,
+                style.skip_magic_comma,
             )
         return None
 

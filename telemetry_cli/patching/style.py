@@ -141,6 +141,9 @@ class FormatStyle(NamedTuple):
     #: ``no-lines-before``, isort's ``no_lines_before``), by ruff's names of them
     #: (:data:`IMPORT_SECTIONS`).
     joined_sections: frozenset[str] = frozenset()
+    #: The formatter ignores magic trailing commas (``skip-magic-trailing-comma``, ruff's or
+    #: black's): a call whose arguments fit on one line inside its brackets is written so.
+    skip_magic_comma: bool = False
 
 
 DEFAULT_STYLE = FormatStyle()
@@ -186,6 +189,7 @@ class FormatStyles:
         if isinstance(black, dict):
             length = _length(black.get("line-length", black.get("line_length")))
             skip = black.get("skip-string-normalization", black.get("skip_string_normalization"))
+            magic = black.get("skip-magic-trailing-comma", black.get("skip_magic_trailing_comma"))
             # Black without string normalization leaves every string's quotes as written.
             isort = self._isort(folder, tool)
             return FormatStyle(
@@ -197,6 +201,7 @@ class FormatStyles:
                 from_first=isort is not None and isort.from_first,
                 import_wrap=None if isort is None else isort.wrap,
                 joined_sections=frozenset() if isort is None else isort.joined,
+                skip_magic_comma=magic is True,
             )
         return self._linter_style(folder, tool)
 
@@ -268,6 +273,7 @@ class FormatStyles:
         from_first: bool | None = None
         inline: str | None = None  # what flake8-quotes' rules (Q000) ask for
         joined: object = None
+        magic: bool | None = None
         chain: dict[str, Any] | None = settings
         depth = 0
         while chain is not None and None in (length, quote, within, between, from_first):
@@ -288,6 +294,10 @@ class FormatStyles:
                 from_first = value if isinstance(value, bool) else None
             if joined is None:
                 joined = _ruff_isort(chain, "no-lines-before")
+            if magic is None:
+                form = chain.get("format")
+                value = form.get("skip-magic-trailing-comma") if isinstance(form, dict) else None
+                magic = value if isinstance(value, bool) else None
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
         return FormatStyle(
@@ -299,6 +309,7 @@ class FormatStyles:
             types_apart=(between or 0) > 0,
             from_first=from_first is True,
             joined_sections=frozenset(_section_names(joined, _RUFF_SECTIONS)),
+            skip_magic_comma=magic is True,
         )
 
     def _extended(

@@ -94,6 +94,8 @@ class ModuleSource(NamedTuple):
     import_wrap: ImportWrap | None = None
     #: The import sections its sorter sets apart by no blank line (:class:`.style.FormatStyle`).
     joined_sections: frozenset[str] = frozenset()
+    #: Whether its formatter ignores magic trailing commas (:class:`.style.FormatStyle`).
+    skip_magic_comma: bool = False
 
 
 class ParseFailure(Exception):
@@ -893,6 +895,7 @@ class ModuleModel:
         self.from_first = source.from_first
         self.import_wrap = source.import_wrap
         self.joined_sections = source.joined_sections
+        self.skip_magic_comma = source.skip_magic_comma
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
