@@ -103,6 +103,20 @@ def _write(root: Path, files: Mapping[str, str | bytes]) -> Path:
         # Settings flake8 would not take either, or a file that is not INI: the default applies.
         ({"setup.cfg": "[flake8]\nmax-line-length = 79  # PEP 8\n"}, DEFAULT_LINE_LENGTH),
         ({"setup.cfg": "[flake8]\nmax-line-length = 0\n"}, DEFAULT_LINE_LENGTH),
+        # pylint's max-line-length (C0301), in any of its files; the stricter of two linters'.
+        ({".pylintrc": "[FORMAT]\nmax-line-length=79\n"}, 79),
+        ({"pylintrc": "[format]\nmax-line-length = 80\n"}, 80),
+        ({"pyproject.toml": "[tool.pylint.format]\nmax-line-length = 79\n"}, 79),
+        ({"pyproject.toml": "[tool.pylint.FORMAT]\nmax-line-length = 120\n"}, 120),
+        ({"setup.cfg": "[pylint.FORMAT]\nmax-line-length = 79\n"}, 79),
+        (
+            {
+                "setup.cfg": "[flake8]\nmax-line-length = 100\n",
+                ".pylintrc": "[FORMAT]\nmax-line-length = 90\n",
+            },
+            90,
+        ),
+        ({"pyproject.toml": "[tool.pylint.basic]\ngood-names = ['i']\n"}, DEFAULT_LINE_LENGTH),
         ({"setup.cfg": "max-line-length = 79\n"}, DEFAULT_LINE_LENGTH),
         ({"tox.ini": "[flake8]\nmax-line-length = %(width)s\n"}, DEFAULT_LINE_LENGTH),
         ({".flake8": b"[flake8]\nmax-line-length = \xff\n"}, DEFAULT_LINE_LENGTH),

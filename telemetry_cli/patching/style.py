@@ -208,7 +208,7 @@ class FormatStyles:
     def _linter_style(
         self, folder: PurePosixPath, tool: dict[str, Any] | None
     ) -> FormatStyle | None:
-        """The style flake8 (or pycodestyle) and isort enforce in ``folder``, when set there.
+        """The style flake8 (or pycodestyle), pylint and isort enforce in ``folder``, when set.
 
         ``tool`` is the ``[tool]`` table of the folder's ``pyproject.toml``, if any.
         """
@@ -226,6 +226,10 @@ class FormatStyles:
                     quote = _inline_quotes(_ini_setting(parser, section, "inline-quotes"))
                 if order is None:
                     order = _ini_setting(parser, section, "import-order-style")
+        pylint = self._pylint_length(folder, tool)
+        if pylint is not None:
+            # Both linters run: the stricter length is the one inserted lines must keep.
+            length = pylint if length is None else min(length, pylint)
         isort = self._isort(folder, tool)
         # flake8-import-order's google style (appnexus is google's) orders plain and `from`
         # imports together by module, as isort's force_sort_within_sections does.
@@ -241,6 +245,29 @@ class FormatStyles:
             import_wrap=None if isort is None else isort.wrap,
             joined_sections=frozenset() if isort is None else isort.joined,
         )
+
+    def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
+        """The ``max-line-length`` pylint's configuration in ``folder`` sets, if any.
+
+        In the first of the files pylint reads that configures it: ``pylintrc``, ``.pylintrc``
+        (any section), ``[tool.pylint.*]``, ``setup.cfg``'s or ``tox.ini``'s ``[pylint.*]``.
+        """
+        for name in ("pylintrc", ".pylintrc"):
+            parser = self._ini(folder / name)
+            if parser is not None:
+                return _first_length(parser, parser.sections())
+        pylint = tool.get("pylint") if tool is not None else None
+        if isinstance(pylint, dict):
+            tables = [pylint, *(table for table in pylint.values() if isinstance(table, dict))]
+            found = [_length(table.get("max-line-length")) for table in tables]
+            return next((length for length in found if length is not None), None)
+        for name in ("setup.cfg", "tox.ini"):
+            parser = self._ini(folder / name)
+            sections = [] if parser is None else parser.sections()
+            ours = [section for section in sections if section.lower().startswith("pylint")]
+            if parser is not None and ours:
+                return _first_length(parser, ours)
+        return None
 
     def _isort(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> _IsortSettings | None:
         """The settings of isort in ``folder`` that inserted imports follow, if it is set up there.
@@ -378,6 +405,12 @@ def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) ->
     """A line length set in an INI section, spelled with dashes or underscores."""
     value = (_ini_setting(parser, section, key) or "").strip()
     return _length(int(value)) if value.isdecimal() else None
+
+
+def _first_length(parser: configparser.RawConfigParser, sections: list[str]) -> int | None:
+    """The first ``max-line-length`` set in one of ``sections``."""
+    found = (_ini_length(parser, section, "max-line-length") for section in sections)
+    return next((length for length in found if length is not None), None)
 
 
 def _section_names(value: object, names: dict[str, str | None]) -> list[str]:
