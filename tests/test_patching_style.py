@@ -739,6 +739,23 @@ def test_joined_sections_read(tmp_path: Path, files: dict[str, str], joined: set
         # ruff sorts the imports of a project it is configured in, by its own layout.
         ({"pyproject.toml": "[tool.ruff]\n\n[tool.isort]\nline_length = 60\n"}, False, None),
         ({"pyproject.toml": "[tool.black]\n"}, False, None),
+        # A black project's isort with no profile or mode: black's profile, given where isort
+        # runs (pre-commit's `args: ["--profile", "black"]`); its own settings still apply.
+        (
+            {"pyproject.toml": '[tool.black]\n\n[tool.isort]\nknown_first_party = ["app"]\n'},
+            False,
+            ImportWrap(88, "hanging", trailing_comma=True),
+        ),
+        (
+            {"pyproject.toml": "[tool.black]\n", "setup.cfg": "[isort]\nline_length = 100\n"},
+            False,
+            ImportWrap(100, "hanging", trailing_comma=True),
+        ),
+        (
+            {"pyproject.toml": "[tool.black]\n\n[tool.isort]\nmulti_line_output = 0\n"},
+            False,
+            ImportWrap(),
+        ),
     ],
 )
 def test_isort_settings_read(

@@ -191,7 +191,7 @@ class FormatStyles:
             skip = black.get("skip-string-normalization", black.get("skip_string_normalization"))
             magic = black.get("skip-magic-trailing-comma", black.get("skip_magic_trailing_comma"))
             # Black without string normalization leaves every string's quotes as written.
-            isort = self._isort(folder, tool)
+            isort = self._isort(folder, tool, black=True)
             return FormatStyle(
                 length or DEFAULT_LINE_LENGTH,
                 "preserve" if skip is True else DEFAULT_QUOTE_STYLE,
@@ -269,7 +269,9 @@ class FormatStyles:
                 return _first_length(parser, ours)
         return None
 
-    def _isort(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> _IsortSettings | None:
+    def _isort(
+        self, folder: PurePosixPath, tool: dict[str, Any] | None, *, black: bool = False
+    ) -> _IsortSettings | None:
         """The settings of isort in ``folder`` that inserted imports follow, if it is set up there.
 
         isort reads ``[tool.isort]``, ``.isort.cfg``'s ``[settings]``, or an ``[isort]`` (or
@@ -277,13 +279,13 @@ class FormatStyles:
         """
         isort = tool.get("isort") if tool is not None else None
         if isinstance(isort, dict):
-            return _isort_settings(isort)
+            return _isort_settings(isort, black)
         for name, sections in _ISORT_FILES:
             parser = self._ini(folder / name)
             for section in sections:
                 if parser is not None and parser.has_section(section):
                     return _isort_settings(
-                        {key: _ini_value(value) for key, value in parser.items(section)}
+                        {key: _ini_value(value) for key, value in parser.items(section)}, black
                     )
         return None
 
@@ -443,9 +445,16 @@ def _ini_value(text: str) -> object:
     return int(value) if value.isdecimal() else value
 
 
-def _isort_settings(table: dict[str, Any]) -> _IsortSettings:
-    """The settings of an isort configuration table, its profile's filling what it leaves out."""
+def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSettings:
+    """The settings of an isort configuration table, its profile's filling what it leaves out.
+
+    ``black``: the project formats with black. Its isort configuration naming neither a profile
+    nor a wrap mode is taken to run with black's profile, given where isort is run (a
+    pre-commit hook's ``args: ["--profile", "black"]``): isort's own defaults would fight black.
+    """
     profile = table.get("profile")
+    if profile is None and black and not ({"multi_line_output", "multi-line-output"} & set(table)):
+        profile = "black"
     base = _ISORT_PROFILES.get(profile, {}) if isinstance(profile, str) else {}
 
     def setting(key: str) -> object:
