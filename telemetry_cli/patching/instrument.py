@@ -500,6 +500,7 @@ def instrument_module(
             module.line_length,
             module.quote,
             module.black,
+            module.skip_magic_comma,
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
@@ -1247,7 +1248,15 @@ def _inserted_call_state(
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
     wanted = log_call_lines(
-        logger, event_type, entries, indent, unit, module.line_length, module.quote, module.black
+        logger,
+        event_type,
+        entries,
+        indent,
+        unit,
+        module.line_length,
+        module.quote,
+        module.black,
+        module.skip_magic_comma,
     )
     written = tuple(
         module.lines.line(number)[len(indent) :]
@@ -1338,6 +1347,7 @@ def _replace_call(
         module.line_length,
         module.quote,
         module.black,
+        module.skip_magic_comma,
     )
     if not editor.is_deleted(statement):
         editor.delete(statement)

@@ -30,7 +30,12 @@ from telemetry_cli.patching.names import (
     VERSIONED_APP_FUNCTIONS,
 )
 from telemetry_cli.patching.source import SourceLines
-from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, DEFAULT_QUOTE_STYLE, preferred_quote
+from telemetry_cli.patching.style import (
+    DEFAULT_LINE_LENGTH,
+    DEFAULT_QUOTE_STYLE,
+    ImportWrap,
+    preferred_quote,
+)
 
 if TYPE_CHECKING:
     from telemetry_cli.patching.mounts import Mounts
@@ -83,6 +88,14 @@ class ModuleSource(NamedTuple):
     sort_within_sections: bool = False
     #: Whether its import sorter sets plain imports apart from ``from`` imports by a blank line.
     types_apart: bool = False
+    #: Whether its import sorter puts ``from`` imports before plain ones.
+    from_first: bool = False
+    #: isort's wrapping of a long import, when isort sorts its imports (None: ruff's layout).
+    import_wrap: ImportWrap | None = None
+    #: The import sections its sorter sets apart by no blank line (:class:`.style.FormatStyle`).
+    joined_sections: frozenset[str] = frozenset()
+    #: Whether its formatter ignores magic trailing commas (:class:`.style.FormatStyle`).
+    skip_magic_comma: bool = False
 
 
 class ParseFailure(Exception):
@@ -935,6 +948,10 @@ class ModuleModel:
         self.black = source.black
         self.sort_within_sections = source.sort_within_sections
         self.types_apart = source.types_apart
+        self.from_first = source.from_first
+        self.import_wrap = source.import_wrap
+        self.joined_sections = source.joined_sections
+        self.skip_magic_comma = source.skip_magic_comma
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
