@@ -38,7 +38,9 @@ def freeze(version: str, source: Path) -> None:
             shutil.copytree(CORPUS / case, root, ignore=shutil.ignore_patterns("expected.toml"))
             env = {**os.environ, "PYTHONPATH": str(source), "NO_COLOR": "1"}
             command = [sys.executable, "-m", "telemetry_cli", "generate", "--root", str(root)]
-            subprocess.run(command, env=env, check=True, capture_output=True)
+            # From the scratch folder: `python -m` puts the working folder first on sys.path.
+            subprocess.run(command, env=env, check=True, capture_output=True, cwd=scratch)
+            assert f'"version": "{version}.' in (root / ".telemetry-scaffold.json").read_text()
             target = HERE / version / case
             shutil.rmtree(target, ignore_errors=True)
             for path in sorted(root.rglob("*")):
