@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+import tomlkit
 
 from tests.cli_support import run, snapshot
 from tests.corpus_support import CORPUS
@@ -109,3 +110,45 @@ def test_remove_straight_on_an_old_output(
     assert snapshot(root) == sources
     _ok(("remove", "--root", str(root)))
     assert snapshot(root) == sources
+
+
+def _other_layouts(root: Path) -> list[tuple[str, str]]:
+    """The other splits of the plan's app folder into backend folder and dotted app package.
+
+    ``backend/app`` is also ``.`` with ``backend.app``, and the flat ``backend/app`` with none.
+    """
+    plan = tomlkit.parse((root / "pyproject.toml").read_text())["tool"]["telemetry-scaffold"]
+    backend, package = str(plan.get("backend", "backend")), str(plan.get("app-package", "app"))
+    parts = [*PurePosixPath(backend).parts, *filter(None, package.split("."))]
+    splits = [
+        ("/".join(parts[:cut]) or ".", ".".join(parts[cut:])) for cut in range(len(parts) + 1)
+    ]
+    return [split for split in splits if split != (PurePosixPath(backend).as_posix(), package)]
+
+
+def _move_layout(root: Path, layout: tuple[str, str]) -> None:
+    """The plan's backend folder and app package set to ``layout``: the same folder, read anew."""
+    config = root / "pyproject.toml"
+    document = tomlkit.parse(config.read_text())
+    plan = document["tool"]["telemetry-scaffold"]  # type: ignore[index]
+    plan["backend"], plan["app-package"] = layout  # type: ignore[index]
+    config.write_text(tomlkit.dumps(document))
+
+
+@pytest.mark.parametrize(("version", "case"), FROZEN)
+def test_upgrade_with_the_layout_read_anew(tmp_path: Path, version: str, case: str) -> None:
+    # The plan reads the app folder anew (backend/app as `.` + backend.app, or flat) before the
+    # upgrade: the old release's imports of `app.analytics` are taken out and replaced all the
+    # same, whether or not its manifest recorded the layout (0.3.0's did not).
+    for number, layout in enumerate(_other_layouts(CORPUS / case)):
+        sources_root = _sources(case, tmp_path / f"sources-{number}", _no_edit)
+        _move_layout(sources_root, layout)
+        sources = snapshot(sources_root)
+        fresh = _sources(case, tmp_path / f"fresh-{number}", _no_edit)
+        _move_layout(fresh, layout)
+        _ok(("generate", "--root", str(fresh)))
+        for command in ("generate", "remove"):
+            root = _old_output(version, case, tmp_path / f"{command}-{number}", _no_edit)
+            _move_layout(root, layout)
+            _ok((command, "--root", str(root)))
+            assert snapshot(root) == (snapshot(fresh) if command == "generate" else sources), layout
