@@ -489,6 +489,39 @@ def test_close_delivers_stops_the_thread_and_refuses_later_events(
     queued.flush()  # a no-op once closed
 
 
+def test_a_flush_that_loses_the_race_with_close_returns_without_waiting(module: Any) -> None:
+    # flush() checked that the sink was open, then close() queued its request first: the close
+    # delivers every event queued before the flush, so the flush is done, not timed out, and it
+    # is no dropped event.
+    inner = GatedSink()
+    queued = module.QueueSink(inner, timeout=5)
+    logger = module.EventLogger(queued, enabled=True)
+    logger.log("ai_block_used")
+    assert inner.entered.wait(5)
+    closing = threading.Thread(target=queued.close)
+    closing.start()
+    while queued._queue.qsize() < 1:  # the close request is queued behind the stuck event
+        time.sleep(0.001)
+    flushed: list[float] = []
+
+    def flush() -> None:
+        started = time.monotonic()
+        queued._run_in_consumer("flush")  # what flush() does once it found the sink open
+        flushed.append(time.monotonic() - started)
+
+    flushing = threading.Thread(target=flush)
+    flushing.start()
+    while queued._queue.qsize() < 2:
+        time.sleep(0.001)
+    inner.gate.set()
+    closing.join(5)
+    flushing.join(5)
+    assert flushed and flushed[0] < 2
+    assert len(inner.events) == 1 and inner.closed
+    assert queued.stats().dropped == 0
+    assert logger.health().status == "ok"
+
+
 def test_close_without_any_event_closes_the_backend_without_a_thread(module: Any) -> None:
     inner = Sink()
     queued = module.QueueSink(inner)
