@@ -14,6 +14,7 @@ import functools
 import http.client
 import json
 import logging
+import math
 import socket
 import statistics
 import subprocess
@@ -239,6 +240,83 @@ def test_health_recovers_after_the_window(module: Any, monkeypatch: pytest.Monke
     monkeypatch.setattr(module.time, "monotonic", lambda: later)
     health = logger.health()
     assert (health.status, health.failed) == ("ok", 1)
+
+
+# --- re-entrancy: handlers and sinks that log events ------------------------------------------
+
+
+class Relogging(logging.Handler):
+    """A log handler that logs an analytics event for every record it sees (up to ``limit``)."""
+
+    def __init__(self, logger: Any, payload: dict[str, Any], limit: int = 10_000) -> None:
+        super().__init__()
+        self.logger, self.payload, self.limit = logger, payload, limit
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        if len(self.records) < self.limit:
+            self.logger.log("ai_block_used", self.payload)
+
+
+VALID = {"chapter_id": "c1", "block_type": "quiz"}
+
+
+@pytest.mark.parametrize("queued", [False, True], ids=["direct", "queue-sink"])
+def test_a_handler_that_logs_an_event_per_record_gets_one_record_not_a_loop(
+    module: Any, queued: bool
+) -> None:
+    # Each record would log the next event: recursion to RecursionError through LoggingSink,
+    # a consumer thread looping forever through QueueSink. The nested event is dropped instead.
+    target = logging.Logger("relogging-target", logging.INFO)
+    sink = module.LoggingSink(target)
+    logger = module.EventLogger(module.QueueSink(sink) if queued else sink, enabled=True)
+    handler = Relogging(logger, VALID)
+    target.addHandler(handler)
+    warned = Relogging(logger, VALID, limit=0)
+    module._logger.addHandler(warned)
+    try:
+        logger.log("ai_block_used", VALID)
+        logger.flush()
+        time.sleep(0.05)  # a looping consumer thread would deliver more by now
+        logger.flush()
+    finally:
+        module._logger.removeHandler(warned)
+        logger.close()
+    assert len(handler.records) == 1
+    health = logger.health()
+    assert health.failed == 1 and health.status == "degraded"
+    assert any("logged while the sink" in r.getMessage() for r in warned.records)
+
+
+def test_record_from_inside_a_sink_raises_sink_error(module: Any) -> None:
+    raised: list[BaseException] = []
+
+    class Recording(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                logger.record("ai_block_used", VALID)
+            except Exception as exc:
+                raised.append(exc)
+
+    target = logging.Logger("recording-target", logging.INFO)
+    target.addHandler(Recording())
+    logger = module.EventLogger(module.LoggingSink(target), enabled=True)
+    logger.record("ai_block_used", VALID)
+    assert len(raised) == 1 and isinstance(raised[0], module.SinkError)
+
+
+def test_a_handler_of_the_layers_warnings_that_logs_a_refused_event_stops(module: Any) -> None:
+    # Every event this handler logs is refused, and each refusal is a warning it sees.
+    logger = module.EventLogger(RecordingSink(), enabled=True)
+    handler = Relogging(logger, {"ratio": math.nan})
+    module._logger.addHandler(handler)
+    try:
+        logger.log("ai_block_used", {"ratio": math.nan})
+    finally:
+        module._logger.removeHandler(handler)
+    assert 1 <= len(handler.records) <= 3
+    assert logger.sink.events == []
 
 
 # --- async sinks are refused ------------------------------------------------------------------
