@@ -600,6 +600,42 @@ def test_a_flush_that_loses_the_race_with_close_returns_without_waiting(module: 
     assert logger.health().status == "ok"
 
 
+def test_a_flush_that_loses_the_race_after_the_thread_stopped_returns_at_once(
+    module: Any,
+) -> None:
+    # The flush found the sink open, then close() ran to the end (the thread stopped) before
+    # the flush queued its request: nobody will take it, and there is nothing left to wait for.
+    inner = RecordingSink()
+    queued = module.QueueSink(inner, timeout=5)
+    queued.emit(module.EventLogger(RecordingSink(), enabled=True).record("ai_block_used"))
+    queued.close()
+    started = time.monotonic()
+    queued._run_in_consumer("flush")  # what flush() does once it found the sink open
+    assert time.monotonic() - started < 1
+    assert len(inner.events) == 1 and inner.closed
+
+
+def test_an_emit_racing_a_close_before_any_event_is_refused_not_lost(module: Any) -> None:
+    # emit() found the sink open and no thread; close() then closed the sink itself: no thread
+    # may start for a closed sink, and the event is refused as after close().
+    inner = RecordingSink()
+    queued = module.QueueSink(inner)
+    event = module.EventLogger(RecordingSink(), enabled=True).record("ai_block_used")
+    queued.close()
+    queued._closed = False  # as emit() saw it, just before close() ran
+    real_start = queued._start
+
+    def start_after_close() -> None:
+        queued._closed = True
+        real_start()
+
+    queued._start = start_after_close
+    with pytest.raises(module.SinkError, match="closed"):
+        queued.emit(event)
+    assert queued._thread is None
+    assert queued.stats().dropped == 1
+
+
 def test_close_without_any_event_closes_the_backend_without_a_thread(module: Any) -> None:
     inner = Sink()
     queued = module.QueueSink(inner)
