@@ -59,6 +59,7 @@ from telemetry_cli.patching.loops import (
     literal_items,
     loop_string,
     loop_values,
+    rebinds,
     substituted,
 )
 from telemetry_cli.patching.names import (
@@ -892,7 +893,7 @@ class _Finder:
         found = tries.get(id(function))
         base = chain_root(owner)
         root = base.id if isinstance(base, ast.Name) else None
-        if found is None or root is None or not _binds(found.body, root):
+        if found is None or root is None or not rebinds(found.body, {root}):
             return None
         return (
             f"`{function.name}` is declared in the `except` fallback of the `try` at line "
@@ -2760,25 +2761,6 @@ def _fallback_tries(
             for block in sub_blocks(statement):
                 found.update(_fallback_tries(block, within))
     return found
-
-
-def _binds(statements: list[ast.stmt], name: str) -> bool:
-    """Whether a block (its compound statements too) assigns or imports ``name``."""
-    for statement in block_statements(statements):
-        if isinstance(statement, ast.Import | ast.ImportFrom):
-            names = [alias.asname or alias.name.partition(".")[0] for alias in statement.names]
-        elif isinstance(statement, ast.Assign | ast.AnnAssign):
-            names = [
-                node.id
-                for target in assigned_targets(statement)
-                for node in ast.walk(target)
-                if isinstance(node, ast.Name)
-            ]
-        else:
-            continue
-        if name in names:
-            return True
-    return False
 
 
 _DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
