@@ -16,7 +16,7 @@ import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import cast
@@ -237,7 +237,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
         )
     # Read once: the bytes apply() compares before writing and the records are one reading.
     on_disk = read_manifest_file(root)
-    manifest = report.recorded = on_disk.manifest
+    manifest = report.recorded = _with_patch_layout(root, on_disk.manifest)
     _refuse_newer_manifest(manifest)
     _refuse_other_plan(plan, manifest)
     recorded = manifest.files
@@ -336,7 +336,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
                 wanted_hashes[change.path] = recorded[change.path]
     report.changes.extend(patches)
     _note_image_layer(plan, report.changes, texts)
-    _note_old_dependencies(plan, report.changes, texts)
+    _note_old_dependencies(plan, report.changes, texts, project.entry.path)
 
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
     report.changes.extend(_leftovers(root, targets))
@@ -452,6 +452,45 @@ def _generated_changes(
             hashes[output.path] = recorded[output.path]
 
     return changes, hashes, fingerprint
+
+
+def _with_patch_layout(root: Path, manifest: Manifest) -> Manifest:
+    """``manifest``, with the layout its patches were made in when it does not record it.
+
+    0.3.0 recorded no backend folder or app package: the plan's was taken for it, but a plan
+    that reads the same app folder another way since (``backend/app`` as ``.`` with
+    ``backend.app``, or flat) then looked for imports of ``backend.app.analytics`` where
+    ``app.analytics`` ones were written, and neither took them out nor replaced them. The
+    recorded layer's folder gives the app package's path; of its splits into a backend folder
+    and a dotted package, the one only the patched modules import the layer by is the layout.
+    Undecided (none, or several), the plan's stays assumed.
+    """
+    patched = manifest.patched
+    if patched.backend is not None or patched.app_package is not None:
+        return manifest
+    layer = patched.layer_package or DEFAULT_LAYER_PACKAGE
+    app_folders = {
+        PurePosixPath(path).parent.parent
+        for path in manifest.files
+        if PurePosixPath(path).parent.name == layer and path.endswith(".py")
+    }
+    if len(app_folders) != 1:
+        return manifest
+    parts = app_folders.pop().parts
+    modules = [path for path in (patched.wired, *dict(patched.instrumented)) if path]
+    # Only import lines matter, written in ASCII: any encoding of the module reads them.
+    texts = [(_on_disk(root, path, {}) or b"").decode("latin-1") for path in modules]
+    layouts = []
+    for cut in range(len(parts) + 1):
+        package = ".".join(parts[cut:])
+        layer_name = re.escape(f"{package}.{layer}" if package else layer)
+        imports = re.compile(rf"^[ \t]*(?:from|import)[ \t]+{layer_name}\.", re.MULTILINE)
+        if any(imports.search(text) for text in texts):
+            layouts.append(("/".join(parts[:cut]) or ".", package))
+    if len(layouts) != 1:
+        return manifest
+    backend, app_package = layouts[0]
+    return replace(manifest, patched=patched._replace(backend=backend, app_package=app_package))
 
 
 def _refuse_newer_manifest(manifest: Manifest) -> None:
@@ -829,7 +868,9 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
     layer[0].notes = (*layer[0].notes, *notes)
 
 
-def _note_old_dependencies(plan: Plan, changes: list[FileChange], read: TextReader) -> None:
+def _note_old_dependencies(
+    plan: Plan, changes: list[FileChange], read: TextReader, script: str
+) -> None:
     """Warn, on the layer's first file, when the backend pins a FastAPI or pydantic too old.
 
     The floors are :data:`telemetry_cli.layer_requires.LAYER_REQUIRES` (the app starts) and
@@ -843,7 +884,7 @@ def _note_old_dependencies(plan: Plan, changes: list[FileChange], read: TextRead
         if change.kind is Kind.GENERATED and change.path.startswith(prefix)
     ]
     if layer:
-        notes = old_dependency_notes(plan.root, plan.backend, read, plan.app_dir)
+        notes = old_dependency_notes(plan.root, plan.backend, read, plan.app_dir, script)
         layer[0].notes = (*layer[0].notes, *notes)
 
 
@@ -858,7 +899,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     report = SyncReport(plan=plan, command="remove")
     root = plan.root
     on_disk = read_manifest_file(root)
-    manifest = report.recorded = on_disk.manifest
+    manifest = report.recorded = _with_patch_layout(root, on_disk.manifest)
     _refuse_newer_manifest(manifest)
     _refuse_other_plan(plan, manifest)
     beside = _sibling_output_paths(plan, manifest.files)

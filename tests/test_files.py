@@ -183,6 +183,46 @@ def test_manifest_entries_naming_no_project_path_are_dropped_never_touched(
 @pytest.mark.parametrize(
     "command", [["generate"], ["generate", "--force"], ["remove"], ["remove", "--force"]], ids=str
 )
+def test_a_recorded_file_with_the_header_and_other_bytes_is_never_lost(
+    project: Path, command: list[str]
+) -> None:
+    # The record names a file the plan no longer writes (a hand-merged entry; a module of the
+    # user's started from a copy of a generated one, its header kept). Whether an output edited
+    # by hand or the user's own file, nothing tells them apart but the digest: kept and named
+    # by every command, --force alone removes it, with a backup.
+    layer = project / "backend/app/analytics"
+    own = layer / "helpers.py"
+    own.write_text(
+        (layer / "error_capture.py").read_text() + "\n\ndef mine() -> int:\n    return 1\n"
+    )
+    kept = own.read_bytes()
+    document = json.loads((project / MANIFEST).read_text())
+    document["files"]["backend/app/analytics/helpers.py"] = document["files"][
+        "backend/app/analytics/error_capture.py"
+    ]
+    (project / MANIFEST).write_text(json.dumps(document))
+    check = run(command[0], "--check", "--root", str(project))
+    assert check.exit_code == 1
+    assert "backend/app/analytics/helpers.py" in check.stdout
+
+    result = run(*command, "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    backups = list(layer.glob("helpers.py.*"))
+    if "--force" in command:
+        assert result.exit_code == 0, result.stdout
+        assert not own.exists()
+        assert [backup.read_bytes() for backup in backups] == [kept]
+    else:
+        assert result.exit_code == 1, result.stdout
+        assert re.search(r"^refused\s+backend/app/analytics/helpers\.py$", result.stdout, re.M)
+        assert own.read_bytes() == kept
+        assert not backups
+        assert run(command[0], "--check", "--root", str(project)).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "command", [["generate"], ["generate", "--force"], ["remove"], ["remove", "--force"]], ids=str
+)
 def test_manifest_entries_reached_through_a_link_leading_outside_are_dropped(
     project: Path, tmp_path: Path, command: list[str]
 ) -> None:

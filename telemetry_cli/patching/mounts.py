@@ -77,6 +77,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     bound_once,
+    builtin_import,
     call_argument,
     instance_parameter,
     parameter_call_position,
@@ -2365,7 +2366,7 @@ def _discovered_routers(
     if read is None:
         return []
     attribute, imported, imported_scope = read
-    named = _modules_named(imported, imported_scope, index)
+    named = _modules_named(imported, imported_scope, index, values or {})
     if named is not None:
         return [
             key
@@ -2393,14 +2394,24 @@ def _discovered_routers(
     return keys
 
 
-def _modules_named(call: ast.Call, scope: Scope, index: PackageIndex) -> list[str] | None:
+def _modules_named(
+    call: ast.Call, scope: Scope, index: PackageIndex, values: LoopValues
+) -> list[str] | None:
     """The modules ``import_module(...)`` imports in a loop over names known statically.
 
     ``for name in ("items", "users"): importlib.import_module(f"app.api.{name}")``: one module
     per item, in turn. None when no loop around it binds a name it is given, or a name (or the
-    module it names) is not known statically.
+    module it names) is not known statically. ``values``: the iteration at hand, when the
+    include is read once per item (``for name, prefix in specs:``): that item's module only,
+    not every item's under each item's prefix.
     """
     argument = call_argument(call, 0, "name")
+    if argument is not None and any(
+        isinstance(node, ast.Name) and node.id in values for node in ast.walk(argument)
+    ):
+        name = loop_string(argument, scope, values, index)
+        if name is not None and not name.startswith("."):
+            return [name]
     environments = None if argument is None else loop_values(argument, scope, index)
     if argument is None or environments is None or environments == [{}]:
         return None
@@ -2473,12 +2484,24 @@ def _run_time_module(
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
         expression, scope = binding.node, binding.scope
-    if isinstance(expression, ast.Call) and index.qualify(expression.func, scope) in (
-        "importlib.import_module",
-        _LOADED_FROM_SPEC,
+    if isinstance(expression, ast.Call) and (
+        index.qualify(expression.func, scope) in ("importlib.import_module", _LOADED_FROM_SPEC)
+        or _imports_leaf(expression, scope)
     ):
         return expression, scope
     return None
+
+
+def _imports_leaf(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` is the builtin ``__import__`` given a ``fromlist``, as import_module.
+
+    ``__import__("core.router.{}".format(m), globals(), locals(), ["router"], 0)`` returns the
+    module named (without a ``fromlist``, the top package).
+    """
+    if not builtin_import(call, scope):
+        return False
+    fromlist = call_argument(call, 3, "fromlist")
+    return isinstance(fromlist, ast.List | ast.Tuple) and bool(fromlist.elts)
 
 
 # Calls listing a folder's modules (or files), by whether they list its subfolders' too.
