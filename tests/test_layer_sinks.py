@@ -319,6 +319,64 @@ def test_a_handler_of_the_layers_warnings_that_logs_a_refused_event_stops(module
     assert logger.sink.events == []
 
 
+def test_a_task_a_sink_starts_records_the_events_it_logs_later(module: Any) -> None:
+    # The task copies the context emit ran in; its events are not nested in that delivery.
+    tasks: list[asyncio.Task[None]] = []
+
+    class Spawning(RecordingSink):
+        def emit(self, event: Any) -> None:
+            super().emit(event)
+            if len(self.events) == 1:
+                tasks.append(asyncio.get_running_loop().create_task(follow_up()))
+
+    async def follow_up() -> None:
+        logger.log("ai_block_used", VALID)
+        logger.record("ai_block_used", VALID)
+
+    async def main() -> None:
+        logger.log("ai_block_used", VALID)
+        await tasks[0]
+
+    logger = module.EventLogger(Spawning(), enabled=True)
+    asyncio.run(main())
+    assert len(logger.sink.events) == 3
+    assert logger.health().failed == 0
+
+
+def test_a_thread_a_sink_starts_in_its_context_records_the_events_it_logs(module: Any) -> None:
+    threads: list[threading.Thread] = []
+
+    class Spawning(RecordingSink):
+        def emit(self, event: Any) -> None:
+            super().emit(event)
+            if len(self.events) == 1:
+                run = contextvars.copy_context().run
+                threads.append(threading.Thread(target=run, args=(logger.log, "ai_block_used")))
+                threads[0].start()
+
+    logger = module.EventLogger(Spawning(), enabled=True)
+    logger.log("ai_block_used", VALID)
+    threads[0].join()
+    assert len(logger.sink.events) == 2
+    assert logger.health().failed == 0
+
+
+def test_an_event_logged_by_emit_inside_its_own_event_loop_task_is_dropped(module: Any) -> None:
+    # Nested on the same task, as on the same thread: the event would log the next without end.
+    class Relogging(RecordingSink):
+        def emit(self, event: Any) -> None:
+            super().emit(event)
+            logger.log("ai_block_used", VALID)
+
+    async def main() -> None:
+        logger.log("ai_block_used", VALID)
+
+    logger = module.EventLogger(Relogging(), enabled=True)
+    asyncio.run(main())
+    assert len(logger.sink.events) == 1
+    assert logger.health().failed == 1
+
+
 # --- async sinks are refused ------------------------------------------------------------------
 
 
