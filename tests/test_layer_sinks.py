@@ -732,6 +732,41 @@ def test_an_emit_racing_a_close_before_any_event_is_refused_not_lost(module: Any
     ] == []
 
 
+def test_a_close_by_the_wrapped_sink_itself_delivers_the_queue_then_stops(module: Any) -> None:
+    # The consumer thread cannot join itself: close() used to raise RuntimeError into the sink
+    # and leave the thread running for ever.
+    closed_inside: list[BaseException | None] = []
+
+    class ClosingSink(GatedSink):
+        def emit(self, event: Any) -> None:
+            super().emit(event)
+            if len(self.events) == 1:
+                try:
+                    queued.close()
+                    closed_inside.append(None)
+                except BaseException as exc:
+                    closed_inside.append(exc)
+
+    inner = ClosingSink()
+    queued = module.QueueSink(inner, timeout=5)
+    logger = module.EventLogger(queued, enabled=True)
+    before = set(threading.enumerate())
+    for index in range(3):
+        logger.log("ai_block_used", {"i": index})
+    assert inner.entered.wait(5)
+    (consumer,) = set(threading.enumerate()) - before
+    inner.gate.set()
+    consumer.join(5)
+    assert closed_inside == [None]
+    assert not consumer.is_alive()
+    assert [event.payload["i"] for event in inner.events] == [0, 1, 2] and inner.closed
+    with pytest.raises(module.SinkError, match="closed"):
+        logger.record("ai_block_used")
+    logger.close()
+    health = logger.health()
+    assert (health.failed, health.dropped) == (0, 1)
+
+
 def test_close_without_any_event_closes_the_backend_without_a_thread(module: Any) -> None:
     inner = Sink()
     queued = module.QueueSink(inner)
