@@ -239,7 +239,7 @@ def _note_old_dependencies(root: Path, found: "Found") -> None:
 
     if not found.path:
         return
-    for note in old_dependency_notes(root, found.backend, read_text):
+    for note in old_dependency_notes(root, found.backend, read_text, script=found.path):
         console.stdout().out(console.printable(note), highlight=False)
 
 

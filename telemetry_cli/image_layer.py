@@ -381,6 +381,28 @@ def served_modules(root: Path) -> list[tuple[str, str]]:
     return served
 
 
+def image_scripts(root: Path, image_path: str) -> list[str]:
+    """The project files (relative to ``root``, POSIX) the Dockerfiles copy to ``image_path``.
+
+    A cookiecutter layout's compose file runs ``/start``, a script its Dockerfile, folders
+    down, copies in (``COPY ./compose/production/fastapi/start /start``, built from the root):
+    the script is that file of the project. One per image copying a known file there (a
+    local and a production Dockerfile copy their own ``start``), in a stable order.
+    """
+    found: set[str] = set()
+    for dockerfile, context in _builds(root, "."):
+        text = read_text(root / dockerfile)
+        stages = _stages(text) if text is not None else None
+        chain = _chain(stages) if stages else None
+        if chain is None:
+            continue
+        copies = [copy for stage in reversed(chain) for copy in stage.copies]
+        source = _source_of(root / context, copies, image_path)
+        if source is not None:
+            found.add(posixpath.normpath(posixpath.join(context, source)))
+    return sorted(found)
+
+
 def _served_module(base: Path, chain: list[_Stage]) -> tuple[str, str] | None:
     """The ``(folder, import string)`` of the app an image serves, relative to its context."""
     copies = [copy for stage in reversed(chain) for copy in stage.copies]

@@ -38,6 +38,7 @@ from telemetry_cli.files import (
     resolve,
 )
 from telemetry_cli.ignore import GitIgnore
+from telemetry_cli.image_layer import image_scripts
 from telemetry_cli.install_steps import COMPOSE_NAME, DOCKERFILE_NAME, flat_layout_catches
 from telemetry_cli.patching.apps import (
     AppSite,
@@ -2026,6 +2027,11 @@ def _command_targets(
         if not nested:
             for shell in _SHELL_SCRIPT.finditer(line):
                 targets.update(_shell_script_targets(folder, shell[1], ignore))
+            for absolute in _IMAGE_SCRIPT.finditer(line):
+                # A path of the image (`command: /start`): the project file a Dockerfile copies
+                # there is the script, its lines run from the build context as any other's.
+                for copied in image_scripts(folder, absolute[1]):
+                    targets.update(_shell_script_targets(folder, copied, ignore))
     return targets
 
 
@@ -2423,6 +2429,12 @@ _SHELL_SCRIPT = re.compile(
     # `exec bin/run`, `CMD ["bin/run"]`).
     r"|(?:^|[:;&|]|\bexec|\[)[\s\"']*(?=[\w-][\w.-]*/))"
     r"([\w-][\w.-]*(?:/[\w.-]+)*)(?![\w./-])"
+)
+#: An absolute path of the image run as a script (`command: /start`, `CMD ["/start-reload"]`,
+#: `sh /start`): a file a Dockerfile copies in, found back by `image_scripts`.
+_IMAGE_SCRIPT = re.compile(
+    r"(?:(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+|(?:^|[:;&|]|\bexec|\[)[\s\"']*)"
+    r"(/[\w.-]+(?:/[\w.-]+)*)(?![\w./-])"
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")

@@ -40,7 +40,11 @@ _SHOWN = {"fastapi": "FastAPI", "pydantic": "pydantic"}
 
 
 def old_dependency_notes(
-    root: Path, backend: str, read: TextReader, app_dir: str | None = None
+    root: Path,
+    backend: str,
+    read: TextReader,
+    app_dir: str | None = None,
+    script: str | None = None,
 ) -> list[str]:
     """The notes for each declaration of the backend's files that excludes the layer's floors.
 
@@ -48,9 +52,12 @@ def old_dependency_notes(
     :data:`LAYER_CONTRACT_REQUIRES` only makes its OpenAPI document differ from the contract, and
     the note says which. A range allowing a version at or above the floor (``pydantic>=1.8``) is
     no note; nor is a file declaring neither package, or a constraint that cannot be read.
+    ``script``: the app module, root-relative, whose ``# /// script`` block may list them.
     """
     notes: list[str] = []
-    for declared in declared_versions(root, backend, frozenset(LAYER_REQUIRES), read, app_dir):
+    for declared in declared_versions(
+        root, backend, frozenset(LAYER_REQUIRES), read, app_dir, script
+    ):
         if _allows_floor(declared, LAYER_REQUIRES[declared.name]) is False:
             notes.append(_note(declared, LAYER_REQUIRES, "or the app fails at start-up"))
         elif _allows_floor(declared, LAYER_CONTRACT_REQUIRES[declared.name]) is False:

@@ -654,7 +654,22 @@ def with_header(path: str, body: str) -> str:
         header = "<!-- " + " ".join(GENERATED_HEADER) + f" {digest} -->\n\n"
     else:
         header = "".join(f"# {line}\n" for line in (*GENERATED_HEADER, digest))
+        if suffix == ".py":
+            header += "".join(f"# {line}\n" for line in GENERATED_PRAGMAS)
     return header + body
+
+
+#: What a generated module says to the linters and formatters a project runs over its whole
+#: tree: leave it alone. Its code is the tool's, checked by the tool's own settings; the
+#: project's (a line length of 79, single quotes, a rule set of its choosing) would report or
+#: rewrite it, and a file rewritten is an edited one that ``generate --check`` refuses.
+#: ``flake8: noqa`` is ruff's file exemption too; ``fmt: off`` holds for ruff format and black.
+GENERATED_PRAGMAS = (
+    "flake8: noqa",
+    "isort: skip_file",
+    "pylint: skip-file",
+    "fmt: off",
+)
 
 
 def carries_header(path: str, data: bytes) -> bool:

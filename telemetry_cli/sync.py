@@ -336,7 +336,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
                 wanted_hashes[change.path] = recorded[change.path]
     report.changes.extend(patches)
     _note_image_layer(plan, report.changes, texts)
-    _note_old_dependencies(plan, report.changes, texts)
+    _note_old_dependencies(plan, report.changes, texts, project.entry.path)
 
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
     report.changes.extend(_leftovers(root, targets))
@@ -868,7 +868,9 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
     layer[0].notes = (*layer[0].notes, *notes)
 
 
-def _note_old_dependencies(plan: Plan, changes: list[FileChange], read: TextReader) -> None:
+def _note_old_dependencies(
+    plan: Plan, changes: list[FileChange], read: TextReader, script: str
+) -> None:
     """Warn, on the layer's first file, when the backend pins a FastAPI or pydantic too old.
 
     The floors are :data:`telemetry_cli.layer_requires.LAYER_REQUIRES` (the app starts) and
@@ -882,7 +884,7 @@ def _note_old_dependencies(plan: Plan, changes: list[FileChange], read: TextRead
         if change.kind is Kind.GENERATED and change.path.startswith(prefix)
     ]
     if layer:
-        notes = old_dependency_notes(plan.root, plan.backend, read, plan.app_dir)
+        notes = old_dependency_notes(plan.root, plan.backend, read, plan.app_dir, script)
         layer[0].notes = (*layer[0].notes, *notes)
 
 

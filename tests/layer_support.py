@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from telemetry_cli.plan import Plan
-from telemetry_cli.render import render_outputs
+from telemetry_cli.render import GENERATED_PRAGMAS, render_outputs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,3 +146,20 @@ class FailingSink:
 
     def close(self) -> None:
         raise OSError(self.SECRET)
+
+
+def without_pragmas(files: list[Path], into: Path) -> list[Path]:
+    """Copies of the generated ``files`` in ``into`` without the header's pragma lines.
+
+    Those lines (``# flake8: noqa``, ``# fmt: off``) tell a project's linters and formatters to
+    leave the layer alone; the tool's own checks run without them, or they would check nothing.
+    """
+    pragmas = {f"# {line}" for line in GENERATED_PRAGMAS}
+    into.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for path in files:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        copy = into / path.name
+        copy.write_text("".join(line for line in lines if line.rstrip("\n") not in pragmas))
+        copies.append(copy)
+    return copies

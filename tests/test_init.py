@@ -4273,8 +4273,28 @@ def test_a_run_file_running_a_script_that_serves_its_own_app_picks_it(
             "Procfile": "release: alembic upgrade head\nweb: bin/start-web --port $PORT\n",
             "bin/start-web": "#!/bin/sh\nexec uvicorn main:app --port $1\n",
         },
+        {
+            "docker-compose.yml": "services:\n  api:\n    build:\n      context: .\n"
+            "      dockerfile: ./compose/production/api/Dockerfile\n    command: /start\n",
+            "compose/production/api/Dockerfile": "FROM python:3.12\n"
+            "COPY ./compose/production/api/start /start\nCOPY . /app\nWORKDIR /app\n",
+            "compose/production/api/start": "#!/bin/bash\nexec uvicorn main:app --host 0.0.0.0\n",
+        },
+        {
+            "docker-compose.local.yml": "services:\n  api:\n    build:\n      context: .\n"
+            "      dockerfile: ./compose/local/Dockerfile\n"
+            '    command: ["sh", "/srv/start-reload"]\n',
+            "compose/local/Dockerfile": "FROM python:3.12\nCOPY ./compose/local/ /srv/\n",
+            "compose/local/start-reload": "#!/bin/sh\nexec uvicorn main:app --reload\n",
+        },
     ],
-    ids=["compose-sh-script", "dockerfile-executable", "procfile-bin-path"],
+    ids=[
+        "compose-sh-script",
+        "dockerfile-executable",
+        "procfile-bin-path",
+        "image-path-copied-in",
+        "image-folder-copied-in",
+    ],
 )
 def test_a_run_file_running_a_shell_script_of_any_name_picks_what_it_serves(
     tmp_path: Path, run_files: dict[str, str]

@@ -4770,6 +4770,45 @@ def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
         }
 
 
+def test_cookies_as_name_value_pairs_lose_only_their_secret_cookies(logger: Any) -> None:
+    # A cookie jar's items (``list(jar.items())``, ``[[name, value], ...]``) are a dict's items
+    # in another shape: each value judged by its name, as a dict of cookies is.
+    pairs = [["theme", "dark"], ("sid", "x7Gq2"), ["lang", "en"], ["n", 4111111111111111]]
+    assert logger.record("ai_block_used", {"cookies": pairs}).payload == {
+        "cookies": [["theme", "dark"], ["sid", "[redacted]"], ["lang", "en"], ["n", "[redacted]"]]
+    }
+    # Pairs whose name is no cookie's or is a credential, or whose value is no cookie's:
+    # redacted whole, as such a dict is.
+    for other in (
+        [["theme", "dark"], ["ada@example.com", "1"]],
+        [["theme", ["dark"]]],
+        [["theme", "dark", "extra"]],
+        [["theme", "dark"], "sid=x7Gq2"],
+    ):
+        assert logger.record("ai_block_used", {"cookies": other}).payload == {
+            "cookies": "[redacted]"
+        }, other
+
+
+def test_cookies_as_parallel_arrays_lose_only_their_secret_cookies(logger: Any) -> None:
+    # Names in one list and values in another, at the same positions, are the pairs in another
+    # shape (the keys' roles as for any parallel arrays: ``cookieNames``, ``data``, ...).
+    for names_key, values_key in (("names", "values"), ("cookieNames", "cookieValues")):
+        cookies = {names_key: ["theme", "sid"], values_key: ["dark", "x7Gq2"]}
+        assert logger.record("ai_block_used", {"cookies": cookies}).payload == {
+            "cookies": {names_key: ["theme", "sid"], values_key: ["dark", "[redacted]"]}
+        }
+    for other in (
+        {"names": ["theme"], "values": ["dark", "x7Gq2"]},  # no pairs line up
+        {"names": ["theme", "ada@example.com"], "values": ["dark", "1"]},
+        {"columns": ["theme"], "rows": [["dark"]]},
+        {"names": ["theme"], "other": ["dark"]},
+    ):
+        assert logger.record("ai_block_used", {"cookies": other}).payload == {
+            "cookies": "[redacted]"
+        }, other
+
+
 # RFC 7239's Forwarded header gives the client's address as X-Forwarded-For does; the key
 # "forwarded" is ordinary (a flag, a count), so the value tells: an address after "for=".
 # Measured: no line of 5.56 million (docs and Python sources) nor of 95,789 URLs and routes

@@ -25,6 +25,39 @@ def notes(root: Path, backend: str = ".") -> list[str]:
     return old_dependency_notes(root, backend, read_text)
 
 
+SCRIPT = """# /// script
+# dependencies = [
+#     "fastapi==0.95.2",
+#     "uvicorn",
+# ]
+# ///
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/x")
+def x() -> int:
+    return 1
+"""
+
+
+def test_a_script_block_is_read_first(tmp_path: Path) -> None:
+    # A single-file service run by `uv run main.py` pins its packages in its PEP 723 block,
+    # which the quickstart installs from: the pin was not read.
+    (tmp_path / "main.py").write_text(SCRIPT)
+    (tmp_path / "requirements.txt").write_text("fastapi>=0.110\n")
+    found = old_dependency_notes(tmp_path, ".", read_text, script="main.py")
+    assert len(found) == 1, found
+    assert found[0].startswith("main.py:3 pins fastapi==0.95.2;"), found
+    initialized = run("init", "--root", str(tmp_path))
+    assert initialized.exit_code == 0, initialized.stdout + initialized.stderr
+    assert initialized.stdout.count("main.py:3 pins fastapi==0.95.2;") == 1
+    generated = run("generate", "--root", str(tmp_path))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert generated.stdout.count("main.py:3 pins fastapi==0.95.2;") == 1
+
+
 def test_the_floors_are_those_checked() -> None:
     # Checked by serving the telemetry routes on these versions: raising one needs a new check.
     assert LAYER_REQUIRES == {"fastapi": "0.100", "pydantic": "2.0"}
@@ -147,6 +180,40 @@ def test_the_floors_are_those_checked() -> None:
             "Pipfile.lock:3",
             "locks",
         ),
+        # Development dependencies the installing tool installs: uv's, PDM's, PEP 735 groups,
+        # Poetry's older table.
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\n[tool.uv]\n'
+                'dev-dependencies = ["pydantic<2"]\n'
+            },
+            "pyproject.toml:4",
+            "declares",
+        ),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\n[tool.pdm.dev-dependencies]\n'
+                'test = ["fastapi==0.95.2"]\n'
+            },
+            "pyproject.toml:4",
+            "pins",
+        ),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\n[dependency-groups]\n'
+                'dev = ["pydantic==1.10.13"]\n'
+            },
+            "pyproject.toml:4",
+            "pins",
+        ),
+        (
+            {
+                "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\n'
+                '[tool.poetry.dev-dependencies]\npydantic = "^1.10"\n'
+            },
+            "pyproject.toml:4",
+            "declares",
+        ),
     ],
 )
 def test_a_pin_below_the_floor_is_noted(
@@ -160,6 +227,20 @@ def test_a_pin_below_the_floor_is_noted(
     assert found[0].startswith(f"{where} {said} "), found
     assert "the generated layer needs fastapi>=0.100, pydantic>=2.0" in found[0]
     assert found[0].endswith("or the app fails at start-up")
+
+
+def test_a_uv_workspace_member_is_read_from_the_workspace_lock(tmp_path: Path) -> None:
+    # The lock sits at the workspace's root, not beside the member that installs the backend.
+    files = {
+        "pyproject.toml": '[tool.uv.workspace]\nmembers = ["backend"]\n',
+        "uv.lock": 'version = 1\n\n[[package]]\nname = "pydantic"\nversion = "1.10.13"\n',
+        "backend/pyproject.toml": '[project]\nname = "x"\ndependencies = ["pydantic>=1.8"]\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    [found] = notes(tmp_path, "backend")
+    assert found.startswith("uv.lock:5 locks pydantic==1.10.13;"), found
 
 
 def test_a_pin_written_with_spaces_is_quoted_as_one_token(tmp_path: Path) -> None:
@@ -366,3 +447,18 @@ def test_common_forms_are_read_without_importing_packaging(tmp_path: Path) -> No
         "assert 'packaging.specifiers' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, cwd=REPOSITORY)
+
+
+def test_a_lock_entry_starts_a_line_and_is_found_among_many(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["fastapi"]\n')
+    entries = "".join(
+        f'[[package]]\nname = "package-{i}"\nversion = "1.0"\nwheels = []\n\n' for i in range(500)
+    )
+    # Not at a line's start: no entry of the lock (its text quoted in a comment, say).
+    quoted = '# [[package]]\nname = "fastapi"\nversion = "0.95.2"\n\n'
+    locked = '[[package]]\nname = "pydantic"\nversion = "1.10.13"\n'
+    text = f"version = 1\n\n{entries}{quoted}{locked}"
+    (tmp_path / "uv.lock").write_text(text)
+    [found] = notes(tmp_path)
+    line = text[: text.index('"1.10.13"')].count("\n") + 1
+    assert found.startswith(f"uv.lock:{line} locks pydantic==1.10.13"), found

@@ -14,6 +14,7 @@ import functools
 import http.client
 import json
 import logging
+import math
 import socket
 import statistics
 import subprocess
@@ -239,6 +240,83 @@ def test_health_recovers_after_the_window(module: Any, monkeypatch: pytest.Monke
     monkeypatch.setattr(module.time, "monotonic", lambda: later)
     health = logger.health()
     assert (health.status, health.failed) == ("ok", 1)
+
+
+# --- re-entrancy: handlers and sinks that log events ------------------------------------------
+
+
+class Relogging(logging.Handler):
+    """A log handler that logs an analytics event for every record it sees (up to ``limit``)."""
+
+    def __init__(self, logger: Any, payload: dict[str, Any], limit: int = 10_000) -> None:
+        super().__init__()
+        self.logger, self.payload, self.limit = logger, payload, limit
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        if len(self.records) < self.limit:
+            self.logger.log("ai_block_used", self.payload)
+
+
+VALID = {"chapter_id": "c1", "block_type": "quiz"}
+
+
+@pytest.mark.parametrize("queued", [False, True], ids=["direct", "queue-sink"])
+def test_a_handler_that_logs_an_event_per_record_gets_one_record_not_a_loop(
+    module: Any, queued: bool
+) -> None:
+    # Each record would log the next event: recursion to RecursionError through LoggingSink,
+    # a consumer thread looping forever through QueueSink. The nested event is dropped instead.
+    target = logging.Logger("relogging-target", logging.INFO)
+    sink = module.LoggingSink(target)
+    logger = module.EventLogger(module.QueueSink(sink) if queued else sink, enabled=True)
+    handler = Relogging(logger, VALID)
+    target.addHandler(handler)
+    warned = Relogging(logger, VALID, limit=0)
+    module._logger.addHandler(warned)
+    try:
+        logger.log("ai_block_used", VALID)
+        logger.flush()
+        time.sleep(0.05)  # a looping consumer thread would deliver more by now
+        logger.flush()
+    finally:
+        module._logger.removeHandler(warned)
+        logger.close()
+    assert len(handler.records) == 1
+    health = logger.health()
+    assert health.failed == 1 and health.status == "degraded"
+    assert any("logged while the sink" in r.getMessage() for r in warned.records)
+
+
+def test_record_from_inside_a_sink_raises_sink_error(module: Any) -> None:
+    raised: list[BaseException] = []
+
+    class Recording(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                logger.record("ai_block_used", VALID)
+            except Exception as exc:
+                raised.append(exc)
+
+    target = logging.Logger("recording-target", logging.INFO)
+    target.addHandler(Recording())
+    logger = module.EventLogger(module.LoggingSink(target), enabled=True)
+    logger.record("ai_block_used", VALID)
+    assert len(raised) == 1 and isinstance(raised[0], module.SinkError)
+
+
+def test_a_handler_of_the_layers_warnings_that_logs_a_refused_event_stops(module: Any) -> None:
+    # Every event this handler logs is refused, and each refusal is a warning it sees.
+    logger = module.EventLogger(RecordingSink(), enabled=True)
+    handler = Relogging(logger, {"ratio": math.nan})
+    module._logger.addHandler(handler)
+    try:
+        logger.log("ai_block_used", {"ratio": math.nan})
+    finally:
+        module._logger.removeHandler(handler)
+    assert 1 <= len(handler.records) <= 3
+    assert logger.sink.events == []
 
 
 # --- async sinks are refused ------------------------------------------------------------------
@@ -487,6 +565,75 @@ def test_close_delivers_stops_the_thread_and_refuses_later_events(
     assert logger.health().dropped == 2
     logger.close()  # idempotent
     queued.flush()  # a no-op once closed
+
+
+def test_a_flush_that_loses_the_race_with_close_returns_without_waiting(module: Any) -> None:
+    # flush() checked that the sink was open, then close() queued its request first: the close
+    # delivers every event queued before the flush, so the flush is done, not timed out, and it
+    # is no dropped event.
+    inner = GatedSink()
+    queued = module.QueueSink(inner, timeout=5)
+    logger = module.EventLogger(queued, enabled=True)
+    logger.log("ai_block_used")
+    assert inner.entered.wait(5)
+    closing = threading.Thread(target=queued.close)
+    closing.start()
+    while queued._queue.qsize() < 1:  # the close request is queued behind the stuck event
+        time.sleep(0.001)
+    flushed: list[float] = []
+
+    def flush() -> None:
+        started = time.monotonic()
+        queued._run_in_consumer("flush")  # what flush() does once it found the sink open
+        flushed.append(time.monotonic() - started)
+
+    flushing = threading.Thread(target=flush)
+    flushing.start()
+    while queued._queue.qsize() < 2:
+        time.sleep(0.001)
+    inner.gate.set()
+    closing.join(5)
+    flushing.join(5)
+    assert flushed and flushed[0] < 2
+    assert len(inner.events) == 1 and inner.closed
+    assert queued.stats().dropped == 0
+    assert logger.health().status == "ok"
+
+
+def test_a_flush_that_loses_the_race_after_the_thread_stopped_returns_at_once(
+    module: Any,
+) -> None:
+    # The flush found the sink open, then close() ran to the end (the thread stopped) before
+    # the flush queued its request: nobody will take it, and there is nothing left to wait for.
+    inner = RecordingSink()
+    queued = module.QueueSink(inner, timeout=5)
+    queued.emit(module.EventLogger(RecordingSink(), enabled=True).record("ai_block_used"))
+    queued.close()
+    started = time.monotonic()
+    queued._run_in_consumer("flush")  # what flush() does once it found the sink open
+    assert time.monotonic() - started < 1
+    assert len(inner.events) == 1 and inner.closed
+
+
+def test_an_emit_racing_a_close_before_any_event_is_refused_not_lost(module: Any) -> None:
+    # emit() found the sink open and no thread; close() then closed the sink itself: no thread
+    # may start for a closed sink, and the event is refused as after close().
+    inner = RecordingSink()
+    queued = module.QueueSink(inner)
+    event = module.EventLogger(RecordingSink(), enabled=True).record("ai_block_used")
+    queued.close()
+    queued._closed = False  # as emit() saw it, just before close() ran
+    real_start = queued._start
+
+    def start_after_close() -> None:
+        queued._closed = True
+        real_start()
+
+    queued._start = start_after_close
+    with pytest.raises(module.SinkError, match="closed"):
+        queued.emit(event)
+    assert queued._thread is None
+    assert queued.stats().dropped == 1
 
 
 def test_close_without_any_event_closes_the_backend_without_a_thread(module: Any) -> None:

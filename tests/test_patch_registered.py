@@ -888,3 +888,54 @@ def test_bound_methods_of_an_annotated_parameter_are_logged_in_its_class(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+SAME_MODULE_MAIN_PY = """from fastapi import APIRouter, FastAPI
+
+
+class Service:
+    def __init__(self) -> None:
+        self.router = APIRouter(prefix="/svc")
+
+    async def ping(self) -> dict[str, str]:
+        return {{"ok": "yes"}}
+
+
+def register(api: Service) -> None:
+    api.router.add_api_route("/ping", api.ping, methods=["GET"])
+
+
+app = FastAPI()
+service = Service()
+register(service)
+app.include_router(service.router{include})
+"""
+
+
+@pytest.mark.parametrize(
+    ("include", "route"),
+    [("", "/svc/ping"), (', prefix="/api"', "/api/svc/ping")],
+    ids=["unprefixed", "prefixed"],
+)
+def test_bound_methods_registered_in_the_app_module_get_the_literal_route(
+    tmp_path: Path, include: str, route: str
+) -> None:
+    """The class holding the router, the function registering its bound methods and the app
+    in one module: the route is the literal the class's router serves, not a run-time
+    `service.router.prefix + "/ping"` (as when they are apart)."""
+    root = make_project(tmp_path / "project")
+    write_files(root / "backend/app", {"main.py": SAME_MODULE_MAIN_PY.format(include=include)})
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text().replace('# "main.py"', '"main.py"')
+    (root / "pyproject.toml").write_text(plan)
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f"log call in Service.ping (GET {route})" in result.stdout, result.stdout
+    assert f'"route": "{route}",' in (root / "backend/app/main.py").read_text()
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get(route).json() == {"ok": "yes"}
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

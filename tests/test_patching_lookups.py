@@ -17,6 +17,7 @@ from telemetry_cli.patching.symbols import (
     ModuleSource,
     PackageIndex,
     ParseFailure,
+    bound_names,
     call_bound_once,
     parse,
 )
@@ -302,6 +303,29 @@ def test_call_bound_once(source: str, bound: bool) -> None:
     assert (call is not None) == bound, source
     if bound:
         assert call is not None and ast.unparse(call) == "FastAPI()"
+
+
+BINDS_EVERY_WAY = """\
+import a.b as c, d.e
+from x import y
+for i in z:
+    router += 1
+try:
+    pass
+except E as err:
+    del v
+with o as (p, r):
+    def f():
+        inner = 1
+class K:
+    member = 2
+"""
+
+
+def test_bound_names_in_their_own_scope() -> None:
+    # One rule for "a block binds a name" (a loop's items rebound, a `try` binding a router).
+    names = set(bound_names(ast.parse(BINDS_EVERY_WAY).body))
+    assert names == {"c", "d", "y", "i", "router", "err", "v", "p", "r", "f", "K"}
 
 
 def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(

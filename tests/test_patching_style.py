@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli.patching.edits import NewImport
 from telemetry_cli.patching.routes import string_literal
-from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, FormatStyles, preferred_quote
+from telemetry_cli.patching.style import (
+    DEFAULT_LINE_LENGTH,
+    FormatStyles,
+    ImportWrap,
+    preferred_quote,
+)
 from tests.cli_support import run, snapshot
 
 # Its log call is 97 columns on one line: split at 88, black's and ruff's default, kept whole at
@@ -97,6 +103,20 @@ def _write(root: Path, files: Mapping[str, str | bytes]) -> Path:
         # Settings flake8 would not take either, or a file that is not INI: the default applies.
         ({"setup.cfg": "[flake8]\nmax-line-length = 79  # PEP 8\n"}, DEFAULT_LINE_LENGTH),
         ({"setup.cfg": "[flake8]\nmax-line-length = 0\n"}, DEFAULT_LINE_LENGTH),
+        # pylint's max-line-length (C0301), in any of its files; the stricter of two linters'.
+        ({".pylintrc": "[FORMAT]\nmax-line-length=79\n"}, 79),
+        ({"pylintrc": "[format]\nmax-line-length = 80\n"}, 80),
+        ({"pyproject.toml": "[tool.pylint.format]\nmax-line-length = 79\n"}, 79),
+        ({"pyproject.toml": "[tool.pylint.FORMAT]\nmax-line-length = 120\n"}, 120),
+        ({"setup.cfg": "[pylint.FORMAT]\nmax-line-length = 79\n"}, 79),
+        (
+            {
+                "setup.cfg": "[flake8]\nmax-line-length = 100\n",
+                ".pylintrc": "[FORMAT]\nmax-line-length = 90\n",
+            },
+            90,
+        ),
+        ({"pyproject.toml": "[tool.pylint.basic]\ngood-names = ['i']\n"}, DEFAULT_LINE_LENGTH),
         ({"setup.cfg": "max-line-length = 79\n"}, DEFAULT_LINE_LENGTH),
         ({"tox.ini": "[flake8]\nmax-line-length = %(width)s\n"}, DEFAULT_LINE_LENGTH),
         ({".flake8": b"[flake8]\nmax-line-length = \xff\n"}, DEFAULT_LINE_LENGTH),
@@ -132,6 +152,19 @@ def test_line_length_of_a_module(
             "single",
         ),
         ({"ruff.toml": "[format]\nquote-style = 'curly'\n"}, "double"),
+        # Quotes linted (flake8-quotes' Q000) by a project no formatter's setting covers.
+        ({"ruff.toml": "[lint.flake8-quotes]\ninline-quotes = 'single'\n"}, "single"),
+        ({"ruff.toml": "[flake8-quotes]\ninline-quotes = 'single'\n"}, "single"),
+        (
+            {
+                "ruff.toml": "[format]\nquote-style = 'double'\n"
+                "[lint.flake8-quotes]\ninline-quotes = 'single'\n"
+            },
+            "double",
+        ),
+        ({"setup.cfg": "[flake8]\ninline-quotes = '\n"}, "single"),
+        ({".flake8": "[flake8]\ninline_quotes = single\nmax-line-length = 100\n"}, "single"),
+        ({"tox.ini": '[flake8]\ninline-quotes = "\n'}, "double"),
         ({"ruff.toml": "format = 'single'\n"}, "double"),
     ],
 )
@@ -219,6 +252,45 @@ def test_generate_keeps_a_formatted_module_formatted(tmp_path: Path, ruff_config
     assert checked.returncode == 0, checked.stdout + checked.stderr
     one_line = 'event_logger.log("seen", {"route": "/a", "method": "GET", "handler": "a", '
     assert (one_line in books.read_text()) == bool(ruff_config)
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"ruff.toml": "[format]\nskip-magic-trailing-comma = true\n"}, True),
+        ({"pyproject.toml": "[tool.black]\nskip-magic-trailing-comma = true\n"}, True),
+        ({"pyproject.toml": "[tool.black]\nskip_magic_trailing_comma = true\n"}, True),
+        ({"ruff.toml": "[format]\nskip-magic-trailing-comma = false\n"}, False),
+        (
+            {"pyproject.toml": "[tool.ruff]\n\n[tool.black]\nskip-magic-trailing-comma = true\n"},
+            False,
+        ),
+        ({}, False),
+    ],
+)
+def test_skip_magic_trailing_comma_read(
+    tmp_path: Path, files: dict[str, str], expected: bool
+) -> None:
+    _write(tmp_path, files)
+    assert FormatStyles(tmp_path).of("backend/app/api/books.py").skip_magic_comma is expected
+
+
+def test_a_formatter_skipping_magic_commas_gets_the_arguments_on_one_line(tmp_path: Path) -> None:
+    # The log call's arguments fit on one line inside its brackets at 90 columns: ruff format
+    # puts them there once it ignores the trailing comma that held them one per line.
+    config = (
+        "[tool.ruff]\nline-length = 90\n\n[tool.ruff.format]\nskip-magic-trailing-comma = true\n"
+    )
+    root = _shelf(tmp_path, config, ROUTES)
+    books = root / "backend/app/api/books.py"
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    checked = _ruff_format_check(root, books)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert '    event_logger.log(\n        "seen", {"route": "/a", ' in books.read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
@@ -516,6 +588,10 @@ def test_a_long_conditional_value_is_put_in_brackets_for_black(
         ),
         ({"setup.cfg": "[isort]\nforce_sort_within_sections = false\n"}, False),
         ({"setup.cfg": "[isort]\nlines_between_types = 1\n"}, "apart"),
+        # flake8-import-order's google style (I100) sorts plain and `from` imports together.
+        ({".flake8": "[flake8]\nimport-order-style = google\n"}, True),
+        ({"setup.cfg": "[flake8]\nimport_order_style = appnexus\n"}, True),
+        ({"tox.ini": "[flake8]\nimport-order-style = smarkets\n"}, False),
         ({"pyproject.toml": "[tool.isort]\nlines_between_types = 1\n"}, "apart"),
         ({"ruff.toml": "[lint.isort]\nlines-between-types = 1\n"}, "apart"),
         ({"ruff.toml": "[lint.isort]\nlines-between-types = 0\n"}, False),
@@ -554,6 +630,13 @@ def a() -> str:
 # The same, as `lines-between-types = 1` sorts it; then with no `from` import to go above.
 APART_ROUTES = MIXED_ROUTES.replace("import app.settings\n", "import app.settings\n\n")
 PLAIN_ROUTES = MIXED_ROUTES.replace("from app.zeta import Z\n", "").replace(" + Z", "")
+# As `from-first = true` sorts it, then with `lines-between-types = 1` too.
+FROM_FIRST_ROUTES = MIXED_ROUTES.replace(
+    "import app.settings\nfrom app.zeta import Z\n", "from app.zeta import Z\nimport app.settings\n"
+)
+FROM_FIRST_APART_ROUTES = FROM_FIRST_ROUTES.replace(
+    "from app.zeta import Z\n", "from app.zeta import Z\n\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -563,6 +646,14 @@ PLAIN_ROUTES = MIXED_ROUTES.replace("from app.zeta import Z\n", "").replace(" + 
         ("force-sort-within-sections = true\n", MIXED_ROUTES),
         ("lines-between-types = 1\n", APART_ROUTES),
         ("lines-between-types = 1\n", PLAIN_ROUTES),
+        # With from-first the new `from` import went below a section's plain imports.
+        ("from-first = true\n", PLAIN_ROUTES),
+        ("from-first = true\n", FROM_FIRST_ROUTES),
+        ("from-first = true\nlines-between-types = 1\n", PLAIN_ROUTES),
+        ("from-first = true\nlines-between-types = 1\n", FROM_FIRST_APART_ROUTES),
+        # A first-party section joined to the one above: no blank line above the new import.
+        ('no-lines-before = ["first-party"]\n', ROUTES),
+        ('no-lines-before = ["first-party", "local-folder"]\n', ROUTES),
     ],
 )
 def test_the_import_joins_the_order_the_sorter_keeps(
@@ -584,5 +675,140 @@ def test_the_import_joins_the_order_the_sorter_keeps(
     checked = subprocess.run(lint, cwd=root, capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stdout + books.read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("files", "joined"),
+    [
+        ({"ruff.toml": '[lint.isort]\nno-lines-before = ["first-party"]\n'}, {"first-party"}),
+        ({"pyproject.toml": '[tool.isort]\nno_lines_before = ["FIRSTPARTY"]\n'}, {"first-party"}),
+        (
+            {"setup.cfg": "[isort]\nno_lines_before = FIRSTPARTY, LOCALFOLDER\n"},
+            {"first-party", "local-folder"},
+        ),
+        # A custom section's name, or a setting of another shape, joins no standard section.
+        ({"ruff.toml": '[lint.isort]\nno-lines-before = ["django"]\n'}, set()),
+        ({"ruff.toml": "[lint.isort]\nno-lines-before = 3\n"}, set()),
+        ({}, set()),
+    ],
+)
+def test_joined_sections_read(tmp_path: Path, files: dict[str, str], joined: set[str]) -> None:
+    _write(tmp_path, files)
+    assert FormatStyles(tmp_path).of("backend/app/api/books.py").joined_sections == joined
+
+
+@pytest.mark.parametrize(
+    ("files", "from_first", "wrap"),
+    [
+        ({"ruff.toml": "[lint.isort]\nfrom-first = true\n"}, True, None),
+        ({"pyproject.toml": "[tool.ruff.isort]\nfrom-first = true\n"}, True, None),
+        ({"pyproject.toml": "[tool.isort]\nfrom_first = true\n"}, True, ImportWrap()),
+        ({"setup.cfg": "[isort]\nfrom_first = True\n"}, True, ImportWrap()),
+        # isort's own line length and wrap mode, its profile's where it sets none.
+        ({"setup.cfg": "[isort]\nline_length = 100\n"}, False, ImportWrap(100)),
+        (
+            {".isort.cfg": "[settings]\nline_length=120\nmulti_line_output=3\n"},
+            False,
+            ImportWrap(120, "hanging"),
+        ),
+        (
+            {"pyproject.toml": '[tool.isort]\nprofile = "black"\n'},
+            False,
+            ImportWrap(88, "hanging", trailing_comma=True),
+        ),
+        (
+            {"pyproject.toml": '[tool.isort]\nprofile = "black"\nline_length = 100\n'},
+            False,
+            ImportWrap(100, "hanging", trailing_comma=True),
+        ),
+        (
+            {"tox.ini": "[isort]\nuse_parentheses = true\ninclude_trailing_comma = true\n"},
+            False,
+            ImportWrap(use_parentheses=True, trailing_comma=True),
+        ),
+        ({"pyproject.toml": '[tool.isort]\nprofile = "google"\n'}, False, ImportWrap(1000)),
+        # A mode whose wrapping is not followed: ruff's layout at isort's length.
+        ({"setup.cfg": "[isort]\nmulti_line_output = 7\n"}, False, ImportWrap(mode="")),
+        (
+            {"pyproject.toml": '[tool.isort]\nmulti_line_output = "VERTICAL_HANGING_INDENT"\n'},
+            False,
+            ImportWrap(mode="hanging"),
+        ),
+        # ruff sorts the imports of a project it is configured in, by its own layout.
+        ({"pyproject.toml": "[tool.ruff]\n\n[tool.isort]\nline_length = 60\n"}, False, None),
+        ({"pyproject.toml": "[tool.black]\n"}, False, None),
+        # A black project's isort with no profile or mode: black's profile, given where isort
+        # runs (pre-commit's `args: ["--profile", "black"]`); its own settings still apply.
+        (
+            {"pyproject.toml": '[tool.black]\n\n[tool.isort]\nknown_first_party = ["app"]\n'},
+            False,
+            ImportWrap(88, "hanging", trailing_comma=True),
+        ),
+        (
+            {"pyproject.toml": "[tool.black]\n", "setup.cfg": "[isort]\nline_length = 100\n"},
+            False,
+            ImportWrap(100, "hanging", trailing_comma=True),
+        ),
+        (
+            {"pyproject.toml": "[tool.black]\n\n[tool.isort]\nmulti_line_output = 0\n"},
+            False,
+            ImportWrap(),
+        ),
+    ],
+)
+def test_isort_settings_read(
+    tmp_path: Path, files: dict[str, str], from_first: bool, wrap: ImportWrap | None
+) -> None:
+    _write(tmp_path, files)
+    style = FormatStyles(tmp_path).of("backend/app/api/books.py")
+    assert style.from_first is from_first
+    assert style.import_wrap == wrap
+
+
+# What isort (5.x to 7.x) writes for a one-name import too long for its line, by mode.
+ISORT_LAYOUTS = [
+    (ImportWrap(40), ["from app.analytics.event_logger import \\", "    event_logger"]),
+    (
+        ImportWrap(40, use_parentheses=True),
+        ["from app.analytics.event_logger import (", "    event_logger)"],
+    ),
+    (
+        ImportWrap(40, use_parentheses=True, trailing_comma=True),
+        ["from app.analytics.event_logger import (", "    event_logger,)"],
+    ),
+    (
+        ImportWrap(40, "hanging"),
+        ["from app.analytics.event_logger import (", "    event_logger", ")"],
+    ),
+    (
+        ImportWrap(40, "hanging", trailing_comma=True),
+        ["from app.analytics.event_logger import (", "    event_logger,", ")"],
+    ),
+    (ImportWrap(40, ""), ["from app.analytics.event_logger import (", "    event_logger,", ")"]),
+    (ImportWrap(60), ["from app.analytics.event_logger import event_logger"]),
+]
+
+
+@pytest.mark.parametrize(("wrap", "expected"), ISORT_LAYOUTS)
+def test_a_long_import_wraps_as_isort_wraps_it(wrap: ImportWrap, expected: list[str]) -> None:
+    new = NewImport("app.analytics.event_logger", "event_logger", "event_logger")
+    # The module's formatter length (120) does not decide: isort's does.
+    assert list(new.lines("    ", 120, wrap=wrap)) == expected
+
+
+def test_an_isort_project_gets_the_import_isort_writes(tmp_path: Path) -> None:
+    # isort wrapped a long import at its own line length (79 by default) with a backslash,
+    # where the import had been laid out at the formatter's 88 columns in ruff's way.
+    config = '[tool.isort]\nline_length = 40\nknown_first_party = ["app"]\n'
+    root = _shelf(tmp_path, config, ROUTES)
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = (root / "backend/app/api/books.py").read_text()
+    assert "from app.analytics.event_logger import \\\n    event_logger\n" in text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/books.py").read_text() == text
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before

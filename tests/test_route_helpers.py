@@ -276,15 +276,25 @@ app.include_router(router)
 """
 
 
-def test_an_endpoint_a_helper_loop_binds_is_named_at_the_registration(tmp_path: Path) -> None:
+@pytest.mark.parametrize("same_name", [False, True], ids=["own-name", "module-function-too"])
+def test_an_endpoint_a_helper_loop_binds_is_named_at_the_registration(
+    tmp_path: Path, same_name: bool
+) -> None:
     """`for name, method in inspect.getmembers(instance)` in the helper: the endpoint is a
     local of the helper, not something its call passes; the line names the `add_api_route`
-    itself, not the helper's call."""
+    itself, not the helper's call. A module-level function named like the loop variable is
+    not the endpoint: the loop variable is the helper's local wherever it is read."""
     root = tmp_path / "project"
-    _project(root, "main.py", {"app/main.py": MEMBERS})
+    main = MEMBERS
+    if same_name:
+        function = 'def method() -> dict[str, str]:\n    return {"from": "module"}\n\n\n'
+        main = main.replace("class Greeter:", function + "class Greeter:")
+    _project(root, "main.py", {"app/main.py": main})
     generated = run("generate", "--root", str(root))
     output = generated.stdout + generated.stderr
-    assert "app/main.py:13: `router.add_api_route` registers `method`" in output, output
+    line = 17 if same_name else 13
+    assert f"app/main.py:{line}: `router.add_api_route` registers `method`" in output, output
+    assert "event_logger.log(" not in (root / "app/main.py").read_text()
 
 
 CACHED = """from typing import Any

@@ -8,10 +8,12 @@ serving, and a record is written once per accepted (202) event and never for a r
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import logging
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -239,3 +241,46 @@ def test_a_body_refused_unread_closes_the_connection(
             received += chunk
     assert re.match(rb"HTTP/1\.1 41[35] ", received), received[:300]
     assert b"\r\nconnection: close\r\n" in received.lower()
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_a_body_trickled_past_the_read_bound_gets_408_and_the_connection_closes(
+    served: Served, framing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that keeps sending a byte now and then cannot hold the connection forever."""
+    monkeypatch.setattr(
+        sys.modules["app.analytics.telemetry_router"], "BODY_READ_SECONDS", 0.5, raising=False
+    )
+    before = len(served.records.lines)
+    if framing == "chunked":
+        request = post(b"", b"Transfer-Encoding: chunked", length=False, close=False)
+        pieces = [b"1\r\n%s\r\n" % EVENT[i : i + 1] for i in range(len(EVENT))]
+    else:
+        request = post(b"", b"Content-Length: %d" % len(EVENT), length=False, close=False)
+        pieces = [EVENT[i : i + 1] for i in range(len(EVENT))]
+    started = time.monotonic()
+    received = b""
+    with socket.create_connection(("127.0.0.1", served.port), timeout=5) as connection:
+        connection.sendall(request)
+        for piece in pieces:  # 0.1 s apart: about 7 s for the whole body
+            try:
+                connection.sendall(piece)
+            except OSError:  # the server hung up, as it should
+                break
+            connection.settimeout(0.1)
+            try:
+                if chunk := connection.recv(65536):
+                    received += chunk
+            except TimeoutError:
+                continue
+            if received.endswith(b"}"):
+                break
+        connection.settimeout(5)
+        with contextlib.suppress(OSError):
+            while chunk := connection.recv(65536):  # a timeout here: the connection stays open
+                received += chunk
+    assert time.monotonic() - started < 4
+    assert received.startswith(b"HTTP/1.1 408 "), received[:300]
+    assert b"\r\nconnection: close\r\n" in received.lower()
+    assert len(served.records.lines) == before
+    assert served.exchange(HEALTH).startswith(b"HTTP/1.1 200 ")

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
+from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap
 from telemetry_cli.patching.symbols import (
     DualImports,
     FunctionNode,
@@ -42,19 +43,39 @@ class NewImport(NamedTuple):
     absolute: str = ""  # the module's absolute name (`app.analytics.x`)
 
     def lines(
-        self, indent: str, line_length: int, pragma: str = "", outer: str = ""
+        self,
+        indent: str,
+        line_length: int,
+        pragma: str = "",
+        outer: str = "",
+        wrap: ImportWrap | None = None,
     ) -> tuple[str, ...]:
         """The statement as ``ruff format`` lays it out at ``line_length``.
 
         ``pragma``: a comment for its first line (``# noqa: E402``), which ruff's formatter
         leaves out of the line's width. ``outer``: the indentation of the statement itself
-        (inside a ``try:`` block).
+        (inside a ``try:`` block). ``wrap``: isort's layout instead, when isort sorts the
+        module's imports.
         """
         target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
         line = f"{outer}from {self.module} import {target}"
         after = f"  {pragma}" if pragma else ""
-        if display_width(line) <= line_length:
+        if display_width(line) <= (line_length if wrap is None else wrap.line_length):
             return (line + after,)
+        if wrap is not None and wrap.mode:
+            comma = "," if wrap.trailing_comma else ""
+            if wrap.mode == "hanging":
+                return (
+                    f"{outer}from {self.module} import ({after}",
+                    f"{outer}{indent}{target}{comma}",
+                    outer + ")",
+                )
+            if wrap.use_parentheses:
+                return (
+                    f"{outer}from {self.module} import ({after}",
+                    f"{outer}{indent}{target}{comma})",
+                )
+            return (f"{outer}from {self.module} import \\{after}", f"{outer}{indent}{target}")
         return (
             f"{outer}from {self.module} import ({after}",
             f"{outer}{indent}{target},",
@@ -65,23 +86,31 @@ class NewImport(NamedTuple):
         """The same import of ``module`` spelled another way (a dual-mode fallback)."""
         return NewImport(module, self.name, self.alias, self.absolute)
 
-    def sort_key(self, within: bool = False) -> tuple[int, int, str]:
+    def sort_key(self, within: bool = False, from_first: bool = False) -> tuple[int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports.
 
         ``within``: the sorter orders plain and ``from`` imports together, by module
-        (``force-sort-within-sections``).
+        (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones.
         """
         dots = len(self.module) - len(self.module.lstrip("."))
-        return (0 if within else 1, -dots, self.module.lstrip(".").lower())
+        return (_kind_rank(True, within, from_first), -dots, self.module.lstrip(".").lower())
 
 
 def import_sort_key(
-    statement: ast.Import | ast.ImportFrom, within: bool = False
+    statement: ast.Import | ast.ImportFrom, within: bool = False, from_first: bool = False
 ) -> tuple[int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
+    rank = _kind_rank(isinstance(statement, ast.ImportFrom), within, from_first)
     if isinstance(statement, ast.Import):
-        return (0, 0, statement.names[0].name.lower())
-    return (0 if within else 1, -statement.level, (statement.module or "").lower())
+        return (rank, 0, statement.names[0].name.lower())
+    return (rank, -statement.level, (statement.module or "").lower())
+
+
+def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
+    """Where a kind of import sorts in its section: plain imports first, unless told otherwise."""
+    if within:
+        return 0
+    return int(is_from != from_first)
 
 
 class ModuleEditor:
@@ -555,7 +584,7 @@ class ModuleEditor:
         lines = self.module.lines
         limit = len(body) if self._import_limit is None else self._import_limit
         indent = self.module.indent_unit
-        length = self.module.line_length
+        length, wrap = self.module.line_length, self.module.import_wrap
         if self._place_dual(limit):
             return
         # Not among imports taken out in this run (those of a layer that moved).
@@ -563,7 +592,9 @@ class ModuleEditor:
         if not block:
             # No import to join: after the docstring (or at the top), as a section of its own.
             new_lines = [
-                line for new in self._sorted_imports() for line in new.lines(indent, length)
+                line
+                for new in self._sorted_imports()
+                for line in new.lines(indent, length, wrap=wrap)
             ]
             if body and is_docstring(body[0]) and limit > 0:
                 self.insert((body[0].end_lineno or body[0].lineno) + 1, ("", *new_lines))
@@ -582,9 +613,11 @@ class ModuleEditor:
             if members:
                 # Each new import at its sorted place among the section's imports.
                 for new in news:
-                    self._insert_sorted(members, new, new.lines(indent, length, pragma))
+                    self._insert_sorted(members, new, new.lines(indent, length, pragma, wrap=wrap))
                 continue
-            section = tuple(line for new in news for line in new.lines(indent, length, pragma))
+            section = tuple(
+                line for new in news for line in new.lines(indent, length, pragma, wrap=wrap)
+            )
             higher = [item for item in block if self._rank(item) > rank]
             if higher:
                 # A section of its own, before the sections that sort after it; set apart by a
@@ -600,7 +633,10 @@ class ModuleEditor:
                 self.insert(before, section if joined else (*section, ""), (rank,))
             else:
                 last = block[-1]
-                self.insert((last.end_lineno or last.lineno) + 1, ("", *section), (rank,))
+                # No blank line above a section the sorter joins to the one above it.
+                joined = IMPORT_SECTIONS[rank] in self.module.joined_sections
+                lead: tuple[str, ...] = () if joined else ("",)
+                self.insert((last.end_lineno or last.lineno) + 1, (*lead, *section), (rank,))
 
     def _place_dual(self, limit: int) -> bool:
         """Write the new imports the module's dual-mode way, when it imports its package so.
@@ -626,7 +662,7 @@ class ModuleEditor:
         ]
         module = self.module
         statement = dual.statement
-        unit, length = module.indent_unit, module.line_length
+        unit, length, wrap = module.indent_unit, module.line_length, module.import_wrap
         # Each body's indentation, or the module's step for one written on its `try:` line.
         own_lines = all(module.owns_lines(item) for pair in dual.pairs for item in pair)
         inner, fallback_inner = (
@@ -645,13 +681,19 @@ class ModuleEditor:
                 (seconds, spelled, fallback_inner),
             ):
                 for new in items:
-                    self._insert_sorted(members, new, new.lines(unit, length, pragma, indent))
+                    self._insert_sorted(
+                        members, new, new.lines(unit, length, pragma, indent, wrap=wrap)
+                    )
             return True
         block = (
             "try:",
-            *(line for new in news for line in new.lines(unit, length, pragma, inner)),
+            *(line for new in news for line in new.lines(unit, length, pragma, inner, wrap=wrap)),
             f"except {dual.exception}:",
-            *(line for new in spelled for line in new.lines(unit, length, pragma, fallback_inner)),
+            *(
+                line
+                for new in spelled
+                for line in new.lines(unit, length, pragma, fallback_inner, wrap=wrap)
+            ),
         )
         # A blank line above it, as between statements of the module's import block; removal
         # takes it out with the block (see `_drop_dual`).
@@ -676,14 +718,23 @@ class ModuleEditor:
         lines: tuple[str, ...],
     ) -> None:
         """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
-        within = self.module.sort_within_sections
-        key = new.sort_key(within)
-        later = [item for item in members if import_sort_key(item, within) > key]
+        within, from_first = self.module.sort_within_sections, self.module.from_first
+        key = new.sort_key(within, from_first)
+        later = [item for item in members if import_sort_key(item, within, from_first) > key]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
+            apart = self.module.types_apart and not within
+            if isinstance(later[0], ast.Import) and from_first and apart:
+                # The last `from` import of its section, set apart from the plain ones below.
+                earlier = members[: members.index(later[0])]
+                if earlier and isinstance(earlier[-1], ast.ImportFrom):
+                    before = (earlier[-1].end_lineno or earlier[-1].lineno) + 1
+                else:
+                    lines = (*lines, "")
         else:
             before = (members[-1].end_lineno or members[-1].lineno) + 1
             if isinstance(members[-1], ast.Import) and self.module.types_apart and not within:
+                # (Never with from_first: a `from` import sorts before any plain one then.)
                 # The first `from` import of its section, set apart from the plain ones above.
                 lines = ("", *lines)
         self.insert(before, lines, (key,))
@@ -981,11 +1032,13 @@ def log_call_lines(
     line_length: int,
     quote: str = '"',
     black: bool = False,
+    hug: bool = False,
 ) -> tuple[str, ...]:
     """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added).
 
     ``line_length``, ``quote`` and ``black`` are the module's (:attr:`ModuleModel.line_length`,
-    :attr:`ModuleModel.quote`, :attr:`ModuleModel.black`: black's layout, where it differs).
+    :attr:`ModuleModel.quote`, :attr:`ModuleModel.black`: black's layout, where it differs);
+    ``hug``: its formatter skips magic trailing commas (:attr:`ModuleModel.skip_magic_comma`).
     """
     items = [f"{string_literal(key, quote)}: {value}" for key, value in payload]
     mapping = "{" + ", ".join(items) + "}"
@@ -993,6 +1046,10 @@ def log_call_lines(
     line = f"{logger}.log({event}, {mapping})"
     if display_width(indent + line) <= line_length:
         return (line,)
+    # A formatter ignoring magic trailing commas joins arguments that fit on one line inside
+    # the brackets (ruff and black both lay a call out so before splitting it further).
+    if hug and display_width(f"{indent}{unit}{event}, {mapping}") <= line_length:
+        return (f"{logger}.log(", f"{unit}{event}, {mapping}", ")")
     # Too long: one argument per line with a magic trailing comma, which ruff keeps.
     if display_width(indent + unit + mapping + ",") <= line_length:
         mapping_lines = [f"{unit}{mapping},"]

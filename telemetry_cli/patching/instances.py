@@ -8,7 +8,6 @@ binds to a function's parameters.
 from __future__ import annotations
 
 import ast
-from collections import deque
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -40,6 +39,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     bound_once,
+    builtin_import,
     call_argument,
     call_bound_once,
     chain_root,
@@ -194,23 +194,13 @@ def class_members(cls: Binding, index: PackageIndex) -> list[tuple[FunctionNode,
     A name the class defines hides the same name of its bases, as attribute lookup does.
     """
     found: dict[str, tuple[FunctionNode, Scope]] = {}
-    pending: deque[Binding] = deque([cls])
-    seen: set[int] = set()
-    while pending and len(seen) < MAX_BASES:
-        current = pending.popleft()
+    for current in index.lineage(cls) if cls.kind == "class" else ():
         node = current.node
-        if current.kind != "class" or not isinstance(node, ast.ClassDef) or id(node) in seen:
-            continue
-        seen.add(id(node))
+        assert isinstance(node, ast.ClassDef)
         body = Scope(node, current.scope.module, current.scope)
         for statement in node.body:
             if isinstance(statement, FunctionNode):
                 found.setdefault(statement.name, (statement, body))
-        for base in node.bases:
-            qualified = index.qualify(base, current.scope)
-            resolved = None if qualified is None else index.resolve(qualified)[1]
-            if resolved is not None:
-                pending.append(resolved)
     return list(found.values())
 
 
@@ -469,16 +459,12 @@ def included_instance_router(
         and not expression.keywords
     ):
         cls = instance_class(expression.func.value, scope, index)
-        attribute = (
-            None if cls is None else _returned_attribute(cls, expression.func.attr, index, 0)
-        )
-        return None if attribute is None else _class_router(cls, attribute, index, 0)
+        attribute = None if cls is None else _returned_attribute(cls, expression.func.attr, index)
+        return None if attribute is None else _class_router(cls, attribute, index)
     if not isinstance(expression, ast.Attribute):
         return None
     # Also an instance an app factory builds once (`ollama = OllamaAPI(rag)` in `create_app`).
-    cls = instance_class(expression.value, scope, index) or instance_class(
-        expression.value, scope, index, once=True
-    )
+    cls = instance_class(expression.value, scope, index, once=True, module=True)
     method = None
     if cls is None and isinstance(expression.value, ast.Name):
         method = method_of_instance(expression.value, scope)
@@ -498,7 +484,7 @@ def included_instance_router(
                 and index.built_role(value.node, body)[0] is Role.ROUTER
             ):
                 return class_body_router(value)
-    return _class_router(cls, expression.attr, index, 0)
+    return _class_router(cls, expression.attr, index)
 
 
 def own_class_routers(
@@ -522,13 +508,11 @@ def own_class_routers(
         and not expression.keywords
     ):
         cls = instance_class(expression.func.value, scope, index, once=True)
-        attribute = (
-            None if cls is None else _returned_attribute(cls, expression.func.attr, index, 0)
-        )
+        attribute = None if cls is None else _returned_attribute(cls, expression.func.attr, index)
     elif isinstance(expression, ast.Attribute):
         cls = instance_class(expression.value, scope, index, once=True)
         attribute = expression.attr
-    if cls is None or attribute is None or _class_router(cls, attribute, index, 0) is None:
+    if cls is None or attribute is None or _class_router(cls, attribute, index) is None:
         return ()
     found = assigning_class(cls, attribute, index)
     if found is None:
@@ -542,11 +526,10 @@ def own_class_routers(
             return tuple(keys)  # the class building it has its key already
         keys.append(instance_router_key(Scope(node, cls.scope.module, cls.scope), attribute))
         # On to the base the router comes from (the first one, as Python's lookup goes).
-        bases = [index.defined(base, cls.scope) for base in node.bases]
         cls = next(
             (
                 base
-                for base in bases
+                for base in index.package_bases(cls)
                 if (built := assigning_class(base, attribute, index)) is not None
                 and built[0].node is builder
             ),
@@ -651,6 +634,7 @@ def library_object_router(
         or index.built_role(instance.node, instance.scope)[0] is not None
         # `module = import_module(...)`: a module's router (see mounts' run-time imports).
         or index.qualify(instance.node.func, instance.scope) in MODULE_LOADERS
+        or builtin_import(instance.node, instance.scope)
     ):
         return None
     where = instance.scope.node
@@ -662,7 +646,12 @@ def library_object_router(
 
 
 def instance_class(
-    expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    *,
+    once: bool = False,
+    module: bool = False,
 ) -> Binding | None:
     """The module-level class of the package whose instance ``expression`` is, else None.
 
@@ -670,14 +659,20 @@ def instance_class(
     here or in the module it is imported from. A name must be bound at module level, or with
     ``once`` (the instance a bound method endpoint is read from: the one its route calls) bound
     once, anywhere: a function's own instance counts, one rebound or changed in place does not.
+    With ``once`` and ``module`` either counts.
     """
-    found = _instance_call(expression, scope, index, once=once)
+    found = _instance_call(expression, scope, index, once=once, module=module)
     cls = None if found is None else index.defined(found[0].func, found[1])
     return cls if cls is not None and cls.kind == "class" else None
 
 
 def _instance_call(
-    expression: ast.expr, scope: Scope, index: PackageIndex, *, once: bool = False
+    expression: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    *,
+    once: bool = False,
+    module: bool = False,
 ) -> tuple[ast.Call, Scope] | None:
     """The call building the instance ``expression`` is (see :func:`instance_class`)."""
     built: ast.AST | None = expression
@@ -686,10 +681,10 @@ def _instance_call(
         instance = index.binding_of(expression, scope)
         if instance is None:
             return None
-        if once:
-            built = call_bound_once(instance)
-        elif instance.kind == "value" and instance.scope.parent is None:
+        if instance.kind == "value" and instance.scope.parent is None and (module or not once):
             built = instance.node
+        elif once:
+            built = call_bound_once(instance)
         else:
             return None
         built_scope = instance.scope
@@ -754,23 +749,20 @@ def constructed_prefix(built: InstanceCall, attribute: str, index: PackageIndex)
             if super_call is None:
                 return None
             call, call_scope = super_call, init_scope
-        bases = [index.defined(base, cls.scope) for base in node.bases]
-        cls = next((base for base in bases if base is not None and base.kind == "class"), None)
+        cls = next(iter(index.package_bases(cls)), None)
     return None
 
 
-def _returned_attribute(cls: Binding, method: str, index: PackageIndex, depth: int) -> str | None:
+def _returned_attribute(cls: Binding, method: str, index: PackageIndex) -> str | None:
     """The ``self`` attribute a method of ``cls`` (or of a base of the package) only returns.
 
     ``def get_router(self) -> APIRouter: return self.router`` (after a docstring): ``router``;
-    None for a method doing anything else (it may build or change what it returns).
+    None for a method doing anything else (it may build or change what it returns). A base
+    imported from another module counts too (``class AuthRouter(BaseRouter)``).
     """
-    node = cls.node
-    if not isinstance(node, ast.ClassDef) or depth > MAX_BASES:
-        return None
-    for statement in node.body:
-        if not (isinstance(statement, FunctionNode) and statement.name == method):
-            continue
+    members = {function.name: function for function, _ in class_members(cls, index)}
+    statement = members.get(method)
+    if statement is not None:
         parameters = statement.args.posonlyargs + statement.args.args
         returned = returned_only(statement)
         if (
@@ -782,21 +774,14 @@ def _returned_attribute(cls: Binding, method: str, index: PackageIndex, depth: i
         ):
             return None
         return returned.attr
-    for base in node.bases:
-        # A base imported from another module too (`class AuthRouter(BaseRouter)`).
-        target = index.defined(base, cls.scope)
-        if target is not None and target.kind == "class":
-            found = _returned_attribute(target, method, index, depth + 1)
-            if found is not None:
-                return found
     return None
 
 
 def _class_router(
-    cls: Binding | None, attribute: str, index: PackageIndex, depth: int
+    cls: Binding | None, attribute: str, index: PackageIndex
 ) -> tuple[str, str] | None:
     """The class (``cls`` or a base) whose methods build ``self.<attribute>`` as a router."""
-    found = assigning_class(cls, attribute, index, depth)
+    found = assigning_class(cls, attribute, index)
     if found is None:
         return None
     class_scope, assigned = found
@@ -808,25 +793,20 @@ def _class_router(
 
 
 def assigning_class(
-    cls: Binding | None, attribute: str, index: PackageIndex, depth: int = 0
+    cls: Binding | None, attribute: str, index: PackageIndex
 ) -> tuple[Scope, list[tuple[ast.expr, Scope]]] | None:
     """The class (``cls`` or the nearest base of the package) assigning ``self.<attribute>``.
 
     Its body's scope and the assignments (see :func:`instance_assignments`); None when no
     class of the lineage assigns it.
     """
-    if cls is None or cls.kind != "class" or depth > MAX_BASES:
-        return None
-    node = cls.node
-    assert isinstance(node, ast.ClassDef)
-    class_scope = Scope(node, cls.scope.module, cls.scope)
-    assigned = instance_assignments(class_scope, attribute, cls.scope.module)
-    if assigned:
-        return class_scope, assigned
-    for base in node.bases:
-        found = assigning_class(index.defined(base, cls.scope), attribute, index, depth + 1)
-        if found is not None:
-            return found
+    for current in () if cls is None or cls.kind != "class" else index.lineage(cls):
+        node = current.node
+        assert isinstance(node, ast.ClassDef)
+        class_scope = Scope(node, current.scope.module, current.scope)
+        assigned = instance_assignments(class_scope, attribute, current.scope.module)
+        if assigned:
+            return class_scope, assigned
     return None
 
 
@@ -1117,8 +1097,7 @@ def instance_prefix(
             return router_prefix(
                 super_call, True, index, Scope(init, cls.scope.module, class_scope), fallback
             )
-        bases = [index.binding_of(base, cls.scope) for base in node.bases]
-        own = [base for base in bases if base is not None and base.kind == "class"]
+        own = index.package_bases(cls)
         if not own:
             break
         cls = own[0]

@@ -500,6 +500,7 @@ def instrument_module(
             module.line_length,
             module.quote,
             module.black,
+            module.skip_magic_comma,
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
@@ -1200,26 +1201,19 @@ def _body_field(
 
 
 def _field_annotation(
-    binding: Binding, name: str, index: PackageIndex, depth: int = 0
+    binding: Binding, name: str, index: PackageIndex
 ) -> tuple[ast.expr, Scope] | None:
     """The annotation of field ``name`` of a model class or its bases, and the class's scope."""
-    cls = binding.node
-    assert isinstance(cls, ast.ClassDef)
-    for statement in cls.body:
-        if (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and statement.target.id == name
-        ):
-            return statement.annotation, binding.scope
-    if depth > 16:
-        return None
-    for base in cls.bases:
-        base_binding = index.binding_of(base, binding.scope)
-        if base_binding is not None and base_binding.kind == "class":
-            field = _field_annotation(base_binding, name, index, depth + 1)
-            if field is not None:
-                return field
+    for cls in index.lineage(binding):
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        for statement in node.body:
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and statement.target.id == name
+            ):
+                return statement.annotation, cls.scope
     return None
 
 
@@ -1254,7 +1248,15 @@ def _inserted_call_state(
     indent = module.lines.indentation(statement.lineno)
     unit = statement_indent_unit(module, handler.function, indent)
     wanted = log_call_lines(
-        logger, event_type, entries, indent, unit, module.line_length, module.quote, module.black
+        logger,
+        event_type,
+        entries,
+        indent,
+        unit,
+        module.line_length,
+        module.quote,
+        module.black,
+        module.skip_magic_comma,
     )
     written = tuple(
         module.lines.line(number)[len(indent) :]
@@ -1345,6 +1347,7 @@ def _replace_call(
         module.line_length,
         module.quote,
         module.black,
+        module.skip_magic_comma,
     )
     if not editor.is_deleted(statement):
         editor.delete(statement)

@@ -45,6 +45,7 @@ from telemetry_cli.patching.symbols import (
     assigns_name,
     attribute_assignments,
     block_statements,
+    bound_names,
     builtin_getattr,
     call_argument,
     instance_parameter,
@@ -586,14 +587,8 @@ def _expressions(statement: ast.stmt) -> list[ast.AST]:
 
 
 def rebinds(body: list[ast.stmt], names: set[str]) -> bool:
-    """Whether a loop's body assigns one of ``names`` (its items then are not what it holds)."""
-    return any(
-        isinstance(node, ast.Name)
-        and isinstance(node.ctx, ast.Store | ast.Del)
-        and node.id in names
-        for statement in body
-        for node in ast.walk(statement)
-    )
+    """Whether a block (a loop's body: its items then are not what it holds) binds a name."""
+    return not names.isdisjoint(bound_names(body))
 
 
 def _reads(expression: ast.expr, names: set[str]) -> bool:

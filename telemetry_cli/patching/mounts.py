@@ -77,6 +77,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     bound_once,
+    builtin_import,
     call_argument,
     instance_parameter,
     parameter_call_position,
@@ -1769,7 +1770,7 @@ def _module_mounts(
         # `def include_router(package, parent): ... iter_modules(package.__path__) ...
         # parent.include_router(module.router)`: each call lists its own package for its router.
         listing = (
-            _listing_parameters(scope, index)
+            _listing_parameters(scope, index) | _imported_parameters(included, scope, index)
             if _imported_at_run_time(included, scope, index, 0)
             else frozenset()
         )
@@ -1820,6 +1821,7 @@ def _module_mounts(
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
+                followed = False
                 for values in known:
                     read = len(defaults.read)
                     args = (call, included, scope, values, index, modules, defaults, notes, copied)
@@ -1827,9 +1829,17 @@ def _module_mounts(
                     each = [mount] if mount is not None else _discovered_mounts(*args)
                     del defaults.read[read:]
                     for item in each:
+                        followed = True
                         found.append((item[0], dataclasses.replace(item[1], prefix=None)))
-                notes.append(_unknown_prefix(where, prefix, included, defaults))
-            elif prefix is not None:
+                if followed or not _imported_at_run_time(included, scope, index, 0):
+                    notes.append(_unknown_prefix(where, prefix, included, defaults))
+                    continue
+                # `for name in settings.APPS: module = import_module(f"apps.{name}.routes")`:
+                # neither the routers nor their prefixes are known; they may be any module's.
+                written = ast.unparse(included)
+                by_app = _by_an_app(call, scope, {}, index)
+                unresolved.append(Unresolved(by_app, False, f"`{written}` at {where}"))
+            if prefix is not None:
                 # A loop over items only known at run time: which routers is not known.
                 notes.append(
                     f"{where}: the routers this loop includes are only known at run time: "
@@ -2365,7 +2375,7 @@ def _discovered_routers(
     if read is None:
         return []
     attribute, imported, imported_scope = read
-    named = _modules_named(imported, imported_scope, index)
+    named = _modules_named(imported, imported_scope, index, values or {})
     if named is not None:
         return [
             key
@@ -2393,14 +2403,24 @@ def _discovered_routers(
     return keys
 
 
-def _modules_named(call: ast.Call, scope: Scope, index: PackageIndex) -> list[str] | None:
+def _modules_named(
+    call: ast.Call, scope: Scope, index: PackageIndex, values: LoopValues
+) -> list[str] | None:
     """The modules ``import_module(...)`` imports in a loop over names known statically.
 
     ``for name in ("items", "users"): importlib.import_module(f"app.api.{name}")``: one module
     per item, in turn. None when no loop around it binds a name it is given, or a name (or the
-    module it names) is not known statically.
+    module it names) is not known statically. ``values``: the iteration at hand, when the
+    include is read once per item (``for name, prefix in specs:``): that item's module only,
+    not every item's under each item's prefix.
     """
     argument = call_argument(call, 0, "name")
+    if argument is not None and any(
+        isinstance(node, ast.Name) and node.id in values for node in ast.walk(argument)
+    ):
+        name = loop_string(argument, scope, values, index)
+        if name is not None and not name.startswith("."):
+            return [name]
     environments = None if argument is None else loop_values(argument, scope, index)
     if argument is None or environments is None or environments == [{}]:
         return None
@@ -2473,12 +2493,24 @@ def _run_time_module(
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
         expression, scope = binding.node, binding.scope
-    if isinstance(expression, ast.Call) and index.qualify(expression.func, scope) in (
-        "importlib.import_module",
-        _LOADED_FROM_SPEC,
+    if isinstance(expression, ast.Call) and (
+        index.qualify(expression.func, scope) in ("importlib.import_module", _LOADED_FROM_SPEC)
+        or _imports_leaf(expression, scope)
     ):
         return expression, scope
     return None
+
+
+def _imports_leaf(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` is the builtin ``__import__`` given a ``fromlist``, as import_module.
+
+    ``__import__("core.router.{}".format(m), globals(), locals(), ["router"], 0)`` returns the
+    module named (without a ``fromlist``, the top package).
+    """
+    if not builtin_import(call, scope):
+        return False
+    fromlist = call_argument(call, 3, "fromlist")
+    return isinstance(fromlist, ast.List | ast.Tuple) and bool(fromlist.elts)
 
 
 # Calls listing a folder's modules (or files), by whether they list its subfolders' too.
@@ -2663,6 +2695,23 @@ def _listing_parameters(scope: Scope, index: PackageIndex) -> frozenset[str]:
         name
         for name in read
         if (binding := scope.bindings.get(name)) is not None and binding.kind == "param"
+    )
+
+
+def _imported_parameters(included: ast.expr, scope: Scope, index: PackageIndex) -> frozenset[str]:
+    """The parameters of the function ``scope`` naming the module its include's router is of.
+
+    ``def include(path, prefix): module = __import__(path, fromlist=["router"]);
+    app.include_router(module.router, prefix=prefix)``: each call's module, with its prefix.
+    """
+    read = _module_attribute_read(included, scope, index, 0)
+    if read is None or read[2] is not scope or not isinstance(scope.node, FunctionNode):
+        return frozenset()
+    name = call_argument(read[1], 0, "name")
+    return frozenset(
+        found
+        for found in (set() if name is None else _names_read(name))
+        if (binding := scope.bindings.get(found)) is not None and binding.kind == "param"
     )
 
 

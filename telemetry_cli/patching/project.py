@@ -326,6 +326,10 @@ class BackendReader:
                 style.black,
                 style.sort_within_sections,
                 style.types_apart,
+                style.from_first,
+                style.import_wrap,
+                style.joined_sections,
+                style.skip_magic_comma,
             )
         return None
 

@@ -59,6 +59,7 @@ from telemetry_cli.patching.loops import (
     literal_items,
     loop_string,
     loop_values,
+    rebinds,
     substituted,
 )
 from telemetry_cli.patching.names import (
@@ -892,7 +893,7 @@ class _Finder:
         found = tries.get(id(function))
         base = chain_root(owner)
         root = base.id if isinstance(base, ast.Name) else None
-        if found is None or root is None or not _binds(found.body, root):
+        if found is None or root is None or not rebinds(found.body, {root}):
             return None
         return (
             f"`{function.name}` is declared in the `except` fallback of the `try` at line "
@@ -2544,12 +2545,21 @@ class _Finder:
         if found[0][0] is Role.ROUTER and built:
             # Served where the package includes `<instance>.router` (see `mounts`).
             key = instance_router_key(class_scope, expression.attr)
-            mounts = self.index.mounts
-            if prefix is None and mounts is not None and len(mounts.included.get(key, ())) == 1:
-                # Included once: its prefix from what that instance's constructor is given.
-                built_by = mounts.included[key][0].instance
-                prefix = constructed_prefix(built_by, expression.attr, self.index)
+            if prefix is None:
+                prefix = self._constructed_prefix(key)
         return self._served(Owner(found[0][0], prefix, expression, scope, key))
+
+    def _constructed_prefix(self, key: tuple[str, str]) -> str | None:
+        """The prefix of a class's instance router (``key``: see :func:`instance_router_key`).
+
+        Included once: from what that instance's constructor is given (see
+        :func:`constructed_prefix`); None when included otherwise or not known statically.
+        """
+        mounts = self.index.mounts
+        if mounts is None or len(mounts.included.get(key, ())) != 1:
+            return None
+        attribute = key[1].rpartition(".")[2]
+        return constructed_prefix(mounts.included[key][0].instance, attribute, self.index)
 
     def _library_built_router(
         self, binding: Binding, expression: ast.expr, scope: Scope
@@ -2579,15 +2589,16 @@ class _Finder:
 
         Built by a library (see :func:`library_object_router`), or by a class of the package
         (see :func:`included_instance_router`): its own prefix is read at run time
-        (``cog.router.prefix``), whatever the object's class gave it.
+        (``cog.router.prefix``), whatever the object's class gave it; a package class's instance
+        included once has the prefix its constructor builds the router with, when known.
         """
-        key = included_instance_router(expression, scope, self.index) or library_object_router(
-            expression, scope, self.index
-        )
+        own = included_instance_router(expression, scope, self.index)
+        key = own or library_object_router(expression, scope, self.index)
         mounts = self.index.mounts
         if key is None or mounts is None or key not in mounts.included:
             return None
-        return self._served(Owner(Role.ROUTER, None, expression, scope, key))
+        prefix = None if own is None else self._constructed_prefix(own)
+        return self._served(Owner(Role.ROUTER, prefix, expression, scope, key))
 
     def _environment_path(
         self, expression: ast.expr | None, scope: Scope, handler_scope: Scope
@@ -2750,25 +2761,6 @@ def _fallback_tries(
             for block in sub_blocks(statement):
                 found.update(_fallback_tries(block, within))
     return found
-
-
-def _binds(statements: list[ast.stmt], name: str) -> bool:
-    """Whether a block (its compound statements too) assigns or imports ``name``."""
-    for statement in block_statements(statements):
-        if isinstance(statement, ast.Import | ast.ImportFrom):
-            names = [alias.asname or alias.name.partition(".")[0] for alias in statement.names]
-        elif isinstance(statement, ast.Assign | ast.AnnAssign):
-            names = [
-                node.id
-                for target in assigned_targets(statement)
-                for node in ast.walk(target)
-                if isinstance(node, ast.Name)
-            ]
-        else:
-            continue
-        if name in names:
-            return True
-    return False
 
 
 _DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})

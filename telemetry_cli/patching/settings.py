@@ -29,7 +29,7 @@ settings files set it (:mod:`.settings_files`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeGuard
 
@@ -772,15 +772,6 @@ def _declared(
     return text, class_scope.module.path, line, environment
 
 
-def _package_bases(index: PackageIndex, cls: Binding) -> Iterator[Binding]:
-    """The classes of the package a class names as its bases, in order (library ones left out)."""
-    assert isinstance(cls.node, ast.ClassDef)
-    for base in cls.node.bases:
-        target = index.defined(base, cls.scope)
-        if target is not None and target.kind == "class":
-            yield target
-
-
 #: A property's returned expression, the scope of its body, its ``self`` name and its line.
 Computed = tuple[ast.expr, Scope, str, int]
 #: Decorators that make a method read as an attribute of the instance.
@@ -814,7 +805,7 @@ def _property(index: PackageIndex, cls: Binding, attribute: str, depth: int) -> 
         class_scope = Scope(node, cls.scope.module, cls.scope)
         function_scope = Scope(statement, cls.scope.module, class_scope)
         return returned, function_scope, parameters[0].arg, statement.lineno
-    for target in _package_bases(index, cls):
+    for target in index.package_bases(cls):
         inherited = _property(index, target, attribute, depth + 1)
         if inherited is not None:
             return inherited
@@ -854,7 +845,7 @@ def _declaration(
         if value is not None:
             class_scope = Scope(node, cls.scope.module, cls.scope)
             return value, class_scope, statement.lineno, _reads_environment(index, cls)
-    for target in _package_bases(index, cls):
+    for target in index.package_bases(cls):
         inherited = _declaration(index, target, attribute, depth + 1, factories=factories)
         if inherited is not None:
             value, class_scope, line, from_base = inherited
@@ -970,39 +961,34 @@ def _field_variable(group: tuple[str, str], field: str) -> tuple[str, str]:
     return name + delimiter + (field.upper() if name.isupper() else field), delimiter
 
 
-def _config_string(index: PackageIndex, cls: Binding, key: str, depth: int = 0) -> str | None:
+def _config_string(index: PackageIndex, cls: Binding, key: str) -> str | None:
     """A literal string setting of a settings class: ``model_config`` or pydantic v1's ``Config``.
 
     ``model_config = SettingsConfigDict(env_prefix="APP_")`` (or a dict), ``class Config:
     env_prefix = "APP_"``; else the nearest base class of the package that sets it.
     """
-    node = cls.node
-    if not isinstance(node, ast.ClassDef) or depth > _MAX_DEPTH:
-        return None
-    for statement in node.body:
-        pairs: list[tuple[str | None, ast.expr]] = []
-        if isinstance(statement, ast.ClassDef) and statement.name == "Config":
-            pairs = [
-                (inner.targets[0].id, inner.value)
-                for inner in statement.body
-                if isinstance(inner, ast.Assign) and isinstance(inner.targets[0], ast.Name)
-            ]
-        value = _assigned(statement, "model_config")
-        if isinstance(value, ast.Call):
-            pairs = [(keyword.arg, keyword.value) for keyword in value.keywords]
-        elif isinstance(value, ast.Dict):
-            pairs = [
-                (key_node.value, item)
-                for key_node, item in zip(value.keys, value.values, strict=True)
-                if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)
-            ]
-        for name, item in pairs:
-            if name == key and isinstance(item, ast.Constant) and isinstance(item.value, str):
-                return item.value
-    for target in _package_bases(index, cls):
-        found = _config_string(index, target, key, depth + 1)
-        if found is not None:
-            return found
+    for current in index.lineage(cls):
+        node = current.node
+        for statement in node.body if isinstance(node, ast.ClassDef) else ():
+            pairs: list[tuple[str | None, ast.expr]] = []
+            if isinstance(statement, ast.ClassDef) and statement.name == "Config":
+                pairs = [
+                    (inner.targets[0].id, inner.value)
+                    for inner in statement.body
+                    if isinstance(inner, ast.Assign) and isinstance(inner.targets[0], ast.Name)
+                ]
+            value = _assigned(statement, "model_config")
+            if isinstance(value, ast.Call):
+                pairs = [(keyword.arg, keyword.value) for keyword in value.keywords]
+            elif isinstance(value, ast.Dict):
+                pairs = [
+                    (key_node.value, item)
+                    for key_node, item in zip(value.keys, value.values, strict=True)
+                    if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)
+                ]
+            for name, item in pairs:
+                if name == key and isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    return item.value
     return None
 
 
@@ -1032,7 +1018,7 @@ def _field_variable_name(index: PackageIndex, cls: Binding, name: str) -> str | 
     pydantic v1's ``BaseSettings`` reads ``env=`` instead (a list: its first). The other
     keywords do nothing in each, so the field's own name stays.
     """
-    declared = _field_call(index, cls, name, 0)
+    declared = _field_call(index, cls, name)
     if declared is None:
         return None
     version_one = index.derives_from(cls, _is_pydantic_v1_settings)
@@ -1064,23 +1050,18 @@ def _first_string(value: ast.expr) -> str | None:
     return None
 
 
-def _field_call(index: PackageIndex, cls: Binding, attribute: str, depth: int) -> ast.Call | None:
+def _field_call(index: PackageIndex, cls: Binding, attribute: str) -> ast.Call | None:
     """The ``Field(...)`` call declaring ``attribute`` in ``cls``, else in its nearest base.
 
     None when the declaration is not such a call (or nothing of the package declares it).
     """
-    node = cls.node
-    if not isinstance(node, ast.ClassDef) or depth > _MAX_DEPTH:
-        return None
-    for statement in node.body:
-        if not _declares(statement, attribute):
-            continue
-        value = statement.value if isinstance(statement, ast.AnnAssign | ast.Assign) else None
-        return value if _is_field(value) else None
-    for target in _package_bases(index, cls):
-        found = _field_call(index, target, attribute, depth + 1)
-        if found is not None:
-            return found
+    for current in index.lineage(cls):
+        node = current.node
+        for statement in node.body if isinstance(node, ast.ClassDef) else ():
+            if not _declares(statement, attribute):
+                continue
+            value = statement.value if isinstance(statement, ast.AnnAssign | ast.Assign) else None
+            return value if _is_field(value) else None
     return None
 
 

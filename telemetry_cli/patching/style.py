@@ -11,10 +11,15 @@ formatter but a linter — flake8's or pycodestyle's ``max-line-length`` in ``.f
 ``setup.cfg`` or ``tox.ini`` — gets that length: a project checked by flake8 alone must not get
 inserted lines its linter rejects. The same holds for the quotes
 of inserted strings: ruff's ``[format] quote-style`` (``double``, ``single``, or ``preserve``,
-which black's ``skip-string-normalization`` means too), and for the order an inserted import
+which black's ``skip-string-normalization`` means too; flake8-quotes' ``inline-quotes``, ruff's
+or flake8's, when no formatter sets one), and for the order an inserted import
 takes: plain and ``from`` imports ordered together by module when ruff's or isort's
 ``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
-imports by a blank line when ``lines-between-types`` says so.
+imports by a blank line when ``lines-between-types`` says so, or after them when ``from-first``
+says so (flake8-import-order's ``google`` style sorts them together too). A project whose
+imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
+wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
+``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
 """
 
 from __future__ import annotations
@@ -46,8 +51,69 @@ _ISORT_FILES = (
     ("setup.cfg", ("isort", "tool:isort")),
     ("tox.ini", ("isort", "tool:isort")),
 )
+# isort's default `line_length`, and the settings its profiles give (`profile = "black"`).
+_ISORT_LINE_LENGTH = 79
+_ISORT_PROFILES: dict[str, dict[str, object]] = {
+    "black": {"line_length": 88, "multi_line_output": 3, "include_trailing_comma": True},
+    "django": {"line_length": 79, "multi_line_output": 5, "include_trailing_comma": True},
+    "pycharm": {"multi_line_output": 3},
+    "google": {"line_length": 1000, "force_sort_within_sections": True},
+    "open_stack": {"force_sort_within_sections": True},
+    "plone": {"line_length": 88, "multi_line_output": 3, "include_trailing_comma": True},
+    "attrs": {"multi_line_output": 3, "include_trailing_comma": True, "lines_between_types": 1},
+    "hug": {"line_length": 100, "multi_line_output": 3, "include_trailing_comma": True},
+    "wemake": {"line_length": 80, "multi_line_output": 3, "include_trailing_comma": True},
+    "appnexus": {
+        "line_length": 88,
+        "multi_line_output": 3,
+        "include_trailing_comma": True,
+        "force_sort_within_sections": True,
+    },
+}
+# isort's `multi_line_output` modes whose wrapping of a one-name import is followed, by number
+# and by name: GRID, VERTICAL_HANGING_INDENT, VERTICAL_GRID_GROUPED.
+_ISORT_MODES = {
+    "0": "grid",
+    "grid": "grid",
+    "3": "hanging",
+    "vertical_hanging_indent": "hanging",
+    "5": "hanging",
+    "vertical_grid_grouped": "hanging",
+}
+#: ruff's names of the standard import sections, in order; isort's names of the same.
+IMPORT_SECTIONS = ("future", "standard-library", "third-party", "first-party", "local-folder")
+_RUFF_SECTIONS: dict[str, str | None] = {name: name for name in IMPORT_SECTIONS}
+_ISORT_SECTIONS: dict[str, str | None] = dict(
+    zip(
+        ("future", "stdlib", "thirdparty", "firstparty", "localfolder"),
+        IMPORT_SECTIONS,
+        strict=True,
+    )
+)
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
+
+
+class ImportWrap(NamedTuple):
+    """How isort lays out a ``from`` import too long for its line."""
+
+    line_length: int = _ISORT_LINE_LENGTH
+    #: ``"grid"`` (a backslash, or with ``use_parentheses`` the name and ``)`` on the next
+    #: line), ``"hanging"`` (``(``, the name, ``)`` on lines of their own), or ``""`` for a
+    #: mode not followed (ruff's layout at isort's length).
+    mode: str = "grid"
+    use_parentheses: bool = False
+    trailing_comma: bool = False
+
+
+class _IsortSettings(NamedTuple):
+    """The settings of isort that decide where an inserted import goes and how it wraps."""
+
+    within: bool
+    apart: bool
+    from_first: bool
+    wrap: ImportWrap
+    joined: frozenset[str]
 
 
 class FormatStyle(NamedTuple):
@@ -66,6 +132,18 @@ class FormatStyle(NamedTuple):
     #: The import sorter sets ``import x`` lines apart from ``from x import y`` lines of the same
     #: section by a blank line (ruff's ``lines-between-types``, isort's ``lines_between_types``).
     types_apart: bool = False
+    #: The import sorter puts ``from x import y`` lines before ``import x`` lines of the same
+    #: section (ruff's ``from-first``, isort's ``from_first``).
+    from_first: bool = False
+    #: isort's wrapping of a long import, when isort sorts the module's imports (None: ruff's).
+    import_wrap: ImportWrap | None = None
+    #: The import sections not set apart from the one above by a blank line (ruff's
+    #: ``no-lines-before``, isort's ``no_lines_before``), by ruff's names of them
+    #: (:data:`IMPORT_SECTIONS`).
+    joined_sections: frozenset[str] = frozenset()
+    #: The formatter ignores magic trailing commas (``skip-magic-trailing-comma``, ruff's or
+    #: black's): a call whose arguments fit on one line inside its brackets is written so.
+    skip_magic_comma: bool = False
 
 
 DEFAULT_STYLE = FormatStyle()
@@ -111,64 +189,103 @@ class FormatStyles:
         if isinstance(black, dict):
             length = _length(black.get("line-length", black.get("line_length")))
             skip = black.get("skip-string-normalization", black.get("skip_string_normalization"))
+            magic = black.get("skip-magic-trailing-comma", black.get("skip_magic_trailing_comma"))
             # Black without string normalization leaves every string's quotes as written.
-            within, apart = self._isort_order(folder, tool) or (False, False)
+            isort = self._isort(folder, tool, black=True)
             return FormatStyle(
                 length or DEFAULT_LINE_LENGTH,
                 "preserve" if skip is True else DEFAULT_QUOTE_STYLE,
                 black=True,
-                sort_within_sections=within,
-                types_apart=apart,
+                sort_within_sections=isort is not None and isort.within,
+                types_apart=isort is not None and isort.apart,
+                from_first=isort is not None and isort.from_first,
+                import_wrap=None if isort is None else isort.wrap,
+                joined_sections=frozenset() if isort is None else isort.joined,
+                skip_magic_comma=magic is True,
             )
         return self._linter_style(folder, tool)
 
     def _linter_style(
         self, folder: PurePosixPath, tool: dict[str, Any] | None
     ) -> FormatStyle | None:
-        """The style flake8 (or pycodestyle) and isort enforce in ``folder``, when set there.
+        """The style flake8 (or pycodestyle), pylint and isort enforce in ``folder``, when set.
 
         ``tool`` is the ``[tool]`` table of the folder's ``pyproject.toml``, if any.
         """
         length: int | None = None
+        quote: str | None = None
+        order: str | None = None  # flake8-import-order's style
         for name in _LINTER_FILES:
             parser = self._ini(folder / name)
             for section in _LINTER_SECTIONS:
-                if length is None and parser is not None and parser.has_section(section):
+                if parser is None or not parser.has_section(section):
+                    continue
+                if length is None:
                     length = _ini_length(parser, section, "max-line-length")
-        order = self._isort_order(folder, tool)
-        if length is None and order is None:
+                if quote is None:
+                    quote = _inline_quotes(_ini_setting(parser, section, "inline-quotes"))
+                if order is None:
+                    order = _ini_setting(parser, section, "import-order-style")
+        pylint = self._pylint_length(folder, tool)
+        if pylint is not None:
+            # Both linters run: the stricter length is the one inserted lines must keep.
+            length = pylint if length is None else min(length, pylint)
+        isort = self._isort(folder, tool)
+        # flake8-import-order's google style (appnexus is google's) orders plain and `from`
+        # imports together by module, as isort's force_sort_within_sections does.
+        within = order is not None and order.strip().lower() in ("google", "appnexus")
+        if length is None and quote is None and order is None and isort is None:
             return None
-        within, apart = order or (False, False)
         return FormatStyle(
-            length or DEFAULT_LINE_LENGTH, sort_within_sections=within, types_apart=apart
+            length or DEFAULT_LINE_LENGTH,
+            quote or DEFAULT_QUOTE_STYLE,
+            sort_within_sections=within or (isort is not None and isort.within),
+            types_apart=isort is not None and isort.apart,
+            from_first=isort is not None and isort.from_first,
+            import_wrap=None if isort is None else isort.wrap,
+            joined_sections=frozenset() if isort is None else isort.joined,
         )
 
-    def _isort_order(
-        self, folder: PurePosixPath, tool: dict[str, Any] | None
-    ) -> tuple[bool, bool] | None:
-        """The sort order isort's settings in ``folder`` give (see :class:`FormatStyle`), if any.
+    def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
+        """The ``max-line-length`` pylint's configuration in ``folder`` sets, if any.
+
+        In the first of the files pylint reads that configures it: ``pylintrc``, ``.pylintrc``
+        (any section), ``[tool.pylint.*]``, ``setup.cfg``'s or ``tox.ini``'s ``[pylint.*]``.
+        """
+        for name in ("pylintrc", ".pylintrc"):
+            parser = self._ini(folder / name)
+            if parser is not None:
+                return _first_length(parser, parser.sections())
+        pylint = tool.get("pylint") if tool is not None else None
+        if isinstance(pylint, dict):
+            tables = [pylint, *(table for table in pylint.values() if isinstance(table, dict))]
+            found = [_length(table.get("max-line-length")) for table in tables]
+            return next((length for length in found if length is not None), None)
+        for name in ("setup.cfg", "tox.ini"):
+            parser = self._ini(folder / name)
+            sections = [] if parser is None else parser.sections()
+            ours = [section for section in sections if section.lower().startswith("pylint")]
+            if parser is not None and ours:
+                return _first_length(parser, ours)
+        return None
+
+    def _isort(
+        self, folder: PurePosixPath, tool: dict[str, Any] | None, *, black: bool = False
+    ) -> _IsortSettings | None:
+        """The settings of isort in ``folder`` that inserted imports follow, if it is set up there.
 
         isort reads ``[tool.isort]``, ``.isort.cfg``'s ``[settings]``, or an ``[isort]`` (or
         ``[tool:isort]``) section of ``setup.cfg`` or ``tox.ini``.
         """
         isort = tool.get("isort") if tool is not None else None
         if isinstance(isort, dict):
-            between = isort.get("lines_between_types")
-            return (
-                _sorts_within(isort.get("force_sort_within_sections"), isort.get("profile")),
-                isinstance(between, int) and between > 0,
-            )
+            return _isort_settings(isort, black)
         for name, sections in _ISORT_FILES:
             parser = self._ini(folder / name)
             for section in sections:
                 if parser is not None and parser.has_section(section):
-                    within = parser.get(section, "force_sort_within_sections", fallback=None)
-                    profile = parser.get(section, "profile", fallback="")
-                    setting = None if within is None else within.strip().lower() == "true"
-                    between = parser.get(section, "lines_between_types", fallback="").strip()
-                    return (
-                        _sorts_within(setting, profile.strip()),
-                        between.isdecimal() and int(between) > 0,
+                    return _isort_settings(
+                        {key: _ini_value(value) for key, value in parser.items(section)}, black
                     )
         return None
 
@@ -182,26 +299,46 @@ class FormatStyles:
         quote: str | None = None
         within: bool | None = None
         between: int | None = None
+        from_first: bool | None = None
+        inline: str | None = None  # what flake8-quotes' rules (Q000) ask for
+        joined: object = None
+        magic: bool | None = None
         chain: dict[str, Any] | None = settings
         depth = 0
-        while chain is not None and None in (length, quote, within, between):
+        while chain is not None and None in (length, quote, within, between, from_first):
             if length is None:
                 length = _length(chain.get("line-length", chain.get("line_length")))
             if quote is None:
                 quote = _quote_style(chain.get("format"))
+            if inline is None:
+                inline = _inline_quotes(_ruff_lint(chain, "flake8-quotes", "inline-quotes"))
             if within is None:
                 value = _ruff_isort(chain, "force-sort-within-sections")
                 within = value if isinstance(value, bool) else None
             if between is None:
                 value = _ruff_isort(chain, "lines-between-types")
                 between = value if isinstance(value, int) and not isinstance(value, bool) else None
+            if from_first is None:
+                value = _ruff_isort(chain, "from-first")
+                from_first = value if isinstance(value, bool) else None
+            if joined is None:
+                joined = _ruff_isort(chain, "no-lines-before")
+            if magic is None:
+                form = chain.get("format")
+                value = form.get("skip-magic-trailing-comma") if isinstance(form, dict) else None
+                magic = value if isinstance(value, bool) else None
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
         return FormatStyle(
             length or DEFAULT_LINE_LENGTH,
-            quote or DEFAULT_QUOTE_STYLE,
+            # The formatter's setting first; a project linting its quotes without it (ruff's
+            # formatter unused) wants the linted ones.
+            quote or inline or DEFAULT_QUOTE_STYLE,
             sort_within_sections=within is True,
             types_apart=(between or 0) > 0,
+            from_first=from_first is True,
+            joined_sections=frozenset(_section_names(joined, _RUFF_SECTIONS)),
+            skip_magic_comma=magic is True,
         )
 
     def _extended(
@@ -268,27 +405,106 @@ class FormatStyles:
 
 def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) -> int | None:
     """A line length set in an INI section, spelled with dashes or underscores."""
+    value = (_ini_setting(parser, section, key) or "").strip()
+    return _length(int(value)) if value.isdecimal() else None
+
+
+def _first_length(parser: configparser.RawConfigParser, sections: list[str]) -> int | None:
+    """The first ``max-line-length`` set in one of ``sections``."""
+    found = (_ini_length(parser, section, "max-line-length") for section in sections)
+    return next((length for length in found if length is not None), None)
+
+
+def _section_names(value: object, names: dict[str, str | None]) -> list[str]:
+    """The standard sections a ``no-lines-before`` setting names, by ruff's names.
+
+    A list (TOML) or a comma-separated string (INI); ``names`` maps each spelling, lowercased,
+    to ruff's name (a custom section's name maps to nothing).
+    """
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return []
+    found = [names.get(item.strip().lower()) for item in items if isinstance(item, str)]
+    return [name for name in found if name is not None]
+
+
+def _ini_setting(parser: configparser.RawConfigParser, section: str, key: str) -> str | None:
+    """A setting of an INI section spelled with dashes or underscores, None when unset."""
     for spelling in (key, key.replace("-", "_")):
-        value = parser.get(section, spelling, fallback="").strip()
-        if value.isdecimal():
-            return _length(int(value))
+        value = parser.get(section, spelling, fallback=None)
+        if value is not None:
+            return value
     return None
 
 
-def _sorts_within(setting: object, profile: object) -> bool:
-    """Whether isort sorts within sections: ``force_sort_within_sections``, or profile google."""
-    return setting is True or (setting is None and profile == "google")
+def _ini_value(text: str) -> object:
+    """An isort setting written in an INI file, as TOML would hold it (``True``, ``100``)."""
+    value = text.strip()
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return int(value) if value.isdecimal() else value
+
+
+def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSettings:
+    """The settings of an isort configuration table, its profile's filling what it leaves out.
+
+    ``black``: the project formats with black. Its isort configuration naming neither a profile
+    nor a wrap mode is taken to run with black's profile, given where isort is run (a
+    pre-commit hook's ``args: ["--profile", "black"]``): isort's own defaults would fight black.
+    """
+    profile = table.get("profile")
+    if profile is None and black and not ({"multi_line_output", "multi-line-output"} & set(table)):
+        profile = "black"
+    base = _ISORT_PROFILES.get(profile, {}) if isinstance(profile, str) else {}
+
+    def setting(key: str) -> object:
+        # isort reads its keys with dashes too (`line-length` in `[tool.isort]`).
+        value = table.get(key, table.get(key.replace("_", "-")))
+        return base.get(key) if value is None else value
+
+    between = setting("lines_between_types")
+    mode = setting("multi_line_output")
+    joined = _section_names(setting("no_lines_before"), _ISORT_SECTIONS)
+    length = setting("line_length")
+    if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
+        length = _ISORT_LINE_LENGTH
+    return _IsortSettings(
+        within=setting("force_sort_within_sections") is True,
+        apart=isinstance(between, int) and not isinstance(between, bool) and between > 0,
+        from_first=setting("from_first") is True,
+        wrap=ImportWrap(
+            length,
+            _ISORT_MODES.get(str(0 if mode is None else mode).lower(), ""),
+            setting("use_parentheses") is True,
+            setting("include_trailing_comma") is True,
+        ),
+        joined=frozenset(joined),
+    )
 
 
 def _ruff_isort(settings: dict[str, Any], key: str) -> object:
     """A setting of ruff's import sorting (``[lint.isort]`` or the older ``[isort]``), or None."""
+    return _ruff_lint(settings, "isort", key)
+
+
+def _ruff_lint(settings: dict[str, Any], plugin: str, key: str) -> object:
+    """A setting of a ruff rule family (``[lint.<plugin>]`` or the older ``[<plugin>]``)."""
     lint = settings.get("lint")
-    for table in (lint.get("isort") if isinstance(lint, dict) else None, settings.get("isort")):
+    for table in (lint.get(plugin) if isinstance(lint, dict) else None, settings.get(plugin)):
         if isinstance(table, dict):
             value = table.get(key, table.get(key.replace("-", "_")))
             if value is not None:
                 return value
     return None
+
+
+def _inline_quotes(value: object) -> str | None:
+    """flake8-quotes' ``inline-quotes`` (``single``, ``'``, ``double``, ``"``) as a quote style."""
+    if not isinstance(value, str):
+        return None
+    return {"single": "single", "'": "single", "double": "double", '"': "double"}.get(
+        value.strip().lower()
+    )
 
 
 def _length(value: object) -> int | None:

@@ -30,7 +30,12 @@ from telemetry_cli.patching.names import (
     VERSIONED_APP_FUNCTIONS,
 )
 from telemetry_cli.patching.source import SourceLines
-from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH, DEFAULT_QUOTE_STYLE, preferred_quote
+from telemetry_cli.patching.style import (
+    DEFAULT_LINE_LENGTH,
+    DEFAULT_QUOTE_STYLE,
+    ImportWrap,
+    preferred_quote,
+)
 
 if TYPE_CHECKING:
     from telemetry_cli.patching.mounts import Mounts
@@ -83,6 +88,14 @@ class ModuleSource(NamedTuple):
     sort_within_sections: bool = False
     #: Whether its import sorter sets plain imports apart from ``from`` imports by a blank line.
     types_apart: bool = False
+    #: Whether its import sorter puts ``from`` imports before plain ones.
+    from_first: bool = False
+    #: isort's wrapping of a long import, when isort sorts its imports (None: ruff's layout).
+    import_wrap: ImportWrap | None = None
+    #: The import sections its sorter sets apart by no blank line (:class:`.style.FormatStyle`).
+    joined_sections: frozenset[str] = frozenset()
+    #: Whether its formatter ignores magic trailing commas (:class:`.style.FormatStyle`).
+    skip_magic_comma: bool = False
 
 
 class ParseFailure(Exception):
@@ -353,16 +366,42 @@ class Scope:
         binding = self.bindings.get(name)
         if binding is not None:
             return binding
+        if name in self.unbound_locals:
+            return None
         scope = self.parent
         while scope is not None:
             if not scope.is_class:
                 binding = scope.bindings.get(name)
-                if binding is not None:
+                if binding is not None or name in scope.unbound_locals:
                     return binding
             scope = scope.parent
         # Not bound in the module itself: maybe by a `from <module> import *`.
         star_binding = self.module.star_binding
         return None if star_binding is None else star_binding(name)
+
+    @cached_property
+    def unbound_locals(self) -> frozenset[str]:
+        """The names a function body makes its own locals without a binding read here.
+
+        A loop target (``for name, handler in getmembers(obj)``), a ``with ... as`` or an
+        augmented assignment: local to the function wherever written, so a module-level
+        function of the same name is not what the body reads. Comprehensions bind in a scope
+        of their own; ``global``/``nonlocal`` names are the outer scope's.
+        """
+        if not isinstance(self.node, FunctionNode):
+            return frozenset()
+        stored: set[str] = set()
+        outer: set[str] = set()
+        stack: list[ast.AST] = list(self.node.body)
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.Name) and isinstance(current.ctx, (ast.Store, ast.Del)):
+                stored.add(current.id)
+            elif isinstance(current, ast.Global | ast.Nonlocal):
+                outer.update(current.names)
+            if not isinstance(current, (*_NEW_SCOPES, *_COMPREHENSIONS)):
+                stack.extend(ast.iter_child_nodes(current))
+        return frozenset(stored - outer - set(self.bindings))
 
     @cached_property
     def stores(self) -> Counter[str]:
@@ -375,13 +414,36 @@ class Scope:
 
     def assigned_names(self) -> set[str]:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
-        names: set[str] = set(self.bindings)
-        for node in _walk_scope(self.node):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                names.add(node.id)
-            elif isinstance(node, ast.alias):
-                names.add((node.asname or node.name).split(".")[0])
-        return names
+        return set(self.bindings).union(bound_names(self.node.body))
+
+
+def bound_names(statements: list[ast.stmt]) -> Iterator[str]:
+    """Each name ``statements`` bind in their own scope (not in the functions or classes in them).
+
+    Assigned, deleted, a loop, ``with`` or ``except`` target (``router`` of ``for router in
+    ...``), imported, or a ``def`` or ``class`` name; once per binding.
+    """
+    for node in _walk_block(statements):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            yield node.id
+        elif isinstance(node, ast.alias):
+            yield (node.asname or node.name).split(".")[0]
+        elif isinstance(node, (*DEFINITIONS, ast.ExceptHandler)) and node.name is not None:
+            yield node.name
+
+
+def builtin_import(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` runs the builtin ``__import__`` (the name not bound in ``scope``).
+
+    ``__import__("core.router.{}".format(m), globals(), locals(), ["router"], 0)``: a module
+    imported at run time, as ``importlib.import_module`` imports one.
+    """
+    function = call.func
+    return (
+        isinstance(function, ast.Name)
+        and function.id == "__import__"
+        and scope.lookup(function.id) is None
+    )
 
 
 def assigns_name(statement: ast.stmt, name: str) -> bool:
@@ -621,6 +683,8 @@ _COMPOUND = (*_BRANCHES, *_WITHS, *_TRIES, ast.Match)
 #: The statements that define a name and open a scope of their own.
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _NEW_SCOPES = (*DEFINITIONS, ast.Lambda)
+#: Comprehensions: their targets are bound in a scope of their own.
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
@@ -817,7 +881,12 @@ def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]] | 
 
 def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
     """Walk the nodes of a scope's body, not entering nested function or class bodies."""
-    stack: list[ast.AST] = list(node.body)
+    return _walk_block(node.body)
+
+
+def _walk_block(statements: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Walk the nodes of ``statements``, not entering nested function or class bodies."""
+    stack: list[ast.AST] = list(statements)
     while stack:
         current = stack.pop()
         yield current
@@ -879,6 +948,10 @@ class ModuleModel:
         self.black = source.black
         self.sort_within_sections = source.sort_within_sections
         self.types_apart = source.types_apart
+        self.from_first = source.from_first
+        self.import_wrap = source.import_wrap
+        self.joined_sections = source.joined_sections
+        self.skip_magic_comma = source.skip_magic_comma
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
@@ -1596,15 +1669,17 @@ class PackageIndex:
         for current in found:
             if len(found) > _MAX_LINEAGE or not isinstance(current.node, ast.ClassDef):
                 break
-            for base in current.node.bases:
-                target = self.defined(base, current.scope)
-                if (
-                    target is not None
-                    and target.kind == "class"
-                    and all(target.node is not seen.node for seen in found)
-                ):
+            for target in self.package_bases(current):
+                if all(target.node is not seen.node for seen in found):
                     found.append(target)
         return found
+
+    def package_bases(self, cls: Binding) -> list[Binding]:
+        """The classes of the package ``cls`` names as its bases, in order (library ones not)."""
+        node = cls.node
+        assert isinstance(node, ast.ClassDef)
+        bases = [self.defined(base, cls.scope) for base in node.bases]
+        return [base for base in bases if base is not None and base.kind == "class"]
 
     @staticmethod
     def qualify_resolved(expression: ast.expr, scope: Scope) -> str | None:
