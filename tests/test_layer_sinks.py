@@ -375,6 +375,24 @@ def test_a_handler_of_the_layers_warnings_that_logs_a_refused_event_stops(module
     assert logger.sink.events == []
 
 
+def test_an_event_logged_while_the_sink_says_whether_it_is_enabled_is_dropped(
+    module: Any,
+) -> None:
+    # Asking would log an event that asks again: recursion until RecursionError, after which
+    # every level went on and recorded its event (about 500 for one log() call).
+    asked: list[int] = []
+
+    class Asking(RecordingSink):
+        def is_enabled(self) -> bool:
+            asked.append(1)
+            logger.log("ai_block_used", VALID)  # a handler of a record it writes would do this
+            return True
+
+    logger = module.EventLogger(Asking(), enabled=True)
+    logger.log("ai_block_used", VALID)
+    assert (len(asked), len(logger.sink.events), logger.health().failed) == (1, 1, 1)
+
+
 def test_an_event_a_task_started_by_emit_logs_is_dropped_as_the_deliverys_doing(
     module: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
