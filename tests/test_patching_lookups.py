@@ -17,6 +17,7 @@ from telemetry_cli.patching.symbols import (
     ModuleSource,
     PackageIndex,
     ParseFailure,
+    Scope,
     bound_names,
     call_bound_once,
     parse,
@@ -326,6 +327,71 @@ def test_bound_names_in_their_own_scope() -> None:
     # One rule for "a block binds a name" (a loop's items rebound, a `try` binding a router).
     names = set(bound_names(ast.parse(BINDS_EVERY_WAY).body))
     assert names == {"c", "d", "y", "i", "router", "err", "v", "p", "r", "f", "K"}
+
+
+def _functions(module: ModuleModel) -> dict[str, Scope]:
+    return {
+        node.name: Scope(node, module, module.scope)
+        for node in module.tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+SHADOWS_ROUTER = """\
+def router(): pass
+def caught():
+    try:
+        pass
+    except Exception as router:
+        pass
+    return router
+def captured(x):
+    match x:
+        case router:
+            pass
+    return router
+def rest(x):
+    match x:
+        case {**router}:
+            pass
+    return router
+def looped():
+    for router in []:
+        pass
+    return router
+def walrus(items):
+    [router := item for item in items]
+    return router
+def declared():
+    global router
+    router = 1
+    return router
+def comprehended(items):
+    return [router for router in items], router
+"""
+
+
+@pytest.mark.parametrize(
+    ("function", "local"),
+    [
+        ("caught", True),
+        ("captured", True),
+        ("rest", True),
+        ("looped", True),
+        ("walrus", True),
+        ("declared", False),
+        ("comprehended", False),
+    ],
+)
+def test_a_local_of_any_binding_kind_hides_the_modules_function(function: str, local: bool) -> None:
+    # `except ... as`, a `case` capture, a loop target or a walrus in a comprehension make the
+    # name the function's own (a comprehension's target and a `global` name do not).
+    module = _model(SHADOWS_ROUTER)
+    scope = _functions(module)[function]
+    found = scope.lookup("router")
+    assert (found is None) == local, function
+    assert ("router" in set(bound_names(scope.node.body))) == (local or function == "declared")
+    assert (scope.stores["router"] > 0) == (local or function == "declared")
 
 
 def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(

@@ -383,53 +383,73 @@ class Scope:
     def unbound_locals(self) -> frozenset[str]:
         """The names a function body makes its own locals without a binding read here.
 
-        A loop target (``for name, handler in getmembers(obj)``), a ``with ... as`` or an
-        augmented assignment: local to the function wherever written, so a module-level
-        function of the same name is not what the body reads. Comprehensions bind in a scope
-        of their own; ``global``/``nonlocal`` names are the outer scope's.
+        A loop target (``for name, handler in getmembers(obj)``), ``with ... as``, ``except ...
+        as``, a ``case`` capture or an augmented assignment: local to the function wherever
+        written, so a module-level function of the same name is not what the body reads.
+        ``global``/``nonlocal`` names are the outer scope's.
         """
         if not isinstance(self.node, FunctionNode):
             return frozenset()
         stored: set[str] = set()
         outer: set[str] = set()
-        stack: list[ast.AST] = list(self.node.body)
-        while stack:
-            current = stack.pop()
-            if isinstance(current, ast.Name) and isinstance(current.ctx, (ast.Store, ast.Del)):
-                stored.add(current.id)
-            elif isinstance(current, ast.Global | ast.Nonlocal):
-                outer.update(current.names)
-            if not isinstance(current, (*_NEW_SCOPES, *_COMPREHENSIONS)):
-                stack.extend(ast.iter_child_nodes(current))
+        for name, node in _scope_names(self.node.body):
+            (outer if isinstance(node, ast.Global | ast.Nonlocal) else stored).add(name)
         return frozenset(stored - outer - set(self.bindings))
 
     @cached_property
     def stores(self) -> Counter[str]:
         """How often this scope's own code binds each name (assignments, loop targets, ...)."""
-        return Counter(
-            node.id
-            for node in _walk_scope(self.node)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-        )
+        return Counter(bound_names(self.node.body))
 
     def assigned_names(self) -> set[str]:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
         return set(self.bindings).union(bound_names(self.node.body))
 
 
+def sole_binding(binding: Binding) -> bool:
+    """Whether ``binding`` is the only binding its scope makes of its name: one object.
+
+    A ``def``, ``class``, import or assignment, bound nowhere else in its scope; a parameter
+    is bound by the call, so once when the body never rebinds it.
+    """
+    return binding.scope.stores[binding.name] == (0 if binding.kind == "param" else 1)
+
+
 def bound_names(statements: list[ast.stmt]) -> Iterator[str]:
     """Each name ``statements`` bind in their own scope (not in the functions or classes in them).
 
     Assigned, deleted, a loop, ``with`` or ``except`` target (``router`` of ``for router in
-    ...``), imported, or a ``def`` or ``class`` name; once per binding.
+    ...``), a ``case`` capture, imported, or a ``def`` or ``class`` name; once per binding.
     """
-    for node in _walk_block(statements):
+    for name, node in _scope_names(statements):
+        if not isinstance(node, ast.Global | ast.Nonlocal):
+            yield name
+
+
+def _scope_names(statements: list[ast.stmt]) -> Iterator[tuple[str, ast.AST]]:
+    """Each name ``statements`` bind or declare ``global``/``nonlocal``, with the node doing it.
+
+    The one walk behind :func:`bound_names`, ``Scope.stores`` and ``Scope.unbound_locals``.
+    Nested function and class bodies are scopes of their own; so is a comprehension for its
+    targets, though a ``:=`` in it binds in the enclosing scope.
+    """
+    stack: list[ast.AST] = list(statements)
+    while stack:
+        node = stack.pop()
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            yield node.id
-        elif isinstance(node, ast.alias):
-            yield (node.asname or node.name).split(".")[0]
-        elif isinstance(node, (*DEFINITIONS, ast.ExceptHandler)) and node.name is not None:
-            yield node.name
+            yield node.id, node
+        elif isinstance(node, ast.alias) and node.name != "*":
+            yield (node.asname or node.name).split(".")[0], node
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            yield from ((name, node) for name in node.names)
+        elif isinstance(node, ast.MatchMapping):
+            yield from () if node.rest is None else ((node.rest, node),)
+        elif isinstance(node, (*DEFINITIONS, ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+            yield from () if node.name is None else ((node.name, node),)
+        if isinstance(node, ast.comprehension):
+            stack.extend([node.iter, *node.ifs])
+        elif not isinstance(node, _NEW_SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
 
 
 def builtin_import(call: ast.Call, scope: Scope) -> bool:
@@ -587,9 +607,7 @@ def bound_once(binding: Binding | None) -> TypeGuard[Binding]:
     FastAPI(), 1``) counts; a name also bound in an ``if`` or ``try`` block, by ``+=``, as a
     loop target or by an import does not: which value it holds is not known without running.
     """
-    return (
-        binding is not None and binding.kind == "value" and binding.scope.stores[binding.name] == 1
-    )
+    return binding is not None and binding.kind == "value" and sole_binding(binding)
 
 
 def call_bound_once(binding: Binding | None) -> ast.Call | None:
