@@ -897,6 +897,31 @@ def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]] | 
     return names
 
 
+def _c3_merge(orders: list[list[Binding]]) -> list[Binding] | None:
+    """The C3 merge of class orders (classes told apart by their definition), as Python's MRO.
+
+    Each step takes the first head no order has further back; None when no head qualifies
+    (``class C(A, B)`` with ``B(A)``, which Python refuses).
+    """
+    pending = [list(order) for order in orders if order]
+    merged: list[Binding] = []
+    while pending:
+        head = next(
+            (
+                order[0]
+                for order in pending
+                if not any(order[0].node is later.node for rest in pending for later in rest[1:])
+            ),
+            None,
+        )
+        if head is None:
+            return None
+        merged.append(head)
+        pending = [order[1:] if order[0].node is head.node else order for order in pending]
+        pending = [order for order in pending if order]
+    return merged
+
+
 def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
     """Walk the nodes of a scope's body, not entering nested function or class bodies."""
     return _walk_block(node.body)
@@ -1677,19 +1702,44 @@ class PackageIndex:
         return self.resolve(qualified)[1] if qualified is not None else None
 
     def lineage(self, cls: Binding) -> list[Binding]:
-        """``cls`` and the classes of the package it derives from, nearest first.
+        """``cls`` and the classes of the package it derives from, in Python's MRO order.
 
         ``class DemoApp(CoreApp)``: ``[DemoApp, CoreApp]``, so that an instance of a subclass
-        is read as one of the wrapper it extends; a library's base is left out, and a deep or
-        cyclic chain is cut.
+        is read as one of the wrapper it extends. ``class C(A, B)`` with ``A(Base)``: ``[C, A,
+        Base, B]`` (the C3 linearisation, as Python and pydantic look attributes and fields
+        up), unless ``B`` also derives from ``Base``. A library's base is left out; a deep or
+        cyclic chain is cut; a hierarchy Python would refuse is read depth-first.
         """
+        return self._linearised(cls, (), {})
+
+    def _linearised(
+        self, cls: Binding, below: tuple[ast.AST, ...], done: dict[int, list[Binding]]
+    ) -> list[Binding]:
+        """:meth:`lineage` of ``cls``, reached from the classes ``below`` (a cycle is cut).
+
+        ``done`` holds the answers found so far: a class many others derive from is
+        linearised once, and each answer is cut to the lineage's length, so that a hostile
+        module of classes deriving from all the earlier ones stays cheap.
+        """
+        known = done.get(id(cls.node))
+        if known is not None:
+            return known
+        if len(below) > _MAX_LINEAGE or not isinstance(cls.node, ast.ClassDef):
+            return [cls]
+        within = (*below, cls.node)
+        bases = [base for base in self.package_bases(cls) if base.node not in within]
+        bases = bases[:_MAX_LINEAGE]
+        orders = [self._linearised(base, within, done) for base in bases]
+        merged = _c3_merge([*orders, bases])
+        if merged is None:
+            merged = [binding for order in orders for binding in order]
         found = [cls]
-        for current in found:
-            if len(found) > _MAX_LINEAGE or not isinstance(current.node, ast.ClassDef):
+        for binding in merged:
+            if len(found) > _MAX_LINEAGE:
                 break
-            for target in self.package_bases(current):
-                if all(target.node is not seen.node for seen in found):
-                    found.append(target)
+            if all(binding.node is not seen.node for seen in found):
+                found.append(binding)
+        done[id(cls.node)] = found
         return found
 
     def package_bases(self, cls: Binding) -> list[Binding]:
