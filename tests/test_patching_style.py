@@ -100,9 +100,14 @@ def _write(root: Path, files: Mapping[str, str | bytes]) -> Path:
         ({"ruff.toml": "", "setup.cfg": "[flake8]\nmax-line-length = 79\n"}, DEFAULT_LINE_LENGTH),
         # A nearer formatter configuration wins over a linter's further up.
         ({"setup.cfg": "[flake8]\nmax-line-length = 79\n", "backend/ruff.toml": ""}, 88),
-        # Settings flake8 would not take either, or a file that is not INI: the default applies.
-        ({"setup.cfg": "[flake8]\nmax-line-length = 79  # PEP 8\n"}, DEFAULT_LINE_LENGTH),
-        ({"setup.cfg": "[flake8]\nmax-line-length = 0\n"}, DEFAULT_LINE_LENGTH),
+        # Settings flake8 would not take: its own default, 79, as for a section setting none.
+        ({"setup.cfg": "[flake8]\nmax-line-length = 79  # PEP 8\n"}, 79),
+        ({"setup.cfg": "[flake8]\nmax-line-length = 0\n"}, 79),
+        ({"setup.cfg": "[flake8]\nextend-ignore = E203\n"}, 79),
+        ({"tox.ini": "[pycodestyle]\nstatistics = True\n"}, 79),
+        # ...unless the section turns the check (E501) off.
+        ({"setup.cfg": "[flake8]\nextend-ignore = E203, E501\n"}, DEFAULT_LINE_LENGTH),
+        ({".flake8": "[flake8]\nignore =\n    W503\n    E5\n"}, DEFAULT_LINE_LENGTH),
         # pylint's max-line-length (C0301), in any of its files; the stricter of two linters'.
         ({".pylintrc": "[FORMAT]\nmax-line-length=79\n"}, 79),
         ({"pylintrc": "[format]\nmax-line-length = 80\n"}, 80),
@@ -116,9 +121,26 @@ def _write(root: Path, files: Mapping[str, str | bytes]) -> Path:
             },
             90,
         ),
+        # flake8's default (no max-line-length) is the stricter of it and pylint's 120.
+        (
+            {
+                "setup.cfg": (
+                    "[flake8]\nextend-ignore = E203\n[pylint.format]\nmax-line-length = 120\n"
+                )
+            },
+            79,
+        ),
+        (
+            {
+                ".flake8": "[flake8]\n",
+                "pyproject.toml": "[tool.pylint.format]\nmax-line-length = 100\n",
+            },
+            79,
+        ),
         ({"pyproject.toml": "[tool.pylint.basic]\ngood-names = ['i']\n"}, DEFAULT_LINE_LENGTH),
         ({"setup.cfg": "max-line-length = 79\n"}, DEFAULT_LINE_LENGTH),
-        ({"tox.ini": "[flake8]\nmax-line-length = %(width)s\n"}, DEFAULT_LINE_LENGTH),
+        ({"tox.ini": "[flake8]\nmax-line-length = %(width)s\n"}, 79),
+        # A file that is not INI (nor text): the default applies.
         ({".flake8": b"[flake8]\nmax-line-length = \xff\n"}, DEFAULT_LINE_LENGTH),
     ],
 )

@@ -45,6 +45,8 @@ _MAX_LINE_LENGTH = 320
 # The INI files flake8 reads its settings from, in its order, and the sections holding them.
 _LINTER_FILES = (".flake8", "setup.cfg", "tox.ini")
 _LINTER_SECTIONS = ("flake8", "pycodestyle")
+# flake8's (pycodestyle's) `max-line-length` when its section sets none: PEP 8's 79.
+_LINTER_LINE_LENGTH = 79
 # The files isort reads its settings from, with the sections holding them.
 _ISORT_FILES = (
     (".isort.cfg", ("settings", "isort")),
@@ -215,17 +217,22 @@ class FormatStyles:
         length: int | None = None
         quote: str | None = None
         order: str | None = None  # flake8-import-order's style
+        linted = False  # a section of flake8's that checks line lengths (E501)
         for name in _LINTER_FILES:
             parser = self._ini(folder / name)
             for section in _LINTER_SECTIONS:
                 if parser is None or not parser.has_section(section):
                     continue
+                linted = linted or not _ignores_long_lines(parser, section)
                 if length is None:
                     length = _ini_length(parser, section, "max-line-length")
                 if quote is None:
                     quote = _inline_quotes(_ini_setting(parser, section, "inline-quotes"))
                 if order is None:
                     order = _ini_setting(parser, section, "import-order-style")
+        if length is None and linted:
+            # A section that sets no length still has flake8 check lines at its default.
+            length = _LINTER_LINE_LENGTH
         pylint = self._pylint_length(folder, tool)
         if pylint is not None:
             # Both linters run: the stricter length is the one inserted lines must keep.
@@ -407,6 +414,18 @@ def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) ->
     """A line length set in an INI section, spelled with dashes or underscores."""
     value = (_ini_setting(parser, section, key) or "").strip()
     return _length(int(value)) if value.isdecimal() else None
+
+
+def _ignores_long_lines(parser: configparser.RawConfigParser, section: str) -> bool:
+    """Whether a flake8 section's ``ignore`` or ``extend-ignore`` turns E501 off.
+
+    flake8 matches the codes listed (``E501``, ``E5``, ``E``) as prefixes.
+    """
+    codes = " ".join(
+        _ini_setting(parser, section, key) or "" for key in ("ignore", "extend-ignore")
+    )
+    listed = codes.replace(",", " ").split()
+    return any("E501".startswith(code.strip().upper()) for code in listed)
 
 
 def _first_length(parser: configparser.RawConfigParser, sections: list[str]) -> int | None:
