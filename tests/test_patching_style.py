@@ -14,6 +14,7 @@ from telemetry_cli.patching.edits import NewImport
 from telemetry_cli.patching.routes import string_literal
 from telemetry_cli.patching.style import (
     DEFAULT_LINE_LENGTH,
+    FormatStyle,
     FormatStyles,
     ImportWrap,
     preferred_quote,
@@ -193,6 +194,30 @@ def test_line_length_of_a_module(
 def test_quote_style_of_a_module(tmp_path: Path, files: dict[str, str], expected: str) -> None:
     _write(tmp_path, files)
     assert FormatStyles(tmp_path).of("backend/app/api/books.py").quote_style == expected
+
+
+EXTENDING = (
+    'extend = "../base.toml"\nline-length = 120\n[format]\nquote-style = "single"\n'
+    "[lint.isort]\nforce-sort-within-sections = true\nlines-between-types = 1\nfrom-first = true\n"
+)
+EXTENDED = (
+    '[format]\nskip-magic-trailing-comma = true\n[lint.isort]\nno-lines-before = ["local-folder"]\n'
+)
+
+
+def test_extend_is_followed_for_every_setting_whatever_the_file_sets(tmp_path: Path) -> None:
+    # The extending file sets every other setting read: the base's are read all the same.
+    _write(tmp_path, {"base.toml": EXTENDED, "backend/ruff.toml": EXTENDING})
+    style = FormatStyles(tmp_path).of("backend/app/api/books.py")
+    assert style == FormatStyle(
+        120,
+        "single",
+        sort_within_sections=True,
+        types_apart=True,
+        from_first=True,
+        joined_sections=frozenset({"local-folder"}),
+        skip_magic_comma=True,
+    )
 
 
 def test_extend_keeps_the_extending_files_own_line_length(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -94,6 +95,41 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
 )
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
+
+
+def _ruff_flag(key: str) -> Callable[[dict[str, Any]], object]:
+    """A reader of the ``[lint.isort]`` switch ``key`` of a ruff configuration (None: unset)."""
+    return lambda chain: _only(_ruff_isort(chain, key), bool)
+
+
+def _ruff_magic_comma(chain: dict[str, Any]) -> object:
+    """A ruff configuration's ``[format] skip-magic-trailing-comma`` (None: unset)."""
+    form = chain.get("format")
+    return _only(form.get("skip-magic-trailing-comma") if isinstance(form, dict) else None, bool)
+
+
+def _only(value: object, kind: type) -> object:
+    """``value`` when it is of ``kind`` (an ``int`` no ``bool``), else None: a setting unset."""
+    if kind is int and isinstance(value, bool):
+        return None
+    return value if isinstance(value, kind) else None
+
+
+#: The settings of a ruff configuration the style reads, each with its reader (None: unset in
+#: that file, so the file it extends is read for it). One list: the ``extend`` chain is followed
+#: until every setting read here is found, whichever file of the chain sets it.
+_RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
+    "line-length": lambda chain: _length(chain.get("line-length", chain.get("line_length"))),
+    "quote-style": lambda chain: _quote_style(chain.get("format")),
+    "inline-quotes": lambda chain: _inline_quotes(
+        _ruff_lint(chain, "flake8-quotes", "inline-quotes")
+    ),
+    "force-sort-within-sections": _ruff_flag("force-sort-within-sections"),
+    "lines-between-types": lambda chain: _only(_ruff_isort(chain, "lines-between-types"), int),
+    "from-first": _ruff_flag("from-first"),
+    "no-lines-before": lambda chain: _ruff_isort(chain, "no-lines-before"),
+    "skip-magic-trailing-comma": _ruff_magic_comma,
+}
 
 
 class ImportWrap(NamedTuple):
@@ -302,50 +338,35 @@ class FormatStyles:
         A ruff configuration found is the one ruff uses, so a setting it does not make (itself
         or through ``extend``) means ruff's default, not whatever a folder further up says.
         """
-        length: int | None = None
-        quote: str | None = None
-        within: bool | None = None
-        between: int | None = None
-        from_first: bool | None = None
-        inline: str | None = None  # what flake8-quotes' rules (Q000) ask for
-        joined: object = None
-        magic: bool | None = None
+        found: dict[str, object] = {}
         chain: dict[str, Any] | None = settings
         depth = 0
-        while chain is not None and None in (length, quote, within, between, from_first):
-            if length is None:
-                length = _length(chain.get("line-length", chain.get("line_length")))
-            if quote is None:
-                quote = _quote_style(chain.get("format"))
-            if inline is None:
-                inline = _inline_quotes(_ruff_lint(chain, "flake8-quotes", "inline-quotes"))
-            if within is None:
-                value = _ruff_isort(chain, "force-sort-within-sections")
-                within = value if isinstance(value, bool) else None
-            if between is None:
-                value = _ruff_isort(chain, "lines-between-types")
-                between = value if isinstance(value, int) and not isinstance(value, bool) else None
-            if from_first is None:
-                value = _ruff_isort(chain, "from-first")
-                from_first = value if isinstance(value, bool) else None
-            if joined is None:
-                joined = _ruff_isort(chain, "no-lines-before")
-            if magic is None:
-                form = chain.get("format")
-                value = form.get("skip-magic-trailing-comma") if isinstance(form, dict) else None
-                magic = value if isinstance(value, bool) else None
+        # Each file of the chain is read for the settings its extending files left unset.
+        while chain is not None and len(found) < len(_RUFF_SETTINGS):
+            for key, read in _RUFF_SETTINGS.items():
+                value = read(chain) if key not in found else None
+                if value is not None:
+                    found[key] = value
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
+        length = found.get("line-length")
+        quote = found.get("quote-style")
+        inline = found.get("inline-quotes")  # what flake8-quotes' rules (Q000) ask for
+        between = found.get("lines-between-types")
         return FormatStyle(
-            length or DEFAULT_LINE_LENGTH,
+            length if isinstance(length, int) else DEFAULT_LINE_LENGTH,
             # The formatter's setting first; a project linting its quotes without it (ruff's
             # formatter unused) wants the linted ones.
-            quote or inline or DEFAULT_QUOTE_STYLE,
-            sort_within_sections=within is True,
-            types_apart=(between or 0) > 0,
-            from_first=from_first is True,
-            joined_sections=frozenset(_section_names(joined, _RUFF_SECTIONS)),
-            skip_magic_comma=magic is True,
+            quote
+            if isinstance(quote, str)
+            else inline
+            if isinstance(inline, str)
+            else DEFAULT_QUOTE_STYLE,
+            sort_within_sections=found.get("force-sort-within-sections") is True,
+            types_apart=isinstance(between, int) and between > 0,
+            from_first=found.get("from-first") is True,
+            joined_sections=frozenset(_section_names(found.get("no-lines-before"), _RUFF_SECTIONS)),
+            skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
     def _extended(
