@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli.patching import style as style_module
 from telemetry_cli.patching.edits import NewImport
 from telemetry_cli.patching.routes import string_literal
 from telemetry_cli.patching.style import (
@@ -763,12 +764,12 @@ def test_joined_sections_read(tmp_path: Path, files: dict[str, str], joined: set
         (
             {"pyproject.toml": '[tool.isort]\nprofile = "black"\n'},
             False,
-            ImportWrap(88, "hanging", trailing_comma=True),
+            ImportWrap(88, "hanging", use_parentheses=True, trailing_comma=True),
         ),
         (
             {"pyproject.toml": '[tool.isort]\nprofile = "black"\nline_length = 100\n'},
             False,
-            ImportWrap(100, "hanging", trailing_comma=True),
+            ImportWrap(100, "hanging", use_parentheses=True, trailing_comma=True),
         ),
         (
             {"tox.ini": "[isort]\nuse_parentheses = true\ninclude_trailing_comma = true\n"},
@@ -791,12 +792,12 @@ def test_joined_sections_read(tmp_path: Path, files: dict[str, str], joined: set
         (
             {"pyproject.toml": '[tool.black]\n\n[tool.isort]\nknown_first_party = ["app"]\n'},
             False,
-            ImportWrap(88, "hanging", trailing_comma=True),
+            ImportWrap(88, "hanging", use_parentheses=True, trailing_comma=True),
         ),
         (
             {"pyproject.toml": "[tool.black]\n", "setup.cfg": "[isort]\nline_length = 100\n"},
             False,
-            ImportWrap(100, "hanging", trailing_comma=True),
+            ImportWrap(100, "hanging", use_parentheses=True, trailing_comma=True),
         ),
         (
             {"pyproject.toml": "[tool.black]\n\n[tool.isort]\nmulti_line_output = 0\n"},
@@ -812,6 +813,33 @@ def test_isort_settings_read(
     style = FormatStyles(tmp_path).of("backend/app/api/books.py")
     assert style.from_first is from_first
     assert style.import_wrap == wrap
+
+
+# The settings of an isort profile the style reads (see style._isort_settings).
+ISORT_KEYS_READ = (
+    "line_length",
+    "multi_line_output",
+    "use_parentheses",
+    "include_trailing_comma",
+    "force_sort_within_sections",
+    "lines_between_types",
+    "from_first",
+    "no_lines_before",
+)
+
+
+def test_isort_profiles_are_isorts_own() -> None:
+    # The profiles are a copy (isort is no dependency of the tool): every setting read must be
+    # the installed isort's, for every profile it has.
+    from isort.profiles import profiles
+
+    for name, profile in profiles.items():
+        expected = {
+            key: getattr(profile[key], "value", profile[key])
+            for key in ISORT_KEYS_READ
+            if key in profile
+        }
+        assert style_module._ISORT_PROFILES.get(name) == expected, name
 
 
 # What isort (5.x to 7.x) writes for a one-name import too long for its line, by mode.

@@ -54,23 +54,35 @@ _ISORT_FILES = (
     ("setup.cfg", ("isort", "tool:isort")),
     ("tox.ini", ("isort", "tool:isort")),
 )
-# isort's default `line_length`, and the settings its profiles give (`profile = "black"`).
+# isort's default `line_length`, and the settings its profiles give (`profile = "black"`):
+# those :func:`_isort_settings` reads, as isort 9.0's `isort/profiles.py` sets them (the same
+# since isort 5.13; tests/test_patching_style.py compares them with the installed isort's).
 _ISORT_LINE_LENGTH = 79
+_ISORT_BLACK: dict[str, object] = {
+    "multi_line_output": 3,
+    "include_trailing_comma": True,
+    "use_parentheses": True,
+    "line_length": 88,
+}
 _ISORT_PROFILES: dict[str, dict[str, object]] = {
-    "black": {"line_length": 88, "multi_line_output": 3, "include_trailing_comma": True},
-    "django": {"line_length": 79, "multi_line_output": 5, "include_trailing_comma": True},
+    "black": _ISORT_BLACK,
+    "django": {"include_trailing_comma": True, "multi_line_output": 5, "line_length": 79},
     "pycharm": {"multi_line_output": 3},
-    "google": {"line_length": 1000, "force_sort_within_sections": True},
+    "google": {"force_sort_within_sections": True, "line_length": 1000},
     "open_stack": {"force_sort_within_sections": True},
-    "plone": {"line_length": 88, "multi_line_output": 3, "include_trailing_comma": True},
-    "attrs": {"multi_line_output": 3, "include_trailing_comma": True, "lines_between_types": 1},
-    "hug": {"line_length": 100, "multi_line_output": 3, "include_trailing_comma": True},
-    "wemake": {"line_length": 80, "multi_line_output": 3, "include_trailing_comma": True},
-    "appnexus": {
-        "line_length": 88,
-        "multi_line_output": 3,
+    "plone": _ISORT_BLACK,
+    "attrs": {
         "include_trailing_comma": True,
+        "lines_between_types": 1,
+        "multi_line_output": 3,
+        "use_parentheses": True,
+    },
+    "hug": {**_ISORT_BLACK, "line_length": 100},
+    "wemake": {**_ISORT_BLACK, "line_length": 80},
+    "appnexus": {
+        **_ISORT_BLACK,
         "force_sort_within_sections": True,
+        "no_lines_before": "LOCALFOLDER",
     },
 }
 # isort's `multi_line_output` modes whose wrapping of a one-name import is followed, by number
