@@ -55,8 +55,8 @@ _ISORT_FILES = (
     ("tox.ini", ("isort", "tool:isort")),
 )
 # isort's default `line_length`, and the settings its profiles give (`profile = "black"`):
-# those :func:`_isort_settings` reads, as isort 9.0's `isort/profiles.py` sets them (the same
-# since isort 5.13; tests/test_patching_style.py compares them with the installed isort's).
+# those :func:`_isort_settings` reads, as isort 9.0's `isort/profiles.py` sets them
+# (tests/test_patching_style.py compares them with the installed isort's).
 _ISORT_LINE_LENGTH = 79
 _ISORT_BLACK: dict[str, object] = {
     "multi_line_output": 3,
