@@ -4790,6 +4790,25 @@ def test_cookies_as_name_value_pairs_lose_only_their_secret_cookies(logger: Any)
         }, other
 
 
+def test_cookies_as_parallel_arrays_lose_only_their_secret_cookies(logger: Any) -> None:
+    # Names in one list and values in another, at the same positions, are the pairs in another
+    # shape (the keys' roles as for any parallel arrays: ``cookieNames``, ``data``, ...).
+    for names_key, values_key in (("names", "values"), ("cookieNames", "cookieValues")):
+        cookies = {names_key: ["theme", "sid"], values_key: ["dark", "x7Gq2"]}
+        assert logger.record("ai_block_used", {"cookies": cookies}).payload == {
+            "cookies": {names_key: ["theme", "sid"], values_key: ["dark", "[redacted]"]}
+        }
+    for other in (
+        {"names": ["theme"], "values": ["dark", "x7Gq2"]},  # no pairs line up
+        {"names": ["theme", "ada@example.com"], "values": ["dark", "1"]},
+        {"columns": ["theme"], "rows": [["dark"]]},
+        {"names": ["theme"], "other": ["dark"]},
+    ):
+        assert logger.record("ai_block_used", {"cookies": other}).payload == {
+            "cookies": "[redacted]"
+        }, other
+
+
 # RFC 7239's Forwarded header gives the client's address as X-Forwarded-For does; the key
 # "forwarded" is ordinary (a flag, a count), so the value tells: an address after "for=".
 # Measured: no line of 5.56 million (docs and Python sources) nor of 95,789 URLs and routes

@@ -362,3 +362,103 @@ def test_routers_a_loop_imports_by_name_get_their_own_items_prefix(
     with imported_app(root) as served:
         assert TestClient(served.app).get("/flags/list").json() == []
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("loader", "customer", "address"),
+    [
+        (
+            '__import__(module_path, fromlist=["router"])',
+            "app.routes.customer",
+            "app.routes.address",
+        ),
+        ('import_module(f"app.routes.{module_path}")', "customer", "address"),
+    ],
+    ids=["builtin-import-path", "import-module-name"],
+)
+def test_routers_a_helper_imports_by_the_name_each_call_passes_get_that_calls_prefix(
+    tmp_path: Path, loader: str, customer: str, address: str
+) -> None:
+    """`def _safe_include(module_path, prefix): module = __import__(module_path, fromlist=
+    ["router"]); api_router.include_router(getattr(module, "router"), prefix=prefix)` called
+    once per module: each call's module under that call's prefix (they were not followed)."""
+    root = tmp_path / "project"
+    router = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/me")\ndef me_{name}() -> dict[str, str]:\n    return {{}}\n'
+    )
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/__init__.py": "",
+            "app/routes/__init__.py": "",
+            "app/routes/customer.py": router.format(name="customer"),
+            "app/routes/address.py": router.format(name="address"),
+            "app/api.py": "from importlib import import_module\n\n"
+            "from fastapi import APIRouter\n\napi_router = APIRouter()\n\n\n"
+            'def _safe_include(module_path: str, prefix: str = "") -> None:\n'
+            "    try:\n"
+            f"        module = {loader}\n"
+            '        router = getattr(module, "router")\n'
+            "        api_router.include_router(router, prefix=prefix)\n"
+            "    except Exception:\n"
+            "        pass\n\n\n"
+            f'_safe_include("{customer}", prefix="/auth/customer")\n'
+            f'_safe_include("{address}", prefix="/address")\n',
+            "app/main.py": "from fastapi import FastAPI\n\nfrom app.api import api_router\n\n"
+            'app = FastAPI()\napp.include_router(api_router, prefix="/api/v1")\n',
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "routes/', '"routes/'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    output = generated.stdout
+    assert "log call in me_customer (GET /api/v1/auth/customer/me)" in output, output
+    assert "log call in me_address (GET /api/v1/address/me)" in output
+    assert "not followed" not in output
+    with imported_app(root) as served:
+        assert TestClient(served.app).get("/api/v1/address/me").json() == {}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_routers_a_loop_over_a_list_only_known_at_run_time_imports_are_said(
+    tmp_path: Path,
+) -> None:
+    """`for name in os.environ["APPS"].split(","): module = import_module(f"apps.{name}.routes");
+    app.include_router(getattr(module, "router"), prefix=f"/api/{name}")`: neither the routers
+    nor their prefixes are known; said on a line, the routes modules suggested (they were
+    said to be included by no app)."""
+    root = tmp_path / "project"
+    router = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/")\ndef list_{name}() -> list[str]:\n    return []\n'
+    )
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "apps/__init__.py": "",
+            "apps/users/__init__.py": "",
+            "apps/users/routes.py": router.format(name="users"),
+            "main.py": "import importlib\nimport os\n\nfrom fastapi import FastAPI\n\n"
+            'app = FastAPI()\n\nfor name in os.environ["APPS"].split(","):\n'
+            '    module = importlib.import_module(f"apps.{name}.routes")\n'
+            '    router = getattr(module, "router")\n'
+            '    app.include_router(router, prefix=f"/api/{name}")\n',
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "apps/users/routes.py" = "ai_block_used"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "apps/', '"apps/'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert (
+        "main.py:11: the routers this loop includes are only known at run time: their routes "
+        "are logged without its prefix `f'/api/{name}'`"
+    ) in generated.stdout, generated.stdout
+    assert "(the router of `router` at main.py:11, for one, is not followed)" in generated.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
