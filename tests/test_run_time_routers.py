@@ -382,39 +382,36 @@ def test_routers_a_helper_imports_by_the_name_each_call_passes_get_that_calls_pr
     """`def _safe_include(module_path, prefix): module = __import__(module_path, fromlist=
     ["router"]); api_router.include_router(getattr(module, "router"), prefix=prefix)` called
     once per module: each call's module under that call's prefix (they were not followed)."""
-    root = tmp_path / "project"
     router = (
         "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
         '@router.get("/me")\ndef me_{name}() -> dict[str, str]:\n    return {{}}\n'
     )
-    write_files(
-        root,
-        {
-            "requirements.txt": "fastapi\n",
-            "app/__init__.py": "",
-            "app/routes/__init__.py": "",
-            "app/routes/customer.py": router.format(name="customer"),
-            "app/routes/address.py": router.format(name="address"),
-            "app/api.py": "from importlib import import_module\n\n"
-            "from fastapi import APIRouter\n\napi_router = APIRouter()\n\n\n"
-            'def _safe_include(module_path: str, prefix: str = "") -> None:\n'
-            "    try:\n"
-            f"        module = {loader}\n"
-            '        router = getattr(module, "router")\n'
-            "        api_router.include_router(router, prefix=prefix)\n"
-            "    except Exception:\n"
-            "        pass\n\n\n"
-            f'_safe_include("{customer}", prefix="/auth/customer")\n'
-            f'_safe_include("{address}", prefix="/address")\n',
-            "app/main.py": "from fastapi import FastAPI\n\nfrom app.api import api_router\n\n"
-            'app = FastAPI()\napp.include_router(api_router, prefix="/api/v1")\n',
-        },
+    api = (
+        "from importlib import import_module\n\n"
+        "from fastapi import APIRouter\n\napi_router = APIRouter()\n\n\n"
+        'def _safe_include(module_path: str, prefix: str = "") -> None:\n'
+        "    try:\n"
+        f"        module = {loader}\n"
+        '        router = getattr(module, "router")\n'
+        "        api_router.include_router(router, prefix=prefix)\n"
+        "    except Exception:\n"
+        "        pass\n\n\n"
+        f'_safe_include("{customer}", prefix="/auth/customer")\n'
+        f'_safe_include("{address}", prefix="/address")\n'
     )
-    assert run("init", "--root", str(root)).exit_code == 0
-    plan = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(plan.replace('# "routes/', '"routes/'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import api_router\n\n"
+        'app = FastAPI()\napp.include_router(api_router, prefix="/api/v1")\n'
+    )
+    root = tmp_path / "project"
+    _, generated = _generated_with_loaded_routers(
+        root,
+        "app/routes",
+        router,
+        {"app/api.py": api, "app/main.py": main},
+        "routes/",
+        ("customer", "address"),
+    )
     output = generated.stdout
     assert "log call in me_customer (GET /api/v1/auth/customer/me)" in output, output
     assert "log call in me_address (GET /api/v1/address/me)" in output
