@@ -28,6 +28,7 @@ from telemetry_cli.files import (
     FileProblem,
     atomic_write,
     backup_path,
+    conflict_marker_line,
     contained_path,
     leftover_temp_files,
     read_bytes,
@@ -36,6 +37,7 @@ from telemetry_cli.files import (
     remove_temp_file,
     require_writable,
     resolve,
+    unresolved_conflict,
 )
 from telemetry_cli.install_steps import (
     FileTexts,
@@ -52,6 +54,7 @@ from telemetry_cli.manifest import (
     carries_own_digest,
     foreign_entries_note,
     manifest_file,
+    merges_unedited,
     read_manifest_file,
     render_manifest,
     sha256,
@@ -1172,11 +1175,28 @@ def _generated_change(
         )
     last_written = recorded.get(output.path)
     old_digest = sha256(old)
-    if old_digest != last_written and (old_digest in recorded.values() or carries_own_digest(old)):
+    conflict = conflict_marker_line(old)
+    if conflict is not None and not force and not merges_unedited(old):
+        # A merge of sides edited by hand: resolving it is the user's (or --force's) to do.
+        return FileChange(
+            output.path,
+            Kind.GENERATED,
+            Status.REFUSED,
+            old,
+            new,
+            ("hand-edited",),
+            messages=(
+                unresolved_conflict(output.path, conflict)
+                + ", or rerun with --force to replace it (a backup is kept)",
+            ),
+        )
+    if old_digest != last_written and (
+        old_digest in recorded.values() or carries_own_digest(old) or merges_unedited(old)
+    ):
         # Unedited, though the manifest does not say so at this path: the very bytes the tool
-        # wrote at another one (the package moved with the folder holding it), or a file whose
-        # own digest still matches (the manifest lost, or older than the file). Brought up to
-        # date like any recorded output.
+        # wrote at another one (the package moved with the folder holding it), a file whose
+        # own digest still matches (the manifest lost, or older than the file), or a merge of
+        # two such files (two branches' runs). Brought up to date like any recorded output.
         last_written = old_digest
     if last_written is None:
         # Not written by the tool (a hand-written layer, a file of the same name): never
