@@ -181,8 +181,21 @@ def seal_content(content: str) -> str:
     return content[:start] + digest + content[start + len(UNSEALED_DIGEST) :]
 
 
+def as_written(data: bytes) -> bytes:
+    """``data`` as the tool wrote it, when a checkout ended every line with CRLF; else itself.
+
+    git's ``core.autocrlf`` or an ``eol=crlf`` attribute checks a file out with CRLF line
+    endings where the tool wrote LF: the same file, never one edited by hand. A file with both
+    endings was edited (or written so) by someone, and is taken as it is.
+    """
+    if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n"):
+        return data.replace(b"\r\n", b"\n")
+    return data
+
+
 def carries_own_digest(data: bytes) -> bool:
     """Whether ``data`` holds a digest that matches it: a generated file no one has edited."""
+    data = as_written(data)
     mark = DIGEST_MARK.encode()
     at = data.find(mark, 0, _DIGEST_WITHIN)
     if at < 0:

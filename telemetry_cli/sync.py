@@ -51,6 +51,7 @@ from telemetry_cli.manifest import (
     LeftPatch,
     Manifest,
     PatchRecord,
+    as_written,
     carries_own_digest,
     foreign_entries_note,
     manifest_file,
@@ -359,7 +360,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
         and on_disk.parsed.version is not None
         and on_disk.parsed.same_content(wanted)
     )
-    if old_manifest == new_manifest:
+    if old_manifest is not None and as_written(old_manifest) == new_manifest:
         manifest_status = Status.UNCHANGED
     else:
         manifest_status = Status.CREATED if old_manifest is None else Status.UPDATED
@@ -412,7 +413,7 @@ def _generated_changes(
         if not same_inputs or path not in recorded:
             return False
         data = _on_disk(root, path, project.read)
-        if data is None or sha256(data) != recorded[path]:
+        if data is None or sha256(as_written(data)) != recorded[path]:
             return False
         current[path] = data
         return True
@@ -972,7 +973,8 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
             plan.config_key,
         )
         new_manifest: bytes | None = render_manifest(report.wanted)
-        status = Status.UNCHANGED if new_manifest == old_manifest else Status.UPDATED
+        same = old_manifest is not None and as_written(old_manifest) == new_manifest
+        status = Status.UNCHANGED if same else Status.UPDATED
     else:
         new_manifest = None
         status = Status.UNCHANGED if old_manifest is None else Status.REMOVED
@@ -1166,7 +1168,8 @@ def _generated_change(
         )
     if old is None:
         return FileChange(output.path, Kind.GENERATED, Status.CREATED, None, new, ("missing",))
-    if old == new:
+    written = as_written(old)
+    if written == new:
         return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
     linked = _link_to_a_file_of_yours(root, output.path, old)
     if linked is not None:
@@ -1174,7 +1177,7 @@ def _generated_change(
             output.path, Kind.GENERATED, Status.REFUSED, old, new, ("exists",), problems=(linked,)
         )
     last_written = recorded.get(output.path)
-    old_digest = sha256(old)
+    old_digest = sha256(written)
     conflict = conflict_marker_line(old)
     if conflict is not None and not force and not merges_unedited(old):
         # A merge of sides edited by hand: resolving it is the user's (or --force's) to do.
@@ -1329,7 +1332,7 @@ def _obsolete_change(
         )
     if old is None:
         return None
-    as_recorded = sha256(old) == last_written
+    as_recorded = sha256(as_written(old)) == last_written
     generated = says_generated(path, old)
     if (as_recorded and generated) or carries_own_digest(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))

@@ -181,3 +181,41 @@ def test_taking_one_side_of_every_conflict_then_generating_is_a_fresh_generate(
     assert run("generate", "--root", str(fresh)).exit_code == 0
     mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
     assert mine == snapshot(fresh)
+
+
+@pytest.mark.parametrize("how", ["core.autocrlf", "eol=crlf"])
+def test_a_checkout_with_crlf_line_endings_is_up_to_date(tmp_path: Path, how: str) -> None:
+    # git checks LF files out with CRLF endings (core.autocrlf on Windows, or an eol=crlf
+    # attribute): every generated file was "edited by hand", --check failed on a fresh clone
+    # and remove kept the layer. The same file with other line endings is the file written.
+    source = original_sources(tmp_path / "source")
+    git(source, "init", "-q", "-b", "main")
+    if how == "eol=crlf":
+        (source / ".gitattributes").write_text("*.py text eol=crlf\n")
+    git(source, "add", "-A")
+    git(source, "commit", "-q", "-m", "sources")
+    git(source, "tag", "sources")
+    assert run("generate", "--root", str(source)).exit_code == 0
+    git(source, "add", "-A")
+    git(source, "commit", "-q", "-m", "generate")
+    options = ["-c", "core.autocrlf=true"] if how == "core.autocrlf" else []
+    git(tmp_path, "clone", "-q", *options, str(source), "clone")
+    root = tmp_path / "clone"
+    assert b"\r\n" in (root / "backend/app/analytics/event_logger.py").read_bytes()
+    before = snapshot(root)
+    check = run("generate", "--check", "--root", str(root))
+    assert check.exit_code == 0, check.stdout
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert snapshot(root) == before
+    # A plan change: the outputs it changes are written, the others stay as checked out.
+    plan = bundled_plan()
+    plan["events"]["chapter_visit"]["description"] = "A reader opened one chapter."
+    write_plan(root, plan)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    git(root, "checkout", "-q", "sources", "--", "pyproject.toml")
+    git(root, "add", "-A")
+    assert git(root, "diff", "--cached", "--stat", "sources") == ""
