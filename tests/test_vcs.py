@@ -219,3 +219,25 @@ def test_a_checkout_with_crlf_line_endings_is_up_to_date(tmp_path: Path, how: st
     git(root, "checkout", "-q", "sources", "--", "pyproject.toml")
     git(root, "add", "-A")
     assert git(root, "diff", "--cached", "--stat", "sources") == ""
+
+
+def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> None:
+    # Before, "invalid TOML: Invalid statement"; where the markers stood inside a multi-line
+    # string, the plan was read as valid, one side's lines and the markers with them.
+    root = _merged_plans(tmp_path)
+    before = snapshot(root)
+    for command in (("generate",), ("generate", "--check"), ("remove",), ("init",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 2, command
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert "pyproject.toml: has unresolved merge conflict markers (line " in done.stderr
+    assert snapshot(root) == before
+    config = root / "pyproject.toml"
+    git(root, "checkout", "--theirs", "--", "pyproject.toml")
+    config.write_text(
+        config.read_text()
+        + '\n[tool.notes]\ntext = """\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n"""\n'
+    )
+    done = run("generate", "--check", "--root", str(root))
+    assert done.exit_code == 2
+    assert "pyproject.toml: has unresolved merge conflict markers" in done.stderr
