@@ -29,6 +29,7 @@ from telemetry_cli.files import (
     atomic_write,
     backup_path,
     conflict_marker_line,
+    conflict_sides,
     contained_path,
     leftover_temp_files,
     read_bytes,
@@ -1089,7 +1090,9 @@ def _as_removal(change: FileChange) -> FileChange:
     """An obsolete-output decision, worded for ``remove``."""
     labels = tuple("layer" if label == "obsolete" else label for label in change.labels)
     messages = change.messages
-    if change.status is Status.REFUSED and not {"exists", "not-generated"} & set(change.labels):
+    if change.status is Status.REFUSED and not {"exists", "not-generated", "conflicted"} & set(
+        change.labels
+    ):
         messages = (
             "edited by hand since telemetry-scaffold wrote it; kept: delete it yourself, or "
             "rerun with --force to delete it (a backup is kept)",
@@ -1334,8 +1337,25 @@ def _obsolete_change(
         return None
     as_recorded = sha256(as_written(old)) == last_written
     generated = says_generated(path, old)
-    if (as_recorded and generated) or carries_own_digest(old):
+    if (as_recorded and generated) or carries_own_digest(old) or merges_unedited(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
+    conflict = conflict_marker_line(old)
+    if conflict is not None and all(says_generated(path, side) for side in conflict_sides(old)):
+        # Two generated files merged, one side or both edited since: the user's to resolve.
+        if not force:
+            return FileChange(
+                path,
+                Kind.OBSOLETE,
+                Status.REFUSED,
+                old,
+                None,
+                ("obsolete", "hand-edited", "conflicted"),
+                messages=(
+                    unresolved_conflict(path, conflict)
+                    + ", or rerun with --force to remove it (a backup is kept)",
+                ),
+            )
+        generated = True
     if not generated:
         # Every file the tool writes says so in its first lines: one that does not is a file the
         # tool cannot show it wrote, whatever the manifest says of it (damaged, merged, copied

@@ -241,3 +241,26 @@ def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> N
     done = run("generate", "--check", "--root", str(root))
     assert done.exit_code == 2
     assert "pyproject.toml: has unresolved merge conflict markers" in done.stderr
+
+
+def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_path: Path) -> None:
+    # A merged output had "no header" (the markers above it): kept, --force or not.
+    root = _merged_plans(tmp_path)
+    git(root, "checkout", "--theirs", "--", "pyproject.toml", MANIFEST)
+    conflicted = [
+        path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None
+    ]
+    done = run("remove", "--root", str(root))
+    assert done.exit_code == 1
+    assert "does not carry" not in done.stdout
+    # The quickstart's sides are each unedited: removed.
+    assert not (root / "specs/059-analytics-telemetry/quickstart.md").exists()
+    kept = [path for path in conflicted if (root / path).exists()]
+    assert kept
+    for path in kept:
+        assert f"{path}: has unresolved merge conflict markers" in done.stdout
+    forced = run("remove", "--force", "--root", str(root))
+    assert forced.exit_code == 0, forced.stdout
+    for path in kept:
+        assert not (root / path).exists()
+        assert (root / f"{path}.bak").is_file()
