@@ -314,9 +314,34 @@ class Scope:
                     self._bind_block(handler.body, bound, fallback=True)
                 self._bind_block(statement.orelse, bound, fallback=fallback)
                 self._bind_block(statement.finalbody, bound, fallback=fallback)
+            elif isinstance(statement, ast.If):
+                self._bind_branches(statement, bound, fallback=fallback)
             else:
                 for block in sub_blocks(statement):
                     self._bind_block(block, bound, fallback=fallback)
+
+    def _bind_branches(
+        self, statement: ast.If, bound: dict[str, Binding], *, fallback: bool
+    ) -> None:
+        """Bind the names of an ``if``'s branches; ``else: name = None`` keeps the body's.
+
+        ``if FastAPI: app = FastAPI()`` / ``else: app = None``: as with an ``except ImportError``
+        fallback, the ``None`` is the way without the object, not what the code is written for.
+        """
+        before = dict(bound)
+        self._bind_block(statement.body, bound, fallback=fallback)
+        after_body = dict(bound)
+        self._bind_block(statement.orelse, bound, fallback=fallback)
+        for name, binding in after_body.items():
+            latest = bound[name]
+            if (
+                binding is not before.get(name)
+                and latest is not binding
+                and latest.kind == "value"
+                and isinstance(latest.node, ast.Constant)
+                and latest.node.value is None
+            ):
+                bound[name] = binding
 
     def _bind(self, statement: ast.stmt, bound: dict[str, Binding]) -> None:
         if isinstance(statement, ast.ClassDef):
