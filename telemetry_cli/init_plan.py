@@ -39,7 +39,12 @@ from telemetry_cli.files import (
 )
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.image_layer import image_scripts
-from telemetry_cli.install_steps import COMPOSE_NAME, DOCKERFILE_NAME, flat_layout_catches
+from telemetry_cli.install_steps import (
+    COMPOSE_NAME,
+    DOCKERFILE_NAME,
+    flat_layout_catches,
+    is_compose_file,
+)
 from telemetry_cli.patching.apps import (
     AppSite,
     FoundApp,
@@ -1978,7 +1983,9 @@ def _run_file_targets(
         if path.name == _VERCEL_CONFIG and not ignore.ignored(path, folder=False):
             targets.update(_vercel_targets(folder, path, ignore))
             continue
-        if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
+        # A compose file by its services too (`local.yml`), not only by its name.
+        run_file = _RUN_FILE.fullmatch(path.name) is not None or is_compose_file(path)
+        if not run_file or ignore.ignored(path, folder=False):
             continue
         if project is not None and path.name == CONFIG_FILENAME:
             text = project.as_string()  # read by the caller already

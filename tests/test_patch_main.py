@@ -650,7 +650,8 @@ app.add_middleware(Timing)
         "from fastapi import FastAPI\n\n"
         "from app.analytics.telemetry_router import router as telemetry_router\n\n\n"
         "def make():\n\tapp = FastAPI()\n\tapp.include_router(telemetry_router)\n\treturn app\n",
-    ),    (
+    ),
+    (
         # The app exists only in one branch (the other leaves the name None, or unset): wired in
         # that branch, after its own includes, so the other way through still runs.
         "app built only when the library imports",
