@@ -1130,16 +1130,18 @@ def _why_stale(manifest: Manifest, fingerprint: str) -> str:
     """Why generated files differ from what was last written.
 
     The plan changed, or only which user files the runs could patch, or the templates did.
+    Fingerprints compare within one release only: they digest the templates' context, whose
+    shape is each release's own, so one another release wrote differs whatever the plan did.
     """
-    if manifest.plan is not None and manifest.plan != fingerprint:
-        if manifest.plan.partition("+")[0] == fingerprint.partition("+")[0]:
-            return "the user files it says are patched changed since it was written"
-        return "the plan changed since it was written"
     if manifest.version is not None and manifest.version != __version__:
         return (
             f"written by telemetry-scaffold {manifest.version}; its templates changed in "
             f"{__version__} (see CHANGELOG.md)"
         )
+    if manifest.plan is not None and manifest.plan != fingerprint:
+        if manifest.plan.partition("+")[0] == fingerprint.partition("+")[0]:
+            return "the user files it says are patched changed since it was written"
+        return "the plan changed since it was written"
     return ""
 
 
