@@ -41,7 +41,12 @@ from telemetry_cli.files import (
 )
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.image_layer import image_scripts
-from telemetry_cli.install_steps import COMPOSE_NAME, DOCKERFILE_NAME, flat_layout_catches
+from telemetry_cli.install_steps import (
+    COMPOSE_NAME,
+    DOCKERFILE_NAME,
+    flat_layout_catches,
+    is_compose_file,
+)
 from telemetry_cli.patching.apps import (
     AppSite,
     FoundApp,
@@ -1982,7 +1987,9 @@ def _run_file_targets(
         if path.name == _VERCEL_CONFIG and not ignore.ignored(path, folder=False):
             targets.update(_vercel_targets(folder, path, ignore))
             continue
-        if not _RUN_FILE.fullmatch(path.name) or ignore.ignored(path, folder=False):
+        # A compose file by its services too (`local.yml`), not only by its name.
+        run_file = _RUN_FILE.fullmatch(path.name) is not None or is_compose_file(path)
+        if not run_file or ignore.ignored(path, folder=False):
             continue
         if project is not None and path.name == CONFIG_FILENAME:
             text = project.as_string()  # read by the caller already
@@ -2425,20 +2432,25 @@ _PYTHON_MODULE = re.compile(
     r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-ln-z]+)*[\s\"',]+-m[\s\"',]+"
     r"([A-Za-z_][\w.]*)(?![\w.-])"
 )
-#: A shell script run by its path relative to the folder (`sh scripts/start`, `["bash", "-e",
-#: "run"]`, `./start`, `bin/start`): an absolute path is one in the image, not the project's.
+# The two ways a command line runs a script: given to a shell (`sh scripts/start`, `["bash",
+# "-e", "run"]`), or in command position (a Procfile's `web: bin/start-web`, `&& bin/run`,
+# `exec bin/run`, `CMD ["bin/run"]`, `command: /start`).
+_SHELL_RUN = r"(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+"
+_COMMAND_POSITION = r"(?:^|[:;&|]|\bexec|\[)[\s\"']*"
+# The names of a script's path after its first, and where the path ends.
+_MORE_NAMES = r"(?:/[\w.-]+)*"
+_PATH_END = r"(?![\w./-])"
+#: A shell script run by its path relative to the folder (`sh scripts/start`, `./start`,
+#: `bin/start`; in command position only a path of a folder, a bare word being a command): an
+#: absolute path is one in the image, not the project's.
 _SHELL_SCRIPT = re.compile(
-    r"(?:(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+|(?<![\w./-])\./"
-    # A path of a folder in command position (a Procfile's `web: bin/start-web`, `&& bin/run`,
-    # `exec bin/run`, `CMD ["bin/run"]`).
-    r"|(?:^|[:;&|]|\bexec|\[)[\s\"']*(?=[\w-][\w.-]*/))"
-    r"([\w-][\w.-]*(?:/[\w.-]+)*)(?![\w./-])"
+    rf"(?:{_SHELL_RUN}|(?<![\w./-])\./|{_COMMAND_POSITION}(?=[\w-][\w.-]*/))"
+    rf"([\w-][\w.-]*{_MORE_NAMES}){_PATH_END}"
 )
 #: An absolute path of the image run as a script (`command: /start`, `CMD ["/start-reload"]`,
 #: `sh /start`): a file a Dockerfile copies in, found back by `image_scripts`.
 _IMAGE_SCRIPT = re.compile(
-    r"(?:(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+|(?:^|[:;&|]|\bexec|\[)[\s\"']*)"
-    r"(/[\w.-]+(?:/[\w.-]+)*)(?![\w./-])"
+    rf"(?:{_SHELL_RUN}|{_COMMAND_POSITION})(/[\w.-]+{_MORE_NAMES}){_PATH_END}"
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")

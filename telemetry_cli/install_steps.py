@@ -624,10 +624,41 @@ def _script_requirements(text: str | None) -> list[str] | None:
     return [item for item in _strings(metadata.get("dependencies")) if _REQUIREMENT.match(item)]
 
 
+#: A YAML file's name, and its top-level ``services:`` key with a service's ``build:`` or
+#: ``command:`` below it: what makes a YAML file a compose file, whatever its name.
+_YAML_NAME = re.compile(r"[\w.-]+\.ya?ml", re.IGNORECASE)
+_SERVICES = re.compile(r"^services:[ \t]*(?:#.*)?$", re.MULTILINE)
+_SERVICE_KEY = re.compile(r"^[ \t]+(?:build|command):", re.MULTILINE)
+_TOP_LEVEL_KEY = re.compile(r"^[^\s#]", re.MULTILINE)
+
+
+def is_compose_file(path: Path) -> bool:
+    """Whether ``path`` is a compose file: named as one, or a YAML file holding services.
+
+    ``docker-compose.yml``, ``compose.override.yaml``; and any YAML file whose top level has
+    ``services:`` with a ``build:`` or ``command:`` below it (``local.yml`` and
+    ``production.yml`` of older cookiecutter layouts), read only when named ``*.yml``/``*.yaml``.
+    """
+    if _COMPOSE.fullmatch(path.name):
+        return True
+    if not _YAML_NAME.fullmatch(path.name):
+        return False
+    text = read_text(path)
+    if text is None:
+        return False
+    services = _SERVICES.search(text)
+    if services is None:
+        return False
+    # Up to the next top-level key (`volumes:`, `networks:`): the services' own lines.
+    after = _TOP_LEVEL_KEY.search(text, services.end())
+    end = len(text) if after is None else after.start()
+    return _SERVICE_KEY.search(text, services.end(), end) is not None
+
+
 def compose_files(folder: Path) -> list[Path]:
     """The compose files of ``folder`` (whose ``build:`` names a Dockerfile's build context)."""
     try:
-        return sorted(path for path in folder.iterdir() if _COMPOSE.fullmatch(path.name))
+        return sorted(path for path in folder.iterdir() if is_compose_file(path))
     except OSError:
         return []
 

@@ -4287,6 +4287,19 @@ def test_a_run_file_running_a_script_that_serves_its_own_app_picks_it(
             "compose/local/Dockerfile": "FROM python:3.12\nCOPY ./compose/local/ /srv/\n",
             "compose/local/start-reload": "#!/bin/sh\nexec uvicorn main:app --reload\n",
         },
+        {
+            # Compose files of older cookiecutter layouts, known by their services, not by name.
+            "local.yml": "version: '3'\n\nvolumes:\n  data: {}\n\nservices:\n  api:\n"
+            "    build:\n      context: .\n      dockerfile: ./compose/local/api/Dockerfile\n"
+            "    command: /start\n",
+            "compose/local/api/Dockerfile": "FROM python:3.12\n"
+            "COPY ./compose/local/api/start /start\nCOPY . /app\nWORKDIR /app\n",
+            "compose/local/api/start": "#!/bin/bash\nexec uvicorn main:app --reload\n",
+        },
+        {
+            "deploy/production.yaml": "services:\n  api:\n    image: api\n"
+            "    command: uvicorn main:app --host 0.0.0.0\n",
+        },
     ],
     ids=[
         "compose-sh-script",
@@ -4294,6 +4307,8 @@ def test_a_run_file_running_a_script_that_serves_its_own_app_picks_it(
         "procfile-bin-path",
         "image-path-copied-in",
         "image-folder-copied-in",
+        "compose-named-otherwise",
+        "compose-named-otherwise-a-folder-down",
     ],
 )
 def test_a_run_file_running_a_shell_script_of_any_name_picks_what_it_serves(

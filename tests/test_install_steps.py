@@ -14,6 +14,7 @@ from telemetry_cli.install_steps import (
     flat_layout_catches,
     flat_layout_discovery,
     install_steps,
+    is_compose_file,
     pytest_config,
 )
 from telemetry_cli.plan import Plan
@@ -790,3 +791,31 @@ def test_generate_reads_the_app_module_once(
     assert "main.py" not in read
     lines = bash_lines(next(root.glob("specs/*/quickstart.md")).read_text())
     assert "pip install 'fastapi>=0.115' httpx" in lines
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "compose"),
+    [
+        ("docker-compose.yml", "", True),
+        ("local.yml", "services:\n  django: &django\n    build:\n      context: .\n", True),
+        (
+            "production.yaml",
+            "version: '3'\nservices:  # the stack\n  api:\n    command: /start\n",
+            True,
+        ),
+        # `services:` whose entries neither build nor run anything, or under another key.
+        ("catalog.yml", "services:\n  - name: billing\n    owner: team-a\n", False),
+        ("ci.yml", "jobs:\n  test:\n    services:\n      db:\n        command: x\n", False),
+        ("stack.yml", "services:\n  db:\n    image: postgres\nx-tasks:\n  command: run\n", False),
+        ("mkdocs.yml", "site_name: Docs\n", False),
+        ("notes.txt", "services:\n  api:\n    build: .\n", False),
+    ],
+)
+def test_compose_files_are_known_by_their_services(
+    tmp_path: Path, name: str, text: str, compose: bool
+) -> None:
+    """A YAML file whose top-level `services:` builds or runs something is a compose file,
+    whatever its name (`local.yml` of older cookiecutter layouts)."""
+    path = tmp_path / name
+    path.write_text(text)
+    assert is_compose_file(path) is compose

@@ -651,6 +651,139 @@ app.add_middleware(Timing)
         "from app.analytics.telemetry_router import router as telemetry_router\n\n\n"
         "def make():\n\tapp = FastAPI()\n\tapp.include_router(telemetry_router)\n\treturn app\n",
     ),
+    (
+        # The app exists only in one branch (the other leaves the name None, or unset): wired in
+        # that branch, after its own includes, so the other way through still runs.
+        "app built only when the library imports",
+        """\
+try:
+    from fastapi import FastAPI
+except ImportError:
+    FastAPI = None
+
+from app.api import api_router
+
+if FastAPI:
+    app = FastAPI()
+    app.include_router(api_router)
+
+    @app.get("/health")
+    def health():
+        return {"ok": True}
+else:
+    app = None
+""",
+        True,
+        """\
+try:
+    from fastapi import FastAPI
+except ImportError:
+    FastAPI = None
+
+from app.analytics.error_capture import install_error_capture
+from app.analytics.telemetry_router import router as telemetry_router
+from app.api import api_router
+
+if FastAPI:
+    app = FastAPI()
+    app.include_router(api_router)
+    app.include_router(telemetry_router)
+    install_error_capture(app)
+
+    @app.get("/health")
+    def health():
+        return {"ok": True}
+else:
+    app = None
+""",
+    ),
+    (
+        "app built in a try whose except builds none",
+        """\
+from fastapi import FastAPI
+
+from app.api import api_router
+
+try:
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(api_router)
+except TypeError:
+    app = None
+""",
+        False,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.telemetry_router import router as telemetry_router
+from app.api import api_router
+
+try:
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(api_router)
+    app.include_router(telemetry_router)
+except TypeError:
+    app = None
+""",
+    ),
+    (
+        "app built under a setting without else",
+        """\
+from fastapi import FastAPI
+
+from app.config import settings
+
+if settings.SERVE_API:
+    app = FastAPI()
+
+    @app.get("/health")
+    def health():
+        return {"ok": True}
+""",
+        False,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.telemetry_router import router as telemetry_router
+from app.config import settings
+
+if settings.SERVE_API:
+    app = FastAPI()
+    app.include_router(telemetry_router)
+
+    @app.get("/health")
+    def health():
+        return {"ok": True}
+""",
+    ),
+    (
+        # Every branch builds an app: wired once, after them all.
+        "app built in each branch",
+        """\
+from fastapi import FastAPI
+
+from app.config import settings
+
+if settings.DEBUG:
+    app = FastAPI(debug=True)
+else:
+    app = FastAPI()
+app.include_router(api_router)
+""",
+        False,
+        """\
+from fastapi import FastAPI
+
+from app.analytics.telemetry_router import router as telemetry_router
+from app.config import settings
+
+if settings.DEBUG:
+    app = FastAPI(debug=True)
+else:
+    app = FastAPI()
+app.include_router(api_router)
+app.include_router(telemetry_router)
+""",
+    ),
 ]
 
 

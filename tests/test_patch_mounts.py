@@ -2767,8 +2767,32 @@ def test_routers_of_a_folder_known_statically_are_served_under_the_prefix(
         "for info in pkgutil.iter_modules(api.__path__):\n"
         '    module = importlib.import_module(f"app.api.{info.name}")\n'
         f"{_INCLUDE[4:].replace(chr(10) + '    ', chr(10))}",
+        # Names a settings class declares as the default of a list or tuple field.
+        *(
+            "from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+            f"class Settings(BaseSettings):\n    FEATURES: {declared}\n\n\n"
+            "settings = Settings()\n"
+            "for name in settings.FEATURES:\n"
+            '    module = importlib.import_module(f"app.api.{name}")\n'
+            '    app.include_router(module.router, prefix="/api")\n'
+            for declared in (
+                'list[str] = ["items"]',
+                'tuple[str, ...] = ("items",)',
+                'list[str] = Field(default=["items"])',
+                'list[str] = Field(default_factory=lambda: ["items"])',
+            )
+        ),
     ],
-    ids=["tuple-at-module-level", "list-in-a-function", "constant", "folder-at-module-level"],
+    ids=[
+        "tuple-at-module-level",
+        "list-in-a-function",
+        "constant",
+        "folder-at-module-level",
+        "settings-list",
+        "settings-tuple",
+        "settings-field-default",
+        "settings-field-default-factory",
+    ],
 )
 def test_routers_of_modules_imported_by_known_names_are_served_under_the_prefix(
     tmp_path: Path, discovery: str

@@ -939,3 +939,68 @@ def test_bound_methods_registered_in_the_app_module_get_the_literal_route(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    "methods",
+    ["[verb.upper()]", "[verb.strip().upper()]", '[f"{verb}".replace("get", "GET").upper()]'],
+    ids=["upper", "chained", "replace"],
+)
+def test_methods_a_loop_spells_by_a_string_method_are_read(tmp_path: Path, methods: str) -> None:
+    """`for verb in ("get", "post"): router.add_api_route(path, getattr(view, verb),
+    methods=[verb.upper()])`: each verb's method of the view, with its HTTP method."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    (root / "backend/app/api/views.py").write_text(
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        "class Items:\n"
+        "    async def get(self) -> list[int]:\n        return [1]\n\n"
+        "    async def post(self) -> dict[str, int]:\n        return {}\n\n\n"
+        "view = Items()\n"
+        'for verb in ("get", "post"):\n'
+        f'    router.add_api_route("/items", getattr(view, verb), methods={methods})\n'
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\napp.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Items.get (GET /views/items)" in result.stdout, result.stdout
+    assert "log call in Items.post (POST /views/items)" in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/views/items").json() == [1]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("base", "unfollowed"),
+    [("", False), ("(Base)", False), ("(HTTPEndpoint)", True)],
+    ids=["own-class", "package-base", "library-base"],
+)
+def test_a_verb_the_class_lacks_under_hasattr_registers_nothing(
+    tmp_path: Path, base: str, unfollowed: bool
+) -> None:
+    """`for verb in (...): if hasattr(view, verb): router.add_api_route(..., getattr(view,
+    verb), ...)`: a verb no class of the view defines is skipped, as Python skips it; behind a
+    library's base the class may have it: named on a line, not skipped."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    (root / "backend/app/api/views.py").write_text(
+        "from fastapi import APIRouter\nfrom starlette.endpoints import HTTPEndpoint\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        "class Base:\n    def describe(self) -> str:\n        return 'base'\n\n\n"
+        f"class Items{base}:\n"
+        "    async def get(self) -> list[int]:\n        return [1]\n\n\n"
+        "view = Items()\n"
+        'for verb in ("get", "put"):\n'
+        "    if hasattr(view, verb):\n"
+        '        router.add_api_route("/items", getattr(view, verb), methods=[verb.upper()])\n'
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\napp.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Items.get (GET /views/items)" in result.stdout, result.stdout
+    assert ("registers `view.put`" in result.stdout) is unfollowed, result.stdout

@@ -1859,23 +1859,27 @@ def _here(binding: Binding) -> AppSite:
     statement = binding.statement
     assert statement is not None
     block = tuple(scope.node.body)
-    anchor = _top_of(block, statement)
-    if (
-        isinstance(anchor, ast.If)
-        and is_main_guard(anchor.test)
-        and _top_of(tuple(anchor.body), statement) in anchor.body
-    ):
-        # `if __name__ == "__main__": app = FastAPI(); uvicorn.run(app)`: the app only exists
-        # when the module runs as a script, and is wired there, before the server starts.
-        block = tuple(anchor.body)
+    bound_before = False
+    while True:
         anchor = _top_of(block, statement)
-    # A name assigned in several branches (if/else, try/except) is wired once, after them all;
-    # but not after a wrapper (`app = Wrapper(app)`), whose object has no include_router.
-    for other in block_statements(list(block)):
-        if assigns_name(other, binding.name) and not (
-            other is not statement and wraps_name(_assigned(other), binding.name, scope)
-        ):
-            anchor = max(anchor, _top_of(block, other), key=lambda node: node.lineno)
+        # A name assigned in several branches (if/else, try/except) is wired once, after them
+        # all; but not after a wrapper (`app = Wrapper(app)`), whose object has no include_router.
+        for other in block_statements(list(block)):
+            if assigns_name(other, binding.name) and not (
+                other is not statement and wraps_name(_assigned(other), binding.name, scope)
+            ):
+                anchor = max(anchor, _top_of(block, other), key=lambda node: node.lineno)
+        # `app = None` first, then `if FastAPI: app = FastAPI()`: the name holds no app before.
+        bound_before = bound_before or any(
+            assigns_name(other, binding.name)
+            and other.lineno < anchor.lineno
+            and not isinstance(_assigned(other), ast.Constant)
+            for other in block_statements(list(block))
+        )
+        branch = _branch_with_the_app(anchor, statement, binding.name, bound_before)
+        if branch is None:
+            break
+        block = tuple(branch)
     label = binding.name
     if isinstance(scope.node, FunctionNode):
         # A method's app is named with its class (`app in Server.__init__()`).
@@ -1883,6 +1887,59 @@ def _here(binding: Binding) -> AppSite:
         method = f"{owner.name}.{scope.node.name}" if isinstance(owner, ast.ClassDef) else None
         label = f"{binding.name} in {method or scope.node.name}()"
     return AppSite(scope.module, binding.name, anchor, block, statement.lineno, label)
+
+
+def _branch_with_the_app(
+    compound: ast.stmt, statement: ast.stmt, name: str, bound_before: bool
+) -> list[ast.stmt] | None:
+    """The branch of ``compound`` holding ``statement``, when the app is wired in there.
+
+    That is when another way through ``compound`` leaves ``name`` no app: ``if FastAPI: app =
+    FastAPI() ... else: app = None``, an ``if`` without ``else``, a ``try:`` whose ``except
+    ImportError:`` builds none (``bound_before``: the name holds an app from earlier). Wired
+    after ``compound``, the fallback way would fail on the wiring; the branch's own includes
+    are in there too. So is the body of ``if __name__ == "__main__":``, the app existing only
+    when the module runs as a script (it is wired there, before the server starts).
+    """
+    if isinstance(compound, ast.If):
+        if is_main_guard(compound.test) and _holds(compound.body, statement):
+            return compound.body
+        ways = [(compound.body, [compound.orelse]), (compound.orelse, [compound.body])]
+    elif isinstance(compound, ast.Try | ast.TryStar):
+        handlers = [handler.body for handler in compound.handlers]
+        completed = [*compound.body, *compound.orelse]
+        ways = [(compound.body, handlers), (compound.orelse, handlers)]
+        ways += [
+            (handler, [completed, *(other for other in handlers if other is not handler)])
+            for handler in handlers
+        ]
+    else:
+        return None
+    for branch, others in ways:
+        if _holds(branch, statement) and any(
+            _leaves_no_app(other, name, bound_before) for other in others
+        ):
+            return branch
+    return None
+
+
+def _holds(branch: list[ast.stmt], statement: ast.stmt) -> bool:
+    """Whether ``statement`` is in ``branch`` (or in a block nested in it)."""
+    return any(top.lineno <= statement.lineno <= (top.end_lineno or top.lineno) for top in branch)
+
+
+def _leaves_no_app(branch: list[ast.stmt], name: str, bound_before: bool) -> bool:
+    """Whether running ``branch`` to its end leaves ``name`` without an app.
+
+    It sets the name to a constant (``app = None``), or sets it not at all (and the name held
+    nothing before); a branch ending in ``raise`` does not run to its end.
+    """
+    assignments = [other for other in block_statements(branch) if assigns_name(other, name)]
+    if any(isinstance(_assigned(other), ast.Constant) for other in assignments):
+        return True
+    return (
+        not assignments and not bound_before and not (branch and isinstance(branch[-1], ast.Raise))
+    )
 
 
 def _wrapped_site(binding: Binding, index: PackageIndex) -> AppSite | None:
@@ -2392,10 +2449,21 @@ def root_path_of(site: AppSite, index: PackageIndex) -> RootPath | None:
 
 
 def _scope_of(site: AppSite) -> Scope:
-    """The scope whose block builds the app (the module's, or its factory's)."""
-    for scope in site.module.scopes:
+    """The scope whose block builds the app (the module's, or its factory's).
+
+    The block may be a branch of an ``if`` or ``try`` in the scope's body (see
+    :func:`_branch_with_the_app`).
+    """
+    scopes = site.module.scopes
+    for scope in scopes:
         body = getattr(scope.node, "body", None)
         if isinstance(body, list) and tuple(body) == site.block:
+            return scope
+    for scope in scopes:
+        body = getattr(scope.node, "body", None)
+        if isinstance(body, list) and any(
+            statement is site.anchor for statement in block_statements(body)
+        ):
             return scope
     return site.module.scope
 

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
+from telemetry_cli.patching.settings import default_collection
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     Binding,
@@ -686,7 +687,11 @@ def literal_items(
             # `ROUTERS = crud.routers + [HEALTH_ROUTER]`: a name bound once to what is read
             # here part by part (a concatenation, a conditional one).
             found = _bound_unchanged(iterable, scope, index)
-            return None if found is None else literal_items(*found, index, depth + 1)
+        if found is None and isinstance(iterable, ast.Attribute):
+            # `for name in settings.INSTALLED_APPS`: the list its settings class declares.
+            found = default_collection(index, iterable, scope)
+        if found is None:
+            return None
         if isinstance(found[0], ast.Dict):
             return None  # a loop over a dict runs over its keys: rarely routers
         return literal_items(found[0], found[1], index, depth + 1)

@@ -1762,6 +1762,11 @@ class _Finder:
         if path is None or environments is None or environments == [{}]:
             self._register(node, endpoint, verb, owner, scope)
             return
+        # `if hasattr(view, verb):` around it: an item naming a method the class lacks
+        # registers nothing.
+        environments = [
+            values for values in environments if not self._lacks_attribute(node, scope, values)
+        ]
         # `for path in ("/r/{code}", "/go/{code}"): router.add_api_route(path, go)`: one
         # route per item, each with the path and endpoint it gives.
         # A factory's call makes the same function whatever the item (`make_predict(name, m)`).
@@ -1785,6 +1790,61 @@ class _Finder:
         for each, text, written in items:
             assert each is not None
             self._register(written, each[0], verb, owner, scope, path=text, endpoint_scope=each[1])
+
+    def _lacks_attribute(self, node: ast.Call, scope: Scope, values: LoopValues) -> bool:
+        """Whether an ``if hasattr(<object>, <name>):`` around ``node`` is false for ``values``.
+
+        ``for verb in ("get", "post", "put"): if hasattr(view, verb): router.add_api_route(
+        path, getattr(view, verb), ...)``: false for ``"put"`` when ``view``'s class, and every
+        base of it (all of the package), defines no ``put``. Not known (a library's base, an
+        object of no known class): the item stays.
+        """
+        for statement in block_statements(scope.node.body):
+            if not isinstance(statement, ast.If):
+                continue
+            test = statement.test
+            if not (
+                isinstance(test, ast.Call)
+                and isinstance(test.func, ast.Name)
+                and test.func.id == "hasattr"
+                and scope.lookup("hasattr") is None  # the builtin
+                and len(test.args) == 2
+                and not test.keywords
+                and _holds_line(statement.body, node.lineno)
+            ):
+                continue
+            name = loop_string(test.args[1], scope, values, self.index)
+            cls = None if name is None else self._bound_instance_class(test.args[0], scope)
+            if name is not None and cls is not None and not self._may_have(cls, name):
+                return True
+        return False
+
+    def _may_have(self, cls: Binding, name: str) -> bool:
+        """Whether instances of ``cls`` may have attribute ``name`` (its classes may set it)."""
+        for each in self.index.lineage(cls):
+            node = each.node
+            assert isinstance(node, ast.ClassDef)
+            bases = [base for base in node.bases if ast.unparse(base) != "object"]
+            if node.keywords or len(self.index.package_bases(each)) != len(bases):
+                return True  # a library's base (or a metaclass) may give it
+            for statement in node.body:
+                if isinstance(statement, FunctionNode | ast.ClassDef) and statement.name == name:
+                    return True
+                if isinstance(statement, ast.Assign | ast.AnnAssign) and any(
+                    isinstance(target, ast.Name) and target.id == name
+                    for target in assigned_targets(statement)
+                ):
+                    return True
+                if any(
+                    isinstance(inner, ast.Attribute)
+                    and inner.attr == name
+                    and isinstance(inner.ctx, ast.Store)
+                    for inner in ast.walk(statement)
+                ):
+                    return True  # `self.put = ...` in a method
+                if isinstance(statement, FunctionNode) and statement.name in _DYNAMIC_ATTRIBUTES:
+                    return True
+        return False
 
     def _unpacked_route(self, node: ast.Call, options: ast.expr, scope: Scope) -> None:
         """Record ``add_api_route(**spec)``: each dict written out that ``spec`` stands for.
@@ -2728,6 +2788,15 @@ class _Finder:
             static,
             owner.unserved or shadowed is not None,
         )
+
+
+#: Methods through which an instance answers for attributes its class does not define.
+_DYNAMIC_ATTRIBUTES = frozenset({"__getattr__", "__getattribute__"})
+
+
+def _holds_line(block: list[ast.stmt], line: int) -> bool:
+    """Whether ``line`` is within the statements of ``block``."""
+    return bool(block) and block[0].lineno <= line <= (block[-1].end_lineno or block[-1].lineno)
 
 
 def _served_prefix(mounts: Mounts | None, owner: Owner) -> str:

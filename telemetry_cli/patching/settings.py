@@ -291,6 +291,39 @@ class SettingsDefaults:
         return value
 
 
+def default_collection(
+    index: PackageIndex, expression: ast.Attribute, scope: Scope
+) -> tuple[ast.expr, Scope] | None:
+    """The value a settings object's attribute holds by default, as written, and where.
+
+    ``for name in settings.INSTALLED_APPS`` with ``INSTALLED_APPS: list[str] = ["app.users"]``
+    (or ``Field(default=[...])``, ``Field(default_factory=lambda: [...])``) declared in its
+    class: that list, as a string field's default is read (:class:`SettingsDefaults`). What the
+    call building the object passes for it wins; None when the object may be of several classes,
+    or something may set the attribute another way (a validator, a getter, a constructor).
+    """
+    built = _instance(index, expression.value, scope, 0)
+    if built is None or built.others or expression.attr in built.changed or built.call.args:
+        return None
+    for keyword in built.call.keywords:
+        if keyword.arg is None:
+            return None  # **options may set it
+        if keyword.arg == expression.attr:
+            return keyword.value, built.scope
+    found = _declaration(index, built.cls, expression.attr, 0, factories=True)
+    if found is None:
+        return None
+    value, class_scope, _, _ = found
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Lambda)
+        and not value.func.args.args
+        and not value.func.args.posonlyargs
+    ):
+        value = value.func.body  # `default_factory=lambda: [...]`, called with no arguments
+    return value, class_scope
+
+
 def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None:
     """The variable of ``os.getenv("NAME")`` (or ``os.environ.get``): None when it is unset.
 

@@ -314,9 +314,34 @@ class Scope:
                     self._bind_block(handler.body, bound, fallback=True)
                 self._bind_block(statement.orelse, bound, fallback=fallback)
                 self._bind_block(statement.finalbody, bound, fallback=fallback)
+            elif isinstance(statement, ast.If):
+                self._bind_branches(statement, bound, fallback=fallback)
             else:
                 for block in sub_blocks(statement):
                     self._bind_block(block, bound, fallback=fallback)
+
+    def _bind_branches(
+        self, statement: ast.If, bound: dict[str, Binding], *, fallback: bool
+    ) -> None:
+        """Bind the names of an ``if``'s branches; ``else: name = None`` keeps the body's.
+
+        ``if FastAPI: app = FastAPI()`` / ``else: app = None``: as with an ``except ImportError``
+        fallback, the ``None`` is the way without the object, not what the code is written for.
+        """
+        before = dict(bound)
+        self._bind_block(statement.body, bound, fallback=fallback)
+        after_body = dict(bound)
+        self._bind_block(statement.orelse, bound, fallback=fallback)
+        for name, binding in after_body.items():
+            latest = bound[name]
+            if (
+                binding is not before.get(name)
+                and latest is not binding
+                and latest.kind == "value"
+                and isinstance(latest.node, ast.Constant)
+                and latest.node.value is None
+            ):
+                bound[name] = binding
 
     def _bind(self, statement: ast.stmt, bound: dict[str, Binding]) -> None:
         if isinstance(statement, ast.ClassDef):
@@ -2576,9 +2601,52 @@ class PackageIndex:
                 return None
             chosen = expression.body if test else expression.orelse
             return self.string_value(chosen, scope, depth + 1, fallback)
+        if isinstance(expression, ast.Call):
+            changed = self._string_method(expression, scope, depth, fallback)
+            if changed is not None:
+                return changed
         if isinstance(expression, ast.Call | ast.BoolOp) and fallback is not None:
             return fallback(expression, scope)
         return None
+
+    def _string_method(
+        self,
+        call: ast.Call,
+        scope: Scope,
+        depth: int,
+        fallback: Callable[[ast.expr, Scope], str | None] | None,
+    ) -> str | None:
+        """A known string's method returning a string, given known strings (``m.upper()``).
+
+        ``methods=[m.upper()]`` over ``("get", "post")``, ``prefix.rstrip("/")``: only the
+        methods of :data:`_STRING_METHODS`, with as many arguments as they take, all known.
+        """
+        function = call.func
+        if not isinstance(function, ast.Attribute) or call.keywords:
+            return None
+        arguments = _STRING_METHODS.get(function.attr)
+        if arguments is None or len(call.args) not in arguments:
+            return None
+        value = self.string_value(function.value, scope, depth + 1, fallback)
+        if value is None:
+            return None
+        given: list[str] = []
+        for argument in call.args:
+            known = self.string_value(argument, scope, depth + 1, fallback)
+            if known is None:
+                return None
+            given.append(known)
+        changed: str = getattr(value, function.attr)(*given)
+        return changed
+
+
+#: The methods of ``str`` returning a string, with the numbers of (string) arguments they take.
+_STRING_METHODS: dict[str, frozenset[int]] = {
+    **dict.fromkeys(("upper", "lower", "casefold", "title", "capitalize"), frozenset({0})),
+    **dict.fromkeys(("strip", "lstrip", "rstrip"), frozenset({0, 1})),
+    **dict.fromkeys(("removeprefix", "removesuffix"), frozenset({1})),
+    "replace": frozenset({2}),
+}
 
 
 def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
