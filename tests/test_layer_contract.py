@@ -643,6 +643,19 @@ def test_no_string_sits_at_column_zero_after_the_module_docstring(
         assert len(starts) == 1, (path.name, starts)
 
 
+def test_pyright_in_strict_mode_checks_the_layer_at_its_basic_level(
+    rendered_backend: Path,
+) -> None:
+    # A project type-checking its tree with pyright (strict, or its standard mode) reported the
+    # layer's third-party values of unknown type and a declared event's narrowed property.
+    pyright = shutil.which("pyright")
+    if pyright is None:
+        pytest.skip("pyright is not installed (it needs Node.js): pip install pyright")
+    (rendered_backend / "pyrightconfig.json").write_text('{"typeCheckingMode": "strict"}')
+    result = _run([pyright, "--pythonpath", sys.executable, "app/analytics"], rendered_backend)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_generated_package_passes_mypy_strict(rendered_backend: Path) -> None:
     result = _run(
         [
