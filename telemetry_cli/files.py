@@ -203,6 +203,57 @@ def _read_problem(exc: OSError, relative: str) -> FileProblem:
     return FileProblem(f"{relative}: cannot read: {exc.strerror}")
 
 
+# git's merge-conflict markers, each at the start of a line: the opening one (a side's label
+# after it), diff3's base, the separator, the closing one.
+_CONFLICT_MARKER = re.compile(rb"^(<{7}|\|{7}|={7}|>{7})(?=[ \t\r\n]|$)", re.M)
+_CONFLICT_SEQUENCE = (b"<" * 7, b"=" * 7, b">" * 7)
+
+
+def conflict_marker_line(data: bytes) -> int | None:
+    """The line (from 1) opening the first unresolved merge conflict in ``data``; None: none.
+
+    Only a whole conflict counts (an opening marker, then a separator, then a closing one): a
+    Markdown heading's ``=======`` underline is no conflict.
+    """
+    step, opened = 0, 0
+    for match in _CONFLICT_MARKER.finditer(data):
+        marker = match.group(1)
+        if marker == _CONFLICT_SEQUENCE[0]:
+            step, opened = 1, match.start()
+        elif step and marker == _CONFLICT_SEQUENCE[step]:
+            step += 1
+            if step == len(_CONFLICT_SEQUENCE):
+                return data.count(b"\n", 0, opened) + 1
+    return None
+
+
+def conflict_sides(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` with every conflict resolved to its first side, and to its second side."""
+    first: list[bytes] = []
+    second: list[bytes] = []
+    both = (first, second)
+    keep: tuple[list[bytes], ...] = both
+    for line in data.splitlines(keepends=True):
+        marker = _CONFLICT_MARKER.match(line)
+        shape = marker.group(1)[:1] if marker else b""
+        # A marker outside a conflict (a Markdown underline) is a line like any other.
+        if shape == b"<" or (shape and keep is not both):
+            # diff3's base section belongs to neither side.
+            keep = {b"<": (first,), b"|": (), b"=": (second,), b">": both}[shape]
+            continue
+        for side in keep:
+            side.append(line)
+    return b"".join(first), b"".join(second)
+
+
+def unresolved_conflict(relative: str, line: int, then: str | None = "rerun") -> str:
+    """The one line saying ``relative`` holds an unresolved merge conflict, and what to do."""
+    return (
+        f"{relative}: has unresolved merge conflict markers (line {line}); resolve the conflict "
+        f"(take either side, e.g. `git checkout --ours -- {relative}` or --theirs)"
+    ) + (f", then {then}" if then else "")
+
+
 class SourceText(NamedTuple):
     """A user's text file, decoded, remembering what must be restored on write.
 
@@ -222,6 +273,9 @@ class SourceText(NamedTuple):
         file is decoded (and later written) in the encoding it declares, provided its bytes
         come back unchanged when the text is encoded again.
         """
+        if python and (line := conflict_marker_line(data)) is not None:
+            # Even inside a docstring, where it still parses: never patched, never read as code.
+            raise FileProblem(unresolved_conflict(relative, line, then=None))
         encoding = _declared_encoding(data, relative) if python else "utf-8"
         if encoding != "utf-8":
             return cls._decode_declared(data, relative, encoding)

@@ -31,11 +31,13 @@ from telemetry_cli.files import (
     FileProblem,
     SourceText,
     atomic_write,
+    conflict_marker_line,
     contained_path,
     read_bytes,
     read_head,
     require_writable,
     resolve,
+    unresolved_conflict,
 )
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.image_layer import image_scripts
@@ -215,6 +217,8 @@ def plan_table(root: Path) -> InitResult:
         data = read_bytes(contained_path(root, CONFIG_FILENAME), shown_path(config))
     except FileProblem as problem:
         raise ConfigError(problem.message) from None
+    if data is not None and (line := conflict_marker_line(data)) is not None:
+        raise ConfigError(unresolved_conflict(shown_path(config), line))
     source = SourceText(text="", bom=False) if data is None else _decode(data)
     text = source.text
     try:

@@ -159,7 +159,7 @@ def _require_generated(plan: Plan) -> None:
             manifest, or differs from what the manifest says the tool wrote.
     """
     from telemetry_cli.files import FileProblem, read_bytes
-    from telemetry_cli.manifest import MANIFEST_PATH, read_manifest, sha256
+    from telemetry_cli.manifest import MANIFEST_PATH, as_written, read_manifest, sha256
     from telemetry_cli.render import Place, outputs_for
 
     fix = "run telemetry-scaffold generate (--force replaces hand edits, keeping a backup)"
@@ -190,7 +190,7 @@ def _require_generated(plan: Plan) -> None:
                 f"{relative} is not known to be telemetry-scaffold's ({MANIFEST_PATH} is "
                 f"{state}); {fix}"
             )
-        if sha256(data) != recorded[relative]:
+        if sha256(as_written(data)) != recorded[relative]:
             raise LayerUnavailable(
                 f"{relative} was edited by hand since telemetry-scaffold wrote it; {fix}"
             )

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from telemetry_cli.files import FileProblem, contained_path, is_within, read_bytes, resolve
+from telemetry_cli.files import (
+    FileProblem,
+    conflict_marker_line,
+    conflict_sides,
+    contained_path,
+    is_within,
+    read_bytes,
+    resolve,
+    unresolved_conflict,
+)
 
 MANIFEST_PATH = ".telemetry-scaffold.json"
 _GENERATOR = "telemetry-scaffold"
@@ -172,8 +181,21 @@ def seal_content(content: str) -> str:
     return content[:start] + digest + content[start + len(UNSEALED_DIGEST) :]
 
 
+def as_written(data: bytes) -> bytes:
+    """``data`` as the tool wrote it, when a checkout ended every line with CRLF; else itself.
+
+    git's ``core.autocrlf`` or an ``eol=crlf`` attribute checks a file out with CRLF line
+    endings where the tool wrote LF: the same file, never one edited by hand. A file with both
+    endings was edited (or written so) by someone, and is taken as it is.
+    """
+    if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n"):
+        return data.replace(b"\r\n", b"\n")
+    return data
+
+
 def carries_own_digest(data: bytes) -> bool:
     """Whether ``data`` holds a digest that matches it: a generated file no one has edited."""
+    data = as_written(data)
     mark = DIGEST_MARK.encode()
     at = data.find(mark, 0, _DIGEST_WITHIN)
     if at < 0:
@@ -184,6 +206,17 @@ def carries_own_digest(data: bytes) -> bool:
         return False
     zeroed = data[:start] + UNSEALED_DIGEST.encode() + data[start + 64 :]
     return hashlib.sha256(zeroed).hexdigest().encode() == digest
+
+
+def merges_unedited(data: bytes) -> bool:
+    """Whether ``data`` is a merge conflict between two unedited generated files.
+
+    Two branches each regenerated the file, and the merge of their changes conflicted: each
+    side carries its own digest, so no hand edit is lost by writing the file anew.
+    """
+    return conflict_marker_line(data) is not None and all(
+        carries_own_digest(side) for side in conflict_sides(data)
+    )
 
 
 def manifest_file(root: Path) -> Path:
@@ -247,6 +280,11 @@ def read_manifest_file(root: Path) -> ManifestOnDisk:
             "the way (the next generate writes the manifest anew)"
         )
     data = read_bytes(path, MANIFEST_PATH)
+    if data is not None and (line := conflict_marker_line(data)) is not None:
+        # Two runs' records merged: neither side alone says what is on disk now, and a guess
+        # would cost hand-edit detection or the memory of patches. Taking one side is enough:
+        # files the other side wrote carry their own digest, and the next run finds them.
+        raise FileProblem(unresolved_conflict(MANIFEST_PATH, line, "rerun the command"))
     parsed = None if data is None else _from_bytes(data)
     return ManifestOnDisk(data, None if parsed is None else _without_linked_out(root, parsed))
 

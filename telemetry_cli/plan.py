@@ -27,11 +27,13 @@ from telemetry_cli.errors import ConfigError, FileProblem
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec, parse_events
 from telemetry_cli.files import (
     SourceText,
+    conflict_marker_line,
     current_folder,
     file_identity,
     is_within,
     parse_toml,
     real_path,
+    unresolved_conflict,
 )
 
 TOOL_SECTION = "telemetry-scaffold"
@@ -1044,7 +1046,11 @@ def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, 
         # it edits (init included): read past it, as Python's "utf-8-sig" does. Line ends are
         # kept as they are (read_text would turn a lone CR into a line break): TOML allows no
         # lone CR, and a key after one in a comment would be read here but by no other tool.
-        text = SourceText.decode(config_file.read_bytes(), shown_path(config_file)).text
+        raw = config_file.read_bytes()
+        if (line := conflict_marker_line(raw)) is not None:
+            # Even where the markers stand inside a multi-line string, and it parses.
+            raise ConfigError(unresolved_conflict(shown_path(config_file), line))
+        text = SourceText.decode(raw, shown_path(config_file)).text
         if named and not text.strip():
             raise ConfigError(
                 f"{shown_path(config_file)}: the config file is empty; "

@@ -36,6 +36,8 @@ LIMITS = {
     "max_payload_bytes": 32 * 1024,
     "max_payload_keys": 128,
     "max_payload_depth": 5,
+    # The log endpoint's bound on reading a whole body; the server sets none of its own.
+    "body_read_seconds": 30,
 }
 # Words naming payload keys whose values are redacted; the generated event logger's
 # is_sensitive_key() states how keys are matched against them (parts, prefixes, plurals).

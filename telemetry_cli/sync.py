@@ -28,6 +28,8 @@ from telemetry_cli.files import (
     FileProblem,
     atomic_write,
     backup_path,
+    conflict_marker_line,
+    conflict_sides,
     contained_path,
     leftover_temp_files,
     read_bytes,
@@ -36,6 +38,7 @@ from telemetry_cli.files import (
     remove_temp_file,
     require_writable,
     resolve,
+    unresolved_conflict,
 )
 from telemetry_cli.install_steps import (
     FileTexts,
@@ -49,9 +52,11 @@ from telemetry_cli.manifest import (
     LeftPatch,
     Manifest,
     PatchRecord,
+    as_written,
     carries_own_digest,
     foreign_entries_note,
     manifest_file,
+    merges_unedited,
     read_manifest_file,
     render_manifest,
     sha256,
@@ -356,7 +361,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
         and on_disk.parsed.version is not None
         and on_disk.parsed.same_content(wanted)
     )
-    if old_manifest == new_manifest:
+    if old_manifest is not None and as_written(old_manifest) == new_manifest:
         manifest_status = Status.UNCHANGED
     else:
         manifest_status = Status.CREATED if old_manifest is None else Status.UPDATED
@@ -409,7 +414,7 @@ def _generated_changes(
         if not same_inputs or path not in recorded:
             return False
         data = _on_disk(root, path, project.read)
-        if data is None or sha256(data) != recorded[path]:
+        if data is None or sha256(as_written(data)) != recorded[path]:
             return False
         current[path] = data
         return True
@@ -969,7 +974,8 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
             plan.config_key,
         )
         new_manifest: bytes | None = render_manifest(report.wanted)
-        status = Status.UNCHANGED if new_manifest == old_manifest else Status.UPDATED
+        same = old_manifest is not None and as_written(old_manifest) == new_manifest
+        status = Status.UNCHANGED if same else Status.UPDATED
     else:
         new_manifest = None
         status = Status.UNCHANGED if old_manifest is None else Status.REMOVED
@@ -1084,7 +1090,9 @@ def _as_removal(change: FileChange) -> FileChange:
     """An obsolete-output decision, worded for ``remove``."""
     labels = tuple("layer" if label == "obsolete" else label for label in change.labels)
     messages = change.messages
-    if change.status is Status.REFUSED and not {"exists", "not-generated"} & set(change.labels):
+    if change.status is Status.REFUSED and not {"exists", "not-generated", "conflicted"} & set(
+        change.labels
+    ):
         messages = (
             "edited by hand since telemetry-scaffold wrote it; kept: delete it yourself, or "
             "rerun with --force to delete it (a backup is kept)",
@@ -1130,16 +1138,18 @@ def _why_stale(manifest: Manifest, fingerprint: str) -> str:
     """Why generated files differ from what was last written.
 
     The plan changed, or only which user files the runs could patch, or the templates did.
+    Fingerprints compare within one release only: they digest the templates' context, whose
+    shape is each release's own, so one another release wrote differs whatever the plan did.
     """
-    if manifest.plan is not None and manifest.plan != fingerprint:
-        if manifest.plan.partition("+")[0] == fingerprint.partition("+")[0]:
-            return "the user files it says are patched changed since it was written"
-        return "the plan changed since it was written"
     if manifest.version is not None and manifest.version != __version__:
         return (
             f"written by telemetry-scaffold {manifest.version}; its templates changed in "
             f"{__version__} (see CHANGELOG.md)"
         )
+    if manifest.plan is not None and manifest.plan != fingerprint:
+        if manifest.plan.partition("+")[0] == fingerprint.partition("+")[0]:
+            return "the user files it says are patched changed since it was written"
+        return "the plan changed since it was written"
     return ""
 
 
@@ -1161,7 +1171,8 @@ def _generated_change(
         )
     if old is None:
         return FileChange(output.path, Kind.GENERATED, Status.CREATED, None, new, ("missing",))
-    if old == new:
+    written = as_written(old)
+    if written == new:
         return FileChange(output.path, Kind.GENERATED, Status.UNCHANGED, old, new)
     linked = _link_to_a_file_of_yours(root, output.path, old)
     if linked is not None:
@@ -1169,12 +1180,29 @@ def _generated_change(
             output.path, Kind.GENERATED, Status.REFUSED, old, new, ("exists",), problems=(linked,)
         )
     last_written = recorded.get(output.path)
-    old_digest = sha256(old)
-    if old_digest != last_written and (old_digest in recorded.values() or carries_own_digest(old)):
+    old_digest = sha256(written)
+    conflict = conflict_marker_line(old)
+    if conflict is not None and not force and not merges_unedited(old):
+        # A merge of sides edited by hand: resolving it is the user's (or --force's) to do.
+        return FileChange(
+            output.path,
+            Kind.GENERATED,
+            Status.REFUSED,
+            old,
+            new,
+            ("hand-edited",),
+            messages=(
+                unresolved_conflict(output.path, conflict)
+                + ", or rerun with --force to replace it (a backup is kept)",
+            ),
+        )
+    if old_digest != last_written and (
+        old_digest in recorded.values() or carries_own_digest(old) or merges_unedited(old)
+    ):
         # Unedited, though the manifest does not say so at this path: the very bytes the tool
-        # wrote at another one (the package moved with the folder holding it), or a file whose
-        # own digest still matches (the manifest lost, or older than the file). Brought up to
-        # date like any recorded output.
+        # wrote at another one (the package moved with the folder holding it), a file whose
+        # own digest still matches (the manifest lost, or older than the file), or a merge of
+        # two such files (two branches' runs). Brought up to date like any recorded output.
         last_written = old_digest
     if last_written is None:
         # Not written by the tool (a hand-written layer, a file of the same name): never
@@ -1307,10 +1335,27 @@ def _obsolete_change(
         )
     if old is None:
         return None
-    as_recorded = sha256(old) == last_written
+    as_recorded = sha256(as_written(old)) == last_written
     generated = says_generated(path, old)
-    if (as_recorded and generated) or carries_own_digest(old):
+    if (as_recorded and generated) or carries_own_digest(old) or merges_unedited(old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
+    conflict = conflict_marker_line(old)
+    if conflict is not None and all(says_generated(path, side) for side in conflict_sides(old)):
+        # Two generated files merged, one side or both edited since: the user's to resolve.
+        if not force:
+            return FileChange(
+                path,
+                Kind.OBSOLETE,
+                Status.REFUSED,
+                old,
+                None,
+                ("obsolete", "hand-edited", "conflicted"),
+                messages=(
+                    unresolved_conflict(path, conflict)
+                    + ", or rerun with --force to remove it (a backup is kept)",
+                ),
+            )
+        generated = True
     if not generated:
         # Every file the tool writes says so in its first lines: one that does not is a file the
         # tool cannot show it wrote, whatever the manifest says of it (damaged, merged, copied

@@ -20,7 +20,7 @@ import typer
 
 from telemetry_cli.cli import app
 from telemetry_cli.plan import Plan, plan_from_table
-from telemetry_cli.render import OUTPUTS, Place, carries_header, render_outputs, with_header
+from telemetry_cli.render import LIMITS, OUTPUTS, Place, carries_header, render_outputs, with_header
 from tests.catalog_support import catalog_plan
 
 # The Markdown documents of the feature, from the registry of outputs.
@@ -756,3 +756,19 @@ def test_the_key_limit_is_always_said_to_count_top_level_keys(
     for name, text in docs.items():
         bare = re.findall(rf"\b{limit} keys\b(?! in all)", text)
         assert bare == [], name
+
+
+def test_the_readme_states_the_limits_the_layer_enforces() -> None:
+    # The README is written by hand, unlike the rendered documents: each figure it gives for a
+    # limit must be the one the templates render from LIMITS.
+    readme_path = Path(__file__).resolve().parent.parent / "README.md"
+    readme = " ".join(readme_path.read_text(encoding="utf-8").split())
+    body_kib, payload_kib = LIMITS["max_body_bytes"] // 1024, LIMITS["max_payload_bytes"] // 1024
+    keys, depth = LIMITS["max_payload_keys"], LIMITS["max_payload_depth"]
+    stated = [
+        f"breaks the limits ({payload_kib} KiB, {keys} keys, depth {depth})",
+        f"`413` for a body over {body_kib} KiB",
+        f"within {LIMITS['body_read_seconds']} seconds (`BODY_READ_SECONDS`) gets `408`",
+        f"at most {keys} top-level keys, {depth} levels, {payload_kib} KiB as compact",
+    ]
+    assert [claim for claim in stated if claim not in readme] == []

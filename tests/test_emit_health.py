@@ -438,6 +438,16 @@ def test_emit_refuses_a_hand_edited_layer(project: Path, path: str) -> None:
     assert any("edited by hand" in problem for problem in document["problems"])
 
 
+def test_emit_uses_a_layer_checked_out_with_crlf_line_endings(project: Path) -> None:
+    # git's core.autocrlf (or eol=crlf) gives every line CRLF: the layer as written, not edited.
+    for path in (LOGGER, MODELS):
+        target = project / path
+        target.write_bytes(target.read_bytes().replace(b"\n", b"\r\n"))
+    result = run("emit", "--root", str(project), "chapter_visit", "--payload", "{}")
+    assert "edited by hand" not in result.stderr
+    assert result.exit_code == 0, result.stderr
+
+
 def test_emit_refuses_a_hand_written_layer(project: Path) -> None:
     # The shape of a backend that had its own analytics package before adopting the tool.
     (project / ".telemetry-scaffold.json").unlink()

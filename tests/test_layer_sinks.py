@@ -15,6 +15,7 @@ import http.client
 import json
 import logging
 import math
+import queue
 import socket
 import statistics
 import subprocess
@@ -135,6 +136,55 @@ class GatedSink(RecordingSink):
     def flush(self) -> None:
         self.flush_threads.add(threading.current_thread().name)
         super().flush()
+
+
+def stuck_queue(module: Any, **options: Any) -> tuple[GatedSink, Any, Any]:
+    """A ``QueueSink`` whose consumer thread holds one event in a gated, stuck ``emit``."""
+    inner = GatedSink()
+    queued = module.QueueSink(inner, **options)
+    logger = module.EventLogger(queued, enabled=True)
+    logger.log("ai_block_used")
+    assert inner.entered.wait(5)
+    return inner, queued, logger
+
+
+class PausedCall:
+    """Runs ``call`` in a thread that stops on entering ``code`` until ``resume()``.
+
+    It forces an interleaving through the public API: the other party of a race runs while
+    this thread waits at the point the race is about (such as handing a request to a queue).
+    """
+
+    def __init__(self, code: Any, call: Any) -> None:
+        self.code, self.call = code, call
+        self.arrived, self._go = threading.Event(), threading.Event()
+        self.errors: list[BaseException] = []
+        self.seconds = 0.0
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+        assert self.arrived.wait(5), "the call never reached the pause"
+
+    def _trace(self, frame: Any, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is self.code and not self.arrived.is_set():
+            self.arrived.set()
+            assert self._go.wait(30), "the test never resumed the call"
+
+    def _run(self) -> None:
+        sys.settrace(self._trace)
+        try:
+            self.call()
+        except BaseException as exc:
+            self.errors.append(exc)
+        finally:
+            sys.settrace(None)
+
+    def resume(self) -> None:
+        """Let the call go on from its pause; ``seconds`` is how long it then took."""
+        started = time.monotonic()
+        self._go.set()
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "the call did not return"
+        self.seconds = time.monotonic() - started
 
 
 # --- failures of each sink method, under concurrent load -------------------------------------
@@ -315,8 +365,89 @@ def test_a_handler_of_the_layers_warnings_that_logs_a_refused_event_stops(module
         logger.log("ai_block_used", {"ratio": math.nan})
     finally:
         module._logger.removeHandler(handler)
-    assert 1 <= len(handler.records) <= 3
+    # The refusal's warning makes the handler log an event: dropped as nested, counted, warned
+    # about. That warning makes it log a second: dropped and counted, its warning rate-limited.
+    messages = [record.getMessage() for record in handler.records]
+    assert len(messages) == 2
+    assert "payload numbers must be finite" in messages[0]
+    assert "logged while the sink was handing on another event" in messages[1]
+    assert logger.health().failed == 2
     assert logger.sink.events == []
+
+
+def test_an_event_logged_while_the_sink_says_whether_it_is_enabled_is_dropped(
+    module: Any,
+) -> None:
+    # Asking would log an event that asks again: recursion until RecursionError, after which
+    # every level went on and recorded its event (about 500 for one log() call).
+    asked: list[int] = []
+
+    class Asking(RecordingSink):
+        def is_enabled(self) -> bool:
+            asked.append(1)
+            logger.log("ai_block_used", VALID)  # a handler of a record it writes would do this
+            return True
+
+    logger = module.EventLogger(Asking(), enabled=True)
+    logger.log("ai_block_used", VALID)
+    assert (len(asked), len(logger.sink.events), logger.health().failed) == (1, 1, 1)
+
+
+def test_an_event_a_task_started_by_emit_logs_is_dropped_as_the_deliverys_doing(
+    module: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The task inherits the delivery's context: each event it logs would start the next
+    # delivery, and so another task, on the event loop without end.
+    tasks: list[asyncio.Task[None]] = []
+
+    class Spawning(RecordingSink):
+        def emit(self, event: Any) -> None:
+            super().emit(event)
+            tasks.append(asyncio.get_running_loop().create_task(follow_up()))
+
+    async def follow_up() -> None:
+        logger.log("ai_block_used", VALID)
+
+    async def main() -> None:
+        logger.log("ai_block_used", VALID)
+        await tasks[0]
+        logger.log("ai_block_used", VALID)  # the app's own next event is recorded
+        await tasks[1]
+
+    logger = module.EventLogger(Spawning(), enabled=True)
+    asyncio.run(main())
+    assert len(logger.sink.events) == 2 and len(tasks) == 2
+    assert logger.health().failed == 2
+    assert sum("or by work started then" in m for m in warnings_of(caplog)) == 1
+
+
+def test_a_sink_waiting_on_a_loop_thread_does_not_wait_for_itself(module: Any) -> None:
+    # A sync sink over an async client: emit hands the event to a loop thread and waits. What
+    # the coroutine logs (here directly; a handler of the client's log records would do the same)
+    # would otherwise wait there for the loop thread it blocks.
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    class Bridging(RecordingSink):
+        def emit(self, event: Any) -> None:
+            asyncio.run_coroutine_threadsafe(self.send(event), loop).result(5)
+
+        async def send(self, event: Any) -> None:
+            self.events.append(event)
+            logger.log("ai_block_used", VALID)
+
+    logger = module.EventLogger(Bridging(), enabled=True)
+    started = time.monotonic()
+    try:
+        logger.log("ai_block_used", VALID)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+    assert time.monotonic() - started < 4
+    assert len(logger.sink.events) == 1
+    assert logger.health().failed == 1
 
 
 # --- async sinks are refused ------------------------------------------------------------------
@@ -521,11 +652,7 @@ def test_failing_backend_behind_queue_is_counted_and_the_thread_goes_on(
 
 
 def test_flush_times_out_on_a_stuck_backend(module: Any) -> None:
-    inner = GatedSink()
-    queued = module.QueueSink(inner, timeout=0.2)
-    logger = module.EventLogger(queued, enabled=True)
-    logger.log("ai_block_used")
-    assert inner.entered.wait(5)
+    inner, queued, logger = stuck_queue(module, timeout=0.2)
     with pytest.raises(TimeoutError, match="still queued"):
         queued.flush()
     with pytest.raises(module.SinkError, match="TimeoutError"):
@@ -568,33 +695,21 @@ def test_close_delivers_stops_the_thread_and_refuses_later_events(
 
 
 def test_a_flush_that_loses_the_race_with_close_returns_without_waiting(module: Any) -> None:
-    # flush() checked that the sink was open, then close() queued its request first: the close
-    # delivers every event queued before the flush, so the flush is done, not timed out, and it
-    # is no dropped event.
-    inner = GatedSink()
-    queued = module.QueueSink(inner, timeout=5)
-    logger = module.EventLogger(queued, enabled=True)
-    logger.log("ai_block_used")
-    assert inner.entered.wait(5)
+    # flush() found the sink open, then close() queued its request first: the close delivers
+    # every event queued before the flush, so the flush is done, not timed out, and it is no
+    # dropped event.
+    inner, queued, logger = stuck_queue(module, timeout=5)
+    flushing = PausedCall(queue.Queue.put.__code__, queued.flush)  # about to queue its request
     closing = threading.Thread(target=queued.close)
     closing.start()
-    while queued._queue.qsize() < 1:  # the close request is queued behind the stuck event
+    deadline = time.monotonic() + 5
+    while logger.health().queue_depth < 1:  # the close request, behind the stuck event
+        assert time.monotonic() < deadline, "close() never queued its request"
         time.sleep(0.001)
-    flushed: list[float] = []
-
-    def flush() -> None:
-        started = time.monotonic()
-        queued._run_in_consumer("flush")  # what flush() does once it found the sink open
-        flushed.append(time.monotonic() - started)
-
-    flushing = threading.Thread(target=flush)
-    flushing.start()
-    while queued._queue.qsize() < 2:
-        time.sleep(0.001)
-    inner.gate.set()
+    threading.Timer(0.05, inner.gate.set).start()  # the backend recovers while flush waits
+    flushing.resume()
     closing.join(5)
-    flushing.join(5)
-    assert flushed and flushed[0] < 2
+    assert flushing.errors == [] and flushing.seconds < 2
     assert len(inner.events) == 1 and inner.closed
     assert queued.stats().dropped == 0
     assert logger.health().status == "ok"
@@ -603,37 +718,71 @@ def test_a_flush_that_loses_the_race_with_close_returns_without_waiting(module: 
 def test_a_flush_that_loses_the_race_after_the_thread_stopped_returns_at_once(
     module: Any,
 ) -> None:
-    # The flush found the sink open, then close() ran to the end (the thread stopped) before
-    # the flush queued its request: nobody will take it, and there is nothing left to wait for.
+    # flush() found the sink open, then close() ran to the end (the thread stopped) before the
+    # flush queued its request: nobody will take it, and there is nothing left to wait for.
     inner = RecordingSink()
     queued = module.QueueSink(inner, timeout=5)
     queued.emit(module.EventLogger(RecordingSink(), enabled=True).record("ai_block_used"))
+    flushing = PausedCall(queue.Queue.put.__code__, queued.flush)
     queued.close()
-    started = time.monotonic()
-    queued._run_in_consumer("flush")  # what flush() does once it found the sink open
-    assert time.monotonic() - started < 1
+    flushing.resume()
+    assert flushing.errors == [] and flushing.seconds < 1
     assert len(inner.events) == 1 and inner.closed
 
 
 def test_an_emit_racing_a_close_before_any_event_is_refused_not_lost(module: Any) -> None:
-    # emit() found the sink open and no thread; close() then closed the sink itself: no thread
-    # may start for a closed sink, and the event is refused as after close().
+    # emit() found the sink open and no consumer thread; close() then closed the sink itself:
+    # no thread may start for a closed sink, and the event is refused as after close().
     inner = RecordingSink()
     queued = module.QueueSink(inner)
     event = module.EventLogger(RecordingSink(), enabled=True).record("ai_block_used")
+    before = set(threading.enumerate())
+    # Paused where emit() starts the consumer thread, after its check that the sink is open.
+    emitting = PausedCall(type(queued)._start.__code__, functools.partial(queued.emit, event))
     queued.close()
-    queued._closed = False  # as emit() saw it, just before close() ran
-    real_start = queued._start
-
-    def start_after_close() -> None:
-        queued._closed = True
-        real_start()
-
-    queued._start = start_after_close
-    with pytest.raises(module.SinkError, match="closed"):
-        queued.emit(event)
-    assert queued._thread is None
+    emitting.resume()
+    assert [type(error) for error in emitting.errors] == [module.SinkError]
+    assert "closed" in str(emitting.errors[0])
+    assert inner.closed and inner.events == []
     assert queued.stats().dropped == 1
+    assert [
+        t for t in set(threading.enumerate()) - before if t.name == "telemetry-queue-sink"
+    ] == []
+
+
+def test_a_close_by_the_wrapped_sink_itself_delivers_the_queue_then_stops(module: Any) -> None:
+    # The consumer thread cannot join itself: close() used to raise RuntimeError into the sink
+    # and leave the thread running for ever.
+    closed_inside: list[BaseException | None] = []
+
+    class ClosingSink(GatedSink):
+        def emit(self, event: Any) -> None:
+            super().emit(event)
+            if len(self.events) == 1:
+                try:
+                    queued.close()
+                    closed_inside.append(None)
+                except BaseException as exc:
+                    closed_inside.append(exc)
+
+    inner = ClosingSink()
+    queued = module.QueueSink(inner, timeout=5)
+    logger = module.EventLogger(queued, enabled=True)
+    before = set(threading.enumerate())
+    for index in range(3):
+        logger.log("ai_block_used", {"i": index})
+    assert inner.entered.wait(5)
+    (consumer,) = set(threading.enumerate()) - before
+    inner.gate.set()
+    consumer.join(5)
+    assert closed_inside == [None]
+    assert not consumer.is_alive()
+    assert [event.payload["i"] for event in inner.events] == [0, 1, 2] and inner.closed
+    with pytest.raises(module.SinkError, match="closed"):
+        logger.record("ai_block_used")
+    logger.close()
+    health = logger.health()
+    assert (health.failed, health.dropped) == (0, 1)
 
 
 def test_close_without_any_event_closes_the_backend_without_a_thread(module: Any) -> None:

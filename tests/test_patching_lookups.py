@@ -11,12 +11,14 @@ import pytest
 
 from telemetry_cli.patching import analyze, route_order, symbols
 from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.instances import assigning_class
 from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     ModuleSource,
     PackageIndex,
     ParseFailure,
+    Scope,
     bound_names,
     call_bound_once,
     parse,
@@ -328,6 +330,71 @@ def test_bound_names_in_their_own_scope() -> None:
     assert names == {"c", "d", "y", "i", "router", "err", "v", "p", "r", "f", "K"}
 
 
+def _functions(module: ModuleModel) -> dict[str, Scope]:
+    return {
+        node.name: Scope(node, module, module.scope)
+        for node in module.tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+SHADOWS_ROUTER = """\
+def router(): pass
+def caught():
+    try:
+        pass
+    except Exception as router:
+        pass
+    return router
+def captured(x):
+    match x:
+        case router:
+            pass
+    return router
+def rest(x):
+    match x:
+        case {**router}:
+            pass
+    return router
+def looped():
+    for router in []:
+        pass
+    return router
+def walrus(items):
+    [router := item for item in items]
+    return router
+def declared():
+    global router
+    router = 1
+    return router
+def comprehended(items):
+    return [router for router in items], router
+"""
+
+
+@pytest.mark.parametrize(
+    ("function", "local"),
+    [
+        ("caught", True),
+        ("captured", True),
+        ("rest", True),
+        ("looped", True),
+        ("walrus", True),
+        ("declared", False),
+        ("comprehended", False),
+    ],
+)
+def test_a_local_of_any_binding_kind_hides_the_modules_function(function: str, local: bool) -> None:
+    # `except ... as`, a `case` capture, a loop target or a walrus in a comprehension make the
+    # name the function's own (a comprehension's target and a `global` name do not).
+    module = _model(SHADOWS_ROUTER)
+    scope = _functions(module)[function]
+    found = scope.lookup("router")
+    assert (found is None) == local, function
+    assert ("router" in set(bound_names(scope.node.body))) == (local or function == "declared")
+    assert (scope.stores["router"] > 0) == (local or function == "declared")
+
+
 def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -518,3 +585,96 @@ def test_nodes_naming_searches_once_per_names(monkeypatch: pytest.MonkeyPatch) -
     assert list(module.nodes_naming(("router",))) == first
     assert [n.lineno for n in first if isinstance(n, ast.Name) and n.id == "router"] == [1, 2, 3]
     assert searched == [frozenset({"router"})]
+
+
+def _one_module_index(module: ModuleModel) -> PackageIndex:
+    return PackageIndex(lambda dotted: module if dotted == module.name else None)
+
+
+def _class_binding(index: PackageIndex, module: ModuleModel, name: str) -> symbols.Binding:
+    binding = index.resolve(f"{module.name}.{name}")[1]
+    assert binding is not None and binding.kind == "class"
+    return binding
+
+
+def _lineage(text: str, name: str) -> list[str]:
+    module = _model(text)
+    index = _one_module_index(module)
+    lineage = index.lineage(_class_binding(index, module, name))
+    return [getattr(found.node, "name", "") for found in lineage]
+
+
+WIDE = "class K0: pass\n" + "".join(
+    f"class K{n}({', '.join(f'K{k}' for k in reversed(range(n)))}): pass\n" for n in range(1, 40)
+)
+HIERARCHIES = [
+    ("class Base: pass\nclass A(Base): pass\nclass B: pass\nclass C(A, B): pass\n", "C"),
+    ("class Base: pass\nclass A(Base): pass\nclass B(Base): pass\nclass C(A, B): pass\n", "C"),
+    (
+        "class O: pass\nclass X(O): pass\nclass Y(O): pass\nclass A(X, Y): pass\n"
+        "class B(Y, O): pass\nclass Z(A, B): pass\n",
+        "Z",
+    ),
+    ("class A: pass\nclass B(dict, A): pass\nclass C(B): pass\n", "C"),
+    (WIDE, "K39"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), HIERARCHIES)
+def test_lineage_is_pythons_mro_of_the_packages_classes(text: str, name: str) -> None:
+    # Attributes and pydantic fields are looked up in C3 order, not breadth-first: with
+    # `C(A, B)` and `A(Base)`, Base's `self.router` wins over B's. A library base is left out;
+    # a long order is cut (a module of classes each deriving from all the earlier ones).
+    namespace: dict[str, object] = {}
+    exec(text, namespace)
+    cls = namespace[name]
+    assert isinstance(cls, type)
+    expected = [klass.__name__ for klass in cls.__mro__ if klass.__name__ in namespace]
+    assert _lineage(text, name) == expected[: symbols._MAX_LINEAGE + 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        # Python refuses this order (TypeError): read depth-first rather than not at all.
+        ("class A: pass\nclass B(A): pass\nclass C(A, B): pass\n", "C", ["C", "A", "B"]),
+        # A cycle of names (only a rebinding makes it run) is cut.
+        ("class A(B): pass\nclass B(A): pass\n", "A", ["A", "B"]),
+        ("class A(Unknown): pass\nclass B(A, Missing): pass\n", "B", ["B", "A"]),
+    ],
+)
+def test_lineage_of_a_hierarchy_python_would_refuse(
+    text: str, name: str, expected: list[str]
+) -> None:
+    assert _lineage(text, name) == expected
+
+
+DIAMOND_ROUTERS = """\
+from fastapi import APIRouter
+
+
+class Base:
+    def __init__(self):
+        self.router = APIRouter(prefix="/base")
+
+
+class A(Base):
+    pass
+
+
+class B:
+    def __init__(self):
+        self.router = APIRouter(prefix="/b")
+
+
+class C(A, B):
+    pass
+"""
+
+
+def test_an_attribute_of_a_class_with_two_bases_is_the_one_python_finds() -> None:
+    module = _model(DIAMOND_ROUTERS)
+    index = _one_module_index(module)
+    found = assigning_class(_class_binding(index, module, "C"), "router", index)
+    assert found is not None
+    assert getattr(found[0].node, "name", None) == "Base"

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli.patching import style as style_module
 from telemetry_cli.patching.edits import NewImport
 from telemetry_cli.patching.routes import string_literal
 from telemetry_cli.patching.style import (
     DEFAULT_LINE_LENGTH,
+    FormatStyle,
     FormatStyles,
     ImportWrap,
     preferred_quote,
@@ -100,9 +102,14 @@ def _write(root: Path, files: Mapping[str, str | bytes]) -> Path:
         ({"ruff.toml": "", "setup.cfg": "[flake8]\nmax-line-length = 79\n"}, DEFAULT_LINE_LENGTH),
         # A nearer formatter configuration wins over a linter's further up.
         ({"setup.cfg": "[flake8]\nmax-line-length = 79\n", "backend/ruff.toml": ""}, 88),
-        # Settings flake8 would not take either, or a file that is not INI: the default applies.
-        ({"setup.cfg": "[flake8]\nmax-line-length = 79  # PEP 8\n"}, DEFAULT_LINE_LENGTH),
-        ({"setup.cfg": "[flake8]\nmax-line-length = 0\n"}, DEFAULT_LINE_LENGTH),
+        # Settings flake8 would not take: its own default, 79, as for a section setting none.
+        ({"setup.cfg": "[flake8]\nmax-line-length = 79  # PEP 8\n"}, 79),
+        ({"setup.cfg": "[flake8]\nmax-line-length = 0\n"}, 79),
+        ({"setup.cfg": "[flake8]\nextend-ignore = E203\n"}, 79),
+        ({"tox.ini": "[pycodestyle]\nstatistics = True\n"}, 79),
+        # ...unless the section turns the check (E501) off.
+        ({"setup.cfg": "[flake8]\nextend-ignore = E203, E501\n"}, DEFAULT_LINE_LENGTH),
+        ({".flake8": "[flake8]\nignore =\n    W503\n    E5\n"}, DEFAULT_LINE_LENGTH),
         # pylint's max-line-length (C0301), in any of its files; the stricter of two linters'.
         ({".pylintrc": "[FORMAT]\nmax-line-length=79\n"}, 79),
         ({"pylintrc": "[format]\nmax-line-length = 80\n"}, 80),
@@ -116,9 +123,26 @@ def _write(root: Path, files: Mapping[str, str | bytes]) -> Path:
             },
             90,
         ),
+        # flake8's default (no max-line-length) is the stricter of it and pylint's 120.
+        (
+            {
+                "setup.cfg": (
+                    "[flake8]\nextend-ignore = E203\n[pylint.format]\nmax-line-length = 120\n"
+                )
+            },
+            79,
+        ),
+        (
+            {
+                ".flake8": "[flake8]\n",
+                "pyproject.toml": "[tool.pylint.format]\nmax-line-length = 100\n",
+            },
+            79,
+        ),
         ({"pyproject.toml": "[tool.pylint.basic]\ngood-names = ['i']\n"}, DEFAULT_LINE_LENGTH),
         ({"setup.cfg": "max-line-length = 79\n"}, DEFAULT_LINE_LENGTH),
-        ({"tox.ini": "[flake8]\nmax-line-length = %(width)s\n"}, DEFAULT_LINE_LENGTH),
+        ({"tox.ini": "[flake8]\nmax-line-length = %(width)s\n"}, 79),
+        # A file that is not INI (nor text): the default applies.
         ({".flake8": b"[flake8]\nmax-line-length = \xff\n"}, DEFAULT_LINE_LENGTH),
     ],
 )
@@ -173,6 +197,30 @@ def test_line_length_of_a_module(
 def test_quote_style_of_a_module(tmp_path: Path, files: dict[str, str], expected: str) -> None:
     _write(tmp_path, files)
     assert FormatStyles(tmp_path).of("backend/app/api/books.py").quote_style == expected
+
+
+EXTENDING = (
+    'extend = "../base.toml"\nline-length = 120\n[format]\nquote-style = "single"\n'
+    "[lint.isort]\nforce-sort-within-sections = true\nlines-between-types = 1\nfrom-first = true\n"
+)
+EXTENDED = (
+    '[format]\nskip-magic-trailing-comma = true\n[lint.isort]\nno-lines-before = ["local-folder"]\n'
+)
+
+
+def test_extend_is_followed_for_every_setting_whatever_the_file_sets(tmp_path: Path) -> None:
+    # The extending file sets every other setting read: the base's are read all the same.
+    _write(tmp_path, {"base.toml": EXTENDED, "backend/ruff.toml": EXTENDING})
+    style = FormatStyles(tmp_path).of("backend/app/api/books.py")
+    assert style == FormatStyle(
+        120,
+        "single",
+        sort_within_sections=True,
+        types_apart=True,
+        from_first=True,
+        joined_sections=frozenset({"local-folder"}),
+        skip_magic_comma=True,
+    )
 
 
 def test_extend_keeps_the_extending_files_own_line_length(tmp_path: Path) -> None:
@@ -720,12 +768,12 @@ def test_joined_sections_read(tmp_path: Path, files: dict[str, str], joined: set
         (
             {"pyproject.toml": '[tool.isort]\nprofile = "black"\n'},
             False,
-            ImportWrap(88, "hanging", trailing_comma=True),
+            ImportWrap(88, "hanging", use_parentheses=True, trailing_comma=True),
         ),
         (
             {"pyproject.toml": '[tool.isort]\nprofile = "black"\nline_length = 100\n'},
             False,
-            ImportWrap(100, "hanging", trailing_comma=True),
+            ImportWrap(100, "hanging", use_parentheses=True, trailing_comma=True),
         ),
         (
             {"tox.ini": "[isort]\nuse_parentheses = true\ninclude_trailing_comma = true\n"},
@@ -748,12 +796,12 @@ def test_joined_sections_read(tmp_path: Path, files: dict[str, str], joined: set
         (
             {"pyproject.toml": '[tool.black]\n\n[tool.isort]\nknown_first_party = ["app"]\n'},
             False,
-            ImportWrap(88, "hanging", trailing_comma=True),
+            ImportWrap(88, "hanging", use_parentheses=True, trailing_comma=True),
         ),
         (
             {"pyproject.toml": "[tool.black]\n", "setup.cfg": "[isort]\nline_length = 100\n"},
             False,
-            ImportWrap(100, "hanging", trailing_comma=True),
+            ImportWrap(100, "hanging", use_parentheses=True, trailing_comma=True),
         ),
         (
             {"pyproject.toml": "[tool.black]\n\n[tool.isort]\nmulti_line_output = 0\n"},
@@ -769,6 +817,33 @@ def test_isort_settings_read(
     style = FormatStyles(tmp_path).of("backend/app/api/books.py")
     assert style.from_first is from_first
     assert style.import_wrap == wrap
+
+
+# The settings of an isort profile the style reads (see style._isort_settings).
+ISORT_KEYS_READ = (
+    "line_length",
+    "multi_line_output",
+    "use_parentheses",
+    "include_trailing_comma",
+    "force_sort_within_sections",
+    "lines_between_types",
+    "from_first",
+    "no_lines_before",
+)
+
+
+def test_isort_profiles_are_isorts_own() -> None:
+    # The profiles are a copy (isort is no dependency of the tool): every setting read must be
+    # the installed isort's, for every profile it has.
+    from isort.profiles import profiles
+
+    for name, profile in profiles.items():
+        expected = {
+            key: getattr(profile[key], "value", profile[key])
+            for key in ISORT_KEYS_READ
+            if key in profile
+        }
+        assert style_module._ISORT_PROFILES.get(name) == expected, name
 
 
 # What isort (5.x to 7.x) writes for a one-name import too long for its line, by mode.

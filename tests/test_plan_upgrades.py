@@ -90,6 +90,11 @@ def test_upgrade_gives_a_fresh_generate(tmp_path: Path, version: str, case: str,
     old = snapshot(root)
     check = _ok(("generate", "--root", str(root), "--check"), exit_code=1)
     assert "out of date" in check
+    # The plan is the same: the release is what changed, and the reason says which wrote them.
+    assert "the plan changed" not in check
+    stale = [line for line in check.splitlines() if line.startswith("stale ")]
+    if [line for line in stale if not line.endswith(".telemetry-scaffold.json")]:
+        assert f"written by telemetry-scaffold {version}." in check
     assert snapshot(root) == old, "--check wrote"
 
     _ok(("generate", "--root", str(root)))

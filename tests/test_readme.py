@@ -39,6 +39,7 @@ import yaml
 from packaging.requirements import Requirement
 
 from telemetry_cli.patching import wire_source
+from telemetry_cli.render import GENERATED_PRAGMAS
 from tests.cli_support import REPO
 from tests.readme_support import Block, parse_blocks, shell_commands
 from tests.test_quickstart import free_port, sh
@@ -186,6 +187,14 @@ def test_every_block_is_run_or_listed() -> None:
     stale = [key for key in [*RUN, *NOT_RUNNABLE] if key not in keys]
     assert stale == [], f"entries of tests/test_readme.py that name no README block: {stale}"
     assert not set(RUN) & set(NOT_RUNNABLE)
+
+
+def test_the_readme_names_exactly_the_generated_pragmas() -> None:
+    # "What it writes" spells out the header's pragma lines: the same ones, in the same order.
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## What it writes\n", 1)[1].split("\n- ", 1)[0]
+    named = re.findall(r"`# ([^`]+)`", " ".join(section.split()))
+    assert named == list(GENERATED_PRAGMAS)
 
 
 def test_every_listed_block_names_tests_that_exist() -> None:

@@ -267,6 +267,29 @@ def test_the_include_a_router_may_be_served_by_is_named_before_a_library_objects
     assert "(the router of `router` at main.py:10, for one, is not followed)" in (generated.stdout)
 
 
+def _generated_with_loaded_routers(
+    root: Path,
+    folder: str,
+    router: str,
+    main: dict[str, str],
+    planned: str,
+    names: tuple[str, ...] = ("sts", "tts"),
+) -> tuple[str, Run]:
+    """A project whose ``main`` loads the modules ``<folder>/<name>.py`` (``router`` with each
+    name) at run time, through ``init`` with those modules planned (the plan's keys starting
+    ``planned``) and ``generate``: the plan ``init`` wrote, and ``generate``'s run."""
+    parts = folder.split("/")
+    packages = {"/".join(parts[:count]) + "/__init__.py": "" for count in range(1, len(parts) + 1)}
+    modules = {f"{folder}/{name}.py": router.format(name=name) for name in names}
+    write_files(root, {"requirements.txt": "fastapi\n", **packages, **modules, **main})
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace(f'# "{planned}', f'"{planned}'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    return plan, generated
+
+
 def test_routers_the_builtin_import_loads_by_names_from_the_environment_are_said(
     tmp_path: Path,
 ) -> None:
@@ -274,34 +297,24 @@ def test_routers_the_builtin_import_loads_by_names_from_the_environment_are_said
     .format(m), globals(), locals(), ["router"], 0); app.include_router(module.router)`: the
     routers are those of modules imported at run time, said on a line (they were taken for a
     library object's router, and every router of the folder for one no app includes)."""
-    root = tmp_path / "project"
     router = (
         'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/{name}")\n\n\n'
         '@router.post("/run")\nasync def run(text: str) -> dict[str, str]:\n'
         '    return {{"text": text}}\n'
     )
-    write_files(
-        root,
-        {
-            "requirements.txt": "fastapi\n",
-            "core/__init__.py": "",
-            "core/router/__init__.py": "",
-            "core/router/sts.py": router.format(name="sts"),
-            "core/router/tts.py": router.format(name="tts"),
-            "main.py": "import os\n\nimport fastapi\n\n"
-            'ENABLE = os.getenv("ENABLE", "sts").split(",")\napp = fastapi.FastAPI()\n\n'
-            "for m in ENABLE:\n"
-            '    module = __import__("core.router.{}".format(m), globals(), locals(), '
-            '["router"], 0)\n'
-            "    app.include_router(module.router)\n",
-        },
+    main = (
+        "import os\n\nimport fastapi\n\n"
+        'ENABLE = os.getenv("ENABLE", "sts").split(",")\napp = fastapi.FastAPI()\n\n'
+        "for m in ENABLE:\n"
+        '    module = __import__("core.router.{}".format(m), globals(), locals(), '
+        '["router"], 0)\n'
+        "    app.include_router(module.router)\n"
     )
-    assert run("init", "--root", str(root)).exit_code == 0
-    plan = (root / "pyproject.toml").read_text()
+    root = tmp_path / "project"
+    plan, generated = _generated_with_loaded_routers(
+        root, "core/router", router, {"main.py": main}, "core/router/"
+    )
     assert '# "core/router/sts.py" = "ai_block_used"' in plan, plan
-    (root / "pyproject.toml").write_text(plan.replace('# "core/router/', '"core/router/'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in run (POST /sts/run)" in generated.stdout
     assert "(the router of `module.router` at main.py:10, for one, is not followed)" in (
         generated.stdout
@@ -324,38 +337,125 @@ def test_routers_a_loop_imports_by_name_get_their_own_items_prefix(
     import_module(f"app.routes.{name}"); app.include_router(getattr(module, "router"),
     prefix=prefix)`: each module's router under its own item's prefix (each was taken for
     every item's, so served under several paths, logged without any)."""
-    root = tmp_path / "project"
     router = (
         "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
         '@router.get("/list")\ndef list_{name}() -> list[str]:\n    return []\n'
     )
-    write_files(
-        root,
-        {
-            "requirements.txt": "fastapi\n",
-            "app/__init__.py": "",
-            "app/routes/__init__.py": "",
-            "app/routes/docs.py": router.format(name="docs"),
-            "app/routes/flags.py": router.format(name="flags"),
-            "app/main.py": "from importlib import import_module\n\nfrom fastapi import FastAPI\n\n"
-            'app = FastAPI()\nspecs = [("docs", "/docs-api"), ("flags", "/flags")]\n\n'
-            "for name, prefix in specs:\n"
-            "    try:\n"
-            f"        module = {loader}\n"
-            '        router = getattr(module, "router")\n'
-            "        app.include_router(router, prefix=prefix, tags=[name])\n"
-            "    except ImportError:\n"
-            "        pass\n",
-        },
+    main = (
+        "from importlib import import_module\n\nfrom fastapi import FastAPI\n\n"
+        'app = FastAPI()\nspecs = [("docs", "/docs-api"), ("flags", "/flags")]\n\n'
+        "for name, prefix in specs:\n"
+        "    try:\n"
+        f"        module = {loader}\n"
+        '        router = getattr(module, "router")\n'
+        "        app.include_router(router, prefix=prefix, tags=[name])\n"
+        "    except ImportError:\n"
+        "        pass\n"
     )
-    assert run("init", "--root", str(root)).exit_code == 0
-    plan = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(plan.replace('# "routes/', '"routes/'))
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    root = tmp_path / "project"
+    _, generated = _generated_with_loaded_routers(
+        root, "app/routes", router, {"app/main.py": main}, "routes/", ("docs", "flags")
+    )
     assert "log call in list_docs (GET /docs-api/list)" in generated.stdout, generated.stdout
     assert "log call in list_flags (GET /flags/list)" in generated.stdout
     assert "several paths" not in generated.stdout
     with imported_app(root) as served:
         assert TestClient(served.app).get("/flags/list").json() == []
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("loader", "customer", "address"),
+    [
+        (
+            '__import__(module_path, fromlist=["router"])',
+            "app.routes.customer",
+            "app.routes.address",
+        ),
+        ('import_module(f"app.routes.{module_path}")', "customer", "address"),
+    ],
+    ids=["builtin-import-path", "import-module-name"],
+)
+def test_routers_a_helper_imports_by_the_name_each_call_passes_get_that_calls_prefix(
+    tmp_path: Path, loader: str, customer: str, address: str
+) -> None:
+    """`def _safe_include(module_path, prefix): module = __import__(module_path, fromlist=
+    ["router"]); api_router.include_router(getattr(module, "router"), prefix=prefix)` called
+    once per module: each call's module under that call's prefix (they were not followed)."""
+    router = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/me")\ndef me_{name}() -> dict[str, str]:\n    return {{}}\n'
+    )
+    api = (
+        "from importlib import import_module\n\n"
+        "from fastapi import APIRouter\n\napi_router = APIRouter()\n\n\n"
+        'def _safe_include(module_path: str, prefix: str = "") -> None:\n'
+        "    try:\n"
+        f"        module = {loader}\n"
+        '        router = getattr(module, "router")\n'
+        "        api_router.include_router(router, prefix=prefix)\n"
+        "    except Exception:\n"
+        "        pass\n\n\n"
+        f'_safe_include("{customer}", prefix="/auth/customer")\n'
+        f'_safe_include("{address}", prefix="/address")\n'
+    )
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import api_router\n\n"
+        'app = FastAPI()\napp.include_router(api_router, prefix="/api/v1")\n'
+    )
+    root = tmp_path / "project"
+    _, generated = _generated_with_loaded_routers(
+        root,
+        "app/routes",
+        router,
+        {"app/api.py": api, "app/main.py": main},
+        "routes/",
+        ("customer", "address"),
+    )
+    output = generated.stdout
+    assert "log call in me_customer (GET /api/v1/auth/customer/me)" in output, output
+    assert "log call in me_address (GET /api/v1/address/me)" in output
+    assert "not followed" not in output
+    with imported_app(root) as served:
+        assert TestClient(served.app).get("/api/v1/address/me").json() == {}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_routers_a_loop_over_a_list_only_known_at_run_time_imports_are_said(
+    tmp_path: Path,
+) -> None:
+    """`for name in os.environ["APPS"].split(","): module = import_module(f"apps.{name}.routes");
+    app.include_router(getattr(module, "router"), prefix=f"/api/{name}")`: neither the routers
+    nor their prefixes are known; said on a line, the routes modules suggested (they were
+    said to be included by no app)."""
+    root = tmp_path / "project"
+    router = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/")\ndef list_{name}() -> list[str]:\n    return []\n'
+    )
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "apps/__init__.py": "",
+            "apps/users/__init__.py": "",
+            "apps/users/routes.py": router.format(name="users"),
+            "main.py": "import importlib\nimport os\n\nfrom fastapi import FastAPI\n\n"
+            'app = FastAPI()\n\nfor name in os.environ["APPS"].split(","):\n'
+            '    module = importlib.import_module(f"apps.{name}.routes")\n'
+            '    router = getattr(module, "router")\n'
+            '    app.include_router(router, prefix=f"/api/{name}")\n',
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    assert '# "apps/users/routes.py" = "ai_block_used"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "apps/', '"apps/'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert (
+        "main.py:11: the routers this loop includes are only known at run time: their routes "
+        "are logged without its prefix `f'/api/{name}'`"
+    ) in generated.stdout, generated.stdout
+    assert "(the router of `router` at main.py:11, for one, is not followed)" in generated.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli import vcs
+from telemetry_cli.files import conflict_marker_line
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import recorded_in_history, tracked_files
-from tests.cli_support import git
+from tests.cli_support import git, run, snapshot
+from tests.plan_sequence_support import bundled_plan, original_sources, write_plan
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -83,3 +85,182 @@ def test_a_long_history_is_read_only_as_far_back_as_the_walk_limit(
     assert recorded_in_history(root, MANIFEST) == ["docs/spec.md"]
     monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 4)
     assert recorded_in_history(root, MANIFEST) == []
+
+
+def _merged_plans(tmp_path: Path) -> Path:
+    """A project where two branches each changed the plan and ran generate, merged: conflicts."""
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+
+    def branch(name: str, description: str, chapters: dict[str, object]) -> None:
+        plan = bundled_plan()
+        plan["events"]["ai_block_used"]["description"] = description
+        plan["instrument"]["api/chapters.py"] = chapters
+        if chapters.get("capture") == []:
+            plan["events"]["chapter_visit"]["properties"]["chapter_id"]["required"] = False
+        write_plan(root, plan)
+        done = run("generate", "--root", str(root))
+        assert done.exit_code == 0, done.stdout + done.stderr
+        git(root, "commit", "-q", "-am", name)
+
+    git(root, "checkout", "-q", "-b", "other")
+    branch("other", "A reader used an AI block of a chapter.", {"event": "error_event"})
+    git(root, "checkout", "-q", "main")
+    branch("main", "A reader used some AI block.", {"event": "chapter_visit", "capture": []})
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0  # conflicts, in the manifest among others
+    return root
+
+
+def test_a_manifest_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> None:
+    # Two runs' records merged: reading it as damaged (so empty) refused every generated file
+    # as "not written by telemetry-scaffold" and wrote a manifest over the conflict.
+    root = _merged_plans(tmp_path)
+    git(root, "checkout", "--theirs", "--", "pyproject.toml")
+    before = snapshot(root)
+    for command in (("generate",), ("generate", "--check"), ("remove",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 1, command
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert f"{MANIFEST}: has unresolved merge conflict markers" in done.stderr
+        assert "--theirs" in done.stderr
+    assert snapshot(root) == before
+
+
+def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> None:
+    # After the manifest and plan are resolved: a generated file whose conflict sides are each
+    # an unedited generated file is written from the plan; one holding other merged lines is
+    # refused, naming the conflict, and a module of the user's with markers is never patched.
+    root = _merged_plans(tmp_path)
+    git(root, "checkout", "--theirs", "--", "pyproject.toml", MANIFEST)
+    chapters = root / "backend/app/api/chapters.py"
+    chapters.write_text(
+        '"""Chapters.\n<<<<<<< HEAD\nOurs.\n=======\nTheirs.\n>>>>>>> other\n"""\n'
+        + (chapters.read_text())
+    )
+    module = chapters.read_bytes()
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1
+    assert "chapters.py: has unresolved merge conflict markers (line 2)" in done.stdout
+    assert chapters.read_bytes() == module
+    conflicted = [
+        path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None
+    ]
+    assert "backend/app/api/chapters.py" in conflicted
+    for path in conflicted:
+        if path != "backend/app/api/chapters.py":
+            assert f"{path}: has unresolved merge conflict markers" in done.stdout, path
+    # The quickstart's conflict lies between two unedited renderings: written from the plan.
+    assert "specs/059-analytics-telemetry/quickstart.md" not in conflicted
+
+
+def test_taking_one_side_of_every_conflict_then_generating_is_a_fresh_generate(
+    tmp_path: Path,
+) -> None:
+    # The plan and manifest from one branch, every other conflicted file from the other: the
+    # generated files carry their own digest, so one run brings them to the plan's bytes.
+    root = _merged_plans(tmp_path)
+    side, other = "--theirs", "--ours"
+    conflicted = git(root, "diff", "--name-only", "--diff-filter=U").split()
+    git(root, "checkout", side, "--", "pyproject.toml", MANIFEST)
+    git(
+        root,
+        "checkout",
+        other,
+        "--",
+        *(p for p in conflicted if p not in {"pyproject.toml", MANIFEST}),
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)
+
+
+@pytest.mark.parametrize("how", ["core.autocrlf", "eol=crlf"])
+def test_a_checkout_with_crlf_line_endings_is_up_to_date(tmp_path: Path, how: str) -> None:
+    # git checks LF files out with CRLF endings (core.autocrlf on Windows, or an eol=crlf
+    # attribute): every generated file was "edited by hand", --check failed on a fresh clone
+    # and remove kept the layer. The same file with other line endings is the file written.
+    source = original_sources(tmp_path / "source")
+    git(source, "init", "-q", "-b", "main")
+    if how == "eol=crlf":
+        (source / ".gitattributes").write_text("*.py text eol=crlf\n")
+    git(source, "add", "-A")
+    git(source, "commit", "-q", "-m", "sources")
+    git(source, "tag", "sources")
+    assert run("generate", "--root", str(source)).exit_code == 0
+    git(source, "add", "-A")
+    git(source, "commit", "-q", "-m", "generate")
+    options = ["-c", "core.autocrlf=true"] if how == "core.autocrlf" else []
+    git(tmp_path, "clone", "-q", *options, str(source), "clone")
+    root = tmp_path / "clone"
+    assert b"\r\n" in (root / "backend/app/analytics/event_logger.py").read_bytes()
+    before = snapshot(root)
+    check = run("generate", "--check", "--root", str(root))
+    assert check.exit_code == 0, check.stdout
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert snapshot(root) == before
+    # A plan change: the outputs it changes are written, the others stay as checked out.
+    plan = bundled_plan()
+    plan["events"]["chapter_visit"]["description"] = "A reader opened one chapter."
+    write_plan(root, plan)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout
+    git(root, "checkout", "-q", "sources", "--", "pyproject.toml")
+    git(root, "add", "-A")
+    assert git(root, "diff", "--cached", "--stat", "sources") == ""
+
+
+def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> None:
+    # Before, "invalid TOML: Invalid statement"; where the markers stood inside a multi-line
+    # string, the plan was read as valid, one side's lines and the markers with them.
+    root = _merged_plans(tmp_path)
+    before = snapshot(root)
+    for command in (("generate",), ("generate", "--check"), ("remove",), ("init",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 2, command
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert "pyproject.toml: has unresolved merge conflict markers (line " in done.stderr
+    assert snapshot(root) == before
+    config = root / "pyproject.toml"
+    git(root, "checkout", "--theirs", "--", "pyproject.toml")
+    config.write_text(
+        config.read_text()
+        + '\n[tool.notes]\ntext = """\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n"""\n'
+    )
+    done = run("generate", "--check", "--root", str(root))
+    assert done.exit_code == 2
+    assert "pyproject.toml: has unresolved merge conflict markers" in done.stderr
+
+
+def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_path: Path) -> None:
+    # A merged output had "no header" (the markers above it): kept, --force or not.
+    root = _merged_plans(tmp_path)
+    git(root, "checkout", "--theirs", "--", "pyproject.toml", MANIFEST)
+    conflicted = [
+        path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None
+    ]
+    done = run("remove", "--root", str(root))
+    assert done.exit_code == 1
+    assert "does not carry" not in done.stdout
+    # The quickstart's sides are each unedited: removed.
+    assert not (root / "specs/059-analytics-telemetry/quickstart.md").exists()
+    kept = [path for path in conflicted if (root / path).exists()]
+    assert kept
+    for path in kept:
+        assert f"{path}: has unresolved merge conflict markers" in done.stdout
+    forced = run("remove", "--force", "--root", str(root))
+    assert forced.exit_code == 0, forced.stdout
+    for path in kept:
+        assert not (root / path).exists()
+        assert (root / f"{path}.bak").is_file()

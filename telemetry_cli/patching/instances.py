@@ -49,6 +49,7 @@ from telemetry_cli.patching.symbols import (
     passes_prefix_through,
     returned_only,
     returned_value,
+    sole_binding,
     static_or_class,
 )
 
@@ -1226,10 +1227,7 @@ def read_alike(expression: ast.expr, scope: Scope, handler_scope: Scope) -> bool
     if not isinstance(base, ast.Name):
         return False
     binding = scope.lookup(base.id)
-    if binding is None:
-        return False
-    stores = binding.scope.stores[base.id]
-    return stores == (1 if binding.kind == "value" else 0)
+    return binding is not None and sole_binding(binding)
 
 
 def _through_own_instance(

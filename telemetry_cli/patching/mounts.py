@@ -1770,7 +1770,7 @@ def _module_mounts(
         # `def include_router(package, parent): ... iter_modules(package.__path__) ...
         # parent.include_router(module.router)`: each call lists its own package for its router.
         listing = (
-            _listing_parameters(scope, index)
+            _listing_parameters(scope, index) | _imported_parameters(included, scope, index)
             if _imported_at_run_time(included, scope, index, 0)
             else frozenset()
         )
@@ -1821,6 +1821,7 @@ def _module_mounts(
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
+                followed = False
                 for values in known:
                     read = len(defaults.read)
                     args = (call, included, scope, values, index, modules, defaults, notes, copied)
@@ -1828,9 +1829,17 @@ def _module_mounts(
                     each = [mount] if mount is not None else _discovered_mounts(*args)
                     del defaults.read[read:]
                     for item in each:
+                        followed = True
                         found.append((item[0], dataclasses.replace(item[1], prefix=None)))
-                notes.append(_unknown_prefix(where, prefix, included, defaults))
-            elif prefix is not None:
+                if followed or not _imported_at_run_time(included, scope, index, 0):
+                    notes.append(_unknown_prefix(where, prefix, included, defaults))
+                    continue
+                # `for name in settings.APPS: module = import_module(f"apps.{name}.routes")`:
+                # neither the routers nor their prefixes are known; they may be any module's.
+                written = ast.unparse(included)
+                by_app = _by_an_app(call, scope, {}, index)
+                unresolved.append(Unresolved(by_app, False, f"`{written}` at {where}"))
+            if prefix is not None:
                 # A loop over items only known at run time: which routers is not known.
                 notes.append(
                     f"{where}: the routers this loop includes are only known at run time: "
@@ -2686,6 +2695,23 @@ def _listing_parameters(scope: Scope, index: PackageIndex) -> frozenset[str]:
         name
         for name in read
         if (binding := scope.bindings.get(name)) is not None and binding.kind == "param"
+    )
+
+
+def _imported_parameters(included: ast.expr, scope: Scope, index: PackageIndex) -> frozenset[str]:
+    """The parameters of the function ``scope`` naming the module its include's router is of.
+
+    ``def include(path, prefix): module = __import__(path, fromlist=["router"]);
+    app.include_router(module.router, prefix=prefix)``: each call's module, with its prefix.
+    """
+    read = _module_attribute_read(included, scope, index, 0)
+    if read is None or read[2] is not scope or not isinstance(scope.node, FunctionNode):
+        return frozenset()
+    name = call_argument(read[1], 0, "name")
+    return frozenset(
+        found
+        for found in (set() if name is None else _names_read(name))
+        if (binding := scope.bindings.get(found)) is not None and binding.kind == "param"
     )
 
 

@@ -100,6 +100,7 @@ from telemetry_cli.patching.symbols import (
     instance_parameter,
     one_positional_parameter,
     returned_only,
+    sole_binding,
     sub_blocks,
     unwrapped,
 )
@@ -2895,9 +2896,7 @@ def _unaliased(decorator: ast.expr, scope: Scope) -> ast.expr:
     root = chain_root(method)
     assert isinstance(root, ast.Name)
     meant = binding.scope.lookup(root.id)
-    # Bound once (a `def`, `class` or import stores no name of its own): the same object.
-    once = 1 if meant is not None and meant.kind == "value" else 0
-    if meant is None or scope.lookup(root.id) is not meant or meant.scope.stores[root.id] != once:
+    if meant is None or scope.lookup(root.id) is not meant or not sole_binding(meant):
         return decorator
     func = copy.deepcopy(method)
     for node in ast.walk(func):  # at the decorator's line, where a pragma is looked for

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -45,29 +46,43 @@ _MAX_LINE_LENGTH = 320
 # The INI files flake8 reads its settings from, in its order, and the sections holding them.
 _LINTER_FILES = (".flake8", "setup.cfg", "tox.ini")
 _LINTER_SECTIONS = ("flake8", "pycodestyle")
+# flake8's (pycodestyle's) `max-line-length` when its section sets none: PEP 8's 79.
+_LINTER_LINE_LENGTH = 79
 # The files isort reads its settings from, with the sections holding them.
 _ISORT_FILES = (
     (".isort.cfg", ("settings", "isort")),
     ("setup.cfg", ("isort", "tool:isort")),
     ("tox.ini", ("isort", "tool:isort")),
 )
-# isort's default `line_length`, and the settings its profiles give (`profile = "black"`).
+# isort's default `line_length`, and the settings its profiles give (`profile = "black"`):
+# those :func:`_isort_settings` reads, as isort 9.0's `isort/profiles.py` sets them
+# (tests/test_patching_style.py compares them with the installed isort's).
 _ISORT_LINE_LENGTH = 79
+_ISORT_BLACK: dict[str, object] = {
+    "multi_line_output": 3,
+    "include_trailing_comma": True,
+    "use_parentheses": True,
+    "line_length": 88,
+}
 _ISORT_PROFILES: dict[str, dict[str, object]] = {
-    "black": {"line_length": 88, "multi_line_output": 3, "include_trailing_comma": True},
-    "django": {"line_length": 79, "multi_line_output": 5, "include_trailing_comma": True},
+    "black": _ISORT_BLACK,
+    "django": {"include_trailing_comma": True, "multi_line_output": 5, "line_length": 79},
     "pycharm": {"multi_line_output": 3},
-    "google": {"line_length": 1000, "force_sort_within_sections": True},
+    "google": {"force_sort_within_sections": True, "line_length": 1000},
     "open_stack": {"force_sort_within_sections": True},
-    "plone": {"line_length": 88, "multi_line_output": 3, "include_trailing_comma": True},
-    "attrs": {"multi_line_output": 3, "include_trailing_comma": True, "lines_between_types": 1},
-    "hug": {"line_length": 100, "multi_line_output": 3, "include_trailing_comma": True},
-    "wemake": {"line_length": 80, "multi_line_output": 3, "include_trailing_comma": True},
-    "appnexus": {
-        "line_length": 88,
-        "multi_line_output": 3,
+    "plone": _ISORT_BLACK,
+    "attrs": {
         "include_trailing_comma": True,
+        "lines_between_types": 1,
+        "multi_line_output": 3,
+        "use_parentheses": True,
+    },
+    "hug": {**_ISORT_BLACK, "line_length": 100},
+    "wemake": {**_ISORT_BLACK, "line_length": 80},
+    "appnexus": {
+        **_ISORT_BLACK,
         "force_sort_within_sections": True,
+        "no_lines_before": "LOCALFOLDER",
     },
 }
 # isort's `multi_line_output` modes whose wrapping of a one-name import is followed, by number
@@ -92,6 +107,41 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
 )
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
+
+
+def _ruff_flag(key: str) -> Callable[[dict[str, Any]], object]:
+    """A reader of the ``[lint.isort]`` switch ``key`` of a ruff configuration (None: unset)."""
+    return lambda chain: _only(_ruff_isort(chain, key), bool)
+
+
+def _ruff_magic_comma(chain: dict[str, Any]) -> object:
+    """A ruff configuration's ``[format] skip-magic-trailing-comma`` (None: unset)."""
+    form = chain.get("format")
+    return _only(form.get("skip-magic-trailing-comma") if isinstance(form, dict) else None, bool)
+
+
+def _only(value: object, kind: type) -> object:
+    """``value`` when it is of ``kind`` (an ``int`` no ``bool``), else None: a setting unset."""
+    if kind is int and isinstance(value, bool):
+        return None
+    return value if isinstance(value, kind) else None
+
+
+#: The settings of a ruff configuration the style reads, each with its reader (None: unset in
+#: that file, so the file it extends is read for it). One list: the ``extend`` chain is followed
+#: until every setting read here is found, whichever file of the chain sets it.
+_RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
+    "line-length": lambda chain: _length(chain.get("line-length", chain.get("line_length"))),
+    "quote-style": lambda chain: _quote_style(chain.get("format")),
+    "inline-quotes": lambda chain: _inline_quotes(
+        _ruff_lint(chain, "flake8-quotes", "inline-quotes")
+    ),
+    "force-sort-within-sections": _ruff_flag("force-sort-within-sections"),
+    "lines-between-types": lambda chain: _only(_ruff_isort(chain, "lines-between-types"), int),
+    "from-first": _ruff_flag("from-first"),
+    "no-lines-before": lambda chain: _ruff_isort(chain, "no-lines-before"),
+    "skip-magic-trailing-comma": _ruff_magic_comma,
+}
 
 
 class ImportWrap(NamedTuple):
@@ -217,17 +267,22 @@ class FormatStyles:
         length: int | None = None
         quote: str | None = None
         order: str | None = None  # flake8-import-order's style
+        linted = False  # a section of flake8's that checks line lengths (E501)
         for name in _LINTER_FILES:
             parser = self._ini(folder / name)
             for section in _LINTER_SECTIONS:
                 if parser is None or not parser.has_section(section):
                     continue
+                linted = linted or not _ignores_long_lines(parser, section)
                 if length is None:
                     length = _ini_length(parser, section, "max-line-length")
                 if quote is None:
                     quote = _inline_quotes(_ini_setting(parser, section, "inline-quotes"))
                 if order is None:
                     order = _ini_setting(parser, section, "import-order-style")
+        if length is None and linted:
+            # A section that sets no length still has flake8 check lines at its default.
+            length = _LINTER_LINE_LENGTH
         pylint = self._pylint_length(folder, tool)
         if pylint is not None:
             # Both linters run: the stricter length is the one inserted lines must keep.
@@ -298,50 +353,35 @@ class FormatStyles:
         A ruff configuration found is the one ruff uses, so a setting it does not make (itself
         or through ``extend``) means ruff's default, not whatever a folder further up says.
         """
-        length: int | None = None
-        quote: str | None = None
-        within: bool | None = None
-        between: int | None = None
-        from_first: bool | None = None
-        inline: str | None = None  # what flake8-quotes' rules (Q000) ask for
-        joined: object = None
-        magic: bool | None = None
+        found: dict[str, object] = {}
         chain: dict[str, Any] | None = settings
         depth = 0
-        while chain is not None and None in (length, quote, within, between, from_first):
-            if length is None:
-                length = _length(chain.get("line-length", chain.get("line_length")))
-            if quote is None:
-                quote = _quote_style(chain.get("format"))
-            if inline is None:
-                inline = _inline_quotes(_ruff_lint(chain, "flake8-quotes", "inline-quotes"))
-            if within is None:
-                value = _ruff_isort(chain, "force-sort-within-sections")
-                within = value if isinstance(value, bool) else None
-            if between is None:
-                value = _ruff_isort(chain, "lines-between-types")
-                between = value if isinstance(value, int) and not isinstance(value, bool) else None
-            if from_first is None:
-                value = _ruff_isort(chain, "from-first")
-                from_first = value if isinstance(value, bool) else None
-            if joined is None:
-                joined = _ruff_isort(chain, "no-lines-before")
-            if magic is None:
-                form = chain.get("format")
-                value = form.get("skip-magic-trailing-comma") if isinstance(form, dict) else None
-                magic = value if isinstance(value, bool) else None
+        # Each file of the chain is read for the settings its extending files left unset.
+        while chain is not None and len(found) < len(_RUFF_SETTINGS):
+            for key, read in _RUFF_SETTINGS.items():
+                value = read(chain) if key not in found else None
+                if value is not None:
+                    found[key] = value
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
+        length = found.get("line-length")
+        quote = found.get("quote-style")
+        inline = found.get("inline-quotes")  # what flake8-quotes' rules (Q000) ask for
+        between = found.get("lines-between-types")
         return FormatStyle(
-            length or DEFAULT_LINE_LENGTH,
+            length if isinstance(length, int) else DEFAULT_LINE_LENGTH,
             # The formatter's setting first; a project linting its quotes without it (ruff's
             # formatter unused) wants the linted ones.
-            quote or inline or DEFAULT_QUOTE_STYLE,
-            sort_within_sections=within is True,
-            types_apart=(between or 0) > 0,
-            from_first=from_first is True,
-            joined_sections=frozenset(_section_names(joined, _RUFF_SECTIONS)),
-            skip_magic_comma=magic is True,
+            quote
+            if isinstance(quote, str)
+            else inline
+            if isinstance(inline, str)
+            else DEFAULT_QUOTE_STYLE,
+            sort_within_sections=found.get("force-sort-within-sections") is True,
+            types_apart=isinstance(between, int) and between > 0,
+            from_first=found.get("from-first") is True,
+            joined_sections=frozenset(_section_names(found.get("no-lines-before"), _RUFF_SECTIONS)),
+            skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
     def _extended(
@@ -410,6 +450,18 @@ def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) ->
     """A line length set in an INI section, spelled with dashes or underscores."""
     value = (_ini_setting(parser, section, key) or "").strip()
     return _length(int(value)) if value.isdecimal() else None
+
+
+def _ignores_long_lines(parser: configparser.RawConfigParser, section: str) -> bool:
+    """Whether a flake8 section's ``ignore`` or ``extend-ignore`` turns E501 off.
+
+    flake8 matches the codes listed (``E501``, ``E5``, ``E``) as prefixes.
+    """
+    codes = " ".join(
+        _ini_setting(parser, section, key) or "" for key in ("ignore", "extend-ignore")
+    )
+    listed = codes.replace(",", " ").split()
+    return any("E501".startswith(code.strip().upper()) for code in listed)
 
 
 def _first_length(parser: configparser.RawConfigParser, sections: list[str]) -> int | None:

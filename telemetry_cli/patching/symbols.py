@@ -383,53 +383,73 @@ class Scope:
     def unbound_locals(self) -> frozenset[str]:
         """The names a function body makes its own locals without a binding read here.
 
-        A loop target (``for name, handler in getmembers(obj)``), a ``with ... as`` or an
-        augmented assignment: local to the function wherever written, so a module-level
-        function of the same name is not what the body reads. Comprehensions bind in a scope
-        of their own; ``global``/``nonlocal`` names are the outer scope's.
+        A loop target (``for name, handler in getmembers(obj)``), ``with ... as``, ``except ...
+        as``, a ``case`` capture or an augmented assignment: local to the function wherever
+        written, so a module-level function of the same name is not what the body reads.
+        ``global``/``nonlocal`` names are the outer scope's.
         """
         if not isinstance(self.node, FunctionNode):
             return frozenset()
         stored: set[str] = set()
         outer: set[str] = set()
-        stack: list[ast.AST] = list(self.node.body)
-        while stack:
-            current = stack.pop()
-            if isinstance(current, ast.Name) and isinstance(current.ctx, (ast.Store, ast.Del)):
-                stored.add(current.id)
-            elif isinstance(current, ast.Global | ast.Nonlocal):
-                outer.update(current.names)
-            if not isinstance(current, (*_NEW_SCOPES, *_COMPREHENSIONS)):
-                stack.extend(ast.iter_child_nodes(current))
+        for name, node in _scope_names(self.node.body):
+            (outer if isinstance(node, ast.Global | ast.Nonlocal) else stored).add(name)
         return frozenset(stored - outer - set(self.bindings))
 
     @cached_property
     def stores(self) -> Counter[str]:
         """How often this scope's own code binds each name (assignments, loop targets, ...)."""
-        return Counter(
-            node.id
-            for node in _walk_scope(self.node)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-        )
+        return Counter(bound_names(self.node.body))
 
     def assigned_names(self) -> set[str]:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
         return set(self.bindings).union(bound_names(self.node.body))
 
 
+def sole_binding(binding: Binding) -> bool:
+    """Whether ``binding`` is the only binding its scope makes of its name: one object.
+
+    A ``def``, ``class``, import or assignment, bound nowhere else in its scope; a parameter
+    is bound by the call, so once when the body never rebinds it.
+    """
+    return binding.scope.stores[binding.name] == (0 if binding.kind == "param" else 1)
+
+
 def bound_names(statements: list[ast.stmt]) -> Iterator[str]:
     """Each name ``statements`` bind in their own scope (not in the functions or classes in them).
 
     Assigned, deleted, a loop, ``with`` or ``except`` target (``router`` of ``for router in
-    ...``), imported, or a ``def`` or ``class`` name; once per binding.
+    ...``), a ``case`` capture, imported, or a ``def`` or ``class`` name; once per binding.
     """
-    for node in _walk_block(statements):
+    for name, node in _scope_names(statements):
+        if not isinstance(node, ast.Global | ast.Nonlocal):
+            yield name
+
+
+def _scope_names(statements: list[ast.stmt]) -> Iterator[tuple[str, ast.AST]]:
+    """Each name ``statements`` bind or declare ``global``/``nonlocal``, with the node doing it.
+
+    The one walk behind :func:`bound_names`, ``Scope.stores`` and ``Scope.unbound_locals``.
+    Nested function and class bodies are scopes of their own; so is a comprehension for its
+    targets, though a ``:=`` in it binds in the enclosing scope.
+    """
+    stack: list[ast.AST] = list(statements)
+    while stack:
+        node = stack.pop()
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            yield node.id
-        elif isinstance(node, ast.alias):
-            yield (node.asname or node.name).split(".")[0]
-        elif isinstance(node, (*DEFINITIONS, ast.ExceptHandler)) and node.name is not None:
-            yield node.name
+            yield node.id, node
+        elif isinstance(node, ast.alias) and node.name != "*":
+            yield (node.asname or node.name).split(".")[0], node
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            yield from ((name, node) for name in node.names)
+        elif isinstance(node, ast.MatchMapping):
+            yield from () if node.rest is None else ((node.rest, node),)
+        elif isinstance(node, (*DEFINITIONS, ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+            yield from () if node.name is None else ((node.name, node),)
+        if isinstance(node, ast.comprehension):
+            stack.extend([node.iter, *node.ifs])
+        elif not isinstance(node, _NEW_SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
 
 
 def builtin_import(call: ast.Call, scope: Scope) -> bool:
@@ -587,9 +607,7 @@ def bound_once(binding: Binding | None) -> TypeGuard[Binding]:
     FastAPI(), 1``) counts; a name also bound in an ``if`` or ``try`` block, by ``+=``, as a
     loop target or by an import does not: which value it holds is not known without running.
     """
-    return (
-        binding is not None and binding.kind == "value" and binding.scope.stores[binding.name] == 1
-    )
+    return binding is not None and binding.kind == "value" and sole_binding(binding)
 
 
 def call_bound_once(binding: Binding | None) -> ast.Call | None:
@@ -877,6 +895,31 @@ def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]] | 
             return None
         names += inner
     return names
+
+
+def _c3_merge(orders: list[list[Binding]]) -> list[Binding] | None:
+    """The C3 merge of class orders (classes told apart by their definition), as Python's MRO.
+
+    Each step takes the first head no order has further back; None when no head qualifies
+    (``class C(A, B)`` with ``B(A)``, which Python refuses).
+    """
+    pending = [list(order) for order in orders if order]
+    merged: list[Binding] = []
+    while pending:
+        head = next(
+            (
+                order[0]
+                for order in pending
+                if not any(order[0].node is later.node for rest in pending for later in rest[1:])
+            ),
+            None,
+        )
+        if head is None:
+            return None
+        merged.append(head)
+        pending = [order[1:] if order[0].node is head.node else order for order in pending]
+        pending = [order for order in pending if order]
+    return merged
 
 
 def _walk_scope(node: ScopeNode) -> Iterator[ast.AST]:
@@ -1659,19 +1702,44 @@ class PackageIndex:
         return self.resolve(qualified)[1] if qualified is not None else None
 
     def lineage(self, cls: Binding) -> list[Binding]:
-        """``cls`` and the classes of the package it derives from, nearest first.
+        """``cls`` and the classes of the package it derives from, in Python's MRO order.
 
         ``class DemoApp(CoreApp)``: ``[DemoApp, CoreApp]``, so that an instance of a subclass
-        is read as one of the wrapper it extends; a library's base is left out, and a deep or
-        cyclic chain is cut.
+        is read as one of the wrapper it extends. ``class C(A, B)`` with ``A(Base)``: ``[C, A,
+        Base, B]`` (the C3 linearisation, as Python and pydantic look attributes and fields
+        up), unless ``B`` also derives from ``Base``. A library's base is left out; a deep or
+        cyclic chain is cut; a hierarchy Python would refuse is read depth-first.
         """
+        return self._linearised(cls, (), {})
+
+    def _linearised(
+        self, cls: Binding, below: tuple[ast.AST, ...], done: dict[int, list[Binding]]
+    ) -> list[Binding]:
+        """:meth:`lineage` of ``cls``, reached from the classes ``below`` (a cycle is cut).
+
+        ``done`` holds the answers found so far: a class many others derive from is
+        linearised once, and each answer is cut to the lineage's length, so that a hostile
+        module of classes deriving from all the earlier ones stays cheap.
+        """
+        known = done.get(id(cls.node))
+        if known is not None:
+            return known
+        if len(below) > _MAX_LINEAGE or not isinstance(cls.node, ast.ClassDef):
+            return [cls]
+        within = (*below, cls.node)
+        bases = [base for base in self.package_bases(cls) if base.node not in within]
+        bases = bases[:_MAX_LINEAGE]
+        orders = [self._linearised(base, within, done) for base in bases]
+        merged = _c3_merge([*orders, bases])
+        if merged is None:
+            merged = [binding for order in orders for binding in order]
         found = [cls]
-        for current in found:
-            if len(found) > _MAX_LINEAGE or not isinstance(current.node, ast.ClassDef):
+        for binding in merged:
+            if len(found) > _MAX_LINEAGE:
                 break
-            for target in self.package_bases(current):
-                if all(target.node is not seen.node for seen in found):
-                    found.append(target)
+            if all(binding.node is not seen.node for seen in found):
+                found.append(binding)
+        done[id(cls.node)] = found
         return found
 
     def package_bases(self, cls: Binding) -> list[Binding]:
