@@ -666,11 +666,15 @@ def with_header(path: str, body: str) -> str:
 #: project's (a line length of 79, single quotes, a rule set of its choosing) would report or
 #: rewrite it, and a file rewritten is an edited one that ``generate --check`` refuses.
 #: ``flake8: noqa`` is ruff's file exemption too; ``fmt: off`` holds for ruff format and black.
+#: A type checker still checks the layer's types (mypy --strict passes as it is); pyright in its
+#: strict mode would also ask for its own inference of every third-party value, so it checks the
+#: layer at its basic level.
 GENERATED_PRAGMAS = (
     "flake8: noqa",
     "isort: skip_file",
     "pylint: skip-file",
     "fmt: off",
+    "pyright: basic",
 )
 
 

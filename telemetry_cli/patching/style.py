@@ -196,7 +196,9 @@ class FormatStyle(NamedTuple):
     skip_magic_comma: bool = False
 
 
-DEFAULT_STYLE = FormatStyle()
+#: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
+#: (a project whose pre-commit runs double-quote-string-fixer rewrote double-quoted ones).
+DEFAULT_STYLE = FormatStyle(quote_style="preserve")
 
 
 class FormatStyles:
@@ -293,7 +295,8 @@ class FormatStyles:
             return None
         return FormatStyle(
             length or DEFAULT_LINE_LENGTH,
-            quote or DEFAULT_QUOTE_STYLE,
+            # A linter without a quote rule leaves the quotes to the module, as no setting does.
+            quote or DEFAULT_STYLE.quote_style,
             sort_within_sections=within or (isort is not None and isort.within),
             types_apart=isort is not None and isort.apart,
             from_first=isort is not None and isort.from_first,
