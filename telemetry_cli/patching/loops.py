@@ -49,6 +49,7 @@ from telemetry_cli.patching.symbols import (
     bound_names,
     builtin_getattr,
     call_argument,
+    calls_builtin,
     instance_parameter,
     is_docstring,
     one_positional_parameter,
@@ -485,10 +486,7 @@ def iterated_to_the_end(node: ast.expr, statement: ast.stmt, scope: Scope) -> bo
     if _a_deque_of(parent, node, scope):
         return True
     return (
-        isinstance(parent, ast.Call)
-        and isinstance(parent.func, ast.Name)
-        and parent.func.id in _EXHAUSTING
-        and scope.lookup(parent.func.id) is None  # the builtin
+        calls_builtin(parent, scope, *_EXHAUSTING)
         and len(parent.args) == 1
         and parent.args[0] is node
         and not parent.keywords
@@ -523,10 +521,7 @@ def _mapped_lambda(
 def _the_builtin_map(node: ast.AST, scope: Scope) -> bool:
     """Whether ``node`` is a call of the builtin ``map`` with one iterable, written out."""
     return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "map"
-        and scope.lookup("map") is None  # the builtin
+        calls_builtin(node, scope, "map")
         and len(node.args) == 2
         and not node.keywords
         and not any(isinstance(argument, ast.Starred) for argument in node.args)
@@ -620,10 +615,7 @@ def literal_items(
         right = literal_items(iterable.right, scope, index, depth + 1)
         return None if left is None or right is None else left + right
     if (
-        isinstance(iterable, ast.Call)
-        and isinstance(iterable.func, ast.Name)
-        and iterable.func.id == "enumerate"
-        and scope.lookup("enumerate") is None  # the builtin
+        calls_builtin(iterable, scope, "enumerate")
         and iterable.args
         and not isinstance(iterable.args[0], ast.Starred)
     ):
@@ -1665,9 +1657,7 @@ def _dict_display(call: ast.Call, scope: Scope) -> ast.Dict | None:
     "prefix": "/users"}`` does; the values are the call's own nodes.
     """
     if not (
-        isinstance(call.func, ast.Name)
-        and call.func.id == "dict"
-        and scope.lookup("dict") is None  # the builtin, not a name of the package
+        calls_builtin(call, scope, "dict")
         and not call.args
         and all(keyword.arg is not None for keyword in call.keywords)
     ):

@@ -96,6 +96,7 @@ from telemetry_cli.patching.symbols import (
     builtin_getattr,
     call_argument,
     call_bound_once,
+    calls_builtin,
     chain_root,
     instance_parameter,
     one_positional_parameter,
@@ -1804,10 +1805,7 @@ class _Finder:
                 continue
             test = statement.test
             if not (
-                isinstance(test, ast.Call)
-                and isinstance(test.func, ast.Name)
-                and test.func.id == "hasattr"
-                and scope.lookup("hasattr") is None  # the builtin
+                calls_builtin(test, scope, "hasattr")
                 and len(test.args) == 2
                 and not test.keywords
                 and _holds_line(statement.body, node.lineno)

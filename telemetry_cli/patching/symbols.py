@@ -477,18 +477,27 @@ def _scope_names(statements: list[ast.stmt]) -> Iterator[tuple[str, ast.AST]]:
             stack.extend(ast.iter_child_nodes(node))
 
 
+def calls_builtin(node: ast.AST | None, scope: Scope, *names: str) -> TypeGuard[ast.Call]:
+    """Whether ``node`` calls one of the builtins ``names`` by its plain name.
+
+    The name must not be bound in ``scope`` (a module's own ``map`` or an imported ``dict`` is
+    not the builtin).
+    """
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in names
+        and scope.lookup(node.func.id) is None
+    )
+
+
 def builtin_import(call: ast.Call, scope: Scope) -> bool:
     """Whether ``call`` runs the builtin ``__import__`` (the name not bound in ``scope``).
 
     ``__import__("core.router.{}".format(m), globals(), locals(), ["router"], 0)``: a module
     imported at run time, as ``importlib.import_module`` imports one.
     """
-    function = call.func
-    return (
-        isinstance(function, ast.Name)
-        and function.id == "__import__"
-        and scope.lookup(function.id) is None
-    )
+    return calls_builtin(call, scope, "__import__")
 
 
 def assigns_name(statement: ast.stmt, name: str) -> bool:
@@ -886,10 +895,7 @@ def builtin_getattr(
     None when not given.
     """
     if not (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "getattr"
-        and scope.lookup("getattr") is None
+        calls_builtin(node, scope, "getattr")
         and len(node.args) in (2, 3)
         and not node.keywords
         and not any(isinstance(argument, ast.Starred) for argument in node.args)
