@@ -215,6 +215,10 @@ def conflict_marker_line(data: bytes) -> int | None:
     Only a whole conflict counts (an opening marker, then a separator, then a closing one): a
     Markdown heading's ``=======`` underline is no conflict.
     """
+    if _CONFLICT_SEQUENCE[0] not in data:
+        # Every module of every run is read here: a substring search takes 0.4 ms for 1 MB
+        # without conflicts, the line-anchored pattern 9 ms.
+        return None
     step, opened = 0, 0
     for match in _CONFLICT_MARKER.finditer(data):
         marker = match.group(1)
