@@ -125,6 +125,7 @@ RESERVED_NAMES = frozenset(
         "TIMESTAMP_PATTERN",
         "TelemetryError",
         "TypeGuard",
+        "TypeVar",
         "UUID",
         "ValidationError",
         "ValidationErrorDetail",
