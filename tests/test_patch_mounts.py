@@ -292,6 +292,58 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
 
 
 @pytest.mark.parametrize(
+    ("settings", "prefix"),
+    [
+        (
+            # C3 order: Settings, Left, Right, Root. A depth-first walk took Root's "/root".
+            'class Root:\n    API_V1_STR = "/root"\n\n\nclass Left(Root):\n    DEBUG = False\n\n\n'
+            'class Right(Root):\n    API_V1_STR = "/right"\n\n\n'
+            "class Settings(Left, Right):\n    pass\n\n\nsettings = Settings()\n",
+            "/right",
+        ),
+        (
+            "class Root:\n    @property\n    def API_V1_STR(self) -> str:\n"
+            '        return "/root"\n\n\nclass Left(Root):\n    DEBUG = False\n\n\n'
+            "class Right(Root):\n    @property\n    def API_V1_STR(self) -> str:\n"
+            '        return "/right"\n\n\n'
+            "class Settings(Left, Right):\n    pass\n\n\nsettings = Settings()\n",
+            "/right",
+        ),
+    ],
+    ids=["declared", "property"],
+)
+def test_a_settings_attribute_is_looked_up_in_python_s_mro(
+    tmp_path: Path, settings: str, prefix: str
+) -> None:
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(settings)
+    namespace: dict[str, object] = {}
+    exec(settings + "value = settings.API_V1_STR\n", namespace)  # what Python itself reads
+    assert namespace["value"] == prefix
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
+
+
+def test_a_base_s_validator_of_a_field_a_subclass_redeclares_leaves_it_unknown(
+    tmp_path: Path,
+) -> None:
+    """pydantic runs the bases' validators too: the redeclared default is not the value."""
+    root = _project(tmp_path, SETTINGS_MAIN)
+    (root / "backend/app/settings.py").write_text(
+        "from pydantic import field_validator\nfrom pydantic_settings import BaseSettings\n\n\n"
+        'class Base(BaseSettings):\n    API_V1_STR: str = "/base"\n\n'
+        '    @field_validator("API_V1_STR")\n    @classmethod\n'
+        "    def versioned(cls, value: str) -> str:\n        return value + '/v2'\n\n\n"
+        'class Settings(Base):\n    API_V1_STR: str = "/sub"\n\n\nsettings = Settings()\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "include prefix `settings.API_V1_STR` is only known at run time" in result.stdout
+
+
+@pytest.mark.parametrize(
     "read",
     [
         'env.int("API_V1_STR", 1)',  # environs, no string read

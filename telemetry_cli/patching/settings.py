@@ -816,33 +816,32 @@ def _property(index: PackageIndex, cls: Binding, attribute: str, depth: int) -> 
 
     Only a property whose body is one ``return`` (after its docstring): ``@property def
     API_PREFIX(self) -> str: return f"/api/{self.API_VERSION}"``; pydantic's
-    ``@computed_field`` over it too.
+    ``@computed_field`` over it too. The first class of ``cls``'s MRO defining a method of that
+    name decides, as Python's attribute look-up does.
     """
     if depth > _MAX_DEPTH:
         return None
-    node = cls.node
-    assert isinstance(node, ast.ClassDef)
-    for statement in node.body:
-        if not (isinstance(statement, FunctionNode) and statement.name == attribute):
-            continue
-        decorators = {ast.unparse(item).rpartition(".")[2] for item in statement.decorator_list}
-        returned = returned_only(statement)
-        parameters = statement.args.posonlyargs + statement.args.args
-        if (
-            not decorators
-            or not decorators <= _PROPERTIES
-            or returned is None
-            or len(parameters) != 1
-        ):
-            return None
-        class_scope = Scope(node, cls.scope.module, cls.scope)
-        function_scope = Scope(statement, cls.scope.module, class_scope)
-        return returned, function_scope, parameters[0].arg, statement.lineno
-    for target in index.package_bases(cls):
-        inherited = _property(index, target, attribute, depth + 1)
-        if inherited is not None:
-            return inherited
+    for klass in index.lineage(cls):
+        node = klass.node
+        assert isinstance(node, ast.ClassDef)
+        for statement in node.body:
+            if isinstance(statement, FunctionNode) and statement.name == attribute:
+                return _returned_by_property(klass, node, statement)
     return None
+
+
+def _returned_by_property(
+    cls: Binding, node: ast.ClassDef, method: FunctionNode
+) -> Computed | None:
+    """:data:`Computed` of a method of ``cls`` that reads as a one-``return`` property."""
+    decorators = {ast.unparse(item).rpartition(".")[2] for item in method.decorator_list}
+    returned = returned_only(method)
+    parameters = method.args.posonlyargs + method.args.args
+    if not decorators or not decorators <= _PROPERTIES or returned is None or len(parameters) != 1:
+        return None
+    class_scope = Scope(node, cls.scope.module, cls.scope)
+    function_scope = Scope(method, cls.scope.module, class_scope)
+    return returned, function_scope, parameters[0].arg, method.lineno
 
 
 def _declaration(
@@ -851,38 +850,45 @@ def _declaration(
     """The value the class body declaring ``attribute`` gives it: ``cls``'s or a base's.
 
     Returns the value as written, the scope of the class body (or constructor) that declares it,
-    its line, and whether the environment may set it instead (a ``BaseSettings`` class on the
-    way). None when a class on the way has a validator naming the attribute, or its own
-    ``__init__`` that does not set it as :func:`_set_by_constructor` reads.
+    its line, and whether the environment may set it instead (``cls`` is a ``BaseSettings``
+    class). The first class of ``cls``'s MRO declaring it decides, as Python and pydantic look
+    it up. None when a class of the MRO has a validator naming the attribute (pydantic runs the
+    bases' validators too), or a class up to the declaring one has its own ``__init__`` that
+    does not set it as :func:`_set_by_constructor` reads.
     """
     if depth > _MAX_DEPTH:
         return None
-    node = cls.node
-    assert isinstance(node, ast.ClassDef)
-    constructor = None
-    for statement in node.body:
-        if isinstance(statement, FunctionNode):
-            if _names_attribute(statement, attribute):
-                return None  # a validator may change the value
-            if statement.name == "__init__":
-                constructor = statement
-    if constructor is not None:
-        found = _set_by_constructor(node, constructor, attribute)
-        if found is None:
-            return None  # its own constructor may change the value
-        class_scope = Scope(node, cls.scope.module, cls.scope)
-        set_to, line = found
-        return set_to, Scope(constructor, cls.scope.module, class_scope), line, False
-    for statement in node.body:
-        value = _assigned(statement, attribute, factories)
-        if value is not None:
-            class_scope = Scope(node, cls.scope.module, cls.scope)
-            return value, class_scope, statement.lineno, _reads_environment(index, cls)
-    for target in index.package_bases(cls):
-        inherited = _declaration(index, target, attribute, depth + 1, factories=factories)
-        if inherited is not None:
-            value, class_scope, line, from_base = inherited
-            return value, class_scope, line, from_base or _reads_environment(index, cls)
+    lineage = index.lineage(cls)
+    for klass in lineage:
+        node = klass.node
+        assert isinstance(node, ast.ClassDef)
+        if any(
+            isinstance(statement, FunctionNode) and _names_attribute(statement, attribute)
+            for statement in node.body
+        ):
+            return None  # a validator may change the value
+    for klass in lineage:
+        node = klass.node
+        assert isinstance(node, ast.ClassDef)
+        class_scope = Scope(node, klass.scope.module, klass.scope)
+        constructor = next(
+            (
+                statement
+                for statement in node.body
+                if isinstance(statement, FunctionNode) and statement.name == "__init__"
+            ),
+            None,
+        )
+        if constructor is not None:
+            found = _set_by_constructor(node, constructor, attribute)
+            if found is None:
+                return None  # its own constructor may change the value
+            set_to, line = found
+            return set_to, Scope(constructor, klass.scope.module, class_scope), line, False
+        for statement in node.body:
+            value = _assigned(statement, attribute, factories)
+            if value is not None:
+                return value, class_scope, statement.lineno, _reads_environment(index, cls)
     return None
 
 
