@@ -42,6 +42,7 @@ from telemetry_cli.server_commands import (
     SERVER_ENVIRONMENT,
     fastapi_command,
     names_one_attribute,
+    without_project_runner,
 )
 
 #: A compose ``build:`` key, its indentation and value (``build: ./backend``, or a mapping below).
@@ -689,6 +690,11 @@ def _server_command(
     or the FastAPI CLI on a module; a shell's script, a second command or a config file of its
     own make it unknown.
     """
+    # `poetry run gunicorn main:app` runs the server from the same working directory.
+    ran = without_project_runner(words)
+    if ran is None:
+        return None
+    words = ran
     while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
         words = words[1:]
     if not words or any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):

@@ -68,6 +68,40 @@ def names_one_attribute(import_string: str) -> bool:
     return "." not in import_string.partition(":")[2]
 
 
+#: The project tools running a command in the project's environment (``poetry run uvicorn
+#: app.main:app``), each with its options of ``run`` that change the folder the command runs
+#: in (or the project it runs for): a command line giving one of those is not read.
+PROJECT_RUNNERS: dict[str, frozenset[str]] = {
+    "poetry": frozenset({"-C", "--directory", "-P", "--project"}),
+    "uv": frozenset({"--directory", "--project"}),
+    "pdm": frozenset({"-p", "--project"}),
+    "pipenv": frozenset(),
+    "rye": frozenset({"--pyproject"}),
+}
+
+
+def without_project_runner(words: Sequence[str]) -> list[str] | None:
+    """``words`` without a leading project runner (``poetry run``, ``uv run --frozen``).
+
+    The command it runs starts in the same working directory, in the project's environment:
+    ``poetry run gunicorn main:app`` serves what ``gunicorn main:app`` does. ``words`` as
+    they are when they start with no runner; None when the runner's options move the command
+    elsewhere (``uv run --directory api``). The value of an option given apart (``uv run
+    --with httpx uvicorn ...``) is left as the command: no server is read from it.
+    """
+    if len(words) < 2 or words[0] not in PROJECT_RUNNERS or words[1] != "run":
+        return list(words)
+    moving = PROJECT_RUNNERS[words[0]]
+    rest = list(words[2:])
+    while rest and rest[0].startswith("-"):
+        option = rest.pop(0)
+        if option == "--":
+            break
+        if option.partition("=")[0] in moving:
+            return None
+    return rest
+
+
 #: The FastAPI CLI's own options, given before its command; none takes a value.
 FASTAPI_CLI_OPTIONS = frozenset({"--verbose", "--no-verbose"})
 

@@ -217,3 +217,46 @@ def test_an_attribute_path_is_served_by_the_servers_that_follow_one(
     dockerfile = f'FROM python:3.12\nWORKDIR /srv\nCOPY . .\nCMD ["{server}", "main:service.api"]\n'
     write_files(tmp_path, {"main.py": "service = None\n", "Dockerfile": dockerfile})
     assert served_modules(tmp_path) == served
+
+
+@pytest.mark.parametrize(
+    ("command", "served"),
+    [
+        # Shell form, as a poetry image writes it: the runner keeps the working directory.
+        ("CMD poetry run gunicorn --bind 0:8000 main:app -k uvicorn.workers.UvicornWorker", True),
+        ('CMD ["uv", "run", "--frozen", "--no-dev", "uvicorn", "main:app"]', True),
+        ('CMD ["pdm", "run", "python", "-m", "uvicorn", "main:app"]', True),
+        ("CMD pipenv run hypercorn main:app", True),
+        # The runner moves the command to another folder, or its option's value is the command.
+        ('CMD ["uv", "run", "--directory", "api", "uvicorn", "main:app"]', False),
+        ("CMD poetry run -C api uvicorn main:app", False),
+        ('CMD ["uv", "run", "--with", "httpx", "uvicorn", "main:app"]', False),
+    ],
+)
+def test_a_server_run_by_the_project_tool_is_served_from_the_working_directory(
+    tmp_path: Path, command: str, served: bool
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
+    dockerfile += command + "\n"
+    write_files(tmp_path, {"src/main.py": "app = None\n", "Dockerfile": dockerfile})
+    assert served_modules(tmp_path) == ([("src", "main:app")] if served else [])
+
+
+def test_init_serves_a_poetry_run_app_from_the_folder_the_image_runs_it_in(tmp_path: Path) -> None:
+    # A route module importing the folder as a package (`from src.auth import ...`) points at
+    # the root; the image's `poetry run` from `src/` says which one the app is served from.
+    dockerfile = "FROM python:3.12-alpine\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
+    dockerfile += "CMD poetry run gunicorn --bind 0:8000 \\\n    main:app \\  \n    --workers 2\n"
+    files = {
+        "src/main.py": "from fastapi import FastAPI\n\nfrom views import items\n\napp = FastAPI()\n"
+        "app.include_router(items.router)\n",
+        "src/views/__init__.py": "",
+        "src/views/items.py": "from src.auth import user\n" + ROUTES,
+        "src/auth.py": "user = None\n",
+        "Dockerfile": dockerfile,
+        "pyproject.toml": '[tool.poetry]\nname = "shop"\nversion = "0"\n',
+    }
+    write_files(tmp_path, files)
+    assert found(tmp_path) == ("src", "", "main:app")
