@@ -41,8 +41,8 @@ from telemetry_cli.server_commands import (
     SERVER_COMMANDS,
     SERVER_ENVIRONMENT,
     fastapi_command,
+    launched_command,
     names_one_attribute,
-    without_project_runner,
 )
 
 #: A compose ``build:`` key, its indentation and value (``build: ./backend``, or a mapping below).
@@ -671,6 +671,48 @@ def _gunicorn_settings(text: str | None) -> dict[str, str] | None:
     return settings
 
 
+#: The shells whose ``-c`` runs a script (``CMD ["sh", "-c", "alembic upgrade head && uvicorn
+#: ..."]``; Docker runs a CMD of shell form with ``/bin/sh -c``).
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+#: The options of such a shell that run its next word as a script (``-c``, ``-ec``, ``-lc``).
+_SCRIPT_OPTION = re.compile(r"-[a-z]*c[a-z]*")
+#: What one command of a script may change of the server's import path: a command setting one
+#: of them (``export PYTHONPATH=...``, ``PYTHONPATH=. uvicorn ...``) leaves it unknown.
+_PATH_VARIABLES = frozenset({"PYTHONPATH", *SERVER_ENVIRONMENT.values()})
+
+
+def _script_steps(words: list[str]) -> list[list[str]] | None:
+    """The commands ``words`` run one after the other, each as its words.
+
+    A shell's ``-c`` script split at ``&&``, ``;`` and new lines, or the words of a CMD of shell
+    form split at the same separators. None for a pipe, an alternative (``||``) or a command
+    sent to the background (``&``): which command serves is then not known.
+    """
+    if (
+        len(words) >= 3
+        and posixpath.basename(words[0]) in _SHELLS
+        and _SCRIPT_OPTION.fullmatch(words[1])
+    ):
+        script = words[2]
+        if re.search(r"\||(?<!&)&(?!&)", script):
+            return None
+        try:
+            return [shlex.split(part) for part in re.split(r"&&|;|\n", script)]
+        except ValueError:
+            return None
+    steps: list[list[str]] = [[]]
+    for word in words:
+        if word in ("||", "|", "&"):
+            return None
+        if word == "&&" or word == ";":
+            steps.append([])
+            continue
+        steps[-1].append(word.removesuffix(";"))
+        if word.endswith(";"):
+            steps.append([])
+    return steps
+
+
 def _server_command(
     words: list[str],
     workdir: str,
@@ -678,7 +720,51 @@ def _server_command(
     environment: Mapping[str, str] | None = None,
     text_at: Callable[[str], str | None] | None = None,
 ) -> tuple[list[str], list[str]] | None:
-    """The folders a server command imports its app from, and the import strings it names.
+    """The folders a command line's server imports its app from, and the import strings it names.
+
+    The command line may be a script of several commands (:func:`_script_steps`: migrations
+    first, ``alembic upgrade head && uvicorn app.main:app``), changing its folder with ``cd``;
+    exactly one of them must start a server (:func:`_one_server_command`), after the runners
+    and launchers :func:`launched_command` takes off. A folder it moved to is given absolute.
+    """
+    steps = _script_steps(words)
+    if steps is None:
+        return None
+    here = workdir
+    served: list[tuple[str, tuple[list[str], list[str]]]] = []
+    for step in steps:
+        command = launched_command(step)
+        if command is None:
+            return None
+        if command and command[0] == "export":
+            command = command[1:]
+        while command and re.fullmatch(r"[A-Za-z_]\w*=.*", command[0]):
+            if command.pop(0).partition("=")[0] in _PATH_VARIABLES:
+                return None
+        if command and command[0] == "cd":
+            if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
+                return None
+            here = posixpath.normpath(posixpath.join(here, command[1]))
+            continue
+        found = _one_server_command(command, here, in_image, environment, text_at)
+        if found is not None:
+            served.append((here, found))
+    if len(served) != 1:
+        return None
+    ((folder, (folders, strings)),) = served
+    if folder != workdir:
+        folders = [posixpath.join(folder, each) for each in folders]
+    return folders, strings
+
+
+def _one_server_command(
+    words: list[str],
+    workdir: str,
+    in_image: Callable[[str], bool],
+    environment: Mapping[str, str] | None = None,
+    text_at: Callable[[str], str | None] | None = None,
+) -> tuple[list[str], list[str]] | None:
+    """The folders one server command imports its app from, and the import strings it names.
 
     The folder it imports from first, then those gunicorn's ``--pythonpath`` adds (comma
     separated, from its ``--chdir``), each relative to the working directory ``workdir``; a
@@ -690,11 +776,6 @@ def _server_command(
     or the FastAPI CLI on a module; a shell's script, a second command or a config file of its
     own make it unknown.
     """
-    # `poetry run gunicorn main:app` runs the server from the same working directory.
-    ran = without_project_runner(words)
-    if ran is None:
-        return None
-    words = ran
     while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
         words = words[1:]
     if not words or any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):

@@ -8,6 +8,7 @@ Kept out of :mod:`telemetry_cli.patching` so the image check does not load the p
 from __future__ import annotations
 
 import itertools
+import posixpath
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -78,27 +79,48 @@ PROJECT_RUNNERS: dict[str, frozenset[str]] = {
     "pipenv": frozenset(),
     "rye": frozenset({"--pyproject"}),
 }
+#: The launchers that run the command after them (and their options) in their place, in the
+#: same working directory: init processes (``tini --``, ``dumb-init``), tracers
+#: (``opentelemetry-instrument``, ``ddtrace-run``, ``newrelic-admin run-program``), the shell's
+#: ``exec``.
+LAUNCHERS: frozenset[tuple[str, ...]] = frozenset(
+    {
+        ("exec",),
+        ("tini",),
+        ("dumb-init",),
+        ("opentelemetry-instrument",),
+        ("ddtrace-run",),
+        ("newrelic-admin", "run-program"),
+    }
+)
 
 
-def without_project_runner(words: Sequence[str]) -> list[str] | None:
-    """``words`` without a leading project runner (``poetry run``, ``uv run --frozen``).
+def launched_command(words: Sequence[str]) -> list[str] | None:
+    """``words`` without the runners and launchers before the command they start.
 
-    The command it runs starts in the same working directory, in the project's environment:
-    ``poetry run gunicorn main:app`` serves what ``gunicorn main:app`` does. ``words`` as
-    they are when they start with no runner; None when the runner's options move the command
-    elsewhere (``uv run --directory api``). The value of an option given apart (``uv run
-    --with httpx uvicorn ...``) is left as the command: no server is read from it.
+    ``poetry run gunicorn main:app``, ``uv run --frozen uvicorn ...`` and ``tini -- uvicorn
+    ...`` start what ``gunicorn main:app`` and ``uvicorn ...`` do, from the same working
+    directory. None when a runner's options move the command elsewhere (``uv run --directory
+    api``). The value of an option given apart (``uv run --with httpx uvicorn ...``) is left
+    as the command: no server is read from it.
     """
-    if len(words) < 2 or words[0] not in PROJECT_RUNNERS or words[1] != "run":
-        return list(words)
-    moving = PROJECT_RUNNERS[words[0]]
-    rest = list(words[2:])
-    while rest and rest[0].startswith("-"):
-        option = rest.pop(0)
-        if option == "--":
-            break
-        if option.partition("=")[0] in moving:
-            return None
+    rest = list(words)
+    while rest:
+        name = posixpath.basename(rest[0])
+        if len(rest) > 1 and name in PROJECT_RUNNERS and rest[1] == "run":
+            moving, rest = PROJECT_RUNNERS[name], rest[2:]
+        elif launcher := next(
+            (each for each in LAUNCHERS if (name, *rest[1 : len(each)]) == each), None
+        ):
+            moving, rest = frozenset(), rest[len(launcher) :]
+        else:
+            return rest
+        while rest and rest[0].startswith("-"):
+            option = rest.pop(0)
+            if option == "--":
+                break
+            if option.partition("=")[0] in moving:
+                return None
     return rest
 
 

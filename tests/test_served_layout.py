@@ -227,13 +227,29 @@ def test_an_attribute_path_is_served_by_the_servers_that_follow_one(
         ('CMD ["uv", "run", "--frozen", "--no-dev", "uvicorn", "main:app"]', True),
         ('CMD ["pdm", "run", "python", "-m", "uvicorn", "main:app"]', True),
         ("CMD pipenv run hypercorn main:app", True),
+        # Launchers running the server in their place: init processes, tracers.
+        ('ENTRYPOINT ["tini", "--"]\nCMD ["uvicorn", "main:app"]', True),
+        ('CMD ["dumb-init", "--", "uvicorn", "main:app"]', True),
+        ('CMD ["opentelemetry-instrument", "uvicorn", "main:app"]', True),
+        ('CMD ["newrelic-admin", "run-program", "gunicorn", "main:app"]', True),
+        # A shell script: migrations first, then the one server (shell form is `/bin/sh -c`).
+        ('CMD ["sh", "-c", "alembic upgrade head && exec uvicorn main:app --port $PORT"]', True),
+        ("CMD python seed.py; uvicorn main:app --host 0.0.0.0", True),
+        ('CMD ["/bin/bash", "-ec", "export APP_ENV=prod\\nuv run uvicorn main:app"]', True),
         # The runner moves the command to another folder, or its option's value is the command.
         ('CMD ["uv", "run", "--directory", "api", "uvicorn", "main:app"]', False),
         ("CMD poetry run -C api uvicorn main:app", False),
         ('CMD ["uv", "run", "--with", "httpx", "uvicorn", "main:app"]', False),
+        # A script whose server is not the one command known to run, or whose path is set.
+        ('CMD ["sh", "-c", "uvicorn main:app || sleep 3600"]', False),
+        ('CMD ["sh", "-c", "uvicorn main:app | tee log"]', False),
+        ('CMD ["sh", "-c", "uvicorn other:app & uvicorn main:app"]', False),
+        ('CMD ["sh", "-c", "uvicorn other:app; uvicorn main:app"]', False),
+        ('CMD ["sh", "-c", "PYTHONPATH=/opt uvicorn main:app"]', False),
+        ('CMD ["sh", "-c", "export PYTHONPATH=/opt && uvicorn main:app"]', False),
     ],
 )
-def test_a_server_run_by_the_project_tool_is_served_from_the_working_directory(
+def test_the_server_a_command_line_starts_is_served_from_its_working_directory(
     tmp_path: Path, command: str, served: bool
 ) -> None:
     from telemetry_cli.image_layer import served_modules
@@ -260,3 +276,18 @@ def test_init_serves_a_poetry_run_app_from_the_folder_the_image_runs_it_in(tmp_p
     }
     write_files(tmp_path, files)
     assert found(tmp_path) == ("src", "", "main:app")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'CMD ["sh", "-c", "cd /srv && alembic upgrade head && uvicorn src.main:app"]',
+        "CMD cd .. && uvicorn src.main:app",
+    ],
+)
+def test_a_script_changing_folder_serves_from_there(tmp_path: Path, command: str) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
+    write_files(tmp_path, {"src/main.py": "app = None\n", "Dockerfile": dockerfile + command})
+    assert served_modules(tmp_path) == [(".", "src.main:app")]
