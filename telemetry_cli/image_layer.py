@@ -773,14 +773,21 @@ def _one_server_command(
     ``gunicorn.conf.py`` of the working directory (``text_at`` gives a file of the image's text,
     when known). ``in_image`` says whether a file of the image is there. None unless ``words``
     run a server of :data:`SERVER_COMMANDS` (directly, or ``python -m``) on an import string,
-    or the FastAPI CLI on a module; a shell's script, a second command or a config file of its
-    own make it unknown.
+    or the FastAPI CLI on a module; a second command or a configuration file other than a
+    gunicorn one in the image (``-c gunicorn_conf.py``) make it unknown.
     """
     while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
         words = words[1:]
-    if not words or any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):
+    if not words or any(word in ("&&", "||", ";", "|") for word in words):
         return None
     server = posixpath.basename(words[0])
+    config = _option_value(words, ("-c", "--config"))
+    # gunicorn reads the file it is given in place of gunicorn.conf.py; a module of settings
+    # (`-c python:conf`), another server's configuration or an unknown image are not read.
+    if config is not None and (
+        server != "gunicorn" or text_at is None or not config or ":" in config or "$" in config
+    ):
+        return None
     if server == "fastapi":
         served = _fastapi_served(words[1:], workdir, in_image)
         return None if served is None else ([served[0]], served[1])
@@ -796,7 +803,8 @@ def _one_server_command(
     paths: list[str] = []
     if server == "gunicorn" and text_at is not None:
         # Read by default from the working directory, before --chdir; the command line wins.
-        settings = _gunicorn_settings(text_at(posixpath.join(workdir, _GUNICORN_CONF)))
+        text = text_at(posixpath.join(workdir, config or _GUNICORN_CONF))
+        settings = None if config and text is None else _gunicorn_settings(text)
         if settings is None:
             return None
         if "chdir" in settings:
@@ -828,6 +836,20 @@ def _one_server_command(
     # gunicorn changes to --chdir first: a --pythonpath folder is taken from there.
     folders = [folder, *(posixpath.join(folder, path) for path in paths)]
     return (folders, strings) if strings else None
+
+
+def _option_value(words: list[str], names: tuple[str, ...]) -> str | None:
+    """The value the last option of ``names`` is given in ``words`` (``-c x``, ``--config=x``).
+
+    None when none is given; an empty string when one has no value.
+    """
+    value = None
+    for position, word in enumerate(words):
+        option, equals, given = word.partition("=")
+        if option in names:
+            following = words[position + 1] if position + 1 < len(words) else ""
+            value = given if equals else following
+    return value
 
 
 def _fastapi_served(

@@ -291,3 +291,36 @@ def test_a_script_changing_folder_serves_from_there(tmp_path: Path, command: str
     dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
     write_files(tmp_path, {"src/main.py": "app = None\n", "Dockerfile": dockerfile + command})
     assert served_modules(tmp_path) == [(".", "src.main:app")]
+
+
+@pytest.mark.parametrize(
+    ("command", "config", "served"),
+    [
+        # The file given is read in place of gunicorn.conf.py: no chdir, the working directory.
+        ('CMD ["gunicorn", "-c", "conf.py", "main:app"]', 'bind = "0.0.0.0:80"\n', ("src", "main")),
+        (
+            'CMD ["gunicorn", "--config=conf.py", "src.main:app"]',
+            'chdir = "/srv"\n',
+            (".", "src.main"),
+        ),
+        ('CMD ["gunicorn", "-c", "conf.py", "main:app"]', "chdir = DIR\n", None),
+        # A module of settings, a file the image lacks, another server's file: not read.
+        ('CMD ["gunicorn", "-c", "python:conf", "main:app"]', 'bind = "0.0.0.0:80"\n', None),
+        ('CMD ["gunicorn", "-c", "missing.py", "main:app"]', 'bind = "0.0.0.0:80"\n', None),
+        ('CMD ["hypercorn", "--config", "conf.py", "main:app"]', 'bind = "0.0.0.0:80"\n', None),
+    ],
+)
+def test_the_gunicorn_configuration_file_named_is_read(
+    tmp_path: Path, command: str, config: str, served: tuple[str, str] | None
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
+    files = {
+        "src/main.py": "app = None\n",
+        "src/conf.py": config,
+        "Dockerfile": dockerfile + command,
+    }
+    write_files(tmp_path, files)
+    expected = [] if served is None else [(served[0], f"{served[1]}:app")]
+    assert served_modules(tmp_path) == expected
