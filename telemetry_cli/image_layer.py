@@ -697,7 +697,7 @@ def _script_steps(words: list[str]) -> list[list[str]] | None:
         if re.search(r"\||(?<!&)&(?!&)", script):
             return None
         try:
-            return [shlex.split(part) for part in re.split(r"&&|;|\n", script)]
+            return [shlex.split(part, comments=True) for part in re.split(r"&&|;|\n", script)]
         except ValueError:
             return None
     steps: list[list[str]] = [[]]
@@ -728,6 +728,14 @@ def _server_command(
     and launchers :func:`launched_command` takes off. A folder it moved to is given absolute.
     """
     steps = _script_steps(words)
+    script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir)
+    if script is not None:
+        # A start script of the image (`CMD ["sh", "/app/entrypoint.sh"]`): its commands, when
+        # it runs none it is handed (`exec "$@"`, the CMD after an ENTRYPOINT script).
+        text = None if text_at is None else text_at(script)
+        if text is None or re.search(r"\$[@*]|\$\{?[1-9]", text):
+            return None
+        steps = _script_steps(["sh", "-c", text])
     if steps is None:
         return None
     here = workdir
@@ -755,6 +763,23 @@ def _server_command(
     if folder != workdir:
         folders = [posixpath.join(folder, each) for each in folders]
     return folders, strings
+
+
+def _script_file(words: list[str], workdir: str) -> str | None:
+    """The image path of the shell script ``words`` run (``sh start.sh``, ``./start.sh``).
+
+    None for any other command: a shell given options or a script of ``-c``, a program.
+    """
+    command = launched_command(words) or []
+    if len(command) == 2 and posixpath.basename(command[0]) in _SHELLS:
+        path = command[1]
+    elif len(command) == 1 and command[0].endswith(".sh"):
+        path = command[0]
+    else:
+        return None
+    if path.startswith("-") or "$" in path:
+        return None
+    return posixpath.normpath(posixpath.join(workdir, path))
 
 
 def _one_server_command(

@@ -324,3 +324,35 @@ def test_the_gunicorn_configuration_file_named_is_read(
     write_files(tmp_path, files)
     expected = [] if served is None else [(served[0], f"{served[1]}:app")]
     assert served_modules(tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "script", "served"),
+    [
+        # A start script the image holds: its one server, from the folder it moved to.
+        (
+            'CMD ["sh", "/srv/start.sh"]',
+            "#!/bin/sh\nset -e\ncd /srv  # the root\nalembic upgrade head\n"
+            "cd /srv/src\nexec gunicorn main:app -k uvicorn.workers.UvicornWorker\n",
+            ("src", "main"),
+        ),
+        (
+            'ENTRYPOINT ["/srv/start.sh"]',
+            "uvicorn src.main:app --host 0.0.0.0\n",
+            (".", "src.main"),
+        ),
+        # It runs what it is handed, or the image does not hold it: not known.
+        ('ENTRYPOINT ["/srv/start.sh"]', 'alembic upgrade head\nexec "$@"\n', None),
+        ('CMD ["sh", "/srv/missing.sh"]', "uvicorn src.main:app\n", None),
+    ],
+)
+def test_a_start_script_of_the_image_is_read(
+    tmp_path: Path, command: str, script: str, served: tuple[str, str] | None
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY . /srv\n" + command + "\n"
+    files = {"src/main.py": "app = None\n", "start.sh": script, "Dockerfile": dockerfile}
+    write_files(tmp_path, files)
+    expected = [] if served is None else [(served[0], f"{served[1]}:app")]
+    assert served_modules(tmp_path) == expected
