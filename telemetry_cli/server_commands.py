@@ -79,6 +79,36 @@ PROJECT_RUNNERS: dict[str, frozenset[str]] = {
     "pipenv": frozenset(),
     "rye": frozenset({"--pyproject"}),
 }
+#: The options of a runner's or launcher's that take their value as the next word
+#: (``uv run --env-file .env uvicorn ...``); ``None``: every option of it does
+#: (``opentelemetry-instrument --traces_exporter console uvicorn ...``).
+VALUED_OPTIONS: dict[str, frozenset[str] | None] = {
+    "uv": frozenset(
+        {
+            "--with",
+            "--with-editable",
+            "--with-requirements",
+            "--env-file",
+            "--python",
+            "-p",
+            "--extra",
+            "--group",
+            "--only-group",
+            "--no-group",
+            "--package",
+            "--index",
+            "--default-index",
+            "--index-url",
+            "--extra-index-url",
+            "--find-links",
+            "-f",
+        }
+    ),
+    "pdm": frozenset({"-G", "--group", "--venv"}),
+    "tini": frozenset({"-p", "-e"}),
+    "dumb-init": frozenset({"-r", "--rewrite"}),
+    "opentelemetry-instrument": None,
+}
 #: The launchers that run the command after them (and their options) in their place, in the
 #: same working directory: init processes (``tini --``, ``dumb-init``), tracers
 #: (``opentelemetry-instrument``, ``ddtrace-run``, ``newrelic-admin run-program``), the shell's
@@ -100,9 +130,8 @@ def launched_command(words: Sequence[str]) -> list[str] | None:
 
     ``poetry run gunicorn main:app``, ``uv run --frozen uvicorn ...`` and ``tini -- uvicorn
     ...`` start what ``gunicorn main:app`` and ``uvicorn ...`` do, from the same working
-    directory. None when a runner's options move the command elsewhere (``uv run --directory
-    api``). The value of an option given apart (``uv run --with httpx uvicorn ...``) is left
-    as the command: no server is read from it.
+    directory, whatever their options (:data:`VALUED_OPTIONS` says which take the next word).
+    None when a runner's options move the command elsewhere (``uv run --directory api``).
     """
     rest = list(words)
     while rest:
@@ -115,12 +144,15 @@ def launched_command(words: Sequence[str]) -> list[str] | None:
             moving, rest = frozenset(), rest[len(launcher) :]
         else:
             return rest
+        valued = VALUED_OPTIONS.get(name, frozenset())
         while rest and rest[0].startswith("-"):
-            option = rest.pop(0)
+            option, equals, _ = rest.pop(0).partition("=")
             if option == "--":
                 break
-            if option.partition("=")[0] in moving:
+            if option in moving:
                 return None
+            if not equals and rest and (valued is None or option in valued):
+                rest.pop(0)
     return rest
 
 

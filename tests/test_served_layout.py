@@ -236,10 +236,12 @@ def test_an_attribute_path_is_served_by_the_servers_that_follow_one(
         ('CMD ["sh", "-c", "alembic upgrade head && exec uvicorn main:app --port $PORT"]', True),
         ("CMD python seed.py; uvicorn main:app --host 0.0.0.0", True),
         ('CMD ["/bin/bash", "-ec", "export APP_ENV=prod\\nuv run uvicorn main:app"]', True),
-        # The runner moves the command to another folder, or its option's value is the command.
+        # Options taking the next word as their value.
+        ('CMD ["uv", "run", "--with", "httpx", "--env-file", ".env", "uvicorn", "main:app"]', True),
+        ("CMD opentelemetry-instrument --traces_exporter console uvicorn main:app", True),
+        # The runner moves the command to another folder.
         ('CMD ["uv", "run", "--directory", "api", "uvicorn", "main:app"]', False),
         ("CMD poetry run -C api uvicorn main:app", False),
-        ('CMD ["uv", "run", "--with", "httpx", "uvicorn", "main:app"]', False),
         # A script whose server is not the one command known to run, or whose path is set.
         ('CMD ["sh", "-c", "uvicorn main:app || sleep 3600"]', False),
         ('CMD ["sh", "-c", "uvicorn main:app | tee log"]', False),
