@@ -41,6 +41,7 @@ from telemetry_cli.server_commands import (
     SERVER_COMMANDS,
     SERVER_ENVIRONMENT,
     fastapi_command,
+    launched_command,
     names_one_attribute,
 )
 
@@ -670,6 +671,48 @@ def _gunicorn_settings(text: str | None) -> dict[str, str] | None:
     return settings
 
 
+#: The shells whose ``-c`` runs a script (``CMD ["sh", "-c", "alembic upgrade head && uvicorn
+#: ..."]``; Docker runs a CMD of shell form with ``/bin/sh -c``).
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+#: The options of such a shell that run its next word as a script (``-c``, ``-ec``, ``-lc``).
+_SCRIPT_OPTION = re.compile(r"-[a-z]*c[a-z]*")
+#: What one command of a script may change of the server's import path: a command setting one
+#: of them (``export PYTHONPATH=...``, ``PYTHONPATH=. uvicorn ...``) leaves it unknown.
+_PATH_VARIABLES = frozenset({"PYTHONPATH", *SERVER_ENVIRONMENT.values()})
+
+
+def _script_steps(words: list[str]) -> list[list[str]] | None:
+    """The commands ``words`` run one after the other, each as its words.
+
+    A shell's ``-c`` script split at ``&&``, ``;`` and new lines, or the words of a CMD of shell
+    form split at the same separators. None for a pipe, an alternative (``||``) or a command
+    sent to the background (``&``): which command serves is then not known.
+    """
+    if (
+        len(words) >= 3
+        and posixpath.basename(words[0]) in _SHELLS
+        and _SCRIPT_OPTION.fullmatch(words[1])
+    ):
+        script = words[2]
+        if re.search(r"\||(?<!&)&(?!&)", script):
+            return None
+        try:
+            return [shlex.split(part, comments=True) for part in re.split(r"&&|;|\n", script)]
+        except ValueError:
+            return None
+    steps: list[list[str]] = [[]]
+    for word in words:
+        if word in ("||", "|", "&"):
+            return None
+        if word == "&&" or word == ";":
+            steps.append([])
+            continue
+        steps[-1].append(word.removesuffix(";"))
+        if word.endswith(";"):
+            steps.append([])
+    return steps
+
+
 def _server_command(
     words: list[str],
     workdir: str,
@@ -677,7 +720,76 @@ def _server_command(
     environment: Mapping[str, str] | None = None,
     text_at: Callable[[str], str | None] | None = None,
 ) -> tuple[list[str], list[str]] | None:
-    """The folders a server command imports its app from, and the import strings it names.
+    """The folders a command line's server imports its app from, and the import strings it names.
+
+    The command line may be a script of several commands (:func:`_script_steps`: migrations
+    first, ``alembic upgrade head && uvicorn app.main:app``), changing its folder with ``cd``;
+    exactly one of them must start a server (:func:`_one_server_command`), after the runners
+    and launchers :func:`launched_command` takes off. A folder it moved to is given absolute.
+    """
+    steps = _script_steps(words)
+    script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir)
+    if script is not None:
+        # A start script of the image (`CMD ["sh", "/app/entrypoint.sh"]`): its commands, when
+        # it runs none it is handed (`exec "$@"`, the CMD after an ENTRYPOINT script).
+        text = None if text_at is None else text_at(script)
+        if text is None or re.search(r"\$[@*]|\$\{?[1-9]", text):
+            return None
+        steps = _script_steps(["sh", "-c", text])
+    if steps is None:
+        return None
+    here = workdir
+    served: list[tuple[str, tuple[list[str], list[str]]]] = []
+    for step in steps:
+        command = launched_command(step)
+        if command is None:
+            return None
+        if command and command[0] == "export":
+            command = command[1:]
+        while command and re.fullmatch(r"[A-Za-z_]\w*=.*", command[0]):
+            if command.pop(0).partition("=")[0] in _PATH_VARIABLES:
+                return None
+        if command and command[0] == "cd":
+            if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
+                return None
+            here = posixpath.normpath(posixpath.join(here, command[1]))
+            continue
+        found = _one_server_command(command, here, in_image, environment, text_at)
+        if found is not None:
+            served.append((here, found))
+    if len(served) != 1:
+        return None
+    ((folder, (folders, strings)),) = served
+    if folder != workdir:
+        folders = [posixpath.join(folder, each) for each in folders]
+    return folders, strings
+
+
+def _script_file(words: list[str], workdir: str) -> str | None:
+    """The image path of the shell script ``words`` run (``sh start.sh``, ``./start.sh``).
+
+    None for any other command: a shell given options or a script of ``-c``, a program.
+    """
+    command = launched_command(words) or []
+    if len(command) == 2 and posixpath.basename(command[0]) in _SHELLS:
+        path = command[1]
+    elif len(command) == 1 and command[0].endswith(".sh"):
+        path = command[0]
+    else:
+        return None
+    if path.startswith("-") or "$" in path:
+        return None
+    return posixpath.normpath(posixpath.join(workdir, path))
+
+
+def _one_server_command(
+    words: list[str],
+    workdir: str,
+    in_image: Callable[[str], bool],
+    environment: Mapping[str, str] | None = None,
+    text_at: Callable[[str], str | None] | None = None,
+) -> tuple[list[str], list[str]] | None:
+    """The folders one server command imports its app from, and the import strings it names.
 
     The folder it imports from first, then those gunicorn's ``--pythonpath`` adds (comma
     separated, from its ``--chdir``), each relative to the working directory ``workdir``; a
@@ -686,14 +798,21 @@ def _server_command(
     ``gunicorn.conf.py`` of the working directory (``text_at`` gives a file of the image's text,
     when known). ``in_image`` says whether a file of the image is there. None unless ``words``
     run a server of :data:`SERVER_COMMANDS` (directly, or ``python -m``) on an import string,
-    or the FastAPI CLI on a module; a shell's script, a second command or a config file of its
-    own make it unknown.
+    or the FastAPI CLI on a module; a second command or a configuration file other than a
+    gunicorn one in the image (``-c gunicorn_conf.py``) make it unknown.
     """
     while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
         words = words[1:]
-    if not words or any(word in ("&&", "||", ";", "|", "-c", "--config") for word in words):
+    if not words or any(word in ("&&", "||", ";", "|") for word in words):
         return None
     server = posixpath.basename(words[0])
+    config = _option_value(words, ("-c", "--config"))
+    # gunicorn reads the file it is given in place of gunicorn.conf.py; a module of settings
+    # (`-c python:conf`), another server's configuration or an unknown image are not read.
+    if config is not None and (
+        server != "gunicorn" or text_at is None or not config or ":" in config or "$" in config
+    ):
+        return None
     if server == "fastapi":
         served = _fastapi_served(words[1:], workdir, in_image)
         return None if served is None else ([served[0]], served[1])
@@ -709,7 +828,8 @@ def _server_command(
     paths: list[str] = []
     if server == "gunicorn" and text_at is not None:
         # Read by default from the working directory, before --chdir; the command line wins.
-        settings = _gunicorn_settings(text_at(posixpath.join(workdir, _GUNICORN_CONF)))
+        text = text_at(posixpath.join(workdir, config or _GUNICORN_CONF))
+        settings = None if config and text is None else _gunicorn_settings(text)
         if settings is None:
             return None
         if "chdir" in settings:
@@ -741,6 +861,20 @@ def _server_command(
     # gunicorn changes to --chdir first: a --pythonpath folder is taken from there.
     folders = [folder, *(posixpath.join(folder, path) for path in paths)]
     return (folders, strings) if strings else None
+
+
+def _option_value(words: list[str], names: tuple[str, ...]) -> str | None:
+    """The value the last option of ``names`` is given in ``words`` (``-c x``, ``--config=x``).
+
+    None when none is given; an empty string when one has no value.
+    """
+    value = None
+    for position, word in enumerate(words):
+        option, equals, given = word.partition("=")
+        if option in names:
+            following = words[position + 1] if position + 1 < len(words) else ""
+            value = given if equals else following
+    return value
 
 
 def _fastapi_served(

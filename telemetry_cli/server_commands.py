@@ -8,6 +8,7 @@ Kept out of :mod:`telemetry_cli.patching` so the image check does not load the p
 from __future__ import annotations
 
 import itertools
+import posixpath
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -66,6 +67,93 @@ def names_one_attribute(import_string: str) -> bool:
     (uvicorn, hypercorn and granian follow it): a path it is given serves nothing.
     """
     return "." not in import_string.partition(":")[2]
+
+
+#: The project tools running a command in the project's environment (``poetry run uvicorn
+#: app.main:app``), each with its options of ``run`` that change the folder the command runs
+#: in (or the project it runs for): a command line giving one of those is not read.
+PROJECT_RUNNERS: dict[str, frozenset[str]] = {
+    "poetry": frozenset({"-C", "--directory", "-P", "--project"}),
+    "uv": frozenset({"--directory", "--project"}),
+    "pdm": frozenset({"-p", "--project"}),
+    "pipenv": frozenset(),
+    "rye": frozenset({"--pyproject"}),
+}
+#: The options of a runner's or launcher's that take their value as the next word
+#: (``uv run --env-file .env uvicorn ...``); ``None``: every option of it does
+#: (``opentelemetry-instrument --traces_exporter console uvicorn ...``).
+VALUED_OPTIONS: dict[str, frozenset[str] | None] = {
+    "uv": frozenset(
+        {
+            "--with",
+            "--with-editable",
+            "--with-requirements",
+            "--env-file",
+            "--python",
+            "-p",
+            "--extra",
+            "--group",
+            "--only-group",
+            "--no-group",
+            "--package",
+            "--index",
+            "--default-index",
+            "--index-url",
+            "--extra-index-url",
+            "--find-links",
+            "-f",
+        }
+    ),
+    "pdm": frozenset({"-G", "--group", "--venv"}),
+    "tini": frozenset({"-p", "-e"}),
+    "dumb-init": frozenset({"-r", "--rewrite"}),
+    "opentelemetry-instrument": None,
+}
+#: The launchers that run the command after them (and their options) in their place, in the
+#: same working directory: init processes (``tini --``, ``dumb-init``), tracers
+#: (``opentelemetry-instrument``, ``ddtrace-run``, ``newrelic-admin run-program``), the shell's
+#: ``exec``.
+LAUNCHERS: frozenset[tuple[str, ...]] = frozenset(
+    {
+        ("exec",),
+        ("tini",),
+        ("dumb-init",),
+        ("opentelemetry-instrument",),
+        ("ddtrace-run",),
+        ("newrelic-admin", "run-program"),
+    }
+)
+
+
+def launched_command(words: Sequence[str]) -> list[str] | None:
+    """``words`` without the runners and launchers before the command they start.
+
+    ``poetry run gunicorn main:app``, ``uv run --frozen uvicorn ...`` and ``tini -- uvicorn
+    ...`` start what ``gunicorn main:app`` and ``uvicorn ...`` do, from the same working
+    directory, whatever their options (:data:`VALUED_OPTIONS` says which take the next word).
+    None when a runner's options move the command elsewhere (``uv run --directory api``).
+    """
+    rest = list(words)
+    while rest:
+        name = posixpath.basename(rest[0])
+        if len(rest) > 1 and name in PROJECT_RUNNERS and rest[1] == "run":
+            moving, rest = PROJECT_RUNNERS[name], rest[2:]
+        elif launcher := next(
+            (each for each in LAUNCHERS if (name, *rest[1 : len(each)]) == each), None
+        ):
+            moving, rest = frozenset(), rest[len(launcher) :]
+        else:
+            return rest
+        valued = VALUED_OPTIONS.get(name, frozenset())
+        while rest and rest[0].startswith("-"):
+            option, equals, _ = rest.pop(0).partition("=")
+            if option == "--":
+                break
+            if option in moving:
+                return None
+            if not equals and rest and (valued is None or option in valued):
+                rest.pop(0)
+    return rest
 
 
 #: The FastAPI CLI's own options, given before its command; none takes a value.

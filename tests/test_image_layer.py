@@ -633,6 +633,22 @@ _TIANGOLO = "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\n"
             "/",
             id="fastapi-path-in-a-package",
         ),
+        # A script of several commands serves from the folder its one server runs in.
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /code\nCOPY ./app .\nCMD uvicorn main:app && true\n",
+            3,
+            "/code/analytics",
+            "/code",
+            id="two-commands",
+        ),
+        pytest.param(
+            "FROM python:3.12\nWORKDIR /srv\nCOPY ./app /code\n"
+            'CMD ["sh", "-c", "cd /code && alembic upgrade head && exec uvicorn main:app"]\n',
+            3,
+            "/code/analytics",
+            "/code",
+            id="a-script-changing-folder",
+        ),
     ],
 )
 def test_a_layer_the_images_import_path_cannot_resolve_is_noted(
@@ -689,9 +705,10 @@ def test_a_layer_the_images_import_path_cannot_resolve_is_noted(
         pytest.param(
             "FROM myorg/base\nCOPY ./app .\nCMD uvicorn main:app\n", id="an-unknown-image"
         ),
+        # An alternative: which command serves is not known.
         pytest.param(
-            "FROM python:3.12\nWORKDIR /code\nCOPY ./app .\nCMD uvicorn main:app && true\n",
-            id="two-commands",
+            "FROM python:3.12\nWORKDIR /code\nCOPY ./app .\nCMD uvicorn main:app || true\n",
+            id="an-alternative",
         ),
         pytest.param(
             "FROM python:3.12 AS b\nCOPY app /src\nFROM python:3.12\nCOPY --from=b /src /code\n"

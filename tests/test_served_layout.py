@@ -217,3 +217,144 @@ def test_an_attribute_path_is_served_by_the_servers_that_follow_one(
     dockerfile = f'FROM python:3.12\nWORKDIR /srv\nCOPY . .\nCMD ["{server}", "main:service.api"]\n'
     write_files(tmp_path, {"main.py": "service = None\n", "Dockerfile": dockerfile})
     assert served_modules(tmp_path) == served
+
+
+@pytest.mark.parametrize(
+    ("command", "served"),
+    [
+        # Shell form, as a poetry image writes it: the runner keeps the working directory.
+        ("CMD poetry run gunicorn --bind 0:8000 main:app -k uvicorn.workers.UvicornWorker", True),
+        ('CMD ["uv", "run", "--frozen", "--no-dev", "uvicorn", "main:app"]', True),
+        ('CMD ["pdm", "run", "python", "-m", "uvicorn", "main:app"]', True),
+        ("CMD pipenv run hypercorn main:app", True),
+        # Launchers running the server in their place: init processes, tracers.
+        ('ENTRYPOINT ["tini", "--"]\nCMD ["uvicorn", "main:app"]', True),
+        ('CMD ["dumb-init", "--", "uvicorn", "main:app"]', True),
+        ('CMD ["opentelemetry-instrument", "uvicorn", "main:app"]', True),
+        ('CMD ["newrelic-admin", "run-program", "gunicorn", "main:app"]', True),
+        # A shell script: migrations first, then the one server (shell form is `/bin/sh -c`).
+        ('CMD ["sh", "-c", "alembic upgrade head && exec uvicorn main:app --port $PORT"]', True),
+        ("CMD python seed.py; uvicorn main:app --host 0.0.0.0", True),
+        ('CMD ["/bin/bash", "-ec", "export APP_ENV=prod\\nuv run uvicorn main:app"]', True),
+        # Options taking the next word as their value.
+        ('CMD ["uv", "run", "--with", "httpx", "--env-file", ".env", "uvicorn", "main:app"]', True),
+        ("CMD opentelemetry-instrument --traces_exporter console uvicorn main:app", True),
+        # The runner moves the command to another folder.
+        ('CMD ["uv", "run", "--directory", "api", "uvicorn", "main:app"]', False),
+        ("CMD poetry run -C api uvicorn main:app", False),
+        # A script whose server is not the one command known to run, or whose path is set.
+        ('CMD ["sh", "-c", "uvicorn main:app || sleep 3600"]', False),
+        ('CMD ["sh", "-c", "uvicorn main:app | tee log"]', False),
+        ('CMD ["sh", "-c", "uvicorn other:app & uvicorn main:app"]', False),
+        ('CMD ["sh", "-c", "uvicorn other:app; uvicorn main:app"]', False),
+        ('CMD ["sh", "-c", "PYTHONPATH=/opt uvicorn main:app"]', False),
+        ('CMD ["sh", "-c", "export PYTHONPATH=/opt && uvicorn main:app"]', False),
+    ],
+)
+def test_the_server_a_command_line_starts_is_served_from_its_working_directory(
+    tmp_path: Path, command: str, served: bool
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
+    dockerfile += command + "\n"
+    write_files(tmp_path, {"src/main.py": "app = None\n", "Dockerfile": dockerfile})
+    assert served_modules(tmp_path) == ([("src", "main:app")] if served else [])
+
+
+def test_init_serves_a_poetry_run_app_from_the_folder_the_image_runs_it_in(tmp_path: Path) -> None:
+    # A route module importing the folder as a package (`from src.auth import ...`) points at
+    # the root; the image's `poetry run` from `src/` says which one the app is served from.
+    dockerfile = "FROM python:3.12-alpine\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
+    dockerfile += "CMD poetry run gunicorn --bind 0:8000 \\\n    main:app \\  \n    --workers 2\n"
+    files = {
+        "src/main.py": "from fastapi import FastAPI\n\nfrom views import items\n\napp = FastAPI()\n"
+        "app.include_router(items.router)\n",
+        "src/views/__init__.py": "",
+        "src/views/items.py": "from src.auth import user\n" + ROUTES,
+        "src/auth.py": "user = None\n",
+        "Dockerfile": dockerfile,
+        "pyproject.toml": '[tool.poetry]\nname = "shop"\nversion = "0"\n',
+    }
+    write_files(tmp_path, files)
+    assert found(tmp_path) == ("src", "", "main:app")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'CMD ["sh", "-c", "cd /srv && alembic upgrade head && uvicorn src.main:app"]',
+        "CMD cd .. && uvicorn src.main:app",
+    ],
+)
+def test_a_script_changing_folder_serves_from_there(tmp_path: Path, command: str) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
+    write_files(tmp_path, {"src/main.py": "app = None\n", "Dockerfile": dockerfile + command})
+    assert served_modules(tmp_path) == [(".", "src.main:app")]
+
+
+@pytest.mark.parametrize(
+    ("command", "config", "served"),
+    [
+        # The file given is read in place of gunicorn.conf.py: no chdir, the working directory.
+        ('CMD ["gunicorn", "-c", "conf.py", "main:app"]', 'bind = "0.0.0.0:80"\n', ("src", "main")),
+        (
+            'CMD ["gunicorn", "--config=conf.py", "src.main:app"]',
+            'chdir = "/srv"\n',
+            (".", "src.main"),
+        ),
+        ('CMD ["gunicorn", "-c", "conf.py", "main:app"]', "chdir = DIR\n", None),
+        # A module of settings, a file the image lacks, another server's file: not read.
+        ('CMD ["gunicorn", "-c", "python:conf", "main:app"]', 'bind = "0.0.0.0:80"\n', None),
+        ('CMD ["gunicorn", "-c", "missing.py", "main:app"]', 'bind = "0.0.0.0:80"\n', None),
+        ('CMD ["hypercorn", "--config", "conf.py", "main:app"]', 'bind = "0.0.0.0:80"\n', None),
+    ],
+)
+def test_the_gunicorn_configuration_file_named_is_read(
+    tmp_path: Path, command: str, config: str, served: tuple[str, str] | None
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY ./src /srv/src\nWORKDIR /srv/src\n"
+    files = {
+        "src/main.py": "app = None\n",
+        "src/conf.py": config,
+        "Dockerfile": dockerfile + command,
+    }
+    write_files(tmp_path, files)
+    expected = [] if served is None else [(served[0], f"{served[1]}:app")]
+    assert served_modules(tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "script", "served"),
+    [
+        # A start script the image holds: its one server, from the folder it moved to.
+        (
+            'CMD ["sh", "/srv/start.sh"]',
+            "#!/bin/sh\nset -e\ncd /srv  # the root\nalembic upgrade head\n"
+            "cd /srv/src\nexec gunicorn main:app -k uvicorn.workers.UvicornWorker\n",
+            ("src", "main"),
+        ),
+        (
+            'ENTRYPOINT ["/srv/start.sh"]',
+            "uvicorn src.main:app --host 0.0.0.0\n",
+            (".", "src.main"),
+        ),
+        # It runs what it is handed, or the image does not hold it: not known.
+        ('ENTRYPOINT ["/srv/start.sh"]', 'alembic upgrade head\nexec "$@"\n', None),
+        ('CMD ["sh", "/srv/missing.sh"]', "uvicorn src.main:app\n", None),
+    ],
+)
+def test_a_start_script_of_the_image_is_read(
+    tmp_path: Path, command: str, script: str, served: tuple[str, str] | None
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY . /srv\n" + command + "\n"
+    files = {"src/main.py": "app = None\n", "start.sh": script, "Dockerfile": dockerfile}
+    write_files(tmp_path, files)
+    expected = [] if served is None else [(served[0], f"{served[1]}:app")]
+    assert served_modules(tmp_path) == expected
