@@ -2826,6 +2826,15 @@ SHAPED_SECRET_TEXTS = [
     "figd_" + "aB3_-" * 8,
     "mailgun key-" + "0a1b2c3d" * 4,
     "hubspot pat-na1-0f5e2a3c-1111-4222-8333-444455556666",
+    # Found kept by session 41's payload generator: more providers' documented prefixes.
+    "client_secret GOCSPX-" + "aB3_-x" * 4 + "a1B2",
+    "NRAK-" + "A1B2C3D4E" * 3,
+    "supabase sbp_" + "0a1b2c3d" * 5,
+    "notion secret_" + "aB3" * 14 + "x",
+    "square EAAA" + "Zx9_-" * 12,
+    "groq gsk_" + "aB3d" * 13,
+    "r8_" + "aB3" * 12 + "x",
+    "grok xai-" + "aB3d" * 20,
 ]
 SHAPED_KEPT_TEXTS = [
     "-----BEGIN PGP PUBLIC KEY BLOCK-----",
@@ -2849,6 +2858,9 @@ SHAPED_KEPT_TEXTS = [
     "a key-value store",
     "monkey-0123456789abcdef0123456789abcdef",
     "pat-na1-config",
+    "secret_key_base_for_this_app_is_in_the_vault_and_nowhere_else",
+    "EAAAAAAAAA",
+    "gsk_short",
 ]
 
 
