@@ -3332,12 +3332,48 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "sip:alice@atlanta.example",
         "acct:ada@social.example",
         "git@github.com:org/repo.git",
-        "ada@example.com",
         "see ada:x@y for the seating plan",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
+    # A bare address (`ada@example.com`) is redacted whole as someone's data (below), not as a
+    # password.
     assert layer.redaction.holds_secret(text) is False
+
+
+# Values found recorded by session 41's payload generator: an email address that is the whole
+# value (an instrumented route's `/users/{email}` parameter), also percent-encoded or written
+# with look-alike or invisible characters, and an AWS secret access key so written. An address
+# in free text is kept, as documented.
+WHOLE_VALUE_SECRETS = [
+    "ada@example.com",
+    " jane.doe+test@example.co.uk ",
+    "ada%40example.com",
+    "\uff41\uff44\uff41\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com",
+    "a\u200dd\u200da@example.com",
+    "\u202eada@example.com\u202c",
+    "wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYEXAMPLEKEY",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfi\u200bCYEXAMPLEKEY",
+]
+
+
+@pytest.mark.parametrize("text", WHOLE_VALUE_SECRETS)
+def test_a_value_that_is_an_address_or_an_aws_secret_whole_is_redacted(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"owner": text}).payload == {"owner": "[redacted]"}
+    assert logger.record("error_event", {"owners": [text]}).payload == {"owners": ["[redacted]"]}
+    # As a key too: a dict keyed by user.
+    assert logger.record("error_event", {"by": {text: 1}}).payload == {
+        "by": {"[redacted]": "[redacted]"}
+    }
+
+
+@pytest.mark.parametrize(
+    "text", ["write to ada@example.com for access", "ada@example.com, bob@example.com", "@ada"]
+)
+def test_an_address_in_free_text_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
 def test_a_split_url_is_recorded_without_its_password(logger: Any) -> None:
