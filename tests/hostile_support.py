@@ -49,11 +49,16 @@ SECRETS = [
         "MIIEpAIBAAKCAQEA75xyzXYZ",
     ),
     ("jane.doe+test@example.co.uk", "jane.doe+test@example.co.uk"),
+    ("+1 (415) 555-2671", "555-2671"),
     ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
 ]
-# Of these, the ones a free-text sentence around them keeps (documented: an address or an AWS
-# secret key is someone's data or a secret only as the whole value).
-WHOLE_ONLY = {"jane.doe+test@example.co.uk", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+# Of these, the ones a free-text sentence around them keeps (documented: an address, a phone
+# number or an AWS secret key is someone's data or a secret only as the whole value).
+WHOLE_ONLY = {
+    "jane.doe+test@example.co.uk",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "+1 (415) 555-2671",
+}
 
 
 def fullwidth(text: str) -> str:

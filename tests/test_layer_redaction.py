@@ -1598,7 +1598,6 @@ NOT_CARD_NUMBER_TEXTS = [
     "/orders/4111111111111111",
     "v4111111111111111",
     "4111111111111111111111",
-    "+4915112345678",
     "4111 1111-1111 1111",
     "ISBN 978-3-16-148410-0",
     "1 2 3 4 5 6 7 8 9 10 11 12 13",
@@ -1719,7 +1718,6 @@ NOT_NATIONAL_ID_TEXTS = [
     "flight BA123456C",
     "v12345678Z",
     "ISBN 978-3-16-148410-0",
-    "+34 612 345 678",
     "call 0800 123 456",
     "order 2024-10-01 shipped",
     "session 2024-10-01 09:00",
@@ -3373,6 +3371,35 @@ def test_a_value_that_is_an_address_or_an_aws_secret_whole_is_redacted(
     "text", ["write to ada@example.com for access", "ada@example.com, bob@example.com", "@ada"]
 )
 def test_an_address_in_free_text_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
+
+
+# A phone number as the whole value, in a form that says it is one (found recorded by the
+# payload generator as a path parameter). "+4915112345678" and "+34 612 345 678" were kept as
+# numbers of no card and no national id; they are phone numbers.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+14155552671",
+        "+44 20 7946 0958",
+        "+1 (415) 555-2671",
+        "(415) 555-2671",
+        "415-555-2671",
+        "+4915112345678",
+        "+34 612 345 678",
+        "%2B14155552671",
+        "\uff0b14155552671",
+    ],
+)
+def test_a_value_that_is_a_phone_number_whole_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"contact": text}).payload == {"contact": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["+44", "+1", "+100", "+12.5", "2024-01-15", "1-800-FLOWERS", "555-1234", "call +14155552671"],
+)
+def test_numbers_that_are_no_whole_phone_number_are_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
