@@ -118,6 +118,7 @@ RESERVED_NAMES = frozenset(
         "QueueStats",
         "REDACTED",
         "SENSITIVE_KEYS",
+        "SHUTDOWN_FLUSH_SECONDS",
         "SinkError",
         "StandardContext",
         "Strict",

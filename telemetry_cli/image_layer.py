@@ -54,6 +54,9 @@ _YAML_COMMENT = re.compile(r"(?:^|[ \t])#.*")
 _ESCAPE = re.compile(r"#\s*escape\s*=\s*(\S)\s*", re.IGNORECASE)
 _GLOB = re.compile(r"[*?\[]")
 _T = TypeVar("_T")
+#: The largest Dockerfile or compose file read (real ones hold a few KiB): the copies of a
+#: larger one are not weighed, which takes time in proportion, and a note says so.
+MAX_BUILD_FILE_CHARS = 256 * 1024
 #: The flags of a COPY or ADD (`--chown=app:app --link `).
 _FLAGS = re.compile(r"(?:--\S*\s+)*")
 #: The Python version a base image's tag names: the official image's (`python:3.8-slim`), or a
@@ -141,21 +144,32 @@ def missing_layer_notes(
     modules = [path for path in layer_files if path.endswith(".py")]
     if not modules or not importers:
         return []
-    notes: list[str] = []
+    oversized: list[str] = []
+    builds = _builds(root, backend, oversized)
+    notes = [_oversized_note(path) for path in oversized]
     # The name the patched modules import the layer by: its path from the backend folder.
     dotted = posixpath.relpath(layer, posixpath.normpath(backend))
-    for dockerfile, context in _builds(root, backend):
+    for dockerfile, context in builds:
         notes += _notes(root, dockerfile, context, (layer, modules, dotted), importers, read)
     return notes
 
 
-def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
-    """Each Dockerfile (relative to ``root``) with its build context, once, in a stable order."""
+def _builds(root: Path, backend: str, oversized: list[str] | None = None) -> list[tuple[str, str]]:
+    """Each Dockerfile (relative to ``root``) with its build context, once, in a stable order.
+
+    A compose file larger than :data:`MAX_BUILD_FILE_CHARS` is not read; its path (relative to
+    ``root``) goes to ``oversized``.
+    """
     folders = searched_folders(backend)[::-1]
     named: dict[str, set[str]] = {}
     for folder in folders:
         for compose in compose_files(root / folder):
-            for context, dockerfile in _compose_builds(read_text(compose) or ""):
+            text = read_text(compose) or ""
+            if len(text) > MAX_BUILD_FILE_CHARS:
+                if oversized is not None:
+                    oversized.append(compose.relative_to(root).as_posix())
+                continue
+            for context, dockerfile in _compose_builds(text):
                 context_path = posixpath.normpath(posixpath.join(folder, context))
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
                 if file_path.startswith(("..", "/")) or context_path.startswith(("..", "/")):
@@ -172,32 +186,52 @@ def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
 
 
 def _compose_builds(text: str) -> Iterator[tuple[str, str]]:
-    """The ``(context, dockerfile)`` of each ``build:`` of a compose file, read line by line."""
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        found = _BUILD.fullmatch(line)
-        if found is None:
+    """The ``(context, dockerfile)`` of each ``build:`` of a compose file, read line by line.
+
+    One pass: a ``build:`` mapping stays open until a line indented no deeper than its key, and
+    its ``context:`` and ``dockerfile:`` fill the innermost one open (a hostile file nesting
+    thousands of them costs no more than a plain one).
+    """
+    open_builds: list[_OpenBuild] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
-        value = _value(found[2])
-        if value:
-            if not value.startswith(("{", "[", "&", "*", "|", ">")):
+        indent = len(line) - len(line.lstrip())
+        while open_builds and indent <= open_builds[-1].indent:
+            yield from open_builds.pop().found()
+        found = _BUILD.fullmatch(line)
+        if found is not None:
+            value = _value(found[2])
+            if not value:
+                open_builds.append(_OpenBuild(len(found[1])))
+            elif not value.startswith(("{", "[", "&", "*", "|", ">")):
                 yield value, "Dockerfile"
             continue
-        context, dockerfile = ".", "Dockerfile"
-        for below in lines[index + 1 :]:
-            if not below.strip() or below.lstrip().startswith("#"):
-                continue
-            key = _BUILD_KEY.fullmatch(below)
-            indent = len(below) - len(below.lstrip())
-            if indent <= len(found[1]):
-                break
-            if key is not None and key[1] == "context":
-                context = _value(key[2])
-            elif key is not None and key[1] == "dockerfile":
-                dockerfile = _value(key[2])
-        # A remote context (a Git URL) or a variable: nothing to read here.
-        if context and dockerfile and not re.search(r"[$:]", context + dockerfile):
-            yield context, dockerfile
+        key = _BUILD_KEY.fullmatch(line) if open_builds else None
+        if key is not None and key[1] == "context":
+            open_builds[-1].context = _value(key[2])
+        elif key is not None:
+            open_builds[-1].dockerfile = _value(key[2])
+    while open_builds:
+        yield from open_builds.pop().found()
+
+
+@dataclass
+class _OpenBuild:
+    """A compose ``build:`` mapping being read: its key's indentation and what it names."""
+
+    indent: int
+    context: str = "."
+    dockerfile: str = "Dockerfile"
+
+    def found(self) -> Iterator[tuple[str, str]]:
+        """Its ``(context, dockerfile)``, unless either is remote (a Git URL) or a variable."""
+        if (
+            self.context
+            and self.dockerfile
+            and not re.search(r"[$:]", self.context + self.dockerfile)
+        ):
+            yield self.context, self.dockerfile
 
 
 def _value(text: str) -> str:
@@ -225,6 +259,8 @@ def _notes(
     if shown is None or len(layer_in) < len(modules):
         return []
     text = read(root / dockerfile)
+    if text is not None and len(text) > MAX_BUILD_FILE_CHARS:
+        return [_oversized_note(dockerfile)]
     stages = _stages(text) if text is not None else None
     if not stages:
         return []
@@ -235,6 +271,13 @@ def _notes(
     if not check.holds_importer:
         return []
     return [note for note in (_old_python(dockerfile, stages), check.note) if note is not None]
+
+
+def _oversized_note(path: str) -> str:
+    return (
+        f"{path}: not read, as it is larger than {MAX_BUILD_FILE_CHARS // 1024} KiB: its image "
+        "is not checked for the generated layer"
+    )
 
 
 def _old_python(dockerfile: str, stages: Sequence[_Stage]) -> str | None:
@@ -286,10 +329,9 @@ def _check_layer(
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
     # A source that is not there means the context is not the one assumed: say nothing.
-    for copy in copies:
-        for source in copy.sources:
-            if source != "*" and not _GLOB.search(source) and not _exists(base / source):
-                return _NO_KNOWN_IMPORTER
+    for source in {source for copy in copies for source in copy.sources}:
+        if source != "*" and not _GLOB.search(source) and not _exists(base / source):
+            return _NO_KNOWN_IMPORTER
     sources_of = [(copy, source) for copy in copies for source in copy.sources]
     # The patched modules in the context, each with its path from the root.
     importers_in = [
@@ -1007,7 +1049,12 @@ def _landing(copy: _Copy, source: str, layer: str, source_is_dir: bool) -> str:
 # it serves): parsed once per text. The stages are never changed once parsed, so sharing is safe.
 @lru_cache(maxsize=32)
 def _stages(text: str) -> tuple[_Stage, ...] | None:
-    """The stages of a Dockerfile with their copies from the build context; None if unreadable."""
+    """The stages of a Dockerfile with their copies from the build context; None if unreadable.
+
+    None too for one larger than :data:`MAX_BUILD_FILE_CHARS`.
+    """
+    if len(text) > MAX_BUILD_FILE_CHARS:
+        return None
     stages: list[_Stage] = []
     for line, instruction in _instructions(text):
         words = instruction.split()
@@ -1224,6 +1271,8 @@ def _brings(copy: _Copy, source: str, path: str) -> bool:
     if not _covers(source, path):
         return False
     # Read from the context and from the copied folder alike: either way it is left out.
+    if not copy.excludes:
+        return True
     inner = path[len(source) + 1 :] if path.startswith(source + "/") else path
     ancestors = {*_ancestors(path), *_ancestors(inner)}
     return not any(regex.fullmatch(ancestor) for regex in copy.excludes for ancestor in ancestors)
@@ -1240,13 +1289,15 @@ def _covers(source: str, path: str) -> bool:
     return source in ancestors
 
 
-def _ancestors(path: str) -> list[str]:
+# Cached, as the patterns below: each COPY of a Dockerfile asks for the same few paths.
+@lru_cache(maxsize=256)
+def _ancestors(path: str) -> tuple[str, ...]:
     """``path`` and the folders holding it, up to (not including) the build context itself.
 
     A pattern is matched against these: one matching a folder takes in all it holds (`.`, the
     context, is no name a glob of Docker's matches).
     """
-    return [path, *(parent.as_posix() for parent in PurePosixPath(path).parents)][:-1]
+    return (path, *(parent.as_posix() for parent in PurePosixPath(path).parents))[:-1]
 
 
 # A token of one path segment's pattern: "*", "?", a literal character, or a class
@@ -1275,6 +1326,7 @@ class _Glob(NamedTuple):
         )
 
 
+@lru_cache(maxsize=256)
 def _pattern(glob: str) -> _Glob:
     """A Docker path pattern, read once."""
     return _Glob(tuple(_DOUBLE_STAR if part == "**" else _tokens(part) for part in glob.split("/")))

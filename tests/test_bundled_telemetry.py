@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import logging
 import shutil
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +22,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.backend_support import imported_app
+from tests.hostile_support import ENCODINGS, SECRETS
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent / "backend"
 
@@ -255,3 +260,34 @@ def test_responses_equal_the_code_without_telemetry(
     assert failing == uninstrumented_responses
     assert recorded == uninstrumented_responses
     assert len(recording.events) == sum(event is not None for *_, event in CALLS)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    secret=st.sampled_from([s for s in SECRETS if "\n" not in s[0]]),
+    encoding=st.sampled_from(["raw", "fullwidth", "zero-width-joiners", "rtl-marks", "percent"]),
+    route=st.sampled_from(["path", "query", "body"]),
+)
+def test_an_instrumented_route_records_no_secret_a_client_sends(
+    backend: Backend, secret: tuple[str, str], encoding: str, route: str
+) -> None:
+    # The hostile payload generator's values as a path parameter, beside query parameters and
+    # headers naming nothing, or as a body field the handler logs: never a 500, never recorded.
+    value = ENCODINGS[encoding](secret[0])
+    quoted = urllib.parse.quote(value, safe="")
+    recording = RecordingSink()
+    for _ in _with_sink(backend, recording):
+        if route == "body":
+            response = backend.client.post("/api/ai/quiz", json={"chapter_id": value})
+        else:
+            path = "/api/chapters/" + (quoted if route == "path" else "kinematics")
+            response = backend.client.get(
+                path,
+                params={"ref": value},
+                headers={"x-trace": quoted, "cookie": f"sid={quoted}"},
+            )
+    assert response.status_code < 500, response.text
+    for event in recording.events:
+        recorded = json.dumps(event.payload, ensure_ascii=False)
+        assert secret[1] not in recorded, recorded
+        assert len(value) < 12 or value.strip() not in recorded, recorded

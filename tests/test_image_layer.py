@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -344,6 +345,34 @@ def test_a_hostile_dockerignore_is_read_in_time(tmp_path: Path, ignore: str) -> 
     assert missing_layer_notes(tmp_path, ".", "analytics", [*LAYER, long], ["main.py"]) == []
 
 
+def test_a_dockerfile_or_compose_file_too_large_is_skipped_with_a_note(tmp_path: Path) -> None:
+    # 200,000 copies: weighing each against the layer took a minute.
+    flat(tmp_path, "FROM python:3.12\n" + "COPY --exclude=*.md main.py app/ /code/\n" * 200_000)
+    started = time.monotonic()
+    found = notes(tmp_path)
+    assert time.monotonic() - started < 5
+    assert len(found) == 1 and found[0].startswith("Dockerfile: not read, as it is larger than"), (
+        found
+    )
+    assert "not checked for the generated layer" in found[0]
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12\nCOPY main.py .\n")
+    (tmp_path / "compose.yaml").write_text("services:\n" + "  x:\n    image: y\n" * 30_000)
+    found = notes(tmp_path)
+    assert len(found) == 2 and found[0].startswith("compose.yaml: not read, as it"), found
+    assert found[1].startswith("Dockerfile:2: "), found
+
+
+def test_nested_compose_build_keys_are_read_in_one_pass(tmp_path: Path) -> None:
+    # Each `build:` read the lines below it to its end: a file nesting hundreds took seconds.
+    flat(tmp_path, "FROM python:3.12\nCOPY main.py .\n")
+    nested = "".join(" " * depth + "build:\n" for depth in range(2, 700))
+    (tmp_path / "compose.yaml").write_text("services:\n" + nested)
+    started = time.monotonic()
+    found = notes(tmp_path)
+    assert time.monotonic() - started < 1
+    assert len(found) == 1 and found[0].startswith("Dockerfile:2: "), found
+
+
 @pytest.mark.parametrize(
     ("dockerfile", "compose", "noted"),
     [
@@ -379,6 +408,64 @@ def test_init_notes_it_too(tmp_path: Path, copy: str, noted: bool) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     note = "Dockerfile:3: `COPY main.py ./` copies main.py into the image but not the generated"
     assert result.stdout.count(note) == (1 if noted else 0), result.stdout
+
+
+_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{name}: &{name} [" + ", ".join([f"*{below}"] * 9) + "]\n"
+    for below, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    "compose",
+    [
+        pytest.param("services:\n  web:\n    build: .\n" + _BOMB, id="alias-bomb"),
+        pytest.param(
+            "x-base: &base\n  build:\n    context: .\nservices:\n  web:\n    <<: *base\n",
+            id="merge-key",
+        ),
+        pytest.param("services:\n  - web\n  - build: .\n", id="services-a-list"),
+        pytest.param("services: web\n", id="services-a-string"),
+        pytest.param(
+            "services:\n  web:\n    build: [1, 2]\n    command: {a: b}\n    environment: 5\n"
+            "    working_dir: []\n  db: 7\n  x: null\n",
+            id="wrong-types",
+        ),
+        pytest.param(bytes(range(256)) * 16, id="binary"),
+        pytest.param(b"services:\n  web:\n    build: \xff\xfe\n", id="not-utf8"),
+        pytest.param("services: " + "[" * 20_000 + "]" * 20_000 + "\n", id="deep-flow"),
+        pytest.param(
+            "services:\n" + "".join("  " * depth + f"k{depth}:\n" for depth in range(1, 400)),
+            id="deep-blocks",
+        ),
+        pytest.param(
+            "services:\n" + "".join(" " * depth + "build:\n" for depth in range(1, 700)),
+            id="nested-builds",
+        ),
+        pytest.param(
+            "services:\n  web: !!python/object/apply:os.system ['exit 3']\n    build: .\n",
+            id="python-tag",
+        ),
+        pytest.param("services:\n" + "  x:\n    image: y\n" * 30_000, id="huge"),
+        pytest.param("services:\n  web:\n    build: ./a\x00b\n    command: a\x00\n", id="nul"),
+    ],
+)
+def test_a_hostile_compose_file_is_no_trouble_for_init(
+    tmp_path: Path, compose: str | bytes
+) -> None:
+    root = flat(tmp_path, "FROM python:3.12\nCOPY main.py .\n")
+    (root / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    compose_file = root / "docker-compose.yml"
+    if isinstance(compose, bytes):
+        compose_file.write_bytes(compose)
+    else:
+        compose_file.write_text(compose)
+    started = time.monotonic()
+    result = run("init", "--root", str(root))
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "[tool.telemetry-scaffold]" in (root / "pyproject.toml").read_text()
 
 
 def test_init_names_the_copy_of_the_module_it_wires_as_generate_does(tmp_path: Path) -> None:

@@ -1598,7 +1598,6 @@ NOT_CARD_NUMBER_TEXTS = [
     "/orders/4111111111111111",
     "v4111111111111111",
     "4111111111111111111111",
-    "+4915112345678",
     "4111 1111-1111 1111",
     "ISBN 978-3-16-148410-0",
     "1 2 3 4 5 6 7 8 9 10 11 12 13",
@@ -1719,7 +1718,6 @@ NOT_NATIONAL_ID_TEXTS = [
     "flight BA123456C",
     "v12345678Z",
     "ISBN 978-3-16-148410-0",
-    "+34 612 345 678",
     "call 0800 123 456",
     "order 2024-10-01 shipped",
     "session 2024-10-01 09:00",
@@ -2826,6 +2824,15 @@ SHAPED_SECRET_TEXTS = [
     "figd_" + "aB3_-" * 8,
     "mailgun key-" + "0a1b2c3d" * 4,
     "hubspot pat-na1-0f5e2a3c-1111-4222-8333-444455556666",
+    # Found kept by session 41's payload generator: more providers' documented prefixes.
+    "client_secret GOCSPX-" + "aB3_-x" * 4 + "a1B2",
+    "NRAK-" + "A1B2C3D4E" * 3,
+    "supabase sbp_" + "0a1b2c3d" * 5,
+    "notion secret_" + "aB3" * 14 + "x",
+    "square EAAA" + "Zx9_-" * 12,
+    "groq gsk_" + "aB3d" * 13,
+    "r8_" + "aB3" * 12 + "x",
+    "grok xai-" + "aB3d" * 20,
 ]
 SHAPED_KEPT_TEXTS = [
     "-----BEGIN PGP PUBLIC KEY BLOCK-----",
@@ -2849,6 +2856,9 @@ SHAPED_KEPT_TEXTS = [
     "a key-value store",
     "monkey-0123456789abcdef0123456789abcdef",
     "pat-na1-config",
+    "secret_key_base_for_this_app_is_in_the_vault_and_nowhere_else",
+    "EAAAAAAAAA",
+    "gsk_short",
 ]
 
 
@@ -3320,12 +3330,77 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "sip:alice@atlanta.example",
         "acct:ada@social.example",
         "git@github.com:org/repo.git",
-        "ada@example.com",
         "see ada:x@y for the seating plan",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
+    # A bare address (`ada@example.com`) is redacted whole as someone's data (below), not as a
+    # password.
     assert layer.redaction.holds_secret(text) is False
+
+
+# Values found recorded by session 41's payload generator: an email address that is the whole
+# value (an instrumented route's `/users/{email}` parameter), also percent-encoded or written
+# with look-alike or invisible characters, and an AWS secret access key so written. An address
+# in free text is kept, as documented.
+WHOLE_VALUE_SECRETS = [
+    "ada@example.com",
+    " jane.doe+test@example.co.uk ",
+    "ada%40example.com",
+    "\uff41\uff44\uff41\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com",
+    "a\u200dd\u200da@example.com",
+    "\u202eada@example.com\u202c",
+    "wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYEXAMPLEKEY",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfi\u200bCYEXAMPLEKEY",
+]
+
+
+@pytest.mark.parametrize("text", WHOLE_VALUE_SECRETS)
+def test_a_value_that_is_an_address_or_an_aws_secret_whole_is_redacted(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"owner": text}).payload == {"owner": "[redacted]"}
+    assert logger.record("error_event", {"owners": [text]}).payload == {"owners": ["[redacted]"]}
+    # As a key too: a dict keyed by user.
+    assert logger.record("error_event", {"by": {text: 1}}).payload == {
+        "by": {"[redacted]": "[redacted]"}
+    }
+
+
+@pytest.mark.parametrize(
+    "text", ["write to ada@example.com for access", "ada@example.com, bob@example.com", "@ada"]
+)
+def test_an_address_in_free_text_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
+
+
+# A phone number as the whole value, in a form that says it is one (found recorded by the
+# payload generator as a path parameter). "+4915112345678" and "+34 612 345 678" were kept as
+# numbers of no card and no national id; they are phone numbers.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+14155552671",
+        "+44 20 7946 0958",
+        "+1 (415) 555-2671",
+        "(415) 555-2671",
+        "415-555-2671",
+        "+4915112345678",
+        "+34 612 345 678",
+        "%2B14155552671",
+        "\uff0b14155552671",
+    ],
+)
+def test_a_value_that_is_a_phone_number_whole_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"contact": text}).payload == {"contact": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["+44", "+1", "+100", "+12.5", "2024-01-15", "1-800-FLOWERS", "555-1234", "call +14155552671"],
+)
+def test_numbers_that_are_no_whole_phone_number_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
 def test_a_split_url_is_recorded_without_its_password(logger: Any) -> None:

@@ -979,6 +979,74 @@ def test_shutdown_flushes_the_queue_through_the_router_lifespan(
     assert len(inner.events) == 101
 
 
+class LoopSink(RecordingSink):
+    """A sink whose delivery runs a coroutine on the app's event loop and waits for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.gate = threading.Event()
+
+    def emit(self, event: Any) -> None:
+        assert self.gate.wait(30), "the test never opened the gate"
+        assert self.loop is not None
+        asyncio.run_coroutine_threadsafe(asyncio.sleep(0), self.loop).result(timeout=10)
+        super().emit(event)
+
+
+def test_shutdown_flush_leaves_the_loop_free_for_a_sink_that_needs_it(
+    layer: Layer, shared_logger: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    inner = LoopSink()
+    shared_logger.use_sink(layer.event_logger.QueueSink(inner, timeout=3))
+
+    @asynccontextmanager
+    async def own_lifespan(app: FastAPI) -> Any:
+        inner.loop = asyncio.get_running_loop()
+        yield
+
+    app = FastAPI(lifespan=own_lifespan)
+    app.include_router(layer.router.router)
+    with TestClient(app) as client:
+        for _ in range(5):
+            assert (
+                client.post(f"{layer.prefix}/log", json={"event_type": "chapter_visit"}).status_code
+                == 202
+            )
+        threading.Timer(0.2, inner.gate.set).start()  # the worker needs the loop during shutdown
+        started = time.monotonic()
+    # A flush blocking the loop would have waited for the queue's whole timeout, then warned.
+    assert time.monotonic() - started < 2
+    assert len(inner.events) == 5
+    assert not [message for message in warnings_of(caplog) if "shutdown" in message]
+
+
+def test_a_flush_stuck_at_shutdown_is_given_up_after_a_bound(
+    layer: Layer,
+    shared_logger: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.analytics")
+    stuck = threading.Event()
+
+    class StuckFlush(RecordingSink):
+        def flush(self) -> None:
+            stuck.wait(30)
+
+    shared_logger.use_sink(StuckFlush())
+    monkeypatch.setattr(layer.event_logger, "SHUTDOWN_FLUSH_SECONDS", 0.3)
+    try:
+        with TestClient(layer.app()) as client:
+            client.get(f"{layer.prefix}/health")
+            started = time.monotonic()
+        assert time.monotonic() - started < 3
+        assert any("did not flush in 0.3 s" in message for message in warnings_of(caplog))
+    finally:
+        stuck.set()
+
+
 def test_a_failing_flush_at_shutdown_is_a_warning_not_a_crash(
     layer: Layer, shared_logger: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

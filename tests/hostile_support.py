@@ -1,0 +1,80 @@
+"""Hostile values for the payload generator: secrets of well-known shapes and their encodings."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Callable
+
+# (value, the part of it that must never be recorded). Each is redacted by its shape alone,
+# under any key, in free text too.
+SECRETS = [
+    (
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+        "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    ),
+    ("Bearer 9f8e7d6c5b4a39281716fedcba0987654321abcd", "9f8e7d6c5b4a39281716fedcba09876"),
+    ("AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
+    ("AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI", "DdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI"),
+    (
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Eby8vdM02xNOcqFlqUwJPLl"
+        "mEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq",
+    ),
+    ("sk_live_51H8abcdefghijklmnopqrstuvwxyz0123456789ABCD", "51H8abcdefghijklmnopqrstuvwxyz"),
+    ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "16C7e42F292c6912E7710c838347Ae178B4a"),
+    ("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "AbCdEfGhIjKlMnOpQrStUvWx"),
+    ("sk-proj-abcDEF1234567890abcDEF1234567890abcDEF1234567890ab", "abcDEF1234567890abcDEF12345"),
+    (
+        "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-abcdefgh"
+        "ijklmnopqrstuvwxyz012345678-AAAAAA",
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
+    ),
+    ("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", "TwL2iGABf9DHoTf"),
+    ("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", "aB3_-xaB3_-xaB3_-xaB3_-xa1B2"),
+    ("gsk_" + "aB3d" * 13, "aB3d" * 13),
+    ("postgresql://admin:S3cr3tPassw0rd@db.example.com:5432/app", "S3cr3tPassw0rd"),
+    ("https://user:hunter2pass@example.com/path", "hunter2pass"),
+    ("https://example.com/cb?access_token=ya29.a0AfH6SMBx3abcdef&state=1", "ya29.a0AfH6SMBx3"),
+    ("4111 1111 1111 1111", "1111 1111 1111"),
+    ("4111111111111111", "4111111111111111"),
+    ("DE89370400440532013000", "DE89370400440532013000"),
+    ("078-05-1120", "078-05-1120"),
+    ("password=hunter2pass", "hunter2pass"),
+    ("sessionid=9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d; Path=/", "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"),
+    ("Basic dXNlcjpodW50ZXIycGFzcw==", "dXNlcjpodW50ZXIycGFzcw"),
+    (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA75xyzXYZ\n-----END RSA PRIVATE KEY-----",
+        "MIIEpAIBAAKCAQEA75xyzXYZ",
+    ),
+    ("jane.doe+test@example.co.uk", "jane.doe+test@example.co.uk"),
+    ("+1 (415) 555-2671", "555-2671"),
+    ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+]
+# Of these, the ones a free-text sentence around them keeps (documented: an address, a phone
+# number or an AWS secret key is someone's data or a secret only as the whole value).
+WHOLE_ONLY = {
+    "jane.doe+test@example.co.uk",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "+1 (415) 555-2671",
+}
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+ENCODINGS: dict[str, Callable[[str], str]] = {
+    "raw": lambda text: text,
+    "percent": lambda text: urllib.parse.quote(text, safe=""),
+    "percent-twice": lambda text: urllib.parse.quote(urllib.parse.quote(text, safe=""), safe=""),
+    "fullwidth": fullwidth,
+    "zero-width-joiners": "\u200d".join,
+    "zero-width-space": lambda text: text[: len(text) // 2] + "\u200b" + text[len(text) // 2 :],
+    "rtl-marks": lambda text: "\u202e" + text + "\u202c",
+    "padded": lambda text: "  " + text + "\n",
+    "json-string": lambda text: json.dumps({"v": text}),
+    "json-twice": lambda text: json.dumps(json.dumps([text])),
+    "sentence": lambda text: f"please use {text} for the login",
+}
