@@ -2798,15 +2798,92 @@ def test_routers_of_modules_imported_by_known_names_are_served_under_the_prefix(
     tmp_path: Path, discovery: str
 ) -> None:
     """`import_module(f"app.api.{name}")` in a loop over names known statically: each module's
-    router, served under the include's prefix; nothing left out to say."""
+    router, served under the include's prefix; nothing left out to say, but that a settings
+    list read as its default may be set otherwise at run time (one line)."""
     root = _project(tmp_path, _DISCOVERY_HEAD + discovery)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
-    assert "run time" not in result.stdout
+    if "settings.FEATURES" in discovery:
+        said = (
+            "backend/app/main.py:26: `settings.FEATURES` read as its default in "
+            "backend/app/main.py:20 (an environment variable FEATURES set at run time would "
+            "change the routers this loop includes)"
+        )
+        assert result.stdout.count(said) == 1, result.stdout
+        assert result.stdout.count("run time") == 1
+    else:
+        assert "run time" not in result.stdout
     assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
+_SETTINGS_APP = (
+    "from pydantic_settings import BaseSettings\n\n\n"
+    'class Settings(BaseSettings):\n    APP: str = "app.api.items"\n\n\n'
+    "settings = Settings()\n"
+)
+
+
+@pytest.mark.parametrize(
+    "discovery",
+    [
+        "for name in [settings.APP]:\n    module = importlib.import_module(name)\n"
+        '    app.include_router(module.router, prefix="/api")\n',
+        "for name in (settings.APP,):\n    module = importlib.import_module(name)\n"
+        '    app.include_router(module.router, prefix="/api")\n',
+        "module = importlib.import_module(settings.APP)\n"
+        'app.include_router(module.router, prefix="/api")\n',
+    ],
+    ids=["list-of-a-setting", "tuple-of-a-setting", "a-setting"],
+)
+def test_a_module_a_setting_names_is_imported_as_its_default_and_said(
+    tmp_path: Path, discovery: str
+) -> None:
+    """`import_module(settings.APP)`, or a loop over a list or tuple of settings attributes: the
+    module the attribute's default names, its router served under the include's prefix; the
+    default is said in one line (`init` too), as a variable set at run time would change it."""
+    root = _project(tmp_path, _DISCOVERY_HEAD + _SETTINGS_APP + discovery)
+    head = (_DISCOVERY_HEAD + _SETTINGS_APP).splitlines()
+    line = len(head) + discovery.count("\n")  # the include's
+    declared = head.index('    APP: str = "app.api.items"') + 1
+    said = (
+        f"backend/app/main.py:{line}: module name `settings.APP` read as 'app.api.items', its "
+        f"default in backend/app/main.py:{declared} (an environment variable APP set at run "
+        "time would change the module imported)"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count(said) == 1, result.stdout
+    assert "is included by no" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
+def test_init_says_a_settings_list_read_as_its_default(tmp_path: Path) -> None:
+    """`init` says, as generate does, that the loop's list is a setting read as its default."""
+    settings = _SETTINGS_APP.replace(
+        'APP: str = "app.api.items"', 'ROUTERS: list[str] = ["app.api.items"]'
+    )
+    loop = (
+        "for name in settings.ROUTERS:\n    module = importlib.import_module(name)\n"
+        '    app.include_router(module.router, prefix="/api")\n'
+    )
+    root = _project(tmp_path, _DISCOVERY_HEAD + settings + loop)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().partition("[tool.telemetry-scaffold]")[0])
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    head = (_DISCOVERY_HEAD + settings).splitlines()
+    declared = head.index('    ROUTERS: list[str] = ["app.api.items"]') + 1
+    assert (
+        f"backend/app/main.py:{len(head) + 3}: `settings.ROUTERS` read as its default in "
+        f"backend/app/main.py:{declared} (an environment variable ROUTERS set at run time would "
+        "change the routers this loop includes)\n"
+    ) in result.stdout
 
 
 def test_routers_of_a_module_in_each_subfolder_are_not_taken_for_the_folders_own(

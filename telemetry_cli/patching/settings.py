@@ -324,6 +324,32 @@ def default_collection(
     return value, class_scope
 
 
+def collection_default_note(
+    index: PackageIndex, expression: ast.Attribute, scope: Scope, what: str
+) -> str | None:
+    """A line saying a loop's settings list was read as its default, which the environment sets.
+
+    ``for name in settings.ROUTERS`` over ``ROUTERS: list[str] = [...]`` of a ``BaseSettings``
+    class: its items are read as :func:`default_collection` reads them, but a variable
+    ``ROUTERS`` set at run time would change ``what`` (the routers the loop includes). None
+    when the value is not that default, or the class reads no environment.
+    """
+    if default_collection(index, expression, scope) is None:
+        return None
+    built = _instance(index, expression.value, scope, 0)
+    if built is None or any(keyword.arg == expression.attr for keyword in built.call.keywords):
+        return None  # passed to the call building the object: no default
+    found = _declaration(index, built.cls, expression.attr, 0, factories=True)
+    if found is None or not found[3]:
+        return None
+    _, class_scope, line, _ = found
+    variable = _environment_name(index, built.cls, expression.attr)
+    return (
+        f"`{ast.unparse(expression)}` read as its default in {class_scope.module.path}:{line} "
+        f"(an environment variable {variable} set at run time would change {what})"
+    )
+
+
 def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None:
     """The variable of ``os.getenv("NAME")`` (or ``os.environ.get``): None when it is unset.
 
