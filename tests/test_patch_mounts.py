@@ -6055,3 +6055,51 @@ app.include_router(items.router, prefix="/v1")
     assert run("generate", "--root", str(root)).exit_code == 0
     with imported_app(root / "backend") as served:
         assert "status" in TestClient(served.app).get("/api/telemetry/health").json()
+
+
+_FLAGGED_MAIN = (
+    "from fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
+    "from app.api.router import api_router\n\n\n"
+    "class Settings(BaseSettings):\n    {declared}\n\n\n"
+    "settings = Settings()\napp = FastAPI()\n"
+    'if {test}:\n    app.include_router(api_router, prefix="/api")\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("declared", "test", "off"),
+    [
+        ("ENABLE_API: bool = False", "settings.ENABLE_API", "`settings.ENABLE_API` is False"),
+        ("DISABLE_API: bool = True", "not settings.DISABLE_API", "`settings.DISABLE_API` is True"),
+        ("ENABLE_API: bool = True", "settings.ENABLE_API", None),
+    ],
+    ids=["off-by-default", "disabled-by-default", "on-by-default"],
+)
+def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_said(
+    tmp_path: Path, declared: str, test: str, off: str | None
+) -> None:
+    """`if settings.ENABLE_API: app.include_router(api_router, prefix="/api")` with the flag
+    false by default: the routes are logged where they are served once it is on (as a check
+    and a removal read them), and `init` and `generate` say it is off by default."""
+    main = _FLAGGED_MAIN.format(declared=declared, test=test)
+    root = _project(tmp_path, main)
+    flag = declared.partition(":")[0]
+    said = (
+        f"backend/app/main.py:14: `api_router` is not served by default: {off} by default "
+        f"(backend/app/main.py:8; an environment variable {flag} set at run time changes it); "
+        "its routes are logged where they are served once it is"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("not served by default") == (0 if off is None else 1)
+    if off is not None:
+        assert result.stdout.count(said) == 1, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == ITEMS_PY
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().partition("[tool.telemetry-scaffold]")[0])
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("not served by default") == (0 if off is None else 1)

@@ -65,7 +65,11 @@ from telemetry_cli.patching.names import (
     VERSIONED_APP_FUNCTIONS,
     library_include,
 )
-from telemetry_cli.patching.settings import SettingsDefaults, getattr_read
+from telemetry_cli.patching.settings import (
+    SettingsDefaults,
+    getattr_read,
+    switched_off_by_default,
+)
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     Binding,
@@ -1776,6 +1780,9 @@ def _module_mounts(
             else frozenset()
         )
         environments = loop_values(routing, scope, index, passed, alone | listing)
+        for said in _switched_off_around(call, included, scope, index):
+            if said not in notes:
+                notes.append(f"{where}: {said}")
         for said in settings_lists_around(call, scope, index, LOOP_ROUTERS):
             # Its routers are read from the default, as the loop runs without the variable.
             if not any(said in note for note in notes):
@@ -2296,7 +2303,13 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
 #: say so: which routers are served. ``init`` says those notes too.
 LOOP_ROUTERS = "the routers this loop includes"
 IMPORTED_MODULE = "the module imported"
-RUN_TIME_CHOICES = (f"would change {LOOP_ROUTERS})", f"would change {IMPORTED_MODULE})")
+#: An include in an `if` on a settings flag that is off by default: said by ``init`` too.
+NOT_SERVED_BY_DEFAULT = "is not served by default"
+RUN_TIME_CHOICES = (
+    f"would change {LOOP_ROUTERS})",
+    f"would change {IMPORTED_MODULE})",
+    f"{NOT_SERVED_BY_DEFAULT}:",
+)
 _RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
 # The method a class's call runs with the call's arguments (after the instance).
 _INIT = "__init__"
@@ -2305,6 +2318,34 @@ _INIT = "__init__"
 _LOADED_FROM_SPEC = "importlib.util.module_from_spec"
 # How many variables and attributes a router read from such a module is followed through.
 _MAX_RUN_TIME_DEPTH = 8
+
+
+def _switched_off_around(
+    call: ast.Call, included: ast.expr, scope: Scope, index: PackageIndex
+) -> list[str]:
+    """Lines for the ``if`` blocks around an include that a settings flag leaves off by default.
+
+    ``if settings.ENABLE_ADMIN: app.include_router(admin.router)`` with the flag false by
+    default (see :func:`~.settings.switched_off_by_default`): the router's routes are logged
+    where they are served once it is set, and said not to be served by default.
+    """
+    said: list[str] = []
+    for statement in block_statements(scope.node.body):
+        if not (
+            isinstance(statement, ast.If)
+            and statement.body
+            and statement.body[0].lineno
+            <= call.lineno
+            <= (statement.body[-1].end_lineno or statement.body[-1].lineno)
+        ):
+            continue
+        why = switched_off_by_default(index, statement.test, scope)
+        if why is not None:
+            said.append(
+                f"`{ast.unparse(included)}` {NOT_SERVED_BY_DEFAULT}: {why}; its routes are "
+                "logged where they are served once it is"
+            )
+    return said
 
 
 def _imported_at_run_time(

@@ -350,6 +350,37 @@ def collection_default_note(
     )
 
 
+def switched_off_by_default(index: PackageIndex, test: ast.expr, scope: Scope) -> str | None:
+    """Why an ``if`` on a settings flag is false by default, as words for a note; else None.
+
+    ``if settings.ENABLE_ADMIN:`` with ``ENABLE_ADMIN: bool = False`` declared in its class (or
+    ``if not settings.DISABLE_ADMIN:`` with a true default): the block runs only when the
+    environment (or the call building the object) sets it otherwise. None for any other test,
+    or a flag whose default is not a literal.
+    """
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    flag = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    if not isinstance(flag, ast.Attribute):
+        return None
+    built = _instance(index, flag.value, scope, 0)
+    if built is None or built.others or flag.attr in built.changed or built.call.args:
+        return None
+    if any(keyword.arg in (None, flag.attr) for keyword in built.call.keywords):
+        return None  # passed to the call building the object: not its default
+    found = _declaration(index, built.cls, flag.attr, 0)
+    if found is None or not isinstance(found[0], ast.Constant):
+        return None
+    value, class_scope, line, environment = found
+    assert isinstance(value, ast.Constant)
+    if bool(value.value) != negated:
+        return None  # on by default
+    where = f"{class_scope.module.path}:{line}"
+    if environment:
+        variable = _environment_name(index, built.cls, flag.attr)
+        where += f"; an environment variable {variable} set at run time changes it"
+    return f"`{ast.unparse(flag)}` is {value.value!r} by default ({where})"
+
+
 def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None:
     """The variable of ``os.getenv("NAME")`` (or ``os.environ.get``): None when it is unset.
 
