@@ -477,6 +477,11 @@ class Mounts:
             return True
         return all(self._dead(other, seen | {parent}) for other in outer)
 
+    def passed_arguments(self) -> Passed:
+        """What the package's calls of a function pass for a parameter (see ``loops.Passed``)."""
+        assert self.index is not None
+        return _passed_arguments(self.index, self.modules)
+
     def passed_router(self, parameter: Binding) -> tuple[RouterKey, str | None] | None:
         """The router every call of a function passes for its parameter, and that router's prefix.
 

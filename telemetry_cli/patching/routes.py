@@ -91,6 +91,7 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     assigned_targets,
+    assigns_name,
     block_statements,
     bound_once,
     builtin_getattr,
@@ -108,6 +109,17 @@ from telemetry_cli.patching.symbols import (
 
 if TYPE_CHECKING:
     from telemetry_cli.patching.mounts import Mounts
+
+
+class PassedInstance(ast.Call):
+    """``kls()`` in a helper, for a class of the module a call passes as ``kls``: its instance.
+
+    ``def register(path, kls): view = kls()`` called as ``register("/items", ItemView)``:
+    ``view`` stands for ``ItemView()``, whose bound methods are the endpoints it registers.
+    """
+
+    cls: Binding
+
 
 # Route classes listed in a constructor's routes=, and the verb each registers as.
 _ROUTE_CLASSES = {
@@ -1754,7 +1766,7 @@ class _Finder:
             return
         verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
         path = call_argument(node, 0, "path")
-        environments = loop_values(node, scope, self.index)
+        environments = self._per_helper_call(node, scope) or loop_values(node, scope, self.index)
         if environments is None and isinstance(endpoint, ast.Call):
             # A handler a factory makes per item of a loop not known statically: which
             # routes, not known; named on a line.
@@ -1792,6 +1804,90 @@ class _Finder:
             assert each is not None
             self._register(written, each[0], verb, owner, scope, path=text, endpoint_scope=each[1])
 
+    def _per_helper_call(self, node: ast.Call, scope: Scope) -> list[LoopValues] | None:
+        """The values a registration in a helper takes, one call of the helper at a time.
+
+        ``def register(path, kls): view = kls(); for verb in ("get", "post"): if hasattr(view,
+        verb): router.add_api_route(path, getattr(view, verb), ...)`` called as
+        ``register("/items", ItemView)``: each call's arguments for the parameters, and
+        ``view`` as an instance of the class passed (see :class:`PassedInstance`) when it is
+        one of this module. None when the helper's calls are not all known, or the
+        registration reads no parameter a loop or a local does not stand for already.
+        """
+        function = scope.node
+        mounts = self.index.mounts
+        if not isinstance(function, FunctionNode) or mounts is None or mounts.index is None:
+            return None
+        parameters = frozenset(
+            argument.arg
+            for argument in (*function.args.posonlyargs, *function.args.args)
+            if argument.arg not in ("self", "cls")
+        )
+        # The locals built by calling a parameter (`view = kls()`): read as its instance.
+        built = {
+            statement.targets[0].id: statement.value.func.id
+            for statement in block_statements(function.body)
+            if isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and isinstance(statement.value, ast.Call)
+            and not statement.value.args
+            and not statement.value.keywords
+            and isinstance(statement.value.func, ast.Name)
+            and statement.value.func.id in parameters
+        }
+        if not parameters or any(
+            sum(1 for other in block_statements(function.body) if assigns_name(other, name)) != 1
+            for name in built
+        ):
+            return None
+        # The registration and the `hasattr` tests around it read the parameters: only a
+        # class's (`view = kls()`, `hasattr(kls, verb)`) is read so here, the others as before.
+        tests = self._hasattr_tests(node, scope)
+        read = [node, *tests]
+        names = {
+            each.id
+            for part in read
+            for each in ast.walk(part)
+            if isinstance(each, ast.Name) and isinstance(each.ctx, ast.Load)
+        }
+        tested = {test.args[0].id for test in tests if isinstance(test.args[0], ast.Name)}
+        if not (names & set(built) or tested & parameters):
+            return None
+        used = (names & parameters) | {built[name] for name in names & set(built)}
+        probe = ast.copy_location(
+            ast.Tuple(elts=[*read, *(ast.Name(name, ast.Load()) for name in used)]), node
+        )
+        found = loop_values(probe, scope, self.index, mounts.passed_arguments(), frozenset(used))
+        if not found or found == [{}]:
+            return None
+        environments: list[LoopValues] = []
+        for values in found:
+            values = dict(values)
+            for local, parameter in built.items():
+                if parameter not in values:
+                    continue
+                item, item_scope = values[parameter]
+                cls = self.index.binding_of(item, item_scope)
+                if cls is None or cls.kind != "class" or cls.scope.module is not self.module:
+                    return None  # not a class of this module: its methods are not followed
+                instance = PassedInstance(func=item, args=[], keywords=[])
+                instance.cls = cls
+                values[local] = (ast.copy_location(instance, item), item_scope)
+            environments.append(values)
+        return environments
+
+    def _hasattr_tests(self, node: ast.Call, scope: Scope) -> list[ast.Call]:
+        """The ``hasattr(<object>, <name>)`` tests of the ``if`` blocks around ``node``."""
+        return [
+            statement.test
+            for statement in block_statements(scope.node.body)
+            if isinstance(statement, ast.If)
+            and isinstance(statement.test, ast.Call)
+            and calls_builtin(statement.test, scope, "hasattr")
+            and _holds_line(statement.body, node.lineno)
+        ]
+
     def _lacks_attribute(self, node: ast.Call, scope: Scope, values: LoopValues) -> bool:
         """Whether an ``if hasattr(<object>, <name>):`` around ``node`` is false for ``values``.
 
@@ -1812,10 +1908,25 @@ class _Finder:
             ):
                 continue
             name = loop_string(test.args[1], scope, values, self.index)
-            cls = None if name is None else self._bound_instance_class(test.args[0], scope)
+            cls = None if name is None else self._tested_class(test.args[0], scope, values)
             if name is not None and cls is not None and not self._may_have(cls, name):
                 return True
         return False
+
+    def _tested_class(self, tested: ast.expr, scope: Scope, values: LoopValues) -> Binding | None:
+        """The class of the package ``hasattr``'s object is (or is an instance of), if known.
+
+        An instance bound once (``view = ItemView()``), or what a helper's call passes
+        (``hasattr(kls, verb)`` of ``register("/x", ItemView)``, or ``kls()``'s instance).
+        """
+        found = substituted(tested, scope, values, self.index)
+        if found is not None and found[0] is not tested:
+            item, item_scope = found
+            if isinstance(item, PassedInstance):
+                return item.cls
+            cls = self.index.binding_of(item, item_scope)
+            return cls if cls is not None and cls.kind == "class" else None
+        return self._bound_instance_class(tested, scope)
 
     def _may_have(self, cls: Binding, name: str) -> bool:
         """Whether instances of ``cls`` may have attribute ``name`` (its classes may set it)."""
@@ -2285,6 +2396,9 @@ class _Finder:
                 return None
             assert isinstance(binding.node, FunctionNode)
             return binding.node, binding.scope
+        if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, PassedInstance):
+            # `getattr(view, verb)` of a helper's `view = kls()`: the class the call passes.
+            return class_endpoint(endpoint.value.cls, endpoint.attr, bound=True)
         if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name):
             owner = scope.lookup(endpoint.value.id)
             if owner is not None and owner.kind == "class":
