@@ -759,6 +759,39 @@ except ModuleNotFoundError:
 """,
     ),
     (
+        "app built by a factory in a module importing FastAPI guarded",
+        """\
+try:
+    from fastapi import FastAPI
+except ImportError:  # pragma: no cover
+    FastAPI = None
+
+
+def create_app():
+    if FastAPI is None:
+        raise RuntimeError("FastAPI is not installed")
+    app = FastAPI()
+    return app
+""",
+        False,
+        """\
+try:
+    from fastapi import FastAPI
+except ImportError:  # pragma: no cover
+    FastAPI = None
+
+
+def create_app():
+    from app.analytics.telemetry_router import router as telemetry_router
+
+    if FastAPI is None:
+        raise RuntimeError("FastAPI is not installed")
+    app = FastAPI()
+    app.include_router(telemetry_router)
+    return app
+""",
+    ),
+    (
         "app built in a try whose except builds none",
         """\
 from fastapi import FastAPI

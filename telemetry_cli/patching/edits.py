@@ -190,7 +190,7 @@ class ModuleEditor:
         """
         going = self.deleted_lines()
         released = set(self._released)
-        for statement in block_statements(self.module.tree.body):
+        for statement in self.module.statements:
             if isinstance(statement, ast.ImportFrom) and any(
                 self.imports(statement, target) for target in released
             ):
@@ -369,8 +369,8 @@ class ModuleEditor:
         in_duals = {
             id(item) for dual in self.module.dual_imports for pair in dual.pairs for item in pair
         }
-        # The module's imports, and those in its `if`/`try` blocks (the app's guarded branch).
-        for statement in block_statements(self.module.tree.body):
+        # The module's imports, and those of its blocks and functions (see `_place_block_imports`).
+        for statement in self.module.statements:
             if not isinstance(statement, ast.ImportFrom) or id(statement) in in_duals:
                 continue
             if self.is_deleted(statement):
@@ -418,11 +418,11 @@ class ModuleEditor:
     def _imports_of(self, target: str) -> list[tuple[ast.ImportFrom, ast.alias]]:
         """The ``from m import ...`` statements importing ``target``, with its name.
 
-        Those of the module's level and of its ``if``/``try`` blocks (not in functions).
+        Those of the module's level, and of its blocks and functions (an app's guarded branch).
         """
         return [
             (statement, alias)
-            for statement in block_statements(self.module.tree.body)
+            for statement in self.module.statements
             if isinstance(statement, ast.ImportFrom)
             for alias in statement.names
             if self._imports_name(statement, alias.name, target)
