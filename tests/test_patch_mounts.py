@@ -6103,3 +6103,29 @@ def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_sa
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.count("not served by default") == (0 if off is None else 1)
+
+
+def test_an_include_a_factorys_settings_flag_leaves_off_by_default_is_said(tmp_path: Path) -> None:
+    """`create_app(settings=None)` with `settings = settings or get_settings()`, called with
+    nothing: its `if settings.ENABLE_API:` is read on the settings `get_settings()` builds."""
+    main = (
+        "from fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
+        "from app.api.router import api_router\n\n\n"
+        "class Settings(BaseSettings):\n    ENABLE_API: bool = False\n\n\n"
+        "def get_settings() -> Settings:\n    return Settings()\n\n\n"
+        "def create_app(settings: Settings | None = None) -> FastAPI:\n"
+        "    settings = settings or get_settings()\n"
+        "    app = FastAPI()\n"
+        "    if settings.ENABLE_API:\n"
+        '        app.include_router(api_router, prefix="/api")\n'
+        "    return app\n\n\napp = create_app()\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (
+        "backend/app/main.py:19: `api_router` is not served by default: `settings.ENABLE_API` "
+        "is False by default (backend/app/main.py:8; an environment variable ENABLE_API set at "
+        "run time changes it); its routes are logged where they are served once it is"
+    ) in result.stdout, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}

@@ -1785,7 +1785,7 @@ def _module_mounts(
             else frozenset()
         )
         environments = loop_values(routing, scope, index, passed, alone | listing)
-        for said in _switched_off_around(call, included, scope, index):
+        for said in _switched_off_around(call, included, scope, index, defaults):
             if said not in notes:
                 notes.append(f"{where}: {said}")
         for said in settings_lists_around(call, scope, index, LOOP_ROUTERS):
@@ -2326,7 +2326,11 @@ _MAX_RUN_TIME_DEPTH = 8
 
 
 def _switched_off_around(
-    call: ast.Call, included: ast.expr, scope: Scope, index: PackageIndex
+    call: ast.Call,
+    included: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    defaults: SettingsDefaults,
 ) -> list[str]:
     """Lines for the ``if`` blocks around an include that a settings flag leaves off by default.
 
@@ -2344,7 +2348,7 @@ def _switched_off_around(
             <= (statement.body[-1].end_lineno or statement.body[-1].lineno)
         ):
             continue
-        why = switched_off_by_default(index, statement.test, scope)
+        why = switched_off_by_default(index, statement.test, scope, defaults.calls)
         if why is not None:
             said.append(
                 f"`{ast.unparse(included)}` {NOT_SERVED_BY_DEFAULT}: {why}; its routes are "

@@ -350,19 +350,22 @@ def collection_default_note(
     )
 
 
-def switched_off_by_default(index: PackageIndex, test: ast.expr, scope: Scope) -> str | None:
+def switched_off_by_default(
+    index: PackageIndex, test: ast.expr, scope: Scope, calls: Calls | None = None
+) -> str | None:
     """Why an ``if`` on a settings flag is false by default, as words for a note; else None.
 
     ``if settings.ENABLE_ADMIN:`` with ``ENABLE_ADMIN: bool = False`` declared in its class (or
     ``if not settings.DISABLE_ADMIN:`` with a true default): the block runs only when the
     environment (or the call building the object) sets it otherwise. None for any other test,
-    or a flag whose default is not a literal.
+    or a flag whose default is not a literal. ``calls``: as for :func:`_instance` (a factory's
+    ``settings = settings or get_settings()`` that no call passes ``settings`` to).
     """
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
     flag = test.operand if isinstance(test, ast.UnaryOp) and negated else test
     if not isinstance(flag, ast.Attribute):
         return None
-    built = _instance(index, flag.value, scope, 0)
+    built = _instance(index, flag.value, scope, 0, calls)
     if built is None or built.others or flag.attr in built.changed or built.call.args:
         return None
     if any(keyword.arg in (None, flag.attr) for keyword in built.call.keywords):
