@@ -228,6 +228,8 @@ def init(
         f"{console.counted(len(found.routes), 'route module')} suggested for instrument; "
         "next: telemetry-scaffold generate"
     )
+    for note in found.run_time_notes:
+        console.stdout().out(console.printable(note), highlight=False)
     _note_image_layer(folder, found)
     _note_old_dependencies(folder, found)
 

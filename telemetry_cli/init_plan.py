@@ -71,7 +71,7 @@ from telemetry_cli.patching.collisions import (
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
-from telemetry_cli.patching.mounts import find_mounts
+from telemetry_cli.patching.mounts import RUN_TIME_CHOICES, find_mounts
 from telemetry_cli.patching.names import SERVER_CALLS, SERVER_PACKAGES
 from telemetry_cli.patching.newer_syntax import parse_newer_syntax_bytes
 from telemetry_cli.patching.project import BackendReader
@@ -193,6 +193,9 @@ class Found(NamedTuple):
     # The modules (relative to the app package) building an app of their own, not the one
     # chosen, whose routes it does not serve: named as other apps, not as unincluded routes.
     other_apps: tuple[str, ...] = ()
+    # Lines saying the routers a loop or import picks come from a settings default the
+    # environment may change at run time (generate says them too): see `RUN_TIME_CHOICE`.
+    run_time_notes: tuple[str, ...] = ()
 
 
 class InitResult(NamedTuple):
@@ -1211,7 +1214,11 @@ def _found(
     # Where routers are included, read as generate reads it: which routes are served, and the
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
-    read_mounts(index, modules, app.site)
+    run_time_notes = tuple(
+        note
+        for note in read_mounts(index, modules, app.site).notes
+        if any(choice in note for choice in RUN_TIME_CHOICES)
+    )
     for name in modules:
         module = index.module(name)
         if module is not None:
@@ -1270,6 +1277,7 @@ def _found(
         tuple(sorted(unserved, key=natural_key)),
         mount,
         other_apps=tuple(sorted(other_apps, key=natural_key)),
+        run_time_notes=run_time_notes,
     )
 
 

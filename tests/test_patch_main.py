@@ -674,17 +674,19 @@ else:
     app = None
 """,
         True,
+        # The layer's router and error capture import FastAPI: imported in the branch too.
         """\
 try:
     from fastapi import FastAPI
 except ImportError:
     FastAPI = None
 
-from app.analytics.error_capture import install_error_capture
-from app.analytics.telemetry_router import router as telemetry_router
 from app.api import api_router
 
 if FastAPI:
+    from app.analytics.error_capture import install_error_capture
+    from app.analytics.telemetry_router import router as telemetry_router
+
     app = FastAPI()
     app.include_router(api_router)
     app.include_router(telemetry_router)
@@ -695,6 +697,98 @@ if FastAPI:
         return {"ok": True}
 else:
     app = None
+""",
+    ),
+    (
+        "app built in the try body guarding the FastAPI import",
+        """\
+import logging
+
+try:
+    from fastapi import FastAPI
+
+    app = FastAPI()
+except ImportError:
+    logging.warning("no FastAPI: no API")
+    app = None
+""",
+        True,
+        """\
+import logging
+
+try:
+    from fastapi import FastAPI
+
+    from app.analytics.error_capture import install_error_capture
+    from app.analytics.telemetry_router import router as telemetry_router
+
+    app = FastAPI()
+    app.include_router(telemetry_router)
+    install_error_capture(app)
+except ImportError:
+    logging.warning("no FastAPI: no API")
+    app = None
+""",
+    ),
+    (
+        "app built in the try body, joining the package's imports there",
+        """\
+try:
+    from fastapi import FastAPI
+
+    from app.api import api_router
+
+    app = FastAPI()
+    app.include_router(api_router)
+except ModuleNotFoundError:
+    app = None
+""",
+        False,
+        """\
+try:
+    from fastapi import FastAPI
+
+    from app.analytics.telemetry_router import router as telemetry_router
+    from app.api import api_router
+
+    app = FastAPI()
+    app.include_router(api_router)
+    app.include_router(telemetry_router)
+except ModuleNotFoundError:
+    app = None
+""",
+    ),
+    (
+        "app built by a factory in a module importing FastAPI guarded",
+        """\
+try:
+    from fastapi import FastAPI
+except ImportError:  # pragma: no cover
+    FastAPI = None
+
+
+def create_app():
+    if FastAPI is None:
+        raise RuntimeError("FastAPI is not installed")
+    app = FastAPI()
+    return app
+""",
+        False,
+        """\
+try:
+    from fastapi import FastAPI
+except ImportError:  # pragma: no cover
+    FastAPI = None
+
+
+def create_app():
+    from app.analytics.telemetry_router import router as telemetry_router
+
+    if FastAPI is None:
+        raise RuntimeError("FastAPI is not installed")
+    app = FastAPI()
+    app.include_router(telemetry_router)
+    return app
 """,
     ),
     (

@@ -2850,15 +2850,92 @@ def test_routers_of_modules_imported_by_known_names_are_served_under_the_prefix(
     tmp_path: Path, discovery: str
 ) -> None:
     """`import_module(f"app.api.{name}")` in a loop over names known statically: each module's
-    router, served under the include's prefix; nothing left out to say."""
+    router, served under the include's prefix; nothing left out to say, but that a settings
+    list read as its default may be set otherwise at run time (one line)."""
     root = _project(tmp_path, _DISCOVERY_HEAD + discovery)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
-    assert "run time" not in result.stdout
+    if "settings.FEATURES" in discovery:
+        said = (
+            "backend/app/main.py:26: `settings.FEATURES` read as its default in "
+            "backend/app/main.py:20 (an environment variable FEATURES set at run time would "
+            "change the routers this loop includes)"
+        )
+        assert result.stdout.count(said) == 1, result.stdout
+        assert result.stdout.count("run time") == 1
+    else:
+        assert "run time" not in result.stdout
     assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
+_SETTINGS_APP = (
+    "from pydantic_settings import BaseSettings\n\n\n"
+    'class Settings(BaseSettings):\n    APP: str = "app.api.items"\n\n\n'
+    "settings = Settings()\n"
+)
+
+
+@pytest.mark.parametrize(
+    "discovery",
+    [
+        "for name in [settings.APP]:\n    module = importlib.import_module(name)\n"
+        '    app.include_router(module.router, prefix="/api")\n',
+        "for name in (settings.APP,):\n    module = importlib.import_module(name)\n"
+        '    app.include_router(module.router, prefix="/api")\n',
+        "module = importlib.import_module(settings.APP)\n"
+        'app.include_router(module.router, prefix="/api")\n',
+    ],
+    ids=["list-of-a-setting", "tuple-of-a-setting", "a-setting"],
+)
+def test_a_module_a_setting_names_is_imported_as_its_default_and_said(
+    tmp_path: Path, discovery: str
+) -> None:
+    """`import_module(settings.APP)`, or a loop over a list or tuple of settings attributes: the
+    module the attribute's default names, its router served under the include's prefix; the
+    default is said in one line (`init` too), as a variable set at run time would change it."""
+    root = _project(tmp_path, _DISCOVERY_HEAD + _SETTINGS_APP + discovery)
+    head = (_DISCOVERY_HEAD + _SETTINGS_APP).splitlines()
+    line = len(head) + discovery.count("\n")  # the include's
+    declared = head.index('    APP: str = "app.api.items"') + 1
+    said = (
+        f"backend/app/main.py:{line}: module name `settings.APP` read as 'app.api.items', its "
+        f"default in backend/app/main.py:{declared} (an environment variable APP set at run "
+        "time would change the module imported)"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count(said) == 1, result.stdout
+    assert "is included by no" not in result.stdout
+    assert _routes(root) == {"list_items": "/api/", "get_item": "/api/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}
+
+
+def test_init_says_a_settings_list_read_as_its_default(tmp_path: Path) -> None:
+    """`init` says, as generate does, that the loop's list is a setting read as its default."""
+    settings = _SETTINGS_APP.replace(
+        'APP: str = "app.api.items"', 'ROUTERS: list[str] = ["app.api.items"]'
+    )
+    loop = (
+        "for name in settings.ROUTERS:\n    module = importlib.import_module(name)\n"
+        '    app.include_router(module.router, prefix="/api")\n'
+    )
+    root = _project(tmp_path, _DISCOVERY_HEAD + settings + loop)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().partition("[tool.telemetry-scaffold]")[0])
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    head = (_DISCOVERY_HEAD + settings).splitlines()
+    declared = head.index('    ROUTERS: list[str] = ["app.api.items"]') + 1
+    assert (
+        f"backend/app/main.py:{len(head) + 3}: `settings.ROUTERS` read as its default in "
+        f"backend/app/main.py:{declared} (an environment variable ROUTERS set at run time would "
+        "change the routers this loop includes)\n"
+    ) in result.stdout
 
 
 def test_routers_of_a_module_in_each_subfolder_are_not_taken_for_the_folders_own(
@@ -6030,3 +6107,77 @@ app.include_router(items.router, prefix="/v1")
     assert run("generate", "--root", str(root)).exit_code == 0
     with imported_app(root / "backend") as served:
         assert "status" in TestClient(served.app).get("/api/telemetry/health").json()
+
+
+_FLAGGED_MAIN = (
+    "from fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
+    "from app.api.router import api_router\n\n\n"
+    "class Settings(BaseSettings):\n    {declared}\n\n\n"
+    "settings = Settings()\napp = FastAPI()\n"
+    'if {test}:\n    app.include_router(api_router, prefix="/api")\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("declared", "test", "off"),
+    [
+        ("ENABLE_API: bool = False", "settings.ENABLE_API", "`settings.ENABLE_API` is False"),
+        ("DISABLE_API: bool = True", "not settings.DISABLE_API", "`settings.DISABLE_API` is True"),
+        ("ENABLE_API: bool = True", "settings.ENABLE_API", None),
+    ],
+    ids=["off-by-default", "disabled-by-default", "on-by-default"],
+)
+def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_said(
+    tmp_path: Path, declared: str, test: str, off: str | None
+) -> None:
+    """`if settings.ENABLE_API: app.include_router(api_router, prefix="/api")` with the flag
+    false by default: the routes are logged where they are served once it is on (as a check
+    and a removal read them), and `init` and `generate` say it is off by default."""
+    main = _FLAGGED_MAIN.format(declared=declared, test=test)
+    root = _project(tmp_path, main)
+    flag = declared.partition(":")[0]
+    said = (
+        f"backend/app/main.py:14: `api_router` is not served by default: {off} by default "
+        f"(backend/app/main.py:8; an environment variable {flag} set at run time changes it); "
+        "its routes are logged where they are served once it is"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("not served by default") == (0 if off is None else 1)
+    if off is not None:
+        assert result.stdout.count(said) == 1, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == ITEMS_PY
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().partition("[tool.telemetry-scaffold]")[0])
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("not served by default") == (0 if off is None else 1)
+
+
+def test_an_include_a_factorys_settings_flag_leaves_off_by_default_is_said(tmp_path: Path) -> None:
+    """`create_app(settings=None)` with `settings = settings or get_settings()`, called with
+    nothing: its `if settings.ENABLE_API:` is read on the settings `get_settings()` builds."""
+    main = (
+        "from fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
+        "from app.api.router import api_router\n\n\n"
+        "class Settings(BaseSettings):\n    ENABLE_API: bool = False\n\n\n"
+        "def get_settings() -> Settings:\n    return Settings()\n\n\n"
+        "def create_app(settings: Settings | None = None) -> FastAPI:\n"
+        "    settings = settings or get_settings()\n"
+        "    app = FastAPI()\n"
+        "    if settings.ENABLE_API:\n"
+        '        app.include_router(api_router, prefix="/api")\n'
+        "    return app\n\n\napp = create_app()\n"
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (
+        "backend/app/main.py:19: `api_router` is not served by default: `settings.ENABLE_API` "
+        "is False by default (backend/app/main.py:8; an environment variable ENABLE_API set at "
+        "run time changes it); its routes are logged where they are served once it is"
+    ) in result.stdout, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}

@@ -1004,3 +1004,113 @@ def test_a_verb_the_class_lacks_under_hasattr_registers_nothing(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "log call in Items.get (GET /views/items)" in result.stdout, result.stdout
     assert ("registers `view.put`" in result.stdout) is unfollowed, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("helper", "tested"),
+    [
+        ("    view = kls()\n", "view"),
+        ("    view = kls()\n", "kls"),
+    ],
+    ids=["instance-tested", "class-tested"],
+)
+def test_a_helper_registering_the_verbs_of_a_class_passed_logs_each_method(
+    tmp_path: Path, helper: str, tested: str
+) -> None:
+    """`def register(path, kls): view = kls(); for verb in (...): if hasattr(view, verb):
+    router.add_api_route(path, getattr(view, verb), ...)`, called with classes of the module:
+    each method a class defines is logged under the path its call passes; a verb it lacks is
+    skipped, as Python skips it (was one line asking to log `getattr(view, verb)` by hand)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    source = (
+        "from fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        "class Items:\n"
+        "    async def get(self) -> list[int]:\n        return [1]\n\n"
+        "    async def post(self) -> dict[str, int]:\n        return {}\n\n\n"
+        "class Users:\n"
+        "    async def delete(self) -> None:\n        return None\n\n\n"
+        "def register(path: str, kls: type) -> None:\n"
+        f"{helper}"
+        '    for verb in ("get", "post", "put", "delete"):\n'
+        f"        if hasattr({tested}, verb):\n"
+        "            router.add_api_route(path, getattr(view, verb), methods=[verb.upper()])\n\n\n"
+        'register("/items", Items)\n'
+        'register("/users", Users)\n'
+    )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\napp.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for said in (
+        "log call in Items.get (GET /views/items)",
+        "log call in Items.post (POST /views/items)",
+        "log call in Users.delete (DELETE /views/users)",
+    ):
+        assert said in result.stdout, result.stdout
+    assert "cannot be followed" not in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [
+        # A helper given the class, each call its prefix; the private methods filtered out.
+        "def register(prefix: str, kls: type) -> None:\n"
+        "    obj = kls()\n"
+        "    for name, method in inspect.getmembers(obj, inspect.ismethod):\n"
+        '        if not name.startswith("_"):\n'
+        '            router.add_api_route(f"{prefix}/{name}", method, methods=["GET"])\n\n\n'
+        'register("/ops", Ops)\n',
+        # An instance of the module, a `continue` guard before the registration.
+        "ops = Ops()\n"
+        "for name, method in inspect.getmembers(ops, inspect.ismethod):\n"
+        '    if name.startswith("_") or name == "helper":\n'
+        "        continue\n"
+        '    router.add_api_route(f"/ops/{name}", method, methods=["GET"])\n',
+    ],
+    ids=["helper", "module-level"],
+)
+def test_a_loop_over_the_methods_of_an_instance_logs_each_method(
+    tmp_path: Path, registration: str
+) -> None:
+    """`for name, method in inspect.getmembers(obj, inspect.ismethod)`: `obj` an instance of a
+    class of the module (bound once, or `obj = kls()` of a helper's call): each method the
+    tests around the registration let through is logged at its path (was one line asking to
+    log `method` by hand); those the tests leave out are not."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    source = (
+        "import inspect\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        "class Ops:\n"
+        "    def ping(self) -> str:\n        return 'pong'\n\n"
+        "    def status(self) -> str:\n        return 'ok'\n\n"
+        "    def _secret(self) -> str:\n        return 'no'\n\n\n"
+        f"{registration}"
+    )
+    if 'name == "helper"' in registration:  # a public method the test leaves out too
+        source = source.replace(
+            "    def _secret", "    def helper(self) -> str:\n        return 'h'\n\n    def _secret"
+        )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\napp.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Ops.ping (GET /views/ops/ping)" in result.stdout, result.stdout
+    assert "log call in Ops.status (GET /views/ops/status)" in result.stdout, result.stdout
+    assert "Ops._secret" not in result.stdout
+    assert "Ops.helper" not in result.stdout
+    assert "cannot be followed" not in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source

@@ -129,6 +129,9 @@ class ModuleEditor:
         self.former_package: str | None = None
         self.edits = FileEdits(module.path)
         self._imports: list[NewImport] = []
+        # Imports that go at the head of a block of the module rather than at its top: the
+        # app's branch, where its own FastAPI import is guarded (see :meth:`import_name`).
+        self._block_imports: list[tuple[NewImport, tuple[ast.stmt, ...]]] = []
         self._import_limit: int | None = None  # the first top-level statement that uses one
         self._taken: set[str] = set()  # the names given out by free_name
         self._deleted: set[int] = set()  # ids of the statements taken out
@@ -187,7 +190,7 @@ class ModuleEditor:
         """
         going = self.deleted_lines()
         released = set(self._released)
-        for statement in self.module.tree.body:
+        for statement in self.module.statements:
             if isinstance(statement, ast.ImportFrom) and any(
                 self.imports(statement, target) for target in released
             ):
@@ -208,22 +211,27 @@ class ModuleEditor:
         preferred: str,
         used_at: ast.stmt,
         description: str | None = None,
+        block: tuple[ast.stmt, ...] | None = None,
     ) -> str:
         """Import ``target_module.name`` (unless imported already) and return its local name.
 
-        ``used_at`` is the top-level statement that uses it: the import goes above it.
+        ``used_at`` is the top-level statement that uses it: the import goes above it. With
+        ``block``, the import goes at the head of that block instead (after the imports it
+        starts with): the branch that builds the app when the module's FastAPI import is
+        guarded (``try: from fastapi import FastAPI`` / ``except ImportError:``), so that the
+        other way through, FastAPI missing, does not import the layer's modules that need it.
         """
         local = self.local_name_for(f"{target_module}.{name}")
         if local is not None:
             self._limit(used_at)
             return local
         spelling = self._module_spelling(target_module)
-        for new in self._imports:
+        for new in (*self._imports, *(new for new, _ in self._block_imports)):
             if (new.module, new.name) == (spelling, name):
                 self._limit(used_at)
                 return new.alias
         alias = self.free_name(preferred)
-        return self.add_import(target_module, name, alias, used_at, description)
+        return self.add_import(target_module, name, alias, used_at, description, block)
 
     def add_import(
         self,
@@ -232,14 +240,20 @@ class ModuleEditor:
         alias: str,
         used_at: ast.stmt,
         description: str | None = None,
+        block: tuple[ast.stmt, ...] | None = None,
     ) -> str:
         """Add ``from target_module import name as alias`` above ``used_at``; return ``alias``.
 
-        ``description`` names the import in the change message (default: ``name``).
+        ``description`` names the import in the change message (default: ``name``); ``block``
+        is where it goes instead (see :meth:`import_name`).
         """
-        self._limit(used_at)
         spelling = self._module_spelling(target_module)
-        self._imports.append(NewImport(spelling, name, alias, target_module))
+        new = NewImport(spelling, name, alias, target_module)
+        if block:
+            self._block_imports.append((new, block))
+        else:
+            self._limit(used_at)
+            self._imports.append(new)
         # "import `event_logger`", "import `x` as `y`", "import the telemetry router as `y`"
         what = description or f"`{name}`"
         if description or alias != name:
@@ -335,6 +349,8 @@ class ModuleEditor:
             self._drop_import(target)
         if self._imports:
             self._place_imports()
+        if self._block_imports:
+            self._place_block_imports()
         return self.edits
 
     def _drop_import(self, target: str) -> None:
@@ -350,9 +366,16 @@ class ModuleEditor:
                 if self.imports(first, target) and not self._still_read(first):
                     self._drop_dual(dual, first, second)
         deleted_lines = self.deleted_lines()
-        for statement in self.module.tree.body:
-            if not isinstance(statement, ast.ImportFrom):
+        in_duals = {
+            id(item) for dual in self.module.dual_imports for pair in dual.pairs for item in pair
+        }
+        # The module's imports, and those of its blocks and functions (see `_place_block_imports`).
+        for statement in self.module.statements:
+            if not isinstance(statement, ast.ImportFrom) or id(statement) in in_duals:
                 continue
+            if self.is_deleted(statement):
+                continue
+            block = self.module.block_of(statement)
             if len(statement.names) > 1:
                 # An import sorter merged the inserted import into one of the same module.
                 self._drop_merged(statement, target)
@@ -373,7 +396,7 @@ class ModuleEditor:
                 previous -= 1
             while following in deleted_lines:
                 following += 1
-            import_lines = self._import_lines() - deleted_lines
+            import_lines = self._import_lines(block) - deleted_lines
             # An import below it with comment lines of its own in between is in its section too.
             attached = following
             while lines.is_comment(attached) and attached not in deleted_lines:
@@ -393,10 +416,13 @@ class ModuleEditor:
                     break
 
     def _imports_of(self, target: str) -> list[tuple[ast.ImportFrom, ast.alias]]:
-        """The module-level ``from m import ...`` statements importing ``target``, with its name."""
+        """The ``from m import ...`` statements importing ``target``, with its name.
+
+        Those of the module's level, and of its blocks and functions (an app's guarded branch).
+        """
         return [
             (statement, alias)
-            for statement in self.module.tree.body
+            for statement in self.module.statements
             if isinstance(statement, ast.ImportFrom)
             for alias in statement.names
             if self._imports_name(statement, alias.name, target)
@@ -551,14 +577,17 @@ class ModuleEditor:
         As :meth:`_place_imports` places one after the import block or a docstring (with a
         blank line above it), rather than above the statement below it (a blank line under it).
         """
-        body = self.module.tree.body
+        body = self.module.block_of(statement)
         index = next(position for position, item in enumerate(body) if item is statement)
         later = body[index + 1] if index + 1 < len(body) else None
         if isinstance(later, ast.Import | ast.ImportFrom) and not self.is_deleted(later):
             return False  # before the sections that sort after it
         earlier = body[index - 1] if index > 0 else None
         return isinstance(earlier, ast.Import | ast.ImportFrom) or (
-            earlier is not None and index == 1 and is_docstring(earlier)
+            earlier is not None
+            and index == 1
+            and body is self.module.tree.body
+            and is_docstring(earlier)
         )
 
     def _owns_lines(self, statement: ast.stmt) -> bool:
@@ -568,13 +597,14 @@ class ModuleEditor:
             other is not statement
             and (other.end_lineno or other.lineno) >= statement.lineno
             and other.lineno <= end
-            for other in self.module.tree.body
+            for other in self.module.block_of(statement)
         )
 
-    def _import_lines(self) -> set[int]:
+    def _import_lines(self, block: list[ast.stmt] | None = None) -> set[int]:
+        """The lines of the import statements of ``block`` (the module's top level)."""
         return {
             number
-            for statement in self.module.tree.body
+            for statement in (self.module.tree.body if block is None else block)
             if isinstance(statement, ast.Import | ast.ImportFrom)
             for number in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
         }
@@ -637,6 +667,41 @@ class ModuleEditor:
                 joined = IMPORT_SECTIONS[rank] in self.module.joined_sections
                 lead: tuple[str, ...] = () if joined else ("",)
                 self.insert((last.end_lineno or last.lineno) + 1, (*lead, *section), (rank,))
+
+    def _place_block_imports(self) -> None:
+        """Lay out the imports given a block (see :meth:`import_name`) at the block's head.
+
+        Sorted into the package's own imports the block starts with; else after the imports
+        it starts with, as a section of their own (a blank line above); else above its first
+        statement, with the blank line ruff's formatter wants after a nested import block.
+        :meth:`_drop_import` takes that blank line out with the last of them.
+        """
+        module = self.module
+        unit, length, wrap = module.indent_unit, module.line_length, module.import_wrap
+        groups: dict[int, tuple[tuple[ast.stmt, ...], list[NewImport]]] = {}
+        for new, block in self._block_imports:
+            groups.setdefault(id(block[0]), (block, []))[1].append(new)
+        for block, news in groups.values():
+            news.sort(key=lambda new: new.sort_key())
+            outer = module.lines.indentation(block[0].lineno)
+            leading: list[ast.Import | ast.ImportFrom] = []
+            for statement in block:
+                if not isinstance(statement, ast.Import | ast.ImportFrom):
+                    break
+                if not self.is_deleted(statement):
+                    leading.append(statement)
+            own = [item for item in leading if self._is_own(item)]
+            if own:
+                for new in news:
+                    self._insert_sorted(own, new, new.lines(unit, length, outer=outer, wrap=wrap))
+                continue
+            section = tuple(
+                line for new in news for line in new.lines(unit, length, outer=outer, wrap=wrap)
+            )
+            if leading:
+                self.insert((leading[-1].end_lineno or leading[-1].lineno) + 1, ("", *section))
+            else:
+                self.insert(_above_comments(module.lines, first_line(block[0])), (*section, ""))
 
     def _place_dual(self, limit: int) -> bool:
         """Write the new imports the module's dual-mode way, when it imports its package so.

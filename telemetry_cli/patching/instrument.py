@@ -43,7 +43,14 @@ from telemetry_cli.patching.routes import (
     unfollowed_registrations,
     unrecordable_parameters,
 )
-from telemetry_cli.patching.symbols import Binding, FunctionNode, ModuleModel, PackageIndex, Scope
+from telemetry_cli.patching.symbols import (
+    Binding,
+    FunctionNode,
+    ModuleModel,
+    PackageIndex,
+    Scope,
+    block_statements,
+)
 from telemetry_cli.plan import shown_event_types
 
 SKIP = "mark the handler `# telemetry-scaffold: skip`"
@@ -95,6 +102,7 @@ def wire_app(
     else:
         anchor = telemetry_wiring(site, editor.index, api_prefix)
     used_at = top_statement_of(module, anchor)
+    block = _guarded_block(site)
     if versions_in_place(anchor, site):
         for call in includes:
             if call.lineno < anchor.lineno:
@@ -112,6 +120,7 @@ def wire_app(
             "telemetry_router",
             used_at,
             "the telemetry router",
+            block,
         )
         statements.append(f"{site.expression}.include_router({router})")
         reads.append(router)
@@ -122,6 +131,7 @@ def wire_app(
             "install_error_capture",
             "install_error_capture",
             used_at,
+            block=block,
         )
         statements.append(f"{capture}({site.expression})")
         reads.append(capture)
@@ -135,6 +145,36 @@ def wire_app(
             for line in statement_lines(statement, indent, module.indent_unit, module.line_length)
         )
         editor.insert(end + 1, lines, (0,), tuple(reads))
+
+
+def _guarded_block(site: AppSite) -> tuple[ast.stmt, ...] | None:
+    """The block the wiring's imports go in, when the module imports FastAPI only guarded.
+
+    ``try: from fastapi import FastAPI`` / ``except ImportError: FastAPI = None``, then ``if
+    FastAPI: app = FastAPI()``: the layer's router and error capture import FastAPI
+    themselves, so imported at the module's top they would fail the way through that
+    builds no app. They go in the block that builds it (the branch, the ``try`` body, the
+    factory). None when FastAPI is imported unguarded, or the app is built at the top level.
+    """
+    body = site.module.tree.body
+    if any(statement is site.block[0] for statement in body):
+        return None
+    if any(_imports_fastapi(statement) for statement in body):
+        return None
+    if any(_imports_fastapi(statement) for statement in block_statements(body)):
+        return site.block
+    return None
+
+
+def _imports_fastapi(statement: ast.stmt) -> bool:
+    """Whether ``statement`` is an import of ``fastapi`` or of one of its modules."""
+    if isinstance(statement, ast.Import):
+        return any(alias.name.split(".")[0] == "fastapi" for alias in statement.names)
+    return (
+        isinstance(statement, ast.ImportFrom)
+        and not statement.level
+        and (statement.module or "").split(".")[0] == "fastapi"
+    )
 
 
 def _app_dependencies(site: AppSite) -> int | None:

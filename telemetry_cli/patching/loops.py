@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
-from telemetry_cli.patching.settings import default_collection
+from telemetry_cli.patching.settings import collection_default_note, default_collection
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     Binding,
@@ -688,6 +688,39 @@ def literal_items(
             return None  # a loop over a dict runs over its keys: rarely routers
         return literal_items(found[0], found[1], index, depth + 1)
     return None
+
+
+def settings_lists_around(
+    statement: ast.AST, scope: Scope, index: PackageIndex, what: str
+) -> list[str]:
+    """Lines for the loops around ``statement`` that run over a settings list's default.
+
+    ``for name in settings.ROUTERS:`` read by :func:`literal_items` as the list the settings
+    class declares (see :func:`~.settings.collection_default_note`): each line says the
+    environment may change ``what`` at run time. Comprehensions' ``for`` clauses too; empty
+    when there is none.
+    """
+    line = getattr(statement, "lineno", 0)
+    iterables = [
+        loop.iter
+        for loop in block_statements(scope.node.body)
+        if isinstance(loop, _LOOPS)
+        and loop.body
+        and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)
+    ]
+    iterables += [generator.iter for generator in _comprehensions_around(statement, scope)]
+    said: list[str] = []
+    for iterable in iterables:
+        if not isinstance(iterable, ast.Attribute) or _enum_members(iterable, scope, index):
+            continue
+        if _registry(iterable, scope, index) is not None:
+            continue
+        if _literal(iterable, scope, index, 1) or _bound_unchanged(iterable, scope, index):
+            continue  # read otherwise than as the default its class declares
+        note = collection_default_note(index, iterable, scope, what)
+        if note is not None:
+            said.append(note)
+    return said
 
 
 def _bound_unchanged(

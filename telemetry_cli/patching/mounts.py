@@ -52,6 +52,7 @@ from telemetry_cli.patching.loops import (
     loop_string,
     loop_values,
     map_run_in_part,
+    settings_lists_around,
     substituted,
 )
 from telemetry_cli.patching.names import (
@@ -64,7 +65,11 @@ from telemetry_cli.patching.names import (
     VERSIONED_APP_FUNCTIONS,
     library_include,
 )
-from telemetry_cli.patching.settings import SettingsDefaults, getattr_read
+from telemetry_cli.patching.settings import (
+    SettingsDefaults,
+    getattr_read,
+    switched_off_by_default,
+)
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     Binding,
@@ -471,6 +476,11 @@ class Mounts:
         if not outer:
             return True
         return all(self._dead(other, seen | {parent}) for other in outer)
+
+    def passed_arguments(self) -> Passed:
+        """What the package's calls of a function pass for a parameter (see ``loops.Passed``)."""
+        assert self.index is not None
+        return _passed_arguments(self.index, self.modules)
 
     def passed_router(self, parameter: Binding) -> tuple[RouterKey, str | None] | None:
         """The router every call of a function passes for its parameter, and that router's prefix.
@@ -1775,6 +1785,13 @@ def _module_mounts(
             else frozenset()
         )
         environments = loop_values(routing, scope, index, passed, alone | listing)
+        for said in _switched_off_around(call, included, scope, index, defaults):
+            if said not in notes:
+                notes.append(f"{where}: {said}")
+        for said in settings_lists_around(call, scope, index, LOOP_ROUTERS):
+            # Its routers are read from the default, as the loop runs without the variable.
+            if not any(said in note for note in notes):
+                notes.append(f"{where}: {said}")
         if environments is not None and listing:
             # Its own call on each listed subpackage is read as a listing of subfolders too.
             recursing = _recursing_listing(scope, index, modules) & listing
@@ -2287,6 +2304,17 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
     return _is_app(parent, index)
 
 
+#: What a settings default an environment variable may change would change, in the notes that
+#: say so: which routers are served. ``init`` says those notes too.
+LOOP_ROUTERS = "the routers this loop includes"
+IMPORTED_MODULE = "the module imported"
+#: An include in an `if` on a settings flag that is off by default: said by ``init`` too.
+NOT_SERVED_BY_DEFAULT = "is not served by default"
+RUN_TIME_CHOICES = (
+    f"would change {LOOP_ROUTERS})",
+    f"would change {IMPORTED_MODULE})",
+    f"{NOT_SERVED_BY_DEFAULT}:",
+)
 _RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
 # The method a class's call runs with the call's arguments (after the instance).
 _INIT = "__init__"
@@ -2295,6 +2323,38 @@ _INIT = "__init__"
 _LOADED_FROM_SPEC = "importlib.util.module_from_spec"
 # How many variables and attributes a router read from such a module is followed through.
 _MAX_RUN_TIME_DEPTH = 8
+
+
+def _switched_off_around(
+    call: ast.Call,
+    included: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    defaults: SettingsDefaults,
+) -> list[str]:
+    """Lines for the ``if`` blocks around an include that a settings flag leaves off by default.
+
+    ``if settings.ENABLE_ADMIN: app.include_router(admin.router)`` with the flag false by
+    default (see :func:`~.settings.switched_off_by_default`): the router's routes are logged
+    where they are served once it is set, and said not to be served by default.
+    """
+    said: list[str] = []
+    for statement in block_statements(scope.node.body):
+        if not (
+            isinstance(statement, ast.If)
+            and statement.body
+            and statement.body[0].lineno
+            <= call.lineno
+            <= (statement.body[-1].end_lineno or statement.body[-1].lineno)
+        ):
+            continue
+        why = switched_off_by_default(index, statement.test, scope, defaults.calls)
+        if why is not None:
+            said.append(
+                f"`{ast.unparse(included)}` {NOT_SERVED_BY_DEFAULT}: {why}; its routes are "
+                "logged where they are served once it is"
+            )
+    return said
 
 
 def _imported_at_run_time(
@@ -2346,7 +2406,16 @@ def _discovered_mounts(
     if not _imported_at_run_time(included, written, index, 0):
         return []
     found: list[tuple[RouterKey, Mount]] = []
-    for key in _discovered_routers(included, written, index, modules, values):
+    read = len(defaults.read)
+    keys = _discovered_routers(included, written, index, modules, values, defaults)
+    for default in defaults.read[read:]:
+        # `import_module(settings.APP)`: the module its settings class names by default.
+        said = default.describe(IMPORTED_MODULE)
+        where = f"{written.module.path}:{call.lineno}"
+        if not any(said in note for note in notes):
+            notes.append(f"{where}: module name {said}")
+    del defaults.read[read:]
+    for key in keys:
         mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)
         if mount is not None:
             found.append(mount)
@@ -2359,6 +2428,7 @@ def _discovered_routers(
     index: PackageIndex,
     modules: list[str],
     values: LoopValues | None = None,
+    fallback: SettingsDefaults | None = None,
 ) -> list[RouterKey]:
     """The routers an include of a run-time import stands for, when a folder listing names them.
 
@@ -2369,13 +2439,14 @@ def _discovered_routers(
     at start-up); its own subfolders are listed by ``walk_packages`` only. A loop over names
     known statically (``for name in ("items", "users"):``) imports the modules they name. Not
     told statically: none. ``values``: what the parameters of the function making the include
-    hold for the call at hand (each call of a helper given the package to list).
+    hold for the call at hand (each call of a helper given the package to list). ``fallback``
+    reads the module names a settings class declares (see :func:`_modules_named`).
     """
     read = _module_attribute_read(expression, scope, index, 0)
     if read is None:
         return []
     attribute, imported, imported_scope = read
-    named = _modules_named(imported, imported_scope, index, values or {})
+    named = _modules_named(imported, imported_scope, index, values or {}, fallback)
     if named is not None:
         return [
             key
@@ -2404,7 +2475,11 @@ def _discovered_routers(
 
 
 def _modules_named(
-    call: ast.Call, scope: Scope, index: PackageIndex, values: LoopValues
+    call: ast.Call,
+    scope: Scope,
+    index: PackageIndex,
+    values: LoopValues,
+    fallback: SettingsDefaults | None = None,
 ) -> list[str] | None:
     """The modules ``import_module(...)`` imports in a loop over names known statically.
 
@@ -2412,21 +2487,33 @@ def _modules_named(
     per item, in turn. None when no loop around it binds a name it is given, or a name (or the
     module it names) is not known statically. ``values``: the iteration at hand, when the
     include is read once per item (``for name, prefix in specs:``): that item's module only,
-    not every item's under each item's prefix.
+    not every item's under each item's prefix. ``fallback`` reads a settings attribute as the
+    default its class declares (``import_module(settings.APP)``, ``for name in [settings.APP,
+    settings.ADMIN]:``), each read remembered to be said.
     """
     argument = call_argument(call, 0, "name")
     if argument is not None and any(
         isinstance(node, ast.Name) and node.id in values for node in ast.walk(argument)
     ):
-        name = loop_string(argument, scope, values, index)
+        name = loop_string(argument, scope, values, index, fallback)
         if name is not None and not name.startswith("."):
             return [name]
     environments = None if argument is None else loop_values(argument, scope, index)
-    if argument is None or environments is None or environments == [{}]:
+    if argument is None or environments is None:
         return None
+    if environments == [{}]:
+        # No loop: only a name a settings default gives is read here (a literal one is an
+        # import the module model follows).
+        read = 0 if fallback is None else len(fallback.read)
+        name = None if fallback is None else loop_string(argument, scope, {}, index, fallback)
+        if fallback is None or name is None or name.startswith(".") or len(fallback.read) == read:
+            if fallback is not None:
+                del fallback.read[read:]
+            return None
+        return [name]
     names: list[str] = []
     for values in environments:
-        name = loop_string(argument, scope, values, index)
+        name = loop_string(argument, scope, values, index, fallback)
         if name is None or name.startswith("."):  # relative: to the `package=` argument
             return None
         names.append(name)

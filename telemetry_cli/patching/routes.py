@@ -91,6 +91,7 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     assigned_targets,
+    assigns_name,
     block_statements,
     bound_once,
     builtin_getattr,
@@ -109,6 +110,20 @@ from telemetry_cli.patching.symbols import (
 if TYPE_CHECKING:
     from telemetry_cli.patching.mounts import Mounts
 
+
+class PassedInstance(ast.Call):
+    """``kls()`` in a helper, for a class of the module a call passes as ``kls``: its instance.
+
+    ``def register(path, kls): view = kls()`` called as ``register("/items", ItemView)``:
+    ``view`` stands for ``ItemView()``, whose bound methods are the endpoints it registers.
+    """
+
+    cls: Binding
+
+
+#: ``inspect.getmembers(obj, inspect.ismethod)``: a loop over an instance's bound methods.
+_GETMEMBERS = "inspect.getmembers"
+_ISMETHOD = "inspect.ismethod"
 # Route classes listed in a constructor's routes=, and the verb each registers as.
 _ROUTE_CLASSES = {
     "fastapi.routing.APIRoute": API_ROUTE,
@@ -1754,7 +1769,11 @@ class _Finder:
             return
         verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
         path = call_argument(node, 0, "path")
-        environments = loop_values(node, scope, self.index)
+        environments = (
+            self._per_member(node, scope)
+            or self._per_helper_call(node, scope)
+            or loop_values(node, scope, self.index)
+        )
         if environments is None and isinstance(endpoint, ast.Call):
             # A handler a factory makes per item of a loop not known statically: which
             # routes, not known; named on a line.
@@ -1792,6 +1811,276 @@ class _Finder:
             assert each is not None
             self._register(written, each[0], verb, owner, scope, path=text, endpoint_scope=each[1])
 
+    def _per_helper_call(
+        self, node: ast.Call, scope: Scope, *, parameters_only: bool = False
+    ) -> list[LoopValues] | None:
+        """The values a registration in a helper takes, one call of the helper at a time.
+
+        ``def register(path, kls): view = kls(); for verb in ("get", "post"): if hasattr(view,
+        verb): router.add_api_route(path, getattr(view, verb), ...)`` called as
+        ``register("/items", ItemView)``: each call's arguments for the parameters, and
+        ``view`` as an instance of the class passed (see :class:`PassedInstance`) when it is
+        one of this module. None when the helper's calls are not all known, or the
+        registration reads no parameter a loop or a local does not stand for already.
+        ``parameters_only``: the values of the parameters alone, not of the loops around
+        (those a caller reads itself, see :meth:`_per_member`).
+        """
+        function = scope.node
+        mounts = self.index.mounts
+        if not isinstance(function, FunctionNode) or mounts is None or mounts.index is None:
+            return None
+        parameters = frozenset(
+            argument.arg
+            for argument in (*function.args.posonlyargs, *function.args.args)
+            if argument.arg not in ("self", "cls")
+        )
+        # The locals built by calling a parameter (`view = kls()`): read as its instance.
+        built = {
+            statement.targets[0].id: statement.value.func.id
+            for statement in block_statements(function.body)
+            if isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and isinstance(statement.value, ast.Call)
+            and not statement.value.args
+            and not statement.value.keywords
+            and isinstance(statement.value.func, ast.Name)
+            and statement.value.func.id in parameters
+        }
+        if not parameters or any(
+            sum(1 for other in block_statements(function.body) if assigns_name(other, name)) != 1
+            for name in built
+        ):
+            return None
+        # The registration and the `hasattr` tests around it read the parameters: only a
+        # class's (`view = kls()`, `hasattr(kls, verb)`) is read so here, the others as before.
+        tests = self._hasattr_tests(node, scope)
+        listed = [each for _, each in self._member_loops(node, scope)]
+        read = [node, *tests, *listed]
+        names = {
+            each.id
+            for part in read
+            for each in ast.walk(part)
+            if isinstance(each, ast.Name) and isinstance(each.ctx, ast.Load)
+        }
+        tested = {
+            each.id
+            for each in [*(test.args[0] for test in tests), *listed]
+            if isinstance(each, ast.Name)
+        }
+        if not (names & set(built) or tested & parameters):
+            return None
+        used = (names & parameters) | {built[name] for name in names & set(built)}
+        named: list[ast.expr] = [ast.Name(name, ast.Load()) for name in used]
+        probe = ast.copy_location(
+            ast.Tuple(elts=named if parameters_only else [*read, *named]), node
+        )
+        found = loop_values(probe, scope, self.index, mounts.passed_arguments(), frozenset(used))
+        if not found or found == [{}]:
+            return None
+        environments: list[LoopValues] = []
+        for values in found:
+            values = dict(values)
+            for local, parameter in built.items():
+                if parameter not in values:
+                    continue
+                item, item_scope = values[parameter]
+                cls = self.index.binding_of(item, item_scope)
+                if cls is None or cls.kind != "class" or cls.scope.module is not self.module:
+                    return None  # not a class of this module: its methods are not followed
+                instance = PassedInstance(func=item, args=[], keywords=[])
+                instance.cls = cls
+                values[local] = (ast.copy_location(instance, item), item_scope)
+            environments.append(values)
+        return environments
+
+    def _member_loops(self, node: ast.Call, scope: Scope) -> list[tuple[ast.For, ast.expr]]:
+        """The loops around ``node`` over ``inspect.getmembers(<object>, inspect.ismethod)``.
+
+        Each with the object whose members it lists.
+        """
+        return [
+            (loop, loop.iter.args[0])
+            for loop in block_statements(scope.node.body)
+            if isinstance(loop, ast.For)
+            and loop.body
+            and _holds_line(loop.body, node.lineno)
+            and isinstance(loop.iter, ast.Call)
+            and self.index.qualify(loop.iter.func, scope) == _GETMEMBERS
+            and len(loop.iter.args) == 2
+            and not loop.iter.keywords
+            and self.index.qualify(loop.iter.args[1], scope) == _ISMETHOD
+        ]
+
+    def _per_member(self, node: ast.Call, scope: Scope) -> list[LoopValues] | None:
+        """The values a registration takes in a loop over the methods of an instance.
+
+        ``for name, method in inspect.getmembers(obj, inspect.ismethod): if not
+        name.startswith("_"): router.add_api_route(f"/{name}", method)``, ``obj`` an instance
+        of a class of this module (bound once, or a helper's ``obj = kls()`` of a class each
+        call passes): one iteration per method its classes define, in name order (as
+        ``getmembers`` sorts them), those the ``if`` tests around the registration (or an ``if
+        ...: continue`` before it) leave out left out. None when a test, a base class or a
+        decorated method makes the members not known statically.
+        """
+        loops = self._member_loops(node, scope)
+        if len(loops) != 1:
+            return None
+        ((loop, listed),) = loops
+        target = loop.target
+        if not (
+            isinstance(target, ast.Tuple)
+            and len(target.elts) == 2
+            and all(isinstance(each, ast.Name) for each in target.elts)
+            and isinstance(listed, ast.Name)
+        ):
+            return None
+        name_var, member_var = (each.id for each in target.elts if isinstance(each, ast.Name))
+        outer = self._per_helper_call(node, scope, parameters_only=True) or [{}]
+        environments: list[LoopValues] = []
+        for values in outer:
+            given = values.get(listed.id)
+            cls: Binding | None
+            instance: ast.expr
+            if given is not None and isinstance(given[0], PassedInstance):
+                cls, instance, instance_scope = given[0].cls, given[0], given[1]
+            elif given is None:
+                cls, instance, instance_scope = (
+                    self._bound_instance_class(listed, scope),
+                    listed,
+                    scope,
+                )
+            else:
+                return None
+            names = None if cls is None else self._method_names(cls)
+            if names is None:
+                return None
+            for method in names:
+                item = dict(values)
+                item[name_var] = (ast.copy_location(ast.Constant(method), listed), scope)
+                attribute = ast.Attribute(value=instance, attr=method, ctx=ast.Load())
+                item[member_var] = (ast.copy_location(attribute, listed), instance_scope)
+                kept = self._kept_by_tests(node, loop, scope, item)
+                if kept is None:
+                    return None
+                if kept:
+                    environments.append(item)
+        return environments
+
+    def _method_names(self, cls: Binding) -> list[str] | None:
+        """The names of the methods instances of ``cls`` have, sorted; None if not all known.
+
+        Its classes must all be of the module, and their functions plain methods (a decorator,
+        a class or static method, a property: not known here).
+        """
+        names: set[str] = set()
+        for each in self.index.lineage(cls):
+            node = each.node
+            assert isinstance(node, ast.ClassDef)
+            bases = [base for base in node.bases if ast.unparse(base) != "object"]
+            if node.keywords or len(self.index.package_bases(each)) != len(bases):
+                return None
+            if each.scope.module is not self.module:
+                return None
+            for statement in node.body:
+                if isinstance(statement, FunctionNode):
+                    if statement.decorator_list or not instance_method(statement):
+                        return None
+                    names.add(statement.name)
+        return sorted(names)
+
+    def _kept_by_tests(
+        self, node: ast.Call, loop: ast.For, scope: Scope, values: LoopValues
+    ) -> bool | None:
+        """Whether the ``if`` tests of ``loop`` around ``node`` let the iteration register.
+
+        The tests of the ``if`` blocks holding it, and of ``if <test>: continue`` before it in
+        the loop; None when one of them is not known for the iteration.
+        """
+        for statement in block_statements(loop.body):
+            if not isinstance(statement, ast.If):
+                continue
+            if _holds_line(statement.body, node.lineno):
+                result = self._known_test(statement.test, scope, values)
+                if result is None:
+                    return None
+                if not result:
+                    return False
+            elif _holds_line(statement.orelse, node.lineno):
+                result = self._known_test(statement.test, scope, values)
+                if result is None:
+                    return None
+                if result:
+                    return False
+            elif statement.lineno < node.lineno and any(
+                isinstance(each, ast.Continue | ast.Break | ast.Return | ast.Raise)
+                for each in ast.walk(statement)
+            ):
+                result = self._known_test(statement.test, scope, values)
+                if result is None:
+                    return None
+                if result and (statement.end_lineno or 0) < node.lineno:
+                    return False
+        return True
+
+    def _known_test(self, test: ast.expr, scope: Scope, values: LoopValues) -> bool | None:
+        """A test on an iteration's known strings, evaluated; None when it reads anything else.
+
+        ``name.startswith("_")`` (``endswith``, a tuple of literals), ``not``, ``and``/``or``,
+        and ``==``/``!=``/``in``/``not in`` with literal strings.
+        """
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self._known_test(test.operand, scope, values)
+            return None if inner is None else not inner
+        if isinstance(test, ast.BoolOp):
+            parts = [self._known_test(value, scope, values) for value in test.values]
+            if any(part is None for part in parts):
+                return None
+            return all(parts) if isinstance(test.op, ast.And) else any(parts)
+        if (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Attribute)
+            and test.func.attr in ("startswith", "endswith")
+            and len(test.args) == 1
+            and not test.keywords
+        ):
+            text = loop_string(test.func.value, scope, values, self.index)
+            argument = test.args[0]
+            elements = argument.elts if isinstance(argument, ast.Tuple) else [argument]
+            affixes = [loop_string(each, scope, values, self.index) for each in elements]
+            if text is None or any(affix is None for affix in affixes):
+                return None
+            known = tuple(affix for affix in affixes if affix is not None)
+            return (
+                text.startswith(known) if test.func.attr == "startswith" else text.endswith(known)
+            )
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            left = loop_string(test.left, scope, values, self.index)
+            right_node = test.comparators[0]
+            if isinstance(test.ops[0], ast.In | ast.NotIn):
+                if not isinstance(right_node, ast.Tuple | ast.List | ast.Set):
+                    return None
+                options = [loop_string(each, scope, values, self.index) for each in right_node.elts]
+                if left is None or any(option is None for option in options):
+                    return None
+                return (left in options) == isinstance(test.ops[0], ast.In)
+            right = loop_string(right_node, scope, values, self.index)
+            if left is None or right is None or not isinstance(test.ops[0], ast.Eq | ast.NotEq):
+                return None
+            return (left == right) == isinstance(test.ops[0], ast.Eq)
+        return None
+
+    def _hasattr_tests(self, node: ast.Call, scope: Scope) -> list[ast.Call]:
+        """The ``hasattr(<object>, <name>)`` tests of the ``if`` blocks around ``node``."""
+        return [
+            statement.test
+            for statement in block_statements(scope.node.body)
+            if isinstance(statement, ast.If)
+            and isinstance(statement.test, ast.Call)
+            and calls_builtin(statement.test, scope, "hasattr")
+            and _holds_line(statement.body, node.lineno)
+        ]
+
     def _lacks_attribute(self, node: ast.Call, scope: Scope, values: LoopValues) -> bool:
         """Whether an ``if hasattr(<object>, <name>):`` around ``node`` is false for ``values``.
 
@@ -1812,10 +2101,25 @@ class _Finder:
             ):
                 continue
             name = loop_string(test.args[1], scope, values, self.index)
-            cls = None if name is None else self._bound_instance_class(test.args[0], scope)
+            cls = None if name is None else self._tested_class(test.args[0], scope, values)
             if name is not None and cls is not None and not self._may_have(cls, name):
                 return True
         return False
+
+    def _tested_class(self, tested: ast.expr, scope: Scope, values: LoopValues) -> Binding | None:
+        """The class of the package ``hasattr``'s object is (or is an instance of), if known.
+
+        An instance bound once (``view = ItemView()``), or what a helper's call passes
+        (``hasattr(kls, verb)`` of ``register("/x", ItemView)``, or ``kls()``'s instance).
+        """
+        found = substituted(tested, scope, values, self.index)
+        if found is not None and found[0] is not tested:
+            item, item_scope = found
+            if isinstance(item, PassedInstance):
+                return item.cls
+            cls = self.index.binding_of(item, item_scope)
+            return cls if cls is not None and cls.kind == "class" else None
+        return self._bound_instance_class(tested, scope)
 
     def _may_have(self, cls: Binding, name: str) -> bool:
         """Whether instances of ``cls`` may have attribute ``name`` (its classes may set it)."""
@@ -2285,6 +2589,18 @@ class _Finder:
                 return None
             assert isinstance(binding.node, FunctionNode)
             return binding.node, binding.scope
+        if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, PassedInstance):
+            # `getattr(view, verb)` of a helper's `view = kls()`: the class the call passes
+            # (the method its class or a base of the module defines, in Python's order).
+            return next(
+                (
+                    found
+                    for each in self.index.lineage(endpoint.value.cls)
+                    if each.scope.module is self.module
+                    and (found := class_endpoint(each, endpoint.attr, bound=True)) is not None
+                ),
+                None,
+            )
         if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name):
             owner = scope.lookup(endpoint.value.id)
             if owner is not None and owner.kind == "class":

@@ -324,6 +324,66 @@ def default_collection(
     return value, class_scope
 
 
+def collection_default_note(
+    index: PackageIndex, expression: ast.Attribute, scope: Scope, what: str
+) -> str | None:
+    """A line saying a loop's settings list was read as its default, which the environment sets.
+
+    ``for name in settings.ROUTERS`` over ``ROUTERS: list[str] = [...]`` of a ``BaseSettings``
+    class: its items are read as :func:`default_collection` reads them, but a variable
+    ``ROUTERS`` set at run time would change ``what`` (the routers the loop includes). None
+    when the value is not that default, or the class reads no environment.
+    """
+    if default_collection(index, expression, scope) is None:
+        return None
+    built = _instance(index, expression.value, scope, 0)
+    if built is None or any(keyword.arg == expression.attr for keyword in built.call.keywords):
+        return None  # passed to the call building the object: no default
+    found = _declaration(index, built.cls, expression.attr, 0, factories=True)
+    if found is None or not found[3]:
+        return None
+    _, class_scope, line, _ = found
+    variable = _environment_name(index, built.cls, expression.attr)
+    return (
+        f"`{ast.unparse(expression)}` read as its default in {class_scope.module.path}:{line} "
+        f"(an environment variable {variable} set at run time would change {what})"
+    )
+
+
+def switched_off_by_default(
+    index: PackageIndex, test: ast.expr, scope: Scope, calls: Calls | None = None
+) -> str | None:
+    """Why an ``if`` on a settings flag is false by default, as words for a note; else None.
+
+    ``if settings.ENABLE_ADMIN:`` with ``ENABLE_ADMIN: bool = False`` declared in its class (or
+    ``if not settings.DISABLE_ADMIN:`` with a true default): the block runs only when the
+    environment (or the call building the object) sets it otherwise. None for any other test,
+    or a flag whose default is not a literal. ``calls``: as for :func:`_instance` (a factory's
+    ``settings = settings or get_settings()`` that no call passes ``settings`` to).
+    """
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    flag = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    if not isinstance(flag, ast.Attribute):
+        return None
+    built = _instance(index, flag.value, scope, 0, calls)
+    if built is None or built.others or flag.attr in built.changed or built.call.args:
+        return None
+    if any(keyword.arg in (None, flag.attr) for keyword in built.call.keywords):
+        return None  # passed to the call building the object: not its default
+    found = _declaration(index, built.cls, flag.attr, 0)
+    if found is None or not isinstance(found[0], ast.Constant):
+        return None
+    value, class_scope, line, environment = found
+    assert isinstance(value, ast.Constant)
+    if bool(value.value) != negated:
+        return None  # on by default
+    where = f"{class_scope.module.path}:{line}"
+    if environment:
+        variable = _environment_name(index, built.cls, flag.attr)
+        where += f"; an environment variable {variable} set at run time changes it"
+    return f"`{ast.unparse(flag)}` is {value.value!r} by default ({where})"
+
+
 def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None:
     """The variable of ``os.getenv("NAME")`` (or ``os.environ.get``): None when it is unset.
 

@@ -1376,6 +1376,10 @@ class ModuleModel:
                     inside.append((child, everything))
             pending.extend(reversed(inside))
 
+    def block_of(self, statement: ast.stmt) -> list[ast.stmt]:
+        """The block (list of statements) ``statement`` sits in: the module's, or a nested one."""
+        return self._blocks.get(id(statement), self.tree.body)
+
     def owns_lines(self, statement: ast.stmt) -> bool:
         """Whether ``statement`` has its lines to itself (no neighbour on its first or last line).
 
