@@ -502,6 +502,7 @@ def instrument_module(
             module.quote,
             module.black,
             module.skip_magic_comma,
+            yapf=module.yapf,
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
@@ -1265,6 +1266,7 @@ def _inserted_call_state(
         module.quote,
         module.black,
         module.skip_magic_comma,
+        yapf=module.yapf,
     )
     written = tuple(
         module.lines.line(number)[len(indent) :]
@@ -1356,6 +1358,7 @@ def _replace_call(
         module.quote,
         module.black,
         module.skip_magic_comma,
+        yapf=module.yapf,
     )
     if not editor.is_deleted(statement):
         editor.delete(statement)

@@ -106,6 +106,10 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
         strict=True,
     )
 )
+# yapf's `column_limit` by its `based_on_style`: pep8's (the default), and google's, facebook's
+# and yapf's own.
+_YAPF_PEP8_LIMIT = 79
+_YAPF_OTHER_LIMIT = 80
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
 
@@ -195,6 +199,9 @@ class FormatStyle(NamedTuple):
     #: The formatter ignores magic trailing commas (``skip-magic-trailing-comma``, ruff's or
     #: black's): a call whose arguments fit on one line inside its brackets is written so.
     skip_magic_comma: bool = False
+    #: yapf formats the folder (its settings found, no ruff ``[format]`` nor black): a log call
+    #: it would split has its payload split one entry per line, as yapf lays a dict out.
+    yapf: bool = False
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -339,6 +346,50 @@ class FormatStyles:
 
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
         """The style set by the formatter configuration in ``folder`` itself, if any."""
+        found = self._formatter(folder)
+        yapf = self._yapf_limit(folder)
+        if yapf is None or (found is not None and (found.black or found.yapf)):
+            return found
+        # yapf formats: at its column limit, and it normalizes no quotes; what a ruff or linter
+        # configuration beside it says of imports still holds (ruff's `[format]` excepted).
+        if found is not None and self._ruff_formats(folder):
+            return found
+        base = found if found is not None else DEFAULT_STYLE
+        return base._replace(line_length=yapf, quote_style="preserve", yapf=True)
+
+    def _ruff_formats(self, folder: PurePosixPath) -> bool:
+        """Whether the ruff configuration in ``folder`` has a ``[format]`` table (ruff formats)."""
+        settings = self._ruff_settings(folder)
+        return settings is not None and isinstance(settings.get("format"), dict)
+
+    def _yapf_limit(self, folder: PurePosixPath) -> int | None:
+        """The column limit of yapf when its settings are in ``folder`` (None: yapf not set up).
+
+        yapf reads ``.style.yapf`` (``[style]``), ``setup.cfg``'s ``[yapf]`` and
+        ``[tool.yapf]``; a ``column_limit`` unset is its ``based_on_style``'s (79 for pep8, the
+        default; 80 for google, facebook and yapf).
+        """
+        table: dict[str, object] | None = None
+        for name, section in ((".style.yapf", "style"), ("setup.cfg", "yapf")):
+            parser = self._ini(folder / name)
+            if parser is not None and parser.has_section(section):
+                table = {key.lower(): value for key, value in parser.items(section)}
+                break
+        if table is None:
+            pyproject = self._toml(folder / "pyproject.toml")
+            tool = pyproject.get("tool") if pyproject is not None else None
+            yapf = tool.get("yapf") if isinstance(tool, dict) else None
+            if not isinstance(yapf, dict):
+                return None
+            table = {str(key).lower(): value for key, value in yapf.items()}
+        limit = _count(table.get("column_limit"))
+        if limit is not None and 0 < limit <= _MAX_LINE_LENGTH:
+            return limit
+        based = str(table.get("based_on_style", "pep8")).strip().strip("'\"").lower()
+        return _YAPF_PEP8_LIMIT if based == "pep8" else _YAPF_OTHER_LIMIT
+
+    def _formatter(self, folder: PurePosixPath) -> FormatStyle | None:
+        """The style of the ruff, black or linter configuration in ``folder``, if any."""
         for name in (".ruff.toml", "ruff.toml"):
             document = self._toml(folder / name)
             if document is not None:

@@ -97,6 +97,8 @@ class ModuleSource(NamedTuple):
     joined_sections: frozenset[str] = frozenset()
     #: Whether its formatter ignores magic trailing commas (:class:`.style.FormatStyle`).
     skip_magic_comma: bool = False
+    #: Whether yapf formats it (``[tool.yapf]``, ``.style.yapf``, ``setup.cfg``'s ``[yapf]``).
+    yapf: bool = False
     #: The limits its linters set on a function's statements (see :mod:`.limits`).
     statement_limits: tuple[StatementLimit, ...] = ()
 
@@ -1030,6 +1032,7 @@ class ModuleModel:
         self.joined_sections = source.joined_sections
         self.skip_magic_comma = source.skip_magic_comma
         self.statement_limits = source.statement_limits
+        self.yapf = source.yapf
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
